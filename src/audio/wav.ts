@@ -1,0 +1,59 @@
+/**
+ * RIFF/WAVE headers for PCM16, as pipecat's `add_wav_header` writes them: one 44-byte header per
+ * chunk, PCM format 1, 16 bits per sample, the chunk's own rate and channels.
+ *
+ * @module
+ */
+
+import { BYTES_PER_SAMPLE, type PcmFormat } from "./pcm.ts";
+
+/** Length of the canonical PCM WAV header. */
+export const WAV_HEADER_BYTES = 44;
+
+/**
+ * Writes a 44-byte WAV header for `dataBytes` bytes of PCM16 in `format` into `target` at
+ * `offset` (so a caller can put header and data in one allocation).
+ */
+export function writeWavHeader(
+  target: Uint8Array,
+  dataBytes: number,
+  format: PcmFormat,
+  offset = 0,
+): void {
+  const view = new DataView(target.buffer, target.byteOffset + offset, WAV_HEADER_BYTES);
+  const blockAlign = format.channels * BYTES_PER_SAMPLE;
+  view.setUint32(0, 0x52494646, false); // "RIFF"
+  view.setUint32(4, 36 + dataBytes, true);
+  view.setUint32(8, 0x57415645, false); // "WAVE"
+  view.setUint32(12, 0x666d7420, false); // "fmt "
+  view.setUint32(16, 16, true); // fmt chunk size
+  view.setUint16(20, 1, true); // PCM
+  view.setUint16(22, format.channels, true);
+  view.setUint32(24, format.sampleRate, true);
+  view.setUint32(28, format.sampleRate * blockAlign, true);
+  view.setUint16(32, blockAlign, true);
+  view.setUint16(34, BYTES_PER_SAMPLE * 8, true);
+  view.setUint32(36, 0x64617461, false); // "data"
+  view.setUint32(40, dataBytes, true);
+}
+
+/**
+ * Returns a new array holding a WAV header followed by `pcm`. The copy is deliberate: header and
+ * samples must be one contiguous message.
+ *
+ * @example
+ * ```ts
+ * import { wrapWav } from "@x/ws-transport/audio";
+ * import assert from "node:assert/strict";
+ *
+ * const wav = wrapWav(new Uint8Array(640), { sampleRate: 16000, channels: 1 });
+ * assert.equal(wav.length, 684);
+ * assert.equal(new TextDecoder().decode(wav.subarray(0, 4)), "RIFF");
+ * ```
+ */
+export function wrapWav(pcm: Uint8Array, format: PcmFormat): Uint8Array {
+  const out = new Uint8Array(WAV_HEADER_BYTES + pcm.length);
+  writeWavHeader(out, pcm.length, format);
+  out.set(pcm, WAV_HEADER_BYTES);
+  return out;
+}

@@ -1,0 +1,116 @@
+/**
+ * The frames that flow through a transport: inbound from `transport.readable`, outbound into
+ * `transport.writable`. Plain objects with a `type` discriminant, so they cost nothing to create
+ * and survive `structuredClone` and JSON (audio aside).
+ *
+ * @module
+ */
+
+/** Audio: PCM, 16-bit signed little-endian samples, channels interleaved. */
+export interface AudioFrame {
+  /** Discriminant. */
+  type: "audio";
+  /** The PCM bytes (an even number of them; `channels × 2` bytes per sample frame). */
+  audio: Uint8Array;
+  /** Samples per second per channel, e.g. 16000. */
+  sampleRate: number;
+  /** Interleaved channels, 1 for mono. */
+  channels: number;
+}
+
+/** An application message: any JSON-able value (RTVI messages, bot events, …). */
+export interface MessageFrame {
+  /** Discriminant. */
+  type: "message";
+  /** The message; it must survive `JSON.stringify`. */
+  message: unknown;
+  /** Outbound only: send before any queued audio instead of in order with it. */
+  urgent?: boolean;
+}
+
+/** Plain text, e.g. a bot's reply to be shown. */
+export interface TextFrame {
+  /** Discriminant. */
+  type: "text";
+  /** The text. */
+  text: string;
+}
+
+/** What a speech recognizer heard. */
+export interface TranscriptionFrame {
+  /** Discriminant. */
+  type: "transcription";
+  /** The transcribed text. */
+  text: string;
+  /** Who spoke. */
+  userId: string;
+  /** When, as an ISO 8601 string. */
+  timestamp: string;
+}
+
+/** A telephone keypad press. */
+export interface DtmfFrame {
+  /** Discriminant. */
+  type: "dtmf";
+  /** "0"–"9", "*", "#" or "A"–"D". */
+  digit: string;
+}
+
+/**
+ * A named point in the outbound audio. Outbound: ask the far end to say when the audio written
+ * before it has played. Inbound: the far end says the audio before the mark has played.
+ */
+export interface MarkFrame {
+  /** Discriminant. */
+  type: "mark";
+  /** The mark's name, echoed back by the far end. */
+  name: string;
+}
+
+/** The user barged in: drop every queued byte of outbound audio at once. */
+export interface InterruptionFrame {
+  /** Discriminant. */
+  type: "interruption";
+}
+
+/** Inbound: a provider's call metadata, sent once when the media stream starts. */
+export interface StartFrame {
+  /** Discriminant. */
+  type: "start";
+  /** The provider's media stream id, when it has one. */
+  streamId?: string;
+  /** The provider's call id, when it has one. */
+  callId?: string;
+  /** Custom parameters passed with the call. */
+  params?: Record<string, string>;
+}
+
+/** Outbound: finish the queued audio, then hang up. Inbound: the remote side stopped. */
+export interface EndFrame {
+  /** Discriminant. */
+  type: "end";
+  /** Why, when known. */
+  reason?: string;
+}
+
+/** Outbound: hang up at once, dropping queued audio. */
+export interface CancelFrame {
+  /** Discriminant. */
+  type: "cancel";
+}
+
+/** Every frame a transport reads or writes. */
+export type Frame =
+  | AudioFrame
+  | MessageFrame
+  | TextFrame
+  | TranscriptionFrame
+  | DtmfFrame
+  | MarkFrame
+  | InterruptionFrame
+  | StartFrame
+  | EndFrame
+  | CancelFrame;
+
+/** The `type` of every frame. */
+export type FrameType = Frame["type"];

@@ -1,0 +1,47 @@
+/**
+ * The contract between a transport and a wire protocol.
+ *
+ * @module
+ */
+
+import type { Frame } from "./frames.ts";
+
+/** One message on the wire: strings go as text, bytes as binary. */
+export type SerializedMessage = string | Uint8Array;
+
+/** The audio settings a transport hands its serializer before any frame. */
+export interface SerializerAudioSetup {
+  /** The sample rate inbound audio frames must have. */
+  inputSampleRate: number;
+  /** The sample rate of the transport's outbound audio. */
+  outputSampleRate: number;
+}
+
+/** What `serialize` may return: nothing, one message or several, now or later. */
+export type SerializeResult =
+  | SerializedMessage
+  | SerializedMessage[]
+  | null
+  | Promise<SerializedMessage | SerializedMessage[] | null>;
+
+/** What `deserialize` may return: no frame, one or several, now or later. */
+export type DeserializeResult = Frame | Frame[] | null | Promise<Frame | Frame[] | null>;
+
+/**
+ * Turns frames into wire messages and back. A serializer belongs to one session: it may keep
+ * state (stream ids, sequence numbers, resampler filters).
+ */
+export interface FrameSerializer {
+  /** Called once, before any frame, with the transport's audio settings. */
+  setup?(audio: SerializerAudioSetup): void | Promise<void>;
+  /**
+   * One outbound frame to zero, one or several messages. Frames the protocol has no words for
+   * return `null`. Throws a `TransportError` with code `"encode"` for a frame it cannot encode.
+   */
+  serialize(frame: Frame): SerializeResult;
+  /**
+   * One inbound message to zero or more frames. Malformed input throws a `TransportError` with
+   * code `"decode"`; the transport reports it and the session goes on.
+   */
+  deserialize(data: string | Uint8Array): DeserializeResult;
+}

@@ -1,0 +1,30 @@
+/**
+ * The part of the standard `WebSocket` the transport uses, so a Deno socket, a Workers socket, a
+ * `ws` socket and a test double all fit.
+ *
+ * @module
+ */
+
+/** The data of a `message` event, in every form the runtimes deliver. */
+export type WebSocketData = string | ArrayBuffer | ArrayBufferView | Blob;
+
+/** A standard WebSocket, structurally: what {@linkcode WebSocketTransport} needs of one. */
+export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+  /** The transport sets "arraybuffer" so binary messages never arrive as `Blob` where it can. */
+  binaryType: string;
+  /** Bytes queued but not yet sent; absent on Cloudflare Workers. */
+  readonly bufferedAmount?: number;
+  /** Sends one text or binary message. */
+  send(data: string | ArrayBuffer | ArrayBufferView): void;
+  /** Starts the closing handshake. */
+  close(code?: number, reason?: string): void;
+  /** Listens for "open", "message", "close" and "error". */
+  addEventListener(type: string, listener: (event: never) => void): void;
+  /** Stops listening. */
+  removeEventListener(type: string, listener: (event: never) => void): void;
+}
+
+/** `readyState` values, named. */
+export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;

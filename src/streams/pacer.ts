@@ -1,0 +1,94 @@
+/**
+ * The clock at the heart of {@linkcode PacerStream} and the transport: it answers "how long until
+ * this chunk may leave" the way a sound card would.
+ *
+ * @module
+ */
+
+import { type Clock, systemClock } from "../clock.ts";
+
+/** Options for {@linkcode Pacer}. */
+export interface PacerOptions {
+  /**
+   * How far ahead of its playback time a chunk may leave, in milliseconds: the far end's jitter
+   * buffer. Unset, it is the duration of the chunk being scheduled (one chunk ahead), so real-time
+   * input is forwarded with no added wait.
+   */
+  sendAheadMs?: number;
+  /**
+   * The time source.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+}
+
+/**
+ * Schedules audio chunks as a sound card plays them. The first chunk after an idle spell anchors
+ * a timeline; chunk n plays at `anchor + (duration of chunks 0..n-1)` and may leave `sendAheadMs`
+ * before that. Deadlines come from the anchor, never from "now plus an interval", so timer
+ * lateness does not accumulate (no drift), and a late chunk is sent at once without pulling the
+ * ones after it earlier (no catch-up burst). Once the far end would have played everything sent
+ * (the timeline fell behind real time), the next chunk starts a new timeline.
+ *
+ * @example Forty 20 ms chunks written at once leave over 780 ms
+ * ```ts
+ * import { Pacer } from "@x/ws-transport";
+ * import { FakeClock } from "@x/ws-transport/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new FakeClock();
+ * const pacer = new Pacer({ clock, sendAheadMs: 20 });
+ * const waits = Array.from({ length: 40 }, () => pacer.reserve(20));
+ * assert.equal(waits[0], 0);
+ * assert.equal(waits[1], 0);
+ * assert.equal(waits[39], 760);
+ * ```
+ */
+export class Pacer {
+  readonly #clock: Clock;
+  readonly #sendAheadMs: number | undefined;
+  /** When the current timeline started; NaN when there is none. */
+  #anchor = NaN;
+  /** Milliseconds of audio scheduled since the anchor. */
+  #scheduledMs = 0;
+
+  /** Makes a pacer; `sendAheadMs`, when given, must be zero or more. */
+  constructor(options: PacerOptions = {}) {
+    const { sendAheadMs, clock = systemClock } = options;
+    if (sendAheadMs !== undefined && !(sendAheadMs >= 0 && Number.isFinite(sendAheadMs))) {
+      throw new RangeError(`sendAheadMs must be a finite number >= 0, got ${sendAheadMs}`);
+    }
+    this.#clock = clock;
+    this.#sendAheadMs = sendAheadMs;
+  }
+
+  /**
+   * Reserves the next slot for a chunk that plays for `durationMs`; returns how many milliseconds
+   * to wait before sending it (0: send now). Call once per chunk, in order.
+   */
+  reserve(durationMs: number): number {
+    const now = this.#clock.now();
+    if (!(now <= this.#anchor + this.#scheduledMs)) {
+      // Idle, or the far end has played all we sent: the next chunk starts a new timeline.
+      this.#anchor = now;
+      this.#scheduledMs = 0;
+    }
+    const lead = this.#sendAheadMs ?? durationMs;
+    const deadline = this.#anchor + this.#scheduledMs - lead;
+    this.#scheduledMs += durationMs;
+    return deadline > now ? deadline - now : 0;
+  }
+
+  /** Milliseconds of scheduled audio the far end has not played yet (0 when idle). */
+  get queuedMs(): number {
+    if (Number.isNaN(this.#anchor)) return 0;
+    return Math.max(0, this.#anchor + this.#scheduledMs - this.#clock.now());
+  }
+
+  /** Forgets the timeline (on interruption): the next chunk leaves at once. */
+  reset(): void {
+    this.#anchor = NaN;
+    this.#scheduledMs = 0;
+  }
+}

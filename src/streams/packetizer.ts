@@ -1,0 +1,136 @@
+/**
+ * The push-style core of {@linkcode PacketizerStream}: cuts serialized audio payloads into packets
+ * of one fixed size, for media endpoints that insist on strict framing.
+ *
+ * @module
+ */
+
+/**
+ * What to do with the last, partial packet when the stream ends:
+ * `"pad"` fills it up with `padByte`, `"short"` sends it as it is, `"drop"` discards it (counted).
+ */
+export type LastPacketPolicy = "pad" | "short" | "drop";
+
+/** Options for {@linkcode Packetizer}. */
+export interface PacketizerOptions {
+  /** The size of every packet, in bytes. */
+  packetSize: number;
+  /**
+   * What `flush` does with a partial last packet.
+   *
+   * @default {"pad"}
+   */
+  lastPacket?: LastPacketPolicy;
+  /**
+   * The byte `"pad"` fills with: 0 is silence for PCM, 0xFF for μ-law, 0xD5 for A-law.
+   *
+   * @default {0}
+   */
+  padByte?: number;
+}
+
+/**
+ * Accumulates bytes and emits packets of exactly `packetSize` bytes, keeping the remainder for
+ * the next push. Whole packets inside one push are emitted as `subarray` views of it; only a
+ * packet that straddles two pushes is assembled in a new buffer.
+ *
+ * @example 1000 bytes in, then 300: two packets of 640, 20 bytes held
+ * ```ts
+ * import { Packetizer } from "@x/ws-transport";
+ * import assert from "node:assert/strict";
+ *
+ * const packetizer = new Packetizer({ packetSize: 640 });
+ * const sizes: number[] = [];
+ * packetizer.push(new Uint8Array(1000), (p) => sizes.push(p.length));
+ * packetizer.push(new Uint8Array(300), (p) => sizes.push(p.length));
+ * assert.deepEqual(sizes, [640, 640]);
+ * assert.equal(packetizer.pendingBytes, 20);
+ * ```
+ */
+export class Packetizer {
+  readonly #size: number;
+  readonly #lastPacket: LastPacketPolicy;
+  readonly #padByte: number;
+  #pending: Uint8Array | null = null;
+  #pendingBytes = 0;
+
+  /** Makes a packetizer; `packetSize` must be a positive integer. */
+  constructor(options: PacketizerOptions) {
+    const { packetSize, lastPacket = "pad", padByte = 0 } = options;
+    if (!Number.isInteger(packetSize) || packetSize <= 0) {
+      throw new RangeError(`packetSize must be a positive integer, got ${packetSize}`);
+    }
+    if (lastPacket !== "pad" && lastPacket !== "short" && lastPacket !== "drop") {
+      throw new RangeError(`lastPacket must be "pad", "short" or "drop", got ${String(lastPacket)}`);
+    }
+    if (!Number.isInteger(padByte) || padByte < 0 || padByte > 255) {
+      throw new RangeError(`padByte must be an integer from 0 to 255, got ${padByte}`);
+    }
+    this.#size = packetSize;
+    this.#lastPacket = lastPacket;
+    this.#padByte = padByte;
+  }
+
+  /** Bytes held back, waiting for the rest of their packet. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** Adds bytes; calls `emit` for every whole packet now available. */
+  push(bytes: Uint8Array, emit: (packet: Uint8Array) => void): void {
+    const size = this.#size;
+    let offset = 0;
+    if (this.#pendingBytes > 0) {
+      const pending = this.#pending!;
+      const take = Math.min(size - this.#pendingBytes, bytes.length);
+      pending.set(bytes.subarray(0, take), this.#pendingBytes);
+      this.#pendingBytes += take;
+      offset = take;
+      if (this.#pendingBytes < size) return;
+      this.#pending = null;
+      this.#pendingBytes = 0;
+      emit(pending);
+    }
+    while (bytes.length - offset >= size) {
+      emit(bytes.subarray(offset, offset + size));
+      offset += size;
+    }
+    if (offset < bytes.length) {
+      // Deliberate copy: the caller may reuse its buffer once push returns.
+      this.#pending = new Uint8Array(size);
+      this.#pending.set(bytes.subarray(offset));
+      this.#pendingBytes = bytes.length - offset;
+    }
+  }
+
+  /**
+   * Ends the stream: applies the last-packet policy to the remainder. Returns the number of bytes
+   * dropped (non-zero only with `"drop"`), so the caller can count them.
+   */
+  flush(emit: (packet: Uint8Array) => void): number {
+    const pendingBytes = this.#pendingBytes;
+    if (pendingBytes === 0) return 0;
+    const pending = this.#pending!;
+    this.#pending = null;
+    this.#pendingBytes = 0;
+    switch (this.#lastPacket) {
+      case "pad":
+        pending.fill(this.#padByte, pendingBytes);
+        emit(pending);
+        return 0;
+      case "short":
+        emit(pending.subarray(0, pendingBytes));
+        return 0;
+      case "drop":
+        return pendingBytes;
+    }
+  }
+
+  /** Drops the remainder (on interruption); returns how many bytes were dropped. */
+  clear(): number {
+    const dropped = this.#pendingBytes;
+    this.#pending = null;
+    this.#pendingBytes = 0;
+    return dropped;
+  }
+}

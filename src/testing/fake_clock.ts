@@ -1,0 +1,123 @@
+/**
+ * A clock that moves only when a test says so, for exact pacing and timeout tests.
+ *
+ * @module
+ */
+
+import type { Clock } from "../clock.ts";
+
+interface Timer {
+  due: number;
+  order: number;
+  resolve: () => void;
+}
+
+/**
+ * Lets the promise callbacks queued so far run, and the ones they queue, up to a depth far beyond
+ * any await chain in this module. Microtask turns, not a macrotask: Deno clamps nested
+ * `setTimeout(0)` to several milliseconds, which would make a simulated hour take hours.
+ */
+async function settle(): Promise<void> {
+  for (let turn = 0; turn < SETTLE_TURNS; turn++) await undefined;
+}
+const SETTLE_TURNS = 100;
+
+/**
+ * A {@linkcode Clock} whose time advances only through {@linkcode FakeClock.tick}. Timers due
+ * during a tick fire in due order, and the code they wake runs before the next one fires, so a
+ * pacing loop behaves exactly as it would in real time, only faster.
+ *
+ * @example Driving a sleep
+ * ```ts
+ * import { FakeClock } from "@x/ws-transport/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new FakeClock();
+ * let woke = -1;
+ * clock.sleep(100).then(() => (woke = clock.now()));
+ * await clock.tick(99);
+ * assert.equal(woke, -1);
+ * await clock.tick(1);
+ * assert.equal(woke, 100);
+ * ```
+ */
+export class FakeClock implements Clock {
+  #now: number;
+  #timers: Timer[] = [];
+  #order = 0;
+
+  /** Starts the clock at `start` milliseconds. */
+  constructor(start = 0) {
+    this.#now = start;
+  }
+
+  /** The fake time. */
+  now(): number {
+    return this.#now;
+  }
+
+  /** The number of sleeps not yet woken or aborted. */
+  get pendingTimers(): number {
+    return this.#timers.length;
+  }
+
+  /** When the earliest pending sleep is due, or `undefined` when none is. */
+  get nextDue(): number | undefined {
+    return this.#timers[0]?.due;
+  }
+
+  /** Resolves once {@linkcode tick} has moved the time `ms` past now; rejects if `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const timer: Timer = {
+        due: this.#now + Math.max(0, ms),
+        order: this.#order++,
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.#timers = this.#timers.filter((t) => t !== timer);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#timers.push(timer);
+      this.#timers.sort((a, b) => a.due - b.due || a.order - b.order);
+    });
+  }
+
+  /**
+   * Advances the time by `ms`, firing each timer due on the way at its own due time and letting
+   * the code it wakes run (including sleeps that code starts) before moving on.
+   */
+  async tick(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    await settle();
+    for (;;) {
+      const next = this.#timers[0];
+      if (next === undefined || next.due > target) break;
+      this.#timers.shift();
+      this.#now = next.due;
+      next.resolve();
+      await settle();
+    }
+    this.#now = target;
+    await settle();
+  }
+
+  /** Advances the time to the next pending timer and fires it; returns false if there is none. */
+  async next(): Promise<boolean> {
+    const due = this.nextDue;
+    if (due === undefined) return false;
+    await this.tick(due - this.#now);
+    return true;
+  }
+
+  /** Fires timers until none is pending or `limit` milliseconds have passed. */
+  async runAll(limit = 3_600_000): Promise<void> {
+    const end = this.#now + limit;
+    while (this.nextDue !== undefined && this.nextDue <= end) await this.next();
+  }
+}
