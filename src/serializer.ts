@@ -13,8 +13,12 @@ export type SerializedMessage = string | Uint8Array;
 export interface SerializerAudioSetup {
   /** The sample rate inbound audio frames must have. */
   inputSampleRate: number;
+  /** The channel count inbound audio frames must have. */
+  inputChannels: number;
   /** The sample rate of the transport's outbound audio. */
   outputSampleRate: number;
+  /** The channel count of the transport's outbound audio. */
+  outputChannels: number;
 }
 
 /** What `serialize` may return: nothing, one message or several, now or later. */
