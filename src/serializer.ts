@@ -39,6 +39,13 @@ export interface FrameSerializer {
   /** Called once, before any frame, with the transport's audio settings. */
   setup?(audio: SerializerAudioSetup): void | Promise<void>;
   /**
+   * Called once, before `setup`, with a function that sends a message on the socket at once,
+   * ahead of any queued audio. Protocols whose server must answer the client by itself (Genesys
+   * AudioHook's `open` → `opened`, `ping` → `pong`) keep it and reply from `deserialize`; the bot
+   * never sees those exchanges.
+   */
+  bind?(send: (message: SerializedMessage) => void): void;
+  /**
    * One outbound frame to zero, one or several messages. Frames the protocol has no words for
    * return `null`. Throws a `TransportError` with code `"encode"` for a frame it cannot encode.
    */

@@ -21,9 +21,9 @@ export interface WebSocketLike {
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
   /** Listens for "open", "message", "close" and "error". */
-  addEventListener(type: string, listener: (event: never) => void): void;
+  addEventListener(type: string, listener: (event: Event) => void): void;
   /** Stops listening. */
-  removeEventListener(type: string, listener: (event: never) => void): void;
+  removeEventListener(type: string, listener: (event: Event) => void): void;
 }
 
 /** `readyState` values, named. */

@@ -118,6 +118,9 @@ export class FakeClock implements Clock {
   /** Fires timers until none is pending or `limit` milliseconds have passed. */
   async runAll(limit = 3_600_000): Promise<void> {
     const end = this.#now + limit;
+    // Let work started just before this call schedule its first sleep: without this turn, a
+    // pipeline started on the line above would find no timer and end the run at once.
+    await settle();
     while (this.nextDue !== undefined && this.nextDue <= end) await this.next();
   }
 }

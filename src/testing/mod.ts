@@ -5,3 +5,4 @@
  */
 
 export * from "./fake_clock.ts";
+export * from "./memory_socket.ts";

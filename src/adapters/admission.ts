@@ -1,0 +1,62 @@
+/**
+ * The checks every adapter makes before it accepts a WebSocket: is this an upgrade at all, is
+ * its origin allowed, does the application let it in. Web standards only, shared by all runtimes.
+ *
+ * @module
+ */
+
+/** Options every adapter takes for refusing a request before any upgrade. */
+export interface AdmissionOptions {
+  /**
+   * Origins (`"https://app.example.com"`) whose browsers may connect; others get 403. Requests
+   * with no `Origin` header (servers, telephony providers) are not browsers and pass this check:
+   * use `authorize` to vet them.
+   */
+  allowedOrigins?: readonly string[];
+  /**
+   * Decides, before anything is accepted, whether the request may open a session: `true` lets it
+   * in, `false` refuses it with 401, a `Response` refuses it with that response.
+   */
+  authorize?: (request: Request) => boolean | Response | Promise<boolean | Response>;
+}
+
+/**
+ * Returns the response that refuses `request`, or `null` when it may be upgraded. Non-upgrade
+ * requests get 426 (with `Upgrade: websocket`), malformed upgrades 400, other methods 405.
+ */
+export async function admit(request: Request, options: AdmissionOptions): Promise<Response | null> {
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return new Response("Expected a WebSocket upgrade", {
+      status: 426,
+      headers: { upgrade: "websocket", connection: "Upgrade" },
+    });
+  }
+  if (request.method !== "GET") {
+    return new Response(`WebSocket upgrades use GET, not ${request.method}`, {
+      status: 405,
+      headers: { allow: "GET" },
+    });
+  }
+  if (!request.headers.get("sec-websocket-key")) {
+    return new Response("Missing Sec-WebSocket-Key", { status: 400 });
+  }
+  const origin = request.headers.get("origin");
+  if (
+    origin !== null && options.allowedOrigins !== undefined &&
+    !options.allowedOrigins.includes(origin)
+  ) {
+    return new Response(`Origin ${origin} is not allowed`, { status: 403 });
+  }
+  if (options.authorize !== undefined) {
+    let verdict: boolean | Response;
+    try {
+      verdict = await options.authorize(request);
+    } catch {
+      // A hook that throws has not said yes: refuse, and do not leak its error to the client.
+      return new Response("Unauthorized", { status: 401 });
+    }
+    if (verdict instanceof Response) return verdict;
+    if (verdict !== true) return new Response("Unauthorized", { status: 401 });
+  }
+  return null;
+}

@@ -1,0 +1,84 @@
+/**
+ * The Deno adapter: `Deno.upgradeWebSocket` → {@linkcode WebSocketTransport}.
+ *
+ * @module
+ */
+
+import { WebSocketTransport } from "../transport.ts";
+import type { TransportOptions } from "../transport_options.ts";
+import { type AdmissionOptions, admit } from "./admission.ts";
+
+/** Options for {@linkcode upgrade}: the transport's, the admission checks, and Deno's own. */
+export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions {
+  /**
+   * Seconds without a pong before Deno drops the connection (it pings meanwhile); 0 turns it off.
+   *
+   * @default {120}
+   */
+  idleTimeout?: number;
+  /** The subprotocol to answer with, when the client offers some. */
+  protocol?: string;
+}
+
+/** What {@linkcode upgrade} returns: the session, or why there is none. */
+export interface UpgradeResult {
+  /** The session, or `null` when the request was refused (see `response`). */
+  transport: WebSocketTransport | null;
+  /** The response to return from the handler: the 101 upgrade, or the refusal. */
+  response: Response;
+}
+
+/**
+ * Upgrades a request to a WebSocket and wraps it in a {@linkcode WebSocketTransport}. Refuses,
+ * with no upgrade, a request that is not a WebSocket upgrade (426), whose browser origin is not
+ * in `allowedOrigins` (403), or that `authorize` turns down (401, or its own response).
+ *
+ * @example An echo server for `deno serve`
+ * ```ts
+ * import { upgrade } from "@x/ws-transport/deno";
+ * import assert from "node:assert/strict";
+ *
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+ *   const { transport, response } = await upgrade(request, { audioOut: { sampleRate: 16000 } });
+ *   transport?.readable.pipeTo(transport.writable);
+ *   return response;
+ * });
+ * const ws = new WebSocket(`ws://127.0.0.1:${server.addr.port}`);
+ * ws.binaryType = "arraybuffer";
+ * await new Promise((resolve) => (ws.onopen = resolve));
+ * ws.send('{"hello":"world"}');
+ * const echoed = await new Promise((resolve) => (ws.onmessage = (e) => resolve(e.data)));
+ * assert.equal(echoed, '{"hello":"world"}');
+ * ws.close();
+ * await new Promise((resolve) => (ws.onclose = resolve));
+ * await server.shutdown();
+ * ```
+ */
+export async function upgrade(
+  request: Request,
+  options: DenoUpgradeOptions = {},
+): Promise<UpgradeResult> {
+  const refusal = await admit(request, options);
+  if (refusal !== null) return { transport: null, response: refusal };
+  const {
+    allowedOrigins: _origins,
+    authorize: _authorize,
+    idleTimeout,
+    protocol,
+    ...transportOptions
+  } = options;
+  let upgraded: { socket: WebSocket; response: Response };
+  try {
+    upgraded = Deno.upgradeWebSocket(request, {
+      ...(idleTimeout === undefined ? {} : { idleTimeout }),
+      ...(protocol === undefined ? {} : { protocol }),
+    });
+  } catch (error) {
+    return {
+      transport: null,
+      response: new Response(`Bad upgrade: ${String(error)}`, { status: 400 }),
+    };
+  }
+  const transport = new WebSocketTransport(upgraded.socket, transportOptions);
+  return { transport, response: upgraded.response };
+}

@@ -1,0 +1,122 @@
+/**
+ * The queue between a transport's `writable` and its paced sender: audio chunks and in-order
+ * frames, with the accounting that holds a writer back once enough audio waits.
+ *
+ * @module
+ */
+
+import type { AudioFrame, Frame } from "./frames.ts";
+
+/** One thing waiting to be sent. */
+export type OutboundItem =
+  | { kind: "audio"; chunk: AudioFrame; durationMs: number }
+  | { kind: "frame"; frame: Frame };
+
+/** A FIFO of {@linkcode OutboundItem}s that knows how much audio it holds. */
+export class OutboundQueue {
+  readonly #maxQueuedMs: number;
+  #items: OutboundItem[] = [];
+  #head = 0;
+  #queuedMs = 0;
+  #writer: (() => void) | null = null;
+  #drainers: (() => void)[] = [];
+
+  /** Makes a queue that asks writers to wait once it holds more than `maxQueuedMs` of audio. */
+  constructor(maxQueuedMs: number) {
+    this.#maxQueuedMs = maxQueuedMs;
+  }
+
+  /** Items waiting. */
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** Milliseconds of audio waiting. */
+  get queuedMs(): number {
+    return this.#queuedMs;
+  }
+
+  /** Queues an audio chunk that plays for `durationMs`. */
+  pushAudio(chunk: AudioFrame, durationMs: number): void {
+    this.#items.push({ kind: "audio", chunk, durationMs });
+    this.#queuedMs += durationMs;
+  }
+
+  /** Queues a frame that keeps its place after the audio before it. */
+  pushFrame(frame: Frame): void {
+    this.#items.push({ kind: "frame", frame });
+  }
+
+  /** The next item, left in place. */
+  peek(): OutboundItem | undefined {
+    return this.#items[this.#head];
+  }
+
+  /** Removes the next item; wakes a waiting writer once there is room. */
+  shift(): void {
+    const item = this.#items[this.#head];
+    if (item === undefined) return;
+    this.#items[this.#head++] = undefined as unknown as OutboundItem; // let it be collected
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    }
+    if (item.kind === "audio") this.#queuedMs -= item.durationMs;
+    if (this.size === 0) this.#queuedMs = 0; // no float residue from many subtractions
+    if (this.#queuedMs <= this.#maxQueuedMs) this.wakeWriter();
+  }
+
+  /**
+   * Drops every queued audio chunk (frames such as marks and messages keep their places, now with
+   * no audio ahead of them) and wakes a waiting writer. Returns the audio bytes dropped.
+   */
+  clear(): number {
+    let dropped = 0;
+    const kept: OutboundItem[] = [];
+    for (let i = this.#head; i < this.#items.length; i++) {
+      const item = this.#items[i]!;
+      if (item.kind === "audio") dropped += item.chunk.audio.length;
+      else kept.push(item);
+    }
+    this.#items = kept;
+    this.#head = 0;
+    this.#queuedMs = 0;
+    this.wakeWriter();
+    return dropped;
+  }
+
+  /** Nothing, when the writer may go on; else a promise that settles when it may. */
+  room(): Promise<void> | void {
+    if (this.#queuedMs <= this.#maxQueuedMs) return;
+    return new Promise((resolve) => {
+      this.#writer = resolve;
+    });
+  }
+
+  /** Lets a waiting writer go on (there is room, or the session ended). */
+  wakeWriter(): void {
+    const writer = this.#writer;
+    this.#writer = null;
+    writer?.();
+  }
+
+  /** Settles once the queue is empty (see {@linkcode wakeDrained}) or `signal` aborts. */
+  drained(signal: AbortSignal): Promise<void> {
+    if (this.size === 0 || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      this.#drainers.push(done);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /** Settles the `drained` promises; the sender calls it when it has emptied the queue. */
+  wakeDrained(): void {
+    const drainers = this.#drainers;
+    this.#drainers = [];
+    for (const done of drainers) done();
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The options of {@linkcode WebSocketTransport}, their defaults, and their validation.
+ *
+ * @module
+ */
+
+import type { Clock } from "./clock.ts";
+import type { FrameSerializer } from "./serializer.ts";
+import type { LastPacketPolicy } from "./streams/packetizer.ts";
+
+/** The inbound audio format: what audio frames on `readable` carry. */
+export interface AudioInOptions {
+  /**
+   * Samples per second.
+   *
+   * @default {16000}
+   */
+  sampleRate?: number;
+  /**
+   * Channels.
+   *
+   * @default {1}
+   */
+  channels?: number;
+}
+
+/** The outbound audio format and how it is cut up. */
+export interface AudioOutOptions {
+  /**
+   * Samples per second the serializer is told to send.
+   *
+   * @default {24000}
+   */
+  sampleRate?: number;
+  /**
+   * Channels.
+   *
+   * @default {1}
+   */
+  channels?: number;
+  /**
+   * Outbound audio is re-chunked to this many milliseconds, and paced chunk by chunk.
+   *
+   * @default {40}
+   */
+  chunkMs?: number;
+}
+
+/** Options for {@linkcode WebSocketTransport}. */
+export interface TransportOptions {
+  /**
+   * Turns frames into wire messages and back. One per session: serializers keep state.
+   *
+   * @default {new RawPcmSerializer()}
+   */
+  serializer?: FrameSerializer;
+  /** The inbound audio format. */
+  audioIn?: AudioInOptions;
+  /** The outbound audio format and chunk size. */
+  audioOut?: AudioOutOptions;
+  /**
+   * Put a 44-byte WAV header on every outbound audio chunk, as pipecat's `add_wav_header` does.
+   *
+   * @default {false}
+   */
+  addWavHeader?: boolean;
+  /**
+   * Cut the binary messages that carry audio into packets of exactly this many bytes, keeping the
+   * remainder for the next chunk. Text messages and messages of other frames are never cut.
+   */
+  fixedAudioPacketSize?: number;
+  /**
+   * With `fixedAudioPacketSize`: what happens to the last partial packet when the session ends.
+   *
+   * @default {"pad"}
+   */
+  lastPacket?: LastPacketPolicy;
+  /**
+   * With `lastPacket: "pad"`: the filler byte (0 is PCM silence, 0xFF μ-law, 0xD5 A-law).
+   *
+   * @default {0}
+   */
+  padByte?: number;
+  /**
+   * How far ahead of its playback time an audio chunk may leave, in milliseconds: the far end's
+   * jitter buffer.
+   *
+   * @default {audioOut.chunkMs}
+   */
+  sendAheadMs?: number;
+  /**
+   * How much audio, in milliseconds, may wait in the outbound queue before writes to `writable`
+   * wait for room. Small keeps the producer close to real time like a sound card; large lets a
+   * fast producer (TTS) run ahead. `interrupt()` drops it all at once either way.
+   *
+   * @default {200}
+   */
+  maxQueuedMs?: number;
+  /**
+   * How many inbound frames `readable` holds for a slow reader. Past it the oldest audio frame is
+   * dropped (audio is real time; late audio is worthless), counted in `stats`.
+   *
+   * @default {500}
+   */
+  maxInboundFrames?: number;
+  /** Dispatch "sessiontimeout" once, this many milliseconds after the transport starts. */
+  sessionTimeoutMs?: number;
+  /**
+   * How long `close()` waits for the closing handshake before it gives up on the peer.
+   *
+   * @default {500}
+   */
+  closeTimeoutMs?: number;
+  /**
+   * Inbound messages larger than this close the session with code 1009.
+   *
+   * @default {1048576}
+   */
+  maxMessageBytes?: number;
+  /**
+   * When the socket reports more than this many bytes not yet sent (`bufferedAmount`), sending
+   * waits for it to drain.
+   *
+   * @default {524288}
+   */
+  maxBufferedBytes?: number;
+  /**
+   * How long a send may wait for `bufferedAmount` to drain before the session ends with a
+   * "backpressure" error: a peer that stops reading cannot hold a session open.
+   *
+   * @default {5000}
+   */
+  sendTimeoutMs?: number;
+  /**
+   * The time source for pacing and timeouts.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /** Aborting it closes the session (code 1000). */
+  signal?: AbortSignal;
+}
+
+/** Every option resolved to a value. */
+export interface ResolvedTransportOptions {
+  inputSampleRate: number;
+  inputChannels: number;
+  outputSampleRate: number;
+  outputChannels: number;
+  chunkMs: number;
+  addWavHeader: boolean;
+  fixedAudioPacketSize: number | undefined;
+  lastPacket: LastPacketPolicy;
+  padByte: number;
+  sendAheadMs: number;
+  maxQueuedMs: number;
+  maxInboundFrames: number;
+  sessionTimeoutMs: number | undefined;
+  closeTimeoutMs: number;
+  maxMessageBytes: number;
+  maxBufferedBytes: number;
+  sendTimeoutMs: number;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function nonNegative(value: number, name: string): number {
+  if (!(value >= 0) || !Number.isFinite(value)) {
+    throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
+  }
+  return value;
+}
+
+/** Applies the defaults and throws a `RangeError` naming the first bad value. */
+export function resolveTransportOptions(options: TransportOptions): ResolvedTransportOptions {
+  const chunkMs = options.audioOut?.chunkMs ?? 40;
+  if (!(chunkMs > 0) || !Number.isFinite(chunkMs)) {
+    throw new RangeError(`audioOut.chunkMs must be a positive number, got ${chunkMs}`);
+  }
+  const packet = options.fixedAudioPacketSize;
+  return {
+    inputSampleRate: positiveInteger(options.audioIn?.sampleRate ?? 16000, "audioIn.sampleRate"),
+    inputChannels: positiveInteger(options.audioIn?.channels ?? 1, "audioIn.channels"),
+    outputSampleRate: positiveInteger(options.audioOut?.sampleRate ?? 24000, "audioOut.sampleRate"),
+    outputChannels: positiveInteger(options.audioOut?.channels ?? 1, "audioOut.channels"),
+    chunkMs,
+    addWavHeader: options.addWavHeader ?? false,
+    fixedAudioPacketSize: packet === undefined
+      ? undefined
+      : positiveInteger(packet, "fixedAudioPacketSize"),
+    lastPacket: options.lastPacket ?? "pad",
+    padByte: options.padByte ?? 0,
+    sendAheadMs: nonNegative(options.sendAheadMs ?? chunkMs, "sendAheadMs"),
+    maxQueuedMs: nonNegative(options.maxQueuedMs ?? 200, "maxQueuedMs"),
+    maxInboundFrames: positiveInteger(options.maxInboundFrames ?? 500, "maxInboundFrames"),
+    sessionTimeoutMs: options.sessionTimeoutMs === undefined
+      ? undefined
+      : nonNegative(options.sessionTimeoutMs, "sessionTimeoutMs"),
+    closeTimeoutMs: nonNegative(options.closeTimeoutMs ?? 500, "closeTimeoutMs"),
+    maxMessageBytes: positiveInteger(options.maxMessageBytes ?? 1 << 20, "maxMessageBytes"),
+    maxBufferedBytes: positiveInteger(options.maxBufferedBytes ?? 512 * 1024, "maxBufferedBytes"),
+    sendTimeoutMs: nonNegative(options.sendTimeoutMs ?? 5000, "sendTimeoutMs"),
+  };
+}
