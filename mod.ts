@@ -36,3 +36,4 @@ export * from "./src/serializers/raw_pcm.ts";
 export * from "./src/streams/audio_chunker.ts";
 export * from "./src/streams/packetizer.ts";
 export * from "./src/streams/pacer.ts";
+export * from "./src/serializers/json.ts";

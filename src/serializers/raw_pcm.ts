@@ -6,6 +6,7 @@
  */
 
 import { TransportError } from "../errors.ts";
+import { parseJson, toJson } from "./json_text.ts";
 import type { AudioFrame, Frame, MessageFrame } from "../frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
 
@@ -56,34 +57,5 @@ export class RawPcmSerializer implements FrameSerializer {
       );
     }
     return { type: "audio", audio: data, sampleRate: this.#sampleRate, channels: this.#channels };
-  }
-}
-
-/** `JSON.stringify`, with what it cannot encode (cycles, BigInt, undefined) as an encode error. */
-export function toJson(value: unknown): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (cause) {
-    throw new TransportError("encode", `message is not JSON-able: ${String(cause)}`, { cause });
-  }
-  if (text === undefined) {
-    throw new TransportError("encode", `message is not JSON-able: ${String(value)}`);
-  }
-  return text;
-}
-
-/** `JSON.parse`, with a decode error quoting the start of the bad text. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new TransportError(
-      "decode",
-      `text message is not JSON: ${JSON.stringify(text.slice(0, 40))}`,
-      {
-        cause,
-      },
-    );
   }
 }

@@ -1,0 +1,182 @@
+/**
+ * Every frame as one JSON text message: easy to read in a browser's devtools and in logs.
+ *
+ * @module
+ */
+
+import { TransportError } from "../errors.ts";
+import type { Frame } from "../frames.ts";
+import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
+import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { parseJson, toJson } from "./json_text.ts";
+
+const DTMF_DIGITS = /^[0-9*#A-D]$/;
+
+/**
+ * Every frame ⇄ one JSON text message shaped like the frame itself, audio as base64:
+ * `{"type":"audio","audio":"AAA…","sampleRate":16000,"channels":1}`,
+ * `{"type":"message","message":{…}}`, `{"type":"mark","name":"intro"}`, and so on for every
+ * {@linkcode Frame} kind. Reading is strict: a field of the wrong type is a decode error naming
+ * it. Audio without `sampleRate`/`channels` takes the transport's input format.
+ *
+ * @example A frame there and back
+ * ```ts
+ * import { JsonSerializer } from "@x/ws-transport";
+ * import assert from "node:assert/strict";
+ *
+ * const serializer = new JsonSerializer();
+ * const text = serializer.serialize({ type: "dtmf", digit: "5" });
+ * assert.equal(text, '{"type":"dtmf","digit":"5"}');
+ * assert.deepEqual(serializer.deserialize(text), { type: "dtmf", digit: "5" });
+ * ```
+ */
+export class JsonSerializer implements FrameSerializer {
+  #sampleRate = 16000;
+  #channels = 1;
+
+  /** Takes the inbound audio format from the transport. */
+  setup(audio: SerializerAudioSetup): void {
+    this.#sampleRate = audio.inputSampleRate;
+    this.#channels = audio.inputChannels;
+  }
+
+  /** One frame as one JSON text. */
+  serialize(frame: Frame): string {
+    if (frame.type === "audio") {
+      return toJson({
+        type: "audio",
+        audio: encodeBase64(frame.audio),
+        sampleRate: frame.sampleRate,
+        channels: frame.channels,
+      });
+    }
+    return toJson(frame);
+  }
+
+  /** One JSON text as one frame; anything else is a decode error. */
+  deserialize(data: string | Uint8Array): Frame {
+    if (typeof data !== "string") {
+      throw new TransportError(
+        "decode",
+        `JsonSerializer reads text messages, got ${data.length} bytes of binary`,
+      );
+    }
+    const value = parseJson(data);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new TransportError("decode", `frame must be a JSON object, got ${data.slice(0, 40)}`);
+    }
+    const o = value as Record<string, unknown>;
+    switch (o.type) {
+      case "audio":
+        return this.#audio(o);
+      case "message":
+        if (!("message" in o)) throw missing("message", "message");
+        return o.urgent === true
+          ? { type: "message", message: o.message, urgent: true }
+          : { type: "message", message: o.message };
+      case "text":
+        return { type: "text", text: str(o, "text") };
+      case "transcription":
+        return {
+          type: "transcription",
+          text: str(o, "text"),
+          userId: str(o, "userId"),
+          timestamp: str(o, "timestamp"),
+        };
+      case "dtmf": {
+        const digit = str(o, "digit");
+        if (!DTMF_DIGITS.test(digit)) {
+          throw new TransportError(
+            "decode",
+            `dtmf digit must be 0-9, *, # or A-D, got ${JSON.stringify(digit)}`,
+          );
+        }
+        return { type: "dtmf", digit };
+      }
+      case "mark":
+        return { type: "mark", name: str(o, "name") };
+      case "interruption":
+        return { type: "interruption" };
+      case "cancel":
+        return { type: "cancel" };
+      case "end":
+        return o.reason === undefined ? { type: "end" } : { type: "end", reason: str(o, "reason") };
+      case "start":
+        return this.#start(o);
+      default:
+        throw new TransportError("decode", `unknown frame type ${JSON.stringify(o.type)}`);
+    }
+  }
+
+  #audio(o: Record<string, unknown>): Frame {
+    let audio: Uint8Array;
+    try {
+      audio = decodeBase64(str(o, "audio"));
+    } catch (cause) {
+      if (cause instanceof TransportError) throw cause;
+      throw new TransportError("decode", `audio frame's audio is not base64: ${String(cause)}`, {
+        cause,
+      });
+    }
+    const sampleRate = o.sampleRate === undefined ? this.#sampleRate : o.sampleRate;
+    const channels = o.channels === undefined ? this.#channels : o.channels;
+    if (!Number.isInteger(sampleRate) || (sampleRate as number) <= 0) {
+      throw new TransportError(
+        "decode",
+        `audio frame's sampleRate must be a positive integer, got ${String(sampleRate)}`,
+      );
+    }
+    if (!Number.isInteger(channels) || (channels as number) <= 0 || (channels as number) > 32) {
+      throw new TransportError(
+        "decode",
+        `audio frame's channels must be an integer from 1 to 32, got ${String(channels)}`,
+      );
+    }
+    if (audio.length % ((channels as number) * 2) !== 0) {
+      throw new TransportError(
+        "decode",
+        `audio frame of ${audio.length} bytes is not whole PCM16 sample frames`,
+      );
+    }
+    return { type: "audio", audio, sampleRate: sampleRate as number, channels: channels as number };
+  }
+
+  #start(o: Record<string, unknown>): Frame {
+    const frame: Frame & { type: "start" } = { type: "start" };
+    if (o.streamId !== undefined) frame.streamId = str(o, "streamId");
+    if (o.callId !== undefined) frame.callId = str(o, "callId");
+    if (o.params !== undefined) {
+      const params = o.params;
+      if (typeof params !== "object" || params === null || Array.isArray(params)) {
+        throw new TransportError("decode", "start frame's params must be an object of strings");
+      }
+      const copy: Record<string, string> = {};
+      for (const [key, value] of Object.entries(params)) {
+        if (typeof value !== "string") {
+          throw new TransportError(
+            "decode",
+            `start frame's params.${key} must be a string, got ${typeof value}`,
+          );
+        }
+        copy[key] = value;
+      }
+      frame.params = copy;
+    }
+    return frame;
+  }
+}
+
+function str(o: Record<string, unknown>, field: string): string {
+  const value = o[field];
+  if (typeof value !== "string") {
+    throw new TransportError(
+      "decode",
+      `${String(o.type)} frame's ${field} must be a string, got ${typeof value}`,
+    );
+  }
+  return value;
+}
+
+function missing(type: string, field: string): TransportError {
+  return new TransportError("decode", `${type} frame has no ${field}`);
+}

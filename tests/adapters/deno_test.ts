@@ -1,0 +1,236 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { JsonSerializer, type TransportError, type WebSocketTransport } from "../../mod.ts";
+import { type DenoUpgradeOptions, upgrade } from "../../src/adapters/deno.ts";
+
+/** Serves `upgrade` on 127.0.0.1 port 0; each session's transport is handed to `onSession`. */
+function serve(
+  options: DenoUpgradeOptions,
+  onSession: (transport: WebSocketTransport) => void = (t) => void t.readable.pipeTo(t.writable),
+) {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    const { transport, response } = await upgrade(request, options);
+    if (transport) onSession(transport);
+    return response;
+  });
+  return {
+    server,
+    url: `ws://127.0.0.1:${server.addr.port}/`,
+    http: `http://127.0.0.1:${server.addr.port}/`,
+  };
+}
+
+async function connect(url: string, protocols?: string[]): Promise<WebSocket> {
+  const ws = new WebSocket(url, protocols);
+  ws.binaryType = "arraybuffer";
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error("connection refused"));
+  });
+  return ws;
+}
+
+function nextMessage(ws: WebSocket): Promise<string | ArrayBuffer> {
+  return new Promise((resolve) =>
+    ws.addEventListener("message", (e) => resolve(e.data), { once: true })
+  );
+}
+
+async function closeClient(ws: WebSocket): Promise<CloseEvent> {
+  const closed = new Promise<CloseEvent>((resolve) =>
+    ws.addEventListener("close", resolve, { once: true })
+  );
+  if (ws.readyState < 2) ws.close();
+  return await closed;
+}
+
+Deno.test("`upgrade` echoes binary as binary and text as text over a real socket", async () => {
+  const { server, url } = serve({
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+  });
+  const ws = await connect(url);
+  const audio = new Uint8Array(640).map((_, i) => i);
+  ws.send(audio);
+  const echoed = await nextMessage(ws);
+  assert.ok(echoed instanceof ArrayBuffer);
+  assert.deepEqual(new Uint8Array(echoed), audio);
+  ws.send('{"hi":1}');
+  assert.equal(await nextMessage(ws), '{"hi":1}');
+  await closeClient(ws);
+  await server.shutdown();
+});
+
+Deno.test("`upgrade` answers a plain request with 426 and upgrades nothing", async () => {
+  const { server, http } = serve({});
+  const response = await fetch(http);
+  assert.equal(response.status, 426);
+  assert.equal(response.headers.get("upgrade"), "websocket");
+  await response.body?.cancel();
+  await server.shutdown();
+});
+
+Deno.test("`upgrade` refuses a browser origin not in allowedOrigins with 403", async () => {
+  let sessions = 0;
+  const { server, http } = serve({ allowedOrigins: ["https://app.example"] }, () => sessions++);
+  const headers = {
+    upgrade: "websocket",
+    connection: "Upgrade",
+    "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "sec-websocket-version": "13",
+  };
+  const refused = await fetch(http, { headers: { ...headers, origin: "https://evil.example" } });
+  assert.equal(refused.status, 403);
+  await refused.body?.cancel();
+  assert.equal(sessions, 0);
+  await server.shutdown();
+});
+
+Deno.test("`upgrade` lets an allowed origin in", async () => {
+  let sessions = 0;
+  const { server, url } = serve({ allowedOrigins: ["https://app.example"] }, (t) => {
+    sessions++;
+    void t.readable.pipeTo(t.writable);
+  });
+  // Deno's WebSocket client sends no Origin: not a browser, so the origin check does not apply.
+  const ws = await connect(url);
+  await closeClient(ws);
+  assert.equal(sessions, 1);
+  await server.shutdown();
+});
+
+Deno.test("`upgrade` refuses when authorize says no: 401, or the hook's own response", async () => {
+  let sessions = 0;
+  const { server, url } = serve({
+    authorize: (request) => {
+      const token = new URL(request.url).searchParams.get("token");
+      if (token === "teapot") return new Response("no", { status: 418 });
+      return token === "good";
+    },
+  }, (t) => {
+    sessions++;
+    void t.readable.pipeTo(t.writable);
+  });
+  await assert.rejects(connect(url + "?token=bad"), /refused/);
+  await assert.rejects(connect(url + "?token=teapot"), /refused/);
+  const ws = await connect(url + "?token=good");
+  await closeClient(ws);
+  assert.equal(sessions, 1);
+  const status = await fetch(url.replace("ws:", "http:") + "?token=bad", {
+    headers: {
+      upgrade: "websocket",
+      connection: "Upgrade",
+      "sec-websocket-key": "x",
+      "sec-websocket-version": "13",
+    },
+  });
+  assert.equal(status.status, 401);
+  await status.body?.cancel();
+  await server.shutdown();
+});
+
+Deno.test("`upgrade` closes with 1009 when a message is over maxMessageBytes", async () => {
+  const errors: TransportError[] = [];
+  const { server, url } = serve({ maxMessageBytes: 1024 }, (t) => {
+    t.addEventListener("error", (e) => errors.push(e.error));
+    void t.readable.pipeTo(t.writable);
+  });
+  const ws = await connect(url);
+  const closed = new Promise<CloseEvent>((resolve) =>
+    ws.addEventListener("close", resolve, { once: true })
+  );
+  ws.send(new Uint8Array(2048));
+  assert.equal((await closed).code, 1009);
+  assert.equal(errors[0]?.code, "protocol");
+  await server.shutdown();
+});
+
+Deno.test("`upgrade` survives thousands of malformed messages and still echoes", async () => {
+  const errors: TransportError[] = [];
+  const { server, url } = serve({ serializer: new JsonSerializer() }, (t) => {
+    t.addEventListener("error", (e) => errors.push(e.error));
+    void t.readable.pipeTo(t.writable);
+  });
+  const ws = await connect(url);
+  const garbage = fc.sample(
+    fc.oneof(
+      fc.string(),
+      fc.uint8Array({ maxLength: 64 }),
+      fc.json(),
+      fc.record({
+        type: fc.constantFrom("audio", "dtmf", "mark", "start", "message"),
+        audio: fc.anything(),
+      })
+        .map((o) => JSON.stringify(o, (_k, v) => typeof v === "bigint" ? String(v) : v)),
+    ),
+    { numRuns: 3000, seed: 42 },
+  );
+  let sent = 0;
+  for (const message of garbage) {
+    if (typeof message === "string" && message.length === 0) continue;
+    ws.send(message as string | Uint8Array);
+    sent++;
+  }
+  // Some random inputs happen to be valid frames and are echoed; the rest must be decode errors.
+  ws.send('{"type":"mark","name":"still-here"}');
+  await new Promise<void>((resolve) =>
+    ws.addEventListener("message", (e) => {
+      if (e.data === '{"type":"mark","name":"still-here"}') resolve();
+    })
+  );
+  assert.ok(errors.length > sent / 2, `${errors.length} errors for ${sent} messages`);
+  assert.ok(
+    errors.every((e) => e.code === "decode" && !e.fatal),
+    "every error is a non-fatal decode",
+  );
+  await closeClient(ws);
+  await server.shutdown();
+});
+
+Deno.test("`upgrade` ends a session whose peer stops reading, with bounded buffering", async () => {
+  const maxBufferedBytes = 64 * 1024;
+  let transport!: WebSocketTransport;
+  let maxBuffered = 0;
+  const errors: TransportError[] = [];
+  const { server } = serve({
+    maxBufferedBytes,
+    sendTimeoutMs: 300,
+    sendAheadMs: 3_600_000, // send as fast as the socket takes it: fill the pipes quickly
+    maxQueuedMs: 1_000,
+    audioOut: { sampleRate: 48000, channels: 2, chunkMs: 100 },
+  }, (t) => {
+    transport = t;
+    t.addEventListener("error", (e) => errors.push(e.error));
+    const socket = t.socket;
+    const writer = t.writable.getWriter();
+    t.addEventListener("connected", async () => {
+      const second = new Uint8Array(48000 * 4);
+      for (let i = 0; i < 600 && socket.readyState === 1; i++) {
+        await writer.write({ type: "audio", audio: second, sampleRate: 48000, channels: 2 });
+        maxBuffered = Math.max(maxBuffered, socket.bufferedAmount ?? 0);
+      }
+      writer.releaseLock();
+    }, { once: true });
+  });
+  // A raw TCP client: completes the handshake, then never reads another byte.
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+  await conn.write(new TextEncoder().encode(
+    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+  ));
+  const head = new Uint8Array(1024);
+  const n = await conn.read(head);
+  assert.match(new TextDecoder().decode(head.subarray(0, n ?? 0)), /^HTTP\/1.1 101/);
+  const memoryBefore = Deno.memoryUsage().rss;
+  const closed = await transport.closed;
+  const memoryAfter = Deno.memoryUsage().rss;
+  assert.equal(errors.find((e) => e.fatal)?.code, "backpressure");
+  assert.equal(closed.code, 1008);
+  assert.ok(
+    maxBuffered <= maxBufferedBytes + 48000 * 4 * 0.1,
+    `bufferedAmount reached ${maxBuffered}, over the bound plus one chunk`,
+  );
+  assert.ok(memoryAfter - memoryBefore < 64 * 1024 * 1024, "memory stays flat");
+  conn.close();
+  await server.shutdown();
+});

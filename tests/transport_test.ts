@@ -1,0 +1,435 @@
+import assert from "node:assert/strict";
+import {
+  type Frame,
+  type FrameSerializer,
+  JsonSerializer,
+  RawPcmSerializer,
+  type SerializedMessage,
+  TransportError,
+  type TransportErrorEvent,
+  WebSocketTransport,
+} from "../mod.ts";
+import type { TransportOptions } from "../src/transport_options.ts";
+import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+
+/** Raw PCM plus words for the frames a telephony protocol has: clear, mark, end, cancel. */
+class WireSerializer extends RawPcmSerializer {
+  override serialize(frame: Frame): SerializedMessage | null {
+    switch (frame.type) {
+      case "interruption":
+        return "clear";
+      case "mark":
+        return `mark:${frame.name}`;
+      case "end":
+        return "end";
+      case "cancel":
+        return "cancel";
+      default:
+        return super.serialize(frame);
+    }
+  }
+}
+
+interface Received {
+  at: number;
+  data: string | Uint8Array;
+}
+
+function session(options: TransportOptions = {}, pairOptions: { connecting?: boolean } = {}) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair(pairOptions);
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new WireSerializer(),
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    clock,
+    ...options,
+  });
+  const received: Received[] = [];
+  pair.client.addEventListener("message", (event) => {
+    const data = (event as MessageEvent).data;
+    received.push({
+      at: clock.now(),
+      data: typeof data === "string" ? data : new Uint8Array(data),
+    });
+  });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (event) => errors.push(event.error));
+  const writer = transport.writable.getWriter();
+  return { clock, pair, transport, received, errors, writer };
+}
+
+function audio(bytes: number, sampleRate = 16000, channels = 1, fill = 0): Frame {
+  return { type: "audio", audio: new Uint8Array(bytes).fill(fill), sampleRate, channels };
+}
+
+const binary = (received: Received[]) =>
+  received.filter((r): r is { at: number; data: Uint8Array } => typeof r.data !== "string");
+const texts = (received: Received[]) =>
+  received.filter((r) => typeof r.data === "string").map((r) => r.data);
+
+async function shutdown(s: ReturnType<typeof session>) {
+  s.writer.releaseLock();
+  await s.transport.close();
+  await s.clock.runAll();
+  assert.equal(s.clock.pendingTimers, 0, "no timer left behind");
+}
+
+Deno.test("`WebSocketTransport` re-chunks outbound audio to chunkMs", async () => {
+  const s = session({ sendAheadMs: 10_000 });
+  await s.writer.write(audio(1000));
+  await s.writer.write(audio(1000));
+  await s.clock.tick(0);
+  // 2000 bytes of 16 kHz mono = 62.5 ms: three 640-byte chunks, 80 bytes held back.
+  assert.deepEqual(binary(s.received).map((r) => r.data.length), [640, 640, 640]);
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` paces a burst of audio in real time, one chunk ahead", async () => {
+  const s = session({ maxQueuedMs: 10_000 });
+  await s.writer.write(audio(32000)); // one second at once
+  await s.clock.tick(0);
+  assert.equal(binary(s.received).length, 2, "chunk 0 and the one-chunk lead leave at once");
+  await s.clock.tick(500);
+  assert.equal(binary(s.received).length, 27);
+  await s.clock.tick(500);
+  assert.equal(binary(s.received).length, 50);
+  for (const [n, r] of binary(s.received).entries()) {
+    assert.ok(r.at >= n * 20 - 20, `chunk ${n} left at ${r.at}, more than 20 ms early`);
+    assert.ok(r.at <= Math.max(0, n * 20 - 20), `chunk ${n} left late, at ${r.at}`);
+  }
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` forwards real-time audio with no added wait", async () => {
+  const s = session();
+  for (let n = 0; n < 50; n++) {
+    await s.writer.write(audio(640));
+    await s.clock.tick(0);
+    assert.equal(binary(s.received).length, n + 1, `chunk ${n} waited`);
+    await s.clock.tick(20);
+  }
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` write waits once maxQueuedMs of audio is queued", async () => {
+  const s = session({ maxQueuedMs: 100 });
+  let settled = false;
+  const write = s.writer.write(audio(32000)).then(() => (settled = true));
+  await s.clock.tick(0);
+  assert.equal(settled, false, "a second of audio exceeds 100 ms of queue");
+  await s.clock.tick(860);
+  assert.equal(settled, true, "room again once at most 100 ms remain");
+  await write;
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport.interrupt` drops queued audio and sends clear at once", async () => {
+  const s = session({ maxQueuedMs: 10_000 });
+  await s.writer.write(audio(32000, 16000, 1, 1));
+  await s.clock.tick(200);
+  const before = binary(s.received).length;
+  assert.equal(before, 12);
+  await s.transport.interrupt();
+  await s.clock.tick(0);
+  assert.equal(texts(s.received).at(-1), "clear");
+  await s.clock.tick(2000);
+  assert.equal(binary(s.received).length, before, "no stale audio after the interruption");
+  assert.equal(s.transport.stats.audioBytesInterrupted, (50 - before) * 640);
+  // The pacing clock was reset: new audio leaves at once.
+  await s.writer.write(audio(640, 16000, 1, 2));
+  await s.clock.tick(0);
+  assert.equal(binary(s.received).at(-1)!.data[0], 2);
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` treats a written interruption frame like interrupt()", async () => {
+  const s = session({ maxQueuedMs: 10_000 });
+  await s.writer.write(audio(16000));
+  await s.clock.tick(0);
+  await s.writer.write({ type: "interruption" });
+  await s.clock.tick(1000);
+  assert.equal(binary(s.received).length, 2);
+  assert.deepEqual(texts(s.received), ["clear"]);
+  assert.equal(s.transport.stats.interruptions, 1);
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` keeps marks after their audio and lets urgent messages jump", async () => {
+  const s = session({ maxQueuedMs: 10_000 });
+  await s.writer.write(audio(6400)); // 200 ms
+  await s.clock.tick(0);
+  await s.writer.write({ type: "mark", name: "m1" });
+  await s.writer.write({ type: "message", message: { hurry: true }, urgent: true });
+  await s.clock.tick(0);
+  assert.deepEqual(texts(s.received), ['{"hurry":true}']);
+  await s.clock.tick(200);
+  const order = s.received.map((r) => typeof r.data === "string" ? r.data : "audio");
+  assert.deepEqual(order, [
+    "audio",
+    "audio",
+    '{"hurry":true}',
+    ...Array(8).fill("audio"),
+    "mark:m1",
+  ]);
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` packetizes audio payloads only, dropping the remainder on interruption", async () => {
+  const s = session({ fixedAudioPacketSize: 500, lastPacket: "pad", maxQueuedMs: 10_000 });
+  await s.writer.write(audio(1280, 16000, 1, 7)); // two chunks of 640
+  await s.writer.write({ type: "message", message: "x".repeat(600) });
+  await s.clock.tick(100);
+  assert.deepEqual(binary(s.received).map((r) => r.data.length), [500, 500]);
+  assert.equal(texts(s.received)[0]!.length, 602, "a long text message is never cut");
+  await s.writer.write({ type: "interruption" });
+  await s.writer.write(audio(640, 16000, 1, 9));
+  await s.clock.tick(100);
+  const last = binary(s.received).at(-1)!.data;
+  assert.equal(last.length, 500);
+  assert.ok(last.every((b) => b === 9), "the 280 stale bytes were dropped, not sent first");
+  assert.equal(s.transport.stats.audioBytesInterrupted, 280);
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` pads the last packet when the writable closes", async () => {
+  const s = session({ fixedAudioPacketSize: 500, padByte: 0xff });
+  await s.writer.write(audio(640, 16000, 1, 1));
+  await s.clock.tick(0);
+  const closing = s.writer.close();
+  await s.clock.tick(100);
+  await closing;
+  const packets = binary(s.received).map((r) => r.data);
+  assert.deepEqual(packets.map((p) => p.length), [500, 500]);
+  assert.equal(packets[1]![139], 1);
+  assert.equal(packets[1]![140], 0xff);
+  await s.transport.close();
+  await s.clock.runAll();
+});
+
+Deno.test("`WebSocketTransport` puts a WAV header on each chunk when asked", async () => {
+  const s = session({ addWavHeader: true, sendAheadMs: 1000 });
+  await s.writer.write(audio(1280));
+  await s.clock.tick(0);
+  const chunks = binary(s.received).map((r) => r.data);
+  assert.deepEqual(chunks.map((c) => c.length), [684, 684]);
+  assert.equal(new TextDecoder().decode(chunks[0]!.subarray(0, 4)), "RIFF");
+  assert.equal(new DataView(chunks[0]!.buffer).getUint32(24, true), 16000);
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` chunks stereo and 8 kHz audio by their own byte rates", async () => {
+  const s = session({ sendAheadMs: 10_000 });
+  await s.writer.write(audio(48000 * 4 * 0.04, 48000, 2)); // 40 ms of 48 kHz stereo
+  await s.writer.write(audio(8000 * 2 * 0.04, 8000, 1)); // 40 ms of 8 kHz mono
+  await s.clock.tick(0);
+  assert.deepEqual(binary(s.received).map((r) => r.data.length), [3840, 3840, 320, 320]);
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` end frame plays out the queue, then says end and closes", async () => {
+  const s = session({ maxQueuedMs: 10_000 });
+  await s.writer.write(audio(6400)); // 200 ms
+  const ended = s.writer.write({ type: "end", reason: "done" });
+  await s.clock.tick(150);
+  assert.equal(binary(s.received).length, 9);
+  assert.deepEqual(texts(s.received), []);
+  await s.clock.tick(100);
+  assert.deepEqual(texts(s.received), ["end"], "end leaves once the far end has played it all");
+  await ended;
+  assert.deepEqual(await s.transport.closed, { code: 1000, reason: "done", initiator: "local" });
+  await s.clock.runAll();
+});
+
+Deno.test("`WebSocketTransport` cancel frame drops the queue and closes at once", async () => {
+  const s = session({ maxQueuedMs: 10_000 });
+  await s.writer.write(audio(6400));
+  await s.clock.tick(0);
+  await s.writer.write({ type: "cancel" });
+  assert.deepEqual(texts(s.received), ["cancel"]);
+  assert.equal((await s.transport.closed).initiator, "local");
+  assert.equal(s.transport.stats.audioBytesDroppedOnClose, 6400 - 2 * 640);
+  await s.clock.runAll();
+});
+
+Deno.test("`WebSocketTransport` remote close mid-stream: disconnected once, writes settle, no timer left", async () => {
+  const s = session({ maxQueuedMs: 100 });
+  let disconnected = 0;
+  s.transport.addEventListener("disconnected", () => disconnected++);
+  const reading = Array.fromAsync(s.transport.readable);
+  s.pair.client.send(new Uint8Array(640));
+  const pending = s.writer.write(audio(32000)); // waits for room
+  await s.clock.tick(40);
+  s.pair.client.close(1001, "gone");
+  await s.pair.client.waitFor(() => s.pair.client.readyState === 3);
+  await pending; // settles instead of hanging
+  await s.writer.write(audio(640)); // writes after the end are dropped, counted
+  const frames = await reading;
+  assert.equal(frames.length, 1, "the frame that arrived before the close is still read");
+  assert.deepEqual(await s.transport.closed, { code: 1001, reason: "gone", initiator: "remote" });
+  assert.equal(disconnected, 1);
+  assert.ok(s.transport.stats.audioBytesDroppedOnClose >= 640);
+  await s.transport.close(); // closing again is harmless
+  assert.equal(disconnected, 1);
+  assert.equal(s.clock.pendingTimers, 0);
+});
+
+Deno.test("`WebSocketTransport.close` is bounded by closeTimeoutMs when the peer never answers", async () => {
+  const s = session({ closeTimeoutMs: 300 });
+  s.pair.client.answersClose = false;
+  let done = false;
+  const closing = s.transport.close(1000, "bye").then(() => (done = true));
+  await s.clock.tick(299);
+  assert.equal(done, false);
+  await s.clock.tick(1);
+  await closing;
+  assert.equal(s.errors.at(-1)?.code, "timeout");
+  assert.equal((await s.transport.closed).initiator, "local");
+  assert.equal(s.clock.pendingTimers, 0);
+});
+
+Deno.test("`WebSocketTransport` closes the socket once both readable and writable are done", async () => {
+  const s = session();
+  let closes = 0;
+  s.pair.client.addEventListener("close", () => closes++);
+  await s.transport.readable.cancel();
+  await s.clock.tick(0);
+  assert.equal(s.pair.server.readyState, 1, "the writable is still in use");
+  await s.writer.close();
+  await s.transport.closed;
+  await s.clock.runAll();
+  assert.equal(closes, 1);
+  assert.equal((await s.transport.closed).initiator, "local");
+});
+
+Deno.test("`WebSocketTransport` dispatches sessiontimeout once and closes nothing", async () => {
+  const s = session({ sessionTimeoutMs: 1000 });
+  let timeouts = 0;
+  s.transport.addEventListener("sessiontimeout", () => timeouts++);
+  await s.clock.tick(999);
+  assert.equal(timeouts, 0);
+  await s.clock.tick(5000);
+  assert.equal(timeouts, 1);
+  assert.equal(s.pair.server.readyState, 1);
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` reports connected once the socket opens", async () => {
+  const s = session({}, { connecting: true });
+  let connected = 0;
+  s.transport.addEventListener("connected", () => connected++);
+  await s.writer.write(audio(640));
+  await s.clock.tick(0);
+  assert.equal(connected, 0);
+  assert.equal(binary(s.received).length, 0, "nothing is sent before the socket opens");
+  s.pair.open();
+  await s.clock.tick(0);
+  assert.equal(connected, 1);
+  assert.equal(binary(s.received).length, 1);
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` reports a bad message as a decode error and reads on", async () => {
+  const s = session({ serializer: new JsonSerializer() });
+  const reader = s.transport.readable.getReader();
+  s.pair.client.send("{not json");
+  s.pair.client.send(new Uint8Array([1, 2, 3]));
+  s.pair.client.send('{"type":"dtmf","digit":"7"}');
+  assert.deepEqual((await reader.read()).value, { type: "dtmf", digit: "7" });
+  assert.deepEqual(s.errors.map((e) => e.code), ["decode", "decode"]);
+  assert.equal(s.errors.every((e) => !e.fatal), true);
+  assert.equal(s.transport.stats.decodeErrors, 2);
+  reader.releaseLock();
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` keeps message order through an asynchronous serializer", async () => {
+  const slow: FrameSerializer = {
+    serialize: () => null,
+    deserialize: (data) =>
+      new Promise((resolve) => queueMicrotask(() => resolve({ type: "text", text: String(data) }))),
+  };
+  const s = session({ serializer: slow });
+  for (let i = 0; i < 20; i++) s.pair.client.send(String(i));
+  const reader = s.transport.readable.getReader();
+  const got: string[] = [];
+  for (let i = 0; i < 20; i++) got.push(((await reader.read()).value as { text: string }).text);
+  assert.deepEqual(got, Array.from({ length: 20 }, (_, i) => String(i)));
+  reader.releaseLock();
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` reads Blob messages when the socket will not give ArrayBuffers", async () => {
+  const s = session();
+  Object.defineProperty(s.pair.server, "binaryType", { get: () => "blob", set: () => {} });
+  const reader = s.transport.readable.getReader();
+  s.pair.client.send(new Uint8Array([1, 0, 2, 0]));
+  s.pair.client.send('"after"');
+  const first = (await reader.read()).value as Frame & { type: "audio" };
+  assert.deepEqual([...first.audio], [1, 0, 2, 0]);
+  assert.deepEqual((await reader.read()).value, { type: "message", message: "after" });
+  reader.releaseLock();
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` closes with 1009 on a message over maxMessageBytes", async () => {
+  const s = session({ maxMessageBytes: 1000 });
+  s.pair.client.send(new Uint8Array(1002));
+  const closed = await s.transport.closed;
+  assert.equal(closed.code, 1009);
+  assert.equal(s.errors[0]?.code, "protocol");
+  assert.equal(s.errors[0]?.fatal, true);
+  await s.clock.runAll();
+});
+
+Deno.test("`WebSocketTransport` drops the oldest inbound audio for a slow reader, never messages", async () => {
+  const s = session({ maxInboundFrames: 10 });
+  for (let i = 0; i < 15; i++) s.pair.client.send(new Uint8Array(2).fill(i));
+  s.pair.client.send('"keep"');
+  await s.pair.server.waitFor(() => s.transport.stats.framesIn === 16);
+  assert.equal(s.transport.stats.inboundAudioFramesDropped, 6);
+  assert.equal(
+    s.errors.filter((e) => e.code === "backpressure").length,
+    1,
+    "reported once per spell",
+  );
+  const reader = s.transport.readable.getReader();
+  const first = (await reader.read()).value as Frame & { type: "audio" };
+  assert.equal(first.audio[0], 6, "the oldest were dropped");
+  reader.releaseLock();
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` refuses bad options with a RangeError naming them", () => {
+  const { server } = new MemorySocketPair();
+  assert.throws(() => new WebSocketTransport(server, { audioOut: { chunkMs: 0 } }), /chunkMs/);
+  assert.throws(
+    () => new WebSocketTransport(server, { fixedAudioPacketSize: 1.5 }),
+    /fixedAudioPacketSize/,
+  );
+  assert.throws(
+    () => new WebSocketTransport(server, { audioIn: { sampleRate: -1 } }),
+    /audioIn.sampleRate/,
+  );
+});
+
+Deno.test("`WebSocketTransport` reports a malformed outbound audio frame and goes on", async () => {
+  const s = session();
+  await s.writer.write({ type: "audio", audio: new Uint8Array(3), sampleRate: 16000, channels: 1 });
+  await s.writer.write(audio(640));
+  await s.clock.tick(0);
+  assert.equal(s.errors[0]?.code, "encode");
+  assert.equal(binary(s.received).length, 1);
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` error events carry TransportError", async () => {
+  const s = session({ serializer: new JsonSerializer() });
+  const seen = new Promise<TransportErrorEvent>((resolve) =>
+    s.transport.addEventListener("error", resolve, { once: true })
+  );
+  s.pair.client.send("nope");
+  const event = await seen;
+  assert.ok(event.error instanceof TransportError);
+  await shutdown(s);
+});
