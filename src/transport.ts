@@ -551,9 +551,13 @@ export class WebSocketTransport extends EventTarget {
   }
 
   /** Sends queued items, each audio chunk at its pacing deadline. One pump at a time. */
-  async #pump(): Promise<void> {
+  #pump(): void {
     if (this.#pumping || !this.#connected) return;
     this.#pumping = true;
+    void this.#runPump();
+  }
+
+  async #runPump(): Promise<void> {
     try {
       for (;;) {
         const item = this.#outbound.peek();
@@ -569,27 +573,51 @@ export class WebSocketTransport extends EventTarget {
             if (this.#outbound.peek() !== item) continue;
           }
           this.#outbound.shift();
-          await this.#sendAudio(item.chunk);
+          const sending = this.#sendAudio(item.chunk);
+          if (sending) await sending;
         } else {
           this.#outbound.shift();
           if (item.frame.type === "end") {
             await this.#sendEnd(item.frame);
             break;
           }
-          await this.#sendFrame(item.frame);
+          const sending = this.#sendFrame(item.frame);
+          if (sending) await sending;
         }
       }
+    } catch (cause) {
+      // Only a bug can get here (send and serializer failures are handled where they occur);
+      // end the session loudly rather than leave a wedged queue behind.
+      this.#fail(
+        new TransportError("protocol", `outbound path failed: ${String(cause)}`, {
+          cause,
+          closeCode: 1011,
+          fatal: true,
+        }),
+      );
     } finally {
       this.#pumping = false;
     }
     if (this.#outbound.size === 0) this.#outbound.wakeDrained();
   }
 
-  async #sendAudio(chunk: AudioFrame): Promise<void> {
+  /**
+   * Serializes one audio chunk and sends it (through the packetizer when one is set). Returns a
+   * promise only when it must wait (an asynchronous serializer, a full socket buffer), so the
+   * usual chunk costs no promise at all.
+   */
+  #sendAudio(chunk: AudioFrame): Promise<void> | void {
     const frame = this.#options.addWavHeader
       ? { ...chunk, audio: wrapWav(chunk.audio, chunk) }
       : chunk;
-    const messages = await this.#serialize(frame);
+    const result = this.#serializeNow(frame);
+    if (result instanceof Promise) {
+      return result.then((messages) => this.#transmitAudio(chunk, messages));
+    }
+    return this.#transmitAudio(chunk, result);
+  }
+
+  #transmitAudio(chunk: AudioFrame, messages: SerializedMessage[] | null): Promise<void> | void {
     if (messages === null) return;
     this.#stats.audioChunksSent++;
     this.#stats.audioBytesSent += chunk.audio.length;
@@ -601,18 +629,23 @@ export class WebSocketTransport extends EventTarget {
         this.#transmit(message);
       }
     }
-    await this.#drain();
+    return this.#drain();
   }
 
   #sendPacket = (packet: Uint8Array): void => {
     this.#transmit(packet);
   };
 
-  async #sendFrame(frame: Frame): Promise<void> {
-    const messages = await this.#serialize(frame);
+  #sendFrame(frame: Frame): Promise<void> | void {
+    const result = this.#serializeNow(frame);
+    if (result instanceof Promise) return result.then((messages) => this.#transmitAll(messages));
+    return this.#transmitAll(result);
+  }
+
+  #transmitAll(messages: SerializedMessage[] | null): Promise<void> | void {
     if (messages === null) return;
     for (const message of messages) this.#transmit(message);
-    await this.#drain();
+    return this.#drain();
   }
 
   /** Sends what the pacer let through, waits for the far end to play it, then says goodbye. */
@@ -631,20 +664,14 @@ export class WebSocketTransport extends EventTarget {
 
   /** An out-of-band frame (interruption, urgent message): serialized and sent at once. */
   #sendFrameNow(frame: Frame): void {
-    let result: SerializeResult;
-    try {
-      result = this.#serializer.serialize(frame);
-    } catch (cause) {
-      this.#encodeFailed(cause);
-      return;
-    }
+    const result = this.#serializeNow(frame);
     if (result instanceof Promise) {
-      result.then((messages) => {
-        for (const message of toList(messages)) this.#sendNow(message);
-      }, (cause) => this.#encodeFailed(cause));
+      void result.then((messages) => {
+        for (const message of messages ?? []) this.#sendNow(message);
+      });
       return;
     }
-    for (const message of toList(result)) this.#sendNow(message);
+    for (const message of result ?? []) this.#sendNow(message);
   }
 
   /** A message that must not wait for queued audio. */
@@ -653,15 +680,27 @@ export class WebSocketTransport extends EventTarget {
     this.#transmit(message);
   }
 
-  async #serialize(frame: Frame): Promise<SerializedMessage[] | null> {
+  /**
+   * The serializer's messages for `frame` as a list, now when the serializer answers at once. A
+   * frame it cannot encode is reported, counted and skipped (`null`).
+   */
+  #serializeNow(
+    frame: Frame,
+  ): SerializedMessage[] | null | Promise<SerializedMessage[] | null> {
+    let result: SerializeResult;
     try {
-      const result = this.#serializer.serialize(frame);
-      const messages = result instanceof Promise ? await result : result;
-      return messages === null ? null : toList(messages);
+      result = this.#serializer.serialize(frame);
     } catch (cause) {
       this.#encodeFailed(cause);
       return null;
     }
+    if (result instanceof Promise) {
+      return result.then(toList, (cause) => {
+        this.#encodeFailed(cause);
+        return null;
+      });
+    }
+    return toList(result);
   }
 
   #encodeFailed(cause: unknown): void {
@@ -695,9 +734,13 @@ export class WebSocketTransport extends EventTarget {
    * Waits while the socket holds more than `maxBufferedBytes` unsent, at most `sendTimeoutMs`;
    * past that the peer is taken to have stopped reading and the session ends.
    */
-  async #drain(): Promise<void> {
+  #drain(): Promise<void> | void {
+    if ((this.#socket.bufferedAmount ?? 0) <= this.#options.maxBufferedBytes) return;
+    return this.#waitForDrain();
+  }
+
+  async #waitForDrain(): Promise<void> {
     const buffered = () => this.#socket.bufferedAmount ?? 0;
-    if (buffered() <= this.#options.maxBufferedBytes) return;
     const deadline = this.#clock.now() + this.#options.sendTimeoutMs;
     while (buffered() > this.#options.maxBufferedBytes) {
       if (this.#clock.now() >= deadline) {
@@ -751,8 +794,10 @@ export class WebSocketTransport extends EventTarget {
   }
 }
 
-function toList(messages: SerializedMessage | SerializedMessage[] | null): SerializedMessage[] {
-  if (messages === null) return [];
+function toList(
+  messages: SerializedMessage | SerializedMessage[] | null,
+): SerializedMessage[] | null {
+  if (messages === null) return null;
   return Array.isArray(messages) ? messages : [messages];
 }
 
