@@ -36,4 +36,8 @@ export * from "./src/serializers/raw_pcm.ts";
 export * from "./src/streams/audio_chunker.ts";
 export * from "./src/streams/packetizer.ts";
 export * from "./src/streams/pacer.ts";
+export * from "./src/streams/audio_chunker_stream.ts";
+export * from "./src/streams/wav_encoder_stream.ts";
+export * from "./src/streams/packetizer_stream.ts";
+export * from "./src/streams/pacer_stream.ts";
 export * from "./src/serializers/json.ts";

@@ -6,7 +6,7 @@
  */
 
 import type { AudioFrame } from "../frames.ts";
-import { bytesForDuration } from "../audio/pcm.ts";
+import { assertPcmFormat, bytesForDuration } from "../audio/pcm.ts";
 
 /** Options for {@linkcode AudioChunker}. */
 export interface AudioChunkerOptions {
@@ -64,6 +64,9 @@ export class AudioChunker {
   /** Adds a frame; calls `emit` for every whole chunk now available. */
   push(frame: AudioFrame, emit: (chunk: AudioFrame) => void): void {
     if (frame.sampleRate !== this.#sampleRate || frame.channels !== this.#channels) {
+      // A zero or fractional rate or channel count would make the chunk size 0 or fractional and
+      // the cutting loop below endless; checked only on a format change, so it costs nothing.
+      assertPcmFormat(frame, "frame");
       this.flush(emit);
       this.#sampleRate = frame.sampleRate;
       this.#channels = frame.channels;

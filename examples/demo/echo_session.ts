@@ -1,0 +1,187 @@
+/**
+ * The demo's bot: an echo. What comes in goes back out, in order, after an optional delay.
+ *
+ * @module
+ */
+
+import { type Clock, type Frame, systemClock, type WebSocketTransport } from "../../mod.ts";
+
+/** 16 kHz mono PCM16: bytes per millisecond, for bounding what the delay line may hold. */
+const BYTES_PER_MS = 32;
+/** How much audio beyond `delayMs` the delay line holds before dropping its oldest frames. */
+const SLACK_MS = 5000;
+
+/** Options for {@linkcode runEcho}. */
+export interface EchoOptions {
+  /**
+   * How long each frame waits, from its arrival, before it is written back.
+   *
+   * @default {0}
+   */
+  delayMs?: number;
+  /**
+   * The time source for the delay.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+}
+
+/** What an echo session did, for a one-line log when it ends. */
+export interface EchoSummary {
+  /** Audio frames read. */
+  audioFramesIn: number;
+  /** Message frames read (interrupts included). */
+  messagesIn: number;
+  /** `{"type":"interrupt"}` messages acted on. */
+  interrupts: number;
+  /** Audio frames dropped from the delay line: by interrupts, or because it overflowed. */
+  audioFramesDropped: number;
+}
+
+interface Pending {
+  frame: Frame;
+  due: number;
+}
+
+/**
+ * Echoes a session until it ends: audio and message frames are written back to
+ * `transport.writable` in the order they came, each at its arrival time plus `delayMs`; a
+ * `{"type":"interrupt"}` message instead drops the audio still waiting here and calls
+ * `transport.interrupt()`, which drops what the transport has queued.
+ *
+ * Reading never waits for writing: frames wait in a delay line (a FIFO with one timer for its
+ * head), so an interrupt is seen at once even while the transport holds the writer back to real
+ * time. The line is bounded (`delayMs` plus 5 s of audio); past that the oldest audio goes.
+ *
+ * @example Echoing a session on an in-memory socket
+ * ```ts
+ * import { runEcho } from "./echo_session.ts";
+ * import { WebSocketTransport } from "@x/ws-transport";
+ * import { MemorySocketPair } from "@x/ws-transport/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const { server, client } = new MemorySocketPair();
+ * const transport = new WebSocketTransport(server, { audioOut: { sampleRate: 16000, chunkMs: 20 } });
+ * const echo = runEcho(transport, { delayMs: 10 });
+ * const received: unknown[] = [];
+ * client.addEventListener("message", (e) => received.push((e as MessageEvent).data));
+ * client.send('{"type":"ping","t":1}');
+ * await client.waitFor(() => received.length === 1);
+ * assert.deepEqual(received, ['{"type":"ping","t":1}']);
+ * client.close(1000);
+ * assert.equal((await echo).messagesIn, 1);
+ * ```
+ */
+export async function runEcho(
+  transport: WebSocketTransport,
+  options: EchoOptions = {},
+): Promise<EchoSummary> {
+  const delayMs = options.delayMs ?? 0;
+  const clock = options.clock ?? systemClock;
+  const maxPendingBytes = (delayMs + SLACK_MS) * BYTES_PER_MS;
+  const summary: EchoSummary = {
+    audioFramesIn: 0,
+    messagesIn: 0,
+    interrupts: 0,
+    audioFramesDropped: 0,
+  };
+  // A plain array as FIFO: it holds at most a few hundred entries, so shift() stays cheap.
+  let pending: Pending[] = [];
+  let pendingBytes = 0;
+  let reading = true;
+  // Aborted to wake the writer loop: something arrived, the head changed, or reading ended.
+  let wake = new AbortController();
+  const nudge = () => {
+    wake.abort();
+    wake = new AbortController();
+  };
+
+  const dropAudio = (keep: (item: Pending) => boolean) => {
+    const kept = pending.filter((item) => item.frame.type !== "audio" || keep(item));
+    summary.audioFramesDropped += pending.length - kept.length;
+    pending = kept;
+    pendingBytes = 0;
+    for (const { frame } of pending) if (frame.type === "audio") pendingBytes += frame.audio.length;
+  };
+
+  const writer = transport.writable.getWriter();
+  let writeFailed = false;
+  const writing = (async () => {
+    try {
+      for (;;) {
+        const head = pending[0];
+        if (head === undefined && !reading) break;
+        const signal = wake.signal;
+        if (head === undefined) {
+          await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+          continue;
+        }
+        if (head.due > clock.now()) {
+          try {
+            await clock.sleep(head.due - clock.now(), signal);
+          } catch {
+            continue; // woken: the head may have changed
+          }
+        }
+        if (pending[0] !== head) continue;
+        pending.shift();
+        if (head.frame.type === "audio") pendingBytes -= head.frame.audio.length;
+        await writer.write(head.frame);
+      }
+    } catch {
+      // The writable failed: the session is ending. Reading goes on until the readable ends.
+      writeFailed = true;
+    }
+  })();
+
+  try {
+    for await (const frame of transport.readable) {
+      if (frame.type === "message") {
+        summary.messagesIn++;
+        if (isInterrupt(frame.message)) {
+          summary.interrupts++;
+          dropAudio(() => false);
+          nudge();
+          await transport.interrupt();
+          continue;
+        }
+      } else if (frame.type === "audio") {
+        summary.audioFramesIn++;
+      } else {
+        continue; // raw PCM only ever carries audio and messages
+      }
+      if (writeFailed) continue;
+      if (frame.type === "audio") pendingBytes += frame.audio.length;
+      pending.push({ frame, due: clock.now() + delayMs });
+      if (pending.length === 1) nudge();
+      if (pendingBytes > maxPendingBytes) {
+        let excess = pendingBytes - maxPendingBytes;
+        dropAudio((item) => {
+          if (excess <= 0 || item.frame.type !== "audio") return true;
+          excess -= item.frame.audio.length;
+          return false;
+        });
+        nudge();
+      }
+    }
+  } finally {
+    // The session is over (the readable ends when the socket closes): what waits is for no one.
+    reading = false;
+    pending = [];
+    pendingBytes = 0;
+    nudge();
+  }
+  await writing;
+  try {
+    await writer.close();
+  } catch {
+    // The session ended under the close: nothing is left to send to.
+  }
+  return summary;
+}
+
+function isInterrupt(message: unknown): boolean {
+  return typeof message === "object" && message !== null &&
+    (message as { type?: unknown }).type === "interrupt";
+}

@@ -1,0 +1,88 @@
+/**
+ * A `TransformStream` that re-chunks outbound audio to a fixed duration.
+ *
+ * @module
+ */
+
+import type { AudioFrame, Frame } from "../frames.ts";
+import { AudioChunker } from "./audio_chunker.ts";
+
+/** Options for {@linkcode AudioChunkerStream}. */
+export interface AudioChunkerStreamOptions {
+  /**
+   * The duration of each emitted audio chunk, in milliseconds.
+   *
+   * @default {40}
+   */
+  chunkMs?: number;
+}
+
+/**
+ * Re-chunks audio frames to `chunkMs` each, whatever sizes they are written in, keeping the
+ * remainder across writes; the short remainder left at the end of the stream is emitted as a last,
+ * shorter chunk. Aligned runs of the input come out as `subarray` views of it (no copy).
+ *
+ * Other frames pass through in order: the remainder written before one (a `mark`, a message, an
+ * `end` frame) is flushed ahead of it as a short chunk, so a mark is never reported played before
+ * audio written ahead of it, as the transport does. An `interruption` or `cancel` frame instead
+ * drops the remainder (counted in {@linkcode AudioChunkerStream.droppedBytes}), so no stale audio
+ * follows a barge-in. A change of sample rate or channel count flushes the old format's remainder
+ * as a short chunk.
+ *
+ * @example 30 ms frames become 40 ms chunks, the remainder flushed at the end
+ * ```ts
+ * import { AudioChunkerStream, type Frame } from "@x/ws-transport";
+ * import assert from "node:assert/strict";
+ *
+ * const frames: Frame[] = Array.from({ length: 3 }, () => ({
+ *   type: "audio",
+ *   audio: new Uint8Array(960), // 30 ms at 16 kHz mono
+ *   sampleRate: 16000,
+ *   channels: 1,
+ * }));
+ * const out = await Array.fromAsync(
+ *   ReadableStream.from(frames).pipeThrough(new AudioChunkerStream({ chunkMs: 40 })),
+ * );
+ * assert.deepEqual(out.map((f) => f.type === "audio" && f.audio.length), [1280, 1280, 320]);
+ * ```
+ */
+export class AudioChunkerStream extends TransformStream<Frame, Frame> {
+  #droppedBytes = 0;
+
+  /** Makes a chunking stream; `chunkMs` must be positive. */
+  constructor(options: AudioChunkerStreamOptions = {}) {
+    const chunker = new AudioChunker(
+      options.chunkMs === undefined ? {} : { chunkMs: options.chunkMs },
+    );
+    // One emit callback for the stream's lifetime rather than a closure per write.
+    let controller!: TransformStreamDefaultController<Frame>;
+    const emit = (chunk: AudioFrame) => controller.enqueue(chunk);
+    super({
+      start(c) {
+        controller = c;
+      },
+      transform: (frame) => {
+        switch (frame.type) {
+          case "audio":
+            chunker.push(frame, emit);
+            return;
+          case "interruption":
+          case "cancel":
+            this.#droppedBytes += chunker.clear();
+            break;
+          default:
+            chunker.flush(emit);
+        }
+        controller.enqueue(frame);
+      },
+      flush() {
+        chunker.flush(emit);
+      },
+    });
+  }
+
+  /** Audio bytes held back when an `interruption` or `cancel` frame arrived, and dropped. */
+  get droppedBytes(): number {
+    return this.#droppedBytes;
+  }
+}

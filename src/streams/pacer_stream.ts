@@ -1,0 +1,105 @@
+/**
+ * A `TransformStream` that releases audio in real time, as a sound card would consume it.
+ *
+ * @module
+ */
+
+import type { Frame } from "../frames.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import { assertPcmFormat, durationMs } from "../audio/pcm.ts";
+import { Pacer, type PacerOptions } from "./pacer.ts";
+
+/** Options for {@linkcode PacerStream}. */
+export interface PacerStreamOptions {
+  /**
+   * How far ahead of its playback time an audio frame may leave, in milliseconds: the far end's
+   * jitter buffer. Unset, each frame may leave one frame ahead (its own duration), so real-time
+   * input passes with no added wait.
+   *
+   * @default {the duration of the frame being scheduled}
+   */
+  sendAheadMs?: number;
+  /**
+   * The time source; inject a `FakeClock` to test pacing exactly.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+}
+
+/**
+ * Releases each audio frame at its deadline on a fixed timeline: the first frame after an idle
+ * spell anchors it, and frame n may leave `sendAheadMs` before `anchor + duration of frames
+ * 0..n-1`. Durations come from the true byte rate (rate × channels × 2 bytes), so stereo and
+ * 8 kHz audio pace right. Deadlines never drift with timer lateness, a late frame is sent at once
+ * without a catch-up burst after it, and after an underrun the next frame starts a new timeline.
+ *
+ * The wait is the injected clock's cancellable `sleep`, never a busy loop, so it works where the
+ * clock moves only across timers and I/O (Cloudflare Workers); a frame that may leave now leaves
+ * without any timer. Other frames pass through in order; an `interruption` frame resets the
+ * timeline, so the audio after it leaves at once. Cancelling the readable or aborting the writable
+ * clears a pending sleep: no timer outlives the stream.
+ *
+ * This stream paces frames in the order they were written: an `interruption` frame takes effect
+ * behind the audio written before it. Dropping queued audio at once is the transport's
+ * `interrupt()`.
+ *
+ * @example Five 20 ms frames written at once leave over 80 ms
+ * ```ts
+ * import { type Frame, PacerStream } from "@x/ws-transport";
+ * import { FakeClock } from "@x/ws-transport/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new FakeClock();
+ * const frames: Frame[] = Array.from({ length: 5 }, () => ({
+ *   type: "audio",
+ *   audio: new Uint8Array(640), // 20 ms at 16 kHz mono
+ *   sampleRate: 16000,
+ *   channels: 1,
+ * }));
+ * const left: number[] = [];
+ * const done = ReadableStream.from(frames)
+ *   .pipeThrough(new PacerStream({ clock, sendAheadMs: 20 }))
+ *   .pipeTo(new WritableStream({ write: () => void left.push(clock.now()) }));
+ * await clock.runAll();
+ * await done;
+ * assert.deepEqual(left, [0, 0, 20, 40, 60]);
+ * ```
+ */
+export class PacerStream extends TransformStream<Frame, Frame> {
+  /** Makes a pacing stream; `sendAheadMs`, when given, must be zero or more. */
+  constructor(options: PacerStreamOptions = {}) {
+    const clock = options.clock ?? systemClock;
+    const pacerOptions: PacerOptions = { clock };
+    if (options.sendAheadMs !== undefined) pacerOptions.sendAheadMs = options.sendAheadMs;
+    const pacer = new Pacer(pacerOptions);
+    // Aborted by cancel(): clears the pending sleep, so no timer outlives the stream.
+    const abort = new AbortController();
+    let sampleRate = 0;
+    let channels = 0;
+    super({
+      transform(frame, controller) {
+        if (frame.type === "audio") {
+          if (frame.sampleRate !== sampleRate || frame.channels !== channels) {
+            // A bad format would make the duration NaN or infinite and stall the timeline.
+            assertPcmFormat(frame, "frame");
+            sampleRate = frame.sampleRate;
+            channels = frame.channels;
+          }
+          const wait = pacer.reserve(durationMs(frame.audio.length, frame));
+          // Not an async function: a frame that may leave now costs no promise and no timer.
+          if (wait > 0) {
+            return clock.sleep(wait, abort.signal).then(() => controller.enqueue(frame));
+          }
+        } else if (frame.type === "interruption") {
+          pacer.reset();
+        }
+        controller.enqueue(frame);
+        return undefined;
+      },
+      cancel(reason) {
+        abort.abort(reason);
+      },
+    });
+  }
+}

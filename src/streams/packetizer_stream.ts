@@ -1,0 +1,112 @@
+/**
+ * A `TransformStream` that cuts audio into packets of one fixed byte size.
+ *
+ * @module
+ */
+
+import type { Frame } from "../frames.ts";
+import { type LastPacketPolicy, Packetizer } from "./packetizer.ts";
+
+/** Options for {@linkcode PacketizerStream}. */
+export interface PacketizerStreamOptions {
+  /** The size of every audio packet, in bytes (e.g. 640: 20 ms of 16 kHz mono PCM16). */
+  packetSize: number;
+  /**
+   * What to do with the last, partial packet at the end of the stream (or before an `end` frame):
+   * `"pad"` fills it up with `padByte`, `"short"` sends it as it is, `"drop"` discards it (counted
+   * in {@linkcode PacketizerStream.droppedBytes}).
+   *
+   * @default {"pad"}
+   */
+  lastPacket?: LastPacketPolicy;
+  /**
+   * The byte `"pad"` fills with: 0 is silence for PCM, 0xFF for μ-law, 0xD5 for A-law.
+   *
+   * @default {0}
+   */
+  padByte?: number;
+}
+
+/**
+ * Cuts the bytes of audio frames into audio frames of exactly `packetSize` bytes, for media
+ * endpoints that insist on strict framing (pipecat's `fixed_audio_packet_size`). The remainder is
+ * kept across writes; whole packets inside one write come out as `subarray` views of it (no copy).
+ *
+ * Only audio is cut: every other frame passes through untouched and in order, so a text or
+ * control message is never split (pipecat's packetizer would cut a serialized protobuf message).
+ * An `interruption` or `cancel` frame drops the remainder (counted in
+ * {@linkcode PacketizerStream.droppedBytes}) and passes on. At the end of the stream, before an
+ * `end` frame and when the sample rate or channel count changes, the partial packet follows the
+ * `lastPacket` policy.
+ *
+ * @example 1000 bytes, then 300, in packets of 640: the last one padded
+ * ```ts
+ * import { type Frame, PacketizerStream } from "@x/ws-transport";
+ * import assert from "node:assert/strict";
+ *
+ * const frames: Frame[] = [
+ *   { type: "audio", audio: new Uint8Array(1000).fill(1), sampleRate: 16000, channels: 1 },
+ *   { type: "audio", audio: new Uint8Array(300).fill(1), sampleRate: 16000, channels: 1 },
+ * ];
+ * const out = await Array.fromAsync(
+ *   ReadableStream.from(frames).pipeThrough(new PacketizerStream({ packetSize: 640 })),
+ * );
+ * assert.deepEqual(out.map((f) => f.type === "audio" && f.audio.length), [640, 640, 640]);
+ * const last = out[2];
+ * assert.ok(last?.type === "audio");
+ * assert.equal(last.audio[19], 1);
+ * assert.equal(last.audio[20], 0); // padding
+ * ```
+ */
+export class PacketizerStream extends TransformStream<Frame, Frame> {
+  #droppedBytes = 0;
+
+  /** Makes a packetizing stream; `packetSize` must be a positive integer. */
+  constructor(options: PacketizerStreamOptions) {
+    const packetizer = new Packetizer(options);
+    let controller!: TransformStreamDefaultController<Frame>;
+    // The packets carry the format of the audio they were cut from; a format change flushes the
+    // partial packet first, so no packet mixes two formats.
+    let sampleRate = 0;
+    let channels = 0;
+    const emit = (audio: Uint8Array) =>
+      controller.enqueue({ type: "audio", audio, sampleRate, channels });
+    const flush = () => {
+      this.#droppedBytes += packetizer.flush(emit);
+    };
+    super({
+      start(c) {
+        controller = c;
+      },
+      transform: (frame) => {
+        switch (frame.type) {
+          case "audio":
+            if (frame.sampleRate !== sampleRate || frame.channels !== channels) {
+              flush();
+              sampleRate = frame.sampleRate;
+              channels = frame.channels;
+            }
+            packetizer.push(frame.audio, emit);
+            return;
+          case "interruption":
+          case "cancel":
+            this.#droppedBytes += packetizer.clear();
+            break;
+          case "end":
+            flush();
+            break;
+        }
+        controller.enqueue(frame);
+      },
+      flush,
+    });
+  }
+
+  /**
+   * Audio bytes dropped: the remainder held when an `interruption` or `cancel` frame arrived, and
+   * partial packets discarded by the `"drop"` policy.
+   */
+  get droppedBytes(): number {
+    return this.#droppedBytes;
+  }
+}

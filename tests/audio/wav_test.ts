@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { WAV_HEADER_BYTES, wrapWav, writeWavHeader } from "../../src/audio/wav.ts";
+
+/**
+ * Headers written by Python's `wave` module, as pipecat's `add_wav_header` uses it
+ * (`setsampwidth(2)`, `setnchannels`, `setframerate`, `writeframes`). Regenerate with:
+ *
+ * ```sh
+ * python3 -c 'import io, wave
+ * for rate, ch, n in [(16000, 1, 4), (8000, 2, 8), (24000, 1, 0), (44100, 2, 12)]:
+ *     b = io.BytesIO()
+ *     with wave.open(b, "wb") as w:
+ *         w.setsampwidth(2); w.setnchannels(ch); w.setframerate(rate); w.writeframes(bytes(n))
+ *     print(rate, ch, n, b.getvalue()[:44].hex())'
+ * ```
+ */
+const PYTHON_WAVE_HEADERS: [number, number, number, string][] = [
+  [
+    16000,
+    1,
+    4,
+    "524946462800000057415645666d74201000000001000100803e0000007d0000020010006461746104000000",
+  ],
+  [
+    8000,
+    2,
+    8,
+    "524946462c00000057415645666d74201000000001000200401f0000007d0000040010006461746108000000",
+  ],
+  [
+    24000,
+    1,
+    0,
+    "524946462400000057415645666d74201000000001000100c05d000080bb0000020010006461746100000000",
+  ],
+  [
+    44100,
+    2,
+    12,
+    "524946463000000057415645666d7420100000000100020044ac000010b1020004001000646174610c000000",
+  ],
+];
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+Deno.test("`wrapWav` writes the header Python's `wave` module writes", () => {
+  for (const [sampleRate, channels, dataBytes, expected] of PYTHON_WAVE_HEADERS) {
+    const pcm = Uint8Array.from({ length: dataBytes }, (_, i) => i + 1);
+    const wav = wrapWav(pcm, { sampleRate, channels });
+    assert.equal(wav.length, WAV_HEADER_BYTES + dataBytes);
+    assert.equal(hex(wav.subarray(0, WAV_HEADER_BYTES)), expected, `${sampleRate}/${channels}`);
+    assert.deepEqual(wav.subarray(WAV_HEADER_BYTES), pcm);
+  }
+});
+
+Deno.test("`writeWavHeader` writes at an offset inside a larger buffer, touching nothing else", () => {
+  const [sampleRate, channels, dataBytes, expected] = PYTHON_WAVE_HEADERS[1]!;
+  const backing = new Uint8Array(100).fill(0xaa);
+  const target = backing.subarray(4);
+  writeWavHeader(target, dataBytes, { sampleRate, channels }, 6);
+  assert.equal(hex(backing.subarray(10, 10 + WAV_HEADER_BYTES)), expected);
+  assert.ok(backing.subarray(0, 10).every((b) => b === 0xaa));
+  assert.ok(backing.subarray(10 + WAV_HEADER_BYTES).every((b) => b === 0xaa));
+});

@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { AudioChunkerStream } from "../../src/streams/audio_chunker_stream.ts";
+import type { AudioFrame, Frame } from "../../src/frames.ts";
+
+function audio(bytes: Uint8Array, sampleRate = 16000, channels = 1): AudioFrame {
+  return { type: "audio", audio: bytes, sampleRate, channels };
+}
+
+function ramp(length: number, start = 0): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => (start + i) & 0xff);
+}
+
+function run(stream: TransformStream<Frame, Frame>, frames: Frame[]): Promise<Frame[]> {
+  return Array.fromAsync(ReadableStream.from(frames).pipeThrough(stream));
+}
+
+/** The output as a compact trace: audio as its byte count, other frames as their type. */
+function trace(frames: Frame[]): (number | string)[] {
+  return frames.map((f) => (f.type === "audio" ? f.audio.length : f.type));
+}
+
+function audioBytes(frames: Frame[]): Uint8Array {
+  const parts = frames.flatMap((f) => (f.type === "audio" ? [f.audio] : []));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+Deno.test("`AudioChunkerStream` keeps the remainder across writes and flushes it at the end", async () => {
+  const input = ramp(960 * 5); // five 30 ms frames at 16 kHz mono
+  const frames = [0, 1, 2, 3, 4].map((i) => audio(input.slice(i * 960, (i + 1) * 960)));
+  const out = await run(new AudioChunkerStream({ chunkMs: 40 }), frames);
+  assert.deepEqual(trace(out), [1280, 1280, 1280, 960]);
+  assert.deepEqual(audioBytes(out), input);
+});
+
+Deno.test("`AudioChunkerStream` defaults to 40 ms chunks", async () => {
+  const out = await run(new AudioChunkerStream(), [audio(new Uint8Array(1920 * 2), 24000)]);
+  assert.deepEqual(trace(out), [1920, 1920]);
+});
+
+Deno.test("`AudioChunkerStream` handles writes ending on, just before and just after a boundary", async () => {
+  // 20 ms at 16 kHz mono is 640 bytes.
+  const sizes = [640, 638, 2, 642, 636, 2, 2, 1280, 4];
+  const input = ramp(sizes.reduce((a, b) => a + b, 0));
+  let offset = 0;
+  const frames = sizes.map((n) => audio(input.slice(offset, offset += n)));
+  const out = await run(new AudioChunkerStream({ chunkMs: 20 }), frames);
+  assert.deepEqual(trace(out), [640, 640, 640, 640, 640, 640, 6]);
+  assert.deepEqual(audioBytes(out), input);
+});
+
+Deno.test("`AudioChunkerStream` emits views of an aligned write, no copy", async () => {
+  const input = ramp(640 * 4);
+  const out = await run(new AudioChunkerStream({ chunkMs: 20 }), [audio(input)]);
+  assert.equal(out.length, 4);
+  for (const frame of out) assert.ok(frame.type === "audio" && frame.audio.buffer === input.buffer);
+});
+
+Deno.test("`AudioChunkerStream` chunks stereo and 8 kHz audio by their true byte rate", async () => {
+  const out = await run(new AudioChunkerStream({ chunkMs: 20 }), [
+    audio(new Uint8Array(3840 * 2), 48000, 2), // 20 ms of 48 kHz stereo is 3840 bytes
+    audio(new Uint8Array(320 * 3 + 100), 8000, 1), // 20 ms of 8 kHz mono is 320 bytes
+    audio(new Uint8Array(640), 8000, 2),
+  ]);
+  assert.deepEqual(
+    out.map((f) => f.type === "audio" && [f.audio.length, f.sampleRate, f.channels]),
+    [
+      [3840, 48000, 2],
+      [3840, 48000, 2],
+      [320, 8000, 1],
+      [320, 8000, 1],
+      [320, 8000, 1],
+      [100, 8000, 1], // the format changed: the old remainder goes first, short
+      [640, 8000, 2],
+    ],
+  );
+});
+
+Deno.test("`AudioChunkerStream` passes other frames through in order, after the audio before them", async () => {
+  const text: Frame = { type: "text", text: "hi" };
+  const mark: Frame = { type: "mark", name: "m1" };
+  const input = ramp(1280);
+  const out = await run(new AudioChunkerStream({ chunkMs: 20 }), [
+    text,
+    audio(input.slice(0, 700)),
+    mark,
+    audio(input.slice(700)),
+  ]);
+  // The 60-byte remainder goes out, short, before the mark: the mark follows all audio before it.
+  assert.deepEqual(trace(out), ["text", 640, 60, "mark", 580]);
+  assert.equal(out[0], text);
+  assert.equal(out[3], mark);
+  assert.deepEqual(audioBytes(out), input);
+});
+
+Deno.test("`AudioChunkerStream` flushes the remainder before an `end` frame", async () => {
+  const stream = new AudioChunkerStream({ chunkMs: 20 });
+  const out = await run(stream, [
+    audio(ramp(700)),
+    { type: "end", reason: "done" },
+    audio(ramp(10)),
+  ]);
+  assert.deepEqual(trace(out), [640, 60, "end", 10]);
+  assert.deepEqual(out[2], { type: "end", reason: "done" });
+  assert.equal(stream.droppedBytes, 0);
+});
+
+Deno.test("`AudioChunkerStream` drops the remainder on an interruption mid-chunk, counted", async () => {
+  const stream = new AudioChunkerStream({ chunkMs: 20 });
+  const after = ramp(640, 3);
+  const out = await run(stream, [
+    audio(ramp(1000)),
+    { type: "interruption" },
+    audio(after),
+    audio(ramp(300)),
+    { type: "cancel" },
+  ]);
+  assert.deepEqual(trace(out), [640, "interruption", 640, "cancel"]);
+  assert.deepEqual(out[2]?.type === "audio" && out[2].audio, after);
+  assert.equal(stream.droppedBytes, 360 + 300);
+});
+
+Deno.test("`AudioChunkerStream` errors on a frame with a bad format", async () => {
+  await assert.rejects(
+    run(new AudioChunkerStream(), [audio(new Uint8Array(4), 16000, 0)]),
+    (error) => error instanceof RangeError && /channels/.test(error.message),
+  );
+  assert.throws(() => new AudioChunkerStream({ chunkMs: -5 }), /chunkMs.*-5/);
+});
+
+Deno.test("`AudioChunkerStream` gives the same bytes for any chunking of the input", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 12 }),
+      fc.integer({ min: 1, max: 30 }),
+      async (halfSizes, chunkMs) => {
+        const input = ramp(halfSizes.reduce((a, b) => a + 2 * b, 0));
+        let offset = 0;
+        const frames = halfSizes.map((n) => audio(input.slice(offset, offset += 2 * n), 8000));
+        const out = await run(new AudioChunkerStream({ chunkMs }), frames);
+        assert.deepEqual(audioBytes(out), input);
+        const size = 16 * chunkMs; // 8 kHz mono
+        for (const frame of out.slice(0, -1)) assert.equal(trace([frame])[0], size);
+      },
+    ),
+    { numRuns: 50 },
+  );
+});

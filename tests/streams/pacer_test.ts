@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { Pacer } from "../../src/streams/pacer.ts";
+import { FakeClock } from "../../src/testing/fake_clock.ts";
+
+Deno.test("`Pacer` spaces chunks written at once by their duration, one lead ahead", () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock, sendAheadMs: 20 });
+  const waits = Array.from({ length: 40 }, () => pacer.reserve(20));
+  assert.deepEqual(waits, [0, ...Array.from({ length: 39 }, (_, i) => i * 20)]);
+});
+
+Deno.test("`Pacer` sends one chunk ahead by default", () => {
+  const pacer = new Pacer({ clock: new FakeClock() });
+  assert.deepEqual([pacer.reserve(40), pacer.reserve(40), pacer.reserve(40)], [0, 0, 40]);
+});
+
+Deno.test("`Pacer` adds no wait to real-time input", async () => {
+  for (const sendAheadMs of [0, 20, undefined]) {
+    const clock = new FakeClock();
+    const pacer = new Pacer(sendAheadMs === undefined ? { clock } : { clock, sendAheadMs });
+    for (let i = 0; i < 100; i++) {
+      assert.equal(pacer.reserve(20), 0, `chunk ${i}, sendAheadMs ${sendAheadMs}`);
+      await clock.tick(20);
+    }
+  }
+});
+
+Deno.test("`Pacer` starts a new timeline after an underrun, without catch-up", async () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock, sendAheadMs: 20 });
+  assert.deepEqual([0, 1, 2, 3, 4].map(() => pacer.reserve(20)), [0, 0, 20, 40, 60]);
+  await clock.tick(1000); // the far end ran dry at 100
+  assert.equal(pacer.queuedMs, 0);
+  assert.deepEqual([0, 1, 2, 3].map(() => pacer.reserve(20)), [0, 0, 20, 40]);
+});
+
+Deno.test("`Pacer` sends a late chunk at once without pulling the next ones earlier", async () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock, sendAheadMs: 20 });
+  assert.equal(pacer.reserve(20), 0); // plays 0–20
+  assert.equal(pacer.reserve(20), 0); // plays 20–40
+  await clock.tick(30); // chunk 2 (plays 40–60, may leave at 20) arrives 10 ms late
+  assert.equal(pacer.reserve(20), 0);
+  assert.equal(pacer.reserve(20), 10); // plays 60–80: leaves at 40, as planned
+});
+
+Deno.test("`Pacer` does not accumulate timer lateness as drift", async () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock, sendAheadMs: 20 });
+  const late = 7;
+  for (let i = 0; i < 500; i++) {
+    const wait = pacer.reserve(20);
+    // Chunk i may leave at 20·(i−1); every timer fires 7 ms late.
+    if (wait > 0) await clock.tick(wait + late);
+    const deadline = Math.max(0, 20 * (i - 1));
+    assert.ok(clock.now() >= deadline, `chunk ${i} left early`);
+    assert.ok(clock.now() <= deadline + late, `chunk ${i} left at ${clock.now()}, drifted`);
+  }
+});
+
+Deno.test("`Pacer.reset` forgets the timeline", () => {
+  const pacer = new Pacer({ clock: new FakeClock(), sendAheadMs: 0 });
+  for (let i = 0; i < 10; i++) pacer.reserve(20);
+  assert.equal(pacer.queuedMs, 200);
+  pacer.reset();
+  assert.equal(pacer.queuedMs, 0);
+  assert.equal(pacer.reserve(20), 0);
+  assert.equal(pacer.reserve(20), 20);
+});
+
+Deno.test("`Pacer.queuedMs` counts down as the far end plays", async () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock });
+  assert.equal(pacer.queuedMs, 0);
+  pacer.reserve(20);
+  pacer.reserve(40);
+  assert.equal(pacer.queuedMs, 60);
+  await clock.tick(25);
+  assert.equal(pacer.queuedMs, 35);
+  await clock.tick(100);
+  assert.equal(pacer.queuedMs, 0);
+});
+
+Deno.test("`Pacer` rejects a bad sendAheadMs, naming it", () => {
+  assert.throws(() => new Pacer({ sendAheadMs: -1 }), /sendAheadMs.*-1/);
+  assert.throws(() => new Pacer({ sendAheadMs: Number.NaN }), RangeError);
+  assert.throws(() => new Pacer({ sendAheadMs: Infinity }), RangeError);
+});
