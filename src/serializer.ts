@@ -42,9 +42,17 @@ export interface FrameSerializer {
    * Called once, before `setup`, with a function that sends a message on the socket at once,
    * ahead of any queued audio. Protocols whose server must answer the client by itself (Genesys
    * AudioHook's `open` → `opened`, `ping` → `pong`) keep it and reply from `deserialize`; the bot
-   * never sees those exchanges.
+   * never sees those exchanges. The function sends at once, bypassing audio pacing; it drops the
+   * message when the socket is not open. Serializers that number their messages (AudioHook `seq`)
+   * send everything they originate through it, so numbers leave in order.
    */
   bind?(send: (message: SerializedMessage) => void): void;
+  /**
+   * Whether the far end closes the socket itself once it has the serialized `end` frame (Genesys
+   * AudioHook answers `disconnect` with `close`, then hangs up). The transport then waits for that
+   * close, at most `closeTimeoutMs`, instead of closing first.
+   */
+  readonly peerCloses?: boolean;
   /**
    * One outbound frame to zero, one or several messages. Frames the protocol has no words for
    * return `null`. Throws a `TransportError` with code `"encode"` for a frame it cannot encode.

@@ -191,6 +191,7 @@ export class WebSocketTransport extends EventTarget {
       socket.addEventListener("open", this.#onOpen);
     }
 
+    this.#backlog = [...(options.initialMessages ?? [])];
     this.#serializer.bind?.((message) => this.#sendNow(message));
     this.#ready = this.#setUp();
     if (options.signal?.aborted) queueMicrotask(() => this.close());
@@ -659,6 +660,13 @@ export class WebSocketTransport extends EventTarget {
       return; // the session ended meanwhile
     }
     await this.#sendFrame(frame);
+    if (this.#serializer.peerCloses) {
+      try {
+        await this.#clock.sleep(this.#options.closeTimeoutMs, this.#over.signal);
+      } catch {
+        return; // the far end closed, as its protocol says it will
+      }
+    }
     await this.close(1000, frame.reason ?? "");
   }
 

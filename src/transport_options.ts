@@ -139,6 +139,12 @@ export interface TransportOptions {
   clock?: Clock;
   /** Aborting it closes the session (code 1000). */
   signal?: AbortSignal;
+  /**
+   * Messages already read from the socket before the transport existed (for example the ones
+   * `detectProvider` looked at): deserialized first, after the serializer's `bind` and `setup`,
+   * in order, before anything the socket delivers later.
+   */
+  initialMessages?: readonly (string | Uint8Array)[];
 }
 
 /** Every option resolved to a value. */

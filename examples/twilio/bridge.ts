@@ -1,0 +1,99 @@
+/**
+ * The Twilio bridge: one fetch handler that answers Twilio's voice webhook with
+ * `<Connect><Stream>` TwiML and accepts the media WebSocket that TwiML points at.
+ *
+ * @module
+ */
+
+import { upgrade } from "@x/ws-transport/deno";
+import { TwilioSerializer, verifyTwilioSignature } from "@x/ws-transport/twilio";
+import { echoBot } from "./echo_bot.ts";
+
+/** Options for {@linkcode twilioBridge}. */
+export interface TwilioBridgeOptions {
+  /**
+   * The public host Twilio reaches this server at (`abc.ngrok.app`). Needed behind a tunnel or
+   * proxy, where the request's own host is not the public one; signatures are checked against it.
+   *
+   * @default {the request's Host header}
+   */
+  publicHost?: string;
+  /**
+   * The account's auth token. When set, requests must carry a valid `X-Twilio-Signature`, and
+   * the call is hung up through the REST API when the bot ends it.
+   *
+   * @default {undefined}
+   */
+  authToken?: string;
+  /**
+   * The transport's output sample rate (the bot's audio); Twilio's 8 kHz μ-law is converted.
+   *
+   * @default {16000}
+   */
+  sampleRate?: number;
+  /** Logs what happens; `console.log` in `main.ts`. */
+  log?: (...data: unknown[]) => void;
+}
+
+/**
+ * A fetch handler for Twilio: `POST /twiml` (the number's "A call comes in" webhook) returns
+ * TwiML connecting the call to `wss://{host}/media`; `GET /media` upgrades to the media stream,
+ * where {@linkcode echoBot} talks to the caller.
+ */
+export function twilioBridge(
+  options: TwilioBridgeOptions = {},
+): (request: Request) => Promise<Response> {
+  const log = options.log ?? (() => {});
+  const sampleRate = options.sampleRate ?? 16000;
+  const { authToken } = options;
+  const hostOf = (request: Request) => options.publicHost ?? new URL(request.url).host;
+  const signed = (request: Request, url: string) =>
+    authToken === undefined
+      ? Promise.resolve(true)
+      : verifyTwilioSignature(request, { authToken, url });
+
+  return async (request) => {
+    const url = new URL(request.url);
+    const host = hostOf(request);
+    if (url.pathname === "/twiml") {
+      const publicUrl = `https://${host}${url.pathname}${url.search}`;
+      if (!(await signed(request, publicUrl))) {
+        return new Response("Bad signature", { status: 403 });
+      }
+      const from = request.method === "POST"
+        ? String((await request.formData()).get("From") ?? "")
+        : url.searchParams.get("From") ?? "";
+      const twiml = `<?xml version="1.0" encoding="UTF-8"?>
+<Response>
+  <Connect>
+    <Stream url="wss://${escapeXml(host)}/media">
+      <Parameter name="caller" value="${escapeXml(from)}"/>
+    </Stream>
+  </Connect>
+</Response>`;
+      return new Response(twiml, { headers: { "content-type": "text/xml" } });
+    }
+    if (url.pathname === "/media") {
+      const serializer = new TwilioSerializer(authToken === undefined ? {} : { authToken });
+      const { transport, response } = await upgrade(request, {
+        serializer,
+        audioIn: { sampleRate, channels: 1 },
+        audioOut: { sampleRate, channels: 1, chunkMs: 20 },
+        authorize: (req) => signed(req, `wss://${host}${url.pathname}${url.search}`),
+      });
+      if (!transport) return response;
+      transport.addEventListener("error", (e) => log("transport error:", (e as ErrorEvent).error));
+      transport.addEventListener("disconnected", () => log("call", serializer.callSid, "ended"));
+      transport.readable
+        .pipeThrough(echoBot({ sampleRate, onEvent: (frame) => log("event:", frame) }))
+        .pipeTo(transport.writable)
+        .catch((error) => log("session ended:", error));
+      return response;
+    }
+    return new Response("Not found", { status: 404 });
+  };
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

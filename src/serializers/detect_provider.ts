@@ -1,0 +1,172 @@
+/**
+ * Tells which telephony provider opened a media WebSocket from its first messages, so that one
+ * endpoint can take calls from any of them.
+ *
+ * @module
+ */
+
+import type { FrameSerializer } from "../serializer.ts";
+import { ExotelSerializer, type ExotelSerializerOptions } from "./exotel.ts";
+import { GenesysSerializer, type GenesysSerializerOptions } from "./genesys.ts";
+import { PlivoSerializer, type PlivoSerializerOptions } from "./plivo.ts";
+import { TelnyxSerializer, type TelnyxSerializerOptions } from "./telnyx.ts";
+import { isObject, type JsonObject } from "./telephony_json.ts";
+import { TwilioSerializer, type TwilioSerializerOptions } from "./twilio.ts";
+import { VonageSerializer, type VonageSerializerOptions } from "./vonage.ts";
+
+/** The providers {@linkcode detectProvider} recognizes. */
+export type TelephonyProvider = "twilio" | "telnyx" | "plivo" | "exotel" | "vonage" | "genesys";
+
+/** Options for {@linkcode detectProvider}: each provider's serializer options (credentials, …). */
+export interface DetectProviderOptions {
+  /**
+   * Options for a Twilio call's serializer.
+   *
+   * @default {{}}
+   */
+  twilio?: TwilioSerializerOptions;
+  /**
+   * Options for a Telnyx call's serializer.
+   *
+   * @default {{}}
+   */
+  telnyx?: TelnyxSerializerOptions;
+  /**
+   * Options for a Plivo call's serializer.
+   *
+   * @default {{}}
+   */
+  plivo?: PlivoSerializerOptions;
+  /**
+   * Options for an Exotel call's serializer.
+   *
+   * @default {{}}
+   */
+  exotel?: ExotelSerializerOptions;
+  /**
+   * Options for a Vonage call's serializer.
+   *
+   * @default {{}}
+   */
+  vonage?: VonageSerializerOptions;
+  /**
+   * Options for a Genesys AudioHook session's serializer.
+   *
+   * @default {{}}
+   */
+  genesys?: GenesysSerializerOptions;
+}
+
+/** What {@linkcode detectProvider} found: the provider and a fresh serializer for it. */
+export interface DetectedProvider {
+  /** Which provider sent the messages. */
+  provider: TelephonyProvider;
+  /** A new serializer for this call, made with the provider's options. */
+  serializer: FrameSerializer;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Which provider sent `messages` (the first messages of a call, in order), with a serializer for
+ * it; `null` while they do not tell yet (Telnyx and Exotel both open with a bare `connected`: the
+ * `start` after it decides) or when no provider matches.
+ *
+ * What decides: Genesys opens with an AudioHook `open` (`version: "2"`); Vonage's events are
+ * named `websocket:…`; Twilio's `connected` says `protocol: "Call"`; a `start` names its ids in
+ * each provider's own spelling: Twilio `streamSid`/`start.callSid`, Plivo `start.callId`/
+ * `start.streamId`, Telnyx `stream_id`/`start.call_control_id`, Exotel
+ * `stream_sid`/`start.call_sid`. Binary messages and text that is not JSON are skipped.
+ *
+ * The serializer has seen none of the messages: hand them to it after the transport has bound and
+ * set it up (the messages carry what it must learn, such as stream ids, and Genesys's `open` must
+ * be answered by it), e.g. by replaying them through `serializer.deserialize`.
+ *
+ * @example Telling Twilio from Telnyx
+ * ```ts
+ * import { detectProvider } from "@x/ws-transport/detect";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(detectProvider(['{"event":"connected","version":"1.0.0"}']), null); // Telnyx? Exotel?
+ * const telnyx = detectProvider([
+ *   '{"event":"connected","version":"1.0.0"}',
+ *   '{"event":"start","sequence_number":"1","stream_id":"s1","start":{"call_control_id":"v3:c1","media_format":{"encoding":"PCMU","sample_rate":8000,"channels":1}}}',
+ * ]);
+ * assert.equal(telnyx?.provider, "telnyx");
+ * const twilio = detectProvider(['{"event":"connected","protocol":"Call","version":"1.0.0"}'], {
+ *   twilio: { authToken: "secret" },
+ * });
+ * assert.equal(twilio?.provider, "twilio");
+ * ```
+ */
+export function detectProvider(
+  messages: Iterable<string | Uint8Array>,
+  options: DetectProviderOptions = {},
+): DetectedProvider | null {
+  for (const data of messages) {
+    const message = parse(data);
+    if (message === undefined) continue;
+    const provider = providerOf(message);
+    if (provider !== undefined) return { provider, serializer: serializerFor(provider, options) };
+  }
+  return null;
+}
+
+function parse(data: string | Uint8Array): JsonObject | undefined {
+  let text: string;
+  if (typeof data === "string") text = data;
+  else {
+    // Some proxies deliver text as binary; audio is never a JSON object, so this is safe.
+    if (data[0] !== 0x7b) return undefined; // "{"
+    try {
+      text = utf8.decode(data);
+    } catch {
+      return undefined; // binary audio that happened to start with "{"
+    }
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined; // not JSON: not a first message any provider sends, so not evidence
+  }
+}
+
+function providerOf(message: JsonObject): TelephonyProvider | undefined {
+  if (
+    message.version === "2" && typeof message.type === "string" && typeof message.id === "string"
+  ) {
+    return "genesys";
+  }
+  const event = message.event;
+  if (typeof event !== "string") return undefined;
+  if (event.startsWith("websocket:")) return "vonage";
+  if (event === "connected") return message.protocol === "Call" ? "twilio" : undefined;
+  if (event !== "start" && event !== "media") return undefined;
+  const start = isObject(message.start) ? message.start : {};
+  if ("streamSid" in message || "callSid" in start || "accountSid" in start) return "twilio";
+  if ("callId" in start || "streamId" in start || "streamId" in message) return "plivo";
+  if ("stream_id" in message || "call_control_id" in start) return "telnyx";
+  if ("stream_sid" in message || "call_sid" in start) return "exotel";
+  return undefined;
+}
+
+function serializerFor(
+  provider: TelephonyProvider,
+  options: DetectProviderOptions,
+): FrameSerializer {
+  switch (provider) {
+    case "twilio":
+      return new TwilioSerializer(options.twilio);
+    case "telnyx":
+      return new TelnyxSerializer(options.telnyx);
+    case "plivo":
+      return new PlivoSerializer(options.plivo);
+    case "exotel":
+      return new ExotelSerializer(options.exotel);
+    case "vonage":
+      return new VonageSerializer(options.vonage);
+    case "genesys":
+      return new GenesysSerializer(options.genesys);
+  }
+}

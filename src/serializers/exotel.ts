@@ -1,0 +1,213 @@
+/**
+ * Exotel's Voicebot applet (bidirectional AgentStream): {@linkcode ExotelSerializer}.
+ *
+ * @module
+ */
+
+import type { Frame } from "../frames.ts";
+import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
+import { TransportError } from "../errors.ts";
+import { TelephonyAudio } from "./telephony_audio.ts";
+import {
+  decodeError,
+  dtmfDigitAt,
+  type JsonObject,
+  objectAt,
+  optionalNumberAt,
+  optionalObjectAt,
+  optionalStringAt,
+  optionalStringRecordAt,
+  parseEventMessage,
+  stringAt,
+} from "./telephony_json.ts";
+
+const PROVIDER = "Exotel";
+/** The rates Exotel's `sample-rate` URL parameter allows. */
+const EXOTEL_RATES = [8000, 16000, 24000];
+
+/** Options for {@linkcode ExotelSerializer}. */
+export interface ExotelSerializerOptions {
+  /**
+   * The stream SID; learned from Exotel's `start` message.
+   *
+   * @default {undefined}
+   */
+  streamSid?: string;
+  /**
+   * The call SID; learned from the `start` message.
+   *
+   * @default {undefined}
+   */
+  callSid?: string;
+  /**
+   * The wire sample rate until `start.media_format.sample_rate` says otherwise: 8000, 16000 or
+   * 24000 (the `?sample-rate=` of the Voicebot applet's URL).
+   *
+   * @default {8000}
+   */
+  sampleRate?: number;
+}
+
+/**
+ * Speaks Exotel's Voicebot (bidirectional stream) protocol: base64 PCM16 little-endian mono at
+ * 8 kHz (16 or 24 kHz when the applet's URL asks for it) in JSON text messages with snake_case
+ * ids.
+ *
+ * Inbound: `start` → a `start` frame (`stream_sid`, `call_sid`, `custom_parameters` as
+ * `params`); `media` → `audio`; `dtmf` → `dtmf`; `mark` → `mark`; `stop` → `end` (with
+ * `stop.reason` when given). `connected` and other events arrive as `message` frames.
+ *
+ * Outbound: `audio` → one `media` message per frame; `mark` → `mark`; `interruption` → `clear`;
+ * `message` → its JSON as is. Exotel has no hang-up in this protocol: `end`/`cancel` produce
+ * nothing (closing the socket ends the stream and the flow moves on to the next applet).
+ *
+ * Exotel asks for outbound chunks of at least 100 ms (3,200 bytes at 8 kHz) in multiples of
+ * 320 bytes; since one message goes per frame, give the transport `audioOut.chunkMs: 100`.
+ *
+ * @example A start message
+ * ```ts
+ * import { ExotelSerializer } from "@x/ws-transport/exotel";
+ * import assert from "node:assert/strict";
+ *
+ * const exotel = new ExotelSerializer();
+ * const start = exotel.deserialize(JSON.stringify({
+ *   event: "start",
+ *   stream_sid: "st1",
+ *   start: { stream_sid: "st1", call_sid: "ca1", custom_parameters: { lang: "hi" },
+ *     media_format: { encoding: "audio/x-raw", sample_rate: "8000", bit_rate: "16" } },
+ * }));
+ * assert.deepEqual(start, { type: "start", streamId: "st1", callId: "ca1", params: { lang: "hi" } });
+ * assert.equal(exotel.serialize({ type: "interruption" }), '{"event":"clear","stream_sid":"st1"}');
+ * ```
+ */
+export class ExotelSerializer implements FrameSerializer {
+  #audio: TelephonyAudio;
+  #streamSid: string | undefined;
+  #callSid: string | undefined;
+
+  /** Makes a serializer for one call; see {@linkcode ExotelSerializerOptions}. */
+  constructor(options: ExotelSerializerOptions = {}) {
+    const sampleRate = options.sampleRate ?? 8000;
+    if (!EXOTEL_RATES.includes(sampleRate)) {
+      throw new RangeError(`sampleRate must be 8000, 16000 or 24000, got ${sampleRate}`);
+    }
+    this.#audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate, provider: PROVIDER });
+    this.#streamSid = options.streamSid;
+    this.#callSid = options.callSid;
+  }
+
+  /** The stream SID, once known. */
+  get streamSid(): string | undefined {
+    return this.#streamSid;
+  }
+
+  /** The call SID, once known. */
+  get callSid(): string | undefined {
+    return this.#callSid;
+  }
+
+  /** Takes the transport's audio settings. */
+  setup(audio: SerializerAudioSetup): void {
+    this.#audio.setup(audio);
+  }
+
+  /** One outbound frame to an Exotel message; see the class description. */
+  serialize(frame: Frame): string | null {
+    switch (frame.type) {
+      case "audio": {
+        const payload = this.#audio.encodeBase64(frame);
+        if (payload === null) return null;
+        return `{"event":"media","stream_sid":${this.#sid()},"media":{"payload":"${payload}"}}`;
+      }
+      case "mark":
+        return JSON.stringify({
+          event: "mark",
+          stream_sid: this.#requireSid(),
+          mark: { name: frame.name },
+        });
+      case "interruption":
+        this.#audio.reset();
+        return `{"event":"clear","stream_sid":${this.#sid()}}`;
+      case "message":
+        return JSON.stringify(frame.message);
+      default:
+        return null;
+    }
+  }
+
+  /** One Exotel message to frames; malformed input throws `TransportError("decode")`. */
+  deserialize(data: string | Uint8Array): Frame | null {
+    const { event, message } = parseEventMessage(data, PROVIDER);
+    switch (event) {
+      case "media": {
+        const media = objectAt(message, "media", "media", PROVIDER);
+        return this.#audio.decodeBase64(stringAt(media, "payload", "media.payload", PROVIDER));
+      }
+      case "start":
+        return this.#start(message);
+      case "dtmf": {
+        const dtmf = objectAt(message, "dtmf", "dtmf", PROVIDER);
+        return { type: "dtmf", digit: dtmfDigitAt(dtmf, "digit", "dtmf.digit", PROVIDER) };
+      }
+      case "mark": {
+        const mark = objectAt(message, "mark", "mark", PROVIDER);
+        return { type: "mark", name: stringAt(mark, "name", "mark.name", PROVIDER) };
+      }
+      case "stop": {
+        const stop = optionalObjectAt(message, "stop", "stop", PROVIDER);
+        const reason = stop && optionalStringAt(stop, "reason", "stop.reason", PROVIDER);
+        return { type: "end", reason: reason ?? "stop" };
+      }
+      default:
+        return { type: "message", message };
+    }
+  }
+
+  #start(message: JsonObject): Frame {
+    const start = objectAt(message, "start", "start", PROVIDER);
+    const streamSid = optionalStringAt(start, "stream_sid", "start.stream_sid", PROVIDER) ??
+      optionalStringAt(message, "stream_sid", "stream_sid", PROVIDER);
+    if (streamSid === undefined) throw decodeError(PROVIDER, "start message has no stream_sid");
+    const callSid = optionalStringAt(start, "call_sid", "start.call_sid", PROVIDER);
+    const params = optionalStringRecordAt(
+      start,
+      "custom_parameters",
+      "start.custom_parameters",
+      PROVIDER,
+    ) ?? {};
+    const format = optionalObjectAt(start, "media_format", "start.media_format", PROVIDER);
+    if (format !== undefined) {
+      const rate = optionalNumberAt(
+        format,
+        "sample_rate",
+        "start.media_format.sample_rate",
+        PROVIDER,
+      );
+      if (rate !== undefined) {
+        if (!EXOTEL_RATES.includes(rate)) {
+          throw decodeError(
+            PROVIDER,
+            `start.media_format.sample_rate is ${rate}, not 8000, 16000 or 24000`,
+          );
+        }
+        this.#audio.configure({ sampleRate: rate });
+      }
+    }
+    this.#streamSid = streamSid;
+    if (callSid !== undefined) this.#callSid = callSid;
+    const frame: Frame = { type: "start", streamId: streamSid, params };
+    if (this.#callSid !== undefined) frame.callId = this.#callSid;
+    return frame;
+  }
+
+  #sid(): string {
+    return JSON.stringify(this.#requireSid());
+  }
+
+  #requireSid(): string {
+    if (this.#streamSid === undefined) {
+      throw new TransportError("encode", "Exotel: no stream_sid yet (no start message received)");
+    }
+    return this.#streamSid;
+  }
+}

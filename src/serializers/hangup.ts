@@ -1,0 +1,156 @@
+/**
+ * Hanging up a call through a provider's REST API: at most once per session, bounded in time,
+ * with "the call had already ended" counted as success. Shared by the Twilio, Telnyx and Plivo
+ * serializers.
+ *
+ * @module
+ */
+
+import { TransportError } from "../errors.ts";
+
+/** The `fetch` shape the hang-up uses (the global one fits; tests inject their own). */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** One provider's hang-up request. */
+export interface HangUpRequest {
+  /** The provider's name, for error messages. */
+  provider: string;
+  /** The call being hung up, for error messages. */
+  callId: string;
+  /** The REST endpoint. */
+  url: string;
+  /** Method, headers and body (the signal is added). */
+  init: RequestInit;
+  /** Whether an unsuccessful response means the call had already ended. */
+  alreadyEnded(status: number, body: unknown): boolean;
+}
+
+/** Options for {@linkcode HangUp}. */
+export interface HangUpOptions {
+  /**
+   * The `fetch` to call the provider with.
+   *
+   * @default {globalThis.fetch}
+   */
+  fetch?: FetchLike;
+  /**
+   * How long the request (response body included) may take before it is abandoned.
+   *
+   * @default {5000}
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * Hangs up a call at most once. The first {@linkcode HangUp.run} sends the request; later calls
+ * resolve at once without sending anything, so an `end` followed by a `cancel` (or a retry after
+ * an error) never hangs up twice.
+ *
+ * Failures reject with a `TransportError`: code `"timeout"` when the provider did not answer
+ * within `timeoutMs`, code `"protocol"` when it answered with an error (other than "already
+ * ended") or the request could not be made. A response whose status is 2xx, or which
+ * `alreadyEnded` recognizes, is success.
+ *
+ * @example Hanging up through an injected fetch
+ * ```ts
+ * import { HangUp } from "@x/ws-transport/twilio";
+ * import assert from "node:assert/strict";
+ *
+ * let calls = 0;
+ * const hangUp = new HangUp({ fetch: () => { calls++; return Promise.resolve(new Response("{}")); } });
+ * const request = {
+ *   provider: "Example",
+ *   callId: "c1",
+ *   url: "https://api.example.com/calls/c1",
+ *   init: { method: "DELETE" },
+ *   alreadyEnded: (status: number) => status === 404,
+ * };
+ * await hangUp.run(request);
+ * await hangUp.run(request);
+ * assert.equal(calls, 1);
+ * ```
+ */
+export class HangUp {
+  #fetch: FetchLike;
+  #timeoutMs: number;
+  #attempted = false;
+
+  /** Makes a once-only hang-up; see {@linkcode HangUpOptions}. */
+  constructor(options: HangUpOptions = {}) {
+    const timeoutMs = options.timeoutMs ?? 5000;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new RangeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
+    }
+    this.#timeoutMs = timeoutMs;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  /** Whether a hang-up has been attempted (successfully or not). */
+  get attempted(): boolean {
+    return this.#attempted;
+  }
+
+  /** Sends `request` unless a hang-up was already attempted; see the class description. */
+  async run(request: HangUpRequest): Promise<void> {
+    if (this.#attempted) return;
+    this.#attempted = true;
+    const { provider, callId } = request;
+    const what = `${provider} hang-up of call ${callId}`;
+    const signal = AbortSignal.timeout(this.#timeoutMs);
+    let text: string;
+    let status: number;
+    try {
+      // The race bounds the wait even for a fetch that ignores its signal.
+      const response = await abortable(
+        this.#fetch(request.url, { ...request.init, signal }),
+        signal,
+      );
+      status = response.status;
+      text = await abortable(response.text(), signal);
+      if (response.ok) return;
+    } catch (cause) {
+      if (signal.aborted) {
+        throw new TransportError("timeout", `${what} got no answer within ${this.#timeoutMs} ms`, {
+          cause,
+        });
+      }
+      throw new TransportError("protocol", `${what} failed: ${String(cause)}`, { cause });
+    }
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON: `alreadyEnded` sees the text as is.
+    }
+    if (request.alreadyEnded(status, body)) return;
+    const shown = text.length > 200 ? `${text.slice(0, 197)}...` : text;
+    throw new TransportError("protocol", `${what} failed: HTTP ${status} ${shown}`);
+  }
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts; the listener is removed either way. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** `Authorization` header value for HTTP Basic auth. */
+export function basicAuth(user: string, password: string): string {
+  const bytes = new TextEncoder().encode(`${user}:${password}`);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `Basic ${btoa(binary)}`;
+}

@@ -1,0 +1,301 @@
+/**
+ * Plivo audio streams (bidirectional `<Stream>`): {@linkcode PlivoSerializer} and
+ * {@linkcode verifyPlivoSignature} for Plivo's V3 request signatures.
+ *
+ * @module
+ */
+
+import type { Frame } from "../frames.ts";
+import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
+import { TransportError } from "../errors.ts";
+import { basicAuth, type FetchLike, HangUp } from "./hangup.ts";
+import {
+  isTelephonyRate,
+  TelephonyAudio,
+  type TelephonyEncoding,
+  telephonyEncodingOf,
+} from "./telephony_audio.ts";
+import {
+  decodeError,
+  dtmfDigitAt,
+  type JsonObject,
+  objectAt,
+  optionalNumberAt,
+  optionalObjectAt,
+  optionalStringAt,
+  parseEventMessage,
+  stringAt,
+} from "./telephony_json.ts";
+
+export { verifyPlivoSignature, type VerifyPlivoSignatureOptions } from "./plivo_signature.ts";
+
+const PROVIDER = "Plivo";
+
+/** Options for {@linkcode PlivoSerializer}. */
+export interface PlivoSerializerOptions {
+  /**
+   * The stream id; learned from Plivo's `start` message.
+   *
+   * @default {undefined}
+   */
+  streamId?: string;
+  /**
+   * The call UUID, needed to hang up; learned from the `start` message.
+   *
+   * @default {undefined}
+   */
+  callId?: string;
+  /**
+   * The account's auth id (REST user name). Without it and `authToken`, `end`/`cancel` do not
+   * hang up.
+   *
+   * @default {undefined}
+   */
+  authId?: string;
+  /**
+   * The account's auth token.
+   *
+   * @default {undefined}
+   */
+  authToken?: string;
+  /**
+   * The wire encoding until `start.mediaFormat` says otherwise: `"mulaw"` (`audio/x-mulaw`) or
+   * `"pcm16le"` (`audio/x-l16`, Plivo's default content type, sent little-endian).
+   *
+   * @default {"mulaw"}
+   */
+  encoding?: TelephonyEncoding;
+  /**
+   * The wire sample rate until `start.mediaFormat` says otherwise (8000, or 16000 for L16).
+   *
+   * @default {8000}
+   */
+  sampleRate?: number;
+  /**
+   * Whether `end` and `cancel` frames hang the call up through the REST API.
+   *
+   * @default {true}
+   */
+  autoHangUp?: boolean;
+  /**
+   * The `fetch` the hang-up uses.
+   *
+   * @default {globalThis.fetch}
+   */
+  fetch?: FetchLike;
+  /**
+   * How long the hang-up request may take.
+   *
+   * @default {5000}
+   */
+  hangUpTimeoutMs?: number;
+}
+
+/**
+ * Speaks Plivo's audio stream protocol (`<Stream bidirectional="true">`): base64 μ-law 8 kHz or
+ * L16 8/16 kHz in JSON text messages.
+ *
+ * Inbound: `start` → a `start` frame (`streamId`, `callId`, the `extraHeaders` pairs as `params`);
+ * `media` → `audio`; `dtmf` → `dtmf`; `playedStream` (a checkpoint has played; `played` in older
+ * docs) → `mark`; `stop`, should Plivo send one, → `end` (Plivo reports a stopped stream by HTTP
+ * callback and by closing the socket, which the transport reports). `clearedAudio` and other
+ * events arrive as `message` frames with Plivo's JSON as is.
+ *
+ * Outbound: `audio` → one `playAudio` per frame; `mark` → `checkpoint`; `interruption` →
+ * `clearAudio`; `message` → its JSON as is; `end`/`cancel` → DELETE
+ * `/v1/Account/{authId}/Call/{callId}/` once when `authId` and `authToken` are set, a 404
+ * counting as already ended. Failures throw a `TransportError` (`"protocol"`, or `"timeout"`).
+ *
+ * @example Checkpoints are marks
+ * ```ts
+ * import { PlivoSerializer } from "@x/ws-transport/plivo";
+ * import assert from "node:assert/strict";
+ *
+ * const plivo = new PlivoSerializer({ streamId: "s1" });
+ * assert.equal(
+ *   plivo.serialize({ type: "mark", name: "greeting" }),
+ *   '{"event":"checkpoint","streamId":"s1","name":"greeting"}',
+ * );
+ * assert.deepEqual(
+ *   plivo.deserialize('{"event":"playedStream","streamId":"s1","name":"greeting"}'),
+ *   { type: "mark", name: "greeting" },
+ * );
+ * ```
+ */
+export class PlivoSerializer implements FrameSerializer {
+  #audio: TelephonyAudio;
+  #hangUp: HangUp;
+  #streamId: string | undefined;
+  #callId: string | undefined;
+  #authId: string | undefined;
+  #authToken: string | undefined;
+  #autoHangUp: boolean;
+
+  /** Makes a serializer for one call; see {@linkcode PlivoSerializerOptions}. */
+  constructor(options: PlivoSerializerOptions = {}) {
+    this.#audio = new TelephonyAudio({
+      encoding: options.encoding ?? "mulaw",
+      sampleRate: options.sampleRate ?? 8000,
+      provider: PROVIDER,
+    });
+    this.#streamId = options.streamId;
+    this.#callId = options.callId;
+    this.#authId = options.authId;
+    this.#authToken = options.authToken;
+    this.#autoHangUp = options.autoHangUp ?? true;
+    this.#hangUp = new HangUp({
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.hangUpTimeoutMs !== undefined ? { timeoutMs: options.hangUpTimeoutMs } : {}),
+    });
+  }
+
+  /** The stream id, once known. */
+  get streamId(): string | undefined {
+    return this.#streamId;
+  }
+
+  /** The call UUID, once known. */
+  get callId(): string | undefined {
+    return this.#callId;
+  }
+
+  /** Takes the transport's audio settings. */
+  setup(audio: SerializerAudioSetup): void {
+    this.#audio.setup(audio);
+  }
+
+  /** One outbound frame to a Plivo message (or a hang-up); see the class description. */
+  serialize(frame: Frame): string | null | Promise<null> {
+    switch (frame.type) {
+      case "audio": {
+        const payload = this.#audio.encodeBase64(frame);
+        if (payload === null) return null;
+        const contentType = this.#audio.encoding === "mulaw" ? "audio/x-mulaw" : "audio/x-l16";
+        return `{"event":"playAudio","media":{"contentType":"${contentType}","sampleRate":${this.#audio.sampleRate},"payload":"${payload}"},"streamId":${this.#sid()}}`;
+      }
+      case "mark":
+        return JSON.stringify({
+          event: "checkpoint",
+          streamId: this.#requireSid(),
+          name: frame.name,
+        });
+      case "interruption":
+        this.#audio.reset();
+        return `{"event":"clearAudio","streamId":${this.#sid()}}`;
+      case "message":
+        return JSON.stringify(frame.message);
+      case "end":
+      case "cancel":
+        return this.#autoHangUp && this.#authId !== undefined && this.#authToken !== undefined
+          ? this.#hangUpCall()
+          : null;
+      default:
+        return null;
+    }
+  }
+
+  /** One Plivo message to frames; malformed input throws `TransportError("decode")`. */
+  deserialize(data: string | Uint8Array): Frame | null {
+    const { event, message } = parseEventMessage(data, PROVIDER);
+    switch (event) {
+      case "media": {
+        const media = objectAt(message, "media", "media", PROVIDER);
+        const payload = stringAt(media, "payload", "media.payload", PROVIDER);
+        const track = optionalStringAt(media, "track", "media.track", PROVIDER);
+        if (track !== undefined && track !== "inbound") return null;
+        return this.#audio.decodeBase64(payload);
+      }
+      case "start":
+        return this.#start(message);
+      case "dtmf": {
+        const dtmf = objectAt(message, "dtmf", "dtmf", PROVIDER);
+        return { type: "dtmf", digit: dtmfDigitAt(dtmf, "digit", "dtmf.digit", PROVIDER) };
+      }
+      case "playedStream":
+      case "played":
+        return { type: "mark", name: stringAt(message, "name", "name", PROVIDER) };
+      case "stop":
+        return { type: "end", reason: "stop" };
+      default:
+        return { type: "message", message };
+    }
+  }
+
+  #start(message: JsonObject): Frame {
+    const start = objectAt(message, "start", "start", PROVIDER);
+    const streamId = optionalStringAt(start, "streamId", "start.streamId", PROVIDER) ??
+      optionalStringAt(message, "streamId", "streamId", PROVIDER);
+    if (streamId === undefined) throw decodeError(PROVIDER, "start message has no streamId");
+    const callId = optionalStringAt(start, "callId", "start.callId", PROVIDER);
+    const headers = optionalStringAt(message, "extra_headers", "extra_headers", PROVIDER) ??
+      optionalStringAt(start, "extra_headers", "start.extra_headers", PROVIDER);
+    const format = optionalObjectAt(start, "mediaFormat", "start.mediaFormat", PROVIDER);
+    if (format !== undefined) {
+      const name = optionalStringAt(format, "encoding", "start.mediaFormat.encoding", PROVIDER);
+      const rate = optionalNumberAt(format, "sampleRate", "start.mediaFormat.sampleRate", PROVIDER);
+      const encoding = name === undefined
+        ? undefined
+        : telephonyEncodingOf(name, { littleEndianL16: true });
+      if (name !== undefined && encoding === undefined) {
+        throw decodeError(
+          PROVIDER,
+          `unsupported start.mediaFormat.encoding ${JSON.stringify(name)}`,
+        );
+      }
+      if (rate !== undefined && !isTelephonyRate(rate)) {
+        throw decodeError(PROVIDER, `start.mediaFormat.sampleRate is ${rate}`);
+      }
+      this.#audio.configure({
+        ...(encoding ? { encoding } : {}),
+        ...(rate ? { sampleRate: rate } : {}),
+      });
+    }
+    this.#streamId = streamId;
+    if (callId !== undefined) this.#callId = callId;
+    const frame: Frame = { type: "start", streamId, params: parseExtraHeaders(headers) };
+    if (this.#callId !== undefined) frame.callId = this.#callId;
+    return frame;
+  }
+
+  #sid(): string {
+    return JSON.stringify(this.#requireSid());
+  }
+
+  #requireSid(): string {
+    if (this.#streamId === undefined) {
+      throw new TransportError("encode", "Plivo: no streamId yet (no start message received)");
+    }
+    return this.#streamId;
+  }
+
+  async #hangUpCall(): Promise<null> {
+    if (this.#hangUp.attempted) return null;
+    const callId = this.#callId;
+    if (callId === undefined) {
+      throw new TransportError("protocol", "Plivo: cannot hang up without a call id");
+    }
+    const authId = this.#authId!;
+    await this.#hangUp.run({
+      provider: PROVIDER,
+      callId,
+      url: `https://api.plivo.com/v1/Account/${encodeURIComponent(authId)}/Call/${
+        encodeURIComponent(callId)
+      }/`,
+      init: { method: "DELETE", headers: { authorization: basicAuth(authId, this.#authToken!) } },
+      alreadyEnded: (status) => status === 404,
+    });
+    return null;
+  }
+}
+
+/** `"a=1;b=2"` or `"a=1,b=2"` (Plivo's `extraHeaders`) → `{ a: "1", b: "2" }`. */
+function parseExtraHeaders(text: string | undefined): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (text === undefined) return params;
+  for (const pair of text.split(/[;,]/)) {
+    const at = pair.indexOf("=");
+    if (at <= 0) continue;
+    params[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return params;
+}

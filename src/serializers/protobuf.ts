@@ -1,0 +1,256 @@
+/**
+ * pipecat's protobuf wire protocol, the one the official JS client
+ * (`@pipecat-ai/client-js` with `@pipecat-ai/websocket-transport`) and pipecat's own
+ * `ProtobufFrameSerializer` speak: every message is one binary `pipecat.Frame`.
+ *
+ * Also exported here: {@linkcode rtviBotReady}, the one reply the JS client waits for before
+ * `connect()` resolves.
+ *
+ * @module
+ */
+
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { TransportError } from "../errors.ts";
+import type { Frame } from "../frames.ts";
+import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
+import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
+import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
+import { type Frame as PipecatFrame, FrameSchema } from "./pipecat_frames_pb.ts";
+import { toJson } from "./json_text.ts";
+
+export { rtviBotReady, type RtviBotReadyOptions } from "./rtvi.ts";
+
+/** Options for {@linkcode ProtobufSerializer}. */
+export interface ProtobufSerializerOptions {
+  /**
+   * Whether an outbound `interruption` frame is sent as a `pipecat.InterruptionFrame`. pipecat
+   * servers since 0.0.90 send one; the JS client's schema predates it and logs (then ignores)
+   * a frame kind it does not know, so turn this off to keep its console quiet.
+   *
+   * @default {true}
+   */
+  sendInterruptions?: boolean;
+}
+
+/**
+ * Frames ⇄ binary `pipecat.Frame` messages, encoded with `@bufbuild/protobuf`.
+ *
+ * Inbound: `audio` → an audio frame at the transport's input rate and channels (resampled and
+ * up/down-mixed when the sender declared something else; the JS client sends 16 kHz mono);
+ * `message` → a message frame holding the parsed JSON (RTVI messages such as `client-ready`);
+ * `text`, `transcription`, `interruption` → the frames of those names. Text WebSocket messages,
+ * bytes that are not a `pipecat.Frame`, JSON that does not parse, or audio that is not whole
+ * PCM16 sample frames at a supported rate throw a `TransportError` with code `"decode"`.
+ *
+ * Outbound: `audio` (as is: the JS client plays whatever it gets as 24 kHz mono, so keep the
+ * transport's output at 24 kHz, its default), `message` (as JSON), `text`, `transcription`,
+ * `interruption`; the other frame kinds have no words in this protocol and send nothing.
+ *
+ * @example Answering the JS client's `client-ready`
+ * ```ts
+ * import { ProtobufSerializer, rtviBotReady } from "@x/ws-transport/protobuf";
+ * import assert from "node:assert/strict";
+ *
+ * const serializer = new ProtobufSerializer();
+ * serializer.setup({ inputSampleRate: 16000, inputChannels: 1, outputSampleRate: 24000, outputChannels: 1 });
+ * const clientReady = { id: "c1", label: "rtvi-ai", type: "client-ready", data: { version: "2.1.0" } };
+ * // What the client sends: a pipecat.Frame whose MessageFrame holds the JSON.
+ * const wire = serializer.serialize({ type: "message", message: clientReady }) as Uint8Array;
+ * const frame = serializer.deserialize(wire);
+ * assert.deepEqual(frame, { type: "message", message: clientReady });
+ * const reply = rtviBotReady(frame!);
+ * assert.ok(reply);
+ * assert.ok(serializer.serialize(reply) instanceof Uint8Array);
+ * ```
+ */
+export class ProtobufSerializer implements FrameSerializer {
+  #sendInterruptions: boolean;
+  #inputRate = 16000;
+  #inputChannels = 1;
+  /** Inbound resampler, kept while senders keep declaring the same rate and channels. */
+  #resampler: Resampler | undefined;
+
+  /** Makes a serializer for one session; see {@linkcode ProtobufSerializerOptions}. */
+  constructor(options: ProtobufSerializerOptions = {}) {
+    this.#sendInterruptions = options.sendInterruptions ?? true;
+  }
+
+  /** Takes the rate and channels inbound audio frames must have. */
+  setup(audio: SerializerAudioSetup): void {
+    if (!RESAMPLER_RATES.includes(audio.inputSampleRate)) {
+      throw new RangeError(
+        `inputSampleRate must be one of ${
+          RESAMPLER_RATES.join(", ")
+        }, got ${audio.inputSampleRate}`,
+      );
+    }
+    if (!Number.isInteger(audio.inputChannels) || audio.inputChannels < 1) {
+      throw new RangeError(`inputChannels must be a positive integer, got ${audio.inputChannels}`);
+    }
+    this.#inputRate = audio.inputSampleRate;
+    this.#inputChannels = audio.inputChannels;
+    this.#resampler = undefined;
+  }
+
+  /** One frame to one binary `pipecat.Frame`, or `null` for frame kinds the protocol lacks. */
+  serialize(frame: Frame): SerializedMessage | null {
+    let message: PipecatFrame;
+    switch (frame.type) {
+      case "audio":
+        message = create(FrameSchema, {
+          frame: {
+            case: "audio",
+            value: {
+              audio: frame.audio,
+              sampleRate: frame.sampleRate,
+              numChannels: frame.channels,
+            },
+          },
+        });
+        break;
+      case "message":
+        message = create(FrameSchema, {
+          frame: { case: "message", value: { data: toJson(frame.message) } },
+        });
+        break;
+      case "text":
+        message = create(FrameSchema, { frame: { case: "text", value: { text: frame.text } } });
+        break;
+      case "transcription":
+        message = create(FrameSchema, {
+          frame: {
+            case: "transcription",
+            value: { text: frame.text, userId: frame.userId, timestamp: frame.timestamp },
+          },
+        });
+        break;
+      case "interruption":
+        if (!this.#sendInterruptions) return null;
+        message = create(FrameSchema, { frame: { case: "interruption", value: {} } });
+        break;
+      default:
+        return null;
+    }
+    try {
+      return toBinary(FrameSchema, message);
+    } catch (cause) {
+      // Only numbers outside a field's range get here (a sampleRate of 2^32 or 16000.5).
+      throw new TransportError("encode", `protobuf: cannot encode ${frame.type} frame: ${cause}`, {
+        cause,
+      });
+    }
+  }
+
+  /** One binary `pipecat.Frame` to a frame; `null` for an empty frame or audio still buffered. */
+  deserialize(data: string | Uint8Array): Frame | null {
+    if (typeof data === "string") {
+      throw new TransportError(
+        "decode",
+        `protobuf: text message of ${data.length} characters where binary pipecat.Frame messages are expected`,
+      );
+    }
+    let message: PipecatFrame;
+    try {
+      message = fromBinary(FrameSchema, data, { readUnknownFields: false });
+    } catch (cause) {
+      throw new TransportError(
+        "decode",
+        `protobuf: ${data.length} bytes are not a pipecat.Frame: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+    const { frame } = message;
+    switch (frame.case) {
+      case "audio":
+        return this.#audio(frame.value.audio, frame.value.sampleRate, frame.value.numChannels);
+      case "message":
+        return { type: "message", message: parseData(frame.value.data) };
+      case "text":
+        return { type: "text", text: frame.value.text };
+      case "transcription":
+        return {
+          type: "transcription",
+          text: frame.value.text,
+          userId: frame.value.userId,
+          timestamp: frame.value.timestamp,
+        };
+      case "interruption":
+        return { type: "interruption" };
+      default:
+        return null;
+    }
+  }
+
+  #audio(audio: Uint8Array, sampleRate: number, channels: number): Frame | null {
+    if (!RESAMPLER_RATES.includes(sampleRate)) {
+      throw new TransportError(
+        "decode",
+        `protobuf: audio sample_rate ${sampleRate} is not supported`,
+      );
+    }
+    if (channels < 1 || channels > 8) {
+      throw new TransportError("decode", `protobuf: audio num_channels ${channels} is not 1 to 8`);
+    }
+    if (audio.length % (2 * channels) !== 0) {
+      throw new TransportError(
+        "decode",
+        `protobuf: ${audio.length} audio bytes are not whole ${channels}-channel PCM16 frames`,
+      );
+    }
+    const rate = this.#inputRate;
+    const wanted = this.#inputChannels;
+    // The common case (the JS client at 16 kHz mono into a 16 kHz mono transport) is a view of
+    // the message's own bytes: no copy.
+    if (sampleRate === rate && channels === wanted) {
+      return audio.length === 0
+        ? null
+        : { type: "audio", audio, sampleRate: rate, channels: wanted };
+    }
+    let samples = pcm16Samples(audio);
+    if (channels !== wanted) samples = remix(samples, channels, wanted);
+    if (sampleRate !== rate) {
+      let resampler = this.#resampler;
+      if (resampler === undefined || resampler.inputRate !== sampleRate) {
+        resampler = this.#resampler = new Resampler({
+          inputRate: sampleRate,
+          outputRate: rate,
+          channels: wanted,
+        });
+      }
+      samples = resampler.process(samples);
+    }
+    if (samples.length === 0) return null;
+    return { type: "audio", audio: pcm16Bytes(samples), sampleRate: rate, channels: wanted };
+  }
+}
+
+function parseData(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch (cause) {
+    const shown = data.length > 40 ? `${data.slice(0, 37)}...` : data;
+    throw new TransportError(
+      "decode",
+      `protobuf: message data is not JSON: ${JSON.stringify(shown)}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/**
+ * Interleaved `from` channels → `to` channels: each output frame is the average of the input
+ * frame's channels, copied to every output channel (a deliberate copy: the layout changes).
+ */
+function remix(samples: Int16Array, from: number, to: number): Int16Array {
+  const frames = samples.length / from;
+  const out = new Int16Array(frames * to);
+  for (let f = 0, i = 0, o = 0; f < frames; f++) {
+    let sum = 0;
+    for (let c = 0; c < from; c++) sum += samples[i++]!;
+    const value = Math.round(sum / from);
+    for (let c = 0; c < to; c++) out[o++] = value;
+  }
+  return out;
+}

@@ -1,0 +1,374 @@
+/**
+ * The audio half of every telephony serializer: wire payload (μ-law, A-law or PCM16 at the
+ * provider's rate) ⇄ `AudioFrame` (PCM16 at the transport's rates), with one streaming
+ * `Resampler` per direction kept across chunks so that 20 ms packets join without clicks.
+ *
+ * Used by the Twilio, Telnyx, Plivo and Exotel serializers and free for any other serializer of
+ * a base64-in-JSON or binary telephony protocol. The exports below are stable.
+ *
+ * @module
+ */
+
+import type { AudioFrame } from "../frames.ts";
+import type { SerializerAudioSetup } from "../serializer.ts";
+import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../audio/g711.ts";
+import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
+import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
+import { TransportError } from "../errors.ts";
+import { decodeBase64, encodeBase64 } from "./base64.ts";
+
+/**
+ * How audio samples travel on the wire:
+ * - `"mulaw"`: G.711 μ-law, one byte per sample (Twilio, Plivo `audio/x-mulaw`, Telnyx `PCMU`);
+ * - `"alaw"`: G.711 A-law, one byte per sample (Telnyx `PCMA`);
+ * - `"pcm16le"`: 16-bit signed little-endian (Exotel, Plivo `audio/x-l16`);
+ * - `"pcm16be"`: 16-bit signed big-endian, RTP's L16 (Telnyx `L16`).
+ */
+export type TelephonyEncoding = "mulaw" | "alaw" | "pcm16le" | "pcm16be";
+
+/** The encodings {@linkcode TelephonyAudio} speaks. */
+export const TELEPHONY_ENCODINGS: readonly TelephonyEncoding[] = [
+  "mulaw",
+  "alaw",
+  "pcm16le",
+  "pcm16be",
+];
+
+/** Options for {@linkcode TelephonyAudio}. */
+export interface TelephonyAudioOptions {
+  /**
+   * The wire encoding.
+   *
+   * @default {"mulaw"}
+   */
+  encoding?: TelephonyEncoding;
+  /**
+   * The wire sample rate in Hz.
+   *
+   * @default {8000}
+   */
+  sampleRate?: number;
+  /**
+   * The provider's name, used in error messages.
+   *
+   * @default {"telephony"}
+   */
+  provider?: string;
+}
+
+/**
+ * Converts telephony audio both ways for one session. Inbound: wire bytes → decoded → resampled
+ * to the transport's input rate (and channel count) → `AudioFrame`. Outbound: `AudioFrame` at any
+ * rate → mixed down to mono → resampled to the wire rate → encoded. Each direction keeps one
+ * resampler whose filter state carries across chunks; {@linkcode TelephonyAudio.reset} drops the
+ * outbound state on interruption so no tail of cut-off speech leaks into the next utterance.
+ *
+ * Until {@linkcode TelephonyAudio.setup} runs, inbound frames come out at 16 kHz mono, the
+ * transport's default.
+ *
+ * @example A μ-law round trip from 16 kHz to Twilio's 8 kHz and back
+ * ```ts
+ * import { TelephonyAudio } from "@x/ws-transport/twilio";
+ * import assert from "node:assert/strict";
+ *
+ * const audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000 });
+ * audio.setup({ inputSampleRate: 16000, inputChannels: 1, outputSampleRate: 16000, outputChannels: 1 });
+ * const pcm = new Uint8Array(640); // 20 ms of silence at 16 kHz
+ * const payload = audio.encodeBase64({ type: "audio", audio: pcm, sampleRate: 16000, channels: 1 });
+ * assert.equal(typeof payload, "string");
+ * const frame = audio.decodeBase64(payload!);
+ * assert.equal(frame?.sampleRate, 16000);
+ * ```
+ */
+export class TelephonyAudio {
+  #encoding: TelephonyEncoding;
+  #wireRate: number;
+  #provider: string;
+  #inputRate = 16000;
+  #inputChannels = 1;
+  #inbound: Resampler | undefined;
+  #outbound: Resampler | undefined;
+  #outboundFrom = 0;
+
+  /** Makes a converter for one session; see {@linkcode TelephonyAudioOptions}. */
+  constructor(options: TelephonyAudioOptions = {}) {
+    this.#provider = options.provider ?? "telephony";
+    this.#encoding = checkEncoding(options.encoding ?? "mulaw");
+    this.#wireRate = checkRate(options.sampleRate ?? 8000, "sampleRate");
+  }
+
+  /** The wire encoding. */
+  get encoding(): TelephonyEncoding {
+    return this.#encoding;
+  }
+
+  /** The wire sample rate in Hz. */
+  get sampleRate(): number {
+    return this.#wireRate;
+  }
+
+  /** The rate inbound frames come out at (the transport's input rate once set up). */
+  get inputSampleRate(): number {
+    return this.#inputRate;
+  }
+
+  /** Takes the transport's audio settings; inbound frames come out at its input rate. */
+  setup(audio: SerializerAudioSetup): void {
+    this.#inputRate = checkRate(audio.inputSampleRate, "inputSampleRate");
+    if (!Number.isInteger(audio.inputChannels) || audio.inputChannels < 1) {
+      throw new RangeError(`inputChannels must be a positive integer, got ${audio.inputChannels}`);
+    }
+    this.#inputChannels = audio.inputChannels;
+    this.#inbound = undefined;
+  }
+
+  /**
+   * Changes the wire format, e.g. to what a provider's `start` message announces. Resamplers
+   * start afresh when the rate changes.
+   */
+  configure(format: { encoding?: TelephonyEncoding; sampleRate?: number }): void {
+    if (format.encoding !== undefined) this.#encoding = checkEncoding(format.encoding);
+    if (format.sampleRate !== undefined && format.sampleRate !== this.#wireRate) {
+      this.#wireRate = checkRate(format.sampleRate, "sampleRate");
+      this.#inbound = undefined;
+      this.#outbound = undefined;
+    }
+  }
+
+  /** Drops the outbound resampler's state (call on interruption). */
+  reset(): void {
+    this.#outbound?.reset();
+  }
+
+  /**
+   * Wire bytes → an `AudioFrame` at the transport's input rate, or `null` when the resampler
+   * has not yet produced a sample. Throws a `TransportError("decode")` for a PCM16 payload of odd
+   * length.
+   */
+  decode(payload: Uint8Array): AudioFrame | null {
+    let samples: Int16Array;
+    switch (this.#encoding) {
+      case "mulaw":
+        samples = mulawDecode(payload);
+        break;
+      case "alaw":
+        samples = alawDecode(payload);
+        break;
+      case "pcm16le":
+        this.#checkEven(payload.length);
+        samples = pcm16Samples(payload);
+        break;
+      case "pcm16be":
+        this.#checkEven(payload.length);
+        samples = swapToSamples(payload);
+        break;
+    }
+    if (this.#wireRate !== this.#inputRate) {
+      this.#inbound ??= new Resampler({ inputRate: this.#wireRate, outputRate: this.#inputRate });
+      samples = this.#inbound.process(samples);
+    }
+    if (samples.length === 0) return null;
+    if (this.#inputChannels > 1) samples = upmix(samples, this.#inputChannels);
+    return {
+      type: "audio",
+      audio: pcm16Bytes(samples),
+      sampleRate: this.#inputRate,
+      channels: this.#inputChannels,
+    };
+  }
+
+  /** A base64 payload → {@linkcode TelephonyAudio.decode}; bad base64 is a decode error. */
+  decodeBase64(payload: string): AudioFrame | null {
+    let bytes: Uint8Array;
+    try {
+      bytes = decodeBase64(payload);
+    } catch (cause) {
+      const shown = payload.length > 40 ? `${payload.slice(0, 37)}...` : payload;
+      throw new TransportError(
+        "decode",
+        `${this.#provider}: media payload is not base64: ${JSON.stringify(shown)}`,
+        { cause },
+      );
+    }
+    return this.decode(bytes);
+  }
+
+  /**
+   * An `AudioFrame` → wire bytes at the wire rate, or `null` when the resampler has not yet
+   * produced a sample. Throws a `TransportError("encode")` for a malformed frame.
+   */
+  encode(frame: AudioFrame): Uint8Array | null {
+    const { audio, channels, sampleRate } = frame;
+    if (!Number.isInteger(channels) || channels < 1) {
+      throw new TransportError("encode", `${this.#provider}: audio channels is ${channels}`);
+    }
+    if (!isTelephonyRate(sampleRate)) {
+      throw new TransportError(
+        "encode",
+        `${this.#provider}: audio sampleRate ${sampleRate} is not one of ${
+          RESAMPLER_RATES.join(", ")
+        }`,
+      );
+    }
+    if (audio.length % (2 * channels) !== 0) {
+      throw new TransportError(
+        "encode",
+        `${this.#provider}: ${audio.length} audio bytes are not whole ${channels}-channel PCM16 frames`,
+      );
+    }
+    let samples = pcm16Samples(audio);
+    if (channels > 1) samples = downmix(samples, channels);
+    if (sampleRate !== this.#wireRate) {
+      if (this.#outbound === undefined || this.#outboundFrom !== sampleRate) {
+        this.#outbound = new Resampler({ inputRate: sampleRate, outputRate: this.#wireRate });
+        this.#outboundFrom = sampleRate;
+      }
+      samples = this.#outbound.process(samples);
+    }
+    if (samples.length === 0) return null;
+    switch (this.#encoding) {
+      case "mulaw":
+        return mulawEncode(samples);
+      case "alaw":
+        return alawEncode(samples);
+      case "pcm16le":
+        return pcm16Bytes(samples);
+      case "pcm16be":
+        return swapToBytes(samples);
+    }
+  }
+
+  /** {@linkcode TelephonyAudio.encode}, then base64. */
+  encodeBase64(frame: AudioFrame): string | null {
+    const bytes = this.encode(frame);
+    return bytes === null ? null : encodeBase64(bytes);
+  }
+
+  #checkEven(length: number): void {
+    if (length % 2 !== 0) {
+      throw new TransportError(
+        "decode",
+        `${this.#provider}: PCM16 media payload has an odd length of ${length} bytes`,
+      );
+    }
+  }
+}
+
+/**
+ * The {@linkcode TelephonyEncoding} for a provider's name of an encoding (`"audio/x-mulaw"`,
+ * `"PCMU"`, `"audio/x-l16"`, …), or `undefined` when it is not one this module speaks.
+ * `littleEndianL16` says which byte order `L16`/`audio/x-l16` means for that provider.
+ *
+ * @example
+ * ```ts
+ * import { telephonyEncodingOf } from "@x/ws-transport/twilio";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(telephonyEncodingOf("audio/x-mulaw"), "mulaw");
+ * assert.equal(telephonyEncodingOf("PCMA"), "alaw");
+ * assert.equal(telephonyEncodingOf("L16"), "pcm16be");
+ * assert.equal(telephonyEncodingOf("audio/x-l16", { littleEndianL16: true }), "pcm16le");
+ * assert.equal(telephonyEncodingOf("OPUS"), undefined);
+ * ```
+ */
+export function telephonyEncodingOf(
+  name: string,
+  options: { littleEndianL16?: boolean } = {},
+): TelephonyEncoding | undefined {
+  const base = name.split(";")[0]!.trim().toLowerCase();
+  switch (base) {
+    case "audio/x-mulaw":
+    case "audio/mulaw":
+    case "audio/pcmu":
+    case "pcmu":
+    case "mulaw":
+    case "ulaw":
+      return "mulaw";
+    case "audio/x-alaw":
+    case "audio/alaw":
+    case "audio/pcma":
+    case "pcma":
+    case "alaw":
+      return "alaw";
+    case "audio/x-l16":
+    case "audio/l16":
+    case "l16":
+      return options.littleEndianL16 ? "pcm16le" : "pcm16be";
+    case "audio/x-raw":
+    case "raw":
+    case "slin":
+    case "pcm16le":
+      return "pcm16le";
+    case "pcm16be":
+      return "pcm16be";
+    default:
+      return undefined;
+  }
+}
+
+function checkEncoding(encoding: TelephonyEncoding): TelephonyEncoding {
+  if (!TELEPHONY_ENCODINGS.includes(encoding)) {
+    throw new RangeError(
+      `encoding must be one of ${TELEPHONY_ENCODINGS.join(", ")}, got ${encoding}`,
+    );
+  }
+  return encoding;
+}
+
+/**
+ * Whether {@linkcode TelephonyAudio} can convert audio at `rate` (the resampler's rates: 8, 16,
+ * 22.05, 24, 44.1 and 48 kHz). Serializers check a rate a provider announces with this and
+ * report a decode error instead of a `RangeError`.
+ */
+export function isTelephonyRate(rate: number): boolean {
+  return RESAMPLER_RATES.includes(rate);
+}
+
+function checkRate(rate: number, what: string): number {
+  if (!isTelephonyRate(rate)) {
+    throw new RangeError(`${what} must be one of ${RESAMPLER_RATES.join(", ")} Hz, got ${rate}`);
+  }
+  return rate;
+}
+
+/** Big-endian wire bytes → native samples (a deliberate copy: the bytes must be swapped). */
+function swapToSamples(bytes: Uint8Array): Int16Array {
+  const samples = new Int16Array(bytes.length >> 1);
+  for (let i = 0, j = 0; i < samples.length; i++, j += 2) {
+    samples[i] = (bytes[j]! << 8) | bytes[j + 1]!;
+  }
+  return samples;
+}
+
+/** Native samples → big-endian wire bytes (a deliberate copy). */
+function swapToBytes(samples: Int16Array): Uint8Array {
+  const bytes = new Uint8Array(samples.length * 2);
+  for (let i = 0, j = 0; i < samples.length; i++, j += 2) {
+    const s = samples[i]!;
+    bytes[j] = (s >> 8) & 255;
+    bytes[j + 1] = s & 255;
+  }
+  return bytes;
+}
+
+/** Interleaved → mono by averaging the channels of each frame. */
+function downmix(samples: Int16Array, channels: number): Int16Array {
+  const frames = samples.length / channels;
+  const mono = new Int16Array(frames);
+  for (let f = 0, i = 0; f < frames; f++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += samples[i++]!;
+    mono[f] = Math.round(sum / channels);
+  }
+  return mono;
+}
+
+/** Mono → the same sample in each of `channels` interleaved channels. */
+function upmix(samples: Int16Array, channels: number): Int16Array {
+  const out = new Int16Array(samples.length * channels);
+  for (let f = 0, i = 0; f < samples.length; f++) {
+    const s = samples[f]!;
+    for (let c = 0; c < channels; c++) out[i++] = s;
+  }
+  return out;
+}

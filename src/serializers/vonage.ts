@@ -1,0 +1,251 @@
+/**
+ * Vonage Voice API's Audio Connector: a `connect` NCCO action with a `websocket` endpoint
+ * streams the call as raw binary PCM16 both ways, with a few JSON text events beside it.
+ *
+ * @module
+ */
+
+import type { DtmfFrame, Frame, MarkFrame, MessageFrame, StartFrame } from "../frames.ts";
+import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
+import { RESAMPLER_RATES } from "../audio/resampler.ts";
+import { toJson } from "./json_text.ts";
+import { TelephonyAudio } from "./telephony_audio.ts";
+import {
+  decodeError,
+  describe,
+  dtmfDigitAt,
+  isObject,
+  type JsonObject,
+  parseEventMessage,
+} from "./telephony_json.ts";
+
+const PROVIDER = "vonage";
+
+/** Options for {@linkcode VonageSerializer}. */
+export interface VonageSerializerOptions {
+  /**
+   * Vonage's audio rate in Hz, as the NCCO's `content-type` (`audio/l16;rate=16000`) sets it.
+   * The `websocket:connected` event's own `content-type` overrides it.
+   *
+   * @default {16000}
+   */
+  sampleRate?: number;
+}
+
+/**
+ * Frames ⇄ Vonage Audio Connector messages.
+ *
+ * Inbound: binary messages are PCM16 mono at Vonage's rate, resampled to the transport's input
+ * rate; `websocket:connected` (the first message) becomes a `start` frame whose `params` are the
+ * custom `headers` of the NCCO endpoint (a header named `uuid`, `call_uuid` or
+ * `conversation_uuid` also becomes `callId`), and its `content-type` sets the rate;
+ * `websocket:dtmf` becomes a `dtmf` frame; `websocket:notify` whose payload is one of our marks
+ * becomes that `mark` frame; `websocket:cleared` (Vonage dropped its queue after our `clear`)
+ * returns every mark still pending as a `mark` frame, as Twilio does for cleared marks, so a bot
+ * waiting on a mark is never left hanging. Any other event (a notify we did not ask for, events
+ * Vonage adds later) reaches the bot as a `message` frame holding the event object.
+ *
+ * Outbound: audio is resampled to Vonage's rate and cut into 20 ms binary messages (640 bytes at
+ * 16 kHz), as Vonage asks, keeping a partial frame until the next audio; `interruption` drops
+ * that partial frame and sends `{"action":"clear"}`; `mark` sends any partial frame padded with
+ * silence, then `{"action":"notify","payload":{"mark":name}}`; `end` sends the partial frame
+ * padded likewise; `message` frames go as JSON text (for other Vonage actions). Hanging up is the
+ * transport closing the socket: Vonage ends the WebSocket leg then (its REST API needs a JWT
+ * signed with the application's private key, which is out of this module's scope).
+ *
+ * @example A short scripted call
+ * ```ts
+ * import { VonageSerializer } from "@x/ws-transport/vonage";
+ * import assert from "node:assert/strict";
+ *
+ * const serializer = new VonageSerializer();
+ * serializer.setup({ inputSampleRate: 16000, inputChannels: 1, outputSampleRate: 16000, outputChannels: 1 });
+ * assert.deepEqual(
+ *   serializer.deserialize(
+ *     '{"event":"websocket:connected","content-type":"audio/l16;rate=16000","user":"ada"}',
+ *   ),
+ *   { type: "start", params: { user: "ada" } },
+ * );
+ * const audio = serializer.deserialize(new Uint8Array(640)) as { type: string };
+ * assert.equal(audio.type, "audio");
+ * const out = serializer.serialize({ type: "audio", audio: new Uint8Array(1280), sampleRate: 16000, channels: 1 });
+ * assert.deepEqual((out as Uint8Array[]).map((m) => m.length), [640, 640]);
+ * assert.equal(serializer.serialize({ type: "interruption" }), '{"action":"clear"}');
+ * ```
+ */
+export class VonageSerializer implements FrameSerializer {
+  #audio: TelephonyAudio;
+  /** Bytes in one 20 ms frame at Vonage's rate. */
+  #frameBytes: number;
+  /** The partial outbound frame (a deliberate copy of the tail of the last audio). */
+  #held: Uint8Array;
+  #heldLength = 0;
+  /** Names of marks sent and not yet notified, in the order sent. */
+  #marks = new Set<string>();
+
+  /** Makes a serializer for one call; see {@linkcode VonageSerializerOptions}. */
+  constructor(options: VonageSerializerOptions = {}) {
+    const rate = options.sampleRate ?? 16000;
+    if (!RESAMPLER_RATES.includes(rate)) {
+      throw new RangeError(`sampleRate must be one of ${RESAMPLER_RATES.join(", ")}, got ${rate}`);
+    }
+    this.#audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate: rate, provider: PROVIDER });
+    this.#frameBytes = frameBytesAt(rate);
+    this.#held = new Uint8Array(this.#frameBytes);
+  }
+
+  /** Vonage's audio rate in Hz (the option, or what `websocket:connected` announced). */
+  get sampleRate(): number {
+    return this.#audio.sampleRate;
+  }
+
+  /** Takes the transport's input rate and channels for inbound audio frames. */
+  setup(audio: SerializerAudioSetup): void {
+    this.#audio.setup(audio);
+  }
+
+  /** One frame to zero or more Vonage messages; see the class description. */
+  serialize(frame: Frame): SerializedMessage | SerializedMessage[] | null {
+    switch (frame.type) {
+      case "audio": {
+        const bytes = this.#audio.encode(frame);
+        return bytes === null ? [] : this.#cut(bytes);
+      }
+      case "interruption":
+        this.#heldLength = 0;
+        this.#audio.reset();
+        return '{"action":"clear"}';
+      case "mark": {
+        this.#marks.add(frame.name);
+        const notify = toJson({ action: "notify", payload: { mark: frame.name } });
+        const tail = this.#padHeld();
+        return tail === null ? notify : [tail, notify];
+      }
+      case "end":
+        return this.#padHeld();
+      case "cancel":
+        this.#heldLength = 0;
+        return null;
+      case "message":
+        return toJson(frame.message);
+      default:
+        return null;
+    }
+  }
+
+  /** One Vonage message to frames; see the class description. */
+  deserialize(data: string | Uint8Array): Frame | Frame[] | null {
+    if (typeof data !== "string") return data.length === 0 ? null : this.#audio.decode(data);
+    const { event, message } = parseEventMessage(data, PROVIDER);
+    switch (event) {
+      case "websocket:connected":
+        return this.#connected(message);
+      case "websocket:dtmf":
+        return dtmf(message);
+      case "websocket:notify": {
+        const payload = message.payload;
+        const name = isObject(payload) ? payload.mark : undefined;
+        if (typeof name === "string" && this.#marks.delete(name)) {
+          return { type: "mark", name } satisfies MarkFrame;
+        }
+        return { type: "message", message } satisfies MessageFrame;
+      }
+      case "websocket:cleared": {
+        const marks = [...this.#marks].map((name): MarkFrame => ({ type: "mark", name }));
+        this.#marks.clear();
+        return marks;
+      }
+      default:
+        return { type: "message", message } satisfies MessageFrame;
+    }
+  }
+
+  #connected(message: JsonObject): StartFrame {
+    const contentType = message["content-type"];
+    if (contentType !== undefined) {
+      if (typeof contentType !== "string") {
+        throw decodeError(PROVIDER, `content-type is not a string: ${describe(contentType)}`);
+      }
+      const rate = rateOf(contentType);
+      this.#audio.configure({ sampleRate: rate });
+      if (frameBytesAt(rate) !== this.#frameBytes) {
+        this.#frameBytes = frameBytesAt(rate);
+        this.#held = new Uint8Array(this.#frameBytes);
+        this.#heldLength = 0;
+      }
+    }
+    // Vonage puts the endpoint's custom headers beside `event` and `content-type`; some
+    // integrations nest them under `headers`. Both become params.
+    const params: Record<string, string> = {};
+    const headers = isObject(message.headers) ? { ...message, ...message.headers } : message;
+    for (const [name, value] of Object.entries(headers)) {
+      if (name === "event" || name === "content-type" || name === "headers") continue;
+      if (value === undefined || value === null) continue;
+      params[name] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    const start: StartFrame = { type: "start" };
+    const callId = params.uuid ?? params.call_uuid ?? params.conversation_uuid;
+    if (callId !== undefined) start.callId = callId;
+    if (Object.keys(params).length > 0) start.params = params;
+    return start;
+  }
+
+  /** Cuts encoded audio into whole frames, keeping the tail for the next call. */
+  #cut(bytes: Uint8Array): Uint8Array[] {
+    const size = this.#frameBytes;
+    const out: Uint8Array[] = [];
+    let offset = 0;
+    if (this.#heldLength > 0) {
+      offset = Math.min(size - this.#heldLength, bytes.length);
+      this.#held.set(bytes.subarray(0, offset), this.#heldLength);
+      this.#heldLength += offset;
+      if (this.#heldLength < size) return out;
+      // Deliberate copy: the held buffer is reused for the next partial frame.
+      out.push(this.#held.slice());
+      this.#heldLength = 0;
+    }
+    // Whole frames are views of the encoder's output: no copy.
+    for (; offset + size <= bytes.length; offset += size) {
+      out.push(bytes.subarray(offset, offset + size));
+    }
+    if (offset < bytes.length) {
+      this.#held.set(bytes.subarray(offset), 0);
+      this.#heldLength = bytes.length - offset;
+    }
+    return out;
+  }
+
+  /** The partial frame padded with silence to a whole frame, or `null` when there is none. */
+  #padHeld(): Uint8Array | null {
+    if (this.#heldLength === 0) return null;
+    const frame = this.#held.slice();
+    frame.fill(0, this.#heldLength);
+    this.#heldLength = 0;
+    return frame;
+  }
+}
+
+function frameBytesAt(rate: number): number {
+  return (rate / 50) * 2;
+}
+
+/** The `rate=` of an `audio/l16;rate=16000` content type. */
+function rateOf(contentType: string): number {
+  const [type, ...parameters] = contentType.split(";").map((part) => part.trim().toLowerCase());
+  if (type !== "audio/l16") {
+    throw decodeError(PROVIDER, `content-type is not audio/l16: ${describe(contentType)}`);
+  }
+  const rate = Number(parameters.find((p) => p.startsWith("rate="))?.slice(5) ?? "16000");
+  if (!RESAMPLER_RATES.includes(rate)) {
+    throw decodeError(PROVIDER, `content-type has an unsupported rate: ${describe(contentType)}`);
+  }
+  return rate;
+}
+
+function dtmf(message: JsonObject): DtmfFrame {
+  // Vonage documents `digit` at the top level; some relays nest it as `dtmf.digit`.
+  if (message.digit === undefined && isObject(message.dtmf)) {
+    return { type: "dtmf", digit: dtmfDigitAt(message.dtmf, "digit", "dtmf.digit", PROVIDER) };
+  }
+  return { type: "dtmf", digit: dtmfDigitAt(message, "digit", "digit", PROVIDER) };
+}

@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { detectProvider } from "../../src/serializers/detect_provider.ts";
+import { TwilioSerializer } from "../../src/serializers/twilio.ts";
+import { TelnyxSerializer } from "../../src/serializers/telnyx.ts";
+import { PlivoSerializer } from "../../src/serializers/plivo.ts";
+import { ExotelSerializer } from "../../src/serializers/exotel.ts";
+import { VonageSerializer } from "../../src/serializers/vonage.ts";
+import { GenesysSerializer } from "../../src/serializers/genesys.ts";
+
+// Each provider's first messages, as its documentation shows them.
+const FIRST = {
+  twilio: [
+    { event: "connected", protocol: "Call", version: "1.0.0" },
+    {
+      event: "start",
+      sequenceNumber: "1",
+      start: {
+        accountSid: "AC1",
+        streamSid: "MZ1",
+        callSid: "CA1",
+        tracks: ["inbound"],
+        mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
+        customParameters: { lang: "en" },
+      },
+      streamSid: "MZ1",
+    },
+  ],
+  telnyx: [
+    { event: "connected", version: "1.0.0" },
+    {
+      event: "start",
+      sequence_number: "1",
+      start: {
+        user_id: "u1",
+        call_control_id: "v3:c1",
+        client_state: "aGk=",
+        media_format: { encoding: "PCMU", sample_rate: 8000, channels: 1 },
+      },
+      stream_id: "s1",
+    },
+  ],
+  plivo: [{
+    event: "start",
+    sequenceNumber: 0,
+    start: {
+      callId: "c1",
+      streamId: "s1",
+      accountId: "a1",
+      tracks: ["inbound"],
+      mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000 },
+    },
+    extra_headers: "{}",
+  }],
+  exotel: [
+    { event: "connected" },
+    {
+      event: "start",
+      sequence_number: 1,
+      stream_sid: "st1",
+      start: {
+        stream_sid: "st1",
+        call_sid: "ca1",
+        account_sid: "ac1",
+        from: "+911",
+        to: "+912",
+        media_format: { encoding: "base64", sample_rate: "8000", bit_rate: "128kbps" },
+      },
+    },
+  ],
+  vonage: [{ event: "websocket:connected", "content-type": "audio/l16;rate=16000", user: "ada" }],
+  genesys: [{
+    version: "2",
+    type: "open",
+    seq: 1,
+    serverseq: 0,
+    id: "e160e428-53e2-487c-977d-96989bf5c99d",
+    position: "PT0S",
+    parameters: { media: [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }] },
+  }],
+};
+
+const CLASSES = {
+  twilio: TwilioSerializer,
+  telnyx: TelnyxSerializer,
+  plivo: PlivoSerializer,
+  exotel: ExotelSerializer,
+  vonage: VonageSerializer,
+  genesys: GenesysSerializer,
+};
+
+Deno.test("`detectProvider` tells each provider from its first messages", () => {
+  for (const [provider, messages] of Object.entries(FIRST)) {
+    const detected = detectProvider(messages.map((m) => JSON.stringify(m)));
+    assert.equal(detected?.provider, provider);
+    assert.ok(detected.serializer instanceof CLASSES[provider as keyof typeof CLASSES], provider);
+  }
+});
+
+Deno.test("`detectProvider` waits while a bare `connected` could be Telnyx or Exotel", () => {
+  assert.equal(detectProvider([JSON.stringify(FIRST.telnyx[0])]), null);
+  assert.equal(detectProvider([JSON.stringify(FIRST.exotel[0])]), null);
+  assert.equal(detectProvider([]), null);
+  assert.equal(
+    detectProvider(["not json", new Uint8Array([1, 2, 3]), "[1]", '{"event":"hello"}']),
+    null,
+  );
+});
+
+Deno.test("`detectProvider` skips binary audio and reads JSON delivered as bytes", () => {
+  const bytes = new TextEncoder().encode(JSON.stringify(FIRST.vonage[0]));
+  assert.equal(detectProvider([new Uint8Array([0x7b, 0xff, 0x00]), bytes])?.provider, "vonage");
+});
+
+Deno.test("`detectProvider`'s serializer takes the provider's options and replays the first messages", () => {
+  const detected = detectProvider(FIRST.twilio.map((m) => JSON.stringify(m)), {
+    twilio: { authToken: "t", autoHangUp: false },
+  })!;
+  const serializer = detected.serializer;
+  serializer.setup?.({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 16000,
+    outputChannels: 1,
+  });
+  const frames = FIRST.twilio.map((m) => serializer.deserialize(JSON.stringify(m)));
+  assert.deepEqual(frames[1], {
+    type: "start",
+    streamId: "MZ1",
+    callId: "CA1",
+    params: { lang: "en" },
+  });
+  assert.equal(serializer.serialize({ type: "end" }), null); // autoHangUp: false was honoured
+
+  const genesys = detectProvider(FIRST.genesys.map((m) => JSON.stringify(m)))!.serializer;
+  const sent: unknown[] = [];
+  genesys.bind?.((m) => sent.push(JSON.parse(m as string).type));
+  genesys.setup?.({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 16000,
+    outputChannels: 1,
+  });
+  genesys.deserialize(JSON.stringify(FIRST.genesys[0]));
+  assert.deepEqual(sent, ["opened"]);
+});

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { ExotelSerializer } from "../../src/serializers/exotel.ts";
+import { exotelCall, exotelIds } from "./fixtures/exotel_call.ts";
+import {
+  fuzzDeserializer,
+  mediaField,
+  playScript,
+  toneRoundTrip,
+} from "./fixtures/telephony_harness.ts";
+
+const start = (sampleRate = "8000") =>
+  JSON.stringify({
+    event: "start",
+    stream_sid: exotelIds.stream,
+    start: {
+      stream_sid: exotelIds.stream,
+      call_sid: exotelIds.call,
+      media_format: { sample_rate: sampleRate },
+    },
+  });
+
+Deno.test("`ExotelSerializer` plays a documented call message by message both ways", async () => {
+  const exotel = new ExotelSerializer();
+  exotel.setup({
+    inputSampleRate: 8000,
+    inputChannels: 1,
+    outputSampleRate: 8000,
+    outputChannels: 1,
+  });
+  await playScript(exotel, exotelCall);
+});
+
+for (const rate of ["8000", "16000", "24000"]) {
+  Deno.test(`\`ExotelSerializer\` keeps a 1 kHz tone at ${rate} Hz`, async () => {
+    const exotel = new ExotelSerializer();
+    exotel.setup({
+      inputSampleRate: 16000,
+      inputChannels: 1,
+      outputSampleRate: 24000,
+      outputChannels: 1,
+    });
+    exotel.deserialize(start(rate));
+    await toneRoundTrip(exotel, (sent) => {
+      const payload = (sent.media as { payload: string }).payload;
+      return JSON.stringify({ event: "media", stream_sid: sent.stream_sid, media: { payload } });
+    }, { outRate: 24000, inRate: 16000, chunkMs: 100 });
+  });
+}
+
+Deno.test("`ExotelSerializer` refuses sample rates Exotel does not offer", () => {
+  assert.throws(() => new ExotelSerializer({ sampleRate: 44100 }), RangeError);
+  assert.throws(() => new ExotelSerializer().deserialize(start("11025")), { code: "decode" });
+  assert.throws(
+    () => new ExotelSerializer().deserialize('{"event":"media","media":{"payload":"AAAA"}}'),
+    /odd length of 3 bytes/,
+  );
+});
+
+Deno.test("`ExotelSerializer` answers every fuzzed message with frames or a decode error", async () => {
+  const exotel = new ExotelSerializer();
+  exotel.setup({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 16000,
+    outputChannels: 1,
+  });
+  exotel.deserialize(start());
+  const { errors, frames } = await fuzzDeserializer(exotel, {
+    events: ["connected", "start", "media", "dtmf", "mark", "stop"],
+    fields: {
+      stream_sid: fc.string(),
+      media: mediaField,
+      start: fc.record({
+        stream_sid: fc.oneof(fc.string(), fc.integer()),
+        call_sid: fc.string(),
+        custom_parameters: fc.dictionary(
+          fc.string(),
+          fc.oneof(fc.string(), fc.boolean(), fc.object()),
+        ),
+        media_format: fc.record({ sample_rate: fc.constantFrom("8000", "16000", 24000, "x", 1) }),
+      }, { requiredKeys: [] }),
+      dtmf: fc.record({ digit: fc.oneof(fc.constantFrom("1", "#"), fc.string(), fc.integer()) }),
+      mark: fc.record({ name: fc.oneof(fc.string(), fc.integer()) }),
+      stop: fc.record({ reason: fc.oneof(fc.string(), fc.integer()) }),
+    },
+  });
+  assert.ok(errors > 1000 && frames > 1000, `errors ${errors}, frames ${frames}`);
+});

@@ -1,0 +1,348 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { GenesysSerializer } from "../../src/serializers/genesys.ts";
+import { TransportError } from "../../src/errors.ts";
+import type { AudioFrame, Frame } from "../../src/frames.ts";
+import type { SerializedMessage } from "../../src/serializer.ts";
+import { mulawDecode, mulawEncode } from "../../src/audio/g711.ts";
+import { genesysSession, SESSION } from "./fixtures/genesys_session.ts";
+import { analyze, samplesOf, tone } from "./fixtures/telephony_harness.ts";
+
+const SETUP_16K = {
+  inputSampleRate: 16000,
+  inputChannels: 1,
+  outputSampleRate: 16000,
+  outputChannels: 1,
+};
+
+function list<T>(result: T | T[] | null): T[] {
+  return result === null ? [] : Array.isArray(result) ? result : [result];
+}
+
+function bound(options = {}): { genesys: GenesysSerializer; sent: SerializedMessage[] } {
+  const sent: SerializedMessage[] = [];
+  const genesys = new GenesysSerializer(options);
+  genesys.bind((message) => sent.push(message));
+  genesys.setup(SETUP_16K);
+  return { genesys, sent };
+}
+
+function open(media: unknown[], seq = 1): string {
+  return JSON.stringify({
+    version: "2",
+    type: "open",
+    seq,
+    serverseq: 0,
+    id: SESSION,
+    position: "PT0S",
+    parameters: { organizationId: "o", conversationId: "c", participant: {}, media },
+  });
+}
+
+const isDecode = (e: unknown) => e instanceof TransportError && e.code === "decode";
+
+Deno.test("`GenesysSerializer` plays a documented AudioHook session message by message both ways", () => {
+  const { genesys, sent } = bound({ outputVariables: { intent: "billing" } });
+  for (const [index, step] of genesysSession.entries()) {
+    sent.length = 0;
+    if ("from" in step) {
+      const data = typeof step.wire === "number"
+        ? new Uint8Array(step.wire).fill(0xff)
+        : JSON.stringify(step.wire);
+      const frames = list(genesys.deserialize(data));
+      if (step.frames === "audio") {
+        assert.equal(frames.length, 1, `step ${index}`);
+        assert.equal(frames[0]!.type, "audio");
+        assert.equal((frames[0] as AudioFrame).sampleRate, 16000);
+      } else {
+        assert.deepEqual(frames, step.frames, `step ${index}: frames`);
+      }
+    } else {
+      const returned = genesys.serialize(step.frame);
+      if (step.returned === "binary") {
+        assert.ok(
+          returned instanceof Uint8Array && returned.length > 0,
+          `step ${index}: binary audio`,
+        );
+      } else {
+        assert.deepEqual(
+          typeof returned === "string" ? JSON.parse(returned) : returned,
+          step.returned,
+          `step ${index}: ${step.frame.type} returns`,
+        );
+      }
+    }
+    assert.deepEqual(
+      sent.map((m) => JSON.parse(m as string)),
+      step.replies,
+      `step ${index}: replies`,
+    );
+  }
+  assert.equal(genesys.active, false);
+});
+
+Deno.test("`GenesysSerializer` takes only the external channel of a stereo offer, as mono", () => {
+  const { genesys, sent } = bound();
+  genesys.deserialize(
+    open([{ type: "audio", format: "PCMU", channels: ["external", "internal"], rate: 8000 }]),
+  );
+  assert.deepEqual(JSON.parse(sent[0] as string).parameters.media[0].channels, [
+    "external",
+    "internal",
+  ]);
+  // Customer: a 1 kHz tone (left); agent: a 400 Hz tone (right), interleaved byte by byte.
+  const external = mulawEncode(tone(1000, 8000, 8000));
+  const internal = mulawEncode(tone(400, 8000, 8000, 0.1));
+  const received: AudioFrame[] = [];
+  for (let at = 0; at < 8000; at += 800) {
+    const stereo = new Uint8Array(1600);
+    for (let i = 0; i < 800; i++) {
+      stereo[2 * i] = external[at + i]!;
+      stereo[2 * i + 1] = internal[at + i]!;
+    }
+    for (const f of list(genesys.deserialize(stereo))) received.push(f as AudioFrame);
+  }
+  assert.ok(received.every((f) => f.channels === 1 && f.sampleRate === 16000));
+  const measured = analyze(samplesOf(received).subarray(800), 16000);
+  const expected = analyze(mulawDecode(external), 8000);
+  assert.ok(Math.abs(measured.frequency - 1000) < 2, `frequency ${measured.frequency}`);
+  assert.ok(Math.abs(measured.dbfs - expected.dbfs) < 0.5, `level ${measured.dbfs}`);
+  assert.throws(() => genesys.deserialize(new Uint8Array(3)), isDecode);
+});
+
+Deno.test("`GenesysSerializer` can give the bot the internal channel instead", () => {
+  const { genesys, sent } = bound({ channel: "internal" });
+  genesys.deserialize(open([
+    { type: "audio", format: "PCMU", channels: ["external"], rate: 8000 },
+    { type: "audio", format: "PCMU", channels: ["external", "internal"], rate: 8000 },
+  ]));
+  assert.deepEqual(JSON.parse(sent[0] as string).parameters.media[0].channels, [
+    "external",
+    "internal",
+  ]);
+  const stereo = new Uint8Array(320);
+  for (let i = 0; i < 160; i++) {
+    stereo[2 * i] = 0xff; // external: silence
+    stereo[2 * i + 1] = 0x00; // internal: full scale negative
+  }
+  const frames = list(genesys.deserialize(stereo)) as AudioFrame[];
+  const samples = samplesOf(frames);
+  assert.ok(samples.length > 0 && samples[samples.length - 1]! < -30000);
+});
+
+Deno.test("`GenesysSerializer` keeps a 1 kHz tone's frequency and level from 24 kHz out to 16 kHz in", () => {
+  const { genesys } = bound();
+  genesys.setup({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 24000,
+    outputChannels: 1,
+  });
+  genesys.deserialize(
+    open([{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }]),
+  );
+  const source = tone(1000, 24000, 24000);
+  const received: AudioFrame[] = [];
+  for (let at = 0; at < source.length; at += 960) {
+    const pcm = source.slice(at, at + 960);
+    const out = genesys.serialize({
+      type: "audio",
+      audio: new Uint8Array(pcm.buffer),
+      sampleRate: 24000,
+      channels: 1,
+    });
+    if (out === null) continue;
+    assert.ok(out instanceof Uint8Array);
+    for (const f of list(genesys.deserialize(out))) received.push(f as AudioFrame);
+  }
+  const samples = samplesOf(received);
+  const measured = analyze(samples.subarray(800, samples.length - 320), 16000);
+  const sent = analyze(source, 24000);
+  assert.ok(Math.abs(measured.frequency - 1000) < 2, `frequency ${measured.frequency}`);
+  assert.ok(Math.abs(measured.dbfs - sent.dbfs) < 0.5, `level ${measured.dbfs} vs ${sent.dbfs}`);
+});
+
+Deno.test("`GenesysSerializer` disconnects with an error when no PCMU 8 kHz media is offered", () => {
+  const { genesys, sent } = bound();
+  assert.throws(
+    () =>
+      genesys.deserialize(
+        open([{ type: "audio", format: "L16", channels: ["external"], rate: 16000 }]),
+      ),
+    isDecode,
+  );
+  assert.deepEqual(JSON.parse(sent[0] as string), {
+    version: "2",
+    type: "disconnect",
+    seq: 1,
+    clientseq: 1,
+    id: SESSION,
+    parameters: { reason: "error", info: "no PCMU 8000 Hz media offered" },
+  });
+  assert.equal(genesys.serialize({ type: "end" }), null);
+});
+
+Deno.test("`GenesysSerializer` starts paused when asked, and pause()/resume() ask Genesys", () => {
+  const { genesys, sent } = bound({ startPaused: true, supportedLanguages: ["en-US"] });
+  genesys.deserialize(JSON.stringify({
+    version: "2",
+    type: "open",
+    seq: 1,
+    serverseq: 0,
+    id: SESSION,
+    position: "PT0S",
+    parameters: {
+      media: [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }],
+      supportedLanguages: true,
+    },
+  }));
+  const opened = JSON.parse(sent[0] as string);
+  assert.equal(opened.parameters.startPaused, true);
+  assert.deepEqual(opened.parameters.supportedLanguages, ["en-US"]);
+  assert.equal(genesys.active, false);
+  genesys.resume();
+  genesys.deserialize(
+    JSON.stringify({
+      version: "2",
+      type: "resumed",
+      seq: 2,
+      serverseq: 2,
+      id: SESSION,
+      position: "PT0S",
+    }),
+  );
+  assert.equal(genesys.active, true);
+  genesys.pause();
+  assert.deepEqual(sent.slice(1).map((m) => JSON.parse(m as string).type), ["resume", "pause"]);
+  assert.deepEqual(sent.slice(1).map((m) => JSON.parse(m as string).seq), [2, 3]);
+});
+
+Deno.test("`GenesysSerializer` refuses audio outside a session and answers nothing without bind", () => {
+  const genesys = new GenesysSerializer();
+  genesys.setup(SETUP_16K);
+  assert.throws(() => genesys.deserialize(new Uint8Array(160)), isDecode);
+  assert.throws(
+    () =>
+      genesys.deserialize(
+        open([{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }]),
+      ),
+    isDecode,
+  );
+  assert.equal(
+    genesys.serialize({
+      type: "audio",
+      audio: new Uint8Array(320),
+      sampleRate: 16000,
+      channels: 1,
+    }),
+    null,
+  );
+  assert.throws(() => new GenesysSerializer({ channel: "left" as never }), RangeError);
+  assert.throws(
+    () => genesys.serialize({ type: "message", message: "not an envelope" }),
+    (e) => e instanceof TransportError && e.code === "encode",
+  );
+});
+
+Deno.test("`GenesysSerializer` rejects malformed envelopes with decode errors", () => {
+  const { genesys } = bound();
+  for (
+    const bad of [
+      "{",
+      "null",
+      '{"type":"ping"}',
+      '{"type":"ping","seq":-1}',
+      '{"type":"ping","seq":1.5}',
+      '{"type":3,"seq":1}',
+      '{"type":"ping","seq":1,"parameters":[]}',
+      '{"type":"ping","seq":1,"position":"1.5s"}',
+      '{"type":"open","seq":1,"parameters":{}}',
+      '{"type":"dtmf","seq":1,"parameters":{"digit":"?"}}',
+    ]
+  ) {
+    assert.throws(() => genesys.deserialize(bad), isDecode, bad);
+  }
+});
+
+Deno.test("`GenesysSerializer` answers every fuzzed message with frames or a decode error", () => {
+  const anyJson = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.object());
+  const offer = fc.record({
+    type: fc.constantFrom("audio", "video"),
+    format: fc.constantFrom("PCMU", "L16"),
+    channels: fc.oneof(
+      fc.constantFrom(["external"], ["internal"], ["external", "internal"], [
+        "internal",
+        "external",
+      ], []),
+      fc.array(anyJson, { maxLength: 3 }),
+    ),
+    rate: fc.constantFrom(8000, 16000, "8000"),
+  }, { requiredKeys: [] });
+  const envelope = fc.record({
+    version: fc.constantFrom("2", 2),
+    type: fc.oneof(
+      {
+        weight: 8,
+        arbitrary: fc.constantFrom(
+          "open",
+          "ping",
+          "close",
+          "paused",
+          "pause",
+          "resumed",
+          "update",
+          "dtmf",
+          "error",
+          "discarded",
+        ),
+      },
+      { weight: 1, arbitrary: anyJson },
+    ),
+    seq: fc.oneof({ arbitrary: fc.nat(), weight: 8 }, fc.integer(), fc.double(), fc.string()),
+    serverseq: fc.nat(),
+    id: fc.oneof(fc.constant(SESSION), fc.uuid(), anyJson),
+    position: fc.oneof(
+      { arbitrary: fc.constantFrom("PT0S", "PT1.25S"), weight: 8 },
+      fc.constantFrom("P1D", "PTS"),
+      anyJson,
+    ),
+    parameters: fc.oneof(
+      {
+        weight: 8,
+        arbitrary: fc.record({
+          media: fc.oneof(fc.array(offer, { maxLength: 3 }), anyJson),
+          digit: fc.oneof(fc.constantFrom("1", "#", "D", "e"), anyJson),
+          reason: anyJson,
+          participant: fc.oneof(fc.record({ ani: anyJson, dnis: anyJson }), anyJson),
+          customConfig: anyJson,
+          inputVariables: fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue()),
+          supportedLanguages: fc.boolean(),
+        }, { requiredKeys: [] }),
+      },
+      { arbitrary: anyJson, weight: 1 },
+    ),
+  }, { requiredKeys: ["type", "seq"] }).map((m) => JSON.stringify(m));
+  const input = fc.oneof(
+    { arbitrary: envelope, weight: 6 },
+    { arbitrary: fc.uint8Array({ maxLength: 400 }), weight: 2 },
+    { arbitrary: fc.string(), weight: 1 },
+    { arbitrary: fc.json(), weight: 1 },
+  );
+  let frames = 0;
+  let errors = 0;
+  // One long session takes every message in turn, so later messages meet every state.
+  const { genesys } = bound();
+  fc.assert(
+    fc.property(input, (data) => {
+      try {
+        const result: Frame[] = list(genesys.deserialize(data));
+        frames += result.length;
+      } catch (error) {
+        if (!isDecode(error)) throw error;
+        errors++;
+      }
+    }),
+    { numRuns: 10_000, seed: 4243 },
+  );
+  assert.ok(frames > 500 && errors > 500, `${frames} frames, ${errors} errors`);
+});

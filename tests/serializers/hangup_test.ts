@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { basicAuth, HangUp, type HangUpRequest } from "../../src/serializers/hangup.ts";
+import type { TransportError } from "../../src/errors.ts";
+import { fakeFetch, hangingFetch } from "./fixtures/telephony_harness.ts";
+
+const request = (alreadyEnded = (status: number) => status === 404): HangUpRequest => ({
+  provider: "Test",
+  callId: "c1",
+  url: "https://api.example.com/calls/c1",
+  init: { method: "DELETE" },
+  alreadyEnded,
+});
+
+Deno.test("`HangUp` sends at most once, even when called concurrently", async () => {
+  const fake = fakeFetch(() => new Response(null, { status: 204 }));
+  const hangUp = new HangUp({ fetch: fake.fetch });
+  await Promise.all([hangUp.run(request()), hangUp.run(request()), hangUp.run(request())]);
+  assert.equal(fake.calls.length, 1);
+  assert.ok(fake.calls[0]!.init.signal instanceof AbortSignal);
+  assert.equal(hangUp.attempted, true);
+});
+
+Deno.test("`HangUp` counts already-ended answers as success and others as protocol errors", async () => {
+  await new HangUp({ fetch: fakeFetch(() => new Response("gone", { status: 404 })).fetch }).run(
+    request(),
+  );
+  await assert.rejects(
+    new HangUp({ fetch: fakeFetch(() => new Response("no", { status: 403 })).fetch }).run(
+      request(),
+    ),
+    (e: TransportError) =>
+      e.code === "protocol" && /Test hang-up of call c1 failed: HTTP 403 no/.test(e.message),
+  );
+  const network = () => Promise.reject(new TypeError("connection refused"));
+  await assert.rejects(new HangUp({ fetch: network }).run(request()), { code: "protocol" });
+});
+
+Deno.test("`HangUp` gives up after timeoutMs on a fetch that never answers, or a body that never ends", async () => {
+  const started = performance.now();
+  await assert.rejects(new HangUp({ fetch: hangingFetch, timeoutMs: 40 }).run(request()), {
+    code: "timeout",
+  });
+  // A fetch that ignores its signal and a body that never ends are bounded too.
+  const deaf = () => new Promise<Response>(() => {});
+  await assert.rejects(new HangUp({ fetch: deaf, timeoutMs: 40 }).run(request()), {
+    code: "timeout",
+  });
+  const endless = () =>
+    Promise.resolve(new Response(new ReadableStream({ pull: () => new Promise(() => {}) })));
+  await assert.rejects(new HangUp({ fetch: endless, timeoutMs: 40 }).run(request()), {
+    code: "timeout",
+  });
+  assert.ok(performance.now() - started < 2000);
+  assert.throws(() => new HangUp({ timeoutMs: 0 }), RangeError);
+});
+
+Deno.test("`basicAuth` encodes UTF-8 credentials", () => {
+  assert.equal(basicAuth("AC1", "tok"), `Basic ${btoa("AC1:tok")}`);
+  assert.equal(basicAuth("é", "x"), "Basic w6k6eA==");
+});

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { PlivoSerializer } from "../../src/serializers/plivo.ts";
+import { plivoCall, plivoIds } from "./fixtures/plivo_call.ts";
+import {
+  fakeFetch,
+  fuzzDeserializer,
+  hangingFetch,
+  mediaField,
+  playScript,
+  toneRoundTrip,
+} from "./fixtures/telephony_harness.ts";
+
+const start = (encoding = "audio/x-mulaw", sampleRate = 8000) =>
+  JSON.stringify({
+    event: "start",
+    start: {
+      callId: plivoIds.call,
+      streamId: plivoIds.stream,
+      mediaFormat: { encoding, sampleRate },
+    },
+  });
+
+Deno.test("`PlivoSerializer` plays a documented call message by message both ways", async () => {
+  const plivo = new PlivoSerializer();
+  plivo.setup({
+    inputSampleRate: 8000,
+    inputChannels: 1,
+    outputSampleRate: 8000,
+    outputChannels: 1,
+  });
+  await playScript(plivo, plivoCall);
+});
+
+for (
+  const [encoding, rate] of [["audio/x-mulaw", 8000], ["audio/x-l16", 16000], [
+    "audio/x-l16",
+    8000,
+  ]] as const
+) {
+  Deno.test(`\`PlivoSerializer\` keeps a 1 kHz tone through ${encoding} at ${rate} Hz`, async () => {
+    const plivo = new PlivoSerializer();
+    plivo.setup({
+      inputSampleRate: 16000,
+      inputChannels: 1,
+      outputSampleRate: 24000,
+      outputChannels: 1,
+    });
+    plivo.deserialize(start(encoding, rate));
+    await toneRoundTrip(plivo, (sent) => {
+      const media = sent.media as { contentType: string; sampleRate: number; payload: string };
+      assert.equal(media.contentType, encoding);
+      assert.equal(media.sampleRate, rate);
+      return JSON.stringify({
+        event: "media",
+        media: { track: "inbound", payload: media.payload },
+      });
+    }, { outRate: 24000, inRate: 16000 });
+  });
+}
+
+Deno.test("`PlivoSerializer` answers every fuzzed message with frames or a decode error", async () => {
+  const plivo = new PlivoSerializer();
+  plivo.setup({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 16000,
+    outputChannels: 1,
+  });
+  plivo.deserialize(start());
+  const { errors, frames } = await fuzzDeserializer(plivo, {
+    events: ["start", "media", "dtmf", "playedStream", "played", "clearedAudio", "stop"],
+    fields: {
+      media: mediaField,
+      start: fc.record({
+        callId: fc.oneof(fc.string(), fc.integer()),
+        streamId: fc.oneof(fc.string(), fc.integer()),
+        mediaFormat: fc.record({
+          encoding: fc.constantFrom("audio/x-mulaw", "audio/x-l16", "audio/x-opus", 5),
+          sampleRate: fc.constantFrom(8000, 16000, "16000", 0, 7, null),
+        }, { requiredKeys: [] }),
+      }, { requiredKeys: [] }),
+      extra_headers: fc.oneof(fc.string(), fc.constant("a=1;b=2,c")),
+      dtmf: fc.record({ digit: fc.oneof(fc.constantFrom("1", "#", "*"), fc.string()) }),
+      name: fc.oneof(fc.string(), fc.integer()),
+      streamId: fc.string(),
+    },
+  });
+  assert.ok(errors > 1000 && frames > 1000, `errors ${errors}, frames ${frames}`);
+});
+
+Deno.test("`PlivoSerializer` hangs up once with DELETE, 404 counting as ended", async () => {
+  const fake = fakeFetch(() => new Response(null, { status: 204 }));
+  const plivo = new PlivoSerializer({ authId: "MAXXXX", authToken: "tok", fetch: fake.fetch });
+  plivo.deserialize(start());
+  assert.equal(await plivo.serialize({ type: "cancel" }), null);
+  assert.equal(await plivo.serialize({ type: "end" }), null);
+  assert.equal(fake.calls.length, 1);
+  assert.equal(
+    fake.calls[0]!.url,
+    `https://api.plivo.com/v1/Account/MAXXXX/Call/${plivoIds.call}/`,
+  );
+  assert.equal(fake.calls[0]!.init.method, "DELETE");
+  assert.equal(
+    new Headers(fake.calls[0]!.init.headers).get("authorization"),
+    `Basic ${btoa("MAXXXX:tok")}`,
+  );
+
+  const gone = fakeFetch(() => new Response('{"error":"not found"}', { status: 404 }));
+  const a = new PlivoSerializer({ authId: "M", authToken: "t", callId: "c", fetch: gone.fetch });
+  assert.equal(await a.serialize({ type: "end" }), null);
+
+  const broken = fakeFetch(() => new Response("oops", { status: 500 }));
+  const b = new PlivoSerializer({ authId: "M", authToken: "t", callId: "c", fetch: broken.fetch });
+  await assert.rejects(async () => await b.serialize({ type: "end" }), /HTTP 500 oops/);
+
+  const slow = new PlivoSerializer({
+    authId: "M",
+    authToken: "t",
+    callId: "c",
+    fetch: hangingFetch,
+    hangUpTimeoutMs: 30,
+  });
+  await assert.rejects(async () => await slow.serialize({ type: "end" }), { code: "timeout" });
+});

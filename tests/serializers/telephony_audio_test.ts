@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { TelephonyAudio, telephonyEncodingOf } from "../../src/serializers/telephony_audio.ts";
+import type { AudioFrame } from "../../src/frames.ts";
+import type { TransportError } from "../../src/errors.ts";
+import { tone } from "./fixtures/telephony_harness.ts";
+
+const SETUP = {
+  inputSampleRate: 16000,
+  inputChannels: 1,
+  outputSampleRate: 16000,
+  outputChannels: 1,
+};
+const frameOf = (samples: Int16Array, sampleRate: number, channels = 1): AudioFrame => ({
+  type: "audio",
+  audio: new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength),
+  sampleRate,
+  channels,
+});
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+Deno.test("`TelephonyAudio` encodes chunk by chunk exactly as in one piece", () => {
+  const source = tone(440, 24000, 24000);
+  const whole = new TelephonyAudio();
+  const oneShot = whole.encode(frameOf(source, 24000))!;
+  for (const chunk of [480, 960, 333 * 2]) {
+    const chunked = new TelephonyAudio();
+    const parts: Uint8Array[] = [];
+    for (let at = 0; at < source.length; at += chunk) {
+      const out = chunked.encode(frameOf(source.slice(at, at + chunk), 24000));
+      if (out) parts.push(out.slice());
+    }
+    const joined = concat(parts);
+    assert.deepEqual(joined, oneShot.subarray(0, joined.length), `chunks of ${chunk}`);
+    assert.ok(oneShot.length - joined.length < 40);
+  }
+});
+
+Deno.test("`TelephonyAudio` decodes chunk by chunk exactly as in one piece", () => {
+  const wire = new TelephonyAudio().encode(frameOf(tone(700, 8000, 8000), 8000))!;
+  const whole = new TelephonyAudio();
+  whole.setup(SETUP);
+  const oneShot = whole.decode(wire)!.audio;
+  const chunked = new TelephonyAudio();
+  chunked.setup(SETUP);
+  const parts: Uint8Array[] = [];
+  for (let at = 0; at < wire.length; at += 160) {
+    const frame = chunked.decode(wire.subarray(at, at + 160));
+    if (frame) parts.push(frame.audio);
+  }
+  const joined = concat(parts);
+  assert.deepEqual(joined, oneShot.subarray(0, joined.length));
+});
+
+Deno.test("`TelephonyAudio.reset` drops the outbound filter state", () => {
+  const speech = tone(300, 16000, 320, 0.9);
+  const quiet = new Int16Array(320);
+  const fresh = new TelephonyAudio();
+  const expected = fresh.encode(frameOf(quiet, 16000));
+  const used = new TelephonyAudio();
+  used.encode(frameOf(speech, 16000));
+  used.reset();
+  assert.deepEqual(used.encode(frameOf(quiet, 16000)), expected);
+  const unreset = new TelephonyAudio();
+  unreset.encode(frameOf(speech, 16000));
+  assert.notDeepEqual(unreset.encode(frameOf(quiet, 16000)), expected);
+});
+
+Deno.test("`TelephonyAudio` mixes stereo down and copies mono up to the input channels", () => {
+  const audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate: 8000 });
+  audio.setup({ ...SETUP, inputSampleRate: 8000, inputChannels: 2 });
+  const stereo = new Int16Array([100, 300, -100, -300]);
+  assert.deepEqual(
+    [...new Int16Array(audio.encode(frameOf(stereo, 8000, 2))!.slice().buffer)],
+    [200, -200],
+  );
+  const frame = audio.decode(new Uint8Array([0x10, 0x00, 0x20, 0x00]))!;
+  assert.equal(frame.channels, 2);
+  assert.deepEqual([...new Int16Array(frame.audio.slice().buffer)], [16, 16, 32, 32]);
+});
+
+Deno.test("`TelephonyAudio` throws encode errors for malformed frames", () => {
+  const audio = new TelephonyAudio();
+  for (
+    const frame of [
+      { type: "audio", audio: new Uint8Array(3), sampleRate: 8000, channels: 1 },
+      { type: "audio", audio: new Uint8Array(4), sampleRate: 11025, channels: 1 },
+      { type: "audio", audio: new Uint8Array(4), sampleRate: 8000, channels: 0 },
+      { type: "audio", audio: new Uint8Array(6), sampleRate: 8000, channels: 2 },
+    ] as AudioFrame[]
+  ) {
+    assert.throws(() => audio.encode(frame), (e: TransportError) => e.code === "encode");
+  }
+  assert.throws(() => new TelephonyAudio({ sampleRate: 12345 }), RangeError);
+  assert.throws(() => audio.decodeBase64("***"), (e: TransportError) => e.code === "decode");
+});
+
+Deno.test("`telephonyEncodingOf` maps provider encoding names", () => {
+  assert.equal(telephonyEncodingOf("audio/x-mulaw;rate=8000"), "mulaw");
+  assert.equal(telephonyEncodingOf("PCMU"), "mulaw");
+  assert.equal(telephonyEncodingOf("audio/x-raw"), "pcm16le");
+  assert.equal(telephonyEncodingOf("G722"), undefined);
+});

@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { TelnyxSerializer } from "../../src/serializers/telnyx.ts";
+import type { TransportError } from "../../src/errors.ts";
+import { telnyxCall, telnyxIds } from "./fixtures/telnyx_call.ts";
+import {
+  fakeFetch,
+  fuzzDeserializer,
+  hangingFetch,
+  mediaField,
+  playScript,
+  toneRoundTrip,
+} from "./fixtures/telephony_harness.ts";
+
+const SETUP_8K = {
+  inputSampleRate: 8000,
+  inputChannels: 1,
+  outputSampleRate: 8000,
+  outputChannels: 1,
+};
+const start = (encoding = "PCMU", sampleRate = 8000) =>
+  JSON.stringify({
+    event: "start",
+    sequence_number: "1",
+    stream_id: telnyxIds.stream,
+    start: {
+      call_control_id: telnyxIds.call,
+      media_format: { encoding, sample_rate: sampleRate, channels: 1 },
+    },
+  });
+
+Deno.test("`TelnyxSerializer` plays a documented call message by message both ways", async () => {
+  const telnyx = new TelnyxSerializer();
+  telnyx.setup(SETUP_8K);
+  await playScript(telnyx, telnyxCall);
+  assert.equal(telnyx.lateMediaDropped, 1);
+});
+
+for (const [encoding, rate] of [["PCMU", 8000], ["PCMA", 8000], ["L16", 16000]] as const) {
+  Deno.test(`\`TelnyxSerializer\` keeps a 1 kHz tone through ${encoding} at ${rate} Hz`, async () => {
+    const telnyx = new TelnyxSerializer();
+    telnyx.setup({
+      inputSampleRate: 16000,
+      inputChannels: 1,
+      outputSampleRate: 24000,
+      outputChannels: 1,
+    });
+    telnyx.deserialize(start(encoding, rate));
+    let sequence = 1;
+    await toneRoundTrip(telnyx, (sent) => {
+      const payload = (sent.media as { payload: string }).payload;
+      return JSON.stringify({
+        event: "media",
+        sequence_number: String(++sequence),
+        media: { track: "inbound", payload },
+      });
+    }, { outRate: 24000, inRate: 16000 });
+  });
+}
+
+Deno.test("`TelnyxSerializer` sends L16 big-endian", () => {
+  const telnyx = new TelnyxSerializer();
+  telnyx.setup(SETUP_8K);
+  telnyx.deserialize(start("L16", 8000));
+  const sent = JSON.parse(
+    telnyx.serialize({
+      type: "audio",
+      audio: new Uint8Array([0x34, 0x12]),
+      sampleRate: 8000,
+      channels: 1,
+    }) as string,
+  );
+  assert.deepEqual([...Uint8Array.fromBase64(sent.media.payload)], [0x12, 0x34]);
+});
+
+Deno.test("`TelnyxSerializer` reports an unsupported codec as a decode error", () => {
+  const telnyx = new TelnyxSerializer();
+  assert.throws(
+    () => telnyx.deserialize(start("OPUS")),
+    /unsupported start.media_format.encoding "OPUS"/,
+  );
+  assert.throws(() => telnyx.deserialize(start("PCMU", 11025)), { code: "decode" });
+});
+
+Deno.test("`TelnyxSerializer` answers every fuzzed message with frames or a decode error", async () => {
+  const telnyx = new TelnyxSerializer();
+  telnyx.setup({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 16000,
+    outputChannels: 1,
+  });
+  telnyx.deserialize(start());
+  const { errors, frames } = await fuzzDeserializer(telnyx, {
+    events: ["connected", "start", "media", "dtmf", "mark", "stop", "error"],
+    fields: {
+      sequence_number: fc.oneof(fc.nat().map(String), fc.string(), fc.nat()),
+      stream_id: fc.string(),
+      media: mediaField,
+      start: fc.record({
+        call_control_id: fc.oneof(fc.string(), fc.integer()),
+        client_state: fc.oneof(fc.string(), fc.integer()),
+        custom_parameters: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.object())),
+        media_format: fc.record({
+          encoding: fc.constantFrom("PCMU", "PCMA", "L16", "G722", 1),
+          sample_rate: fc.constantFrom(8000, 16000, "8000", 0, -1, 44.5, 12345),
+        }, { requiredKeys: [] }),
+      }, { requiredKeys: [] }),
+      dtmf: fc.record({ digit: fc.oneof(fc.constantFrom("1", "#", "a"), fc.integer()) }),
+      payload: fc.record({ digit: fc.string() }),
+      mark: fc.record({ name: fc.oneof(fc.string(), fc.integer()) }),
+    },
+  });
+  assert.ok(errors > 1000 && frames > 1000, `errors ${errors}, frames ${frames}`);
+});
+
+Deno.test("`TelnyxSerializer` hangs up once with the API key, 422/90018 counting as ended", async () => {
+  const fake = fakeFetch(() => new Response("{}"));
+  const telnyx = new TelnyxSerializer({ apiKey: "KEY123", fetch: fake.fetch });
+  telnyx.deserialize(start());
+  assert.equal(await telnyx.serialize({ type: "end" }), null);
+  assert.equal(await telnyx.serialize({ type: "cancel" }), null);
+  assert.equal(fake.calls.length, 1);
+  assert.equal(
+    fake.calls[0]!.url,
+    `https://api.telnyx.com/v2/calls/${telnyxIds.call}/actions/hangup`,
+  );
+  assert.equal(fake.calls[0]!.init.method, "POST");
+  assert.equal(new Headers(fake.calls[0]!.init.headers).get("authorization"), "Bearer KEY123");
+
+  const ended = fakeFetch(() =>
+    new Response('{"errors":[{"code":"90018","title":"Call has already ended"}]}', { status: 422 })
+  );
+  const a = new TelnyxSerializer({ apiKey: "k", callControlId: "v3:x", fetch: ended.fetch });
+  assert.equal(await a.serialize({ type: "end" }), null);
+
+  const invalid = fakeFetch(() => new Response('{"errors":[{"code":"90015"}]}', { status: 422 }));
+  const b = new TelnyxSerializer({ apiKey: "k", callControlId: "v3:x", fetch: invalid.fetch });
+  await assert.rejects(
+    async () => await b.serialize({ type: "end" }),
+    (e: TransportError) => e.code === "protocol" && e.message.includes("422"),
+  );
+
+  const slow = new TelnyxSerializer({
+    apiKey: "k",
+    callControlId: "v3:x",
+    fetch: hangingFetch,
+    hangUpTimeoutMs: 30,
+  });
+  await assert.rejects(async () => await slow.serialize({ type: "cancel" }), { code: "timeout" });
+});

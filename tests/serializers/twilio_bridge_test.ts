@@ -1,0 +1,136 @@
+// The examples/twilio bridge end to end over a real socket, with a test client playing Twilio.
+import assert from "node:assert/strict";
+import { twilioBridge } from "../../examples/twilio/bridge.ts";
+import { MULAW_SILENCE_20MS, twilioIds } from "./fixtures/twilio_call.ts";
+
+function next(ws: WebSocket, predicate: (m: Record<string, unknown>) => boolean, ms = 3000) {
+  return new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ws.removeEventListener("message", onMessage);
+      reject(new Error("no matching message"));
+    }, ms);
+    const onMessage = (event: MessageEvent) => {
+      const message = JSON.parse(event.data as string);
+      if (!predicate(message)) return;
+      clearTimeout(timer);
+      ws.removeEventListener("message", onMessage);
+      resolve(message);
+    };
+    ws.addEventListener("message", onMessage);
+  });
+}
+
+Deno.test("examples/twilio answers with Connect Stream TwiML and echoes a call, beeping on DTMF", async () => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, twilioBridge());
+  const base = `127.0.0.1:${server.addr.port}`;
+  try {
+    const twiml = await (await fetch(`http://${base}/twiml`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "From=%2B15551230000",
+    })).text();
+    assert.match(twiml, /<Connect>\s*<Stream url="wss:\/\/127\.0\.0\.1:\d+\/media">/);
+    assert.match(twiml, /<Parameter name="caller" value="\+15551230000"\/>/);
+    assert.equal(
+      await fetch(`http://${base}/media`).then(async (r) => (await r.body?.cancel(), r.status)),
+      426,
+    );
+
+    const ws = new WebSocket(`ws://${base}/media`);
+    await new Promise((resolve) => (ws.onopen = resolve));
+    ws.send(JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" }));
+    ws.send(JSON.stringify({
+      event: "start",
+      sequenceNumber: "1",
+      streamSid: twilioIds.stream,
+      start: {
+        streamSid: twilioIds.stream,
+        callSid: twilioIds.call,
+        accountSid: twilioIds.account,
+        customParameters: {},
+      },
+    }));
+    const echoed = next(ws, (m) => m.event === "media");
+    for (let i = 0; i < 10; i++) {
+      ws.send(
+        JSON.stringify({
+          event: "media",
+          streamSid: twilioIds.stream,
+          media: { track: "inbound", payload: MULAW_SILENCE_20MS },
+        }),
+      );
+    }
+    const media = await echoed;
+    assert.equal(media.streamSid, twilioIds.stream);
+
+    // A beep is loud: μ-law codes far from the silent 0xFF/0x7F.
+    const beep = next(ws, (m) => {
+      if (m.event !== "media") return false;
+      const bytes = Uint8Array.fromBase64((m.media as { payload: string }).payload);
+      return bytes.some((b) => (b & 0x7f) < 0x40);
+    });
+    const mark = next(ws, (m) => m.event === "mark");
+    ws.send(
+      JSON.stringify({
+        event: "dtmf",
+        streamSid: twilioIds.stream,
+        dtmf: { track: "inbound_track", digit: "5" },
+      }),
+    );
+    await beep;
+    assert.deepEqual(await mark, {
+      event: "mark",
+      streamSid: twilioIds.stream,
+      mark: { name: "beep-5" },
+    });
+
+    ws.send(
+      JSON.stringify({
+        event: "stop",
+        streamSid: twilioIds.stream,
+        stop: { callSid: twilioIds.call },
+      }),
+    );
+    ws.close();
+    await new Promise((resolve) => (ws.onclose = resolve));
+  } finally {
+    await server.shutdown();
+  }
+});
+
+async function twilioSign(token: string, data: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(token),
+    { name: "HMAC", hash: "SHA-1" },
+    false,
+    ["sign"],
+  );
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data)))
+    .toBase64();
+}
+
+Deno.test("examples/twilio refuses unsigned requests when it has the auth token", async () => {
+  const handler = twilioBridge({ authToken: "12345", publicHost: "example.ngrok.app" });
+  const twiml = (signature: string) =>
+    new Request("http://127.0.0.1:8000/twiml", {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-twilio-signature": signature,
+      },
+      body: "From=%2B1555",
+    });
+  assert.equal((await handler(twiml("bad"))).status, 403);
+  const good = await twilioSign("12345", "https://example.ngrok.app/twimlFrom+1555");
+  assert.equal((await handler(twiml(good))).status, 200);
+
+  const upgradeHeaders = {
+    upgrade: "websocket",
+    connection: "Upgrade",
+    "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "sec-websocket-version": "13",
+  };
+  const unsigned = new Request("http://127.0.0.1:8000/media", { headers: upgradeHeaders });
+  assert.equal((await handler(unsigned)).status, 401);
+});

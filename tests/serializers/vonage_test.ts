@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { VonageSerializer } from "../../src/serializers/vonage.ts";
+import { TransportError } from "../../src/errors.ts";
+import type { AudioFrame, Frame } from "../../src/frames.ts";
+import { vonageCall } from "./fixtures/vonage_call.ts";
+import { analyze, fuzzDeserializer, samplesOf, tone } from "./fixtures/telephony_harness.ts";
+
+const SETUP_16K = {
+  inputSampleRate: 16000,
+  inputChannels: 1,
+  outputSampleRate: 16000,
+  outputChannels: 1,
+};
+
+function list<T>(result: T | T[] | null): T[] {
+  return result === null ? [] : Array.isArray(result) ? result : [result];
+}
+
+Deno.test("`VonageSerializer` plays a documented call message by message both ways", () => {
+  const vonage = new VonageSerializer();
+  vonage.setup(SETUP_16K);
+  for (const [index, step] of vonageCall.entries()) {
+    if ("from" in step) {
+      const data = typeof step.wire === "number"
+        ? new Uint8Array(step.wire).fill(7)
+        : JSON.stringify(step.wire);
+      const frames = list(vonage.deserialize(data));
+      if (step.frames === "audio") {
+        assert.equal(frames.length, 1, `step ${index}`);
+        const audio = frames[0] as AudioFrame;
+        assert.equal(audio.type, "audio");
+        assert.equal(audio.sampleRate, 16000);
+        assert.equal(audio.audio.length, step.wire);
+      } else {
+        assert.deepEqual(frames, step.frames, `step ${index}`);
+      }
+    } else {
+      const result = vonage.serialize(step.frame);
+      if (step.wire === null) {
+        assert.equal(result, null, `step ${index}`);
+        continue;
+      }
+      const sent = list(result).map((m) => typeof m === "string" ? JSON.parse(m) : m.length);
+      assert.deepEqual(sent, step.wire, `step ${index}: ${step.frame.type}`);
+    }
+  }
+});
+
+Deno.test("`VonageSerializer` pads the held partial frame with silence, never with stale audio", () => {
+  const vonage = new VonageSerializer();
+  vonage.setup(SETUP_16K);
+  const loud = new Uint8Array(960).fill(0x7f);
+  assert.equal(
+    list(vonage.serialize({ type: "audio", audio: loud, sampleRate: 16000, channels: 1 })).length,
+    1,
+  );
+  const [tail] = list(vonage.serialize({ type: "end" })) as Uint8Array[];
+  assert.deepEqual([...tail!.subarray(0, 320)], new Array(320).fill(0x7f));
+  assert.deepEqual([...tail!.subarray(320)], new Array(320).fill(0));
+  // After an interruption nothing of the old partial frame survives.
+  vonage.serialize({ type: "audio", audio: loud, sampleRate: 16000, channels: 1 });
+  vonage.serialize({ type: "interruption" });
+  assert.equal(vonage.serialize({ type: "end" }), null);
+});
+
+Deno.test("`VonageSerializer` follows websocket:connected to 8 kHz: 320-byte frames, resampled both ways", () => {
+  const vonage = new VonageSerializer();
+  vonage.setup(SETUP_16K);
+  vonage.deserialize('{"event":"websocket:connected","content-type":"audio/l16;rate=8000"}');
+  assert.equal(vonage.sampleRate, 8000);
+  // 100 ms at 16 kHz out → 8 kHz, cut into 20 ms (320-byte) frames.
+  const out = list(
+    vonage.serialize({
+      type: "audio",
+      audio: new Uint8Array(3200),
+      sampleRate: 16000,
+      channels: 1,
+    }),
+  );
+  assert.ok(out.length >= 4 && out.every((m) => m instanceof Uint8Array && m.length === 320));
+  // 20 ms at 8 kHz in → about 20 ms at 16 kHz.
+  let inbound = 0;
+  for (let i = 0; i < 10; i++) {
+    for (const f of list(vonage.deserialize(new Uint8Array(320)))) {
+      inbound += (f as AudioFrame).audio.length;
+    }
+  }
+  // The resampler holds back a few milliseconds of filter delay.
+  assert.ok(inbound <= 6400 && inbound >= 6400 - 160, `${inbound} bytes at 16 kHz for 200 ms`);
+});
+
+Deno.test("`VonageSerializer` keeps a 1 kHz tone's frequency and level from 24 kHz out to 16 kHz in", () => {
+  const vonage = new VonageSerializer();
+  vonage.setup({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 24000,
+    outputChannels: 1,
+  });
+  const source = tone(1000, 24000, 24000);
+  const received: AudioFrame[] = [];
+  for (let at = 0; at < source.length; at += 480) {
+    const pcm = source.slice(at, at + 480);
+    const frame: Frame = {
+      type: "audio",
+      audio: new Uint8Array(pcm.buffer),
+      sampleRate: 24000,
+      channels: 1,
+    };
+    for (const message of list(vonage.serialize(frame))) {
+      assert.ok(message instanceof Uint8Array);
+      assert.equal(message.length, 640);
+      // Vonage plays what we send; its echo comes back as binary in the same format.
+      for (const f of list(vonage.deserialize(message.slice()))) received.push(f as AudioFrame);
+    }
+  }
+  const samples = samplesOf(received);
+  const steady = samples.subarray(800, samples.length - 320);
+  const measured = analyze(steady, 16000);
+  const sent = analyze(source, 24000);
+  assert.ok(Math.abs(measured.frequency - 1000) < 2, `frequency ${measured.frequency}`);
+  assert.ok(Math.abs(measured.dbfs - sent.dbfs) < 0.5, `level ${measured.dbfs} vs ${sent.dbfs}`);
+});
+
+Deno.test("`VonageSerializer` rejects malformed messages with decode errors", () => {
+  const vonage = new VonageSerializer();
+  vonage.setup(SETUP_16K);
+  for (
+    const bad of [
+      new Uint8Array(641),
+      "{",
+      "[]",
+      '{"event":1}',
+      '{"event":"websocket:dtmf","digit":"x"}',
+      '{"event":"websocket:connected","content-type":"audio/l16;rate=11025"}',
+      '{"event":"websocket:connected","content-type":"audio/opus"}',
+      '{"event":"websocket:connected","content-type":7}',
+    ]
+  ) {
+    assert.throws(
+      () => vonage.deserialize(bad),
+      (e) => e instanceof TransportError && e.code === "decode",
+    );
+  }
+  assert.throws(() => new VonageSerializer({ sampleRate: 12345 }), RangeError);
+});
+
+Deno.test("`VonageSerializer` answers every fuzzed message with frames or a decode error", async () => {
+  const vonage = new VonageSerializer();
+  vonage.setup(SETUP_16K);
+  const { frames, errors } = await fuzzDeserializer(vonage, {
+    events: ["websocket:connected", "websocket:dtmf", "websocket:notify", "websocket:cleared"],
+    fields: {
+      "content-type": fc.constantFrom(
+        "audio/l16;rate=16000",
+        "audio/l16;rate=8000",
+        "audio/l16",
+        "x",
+      ),
+      digit: fc.constantFrom("1", "#", "*", "A", 7, "12"),
+      dtmf: fc.record({ digit: fc.constantFrom("1", "z") }),
+      payload: fc.record({ mark: fc.string({ maxLength: 4 }) }),
+      headers: fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue()),
+    },
+  });
+  assert.ok(frames > 1000 && errors > 100, `${frames} frames, ${errors} errors`);
+});
