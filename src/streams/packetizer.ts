@@ -61,7 +61,9 @@ export class Packetizer {
       throw new RangeError(`packetSize must be a positive integer, got ${packetSize}`);
     }
     if (lastPacket !== "pad" && lastPacket !== "short" && lastPacket !== "drop") {
-      throw new RangeError(`lastPacket must be "pad", "short" or "drop", got ${String(lastPacket)}`);
+      throw new RangeError(
+        `lastPacket must be "pad", "short" or "drop", got ${String(lastPacket)}`,
+      );
     }
     if (!Number.isInteger(padByte) || padByte < 0 || padByte > 255) {
       throw new RangeError(`padByte must be an integer from 0 to 255, got ${padByte}`);
