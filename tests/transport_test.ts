@@ -433,3 +433,48 @@ Deno.test("`WebSocketTransport` error events carry TransportError", async () => 
   assert.ok(event.error instanceof TransportError);
   await shutdown(s);
 });
+
+Deno.test("`WebSocketTransport` reads initialMessages first, in order", async () => {
+  const s = session({
+    serializer: new JsonSerializer(),
+    initialMessages: ['{"type":"dtmf","digit":"1"}'],
+  });
+  s.pair.client.send('{"type":"dtmf","digit":"2"}');
+  const reader = s.transport.readable.getReader();
+  assert.deepEqual((await reader.read()).value, { type: "dtmf", digit: "1" });
+  assert.deepEqual((await reader.read()).value, { type: "dtmf", digit: "2" });
+  reader.releaseLock();
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` lets the far end close after end when the serializer says it will", async () => {
+  class PeerCloses extends WireSerializer {
+    readonly peerCloses = true;
+  }
+  const s = session({ serializer: new PeerCloses(), closeTimeoutMs: 1000 });
+  s.pair.client.addEventListener("message", (e) => {
+    if ((e as MessageEvent).data === "end") s.pair.client.close(1000, "peer hung up");
+  });
+  await s.writer.write({ type: "end" });
+  assert.deepEqual(await s.transport.closed, {
+    code: 1000,
+    reason: "peer hung up",
+    initiator: "remote",
+  });
+  await s.clock.runAll();
+  assert.equal(s.clock.pendingTimers, 0);
+});
+
+Deno.test("`WebSocketTransport` closes after end within closeTimeoutMs when the far end does not", async () => {
+  class PeerCloses extends WireSerializer {
+    readonly peerCloses = true;
+  }
+  const s = session({ serializer: new PeerCloses(), closeTimeoutMs: 1000 });
+  const ended = s.writer.write({ type: "end" });
+  await s.clock.tick(999);
+  assert.equal(s.pair.server.readyState, 1);
+  await s.clock.tick(1);
+  await ended;
+  assert.equal((await s.transport.closed).initiator, "local");
+  await s.clock.runAll();
+});
