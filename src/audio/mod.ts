@@ -1,0 +1,25 @@
+/**
+ * Audio helpers for voice sessions: PCM16 arithmetic, WAV headers, G.711 μ-law and A-law codecs
+ * and a streaming resampler between the usual telephony and speech rates (8, 16, 22.05, 24, 44.1
+ * and 48 kHz). The resampler adds 20 samples of the lower rate of delay: 2.5 ms when 8 kHz is
+ * involved, 1.25 ms at 16 kHz, under 1 ms above.
+ *
+ * @example μ-law 8 kHz from a phone call, up to 16 kHz for a speech recognizer
+ * ```ts
+ * import { mulawDecode, Resampler } from "@x/ws-transport/audio";
+ * import assert from "node:assert/strict";
+ *
+ * const upsample = new Resampler({ inputRate: 8000, outputRate: 16000 });
+ * const payload = new Uint8Array(160).fill(0xff); // 20 ms of μ-law silence
+ * const pcm = upsample.process(mulawDecode(payload));
+ * assert.ok(pcm.every((sample) => sample === 0));
+ * assert.equal(pcm.length + upsample.flush().length, 320);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./pcm.ts";
+export * from "./wav.ts";
+export * from "./g711.ts";
+export * from "./resampler.ts";
