@@ -8,6 +8,8 @@ import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit } from "./admission.ts";
 
+export type { AdmissionOptions } from "./admission.ts";
+
 /** Options for {@linkcode upgrade}: the transport's, the admission checks, and Deno's own. */
 export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions {
   /**

@@ -26,7 +26,8 @@ export interface MemorySocketPairOptions extends MemorySocketOptions {
   connecting?: boolean;
 }
 
-type Data = string | ArrayBuffer | ArrayBufferView;
+/** What a {@linkcode MemorySocket} sends: text or bytes. */
+export type MemorySocketData = string | ArrayBuffer | ArrayBufferView;
 
 /**
  * One end of an in-memory WebSocket: messages sent are delivered to the other end on a later
@@ -44,7 +45,7 @@ export class MemorySocket extends EventTarget implements WebSocketLike {
   /** Whether this end answers a close frame (a real peer does). */
   answersClose = true;
   /** Messages this end has sent, in order. */
-  readonly sent: Data[] = [];
+  readonly sent: MemorySocketData[] = [];
   /** @internal */
   peer!: MemorySocket;
   readonly #waitTimeoutMs: number;
@@ -59,7 +60,7 @@ export class MemorySocket extends EventTarget implements WebSocketLike {
   }
 
   /** Sends a message to the other end. Throws when this end is not open, as WebSocket does. */
-  send(data: Data): void {
+  send(data: MemorySocketData): void {
     if (this.readyState !== 1) throw new DOMException("WebSocket is not open", "InvalidStateError");
     this.sent.push(data);
     const copy = typeof data === "string" ? data : new Uint8Array(
