@@ -4,6 +4,7 @@
  * @module
  */
 
+import { capCloseReason } from "./close_reason.ts";
 import { systemClock } from "./clock.ts";
 import type { Clock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
@@ -38,8 +39,6 @@ export interface TransportClosed {
 
 /** How often a send blocked on `bufferedAmount` looks again. */
 const DRAIN_POLL_MS = 10;
-/** A close reason is at most 123 UTF-8 bytes (RFC 6455: 125 minus the code). */
-const MAX_REASON_BYTES = 123;
 
 /**
  * A real-time voice session over one WebSocket. Inbound messages become frames on
@@ -209,6 +208,11 @@ export class WebSocketTransport extends EventTarget {
     return { ...this.#stats };
   }
 
+  /** Whether the socket is open and "connected" has been dispatched. */
+  get connected(): boolean {
+    return this.#connected && !this.#closing;
+  }
+
   /** The socket this transport drives. */
   get socket(): WebSocketLike {
     return this.#socket;
@@ -283,7 +287,11 @@ export class WebSocketTransport extends EventTarget {
       return;
     }
     this.#isReady = true;
-    if (this.#socket.readyState === ReadyState.OPEN) this.#onOpen();
+    if (this.#socket.readyState === ReadyState.OPEN) {
+      // Already open (Workers, ws, test sockets): wait one task, so that code which awaited the
+      // adapter's upgrade has added its "connected" listener before the event fires.
+      this.#clock.sleep(0, this.#over.signal).then(this.#onOpen, () => {});
+    }
     this.#drainBacklog();
   }
 
@@ -342,7 +350,7 @@ export class WebSocketTransport extends EventTarget {
     }
     if (state !== ReadyState.CLOSING) {
       try {
-        this.#socket.close(code, truncateReason(reason));
+        this.#socket.close(code, capCloseReason(reason));
       } catch (cause) {
         this.#report(
           new TransportError("closed", `socket.close(${code}) failed: ${String(cause)}`, { cause }),
@@ -814,13 +822,4 @@ function utf8LengthExceeds(text: string, limit: number): boolean {
   if (text.length > limit) return true; // every UTF-16 unit is at least one byte
   if (text.length * 3 <= limit) return false; // and at most three
   return new TextEncoder().encode(text).length > limit;
-}
-
-/** Cuts `reason` to what a close frame can carry, never splitting a character. */
-function truncateReason(reason: string): string {
-  const bytes = new TextEncoder().encode(reason);
-  if (bytes.length <= MAX_REASON_BYTES) return reason;
-  let end = MAX_REASON_BYTES;
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
-  return new TextDecoder().decode(bytes.subarray(0, end));
 }

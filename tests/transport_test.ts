@@ -314,6 +314,17 @@ Deno.test("`WebSocketTransport` dispatches sessiontimeout once and closes nothin
   await shutdown(s);
 });
 
+Deno.test("`WebSocketTransport` reports connected a task after construction on an open socket", async () => {
+  const s = session();
+  let connected = 0;
+  s.transport.addEventListener("connected", () => connected++);
+  assert.equal(s.transport.connected, false);
+  await s.clock.tick(0);
+  assert.equal(connected, 1, "a listener added right after the upgrade still hears it");
+  assert.equal(s.transport.connected, true);
+  await shutdown(s);
+});
+
 Deno.test("`WebSocketTransport` reports connected once the socket opens", async () => {
   const s = session({}, { connecting: true });
   let connected = 0;
@@ -455,7 +466,9 @@ Deno.test("`WebSocketTransport` lets the far end close after end when the serial
   s.pair.client.addEventListener("message", (e) => {
     if ((e as MessageEvent).data === "end") s.pair.client.close(1000, "peer hung up");
   });
-  await s.writer.write({ type: "end" });
+  const ended = s.writer.write({ type: "end" });
+  await s.clock.tick(0);
+  await ended;
   assert.deepEqual(await s.transport.closed, {
     code: 1000,
     reason: "peer hung up",

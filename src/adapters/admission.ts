@@ -5,6 +5,16 @@
  * @module
  */
 
+import type { WebSocketTransport } from "../transport.ts";
+
+/** What an adapter's `upgrade` returns: the session, or why there is none. */
+export interface UpgradeResult {
+  /** The session, or `null` when the request was refused (see `response`). */
+  transport: WebSocketTransport | null;
+  /** The response to return from the handler: the 101 upgrade, or the refusal. */
+  response: Response;
+}
+
 /** Options every adapter takes for refusing a request before any upgrade. */
 export interface AdmissionOptions {
   /**

@@ -6,9 +6,9 @@
 
 import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
-import { type AdmissionOptions, admit } from "./admission.ts";
+import { type AdmissionOptions, admit, type UpgradeResult } from "./admission.ts";
 
-export type { AdmissionOptions } from "./admission.ts";
+export type { AdmissionOptions, UpgradeResult } from "./admission.ts";
 
 /** Options for {@linkcode upgrade}: the transport's, the admission checks, and Deno's own. */
 export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions {
@@ -20,14 +20,6 @@ export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions {
   idleTimeout?: number;
   /** The subprotocol to answer with, when the client offers some. */
   protocol?: string;
-}
-
-/** What {@linkcode upgrade} returns: the session, or why there is none. */
-export interface UpgradeResult {
-  /** The session, or `null` when the request was refused (see `response`). */
-  transport: WebSocketTransport | null;
-  /** The response to return from the handler: the 101 upgrade, or the refusal. */
-  response: Response;
 }
 
 /**

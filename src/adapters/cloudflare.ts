@@ -1,0 +1,112 @@
+/**
+ * The Cloudflare Workers adapter: `WebSocketPair` → {@linkcode WebSocketTransport}. Works in a
+ * Worker's `fetch` and in a Durable Object's.
+ *
+ * @module
+ */
+
+import { capCloseReason } from "../close_reason.ts";
+import { WebSocketTransport } from "../transport.ts";
+import type { TransportOptions } from "../transport_options.ts";
+import type { WebSocketLike } from "../socket.ts";
+import { type AdmissionOptions, admit, type UpgradeResult } from "./admission.ts";
+
+export type { AdmissionOptions, UpgradeResult };
+
+/** Options for {@linkcode upgrade}: the transport's, the admission checks, and the handshake's. */
+export interface CloudflareUpgradeOptions extends TransportOptions, AdmissionOptions {
+  /** The subprotocol to answer with (`Sec-WebSocket-Protocol`), when the client offers some. */
+  protocol?: string;
+}
+
+/** The server end of a `WebSocketPair`: a standard socket plus `accept()`. Declared locally. */
+interface WorkersWebSocket extends WebSocketLike {
+  accept(): void;
+}
+
+type WebSocketPairConstructor = new () => { 0: WorkersWebSocket; 1: WorkersWebSocket };
+
+/**
+ * Upgrades a request to a WebSocket with `WebSocketPair` and wraps the server end in a
+ * {@linkcode WebSocketTransport}. Refuses, with no upgrade, a request that is not a WebSocket
+ * upgrade (426), whose browser origin is not in `allowedOrigins` (403), or that `authorize` turns
+ * down (401, or its own response).
+ *
+ * Workers have no `bufferedAmount`, so what bounds sending is the transport's pacing (each audio
+ * chunk leaves at its deadline) and `maxQueuedMs`; timers keep pacing exact even though the
+ * Workers clock stands still while code runs.
+ *
+ * @example A Worker that echoes every session
+ * ```ts
+ * import { upgrade } from "@x/ws-transport/cloudflare";
+ * import assert from "node:assert/strict";
+ *
+ * const worker = {
+ *   async fetch(request: Request): Promise<Response> {
+ *     const { transport, response } = await upgrade(request, {
+ *       allowedOrigins: ["https://app.example.com"],
+ *       audioIn: { sampleRate: 16000 },
+ *       audioOut: { sampleRate: 16000 },
+ *     });
+ *     transport?.readable.pipeTo(transport.writable).catch(() => {});
+ *     return response;
+ *   },
+ * };
+ * export default worker; // deploy with: npx wrangler deploy
+ *
+ * // Refusals need no Workers runtime: a plain GET is told to upgrade.
+ * const refused = await worker.fetch(new Request("https://example.com/ws"));
+ * assert.equal(refused.status, 426);
+ * ```
+ */
+export async function upgrade(
+  request: Request,
+  options: CloudflareUpgradeOptions = {},
+): Promise<UpgradeResult> {
+  const refusal = await admit(request, options);
+  if (refusal !== null) return { transport: null, response: refusal };
+  const { allowedOrigins: _origins, authorize: _authorize, protocol, ...transportOptions } =
+    options;
+  const Pair = (globalThis as { WebSocketPair?: WebSocketPairConstructor }).WebSocketPair;
+  if (Pair === undefined) {
+    throw new TypeError("WebSocketPair is not defined: this adapter runs on Cloudflare Workers");
+  }
+  const { 0: client, 1: server } = new Pair();
+  // From compatibility date 2026-03-17 binary messages arrive as Blob unless set before accept().
+  server.binaryType = "arraybuffer";
+  server.accept();
+  server.addEventListener("close", (event) => answerClose(server, event));
+  let transport: WebSocketTransport;
+  try {
+    transport = new WebSocketTransport(server, transportOptions);
+  } catch (error) {
+    server.close(1011, "bad transport options"); // the client never gets this socket
+    throw error; // a RangeError naming the bad option
+  }
+  return {
+    transport,
+    response: new Response(null, {
+      status: 101,
+      webSocket: client,
+      ...(protocol === undefined ? {} : { headers: { "sec-websocket-protocol": protocol } }),
+    } as ResponseInit),
+  };
+}
+
+/**
+ * Before compatibility date 2026-04-07 (`web_socket_auto_reply_to_close`) workerd does not answer
+ * a peer's close frame: the socket stays CLOSING and the client waits out its own timeout. Answer
+ * it, with a code a close frame may carry: "no code" (1005) and other reserved codes become 1000.
+ */
+function answerClose(server: WorkersWebSocket, event: Event): void {
+  if (server.readyState !== 2) return; // already answered, by the runtime or by our own close
+  const { code = 1005, reason = "" } = event as Event & { code?: number; reason?: string };
+  const sendable = code === 1000 || (code >= 1001 && code <= 1014 && code !== 1004 &&
+    code !== 1005 && code !== 1006) ||
+    (code >= 3000 && code <= 4999);
+  try {
+    server.close(sendable ? code : 1000, capCloseReason(reason));
+  } catch {
+    // Closed between the check and the call (our own close crossed the peer's): nothing to answer.
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Scale-out on Cloudflare: each call in its own Durable Object, found by its call or stream id.
+ *
+ * @module
+ */
+
+import type { WebSocketTransport } from "../transport.ts";
+import { type AdmissionOptions, admit } from "./admission.ts";
+import { type CloudflareUpgradeOptions, upgrade } from "./cloudflare.ts";
+
+export type { AdmissionOptions, CloudflareUpgradeOptions };
+
+/** The part of a Durable Object namespace binding {@linkcode CallDurableObject.route} uses. */
+export interface DurableObjectNamespaceLike {
+  /** The id of the object named `name`: the same name always reaches the same object. */
+  idFromName(name: string): unknown;
+  /** A stub that forwards requests to the object with `id`. */
+  get(id: never): { fetch(request: Request): Promise<Response> };
+}
+
+/** Options for {@linkcode CallDurableObject.route}. */
+export interface CallRouteOptions extends AdmissionOptions {
+  /**
+   * The call's id, from the request; `null` refuses it with 404. The same id always reaches the
+   * same object, so a reconnecting call finds its session. For one object per connection, return
+   * `crypto.randomUUID()`.
+   *
+   * @default {the `:id` of a `/ws/:id` path}
+   */
+  idFrom?: (request: Request) => string | null;
+}
+
+const WS_ID = /^\/ws\/([^/]+)\/?$/;
+
+function idFromPath(request: Request): string | null {
+  const match = WS_ID.exec(new URL(request.url).pathname);
+  if (match === null) return null;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return null; // a malformed %-escape is no id
+  }
+}
+
+/**
+ * A Durable Object that holds one voice session: extend it, implement `onSession`, export the
+ * class, and route upgrades to it from the Worker with {@linkcode CallDurableObject.route}. A
+ * second connection to an object whose call is still live is refused with 409.
+ *
+ * The object stays in memory for the whole call: its socket is accepted with the standard API
+ * (the session's pacing and serializer state live in memory and would not survive hibernation),
+ * and a pacing timer keeps it busy while audio flows. A deploy lets a live call run on the old
+ * code until the object's code update delay runs out (five minutes unless wrangler's
+ * `durable_objects.code_update_strategy` says otherwise); then the object is reset and the
+ * socket drops, and the client should reconnect to the same `/ws/:id`.
+ *
+ * @example An echo call per `/ws/:id`
+ * ```ts
+ * import {
+ *   CallDurableObject,
+ *   type CloudflareUpgradeOptions,
+ *   type DurableObjectNamespaceLike,
+ * } from "@x/ws-transport/cloudflare-durable-object";
+ * import type { WebSocketTransport } from "@x/ws-transport";
+ * import assert from "node:assert/strict";
+ *
+ * export class EchoCall extends CallDurableObject {
+ *   protected override upgradeOptions(): CloudflareUpgradeOptions {
+ *     return { audioIn: { sampleRate: 16000 }, audioOut: { sampleRate: 16000 } };
+ *   }
+ *   protected override onSession(transport: WebSocketTransport): void {
+ *     transport.readable.pipeTo(transport.writable).catch(() => {});
+ *   }
+ * }
+ *
+ * const worker = {
+ *   fetch(request: Request, env: { CALLS: DurableObjectNamespaceLike }): Promise<Response> {
+ *     return CallDurableObject.route(request, env.CALLS);
+ *   },
+ * };
+ * export default worker; // wrangler.toml binds CALLS to EchoCall
+ *
+ * // Routing by id, checked with a stand-in namespace (Workers give the real one):
+ * const reached: string[] = [];
+ * const calls = {
+ *   idFromName: (name: string) => name,
+ *   get: (id: never) => ({
+ *     fetch: (_request: Request) => {
+ *       reached.push(id);
+ *       return Promise.resolve(new Response("routed"));
+ *     },
+ *   }),
+ * };
+ * const headers = { upgrade: "websocket", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" };
+ * const call = new Request("https://example.com/ws/CA123", { headers });
+ * await worker.fetch(call, { CALLS: calls });
+ * assert.deepEqual(reached, ["CA123"]);
+ * const lost = new Request("https://example.com/elsewhere", { headers });
+ * assert.equal((await worker.fetch(lost, { CALLS: calls })).status, 404);
+ * ```
+ */
+export abstract class CallDurableObject<Env = unknown, State = unknown> {
+  /** The object's state, as the runtime passed it (`DurableObjectState`). */
+  protected readonly ctx: State;
+  /** The Worker's bindings, as the runtime passed them. */
+  protected readonly env: Env;
+  /** Whether a call holds this object, from the moment its upgrade starts. */
+  #live = false;
+
+  /**
+   * In a Worker's `fetch`: refuses what is not an acceptable WebSocket upgrade (426, 403, 401
+   * as {@linkcode upgrade} would, before any object wakes), finds the call's id (404 without
+   * one), and forwards the request to that call's object.
+   */
+  static async route(
+    request: Request,
+    namespace: DurableObjectNamespaceLike,
+    options: CallRouteOptions = {},
+  ): Promise<Response> {
+    const refusal = await admit(request, options);
+    if (refusal !== null) return refusal;
+    const id = (options.idFrom ?? idFromPath)(request);
+    if (id === null) return new Response("No call id in the path", { status: 404 });
+    return namespace.get(namespace.idFromName(id) as never).fetch(request);
+  }
+
+  /**
+   * The runtime constructs the object with its state and the Worker's bindings (type them with
+   * the class's parameters: `extends CallDurableObject<Env, DurableObjectState>`).
+   */
+  constructor(ctx: State, env: Env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+
+  /** The transport's and the upgrade's options for this request. Override to set them. */
+  protected upgradeOptions(_request: Request): CloudflareUpgradeOptions {
+    return {};
+  }
+
+  /**
+   * Runs the call: called once per accepted connection. It may return at once (pipes set up) or
+   * run until the call ends; the upgrade is answered either way, and a failure closes the call
+   * with 1011.
+   */
+  protected abstract onSession(
+    transport: WebSocketTransport,
+    request: Request,
+  ): void | Promise<void>;
+
+  /** Accepts the call's WebSocket, unless one is already live here (409). */
+  async fetch(request: Request): Promise<Response> {
+    if (this.#live) return new Response("This call is already connected", { status: 409 });
+    // Claimed before the first await: a second request may run while this one waits.
+    this.#live = true;
+    let upgraded;
+    try {
+      upgraded = await upgrade(request, this.upgradeOptions(request));
+    } catch (error) {
+      this.#live = false;
+      throw error;
+    }
+    const { transport, response } = upgraded;
+    if (transport === null) {
+      this.#live = false;
+      return response;
+    }
+    void transport.closed.then(() => (this.#live = false));
+    let running: void | Promise<void>;
+    try {
+      running = this.onSession(transport, request);
+    } catch (error) {
+      await transport.close(1011, "session failed to start");
+      throw error; // the runtime answers 500 and logs it
+    }
+    // The session may run for the whole call: answer the upgrade now, and end the call if it fails.
+    Promise.resolve(running).catch((error) => {
+      console.error("CallDurableObject: onSession failed", error);
+      return transport.close(1011, "session failed");
+    });
+    return response;
+  }
+}
