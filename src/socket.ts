@@ -20,10 +20,14 @@ export interface WebSocketLike {
   send(data: string | ArrayBuffer | ArrayBufferView): void;
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  // The listeners take `any`: runtimes declare their own `Event` (Node's types and the DOM's are
+  // unrelated types of one name), and a structural interface must accept every one of them.
   /** Listens for "open", "message", "close" and "error". */
-  addEventListener(type: string, listener: (event: Event) => void): void;
+  // deno-lint-ignore no-explicit-any
+  addEventListener(type: string, listener: (event: any) => void): void;
   /** Stops listening. */
-  removeEventListener(type: string, listener: (event: Event) => void): void;
+  // deno-lint-ignore no-explicit-any
+  removeEventListener(type: string, listener: (event: any) => void): void;
 }
 
 /** `readyState` values, named. */

@@ -5,14 +5,7 @@
 
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
-
-/**
- * Miniflare leaves work running after `dispose()` resolves: undici's connect timer, a MessagePort
- * of its loopback server and the removal of its temporary directory. They are Miniflare's, not
- * ours, so these tests (only these: the rest of the suite keeps both sanitizers) switch off the op
- * and resource sanitizers; each still disposes Miniflare and closes every client socket itself.
- */
-const miniflareSanitizers = { sanitizeOps: false, sanitizeResources: false } as const;
+import { miniflareSanitizers } from "./miniflare_sanitizers.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const ENTRY = new URL("tests/runtimes/cloudflare/test_worker.ts", ROOT);

@@ -1,0 +1,39 @@
+/**
+ * The Bun server of the behavioural suite: `Bun.serve` through `@x/ws-transport/bun`. Bun runs
+ * the TypeScript sources as they are (see `../bun_test.ts`); prints `listening <port>`.
+ *
+ * @module
+ */
+
+import { type BunServer, upgrade, websocket } from "../../../src/adapters/bun.ts";
+import {
+  ADMISSION,
+  BLAST_OPTIONS,
+  ECHO_OPTIONS,
+  logResponse,
+  runBot,
+} from "../node/behaviour_bot.ts";
+
+declare const Bun: {
+  serve(options: {
+    hostname: string;
+    port: number;
+    fetch(request: Request, server: BunServer): Promise<Response | undefined>;
+    websocket: typeof websocket;
+  }): { port: number };
+};
+
+const server = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  async fetch(request, server) {
+    const url = new URL(request.url);
+    if (url.pathname === "/log") return await logResponse(url);
+    const options = url.pathname === "/ws-blast" ? BLAST_OPTIONS : ECHO_OPTIONS;
+    const { transport, response } = await upgrade(request, server, { ...ADMISSION, ...options });
+    if (transport) runBot(transport, url);
+    return response;
+  },
+  websocket,
+});
+console.log(`listening ${server.port}`);

@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { dirname } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
+import "@oven/bun-linux-x64/package.json" with { type: "json" };
+import { Miniflare } from "miniflare";
+import { upgradeWebSocket } from "hono/deno";
+import type { WebSocketTransport } from "../../mod.ts";
+import {
+  type HonoContext,
+  type HonoUpgradeWebSocket,
+  type HonoWSContext,
+  type HonoWSEvents,
+  transport as transport_,
+} from "../../src/adapters/hono.ts";
+import { behaviourApp } from "./hono/app.ts";
+import { behaviourSuite } from "./node/behaviour_suite.ts";
+import { bundleForNode, startChild } from "./node/child_runtime.ts";
+import { miniflareSanitizers } from "./miniflare_sanitizers.ts";
+
+const WORKER = import.meta.resolve("./hono/worker.ts");
+/** The `bun` binary inside its npm platform package (see `bun_test.ts`). */
+const BUN = fromFileUrl(import.meta.resolve("@oven/bun-linux-x64/package.json"))
+  .replace(/package\.json$/, "bin/bun");
+
+Deno.test("`transport` on Hono + Deno.serve passes the behavioural suite behind header middleware", async (t) => {
+  const app = behaviourApp(upgradeWebSocket);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+  try {
+    await behaviourSuite(t, { port: server.addr.port });
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("`transport` on Hono + Node (@hono/node-server, @hono/node-ws) passes the behavioural suite", async (t) => {
+  const bundle = await bundleForNode(import.meta.resolve("./hono/node_server.ts"));
+  const server = await startChild("node", [bundle]);
+  try {
+    await behaviourSuite(t, { port: server.port });
+  } finally {
+    await server.close();
+    await Deno.remove(dirname(bundle), { recursive: true });
+  }
+});
+
+Deno.test(
+  "`transport` on Hono + Cloudflare Workers (workerd) passes the behavioural suite",
+  miniflareSanitizers,
+  async (t) => {
+    const dir = await Deno.makeTempDir({ prefix: "hono-workerd-" });
+    const out = `${dir}/worker.js`;
+    const built = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--quiet", "--platform", "browser", "-o", out, fromFileUrl(WORKER)],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.ok(built.success, new TextDecoder().decode(built.stderr));
+    const mf = new Miniflare({
+      modules: true,
+      script: await Deno.readTextFile(out),
+      compatibilityDate: "2026-07-01",
+      cf: false,
+      host: "127.0.0.1",
+      port: 0,
+    });
+    try {
+      const url = await mf.ready;
+      // Workers never call Hono's onOpen: every case here has the client speak first, and there is
+      // no bufferedAmount to end a session with a peer that stops reading.
+      await behaviourSuite(t, { port: Number(url.port), reportsBufferedAmount: false });
+    } finally {
+      await mf.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test("`transport` on Hono + Bun (hono/bun) passes the behavioural suite", async (t) => {
+  const bundle = await bundleForNode(import.meta.resolve("./hono/bun_server.ts"));
+  const server = await startChild(BUN, ["run", bundle]);
+  try {
+    await behaviourSuite(t, { port: server.port });
+  } finally {
+    await server.close();
+    await Deno.remove(dirname(bundle), { recursive: true });
+  }
+});
+
+Deno.test("`transport` opens on the first event without onOpen (Workers) and sets the raw socket's binaryType", async () => {
+  let events: HonoWSEvents | undefined;
+  const fakeUpgrade = ((createEvents: (c: HonoContext) => HonoWSEvents) => (c: HonoContext) => {
+    events = createEvents(c);
+    return Promise.resolve(new Response(null));
+  }) as unknown as HonoUpgradeWebSocket<HonoContext, unknown>;
+  const raw = { binaryType: "blob", bufferedAmount: 123, readyState: 1, addEventListener() {} };
+  const sent: unknown[] = [];
+  const ws: HonoWSContext = {
+    raw,
+    readyState: 1,
+    send: (data) => void sent.push(data),
+    close: () => {},
+  };
+  let transport: WebSocketTransport | undefined;
+  const handler = transport_(fakeUpgrade, (t) => (transport = t));
+  const request = new Request("http://127.0.0.1/ws", {
+    headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "x" },
+  });
+  await handler({ req: { raw: request } }, () => Promise.resolve());
+  assert.ok(transport && events);
+  let connected = false;
+  transport.addEventListener("connected", () => (connected = true));
+  const reader = transport.readable.getReader();
+  events.onMessage(new MessageEvent("message", { data: '{"first":1}' }), ws);
+  assert.deepEqual((await reader.read()).value, { type: "message", message: { first: 1 } });
+  assert.ok(connected, "connected at the first message");
+  assert.equal(raw.binaryType, "arraybuffer");
+  assert.equal(transport.socket.bufferedAmount, 123);
+  const writer = transport.writable.getWriter();
+  await writer.write({ type: "message", message: { back: true } });
+  assert.deepEqual(sent, ['{"back":true}']);
+  events.onClose(
+    Object.assign(new Event("close"), { code: 1001, reason: "gone" }) as CloseEvent,
+    ws,
+  );
+  assert.deepEqual(await transport.closed, { code: 1001, reason: "gone", initiator: "remote" });
+  reader.releaseLock();
+  writer.releaseLock();
+});

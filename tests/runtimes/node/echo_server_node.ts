@@ -1,0 +1,31 @@
+/**
+ * The load benchmark's transport echo on Node (`@x/ws-transport/node` on `node:http` + `ws`),
+ * bundled by `load_runtimes.ts`: prints `listening 127.0.0.1:PORT`, exits when its stdin closes.
+ *
+ * @module
+ */
+
+import { createServer } from "node:http";
+import { WebSocketServer } from "ws";
+import { upgradeHandler } from "../../../src/adapters/node.ts";
+import { ECHO_OPTIONS } from "./behaviour_bot.ts";
+
+declare const process: {
+  stdin: { resume(): void; on(event: "end", listener: () => void): void };
+  exit(code: number): never;
+};
+
+const wss = new WebSocketServer({ noServer: true });
+const server = createServer();
+server.on(
+  "upgrade",
+  upgradeHandler(wss, (transport) => {
+    transport.readable.pipeTo(transport.writable).catch(() => {/* the peer went away */});
+  }, ECHO_OPTIONS),
+);
+server.listen(0, "127.0.0.1", () => {
+  const address = server.address() as { port: number };
+  console.log(`listening 127.0.0.1:${address.port}`);
+});
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
