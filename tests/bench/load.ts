@@ -1,0 +1,694 @@
+/**
+ * The load benchmark: N concurrent sessions, each sending 640 bytes every 20 ms and reading the
+ * echo, against each target server in turn (the demo's `/ws`, a bare `Deno.upgradeWebSocket`
+ * echo with fixed-deadline pacing — the floor — and a pipecat-style FastAPI/uvicorn echo).
+ * Reports loss, round-trip p50/p99, server CPU per session-minute and server memory, and checks
+ * the demo against the issue's targets relative to the bare echo.
+ *
+ * ```sh
+ * deno run -A tests/bench/load.ts [--sessions 300] [--seconds 20] [--runs 3]
+ *   [--targets demo,bare,pipecat] [--ramp] [--ramp-seconds 10] [--ramp-tries 2]
+ *   [--ramp-steps 100,200,300,400,600,800,1000,1200,1600] [--max-sessions 1600] [--runs 0 = ramp only]
+ *   [--clients 1] [--reference bare] [--json out.json]
+ * ```
+ *
+ * Every server is a child process on 127.0.0.1 port 0 (it prints `listening 127.0.0.1:PORT`);
+ * the sessions come from `load_client.ts` child processes, so the server's `/proc/<pid>/stat`
+ * CPU is its own. Children are killed when the harness ends, on error or on a signal, and every
+ * wait is bounded.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import type { ClientResult } from "./load_client.ts";
+
+const HERE = new URL(".", import.meta.url);
+const ROOT = new URL("../../", HERE);
+
+/** A server the benchmark can start. */
+export interface TargetSpec {
+  /** Short name for tables. */
+  name: string;
+  /** Program and arguments; the process must print `listening HOST:PORT` first. */
+  command: [string, ...string[]];
+  /** WebSocket path on that server. */
+  path: string;
+}
+
+/**
+ * The known targets: `bare` (the floor, exactly as the issue defines it), `bare-ahead` (the same
+ * with 20 ms send-ahead, like the transport's default), `demo`, `pipecat`, and `raw` (no pacing).
+ * `extraArgs` go to the server's command line.
+ *
+ * @example Looking up the bare echo
+ * ```ts
+ * import { knownTarget } from "./load.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const target = knownTarget("bare", ["--drop-every=10"]);
+ * assert.equal(target.path, "/ws");
+ * assert.equal(target.command.at(-1), "--drop-every=10");
+ * assert.throws(() => knownTarget("nginx"), RangeError);
+ * ```
+ */
+export function knownTarget(name: string, extraArgs: string[] = []): TargetSpec {
+  const deno = Deno.execPath();
+  const file = (f: string) => new URL(f, HERE).pathname;
+  switch (name) {
+    case "bare":
+      return {
+        name,
+        command: [deno, "run", "-A", file("bare_echo.ts"), ...extraArgs],
+        path: "/ws",
+      };
+    case "bare-ahead": // the bare echo with the transport's default send-ahead (one chunk)
+      return {
+        name,
+        command: [deno, "run", "-A", file("bare_echo.ts"), "--ahead-ms=20", ...extraArgs],
+        path: "/ws",
+      };
+    case "raw": // diagnostic: the bare echo with no pacing at all
+      return {
+        name,
+        command: [deno, "run", "-A", file("bare_echo.ts"), "--interval-ms=0", ...extraArgs],
+        path: "/ws",
+      };
+    case "demo":
+      return {
+        name,
+        command: [deno, "run", "-A", file("demo_server.ts"), ...extraArgs],
+        path: "/ws",
+      };
+    case "pipecat":
+      return {
+        name,
+        command: ["/usr/bin/python3", file("pipecat_echo.py"), ...extraArgs],
+        path: "/ws",
+      };
+    default:
+      throw new RangeError(`unknown target "${name}": use bare, bare-ahead, demo, pipecat or raw`);
+  }
+}
+
+/** Options for {@linkcode runLoad}. */
+export interface LoadOptions {
+  /** The server to measure. */
+  target: TargetSpec;
+  /** Concurrent sessions. */
+  sessions: number;
+  /** Length of the measured window, seconds. */
+  seconds: number;
+  /** Sending before the window opens (not measured, loss still counted), seconds. */
+  warmupSeconds?: number;
+  /** How long to wait for the last echoes after the last send, milliseconds. */
+  drainMs?: number;
+  /** Client processes sharing the sessions. */
+  clients?: number;
+  /** Packet interval and size. */
+  intervalMs?: number;
+  bytes?: number;
+}
+
+/** One measurement of one target at one session count. */
+export interface LoadResult {
+  target: string;
+  sessions: number;
+  /** Sessions that never opened, or that closed before the end. */
+  failedSessions: number;
+  closedEarly: number;
+  sent: number;
+  received: number;
+  /** sent − received after the drain. */
+  loss: number;
+  duplicates: number;
+  misaligned: number;
+  /** Echoes per second received in the window. */
+  messagesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Server CPU seconds per session-minute over the window. */
+  cpuPerSessionMinute: number;
+  /** Server CPU as a share of one core over the window. */
+  serverCpuShare: number;
+  /** Server VmRSS at the end of the window, VmHWM (peak), and VmRSS before any session, MB. */
+  rssMb: number;
+  peakRssMb: number;
+  idleRssMb: number;
+  /** Client health: p99 of how late sends left, ms, and client CPU share of one core. */
+  clientLagP99Ms: number;
+  clientCpuShare: number;
+}
+
+const children = new Set<Deno.ChildProcess>();
+
+/**
+ * Kills every child process the harness started that is still running (SIGKILL): the last resort
+ * on a signal, an error or the time limit; {@linkcode runLoad} stops its own children itself.
+ *
+ * @example Nothing to kill
+ * ```ts
+ * import { killChildren } from "./load.ts";
+ *
+ * killChildren();
+ * ```
+ */
+export function killChildren(): void {
+  for (const child of children) {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }
+}
+
+function procCpuSeconds(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, CLK_TCK 100
+}
+
+function procMemMb(pid: number): { rss: number; hwm: number } {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
+  return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
+}
+
+/** A started child whose stdout is read line by line and whose stderr tail is kept. */
+class Child {
+  readonly process: Deno.ChildProcess;
+  readonly #lines: string[] = [];
+  #waiters: (() => void)[] = [];
+  #stdoutDone: Promise<void>;
+  #stderrDone: Promise<void>;
+  #stderrTail = "";
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #ended = false;
+  readonly status: Promise<Deno.CommandStatus>;
+
+  constructor(command: string[]) {
+    const process = new Deno.Command(command[0]!, {
+      args: command.slice(1),
+      cwd: ROOT.pathname,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.process = process;
+    children.add(process);
+    this.status = process.status.finally(() => children.delete(process));
+    this.#stdin = process.stdin.getWriter();
+    this.#stdoutDone = (async () => {
+      let pending = "";
+      for await (const text of process.stdout.pipeThrough(new TextDecoderStream())) {
+        pending += text;
+        let nl;
+        while ((nl = pending.indexOf("\n")) >= 0) {
+          this.#lines.push(pending.slice(0, nl));
+          pending = pending.slice(nl + 1);
+          this.#wake();
+        }
+      }
+      this.#ended = true;
+      this.#wake();
+    })();
+    this.#stderrDone = (async () => {
+      for await (const text of process.stderr.pipeThrough(new TextDecoderStream())) {
+        this.#stderrTail = (this.#stderrTail + text).slice(-2000);
+      }
+    })();
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** The next stdout line starting with `prefix`, within `timeoutMs`. */
+  async line(prefix: string, timeoutMs: number, what: string): Promise<string> {
+    const until = Date.now() + timeoutMs;
+    while (true) {
+      const index = this.#lines.findIndex((l) => l.startsWith(prefix));
+      if (index >= 0) return this.#lines.splice(0, index + 1).at(-1)!.slice(prefix.length);
+      const left = until - Date.now();
+      if (this.#ended || left <= 0) {
+        throw new Error(
+          `${what}: no "${prefix}" line ${this.#ended ? "(process ended)" : `in ${timeoutMs} ms`}` +
+            (this.#stderrTail ? `; stderr: ${this.#stderrTail}` : ""),
+        );
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
+    }
+  }
+
+  async send(text: string): Promise<void> {
+    await this.#stdin.write(new TextEncoder().encode(text));
+  }
+
+  /** Closes stdin (our children exit on EOF), then kills after `graceMs`; waits for the end. */
+  async stop(graceMs = 2000): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const exited = await Promise.race([
+      this.status.then(() => true),
+      new Promise<boolean>((r) => timer = setTimeout(() => r(false), graceMs)),
+    ]);
+    clearTimeout(timer);
+    if (!exited) {
+      try {
+        this.process.kill("SIGKILL");
+      } catch { /* gone meanwhile */ }
+    }
+    await this.status;
+    await this.#stdoutDone;
+    await this.#stderrDone;
+  }
+}
+
+function mergeHist(results: ClientResult[], key: "rttHist" | "lagHist"): Map<number, number> {
+  const merged = new Map<number, number>();
+  for (const r of results) {
+    for (const [bin, count] of r[key]) merged.set(bin, (merged.get(bin) ?? 0) + count);
+  }
+  return merged;
+}
+
+function percentile(
+  hist: Map<number, number>,
+  shape: { fineMs: number; fineBins: number },
+  p: number,
+): number {
+  const bins = [...hist.entries()].sort((a, b) => a[0] - b[0]);
+  const total = bins.reduce((s, [, c]) => s + c, 0);
+  if (total === 0) return NaN;
+  const rank = Math.ceil(p * total);
+  let seen = 0;
+  for (const [bin, count] of bins) {
+    seen += count;
+    // The bin's upper edge: never reports less than was measured.
+    if (seen >= rank) {
+      return bin < shape.fineBins
+        ? (bin + 1) * shape.fineMs
+        : shape.fineBins * shape.fineMs + (bin - shape.fineBins + 1);
+    }
+  }
+  return NaN;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/**
+ * Starts the target, runs the sessions against it from `load_client.ts` processes, samples the
+ * server's CPU around the measured window and its memory at the end, stops every process and
+ * returns the figures. Throws if a process does not start or report in time.
+ *
+ * @example Two sessions for half a second against the bare echo
+ * ```ts
+ * import { knownTarget, runLoad } from "./load.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const result = await runLoad({
+ *   target: knownTarget("bare"),
+ *   sessions: 2,
+ *   seconds: 0.5,
+ *   warmupSeconds: 0.2,
+ *   drainMs: 300,
+ * });
+ * assert.equal(result.loss, 0);
+ * assert.ok(result.p99Ms >= result.p50Ms);
+ * ```
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const {
+    target,
+    sessions,
+    seconds,
+    warmupSeconds = 2,
+    drainMs = 2000,
+    clients = 1,
+    intervalMs = 20,
+    bytes = 640,
+  } = options;
+  if (!(Number.isInteger(sessions) && sessions >= 1)) {
+    throw new RangeError(`sessions must be an integer >= 1, got ${sessions}`);
+  }
+  if (!(seconds > 0)) throw new RangeError(`seconds must be > 0, got ${seconds}`);
+  const server = new Child(target.command);
+  const started: Child[] = [server];
+  try {
+    const address = (await server.line("listening ", 20_000, `${target.name} server`)).trim();
+    const pid = server.process.pid;
+    const idle = procMemMb(pid);
+    const url = `ws://${address}${target.path}`;
+    const clientCount = Math.min(clients, sessions);
+    const windowMs = seconds * 1000;
+    const warmupMs = warmupSeconds * 1000;
+    const connectSpreadMs = Math.min(3000, sessions * 4);
+    const clientProcs: Child[] = [];
+    for (let c = 0; c < clientCount; c++) {
+      const share = Math.floor(sessions / clientCount) + (c < sessions % clientCount ? 1 : 0);
+      const child = new Child([
+        Deno.execPath(),
+        "run",
+        "-A",
+        new URL("load_client.ts", HERE).pathname,
+        `--url=${url}`,
+        `--sessions=${share}`,
+        `--first=${c}`,
+        `--stride=${clientCount}`,
+        `--total=${sessions}`,
+        `--interval-ms=${intervalMs}`,
+        `--bytes=${bytes}`,
+        `--warmup-ms=${warmupMs}`,
+        `--window-ms=${windowMs}`,
+        `--drain-ms=${drainMs}`,
+        `--connect-spread-ms=${connectSpreadMs}`,
+      ]);
+      clientProcs.push(child);
+      started.push(child);
+    }
+    for (const child of clientProcs) await child.line("connected ", 30_000, "client");
+    const go = Date.now() + 300;
+    for (const child of clientProcs) await child.send(`go ${go}\n`);
+    await sleep(go + warmupMs - Date.now());
+    const cpuStart = procCpuSeconds(pid);
+    const windowStart = performance.now();
+    await sleep(go + warmupMs + windowMs - Date.now());
+    const cpuEnd = procCpuSeconds(pid);
+    const windowSeconds = (performance.now() - windowStart) / 1000;
+    const mem = procMemMb(pid);
+    const results: ClientResult[] = [];
+    for (const child of clientProcs) {
+      results.push(JSON.parse(await child.line("result ", drainMs + 20_000, "client")));
+    }
+    const sum = (key: keyof ClientResult) => results.reduce((s, r) => s + (r[key] as number), 0);
+    const shape = results[0]!;
+    const rtt = mergeHist(results, "rttHist");
+    const lag = mergeHist(results, "lagHist");
+    const cpu = cpuEnd - cpuStart;
+    for (const e of results.flatMap((r) => r.errors)) console.error(`  client: ${e}`);
+    return {
+      target: target.name,
+      sessions,
+      failedSessions: sum("failed") + sum("closedEarly"),
+      closedEarly: sum("closedEarly"),
+      sent: sum("sent"),
+      received: sum("received"),
+      loss: sum("sent") - sum("received"),
+      duplicates: sum("duplicates"),
+      misaligned: sum("misaligned"),
+      messagesPerSecond: sum("windowReceived") / seconds,
+      p50Ms: percentile(rtt, shape, 0.5),
+      p99Ms: percentile(rtt, shape, 0.99),
+      maxMs: Math.max(...results.map((r) => r.rttMaxMs)),
+      cpuPerSessionMinute: cpu / (sessions * windowSeconds / 60),
+      serverCpuShare: cpu / windowSeconds,
+      rssMb: mem.rss,
+      peakRssMb: mem.hwm,
+      idleRssMb: idle.rss,
+      clientLagP99Ms: percentile(lag, shape, 0.99),
+      clientCpuShare: sum("clientCpuSeconds") / windowSeconds,
+    };
+  } finally {
+    // Clients first, so the server sees ordinary closes; then the server.
+    await Promise.all(started.slice(1).map((c) => c.stop()));
+    await server.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line: runs, ramp, tables, verdicts.
+
+const median = (xs: number[]): number => {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const f = (x: number, digits = 2) => Number.isFinite(x) ? x.toFixed(digits) : "–";
+
+/** Median of each figure over runs (loss and failures: summed, so any loss shows). */
+function summarize(runs: LoadResult[]): LoadResult {
+  const m = (key: keyof LoadResult) => median(runs.map((r) => r[key] as number));
+  const s = (key: keyof LoadResult) => runs.reduce((a, r) => a + (r[key] as number), 0);
+  return {
+    target: runs[0]!.target,
+    sessions: runs[0]!.sessions,
+    failedSessions: s("failedSessions"),
+    closedEarly: s("closedEarly"),
+    sent: s("sent"),
+    received: s("received"),
+    loss: s("loss"),
+    duplicates: s("duplicates"),
+    misaligned: s("misaligned"),
+    messagesPerSecond: m("messagesPerSecond"),
+    p50Ms: m("p50Ms"),
+    p99Ms: m("p99Ms"),
+    maxMs: m("maxMs"),
+    cpuPerSessionMinute: m("cpuPerSessionMinute"),
+    serverCpuShare: m("serverCpuShare"),
+    rssMb: m("rssMb"),
+    peakRssMb: m("peakRssMb"),
+    idleRssMb: m("idleRssMb"),
+    clientLagP99Ms: m("clientLagP99Ms"),
+    clientCpuShare: m("clientCpuShare"),
+  };
+}
+
+function passesRamp(r: LoadResult, p99LimitMs: number): boolean {
+  return r.loss === 0 && r.failedSessions === 0 && r.misaligned === 0 && r.p99Ms <= p99LimitMs;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      sessions: { type: "string", default: "300" },
+      seconds: { type: "string", default: "20" },
+      "warmup-seconds": { type: "string", default: "2" },
+      runs: { type: "string", default: "3" },
+      targets: { type: "string", default: "demo,bare,pipecat" },
+      clients: { type: "string", default: "1" },
+      ramp: { type: "boolean", default: false },
+      "ramp-seconds": { type: "string", default: "10" },
+      "ramp-tries": { type: "string", default: "2" },
+      "ramp-steps": { type: "string", default: "100,200,300,400,600,800,1000,1200,1600" },
+      "max-sessions": { type: "string", default: "1600" },
+      "p99-limit-ms": { type: "string", default: "25" },
+      "max-minutes": { type: "string", default: "15" },
+      reference: { type: "string", default: "bare" },
+      json: { type: "string" },
+    },
+  });
+  const sessions = Number(values.sessions);
+  const seconds = Number(values.seconds);
+  const warmupSeconds = Number(values["warmup-seconds"]);
+  const runs = Number(values.runs);
+  const clients = Number(values.clients);
+  const targetNames = values.targets.split(",").map((t) => t.trim()).filter(Boolean);
+  const targets = targetNames.map((t) => knownTarget(t));
+  const p99LimitMs = Number(values["p99-limit-ms"]);
+  const maxSessions = Number(values["max-sessions"]);
+  const rampTries = Number(values["ramp-tries"]);
+  const rampSteps = values["ramp-steps"].split(",").map(Number).filter((n) => n <= maxSessions);
+
+  // Hard bound on the whole run, whatever hangs.
+  const hardLimit = setTimeout(() => {
+    console.error(`load: time limit of ${values["max-minutes"]} min reached; killing children`);
+    killChildren();
+    Deno.exit(3);
+  }, Number(values["max-minutes"]) * 60_000);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      killChildren();
+      Deno.exit(130);
+    });
+  }
+
+  const load = await Deno.readTextFile("/proc/loadavg");
+  const header = [
+    `# load benchmark ${new Date().toISOString()}`,
+    `# ${sessions} sessions × 640 B every 20 ms, ${seconds} s window after ${warmupSeconds} s ` +
+    `warm-up, ${runs} run(s), ${clients} client process(es); loadavg at start: ${
+      load.split(" ").slice(0, 3).join(" ")
+    }; ${navigator.hardwareConcurrency} CPUs shared by client and server`,
+  ];
+  console.log(header.join("\n"));
+
+  const all: LoadResult[] = [];
+  for (let run = 1; run <= runs; run++) {
+    // Targets interleaved per run, so a slow spell on the machine hits them all alike.
+    for (const target of targets) {
+      console.error(`run ${run}/${runs}: ${target.name} at ${sessions} sessions…`);
+      const r = await runLoad({ target, sessions, seconds, warmupSeconds, clients });
+      console.error(
+        `  loss ${r.loss}, failed ${r.failedSessions} (closed early ${r.closedEarly}), p50 ${
+          f(r.p50Ms)
+        } ms, p99 ${f(r.p99Ms)} ms, ` +
+          `cpu ${f(r.cpuPerSessionMinute, 4)} s/session-min, rss ${f(r.rssMb, 1)} MB, ` +
+          `client cpu ${f(r.clientCpuShare * 100, 0)}% lag p99 ${f(r.clientLagP99Ms)} ms`,
+      );
+      all.push(r);
+    }
+  }
+  // `--runs 0` skips the fixed-count runs (a ramp-only invocation).
+  const summary = new Map(
+    runs > 0 ? targets.map((t) => [t.name, summarize(all.filter((r) => r.target === t.name))]) : [],
+  );
+
+  const maxOk = new Map<string, { max: number; steps: LoadResult[] }>();
+  if (values.ramp) {
+    for (const target of targets) {
+      const steps: LoadResult[] = [];
+      let max = 0;
+      ramp: for (const count of rampSteps) {
+        // A paced echo's round trip carries every stall it has seen (see load.md), so one
+        // hiccup of the shared machine fails a step: a step passes if any of its tries does.
+        for (let attempt = 1; attempt <= rampTries; attempt++) {
+          console.error(`ramp: ${target.name} at ${count} sessions (try ${attempt})…`);
+          const r = await runLoad({
+            target,
+            sessions: count,
+            seconds: Number(values["ramp-seconds"]),
+            warmupSeconds,
+            clients,
+          });
+          steps.push(r);
+          console.error(`  loss ${r.loss}, failed ${r.failedSessions}, p99 ${f(r.p99Ms)} ms`);
+          if (passesRamp(r, p99LimitMs)) {
+            max = count;
+            continue ramp;
+          }
+        }
+        break;
+      }
+      maxOk.set(target.name, { max, steps });
+    }
+  }
+
+  const refName = values.reference;
+  const bare = summary.get(refName);
+  const ratio = (x: number, base: number | undefined) =>
+    base === undefined || !(base > 0) ? "" : ` (${f(x / base)}×)`;
+  const lines: string[] = [
+    "",
+    `| target | sessions | loss | p50 ms | p99 ms | CPU s/session-min | RSS MB | peak RSS MB | idle RSS MB | ` +
+    `msgs/s | server CPU | client CPU | client lag p99 ms |${values.ramp ? " max sessions |" : ""}`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${
+      values.ramp ? "---:|" : ""
+    }`,
+  ];
+  if (summary.size === 0) lines.splice(0, 3); // ramp only: no fixed-count table
+  for (const [name, s] of summary) {
+    lines.push(
+      `| ${name} | ${s.sessions} | ${s.loss}${
+        s.failedSessions ? ` (${s.failedSessions} failed)` : ""
+      } | ` +
+        `${f(s.p50Ms)} | ${f(s.p99Ms)}${ratio(s.p99Ms, bare?.p99Ms)} | ` +
+        `${f(s.cpuPerSessionMinute, 4)}${
+          ratio(s.cpuPerSessionMinute, bare?.cpuPerSessionMinute)
+        } | ` +
+        `${f(s.rssMb, 1)}${ratio(s.rssMb, bare?.rssMb)} | ${f(s.peakRssMb, 1)} | ${
+          f(s.idleRssMb, 1)
+        } | ` +
+        `${f(s.messagesPerSecond, 0)} | ${f(s.serverCpuShare * 100, 0)}% | ` +
+        `${f(s.clientCpuShare * 100, 0)}% | ${f(s.clientLagP99Ms)} |` +
+        (values.ramp
+          ? ` ${maxOk.get(name)?.max ?? "–"}${
+            ratio(maxOk.get(name)?.max ?? NaN, maxOk.get(refName)?.max)
+          } |`
+          : ""),
+    );
+  }
+  if (values.ramp) {
+    lines.push(
+      "",
+      `Ramp (${values["ramp-seconds"]} s per try, up to ${rampTries} tries per step; stops at ` +
+        `the first step where no try has zero loss and p99 ≤ ${p99LimitMs} ms):`,
+      "",
+    );
+    lines.push(
+      "| target | sessions | loss | failed | p50 ms | p99 ms | CPU s/session-min | RSS MB |",
+    );
+    lines.push("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (const [name, { steps }] of maxOk) {
+      for (const r of steps) {
+        lines.push(
+          `| ${name} | ${r.sessions} | ${r.loss} | ${r.failedSessions} | ${f(r.p50Ms)} | ` +
+            `${f(r.p99Ms)} | ${f(r.cpuPerSessionMinute, 4)} | ${f(r.rssMb, 1)} |`,
+        );
+      }
+    }
+  }
+  lines.push("");
+  let failed = false;
+  const refRamp = maxOk.get(refName)?.max;
+  for (const { name } of targets) {
+    const s = summary.get(name);
+    if (name === refName) {
+      lines.push(`- ${name}: the reference${s?.loss ? `; WARNING: lost ${s.loss}` : ""}`);
+      continue;
+    }
+    const checks: [string, boolean][] = [];
+    if (s && bare) {
+      checks.push(
+        [
+          `zero loss (${s.loss}, ${s.failedSessions} failed sessions)`,
+          s.loss === 0 && s.failedSessions === 0,
+        ],
+        [
+          `p99 ${f(s.p99Ms)} ≤ max(1.25 × ${f(bare.p99Ms)}, ${f(bare.p99Ms)} + 5) ms`,
+          s.p99Ms <= Math.max(1.25 * bare.p99Ms, bare.p99Ms + 5),
+        ],
+        [
+          `CPU ${f(s.cpuPerSessionMinute, 4)} ≤ 1.25 × ${
+            f(bare.cpuPerSessionMinute, 4)
+          } s/session-min`,
+          s.cpuPerSessionMinute <= 1.25 * bare.cpuPerSessionMinute,
+        ],
+        [`RSS ${f(s.rssMb, 1)} ≤ 1.25 × ${f(bare.rssMb, 1)} MB`, s.rssMb <= 1.25 * bare.rssMb],
+      );
+    }
+    if (values.ramp && refRamp !== undefined) {
+      const mine = maxOk.get(name)?.max ?? 0;
+      checks.push([`max sessions ${mine} ≥ 0.9 × ${refRamp}`, mine >= 0.9 * refRamp]);
+    }
+    if (checks.length === 0) {
+      lines.push(`- ${name}: no ${refName} target in this run, nothing to compare with`);
+      continue;
+    }
+    const ok = checks.every(([, pass]) => pass);
+    if (name === "demo" && !ok) failed = true;
+    lines.push(
+      `- ${name}: ${ok ? "PASS" : "FAIL"} — ` +
+        checks.map(([what, pass]) => `${pass ? "ok" : "FAIL"} ${what}`).join("; "),
+    );
+  }
+  console.log(lines.join("\n"));
+  if (values.json) {
+    await Deno.writeTextFile(
+      values.json,
+      JSON.stringify({ header, runs: all, ramp: Object.fromEntries(maxOk) }, null, 2),
+    );
+  }
+  clearTimeout(hardLimit);
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) {
+  let code = 1;
+  try {
+    code = await main();
+  } catch (error) {
+    console.error(error);
+  } finally {
+    killChildren();
+  }
+  Deno.exit(code);
+}

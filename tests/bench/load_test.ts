@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { knownTarget, runLoad } from "./load.ts";
+
+// A few sessions for about two seconds against the bare echo: enough to prove the harness counts
+// and times every echo, short enough for the ordinary test run.
+const SESSIONS = 4;
+const SHORT = { sessions: SESSIONS, seconds: 1.5, warmupSeconds: 0.5 } as const;
+
+Deno.test("`runLoad` times every echo of the bare echo and loses none", async () => {
+  // The drain ends as soon as every echo is back; the long bound is for a busy machine.
+  const result = await runLoad({ target: knownTarget("bare"), ...SHORT, drainMs: 3000 });
+  // 2 s of sending at one packet per 20 ms per session.
+  assert.ok(
+    Math.abs(result.sent - SESSIONS * 100) <= SESSIONS,
+    `sent ${result.sent}, expected about ${SESSIONS * 100}`,
+  );
+  assert.equal(result.failedSessions, 0);
+  assert.equal(result.misaligned, 0);
+  assert.equal(result.duplicates, 0);
+  assert.equal(result.received, result.sent);
+  assert.equal(result.loss, 0);
+  // The window's echoes are timed: 1.5 s × 50 per second per session.
+  assert.ok(Math.abs(result.messagesPerSecond - SESSIONS * 50) <= SESSIONS * 2);
+  assert.ok(
+    result.p50Ms > 0 && result.p99Ms >= result.p50Ms && result.maxMs >= result.p99Ms - 0.01,
+  );
+  assert.ok(result.p99Ms < 1000, `p99 ${result.p99Ms} ms`);
+  assert.ok(result.cpuPerSessionMinute >= 0 && Number.isFinite(result.cpuPerSessionMinute));
+  assert.ok(result.rssMb > 5 && result.peakRssMb >= result.rssMb);
+});
+
+Deno.test("`runLoad` counts the echoes a server drops as loss", async () => {
+  // The bare echo drops every 10th message of each session without a trace.
+  const target = knownTarget("bare", ["--drop-every=10"]);
+  // Dropped echoes never come, so this drain always runs to its end: keep it short.
+  const result = await runLoad({ target, ...SHORT, drainMs: 500 });
+  assert.equal(result.failedSessions, 0);
+  assert.equal(result.sent % SESSIONS, 0, "every session sent the same count");
+  const perSession = result.sent / SESSIONS;
+  assert.equal(result.loss, SESSIONS * Math.floor(perSession / 10));
+  assert.equal(result.received, result.sent - result.loss);
+});
+
+Deno.test("`runLoad` rejects a bad session count", async () => {
+  await assert.rejects(
+    runLoad({ target: knownTarget("bare"), sessions: 0, seconds: 1 }),
+    (error: Error) => error instanceof RangeError && error.message.includes("0"),
+  );
+});
