@@ -115,6 +115,7 @@ export class OutboundQueue {
 
   /** Settles the `drained` promises; the sender calls it when it has emptied the queue. */
   wakeDrained(): void {
+    if (this.#drainers.length === 0) return;
     const drainers = this.#drainers;
     this.#drainers = [];
     for (const done of drainers) done();

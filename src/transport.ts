@@ -11,7 +11,7 @@ import { TransportError } from "./errors.ts";
 import { TransportCloseEvent, TransportErrorEvent, type TransportEventMap } from "./events.ts";
 import type { AudioFrame, Frame } from "./frames.ts";
 import { InboundQueue } from "./inbound_queue.ts";
-import { OutboundQueue } from "./outbound_queue.ts";
+import { type OutboundItem, OutboundQueue } from "./outbound_queue.ts";
 import type { FrameSerializer, SerializedMessage, SerializeResult } from "./serializer.ts";
 import { RawPcmSerializer } from "./serializers/raw_pcm.ts";
 import { ReadyState, type WebSocketData, type WebSocketLike } from "./socket.ts";
@@ -559,14 +559,14 @@ export class WebSocketTransport extends EventTarget {
     return false;
   }
 
-  /** Sends queued items, each audio chunk at its pacing deadline. One pump at a time. */
+  /**
+   * Sends queued items, each audio chunk at its pacing deadline. One pump at a time. It runs
+   * synchronously while nothing has to wait (real-time audio, the usual case: no promise, no
+   * timer per chunk) and hands over to `#pumpAfter` when something does.
+   */
   #pump(): void {
     if (this.#pumping || !this.#connected) return;
     this.#pumping = true;
-    void this.#runPump();
-  }
-
-  async #runPump(): Promise<void> {
     try {
       for (;;) {
         const item = this.#outbound.peek();
@@ -574,40 +574,65 @@ export class WebSocketTransport extends EventTarget {
         if (item.kind === "audio") {
           const wait = this.#pacer.reserve(item.durationMs);
           if (wait > 0) {
-            try {
-              await this.#clock.sleep(wait, this.#wake.signal);
-            } catch {
-              continue; // woken by an interruption or close: the queue has changed
-            }
-            if (this.#outbound.peek() !== item) continue;
+            return void this.#pumpAfter(this.#clock.sleep(wait, this.#wake.signal), item);
           }
           this.#outbound.shift();
           const sending = this.#sendAudio(item.chunk);
-          if (sending) await sending;
+          if (sending) return void this.#pumpAfter(sending);
         } else {
           this.#outbound.shift();
           if (item.frame.type === "end") {
-            await this.#sendEnd(item.frame);
-            break;
+            return void this.#pumpAfter(this.#sendEnd(item.frame), undefined, true);
           }
           const sending = this.#sendFrame(item.frame);
-          if (sending) await sending;
+          if (sending) return void this.#pumpAfter(sending);
         }
       }
     } catch (cause) {
-      // Only a bug can get here (send and serializer failures are handled where they occur);
-      // end the session loudly rather than leave a wedged queue behind.
-      this.#fail(
-        new TransportError("protocol", `outbound path failed: ${String(cause)}`, {
-          cause,
-          closeCode: 1011,
-          fatal: true,
-        }),
-      );
-    } finally {
-      this.#pumping = false;
+      this.#pumpFailed(cause);
     }
+    this.#pumping = false;
     if (this.#outbound.size === 0) this.#outbound.wakeDrained();
+  }
+
+  /**
+   * Waits for `waiting` (a pacing sleep, a send that must drain, the end), then sends `paced` if
+   * it is still next (an interruption or close wakes the sleep and empties the queue), and pumps
+   * on unless the session is ending.
+   */
+  async #pumpAfter(waiting: Promise<void>, paced?: OutboundItem, last = false): Promise<void> {
+    try {
+      try {
+        await waiting;
+      } catch {
+        paced = undefined; // woken by an interruption or close: the queue has changed
+      }
+      if (paced !== undefined && this.#outbound.peek() === paced && paced.kind === "audio") {
+        this.#outbound.shift();
+        const sending = this.#sendAudio(paced.chunk);
+        if (sending) await sending;
+      }
+    } catch (cause) {
+      this.#pumpFailed(cause);
+    }
+    this.#pumping = false;
+    if (last) {
+      if (this.#outbound.size === 0) this.#outbound.wakeDrained();
+      return;
+    }
+    this.#pump();
+  }
+
+  #pumpFailed(cause: unknown): void {
+    // Only a bug can get here (send and serializer failures are handled where they occur); end
+    // the session loudly rather than leave a wedged queue behind.
+    this.#fail(
+      new TransportError("protocol", `outbound path failed: ${String(cause)}`, {
+        cause,
+        closeCode: 1011,
+        fatal: true,
+      }),
+    );
   }
 
   /**

@@ -50,9 +50,11 @@ interface Pending {
  * `{"type":"interrupt"}` message instead drops the audio still waiting here and calls
  * `transport.interrupt()`, which drops what the transport has queued.
  *
- * Reading never waits for writing: frames wait in a delay line (a FIFO with one timer for its
- * head), so an interrupt is seen at once even while the transport holds the writer back to real
- * time. The line is bounded (`delayMs` plus 5 s of audio); past that the oldest audio goes.
+ * Reading never waits for writing: frames wait in a delay line (a FIFO, one write in flight, one
+ * timer for its head and only while the head is not yet due), so an interrupt is seen at once even
+ * while the transport holds the writer back to real time. With no delay a frame is handed to the
+ * writer as it arrives: no timer, no extra promise. The line is bounded (`delayMs` plus 5 s of
+ * audio); past that the oldest audio goes, counted.
  *
  * @example Echoing a session on an in-memory socket
  * ```ts
@@ -89,12 +91,48 @@ export async function runEcho(
   // A plain array as FIFO: it holds at most a few hundred entries, so shift() stays cheap.
   let pending: Pending[] = [];
   let pendingBytes = 0;
-  let reading = true;
-  // Aborted to wake the writer loop: something arrived, the head changed, or reading ended.
-  let wake = new AbortController();
-  const nudge = () => {
-    wake.abort();
-    wake = new AbortController();
+  let writing = false;
+  let writeFailed = false;
+  /** Set while a timer waits for the head to fall due; aborting it cancels the timer. */
+  let timer: AbortController | null = null;
+  const writer = transport.writable.getWriter();
+  let allWritten: () => void = () => {};
+
+  const written = () => {
+    writing = false;
+    pump();
+  };
+  const failed = () => {
+    // The writable failed: the session is ending. Reading goes on until the readable ends.
+    writeFailed = true;
+    writing = false;
+    pending = [];
+    pump();
+  };
+  /** Hands due frames to the writer, one write in flight at a time. */
+  function pump(): void {
+    if (writing || timer !== null) return;
+    const head = pending[0];
+    if (head === undefined) return allWritten();
+    const wait = head.due - clock.now();
+    if (wait > 0) {
+      const armed = new AbortController();
+      timer = armed;
+      clock.sleep(wait, armed.signal).then(() => {
+        timer = null;
+        pump();
+      }, () => {/* cancelled by an interrupt, which pumps itself */});
+      return;
+    }
+    pending.shift();
+    if (head.frame.type === "audio") pendingBytes -= head.frame.audio.length;
+    writing = true;
+    writer.write(head.frame).then(written, failed);
+  }
+
+  const cancelTimer = () => {
+    timer?.abort();
+    timer = null;
   };
 
   const dropAudio = (keep: (item: Pending) => boolean) => {
@@ -105,36 +143,6 @@ export async function runEcho(
     for (const { frame } of pending) if (frame.type === "audio") pendingBytes += frame.audio.length;
   };
 
-  const writer = transport.writable.getWriter();
-  let writeFailed = false;
-  const writing = (async () => {
-    try {
-      for (;;) {
-        const head = pending[0];
-        if (head === undefined && !reading) break;
-        const signal = wake.signal;
-        if (head === undefined) {
-          await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
-          continue;
-        }
-        if (head.due > clock.now()) {
-          try {
-            await clock.sleep(head.due - clock.now(), signal);
-          } catch {
-            continue; // woken: the head may have changed
-          }
-        }
-        if (pending[0] !== head) continue;
-        pending.shift();
-        if (head.frame.type === "audio") pendingBytes -= head.frame.audio.length;
-        await writer.write(head.frame);
-      }
-    } catch {
-      // The writable failed: the session is ending. Reading goes on until the readable ends.
-      writeFailed = true;
-    }
-  })();
-
   try {
     for await (const frame of transport.readable) {
       if (frame.type === "message") {
@@ -142,8 +150,9 @@ export async function runEcho(
         if (isInterrupt(frame.message)) {
           summary.interrupts++;
           dropAudio(() => false);
-          nudge();
+          cancelTimer();
           await transport.interrupt();
+          pump(); // messages that were waiting still go back
           continue;
         }
       } else if (frame.type === "audio") {
@@ -154,7 +163,6 @@ export async function runEcho(
       if (writeFailed) continue;
       if (frame.type === "audio") pendingBytes += frame.audio.length;
       pending.push({ frame, due: clock.now() + delayMs });
-      if (pending.length === 1) nudge();
       if (pendingBytes > maxPendingBytes) {
         let excess = pendingBytes - maxPendingBytes;
         dropAudio((item) => {
@@ -162,17 +170,16 @@ export async function runEcho(
           excess -= item.frame.audio.length;
           return false;
         });
-        nudge();
       }
+      pump();
     }
   } finally {
     // The session is over (the readable ends when the socket closes): what waits is for no one.
-    reading = false;
     pending = [];
     pendingBytes = 0;
-    nudge();
+    cancelTimer();
   }
-  await writing;
+  if (writing) await new Promise<void>((resolve) => (allWritten = resolve));
   try {
     await writer.close();
   } catch {
