@@ -71,6 +71,9 @@ export function createDemoHandler(
       audioIn: { sampleRate: 16000, channels: 1 },
       audioOut: { sampleRate: 16000, channels: 1, chunkMs: 20 },
       fixedAudioPacketSize: 640,
+      // The page's player holds 60 ms before it plays: audio may leave that far ahead of its
+      // playing time, so a scheduling hiccup here up to 60 ms long costs no lasting latency.
+      sendAheadMs: 60,
       // Browsers only from the page's own origin; clients without an Origin (tools) pass.
       allowedOrigins: [url.origin],
     });
