@@ -1,6 +1,6 @@
 import { fileURLToPath as fromFileUrl } from "node:url";
 import bunPackage from "@oven/bun-linux-x64/package.json" with { type: "json" };
-import { behaviourSuite } from "./node/behaviour_suite.ts";
+import { behaviourSuite } from "./behaviour/suite.ts";
 import { startChild } from "./node/child_runtime.ts";
 
 /**

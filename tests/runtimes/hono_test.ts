@@ -13,7 +13,7 @@ import {
   transport as transport_,
 } from "../../src/adapters/hono.ts";
 import { behaviourApp } from "./hono/app.ts";
-import { behaviourSuite } from "./node/behaviour_suite.ts";
+import { behaviourSuite } from "./behaviour/suite.ts";
 import { bundleForNode, startChild } from "./node/child_runtime.ts";
 import { miniflareSanitizers } from "./miniflare_sanitizers.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
-import { behaviourSuite } from "./node/behaviour_suite.ts";
+import { behaviourSuite } from "./behaviour/suite.ts";
 import { bundleForNode, startChild } from "./node/child_runtime.ts";
 
 Deno.test("`upgradeHandler` on Node (node:http + ws), bundled to JavaScript, passes the behavioural suite", async (t) => {

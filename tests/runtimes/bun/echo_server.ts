@@ -6,7 +6,7 @@
  */
 
 import { type BunServer, upgrade, websocket } from "../../../src/adapters/bun.ts";
-import { ECHO_OPTIONS } from "../node/behaviour_bot.ts";
+import { ECHO_OPTIONS } from "../behaviour/bot.ts";
 
 declare const Bun: {
   serve(options: {

@@ -12,7 +12,7 @@ import {
   ECHO_OPTIONS,
   logResponse,
   runBot,
-} from "../node/behaviour_bot.ts";
+} from "../behaviour/bot.ts";
 
 declare const Bun: {
   serve(options: {

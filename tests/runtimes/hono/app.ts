@@ -17,7 +17,7 @@ import {
   ECHO_OPTIONS,
   logResponse,
   runBot,
-} from "../node/behaviour_bot.ts";
+} from "../behaviour/bot.ts";
 
 /** Builds the app around a runtime's `upgradeWebSocket`. */
 // deno-lint-ignore no-explicit-any

@@ -7,7 +7,7 @@
  */
 
 import { upgrade } from "../../../src/adapters/deno.ts";
-import { ECHO_OPTIONS } from "./behaviour_bot.ts";
+import { ECHO_OPTIONS } from "../behaviour/bot.ts";
 
 Deno.serve({
   hostname: "127.0.0.1",

@@ -8,7 +8,7 @@
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
 import { upgradeHandler } from "../../../src/adapters/node.ts";
-import { ECHO_OPTIONS } from "./behaviour_bot.ts";
+import { ECHO_OPTIONS } from "../behaviour/bot.ts";
 
 declare const process: {
   stdin: { resume(): void; on(event: "end", listener: () => void): void };

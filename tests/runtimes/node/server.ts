@@ -9,7 +9,7 @@
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
 import { upgradeHandler } from "../../../src/adapters/node.ts";
-import { ADMISSION, BLAST_OPTIONS, ECHO_OPTIONS, logResponse, runBot } from "./behaviour_bot.ts";
+import { ADMISSION, BLAST_OPTIONS, ECHO_OPTIONS, logResponse, runBot } from "../behaviour/bot.ts";
 
 const wss = new WebSocketServer({ noServer: true });
 const urlOf = (path = "/") => new URL(path, "http://127.0.0.1");

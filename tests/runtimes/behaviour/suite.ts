@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { BLAST_CHUNK_BYTES, BLAST_OPTIONS, type LogEntry } from "./behaviour_bot.ts";
+import { BLAST_CHUNK_BYTES, BLAST_OPTIONS, type LogEntry } from "./bot.ts";
 
 /** Where a server under test listens, and what its runtime can be asked. */
 export interface SuiteTarget {
