@@ -35,14 +35,49 @@ export const systemClock: Clock = {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const onAbort = () => {
-        clearTimeout(timer);
+        cancel();
         reject(signal?.reason);
       };
-      const timer = setTimeout(() => {
+      const cancel = wakeAt(performance.now() + Math.max(0, ms), () => {
         signal?.removeEventListener("abort", onAbort);
         resolve();
-      }, Math.max(0, ms));
+      });
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   },
 };
+
+/**
+ * Sleeps due in the same millisecond share one `setTimeout`. A server pacing hundreds of sessions
+ * would otherwise start a timer per session per chunk (15,000 a second at 300 sessions of 20 ms
+ * chunks), and a runtime timer costs far more than a callback in a list; rounding a deadline up to
+ * the next whole millisecond costs at most that millisecond.
+ */
+const buckets = new Map<
+  number,
+  { timer: ReturnType<typeof setTimeout>; wakers: Set<() => void> }
+>();
+
+function wakeAt(deadline: number, wake: () => void): () => void {
+  const due = Math.ceil(deadline);
+  let bucket = buckets.get(due);
+  if (bucket === undefined) {
+    const wakers = new Set<() => void>();
+    const timer = setTimeout(() => {
+      buckets.delete(due);
+      for (const waker of wakers) waker();
+    }, Math.max(0, due - performance.now()));
+    bucket = { timer, wakers };
+    buckets.set(due, bucket);
+  }
+  const { wakers, timer } = bucket;
+  wakers.add(wake);
+  return () => {
+    wakers.delete(wake);
+    if (wakers.size === 0 && buckets.get(due) === bucket) {
+      // Nobody waits for this millisecond any more: leave no timer behind.
+      clearTimeout(timer);
+      buckets.delete(due);
+    }
+  };
+}

@@ -1,6 +1,6 @@
 /**
  * Measures `Resampler` beside sox's `rate -v` (very high quality) on every supported pair and
- * prints markdown tables; tests/bench/results/audio.md holds its output.
+ * prints markdown tables; BENCHMARKS.md holds its output.
  *
  * Run: `npx deno run -A tests/bench/resampler_quality.ts` (needs `sox` on PATH).
  *

@@ -3,7 +3,7 @@
  * over the same frames: an identity `TransformStream` for the streams, a plain loop for the cores.
  *
  * Run: `npx deno bench --allow-all tests/bench/streams_bench.ts`
- * Medians, MB/s, frames/s and ratios as a Markdown table (what tests/bench/results/streams.md
+ * Medians, MB/s, frames/s and ratios as a Markdown table (what BENCHMARKS.md
  * holds): `npx deno run --allow-all tests/bench/streams_bench.ts --table`
  *
  * Every iteration moves the same fixture: 1000 audio frames of 30 ms at 16 kHz mono (960 bytes,

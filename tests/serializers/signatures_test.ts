@@ -1,5 +1,5 @@
 // Vectors computed independently with python3's hmac module and the `cryptography` package (see
-// tests/bench/results/serializers_telephony.md for the commands); the Twilio POST vector is also
+// BENCHMARKS.md ("Signature test vectors") for the commands); the Twilio POST vector is also
 // the example in Twilio's "Webhooks security" documentation.
 import assert from "node:assert/strict";
 import { verifyTwilioSignature } from "../../src/serializers/twilio.ts";
