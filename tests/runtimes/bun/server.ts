@@ -6,13 +6,7 @@
  */
 
 import { type BunServer, upgrade, websocket } from "../../../src/adapters/bun.ts";
-import {
-  ADMISSION,
-  BLAST_OPTIONS,
-  ECHO_OPTIONS,
-  logResponse,
-  runBot,
-} from "../behaviour/bot.ts";
+import { ADMISSION, BLAST_OPTIONS, ECHO_OPTIONS, logResponse, runBot } from "../behaviour/bot.ts";
 
 declare const Bun: {
   serve(options: {

@@ -11,13 +11,7 @@ import { cors } from "hono/cors";
 import { poweredBy } from "hono/powered-by";
 import { secureHeaders } from "hono/secure-headers";
 import { type HonoUpgradeWebSocket, transport } from "../../../src/adapters/hono.ts";
-import {
-  ADMISSION,
-  BLAST_OPTIONS,
-  ECHO_OPTIONS,
-  logResponse,
-  runBot,
-} from "../behaviour/bot.ts";
+import { ADMISSION, BLAST_OPTIONS, ECHO_OPTIONS, logResponse, runBot } from "../behaviour/bot.ts";
 
 /** Builds the app around a runtime's `upgradeWebSocket`. */
 // deno-lint-ignore no-explicit-any
