@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
 import { miniflareSanitizers } from "./miniflare_sanitizers.ts";
+import { behaviourSuite } from "./behaviour/suite.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const ENTRY = new URL("tests/runtimes/cloudflare/test_worker.ts", ROOT);
@@ -16,22 +17,25 @@ const OLD_COMPATIBILITY_DATE = "2025-06-01";
 const CHUNK_MS = 40;
 const CHUNK_BYTES = 16 * 2 * CHUNK_MS; // 16 kHz mono PCM16
 
-let bundled: string | undefined;
+/** Bundled Workers by entry, each built once per test run. */
+const bundles = new Map<string, string>();
 
-/** The test Worker and the library as one ES module; built once, by the first test. */
-async function bundle(): Promise<string> {
-  if (bundled !== undefined) return bundled;
+/** A test Worker (the example's, by default) and the library as one ES module. */
+async function bundle(entry: URL = ENTRY): Promise<string> {
+  const done = bundles.get(entry.href);
+  if (done !== undefined) return done;
   const dir = await Deno.makeTempDir({ prefix: "cloudflare-bundle-" });
   try {
     const out = `${dir}/worker.js`;
     const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--platform", "browser", "-o", out, ENTRY.pathname],
+      args: ["bundle", "--quiet", "--platform", "browser", "-o", out, entry.pathname],
       stdout: "null",
       stderr: "piped",
     }).output();
     assert.ok(success, `deno bundle failed: ${new TextDecoder().decode(stderr)}`);
-    bundled = await Deno.readTextFile(out);
-    return bundled;
+    const script = await Deno.readTextFile(out);
+    bundles.set(entry.href, script);
+    return script;
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -402,5 +406,27 @@ Deno.test(
     });
     assert.equal(noId.status, 404);
     await noId.body?.cancel();
+  },
+);
+
+Deno.test(
+  "`upgrade` in a workerd Worker passes the behavioural suite",
+  miniflareSanitizers,
+  async (t) => {
+    const mf = new Miniflare({
+      modules: true,
+      script: await bundle(new URL("tests/runtimes/cloudflare/suite_worker.ts", ROOT)),
+      compatibilityDate: await exampleCompatibilityDate(),
+      cf: false,
+      host: "127.0.0.1",
+      port: 0,
+    });
+    try {
+      const url = await mf.ready;
+      // Workers have no bufferedAmount: a peer that stops reading is bounded by pacing instead.
+      await behaviourSuite(t, { port: Number(url.port), reportsBufferedAmount: false });
+    } finally {
+      await mf.dispose();
+    }
   },
 );
