@@ -10,6 +10,7 @@ import type { Clock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import { TransportCloseEvent, TransportErrorEvent, type TransportEventMap } from "./events.ts";
 import type { AudioFrame, Frame } from "./frames.ts";
+import { InboundDecoder } from "./inbound_decoder.ts";
 import { InboundQueue } from "./inbound_queue.ts";
 import { type OutboundItem, OutboundQueue } from "./outbound_queue.ts";
 import type { FrameSerializer, SerializedMessage, SerializeResult } from "./serializer.ts";
@@ -101,9 +102,7 @@ export class WebSocketTransport extends EventTarget {
   /** Settles once the serializer is set up; inbound and outbound work waits for it. */
   readonly #ready: Promise<void>;
   #isReady = false;
-  /** Raw inbound messages waiting behind an asynchronous one, so order is kept. */
-  #backlog: WebSocketData[] = [];
-  #inboundBusy = false;
+  readonly #decoder: InboundDecoder;
   #pumping = false;
   /** Aborted on interruption and on close: wakes a pacing sleep so queued audio is dropped. */
   #wake = new AbortController();
@@ -190,7 +189,14 @@ export class WebSocketTransport extends EventTarget {
       socket.addEventListener("open", this.#onOpen);
     }
 
-    this.#backlog = [...(options.initialMessages ?? [])];
+    this.#decoder = new InboundDecoder({
+      serializer: this.#serializer,
+      maxMessageBytes: this.#options.maxMessageBytes,
+      stats: this.#stats,
+      ...(options.initialMessages ? { initialMessages: options.initialMessages } : {}),
+      onFrame: (frame) => this.#inbound.push(frame),
+      onError: (error) => error.fatal ? this.#fail(error) : this.#report(error),
+    });
     this.#serializer.bind?.((message) => this.#sendNow(message));
     this.#ready = this.#setUp();
     if (options.signal?.aborted) queueMicrotask(() => this.close());
@@ -292,8 +298,12 @@ export class WebSocketTransport extends EventTarget {
       // adapter's upgrade has added its "connected" listener before the event fires.
       this.#clock.sleep(0, this.#over.signal).then(this.#onOpen, () => {});
     }
-    this.#drainBacklog();
+    this.#decoder.start();
   }
+
+  #onMessage = (event: Event): void => {
+    this.#decoder.receive((event as MessageEvent<WebSocketData>).data);
+  };
 
   #onOpen = (): void => {
     if (this.#connected || !this.#isReady || this.#closing) return;
@@ -337,6 +347,7 @@ export class WebSocketTransport extends EventTarget {
     this.#socket.removeEventListener("close", this.#onClose);
     this.#socket.removeEventListener("error", this.#onError);
     this.#socket.removeEventListener("open", this.#onOpen);
+    this.#decoder.stop();
     this.#inbound.end();
     this.#outbound.wakeWriter();
     this.#resolveClosed({ code, reason, initiator: this.#initiator });
@@ -388,113 +399,6 @@ export class WebSocketTransport extends EventTarget {
 
   #report(error: TransportError): void {
     this.dispatchEvent(new TransportErrorEvent(error));
-  }
-
-  // ---- inbound -------------------------------------------------------------------------------
-
-  #onMessage = (event: Event): void => {
-    const data = (event as MessageEvent<WebSocketData>).data;
-    if (!this.#isReady || this.#inboundBusy || this.#backlog.length > 0) {
-      this.#backlog.push(data);
-      return;
-    }
-    this.#receive(data);
-  };
-
-  #drainBacklog(): void {
-    while (this.#isReady && !this.#inboundBusy && this.#backlog.length > 0) {
-      this.#receive(this.#backlog.shift()!);
-    }
-  }
-
-  #receive(data: WebSocketData): void {
-    if (this.#inbound.done && this.#closing) return;
-    this.#stats.messagesIn++;
-    if (typeof data === "string") {
-      this.#stats.bytesIn += data.length;
-      if (utf8LengthExceeds(data, this.#options.maxMessageBytes)) return this.#tooBig(data.length);
-      return this.#decode(data);
-    }
-    if (data instanceof ArrayBuffer) {
-      this.#stats.bytesIn += data.byteLength;
-      if (data.byteLength > this.#options.maxMessageBytes) return this.#tooBig(data.byteLength);
-      return this.#decode(new Uint8Array(data));
-    }
-    if (ArrayBuffer.isView(data)) {
-      this.#stats.bytesIn += data.byteLength;
-      if (data.byteLength > this.#options.maxMessageBytes) return this.#tooBig(data.byteLength);
-      return this.#decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    }
-    if (typeof Blob !== "undefined" && data instanceof Blob) {
-      this.#stats.bytesIn += data.size;
-      if (data.size > this.#options.maxMessageBytes) return this.#tooBig(data.size);
-      this.#inboundBusy = true;
-      data.arrayBuffer().then(
-        (buffer) => this.#decode(new Uint8Array(buffer)),
-        (cause) => this.#decodeFailed(cause),
-      ).finally(() => this.#resume());
-      return;
-    }
-    this.#decodeFailed(
-      new TypeError(`unexpected message data: ${Object.prototype.toString.call(data)}`),
-    );
-  }
-
-  #tooBig(size: number): void {
-    this.#fail(
-      new TransportError(
-        "protocol",
-        `message of ${size} bytes is over maxMessageBytes (${this.#options.maxMessageBytes})`,
-        { closeCode: 1009, fatal: true },
-      ),
-    );
-  }
-
-  #decode(input: string | Uint8Array): void {
-    let result;
-    try {
-      result = this.#serializer.deserialize(input);
-    } catch (cause) {
-      return this.#decodeFailed(cause);
-    }
-    if (result instanceof Promise) {
-      this.#inboundBusy = true;
-      result.then((frames) => this.#deliver(frames), (cause) => this.#decodeFailed(cause))
-        .finally(() => this.#resume());
-      return;
-    }
-    this.#deliver(result);
-  }
-
-  #resume(): void {
-    this.#inboundBusy = false;
-    this.#drainBacklog();
-  }
-
-  #decodeFailed(cause: unknown): void {
-    this.#stats.decodeErrors++;
-    // One bad message is the sender's problem, not the session's: report it and read on.
-    this.#report(
-      cause instanceof TransportError
-        ? cause
-        : new TransportError("decode", `serializer failed to read a message: ${String(cause)}`, {
-          cause,
-        }),
-    );
-  }
-
-  #deliver(frames: Frame | Frame[] | null): void {
-    if (frames === null) return;
-    if (Array.isArray(frames)) {
-      for (const frame of frames) this.#deliverOne(frame);
-    } else {
-      this.#deliverOne(frames);
-    }
-  }
-
-  #deliverOne(frame: Frame): void {
-    this.#stats.framesIn++;
-    this.#inbound.push(frame);
   }
 
   // ---- outbound ------------------------------------------------------------------------------
@@ -840,11 +744,4 @@ function toList(
 ): SerializedMessage[] | null {
   if (messages === null) return null;
   return Array.isArray(messages) ? messages : [messages];
-}
-
-/** Whether `text` takes more than `limit` bytes as UTF-8, without encoding it when not needed. */
-function utf8LengthExceeds(text: string, limit: number): boolean {
-  if (text.length > limit) return true; // every UTF-16 unit is at least one byte
-  if (text.length * 3 <= limit) return false; // and at most three
-  return new TextEncoder().encode(text).length > limit;
 }

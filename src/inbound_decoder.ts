@@ -1,0 +1,179 @@
+/**
+ * The inbound half of a transport: socket messages, of whatever type the runtime delivers, become
+ * frames, in the order they arrived, even when the serializer (or a `Blob`) answers later.
+ *
+ * @module
+ */
+
+import { TransportError } from "./errors.ts";
+import type { Frame } from "./frames.ts";
+import type { FrameSerializer } from "./serializer.ts";
+import type { WebSocketData } from "./socket.ts";
+import type { TransportStats } from "./transport_stats.ts";
+
+/** Options for {@linkcode InboundDecoder}. */
+export interface InboundDecoderOptions {
+  /** Reads each message. */
+  serializer: FrameSerializer;
+  /** A larger message is refused with a fatal "protocol" error (close code 1009). */
+  maxMessageBytes: number;
+  /** Counters to keep: messages, bytes, frames, decode errors. */
+  stats: TransportStats;
+  /** Messages read before the decoder existed, decoded first. */
+  initialMessages?: readonly (string | Uint8Array)[];
+  /** Takes each frame, in order. */
+  onFrame: (frame: Frame) => void;
+  /** Takes each error: a bad message (not fatal) or an oversized one (fatal). */
+  onError: (error: TransportError) => void;
+}
+
+/**
+ * Decodes messages one at a time and in order. Messages wait in a backlog until
+ * {@linkcode InboundDecoder.start} (the serializer is set up) and while an asynchronous decode
+ * (or a `Blob` read) is under way, so a slow message never lets a later one overtake it.
+ */
+export class InboundDecoder {
+  readonly #serializer: FrameSerializer;
+  readonly #maxMessageBytes: number;
+  readonly #stats: TransportStats;
+  readonly #onFrame: (frame: Frame) => void;
+  readonly #onError: (error: TransportError) => void;
+  #backlog: WebSocketData[];
+  #started = false;
+  #stopped = false;
+  #busy = false;
+
+  /** Makes a decoder that waits for {@linkcode start}. */
+  constructor(options: InboundDecoderOptions) {
+    this.#serializer = options.serializer;
+    this.#maxMessageBytes = options.maxMessageBytes;
+    this.#stats = options.stats;
+    this.#onFrame = options.onFrame;
+    this.#onError = options.onError;
+    this.#backlog = [...(options.initialMessages ?? [])];
+  }
+
+  /** Begins decoding, the backlog first. */
+  start(): void {
+    this.#started = true;
+    this.#drain();
+  }
+
+  /** Ignores every message from now on (the session is over). */
+  stop(): void {
+    this.#stopped = true;
+    this.#backlog = [];
+  }
+
+  /** Takes one message from the socket. */
+  receive(data: WebSocketData): void {
+    if (this.#stopped) return;
+    if (!this.#started || this.#busy || this.#backlog.length > 0) {
+      this.#backlog.push(data);
+      return;
+    }
+    this.#read(data);
+  }
+
+  #drain(): void {
+    while (this.#started && !this.#busy && !this.#stopped && this.#backlog.length > 0) {
+      this.#read(this.#backlog.shift()!);
+    }
+  }
+
+  #read(data: WebSocketData): void {
+    this.#stats.messagesIn++;
+    if (typeof data === "string") {
+      this.#stats.bytesIn += data.length;
+      if (utf8LengthExceeds(data, this.#maxMessageBytes)) return this.#tooBig(data.length);
+      return this.#decode(data);
+    }
+    if (data instanceof ArrayBuffer) {
+      this.#stats.bytesIn += data.byteLength;
+      if (data.byteLength > this.#maxMessageBytes) return this.#tooBig(data.byteLength);
+      return this.#decode(new Uint8Array(data));
+    }
+    if (ArrayBuffer.isView(data)) {
+      this.#stats.bytesIn += data.byteLength;
+      if (data.byteLength > this.#maxMessageBytes) return this.#tooBig(data.byteLength);
+      return this.#decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    }
+    if (typeof Blob !== "undefined" && data instanceof Blob) {
+      this.#stats.bytesIn += data.size;
+      if (data.size > this.#maxMessageBytes) return this.#tooBig(data.size);
+      this.#busy = true;
+      data.arrayBuffer().then(
+        (buffer) => this.#decode(new Uint8Array(buffer)),
+        (cause) => this.#failed(cause),
+      ).finally(() => this.#resume());
+      return;
+    }
+    this.#failed(
+      new TypeError(`unexpected message data: ${Object.prototype.toString.call(data)}`),
+    );
+  }
+
+  #tooBig(size: number): void {
+    this.#onError(
+      new TransportError(
+        "protocol",
+        `message of ${size} bytes is over maxMessageBytes (${this.#maxMessageBytes})`,
+        { closeCode: 1009, fatal: true },
+      ),
+    );
+  }
+
+  #decode(input: string | Uint8Array): void {
+    let result;
+    try {
+      result = this.#serializer.deserialize(input);
+    } catch (cause) {
+      return this.#failed(cause);
+    }
+    if (result instanceof Promise) {
+      this.#busy = true;
+      result.then((frames) => this.#deliver(frames), (cause) => this.#failed(cause))
+        .finally(() => this.#resume());
+      return;
+    }
+    this.#deliver(result);
+  }
+
+  #resume(): void {
+    this.#busy = false;
+    this.#drain();
+  }
+
+  #failed(cause: unknown): void {
+    this.#stats.decodeErrors++;
+    // One bad message is the sender's problem, not the session's: report it and read on.
+    this.#onError(
+      cause instanceof TransportError
+        ? cause
+        : new TransportError("decode", `serializer failed to read a message: ${String(cause)}`, {
+          cause,
+        }),
+    );
+  }
+
+  #deliver(frames: Frame | Frame[] | null): void {
+    if (frames === null || this.#stopped) return;
+    if (Array.isArray(frames)) {
+      for (const frame of frames) this.#deliverOne(frame);
+    } else {
+      this.#deliverOne(frames);
+    }
+  }
+
+  #deliverOne(frame: Frame): void {
+    this.#stats.framesIn++;
+    this.#onFrame(frame);
+  }
+}
+
+/** Whether `text` takes more than `limit` bytes as UTF-8, without encoding it when not needed. */
+function utf8LengthExceeds(text: string, limit: number): boolean {
+  if (text.length > limit) return true; // every UTF-16 unit is at least one byte
+  if (text.length * 3 <= limit) return false; // and at most three
+  return new TextEncoder().encode(text).length > limit;
+}
