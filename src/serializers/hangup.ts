@@ -32,13 +32,13 @@ export interface HangUpOptions {
    *
    * @default {globalThis.fetch}
    */
-  fetch?: FetchLike;
+  fetch?: FetchLike | undefined;
   /**
    * How long the request (response body included) may take before it is abandoned.
    *
    * @default {5000}
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /**

@@ -143,10 +143,7 @@ export class PlivoSerializer implements FrameSerializer {
     this.#authId = options.authId;
     this.#authToken = options.authToken;
     this.#autoHangUp = options.autoHangUp ?? true;
-    this.#hangUp = new HangUp({
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.hangUpTimeoutMs !== undefined ? { timeoutMs: options.hangUpTimeoutMs } : {}),
-    });
+    this.#hangUp = new HangUp({ fetch: options.fetch, timeoutMs: options.hangUpTimeoutMs });
   }
 
   /** The stream id, once known. */

@@ -155,10 +155,7 @@ export class TelnyxSerializer implements FrameSerializer {
     this.#callControlId = options.callControlId;
     this.#apiKey = options.apiKey;
     this.#autoHangUp = options.autoHangUp ?? true;
-    this.#hangUp = new HangUp({
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.hangUpTimeoutMs !== undefined ? { timeoutMs: options.hangUpTimeoutMs } : {}),
-    });
+    this.#hangUp = new HangUp({ fetch: options.fetch, timeoutMs: options.hangUpTimeoutMs });
   }
 
   /** The stream id, once known. */

@@ -148,10 +148,7 @@ export class TwilioSerializer implements FrameSerializer {
     this.#authToken = options.authToken;
     this.#autoHangUp = options.autoHangUp ?? true;
     this.#host = twilioApiHost(options.region, options.edge);
-    this.#hangUp = new HangUp({
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.hangUpTimeoutMs !== undefined ? { timeoutMs: options.hangUpTimeoutMs } : {}),
-    });
+    this.#hangUp = new HangUp({ fetch: options.fetch, timeoutMs: options.hangUpTimeoutMs });
   }
 
   /** The stream SID, once known. */
