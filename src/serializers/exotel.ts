@@ -4,9 +4,9 @@
  * @module
  */
 
+import { CallIds } from "./call_ids.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
-import { TransportError } from "../errors.ts";
 import { TelephonyAudio } from "./telephony_audio.ts";
 import {
   decodeError,
@@ -82,8 +82,7 @@ export interface ExotelSerializerOptions {
  */
 export class ExotelSerializer implements FrameSerializer {
   #audio: TelephonyAudio;
-  #streamSid: string | undefined;
-  #callSid: string | undefined;
+  #ids: CallIds;
 
   /** Makes a serializer for one call; see {@linkcode ExotelSerializerOptions}. */
   constructor(options: ExotelSerializerOptions = {}) {
@@ -92,18 +91,20 @@ export class ExotelSerializer implements FrameSerializer {
       throw new RangeError(`sampleRate must be 8000, 16000 or 24000, got ${sampleRate}`);
     }
     this.#audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate, provider: PROVIDER });
-    this.#streamSid = options.streamSid;
-    this.#callSid = options.callSid;
+    this.#ids = new CallIds(PROVIDER, "stream_sid", {
+      streamId: options.streamSid,
+      callId: options.callSid,
+    });
   }
 
   /** The stream SID, once known. */
   get streamSid(): string | undefined {
-    return this.#streamSid;
+    return this.#ids.streamId;
   }
 
   /** The call SID, once known. */
   get callSid(): string | undefined {
-    return this.#callSid;
+    return this.#ids.callId;
   }
 
   /** Takes the transport's audio settings. */
@@ -117,17 +118,17 @@ export class ExotelSerializer implements FrameSerializer {
       case "audio": {
         const payload = this.#audio.encodeBase64(frame);
         if (payload === null) return null;
-        return `{"event":"media","stream_sid":${this.#sid()},"media":{"payload":"${payload}"}}`;
+        return `{"event":"media","stream_sid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;
       }
       case "mark":
         return JSON.stringify({
           event: "mark",
-          stream_sid: this.#requireSid(),
+          stream_sid: this.#ids.requireStreamId(),
           mark: { name: frame.name },
         });
       case "interruption":
         this.#audio.reset();
-        return `{"event":"clear","stream_sid":${this.#sid()}}`;
+        return `{"event":"clear","stream_sid":${this.#ids.streamIdJson()}}`;
       case "message":
         return JSON.stringify(frame.message);
       default:
@@ -193,21 +194,6 @@ export class ExotelSerializer implements FrameSerializer {
         this.#audio.configure({ sampleRate: rate });
       }
     }
-    this.#streamSid = streamSid;
-    if (callSid !== undefined) this.#callSid = callSid;
-    const frame: Frame = { type: "start", streamId: streamSid, params };
-    if (this.#callSid !== undefined) frame.callId = this.#callSid;
-    return frame;
-  }
-
-  #sid(): string {
-    return JSON.stringify(this.#requireSid());
-  }
-
-  #requireSid(): string {
-    if (this.#streamSid === undefined) {
-      throw new TransportError("encode", "Exotel: no stream_sid yet (no start message received)");
-    }
-    return this.#streamSid;
+    return this.#ids.start(streamSid, callSid, params);
   }
 }

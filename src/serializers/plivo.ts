@@ -5,6 +5,7 @@
  * @module
  */
 
+import { CallIds } from "./call_ids.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
@@ -125,8 +126,7 @@ export interface PlivoSerializerOptions {
 export class PlivoSerializer implements FrameSerializer {
   #audio: TelephonyAudio;
   #hangUp: HangUp;
-  #streamId: string | undefined;
-  #callId: string | undefined;
+  #ids: CallIds;
   #authId: string | undefined;
   #authToken: string | undefined;
   #autoHangUp: boolean;
@@ -138,8 +138,10 @@ export class PlivoSerializer implements FrameSerializer {
       sampleRate: options.sampleRate ?? 8000,
       provider: PROVIDER,
     });
-    this.#streamId = options.streamId;
-    this.#callId = options.callId;
+    this.#ids = new CallIds(PROVIDER, "streamId", {
+      streamId: options.streamId,
+      callId: options.callId,
+    });
     this.#authId = options.authId;
     this.#authToken = options.authToken;
     this.#autoHangUp = options.autoHangUp ?? true;
@@ -148,12 +150,12 @@ export class PlivoSerializer implements FrameSerializer {
 
   /** The stream id, once known. */
   get streamId(): string | undefined {
-    return this.#streamId;
+    return this.#ids.streamId;
   }
 
   /** The call UUID, once known. */
   get callId(): string | undefined {
-    return this.#callId;
+    return this.#ids.callId;
   }
 
   /** Takes the transport's audio settings. */
@@ -168,17 +170,17 @@ export class PlivoSerializer implements FrameSerializer {
         const payload = this.#audio.encodeBase64(frame);
         if (payload === null) return null;
         const contentType = this.#audio.encoding === "mulaw" ? "audio/x-mulaw" : "audio/x-l16";
-        return `{"event":"playAudio","media":{"contentType":"${contentType}","sampleRate":${this.#audio.sampleRate},"payload":"${payload}"},"streamId":${this.#sid()}}`;
+        return `{"event":"playAudio","media":{"contentType":"${contentType}","sampleRate":${this.#audio.sampleRate},"payload":"${payload}"},"streamId":${this.#ids.streamIdJson()}}`;
       }
       case "mark":
         return JSON.stringify({
           event: "checkpoint",
-          streamId: this.#requireSid(),
+          streamId: this.#ids.requireStreamId(),
           name: frame.name,
         });
       case "interruption":
         this.#audio.reset();
-        return `{"event":"clearAudio","streamId":${this.#sid()}}`;
+        return `{"event":"clearAudio","streamId":${this.#ids.streamIdJson()}}`;
       case "message":
         return JSON.stringify(frame.message);
       case "end":
@@ -247,27 +249,12 @@ export class PlivoSerializer implements FrameSerializer {
         ...(rate ? { sampleRate: rate } : {}),
       });
     }
-    this.#streamId = streamId;
-    if (callId !== undefined) this.#callId = callId;
-    const frame: Frame = { type: "start", streamId, params: parseExtraHeaders(headers) };
-    if (this.#callId !== undefined) frame.callId = this.#callId;
-    return frame;
-  }
-
-  #sid(): string {
-    return JSON.stringify(this.#requireSid());
-  }
-
-  #requireSid(): string {
-    if (this.#streamId === undefined) {
-      throw new TransportError("encode", "Plivo: no streamId yet (no start message received)");
-    }
-    return this.#streamId;
+    return this.#ids.start(streamId, callId, parseExtraHeaders(headers));
   }
 
   async #hangUpCall(): Promise<null> {
     if (this.#hangUp.attempted) return null;
-    const callId = this.#callId;
+    const callId = this.#ids.callId;
     if (callId === undefined) {
       throw new TransportError("protocol", "Plivo: cannot hang up without a call id");
     }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { CallIds } from "./call_ids.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
@@ -133,8 +134,7 @@ export class TelnyxSerializer implements FrameSerializer {
   #out: TelephonyAudio;
   #fixedOutbound: boolean;
   #hangUp: HangUp;
-  #streamId: string | undefined;
-  #callControlId: string | undefined;
+  #ids: CallIds;
   #apiKey: string | undefined;
   #autoHangUp: boolean;
   #lastSequence = -Infinity;
@@ -151,8 +151,10 @@ export class TelnyxSerializer implements FrameSerializer {
       provider: PROVIDER,
     });
     this.#fixedOutbound = options.outboundEncoding !== undefined;
-    this.#streamId = options.streamId;
-    this.#callControlId = options.callControlId;
+    this.#ids = new CallIds(PROVIDER, "stream_id", {
+      streamId: options.streamId,
+      callId: options.callControlId,
+    });
     this.#apiKey = options.apiKey;
     this.#autoHangUp = options.autoHangUp ?? true;
     this.#hangUp = new HangUp({ fetch: options.fetch, timeoutMs: options.hangUpTimeoutMs });
@@ -160,12 +162,12 @@ export class TelnyxSerializer implements FrameSerializer {
 
   /** The stream id, once known. */
   get streamId(): string | undefined {
-    return this.#streamId;
+    return this.#ids.streamId;
   }
 
   /** The call control id, once known. */
   get callControlId(): string | undefined {
-    return this.#callControlId;
+    return this.#ids.callId;
   }
 
   /** Media messages dropped because they arrived after a later one. */
@@ -283,17 +285,12 @@ export class TelnyxSerializer implements FrameSerializer {
         ...(rate ? { sampleRate: rate } : {}),
       });
     }
-    if (streamId !== undefined) this.#streamId = streamId;
-    if (callControlId !== undefined) this.#callControlId = callControlId;
-    const frame: Frame = { type: "start", params };
-    if (this.#streamId !== undefined) frame.streamId = this.#streamId;
-    if (this.#callControlId !== undefined) frame.callId = this.#callControlId;
-    return frame;
+    return this.#ids.start(streamId, callControlId, params);
   }
 
   async #hangUpCall(): Promise<null> {
     if (this.#hangUp.attempted) return null;
-    const id = this.#callControlId;
+    const id = this.#ids.callId;
     if (id === undefined) {
       throw new TransportError("protocol", "Telnyx: cannot hang up without a call_control_id");
     }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { CallIds } from "./call_ids.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
@@ -133,8 +134,7 @@ export interface TwilioSerializerOptions {
 export class TwilioSerializer implements FrameSerializer {
   #audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: PROVIDER });
   #hangUp: HangUp;
-  #streamSid: string | undefined;
-  #callSid: string | undefined;
+  #ids: CallIds;
   #accountSid: string | undefined;
   #authToken: string | undefined;
   #host: string;
@@ -142,8 +142,10 @@ export class TwilioSerializer implements FrameSerializer {
 
   /** Makes a serializer for one call; see {@linkcode TwilioSerializerOptions}. */
   constructor(options: TwilioSerializerOptions = {}) {
-    this.#streamSid = options.streamSid;
-    this.#callSid = options.callSid;
+    this.#ids = new CallIds(PROVIDER, "streamSid", {
+      streamId: options.streamSid,
+      callId: options.callSid,
+    });
     this.#accountSid = options.accountSid;
     this.#authToken = options.authToken;
     this.#autoHangUp = options.autoHangUp ?? true;
@@ -153,12 +155,12 @@ export class TwilioSerializer implements FrameSerializer {
 
   /** The stream SID, once known. */
   get streamSid(): string | undefined {
-    return this.#streamSid;
+    return this.#ids.streamId;
   }
 
   /** The call SID, once known. */
   get callSid(): string | undefined {
-    return this.#callSid;
+    return this.#ids.callId;
   }
 
   /** Takes the transport's audio settings. */
@@ -172,17 +174,17 @@ export class TwilioSerializer implements FrameSerializer {
       case "audio": {
         const payload = this.#audio.encodeBase64(frame);
         if (payload === null) return null;
-        return `{"event":"media","streamSid":${this.#sid()},"media":{"payload":"${payload}"}}`;
+        return `{"event":"media","streamSid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;
       }
       case "mark":
         return JSON.stringify({
           event: "mark",
-          streamSid: this.#requireSid(),
+          streamSid: this.#ids.requireStreamId(),
           mark: { name: frame.name },
         });
       case "interruption":
         this.#audio.reset();
-        return `{"event":"clear","streamSid":${this.#sid()}}`;
+        return `{"event":"clear","streamSid":${this.#ids.streamIdJson()}}`;
       case "message":
         return JSON.stringify(frame.message);
       case "end":
@@ -247,30 +249,13 @@ export class TwilioSerializer implements FrameSerializer {
         );
       }
     }
-    this.#streamSid = streamSid;
-    if (callSid !== undefined) this.#callSid = callSid;
     if (accountSid !== undefined) this.#accountSid ??= accountSid;
-    const frame: Frame = { type: "start", streamId: streamSid };
-    if (this.#callSid !== undefined) frame.callId = this.#callSid;
-    frame.params = params ?? {};
-    return frame;
-  }
-
-  /** The stream SID as a JSON string literal (SIDs are `MZ` + hex, but escape anyway). */
-  #sid(): string {
-    return JSON.stringify(this.#requireSid());
-  }
-
-  #requireSid(): string {
-    if (this.#streamSid === undefined) {
-      throw new TransportError("encode", "Twilio: no streamSid yet (no start message received)");
-    }
-    return this.#streamSid;
+    return this.#ids.start(streamSid, callSid, params ?? {});
   }
 
   async #hangUpCall(): Promise<null> {
     if (this.#hangUp.attempted) return null;
-    const callSid = this.#callSid;
+    const callSid = this.#ids.callId;
     const accountSid = this.#accountSid;
     if (callSid === undefined || accountSid === undefined) {
       throw new TransportError(
