@@ -20,6 +20,13 @@ export interface WebSocketLike {
   send(data: string | ArrayBuffer | ArrayBufferView): void;
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /**
+   * Drops the connection at once, without waiting for the peer's close frame. The transport
+   * calls it when the closing handshake did not finish within `closeTimeoutMs`, so a peer that
+   * never answers cannot hold the connection once `closed` has settled. Adapters provide it from
+   * the runtime's own means (`ws`'s `terminate()`, …); without it the runtime's own timeout applies.
+   */
+  terminate?(): void;
   // The listeners take `any`: runtimes declare their own `Event` (Node's types and the DOM's are
   // unrelated types of one name), and a structural interface must accept every one of them.
   /** Listens for "open", "message", "close" and "error". */

@@ -370,7 +370,9 @@ export class WebSocketTransport extends EventTarget {
     }
     try {
       await this.#clock.sleep(this.#options.closeTimeoutMs, this.#over.signal);
-      // The peer never answered the closing handshake: the session is over all the same.
+      // The peer never answered the closing handshake: the session is over all the same, and
+      // the connection must not outlive it.
+      this.#terminate();
       this.#report(
         new TransportError(
           "timeout",
@@ -383,6 +385,17 @@ export class WebSocketTransport extends EventTarget {
       this.#finish(code, reason);
     } catch {
       // #over aborted: the close event came.
+    }
+  }
+
+  /** Drops the connection where the socket can (see `WebSocketLike.terminate`). */
+  #terminate(): void {
+    try {
+      this.#socket.terminate?.();
+    } catch (cause) {
+      this.#report(
+        new TransportError("closed", `socket.terminate() failed: ${String(cause)}`, { cause }),
+      );
     }
   }
 
