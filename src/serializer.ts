@@ -4,7 +4,9 @@
  * @module
  */
 
+import type { TransportError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
+import type { SerializerCounter } from "./transport_stats.ts";
 
 /** One message on the wire: strings go as text, bytes as binary. */
 export type SerializedMessage = string | Uint8Array;
@@ -39,14 +41,12 @@ export interface FrameSerializer {
   /** Called once, before any frame, with the transport's audio settings. */
   setup?(audio: SerializerAudioSetup): void | Promise<void>;
   /**
-   * Called once, before `setup`, with a function that sends a message on the socket at once,
-   * ahead of any queued audio. Protocols whose server must answer the client by itself (Genesys
-   * AudioHook's `open` → `opened`, `ping` → `pong`) keep it and reply from `deserialize`; the bot
-   * never sees those exchanges. The function sends at once, bypassing audio pacing; it drops the
-   * message when the socket is not open. Serializers that number their messages (AudioHook `seq`)
-   * send everything they originate through it, so numbers leave in order.
+   * Called once, before `setup`, with the session's {@linkcode SerializerContext}: a way to send
+   * at once and a way to report what the serializer dropped or repaired. Protocols whose server
+   * must answer the client by itself (Genesys AudioHook's `open` → `opened`, `ping` → `pong`) keep
+   * it and reply from `deserialize`; the bot never sees those exchanges.
    */
-  bind?(send: (message: SerializedMessage) => void): void;
+  bind?(context: SerializerContext): void;
   /**
    * Whether the far end closes the socket itself once it has the serialized `end` frame (Genesys
    * AudioHook answers `disconnect` with `close`, then hangs up). The transport then waits for that
@@ -63,4 +63,25 @@ export interface FrameSerializer {
    * code `"decode"`; the transport reports it and the session goes on.
    */
   deserialize(data: string | Uint8Array): DeserializeResult;
+}
+
+/**
+ * What a serializer may do on its session besides returning frames and messages (see
+ * {@linkcode FrameSerializer.bind}).
+ */
+export interface SerializerContext {
+  /**
+   * Sends a message on the socket at once, ahead of any queued audio and bypassing pacing; drops
+   * it when the socket is not open. Serializers that number their messages (AudioHook `seq`)
+   * send everything they originate through it, so numbers leave in order.
+   */
+  send(message: SerializedMessage): void;
+  /**
+   * Adds `amount` (default 1) to one of the transport's counters: every inbound packet a
+   * serializer drops or repairs (duplicates, late media, filled gaps) and every outbound byte it
+   * refuses must reach `transport.stats`, never a counter of its own that nobody reads.
+   */
+  count(counter: SerializerCounter, amount?: number): void;
+  /** Reports a problem as an "error" event; the session goes on unless the error is fatal. */
+  report(error: TransportError): void;
 }

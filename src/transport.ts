@@ -197,7 +197,11 @@ export class WebSocketTransport extends EventTarget {
       onFrame: (frame) => this.#inbound.push(frame),
       onError: (error) => error.fatal ? this.#fail(error) : this.#report(error),
     });
-    this.#serializer.bind?.((message) => this.#sendNow(message));
+    this.#serializer.bind?.({
+      send: (message) => this.#sendNow(message),
+      count: (counter, amount = 1) => void (this.#stats[counter] += amount),
+      report: (error) => error.fatal ? this.#fail(error) : this.#report(error),
+    });
     this.#ready = this.#setUp();
     if (options.signal?.aborted) queueMicrotask(() => this.close());
     else {options.signal?.addEventListener("abort", () => this.close(), {

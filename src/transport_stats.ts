@@ -36,7 +36,32 @@ export interface TransportStats {
   encodeErrors: number;
   /** Interruptions handled. */
   interruptions: number;
+  /** Inbound media packets that arrived out of order and were put back in order. */
+  inboundMediaReordered: number;
+  /** Inbound media packets dropped as exact duplicates of one already delivered. */
+  inboundMediaDuplicates: number;
+  /** Inbound media packets dropped because they came too late to be put in place. */
+  inboundMediaLate: number;
+  /** Gaps in inbound media (lost packets) filled with silence. */
+  inboundMediaGapsFilled: number;
+  /** Milliseconds of silence filled into inbound gaps. */
+  inboundMediaGapMs: number;
+  /** Times the inbound media numbering jumped absurdly and the reorder stage started afresh. */
+  inboundMediaResyncs: number;
+  /** Outbound audio bytes the protocol could not carry (e.g. a monitor-only session), dropped. */
+  audioBytesRefused: number;
 }
+
+/** The counters a serializer adds to through {@linkcode SerializerContext.count}. */
+export type SerializerCounter =
+  | "inboundMediaReordered"
+  | "inboundMediaDuplicates"
+  | "inboundMediaLate"
+  | "inboundMediaGapsFilled"
+  | "inboundMediaGapMs"
+  | "inboundMediaResyncs"
+  | "audioBytesRefused"
+  | "decodeErrors";
 
 /** A fresh set of counters, all zero. */
 export function emptyStats(): TransportStats {
@@ -56,5 +81,12 @@ export function emptyStats(): TransportStats {
     decodeErrors: 0,
     encodeErrors: 0,
     interruptions: 0,
+    inboundMediaReordered: 0,
+    inboundMediaDuplicates: 0,
+    inboundMediaLate: 0,
+    inboundMediaGapsFilled: 0,
+    inboundMediaGapMs: 0,
+    inboundMediaResyncs: 0,
+    audioBytesRefused: 0,
   };
 }

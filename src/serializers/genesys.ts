@@ -7,7 +7,12 @@
 
 import { TransportError } from "../errors.ts";
 import type { DtmfFrame, EndFrame, Frame, MessageFrame, StartFrame } from "../frames.ts";
-import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
+import type {
+  FrameSerializer,
+  SerializedMessage,
+  SerializerAudioSetup,
+  SerializerContext,
+} from "../serializer.ts";
 import { toJson } from "./json_text.ts";
 import { TelephonyAudio } from "./telephony_audio.ts";
 import { decodeError, describe, dtmfDigitAt, isObject, type JsonObject } from "./telephony_json.ts";
@@ -56,7 +61,7 @@ type State = "idle" | "active" | "paused" | "closed";
  * Frames ⇄ AudioHook v2 messages. Genesys is the client; this serializer is the server side.
  *
  * The protocol makes the server answer by itself (`open` → `opened`, `ping` → `pong`, `close` →
- * `closed`), so the serializer needs the transport's `bind(send)` hook: it answers through that
+ * `closed`), so the serializer needs the transport's `bind` hook: it answers through that
  * function at once and the bot never sees those exchanges. Server messages carry `seq` (ours,
  * from 1) and `clientseq` (the last `seq` Genesys sent). Replies, barge-ins and bot messages are
  * numbered and sent at once through `bind`'s function, so their numbers leave in order; only
@@ -88,7 +93,11 @@ type State = "idle" | "active" | "paused" | "closed";
  *
  * const sent: unknown[] = [];
  * const serializer = new GenesysSerializer();
- * serializer.bind((message) => sent.push(JSON.parse(message as string)));
+ * serializer.bind({
+ *   send: (message) => sent.push(JSON.parse(message as string)),
+ *   count: () => {},
+ *   report: () => {},
+ * });
  * serializer.setup({ inputSampleRate: 16000, inputChannels: 1, outputSampleRate: 16000, outputChannels: 1 });
  * const start = serializer.deserialize(JSON.stringify({
  *   version: "2", type: "open", seq: 1, serverseq: 0, id: "e160e428-53e2-487c-977d-96989bf5c99d",
@@ -146,8 +155,8 @@ export class GenesysSerializer implements FrameSerializer {
   }
 
   /** Keeps the transport's function that sends a message on the socket at once. */
-  bind(send: (message: SerializedMessage) => void): void {
-    this.#send = send;
+  bind(context: SerializerContext): void {
+    this.#send = context.send;
   }
 
   /** Takes the transport's input rate and channels for inbound audio frames. */
@@ -345,7 +354,7 @@ export class GenesysSerializer implements FrameSerializer {
     if (send === undefined) {
       throw new TransportError(
         "decode",
-        `genesys: cannot answer ${type}: the transport did not call bind(send)`,
+        `genesys: cannot answer ${type}: the transport did not call bind`,
       );
     }
     send(this.#envelope(type, parameters));

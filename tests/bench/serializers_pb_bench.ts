@@ -103,7 +103,7 @@ Deno.bench("vonage: deserialize DTMF event", { group: "vonage-in" }, () => {
 
 // --- Genesys: bot at 24 kHz out, 16 kHz in; Genesys PCMU 8 kHz ---
 const genesys = new GenesysSerializer();
-genesys.bind(() => {});
+genesys.bind({ send: () => {}, count: () => {}, report: () => {} });
 genesys.setup(BOT);
 genesys.deserialize(JSON.stringify({
   version: "2",

@@ -133,7 +133,11 @@ Deno.test("`detectProvider`'s serializer takes the provider's options and replay
 
   const genesys = detectProvider(FIRST.genesys.map((m) => JSON.stringify(m)))!.serializer;
   const sent: unknown[] = [];
-  genesys.bind?.((m) => sent.push(JSON.parse(m as string).type));
+  genesys.bind?.({
+    send: (m) => sent.push(JSON.parse(m as string).type),
+    count: () => {},
+    report: () => {},
+  });
   genesys.setup?.({
     inputSampleRate: 16000,
     inputChannels: 1,

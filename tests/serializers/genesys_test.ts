@@ -22,7 +22,7 @@ function list<T>(result: T | T[] | null): T[] {
 function bound(options = {}): { genesys: GenesysSerializer; sent: SerializedMessage[] } {
   const sent: SerializedMessage[] = [];
   const genesys = new GenesysSerializer(options);
-  genesys.bind((message) => sent.push(message));
+  genesys.bind({ send: (message) => sent.push(message), count: () => {}, report: () => {} });
   genesys.setup(SETUP_16K);
   return { genesys, sent };
 }
