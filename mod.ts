@@ -30,7 +30,12 @@ export * from "./src/clock.ts";
 export * from "./src/socket.ts";
 export * from "./src/serializer.ts";
 export * from "./src/transport.ts";
-export type { AudioInOptions, AudioOutOptions, TransportOptions } from "./src/transport_options.ts";
+export {
+  assertCloseCode,
+  type AudioInOptions,
+  type AudioOutOptions,
+  type TransportOptions,
+} from "./src/transport_options.ts";
 export type { TransportStats } from "./src/transport_stats.ts";
 export * from "./src/serializers/raw_pcm.ts";
 export * from "./src/streams/audio_chunker.ts";

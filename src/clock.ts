@@ -5,7 +5,20 @@
  * @module
  */
 
-/** A monotonic clock with a cancellable sleep. */
+/**
+ * A one-shot timer that can be armed again and again: the transport keeps one per session for
+ * its pacing deadlines instead of a promise, an `AbortSignal` listener and a closure per chunk.
+ */
+export interface ClockTimer {
+  /** Calls the timer's callback `ms` milliseconds from now, replacing any earlier arming. */
+  arm(ms: number): void;
+  /** Cancels the pending call, if any. */
+  cancel(): void;
+  /** Whether a call is pending. */
+  readonly armed: boolean;
+}
+
+/** A monotonic clock with a cancellable sleep and re-armable timers. */
 export interface Clock {
   /** Milliseconds since an arbitrary origin; never goes backwards. */
   now(): number;
@@ -14,10 +27,13 @@ export interface Clock {
    * promise rejects with the signal's reason.
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** A timer that calls `callback` each time it fires; it starts unarmed. */
+  timer(callback: () => void): ClockTimer;
 }
 
 /**
- * The real clock: `performance.now()` and `setTimeout`.
+ * The real clock: `performance.now()` and `setTimeout`. Timers due in the same millisecond share
+ * one `setTimeout`, whichever sessions they belong to.
  *
  * @example Sleeping, cancellably
  * ```ts
@@ -28,6 +44,24 @@ export interface Clock {
  * await systemClock.sleep(5);
  * assert.ok(systemClock.now() >= before);
  * ```
+ *
+ * @example A timer armed twice fires once, at the later time
+ * ```ts
+ * import { systemClock } from "@x/ws-transport";
+ * import assert from "node:assert/strict";
+ *
+ * let fired = 0;
+ * const { promise, resolve } = Promise.withResolvers<void>();
+ * const timer = systemClock.timer(() => {
+ *   fired++;
+ *   resolve();
+ * });
+ * timer.arm(1);
+ * timer.arm(5);
+ * await promise;
+ * assert.equal(fired, 1);
+ * assert.equal(timer.armed, false);
+ * ```
  */
 export const systemClock: Clock = {
   now: () => performance.now(),
@@ -35,49 +69,88 @@ export const systemClock: Clock = {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const onAbort = () => {
-        cancel();
+        timer.cancel();
         reject(signal?.reason);
       };
-      const cancel = wakeAt(performance.now() + Math.max(0, ms), () => {
+      const timer = new SharedTimer(() => {
         signal?.removeEventListener("abort", onAbort);
         resolve();
       });
+      timer.arm(ms);
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   },
+  timer: (callback: () => void): ClockTimer => new SharedTimer(callback),
 };
 
 /**
- * Sleeps due in the same millisecond share one `setTimeout`. A server pacing hundreds of sessions
- * would otherwise start a timer per session per chunk (15,000 a second at 300 sessions of 20 ms
- * chunks), and a runtime timer costs far more than a callback in a list; rounding a deadline up to
- * the next whole millisecond costs at most that millisecond.
+ * The timers due in one millisecond, behind one `setTimeout`. A server pacing hundreds of
+ * sessions would otherwise start a runtime timer per session per chunk (15,000 a second at 300
+ * sessions of 20 ms chunks), and a runtime timer costs far more than an entry in a set; rounding a
+ * deadline up to the next whole millisecond costs at most that millisecond.
  */
-const buckets = new Map<
-  number,
-  { timer: ReturnType<typeof setTimeout>; wakers: Set<() => void> }
->();
+interface Bucket {
+  handle: ReturnType<typeof setTimeout>;
+  timers: Set<SharedTimer>;
+}
 
-function wakeAt(deadline: number, wake: () => void): () => void {
-  const due = Math.ceil(deadline);
-  let bucket = buckets.get(due);
-  if (bucket === undefined) {
-    const wakers = new Set<() => void>();
-    const timer = setTimeout(() => {
-      buckets.delete(due);
-      for (const waker of wakers) waker();
-    }, Math.max(0, due - performance.now()));
-    bucket = { timer, wakers };
-    buckets.set(due, bucket);
+const buckets = new Map<number, Bucket>();
+
+function fireBucket(due: number): void {
+  const bucket = buckets.get(due);
+  if (bucket === undefined) return;
+  buckets.delete(due);
+  for (const timer of bucket.timers) timer.fire(bucket);
+}
+
+class SharedTimer implements ClockTimer {
+  readonly #callback: () => void;
+  #bucket: Bucket | undefined;
+  #due = 0;
+
+  constructor(callback: () => void) {
+    this.#callback = callback;
   }
-  const { wakers, timer } = bucket;
-  wakers.add(wake);
-  return () => {
-    wakers.delete(wake);
-    if (wakers.size === 0 && buckets.get(due) === bucket) {
-      // Nobody waits for this millisecond any more: leave no timer behind.
-      clearTimeout(timer);
-      buckets.delete(due);
+
+  get armed(): boolean {
+    return this.#bucket !== undefined;
+  }
+
+  arm(ms: number): void {
+    const due = Math.ceil(performance.now() + Math.max(0, ms));
+    if (this.#bucket !== undefined) {
+      if (due === this.#due) return;
+      this.cancel();
     }
-  };
+    let bucket = buckets.get(due);
+    if (bucket === undefined) {
+      bucket = {
+        handle: setTimeout(fireBucket, Math.max(0, due - performance.now()), due),
+        timers: new Set(),
+      };
+      buckets.set(due, bucket);
+    }
+    bucket.timers.add(this);
+    this.#bucket = bucket;
+    this.#due = due;
+  }
+
+  cancel(): void {
+    const bucket = this.#bucket;
+    if (bucket === undefined) return;
+    this.#bucket = undefined;
+    bucket.timers.delete(this);
+    if (bucket.timers.size === 0 && buckets.get(this.#due) === bucket) {
+      // Nobody waits for this millisecond any more: leave no runtime timer behind.
+      clearTimeout(bucket.handle);
+      buckets.delete(this.#due);
+    }
+  }
+
+  /** Called by the bucket it waits in; a timer re-armed meanwhile waits in another. */
+  fire(bucket: Bucket): void {
+    if (this.#bucket !== bucket) return;
+    this.#bucket = undefined;
+    this.#callback();
+  }
 }

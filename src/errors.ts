@@ -11,7 +11,9 @@
  * - `"closed"`: the socket is closed or closing;
  * - `"timeout"`: a bounded wait ran out (close handshake, send);
  * - `"backpressure"`: the peer stopped reading, or a queue overflowed beyond recovery;
- * - `"protocol"`: the peer broke the protocol (oversized message, unexpected message kind).
+ * - `"protocol"`: the peer broke the protocol (oversized message, unexpected message kind);
+ * - `"application"`: the application's own code threw (a `receive` handler, a session callback
+ *   given to an adapter); the session ends with 1011.
  */
 export type TransportErrorCode =
   | "decode"
@@ -19,7 +21,8 @@ export type TransportErrorCode =
   | "closed"
   | "timeout"
   | "backpressure"
-  | "protocol";
+  | "protocol"
+  | "application";
 
 /** Options for {@linkcode TransportError}. */
 export interface TransportErrorOptions {

@@ -1,27 +1,44 @@
 /**
  * {@linkcode WebSocketTransport}: one voice session over one WebSocket.
  *
+ * The data flow, one hop per file:
+ *
+ * ```text
+ * inbound   socket message ─► _inbound_decoder.ts (size limit, Blob, in-order async decode)
+ *             ─► serializer.deserialize (serializer.ts; serializers/…) ─► frames
+ *             ─► _inbound_queue.ts ─► receive(handler) | readable (bounded; oldest audio dropped)
+ *
+ * outbound  send(frame) | writable ─► _outbound_pump.ts: AudioChunker (streams/audio_chunker.ts)
+ *             ─► _outbound_queue.ts (audio chunks and in-order frames; holds the writer back)
+ *             ─► _playout_timeline.ts (pacing deadline, far-end playout; one timer a session)
+ *             ─► _outbound_sender.ts (WAV header, serializer.serialize, Packetizer, socket.send,
+ *                bounded wait on bufferedAmount)
+ * ```
+ *
+ * Out of band: `interrupt()` clears the queue, the chunker and packetizer remainders and the
+ * timeline, then sends the serializer's clear message ahead of anything else.
+ *
  * @module
  */
 
-import { capCloseReason } from "./close_reason.ts";
-import { systemClock } from "./clock.ts";
-import type { Clock } from "./clock.ts";
+import { audioFrameProblem } from "./_audio_frame_problem.ts";
+import { capCloseReason } from "./_close_reason.ts";
+import { InactivityWatch } from "./_inactivity_watch.ts";
+import { InboundDecoder } from "./_inbound_decoder.ts";
+import { InboundQueue } from "./_inbound_queue.ts";
+import { OutboundPump } from "./_outbound_pump.ts";
+import { OutboundSender } from "./_outbound_sender.ts";
+import { PlayoutTimeline } from "./_playout_timeline.ts";
+import { type Clock, type ClockTimer, systemClock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import { TransportCloseEvent, TransportErrorEvent, type TransportEventMap } from "./events.ts";
-import type { AudioFrame, Frame } from "./frames.ts";
-import { InboundDecoder } from "./inbound_decoder.ts";
-import { InboundQueue } from "./inbound_queue.ts";
-import { type OutboundItem, OutboundQueue } from "./outbound_queue.ts";
-import type { FrameSerializer, SerializedMessage, SerializeResult } from "./serializer.ts";
+import type { EndFrame, Frame } from "./frames.ts";
+import type { FrameSerializer, SerializerContext } from "./serializer.ts";
 import { RawPcmSerializer } from "./serializers/raw_pcm.ts";
 import { ReadyState, type WebSocketData, type WebSocketLike } from "./socket.ts";
-import { AudioChunker } from "./streams/audio_chunker.ts";
-import { Pacer } from "./streams/pacer.ts";
 import { Packetizer } from "./streams/packetizer.ts";
-import { wrapWav } from "./audio/wav.ts";
-import { durationMs } from "./audio/pcm.ts";
 import {
+  assertCloseCode,
   type ResolvedTransportOptions,
   resolveTransportOptions,
   type TransportOptions,
@@ -38,22 +55,23 @@ export interface TransportClosed {
   initiator: "local" | "remote";
 }
 
-/** How often a send blocked on `bufferedAmount` looks again. */
-const DRAIN_POLL_MS = 10;
-
 /**
- * A real-time voice session over one WebSocket. Inbound messages become frames on
- * {@linkcode readable}; frames written to {@linkcode writable} leave as messages, audio re-chunked
- * to `audioOut.chunkMs`, optionally WAV-wrapped and packetized, and paced like a sound card: each
- * chunk leaves `sendAheadMs` before it would play, so real-time audio is forwarded at once and a
- * burst of TTS audio is spread over its playing time. {@linkcode interrupt} drops every queued
- * byte at once.
+ * A real-time voice session over one WebSocket. Inbound messages become frames, handed to a
+ * {@linkcode receive} handler or read from {@linkcode readable}; frames given to {@linkcode send}
+ * or written to {@linkcode writable} leave as messages, audio re-chunked to `audioOut.chunkMs`,
+ * optionally WAV-wrapped and packetized, and paced like a sound card: each chunk leaves
+ * `sendAheadMs` before it would play, so real-time audio is forwarded at once and a burst of TTS
+ * audio is spread over its playing time. {@linkcode interrupt} drops every queued byte at once.
+ *
+ * The streams are a thin layer over `receive`/`send`, made on first use; a bot that wants the
+ * last bit of speed uses `receive`/`send` and never touches them.
  *
  * The socket closes once, when the readable has been cancelled and the writable closed, when an
- * `end` or `cancel` frame is written, on {@linkcode close}, or when the remote side goes away.
+ * `end` or `cancel` frame is sent, on {@linkcode close}, or when the remote side goes away.
  *
  * Events: "connected", "disconnected" (the remote side went away; once), "sessiontimeout" (once),
- * "error" ({@linkcode TransportErrorEvent}; the session goes on unless `error.fatal`).
+ * "inactive" (nothing from the peer for `inactivityTimeoutMs`), "error"
+ * ({@linkcode TransportErrorEvent}; the session goes on unless `error.fatal`).
  *
  * @example Echo every frame back, paced
  * ```ts
@@ -79,12 +97,32 @@ const DRAIN_POLL_MS = 10;
  * await echoed;
  * assert.equal((await transport.closed).initiator, "remote");
  * ```
+ *
+ * @example The same echo on the push surface: no streams, no promise per frame
+ * ```ts
+ * import { WebSocketTransport } from "@x/ws-transport";
+ * import { MemorySocketPair } from "@x/ws-transport/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const { server, client } = new MemorySocketPair();
+ * const transport = new WebSocketTransport(server, {
+ *   audioIn: { sampleRate: 16000 },
+ *   audioOut: { sampleRate: 16000, chunkMs: 20 },
+ * });
+ * transport.receive((frame) => {
+ *   const wait = transport.send(frame); // undefined: there is room for more
+ *   if (wait) console.log("the queue is full: a producer would await", wait);
+ * });
+ *
+ * let received = 0;
+ * client.addEventListener("message", () => received++);
+ * client.send(new Uint8Array(640));
+ * await client.waitFor(() => received === 1);
+ * client.close(1000);
+ * assert.equal((await transport.closed).code, 1000);
+ * ```
  */
 export class WebSocketTransport extends EventTarget {
-  /** Inbound frames, in the order their messages arrived. */
-  readonly readable: ReadableStream<Frame>;
-  /** Outbound frames. A write resolves once the outbound queue has room. */
-  readonly writable: WritableStream<Frame>;
   /** Settles when the socket has closed, however it closed. Never rejects. */
   readonly closed: Promise<TransportClosed>;
 
@@ -94,18 +132,15 @@ export class WebSocketTransport extends EventTarget {
   readonly #clock: Clock;
   readonly #stats: TransportStats = emptyStats();
   readonly #inbound: InboundQueue;
-  readonly #outbound: OutboundQueue;
-  readonly #chunker: AudioChunker;
-  readonly #pacer: Pacer;
-  readonly #packetizer: Packetizer | undefined;
+  readonly #decoder: InboundDecoder;
+  readonly #timeline: PlayoutTimeline;
+  readonly #sender: OutboundSender;
+  readonly #pump: OutboundPump;
+  #writable: WritableStream<Frame> | undefined;
 
   /** Settles once the serializer is set up; inbound and outbound work waits for it. */
   readonly #ready: Promise<void>;
   #isReady = false;
-  readonly #decoder: InboundDecoder;
-  #pumping = false;
-  /** Aborted on interruption and on close: wakes a pacing sleep so queued audio is dropped. */
-  #wake = new AbortController();
   /** Aborted once the session is over: ends every bounded wait at once. */
   readonly #over = new AbortController();
   #connected = false;
@@ -115,102 +150,149 @@ export class WebSocketTransport extends EventTarget {
   #initiator: "local" | "remote" = "remote";
   #readableLeft = false;
   #writableLeft = false;
-  #sessionTimer = new AbortController();
+  #inactivity: InactivityWatch | undefined;
+  readonly #timers: ClockTimer[] = [];
 
   /** Wraps an open or opening socket. Throws a `RangeError` naming any bad option. */
   constructor(socket: WebSocketLike, options: TransportOptions = {}) {
     super();
-    this.#options = resolveTransportOptions(options);
+    const resolved = this.#options = resolveTransportOptions(options);
     this.#socket = socket;
     this.#serializer = options.serializer ?? new RawPcmSerializer();
-    this.#clock = options.clock ?? systemClock;
-    this.#chunker = new AudioChunker({ chunkMs: this.#options.chunkMs });
-    this.#pacer = new Pacer({ sendAheadMs: this.#options.sendAheadMs, clock: this.#clock });
-    this.#packetizer = this.#options.fixedAudioPacketSize === undefined
-      ? undefined
-      : new Packetizer({
-        packetSize: this.#options.fixedAudioPacketSize,
-        lastPacket: this.#options.lastPacket,
-        padByte: this.#options.padByte,
-      });
-    this.#outbound = new OutboundQueue(this.#options.maxQueuedMs);
+    const clock = this.#clock = options.clock ?? systemClock;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
     this.#inbound = new InboundQueue({
-      maxFrames: this.#options.maxInboundFrames,
-      onDrop: (first) => {
-        this.#stats.inboundAudioFramesDropped++;
-        if (first) {
-          this.#report(
-            new TransportError(
-              "backpressure",
-              "readable is not being read: dropping the oldest inbound audio",
-            ),
-          );
-        }
-      },
-      onOverflow: () =>
-        this.#fail(
-          new TransportError(
-            "backpressure",
-            "readable is not being read and only messages are queued",
-            {
-              closeCode: 1008,
-              fatal: true,
-            },
-          ),
-        ),
-      onCancel: () => {
-        this.#readableLeft = true;
-        this.#leave();
-      },
+      maxFrames: resolved.maxInboundFrames,
+      onDrop: this.#onInboundDrop,
+      onOverflow: this.#onInboundOverflow,
     });
-    this.readable = this.#inbound.readable;
-    this.writable = new WritableStream<Frame>({
-      write: (frame) => this.#write(frame),
+    this.#decoder = new InboundDecoder({
+      serializer: this.#serializer,
+      maxMessageBytes: resolved.maxMessageBytes,
+      stats: this.#stats,
+      ...(options.initialMessages ? { initialMessages: options.initialMessages } : {}),
+      onFrame: (frame) => this.#inbound.push(frame),
+      onError: this.#onError,
+    });
+    this.#timeline = new PlayoutTimeline({ sendAheadMs: resolved.sendAheadMs, clock });
+    this.#sender = new OutboundSender({
+      socket,
+      serializer: this.#serializer,
+      clock,
+      stats: this.#stats,
+      addWavHeader: resolved.addWavHeader,
+      packetizer: resolved.fixedAudioPacketSize === undefined ? undefined : new Packetizer({
+        packetSize: resolved.fixedAudioPacketSize,
+        lastPacket: resolved.lastPacket,
+        padByte: resolved.padByte,
+      }),
+      maxBufferedBytes: resolved.maxBufferedBytes,
+      sendTimeoutMs: resolved.sendTimeoutMs,
+      signal: this.#over.signal,
+      onError: this.#onError,
+    });
+    this.#pump = new OutboundPump({
+      chunkMs: resolved.chunkMs,
+      maxQueuedMs: resolved.maxQueuedMs,
+      timeline: this.#timeline,
+      sender: this.#sender,
+      clock,
+      sendEnd: (frame) => this.#sendEnd(frame),
+      onError: this.#onError,
+    });
+    this.#listen();
+    this.#serializer.bind?.(this.#serializerContext());
+    this.#ready = this.#setUp();
+    this.#watch(options.signal);
+  }
+
+  /**
+   * Inbound frames, in the order their messages arrived, as a stream made on first use. Until
+   * it is read, frames wait in a bounded queue (`maxInboundFrames`). Throws a `TypeError` when
+   * {@linkcode receive} took the frames.
+   */
+  get readable(): ReadableStream<Frame> {
+    return this.#inbound.stream(() => {
+      this.#readableLeft = true;
+      this.#leave();
+    });
+  }
+
+  /**
+   * Outbound frames, as a stream made on first use: each write is a {@linkcode send}, and
+   * resolves once the outbound queue has room. Closing it sends what is queued, paced, and
+   * leaves the session (it closes once the readable is done too); aborting it closes with 1011.
+   */
+  get writable(): WritableStream<Frame> {
+    return this.#writable ??= new WritableStream<Frame>({
+      write: (frame) => this.send(frame),
       close: () => this.#finishWriting(),
       abort: () => {
         this.#writableLeft = true;
         return this.close(1011, "writable aborted");
       },
     });
+  }
 
-    // Binary messages arrive as Blob otherwise, which costs an async read and can reorder them.
-    try {
-      socket.binaryType = "arraybuffer";
-    } catch {
-      // A socket that fixes its binaryType (some test doubles) still works: Blob is handled.
-    }
-    socket.addEventListener("message", this.#onMessage);
-    socket.addEventListener("close", this.#onClose);
-    socket.addEventListener("error", this.#onError);
-    if (socket.readyState === ReadyState.CONNECTING) {
-      socket.addEventListener("open", this.#onOpen);
-    }
+  /**
+   * Hands every inbound frame to `handler` as it arrives, the ones already waiting first: the
+   * push surface, with no stream and no promise per frame. A handler that throws ends the
+   * session (an "application" error, close code 1011), as an erroring pipeline would. Throws a
+   * `TypeError` when {@linkcode readable} or another handler already takes the frames.
+   */
+  receive(handler: (frame: Frame) => void): void {
+    this.#inbound.receive((frame) => {
+      try {
+        handler(frame);
+      } catch (cause) {
+        const message = `receive handler threw: ${String(cause)}`;
+        this.#fail(
+          new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),
+        );
+      }
+    });
+  }
 
-    this.#decoder = new InboundDecoder({
-      serializer: this.#serializer,
-      maxMessageBytes: this.#options.maxMessageBytes,
-      stats: this.#stats,
-      ...(options.initialMessages ? { initialMessages: options.initialMessages } : {}),
-      onFrame: (frame) => this.#inbound.push(frame),
-      onError: (error) => error.fatal ? this.#fail(error) : this.#report(error),
-    });
-    this.#serializer.bind?.({
-      send: (message) => this.#sendNow(message),
-      count: (counter, amount = 1) => void (this.#stats[counter] += amount),
-      report: (error) => error.fatal ? this.#fail(error) : this.#report(error),
-    });
-    this.#ready = this.#setUp();
-    if (options.signal?.aborted) queueMicrotask(() => this.close());
-    else {options.signal?.addEventListener("abort", () => this.close(), {
-        once: true,
-        signal: this.#over.signal,
-      });}
-    if (this.#options.sessionTimeoutMs !== undefined) {
-      this.#startSessionTimer(this.#options.sessionTimeoutMs);
+  /**
+   * Sends one frame: the push surface of {@linkcode writable}. Audio is queued and paced, other
+   * frames keep their place after the audio before them (urgent messages and interruptions go
+   * at once). Returns `undefined` when there is room for more, or a promise to await before
+   * sending more audio: it settles once the queue has room (for `end`, once the session has
+   * closed). Sending while it is pending loses nothing; the queue just grows past
+   * `maxQueuedMs`. The transport reads a frame's audio before `send` returns and copies what it
+   * must keep, so the caller may reuse its buffer at once.
+   */
+  send(frame: Frame): Promise<void> | undefined {
+    this.#stats.framesOut++;
+    if (this.#closing) {
+      if (frame.type === "audio") this.#stats.audioBytesDroppedOnClose += frame.audio.length;
+      else this.#stats.framesDroppedOnClose++;
+      return;
     }
+    switch (frame.type) {
+      case "audio": {
+        const problem = audioFrameProblem(frame);
+        if (problem === undefined) return this.#pump.pushAudio(frame);
+        this.#stats.encodeErrors++;
+        this.#report(new TransportError("encode", problem));
+        return;
+      }
+      case "interruption":
+        return this.interrupt();
+      case "cancel":
+        return this.#cancel();
+      case "message":
+        if (!frame.urgent) break;
+        if (this.#isReady) return void this.#sender.sendUrgent(frame);
+        return this.#ready.then(() => this.#sender.sendUrgent(frame));
+      case "end":
+        this.#pump.pushFrame(frame);
+        return this.closed.then(() => {});
+    }
+    // Marks, messages and the rest keep their place after the audio written before them.
+    return this.#pump.pushFrame(frame);
   }
 
   /** A snapshot of the session's counters. */
@@ -236,20 +318,23 @@ export class WebSocketTransport extends EventTarget {
   async interrupt(): Promise<void> {
     if (this.#closing) return;
     this.#stats.interruptions++;
-    this.#stats.audioBytesInterrupted += this.#dropQueued();
+    this.#stats.audioBytesInterrupted += this.#pump.clear();
     await this.#ready;
-    this.#sendFrameNow({ type: "interruption" });
+    this.#sender.sendUrgent({ type: "interruption" });
   }
 
   /**
    * Closes the socket with `code` and `reason` (cut to 123 bytes), dropping queued audio
-   * (counted). Resolves once the peer has answered or `closeTimeoutMs` has passed.
+   * (counted). Resolves once the peer has answered or `closeTimeoutMs` has passed; then the
+   * connection is dropped if it is still there. Throws a `RangeError` for a code that may not be
+   * sent (see {@linkcode assertCloseCode}).
    */
   close(code = 1000, reason = ""): Promise<void> {
+    assertCloseCode(code);
     if (this.#closeStarted) return this.#closeStarted;
     this.#closing = true;
     this.#initiator = "local";
-    this.#stats.audioBytesDroppedOnClose += this.#dropQueued();
+    this.#stats.audioBytesDroppedOnClose += this.#pump.clear();
     this.#inbound.end();
     this.#closeStarted = this.#closeSocket(code, reason);
     return this.#closeStarted;
@@ -278,6 +363,60 @@ export class WebSocketTransport extends EventTarget {
 
   // ---- set-up and lifecycle ------------------------------------------------------------------
 
+  #listen(): void {
+    const socket = this.#socket;
+    // Binary messages arrive as Blob otherwise, which costs an async read and can reorder them.
+    try {
+      socket.binaryType = "arraybuffer";
+    } catch {
+      // A socket that fixes its binaryType (some test doubles) still works: Blob is handled.
+    }
+    socket.addEventListener("message", this.#onMessage);
+    socket.addEventListener("close", this.#onClose);
+    socket.addEventListener("error", this.#onSocketError);
+    if (socket.readyState === ReadyState.CONNECTING) {
+      socket.addEventListener("open", this.#onOpen);
+    }
+  }
+
+  #serializerContext(): SerializerContext {
+    return {
+      send: (message) => this.#sender.sendMessage(message),
+      count: (counter, amount = 1) => void (this.#stats[counter] += amount),
+      report: this.#onError,
+    };
+  }
+
+  /** The user's signal and the session's own timers. */
+  #watch(signal: AbortSignal | undefined): void {
+    if (signal?.aborted) queueMicrotask(() => this.close());
+    else {signal?.addEventListener("abort", () => this.close(), {
+        once: true,
+        signal: this.#over.signal,
+      });}
+    const { sessionTimeoutMs, inactivityTimeoutMs: timeoutMs } = this.#options;
+    if (sessionTimeoutMs !== undefined) {
+      this.#timer(() => this.dispatchEvent(new Event("sessiontimeout"))).arm(sessionTimeoutMs);
+    }
+    if (timeoutMs === undefined) return;
+    this.#inactivity = new InactivityWatch(this.#clock, {
+      timeoutMs,
+      onSilent: () => {
+        // A listener that calls preventDefault() keeps the session: it is told again later.
+        const keep = !this.dispatchEvent(new Event("inactive", { cancelable: true }));
+        if (!keep) void this.close(1001, `nothing from the peer for ${timeoutMs} ms`);
+        return keep;
+      },
+    });
+  }
+
+  /** A timer of the session's, cancelled when the session ends. */
+  #timer(callback: () => void): ClockTimer {
+    const timer = this.#clock.timer(callback);
+    this.#timers.push(timer);
+    return timer;
+  }
+
   async #setUp(): Promise<void> {
     try {
       await this.#serializer.setup?.({
@@ -287,25 +426,21 @@ export class WebSocketTransport extends EventTarget {
         outputChannels: this.#options.outputChannels,
       });
     } catch (cause) {
-      this.#fail(
-        new TransportError("protocol", `serializer setup failed: ${String(cause)}`, {
-          cause,
-          closeCode: 1011,
-          fatal: true,
-        }),
-      );
+      const message = `serializer setup failed: ${String(cause)}`;
+      this.#fail(new TransportError("protocol", message, { cause, closeCode: 1011, fatal: true }));
       return;
     }
     this.#isReady = true;
     if (this.#socket.readyState === ReadyState.OPEN) {
       // Already open (Workers, ws, test sockets): wait one task, so that code which awaited the
       // adapter's upgrade has added its "connected" listener before the event fires.
-      this.#clock.sleep(0, this.#over.signal).then(this.#onOpen, () => {});
+      this.#timer(this.#onOpen).arm(0);
     }
     this.#decoder.start();
   }
 
   #onMessage = (event: Event): void => {
+    this.#inactivity?.heard();
     this.#decoder.receive((event as MessageEvent<WebSocketData>).data);
   };
 
@@ -313,29 +448,27 @@ export class WebSocketTransport extends EventTarget {
     if (this.#connected || !this.#isReady || this.#closing) return;
     this.#connected = true;
     this.dispatchEvent(new Event("connected"));
-    this.#pump();
+    this.#pump.start();
   };
 
-  #startSessionTimer(ms: number): void {
-    this.#clock.sleep(ms, this.#sessionTimer.signal).then(
-      () => this.dispatchEvent(new Event("sessiontimeout")),
-      () => {/* cancelled: the session ended first */},
-    );
-  }
-
   #onClose = (event: Event): void => {
-    const { code = 1005, reason = "" } = event as Event & { code?: number; reason?: string };
+    const { code, reason = "", wasClean } = event as CloseEvent;
+    // Some runtimes report a dropped connection as code 0 or none at all: it is 1006 (RFC 6455
+    // §7.1.5) unless the closing handshake did happen, when the peer simply sent no code (1005).
+    const closeCode = code === undefined || code === 0 ? (wasClean ? 1005 : 1006) : code;
     const remote = !this.#closing;
     this.#closing = true;
     if (remote) {
       this.#initiator = "remote";
-      this.#stats.audioBytesDroppedOnClose += this.#dropQueued();
+      this.#stats.audioBytesDroppedOnClose += this.#pump.clear();
     }
-    this.#finish(code, reason);
-    if (remote) this.dispatchEvent(new TransportCloseEvent("disconnected", { code, reason }));
+    this.#finish(closeCode, reason);
+    if (remote) {
+      this.dispatchEvent(new TransportCloseEvent("disconnected", { code: closeCode, reason }));
+    }
   };
 
-  #onError = (event: Event): void => {
+  #onSocketError = (event: Event): void => {
     // Runtimes follow an "error" event with "close"; the close settles the session.
     const message = (event as Event & { message?: string }).message ?? "socket error";
     this.#report(new TransportError("closed", message, { cause: event }));
@@ -345,62 +478,45 @@ export class WebSocketTransport extends EventTarget {
   #finish(code: number, reason: string): void {
     if (this.#over.signal.aborted) return;
     this.#over.abort();
-    this.#sessionTimer.abort();
-    this.#wake.abort();
-    this.#socket.removeEventListener("message", this.#onMessage);
-    this.#socket.removeEventListener("close", this.#onClose);
-    this.#socket.removeEventListener("error", this.#onError);
-    this.#socket.removeEventListener("open", this.#onOpen);
+    for (const timer of this.#timers) timer.cancel();
+    this.#inactivity?.stop();
+    this.#pump.stop();
+    const socket = this.#socket;
+    socket.removeEventListener("message", this.#onMessage);
+    socket.removeEventListener("close", this.#onClose);
+    socket.removeEventListener("error", this.#onSocketError);
+    socket.removeEventListener("open", this.#onOpen);
     this.#decoder.stop();
     this.#inbound.end();
-    this.#outbound.wakeWriter();
     this.#resolveClosed({ code, reason, initiator: this.#initiator });
   }
 
   async #closeSocket(code: number, reason: string): Promise<void> {
     const state = this.#socket.readyState;
-    if (state === ReadyState.CLOSED) {
-      this.#finish(code, reason);
-      return;
-    }
+    if (state === ReadyState.CLOSED) return this.#finish(code, reason);
     if (state !== ReadyState.CLOSING) {
       try {
         this.#socket.close(code, capCloseReason(reason));
       } catch (cause) {
-        this.#report(
-          new TransportError("closed", `socket.close(${code}) failed: ${String(cause)}`, { cause }),
-        );
+        const message = `socket.close(${code}) failed: ${String(cause)}`;
+        this.#report(new TransportError("closed", message, { cause }));
       }
     }
     try {
       await this.#clock.sleep(this.#options.closeTimeoutMs, this.#over.signal);
-      // The peer never answered the closing handshake: the session is over all the same, and
-      // the connection must not outlive it.
-      this.#terminate();
-      this.#report(
-        new TransportError(
-          "timeout",
-          `no close handshake within ${this.#options.closeTimeoutMs} ms`,
-          {
-            closeCode: code,
-          },
-        ),
-      );
-      this.#finish(code, reason);
     } catch {
-      // #over aborted: the close event came.
+      return; // #over aborted: the close event came
     }
-  }
-
-  /** Drops the connection where the socket can (see `WebSocketLike.terminate`). */
-  #terminate(): void {
+    // The peer never answered the closing handshake: the session is over all the same, and the
+    // connection must not outlive it.
+    this.#finish(code, reason);
     try {
       this.#socket.terminate?.();
     } catch (cause) {
-      this.#report(
-        new TransportError("closed", `socket.terminate() failed: ${String(cause)}`, { cause }),
-      );
+      this.#report(new TransportError("closed", `terminate failed: ${String(cause)}`, { cause }));
     }
+    const timeout = `no close handshake within ${this.#options.closeTimeoutMs} ms`;
+    this.#report(new TransportError("timeout", timeout, { closeCode: code }));
   }
 
   /** One side (readable or writable) is done with the session; the last one closes it. */
@@ -418,202 +534,36 @@ export class WebSocketTransport extends EventTarget {
     this.dispatchEvent(new TransportErrorEvent(error));
   }
 
-  // ---- outbound ------------------------------------------------------------------------------
-
-  #write(frame: Frame): Promise<void> | void {
-    this.#stats.framesOut++;
-    if (this.#closing) {
-      this.#countDroppedOnClose(frame);
-      return;
-    }
-    switch (frame.type) {
-      case "audio":
-        if (!this.#validAudio(frame)) return;
-        this.#chunker.push(frame, this.#enqueueChunk);
-        break;
-      case "interruption":
-        return this.interrupt();
-      case "cancel":
-        return this.#cancel();
-      case "message":
-        if (frame.urgent) {
-          if (this.#isReady) this.#sendFrameNow(frame);
-          else return this.#ready.then(() => this.#sendFrameNow(frame));
-          return;
-        }
-        this.#chunker.flush(this.#enqueueChunk);
-        this.#outbound.pushFrame(frame);
-        break;
-      case "end":
-        this.#chunker.flush(this.#enqueueChunk);
-        this.#outbound.pushFrame(frame);
-        this.#pump();
-        return this.closed.then(() => {});
-      default:
-        // Marks and the rest keep their place after the audio written before them.
-        this.#chunker.flush(this.#enqueueChunk);
-        this.#outbound.pushFrame(frame);
-    }
-    this.#pump();
-    return this.#outbound.room();
-  }
-
-  #enqueueChunk = (chunk: AudioFrame): void => {
-    this.#outbound.pushAudio(chunk, durationMs(chunk.audio.length, chunk));
+  #onError = (error: TransportError): void => {
+    if (error.fatal) this.#fail(error);
+    else this.#report(error);
   };
 
-  #validAudio(frame: AudioFrame): boolean {
-    const { audio, sampleRate, channels } = frame;
-    let problem: string | undefined;
-    if (!(audio instanceof Uint8Array)) problem = "audio frame's audio is not a Uint8Array";
-    else if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
-      problem = `audio frame's sampleRate is ${sampleRate}`;
-    } else if (!Number.isInteger(channels) || channels <= 0) {
-      problem = `audio frame's channels is ${channels}`;
-    } else if (audio.length % (channels * 2) !== 0) {
-      problem =
-        `audio frame of ${audio.length} bytes is not whole ${channels}-channel PCM16 sample frames`;
-    }
-    if (problem === undefined) return true;
-    this.#stats.encodeErrors++;
-    this.#report(new TransportError("encode", problem));
-    return false;
-  }
-
-  /**
-   * Sends queued items, each audio chunk at its pacing deadline. One pump at a time. It runs
-   * synchronously while nothing has to wait (real-time audio, the usual case: no promise, no
-   * timer per chunk) and hands over to `#pumpAfter` when something does.
-   */
-  #pump(): void {
-    if (this.#pumping || !this.#connected) return;
-    this.#pumping = true;
-    try {
-      for (;;) {
-        const item = this.#outbound.peek();
-        if (item === undefined || this.#closing) break;
-        if (item.kind === "audio") {
-          const wait = this.#pacer.reserve(item.durationMs);
-          if (wait > 0) {
-            return void this.#pumpAfter(this.#clock.sleep(wait, this.#wake.signal), item);
-          }
-          this.#outbound.shift();
-          const sending = this.#sendAudio(item.chunk);
-          if (sending) return void this.#pumpAfter(sending);
-        } else {
-          this.#outbound.shift();
-          if (item.frame.type === "end") {
-            return void this.#pumpAfter(this.#sendEnd(item.frame), undefined, true);
-          }
-          const sending = this.#sendFrame(item.frame);
-          if (sending) return void this.#pumpAfter(sending);
-        }
-      }
-    } catch (cause) {
-      this.#pumpFailed(cause);
-    }
-    this.#pumping = false;
-    if (this.#outbound.size === 0) this.#outbound.wakeDrained();
-  }
-
-  /**
-   * Waits for `waiting` (a pacing sleep, a send that must drain, the end), then sends `paced` if
-   * it is still next (an interruption or close wakes the sleep and empties the queue), and pumps
-   * on unless the session is ending.
-   */
-  async #pumpAfter(waiting: Promise<void>, paced?: OutboundItem, last = false): Promise<void> {
-    try {
-      try {
-        await waiting;
-      } catch {
-        paced = undefined; // woken by an interruption or close: the queue has changed
-      }
-      if (paced !== undefined && this.#outbound.peek() === paced && paced.kind === "audio") {
-        this.#outbound.shift();
-        const sending = this.#sendAudio(paced.chunk);
-        if (sending) await sending;
-      }
-    } catch (cause) {
-      this.#pumpFailed(cause);
-    }
-    this.#pumping = false;
-    if (last) {
-      if (this.#outbound.size === 0) this.#outbound.wakeDrained();
-      return;
-    }
-    this.#pump();
-  }
-
-  #pumpFailed(cause: unknown): void {
-    // Only a bug can get here (send and serializer failures are handled where they occur); end
-    // the session loudly rather than leave a wedged queue behind.
-    this.#fail(
-      new TransportError("protocol", `outbound path failed: ${String(cause)}`, {
-        cause,
-        closeCode: 1011,
-        fatal: true,
-      }),
-    );
-  }
-
-  /**
-   * Serializes one audio chunk and sends it (through the packetizer when one is set). Returns a
-   * promise only when it must wait (an asynchronous serializer, a full socket buffer), so the
-   * usual chunk costs no promise at all.
-   */
-  #sendAudio(chunk: AudioFrame): Promise<void> | void {
-    const frame = this.#options.addWavHeader
-      ? { ...chunk, audio: wrapWav(chunk.audio, chunk) }
-      : chunk;
-    const result = this.#serializeNow(frame);
-    if (result instanceof Promise) {
-      return result.then((messages) => this.#transmitAudio(chunk, messages));
-    }
-    return this.#transmitAudio(chunk, result);
-  }
-
-  #transmitAudio(chunk: AudioFrame, messages: SerializedMessage[] | null): Promise<void> | void {
-    if (messages === null) return;
-    this.#stats.audioChunksSent++;
-    this.#stats.audioBytesSent += chunk.audio.length;
-    const packetizer = this.#packetizer;
-    for (const message of messages) {
-      if (packetizer !== undefined && typeof message !== "string") {
-        packetizer.push(message, this.#sendPacket);
-      } else {
-        this.#transmit(message);
-      }
-    }
-    return this.#drain();
-  }
-
-  #sendPacket = (packet: Uint8Array): void => {
-    this.#transmit(packet);
+  #onInboundDrop = (first: boolean): void => {
+    this.#stats.inboundAudioFramesDropped++;
+    if (!first) return;
+    const message = "inbound frames are not being read: dropping the oldest audio";
+    this.#report(new TransportError("backpressure", message));
   };
 
-  #sendFrame(frame: Frame): Promise<void> | void {
-    const result = this.#serializeNow(frame);
-    if (result instanceof Promise) return result.then((messages) => this.#transmitAll(messages));
-    return this.#transmitAll(result);
-  }
+  #onInboundOverflow = (): void => {
+    const message = "inbound frames are not being read and only messages are queued";
+    this.#fail(new TransportError("backpressure", message, { closeCode: 1008, fatal: true }));
+  };
 
-  #transmitAll(messages: SerializedMessage[] | null): Promise<void> | void {
-    if (messages === null) return;
-    for (const message of messages) this.#transmit(message);
-    return this.#drain();
-  }
+  // ---- ending ----------------------------------------------------------------------------------
 
-  /** Sends what the pacer let through, waits for the far end to play it, then says goodbye. */
-  async #sendEnd(frame: Frame & { type: "end" }): Promise<void> {
-    this.#packetizer?.flush(this.#sendPacket);
+  /** Waits for the far end to play what was sent before an `end`, then says goodbye. */
+  async #sendEnd(frame: EndFrame): Promise<void> {
+    this.#sender.flushPackets();
     try {
       // Hanging up the moment the last chunk leaves would cut off the audio still playing.
-      const playing = this.#pacer.queuedMs;
+      const playing = this.#timeline.unplayedMs;
       if (playing > 0) await this.#clock.sleep(playing, this.#over.signal);
     } catch {
       return; // the session ended meanwhile
     }
-    await this.#sendFrame(frame);
+    await this.#sender.sendFrame(frame);
     if (this.#serializer.peerCloses) {
       try {
         await this.#clock.sleep(this.#options.closeTimeoutMs, this.#over.signal);
@@ -624,141 +574,17 @@ export class WebSocketTransport extends EventTarget {
     await this.close(1000, frame.reason ?? "");
   }
 
-  /** An out-of-band frame (interruption, urgent message): serialized and sent at once. */
-  #sendFrameNow(frame: Frame): void {
-    const result = this.#serializeNow(frame);
-    if (result instanceof Promise) {
-      void result.then((messages) => {
-        for (const message of messages ?? []) this.#sendNow(message);
-      });
-      return;
-    }
-    for (const message of result ?? []) this.#sendNow(message);
-  }
-
-  /** A message that must not wait for queued audio. */
-  #sendNow(message: SerializedMessage): void {
-    if (this.#socket.readyState !== ReadyState.OPEN) return;
-    this.#transmit(message);
-  }
-
-  /**
-   * The serializer's messages for `frame` as a list, now when the serializer answers at once. A
-   * frame it cannot encode is reported, counted and skipped (`null`).
-   */
-  #serializeNow(
-    frame: Frame,
-  ): SerializedMessage[] | null | Promise<SerializedMessage[] | null> {
-    let result: SerializeResult;
-    try {
-      result = this.#serializer.serialize(frame);
-    } catch (cause) {
-      this.#encodeFailed(cause);
-      return null;
-    }
-    if (result instanceof Promise) {
-      return result.then(toList, (cause) => {
-        this.#encodeFailed(cause);
-        return null;
-      });
-    }
-    return toList(result);
-  }
-
-  #encodeFailed(cause: unknown): void {
-    this.#stats.encodeErrors++;
-    // The frame is lost (counted); the session and the frames after it are not.
-    this.#report(
-      cause instanceof TransportError
-        ? cause
-        : new TransportError("encode", `serializer failed to write a frame: ${String(cause)}`, {
-          cause,
-        }),
-    );
-  }
-
-  #transmit(message: SerializedMessage): void {
-    if (this.#socket.readyState !== ReadyState.OPEN) {
-      this.#stats.audioBytesDroppedOnClose += typeof message === "string" ? 0 : message.length;
-      return;
-    }
-    try {
-      this.#socket.send(message);
-    } catch (cause) {
-      this.#report(new TransportError("closed", `send failed: ${String(cause)}`, { cause }));
-      return;
-    }
-    this.#stats.messagesOut++;
-    this.#stats.bytesOut += message.length;
-  }
-
-  /**
-   * Waits while the socket holds more than `maxBufferedBytes` unsent, at most `sendTimeoutMs`;
-   * past that the peer is taken to have stopped reading and the session ends.
-   */
-  #drain(): Promise<void> | void {
-    if ((this.#socket.bufferedAmount ?? 0) <= this.#options.maxBufferedBytes) return;
-    return this.#waitForDrain();
-  }
-
-  async #waitForDrain(): Promise<void> {
-    const buffered = () => this.#socket.bufferedAmount ?? 0;
-    const deadline = this.#clock.now() + this.#options.sendTimeoutMs;
-    while (buffered() > this.#options.maxBufferedBytes) {
-      if (this.#clock.now() >= deadline) {
-        this.#fail(
-          new TransportError(
-            "backpressure",
-            `peer read nothing for ${this.#options.sendTimeoutMs} ms: ${buffered()} bytes unsent`,
-            { closeCode: 1008, fatal: true },
-          ),
-        );
-        return;
-      }
-      try {
-        await this.#clock.sleep(DRAIN_POLL_MS, this.#over.signal);
-      } catch {
-        return; // the session ended
-      }
-    }
-  }
-
-  /** Drops queued audio and the chunker's and packetizer's remainders; returns bytes dropped. */
-  #dropQueued(): number {
-    const dropped = this.#outbound.clear() + this.#chunker.clear() +
-      (this.#packetizer?.clear() ?? 0);
-    this.#pacer.reset();
-    this.#wake.abort();
-    this.#wake = new AbortController();
-    return dropped;
-  }
-
-  #countDroppedOnClose(frame: Frame): void {
-    if (frame.type === "audio") this.#stats.audioBytesDroppedOnClose += frame.audio.length;
-    else this.#stats.framesDroppedOnClose++;
-  }
-
   async #cancel(): Promise<void> {
-    this.#stats.audioBytesDroppedOnClose += this.#dropQueued();
+    this.#stats.audioBytesDroppedOnClose += this.#pump.clear();
     await this.#ready;
-    await this.#sendFrame({ type: "cancel" });
+    await this.#sender.sendFrame({ type: "cancel" });
     await this.close(1000, "cancelled");
   }
 
   /** The writable was closed: send what is queued (paced), then leave. */
   async #finishWriting(): Promise<void> {
-    this.#chunker.flush(this.#enqueueChunk);
-    this.#pump();
-    await this.#outbound.drained(this.#over.signal);
-    this.#packetizer?.flush(this.#sendPacket);
+    await this.#pump.finish(this.#over.signal);
     this.#writableLeft = true;
     this.#leave();
   }
-}
-
-function toList(
-  messages: SerializedMessage | SerializedMessage[] | null,
-): SerializedMessage[] | null {
-  if (messages === null) return null;
-  return Array.isArray(messages) ? messages : [messages];
 }

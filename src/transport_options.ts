@@ -106,6 +106,13 @@ export interface TransportOptions {
   /** Dispatch "sessiontimeout" once, this many milliseconds after the transport starts. */
   sessionTimeoutMs?: number;
   /**
+   * Notice a silent peer: when no message has come from it for this many milliseconds (a dead
+   * call leg, a frozen client), dispatch a cancelable "inactive" event and, unless a listener
+   * calls `preventDefault()`, close the session with 1001. Telephony providers stream audio
+   * without pause, so a few seconds is a safe bound there; browsers may stay quiet for long.
+   */
+  inactivityTimeoutMs?: number;
+  /**
    * How long `close()` waits for the closing handshake before it gives up on the peer.
    *
    * @default {500}
@@ -162,6 +169,7 @@ export interface ResolvedTransportOptions {
   maxQueuedMs: number;
   maxInboundFrames: number;
   sessionTimeoutMs: number | undefined;
+  inactivityTimeoutMs: number | undefined;
   closeTimeoutMs: number;
   maxMessageBytes: number;
   maxBufferedBytes: number;
@@ -171,6 +179,13 @@ export interface ResolvedTransportOptions {
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value <= 0) {
     throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function positive(value: number, name: string): number {
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new RangeError(`${name} must be a finite number > 0, got ${value}`);
   }
   return value;
 }
@@ -207,9 +222,40 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
     sessionTimeoutMs: options.sessionTimeoutMs === undefined
       ? undefined
       : nonNegative(options.sessionTimeoutMs, "sessionTimeoutMs"),
+    inactivityTimeoutMs: options.inactivityTimeoutMs === undefined
+      ? undefined
+      : positive(options.inactivityTimeoutMs, "inactivityTimeoutMs"),
     closeTimeoutMs: nonNegative(options.closeTimeoutMs ?? 500, "closeTimeoutMs"),
     maxMessageBytes: positiveInteger(options.maxMessageBytes ?? 1 << 20, "maxMessageBytes"),
     maxBufferedBytes: positiveInteger(options.maxBufferedBytes ?? 512 * 1024, "maxBufferedBytes"),
     sendTimeoutMs: nonNegative(options.sendTimeoutMs ?? 5000, "sendTimeoutMs"),
   };
+}
+
+/**
+ * Throws a `RangeError` naming `code` unless it may be sent in a close frame (RFC 6455 §7.4):
+ * 1000–1003 and 1007–1014 (the IANA registry's codes for endpoints to send), or 3000–4999
+ * (libraries, frameworks and applications). 1004, 1005, 1006 and 1015 are reserved and never go
+ * on the wire; anything else is not a close code.
+ *
+ * @example
+ * ```ts
+ * import { assertCloseCode } from "@x/ws-transport";
+ * import assert from "node:assert/strict";
+ *
+ * assertCloseCode(1000);
+ * assertCloseCode(4001);
+ * assert.throws(() => assertCloseCode(1005), RangeError);
+ * assert.throws(() => assertCloseCode(5000), RangeError);
+ * ```
+ */
+export function assertCloseCode(code: number): void {
+  const sendable = Number.isInteger(code) &&
+    ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+      (code >= 3000 && code <= 4999));
+  if (!sendable) {
+    throw new RangeError(
+      `close code ${code} may not be sent: use 1000–1003, 1007–1014 or 3000–4999`,
+    );
+  }
 }

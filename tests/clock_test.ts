@@ -33,3 +33,51 @@ Deno.test("`systemClock.sleep` leaves no timer behind when every sleeper aborts"
 Deno.test("`systemClock.sleep` rejects at once for an aborted signal", async () => {
   await assert.rejects(systemClock.sleep(1, AbortSignal.abort(new Error("no"))), /no/);
 });
+
+Deno.test("`systemClock.timer` fires once per arming; re-arming moves it, cancel stops it", async () => {
+  const fired: number[] = [];
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const timer = systemClock.timer(() => {
+    fired.push(systemClock.now());
+    resolve();
+  });
+  const start = systemClock.now();
+  timer.arm(50);
+  timer.arm(10);
+  assert.equal(timer.armed, true);
+  await promise;
+  assert.equal(fired.length, 1);
+  assert.ok(fired[0]! - start >= 10 - 0.01, "not before the later arming's time");
+  assert.equal(timer.armed, false);
+  timer.arm(5);
+  timer.cancel();
+  assert.equal(timer.armed, false);
+  // The op sanitizer fails the test if the cancelled timer's runtime timer is still pending.
+});
+
+Deno.test("`systemClock.timer`s of one millisecond share a runtime timer and all fire", async () => {
+  const fired: string[] = [];
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const timers = ["a", "b", "c"].map((name) =>
+    systemClock.timer(() => {
+      fired.push(name);
+      if (fired.length === 2) resolve();
+    })
+  );
+  for (const timer of timers) timer.arm(5);
+  timers[1]!.cancel();
+  await promise;
+  assert.deepEqual(fired.sort(), ["a", "c"]);
+});
+
+Deno.test("`systemClock.timer` may be re-armed from its own callback", async () => {
+  let count = 0;
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const timer = systemClock.timer(() => {
+    if (++count < 3) timer.arm(0);
+    else resolve();
+  });
+  timer.arm(0);
+  await promise;
+  assert.equal(count, 3);
+});

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { capCloseReason } from "../close_reason.ts";
+import { capCloseReason } from "../_close_reason.ts";
 import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";

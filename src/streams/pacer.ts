@@ -52,6 +52,7 @@ export class Pacer {
   #anchor = NaN;
   /** Milliseconds of audio scheduled since the anchor. */
   #scheduledMs = 0;
+  #playsAt = NaN;
 
   /** Makes a pacer; `sendAheadMs`, when given, must be zero or more. */
   constructor(options: PacerOptions = {}) {
@@ -75,9 +76,19 @@ export class Pacer {
       this.#scheduledMs = 0;
     }
     const lead = this.#sendAheadMs ?? durationMs;
-    const deadline = this.#anchor + this.#scheduledMs - lead;
+    this.#playsAt = this.#anchor + this.#scheduledMs;
+    const deadline = this.#playsAt - lead;
     this.#scheduledMs += durationMs;
     return deadline > now ? deadline - now : 0;
+  }
+
+  /**
+   * When the chunk reserved last starts to play at the far end: the timeline's anchor plus the
+   * audio scheduled before it (its deadline plus the lead). NaN before the first reservation and
+   * after {@linkcode reset}.
+   */
+  get playsAt(): number {
+    return this.#playsAt;
   }
 
   /** Milliseconds of scheduled audio the far end has not played yet (0 when idle). */
@@ -90,5 +101,6 @@ export class Pacer {
   reset(): void {
     this.#anchor = NaN;
     this.#scheduledMs = 0;
+    this.#playsAt = NaN;
   }
 }

@@ -4,12 +4,13 @@
  * @module
  */
 
-import type { Clock } from "../clock.ts";
+import type { Clock, ClockTimer } from "../clock.ts";
 
-interface Timer {
+/** A pending call, in due order (ties in the order they were armed). */
+interface Pending {
   due: number;
   order: number;
-  resolve: () => void;
+  fire: () => void;
 }
 
 /**
@@ -43,7 +44,7 @@ const SETTLE_TURNS = 100;
  */
 export class FakeClock implements Clock {
   #now: number;
-  #timers: Timer[] = [];
+  #timers: Pending[] = [];
   #order = 0;
 
   /** Starts the clock at `start` milliseconds. */
@@ -56,12 +57,12 @@ export class FakeClock implements Clock {
     return this.#now;
   }
 
-  /** The number of sleeps not yet woken or aborted. */
+  /** The number of sleeps and armed timers not yet fired, aborted or cancelled. */
   get pendingTimers(): number {
     return this.#timers.length;
   }
 
-  /** When the earliest pending sleep is due, or `undefined` when none is. */
+  /** When the earliest pending sleep or timer is due, or `undefined` when none is. */
   get nextDue(): number | undefined {
     return this.#timers[0]?.due;
   }
@@ -70,22 +71,66 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const timer: Timer = {
+      const pending: Pending = {
         due: this.#now + Math.max(0, ms),
         order: this.#order++,
-        resolve: () => {
+        fire: () => {
           signal?.removeEventListener("abort", onAbort);
           resolve();
         },
       };
       const onAbort = () => {
-        this.#timers = this.#timers.filter((t) => t !== timer);
+        this.#remove(pending);
         reject(signal?.reason);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.#timers.push(timer);
-      this.#timers.sort((a, b) => a.due - b.due || a.order - b.order);
+      this.#insert(pending);
     });
+  }
+
+  /** A re-armable timer on the fake time: it fires during {@linkcode tick}. */
+  timer(callback: () => void): ClockTimer {
+    let pending: Pending | undefined;
+    const cancel = () => {
+      if (pending === undefined) return;
+      this.#remove(pending);
+      pending = undefined;
+    };
+    return {
+      arm: (ms: number) => {
+        cancel();
+        const armed: Pending = {
+          due: this.#now + Math.max(0, ms),
+          order: this.#order++,
+          fire: () => {
+            if (pending === armed) pending = undefined;
+            callback();
+          },
+        };
+        pending = armed;
+        this.#insert(armed);
+      },
+      cancel,
+      get armed() {
+        return pending !== undefined;
+      },
+    };
+  }
+
+  #insert(pending: Pending): void {
+    // Few timers are pending at once in a test: a sorted insert is plenty.
+    let i = this.#timers.length;
+    while (
+      i > 0 &&
+      (this.#timers[i - 1]!.due > pending.due ||
+        (this.#timers[i - 1]!.due === pending.due && this.#timers[i - 1]!.order > pending.order))
+    ) i--;
+    this.#timers.splice(i, 0, pending);
+  }
+
+  #remove(pending: Pending): void {
+    const i = this.#timers.indexOf(pending);
+    if (i >= 0) this.#timers.splice(i, 1);
   }
 
   /**
@@ -100,7 +145,7 @@ export class FakeClock implements Clock {
       if (next === undefined || next.due > target) break;
       this.#timers.shift();
       this.#now = next.due;
-      next.resolve();
+      next.fire();
       await settle();
     }
     this.#now = target;

@@ -97,6 +97,10 @@ Deno.test("`PacerStream` adds no wait (and no timer) to real-time input", async 
   const spy: Clock = {
     now: () => clock.now(),
     sleep: (ms, signal) => (pacerSleeps++, clock.sleep(ms, signal)),
+    timer: (callback) => {
+      pacerSleeps++;
+      return clock.timer(callback);
+    },
   };
   const arrived: number[] = [];
   async function* realTime(): AsyncGenerator<Frame> {
@@ -135,6 +139,10 @@ Deno.test("`PacerStream` does not accumulate timer lateness as drift", async () 
   const late: Clock = {
     now: () => clock.now(),
     sleep: (ms, signal) => clock.sleep(ms + lateness, signal),
+    timer: (callback) => {
+      const timer = clock.timer(callback);
+      return { ...timer, arm: (ms) => timer.arm(ms + lateness) };
+    },
   };
   const frames = Array.from({ length: 500 }, () => audio(640));
   const left = await drive(

@@ -99,3 +99,29 @@ Deno.test("`FakeClock.runAll` lets work started just before it schedule its slee
   await clock.runAll();
   assert.equal(await done, 10);
 });
+
+Deno.test("`FakeClock.timer` fires at its time during tick; re-arming replaces, cancel removes", async () => {
+  const clock = new FakeClock();
+  const fired: number[] = [];
+  const timer = clock.timer(() => fired.push(clock.now()));
+  timer.arm(100);
+  timer.arm(30);
+  assert.equal(clock.pendingTimers, 1);
+  await clock.tick(50);
+  assert.deepEqual(fired, [30]);
+  assert.equal(timer.armed, false);
+  timer.arm(10);
+  timer.cancel();
+  assert.equal(clock.pendingTimers, 0);
+  await clock.tick(50);
+  assert.deepEqual(fired, [30]);
+});
+
+Deno.test("`FakeClock` orders timers and sleeps of one due time by when they were armed", async () => {
+  const clock = new FakeClock();
+  const order: string[] = [];
+  clock.timer(() => order.push("timer")).arm(10);
+  void clock.sleep(10).then(() => order.push("sleep"));
+  await clock.tick(10);
+  assert.deepEqual(order, ["timer", "sleep"]);
+});

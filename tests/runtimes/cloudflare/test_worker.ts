@@ -33,6 +33,7 @@ function frozenWhileRunning(): Clock {
       return held;
     },
     sleep: systemClock.sleep,
+    timer: systemClock.timer,
   };
 }
 

@@ -18,7 +18,9 @@ export class OutboundQueue {
   #items: OutboundItem[] = [];
   #head = 0;
   #queuedMs = 0;
-  #writer: (() => void) | null = null;
+  /** The promise writers wait on while the queue is full, shared by all of them, and its resolve. */
+  #room: Promise<void> | undefined;
+  #wakeWriters: (() => void) | undefined;
   #drainers: (() => void)[] = [];
 
   /** Makes a queue that asks writers to wait once it holds more than `maxQueuedMs` of audio. */
@@ -31,15 +33,36 @@ export class OutboundQueue {
     return this.#items.length - this.#head;
   }
 
-  /** Milliseconds of audio waiting. */
-  get queuedMs(): number {
-    return this.#queuedMs;
-  }
-
   /** Queues an audio chunk that plays for `durationMs`. */
   pushAudio(chunk: AudioFrame, durationMs: number): void {
     this.#items.push({ kind: "audio", chunk, durationMs });
     this.#queuedMs += durationMs;
+  }
+
+  /**
+   * Gives the audio chunks at the tail of the queue that are views of `buffer` (the caller's)
+   * bytes of their own, with one copy for all of them: the caller may reuse its buffer once its
+   * write returns, and a queued chunk must not change under us.
+   */
+  ownAudio(buffer: ArrayBufferLike): void {
+    let first = this.#items.length;
+    let start = Infinity;
+    let end = 0;
+    while (first > this.#head) {
+      const item = this.#items[first - 1]!;
+      if (item.kind !== "audio" || item.chunk.audio.buffer !== buffer) break;
+      first--;
+      start = Math.min(start, item.chunk.audio.byteOffset);
+      end = Math.max(end, item.chunk.audio.byteOffset + item.chunk.audio.length);
+    }
+    if (first === this.#items.length) return;
+    // Deliberate copy, once per write that leaves audio queued (a burst of TTS, not real time).
+    const own = new Uint8Array(buffer, start, end - start).slice();
+    for (let i = first; i < this.#items.length; i++) {
+      const chunk = (this.#items[i] as { chunk: AudioFrame }).chunk;
+      const offset = chunk.audio.byteOffset - start;
+      chunk.audio = own.subarray(offset, offset + chunk.audio.length);
+    }
   }
 
   /** Queues a frame that keeps its place after the audio before it. */
@@ -85,19 +108,21 @@ export class OutboundQueue {
     return dropped;
   }
 
-  /** Nothing, when the writer may go on; else a promise that settles when it may. */
-  room(): Promise<void> | void {
+  /** `undefined` when a writer may go on; else a promise that settles when it may. */
+  room(): Promise<void> | undefined {
     if (this.#queuedMs <= this.#maxQueuedMs) return;
-    return new Promise((resolve) => {
-      this.#writer = resolve;
+    return this.#room ??= new Promise((resolve) => {
+      this.#wakeWriters = resolve;
     });
   }
 
-  /** Lets a waiting writer go on (there is room, or the session ended). */
+  /** Lets waiting writers go on (there is room, or the session ended). */
   wakeWriter(): void {
-    const writer = this.#writer;
-    this.#writer = null;
-    writer?.();
+    const wake = this.#wakeWriters;
+    if (wake === undefined) return;
+    this.#room = undefined;
+    this.#wakeWriters = undefined;
+    wake();
   }
 
   /** Settles once the queue is empty (see {@linkcode wakeDrained}) or `signal` aborts. */

@@ -1,0 +1,174 @@
+/**
+ * Where a transport's inbound frames wait for the application: handed straight to a `receive`
+ * handler, or held in a bounded queue behind `readable`. A socket cannot be paused, so a slow
+ * reader is met by dropping the oldest audio (real-time audio that is late is worthless), never
+ * messages.
+ *
+ * @module
+ */
+
+import type { Frame } from "./frames.ts";
+
+/** Options for {@linkcode InboundQueue}. */
+export interface InboundQueueOptions {
+  /** Frames held for a slow reader before the oldest audio is dropped. */
+  maxFrames: number;
+  /** Called for every audio frame dropped; `first` is true for the first of an overflow spell. */
+  onDrop: (first: boolean) => void;
+  /** Called when four times `maxFrames` messages (no audio) wait: the reader is stuck. */
+  onOverflow: () => void;
+}
+
+/**
+ * Frames on their way to the application. Until the application says how it reads (a handler
+ * through {@linkcode receive}, or {@linkcode stream}), frames wait here, bounded like a slow reader.
+ */
+export class InboundQueue {
+  readonly #maxFrames: number;
+  readonly #onDrop: (first: boolean) => void;
+  readonly #onOverflow: () => void;
+  #frames: Frame[] = [];
+  #head = 0;
+  #handler: ((frame: Frame) => void) | undefined;
+  #readable: ReadableStream<Frame> | undefined;
+  #controller: ReadableStreamDefaultController<Frame> | undefined;
+  /** The stream's pull waiting for a frame. */
+  #waiting: (() => void) | null = null;
+  /** No more frames will come. */
+  #ended = false;
+  /** The stream closed or was cancelled: frames go nowhere. */
+  #done = false;
+  #overflowing = false;
+
+  /** Makes an empty queue. */
+  constructor(options: InboundQueueOptions) {
+    this.#maxFrames = options.maxFrames;
+    this.#onDrop = options.onDrop;
+    this.#onOverflow = options.onOverflow;
+  }
+
+  /** Frames waiting for the reader. */
+  get size(): number {
+    return this.#frames.length - this.#head;
+  }
+
+  /** Hands a frame to the handler or the waiting reader, or queues it. */
+  push(frame: Frame): void {
+    if (this.#done || this.#ended) return;
+    if (this.#handler !== undefined) return this.#handler(frame);
+    if (this.#waiting !== null) {
+      this.#controller!.enqueue(frame);
+      this.#release();
+      return;
+    }
+    this.#frames.push(frame);
+    if (this.size > this.#maxFrames) this.#dropOldestAudio();
+  }
+
+  /**
+   * Sends every frame, the queued ones first, to `handler` as it arrives. Throws a `TypeError`
+   * when the frames already go to a stream or another handler.
+   */
+  receive(handler: (frame: Frame) => void): void {
+    this.#claim("receive()");
+    this.#handler = handler;
+    while (this.size > 0 && !this.#done) handler(this.#take());
+    this.#frames = [];
+    this.#head = 0;
+  }
+
+  /**
+   * The frames as a `ReadableStream`, the queued ones first; made on first use, the same stream
+   * after. `onCancel` is called once if the reader cancels it.
+   */
+  stream(onCancel: () => void): ReadableStream<Frame> {
+    if (this.#readable !== undefined) return this.#readable;
+    this.#claim("readable");
+    // highWaterMark 0: frames stay in our queue, where overflow can drop the oldest audio,
+    // instead of the stream's own queue, where nothing can be dropped.
+    this.#readable = new ReadableStream<Frame>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      pull: () => this.#pull(),
+      cancel: () => {
+        this.#done = true;
+        this.#frames = [];
+        this.#head = 0;
+        this.#release();
+        onCancel();
+      },
+    }, { highWaterMark: 0 });
+    return this.#readable;
+  }
+
+  /** No more frames will come: the stream closes once the reader has taken the queued ones. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#handler !== undefined) this.#done = true;
+    else if (this.size === 0 && this.#controller !== undefined) this.#close();
+  }
+
+  #claim(by: string): void {
+    if (this.#handler !== undefined) {
+      throw new TypeError(`${by}: inbound frames already go to a receive() handler`);
+    }
+    if (this.#readable !== undefined) {
+      throw new TypeError(`${by}: inbound frames already go to readable`);
+    }
+  }
+
+  #take(): Frame {
+    const frame = this.#frames[this.#head]!;
+    this.#frames[this.#head++] = undefined as unknown as Frame; // let it be collected
+    if (this.#head > 1024 && this.#head * 2 > this.#frames.length) {
+      this.#frames = this.#frames.slice(this.#head);
+      this.#head = 0;
+    }
+    if (this.size === 0) this.#overflowing = false;
+    return frame;
+  }
+
+  #pull(): Promise<void> | void {
+    if (this.size > 0) {
+      this.#controller!.enqueue(this.#take());
+      if (this.size === 0 && this.#ended) this.#close();
+      return;
+    }
+    if (this.#ended) {
+      this.#close();
+      return;
+    }
+    return new Promise((resolve) => {
+      this.#waiting = resolve;
+    });
+  }
+
+  #dropOldestAudio(): void {
+    for (let i = this.#head; i < this.#frames.length; i++) {
+      if (this.#frames[i]!.type === "audio") {
+        this.#frames.splice(i, 1);
+        this.#onDrop(!this.#overflowing);
+        this.#overflowing = true;
+        return;
+      }
+    }
+    // Only messages are queued: they are never dropped, so past a hard bound the reader is
+    // taken to be stuck and the session is ended rather than let memory grow without limit.
+    if (this.size > 4 * this.#maxFrames) this.#onOverflow();
+  }
+
+  #release(): void {
+    const waiting = this.#waiting;
+    this.#waiting = null;
+    waiting?.();
+  }
+
+  #close(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#controller!.close();
+    this.#release();
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The paced half of a transport's outbound path: audio is cut into chunks and queued with the
+ * frames written between them; the pump sends each chunk at its pacing deadline (one re-armable
+ * timer per session, nothing allocated per chunk) and every other frame in its place.
+ *
+ * @module
+ */
+
+import type { OutboundSender } from "./_outbound_sender.ts";
+import { OutboundQueue } from "./_outbound_queue.ts";
+import type { PlayoutTimeline } from "./_playout_timeline.ts";
+import { durationMs } from "./audio/pcm.ts";
+import type { Clock, ClockTimer } from "./clock.ts";
+import { TransportError } from "./errors.ts";
+import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
+import { AudioChunker } from "./streams/audio_chunker.ts";
+
+/** Options for {@linkcode OutboundPump}. */
+export interface OutboundPumpOptions {
+  /** The length of the chunks audio is cut into. */
+  chunkMs: number;
+  /** How much audio may wait before a writer is asked to wait. */
+  maxQueuedMs: number;
+  /** The session's pacing schedule and playout. */
+  timeline: PlayoutTimeline;
+  /** Sends what the pump lets through. */
+  sender: OutboundSender;
+  /** For the pacing timer. */
+  clock: Clock;
+  /** Sends an `end` frame once the audio before it has played, then ends the session. */
+  sendEnd: (frame: EndFrame) => Promise<void>;
+  /** Takes an error the pump cannot recover from (a bug): the session ends. */
+  onError: (error: TransportError) => void;
+}
+
+/**
+ * Queues outbound frames and sends them paced. One pump at a time: it runs synchronously while
+ * nothing has to wait — real-time audio, and a session catching up with its schedule, cost no
+ * promise and no timer — arms the pacing timer for a deadline, and awaits a send only when the
+ * send itself must wait (an asynchronous serializer, a full socket).
+ */
+export class OutboundPump {
+  readonly #queue: OutboundQueue;
+  readonly #chunker: AudioChunker;
+  readonly #timeline: PlayoutTimeline;
+  readonly #sender: OutboundSender;
+  readonly #sendEnd: (frame: EndFrame) => Promise<void>;
+  readonly #onError: (error: TransportError) => void;
+  readonly #pacing: ClockTimer;
+  /** The chunk at the head of the queue whose deadline the pacing timer waits for. */
+  #paced: AudioFrame | undefined;
+  #running = false;
+  #started = false;
+  #stopped = false;
+
+  /** Makes an idle pump: it sends nothing before {@linkcode start}. */
+  constructor(options: OutboundPumpOptions) {
+    this.#queue = new OutboundQueue(options.maxQueuedMs);
+    this.#chunker = new AudioChunker({ chunkMs: options.chunkMs });
+    this.#timeline = options.timeline;
+    this.#sender = options.sender;
+    this.#sendEnd = options.sendEnd;
+    this.#onError = options.onError;
+    this.#pacing = options.clock.timer(this.#onDeadline);
+  }
+
+  /**
+   * Queues audio (cut into chunks) and sends what may leave now. Chunks still queued when it
+   * returns get bytes of their own: the caller may reuse its buffer. Returns a promise when the
+   * writer should wait for room.
+   */
+  pushAudio(frame: AudioFrame): Promise<void> | undefined {
+    this.#chunker.push(frame, this.#enqueueChunk);
+    this.#run();
+    this.#queue.ownAudio(frame.audio.buffer);
+    return this.#queue.room();
+  }
+
+  /** Queues a frame after the audio before it (a partial chunk is cut short to keep order). */
+  pushFrame(frame: Frame): Promise<void> | undefined {
+    this.#chunker.flush(this.#enqueueChunk);
+    this.#queue.pushFrame(frame);
+    this.#run();
+    return this.#queue.room();
+  }
+
+  /** The socket is open: begin sending. */
+  start(): void {
+    this.#started = true;
+    this.#run();
+  }
+
+  /** Sends nothing more; wakes every waiter. */
+  stop(): void {
+    this.#stopped = true;
+    this.#pacing.cancel();
+    this.#paced = undefined;
+    this.#queue.wakeWriter();
+    this.#queue.wakeDrained();
+  }
+
+  /**
+   * Drops every queued chunk and the chunker's and packetizer's remainders, and forgets the
+   * schedule (interruption, close); frames queued between the chunks keep their places. Returns
+   * the audio bytes dropped.
+   */
+  clear(): number {
+    const dropped = this.#queue.clear() + this.#chunker.clear() + this.#sender.clearPackets();
+    this.#timeline.cut();
+    if (this.#paced !== undefined) {
+      // The pump was waiting for a deadline that no longer exists.
+      this.#paced = undefined;
+      this.#pacing.cancel();
+      this.#running = false;
+    }
+    return dropped;
+  }
+
+  /** Sends the chunker's remainder and everything queued, paced; settles once all has left. */
+  async finish(signal: AbortSignal): Promise<void> {
+    this.#chunker.flush(this.#enqueueChunk);
+    this.#run();
+    await this.#queue.drained(signal);
+    this.#sender.flushPackets();
+  }
+
+  #enqueueChunk = (chunk: AudioFrame): void => {
+    this.#queue.pushAudio(chunk, durationMs(chunk.audio.length, chunk));
+  };
+
+  #run(): void {
+    if (this.#running || !this.#started || this.#stopped) return;
+    this.#running = true;
+    try {
+      for (;;) {
+        const item = this.#queue.peek();
+        if (item === undefined || this.#stopped) break;
+        if (item.kind === "audio") {
+          const wait = this.#timeline.reserve(item.durationMs);
+          if (wait > 0) {
+            this.#paced = item.chunk;
+            return this.#pacing.arm(wait);
+          }
+          this.#queue.shift();
+          const sending = this.#sendChunk(item.chunk);
+          if (sending) return void this.#runAfter(sending);
+        } else {
+          this.#queue.shift();
+          const frame = item.frame;
+          const sending = frame.type === "end"
+            ? this.#sendEnd(frame)
+            : this.#sender.sendFrame(frame);
+          if (sending) return void this.#runAfter(sending);
+        }
+      }
+    } catch (cause) {
+      this.#failed(cause);
+    }
+    this.#running = false;
+    if (this.#queue.size === 0) this.#queue.wakeDrained();
+  }
+
+  /** The pacing deadline of the chunk at the head of the queue has come. */
+  #onDeadline = (): void => {
+    const chunk = this.#paced;
+    this.#paced = undefined;
+    if (chunk === undefined) return;
+    this.#queue.shift();
+    let sending: Promise<void> | void;
+    try {
+      sending = this.#sendChunk(chunk);
+    } catch (cause) {
+      return this.#failed(cause);
+    }
+    if (sending) return void this.#runAfter(sending);
+    this.#running = false;
+    this.#run();
+  };
+
+  #sendChunk(chunk: AudioFrame): Promise<void> | void {
+    this.#timeline.commit();
+    return this.#sender.sendAudio(chunk);
+  }
+
+  /** Waits for a send that had to wait, then runs on. */
+  async #runAfter(sending: Promise<void>): Promise<void> {
+    try {
+      await sending;
+    } catch (cause) {
+      this.#failed(cause);
+    }
+    this.#running = false;
+    if (this.#stopped) return this.#queue.wakeDrained();
+    this.#run();
+  }
+
+  #failed(cause: unknown): void {
+    // Only a bug can get here (send and serializer failures are handled where they occur); end
+    // the session loudly rather than leave a wedged queue behind.
+    this.#onError(
+      new TransportError("protocol", `outbound path failed: ${String(cause)}`, {
+        cause,
+        closeCode: 1011,
+        fatal: true,
+      }),
+    );
+  }
+}

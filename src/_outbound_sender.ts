@@ -1,0 +1,250 @@
+/**
+ * The socket-facing half of a transport's outbound path: a frame is serialized (audio first
+ * wrapped in WAV when asked), binary audio messages are cut into fixed-size packets when asked,
+ * messages are handed to the socket, and sending waits while the socket holds too much unsent.
+ * Every frame that does not leave is counted.
+ *
+ * @module
+ */
+
+import { wrapWav } from "./audio/wav.ts";
+import type { Clock } from "./clock.ts";
+import { TransportError } from "./errors.ts";
+import type { AudioFrame, Frame } from "./frames.ts";
+import type { FrameSerializer, SerializedMessage, SerializeResult } from "./serializer.ts";
+import { ReadyState, type WebSocketLike } from "./socket.ts";
+import type { Packetizer } from "./streams/packetizer.ts";
+import type { TransportStats } from "./transport_stats.ts";
+
+/** How often a send blocked on `bufferedAmount` looks again. */
+const DRAIN_POLL_MS = 10;
+
+/** Options for {@linkcode OutboundSender}. */
+export interface OutboundSenderOptions {
+  /** Where messages go. */
+  socket: WebSocketLike;
+  /** Turns frames into messages. */
+  serializer: FrameSerializer;
+  /** For the bounded wait on `bufferedAmount`. */
+  clock: Clock;
+  /** Counters to keep: messages, bytes, chunks, encode errors, drops. */
+  stats: TransportStats;
+  /** Wrap each audio chunk in a WAV header before serializing it. */
+  addWavHeader: boolean;
+  /** Cuts binary audio messages into fixed-size packets, when set. */
+  packetizer: Packetizer | undefined;
+  /** Sending waits while the socket holds more than this many bytes unsent. */
+  maxBufferedBytes: number;
+  /** How long sending may wait for the socket to drain before the peer is given up. */
+  sendTimeoutMs: number;
+  /** Aborted when the session is over: ends a drain wait at once. */
+  signal: AbortSignal;
+  /** Takes every error; a fatal one (the peer stopped reading) ends the session. */
+  onError: (error: TransportError) => void;
+}
+
+/**
+ * Sends frames on a socket. Each send returns a promise only when it must wait (an asynchronous
+ * serializer, a full socket buffer), so the usual chunk costs no promise at all.
+ */
+export class OutboundSender {
+  readonly #socket: WebSocketLike;
+  readonly #serializer: FrameSerializer;
+  readonly #clock: Clock;
+  readonly #stats: TransportStats;
+  readonly #addWavHeader: boolean;
+  readonly #packetizer: Packetizer | undefined;
+  readonly #maxBufferedBytes: number;
+  readonly #sendTimeoutMs: number;
+  readonly #signal: AbortSignal;
+  readonly #onError: (error: TransportError) => void;
+
+  /** Makes a sender for one session. */
+  constructor(options: OutboundSenderOptions) {
+    this.#socket = options.socket;
+    this.#serializer = options.serializer;
+    this.#clock = options.clock;
+    this.#stats = options.stats;
+    this.#addWavHeader = options.addWavHeader;
+    this.#packetizer = options.packetizer;
+    this.#maxBufferedBytes = options.maxBufferedBytes;
+    this.#sendTimeoutMs = options.sendTimeoutMs;
+    this.#signal = options.signal;
+    this.#onError = options.onError;
+  }
+
+  /** Serializes one audio chunk and sends it, packetized when a packetizer is set. */
+  sendAudio(chunk: AudioFrame): Promise<void> | void {
+    if (this.#socket.readyState !== ReadyState.OPEN) {
+      this.#stats.audioBytesDroppedOnClose += chunk.audio.length;
+      return;
+    }
+    const frame = this.#addWavHeader ? { ...chunk, audio: wrapWav(chunk.audio, chunk) } : chunk;
+    const result = this.#serialize(frame);
+    if (result instanceof Promise) {
+      return result.then((messages) => this.#transmitAudio(chunk, messages));
+    }
+    return this.#transmitAudio(chunk, result);
+  }
+
+  /** Serializes a frame that keeps its place after the audio before it, and sends it. */
+  sendFrame(frame: Frame): Promise<void> | void {
+    if (this.#socket.readyState !== ReadyState.OPEN) {
+      this.#stats.framesDroppedOnClose++;
+      return;
+    }
+    const result = this.#serialize(frame);
+    if (result instanceof Promise) return result.then((messages) => this.#transmitAll(messages));
+    return this.#transmitAll(result);
+  }
+
+  /**
+   * Sends a frame at once, out of band (an interruption's clear, an urgent message): it never
+   * waits for the socket to drain, since it must overtake what is waiting there.
+   */
+  sendUrgent(frame: Frame): void {
+    const result = this.#serialize(frame);
+    if (result instanceof Promise) {
+      void result.then((messages) => this.#transmitEach(messages));
+      return;
+    }
+    this.#transmitEach(result);
+  }
+
+  /** Sends one serialized message at once (a serializer's own reply). */
+  sendMessage(message: SerializedMessage): void {
+    this.#transmit(message);
+  }
+
+  /** Sends the packetizer's partial last packet as its `lastPacket` policy says. */
+  flushPackets(): void {
+    const packetizer = this.#packetizer;
+    if (packetizer === undefined) return;
+    this.#stats.audioBytesDroppedOnClose += packetizer.flush(this.#sendPacket);
+  }
+
+  /** Drops the packetizer's partial packet (on interruption); returns the bytes dropped. */
+  clearPackets(): number {
+    return this.#packetizer?.clear() ?? 0;
+  }
+
+  #transmitAudio(chunk: AudioFrame, messages: SerializedMessage[] | null): Promise<void> | void {
+    if (messages === null) return;
+    this.#stats.audioChunksSent++;
+    this.#stats.audioBytesSent += chunk.audio.length;
+    const packetizer = this.#packetizer;
+    for (const message of messages) {
+      // Only binary audio is packetized: cutting a text (JSON) message would corrupt it.
+      if (packetizer !== undefined && typeof message !== "string") {
+        packetizer.push(message, this.#sendPacket);
+      } else {
+        this.#transmit(message);
+      }
+    }
+    return this.#drain();
+  }
+
+  #sendPacket = (packet: Uint8Array): void => {
+    this.#transmit(packet);
+  };
+
+  #transmitAll(messages: SerializedMessage[] | null): Promise<void> | void {
+    if (messages === null) return;
+    this.#transmitEach(messages);
+    return this.#drain();
+  }
+
+  #transmitEach(messages: SerializedMessage[] | null): void {
+    if (messages === null) return;
+    for (const message of messages) this.#transmit(message);
+  }
+
+  /**
+   * The serializer's messages for `frame` as a list, now when the serializer answers at once. A
+   * frame it cannot encode is reported, counted and skipped (`null`).
+   */
+  #serialize(frame: Frame): SerializedMessage[] | null | Promise<SerializedMessage[] | null> {
+    let result: SerializeResult;
+    try {
+      result = this.#serializer.serialize(frame);
+    } catch (cause) {
+      this.#encodeFailed(cause);
+      return null;
+    }
+    if (result instanceof Promise) {
+      return result.then(toList, (cause) => {
+        this.#encodeFailed(cause);
+        return null;
+      });
+    }
+    return toList(result);
+  }
+
+  #encodeFailed(cause: unknown): void {
+    this.#stats.encodeErrors++;
+    // The frame is lost (counted); the session and the frames after it are not.
+    this.#onError(
+      cause instanceof TransportError
+        ? cause
+        : new TransportError("encode", `serializer failed to write a frame: ${String(cause)}`, {
+          cause,
+        }),
+    );
+  }
+
+  #transmit(message: SerializedMessage): void {
+    if (this.#socket.readyState !== ReadyState.OPEN) {
+      // The socket went away between a frame's check and this message (a packet, an
+      // asynchronous serializer's answer): count what is lost.
+      if (typeof message === "string") this.#stats.framesDroppedOnClose++;
+      else this.#stats.audioBytesDroppedOnClose += message.length;
+      return;
+    }
+    try {
+      this.#socket.send(message);
+    } catch (cause) {
+      this.#onError(new TransportError("closed", `send failed: ${String(cause)}`, { cause }));
+      return;
+    }
+    this.#stats.messagesOut++;
+    this.#stats.bytesOut += message.length;
+  }
+
+  /**
+   * Waits while the socket holds more than `maxBufferedBytes` unsent, at most `sendTimeoutMs`;
+   * past that the peer is taken to have stopped reading and the session ends.
+   */
+  #drain(): Promise<void> | void {
+    if ((this.#socket.bufferedAmount ?? 0) <= this.#maxBufferedBytes) return;
+    return this.#waitForDrain();
+  }
+
+  async #waitForDrain(): Promise<void> {
+    const buffered = () => this.#socket.bufferedAmount ?? 0;
+    const deadline = this.#clock.now() + this.#sendTimeoutMs;
+    while (buffered() > this.#maxBufferedBytes) {
+      if (this.#clock.now() >= deadline) {
+        this.#onError(
+          new TransportError(
+            "backpressure",
+            `peer read nothing for ${this.#sendTimeoutMs} ms: ${buffered()} bytes unsent`,
+            { closeCode: 1008, fatal: true },
+          ),
+        );
+        return;
+      }
+      try {
+        await this.#clock.sleep(DRAIN_POLL_MS, this.#signal);
+      } catch {
+        return; // the session ended
+      }
+    }
+  }
+}
+
+function toList(
+  messages: SerializedMessage | SerializedMessage[] | null,
+): SerializedMessage[] | null {
+  if (messages === null) return null;
+  return Array.isArray(messages) ? messages : [messages];
+}

@@ -1,0 +1,100 @@
+/**
+ * One timeline per session for outbound audio: when each chunk may leave (the pacing deadline)
+ * and when it plays at the far end. Audio is placed by its position — milliseconds of audio sent
+ * since the session began — so "how much has played by now" is one subtraction, and everything
+ * built on playback (what the caller heard, when the bot is audible) reads it from here.
+ *
+ * @module
+ */
+
+import type { Clock } from "./clock.ts";
+import { Pacer } from "./streams/pacer.ts";
+
+/** Options for {@linkcode PlayoutTimeline}. */
+export interface PlayoutTimelineOptions {
+  /** How far ahead of its playing time a chunk may leave, in milliseconds. */
+  sendAheadMs: number;
+  /** The time source. */
+  clock: Clock;
+}
+
+/**
+ * The pacing schedule and the far end's playout, estimated. The far end plays audio back to back
+ * from the moment the first chunk after an idle spell reaches it (the anchor), so within such a
+ * spell, position p plays at `anchor + (p − position at the anchor)`; a new spell begins only
+ * once everything before it has played, or after a cut (an interruption cleared the far end).
+ */
+export class PlayoutTimeline {
+  readonly #clock: Clock;
+  readonly #pacer: Pacer;
+  /** Milliseconds of audio sent since the session began. */
+  #sentMs = 0;
+  /** The position that began the current spell, and when it plays; NaN when idle or cut. */
+  #spellStart = 0;
+  #spellAnchor = NaN;
+  /** The chunk reserved but not yet sent: its duration and when it plays. */
+  #pendingMs = 0;
+  #pendingPlaysAt = NaN;
+
+  /** Makes an empty timeline. */
+  constructor(options: PlayoutTimelineOptions) {
+    this.#clock = options.clock;
+    this.#pacer = new Pacer({ sendAheadMs: options.sendAheadMs, clock: options.clock });
+  }
+
+  /** Milliseconds of audio sent since the session began. */
+  get sentMs(): number {
+    return this.#sentMs;
+  }
+
+  /**
+   * Reserves the next slot for a chunk that plays for `durationMs`; returns how many
+   * milliseconds to wait before it may leave (0: now). Call {@linkcode commit} once it has left.
+   */
+  reserve(durationMs: number): number {
+    const wait = this.#pacer.reserve(durationMs);
+    this.#pendingMs = durationMs;
+    this.#pendingPlaysAt = this.#pacer.playsAt;
+    return wait;
+  }
+
+  /** The chunk reserved last has left: place it on the timeline. */
+  commit(): void {
+    const playsAt = this.#pendingPlaysAt;
+    const expected = this.#spellAnchor + (this.#sentMs - this.#spellStart);
+    // The pacer started a new timeline: everything before has played (or was cut).
+    if (!(Math.abs(playsAt - expected) < 1e-6)) {
+      this.#spellStart = this.#sentMs;
+      this.#spellAnchor = playsAt;
+    }
+    this.#sentMs += this.#pendingMs;
+    this.#pendingMs = 0;
+    this.#pendingPlaysAt = NaN;
+  }
+
+  /** The position played by `time` (estimated): a point between 0 and {@linkcode sentMs}. */
+  playedAt(time: number): number {
+    if (Number.isNaN(this.#spellAnchor)) return this.#sentMs;
+    const played = this.#spellStart + Math.max(0, time - this.#spellAnchor);
+    return played < this.#sentMs ? played : this.#sentMs;
+  }
+
+  /** When position `position` (within the current spell) plays; NaN when nothing is playing. */
+  playsAt(position: number): number {
+    return this.#spellAnchor + (position - this.#spellStart);
+  }
+
+  /** Milliseconds of sent audio the far end has not played yet. */
+  get unplayedMs(): number {
+    return this.#sentMs - this.playedAt(this.#clock.now());
+  }
+
+  /** The far end's audio was cleared now: nothing sent before plays any more. */
+  cut(): void {
+    this.#pacer.reset();
+    this.#spellStart = this.#sentMs;
+    this.#spellAnchor = NaN;
+    this.#pendingMs = 0;
+    this.#pendingPlaysAt = NaN;
+  }
+}

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { InboundDecoder } from "../src/_inbound_decoder.ts";
+import type { TransportError } from "../src/errors.ts";
+import type { Frame } from "../src/frames.ts";
+import type { FrameSerializer } from "../src/serializer.ts";
+import { emptyStats } from "../src/transport_stats.ts";
+
+/** Text "n" becomes message n; "slow n" answers a tick later; "bad" throws. */
+const serializer: FrameSerializer = {
+  serialize: () => null,
+  deserialize(data) {
+    if (typeof data !== "string") return { type: "message", message: `bytes:${[...data]}` };
+    if (data === "bad") throw new Error("unreadable");
+    if (data.startsWith("slow ")) {
+      return new Promise((resolve) =>
+        setTimeout(() => resolve({ type: "message", message: data.slice(5) }), 5)
+      );
+    }
+    return { type: "message", message: data };
+  },
+};
+
+function decoder(options: { maxMessageBytes?: number; initialMessages?: string[] } = {}) {
+  const frames: unknown[] = [];
+  const errors: TransportError[] = [];
+  const stats = emptyStats();
+  const d = new InboundDecoder({
+    serializer,
+    maxMessageBytes: options.maxMessageBytes ?? 100,
+    stats,
+    ...(options.initialMessages ? { initialMessages: options.initialMessages } : {}),
+    onFrame: (f: Frame) => frames.push((f as { message: unknown }).message),
+    onError: (e) => errors.push(e),
+  });
+  return { d, frames, errors, stats };
+}
+
+Deno.test("`InboundDecoder` holds messages until start, the initial ones first", () => {
+  const { d, frames } = decoder({ initialMessages: ["a", "b"] });
+  d.receive("c");
+  assert.deepEqual(frames, []);
+  d.start();
+  assert.deepEqual(frames, ["a", "b", "c"]);
+});
+
+Deno.test("`InboundDecoder` keeps order through an asynchronous decode and a Blob", async () => {
+  const { d, frames } = decoder();
+  d.start();
+  d.receive("slow 1");
+  d.receive(new Blob([new Uint8Array([2])]));
+  d.receive("3");
+  d.receive(new Uint8Array([9, 4]).subarray(1));
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.deepEqual(frames, ["1", "bytes:2", "3", "bytes:4"]);
+});
+
+Deno.test("`InboundDecoder` reports a bad message, counts it, and reads on", () => {
+  const { d, frames, errors, stats } = decoder();
+  d.start();
+  d.receive("bad");
+  d.receive("ok");
+  assert.deepEqual(frames, ["ok"]);
+  assert.equal(errors[0]?.code, "decode");
+  assert.equal(stats.decodeErrors, 1);
+  assert.equal(stats.messagesIn, 2);
+});
+
+Deno.test("`InboundDecoder` refuses an oversized message fatally with 1009, text by UTF-8 bytes", () => {
+  const { d, errors } = decoder({ maxMessageBytes: 10 });
+  d.start();
+  d.receive("é".repeat(5)); // 10 bytes: allowed
+  d.receive("é".repeat(6)); // 12 bytes
+  d.receive(new Uint8Array(11));
+  assert.deepEqual(errors.map((e) => [e.code, e.closeCode, e.fatal]), [
+    ["protocol", 1009, true],
+    ["protocol", 1009, true],
+  ]);
+});
+
+Deno.test("`InboundDecoder` ignores everything after stop, even a decode under way", async () => {
+  const { d, frames } = decoder();
+  d.start();
+  d.receive("slow 1");
+  d.stop();
+  d.receive("2");
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(frames, []);
+});

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { InboundQueue } from "../src/_inbound_queue.ts";
+import type { Frame } from "../src/frames.ts";
+
+const message = (n: number): Frame => ({ type: "message", message: n });
+const audio = (n: number): Frame => ({
+  type: "audio",
+  audio: new Uint8Array([n, 0]),
+  sampleRate: 16000,
+  channels: 1,
+});
+
+function queue(maxFrames = 3) {
+  const events: string[] = [];
+  const q = new InboundQueue({
+    maxFrames,
+    onDrop: (first) => events.push(first ? "drop first" : "drop"),
+    onOverflow: () => events.push("overflow"),
+  });
+  return { q, events };
+}
+
+Deno.test("`InboundQueue` hands frames that waited to a handler first, then each as it comes", () => {
+  const { q } = queue();
+  q.push(message(1));
+  q.push(message(2));
+  const got: Frame[] = [];
+  q.receive((f) => got.push(f));
+  q.push(message(3));
+  assert.deepEqual(got, [message(1), message(2), message(3)]);
+  assert.equal(q.size, 0);
+});
+
+Deno.test("`InboundQueue` streams the frames that waited, then closes after end()", async () => {
+  const { q } = queue();
+  q.push(message(1));
+  q.end();
+  q.push(message(2)); // after the end: ignored
+  assert.deepEqual(await Array.fromAsync(q.stream(() => {})), [message(1)]);
+});
+
+Deno.test("`InboundQueue` drops the oldest audio for a slow reader, never messages", () => {
+  const { q, events } = queue(3);
+  for (const f of [audio(1), message(1), audio(2), audio(3), audio(4), message(2)]) q.push(f);
+  const got: Frame[] = [];
+  q.receive((f) => got.push(f));
+  // Each push past three frames drops the oldest audio still waiting.
+  assert.deepEqual(got, [message(1), audio(4), message(2)]);
+  assert.deepEqual(events, ["drop first", "drop", "drop"]);
+});
+
+Deno.test("`InboundQueue` says overflow once four times maxFrames messages wait", () => {
+  const { q, events } = queue(2);
+  for (let i = 0; i < 8; i++) q.push(message(i));
+  assert.deepEqual(events, []);
+  q.push(message(8));
+  assert.deepEqual(events, ["overflow"]);
+});
+
+Deno.test("`InboundQueue` calls onCancel when the reader cancels, and drops what waited", async () => {
+  const { q } = queue();
+  let cancelled = 0;
+  const stream = q.stream(() => cancelled++);
+  q.push(message(1));
+  await stream.cancel();
+  q.push(message(2));
+  assert.equal(cancelled, 1);
+  assert.equal(q.size, 0);
+});
+
+Deno.test("`InboundQueue` gives frames to one reader only", () => {
+  const { q } = queue();
+  q.stream(() => {});
+  assert.throws(() => q.receive(() => {}), /already go to readable/);
+  const other = queue().q;
+  other.receive(() => {});
+  assert.throws(() => other.stream(() => {}), /already go to a receive\(\) handler/);
+});

@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { OutboundSender } from "../src/_outbound_sender.ts";
+import type { TransportError } from "../src/errors.ts";
+import type { AudioFrame, Frame } from "../src/frames.ts";
+import type { FrameSerializer, SerializedMessage } from "../src/serializer.ts";
+import { Packetizer } from "../src/streams/packetizer.ts";
+import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { emptyStats } from "../src/transport_stats.ts";
+
+/** Audio goes as its bytes plus a text note; a mark as text; "bad" messages cannot be written. */
+const serializer: FrameSerializer = {
+  serialize(frame: Frame): SerializedMessage[] | SerializedMessage | null {
+    if (frame.type === "audio") return [frame.audio, `note:${frame.audio.length}`];
+    if (frame.type === "message" && frame.message === "bad") throw new Error("cannot");
+    if (frame.type === "message") return JSON.stringify(frame.message);
+    return null;
+  },
+  deserialize: () => null,
+};
+
+const chunk = (bytes: number): AudioFrame => ({
+  type: "audio",
+  audio: new Uint8Array(bytes).fill(1),
+  sampleRate: 8000,
+  channels: 1,
+});
+
+function sender(options: { packetSize?: number; maxBufferedBytes?: number } = {}) {
+  const pair = new MemorySocketPair();
+  const clock = new FakeClock();
+  const stats = emptyStats();
+  const errors: TransportError[] = [];
+  const over = new AbortController();
+  const s = new OutboundSender({
+    socket: pair.server,
+    serializer,
+    clock,
+    stats,
+    addWavHeader: false,
+    packetizer: options.packetSize === undefined
+      ? undefined
+      : new Packetizer({ packetSize: options.packetSize }),
+    maxBufferedBytes: options.maxBufferedBytes ?? 1 << 20,
+    sendTimeoutMs: 1000,
+    signal: over.signal,
+    onError: (e) => errors.push(e),
+  });
+  return { s, pair, clock, stats, errors, over };
+}
+
+Deno.test("`OutboundSender` packetizes binary audio only, keeping the remainder", () => {
+  const { s, pair, stats } = sender({ packetSize: 100 });
+  s.sendAudio(chunk(250));
+  assert.deepEqual(
+    pair.server.sent.map((m) => typeof m === "string" ? m : (m as Uint8Array).length),
+    [
+      100,
+      100,
+      "note:250",
+    ],
+  );
+  s.flushPackets();
+  assert.equal((pair.server.sent.at(-1) as Uint8Array).length, 100, "padded by default");
+  assert.equal(stats.audioChunksSent, 1);
+  assert.equal(stats.audioBytesSent, 250);
+  assert.equal(stats.messagesOut, 4);
+});
+
+Deno.test("`OutboundSender` counts what it cannot send once the socket has gone", () => {
+  const { s, pair, stats } = sender();
+  pair.server.readyState = 3;
+  s.sendAudio(chunk(320));
+  s.sendFrame({ type: "message", message: 1 });
+  s.sendUrgent({ type: "message", message: 2 });
+  assert.equal(pair.server.sent.length, 0);
+  assert.equal(stats.audioBytesDroppedOnClose, 320);
+  assert.equal(stats.framesDroppedOnClose, 2);
+});
+
+Deno.test("`OutboundSender` reports a frame it cannot encode, counts it, and goes on", () => {
+  const { s, pair, stats, errors } = sender();
+  s.sendFrame({ type: "message", message: "bad" });
+  s.sendFrame({ type: "message", message: "good" });
+  assert.deepEqual(pair.server.sent, ['"good"']);
+  assert.equal(stats.encodeErrors, 1);
+  assert.equal(errors[0]?.code, "encode");
+});
+
+Deno.test("`OutboundSender` waits while the socket holds too much, and gives up after sendTimeoutMs", async () => {
+  const { s, pair, clock, errors, over } = sender({ maxBufferedBytes: 500 });
+  pair.client.stall();
+  assert.equal(s.sendAudio(chunk(400)), undefined);
+  const waiting = s.sendAudio(chunk(400));
+  assert.ok(waiting instanceof Promise, "over 500 bytes unsent: the send waits");
+  await clock.tick(990);
+  assert.equal(errors.length, 0);
+  await clock.tick(20);
+  await waiting;
+  assert.equal(errors[0]?.code, "backpressure");
+  assert.equal(errors[0]?.closeCode, 1008);
+  assert.equal(errors[0]?.fatal, true);
+  over.abort();
+});
+
+Deno.test("`OutboundSender` resumes once a stalled peer reads again", async () => {
+  const { s, pair, clock, errors } = sender({ maxBufferedBytes: 500 });
+  pair.client.stall();
+  s.sendAudio(chunk(400));
+  const waiting = s.sendAudio(chunk(400))!;
+  let done = false;
+  void waiting.then(() => (done = true));
+  await clock.tick(100);
+  assert.equal(done, false);
+  pair.client.resume();
+  await pair.client.waitFor(() => pair.server.bufferedAmount === 0);
+  await clock.tick(10);
+  assert.equal(done, true);
+  assert.deepEqual(errors, []);
+});

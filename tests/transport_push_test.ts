@@ -1,0 +1,263 @@
+// The push surface (receive/send), the streams as a layer over it, and the lifecycle rules added
+// with it: buffer ownership, close codes, the inactivity watch.
+import assert from "node:assert/strict";
+import {
+  type Frame,
+  TransportError,
+  type TransportErrorEvent,
+  WebSocketTransport,
+} from "../mod.ts";
+import type { TransportOptions } from "../src/transport_options.ts";
+import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+
+function session(options: TransportOptions = {}) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    clock,
+    ...options,
+  });
+  const received: { at: number; data: string | Uint8Array }[] = [];
+  pair.client.addEventListener("message", (event) => {
+    const data = (event as MessageEvent).data;
+    received.push({
+      at: clock.now(),
+      data: typeof data === "string" ? data : new Uint8Array(data),
+    });
+  });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (event) => errors.push((event as TransportErrorEvent).error));
+  return { clock, pair, transport, received, errors };
+}
+
+/** `ms` of 16 kHz mono PCM16 whose every byte is `value`. */
+function audio(ms: number, value = 1): Frame {
+  return {
+    type: "audio",
+    audio: new Uint8Array(ms * 32).fill(value),
+    sampleRate: 16000,
+    channels: 1,
+  };
+}
+
+Deno.test("`WebSocketTransport.receive` gets the frames that waited, then each as it arrives", async () => {
+  const { clock, pair, transport } = session();
+  pair.client.send('"first"');
+  await clock.tick(1);
+  const frames: Frame[] = [];
+  transport.receive((frame) => frames.push(frame));
+  assert.deepEqual(frames, [{ type: "message", message: "first" }]);
+  pair.client.send(new Uint8Array(640));
+  await pair.server.waitFor(() => frames.length === 2);
+  assert.equal(frames[1]!.type, "audio");
+  pair.client.close(1000);
+  await transport.closed;
+});
+
+Deno.test("`WebSocketTransport` gives its frames to one reader: receive() or readable, not both", async () => {
+  const { pair, transport } = session();
+  transport.receive(() => {});
+  assert.throws(() => transport.readable, TypeError);
+  assert.throws(() => transport.receive(() => {}), TypeError);
+  const other = session();
+  const readable = other.transport.readable;
+  assert.equal(other.transport.readable, readable, "readable is made once");
+  assert.throws(() => other.transport.receive(() => {}), TypeError);
+  pair.client.close(1000);
+  other.pair.client.close(1000);
+  await Promise.all([transport.closed, other.transport.closed, readable.cancel()]);
+});
+
+Deno.test("`WebSocketTransport.send` returns nothing while there is room, a promise once there is not", async () => {
+  const { clock, pair, transport, received } = session({ maxQueuedMs: 100 });
+  await clock.tick(0); // connected
+  const answers = Array.from({ length: 10 }, () => transport.send(audio(20)));
+  // 20 ms chunks, one chunk ahead: two leave at once; from the eighth write on, over 100 ms waits.
+  assert.deepEqual(answers.map((a) => a === undefined), [
+    true,
+    true,
+    true,
+    true,
+    true,
+    true,
+    true,
+    false,
+    false,
+    false,
+  ]);
+  const wait = answers[7]!;
+  let roomAt = -1;
+  void wait.then(() => (roomAt = clock.now()));
+  await clock.tick(200);
+  assert.equal(roomAt, 60, "room once no more than 100 ms of audio waits");
+  assert.equal(received.length, 10);
+  pair.client.close(1000);
+  await transport.closed;
+});
+
+Deno.test("`WebSocketTransport.send` copies queued audio: a bot may reuse its buffer at once", async () => {
+  const { clock, pair, transport, received } = session();
+  await clock.tick(0);
+  const buffer = new Uint8Array(100 * 32); // 100 ms, reused for every write
+  for (let i = 1; i <= 3; i++) {
+    buffer.fill(i);
+    transport.send({ type: "audio", audio: buffer, sampleRate: 16000, channels: 1 });
+  }
+  buffer.fill(99);
+  await clock.tick(400);
+  const bytes = received.map((r) => r.data as Uint8Array);
+  assert.equal(bytes.length, 15);
+  for (const [i, chunk] of bytes.entries()) {
+    const value = Math.floor(i / 5) + 1;
+    assert.ok(chunk.every((b) => b === value), `chunk ${i} should be all ${value}`);
+  }
+  pair.client.close(1000);
+  await transport.closed;
+});
+
+Deno.test("`WebSocketTransport` paces a burst with one timer at a time, not one per chunk", async () => {
+  const { clock, pair, transport, received } = session({ maxQueuedMs: 10_000 });
+  await clock.tick(0);
+  transport.send(audio(1000));
+  let most = 0;
+  for (let t = 0; t < 1000; t += 5) {
+    most = Math.max(most, clock.pendingTimers);
+    await clock.tick(5);
+  }
+  assert.equal(received.length, 50);
+  assert.equal(most, 1);
+  pair.client.close(1000);
+  await transport.closed;
+});
+
+Deno.test("`WebSocketTransport` ends the session with 1011 when a receive handler throws", async () => {
+  const { clock, pair, transport, errors } = session();
+  transport.receive(() => {
+    throw new Error("bot bug");
+  });
+  pair.client.send('{"hello":1}');
+  const closed = await transport.closed;
+  assert.equal(closed.code, 1011);
+  assert.equal(errors[0]?.code, "application");
+  assert.match(errors[0]!.message, /bot bug/);
+  await clock.tick(1000);
+});
+
+Deno.test("`WebSocketTransport.close` refuses codes that may not be sent, naming them", async () => {
+  const { pair, transport } = session();
+  for (const code of [0, 999, 1004, 1005, 1006, 1015, 2000, 5000, 1000.5]) {
+    assert.throws(
+      () => transport.close(code),
+      (e: unknown) => e instanceof RangeError && e.message.includes(String(code)),
+    );
+  }
+  assert.equal(transport.connected || pair.server.readyState === 1, true, "nothing was closed");
+  await transport.close(4001, "app reason");
+  assert.deepEqual(await transport.closed, {
+    code: 4001,
+    reason: "app reason",
+    initiator: "local",
+  });
+});
+
+Deno.test("`WebSocketTransport` reports a dropped connection as 1006, a code-less clean close as 1005", async () => {
+  for (
+    const [init, expected] of [[{ code: 0, wasClean: false }, 1006], [{ wasClean: true }, 1005], [{
+      code: 0,
+      wasClean: true,
+    }, 1005], [{ code: 4000, wasClean: true }, 4000]] as const
+  ) {
+    const { pair, transport } = session();
+    let disconnected = -1;
+    transport.addEventListener("disconnected", (e) => (disconnected = e.code));
+    pair.server.readyState = 3;
+    pair.server.dispatchEvent(Object.assign(new Event("close"), init));
+    assert.equal((await transport.closed).code, expected, JSON.stringify(init));
+    assert.equal(disconnected, expected);
+  }
+});
+
+Deno.test("`WebSocketTransport` drops the connection when the peer never answers the close", async () => {
+  const { clock, pair, transport } = session({ closeTimeoutMs: 500 });
+  pair.client.answersClose = false;
+  let clientSaw = -1;
+  pair.client.addEventListener("close", (e) => (clientSaw = (e as CloseEvent).code));
+  const closing = transport.close(1000);
+  await clock.tick(500);
+  await closing;
+  assert.deepEqual(await transport.closed, { code: 1000, reason: "", initiator: "local" });
+  await pair.client.waitFor(() => clientSaw !== -1);
+  assert.equal(clientSaw, 1006, "terminated, not left open");
+  assert.equal(pair.server.readyState, 3);
+});
+
+Deno.test("`WebSocketTransport` closes with 1001 when the peer is silent for inactivityTimeoutMs", async () => {
+  const { clock, pair, transport } = session({ inactivityTimeoutMs: 3000 });
+  let inactive = 0;
+  transport.addEventListener("inactive", () => inactive++);
+  for (let i = 0; i < 5; i++) {
+    await clock.tick(2000);
+    pair.client.send(new Uint8Array(640)); // heard from: the count starts again
+  }
+  await clock.tick(2999);
+  assert.equal(inactive, 0);
+  await clock.tick(1);
+  assert.equal(inactive, 1);
+  const closed = await transport.closed;
+  assert.equal(closed.code, 1001);
+  assert.match(closed.reason, /3000 ms/);
+});
+
+Deno.test("`WebSocketTransport` keeps a silent session when an inactive listener prevents it", async () => {
+  const { clock, pair, transport } = session({ inactivityTimeoutMs: 1000 });
+  const at: number[] = [];
+  transport.addEventListener("inactive", (e) => {
+    at.push(clock.now());
+    e.preventDefault();
+  });
+  await clock.tick(3500);
+  assert.deepEqual(at, [1000, 2000, 3000]);
+  assert.equal(transport.connected, true);
+  pair.client.close(1000);
+  await transport.closed;
+  assert.equal(clock.pendingTimers, 0, "the watch stops with the session");
+});
+
+Deno.test("`WebSocketTransport` refuses a non-positive inactivityTimeoutMs", () => {
+  const { pair } = session();
+  for (const bad of [0, -1, NaN, Infinity]) {
+    assert.throws(
+      () => new WebSocketTransport(pair.server, { inactivityTimeoutMs: bad }),
+      /inactivityTimeoutMs/,
+    );
+  }
+  pair.client.close(1000);
+});
+
+Deno.test("`WebSocketTransport` counts what a serializer reports through its context", async () => {
+  const pair = new MemorySocketPair();
+  const clock = new FakeClock();
+  let context: Parameters<NonNullable<import("../mod.ts").FrameSerializer["bind"]>>[0] | undefined;
+  const transport = new WebSocketTransport(pair.server, {
+    clock,
+    serializer: {
+      bind: (c) => (context = c),
+      serialize: () => null,
+      deserialize: () => null,
+    },
+  });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (e) => errors.push(e.error));
+  context!.count("inboundMediaLate");
+  context!.count("inboundMediaGapMs", 40);
+  context!.report(new TransportError("decode", "late packet"));
+  context!.send("hello");
+  await pair.client.waitFor(() => pair.server.sent.length === 1);
+  assert.equal(transport.stats.inboundMediaLate, 1);
+  assert.equal(transport.stats.inboundMediaGapMs, 40);
+  assert.equal(errors[0]?.message, "late packet");
+  pair.client.close(1000);
+  await transport.closed;
+});
