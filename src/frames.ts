@@ -10,7 +10,12 @@
 export interface AudioFrame {
   /** Discriminant. */
   type: "audio";
-  /** The PCM bytes (an even number of them; `channels × 2` bytes per sample frame). */
+  /**
+   * The PCM bytes (`channels × 2` bytes per sample frame). Ownership: a transport reads them
+   * while `send` (or the writable's `write`) runs and copies what it keeps queued, so a writer may
+   * reuse its buffer once the call returns; it never modifies them. Inbound frames' bytes are
+   * the reader's to keep.
+   */
   audio: Uint8Array;
   /** Samples per second per channel, e.g. 16000. */
   sampleRate: number;

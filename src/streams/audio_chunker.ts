@@ -7,6 +7,7 @@
 
 import type { AudioFrame } from "../frames.ts";
 import { assertPcmFormat, bytesForDuration } from "../audio/pcm.ts";
+import { FixedSizeCutter } from "./_fixed_size_cutter.ts";
 
 /** Options for {@linkcode AudioChunker}. */
 export interface AudioChunkerOptions {
@@ -20,8 +21,9 @@ export interface AudioChunkerOptions {
 
 /**
  * Cuts audio frames into chunks of `chunkMs` each, whatever sizes they arrive in. Aligned runs of
- * the input are emitted as `subarray` views (no copy); only a chunk that straddles two inputs is
- * assembled in a new buffer. When the format changes, the old format's remainder is emitted first
+ * the input are emitted as `subarray` views (no copy: whoever keeps one past the push copies it);
+ * a chunk that straddles two inputs, and the remainder held between pushes, live in buffers of
+ * the chunker's own, so the caller may reuse its buffer once `push` returns. When the format changes, the old format's remainder is emitted first
  * as a short chunk, so no audio is ever played at the wrong rate.
  *
  * @example Twenty 30 ms frames become fifteen 40 ms chunks
@@ -43,9 +45,9 @@ export class AudioChunker {
   #sampleRate = 0;
   #channels = 0;
   #chunkBytes = 0;
-  /** Holds the tail of earlier pushes; a fresh one per straddling chunk, since emitted chunks are kept. */
-  #pending: Uint8Array | null = null;
-  #pendingBytes = 0;
+  readonly #cutter = new FixedSizeCutter();
+  /** The current push's `emit`, so the cutter's callback is made once, not per push. */
+  #emit: (chunk: AudioFrame) => void = () => {};
 
   /** Makes a chunker; `chunkMs` must be positive. */
   constructor(options: AudioChunkerOptions = {}) {
@@ -58,7 +60,7 @@ export class AudioChunker {
 
   /** Bytes held back, waiting for the rest of their chunk. */
   get pendingBytes(): number {
-    return this.#pendingBytes;
+    return this.#cutter.pendingBytes;
   }
 
   /** Adds a frame; calls `emit` for every whole chunk now available. */
@@ -72,47 +74,21 @@ export class AudioChunker {
       this.#channels = frame.channels;
       this.#chunkBytes = bytesForDuration(this.#chunkMs, frame);
     }
-    const input = frame.audio;
-    const size = this.#chunkBytes;
-    let offset = 0;
-    if (this.#pendingBytes > 0) {
-      const pending = this.#pending!;
-      const take = Math.min(size - this.#pendingBytes, input.length);
-      pending.set(input.subarray(0, take), this.#pendingBytes);
-      this.#pendingBytes += take;
-      offset = take;
-      if (this.#pendingBytes < size) return;
-      this.#pending = null;
-      this.#pendingBytes = 0;
-      emit(this.#chunk(pending));
-    }
-    while (input.length - offset >= size) {
-      emit(this.#chunk(input.subarray(offset, offset + size)));
-      offset += size;
-    }
-    if (offset < input.length) {
-      // Deliberate copy: the caller may reuse its buffer once push returns.
-      this.#pending = new Uint8Array(size);
-      this.#pending.set(input.subarray(offset));
-      this.#pendingBytes = input.length - offset;
-    }
+    this.#emit = emit;
+    this.#cutter.push(frame.audio, this.#chunkBytes, this.#emitChunk);
   }
+
+  #emitChunk = (audio: Uint8Array): void => this.#emit(this.#chunk(audio));
 
   /** Emits the held-back remainder, if any, as one short chunk. */
   flush(emit: (chunk: AudioFrame) => void): void {
-    if (this.#pendingBytes === 0) return;
-    const rest = this.#pending!.subarray(0, this.#pendingBytes);
-    this.#pending = null;
-    this.#pendingBytes = 0;
-    emit(this.#chunk(rest));
+    const rest = this.#cutter.take();
+    if (rest !== null) emit(this.#chunk(rest.buffer.subarray(0, rest.bytes)));
   }
 
   /** Drops the held-back remainder; returns how many bytes were dropped. */
   clear(): number {
-    const dropped = this.#pendingBytes;
-    this.#pending = null;
-    this.#pendingBytes = 0;
-    return dropped;
+    return this.#cutter.take()?.bytes ?? 0;
   }
 
   #chunk(audio: Uint8Array): AudioFrame {

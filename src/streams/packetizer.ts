@@ -5,6 +5,8 @@
  * @module
  */
 
+import { FixedSizeCutter } from "./_fixed_size_cutter.ts";
+
 /**
  * What to do with the last, partial packet when the stream ends:
  * `"pad"` fills it up with `padByte`, `"short"` sends it as it is, `"drop"` discards it (counted).
@@ -31,8 +33,9 @@ export interface PacketizerOptions {
 
 /**
  * Accumulates bytes and emits packets of exactly `packetSize` bytes, keeping the remainder for
- * the next push. Whole packets inside one push are emitted as `subarray` views of it; only a
- * packet that straddles two pushes is assembled in a new buffer.
+ * the next push. Whole packets inside one push are emitted as `subarray` views of it (whoever
+ * keeps one past the push copies it); a packet that straddles two pushes, and the remainder held
+ * between pushes, live in buffers of the packetizer's own.
  *
  * @example 1000 bytes in, then 300: two packets of 640, 20 bytes held
  * ```ts
@@ -51,8 +54,7 @@ export class Packetizer {
   readonly #size: number;
   readonly #lastPacket: LastPacketPolicy;
   readonly #padByte: number;
-  #pending: Uint8Array | null = null;
-  #pendingBytes = 0;
+  readonly #cutter = new FixedSizeCutter();
 
   /** Makes a packetizer; `packetSize` must be a positive integer. */
   constructor(options: PacketizerOptions) {
@@ -75,34 +77,12 @@ export class Packetizer {
 
   /** Bytes held back, waiting for the rest of their packet. */
   get pendingBytes(): number {
-    return this.#pendingBytes;
+    return this.#cutter.pendingBytes;
   }
 
   /** Adds bytes; calls `emit` for every whole packet now available. */
   push(bytes: Uint8Array, emit: (packet: Uint8Array) => void): void {
-    const size = this.#size;
-    let offset = 0;
-    if (this.#pendingBytes > 0) {
-      const pending = this.#pending!;
-      const take = Math.min(size - this.#pendingBytes, bytes.length);
-      pending.set(bytes.subarray(0, take), this.#pendingBytes);
-      this.#pendingBytes += take;
-      offset = take;
-      if (this.#pendingBytes < size) return;
-      this.#pending = null;
-      this.#pendingBytes = 0;
-      emit(pending);
-    }
-    while (bytes.length - offset >= size) {
-      emit(bytes.subarray(offset, offset + size));
-      offset += size;
-    }
-    if (offset < bytes.length) {
-      // Deliberate copy: the caller may reuse its buffer once push returns.
-      this.#pending = new Uint8Array(size);
-      this.#pending.set(bytes.subarray(offset));
-      this.#pendingBytes = bytes.length - offset;
-    }
+    this.#cutter.push(bytes, this.#size, emit);
   }
 
   /**
@@ -110,29 +90,23 @@ export class Packetizer {
    * dropped (non-zero only with `"drop"`), so the caller can count them.
    */
   flush(emit: (packet: Uint8Array) => void): number {
-    const pendingBytes = this.#pendingBytes;
-    if (pendingBytes === 0) return 0;
-    const pending = this.#pending!;
-    this.#pending = null;
-    this.#pendingBytes = 0;
+    const rest = this.#cutter.take();
+    if (rest === null) return 0;
     switch (this.#lastPacket) {
       case "pad":
-        pending.fill(this.#padByte, pendingBytes);
-        emit(pending);
+        rest.buffer.fill(this.#padByte, rest.bytes);
+        emit(rest.buffer);
         return 0;
       case "short":
-        emit(pending.subarray(0, pendingBytes));
+        emit(rest.buffer.subarray(0, rest.bytes));
         return 0;
       case "drop":
-        return pendingBytes;
+        return rest.bytes;
     }
   }
 
   /** Drops the remainder (on interruption); returns how many bytes were dropped. */
   clear(): number {
-    const dropped = this.#pendingBytes;
-    this.#pending = null;
-    this.#pendingBytes = 0;
-    return dropped;
+    return this.#cutter.take()?.bytes ?? 0;
   }
 }
