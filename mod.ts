@@ -26,6 +26,7 @@
 export * from "./src/frames.ts";
 export * from "./src/errors.ts";
 export * from "./src/events.ts";
+export * from "./src/playback.ts";
 export * from "./src/clock.ts";
 export * from "./src/socket.ts";
 export * from "./src/serializer.ts";
@@ -36,7 +37,7 @@ export {
   type AudioOutOptions,
   type TransportOptions,
 } from "./src/transport_options.ts";
-export type { TransportStats } from "./src/transport_stats.ts";
+export type { SerializerCounter, TransportStats } from "./src/transport_stats.ts";
 export * from "./src/serializers/raw_pcm.ts";
 export * from "./src/streams/audio_chunker.ts";
 export * from "./src/streams/packetizer.ts";

@@ -17,7 +17,7 @@ export interface InboundDecoderOptions {
   serializer: FrameSerializer;
   /** A larger message is refused with a fatal "protocol" error (close code 1009). */
   maxMessageBytes: number;
-  /** Counters to keep: messages, bytes, frames, decode errors. */
+  /** Counters to keep: messages, bytes, decode errors. */
   stats: TransportStats;
   /** Messages read before the decoder existed, decoded first. */
   initialMessages?: readonly (string | Uint8Array)[];
@@ -159,15 +159,10 @@ export class InboundDecoder {
   #deliver(frames: Frame | Frame[] | null): void {
     if (frames === null || this.#stopped) return;
     if (Array.isArray(frames)) {
-      for (const frame of frames) this.#deliverOne(frame);
+      for (const frame of frames) this.#onFrame(frame);
     } else {
-      this.#deliverOne(frames);
+      this.#onFrame(frames);
     }
-  }
-
-  #deliverOne(frame: Frame): void {
-    this.#stats.framesIn++;
-    this.#onFrame(frame);
   }
 }
 

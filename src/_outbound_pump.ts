@@ -7,7 +7,8 @@
  */
 
 import type { OutboundSender } from "./_outbound_sender.ts";
-import { OutboundQueue } from "./_outbound_queue.ts";
+import { type OutboundItem, OutboundQueue } from "./_outbound_queue.ts";
+import type { PlaybackTracker } from "./_playback_tracker.ts";
 import type { PlayoutTimeline } from "./_playout_timeline.ts";
 import { durationMs } from "./audio/pcm.ts";
 import type { Clock, ClockTimer } from "./clock.ts";
@@ -25,6 +26,8 @@ export interface OutboundPumpOptions {
   timeline: PlayoutTimeline;
   /** Sends what the pump lets through. */
   sender: OutboundSender;
+  /** Told of every chunk sent and of the queue running dry. */
+  tracker: PlaybackTracker;
   /** For the pacing timer. */
   clock: Clock;
   /** Sends an `end` frame once the audio before it has played, then ends the session. */
@@ -44,11 +47,12 @@ export class OutboundPump {
   readonly #chunker: AudioChunker;
   readonly #timeline: PlayoutTimeline;
   readonly #sender: OutboundSender;
+  readonly #tracker: PlaybackTracker;
   readonly #sendEnd: (frame: EndFrame) => Promise<void>;
   readonly #onError: (error: TransportError) => void;
   readonly #pacing: ClockTimer;
   /** The chunk at the head of the queue whose deadline the pacing timer waits for. */
-  #paced: AudioFrame | undefined;
+  #paced: (OutboundItem & { kind: "audio" }) | undefined;
   #running = false;
   #started = false;
   #stopped = false;
@@ -59,6 +63,7 @@ export class OutboundPump {
     this.#chunker = new AudioChunker({ chunkMs: options.chunkMs });
     this.#timeline = options.timeline;
     this.#sender = options.sender;
+    this.#tracker = options.tracker;
     this.#sendEnd = options.sendEnd;
     this.#onError = options.onError;
     this.#pacing = options.clock.timer(this.#onDeadline);
@@ -70,6 +75,7 @@ export class OutboundPump {
    * writer should wait for room.
    */
   pushAudio(frame: AudioFrame): Promise<void> | undefined {
+    this.#tracker.queued();
     this.#chunker.push(frame, this.#enqueueChunk);
     this.#run();
     this.#queue.ownAudio(frame.audio.buffer);
@@ -82,6 +88,11 @@ export class OutboundPump {
     this.#queue.pushFrame(frame);
     this.#run();
     return this.#queue.room();
+  }
+
+  /** Milliseconds of audio not yet sent: queued, and held by the chunker. */
+  get queuedMs(): number {
+    return this.#queue.queuedMs + this.#chunker.pendingMs;
   }
 
   /** The socket is open: begin sending. */
@@ -138,11 +149,11 @@ export class OutboundPump {
         if (item.kind === "audio") {
           const wait = this.#timeline.reserve(item.durationMs);
           if (wait > 0) {
-            this.#paced = item.chunk;
+            this.#paced = item;
             return this.#pacing.arm(wait);
           }
           this.#queue.shift();
-          const sending = this.#sendChunk(item.chunk);
+          const sending = this.#sendChunk(item);
           if (sending) return void this.#runAfter(sending);
         } else {
           this.#queue.shift();
@@ -157,18 +168,21 @@ export class OutboundPump {
       this.#failed(cause);
     }
     this.#running = false;
-    if (this.#queue.size === 0) this.#queue.wakeDrained();
+    if (this.#queue.size === 0) {
+      this.#tracker.drained();
+      this.#queue.wakeDrained();
+    }
   }
 
   /** The pacing deadline of the chunk at the head of the queue has come. */
   #onDeadline = (): void => {
-    const chunk = this.#paced;
+    const item = this.#paced;
     this.#paced = undefined;
-    if (chunk === undefined) return;
+    if (item === undefined) return;
     this.#queue.shift();
     let sending: Promise<void> | void;
     try {
-      sending = this.#sendChunk(chunk);
+      sending = this.#sendChunk(item);
     } catch (cause) {
       return this.#failed(cause);
     }
@@ -177,9 +191,12 @@ export class OutboundPump {
     this.#run();
   };
 
-  #sendChunk(chunk: AudioFrame): Promise<void> | void {
+  #sendChunk(item: OutboundItem & { kind: "audio" }): Promise<void> | void {
+    this.#tracker.beforeChunk(item.chunk.responseId);
     this.#timeline.commit();
-    return this.#sender.sendAudio(chunk);
+    const sending = this.#sender.sendAudio(item.chunk);
+    this.#tracker.chunkSent(item.chunk, item.durationMs);
+    return sending;
   }
 
   /** Waits for a send that had to wait, then runs on. */

@@ -33,6 +33,11 @@ export class OutboundQueue {
     return this.#items.length - this.#head;
   }
 
+  /** Milliseconds of audio waiting. */
+  get queuedMs(): number {
+    return this.#queuedMs;
+  }
+
   /** Queues an audio chunk that plays for `durationMs`. */
   pushAudio(chunk: AudioFrame, durationMs: number): void {
     this.#items.push({ kind: "audio", chunk, durationMs });

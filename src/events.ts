@@ -6,6 +6,7 @@
  */
 
 import type { TransportError } from "./errors.ts";
+import type { SpeakingEvent, StaleAudioEvent } from "./playback.ts";
 
 /**
  * Dispatched as "error": something went wrong. Unless `error.fatal`, the session goes on.
@@ -57,6 +58,16 @@ export class TransportCloseEvent extends Event {
   }
 }
 
+/** How a session ended: what `transport.closed` settles with. */
+export interface TransportClosed {
+  /** The close code (1005 when the peer sent none, 1006 when the connection dropped). */
+  code: number;
+  /** The close reason. */
+  reason: string;
+  /** Who closed first. */
+  initiator: "local" | "remote";
+}
+
 /** The transport's events by name, for typed listeners. */
 export interface TransportEventMap {
   /** The socket is open and the serializer set up. */
@@ -67,4 +78,12 @@ export interface TransportEventMap {
   sessiontimeout: Event;
   /** A {@linkcode TransportError}; the session goes on unless it is fatal. */
   error: TransportErrorEvent;
+  /** Nothing from the peer for `inactivityTimeoutMs`; cancelable: `preventDefault()` keeps it. */
+  inactive: Event;
+  /** A response's first audio began playing at the far end. */
+  speakingstart: SpeakingEvent;
+  /** A response's last audio has played, or it was interrupted, or the session ended. */
+  speakingstop: SpeakingEvent;
+  /** Audio of an interrupted response arrived and was dropped (once per response). */
+  staleaudio: StaleAudioEvent;
 }

@@ -21,6 +21,13 @@ export interface AudioFrame {
   sampleRate: number;
   /** Interleaved channels, 1 for mono. */
   channels: number;
+  /**
+   * Outbound: the response (one utterance of the bot) this audio belongs to. Audio with the same
+   * id is one response, a new id starts the next; after an interruption, audio of a response
+   * written before it is dropped as stale (see `transport.startResponse` for untagged audio).
+   * Ids must not repeat. Without one the audio is paced and sent exactly as any other.
+   */
+  responseId?: string;
 }
 
 /** An application message: any JSON-able value (RTVI messages, bot events, …). */

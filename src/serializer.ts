@@ -54,6 +54,13 @@ export interface FrameSerializer {
    */
   readonly peerCloses?: boolean;
   /**
+   * Whether the far end acknowledges an outbound `mark` frame once the audio sent before it has
+   * played (Twilio, Telnyx and Exotel `mark`, Plivo `checkpoint`, Vonage `notify`), echoing its
+   * name back as an inbound `mark`. The transport then inserts marks of its own to learn what the
+   * caller really heard (their names start with `PLAYOUT_MARK_PREFIX`; they never reach the bot).
+   */
+  readonly playoutMarks?: boolean;
+  /**
    * One outbound frame to zero, one or several messages. Frames the protocol has no words for
    * return `null`. Throws a `TransportError` with code `"encode"` for a frame it cannot encode.
    */

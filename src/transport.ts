@@ -1,42 +1,47 @@
 /**
  * {@linkcode WebSocketTransport}: one voice session over one WebSocket.
  *
- * The data flow, one hop per file:
+ * The data flow, one hop per file (the transport keeps the lifecycle and the dispatch):
  *
  * ```text
- * inbound   socket message ─► _inbound_decoder.ts (size limit, Blob, in-order async decode)
- *             ─► serializer.deserialize (serializer.ts; serializers/…) ─► frames
- *             ─► _inbound_queue.ts ─► receive(handler) | readable (bounded; oldest audio dropped)
+ * inbound   _inbound_path.ts: socket message ─► _inbound_decoder.ts (size limit, Blob, in-order
+ *             async decode) ─► serializer.deserialize (serializer.ts; serializers/…) ─► frames
+ *             ─► the transport's own marks to _playback_tracker.ts; the rest to
+ *             _inbound_queue.ts ─► receive(handler) | readable (bounded; oldest audio dropped)
  *
- * outbound  send(frame) | writable ─► _outbound_pump.ts: AudioChunker (streams/audio_chunker.ts)
+ * outbound  _outbound_path.ts: send(frame) | writable ─► _response_gate.ts (stale audio dropped)
+ *             ─► _outbound_pump.ts: AudioChunker (streams/audio_chunker.ts)
  *             ─► _outbound_queue.ts (audio chunks and in-order frames; holds the writer back)
  *             ─► _playout_timeline.ts (pacing deadline, far-end playout; one timer a session)
  *             ─► _outbound_sender.ts (WAV header, serializer.serialize, Packetizer, socket.send,
- *                bounded wait on bufferedAmount)
+ *                bounded wait on bufferedAmount) ─► _playback_tracker.ts (marks, speaking events)
  * ```
  *
  * Out of band: `interrupt()` clears the queue, the chunker and packetizer remainders and the
- * timeline, then sends the serializer's clear message ahead of anything else.
+ * timeline, closes the interrupted responses to late audio, then sends the serializer's clear
+ * message ahead of anything else.
  *
  * @module
  */
 
 import { audioFrameProblem } from "./_audio_frame_problem.ts";
 import { capCloseReason } from "./_close_reason.ts";
-import { InactivityWatch } from "./_inactivity_watch.ts";
-import { InboundDecoder } from "./_inbound_decoder.ts";
-import { InboundQueue } from "./_inbound_queue.ts";
-import { OutboundPump } from "./_outbound_pump.ts";
-import { OutboundSender } from "./_outbound_sender.ts";
-import { PlayoutTimeline } from "./_playout_timeline.ts";
+import { InboundPath } from "./_inbound_path.ts";
+import { OutboundPath } from "./_outbound_path.ts";
+import { SessionWatch } from "./_session_watch.ts";
 import { type Clock, type ClockTimer, systemClock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
-import { TransportCloseEvent, TransportErrorEvent, type TransportEventMap } from "./events.ts";
+import {
+  type TransportClosed,
+  TransportCloseEvent,
+  TransportErrorEvent,
+  type TransportEventMap,
+} from "./events.ts";
 import type { EndFrame, Frame } from "./frames.ts";
+import type { InterruptResult, PlaybackState } from "./playback.ts";
 import type { FrameSerializer, SerializerContext } from "./serializer.ts";
 import { RawPcmSerializer } from "./serializers/raw_pcm.ts";
 import { ReadyState, type WebSocketData, type WebSocketLike } from "./socket.ts";
-import { Packetizer } from "./streams/packetizer.ts";
 import {
   assertCloseCode,
   type ResolvedTransportOptions,
@@ -44,16 +49,6 @@ import {
   type TransportOptions,
 } from "./transport_options.ts";
 import { emptyStats, type TransportStats } from "./transport_stats.ts";
-
-/** How a session ended. */
-export interface TransportClosed {
-  /** The close code (1005 when the peer sent none, 1006 when the connection dropped). */
-  code: number;
-  /** The close reason. */
-  reason: string;
-  /** Who closed first. */
-  initiator: "local" | "remote";
-}
 
 /**
  * A real-time voice session over one WebSocket. Inbound messages become frames, handed to a
@@ -69,9 +64,8 @@ export interface TransportClosed {
  * The socket closes once, when the readable has been cancelled and the writable closed, when an
  * `end` or `cancel` frame is sent, on {@linkcode close}, or when the remote side goes away.
  *
- * Events: "connected", "disconnected" (the remote side went away; once), "sessiontimeout" (once),
- * "inactive" (nothing from the peer for `inactivityTimeoutMs`), "error"
- * ({@linkcode TransportErrorEvent}; the session goes on unless `error.fatal`).
+ * Events: see {@linkcode TransportEventMap}; "error" events carry a `TransportError`, and the
+ * session goes on unless `error.fatal`.
  *
  * @example Echo every frame back, paced
  * ```ts
@@ -86,13 +80,11 @@ export interface TransportClosed {
  *   audioOut: { sampleRate: 16000, chunkMs: 20 },
  * });
  * const echoed = transport.readable.pipeTo(transport.writable);
- *
  * const received: number[] = [];
  * client.addEventListener("message", (e) => received.push(((e as MessageEvent).data as ArrayBuffer).byteLength));
  * client.send(new Uint8Array(640));
  * await client.waitFor(() => received.length === 1);
  * assert.deepEqual(received, [640]);
- *
  * client.close(1000);
  * await echoed;
  * assert.equal((await transport.closed).initiator, "remote");
@@ -113,7 +105,6 @@ export interface TransportClosed {
  *   const wait = transport.send(frame); // undefined: there is room for more
  *   if (wait) console.log("the queue is full: a producer would await", wait);
  * });
- *
  * let received = 0;
  * client.addEventListener("message", () => received++);
  * client.send(new Uint8Array(640));
@@ -131,11 +122,8 @@ export class WebSocketTransport extends EventTarget {
   readonly #options: ResolvedTransportOptions;
   readonly #clock: Clock;
   readonly #stats: TransportStats = emptyStats();
-  readonly #inbound: InboundQueue;
-  readonly #decoder: InboundDecoder;
-  readonly #timeline: PlayoutTimeline;
-  readonly #sender: OutboundSender;
-  readonly #pump: OutboundPump;
+  readonly #in: InboundPath;
+  readonly #out: OutboundPath;
   #writable: WritableStream<Frame> | undefined;
 
   /** Settles once the serializer is set up; inbound and outbound work waits for it. */
@@ -150,8 +138,9 @@ export class WebSocketTransport extends EventTarget {
   #initiator: "local" | "remote" = "remote";
   #readableLeft = false;
   #writableLeft = false;
-  #inactivity: InactivityWatch | undefined;
-  readonly #timers: ClockTimer[] = [];
+  readonly #watch: SessionWatch;
+  /** Fires "connected" a task after construction on a socket that is already open. */
+  readonly #opened: ClockTimer;
 
   /** Wraps an open or opening socket. Throws a `RangeError` naming any bad option. */
   constructor(socket: WebSocketLike, options: TransportOptions = {}) {
@@ -163,49 +152,37 @@ export class WebSocketTransport extends EventTarget {
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
-    this.#inbound = new InboundQueue({
-      maxFrames: resolved.maxInboundFrames,
-      onDrop: this.#onInboundDrop,
-      onOverflow: this.#onInboundOverflow,
-    });
-    this.#decoder = new InboundDecoder({
-      serializer: this.#serializer,
-      maxMessageBytes: resolved.maxMessageBytes,
-      stats: this.#stats,
-      ...(options.initialMessages ? { initialMessages: options.initialMessages } : {}),
-      onFrame: (frame) => this.#inbound.push(frame),
-      onError: this.#onError,
-    });
-    this.#timeline = new PlayoutTimeline({ sendAheadMs: resolved.sendAheadMs, clock });
-    this.#sender = new OutboundSender({
+    this.#out = new OutboundPath({
       socket,
       serializer: this.#serializer,
+      options: resolved,
       clock,
       stats: this.#stats,
-      addWavHeader: resolved.addWavHeader,
-      packetizer: resolved.fixedAudioPacketSize === undefined ? undefined : new Packetizer({
-        packetSize: resolved.fixedAudioPacketSize,
-        lastPacket: resolved.lastPacket,
-        padByte: resolved.padByte,
-      }),
-      maxBufferedBytes: resolved.maxBufferedBytes,
-      sendTimeoutMs: resolved.sendTimeoutMs,
       signal: this.#over.signal,
       onError: this.#onError,
+      dispatch: (event) => this.dispatchEvent(event),
+      hangUp: (frame, confirmed) => this.#hangUp(frame, confirmed),
     });
-    this.#pump = new OutboundPump({
-      chunkMs: resolved.chunkMs,
-      maxQueuedMs: resolved.maxQueuedMs,
-      timeline: this.#timeline,
-      sender: this.#sender,
-      clock,
-      sendEnd: (frame) => this.#sendEnd(frame),
+    this.#in = new InboundPath({
+      serializer: this.#serializer,
+      maxMessageBytes: resolved.maxMessageBytes,
+      maxInboundFrames: resolved.maxInboundFrames,
+      initialMessages: options.initialMessages,
+      stats: this.#stats,
+      acknowledge: (name) => this.#out.tracker.acknowledge(name),
       onError: this.#onError,
     });
     this.#listen();
     this.#serializer.bind?.(this.#serializerContext());
     this.#ready = this.#setUp();
-    this.#watch(options.signal);
+    this.#opened = clock.timer(this.#onOpen);
+    this.#watch = new SessionWatch(clock, {
+      sessionTimeoutMs: resolved.sessionTimeoutMs,
+      inactivityTimeoutMs: resolved.inactivityTimeoutMs,
+      signal: options.signal,
+      dispatch: (event) => this.dispatchEvent(event),
+      close: (code, reason) => void this.close(code, reason),
+    });
   }
 
   /**
@@ -214,7 +191,7 @@ export class WebSocketTransport extends EventTarget {
    * {@linkcode receive} took the frames.
    */
   get readable(): ReadableStream<Frame> {
-    return this.#inbound.stream(() => {
+    return this.#in.stream(() => {
       this.#readableLeft = true;
       this.#leave();
     });
@@ -243,7 +220,7 @@ export class WebSocketTransport extends EventTarget {
    * `TypeError` when {@linkcode readable} or another handler already takes the frames.
    */
   receive(handler: (frame: Frame) => void): void {
-    this.#inbound.receive((frame) => {
+    this.#in.handTo((frame) => {
       try {
         handler(frame);
       } catch (cause) {
@@ -274,25 +251,40 @@ export class WebSocketTransport extends EventTarget {
     switch (frame.type) {
       case "audio": {
         const problem = audioFrameProblem(frame);
-        if (problem === undefined) return this.#pump.pushAudio(frame);
+        if (problem === undefined) return this.#out.sendAudio(frame);
         this.#stats.encodeErrors++;
         this.#report(new TransportError("encode", problem));
         return;
       }
       case "interruption":
-        return this.interrupt();
+        return this.interrupt().then(() => {});
       case "cancel":
         return this.#cancel();
       case "message":
         if (!frame.urgent) break;
-        if (this.#isReady) return void this.#sender.sendUrgent(frame);
-        return this.#ready.then(() => this.#sender.sendUrgent(frame));
+        if (this.#isReady) return void this.#out.sender.sendUrgent(frame);
+        return this.#ready.then(() => this.#out.sender.sendUrgent(frame));
       case "end":
-        this.#pump.pushFrame(frame);
+        this.#out.sendFrame(frame);
         return this.closed.then(() => {});
     }
     // Marks, messages and the rest keep their place after the audio written before them.
-    return this.#pump.pushFrame(frame);
+    return this.#out.sendFrame(frame);
+  }
+
+  /**
+   * Begins a response for audio frames that carry no `responseId`: the audio written after it
+   * belongs to it, so the stale-audio gate works for a bot that tags nothing — after an
+   * interruption its audio is dropped until it begins the next response. Returns the id
+   * (`id`, or a fresh one), which events and {@linkcode interrupt} report.
+   */
+  startResponse(id?: string): string {
+    return this.#out.startResponse(id);
+  }
+
+  /** The far end's playback now: speaking or not, the response, heard, sent and queued ms. */
+  get playback(): PlaybackState {
+    return this.#out.playback;
   }
 
   /** A snapshot of the session's counters. */
@@ -312,15 +304,20 @@ export class WebSocketTransport extends EventTarget {
 
   /**
    * Drops every queued and partly packetized byte of outbound audio at once, resets the pacing
-   * clock, and sends the serializer's clear message (Twilio `clear`, …) ahead of anything else.
-   * Resolves once the clear message is on its way; no audio queued before the call leaves after.
+   * clock, and sends the serializer's clear message (Twilio `clear`, …) ahead of anything else;
+   * audio still arriving for the responses written so far is dropped as stale. Resolves, once
+   * the clear message is on its way, with what the caller heard of the response that was playing
+   * and how much audio was dropped.
    */
-  async interrupt(): Promise<void> {
-    if (this.#closing) return;
+  async interrupt(): Promise<InterruptResult> {
+    if (this.#closing) {
+      return { responseId: undefined, heardMs: 0, droppedMs: 0, acknowledged: false };
+    }
     this.#stats.interruptions++;
-    this.#stats.audioBytesInterrupted += this.#pump.clear();
+    const result = this.#out.interrupt();
     await this.#ready;
-    this.#sender.sendUrgent({ type: "interruption" });
+    this.#out.sender.sendUrgent({ type: "interruption" });
+    return result;
   }
 
   /**
@@ -334,8 +331,8 @@ export class WebSocketTransport extends EventTarget {
     if (this.#closeStarted) return this.#closeStarted;
     this.#closing = true;
     this.#initiator = "local";
-    this.#stats.audioBytesDroppedOnClose += this.#pump.clear();
-    this.#inbound.end();
+    this.#out.drop();
+    this.#in.end();
     this.#closeStarted = this.#closeSocket(code, reason);
     return this.#closeStarted;
   }
@@ -381,40 +378,10 @@ export class WebSocketTransport extends EventTarget {
 
   #serializerContext(): SerializerContext {
     return {
-      send: (message) => this.#sender.sendMessage(message),
+      send: (message) => this.#out.sender.sendMessage(message),
       count: (counter, amount = 1) => void (this.#stats[counter] += amount),
       report: this.#onError,
     };
-  }
-
-  /** The user's signal and the session's own timers. */
-  #watch(signal: AbortSignal | undefined): void {
-    if (signal?.aborted) queueMicrotask(() => this.close());
-    else {signal?.addEventListener("abort", () => this.close(), {
-        once: true,
-        signal: this.#over.signal,
-      });}
-    const { sessionTimeoutMs, inactivityTimeoutMs: timeoutMs } = this.#options;
-    if (sessionTimeoutMs !== undefined) {
-      this.#timer(() => this.dispatchEvent(new Event("sessiontimeout"))).arm(sessionTimeoutMs);
-    }
-    if (timeoutMs === undefined) return;
-    this.#inactivity = new InactivityWatch(this.#clock, {
-      timeoutMs,
-      onSilent: () => {
-        // A listener that calls preventDefault() keeps the session: it is told again later.
-        const keep = !this.dispatchEvent(new Event("inactive", { cancelable: true }));
-        if (!keep) void this.close(1001, `nothing from the peer for ${timeoutMs} ms`);
-        return keep;
-      },
-    });
-  }
-
-  /** A timer of the session's, cancelled when the session ends. */
-  #timer(callback: () => void): ClockTimer {
-    const timer = this.#clock.timer(callback);
-    this.#timers.push(timer);
-    return timer;
   }
 
   async #setUp(): Promise<void> {
@@ -434,21 +401,21 @@ export class WebSocketTransport extends EventTarget {
     if (this.#socket.readyState === ReadyState.OPEN) {
       // Already open (Workers, ws, test sockets): wait one task, so that code which awaited the
       // adapter's upgrade has added its "connected" listener before the event fires.
-      this.#timer(this.#onOpen).arm(0);
+      this.#opened.arm(0);
     }
-    this.#decoder.start();
+    this.#in.start();
   }
 
   #onMessage = (event: Event): void => {
-    this.#inactivity?.heard();
-    this.#decoder.receive((event as MessageEvent<WebSocketData>).data);
+    this.#watch.heard();
+    this.#in.receive((event as MessageEvent<WebSocketData>).data);
   };
 
   #onOpen = (): void => {
     if (this.#connected || !this.#isReady || this.#closing) return;
     this.#connected = true;
     this.dispatchEvent(new Event("connected"));
-    this.#pump.start();
+    this.#out.start();
   };
 
   #onClose = (event: Event): void => {
@@ -460,7 +427,7 @@ export class WebSocketTransport extends EventTarget {
     this.#closing = true;
     if (remote) {
       this.#initiator = "remote";
-      this.#stats.audioBytesDroppedOnClose += this.#pump.clear();
+      this.#out.drop();
     }
     this.#finish(closeCode, reason);
     if (remote) {
@@ -478,16 +445,15 @@ export class WebSocketTransport extends EventTarget {
   #finish(code: number, reason: string): void {
     if (this.#over.signal.aborted) return;
     this.#over.abort();
-    for (const timer of this.#timers) timer.cancel();
-    this.#inactivity?.stop();
-    this.#pump.stop();
+    this.#opened.cancel();
+    this.#watch.stop();
+    this.#out.stop();
     const socket = this.#socket;
     socket.removeEventListener("message", this.#onMessage);
     socket.removeEventListener("close", this.#onClose);
     socket.removeEventListener("error", this.#onSocketError);
     socket.removeEventListener("open", this.#onOpen);
-    this.#decoder.stop();
-    this.#inbound.end();
+    this.#in.stop();
     this.#resolveClosed({ code, reason, initiator: this.#initiator });
   }
 
@@ -539,31 +505,15 @@ export class WebSocketTransport extends EventTarget {
     else this.#report(error);
   };
 
-  #onInboundDrop = (first: boolean): void => {
-    this.#stats.inboundAudioFramesDropped++;
-    if (!first) return;
-    const message = "inbound frames are not being read: dropping the oldest audio";
-    this.#report(new TransportError("backpressure", message));
-  };
-
-  #onInboundOverflow = (): void => {
-    const message = "inbound frames are not being read and only messages are queued";
-    this.#fail(new TransportError("backpressure", message, { closeCode: 1008, fatal: true }));
-  };
-
   // ---- ending ----------------------------------------------------------------------------------
 
-  /** Waits for the far end to play what was sent before an `end`, then says goodbye. */
-  async #sendEnd(frame: EndFrame): Promise<void> {
-    this.#sender.flushPackets();
-    try {
-      // Hanging up the moment the last chunk leaves would cut off the audio still playing.
-      const playing = this.#timeline.unplayedMs;
-      if (playing > 0) await this.#clock.sleep(playing, this.#over.signal);
-    } catch {
-      return; // the session ended meanwhile
+  /** Playout of what came before an `end` is over (or given up on): say goodbye. */
+  async #hangUp(frame: EndFrame, confirmed: boolean): Promise<void> {
+    if (!confirmed) {
+      const message = "the far end did not acknowledge playout in time: hanging up on the estimate";
+      this.#report(new TransportError("timeout", message));
     }
-    await this.#sender.sendFrame(frame);
+    await this.#out.sender.sendFrame(frame);
     if (this.#serializer.peerCloses) {
       try {
         await this.#clock.sleep(this.#options.closeTimeoutMs, this.#over.signal);
@@ -575,15 +525,15 @@ export class WebSocketTransport extends EventTarget {
   }
 
   async #cancel(): Promise<void> {
-    this.#stats.audioBytesDroppedOnClose += this.#pump.clear();
+    this.#out.drop();
     await this.#ready;
-    await this.#sender.sendFrame({ type: "cancel" });
+    await this.#out.sender.sendFrame({ type: "cancel" });
     await this.close(1000, "cancelled");
   }
 
   /** The writable was closed: send what is queued (paced), then leave. */
   async #finishWriting(): Promise<void> {
-    await this.#pump.finish(this.#over.signal);
+    await this.#out.finish();
     this.#writableLeft = true;
     this.#leave();
   }

@@ -103,6 +103,37 @@ export interface TransportOptions {
    * @default {500}
    */
   maxInboundFrames?: number;
+  /**
+   * With a protocol that acknowledges playout (see `FrameSerializer.playoutMarks`): insert a mark
+   * of the transport's own after this many milliseconds of audio, and at the end of each
+   * response, so what the caller heard is known to within this much. 0 inserts none.
+   *
+   * @default {250}
+   */
+  markIntervalMs?: number;
+  /**
+   * How far behind the pacing estimate the far end plays audio: network latency plus whatever it
+   * buffers beyond `sendAheadMs`. Used until acknowledgements measure it; with a protocol that
+   * does not acknowledge (raw PCM, JSON, a browser), set it to the far end's real delay.
+   *
+   * @default {0}
+   */
+  playoutDelayMs?: number;
+  /**
+   * How long past the estimated end of playout the transport waits for the far end to
+   * acknowledge it (before an `end` hangs up, before "speakingstop"), when acknowledgements are
+   * late; then it goes by the estimate.
+   *
+   * @default {2000}
+   */
+  playoutTimeoutMs?: number;
+  /**
+   * Milliseconds of silence sent after the last audio when an `end` frame is written, before
+   * hanging up (pipecat's `audio_out_end_silence_secs`).
+   *
+   * @default {0}
+   */
+  endSilenceMs?: number;
   /** Dispatch "sessiontimeout" once, this many milliseconds after the transport starts. */
   sessionTimeoutMs?: number;
   /**
@@ -168,6 +199,10 @@ export interface ResolvedTransportOptions {
   sendAheadMs: number;
   maxQueuedMs: number;
   maxInboundFrames: number;
+  markIntervalMs: number;
+  playoutDelayMs: number;
+  playoutTimeoutMs: number;
+  endSilenceMs: number;
   sessionTimeoutMs: number | undefined;
   inactivityTimeoutMs: number | undefined;
   closeTimeoutMs: number;
@@ -219,6 +254,10 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
     sendAheadMs: nonNegative(options.sendAheadMs ?? chunkMs, "sendAheadMs"),
     maxQueuedMs: nonNegative(options.maxQueuedMs ?? 200, "maxQueuedMs"),
     maxInboundFrames: positiveInteger(options.maxInboundFrames ?? 500, "maxInboundFrames"),
+    markIntervalMs: nonNegative(options.markIntervalMs ?? 250, "markIntervalMs"),
+    playoutDelayMs: nonNegative(options.playoutDelayMs ?? 0, "playoutDelayMs"),
+    playoutTimeoutMs: nonNegative(options.playoutTimeoutMs ?? 2000, "playoutTimeoutMs"),
+    endSilenceMs: nonNegative(options.endSilenceMs ?? 0, "endSilenceMs"),
     sessionTimeoutMs: options.sessionTimeoutMs === undefined
       ? undefined
       : nonNegative(options.sessionTimeoutMs, "sessionTimeoutMs"),

@@ -36,6 +36,12 @@ export interface TransportStats {
   encodeErrors: number;
   /** Interruptions handled. */
   interruptions: number;
+  /** Outbound audio bytes dropped because their response had been interrupted (stale). */
+  audioBytesStale: number;
+  /** Marks the transport inserted to learn the far end's playout. */
+  marksSent: number;
+  /** Of those, the ones the far end acknowledged. */
+  marksAcknowledged: number;
   /** Inbound media packets that arrived out of order and were put back in order. */
   inboundMediaReordered: number;
   /** Inbound media packets dropped as exact duplicates of one already delivered. */
@@ -81,6 +87,9 @@ export function emptyStats(): TransportStats {
     decodeErrors: 0,
     encodeErrors: 0,
     interruptions: 0,
+    audioBytesStale: 0,
+    marksSent: 0,
+    marksAcknowledged: 0,
     inboundMediaReordered: 0,
     inboundMediaDuplicates: 0,
     inboundMediaLate: 0,

@@ -6,7 +6,7 @@
  */
 
 import type { AudioFrame } from "../frames.ts";
-import { assertPcmFormat, bytesForDuration } from "../audio/pcm.ts";
+import { assertPcmFormat, bytesForDuration, durationMs } from "../audio/pcm.ts";
 import { FixedSizeCutter } from "./_fixed_size_cutter.ts";
 
 /** Options for {@linkcode AudioChunker}. */
@@ -23,8 +23,10 @@ export interface AudioChunkerOptions {
  * Cuts audio frames into chunks of `chunkMs` each, whatever sizes they arrive in. Aligned runs of
  * the input are emitted as `subarray` views (no copy: whoever keeps one past the push copies it);
  * a chunk that straddles two inputs, and the remainder held between pushes, live in buffers of
- * the chunker's own, so the caller may reuse its buffer once `push` returns. When the format changes, the old format's remainder is emitted first
- * as a short chunk, so no audio is ever played at the wrong rate.
+ * the chunker's own, so the caller may reuse its buffer once `push` returns. When the format
+ * changes, the old format's remainder is emitted first as a short chunk, so no audio is ever
+ * played at the wrong rate; likewise when the `responseId` changes, and chunks carry their
+ * frame's `responseId`.
  *
  * @example Twenty 30 ms frames become fifteen 40 ms chunks
  * ```ts
@@ -45,6 +47,7 @@ export class AudioChunker {
   #sampleRate = 0;
   #channels = 0;
   #chunkBytes = 0;
+  #responseId: string | undefined;
   readonly #cutter = new FixedSizeCutter();
   /** The current push's `emit`, so the cutter's callback is made once, not per push. */
   #emit: (chunk: AudioFrame) => void = () => {};
@@ -63,8 +66,21 @@ export class AudioChunker {
     return this.#cutter.pendingBytes;
   }
 
+  /** Milliseconds of audio held back (what {@linkcode pendingBytes} plays for). */
+  get pendingMs(): number {
+    const bytes = this.#cutter.pendingBytes;
+    return bytes === 0
+      ? 0
+      : durationMs(bytes, { sampleRate: this.#sampleRate, channels: this.#channels });
+  }
+
   /** Adds a frame; calls `emit` for every whole chunk now available. */
   push(frame: AudioFrame, emit: (chunk: AudioFrame) => void): void {
+    if (frame.responseId !== this.#responseId) {
+      // A new response never shares a chunk with the one before it.
+      this.flush(emit);
+      this.#responseId = frame.responseId;
+    }
     if (frame.sampleRate !== this.#sampleRate || frame.channels !== this.#channels) {
       // A zero or fractional rate or channel count would make the chunk size 0 or fractional and
       // the cutting loop below endless; checked only on a format change, so it costs nothing.
@@ -92,6 +108,13 @@ export class AudioChunker {
   }
 
   #chunk(audio: Uint8Array): AudioFrame {
-    return { type: "audio", audio, sampleRate: this.#sampleRate, channels: this.#channels };
+    const chunk: AudioFrame = {
+      type: "audio",
+      audio,
+      sampleRate: this.#sampleRate,
+      channels: this.#channels,
+    };
+    if (this.#responseId !== undefined) chunk.responseId = this.#responseId;
+    return chunk;
   }
 }

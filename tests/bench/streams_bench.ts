@@ -54,6 +54,25 @@ function instantClock(): Clock {
       now += ms;
       return Promise.resolve();
     },
+    timer(callback) {
+      // Fires on a microtask, the time moved on by the delay: a timer's cost, without waiting.
+      let armed = false;
+      return {
+        arm(ms) {
+          armed = true;
+          queueMicrotask(() => {
+            if (!armed) return;
+            armed = false;
+            now += ms;
+            callback();
+          });
+        },
+        cancel: () => void (armed = false),
+        get armed() {
+          return armed;
+        },
+      };
+    },
   };
 }
 

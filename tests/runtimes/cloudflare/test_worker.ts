@@ -10,7 +10,7 @@ import example, { EchoCall, type Env } from "../../../examples/cloudflare/worker
 import { upgrade } from "../../../src/adapters/cloudflare.ts";
 import type { Clock } from "../../../src/clock.ts";
 import { systemClock } from "../../../src/clock.ts";
-import type { TransportClosed } from "../../../src/transport.ts";
+import type { TransportClosed } from "../../../src/events.ts";
 
 export { EchoCall };
 

@@ -1,0 +1,112 @@
+/**
+ * A transport's whole inbound side, put together: the decoder (socket messages to frames, in
+ * order) and the queue that hands frames to the application, with the far end's playout
+ * acknowledgements taken out on the way.
+ *
+ * @module
+ */
+
+import { InboundDecoder } from "./_inbound_decoder.ts";
+import { InboundQueue } from "./_inbound_queue.ts";
+import { TransportError } from "./errors.ts";
+import type { Frame } from "./frames.ts";
+import type { FrameSerializer } from "./serializer.ts";
+import type { WebSocketData } from "./socket.ts";
+import type { TransportStats } from "./transport_stats.ts";
+
+/** What an {@linkcode InboundPath} is built from. */
+export interface InboundPathOptions {
+  /** Reads each message. */
+  serializer: FrameSerializer;
+  /** A larger message ends the session (1009). */
+  maxMessageBytes: number;
+  /** Frames held for a slow reader before the oldest audio is dropped. */
+  maxInboundFrames: number;
+  /** Messages read before the transport existed, decoded first. */
+  initialMessages: readonly (string | Uint8Array)[] | undefined;
+  /** The session's counters. */
+  stats: TransportStats;
+  /** Takes an inbound mark; returns whether it was the transport's own (hidden from the bot). */
+  acknowledge: (name: string) => boolean;
+  /** Takes every error; fatal ones end the session. */
+  onError: (error: TransportError) => void;
+}
+
+/** The inbound side of one session. */
+export class InboundPath {
+  readonly #decoder: InboundDecoder;
+  readonly #queue: InboundQueue;
+  readonly #stats: TransportStats;
+  readonly #acknowledge: (name: string) => boolean;
+  readonly #onError: (error: TransportError) => void;
+
+  /** Builds the parts; nothing is decoded before {@linkcode start}. */
+  constructor(options: InboundPathOptions) {
+    this.#stats = options.stats;
+    this.#acknowledge = options.acknowledge;
+    this.#onError = options.onError;
+    this.#queue = new InboundQueue({
+      maxFrames: options.maxInboundFrames,
+      onDrop: this.#onDrop,
+      onOverflow: this.#onOverflow,
+    });
+    this.#decoder = new InboundDecoder({
+      serializer: options.serializer,
+      maxMessageBytes: options.maxMessageBytes,
+      stats: options.stats,
+      ...(options.initialMessages ? { initialMessages: options.initialMessages } : {}),
+      onFrame: this.#onFrame,
+      onError: options.onError,
+    });
+  }
+
+  /** Takes one socket message. */
+  receive(data: WebSocketData): void {
+    this.#decoder.receive(data);
+  }
+
+  /** The serializer is set up: decode, what waited first. */
+  start(): void {
+    this.#decoder.start();
+  }
+
+  /** No more frames: the reader gets what is queued, then the end. */
+  end(): void {
+    this.#queue.end();
+  }
+
+  /** The session is over: nothing more is decoded. */
+  stop(): void {
+    this.#decoder.stop();
+    this.#queue.end();
+  }
+
+  /** See {@linkcode InboundQueue.receive}. */
+  handTo(handler: (frame: Frame) => void): void {
+    this.#queue.receive(handler);
+  }
+
+  /** See {@linkcode InboundQueue.stream}. */
+  stream(onCancel: () => void): ReadableStream<Frame> {
+    return this.#queue.stream(onCancel);
+  }
+
+  #onFrame = (frame: Frame): void => {
+    // The far end acknowledging one of our own marks: playback truth, not the bot's business.
+    if (frame.type === "mark" && this.#acknowledge(frame.name)) return;
+    this.#stats.framesIn++;
+    this.#queue.push(frame);
+  };
+
+  #onDrop = (first: boolean): void => {
+    this.#stats.inboundAudioFramesDropped++;
+    if (!first) return;
+    const message = "inbound frames are not being read: dropping the oldest audio";
+    this.#onError(new TransportError("backpressure", message));
+  };
+
+  #onOverflow = (): void => {
+    const message = "inbound frames are not being read and only messages are queued";
+    this.#onError(new TransportError("backpressure", message, { closeCode: 1008, fatal: true }));
+  };
+}

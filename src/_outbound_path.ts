@@ -1,0 +1,197 @@
+/**
+ * A transport's whole outbound side, put together: the stale-audio gate, the pump (chunker,
+ * queue, pacing), the playout timeline and the playback tracker, and the sender.
+ *
+ * @module
+ */
+
+import { OutboundPump } from "./_outbound_pump.ts";
+import { OutboundSender } from "./_outbound_sender.ts";
+import { PlaybackTracker } from "./_playback_tracker.ts";
+import { PlayoutTimeline } from "./_playout_timeline.ts";
+import { ResponseGate } from "./_response_gate.ts";
+import type { Clock } from "./clock.ts";
+import type { TransportError } from "./errors.ts";
+import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
+import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./playback.ts";
+import type { FrameSerializer } from "./serializer.ts";
+import type { WebSocketLike } from "./socket.ts";
+import { Packetizer } from "./streams/packetizer.ts";
+import type { ResolvedTransportOptions } from "./transport_options.ts";
+import type { TransportStats } from "./transport_stats.ts";
+
+/** What an {@linkcode OutboundPath} is built from. */
+export interface OutboundPathOptions {
+  /** Where messages go. */
+  socket: WebSocketLike;
+  /** Turns frames into messages. */
+  serializer: FrameSerializer;
+  /** The transport's options, resolved. */
+  options: ResolvedTransportOptions;
+  /** The session's time source. */
+  clock: Clock;
+  /** The session's counters. */
+  stats: TransportStats;
+  /** Aborted when the session is over. */
+  signal: AbortSignal;
+  /** Takes every error; fatal ones end the session. */
+  onError: (error: TransportError) => void;
+  /** Dispatches playback events on the transport. */
+  dispatch: (event: Event) => void;
+  /** Called with an `end` frame once the audio before it has played: say goodbye. */
+  hangUp: (frame: EndFrame, confirmed: boolean) => Promise<void>;
+}
+
+/** The outbound side of one session. */
+export class OutboundPath {
+  /** Sends at once, for what must not wait for queued audio. */
+  readonly sender: OutboundSender;
+  /** The far end's playout. */
+  readonly tracker: PlaybackTracker;
+  readonly #gate = new ResponseGate();
+  readonly #pump: OutboundPump;
+  readonly #options: ResolvedTransportOptions;
+  readonly #stats: TransportStats;
+  readonly #signal: AbortSignal;
+  readonly #dispatch: (event: Event) => void;
+  readonly #hangUp: (frame: EndFrame, confirmed: boolean) => Promise<void>;
+  /** The response the last audio written belonged to, for the silence an `end` adds. */
+  #lastResponseId: string | undefined;
+
+  /** Builds the parts. */
+  constructor(init: OutboundPathOptions) {
+    const { options, clock, stats } = init;
+    this.#options = options;
+    this.#stats = stats;
+    this.#signal = init.signal;
+    this.#dispatch = init.dispatch;
+    this.#hangUp = init.hangUp;
+    const timeline = new PlayoutTimeline({ sendAheadMs: options.sendAheadMs, clock });
+    this.sender = new OutboundSender({
+      socket: init.socket,
+      serializer: init.serializer,
+      clock,
+      stats,
+      addWavHeader: options.addWavHeader,
+      packetizer: options.fixedAudioPacketSize === undefined ? undefined : new Packetizer({
+        packetSize: options.fixedAudioPacketSize,
+        lastPacket: options.lastPacket,
+        padByte: options.padByte,
+      }),
+      maxBufferedBytes: options.maxBufferedBytes,
+      sendTimeoutMs: options.sendTimeoutMs,
+      signal: init.signal,
+      onError: init.onError,
+    });
+    this.tracker = new PlaybackTracker({
+      timeline,
+      sender: this.sender,
+      clock,
+      stats,
+      markIntervalMs: init.serializer.playoutMarks ? options.markIntervalMs : 0,
+      // Mark the end of what was sent once the queue has stayed dry for longer than a real-time
+      // source's jitter, so a live relay is not marked chunk by chunk.
+      quietMs: Math.max(options.sendAheadMs, 2 * options.chunkMs),
+      playoutDelayMs: options.playoutDelayMs,
+      playoutTimeoutMs: options.playoutTimeoutMs,
+      dispatch: init.dispatch,
+    });
+    this.#pump = new OutboundPump({
+      chunkMs: options.chunkMs,
+      maxQueuedMs: options.maxQueuedMs,
+      timeline,
+      sender: this.sender,
+      tracker: this.tracker,
+      clock,
+      sendEnd: (frame) => this.#sendEnd(frame),
+      onError: init.onError,
+    });
+  }
+
+  /** Queues audio (unless its response was interrupted); a promise when the writer should wait. */
+  sendAudio(frame: AudioFrame): Promise<void> | undefined {
+    const id = this.#gate.idOf(frame.responseId);
+    if (this.#gate.isStale(id)) {
+      this.#stats.audioBytesStale += frame.audio.length;
+      if (this.#gate.firstDrop(id)) this.#dispatch(new StaleAudioEvent(id));
+      return;
+    }
+    this.#lastResponseId = id;
+    // Untagged audio of a response begun by startResponse() is tagged here (a copy: not ours).
+    return this.#pump.pushAudio(id === frame.responseId ? frame : { ...frame, responseId: id! });
+  }
+
+  /** Queues a frame after the audio before it; an `end` after `endSilenceMs` of silence. */
+  sendFrame(frame: Frame): Promise<void> | undefined {
+    if (frame.type === "end" && this.#options.endSilenceMs > 0) {
+      this.#pump.pushAudio(this.#silence());
+    }
+    return this.#pump.pushFrame(frame);
+  }
+
+  /** See `WebSocketTransport.startResponse`. */
+  startResponse(id?: string): string {
+    return this.#gate.start(id);
+  }
+
+  /** The far end's playback now. */
+  get playback(): PlaybackState {
+    return this.tracker.state(this.#pump.queuedMs);
+  }
+
+  /** The socket is open: begin sending. */
+  start(): void {
+    this.#pump.start();
+  }
+
+  /**
+   * An interruption: what the caller heard, every queued byte dropped (counted), the responses
+   * written so far closed to late audio.
+   */
+  interrupt(): InterruptResult {
+    const result = this.tracker.interrupt(this.#pump.queuedMs);
+    this.#gate.close();
+    this.#stats.audioBytesInterrupted += this.#pump.clear();
+    return result;
+  }
+
+  /** The session is ending: audible responses stop, queued audio is dropped (counted). */
+  drop(): void {
+    this.tracker.end();
+    this.#stats.audioBytesDroppedOnClose += this.#pump.clear();
+  }
+
+  /** The session is over: nothing more is sent, no timer is left. */
+  stop(): void {
+    this.tracker.end();
+    this.#pump.stop();
+  }
+
+  /** Sends everything queued, paced; settles once it has all left. */
+  finish(): Promise<void> {
+    return this.#pump.finish(this.#signal);
+  }
+
+  /** `endSilenceMs` of silence in the outbound format, part of the last response. */
+  #silence(): AudioFrame {
+    const { outputSampleRate: sampleRate, outputChannels: channels, endSilenceMs } = this.#options;
+    const bytes = Math.round((endSilenceMs * sampleRate) / 1000) * channels * 2;
+    const silence: AudioFrame = {
+      type: "audio",
+      audio: new Uint8Array(bytes),
+      sampleRate,
+      channels,
+    };
+    if (this.#lastResponseId !== undefined) silence.responseId = this.#lastResponseId;
+    return silence;
+  }
+
+  /** Waits for the far end to play what was sent before an `end`, then hands over to hang up. */
+  async #sendEnd(frame: EndFrame): Promise<void> {
+    this.sender.flushPackets();
+    // Hanging up the moment the last chunk leaves would cut off the audio still playing.
+    const confirmed = await this.tracker.played(this.#signal);
+    if (this.#signal.aborted) return; // the session ended meanwhile
+    await this.#hangUp(frame, confirmed || !this.tracker.acks);
+  }
+}

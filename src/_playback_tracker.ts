@@ -1,0 +1,365 @@
+/**
+ * Playback truth: which response is audible at the far end, how much of it the caller heard, and
+ * when it stopped. Built on the session's {@linkcode PlayoutTimeline} (where each chunk plays, by
+ * pacing) and, where the protocol acknowledges playout, on marks the transport inserts itself:
+ * an acknowledgement says "position p has played now", which both bounds what was heard and
+ * teaches the tracker how far behind the estimate the far end really plays.
+ *
+ * @module
+ */
+
+import type { OutboundSender } from "./_outbound_sender.ts";
+import type { PlayoutTimeline } from "./_playout_timeline.ts";
+import type { Clock, ClockTimer } from "./clock.ts";
+import type { AudioFrame } from "./frames.ts";
+import {
+  type InterruptResult,
+  type PlaybackState,
+  PLAYOUT_MARK_PREFIX,
+  SpeakingEvent,
+  type SpeakingStopReason,
+} from "./playback.ts";
+import type { TransportStats } from "./transport_stats.ts";
+
+/** Positions closer than this are the same (sums of float chunk durations). */
+const EPSILON = 1e-6;
+
+/** Options for {@linkcode PlaybackTracker}. */
+export interface PlaybackTrackerOptions {
+  /** The session's pacing schedule and playout estimate. */
+  timeline: PlayoutTimeline;
+  /** Sends the tracker's own marks. */
+  sender: OutboundSender;
+  /** For event times and the tracker's timers. */
+  clock: Clock;
+  /** Counters: marks sent and acknowledged. */
+  stats: TransportStats;
+  /** Insert a mark after this much audio of a response; 0 inserts none (no acknowledgements). */
+  markIntervalMs: number;
+  /** How long after the queue runs dry to mark the end of what was sent. */
+  quietMs: number;
+  /** How far behind the pacing estimate the far end plays, until acknowledgements say. */
+  playoutDelayMs: number;
+  /** How long past the estimated end of playout to wait for an acknowledgement that is late. */
+  playoutTimeoutMs: number;
+  /** Dispatches "speakingstart" and "speakingstop". */
+  dispatch: (event: Event) => void;
+}
+
+/** A response's audio on the timeline: one utterance, from its first chunk sent. */
+interface Utterance {
+  id: string | undefined;
+  /** Position of its first chunk, and when that plays by the estimate (without the lag). */
+  start: number;
+  startPlaysAt: number;
+  sentMs: number;
+  started: boolean;
+}
+
+/** A mark the tracker sent and the far end has not acknowledged yet. */
+interface PendingMark {
+  name: string;
+  position: number;
+  /** When `position` plays by the estimate (without the lag). */
+  playsAt: number;
+}
+
+/** Follows the far end's playout of one session's audio. */
+export class PlaybackTracker {
+  readonly #timeline: PlayoutTimeline;
+  readonly #sender: OutboundSender;
+  readonly #clock: Clock;
+  readonly #stats: TransportStats;
+  readonly #markIntervalMs: number;
+  readonly #quietMs: number;
+  readonly #playoutTimeoutMs: number;
+  readonly #dispatch: (event: Event) => void;
+  /** Utterances not yet over, oldest first; the last one ended is kept for `state`. */
+  #utterances: Utterance[] = [];
+  #last: Utterance | undefined;
+  /** Milliseconds the far end plays behind the pacing estimate (learned from acknowledgements). */
+  #lag: number;
+  #acknowledged = false;
+  /** Position the far end has acknowledged as played. */
+  #ackedPosition = 0;
+  #marks: PendingMark[] = [];
+  #markedPosition = 0;
+  #markCount = 0;
+  /** Nothing is queued or being cut into chunks: the audio sent so far is all there is. */
+  #drained = true;
+  readonly #events: ClockTimer;
+  readonly #quiet: ClockTimer;
+  #played: { resolve: () => void; deadline: number }[] = [];
+
+  /** Makes a tracker; marks are inserted only when `markIntervalMs` > 0. */
+  constructor(options: PlaybackTrackerOptions) {
+    this.#timeline = options.timeline;
+    this.#sender = options.sender;
+    this.#clock = options.clock;
+    this.#stats = options.stats;
+    this.#markIntervalMs = options.markIntervalMs;
+    this.#quietMs = options.quietMs;
+    this.#playoutTimeoutMs = options.playoutTimeoutMs;
+    this.#lag = options.playoutDelayMs;
+    this.#dispatch = options.dispatch;
+    this.#events = options.clock.timer(() => this.#update());
+    this.#quiet = options.clock.timer(() => this.#markEnd());
+  }
+
+  /** Whether the far end acknowledges playout here (the tracker inserts marks). */
+  get acks(): boolean {
+    return this.#markIntervalMs > 0;
+  }
+
+  /** A chunk of response `id` is about to leave: a new response's start is marked first. */
+  beforeChunk(id: string | undefined): void {
+    const current = this.#utterances.at(-1);
+    if (this.acks && current !== undefined && current.id !== id) this.#mark();
+  }
+
+  /** A chunk has left and sits on the timeline (committed). */
+  chunkSent(chunk: AudioFrame, durationMs: number): void {
+    this.#quiet.cancel();
+    this.#drained = false;
+    const position = this.#timeline.sentMs - durationMs;
+    let current = this.#utterances.at(-1);
+    if (current === undefined || current.id !== chunk.responseId) {
+      current = {
+        id: chunk.responseId,
+        start: position,
+        startPlaysAt: this.#timeline.playsAt(position),
+        sentMs: 0,
+        started: false,
+      };
+      this.#utterances.push(current);
+    }
+    current.sentMs += durationMs;
+    if (this.acks && this.#timeline.sentMs - this.#markedPosition >= this.#markIntervalMs) {
+      this.#mark();
+    }
+    this.#update();
+  }
+
+  /** Nothing more is queued: what was sent is all there is, for now. */
+  drained(): void {
+    this.#drained = true;
+    if (this.acks && this.#markedPosition < this.#timeline.sentMs - EPSILON) {
+      this.#quiet.arm(this.#quietMs);
+    }
+    this.#update();
+  }
+
+  /** Audio was queued: more is coming. */
+  queued(): void {
+    this.#drained = false;
+  }
+
+  /** An inbound mark; returns whether it was one of the tracker's own (to be hidden). */
+  acknowledge(name: string): boolean {
+    if (!name.startsWith(PLAYOUT_MARK_PREFIX)) return false;
+    const index = this.#marks.findIndex((m) => m.name === name);
+    // Unknown: from before an interruption (the far end acknowledges cleared marks too).
+    if (index < 0) return true;
+    const mark = this.#marks[index]!;
+    this.#marks.splice(0, index + 1);
+    this.#stats.marksAcknowledged++;
+    this.#ackedPosition = Math.max(this.#ackedPosition, mark.position);
+    this.#lag = this.#clock.now() - mark.playsAt;
+    this.#acknowledged = true;
+    this.#update();
+    return true;
+  }
+
+  /** The playback state now. */
+  state(queuedMs: number): PlaybackState {
+    const heard = this.#heardPosition(this.#clock.now());
+    const current = this.#audible(heard) ?? this.#utterances[0] ?? this.#last;
+    return {
+      speaking: this.#utterances.some((u) => u.started),
+      responseId: current?.id,
+      heardMs: current === undefined ? 0 : heardOf(current, heard),
+      sentMs: current?.sentMs ?? 0,
+      queuedMs,
+      acknowledged: this.#acknowledged,
+    };
+  }
+
+  /**
+   * An interruption, before the timeline is cut: what the caller heard of the response playing,
+   * and what is dropped (`queuedMs` not yet sent, plus what was sent but not played). Every
+   * audible response stops ("interrupted").
+   */
+  interrupt(queuedMs: number): InterruptResult {
+    const heard = this.#heardPosition(this.#clock.now());
+    const current = this.#audible(heard) ?? this.#utterances[0];
+    const result: InterruptResult = {
+      responseId: current?.id,
+      heardMs: current === undefined ? 0 : heardOf(current, heard),
+      droppedMs: queuedMs + Math.max(0, this.#timeline.sentMs - heard),
+      acknowledged: this.#acknowledged,
+    };
+    this.#stopAll("interrupted", heard);
+    // The far end drops what it buffered; acknowledgements of marks in it mean nothing now.
+    this.#marks = [];
+    this.#markedPosition = this.#timeline.sentMs;
+    this.#ackedPosition = this.#timeline.sentMs;
+    this.#drained = true;
+    this.#quiet.cancel();
+    this.#events.cancel();
+    return result;
+  }
+
+  /**
+   * Settles once the far end has played everything sent (acknowledged, where it acknowledges),
+   * or `playoutTimeoutMs` past the estimated end; returns whether playout was confirmed so.
+   */
+  async played(signal: AbortSignal): Promise<boolean> {
+    const sent = this.#timeline.sentMs;
+    if (this.acks && this.#markedPosition < sent - EPSILON) this.#mark();
+    if (this.#isPlayed(sent)) return true;
+    const deadline = this.#estimatedEnd() + this.#playoutTimeoutMs;
+    await new Promise<void>((resolve) => {
+      const waiter = { resolve, deadline };
+      this.#played.push(waiter);
+      signal.addEventListener("abort", () => resolve(), { once: true });
+      this.#update();
+    });
+    return this.#isPlayed(sent);
+  }
+
+  /** The session is over: whatever was audible stops ("ended"); no timer is left. */
+  end(): void {
+    this.#stopAll("ended", this.#heardPosition(this.#clock.now()));
+    this.#events.cancel();
+    this.#quiet.cancel();
+    for (const waiter of this.#played) waiter.resolve();
+    this.#played = [];
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  /** The position heard by `time`: the lagged estimate, bounded by what was acknowledged. */
+  #heardPosition(time: number): number {
+    let heard = this.#timeline.playedAt(time - this.#lag);
+    if (!this.acks) return heard;
+    if (heard < this.#ackedPosition) heard = this.#ackedPosition;
+    // Never past a mark the far end has not reached: accurate to one mark interval.
+    const next = this.#marks[0];
+    if (next !== undefined && heard > next.position) heard = next.position;
+    return heard;
+  }
+
+  #audible(heard: number): Utterance | undefined {
+    for (const u of this.#utterances) {
+      if (u.started && heard < u.start + u.sentMs - EPSILON) return u;
+    }
+    return undefined;
+  }
+
+  #isPlayed(position: number): boolean {
+    return this.acks
+      ? this.#ackedPosition >= position - EPSILON
+      : this.#heardPosition(this.#clock.now()) >= position - EPSILON;
+  }
+
+  /** When everything sent plays to its end, by the lagged estimate. */
+  #estimatedEnd(): number {
+    return this.#clock.now() + this.#timeline.unplayedMs + Math.max(0, this.#lag);
+  }
+
+  #mark(): void {
+    const position = this.#timeline.sentMs;
+    if (position <= this.#markedPosition + EPSILON) return;
+    const name = `${PLAYOUT_MARK_PREFIX}${++this.#markCount}`;
+    this.#markedPosition = position;
+    this.#marks.push({ name, position, playsAt: this.#timeline.playsAt(position) });
+    this.#stats.marksSent++;
+    void this.#sender.sendFrame({ type: "mark", name });
+  }
+
+  #markEnd(): void {
+    if (this.#drained) this.#mark();
+  }
+
+  /** Fires the events that are due and arms the timer for the next one. */
+  #update(): void {
+    const now = this.#clock.now();
+    const heard = this.#heardPosition(now);
+    let next = Infinity;
+    while (this.#utterances.length > 0) {
+      const u = this.#utterances[0]!;
+      if (!u.started) {
+        const startsAt = u.startPlaysAt + this.#lag;
+        if (now < startsAt - EPSILON) {
+          next = startsAt;
+          break;
+        }
+        u.started = true;
+        this.#dispatch(
+          new SpeakingEvent("speakingstart", {
+            responseId: u.id,
+            heardMs: heardOf(u, heard),
+            sentMs: u.sentMs,
+            acknowledged: false,
+          }),
+        );
+      }
+      // Over once all of it has played and no more of it can come.
+      const complete = this.#utterances.length > 1 || this.#drained;
+      const end = u.start + u.sentMs;
+      if (!complete) break;
+      if (this.#isPlayed(end)) {
+        this.#stop(u, "played", heard, this.acks && this.#acknowledged);
+        continue;
+      }
+      const lateBy = this.#playoutTimeoutMs;
+      const endsAt = this.#timeline.playsAt(end) + Math.max(0, this.#lag);
+      if (this.acks && now >= endsAt + lateBy) {
+        // The acknowledgement is late beyond the bound: go by the estimate.
+        this.#stop(u, "played", heard, false);
+        continue;
+      }
+      next = this.acks ? endsAt + lateBy : endsAt;
+      break;
+    }
+    const playedAll = this.#isPlayed(this.#timeline.sentMs);
+    // Without acknowledgements, the estimated end is when playout is done.
+    const estimatedEnd = this.acks ? Infinity : this.#estimatedEnd();
+    this.#played = this.#played.filter((waiter) => {
+      if (playedAll || now >= waiter.deadline) {
+        waiter.resolve();
+        return false;
+      }
+      next = Math.min(next, waiter.deadline, estimatedEnd);
+      return true;
+    });
+    if (next === Infinity) this.#events.cancel();
+    else this.#events.arm(Math.max(0, next - now));
+  }
+
+  #stop(u: Utterance, reason: SpeakingStopReason, heard: number, acknowledged: boolean): void {
+    this.#utterances.shift();
+    this.#last = u;
+    if (!u.started) return;
+    this.#dispatch(
+      new SpeakingEvent("speakingstop", {
+        responseId: u.id,
+        heardMs: heardOf(u, heard),
+        sentMs: u.sentMs,
+        acknowledged,
+        reason,
+      }),
+    );
+  }
+
+  #stopAll(reason: SpeakingStopReason, heard: number): void {
+    while (this.#utterances.length > 0) {
+      this.#stop(this.#utterances[0]!, reason, heard, this.#acknowledged);
+    }
+  }
+}
+
+/** How much of utterance `u` has been heard when the far end is at position `heard`. */
+function heardOf(u: Utterance, heard: number): number {
+  return Math.min(u.sentMs, Math.max(0, heard - u.start));
+}

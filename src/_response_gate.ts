@@ -1,0 +1,71 @@
+/**
+ * The stale-audio gate: after an interruption, audio still arriving for a response written
+ * before it (a TTS stream that has not noticed yet) is dropped instead of played.
+ *
+ * @module
+ */
+
+/** How many response ids the gate remembers; an id older than that counts as new again. */
+const REMEMBERED_IDS = 1024;
+
+/**
+ * Tells which response outbound audio belongs to, and whether it is stale. Every id is stamped
+ * with the interruption count when first seen; an interruption makes every id seen so far stale,
+ * and an id never seen before opens the gate. Untagged audio belongs to the response begun by
+ * {@linkcode start}, if the bot uses it; otherwise it has no id and is never gated.
+ */
+export class ResponseGate {
+  readonly #seen = new Map<string, number>();
+  #interruptions = 0;
+  #implicit: string | undefined;
+  #started = 0;
+  #lastReported: string | undefined;
+
+  /** The response `responseId` (a frame's own tag) means: its own, or the one begun by `start`. */
+  idOf(responseId: string | undefined): string | undefined {
+    return responseId ?? this.#implicit;
+  }
+
+  /** Whether audio of response `id` comes after its response was interrupted. */
+  isStale(id: string | undefined): boolean {
+    if (id === undefined) return false;
+    const stamp = this.#seen.get(id);
+    if (stamp === undefined) {
+      this.#remember(id);
+      return false;
+    }
+    return stamp < this.#interruptions;
+  }
+
+  /**
+   * Whether a drop of stale audio of `id` is the first of its run (to be reported once, not for
+   * every frame).
+   */
+  firstDrop(id: string | undefined): boolean {
+    if (id === this.#lastReported) return false;
+    this.#lastReported = id;
+    return true;
+  }
+
+  /** Begins a response for untagged audio; returns its id (`id`, or a fresh one). */
+  start(id?: string): string {
+    const next = id ?? `response-${++this.#started}`;
+    this.#implicit = next;
+    this.#remember(next);
+    return next;
+  }
+
+  /** An interruption: every response seen so far is stale. */
+  close(): void {
+    this.#interruptions++;
+    this.#lastReported = undefined;
+  }
+
+  #remember(id: string): void {
+    this.#seen.delete(id);
+    this.#seen.set(id, this.#interruptions);
+    if (this.#seen.size > REMEMBERED_IDS) {
+      this.#seen.delete(this.#seen.keys().next().value!);
+    }
+  }
+}

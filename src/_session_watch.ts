@@ -1,0 +1,78 @@
+/**
+ * The session's own clocks: the session timeout, the silent-peer watch, and the user's abort
+ * signal, each ending or reporting the session when its time comes.
+ *
+ * @module
+ */
+
+import type { Clock, ClockTimer } from "./clock.ts";
+
+/** Options for {@linkcode SessionWatch}. */
+export interface SessionWatchOptions {
+  /** Dispatch "sessiontimeout" once after this many milliseconds. */
+  sessionTimeoutMs: number | undefined;
+  /** After this many milliseconds without a message, "inactive" and then close (1001). */
+  inactivityTimeoutMs: number | undefined;
+  /** Aborting it closes the session. */
+  signal: AbortSignal | undefined;
+  /** Dispatches on the transport; returns false when a listener prevented the default. */
+  dispatch: (event: Event) => boolean;
+  /** Closes the session. */
+  close: (code?: number, reason?: string) => void;
+}
+
+/**
+ * Watches one session. The silent-peer watch costs one field write per message and one timer per
+ * `inactivityTimeoutMs`, not a timer per message.
+ */
+export class SessionWatch {
+  readonly #clock: Clock;
+  readonly #options: SessionWatchOptions;
+  readonly #timeout: ClockTimer | undefined;
+  readonly #silence: ClockTimer | undefined;
+  readonly #onAbort = () => this.#options.close();
+  #lastHeard: number;
+
+  /** Starts watching now. */
+  constructor(clock: Clock, options: SessionWatchOptions) {
+    this.#clock = clock;
+    this.#options = options;
+    this.#lastHeard = clock.now();
+    const { sessionTimeoutMs, inactivityTimeoutMs, signal } = options;
+    if (sessionTimeoutMs !== undefined) {
+      this.#timeout = clock.timer(() => options.dispatch(new Event("sessiontimeout")));
+      this.#timeout.arm(sessionTimeoutMs);
+    }
+    if (inactivityTimeoutMs !== undefined) {
+      this.#silence = clock.timer(this.#checkSilence);
+      this.#silence.arm(inactivityTimeoutMs);
+    }
+    if (signal?.aborted) queueMicrotask(this.#onAbort);
+    else signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** The peer said something. */
+  heard(): void {
+    this.#lastHeard = this.#clock.now();
+  }
+
+  /** The session is over: no timer and no listener is left. */
+  stop(): void {
+    this.#timeout?.cancel();
+    this.#silence?.cancel();
+    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+  }
+
+  #checkSilence = (): void => {
+    const timeoutMs = this.#options.inactivityTimeoutMs!;
+    const silentFor = this.#clock.now() - this.#lastHeard;
+    if (silentFor < timeoutMs) return this.#silence!.arm(timeoutMs - silentFor);
+    // A listener that calls preventDefault() keeps the session: it is told again later.
+    if (this.#options.dispatch(new Event("inactive", { cancelable: true }))) {
+      this.#options.close(1001, `nothing from the peer for ${timeoutMs} ms`);
+      return;
+    }
+    this.#lastHeard = this.#clock.now();
+    this.#silence!.arm(timeoutMs);
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * What a transport knows about playback at the far end: which response is audible, how much of
+ * it the caller heard, and what an interruption dropped.
+ *
+ * @module
+ */
+
+/** The transport's view of playback at the far end, at one moment (`transport.playback`). */
+export interface PlaybackState {
+  /** Whether bot audio is playing at the far end now. */
+  speaking: boolean;
+  /** The response playing (or, if none is, the last one that did); `undefined` for untagged audio. */
+  responseId: string | undefined;
+  /** Milliseconds of that response the caller has heard so far. */
+  heardMs: number;
+  /** Milliseconds of that response sent so far. */
+  sentMs: number;
+  /** Milliseconds of audio queued in the transport, not yet sent. */
+  queuedMs: number;
+  /**
+   * Whether the figures rest on the far end's own acknowledgements (marks, checkpoints, notify)
+   * rather than on the estimate from pacing alone.
+   */
+  acknowledged: boolean;
+}
+
+/** What `transport.interrupt()` resolves with: what the caller heard, and what was dropped. */
+export interface InterruptResult {
+  /** The response that was playing (or queued to play); `undefined` for untagged audio. */
+  responseId: string | undefined;
+  /** Milliseconds of that response the caller heard before the interruption. */
+  heardMs: number;
+  /** Milliseconds of audio dropped: queued in the transport, or sent but not yet played. */
+  droppedMs: number;
+  /** Whether `heardMs` rests on the far end's acknowledgements (see {@linkcode PlaybackState}). */
+  acknowledged: boolean;
+}
+
+/** Why a response stopped being audible. */
+export type SpeakingStopReason = "played" | "interrupted" | "ended";
+
+/** What a {@linkcode SpeakingEvent} carries. */
+export interface SpeakingEventInit {
+  /** The response; `undefined` for untagged audio. */
+  responseId: string | undefined;
+  /** Milliseconds of it the caller had heard when the event fired. */
+  heardMs: number;
+  /** Milliseconds of it sent when the event fired. */
+  sentMs: number;
+  /** Whether the moment of the event rests on the far end's acknowledgement. */
+  acknowledged: boolean;
+  /** For "speakingstop": why it stopped. */
+  reason?: SpeakingStopReason;
+}
+
+/**
+ * Dispatched as "speakingstart" when a response's first audio begins playing at the far end, and
+ * as "speakingstop" when its last audio has played, it was interrupted, or the session ended.
+ *
+ * @example
+ * ```ts
+ * import { SpeakingEvent } from "@x/ws-transport";
+ * import assert from "node:assert/strict";
+ *
+ * const event = new SpeakingEvent("speakingstop", {
+ *   responseId: "r1",
+ *   heardMs: 1320,
+ *   sentMs: 2800,
+ *   acknowledged: true,
+ *   reason: "interrupted",
+ * });
+ * assert.equal(event.heardMs, 1320);
+ * ```
+ */
+export class SpeakingEvent extends Event {
+  /** The response; `undefined` for untagged audio. */
+  readonly responseId: string | undefined;
+  /** Milliseconds of it the caller had heard when the event fired. */
+  readonly heardMs: number;
+  /** Milliseconds of it sent when the event fired. */
+  readonly sentMs: number;
+  /** Whether the moment of the event rests on the far end's acknowledgement. */
+  readonly acknowledged: boolean;
+  /** For "speakingstop": why it stopped. */
+  readonly reason: SpeakingStopReason | undefined;
+
+  /** Makes a "speakingstart" or "speakingstop" event. */
+  constructor(type: "speakingstart" | "speakingstop", init: SpeakingEventInit) {
+    super(type);
+    this.responseId = init.responseId;
+    this.heardMs = init.heardMs;
+    this.sentMs = init.sentMs;
+    this.acknowledged = init.acknowledged;
+    this.reason = init.reason;
+  }
+}
+
+/** Dispatched as "staleaudio", once per response, when audio for an interrupted response is dropped. */
+export class StaleAudioEvent extends Event {
+  /** The interrupted response whose late audio was dropped; `undefined` for untagged audio. */
+  readonly responseId: string | undefined;
+
+  /** Makes a "staleaudio" event. */
+  constructor(responseId: string | undefined) {
+    super("staleaudio");
+    this.responseId = responseId;
+  }
+}
+
+/** The name prefix of the marks a transport inserts for itself; they never reach `readable`. */
+export const PLAYOUT_MARK_PREFIX = "__wst:";

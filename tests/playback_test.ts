@@ -1,0 +1,300 @@
+// Playback truth, end to end through a transport on the fake clock: what the caller heard, when
+// the bot is audible, no stale audio after an interruption, and an end that waits for the goodbye.
+import assert from "node:assert/strict";
+import {
+  type AudioFrame,
+  type Frame,
+  type SpeakingEvent,
+  type TransportError,
+  WebSocketTransport,
+} from "../mod.ts";
+import type { TransportOptions } from "../src/transport_options.ts";
+import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
+
+const BYTES_PER_MS = 32; // 16 kHz mono PCM16
+
+interface Setup {
+  acks?: boolean;
+  farEndAcks?: boolean;
+  jitterMs?: number;
+  options?: TransportOptions;
+}
+
+function call(setup: Setup = {}) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new MarkingSerializer(setup.acks ?? true),
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    maxQueuedMs: 60_000,
+    clock,
+    ...setup.options,
+  });
+  const farEnd = new FakeFarEnd(clock, pair.client, {
+    jitterMs: setup.jitterMs ?? 100,
+    bytesPerMs: BYTES_PER_MS,
+    acks: setup.farEndAcks ?? true,
+  });
+  const events: { type: string; at: number; event: SpeakingEvent }[] = [];
+  for (const type of ["speakingstart", "speakingstop"] as const) {
+    transport.addEventListener(type, (event) => events.push({ type, at: clock.now(), event }));
+  }
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (e) => errors.push(e.error));
+  return { clock, pair, transport, farEnd, events, errors };
+}
+
+/** `ms` of audio whose every byte is `value`, tagged with `responseId` when given. */
+function speech(ms: number, value: number, responseId?: string): AudioFrame {
+  const frame: AudioFrame = {
+    type: "audio",
+    audio: new Uint8Array(ms * BYTES_PER_MS).fill(value),
+    sampleRate: 16000,
+    channels: 1,
+  };
+  if (responseId !== undefined) frame.responseId = responseId;
+  return frame;
+}
+
+async function hangUp(c: ReturnType<typeof call>): Promise<void> {
+  c.pair.client.close(1000);
+  await c.transport.closed;
+}
+
+Deno.test("`interrupt` tells what the caller heard, to one mark interval, from the far end's acks", async () => {
+  for (const jitterMs of [40, 150, 400]) {
+    const c = call({ jitterMs });
+    await c.clock.tick(0);
+    c.transport.send(speech(4000, 1, "r1"));
+    await c.clock.tick(1300);
+    const result = await c.transport.interrupt();
+    const truth = c.farEnd.playedMs(1);
+    assert.equal(result.responseId, "r1");
+    assert.equal(result.acknowledged, true);
+    assert.ok(
+      Math.abs(result.heardMs - truth) <= 250,
+      `jitter ${jitterMs}: heard ${result.heardMs} ms, the far end played ${truth} ms`,
+    );
+    assert.ok(result.heardMs <= truth + 20, "never more than was really heard, to a chunk");
+    assert.ok(
+      Math.abs(result.droppedMs + result.heardMs - 4000) <= 20,
+      `dropped ${result.droppedMs}`,
+    );
+    await hangUp(c);
+  }
+});
+
+Deno.test("`interrupt` without acknowledgements tells what was heard by the estimate", async () => {
+  // The far end holds every chunk 100 ms before playing it, and the transport is told so.
+  const c = call({ acks: false, jitterMs: 100, options: { playoutDelayMs: 100 } });
+  await c.clock.tick(0);
+  c.transport.send(speech(4000, 1, "r1"));
+  await c.clock.tick(1300);
+  const result = await c.transport.interrupt();
+  assert.equal(result.acknowledged, false);
+  assert.ok(Math.abs(result.heardMs - c.farEnd.playedMs(1)) <= 1, `heard ${result.heardMs}`);
+  assert.equal(
+    c.pair.server.sent.filter((m) => typeof m === "string" && m.startsWith("mark:")).length,
+    0,
+  );
+  await hangUp(c);
+});
+
+Deno.test("no byte of an interrupted response reaches the socket, though the bot writes it on for 2 s", async () => {
+  const c = call();
+  await c.clock.tick(0);
+  c.transport.send(speech(1000, 1, "r1"));
+  await c.clock.tick(500);
+  let stale = 0;
+  c.transport.addEventListener("staleaudio", () => stale++);
+  await c.transport.interrupt();
+  const sentBefore = c.farEnd.arrivals.length;
+  for (let t = 0; t < 2000; t += 20) {
+    c.transport.send(speech(20, 1, "r1")); // a TTS stream that has not noticed
+    await c.clock.tick(20);
+  }
+  assert.equal(c.farEnd.arrivals.length, sentBefore, "nothing of r1 after the interruption");
+  assert.equal(c.transport.stats.audioBytesStale, 100 * 20 * BYTES_PER_MS);
+  assert.equal(stale, 1, "reported once for the response");
+  c.transport.send(speech(100, 2, "r2"));
+  await c.clock.tick(200);
+  assert.equal(c.farEnd.playedMs(2), 100, "a new response opens the gate");
+  await hangUp(c);
+});
+
+Deno.test("`startResponse` gives a bot that tags nothing the same stale-audio gate", async () => {
+  const c = call();
+  await c.clock.tick(0);
+  const id = c.transport.startResponse();
+  c.transport.send(speech(1000, 1));
+  await c.clock.tick(300);
+  const result = await c.transport.interrupt();
+  assert.equal(result.responseId, id);
+  const before = c.farEnd.arrivals.length;
+  c.transport.send(speech(200, 1));
+  await c.clock.tick(300);
+  assert.equal(c.farEnd.arrivals.length, before, "untagged audio of the interrupted response");
+  c.transport.startResponse();
+  c.transport.send(speech(100, 2));
+  await c.clock.tick(300);
+  assert.equal(c.farEnd.playedMs(2), 100);
+  await hangUp(c);
+});
+
+Deno.test("a bot that tags nothing and never begins responses keeps today's behaviour", async () => {
+  const c = call();
+  await c.clock.tick(0);
+  c.transport.send(speech(500, 1));
+  await c.clock.tick(100);
+  await c.transport.interrupt();
+  c.transport.send(speech(100, 2));
+  await c.clock.tick(300);
+  assert.equal(c.farEnd.playedMs(2), 100, "no gate without ids");
+  assert.equal(c.transport.stats.audioBytesStale, 0);
+  await hangUp(c);
+});
+
+Deno.test("speakingstart fires when the first audio plays and speakingstop at the ack, not the send", async () => {
+  const c = call({ jitterMs: 300 });
+  await c.clock.tick(0);
+  c.transport.send(speech(1000, 1, "r1"));
+  await c.clock.tick(3000);
+  const [start, stop] = c.events;
+  assert.equal(start?.type, "speakingstart");
+  assert.equal(start.event.responseId, "r1");
+  assert.equal(stop?.type, "speakingstop");
+  assert.equal(stop.event.reason, "played");
+  assert.equal(stop.event.acknowledged, true);
+  assert.equal(stop.event.heardMs, 1000);
+  const lastSent = c.farEnd.arrivals.at(-1)!.at;
+  const played = c.farEnd.playsUntil;
+  assert.equal(stop.at, played, `stopped at ${stop.at}: the far end finished at ${played}`);
+  assert.ok(stop.at > lastSent + 250, "well after the last chunk left");
+  await hangUp(c);
+});
+
+Deno.test("speakingstop reports an interruption with what was heard; a new response starts again", async () => {
+  const c = call({ jitterMs: 40 });
+  await c.clock.tick(0);
+  c.transport.send(speech(2000, 1, "r1"));
+  await c.clock.tick(700);
+  assert.equal(c.transport.playback.speaking, true);
+  assert.equal(c.transport.playback.responseId, "r1");
+  const result = await c.transport.interrupt();
+  const stop = c.events.find((e) => e.type === "speakingstop")!;
+  assert.equal(stop.event.reason, "interrupted");
+  assert.equal(stop.event.heardMs, result.heardMs);
+  assert.equal(c.transport.playback.speaking, false);
+  c.transport.send(speech(300, 2, "r2"));
+  await c.clock.tick(1000);
+  assert.deepEqual(
+    c.events.map((e) => [e.type, e.event.responseId, e.event.reason]),
+    [
+      ["speakingstart", "r1", undefined],
+      ["speakingstop", "r1", "interrupted"],
+      ["speakingstart", "r2", undefined],
+      ["speakingstop", "r2", "played"],
+    ],
+  );
+  await hangUp(c);
+});
+
+Deno.test("two responses back to back: the first stops as the second starts", async () => {
+  const c = call({ jitterMs: 60 });
+  await c.clock.tick(0);
+  c.transport.send(speech(400, 1, "a"));
+  c.transport.send(speech(400, 2, "b"));
+  await c.clock.tick(2000);
+  const byType = c.events.map((e) => `${e.type}:${e.event.responseId}@${e.at}`);
+  const aStop = c.events.find((e) => e.type === "speakingstop" && e.event.responseId === "a")!;
+  const bStart = c.events.find((e) => e.type === "speakingstart" && e.event.responseId === "b")!;
+  assert.ok(Math.abs(aStop.at - bStart.at) <= 80, byType.join(" "));
+  assert.equal(aStop.event.heardMs, 400);
+  await hangUp(c);
+});
+
+Deno.test("an end hangs up only after the far end acknowledged the last audio", async () => {
+  const c = call({ jitterMs: 500 });
+  await c.clock.tick(0);
+  c.transport.send(speech(1000, 1, "bye"));
+  const ended = c.transport.send({ type: "end" });
+  await c.clock.tick(5000);
+  await ended;
+  const end = c.farEnd.texts.find((t) => t.text === "end")!;
+  assert.ok(
+    end.at >= c.farEnd.playsUntil,
+    `end at ${end.at}, playout until ${c.farEnd.playsUntil}`,
+  );
+  assert.equal(c.farEnd.playedMs(1), 1000, "the whole goodbye was heard");
+  assert.equal(c.errors.length, 0);
+});
+
+Deno.test("an end hangs up within playoutTimeoutMs when the acknowledgements never come", async () => {
+  const c = call({ jitterMs: 100, farEndAcks: false, options: { playoutTimeoutMs: 1000 } });
+  await c.clock.tick(0);
+  c.transport.send(speech(500, 1, "bye"));
+  c.transport.send({ type: "end" });
+  await c.clock.tick(3000);
+  const end = c.farEnd.texts.find((t) => t.text === "end");
+  assert.ok(end !== undefined, "hung up all the same");
+  assert.ok(end.at >= 500 && end.at <= 500 + 1000 + 20, `end at ${end.at}`);
+  assert.equal(c.errors[0]?.code, "timeout");
+  assert.equal((await c.transport.closed).code, 1000);
+});
+
+Deno.test("`endSilenceMs` sends silence after the last audio before hanging up", async () => {
+  const c = call({ acks: false, jitterMs: 20, options: { endSilenceMs: 300, playoutDelayMs: 20 } });
+  await c.clock.tick(0);
+  c.transport.send(speech(200, 1, "bye"));
+  c.transport.send({ type: "end" });
+  await c.clock.tick(2000);
+  assert.equal(c.farEnd.playedMs(1), 200);
+  assert.equal(c.farEnd.playedMs(0), 300, "300 ms of zeros");
+  const end = c.farEnd.texts.find((t) => t.text === "end")!;
+  assert.ok(end.at >= c.farEnd.playsUntil);
+});
+
+Deno.test("the transport's own marks never reach the bot; the bot's marks still do", async () => {
+  const c = call({ jitterMs: 50 });
+  const inbound: Frame[] = [];
+  c.transport.receive((frame) => inbound.push(frame));
+  await c.clock.tick(0);
+  c.transport.send(speech(600, 1, "r1"));
+  c.transport.send({ type: "mark", name: "mine" });
+  await c.clock.tick(2000);
+  assert.deepEqual(inbound, [{ type: "mark", name: "mine" }]);
+  assert.ok(c.transport.stats.marksSent >= 2);
+  assert.equal(c.transport.stats.marksAcknowledged, c.transport.stats.marksSent);
+  assert.equal(c.transport.stats.framesIn, 1);
+  await hangUp(c);
+});
+
+Deno.test("marks come every markIntervalMs of audio and at the end, not per chunk of a live relay", async () => {
+  const c = call({ jitterMs: 40 });
+  await c.clock.tick(0);
+  for (let t = 0; t < 2000; t += 20) {
+    c.transport.send(speech(20, 1)); // real time, one chunk at a time
+    await c.clock.tick(20);
+  }
+  await c.clock.tick(500);
+  const marks = c.farEnd.texts.filter((t) => t.text.startsWith("mark:"));
+  assert.ok(marks.length >= 8 && marks.length <= 10, `${marks.length} marks for 2 s`);
+  assert.equal(c.events.filter((e) => e.type === "speakingstop").length, 1);
+  await hangUp(c);
+});
+
+Deno.test("a session that ends while the bot speaks stops it as ended", async () => {
+  const c = call();
+  await c.clock.tick(0);
+  c.transport.send(speech(1000, 1, "r1"));
+  await c.clock.tick(300);
+  c.pair.client.close(1000);
+  await c.transport.closed;
+  const stop = c.events.find((e) => e.type === "speakingstop")!;
+  assert.equal(stop.event.reason, "ended");
+  assert.ok(stop.event.heardMs > 0 && stop.event.heardMs < 1000);
+  await c.clock.runAll();
+  assert.equal(c.clock.pendingTimers, 0, "no timer outlives the session");
+});
