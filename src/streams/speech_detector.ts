@@ -278,11 +278,8 @@ export class SpeechDetector {
   /** Forgets everything: noise floor, speech state and time start afresh. */
   reset(): void {
     this.#rate = this.#channels = this.#windowSamples = 0;
-    this.#originMs =
-      this.#frames =
-      this.#sum =
-      this.#samples =
-        0;
+    this.#originMs = this.#frames = 0;
+    this.#sum = this.#samples = 0;
     this.#carry = -1;
     this.#floorDb = undefined;
     this.#speaking = false;
