@@ -46,4 +46,6 @@ export * from "./src/streams/audio_chunker_stream.ts";
 export * from "./src/streams/wav_encoder_stream.ts";
 export * from "./src/streams/packetizer_stream.ts";
 export * from "./src/streams/pacer_stream.ts";
+export * from "./src/streams/speech_detector.ts";
+export * from "./src/streams/speech_detector_stream.ts";
 export * from "./src/serializers/json.ts";

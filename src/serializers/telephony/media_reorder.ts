@@ -1,0 +1,517 @@
+/**
+ * A reorder (jitter) stage for numbered inbound media: packets in, packets out in order, and
+ * notices of the gaps a serializer fills with silence so the caller's timeline stays continuous.
+ *
+ * @module
+ */
+
+import { TransportError } from "../../errors.ts";
+
+/** One inbound media packet, as a serializer read it off the wire. */
+export interface MediaPacket<T> {
+  /**
+   * The packet's number, one more than the media packet before it. Required when ordering by
+   * sequence. Use the protocol's per-media counter (`media.chunk` on Twilio, Telnyx, Plivo and
+   * Exotel), not a counter of all messages (Twilio's `sequenceNumber` also counts `mark`, `dtmf`
+   * and the rest, so its gaps are not lost audio).
+   */
+  sequence?: number;
+  /** The media time of the packet's first sample, in ms. Required when ordering by timestamp. */
+  timestampMs?: number;
+  /** How much media the packet carries, in ms; more than 0. */
+  durationMs: number;
+  /** The media itself, opaque to the stage (a base64 string, bytes, a decoded frame…). */
+  payload: T;
+}
+
+/** Media that never arrived: the serializer feeds this much silence before the next packet. */
+export interface MediaGap {
+  /** How long the missing media lasts, in ms. */
+  durationMs: number;
+  /** How many packets were missing (estimated from the last packet's duration by timestamp). */
+  packets: number;
+}
+
+/** Where the stage delivers: packets in order, and the gaps between them. */
+export interface MediaReorderOutput<T> {
+  /** The next packet in order (the object that was pushed, not a copy). */
+  packet(packet: MediaPacket<T>): void;
+  /** Media went missing right here; fill `gap.durationMs` of silence before the next packet. */
+  gap(gap: MediaGap): void;
+}
+
+/**
+ * The transport counters the stage adds to (see `TransportStats`); every one is a
+ * `SerializerCounter`, so `SerializerContext.count` takes them as they are.
+ */
+export type MediaReorderCounter =
+  | "inboundMediaReordered"
+  | "inboundMediaDuplicates"
+  | "inboundMediaLate"
+  | "inboundMediaGapsFilled"
+  | "inboundMediaGapMs"
+  | "inboundMediaResyncs";
+
+/** What the stage has done so far, under the transport's counter names. */
+export type MediaReorderCounts = Record<MediaReorderCounter, number>;
+
+/** Options for {@linkcode MediaReorder}. */
+export interface MediaReorderOptions {
+  /**
+   * What puts packets in order: their `sequence` numbers or their `timestampMs`. By timestamp,
+   * a packet within half its duration of the expected time counts as on time, so senders whose
+   * timestamps carry a few ms of jitter (Plivo's are wall-clock epoch ms) make no false gaps.
+   *
+   * @default {"sequence"} every provider we speak numbers its media messages one by one.
+   */
+  orderBy?: "sequence" | "timestamp";
+  /**
+   * How late a packet may be, in ms of media, and still be put in its place; also how far past the
+   * newest packet's successor one may land before a second packet must confirm the jump. Latency
+   * is added only while a hole is open, never to packets that arrive in order.
+   *
+   * @default {60} three 20 ms packets: reordering on a media fork is a packet or two.
+   */
+  windowMs?: number;
+  /**
+   * The longest loss filled with silence, in ms. A confirmed jump farther ahead (or a run of
+   * numbers farther behind) starts a new timeline instead (a resync); a packet behind the
+   * timeline by less than this is a duplicate or late, never a restart.
+   *
+   * @default {5000} a longer hole is an outage or a restarted counter, not packet loss.
+   */
+  maxGapMs?: number;
+  /**
+   * The counter's range for protocols whose numbers wrap, e.g. 65536 for RTP's 16-bit sequence
+   * number (RFC 3550 §5.1); keys must then lie in `[0, modulus)`. Twilio, Telnyx, Plivo and
+   * Exotel document no bound on `chunk` or `timestamp`.
+   *
+   * @default {undefined} numbers never wrap.
+   */
+  modulus?: number;
+  /**
+   * Called at every count with the transport's counter name, so a serializer forwards all of them
+   * in one line: `count: (counter, amount) => context.count(counter, amount)`.
+   *
+   * @default {undefined} counts are only kept in {@linkcode MediaReorder.counts}.
+   */
+  count?: (counter: MediaReorderCounter, amount: number) => void;
+}
+
+/** A packet the stage holds, with its place on the timeline. */
+interface Slot<T> {
+  position: number;
+  span: number;
+  tolerance: number;
+  packet: MediaPacket<T>;
+}
+
+// Where a packet stands against the timeline.
+const NEXT = 0;
+const AHEAD = 1;
+const LATE = 2;
+const DUPLICATE = 3;
+const SUSPECT_AHEAD = 4;
+const SUSPECT_BEHIND = 5;
+type Verdict = 0 | 1 | 2 | 3 | 4 | 5;
+
+/** Packets held at most, whatever their durations: the oldest hole is given up beyond it. */
+const MAX_HELD = 256;
+/** Filled gaps remembered (to tell a late packet from a duplicate). */
+const GAP_HISTORY = 16;
+
+/**
+ * Puts numbered inbound media back in order. Push-driven (no timers): packets that arrive in
+ * order are delivered at once; a packet after a hole is held until the hole is filled or until
+ * the newest packet is more than `windowMs` past it, then the hole is reported as a gap of its
+ * exact length and the held packets follow. Duplicates and packets too late to place are dropped;
+ * a jump beyond the window waits for a second opinion: if the next packet off the timeline lands
+ * nearer the jump than the timeline, the jump is real (a loss, filled; or beyond `maxGapMs`, a new
+ * timeline); if a packet lands on the timeline first, the lone packet was a bogus number and is
+ * dropped (counted late), so one bad packet never mutes the packets after it. Every drop and fill is
+ * counted under the transport's counter names. Memory is bounded (at most 256 packets held).
+ *
+ * Numbers must be well-formed: a sequence that is not a safe integer (the string
+ * "9007199254740993" reads as 2^53, where `n + 1 === n`), a timestamp that is not finite or a
+ * duration that is not positive throws a `TransportError` with code `"decode"` before anything
+ * changes, which a serializer lets propagate: the transport reports it and counts it in
+ * `decodeErrors`, and the packets after it are unaffected.
+ *
+ * @typeParam T The payload type (kept by reference while a packet is held: do not reuse it).
+ *
+ * @example Packets 1, 3, 2 come out 1, 2, 3; packet 5 never comes and becomes a 20 ms gap
+ * ```ts
+ * import { MediaReorder } from "./media_reorder.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const reorder = new MediaReorder<string>();
+ * const out: string[] = [];
+ * const output = {
+ *   packet: (packet: { payload: string }) => out.push(packet.payload),
+ *   gap: (gap: { durationMs: number }) => out.push(`silence ${gap.durationMs} ms`),
+ * };
+ * for (const sequence of [1, 3, 2, 4, 6, 7, 8, 9]) {
+ *   reorder.push({ sequence, durationMs: 20, payload: `#${sequence}` }, output);
+ * }
+ * reorder.flush(output);
+ * assert.deepEqual(out, ["#1", "#2", "#3", "#4", "silence 20 ms", "#6", "#7", "#8", "#9"]);
+ * assert.equal(reorder.counts.inboundMediaReordered, 1);
+ * assert.equal(reorder.counts.inboundMediaGapMs, 20);
+ * ```
+ */
+export class MediaReorder<T> {
+  readonly #bySequence: boolean;
+  readonly #windowMs: number;
+  readonly #maxGapMs: number;
+  readonly #modulus: number;
+  readonly #count: ((counter: MediaReorderCounter, amount: number) => void) | undefined;
+  readonly #counts: MediaReorderCounts = {
+    inboundMediaReordered: 0,
+    inboundMediaDuplicates: 0,
+    inboundMediaLate: 0,
+    inboundMediaGapsFilled: 0,
+    inboundMediaGapMs: 0,
+    inboundMediaResyncs: 0,
+  };
+  #started = false;
+  /** Where the next packet in order starts (a sequence number, or ms by timestamp). */
+  #next = 0;
+  /** The farthest position that has arrived on the timeline: "now", in media time. */
+  #head = 0;
+  /** Ms per position unit: the last packet's duration by sequence, 1 by timestamp. */
+  #unitMs = 1;
+  #lastDurationMs = 0;
+  /** Positions before this one are unknown (before the timeline began, or forgotten). */
+  #historyStart = 0;
+  /** Recent filled gaps as [start, end) pairs, oldest first. */
+  #gaps: number[] = [];
+  /** Packets after a hole, sorted by position. */
+  #held: Slot<T>[] = [];
+  /** A packet that jumped beyond the window, waiting for the next one to confirm it. */
+  #candidate: Slot<T> | undefined;
+
+  /** Makes a stage; see {@linkcode MediaReorderOptions}. */
+  constructor(options: MediaReorderOptions = {}) {
+    const { orderBy = "sequence", windowMs = 60, maxGapMs = 5000, modulus } = options;
+    if (orderBy !== "sequence" && orderBy !== "timestamp") {
+      throw new RangeError(`orderBy must be "sequence" or "timestamp", got ${String(orderBy)}`);
+    }
+    if (!Number.isFinite(windowMs) || windowMs < 0) {
+      throw new RangeError(`windowMs must be a finite number of at least 0, got ${windowMs}`);
+    }
+    if (!Number.isFinite(maxGapMs) || maxGapMs < windowMs) {
+      throw new RangeError(`maxGapMs must be finite and at least windowMs, got ${maxGapMs}`);
+    }
+    if (modulus !== undefined && (!Number.isSafeInteger(modulus) || modulus < 2)) {
+      throw new RangeError(`modulus must be an integer of at least 2, got ${modulus}`);
+    }
+    this.#bySequence = orderBy === "sequence";
+    this.#windowMs = windowMs;
+    this.#maxGapMs = maxGapMs;
+    this.#modulus = modulus ?? Infinity;
+    this.#count = options.count;
+  }
+
+  /** A snapshot of the counts so far. */
+  get counts(): MediaReorderCounts {
+    return { ...this.#counts };
+  }
+
+  /** Packets held back (after a hole, or waiting to confirm a jump). */
+  get pending(): number {
+    return this.#held.length + (this.#candidate === undefined ? 0 : 1);
+  }
+
+  /**
+   * Takes one packet; delivers to `output` whatever is now in order. Throws a `TransportError`
+   * (`"decode"`) for a malformed number or duration, leaving the stage as it was.
+   */
+  push(packet: MediaPacket<T>, output: MediaReorderOutput<T>): void {
+    const key = this.#key(packet);
+    if (!this.#started) this.#begin(key, packet.durationMs);
+    const position = this.#modulus === Infinity ? key : this.#unwrap(key);
+    const span = this.#bySequence ? 1 : packet.durationMs;
+    const tolerance = this.#bySequence ? 0.5 : packet.durationMs / 2;
+    const offset = position - this.#next;
+    if (
+      offset < tolerance && offset > -tolerance && this.#held.length === 0 &&
+      this.#candidate === undefined
+    ) {
+      // The common case, kept free of allocation: in order, nothing held.
+      this.#deliver(packet, position, span, output);
+      return;
+    }
+    this.#place({ position, span, tolerance, packet }, output);
+  }
+
+  /**
+   * Ends the stream (or a pause in it): delivers everything held, in order, with the holes
+   * between as gaps. A jump still waiting for confirmation is taken if it is a loss the stage
+   * would fill, and dropped (counted late) otherwise. The timeline goes on after it.
+   */
+  flush(output: MediaReorderOutput<T>): void {
+    const candidate = this.#candidate;
+    this.#candidate = undefined;
+    if (candidate !== undefined) {
+      const jumpMs = (candidate.position - this.#next) * this.#unitMs;
+      if (jumpMs > 0 && jumpMs <= this.#maxGapMs) this.#hold(candidate);
+      else this.#bump("inboundMediaLate", 1);
+    }
+    const held = this.#held;
+    while (held.length > 0) {
+      const first = held.shift()!;
+      const offset = first.position - this.#next;
+      if (offset >= first.tolerance) this.#fill(offset, output);
+      else if (offset <= -first.tolerance) {
+        this.#bump("inboundMediaDuplicates", 1);
+        continue;
+      }
+      this.#deliver(first.packet, first.position, first.span, output);
+    }
+  }
+
+  /**
+   * Delivers what is held (as {@linkcode flush}) and forgets the timeline: the next packet starts
+   * a new one, whatever its number (a serializer calls this when the provider starts a new stream).
+   * Counts are kept.
+   */
+  reset(output: MediaReorderOutput<T>): void {
+    this.flush(output);
+    this.#started = false;
+    this.#gaps.length = 0;
+  }
+
+  #key(packet: MediaPacket<T>): number {
+    const { durationMs } = packet;
+    if (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs <= 0) {
+      throw new TransportError("decode", `media durationMs must be above 0, got ${durationMs}`);
+    }
+    const key = this.#bySequence ? packet.sequence : packet.timestampMs;
+    const name = this.#bySequence ? "sequence" : "timestampMs";
+    if (
+      typeof key !== "number" || !Number.isFinite(key) || Math.abs(key) > Number.MAX_SAFE_INTEGER
+    ) {
+      throw new TransportError("decode", `media ${name} must be a safe number, got ${key}`);
+    }
+    if (this.#bySequence && !Number.isInteger(key)) {
+      throw new TransportError("decode", `media sequence must be an integer, got ${key}`);
+    }
+    if (key < 0 ? this.#modulus !== Infinity : key >= this.#modulus) {
+      throw new TransportError("decode", `media ${name} ${key} is outside [0, ${this.#modulus})`);
+    }
+    return key;
+  }
+
+  /** The position nearest the timeline that `key` stands for, counting wraps. */
+  #unwrap(key: number): number {
+    const modulus = this.#modulus;
+    let offset = (key - this.#next) % modulus;
+    if (offset < 0) offset += modulus;
+    if (offset >= modulus / 2) offset -= modulus;
+    return this.#next + offset;
+  }
+
+  #begin(position: number, durationMs: number): void {
+    this.#started = true;
+    this.#next = this.#head = this.#historyStart = position;
+    this.#gaps.length = 0;
+    if (this.#bySequence) this.#unitMs = durationMs;
+    this.#lastDurationMs = durationMs;
+  }
+
+  #classify(slot: Slot<T>): Verdict {
+    const offset = slot.position - this.#next;
+    if (offset < slot.tolerance && offset > -slot.tolerance) return NEXT;
+    if (offset > 0) {
+      // Measured past where the packet after the newest would start, so that a window shorter than
+      // a packet still lets a packet follow a single loss.
+      const pastMs = (slot.position - this.#head - this.#packetUnits()) * this.#unitMs;
+      return pastMs <= this.#windowMs ? AHEAD : SUSPECT_AHEAD;
+    }
+    if (-offset * this.#unitMs > this.#maxGapMs) return SUSPECT_BEHIND;
+    if (slot.position <= this.#historyStart - slot.tolerance || this.#inGap(slot)) return LATE;
+    return DUPLICATE;
+  }
+
+  /** How far `position` lies from the span the timeline covers (next to head). */
+  #distanceFromTimeline(position: number): number {
+    if (position > this.#head) return position - this.#head;
+    return position < this.#next ? this.#next - position : 0;
+  }
+
+  /** One packet, in position units. */
+  #packetUnits(): number {
+    return this.#bySequence ? 1 : this.#lastDurationMs;
+  }
+
+  #inGap(slot: Slot<T>): boolean {
+    const gaps = this.#gaps;
+    for (let i = 0; i < gaps.length; i += 2) {
+      if (
+        slot.position > gaps[i]! - slot.tolerance && slot.position < gaps[i + 1]! - slot.tolerance
+      ) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #place(slot: Slot<T>, output: MediaReorderOutput<T>): void {
+    const verdict = this.#classify(slot);
+    const candidate = this.#candidate;
+    if (verdict === SUSPECT_AHEAD || verdict === SUSPECT_BEHIND) {
+      if (candidate === undefined) {
+        this.#candidate = slot;
+        return;
+      }
+      const distance = Math.abs(slot.position - candidate.position);
+      if (distance < slot.tolerance) {
+        this.#bump("inboundMediaDuplicates", 1);
+      } else if (distance < this.#distanceFromTimeline(slot.position)) {
+        // Two packets off the timeline and nearer each other than it: the numbering moved.
+        this.#candidate = undefined;
+        this.#confirm(candidate, slot, output);
+      } else {
+        // Two unrelated outliers: the older one had no follower.
+        this.#bump("inboundMediaLate", 1);
+        this.#candidate = slot;
+      }
+      return;
+    }
+    const counted = slot.position < this.#head;
+    this.#settle(slot, verdict, output);
+    if (candidate !== undefined && (verdict === NEXT || verdict === AHEAD)) {
+      // A packet on the timeline decides the outlier: it fits now (it was only early), or it was
+      // a bogus number. Late packets and duplicates say nothing about it, so it waits on.
+      this.#candidate = undefined;
+      const again = this.#classify(candidate);
+      if (again === NEXT || again === AHEAD) {
+        if (!counted && slot.position < candidate.position) {
+          this.#bump("inboundMediaReordered", 1); // it arrived after the early one
+        }
+        this.#settle(candidate, again, output);
+      } else {
+        this.#bump("inboundMediaLate", 1);
+      }
+    }
+  }
+
+  #settle(slot: Slot<T>, verdict: Verdict, output: MediaReorderOutput<T>): void {
+    if (verdict === LATE) {
+      this.#bump("inboundMediaLate", 1);
+    } else if (verdict === DUPLICATE) {
+      this.#bump("inboundMediaDuplicates", 1);
+    } else if (verdict === NEXT) {
+      if (slot.position < this.#head) this.#bump("inboundMediaReordered", 1);
+      this.#deliver(slot.packet, slot.position, slot.span, output);
+      this.#release(output);
+    } else if (this.#hold(slot)) {
+      this.#release(output);
+    }
+  }
+
+  /** Confirms a jump: `follower` arrived near `candidate`, both off the timeline. */
+  #confirm(candidate: Slot<T>, follower: Slot<T>, output: MediaReorderOutput<T>): void {
+    const first = follower.position < candidate.position ? follower : candidate;
+    const jumpMs = (first.position - this.#next) * this.#unitMs;
+    if (jumpMs > 0 && jumpMs <= this.#maxGapMs) {
+      // A loss longer than the window: both join the timeline; the hole becomes a gap.
+      this.#hold(candidate);
+      this.#hold(follower);
+      this.#release(output);
+      return;
+    }
+    // The numbering moved (a restart, a wrap we were not told of, a counter hours away): what the
+    // old timeline holds goes out first, then a new timeline begins at the earlier of the two.
+    this.flush(output);
+    this.#bump("inboundMediaResyncs", 1);
+    if (first === follower) this.#bump("inboundMediaReordered", 1);
+    const second = first === follower ? candidate : follower;
+    this.#begin(first.position, first.packet.durationMs);
+    this.#deliver(first.packet, first.position, first.span, output);
+    this.#settle(second, this.#classify(second), output);
+  }
+
+  /** Inserts a packet after a hole; false (and counted) if its place is taken already. */
+  #hold(slot: Slot<T>): boolean {
+    const held = this.#held;
+    let low = 0;
+    let high = held.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (held[middle]!.position < slot.position) low = middle + 1;
+      else high = middle;
+    }
+    const after = held[low];
+    const before = held[low - 1];
+    if (
+      (after !== undefined && after.position - slot.position < slot.tolerance) ||
+      (before !== undefined && slot.position - before.position < slot.tolerance)
+    ) {
+      this.#bump("inboundMediaDuplicates", 1);
+      return false;
+    }
+    if (slot.position < this.#head) this.#bump("inboundMediaReordered", 1);
+    else this.#head = slot.position;
+    held.splice(low, 0, slot);
+    return true;
+  }
+
+  /** Delivers held packets that are now in order, giving up holes older than the window. */
+  #release(output: MediaReorderOutput<T>): void {
+    const held = this.#held;
+    while (held.length > 0) {
+      const first = held[0]!;
+      const offset = first.position - this.#next;
+      if (offset >= first.tolerance) {
+        const holeAgeMs = (this.#head - this.#next) * this.#unitMs;
+        if (holeAgeMs <= this.#windowMs && held.length <= MAX_HELD) return;
+        this.#fill(offset, output);
+      } else if (offset <= -first.tolerance) {
+        // Overlapped by what was just delivered (possible only by timestamp).
+        held.shift();
+        this.#bump("inboundMediaDuplicates", 1);
+        continue;
+      }
+      held.shift();
+      this.#deliver(first.packet, first.position, first.span, output);
+    }
+  }
+
+  #fill(units: number, output: MediaReorderOutput<T>): void {
+    const start = this.#next;
+    const durationMs = units * this.#unitMs;
+    this.#next = start + units;
+    const gaps = this.#gaps;
+    if (gaps.length === 2 * GAP_HISTORY) {
+      // Forget the oldest gap, and with it what came before: a packet from there is just late.
+      this.#historyStart = gaps[1]!;
+      gaps.splice(0, 2);
+    }
+    gaps.push(start, start + units);
+    this.#bump("inboundMediaGapsFilled", 1);
+    this.#bump("inboundMediaGapMs", durationMs);
+    const packets = this.#bySequence
+      ? units
+      : Math.max(1, Math.round(durationMs / this.#lastDurationMs));
+    output.gap({ durationMs, packets });
+  }
+
+  #deliver(
+    packet: MediaPacket<T>,
+    position: number,
+    span: number,
+    output: MediaReorderOutput<T>,
+  ): void {
+    this.#next = position + span;
+    if (position > this.#head) this.#head = position;
+    if (this.#bySequence) this.#unitMs = packet.durationMs;
+    this.#lastDurationMs = packet.durationMs;
+    output.packet(packet);
+  }
+
+  #bump(counter: MediaReorderCounter, amount: number): void {
+    this.#counts[counter] += amount;
+    this.#count?.(counter, amount);
+  }
+}

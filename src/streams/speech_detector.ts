@@ -1,0 +1,398 @@
+/**
+ * The push-style core of {@linkcode SpeechDetectorStream}: tells when someone starts and stops
+ * talking in inbound PCM16 audio, from its short-term energy against an adaptive noise floor.
+ *
+ * @module
+ */
+
+import type { AudioFrame } from "../frames.ts";
+
+/** Speech began: `atMs` is where, on the audio's own timeline (samples pushed, not wall time). */
+export interface SpeechStartEvent {
+  /** Discriminant. */
+  type: "speechstart";
+  /** Where the speech began, in ms of audio since the first sample pushed. */
+  atMs: number;
+  /** The loudest analysis window so far, in dBFS. */
+  levelDb: number;
+  /** The noise floor the speech stood out from, in dBFS. */
+  noiseFloorDb: number;
+}
+
+/** Speech ended: `atMs` is where the silence that ended it began. */
+export interface SpeechStopEvent {
+  /** Discriminant. */
+  type: "speechstop";
+  /** Where the speech ended, in ms of audio since the first sample pushed. */
+  atMs: number;
+  /** How long the speech lasted: `atMs` minus the start's `atMs`. */
+  durationMs: number;
+  /** The loudest analysis window of the speech, in dBFS. */
+  levelDb: number;
+  /** The noise floor at the end, in dBFS. */
+  noiseFloorDb: number;
+}
+
+/** What {@linkcode SpeechDetector} reports. */
+export type SpeechEvent = SpeechStartEvent | SpeechStopEvent;
+
+/** Options for {@linkcode SpeechDetector}. */
+export interface SpeechDetectorOptions {
+  /**
+   * The sample rate of audio pushed as bare bytes (an audio frame brings its own).
+   *
+   * @default {16000} the transport's default inbound rate.
+   */
+  sampleRate?: number;
+  /**
+   * The channel count of audio pushed as bare bytes (all channels are measured together).
+   *
+   * @default {1}
+   */
+  channels?: number;
+  /**
+   * The analysis window, in ms: energy is measured per window, and event times are exact to one.
+   *
+   * @default {10} fine enough to time a barge-in, long enough for a steady estimate (80 samples
+   * at 8 kHz).
+   */
+  windowMs?: number;
+  /**
+   * How far above the noise floor a window must be to begin speech, in dB.
+   *
+   * @default {12} speech stands 15 to 30 dB above a line's noise; noise itself wanders by 1 to 2.
+   */
+  startDb?: number;
+  /**
+   * How far above the noise floor a window must stay for speech to go on, in dB (the hysteresis:
+   * below `startDb`, so trailing syllables do not cut an utterance in pieces).
+   *
+   * @default {6}
+   */
+  stopDb?: number;
+  /**
+   * How long speech must last before `speechstart` is reported (its `atMs` is still where it
+   * began).
+   *
+   * @default {200} pipecat's VAD default start time: clicks, coughs and short noises stay below.
+   */
+  minSpeechMs?: number;
+  /**
+   * How long a silence must last before `speechstop` is reported.
+   *
+   * @default {500} longer than the pauses between words, so one utterance is one start and stop.
+   */
+  minSilenceMs?: number;
+  /**
+   * How fast the noise floor may rise, in dB per second (it falls to any quieter window at once).
+   *
+   * @default {3} follows a fan or a car speeding up; a second of speech lifts it by 3 dB at most,
+   * well under `startDb`.
+   */
+  noiseFloorRiseDbPerSecond?: number;
+  /**
+   * The lowest the noise floor goes, in dBFS: digital silence (a muted line, a lost packet filled
+   * with zeros) would otherwise pull it to nothing and make the faintest hiss speech.
+   *
+   * @default {-60} speech must then reach -48 dBFS; telephone speech sits near -20 to -30.
+   */
+  minNoiseFloorDb?: number;
+}
+
+const FULL_SCALE_SQUARED = 32768 * 32768;
+const SILENT_DB = -120;
+
+/**
+ * A speech detector for PCM16 little-endian audio (any rate, any channel count): short-term
+ * energy per window against an adaptive noise floor, with hysteresis (a start threshold above a
+ * stop threshold), a minimum speech duration before `speechstart` and a minimum silence before
+ * `speechstop`. Times are on the audio's own timeline, counted in samples, so they do not depend
+ * on when the audio arrived.
+ *
+ * The floor starts at the first window's level: speech that begins with the very first sample is
+ * detected from its first pause on. A steady noise that appears suddenly reads as speech until the
+ * floor has risen to it (about 5 s for a 20 dB step at the default rate). It is an energy
+ * detector, not a voice model: loud non-speech (music, a door) is speech to it.
+ *
+ * @example A 300 ms tone burst in quiet noise
+ * ```ts
+ * import { SpeechDetector, type SpeechEvent } from "@x/ws-transport";
+ * import assert from "node:assert/strict";
+ *
+ * // One second of 8 kHz mono: noise at about -60 dBFS, a -20 dBFS tone from 400 to 700 ms.
+ * const samples = new Int16Array(8000).map((_, i) =>
+ *   (Math.random() - 0.5) * 60 + (i >= 3200 && i < 5600 ? 3000 * Math.sin(i / 3) : 0)
+ * );
+ * const detector = new SpeechDetector({ sampleRate: 8000, minSilenceMs: 200 });
+ * const events: SpeechEvent[] = [];
+ * detector.push(new Uint8Array(samples.buffer), (event) => events.push(event));
+ * assert.deepEqual(events.map((e) => [e.type, e.atMs]), [["speechstart", 400], ["speechstop", 700]]);
+ * ```
+ */
+export class SpeechDetector {
+  readonly #byteRate: number;
+  readonly #byteChannels: number;
+  readonly #windowMs: number;
+  readonly #startDb: number;
+  readonly #stopDb: number;
+  readonly #minSpeechMs: number;
+  readonly #minSilenceMs: number;
+  readonly #riseDbPerMs: number;
+  readonly #minFloorDb: number;
+
+  // The format being measured, and the time its first sample stands at.
+  #rate = 0;
+  #channels = 0;
+  #windowSamples = 0;
+  #originMs = 0;
+  #frames = 0;
+  // The window being filled.
+  #sum = 0;
+  #samples = 0;
+  #carry = -1;
+
+  #floorDb: number | undefined;
+  #speaking = false;
+  // A run of loud windows that may become speech.
+  #runStartMs = 0;
+  #runMs = 0;
+  #runPeakDb = SILENT_DB;
+  // Speech under way, and a silence that may end it.
+  #speechStartMs = 0;
+  #speechPeakDb = SILENT_DB;
+  #silenceStartMs = 0;
+  #silenceMs = 0;
+
+  /** Makes a detector; see {@linkcode SpeechDetectorOptions}. */
+  constructor(options: SpeechDetectorOptions = {}) {
+    const {
+      sampleRate = 16000,
+      channels = 1,
+      windowMs = 10,
+      startDb = 12,
+      stopDb = 6,
+      minSpeechMs = 200,
+      minSilenceMs = 500,
+      noiseFloorRiseDbPerSecond = 3,
+      minNoiseFloorDb = -60,
+    } = options;
+    checkFormat(sampleRate, channels);
+    positive("windowMs", windowMs);
+    positive("startDb", startDb);
+    positive("stopDb", stopDb);
+    if (stopDb > startDb) {
+      throw new RangeError(`stopDb must not exceed startDb (${startDb}), got ${stopDb}`);
+    }
+    atLeastZero("minSpeechMs", minSpeechMs);
+    atLeastZero("minSilenceMs", minSilenceMs);
+    atLeastZero("noiseFloorRiseDbPerSecond", noiseFloorRiseDbPerSecond);
+    if (!Number.isFinite(minNoiseFloorDb)) {
+      throw new RangeError(`minNoiseFloorDb must be a finite number, got ${minNoiseFloorDb}`);
+    }
+    this.#byteRate = sampleRate;
+    this.#byteChannels = channels;
+    this.#windowMs = windowMs;
+    this.#startDb = startDb;
+    this.#stopDb = stopDb;
+    this.#minSpeechMs = minSpeechMs;
+    this.#minSilenceMs = minSilenceMs;
+    this.#riseDbPerMs = noiseFloorRiseDbPerSecond / 1000;
+    this.#minFloorDb = minNoiseFloorDb;
+  }
+
+  /** Whether speech is under way (between a `speechstart` and its `speechstop`). */
+  get speaking(): boolean {
+    return this.#speaking;
+  }
+
+  /** The noise floor in dBFS, once the first window has been measured. */
+  get noiseFloorDb(): number | undefined {
+    return this.#floorDb;
+  }
+
+  /** How much audio has been pushed, in ms. */
+  get timeMs(): number {
+    const frames = this.#frames + (this.#channels === 0 ? 0 : this.#samples / this.#channels);
+    return this.#rate === 0 ? this.#originMs : this.#originMs + frames * 1000 / this.#rate;
+  }
+
+  /**
+   * Measures audio: an audio frame (its own rate and channels) or bare PCM16 bytes (the options'
+   * format); calls `emit` for each start or stop this audio completes. A sample split across two
+   * pushes is joined.
+   */
+  push(input: AudioFrame | Uint8Array, emit: (event: SpeechEvent) => void): void {
+    const frame = !(input instanceof Uint8Array);
+    const bytes = frame ? input.audio : input;
+    const rate = frame ? input.sampleRate : this.#byteRate;
+    const channels = frame ? input.channels : this.#byteChannels;
+    if (rate !== this.#rate || channels !== this.#channels) this.#format(rate, channels);
+    const length = bytes.length;
+    const windowSamples = this.#windowSamples;
+    let sum = this.#sum;
+    let samples = this.#samples;
+    let i = 0;
+    if (this.#carry >= 0 && length > 0) {
+      // The low byte came at the end of the last push.
+      const sample = ((this.#carry | (bytes[0]! << 8)) << 16) >> 16;
+      this.#carry = -1;
+      sum += sample * sample;
+      samples++;
+      i = 1;
+    }
+    const whole = i + ((length - i) & ~1);
+    for (;;) {
+      if (samples === windowSamples) {
+        this.#sum = sum;
+        this.#samples = 0;
+        this.#window(samples, emit);
+        sum = samples = 0;
+      }
+      if (i >= whole) break;
+      // Up to the end of the window or of the bytes, with no test per sample.
+      const stop = Math.min(whole, i + 2 * (windowSamples - samples));
+      for (let j = i; j < stop; j += 2) {
+        const sample = ((bytes[j]! | (bytes[j + 1]! << 8)) << 16) >> 16;
+        sum += sample * sample;
+      }
+      samples += (stop - i) >> 1;
+      i = stop;
+    }
+    if (i < length) this.#carry = bytes[i]!;
+    this.#sum = sum;
+    this.#samples = samples;
+  }
+
+  /**
+   * Ends the stream: speech still under way stops where its silence began, or at the end of the
+   * audio. The partial window is not measured (too short to judge); its time still counts.
+   */
+  flush(emit: (event: SpeechEvent) => void): void {
+    if (this.#channels > 0) this.#frames += Math.floor(this.#samples / this.#channels);
+    this.#sum = this.#samples = 0;
+    this.#carry = -1;
+    if (this.#speaking) this.#stop(this.#silenceMs > 0 ? this.#silenceStartMs : this.timeMs, emit);
+    this.#runMs = 0;
+  }
+
+  /** Forgets everything: noise floor, speech state and time start afresh. */
+  reset(): void {
+    this.#rate = this.#channels = this.#windowSamples = 0;
+    this.#originMs = this.#frames = 0;
+    this.#sum = this.#samples = 0;
+    this.#carry = -1;
+    this.#floorDb = undefined;
+    this.#speaking = false;
+    this.#runMs = this.#silenceMs = 0;
+  }
+
+  /** A new format: the partial window of the old one is dropped, its time kept. */
+  #format(rate: number, channels: number): void {
+    checkFormat(rate, channels);
+    const originMs = this.timeMs;
+    this.#sum = this.#samples = this.#frames = 0;
+    this.#carry = -1;
+    this.#originMs = originMs;
+    this.#rate = rate;
+    this.#channels = channels;
+    this.#windowSamples = Math.max(1, Math.round(rate * this.#windowMs / 1000)) * channels;
+  }
+
+  /** One analysis window of `samples` samples is complete. */
+  #window(samples: number, emit: (event: SpeechEvent) => void): void {
+    const frames = samples / this.#channels;
+    const startMs = this.#originMs + this.#frames * 1000 / this.#rate;
+    this.#frames += frames;
+    const durationMs = this.#originMs + this.#frames * 1000 / this.#rate - startMs;
+    const meanSquare = this.#sum / samples / FULL_SCALE_SQUARED;
+    const levelDb = meanSquare > 1e-12 ? 10 * Math.log10(meanSquare) : SILENT_DB;
+    const floorDb = this.#floorDb;
+    if (floorDb === undefined) {
+      this.#floorDb = Math.max(levelDb, this.#minFloorDb);
+      return;
+    }
+    this.#decide(levelDb, floorDb, startMs, durationMs, emit);
+    // Down to any quieter window at once; up no faster than the rise rate, so speech barely moves
+    // it while a slowly rising noise is followed.
+    this.#floorDb = levelDb < floorDb
+      ? Math.max(levelDb, this.#minFloorDb)
+      : Math.min(levelDb, floorDb + this.#riseDbPerMs * durationMs);
+  }
+
+  #decide(
+    levelDb: number,
+    floorDb: number,
+    startMs: number,
+    durationMs: number,
+    emit: (event: SpeechEvent) => void,
+  ): void {
+    const aboveStop = levelDb >= floorDb + this.#stopDb;
+    if (this.#speaking) {
+      if (aboveStop) {
+        this.#silenceMs = 0;
+        if (levelDb > this.#speechPeakDb) this.#speechPeakDb = levelDb;
+        return;
+      }
+      if (this.#silenceMs === 0) this.#silenceStartMs = startMs;
+      this.#silenceMs += durationMs;
+      if (this.#silenceMs >= this.#minSilenceMs) this.#stop(this.#silenceStartMs, emit);
+      return;
+    }
+    if (this.#runMs > 0 && aboveStop) {
+      this.#runMs += durationMs;
+      if (levelDb > this.#runPeakDb) this.#runPeakDb = levelDb;
+    } else if (levelDb >= floorDb + this.#startDb) {
+      this.#runStartMs = startMs;
+      this.#runMs = durationMs;
+      this.#runPeakDb = levelDb;
+    } else {
+      this.#runMs = 0; // a click or a noise burst: too short, forgotten
+      return;
+    }
+    if (this.#runMs >= this.#minSpeechMs) {
+      this.#speaking = true;
+      this.#speechStartMs = this.#runStartMs;
+      this.#speechPeakDb = this.#runPeakDb;
+      this.#silenceMs = 0;
+      emit({
+        type: "speechstart",
+        atMs: this.#runStartMs,
+        levelDb: this.#runPeakDb,
+        noiseFloorDb: floorDb,
+      });
+    }
+  }
+
+  #stop(atMs: number, emit: (event: SpeechEvent) => void): void {
+    this.#speaking = false;
+    this.#runMs = this.#silenceMs = 0;
+    emit({
+      type: "speechstop",
+      atMs,
+      durationMs: atMs - this.#speechStartMs,
+      levelDb: this.#speechPeakDb,
+      noiseFloorDb: this.#floorDb ?? this.#minFloorDb,
+    });
+  }
+}
+
+function checkFormat(sampleRate: number, channels: number): void {
+  if (!Number.isFinite(sampleRate) || sampleRate <= 0) {
+    throw new RangeError(`sampleRate must be a positive number, got ${sampleRate}`);
+  }
+  if (!Number.isInteger(channels) || channels <= 0) {
+    throw new RangeError(`channels must be a positive integer, got ${channels}`);
+  }
+}
+
+function positive(name: string, value: number): void {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive number, got ${value}`);
+  }
+}
+
+function atLeastZero(name: string, value: number): void {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${name} must be a finite number of at least 0, got ${value}`);
+  }
+}
