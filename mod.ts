@@ -50,3 +50,4 @@ export * from "./src/streams/speech_detector.ts";
 export * from "./src/streams/speech_detector_stream.ts";
 export * from "./src/serializers/json.ts";
 export * from "./src/streams/barge_in_stream.ts";
+export * from "./src/session_observer.ts";

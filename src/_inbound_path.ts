@@ -10,7 +10,9 @@ import { InboundDecoder } from "./_inbound_decoder.ts";
 import { InboundQueue } from "./_inbound_queue.ts";
 import { TransportError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
+import type { Clock } from "./clock.ts";
 import type { FrameSerializer } from "./serializer.ts";
+import type { SessionObserver } from "./session_observer.ts";
 import type { WebSocketData } from "./socket.ts";
 import type { TransportStats } from "./transport_stats.ts";
 
@@ -30,6 +32,10 @@ export interface InboundPathOptions {
   acknowledge: (name: string) => boolean;
   /** Takes every error; fatal ones end the session. */
   onError: (error: TransportError) => void;
+  /** Those watching the session (read on every audio frame; empty costs nothing). */
+  observers: readonly SessionObserver[];
+  /** For the arrival time observers are told. */
+  clock: Clock;
 }
 
 /** The inbound side of one session. */
@@ -39,12 +45,16 @@ export class InboundPath {
   readonly #stats: TransportStats;
   readonly #acknowledge: (name: string) => boolean;
   readonly #onError: (error: TransportError) => void;
+  readonly #observers: readonly SessionObserver[];
+  readonly #clock: Clock;
 
   /** Builds the parts; nothing is decoded before {@linkcode start}. */
   constructor(options: InboundPathOptions) {
     this.#stats = options.stats;
     this.#acknowledge = options.acknowledge;
     this.#onError = options.onError;
+    this.#observers = options.observers;
+    this.#clock = options.clock;
     this.#queue = new InboundQueue({
       maxFrames: options.maxInboundFrames,
       onDrop: this.#onDrop,
@@ -94,6 +104,10 @@ export class InboundPath {
   #onFrame = (frame: Frame): void => {
     // The far end acknowledging one of our own marks: playback truth, not the bot's business.
     if (frame.type === "mark" && this.#acknowledge(frame.name)) return;
+    if (frame.type === "audio" && this.#observers.length > 0) {
+      const at = this.#clock.now();
+      for (const observer of this.#observers) observer.inboundAudio?.(frame, at);
+    }
     this.#stats.framesIn++;
     this.#queue.push(frame);
   };

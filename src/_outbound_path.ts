@@ -15,6 +15,7 @@ import type { TransportError } from "./errors.ts";
 import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
 import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./playback.ts";
 import type { FrameSerializer } from "./serializer.ts";
+import type { OutboundMixer, SessionObserver } from "./session_observer.ts";
 import type { WebSocketLike } from "./socket.ts";
 import { Packetizer } from "./streams/packetizer.ts";
 import type { ResolvedTransportOptions } from "./transport_options.ts";
@@ -38,6 +39,10 @@ export interface OutboundPathOptions {
   onError: (error: TransportError) => void;
   /** Dispatches playback events on the transport. */
   dispatch: (event: Event) => void;
+  /** Background audio under the speech, if any. */
+  background: OutboundMixer | undefined;
+  /** Those watching the session (read on every chunk; empty costs nothing). */
+  observers: readonly SessionObserver[];
   /** Called with an `end` frame once the audio before it has played: say goodbye. */
   hangUp: (frame: EndFrame, confirmed: boolean) => Promise<void>;
 }
@@ -50,6 +55,9 @@ export class OutboundPath {
   readonly tracker: PlaybackTracker;
   readonly #gate = new ResponseGate();
   readonly #pump: OutboundPump;
+  readonly #timeline: PlayoutTimeline;
+  readonly #clock: Clock;
+  readonly #observers: readonly SessionObserver[];
   readonly #options: ResolvedTransportOptions;
   readonly #stats: TransportStats;
   readonly #signal: AbortSignal;
@@ -66,7 +74,12 @@ export class OutboundPath {
     this.#signal = init.signal;
     this.#dispatch = init.dispatch;
     this.#hangUp = init.hangUp;
-    const timeline = new PlayoutTimeline({ sendAheadMs: options.sendAheadMs, clock });
+    this.#clock = clock;
+    this.#observers = init.observers;
+    const timeline = this.#timeline = new PlayoutTimeline({
+      sendAheadMs: options.sendAheadMs,
+      clock,
+    });
     this.sender = new OutboundSender({
       socket: init.socket,
       serializer: init.serializer,
@@ -97,7 +110,15 @@ export class OutboundPath {
       dispatch: init.dispatch,
     });
     this.#pump = new OutboundPump({
-      chunkMs: options.chunkMs,
+      format: {
+        sampleRate: options.outputSampleRate,
+        channels: options.outputChannels,
+        chunkMs: options.chunkMs,
+      },
+      mixer: init.background,
+      onChunk: (chunk, speech) => {
+        if (this.#observers.length > 0) this.#observe(chunk, speech);
+      },
       maxQueuedMs: options.maxQueuedMs,
       timeline,
       sender: this.sender,
@@ -152,7 +173,14 @@ export class OutboundPath {
     const result = this.tracker.interrupt(this.#pump.queuedMs);
     this.#gate.close();
     this.#stats.audioBytesInterrupted += this.#pump.clear();
+    const info = { at: this.#clock.now(), heardPosition: this.tracker.cutPosition };
+    for (const observer of this.#observers) observer.interrupted?.(info);
     return result;
+  }
+
+  /** Sends on after an interruption's clear message has left: the background, if any, goes on. */
+  resume(): void {
+    this.#pump.resume();
   }
 
   /** The session is ending: audible responses stop, queued audio is dropped (counted). */
@@ -170,6 +198,20 @@ export class OutboundPath {
   /** Sends everything queued, paced; settles once it has all left. */
   finish(): Promise<void> {
     return this.#pump.finish(this.#signal);
+  }
+
+  #observe(chunk: AudioFrame, speech: boolean): void {
+    const timeline = this.#timeline;
+    const position = timeline.lastPosition;
+    const info = {
+      position,
+      durationMs: timeline.sentMs - position,
+      playsAt: timeline.playsAt(position) + this.tracker.lag,
+      deadline: timeline.lastDeadline,
+      sentAt: this.#clock.now(),
+      speech,
+    };
+    for (const observer of this.#observers) observer.outboundAudio?.(chunk, info);
   }
 
   /** `endSilenceMs` of silence in the outbound format, part of the last response. */

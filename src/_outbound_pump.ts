@@ -14,12 +14,16 @@ import { durationMs } from "./audio/pcm.ts";
 import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
+import type { MixerFormat, OutboundMixer } from "./session_observer.ts";
 import { AudioChunker } from "./streams/audio_chunker.ts";
+
+/** What the pacing timer waits for when it waits for a slot of background audio. */
+const FILL = Symbol("fill");
 
 /** Options for {@linkcode OutboundPump}. */
 export interface OutboundPumpOptions {
-  /** The length of the chunks audio is cut into. */
-  chunkMs: number;
+  /** The outbound format and the length of the chunks audio is cut into. */
+  format: MixerFormat;
   /** How much audio may wait before a writer is asked to wait. */
   maxQueuedMs: number;
   /** The session's pacing schedule and playout. */
@@ -30,6 +34,10 @@ export interface OutboundPumpOptions {
   tracker: PlaybackTracker;
   /** For the pacing timer. */
   clock: Clock;
+  /** Background audio under the speech and through its silences, if any. */
+  mixer: OutboundMixer | undefined;
+  /** Told of every chunk sent (after the tracker); `speech` is false for background alone. */
+  onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
   /** Sends an `end` frame once the audio before it has played, then ends the session. */
   sendEnd: (frame: EndFrame) => Promise<void>;
   /** Takes an error the pump cannot recover from (a bug): the session ends. */
@@ -51,8 +59,16 @@ export class OutboundPump {
   readonly #sendEnd: (frame: EndFrame) => Promise<void>;
   readonly #onError: (error: TransportError) => void;
   readonly #pacing: ClockTimer;
-  /** The chunk at the head of the queue whose deadline the pacing timer waits for. */
-  #paced: (OutboundItem & { kind: "audio" }) | undefined;
+  /**
+   * What the pacing timer waits for: the chunk at the head of the queue, or (`FILL`) the next
+   * slot of background audio, which goes to speech instead if some is queued by then.
+   */
+  #paced: (OutboundItem & { kind: "audio" }) | typeof FILL | undefined;
+  readonly #format: MixerFormat;
+  readonly #mixer: OutboundMixer | undefined;
+  readonly #onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
+  /** Speech was sent since the queue last ran dry. */
+  #speaking = false;
   #running = false;
   #started = false;
   #stopped = false;
@@ -60,13 +76,16 @@ export class OutboundPump {
   /** Makes an idle pump: it sends nothing before {@linkcode start}. */
   constructor(options: OutboundPumpOptions) {
     this.#queue = new OutboundQueue(options.maxQueuedMs);
-    this.#chunker = new AudioChunker({ chunkMs: options.chunkMs });
+    this.#chunker = new AudioChunker({ chunkMs: options.format.chunkMs });
     this.#timeline = options.timeline;
     this.#sender = options.sender;
     this.#tracker = options.tracker;
     this.#sendEnd = options.sendEnd;
     this.#onError = options.onError;
     this.#pacing = options.clock.timer(this.#onDeadline);
+    this.#format = options.format;
+    this.#mixer = options.mixer;
+    this.#onChunk = options.onChunk;
   }
 
   /**
@@ -95,14 +114,16 @@ export class OutboundPump {
     return this.#queue.queuedMs + this.#chunker.pendingMs;
   }
 
-  /** The socket is open: begin sending. */
+  /** The socket is open: begin sending (the background too, if there is one). */
   start(): void {
     this.#started = true;
+    this.#mixer?.attach(this.#format, () => this.#run());
     this.#run();
   }
 
   /** Sends nothing more; wakes every waiter. */
   stop(): void {
+    if (this.#started && !this.#stopped) this.#mixer?.detach();
     this.#stopped = true;
     this.#pacing.cancel();
     this.#paced = undefined;
@@ -127,6 +148,11 @@ export class OutboundPump {
     return dropped;
   }
 
+  /** Sends on after a {@linkcode clear} (an interruption): the background, if any, goes on. */
+  resume(): void {
+    this.#run();
+  }
+
   /** Sends the chunker's remainder and everything queued, paced; settles once all has left. */
   async finish(signal: AbortSignal): Promise<void> {
     this.#chunker.flush(this.#enqueueChunk);
@@ -144,16 +170,29 @@ export class OutboundPump {
     this.#running = true;
     try {
       for (;;) {
+        if (this.#stopped) break;
         const item = this.#queue.peek();
-        if (item === undefined || this.#stopped) break;
-        if (item.kind === "audio") {
+        if (item === undefined) {
+          this.#ranDry();
+          if (this.#mixer === undefined) break;
+          // Background fills the slot, unless speech is queued by the time it is due.
+          const wait = this.#timeline.waitFor(this.#format.chunkMs);
+          if (wait > 0) {
+            this.#paced = FILL;
+            return this.#pacing.arm(wait);
+          }
+          const filler = this.#mixer.fill();
+          if (filler === undefined) break; // no background now: idle until woken
+          const sending = this.#sendChunk(filler, durationMs(filler.audio.length, filler), false);
+          if (sending) return void this.#runAfter(sending);
+        } else if (item.kind === "audio") {
           const wait = this.#timeline.reserve(item.durationMs);
           if (wait > 0) {
             this.#paced = item;
             return this.#pacing.arm(wait);
           }
           this.#queue.shift();
-          const sending = this.#sendChunk(item);
+          const sending = this.#sendChunk(item.chunk, item.durationMs, true);
           if (sending) return void this.#runAfter(sending);
         } else {
           this.#queue.shift();
@@ -168,21 +207,29 @@ export class OutboundPump {
       this.#failed(cause);
     }
     this.#running = false;
-    if (this.#queue.size === 0) {
-      this.#tracker.drained();
-      this.#queue.wakeDrained();
-    }
   }
 
-  /** The pacing deadline of the chunk at the head of the queue has come. */
+  /** The queue is empty: speech, if any was going, has run out for now. */
+  #ranDry(): void {
+    this.#queue.wakeDrained();
+    if (!this.#speaking) return;
+    this.#speaking = false;
+    this.#tracker.drained();
+  }
+
+  /** The pacing deadline the pump waited for has come. */
   #onDeadline = (): void => {
-    const item = this.#paced;
+    const paced = this.#paced;
     this.#paced = undefined;
-    if (item === undefined) return;
+    if (paced === undefined) return;
+    if (paced === FILL) {
+      this.#running = false;
+      return this.#run();
+    }
     this.#queue.shift();
     let sending: Promise<void> | void;
     try {
-      sending = this.#sendChunk(item);
+      sending = this.#sendChunk(paced.chunk, paced.durationMs, true);
     } catch (cause) {
       return this.#failed(cause);
     }
@@ -191,11 +238,19 @@ export class OutboundPump {
     this.#run();
   };
 
-  #sendChunk(item: OutboundItem & { kind: "audio" }): Promise<void> | void {
-    this.#tracker.beforeChunk(item.chunk.responseId);
+  /** Sends a chunk in the slot reserved for it (a filler reserves its slot here). */
+  #sendChunk(chunk: AudioFrame, ms: number, speech: boolean): Promise<void> | void {
+    if (speech) {
+      this.#speaking = true;
+      this.#tracker.beforeChunk(chunk.responseId);
+    } else {
+      this.#timeline.reserve(ms);
+    }
     this.#timeline.commit();
-    const sending = this.#sender.sendAudio(item.chunk);
-    this.#tracker.chunkSent(item.chunk, item.durationMs);
+    const out = speech && this.#mixer !== undefined ? this.#mixer.mix(chunk) : chunk;
+    const sending = this.#sender.sendAudio(out);
+    this.#tracker.chunkSent(chunk, ms, speech);
+    this.#onChunk?.(out, speech);
     return sending;
   }
 

@@ -90,6 +90,7 @@ export class PlaybackTracker {
   readonly #events: ClockTimer;
   readonly #quiet: ClockTimer;
   #played: { resolve: () => void; deadline: number }[] = [];
+  #cutPosition = 0;
 
   /** Makes a tracker; marks are inserted only when `markIntervalMs` > 0. */
   constructor(options: PlaybackTrackerOptions) {
@@ -117,8 +118,19 @@ export class PlaybackTracker {
     if (this.acks && current !== undefined && current.id !== id) this.#mark();
   }
 
-  /** A chunk has left and sits on the timeline (committed). */
-  chunkSent(chunk: AudioFrame, durationMs: number): void {
+  /** How far behind the pacing estimate the far end plays, as last measured (ms). */
+  get lag(): number {
+    return this.#lag;
+  }
+
+  /** The timeline position heard when the last interruption came. */
+  get cutPosition(): number {
+    return this.#cutPosition;
+  }
+
+  /** A chunk has left and sits on the timeline (committed); background alone is not speech. */
+  chunkSent(chunk: AudioFrame, durationMs: number, speech: boolean): void {
+    if (!speech) return;
     this.#quiet.cancel();
     this.#drained = false;
     const position = this.#timeline.sentMs - durationMs;
@@ -198,6 +210,7 @@ export class PlaybackTracker {
       droppedMs: queuedMs + Math.max(0, this.#timeline.sentMs - heard),
       acknowledged: this.#acknowledged,
     };
+    this.#cutPosition = heard;
     this.#stopAll("interrupted", heard);
     // The far end drops what it buffered; acknowledgements of marks in it mean nothing now.
     this.#marks = [];

@@ -32,9 +32,13 @@ export class PlayoutTimeline {
   /** The position that began the current spell, and when it plays; NaN when idle or cut. */
   #spellStart = 0;
   #spellAnchor = NaN;
-  /** The chunk reserved but not yet sent: its duration and when it plays. */
+  /** The chunk reserved but not yet sent: its duration, when it plays, when it may leave. */
   #pendingMs = 0;
   #pendingPlaysAt = NaN;
+  #pendingDeadline = NaN;
+  /** The chunk committed last: its position and its pacing deadline. */
+  #lastPosition = 0;
+  #lastDeadline = NaN;
 
   /** Makes an empty timeline. */
   constructor(options: PlayoutTimelineOptions) {
@@ -55,7 +59,23 @@ export class PlayoutTimeline {
     const wait = this.#pacer.reserve(durationMs);
     this.#pendingMs = durationMs;
     this.#pendingPlaysAt = this.#pacer.playsAt;
+    this.#pendingDeadline = this.#clock.now() + wait;
     return wait;
+  }
+
+  /** How long a chunk of `durationMs` reserved now would wait, without reserving it. */
+  waitFor(durationMs: number): number {
+    return this.#pacer.peek(durationMs);
+  }
+
+  /** The position of the chunk committed last. */
+  get lastPosition(): number {
+    return this.#lastPosition;
+  }
+
+  /** When the chunk committed last was due to leave. */
+  get lastDeadline(): number {
+    return this.#lastDeadline;
   }
 
   /** The chunk reserved last has left: place it on the timeline. */
@@ -67,6 +87,8 @@ export class PlayoutTimeline {
       this.#spellStart = this.#sentMs;
       this.#spellAnchor = playsAt;
     }
+    this.#lastPosition = this.#sentMs;
+    this.#lastDeadline = this.#pendingDeadline;
     this.#sentMs += this.#pendingMs;
     this.#pendingMs = 0;
     this.#pendingPlaysAt = NaN;

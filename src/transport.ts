@@ -40,6 +40,7 @@ import {
 import type { EndFrame, Frame } from "./frames.ts";
 import type { InterruptResult, PlaybackState } from "./playback.ts";
 import type { FrameSerializer, SerializerContext } from "./serializer.ts";
+import type { SessionObserver } from "./session_observer.ts";
 import { RawPcmSerializer } from "./serializers/raw_pcm.ts";
 import { ReadyState, type WebSocketData, type WebSocketLike } from "./socket.ts";
 import {
@@ -124,6 +125,7 @@ export class WebSocketTransport extends EventTarget {
   readonly #stats: TransportStats = emptyStats();
   readonly #in: InboundPath;
   readonly #out: OutboundPath;
+  readonly #observers: SessionObserver[] = [];
   #writable: WritableStream<Frame> | undefined;
 
   /** Settles once the serializer is set up; inbound and outbound work waits for it. */
@@ -162,6 +164,8 @@ export class WebSocketTransport extends EventTarget {
       onError: this.#onError,
       dispatch: (event) => this.dispatchEvent(event),
       hangUp: (frame, confirmed) => this.#hangUp(frame, confirmed),
+      background: options.background,
+      observers: this.#observers,
     });
     this.#in = new InboundPath({
       serializer: this.#serializer,
@@ -171,6 +175,8 @@ export class WebSocketTransport extends EventTarget {
       stats: this.#stats,
       acknowledge: (name) => this.#out.tracker.acknowledge(name),
       onError: this.#onError,
+      observers: this.#observers,
+      clock,
     });
     this.#listen();
     this.#serializer.bind?.(this.#serializerContext());
@@ -287,6 +293,19 @@ export class WebSocketTransport extends EventTarget {
     return this.#out.playback;
   }
 
+  /**
+   * Tells `observer` what happens on this session from now on (inbound audio, outbound chunks on
+   * the playout timeline, interruptions, the end): recording and metrics are built on it.
+   * Returns a function that stops telling it.
+   */
+  observe(observer: SessionObserver): () => void {
+    this.#observers.push(observer);
+    return () => {
+      const index = this.#observers.indexOf(observer);
+      if (index >= 0) this.#observers.splice(index, 1);
+    };
+  }
+
   /** A snapshot of the session's counters. */
   get stats(): TransportStats {
     return { ...this.#stats };
@@ -309,15 +328,24 @@ export class WebSocketTransport extends EventTarget {
    * the clear message is on its way, with what the caller heard of the response that was playing
    * and how much audio was dropped.
    */
-  async interrupt(): Promise<InterruptResult> {
+  interrupt(): Promise<InterruptResult> {
     if (this.#closing) {
-      return { responseId: undefined, heardMs: 0, droppedMs: 0, acknowledged: false };
+      return Promise.resolve({
+        responseId: undefined,
+        heardMs: 0,
+        droppedMs: 0,
+        acknowledged: false,
+      });
     }
     this.#stats.interruptions++;
     const result = this.#out.interrupt();
-    await this.#ready;
-    this.#out.sender.sendUrgent({ type: "interruption" });
-    return result;
+    // The clear leaves at once, before anything the bot sends next (which it must not clear).
+    const clear = () => {
+      this.#out.sender.sendUrgent({ type: "interruption" });
+      this.#out.resume();
+      return result;
+    };
+    return this.#isReady ? Promise.resolve(clear()) : this.#ready.then(clear);
   }
 
   /**
@@ -454,7 +482,9 @@ export class WebSocketTransport extends EventTarget {
     socket.removeEventListener("error", this.#onSocketError);
     socket.removeEventListener("open", this.#onOpen);
     this.#in.stop();
-    this.#resolveClosed({ code, reason, initiator: this.#initiator });
+    const closed = { code, reason, initiator: this.#initiator };
+    for (const observer of this.#observers) observer.closed?.(closed);
+    this.#resolveClosed(closed);
   }
 
   async #closeSocket(code: number, reason: string): Promise<void> {

@@ -6,6 +6,7 @@
 
 import type { Clock } from "./clock.ts";
 import type { FrameSerializer } from "./serializer.ts";
+import type { OutboundMixer } from "./session_observer.ts";
 import type { LastPacketPolicy } from "./streams/packetizer.ts";
 
 /** The inbound audio format: what audio frames on `readable` carry. */
@@ -134,6 +135,11 @@ export interface TransportOptions {
    * @default {0}
    */
   endSilenceMs?: number;
+  /**
+   * Background audio (office ambience, hold music) mixed under the bot's speech and sent on its
+   * own while no speech is queued, through silences and interruptions alike.
+   */
+  background?: OutboundMixer;
   /** Dispatch "sessiontimeout" once, this many milliseconds after the transport starts. */
   sessionTimeoutMs?: number;
   /**

@@ -261,3 +261,25 @@ Deno.test("`WebSocketTransport` counts what a serializer reports through its con
   pair.client.close(1000);
   await transport.closed;
 });
+
+Deno.test("`interrupt` sends the clear before anything the bot sends right after it", async () => {
+  const { clock, pair, transport, received } = session({
+    serializer: {
+      serialize: (frame) =>
+        frame.type === "interruption"
+          ? "clear"
+          : frame.type === "audio"
+          ? `audio ${frame.audio[0]}`
+          : null,
+      deserialize: () => null,
+    },
+  });
+  await clock.tick(0);
+  transport.send(audio(100, 1));
+  void transport.interrupt();
+  transport.send(audio(20, 2)); // the next response, written at once
+  await clock.tick(100);
+  assert.deepEqual(received.map((r) => r.data), ["audio 1", "audio 1", "clear", "audio 2"]);
+  pair.client.close(1000);
+  await transport.closed;
+});

@@ -83,6 +83,17 @@ export class Pacer {
   }
 
   /**
+   * How many milliseconds {@linkcode reserve} would ask a chunk of `durationMs` to wait now,
+   * without reserving anything.
+   */
+  peek(durationMs: number): number {
+    const now = this.#clock.now();
+    if (!(now <= this.#anchor + this.#scheduledMs)) return 0;
+    const deadline = this.#anchor + this.#scheduledMs - (this.#sendAheadMs ?? durationMs);
+    return deadline > now ? deadline - now : 0;
+  }
+
+  /**
    * When the chunk reserved last starts to play at the far end: the timeline's anchor plus the
    * audio scheduled before it (its deadline plus the lead). NaN before the first reservation and
    * after {@linkcode reset}.

@@ -1,0 +1,80 @@
+/**
+ * What a transport tells those who watch a session: every inbound audio frame, every outbound
+ * chunk with its place on the playout timeline, interruptions, and the end. Recording as heard
+ * and per-session metrics are built on it; so can your own.
+ *
+ * @module
+ */
+
+import type { TransportClosed } from "./events.ts";
+import type { AudioFrame } from "./frames.ts";
+
+/** Where an outbound chunk sits on the session's playout timeline. */
+export interface OutboundAudioInfo {
+  /** Its start on the session's outbound audio timeline: milliseconds of audio sent before it. */
+  position: number;
+  /** How long it plays, in milliseconds. */
+  durationMs: number;
+  /** When it starts playing at the far end (clock ms; the estimate, corrected by acknowledgements). */
+  playsAt: number;
+  /** When it was due to leave by the pacing schedule (clock ms). */
+  deadline: number;
+  /** When it left (clock ms); later than `deadline` when the sender ran late. */
+  sentAt: number;
+  /** Whether it carries the bot's speech (false: background audio alone). */
+  speech: boolean;
+}
+
+/** What an interruption cut. */
+export interface InterruptionInfo {
+  /** When it happened (clock ms). */
+  at: number;
+  /** Outbound audio past this timeline position was never heard (dropped at the far end or here). */
+  heardPosition: number;
+}
+
+/**
+ * Watches a session (`transport.observe(observer)`). Every method is optional and called
+ * synchronously on the transport's own path: keep it cheap, and copy any bytes you keep past the
+ * call (an outbound chunk may be a view the transport reuses).
+ */
+export interface SessionObserver {
+  /** An inbound audio frame as the bot receives it, and when it arrived (clock ms). */
+  inboundAudio?(frame: AudioFrame, receivedAt: number): void;
+  /** An outbound chunk as it left, with its place on the playout timeline. */
+  outboundAudio?(chunk: AudioFrame, info: OutboundAudioInfo): void;
+  /** An interruption cut the bot's audio. */
+  interrupted?(info: InterruptionInfo): void;
+  /** The session is over. */
+  closed?(closed: TransportClosed): void;
+}
+
+/** The outbound format a mixer must produce, and the chunk size it fills in. */
+export interface MixerFormat {
+  /** The transport's `audioOut.sampleRate`. */
+  sampleRate: number;
+  /** The transport's `audioOut.channels`. */
+  channels: number;
+  /** The transport's `audioOut.chunkMs`: the length of each `fill()`. */
+  chunkMs: number;
+}
+
+/**
+ * Background audio under the bot's speech (`TransportOptions.background`): the transport mixes
+ * each speech chunk through {@linkcode mix} and, while no speech is queued, sends
+ * {@linkcode fill} chunks at the pacing rate, so the far end hears the background through
+ * silences and interruptions alike.
+ */
+export interface OutboundMixer {
+  /**
+   * Called once, before anything else, with the outbound format and a function that wakes the
+   * transport when background audio is available again after `fill` returned nothing.
+   */
+  attach(format: MixerFormat, wake: () => void): void;
+  /** The chunk to send for a speech chunk: the speech with the background under it. */
+  mix(chunk: AudioFrame): AudioFrame;
+  /** One `chunkMs` of background alone, or `undefined` when there is none now. */
+  fill(): AudioFrame | undefined;
+  /** The session is over: release the source, stop every timer. */
+  detach(): void;
+}

@@ -1,0 +1,142 @@
+// The hooks recording, metrics and background audio stand on: observers and the mixer slot.
+import assert from "node:assert/strict";
+import {
+  type AudioFrame,
+  type MixerFormat,
+  type OutboundAudioInfo,
+  type OutboundMixer,
+  WebSocketTransport,
+} from "../mod.ts";
+import type { TransportOptions } from "../src/transport_options.ts";
+import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
+
+/** Background of bytes 9; mixing adds 100 to every speech byte, so both are visible on the wire. */
+class TestMixer implements OutboundMixer {
+  format: MixerFormat | undefined;
+  wake: (() => void) | undefined;
+  on = true;
+  detached = 0;
+  attach(format: MixerFormat, wake: () => void): void {
+    this.format = format;
+    this.wake = wake;
+  }
+  mix(chunk: AudioFrame): AudioFrame {
+    return { ...chunk, audio: chunk.audio.map((b) => b + 100) };
+  }
+  fill(): AudioFrame | undefined {
+    if (!this.on || this.format === undefined) return undefined;
+    const bytes = (this.format.sampleRate * this.format.chunkMs / 1000) * 2;
+    return { type: "audio", audio: new Uint8Array(bytes).fill(9), sampleRate: 16000, channels: 1 };
+  }
+  detach(): void {
+    this.detached++;
+  }
+}
+
+function call(options: TransportOptions = {}) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new MarkingSerializer(),
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    maxQueuedMs: 60_000,
+    clock,
+    ...options,
+  });
+  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 20, bytesPerMs: 32 });
+  return { clock, pair, transport, farEnd };
+}
+
+const speech = (ms: number, responseId = "r"): AudioFrame => ({
+  type: "audio",
+  audio: new Uint8Array(ms * 32).fill(1),
+  sampleRate: 16000,
+  channels: 1,
+  responseId,
+});
+
+Deno.test("background fills every silence at the pacing rate and lies under the speech", async () => {
+  const mixer = new TestMixer();
+  const c = call({ background: mixer });
+  await c.clock.tick(1000);
+  assert.deepEqual(mixer.format, { sampleRate: 16000, channels: 1, chunkMs: 20 });
+  assert.ok(Math.abs(c.farEnd.playedMs(9) - 1000) <= 40, `background ${c.farEnd.playedMs(9)} ms`);
+  c.transport.send(speech(500));
+  await c.clock.tick(1000);
+  assert.equal(c.farEnd.playedMs(101), 500, "speech with the background under it");
+  const gaps = c.farEnd.played.slice(1).filter((span, i) => {
+    const before = c.farEnd.played[i]!;
+    return span.at - (before.at + before.ms) > 0.001;
+  });
+  assert.deepEqual(gaps, [], "no silence at the far end: background through it all");
+  assert.equal(c.transport.stats.audioChunksSent, c.farEnd.arrivals.length);
+  c.pair.client.close(1000);
+  await c.transport.closed;
+  assert.equal(mixer.detached, 1);
+  assert.equal(c.clock.pendingTimers, 0, "no timer left when the session ends");
+});
+
+Deno.test("background goes on through an interruption with no gap longer than a chunk", async () => {
+  const mixer = new TestMixer();
+  const c = call({ background: mixer });
+  await c.clock.tick(100);
+  c.transport.send(speech(2000));
+  await c.clock.tick(700);
+  await c.transport.interrupt();
+  await c.clock.tick(1000);
+  const spans = c.farEnd.played.filter((s) => s.ms > 0);
+  let longest = 0;
+  for (let i = 1; i < spans.length; i++) {
+    longest = Math.max(longest, spans[i]!.at - (spans[i - 1]!.at + spans[i - 1]!.ms));
+  }
+  assert.ok(longest <= 20, `longest gap ${longest} ms`);
+  assert.ok(c.farEnd.playedMs(9, c.clock.now()) >= 900, "background after the interruption");
+  c.pair.client.close(1000);
+  await c.transport.closed;
+});
+
+Deno.test("a background with nothing to play idles the sender until it wakes it", async () => {
+  const mixer = new TestMixer();
+  mixer.on = false;
+  const c = call({ background: mixer });
+  await c.clock.tick(500);
+  assert.equal(c.farEnd.arrivals.length, 0);
+  assert.equal(c.clock.pendingTimers, 0, "no timer while idle");
+  mixer.on = true;
+  mixer.wake!();
+  await c.clock.tick(500);
+  assert.ok(c.farEnd.playedMs(9) >= 460);
+  c.pair.client.close(1000);
+  await c.transport.closed;
+});
+
+Deno.test("observers see inbound audio, outbound chunks on the timeline, interruptions and the end", async () => {
+  const c = call();
+  const seen: string[] = [];
+  const infos: OutboundAudioInfo[] = [];
+  const stop = c.transport.observe({
+    inboundAudio: (frame, at) => seen.push(`in ${frame.audio.length}@${at}`),
+    outboundAudio: (_chunk, info) => infos.push(info),
+    interrupted: (info) => seen.push(`cut ${info.heardPosition}@${info.at}`),
+    closed: (closed) => seen.push(`closed ${closed.code}`),
+  });
+  await c.clock.tick(0);
+  c.pair.client.send(new Uint8Array(640));
+  await c.clock.tick(10);
+  c.transport.send(speech(100));
+  await c.clock.tick(50);
+  await c.transport.interrupt();
+  await c.clock.tick(10);
+  stop();
+  c.pair.client.close(1000);
+  await c.transport.closed;
+  assert.equal(seen[0], "in 640@0");
+  assert.match(seen[1]!, /^cut \d+(\.\d+)?@60$/);
+  assert.equal(seen.length, 2, "stopped observing before the end");
+  assert.deepEqual(infos.map((i) => i.position), [0, 20, 40, 60]);
+  assert.ok(infos.every((i) => i.speech && i.durationMs === 20));
+  assert.deepEqual(infos.map((i) => i.deadline), [10, 10, 30, 50]);
+  assert.ok(infos.every((i) => i.sentAt >= i.deadline && i.playsAt >= i.sentAt));
+});
