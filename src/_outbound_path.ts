@@ -11,7 +11,7 @@ import { PlaybackTracker } from "./_playback_tracker.ts";
 import { PlayoutTimeline } from "./_playout_timeline.ts";
 import { ResponseGate } from "./_response_gate.ts";
 import type { Clock } from "./clock.ts";
-import type { TransportError } from "./errors.ts";
+import { TransportError } from "./errors.ts";
 import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
 import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./playback.ts";
 import type { FrameSerializer } from "./serializer.ts";
@@ -43,8 +43,8 @@ export interface OutboundPathOptions {
   background: OutboundMixer | undefined;
   /** Those watching the session (read on every chunk; empty costs nothing). */
   observers: readonly SessionObserver[];
-  /** Called with an `end` frame once the audio before it has played: say goodbye. */
-  hangUp: (frame: EndFrame, confirmed: boolean) => Promise<void>;
+  /** Closes the session (after an `end` has been said). */
+  close: (code: number, reason: string) => Promise<void>;
 }
 
 /** The outbound side of one session. */
@@ -62,7 +62,9 @@ export class OutboundPath {
   readonly #stats: TransportStats;
   readonly #signal: AbortSignal;
   readonly #dispatch: (event: Event) => void;
-  readonly #hangUp: (frame: EndFrame, confirmed: boolean) => Promise<void>;
+  readonly #close: (code: number, reason: string) => Promise<void>;
+  readonly #serializer: FrameSerializer;
+  readonly #onError: (error: TransportError) => void;
   /** The response the last audio written belonged to, for the silence an `end` adds. */
   #lastResponseId: string | undefined;
 
@@ -73,7 +75,9 @@ export class OutboundPath {
     this.#stats = stats;
     this.#signal = init.signal;
     this.#dispatch = init.dispatch;
-    this.#hangUp = init.hangUp;
+    this.#close = init.close;
+    this.#serializer = init.serializer;
+    this.#onError = init.onError;
     this.#clock = clock;
     this.#observers = init.observers;
     const timeline = this.#timeline = new PlayoutTimeline({
@@ -228,12 +232,27 @@ export class OutboundPath {
     return silence;
   }
 
-  /** Waits for the far end to play what was sent before an `end`, then hands over to hang up. */
+  /**
+   * Waits for the far end to play what was sent before an `end`, sends the `end`, waits for the
+   * far end to close where its protocol says it will, then closes.
+   */
   async #sendEnd(frame: EndFrame): Promise<void> {
     this.sender.flushPackets();
     // Hanging up the moment the last chunk leaves would cut off the audio still playing.
     const confirmed = await this.tracker.played(this.#signal);
     if (this.#signal.aborted) return; // the session ended meanwhile
-    await this.#hangUp(frame, confirmed || !this.tracker.acks);
+    if (this.tracker.acks && !confirmed) {
+      const message = "the far end did not acknowledge playout in time: hanging up on the estimate";
+      this.#onError(new TransportError("timeout", message));
+    }
+    await this.sender.sendFrame(frame);
+    if (this.#serializer.peerCloses) {
+      try {
+        await this.#clock.sleep(this.#options.closeTimeoutMs, this.#signal);
+      } catch {
+        return; // the far end closed, as its protocol says it will
+      }
+    }
+    await this.#close(1000, frame.reason ?? "");
   }
 }

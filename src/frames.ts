@@ -28,6 +28,12 @@ export interface AudioFrame {
    * Ids must not repeat. Without one the audio is paced and sent exactly as any other.
    */
   responseId?: string;
+  /**
+   * Inbound: where this audio starts on the provider's media timeline, in milliseconds since
+   * the stream began, where the protocol numbers or timestamps its media (Twilio, Telnyx, Plivo,
+   * Exotel). Gaps the transport filled with silence carry theirs too.
+   */
+  timestampMs?: number;
 }
 
 /** An application message: any JSON-able value (RTVI messages, bot events, …). */

@@ -37,9 +37,9 @@ import {
   TransportErrorEvent,
   type TransportEventMap,
 } from "./events.ts";
-import type { EndFrame, Frame } from "./frames.ts";
+import type { Frame } from "./frames.ts";
 import type { InterruptResult, PlaybackState } from "./playback.ts";
-import type { FrameSerializer, SerializerContext } from "./serializer.ts";
+import type { FrameSerializer } from "./serializer.ts";
 import type { SessionObserver } from "./session_observer.ts";
 import { RawPcmSerializer } from "./serializers/raw_pcm.ts";
 import { ReadyState, type WebSocketData, type WebSocketLike } from "./socket.ts";
@@ -163,7 +163,7 @@ export class WebSocketTransport extends EventTarget {
       signal: this.#over.signal,
       onError: this.#onError,
       dispatch: (event) => this.dispatchEvent(event),
-      hangUp: (frame, confirmed) => this.#hangUp(frame, confirmed),
+      close: (code, reason) => this.close(code, reason),
       background: options.background,
       observers: this.#observers,
     });
@@ -179,7 +179,11 @@ export class WebSocketTransport extends EventTarget {
       clock,
     });
     this.#listen();
-    this.#serializer.bind?.(this.#serializerContext());
+    this.#serializer.bind?.({
+      send: (message) => this.#out.sender.sendMessage(message),
+      count: (counter, amount = 1) => void (this.#stats[counter] += amount),
+      report: this.#onError,
+    });
     this.#ready = this.#setUp();
     this.#opened = clock.timer(this.#onOpen);
     this.#watch = new SessionWatch(clock, {
@@ -404,14 +408,6 @@ export class WebSocketTransport extends EventTarget {
     }
   }
 
-  #serializerContext(): SerializerContext {
-    return {
-      send: (message) => this.#out.sender.sendMessage(message),
-      count: (counter, amount = 1) => void (this.#stats[counter] += amount),
-      report: this.#onError,
-    };
-  }
-
   async #setUp(): Promise<void> {
     try {
       await this.#serializer.setup?.({
@@ -536,23 +532,6 @@ export class WebSocketTransport extends EventTarget {
   };
 
   // ---- ending ----------------------------------------------------------------------------------
-
-  /** Playout of what came before an `end` is over (or given up on): say goodbye. */
-  async #hangUp(frame: EndFrame, confirmed: boolean): Promise<void> {
-    if (!confirmed) {
-      const message = "the far end did not acknowledge playout in time: hanging up on the estimate";
-      this.#report(new TransportError("timeout", message));
-    }
-    await this.#out.sender.sendFrame(frame);
-    if (this.#serializer.peerCloses) {
-      try {
-        await this.#clock.sleep(this.#options.closeTimeoutMs, this.#over.signal);
-      } catch {
-        return; // the far end closed, as its protocol says it will
-      }
-    }
-    await this.close(1000, frame.reason ?? "");
-  }
 
   async #cancel(): Promise<void> {
     this.#out.drop();
