@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { basicAuth, HangUp, type HangUpRequest } from "../../src/serializers/hangup.ts";
-import type { TransportError } from "../../src/errors.ts";
-import { fakeFetch, hangingFetch } from "./fixtures/telephony_harness.ts";
+import { HangUp, type HangUpRequest } from "../../../src/serializers/telephony/hang_up.ts";
+import { basicAuth } from "../../../src/serializers/telephony/basic_auth.ts";
+import type { TransportError } from "../../../src/errors.ts";
+import { fakeFetch, hangingFetch } from "../fixtures/telephony_harness.ts";
 
 const request = (alreadyEnded = (status: number) => status === 404): HangUpRequest => ({
   provider: "Test",
