@@ -4,6 +4,7 @@
  * @module
  */
 
+import { authTokenOptions } from "./_auth_token_options.ts";
 import { hmacBase64 } from "./telephony/hmac_base64.ts";
 import type { ReplayGuard } from "./telephony/replay_guard.ts";
 import { timingSafeEqual } from "./telephony/timing_safe_equal.ts";
@@ -60,10 +61,7 @@ export async function verifyPlivoSignature(
   request: Request,
   authToken: string | VerifyPlivoSignatureOptions,
 ): Promise<boolean> {
-  const options = typeof authToken === "string" ? { authToken } : authToken;
-  if (typeof options.authToken !== "string" || options.authToken === "") {
-    throw new TypeError(`authToken must be a non-empty string, got ${typeof options.authToken}`);
-  }
+  const options: VerifyPlivoSignatureOptions = authTokenOptions(authToken);
   const header = request.headers.get("x-plivo-signature-v3");
   const nonce = request.headers.get("x-plivo-signature-v3-nonce");
   if (header === null || nonce === null) return false;

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { authTokenOptions } from "./_auth_token_options.ts";
 import { hmacBase64 } from "./telephony/hmac_base64.ts";
 import type { ReplayGuard } from "./telephony/replay_guard.ts";
 import { timingSafeEqual } from "./telephony/timing_safe_equal.ts";
@@ -57,10 +58,7 @@ export async function verifyTwilioSignature(
   request: Request,
   authToken: string | VerifyTwilioSignatureOptions,
 ): Promise<boolean> {
-  const options = typeof authToken === "string" ? { authToken } : authToken;
-  if (typeof options.authToken !== "string" || options.authToken === "") {
-    throw new TypeError(`authToken must be a non-empty string, got ${typeof options.authToken}`);
-  }
+  const options: VerifyTwilioSignatureOptions = authTokenOptions(authToken);
   const signature = request.headers.get("x-twilio-signature");
   if (signature === null || signature === "") return false;
   const url = options.url ?? request.url;

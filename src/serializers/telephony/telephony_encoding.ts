@@ -7,7 +7,7 @@
 import { RESAMPLER_RATES } from "../../audio/resampler.ts";
 
 /**
- * How audio samples travel on the wire:
+ * How audio samples travel on the wire (what `TelephonyAudio` speaks):
  * - `"mulaw"`: G.711 μ-law, one byte per sample (Twilio, Plivo `audio/x-mulaw`, Telnyx `PCMU`);
  * - `"alaw"`: G.711 A-law, one byte per sample (Telnyx `PCMA`);
  * - `"pcm16le"`: 16-bit signed little-endian (Exotel, Plivo `audio/x-l16`);
@@ -15,7 +15,17 @@ import { RESAMPLER_RATES } from "../../audio/resampler.ts";
  */
 export type TelephonyEncoding = "mulaw" | "alaw" | "pcm16le" | "pcm16be";
 
-/** The encodings {@linkcode TelephonyAudio} speaks. */
+/**
+ * The encodings `TelephonyAudio` speaks.
+ *
+ * @example Checking a configured encoding
+ * ```ts
+ * import { TELEPHONY_ENCODINGS } from "@x/ws-transport/telephony";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(TELEPHONY_ENCODINGS.includes("alaw"));
+ * ```
+ */
 export const TELEPHONY_ENCODINGS: readonly TelephonyEncoding[] = [
   "mulaw",
   "alaw",
@@ -28,7 +38,7 @@ export const TELEPHONY_ENCODINGS: readonly TelephonyEncoding[] = [
  * `"PCMU"`, `"audio/x-l16"`, …), or `undefined` when it is not one this module speaks.
  * `littleEndianL16` says which byte order `L16`/`audio/x-l16` means for that provider.
  *
- * @example
+ * @example Providers' names for the encodings
  * ```ts
  * import { telephonyEncodingOf } from "@x/ws-transport/telephony";
  * import assert from "node:assert/strict";
@@ -76,9 +86,18 @@ export function telephonyEncodingOf(
 }
 
 /**
- * Whether {@linkcode TelephonyAudio} can convert audio at `rate` (the resampler's rates: 8, 16,
- * 22.05, 24, 44.1 and 48 kHz). Serializers check a rate a provider announces with this and
- * report a decode error instead of a `RangeError`.
+ * Whether `TelephonyAudio` can convert audio at `rate` (the resampler's rates: 8, 16, 22.05, 24,
+ * 44.1 and 48 kHz). Serializers check a rate a provider announces with this and report a decode
+ * error instead of a `RangeError`.
+ *
+ * @example Checking an announced rate
+ * ```ts
+ * import { isTelephonyRate } from "@x/ws-transport/telephony";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isTelephonyRate(16000), true);
+ * assert.equal(isTelephonyRate(11025), false);
+ * ```
  */
 export function isTelephonyRate(rate: number): boolean {
   return RESAMPLER_RATES.includes(rate);

@@ -59,3 +59,27 @@ Deno.test("`basicAuth` encodes UTF-8 credentials", () => {
   assert.equal(basicAuth("AC1", "tok"), `Basic ${btoa("AC1:tok")}`);
   assert.equal(basicAuth("é", "x"), "Basic w6k6eA==");
 });
+
+Deno.test("`HangUp.endCall` is null when disabled, and builds the request only when it sends", async () => {
+  const fake = fakeFetch(() => new Response(null, { status: 204 }));
+  let built = 0;
+  const build = () => {
+    built++;
+    return request();
+  };
+  assert.equal(new HangUp({ fetch: fake.fetch, enabled: false }).endCall(build), null);
+  assert.equal(built, 0);
+  const hangUp = new HangUp({ fetch: fake.fetch });
+  // A builder that throws (no call id yet) rejects and leaves the hang-up unattempted.
+  await assert.rejects(
+    hangUp.endCall(() => {
+      throw new TypeError("no call id yet");
+    })!,
+    TypeError,
+  );
+  assert.equal(hangUp.attempted, false);
+  assert.equal(await hangUp.endCall(build), null);
+  assert.equal(await hangUp.endCall(build), null);
+  assert.equal(built, 1);
+  assert.equal(fake.calls.length, 1);
+});
