@@ -8,7 +8,6 @@ import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
 import { CallIds } from "./telephony/call_ids.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
-import { readMediaPayload } from "./telephony/media_payload.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
 const PROVIDER = "Exotel";
@@ -134,8 +133,8 @@ export class ExotelSerializer implements FrameSerializer {
     const message = JsonReader.parse(data, PROVIDER);
     switch (message.string("event")) {
       case "media":
-        // Exotel's media has no track: every media message carries the caller's audio.
-        return this.#audio.decodeBase64(readMediaPayload(message)!);
+        // Exotel's media names no track: every media message carries the caller's audio.
+        return this.#audio.decodeBase64(message.object("media").string("payload"));
       case "start":
         return this.#start(message);
       case "dtmf":

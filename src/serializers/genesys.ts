@@ -223,8 +223,10 @@ export class GenesysSerializer implements FrameSerializer {
   }
 
   /**
-   * Sets the `outputVariables` that `disconnect` and `closed` hand back to the Architect flow
-   * (AudioHook carries them as a map of strings). Call it any time before the session ends.
+   * Sets the `outputVariables` that `disconnect` and `closed` hand back to the Architect flow.
+   * They travel as a map of strings (the Audio Connector's `DisconnectParameters` declares
+   * `outputVariables?: JsonStringMap`, as quoted on Genesys's developer forum, thread 26969), so
+   * other values are a `TypeError`. Call it any time before the session ends.
    */
   setOutputVariables(variables: Record<string, string>): void {
     for (const [name, value] of Object.entries(variables)) {

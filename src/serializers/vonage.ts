@@ -136,13 +136,7 @@ export class VonageSerializer implements FrameSerializer {
       case "websocket:connected":
         return this.#connected(reader);
       case "websocket:dtmf":
-        // Vonage documents `digit` at the top level; some relays nest it as `dtmf.digit`.
-        return {
-          type: "dtmf",
-          digit:
-            (message.digit === undefined && isObject(message.dtmf) ? reader.object("dtmf") : reader)
-              .dtmfDigit("digit"),
-        } satisfies DtmfFrame;
+        return dtmf(reader);
       case "websocket:notify": {
         const payload = message.payload;
         const name = isObject(payload) ? payload.mark : undefined;
@@ -238,4 +232,10 @@ function rateOf(reader: JsonReader, contentType: string): number {
     throw reader.error(`content-type has an unsupported rate: ${describe(contentType)}`);
   }
   return rate;
+}
+
+function dtmf(reader: JsonReader): DtmfFrame {
+  // Vonage documents `digit` at the top level; some relays nest it as `dtmf.digit`.
+  const nested = reader.value.digit === undefined && isObject(reader.value.dtmf);
+  return { type: "dtmf", digit: (nested ? reader.object("dtmf") : reader).dtmfDigit("digit") };
 }
