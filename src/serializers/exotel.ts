@@ -152,9 +152,6 @@ export class ExotelSerializer implements FrameSerializer {
 
   #start(message: JsonReader): Frame {
     const start = message.object("start");
-    const streamId = start.optionalString("stream_sid") ?? message.optionalString("stream_sid");
-    if (streamId === undefined) throw message.error("start message has no stream_sid");
-    const callId = start.optionalString("call_sid");
     const params = start.optionalStringRecord("custom_parameters") ?? {};
     const format = start.optionalObject("media_format");
     const rate = format?.optionalNumber("sample_rate");
@@ -164,6 +161,6 @@ export class ExotelSerializer implements FrameSerializer {
       }
       this.#audio.configure({ sampleRate: rate });
     }
-    return this.#ids.start({ streamId, callId, params });
+    return this.#ids.readStart(message, { callField: "call_sid", params });
   }
 }

@@ -192,9 +192,6 @@ export class PlivoSerializer implements FrameSerializer {
 
   #start(message: JsonReader): Frame {
     const start = message.object("start");
-    const streamId = start.optionalString("streamId") ?? message.optionalString("streamId");
-    if (streamId === undefined) throw message.error("start message has no streamId");
-    const callId = start.optionalString("callId");
     const headers = message.optionalString("extra_headers") ??
       start.optionalString("extra_headers");
     const mediaFormat = start.optionalObject("mediaFormat");
@@ -205,7 +202,10 @@ export class PlivoSerializer implements FrameSerializer {
         littleEndianL16: true,
       }));
     }
-    return this.#ids.start({ streamId, callId, params: parseExtraHeaders(headers) });
+    return this.#ids.readStart(message, {
+      callField: "callId",
+      params: parseExtraHeaders(headers),
+    });
   }
 
   #hangUpRequest(): HangUpRequest {

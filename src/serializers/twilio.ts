@@ -188,9 +188,6 @@ export class TwilioSerializer implements FrameSerializer {
 
   #start(message: JsonReader): Frame {
     const start = message.object("start");
-    const streamId = start.optionalString("streamSid") ?? message.optionalString("streamSid");
-    if (streamId === undefined) throw message.error("start message has no streamSid");
-    const callId = start.optionalString("callSid");
     const accountSid = start.optionalString("accountSid");
     const params = start.optionalStringRecord("customParameters") ?? {};
     const encoding = start.optionalObject("mediaFormat")?.optionalString("encoding");
@@ -198,7 +195,7 @@ export class TwilioSerializer implements FrameSerializer {
       throw message.error(`unsupported start.mediaFormat.encoding ${JSON.stringify(encoding)}`);
     }
     if (accountSid !== undefined) this.#accountSid ??= accountSid;
-    return this.#ids.start({ streamId, callId, params });
+    return this.#ids.readStart(message, { callField: "callSid", params });
   }
 
   #hangUpRequest(): HangUpRequest {

@@ -7,6 +7,7 @@
 
 import { TransportError } from "../../errors.ts";
 import type { StartFrame } from "../../frames.ts";
+import type { JsonReader } from "./json_reader.ts";
 
 /** Options for {@linkcode CallIds}. */
 export interface CallIdsOptions {
@@ -35,6 +36,14 @@ export interface CallStart {
   /** The call id, if the message carried one. */
   callId?: string | undefined;
   /** The call's custom parameters. */
+  params: Record<string, string>;
+}
+
+/** What {@linkcode CallIds.readStart} needs beside the message. */
+export interface StartFields {
+  /** The field of `start` that holds the call id (`"callSid"`, `"callId"`, `"call_sid"`). */
+  callField: string;
+  /** The call's custom parameters, read by the caller (each provider puts them elsewhere). */
   params: Record<string, string>;
 }
 
@@ -82,6 +91,20 @@ export class CallIds {
     if (this.streamId !== undefined) frame.streamId = this.streamId;
     if (this.callId !== undefined) frame.callId = this.callId;
     return frame;
+  }
+
+  /**
+   * Reads a start message that puts the stream id in `start.<streamField>` or beside `event`
+   * (required: a decode error without it) and the call id in `start.<callField>`, as Twilio,
+   * Plivo and Exotel do, and returns {@linkcode CallIds.start}'s frame.
+   */
+  readStart(message: JsonReader, fields: StartFields): StartFrame {
+    const start = message.object("start");
+    const field = this.#streamField;
+    const streamId = start.optionalString(field) ?? message.optionalString(field);
+    if (streamId === undefined) throw message.error(`start message has no ${field}`);
+    const callId = start.optionalString(fields.callField);
+    return this.start({ streamId, callId, params: fields.params });
   }
 
   /** The stream id; an "encode" error before the start message brought one. */
