@@ -38,7 +38,9 @@ export interface GenesysSerializerOptions {
   /**
    * The channel that reaches the bot as inbound audio. The serializer accepts a mono offer of
    * this channel when Genesys makes one, otherwise a stereo offer, from which it takes this
-   * channel only.
+   * channel only. (Mono first, where pipecat accepts the first offer whatever it is: the bot
+   * hears one party, and a stereo stream would carry the other party's audio only for it to be
+   * thrown away; the order of the offers is not a demand, Genesys accepts any one of them.)
    *
    * @default {"external"}
    */
