@@ -10,7 +10,7 @@ import { ExotelSerializer, type ExotelSerializerOptions } from "./exotel.ts";
 import { GenesysSerializer, type GenesysSerializerOptions } from "./genesys.ts";
 import { PlivoSerializer, type PlivoSerializerOptions } from "./plivo.ts";
 import { TelnyxSerializer, type TelnyxSerializerOptions } from "./telnyx.ts";
-import { isObject, type JsonObject } from "./telephony_json.ts";
+import { isObject, type JsonObject } from "./telephony/_json_value.ts";
 import { TwilioSerializer, type TwilioSerializerOptions } from "./twilio.ts";
 import { VonageSerializer, type VonageSerializerOptions } from "./vonage.ts";
 

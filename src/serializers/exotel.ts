@@ -4,22 +4,11 @@
  * @module
  */
 
-import { CallIds } from "./call_ids.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
-import { TelephonyAudio } from "./telephony_audio.ts";
-import {
-  decodeError,
-  dtmfDigitAt,
-  type JsonObject,
-  objectAt,
-  optionalNumberAt,
-  optionalObjectAt,
-  optionalStringAt,
-  optionalStringRecordAt,
-  parseEventMessage,
-  stringAt,
-} from "./telephony_json.ts";
+import { CallIds } from "./telephony/call_ids.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
+import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
 const PROVIDER = "Exotel";
 /** The rates Exotel's `sample-rate` URL parameter allows. */
@@ -91,7 +80,9 @@ export class ExotelSerializer implements FrameSerializer {
       throw new RangeError(`sampleRate must be 8000, 16000 or 24000, got ${sampleRate}`);
     }
     this.#audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate, provider: PROVIDER });
-    this.#ids = new CallIds(PROVIDER, "stream_sid", {
+    this.#ids = new CallIds({
+      provider: PROVIDER,
+      streamField: "stream_sid",
       streamId: options.streamSid,
       callId: options.callSid,
     });
@@ -117,8 +108,9 @@ export class ExotelSerializer implements FrameSerializer {
     switch (frame.type) {
       case "audio": {
         const payload = this.#audio.encodeBase64(frame);
-        if (payload === null) return null;
-        return `{"event":"media","stream_sid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;
+        return payload === null
+          ? null
+          : `{"event":"media","stream_sid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;
       }
       case "mark":
         return JSON.stringify({
@@ -138,62 +130,37 @@ export class ExotelSerializer implements FrameSerializer {
 
   /** One Exotel message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | null {
-    const { event, message } = parseEventMessage(data, PROVIDER);
-    switch (event) {
-      case "media": {
-        const media = objectAt(message, "media", "media", PROVIDER);
-        return this.#audio.decodeBase64(stringAt(media, "payload", "media.payload", PROVIDER));
-      }
+    const message = JsonReader.parse(data, PROVIDER);
+    switch (message.string("event")) {
+      case "media":
+        // Exotel's media names no track: every media message carries the caller's audio.
+        return this.#audio.decodeBase64(message.object("media").string("payload"));
       case "start":
         return this.#start(message);
-      case "dtmf": {
-        const dtmf = objectAt(message, "dtmf", "dtmf", PROVIDER);
-        return { type: "dtmf", digit: dtmfDigitAt(dtmf, "digit", "dtmf.digit", PROVIDER) };
-      }
-      case "mark": {
-        const mark = objectAt(message, "mark", "mark", PROVIDER);
-        return { type: "mark", name: stringAt(mark, "name", "mark.name", PROVIDER) };
-      }
+      case "dtmf":
+        return { type: "dtmf", digit: message.object("dtmf").dtmfDigit("digit") };
+      case "mark":
+        return { type: "mark", name: message.object("mark").string("name") };
       case "stop": {
-        const stop = optionalObjectAt(message, "stop", "stop", PROVIDER);
-        const reason = stop && optionalStringAt(stop, "reason", "stop.reason", PROVIDER);
+        const reason = message.optionalObject("stop")?.optionalString("reason");
         return { type: "end", reason: reason ?? "stop" };
       }
       default:
-        return { type: "message", message };
+        return { type: "message", message: message.value };
     }
   }
 
-  #start(message: JsonObject): Frame {
-    const start = objectAt(message, "start", "start", PROVIDER);
-    const streamSid = optionalStringAt(start, "stream_sid", "start.stream_sid", PROVIDER) ??
-      optionalStringAt(message, "stream_sid", "stream_sid", PROVIDER);
-    if (streamSid === undefined) throw decodeError(PROVIDER, "start message has no stream_sid");
-    const callSid = optionalStringAt(start, "call_sid", "start.call_sid", PROVIDER);
-    const params = optionalStringRecordAt(
-      start,
-      "custom_parameters",
-      "start.custom_parameters",
-      PROVIDER,
-    ) ?? {};
-    const format = optionalObjectAt(start, "media_format", "start.media_format", PROVIDER);
-    if (format !== undefined) {
-      const rate = optionalNumberAt(
-        format,
-        "sample_rate",
-        "start.media_format.sample_rate",
-        PROVIDER,
-      );
-      if (rate !== undefined) {
-        if (!EXOTEL_RATES.includes(rate)) {
-          throw decodeError(
-            PROVIDER,
-            `start.media_format.sample_rate is ${rate}, not 8000, 16000 or 24000`,
-          );
-        }
-        this.#audio.configure({ sampleRate: rate });
+  #start(message: JsonReader): Frame {
+    const start = message.object("start");
+    const params = start.optionalStringRecord("custom_parameters") ?? {};
+    const format = start.optionalObject("media_format");
+    const rate = format?.optionalNumber("sample_rate");
+    if (rate !== undefined) {
+      if (!EXOTEL_RATES.includes(rate)) {
+        throw message.error(`start.media_format.sample_rate is ${rate}, not 8000, 16000 or 24000`);
       }
+      this.#audio.configure({ sampleRate: rate });
     }
-    return this.#ids.start(streamSid, callSid, params);
+    return this.#ids.readStart(message, { callField: "call_sid", params });
   }
 }

@@ -13,23 +13,34 @@ import type {
   SerializerAudioSetup,
   SerializerContext,
 } from "../serializer.ts";
-import { toJson } from "./json_text.ts";
-import { TelephonyAudio } from "./telephony_audio.ts";
-import { decodeError, describe, dtmfDigitAt, isObject, type JsonObject } from "./telephony_json.ts";
+import { chooseMedia, openStartFrame } from "./_audiohook_open.ts";
+import { toJson } from "./_to_json.ts";
+import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
+import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
 const PROVIDER = "genesys";
-/** An ISO 8601 duration in seconds, the only form AudioHook uses (`PT1.5S`). */
-const DURATION = /^PT\d+(\.\d+)?S$/;
+/** An ISO 8601 duration in seconds, the only form AudioHook uses (`PT1.5S`, `PT.5S`). */
+const DURATION = /^PT(\d*\.)?\d+S$/;
 
 /** An AudioHook audio channel: the customer (`external`) or the agent/bot side (`internal`). */
 export type GenesysChannel = "external" | "internal";
+
+/**
+ * Whether the bot's audio goes to Genesys: `"auto"` when the session is an Audio Connector one
+ * (its `open` carries `inputVariables`, the inputs of Architect's Call Audio Connector action,
+ * which an AudioHook Monitor `open` never has), `"always"`, or `"never"`.
+ */
+export type GenesysSendAudio = "auto" | "always" | "never";
 
 /** Options for {@linkcode GenesysSerializer}. */
 export interface GenesysSerializerOptions {
   /**
    * The channel that reaches the bot as inbound audio. The serializer accepts a mono offer of
    * this channel when Genesys makes one, otherwise a stereo offer, from which it takes this
-   * channel only.
+   * channel only. (Mono first, where pipecat accepts the first offer whatever it is: the bot
+   * hears one party, and a stereo stream would carry the other party's audio only for it to be
+   * thrown away; the order of the offers is not a demand, Genesys accepts any one of them.)
    *
    * @default {"external"}
    */
@@ -47,44 +58,63 @@ export interface GenesysSerializerOptions {
    */
   supportedLanguages?: string[];
   /**
-   * Values handed back to the Architect flow in `disconnect`'s `outputVariables`; see also
+   * Values handed back to the Architect flow in `disconnect` and `closed`; see
    * {@linkcode GenesysSerializer.setOutputVariables}.
    *
    * @default {undefined}
    */
-  outputVariables?: Record<string, unknown>;
+  outputVariables?: Record<string, string>;
+  /**
+   * Whether outbound audio is sent (see {@linkcode GenesysSendAudio}). An AudioHook Monitor
+   * session is listen-only: its client answers any binary message with error 415 and closes, so
+   * audio the session cannot carry is dropped, counted in `transport.stats.audioBytesRefused`
+   * and reported once as an "encode" error.
+   *
+   * @default {"auto"}
+   */
+  sendAudio?: GenesysSendAudio;
 }
 
-type State = "idle" | "active" | "paused" | "closed";
+type State = "idle" | "active" | "paused" | "disconnecting" | "closed";
 
 /**
  * Frames ⇄ AudioHook v2 messages. Genesys is the client; this serializer is the server side.
  *
  * The protocol makes the server answer by itself (`open` → `opened`, `ping` → `pong`, `close` →
- * `closed`), so the serializer needs the transport's `bind` hook: it answers through that
- * function at once and the bot never sees those exchanges. Server messages carry `seq` (ours,
+ * `closed`), so the serializer needs the transport's `bind`: it answers through the context's
+ * `send` at once and the bot never sees those exchanges. Server messages carry `seq` (ours,
  * from 1) and `clientseq` (the last `seq` Genesys sent). Replies, barge-ins and bot messages are
- * numbered and sent at once through `bind`'s function, so their numbers leave in order; only
- * `disconnect` is returned from `serialize`, so that it follows the audio queued before it (it
- * is the last message the server originates).
+ * numbered and sent at once, so their numbers leave in order; only `disconnect` is returned from
+ * `serialize`, so that it follows the audio queued before it.
  *
  * Inbound: `open` → `opened` (accepting a PCMU 8 kHz offer, see
  * {@linkcode GenesysSerializerOptions.channel}) and a `start` frame (`streamId` the session id,
  * `callId` the conversation id, `params` the organization id, participant `ani`/`aniName`/`dnis`,
  * `language`, then `customConfig` and `inputVariables` entries); binary PCMU → audio frames at
  * the transport's input rate (stereo is split and only the chosen channel kept, as mono);
- * `ping` → `pong`; `close` → `closed` and an `end` frame with the close reason; `paused` and
- * `resumed` (Genesys confirming a pause or resume, or pausing by itself) track whether audio
- * flows; `dtmf` → a `dtmf` frame; everything else (`update`, `error`, `discarded`, …) reaches the
- * bot as a `message` frame holding the AudioHook message.
+ * `ping` → `pong`; `close` → `closed` (with the output variables) and an `end` frame with the
+ * close reason; `paused` and `resumed` track whether audio flows; `dtmf` → a `dtmf` frame;
+ * everything else (`update`, `error`, `discarded`, …) reaches the bot as a `message` frame
+ * holding the AudioHook message. {@linkcode GenesysSerializer.position} is where Genesys last
+ * said its stream was; server messages carry no `position` (the protocol defines it on client
+ * messages only: the reference implementation's `ClientMessageBase` has it, `ServerMessageBase`
+ * has `clientseq` instead).
  *
- * Outbound: audio → binary PCMU at 8 kHz, mono (Genesys rate-limits small messages: set the
+ * Outbound: audio → binary PCMU at 8 kHz, mono, when the session carries it
+ * ({@linkcode GenesysSerializerOptions.sendAudio}; Genesys rate-limits small messages: set the
  * transport's `fixedAudioPacketSize` to 1600, 200 ms); `interruption` → an `event` with a
- * `barge_in` entity; `end` or `cancel` → `disconnect` with reason `completed` (once), and the
- * `outputVariables`; a `message` frame holding `{ type, parameters }` → that server message in a
- * proper envelope (e.g. `event` with transcript entities). Audio and barge-ins are only sent while
- * the session is open. {@linkcode GenesysSerializer.pause} and
- * {@linkcode GenesysSerializer.resume} ask Genesys to stop and restart the inbound audio.
+ * `barge_in` entity; `end` or `cancel` → `disconnect` with reason `completed` (once), `info` the
+ * end's reason, and the output variables; a `message` frame holding `{ type, parameters }` →
+ * that server message in a proper envelope (e.g. `event` with transcript entities).
+ *
+ * Ending follows AudioHook's closing sequence: after our `disconnect` Genesys sends `close`, we
+ * answer `closed`, and Genesys closes the socket. {@linkcode GenesysSerializer.peerCloses} tells
+ * the transport to wait for that close (at most its `closeTimeoutMs`) instead of closing first.
+ *
+ * Output variables come from the serializer (the option, or
+ * {@linkcode GenesysSerializer.setOutputVariables} at any time before the end), not from a frame:
+ * frames are the same for every protocol, and a `message` frame already means "send this server
+ * message", so a convention inside it could be sent to Genesys by mistake.
  *
  * @example The open handshake
  * ```ts
@@ -120,17 +150,22 @@ export class GenesysSerializer implements FrameSerializer {
   #channel: GenesysChannel;
   #startPaused: boolean;
   #languages: string[];
-  #outputVariables: Record<string, unknown> | undefined;
+  #outputVariables: Record<string, string> | undefined;
+  #sendAudio: GenesysSendAudio;
   #audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: PROVIDER });
-  #send: ((message: SerializedMessage) => void) | undefined;
+  #context: SerializerContext | undefined;
   #state: State = "idle";
   #id = "00000000-0000-0000-0000-000000000000";
   #seq = 0;
   #clientseq = 0;
+  #position = "PT0S";
   /** Channels in the accepted media (1 or 2) and the index of the one kept. */
   #channels = 1;
   #keep = 0;
-  #disconnected = false;
+  /** Whether this session carries the bot's audio (decided at `open`). */
+  #carriesAudio = false;
+  /** Refusal reasons already reported, so each is reported once. */
+  #reported = new Set<string>();
 
   /** Makes a serializer for one session; see {@linkcode GenesysSerializerOptions}. */
   constructor(options: GenesysSerializerOptions = {}) {
@@ -138,10 +173,15 @@ export class GenesysSerializer implements FrameSerializer {
     if (channel !== "external" && channel !== "internal") {
       throw new RangeError(`channel must be "external" or "internal", got ${channel}`);
     }
+    const sendAudio = options.sendAudio ?? "auto";
+    if (sendAudio !== "auto" && sendAudio !== "always" && sendAudio !== "never") {
+      throw new RangeError(`sendAudio must be "auto", "always" or "never", got ${sendAudio}`);
+    }
     this.#channel = channel;
+    this.#sendAudio = sendAudio;
     this.#startPaused = options.startPaused ?? false;
     this.#languages = [...(options.supportedLanguages ?? [])];
-    this.#outputVariables = options.outputVariables;
+    if (options.outputVariables !== undefined) this.setOutputVariables(options.outputVariables);
   }
 
   /** The session id Genesys gave in `open` (the nil UUID before). */
@@ -154,9 +194,29 @@ export class GenesysSerializer implements FrameSerializer {
     return this.#state === "active";
   }
 
-  /** Keeps the transport's function that sends a message on the socket at once. */
+  /** Where Genesys last said its audio stream was (the `position` of its latest message). */
+  get position(): string {
+    return this.#position;
+  }
+
+  /** Whether this session sends the bot's audio to Genesys (known once `open` has come). */
+  get carriesAudio(): boolean {
+    return this.#carriesAudio;
+  }
+
+  /**
+   * Whether Genesys will close the socket itself: once our `disconnect` has gone (Genesys answers
+   * with `close`, we with `closed`, then it closes) or once it has sent `close`. The transport
+   * reads this after the `end` frame is serialized and waits for that close, at most
+   * `closeTimeoutMs`; before the session opened there is nobody to wait for.
+   */
+  get peerCloses(): boolean {
+    return this.#state === "disconnecting" || this.#state === "closed";
+  }
+
+  /** Keeps the transport's context: replies go out through its `send`, refusals its `count`. */
   bind(context: SerializerContext): void {
-    this.#send = context.send;
+    this.#context = context;
   }
 
   /** Takes the transport's input rate and channels for inbound audio frames. */
@@ -164,8 +224,18 @@ export class GenesysSerializer implements FrameSerializer {
     this.#audio.setup(audio);
   }
 
-  /** Sets the `outputVariables` that `disconnect` hands back to the Architect flow. */
-  setOutputVariables(variables: Record<string, unknown>): void {
+  /**
+   * Sets the `outputVariables` that `disconnect` and `closed` hand back to the Architect flow.
+   * They travel as a map of strings (the Audio Connector's `DisconnectParameters` declares
+   * `outputVariables?: JsonStringMap`, as quoted on Genesys's developer forum, thread 26969), so
+   * other values are a `TypeError`. Call it any time before the session ends.
+   */
+  setOutputVariables(variables: Record<string, string>): void {
+    for (const [name, value] of Object.entries(variables)) {
+      if (typeof value !== "string") {
+        throw new TypeError(`outputVariables.${name} must be a string, got ${typeof value}`);
+      }
+    }
     this.#outputVariables = { ...variables };
   }
 
@@ -184,14 +254,14 @@ export class GenesysSerializer implements FrameSerializer {
     const open = this.#state === "active" || this.#state === "paused";
     switch (frame.type) {
       case "audio":
-        return open ? this.#audio.encode(frame) : null;
+        return this.#audioOut(frame.audio.length) ? this.#audio.encode(frame) : null;
       case "interruption":
         this.#audio.reset();
         return open ? this.#server("event", { entities: [{ type: "barge_in", data: {} }] }) : null;
       case "end":
       case "cancel": {
-        if (!open || this.#disconnected) return null;
-        this.#disconnected = true;
+        if (!open) return null;
+        this.#state = "disconnecting";
         const parameters: JsonObject = { reason: "completed" };
         if (frame.type === "end" && frame.reason !== undefined) parameters.info = frame.reason;
         if (this.#outputVariables !== undefined) parameters.outputVariables = this.#outputVariables;
@@ -219,13 +289,22 @@ export class GenesysSerializer implements FrameSerializer {
     }
   }
 
-  /** One AudioHook message to frames, answering control messages through `bind`'s function. */
+  /** One AudioHook message to frames, answering control messages through the context. */
   deserialize(data: string | Uint8Array): Frame | null {
     if (typeof data !== "string") return this.#audioIn(data);
-    const message = parse(data);
-    const type = message.type as string;
-    this.#clientseq = message.seq as number;
-    const parameters = message.parameters === undefined ? {} : message.parameters as JsonObject;
+    const message = JsonReader.parse(data, PROVIDER);
+    const type = message.string("type");
+    const seq = message.sequenceNumber("seq");
+    // Absent parameters are empty; present ones (null included) must be an object.
+    const parameters = message.value.parameters === undefined
+      ? {}
+      : message.object("parameters").value;
+    const position = message.optionalString("position");
+    if (position !== undefined && !DURATION.test(position)) {
+      throw message.error(`position is not a duration: ${describe(position)}`);
+    }
+    this.#clientseq = seq;
+    if (position !== undefined) this.#position = position;
     switch (type) {
       case "open":
         return this.#open(message, parameters);
@@ -233,7 +312,10 @@ export class GenesysSerializer implements FrameSerializer {
         this.#reply("pong", {});
         return null;
       case "close": {
-        this.#reply("closed", {});
+        this.#reply(
+          "closed",
+          this.#outputVariables ? { outputVariables: this.#outputVariables } : {},
+        );
         this.#state = "closed";
         const end: EndFrame = { type: "end" };
         if (typeof parameters.reason === "string") end.reason = parameters.reason;
@@ -251,89 +333,72 @@ export class GenesysSerializer implements FrameSerializer {
       case "dtmf":
         return {
           type: "dtmf",
-          digit: dtmfDigitAt(parameters, "digit", "parameters.digit", PROVIDER),
+          digit: message.object("parameters").dtmfDigit("digit"),
         } satisfies DtmfFrame;
       default:
-        return { type: "message", message } satisfies MessageFrame;
+        return { type: "message", message: message.value } satisfies MessageFrame;
     }
   }
 
-  #open(message: JsonObject, parameters: JsonObject): StartFrame {
-    if (typeof message.id !== "string" || message.id === "") {
-      throw decodeError(PROVIDER, `open.id is not a session id: ${describe(message.id)}`);
-    }
-    this.#id = message.id;
-    const media = this.#chooseMedia(parameters.media);
+  #open(message: JsonReader, parameters: JsonObject): StartFrame {
+    const id = message.string("id");
+    if (id === "") throw message.error('id is not a session id: ""');
+    this.#id = id;
+    const media = chooseMedia(parameters.media, this.#channel);
     if (media === undefined) {
-      this.#disconnected = true;
+      this.#state = "disconnecting";
       this.#reply("disconnect", { reason: "error", info: "no PCMU 8000 Hz media offered" });
-      throw decodeError(
-        PROVIDER,
-        `open offers no PCMU 8000 Hz media: ${describe(parameters.media)}`,
-      );
+      throw message.error(`open offers no PCMU 8000 Hz media: ${describe(parameters.media)}`);
     }
-    const opened: JsonObject = { startPaused: this.#startPaused, media: [media] };
+    this.#channels = media.channels;
+    this.#keep = media.keep;
+    this.#carriesAudio = this.#sendAudio === "always" ||
+      (this.#sendAudio === "auto" && parameters.inputVariables !== undefined);
+    const opened: JsonObject = { startPaused: this.#startPaused, media: [media.offer] };
     if (parameters.supportedLanguages === true) opened.supportedLanguages = this.#languages;
     this.#reply("opened", opened);
     this.#state = this.#startPaused ? "paused" : "active";
-
-    const start: StartFrame = { type: "start", streamId: this.#id };
-    const params: Record<string, string> = {};
-    const text = (name: string, value: unknown) => {
-      if (value === undefined || value === null) return;
-      params[name] = typeof value === "string" ? value : JSON.stringify(value);
-    };
-    if (typeof parameters.conversationId === "string") start.callId = parameters.conversationId;
-    text("organizationId", parameters.organizationId);
-    text("conversationId", parameters.conversationId);
-    if (isObject(parameters.participant)) {
-      const { id, ani, aniName, dnis } = parameters.participant;
-      text("participantId", id);
-      text("ani", ani);
-      text("aniName", aniName);
-      text("dnis", dnis);
-    }
-    text("language", parameters.language);
-    for (const key of ["customConfig", "inputVariables"]) {
-      const entries = parameters[key];
-      if (isObject(entries)) {
-        for (const [name, value] of Object.entries(entries)) text(name, value);
-      }
-    }
-    if (Object.keys(params).length > 0) start.params = params;
-    return start;
-  }
-
-  /** The first PCMU 8 kHz offer of the wanted channel alone, else of both channels. */
-  #chooseMedia(offers: unknown): JsonObject | undefined {
-    if (!Array.isArray(offers)) return undefined;
-    const usable = offers.filter((offer): offer is JsonObject =>
-      isObject(offer) && offer.type === "audio" && offer.format === "PCMU" && offer.rate === 8000 &&
-      Array.isArray(offer.channels) && offer.channels.includes(this.#channel) &&
-      offer.channels.length <= 2 &&
-      offer.channels.every((c) => c === "external" || c === "internal")
-    );
-    const chosen = usable.find((offer) => (offer.channels as unknown[]).length === 1) ?? usable[0];
-    if (chosen === undefined) return undefined;
-    const channels = chosen.channels as string[];
-    this.#channels = channels.length;
-    this.#keep = channels.indexOf(this.#channel);
-    return { type: "audio", format: "PCMU", channels: [...channels], rate: 8000 };
+    return openStartFrame(this.#id, parameters);
   }
 
   #audioIn(data: Uint8Array): Frame | null {
     if (this.#state !== "active" && this.#state !== "paused") {
-      throw decodeError(PROVIDER, `audio of ${data.length} bytes outside an open session`);
+      throw new TransportError(
+        "decode",
+        `genesys: audio of ${data.length} bytes outside an open session`,
+      );
     }
     if (data.length === 0) return null;
     if (this.#channels === 1) return this.#audio.decode(data);
     if (data.length % this.#channels !== 0) {
-      throw decodeError(PROVIDER, `stereo audio of odd length ${data.length}`);
+      throw new TransportError("decode", `genesys: stereo audio of odd length ${data.length}`);
     }
     // Deliberate copy: one channel out of the interleaved pair.
     const mono = new Uint8Array(data.length / 2);
     for (let i = 0, j = this.#keep; i < mono.length; i++, j += 2) mono[i] = data[j]!;
     return this.#audio.decode(mono);
+  }
+
+  /** Whether `bytes` of outbound audio may go; if not, they are counted and reported once. */
+  #audioOut(bytes: number): boolean {
+    let refusal: string;
+    if (this.#state === "idle") refusal = "no AudioHook session is open yet";
+    else if (this.#state === "disconnecting" || this.#state === "closed") {
+      refusal = "the AudioHook session is closing";
+    } else if (!this.#carriesAudio) {
+      refusal = this.#sendAudio === "never"
+        ? 'sendAudio is "never"'
+        : "this AudioHook session is monitor-only (its open carried no inputVariables; " +
+          'set sendAudio: "always" for an Audio Connector session without them)';
+    } else return true;
+    this.#context?.count("audioBytesRefused", bytes);
+    if (!this.#reported.has(refusal)) {
+      this.#reported.add(refusal);
+      this.#context?.report(
+        new TransportError("encode", `genesys: outbound audio dropped: ${refusal}`),
+      );
+    }
+    return false;
   }
 
   /** A server message with the next `seq`, as JSON text. */
@@ -348,60 +413,25 @@ export class GenesysSerializer implements FrameSerializer {
     });
   }
 
-  /** Sends a reply at once through the bound function. */
+  /** Sends a reply at once through the bound context. */
   #reply(type: string, parameters: JsonObject): void {
-    const send = this.#send;
-    if (send === undefined) {
+    const context = this.#context;
+    if (context === undefined) {
       throw new TransportError(
         "decode",
         `genesys: cannot answer ${type}: the transport did not call bind`,
       );
     }
-    send(this.#envelope(type, parameters));
+    context.send(this.#envelope(type, parameters));
   }
 
   /**
-   * A server message the bot originates: sent at once through the bound function when there is
-   * one, so that its `seq` cannot fall behind a reply sent meanwhile; returned otherwise.
+   * A server message the bot originates: sent at once through the context when there is one, so
+   * that its `seq` cannot fall behind a reply sent meanwhile; returned otherwise.
    */
   #server(type: string, parameters: JsonObject): string | null {
-    if (this.#send === undefined) return this.#envelope(type, parameters);
-    this.#send(this.#envelope(type, parameters));
+    if (this.#context === undefined) return this.#envelope(type, parameters);
+    this.#context.send(this.#envelope(type, parameters));
     return null;
   }
-}
-
-/** Parses and checks an AudioHook client message's envelope. */
-function parse(text: string): JsonObject {
-  let message: unknown;
-  try {
-    message = JSON.parse(text);
-  } catch (cause) {
-    throw decodeError(PROVIDER, `message is not JSON: ${describe(text)}`, cause);
-  }
-  if (!isObject(message)) {
-    throw decodeError(PROVIDER, `message is not an object: ${describe(message)}`);
-  }
-  if (typeof message.type !== "string") {
-    throw decodeError(PROVIDER, `message.type is not a string: ${describe(message.type)}`);
-  }
-  const seq = message.seq;
-  if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) {
-    throw decodeError(PROVIDER, `message.seq is not a sequence number: ${describe(seq)}`);
-  }
-  if (message.parameters !== undefined && !isObject(message.parameters)) {
-    throw decodeError(
-      PROVIDER,
-      `message.parameters is not an object: ${describe(message.parameters)}`,
-    );
-  }
-  if (message.position !== undefined) {
-    if (typeof message.position !== "string" || !DURATION.test(message.position)) {
-      throw decodeError(
-        PROVIDER,
-        `message.position is not a duration: ${describe(message.position)}`,
-      );
-    }
-  }
-  return message;
 }

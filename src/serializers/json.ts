@@ -7,8 +7,9 @@
 import { TransportError } from "../errors.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
-import { decodeBase64, encodeBase64 } from "./base64.ts";
-import { parseJson, toJson } from "./json_text.ts";
+import { decodeBase64, encodeBase64 } from "./telephony/base64.ts";
+import { toJson } from "./_to_json.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
 
 const DTMF_DIGITS = /^[0-9*#A-D]$/;
 
@@ -61,7 +62,7 @@ export class JsonSerializer implements FrameSerializer {
         `JsonSerializer reads text messages, got ${data.length} bytes of binary`,
       );
     }
-    const value = parseJson(data);
+    const value = JsonReader.parseValue(data, "JsonSerializer");
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new TransportError("decode", `frame must be a JSON object, got ${data.slice(0, 40)}`);
     }

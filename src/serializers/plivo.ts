@@ -5,35 +5,25 @@
  * @module
  */
 
-import { CallIds } from "./call_ids.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
-import { basicAuth, type FetchLike, HangUp } from "./hangup.ts";
-import {
-  isTelephonyRate,
-  TelephonyAudio,
-  type TelephonyEncoding,
-  telephonyEncodingOf,
-} from "./telephony_audio.ts";
-import {
-  decodeError,
-  dtmfDigitAt,
-  type JsonObject,
-  objectAt,
-  optionalNumberAt,
-  optionalObjectAt,
-  optionalStringAt,
-  parseEventMessage,
-  stringAt,
-} from "./telephony_json.ts";
+import { basicAuth } from "./telephony/basic_auth.ts";
+import { CallIds } from "./telephony/call_ids.ts";
+import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
+import { readMediaPayload } from "./telephony/media_payload.ts";
+import { readMediaFormat } from "./telephony/media_format.ts";
+import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
 
 export { verifyPlivoSignature, type VerifyPlivoSignatureOptions } from "./plivo_signature.ts";
 
 const PROVIDER = "Plivo";
+const INBOUND_TRACKS = ["inbound"];
 
 /** Options for {@linkcode PlivoSerializer}. */
-export interface PlivoSerializerOptions {
+export interface PlivoSerializerOptions extends HangUpSerializerOptions {
   /**
    * The stream id; learned from Plivo's `start` message.
    *
@@ -72,24 +62,6 @@ export interface PlivoSerializerOptions {
    * @default {8000}
    */
   sampleRate?: number;
-  /**
-   * Whether `end` and `cancel` frames hang the call up through the REST API.
-   *
-   * @default {true}
-   */
-  autoHangUp?: boolean;
-  /**
-   * The `fetch` the hang-up uses.
-   *
-   * @default {globalThis.fetch}
-   */
-  fetch?: FetchLike;
-  /**
-   * How long the hang-up request may take.
-   *
-   * @default {5000}
-   */
-  hangUpTimeoutMs?: number;
 }
 
 /**
@@ -129,7 +101,6 @@ export class PlivoSerializer implements FrameSerializer {
   #ids: CallIds;
   #authId: string | undefined;
   #authToken: string | undefined;
-  #autoHangUp: boolean;
 
   /** Makes a serializer for one call; see {@linkcode PlivoSerializerOptions}. */
   constructor(options: PlivoSerializerOptions = {}) {
@@ -138,14 +109,20 @@ export class PlivoSerializer implements FrameSerializer {
       sampleRate: options.sampleRate ?? 8000,
       provider: PROVIDER,
     });
-    this.#ids = new CallIds(PROVIDER, "streamId", {
+    this.#ids = new CallIds({
+      provider: PROVIDER,
+      streamField: "streamId",
       streamId: options.streamId,
       callId: options.callId,
     });
     this.#authId = options.authId;
     this.#authToken = options.authToken;
-    this.#autoHangUp = options.autoHangUp ?? true;
-    this.#hangUp = new HangUp({ fetch: options.fetch, timeoutMs: options.hangUpTimeoutMs });
+    this.#hangUp = new HangUp({
+      fetch: options.fetch,
+      timeoutMs: options.hangUpTimeoutMs,
+      enabled: (options.autoHangUp ?? true) && options.authId !== undefined &&
+        options.authToken !== undefined,
+    });
   }
 
   /** The stream id, once known. */
@@ -168,7 +145,7 @@ export class PlivoSerializer implements FrameSerializer {
     switch (frame.type) {
       case "audio": {
         const payload = this.#audio.encodeBase64(frame);
-        if (payload === null) return null;
+        if (payload === null) return null; // the resampler is still filling up
         const contentType = this.#audio.encoding === "mulaw" ? "audio/x-mulaw" : "audio/x-l16";
         return `{"event":"playAudio","media":{"contentType":"${contentType}","sampleRate":${this.#audio.sampleRate},"payload":"${payload}"},"streamId":${this.#ids.streamIdJson()}}`;
       }
@@ -185,9 +162,7 @@ export class PlivoSerializer implements FrameSerializer {
         return JSON.stringify(frame.message);
       case "end":
       case "cancel":
-        return this.#autoHangUp && this.#authId !== undefined && this.#authToken !== undefined
-          ? this.#hangUpCall()
-          : null;
+        return this.#hangUp.endCall(() => this.#hangUpRequest());
       default:
         return null;
     }
@@ -195,71 +170,51 @@ export class PlivoSerializer implements FrameSerializer {
 
   /** One Plivo message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | null {
-    const { event, message } = parseEventMessage(data, PROVIDER);
-    switch (event) {
+    const message = JsonReader.parse(data, PROVIDER);
+    switch (message.string("event")) {
       case "media": {
-        const media = objectAt(message, "media", "media", PROVIDER);
-        const payload = stringAt(media, "payload", "media.payload", PROVIDER);
-        const track = optionalStringAt(media, "track", "media.track", PROVIDER);
-        if (track !== undefined && track !== "inbound") return null;
-        return this.#audio.decodeBase64(payload);
+        const payload = readMediaPayload(message, { inboundTracks: INBOUND_TRACKS });
+        return payload === null ? null : this.#audio.decodeBase64(payload);
       }
       case "start":
         return this.#start(message);
-      case "dtmf": {
-        const dtmf = objectAt(message, "dtmf", "dtmf", PROVIDER);
-        return { type: "dtmf", digit: dtmfDigitAt(dtmf, "digit", "dtmf.digit", PROVIDER) };
-      }
+      case "dtmf":
+        return { type: "dtmf", digit: message.object("dtmf").dtmfDigit("digit") };
       case "playedStream":
       case "played":
-        return { type: "mark", name: stringAt(message, "name", "name", PROVIDER) };
+        return { type: "mark", name: message.string("name") };
       case "stop":
         return { type: "end", reason: "stop" };
       default:
-        return { type: "message", message };
+        return { type: "message", message: message.value };
     }
   }
 
-  #start(message: JsonObject): Frame {
-    const start = objectAt(message, "start", "start", PROVIDER);
-    const streamId = optionalStringAt(start, "streamId", "start.streamId", PROVIDER) ??
-      optionalStringAt(message, "streamId", "streamId", PROVIDER);
-    if (streamId === undefined) throw decodeError(PROVIDER, "start message has no streamId");
-    const callId = optionalStringAt(start, "callId", "start.callId", PROVIDER);
-    const headers = optionalStringAt(message, "extra_headers", "extra_headers", PROVIDER) ??
-      optionalStringAt(start, "extra_headers", "start.extra_headers", PROVIDER);
-    const format = optionalObjectAt(start, "mediaFormat", "start.mediaFormat", PROVIDER);
-    if (format !== undefined) {
-      const name = optionalStringAt(format, "encoding", "start.mediaFormat.encoding", PROVIDER);
-      const rate = optionalNumberAt(format, "sampleRate", "start.mediaFormat.sampleRate", PROVIDER);
-      const encoding = name === undefined
-        ? undefined
-        : telephonyEncodingOf(name, { littleEndianL16: true });
-      if (name !== undefined && encoding === undefined) {
-        throw decodeError(
-          PROVIDER,
-          `unsupported start.mediaFormat.encoding ${JSON.stringify(name)}`,
-        );
-      }
-      if (rate !== undefined && !isTelephonyRate(rate)) {
-        throw decodeError(PROVIDER, `start.mediaFormat.sampleRate is ${rate}`);
-      }
-      this.#audio.configure({
-        ...(encoding ? { encoding } : {}),
-        ...(rate ? { sampleRate: rate } : {}),
-      });
+  #start(message: JsonReader): Frame {
+    const start = message.object("start");
+    const headers = message.optionalString("extra_headers") ??
+      start.optionalString("extra_headers");
+    const mediaFormat = start.optionalObject("mediaFormat");
+    if (mediaFormat !== undefined) {
+      this.#audio.configure(readMediaFormat(mediaFormat, {
+        encoding: "encoding",
+        sampleRate: "sampleRate",
+        littleEndianL16: true,
+      }));
     }
-    return this.#ids.start(streamId, callId, parseExtraHeaders(headers));
+    return this.#ids.readStart(message, {
+      callField: "callId",
+      params: parseExtraHeaders(headers),
+    });
   }
 
-  async #hangUpCall(): Promise<null> {
-    if (this.#hangUp.attempted) return null;
+  #hangUpRequest(): HangUpRequest {
     const callId = this.#ids.callId;
     if (callId === undefined) {
       throw new TransportError("protocol", "Plivo: cannot hang up without a call id");
     }
     const authId = this.#authId!;
-    await this.#hangUp.run({
+    return {
       provider: PROVIDER,
       callId,
       url: `https://api.plivo.com/v1/Account/${encodeURIComponent(authId)}/Call/${
@@ -267,8 +222,7 @@ export class PlivoSerializer implements FrameSerializer {
       }/`,
       init: { method: "DELETE", headers: { authorization: basicAuth(authId, this.#authToken!) } },
       alreadyEnded: (status) => status === 404,
-    });
-    return null;
+    };
   }
 }
 

@@ -4,7 +4,10 @@
  * @module
  */
 
-import { timingSafeEqual } from "./twilio_signature.ts";
+import { authTokenOptions } from "./_auth_token_options.ts";
+import { hmacBase64 } from "./telephony/hmac_base64.ts";
+import type { ReplayGuard } from "./telephony/replay_guard.ts";
+import { timingSafeEqual } from "./telephony/timing_safe_equal.ts";
 
 /** Options for {@linkcode verifyPlivoSignature}. */
 export interface VerifyPlivoSignatureOptions {
@@ -17,18 +20,33 @@ export interface VerifyPlivoSignatureOptions {
    * @default {request.url}
    */
   url?: string;
+  /**
+   * Refuses a validly signed request whose `X-Plivo-Signature-V3-Nonce` was seen before (key
+   * `plivo:` and the nonce). Plivo makes a fresh nonce per request, so a repeat is a replay; the
+   * nonce carries no time, so the guard can only remember it for its own window, and a replay
+   * after the window has passed gets through.
+   *
+   * @default {undefined}
+   */
+  replayGuard?: ReplayGuard;
 }
-
-const encoder = new TextEncoder();
 
 /**
  * Whether `request` carries a valid Plivo V3 signature: `X-Plivo-Signature-V3` holds one or more
  * comma-separated base64 HMAC-SHA256 values, keyed with the auth token, over
- * `${base}.${X-Plivo-Signature-V3-Nonce}`. For a GET (the WebSocket upgrade included) `base` is the
- * URL without its query, then `?` and the query parameters sorted by name and value as `k=v`
- * joined by `&` (when there are any). For a form-encoded POST the sorted query (if any) is
- * followed by `.`, then each POST parameter as name and value, sorted, with no separators — as
- * Plivo's server SDKs compute it. The body is read from a clone; the request stays usable.
+ * `${base}.${X-Plivo-Signature-V3-Nonce}`. `base` is the URL's scheme, authority and path as
+ * given (the scheme lower-cased), then, for a GET (the WebSocket upgrade included), `?` and the
+ * query parameters sorted by name and value as `k=v` joined by `&` (when there are any). For a
+ * form-encoded POST with parameters the sorted query (possibly empty) follows a `?`, then `.`
+ * when the query is not empty, then each POST parameter as name and value, sorted, with no
+ * separators. Parameters are compared decoded: `?a=1&b=2` and `?a=1%26b%3D2` sign alike.
+ *
+ * This is what Plivo's own SDKs compute (plivo-python `plivo/utils/signature_v3.py`, whose
+ * `parse_qs` decodes the query before `get_sorted_query_string` joins it back unescaped, and
+ * plivo-node `lib/utils/v3Security.js`, likewise through `querystring.parse`), and it matches
+ * both on the points where they agree; it follows Python on the scheme's case. The body is read
+ * from a clone; the request stays usable. With a `replayGuard`, a nonce seen before gives
+ * `false`.
  *
  * @example Refusing an unsigned request
  * ```ts
@@ -43,17 +61,14 @@ export async function verifyPlivoSignature(
   request: Request,
   authToken: string | VerifyPlivoSignatureOptions,
 ): Promise<boolean> {
-  const options = typeof authToken === "string" ? { authToken } : authToken;
-  if (typeof options.authToken !== "string" || options.authToken === "") {
-    throw new TypeError(`authToken must be a non-empty string, got ${typeof options.authToken}`);
-  }
+  const options: VerifyPlivoSignatureOptions = authTokenOptions(authToken);
   const header = request.headers.get("x-plivo-signature-v3");
   const nonce = request.headers.get("x-plivo-signature-v3-nonce");
   if (header === null || nonce === null) return false;
 
-  const url = new URL(options.url ?? request.url);
-  let base = `${url.protocol}//${url.host}${url.pathname}`;
-  const query = sortedQuery([...url.searchParams]);
+  const { base: url, query: rawQuery } = splitUrl(options.url ?? request.url);
+  let base = url;
+  const query = sortedQuery([...new URLSearchParams(rawQuery)]);
   let post: [string, string][] = [];
   if (
     request.method === "POST" && request.body !== null &&
@@ -69,20 +84,30 @@ export async function verifyPlivoSignature(
     base += `?${query}`;
   }
 
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(options.authToken),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(
-    await crypto.subtle.sign("HMAC", key, encoder.encode(`${base}.${nonce}`)),
-  );
-  let binary = "";
-  for (const byte of mac) binary += String.fromCharCode(byte);
-  const expected = btoa(binary);
-  return header.split(",").some((candidate) => timingSafeEqual(candidate.trim(), expected));
+  const expected = await hmacBase64(`${base}.${nonce}`, {
+    key: options.authToken,
+    hash: "SHA-256",
+  });
+  // Plivo's SDKs split on "," and compare each entry as is (no trimming).
+  if (!header.split(",").some((candidate) => timingSafeEqual(candidate, expected))) return false;
+  return options.replayGuard === undefined || await options.replayGuard.claim(`plivo:${nonce}`);
+}
+
+/**
+ * `scheme://authority/path` as written (no URL normalization: Python's `urlparse`/`urlunparse`
+ * keep the host's case, a default port and the path's escapes; it lower-cases the scheme) and
+ * the raw query, without the fragment.
+ */
+function splitUrl(url: string): { base: string; query: string } {
+  const hash = url.indexOf("#");
+  const withoutFragment = hash < 0 ? url : url.slice(0, hash);
+  const question = withoutFragment.indexOf("?");
+  const base = question < 0 ? withoutFragment : withoutFragment.slice(0, question);
+  const colon = base.indexOf(":");
+  return {
+    base: colon < 0 ? base : base.slice(0, colon).toLowerCase() + base.slice(colon),
+    query: question < 0 ? "" : withoutFragment.slice(question + 1),
+  };
 }
 
 function compareParams(a: [string, string], b: [string, string]): number {

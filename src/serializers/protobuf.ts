@@ -15,8 +15,8 @@ import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
 import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
-import { type Frame as PipecatFrame, FrameSchema } from "./pipecat_frames_pb.ts";
-import { toJson } from "./json_text.ts";
+import { type Frame as PipecatFrame, FrameSchema } from "./_pipecat_frames_pb.ts";
+import { toJson } from "./_to_json.ts";
 
 export { rtviBotReady, type RtviBotReadyOptions } from "./rtvi.ts";
 

@@ -6,7 +6,8 @@
  */
 
 import { TransportError } from "../errors.ts";
-import { parseJson, toJson } from "./json_text.ts";
+import { toJson } from "./_to_json.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
 import type { AudioFrame, Frame, MessageFrame } from "../frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
 
@@ -47,7 +48,9 @@ export class RawPcmSerializer implements FrameSerializer {
 
   /** Bytes as an audio frame (whole sample frames only), text as a JSON message frame. */
   deserialize(data: string | Uint8Array): AudioFrame | MessageFrame | null {
-    if (typeof data === "string") return { type: "message", message: parseJson(data) };
+    if (typeof data === "string") {
+      return { type: "message", message: JsonReader.parseValue(data, "RawPcmSerializer") };
+    }
     if (data.length === 0) return null;
     const frameBytes = this.#channels * 2;
     if (data.length % frameBytes !== 0) {

@@ -5,37 +5,25 @@
  * @module
  */
 
-import { CallIds } from "./call_ids.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
-import { type FetchLike, HangUp } from "./hangup.ts";
-import {
-  isTelephonyRate,
-  TelephonyAudio,
-  type TelephonyEncoding,
-  telephonyEncodingOf,
-} from "./telephony_audio.ts";
-import {
-  decodeError,
-  dtmfDigitAt,
-  isObject,
-  type JsonObject,
-  objectAt,
-  optionalNumberAt,
-  optionalObjectAt,
-  optionalStringAt,
-  optionalStringRecordAt,
-  parseEventMessage,
-  stringAt,
-} from "./telephony_json.ts";
+import { isObject } from "./telephony/_json_value.ts";
+import { CallIds } from "./telephony/call_ids.ts";
+import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
+import { readMediaPayload } from "./telephony/media_payload.ts";
+import { readMediaFormat } from "./telephony/media_format.ts";
+import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
 
 export { verifyTelnyxSignature, type VerifyTelnyxSignatureOptions } from "./telnyx_signature.ts";
 
 const PROVIDER = "Telnyx";
+const INBOUND_TRACKS = ["inbound", "inbound_track"];
 
 /** Options for {@linkcode TelnyxSerializer}. */
-export interface TelnyxSerializerOptions {
+export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
   /**
    * The stream id; learned from Telnyx's `start` message.
    *
@@ -73,24 +61,6 @@ export interface TelnyxSerializerOptions {
    * @default {8000}
    */
   sampleRate?: number;
-  /**
-   * Whether `end` and `cancel` frames hang the call up through the REST API.
-   *
-   * @default {true}
-   */
-  autoHangUp?: boolean;
-  /**
-   * The `fetch` the hang-up uses.
-   *
-   * @default {globalThis.fetch}
-   */
-  fetch?: FetchLike;
-  /**
-   * How long the hang-up request may take.
-   *
-   * @default {5000}
-   */
-  hangUpTimeoutMs?: number;
 }
 
 /**
@@ -136,7 +106,6 @@ export class TelnyxSerializer implements FrameSerializer {
   #hangUp: HangUp;
   #ids: CallIds;
   #apiKey: string | undefined;
-  #autoHangUp: boolean;
   #lastSequence = -Infinity;
   #lateDropped = 0;
 
@@ -151,13 +120,18 @@ export class TelnyxSerializer implements FrameSerializer {
       provider: PROVIDER,
     });
     this.#fixedOutbound = options.outboundEncoding !== undefined;
-    this.#ids = new CallIds(PROVIDER, "stream_id", {
+    this.#ids = new CallIds({
+      provider: PROVIDER,
+      streamField: "stream_id",
       streamId: options.streamId,
       callId: options.callControlId,
     });
     this.#apiKey = options.apiKey;
-    this.#autoHangUp = options.autoHangUp ?? true;
-    this.#hangUp = new HangUp({ fetch: options.fetch, timeoutMs: options.hangUpTimeoutMs });
+    this.#hangUp = new HangUp({
+      fetch: options.fetch,
+      timeoutMs: options.hangUpTimeoutMs,
+      enabled: (options.autoHangUp ?? true) && options.apiKey !== undefined,
+    });
   }
 
   /** The stream id, once known. */
@@ -197,7 +171,7 @@ export class TelnyxSerializer implements FrameSerializer {
         return JSON.stringify(frame.message);
       case "end":
       case "cancel":
-        return this.#autoHangUp && this.#apiKey !== undefined ? this.#hangUpCall() : null;
+        return this.#hangUp.endCall(() => this.#hangUpRequest());
       default:
         return null;
     }
@@ -205,14 +179,12 @@ export class TelnyxSerializer implements FrameSerializer {
 
   /** One Telnyx message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | null {
-    const { event, message } = parseEventMessage(data, PROVIDER);
-    switch (event) {
+    const message = JsonReader.parse(data, PROVIDER);
+    switch (message.string("event")) {
       case "media": {
-        const media = objectAt(message, "media", "media", PROVIDER);
-        const payload = stringAt(media, "payload", "media.payload", PROVIDER);
-        const track = optionalStringAt(media, "track", "media.track", PROVIDER);
-        const sequence = optionalNumberAt(message, "sequence_number", "sequence_number", PROVIDER);
-        if (track !== undefined && track !== "inbound" && track !== "inbound_track") return null;
+        const payload = readMediaPayload(message, { inboundTracks: INBOUND_TRACKS });
+        const sequence = message.optionalNumber("sequence_number");
+        if (payload === null) return null;
         if (sequence !== undefined) {
           if (sequence <= this.#lastSequence) {
             this.#lateDropped++;
@@ -225,76 +197,46 @@ export class TelnyxSerializer implements FrameSerializer {
       case "start":
         return this.#start(message);
       case "dtmf": {
-        const dtmf = optionalObjectAt(message, "dtmf", "dtmf", PROVIDER) ??
-          objectAt(message, "payload", "payload", PROVIDER);
-        return { type: "dtmf", digit: dtmfDigitAt(dtmf, "digit", `${event}.digit`, PROVIDER) };
+        const dtmf = message.optionalObject("dtmf") ?? message.object("payload");
+        return { type: "dtmf", digit: dtmf.dtmfDigit("digit") };
       }
-      case "mark": {
-        const mark = objectAt(message, "mark", "mark", PROVIDER);
-        return { type: "mark", name: stringAt(mark, "name", "mark.name", PROVIDER) };
-      }
+      case "mark":
+        return { type: "mark", name: message.object("mark").string("name") };
       case "stop":
         return { type: "end", reason: "stop" };
       default:
-        return { type: "message", message };
+        return { type: "message", message: message.value };
     }
   }
 
-  #start(message: JsonObject): Frame {
-    const start = objectAt(message, "start", "start", PROVIDER);
-    const streamId = optionalStringAt(message, "stream_id", "stream_id", PROVIDER);
-    const callControlId = optionalStringAt(
-      start,
-      "call_control_id",
-      "start.call_control_id",
-      PROVIDER,
-    );
-    const params = optionalStringRecordAt(
-      start,
-      "custom_parameters",
-      "start.custom_parameters",
-      PROVIDER,
-    ) ?? {};
-    const clientState = optionalStringAt(start, "client_state", "start.client_state", PROVIDER);
+  #start(message: JsonReader): Frame {
+    const start = message.object("start");
+    const streamId = message.optionalString("stream_id");
+    const callId = start.optionalString("call_control_id");
+    const params = start.optionalStringRecord("custom_parameters") ?? {};
+    const clientState = start.optionalString("client_state");
     if (clientState !== undefined && !("client_state" in params)) params.client_state = clientState;
-    const format = optionalObjectAt(start, "media_format", "start.media_format", PROVIDER);
-    if (format !== undefined) {
-      const name = optionalStringAt(format, "encoding", "start.media_format.encoding", PROVIDER);
-      const rate = optionalNumberAt(
-        format,
-        "sample_rate",
-        "start.media_format.sample_rate",
-        PROVIDER,
-      );
-      const encoding = name === undefined ? undefined : telephonyEncodingOf(name);
-      if (name !== undefined && encoding === undefined) {
-        throw decodeError(
-          PROVIDER,
-          `unsupported start.media_format.encoding ${JSON.stringify(name)}`,
-        );
-      }
-      if (rate !== undefined && !isTelephonyRate(rate)) {
-        throw decodeError(PROVIDER, `start.media_format.sample_rate is ${rate}`);
-      }
-      this.#in.configure({
-        ...(encoding ? { encoding } : {}),
-        ...(rate ? { sampleRate: rate } : {}),
+    const mediaFormat = start.optionalObject("media_format");
+    if (mediaFormat !== undefined) {
+      const format = readMediaFormat(mediaFormat, {
+        encoding: "encoding",
+        sampleRate: "sample_rate",
       });
+      this.#in.configure(format);
       this.#out.configure({
-        ...(encoding && !this.#fixedOutbound ? { encoding } : {}),
-        ...(rate ? { sampleRate: rate } : {}),
+        encoding: this.#fixedOutbound ? undefined : format.encoding,
+        sampleRate: format.sampleRate,
       });
     }
-    return this.#ids.start(streamId, callControlId, params);
+    return this.#ids.start({ streamId, callId, params });
   }
 
-  async #hangUpCall(): Promise<null> {
-    if (this.#hangUp.attempted) return null;
+  #hangUpRequest(): HangUpRequest {
     const id = this.#ids.callId;
     if (id === undefined) {
       throw new TransportError("protocol", "Telnyx: cannot hang up without a call_control_id");
     }
-    await this.#hangUp.run({
+    return {
       provider: PROVIDER,
       callId: id,
       // Call control ids look like "v3:abc…"; ":" is legal in a path segment, so it stays.
@@ -303,16 +245,12 @@ export class TelnyxSerializer implements FrameSerializer {
       }/actions/hangup`,
       init: {
         method: "POST",
-        headers: {
-          authorization: `Bearer ${this.#apiKey!}`,
-          "content-type": "application/json",
-        },
+        headers: { authorization: `Bearer ${this.#apiKey!}`, "content-type": "application/json" },
         body: "{}",
       },
       alreadyEnded: (status, body) =>
         status === 422 && isObject(body) && Array.isArray(body.errors) &&
         body.errors.some((error) => isObject(error) && String(error.code) === "90018"),
-    });
-    return null;
+    };
   }
 }

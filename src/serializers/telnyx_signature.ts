@@ -4,12 +4,16 @@
  * @module
  */
 
+import { decodeBase64, encodeBase64 } from "./telephony/base64.ts";
+import type { ReplayGuard } from "./telephony/replay_guard.ts";
+
 /** Options for {@linkcode verifyTelnyxSignature}. */
 export interface VerifyTelnyxSignatureOptions {
   /** The account's public key as shown in the Telnyx portal (base64 of the 32 raw bytes). */
   publicKey: string;
   /**
-   * How old (or how far in the future) `telnyx-timestamp` may be, in seconds; 0 disables the check.
+   * How old (or how far in the future) `telnyx-timestamp` may be, in seconds: a positive, finite
+   * number (anything else is a `RangeError`; the check cannot be switched off).
    *
    * @default {300}
    */
@@ -20,6 +24,15 @@ export interface VerifyTelnyxSignatureOptions {
    * @default {Date.now}
    */
   now?: () => number;
+  /**
+   * Refuses a validly signed request seen before (key `telnyx:`, the timestamp and the
+   * signature), remembering it until its timestamp leaves the tolerance window. The timestamp
+   * refuses anything older, so together they refuse every replay, as long as the guard keeps its
+   * keys that long (a {@linkcode MemoryReplayGuard} within its `maxEntries`, for one instance).
+   *
+   * @default {undefined}
+   */
+  replayGuard?: ReplayGuard;
 }
 
 const encoder = new TextEncoder();
@@ -27,8 +40,9 @@ const encoder = new TextEncoder();
 /**
  * Whether `request` carries a valid Telnyx signature: `telnyx-signature-ed25519` is base64 of an
  * Ed25519 signature, by Telnyx's key, over `${telnyx-timestamp}|${raw body}`; the timestamp must
- * be within `toleranceSeconds` of now (replay protection). The body is read from a clone; the
- * request stays usable. Malformed headers or keys give `false`, never an exception.
+ * be within `toleranceSeconds` of now. The body is read from a clone; the request stays usable.
+ * Malformed headers or keys give `false`, never an exception; bad options throw. With a
+ * `replayGuard`, a request seen before gives `false`.
  *
  * @example Refusing an unsigned webhook
  * ```ts
@@ -49,35 +63,37 @@ export async function verifyTelnyxSignature(
       `publicKey must be a non-empty base64 string, got ${typeof options.publicKey}`,
     );
   }
+  const tolerance = options.toleranceSeconds ?? 300;
+  if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance <= 0) {
+    throw new RangeError(
+      `toleranceSeconds must be a positive, finite number of seconds, got ${String(tolerance)}`,
+    );
+  }
   const signature = request.headers.get("telnyx-signature-ed25519");
   const timestamp = request.headers.get("telnyx-timestamp");
   if (signature === null || timestamp === null || !/^\d+$/.test(timestamp)) return false;
-  const tolerance = options.toleranceSeconds ?? 300;
-  if (tolerance > 0) {
-    const now = (options.now ?? Date.now)() / 1000;
-    if (Math.abs(now - Number(timestamp)) > tolerance) return false;
-  }
+  const signedAt = Number(timestamp);
+  if (Math.abs((options.now ?? Date.now)() / 1000 - signedAt) > tolerance) return false;
   let key: CryptoKey;
   let signatureBytes: Uint8Array<ArrayBuffer>;
   try {
-    const raw = fromBase64(options.publicKey);
+    const raw = decodeBase64(options.publicKey);
     key = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
-    signatureBytes = fromBase64(signature);
+    signatureBytes = decodeBase64(signature);
   } catch {
     return false;
   }
   const body = request.body === null ? "" : await request.clone().text();
-  return await crypto.subtle.verify(
+  const valid = await crypto.subtle.verify(
     "Ed25519",
     key,
     signatureBytes,
     encoder.encode(`${timestamp}|${body}`),
   );
-}
-
-function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  if (!valid || options.replayGuard === undefined) return valid;
+  // The signature re-encoded, so that two spellings of one signature are one key.
+  const id = `telnyx:${timestamp}:${encodeBase64(signatureBytes)}`;
+  // The timestamp check above passes up to and including (signedAt + tolerance) s; the key
+  // must outlive that millisecond.
+  return await options.replayGuard.claim(id, (signedAt + tolerance) * 1000 + 1);
 }

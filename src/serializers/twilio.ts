@@ -5,42 +5,24 @@
  * @module
  */
 
-import { CallIds } from "./call_ids.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
-import { basicAuth, type FetchLike, HangUp } from "./hangup.ts";
-import { TelephonyAudio } from "./telephony_audio.ts";
-import {
-  decodeError,
-  dtmfDigitAt,
-  type JsonObject,
-  objectAt,
-  optionalObjectAt,
-  optionalStringAt,
-  optionalStringRecordAt,
-  parseEventMessage,
-  stringAt,
-} from "./telephony_json.ts";
+import { twilioApiHost } from "./_twilio_api_host.ts";
+import { basicAuth } from "./telephony/basic_auth.ts";
+import { CallIds } from "./telephony/call_ids.ts";
+import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
+import { readMediaPayload } from "./telephony/media_payload.ts";
+import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
 export { verifyTwilioSignature, type VerifyTwilioSignatureOptions } from "./twilio_signature.ts";
-// The building blocks of every telephony serializer, for users who write their own; they live on
-// this subpath so that the core and the other subpaths do not load them.
-export {
-  isTelephonyRate,
-  TELEPHONY_ENCODINGS,
-  TelephonyAudio,
-  type TelephonyAudioOptions,
-  type TelephonyEncoding,
-  telephonyEncodingOf,
-} from "./telephony_audio.ts";
-export { type FetchLike, HangUp, type HangUpOptions, type HangUpRequest } from "./hangup.ts";
-export { decodeBase64, encodeBase64 } from "./base64.ts";
 
 const PROVIDER = "Twilio";
+const INBOUND_TRACKS = ["inbound", "inbound_track"];
 
 /** Options for {@linkcode TwilioSerializer}. */
-export interface TwilioSerializerOptions {
+export interface TwilioSerializerOptions extends HangUpSerializerOptions {
   /**
    * The stream SID. Learned from Twilio's `start` message; set it only when that message is
    * consumed elsewhere (e.g. read before the serializer was made).
@@ -79,24 +61,6 @@ export interface TwilioSerializerOptions {
    * @default {undefined}
    */
   edge?: string;
-  /**
-   * Whether `end` and `cancel` frames hang the call up through the REST API.
-   *
-   * @default {true}
-   */
-  autoHangUp?: boolean;
-  /**
-   * The `fetch` the hang-up uses.
-   *
-   * @default {globalThis.fetch}
-   */
-  fetch?: FetchLike;
-  /**
-   * How long the hang-up request may take.
-   *
-   * @default {5000}
-   */
-  hangUpTimeoutMs?: number;
 }
 
 /**
@@ -138,19 +102,23 @@ export class TwilioSerializer implements FrameSerializer {
   #accountSid: string | undefined;
   #authToken: string | undefined;
   #host: string;
-  #autoHangUp: boolean;
 
   /** Makes a serializer for one call; see {@linkcode TwilioSerializerOptions}. */
   constructor(options: TwilioSerializerOptions = {}) {
-    this.#ids = new CallIds(PROVIDER, "streamSid", {
+    this.#ids = new CallIds({
+      provider: PROVIDER,
+      streamField: "streamSid",
       streamId: options.streamSid,
       callId: options.callSid,
     });
     this.#accountSid = options.accountSid;
     this.#authToken = options.authToken;
-    this.#autoHangUp = options.autoHangUp ?? true;
     this.#host = twilioApiHost(options.region, options.edge);
-    this.#hangUp = new HangUp({ fetch: options.fetch, timeoutMs: options.hangUpTimeoutMs });
+    this.#hangUp = new HangUp({
+      fetch: options.fetch,
+      timeoutMs: options.hangUpTimeoutMs,
+      enabled: (options.autoHangUp ?? true) && options.authToken !== undefined,
+    });
   }
 
   /** The stream SID, once known. */
@@ -173,8 +141,9 @@ export class TwilioSerializer implements FrameSerializer {
     switch (frame.type) {
       case "audio": {
         const payload = this.#audio.encodeBase64(frame);
-        if (payload === null) return null;
-        return `{"event":"media","streamSid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;
+        return payload === null
+          ? null
+          : `{"event":"media","streamSid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;
       }
       case "mark":
         return JSON.stringify({
@@ -189,7 +158,7 @@ export class TwilioSerializer implements FrameSerializer {
         return JSON.stringify(frame.message);
       case "end":
       case "cancel":
-        return this.#autoHangUp && this.#authToken !== undefined ? this.#hangUpCall() : null;
+        return this.#hangUp.endCall(() => this.#hangUpRequest());
       default:
         return null;
     }
@@ -197,73 +166,46 @@ export class TwilioSerializer implements FrameSerializer {
 
   /** One Twilio message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | null {
-    const { event, message } = parseEventMessage(data, PROVIDER);
-    switch (event) {
+    const message = JsonReader.parse(data, PROVIDER);
+    switch (message.string("event")) {
       case "media": {
-        const media = objectAt(message, "media", "media", PROVIDER);
-        const track = optionalStringAt(media, "track", "media.track", PROVIDER);
-        const payload = stringAt(media, "payload", "media.payload", PROVIDER);
-        if (track !== undefined && track !== "inbound" && track !== "inbound_track") return null;
-        return this.#audio.decodeBase64(payload);
+        const payload = readMediaPayload(message, { inboundTracks: INBOUND_TRACKS });
+        return payload === null ? null : this.#audio.decodeBase64(payload);
       }
       case "start":
         return this.#start(message);
-      case "dtmf": {
-        const dtmf = objectAt(message, "dtmf", "dtmf", PROVIDER);
-        return { type: "dtmf", digit: dtmfDigitAt(dtmf, "digit", "dtmf.digit", PROVIDER) };
-      }
-      case "mark": {
-        const mark = objectAt(message, "mark", "mark", PROVIDER);
-        return { type: "mark", name: stringAt(mark, "name", "mark.name", PROVIDER) };
-      }
-      case "stop": {
-        const stop = optionalObjectAt(message, "stop", "stop", PROVIDER);
-        if (stop !== undefined) optionalStringAt(stop, "callSid", "stop.callSid", PROVIDER);
+      case "dtmf":
+        return { type: "dtmf", digit: message.object("dtmf").dtmfDigit("digit") };
+      case "mark":
+        return { type: "mark", name: message.object("mark").string("name") };
+      case "stop":
+        message.optionalObject("stop")?.optionalString("callSid");
         return { type: "end", reason: "stop" };
-      }
       default:
-        return { type: "message", message };
+        return { type: "message", message: message.value };
     }
   }
 
-  #start(message: JsonObject): Frame {
-    const start = objectAt(message, "start", "start", PROVIDER);
-    const streamSid = optionalStringAt(start, "streamSid", "start.streamSid", PROVIDER) ??
-      optionalStringAt(message, "streamSid", "streamSid", PROVIDER);
-    if (streamSid === undefined) throw decodeError(PROVIDER, "start message has no streamSid");
-    const callSid = optionalStringAt(start, "callSid", "start.callSid", PROVIDER);
-    const accountSid = optionalStringAt(start, "accountSid", "start.accountSid", PROVIDER);
-    const params = optionalStringRecordAt(
-      start,
-      "customParameters",
-      "start.customParameters",
-      PROVIDER,
-    );
-    const format = optionalObjectAt(start, "mediaFormat", "start.mediaFormat", PROVIDER);
-    if (format !== undefined) {
-      const encoding = optionalStringAt(format, "encoding", "start.mediaFormat.encoding", PROVIDER);
-      if (encoding !== undefined && encoding !== "audio/x-mulaw") {
-        throw decodeError(
-          PROVIDER,
-          `unsupported start.mediaFormat.encoding ${JSON.stringify(encoding)}`,
-        );
-      }
+  #start(message: JsonReader): Frame {
+    const start = message.object("start");
+    const accountSid = start.optionalString("accountSid");
+    const params = start.optionalStringRecord("customParameters") ?? {};
+    const encoding = start.optionalObject("mediaFormat")?.optionalString("encoding");
+    if (encoding !== undefined && encoding !== "audio/x-mulaw") {
+      throw message.error(`unsupported start.mediaFormat.encoding ${JSON.stringify(encoding)}`);
     }
     if (accountSid !== undefined) this.#accountSid ??= accountSid;
-    return this.#ids.start(streamSid, callSid, params ?? {});
+    return this.#ids.readStart(message, { callField: "callSid", params });
   }
 
-  async #hangUpCall(): Promise<null> {
-    if (this.#hangUp.attempted) return null;
+  #hangUpRequest(): HangUpRequest {
     const callSid = this.#ids.callId;
     const accountSid = this.#accountSid;
     if (callSid === undefined || accountSid === undefined) {
-      throw new TransportError(
-        "protocol",
-        `Twilio: cannot hang up without ${callSid === undefined ? "a call SID" : "an account SID"}`,
-      );
+      const missing = callSid === undefined ? "a call SID" : "an account SID";
+      throw new TransportError("protocol", `Twilio: cannot hang up without ${missing}`);
     }
-    await this.#hangUp.run({
+    return {
       provider: PROVIDER,
       callId: callSid,
       url: `https://${this.#host}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Calls/${
@@ -280,38 +222,6 @@ export class TwilioSerializer implements FrameSerializer {
       alreadyEnded: (status, body) =>
         status === 404 &&
         typeof body === "object" && body !== null && (body as { code?: unknown }).code === 20404,
-    });
-    return null;
+    };
   }
-}
-
-/**
- * The host of Twilio's REST API for a region and edge: `api.twilio.com` with neither,
- * `api.{edge}.{region}.twilio.com` otherwise (region `us1` when only an edge is given, as
- * Twilio's SDKs do).
- *
- * @example
- * ```ts
- * import { twilioApiHost } from "@x/ws-transport/twilio";
- * import assert from "node:assert/strict";
- *
- * assert.equal(twilioApiHost(), "api.twilio.com");
- * assert.equal(twilioApiHost("ie1", "dublin"), "api.dublin.ie1.twilio.com");
- * assert.equal(twilioApiHost("au1"), "api.au1.twilio.com");
- * assert.equal(twilioApiHost(undefined, "sydney"), "api.sydney.us1.twilio.com");
- * ```
- */
-export function twilioApiHost(region?: string, edge?: string): string {
-  for (const [name, value] of [["region", region], ["edge", edge]] as const) {
-    if (value !== undefined && !/^[a-z0-9-]+$/.test(value)) {
-      throw new RangeError(
-        `${name} must be a Twilio ${name} name like "ie1", got ${JSON.stringify(value)}`,
-      );
-    }
-  }
-  if (region === undefined && edge === undefined) return "api.twilio.com";
-  const parts = ["api"];
-  if (edge !== undefined) parts.push(edge);
-  parts.push(region ?? "us1", "twilio.com");
-  return parts.join(".");
 }

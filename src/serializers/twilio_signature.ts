@@ -4,6 +4,11 @@
  * @module
  */
 
+import { authTokenOptions } from "./_auth_token_options.ts";
+import { hmacBase64 } from "./telephony/hmac_base64.ts";
+import type { ReplayGuard } from "./telephony/replay_guard.ts";
+import { timingSafeEqual } from "./telephony/timing_safe_equal.ts";
+
 /** Options for {@linkcode verifyTwilioSignature}. */
 export interface VerifyTwilioSignatureOptions {
   /** The account's auth token (the HMAC key). */
@@ -15,6 +20,17 @@ export interface VerifyTwilioSignatureOptions {
    * @default {request.url}
    */
   url?: string;
+  /**
+   * Refuses a validly signed request seen before (key `twilio:` and the signature). Twilio's
+   * scheme has no timestamp or nonce: two requests with the same URL and parameters have the same
+   * signature, so the guard refuses every repeat within its window, Twilio's own retries included,
+   * and lets a replay through once the window has passed. Every call's Media Streams upgrade to
+   * one fixed `<Stream url>` is such a repeat: use the guard there only when the stream URL is
+   * unique per call (e.g. the call SID in its path, written by the TwiML webhook).
+   *
+   * @default {undefined}
+   */
+  replayGuard?: ReplayGuard;
 }
 
 const encoder = new TextEncoder();
@@ -24,9 +40,10 @@ const encoder = new TextEncoder();
  * auth token, over the full URL followed, for a form-encoded POST, by each parameter's name and
  * value sorted by name. Twilio signs the Media Streams WebSocket upgrade (a GET) too, so this fits
  * an adapter's `authorize` hook; Twilio signs the `wss://` URL of `<Stream url>`, which a server
-sees as `http(s)://`, so pass that URL as `url`. As Twilio's own libraries do, the URL is tried as given and with
- * its default port added or removed. A JSON POST is checked through its `bodySHA256` query
- * parameter. The request's body is read from a clone; the request stays usable.
+ * sees as `http(s)://`, so pass that URL as `url`. As Twilio's own libraries do, the URL is tried
+ * as given and with its default port added or removed. A JSON POST is checked through its
+ * `bodySHA256` query parameter. The request's body is read from a clone; the request stays
+ * usable. With a `replayGuard`, a signature seen before gives `false` (see its limits there).
  *
  * @example Refusing an unsigned upgrade
  * ```ts
@@ -41,17 +58,13 @@ export async function verifyTwilioSignature(
   request: Request,
   authToken: string | VerifyTwilioSignatureOptions,
 ): Promise<boolean> {
-  const options = typeof authToken === "string" ? { authToken } : authToken;
-  if (typeof options.authToken !== "string" || options.authToken === "") {
-    throw new TypeError(`authToken must be a non-empty string, got ${typeof options.authToken}`);
-  }
+  const options: VerifyTwilioSignatureOptions = authTokenOptions(authToken);
   const signature = request.headers.get("x-twilio-signature");
   if (signature === null || signature === "") return false;
   const url = options.url ?? request.url;
 
   let suffix = "";
-  const parsed = new URL(url);
-  const bodySha = parsed.searchParams.get("bodySHA256");
+  const bodySha = new URL(url).searchParams.get("bodySHA256");
   if (request.method === "POST" && request.body !== null) {
     const body = await request.clone().text();
     if (bodySha !== null) {
@@ -67,16 +80,14 @@ export async function verifyTwilioSignature(
     }
   }
 
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(options.authToken),
-    { name: "HMAC", hash: "SHA-1" },
-    false,
-    ["sign"],
-  );
   for (const candidate of urlVariants(url)) {
-    const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(candidate + suffix));
-    if (timingSafeEqual(base64(new Uint8Array(mac)), signature)) return true;
+    const expected = await hmacBase64(candidate + suffix, {
+      key: options.authToken,
+      hash: "SHA-1",
+    });
+    if (!timingSafeEqual(expected, signature)) continue;
+    return options.replayGuard === undefined ||
+      await options.replayGuard.claim(`twilio:${expected}`);
   }
   return false;
 }
@@ -95,22 +106,8 @@ function urlVariants(url: string): string[] {
   return variants;
 }
 
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 function toHex(bytes: Uint8Array): string {
   let hex = "";
   for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
   return hex;
-}
-
-/** Compares two strings in time that depends only on their lengths. */
-export function timingSafeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }

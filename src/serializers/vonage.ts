@@ -8,16 +8,10 @@
 import type { DtmfFrame, Frame, MarkFrame, MessageFrame, StartFrame } from "../frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
-import { toJson } from "./json_text.ts";
-import { TelephonyAudio } from "./telephony_audio.ts";
-import {
-  decodeError,
-  describe,
-  dtmfDigitAt,
-  isObject,
-  type JsonObject,
-  parseEventMessage,
-} from "./telephony_json.ts";
+import { toJson } from "./_to_json.ts";
+import { describe, isObject } from "./telephony/_json_value.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
+import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
 const PROVIDER = "vonage";
 
@@ -136,12 +130,13 @@ export class VonageSerializer implements FrameSerializer {
   /** One Vonage message to frames; see the class description. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (typeof data !== "string") return data.length === 0 ? null : this.#audio.decode(data);
-    const { event, message } = parseEventMessage(data, PROVIDER);
-    switch (event) {
+    const reader = JsonReader.parse(data, PROVIDER);
+    const message = reader.value;
+    switch (reader.string("event")) {
       case "websocket:connected":
-        return this.#connected(message);
+        return this.#connected(reader);
       case "websocket:dtmf":
-        return dtmf(message);
+        return dtmf(reader);
       case "websocket:notify": {
         const payload = message.payload;
         const name = isObject(payload) ? payload.mark : undefined;
@@ -160,13 +155,10 @@ export class VonageSerializer implements FrameSerializer {
     }
   }
 
-  #connected(message: JsonObject): StartFrame {
-    const contentType = message["content-type"];
-    if (contentType !== undefined) {
-      if (typeof contentType !== "string") {
-        throw decodeError(PROVIDER, `content-type is not a string: ${describe(contentType)}`);
-      }
-      const rate = rateOf(contentType);
+  #connected(reader: JsonReader): StartFrame {
+    const message = reader.value;
+    if (message["content-type"] !== undefined) {
+      const rate = rateOf(reader, reader.string("content-type"));
       this.#audio.configure({ sampleRate: rate });
       if (frameBytesAt(rate) !== this.#frameBytes) {
         this.#frameBytes = frameBytesAt(rate);
@@ -230,22 +222,20 @@ function frameBytesAt(rate: number): number {
 }
 
 /** The `rate=` of an `audio/l16;rate=16000` content type. */
-function rateOf(contentType: string): number {
+function rateOf(reader: JsonReader, contentType: string): number {
   const [type, ...parameters] = contentType.split(";").map((part) => part.trim().toLowerCase());
   if (type !== "audio/l16") {
-    throw decodeError(PROVIDER, `content-type is not audio/l16: ${describe(contentType)}`);
+    throw reader.error(`content-type is not audio/l16: ${describe(contentType)}`);
   }
   const rate = Number(parameters.find((p) => p.startsWith("rate="))?.slice(5) ?? "16000");
   if (!RESAMPLER_RATES.includes(rate)) {
-    throw decodeError(PROVIDER, `content-type has an unsupported rate: ${describe(contentType)}`);
+    throw reader.error(`content-type has an unsupported rate: ${describe(contentType)}`);
   }
   return rate;
 }
 
-function dtmf(message: JsonObject): DtmfFrame {
+function dtmf(reader: JsonReader): DtmfFrame {
   // Vonage documents `digit` at the top level; some relays nest it as `dtmf.digit`.
-  if (message.digit === undefined && isObject(message.dtmf)) {
-    return { type: "dtmf", digit: dtmfDigitAt(message.dtmf, "digit", "dtmf.digit", PROVIDER) };
-  }
-  return { type: "dtmf", digit: dtmfDigitAt(message, "digit", "digit", PROVIDER) };
+  const nested = reader.value.digit === undefined && isObject(reader.value.dtmf);
+  return { type: "dtmf", digit: (nested ? reader.object("dtmf") : reader).dtmfDigit("digit") };
 }

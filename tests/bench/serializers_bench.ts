@@ -8,7 +8,10 @@
  */
 
 import type { AudioFrame } from "@x/ws-transport";
-import { decodeBase64Portable, encodeBase64Portable } from "../../src/serializers/base64.ts";
+import {
+  decodeBase64Portable,
+  encodeBase64Portable,
+} from "../../src/serializers/telephony/_base64_portable.ts";
 import { TwilioSerializer } from "@x/ws-transport/twilio";
 import { TelnyxSerializer } from "@x/ws-transport/telnyx";
 import { PlivoSerializer } from "@x/ws-transport/plivo";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { GenesysSerializer } from "../../src/serializers/genesys.ts";
+import { type GenesysSendAudio, GenesysSerializer } from "../../src/serializers/genesys.ts";
 import { TransportError } from "../../src/errors.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
 import type { SerializedMessage } from "../../src/serializer.ts";
@@ -131,7 +131,7 @@ Deno.test("`GenesysSerializer` can give the bot the internal channel instead", (
 });
 
 Deno.test("`GenesysSerializer` keeps a 1 kHz tone's frequency and level from 24 kHz out to 16 kHz in", () => {
-  const { genesys } = bound();
+  const { genesys } = bound({ sendAudio: "always" });
   genesys.setup({
     inputSampleRate: 16000,
     inputChannels: 1,
@@ -345,4 +345,99 @@ Deno.test("`GenesysSerializer` answers every fuzzed message with frames or a dec
     { numRuns: 10_000, seed: 4243 },
   );
   assert.ok(frames > 500 && errors > 500, `${frames} frames, ${errors} errors`);
+});
+
+Deno.test("`GenesysSerializer` keeps the client's position and sends none of its own", () => {
+  const { genesys, sent } = bound();
+  assert.equal(genesys.position, "PT0S");
+  genesys.deserialize(
+    open([{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }]),
+  );
+  genesys.deserialize(JSON.stringify({
+    version: "2",
+    type: "ping",
+    seq: 2,
+    serverseq: 1,
+    id: SESSION,
+    position: "PT12.345S",
+    parameters: {},
+  }));
+  assert.equal(genesys.position, "PT12.345S");
+  // AudioHook defines `position` on client messages only (server messages carry `clientseq`).
+  assert.ok(sent.every((m) => !("position" in JSON.parse(m as string))));
+  assert.throws(
+    () =>
+      genesys.deserialize(
+        JSON.stringify({ version: "2", type: "ping", seq: 3, id: SESSION, position: "PT1.S" }),
+      ),
+    isDecode,
+  );
+  assert.equal(genesys.position, "PT12.345S", "a bad message changes nothing");
+});
+
+Deno.test("`GenesysSerializer` sends audio on Audio Connector sessions, or when told", () => {
+  const mono = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
+  const connector = JSON.stringify({
+    ...JSON.parse(open(mono)),
+    parameters: { ...JSON.parse(open(mono)).parameters, inputVariables: {} },
+  });
+  const audio: Frame = {
+    type: "audio",
+    audio: new Uint8Array(640),
+    sampleRate: 16000,
+    channels: 1,
+  };
+  const cases: [GenesysSendAudio, string, boolean][] = [
+    ["auto", open(mono), false],
+    ["auto", connector, true],
+    ["always", open(mono), true],
+    ["never", connector, false],
+  ];
+  for (const [sendAudio, message, carries] of cases) {
+    const refused: number[] = [];
+    const reports: TransportError[] = [];
+    const genesys = new GenesysSerializer({ sendAudio });
+    genesys.bind({
+      send: () => {},
+      count: (counter, amount = 1) => {
+        assert.equal(counter, "audioBytesRefused");
+        refused.push(amount);
+      },
+      report: (error) => reports.push(error),
+    });
+    genesys.setup(SETUP_16K);
+    genesys.deserialize(message);
+    assert.equal(genesys.carriesAudio, carries, `${sendAudio}`);
+    const out: unknown[] = [genesys.serialize(audio), genesys.serialize(audio)];
+    if (carries) {
+      assert.ok(out.every((m) => m instanceof Uint8Array && m.length > 0));
+      assert.deepEqual(refused, []);
+    } else {
+      assert.deepEqual(out, [null, null]);
+      assert.deepEqual(refused, [640, 640]);
+      assert.equal(reports.length, 1, "reported once");
+      assert.equal(reports[0]!.code, "encode");
+    }
+  }
+  assert.throws(() => new GenesysSerializer({ sendAudio: "yes" as never }), RangeError);
+});
+
+Deno.test("`GenesysSerializer` takes output variables as strings only", () => {
+  const genesys = new GenesysSerializer();
+  assert.throws(() => genesys.setOutputVariables({ n: 1 as never }), TypeError);
+  assert.throws(() => new GenesysSerializer({ outputVariables: { ok: true as never } }), TypeError);
+  const variables = { intent: "billing" };
+  genesys.setOutputVariables(variables);
+  variables.intent = "changed later";
+  const { genesys: session, sent } = bound();
+  session.setOutputVariables({ intent: "billing" });
+  session.deserialize(
+    open([{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }]),
+  );
+  assert.deepEqual(JSON.parse(session.serialize({ type: "end" }) as string).parameters, {
+    reason: "completed",
+    outputVariables: { intent: "billing" },
+  });
+  assert.equal(session.peerCloses, true);
+  assert.equal(sent.length, 1);
 });

@@ -10,7 +10,7 @@ import {
 import { ProtobufFrameSerializer } from "@pipecat-ai/websocket-transport";
 import { RTVIMessage } from "@pipecat-ai/client-js";
 import { ProtobufSerializer } from "../../src/serializers/protobuf.ts";
-import { file_frames, FrameSchema } from "../../src/serializers/pipecat_frames_pb.ts";
+import { file_frames, FrameSchema } from "../../src/serializers/_pipecat_frames_pb.ts";
 import { rtviBotReady } from "../../src/serializers/rtvi.ts";
 import { TransportError } from "../../src/errors.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";

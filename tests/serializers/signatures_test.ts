@@ -5,6 +5,10 @@ import assert from "node:assert/strict";
 import { verifyTwilioSignature } from "../../src/serializers/twilio.ts";
 import { verifyTelnyxSignature } from "../../src/serializers/telnyx.ts";
 import { verifyPlivoSignature } from "../../src/serializers/plivo.ts";
+import {
+  MemoryReplayGuard,
+  type ReplayGuard,
+} from "../../src/serializers/telephony/replay_guard.ts";
 
 const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
 
@@ -74,7 +78,11 @@ Deno.test("`verifyTelnyxSignature` checks an Ed25519 signature over timestamp|bo
   const later = () => 1700000000_000 + 600_000;
   assert.equal(await verifyTelnyxSignature(make("1700000000"), { publicKey, now: later }), false);
   assert.equal(
-    await verifyTelnyxSignature(make("1700000000"), { publicKey, now: later, toleranceSeconds: 0 }),
+    await verifyTelnyxSignature(make("1700000000"), {
+      publicKey,
+      now: later,
+      toleranceSeconds: 601,
+    }),
     true,
   );
   assert.equal(
@@ -122,4 +130,186 @@ Deno.test("`verifyPlivoSignature` checks V3 signatures of GET and POST requests"
     await verifyPlivoSignature(post("https://example.com/answer?q=2", signed), authToken),
     false,
   );
+});
+
+Deno.test("`verifyPlivoSignature` reads the URL as Plivo's SDKs do: decoded, sorted, not normalized", async () => {
+  // Each signature was accepted by Plivo's own Node SDK (plivo@4.79.0,
+  // `validateV3Signature("GET", url, nonce, token, signature, {})`) for the URL beside it.
+  const authToken = "MAXXXXTOKEN";
+  const nonce = "12345678901234567890";
+  const vectors: [string, string][] = [
+    ["https://example.com/stream?a=1&b=2", "H/JBsY+3/jOcw9L7kSDRWVgkfwWkJn4O8aaIXwDAxHo="],
+    // An escaped "&" and "=" sign the same as real ones: the SDKs decode before joining.
+    ["https://example.com/stream?a=1%26b%3D2", "H/JBsY+3/jOcw9L7kSDRWVgkfwWkJn4O8aaIXwDAxHo="],
+    ["https://example.com/stream?b=2&a=1", "H/JBsY+3/jOcw9L7kSDRWVgkfwWkJn4O8aaIXwDAxHo="],
+    [
+      "https://example.com/stream?name=J%C3%BCrgen+M&empty=&flag",
+      "ON1owgpzhWGBEuMA7updNUb3u4Hw2ajxW5IvPnja1ew=",
+    ],
+    // The default port and the path's escapes stay as written; no "/" is added to an empty path.
+    ["https://example.com:443/Stream/X%41?z=1", "DUvBf7gcqgS1+f/fuXMM2t5qtAG3mS8FcmEGP7AGQxI="],
+    ["https://example.com", "dR9bDS6W5Q2laR8MOp+ABWakIY2KlrKbJF2QsQnrBiY="],
+    ["https://example.com/stream?a=2&a=1", "I1MyyOewqYmp+GDnxzzQwnrp+qPma/xFO7qAEjvMUME="],
+  ];
+  const upgrade = (signature: string) =>
+    new Request("http://127.0.0.1:8000/stream", {
+      headers: { "x-plivo-signature-v3": signature, "x-plivo-signature-v3-nonce": nonce },
+    });
+  for (const [url, signature] of vectors) {
+    assert.equal(await verifyPlivoSignature(upgrade(signature), { authToken, url }), true, url);
+  }
+  // What normalization would produce is a different URL to Plivo: refused.
+  const [, portSignature] = vectors[4]!;
+  assert.equal(
+    await verifyPlivoSignature(upgrade(portSignature), {
+      authToken,
+      url: "https://example.com/Stream/XA?z=1",
+    }),
+    false,
+  );
+  // A value that differs after decoding is a different request.
+  assert.equal(
+    await verifyPlivoSignature(upgrade(vectors[0]![1]), {
+      authToken,
+      url: "https://example.com/stream?a=1%26b%3D3",
+    }),
+    false,
+  );
+  // The SDKs compare each comma-separated entry as is: a space after the comma is not trimmed.
+  assert.equal(
+    await verifyPlivoSignature(upgrade(`bm90IGl0, ${vectors[0]![1]}`), {
+      authToken,
+      url: vectors[0]![0],
+    }),
+    false,
+  );
+});
+
+/** A replay guard that records what it was asked, in front of a memory guard. */
+function recordingGuard(now: () => number) {
+  const claims: { key: string; expiresAt: number | undefined }[] = [];
+  const memory = new MemoryReplayGuard({ windowMs: 60_000, now });
+  const guard: ReplayGuard = {
+    claim(key, expiresAt) {
+      claims.push({ key, expiresAt });
+      return memory.claim(key, expiresAt);
+    },
+  };
+  return { claims, guard };
+}
+
+Deno.test("`verifyPlivoSignature` refuses a replayed nonce when a replay guard is on", async () => {
+  const authToken = "MAXXXXTOKEN";
+  let now = 1_700_000_000_000;
+  const { claims, guard } = recordingGuard(() => now);
+  const make = (nonce: string, signature: string) =>
+    new Request("https://example.com/stream?b=2&a=1", {
+      headers: { "x-plivo-signature-v3": signature, "x-plivo-signature-v3-nonce": nonce },
+    });
+  const first = ["12345678901234567890", "H/JBsY+3/jOcw9L7kSDRWVgkfwWkJn4O8aaIXwDAxHo="] as const;
+  // Signed by Python's hmac over "https://example.com/stream?a=1&b=2.98765432109876543210";
+  // plivo-node accepts it.
+  const second = ["98765432109876543210", "watVGgiczc7f1pCgdLGcZku62L4C/QKeVP+zog0d3Bs="] as const;
+  // A forged signature does not use up the nonce it names.
+  assert.equal(
+    await verifyPlivoSignature(make(first[0], "Zm9yZ2Vk"), { authToken, replayGuard: guard }),
+    false,
+  );
+  assert.equal(claims.length, 0);
+  assert.equal(await verifyPlivoSignature(make(...first), { authToken, replayGuard: guard }), true);
+  assert.equal(
+    await verifyPlivoSignature(make(...first), { authToken, replayGuard: guard }),
+    false,
+  );
+  assert.equal(
+    await verifyPlivoSignature(make(...second), { authToken, replayGuard: guard }),
+    true,
+  );
+  assert.deepEqual(claims.map((c) => c.key), [
+    "plivo:12345678901234567890",
+    "plivo:12345678901234567890",
+    "plivo:98765432109876543210",
+  ]);
+  assert.equal(claims[0]!.expiresAt, undefined, "no time in the scheme: the guard's window");
+  // The guard's limit, as documented: past its window a replay gets through again.
+  now += 60_000;
+  assert.equal(await verifyPlivoSignature(make(...first), { authToken, replayGuard: guard }), true);
+  // Without a guard nothing is remembered.
+  assert.equal(await verifyPlivoSignature(make(...first), authToken), true);
+});
+
+Deno.test("`verifyTwilioSignature` refuses a replayed signature when a replay guard is on", async () => {
+  let now = 1_700_000_000_000;
+  const { claims, guard } = recordingGuard(() => now);
+  const options = {
+    authToken: "12345",
+    url: "wss://example.ngrok.app/media?lang=en",
+    replayGuard: guard,
+  };
+  const upgrade = (signature: string) =>
+    new Request("http://127.0.0.1:8000/media?lang=en", {
+      headers: { "x-twilio-signature": signature, upgrade: "websocket" },
+    });
+  assert.equal(
+    await verifyTwilioSignature(upgrade("AAAAAAAAAAAAAAAAAAAAAAAAAAA="), options),
+    false,
+  );
+  assert.equal(claims.length, 0, "a bad signature claims nothing");
+  assert.equal(await verifyTwilioSignature(upgrade("dU3jxqj9WuGtPBHkoXgqkzyD/Xs="), options), true);
+  assert.equal(
+    await verifyTwilioSignature(upgrade("dU3jxqj9WuGtPBHkoXgqkzyD/Xs="), options),
+    false,
+  );
+  assert.deepEqual(claims.map((c) => c.key), [
+    "twilio:dU3jxqj9WuGtPBHkoXgqkzyD/Xs=",
+    "twilio:dU3jxqj9WuGtPBHkoXgqkzyD/Xs=",
+  ]);
+  now += 60_000;
+  assert.equal(await verifyTwilioSignature(upgrade("dU3jxqj9WuGtPBHkoXgqkzyD/Xs="), options), true);
+});
+
+Deno.test("`verifyTelnyxSignature` refuses a replay within the tolerance when a replay guard is on", async () => {
+  const publicKey = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
+  const body = '{"data":{"event_type":"call.hangup","payload":{"call_control_id":"v3:abc"}}}';
+  const signature =
+    "Xs5FiwDFeAhAZDtrfLLfnush+yAyAnAHjqzJax3cchVzqxmdfgX2k4UkSEhs8NGw+syBjlMtZUZKiNz3tExXCQ==";
+  const make = () =>
+    new Request("https://example.com/hooks", {
+      method: "POST",
+      headers: { "telnyx-signature-ed25519": signature, "telnyx-timestamp": "1700000000" },
+      body,
+    });
+  let now = 1700000000_000 + 60_000;
+  const { claims, guard } = recordingGuard(() => now);
+  const options = { publicKey, now: () => now, toleranceSeconds: 120, replayGuard: guard };
+  assert.equal(await verifyTelnyxSignature(make(), options), true);
+  assert.equal(await verifyTelnyxSignature(make(), options), false);
+  // Remembered exactly as long as the timestamp check would let it through.
+  assert.deepEqual(claims[0], {
+    key: `telnyx:1700000000:${signature}`,
+    expiresAt: (1700000000 + 120) * 1000 + 1,
+  });
+  now = 1700000000_000 + 120_000; // the last moment the timestamp is accepted
+  assert.equal(await verifyTelnyxSignature(make(), options), false);
+  now += 1;
+  assert.equal(await verifyTelnyxSignature(make(), options), false, "too old, guard or not");
+});
+
+Deno.test("`verifyTelnyxSignature` refuses a tolerance that is not a positive, finite number", async () => {
+  const request = new Request("https://example.com/hooks", { method: "POST", body: "{}" });
+  const publicKey = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
+  for (const toleranceSeconds of [0, -5, NaN, Infinity, -Infinity]) {
+    await assert.rejects(
+      () => verifyTelnyxSignature(request, { publicKey, toleranceSeconds }),
+      (e: Error) => e instanceof RangeError && e.message.includes(String(toleranceSeconds)),
+      String(toleranceSeconds),
+    );
+  }
+  // A timestamp far in the future is outside any tolerance.
+  const future = new Request("https://example.com/hooks", {
+    method: "POST",
+    headers: { "telnyx-signature-ed25519": "AAAA", "telnyx-timestamp": "100000000000000000000" },
+    body: "{}",
+  });
+  assert.equal(await verifyTelnyxSignature(future, { publicKey, toleranceSeconds: 1e9 }), false);
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { twilioApiHost, TwilioSerializer } from "../../src/serializers/twilio.ts";
+import { TwilioSerializer } from "../../src/serializers/twilio.ts";
+import { twilioApiHost } from "../../src/serializers/_twilio_api_host.ts";
 import type { TransportError } from "../../src/errors.ts";
 import { twilioCall, twilioIds } from "./fixtures/twilio_call.ts";
 import {
@@ -165,7 +166,11 @@ Deno.test("`TwilioSerializer` hangs up through a region and edge host", async ()
     "https://api.dublin.ie1.twilio.com/2010-04-01/Accounts/ACx/Calls/CAy.json",
   );
   assert.equal(twilioApiHost("au1", "sydney"), "api.sydney.au1.twilio.com");
+  assert.equal(twilioApiHost(), "api.twilio.com");
+  assert.equal(twilioApiHost("au1"), "api.au1.twilio.com");
+  assert.equal(twilioApiHost(undefined, "sydney"), "api.sydney.us1.twilio.com");
   assert.throws(() => twilioApiHost("ie1/evil"), RangeError);
+  assert.throws(() => new TwilioSerializer({ edge: "x.evil.com/" }), RangeError);
 });
 
 Deno.test("`TwilioSerializer` treats 404 code 20404 as already ended, other errors as protocol errors", async () => {

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { decodeBase64, encodeBase64 } from "../../../src/serializers/telephony/base64.ts";
 import {
-  decodeBase64,
   decodeBase64Portable,
-  encodeBase64,
   encodeBase64Portable,
-} from "../../src/serializers/base64.ts";
+} from "../../../src/serializers/telephony/_base64_portable.ts";
 
 Deno.test("`encodeBase64` and the portable encoder agree with btoa on any bytes", () => {
   fc.assert(

@@ -3,36 +3,32 @@
  * provider's rate) ⇄ `AudioFrame` (PCM16 at the transport's rates), with one streaming
  * `Resampler` per direction kept across chunks so that 20 ms packets join without clicks.
  *
- * Used by the Twilio, Telnyx, Plivo and Exotel serializers and free for any other serializer of
- * a base64-in-JSON or binary telephony protocol. The exports below are stable.
+ * Used by every telephony serializer here and free for any other serializer of a base64-in-JSON
+ * or binary telephony protocol.
  *
  * @module
  */
 
-import type { AudioFrame } from "../frames.ts";
-import type { SerializerAudioSetup } from "../serializer.ts";
-import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../audio/g711.ts";
-import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
-import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
-import { TransportError } from "../errors.ts";
+import type { AudioFrame } from "../../frames.ts";
+import type { SerializerAudioSetup } from "../../serializer.ts";
+import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g711.ts";
+import { pcm16Bytes, pcm16Samples } from "../../audio/pcm.ts";
+import { Resampler, RESAMPLER_RATES } from "../../audio/resampler.ts";
+import { TransportError } from "../../errors.ts";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
+import {
+  isTelephonyRate,
+  TELEPHONY_ENCODINGS,
+  type TelephonyEncoding,
+} from "./telephony_encoding.ts";
 
-/**
- * How audio samples travel on the wire:
- * - `"mulaw"`: G.711 μ-law, one byte per sample (Twilio, Plivo `audio/x-mulaw`, Telnyx `PCMU`);
- * - `"alaw"`: G.711 A-law, one byte per sample (Telnyx `PCMA`);
- * - `"pcm16le"`: 16-bit signed little-endian (Exotel, Plivo `audio/x-l16`);
- * - `"pcm16be"`: 16-bit signed big-endian, RTP's L16 (Telnyx `L16`).
- */
-export type TelephonyEncoding = "mulaw" | "alaw" | "pcm16le" | "pcm16be";
-
-/** The encodings {@linkcode TelephonyAudio} speaks. */
-export const TELEPHONY_ENCODINGS: readonly TelephonyEncoding[] = [
-  "mulaw",
-  "alaw",
-  "pcm16le",
-  "pcm16be",
-];
+/** A wire format, or the part of one a provider announced. */
+export interface TelephonyFormat {
+  /** How samples travel; absent: unchanged. */
+  encoding?: TelephonyEncoding | undefined;
+  /** The wire sample rate in Hz; absent: unchanged. */
+  sampleRate?: number | undefined;
+}
 
 /** Options for {@linkcode TelephonyAudio}. */
 export interface TelephonyAudioOptions {
@@ -68,7 +64,7 @@ export interface TelephonyAudioOptions {
  *
  * @example A μ-law round trip from 16 kHz to Twilio's 8 kHz and back
  * ```ts
- * import { TelephonyAudio } from "@x/ws-transport/twilio";
+ * import { TelephonyAudio } from "@x/ws-transport/telephony";
  * import assert from "node:assert/strict";
  *
  * const audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000 });
@@ -126,7 +122,7 @@ export class TelephonyAudio {
    * Changes the wire format, e.g. to what a provider's `start` message announces. Resamplers
    * start afresh when the rate changes.
    */
-  configure(format: { encoding?: TelephonyEncoding; sampleRate?: number }): void {
+  configure(format: TelephonyFormat): void {
     if (format.encoding !== undefined) this.#encoding = checkEncoding(format.encoding);
     if (format.sampleRate !== undefined && format.sampleRate !== this.#wireRate) {
       this.#wireRate = checkRate(format.sampleRate, "sampleRate");
@@ -254,58 +250,6 @@ export class TelephonyAudio {
   }
 }
 
-/**
- * The {@linkcode TelephonyEncoding} for a provider's name of an encoding (`"audio/x-mulaw"`,
- * `"PCMU"`, `"audio/x-l16"`, …), or `undefined` when it is not one this module speaks.
- * `littleEndianL16` says which byte order `L16`/`audio/x-l16` means for that provider.
- *
- * @example
- * ```ts
- * import { telephonyEncodingOf } from "@x/ws-transport/twilio";
- * import assert from "node:assert/strict";
- *
- * assert.equal(telephonyEncodingOf("audio/x-mulaw"), "mulaw");
- * assert.equal(telephonyEncodingOf("PCMA"), "alaw");
- * assert.equal(telephonyEncodingOf("L16"), "pcm16be");
- * assert.equal(telephonyEncodingOf("audio/x-l16", { littleEndianL16: true }), "pcm16le");
- * assert.equal(telephonyEncodingOf("OPUS"), undefined);
- * ```
- */
-export function telephonyEncodingOf(
-  name: string,
-  options: { littleEndianL16?: boolean } = {},
-): TelephonyEncoding | undefined {
-  const base = name.split(";")[0]!.trim().toLowerCase();
-  switch (base) {
-    case "audio/x-mulaw":
-    case "audio/mulaw":
-    case "audio/pcmu":
-    case "pcmu":
-    case "mulaw":
-    case "ulaw":
-      return "mulaw";
-    case "audio/x-alaw":
-    case "audio/alaw":
-    case "audio/pcma":
-    case "pcma":
-    case "alaw":
-      return "alaw";
-    case "audio/x-l16":
-    case "audio/l16":
-    case "l16":
-      return options.littleEndianL16 ? "pcm16le" : "pcm16be";
-    case "audio/x-raw":
-    case "raw":
-    case "slin":
-    case "pcm16le":
-      return "pcm16le";
-    case "pcm16be":
-      return "pcm16be";
-    default:
-      return undefined;
-  }
-}
-
 function checkEncoding(encoding: TelephonyEncoding): TelephonyEncoding {
   if (!TELEPHONY_ENCODINGS.includes(encoding)) {
     throw new RangeError(
@@ -313,15 +257,6 @@ function checkEncoding(encoding: TelephonyEncoding): TelephonyEncoding {
     );
   }
   return encoding;
-}
-
-/**
- * Whether {@linkcode TelephonyAudio} can convert audio at `rate` (the resampler's rates: 8, 16,
- * 22.05, 24, 44.1 and 48 kHz). Serializers check a rate a provider announces with this and
- * report a decode error instead of a `RangeError`.
- */
-export function isTelephonyRate(rate: number): boolean {
-  return RESAMPLER_RATES.includes(rate);
 }
 
 function checkRate(rate: number, what: string): number {

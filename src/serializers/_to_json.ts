@@ -1,6 +1,6 @@
 /**
- * JSON text with the transport's errors: what cannot be written is an "encode" error, what cannot
- * be read a "decode" error, each naming the bad value.
+ * JSON text out, with the transport's errors: what cannot be written is an "encode" error naming
+ * the bad value. (Reading is `JsonReader`'s.) Internal to the serializers.
  *
  * @module
  */
@@ -19,17 +19,4 @@ export function toJson(value: unknown): string {
     throw new TransportError("encode", `message is not JSON-able: ${String(value)}`);
   }
   return text;
-}
-
-/** `JSON.parse`, with a decode error quoting the start of the bad text. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new TransportError(
-      "decode",
-      `text message is not JSON: ${JSON.stringify(text.slice(0, 40))}`,
-      { cause },
-    );
-  }
 }

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { TelephonyAudio, telephonyEncodingOf } from "../../src/serializers/telephony_audio.ts";
-import type { AudioFrame } from "../../src/frames.ts";
-import type { TransportError } from "../../src/errors.ts";
-import { tone } from "./fixtures/telephony_harness.ts";
+import { TelephonyAudio } from "../../../src/serializers/telephony/telephony_audio.ts";
+import { telephonyEncodingOf } from "../../../src/serializers/telephony/telephony_encoding.ts";
+import type { AudioFrame } from "../../../src/frames.ts";
+import type { TransportError } from "../../../src/errors.ts";
+import { tone } from "../fixtures/telephony_harness.ts";
 
 const SETUP = {
   inputSampleRate: 16000,

@@ -1,12 +1,11 @@
 /**
- * Hanging up a call through a provider's REST API: at most once per session, bounded in time,
- * with "the call had already ended" counted as success. Shared by the Twilio, Telnyx and Plivo
- * serializers.
+ * {@linkcode HangUp}: hanging up a call through a provider's REST API at most once per session,
+ * bounded in time, with "the call had already ended" counted as success.
  *
  * @module
  */
 
-import { TransportError } from "../errors.ts";
+import { TransportError } from "../../errors.ts";
 
 /** The `fetch` shape the hang-up uses (the global one fits; tests inject their own). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -39,6 +38,36 @@ export interface HangUpOptions {
    * @default {5000}
    */
   timeoutMs?: number | undefined;
+  /**
+   * Whether {@linkcode HangUp.endCall} hangs up at all (a serializer passes its `autoHangUp`
+   * and whether it has the credentials).
+   *
+   * @default {true}
+   */
+  enabled?: boolean | undefined;
+}
+
+/** The options of a serializer that hangs calls up through its provider's REST API. */
+export interface HangUpSerializerOptions {
+  /**
+   * Whether `end` and `cancel` frames hang the call up through the REST API (when the
+   * credentials it needs are given).
+   *
+   * @default {true}
+   */
+  autoHangUp?: boolean;
+  /**
+   * The `fetch` the hang-up uses.
+   *
+   * @default {globalThis.fetch}
+   */
+  fetch?: FetchLike;
+  /**
+   * How long the hang-up request may take.
+   *
+   * @default {5000}
+   */
+  hangUpTimeoutMs?: number;
 }
 
 /**
@@ -53,7 +82,7 @@ export interface HangUpOptions {
  *
  * @example Hanging up through an injected fetch
  * ```ts
- * import { HangUp } from "@x/ws-transport/twilio";
+ * import { HangUp } from "@x/ws-transport/telephony";
  * import assert from "node:assert/strict";
  *
  * let calls = 0;
@@ -73,6 +102,7 @@ export interface HangUpOptions {
 export class HangUp {
   #fetch: FetchLike;
   #timeoutMs: number;
+  #enabled: boolean;
   #attempted = false;
 
   /** Makes a once-only hang-up; see {@linkcode HangUpOptions}. */
@@ -82,6 +112,7 @@ export class HangUp {
       throw new RangeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
     }
     this.#timeoutMs = timeoutMs;
+    this.#enabled = options.enabled ?? true;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
@@ -90,9 +121,22 @@ export class HangUp {
     return this.#attempted;
   }
 
-  /** Sends `request` unless a hang-up was already attempted; see the class description. */
-  async run(request: HangUpRequest): Promise<void> {
+  /**
+   * What a serializer returns for an `end` or `cancel` frame: `null` when hang-ups are not
+   * enabled, otherwise {@linkcode HangUp.run} resolving to `null` (nothing to send on the socket).
+   */
+  endCall(request: () => HangUpRequest): Promise<null> | null {
+    return this.#enabled ? this.run(request).then(() => null) : null;
+  }
+
+  /**
+   * Sends `request` unless a hang-up was already attempted; see the class description. Pass a
+   * function to build the request only when it will be sent: what it throws (e.g. "no call id
+   * yet") rejects this call and leaves the hang-up unattempted.
+   */
+  async run(request: HangUpRequest | (() => HangUpRequest)): Promise<void> {
     if (this.#attempted) return;
+    if (typeof request === "function") request = request();
     this.#attempted = true;
     const { provider, callId } = request;
     const what = `${provider} hang-up of call ${callId}`;
@@ -145,12 +189,4 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
-}
-
-/** `Authorization` header value for HTTP Basic auth. */
-export function basicAuth(user: string, password: string): string {
-  const bytes = new TextEncoder().encode(`${user}:${password}`);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return `Basic ${btoa(binary)}`;
 }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { basicAuth, HangUp, type HangUpRequest } from "../../src/serializers/hangup.ts";
-import type { TransportError } from "../../src/errors.ts";
-import { fakeFetch, hangingFetch } from "./fixtures/telephony_harness.ts";
+import { HangUp, type HangUpRequest } from "../../../src/serializers/telephony/hang_up.ts";
+import { basicAuth } from "../../../src/serializers/telephony/basic_auth.ts";
+import type { TransportError } from "../../../src/errors.ts";
+import { fakeFetch, hangingFetch } from "../fixtures/telephony_harness.ts";
 
 const request = (alreadyEnded = (status: number) => status === 404): HangUpRequest => ({
   provider: "Test",
@@ -57,4 +58,28 @@ Deno.test("`HangUp` gives up after timeoutMs on a fetch that never answers, or a
 Deno.test("`basicAuth` encodes UTF-8 credentials", () => {
   assert.equal(basicAuth("AC1", "tok"), `Basic ${btoa("AC1:tok")}`);
   assert.equal(basicAuth("é", "x"), "Basic w6k6eA==");
+});
+
+Deno.test("`HangUp.endCall` is null when disabled, and builds the request only when it sends", async () => {
+  const fake = fakeFetch(() => new Response(null, { status: 204 }));
+  let built = 0;
+  const build = () => {
+    built++;
+    return request();
+  };
+  assert.equal(new HangUp({ fetch: fake.fetch, enabled: false }).endCall(build), null);
+  assert.equal(built, 0);
+  const hangUp = new HangUp({ fetch: fake.fetch });
+  // A builder that throws (no call id yet) rejects and leaves the hang-up unattempted.
+  await assert.rejects(
+    hangUp.endCall(() => {
+      throw new TypeError("no call id yet");
+    })!,
+    TypeError,
+  );
+  assert.equal(hangUp.attempted, false);
+  assert.equal(await hangUp.endCall(build), null);
+  assert.equal(await hangUp.endCall(build), null);
+  assert.equal(built, 1);
+  assert.equal(fake.calls.length, 1);
 });

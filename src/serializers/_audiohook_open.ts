@@ -1,0 +1,79 @@
+/**
+ * What an AudioHook `open` asks for and tells: the media offer the Genesys serializer accepts,
+ * and the `start` frame it reports. Internal to `genesys.ts`.
+ *
+ * @module
+ */
+
+import type { StartFrame } from "../frames.ts";
+import type { GenesysChannel } from "./genesys.ts";
+import { isObject, type JsonObject } from "./telephony/_json_value.ts";
+
+/** The accepted offer, as `opened` echoes it, and how to take the wanted channel from it. */
+export interface ChosenMedia {
+  /** The offer as `opened` lists it. */
+  offer: JsonObject;
+  /** Channels in the accepted media (1 or 2). */
+  channels: number;
+  /** Index of the wanted channel among them. */
+  keep: number;
+}
+
+/**
+ * A PCMU 8 kHz offer that carries `channel`: the first such mono offer, else the first such
+ * stereo one. Mono first, where pipecat takes the first offer whatever it is: the bot hears one
+ * party, and a mono offer of that party costs half the bytes and no de-interleaving, while a
+ * stereo one sends the other party's audio only to be thrown away. The offers' order is not a
+ * demand (the reference client accepts any offered entry), so preferring mono costs Genesys
+ * nothing; when no mono offer of the channel exists the stereo one is taken and the channel kept.
+ */
+export function chooseMedia(offers: unknown, channel: GenesysChannel): ChosenMedia | undefined {
+  if (!Array.isArray(offers)) return undefined;
+  const usable = offers.filter((offer): offer is JsonObject =>
+    isObject(offer) && offer.type === "audio" && offer.format === "PCMU" && offer.rate === 8000 &&
+    Array.isArray(offer.channels) && offer.channels.includes(channel) &&
+    offer.channels.length <= 2 &&
+    offer.channels.every((c) => c === "external" || c === "internal")
+  );
+  const chosen = usable.find((offer) => (offer.channels as unknown[]).length === 1) ?? usable[0];
+  if (chosen === undefined) return undefined;
+  const channels = chosen.channels as string[];
+  return {
+    offer: { type: "audio", format: "PCMU", channels: [...channels], rate: 8000 },
+    channels: channels.length,
+    keep: channels.indexOf(channel),
+  };
+}
+
+/**
+ * The `start` frame for an `open`: `streamId` the session id, `callId` the conversation id,
+ * `params` the organization id, participant `ani`/`aniName`/`dnis`, `language`, then the
+ * `customConfig` and `inputVariables` entries (non-strings as JSON).
+ */
+export function openStartFrame(sessionId: string, parameters: JsonObject): StartFrame {
+  const start: StartFrame = { type: "start", streamId: sessionId };
+  const params: Record<string, string> = {};
+  const text = (name: string, value: unknown) => {
+    if (value === undefined || value === null) return;
+    params[name] = typeof value === "string" ? value : JSON.stringify(value);
+  };
+  if (typeof parameters.conversationId === "string") start.callId = parameters.conversationId;
+  text("organizationId", parameters.organizationId);
+  text("conversationId", parameters.conversationId);
+  if (isObject(parameters.participant)) {
+    const { id, ani, aniName, dnis } = parameters.participant;
+    text("participantId", id);
+    text("ani", ani);
+    text("aniName", aniName);
+    text("dnis", dnis);
+  }
+  text("language", parameters.language);
+  for (const key of ["customConfig", "inputVariables"]) {
+    const entries = parameters[key];
+    if (isObject(entries)) {
+      for (const [name, value] of Object.entries(entries)) text(name, value);
+    }
+  }
+  if (Object.keys(params).length > 0) start.params = params;
+  return start;
+}

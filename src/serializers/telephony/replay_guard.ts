@@ -1,0 +1,155 @@
+/**
+ * {@linkcode ReplayGuard}: refusing a signed request seen before, and {@linkcode MemoryReplayGuard},
+ * a bounded in-memory one.
+ *
+ * @module
+ */
+
+/**
+ * Remembers which signed requests have been seen, so that a captured request sent again is
+ * refused. `verifyTwilioSignature`, `verifyPlivoSignature` and `verifyTelnyxSignature` take one
+ * as `replayGuard` and call {@linkcode ReplayGuard.claim} once a signature has verified (never
+ * before: an unverified request must not be able to use up a key).
+ *
+ * Back it with your own store to share it between instances (a Durable Object, a database, …):
+ * `claim` must be atomic (check and record in one step) or two copies of a request arriving at
+ * once may both pass. Cloudflare KV is eventually consistent and has no compare-and-set, so it
+ * narrows the window but cannot close it; a Durable Object (one thread per object) can.
+ *
+ * @example A guard kept in a Durable Object's storage (sketch)
+ * ```ts
+ * import type { ReplayGuard } from "@x/ws-transport/telephony";
+ * import assert from "node:assert/strict";
+ *
+ * interface Storage {
+ *   get(key: string): Promise<number | undefined>;
+ *   put(key: string, value: number): Promise<void>;
+ * }
+ * function storageGuard(storage: Storage, windowMs: number): ReplayGuard {
+ *   return {
+ *     async claim(key, expiresAt = Date.now() + windowMs) {
+ *       const seen = await storage.get(key);
+ *       if (seen !== undefined && seen > Date.now()) return false;
+ *       await storage.put(key, expiresAt); // an alarm can delete expired keys
+ *       return true;
+ *     },
+ *   };
+ * }
+ * const map = new Map<string, number>();
+ * const guard = storageGuard({
+ *   get: (key) => Promise.resolve(map.get(key)),
+ *   put: (key, value) => Promise.resolve(void map.set(key, value)),
+ * }, 60_000);
+ * assert.equal(await guard.claim("plivo:nonce-1"), true);
+ * assert.equal(await guard.claim("plivo:nonce-1"), false);
+ * ```
+ */
+export interface ReplayGuard {
+  /**
+   * Records one use of `key` (a provider prefix and what identifies the signed request) and
+   * answers `true` the first time, `false` while an earlier use is remembered. `expiresAt`
+   * (milliseconds since the epoch) is the first moment the key may be forgotten, because the
+   * signature itself is refused from then on (Telnyx: just past its timestamp plus the
+   * tolerance); without it the guard keeps the key for a window of its own choosing.
+   */
+  claim(key: string, expiresAt?: number): boolean | Promise<boolean>;
+}
+
+/** Options for {@linkcode MemoryReplayGuard}. */
+export interface MemoryReplayGuardOptions {
+  /**
+   * How long a key claimed without an `expiresAt` is remembered, in milliseconds. Twilio and
+   * Plivo signatures carry no time, so a replay after this window passes the guard.
+   *
+   * @default {300000}
+   */
+  windowMs?: number;
+  /**
+   * How many keys are remembered at most. Past it the oldest are forgotten early (so replays of
+   * them pass again); size it above the number of signed requests one instance verifies within
+   * the window.
+   *
+   * @default {100000}
+   */
+  maxEntries?: number;
+  /**
+   * The current time in milliseconds since the epoch (injectable for tests).
+   *
+   * @default {Date.now}
+   */
+  now?: () => number;
+}
+
+/**
+ * A {@linkcode ReplayGuard} in this instance's memory: a seen-set bounded in time (each key is
+ * forgotten when it expires) and in size (`maxEntries`). It protects one process: requests that
+ * a load balancer spreads over several instances need a shared store (see {@linkcode ReplayGuard}).
+ *
+ * @example Refusing the second use of a nonce
+ * ```ts
+ * import { MemoryReplayGuard } from "@x/ws-transport/telephony";
+ * import assert from "node:assert/strict";
+ *
+ * let now = 0;
+ * const guard = new MemoryReplayGuard({ windowMs: 1000, now: () => now });
+ * assert.equal(guard.claim("plivo:n1"), true);
+ * assert.equal(guard.claim("plivo:n1"), false);
+ * now = 1000; // the window has passed: the key is forgotten
+ * assert.equal(guard.claim("plivo:n1"), true);
+ * ```
+ */
+export class MemoryReplayGuard implements ReplayGuard {
+  readonly #windowMs: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+  /** Key → expiry, in insertion order, so the oldest are at the front. */
+  readonly #seen = new Map<string, number>();
+
+  /** Makes an empty guard; see {@linkcode MemoryReplayGuardOptions}. */
+  constructor(options: MemoryReplayGuardOptions = {}) {
+    const windowMs = options.windowMs ?? 300_000;
+    if (!Number.isFinite(windowMs) || windowMs <= 0) {
+      throw new RangeError(`windowMs must be a positive number of milliseconds, got ${windowMs}`);
+    }
+    const maxEntries = options.maxEntries ?? 100_000;
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+      throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+    }
+    this.#windowMs = windowMs;
+    this.#maxEntries = maxEntries;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** How many keys are remembered now. */
+  get size(): number {
+    return this.#seen.size;
+  }
+
+  /** See {@linkcode ReplayGuard.claim}. */
+  claim(key: string, expiresAt?: number): boolean {
+    const now = this.#now();
+    this.#forgetExpired(now);
+    const seenUntil = this.#seen.get(key);
+    if (seenUntil !== undefined && seenUntil > now) return false;
+    const until = expiresAt ?? now + this.#windowMs;
+    this.#seen.delete(key); // re-inserted at the back: the order stays oldest first
+    if (until > now) this.#seen.set(key, until);
+    if (this.#seen.size > this.#maxEntries) {
+      this.#seen.delete(this.#seen.keys().next().value!);
+    }
+    return true;
+  }
+
+  /**
+   * Drops expired keys from the front. Keys mostly expire in the order they were claimed, so
+   * this stops at the first live one and costs O(1) per claim amortized; a live key with an
+   * earlier-expiring key behind it only delays that one's removal (memory stays bounded by
+   * `maxEntries` either way).
+   */
+  #forgetExpired(now: number): void {
+    for (const [key, until] of this.#seen) {
+      if (until > now) return;
+      this.#seen.delete(key);
+    }
+  }
+}

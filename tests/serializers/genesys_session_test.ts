@@ -1,0 +1,182 @@
+// The Genesys serializer inside a real WebSocketTransport, against an AudioHook client that
+// behaves as Genesys's does (fixtures/audiohook_client.ts): the closing sequence, monitor-only
+// sessions, and the bound on waiting for the client.
+import assert from "node:assert/strict";
+import { type Frame, type TransportError, WebSocketTransport } from "../../mod.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { GenesysSerializer, type GenesysSerializerOptions } from "../../src/serializers/genesys.ts";
+import { AudioHookClient, type AudioHookClientOptions } from "./fixtures/audiohook_client.ts";
+
+const SESSION = "e160e428-53e2-487c-977d-96989bf5c99d";
+/** 100 ms of a quiet 16 kHz signal (not silence, so μ-law bytes vary). */
+const AUDIO_100MS: Frame = {
+  type: "audio",
+  audio: new Uint8Array(new Int16Array(1600).map((_, i) => (i % 40) * 50 - 1000).buffer),
+  sampleRate: 16000,
+  channels: 1,
+};
+
+function session(
+  serializerOptions: GenesysSerializerOptions,
+  clientOptions: Partial<AudioHookClientOptions> = {},
+) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const genesys = new GenesysSerializer(serializerOptions);
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: genesys,
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    closeTimeoutMs: 1000,
+    clock,
+  });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (event) => errors.push(event.error));
+  const client = new AudioHookClient(pair.client, { sessionId: SESSION, ...clientOptions });
+  const reader = transport.readable.getReader();
+  const writer = transport.writable.getWriter();
+  return { clock, pair, genesys, transport, errors, client, reader, writer };
+}
+
+type Session = ReturnType<typeof session>;
+
+/** Opens the session and returns the bot's `start` frame. */
+async function opened(s: Session): Promise<Frame> {
+  s.client.open();
+  const { value } = await s.reader.read();
+  assert.equal(s.client.state, "open");
+  return value!;
+}
+
+/** Every frame the bot reads until `readable` ends. */
+async function rest(s: Session): Promise<Frame[]> {
+  const frames: Frame[] = [];
+  for (;;) {
+    const { value, done } = await s.reader.read();
+    if (done) return frames;
+    frames.push(value);
+  }
+}
+
+const kinds = (s: Session) => s.client.seen.map((m) => ("binary" in m ? "binary" : m.type));
+
+Deno.test("`GenesysSerializer` ends with AudioHook's closing sequence through a real transport", async () => {
+  const s = session({}, { inputVariables: { accountNumber: "1234" } });
+  const start = await opened(s);
+  assert.equal(start.type === "start" && start.callId, "090eaa2f-72fa-480a-83e0-8667ff89c0ec");
+  s.genesys.setOutputVariables({ intent: "billing" });
+  void s.writer.write(AUDIO_100MS);
+  const ended = s.writer.write({ type: "end", reason: "goodbye" });
+  await s.clock.runAll(5000);
+  await ended;
+
+  // disconnect → the client's close → closed → the client closes the socket.
+  const seen = kinds(s);
+  assert.deepEqual(seen.filter((k) => k !== "binary"), ["opened", "disconnect", "closed"]);
+  assert.ok(seen.indexOf("binary") > 0, "the bot's audio went out");
+  assert.ok(seen.lastIndexOf("binary") < seen.indexOf("disconnect"), "all audio before disconnect");
+  const disconnect = s.client.seen.find((m) => "type" in m && m.type === "disconnect");
+  const closed = s.client.seen.find((m) => "type" in m && m.type === "closed");
+  assert.deepEqual(disconnect && "parameters" in disconnect && disconnect.parameters, {
+    reason: "completed",
+    info: "goodbye",
+    outputVariables: { intent: "billing" },
+  });
+  assert.deepEqual(closed && "parameters" in closed && closed.parameters, {
+    outputVariables: { intent: "billing" },
+  });
+  assert.deepEqual(s.client.sent.map((m) => [m.type, m.parameters]), [
+    ["open", s.client.sent[0]!.parameters],
+    ["close", { reason: "disconnect" }],
+  ]);
+  assert.deepEqual(s.client.violations, []);
+  // The client closed the socket (as the reference client does, without a code); the transport
+  // reports that close, not a timeout of its own.
+  assert.deepEqual(await s.transport.closed, { code: 1005, reason: "", initiator: "remote" });
+  assert.ok(s.clock.now() < 1000, `closed at ${s.clock.now()} ms, before closeTimeoutMs`);
+  assert.deepEqual(await rest(s), [{ type: "end", reason: "disconnect" }]);
+  assert.equal(s.transport.stats.audioBytesRefused, 0);
+  assert.equal(s.transport.stats.audioBytesSent, 3200);
+  assert.deepEqual(s.errors, []);
+  assert.equal(s.clock.pendingTimers, 0);
+});
+
+Deno.test("`GenesysSerializer` answers the client's own close with closed and its output variables", async () => {
+  const s = session({ outputVariables: { resolved: "yes" } });
+  await opened(s);
+  s.client.close("end");
+  assert.deepEqual(await rest(s), [{ type: "end", reason: "end" }]);
+  assert.deepEqual(await s.transport.closed, { code: 1005, reason: "", initiator: "remote" });
+  assert.deepEqual(s.client.seen, [
+    s.client.seen[0],
+    { type: "closed", seq: 2, parameters: { outputVariables: { resolved: "yes" } } },
+  ]);
+  assert.deepEqual(s.client.violations, []);
+  await s.clock.runAll();
+});
+
+Deno.test("`GenesysSerializer` drops audio on a monitor-only session, counted and reported once", async () => {
+  const s = session({}); // the client's open carries no inputVariables: AudioHook Monitor
+  await opened(s);
+  assert.equal(s.genesys.carriesAudio, false);
+  void s.writer.write(AUDIO_100MS);
+  void s.writer.write(AUDIO_100MS);
+  const ended = s.writer.write({ type: "end" });
+  await s.clock.runAll(5000);
+  await ended;
+  assert.equal(kinds(s).includes("binary"), false, "no binary message reached the client");
+  assert.deepEqual(kinds(s), ["opened", "disconnect", "closed"]);
+  assert.equal(s.client.sent.some((m) => m.type === "error"), false, "no 415");
+  assert.equal(s.transport.stats.audioBytesRefused, 6400);
+  assert.equal(s.transport.stats.audioBytesSent, 0);
+  assert.equal(s.errors.length, 1);
+  assert.equal(s.errors[0]!.code, "encode");
+  assert.match(s.errors[0]!.message, /monitor-only/);
+  assert.equal((await s.transport.closed).initiator, "remote");
+  await rest(s);
+});
+
+Deno.test("`GenesysSerializer` sends audio to a monitor-only client only when told to, which ends the session", async () => {
+  // Why monitor-only audio is dropped: the client answers binary with error 415 and closes.
+  const s = session({ sendAudio: "always" });
+  await opened(s);
+  void s.writer.write(AUDIO_100MS);
+  await s.clock.runAll(5000);
+  const sent = s.client.sent.slice(1).map((m) => [m.type, m.parameters]);
+  const error415 = ["error", { code: 415, message: "Unexpected binary message" }];
+  assert.deepEqual(sent.slice(0, 2), [error415, ["close", { reason: "error" }]]);
+  // Each binary message that was already on its way meets another 415 until the socket closes.
+  assert.ok(sent.slice(2).every((m) => JSON.stringify(m) === JSON.stringify(error415)));
+  const frames = await rest(s);
+  assert.deepEqual(frames.filter((f) => f.type !== "message"), [{ type: "end", reason: "error" }]);
+  assert.equal(frames.length, sent.length, "each error reaches the bot as a message frame");
+  assert.equal((await s.transport.closed).initiator, "remote");
+  assert.deepEqual(s.client.violations, []);
+});
+
+Deno.test("`GenesysSerializer` closes within closeTimeoutMs when the client never answers disconnect", async () => {
+  const s = session({}, { answersDisconnect: false });
+  await opened(s);
+  const ended = s.writer.write({ type: "end" });
+  await s.clock.tick(0);
+  assert.deepEqual(kinds(s), ["opened", "disconnect"]);
+  await s.clock.tick(999);
+  assert.equal(s.pair.server.readyState, 1, "still waiting for the client");
+  await s.clock.tick(1);
+  await ended;
+  assert.deepEqual(await s.transport.closed, { code: 1000, reason: "", initiator: "local" });
+  await rest(s);
+  await s.clock.runAll();
+});
+
+Deno.test("`GenesysSerializer` has the transport close at once when no session was opened", async () => {
+  const s = session({});
+  const ended = s.writer.write({ type: "end" });
+  await s.clock.tick(0);
+  await ended;
+  assert.equal(s.genesys.peerCloses, false);
+  assert.deepEqual(await s.transport.closed, { code: 1000, reason: "", initiator: "local" });
+  assert.equal(s.clock.now(), 0);
+  await rest(s);
+  await s.clock.runAll();
+});
