@@ -43,7 +43,7 @@ export interface OutboundPathOptions {
   background: OutboundMixer | undefined;
   /** Those watching the session (read on every chunk; empty costs nothing). */
   observers: readonly SessionObserver[];
-  /** Closes the session (after an `end` has been said). */
+  /** Ends the session after an `end` has been said. */
   close: (code: number, reason: string) => Promise<void>;
 }
 
@@ -63,7 +63,6 @@ export class OutboundPath {
   readonly #signal: AbortSignal;
   readonly #dispatch: (event: Event) => void;
   readonly #close: (code: number, reason: string) => Promise<void>;
-  readonly #serializer: FrameSerializer;
   readonly #onError: (error: TransportError) => void;
   /** The response the last audio written belonged to, for the silence an `end` adds. */
   #lastResponseId: string | undefined;
@@ -76,7 +75,6 @@ export class OutboundPath {
     this.#signal = init.signal;
     this.#dispatch = init.dispatch;
     this.#close = init.close;
-    this.#serializer = init.serializer;
     this.#onError = init.onError;
     this.#clock = clock;
     this.#observers = init.observers;
@@ -232,10 +230,7 @@ export class OutboundPath {
     return silence;
   }
 
-  /**
-   * Waits for the far end to play what was sent before an `end`, sends the `end`, waits for the
-   * far end to close where its protocol says it will, then closes.
-   */
+  /** Waits for the far end to play what was sent before an `end`, sends the `end`, then ends. */
   async #sendEnd(frame: EndFrame): Promise<void> {
     this.sender.flushPackets();
     // Hanging up the moment the last chunk leaves would cut off the audio still playing.
@@ -246,13 +241,6 @@ export class OutboundPath {
       this.#onError(new TransportError("timeout", message));
     }
     await this.sender.sendFrame(frame);
-    if (this.#serializer.peerCloses) {
-      try {
-        await this.#clock.sleep(this.#options.closeTimeoutMs, this.#signal);
-      } catch {
-        return; // the far end closed, as its protocol says it will
-      }
-    }
     await this.#close(1000, frame.reason ?? "");
   }
 }

@@ -163,7 +163,7 @@ export class WebSocketTransport extends EventTarget {
       signal: this.#over.signal,
       onError: this.#onError,
       dispatch: (event) => this.dispatchEvent(event),
-      close: (code, reason) => this.close(code, reason),
+      close: (code, reason) => this.#goodbye(code, reason),
       background: options.background,
       observers: this.#observers,
     });
@@ -537,7 +537,26 @@ export class WebSocketTransport extends EventTarget {
     this.#out.drop();
     await this.#ready;
     await this.#out.sender.sendFrame({ type: "cancel" });
-    await this.close(1000, "cancelled");
+    await this.#goodbye(1000, "cancelled");
+  }
+
+  /**
+   * Ends the session once its goodbye (`end`, `cancel`) is sent: closes, or, where the protocol
+   * has the far end close (Genesys AudioHook), waits `closeTimeoutMs` for it to first.
+   */
+  async #goodbye(code: number, reason: string): Promise<void> {
+    if (this.#serializer.peerCloses && !this.#closing) {
+      // Ours is the ending all the same: the peer's close is its answer, not a disconnect.
+      this.#closing = true;
+      this.#initiator = "local";
+      this.#out.drop();
+      try {
+        await this.#clock.sleep(this.#options.closeTimeoutMs, this.#over.signal);
+      } catch {
+        return; // the far end closed, as its protocol says it will
+      }
+    }
+    await this.close(code, reason);
   }
 
   /** The writable was closed: send what is queued (paced), then leave. */

@@ -463,17 +463,21 @@ Deno.test("`WebSocketTransport` lets the far end close after end when the serial
     readonly peerCloses = true;
   }
   const s = session({ serializer: new PeerCloses(), closeTimeoutMs: 1000 });
+  let disconnected = 0;
+  s.transport.addEventListener("disconnected", () => disconnected++);
   s.pair.client.addEventListener("message", (e) => {
     if ((e as MessageEvent).data === "end") s.pair.client.close(1000, "peer hung up");
   });
   const ended = s.writer.write({ type: "end" });
   await s.clock.tick(0);
   await ended;
+  // The peer's close answers our goodbye: the ending is ours, and no "disconnected" fires.
   assert.deepEqual(await s.transport.closed, {
     code: 1000,
     reason: "peer hung up",
-    initiator: "remote",
+    initiator: "local",
   });
+  assert.equal(disconnected, 0);
   await s.clock.runAll();
   assert.equal(s.clock.pendingTimers, 0);
 });

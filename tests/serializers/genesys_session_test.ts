@@ -91,8 +91,8 @@ Deno.test("`GenesysSerializer` ends with AudioHook's closing sequence through a 
   ]);
   assert.deepEqual(s.client.violations, []);
   // The client closed the socket (as the reference client does, without a code); the transport
-  // reports that close, not a timeout of its own.
-  assert.deepEqual(await s.transport.closed, { code: 1005, reason: "", initiator: "remote" });
+  // reports that close, not a timeout of its own, and the ending as ours: we said disconnect.
+  assert.deepEqual(await s.transport.closed, { code: 1005, reason: "", initiator: "local" });
   assert.ok(s.clock.now() < 1000, `closed at ${s.clock.now()} ms, before closeTimeoutMs`);
   assert.deepEqual(await rest(s), [{ type: "end", reason: "disconnect" }]);
   assert.equal(s.transport.stats.audioBytesRefused, 0);
@@ -132,7 +132,7 @@ Deno.test("`GenesysSerializer` drops audio on a monitor-only session, counted an
   assert.equal(s.errors.length, 1);
   assert.equal(s.errors[0]!.code, "encode");
   assert.match(s.errors[0]!.message, /monitor-only/);
-  assert.equal((await s.transport.closed).initiator, "remote");
+  assert.equal((await s.transport.closed).initiator, "local");
   await rest(s);
 });
 

@@ -141,7 +141,7 @@ const GAP_HISTORY = 16;
  *
  * @example Packets 1, 3, 2 come out 1, 2, 3; packet 5 never comes and becomes a 20 ms gap
  * ```ts
- * import { MediaReorder } from "./media_reorder.ts";
+ * import { MediaReorder } from "@x/ws-transport/telephony";
  * import assert from "node:assert/strict";
  *
  * const reorder = new MediaReorder<string>();
