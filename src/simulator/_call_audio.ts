@@ -125,6 +125,7 @@ export class CallAudioTimeline {
     if (this.#bargeIn) return this.#bargeIn;
     const spurt = this.bot.currentStartMs;
     if (spurt === null || spurt === this.#lastBargedSpurt) return null;
+    if (this.bargeIns.length >= options.count) return null;
     const due = spurt + options.afterMs;
     if (due >= frameEnd || this.#callerSpeaking(due)) return null;
     const startMs = Math.max(due, frameStart);

@@ -83,6 +83,7 @@ export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOp
     if (bargeIn.durationMs !== undefined && !(bargeIn.durationMs > 0)) {
       throw new RangeError(`bargeIn.durationMs must be above 0, got ${bargeIn.durationMs}`);
     }
+    if (bargeIn.count !== undefined) nonNegative(bargeIn.count, "bargeIn.count");
   }
   if (options.hangUpAtMs !== undefined) nonNegative(options.hangUpAtMs, "hangUpAtMs");
   const progressIntervalMs = nonNegative(options.progressIntervalMs ?? 1000, "progressIntervalMs");
@@ -99,7 +100,11 @@ export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOp
     lingerMs: nonNegative(options.lingerMs ?? 3000, "lingerMs"),
     maxDurationMs: nonNegative(options.maxDurationMs ?? 300_000, "maxDurationMs"),
     bargeIn: bargeIn
-      ? { afterMs: bargeIn.afterMs, durationMs: bargeIn.durationMs ?? 1200 }
+      ? {
+        afterMs: bargeIn.afterMs,
+        durationMs: bargeIn.durationMs ?? 1200,
+        count: bargeIn.count ?? Infinity,
+      }
       : undefined,
     record: options.record ?? false,
     maxUnderrunMs: nonNegative(options.maxUnderrunMs ?? 1000, "maxUnderrunMs"),

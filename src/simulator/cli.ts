@@ -43,6 +43,7 @@ Usage: simulate [options] <ws-url>
       --max-duration MS     end the call after this long (default: 300000)
       --barge-in MS         speak over the bot MS into each of its answers
       --barge-in-for MS     …for this long (default: 1200)
+      --barge-ins N         barge in on N answers at most (default: every answer)
   -n, --calls N             run N calls at once and print their aggregate report (default: 1)
       --ramp MS             spread the calls' starts over MS (default: 0)
       --param KEY=VALUE     a custom parameter of the call (repeatable)
@@ -149,6 +150,7 @@ export async function main(args: string[]): Promise<number> {
         "max-duration": { type: "string" },
         "barge-in": { type: "string" },
         "barge-in-for": { type: "string" },
+        "barge-ins": { type: "string" },
         calls: { type: "string", short: "n", default: "1" },
         ramp: { type: "string" },
         param: { type: "string", multiple: true },
@@ -208,7 +210,12 @@ export async function main(args: string[]): Promise<number> {
     const bargeIn = millis(values["barge-in"], "barge-in");
     if (bargeIn !== undefined) {
       const durationMs = millis(values["barge-in-for"], "barge-in-for");
-      options.bargeIn = { afterMs: bargeIn, ...(durationMs === undefined ? {} : { durationMs }) };
+      const count = millis(values["barge-ins"], "barge-ins");
+      options.bargeIn = {
+        afterMs: bargeIn,
+        ...(durationMs === undefined ? {} : { durationMs }),
+        ...(count === undefined ? {} : { count }),
+      };
     }
     if (!(options.protocol as string in FAR_ENDS)) {
       throw new RangeError(

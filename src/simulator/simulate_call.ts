@@ -29,6 +29,13 @@ export interface BargeInOptions {
    * @default {1200}
    */
   durationMs?: number;
+  /**
+   * Barge in on this many answers at most (the bot answers each barge-in, which could go on
+   * until the call ends).
+   *
+   * @default {Infinity}
+   */
+  count?: number;
 }
 
 /** A keypad press. */
