@@ -135,3 +135,36 @@ Deno.test("simulateCall catches stale audio a bot sends after its own clear", as
   assert.ok(first!.clearAtMs !== null);
   assert.ok(first!.staleAudioMs! >= 700, `stale audio ${first!.staleAudioMs} ms`);
 });
+
+Deno.test("simulateCall records what the caller said and heard, with the cleared audio never heard", async () => {
+  const { report } = await call(
+    { answerDelayMs: 300, answerMs: 3000, onBargeIn: "interrupt", sampleRate: 8000 },
+    {
+      audio: syntheticCaller({ utterancesMs: [600], pauseMs: 1000 }),
+      bargeIn: { afterMs: 400, durationMs: 800, count: 1 },
+      hangUpAtMs: 4000,
+      record: true,
+    },
+  );
+  const wav = report.recording!;
+  const view = new DataView(wav.buffer, wav.byteOffset);
+  assert.equal(view.getUint16(22, true), 2);
+  assert.equal(view.getUint32(24, true), 8000);
+  const frames = (wav.length - 44) / 4;
+  const level = (channel: 0 | 1, fromMs: number, toMs: number) => {
+    let peak = 0;
+    for (let i = Math.round(fromMs * 8); i < Math.min(frames, Math.round(toMs * 8)); i++) {
+      peak = Math.max(peak, Math.abs(view.getInt16(44 + i * 4 + channel * 2, true)));
+    }
+    return peak;
+  };
+  const [barge] = report.bargeIns;
+  const answer = report.utterances[0]!.responseStartMs!;
+  // Left: the caller's utterance (1.0–1.6 s) and the barge-in; right: the answer until the clear,
+  // then silence while the caller speaks.
+  assert.ok(level(0, 1000, 1600) > 5000);
+  assert.ok(level(0, barge!.atMs, barge!.endMs) > 5000);
+  assert.ok(level(1, answer, barge!.atMs) > 5000);
+  assert.equal(level(1, barge!.clearAtMs! + 1, barge!.endMs), 0);
+  assert.equal(level(0, 1700, answer), 0);
+});
