@@ -198,14 +198,13 @@ export interface SimulateCallOptions {
  * for bad options (`RangeError`, `TypeError`); a bot that cannot be reached gives a report whose
  * `ended.by` is `"error"`.
  *
- * @example A Twilio call to a bot that answers each utterance with a beep
+ * @example A Twilio call to a bot that beeps once it has heard half a second
  * ```ts
  * import { simulateCall, syntheticCaller } from "@x/ws-transport/simulator";
  * import { upgrade } from "@x/ws-transport/deno";
  * import { TwilioSerializer } from "@x/ws-transport/twilio";
  * import assert from "node:assert/strict";
  *
- * // The bot under test: 300 ms of a 440 Hz beep whenever a second of caller audio has come in.
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
  *   const { transport, response } = await upgrade(request, { serializer: new TwilioSerializer() });
  *   if (!transport) return response;
@@ -213,9 +212,8 @@ export interface SimulateCallOptions {
  *     const writer = transport.writable.getWriter();
  *     let heard = 0;
  *     for await (const frame of transport.readable) {
- *       if (frame.type !== "audio" || (heard += frame.audio.length) < 32000) continue;
- *       heard = 0;
- *       const beep = new Int16Array(4800).map((_, i) => 8000 * Math.sin(i / 5.8));
+ *       if (frame.type !== "audio" || heard >= 16000 || (heard += frame.audio.length) < 16000) continue;
+ *       const beep = new Int16Array(4800).map((_, i) => 8000 * Math.sin(i / 5.8)); // 300 ms
  *       await writer.write({ type: "audio", audio: new Uint8Array(beep.buffer), sampleRate: 16000, channels: 1 });
  *     }
  *   })().catch(() => {});
@@ -224,13 +222,12 @@ export interface SimulateCallOptions {
  *
  * const report = await simulateCall(`ws://127.0.0.1:${server.addr.port}/`, {
  *   protocol: "twilio",
- *   audio: syntheticCaller({ utterancesMs: [800], pauseMs: 400 }),
- *   speed: 4,
- *   lingerMs: 1000,
+ *   audio: syntheticCaller({ utterancesMs: [400], pauseMs: 200 }),
+ *   hangUpAtMs: 1200,
  * });
  * assert.equal(report.ended.by, "caller");
  * assert.deepEqual(report.violations, []);
- * assert.ok(report.firstAudibleMs !== null);
+ * assert.ok(report.firstAudibleMs! >= 500); // the beep, after half a second of caller audio
  * await server.shutdown();
  * ```
  */
