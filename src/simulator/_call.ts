@@ -1,0 +1,523 @@
+/**
+ * One simulated call, start to end: connects, lets the far end speak its protocol, sends the
+ * caller's audio on schedule, plays the bot's audio into the far end's buffer, and keeps the
+ * timelines the report is computed from (`_call_report.ts`).
+ *
+ * @module
+ */
+
+import type { Clock } from "../clock.ts";
+import type { WebSocketLike } from "../socket.ts";
+import { addVoice } from "./_voice.ts";
+import { buildReport, type CallTimeline } from "./_call_report.ts";
+import { CallAudioTimeline } from "./_call_audio.ts";
+import type { CallerAudio } from "./caller_audio.ts";
+import type { FarEnd, FarEndContext, MarkOnClear } from "./far_end.ts";
+import type { CallEndedBy, CallReport, ProtocolViolation } from "./report.ts";
+import type { CallProgress, ResolvedCallOptions } from "./_call_options.ts";
+
+interface PendingMark {
+  name: string;
+  position: number;
+  onClear: MarkOnClear;
+  ack: () => void;
+  requestedAt: number;
+}
+
+/** How long the caller waits for the platform's closing handshake, and then for the socket. */
+const HANG_UP_TIMEOUT_MS = 11_000;
+const CLOSE_TIMEOUT_MS = 2_000;
+/** How long the platform's opening handshake may take before the caller gives up. */
+const READY_TIMEOUT_MS = 15_000;
+/** Keep violations' first details for this many rules at most (counts are kept for all). */
+const MAX_RULES = 100;
+
+/** Runs one call; {@linkcode SimulatedCall.run} resolves with its report. */
+export class SimulatedCall {
+  readonly #url: string;
+  readonly #options: ResolvedCallOptions;
+  readonly #farEnd: FarEnd;
+  readonly #caller: CallerAudio;
+  readonly #clock: Clock;
+  /** Aborted when the call starts ending: stops the caller's schedule. */
+  readonly #ending = new AbortController();
+  /** Aborted when the call is over: stops every timer, far ends' included. */
+  readonly #over = new AbortController();
+  #socket: WebSocketLike | undefined;
+  #t0 = 0;
+  #audio!: CallAudioTimeline;
+  #ended: { by: CallEndedBy; atMs: number; detail: string; code?: number; reason?: string } | null =
+    null;
+  #socketClosed: { code: number; reason: string } | null = null;
+  #onSocketClosed: (() => void) | undefined;
+  #onReady: (() => void) | undefined;
+  #ready = false;
+  #marks: PendingMark[] = [];
+  #markTimer: AbortController | undefined;
+  readonly #markStats = {
+    requested: 0,
+    acked: 0,
+    ackedOnClear: 0,
+    dropped: 0,
+    delays: [] as number[],
+  };
+  readonly #violations = new Map<string, ProtocolViolation>();
+  readonly #notes: Record<string, number> = {};
+  readonly #messages = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 };
+  readonly #dtmf = { sent: 0, unsupported: 0 };
+  readonly #clears: number[] = [];
+  #firstAudioMs: number | null = null;
+  #callerStartMs = 0;
+  #callerSentMs = 0;
+
+  constructor(url: string, options: ResolvedCallOptions, farEnd: FarEnd, caller: CallerAudio) {
+    this.#url = url;
+    this.#options = options;
+    this.#farEnd = farEnd;
+    this.#caller = caller;
+    this.#clock = options.clock;
+  }
+
+  /** Runs the call to its end and returns the report. Never rejects for the bot's faults. */
+  async run(): Promise<CallReport> {
+    const startedAt = new Date().toISOString();
+    const connectStart = this.#clock.now();
+    const signal = this.#options.signal;
+    const onAbort = () => this.#end("aborted", "aborted by the caller's signal");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let connectMs: number | null = null;
+    try {
+      if (signal?.aborted) throw new Error("aborted before the call started");
+      const opened = await this.#connect();
+      connectMs = this.#clock.now() - connectStart;
+      this.#t0 = this.#clock.now();
+      if (!opened) return this.#failedReport(startedAt, connectMs);
+      this.#audio = this.#newTimeline();
+      this.#farEnd.open(this.#context());
+      await this.#whenReady();
+      if (!this.#ended) await this.#speak();
+      await this.#hangUp();
+    } catch (error) {
+      if (!this.#audio) return this.#failedReport(startedAt, connectMs, error);
+      this.#end("error", String((error as Error)?.message ?? error));
+      await this.#hangUp();
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      this.#over.abort();
+      await this.#caller.cancel();
+    }
+    return this.#report(startedAt, connectMs);
+  }
+
+  /** Milliseconds since the socket opened. */
+  #now(): number {
+    return this.#clock.now() - this.#t0;
+  }
+
+  /** Opens the socket; false when it failed or timed out (the reason is in `#ended`). */
+  async #connect(): Promise<boolean> {
+    let socket: WebSocketLike;
+    try {
+      socket = this.#options.connect(this.#url);
+    } catch (error) {
+      this.#endAt(0, "error", `could not connect: ${(error as Error)?.message ?? error}`);
+      return false;
+    }
+    this.#socket = socket;
+    socket.binaryType = "arraybuffer";
+    const outcome = await new Promise<"open" | "failed" | "timeout" | "aborted">((resolve) => {
+      const timer = new AbortController();
+      const done = (value: "open" | "failed" | "timeout" | "aborted") => {
+        timer.abort();
+        socket.removeEventListener("open", onOpen);
+        socket.removeEventListener("close", onClose);
+        this.#ending.signal.removeEventListener("abort", onEnd);
+        resolve(value);
+      };
+      const onOpen = () => done("open");
+      const onClose = () => done("failed");
+      const onEnd = () => done("aborted");
+      socket.addEventListener("open", onOpen);
+      socket.addEventListener("close", onClose);
+      this.#ending.signal.addEventListener("abort", onEnd, { once: true });
+      if (socket.readyState === 1) return done("open");
+      this.#clock.sleep(this.#options.connectTimeoutMs, timer.signal).then(
+        () => done("timeout"),
+        () => {/* settled otherwise */},
+      );
+    });
+    if (outcome === "open") {
+      socket.addEventListener("message", this.#onMessage);
+      socket.addEventListener("close", this.#onClose);
+      return true;
+    }
+    if (outcome === "timeout") {
+      this.#endAt(
+        0,
+        "error",
+        `the WebSocket did not open within ${this.#options.connectTimeoutMs} ms`,
+      );
+    } else if (outcome === "failed") {
+      this.#endAt(0, "error", `could not connect to ${this.#url}`);
+    }
+    try {
+      socket.close();
+    } catch {
+      // Closing a socket that never opened may throw on some runtimes; it is gone either way.
+    }
+    return false;
+  }
+
+  /** Waits for the far end's handshake (bounded), or the end of the call. */
+  async #whenReady(): Promise<void> {
+    if (this.#ready) return;
+    const timer = new AbortController();
+    await new Promise<void>((resolve) => {
+      this.#onReady = resolve;
+      this.#ending.signal.addEventListener("abort", () => resolve(), { once: true });
+      this.#clock.sleep(READY_TIMEOUT_MS, timer.signal).then(() => {
+        this.#end(
+          "caller",
+          `the ${this.#farEnd.protocol} handshake did not complete in ${READY_TIMEOUT_MS} ms`,
+        );
+        resolve();
+      }, () => {/* ready first */});
+    });
+    timer.abort();
+  }
+
+  /** The caller's side of the call: audio frames on schedule, DTMF, barge-ins, hanging up. */
+  async #speak(): Promise<void> {
+    const options = this.#options;
+    const { frameMs, sampleRate } = this.#farEnd.caller;
+    const samplesPerFrame = Math.round((sampleRate * frameMs) / 1000);
+    const speed = options.speed;
+    const dtmf = [...options.dtmf].sort((a, b) => a.atMs - b.atMs);
+    this.#callerStartMs = this.#now();
+    let quietSince = this.#now();
+    let nextProgress = 0;
+    for (let frame = 0; !this.#ended; frame++) {
+      const due = this.#callerStartMs + ((frame + 1) * frameMs) / speed;
+      if (!(await this.#sleepUntil(due, frame))) break;
+      const now = this.#now();
+      this.#audio.advance(now);
+      const position = frame * frameMs;
+      const samples = await this.#caller.read(samplesPerFrame);
+      if (this.#ended) break;
+      this.#audio.callerSaid(samples, position, this.#callerTime(position));
+      this.#addBargeIn(samples, position, sampleRate);
+      this.#audio.recordSaid(samples, this.#callerTime(position));
+      this.#farEnd.sendAudio(samples);
+      this.#callerSentMs = position + frameMs;
+      while (dtmf.length > 0 && dtmf[0]!.atMs < this.#callerSentMs) {
+        const { digit } = dtmf.shift()!;
+        if (this.#farEnd.sendDtmf(digit)) this.#dtmf.sent++;
+        else this.#dtmf.unsupported++;
+      }
+      if (this.#audio.botSounding) quietSince = now;
+      if (options.hangUpAtMs !== undefined && this.#callerSentMs >= options.hangUpAtMs) {
+        this.#end("caller", `the caller hung up at ${options.hangUpAtMs} ms as asked`);
+      } else if (now >= options.maxDurationMs) {
+        this.#end("timeout", `the call reached maxDurationMs (${options.maxDurationMs} ms)`);
+      } else if (
+        !options.waitForBotHangUp && options.hangUpAtMs === undefined && this.#caller.ended &&
+        !this.#audio.bargingIn && now - quietSince >= options.lingerMs
+      ) {
+        this.#end(
+          "caller",
+          `the caller hung up after ${options.lingerMs} ms without the bot speaking`,
+        );
+      }
+      if (now >= nextProgress) {
+        nextProgress = now + options.progressIntervalMs;
+        options.onProgress?.(this.#progress(now));
+      }
+    }
+  }
+
+  /** Sleeps until call time `due`; false when the call ended meanwhile. */
+  async #sleepUntil(due: number, frame: number): Promise<boolean> {
+    const wait = due - this.#now();
+    try {
+      if (wait > 0) await this.#clock.sleep(wait, this.#ending.signal);
+      // Behind schedule (or sending faster than real time): still let I/O in now and then.
+      else if (frame % 50 === 49) await this.#clock.sleep(0, this.#ending.signal);
+    } catch {
+      return false;
+    }
+    return !this.#ended;
+  }
+
+  /** Call time of caller audio position `position`. */
+  #callerTime(position: number): number {
+    return this.#callerStartMs + position / this.#options.speed;
+  }
+
+  /** Mixes barge-in speech into the frame that starts at `position`, when one is due. */
+  #addBargeIn(samples: Int16Array, position: number, rate: number): void {
+    const bargeIn = this.#options.bargeIn;
+    if (!bargeIn) return;
+    const frameEnd = this.#callerTime(position + (samples.length * 1000) / rate);
+    const plan = this.#audio.bargeInPlan(this.#callerTime(position), frameEnd, bargeIn);
+    if (!plan) return;
+    // Caller positions of the barge-in, sample-accurate within the frame.
+    const toPosition = (ms: number) => (ms - this.#callerStartMs) * this.#options.speed;
+    const startSample = Math.round(((toPosition(plan.startMs) - position) * rate) / 1000);
+    const total = Math.round((bargeIn.durationMs * rate) / 1000);
+    const from = Math.max(0, startSample);
+    const phase = from - startSample;
+    const count = Math.min(samples.length - from, total - phase);
+    if (count <= 0) return;
+    addVoice(samples, from, count, rate, { phase, total, peak: 0.35 });
+    if (phase + count >= total) this.#audio.bargeInDone();
+  }
+
+  /** The far end's view of the simulator. */
+  #context(): FarEndContext {
+    return {
+      now: () => this.#now(),
+      sleep: (ms) => this.#clock.sleep(ms, this.#over.signal),
+      send: (message) => this.#send(message),
+      violation: (rule, detail) => this.#violation(rule, detail),
+      play: (samples) => {
+        const now = this.#now();
+        if (this.#firstAudioMs === null && samples.length > 0) this.#firstAudioMs = now;
+        this.#audio.play(samples, now);
+      },
+      queuedMs: () => {
+        this.#audio.advance(this.#now());
+        return this.#audio.buffer.queuedMs;
+      },
+      mark: (name, onClear, ack) => this.#mark(name, onClear, ack),
+      clear: () => this.#clear(),
+      ready: () => {
+        this.#ready = true;
+        this.#onReady?.();
+      },
+      endCall: (by, reason) => this.#end(by, reason),
+      note: (what) => {
+        this.#notes[what] = (this.#notes[what] ?? 0) + 1;
+      },
+    };
+  }
+
+  #send(message: string | Uint8Array): void {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== 1) return;
+    socket.send(message);
+    this.#messages.sent++;
+    this.#messages.bytesSent += typeof message === "string" ? message.length : message.length;
+  }
+
+  readonly #onMessage = (event: MessageEvent) => {
+    const data: unknown = event.data;
+    const message = typeof data === "string"
+      ? data
+      : data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : null;
+    if (message === null) {
+      this.#violation("simulator.unreadable", "a message that is neither text nor bytes");
+      return;
+    }
+    this.#messages.received++;
+    this.#messages.bytesReceived += message.length;
+    if (this.#socketClosed) return;
+    try {
+      this.#farEnd.receive(message);
+    } catch (error) {
+      this.#violation(
+        `${this.#farEnd.protocol}.unreadable`,
+        String((error as Error)?.message ?? error),
+      );
+    }
+  };
+
+  readonly #onClose = (event: CloseEvent) => {
+    this.#socketClosed = { code: event.code ?? 1005, reason: event.reason ?? "" };
+    const { code, reason } = this.#socketClosed;
+    if (code === 1006) this.#end("network", "the connection dropped (1006)", code, reason);
+    else {this.#end(
+        "bot",
+        `the bot closed the WebSocket (${code}${reason ? ` ${reason}` : ""})`,
+        code,
+        reason,
+      );}
+    this.#onSocketClosed?.();
+  };
+
+  #violation(rule: string, detail: string): void {
+    const found = this.#violations.get(rule);
+    if (found) found.count++;
+    else if (this.#violations.size < MAX_RULES) {
+      this.#violations.set(rule, { rule, count: 1, firstAtMs: this.#now(), detail });
+    }
+  }
+
+  #mark(name: string, onClear: MarkOnClear, ack: () => void): void {
+    const now = this.#now();
+    this.#markStats.requested++;
+    this.#audio.advance(now);
+    const buffer = this.#audio.buffer;
+    const mark = { name, position: buffer.position, onClear, ack, requestedAt: now };
+    if (this.#marks.length === 0 && buffer.consumed >= mark.position) {
+      // Nothing queued before it: it has played already.
+      this.#ackMark(mark, now);
+      return;
+    }
+    this.#marks.push(mark);
+    if (this.#marks.length === 1) this.#armMarkTimer();
+  }
+
+  #ackMark(mark: PendingMark, now: number): void {
+    this.#markStats.acked++;
+    this.#markStats.delays.push(now - mark.requestedAt);
+    mark.ack();
+  }
+
+  #armMarkTimer(): void {
+    this.#markTimer?.abort();
+    const first = this.#marks[0];
+    if (!first || this.#ended) return;
+    const timer = new AbortController();
+    this.#markTimer = timer;
+    const due = this.#audio.buffer.timeOfPosition(first.position) - this.#now();
+    this.#clock.sleep(Math.max(0, due), AbortSignal.any([timer.signal, this.#over.signal])).then(
+      () => {
+        const now = this.#now();
+        this.#audio.advance(now);
+        while (this.#marks.length > 0 && this.#audio.buffer.consumed >= this.#marks[0]!.position) {
+          this.#ackMark(this.#marks.shift()!, now);
+        }
+        this.#armMarkTimer();
+      },
+      () => {/* re-armed, cleared or over */},
+    );
+  }
+
+  #clear(): void {
+    const now = this.#now();
+    this.#clears.push(now);
+    this.#audio.clear(now);
+    const pending = this.#marks;
+    this.#marks = [];
+    this.#markTimer?.abort();
+    for (const mark of pending) {
+      if (mark.onClear === "ack") {
+        this.#markStats.ackedOnClear++;
+        mark.ack();
+      } else {
+        this.#markStats.dropped++;
+      }
+    }
+  }
+
+  #end(by: CallEndedBy, detail: string, code?: number, reason?: string): void {
+    if (this.#ended) return;
+    this.#endAt(this.#t0 === 0 && !this.#audio ? 0 : this.#now(), by, detail, code, reason);
+  }
+
+  #endAt(atMs: number, by: CallEndedBy, detail: string, code?: number, reason?: string): void {
+    if (this.#ended) return;
+    this.#ended = {
+      by,
+      atMs,
+      detail,
+      ...(code === undefined ? {} : { code }),
+      ...(reason === undefined || reason === "" ? {} : { reason }),
+    };
+    if (this.#audio) this.#audio.advance(atMs);
+    this.#ending.abort();
+  }
+
+  /** The caller's side of hanging up: the platform's closing messages, then the socket. */
+  async #hangUp(): Promise<void> {
+    this.#markTimer?.abort();
+    const socket = this.#socket;
+    if (!socket || this.#socketClosed) return;
+    if (socket.readyState === 1) {
+      const timer = new AbortController();
+      await Promise.race([
+        this.#farEnd.hangUp().catch((error) =>
+          this.#violation(`${this.#farEnd.protocol}.hang-up`, String(error?.message ?? error))
+        ),
+        this.#clock.sleep(HANG_UP_TIMEOUT_MS, timer.signal).catch(() => {}),
+      ]);
+      timer.abort();
+    }
+    if (this.#socketClosed) return;
+    const timer = new AbortController();
+    const closed = new Promise<void>((resolve) => (this.#onSocketClosed = resolve));
+    try {
+      socket.close(1000, "caller hung up");
+    } catch {
+      // Already closing.
+    }
+    await Promise.race([closed, this.#clock.sleep(CLOSE_TIMEOUT_MS, timer.signal).catch(() => {})]);
+    timer.abort();
+    socket.removeEventListener("message", this.#onMessage);
+    socket.removeEventListener("close", this.#onClose);
+  }
+
+  #progress(now: number): CallProgress {
+    return {
+      atMs: now,
+      callerAudioMs: this.#callerSentMs,
+      heardMs: this.#audio.buffer.stats().playedMs,
+      utterances: this.#audio.callerUtterances(this.#callerSentMs),
+      botSpeaking: this.#audio.botSounding,
+      violations: [...this.#violations.values()].reduce((n, v) => n + v.count, 0),
+      marksAcked: this.#markStats.acked + this.#markStats.ackedOnClear,
+    };
+  }
+
+  #newTimeline(): CallAudioTimeline {
+    const segments = this.#options.speechSegments ?? this.#caller.speechSegments;
+    return new CallAudioTimeline(this.#farEnd, this.#options, segments);
+  }
+
+  #timeline(): CallTimeline {
+    return {
+      audio: this.#audio,
+      clears: this.#clears,
+      callerStartMs: this.#callerStartMs,
+      callerAudioMs: this.#callerSentMs,
+      firstAudioMs: this.#firstAudioMs,
+      speed: this.#options.speed,
+    };
+  }
+
+  #report(startedAt: string, connectMs: number | null): CallReport {
+    const ended = this.#ended ?? { by: "caller", atMs: this.#now(), detail: "the call ended" };
+    this.#audio.finish(ended.atMs);
+    const marks = this.#markStats;
+    return buildReport(this.#timeline(), {
+      protocol: this.#farEnd.protocol,
+      url: this.#url,
+      startedAt,
+      connectMs,
+      ended,
+      marks: {
+        requested: marks.requested,
+        acked: marks.acked,
+        ackedOnClear: marks.ackedOnClear,
+        dropped: marks.dropped,
+        pending: this.#marks.length,
+        delays: marks.delays,
+      },
+      dtmf: { ...this.#dtmf },
+      violations: [...this.#violations.values()],
+      notes: { ...this.#notes },
+      messages: { ...this.#messages },
+      record: this.#options.record,
+    });
+  }
+
+  #failedReport(startedAt: string, connectMs: number | null, error?: unknown): CallReport {
+    if (error !== undefined) this.#endAt(0, "error", String((error as Error)?.message ?? error));
+    this.#audio = this.#newTimeline();
+    return this.#report(startedAt, this.#ended?.by === "error" ? null : connectMs);
+  }
+}

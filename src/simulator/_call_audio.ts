@@ -1,0 +1,173 @@
+/**
+ * The audio side of one call: the far end's playout buffer and speaker, the detectors that cut
+ * the caller's and the bot's audio into talk spurts, the recorder, and the barge-in schedule.
+ *
+ * @module
+ */
+
+import { TalkSpurtDetector } from "./_talk_spurts.ts";
+import type { ResolvedCallOptions } from "./_call_options.ts";
+import { CallRecorder } from "./call_recorder.ts";
+import type { FarEnd } from "./far_end.ts";
+import { PlayoutBuffer } from "./playout_buffer.ts";
+import type { BargeInOptions } from "./simulate_call.ts";
+
+/** The bot's pauses within an answer are shorter than this; a longer silence ends a spurt. */
+const BOT_HANGOVER_MS = 250;
+/** The caller's pauses within an utterance are shorter than this. */
+const CALLER_HANGOVER_MS = 500;
+
+/** A barge-in the caller makes, in call time. */
+export interface BargeInSpeech {
+  startMs: number;
+  endMs: number;
+}
+
+/** Playout, detection, recording and barge-in state of one call. */
+export class CallAudioTimeline {
+  /** The far end's playout buffer; its speaker's time 0 is the call's start. */
+  readonly buffer: PlayoutBuffer;
+  /** Talk spurts of what the caller heard (the speaker), in call time. */
+  readonly bot: TalkSpurtDetector;
+  /** Talk spurts of the caller's own audio, in caller-audio time; `null` when segments are known. */
+  readonly caller: TalkSpurtDetector | null;
+  /** The barge-ins made so far. */
+  readonly bargeIns: BargeInSpeech[] = [];
+  readonly #recorder: CallRecorder | null;
+  /** The caller audio's known speech segments, in caller-audio time. */
+  readonly knownSegments: { startMs: number; endMs: number }[] | undefined;
+  readonly #speed: number;
+  #bargeIn: BargeInSpeech | null = null;
+  #lastBargedSpurt: number | null = null;
+  #callerStartMs = 0;
+
+  constructor(
+    farEnd: FarEnd,
+    options: ResolvedCallOptions,
+    speechSegments?: { startMs: number; endMs: number }[],
+  ) {
+    this.#speed = options.speed;
+    this.knownSegments = speechSegments;
+    this.#recorder = options.record
+      ? new CallRecorder({ callerRate: farEnd.caller.sampleRate, heardRate: farEnd.playbackRate })
+      : null;
+    this.bot = new TalkSpurtDetector({
+      sampleRate: farEnd.playbackRate,
+      thresholdDbfs: options.speechThresholdDbfs,
+      hangoverMs: BOT_HANGOVER_MS,
+      originMs: 0,
+    });
+    this.caller = speechSegments ? null : new TalkSpurtDetector({
+      sampleRate: farEnd.caller.sampleRate,
+      thresholdDbfs: options.speechThresholdDbfs,
+      hangoverMs: CALLER_HANGOVER_MS,
+      originMs: 0,
+    });
+    const recorder = this.#recorder;
+    const bot = this.bot;
+    this.buffer = new PlayoutBuffer({
+      sampleRate: farEnd.playbackRate,
+      maxUnderrunMs: options.maxUnderrunMs,
+      earlyMs: options.earlyMs,
+      onPlay: (played) => {
+        if (typeof played === "number") bot.pushSilence(played);
+        else bot.push(played);
+        recorder?.heard(played);
+      },
+    });
+  }
+
+  /** Whether the caller hears the bot now (an audible spurt is under way). */
+  get botSounding(): boolean {
+    return this.bot.active;
+  }
+
+  /** Whether a barge-in is being spoken. */
+  get bargingIn(): boolean {
+    return this.#bargeIn !== null;
+  }
+
+  /** The bot's audio arrived at `now`. */
+  play(samples: Int16Array, now: number): void {
+    this.buffer.enqueue(samples, now);
+  }
+
+  /** Plays what is due at `now`. */
+  advance(now: number): void {
+    this.buffer.advance(now);
+  }
+
+  /** The bot cleared its audio at `now`. */
+  clear(now: number): void {
+    this.buffer.clear(now);
+  }
+
+  /** The caller's own audio (before any barge-in is mixed in) at caller position `position`. */
+  callerSaid(samples: Int16Array, position: number, callTime: number): void {
+    if (position === 0) this.#callerStartMs = callTime;
+    this.caller?.push(samples);
+  }
+
+  /** What the caller sent at call time `callTime`, for the recording. */
+  recordSaid(samples: Int16Array, callTime: number): void {
+    this.#recorder?.said(samples, callTime);
+  }
+
+  /**
+   * The barge-in to mix into a frame spanning call times [`frameStart`, `frameEnd`): the one under
+   * way, or a new one when the bot has been speaking for `afterMs` and the caller is quiet.
+   */
+  bargeInPlan(
+    frameStart: number,
+    frameEnd: number,
+    options: Required<BargeInOptions>,
+  ): BargeInSpeech | null {
+    if (this.#bargeIn) return this.#bargeIn;
+    const spurt = this.bot.currentStartMs;
+    if (spurt === null || spurt === this.#lastBargedSpurt) return null;
+    if (this.bargeIns.length >= options.count) return null;
+    const due = spurt + options.afterMs;
+    if (due >= frameEnd || this.#callerSpeaking(due)) return null;
+    const startMs = Math.max(due, frameStart);
+    this.#lastBargedSpurt = spurt;
+    this.#bargeIn = { startMs, endMs: startMs + options.durationMs / this.#speed };
+    this.bargeIns.push(this.#bargeIn);
+    return this.#bargeIn;
+  }
+
+  /** The barge-in under way has been spoken in full. */
+  bargeInDone(): void {
+    this.#bargeIn = null;
+  }
+
+  /** Caller utterances begun by caller-audio time `position` (segments or detected), and barge-ins. */
+  callerUtterances(position: number): number {
+    const spoken = this.caller
+      ? this.caller.spurts.length + (this.caller.active ? 1 : 0)
+      : this.knownSegments?.filter((s) => s.startMs < position).length ?? 0;
+    return spoken + this.bargeIns.length;
+  }
+
+  /** Ends the timelines at call time `endMs`. */
+  finish(endMs: number): void {
+    this.buffer.advance(endMs);
+    this.bot.finish();
+    this.caller?.finish();
+  }
+
+  /** The stereo recording, when recording. */
+  recording(): Uint8Array | undefined {
+    return this.#recorder?.toWav();
+  }
+
+  /** The call time of caller-audio position `ms`. */
+  callTime(ms: number): number {
+    return this.#callerStartMs + ms / this.#speed;
+  }
+
+  #callerSpeaking(callTime: number): boolean {
+    if (this.caller) return this.caller.active;
+    const position = (callTime - this.#callerStartMs) * this.#speed;
+    return this.knownSegments?.some((s) => s.startMs <= position && position < s.endMs) ?? false;
+  }
+}

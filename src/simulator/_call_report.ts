@@ -1,0 +1,133 @@
+/**
+ * Turns one call's timelines into its {@linkcode CallReport}: which bot spurt answered which
+ * utterance, how each barge-in went, and the figures of the playout buffer.
+ *
+ * @module
+ */
+
+import { summarize } from "./_distribution.ts";
+import type { CallAudioTimeline } from "./_call_audio.ts";
+import type {
+  BargeIn,
+  CallEnding,
+  CallReport,
+  CallUtterance,
+  MarkStats,
+  ProtocolViolation,
+} from "./report.ts";
+
+/** A silence this long after a barge-in means the bot stopped (shorter is a pause). */
+const STOPPED_SILENCE_MS = 250;
+
+/** The timelines a call kept. */
+export interface CallTimeline {
+  audio: CallAudioTimeline;
+  /** Call times at which the bot cleared its audio. */
+  clears: number[];
+  callerStartMs: number;
+  callerAudioMs: number;
+  firstAudioMs: number | null;
+  speed: number;
+}
+
+/** Everything else the report carries. */
+export interface CallFacts {
+  protocol: string;
+  url: string;
+  startedAt: string;
+  connectMs: number | null;
+  ended: CallEnding;
+  marks: Omit<MarkStats, "ackDelayMs"> & { delays: number[] };
+  dtmf: { sent: number; unsupported: number };
+  violations: ProtocolViolation[];
+  notes: Record<string, number>;
+  messages: CallReport["messages"];
+  record: boolean;
+}
+
+/** Builds the report of a finished call. */
+export function buildReport(timeline: CallTimeline, facts: CallFacts): CallReport {
+  const { audio } = timeline;
+  const endMs = facts.ended.atMs;
+  const utterances = callerUtterances(timeline, endMs);
+  const spurts = audio.bot.spurts;
+  for (const [i, utterance] of utterances.entries()) {
+    const next = utterances[i + 1]?.startMs ?? Infinity;
+    const response = spurts.find((s) => s.startMs >= utterance.startMs && s.startMs < next);
+    if (response) {
+      utterance.responseStartMs = response.startMs;
+      utterance.latencyMs = response.startMs - utterance.endMs;
+    }
+  }
+  const bargeIns: BargeIn[] = audio.bargeIns.map((speech, i) => {
+    const end = Math.min(speech.endMs, endMs);
+    const before = audio.bargeIns[i + 1]?.startMs ?? Infinity;
+    const clearAtMs = timeline.clears.find((t) => t >= speech.startMs && t < before) ?? null;
+    const stoppedAtMs = audio.bot.silenceAfter(speech.startMs, STOPPED_SILENCE_MS);
+    return {
+      atMs: speech.startMs,
+      endMs: end,
+      clearAtMs,
+      stoppedAtMs,
+      stopLatencyMs: stoppedAtMs === null ? null : stoppedAtMs - speech.startMs,
+      talkedOverMs: audio.bot.audibleMs(speech.startMs, end),
+      staleAudioMs: clearAtMs === null ? null : audio.bot.audibleMs(clearAtMs, end),
+    };
+  });
+  const { delays, ...marks } = facts.marks;
+  const report: CallReport = {
+    protocol: facts.protocol,
+    url: facts.url,
+    startedAt: facts.startedAt,
+    speed: timeline.speed,
+    connectMs: facts.connectMs,
+    durationMs: endMs,
+    callerAudioMs: timeline.callerAudioMs,
+    firstAudioMs: timeline.firstAudioMs,
+    firstAudibleMs: spurts[0]?.startMs ?? null,
+    utterances,
+    responseLatencyMs: summarize(
+      utterances.flatMap((u) => (u.latencyMs === null ? [] : [u.latencyMs])),
+    ),
+    bargeIns,
+    audio: audio.buffer.stats(),
+    marks: { ...marks, ackDelayMs: summarize(delays) },
+    dtmf: facts.dtmf,
+    violations: facts.violations,
+    notes: facts.notes,
+    messages: facts.messages,
+    ended: facts.ended,
+  };
+  if (facts.record) {
+    const recording = audio.recording();
+    if (recording) report.recording = recording;
+  }
+  return report;
+}
+
+/** What the caller said, in call time, in order: the audio's speech and the barge-ins. */
+function callerUtterances(timeline: CallTimeline, endMs: number): CallUtterance[] {
+  const { audio, callerAudioMs } = timeline;
+  const spoken = audio.caller
+    ? audio.caller.spurts.map((s) => ({ ...s, source: "detector" as const }))
+    : (audio.knownSegments ?? []).map((s) => ({ ...s, source: "segments" as const }));
+  const utterances: CallUtterance[] = spoken
+    .filter((s) => s.startMs < callerAudioMs)
+    .map((s) => ({
+      startMs: audio.callTime(s.startMs),
+      endMs: audio.callTime(Math.min(s.endMs, callerAudioMs)),
+      source: s.source,
+      responseStartMs: null,
+      latencyMs: null,
+    }));
+  for (const speech of audio.bargeIns) {
+    utterances.push({
+      startMs: speech.startMs,
+      endMs: Math.min(speech.endMs, endMs),
+      source: "barge-in",
+      responseStartMs: null,
+      latencyMs: null,
+    });
+  }
+  return utterances.sort((a, b) => a.startMs - b.startMs);
+}

@@ -1,0 +1,183 @@
+/**
+ * What the simulated caller says: a WAV file or a PCM16 stream, turned into mono samples at the
+ * platform's rate and read out one frame at a time.
+ *
+ * @module
+ */
+
+import { Resampler } from "../audio/resampler.ts";
+import { readWav } from "./_wav_file.ts";
+
+/** A stretch of the caller's audio that holds speech, in milliseconds from its start. */
+export interface SpeechSegment {
+  /** Where the speech starts. */
+  startMs: number;
+  /** Where it ends. */
+  endMs: number;
+}
+
+/** Raw PCM16 little-endian audio for the caller, whole or as a stream. */
+export interface CallerPcm {
+  /** The samples, interleaved when `channels` > 1. */
+  pcm: Uint8Array | ReadableStream<Uint8Array>;
+  /** Samples per second (8000, 16000, 22050, 24000, 44100 or 48000 unless it is the platform's). */
+  sampleRate: number;
+  /**
+   * Interleaved channels; mixed down to mono.
+   *
+   * @default {1}
+   */
+  channels?: number;
+  /** Where the speech is, when known (else the simulator finds it by its energy). */
+  speechSegments?: SpeechSegment[];
+}
+
+/** The caller's audio: the bytes of a WAV file, or raw PCM. */
+export type CallerAudioSource = Uint8Array | CallerPcm;
+
+/** Options for {@linkcode CallerAudio}. */
+export interface CallerAudioOptions {
+  /** The sample rate to deliver (the platform's). */
+  sampleRate: number;
+}
+
+/**
+ * The caller's audio as mono PCM16 at the platform's rate, read frame by frame: a WAV file
+ * (PCM of any depth, float, μ-law or A-law, any channel count) or PCM16 bytes or a stream of them,
+ * resampled once (a file) or as it arrives (a stream). Past the end it reads silence, as a caller
+ * who stopped talking still sends audio.
+ *
+ * @example A 24 kHz WAV read as 8 kHz telephony frames
+ * ```ts
+ * import { CallerAudio } from "@x/ws-transport/simulator";
+ * import { wrapWav } from "@x/ws-transport/audio";
+ * import assert from "node:assert/strict";
+ *
+ * const wav = wrapWav(new Uint8Array(24000 * 2), { sampleRate: 24000, channels: 1 }); // 1 s
+ * const audio = new CallerAudio(wav, { sampleRate: 8000 });
+ * assert.equal(audio.durationMs, 1000);
+ * const frame = await audio.read(160); // 20 ms
+ * assert.equal(frame.length, 160);
+ * ```
+ */
+export class CallerAudio {
+  /** The delivered sample rate. */
+  readonly sampleRate: number;
+  /** The speech segments given with the audio, if any. */
+  readonly speechSegments: SpeechSegment[] | undefined;
+  #samples: Int16Array = new Int16Array(0);
+  #at = 0;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  #stream: { resampler: Resampler | null; channels: number; carry: Uint8Array } | undefined;
+  #streamDone = true;
+
+  /** Decodes `source` (a WAV file's bytes or PCM); throws a `TypeError`/`RangeError` naming what is wrong. */
+  constructor(source: CallerAudioSource, options: CallerAudioOptions) {
+    this.sampleRate = options.sampleRate;
+    if (source instanceof Uint8Array) {
+      const wav = readWav(source);
+      this.#samples = resampleAll(wav.samples, wav.sampleRate, this.sampleRate);
+      this.speechSegments = undefined;
+      return;
+    }
+    const channels = source.channels ?? 1;
+    if (!Number.isInteger(channels) || channels < 1) {
+      throw new RangeError(`channels must be a positive integer, got ${channels}`);
+    }
+    this.speechSegments = source.speechSegments;
+    if (source.pcm instanceof Uint8Array) {
+      const samples = mixDown(source.pcm, channels);
+      this.#samples = resampleAll(samples, source.sampleRate, this.sampleRate);
+    } else {
+      this.#reader = source.pcm.getReader();
+      this.#streamDone = false;
+      this.#stream = {
+        resampler: source.sampleRate === this.sampleRate
+          ? null
+          : new Resampler({ inputRate: source.sampleRate, outputRate: this.sampleRate }),
+        channels,
+        carry: new Uint8Array(0),
+      };
+    }
+  }
+
+  /** The audio's length in milliseconds; `undefined` for a stream (not known in advance). */
+  get durationMs(): number | undefined {
+    return this.#reader ? undefined : (this.#samples.length * 1000) / this.sampleRate;
+  }
+
+  /** Whether every sample of the source has been read (what follows is silence). */
+  get ended(): boolean {
+    return this.#streamDone && this.#at >= this.#samples.length;
+  }
+
+  /** The next `count` samples (silence past the end), in a new array. */
+  async read(count: number): Promise<Int16Array> {
+    while (!this.#streamDone && this.#samples.length - this.#at < count) await this.#pull();
+    const out = new Int16Array(count);
+    out.set(this.#samples.subarray(this.#at, this.#at + count));
+    this.#at = Math.min(this.#samples.length, this.#at + count);
+    return out;
+  }
+
+  /** Stops reading a stream source (the call ended). */
+  async cancel(): Promise<void> {
+    this.#streamDone = true;
+    await this.#reader?.cancel().catch(() => {/* already errored: nothing left to release */});
+  }
+
+  async #pull(): Promise<void> {
+    const stream = this.#stream!;
+    const { value, done } = await this.#reader!.read();
+    let fresh: Int16Array;
+    if (done) {
+      this.#streamDone = true;
+      fresh = stream.resampler?.flush() ?? new Int16Array(0);
+    } else {
+      // Keep a partial sample frame for the next chunk: chunk edges need not fall on samples.
+      const bytes = concat(stream.carry, value);
+      const whole = bytes.length - (bytes.length % (2 * stream.channels));
+      stream.carry = bytes.slice(whole);
+      const mono = mixDown(bytes.subarray(0, whole), stream.channels);
+      fresh = stream.resampler ? stream.resampler.process(mono) : mono;
+    }
+    // Deliberate copy: the unread rest and the fresh samples become one buffer.
+    const rest = this.#samples.subarray(this.#at);
+    const merged = new Int16Array(rest.length + fresh.length);
+    merged.set(rest);
+    merged.set(fresh, rest.length);
+    this.#samples = merged;
+    this.#at = 0;
+  }
+}
+
+function resampleAll(samples: Int16Array, from: number, to: number): Int16Array {
+  if (from === to) return samples;
+  const resampler = new Resampler({ inputRate: from, outputRate: to });
+  const body = resampler.process(samples);
+  const tail = resampler.flush();
+  const out = new Int16Array(body.length + tail.length);
+  out.set(body);
+  out.set(tail, body.length);
+  return out;
+}
+
+function mixDown(bytes: Uint8Array, channels: number): Int16Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const frames = Math.floor(bytes.length / (2 * channels));
+  const out = new Int16Array(frames);
+  for (let i = 0; i < frames; i++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += view.getInt16((i * channels + c) * 2, true);
+    out[i] = Math.round(sum / channels);
+  }
+  return out;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

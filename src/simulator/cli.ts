@@ -1,0 +1,285 @@
+/**
+ * The simulator's command line: call a bot as a telephony platform would, print a progress
+ * line while the call runs and the report at the end.
+ *
+ * ```sh
+ * deno run -A jsr:@x/ws-transport/simulate --protocol twilio --audio caller.wav \
+ *   --record heard.wav ws://127.0.0.1:8000/ws
+ * npm run simulate -- --protocol raw --calls 5 ws://127.0.0.1:8000/ws   # from a checkout
+ * ```
+ *
+ * The only file of the simulator that uses Deno's APIs (files, arguments, signals, the
+ * terminal); the library itself is web standards only.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { aggregateReports } from "./aggregate_reports.ts";
+import type { SpeechSegment } from "./caller_audio.ts";
+import type { FarEndOptions } from "./far_end.ts";
+import { FAR_ENDS } from "./far_ends.ts";
+import { formatReport } from "./format_report.ts";
+import type { CallReport } from "./report.ts";
+import { type CallProgress, simulateCall, type SimulateCallOptions } from "./simulate_call.ts";
+
+const HELP =
+  `Call a voice bot's WebSocket as a telephony platform would, and report what the caller lived.
+
+Usage: simulate [options] <ws-url>
+
+  -p, --protocol NAME       ${Object.keys(FAR_ENDS).join(", ")} (default: twilio)
+  -a, --audio FILE          what the caller says: a WAV file (default: a synthetic caller)
+      --pcm-rate HZ         read --audio as raw PCM16 mono at this rate instead of WAV
+      --segments LIST       where the speech is in the audio, in ms: 500-1700,4000-5200
+                            (default: found by an energy detector)
+  -r, --record FILE         write a stereo WAV: left the caller, right what the caller heard
+                            (with --calls N: FILE-1.wav … FILE-N.wav)
+      --speed N             send the caller's audio N times real time, or "max" (default: 1)
+      --dtmf LIST           keypad presses as DIGIT@MS: 1@2000,#@4500
+      --hang-up-at MS       hang up at this time of the caller's audio
+      --wait-for-bot        never hang up: wait for the bot to end the call
+      --linger MS           after the audio, hang up once the bot is quiet this long (default: 3000)
+      --max-duration MS     end the call after this long (default: 300000)
+      --barge-in MS         speak over the bot MS into each of its answers
+      --barge-in-for MS     …for this long (default: 1200)
+      --barge-ins N         barge in on N answers at most (default: every answer)
+  -n, --calls N             run N calls at once and print their aggregate report (default: 1)
+      --ramp MS             spread the calls' starts over MS (default: 0)
+      --param KEY=VALUE     a custom parameter of the call (repeatable)
+      --rate HZ             the platform's audio rate, where it offers a choice
+      --encoding NAME       the platform's encoding, where it offers a choice (Telnyx PCMU/PCMA/L16)
+      --call-id ID          the call's id (default: made up in the platform's format)
+      --json                print the report as JSON instead of text
+  -q, --quiet               no progress line
+  -h, --help                this text
+
+Exit status: 0 when every call connected and broke no platform rule; 1 otherwise; 2 for bad usage.`;
+
+/** Milliseconds from a flag value; throws a `RangeError` naming the flag. */
+function millis(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new RangeError(`--${flag} must be milliseconds, got ${value}`);
+  }
+  return n;
+}
+
+function parseSegments(text: string): SpeechSegment[] {
+  return text.split(",").map((part) => {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (!match) throw new RangeError(`--segments takes START-END,… in ms, got ${part}`);
+    return { startMs: Number(match[1]), endMs: Number(match[2]) };
+  });
+}
+
+function parseDtmf(text: string): { atMs: number; digit: string }[] {
+  return text.split(",").map((part) => {
+    const match = /^\s*([0-9*#A-D])@(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (!match) throw new RangeError(`--dtmf takes DIGIT@MS,…, got ${part}`);
+    return { digit: match[1]!, atMs: Number(match[2]) };
+  });
+}
+
+function progressLine(
+  started: number,
+  progress: Map<number, CallProgress>,
+  done: number,
+  total: number,
+): string {
+  const elapsed = ((performance.now() - started) / 1000).toFixed(1);
+  if (total === 1) {
+    const p = progress.get(0);
+    if (!p) return `${elapsed} s · connecting…`;
+    return `${elapsed} s · said ${(p.callerAudioMs / 1000).toFixed(1)} s · heard ${
+      (p.heardMs / 1000).toFixed(1)
+    } s · ${p.utterances} utterances · bot ${
+      p.botSpeaking ? "speaking" : "quiet"
+    } · ${p.marksAcked} marks · ${p.violations} violations`;
+  }
+  const live = [...progress.values()];
+  const violations = live.reduce((n, p) => n + p.violations, 0);
+  const speaking = live.filter((p) => p.botSpeaking).length;
+  return `${elapsed} s · ${total} calls: ${
+    total - done
+  } live, ${done} ended · bot speaking in ${speaking} · ${violations} violations`;
+}
+
+/**
+ * Runs the command line with `args` (without the program name) and returns the exit status:
+ * 0 when every call connected and broke no platform rule, 1 otherwise, 2 for bad usage. Prints
+ * the report (text, or JSON with `--json`) to stdout and the progress line to stderr.
+ *
+ * @example Asking for help
+ * ```ts
+ * import { main } from "@x/ws-transport/simulate";
+ * import assert from "node:assert/strict";
+ *
+ * const log = console.log;
+ * console.log = () => {};
+ * try {
+ *   assert.equal(await main(["--help"]), 0);
+ * } finally {
+ *   console.log = log;
+ * }
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  let options: SimulateCallOptions;
+  let url: string;
+  let calls: number;
+  let rampMs: number;
+  let record: string | undefined;
+  let values;
+  try {
+    const parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        protocol: { type: "string", short: "p", default: "twilio" },
+        audio: { type: "string", short: "a" },
+        "pcm-rate": { type: "string" },
+        segments: { type: "string" },
+        record: { type: "string", short: "r" },
+        speed: { type: "string" },
+        dtmf: { type: "string" },
+        "hang-up-at": { type: "string" },
+        "wait-for-bot": { type: "boolean" },
+        linger: { type: "string" },
+        "max-duration": { type: "string" },
+        "barge-in": { type: "string" },
+        "barge-in-for": { type: "string" },
+        "barge-ins": { type: "string" },
+        calls: { type: "string", short: "n", default: "1" },
+        ramp: { type: "string" },
+        param: { type: "string", multiple: true },
+        rate: { type: "string" },
+        encoding: { type: "string" },
+        "call-id": { type: "string" },
+        json: { type: "boolean" },
+        quiet: { type: "boolean", short: "q" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    values = parsed.values;
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    if (parsed.positionals.length !== 1) throw new RangeError("give exactly one WebSocket URL");
+    url = parsed.positionals[0]!;
+    if (!/^wss?:\/\//.test(url)) {
+      throw new RangeError(`the URL must start with ws:// or wss://, got ${url}`);
+    }
+    calls = Number(values.calls);
+    if (!Number.isInteger(calls) || calls < 1) {
+      throw new RangeError(`--calls must be a whole number ≥ 1, got ${values.calls}`);
+    }
+    rampMs = millis(values.ramp, "ramp") ?? 0;
+    record = values.record;
+    const platform: FarEndOptions = {};
+    if (values.param) {
+      platform.customParameters = Object.fromEntries(values.param.map((pair) => {
+        const at = pair.indexOf("=");
+        if (at < 1) throw new RangeError(`--param takes KEY=VALUE, got ${pair}`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }));
+    }
+    if (values.rate !== undefined) platform.sampleRate = Number(values.rate);
+    if (values.encoding !== undefined) platform.encoding = values.encoding;
+    if (values["call-id"] !== undefined) platform.callId = values["call-id"];
+    options = { protocol: values.protocol!, platform, record: record !== undefined };
+    if (values.audio !== undefined) {
+      const bytes = await Deno.readFile(values.audio);
+      const pcmRate = values["pcm-rate"];
+      options.audio = pcmRate === undefined ? bytes : { pcm: bytes, sampleRate: Number(pcmRate) };
+    }
+    if (values.segments !== undefined) options.speechSegments = parseSegments(values.segments);
+    if (values.speed !== undefined) {
+      options.speed = values.speed === "max" ? Infinity : Number(values.speed);
+    }
+    if (values.dtmf !== undefined) options.dtmf = parseDtmf(values.dtmf);
+    const hangUpAtMs = millis(values["hang-up-at"], "hang-up-at");
+    if (hangUpAtMs !== undefined) options.hangUpAtMs = hangUpAtMs;
+    if (values["wait-for-bot"]) options.waitForBotHangUp = true;
+    const lingerMs = millis(values.linger, "linger");
+    if (lingerMs !== undefined) options.lingerMs = lingerMs;
+    const maxDurationMs = millis(values["max-duration"], "max-duration");
+    if (maxDurationMs !== undefined) options.maxDurationMs = maxDurationMs;
+    const bargeIn = millis(values["barge-in"], "barge-in");
+    if (bargeIn !== undefined) {
+      const durationMs = millis(values["barge-in-for"], "barge-in-for");
+      const count = millis(values["barge-ins"], "barge-ins");
+      options.bargeIn = {
+        afterMs: bargeIn,
+        ...(durationMs === undefined ? {} : { durationMs }),
+        ...(count === undefined ? {} : { count }),
+      };
+    }
+    if (!(options.protocol as string in FAR_ENDS)) {
+      throw new RangeError(
+        `--protocol must be one of ${Object.keys(FAR_ENDS).join(", ")}, got ${options.protocol}`,
+      );
+    }
+  } catch (error) {
+    console.error(`simulate: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  const terminal = !values.quiet && Deno.stderr.isTerminal();
+  const progress = new Map<number, CallProgress>();
+  const started = performance.now();
+  let done = 0;
+  const encoder = new TextEncoder();
+  const ticker = values.quiet ? undefined : setInterval(() => {
+    const line = progressLine(started, progress, done, calls);
+    Deno.stderr.writeSync(encoder.encode(terminal ? `\r\x1b[K${line}` : `${line}\n`));
+  }, terminal ? 250 : 5000);
+  let reports: CallReport[];
+  try {
+    reports = await Promise.all(Array.from({ length: calls }, async (_, i) => {
+      if (rampMs > 0 && calls > 1) {
+        await new Promise((resolve) => setTimeout(resolve, (rampMs * i) / (calls - 1)));
+      }
+      const report = await simulateCall(url, {
+        ...options,
+        signal: abort.signal,
+        onProgress: (p) => progress.set(i, p),
+      });
+      done++;
+      return report;
+    }));
+  } catch (error) {
+    console.error(`simulate: ${(error as Error).message}`);
+    return 2;
+  } finally {
+    clearInterval(ticker);
+    Deno.removeSignalListener("SIGINT", onSignal);
+    if (terminal) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+  }
+
+  if (record !== undefined) {
+    for (const [i, report] of reports.entries()) {
+      if (!report.recording) continue;
+      const file = calls === 1 ? record : record.replace(/(\.wav)?$/i, `-${i + 1}.wav`);
+      await Deno.writeFile(file, report.recording);
+    }
+  }
+  for (const report of reports) delete report.recording;
+  const summary = calls === 1 ? reports[0]! : aggregateReports(reports);
+  console.log(
+    values.json
+      ? JSON.stringify(calls === 1 ? summary : { ...summary, reports }, null, 2)
+      : formatReport(summary),
+  );
+  const failed = reports.some((r) =>
+    r.ended.by === "error" || r.ended.by === "network" || r.violations.length > 0
+  );
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

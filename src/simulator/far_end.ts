@@ -1,0 +1,122 @@
+/**
+ * The per-platform part of the simulator: a {@linkcode FarEnd} speaks one platform's wire
+ * protocol as the platform does. Everything else (timing, playout, recording, the report) is
+ * shared, so a new protocol is one file implementing this interface and one line in
+ * `far_ends.ts`.
+ *
+ * @module
+ */
+
+/** Options every platform understands (each ignores what it has no use for). */
+export interface FarEndOptions {
+  /**
+   * Custom parameters sent in the opening messages (Twilio `customParameters`, Telnyx and
+   * Exotel `custom_parameters`, Plivo `extra_headers`, Vonage headers, Genesys `customConfig`).
+   *
+   * @default {{}}
+   */
+  customParameters?: Record<string, string>;
+  /**
+   * The call's id (call SID, call control id, conversation id…).
+   *
+   * @default {a made-up id in the platform's format}
+   */
+  callId?: string;
+  /**
+   * The stream's id (stream SID, stream id, AudioHook session id…).
+   *
+   * @default {a made-up id in the platform's format}
+   */
+  streamId?: string;
+  /**
+   * The caller's number.
+   *
+   * @default {"+15550100001"}
+   */
+  from?: string;
+  /**
+   * The number called.
+   *
+   * @default {"+15550100002"}
+   */
+  to?: string;
+  /**
+   * The audio rate, for platforms that offer a choice (Vonage 8000/16000, Exotel
+   * 8000/16000/24000, Plivo 8000/16000, raw PCM any).
+   *
+   * @default {the platform's default}
+   */
+  sampleRate?: number;
+  /**
+   * The audio encoding, for platforms that offer a choice (Telnyx `PCMU`/`PCMA`/`L16`, Plivo
+   * `audio/x-mulaw`/`audio/x-l16`).
+   *
+   * @default {the platform's default}
+   */
+  encoding?: string;
+}
+
+/** What happens to a mark still waiting when the bot clears the audio before it. */
+export type MarkOnClear = "ack" | "drop";
+
+/** What the simulator does for a {@linkcode FarEnd}: its clock, its socket and its speaker. */
+export interface FarEndContext {
+  /** Milliseconds since the call started (the socket opened). */
+  now(): number;
+  /** Waits `ms`; rejects once the call is over, so a far end's timers never outlive it. */
+  sleep(ms: number): Promise<void>;
+  /** Sends one message to the bot. */
+  send(message: string | Uint8Array): void;
+  /** Reports that the bot broke one of the platform's rules (`rule` is a short stable id). */
+  violation(rule: string, detail: string): void;
+  /** Queues the bot's audio (PCM16 mono at `playbackRate`) in the far end's playout buffer. */
+  play(samples: Int16Array): void;
+  /** Milliseconds of the bot's audio queued in the playout buffer, not yet played. */
+  queuedMs(): number;
+  /**
+   * Asks to be told when the audio queued so far has played: `ack` runs then (or at once, or
+   * never, when a clear drops it first, as `onClear` says).
+   */
+  mark(name: string, onClear: MarkOnClear, ack: () => void): void;
+  /** Drops all queued audio now (the bot cleared it). */
+  clear(): void;
+  /** The platform's handshake is done: the caller's audio may flow. */
+  ready(): void;
+  /**
+   * Ends the call from within the protocol: the bot asked to (`"bot"`, e.g. AudioHook's
+   * `disconnect`) or the platform gives up on it (`"caller"`, e.g. no answer to a handshake).
+   * The simulator then hangs up as the caller would (`hangUp`) and closes the socket.
+   */
+  endCall(by: "bot" | "caller", reason: string): void;
+  /** Notes a message the platform accepts but the simulator has no use for (it is counted). */
+  note(what: string): void;
+}
+
+/** One platform, as the bot's WebSocket sees it. */
+export interface FarEnd {
+  /** The protocol's name, as the report shows it. */
+  readonly protocol: string;
+  /** The caller's audio on the wire: mono, this rate, one message per `frameMs`. */
+  readonly caller: { readonly sampleRate: number; readonly frameMs: number };
+  /** The rate the far end plays the bot's audio at (what `context.play` is given). */
+  readonly playbackRate: number;
+  /**
+   * The socket is open: send the opening messages, and call `context.ready()` when audio may
+   * flow (at once, or when the bot has answered a handshake).
+   */
+  open(context: FarEndContext): void;
+  /** Handles one message from the bot. */
+  receive(data: string | Uint8Array): void;
+  /** Sends one frame of the caller's audio (`caller.frameMs` of samples at `caller.sampleRate`). */
+  sendAudio(samples: Int16Array): void;
+  /** Sends a keypad press; returns false when the protocol has no way to carry one. */
+  sendDtmf(digit: string): boolean;
+  /**
+   * The caller hangs up: sends the platform's closing messages and waits for any closing
+   * handshake; the simulator closes the socket after it (bounded by its own timeout).
+   */
+  hangUp(): Promise<void>;
+}
+
+/** Makes a {@linkcode FarEnd} for one call. */
+export type FarEndFactory = (options: FarEndOptions) => FarEnd;

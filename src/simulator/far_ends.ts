@@ -1,0 +1,41 @@
+/**
+ * The platforms the simulator can be, by name. A new protocol is a file under `far_ends/`
+ * implementing {@linkcode FarEnd}, and one line here.
+ *
+ * @module
+ */
+
+import type { FarEnd, FarEndFactory, FarEndOptions } from "./far_end.ts";
+import { ExotelFarEnd } from "./far_ends/exotel.ts";
+import { GenesysFarEnd } from "./far_ends/genesys.ts";
+import { PipecatFarEnd } from "./far_ends/pipecat.ts";
+import { PlivoFarEnd } from "./far_ends/plivo.ts";
+import { RawPcmFarEnd } from "./far_ends/raw_pcm.ts";
+import { TelnyxFarEnd } from "./far_ends/telnyx.ts";
+import { TwilioFarEnd } from "./far_ends/twilio.ts";
+import { VonageFarEnd } from "./far_ends/vonage.ts";
+
+/**
+ * Every built-in platform: Twilio Media Streams, Telnyx, Plivo, Exotel, Vonage (Voice API
+ * WebSocket), Genesys AudioHook, a pipecat client (protobuf + RTVI) and raw PCM.
+ *
+ * @example Listing and making one
+ * ```ts
+ * import { FAR_ENDS } from "@x/ws-transport/simulator";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(Object.keys(FAR_ENDS).includes("twilio"));
+ * const twilio = FAR_ENDS.twilio!({});
+ * assert.deepEqual(twilio.caller, { sampleRate: 8000, frameMs: 20 });
+ * ```
+ */
+export const FAR_ENDS: Readonly<Record<string, FarEndFactory>> = Object.freeze({
+  twilio: (options: FarEndOptions): FarEnd => new TwilioFarEnd(options),
+  telnyx: (options: FarEndOptions): FarEnd => new TelnyxFarEnd(options),
+  plivo: (options: FarEndOptions): FarEnd => new PlivoFarEnd(options),
+  exotel: (options: FarEndOptions): FarEnd => new ExotelFarEnd(options),
+  vonage: (options: FarEndOptions): FarEnd => new VonageFarEnd(options),
+  genesys: (options: FarEndOptions): FarEnd => new GenesysFarEnd(options),
+  pipecat: (options: FarEndOptions): FarEnd => new PipecatFarEnd(options),
+  raw: (options: FarEndOptions): FarEnd => new RawPcmFarEnd(options),
+});

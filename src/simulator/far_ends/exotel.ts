@@ -1,0 +1,183 @@
+/**
+ * Exotel's Voicebot applet (bidirectional stream), as Exotel's AgentStream pages document it
+ * ("WebSocket protocol", and "Working with the Stream and Voicebot Applet",
+ * developer.exotel.com/docs/agentstream/):
+ *
+ * - Exotel sends `connected`, `start` (`stream_sid`, `start.call_sid`, `account_sid`, `from`,
+ *   `to`, `custom_parameters`, `media_format` `{encoding: "audio/x-raw", sample_rate: "8000",
+ *   bit_rate: "16"}`), `media` every ~100 ms (base64 raw PCM16 little-endian mono; string
+ *   `sequence_number`, `chunk`, `timestamp`), `dtmf` (`digit`, `duration`), `mark` and `stop`
+ *   (`reason`).
+ * - It accepts `media` (`media.payload`), `mark` (sent back once the audio before it has
+ *   finished playing) and `clear`, with the `stream_sid`.
+ * - The applet's URL may ask for 16 or 24 kHz (`?sample-rate=`); 8 kHz is the default.
+ * - Chunk size window for bidirectional streaming: minimum 3.2 k (3,200 bytes), maximum 100 k,
+ *   always a multiple of 320 bytes (else the platform waits 20 ms per short packet: gaps). The
+ *   page calls 3,200 bytes "100 ms", which holds at 16 kHz; at 8 kHz they are 200 ms. The
+ *   simulator enforces the byte figures, the ones stated as limits.
+ *
+ * Marks queued behind cleared audio: the pages do not say; the simulator drops them and the
+ * report counts them as cleared.
+ *
+ * @module
+ */
+
+import { fromBase64, toBase64 } from "../_base64.ts";
+import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
+import {
+  hexId,
+  littleEndianBytes,
+  objectAt,
+  readEvent,
+  samplesFromLittleEndian,
+} from "./_json_events.ts";
+
+const MIN_CHUNK_BYTES = 3200;
+const MAX_CHUNK_BYTES = 100_000;
+const CHUNK_MULTIPLE = 320;
+
+/** Exotel's side of a Voicebot stream. */
+export class ExotelFarEnd implements FarEnd {
+  readonly protocol = "exotel";
+  readonly caller: { readonly sampleRate: number; readonly frameMs: number };
+  readonly playbackRate: number;
+  readonly #options: FarEndOptions;
+  readonly #streamSid: string;
+  readonly #callSid: string;
+  readonly #accountSid = hexId("AC", 24);
+  #context!: FarEndContext;
+  #sequence = 0;
+  #chunk = 0;
+
+  constructor(options: FarEndOptions) {
+    const rate = options.sampleRate ?? 8000;
+    if (rate !== 8000 && rate !== 16000 && rate !== 24000) {
+      throw new RangeError(`Exotel's sample-rate is 8000, 16000 or 24000, got ${rate}`);
+    }
+    this.playbackRate = rate;
+    this.caller = { sampleRate: rate, frameMs: 100 };
+    this.#options = options;
+    this.#streamSid = options.streamId ?? hexId("MZ", 24);
+    this.#callSid = options.callId ?? hexId("CA", 24);
+  }
+
+  open(context: FarEndContext): void {
+    this.#context = context;
+    this.#send({ event: "connected" });
+    this.#send({
+      event: "start",
+      sequence_number: this.#next(),
+      stream_sid: this.#streamSid,
+      start: {
+        stream_sid: this.#streamSid,
+        call_sid: this.#callSid,
+        account_sid: this.#accountSid,
+        from: this.#options.from ?? "+919800000001",
+        to: this.#options.to ?? "+918000000002",
+        custom_parameters: this.#options.customParameters ?? {},
+        media_format: {
+          encoding: "audio/x-raw",
+          sample_rate: String(this.playbackRate),
+          bit_rate: "16",
+        },
+      },
+    });
+    context.ready();
+  }
+
+  sendAudio(samples: Int16Array): void {
+    this.#chunk++;
+    this.#send({
+      event: "media",
+      sequence_number: this.#next(),
+      stream_sid: this.#streamSid,
+      media: {
+        chunk: String(this.#chunk),
+        timestamp: String((this.#chunk - 1) * this.caller.frameMs),
+        payload: toBase64(littleEndianBytes(samples)),
+      },
+    });
+  }
+
+  sendDtmf(digit: string): boolean {
+    this.#send({
+      event: "dtmf",
+      sequence_number: this.#next(),
+      stream_sid: this.#streamSid,
+      dtmf: { digit, duration: "100" },
+    });
+    return true;
+  }
+
+  hangUp(): Promise<void> {
+    this.#send({
+      event: "stop",
+      sequence_number: this.#next(),
+      stream_sid: this.#streamSid,
+      stop: { call_sid: this.#callSid, account_sid: this.#accountSid, reason: "callended" },
+    });
+    return Promise.resolve();
+  }
+
+  receive(data: string | Uint8Array): void {
+    const context = this.#context;
+    const message = readEvent(data, context, "exotel");
+    if (!message) return;
+    const { event } = message;
+    if (event !== "media" && event !== "mark" && event !== "clear") {
+      return context.violation(
+        "exotel.unknown-event",
+        `Exotel takes media, mark and clear, not "${event}"`,
+      );
+    }
+    if (message.stream_sid !== this.#streamSid) {
+      return context.violation(
+        "exotel.stream-sid",
+        `${event} for stream ${String(message.stream_sid)}, not ${this.#streamSid}`,
+      );
+    }
+    if (event === "clear") return context.clear();
+    if (event === "mark") {
+      const name = objectAt(message, "mark")?.name;
+      if (typeof name !== "string") {
+        return context.violation("exotel.bad-mark", "mark without mark.name");
+      }
+      return context.mark(name, "drop", () =>
+        this.#send({
+          event: "mark",
+          sequence_number: this.#next(),
+          stream_sid: this.#streamSid,
+          mark: { name },
+        }));
+    }
+    const payload = objectAt(message, "media")?.payload;
+    const bytes = typeof payload === "string" ? fromBase64(payload) : null;
+    if (!bytes) return context.violation("exotel.bad-media", "media.payload is not base64");
+    if (bytes.length < MIN_CHUNK_BYTES) {
+      context.violation(
+        "exotel.chunk-too-small",
+        `a ${bytes.length}-byte chunk; Exotel's minimum is ${MIN_CHUNK_BYTES} bytes`,
+      );
+    } else if (bytes.length > MAX_CHUNK_BYTES) {
+      context.violation(
+        "exotel.chunk-too-large",
+        `a ${bytes.length}-byte chunk; Exotel's maximum is 100k`,
+      );
+    }
+    if (bytes.length % CHUNK_MULTIPLE !== 0) {
+      context.violation(
+        "exotel.chunk-multiple",
+        `a ${bytes.length}-byte chunk is not a multiple of ${CHUNK_MULTIPLE} bytes`,
+      );
+    }
+    context.play(samplesFromLittleEndian(bytes));
+  }
+
+  #next(): string {
+    return String(++this.#sequence);
+  }
+
+  #send(message: unknown): void {
+    this.#context.send(JSON.stringify(message));
+  }
+}

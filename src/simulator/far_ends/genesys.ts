@@ -1,0 +1,309 @@
+/**
+ * Genesys Cloud AudioHook, protocol version 2, with the client's side played as Genesys's
+ * reference client does it (purecloudlabs/audiohook-reference-implementation, `client/` and
+ * `app/audiohook/src/client/clientsessionimpl.ts`; developer.genesys.cloud "AudioHook protocol"):
+ *
+ * - Every text message is `{version: "2", type, seq, serverseq, id, position, parameters}` from
+ *   the client (`seq` counting from 1, `serverseq` the server's last `seq`, `position` the audio
+ *   position as an ISO 8601 duration) and `{version, type, seq, clientseq, id, parameters}` from
+ *   the server, whose `seq` must be the previous one plus one.
+ * - The client opens with `open` (organization, conversation, participant `ani`/`aniName`/`dnis`,
+ *   the media it offers: PCMU 8 kHz, here mono `["external"]` or `["internal"]`, `customConfig`,
+ *   `language`) and waits 5 s for `opened`, which must select at most one offered medium; then
+ *   streams PCMU in 200 ms binary frames, sends a first `ping` 1 s after `opened`, another at once
+ *   when its `pong` arrives, then one every 5 s, and expects each `pong` (echoing the ping's `seq`
+ *   as `clientseq`) before the next ping is due.
+ * - The client ends with `close` (`reason: "end"`, or `"disconnect"` after the server's
+ *   `disconnect`) and waits up to 10 s for `closed` before dropping the socket. Server text over
+ *   65,535 characters is refused (413).
+ * - `pause`/`resume` from the server are answered with `paused`/`resumed`; `event` messages are
+ *   accepted (a `barge_in` entity clears the bot's audio).
+ *
+ * The reference client is the Monitor's: it refuses binary messages from the server. The
+ * bidirectional Audio Connector (what a bot uses) plays them, PCMU 8 kHz: so does this far end.
+ *
+ * @module
+ */
+
+import { mulawDecode, mulawEncode } from "../../audio/g711.ts";
+import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
+
+const OPEN_TIMEOUT_MS = 5000;
+const CLOSE_TIMEOUT_MS = 10_000;
+const INITIAL_PING_MS = 1000;
+const PING_INTERVAL_MS = 5000;
+const MAX_TEXT = 65_535;
+const RATE = 8000;
+
+type State = "opening" | "open" | "closing" | "closed";
+type Json = Record<string, unknown>;
+
+/** Genesys's side of an AudioHook session (the AudioHook client). */
+export class GenesysFarEnd implements FarEnd {
+  readonly protocol = "genesys";
+  readonly caller = { sampleRate: RATE, frameMs: 200 } as const;
+  readonly playbackRate = RATE;
+  readonly #options: FarEndOptions;
+  readonly #id: string;
+  readonly #offered = [
+    { type: "audio", format: "PCMU", channels: ["external"], rate: RATE },
+    { type: "audio", format: "PCMU", channels: ["internal"], rate: RATE },
+  ];
+  #context!: FarEndContext;
+  #state: State = "opening";
+  #seq = 0;
+  #serverseq = 0;
+  #samplesSent = 0;
+  #pausedAt: number | null = null;
+  #pendingPing: number | null = null;
+  #firstPong = true;
+  #closeReason = "end";
+  #closed: (() => void) | undefined;
+
+  constructor(options: FarEndOptions) {
+    this.#options = options;
+    this.#id = options.streamId ?? crypto.randomUUID();
+  }
+
+  open(context: FarEndContext): void {
+    this.#context = context;
+    this.#send("open", {
+      organizationId: crypto.randomUUID(),
+      conversationId: this.#options.callId ?? crypto.randomUUID(),
+      participant: {
+        id: crypto.randomUUID(),
+        ani: this.#options.from ?? "+1-555-555-1234",
+        aniName: "Simulated Caller",
+        dnis: this.#options.to ?? "+1-800-555-6789",
+      },
+      media: this.#offered,
+      customConfig: this.#options.customParameters ?? {},
+      language: "en-US",
+    });
+    context.sleep(OPEN_TIMEOUT_MS).then(() => {
+      if (this.#state !== "opening") return;
+      context.violation("genesys.open-timeout", `no "opened" within ${OPEN_TIMEOUT_MS} ms`);
+      this.#send("error", { code: 408, message: "Open transaction timeout" });
+      this.#closeReason = "error";
+      context.endCall("caller", "no opened");
+    }, () => {/* the call ended first */});
+  }
+
+  sendAudio(samples: Int16Array): void {
+    if (this.#state !== "open") return;
+    const start = this.#samplesSent;
+    this.#samplesSent += samples.length;
+    if (this.#pausedAt === null) this.#context.send(mulawEncode(samples));
+    else if (start === this.#pausedAt) this.#context.note("genesys audio withheld while paused");
+  }
+
+  sendDtmf(digit: string): boolean {
+    if (this.#state !== "open") return false;
+    this.#send("dtmf", { digit });
+    return true;
+  }
+
+  async hangUp(): Promise<void> {
+    if (this.#state !== "open" && this.#state !== "opening") return;
+    this.#state = "closing";
+    const closed = new Promise<void>((resolve) => (this.#closed = resolve));
+    this.#send("close", { reason: this.#closeReason });
+    const timedOut = await Promise.race([
+      closed.then(() => false),
+      this.#context.sleep(CLOSE_TIMEOUT_MS).then(() => true, () => false),
+    ]);
+    if (timedOut) {
+      this.#context.violation("genesys.close-timeout", `no "closed" within ${CLOSE_TIMEOUT_MS} ms`);
+    }
+    this.#state = "closed";
+  }
+
+  receive(data: string | Uint8Array): void {
+    const context = this.#context;
+    if (typeof data !== "string") {
+      // Audio Connector: the bot's audio, PCMU 8 kHz mono.
+      if (this.#state === "open") context.play(mulawDecode(data));
+      else {context.violation(
+          "genesys.audio-out-of-session",
+          `${data.length} bytes of audio while ${this.#state}`,
+        );}
+      return;
+    }
+    if (data.length > MAX_TEXT) {
+      return context.violation(
+        "genesys.message-too-large",
+        `413: a text message of ${data.length} characters`,
+      );
+    }
+    let message: Json;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return context.violation("genesys.bad-json", `400: not JSON: ${data.slice(0, 60)}`);
+    }
+    if (
+      message?.version !== "2" || typeof message.type !== "string" ||
+      typeof message.seq !== "number"
+    ) {
+      return context.violation(
+        "genesys.bad-message",
+        `400: not an AudioHook server message: ${data.slice(0, 80)}`,
+      );
+    }
+    if (message.id !== this.#id) {
+      context.violation(
+        "genesys.session-id",
+        `message for session ${String(message.id)}, not ${this.#id}`,
+      );
+    }
+    if (message.seq !== this.#serverseq + 1) {
+      context.violation("genesys.seq", `server seq ${message.seq} after ${this.#serverseq}`);
+    }
+    this.#serverseq = message.seq;
+    if (typeof message.clientseq !== "number" || message.clientseq > this.#seq) {
+      context.violation(
+        "genesys.clientseq",
+        `clientseq ${String(message.clientseq)}; the client's last seq is ${this.#seq}`,
+      );
+    }
+    this.#handle(message.type, message);
+  }
+
+  #handle(type: string, message: Json): void {
+    const context = this.#context;
+    const parameters = (message.parameters ?? {}) as Json;
+    switch (type) {
+      case "opened":
+        return this.#onOpened(parameters);
+      case "pong":
+        return this.#onPong(message.clientseq as number);
+      case "closed":
+        if (this.#state !== "closing") {
+          context.violation("genesys.unexpected", `"closed" while ${this.#state}`);
+        }
+        return this.#closed?.();
+      case "disconnect":
+        if (this.#state === "open") {
+          this.#closeReason = "disconnect";
+          context.endCall("bot", `disconnect (${String(parameters.reason ?? "no reason")})`);
+        }
+        return;
+      case "event": {
+        const entities = Array.isArray(parameters.entities) ? parameters.entities as Json[] : [];
+        for (const entity of entities) {
+          if (entity?.type === "barge_in") context.clear();
+          else context.note(`genesys event ${String(entity?.type)}`);
+        }
+        return;
+      }
+      case "pause":
+        if (this.#state === "open" && this.#pausedAt === null) this.#pausedAt = this.#samplesSent;
+        this.#send("paused", {});
+        return;
+      case "resume": {
+        const start = this.#pausedAt ?? this.#samplesSent;
+        this.#pausedAt = null;
+        this.#send("resumed", {
+          start: duration(start),
+          discarded: duration(this.#samplesSent - start),
+        });
+        return;
+      }
+      case "updated":
+      case "reconnect":
+        return context.note(`genesys ${type}`);
+      default:
+        context.violation("genesys.unknown-type", `409: unexpected "${type}"`);
+    }
+  }
+
+  #onOpened(parameters: Json): void {
+    const context = this.#context;
+    if (this.#state !== "opening") {
+      return context.violation("genesys.unexpected", `"opened" while ${this.#state}`);
+    }
+    const media = Array.isArray(parameters.media) ? parameters.media as Json[] : [];
+    const offered = (m: Json) =>
+      this.#offered.some((o) =>
+        o.format === m.format && o.rate === m.rate && o.type === m.type &&
+        JSON.stringify(o.channels) === JSON.stringify(m.channels)
+      );
+    if (media.length > 1) context.violation("genesys.media", "400: more than one medium selected");
+    else if (media.length === 1 && !offered(media[0]!)) {
+      context.violation(
+        "genesys.media",
+        `400: selected ${JSON.stringify(media[0])}, not one offered`,
+      );
+    }
+    this.#state = "open";
+    if (parameters.startPaused === true) this.#pausedAt = 0;
+    context.ready();
+    void this.#pinger();
+  }
+
+  async #pinger(): Promise<void> {
+    const context = this.#context;
+    try {
+      await context.sleep(INITIAL_PING_MS);
+      this.#ping();
+      for (;;) {
+        await context.sleep(PING_INTERVAL_MS);
+        if (this.#state !== "open") return;
+        if (this.#pendingPing !== null) {
+          context.violation(
+            "genesys.pong-timeout",
+            `408: no pong for ping ${this.#pendingPing} within ${PING_INTERVAL_MS} ms`,
+          );
+          continue;
+        }
+        this.#ping();
+      }
+    } catch {
+      // The call ended: no more pings.
+    }
+  }
+
+  #ping(): void {
+    if (this.#state !== "open") return;
+    this.#pendingPing = this.#send("ping", {});
+  }
+
+  #onPong(clientseq: number): void {
+    const context = this.#context;
+    if (this.#pendingPing === null) {
+      return context.violation("genesys.unexpected-pong", "409: pong with no ping outstanding");
+    }
+    if (clientseq !== this.#pendingPing) {
+      return context.violation(
+        "genesys.pong-seq",
+        `400: pong clientseq ${clientseq} for ping ${this.#pendingPing}`,
+      );
+    }
+    this.#pendingPing = null;
+    if (this.#firstPong) {
+      // The reference client answers the first pong with a second ping at once, for an RTT.
+      this.#firstPong = false;
+      this.#ping();
+    }
+  }
+
+  /** Sends a client message; returns its `seq`. */
+  #send(type: string, parameters: Json): number {
+    const seq = ++this.#seq;
+    this.#context.send(JSON.stringify({
+      version: "2",
+      type,
+      seq,
+      serverseq: this.#serverseq,
+      id: this.#id,
+      position: duration(this.#samplesSent),
+      parameters,
+    }));
+    return seq;
+  }
+}
+
+/** An audio position in samples as AudioHook's ISO 8601 duration (`PT1.25S`). */
+function duration(samples: number): string {
+  return `PT${Number((samples / RATE).toFixed(3))}S`;
+}

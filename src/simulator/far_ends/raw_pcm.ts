@@ -1,0 +1,56 @@
+/**
+ * The plainest client: binary WebSocket messages are PCM16 little-endian mono audio at an agreed
+ * rate both ways, text messages are JSON, as a browser page streaming its microphone sends them
+ * (the protocol of this package's demo page). There is no opening message, no DTMF and no clear:
+ * the bot stops audio by not sending it.
+ *
+ * @module
+ */
+
+import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
+import { littleEndianBytes, samplesFromLittleEndian } from "./_json_events.ts";
+
+/** A raw-PCM client's side of the socket. */
+export class RawPcmFarEnd implements FarEnd {
+  readonly protocol = "raw";
+  readonly caller: { readonly sampleRate: number; readonly frameMs: number };
+  readonly playbackRate: number;
+  #context!: FarEndContext;
+
+  constructor(options: FarEndOptions) {
+    const rate = options.sampleRate ?? 16000;
+    if (!Number.isInteger(rate) || rate <= 0) {
+      throw new RangeError(`sampleRate must be a positive integer, got ${rate}`);
+    }
+    this.playbackRate = rate;
+    this.caller = { sampleRate: rate, frameMs: 20 };
+  }
+
+  open(context: FarEndContext): void {
+    this.#context = context;
+    context.ready();
+  }
+
+  sendAudio(samples: Int16Array): void {
+    this.#context.send(littleEndianBytes(samples));
+  }
+
+  sendDtmf(): boolean {
+    return false;
+  }
+
+  hangUp(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  receive(data: string | Uint8Array): void {
+    if (typeof data === "string") return this.#context.note("raw text message");
+    if (data.length % 2 !== 0) {
+      this.#context.violation(
+        "raw.odd-length",
+        `a ${data.length}-byte audio message is not whole PCM16 samples`,
+      );
+    }
+    this.#context.play(samplesFromLittleEndian(data));
+  }
+}

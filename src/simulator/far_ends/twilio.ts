@@ -1,0 +1,162 @@
+/**
+ * Twilio Media Streams, bidirectional (`<Connect><Stream>`), as Twilio's "Media Streams -
+ * WebSocket Messages" page documents it (twilio.com/docs/voice/media-streams/websocket-messages):
+ *
+ * - Twilio sends `connected`, then `start` (stream and call SIDs, `tracks`, `customParameters`
+ *   from `<Parameter>`, `mediaFormat` audio/x-mulaw 8000 mono), then `media` every 20 ms
+ *   (160 bytes of μ-law; `sequenceNumber`, `chunk` and `timestamp` are strings, counted from 1
+ *   and from the stream's start), `dtmf` (`track: "inbound_track"`), `mark` and finally `stop`.
+ * - It accepts `media` (base64 audio/x-mulaw 8000, no file headers), `mark` (echoed back once the
+ *   audio sent before it has played) and `clear` (empties the buffer; marks of the cleared audio
+ *   come back at once), each with the stream's SID.
+ * - Error 31924 "Stream - WebSocket - Protocol Error": any other message, or a malformed one.
+ *   Warning 31931 "Stream - Media - Media Discarded": more than 10 minutes of audio buffered;
+ *   further media is discarded (sent once per stream).
+ *
+ * @module
+ */
+
+import { mulawDecode, mulawEncode } from "../../audio/g711.ts";
+import { fromBase64, toBase64 } from "../_base64.ts";
+import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
+import { hexId, objectAt, readEvent } from "./_json_events.ts";
+
+const BUFFER_CAP_MS = 10 * 60 * 1000;
+
+/** Twilio's side of a bidirectional Media Stream. */
+export class TwilioFarEnd implements FarEnd {
+  readonly protocol = "twilio";
+  readonly caller = { sampleRate: 8000, frameMs: 20 } as const;
+  readonly playbackRate = 8000;
+  readonly #options: FarEndOptions;
+  readonly #streamSid: string;
+  readonly #callSid: string;
+  readonly #accountSid = hexId("AC");
+  #context!: FarEndContext;
+  #sequence = 0;
+  #chunk = 0;
+  #discarding = false;
+
+  constructor(options: FarEndOptions) {
+    this.#options = options;
+    this.#streamSid = options.streamId ?? hexId("MZ");
+    this.#callSid = options.callId ?? hexId("CA");
+  }
+
+  open(context: FarEndContext): void {
+    this.#context = context;
+    this.#send({ event: "connected", protocol: "Call", version: "1.0.0" });
+    this.#send({
+      event: "start",
+      sequenceNumber: this.#next(),
+      start: {
+        accountSid: this.#accountSid,
+        streamSid: this.#streamSid,
+        callSid: this.#callSid,
+        tracks: ["inbound"],
+        customParameters: this.#options.customParameters ?? {},
+        mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
+      },
+      streamSid: this.#streamSid,
+    });
+    context.ready();
+  }
+
+  sendAudio(samples: Int16Array): void {
+    this.#chunk++;
+    this.#send({
+      event: "media",
+      sequenceNumber: this.#next(),
+      media: {
+        track: "inbound",
+        chunk: String(this.#chunk),
+        timestamp: String((this.#chunk - 1) * this.caller.frameMs),
+        payload: toBase64(mulawEncode(samples)),
+      },
+      streamSid: this.#streamSid,
+    });
+  }
+
+  sendDtmf(digit: string): boolean {
+    this.#send({
+      event: "dtmf",
+      streamSid: this.#streamSid,
+      sequenceNumber: this.#next(),
+      dtmf: { track: "inbound_track", digit },
+    });
+    return true;
+  }
+
+  hangUp(): Promise<void> {
+    this.#send({
+      event: "stop",
+      sequenceNumber: this.#next(),
+      streamSid: this.#streamSid,
+      stop: { accountSid: this.#accountSid, callSid: this.#callSid },
+    });
+    return Promise.resolve();
+  }
+
+  receive(data: string | Uint8Array): void {
+    const context = this.#context;
+    const message = readEvent(data, context, "twilio");
+    if (!message) return;
+    const { event } = message;
+    if (event !== "media" && event !== "mark" && event !== "clear") {
+      context.violation(
+        "twilio.unknown-event",
+        `31924: Twilio takes media, mark and clear, not "${event}"`,
+      );
+      return;
+    }
+    if (message.streamSid !== this.#streamSid) {
+      context.violation(
+        "twilio.stream-sid",
+        `31924: ${event} for stream ${String(message.streamSid)}, not ${this.#streamSid}`,
+      );
+      return;
+    }
+    if (event === "clear") return context.clear();
+    if (event === "mark") {
+      const name = objectAt(message, "mark")?.name;
+      if (typeof name !== "string") {
+        context.violation("twilio.bad-mark", "31924: mark without mark.name");
+        return;
+      }
+      context.mark(name, "ack", () =>
+        this.#send({
+          event: "mark",
+          sequenceNumber: this.#next(),
+          streamSid: this.#streamSid,
+          mark: { name },
+        }));
+      return;
+    }
+    const payload = objectAt(message, "media")?.payload;
+    const bytes = typeof payload === "string" ? fromBase64(payload) : null;
+    if (!bytes) {
+      context.violation("twilio.bad-media", "31924: media.payload is not base64");
+      return;
+    }
+    if (context.queuedMs() >= BUFFER_CAP_MS) {
+      if (!this.#discarding) {
+        context.violation(
+          "twilio.buffer-full",
+          "31931: over 10 minutes of audio buffered; media discarded",
+        );
+      }
+      this.#discarding = true;
+      return;
+    }
+    this.#discarding = false;
+    context.play(mulawDecode(bytes));
+  }
+
+  #next(): string {
+    return String(++this.#sequence);
+  }
+
+  #send(message: unknown): void {
+    this.#context.send(JSON.stringify(message));
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * A report as text, for people: what the CLI prints at the end of a call.
+ *
+ * @module
+ */
+
+import type { Distribution } from "./_distribution.ts";
+import type { AggregateReport } from "./aggregate_reports.ts";
+import type { CallReport, ProtocolViolation } from "./report.ts";
+
+const ms = (value: number | null | undefined): string =>
+  value === null || value === undefined ? "—" : `${Math.round(value).toLocaleString("en-US")} ms`;
+const seconds = (value: number): string => `${(value / 1000).toFixed(2)} s`;
+const distribution = (d: Distribution | null): string =>
+  d === null
+    ? "—"
+    : `p50 ${ms(d.p50)} · p90 ${ms(d.p90)} · min ${ms(d.min)} · max ${ms(d.max)} (${d.count})`;
+const row = (label: string, text: string) => `  ${label.padEnd(16)} ${text}`;
+
+function violationLines(violations: readonly (ProtocolViolation & { calls?: number })[]): string[] {
+  if (violations.length === 0) return [row("violations", "none")];
+  return [
+    row("violations", `${violations.reduce((n, v) => n + v.count, 0)}`),
+    ...violations.map((v) =>
+      `    ${v.rule} ×${v.count}${
+        v.calls === undefined ? ` (first at ${ms(v.firstAtMs)})` : ` in ${v.calls} calls`
+      }: ${v.detail}`
+    ),
+  ];
+}
+
+/**
+ * A report as a few lines of text: one call's (latencies per utterance, barge-ins, buffer,
+ * marks, violations, the ending) or an aggregate of many.
+ *
+ * @example
+ * ```ts
+ * import { aggregateReports, formatReport } from "@x/ws-transport/simulator";
+ * import assert from "node:assert/strict";
+ *
+ * const text = formatReport(aggregateReports([]));
+ * assert.match(text, /0 calls/);
+ * ```
+ */
+export function formatReport(report: CallReport | AggregateReport): string {
+  return ("kind" in report ? formatAggregate(report) : formatCall(report)).join("\n");
+}
+
+function formatCall(r: CallReport): string[] {
+  const answered = r.utterances.filter((u) => u.latencyMs !== null).length;
+  const lines = [
+    `${r.protocol} call to ${r.url}: ended by ${r.ended.by} at ${
+      seconds(r.ended.atMs)
+    } (${r.ended.detail})`,
+    row("connect", ms(r.connectMs)),
+    row("first bot audio", `${ms(r.firstAudibleMs)} heard (first audio in ${ms(r.firstAudioMs)})`),
+    row(
+      "responses",
+      `${answered}/${r.utterances.length} answered · ${distribution(r.responseLatencyMs)}`,
+    ),
+    ...r.utterances.map((u, i) =>
+      `    #${i + 1} ${u.source.padEnd(8)} ${seconds(u.startMs)}–${seconds(u.endMs)} → ${
+        u.responseStartMs === null
+          ? "no answer"
+          : `${seconds(u.responseStartMs)} (${u.latencyMs! >= 0 ? "+" : ""}${ms(u.latencyMs)})`
+      }`
+    ),
+  ];
+  if (r.bargeIns.length > 0) {
+    lines.push(row("barge-ins", `${r.bargeIns.length}`));
+    for (const b of r.bargeIns) {
+      lines.push(
+        `    at ${seconds(b.atMs)}: ${
+          b.stopLatencyMs === null ? "the bot never stopped" : `stopped in ${ms(b.stopLatencyMs)}`
+        } · clear ${
+          b.clearAtMs === null ? "never sent" : `at +${ms(b.clearAtMs - b.atMs)}`
+        } · talked over ${ms(b.talkedOverMs)} · stale audio after clear ${ms(b.staleAudioMs)}`,
+      );
+    }
+  }
+  const a = r.audio;
+  lines.push(
+    row(
+      "bot audio",
+      `${seconds(a.receivedMs)} received, ${seconds(a.playedMs)} played, ${
+        seconds(a.clearedMs)
+      } cleared · ${a.chunks} chunks`,
+    ),
+    row(
+      "",
+      `ahead of playout: ${distribution(a.leadMs)} · underruns ${a.underruns} (${
+        ms(a.underrunMs)
+      }, longest ${ms(a.longestUnderrunMs)}) · late ${a.lateChunks} · early ${a.earlyChunks}`,
+    ),
+    row(
+      "marks",
+      `${r.marks.requested} asked · ${r.marks.acked} acked after playing (${
+        distribution(r.marks.ackDelayMs)
+      }) · ${r.marks.ackedOnClear} on clear · ${r.marks.dropped} dropped · ${r.marks.pending} pending`,
+    ),
+    row(
+      "dtmf",
+      `${r.dtmf.sent} sent${
+        r.dtmf.unsupported ? ` · ${r.dtmf.unsupported} not carried by ${r.protocol}` : ""
+      }`,
+    ),
+    ...violationLines(r.violations),
+    row(
+      "messages",
+      `${r.messages.sent} sent (${r.messages.bytesSent} B) · ${r.messages.received} received (${r.messages.bytesReceived} B)`,
+    ),
+  );
+  return lines;
+}
+
+function formatAggregate(r: AggregateReport): string[] {
+  const ended = Object.entries(r.endedBy).map(([by, n]) => `${n} by ${by}`).join(", ") || "none";
+  return [
+    `${r.calls} calls${r.protocol ? ` (${r.protocol})` : ""}: ended ${ended}`,
+    row("connect", distribution(r.connectMs)),
+    row("first bot audio", distribution(r.firstAudibleMs)),
+    row(
+      "responses",
+      `${r.utterances - r.unanswered}/${r.utterances} answered · ${
+        distribution(r.responseLatencyMs)
+      }`,
+    ),
+    row(
+      "barge-ins",
+      `${r.bargeIns} · stopped ${r.bargeIns - r.bargeInsNotStopped} · ${
+        distribution(r.stopLatencyMs)
+      } · stale audio ${ms(r.staleAudioMs)}`,
+    ),
+    row(
+      "bot audio",
+      `underruns ${r.audio.underruns} (${
+        ms(r.audio.underrunMs)
+      }) · late ${r.audio.lateChunks} · early ${r.audio.earlyChunks}`,
+    ),
+    row(
+      "marks",
+      `${r.marks.requested} asked · ${r.marks.acked} acked after playing · ${r.marks.ackedOnClear} on clear · ${r.marks.dropped} dropped · ${r.marks.pending} pending`,
+    ),
+    ...violationLines(r.violations),
+    row("messages", `${r.messages.sent} sent · ${r.messages.received} received`),
+  ];
+}

@@ -1,0 +1,257 @@
+/**
+ * The far end's playout buffer: the platform's queue of the bot's audio, played to the caller at
+ * the platform's real rate. It is what makes "played" mean something: marks are acknowledged
+ * when the audio before them has left it, a clear empties it, and a bot that sends too late runs
+ * it dry (an underrun the caller hears as a gap).
+ *
+ * @module
+ */
+
+import { type Distribution, Histogram } from "./_distribution.ts";
+
+/** Options for {@linkcode PlayoutBuffer}. */
+export interface PlayoutBufferOptions {
+  /** The rate the platform plays at, in samples per second (mono). */
+  sampleRate: number;
+  /**
+   * The time (on the caller's clock, in ms) of the speaker's first sample.
+   *
+   * @default {0}
+   */
+  originMs?: number;
+  /**
+   * Receives what the speaker plays, in order and without gaps: audio as samples (views, valid
+   * during the call), silence as a count of samples.
+   *
+   * @default {undefined}
+   */
+  onPlay?: (played: Int16Array | number) => void;
+  /**
+   * A buffer that ran dry and got audio again within this many ms had an underrun; a longer
+   * silence is a pause between turns.
+   *
+   * @default {1000}
+   */
+  maxUnderrunMs?: number;
+  /**
+   * A chunk that arrives with more than this many ms already queued ahead of it is early: the
+   * bot is sending faster than real time (more to clear on barge-in).
+   *
+   * @default {1000}
+   */
+  earlyMs?: number;
+}
+
+/** What the buffer saw, for the report. */
+export interface PlayoutStats {
+  /** Audio messages queued. */
+  chunks: number;
+  /** Milliseconds of audio received. */
+  receivedMs: number;
+  /** Milliseconds of audio played to the caller. */
+  playedMs: number;
+  /** Milliseconds of audio dropped by clears before it played. */
+  clearedMs: number;
+  /** Times the buffer ran dry and audio came again within `maxUnderrunMs`. */
+  underruns: number;
+  /** Milliseconds of those gaps, all together. */
+  underrunMs: number;
+  /** The longest gap. */
+  longestUnderrunMs: number;
+  /** Chunks that arrived after their playing time (each ended an underrun). */
+  lateChunks: number;
+  /** Chunks that arrived more than `earlyMs` ahead of their playing time. */
+  earlyChunks: number;
+  /** How far ahead of its playing time each chunk arrived (the queue it found), in ms. */
+  leadMs: Distribution | null;
+  /** The most audio ever queued, in ms. */
+  maxQueuedMs: number;
+}
+
+// A gap shorter than this is clock rounding between two chunks that were on time.
+const MIN_UNDERRUN_MS = 1;
+
+/**
+ * A queue of PCM16 mono samples that plays at `sampleRate` on the caller's clock: each method
+ * takes the current time and first plays everything due up to it. Time runs as a sample count
+ * of the speaker (silence included), so nothing drifts over a long call.
+ *
+ * @example Audio plays at its real rate; a clear drops the rest
+ * ```ts
+ * import { PlayoutBuffer } from "@x/ws-transport/simulator";
+ * import assert from "node:assert/strict";
+ *
+ * const buffer = new PlayoutBuffer({ sampleRate: 8000 });
+ * buffer.enqueue(new Int16Array(8000).fill(1000), 0); // 1 s of audio at t = 0
+ * assert.equal(buffer.timeOfPosition(buffer.position), 1000); // done playing at t = 1000
+ * buffer.advance(250);
+ * assert.equal(buffer.queuedMs, 750);
+ * assert.equal(buffer.clear(250), 6000); // samples dropped
+ * assert.equal(buffer.stats().clearedMs, 750);
+ * ```
+ */
+export class PlayoutBuffer {
+  readonly #rate: number;
+  readonly #origin: number;
+  readonly #onPlay: ((played: Int16Array | number) => void) | undefined;
+  readonly #maxUnderrunMs: number;
+  readonly #earlyMs: number;
+  #queue: Int16Array[] = [];
+  #head = 0;
+  #queued = 0;
+  /** Samples ever queued, and ever taken out (played or cleared). */
+  #enqueued = 0;
+  #consumed = 0;
+  /** Samples the speaker has played, silence included: the speaker's clock. */
+  #speaker = 0;
+  /** The speaker sample at which the queue last ran dry, if it did since audio last came. */
+  #dryAt: number | null = null;
+  #played = 0;
+  #cleared = 0;
+  #chunks = 0;
+  #underruns = 0;
+  #underrunMs = 0;
+  #longestUnderrunMs = 0;
+  #late = 0;
+  #early = 0;
+  #maxQueued = 0;
+  #leads = new Histogram();
+
+  /** Makes an empty buffer; see {@linkcode PlayoutBufferOptions}. */
+  constructor(options: PlayoutBufferOptions) {
+    if (!Number.isInteger(options.sampleRate) || options.sampleRate <= 0) {
+      throw new RangeError(`sampleRate must be a positive integer, got ${options.sampleRate}`);
+    }
+    this.#rate = options.sampleRate;
+    this.#origin = options.originMs ?? 0;
+    this.#onPlay = options.onPlay;
+    this.#maxUnderrunMs = options.maxUnderrunMs ?? 1000;
+    this.#earlyMs = options.earlyMs ?? 1000;
+  }
+
+  /** Samples ever queued: a mark placed now is reached when the speaker gets this far. */
+  get position(): number {
+    return this.#enqueued;
+  }
+
+  /** Samples of queued audio that have left the queue (played or cleared). */
+  get consumed(): number {
+    return this.#consumed;
+  }
+
+  /** Milliseconds of audio waiting to play. */
+  get queuedMs(): number {
+    return (this.#queued * 1000) / this.#rate;
+  }
+
+  /** Whether audio is playing (queued audio is left). */
+  get playing(): boolean {
+    return this.#queued > 0;
+  }
+
+  /** The time the speaker has played up to. */
+  get playedUntilMs(): number {
+    return this.#origin + (this.#speaker * 1000) / this.#rate;
+  }
+
+  /**
+   * When queued position `position` will have played, if nothing is cleared before: the speaker
+   * plays queued audio without a break.
+   */
+  timeOfPosition(position: number): number {
+    return this.playedUntilMs + (Math.max(0, position - this.#consumed) * 1000) / this.#rate;
+  }
+
+  /** Plays what is due at `nowMs`, then queues `samples` behind what is left. */
+  enqueue(samples: Int16Array, nowMs: number): void {
+    this.advance(nowMs);
+    if (samples.length === 0) return;
+    const leadMs = this.queuedMs;
+    this.#chunks++;
+    this.#leads.add(leadMs);
+    if (leadMs > this.#earlyMs) this.#early++;
+    if (this.#queued === 0 && this.#dryAt !== null) {
+      const gapMs = ((this.#speaker - this.#dryAt) * 1000) / this.#rate;
+      if (gapMs >= MIN_UNDERRUN_MS && gapMs <= this.#maxUnderrunMs) {
+        this.#underruns++;
+        this.#late++;
+        this.#underrunMs += gapMs;
+        this.#longestUnderrunMs = Math.max(this.#longestUnderrunMs, gapMs);
+      }
+    }
+    this.#dryAt = null;
+    this.#queue.push(samples);
+    this.#queued += samples.length;
+    this.#enqueued += samples.length;
+    this.#maxQueued = Math.max(this.#maxQueued, this.#queued);
+  }
+
+  /** Plays everything due up to `nowMs` (silence where nothing is queued). */
+  advance(nowMs: number): void {
+    // The small epsilon keeps float error from holding back a sample that is exactly due.
+    const target = Math.floor(((nowMs - this.#origin) * this.#rate) / 1000 + 1e-6);
+    while (this.#speaker < target) {
+      const want = target - this.#speaker;
+      if (this.#queued === 0) {
+        this.#onPlay?.(want);
+        this.#speaker += want;
+        break;
+      }
+      const piece = this.#take(Math.min(want, this.#queued));
+      this.#played += piece.length;
+      this.#speaker += piece.length;
+      this.#onPlay?.(piece);
+      if (this.#queued === 0) this.#dryAt = this.#speaker;
+    }
+  }
+
+  /** Plays what is due at `nowMs`, then drops all queued audio; returns the samples dropped. */
+  clear(nowMs: number): number {
+    this.advance(nowMs);
+    const dropped = this.#queued;
+    this.#consumed += dropped;
+    this.#cleared += dropped;
+    this.#queue = [];
+    this.#head = 0;
+    this.#queued = 0;
+    // Silence after a clear is the bot's choice, not an underrun.
+    this.#dryAt = null;
+    return dropped;
+  }
+
+  /** The buffer's figures so far. */
+  stats(): PlayoutStats {
+    const ms = (samples: number) => (samples * 1000) / this.#rate;
+    return {
+      chunks: this.#chunks,
+      receivedMs: ms(this.#enqueued),
+      playedMs: ms(this.#played),
+      clearedMs: ms(this.#cleared),
+      underruns: this.#underruns,
+      underrunMs: this.#underrunMs,
+      longestUnderrunMs: this.#longestUnderrunMs,
+      lateChunks: this.#late,
+      earlyChunks: this.#early,
+      leadMs: this.#leads.summary(),
+      maxQueuedMs: ms(this.#maxQueued),
+    };
+  }
+
+  /** Up to `count` queued samples, in order, as a view where one chunk holds them. */
+  #take(count: number): Int16Array {
+    const first = this.#queue[0]!;
+    const available = first.length - this.#head;
+    let piece: Int16Array;
+    if (available <= count) {
+      piece = first.subarray(this.#head);
+      this.#queue.shift();
+      this.#head = 0;
+    } else {
+      piece = first.subarray(this.#head, this.#head + count);
+      this.#head += count;
+    }
+    this.#queued -= piece.length;
+    this.#consumed += piece.length;
+    return piece;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * What a simulated call found: the shape of {@linkcode CallReport}. Times are milliseconds of
+ * the call, from the moment its socket opened.
+ *
+ * @module
+ */
+
+import type { Distribution } from "./_distribution.ts";
+import type { PlayoutStats } from "./playout_buffer.ts";
+
+export type { Distribution } from "./_distribution.ts";
+export type { PlayoutStats } from "./playout_buffer.ts";
+
+/** One thing the caller said, and how the bot answered. */
+export interface CallUtterance {
+  /** When the caller started speaking. */
+  startMs: number;
+  /** When the caller stopped. */
+  endMs: number;
+  /** Where the times come from: the audio's known segments, the energy detector, or a barge-in. */
+  source: "segments" | "detector" | "barge-in";
+  /** When the bot's answer started playing to the caller; `null` when it never did. */
+  responseStartMs: number | null;
+  /** `responseStartMs - endMs`: negative when the bot started before the caller finished. */
+  latencyMs: number | null;
+}
+
+/** One time the caller spoke over the bot, and what the bot did about it. */
+export interface BargeIn {
+  /** When the caller started speaking over the bot's audio. */
+  atMs: number;
+  /** When the caller stopped. */
+  endMs: number;
+  /** When the bot's clear (Twilio `clear`, …) arrived, if it sent one. */
+  clearAtMs: number | null;
+  /** When the caller stopped hearing the bot; `null` if it never stopped. */
+  stoppedAtMs: number | null;
+  /** `stoppedAtMs - atMs`. */
+  stopLatencyMs: number | null;
+  /** Bot audio the caller heard while speaking over it, in ms. */
+  talkedOverMs: number;
+  /**
+   * Bot audio that played after the clear while the caller still spoke (stale audio the bot
+   * should have dropped), in ms; `null` when no clear came.
+   */
+  staleAudioMs: number | null;
+}
+
+/** A platform rule the bot broke, with how often. */
+export interface ProtocolViolation {
+  /** A short stable id, `platform.rule` (`exotel.chunk-too-small`). */
+  rule: string;
+  /** How many times. */
+  count: number;
+  /** When it first happened. */
+  firstAtMs: number;
+  /** What happened the first time. */
+  detail: string;
+}
+
+/** Marks (Twilio, Telnyx, Exotel marks, Plivo checkpoints, Vonage notify). */
+export interface MarkStats {
+  /** Marks the bot asked for. */
+  requested: number;
+  /** Acknowledged after the audio before them played. */
+  acked: number;
+  /** Acknowledged at once because a clear dropped the audio before them (Twilio). */
+  ackedOnClear: number;
+  /** Never acknowledged because a clear dropped the audio before them. */
+  dropped: number;
+  /** Still waiting when the call ended. */
+  pending: number;
+  /** From request to acknowledgement, for the marks acknowledged after playing. */
+  ackDelayMs: Distribution | null;
+}
+
+/** Who ended the call. */
+export type CallEndedBy = "caller" | "bot" | "network" | "timeout" | "error" | "aborted";
+
+/** How the call ended. */
+export interface CallEnding {
+  /** Who ended it. */
+  by: CallEndedBy;
+  /** When. */
+  atMs: number;
+  /** What happened, in words. */
+  detail: string;
+  /** The WebSocket close code, when the socket closed. */
+  code?: number;
+  /** The WebSocket close reason, when one was given. */
+  reason?: string;
+}
+
+/** Everything a simulated call measured. */
+export interface CallReport {
+  /** The platform simulated. */
+  protocol: string;
+  /** The bot's URL. */
+  url: string;
+  /** The wall-clock time the call started, ISO 8601. */
+  startedAt: string;
+  /** How fast the caller's audio was sent (1: real time). */
+  speed: number;
+  /** How long the WebSocket took to open; `null` when it never did. */
+  connectMs: number | null;
+  /** How long the call lasted. */
+  durationMs: number;
+  /** Milliseconds of caller audio sent. */
+  callerAudioMs: number;
+  /** When the bot's first audio reached the far end. */
+  firstAudioMs: number | null;
+  /** When the caller first heard the bot (audible audio played): the time to first bot audio. */
+  firstAudibleMs: number | null;
+  /** What the caller said and how fast the bot answered each. */
+  utterances: CallUtterance[];
+  /** The response latencies of the answered utterances. */
+  responseLatencyMs: Distribution | null;
+  /** The barge-ins and how the bot handled them. */
+  bargeIns: BargeIn[];
+  /** The far end's playout buffer: audio received, played, cleared, underruns, late and early chunks. */
+  audio: PlayoutStats;
+  /** Marks asked for and acknowledged. */
+  marks: MarkStats;
+  /** Keypad presses sent, and those the protocol could not carry. */
+  dtmf: { sent: number; unsupported: number };
+  /** Platform rules the bot broke. */
+  violations: ProtocolViolation[];
+  /** Messages the platform accepted and the simulator noted, by kind. */
+  notes: Record<string, number>;
+  /** WebSocket traffic. */
+  messages: { sent: number; received: number; bytesSent: number; bytesReceived: number };
+  /** How the call ended. */
+  ended: CallEnding;
+  /** The stereo WAV recording (left: the caller, right: what the caller heard), when asked for. */
+  recording?: Uint8Array;
+}

@@ -1,0 +1,255 @@
+/**
+ * `simulateCall`: call a bot's WebSocket as a telephony platform (or a pipecat client) would,
+ * without a phone.
+ *
+ * @module
+ */
+
+import type { Clock } from "../clock.ts";
+import type { WebSocketLike } from "../socket.ts";
+import { SimulatedCall } from "./_call.ts";
+import { type CallProgress, resolveCallOptions } from "./_call_options.ts";
+import { CallerAudio, type CallerAudioSource, type SpeechSegment } from "./caller_audio.ts";
+import type { FarEndFactory, FarEndOptions } from "./far_end.ts";
+import { FAR_ENDS } from "./far_ends.ts";
+import type { CallReport } from "./report.ts";
+import { syntheticCaller } from "./synthetic_caller.ts";
+
+export type { CallProgress } from "./_call_options.ts";
+export type { Clock } from "../clock.ts";
+export type { WebSocketLike } from "../socket.ts";
+
+/** The caller speaking over the bot. */
+export interface BargeInOptions {
+  /** How far into each of the bot's answers (after it starts playing) the caller cuts in, in ms. */
+  afterMs: number;
+  /**
+   * How long the caller then speaks, in ms.
+   *
+   * @default {1200}
+   */
+  durationMs?: number;
+  /**
+   * Barge in on this many answers at most (the bot answers each barge-in, which could go on
+   * until the call ends).
+   *
+   * @default {Infinity}
+   */
+  count?: number;
+}
+
+/** A keypad press. */
+export interface DtmfPress {
+  /** When, in ms of the caller's audio. */
+  atMs: number;
+  /** `0`-`9`, `*`, `#` or `A`-`D`. */
+  digit: string;
+}
+
+/** Options for {@linkcode simulateCall}. */
+export interface SimulateCallOptions {
+  /**
+   * The platform to be: a name from {@linkcode FAR_ENDS} (`"twilio"`, `"telnyx"`, `"plivo"`,
+   * `"exotel"`, `"vonage"`, `"genesys"`, `"pipecat"`, `"raw"`) or a factory of your own.
+   */
+  protocol: string | FarEndFactory;
+  /**
+   * The platform's details: call and stream ids, custom parameters, numbers, rate, encoding.
+   *
+   * @default {{}}
+   */
+  platform?: FarEndOptions;
+  /**
+   * What the caller says: a WAV file's bytes, or PCM16 (whole or streamed).
+   *
+   * @default {syntheticCaller()}
+   */
+  audio?: CallerAudioSource;
+  /**
+   * Where the speech is in `audio`, in ms of the audio; found by an energy detector when not
+   * given (and not given with the audio).
+   *
+   * @default {undefined}
+   */
+  speechSegments?: SpeechSegment[];
+  /**
+   * Audio (and sound from the bot) above this RMS level, in dBFS, counts as speech.
+   *
+   * @default {-45}
+   */
+  speechThresholdDbfs?: number;
+  /**
+   * How fast the caller's audio is sent: 1 is real time; 2 twice as fast (for CI); `Infinity`
+   * as fast as the socket takes it. The far end still plays the bot's audio at its real rate.
+   *
+   * @default {1}
+   */
+  speed?: number;
+  /**
+   * Keypad presses, at times of the caller's audio.
+   *
+   * @default {[]}
+   */
+  dtmf?: DtmfPress[];
+  /**
+   * The caller hangs up at this time of the caller's audio.
+   *
+   * @default {undefined}
+   */
+  hangUpAtMs?: number;
+  /**
+   * Never hang up: wait for the bot to end the call (bounded by `maxDurationMs`).
+   *
+   * @default {false}
+   */
+  waitForBotHangUp?: boolean;
+  /**
+   * Without `hangUpAtMs`: once the caller's audio has ended, hang up after the bot has been
+   * silent this long.
+   *
+   * @default {3000}
+   */
+  lingerMs?: number;
+  /**
+   * The longest the call may last; the caller hangs up then.
+   *
+   * @default {300000}
+   */
+  maxDurationMs?: number;
+  /**
+   * Make the caller speak over the bot `afterMs` into each of its answers.
+   *
+   * @default {undefined}
+   */
+  bargeIn?: BargeInOptions;
+  /**
+   * Record the call: the report's `recording` is then a stereo WAV (left: the caller, right:
+   * what the caller heard).
+   *
+   * @default {false}
+   */
+  record?: boolean;
+  /**
+   * The far end's buffer running dry and refilled within this long is an underrun; longer is a
+   * pause between turns.
+   *
+   * @default {1000}
+   */
+  maxUnderrunMs?: number;
+  /**
+   * Bot audio arriving more than this far ahead of its playing time counts as early.
+   *
+   * @default {1000}
+   */
+  earlyMs?: number;
+  /**
+   * How long the WebSocket may take to open.
+   *
+   * @default {10000}
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Makes the WebSocket; the standard `WebSocket` by default. Give one to add headers, use
+   * another client, or count messages in a test.
+   *
+   * @default {(url) => new WebSocket(url)}
+   */
+  connect?: (url: string) => WebSocketLike;
+  /**
+   * The time source (tests inject a `FakeClock` shared with the bot).
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * Called about once per `progressIntervalMs` of the call with how it is going.
+   *
+   * @default {undefined}
+   */
+  onProgress?: (progress: CallProgress) => void;
+  /**
+   * How often `onProgress` is called, in ms of the call.
+   *
+   * @default {1000}
+   */
+  progressIntervalMs?: number;
+  /**
+   * Aborting it hangs up at once; the report says so.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Calls the bot at `url` as the chosen platform does and reports what the caller lived: it
+ * connects, sends the platform's opening messages (Twilio's `connected` and `start`, Genesys's
+ * `open`, the pipecat client's `client-ready`, …), then the caller's audio encoded and framed as
+ * the platform does (20 ms μ-law for Twilio, 100 ms PCM for Exotel, 200 ms PCMU for Genesys, …)
+ * in real time (or faster), with keypad presses and barge-ins when asked. The bot's audio plays
+ * into a simulated far-end buffer at the platform's rate: clears empty it at once, marks are
+ * acknowledged when the audio before them has played, and the platform's documented limits are
+ * enforced and reported. The call ends when the caller hangs up (at `hangUpAtMs`, or after the
+ * audio and `lingerMs` of quiet), when the bot hangs up, or at `maxDurationMs`.
+ *
+ * The returned {@linkcode CallReport} has the time to first bot audio, each utterance's response
+ * latency, each barge-in's stop latency and stale audio, underruns and late or early chunks,
+ * violations, marks and how the call ended; `formatReport` prints it. The promise rejects only
+ * for bad options (`RangeError`, `TypeError`); a bot that cannot be reached gives a report whose
+ * `ended.by` is `"error"`.
+ *
+ * @example A Twilio call to a bot that beeps once it has heard half a second
+ * ```ts
+ * import { simulateCall, syntheticCaller } from "@x/ws-transport/simulator";
+ * import { upgrade } from "@x/ws-transport/deno";
+ * import { TwilioSerializer } from "@x/ws-transport/twilio";
+ * import assert from "node:assert/strict";
+ *
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+ *   const { transport, response } = await upgrade(request, { serializer: new TwilioSerializer() });
+ *   if (!transport) return response;
+ *   (async () => {
+ *     const writer = transport.writable.getWriter();
+ *     let heard = 0;
+ *     for await (const frame of transport.readable) {
+ *       if (frame.type !== "audio" || heard >= 16000 || (heard += frame.audio.length) < 16000) continue;
+ *       const beep = new Int16Array(4800).map((_, i) => 8000 * Math.sin(i / 5.8)); // 300 ms
+ *       await writer.write({ type: "audio", audio: new Uint8Array(beep.buffer), sampleRate: 16000, channels: 1 });
+ *     }
+ *   })().catch(() => {});
+ *   return response;
+ * });
+ *
+ * const report = await simulateCall(`ws://127.0.0.1:${server.addr.port}/`, {
+ *   protocol: "twilio",
+ *   audio: syntheticCaller({ utterancesMs: [400], pauseMs: 200 }),
+ *   hangUpAtMs: 1200,
+ * });
+ * assert.equal(report.ended.by, "caller");
+ * assert.deepEqual(report.violations, []);
+ * assert.ok(report.firstAudibleMs! >= 500); // the beep, after half a second of caller audio
+ * await server.shutdown();
+ * ```
+ */
+export async function simulateCall(
+  url: string | URL,
+  options: SimulateCallOptions,
+): Promise<CallReport> {
+  const resolved = resolveCallOptions(options);
+  const factory = typeof options.protocol === "function"
+    ? options.protocol
+    : FAR_ENDS[options.protocol];
+  if (!factory) {
+    throw new RangeError(
+      `protocol must be one of ${Object.keys(FAR_ENDS).join(", ")} or a factory, got ${
+        JSON.stringify(options.protocol)
+      }`,
+    );
+  }
+  const farEnd = factory(options.platform ?? {});
+  const caller = new CallerAudio(options.audio ?? syntheticCaller(), {
+    sampleRate: farEnd.caller.sampleRate,
+  });
+  const call = new SimulatedCall(String(url), resolved, farEnd, caller);
+  return await call.run();
+}

@@ -1,0 +1,68 @@
+// The command line as users run it: a subprocess of `deno run src/simulator/cli.ts` against the
+// demo server, real time, a 2-call aggregate with recordings, and bad usage.
+import assert from "node:assert/strict";
+import { createDemoHandler } from "../../examples/demo/handler.ts";
+
+const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
+
+async function simulate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--allow-read", "--allow-write", CLI, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code,
+    stdout: new TextDecoder().decode(stdout),
+    stderr: new TextDecoder().decode(stderr),
+  };
+}
+
+Deno.test("the simulate CLI runs two calls against the demo, records each and prints the aggregate", async () => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, createDemoHandler());
+  const dir = await Deno.makeTempDir({ prefix: "simulate_cli_" });
+  try {
+    const { code, stdout, stderr } = await simulate([
+      "--protocol",
+      "raw",
+      "--calls",
+      "2",
+      "--linger",
+      "500",
+      "--quiet",
+      "--json",
+      "--record",
+      `${dir}/heard.wav`,
+      `ws://127.0.0.1:${server.addr.port}/ws`,
+    ]);
+    assert.equal(code, 0, stderr);
+    const summary = JSON.parse(stdout);
+    assert.equal(summary.kind, "aggregate");
+    assert.equal(summary.calls, 2);
+    assert.deepEqual(summary.endedBy, { caller: 2 });
+    assert.equal(summary.reports.length, 2);
+    assert.equal(summary.utterances, 6); // the synthetic caller's three, twice
+    for (const n of [1, 2]) {
+      const wav = await Deno.readFile(`${dir}/heard-${n}.wav`);
+      assert.equal(new DataView(wav.buffer).getUint16(22, true), 2); // stereo
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await server.shutdown();
+  }
+});
+
+Deno.test("the simulate CLI prints a text report and exits 1 when the bot cannot be reached", async () => {
+  const { code, stdout } = await simulate(["--protocol", "twilio", "ws://127.0.0.1:9/"]);
+  assert.equal(code, 1);
+  assert.match(stdout, /twilio call to ws:\/\/127\.0\.0\.1:9\/: ended by error/);
+});
+
+Deno.test("the simulate CLI explains bad usage and exits 2", async () => {
+  const { code, stderr } = await simulate(["--protocol", "skype", "ws://127.0.0.1:9/"]);
+  assert.equal(code, 2);
+  assert.match(stderr, /--protocol must be one of twilio, telnyx/);
+  const help = await simulate(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: simulate/);
+});

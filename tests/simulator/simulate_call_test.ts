@@ -1,0 +1,170 @@
+// simulateCall against a bot built from this package's transport and Twilio serializer, both on
+// one FakeClock over real sockets (see _lockstep.ts), so the report's figures are checked
+// against exact truths: the bot's own delays and the audio's known speech segments.
+import assert from "node:assert/strict";
+import { FakeClock } from "../../src/testing/fake_clock.ts";
+import { TwilioSerializer } from "../../src/serializers/twilio.ts";
+import { simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
+import { type BotOptions, serveBot } from "./_bot.ts";
+import { Lockstep } from "./_lockstep.ts";
+
+/** One frame of the Twilio far end. */
+const FRAME_MS = 20;
+
+async function call(
+  bot: Partial<BotOptions>,
+  options: Partial<Parameters<typeof simulateCall>[1]> = {},
+) {
+  const clock = new FakeClock();
+  const lockstep = new Lockstep(clock);
+  const server = serveBot({
+    clock,
+    serializer: () => new TwilioSerializer(),
+    onSession: (t) => lockstep.register(t),
+    ...bot,
+  });
+  try {
+    const report = await lockstep.run(simulateCall(server.url, {
+      protocol: "twilio",
+      clock,
+      connect: lockstep.connect,
+      audio: syntheticCaller({ utterancesMs: [1000, 800], pauseMs: 2000 }),
+      lingerMs: 1500,
+      ...options,
+    }));
+    return { report, session: server.sessions[0]! };
+  } finally {
+    await server.close();
+  }
+}
+
+Deno.test("simulateCall reports a bot that answers 500 ms after each utterance as 500 ms ± one frame", async () => {
+  const { report, session } = await call({ answerDelayMs: 500, answerMs: 600 });
+  assert.equal(report.ended.by, "caller");
+  assert.deepEqual(report.violations, []);
+  assert.equal(report.utterances.length, 2);
+  // The caller spoke at 2.0–3.0 s and 5.0–5.8 s of the call (Twilio streams from the start).
+  assert.deepEqual(report.utterances.map((u) => [u.startMs, u.endMs]), [[2000, 3000], [
+    5000,
+    5800,
+  ]]);
+  for (const utterance of report.utterances) {
+    assert.ok(
+      Math.abs(utterance.latencyMs! - 500) <= FRAME_MS,
+      `latency ${utterance.latencyMs} ms for the utterance ending at ${utterance.endMs}`,
+    );
+  }
+  assert.equal(session.answers.length, 2);
+  assert.ok(
+    Math.abs(report.firstAudibleMs! - 3500) <= FRAME_MS,
+    `first audio at ${report.firstAudibleMs}`,
+  );
+  // A paced bot never lets the far end run dry, nor floods it.
+  assert.equal(report.audio.underruns, 0);
+  assert.equal(report.audio.earlyChunks, 0);
+  assert.ok(report.audio.leadMs!.max <= 40, `lead up to ${report.audio.leadMs!.max} ms`);
+});
+
+Deno.test("simulateCall acknowledges a mark only when the audio before it has played", async () => {
+  // The bot speaks 8 kHz, Twilio's rate: no resampler holds any of its audio back.
+  const { report, session } = await call({ answerDelayMs: 500, answerMs: 600, sampleRate: 8000 });
+  assert.equal(report.marks.requested, 2);
+  assert.equal(report.marks.acked, 2);
+  assert.deepEqual(session.marks.map((m) => m.name), ["answer-1", "answer-2"]);
+  // Each answer is 600 ms long and starts playing the moment it arrives: the mark comes back
+  // exactly when its last sample has played, not when it was sent (well before, as the
+  // transport sends a chunk ahead).
+  for (const [i, mark] of session.marks.entries()) {
+    assert.equal(mark.atMs, session.answers[i]!.atMs + 600, `mark ${mark.name}`);
+  }
+  assert.ok(report.marks.ackDelayMs!.min > 0);
+});
+
+Deno.test("simulateCall measures how fast a bot that clears on barge-in stops, and finds no stale audio", async () => {
+  const { report, session } = await call(
+    { answerDelayMs: 300, answerMs: 3000, onBargeIn: "interrupt" },
+    {
+      audio: syntheticCaller({ utterancesMs: [600], pauseMs: 1000 }),
+      bargeIn: { afterMs: 400, durationMs: 800 },
+      hangUpAtMs: 6000,
+    },
+  );
+  assert.deepEqual(report.violations, []);
+  assert.ok(report.bargeIns.length >= 1);
+  const [first] = report.bargeIns;
+  // The caller cut in 400 ms into the answer; the bot heard it one 20 ms frame later and cleared.
+  assert.equal(first!.atMs, report.utterances[0]!.responseStartMs! + 400);
+  assert.ok(first!.clearAtMs !== null);
+  assert.ok(first!.stopLatencyMs! <= 2 * FRAME_MS + 10, `stopped after ${first!.stopLatencyMs} ms`);
+  assert.equal(first!.staleAudioMs, 0);
+  assert.equal(session.interrupts.length, report.bargeIns.length);
+  // The pending mark of the cleared answer came back at once, as Twilio does.
+  assert.equal(report.marks.ackedOnClear, 0); // the bot marks only answers it finished
+});
+
+Deno.test("simulateCall catches a bot that talks on over a barge-in", async () => {
+  const { report } = await call(
+    { answerDelayMs: 300, answerMs: 3000, onBargeIn: "ignore" },
+    {
+      audio: syntheticCaller({ utterancesMs: [600], pauseMs: 1000 }),
+      bargeIn: { afterMs: 400, durationMs: 800 },
+      hangUpAtMs: 6000,
+    },
+  );
+  const [first] = report.bargeIns;
+  assert.equal(first!.clearAtMs, null);
+  assert.ok(first!.talkedOverMs >= 780, `talked over the caller for ${first!.talkedOverMs} ms`);
+  // It talked on to the end of its answer, and then answered the barge-in on top: it did not
+  // stop within 2 s, if at all before the caller hung up.
+  assert.ok(
+    first!.stopLatencyMs === null || first!.stopLatencyMs >= 2000,
+    `stopped after ${first!.stopLatencyMs} ms`,
+  );
+});
+
+Deno.test("simulateCall catches stale audio a bot sends after its own clear", async () => {
+  const { report } = await call(
+    { answerDelayMs: 300, answerMs: 3000, onBargeIn: "stale" },
+    {
+      audio: syntheticCaller({ utterancesMs: [600], pauseMs: 1000 }),
+      bargeIn: { afterMs: 400, durationMs: 800 },
+      hangUpAtMs: 6000,
+    },
+  );
+  const [first] = report.bargeIns;
+  assert.ok(first!.clearAtMs !== null);
+  assert.ok(first!.staleAudioMs! >= 700, `stale audio ${first!.staleAudioMs} ms`);
+});
+
+Deno.test("simulateCall records what the caller said and heard, with the cleared audio never heard", async () => {
+  const { report } = await call(
+    { answerDelayMs: 300, answerMs: 3000, onBargeIn: "interrupt", sampleRate: 8000 },
+    {
+      audio: syntheticCaller({ utterancesMs: [600], pauseMs: 1000 }),
+      bargeIn: { afterMs: 400, durationMs: 800, count: 1 },
+      hangUpAtMs: 4000,
+      record: true,
+    },
+  );
+  const wav = report.recording!;
+  const view = new DataView(wav.buffer, wav.byteOffset);
+  assert.equal(view.getUint16(22, true), 2);
+  assert.equal(view.getUint32(24, true), 8000);
+  const frames = (wav.length - 44) / 4;
+  const level = (channel: 0 | 1, fromMs: number, toMs: number) => {
+    let peak = 0;
+    for (let i = Math.round(fromMs * 8); i < Math.min(frames, Math.round(toMs * 8)); i++) {
+      peak = Math.max(peak, Math.abs(view.getInt16(44 + i * 4 + channel * 2, true)));
+    }
+    return peak;
+  };
+  const [barge] = report.bargeIns;
+  const answer = report.utterances[0]!.responseStartMs!;
+  // Left: the caller's utterance (1.0–1.6 s) and the barge-in; right: the answer until the clear,
+  // then silence while the caller speaks.
+  assert.ok(level(0, 1000, 1600) > 5000);
+  assert.ok(level(0, barge!.atMs, barge!.endMs) > 5000);
+  assert.ok(level(1, answer, barge!.atMs) > 5000);
+  assert.equal(level(1, barge!.clearAtMs! + 1, barge!.endMs), 0);
+  assert.equal(level(0, 1700, answer), 0);
+});
