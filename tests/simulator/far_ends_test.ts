@@ -80,7 +80,9 @@ const CASES: Case[] = [
   },
   {
     protocol: "genesys",
-    serializer: () => new GenesysSerializer(),
+    // The simulator plays Genesys as the bidirectional Audio Connector; our serializer only infers
+    // that from an `open` with inputVariables (Genesys documents no flag), so the bot opts in.
+    serializer: () => new GenesysSerializer({ sendAudio: "always" }),
     frameMs: 200,
     marks: false,
     dtmf: true,
