@@ -5,7 +5,8 @@
  */
 
 import type { Frame } from "../frames.ts";
-import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
+import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
+import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { CallIds } from "./telephony/call_ids.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -70,7 +71,10 @@ export interface ExotelSerializerOptions {
  * ```
  */
 export class ExotelSerializer implements FrameSerializer {
+  /** Exotel echoes a mark once the audio sent before it has played. */
+  readonly playoutMarks = true;
   #audio: TelephonyAudio;
+  #media: OrderedMedia;
   #ids: CallIds;
 
   /** Makes a serializer for one call; see {@linkcode ExotelSerializerOptions}. */
@@ -80,6 +84,7 @@ export class ExotelSerializer implements FrameSerializer {
       throw new RangeError(`sampleRate must be 8000, 16000 or 24000, got ${sampleRate}`);
     }
     this.#audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate, provider: PROVIDER });
+    this.#media = new OrderedMedia({ audio: this.#audio, provider: PROVIDER });
     this.#ids = new CallIds({
       provider: PROVIDER,
       streamField: "stream_sid",
@@ -96,6 +101,11 @@ export class ExotelSerializer implements FrameSerializer {
   /** The call SID, once known. */
   get callSid(): string | undefined {
     return this.#ids.callId;
+  }
+
+  /** Takes the transport's context: media repairs and drops count in `transport.stats`. */
+  bind(context: SerializerContext): void {
+    this.#media.bind(context);
   }
 
   /** Takes the transport's audio settings. */
@@ -129,13 +139,20 @@ export class ExotelSerializer implements FrameSerializer {
   }
 
   /** One Exotel message to frames; malformed input throws `TransportError("decode")`. */
-  deserialize(data: string | Uint8Array): Frame | null {
+  deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     const message = JsonReader.parse(data, PROVIDER);
     switch (message.string("event")) {
-      case "media":
+      case "media": {
         // Exotel's media names no track: every media message carries the caller's audio.
-        return this.#audio.decodeBase64(message.object("media").string("payload"));
+        const media = message.object("media");
+        return this.#media.push({
+          sequence: media.optionalNumber("chunk"),
+          timestampMs: media.optionalNumber("timestamp"),
+          payload: media.string("payload"),
+        });
+      }
       case "start":
+        this.#media.reset();
         return this.#start(message);
       case "dtmf":
         return { type: "dtmf", digit: message.object("dtmf").dtmfDigit("digit") };
@@ -143,7 +160,7 @@ export class ExotelSerializer implements FrameSerializer {
         return { type: "mark", name: message.object("mark").string("name") };
       case "stop": {
         const reason = message.optionalObject("stop")?.optionalString("reason");
-        return { type: "end", reason: reason ?? "stop" };
+        return [...this.#media.flush(), { type: "end", reason: reason ?? "stop" }];
       }
       default:
         return { type: "message", message: message.value };

@@ -6,13 +6,14 @@
  */
 
 import type { Frame } from "../frames.ts";
-import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
+import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
 import { basicAuth } from "./telephony/basic_auth.ts";
 import { CallIds } from "./telephony/call_ids.ts";
 import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaPayload } from "./telephony/media_payload.ts";
+import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
@@ -96,7 +97,10 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
  * ```
  */
 export class PlivoSerializer implements FrameSerializer {
+  /** Plivo answers a checkpoint with `playedStream` once the audio before it has played. */
+  readonly playoutMarks = true;
   #audio: TelephonyAudio;
+  #media: OrderedMedia;
   #hangUp: HangUp;
   #ids: CallIds;
   #authId: string | undefined;
@@ -109,6 +113,7 @@ export class PlivoSerializer implements FrameSerializer {
       sampleRate: options.sampleRate ?? 8000,
       provider: PROVIDER,
     });
+    this.#media = new OrderedMedia({ audio: this.#audio, provider: PROVIDER });
     this.#ids = new CallIds({
       provider: PROVIDER,
       streamField: "streamId",
@@ -133,6 +138,11 @@ export class PlivoSerializer implements FrameSerializer {
   /** The call UUID, once known. */
   get callId(): string | undefined {
     return this.#ids.callId;
+  }
+
+  /** Takes the transport's context: media repairs and drops count in `transport.stats`. */
+  bind(context: SerializerContext): void {
+    this.#media.bind(context);
   }
 
   /** Takes the transport's audio settings. */
@@ -169,14 +179,21 @@ export class PlivoSerializer implements FrameSerializer {
   }
 
   /** One Plivo message to frames; malformed input throws `TransportError("decode")`. */
-  deserialize(data: string | Uint8Array): Frame | null {
+  deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     const message = JsonReader.parse(data, PROVIDER);
     switch (message.string("event")) {
       case "media": {
         const payload = readMediaPayload(message, { inboundTracks: INBOUND_TRACKS });
-        return payload === null ? null : this.#audio.decodeBase64(payload);
+        if (payload === null) return null;
+        const media = message.object("media");
+        return this.#media.push({
+          sequence: media.optionalNumber("chunk"),
+          timestampMs: media.optionalNumber("timestamp"),
+          payload,
+        });
       }
       case "start":
+        this.#media.reset();
         return this.#start(message);
       case "dtmf":
         return { type: "dtmf", digit: message.object("dtmf").dtmfDigit("digit") };
@@ -184,7 +201,7 @@ export class PlivoSerializer implements FrameSerializer {
       case "played":
         return { type: "mark", name: message.string("name") };
       case "stop":
-        return { type: "end", reason: "stop" };
+        return [...this.#media.flush(), { type: "end", reason: "stop" }];
       default:
         return { type: "message", message: message.value };
     }

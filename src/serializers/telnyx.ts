@@ -6,13 +6,14 @@
  */
 
 import type { Frame } from "../frames.ts";
-import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
+import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
 import { isObject } from "./telephony/_json_value.ts";
 import { CallIds } from "./telephony/call_ids.ts";
 import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaPayload } from "./telephony/media_payload.ts";
+import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
@@ -72,11 +73,11 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
  * `dtmf`; `mark` → `mark`; `stop` → `end`. `connected`, `error` and other events arrive as
  * `message` frames carrying Telnyx's JSON as is.
  *
- * Ordering: Telnyx does not guarantee the order of media messages. This serializer does not
- * reorder (that would add a jitter buffer's latency to every packet); it drops a media message
- * whose `sequence_number` is not above the last one delivered, so the resampler sees a monotonic
- * stream and a late packet costs one 20 ms gap instead of a click. {@linkcode lateMediaDropped}
- * counts them.
+ * Ordering: Telnyx does not guarantee the order of media messages. They are put back in order by
+ * `media.chunk` (an {@linkcode OrderedMedia} stage: no added latency for media in order, a
+ * bounded window for media out of order, silence of the right length for media lost, duplicates
+ * and absurd numbers dropped without muting what follows), every repair and drop counted in
+ * `transport.stats`.
  *
  * Outbound: `audio` → one `media` message per frame; `mark` → `mark`; `interruption` → `clear`;
  * `message` → its JSON as is; `end`/`cancel` → POST `/v2/calls/{call_control_id}/actions/hangup`
@@ -100,20 +101,22 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
  * ```
  */
 export class TelnyxSerializer implements FrameSerializer {
+  /** Telnyx echoes a mark once the audio sent before it has played. */
+  readonly playoutMarks = true;
   #in: TelephonyAudio;
+  #media: OrderedMedia;
   #out: TelephonyAudio;
   #fixedOutbound: boolean;
   #hangUp: HangUp;
   #ids: CallIds;
   #apiKey: string | undefined;
-  #lastSequence = -Infinity;
-  #lateDropped = 0;
 
   /** Makes a serializer for one call; see {@linkcode TelnyxSerializerOptions}. */
   constructor(options: TelnyxSerializerOptions = {}) {
     const inbound = options.inboundEncoding ?? "mulaw";
     const sampleRate = options.sampleRate ?? 8000;
     this.#in = new TelephonyAudio({ encoding: inbound, sampleRate, provider: PROVIDER });
+    this.#media = new OrderedMedia({ audio: this.#in, provider: PROVIDER });
     this.#out = new TelephonyAudio({
       encoding: options.outboundEncoding ?? inbound,
       sampleRate,
@@ -144,9 +147,9 @@ export class TelnyxSerializer implements FrameSerializer {
     return this.#ids.callId;
   }
 
-  /** Media messages dropped because they arrived after a later one. */
-  get lateMediaDropped(): number {
-    return this.#lateDropped;
+  /** Takes the transport's context: media repairs and drops count in `transport.stats`. */
+  bind(context: SerializerContext): void {
+    this.#media.bind(context);
   }
 
   /** Takes the transport's audio settings. */
@@ -178,23 +181,22 @@ export class TelnyxSerializer implements FrameSerializer {
   }
 
   /** One Telnyx message to frames; malformed input throws `TransportError("decode")`. */
-  deserialize(data: string | Uint8Array): Frame | null {
+  deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     const message = JsonReader.parse(data, PROVIDER);
     switch (message.string("event")) {
       case "media": {
         const payload = readMediaPayload(message, { inboundTracks: INBOUND_TRACKS });
-        const sequence = message.optionalNumber("sequence_number");
         if (payload === null) return null;
-        if (sequence !== undefined) {
-          if (sequence <= this.#lastSequence) {
-            this.#lateDropped++;
-            return null;
-          }
-          this.#lastSequence = sequence;
-        }
-        return this.#in.decodeBase64(payload);
+        // By `chunk`: `sequence_number` counts every message, so its gaps are not lost audio.
+        const media = message.object("media");
+        return this.#media.push({
+          sequence: media.optionalNumber("chunk"),
+          timestampMs: media.optionalNumber("timestamp"),
+          payload,
+        });
       }
       case "start":
+        this.#media.reset();
         return this.#start(message);
       case "dtmf": {
         const dtmf = message.optionalObject("dtmf") ?? message.object("payload");
@@ -203,7 +205,7 @@ export class TelnyxSerializer implements FrameSerializer {
       case "mark":
         return { type: "mark", name: message.object("mark").string("name") };
       case "stop":
-        return { type: "end", reason: "stop" };
+        return [...this.#media.flush(), { type: "end", reason: "stop" }];
       default:
         return { type: "message", message: message.value };
     }

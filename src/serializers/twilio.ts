@@ -6,7 +6,7 @@
  */
 
 import type { Frame } from "../frames.ts";
-import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
+import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
 import { twilioApiHost } from "./_twilio_api_host.ts";
 import { basicAuth } from "./telephony/basic_auth.ts";
@@ -14,6 +14,7 @@ import { CallIds } from "./telephony/call_ids.ts";
 import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaPayload } from "./telephony/media_payload.ts";
+import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
 export { verifyTwilioSignature, type VerifyTwilioSignatureOptions } from "./twilio_signature.ts";
@@ -96,7 +97,10 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
  * ```
  */
 export class TwilioSerializer implements FrameSerializer {
+  /** Twilio echoes a mark once the audio sent before it has played. */
+  readonly playoutMarks = true;
   #audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: PROVIDER });
+  #media = new OrderedMedia({ audio: this.#audio, provider: PROVIDER });
   #hangUp: HangUp;
   #ids: CallIds;
   #accountSid: string | undefined;
@@ -129,6 +133,11 @@ export class TwilioSerializer implements FrameSerializer {
   /** The call SID, once known. */
   get callSid(): string | undefined {
     return this.#ids.callId;
+  }
+
+  /** Takes the transport's context: media repairs and drops count in `transport.stats`. */
+  bind(context: SerializerContext): void {
+    this.#media.bind(context);
   }
 
   /** Takes the transport's audio settings. */
@@ -165,14 +174,21 @@ export class TwilioSerializer implements FrameSerializer {
   }
 
   /** One Twilio message to frames; malformed input throws `TransportError("decode")`. */
-  deserialize(data: string | Uint8Array): Frame | null {
+  deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     const message = JsonReader.parse(data, PROVIDER);
     switch (message.string("event")) {
       case "media": {
         const payload = readMediaPayload(message, { inboundTracks: INBOUND_TRACKS });
-        return payload === null ? null : this.#audio.decodeBase64(payload);
+        if (payload === null) return null;
+        const media = message.object("media");
+        return this.#media.push({
+          sequence: media.optionalNumber("chunk"),
+          timestampMs: media.optionalNumber("timestamp"),
+          payload,
+        });
       }
       case "start":
+        this.#media.reset();
         return this.#start(message);
       case "dtmf":
         return { type: "dtmf", digit: message.object("dtmf").dtmfDigit("digit") };
@@ -180,7 +196,7 @@ export class TwilioSerializer implements FrameSerializer {
         return { type: "mark", name: message.object("mark").string("name") };
       case "stop":
         message.optionalObject("stop")?.optionalString("callSid");
-        return { type: "end", reason: "stop" };
+        return [...this.#media.flush(), { type: "end", reason: "stop" }];
       default:
         return { type: "message", message: message.value };
     }

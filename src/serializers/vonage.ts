@@ -68,6 +68,8 @@ export interface VonageSerializerOptions {
  * ```
  */
 export class VonageSerializer implements FrameSerializer {
+  /** Vonage answers `notify` once the audio sent before it has played. */
+  readonly playoutMarks = true;
   #audio: TelephonyAudio;
   /** Bytes in one 20 ms frame at Vonage's rate. */
   #frameBytes: number;

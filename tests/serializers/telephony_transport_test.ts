@@ -52,3 +52,53 @@ for (const [name, make, dtmf] of cases) {
     await transport.close();
   });
 }
+
+const MULAW_SILENCE = btoa(String.fromCharCode(...new Uint8Array(160).fill(0xff)));
+
+/** Telnyx media as its docs show it (string numbers), 20 ms of μ-law silence. */
+function telnyxMedia(sequenceNumber: string, chunk: string): string {
+  return JSON.stringify({
+    event: "media",
+    sequence_number: sequenceNumber,
+    media: {
+      track: "inbound",
+      chunk,
+      timestamp: String((Number(chunk) - 1) * 20),
+      payload: MULAW_SILENCE,
+    },
+  });
+}
+
+Deno.test("`TelnyxSerializer` one absurd number mutes nothing: every valid packet comes through, the bad one counted", async () => {
+  for (const bogus of ["sequence_number", "chunk"] as const) {
+    const { server, client } = new MemorySocketPair();
+    const transport = new WebSocketTransport(server, {
+      serializer: new TelnyxSerializer(),
+      audioIn: { sampleRate: 8000 },
+    });
+    const frames: Frame[] = [];
+    transport.receive((frame) => frames.push(frame));
+    client.send(telnyxMedia("2", "1"));
+    client.send(
+      bogus === "sequence_number"
+        ? telnyxMedia("9007199254740993", "2")
+        : telnyxMedia("3", "9007199254740993"),
+    );
+    for (let i = 0; i < 100; i++) {
+      client.send(telnyxMedia(String(i + 4), String(i + (bogus === "chunk" ? 2 : 3))));
+    }
+    client.send('{"event":"stop"}');
+    await server.waitFor(() => frames.some((f) => f.type === "end"));
+    const audio = frames.filter((f) => f.type === "audio");
+    const stats = transport.stats;
+    if (bogus === "sequence_number") {
+      // Media is ordered by chunk: the message counter's value does not matter.
+      assert.equal(audio.length, 102, "all 102 media messages");
+    } else {
+      assert.equal(audio.length, 101, "the 101 valid media messages");
+      assert.equal(stats.decodeErrors, 1, "the absurd chunk is a decode error, reported");
+    }
+    assert.equal(stats.inboundMediaLate + stats.inboundMediaDuplicates, 0);
+    await transport.close();
+  }
+});

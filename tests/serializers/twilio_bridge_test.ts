@@ -69,7 +69,11 @@ Deno.test("examples/twilio answers with Connect Stream TwiML and echoes a call, 
       const bytes = Uint8Array.fromBase64((m.media as { payload: string }).payload);
       return bytes.some((b) => (b & 0x7f) < 0x40);
     });
-    const mark = next(ws, (m) => m.event === "mark");
+    // The bot's own mark; the transport's playout marks (`__wst:…`) go by as well.
+    const mark = next(
+      ws,
+      (m) => m.event === "mark" && !String((m.mark as { name: string }).name).startsWith("__wst:"),
+    );
     ws.send(
       JSON.stringify({
         event: "dtmf",

@@ -108,6 +108,7 @@ export * from "./telephony_audio.ts";
 export * from "./telephony_encoding.ts";
 export * from "./media_format.ts";
 export * from "./media_reorder.ts";
+export * from "./ordered_media.ts";
 export * from "./media_payload.ts";
 export * from "./json_reader.ts";
 export * from "./call_ids.ts";

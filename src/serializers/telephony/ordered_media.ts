@@ -1,0 +1,187 @@
+/**
+ * Inbound media of a numbered protocol, in order: a serializer pushes each media message's
+ * number, media time and payload; out come audio frames in order, with silence of the right
+ * length where media went missing.
+ *
+ * @module
+ */
+
+import type { AudioFrame } from "../../frames.ts";
+import type { SerializerContext } from "../../serializer.ts";
+import { decodeBase64 } from "./base64.ts";
+import { MediaReorder, type MediaReorderOutput } from "./media_reorder.ts";
+import type { TelephonyAudio } from "./telephony_audio.ts";
+import { TransportError } from "../../errors.ts";
+
+/** Options for {@linkcode OrderedMedia}. */
+export interface OrderedMediaOptions {
+  /** The serializer's inbound converter: it decodes payloads and knows the wire format. */
+  audio: TelephonyAudio;
+  /** The provider's name, for error messages. */
+  provider: string;
+  /**
+   * What puts packets in order (see `MediaReorderOptions.orderBy`).
+   *
+   * @default {"sequence"}
+   */
+  orderBy?: "sequence" | "timestamp";
+  /**
+   * How late, in ms of media, a packet may come and still be put in its place.
+   *
+   * @default {60}
+   */
+  windowMs?: number;
+}
+
+/** One media message as read off the wire. */
+export interface MediaMessage {
+  /** Its per-media number (`media.chunk`, not a count of all messages), when the protocol gives one. */
+  sequence?: number | undefined;
+  /** Its media time in ms (`media.timestamp`), when the protocol gives one. */
+  timestampMs?: number | undefined;
+  /** The base64 payload. */
+  payload: string;
+}
+
+/** Silence on the wire, per encoding: what a gap is filled with before decoding. */
+const SILENCE_BYTE = { mulaw: 0xff, alaw: 0xd5, pcm16le: 0, pcm16be: 0 } as const;
+
+/**
+ * Puts a numbered protocol's inbound media in order with a {@linkcode MediaReorder} and decodes
+ * it, feeding gaps through the decoder as silence so its resampler stays continuous. Frames carry
+ * `timestampMs`: the message's own media time counted from the first media message, or the
+ * position on the media timeline when messages carry none. A message without the number the
+ * stage orders by goes through as it came. Every repair and drop is counted through the
+ * serializer's context, so it reaches `transport.stats`.
+ *
+ * @example Twilio-style media, the second message late
+ * ```ts
+ * import { OrderedMedia, TelephonyAudio, encodeBase64 } from "@x/ws-transport/telephony";
+ * import assert from "node:assert/strict";
+ *
+ * const audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000 });
+ * audio.setup({ inputSampleRate: 8000, inputChannels: 1, outputSampleRate: 8000, outputChannels: 1 });
+ * const media = new OrderedMedia({ audio, provider: "Example" });
+ * const payload = encodeBase64(new Uint8Array(160).fill(0xff)); // 20 ms of μ-law silence
+ * const frames = [1, 3, 2].flatMap((chunk) =>
+ *   media.push({ sequence: chunk, timestampMs: (chunk - 1) * 20, payload })
+ * );
+ * assert.deepEqual(frames.map((f) => f.timestampMs), [0, 20, 40]);
+ * ```
+ */
+export class OrderedMedia {
+  readonly #audio: TelephonyAudio;
+  readonly #provider: string;
+  readonly #reorder: MediaReorder<Uint8Array>;
+  #context: SerializerContext | undefined;
+  /** Frames made during one push: reused, so an in-order packet allocates no array. */
+  #frames: AudioFrame[] = [];
+  /** Media time of the next frame out, when messages carry none. */
+  #nextMs = 0;
+  /** The first media message's time: media times count from it. */
+  #firstMs: number | undefined;
+  readonly #bySequence: boolean;
+
+  /** Makes the stage for one stream. */
+  constructor(options: OrderedMediaOptions) {
+    this.#audio = options.audio;
+    this.#provider = options.provider;
+    this.#bySequence = (options.orderBy ?? "sequence") === "sequence";
+    this.#reorder = new MediaReorder<Uint8Array>({
+      orderBy: options.orderBy ?? "sequence",
+      ...(options.windowMs === undefined ? {} : { windowMs: options.windowMs }),
+      count: (counter, amount) => this.#context?.count(counter, amount),
+    });
+  }
+
+  /** The transport's context: counts go to `transport.stats`. */
+  bind(context: SerializerContext): void {
+    this.#context = context;
+  }
+
+  /**
+   * One media message → the frames now in order (none while a hole is open). Throws a
+   * `TransportError("decode")` for bad base64 or a malformed number.
+   */
+  push(message: MediaMessage): AudioFrame[] {
+    let bytes: Uint8Array;
+    try {
+      bytes = decodeBase64(message.payload);
+    } catch (cause) {
+      throw new TransportError("decode", `${this.#provider}: media payload is not base64`, {
+        cause,
+      });
+    }
+    this.#frames = [];
+    if (bytes.length === 0) return this.#frames;
+    const durationMs = this.#durationMs(bytes.length);
+    // Media times count from the first media message (Plivo's are wall-clock epoch ms).
+    let timestampMs = message.timestampMs;
+    if (timestampMs !== undefined) {
+      this.#firstMs ??= timestampMs;
+      timestampMs -= this.#firstMs;
+    }
+    const key = this.#bySequence ? message.sequence : timestampMs;
+    if (key === undefined) {
+      // Nothing to order by: the message goes as it came.
+      this.#decode(bytes, timestampMs, durationMs);
+      return this.#frames;
+    }
+    const packet: {
+      sequence?: number;
+      timestampMs?: number;
+      durationMs: number;
+      payload: Uint8Array;
+    } = {
+      durationMs,
+      payload: bytes,
+    };
+    if (message.sequence !== undefined) packet.sequence = message.sequence;
+    if (timestampMs !== undefined) packet.timestampMs = timestampMs;
+    this.#reorder.push(packet, this.#output);
+    return this.#frames;
+  }
+
+  /** The stream ended: whatever is held comes out, in order. */
+  flush(): AudioFrame[] {
+    this.#frames = [];
+    this.#reorder.flush(this.#output);
+    return this.#frames;
+  }
+
+  /** A new stream begins: forget the old one's numbering. */
+  reset(): void {
+    this.#reorder.reset({ packet: () => {}, gap: () => {} });
+    this.#nextMs = 0;
+    this.#firstMs = undefined;
+  }
+
+  readonly #output: MediaReorderOutput<Uint8Array> = {
+    packet: (packet) => this.#decode(packet.payload, packet.timestampMs, packet.durationMs),
+    gap: (gap) => {
+      const bytes = Math.round(gap.durationMs * this.#bytesPerMs());
+      const silence = new Uint8Array(bytes).fill(SILENCE_BYTE[this.#audio.encoding]);
+      this.#decode(silence, undefined, gap.durationMs);
+    },
+  };
+
+  #decode(bytes: Uint8Array, timestampMs: number | undefined, durationMs: number): void {
+    const at = timestampMs ?? this.#nextMs;
+    this.#nextMs = at + durationMs;
+    const frame = this.#audio.decode(bytes);
+    if (frame === null) return;
+    frame.timestampMs = at;
+    this.#frames.push(frame);
+  }
+
+  #bytesPerMs(): number {
+    const bytesPerSample = this.#audio.encoding === "mulaw" || this.#audio.encoding === "alaw"
+      ? 1
+      : 2;
+    return (this.#audio.sampleRate / 1000) * bytesPerSample;
+  }
+
+  #durationMs(bytes: number): number {
+    return bytes / this.#bytesPerMs();
+  }
+}
