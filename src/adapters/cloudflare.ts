@@ -9,7 +9,7 @@ import { capCloseReason } from "../close_reason.ts";
 import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";
-import { type AdmissionOptions, admit, type UpgradeResult } from "./admission.ts";
+import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
 
 export type { AdmissionOptions, UpgradeResult };
 
@@ -65,8 +65,6 @@ export async function upgrade(
 ): Promise<UpgradeResult> {
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
-  const { allowedOrigins: _origins, authorize: _authorize, protocol, ...transportOptions } =
-    options;
   const Pair = (globalThis as { WebSocketPair?: WebSocketPairConstructor }).WebSocketPair;
   if (Pair === undefined) {
     throw new TypeError("WebSocketPair is not defined: this adapter runs on Cloudflare Workers");
@@ -76,20 +74,11 @@ export async function upgrade(
   server.binaryType = "arraybuffer";
   server.accept();
   server.addEventListener("close", (event) => answerClose(server, event));
-  let transport: WebSocketTransport;
-  try {
-    transport = new WebSocketTransport(server, transportOptions);
-  } catch (error) {
-    server.close(1011, "bad transport options"); // the client never gets this socket
-    throw error; // a RangeError naming the bad option
-  }
+  const { protocol } = options;
+  const headers = protocol === undefined ? undefined : { "sec-websocket-protocol": protocol };
   return {
-    transport,
-    response: new Response(null, {
-      status: 101,
-      webSocket: client,
-      ...(protocol === undefined ? {} : { headers: { "sec-websocket-protocol": protocol } }),
-    } as ResponseInit),
+    transport: new WebSocketTransport(server, options),
+    response: new Response(null, { status: 101, webSocket: client, headers } as ResponseInit),
   };
 }
 
