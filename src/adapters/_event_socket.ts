@@ -13,6 +13,7 @@ type Listener = (event: any) => void;
 /** A `WebSocketLike` whose runtime side calls {@linkcode dispatch} and its shortcuts. */
 export abstract class EventSocket implements WebSocketLike {
   readonly #listeners = new Map<string, Set<Listener>>();
+  #terminating = false;
 
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   abstract readonly readyState: number;
@@ -37,8 +38,26 @@ export abstract class EventSocket implements WebSocketLike {
 
   /** Calls the listeners of `type` with `event`. */
   protected dispatch(type: string, event: object): void {
+    if (this.#terminating && type === "close") {
+      queueMicrotask(() => this.dispatch(type, event));
+      return;
+    }
     const listeners = this.#listeners.get(type);
     if (listeners) { for (const listener of listeners) listener(event); }
+  }
+
+  /**
+   * Runs the runtime's own terminate. Bun reports it closed at once, inside the call: that close
+   * is delivered a microtask later, so the transport (which terminates just before it settles
+   * with its own close code) is not told a 1006 first.
+   */
+  protected terminateWith(terminate: () => void): void {
+    this.#terminating = true;
+    try {
+      terminate();
+    } finally {
+      this.#terminating = false;
+    }
   }
 
   /** A message: a plain `{ data }` (what listeners read of a `MessageEvent`), no Event's cost. */

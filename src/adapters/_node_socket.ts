@@ -16,6 +16,7 @@ export interface WsSocket {
   close(code?: number, reason?: string): void;
   terminate(): void;
   ping(): void;
+  pause(): void;
   /** `ws` 8 gives every message as bytes (a Buffer) and says whether it was binary. */
   on(event: "message", listener: (data: Uint8Array, isBinary: boolean) => void): unknown;
   on(event: "close", listener: (code: number, reason: Uint8Array) => void): unknown;
@@ -23,14 +24,25 @@ export interface WsSocket {
   on(event: "pong", listener: () => void): unknown;
 }
 
+/** How a {@linkcode NodeSocket} watches its peer. */
+export interface NodeSocketOptions {
+  /** Keep-alive, in seconds, as in `NodeUpgradeOptions` (0: off). */
+  idleTimeout: number;
+  /** How long a peer refused for an oversized message may take to go, in milliseconds. */
+  closeTimeoutMs: number;
+}
+
 /** A `ws` socket driving a standard-looking one, with `ws` pings as keep-alive. */
 export class NodeSocket extends EventSocket {
   readonly #ws: WsSocket;
   #heard = true;
   #keepAlive: ReturnType<typeof setInterval> | undefined;
+  #cutOff: ReturnType<typeof setTimeout> | undefined;
+  /** The code `ws` closed with itself, when it refused a message. */
+  #refusedWith: number | undefined;
 
-  /** Wraps an open `ws` socket; `idleTimeout` seconds as in `NodeUpgradeOptions` (0: off). */
-  constructor(ws: WsSocket, idleTimeout: number) {
+  /** Wraps an open `ws` socket. */
+  constructor(ws: WsSocket, { idleTimeout, closeTimeoutMs }: NodeSocketOptions) {
     super();
     this.#ws = ws;
     ws.binaryType = "nodebuffer"; // Buffers as read; "arraybuffer" would copy every message
@@ -42,9 +54,19 @@ export class NodeSocket extends EventSocket {
     ws.on("pong", () => (this.#heard = true));
     ws.on("close", (code, reason) => {
       clearInterval(this.#keepAlive);
-      this.dispatchClose(code, reason.toString());
+      clearTimeout(this.#cutOff);
+      this.dispatchClose(this.#refusedWith ?? code, reason.toString());
     });
-    ws.on("error", (error) => this.dispatchError(error.message, error));
+    ws.on("error", (error) => {
+      this.dispatchError(error.message, error);
+      if ((error as { code?: unknown }).code !== "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") return;
+      // ws has sent 1009 (maxPayload) and reads the rest of the message to drop it, a new Buffer
+      // per read: tens of MB of garbage before a GC. Stop reading once ws has resumed (next
+      // tick), and cut a peer that goes on sending off after the close timeout.
+      this.#refusedWith = 1009;
+      setTimeout(() => ws.pause(), 0);
+      this.#cutOff = setTimeout(() => ws.terminate(), closeTimeoutMs);
+    });
     if (idleTimeout > 0) this.#keepAlive = setInterval(this.#check, idleTimeout * 500);
   }
 

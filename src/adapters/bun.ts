@@ -65,6 +65,9 @@ export interface BunUpgradeOptions extends TransportOptions, AdmissionOptions {
   headers?: Record<string, string>;
 }
 
+/** The reason Bun gives when it closed a connection for a message over `maxPayloadLength`. */
+const TOO_BIG = "Received too big message";
+
 /**
  * Bun's handlers driving a standard-looking socket: Bun calls one handler object per server,
  * and this socket (the upgrade's `data`) is what each call is for.
@@ -75,8 +78,11 @@ class BunSocket extends EventSocket {
   #binaryType = "arraybuffer";
   /** Bytes Bun queued behind backpressure, for a Bun without `getBufferedAmount`. */
   #queued = 0;
+  /** A close waiting for the queue to drain. */
+  #closeWhenDrained: [code: number | undefined, reason: string | undefined] | undefined;
 
   get readyState(): number {
+    if (this.#closeWhenDrained && this.#raw) return ReadyState.CLOSING;
     // Open, Bun's own state is live (closing after close()); before and after, ours.
     return this.#state === ReadyState.OPEN ? this.#raw?.readyState ?? this.#state : this.#state;
   }
@@ -99,11 +105,16 @@ class BunSocket extends EventSocket {
     }
     if (sent === -1) this.#queued += typeof data === "string" ? data.length : data.byteLength;
   }
+  /**
+   * Behind unsent bytes, Bun's close() reports the socket closed yet holds the connection for
+   * seconds, and terminate() after it does nothing: close once drained, or be terminated.
+   */
   close(code?: number, reason?: string): void {
-    this.#raw?.close(code, reason);
+    if (this.bufferedAmount > 0) this.#closeWhenDrained = [code, reason];
+    else this.#raw?.close(code, reason);
   }
   terminate(): void {
-    this.#raw?.terminate?.();
+    this.terminateWith(() => this.#raw?.terminate?.());
   }
 
   /**
@@ -121,6 +132,7 @@ class BunSocket extends EventSocket {
   }
   drained(): void {
     this.#queued = 0;
+    if (this.#closeWhenDrained) this.#raw?.close(...this.#closeWhenDrained);
   }
   received(data: unknown): void {
     this.dispatchMessage(data);
@@ -128,6 +140,10 @@ class BunSocket extends EventSocket {
   closed(code: number, reason: string): void {
     this.#raw = undefined;
     this.#state = ReadyState.CLOSED;
+    if (code === 1006 && reason === TOO_BIG) {
+      this.dispatchError(`Bun refused a message over maxPayloadLength: ${reason}`);
+      code = 1009; // what Bun sent the peer; its handler is told 1006
+    }
     this.dispatchClose(code, reason);
   }
 }

@@ -17,6 +17,13 @@ export type { AdmissionOptions, UpgradeResult };
 export interface CloudflareUpgradeOptions extends TransportOptions, AdmissionOptions {
   /** The subprotocol to answer with (`Sec-WebSocket-Protocol`), when the client offers some. */
   protocol?: string;
+  /**
+   * Drops the connection when the peer never answered the closing handshake. Workers cannot drop
+   * one socket: without this, workerd keeps the connection until the peer goes away. A Durable
+   * Object can reset itself, dropping its sockets: `() => ctx.abort()`, as `CallDurableObject`
+   * does.
+   */
+  terminate?: () => void;
 }
 
 /** The server end of a `WebSocketPair`: a standard socket plus `accept()`. Declared locally. */
@@ -74,10 +81,13 @@ export async function upgrade(
   server.binaryType = "arraybuffer";
   server.accept();
   server.addEventListener("close", (event) => answerClose(server, event));
-  const { protocol } = options;
+  const { protocol, terminate } = options;
   const headers = protocol === undefined ? undefined : { "sec-websocket-protocol": protocol };
   return {
-    transport: new WebSocketTransport(server, options),
+    transport: new WebSocketTransport(
+      terminate ? Object.assign(server, { terminate }) : server,
+      options,
+    ),
     response: new Response(null, { status: 101, webSocket: client, headers } as ResponseInit),
   };
 }

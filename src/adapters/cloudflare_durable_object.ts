@@ -155,7 +155,8 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     if (this.#live) return new Response("This call is already connected", { status: 409 });
     // Claimed before the first await: a second request may run while this one waits.
     this.#live = true;
-    const { transport, response } = await upgrade(request, this.upgradeOptions(request))
+    const options = { terminate: () => this.#abort(), ...this.upgradeOptions(request) };
+    const { transport, response } = await upgrade(request, options)
       .catch((error) => {
         this.#live = false;
         throw error;
@@ -167,5 +168,16 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     void transport.closed.then(() => (this.#live = false));
     runSession(transport, () => this.onSession(transport, request));
     return response;
+  }
+
+  /** Resets the object, which drops its socket: Workers cannot drop one socket alone. */
+  #abort(): void {
+    try {
+      (this.ctx as { abort?: (reason?: string) => void }).abort?.(
+        "the peer never answered the close",
+      );
+    } catch {
+      // abort() may throw to end the code that called it: the reset is under way all the same.
+    }
   }
 }

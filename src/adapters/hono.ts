@@ -89,6 +89,7 @@ class HonoSocket extends EventSocket {
   #getBuffered: (() => number) | undefined;
   #closed = false;
   #closeAtBind: [code: number | undefined, reason: string | undefined] | undefined;
+  #drainWait: ReturnType<typeof setInterval> | undefined;
   #binaryType = "arraybuffer";
 
   readonly events: HonoWSEvents = {
@@ -100,6 +101,7 @@ class HonoSocket extends EventSocket {
     onClose: (event, ws) => {
       this.#bind(ws);
       this.#closed = true;
+      this.#stopDrainWait();
       this.dispatch("close", event);
     },
     onError: (event, ws) => {
@@ -110,6 +112,7 @@ class HonoSocket extends EventSocket {
 
   get readyState(): number {
     if (this.#closed) return ReadyState.CLOSED;
+    if (this.#drainWait !== undefined) return ReadyState.CLOSING;
     // The raw socket's state is live; Bun's WSContext holds a snapshot taken per event.
     return this.#raw?.readyState ?? this.#ws?.readyState ?? ReadyState.CONNECTING;
   }
@@ -129,13 +132,29 @@ class HonoSocket extends EventSocket {
     this.#ws.send(data as string | Uint8Array<ArrayBuffer>);
   }
   close(code?: number, reason?: string): void {
-    if (this.#ws) this.#ws.close(code, reason);
-    else this.#closeAtBind = [code, reason]; // Hono hands the socket over with its first event
+    const ws = this.#ws;
+    if (!ws) this.#closeAtBind = [code, reason]; // Hono hands the socket over with its first event
+    else if (!this.#getBuffered?.()) ws.close(code, reason);
+    else {
+      // Bun's close() behind unsent bytes holds the connection for seconds and makes terminate()
+      // a no-op; Hono passes on no "drain": close once drained, or be terminated.
+      this.#drainWait = setInterval(() => {
+        if (this.#getBuffered?.()) return;
+        this.#stopDrainWait();
+        ws.close(code, reason);
+      }, 20);
+    }
   }
   terminate(): void {
-    if (this.#raw) terminate(this.#raw); // Workers have no way: their runtime's timeout applies
+    this.#stopDrainWait();
+    const raw = this.#raw;
+    if (raw) this.terminateWith(() => terminate(raw)); // Workers have none: see the README
   }
 
+  #stopDrainWait(): void {
+    clearInterval(this.#drainWait);
+    this.#drainWait = undefined;
+  }
   /**
    * The first event hands us the context. On Workers there is no onOpen, so the session opens at
    * the client's first message; Hono re-creates the context per event on Bun, so keep the first.

@@ -107,9 +107,11 @@ export function upgradeHandler(
   options: NodeUpgradeOptions = {},
 ): NodeUpgradeListener {
   const { baseUrl = "http://localhost", idleTimeout = 30 } = options;
-  const { maxMessageBytes } = resolveTransportOptions(options); // a bad option throws here, once
+  // A bad option throws here, once.
+  const { maxMessageBytes, closeTimeoutMs } = resolveTransportOptions(options);
   const accept = (ws: WsSocket, request: NodeIncomingMessage) => {
-    const transport = new WebSocketTransport(new NodeSocket(ws, idleTimeout), options);
+    const socket = new NodeSocket(ws, { idleTimeout, closeTimeoutMs });
+    const transport = new WebSocketTransport(socket, options);
     runSession(transport, () => onSession(transport, request));
   };
   return async (request, socket, head) => {
