@@ -70,6 +70,7 @@ async function startWorkerd(compatibilityDate?: string): Promise<Workerd> {
     durableObjects: {
       CALLS: { className: "EchoCall", useSQLite: true },
       CLOSING: { className: "ClosingCall", useSQLite: true },
+      FAILING: { className: "FailingCall", useSQLite: true },
     },
     bindings: { ALLOWED_ORIGINS: "https://app.example" },
   });
@@ -464,5 +465,23 @@ Deno.test(
     client.send(new Uint8Array((1 << 20) + 1));
     const closed = await within(client.closed, 5000, "the close of an oversized message");
     assert.equal(closed.code, 1009);
+  },
+);
+
+Deno.test(
+  "`CallDurableObject` in workerd ends a call whose onSession throws or rejects with 1011",
+  miniflareSanitizers,
+  async () => {
+    await using workerd = await startWorkerd();
+    for (const query of ["", "?async"]) {
+      const client = await connect(`${workerd.ws}/failing/call-1${query}`);
+      const closed = await within(client.closed, 3000, "the close of a failed call");
+      assert.equal(closed.code, 1011, `onSession that fails ${query || "at once"}`);
+    }
+    // The object takes the next connection for the same call.
+    const client = await connect(`${workerd.ws}/failing/call-1?ok`);
+    client.send('{"served":"on"}');
+    assert.equal(await client.next(), '{"served":"on"}');
+    await client.close();
   },
 );

@@ -2,8 +2,8 @@
  * The Worker the workerd tests run: the example's Worker and Durable Object, plus `/direct`, the
  * bare adapter in a Worker (no Durable Object; `?frozen` paces with a production-like clock,
  * `?close-with=…` closes at once with that reason), `/closes?count=n`, how its sessions ended
- * (waiting up to 5 s for the n-th), and `/closing/:id`, a call that ends at the client's first
- * message. Every session answers the text message {@linkcode TIMELINE} with when each of its
+ * (waiting up to 5 s for the n-th), `/closing/:id`, a call that ends at the client's first
+ * message, and `/failing/:id`, a call whose `onSession` throws (`?async`: rejects; `?ok`: echoes). Every session answers the text message {@linkcode TIMELINE} with when each of its
  * binary messages left, on the Worker's own clock, and with a bare timer chain's timeline beside.
  *
  * @module
@@ -24,9 +24,10 @@ import { systemClock } from "../../../src/clock.ts";
 import type { TransportClosed, WebSocketTransport } from "../../../src/transport.ts";
 import { TIMELINE } from "./timeline.ts";
 
-/** The test's bindings: the example's, and the closing calls. */
+/** The test's bindings: the example's, the closing calls and the failing ones. */
 interface TestEnv extends Env {
   CLOSING: DurableObjectNamespaceLike;
+  FAILING: DurableObjectNamespaceLike;
 }
 
 /**
@@ -70,6 +71,16 @@ export class ClosingCall extends CallDurableObject {
   }
   protected override onSession(transport: WebSocketTransport): void {
     void transport.readable.getReader().read().then(() => transport.close(4000, "server-bye"));
+  }
+}
+
+/** A call whose `onSession` fails, at once or later, unless the URL says `?ok`. */
+export class FailingCall extends CallDurableObject {
+  protected override onSession(transport: WebSocketTransport, request: Request): Promise<void> {
+    const url = new URL(request.url);
+    if (url.searchParams.has("ok")) return transport.readable.pipeTo(transport.writable);
+    if (url.searchParams.has("async")) return Promise.reject(new Error("the call failed later"));
+    throw new Error("the call failed at once");
   }
 }
 
@@ -118,10 +129,12 @@ export default {
   async fetch(request: Request, env: TestEnv): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/closes") return await closesResponse(url);
+    const idFrom = (r: Request) => new URL(r.url).pathname.split("/")[2] || null;
     if (url.pathname.startsWith("/closing/")) {
-      return CallDurableObject.route(request, env.CLOSING, {
-        idFrom: (r) => new URL(r.url).pathname.split("/")[2] || null,
-      });
+      return CallDurableObject.route(request, env.CLOSING, { idFrom });
+    }
+    if (url.pathname.startsWith("/failing/")) {
+      return CallDurableObject.route(request, env.FAILING, { idFrom });
     }
     if (url.pathname !== "/direct") return example.fetch(request, env);
     const { transport, response } = await upgrade(request, {
