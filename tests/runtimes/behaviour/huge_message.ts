@@ -38,6 +38,9 @@ export async function assertRefusesHugeMessage(port: number, pid: number): Promi
   client.send(new Uint8Array(60 * 1024 * 1024));
   await within(client.closed, 10_000, "the close of a 60 MB message");
   const grown = peakRss(pid) - before;
+  console.log(
+    `a 60 MB message raised the server's peak memory by ${(grown / 2 ** 20).toFixed(1)} MiB`,
+  );
   const closed = await logEntry(port, "huge", "closed");
   assert.equal(closed.code, 1009);
   const bound = MAX_MESSAGE_BYTES + 4 * 1024 * 1024;
