@@ -51,7 +51,10 @@ export interface NodeUpgradeOptions extends TransportOptions, AdmissionOptions {
   idleTimeout?: number;
 }
 
-/** Called with each session's transport, before anything was received or sent on it. */
+/**
+ * Called with each session's transport, before anything was received or sent on it. A throw or a
+ * rejected promise ends that session with 1011 (reported as a fatal "error" event and logged).
+ */
 export type NodeSessionHandler = (
   transport: WebSocketTransport,
   request: NodeIncomingMessage,
@@ -71,7 +74,11 @@ export type NodeUpgradeListener = (
  * Refuses like the Deno adapter, writing the refusal (426, 405, 403 for an origin not in
  * `allowedOrigins`, 401 or `authorize`'s own response) and closing the connection; `authorize`
  * gets a standard `Request` with the upgrade's URL and headers. Backpressure comes from `ws`'s
- * `bufferedAmount`, as in Deno.
+ * `bufferedAmount`, as in Deno. Messages are taken from `ws`'s own emitter as the Buffers it read,
+ * without a copy; `ws` refuses a message over `maxMessageBytes` from its frame header (the server's
+ * `maxPayload` is lowered to it for these sockets), and a peer that goes on sending is cut off
+ * after `closeTimeoutMs`. `idleTimeout` pings; a peer that never answers the closing handshake is
+ * dropped (`terminate()`) once `closeTimeoutMs` has passed.
  *
  * `ws` hands over a socket that is already open, so the transport is handed over in a callback,
  * synchronously: listeners added there see its "connected" event.
