@@ -5,29 +5,14 @@
  * @module
  */
 
-import { ReadyState, type WebSocketLike } from "../socket.ts";
 import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
-import { type AdmissionOptions, admit } from "./admission.ts";
-import type { UpgradeResult } from "./deno.ts";
+import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
+import { type BunServerWebSocket, BunSocket } from "./_bun_socket.ts";
+
+export type { AdmissionOptions, BunServerWebSocket, UpgradeResult };
 
 // Structural types for the little of Bun's API we use, so the module needs no `bun-types`.
-
-/** Bun's `ServerWebSocket`, structurally. */
-export interface BunServerWebSocket {
-  /** What `server.upgrade` was given as `data`: here, the session's socket. */
-  readonly data: unknown;
-  /** 0 connecting, 1 open, 2 closing, 3 closed. */
-  readonly readyState: number;
-  /** "nodebuffer" (Bun's default), "arraybuffer" or "uint8array". */
-  binaryType?: string;
-  /** Bytes sent but not yet taken by the kernel. */
-  getBufferedAmount?(): number;
-  /** -1: queued behind backpressure; 0: dropped; otherwise bytes sent. */
-  send(data: string | Uint8Array<ArrayBuffer>): number;
-  /** Starts the closing handshake. */
-  close(code?: number, reason?: string): void;
-}
 
 /** The `server` argument of `Bun.serve`'s `fetch`, structurally. */
 export interface BunServer {
@@ -35,7 +20,7 @@ export interface BunServer {
   upgrade(request: Request, options: { data: unknown; headers?: Record<string, string> }): boolean;
 }
 
-/** The handlers {@linkcode websocket} gives `Bun.serve`. */
+/** The handlers and settings {@linkcode websocket} gives `Bun.serve`. */
 export interface BunWebSocketHandlers {
   /** The socket is open. */
   open(ws: BunServerWebSocket): void;
@@ -45,91 +30,17 @@ export interface BunWebSocketHandlers {
   close(ws: BunServerWebSocket, code: number, reason: string): void;
   /** Bun took everything queued behind backpressure. */
   drain(ws: BunServerWebSocket): void;
+  /**
+   * Bun closes a connection with 1009 as soon as a larger message starts, before buffering it:
+   * the transport's default `maxMessageBytes`. Raise both together.
+   */
+  maxPayloadLength: number;
 }
 
 /** Options for {@linkcode upgrade}: the transport's, the admission checks, and Bun's own. */
 export interface BunUpgradeOptions extends TransportOptions, AdmissionOptions {
   /** Extra headers for the 101 response. */
   headers?: Record<string, string>;
-}
-
-/**
- * Bun's handlers driving a standard-looking socket: Bun calls one handler object per server,
- * and this socket (the upgrade's `data`) is what each call is for.
- */
-class BunSocket implements WebSocketLike {
-  #raw: BunServerWebSocket | undefined;
-  #state: number = ReadyState.CONNECTING;
-  #open = false;
-  #binaryType = "arraybuffer";
-  /** Bytes Bun queued behind backpressure, for a Bun without `getBufferedAmount`. */
-  #queued = 0;
-  readonly #listeners = new Map<string, Set<(event: Event) => void>>();
-
-  get readyState(): number {
-    return this.#open ? this.#raw?.readyState ?? this.#state : this.#state;
-  }
-  get binaryType(): string {
-    return this.#binaryType;
-  }
-  set binaryType(value: string) {
-    this.#binaryType = value;
-    if (this.#raw) this.#raw.binaryType = value;
-  }
-  get bufferedAmount(): number {
-    return this.#raw?.getBufferedAmount?.() ?? this.#queued;
-  }
-  send(data: string | ArrayBuffer | ArrayBufferView): void {
-    if (!this.#raw) throw new TypeError("send() before the socket opened");
-    // The transport sends only strings and Uint8Arrays over ArrayBuffers.
-    const sent = this.#raw.send(data as string | Uint8Array<ArrayBuffer>);
-    if (sent === 0) throw new TypeError("Bun dropped the message: the connection is gone");
-    if (sent === -1) this.#queued += typeof data === "string" ? data.length : data.byteLength;
-  }
-  close(code?: number, reason?: string): void {
-    this.#raw?.close(code, reason);
-  }
-  addEventListener(type: string, listener: (event: Event) => void): void {
-    let set = this.#listeners.get(type);
-    if (!set) this.#listeners.set(type, set = new Set());
-    set.add(listener);
-  }
-  removeEventListener(type: string, listener: (event: Event) => void): void {
-    this.#listeners.get(type)?.delete(listener);
-  }
-
-  /**
-   * Bun opens the socket inside `server.upgrade`, before `upgrade()` has returned the transport:
-   * "open" waits a task, so that listeners added after `await upgrade(…)` see "connected".
-   */
-  opened(raw: BunServerWebSocket): void {
-    this.#raw = raw;
-    raw.binaryType = this.#binaryType;
-    setTimeout(() => {
-      if (this.#state !== ReadyState.CONNECTING) return; // closed meanwhile
-      this.#open = true;
-      this.#state = ReadyState.OPEN;
-      this.#emit("open", new Event("open"));
-    }, 0);
-  }
-  drained(): void {
-    this.#queued = 0;
-  }
-  closed(code: number, reason: string): void {
-    this.#raw = undefined;
-    this.#open = true;
-    this.#state = ReadyState.CLOSED;
-    // Plain Event plus fields: the transport reads only `code` and `reason`.
-    this.#emit("close", Object.assign(new Event("close"), { code, reason }));
-  }
-  #emit(type: string, event: Event): void {
-    for (const listener of this.#listeners.get(type) ?? []) listener(event);
-  }
-  /** Messages skip the Event wrapper's cost but keep its shape (`data`). */
-  message(data: unknown): void {
-    const listeners = this.#listeners.get("message");
-    if (listeners) { for (const listener of listeners) listener({ data } as MessageEvent); }
-  }
 }
 
 function socketOf(ws: BunServerWebSocket): BunSocket | undefined {
@@ -152,9 +63,10 @@ function socketOf(ws: BunServerWebSocket): BunSocket | undefined {
  */
 export const websocket: BunWebSocketHandlers = {
   open: (ws) => socketOf(ws)?.opened(ws),
-  message: (ws, message) => socketOf(ws)?.message(message),
+  message: (ws, message) => socketOf(ws)?.received(message),
   close: (ws, code, reason) => socketOf(ws)?.closed(code, reason),
   drain: (ws) => socketOf(ws)?.drained(),
+  maxPayloadLength: 1 << 20,
 };
 
 /**
@@ -195,14 +107,11 @@ export async function upgrade(
 ): Promise<UpgradeResult> {
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
-  const { allowedOrigins: _o, authorize: _a, headers, ...transportOptions } = options;
   const socket = new BunSocket();
-  if (!server.upgrade(request, { data: socket, ...(headers === undefined ? {} : { headers }) })) {
+  const { headers } = options;
+  if (!server.upgrade(request, headers ? { data: socket, headers } : { data: socket })) {
     return { transport: null, response: new Response("Bad upgrade", { status: 400 }) };
   }
-  return {
-    transport: new WebSocketTransport(socket, transportOptions),
-    // Bun has answered the upgrade itself and ignores what `fetch` returns now.
-    response: new Response(null),
-  };
+  // Bun has answered the upgrade itself and ignores what `fetch` returns now.
+  return { transport: new WebSocketTransport(socket, options), response: new Response(null) };
 }

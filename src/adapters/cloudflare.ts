@@ -9,7 +9,7 @@ import { capCloseReason } from "../_close_reason.ts";
 import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";
-import { type AdmissionOptions, admit, type UpgradeResult } from "./admission.ts";
+import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
 
 export type { AdmissionOptions, UpgradeResult };
 
@@ -17,6 +17,13 @@ export type { AdmissionOptions, UpgradeResult };
 export interface CloudflareUpgradeOptions extends TransportOptions, AdmissionOptions {
   /** The subprotocol to answer with (`Sec-WebSocket-Protocol`), when the client offers some. */
   protocol?: string;
+  /**
+   * Drops the connection when the peer never answered the closing handshake. Workers cannot drop
+   * one socket: without this, workerd keeps the connection until the peer goes away. A Durable
+   * Object can reset itself, dropping its sockets: `() => ctx.abort()`, as `CallDurableObject`
+   * does.
+   */
+  terminate?: () => void;
 }
 
 /** The server end of a `WebSocketPair`: a standard socket plus `accept()`. Declared locally. */
@@ -65,8 +72,6 @@ export async function upgrade(
 ): Promise<UpgradeResult> {
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
-  const { allowedOrigins: _origins, authorize: _authorize, protocol, ...transportOptions } =
-    options;
   const Pair = (globalThis as { WebSocketPair?: WebSocketPairConstructor }).WebSocketPair;
   if (Pair === undefined) {
     throw new TypeError("WebSocketPair is not defined: this adapter runs on Cloudflare Workers");
@@ -76,20 +81,14 @@ export async function upgrade(
   server.binaryType = "arraybuffer";
   server.accept();
   server.addEventListener("close", (event) => answerClose(server, event));
-  let transport: WebSocketTransport;
-  try {
-    transport = new WebSocketTransport(server, transportOptions);
-  } catch (error) {
-    server.close(1011, "bad transport options"); // the client never gets this socket
-    throw error; // a RangeError naming the bad option
-  }
+  const { protocol, terminate } = options;
+  const headers = protocol === undefined ? undefined : { "sec-websocket-protocol": protocol };
   return {
-    transport,
-    response: new Response(null, {
-      status: 101,
-      webSocket: client,
-      ...(protocol === undefined ? {} : { headers: { "sec-websocket-protocol": protocol } }),
-    } as ResponseInit),
+    transport: new WebSocketTransport(
+      terminate ? Object.assign(server, { terminate }) : server,
+      options,
+    ),
+    response: new Response(null, { status: 101, webSocket: client, headers } as ResponseInit),
   };
 }
 

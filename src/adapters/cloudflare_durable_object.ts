@@ -5,7 +5,8 @@
  */
 
 import type { WebSocketTransport } from "../transport.ts";
-import { type AdmissionOptions, admit } from "./admission.ts";
+import { type AdmissionOptions, admit } from "./_admission.ts";
+import { runSession } from "./_session.ts";
 import { type CloudflareUpgradeOptions, upgrade } from "./cloudflare.ts";
 
 export type { AdmissionOptions, CloudflareUpgradeOptions };
@@ -140,8 +141,9 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
 
   /**
    * Runs the call: called once per accepted connection. It may return at once (pipes set up) or
-   * run until the call ends; the upgrade is answered either way, and a failure closes the call
-   * with 1011.
+   * run until the call ends; the upgrade is answered either way. If it throws or rejects, the
+   * failure is a fatal "error" event on the transport (and logged), and the call is closed with
+   * 1011; the object takes the next connection.
    */
   protected abstract onSession(
     transport: WebSocketTransport,
@@ -153,31 +155,29 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     if (this.#live) return new Response("This call is already connected", { status: 409 });
     // Claimed before the first await: a second request may run while this one waits.
     this.#live = true;
-    let upgraded;
-    try {
-      upgraded = await upgrade(request, this.upgradeOptions(request));
-    } catch (error) {
-      this.#live = false;
-      throw error;
-    }
-    const { transport, response } = upgraded;
+    const options = { terminate: () => this.#abort(), ...this.upgradeOptions(request) };
+    const { transport, response } = await upgrade(request, options)
+      .catch((error) => {
+        this.#live = false;
+        throw error;
+      });
     if (transport === null) {
       this.#live = false;
       return response;
     }
     void transport.closed.then(() => (this.#live = false));
-    let running: void | Promise<void>;
-    try {
-      running = this.onSession(transport, request);
-    } catch (error) {
-      await transport.close(1011, "session failed to start");
-      throw error; // the runtime answers 500 and logs it
-    }
-    // The session may run for the whole call: answer the upgrade now, and end the call if it fails.
-    Promise.resolve(running).catch((error) => {
-      console.error("CallDurableObject: onSession failed", error);
-      return transport.close(1011, "session failed");
-    });
+    runSession(transport, () => this.onSession(transport, request));
     return response;
+  }
+
+  /** Resets the object, which drops its socket: Workers cannot drop one socket alone. */
+  #abort(): void {
+    try {
+      (this.ctx as { abort?: (reason?: string) => void }).abort?.(
+        "the peer never answered the close",
+      );
+    } catch {
+      // abort() may throw to end the code that called it: the reset is under way all the same.
+    }
   }
 }

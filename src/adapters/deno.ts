@@ -6,16 +6,18 @@
 
 import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
-import { type AdmissionOptions, admit, type UpgradeResult } from "./admission.ts";
+import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
+import { dropDenoSocket } from "./_terminate.ts";
 
-export type { AdmissionOptions, UpgradeResult } from "./admission.ts";
+export type { AdmissionOptions, UpgradeResult } from "./_admission.ts";
 
 /** Options for {@linkcode upgrade}: the transport's, the admission checks, and Deno's own. */
 export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions {
   /**
-   * Seconds without a pong before Deno drops the connection (it pings meanwhile); 0 turns it off.
+   * Keep-alive, in seconds: after half of it without a frame from the peer Deno pings, and after
+   * the other half without an answer it closes the connection (1001); 0 turns it off.
    *
-   * @default {120}
+   * @default {30}
    */
   idleTimeout?: number;
   /** The subprotocol to answer with, when the client offers some. */
@@ -54,13 +56,7 @@ export async function upgrade(
 ): Promise<UpgradeResult> {
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
-  const {
-    allowedOrigins: _origins,
-    authorize: _authorize,
-    idleTimeout,
-    protocol,
-    ...transportOptions
-  } = options;
+  const { idleTimeout, protocol } = options;
   let upgraded: { socket: WebSocket; response: Response };
   try {
     upgraded = Deno.upgradeWebSocket(request, {
@@ -68,11 +64,13 @@ export async function upgrade(
       ...(protocol === undefined ? {} : { protocol }),
     });
   } catch (error) {
-    return {
-      transport: null,
-      response: new Response(`Bad upgrade: ${String(error)}`, { status: 400 }),
-    };
+    const response = new Response(`Bad upgrade: ${String(error)}`, { status: 400 });
+    return { transport: null, response };
   }
-  const transport = new WebSocketTransport(upgraded.socket, transportOptions);
-  return { transport, response: upgraded.response };
+  const { socket, response } = upgraded;
+  const terminate = () => void dropDenoSocket(socket); // Deno's WebSocket has no terminate()
+  return {
+    transport: new WebSocketTransport(Object.assign(socket, { terminate }), options),
+    response,
+  };
 }

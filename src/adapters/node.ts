@@ -5,37 +5,20 @@
  * @module
  */
 
-import type { WebSocketLike } from "../socket.ts";
 import { WebSocketTransport } from "../transport.ts";
-import type { TransportOptions } from "../transport_options.ts";
-import { type AdmissionOptions, admit } from "./admission.ts";
+import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
+import { type AdmissionOptions, admit } from "./_admission.ts";
+import { type NodeDuplex, type NodeIncomingMessage, refuse, toRequest } from "./_node_http.ts";
+import { NodeSocket, type WsSocket } from "./_node_socket.ts";
+import { runSession } from "./_session.ts";
+
+export type { NodeDuplex, NodeIncomingMessage };
 
 // Structural types for what we use of `node:http` and `ws`, so the module needs neither's types.
 
-/** The `IncomingMessage` of an `upgrade` event, structurally. */
-export interface NodeIncomingMessage {
-  /** The request target: path and query. */
-  readonly url?: string | undefined;
-  /** The request method. */
-  readonly method?: string | undefined;
-  /** Header values by lower-case name. */
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-}
-
-/** The raw TCP (or TLS) socket of an `upgrade` event, structurally. */
-export interface NodeDuplex {
-  /** Writes bytes (the refusal response). */
-  write(data: string): unknown;
-  /** Flushes and closes. */
-  end(): unknown;
-  /** Closes at once. */
-  destroy(): unknown;
-}
-
 /**
- * A `ws` `WebSocketServer` made with `{ noServer: true }`, structurally. Loosely typed so that
- * any version's declarations fit: at run time `ws`'s sockets are standard (`addEventListener`,
- * `binaryType`, `bufferedAmount`), though `@types/ws` does not declare them so.
+ * A `ws` (version 8) `WebSocketServer` made with `{ noServer: true }`, structurally. Loosely
+ * typed so that any version's declarations fit.
  */
 export interface NodeWebSocketServer {
   /** Completes the handshake on `socket` and calls back with the open socket. */
@@ -45,6 +28,8 @@ export interface NodeWebSocketServer {
     head: never,
     callback: (socket: unknown, request: unknown) => void,
   ): void;
+  /** The server's settings: `maxPayload` is the largest message `ws` reads (0: no limit). */
+  options?: { maxPayload?: number | undefined };
 }
 
 /** Options for {@linkcode upgradeHandler}: the transport's and the admission checks. */
@@ -56,9 +41,20 @@ export interface NodeUpgradeOptions extends TransportOptions, AdmissionOptions {
    * @default {"http://localhost"}
    */
   baseUrl?: string;
+  /**
+   * Keep-alive, in seconds: the connection is pinged every half of it, and dropped when a whole
+   * half passed without a frame or pong from the peer (after 15–30 s of silence by default, like
+   * Deno's); 0 turns it off.
+   *
+   * @default {30}
+   */
+  idleTimeout?: number;
 }
 
-/** Called with each session's transport, before anything was received or sent on it. */
+/**
+ * Called with each session's transport, before anything was received or sent on it. A throw or a
+ * rejected promise ends that session with 1011 (reported as a fatal "error" event and logged).
+ */
 export type NodeSessionHandler = (
   transport: WebSocketTransport,
   request: NodeIncomingMessage,
@@ -78,7 +74,11 @@ export type NodeUpgradeListener = (
  * Refuses like the Deno adapter, writing the refusal (426, 405, 403 for an origin not in
  * `allowedOrigins`, 401 or `authorize`'s own response) and closing the connection; `authorize`
  * gets a standard `Request` with the upgrade's URL and headers. Backpressure comes from `ws`'s
- * `bufferedAmount`, as in Deno.
+ * `bufferedAmount`, as in Deno. Messages are taken from `ws`'s own emitter as the Buffers it read,
+ * without a copy; `ws` refuses a message over `maxMessageBytes` from its frame header (the server's
+ * `maxPayload` is lowered to it for these sockets), and a peer that goes on sending is cut off
+ * after `closeTimeoutMs`. `idleTimeout` pings; a peer that never answers the closing handshake is
+ * dropped (`terminate()`) once `closeTimeoutMs` has passed.
  *
  * `ws` hands over a socket that is already open, so the transport is handed over in a callback,
  * synchronously: listeners added there see its "connected" event.
@@ -113,8 +113,14 @@ export function upgradeHandler(
   onSession: NodeSessionHandler,
   options: NodeUpgradeOptions = {},
 ): NodeUpgradeListener {
-  const { allowedOrigins: _o, authorize: _a, baseUrl = "http://localhost", ...transportOptions } =
-    options;
+  const { baseUrl = "http://localhost", idleTimeout = 30 } = options;
+  // A bad option throws here, once.
+  const { maxMessageBytes, closeTimeoutMs } = resolveTransportOptions(options);
+  const accept = (ws: WsSocket, request: NodeIncomingMessage) => {
+    const socket = new NodeSocket(ws, { idleTimeout, closeTimeoutMs });
+    const transport = new WebSocketTransport(socket, options);
+    runSession(transport, () => onSession(transport, request));
+  };
   return async (request, socket, head) => {
     let refusal: Response | null;
     try {
@@ -124,47 +130,20 @@ export function upgradeHandler(
       refusal = new Response(`Bad request: ${String(error)}`, { status: 400 });
     }
     if (refusal !== null) return await refuse(socket, refusal);
-    wss.handleUpgrade(request as never, socket as never, head as never, (ws) => {
-      onSession(new WebSocketTransport(ws as WebSocketLike, transportOptions), request);
-    });
+    // ws checks each frame's length before reading it against its server's maxPayload, read
+    // synchronously by handleUpgrade: ours for this socket, never above the server's own.
+    const settings = wss.options;
+    const own = settings?.maxPayload;
+    if (settings && !(own! > 0 && own! <= maxMessageBytes)) settings.maxPayload = maxMessageBytes;
+    try {
+      wss.handleUpgrade(
+        request as never,
+        socket as never,
+        head as never,
+        (ws) => accept(ws as WsSocket, request),
+      );
+    } finally {
+      if (settings) settings.maxPayload = own;
+    }
   };
-}
-
-function toRequest(message: NodeIncomingMessage, baseUrl: string): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(message.headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) { for (const v of value) headers.append(name, v); }
-    else headers.set(name, value);
-  }
-  const host = headers.get("host");
-  const url = new URL(message.url ?? "/", host ? `http://${host}` : baseUrl);
-  return new Request(url, { method: message.method ?? "GET", headers });
-}
-
-/** Reason phrases for the refusals `admit` makes (its responses carry none). */
-const REASONS: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  405: "Method Not Allowed",
-  426: "Upgrade Required",
-};
-
-/** Writes `response` as a raw HTTP/1.1 reply on the connection the upgrade asked for, then ends. */
-async function refuse(socket: NodeDuplex, response: Response): Promise<void> {
-  const body = await response.text();
-  const reason = response.statusText || REASONS[response.status] || "Refused";
-  let head = `HTTP/1.1 ${response.status} ${reason}\r\n`;
-  response.headers.forEach((value, name) => {
-    if (name !== "content-length" && name !== "connection") head += `${name}: ${value}\r\n`;
-  });
-  head += `connection: close\r\ncontent-length: ${new TextEncoder().encode(body).length}\r\n\r\n`;
-  try {
-    socket.write(head + body);
-    socket.end();
-  } catch {
-    // The client already hung up: nothing left to tell it.
-    socket.destroy();
-  }
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { JsonSerializer, type TransportError, type WebSocketTransport } from "../../mod.ts";
 import { type DenoUpgradeOptions, upgrade } from "../../src/adapters/deno.ts";
+import { within, WsClient } from "../_ws_client.ts";
 
 /** Serves `upgrade` on 127.0.0.1 port 0; each session's transport is handed to `onSession`. */
 function serve(
@@ -20,44 +21,18 @@ function serve(
   };
 }
 
-async function connect(url: string, protocols?: string[]): Promise<WebSocket> {
-  const ws = new WebSocket(url, protocols);
-  ws.binaryType = "arraybuffer";
-  await new Promise((resolve, reject) => {
-    ws.onopen = resolve;
-    ws.onerror = () => reject(new Error("connection refused"));
-  });
-  return ws;
-}
-
-function nextMessage(ws: WebSocket): Promise<string | ArrayBuffer> {
-  return new Promise((resolve) =>
-    ws.addEventListener("message", (e) => resolve(e.data), { once: true })
-  );
-}
-
-async function closeClient(ws: WebSocket): Promise<CloseEvent> {
-  const closed = new Promise<CloseEvent>((resolve) =>
-    ws.addEventListener("close", resolve, { once: true })
-  );
-  if (ws.readyState < 2) ws.close();
-  return await closed;
-}
-
 Deno.test("`upgrade` echoes binary as binary and text as text over a real socket", async () => {
   const { server, url } = serve({
     audioIn: { sampleRate: 16000 },
     audioOut: { sampleRate: 16000, chunkMs: 20 },
   });
-  const ws = await connect(url);
+  const client = await WsClient.open(url);
   const audio = new Uint8Array(640).map((_, i) => i);
-  ws.send(audio);
-  const echoed = await nextMessage(ws);
-  assert.ok(echoed instanceof ArrayBuffer);
-  assert.deepEqual(new Uint8Array(echoed), audio);
-  ws.send('{"hi":1}');
-  assert.equal(await nextMessage(ws), '{"hi":1}');
-  await closeClient(ws);
+  client.send(audio);
+  assert.deepEqual(await client.next(), audio);
+  client.send('{"hi":1}');
+  assert.equal(await client.next(), '{"hi":1}');
+  await client.close();
   await server.shutdown();
 });
 
@@ -93,8 +68,8 @@ Deno.test("`upgrade` lets an allowed origin in", async () => {
     void t.readable.pipeTo(t.writable);
   });
   // Deno's WebSocket client sends no Origin: not a browser, so the origin check does not apply.
-  const ws = await connect(url);
-  await closeClient(ws);
+  const client = await WsClient.open(url);
+  await client.close();
   assert.equal(sessions, 1);
   await server.shutdown();
 });
@@ -111,10 +86,10 @@ Deno.test("`upgrade` refuses when authorize says no: 401, or the hook's own resp
     sessions++;
     void t.readable.pipeTo(t.writable);
   });
-  await assert.rejects(connect(url + "?token=bad"), /refused/);
-  await assert.rejects(connect(url + "?token=teapot"), /refused/);
-  const ws = await connect(url + "?token=good");
-  await closeClient(ws);
+  await assert.rejects(WsClient.open(url + "?token=bad"), /could not open/);
+  await assert.rejects(WsClient.open(url + "?token=teapot"), /could not open/);
+  const client = await WsClient.open(url + "?token=good");
+  await client.close();
   assert.equal(sessions, 1);
   const status = await fetch(url.replace("ws:", "http:") + "?token=bad", {
     headers: {
@@ -135,12 +110,9 @@ Deno.test("`upgrade` closes with 1009 when a message is over maxMessageBytes", a
     t.addEventListener("error", (e) => errors.push(e.error));
     void t.readable.pipeTo(t.writable);
   });
-  const ws = await connect(url);
-  const closed = new Promise<CloseEvent>((resolve) =>
-    ws.addEventListener("close", resolve, { once: true })
-  );
-  ws.send(new Uint8Array(2048));
-  assert.equal((await closed).code, 1009);
+  const client = await WsClient.open(url);
+  client.send(new Uint8Array(2048));
+  assert.equal((await within(client.closed, 3000, "the close")).code, 1009);
   assert.equal(errors[0]?.code, "protocol");
   await server.shutdown();
 });
@@ -151,7 +123,7 @@ Deno.test("`upgrade` survives thousands of malformed messages and still echoes",
     t.addEventListener("error", (e) => errors.push(e.error));
     void t.readable.pipeTo(t.writable);
   });
-  const ws = await connect(url);
+  const client = await WsClient.open(url);
   const garbage = fc.sample(
     fc.oneof(
       fc.string(),
@@ -168,22 +140,19 @@ Deno.test("`upgrade` survives thousands of malformed messages and still echoes",
   let sent = 0;
   for (const message of garbage) {
     if (typeof message === "string" && message.length === 0) continue;
-    ws.send(message as string | Uint8Array);
+    client.send(message as string | Uint8Array);
     sent++;
   }
   // Some random inputs happen to be valid frames and are echoed; the rest must be decode errors.
-  ws.send('{"type":"mark","name":"still-here"}');
-  await new Promise<void>((resolve) =>
-    ws.addEventListener("message", (e) => {
-      if (e.data === '{"type":"mark","name":"still-here"}') resolve();
-    })
-  );
+  const mark = '{"type":"mark","name":"still-here"}';
+  client.send(mark);
+  await client.next((data) => data === mark, { from: 0, timeoutMs: 10_000 });
   assert.ok(errors.length > sent / 2, `${errors.length} errors for ${sent} messages`);
   assert.ok(
     errors.every((e) => e.code === "decode" && !e.fatal),
     "every error is a non-fatal decode",
   );
-  await closeClient(ws);
+  await client.close();
   await server.shutdown();
 });
 

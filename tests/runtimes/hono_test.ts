@@ -10,10 +10,12 @@ import {
   type HonoUpgradeWebSocket,
   type HonoWSContext,
   type HonoWSEvents,
-  transport as transport_,
+  transport as deprecatedTransport,
+  voiceSession,
 } from "../../src/adapters/hono.ts";
-import { behaviourApp } from "./hono/app.ts";
-import { behaviourSuite } from "./behaviour/suite.ts";
+import { WsClient } from "../_ws_client.ts";
+import { behaviourApp, type RoomGreeting } from "./hono/app.ts";
+import { behaviourSuite, type SuiteTarget } from "./behaviour/suite.ts";
 import { bundleForNode, startChild } from "./node/child_runtime.ts";
 import { miniflareSanitizers } from "./miniflare_sanitizers.ts";
 
@@ -22,21 +24,41 @@ const WORKER = import.meta.resolve("./hono/worker.ts");
 const BUN = fromFileUrl(import.meta.resolve("@oven/bun-linux-x64/package.json"))
   .replace(/package\.json$/, "bin/bun");
 
-Deno.test("`transport` on Hono + Deno.serve passes the behavioural suite behind header middleware", async (t) => {
+/**
+ * The behavioural suite with the session callback's cases, then a session whose callback reads
+ * the request: a header, the path parameter, the query and a value middleware set.
+ */
+async function honoSuite(t: Deno.TestContext, target: SuiteTarget): Promise<void> {
+  await behaviourSuite(t, { ...target, sessionCallback: true });
+  await t.step("hands the session callback a request it can read", async () => {
+    const client = await WsClient.open(`ws://127.0.0.1:${target.port}/rooms/room-7?q=42`);
+    client.send("{}"); // Hono's Workers adapter hands the socket over with a message
+    const expected: RoomGreeting = {
+      host: `127.0.0.1:${target.port}`,
+      room: "room-7",
+      q: "42",
+      greeting: "set by middleware",
+    };
+    assert.deepEqual(await client.nextJson(() => true, { from: 0 }), expected);
+    await client.close();
+  });
+}
+
+Deno.test("`voiceSession` on Hono + Deno.serve passes the behavioural suite behind header middleware", async (t) => {
   const app = behaviourApp(upgradeWebSocket);
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
   try {
-    await behaviourSuite(t, { port: server.addr.port });
+    await honoSuite(t, { port: server.addr.port, dropsStalledConnections: false });
   } finally {
     await server.shutdown();
   }
 });
 
-Deno.test("`transport` on Hono + Node (@hono/node-server, @hono/node-ws) passes the behavioural suite", async (t) => {
+Deno.test("`voiceSession` on Hono + Node (@hono/node-server, @hono/node-ws) passes the behavioural suite", async (t) => {
   const bundle = await bundleForNode(import.meta.resolve("./hono/node_server.ts"));
   const server = await startChild("node", [bundle]);
   try {
-    await behaviourSuite(t, { port: server.port });
+    await honoSuite(t, { port: server.port });
   } finally {
     await server.close();
     await Deno.remove(dirname(bundle), { recursive: true });
@@ -44,7 +66,7 @@ Deno.test("`transport` on Hono + Node (@hono/node-server, @hono/node-ws) passes 
 });
 
 Deno.test(
-  "`transport` on Hono + Cloudflare Workers (workerd) passes the behavioural suite",
+  "`voiceSession` on Hono + Cloudflare Workers (workerd) passes the behavioural suite",
   miniflareSanitizers,
   async (t) => {
     const dir = await Deno.makeTempDir({ prefix: "hono-workerd-" });
@@ -67,7 +89,11 @@ Deno.test(
       const url = await mf.ready;
       // Workers never call Hono's onOpen: every case here has the client speak first, and there is
       // no bufferedAmount to end a session with a peer that stops reading.
-      await behaviourSuite(t, { port: Number(url.port), reportsBufferedAmount: false });
+      await honoSuite(t, {
+        port: Number(url.port),
+        reportsBufferedAmount: false,
+        dropsSilentPeers: false,
+      });
     } finally {
       await mf.dispose();
       await Deno.remove(dir, { recursive: true });
@@ -75,18 +101,18 @@ Deno.test(
   },
 );
 
-Deno.test("`transport` on Hono + Bun (hono/bun) passes the behavioural suite", async (t) => {
+Deno.test("`voiceSession` on Hono + Bun (hono/bun) passes the behavioural suite", async (t) => {
   const bundle = await bundleForNode(import.meta.resolve("./hono/bun_server.ts"));
   const server = await startChild(BUN, ["run", bundle]);
   try {
-    await behaviourSuite(t, { port: server.port });
+    await honoSuite(t, { port: server.port });
   } finally {
     await server.close();
     await Deno.remove(dirname(bundle), { recursive: true });
   }
 });
 
-Deno.test("`transport` opens on the first event without onOpen (Workers) and sets the raw socket's binaryType", async () => {
+Deno.test("`voiceSession` opens on the first event without onOpen (Workers) and sets the raw socket's binaryType", async () => {
   let events: HonoWSEvents | undefined;
   const fakeUpgrade = ((createEvents: (c: HonoContext) => HonoWSEvents) => (c: HonoContext) => {
     events = createEvents(c);
@@ -101,7 +127,7 @@ Deno.test("`transport` opens on the first event without onOpen (Workers) and set
     close: () => {},
   };
   let transport: WebSocketTransport | undefined;
-  const handler = transport_(fakeUpgrade, (t) => (transport = t));
+  const handler = voiceSession(fakeUpgrade, (t) => void (transport = t));
   const request = new Request("http://127.0.0.1/ws", {
     headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "x" },
   });
@@ -125,4 +151,8 @@ Deno.test("`transport` opens on the first event without onOpen (Workers) and set
   assert.deepEqual(await transport.closed, { code: 1001, reason: "gone", initiator: "remote" });
   reader.releaseLock();
   writer.releaseLock();
+});
+
+Deno.test("`transport` is the deprecated name of `voiceSession`", () => {
+  assert.equal(deprecatedTransport, voiceSession);
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
+import { assertRefusesHugeMessage } from "./behaviour/huge_message.ts";
 import { behaviourSuite } from "./behaviour/suite.ts";
 import { bundleForNode, startChild } from "./node/child_runtime.ts";
 
@@ -7,7 +8,18 @@ Deno.test("`upgradeHandler` on Node (node:http + ws), bundled to JavaScript, pas
   const bundle = await bundleForNode(import.meta.resolve("./node/server.ts"));
   const server = await startChild("node", [bundle]);
   try {
-    await behaviourSuite(t, { port: server.port });
+    await behaviourSuite(t, { port: server.port, keepAlive: true, sessionCallback: true });
+  } finally {
+    await server.close();
+    await Deno.remove(dirname(bundle), { recursive: true });
+  }
+});
+
+Deno.test("`upgradeHandler` on Node refuses a 60 MB message with 1009 before `ws` buffers it", async () => {
+  const bundle = await bundleForNode(import.meta.resolve("./node/server.ts"));
+  const server = await startChild("node", [bundle]);
+  try {
+    await assertRefusesHugeMessage(server.port, server.pid);
   } finally {
     await server.close();
     await Deno.remove(dirname(bundle), { recursive: true });

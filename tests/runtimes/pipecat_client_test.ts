@@ -15,6 +15,7 @@ import { rtviBotReady } from "../../src/serializers/rtvi.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
 import { analyze, tone } from "../serializers/fixtures/telephony_harness.ts";
+import { within } from "../_ws_client.ts";
 
 // The package exports WavMediaManager and DailyMediaManager but not their abstract base class;
 // the stand-in extends that base, exactly as the shipped managers do.
@@ -23,6 +24,8 @@ const MediaManager = Object.getPrototypeOf(WavMediaManager) as typeof WavMediaMa
 /** A microphone that plays a 440 Hz tone at 16 kHz in 20 ms chunks, and a speaker that records. */
 class StandInMediaManager extends MediaManager {
   played: Int16Array[] = [];
+  #playedSamples = 0;
+  #onPlayed = new Set<() => void>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #at = 0;
   #mic = tone(440, 16000, 16000 * 10, 0.25);
@@ -49,7 +52,23 @@ class StandInMediaManager extends MediaManager {
   override bufferBotAudio(data: ArrayBuffer | Int16Array): Int16Array {
     const samples = data instanceof Int16Array ? data : new Int16Array(data);
     this.played.push(samples);
+    this.#playedSamples += samples.length;
+    for (const wake of [...this.#onPlayed]) wake();
     return samples;
+  }
+  /** Resolves once `samples` samples have been given to play; rejects after `ms`. */
+  async playedAtLeast(samples: number, ms: number): Promise<void> {
+    let wake!: () => void;
+    const enough = new Promise<void>((resolve) => {
+      wake = () => void (this.#playedSamples >= samples && resolve());
+      this.#onPlayed.add(wake);
+      wake();
+    });
+    try {
+      await within(enough, ms, `${samples} samples of bot audio`);
+    } finally {
+      this.#onPlayed.delete(wake);
+    }
   }
   override getAllMics(): Promise<MediaDeviceInfo[]> {
     return Promise.resolve([]);
@@ -90,15 +109,6 @@ class StandInMediaManager extends MediaManager {
   }
   override tracks(): { local: Record<string, never> } {
     return { local: {} };
-  }
-}
-
-/** Resolves once `check()` holds, polling every 10 ms; rejects after `ms`. */
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
@@ -162,16 +172,11 @@ Deno.test("the pipecat JS client connects, streams 16 kHz mic audio and plays ou
   });
   try {
     // connect() resolves only on bot-ready; without one it would wait forever, so bound it.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ready = await Promise.race([
-      client.connect({ wsUrl: `ws://127.0.0.1:${server.addr.port}/` }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("no bot-ready within 5 s")), 5000);
-      }),
-    ]).finally(() => clearTimeout(timer));
+    const connecting = client.connect({ wsUrl: `ws://127.0.0.1:${server.addr.port}/` });
+    const ready = await within(connecting, 5000, "bot-ready");
     assert.equal(ready.version, "2.1.0");
 
-    await until(() => media.played.reduce((n, s) => n + s.length, 0) >= 7200, 5000, "bot audio");
+    await media.playedAtLeast(7200, 5000);
     // The microphone arrived as 16 kHz mono audio frames carrying the tone.
     assert.ok(inbound.length >= 5);
     assert.ok(inbound.every((f) => f.sampleRate === 16000 && f.channels === 1));

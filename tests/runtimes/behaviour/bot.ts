@@ -4,8 +4,11 @@
  * a log the client reads over HTTP (`GET /log?id=…&event=…`), since most servers are child
  * processes. Web standards only, so it runs unchanged on every runtime.
  *
- * Routes the servers give it: `/ws` (echo bot, {@linkcode ECHO_OPTIONS}) and `/ws-blast`
- * (a session that sends as fast as the socket takes it, {@linkcode BLAST_OPTIONS}).
+ * Routes the servers give it, each with {@linkcode optionsFor} its path: `/ws` (echo bot),
+ * `/ws-blast` (a session that sends as fast as the socket takes it), `/ws-close` (the server
+ * closes at the client's first message), `/ws-idle` (the echo bot with a one-second keep-alive,
+ * where the adapter has one). Servers whose adapter takes a session callback also route
+ * `/ws-throws` to {@linkcode throwingSession}.
  *
  * @module
  */
@@ -35,6 +38,32 @@ export const BLAST_OPTIONS: TransportOptions = {
   maxQueuedMs: 1_000,
   audioOut: { sampleRate: 48000, channels: 2, chunkMs: 100 },
 };
+
+/** The session that closes at once: a short close timeout, so a silent peer is given up soon. */
+export const CLOSE_OPTIONS: TransportOptions = { ...ECHO_OPTIONS, closeTimeoutMs: 200 };
+
+/** The echo bot with a one-second keep-alive (`idleTimeout`, in the adapters that have one). */
+export const IDLE_OPTIONS: TransportOptions & { idleTimeout: number } = {
+  ...ECHO_OPTIONS,
+  idleTimeout: 1,
+};
+
+/** The session options of a route. */
+export function optionsFor(pathname: string): TransportOptions & { idleTimeout?: number } {
+  if (pathname.endsWith("/ws-blast")) return BLAST_OPTIONS;
+  if (pathname.endsWith("/ws-close")) return CLOSE_OPTIONS;
+  if (pathname.endsWith("/ws-idle")) return IDLE_OPTIONS;
+  return ECHO_OPTIONS;
+}
+
+/**
+ * A session callback that fails: it throws, or with `?async` in the URL returns a promise that
+ * rejects. The adapter must end that session with 1011 and keep serving.
+ */
+export function throwingSession(url: URL): Promise<void> | void {
+  if (url.searchParams.has("async")) return Promise.reject(new Error("the bot failed later"));
+  throw new Error("the bot failed at once");
+}
 
 /** A command the client sends as a JSON text message. */
 interface Command {
@@ -107,6 +136,11 @@ export function runBot(transport: WebSocketTransport, url: URL): void {
   );
   record({ id, event: "session" });
   if (url.pathname.endsWith("/ws-blast")) return blast(transport, id);
+  if (url.pathname.endsWith("/ws-close")) {
+    // The client's first message, not "connected": on Hono's Workers adapter that is the open.
+    void transport.readable.getReader().read().then(() => transport.close(4000, "server-bye"));
+    return;
+  }
 
   const writer = transport.writable.getWriter();
   // Writes keep their order; the reader goes on meanwhile, so an "interrupt" is read at once.

@@ -7,7 +7,9 @@
  */
 
 import assert from "node:assert/strict";
+import { within, WsClient } from "../../_ws_client.ts";
 import { BLAST_CHUNK_BYTES, BLAST_OPTIONS, type LogEntry } from "./bot.ts";
+import { released, serverHolds } from "./server_sockets.ts";
 
 /** Where a server under test listens, and what its runtime can be asked. */
 export interface SuiteTarget {
@@ -16,75 +18,50 @@ export interface SuiteTarget {
   /**
    * Whether the runtime reports unsent bytes (`bufferedAmount`), so a peer that stops reading
    * ends the session. Workers report none: there the send bound comes from pacing instead.
+   *
+   * @default {true}
    */
   reportsBufferedAmount?: boolean;
+  /**
+   * Whether the server can drop a connection whose peer never answers the close. A Worker cannot
+   * (only a Durable Object, by resetting itself): workerd keeps it until the peer goes away.
+   *
+   * @default {true}
+   */
+  dropsSilentPeers?: boolean;
+  /**
+   * Whether the server can drop a connection whose peer has stopped reading. Deno cannot: its
+   * pending writes hold the connection until the peer goes away.
+   *
+   * @default {true}
+   */
+  dropsStalledConnections?: boolean;
+  /**
+   * Whether `/ws-idle` has a one-second keep-alive (the adapter's `idleTimeout`).
+   *
+   * @default {false}
+   */
+  keepAlive?: boolean;
+  /**
+   * Whether the adapter takes a session callback, and the server routes `/ws-throws` to one that
+   * fails.
+   *
+   * @default {false}
+   */
+  sessionCallback?: boolean;
 }
 
-/** One received message and when it arrived. */
-interface Received {
-  data: string | ArrayBuffer;
-  at: number;
+function open(port: number, path: string): Promise<WsClient> {
+  return WsClient.open(`ws://127.0.0.1:${port}${path}`);
 }
 
-/** A WebSocket client that keeps every message with its arrival time. */
-class Client {
-  readonly ws: WebSocket;
-  readonly received: Received[] = [];
-  #wake: (() => void) | undefined;
-  readonly closed: Promise<CloseEvent>;
-
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
-    this.ws.binaryType = "arraybuffer";
-    this.ws.onmessage = (e) => {
-      this.received.push({ data: e.data, at: performance.now() });
-      this.#wake?.();
-    };
-    this.closed = new Promise((resolve) => this.ws.addEventListener("close", resolve));
-  }
-
-  opened(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.ws.onopen = () => resolve();
-      this.ws.onerror = () => reject(new Error("connection refused"));
-    });
-  }
-
-  /** Waits until `done` holds over what arrived, at most `ms`. */
-  async until(done: (received: Received[]) => boolean, ms = 5000): Promise<void> {
-    const deadline = performance.now() + ms;
-    while (!done(this.received)) {
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`timed out; ${this.received.length} messages so far`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(finish, left);
-        function finish() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.#wake = finish;
-      });
-    }
-  }
-
-  async close(code?: number, reason?: string): Promise<CloseEvent> {
-    if (this.ws.readyState < 2) this.ws.close(code, reason);
-    return await this.closed;
-  }
-}
-
-function binary(received: Received[]): Uint8Array[] {
-  return received.flatMap((r) => typeof r.data === "string" ? [] : [new Uint8Array(r.data)]);
-}
-
-async function open(port: number, path: string): Promise<Client> {
-  const client = new Client(`ws://127.0.0.1:${port}${path}`);
-  await client.opened();
-  return client;
+/** The bytes received so far in binary messages whose first byte is `fill`. */
+function bytesFilled(client: WsClient, fill: number): number {
+  return client.binaries.filter((b) => b[0] === fill).reduce((n, b) => n + b.length, 0);
 }
 
 /** The server's log entry `event` of session `id`, once it exists. */
-async function logEntry(port: number, id: string, event: string): Promise<LogEntry> {
+export async function logEntry(port: number, id: string, event: string): Promise<LogEntry> {
   const response = await fetch(`http://127.0.0.1:${port}/log?id=${id}&event=${event}`);
   assert.equal(response.status, 200, `no "${event}" logged for session ${id}`);
   return await response.json();
@@ -120,6 +97,51 @@ export async function rawHandshake(
   return { status, conn };
 }
 
+/** One masked text frame, as a client must send it (RFC 6455 §5.2, §5.3); up to 125 bytes. */
+function maskedText(text: string): Uint8Array {
+  const payload = new TextEncoder().encode(text);
+  const mask = crypto.getRandomValues(new Uint8Array(4));
+  const frame = new Uint8Array(6 + payload.length);
+  frame.set([0x81, 0x80 | payload.length, ...mask]);
+  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i]! ^ mask[i % 4]!;
+  return frame;
+}
+
+/** A peer that completes the handshake, says one thing, then reads forever and answers nothing. */
+interface SilentPeer {
+  /** Its port, the other end of the server's socket. */
+  clientPort: number;
+  /** Settles when the server has closed the connection. */
+  ended: Promise<void>;
+  /** Hangs up. */
+  close(): Promise<void>;
+}
+
+async function silentPeer(port: number, path: string): Promise<SilentPeer> {
+  const { status, conn } = await rawHandshake(port, path);
+  assert.equal(status, 101);
+  await conn.write(maskedText("{}")); // Hono's Workers adapter opens a session at its first message
+  const ended = (async () => {
+    try {
+      for await (const _ of conn.readable) { /* read and drop: close frames, pings and all */ }
+    } catch {
+      // Reset by the server: ended all the same.
+    }
+  })();
+  return {
+    clientPort: (conn.localAddr as Deno.NetAddr).port,
+    ended,
+    async close() {
+      try {
+        conn.close();
+      } catch {
+        // Already closed with its readable.
+      }
+      await ended;
+    },
+  };
+}
+
 let sessionCounter = 0;
 function newId(name: string): string {
   return `${name}-${++sessionCounter}-${Math.random().toString(36).slice(2, 8)}`;
@@ -127,36 +149,33 @@ function newId(name: string): string {
 
 /**
  * Runs every behavioural check as a step of `t` against the server on `target.port`: echo,
- * pacing, interruption, bad input, remote close, refusals, and bounded sending to a peer that
- * stops reading.
+ * pacing, interruption, bad input, remote close, refusals, connections let go once a session is
+ * over, bounded sending to a peer that stops reading, keep-alive and failing session callbacks
+ * where the target has them.
  */
 export async function behaviourSuite(t: Deno.TestContext, target: SuiteTarget): Promise<void> {
-  const { port, reportsBufferedAmount = true } = target;
+  const { port, reportsBufferedAmount = true, dropsStalledConnections = true } = target;
+  const { dropsSilentPeers = true } = target;
 
   await t.step("echoes binary as binary and text as text", async () => {
     const client = await open(port, `/ws?id=${newId("echo")}`);
     const audio = new Uint8Array(640).map((_, i) => i);
-    client.ws.send(audio);
-    await client.until((r) => r.length >= 1);
-    const echoed = client.received[0]!.data;
-    assert.ok(echoed instanceof ArrayBuffer, "binary comes back binary");
-    assert.deepEqual(new Uint8Array(echoed), audio);
-    client.ws.send('{"hi":1}');
-    await client.until((r) => r.length >= 2);
-    assert.equal(client.received[1]!.data, '{"hi":1}');
+    client.send(audio);
+    assert.deepEqual(await client.next(), audio, "binary comes back binary");
+    client.send('{"hi":1}');
+    assert.equal(await client.next(), '{"hi":1}');
     await client.close();
   });
 
   await t.step("paces a burst of audio like a sound card", async () => {
     const client = await open(port, `/ws?id=${newId("pace")}`);
     // 600 ms of 16 kHz mono in one write: 30 chunks of 20 ms, the first two at once (send-ahead).
-    client.ws.send(JSON.stringify({ cmd: "burst", ms: 600, fill: 1 }));
+    client.send(JSON.stringify({ cmd: "burst", ms: 600, fill: 1 }));
     const total = 600 * 32;
-    const bytes = () => binary(client.received).reduce((n, b) => n + b.length, 0);
-    await client.until(() => bytes() >= total);
+    await client.waitFor(() => client.binaryBytes.length >= total, 5000, "600 ms of audio");
     const chunks = client.received.filter((r) => typeof r.data !== "string");
     assert.equal(chunks.length, 30, "re-chunked to 20 ms");
-    assert.ok(chunks.every((c) => (c.data as ArrayBuffer).byteLength === 640));
+    assert.ok(chunks.every((c) => c.data.length === 640));
     const span = chunks.at(-1)!.at - chunks[0]!.at;
     // Unpaced, all 30 would arrive within a few ms; paced, chunk n leaves at (n − 1) · 20 ms.
     assert.ok(span >= 520 && span <= 1000, `30 chunks spread over ${span.toFixed(0)} ms, not ~560`);
@@ -165,22 +184,21 @@ export async function behaviourSuite(t: Deno.TestContext, target: SuiteTarget): 
 
   await t.step("drops queued audio at once on interruption", async () => {
     const client = await open(port, `/ws?id=${newId("interrupt")}`);
-    client.ws.send(JSON.stringify({ cmd: "burst", ms: 2000, fill: 1 }));
-    await client.until((r) => r.length >= 5);
-    client.ws.send(JSON.stringify({ cmd: "interrupt", ms: 100, fill: 2 }));
-    const filled = (value: number) => binary(client.received).filter((b) => b[0] === value);
-    await client.until(() => filled(2).reduce((n, b) => n + b.length, 0) >= 100 * 32);
+    client.send(JSON.stringify({ cmd: "burst", ms: 2000, fill: 1 }));
+    await client.waitFor(() => client.received.length >= 5);
+    client.send(JSON.stringify({ cmd: "interrupt", ms: 100, fill: 2 }));
+    await client.waitFor(() => bytesFilled(client, 2) >= 100 * 32, 5000, "the new audio");
     // A queued message leaves after everything queued before it: stale audio would come first.
-    client.ws.send('{"after":"interrupt"}');
-    await client.until((r) => r.some((m) => m.data === '{"after":"interrupt"}'));
+    client.send('{"after":"interrupt"}');
+    await client.next((data) => data === '{"after":"interrupt"}', { from: 0, timeoutMs: 5000 });
     const firstNew = client.received.findIndex((r) =>
-      typeof r.data !== "string" && new Uint8Array(r.data)[0] === 2
+      typeof r.data !== "string" && r.data[0] === 2
     );
     const staleAfter = client.received.slice(firstNew).filter((r) =>
-      typeof r.data !== "string" && new Uint8Array(r.data)[0] === 1
+      typeof r.data !== "string" && r.data[0] === 1
     );
     assert.equal(staleAfter.length, 0, "no audio from before the interruption after it");
-    const oldBytes = filled(1).reduce((n, b) => n + b.length, 0);
+    const oldBytes = bytesFilled(client, 1);
     assert.ok(oldBytes < 1000 * 32, `${oldBytes} bytes of the 2 s burst left: most was dropped`);
     await client.close();
   });
@@ -188,18 +206,13 @@ export async function behaviourSuite(t: Deno.TestContext, target: SuiteTarget): 
   await t.step("reads on through bad input, reporting each bad message", async () => {
     const client = await open(port, `/ws?id=${newId("bad")}`);
     for (let i = 0; i < 50; i++) {
-      client.ws.send(new Uint8Array(3)); // not whole 16-bit samples
-      client.ws.send("{not json");
+      client.send(new Uint8Array(3)); // not whole 16-bit samples
+      client.send("{not json");
     }
-    client.ws.send('{"cmd":"errors"}');
-    await client.until((r) =>
-      r.some((m) => typeof m.data === "string" && m.data.includes("errors"))
-    );
-    const reply = client.received.find((m) => typeof m.data === "string")!.data as string;
-    assert.deepEqual(JSON.parse(reply), { errors: 100 });
-    client.ws.send(new Uint8Array(640).fill(7));
-    await client.until((r) => binary(r).length >= 1);
-    assert.deepEqual(binary(client.received)[0], new Uint8Array(640).fill(7));
+    client.send('{"cmd":"errors"}');
+    assert.deepEqual(await client.nextJson((m) => "errors" in m, { from: 0 }), { errors: 100 });
+    client.send(new Uint8Array(640).fill(7));
+    assert.deepEqual(await client.next((d) => typeof d !== "string"), new Uint8Array(640).fill(7));
     await client.close();
   });
 
@@ -230,10 +243,69 @@ export async function behaviourSuite(t: Deno.TestContext, target: SuiteTarget): 
     assert.equal(good.status, 101);
   });
 
+  await t.step("lets go of the connection of a peer that never answers the close", async () => {
+    const id = newId("silent");
+    const peer = await silentPeer(port, `/ws-close?id=${id}`);
+    try {
+      const closed = await logEntry(port, id, "closed");
+      assert.deepEqual([closed.code, closed.initiator], [4000, "local"]);
+      if (dropsSilentPeers) {
+        // `closed` settled after the 200 ms close timeout; by then the connection must be going.
+        await released(port, peer.clientPort, 1000);
+        await within(peer.ended, 1000, "end of the connection, seen by the peer");
+      } else {
+        // A Worker keeps it (documented): until the peer goes away.
+        assert.ok(serverHolds(port, peer.clientPort), "workerd let go: update the README");
+      }
+    } finally {
+      await peer.close();
+    }
+    if (!dropsSilentPeers) await released(port, peer.clientPort, 1000);
+  });
+
+  if (target.keepAlive) {
+    await t.step(
+      "keep-alive drops a peer that answers no ping, and keeps one that does",
+      async () => {
+        const peer = await silentPeer(port, `/ws-idle?id=${newId("idle-silent")}`);
+        const client = await open(port, `/ws-idle?id=${newId("idle-alive")}`);
+        try {
+          // One second of keep-alive: pinged after half of it, dropped after the other half.
+          await released(port, peer.clientPort, 3000);
+          await assert.rejects(within(client.closed, 2500, "close"), /no close within/);
+          client.send('{"still":"here"}');
+          assert.equal(await client.next(), '{"still":"here"}');
+        } finally {
+          await peer.close();
+          await client.close();
+        }
+      },
+    );
+  }
+
+  if (target.sessionCallback) {
+    await t.step(
+      "ends a session whose callback throws or rejects with 1011, and serves on",
+      async () => {
+        for (const variant of ["", "&async"]) {
+          const client = await open(port, `/ws-throws?id=${newId("throws")}${variant}`);
+          client.send("{}"); // Hono's Workers adapter hands the socket over with a message
+          const closed = await within(client.closed, 3000, "the close of a failed session");
+          assert.equal(closed.code, 1011, `code for a callback that fails ${variant || "at once"}`);
+        }
+        const client = await open(port, `/ws?id=${newId("after-throws")}`);
+        client.send('{"served":"on"}');
+        assert.equal(await client.next(), '{"served":"on"}');
+        await client.close();
+      },
+    );
+  }
+
   if (!reportsBufferedAmount) return;
   await t.step("ends a session whose peer stops reading, buffering boundedly", async () => {
     const id = newId("blast");
     const { status, conn } = await rawHandshake(port, `/ws-blast?id=${id}`);
+    const clientPort = (conn.localAddr as Deno.NetAddr).port;
     assert.equal(status, 101);
     try {
       const closed = await logEntry(port, id, "closed");
@@ -245,8 +317,15 @@ export async function behaviourSuite(t: Deno.TestContext, target: SuiteTarget): 
         (blasted.maxBuffered as number) <= bound,
         `buffered ${blasted.maxBuffered} bytes, over the bound of ${bound}`,
       );
+      if (dropsStalledConnections) {
+        await released(port, clientPort, 1000);
+      } else {
+        // Deno's queued writes hold the connection (documented): until the peer goes away.
+        assert.ok(serverHolds(port, clientPort), "Deno let go: update the README's Limits");
+      }
     } finally {
       conn.close();
     }
+    if (!dropsStalledConnections) await released(port, clientPort, 1000);
   });
 }

@@ -6,7 +6,7 @@
  */
 
 import { type BunServer, upgrade, websocket } from "../../../src/adapters/bun.ts";
-import { ADMISSION, BLAST_OPTIONS, ECHO_OPTIONS, logResponse, runBot } from "../behaviour/bot.ts";
+import { ADMISSION, logResponse, optionsFor, runBot } from "../behaviour/bot.ts";
 
 declare const Bun: {
   serve(options: {
@@ -23,8 +23,8 @@ const server = Bun.serve({
   async fetch(request, server) {
     const url = new URL(request.url);
     if (url.pathname === "/log") return await logResponse(url);
-    const options = url.pathname === "/ws-blast" ? BLAST_OPTIONS : ECHO_OPTIONS;
-    const { transport, response } = await upgrade(request, server, { ...ADMISSION, ...options });
+    const options = { ...ADMISSION, ...optionsFor(url.pathname) };
+    const { transport, response } = await upgrade(request, server, options);
     if (transport) runBot(transport, url);
     return response;
   },

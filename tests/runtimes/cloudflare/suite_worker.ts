@@ -6,14 +6,14 @@
  */
 
 import { upgrade } from "../../../src/adapters/cloudflare.ts";
-import { ADMISSION, BLAST_OPTIONS, ECHO_OPTIONS, logResponse, runBot } from "../behaviour/bot.ts";
+import { ADMISSION, logResponse, optionsFor, runBot } from "../behaviour/bot.ts";
 
 export default {
   async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/log") return await logResponse(url);
-    const options = url.pathname === "/ws-blast" ? BLAST_OPTIONS : ECHO_OPTIONS;
-    const { transport, response } = await upgrade(request, { ...ADMISSION, ...options });
+    const options = { ...ADMISSION, ...optionsFor(url.pathname) };
+    const { transport, response } = await upgrade(request, options);
     if (transport) runBot(transport, url);
     return response;
   },

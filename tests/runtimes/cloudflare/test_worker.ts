@@ -1,21 +1,111 @@
 /**
  * The Worker the workerd tests run: the example's Worker and Durable Object, plus `/direct`, the
  * bare adapter in a Worker (no Durable Object; `?frozen` paces with a production-like clock,
- * `?close-with=…` closes at once with that reason), and `/closes`, how its sessions ended.
+ * `?close-with=…` closes at once with that reason), `/closes?count=n`, how its sessions ended
+ * (waiting up to 5 s for the n-th), `/closing/:id`, a call that ends at the client's first
+ * message, and `/failing/:id`, a call whose `onSession` throws (`?async`: rejects; `?ok`: echoes). Every session answers the text message {@linkcode TIMELINE} with when each of its
+ * binary messages left, on the Worker's own clock, and with a bare timer chain's timeline beside.
  *
  * @module
  */
 
-import example, { EchoCall, type Env } from "../../../examples/cloudflare/worker.ts";
+import example, {
+  EchoCall as ExampleEchoCall,
+  type Env,
+} from "../../../examples/cloudflare/worker.ts";
 import { upgrade } from "../../../src/adapters/cloudflare.ts";
+import {
+  CallDurableObject,
+  type DurableObjectNamespaceLike,
+} from "../../../src/adapters/cloudflare_durable_object.ts";
+import type { CloudflareUpgradeOptions } from "../../../src/adapters/cloudflare.ts";
 import type { Clock } from "../../../src/clock.ts";
 import { systemClock } from "../../../src/clock.ts";
 import type { TransportClosed } from "../../../src/events.ts";
+import type { WebSocketTransport } from "../../../src/transport.ts";
+import { TIMELINE } from "./timeline.ts";
 
-export { EchoCall };
+/** The test's bindings: the example's, the closing calls and the failing ones. */
+interface TestEnv extends Env {
+  CLOSING: DurableObjectNamespaceLike;
+  FAILING: DurableObjectNamespaceLike;
+}
+
+/**
+ * Notes when each binary message leaves, as the Worker sees it, and beside it the timeline of a
+ * bare timer chain with the same deadlines (every 40 ms from the first send): what the runtime on
+ * this machine achieves right now. A moment the shared machine is busy delays both alike, so the
+ * lateness the transport adds is what it shows over the bare timers.
+ */
+function recordTimeline(transport: WebSocketTransport): void {
+  const socket = transport.socket;
+  const sends: number[] = [];
+  const timers: number[] = [];
+  const send = socket.send.bind(socket);
+  const tick = (anchor: number) => {
+    timers.push(performance.now());
+    if (transport.connected && timers.length < 1000) {
+      setTimeout(() => tick(anchor), anchor + timers.length * 40 - performance.now());
+    }
+  };
+  socket.send = (data) => {
+    if (typeof data !== "string" && sends.push(performance.now()) === 1) tick(sends[0]!);
+    send(data);
+  };
+  socket.addEventListener("message", (event) => {
+    if ((event as MessageEvent).data === TIMELINE) send(JSON.stringify({ sends, timers }));
+  });
+}
+
+/** The example's call, with its timeline recorded. */
+export class EchoCall extends ExampleEchoCall {
+  protected override onSession(transport: WebSocketTransport): Promise<void> {
+    recordTimeline(transport);
+    return super.onSession(transport);
+  }
+}
+
+/** A call that closes at the client's first message, giving up on the handshake after 200 ms. */
+export class ClosingCall extends CallDurableObject {
+  protected override upgradeOptions(): CloudflareUpgradeOptions {
+    return { closeTimeoutMs: 200 };
+  }
+  protected override onSession(transport: WebSocketTransport): void {
+    void transport.readable.getReader().read().then(() => transport.close(4000, "server-bye"));
+  }
+}
+
+/** A call whose `onSession` fails, at once or later, unless the URL says `?ok`. */
+export class FailingCall extends CallDurableObject {
+  protected override onSession(transport: WebSocketTransport, request: Request): Promise<void> {
+    const url = new URL(request.url);
+    if (url.searchParams.has("ok")) return transport.readable.pipeTo(transport.writable);
+    if (url.searchParams.has("async")) return Promise.reject(new Error("the call failed later"));
+    throw new Error("the call failed at once");
+  }
+}
 
 /** How each `/direct` session ended, in order, with the data types its messages arrived as. */
 const closes: (TransportClosed & { received: string[] })[] = [];
+const waiting = new Set<() => void>();
+
+/** `/closes?count=n`: every ended session once there are `n`, or what there is after 5 s. */
+async function closesResponse(url: URL): Promise<Response> {
+  const count = Number(url.searchParams.get("count") ?? 0);
+  if (closes.length < count) {
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        waiting.delete(check);
+        resolve();
+      };
+      const check = () => void (closes.length >= count && finish());
+      const timer = setTimeout(finish, 5000);
+      waiting.add(check);
+    });
+  }
+  return Response.json(closes);
+}
 
 /**
  * Production workerd's clock stands still while code runs and moves only when an event (a
@@ -38,9 +128,16 @@ function frozenWhileRunning(): Clock {
 }
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: TestEnv): Promise<Response> {
     const url = new URL(request.url);
-    if (url.pathname === "/closes") return Response.json(closes);
+    if (url.pathname === "/closes") return await closesResponse(url);
+    const idFrom = (r: Request) => new URL(r.url).pathname.split("/")[2] || null;
+    if (url.pathname.startsWith("/closing/")) {
+      return CallDurableObject.route(request, env.CLOSING, { idFrom });
+    }
+    if (url.pathname.startsWith("/failing/")) {
+      return CallDurableObject.route(request, env.FAILING, { idFrom });
+    }
     if (url.pathname !== "/direct") return example.fetch(request, env);
     const { transport, response } = await upgrade(request, {
       allowedOrigins: ["https://app.example"],
@@ -49,11 +146,15 @@ export default {
       ...(url.searchParams.has("frozen") ? { clock: frozenWhileRunning() } : {}),
     });
     if (transport === null) return response;
+    recordTimeline(transport);
     const received: string[] = [];
     transport.socket.addEventListener("message", (event) => {
       received.push(Object.prototype.toString.call((event as MessageEvent).data));
     });
-    transport.closed.then((closed) => closes.push({ ...closed, received }));
+    transport.closed.then((closed) => {
+      closes.push({ ...closed, received });
+      for (const wake of [...waiting]) wake();
+    });
     const reason = url.searchParams.get("close-with");
     if (reason !== null) {
       // workerd throws on a close reason over 123 bytes: the transport must cut it first. Not on

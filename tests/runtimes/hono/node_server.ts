@@ -11,7 +11,8 @@ import { Hono } from "hono";
 import { behaviourApp } from "./app.ts";
 
 const root = new Hono();
-const { injectWebSocket, upgradeWebSocket } = createNodeWebSocket({ app: root });
+const { injectWebSocket, upgradeWebSocket, wss } = createNodeWebSocket({ app: root });
+wss.options.maxPayload = 1 << 20; // the transport's maxMessageBytes, as the README says
 root.route("/", behaviourApp(upgradeWebSocket));
 const server = serve({ fetch: root.fetch, hostname: "127.0.0.1", port: 0 }, (info) => {
   console.log(`listening ${info.port}`);

@@ -83,6 +83,8 @@ export async function bundleForNode(entry: string): Promise<string> {
 export interface ChildServer {
   /** The 127.0.0.1 port it listens on. */
   port: number;
+  /** Its process id. */
+  pid: number;
   /** Kills it and waits for it to exit. */
   close(): Promise<void>;
 }
@@ -115,6 +117,7 @@ export async function startChild(command: string, args: string[]): Promise<Child
   })();
   return {
     port: Number(match[1]),
+    pid: child.pid,
     async close() {
       try {
         child.kill("SIGTERM");

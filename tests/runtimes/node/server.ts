@@ -8,8 +8,12 @@
 
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
-import { upgradeHandler } from "../../../src/adapters/node.ts";
-import { ADMISSION, BLAST_OPTIONS, ECHO_OPTIONS, logResponse, runBot } from "../behaviour/bot.ts";
+import {
+  type NodeSessionHandler,
+  type NodeUpgradeListener,
+  upgradeHandler,
+} from "../../../src/adapters/node.ts";
+import { ADMISSION, logResponse, optionsFor, runBot, throwingSession } from "../behaviour/bot.ts";
 
 const wss = new WebSocketServer({ noServer: true });
 const urlOf = (path = "/") => new URL(path, "http://127.0.0.1");
@@ -21,17 +25,21 @@ const server = createServer(async (request, response) => {
   response.writeHead(reply.status, { "content-type": "application/json" });
   response.end(await reply.text());
 });
-const echo = upgradeHandler(wss, (t, request) => runBot(t, urlOf(request.url)), {
-  ...ADMISSION,
-  ...ECHO_OPTIONS,
-});
-const blast = upgradeHandler(wss, (t, request) => runBot(t, urlOf(request.url)), {
-  ...ADMISSION,
-  ...BLAST_OPTIONS,
-});
+/** One upgrade listener per route, made once: the adapter's options are fixed per handler. */
+const routes = new Map<string, NodeUpgradeListener>();
+function route(pathname: string): NodeUpgradeListener {
+  let listener = routes.get(pathname);
+  if (!listener) {
+    const onSession: NodeSessionHandler = pathname === "/ws-throws"
+      ? (_transport, request) => throwingSession(urlOf(request.url))
+      : (transport, request) => runBot(transport, urlOf(request.url));
+    listener = upgradeHandler(wss, onSession, { ...ADMISSION, ...optionsFor(pathname) });
+    routes.set(pathname, listener);
+  }
+  return listener;
+}
 server.on("upgrade", (request, socket, head) => {
-  const route = urlOf(request.url).pathname === "/ws-blast" ? blast : echo;
-  void route(request, socket, head);
+  void route(urlOf(request.url).pathname)(request, socket, head);
 });
 server.listen(0, "127.0.0.1", () => {
   const address = server.address();

@@ -1,11 +1,14 @@
 /**
- * The checks every adapter makes before it accepts a WebSocket: is this an upgrade at all, is
- * its origin allowed, does the application let it in. Web standards only, shared by all runtimes.
+ * The checks every adapter makes before it accepts a WebSocket: are the options sound, is this an
+ * upgrade at all, is its origin allowed, does the application let it in. Web standards only,
+ * shared by all runtimes. The adapters hand their whole options object on to the transport,
+ * which reads only its own.
  *
  * @module
  */
 
 import type { WebSocketTransport } from "../transport.ts";
+import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
 
 /** What an adapter's `upgrade` returns: the session, or why there is none. */
 export interface UpgradeResult {
@@ -32,9 +35,14 @@ export interface AdmissionOptions {
 
 /**
  * Returns the response that refuses `request`, or `null` when it may be upgraded. Non-upgrade
- * requests get 426 (with `Upgrade: websocket`), malformed upgrades 400, other methods 405.
+ * requests get 426 (with `Upgrade: websocket`), malformed upgrades 400, other methods 405. Throws
+ * the transport's `RangeError` for a bad option first, before anything is upgraded.
  */
-export async function admit(request: Request, options: AdmissionOptions): Promise<Response | null> {
+export async function admit(
+  request: Request,
+  options: AdmissionOptions & TransportOptions,
+): Promise<Response | null> {
+  resolveTransportOptions(options);
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return new Response("Expected a WebSocket upgrade", {
       status: 426,

@@ -1,0 +1,109 @@
+/**
+ * Bun's `ServerWebSocket` handlers as a `WebSocketLike`, for the Bun adapter.
+ *
+ * @module
+ */
+
+import { ReadyState } from "../socket.ts";
+import { EventSocket } from "./_event_socket.ts";
+
+/** Bun's `ServerWebSocket`, structurally. */
+export interface BunServerWebSocket {
+  /** What `server.upgrade` was given as `data`: here, the session's socket. */
+  readonly data: unknown;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+  /** "nodebuffer" (Bun's default), "arraybuffer" or "uint8array". */
+  binaryType?: string;
+  /** Bytes sent but not yet taken by the kernel. */
+  getBufferedAmount?(): number;
+  /** -1: queued behind backpressure; 0: dropped; otherwise bytes sent. */
+  send(data: string | Uint8Array<ArrayBuffer>): number;
+  /** Starts the closing handshake. */
+  close(code?: number, reason?: string): void;
+  /** Drops the connection without a closing handshake. */
+  terminate?(): void;
+}
+
+/** The reason Bun gives when it closed a connection for a message over `maxPayloadLength`. */
+const TOO_BIG = "Received too big message";
+
+/**
+ * Bun's handlers driving a standard-looking socket: Bun calls one handler object per server,
+ * and this socket (the upgrade's `data`) is what each call is for.
+ */
+export class BunSocket extends EventSocket {
+  #raw: BunServerWebSocket | undefined;
+  #state: number = ReadyState.CONNECTING;
+  #binaryType = "arraybuffer";
+  /** Bytes Bun queued behind backpressure, for a Bun without `getBufferedAmount`. */
+  #queued = 0;
+  /** A close waiting for the queue to drain. */
+  #closeWhenDrained: [code: number | undefined, reason: string | undefined] | undefined;
+
+  get readyState(): number {
+    if (this.#closeWhenDrained && this.#raw) return ReadyState.CLOSING;
+    // Open, Bun's own state is live (closing after close()); before and after, ours.
+    return this.#state === ReadyState.OPEN ? this.#raw?.readyState ?? this.#state : this.#state;
+  }
+  get binaryType(): string {
+    return this.#binaryType;
+  }
+  set binaryType(value: string) {
+    this.#binaryType = value;
+    if (this.#raw) this.#raw.binaryType = value;
+  }
+  get bufferedAmount(): number {
+    return this.#raw?.getBufferedAmount?.() ?? this.#queued;
+  }
+  send(data: string | ArrayBuffer | ArrayBufferView): void {
+    if (!this.#raw) throw new TypeError("send() before the socket opened");
+    // The transport sends only strings and Uint8Arrays over ArrayBuffers.
+    const sent = this.#raw.send(data as string | Uint8Array<ArrayBuffer>);
+    if (sent === 0) {
+      throw new TypeError("Bun dropped the message: connection gone or over backpressureLimit");
+    }
+    if (sent === -1) this.#queued += typeof data === "string" ? data.length : data.byteLength;
+  }
+  /**
+   * Behind unsent bytes, Bun's close() reports the socket closed yet holds the connection for
+   * seconds, and terminate() after it does nothing: close once drained, or be terminated.
+   */
+  close(code?: number, reason?: string): void {
+    if (this.bufferedAmount > 0) this.#closeWhenDrained = [code, reason];
+    else this.#raw?.close(code, reason);
+  }
+  terminate(): void {
+    this.terminateWith(() => this.#raw?.terminate?.());
+  }
+
+  /**
+   * Bun opens the socket inside `server.upgrade`, before `upgrade()` has returned the transport:
+   * "open" waits a task, so that listeners added after `await upgrade(…)` see "connected".
+   */
+  opened(raw: BunServerWebSocket): void {
+    this.#raw = raw;
+    raw.binaryType = this.#binaryType;
+    setTimeout(() => {
+      if (this.#state !== ReadyState.CONNECTING) return; // closed meanwhile
+      this.#state = ReadyState.OPEN;
+      this.dispatch("open", { type: "open" });
+    }, 0);
+  }
+  drained(): void {
+    this.#queued = 0;
+    if (this.#closeWhenDrained) this.#raw?.close(...this.#closeWhenDrained);
+  }
+  received(data: unknown): void {
+    this.dispatchMessage(data);
+  }
+  closed(code: number, reason: string): void {
+    this.#raw = undefined;
+    this.#state = ReadyState.CLOSED;
+    if (code === 1006 && reason === TOO_BIG) {
+      this.dispatchError(`Bun refused a message over maxPayloadLength: ${reason}`);
+      code = 1009; // what Bun sent the peer; its handler is told 1006
+    }
+    this.dispatchClose(code, reason);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Hono's socket events as a `WebSocketLike`, for the Hono adapter: the runtime's raw socket is
+ * used where Hono's `WSContext` falls short (binaryType, bufferedAmount, terminate).
+ *
+ * @module
+ */
+
+import { ReadyState } from "../socket.ts";
+import { EventSocket } from "./_event_socket.ts";
+import { terminate } from "./_terminate.ts";
+
+/** Hono's `WSContext`, structurally: what each event handler is given. */
+export interface HonoWSContext {
+  /** Sends one message. */
+  send(data: string | ArrayBuffer | Uint8Array<ArrayBuffer>): void;
+  /** Starts the closing handshake. */
+  close(code?: number, reason?: string): void;
+  /** The runtime's own socket, where the adapter exposes it. */
+  readonly raw?: unknown;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+}
+
+/** Hono's `WSEvents`, structurally: the handlers `upgradeWebSocket`'s callback returns. */
+export interface HonoWSEvents {
+  /** The socket is open (never called on Cloudflare Workers). */
+  onOpen(event: Event, ws: HonoWSContext): void;
+  /** A message arrived. */
+  onMessage(event: MessageEvent, ws: HonoWSContext): void;
+  /** The socket closed. */
+  onClose(event: CloseEvent, ws: HonoWSContext): void;
+  /** The socket failed. */
+  onError(event: Event, ws: HonoWSContext): void;
+}
+
+/** What the adapter reads of a runtime's own socket (`ws.raw`), where present. */
+interface RawSocket {
+  readyState?: number;
+  binaryType?: string;
+  bufferedAmount?: number;
+  addEventListener?: unknown;
+}
+
+/** Hono's events driving a standard-looking socket: `events` goes to `upgradeWebSocket`. */
+export class HonoSocket extends EventSocket {
+  #ws: HonoWSContext | undefined;
+  #raw: RawSocket | undefined;
+  #getBuffered: (() => number) | undefined;
+  #closed = false;
+  #closeAtBind: [code: number | undefined, reason: string | undefined] | undefined;
+  #drainWait: ReturnType<typeof setInterval> | undefined;
+  #binaryType = "arraybuffer";
+
+  readonly events: HonoWSEvents = {
+    onOpen: (_event, ws) => this.#bind(ws),
+    onMessage: (event, ws) => {
+      this.#bind(ws);
+      this.dispatch("message", event);
+    },
+    onClose: (event, ws) => {
+      this.#bind(ws);
+      this.#closed = true;
+      this.#stopDrainWait();
+      this.dispatch("close", event);
+    },
+    onError: (event, ws) => {
+      this.#bind(ws);
+      this.dispatch("error", event);
+    },
+  };
+
+  get readyState(): number {
+    if (this.#closed) return ReadyState.CLOSED;
+    if (this.#drainWait !== undefined) return ReadyState.CLOSING;
+    // The raw socket's state is live; Bun's WSContext holds a snapshot taken per event.
+    return this.#raw?.readyState ?? this.#ws?.readyState ?? ReadyState.CONNECTING;
+  }
+  get binaryType(): string {
+    return this.#binaryType;
+  }
+  set binaryType(value: string) {
+    this.#binaryType = value;
+    this.#applyBinaryType();
+  }
+  /** 0 where the runtime has no such count (Workers): pacing bounds the sends there. */
+  get bufferedAmount(): number {
+    return this.#getBuffered?.() ?? this.#raw?.bufferedAmount ?? 0;
+  }
+  send(data: string | ArrayBuffer | ArrayBufferView): void {
+    if (!this.#ws) throw new TypeError("send() before the socket opened");
+    this.#ws.send(data as string | Uint8Array<ArrayBuffer>);
+  }
+  close(code?: number, reason?: string): void {
+    const ws = this.#ws;
+    if (!ws) this.#closeAtBind = [code, reason]; // Hono hands the socket over with its first event
+    else if (!this.#getBuffered?.()) ws.close(code, reason);
+    else {
+      // Bun's close() behind unsent bytes holds the connection for seconds and makes terminate()
+      // a no-op; Hono passes on no "drain": close once drained, or be terminated.
+      this.#drainWait = setInterval(() => {
+        if (this.#getBuffered?.()) return;
+        this.#stopDrainWait();
+        ws.close(code, reason);
+      }, 20);
+    }
+  }
+  terminate(): void {
+    this.#stopDrainWait();
+    const raw = this.#raw;
+    if (raw) this.terminateWith(() => terminate(raw)); // Workers have none: see the README
+  }
+
+  #stopDrainWait(): void {
+    clearInterval(this.#drainWait);
+    this.#drainWait = undefined;
+  }
+  /**
+   * The first event hands us the context. On Workers there is no onOpen, so the session opens at
+   * the client's first message; Hono re-creates the context per event on Bun, so keep the first.
+   */
+  #bind(ws: HonoWSContext): void {
+    if (this.#ws) return;
+    this.#ws = ws;
+    const raw = ws.raw;
+    if (typeof raw === "object" && raw !== null) {
+      this.#raw = raw;
+      // Bun's ServerWebSocket reports its buffer by method, not property.
+      const get = (raw as { getBufferedAmount?: () => number }).getBufferedAmount;
+      if (typeof get === "function") this.#getBuffered = () => get.call(raw);
+    }
+    this.#applyBinaryType();
+    if (this.#closeAtBind) ws.close(...this.#closeAtBind);
+    this.dispatch("open", { type: "open" });
+  }
+  /**
+   * Hono's WSContext has a binaryType that never reaches the runtime's socket: set it there, on
+   * standard sockets (Deno, Workers, `ws`) only. Hono's Bun adapter reads `message.buffer` and
+   * needs Bun's default Buffers.
+   */
+  #applyBinaryType(): void {
+    const raw = this.#raw;
+    if (raw && typeof raw.binaryType === "string" && typeof raw.addEventListener === "function") {
+      raw.binaryType = this.#binaryType;
+    }
+  }
+}

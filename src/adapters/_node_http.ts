@@ -1,0 +1,66 @@
+/**
+ * The HTTP side of the Node adapter: a `node:http` upgrade request as a standard `Request` (for
+ * `authorize`), and a refusal written as a raw HTTP/1.1 reply on the connection.
+ *
+ * @module
+ */
+
+/** The `IncomingMessage` of an `upgrade` event, structurally. */
+export interface NodeIncomingMessage {
+  /** The request target: path and query. */
+  readonly url?: string | undefined;
+  /** The request method. */
+  readonly method?: string | undefined;
+  /** Header values by lower-case name. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** The raw TCP (or TLS) socket of an `upgrade` event, structurally. */
+export interface NodeDuplex {
+  /** Writes bytes (the refusal response). */
+  write(data: string): unknown;
+  /** Flushes and closes. */
+  end(): unknown;
+  /** Closes at once. */
+  destroy(): unknown;
+}
+
+/** The upgrade request as a standard `Request`, its URL resolved against `Host` or `baseUrl`. */
+export function toRequest(message: NodeIncomingMessage, baseUrl: string): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(message.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) { for (const v of value) headers.append(name, v); }
+    else headers.set(name, value);
+  }
+  const host = headers.get("host");
+  const url = new URL(message.url ?? "/", host ? `http://${host}` : baseUrl);
+  return new Request(url, { method: message.method ?? "GET", headers });
+}
+
+/** Reason phrases for the refusals `admit` makes (its responses carry none). */
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  405: "Method Not Allowed",
+  426: "Upgrade Required",
+};
+
+/** Writes `response` as a raw HTTP/1.1 reply on the connection the upgrade asked for, then ends. */
+export async function refuse(socket: NodeDuplex, response: Response): Promise<void> {
+  const body = await response.text();
+  const reason = response.statusText || REASONS[response.status] || "Refused";
+  let head = `HTTP/1.1 ${response.status} ${reason}\r\n`;
+  response.headers.forEach((value, name) => {
+    if (name !== "content-length" && name !== "connection") head += `${name}: ${value}\r\n`;
+  });
+  head += `connection: close\r\ncontent-length: ${new TextEncoder().encode(body).length}\r\n\r\n`;
+  try {
+    socket.write(head + body);
+    socket.end();
+  } catch {
+    // The client already hung up: nothing left to tell it.
+    socket.destroy();
+  }
+}

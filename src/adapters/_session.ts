@@ -1,0 +1,37 @@
+/**
+ * Running an application's session callback (Hono's, Node's `onSession`, the Durable Object's)
+ * so that an exception in it ends that session, never the server and never by hanging.
+ *
+ * @module
+ */
+
+import { TransportError } from "../errors.ts";
+import { TransportErrorEvent } from "../events.ts";
+import type { WebSocketTransport } from "../transport.ts";
+
+/**
+ * Calls `run` and watches what it returns. If it throws, or its promise rejects, the failure is
+ * reported as a fatal "error" event on `transport` and logged with `console.error` (a callback
+ * that threw at once has had no chance to listen, and an error must never vanish), and the
+ * session is closed with 1011. The caller answers the upgrade either way.
+ */
+export function runSession(transport: WebSocketTransport, run: () => unknown): void {
+  let running: unknown;
+  try {
+    running = run();
+  } catch (cause) {
+    return fail(transport, cause);
+  }
+  if (running instanceof Promise) running.catch((cause) => fail(transport, cause));
+}
+
+function fail(transport: WebSocketTransport, cause: unknown): void {
+  const error = new TransportError("protocol", `the session callback failed: ${String(cause)}`, {
+    cause,
+    closeCode: 1011,
+    fatal: true,
+  });
+  console.error(error);
+  transport.dispatchEvent(new TransportErrorEvent(error));
+  void transport.close(1011, "session failed");
+}

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { admit } from "../../src/adapters/_admission.ts";
+
+const UPGRADE = {
+  upgrade: "websocket",
+  connection: "Upgrade",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "sec-websocket-version": "13",
+};
+
+function request(headers: Record<string, string> = UPGRADE, method = "GET"): Request {
+  return new Request("http://127.0.0.1/ws", { method, headers });
+}
+
+Deno.test("`admit` throws the transport's RangeError for a bad option before anything else", async () => {
+  await assert.rejects(admit(request(), { maxMessageBytes: 0 }), RangeError);
+  await assert.rejects(admit(request({}), { audioOut: { chunkMs: -1 } }), /audioOut.chunkMs/);
+});
+
+Deno.test("`admit` lets a sound upgrade through and refuses the rest, each with its status", async () => {
+  assert.equal(await admit(request(), {}), null);
+  const statuses = async (...cases: [Request, Parameters<typeof admit>[1]][]) => {
+    const out = [];
+    for (const [r, options] of cases) out.push((await admit(r, options))?.status ?? 101);
+    return out;
+  };
+  const { "sec-websocket-key": _key, ...noKey } = UPGRADE;
+  assert.deepEqual(
+    await statuses(
+      [request({}), {}],
+      [request(UPGRADE, "POST"), {}],
+      [request(noKey), {}],
+      [request({ ...UPGRADE, origin: "https://evil.example" }), { allowedOrigins: ["https://a"] }],
+      [request({ ...UPGRADE, origin: "https://a" }), { allowedOrigins: ["https://a"] }],
+      [request(), { authorize: () => false }],
+      [request(), { authorize: () => new Response(null, { status: 418 }) }],
+      [request(), {
+        authorize: () => {
+          throw new Error("a hook that throws has not said yes");
+        },
+      }],
+      [request(), { authorize: () => Promise.resolve(true) }],
+    ),
+    [426, 405, 400, 403, 101, 401, 418, 401, 101],
+  );
+});

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import type { TransportError, WebSocketTransport } from "../../mod.ts";
+import { upgrade } from "../../src/adapters/deno.ts";
+import { runSession } from "../../src/adapters/_session.ts";
+import { within, WsClient } from "../_ws_client.ts";
+
+/**
+ * Serves one session on a real socket with `callback` run by `runSession` once it is connected
+ * (the adapters' own cases, sockets not yet open, are in the runtime suites), with
+ * `console.error` recorded, and hands `check` a connected client and what the server saw.
+ */
+async function withSession(
+  callback: (transport: WebSocketTransport) => unknown,
+  check: (client: WsClient, seen: { errors: TransportError[]; logged: unknown[] }) => Promise<void>,
+): Promise<void> {
+  const errors: TransportError[] = [];
+  const logged: unknown[] = [];
+  let session: WebSocketTransport | undefined;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    const { transport, response } = await upgrade(request);
+    if (transport) {
+      session = transport;
+      transport.addEventListener("error", (e) => errors.push(e.error));
+      transport.addEventListener(
+        "connected",
+        () => runSession(transport, () => callback(transport)),
+      );
+    }
+    return response;
+  });
+  const log = console.error;
+  console.error = (...args: unknown[]) => void logged.push(...args);
+  try {
+    const client = await WsClient.open(`ws://127.0.0.1:${server.addr.port}`);
+    await check(client, { errors, logged });
+    await client.close();
+    await session?.closed;
+  } finally {
+    console.error = log;
+    await server.shutdown();
+  }
+}
+
+Deno.test("`runSession` ends a session whose callback throws with 1011, reported and logged", async () => {
+  await withSession(() => {
+    throw new Error("boom");
+  }, async (client, { errors, logged }) => {
+    assert.equal((await within(client.closed, 3000, "the close")).code, 1011);
+    assert.equal(errors.length, 1);
+    assert.deepEqual([errors[0]!.fatal, errors[0]!.closeCode], [true, 1011]);
+    assert.match(errors[0]!.message, /boom/);
+    assert.deepEqual(logged, [errors[0]]);
+  });
+});
+
+Deno.test("`runSession` ends a session whose callback's promise rejects later with 1011", async () => {
+  await withSession(async (transport) => {
+    await transport.readable.getReader().read(); // runs until the client says something
+    throw new Error("later");
+  }, async (client, { errors }) => {
+    client.send("{}");
+    assert.equal((await within(client.closed, 3000, "the close")).code, 1011);
+    assert.match(errors[0]!.message, /later/);
+  });
+});
+
+Deno.test("`runSession` leaves a session whose callback succeeds alone", async () => {
+  await withSession((transport) => {
+    void transport.readable.pipeTo(transport.writable).catch(() => {});
+    return Promise.resolve();
+  }, async (client, { errors, logged }) => {
+    client.send('{"still":"open"}');
+    assert.equal(await client.next(), '{"still":"open"}');
+    assert.deepEqual([errors, logged], [[], []]);
+  });
+});
