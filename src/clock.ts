@@ -76,8 +76,10 @@ export const systemClock: Clock = {
         signal?.removeEventListener("abort", onAbort);
         resolve();
       });
-      timer.arm(ms);
+      // Listen before arming: where creating a runtime timer runs pending microtasks (Node's
+      // timers under Deno's compat layer), an abort in them would otherwise go unheard.
       signal?.addEventListener("abort", onAbort, { once: true });
+      timer.arm(ms);
     });
   },
   timer: (callback: () => void): ClockTimer => new SharedTimer(callback),

@@ -25,11 +25,11 @@
  */
 
 import { audioFrameProblem } from "./_audio_frame_problem.ts";
-import { capCloseReason } from "./_close_reason.ts";
 import { InboundPath } from "./_inbound_path.ts";
 import { OutboundPath } from "./_outbound_path.ts";
 import { SessionWatch } from "./_session_watch.ts";
-import { type Clock, type ClockTimer, systemClock } from "./clock.ts";
+import { SocketCloser } from "./_socket_closer.ts";
+import { type ClockTimer, systemClock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import {
   type TransportClosed,
@@ -121,7 +121,6 @@ export class WebSocketTransport extends EventTarget {
   readonly #socket: WebSocketLike;
   readonly #serializer: FrameSerializer;
   readonly #options: ResolvedTransportOptions;
-  readonly #clock: Clock;
   readonly #stats: TransportStats = emptyStats();
   readonly #in: InboundPath;
   readonly #out: OutboundPath;
@@ -141,6 +140,7 @@ export class WebSocketTransport extends EventTarget {
   #readableLeft = false;
   #writableLeft = false;
   readonly #watch: SessionWatch;
+  readonly #closer: SocketCloser;
   /** Fires "connected" a task after construction on a socket that is already open. */
   readonly #opened: ClockTimer;
 
@@ -150,7 +150,7 @@ export class WebSocketTransport extends EventTarget {
     const resolved = this.#options = resolveTransportOptions(options);
     this.#socket = socket;
     this.#serializer = options.serializer ?? new RawPcmSerializer();
-    const clock = this.#clock = options.clock ?? systemClock;
+    const clock = options.clock ?? systemClock;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -186,6 +186,14 @@ export class WebSocketTransport extends EventTarget {
     });
     this.#ready = this.#setUp();
     this.#opened = clock.timer(this.#onOpen);
+    this.#closer = new SocketCloser({
+      socket,
+      clock,
+      closeTimeoutMs: resolved.closeTimeoutMs,
+      closedSignal: this.#over.signal,
+      finish: (code, reason) => this.#finish(code, reason),
+      report: (error) => this.#report(error),
+    });
     this.#watch = new SessionWatch(clock, {
       sessionTimeoutMs: resolved.sessionTimeoutMs,
       inactivityTimeoutMs: resolved.inactivityTimeoutMs,
@@ -365,7 +373,7 @@ export class WebSocketTransport extends EventTarget {
     this.#initiator = "local";
     this.#out.drop();
     this.#in.end();
-    this.#closeStarted = this.#closeSocket(code, reason);
+    this.#closeStarted = this.#closer.close(code, reason);
     return this.#closeStarted;
   }
 
@@ -483,34 +491,6 @@ export class WebSocketTransport extends EventTarget {
     this.#resolveClosed(closed);
   }
 
-  async #closeSocket(code: number, reason: string): Promise<void> {
-    const state = this.#socket.readyState;
-    if (state === ReadyState.CLOSED) return this.#finish(code, reason);
-    if (state !== ReadyState.CLOSING) {
-      try {
-        this.#socket.close(code, capCloseReason(reason));
-      } catch (cause) {
-        const message = `socket.close(${code}) failed: ${String(cause)}`;
-        this.#report(new TransportError("closed", message, { cause }));
-      }
-    }
-    try {
-      await this.#clock.sleep(this.#options.closeTimeoutMs, this.#over.signal);
-    } catch {
-      return; // #over aborted: the close event came
-    }
-    // The peer never answered the closing handshake: the session is over all the same, and the
-    // connection must not outlive it.
-    this.#finish(code, reason);
-    try {
-      this.#socket.terminate?.();
-    } catch (cause) {
-      this.#report(new TransportError("closed", `terminate failed: ${String(cause)}`, { cause }));
-    }
-    const timeout = `no close handshake within ${this.#options.closeTimeoutMs} ms`;
-    this.#report(new TransportError("timeout", timeout, { closeCode: code }));
-  }
-
   /** One side (readable or writable) is done with the session; the last one closes it. */
   #leave(): void {
     if (this.#readableLeft && this.#writableLeft) void this.close();
@@ -550,11 +530,7 @@ export class WebSocketTransport extends EventTarget {
       this.#closing = true;
       this.#initiator = "local";
       this.#out.drop();
-      try {
-        await this.#clock.sleep(this.#options.closeTimeoutMs, this.#over.signal);
-      } catch {
-        return; // the far end closed, as its protocol says it will
-      }
+      if (await this.#closer.peerClosed()) return; // as its protocol says it will
     }
     await this.close(code, reason);
   }

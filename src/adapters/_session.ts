@@ -26,7 +26,7 @@ export function runSession(transport: WebSocketTransport, run: () => unknown): v
 }
 
 function fail(transport: WebSocketTransport, cause: unknown): void {
-  const error = new TransportError("protocol", `the session callback failed: ${String(cause)}`, {
+  const error = new TransportError("application", `the session callback failed: ${String(cause)}`, {
     cause,
     closeCode: 1011,
     fatal: true,

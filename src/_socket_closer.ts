@@ -1,0 +1,105 @@
+/**
+ * Closing a session's socket, bounded: the closing handshake gets `closeTimeoutMs`, and a peer
+ * that never answers has its connection dropped, so nothing outlives the session.
+ *
+ * @module
+ */
+
+import { capCloseReason } from "./_close_reason.ts";
+import type { Clock } from "./clock.ts";
+import { TransportError } from "./errors.ts";
+import { ReadyState, type WebSocketLike } from "./socket.ts";
+
+/** Options for {@linkcode SocketCloser}. */
+export interface SocketCloserOptions {
+  /** The socket to close. */
+  socket: WebSocketLike;
+  /** For the bounds. */
+  clock: Clock;
+  /** How long the peer has to answer. */
+  closeTimeoutMs: number;
+  /** Aborted once the socket has closed (its close event came): ends every wait here. */
+  closedSignal: AbortSignal;
+  /** Settles the session with this code and reason, when the close event will not come. */
+  finish: (code: number, reason: string) => void;
+  /** Takes the problems met on the way (a failing `close`, a peer that never answered). */
+  report: (error: TransportError) => void;
+}
+
+/** Closes one socket, within bounds. */
+export class SocketCloser {
+  readonly #socket: WebSocketLike;
+  readonly #clock: Clock;
+  readonly #timeoutMs: number;
+  readonly #closed: AbortSignal;
+  readonly #finish: (code: number, reason: string) => void;
+  readonly #report: (error: TransportError) => void;
+
+  /** Makes a closer for one socket. */
+  constructor(options: SocketCloserOptions) {
+    this.#socket = options.socket;
+    this.#clock = options.clock;
+    this.#timeoutMs = options.closeTimeoutMs;
+    this.#closed = options.closedSignal;
+    this.#finish = options.finish;
+    this.#report = options.report;
+  }
+
+  /**
+   * Starts the closing handshake (the reason cut to 123 bytes) and waits for the peer's answer,
+   * at most `closeTimeoutMs`; past that the session is settled all the same and the connection
+   * dropped where the socket can (`WebSocketLike.terminate`).
+   */
+  async close(code: number, reason: string): Promise<void> {
+    // Closed before it opened, a socket goes with no close frame on some runtimes (Deno): let it
+    // open first, within the same bound.
+    if (this.#socket.readyState === ReadyState.CONNECTING) await this.#opened();
+    const state = this.#socket.readyState;
+    if (state === ReadyState.CLOSED) return this.#finish(code, reason);
+    if (state !== ReadyState.CLOSING) {
+      try {
+        this.#socket.close(code, capCloseReason(reason));
+      } catch (cause) {
+        const message = `socket.close(${code}) failed: ${String(cause)}`;
+        this.#report(new TransportError("closed", message, { cause }));
+      }
+    }
+    if (await this.peerClosed()) return;
+    // The peer never answered: the session is over all the same, and the connection must not
+    // outlive it.
+    this.#finish(code, reason);
+    try {
+      this.#socket.terminate?.();
+    } catch (cause) {
+      this.#report(new TransportError("closed", `terminate failed: ${String(cause)}`, { cause }));
+    }
+    const timeout = `no close handshake within ${this.#timeoutMs} ms`;
+    this.#report(new TransportError("timeout", timeout, { closeCode: code }));
+  }
+
+  /** Waits for the socket to close, at most `closeTimeoutMs`; returns whether it did. */
+  async peerClosed(): Promise<boolean> {
+    try {
+      await this.#clock.sleep(this.#timeoutMs, this.#closed);
+      return false;
+    } catch {
+      return true; // the close event came
+    }
+  }
+
+  /** Settles once the socket has opened or closed, or `closeTimeoutMs` has passed. */
+  #opened(): Promise<void> {
+    const socket = this.#socket;
+    const done = new AbortController();
+    return new Promise<void>((resolve) => {
+      const settle = () => {
+        done.abort();
+        socket.removeEventListener("open", settle);
+        resolve();
+      };
+      socket.addEventListener("open", settle);
+      const bound = AbortSignal.any([done.signal, this.#closed]);
+      this.#clock.sleep(this.#timeoutMs, bound).then(settle, settle);
+    });
+  }
+}
