@@ -53,7 +53,8 @@ export class SessionWatch {
 
   /** The peer said something. */
   heard(): void {
-    this.#lastHeard = this.#clock.now();
+    // Read the clock only when someone watches: it is one read per message otherwise.
+    if (this.#silence !== undefined) this.#lastHeard = this.#clock.now();
   }
 
   /** The session is over: no timer and no listener is left. */

@@ -68,6 +68,9 @@ export function serveBot(options: BotOptions) {
       serializer: options.serializer(),
       audioIn: { sampleRate: 16000, channels: 1 },
       audioOut: { sampleRate: rate, channels: 1, chunkMs: 20 },
+      // The bot's own marks alone, so mark counts and timings are the bot's: the transport's
+      // playout marks are proven against these far ends in tests/playback/.
+      markIntervalMs: 0,
       ...options.transport,
     });
     if (!transport) return response;

@@ -51,13 +51,13 @@ Deno.test("simulateCall as Twilio presses a key on the Twilio example and hears 
     });
     assert.deepEqual(report.violations, []);
     assert.equal(report.dtmf.sent, 1);
-    assert.equal(report.marks.requested, 1);
-    assert.equal(report.marks.acked, 1);
-    // The transport sends the mark right behind the beep's last chunk, which leaves a chunk
-    // ahead of its playing time: the mark waits that long at the far end, not zero, not more
-    // than the beep (the exact truth is tested in lockstep in simulate_call_test.ts).
-    const delay = report.marks.ackDelayMs!.min;
-    assert.ok(delay > 5 && delay <= 150, `acked ${delay} ms after it was asked for`);
+    // The bot's beep mark, and the transport's own playout marks: every one acknowledged once
+    // its audio had played, none held longer than the beep (the exact truth of a mark's timing
+    // is tested in lockstep in simulate_call_test.ts).
+    assert.ok(report.marks.requested >= 1);
+    assert.equal(report.marks.acked, report.marks.requested);
+    const delay = report.marks.ackDelayMs!.max;
+    assert.ok(delay <= 150, `a mark was acked ${delay} ms after it was asked for`);
     // The beep is heard shortly after the key press (220 ms: the key goes with the 11th frame).
     assert.ok(
       report.firstAudibleMs! >= 200 && report.firstAudibleMs! < 500,

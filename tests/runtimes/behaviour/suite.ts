@@ -227,6 +227,15 @@ export async function behaviourSuite(t: Deno.TestContext, target: SuiteTarget): 
     );
   });
 
+  await t.step("reports a connection dropped without a close as 1006", async () => {
+    const id = newId("dropped");
+    const { status, conn } = await rawHandshake(port, `/ws?id=${id}`);
+    assert.equal(status, 101);
+    conn.close(); // the TCP connection goes, with no close frame (RFC 6455 §7.1.5: 1006)
+    const closed = await logEntry(port, id, "closed");
+    assert.deepEqual([closed.code, closed.initiator], [1006, "remote"]);
+  });
+
   await t.step("refuses a browser origin not allowed, and what authorize turns down", async () => {
     const id = newId("refused");
     const evil = await rawHandshake(port, `/ws?id=${id}`, { Origin: "https://evil.example" });
