@@ -12,6 +12,7 @@ import type { WebSocketLike } from "../../src/socket.ts";
 import type { SpeakingEvent } from "../../src/playback.ts";
 import type { TransportError } from "../../src/errors.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
+import { rtviBotReady } from "../../src/serializers/rtvi.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { MemorySocketPair } from "../../src/testing/memory_socket.ts";
@@ -111,7 +112,11 @@ export function startCall(
   });
   const inbound: ProviderCall["inbound"] = [];
   transport.receive((frame) => {
-    if (frame.type !== "audio") inbound.push({ at: clock.now(), frame });
+    if (frame.type === "audio") return;
+    inbound.push({ at: clock.now(), frame });
+    // A pipecat client waits for its bot-ready before it plays anything.
+    const ready = rtviBotReady(frame);
+    if (ready) void transport.send(ready);
   });
   const arrivals: ProviderCall["arrivals"] = [];
   pair.server.addEventListener("message", (event) => {

@@ -11,6 +11,8 @@ import { TelnyxSerializer } from "../../src/serializers/telnyx.ts";
 import { PlivoSerializer } from "../../src/serializers/plivo.ts";
 import { ExotelSerializer } from "../../src/serializers/exotel.ts";
 import { VonageSerializer } from "../../src/serializers/vonage.ts";
+import { GenesysSerializer } from "../../src/serializers/genesys.ts";
+import { ProtobufSerializer } from "../../src/serializers/protobuf.ts";
 import { Heard, type ProviderCase, speech, startCall } from "./_provider_call.ts";
 
 const PROVIDERS: ProviderCase[] = [
@@ -128,5 +130,60 @@ for (const provider of PROVIDERS) {
     assert.equal(report.audio.clearedMs, 0);
     assert.deepEqual(call.errors, []);
     assert.deepEqual(report.violations, [], JSON.stringify(report.violations));
+  });
+}
+
+// Genesys AudioHook and the pipecat (protobuf + RTVI) client acknowledge no playout: AudioHook v2
+// has no played/mark message (open/opened, ping/pong, pause/resumed, update, dtmf, event,
+// close/closed, disconnect, error), and RTVI's bot-started/stopped-speaking go from the bot to the
+// client, not back. There the transport goes by its estimate, told the far end's buffer through
+// `playoutDelayMs`.
+const ESTIMATED: (ProviderCase & { resolutionMs: number })[] = [
+  {
+    protocol: "genesys",
+    // The simulator plays the bidirectional Audio Connector (see tests/simulator/far_ends_test.ts).
+    serializer: () => new GenesysSerializer({ sendAudio: "always" }),
+    rate: 8000,
+    chunkMs: 20,
+    transport: { fixedAudioPacketSize: 1600, padByte: 0xff },
+    resolutionMs: 200, // 1,600-byte packets of PCMU: 200 ms each
+  },
+  {
+    protocol: "pipecat",
+    serializer: () => new ProtobufSerializer(),
+    rate: 24000,
+    chunkMs: 20,
+    resolutionMs: 20,
+  },
+];
+
+for (const provider of ESTIMATED) {
+  const { protocol, rate, resolutionMs } = provider;
+
+  Deno.test(`${protocol}: no acknowledgement, so \`interrupt\` reports the estimate from the far end's buffer`, async () => {
+    for (const jitterMs of [60, 300]) {
+      const call = startCall(
+        { ...provider, transport: { ...provider.transport, playoutDelayMs: jitterMs } },
+        { jitterMs, returnMs: 20 },
+        { hangUpAtMs: 5000 },
+      );
+      await call.clock.tick(100);
+      call.transport.send(speech(4000, rate, "r1"));
+      await call.clock.tick(1600);
+      const at = call.clock.now();
+      const result = await call.transport.interrupt();
+      await call.clock.tick(6000);
+      const report = await call.report;
+      const truth = new Heard(report).msBefore(at);
+      const label = `${protocol}, jitter ${jitterMs}`;
+      assert.equal(result.acknowledged, false);
+      assert.ok(truth > 1000 && truth < 1600, `${label}: the far end played ${truth} ms`);
+      assert.equal(call.transport.stats.marksSent, 0, "no marks where none are acknowledged");
+      assert.ok(
+        Math.abs(result.heardMs - truth) <= resolutionMs,
+        `${label}: heard ${result.heardMs} ms, the far end played ${truth} ms`,
+      );
+      assert.deepEqual(report.violations, [], JSON.stringify(report.violations));
+    }
   });
 }
