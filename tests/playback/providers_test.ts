@@ -133,6 +133,30 @@ for (const provider of PROVIDERS) {
   });
 }
 
+// Twilio documents that marks of cleared audio come back at once ("Media Streams - WebSocket
+// Messages", Send a clear message); Vonage's guide answers a clear with `websocket:cleared` and
+// says nothing of pending notifies, so our Vonage serializer hands the bot its pending marks then.
+// Telnyx, Plivo and Exotel document neither: their simulated far ends drop such marks, and a bot
+// there must not wait for a mark it cleared.
+for (
+  const provider of PROVIDERS.filter((p) => p.protocol === "twilio" || p.protocol === "vonage")
+) {
+  Deno.test(`${provider.protocol}: a bot's mark cleared by an interruption comes back at once`, async () => {
+    const call = startCall(provider, { jitterMs: 200, returnMs: 20 }, { hangUpAtMs: 3000 });
+    await call.clock.tick(100);
+    call.transport.send(speech(2000, provider.rate, "r1"));
+    call.transport.send({ type: "mark", name: "after-r1" });
+    await call.clock.tick(500);
+    await call.transport.interrupt();
+    const clearedAt = call.clock.now();
+    await call.clock.tick(4000);
+    await call.report;
+    const marks = call.inbound.filter((i) => i.frame.type === "mark");
+    assert.deepEqual(marks.map((m) => m.frame), [{ type: "mark", name: "after-r1" }]);
+    assert.ok(marks[0]!.at <= clearedAt + 200 + 20 + 20, `came back at ${marks[0]!.at}`);
+  });
+}
+
 // Genesys AudioHook and the pipecat (protobuf + RTVI) client acknowledge no playout: AudioHook v2
 // has no played/mark message (open/opened, ping/pong, pause/resumed, update, dtmf, event,
 // close/closed, disconnect, error), and RTVI's bot-started/stopped-speaking go from the bot to the
