@@ -17,7 +17,11 @@ import { WebSocketTransport } from "../../src/transport.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { MemorySocketPair } from "../../src/testing/memory_socket.ts";
 import type { MemorySocket } from "../../src/testing/memory_socket.ts";
-import { type CallReport, simulateCall } from "../../src/simulator/mod.ts";
+import {
+  type CallReport,
+  simulateCall,
+  type SimulateCallOptions,
+} from "../../src/simulator/mod.ts";
 import type { FarEndOptions } from "../../src/simulator/far_end.ts";
 
 /** One provider as the proof drives it. */
@@ -94,11 +98,15 @@ export interface ProviderCall {
   report: Promise<CallReport>;
 }
 
-/** Starts a call: the far end connects at once (time 0) and hangs up as `call` says. */
+/**
+ * Starts a call: the far end connects at once (time 0) and behaves as `call` says (by default a
+ * quiet caller who waits); `bot` sees every frame but audio as it arrives.
+ */
 export function startCall(
   provider: ProviderCase,
   delays: { jitterMs: number; returnMs: number },
-  call: { hangUpAtMs?: number; waitForBotHangUp?: boolean },
+  call: Partial<SimulateCallOptions>,
+  bot?: (frame: Frame, transport: WebSocketTransport) => void,
 ): ProviderCall {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
@@ -117,6 +125,7 @@ export function startCall(
     // A pipecat client waits for its bot-ready before it plays anything.
     const ready = rtviBotReady(frame);
     if (ready) void transport.send(ready);
+    bot?.(frame, transport);
   });
   const arrivals: ProviderCall["arrivals"] = [];
   pair.server.addEventListener("message", (event) => {
