@@ -105,6 +105,11 @@ export interface ConversationRelaySerializerOptions {
  * ```
  */
 export class ConversationRelaySerializer implements FrameSerializer {
+  /**
+   * The protocol carries no audio: a transport that reads this drops outbound audio before
+   * chunking and pacing it, and never counts it as heard.
+   */
+  readonly carriesAudio = false;
   readonly #options: ConversationRelaySerializerOptions;
   #context: SerializerContext | undefined;
   #setup: JsonObject | undefined;

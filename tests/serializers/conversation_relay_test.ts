@@ -207,3 +207,31 @@ Deno.test("`verifyTwilioSignature` accepts ConversationRelay's signed upgrade an
   const forged = createHmac("sha1", token).update(`${url}&x=1`).digest("base64");
   assert.equal(await verifyTwilioSignature(upgrade(forged), { authToken: token, url }), false);
 });
+
+// FAILS UNTIL THE CORE CHANGES (see the protocols-b report): the transport chunks and paces audio
+// for a text-only protocol, and its playback tracker takes the refused chunks for speech (a
+// "speakingstart", `playback.speaking`, heardMs) though nothing left. The serializer declares
+// `carriesAudio: false`; the transport should drop such audio at `send`/`write` (counted in
+// `audioBytesRefused`), with no pacing and nothing on the playout timeline.
+Deno.test("`WebSocketTransport` neither paces nor counts as heard the audio a text-only protocol refuses", async () => {
+  const clock = new FakeClock();
+  const { pair, transport, sent } = session({ clock });
+  const speaking: string[] = [];
+  transport.addEventListener("speakingstart", () => speaking.push("start"));
+  transport.send({
+    type: "audio",
+    audio: new Uint8Array(32000), // 1 s at 16 kHz
+    sampleRate: 16000,
+    channels: 1,
+    responseId: "r1",
+  });
+  transport.send({ type: "text", text: "after the audio" });
+  await clock.tick(0);
+  assert.equal(sent.length, 1, "the text is not held behind a second of paced audio");
+  assert.equal(transport.stats.audioBytesRefused, 32000);
+  assert.equal(transport.playback.speaking, false);
+  await clock.tick(2000);
+  assert.deepEqual(speaking, [], "no speakingstart for audio that never left");
+  pair.client.close(1000);
+  await transport.closed;
+});
