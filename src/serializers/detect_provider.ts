@@ -207,11 +207,16 @@ function serializerFor(
 /**
  * ConversationRelay (Twilio's and Telnyx's) opens with `{"type":"setup","sessionId",…}`; the
  * Vonage Video API's Audio Connector opens with its `content-type` and the custom headers, with
- * no `event` (the Voice API's says `websocket:connected`).
+ * no `event` (the Voice API's says `websocket:connected`); SignalWire's `<Stream>` reference
+ * wraps its Twilio-style messages in a log envelope (`eventType`, `rawEvent`).
  */
 function hostedProviderOf(message: JsonObject): TelephonyProvider | undefined {
   if (message.type === "setup" && typeof message.sessionId === "string") {
     return "conversationrelay";
+  }
+  // SignalWire's reference shows its Twilio-style messages inside a log envelope.
+  if (message.event === undefined && isObject(message.rawEvent)) {
+    return providerOf(message.rawEvent);
   }
   const contentType = message["content-type"];
   if (

@@ -193,4 +193,25 @@ Deno.test("`detectProvider` tells the Vonage Video Audio Connector from its bare
   assert.ok(detected.serializer instanceof VonageSerializer);
   assert.equal(detectProvider(['{"content-type":"text/plain"}']), null);
 });
+
+Deno.test("`detectProvider` reads SignalWire's Twilio-style messages, bare or in their envelope", () => {
+  // SignalWire cXML <Stream>, "WebSocket connection": its examples wrap each message.
+  const start = {
+    event: "start",
+    sequenceNumber: "1",
+    start: {
+      streamSid: "7d56cc11-536d-4a45-b4fb-ed3d55be843b",
+      accountSid: "b08dacad-2f6c-4de1-93d6-cc732e0c69c5",
+      callSid: "76ac3c36-56da-4a3e-a0d6-b5f8df6da9ad",
+      tracks: ["inbound"],
+      mediaFormat: { encoding: "audio/x-L16", sampleRate: 24000, channels: 1 },
+    },
+  };
+  const wrapped = { eventType: "start", direction: "inbound", rawEvent: start };
+  for (const message of [start, wrapped]) {
+    const detected = detectProvider([JSON.stringify(message)]);
+    assert.equal(detected?.provider, "twilio");
+    assert.ok(detected.serializer instanceof TwilioSerializer);
+  }
+});
 // --- end hosted platforms ---
