@@ -53,15 +53,18 @@ class DelayedSocket extends EventTarget implements WebSocketLike {
     this.#returnMs = delays.returnMs;
     inner.addEventListener("message", (event) => {
       const data = (event as MessageEvent).data;
-      void clock.sleep(delays.jitterMs).then(() =>
-        this.dispatchEvent(Object.assign(new Event("message"), { data }))
+      this.#after(
+        delays.jitterMs,
+        () => this.dispatchEvent(Object.assign(new Event("message"), { data })),
       );
     });
     // A close follows the messages sent before it.
     inner.addEventListener("close", (event) => {
       const { code, reason } = event as CloseEvent;
-      void clock.sleep(delays.jitterMs).then(() =>
-        this.dispatchEvent(Object.assign(new Event("close"), { code, reason, wasClean: true }))
+      this.#after(
+        delays.jitterMs,
+        () =>
+          this.dispatchEvent(Object.assign(new Event("close"), { code, reason, wasClean: true })),
       );
     });
   }
@@ -76,12 +79,18 @@ class DelayedSocket extends EventTarget implements WebSocketLike {
     this.#inner.binaryType = value;
   }
   send(data: string | ArrayBuffer | ArrayBufferView): void {
-    void this.#clock.sleep(this.#returnMs).then(() => {
+    this.#after(this.#returnMs, () => {
       if (this.#inner.readyState === 1) this.#inner.send(data);
     });
   }
   close(code?: number, reason?: string): void {
     this.#inner.close(code, reason);
+  }
+
+  /** Runs `action` `ms` later on the fake clock; at once (in order) when there is no delay. */
+  #after(ms: number, action: () => void): void {
+    if (ms === 0) action();
+    else void this.#clock.sleep(ms).then(action);
   }
 }
 

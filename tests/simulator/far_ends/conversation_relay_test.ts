@@ -130,3 +130,34 @@ Deno.test("ConversationRelay: `end` ends the session with the handoff data; audi
   assert.equal(call.transport.stats.audioBytesRefused, 1600);
   assert.deepEqual(call.errors.map((e) => e.code), ["encode"]);
 });
+
+Deno.test("ConversationRelay answers an invalid message with `error` and goes on; Telnyx gives up after ten", async () => {
+  for (const protocol of ["conversationrelay", "telnyx-conversationrelay"]) {
+    const call = startCall(
+      relay(protocol),
+      { jitterMs: 0, returnMs: 0 },
+      { audio: syntheticCaller({ utterancesMs: [600], pauseMs: 1000 }), lingerMs: 3000 },
+      (frame, transport) => {
+        if (frame.type !== "start") return;
+        const tries = protocol === "conversationrelay" ? 2 : 10;
+        for (let i = 0; i < tries; i++) {
+          transport.send({ type: "message", message: { type: "text", last: true } }); // no token
+        }
+      },
+    );
+    await call.clock.tick(20_000);
+    const report = await call.report;
+    const invalid = report.violations.find((v) => v.rule === "conversationrelay.invalid-message");
+    assert.match(invalid?.detail ?? "", /text without a string token/);
+    const reported = call.errors.filter((e) => e.code === "protocol");
+    assert.match(reported[0]?.message ?? "", /Invalid message received/);
+    if (protocol === "conversationrelay") {
+      assert.equal(invalid?.count, 2);
+      assert.equal(report.ended.by, "caller", "the session went on");
+      assert.match(report.ended.detail, /hung up after/);
+    } else {
+      assert.equal(invalid?.count, 10);
+      assert.match(report.ended.detail, /10 invalid messages in a row/);
+    }
+  }
+});
