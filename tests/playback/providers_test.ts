@@ -29,6 +29,14 @@ const PROVIDERS: ProviderCase[] = [
     transport: { markIntervalMs: 200 },
   },
   { protocol: "vonage", serializer: () => new VonageSerializer(), rate: 16000, chunkMs: 20 },
+  {
+    // SignalWire's <Stream codec="L16@24000h">: Twilio's protocol, wideband, marks as Twilio's.
+    protocol: "signalwire",
+    serializer: () => new TwilioSerializer(),
+    rate: 24000,
+    chunkMs: 20,
+    platform: { sampleRate: 24000 },
+  },
 ];
 
 /** The one mark interval the figures may be off by. */
@@ -134,7 +142,7 @@ for (const provider of PROVIDERS) {
 }
 
 // Twilio documents that marks of cleared audio come back at once ("Media Streams - WebSocket
-// Messages", Send a clear message); Vonage's guide answers a clear with `websocket:cleared` and
+// Messages", Send a clear message), SignalWire likewise ("Send a clear message"); Vonage's guide answers a clear with `websocket:cleared` and
 // says nothing of pending notifies, so our Vonage serializer hands the bot its pending marks then.
 // Telnyx, Plivo and Exotel document neither: their simulated far ends drop such marks, and a bot
 // there must not wait for a mark it cleared.
