@@ -6,6 +6,12 @@
  */
 
 import type { FrameSerializer } from "../serializer.ts";
+// --- hosted platforms: ConversationRelay (protocols-b) ---
+import {
+  ConversationRelaySerializer,
+  type ConversationRelaySerializerOptions,
+} from "./conversation_relay.ts";
+// --- end hosted platforms ---
 import { ExotelSerializer, type ExotelSerializerOptions } from "./exotel.ts";
 import { GenesysSerializer, type GenesysSerializerOptions } from "./genesys.ts";
 import { PlivoSerializer, type PlivoSerializerOptions } from "./plivo.ts";
@@ -15,7 +21,16 @@ import { TwilioSerializer, type TwilioSerializerOptions } from "./twilio.ts";
 import { VonageSerializer, type VonageSerializerOptions } from "./vonage.ts";
 
 /** The providers {@linkcode detectProvider} recognizes. */
-export type TelephonyProvider = "twilio" | "telnyx" | "plivo" | "exotel" | "vonage" | "genesys";
+export type TelephonyProvider =
+  | "twilio"
+  | "telnyx"
+  | "plivo"
+  | "exotel"
+  | "vonage"
+  | "genesys"
+  // --- hosted platforms (protocols-b) ---
+  | "conversationrelay";
+// --- end hosted platforms ---
 
 /** Options for {@linkcode detectProvider}: each provider's serializer options (credentials, …). */
 export interface DetectProviderOptions {
@@ -55,6 +70,14 @@ export interface DetectProviderOptions {
    * @default {{}}
    */
   genesys?: GenesysSerializerOptions;
+  // --- hosted platforms (protocols-b) ---
+  /**
+   * Options for a ConversationRelay session's serializer (Twilio's or Telnyx's).
+   *
+   * @default {{}}
+   */
+  conversationRelay?: ConversationRelaySerializerOptions;
+  // --- end hosted platforms ---
 }
 
 /** What {@linkcode detectProvider} found: the provider and a fresh serializer for it. */
@@ -73,10 +96,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * `start` after it decides) or when no provider matches.
  *
  * What decides: Genesys opens with an AudioHook `open` (`version: "2"`); Vonage's events are
- * named `websocket:…`; Twilio's `connected` says `protocol: "Call"`; a `start` names its ids in
- * each provider's own spelling: Twilio `streamSid`/`start.callSid`, Plivo `start.callId`/
- * `start.streamId`, Telnyx `stream_id`/`start.call_control_id`, Exotel
- * `stream_sid`/`start.call_sid`. Binary messages and text that is not JSON are skipped.
+ * named `websocket:…` (the Video API's Audio Connector opens with a bare `content-type`);
+ * ConversationRelay (Twilio's or Telnyx's) opens with `setup`; Twilio's `connected` says
+ * `protocol: "Call"`; a `start` names its ids in each provider's own spelling: Twilio
+ * `streamSid`/`start.callSid`, Plivo `start.callId`/`start.streamId`, Telnyx
+ * `stream_id`/`start.call_control_id`, Exotel `stream_sid`/`start.call_sid`. Binary messages and text that is not JSON are skipped.
  *
  * The serializer has seen none of the messages: hand them to it after the transport has bound and
  * set it up (the messages carry what it must learn, such as stream ids, and Genesys's `open` must
@@ -133,6 +157,10 @@ function parse(data: string | Uint8Array): JsonObject | undefined {
 }
 
 function providerOf(message: JsonObject): TelephonyProvider | undefined {
+  // --- hosted platforms (protocols-b) ---
+  const hosted = hostedProviderOf(message);
+  if (hosted !== undefined) return hosted;
+  // --- end hosted platforms ---
   if (
     message.version === "2" && typeof message.type === "string" && typeof message.id === "string"
   ) {
@@ -168,5 +196,35 @@ function serializerFor(
       return new VonageSerializer(options.vonage);
     case "genesys":
       return new GenesysSerializer(options.genesys);
+    // --- hosted platforms (protocols-b) ---
+    case "conversationrelay":
+      return new ConversationRelaySerializer(options.conversationRelay);
+      // --- end hosted platforms ---
   }
 }
+
+// --- hosted platforms (protocols-b) ---
+/**
+ * ConversationRelay (Twilio's and Telnyx's) opens with `{"type":"setup","sessionId",…}`; the
+ * Vonage Video API's Audio Connector opens with its `content-type` and the custom headers, with
+ * no `event` (the Voice API's says `websocket:connected`); SignalWire's `<Stream>` reference
+ * wraps its Twilio-style messages in a log envelope (`eventType`, `rawEvent`).
+ */
+function hostedProviderOf(message: JsonObject): TelephonyProvider | undefined {
+  if (message.type === "setup" && typeof message.sessionId === "string") {
+    return "conversationrelay";
+  }
+  // SignalWire's reference shows its Twilio-style messages inside a log envelope.
+  if (message.event === undefined && isObject(message.rawEvent)) {
+    return providerOf(message.rawEvent);
+  }
+  const contentType = message["content-type"];
+  if (
+    message.event === undefined && typeof contentType === "string" &&
+    contentType.toLowerCase().startsWith("audio/l16")
+  ) {
+    return "vonage";
+  }
+  return undefined;
+}
+// --- end hosted platforms ---

@@ -1,5 +1,6 @@
 /**
- * Twilio Media Streams (`<Connect><Stream>`, bidirectional): {@linkcode TwilioSerializer} and
+ * Twilio Media Streams (`<Connect><Stream>`, bidirectional), and the platforms that speak it
+ * (SignalWire's `<Stream>`, Fonoster's `twilio` streams): {@linkcode TwilioSerializer} and
  * {@linkcode verifyTwilioSignature} for the upgrade request.
  *
  * @module
@@ -13,9 +14,11 @@ import { basicAuth } from "./telephony/basic_auth.ts";
 import { CallIds } from "./telephony/call_ids.ts";
 import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
+import { readMediaFormat } from "./telephony/media_format.ts";
 import { readMediaPayload } from "./telephony/media_payload.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
 
 export { verifyTwilioSignature, type VerifyTwilioSignatureOptions } from "./twilio_signature.ts";
 
@@ -62,11 +65,46 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
    * @default {undefined}
    */
   edge?: string;
+  /**
+   * The base of a Twilio-compatible REST API to hang up through, instead of Twilio's (which
+   * `region` and `edge` choose): SignalWire's is `https://{space}.signalwire.com/api/laml`, with
+   * the project id as the account SID. The call is ended by POSTing `Status=completed` to
+   * `{apiBaseUrl}/2010-04-01/Accounts/{accountSid}/Calls/{callSid}.json`.
+   *
+   * @default {"https://api.twilio.com" (or the region's and edge's host)}
+   */
+  apiBaseUrl?: string;
+  /**
+   * The wire encoding until `start.mediaFormat` says otherwise: Twilio always streams μ-law, a
+   * compatible platform may not (SignalWire's `codec="L16@16000h"` or `"L16@24000h"`).
+   *
+   * @default {"mulaw"}
+   */
+  encoding?: TelephonyEncoding;
+  /**
+   * The wire sample rate until `start.mediaFormat` says otherwise.
+   *
+   * @default {8000}
+   */
+  sampleRate?: number;
+  /**
+   * The byte order of `audio/x-L16` media. SignalWire's documentation does not say; its own
+   * OpenAI Realtime adapter hands the payload on unchanged as little-endian PCM16, so
+   * little-endian is assumed.
+   *
+   * @default {"little"}
+   */
+  l16ByteOrder?: "little" | "big";
 }
 
 /**
  * Speaks Twilio's Media Streams protocol (bidirectional, `<Connect><Stream>`): μ-law 8 kHz
- * base64 audio in JSON text messages.
+ * base64 audio in JSON text messages. Platforms that speak it too differ in what the options and
+ * `start.mediaFormat` cover: SignalWire streams linear PCM at 16 or 24 kHz on request
+ * (`mediaFormat.encoding: "audio/x-L16"`, read from `start`) and hangs up through its own
+ * Twilio-compatible REST API (`apiBaseUrl`); Fonoster needs nothing (it hangs up when the socket
+ * closes). SignalWire's reference shows its messages inside a log envelope (`eventType`,
+ * `rawEvent`); such a message is read by its `rawEvent`.
  *
  * Inbound: `start` → a `start` frame (stream SID, call SID, `<Parameter>`s as `params`);
  * `media` → `audio` frames at the transport's input rate; `dtmf` → `dtmf`; `mark` (a mark we
@@ -99,16 +137,24 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
 export class TwilioSerializer implements FrameSerializer {
   /** Twilio echoes a mark once the audio sent before it has played. */
   readonly playoutMarks = true;
-  #audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: PROVIDER });
-  #media = new OrderedMedia({ audio: this.#audio, provider: PROVIDER });
+  #audio: TelephonyAudio;
+  #media: OrderedMedia;
+  #littleEndianL16: boolean;
   #hangUp: HangUp;
   #ids: CallIds;
   #accountSid: string | undefined;
   #authToken: string | undefined;
-  #host: string;
+  #apiBase: string;
 
   /** Makes a serializer for one call; see {@linkcode TwilioSerializerOptions}. */
   constructor(options: TwilioSerializerOptions = {}) {
+    this.#audio = new TelephonyAudio({
+      encoding: options.encoding ?? "mulaw",
+      sampleRate: options.sampleRate ?? 8000,
+      provider: PROVIDER,
+    });
+    this.#media = new OrderedMedia({ audio: this.#audio, provider: PROVIDER });
+    this.#littleEndianL16 = (options.l16ByteOrder ?? "little") === "little";
     this.#ids = new CallIds({
       provider: PROVIDER,
       streamField: "streamSid",
@@ -117,7 +163,7 @@ export class TwilioSerializer implements FrameSerializer {
     });
     this.#accountSid = options.accountSid;
     this.#authToken = options.authToken;
-    this.#host = twilioApiHost(options.region, options.edge);
+    this.#apiBase = apiBaseOf(options);
     this.#hangUp = new HangUp({
       fetch: options.fetch,
       timeoutMs: options.hangUpTimeoutMs,
@@ -175,7 +221,7 @@ export class TwilioSerializer implements FrameSerializer {
 
   /** One Twilio message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
-    const message = JsonReader.parse(data, PROVIDER);
+    const message = unwrapped(JsonReader.parse(data, PROVIDER));
     switch (message.string("event")) {
       case "media": {
         const payload = readMediaPayload(message, { inboundTracks: INBOUND_TRACKS });
@@ -206,9 +252,13 @@ export class TwilioSerializer implements FrameSerializer {
     const start = message.object("start");
     const accountSid = start.optionalString("accountSid");
     const params = start.optionalStringRecord("customParameters") ?? {};
-    const encoding = start.optionalObject("mediaFormat")?.optionalString("encoding");
-    if (encoding !== undefined && encoding !== "audio/x-mulaw") {
-      throw message.error(`unsupported start.mediaFormat.encoding ${JSON.stringify(encoding)}`);
+    const format = start.optionalObject("mediaFormat");
+    if (format !== undefined) {
+      this.#audio.configure(readMediaFormat(format, {
+        encoding: "encoding",
+        sampleRate: "sampleRate",
+        littleEndianL16: this.#littleEndianL16,
+      }));
     }
     if (accountSid !== undefined) this.#accountSid ??= accountSid;
     return this.#ids.readStart(message, { callField: "callSid", params });
@@ -224,7 +274,7 @@ export class TwilioSerializer implements FrameSerializer {
     return {
       provider: PROVIDER,
       callId: callSid,
-      url: `https://${this.#host}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Calls/${
+      url: `${this.#apiBase}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Calls/${
         encodeURIComponent(callSid)
       }.json`,
       init: {
@@ -240,4 +290,30 @@ export class TwilioSerializer implements FrameSerializer {
         typeof body === "object" && body !== null && (body as { code?: unknown }).code === 20404,
     };
   }
+}
+
+/** The REST API's base URL from the options; a bad one is a `RangeError` naming it. */
+function apiBaseOf(options: TwilioSerializerOptions): string {
+  const base = options.apiBaseUrl;
+  if (base === undefined) return `https://${twilioApiHost(options.region, options.edge)}`;
+  if (options.region !== undefined || options.edge !== undefined) {
+    throw new RangeError("apiBaseUrl replaces region and edge: give one or the other");
+  }
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new RangeError(`apiBaseUrl must be an https URL, got ${JSON.stringify(base)}`);
+  }
+  if (url.protocol !== "https:" || url.search !== "" || url.hash !== "") {
+    throw new RangeError(`apiBaseUrl must be an https URL, got ${JSON.stringify(base)}`);
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+/** A message in SignalWire's documented log envelope (`eventType`, `rawEvent`) as its event. */
+function unwrapped(message: JsonReader): JsonReader {
+  return message.value.event === undefined && message.value.rawEvent !== undefined
+    ? message.object("rawEvent")
+    : message;
 }

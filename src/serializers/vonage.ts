@@ -1,6 +1,8 @@
 /**
- * Vonage Voice API's Audio Connector: a `connect` NCCO action with a `websocket` endpoint
- * streams the call as raw binary PCM16 both ways, with a few JSON text events beside it.
+ * Vonage's WebSocket audio: the Voice API's `connect` NCCO action with a `websocket` endpoint
+ * streams a call as raw binary PCM16 both ways, with a few JSON text events beside it; the Video
+ * API's Audio Connector streams a session's audio the same way (its first message carries the
+ * `content-type` and headers without naming an `event`). One serializer speaks both.
  *
  * @module
  */
@@ -30,7 +32,8 @@ export interface VonageSerializerOptions {
  * Frames ⇄ Vonage Audio Connector messages.
  *
  * Inbound: binary messages are PCM16 mono at Vonage's rate, resampled to the transport's input
- * rate; `websocket:connected` (the first message) becomes a `start` frame whose `params` are the
+ * rate; `websocket:connected` (the first message; the Video API's Audio Connector sends the same
+ * object without `event`) becomes a `start` frame whose `params` are the
  * custom `headers` of the NCCO endpoint (a header named `uuid`, `call_uuid` or
  * `conversation_uuid` also becomes `callId`), and its `content-type` sets the rate;
  * `websocket:dtmf` becomes a `dtmf` frame; `websocket:notify` whose payload is one of our marks
@@ -134,6 +137,11 @@ export class VonageSerializer implements FrameSerializer {
     if (typeof data !== "string") return data.length === 0 ? null : this.#audio.decode(data);
     const reader = JsonReader.parse(data, PROVIDER);
     const message = reader.value;
+    // The Video API's Audio Connector opens with the same content type and headers, but with no
+    // `event` (the Voice API's names it `websocket:connected`).
+    if (message.event === undefined && message["content-type"] !== undefined) {
+      return this.#connected(reader);
+    }
     switch (reader.string("event")) {
       case "websocket:connected":
         return this.#connected(reader);

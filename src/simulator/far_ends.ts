@@ -6,6 +6,7 @@
  */
 
 import type { FarEnd, FarEndFactory, FarEndOptions } from "./far_end.ts";
+import { ConversationRelayFarEnd } from "./far_ends/conversation_relay.ts";
 import { ExotelFarEnd } from "./far_ends/exotel.ts";
 import { GenesysFarEnd } from "./far_ends/genesys.ts";
 import { PipecatFarEnd } from "./far_ends/pipecat.ts";
@@ -17,7 +18,10 @@ import { VonageFarEnd } from "./far_ends/vonage.ts";
 
 /**
  * Every built-in platform: Twilio Media Streams, Telnyx, Plivo, Exotel, Vonage (Voice API
- * WebSocket), Genesys AudioHook, a pipecat client (protobuf + RTVI) and raw PCM.
+ * WebSocket), Genesys AudioHook, a pipecat client (protobuf + RTVI), raw PCM, SignalWire's
+ * Twilio-compatible `<Stream>` (`sampleRate` 16000 or 24000 for its L16 codecs), and ConversationRelay
+ * as Twilio (`conversationrelay`) and Telnyx (`telnyx-conversationrelay`) run it (text both ways:
+ * the platform does the speech).
  *
  * @example Listing and making one
  * ```ts
@@ -38,4 +42,8 @@ export const FAR_ENDS: Readonly<Record<string, FarEndFactory>> = Object.freeze({
   genesys: (options: FarEndOptions): FarEnd => new GenesysFarEnd(options),
   pipecat: (options: FarEndOptions): FarEnd => new PipecatFarEnd(options),
   raw: (options: FarEndOptions): FarEnd => new RawPcmFarEnd(options),
+  signalwire: (options: FarEndOptions): FarEnd => new TwilioFarEnd(options, "signalwire"),
+  conversationrelay: (options: FarEndOptions): FarEnd => new ConversationRelayFarEnd(options),
+  "telnyx-conversationrelay": (options: FarEndOptions): FarEnd =>
+    new ConversationRelayFarEnd(options, "telnyx"),
 });

@@ -6,6 +6,9 @@ import { PlivoSerializer } from "../../src/serializers/plivo.ts";
 import { ExotelSerializer } from "../../src/serializers/exotel.ts";
 import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import { GenesysSerializer } from "../../src/serializers/genesys.ts";
+// --- hosted platforms (protocols-b) ---
+import { ConversationRelaySerializer } from "../../src/serializers/conversation_relay.ts";
+// --- end hosted platforms ---
 
 // Each provider's first messages, as its documentation shows them.
 const FIRST = {
@@ -147,3 +150,68 @@ Deno.test("`detectProvider`'s serializer takes the provider's options and replay
   genesys.deserialize(JSON.stringify(FIRST.genesys[0]));
   assert.deepEqual(sent, ["opened"]);
 });
+
+// --- hosted platforms (protocols-b): ConversationRelay and the Vonage Video Audio Connector ---
+
+Deno.test("`detectProvider` tells ConversationRelay (Twilio's and Telnyx's) from its `setup`", () => {
+  // Twilio "Getting and sending WebSocket messages", Setup message; Telnyx's AsyncAPI example.
+  const twilio = {
+    type: "setup",
+    sessionId: "VX00000000000000000000000000000000",
+    accountSid: "ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+    callSid: "CA00000000000000000000000000000000",
+    from: "+18005550100",
+    to: "+18005550101",
+    customParameters: { callReference: "bar" },
+  };
+  const telnyx = {
+    type: "setup",
+    sessionId: "7a7e6a4f-1d44-4f0c-b5d4-9f9bf3a5c1f2",
+    callSid: "v2:T02llQxIyaRkhfRKxgAP8nY511EhFLizdvdUKJiSw8d6A9BborherQ",
+    callControlId: "v2:T02llQxIyaRkhfRKxgAP8nY511EhFLizdvdUKJiSw8d6A9BborherQ",
+    customParameters: { customer_id: "customer_123" },
+  };
+  for (const setup of [twilio, telnyx]) {
+    const detected = detectProvider([JSON.stringify(setup)], {
+      conversationRelay: { handoffData: "h" },
+    });
+    assert.equal(detected?.provider, "conversationrelay");
+    assert.ok(detected.serializer instanceof ConversationRelaySerializer);
+    assert.equal(
+      detected.serializer.serialize({ type: "end" }),
+      '{"type":"end","handoffData":"h"}',
+    );
+  }
+});
+
+Deno.test("`detectProvider` tells the Vonage Video Audio Connector from its bare `content-type`", () => {
+  // The Audio Connector guide: the first message is text, the audio format in `content-type`
+  // beside the headers given when the connection was started.
+  const first = { "content-type": "audio/l16;rate=16000", sessionId: "s1", customer: "c-42" };
+  const detected = detectProvider([JSON.stringify(first)]);
+  assert.equal(detected?.provider, "vonage");
+  assert.ok(detected.serializer instanceof VonageSerializer);
+  assert.equal(detectProvider(['{"content-type":"text/plain"}']), null);
+});
+
+Deno.test("`detectProvider` reads SignalWire's Twilio-style messages, bare or in their envelope", () => {
+  // SignalWire cXML <Stream>, "WebSocket connection": its examples wrap each message.
+  const start = {
+    event: "start",
+    sequenceNumber: "1",
+    start: {
+      streamSid: "7d56cc11-536d-4a45-b4fb-ed3d55be843b",
+      accountSid: "b08dacad-2f6c-4de1-93d6-cc732e0c69c5",
+      callSid: "76ac3c36-56da-4a3e-a0d6-b5f8df6da9ad",
+      tracks: ["inbound"],
+      mediaFormat: { encoding: "audio/x-L16", sampleRate: 24000, channels: 1 },
+    },
+  };
+  const wrapped = { eventType: "start", direction: "inbound", rawEvent: start };
+  for (const message of [start, wrapped]) {
+    const detected = detectProvider([JSON.stringify(message)]);
+    assert.equal(detected?.provider, "twilio");
+    assert.ok(detected.serializer instanceof TwilioSerializer);
+  }
+});
+// --- end hosted platforms ---

@@ -166,3 +166,30 @@ Deno.test("`VonageSerializer` answers every fuzzed message with frames or a deco
   });
   assert.ok(frames > 1000 && errors > 100, `${frames} frames, ${errors} errors`);
 });
+
+Deno.test("`VonageSerializer` takes the Video API's Audio Connector: a bare content-type opens it", () => {
+  // The Audio Connector guide (Vonage Video API): the first message is text, the audio format in
+  // `content-type` (16 kHz by default, 8 kHz with `audioRate: 8000`) beside the headers the
+  // connection was started with; then binary 16-bit PCM frames, as on the Voice API.
+  const vonage = new VonageSerializer();
+  vonage.setup(SETUP_16K);
+  const start = vonage.deserialize(
+    JSON.stringify({ "content-type": "audio/l16;rate=8000", sessionId: "2_MX4", customer: "c-42" }),
+  );
+  assert.deepEqual(start, { type: "start", params: { sessionId: "2_MX4", customer: "c-42" } });
+  assert.equal(vonage.sampleRate, 8000);
+  const frames = list(vonage.serialize({
+    type: "audio",
+    audio: new Uint8Array(1280), // 40 ms at 16 kHz
+    sampleRate: 16000,
+    channels: 1,
+  }));
+  assert.ok(frames.length >= 1);
+  assert.ok(frames.every((f) => f instanceof Uint8Array && f.length === 320), "20 ms at 8 kHz");
+  // Events the Voice API does not send reach the bot as they are.
+  const update = { event: "websocket:media:update", method: "update", active: false };
+  assert.deepEqual(vonage.deserialize(JSON.stringify(update)), {
+    type: "message",
+    message: update,
+  });
+});

@@ -13,39 +13,73 @@
  *   Warning 31931 "Stream - Media - Media Discarded": more than 10 minutes of audio buffered;
  *   further media is discarded (sent once per stream).
  *
+ * As `signalwire`, SignalWire's `<Connect><Stream>` as its cXML `<Stream>` reference documents
+ * it (signalwire/docs, compatibility-api/cxml/voice/stream.mdx): the same messages, with
+ * `connected` at version 0.2.0, `dtmf` carrying `duration` and no `track`, UUIDs for ids, and the
+ * `codec` attribute's wideband choices: `L16@16000h` and `L16@24000h` stream `audio/x-L16` (PCM16,
+ * taken as little-endian: the reference does not say) at 16 or 24 kHz both ways, the default
+ * being μ-law at 8 kHz. Marks come back when played or cleared, as on Twilio. The reference sets
+ * no buffer limit: the simulator keeps Twilio's.
+ *
  * @module
  */
 
 import { mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import { fromBase64, toBase64 } from "../_base64.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
-import { hexId, objectAt, readEvent } from "./_json_events.ts";
+import {
+  hexId,
+  littleEndianBytes,
+  objectAt,
+  readEvent,
+  samplesFromLittleEndian,
+} from "./_json_events.ts";
 
 const BUFFER_CAP_MS = 10 * 60 * 1000;
 
-/** Twilio's side of a bidirectional Media Stream. */
+/** Which platform's copy of Media Streams to be. */
+export type MediaStreamsPlatform = "twilio" | "signalwire";
+
+/** Twilio's side of a bidirectional Media Stream (or SignalWire's). */
 export class TwilioFarEnd implements FarEnd {
-  readonly protocol = "twilio";
-  readonly caller = { sampleRate: 8000, frameMs: 20 } as const;
-  readonly playbackRate = 8000;
+  readonly protocol: MediaStreamsPlatform;
+  readonly caller: { readonly sampleRate: number; readonly frameMs: number };
+  readonly playbackRate: number;
   readonly #options: FarEndOptions;
   readonly #streamSid: string;
   readonly #callSid: string;
-  readonly #accountSid = hexId("AC");
+  readonly #accountSid: string;
+  /** PCM16 (SignalWire's L16) rather than μ-law. */
+  readonly #linear: boolean;
   #context!: FarEndContext;
   #sequence = 0;
   #chunk = 0;
   #discarding = false;
 
-  constructor(options: FarEndOptions) {
+  constructor(options: FarEndOptions, platform: MediaStreamsPlatform = "twilio") {
+    this.protocol = platform;
+    const rate = options.sampleRate ?? 8000;
+    if (rate !== 8000 && (platform === "twilio" || (rate !== 16000 && rate !== 24000))) {
+      throw new RangeError(
+        platform === "twilio"
+          ? `Twilio streams 8000 Hz μ-law only, got ${rate}`
+          : `SignalWire streams 8000 (PCMU), 16000 or 24000 (L16) Hz, got ${rate}`,
+      );
+    }
+    this.#linear = rate !== 8000;
+    this.playbackRate = rate;
+    this.caller = { sampleRate: rate, frameMs: 20 };
     this.#options = options;
-    this.#streamSid = options.streamId ?? hexId("MZ");
-    this.#callSid = options.callId ?? hexId("CA");
+    const uuid = platform === "signalwire";
+    this.#streamSid = options.streamId ?? (uuid ? crypto.randomUUID() : hexId("MZ"));
+    this.#callSid = options.callId ?? (uuid ? crypto.randomUUID() : hexId("CA"));
+    this.#accountSid = uuid ? crypto.randomUUID() : hexId("AC");
   }
 
   open(context: FarEndContext): void {
     this.#context = context;
-    this.#send({ event: "connected", protocol: "Call", version: "1.0.0" });
+    const version = this.protocol === "twilio" ? "1.0.0" : "0.2.0";
+    this.#send({ event: "connected", protocol: "Call", version });
     this.#send({
       event: "start",
       sequenceNumber: this.#next(),
@@ -55,7 +89,11 @@ export class TwilioFarEnd implements FarEnd {
         callSid: this.#callSid,
         tracks: ["inbound"],
         customParameters: this.#options.customParameters ?? {},
-        mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
+        mediaFormat: {
+          encoding: this.#linear ? "audio/x-L16" : "audio/x-mulaw",
+          sampleRate: this.playbackRate,
+          channels: 1,
+        },
       },
       streamSid: this.#streamSid,
     });
@@ -71,7 +109,7 @@ export class TwilioFarEnd implements FarEnd {
         track: "inbound",
         chunk: String(this.#chunk),
         timestamp: String((this.#chunk - 1) * this.caller.frameMs),
-        payload: toBase64(mulawEncode(samples)),
+        payload: toBase64(this.#linear ? littleEndianBytes(samples) : mulawEncode(samples)),
       },
       streamSid: this.#streamSid,
     });
@@ -82,7 +120,9 @@ export class TwilioFarEnd implements FarEnd {
       event: "dtmf",
       streamSid: this.#streamSid,
       sequenceNumber: this.#next(),
-      dtmf: { track: "inbound_track", digit },
+      dtmf: this.protocol === "twilio"
+        ? { track: "inbound_track", digit }
+        : { duration: 100, digit },
     });
     return true;
   }
@@ -149,7 +189,11 @@ export class TwilioFarEnd implements FarEnd {
       return;
     }
     this.#discarding = false;
-    context.play(mulawDecode(bytes));
+    if (this.#linear && bytes.length % 2 !== 0) {
+      context.violation("signalwire.bad-media", `an L16 payload of ${bytes.length} bytes (odd)`);
+      return;
+    }
+    context.play(this.#linear ? samplesFromLittleEndian(bytes) : mulawDecode(bytes));
   }
 
   #next(): string {

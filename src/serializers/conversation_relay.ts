@@ -1,0 +1,240 @@
+/**
+ * ConversationRelay (Twilio's `<Connect><ConversationRelay>`, and Telnyx's copy of it):
+ * {@linkcode ConversationRelaySerializer}, and {@linkcode verifyTwilioSignature} for the upgrade
+ * request Twilio signs.
+ *
+ * @module
+ */
+
+import type { Frame, MessageFrame, StartFrame } from "../frames.ts";
+import type { FrameSerializer, SerializerContext } from "../serializer.ts";
+import { TransportError } from "../errors.ts";
+import { toJson } from "./_to_json.ts";
+import type { JsonObject } from "./telephony/_json_value.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
+
+export { verifyTwilioSignature, type VerifyTwilioSignatureOptions } from "./twilio_signature.ts";
+
+const PROVIDER = "ConversationRelay";
+
+/** Who may cut the platform's speech short: ConversationRelay's `interruptible`. */
+export type ConversationRelayInterruptible = boolean | "none" | "dtmf" | "speech" | "any";
+
+/** Options for {@linkcode ConversationRelaySerializer}. */
+export interface ConversationRelaySerializerOptions {
+  /**
+   * How `text` frames are spoken. `false`: every `text` frame is a whole reply, sent as one
+   * token with `last: true`. `true`: `text` frames are the tokens of a reply as an LLM streams
+   * them (`last: false`), and an empty `text` frame ends the reply (`token: ""`, `last: true`),
+   * as the platform's docs advise for low latency.
+   *
+   * @default {false}
+   */
+  streamText?: boolean;
+  /**
+   * The `lang` sent with every text token (the session's language when absent).
+   *
+   * @default {undefined}
+   */
+  lang?: string;
+  /**
+   * The `interruptible` sent with every text token (the TwiML attribute's value when absent).
+   *
+   * @default {undefined}
+   */
+  interruptible?: ConversationRelayInterruptible;
+  /**
+   * The `preemptible` sent with every text token: whether the next reply may cut this one short.
+   *
+   * @default {undefined}
+   */
+  preemptible?: boolean;
+  /**
+   * The `handoffData` sent with `end` (Twilio hands it to the `<Connect action>` URL as
+   * `HandoffData`). A bot can also write its own `end` message as a `message` frame.
+   *
+   * @default {undefined}
+   */
+  handoffData?: string;
+}
+
+/**
+ * Frames ⇄ ConversationRelay messages. The platform does speech recognition and synthesis; the
+ * socket carries text both ways, so the session has no audio and no pacing.
+ *
+ * Inbound: `setup` → a `start` frame (`sessionId` as `streamId`, `callSid` as `callId`,
+ * `customParameters` as `params`; the whole message stays readable as `setupMessage`); a final
+ * `prompt` (`last` not `false`) → a `transcription` frame (`voicePrompt`, the caller's number as
+ * `userId`), a partial one → a `message` frame holding it; `interrupt` → an `interruption` frame
+ * followed by a `message` frame holding it (`utteranceUntilInterrupt`,
+ * `durationUntilInterruptMs`: what the caller heard, for cutting the LLM's context); `dtmf` → a
+ * `dtmf` frame; `error` → an "error" event (code `"protocol"`, the session goes on) and a
+ * `message` frame holding it; other types (debug `info` messages, later additions) → `message`
+ * frames. A binary message is a decode error: ConversationRelay sends none.
+ *
+ * Outbound: `text` → a text token (see `streamText`; `lang`, `interruptible` and `preemptible`
+ * when set); `dtmf` → `sendDigits`; `end` and `cancel` → `end` once (with `handoffData`): the
+ * session ends and the call goes on to the `<Connect action>` URL, or hangs up when the TwiML has
+ * nothing after `<Connect>`; `message` frames go as JSON text, for `play`, `language` or a token
+ * with settings of its own. `audio` cannot be carried: it is dropped, counted in
+ * `transport.stats.audioBytesRefused` and reported once (code `"encode"`). `interruption` sends
+ * nothing: the platform stops its own speech when the caller talks over it, and the app cannot
+ * stop it (mark the next reply `preemptible` to cut in). Marks send nothing either: there is no
+ * playout to acknowledge.
+ *
+ * @example A prompt in, a reply out
+ * ```ts
+ * import { ConversationRelaySerializer } from "@x/ws-transport/conversation-relay";
+ * import assert from "node:assert/strict";
+ *
+ * const relay = new ConversationRelaySerializer();
+ * const start = relay.deserialize(JSON.stringify({
+ *   type: "setup",
+ *   sessionId: "VX1",
+ *   callSid: "CA1",
+ *   from: "+15550100001",
+ *   customParameters: { lang: "en" },
+ * }));
+ * assert.deepEqual(start, { type: "start", streamId: "VX1", callId: "CA1", params: { lang: "en" } });
+ * const heard = relay.deserialize('{"type":"prompt","voicePrompt":"Hi!","lang":"en-US","last":true}');
+ * assert.equal(heard && !Array.isArray(heard) && heard.type === "transcription" && heard.text, "Hi!");
+ * assert.equal(
+ *   relay.serialize({ type: "text", text: "Hello there." }),
+ *   '{"type":"text","token":"Hello there.","last":true}',
+ * );
+ * ```
+ */
+export class ConversationRelaySerializer implements FrameSerializer {
+  /**
+   * The protocol carries no audio: a transport that reads this drops outbound audio before
+   * chunking and pacing it, and never counts it as heard.
+   */
+  readonly carriesAudio = false;
+  readonly #options: ConversationRelaySerializerOptions;
+  #context: SerializerContext | undefined;
+  #setup: JsonObject | undefined;
+  #ended = false;
+  #audioRefused = false;
+
+  /** Makes a serializer for one session; see {@linkcode ConversationRelaySerializerOptions}. */
+  constructor(options: ConversationRelaySerializerOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The `setup` message, once it has come: `from`, `to`, `direction`, `callStatus`, … */
+  get setupMessage(): Readonly<JsonObject> | undefined {
+    return this.#setup;
+  }
+
+  /** Whose ConversationRelay this is, once `setup` has said (Telnyx's carries a `callControlId`). */
+  get platform(): "twilio" | "telnyx" | undefined {
+    if (this.#setup === undefined) return undefined;
+    return typeof this.#setup.callControlId === "string" ? "telnyx" : "twilio";
+  }
+
+  /** Keeps the transport's context: refused audio is counted there, platform errors reported. */
+  bind(context: SerializerContext): void {
+    this.#context = context;
+  }
+
+  /** One outbound frame to a ConversationRelay message; see the class description. */
+  serialize(frame: Frame): string | null {
+    switch (frame.type) {
+      case "text":
+        return this.#token(frame.text);
+      case "dtmf":
+        return toJson({ type: "sendDigits", digits: frame.digit });
+      case "end":
+      case "cancel": {
+        if (this.#ended) return null;
+        this.#ended = true;
+        const handoffData = this.#options.handoffData;
+        return toJson(handoffData === undefined ? { type: "end" } : { type: "end", handoffData });
+      }
+      case "message":
+        return toJson(frame.message);
+      case "audio":
+        this.#refuse(frame.audio.length);
+        return null;
+      default:
+        return null;
+    }
+  }
+
+  /** One ConversationRelay message to frames; malformed input throws `TransportError("decode")`. */
+  deserialize(data: string | Uint8Array): Frame | Frame[] | null {
+    if (typeof data !== "string" && data[0] !== 0x7b) {
+      throw new TransportError(
+        "decode",
+        `${PROVIDER}: a binary message of ${data.length} bytes; ConversationRelay sends JSON text only`,
+      );
+    }
+    const message = JsonReader.parse(data, PROVIDER);
+    const raw: MessageFrame = { type: "message", message: message.value };
+    switch (message.string("type")) {
+      case "setup":
+        return this.#start(message);
+      case "prompt": {
+        const text = message.string("voicePrompt");
+        if (message.value.last === false) return raw;
+        return {
+          type: "transcription",
+          text,
+          userId: this.#caller(),
+          timestamp: new Date().toISOString(),
+        };
+      }
+      case "interrupt":
+        message.optionalString("utteranceUntilInterrupt");
+        message.optionalNumber("durationUntilInterruptMs");
+        return [{ type: "interruption" }, raw];
+      case "dtmf":
+        return { type: "dtmf", digit: message.dtmfDigit("digit") };
+      case "error": {
+        const description = message.optionalString("description") ?? "(no description)";
+        this.#context?.report(new TransportError("protocol", `${PROVIDER}: ${description}`));
+        return raw;
+      }
+      default:
+        return raw;
+    }
+  }
+
+  #start(message: JsonReader): StartFrame {
+    this.#setup = message.value;
+    const start: StartFrame = {
+      type: "start",
+      streamId: message.string("sessionId"),
+      params: message.optionalStringRecord("customParameters") ?? {},
+    };
+    const callId = message.optionalString("callSid") ?? message.optionalString("callControlId");
+    if (callId !== undefined) start.callId = callId;
+    return start;
+  }
+
+  #caller(): string {
+    const from = this.#setup?.from;
+    return typeof from === "string" && from !== "" ? from : "caller";
+  }
+
+  #token(text: string): string {
+    const { streamText, lang, interruptible, preemptible } = this.#options;
+    const token: JsonObject = { type: "text", token: text, last: !streamText || text === "" };
+    if (lang !== undefined) token.lang = lang;
+    if (interruptible !== undefined) token.interruptible = interruptible;
+    if (preemptible !== undefined) token.preemptible = preemptible;
+    return toJson(token);
+  }
+
+  #refuse(bytes: number): void {
+    this.#context?.count("audioBytesRefused", bytes);
+    if (this.#audioRefused) return;
+    this.#audioRefused = true;
+    this.#context?.report(
+      new TransportError(
+        "encode",
+        `${PROVIDER}: outbound audio dropped: the platform speaks text, so write text frames`,
+      ),
+    );
+  }
+}

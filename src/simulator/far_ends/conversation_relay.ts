@@ -1,0 +1,308 @@
+/**
+ * ConversationRelay (`<Connect><ConversationRelay url="wss://…">`), as Twilio's "Getting and
+ * sending WebSocket messages" page documents it (twilio.com/docs/voice/conversationrelay/
+ * websocket-messages, read 2026-08) and Telnyx's "ConversationRelay WebSocket channel" AsyncAPI
+ * reference documents its copy of it (developers.telnyx.com/api-reference/websockets/
+ * conversationrelay-websocket-channel). The platform does the speech: the socket carries text.
+ *
+ * - The platform sends `setup` at once (`sessionId`, `callSid`, `from`, `to`, `direction`,
+ *   `customParameters` from `<Parameter>`; Twilio adds `accountSid`, `parentCallSid`,
+ *   `callType`, `callerName`, `callStatus`; Telnyx `callControlId`, `callSessionId`,
+ *   `callLegId`), then `prompt` (`voicePrompt`, `lang`, `last`) when the caller has said
+ *   something, `dtmf` (`digit`) for a keypress, `interrupt` (`utteranceUntilInterrupt`,
+ *   `durationUntilInterruptMs`) when the caller cut the speech short, and `error`
+ *   (`description`) for a message it could not take.
+ * - It takes `text` (`token`, `last`, optional `lang`, `interruptible`, `preemptible`),
+ *   `play` (`source`, optional `loop`, `interruptible`, `preemptible`), `sendDigits` (`digits`),
+ *   `language` (`ttsLanguage`, `transcriptionLanguage`) and `end` (optional `handoffData`, a
+ *   string); JSON text only. A message it cannot validate is answered by `error` (Twilio error
+ *   64107) and not processed; the session goes on (Telnyx closes after ten in a row).
+ * - `interruptible` is `none`, `dtmf`, `speech` or `any` (`true` is `any`, `false` `none`), by
+ *   default `any`: caller speech (or a keypress) over the speech stops it. A talk cycle marked
+ *   `preemptible` gives way to the text of the next one.
+ *
+ * What the documents leave to the platform, the simulator decides: its speech recognizer takes a
+ * talk spurt of the caller's audio for one utterance, ended by {@linkcode ENDPOINT_MS} of silence,
+ * and sends it as one final `prompt` ("utterance N"); its speech synthesizer speaks each token at
+ * {@linkcode MS_PER_CHARACTER} a character from the moment it arrives; `play` sounds one second
+ * per loop (the URL is not fetched).
+ *
+ * @module
+ */
+
+import { addVoice } from "../_voice.ts";
+import { TalkSpurtDetector } from "../_talk_spurts.ts";
+import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
+import { hexId, type Json } from "./_json_events.ts";
+
+/** Silence that ends an utterance for the simulated recognizer. */
+export const ENDPOINT_MS = 300;
+/** How long the simulated synthesizer takes to speak one character. */
+export const MS_PER_CHARACTER = 60;
+
+const RATE = 8000;
+const INTERRUPTIBLE = ["none", "dtmf", "speech", "any"] as const;
+type Interruptible = typeof INTERRUPTIBLE[number];
+const DIGITS = /^[0-9*#wW]+$/;
+const TELNYX_INVALID_LIMIT = 10;
+
+/** One talk cycle's speech: what it says and how much of it is queued to play. */
+interface TalkCycle {
+  text: string;
+  queuedMs: number;
+  interruptible: Interruptible;
+  preemptible: boolean;
+  ended: boolean;
+}
+
+/** Which platform's copy of ConversationRelay to be. */
+export type ConversationRelayPlatform = "twilio" | "telnyx";
+
+/** The platform's side of a ConversationRelay session. */
+export class ConversationRelayFarEnd implements FarEnd {
+  readonly protocol: string;
+  readonly caller = { sampleRate: RATE, frameMs: 20 } as const;
+  readonly playbackRate = RATE;
+  readonly #platform: ConversationRelayPlatform;
+  readonly #options: FarEndOptions;
+  readonly #callId: string;
+  #context!: FarEndContext;
+  #recognizer!: TalkSpurtDetector;
+  #utterances = 0;
+  #lang = "en-US";
+  /** The cycle being spoken (or last spoken), and the one that follows it. */
+  #speaking: TalkCycle | null = null;
+  #invalidInARow = 0;
+
+  constructor(options: FarEndOptions, platform: ConversationRelayPlatform = "twilio") {
+    this.#platform = platform;
+    this.protocol = platform === "twilio" ? "conversationrelay" : "telnyx-conversationrelay";
+    this.#options = options;
+    this.#callId = options.callId ??
+      (platform === "twilio" ? hexId("CA") : `v3:${hexId("", 40)}`);
+  }
+
+  open(context: FarEndContext): void {
+    this.#context = context;
+    this.#recognizer = new TalkSpurtDetector({
+      sampleRate: RATE,
+      thresholdDbfs: -45,
+      hangoverMs: ENDPOINT_MS,
+      originMs: 0,
+      onChange: (change) => change === "start" ? this.#callerSpeaks() : this.#prompt(),
+    });
+    context.send(JSON.stringify(this.#setup()));
+    context.ready();
+  }
+
+  sendAudio(samples: Int16Array): void {
+    this.#recognizer.push(samples);
+  }
+
+  sendDtmf(digit: string): boolean {
+    if (this.#audible() && allows(this.#speaking!.interruptible, "dtmf")) this.#interrupt();
+    this.#send({ type: "dtmf", digit });
+    return true;
+  }
+
+  hangUp(): Promise<void> {
+    return Promise.resolve(); // the platform closes the socket: no message says so
+  }
+
+  receive(data: string | Uint8Array): void {
+    if (typeof data !== "string") {
+      return this.#invalid(
+        "conversationrelay.binary-message",
+        `a binary message of ${data.length} bytes: ConversationRelay carries no audio`,
+      );
+    }
+    let message: Json;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return this.#invalid("conversationrelay.invalid-message", `not JSON: ${data.slice(0, 60)}`);
+    }
+    const problem = validate(message);
+    if (problem !== null) return this.#invalid("conversationrelay.invalid-message", problem);
+    this.#invalidInARow = 0;
+    switch (message.type) {
+      case "text":
+        return this.#text(message);
+      case "play":
+        return this.#play(message);
+      case "sendDigits":
+        return this.#context.note("conversationrelay sendDigits");
+      case "language":
+        if (typeof message.transcriptionLanguage === "string") {
+          this.#lang = message.transcriptionLanguage;
+        }
+        return this.#context.note("conversationrelay language");
+      case "end": {
+        const handoff = typeof message.handoffData === "string" ? `: ${message.handoffData}` : "";
+        return this.#context.endCall("bot", `the bot ended the session${handoff}`);
+      }
+    }
+  }
+
+  #setup(): Json {
+    const common = {
+      type: "setup",
+      from: this.#options.from ?? "+15550100001",
+      to: this.#options.to ?? "+15550100002",
+      direction: "inbound",
+      callerName: "",
+      customParameters: this.#options.customParameters ?? {},
+    };
+    if (this.#platform === "twilio") {
+      return {
+        ...common,
+        sessionId: this.#options.streamId ?? hexId("VX"),
+        accountSid: hexId("AC"),
+        parentCallSid: "",
+        callSid: this.#callId,
+        forwardedFrom: "",
+        callType: "PSTN",
+        callStatus: "RINGING",
+      };
+    }
+    return {
+      ...common,
+      sessionId: this.#options.streamId ?? crypto.randomUUID(),
+      accountSid: crypto.randomUUID(),
+      callSid: this.#callId,
+      callControlId: this.#callId,
+      callSessionId: crypto.randomUUID(),
+      callLegId: crypto.randomUUID(),
+      callStatus: "active",
+    };
+  }
+
+  /** The recognizer heard the caller start: speech over interruptible speech stops it. */
+  #callerSpeaks(): void {
+    if (this.#audible() && allows(this.#speaking!.interruptible, "speech")) this.#interrupt();
+  }
+
+  /** The recognizer heard the caller stop: one final transcript. */
+  #prompt(): void {
+    this.#send({
+      type: "prompt",
+      voicePrompt: `utterance ${++this.#utterances}`,
+      lang: this.#lang,
+      last: true,
+    });
+  }
+
+  #text(message: Json): void {
+    const cycle = this.#cycleFor(message);
+    cycle.text += message.token as string;
+    this.#speak(cycle, (message.token as string).length * MS_PER_CHARACTER);
+    if (message.last === true) cycle.ended = true;
+  }
+
+  #play(message: Json): void {
+    const loops = typeof message.loop === "number" && message.loop > 0 ? message.loop : 1;
+    const cycle = this.#cycleFor(message);
+    cycle.ended = true;
+    this.#speak(cycle, loops * 1000);
+    this.#context.note("conversationrelay play");
+  }
+
+  /** The cycle a message's speech belongs to: the open one, or a new one. */
+  #cycleFor(message: Json): TalkCycle {
+    const current = this.#speaking;
+    if (current !== null && !current.ended) return current;
+    // A new talk cycle: a preemptible one still playing gives way to it.
+    if (current !== null && current.preemptible && this.#audible()) this.#context.clear();
+    const cycle: TalkCycle = {
+      text: "",
+      queuedMs: 0,
+      interruptible: interruptibleOf(message.interruptible) ?? "any",
+      preemptible: message.preemptible === true,
+      ended: false,
+    };
+    this.#speaking = cycle;
+    return cycle;
+  }
+
+  #speak(cycle: TalkCycle, ms: number): void {
+    const samples = new Int16Array(Math.round((RATE * ms) / 1000));
+    addVoice(samples, 0, samples.length, RATE, { phase: 0, total: samples.length, peak: 0.3 });
+    cycle.queuedMs += ms;
+    this.#context.play(samples);
+  }
+
+  /** Whether the current cycle is still being heard. */
+  #audible(): boolean {
+    return this.#speaking !== null && this.#context.queuedMs() > 0;
+  }
+
+  /** Stops the speech and tells the bot how much of the cycle was heard. */
+  #interrupt(): void {
+    const cycle = this.#speaking!;
+    const heardMs = Math.max(0, cycle.queuedMs - this.#context.queuedMs());
+    this.#context.clear();
+    cycle.ended = true;
+    const spoken = cycle.text.slice(0, Math.floor(heardMs / MS_PER_CHARACTER));
+    this.#send({
+      type: "interrupt",
+      utteranceUntilInterrupt: spoken,
+      durationUntilInterruptMs: Math.round(heardMs),
+    });
+  }
+
+  #invalid(rule: string, detail: string): void {
+    this.#context.violation(rule, detail);
+    this.#send({ type: "error", description: `Invalid message received: ${detail}` });
+    if (this.#platform === "telnyx" && ++this.#invalidInARow >= TELNYX_INVALID_LIMIT) {
+      this.#context.endCall("caller", `${TELNYX_INVALID_LIMIT} invalid messages in a row`);
+    }
+  }
+
+  #send(message: Json): void {
+    this.#context.send(JSON.stringify(message));
+  }
+}
+
+/** Why `message` is not one the platform takes, or `null`. */
+function validate(message: unknown): string | null {
+  if (typeof message !== "object" || message === null || Array.isArray(message)) {
+    return "not a JSON object";
+  }
+  const m = message as Json;
+  const optional = (key: string, type: string) =>
+    m[key] === undefined || typeof m[key] === type ? null : `${m.type}.${key} is not a ${type}`;
+  switch (m.type) {
+    case "text":
+      if (typeof m.token !== "string") return "text without a string token";
+      return optional("last", "boolean") ?? optional("lang", "string") ??
+        optional("preemptible", "boolean") ??
+        (m.interruptible === undefined || interruptibleOf(m.interruptible)
+          ? null
+          : "text.interruptible is not none, dtmf, speech, any or a boolean");
+    case "play":
+      if (typeof m.source !== "string") return "play without a source URL";
+      return optional("loop", "number") ?? optional("preemptible", "boolean");
+    case "sendDigits":
+      return typeof m.digits === "string" && DIGITS.test(m.digits)
+        ? null
+        : "sendDigits.digits is not a string of 0-9, *, # and w";
+    case "language":
+      return typeof m.ttsLanguage === "string" || typeof m.transcriptionLanguage === "string"
+        ? null
+        : "language without ttsLanguage or transcriptionLanguage";
+    case "end":
+      return optional("handoffData", "string");
+    default:
+      return `unknown type: ${JSON.stringify(m.type)}`;
+  }
+}
+
+function interruptibleOf(value: unknown): Interruptible | undefined {
+  if (value === true) return "any";
+  if (value === false) return "none";
+  return INTERRUPTIBLE.find((v) => v === value);
+}
+
+function allows(interruptible: Interruptible, by: "speech" | "dtmf"): boolean {
+  return interruptible === "any" || interruptible === by;
+}
