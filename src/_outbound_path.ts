@@ -66,6 +66,9 @@ export class OutboundPath {
   readonly #onError: (error: TransportError) => void;
   /** The response the last audio written belonged to, for the silence an `end` adds. */
   #lastResponseId: string | undefined;
+  readonly #serializer: FrameSerializer;
+  /** Audio refused because the far end takes none is reported once. */
+  #refused = false;
 
   /** Builds the parts. */
   constructor(init: OutboundPathOptions) {
@@ -75,6 +78,7 @@ export class OutboundPath {
     this.#signal = init.signal;
     this.#dispatch = init.dispatch;
     this.#close = init.close;
+    this.#serializer = init.serializer;
     this.#onError = init.onError;
     this.#clock = clock;
     this.#observers = init.observers;
@@ -133,6 +137,8 @@ export class OutboundPath {
 
   /** Queues audio (unless its response was interrupted); a promise when the writer should wait. */
   sendAudio(frame: AudioFrame): Promise<void> | undefined {
+    // Read each time: a protocol may learn only from its far end whether it takes audio (Genesys).
+    if (this.#serializer.carriesAudio === false) return this.#refuse(frame);
     const id = this.#gate.idOf(frame.responseId);
     if (this.#gate.isStale(id)) {
       this.#stats.audioBytesStale += frame.audio.length;
@@ -144,9 +150,22 @@ export class OutboundPath {
     return this.#pump.pushAudio(id === frame.responseId ? frame : { ...frame, responseId: id! });
   }
 
+  /** Audio for a protocol with no audio path: dropped, counted, reported once. */
+  #refuse(frame: AudioFrame): undefined {
+    this.#stats.audioBytesRefused += frame.audio.length;
+    if (this.#refused) return;
+    this.#refused = true;
+    const message = "the far end takes no audio (the protocol has no audio path, or the session " +
+      "did not ask for it): outbound audio is dropped, counted in audioBytesRefused";
+    this.#onError(new TransportError("encode", message));
+  }
+
   /** Queues a frame after the audio before it; an `end` after `endSilenceMs` of silence. */
   sendFrame(frame: Frame): Promise<void> | undefined {
-    if (frame.type === "end" && this.#options.endSilenceMs > 0) {
+    if (
+      frame.type === "end" && this.#options.endSilenceMs > 0 &&
+      this.#serializer.carriesAudio !== false
+    ) {
       this.#pump.pushAudio(this.#silence());
     }
     return this.#pump.pushFrame(frame);

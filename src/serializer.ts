@@ -61,6 +61,15 @@ export interface FrameSerializer {
    */
   readonly playoutMarks?: boolean;
   /**
+   * `false` while the far end takes no audio from us: a protocol with no audio path (Twilio
+   * ConversationRelay: text both ways), or a session that did not ask for it (a Genesys AudioHook
+   * monitor). The transport reads it at every audio frame and drops such audio at once, counted in
+   * `audioBytesRefused` and reported once, instead of pacing it and taking it for speech.
+   *
+   * @default {true}
+   */
+  readonly carriesAudio?: boolean;
+  /**
    * One outbound frame to zero, one or several messages. Frames the protocol has no words for
    * return `null`. Throws a `TransportError` with code `"encode"` for a frame it cannot encode.
    */

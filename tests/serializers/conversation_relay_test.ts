@@ -130,7 +130,7 @@ Deno.test("`ConversationRelaySerializer` refuses audio through a transport: coun
   await clock.tick(500);
   assert.equal(transport.stats.audioBytesRefused, 3 * 3200);
   assert.deepEqual(errors.map((e) => e.code), ["encode"]);
-  assert.match(errors[0]!.message, /write text frames/);
+  assert.match(errors[0]!.message, /takes no audio/);
   assert.deepEqual(sent.map((m) => JSON.parse(m)), [
     { type: "text", token: "still here", last: true },
   ]);
@@ -183,11 +183,9 @@ Deno.test("`verifyTwilioSignature` accepts ConversationRelay's signed upgrade an
   assert.equal(await verifyTwilioSignature(upgrade(forged), { authToken: token, url }), false);
 });
 
-// FAILS UNTIL THE CORE CHANGES (see the protocols-b report): the transport chunks and paces audio
-// for a text-only protocol, and its playback tracker takes the refused chunks for speech (a
-// "speakingstart", `playback.speaking`, heardMs) though nothing left. The serializer declares
-// `carriesAudio: false`; the transport should drop such audio at `send`/`write` (counted in
-// `audioBytesRefused`), with no pacing and nothing on the playout timeline.
+// A text-only protocol declares `carriesAudio: false`: the transport drops audio at `send`/`write`
+// (counted in `audioBytesRefused`), with no pacing and nothing on the playout timeline, so it
+// neither holds text back nor takes the refused audio for speech.
 Deno.test("`WebSocketTransport` neither paces nor counts as heard the audio a text-only protocol refuses", async () => {
   const clock = new FakeClock();
   const { pair, transport, sent } = session({ clock });
