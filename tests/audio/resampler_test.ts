@@ -23,9 +23,9 @@ function oneShot(input: Int16Array, inputRate: number, outputRate: number, chann
   return concat([resampler.process(input), resampler.flush()]);
 }
 
-/** Drops the first and last 10 ms, where the tone starts and stops abruptly. */
-function steady(x: Float64Array | Int16Array, rate: number) {
-  const edge = Math.round(rate / 100);
+/** Drops the first and last `seconds`, where a tone starts and stops abruptly. */
+function steady(x: Int16Array, rate: number, seconds: number) {
+  const edge = Math.round(rate * seconds);
   return x.subarray(edge, x.length - edge);
 }
 
@@ -129,57 +129,96 @@ Deno.test("`Resampler` flush and reset start a new stream", () => {
   assert.deepEqual(concat([resampler.process(input), resampler.flush()]), expected);
 });
 
-Deno.test("`Resampler` holds back no more than half its filter", () => {
-  // 20 ms in → all but the filter's look-ahead comes out at once (≤ 3 ms at 8 kHz).
-  for (const [inputRate, outputRate] of [[8000, 16000], [8000, 24000], [24000, 8000]]) {
-    const resampler = new Resampler({ inputRate: inputRate!, outputRate: outputRate! });
-    const out = resampler.process(new Int16Array(inputRate! / 50));
-    const heldMs = 20 - (out.length / outputRate!) * 1000;
-    assert.ok(heldMs > 0 && heldMs <= 3, `${inputRate} → ${outputRate}: ${heldMs} ms held`);
-  }
-});
+/** The integer and 3:2 ratios: the elliptic IIR filters. The rest: the Kaiser FIR. */
+const elliptic = ([a, b]: [number, number]) => [2, 3, 6].includes(Math.max(a, b) / Math.min(a, b));
 
-Deno.test("`Resampler` keeps the time alignment of its input (no delay in the output)", () => {
+Deno.test("`Resampler` holds back 0.3 ms at 8 kHz with the IIR filters, ≤ 4.5 ms with the FIR", () => {
+  // 20 ms in → everything but the filter's look-ahead comes out at once.
   for (const [inputRate, outputRate] of pairs) {
-    const input = new Int16Array(inputRate / 50); // 20 ms, one click near 10 ms
-    const click = Math.round(inputRate / 100);
-    input[click] = 20000;
-    const out = oneShot(input, inputRate, outputRate);
-    let peak = 0;
-    for (let i = 1; i < out.length; i++) if (out[i]! > out[peak]!) peak = i;
-    const expected = (click * outputRate) / inputRate;
-    assert.ok(Math.abs(peak - expected) <= 1, `${inputRate} → ${outputRate}: ${peak}`);
+    const resampler = new Resampler({ inputRate, outputRate });
+    const out = resampler.process(new Int16Array(inputRate / 50));
+    const heldMs = 20 - (out.length / outputRate) * 1000;
+    const low = Math.min(inputRate, outputRate);
+    // IIR: its delay at 0 Hz, 2.4–2.6 samples of the lower rate (0.3 ms at 8 kHz, less above),
+    // plus at most one output sample of rounding. FIR: 36 samples of the lower rate.
+    const bound = elliptic([inputRate, outputRate])
+      ? 2.7 / low * 1000 + 1000 / outputRate
+      : 36.5 / low * 1000 + 1000 / outputRate;
+    assert.ok(heldMs > 0 && heldMs <= bound, `${inputRate} → ${outputRate}: ${heldMs} ms held`);
   }
 });
 
-Deno.test("`Resampler` keeps THD+N of a 1 kHz tone under −60 dB for every pair", () => {
+/** Time by which the output of a `frequency` tone lags the input, in ms (from the fitted phase). */
+function lagMs(inputRate: number, outputRate: number, frequency: number): number {
+  const seconds = 0.5;
+  const out = oneShot(sine(frequency, inputRate, inputRate * seconds), inputRate, outputRate);
+  const x = steady(out, outputRate, 0.1);
+  const edge = Math.round(outputRate * 0.1);
+  // Least-squares phase of the output relative to sin(2πf·t), t counted from the stream start.
+  let sc = 0, ss = 0;
+  for (let i = 0; i < x.length; i++) {
+    const w = (2 * Math.PI * frequency * (i + edge)) / outputRate;
+    sc += x[i]! * Math.cos(w);
+    ss += x[i]! * Math.sin(w);
+  }
+  const phase = Math.atan2(sc, ss); // output ≈ sin(w + phase)
+  return (-phase / (2 * Math.PI * frequency)) * 1000;
+}
+
+Deno.test("`Resampler` keeps low frequencies aligned with the input and delays the band edge ≤ 4 ms", () => {
   for (const [inputRate, outputRate] of pairs) {
-    const out = oneShot(sine(1000, inputRate, inputRate / 20), inputRate, outputRate);
-    const fit = fitTone(steady(out, outputRate), outputRate, 1000);
-    assert.ok(fit.thdnDb < -60, `${inputRate} → ${outputRate}: ${fit.thdnDb.toFixed(1)} dB`);
-    assert.ok(Math.abs(fit.amplitude - 16384) < 16, `gain ${fit.amplitude}`);
+    const low = Math.min(inputRate, outputRate);
+    const lag = lagMs(inputRate, outputRate, low * 0.0375); // 300 Hz at 8 kHz
+    // IIR: the compensated delay at 0 Hz is rounded to a sample of the rate the filter runs at.
+    assert.ok(Math.abs(lag) < 0.05, `${inputRate} → ${outputRate}: ${lag.toFixed(3)} ms at 300 Hz`);
+    const edge = lagMs(inputRate, outputRate, low * 0.425); // 3.4 kHz at 8 kHz
+    const bound = elliptic([inputRate, outputRate]) ? (4 * 8000) / low : 0.05;
+    assert.ok(edge >= -0.05 && edge < bound, `${inputRate} → ${outputRate}: ${edge} ms at 85 %`);
   }
 });
 
-Deno.test("`Resampler` attenuates tones above the output Nyquist by ≥ 60 dB (no aliasing)", () => {
-  for (const [inputRate, outputRate] of pairs.filter(([a, b]) => b < a)) {
-    const nyquist = outputRate / 2;
-    const tones = [nyquist * 1.01, nyquist * 1.2, (nyquist + inputRate / 2) / 2, inputRate * 0.49];
-    for (const frequency of tones.filter((f) => f < inputRate / 2)) {
-      const input = sine(frequency, inputRate, inputRate / 20);
-      const out = oneShot(input, inputRate, outputRate);
-      const db = 20 * Math.log10(rms(steady(out, outputRate)) / (16384 / Math.SQRT2));
-      assert.ok(db <= -60, `${inputRate} → ${outputRate}, ${frequency} Hz: ${db.toFixed(1)} dB`);
+/** The output of a 0.5 s tone at −6 dBFS, without the 100 ms at each end where it starts and stops. */
+function tone(inputRate: number, outputRate: number, frequency: number) {
+  const out = oneShot(sine(frequency, inputRate, inputRate / 2), inputRate, outputRate);
+  return steady(out, outputRate, 0.1);
+}
+
+Deno.test("`Resampler` is flat within ±0.05 dB up to 85 % of the lower Nyquist frequency", () => {
+  for (const [inputRate, outputRate] of pairs) {
+    const low = Math.min(inputRate, outputRate) / 2;
+    for (const share of [0.02, 0.25, 0.5, 0.75, 0.8, 0.85]) {
+      const f = share * low;
+      const gain = 20 *
+        Math.log10(fitTone(tone(inputRate, outputRate, f), outputRate, f).amplitude / 16384);
+      assert.ok(Math.abs(gain) <= 0.05, `${inputRate} → ${outputRate}, ${f} Hz: ${gain} dB`);
     }
   }
 });
 
-Deno.test("`Resampler` adds no images when upsampling a tone near the input Nyquist", () => {
-  for (const [inputRate, outputRate] of pairs.filter(([a, b]) => b > a)) {
-    const frequency = inputRate * 0.4 * 0.8; // the top of the flat passband
-    const out = oneShot(sine(frequency, inputRate, inputRate / 20), inputRate, outputRate);
-    const fit = fitTone(steady(out, outputRate), outputRate, frequency);
-    assert.ok(fit.thdnDb < -60, `${inputRate} → ${outputRate}: ${fit.thdnDb.toFixed(1)} dB`);
+Deno.test("`Resampler` keeps SINAD ≥ 85 dB across the speech band for every pair", () => {
+  // Tones at 300 Hz … 3.4 kHz for 8 kHz, scaled to the lower rate for the others. The 16-bit
+  // input and output bound SINAD at ~89–92 dB here; aliases and images must stay below that.
+  for (const [inputRate, outputRate] of pairs) {
+    const low = Math.min(inputRate, outputRate) / 2;
+    for (const share of [0.075, 0.25, 0.5, 0.75, 0.85]) {
+      const f = share * low;
+      const sinad = -fitTone(tone(inputRate, outputRate, f), outputRate, f).thdnDb;
+      assert.ok(sinad >= 85, `${inputRate} → ${outputRate}, ${f} Hz: SINAD ${sinad.toFixed(1)} dB`);
+    }
+  }
+});
+
+Deno.test("`Resampler` attenuates everything above the output Nyquist (no aliasing)", () => {
+  // Designed: IIR ≥ 100 dB from 99.5 % of the lower Nyquist frequency, FIR 85 dB from 100 %.
+  for (const [inputRate, outputRate] of pairs.filter(([a, b]) => b < a)) {
+    const nyquist = outputRate / 2;
+    const bound = elliptic([inputRate, outputRate]) ? -95 : -80;
+    const tones = [1.005, 1.02, 1.1, 1.3, 1.6, 2, 3, 5].map((k) => k * nyquist);
+    for (const frequency of tones.filter((f) => f < inputRate * 0.49)) {
+      const out = tone(inputRate, outputRate, frequency);
+      const db = 20 * Math.log10(rms(out) / (16384 / Math.SQRT2));
+      assert.ok(db <= bound, `${inputRate} → ${outputRate}, ${frequency} Hz: ${db.toFixed(1)} dB`);
+    }
   }
 });
 
