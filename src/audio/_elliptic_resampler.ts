@@ -14,6 +14,7 @@
  */
 
 import type { ResamplerCore } from "./_resampler_core.ts";
+import { newInt16Array } from "./_slab.ts";
 import { ELLIPTIC_FILTERS } from "./_elliptic_filters.ts";
 import { ellipticDelay } from "./_elliptic_filter.ts";
 
@@ -54,7 +55,7 @@ export class EllipticResampler implements ResamplerCore {
     this.#down = down;
     this.#channels = channels;
     this.#filter = filter;
-    this.#delay = Math.round(ellipticDelay(Math.max(up, down)));
+    this.#delay = Math.round(ellipticDelay(filter));
     this.#state = new Float64Array(STATE * channels);
     this.reset();
   }
@@ -98,7 +99,7 @@ export class EllipticResampler implements ResamplerCore {
     const until = this.#until;
     let count = samples > until ? Math.floor((samples - 1 - until) / down) + 1 : 0;
     if (limit >= 0 && count > limit) count = limit;
-    const out = new Int16Array(count * channels);
+    const out = newInt16Array(count * channels);
     const f = this.#filter;
     const g = f[0]! * up;
     const a11 = f[1]!, a21 = f[2]!, c11 = f[3]!;

@@ -7,6 +7,7 @@
 
 import type { PolyphaseFilter } from "./_polyphase_filter.ts";
 import type { ResamplerCore } from "./_resampler_core.ts";
+import { newInt16Array } from "./_slab.ts";
 
 /**
  * Runs a {@linkcode PolyphaseFilter} over interleaved PCM16, keeping per channel the input
@@ -121,7 +122,7 @@ export class PolyphaseResampler implements ResamplerCore {
   #run(count: number): Int16Array {
     const { up, down, taps, coefficients, poles, polesFirst } = this.#filter;
     const channels = this.#channels;
-    const out = new Int16Array(count * channels);
+    const out = newInt16Array(count * channels);
     if (this.#scratch.length < count) this.#scratch = new Float64Array(2 * count);
     const y = this.#scratch;
     const step = Math.floor(down / up);
@@ -129,7 +130,8 @@ export class PolyphaseResampler implements ResamplerCore {
     // Small ratios (up ≤ 8: the elliptic tables) compute four outputs of the same phase per pass,
     // so each coefficient is loaded once for four products. Every output, blocked or not, sums
     // its taps in the same order, so any chunking gives bit-identical results.
-    const block = up <= 8 && taps % down === 0 ? 4 * up : 0;
+    const block = up <= 8 ? 4 * up : 0;
+    const post = !polesFirst && poles.length > 0;
     let start = this.#start;
     let phase = this.#phase;
     for (let c = 0; c < channels; c++) {
@@ -162,10 +164,19 @@ export class PolyphaseResampler implements ResamplerCore {
                 x2 = x3;
               }
             }
-            y[j + r] = a0;
-            y[j + r + up] = a1;
-            y[j + r + 2 * up] = a2;
-            y[j + r + 3 * up] = a3;
+            if (post) {
+              y[j + r] = a0;
+              y[j + r + up] = a1;
+              y[j + r + 2 * up] = a2;
+              y[j + r + 3 * up] = a3;
+            } else {
+              // Without poles after the FIR, round straight into the output.
+              const o = (j + r) * channels + c, stride = up * channels;
+              out[o] = round(a0);
+              out[o + stride] = round(a1);
+              out[o + 2 * stride] = round(a2);
+              out[o + 3 * stride] = round(a3);
+            }
             s += step;
             p += carry;
             if (p >= up) {
@@ -183,7 +194,8 @@ export class PolyphaseResampler implements ResamplerCore {
               a += coefficients[k]! * x[i]!;
             }
           }
-          y[j] = a;
+          if (post) y[j] = a;
+          else out[j * channels + c] = round(a);
           start += step;
           phase += carry;
           if (phase >= up) {
@@ -202,7 +214,7 @@ export class PolyphaseResampler implements ResamplerCore {
             a2 += coefficients[k + 2]! * x[s + 2]!;
             a3 += coefficients[k + 3]! * x[s + 3]!;
           }
-          y[j] = a0 + a1 + (a2 + a3);
+          out[j * channels + c] = round(a0 + a1 + (a2 + a3));
           start += step;
           phase += carry;
           if (phase >= up) {
@@ -212,11 +224,9 @@ export class PolyphaseResampler implements ResamplerCore {
         }
       }
       const state = this.#poleState;
-      if (!polesFirst && poles.length > 0) {
+      if (post) {
         allPole(y, 0, count, poles, 0, state, 12 * c);
         allPoleRound(y, count, poles, 6, state, 12 * c + 6, out, c, channels);
-      } else {
-        for (let j = 0, o = c; j < count; j++, o += channels) out[o] = round(y[j]!);
       }
     }
     this.#start = start;

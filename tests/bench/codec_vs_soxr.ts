@@ -3,8 +3,9 @@
  * driven as pipecat drives it (tests/bench/codec_soxr_oracle.py: `soxr.ResampleStream`, VHQ,
  * int16, through numpy, and pipecat's Twilio serializer audio path with `audioop` and `base64`).
  *
- * Run: `npx deno run -A tests/bench/codec_vs_soxr.ts [--rounds 9] [--seconds 20]` (needs python3
- * with numpy and soxr: `pip install soxr`). Prints one markdown table; BENCHMARKS.md holds it.
+ * Run: `npx deno run -A tests/bench/codec_vs_soxr.ts [--rounds 9] [--seconds 20] [--only TEXT]`
+ * (needs python3 with numpy and soxr: `pip install soxr`; `--only` keeps the cases whose name
+ * contains TEXT). Prints one markdown table; BENCHMARKS.md holds it.
  *
  * Method: the same signal both sides (a 1 kHz tone at 12000 peak) in the same chunks, `seconds`
  * seconds of audio per round; rounds alternate between the two processes (ours first in odd
@@ -24,7 +25,11 @@ import { sine } from "../audio/tone.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { rounds: { type: "string", default: "9" }, seconds: { type: "string", default: "20" } },
+  options: {
+    rounds: { type: "string", default: "9" },
+    seconds: { type: "string", default: "20" },
+    only: { type: "string", default: "" },
+  },
 });
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
@@ -194,7 +199,7 @@ console.log(
   "| case | ours, CPU µs per s of audio | soxr (pipecat), CPU µs per s | × soxr's speed (CPU) | × soxr (wall) |",
 );
 console.log("|---|---|---|---|---|");
-for (const c of cases) {
+for (const c of cases.filter((c) => c.name.includes(values.only))) {
   for (let i = 0; i < 3; i++) c.ours(); // warm up the JIT
   const ours: { cpuUs: number; wallUs: number }[] = [];
   const theirs: { cpuUs: number; wallUs: number }[] = [];

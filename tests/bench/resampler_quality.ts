@@ -25,7 +25,7 @@
  */
 
 import { alawEncode, mulawEncode, Resampler, RESAMPLER_RATES } from "@x/ws-transport/audio";
-import { fitTone, rms, sine } from "../audio/tone.ts";
+import { fitTone, sine } from "../audio/tone.ts";
 
 const AMPLITUDE = 16384;
 const tmp = await Deno.makeTempDir({ prefix: "resampler_quality_" });
