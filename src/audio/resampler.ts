@@ -1,8 +1,8 @@
 /**
  * A streaming PCM16 sample-rate converter for the rates voice pipelines meet: 8, 16, 22.05, 24,
- * 44.1 and 48 kHz, flat to 3.4 kHz at 8 kHz and ≥ 85 dB down from the Nyquist frequency on. It
- * holds back 0.3 ms when 8 kHz meets 16, 24 or 48 kHz; see {@linkcode Resampler} for the
- * filters, the latency and the output length.
+ * 44.1 and 48 kHz; at 8 kHz flat to 3.4 kHz and ≥ 84 dB down from 4 kHz on. It holds back
+ * 0.25–0.33 ms when 8 kHz meets 16, 24 or 48 kHz; see {@linkcode Resampler} for the filters, the
+ * latency and the output length.
  *
  * @module
  */
@@ -57,26 +57,30 @@ function checkRate(rate: number, name: string): void {
  * are identical, sample for sample, to one `process()` of the whole stream plus `flush()`.
  *
  * **Quality.** Relative to the Nyquist frequency of the lower rate (4 kHz when 8 kHz is
- * involved), the pass band is flat within ±0.025 dB up to 85 % (3.4 kHz at 8 kHz) and
- * everything from 100 % on is attenuated by at least 85 dB (100 dB for the pairs below): no
- * aliasing when going down, no images when going up. A tone anywhere in the pass band keeps a
- * SINAD of about 90 dB or better, bounded by the 16-bit output; tests/bench/resampler_quality.ts
- * measures every pair beside sox and soxr.
+ * involved): flat within ±0.04 dB up to 85 % (3.4 kHz at 8 kHz); everything from 100 % on
+ * attenuated by at least 83 dB (83–92 dB going down 2:1 and 3:1 and with the FIR, 100–113 dB
+ * for the other ratios among 8, 16, 24 and 48 kHz): no aliasing going down, no images going up. Tones anywhere in the
+ * pass band keep a SINAD of 88.6 dB or better at −6 dBFS, the limit set by 16-bit input and
+ * output. `tests/bench/resampler_quality.ts` measures every pair beside soxr and sox.
  *
  * **Filters.** Ratios among 8, 16, 24 and 48 kHz, and 22.05 ⇄ 44.1 kHz (2:1, 3:1, 6:1, 3:2 and
- * back), run an order-12 elliptic IIR filter (six second-order sections, designed offline) at the
- * two rates' common multiple: three multiplies per section and sample, several times faster than
- * a linear-phase FIR of the same pass and stop bands. Its phase is not linear: low frequencies are
- * delayed 0.3 ms at 8 kHz (0.15 ms at 16 kHz), 3 kHz about 1 ms, and the 3.4 kHz band edge about
- * 3.5 ms. The other ratios (with 22.05 or 44.1 kHz on one side only, e.g. 160/147) run a
- * polyphase Kaiser-windowed-sinc FIR designed once per ratio and shared by every instance: linear
- * phase, its impulse response 72 samples of the lower rate long.
+ * back), run elliptic IIR filters (order 10 going down 2:1 and 3:1, order 12 otherwise; designed
+ * offline, tables in the source). For the integer ratios the filter is rearranged so that its
+ * recursion runs at the lower rate and the rest is a short FIR (the 3:2 ratios run it as a
+ * cascade at 48 kHz): a third of the multiplies of a linear-phase FIR with the same pass and
+ * stop bands (92 taps at 16 kHz, 138 at 24 kHz), which is what lets 24 → 8 kHz run faster than
+ * soxr in plain JavaScript. Their phase is not linear: on
+ * top of the delay held back (below), 2 kHz comes 0.14 ms later than low frequencies at 8 kHz,
+ * 3 kHz 0.6–0.7 ms, and the 3.4 kHz band edge 2.6–3.9 ms (half that at 16 kHz). The other ratios
+ * (22.05 or 44.1 kHz against 8, 16, 24 or 48 kHz, e.g. 160/147) run a polyphase
+ * Kaiser-windowed-sinc FIR designed once per ratio and shared by every instance: linear phase,
+ * 72 samples of the lower rate long.
  *
- * **Latency.** `process()` holds back what the filter needs before an output sample is complete,
- * and nothing else: with the IIR filter, its delay at low frequencies (2.5 samples of the lower
- * rate, 0.3 ms at 8 kHz), so the output stays aligned with the input there; with the FIR, half
- * its length (36 samples of the lower rate: 1.6 ms at 22.05 kHz, 0.8 ms at 44.1 kHz, 4.5 ms for
- * 8 kHz ⇄ 22.05 or 44.1 kHz). That is the whole delay the resampler adds.
+ * **Latency.** `process()` holds back what an output sample needs before it is complete, and
+ * nothing else: with the IIR filters, their delay at low frequencies (2–2.6 samples of the lower
+ * rate: 0.25–0.33 ms at 8 kHz, under 0.2 ms above), so the output stays aligned with the input
+ * there; with the FIR, half its length (36 samples of the lower rate: 4.5 ms against 8 kHz,
+ * 2.3 ms against 16 kHz, under 1.7 ms otherwise). That is the whole delay the resampler adds.
  *
  * **Length.** Over a whole stream (every `process()` output plus `flush()`) the output has exactly
  * `round(inputFrames × outputRate / inputRate)` frames (halves rounded up).
@@ -150,7 +154,9 @@ export class Resampler {
   /**
    * Feeds `input` (interleaved, a whole number of frames; a `RangeError` otherwise) and returns
    * the output frames that are now complete, in a new array the caller owns; with equal rates,
-   * `input` itself.
+   * `input` itself. The array may share its `ArrayBuffer` with earlier outputs (they are cut from
+   * shared slabs, which is 20× cheaper than allocating each): `slice()` it before transferring
+   * or detaching its buffer.
    */
   process(input: Int16Array): Int16Array {
     const channels = this.channels;

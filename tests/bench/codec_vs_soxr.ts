@@ -200,7 +200,7 @@ console.log(
 );
 console.log("|---|---|---|---|---|");
 for (const c of cases.filter((c) => c.name.includes(values.only))) {
-  for (let i = 0; i < 3; i++) c.ours(); // warm up the JIT
+  for (let i = 0; i < 30; i++) c.ours(); // warm up the JIT
   const ours: { cpuUs: number; wallUs: number }[] = [];
   const theirs: { cpuUs: number; wallUs: number }[] = [];
   const request = { ...c.oracle, seconds: SECONDS };
