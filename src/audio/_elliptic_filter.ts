@@ -4,17 +4,16 @@
  * and 3:1 they are the order-10 `DECIMATION_FILTERS` (84–91 dB, enough for the 80 dB goal, 20 %
  * cheaper), everywhere else the order-12 `ELLIPTIC_FILTERS` (100–113 dB).
  *
- * Each section's poles p, p̄ are raised to the M-th power (M = the ratio):
- * 1 / A(z) = Q(z) / Â(z^M), with Â(z^M) = (1 − p^M·z^−M)(1 − p̄^M·z^−M) and Q = Â / A a polynomial
- * of degree 2(M − 1). The whole filter becomes N(z) / Π Â(z^M), N = gain · Π (1 + c1·z⁻¹ + z⁻²)·Q
- * of degree 2M per section. A recursion in z^−M commutes with taking every M-th sample and with inserting
- * M − 1 zeros, so going down the FIR N runs only for the samples kept and the recursion after it at
- * the lower rate; going up the recursion runs on the input and N as an M-phase FIR of 13 taps
- * per output. With S sections, per output sample that is 2SM + 1 + 2S multiplies going down and
- * about 2S + 1 + 2S / M going up, against 3SM and 3S for the cascade run at the higher rate: as
- * many multiplies, but a FIR (four outputs per pass, no loop-carried chain) instead of a
- * recursion at the higher rate. In float64 the rearranged response matches
- * the cascade's within 2e-12.
+ * Each section's poles p, p̄ are raised to the M-th power (M = the ratio): 1 / A(z) = Q(z) / Â(z^M)
+ * with Â(z^M) = (1 − p^M·z^−M)(1 − p̄^M·z^−M), Q = Â / A a polynomial of degree 2(M − 1). The
+ * whole filter becomes N(z) / Π Â(z^M), where N = gain · Π (1 + c1·z⁻¹ + z⁻²)·Q has degree 2M per
+ * section. A recursion in z^−M commutes with keeping every M-th sample and with inserting M − 1
+ * zeros, so going down the FIR N runs only for the samples kept, followed by the recursion at the
+ * lower rate; going up the recursion runs on the input, followed by N as an M-phase FIR of 13
+ * taps per output. With S sections that is 2SM + 1 + 2S multiplies per output going down and
+ * about 2S + 1 + 2S / M going up, against 3SM and 3S for the cascade at the higher rate: as many
+ * multiplies, but most of them in a FIR (four outputs per pass, no loop-carried chain) instead of
+ * a recursion at the higher rate. In float64 the two responses agree within 2e-12.
  *
  * @module
  */

@@ -1,14 +1,9 @@
 /**
- * The engine of `Resampler` for 3:2 and 2:3 (16 ⇄ 24 kHz, 32 ⇄ 48 kHz would be the same): the
- * order-12 elliptic low-pass filter run as a cascade at the two rates' common multiple. (Integer
- * ratios run the same filter split into FIR + all-pole, `_elliptic_filter.ts`, which is cheaper
- * still; with both sides above 1 that split needs a numerator of degree 72.)
- *
- * Why IIR here: a linear-phase FIR with the same pass band (flat to 85 % of the lower Nyquist
- * frequency) and ≥ 80 dB of attenuation from the Nyquist frequency on needs 92 taps at 16 kHz and
- * 138 at 24 kHz; plain JavaScript does about one multiply-add per 0.22 ns, so 16 kHz → 8 kHz
- * would cost ~160 µs per second of audio, no faster than soxr. Six second-order sections do the
- * same job (and reach 100–113 dB) with 3 multiplies each per sample at the common rate.
+ * The engine of `Resampler` for 3:2 and 2:3 (16 ⇄ 24 kHz): the order-12 elliptic low-pass filter
+ * of `_elliptic_filters.ts` run as a cascade of six second-order sections at the two rates'
+ * common multiple, 48 kHz. The integer ratios run the same kind of filter split into a FIR and an
+ * all-pole part at the lower rate (`_elliptic_filter.ts`); with both sides of the ratio above 1
+ * that split would need a numerator of degree 72, so here the cascade runs as it is.
  *
  * @module
  */
@@ -26,12 +21,12 @@ const STATE = 12;
  * sample becomes `up` samples at the common rate (itself × up, then zeros), the filter runs at
  * that rate, and every `down`-th result is an output sample.
  *
- * The filter is causal and delays low frequencies by `delayAtDc` samples of the common rate
- * (2.4–2.6 samples of the lower rate). Output sample j is read `delay` samples after the instant
+ * The filter is causal and delays low frequencies by `ellipticDelay` samples of the common rate
+ * (2.55 samples of the lower rate). Output sample j is read that many samples after the instant
  * j·down, so the output stays aligned with the input at low frequencies; `process` therefore
- * holds back that many common-rate samples (0.3 ms at 8 kHz) and `flush` completes them from
- * silence. Higher frequencies come later still: the group delay rises to ~1 ms at 75 % of the
- * lower Nyquist frequency (3 kHz at 8 kHz) and ~3.5 ms at its 85 % pass-band edge.
+ * holds back that much (0.16 ms at 16 kHz) and `flush` completes it from silence. Higher
+ * frequencies come later still: 0.34 ms more at 75 % of the lower Nyquist frequency (6 kHz),
+ * 1.8 ms more at its 85 % pass-band edge (6.8 kHz).
  */
 export class EllipticResampler implements ResamplerCore {
   readonly #up: number;

@@ -108,7 +108,8 @@ function checkRate(rate: number, name: string): void {
  * const out = resampler.process(new Int16Array(2 * 2400).fill(1000));
  * const tail = resampler.flush();
  * assert.equal((out.length + tail.length) / 2, 800);
- * assert.equal(out[out.length - 1], 1000);
+ * // A constant stays constant, within the pass band's ±0.04 dB ripple at 0 Hz.
+ * assert.ok(Math.abs(out[out.length - 1]! - 1000) <= 5);
  * ```
  */
 export class Resampler {

@@ -15,33 +15,23 @@
  */
 
 import { alawDecode, alawEncode, mulawDecode, mulawEncode, Resampler } from "@x/ws-transport/audio";
-import { TwilioSerializer } from "@x/ws-transport/twilio";
 import { sine } from "../audio/tone.ts";
+import { SoxrOracle, toneFrames, twilioSerializer } from "./codec_oracle.ts";
 
-/** soxr's CPU µs per second of audio for each oracle request, or null without the oracle. */
+/** soxr's CPU µs per second of audio for each request (median of 5), or null without soxr. */
 async function soxrFigures(requests: Record<string, unknown>[]): Promise<(number | null)[]> {
-  try {
-    const input = requests.map((r) => JSON.stringify({ op: "speed", seconds: 20, ...r }));
-    const lines = input.flatMap((line) => Array(5).fill(line)).join("\n") + "\n";
-    const child = new Deno.Command("python3", {
-      args: [new URL("./codec_soxr_oracle.py", import.meta.url).pathname],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(lines));
-    await writer.close();
-    const { success, stdout } = await child.output();
-    if (!success) return requests.map(() => null);
-    const answers = new TextDecoder().decode(stdout).trim().split("\n").map((l) => JSON.parse(l));
-    return requests.map((_, i) => {
-      const runs = answers.slice(5 * i, 5 * i + 5).map((a) => a.cpuUs as number);
-      return runs.sort((a, b) => a - b)[2]!;
-    });
-  } catch {
-    return requests.map(() => null);
+  const oracle = await SoxrOracle.open();
+  if (oracle === null) return requests.map(() => null);
+  const figures: number[] = [];
+  for (const request of requests) {
+    const runs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      runs.push(Number((await oracle.ask({ op: "speed", seconds: 20, ...request })).cpuUs));
+    }
+    figures.push(runs.sort((a, b) => a - b)[2]!);
   }
+  await oracle.close();
+  return figures;
 }
 
 const label = (us: number | null) => (us === null ? "soxr n/a" : `soxr ${us.toFixed(0)} µs`);
@@ -111,22 +101,8 @@ pairs.forEach(([inputRate, outputRate], n) => {
 });
 
 outbound.forEach(([inputRate, chunkMs], n) => {
-  const input = sine(1000, inputRate, inputRate, 12000);
-  const chunk = (inputRate * chunkMs) / 1000;
-  const bytes = new Uint8Array(input.buffer);
-  const frames = Array.from({ length: inputRate / chunk }, (_, i) => ({
-    type: "audio" as const,
-    audio: bytes.subarray(2 * i * chunk, 2 * (i + 1) * chunk),
-    sampleRate: inputRate,
-    channels: 1,
-  }));
-  const twilio = new TwilioSerializer({ streamSid: "MZ18ad3ab5a668481ce02b83e7395059f0" });
-  twilio.setup({
-    inputSampleRate: 16000,
-    inputChannels: 1,
-    outputSampleRate: inputRate,
-    outputChannels: 1,
-  });
+  const frames = toneFrames(inputRate, chunkMs);
+  const twilio = twilioSerializer(inputRate);
   Deno.bench(
     `Twilio serialize ${inputRate / 1000}k → μ-law 8k, ${chunkMs} ms frames ` +
       `(${label(soxr[pairs.length + n]!)})`,

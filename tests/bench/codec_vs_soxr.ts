@@ -22,6 +22,7 @@ import { Resampler } from "@x/ws-transport/audio";
 import { TwilioSerializer } from "@x/ws-transport/twilio";
 import { mulawEncode } from "@x/ws-transport/audio";
 import { sine } from "../audio/tone.ts";
+import { SoxrOracle, toneFrames, twilioSerializer } from "./codec_oracle.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -33,46 +34,6 @@ const { values } = parseArgs({
 });
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
-
-/** The oracle process: one JSON request per line, one JSON answer per line. */
-class Oracle {
-  readonly #child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #lines: AsyncIterator<string>;
-
-  constructor() {
-    this.#child = new Deno.Command("python3", {
-      args: [new URL("./codec_soxr_oracle.py", import.meta.url).pathname],
-      stdin: "piped",
-      stdout: "piped",
-    }).spawn();
-    this.#writer = this.#child.stdin.getWriter();
-    this.#lines = lines(this.#child.stdout);
-  }
-
-  async ask(request: Record<string, unknown>): Promise<Record<string, number | string>> {
-    await this.#writer.write(new TextEncoder().encode(JSON.stringify(request) + "\n"));
-    const { value, done } = await this.#lines.next();
-    if (done) throw new Error("the soxr oracle exited (is python3 with numpy and soxr there?)");
-    return JSON.parse(value);
-  }
-
-  async close(): Promise<void> {
-    await this.#writer.close();
-    await this.#child.status;
-  }
-}
-
-async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buffered = "";
-  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-    buffered += text;
-    for (let at = buffered.indexOf("\n"); at >= 0; at = buffered.indexOf("\n")) {
-      yield buffered.slice(0, at);
-      buffered = buffered.slice(at + 1);
-    }
-  }
-}
 
 interface Case {
   name: string;
@@ -97,22 +58,8 @@ function resampleCase(inputRate: number, outputRate: number, chunkMs: number): C
 }
 
 function twilioOutCase(inputRate: number, chunkMs: number): Case {
-  const input = sine(1000, inputRate, inputRate, 12000);
-  const chunk = (inputRate * chunkMs) / 1000;
-  const twilio = new TwilioSerializer({ streamSid: "MZ18ad3ab5a668481ce02b83e7395059f0" });
-  twilio.setup({
-    inputSampleRate: 16000,
-    inputChannels: 1,
-    outputSampleRate: inputRate,
-    outputChannels: 1,
-  });
-  const bytes = new Uint8Array(input.buffer);
-  const frames = Array.from({ length: inputRate / chunk }, (_, i) => ({
-    type: "audio" as const,
-    audio: bytes.subarray(2 * i * chunk, 2 * (i + 1) * chunk),
-    sampleRate: inputRate,
-    channels: 1,
-  }));
+  const twilio = twilioSerializer(inputRate);
+  const frames = toneFrames(inputRate, chunkMs);
   return {
     name: `Twilio serialize ${inputRate / 1000}k → μ-law 8k, ${chunkMs} ms frames`,
     oracle: { op: "speed", case: "twilio-out", inRate: inputRate, outRate: 8000, chunkMs },
@@ -187,8 +134,9 @@ const cases: Case[] = [
   resampleCase(44100, 16000, 20),
 ];
 
-const oracle = new Oracle();
-const hello = await oracle.ask({ op: "hello" });
+const oracle = await SoxrOracle.open();
+if (oracle === null) throw new Error("needs python3 with numpy and soxr (pip install soxr)");
+const hello = oracle.versions;
 const load = Deno.loadavg();
 console.log(
   `soxr ${hello.soxr} (numpy ${hello.numpy}, Python ${hello.python}) vs Deno ${Deno.version.deno}` +

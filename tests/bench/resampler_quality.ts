@@ -26,6 +26,7 @@
 
 import { alawEncode, mulawEncode, Resampler, RESAMPLER_RATES } from "@x/ws-transport/audio";
 import { fitTone, sine } from "../audio/tone.ts";
+import { SoxrOracle } from "./codec_oracle.ts";
 
 const AMPLITUDE = 16384;
 const tmp = await Deno.makeTempDir({ prefix: "resampler_quality_" });
@@ -63,40 +64,7 @@ async function viaSox(input: Int16Array, inputRate: number, outputRate: number) 
   return await read();
 }
 
-/** The soxr oracle, or null when python3, numpy or soxr is missing. */
-const oracle = await (async () => {
-  try {
-    const child = new Deno.Command("python3", {
-      args: [new URL("./codec_soxr_oracle.py", import.meta.url).pathname],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let buffered = "";
-    const ask = async (request: Record<string, unknown>) => {
-      await writer.write(new TextEncoder().encode(JSON.stringify(request) + "\n"));
-      while (!buffered.includes("\n")) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error("the soxr oracle exited");
-        buffered += value;
-      }
-      const line = buffered.slice(0, buffered.indexOf("\n"));
-      buffered = buffered.slice(line.length + 1);
-      return JSON.parse(line) as Record<string, number | string>;
-    };
-    const hello = await ask({ op: "hello" });
-    const close = async () => {
-      await writer.close();
-      await reader.cancel();
-      await child.status;
-    };
-    return { ask, close, version: String(hello.soxr) };
-  } catch {
-    return null;
-  }
-})();
+const oracle = await SoxrOracle.open();
 
 async function viaSoxr(input: Int16Array, inputRate: number, outputRate: number) {
   await write(input);
@@ -206,7 +174,7 @@ const triple = <T>(values: (T | null)[], format: (x: T) => string) =>
   values.map((x) => (x === null ? "—" : format(x))).join(" / ");
 
 console.log(
-  `Ours / soxr ${oracle ? oracle.version : "(not available)"} VHQ as pipecat runs it / sox ` +
+  `Ours / soxr ${oracle ? oracle.versions.soxr : "(not available)"} VHQ as pipecat runs it / sox ` +
     `${
       new TextDecoder().decode(
         (await new Deno.Command("sox", { args: ["--version"] }).output()).stdout,
