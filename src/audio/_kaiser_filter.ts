@@ -1,7 +1,8 @@
 /**
  * The linear-phase polyphase FIR for ratios the elliptic filters do not cover (22.05 or 44.1 kHz
- * against 8, 16, 24 or 48 kHz, e.g. 160/147): a Kaiser-windowed sinc sampled at every phase of
- * the ratio, designed once per ratio and shared.
+ * against 16, 24 or 48 kHz, e.g. 160/147), alone or as the wide-transition stage of a chain
+ * (`_chained_resampler.ts`): a Kaiser-windowed sinc sampled at every phase of the ratio, designed
+ * once per ratio and shared.
  *
  * @module
  */
@@ -14,7 +15,7 @@ import type { PolyphaseFilter } from "./_polyphase_filter.ts";
 const PASSBAND = 0.85;
 const STOPBAND_DB = 85;
 
-const filters = new Map<number, PolyphaseFilter>();
+const filters = new Map<string, PolyphaseFilter>();
 
 /** The zeroth-order modified Bessel function of the first kind (Kaiser's window needs it). */
 function besselI0(x: number): number {
@@ -27,19 +28,39 @@ function besselI0(x: number): number {
   return sum;
 }
 
-/** The Kaiser-windowed-sinc polyphase table for `up / down` (reduced), cached. */
-export function kaiserFilter(up: number, down: number): PolyphaseFilter {
-  const key = up * 1e6 + down;
+/**
+ * Where a Kaiser filter's pass band ends and its stop band starts, in cycles per input sample,
+ * and how far down the stop band is.
+ */
+export interface KaiserEdges {
+  pass: number;
+  stop: number;
+  stopDb: number;
+}
+
+/**
+ * The Kaiser-windowed-sinc polyphase table for `up / down` (reduced), cached. By default flat to
+ * 85 % of the lower Nyquist frequency and stopping at 100 %; `edges` places the two elsewhere
+ * (the second stage of a chain, whose input or output band is already limited, can afford a
+ * much wider transition and so far fewer taps).
+ */
+export function kaiserFilter(up: number, down: number, edges?: KaiserEdges): PolyphaseFilter {
+  // Frequencies in cycles per input sample; the lower Nyquist is min(1, up/down) / 2 of them.
+  const nyquist = Math.min(1, up / down) / 2;
+  const { pass, stop, stopDb } = edges ?? {
+    pass: PASSBAND * nyquist,
+    stop: nyquist,
+    stopDb: STOPBAND_DB,
+  };
+  const key = `${up}/${down}/${pass}/${stop}/${stopDb}`;
   const cached = filters.get(key);
   if (cached) return cached;
 
-  // Frequencies in cycles per input sample; the lower Nyquist is min(1, up/down) / 2 of them.
-  const nyquist = Math.min(1, up / down) / 2;
-  const cutoff = ((1 + PASSBAND) / 2) * nyquist;
-  const transition = (1 - PASSBAND) * nyquist;
-  const length = (STOPBAND_DB - 7.95) / (2.285 * 2 * Math.PI * transition) + 1;
+  const cutoff = (pass + stop) / 2;
+  const transition = stop - pass;
+  const length = (stopDb - 7.95) / (2.285 * 2 * Math.PI * transition) + 1;
   const taps = Math.round(length / 4) * 4;
-  const beta = 0.1102 * (STOPBAND_DB - 8.7);
+  const beta = 0.1102 * (stopDb - 8.7);
   const half = taps / 2;
   const norm = besselI0(beta);
 

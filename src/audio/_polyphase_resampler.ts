@@ -21,6 +21,8 @@ export class PolyphaseResampler implements ResamplerCore {
   #history: Float64Array[] = [];
   /** Outputs before rounding (and before the all-pole cascade when it comes last). */
   #scratch = new Float64Array(1024);
+  /** Unrounded outputs, interleaved, for `processExact` and `flushExact`. */
+  #exact = new Float64Array(0);
   /** Per channel, two values per all-pole section. */
   readonly #poleState: Float64Array;
   /** Valid samples in each history buffer. */
@@ -42,19 +44,39 @@ export class PolyphaseResampler implements ResamplerCore {
     this.reset();
   }
 
-  process(input: Int16Array): Int16Array {
+  process(input: Int16Array | Float64Array): Int16Array {
     const frames = input.length / this.#channels;
     this.#feed(input, frames);
     this.#inputFrames += frames;
-    return this.#run(this.#ready());
+    return this.#run(this.#ready(), false) as Int16Array;
+  }
+
+  /**
+   * {@linkcode PolyphaseResampler.process}, the outputs unrounded, for the next stage of a chain:
+   * a view on a buffer of this resampler, valid until its next call.
+   */
+  processExact(input: Int16Array): Float64Array {
+    const frames = input.length / this.#channels;
+    this.#feed(input, frames);
+    this.#inputFrames += frames;
+    return this.#run(this.#ready(), true) as Float64Array;
   }
 
   flush(): Int16Array {
+    return this.#end(false) as Int16Array;
+  }
+
+  /** {@linkcode PolyphaseResampler.flush}, unrounded, like {@linkcode processExact}. */
+  flushExact(): Float64Array {
+    return this.#end(true) as Float64Array;
+  }
+
+  #end(exact: boolean): Int16Array | Float64Array {
     const { up, down, taps } = this.#filter;
     const total = Math.floor((2 * this.#inputFrames * up + down) / (2 * down));
     // A filter's length of silence completes every output up to `total`.
     this.#feed(null, taps);
-    const out = this.#run(Math.min(total - this.#outputFrames, this.#ready()));
+    const out = this.#run(Math.min(total - this.#outputFrames, this.#ready()), exact);
     this.reset();
     return out;
   }
@@ -71,7 +93,7 @@ export class PolyphaseResampler implements ResamplerCore {
   }
 
   /** Appends `frames` frames of `input` (silence when null) to the history of each channel. */
-  #feed(input: Int16Array | null, frames: number): void {
+  #feed(input: Int16Array | Float64Array | null, frames: number): void {
     this.#append(frames);
     const channels = this.#channels;
     const at = this.#length;
@@ -118,12 +140,18 @@ export class PolyphaseResampler implements ResamplerCore {
     return room > 0 ? Math.floor((room + down - 1) / down) : 0;
   }
 
-  /** Computes the next `count` output frames, interleaved. */
-  #run(count: number): Int16Array {
+  /**
+   * Computes the next `count` output frames, interleaved: rounded into a new `Int16Array`, or
+   * with `exact` unrounded into `#exact` (returning a view on it).
+   */
+  #run(count: number, exact: boolean): Int16Array | Float64Array {
     const { up, down, taps, coefficients, poles, polesFirst } = this.#filter;
     const channels = this.#channels;
-    const out = newInt16Array(count * channels);
+    const out = newInt16Array(exact ? 0 : count * channels);
     if (this.#scratch.length < count) this.#scratch = new Float64Array(2 * count);
+    if (exact && this.#exact.length < count * channels) {
+      this.#exact = new Float64Array(2 * count * channels);
+    }
     const y = this.#scratch;
     const step = Math.floor(down / up);
     const carry = down % up;
@@ -132,6 +160,8 @@ export class PolyphaseResampler implements ResamplerCore {
     // its taps in the same order, so any chunking gives bit-identical results.
     const block = up <= 8 ? 4 * up : 0;
     const post = !polesFirst && poles.length > 0;
+    // Outputs go through `y` when poles follow or the caller wants them unrounded.
+    const keep = post || exact;
     let start = this.#start;
     let phase = this.#phase;
     for (let c = 0; c < channels; c++) {
@@ -164,7 +194,7 @@ export class PolyphaseResampler implements ResamplerCore {
                 x2 = x3;
               }
             }
-            if (post) {
+            if (keep) {
               y[j + r] = a0;
               y[j + r + up] = a1;
               y[j + r + 2 * up] = a2;
@@ -194,7 +224,7 @@ export class PolyphaseResampler implements ResamplerCore {
               a += coefficients[k]! * x[i]!;
             }
           }
-          if (post) y[j] = a;
+          if (keep) y[j] = a;
           else out[j * channels + c] = round(a);
           start += step;
           phase += carry;
@@ -214,7 +244,8 @@ export class PolyphaseResampler implements ResamplerCore {
             a2 += coefficients[k + 2]! * x[s + 2]!;
             a3 += coefficients[k + 3]! * x[s + 3]!;
           }
-          out[j * channels + c] = round(a0 + a1 + (a2 + a3));
+          if (keep) y[j] = a0 + a1 + (a2 + a3);
+          else out[j * channels + c] = round(a0 + a1 + (a2 + a3));
           start += step;
           phase += carry;
           if (phase >= up) {
@@ -226,13 +257,17 @@ export class PolyphaseResampler implements ResamplerCore {
       const state = this.#poleState;
       if (post) {
         allPole(y, 0, count, poles, 0, state, 12 * c);
-        allPole(y, 0, count, poles, 6, state, 12 * c + 6, out, c, channels);
+        allPole(y, 0, count, poles, 6, state, 12 * c + 6, exact ? null : out, c, channels);
+      }
+      if (exact) {
+        const into = this.#exact;
+        for (let j = 0, o = c; j < count; j++, o += channels) into[o] = y[j]!;
       }
     }
     this.#start = start;
     this.#phase = phase;
     this.#outputFrames += count;
-    return out;
+    return exact ? this.#exact.subarray(0, count * channels) : out;
   }
 }
 

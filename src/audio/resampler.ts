@@ -1,16 +1,17 @@
 /**
  * A streaming PCM16 sample-rate converter for the rates voice pipelines meet: 8, 16, 22.05, 24,
- * 44.1 and 48 kHz; at 8 kHz flat to 3.4 kHz and ≥ 84 dB down from 4 kHz on. It holds back
- * 0.25–0.33 ms when 8 kHz meets 16, 24 or 48 kHz; see {@linkcode Resampler} for the filters, the
- * latency and the output length.
+ * 44.1 and 48 kHz; at 8 kHz flat to 3.4 kHz and ≥ 83 dB down from 4 kHz on. It holds back
+ * 0.25–0.33 ms when 8 kHz meets 16, 24 or 48 kHz, at most 2.3 ms for any pair; see
+ * {@linkcode Resampler} for the filters, the latency and the output length.
  *
  * @module
  */
 
 import type { ResamplerCore } from "./_resampler_core.ts";
+import { ChainedResampler } from "./_chained_resampler.ts";
 import { EllipticResampler } from "./_elliptic_resampler.ts";
 import { ellipticFilter } from "./_elliptic_filter.ts";
-import { kaiserFilter } from "./_kaiser_filter.ts";
+import { type KaiserEdges, kaiserFilter } from "./_kaiser_filter.ts";
 import { PolyphaseResampler } from "./_polyphase_resampler.ts";
 
 /** The sample rates {@linkcode Resampler} converts between. */
@@ -45,6 +46,39 @@ function gcd(a: number, b: number): number {
 /** The elliptic engine's filters run at K × the lower rate, for these K. */
 const ELLIPTIC_K = [2, 3, 6];
 
+/** Rates ≥ 2.5 × 8 or 16 kHz go through twice the low rate: see `_chained_resampler.ts`. */
+const CHAIN_FROM = [8000, 16000];
+
+/** The Kaiser FIR for `inputRate → outputRate`, alone or behind/after an elliptic 2:1 stage. */
+function kaiserPath(inputRate: number, outputRate: number, channels: number): ResamplerCore {
+  const low = Math.min(inputRate, outputRate), high = Math.max(inputRate, outputRate);
+  const kaiser = (from: number, to: number, edges?: KaiserEdges) => {
+    const divisor = gcd(from, to);
+    return new PolyphaseResampler(kaiserFilter(to / divisor, from / divisor, edges), channels);
+  };
+  if (!CHAIN_FROM.includes(low) || high < 2.5 * low) return kaiser(inputRate, outputRate);
+  // Between 2 × low and high, the band beyond 0.425 × low is either already gone (going up) or
+  // about to go (going down), except what folds onto the pass band: from 1.5 × low on. There the
+  // images of the pass band land going up, so it stops at 100 dB (at 85, SINAD fell to 86 dB).
+  const mid = 2 * low;
+  const edges = (rate: number) => ({
+    pass: (0.425 * low) / rate,
+    stop: (1.5 * low) / rate,
+    stopDb: 100,
+  });
+  const ratio = { up: outputRate / gcd(inputRate, outputRate), down: 0, channels };
+  ratio.down = (ratio.up * inputRate) / outputRate;
+  return inputRate === low
+    ? new ChainedResampler({
+      first: new PolyphaseResampler(ellipticFilter(2, 1), channels),
+      second: kaiser(mid, high, edges(mid)),
+    }, ratio)
+    : new ChainedResampler({
+      first: kaiser(high, mid, edges(high)),
+      second: new PolyphaseResampler(ellipticFilter(1, 2), channels),
+    }, ratio);
+}
+
 function checkRate(rate: number, name: string): void {
   if (!RESAMPLER_RATES.includes(rate)) {
     throw new RangeError(`${name} must be one of ${RESAMPLER_RATES.join(", ")}, got ${rate}`);
@@ -69,18 +103,21 @@ function checkRate(rate: number, name: string): void {
  * recursion runs at the lower rate and the rest is a short FIR (the 3:2 ratios run it as a
  * cascade at 48 kHz): a third of the multiplies of a linear-phase FIR with the same pass and
  * stop bands (92 taps at 16 kHz, 138 at 24 kHz), which is what lets 24 → 8 kHz run faster than
- * soxr in plain JavaScript. Their phase is not linear: on
- * top of the delay held back (below), 2 kHz comes 0.14 ms later than low frequencies at 8 kHz,
- * 3 kHz 0.6–0.7 ms, and the 3.4 kHz band edge 2.6–3.9 ms (half that at 16 kHz). The other ratios
- * (22.05 or 44.1 kHz against 8, 16, 24 or 48 kHz, e.g. 160/147) run a polyphase
- * Kaiser-windowed-sinc FIR designed once per ratio and shared by every instance: linear phase,
- * 72 samples of the lower rate long.
+ * soxr in plain JavaScript. Their phase is not linear: on top of the delay held back (below),
+ * 2 kHz comes 0.14 ms later than low frequencies at 8 kHz, 3 kHz 0.6–0.7 ms, and the 3.4 kHz
+ * band edge 2.6–3.9 ms (half that at 16 kHz). 8 kHz ⇄ 22.05 or 44.1 kHz and 16 ⇄ 44.1 kHz go
+ * through twice the low rate: the elliptic 2:1 filter there, then a 12–28-tap Kaiser FIR that
+ * only has to stop what would fold onto the pass band. The remaining ratios (16 ⇄ 22.05, 22.05 ⇄
+ * 24 or 48, 24 ⇄ 44.1, 44.1 ⇄ 48 kHz, e.g. 160/147) run a polyphase Kaiser-windowed-sinc FIR
+ * designed once per ratio and shared by every instance: linear phase, 72 samples of the lower
+ * rate long.
  *
  * **Latency.** `process()` holds back what an output sample needs before it is complete, and
  * nothing else: with the IIR filters, their delay at low frequencies (2–2.6 samples of the lower
  * rate: 0.25–0.33 ms at 8 kHz, under 0.2 ms above), so the output stays aligned with the input
- * there; with the FIR, half its length (36 samples of the lower rate: 4.5 ms against 8 kHz,
- * 2.3 ms against 16 kHz, under 1.7 ms otherwise). That is the whole delay the resampler adds.
+ * there; through twice the low rate, 0.5–0.7 ms at 8 kHz and 0.25–0.34 ms at 16 kHz; with the
+ * FIR alone, half its length (36 samples of the lower rate: 2.3 ms for 16 ⇄ 22.05 kHz, 0.8–1.7 ms
+ * for the others). That is the whole delay the resampler adds.
  *
  * **Length.** Over a whole stream (every `process()` output plus `flush()`) the output has exactly
  * `round(inputFrames × outputRate / inputRate)` frames (halves rounded up).
@@ -142,12 +179,12 @@ export class Resampler {
       const divisor = gcd(inputRate, outputRate);
       const up = outputRate / divisor;
       const down = inputRate / divisor;
-      if (!ELLIPTIC_K.includes(Math.max(up, down))) {
-        this.#core = new PolyphaseResampler(kaiserFilter(up, down), channels);
-      } else if (Math.min(up, down) === 1) {
-        this.#core = new PolyphaseResampler(ellipticFilter(up, down), channels);
+      if (ELLIPTIC_K.includes(Math.max(up, down))) {
+        this.#core = Math.min(up, down) === 1
+          ? new PolyphaseResampler(ellipticFilter(up, down), channels)
+          : new EllipticResampler(up, down, channels);
       } else {
-        this.#core = new EllipticResampler(up, down, channels);
+        this.#core = kaiserPath(inputRate, outputRate, channels);
       }
     }
   }
