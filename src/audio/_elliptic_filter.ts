@@ -1,6 +1,7 @@
 /**
- * The elliptic filters of `_elliptic_filters.ts` rearranged for integer ratios (2:1, 3:1, 6:1 and
- * back) as a polyphase FIR plus an all-pole cascade that runs at the lower rate. Going down 2:1
+ * The elliptic filters of `_elliptic_filters.ts` rearranged for the ratios 2:1, 3:1, 6:1, 3:2 and
+ * back as a polyphase FIR plus an all-pole cascade that runs at the lower rate (for 3:2, at the
+ * input rate). Going down 2:1
  * and 3:1 they are the order-10 `DECIMATION_FILTERS` (84–91 dB, enough for the 80 dB goal, 20 %
  * cheaper), everywhere else the order-12 `ELLIPTIC_FILTERS` (100–113 dB).
  *
@@ -9,8 +10,8 @@
  * whole filter becomes N(z) / Π Â(z^M), where N = gain · Π (1 + c1·z⁻¹ + z⁻²)·Q has degree 2M per
  * section. A recursion in z^−M commutes with keeping every M-th sample and with inserting M − 1
  * zeros, so going down the FIR N runs only for the samples kept, followed by the recursion at the
- * lower rate; going up the recursion runs on the input, followed by N as an M-phase FIR of 13
- * taps per output. With S sections that is 2SM + 1 + 2S multiplies per output going down and
+ * lower rate; going up (and for 3:2, with M = up) the recursion runs on the input, followed by N
+ * as an M-phase FIR of 13 taps per output. With S sections that is 2SM + 1 + 2S multiplies per output going down and
  * about 2S + 1 + 2S / M going up, against 3SM and 3S for the cascade at the higher rate: as many
  * multiplies, but most of them in a FIR (four outputs per pass, no loop-carried chain) instead of
  * a recursion at the higher rate. In float64 the two responses agree within 2e-12.
@@ -46,16 +47,18 @@ export function ellipticDelay(filter: Float64Array): number {
   return delay;
 }
 
-/** The polyphase form of the elliptic filter for `up / down` when one of them is 1, cached. */
+/**
+ * The polyphase form of the elliptic filter for `up / down` (2:1, 3:1, 6:1, 3:2 and back),
+ * cached. The recursion is stretched by M = down going down (it runs on the outputs) and by
+ * M = up otherwise (it runs on the input).
+ */
 export function ellipticFilter(up: number, down: number): PolyphaseFilter {
   const key = up * 1e6 + down;
   const cached = filters.get(key);
   if (cached) return cached;
-  const m = Math.max(up, down);
+  const m = up === 1 ? down : up;
   const table = ellipticTable(up, down);
-  if (table === undefined || Math.min(up, down) !== 1) {
-    throw new RangeError(`no elliptic filter for the ratio ${up}/${down}`);
-  }
+  if (table === undefined) throw new RangeError(`no elliptic filter for the ratio ${up}/${down}`);
   let numerator = [table[0]!];
   // Sections beyond the table's are 1 / (1 + 0·z⁻¹ + 0·z⁻²): the engine runs six.
   const poles = new Float64Array(2 * POLE_SECTIONS);
@@ -77,12 +80,9 @@ export function ellipticFilter(up: number, down: number): PolyphaseFilter {
     numerator = convolve(numerator, convolve([1, c1, 1], q));
   }
   const delay = Math.round(ellipticDelay(table));
-  const filter = down === 1 ? interpolator(up, numerator, delay, poles) : decimator(
-    down,
-    numerator,
-    delay,
-    poles,
-  );
+  const filter = up === 1
+    ? decimator(down, numerator, delay, poles)
+    : interpolator({ up, down }, numerator, delay, poles);
   filters.set(key, filter);
   return filter;
 }
@@ -111,16 +111,17 @@ function decimator(
 }
 
 /**
- * The all-pole cascade runs on the input; output j is N, times L for the inserted zeros, applied
- * at instant j + delay of the L-times rate: phase r = (j + delay) mod L reads the input samples
- * i₀ − t (i₀ = ⌊(j + delay) / L⌋) with N[r + t·L].
+ * The all-pole cascade runs on the input; output j is N, times L = up for the inserted zeros,
+ * applied at instant n = j·down + delay of the L-times rate: phase r = n mod L reads the input
+ * samples i₀ − t (i₀ = ⌊n / L⌋) with N[r + t·L].
  */
 function interpolator(
-  l: number,
+  ratio: { up: number; down: number },
   numerator: number[],
   delay: number,
   poles: Float64Array,
 ): PolyphaseFilter {
+  const l = ratio.up;
   const taps = Math.ceil(numerator.length / l);
   const coefficients = new Float64Array(l * taps);
   for (let r = 0; r < l; r++) {
@@ -131,7 +132,7 @@ function interpolator(
   }
   return {
     up: l,
-    down: 1,
+    down: ratio.down,
     taps,
     coefficients,
     lead: taps - 1,

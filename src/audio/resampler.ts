@@ -9,7 +9,6 @@
 
 import type { ResamplerCore } from "./_resampler_core.ts";
 import { ChainedResampler } from "./_chained_resampler.ts";
-import { EllipticResampler } from "./_elliptic_resampler.ts";
 import { ellipticFilter } from "./_elliptic_filter.ts";
 import { type KaiserEdges, kaiserFilter } from "./_kaiser_filter.ts";
 import { PolyphaseResampler } from "./_polyphase_resampler.ts";
@@ -99,9 +98,9 @@ function checkRate(rate: number, name: string): void {
  *
  * **Filters.** Ratios among 8, 16, 24 and 48 kHz, and 22.05 ⇄ 44.1 kHz (2:1, 3:1, 6:1, 3:2 and
  * back), run elliptic IIR filters (order 10 going down 2:1 and 3:1, order 12 otherwise; designed
- * offline, tables in the source). For the integer ratios the filter is rearranged so that its
- * recursion runs at the lower rate and the rest is a short FIR (the 3:2 ratios run it as a
- * cascade at 48 kHz): a third of the multiplies of a linear-phase FIR with the same pass and
+ * offline, tables in the source), rearranged so that the recursion runs at the lower rate (for
+ * 3:2, the input rate) and the rest is a 13–73-tap FIR computed only for the samples kept: a
+ * third of the multiplies of a linear-phase FIR with the same pass and
  * stop bands (92 taps at 16 kHz, 138 at 24 kHz), which is what lets 24 → 8 kHz run faster than
  * soxr in plain JavaScript. Their phase is not linear: on top of the delay held back (below),
  * 2 kHz comes 0.14 ms later than low frequencies at 8 kHz, 3 kHz 0.6–0.7 ms, and the 3.4 kHz
@@ -180,9 +179,7 @@ export class Resampler {
       const up = outputRate / divisor;
       const down = inputRate / divisor;
       if (ELLIPTIC_K.includes(Math.max(up, down))) {
-        this.#core = Math.min(up, down) === 1
-          ? new PolyphaseResampler(ellipticFilter(up, down), channels)
-          : new EllipticResampler(up, down, channels);
+        this.#core = new PolyphaseResampler(ellipticFilter(up, down), channels);
       } else {
         this.#core = kaiserPath(inputRate, outputRate, channels);
       }
