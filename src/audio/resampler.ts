@@ -65,8 +65,8 @@ function kaiserPath(inputRate: number, outputRate: number, channels: number): Re
     stop: (1.5 * low) / rate,
     stopDb: 100,
   });
-  const ratio = { up: outputRate / gcd(inputRate, outputRate), down: 0, channels };
-  ratio.down = (ratio.up * inputRate) / outputRate;
+  const divisor = gcd(inputRate, outputRate);
+  const ratio = { up: outputRate / divisor, down: inputRate / divisor, channels };
   return inputRate === low
     ? new ChainedResampler({
       first: new PolyphaseResampler(ellipticFilter(2, 1), channels),
@@ -91,25 +91,25 @@ function checkRate(rate: number, name: string): void {
  *
  * **Quality.** Relative to the Nyquist frequency of the lower rate (4 kHz when 8 kHz is
  * involved): flat within ±0.04 dB up to 85 % (3.4 kHz at 8 kHz); everything from 100 % on
- * attenuated by at least 83 dB (83–92 dB going down 2:1 and 3:1 and with the FIR, 100–113 dB
- * for the other ratios among 8, 16, 24 and 48 kHz): no aliasing going down, no images going up. Tones anywhere in the
- * pass band keep a SINAD of 88.6 dB or better at −6 dBFS, the limit set by 16-bit input and
- * output. `tests/bench/resampler_quality.ts` measures every pair beside soxr and sox.
+ * attenuated by at least 83 dB (83–92 dB going down 2:1 and 3:1 and with the FIR alone,
+ * 100–113 dB for the other ratios among 8, 16, 24 and 48 kHz): no aliasing going down, no images
+ * going up. Tones anywhere in the pass band keep a SINAD of 88.6 dB or better at −6 dBFS, the
+ * limit set by 16-bit input and output. `tests/bench/resampler_quality.ts` measures every pair
+ * beside soxr and sox.
  *
  * **Filters.** Ratios among 8, 16, 24 and 48 kHz, and 22.05 ⇄ 44.1 kHz (2:1, 3:1, 6:1, 3:2 and
  * back), run elliptic IIR filters (order 10 going down 2:1 and 3:1, order 12 otherwise; designed
  * offline, tables in the source), rearranged so that the recursion runs at the lower rate (for
  * 3:2, the input rate) and the rest is a 13–73-tap FIR computed only for the samples kept: a
- * third of the multiplies of a linear-phase FIR with the same pass and
- * stop bands (92 taps at 16 kHz, 138 at 24 kHz), which is what lets 24 → 8 kHz run faster than
- * soxr in plain JavaScript. Their phase is not linear: on top of the delay held back (below),
- * 2 kHz comes 0.14 ms later than low frequencies at 8 kHz, 3 kHz 0.6–0.7 ms, and the 3.4 kHz
- * band edge 2.6–3.9 ms (half that at 16 kHz). 8 kHz ⇄ 22.05 or 44.1 kHz and 16 ⇄ 44.1 kHz go
- * through twice the low rate: the elliptic 2:1 filter there, then a 12–28-tap Kaiser FIR that
- * only has to stop what would fold onto the pass band. The remaining ratios (16 ⇄ 22.05, 22.05 ⇄
- * 24 or 48, 24 ⇄ 44.1, 44.1 ⇄ 48 kHz, e.g. 160/147) run a polyphase Kaiser-windowed-sinc FIR
- * designed once per ratio and shared by every instance: linear phase, 72 samples of the lower
- * rate long.
+ * third of the multiplies of a linear-phase FIR with the same pass and stop bands (92 taps at
+ * 16 kHz, 138 at 24 kHz), which is what lets 24 → 8 kHz run faster than soxr in plain
+ * JavaScript. Their phase is not linear: on top of the delay held back (below), 2 kHz comes
+ * 0.14 ms later than low frequencies at 8 kHz, 3 kHz 0.6–0.7 ms, and the 3.4 kHz band edge
+ * 2.6–3.9 ms (half that at 16 kHz). 8 kHz ⇄ 22.05 or 44.1 kHz and 16 ⇄ 44.1 kHz go through twice
+ * the low rate: the elliptic 2:1 filter there, then a 12–32-tap Kaiser FIR that only has to stop
+ * what would fold onto the pass band. The remaining ratios (16 ⇄ 22.05, 22.05 ⇄ 24 or 48,
+ * 24 ⇄ 44.1, 44.1 ⇄ 48 kHz, e.g. 160/147) run a polyphase Kaiser-windowed-sinc FIR designed once
+ * per ratio and shared by every instance: linear phase, 72 samples of the lower rate long.
  *
  * **Latency.** `process()` holds back what an output sample needs before it is complete, and
  * nothing else: with the IIR filters, their delay at low frequencies (2–2.6 samples of the lower
