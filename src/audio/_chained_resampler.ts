@@ -3,8 +3,9 @@
  * 22.05 or 44.1 kHz, 16 ⇄ 44.1 kHz): an elliptic 2:1 stage at the low side does the sharp part
  * of the filtering (the transition from 85 % to 100 % of the low Nyquist frequency), and a Kaiser
  * FIR between twice the low rate and the high one only has to stop what would fold back into the
- * pass band, from 1.5 × the low rate on: 12–32 taps instead of 72–400 for a direct FIR, and a table
- * a sixth the size or less. Measured, these pairs run 2–4× faster than through the direct FIR.
+ * pass band, from 1.5 × the low rate on: 12–32 taps instead of 72–400 for a direct FIR, and a
+ * table a sixth the size or less. Measured, these pairs run 2–4× faster than through the direct
+ * FIR.
  *
  * @module
  */
