@@ -1,11 +1,11 @@
 /**
- * Two resampler engines in a row, for the pairs where one side is far above the other (8 kHz ⇄
- * 22.05 or 44.1 kHz, 16 ⇄ 44.1 kHz): an elliptic 2:1 stage at the low side does the sharp part
- * of the filtering (the transition from 85 % to 100 % of the low Nyquist frequency), and a Kaiser
- * FIR between twice the low rate and the high one only has to stop what would fold back into the
- * pass band, from 1.5 × the low rate on: 12–32 taps instead of 72–400 for a direct FIR, and a
- * table a sixth the size or less. Measured, these pairs run 2–4× faster than through the direct
- * FIR.
+ * Two resampler engines in a row, for every ratio the elliptic filters do not take (8, 16 or 24
+ * kHz against 22.05 or 44.1 kHz, 22.05 kHz against 48 kHz, 44.1 ⇄ 48 kHz): an elliptic 2:1 stage
+ * at the low side does the sharp part of the filtering (the transition from 85 % to 100 % of the
+ * low Nyquist frequency), and a Kaiser FIR between twice the low rate and the high one only has
+ * to stop what would fold back onto the pass band, from 1.5 × the low rate on: 8–32 taps instead
+ * of 72–400 for a direct FIR, and a table a sixth the size or less. Measured, 8 ⇄ 22.05 and
+ * 44.1 kHz run 2–4× faster than through the direct FIR.
  *
  * @module
  */

@@ -45,9 +45,6 @@ function gcd(a: number, b: number): number {
 /** The elliptic engine's filters run at K × the lower rate, for these K. */
 const ELLIPTIC_K = [2, 3, 6];
 
-/** Rates ≥ 2.5 × 8 or 16 kHz go through twice the low rate: see `_chained_resampler.ts`. */
-const CHAIN_FROM = [8000, 16000];
-
 /** The Kaiser FIR for `inputRate → outputRate`, alone or behind/after an elliptic 2:1 stage. */
 function kaiserPath(inputRate: number, outputRate: number, channels: number): ResamplerCore {
   const low = Math.min(inputRate, outputRate), high = Math.max(inputRate, outputRate);
@@ -55,7 +52,10 @@ function kaiserPath(inputRate: number, outputRate: number, channels: number): Re
     const divisor = gcd(from, to);
     return new PolyphaseResampler(kaiserFilter(to / divisor, from / divisor, edges), channels);
   };
-  if (!CHAIN_FROM.includes(low) || high < 2.5 * low) return kaiser(inputRate, outputRate);
+  // Going down, the FIR comes first and must stay flat to 0.425 × low of its own input: a short
+  // one manages that only up to a quarter of it or so, so close rates (22.05 → 16, 24 → 22.05,
+  // 48 → 44.1 kHz) keep the direct FIR.
+  if (outputRate === low && high < 1.8 * low) return kaiser(inputRate, outputRate);
   // Between 2 × low and high, the band beyond 0.425 × low is either already gone (going up) or
   // about to go (going down), except what folds onto the pass band: from 1.5 × low on. There the
   // images of the pass band land going up, so it stops at 100 dB (at 85, SINAD fell to 86 dB).
@@ -105,18 +105,20 @@ function checkRate(rate: number, name: string): void {
  * 16 kHz, 138 at 24 kHz), which is what lets 24 → 8 kHz run faster than soxr in plain
  * JavaScript. Their phase is not linear: on top of the delay held back (below), 2 kHz comes
  * 0.14 ms later than low frequencies at 8 kHz, 3 kHz 0.6–0.7 ms, and the 3.4 kHz band edge
- * 2.6–3.9 ms (half that at 16 kHz). 8 kHz ⇄ 22.05 or 44.1 kHz and 16 ⇄ 44.1 kHz go through twice
- * the low rate: the elliptic 2:1 filter there, then a 12–32-tap Kaiser FIR that only has to stop
- * what would fold onto the pass band. The remaining ratios (16 ⇄ 22.05, 22.05 ⇄ 24 or 48,
- * 24 ⇄ 44.1, 44.1 ⇄ 48 kHz, e.g. 160/147) run a polyphase Kaiser-windowed-sinc FIR designed once
- * per ratio and shared by every instance: linear phase, 72 samples of the lower rate long.
+ * 2.6–3.9 ms (half that at 16 kHz). Every other ratio goes through twice the lower rate: the
+ * elliptic 2:1 filter there, and between that rate and the higher one a 8–32-tap Kaiser FIR that
+ * only has to stop what would fold onto the pass band (`_chained_resampler.ts`). Going down
+ * between close rates (22.05 → 16, 24 → 22.05, 48 → 44.1 kHz) that FIR would have to be long
+ * after all, so those run a polyphase Kaiser-windowed-sinc FIR alone, designed once per ratio
+ * and shared by every instance: linear phase, 72 samples of the lower rate long.
  *
  * **Latency.** `process()` holds back what an output sample needs before it is complete, and
  * nothing else: with the IIR filters, their delay at low frequencies (2–2.6 samples of the lower
  * rate: 0.25–0.33 ms at 8 kHz, under 0.2 ms above), so the output stays aligned with the input
- * there; through twice the low rate, 0.5–0.7 ms at 8 kHz and 0.25–0.34 ms at 16 kHz; with the
- * FIR alone, half its length (36 samples of the lower rate: 2.3 ms for 16 ⇄ 22.05 kHz, 0.8–1.7 ms
- * for the others). That is the whole delay the resampler adds.
+ * there; through twice the lower rate, 4–5.5 samples of it (0.5–0.7 ms at 8 kHz, 0.25–0.35 ms at
+ * 16 kHz, less above); with the FIR alone, half its length (36 samples of the lower rate: 2.3 ms
+ * for 22.05 → 16 kHz, 1.6 ms for 24 → 22.05 kHz, 0.8 ms for 48 → 44.1 kHz). That is the whole
+ * delay the resampler adds.
  *
  * **Length.** Over a whole stream (every `process()` output plus `flush()`) the output has exactly
  * `round(inputFrames × outputRate / inputRate)` frames (halves rounded up).

@@ -130,15 +130,15 @@ Deno.test("`Resampler` flush and reset start a new stream", () => {
 });
 
 /**
- * Which filter a pair gets: "iir" for the integer and 3:2 ratios (elliptic), "chain" for 8 or
- * 16 kHz against a rate ≥ 2.5 times higher (elliptic 2:1 stage + short FIR), "fir" otherwise.
+ * Which filter a pair gets: "iir" for the 2:1, 3:1, 6:1 and 3:2 ratios (elliptic), "fir" going
+ * down between close rates (22.05 → 16, 24 → 22.05, 48 → 44.1 kHz: the linear-phase Kaiser FIR),
+ * "chain" for the rest (elliptic 2:1 at the low side + a short Kaiser FIR).
  */
 function kind([a, b]: [number, number]): "iir" | "chain" | "fir" {
   let [x, y] = [a, b];
   while (y !== 0) [x, y] = [y, x % y]; // x = gcd(a, b)
   if ([2, 3, 6].includes(Math.max(a, b) / x) && Math.min(a, b) / x <= 2) return "iir";
-  const low = Math.min(a, b);
-  return (low === 8000 || low === 16000) && Math.max(a, b) >= 2.5 * low ? "chain" : "fir";
+  return b < a && a < 1.8 * b ? "fir" : "chain";
 }
 
 Deno.test("`Resampler` holds back ≤ 0.7 ms at 8 kHz with the IIR filters, ≤ 4.6 ms with the FIR", () => {
@@ -149,7 +149,7 @@ Deno.test("`Resampler` holds back ≤ 0.7 ms at 8 kHz with the IIR filters, ≤ 
     const heldMs = 20 - (out.length / outputRate) * 1000;
     const low = Math.min(inputRate, outputRate);
     // In samples of the lower rate, plus at most one output sample of rounding. IIR: its delay
-    // at 0 Hz, 1.9–2.6 samples (≤ 0.33 ms at 8 kHz). Chain: that and half the FIR stage, 4–5.5
+    // at 0 Hz, 1.9–2.6 samples (≤ 0.33 ms at 8 kHz). Chain: that and half the FIR stage, ≤ 5.5
     // samples (≤ 0.68 ms at 8 kHz). FIR: half its length, 36 samples.
     const samples = { iir: 2.7, chain: 5.6, fir: 36.5 }[kind([inputRate, outputRate])];
     const bound = (samples / low) * 1000 + 1000 / outputRate;
