@@ -1,5 +1,5 @@
 /**
- * What `Resampler` asks of its engines (`_elliptic_resampler.ts`, `_polyphase_resampler.ts`):
+ * What `Resampler` asks of its engines (`_polyphase_resampler.ts`, `_chained_resampler.ts`):
  * one conversion ratio, interleaved channels fixed at construction.
  *
  * @module
