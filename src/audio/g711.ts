@@ -15,8 +15,14 @@
  * at the top 14 (μ-law) or 12 (A-law) bits of a sample, so the encode tables have 16,384 and 4,096
  * entries, built once when the module loads.
  *
+ * Without an `out` argument the functions return a new array cut from a shared slab (fast to
+ * allocate; see `_slab.ts`): it is the caller's, but shares its `ArrayBuffer` with other outputs,
+ * so `slice()` it before transferring or detaching its buffer.
+ *
  * @module
  */
+
+import { newInt16Array, newUint8Array } from "./_slab.ts";
 
 /** μ-law code → PCM16, for all 256 codes. */
 const MULAW_DECODE: Int16Array = new Int16Array(256);
@@ -72,7 +78,7 @@ for (let index = 0; index < 1 << 12; index++) {
 }
 
 function codesOut(length: number, out: Uint8Array | undefined): Uint8Array {
-  if (out === undefined) return new Uint8Array(length);
+  if (out === undefined) return newUint8Array(length);
   if (out.length < length) {
     throw new RangeError(`out.length must be at least ${length}, got ${out.length}`);
   }
@@ -80,7 +86,7 @@ function codesOut(length: number, out: Uint8Array | undefined): Uint8Array {
 }
 
 function samplesOut(length: number, out: Int16Array | undefined): Int16Array {
-  if (out === undefined) return new Int16Array(length);
+  if (out === undefined) return newInt16Array(length);
   if (out.length < length) {
     throw new RangeError(`out.length must be at least ${length}, got ${out.length}`);
   }
