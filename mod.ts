@@ -51,3 +51,4 @@ export * from "./src/streams/speech_detector_stream.ts";
 export * from "./src/serializers/json.ts";
 export * from "./src/streams/barge_in_stream.ts";
 export * from "./src/session_observer.ts";
+export * from "./src/recording/call_recorder.ts";
