@@ -10,6 +10,7 @@ import {
   type AudioFrame,
   CallRecorder,
   type CallRecorderOptions,
+  type Frame,
   WebSocketTransport,
 } from "../../mod.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
@@ -21,10 +22,31 @@ export const BYTES_PER_MS = 32;
 /** The microphone's frame. */
 export const MIC_MS = 20;
 
+/**
+ * The fake far end's protocol, and inbound audio stamped with its media time: a binary message
+ * is a 32-bit little-endian timestamp (ms) and then 16 kHz PCM16.
+ */
+export class StampedSerializer extends MarkingSerializer {
+  override deserialize(data: string | Uint8Array): Frame | null {
+    if (typeof data === "string") return super.deserialize(data);
+    const timestampMs = new DataView(data.buffer, data.byteOffset).getUint32(0, true);
+    return { type: "audio", audio: data.subarray(4), sampleRate: 16000, channels: 1, timestampMs };
+  }
+}
+
+/** A message for {@linkcode StampedSerializer}: `ms` of PCM of byte `value`, stamped `timestampMs`. */
+export function stamped(timestampMs: number, ms: number, value: number): Uint8Array {
+  const message = new Uint8Array(4 + ms * BYTES_PER_MS).fill(value);
+  new DataView(message.buffer).setUint32(0, timestampMs, true);
+  return message;
+}
+
 /** What a test sets up. */
 export interface CallSetup {
   jitterMs?: number;
   acks?: boolean;
+  /** Bytes per ms of the outbound audio, for the far end (32: 16 kHz mono). */
+  outBytesPerMs?: number;
   transport?: TransportOptions;
   recorder?: CallRecorderOptions;
 }
@@ -43,7 +65,7 @@ export function call(setup: CallSetup = {}) {
   });
   const farEnd = new FakeFarEnd(clock, pair.client, {
     jitterMs: setup.jitterMs ?? 100,
-    bytesPerMs: BYTES_PER_MS,
+    bytesPerMs: setup.outBytesPerMs ?? BYTES_PER_MS,
     acks: setup.acks ?? true,
   });
   const recorder = new CallRecorder({ clock, sampleRate: 16000, ...setup.recorder });
