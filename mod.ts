@@ -52,3 +52,4 @@ export * from "./src/serializers/json.ts";
 export * from "./src/streams/barge_in_stream.ts";
 export * from "./src/session_observer.ts";
 export * from "./src/recording/call_recorder.ts";
+export * from "./src/mixing/background_audio.ts";
