@@ -53,3 +53,7 @@ export * from "./src/streams/barge_in_stream.ts";
 export * from "./src/session_observer.ts";
 export * from "./src/recording/call_recorder.ts";
 export * from "./src/mixing/background_audio.ts";
+export * from "./src/metrics/session_metrics.ts";
+export * from "./src/metrics/session_metrics_snapshot.ts";
+export * from "./src/metrics/metric_event.ts";
+export * from "./src/metrics/session_summary_event.ts";
