@@ -155,16 +155,16 @@ export class SessionMetrics extends EventTarget {
   /** When the bot last became audible, and whether that answered a turn already. */
   #botStarted = -Infinity;
   #startAnswered = true;
-  /** When the caller last began to speak, until a barge-in uses it. */
+  /** When the caller began to speak, while they speak, until a barge-in uses it. */
   #speechStarted: number | undefined;
   /** When the bot last fell silent. */
   #botStopped = -Infinity;
   /**
-   * The last interruption no barge-in has claimed yet: when, and when the bot had fallen silent
-   * before it (a detector may report the speech that caused it only after it).
+   * The last interruption no barge-in has claimed yet (a detector may report the speech that
+   * caused it only after it): when, when the bot had become audible, and when it had last
+   * fallen silent before.
    */
-  #interruptedAt = NaN;
-  #silentBefore = -Infinity;
+  #interrupted: { at: number; botStarted: number; silentBefore: number } | undefined;
 
   private constructor(transport: MeteredTransport, options: SessionMetricsOptions) {
     super();
@@ -193,10 +193,10 @@ export class SessionMetrics extends EventTarget {
    */
   callerSpeechStarted(at: number = this.#clock.now()): void {
     this.#turnEnded = undefined;
-    const interruptedAt = this.#interruptedAt;
-    if (at <= interruptedAt && at >= this.#silentBefore) {
-      this.#interruptedAt = NaN;
-      return this.#bargedIn(at, interruptedAt);
+    const interrupted = this.#interrupted;
+    if (interrupted !== undefined && at <= interrupted.at && at >= interrupted.silentBefore) {
+      this.#interrupted = undefined;
+      return this.#bargedIn(Math.max(at, interrupted.botStarted), interrupted.at);
     }
     this.#speechStarted = at;
   }
@@ -207,6 +207,7 @@ export class SessionMetrics extends EventTarget {
    * speech detector knows only after its `minSilenceMs`).
    */
   callerTurnEnded(at: number = this.#clock.now()): void {
+    this.#speechStarted = undefined; // the caller's speech is over
     if (!this.#startAnswered && this.#botStarted >= at) {
       this.#startAnswered = true;
       this.#turnEnded = undefined;
@@ -351,13 +352,17 @@ export class SessionMetrics extends EventTarget {
     const now = this.#clock.now();
     const started = this.#speechStarted;
     if ((event as SpeakingEvent).reason === "interrupted") {
-      // A barge-in: the caller began to talk after the bot last fell silent, and it stopped.
+      // A barge-in: the caller is talking, and began since the bot last fell silent. Talking
+      // over each other began when both were: the later of the two starts.
       if (started !== undefined && started >= this.#botStopped) {
         this.#speechStarted = undefined;
-        this.#bargedIn(started, now);
+        this.#bargedIn(Math.max(started, this.#botStarted), now);
       } else {
-        this.#interruptedAt = now; // the speech that caused it may be told later
-        this.#silentBefore = this.#botStopped;
+        this.#interrupted = {
+          at: now,
+          botStarted: this.#botStarted,
+          silentBefore: this.#botStopped,
+        };
       }
     }
     this.#botStopped = now;

@@ -322,3 +322,42 @@ Deno.test("`SessionMetrics.detach` stops measuring; the session goes on", async 
   assert.equal(c.farEnd.playedMs(2), 200);
   await hangUp(c);
 });
+
+Deno.test("`SessionMetrics` over a conversation: two turns answered, one barge-in, each against its truth", async () => {
+  const c = call({ jitterMs: 60 });
+  const stops: number[] = [];
+  c.transport.addEventListener("speakingstop", (event) => {
+    if (event.reason === "interrupted") stops.push(c.clock.now());
+  });
+  const piped = c.transport.readable
+    .pipeThrough(new BargeInStream(c.transport, { minSpeechMs: 150 }))
+    .pipeTo(new WritableStream());
+  let n = 0;
+  const speakUntil = async (time: number, talking: boolean) => {
+    while (c.clock.now() < time) {
+      await c.clock.tick(20);
+      c.pair.client.send(callerFrame(n++, talking));
+    }
+  };
+  await speakUntil(1000, false);
+  await speakUntil(3000, true); // the caller's first turn
+  await speakUntil(3500, false);
+  c.transport.send(answer(4000, 1, "r1")); // heard from 3560: 560 ms after the turn
+  await speakUntil(5000, false);
+  await speakUntil(6000, true); // talks over the answer from 5000
+  await speakUntil(6800, false);
+  c.transport.send(answer(2000, 2, "r2")); // heard from 6860: 860 ms after the turn
+  await speakUntil(9500, false);
+  const heard = (value: number) => c.farEnd.played.find((s) => s.value === value)!.at;
+  const { turnLatency, bargeInStopLatency } = c.metrics.snapshot();
+  assert.equal(turnLatency.count, 2);
+  assert.ok(Math.abs(turnLatency.max! - (heard(2) - 6000)) <= 20, `${turnLatency.max}`);
+  assert.ok(Math.abs(turnLatency.p50! - (heard(1) - 3000)) <= 20, `${turnLatency.p50}`);
+  assert.equal(bargeInStopLatency.count, 1);
+  assert.equal(stops.length, 1);
+  // From 5000 (the second utterance), not 1000 (the first, long over).
+  assert.ok(Math.abs(bargeInStopLatency.last! - (stops[0]! - 5000)) <= 10);
+  c.pair.client.close(1000);
+  await piped;
+  await c.transport.closed;
+});

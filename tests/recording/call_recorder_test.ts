@@ -1,7 +1,7 @@
 // Recording as heard, end to end through a transport on the fake clock, checked against what the
 // fake far end really played and what the fake caller really said.
 import assert from "node:assert/strict";
-import { CallRecorder, type Frame } from "../../mod.ts";
+import { BackgroundAudio, CallRecorder, type Frame } from "../../mod.ts";
 import { call, collect, MIC_MS, speech, stamped, StampedSerializer } from "./_call.ts";
 import { count, parseWav, runs, sampleOf } from "./_wav.ts";
 
@@ -329,4 +329,47 @@ Deno.test("`CallRecorder` refuses bad options and the wrong stream for its layou
   assert.throws(() => new CallRecorder().wavHeader("bot"), TypeError);
   assert.throws(() => new CallRecorder({ layout: "separate" }).readable, TypeError);
   assert.throws(() => new CallRecorder({ layout: "separate" }).wavHeader(), TypeError);
+});
+
+Deno.test("`CallRecorder` records the background as the caller heard it: under the speech and through the cut", async () => {
+  // Background bytes 0x09 at full volume; speech bytes 0x01 over it sum to bytes 0x0A.
+  const background = new BackgroundAudio(new Int16Array(1600).fill(sampleOf(9)), {
+    sampleRate: 16000,
+    volume: 1,
+    fadeMs: 0,
+  });
+  const c = call({ jitterMs: 60, transport: { background } });
+  const wav = collect(c.recorder.readable);
+  c.mic.value = 5;
+  await c.talk(400);
+  c.transport.send(speech(2000, 1, "r1"));
+  await c.talk(1000);
+  const result = await c.transport.interrupt();
+  await c.talk(1000);
+  await c.hangUp();
+  const [, bot] = parseWav(await wav).samples as [Int16Array, Int16Array];
+  const played = c.farEnd.played.filter((s) => s.ms > 0);
+  const firstPlayed = played[0]!.at;
+  const speechRuns = runs(bot).filter((r) => r.value === sampleOf(0x0a));
+  assert.equal(speechRuns.length, 1, "the speech, mixed, in one piece");
+  assert.ok(
+    Math.abs(speechRuns[0]!.length - result.heardMs * PER_MS) <= CHUNK,
+    `recorded ${speechRuns[0]!.length / PER_MS} ms of speech, heard ${result.heardMs} ms`,
+  );
+  // From the far end's first audio to the hang-up, the bot's channel is silent only where the
+  // far end was: after the interruption's clear, while its jitter buffer filled again.
+  const after = bot.subarray(firstPlayed * PER_MS);
+  const silences = runs(after).filter((r) => r.value === 0 && r.start + r.length < after.length);
+  const gaps = played.slice(1).map((s, i) => ({
+    at: played[i]!.at + played[i]!.ms,
+    ms: s.at - (played[i]!.at + played[i]!.ms),
+  })).filter((g) => g.ms > 0);
+  assert.equal(gaps.length, 1, "the far end fell silent once");
+  assert.equal(silences.length, 1);
+  assert.ok(Math.abs(silences[0]!.length - gaps[0]!.ms * PER_MS) <= CHUNK, "as long");
+  assert.ok(
+    Math.abs(silences[0]!.start - (gaps[0]!.at - firstPlayed) * PER_MS) <= CHUNK,
+    "where it was",
+  );
+  assert.ok(count(bot, sampleOf(9)) >= 1300 * PER_MS, "background throughout");
 });
