@@ -38,8 +38,9 @@ export interface InboundMetrics {
   duplicates: number;
   /** Media packets dropped as too late to be put in place. */
   late: number;
-  /** Gaps (lost packets) filled with silence, and how long they were. */
+  /** Gaps (lost packets) filled with silence. */
   gapsFilled: number;
+  /** Milliseconds of silence filled into those gaps. */
   gapMs: number;
   /** Times the media numbering jumped and the reorder stage started afresh. */
   resyncs: number;
@@ -49,16 +50,19 @@ export interface InboundMetrics {
 
 /** The bot's side of a session. */
 export interface OutboundMetrics {
-  /** Audio chunks sent (background alone included), and how long they play. */
+  /** Audio chunks sent (background alone included). */
   chunks: number;
+  /** Milliseconds of audio in them. */
   audioMs: number;
   /** Chunks sent more than `lateAfterMs` after their pacing deadline. */
   lateChunks: number;
   /** How late those were, in ms. */
   lateness: DurationSummary;
-  /** Audio bytes dropped by interruptions, as stale, and because the session was closing. */
+  /** Audio bytes dropped by interruptions (`transport.stats.audioBytesInterrupted`). */
   bytesInterrupted: number;
+  /** Audio bytes of interrupted responses dropped before sending (`audioBytesStale`). */
   bytesStale: number;
+  /** Audio bytes dropped because the session was closing (`audioBytesDroppedOnClose`). */
   bytesDroppedOnClose: number;
 }
 

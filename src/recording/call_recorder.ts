@@ -135,7 +135,10 @@ const MAX_AHEAD_MS = 60_000;
  * await transport.closed;
  * const bytes = new Uint8Array(await wav);
  * assert.equal(bytes.length, 44 + 16000 * 4); // stereo, 16-bit: one second
- * assert.deepEqual(recorder.wavHeader().subarray(0, 4), new TextEncoder().encode("RIFF"));
+ * const samples = new Int16Array(bytes.buffer, 44);
+ * assert.deepEqual([samples[0], samples[1]], [257, 0]); // the caller left, the (silent) bot right
+ * // For a sink that can seek: the header with the true sizes, to write over the first 44 bytes.
+ * assert.equal(new DataView(recorder.wavHeader().buffer).getUint32(40, true), 16000 * 4);
  * ```
  */
 export class CallRecorder implements SessionObserver {
