@@ -337,7 +337,8 @@ export class SessionMetrics extends EventTarget {
     }
   }
 
-  #onSpeakingStart = (): void => {
+  // Typed as the runtime's own listener: workerd's and Deno's `Event` types differ.
+  #onSpeakingStart: EventListener = () => {
     const now = this.#clock.now();
     this.#botStarted = now;
     const turnEnded = this.#turnEnded;
@@ -348,10 +349,10 @@ export class SessionMetrics extends EventTarget {
     this.#answered(now - turnEnded);
   };
 
-  #onSpeakingStop = (event: Event): void => {
+  #onSpeakingStop: EventListener = (event) => {
     const now = this.#clock.now();
     const started = this.#speechStarted;
-    if ((event as SpeakingEvent).reason === "interrupted") {
+    if ((event as unknown as SpeakingEvent).reason === "interrupted") {
       // A barge-in: the caller is talking, and began since the bot last fell silent. Talking
       // over each other began when both were: the later of the two starts.
       if (started !== undefined && started >= this.#botStopped) {
