@@ -192,7 +192,7 @@ export class BackgroundAudio implements OutboundMixer {
       onError = (error: Error) => console.error("BackgroundAudio:", error),
       onEnded,
     } = options;
-    checkGain(volume, "volume");
+    atLeastZero(volume, "volume");
     atLeastZero(fadeMs, "fadeMs");
     atLeastZero(readAheadMs, "readAheadMs");
     if (sampleRate !== undefined && (!Number.isInteger(sampleRate) || sampleRate <= 0)) {
@@ -212,7 +212,7 @@ export class BackgroundAudio implements OutboundMixer {
     }
     if (ducking !== false) {
       const { gain = 0.3, attackMs = 50, releaseMs = 400 } = ducking === true ? {} : ducking;
-      checkGain(gain, "ducking.gain");
+      atLeastZero(gain, "ducking.gain");
       atLeastZero(attackMs, "ducking.attackMs");
       atLeastZero(releaseMs, "ducking.releaseMs");
       this.#duck = { gain, attackMs, releaseMs };
@@ -237,7 +237,7 @@ export class BackgroundAudio implements OutboundMixer {
   }
 
   set volume(volume: number) {
-    checkGain(volume, "volume");
+    atLeastZero(volume, "volume");
     this.#gain.volume.to(volume, this.#frames(this.#fadeMs));
   }
 
@@ -450,12 +450,6 @@ export class BackgroundAudio implements OutboundMixer {
         ),
       )
     );
-  }
-}
-
-function checkGain(value: number, name: string): void {
-  if (!(value >= 0) || !Number.isFinite(value)) {
-    throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
   }
 }
 
