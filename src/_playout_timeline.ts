@@ -27,6 +27,7 @@ export interface PlayoutTimelineOptions {
 export class PlayoutTimeline {
   readonly #clock: Clock;
   readonly #pacer: Pacer;
+  readonly #sendAheadMs: number;
   /** Milliseconds of audio sent since the session began. */
   #sentMs = 0;
   /** The position that began the current spell, and when it plays; NaN when idle or cut. */
@@ -43,6 +44,7 @@ export class PlayoutTimeline {
   /** Makes an empty timeline. */
   constructor(options: PlayoutTimelineOptions) {
     this.#clock = options.clock;
+    this.#sendAheadMs = options.sendAheadMs;
     this.#pacer = new Pacer({ sendAheadMs: options.sendAheadMs, clock: options.clock });
   }
 
@@ -57,9 +59,15 @@ export class PlayoutTimeline {
    */
   reserve(durationMs: number): number {
     const wait = this.#pacer.reserve(durationMs);
+    const playsAt = this.#pacer.playsAt;
     this.#pendingMs = durationMs;
-    this.#pendingPlaysAt = this.#pacer.playsAt;
-    this.#pendingDeadline = this.#clock.now() + wait;
+    this.#pendingPlaysAt = playsAt;
+    // Due by the schedule (sendAheadMs before it plays, not before its spell began), even when
+    // it is reserved later than that because the sender ran late; a new spell is due now.
+    const expected = this.#spellAnchor + (this.#sentMs - this.#spellStart);
+    this.#pendingDeadline = Math.abs(playsAt - expected) < 1e-6
+      ? Math.max(this.#spellAnchor, playsAt - this.#sendAheadMs)
+      : this.#clock.now() + wait;
     return wait;
   }
 

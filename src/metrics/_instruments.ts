@@ -1,0 +1,191 @@
+/**
+ * How a session's figures map onto OpenTelemetry-style instruments, and the one-line summary.
+ *
+ * @module
+ */
+
+import type {
+  DurationSummary,
+  MetricInstrument,
+  SessionMetricsSnapshot,
+} from "./session_metrics_snapshot.ts";
+
+const instrument = (
+  name: string,
+  kind: MetricInstrument["kind"],
+  unit: string,
+  snapshot: string,
+  description: string,
+): MetricInstrument => Object.freeze({ name, kind, unit, snapshot, description });
+
+/** Every instrument, in the order of the snapshot. */
+export const INSTRUMENTS: readonly MetricInstrument[] = Object.freeze([
+  instrument("voice.session.duration", "histogram", "ms", "durationMs", "Session length"),
+  instrument("voice.inbound.audio", "counter", "ms", "inbound.audioMs", "Caller audio received"),
+  instrument(
+    "voice.inbound.jitter",
+    "gauge",
+    "ms",
+    "inbound.jitterMs",
+    "Interarrival jitter of caller media (RFC 3550), from media timestamps",
+  ),
+  instrument(
+    "voice.inbound.media.reordered",
+    "counter",
+    "{packet}",
+    "inbound.reordered",
+    "Caller media packets put back in order",
+  ),
+  instrument(
+    "voice.inbound.media.duplicates",
+    "counter",
+    "{packet}",
+    "inbound.duplicates",
+    "Caller media packets dropped as duplicates",
+  ),
+  instrument(
+    "voice.inbound.media.late",
+    "counter",
+    "{packet}",
+    "inbound.late",
+    "Caller media packets dropped as too late",
+  ),
+  instrument(
+    "voice.inbound.media.gaps",
+    "counter",
+    "{gap}",
+    "inbound.gapsFilled",
+    "Lost caller media filled with silence",
+  ),
+  instrument(
+    "voice.inbound.media.gap_duration",
+    "counter",
+    "ms",
+    "inbound.gapMs",
+    "Silence filled into caller media gaps",
+  ),
+  instrument(
+    "voice.inbound.media.resyncs",
+    "counter",
+    "{resync}",
+    "inbound.resyncs",
+    "Times caller media numbering jumped and was followed afresh",
+  ),
+  instrument(
+    "voice.inbound.frames.dropped",
+    "counter",
+    "{frame}",
+    "inbound.framesDropped",
+    "Caller audio frames dropped because the bot fell behind reading them",
+  ),
+  instrument(
+    "voice.outbound.chunks",
+    "counter",
+    "{chunk}",
+    "outbound.chunks",
+    "Bot audio chunks sent",
+  ),
+  instrument("voice.outbound.audio", "counter", "ms", "outbound.audioMs", "Bot audio sent"),
+  instrument(
+    "voice.outbound.late_chunks",
+    "counter",
+    "{chunk}",
+    "outbound.lateChunks",
+    "Bot audio chunks sent after their pacing deadline",
+  ),
+  instrument(
+    "voice.outbound.lateness",
+    "histogram",
+    "ms",
+    "outbound.lateness",
+    "How late late chunks were sent",
+  ),
+  instrument(
+    "voice.outbound.interrupted",
+    "counter",
+    "By",
+    "outbound.bytesInterrupted",
+    "Bot audio dropped by interruptions",
+  ),
+  instrument(
+    "voice.outbound.stale",
+    "counter",
+    "By",
+    "outbound.bytesStale",
+    "Bot audio of interrupted responses dropped before sending",
+  ),
+  instrument(
+    "voice.outbound.dropped_on_close",
+    "counter",
+    "By",
+    "outbound.bytesDroppedOnClose",
+    "Bot audio dropped because the session was closing",
+  ),
+  instrument(
+    "voice.interruptions",
+    "counter",
+    "{interruption}",
+    "interruptions",
+    "Interruptions",
+  ),
+  instrument(
+    "voice.turn.latency",
+    "histogram",
+    "ms",
+    "turnLatency",
+    "From the end of the caller's turn to the bot's first audible audio",
+  ),
+  instrument(
+    "voice.barge_in.stop_latency",
+    "histogram",
+    "ms",
+    "bargeInStopLatency",
+    "From the caller talking over the bot to the bot falling silent",
+  ),
+]);
+
+/** The snapshot on one line of `key=value` pairs (logfmt); figures not measured are left out. */
+export function summaryLine(s: SessionMetricsSnapshot): string {
+  const parts: string[] = [];
+  const add = (key: string, value: number | boolean | null) => {
+    if (value === null) return;
+    parts.push(`${key}=${typeof value === "number" ? round(value) : value}`);
+  };
+  const durations = (prefix: string, d: DurationSummary) => {
+    add(`${prefix}_p50_ms`, d.p50);
+    add(`${prefix}_p95_ms`, d.p95);
+    add(`${prefix}_max_ms`, d.max);
+  };
+  const { inbound: i, outbound: o } = s;
+  add("session_ms", s.durationMs);
+  add("ended", s.ended);
+  add("in_frames", i.frames);
+  add("in_audio_ms", i.audioMs);
+  add("jitter_ms", i.jitterMs);
+  add("jitter_max_ms", i.maxJitterMs);
+  add("reordered", i.reordered);
+  add("duplicates", i.duplicates);
+  add("late_packets", i.late);
+  add("gaps", i.gapsFilled);
+  add("gap_ms", i.gapMs);
+  add("resyncs", i.resyncs);
+  add("in_dropped", i.framesDropped);
+  add("out_chunks", o.chunks);
+  add("out_audio_ms", o.audioMs);
+  add("late_chunks", o.lateChunks);
+  durations("lateness", o.lateness);
+  add("interruptions", s.interruptions);
+  add("interrupted_bytes", o.bytesInterrupted);
+  add("stale_bytes", o.bytesStale);
+  add("close_dropped_bytes", o.bytesDroppedOnClose);
+  add("turns", s.turnLatency.count);
+  durations("turn", s.turnLatency);
+  add("barge_ins", s.bargeInStopLatency.count);
+  durations("barge_in", s.bargeInStopLatency);
+  return parts.join(" ");
+}
+
+/** Whole numbers as they are, others to 0.1. */
+function round(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}

@@ -1,0 +1,394 @@
+/**
+ * {@linkcode SessionMetrics}: what a voice session's quality was — the network, the pacing, how
+ * fast the bot answered and how fast it stopped when talked over.
+ *
+ * @module
+ */
+
+import { durationMs } from "../audio/pcm.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import type { AudioFrame } from "../frames.ts";
+import type { SpeakingEvent } from "../playback.ts";
+import type { OutboundAudioInfo, SessionObserver } from "../session_observer.ts";
+import {
+  SpeechDetector,
+  type SpeechDetectorOptions,
+  type SpeechEvent,
+} from "../streams/speech_detector.ts";
+import type { TransportStats } from "../transport_stats.ts";
+import { DurationHistogram } from "./_histogram.ts";
+import { INSTRUMENTS, summaryLine } from "./_instruments.ts";
+import { MetricEvent } from "./metric_event.ts";
+import type { MetricInstrument, SessionMetricsSnapshot } from "./session_metrics_snapshot.ts";
+import { SessionSummaryEvent } from "./session_summary_event.ts";
+
+/** What {@linkcode SessionMetrics} needs of a transport (a `WebSocketTransport` fits). */
+export interface MeteredTransport extends EventTarget {
+  /** Tells `observer` what happens on the session; returns a function that stops it. */
+  observe(observer: SessionObserver): () => void;
+  /** The session's counters. */
+  readonly stats: TransportStats;
+}
+
+/** Options for {@linkcode SessionMetrics.attach}. */
+export interface SessionMetricsOptions {
+  /**
+   * Find the caller's turns with a speech detector on the inbound audio (`true`, or its
+   * options), or leave it to the bot ({@linkcode SessionMetrics.callerSpeechStarted},
+   * {@linkcode SessionMetrics.callerTurnEnded}; `false`, which costs nothing per frame).
+   *
+   * @default {true}
+   */
+  speech?: boolean | SpeechDetectorOptions;
+  /**
+   * A chunk counts as late when it left more than this many ms after its pacing deadline.
+   *
+   * @default {5}
+   */
+  lateAfterMs?: number;
+  /**
+   * The transport's clock.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+}
+
+/** The events of {@linkcode SessionMetrics}, by name. */
+export interface SessionMetricsEventMap {
+  /** A duration measured: a turn's latency, a barge-in's stop latency, a late chunk. */
+  metric: MetricEvent;
+  /** The session ended: the final figures, and a line for the log. */
+  summary: SessionSummaryEvent;
+}
+
+/** Transit times further apart than this are a new media timeline, not jitter. */
+const RESYNC_MS = 10_000;
+
+/**
+ * Per-session metrics, attached to a transport with {@linkcode SessionMetrics.attach} (a session
+ * without them pays nothing). They measure:
+ *
+ * - **inbound jitter**, RFC 3550-style, from media timestamps where the protocol has them
+ *   (`AudioFrame.timestampMs`) against arrival times: J += (|D| − J) / 16 for each frame;
+ * - **outbound lateness**: chunks sent more than `lateAfterMs` after their pacing deadline, and
+ *   how late (count, p50, p95, max);
+ * - **turn latency**: from the end of the caller's turn — found by a speech detector on the
+ *   inbound audio, or marked by the bot ({@linkcode callerTurnEnded}) — to the bot's first
+ *   audible audio after it ("speakingstart");
+ * - **barge-in stop latency**: from the caller starting to talk while the bot was speaking to
+ *   its "speakingstop" with reason "interrupted";
+ * - the transport's **reorder, gap, drop and interruption counters** (`transport.stats`).
+ *
+ * Read them any time with {@linkcode snapshot} (plain data: JSON as it is), listen for "metric"
+ * events (each duration as it is measured) and "summary" (once, at the end, with a logfmt line).
+ * {@linkcode SessionMetrics.instruments} maps every figure onto an OpenTelemetry-style instrument:
+ * name, kind, unit.
+ *
+ * @example A bot that answers 400 ms after the caller's turn
+ * ```ts
+ * import { SessionMetrics, WebSocketTransport } from "@x/ws-transport";
+ * import { FakeClock, MemorySocketPair } from "@x/ws-transport/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new FakeClock();
+ * const { server, client } = new MemorySocketPair();
+ * const transport = new WebSocketTransport(server, { audioOut: { sampleRate: 16000 }, clock });
+ * const metrics = SessionMetrics.attach(transport, { speech: false, clock });
+ * let line = "";
+ * metrics.addEventListener("summary", (event) => (line = event.line));
+ *
+ * await clock.tick(1000);
+ * metrics.callerTurnEnded(); // the bot's speech recognizer says the caller is done
+ * await clock.tick(400);
+ * transport.send({
+ *   type: "audio",
+ *   audio: new Uint8Array(3200),
+ *   sampleRate: 16000,
+ *   channels: 1,
+ *   responseId: "r1",
+ * });
+ * await clock.tick(500);
+ * assert.equal(metrics.snapshot().turnLatency.last, 400);
+ * client.close(1000);
+ * await transport.closed;
+ * assert.match(line, /turns=1 turn_p50_ms=400 /);
+ * ```
+ */
+export class SessionMetrics extends EventTarget {
+  /**
+   * Every figure as an OpenTelemetry-style instrument: counters take the session's totals from
+   * the "summary" event, gauges the last value, histograms each "metric" event of their name.
+   */
+  static readonly instruments: readonly MetricInstrument[] = INSTRUMENTS;
+
+  /** Starts measuring `transport`'s session now; returns the metrics. */
+  static attach(transport: MeteredTransport, options: SessionMetricsOptions = {}): SessionMetrics {
+    return new SessionMetrics(transport, options);
+  }
+
+  readonly #transport: MeteredTransport;
+  readonly #clock: Clock;
+  readonly #lateAfterMs: number;
+  readonly #detector: SpeechDetector | undefined;
+  readonly #startedAt: number;
+  #endedAt: number | undefined;
+  #final: SessionMetricsSnapshot | undefined;
+  #unobserve: (() => void) | undefined;
+  // Inbound.
+  #frames = 0;
+  #inboundMs = 0;
+  #jitter: number | null = null;
+  #maxJitter: number | null = null;
+  #lastTransit = NaN;
+  #lastTimestamp = NaN;
+  readonly #speech: SpeechEvent[] = [];
+  // Outbound.
+  #chunks = 0;
+  #outboundMs = 0;
+  readonly #lateness = new DurationHistogram();
+  // Turns.
+  readonly #turns = new DurationHistogram();
+  readonly #bargeIns = new DurationHistogram();
+  /** When the caller's last turn ended, until the bot answers it or the caller goes on. */
+  #turnEnded: number | undefined;
+  /** When the bot last became audible, and whether that answered a turn already. */
+  #botStarted = -Infinity;
+  #startAnswered = true;
+  /** When the caller began to speak, while they speak, until a barge-in uses it. */
+  #speechStarted: number | undefined;
+  /** When the bot last fell silent. */
+  #botStopped = -Infinity;
+  /**
+   * The last interruption no barge-in has claimed yet (a detector may report the speech that
+   * caused it only after it): when, when the bot had become audible, and when it had last
+   * fallen silent before.
+   */
+  #interrupted: { at: number; botStarted: number; silentBefore: number } | undefined;
+
+  private constructor(transport: MeteredTransport, options: SessionMetricsOptions) {
+    super();
+    const { speech = true, lateAfterMs = 5, clock = systemClock } = options;
+    if (!(lateAfterMs >= 0) || !Number.isFinite(lateAfterMs)) {
+      throw new RangeError(`lateAfterMs must be a finite number >= 0, got ${lateAfterMs}`);
+    }
+    this.#transport = transport;
+    this.#clock = clock;
+    this.#lateAfterMs = lateAfterMs;
+    this.#startedAt = clock.now();
+    if (speech !== false) this.#detector = new SpeechDetector(speech === true ? {} : speech);
+    this.#unobserve = transport.observe({
+      inboundAudio: (frame, at) => this.#inbound(frame, at),
+      outboundAudio: (_chunk, info) => this.#outbound(info),
+      closed: () => this.#end(),
+    });
+    transport.addEventListener("speakingstart", this.#onSpeakingStart);
+    transport.addEventListener("speakingstop", this.#onSpeakingStop);
+  }
+
+  /**
+   * The caller began to speak (at clock time `at`, by default now): for a bot that finds turns
+   * itself. A turn that had ended is taken back (the caller goes on). Speech that began while
+   * the bot was audible, before an interruption, measures that barge-in, even told after it.
+   */
+  callerSpeechStarted(at: number = this.#clock.now()): void {
+    this.#turnEnded = undefined;
+    const interrupted = this.#interrupted;
+    if (interrupted !== undefined && at <= interrupted.at && at >= interrupted.silentBefore) {
+      this.#interrupted = undefined;
+      return this.#bargedIn(Math.max(at, interrupted.botStarted), interrupted.at);
+    }
+    this.#speechStarted = at;
+  }
+
+  /**
+   * The caller's turn ended (at clock time `at`, by default now): the bot's next audible audio
+   * measures the turn's latency — or the audio it began since, when the end is told late (a
+   * speech detector knows only after its `minSilenceMs`).
+   */
+  callerTurnEnded(at: number = this.#clock.now()): void {
+    this.#speechStarted = undefined; // the caller's speech is over
+    if (!this.#startAnswered && this.#botStarted >= at) {
+      this.#startAnswered = true;
+      this.#turnEnded = undefined;
+      return this.#answered(this.#botStarted - at);
+    }
+    this.#turnEnded = at;
+  }
+
+  /** Whether the session is over (the figures are final). */
+  get ended(): boolean {
+    return this.#endedAt !== undefined;
+  }
+
+  /** The figures now (final once the session has ended): plain data. */
+  snapshot(): SessionMetricsSnapshot {
+    if (this.#final !== undefined) return structuredClone(this.#final);
+    const stats = this.#transport.stats;
+    const now = this.#endedAt ?? this.#clock.now();
+    return {
+      durationMs: now - this.#startedAt,
+      ended: this.#endedAt !== undefined,
+      inbound: {
+        frames: this.#frames,
+        audioMs: this.#inboundMs,
+        jitterMs: this.#jitter,
+        maxJitterMs: this.#maxJitter,
+        reordered: stats.inboundMediaReordered,
+        duplicates: stats.inboundMediaDuplicates,
+        late: stats.inboundMediaLate,
+        gapsFilled: stats.inboundMediaGapsFilled,
+        gapMs: stats.inboundMediaGapMs,
+        resyncs: stats.inboundMediaResyncs,
+        framesDropped: stats.inboundAudioFramesDropped,
+      },
+      outbound: {
+        chunks: this.#chunks,
+        audioMs: this.#outboundMs,
+        lateChunks: this.#lateness.count,
+        lateness: this.#lateness.summary(),
+        bytesInterrupted: stats.audioBytesInterrupted,
+        bytesStale: stats.audioBytesStale,
+        bytesDroppedOnClose: stats.audioBytesDroppedOnClose,
+      },
+      interruptions: stats.interruptions,
+      turnLatency: this.#turns.summary(),
+      bargeInStopLatency: this.#bargeIns.summary(),
+    };
+  }
+
+  /** The figures on one line of `key=value` pairs (logfmt), for a log. */
+  summary(): string {
+    return summaryLine(this.snapshot());
+  }
+
+  /** Stops measuring (the figures so far stay readable); the session goes on. */
+  detach(): void {
+    this.#unobserve?.();
+    this.#unobserve = undefined;
+    this.#transport.removeEventListener("speakingstart", this.#onSpeakingStart);
+    this.#transport.removeEventListener("speakingstop", this.#onSpeakingStop);
+  }
+
+  /** Listens for "metric" or "summary" events (see {@linkcode SessionMetricsEventMap}). */
+  override addEventListener<K extends keyof SessionMetricsEventMap>(
+    type: K,
+    listener: (event: SessionMetricsEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Listens for any event. */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: ((event: never) => void) | EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+  }
+
+  #inbound(frame: AudioFrame, receivedAt: number): void {
+    const ms = durationMs(frame.audio.length, frame);
+    this.#frames++;
+    this.#inboundMs += ms;
+    if (frame.timestampMs !== undefined) this.#measureJitter(frame.timestampMs, receivedAt);
+    const detector = this.#detector;
+    if (detector === undefined) return;
+    const events = this.#speech;
+    events.length = 0;
+    detector.push(frame, this.#collect);
+    if (events.length === 0) return;
+    // The frame's audio ends as it arrives: the detector's audio time maps onto the clock so.
+    const end = detector.timeMs;
+    for (const event of events) {
+      const at = receivedAt - (end - event.atMs);
+      if (event.type === "speechstart") this.callerSpeechStarted(at);
+      else this.callerTurnEnded(at);
+    }
+  }
+
+  #collect = (event: SpeechEvent): void => void this.#speech.push(event);
+
+  /** RFC 3550 §6.4.1: D is the change in transit time, J moves 1/16 of the way to |D|. */
+  #measureJitter(timestampMs: number, receivedAt: number): void {
+    const transit = receivedAt - timestampMs;
+    const step = timestampMs - this.#lastTimestamp;
+    const previous = this.#lastTransit;
+    this.#lastTimestamp = timestampMs;
+    this.#lastTransit = transit;
+    // The first frame, or a new media timeline (the provider's clock went back or leapt).
+    if (!(step > 0 && step < RESYNC_MS)) return;
+    const d = Math.abs(transit - previous);
+    const jitter = (this.#jitter ?? 0) + (d - (this.#jitter ?? 0)) / 16;
+    this.#jitter = jitter;
+    if (this.#maxJitter === null || jitter > this.#maxJitter) this.#maxJitter = jitter;
+  }
+
+  #outbound(info: OutboundAudioInfo): void {
+    this.#chunks++;
+    this.#outboundMs += info.durationMs;
+    const late = info.sentAt - info.deadline;
+    if (late > this.#lateAfterMs) {
+      this.#lateness.record(late);
+      this.#measured("voice.outbound.lateness", late);
+    }
+  }
+
+  // Typed as the runtime's own listener: workerd's and Deno's `Event` types differ.
+  #onSpeakingStart: EventListener = () => {
+    const now = this.#clock.now();
+    this.#botStarted = now;
+    const turnEnded = this.#turnEnded;
+    // No turn of the caller's to answer (the bot spoke first, or again): maybe one told later.
+    this.#startAnswered = turnEnded !== undefined;
+    if (turnEnded === undefined) return;
+    this.#turnEnded = undefined;
+    this.#answered(now - turnEnded);
+  };
+
+  #onSpeakingStop: EventListener = (event) => {
+    const now = this.#clock.now();
+    const started = this.#speechStarted;
+    if ((event as unknown as SpeakingEvent).reason === "interrupted") {
+      // A barge-in: the caller is talking, and began since the bot last fell silent. Talking
+      // over each other began when both were: the later of the two starts.
+      if (started !== undefined && started >= this.#botStopped) {
+        this.#speechStarted = undefined;
+        this.#bargedIn(Math.max(started, this.#botStarted), now);
+      } else {
+        this.#interrupted = {
+          at: now,
+          botStarted: this.#botStarted,
+          silentBefore: this.#botStopped,
+        };
+      }
+    }
+    this.#botStopped = now;
+  };
+
+  #answered(latency: number): void {
+    this.#turns.record(latency);
+    this.#measured("voice.turn.latency", latency);
+  }
+
+  #bargedIn(speechAt: number, stoppedAt: number): void {
+    const latency = stoppedAt - speechAt;
+    this.#bargeIns.record(latency);
+    this.#measured("voice.barge_in.stop_latency", latency);
+  }
+
+  #measured(name: string, value: number): void {
+    this.dispatchEvent(new MetricEvent({ name, value, unit: "ms" }));
+  }
+
+  #end(): void {
+    if (this.#endedAt !== undefined) return;
+    this.#endedAt = this.#clock.now();
+    this.detach();
+    const snapshot = this.#final = this.snapshot();
+    this.dispatchEvent(new SessionSummaryEvent(structuredClone(snapshot), summaryLine(snapshot)));
+  }
+}

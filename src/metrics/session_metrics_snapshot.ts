@@ -1,0 +1,102 @@
+/**
+ * The shape of `SessionMetrics`' figures: plain data, ready for `JSON.stringify`, a log
+ * line or a metrics library.
+ *
+ * @module
+ */
+
+/** Durations of one kind over a session, in ms; the figures are `null` while there are none. */
+export interface DurationSummary {
+  /** How many were measured. */
+  count: number;
+  /** The last one. */
+  last: number | null;
+  /** The median, to 1 %. */
+  p50: number | null;
+  /** The 95th percentile, to 1 %. */
+  p95: number | null;
+  /** The largest, exactly. */
+  max: number | null;
+}
+
+/** The caller's side of a session. */
+export interface InboundMetrics {
+  /** Audio frames received. */
+  frames: number;
+  /** Milliseconds of audio received. */
+  audioMs: number;
+  /**
+   * Interarrival jitter as RFC 3550 §6.4.1 defines it (the smoothed difference of transit times
+   * of consecutive frames), from the media timestamps; `null` when the protocol gives none.
+   */
+  jitterMs: number | null;
+  /** The largest the jitter figure has been. */
+  maxJitterMs: number | null;
+  /** Media packets put back in order (`transport.stats.inboundMediaReordered`). */
+  reordered: number;
+  /** Media packets dropped as duplicates. */
+  duplicates: number;
+  /** Media packets dropped as too late to be put in place. */
+  late: number;
+  /** Gaps (lost packets) filled with silence. */
+  gapsFilled: number;
+  /** Milliseconds of silence filled into those gaps. */
+  gapMs: number;
+  /** Times the media numbering jumped and the reorder stage started afresh. */
+  resyncs: number;
+  /** Audio frames dropped because the bot did not read them in time. */
+  framesDropped: number;
+}
+
+/** The bot's side of a session. */
+export interface OutboundMetrics {
+  /** Audio chunks sent (background alone included). */
+  chunks: number;
+  /** Milliseconds of audio in them. */
+  audioMs: number;
+  /** Chunks sent more than `lateAfterMs` after their pacing deadline. */
+  lateChunks: number;
+  /** How late those were, in ms. */
+  lateness: DurationSummary;
+  /** Audio bytes dropped by interruptions (`transport.stats.audioBytesInterrupted`). */
+  bytesInterrupted: number;
+  /** Audio bytes of interrupted responses dropped before sending (`audioBytesStale`). */
+  bytesStale: number;
+  /** Audio bytes dropped because the session was closing (`audioBytesDroppedOnClose`). */
+  bytesDroppedOnClose: number;
+}
+
+/** A session's metrics at one moment: what `SessionMetrics.snapshot()` returns. */
+export interface SessionMetricsSnapshot {
+  /** Milliseconds from attaching to now, or to the end of the session. */
+  durationMs: number;
+  /** Whether the session is over (the figures are final). */
+  ended: boolean;
+  /** The caller's side. */
+  inbound: InboundMetrics;
+  /** The bot's side. */
+  outbound: OutboundMetrics;
+  /** Interruptions (`transport.stats.interruptions`). */
+  interruptions: number;
+  /** From the end of the caller's turn to the bot's first audible audio after it. */
+  turnLatency: DurationSummary;
+  /** From the caller starting to talk over the bot to the bot falling silent ("interrupted"). */
+  bargeInStopLatency: DurationSummary;
+}
+
+/** How an instrument of `SessionMetrics.instruments` is read, in OpenTelemetry's terms. */
+export type InstrumentKind = "counter" | "gauge" | "histogram";
+
+/** One instrument: an OpenTelemetry-style metric a session's figures map onto. */
+export interface MetricInstrument {
+  /** The metric's name, e.g. `voice.turn.latency`. */
+  name: string;
+  /** Counter (add the session's total at its end), gauge (last value) or histogram (each value). */
+  kind: InstrumentKind;
+  /** UCUM unit: `ms`, or an annotation such as `{chunk}`. */
+  unit: string;
+  /** What it measures. */
+  description: string;
+  /** Where its value is in a {@linkcode SessionMetricsSnapshot} (a dotted path). */
+  snapshot: string;
+}

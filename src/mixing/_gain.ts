@@ -1,0 +1,98 @@
+/**
+ * The background's gain: volume × fade (start/stop) × ducking, each moving in straight lines
+ * sample by sample, so no change of level is ever a step (a click).
+ *
+ * @module
+ */
+
+/** One factor of the gain, ramping linearly to its target. */
+class Ramp {
+  value: number;
+  target: number;
+  #step = 0;
+
+  constructor(value: number) {
+    this.value = this.target = value;
+  }
+
+  /** Heads for `target`, getting there in `frames` sample frames (at once when 0). */
+  to(target: number, frames: number): void {
+    this.target = target;
+    if (frames <= 0) this.value = target;
+    this.#step = Math.abs(target - this.value) / Math.max(1, frames);
+  }
+
+  get settled(): boolean {
+    return this.value === this.target;
+  }
+
+  next(): number {
+    const { value, target } = this;
+    if (value === target) return value;
+    this.value = value < target
+      ? Math.min(target, value + this.#step)
+      : Math.max(target, value - this.#step);
+    return this.value;
+  }
+}
+
+/** The three factors of the background's level and how fast each moves. */
+export class BackgroundGain {
+  readonly volume: Ramp;
+  readonly fade: Ramp;
+  readonly duck: Ramp;
+
+  constructor(volume: number, fade: number) {
+    this.volume = new Ramp(volume);
+    this.fade = new Ramp(fade);
+    this.duck = new Ramp(1);
+  }
+
+  /** Whether the gain holds still (one multiply per sample). */
+  get settled(): boolean {
+    return this.volume.settled && this.fade.settled && this.duck.settled;
+  }
+
+  /** The gain now. */
+  get value(): number {
+    return this.volume.value * this.fade.value * this.duck.value;
+  }
+
+  /** The gain for the next sample frame. */
+  next(): number {
+    return this.volume.next() * this.fade.next() * this.duck.next();
+  }
+}
+
+/**
+ * Adds `frames` frames of `background` × gain to `out` (which holds the speech, or silence), in
+ * integer PCM with saturation: a sum beyond 16 bits is clipped, never wrapped.
+ */
+export function mixInto(
+  out: Int16Array,
+  at: number,
+  background: Int16Array,
+  channels: number,
+  gain: BackgroundGain,
+): void {
+  const samples = background.length;
+  if (gain.settled) {
+    const g = gain.value;
+    if (g === 0) return;
+    for (let i = 0, o = at; i < samples; i++, o++) {
+      // Rounded half away from zero, in integer arithmetic (`| 0` truncates): no Math.round.
+      const scaled = background[i]! * g;
+      const sum = out[o]! + ((scaled + (scaled < 0 ? -0.5 : 0.5)) | 0);
+      out[o] = sum > 32767 ? 32767 : sum < -32768 ? -32768 : sum;
+    }
+    return;
+  }
+  for (let i = 0, o = at; i < samples;) {
+    const g = gain.next();
+    for (let c = 0; c < channels; c++, i++, o++) {
+      const scaled = background[i]! * g;
+      const sum = out[o]! + ((scaled + (scaled < 0 ? -0.5 : 0.5)) | 0);
+      out[o] = sum > 32767 ? 32767 : sum < -32768 ? -32768 : sum;
+    }
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * A background track given whole: PCM with its format, from an audio frame, a WAV file's bytes,
+ * or bare samples with the format in the options.
+ *
+ * @module
+ */
+
+import { pcm16Samples, type PcmFormat } from "../audio/pcm.ts";
+import type { AudioFrame } from "../frames.ts";
+
+/** A whole track: its samples (interleaved), their format, and the caller's object it came from. */
+export interface LoopTrack {
+  samples: Int16Array;
+  format: PcmFormat;
+  key: object;
+}
+
+/**
+ * Reads a track. Throws a `TypeError` naming what is missing or wrong: no format for bare PCM, a
+ * WAV file that is not 16-bit PCM, no audio at all.
+ */
+export function loopTrack(
+  source: AudioFrame | Uint8Array | Int16Array,
+  format: Partial<PcmFormat>,
+): LoopTrack {
+  let track: LoopTrack;
+  if (source instanceof Int16Array) {
+    track = { samples: source, format: bareFormat(format), key: source };
+  } else if (source instanceof Uint8Array) {
+    track = isWav(source)
+      ? { ...readWav(source), key: source }
+      : { samples: pcm16Samples(source), format: bareFormat(format), key: source };
+  } else {
+    const { sampleRate, channels } = source;
+    track = {
+      samples: pcm16Samples(source.audio),
+      format: { sampleRate, channels },
+      key: source.audio,
+    };
+  }
+  const { sampleRate, channels } = track.format;
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
+    throw new RangeError(
+      `BackgroundAudio: sampleRate must be a positive integer, got ${sampleRate}`,
+    );
+  }
+  if (!Number.isInteger(channels) || channels <= 0) {
+    throw new RangeError(`BackgroundAudio: channels must be a positive integer, got ${channels}`);
+  }
+  if (track.samples.length < channels || track.samples.length % channels !== 0) {
+    throw new TypeError(
+      `BackgroundAudio: the track must hold whole ${channels}-channel frames, got ` +
+        `${track.samples.length} samples`,
+    );
+  }
+  return track;
+}
+
+function bareFormat(format: Partial<PcmFormat>): PcmFormat {
+  if (format.sampleRate === undefined) {
+    throw new TypeError("BackgroundAudio: bare PCM needs `sampleRate` in the options");
+  }
+  return { sampleRate: format.sampleRate, channels: format.channels ?? 1 };
+}
+
+const ascii = (bytes: Uint8Array, at: number) =>
+  String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+
+/** Whether `bytes` begin a RIFF WAVE file. */
+export function isWav(bytes: Uint8Array): boolean {
+  return bytes.length >= 12 && ascii(bytes, 0) === "RIFF" && ascii(bytes, 8) === "WAVE";
+}
+
+/** A whole WAV file's samples and format. */
+function readWav(bytes: Uint8Array): { samples: Int16Array; format: PcmFormat } {
+  const { format, start, end } = wavData(bytes);
+  const samples = pcm16Samples(bytes.subarray(start, end));
+  return {
+    samples: samples.subarray(0, samples.length - (samples.length % format.channels)),
+    format,
+  };
+}
+
+/**
+ * Where a WAV file's PCM is in `bytes` (its start: the file may be cut short after it), walking
+ * the chunks up to `data`. Throws a `TypeError` unless it is 16-bit PCM with its header here.
+ */
+export function wavData(bytes: Uint8Array): { format: PcmFormat; start: number; end: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let format: PcmFormat | undefined;
+  for (let at = 12; at + 8 <= bytes.length;) {
+    const id = ascii(bytes, at);
+    const size = view.getUint32(at + 4, true);
+    const body = at + 8;
+    if (id === "fmt ") {
+      if (body + 16 > bytes.length) break;
+      const code = view.getUint16(body, true);
+      const bits = view.getUint16(body + 14, true);
+      // 1: PCM; 0xFFFE: WAVE_FORMAT_EXTENSIBLE, whose subformat GUID begins with the format code.
+      const pcm = code === 1 ||
+        (code === 0xfffe && body + 26 <= bytes.length && view.getUint16(body + 24, true) === 1);
+      if (!pcm || bits !== 16) {
+        throw new TypeError(
+          `BackgroundAudio: the WAV file is not 16-bit PCM (format ${code}, ${bits} bits)`,
+        );
+      }
+      format = {
+        channels: view.getUint16(body + 2, true),
+        sampleRate: view.getUint32(body + 4, true),
+      };
+    } else if (id === "data") {
+      if (format === undefined) {
+        throw new TypeError("BackgroundAudio: WAV data before its fmt chunk");
+      }
+      // A streamed WAV's size may be unknown (0 or 0xFFFFFFFF): the data runs to the end.
+      const end = size === 0 || body + size > bytes.length ? bytes.length : body + size;
+      return { format, start: body, end };
+    }
+    at = body + size + (size & 1);
+  }
+  throw new TypeError("BackgroundAudio: no WAV data chunk in the file's first bytes");
+}

@@ -1,0 +1,179 @@
+/**
+ * A background track that arrives as a stream (hold music from a fetch, a live feed): read ahead
+ * a little, converted to the outbound format, and taken from sample by sample.
+ *
+ * @module
+ */
+
+import { pcm16Samples, type PcmFormat } from "../audio/pcm.ts";
+import type { AudioFrame } from "../frames.ts";
+import { StreamConverter } from "./_convert.ts";
+import { isWav, wavData } from "./_loop_track.ts";
+
+/** What a {@linkcode StreamTrack} tells its mixer. */
+export interface StreamTrackEvents {
+  /** New audio is queued. */
+  data(): void;
+  /** The source has ended (everything queued may still be taken). */
+  end(): void;
+  /** The source failed, or its audio cannot be converted; nothing more is read. */
+  error(error: Error): void;
+}
+
+/**
+ * Reads a stream of audio frames or PCM16 bytes one read at a time, only while less than the
+ * read-ahead is queued, so a source faster than real time (a file, a fetch) is read at the pace
+ * it is played and a slow one is waited for. Never more than one read is pending, and
+ * {@linkcode stop} cancels it.
+ */
+export class StreamTrack {
+  readonly #stream: ReadableStream<AudioFrame | Uint8Array>;
+  #bareFormat: PcmFormat | undefined;
+  /** No byte chunk seen yet (the first may begin with a WAV header). */
+  #first = true;
+  #reader: ReadableStreamDefaultReader<AudioFrame | Uint8Array> | undefined;
+  #converter: StreamConverter | undefined;
+  #events: StreamTrackEvents | undefined;
+  #readAhead = 0;
+  /** Converted audio not yet taken: pieces, the offset into the first, and the total. */
+  #pieces: Int16Array[] = [];
+  #offset = 0;
+  #queued = 0;
+  /** The bytes of a sample frame split across two byte chunks. */
+  #carry: Uint8Array | undefined;
+  #reading = false;
+  #done = false;
+
+  /** A track read from `stream`; `bareFormat` is the format of byte chunks. */
+  constructor(stream: ReadableStream<AudioFrame | Uint8Array>, bareFormat: PcmFormat | undefined) {
+    this.#stream = stream;
+    this.#bareFormat = bareFormat;
+  }
+
+  /** Starts reading, converting to `format`, keeping `readAhead` samples queued. */
+  begin(format: PcmFormat, readAhead: number, events: StreamTrackEvents): void {
+    this.#converter = new StreamConverter(format);
+    this.#readAhead = readAhead;
+    this.#events = events;
+    try {
+      this.#reader = this.#stream.getReader();
+    } catch (cause) {
+      this.#fail(new TypeError(`BackgroundAudio: the source stream cannot be read: ${cause}`));
+      return;
+    }
+    this.#pull();
+  }
+
+  /** Samples queued, converted. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** Whether no more audio will come (what is queued may still be taken). */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Takes up to `max` samples from the head of the queue (a view), or `undefined` if none. */
+  next(max: number): Int16Array | undefined {
+    const head = this.#pieces[0];
+    if (head === undefined) return undefined;
+    const count = Math.min(max, head.length - this.#offset);
+    const view = head.subarray(this.#offset, this.#offset + count);
+    this.#offset += count;
+    this.#queued -= count;
+    if (this.#offset === head.length) {
+      this.#pieces.shift();
+      this.#offset = 0;
+    }
+    this.#pull();
+    return view;
+  }
+
+  /** Stops reading: the pending read is cancelled and the source released. */
+  stop(): void {
+    this.#done = true;
+    this.#pieces = [];
+    this.#queued = 0;
+    const reader = this.#reader;
+    this.#reader = undefined;
+    // Cancelling settles the pending read (done) and tells the source to stop producing.
+    reader?.cancel().catch(() => {}); // a source that fails to cancel has nothing left to give us
+  }
+
+  /** Reads once more if less than the read-ahead is queued. */
+  #pull(): void {
+    if (this.#reading || this.#done || this.#reader === undefined) return;
+    if (this.#queued >= this.#readAhead) return;
+    this.#reading = true;
+    this.#reader.read().then(this.#onRead, (cause) => {
+      this.#reading = false;
+      const error = cause instanceof Error ? cause : new Error(String(cause));
+      this.#fail(error);
+    });
+  }
+
+  #onRead = (result: ReadableStreamReadResult<AudioFrame | Uint8Array>): void => {
+    this.#reading = false;
+    if (this.#done) return; // stopped meanwhile
+    if (result.done) {
+      this.#done = true;
+      this.#reader = undefined;
+      this.#events?.end();
+      return;
+    }
+    let samples: Int16Array | undefined;
+    try {
+      samples = this.#convert(result.value);
+    } catch (error) {
+      return this.#fail(error as Error);
+    }
+    if (samples !== undefined && samples.length > 0) {
+      this.#pieces.push(samples);
+      this.#queued += samples.length;
+      this.#events?.data();
+    }
+    this.#pull();
+  };
+
+  #convert(value: AudioFrame | Uint8Array): Int16Array | undefined {
+    if (value instanceof Uint8Array) {
+      if (this.#first && isWav(value)) {
+        // A WAV file streamed (a fetch, a file): its header says the format.
+        const { format, start } = wavData(value);
+        this.#bareFormat = format;
+        value = value.subarray(start);
+      }
+      this.#first = false;
+      const format = this.#bareFormat;
+      if (format === undefined) {
+        throw new TypeError(
+          "BackgroundAudio: a byte stream needs `sampleRate` in the options (or a WAV header)",
+        );
+      }
+      const bytes = this.#joinCarry(value);
+      const whole = bytes.length - (bytes.length % (2 * format.channels));
+      // Deliberate copy of the partial frame (a few bytes): the chunk is the source's.
+      this.#carry = whole < bytes.length ? bytes.slice(whole) : undefined;
+      return this.#converter!.convert(pcm16Samples(bytes.subarray(0, whole)), format);
+    }
+    if (value?.type !== "audio" || !(value.audio instanceof Uint8Array)) {
+      throw new TypeError("BackgroundAudio: the source stream must yield audio frames or bytes");
+    }
+    return this.#converter!.convert(pcm16Samples(value.audio), value);
+  }
+
+  #joinCarry(bytes: Uint8Array): Uint8Array {
+    const carry = this.#carry;
+    if (carry === undefined) return bytes;
+    const joined = new Uint8Array(carry.length + bytes.length);
+    joined.set(carry);
+    joined.set(bytes, carry.length);
+    return joined;
+  }
+
+  #fail(error: Error): void {
+    this.stop();
+    this.#events?.error(error);
+  }
+}

@@ -1,0 +1,460 @@
+/**
+ * {@linkcode BackgroundAudio}: office ambience or hold music under the bot's speech, through
+ * its silences and interruptions.
+ *
+ * @module
+ */
+
+import { durationMs, pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
+import type { AudioFrame } from "../frames.ts";
+import type { MixerFormat, OutboundMixer } from "../session_observer.ts";
+import { convertLoop } from "./_convert.ts";
+import { BackgroundGain, mixInto } from "./_gain.ts";
+import { type LoopTrack, loopTrack } from "./_loop_track.ts";
+import { StreamTrack } from "./_stream_track.ts";
+
+/** How the background gets out of the way of the bot's speech. */
+export interface DuckingOptions {
+  /**
+   * The background's gain under speech, relative to its volume (0 silences it).
+   *
+   * @default {0.3}
+   */
+  gain?: number;
+  /**
+   * How long the background takes to fall to that gain when speech begins, in ms.
+   *
+   * @default {50}
+   */
+  attackMs?: number;
+  /**
+   * How long it takes to rise back once speech stops, in ms.
+   *
+   * @default {400}
+   */
+  releaseMs?: number;
+}
+
+/**
+ * What {@linkcode BackgroundAudio} plays: a whole track (an audio frame, a WAV file's bytes, or
+ * bare PCM16 with `sampleRate` in the options), looped; or a stream of audio frames or PCM16
+ * bytes, played until it ends.
+ */
+export type BackgroundSource =
+  | AudioFrame
+  | Uint8Array
+  | Int16Array
+  | ReadableStream<AudioFrame | Uint8Array>;
+
+/** Options for {@linkcode BackgroundAudio}. */
+export interface BackgroundAudioOptions {
+  /** The sample rate of bare PCM (an `Int16Array`, bytes that are not a WAV file, a byte stream). */
+  sampleRate?: number;
+  /**
+   * The channels of bare PCM.
+   *
+   * @default {1}
+   */
+  channels?: number;
+  /**
+   * The background's level: a linear gain on its samples (1 as recorded).
+   *
+   * @default {0.3}
+   */
+  volume?: number;
+  /**
+   * Play a whole track again from the start when it ends (streams play once).
+   *
+   * @default {true}
+   */
+  loop?: boolean;
+  /**
+   * Duck the background under the bot's speech: `true` for the defaults, or how.
+   *
+   * @default {false}
+   */
+  ducking?: boolean | DuckingOptions;
+  /**
+   * How long starting, stopping and volume changes take to fade, in ms.
+   *
+   * @default {20}
+   */
+  fadeMs?: number;
+  /**
+   * Whether it plays from the start of the session (otherwise {@linkcode BackgroundAudio.start}).
+   *
+   * @default {true}
+   */
+  playing?: boolean;
+  /**
+   * With a streamed source: how much audio to read ahead of what plays, in ms.
+   *
+   * @default {200}
+   */
+  readAheadMs?: number;
+  /**
+   * Told when the source fails, or its format cannot be brought to the transport's; the
+   * background then falls silent and the session goes on.
+   *
+   * @default {console.error}
+   */
+  onError?: (error: Error) => void;
+  /** Told when the background has played to its end (a stream ended, a track without `loop`). */
+  onEnded?: () => void;
+}
+
+/**
+ * Background audio for a transport (`TransportOptions.background`): a looped track or a stream,
+ * mixed under the bot's speech at a set volume and sent on its own while no speech is queued,
+ * so the far end hears it through silences — and through interruptions, which clear the speech,
+ * not the background. One per session (it keeps the play position); sessions that play the same
+ * track object share its conversion to their format.
+ *
+ * - **Mixing** is integer PCM with saturation: loud speech over loud music clips, never wraps.
+ * - **Ducking** (optional) lowers it under speech (`attackMs`) and raises it after
+ *   (`releaseMs`); every change of level — ducking, {@linkcode start}, {@linkcode stop},
+ *   {@linkcode volume} — is a ramp, never a step, so nothing clicks.
+ * - **Formats**: the track is resampled and its channels mapped to the transport's output.
+ *   What cannot be (a rate the resampler does not know, 3 channels into 2) is refused with a
+ *   `RangeError` or `TypeError` naming the mismatch: at once for what the options say, through
+ *   `onError` for what only the session reveals. Speech in another format than the transport's
+ *   `audioOut` is sent unmixed (reported once).
+ * - **Stopping**: {@linkcode stop} fades out and the transport stops sending filler;
+ *   {@linkcode start} fades in again and wakes it. When the session ends (`detach`), a
+ *   streamed source's pending read is cancelled and nothing is left running: no timer, no read.
+ *
+ * @example Hold music under the bot, ducked while it speaks
+ * ```ts
+ * import { BackgroundAudio, WebSocketTransport } from "@x/ws-transport";
+ * import { FakeClock, MemorySocketPair } from "@x/ws-transport/testing";
+ * import assert from "node:assert/strict";
+ *
+ * // One second of a 16 kHz tone as the track (a WAV file's bytes work too).
+ * const tone = new Int16Array(16000).map((_, i) => Math.round(8000 * Math.sin(i / 5)));
+ * const music = new BackgroundAudio(tone, { sampleRate: 16000, volume: 0.5, ducking: true });
+ * const clock = new FakeClock();
+ * const { server, client } = new MemorySocketPair();
+ * const transport = new WebSocketTransport(server, {
+ *   audioOut: { sampleRate: 16000, chunkMs: 20 },
+ *   background: music,
+ *   clock,
+ * });
+ * let received = 0;
+ * client.addEventListener("message", () => received++);
+ * await clock.tick(1000); // the bot says nothing: the far end hears the music
+ * assert.ok(received >= 49, `${received} chunks of music`);
+ * client.close(1000);
+ * await transport.closed;
+ * assert.equal(clock.pendingTimers, 0, "nothing left running");
+ * ```
+ */
+export class BackgroundAudio implements OutboundMixer {
+  readonly #whole: LoopTrack | undefined;
+  readonly #stream: StreamTrack | undefined;
+  readonly #loop: boolean;
+  readonly #duck: Required<DuckingOptions> | undefined;
+  readonly #fadeMs: number;
+  readonly #readAheadMs: number;
+  readonly #onError: (error: Error) => void;
+  readonly #onEnded: (() => void) | undefined;
+  readonly #gain: BackgroundGain;
+  #playing: boolean;
+  #format: MixerFormat | undefined;
+  #wake: (() => void) | undefined;
+  /** The whole track in the output format, and where it plays from. */
+  #track: Int16Array | undefined;
+  #position = 0;
+  /** Two output buffers, used in turn: a chunk stays intact while the next is mixed. */
+  #buffers: Int16Array[] = [];
+  #turn = 0;
+  /** `fill` found nothing to play (a stream ran dry, or stopped): the transport waits for a wake. */
+  #idle = false;
+  #ended = false;
+  #failed = false;
+  #detached = false;
+  #reportedMismatch = false;
+
+  /**
+   * Makes a background from `source`. Throws a `TypeError` or `RangeError` naming what is wrong
+   * with the source or an option (bare PCM without `sampleRate`, a WAV that is not 16-bit PCM,
+   * a gain below 0, …).
+   */
+  constructor(source: BackgroundSource, options: BackgroundAudioOptions = {}) {
+    const {
+      sampleRate,
+      channels = 1,
+      volume = 0.3,
+      loop = true,
+      ducking = false,
+      fadeMs = 20,
+      playing = true,
+      readAheadMs = 200,
+      onError = (error: Error) => console.error("BackgroundAudio:", error),
+      onEnded,
+    } = options;
+    atLeastZero(volume, "volume");
+    atLeastZero(fadeMs, "fadeMs");
+    atLeastZero(readAheadMs, "readAheadMs");
+    if (sampleRate !== undefined && (!Number.isInteger(sampleRate) || sampleRate <= 0)) {
+      throw new RangeError(`sampleRate must be a positive integer, got ${sampleRate}`);
+    }
+    if (!Number.isInteger(channels) || channels <= 0) {
+      throw new RangeError(`channels must be a positive integer, got ${channels}`);
+    }
+    if (source instanceof ReadableStream) {
+      this.#stream = new StreamTrack(
+        source,
+        sampleRate === undefined ? undefined : { sampleRate, channels },
+      );
+    } else {
+      const format = sampleRate === undefined ? { channels } : { sampleRate, channels };
+      this.#whole = loopTrack(source, format);
+    }
+    if (ducking !== false) {
+      const { gain = 0.3, attackMs = 50, releaseMs = 400 } = ducking === true ? {} : ducking;
+      atLeastZero(gain, "ducking.gain");
+      atLeastZero(attackMs, "ducking.attackMs");
+      atLeastZero(releaseMs, "ducking.releaseMs");
+      this.#duck = { gain, attackMs, releaseMs };
+    }
+    this.#loop = loop;
+    this.#fadeMs = fadeMs;
+    this.#readAheadMs = readAheadMs;
+    this.#onError = onError;
+    this.#onEnded = onEnded;
+    this.#playing = playing;
+    this.#gain = new BackgroundGain(volume, 0);
+  }
+
+  /** Whether it is playing (between {@linkcode start} and {@linkcode stop}). */
+  get playing(): boolean {
+    return this.#playing;
+  }
+
+  /** The volume (a linear gain); setting it fades to the new level over `fadeMs`. */
+  get volume(): number {
+    return this.#gain.volume.target;
+  }
+
+  set volume(volume: number) {
+    atLeastZero(volume, "volume");
+    this.#gain.volume.to(volume, this.#frames(this.#fadeMs));
+  }
+
+  /** Plays (again, from where it stopped), fading in; wakes the transport to send it. */
+  start(): void {
+    if (this.#playing) return;
+    this.#playing = true;
+    this.#gain.fade.to(1, this.#frames(this.#fadeMs));
+    this.#wakeUp();
+  }
+
+  /** Fades out and stops; the transport stops sending it once it is silent. */
+  stop(): void {
+    if (!this.#playing) return;
+    this.#playing = false;
+    this.#gain.fade.to(0, this.#frames(this.#fadeMs));
+  }
+
+  /**
+   * Called by the transport once, with its output format: the track is converted to it, a
+   * stream starts being read. A format that cannot be matched goes to `onError`, and the
+   * background stays silent.
+   */
+  attach(format: MixerFormat, wake: () => void): void {
+    if (this.#format !== undefined) {
+      // Shared by two sessions, it would play half to each: silence both, and say why.
+      return this.#fail(new TypeError("BackgroundAudio: attached to a second session (one each)"));
+    }
+    this.#format = format;
+    this.#wake = wake;
+    const chunk = this.#frames(format.chunkMs) * format.channels;
+    this.#buffers = [new Int16Array(chunk), new Int16Array(chunk)];
+    if (this.#playing) this.#gain.fade.to(1, this.#frames(this.#fadeMs)); // fade in
+    const whole = this.#whole;
+    if (whole !== undefined) {
+      try {
+        this.#track = convertLoop(whole.key, whole.samples, whole.format, format);
+      } catch (error) {
+        this.#fail(error as Error);
+      }
+      return;
+    }
+    const readAhead = this.#frames(Math.max(this.#readAheadMs, format.chunkMs)) * format.channels;
+    this.#stream!.begin(format, readAhead, {
+      data: () => this.#wakeUp(),
+      end: () => {
+        if (this.#stream!.queued === 0) this.#end();
+        else this.#wakeUp(); // a last short piece, sent once the transport asks
+      },
+      error: (error) => this.#fail(error),
+    });
+  }
+
+  /** Speech with the background under it (a view the next call reuses), or the speech as is. */
+  mix(chunk: AudioFrame): AudioFrame {
+    const format = this.#format;
+    if (format === undefined || this.#silent()) return chunk;
+    if (chunk.sampleRate !== format.sampleRate || chunk.channels !== format.channels) {
+      this.#mismatch(chunk);
+      // The background goes on in time all the same: the chunk's duration is skipped.
+      this.#skip((durationMs(chunk.audio.length, chunk) * format.sampleRate) / 1000);
+      return chunk;
+    }
+    const duck = this.#duck;
+    if (duck !== undefined && this.#gain.duck.target !== duck.gain) {
+      this.#gain.duck.to(duck.gain, this.#frames(duck.attackMs));
+    }
+    const speech = pcm16Samples(chunk.audio);
+    const out = this.#buffer(speech.length);
+    out.set(speech);
+    this.#play(out);
+    return { ...chunk, audio: pcm16Bytes(out) };
+  }
+
+  /** One chunk of background alone, or `undefined` while there is none to send. */
+  fill(): AudioFrame | undefined {
+    const format = this.#format;
+    if (format === undefined || this.#silent()) return this.#idleNow();
+    const stream = this.#stream;
+    const samples = this.#frames(format.chunkMs) * format.channels;
+    // A stream sends whole chunks only, until it ends: a short one would be a gap anyway.
+    if (stream !== undefined && stream.queued < samples && !stream.done) return this.#idleNow();
+    const duck = this.#duck;
+    if (duck !== undefined && this.#gain.duck.target !== 1) {
+      this.#gain.duck.to(1, this.#frames(duck.releaseMs));
+    }
+    const out = this.#buffer(samples);
+    out.fill(0);
+    this.#play(out);
+    return {
+      type: "audio",
+      audio: pcm16Bytes(out),
+      sampleRate: format.sampleRate,
+      channels: format.channels,
+    };
+  }
+
+  /** The session is over: a stream's pending read is cancelled; nothing is left running. */
+  detach(): void {
+    this.#detached = true;
+    this.#wake = undefined;
+    this.#stream?.stop();
+  }
+
+  /** Whether nothing is to be heard: stopped and faded out, ended, failed or detached. */
+  #silent(): boolean {
+    if (this.#failed || this.#ended || this.#detached) return true;
+    return !this.#playing && this.#gain.fade.settled;
+  }
+
+  #idleNow(): undefined {
+    this.#idle = true;
+    return undefined;
+  }
+
+  #wakeUp(): void {
+    if (!this.#idle || this.#detached) return;
+    this.#idle = false;
+    this.#wake?.();
+  }
+
+  /** Adds the next stretch of background to `out`, moving the play position on. */
+  #play(out: Int16Array): void {
+    const channels = this.#format!.channels;
+    let at = 0;
+    while (at < out.length) {
+      const piece = this.#next(out.length - at);
+      if (piece === undefined) break; // a stream ran short: the rest stays speech (or silence)
+      mixInto(out, at, piece, channels, this.#gain);
+      at += piece.length;
+    }
+    const stream = this.#stream;
+    if (stream !== undefined ? stream.done && stream.queued === 0 : this.#playedOnce()) {
+      this.#end();
+    }
+  }
+
+  /** A whole track that does not loop has played to its end. */
+  #playedOnce(): boolean {
+    return !this.#loop && this.#position >= (this.#track?.length ?? 0);
+  }
+
+  /** Up to `max` samples of the background from the play position (a view), consumed. */
+  #next(max: number): Int16Array | undefined {
+    if (this.#stream !== undefined) return this.#stream.next(max);
+    const track = this.#track;
+    if (track === undefined) return undefined;
+    if (this.#position >= track.length) {
+      if (!this.#loop) return undefined;
+      this.#position = 0;
+    }
+    const piece = track.subarray(this.#position, Math.min(track.length, this.#position + max));
+    this.#position += piece.length;
+    return piece;
+  }
+
+  /** Moves the play position past `frames` frames without playing them. */
+  #skip(frames: number): void {
+    let samples = Math.round(frames) * this.#format!.channels;
+    while (samples > 0) {
+      const piece = this.#next(samples);
+      if (piece === undefined) return;
+      samples -= piece.length;
+    }
+  }
+
+  #buffer(samples: number): Int16Array {
+    this.#turn ^= 1;
+    let buffer = this.#buffers[this.#turn]!;
+    if (buffer.length < samples) this.#buffers[this.#turn] = buffer = new Int16Array(samples);
+    return buffer.subarray(0, samples);
+  }
+
+  #frames(ms: number): number {
+    return Math.round((ms * (this.#format?.sampleRate ?? 0)) / 1000);
+  }
+
+  #end(): void {
+    if (this.#ended || this.#detached) return;
+    this.#ended = true;
+    const onEnded = this.#onEnded;
+    if (onEnded !== undefined) this.#tell(() => onEnded());
+  }
+
+  #fail(error: Error): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#tell(() => this.#onError(error));
+  }
+
+  /** Calls back the application, which must not break the transport's path if it throws. */
+  #tell(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      console.error("BackgroundAudio: a callback threw", error);
+    }
+  }
+
+  #mismatch(chunk: AudioFrame): void {
+    if (this.#reportedMismatch) return;
+    this.#reportedMismatch = true;
+    const format = this.#format!;
+    const onError = this.#onError;
+    this.#tell(() =>
+      onError(
+        new TypeError(
+          `BackgroundAudio: speech at ${chunk.sampleRate} Hz, ${chunk.channels} ch is sent unmixed: ` +
+            `the background is at the transport's ${format.sampleRate} Hz, ${format.channels} ch`,
+        ),
+      )
+    );
+  }
+}
+
+function atLeastZero(value: number, name: string): void {
+  if (!(value >= 0) || !Number.isFinite(value)) {
+    throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
+  }
+}

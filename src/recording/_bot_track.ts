@@ -1,0 +1,161 @@
+/**
+ * The bot's side of a recording: outbound audio placed where the far end played it.
+ *
+ * @module
+ */
+
+import type { AudioFrame } from "../frames.ts";
+import type { OutboundAudioInfo } from "../session_observer.ts";
+import type { RecordingTimeline } from "./_caller_track.ts";
+import type { SampleRing } from "./_sample_ring.ts";
+import { TrackSegment } from "./_track_segment.ts";
+
+/** Positions closer than this are the same (sums of float chunk durations). */
+const EPSILON = 1e-6;
+
+/**
+ * A spell: audio the far end plays back to back, from a chunk sent after it had played
+ * everything before (or after an interruption cleared it) to the next such chunk.
+ */
+interface Spell {
+  /** Where its first chunk plays by pacing alone, before the far end's lag (its deadline). */
+  origin: number;
+  /** Its first chunk's position on the outbound timeline, and where its audio ends so far. */
+  position: number;
+  endPosition: number;
+  /** The far end's lag its placement uses (ms). */
+  lag: number;
+  /** The sample index where it starts in the recording. */
+  start: number;
+}
+
+/**
+ * Places outbound chunks where the far end played them. Within a spell the far end plays chunks
+ * back to back, so the spell is laid out as one stretch; its place is `playsAt` (the pacing
+ * estimate plus the lag the transport learns from acknowledgements). When the lag estimate
+ * changes — the first acknowledgement teaches it — the whole spell moves while none of it is
+ * written out yet; after that it moves only for a change larger than a chunk, so a long stretch
+ * is not chopped by every small correction. An interruption silences the spell from the heard
+ * position on; what comes after starts a new spell.
+ */
+export class BotTrack {
+  readonly #ring: SampleRing;
+  readonly #rate: number;
+  readonly #timeline: RecordingTimeline;
+  readonly #segment: TrackSegment;
+  /** Spells whose audio is not all written out; the current one last. */
+  #spells: Spell[] = [];
+  /** The next chunk starts a new spell (at first, and after an interruption). */
+  #fresh = true;
+  /** A new spell starts no earlier than this sample (the end of the last, or the cut). */
+  #floor = 0;
+  /** Samples dropped because the estimate moved them onto audio written out already. */
+  #moved = 0;
+
+  /** The bot's track in `ring` at `rate`. */
+  constructor(ring: SampleRing, rate: number, timeline: RecordingTimeline) {
+    this.#ring = ring;
+    this.#rate = rate;
+    this.#timeline = timeline;
+    this.#segment = new TrackSegment(ring, rate, "bot");
+  }
+
+  /** Samples skipped because their place was written out already. */
+  get late(): number {
+    return this.#segment.late + this.#moved;
+  }
+
+  /** Places a chunk that left with `info`. */
+  push(chunk: AudioFrame, info: OutboundAudioInfo): void {
+    const playsAt = Number.isFinite(info.playsAt) ? info.playsAt : info.sentAt;
+    let spell = this.#spells.at(-1);
+    const origin = spell === undefined ? NaN : spell.origin + (info.position - spell.position);
+    // The pacer begins a new spell (deadline = now) only once everything before has played by
+    // its estimate; a chunk of the same spell is never due after its place in it.
+    const continues = spell !== undefined && !this.#fresh &&
+      Math.abs(info.position - spell.endPosition) < EPSILON &&
+      !(info.deadline > origin + EPSILON);
+    if (!continues) {
+      this.#segment.end();
+      this.#floor = Math.max(this.#floor, this.#ring.end);
+      spell = {
+        origin: info.deadline,
+        position: info.position,
+        endPosition: info.position,
+        lag: playsAt - info.deadline,
+        start: Math.max(this.#timeline.sampleAt(playsAt), this.#floor),
+      };
+      this.#spells.push(spell);
+      this.#fresh = false;
+      this.#segment.start(spell.start);
+    } else {
+      this.#follow(spell!, playsAt - origin, info.durationMs);
+      if (!this.#segment.open) this.#segment.start(this.#sampleOf(spell!, info.position));
+    }
+    this.#segment.push(chunk);
+    spell!.endPosition = info.position + info.durationMs;
+  }
+
+  /** An interruption: what the far end had not played at `heardPosition` is silenced. */
+  cut(heardPosition: number): void {
+    this.#segment.end();
+    let cut: number | undefined;
+    for (const spell of this.#spells) {
+      if (heardPosition < spell.position + EPSILON) {
+        cut = spell.start; // in the silence before this spell
+        break;
+      }
+      if (heardPosition < spell.endPosition - EPSILON) {
+        cut = this.#sampleOf(spell, heardPosition);
+        break;
+      }
+    }
+    if (cut !== undefined) this.#ring.erase(cut);
+    this.#floor = cut ?? this.#ring.end;
+    this.#spells = [];
+    this.#fresh = true;
+  }
+
+  /** The session ended at clock time `at`: nothing after it was heard. */
+  close(at: number): void {
+    this.#segment.end();
+    this.#ring.erase(this.#timeline.sampleAt(at));
+  }
+
+  /**
+   * Forgets spells written out completely, and ends the open stretch if it ended before sample
+   * `before` (the resampler's held-back samples are written before that point is committed).
+   */
+  settle(before: number): void {
+    const spells = this.#spells;
+    while (spells.length > 1 && spells[1]!.start <= before) spells.shift();
+    const current = spells.at(-1);
+    if (
+      current !== undefined && this.#segment.open &&
+      this.#sampleOf(current, current.endPosition) <= before
+    ) {
+      this.#segment.end();
+    }
+  }
+
+  /** The spell's lag estimate is now `lag`: move it if that is worth it. */
+  #follow(spell: Spell, lag: number, chunkMs: number): void {
+    const change = lag - spell.lag;
+    const unwritten = spell.start >= this.#ring.base;
+    if (unwritten ? Math.abs(change) * this.#rate < 500 : Math.abs(change) <= chunkMs) return;
+    const samples = Math.round(change * this.#rate / 1000);
+    if (samples === 0) return;
+    const from = Math.max(spell.start, this.#ring.base);
+    const audio = this.#ring.copy(from);
+    this.#ring.erase(from);
+    this.#moved += this.#ring.write(from + samples, audio);
+    spell.start += samples;
+    spell.lag += samples * 1000 / this.#rate;
+    this.#segment.shift(samples);
+  }
+
+  /** The sample index where `position` of `spell` plays. */
+  #sampleOf(spell: Spell, position: number): number {
+    return spell.start + Math.round((position - spell.position) * this.#rate / 1000);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The caller's side of a recording: inbound audio placed where it was spoken.
+ *
+ * @module
+ */
+
+import { durationMs } from "../audio/pcm.ts";
+import type { AudioFrame } from "../frames.ts";
+import type { SampleRing } from "./_sample_ring.ts";
+import { TrackSegment } from "./_track_segment.ts";
+
+/** Converts clock milliseconds to sample indices on the recording's timeline and back. */
+export interface RecordingTimeline {
+  /** The sample index (an integer) where clock time `ms` falls. */
+  sampleAt(ms: number): number;
+  /** The clock time of sample index `sample`. */
+  timeAt(sample: number): number;
+}
+
+/**
+ * Places inbound audio on the recording's timeline. With media timestamps (`timestampMs`), each
+ * frame goes where the provider's media clock puts it, anchored to the arrival of the first one,
+ * so late or reordered audio lands in its place and lost audio stays silent; a jump back or
+ * ahead of real time by more than `gapMs` is a new media timeline, anchored afresh. Without them,
+ * frames are laid end to end from the first one's arrival: arrival jitter moves nothing, and
+ * only an arrival `gapMs` later than the audio so far (the caller's client stopped sending) —
+ * or `gapMs` earlier (a sender faster than real time) — starts a new stretch at the arrival.
+ */
+export class CallerTrack {
+  readonly #segment: TrackSegment;
+  /** For a frame that arrives after the audio that follows it. */
+  readonly #stray: TrackSegment;
+  readonly #ring: SampleRing;
+  readonly #timeline: RecordingTimeline;
+  readonly #gapMs: number;
+  /** Clock time of media time 0 (timestamped audio); NaN until the first timestamped frame. */
+  #anchor = NaN;
+  /** Clock time where the audio placed so far ends; NaN before the first frame. */
+  #endMs = NaN;
+
+  /** The caller's track in `ring`. */
+  constructor(ring: SampleRing, rate: number, timeline: RecordingTimeline, gapMs: number) {
+    this.#ring = ring;
+    this.#segment = new TrackSegment(ring, rate, "caller");
+    this.#stray = new TrackSegment(ring, rate, "caller");
+    this.#timeline = timeline;
+    this.#gapMs = gapMs;
+  }
+
+  /** Samples skipped because they came after their place was written out. */
+  get late(): number {
+    return this.#segment.late + this.#stray.late;
+  }
+
+  /** Places `frame`, which arrived at clock time `receivedAt`. */
+  push(frame: AudioFrame, receivedAt: number): void {
+    const ms = durationMs(frame.audio.length, frame);
+    const arrivedFrom = receivedAt - ms;
+    const end = this.#endMs;
+    let at: number;
+    if (frame.timestampMs !== undefined) {
+      at = this.#anchor + frame.timestampMs;
+      if (at < end - ms / 2 && at >= end - this.#gapMs && at >= this.#committedMs()) {
+        // Out of order, behind audio placed already: it fills its own place (a hole).
+        this.#stray.start(this.#timeline.sampleAt(at));
+        this.#stray.push(frame);
+        this.#stray.end();
+        return;
+      }
+      // A new media timeline: the first frame, the provider's clock jumped back or ahead of
+      // real time, or to a place written out already. Anchor it to this arrival.
+      const fresh = !(at >= end - ms / 2) || !(at <= receivedAt + this.#gapMs) ||
+        at < this.#committedMs();
+      if (fresh) {
+        this.#anchor = arrivedFrom - frame.timestampMs;
+        at = arrivedFrom;
+      } else if (Math.abs(at - end) < ms / 2) {
+        at = end; // timestamps with a little jitter (Plivo's are wall-clock ms): no gap
+      }
+    } else if (
+      Number.isNaN(end) || arrivedFrom > end + this.#gapMs || end > receivedAt + this.#gapMs
+    ) {
+      at = arrivedFrom;
+    } else {
+      at = end;
+    }
+    // Right after the last frame: the same stretch, resampled as one.
+    if (!this.#segment.open || at !== end) this.#segment.start(this.#timeline.sampleAt(at));
+    this.#segment.push(frame);
+    this.#endMs = at + ms;
+  }
+
+  #committedMs(): number {
+    return this.#timeline.timeAt(this.#ring.base);
+  }
+
+  /**
+   * Ends the open stretch if it ended before sample `before`, so the resampler's held-back
+   * samples are written before that point is committed.
+   */
+  settle(before: number): void {
+    if (this.#segment.open && this.#timeline.sampleAt(this.#endMs) <= before) this.#segment.end();
+  }
+
+  /** Ends the open stretch (the resampler's held-back samples are written). */
+  end(): void {
+    this.#segment.end();
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * A stretch of one party's audio laid end to end on a recording's timeline, converted to the
+ * recording's rate and to mono on the way.
+ *
+ * @module
+ */
+
+import { pcm16Samples } from "../audio/pcm.ts";
+import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
+import type { AudioFrame } from "../frames.ts";
+import type { SampleRing } from "./_sample_ring.ts";
+
+/**
+ * Writes audio sample after sample from a start index, through one resampler, so a stretch that
+ * was continuous at its source stays continuous (and click-free) in the recording. A new stretch
+ * (after a gap, a cut, a jump) is a new segment.
+ */
+export class TrackSegment {
+  readonly #ring: SampleRing;
+  readonly #rate: number;
+  readonly #who: string;
+  #resampler: Resampler | undefined;
+  #inputRate = 0;
+  /** Where the segment's next output sample goes; NaN when no segment is open. */
+  #next = NaN;
+  /** Samples skipped because their place was committed already. */
+  late = 0;
+
+  /** A writer into `ring` at `rate`; `who` names the party in error messages. */
+  constructor(ring: SampleRing, rate: number, who: string) {
+    this.#ring = ring;
+    this.#rate = rate;
+    this.#who = who;
+  }
+
+  /** Whether a segment is open. */
+  get open(): boolean {
+    return !Number.isNaN(this.#next);
+  }
+
+  /** Where the next sample of the open segment goes. */
+  get next(): number {
+    return this.#next;
+  }
+
+  /** Ends the open segment (its held-back samples are written) and opens one at `at`. */
+  start(at: number): void {
+    this.end();
+    this.#next = at;
+  }
+
+  /** Moves the open segment by `samples` (its audio in the ring is moved by the caller). */
+  shift(samples: number): void {
+    this.#next += samples;
+  }
+
+  /**
+   * Appends a frame's audio. Throws a `RangeError` naming the rate when it cannot be converted to
+   * the recording's rate.
+   */
+  push(frame: AudioFrame): void {
+    if (frame.sampleRate !== this.#inputRate) this.#use(frame.sampleRate);
+    const mono = downmix(pcm16Samples(frame.audio), frame.channels);
+    this.#write(this.#resampler === undefined ? mono : this.#resampler.process(mono));
+  }
+
+  /** Ends the open segment: the resampler's held-back samples are written. */
+  end(): void {
+    if (this.open && this.#resampler !== undefined) this.#write(this.#resampler.flush());
+    this.#next = NaN;
+  }
+
+  /** Ends the open segment, dropping the resampler's held-back samples (cut off anyway). */
+  drop(): void {
+    this.#resampler?.reset();
+    this.#next = NaN;
+  }
+
+  #write(samples: Int16Array): void {
+    if (samples.length === 0) return;
+    this.late += this.#ring.write(this.#next, samples);
+    this.#next += samples.length;
+  }
+
+  #use(inputRate: number): void {
+    if (this.#resampler !== undefined && this.open) this.#write(this.#resampler.flush());
+    this.#inputRate = inputRate;
+    if (inputRate === this.#rate) {
+      this.#resampler = undefined;
+      return;
+    }
+    if (!RESAMPLER_RATES.includes(inputRate)) {
+      throw new RangeError(
+        `CallRecorder: ${this.#who} audio at ${inputRate} Hz cannot be resampled to ` +
+          `${this.#rate} Hz (rates: ${RESAMPLER_RATES.join(", ")})`,
+      );
+    }
+    this.#resampler = new Resampler({ inputRate, outputRate: this.#rate });
+  }
+}
+
+/** Mono as it is (a view), or the channels averaged (a new array). */
+function downmix(samples: Int16Array, channels: number): Int16Array {
+  if (channels === 1) return samples;
+  const frames = Math.floor(samples.length / channels);
+  const out = new Int16Array(frames);
+  for (let f = 0, i = 0; f < frames; f++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++, i++) sum += samples[i]!;
+    out[f] = Math.round(sum / channels);
+  }
+  return out;
+}

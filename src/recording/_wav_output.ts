@@ -1,0 +1,175 @@
+/**
+ * One WAV stream of a recording: a header that is safe to stream, then PCM as it is committed,
+ * with the true header available at any time for sinks that can seek back.
+ *
+ * @module
+ */
+
+import { BYTES_PER_SAMPLE, type PcmFormat } from "../audio/pcm.ts";
+import { WAV_HEADER_BYTES, writeWavHeader } from "../audio/wav.ts";
+
+/** The most PCM bytes a WAV header can count (its RIFF size is a 32-bit count of what follows). */
+const MAX_DATA_BYTES = 0xffffffff - 36;
+/** Silence is made as the reader asks for it, at most this many bytes at a time. */
+const SILENCE_BLOCK_BYTES = 64 * 1024;
+
+/**
+ * The header a stream starts with, its sizes unknown: both set to 0xFFFFFFFF, which FFmpeg
+ * (so Chromium), sox and most players read as "until the end of the data".
+ */
+function streamingHeader(format: PcmFormat): Uint8Array {
+  const header = new Uint8Array(WAV_HEADER_BYTES);
+  writeWavHeader(header, 0, format);
+  const view = new DataView(header.buffer);
+  view.setUint32(4, 0xffffffff, true);
+  view.setUint32(40, 0xffffffff, true);
+  return header;
+}
+
+/**
+ * A readable of WAV bytes, fed block by block and read at the reader's pace. Blocks wait in a
+ * queue of their own (the stream's is kept empty); silence waits there as a byte count, made only
+ * when read, so an hour of it costs nothing. While the audio waiting exceeds `maxBufferedBytes`
+ * (the reader is that far behind), new blocks are dropped and counted.
+ */
+export class WavOutput {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly #format: PcmFormat;
+  readonly #maxBufferedBytes: number;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  /** Blocks not yet read: bytes, or a count of silent bytes. */
+  #queue: (Uint8Array | number)[] = [];
+  #queuedBytes = 0;
+  /** A read is waiting and nothing was queued for it. */
+  #wanted = false;
+  #dataBytes = 0;
+  #droppedBytes = 0;
+  #closing = false;
+  #done = false;
+
+  /** A stream of `format`. `onCancel` runs when the reader cancels it. */
+  constructor(format: PcmFormat, maxBufferedBytes: number, onCancel: () => void) {
+    this.#format = format;
+    this.#maxBufferedBytes = maxBufferedBytes;
+    this.#queue.push(streamingHeader(format));
+    this.readable = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#controller = controller;
+        },
+        pull: () => this.#deliver(),
+        cancel: () => {
+          this.#done = true;
+          this.#queue = [];
+          this.#queuedBytes = 0;
+          onCancel();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /** Whether the stream is over for the recorder (closing, closed, errored or cancelled). */
+  get done(): boolean {
+    return this.#done || this.#closing;
+  }
+
+  /** PCM bytes written to the stream so far (read or waiting to be read). */
+  get dataBytes(): number {
+    return this.#dataBytes;
+  }
+
+  /** PCM bytes dropped because the reader was too far behind. */
+  get droppedBytes(): number {
+    return this.#droppedBytes;
+  }
+
+  /** Bytes of audio waiting for the reader (silence not counted: it is made when read). */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Bytes per second of the PCM. */
+  get byteRate(): number {
+    return this.#format.sampleRate * this.#format.channels * BYTES_PER_SAMPLE;
+  }
+
+  /** Whether a block of `bytes` would be kept (false: the reader is too far behind). */
+  fits(bytes: number): boolean {
+    return !this.done && this.#queuedBytes + bytes <= this.#maxBufferedBytes;
+  }
+
+  /** Appends a block (its bytes are the stream's now); dropped and counted when it does not fit. */
+  push(block: Uint8Array): void {
+    if (this.done) return;
+    if (!this.fits(block.length)) return this.skip(block.length);
+    this.#queue.push(block);
+    this.#queuedBytes += block.length;
+    this.#dataBytes += block.length;
+    if (this.#wanted) this.#deliver();
+  }
+
+  /** Appends `bytes` of silence, made only when the reader gets to it. */
+  pushSilence(bytes: number): void {
+    if (this.done || bytes <= 0) return;
+    const last = this.#queue.length - 1;
+    if (typeof this.#queue[last] === "number") (this.#queue[last] as number) += bytes;
+    else this.#queue.push(bytes);
+    this.#dataBytes += bytes;
+    if (this.#wanted) this.#deliver();
+  }
+
+  /** Counts `bytes` of audio dropped because the reader lags. */
+  skip(bytes: number): void {
+    if (!this.done) this.#droppedBytes += bytes;
+  }
+
+  /** The stream ends once the reader has everything queued. */
+  close(): void {
+    if (this.done) return;
+    this.#closing = true;
+    if (this.#wanted) this.#deliver();
+  }
+
+  /** The stream fails with `error` at once. */
+  error(error: Error): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#controller.error(error);
+  }
+
+  /** The 44-byte header for the data written so far (sizes capped at what WAV can count). */
+  header(): Uint8Array {
+    const header = new Uint8Array(WAV_HEADER_BYTES);
+    writeWavHeader(header, Math.min(this.#dataBytes, MAX_DATA_BYTES), this.#format);
+    return header;
+  }
+
+  /** Hands the reader the next block, or ends the stream, or waits for more. */
+  #deliver(): void {
+    if (this.#done) return;
+    const next = this.#queue[0];
+    if (next === undefined) {
+      if (this.#closing) {
+        this.#done = true;
+        this.#controller.close();
+        return;
+      }
+      this.#wanted = true;
+      return;
+    }
+    this.#wanted = false;
+    if (typeof next === "number") {
+      const bytes = Math.min(next, SILENCE_BLOCK_BYTES);
+      if (bytes === next) this.#queue.shift();
+      else this.#queue[0] = next - bytes;
+      this.#controller.enqueue(new Uint8Array(bytes));
+      return;
+    }
+    this.#queue.shift();
+    this.#queuedBytes -= next.length;
+    this.#controller.enqueue(next);
+  }
+}

@@ -1,0 +1,406 @@
+/**
+ * {@linkcode CallRecorder}: a recording of a call as it was heard, caller and bot on one
+ * timeline, streamed as WAV.
+ *
+ * @module
+ */
+
+import { BYTES_PER_SAMPLE, durationMs } from "../audio/pcm.ts";
+import { RESAMPLER_RATES } from "../audio/resampler.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import type { TransportClosed } from "../events.ts";
+import type { AudioFrame } from "../frames.ts";
+import type { InterruptionInfo, OutboundAudioInfo, SessionObserver } from "../session_observer.ts";
+import { BotTrack } from "./_bot_track.ts";
+import { CallerTrack, type RecordingTimeline } from "./_caller_track.ts";
+import { SampleRing } from "./_sample_ring.ts";
+import { WavOutput } from "./_wav_output.ts";
+
+/**
+ * How a {@linkcode CallRecorder} lays out the two parties: `"stereo"` (caller left, bot right),
+ * `"mono"` (both mixed, with saturation), or `"separate"` (a mono stream each).
+ */
+export type RecordingLayout = "stereo" | "mono" | "separate";
+
+/** Options for {@linkcode CallRecorder}. */
+export interface CallRecorderOptions {
+  /**
+   * The recording's sample rate; audio of other rates is resampled to it. One of 8000, 16000,
+   * 22050, 24000, 44100 or 48000.
+   *
+   * @default {16000}
+   */
+  sampleRate?: number;
+  /**
+   * Stereo (caller left, bot right), mono (mixed), or two separate mono streams.
+   *
+   * @default {"stereo"}
+   */
+  layout?: RecordingLayout;
+  /**
+   * How long audio is held before it is written out, in ms: long enough for late inbound audio
+   * to land in its place and for an interruption to cut what the caller never heard (the far
+   * end's buffer and one acknowledgement interval). Memory is about this much audio, plus what
+   * the far end buffers ahead.
+   *
+   * @default {1000}
+   */
+  holdMs?: number;
+  /**
+   * How far the reader may fall behind, in ms of audio, before blocks are dropped (counted in
+   * {@linkcode CallRecorder.stats}); a sink that stalls cannot make the recorder hold the call.
+   *
+   * @default {30000}
+   */
+  maxBufferedMs?: number;
+  /**
+   * For inbound audio without media timestamps: an arrival this much later than the end of the
+   * audio so far (the caller's client stopped sending) starts a new stretch after silence; less
+   * is arrival jitter, and the audio is laid end to end.
+   *
+   * @default {1000}
+   */
+  callerGapMs?: number;
+  /**
+   * The transport's clock. The recording's timeline starts when the recorder is made (or with
+   * the first audio it is given, if that was spoken earlier), and ends when the session closes
+   * or {@linkcode CallRecorder.stop} is called.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+}
+
+/** What a {@linkcode CallRecorder} has done so far. */
+export interface RecordingStats {
+  /** Milliseconds of recording written out. */
+  durationMs: number;
+  /** Milliseconds of audio that arrived after its place had been written out (not recorded). */
+  lateMs: number;
+  /** Milliseconds of recording dropped because the reader fell too far behind. */
+  droppedMs: number;
+}
+
+/** Commits wait for at least this much audio, and write at most this much in one block. */
+const MIN_COMMIT_MS = 100;
+const MAX_BLOCK_MS = 1000;
+/** How far ahead of the hold bound outbound audio may be placed (the far end's buffer). */
+const MAX_AHEAD_MS = 60_000;
+
+/**
+ * Records a call as it was heard: a {@linkcode SessionObserver} (`transport.observe(recorder)`)
+ * that writes WAV to a `ReadableStream<Uint8Array>`, the caller and the bot on the call's real
+ * timeline.
+ *
+ * - **Caller** audio goes where it was spoken: by the provider's media timestamps where the
+ *   protocol has them (late audio lands in its place, lost audio is silence — the transport fills
+ *   the gaps), laid end to end from its arrival otherwise.
+ * - **Bot** audio goes where the far end played it (`playsAt`, the pacing estimate corrected by
+ *   acknowledgements): an interruption cuts it where the caller stopped hearing it, pauses are
+ *   silence, and audio dropped as stale never appears (it was never sent). Background audio
+ *   mixed in by the transport is in it too, as the caller heard it.
+ *
+ * **Memory** stays bounded however long the call: audio is held `holdMs` (and what the far end
+ * buffers ahead) until nothing can change it, then written out; a reader that falls
+ * `maxBufferedMs` behind loses blocks (counted) rather than growing the queue.
+ *
+ * **The WAV header.** The stream starts with a header whose sizes are 0xFFFFFFFF ("until the end
+ * of the data"), which FFmpeg, browsers and sox read to the end: safe for a `Response` body or an
+ * upload that cannot seek back. {@linkcode wavHeader} gives the true header at any time: write it
+ * over the first 44 bytes when the sink can seek (a file), once the stream has ended.
+ *
+ * @example Record a call, and check the WAV
+ * ```ts
+ * import { CallRecorder, RawPcmSerializer, WebSocketTransport } from "@x/ws-transport";
+ * import { FakeClock, MemorySocketPair } from "@x/ws-transport/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = new FakeClock();
+ * const { server, client } = new MemorySocketPair();
+ * const transport = new WebSocketTransport(server, {
+ *   serializer: new RawPcmSerializer(),
+ *   audioIn: { sampleRate: 16000 },
+ *   audioOut: { sampleRate: 16000, chunkMs: 20 },
+ *   clock,
+ * });
+ * const recorder = new CallRecorder({ clock, sampleRate: 16000 });
+ * transport.observe(recorder);
+ * const wav = new Response(recorder.readable).arrayBuffer();
+ *
+ * for (let i = 0; i < 50; i++) { // one second of the caller, 20 ms at a time
+ *   await clock.tick(20);
+ *   client.send(new Uint8Array(640).fill(1));
+ * }
+ * client.close(1000);
+ * await transport.closed;
+ * const bytes = new Uint8Array(await wav);
+ * assert.equal(bytes.length, 44 + 16000 * 4); // stereo, 16-bit: one second
+ * const samples = new Int16Array(bytes.buffer, 44);
+ * assert.deepEqual([samples[0], samples[1]], [257, 0]); // the caller left, the (silent) bot right
+ * // For a sink that can seek: the header with the true sizes, to write over the first 44 bytes.
+ * assert.equal(new DataView(recorder.wavHeader().buffer).getUint32(40, true), 16000 * 4);
+ * ```
+ */
+export class CallRecorder implements SessionObserver {
+  readonly #clock: Clock;
+  readonly #rate: number;
+  readonly #layout: RecordingLayout;
+  readonly #holdMs: number;
+  /** When the recorder was made; the timeline starts then, or with the first audio if earlier. */
+  readonly #madeAt: number;
+  #origin: number;
+  #started = false;
+  readonly #callerRing: SampleRing;
+  readonly #botRing: SampleRing;
+  readonly #caller: CallerTrack;
+  readonly #bot: BotTrack;
+  readonly #outputs: WavOutput[];
+  readonly #timeline: RecordingTimeline;
+  readonly #minCommit: number;
+  readonly #maxBlock: number;
+  #stopped = false;
+
+  /** Makes a recorder; its timeline starts now. Throws a `RangeError` naming a bad option. */
+  constructor(options: CallRecorderOptions = {}) {
+    const {
+      sampleRate = 16000,
+      layout = "stereo",
+      holdMs = 1000,
+      maxBufferedMs = 30_000,
+      callerGapMs = 1000,
+      clock = systemClock,
+    } = options;
+    if (!RESAMPLER_RATES.includes(sampleRate)) {
+      throw new RangeError(
+        `sampleRate must be one of ${RESAMPLER_RATES.join(", ")}, got ${sampleRate}`,
+      );
+    }
+    if (layout !== "stereo" && layout !== "mono" && layout !== "separate") {
+      throw new RangeError(`layout must be "stereo", "mono" or "separate", got ${String(layout)}`);
+    }
+    nonNegative(holdMs, "holdMs");
+    nonNegative(maxBufferedMs, "maxBufferedMs");
+    nonNegative(callerGapMs, "callerGapMs");
+    this.#clock = clock;
+    this.#rate = sampleRate;
+    this.#layout = layout;
+    this.#holdMs = holdMs;
+    this.#madeAt = this.#origin = clock.now();
+    const perMs = sampleRate / 1000;
+    this.#timeline = {
+      sampleAt: (ms) => Math.round((ms - this.#origin) * perMs),
+      timeAt: (sample) => this.#origin + sample / perMs,
+    };
+    this.#minCommit = Math.round(MIN_COMMIT_MS * perMs);
+    this.#maxBlock = Math.round(MAX_BLOCK_MS * perMs);
+    const capacity = Math.ceil((holdMs + MIN_COMMIT_MS + 2000) * perMs);
+    const maxCapacity = Math.ceil((holdMs + MIN_COMMIT_MS + MAX_AHEAD_MS) * perMs);
+    const makeRoom = (to: number) => this.#commit(to - this.#callerRing.maxCapacity);
+    this.#callerRing = new SampleRing(capacity, maxCapacity, makeRoom);
+    this.#botRing = new SampleRing(capacity, maxCapacity, makeRoom);
+    this.#caller = new CallerTrack(this.#callerRing, sampleRate, this.#timeline, callerGapMs);
+    this.#bot = new BotTrack(this.#botRing, sampleRate, this.#timeline);
+    const channels = layout === "stereo" ? 2 : 1;
+    const maxBytes = Math.ceil(maxBufferedMs * perMs) * channels * BYTES_PER_SAMPLE;
+    const onCancel = () => {
+      if (this.#outputs.every((output) => output.done)) this.#stopped = true;
+    };
+    this.#outputs = Array.from(
+      { length: layout === "separate" ? 2 : 1 },
+      () => new WavOutput({ sampleRate, channels }, maxBytes, onCancel),
+    );
+  }
+
+  /**
+   * The recording (layouts "stereo" and "mono"). Throws a `TypeError` with layout "separate":
+   * read {@linkcode caller} and {@linkcode bot} instead.
+   */
+  get readable(): ReadableStream<Uint8Array> {
+    if (this.#layout === "separate") {
+      throw new TypeError('layout "separate" records two streams: read `caller` and `bot`');
+    }
+    return this.#outputs[0]!.readable;
+  }
+
+  /** The caller's mono recording (layout "separate"; a `TypeError` otherwise). */
+  get caller(): ReadableStream<Uint8Array> {
+    return this.#separate("caller").readable;
+  }
+
+  /** The bot's mono recording (layout "separate"; a `TypeError` otherwise). */
+  get bot(): ReadableStream<Uint8Array> {
+    return this.#separate("bot").readable;
+  }
+
+  /**
+   * The 44-byte WAV header for what has been written so far: once the recording has ended, the
+   * true header to write over the first 44 bytes of a file. With layout "separate", name the
+   * stream (`"caller"` or `"bot"`).
+   */
+  wavHeader(stream?: "caller" | "bot"): Uint8Array {
+    if (this.#layout !== "separate") {
+      if (stream !== undefined) {
+        throw new TypeError(`layout "${this.#layout}" records one stream, not "${stream}"`);
+      }
+      return this.#outputs[0]!.header();
+    }
+    if (stream === undefined) {
+      throw new TypeError('layout "separate" records two streams: name "caller" or "bot"');
+    }
+    return this.#separate(stream).header();
+  }
+
+  /** What has been recorded, and what could not be. */
+  get stats(): RecordingStats {
+    const output = this.#outputs[0]!;
+    const late = this.#caller.late + this.#bot.late;
+    return {
+      durationMs: (output.dataBytes * 1000) / output.byteRate,
+      lateMs: (late * 1000) / this.#rate,
+      droppedMs: (output.droppedBytes * 1000) / output.byteRate,
+    };
+  }
+
+  /** Whether the recording has ended (the session closed, or {@linkcode stop}). */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /**
+   * Ends the recording now: what is held is written out (bot audio the far end has not played
+   * by now is left out) and the streams end. Later events are ignored.
+   */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#run(() => {
+      const now = this.#clock.now();
+      this.#caller.end();
+      this.#bot.close(now);
+      this.#commit(this.#timeline.sampleAt(now));
+    });
+    this.#stopped = true;
+    for (const output of this.#outputs) output.close();
+  }
+
+  /** Places an inbound frame (a {@linkcode SessionObserver} method). */
+  inboundAudio(frame: AudioFrame, receivedAt: number): void {
+    if (this.#stopped || frame.audio.length === 0) return;
+    this.#run(() => {
+      // The first frame covers the time just before it arrived: the timeline starts with it.
+      this.#start(receivedAt - durationMs(frame.audio.length, frame));
+      this.#caller.push(frame, receivedAt);
+      this.#advance(receivedAt);
+    });
+  }
+
+  /** Places an outbound chunk where the far end plays it (a {@linkcode SessionObserver} method). */
+  outboundAudio(chunk: AudioFrame, info: OutboundAudioInfo): void {
+    if (this.#stopped || chunk.audio.length === 0) return;
+    this.#run(() => {
+      this.#start(info.playsAt);
+      this.#bot.push(chunk, info);
+      this.#advance(info.sentAt);
+    });
+  }
+
+  /** Cuts the bot's audio where the caller stopped hearing it (a {@linkcode SessionObserver} method). */
+  interrupted(info: InterruptionInfo): void {
+    if (this.#stopped) return;
+    this.#run(() => this.#bot.cut(info.heardPosition));
+  }
+
+  /** Ends the recording (a {@linkcode SessionObserver} method). */
+  closed(_closed: TransportClosed): void {
+    this.stop();
+  }
+
+  /** Fixes the timeline's start before the first audio is placed: now, or `at` if earlier. */
+  #start(at: number): void {
+    if (this.#started) return;
+    this.#started = true;
+    if (at < this.#madeAt) this.#origin = at;
+  }
+
+  #separate(stream: "caller" | "bot"): WavOutput {
+    if (this.#layout !== "separate") {
+      throw new TypeError(`layout "${this.#layout}" records one stream: read \`readable\``);
+    }
+    return this.#outputs[stream === "caller" ? 0 : 1]!;
+  }
+
+  /** Writes out what is older than `holdMs`, once there is enough of it. */
+  #advance(now: number): void {
+    const target = this.#timeline.sampleAt(now - this.#holdMs);
+    if (target - this.#callerRing.base >= this.#minCommit) this.#commit(target);
+  }
+
+  /** Writes out every sample before `to`. */
+  #commit(to: number): void {
+    this.#caller.settle(to);
+    this.#bot.settle(to);
+    while (this.#callerRing.base < to) {
+      this.#write(Math.min(to - this.#callerRing.base, this.#maxBlock));
+    }
+  }
+
+  /** Writes out the next `count` samples of both parties. */
+  #write(count: number): void {
+    const caller = this.#callerRing;
+    const bot = this.#botRing;
+    const callerSilent = caller.end <= caller.base;
+    const botSilent = bot.end <= bot.base;
+    const outputs = this.#outputs;
+    if (this.#layout === "separate") {
+      emit(outputs[0]!, caller, count, callerSilent);
+      emit(outputs[1]!, bot, count, botSilent);
+      return;
+    }
+    const output = outputs[0]!;
+    const stereo = this.#layout === "stereo";
+    const bytes = count * (stereo ? 2 : 1) * BYTES_PER_SAMPLE;
+    if ((callerSilent && botSilent) || !output.fits(bytes)) {
+      if (callerSilent && botSilent) output.pushSilence(bytes);
+      else output.skip(bytes);
+      caller.advance(count);
+      bot.advance(count);
+      return;
+    }
+    const samples = new Int16Array(stereo ? 2 * count : count);
+    caller.take(count, samples, 0, stereo ? 2 : 1, false);
+    if (stereo) bot.take(count, samples, 1, 2, false);
+    else bot.take(count, samples, 0, 1, true);
+    output.push(new Uint8Array(samples.buffer));
+  }
+
+  /** Runs a step; an error (audio that cannot be recorded) ends the recording with it. */
+  #run(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      // Called on the transport's own path: never throw there. The reader gets the error.
+      this.#stopped = true;
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const output of this.#outputs) output.error(failure);
+    }
+  }
+}
+
+/** Writes `count` samples of `ring` to `output` (mono), or silence, or counts them dropped. */
+function emit(output: WavOutput, ring: SampleRing, count: number, silent: boolean): void {
+  const bytes = count * BYTES_PER_SAMPLE;
+  if (silent || !output.fits(bytes)) {
+    if (silent) output.pushSilence(bytes);
+    else output.skip(bytes);
+    ring.advance(count);
+    return;
+  }
+  const samples = new Int16Array(count);
+  ring.take(count, samples, 0, 1, false);
+  output.push(new Uint8Array(samples.buffer));
+}
+
+function nonNegative(value: number, name: string): void {
+  if (!(value >= 0) || !Number.isFinite(value)) {
+    throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
+  }
+}

@@ -1,0 +1,291 @@
+// Background audio: under the speech, through silences and interruptions, at a level that only
+// ever moves in ramps, and gone without a trace when the session ends.
+import assert from "node:assert/strict";
+import {
+  type AudioFrame,
+  BackgroundAudio,
+  type BackgroundAudioOptions,
+  type BackgroundSource,
+  WebSocketTransport,
+} from "../../mod.ts";
+import { wrapWav } from "../../src/audio/mod.ts";
+import type { TransportOptions } from "../../src/transport_options.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+
+const FORMAT = { sampleRate: 16000, channels: 1, chunkMs: 20 };
+const CHUNK = 320; // samples in 20 ms at 16 kHz
+
+/** `frames` mono samples all equal to `value`. */
+const constant = (frames: number, value: number) => new Int16Array(frames).fill(value);
+/** The samples of a frame's audio. */
+const samplesOf = (frame: AudioFrame) =>
+  new Int16Array(frame.audio.buffer, frame.audio.byteOffset, frame.audio.length / 2);
+/** A 20 ms speech chunk at 16 kHz, every sample `value`. */
+const speechChunk = (value: number): AudioFrame => ({
+  type: "audio",
+  audio: new Uint8Array(constant(CHUNK, value).buffer),
+  sampleRate: 16000,
+  channels: 1,
+});
+
+/** A background attached as a transport would attach it; `wakes` counts its wake calls. */
+function attached(source: BackgroundSource, options: BackgroundAudioOptions = {}) {
+  const errors: Error[] = [];
+  const background = new BackgroundAudio(source, {
+    sampleRate: 16000,
+    fadeMs: 0,
+    onError: (error) => errors.push(error),
+    ...options,
+  });
+  const state = { wakes: 0 };
+  background.attach(FORMAT, () => state.wakes++);
+  return { background, errors, state };
+}
+
+/** A call whose transport sends `background`, heard by a far end 20 ms behind. */
+function call(background: BackgroundAudio, options: TransportOptions = {}) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new MarkingSerializer(),
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    maxQueuedMs: 60_000,
+    background,
+    clock,
+    ...options,
+  });
+  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 20, bytesPerMs: 32 });
+  return { clock, pair, transport, farEnd };
+}
+
+/** The longest silence between the far end's played spans, in ms. */
+function longestGap(farEnd: FakeFarEnd): number {
+  const spans = farEnd.played.filter((s) => s.ms > 0);
+  let longest = 0;
+  for (let i = 1; i < spans.length; i++) {
+    longest = Math.max(longest, spans[i]!.at - (spans[i - 1]!.at + spans[i - 1]!.ms));
+  }
+  return longest;
+}
+
+Deno.test("`BackgroundAudio` plays under the speech and on through an interruption, no gap over a chunk", async () => {
+  // Bytes 0x09 (sample 2313) as the track at full volume; speech of bytes 0x01 (257) over it
+  // sums to 2570, bytes 0x0A: the far end's spans tell background and mixed speech apart.
+  const background = new BackgroundAudio(constant(1600, 0x0909), {
+    sampleRate: 16000,
+    volume: 1,
+    fadeMs: 0,
+  });
+  const c = call(background);
+  await c.clock.tick(500);
+  c.transport.send({ ...speechChunk(0x0101), audio: new Uint8Array(32 * 2000).fill(1) });
+  await c.clock.tick(700);
+  const result = await c.transport.interrupt();
+  await c.clock.tick(1000);
+  assert.ok(result.heardMs > 600, `heard ${result.heardMs} ms of speech`);
+  assert.ok(Math.abs(c.farEnd.playedMs(0x0a) - result.heardMs) <= 20, "speech, mixed");
+  assert.ok(c.farEnd.playedMs(0x09) >= 500 + 900, "background before and after");
+  assert.ok(longestGap(c.farEnd) <= 20, `longest gap ${longestGap(c.farEnd)} ms`);
+  c.pair.client.close(1000);
+  await c.transport.closed;
+  assert.equal(c.clock.pendingTimers, 0);
+});
+
+Deno.test("`BackgroundAudio` mixes with saturation: loud speech over loud music clips, never wraps", () => {
+  const { background } = attached(constant(CHUNK, 30000), { volume: 1 });
+  const up = samplesOf(background.mix(speechChunk(30000)));
+  assert.ok(up.every((s) => s === 32767), `got ${up[0]}`);
+  const { background: low } = attached(constant(CHUNK, -30000), { volume: 1 });
+  const down = samplesOf(low.mix(speechChunk(-30000)));
+  assert.ok(down.every((s) => s === -32768), `got ${down[0]}`);
+  const { background: fair } = attached(constant(CHUNK, 1000), { volume: 0.5 });
+  assert.ok(samplesOf(fair.mix(speechChunk(-200))).every((s) => s === 300), "speech + 0.5 × 1000");
+});
+
+Deno.test("`BackgroundAudio` ducks under speech and comes back in ramps, with no step", () => {
+  const { background } = attached(constant(1600, 10000), {
+    volume: 1,
+    ducking: { gain: 0.2, attackMs: 50, releaseMs: 100 },
+  });
+  const heard: number[] = [];
+  for (let i = 0; i < 5; i++) heard.push(...samplesOf(background.fill()!));
+  for (let i = 0; i < 5; i++) heard.push(...samplesOf(background.mix(speechChunk(0))));
+  for (let i = 0; i < 10; i++) heard.push(...samplesOf(background.fill()!));
+  const at = (ms: number) => heard[ms * 16]!;
+  assert.equal(at(99), 10000, "full level before the speech");
+  assert.ok(Math.abs(at(125) - 6000) <= 10, `half way down after 25 ms: ${at(125)}`);
+  assert.equal(at(160), 2000, "ducked to 0.2 within the 50 ms attack");
+  assert.ok(Math.abs(at(250) - 6000) <= 10, `half way up after 50 ms: ${at(250)}`);
+  assert.equal(at(310), 10000, "back within the 100 ms release");
+  let step = 0;
+  for (let i = 1; i < heard.length; i++) step = Math.max(step, Math.abs(heard[i]! - heard[i - 1]!));
+  assert.ok(step <= 11, `largest step between samples: ${step}`); // 8000 over 800 samples
+});
+
+Deno.test("`BackgroundAudio` stops and starts at run time: fades, idles the sender, wakes it", async () => {
+  const background = new BackgroundAudio(constant(1600, 0x0909), {
+    sampleRate: 16000,
+    volume: 1,
+    fadeMs: 10,
+  });
+  const c = call(background);
+  await c.clock.tick(300);
+  background.stop();
+  assert.equal(background.playing, false);
+  await c.clock.tick(200);
+  const sent = c.farEnd.arrivals.length;
+  await c.clock.tick(500);
+  assert.equal(c.farEnd.arrivals.length, sent, "nothing sent while stopped");
+  assert.equal(c.clock.pendingTimers, 0, "no timer while stopped");
+  // The fade out: the last chunk falls from full level to silence in 10 ms (160 samples).
+  const last = new Int16Array((c.pair.server.sent.at(-1) as Uint8Array).slice().buffer);
+  assert.equal(last[0], Math.round(0x0909 * (159 / 160)));
+  for (let i = 1; i < 160; i++) assert.ok(last[i]! < last[i - 1]!, "falling");
+  assert.ok(last.subarray(160).every((s) => s === 0), "then silent");
+  background.start();
+  await c.clock.tick(500);
+  assert.ok(c.farEnd.arrivals.length >= sent + 24, "playing again");
+  c.pair.client.close(1000);
+  await c.transport.closed;
+});
+
+Deno.test("`BackgroundAudio` stops cleanly when the session ends: the stream's read cancelled, the file closed", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".wav" });
+  try {
+    // Ten seconds of a WAV file, streamed as read from disk (its header says the format).
+    const pcm = new Uint8Array(new Int16Array(80000).fill(0x0909).buffer);
+    await Deno.writeFile(path, wrapWav(pcm, { sampleRate: 8000, channels: 1 }));
+    const file = await Deno.open(path);
+    const background = new BackgroundAudio(file.readable, { volume: 1, fadeMs: 0 });
+    const c = call(background);
+    // Reading a file takes real time: the first chunk leaves as soon as the first read is in.
+    await c.clock.tick(0); // the session starts: the background is attached and reads
+    await c.pair.client.waitFor(() => c.farEnd.arrivals.length > 0);
+    await c.clock.tick(1000);
+    assert.ok(c.farEnd.playedMs(0x09) >= 950, `played ${c.farEnd.playedMs(0x09)} ms`);
+    c.pair.client.close(1000);
+    await c.transport.closed;
+    await c.clock.tick(100);
+    assert.equal(c.clock.pendingTimers, 0, "no timer left");
+    // The sanitizers fail this test if the file is still open or a read is still pending.
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("`BackgroundAudio` reads a stream only as fast as it plays", async () => {
+  let pulled = 0;
+  let cancelled = false;
+  const endless = new ReadableStream<AudioFrame>({
+    pull(controller) {
+      pulled++;
+      controller.enqueue({ ...speechChunk(0x0909) });
+    },
+    cancel() {
+      cancelled = true;
+    },
+  }, { highWaterMark: 0 });
+  const background = new BackgroundAudio(endless, { volume: 1, readAheadMs: 100 });
+  const c = call(background);
+  await c.clock.tick(2000);
+  // 2 s played is 100 chunks; 100 ms read ahead is 5 more.
+  assert.ok(pulled >= 100 && pulled <= 107, `pulled ${pulled} chunks`);
+  c.pair.client.close(1000);
+  await c.transport.closed;
+  assert.equal(cancelled, true, "the source is told to stop");
+});
+
+Deno.test("`BackgroundAudio` waits for a slow stream and is woken by it", async () => {
+  let push!: (frame: AudioFrame) => void;
+  let ended = false;
+  const slow = new ReadableStream<AudioFrame>({
+    start(controller) {
+      push = (frame) => controller.enqueue(frame);
+    },
+  });
+  const background = new BackgroundAudio(slow, {
+    volume: 1,
+    fadeMs: 0,
+    onEnded: () => (ended = true),
+  });
+  const c = call(background);
+  await c.clock.tick(200);
+  assert.equal(c.farEnd.arrivals.length, 0, "nothing to send yet");
+  assert.equal(c.clock.pendingTimers, 0, "and no timer waiting for it");
+  for (let i = 0; i < 10; i++) push(speechChunk(0x0909));
+  await c.clock.tick(400);
+  assert.equal(c.farEnd.playedMs(0x09), 200, "all it was given, once");
+  assert.equal(ended, false);
+  c.pair.client.close(1000);
+  await c.transport.closed;
+});
+
+Deno.test("`BackgroundAudio` converts the track to the transport's format, looping without a seam", () => {
+  // 100 ms of an 8 kHz stereo sine, 400 Hz (a whole number of periods): the loop is seamless.
+  const frames = 800;
+  const stereo = new Int16Array(frames * 2);
+  for (let i = 0; i < frames; i++) {
+    stereo[2 * i] = stereo[2 * i + 1] = Math.round(8000 * Math.sin((2 * Math.PI * 400 * i) / 8000));
+  }
+  const { background, errors } = attached(
+    { type: "audio", audio: new Uint8Array(stereo.buffer), sampleRate: 8000, channels: 2 },
+    { volume: 1 },
+  );
+  const out: number[] = [];
+  for (let i = 0; i < 20; i++) out.push(...samplesOf(background.fill()!)); // 400 ms: 4 loops
+  assert.deepEqual(errors, []);
+  // At 16 kHz mono: the same sine, 40 samples a period, no jump where the loop wraps (at 1600).
+  let jump = 0;
+  for (let i = 1; i < out.length; i++) jump = Math.max(jump, Math.abs(out[i]! - out[i - 1]!));
+  const peakStep = 8000 * 2 * Math.PI * 400 / 16000; // the sine's own steepest step
+  assert.ok(jump <= peakStep * 1.05, `largest step ${jump}, the sine's own ${peakStep.toFixed(0)}`);
+  for (let i = 0; i < 40; i++) {
+    const expected = 8000 * Math.sin((2 * Math.PI * 400 * (1600 + i)) / 16000);
+    assert.ok(Math.abs(out[1600 + i]! - expected) < 80, `sample ${1600 + i}: ${out[1600 + i]}`);
+  }
+});
+
+Deno.test("`BackgroundAudio` refuses what cannot be played, naming the mismatch", async () => {
+  assert.throws(() => new BackgroundAudio(new Int16Array(10)), /needs `sampleRate`/);
+  assert.throws(
+    () => new BackgroundAudio(new Int16Array(10), { sampleRate: 16000, volume: -1 }),
+    RangeError,
+  );
+  const float = wrapWav(new Uint8Array(64), { sampleRate: 8000, channels: 1 });
+  new DataView(float.buffer).setUint16(20, 3, true); // IEEE float
+  assert.throws(() => new BackgroundAudio(float), /not 16-bit PCM \(format 3/);
+  // Only the session tells the output format: the mismatch goes to onError, the call goes on.
+  const { background, errors } = attached(new Int16Array(100), { sampleRate: 11025 });
+  assert.match(
+    errors[0]?.message ?? "",
+    /11025 Hz cannot be resampled to the transport's 16000 Hz/,
+  );
+  assert.ok(errors[0] instanceof RangeError);
+  assert.equal(background.fill(), undefined, "silent");
+  const chunk = speechChunk(5);
+  assert.equal(background.mix(chunk), chunk, "speech goes through as it is");
+  const threeChannels = new ReadableStream<AudioFrame>({
+    start(controller) {
+      controller.enqueue({
+        type: "audio",
+        audio: new Uint8Array(60),
+        sampleRate: 16000,
+        channels: 3,
+      });
+    },
+  });
+  const stereo = new BackgroundAudio(threeChannels, { onError: (error) => errors.push(error) });
+  stereo.attach({ sampleRate: 16000, channels: 2, chunkMs: 20 }, () => {});
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.ok(errors[1] instanceof TypeError);
+  assert.match(errors[1].message, /3 channels cannot be mapped to the transport's 2/);
+  stereo.detach();
+  // Speech in another format than the transport's is sent unmixed, and said once.
+  const { background: music, errors: said } = attached(constant(1600, 100));
+  const odd = { ...speechChunk(5), sampleRate: 24000 };
+  assert.equal(music.mix(odd), odd);
+  music.mix(odd);
+  assert.equal(said.length, 1);
+  assert.match(said[0]!.message, /speech at 24000 Hz, 1 ch is sent unmixed/);
+});
