@@ -29,7 +29,7 @@ import { InboundPath } from "./_inbound_path.ts";
 import { OutboundPath } from "./_outbound_path.ts";
 import { SessionWatch } from "./_session_watch.ts";
 import { SocketCloser } from "./_socket_closer.ts";
-import { type ClockTimer, systemClock } from "./clock.ts";
+import { type Clock, type ClockTimer, systemClock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import {
   type TransportClosed,
@@ -121,6 +121,7 @@ export class WebSocketTransport extends EventTarget {
   readonly #socket: WebSocketLike;
   readonly #serializer: FrameSerializer;
   readonly #options: ResolvedTransportOptions;
+  readonly #clock: Clock;
   readonly #stats: TransportStats = emptyStats();
   readonly #in: InboundPath;
   readonly #out: OutboundPath;
@@ -150,7 +151,7 @@ export class WebSocketTransport extends EventTarget {
     const resolved = this.#options = resolveTransportOptions(options);
     this.#socket = socket;
     this.#serializer = options.serializer ?? new RawPcmSerializer();
-    const clock = options.clock ?? systemClock;
+    const clock = this.#clock = options.clock ?? systemClock;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -326,6 +327,11 @@ export class WebSocketTransport extends EventTarget {
   /** Whether the socket is open and "connected" has been dispatched. */
   get connected(): boolean {
     return this.#connected && !this.#closing;
+  }
+
+  /** The session's time source (`TransportOptions.clock`): what its timeline is measured on. */
+  get clock(): Clock {
+    return this.#clock;
   }
 
   /** The socket this transport drives. */

@@ -28,6 +28,8 @@ export interface MeteredTransport extends EventTarget {
   observe(observer: SessionObserver): () => void;
   /** The session's counters. */
   readonly stats: TransportStats;
+  /** The session's time source (a `WebSocketTransport` has one). */
+  readonly clock?: Clock;
 }
 
 /** Options for {@linkcode SessionMetrics.attach}. */
@@ -47,9 +49,9 @@ export interface SessionMetricsOptions {
    */
   lateAfterMs?: number;
   /**
-   * The transport's clock.
+   * The time source.
    *
-   * @default {systemClock}
+   * @default {transport.clock} the transport's own (`systemClock` for a transport without one).
    */
   clock?: Clock;
 }
@@ -168,7 +170,7 @@ export class SessionMetrics extends EventTarget {
 
   private constructor(transport: MeteredTransport, options: SessionMetricsOptions) {
     super();
-    const { speech = true, lateAfterMs = 5, clock = systemClock } = options;
+    const { speech = true, lateAfterMs = 5, clock = transport.clock ?? systemClock } = options;
     if (!(lateAfterMs >= 0) || !Number.isFinite(lateAfterMs)) {
       throw new RangeError(`lateAfterMs must be a finite number >= 0, got ${lateAfterMs}`);
     }
