@@ -6,6 +6,7 @@
  */
 
 import type { FarEnd, FarEndFactory, FarEndOptions } from "./far_end.ts";
+import { AsteriskFarEnd } from "./far_ends/asterisk.ts";
 import { ExotelFarEnd } from "./far_ends/exotel.ts";
 import { GenesysFarEnd } from "./far_ends/genesys.ts";
 import { PipecatFarEnd } from "./far_ends/pipecat.ts";
@@ -17,7 +18,8 @@ import { VonageFarEnd } from "./far_ends/vonage.ts";
 
 /**
  * Every built-in platform: Twilio Media Streams, Telnyx, Plivo, Exotel, Vonage (Voice API
- * WebSocket), Genesys AudioHook, a pipecat client (protobuf + RTVI) and raw PCM.
+ * WebSocket), Genesys AudioHook, a pipecat client (protobuf + RTVI) and raw PCM; the
+ * self-hosted ones: Asterisk `chan_websocket` (plain-text and JSON control messages).
  *
  * @example Listing and making one
  * ```ts
@@ -38,4 +40,8 @@ export const FAR_ENDS: Readonly<Record<string, FarEndFactory>> = Object.freeze({
   genesys: (options: FarEndOptions): FarEnd => new GenesysFarEnd(options),
   pipecat: (options: FarEndOptions): FarEnd => new PipecatFarEnd(options),
   raw: (options: FarEndOptions): FarEnd => new RawPcmFarEnd(options),
+  // Self-hosted platforms.
+  asterisk: (options: FarEndOptions): FarEnd => new AsteriskFarEnd(options),
+  "asterisk-json": (options: FarEndOptions): FarEnd =>
+    new AsteriskFarEnd(options, { controlFormat: "json" }),
 });
