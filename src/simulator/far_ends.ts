@@ -8,7 +8,9 @@
 import type { FarEnd, FarEndFactory, FarEndOptions } from "./far_end.ts";
 import { AsteriskFarEnd } from "./far_ends/asterisk.ts";
 import { ExotelFarEnd } from "./far_ends/exotel.ts";
+import { FreeSwitchFarEnd } from "./far_ends/freeswitch.ts";
 import { GenesysFarEnd } from "./far_ends/genesys.ts";
+import { JambonzFarEnd } from "./far_ends/jambonz.ts";
 import { PipecatFarEnd } from "./far_ends/pipecat.ts";
 import { PlivoFarEnd } from "./far_ends/plivo.ts";
 import { RawPcmFarEnd } from "./far_ends/raw_pcm.ts";
@@ -19,7 +21,8 @@ import { VonageFarEnd } from "./far_ends/vonage.ts";
 /**
  * Every built-in platform: Twilio Media Streams, Telnyx, Plivo, Exotel, Vonage (Voice API
  * WebSocket), Genesys AudioHook, a pipecat client (protobuf + RTVI) and raw PCM; the
- * self-hosted ones: Asterisk `chan_websocket` (plain-text and JSON control messages).
+ * self-hosted ones: Asterisk `chan_websocket` (plain-text and JSON control messages), jambonz
+ * `listen` and FreeSWITCH `mod_audio_fork`, both with bidirectional streaming.
  *
  * @example Listing and making one
  * ```ts
@@ -44,4 +47,6 @@ export const FAR_ENDS: Readonly<Record<string, FarEndFactory>> = Object.freeze({
   asterisk: (options: FarEndOptions): FarEnd => new AsteriskFarEnd(options),
   "asterisk-json": (options: FarEndOptions): FarEnd =>
     new AsteriskFarEnd(options, { controlFormat: "json" }),
+  jambonz: (options: FarEndOptions): FarEnd => new JambonzFarEnd(options),
+  freeswitch: (options: FarEndOptions): FarEnd => new FreeSwitchFarEnd(options),
 });

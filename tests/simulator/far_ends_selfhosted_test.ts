@@ -13,6 +13,8 @@ import type { SpeakingEvent } from "../../src/playback.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
+import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
+import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
 import {
   type CallReport,
   simulateCall,
@@ -29,6 +31,8 @@ interface Case {
   frameMs: number;
   /** Whether the opening message carries the custom parameters. */
   params: boolean;
+  /** Whether the platform carries keypad presses. */
+  dtmf: boolean;
   platform?: SimulateCallOptions["platform"];
   bot?: Partial<BotOptions>;
   transport?: TransportOptions;
@@ -41,24 +45,61 @@ const CASES: Case[] = [
     frameMs: 20,
     // Plain-text MEDIA_START has no channel variables (the page's footnote 2).
     params: false,
+    dtmf: true,
   },
   {
     protocol: "asterisk-json",
     serializer: () => new AsteriskSerializer(),
     frameMs: 20,
     params: true,
+    dtmf: true,
   },
   {
     protocol: "asterisk",
     serializer: () => new AsteriskSerializer(),
     frameMs: 20,
     params: false,
+    dtmf: true,
     // A wideband channel: Dial(WebSocket/…/c(slin16)).
     platform: { encoding: "slin16" },
   },
+  {
+    protocol: "jambonz",
+    serializer: () => new JambonzSerializer(),
+    frameMs: 20,
+    params: true,
+    dtmf: true,
+  },
+  {
+    protocol: "jambonz",
+    serializer: () => new JambonzSerializer(),
+    frameMs: 20,
+    params: true,
+    dtmf: true,
+    platform: { sampleRate: 16000 },
+  },
+  {
+    protocol: "freeswitch",
+    serializer: () => new FreeSwitchSerializer(),
+    frameMs: 20,
+    params: true,
+    // mod_audio_fork has no DTMF message of its own.
+    dtmf: false,
+  },
+  {
+    protocol: "freeswitch",
+    serializer: () => new FreeSwitchSerializer({ sampleRate: 16000 }),
+    frameMs: 20,
+    params: true,
+    dtmf: false,
+    platform: { sampleRate: 16000 },
+  },
 ];
 
-const name = (c: Case) => `${c.protocol}${c.platform?.encoding ? ` (${c.platform.encoding})` : ""}`;
+const name = (c: Case) =>
+  `${c.protocol}${c.platform?.encoding ? ` (${c.platform.encoding})` : ""}${
+    c.platform?.sampleRate ? ` (${c.platform.sampleRate} Hz)` : ""
+  }`;
 
 interface Run {
   report: CallReport;
@@ -132,8 +173,12 @@ for (const c of CASES) {
       const played = mark.atMs - session.answers[i]!.atMs;
       assert.ok(played >= 770 && played <= 800, `${mark.name} acked ${played} ms after sending`);
     }
-    assert.deepEqual(session.dtmf.map((d) => d.digit), ["7"]);
-    assert.equal(report.dtmf.sent, 1);
+    if (c.dtmf) {
+      assert.deepEqual(session.dtmf.map((d) => d.digit), ["7"]);
+      assert.equal(report.dtmf.sent, 1);
+    } else {
+      assert.equal(report.dtmf.unsupported, 1);
+    }
   });
 
   Deno.test(`simulateCall as ${name(c)}: a barge-in flushes the far end at once, nothing stale plays, and heardMs matches what it played`, async () => {
