@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
-import type { AudioFrame, Frame } from "../../src/frames.ts";
+import type { AudioFrame } from "../../src/frames.ts";
 import { freeswitchCall, playFork } from "./fixtures/audio_fork_calls.ts";
-import { analyze, fuzzDeserializer, samplesOf, tone } from "./fixtures/telephony_harness.ts";
+import { fuzzDeserializer } from "./fixtures/telephony_harness.ts";
+import { binaryToneRoundTrip } from "./fixtures/binary_tone.ts";
 
 const SETUP = {
   inputSampleRate: 16000,
@@ -11,10 +12,6 @@ const SETUP = {
   outputSampleRate: 24000,
   outputChannels: 1,
 };
-
-function list<T>(result: T | T[] | null): T[] {
-  return result === null ? [] : Array.isArray(result) ? result : [result];
-}
 
 Deno.test("`FreeSwitchSerializer` plays the documented mod_audio_fork session message by message both ways", async () => {
   const fs = new FreeSwitchSerializer();
@@ -40,30 +37,12 @@ Deno.test("`FreeSwitchSerializer` takes any metadata text as the start, and name
   });
 });
 
-Deno.test("`FreeSwitchSerializer` keeps a 1 kHz tone's frequency and level, 8 and 16 kHz forks", () => {
+Deno.test("`FreeSwitchSerializer` keeps a 1 kHz tone's frequency and level, 8 and 16 kHz forks", async () => {
   for (const rate of [8000, 16000]) {
     const fs = new FreeSwitchSerializer({ sampleRate: rate });
     fs.setup(SETUP);
     fs.deserialize("{}");
-    const source = tone(1000, 24000, 24000);
-    const received: AudioFrame[] = [];
-    for (let at = 0; at < source.length; at += 480) {
-      const pcm = source.slice(at, at + 480);
-      const frame: Frame = {
-        type: "audio",
-        audio: new Uint8Array(pcm.buffer),
-        sampleRate: 24000,
-        channels: 1,
-      };
-      const sent = fs.serialize(frame);
-      if (!(sent instanceof Uint8Array)) continue;
-      for (const f of list(fs.deserialize(sent.slice()))) received.push(f as AudioFrame);
-    }
-    const samples = samplesOf(received);
-    const measured = analyze(samples.subarray(800, samples.length - 320), 16000);
-    const level = analyze(source, 24000);
-    assert.ok(Math.abs(measured.frequency - 1000) < 2, `${rate}: ${measured.frequency} Hz`);
-    assert.ok(Math.abs(measured.dbfs - level.dbfs) < 0.5, `${rate}: ${measured.dbfs} dBFS`);
+    await binaryToneRoundTrip(fs);
   }
 });
 
