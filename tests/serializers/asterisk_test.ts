@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { TransportError } from "../../src/errors.ts";
+import { WebSocketTransport } from "../../src/transport.ts";
 import type { AudioFrame } from "../../src/frames.ts";
 import type { SerializerContext } from "../../src/serializer.ts";
 import { mulawEncode } from "../../src/audio/g711.ts";
@@ -313,4 +314,43 @@ Deno.test("`AsteriskSerializer` decodes μ-law media as G.711 says", () => {
       `sample ${i}`,
     );
   }
+});
+
+Deno.test("`AsteriskSerializer` works the client direction too: the bot connects to Asterisk's /media/<connection id>", async () => {
+  // Asterisk's side, as the page's "Incoming Connections" describes it: Dial(WebSocket/INCOMING/
+  // c(ulaw)n) waits at /media/<MEDIA_WEBSOCKET_CONNECTION_ID> (subprotocol "media", from
+  // chan_websocket's registration) and sends MEDIA_START once it accepts the connection.
+  const commands: string[] = [];
+  let connected: (() => void) | undefined;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const id = new URL(request.url).pathname.split("/")[2]!;
+    const { socket, response } = Deno.upgradeWebSocket(request, { protocol: "media" });
+    socket.onopen = () => {
+      socket.send(
+        `MEDIA_START connection_id:${id} channel:WebSocket/INCOMING/0x1 channel_id:1761245643.7 format:ulaw optimal_frame_size:160 ptime:20`,
+      );
+      socket.send("DTMF_END digit:9");
+    };
+    socket.onmessage = (event) => {
+      if (typeof event.data === "string") commands.push(event.data);
+      if (event.data === "FLUSH_MEDIA") connected?.();
+    };
+    return response;
+  });
+  const flushed = new Promise<void>((resolve) => (connected = resolve));
+  const url = `ws://127.0.0.1:${server.addr.port}/media/32966726-4388-456b-a333-fdf5dbecc60d`;
+  const transport = new WebSocketTransport(new WebSocket(url, "media"), {
+    serializer: new AsteriskSerializer(),
+  });
+  const reader = transport.readable.getReader();
+  const start = (await reader.read()).value as { type: string; streamId?: string };
+  assert.equal(start.type, "start");
+  assert.equal(start.streamId, "32966726-4388-456b-a333-fdf5dbecc60d");
+  assert.deepEqual((await reader.read()).value, { type: "dtmf", digit: "9" });
+  reader.releaseLock();
+  await transport.interrupt();
+  await flushed;
+  assert.deepEqual(commands, ["FLUSH_MEDIA"]);
+  await transport.close();
+  await server.shutdown();
 });
