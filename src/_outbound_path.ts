@@ -10,7 +10,7 @@ import { OutboundSender } from "./_outbound_sender.ts";
 import { PlaybackTracker } from "./_playback_tracker.ts";
 import { PlayoutTimeline } from "./_playout_timeline.ts";
 import { ResponseGate } from "./_response_gate.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
 import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./playback.ts";
@@ -69,6 +69,9 @@ export class OutboundPath {
   readonly #serializer: FrameSerializer;
   /** Audio refused because the far end takes none is reported once. */
   #refused = false;
+  /** When the far end asked us to pause sending (NaN: not paused), and the pause's bound. */
+  #pausedSince = NaN;
+  readonly #pauseBound: ClockTimer;
 
   /** Builds the parts. */
   constructor(init: OutboundPathOptions) {
@@ -133,6 +136,30 @@ export class OutboundPath {
       sendEnd: (frame) => this.#sendEnd(frame),
       onError: init.onError,
     });
+    this.#pauseBound = clock.timer(() => {
+      const message =
+        `the far end asked to pause sending and did not resume within ${options.sendTimeoutMs} ms: sending on`;
+      this.pauseSending(false);
+      this.#onError(new TransportError("timeout", message));
+    });
+  }
+
+  /**
+   * The far end asks us to stop sending for now (`true`) or to go on (`false`): see
+   * `SerializerContext.pauseSending`. Counted; a pause longer than `sendTimeoutMs` ends itself.
+   */
+  pauseSending(paused: boolean): void {
+    if (this.#signal.aborted || paused === !Number.isNaN(this.#pausedSince)) return;
+    if (paused) {
+      this.#pausedSince = this.#clock.now();
+      this.#stats.sendPauses++;
+      this.#pauseBound.arm(this.#options.sendTimeoutMs);
+    } else {
+      this.#stats.sendPausedMs += this.#clock.now() - this.#pausedSince;
+      this.#pausedSince = NaN;
+      this.#pauseBound.cancel();
+    }
+    this.#pump.hold(paused);
   }
 
   /** Queues audio (unless its response was interrupted); a promise when the writer should wait. */
@@ -213,6 +240,7 @@ export class OutboundPath {
   /** The session is over: nothing more is sent, no timer is left. */
   stop(): void {
     this.tracker.end();
+    this.#pauseBound.cancel();
     this.#pump.stop();
   }
 

@@ -72,6 +72,10 @@ export class OutboundPump {
   #running = false;
   #started = false;
   #stopped = false;
+  /** The far end asked us to stop sending for now (see {@linkcode hold}). */
+  #held = false;
+  /** The pacing deadline came while held: the reserved chunk goes when the hold ends. */
+  #dueWhileHeld = false;
 
   /** Makes an idle pump: it sends nothing before {@linkcode start}. */
   constructor(options: OutboundPumpOptions) {
@@ -139,6 +143,7 @@ export class OutboundPump {
   clear(): number {
     const dropped = this.#queue.clear() + this.#chunker.clear() + this.#sender.clearPackets();
     this.#timeline.cut();
+    this.#dueWhileHeld = false;
     if (this.#paced !== undefined) {
       // The pump was waiting for a deadline that no longer exists.
       this.#paced = undefined;
@@ -150,6 +155,22 @@ export class OutboundPump {
 
   /** Sends on after a {@linkcode clear} (an interruption): the background, if any, goes on. */
   resume(): void {
+    this.#run();
+  }
+
+  /**
+   * Holds everything queued where it is (`true`: the far end can take no more for now) or lets
+   * it go again (`false`). Nothing is dropped: writers wait for room as usual. A chunk whose
+   * slot was already reserved when the hold came leaves as soon as the hold ends.
+   */
+  hold(held: boolean): void {
+    if (held === this.#held) return;
+    this.#held = held;
+    if (held) return;
+    if (this.#dueWhileHeld) {
+      this.#dueWhileHeld = false;
+      return this.#onDeadline();
+    }
     this.#run();
   }
 
@@ -170,7 +191,7 @@ export class OutboundPump {
     this.#running = true;
     try {
       for (;;) {
-        if (this.#stopped) break;
+        if (this.#stopped || this.#held) break;
         const item = this.#queue.peek();
         if (item === undefined) {
           this.#ranDry();
@@ -219,6 +240,11 @@ export class OutboundPump {
 
   /** The pacing deadline the pump waited for has come. */
   #onDeadline = (): void => {
+    if (this.#held && this.#paced !== undefined) {
+      // Keep the slot (and `#running`, so writes queue behind it): it goes when the hold ends.
+      this.#dueWhileHeld = true;
+      return;
+    }
     const paced = this.#paced;
     this.#paced = undefined;
     if (paced === undefined) return;

@@ -100,4 +100,14 @@ export interface SerializerContext {
   count(counter: SerializerCounter, amount?: number): void;
   /** Reports a problem as an "error" event; the session goes on unless the error is fatal. */
   report(error: TransportError): void;
+  /**
+   * Pauses sending (`true`) or lets it go on (`false`), for protocols whose far end asks the
+   * sender to stop for a while (Asterisk's `MEDIA_XOFF` / `MEDIA_XON`). While paused nothing
+   * queued leaves, audio nor the frames queued behind it, and nothing is dropped: writers wait
+   * for room as usual. Interruptions, urgent messages and {@linkcode send} still go at once.
+   * Counted in `stats.sendPauses` and `stats.sendPausedMs`; a pause that lasts longer than the
+   * transport's `sendTimeoutMs` ends itself with a "timeout" error. Optional: a context made by
+   * hand (in a test) may leave it out.
+   */
+  pauseSending?(paused: boolean): void;
 }

@@ -184,6 +184,7 @@ export class WebSocketTransport extends EventTarget {
       send: (message) => this.#out.sender.sendMessage(message),
       count: (counter, amount = 1) => void (this.#stats[counter] += amount),
       report: this.#onError,
+      pauseSending: (paused) => this.#out.pauseSending(paused),
     });
     this.#ready = this.#setUp();
     this.#opened = clock.timer(this.#onOpen);

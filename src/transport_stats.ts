@@ -56,6 +56,10 @@ export interface TransportStats {
   inboundMediaResyncs: number;
   /** Outbound audio bytes the protocol could not carry (e.g. a monitor-only session), dropped. */
   audioBytesRefused: number;
+  /** Times the far end asked us to pause sending (Asterisk's `MEDIA_XOFF`); nothing is dropped. */
+  sendPauses: number;
+  /** Milliseconds sending stayed paused at the far end's request, in all. */
+  sendPausedMs: number;
 }
 
 /** The counters a serializer adds to through {@linkcode SerializerContext.count}. */
@@ -97,5 +101,7 @@ export function emptyStats(): TransportStats {
     inboundMediaGapMs: 0,
     inboundMediaResyncs: 0,
     audioBytesRefused: 0,
+    sendPauses: 0,
+    sendPausedMs: 0,
   };
 }

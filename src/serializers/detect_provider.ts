@@ -12,6 +12,10 @@ import {
   type ConversationRelaySerializerOptions,
 } from "./conversation_relay.ts";
 // --- end hosted platforms ---
+// --- self-hosted platforms (Asterisk, jambonz): imports ---
+import { AsteriskSerializer, type AsteriskSerializerOptions } from "./asterisk.ts";
+import { JambonzSerializer, type JambonzSerializerOptions } from "./jambonz.ts";
+// --- end self-hosted platforms ---
 import { ExotelSerializer, type ExotelSerializerOptions } from "./exotel.ts";
 import { GenesysSerializer, type GenesysSerializerOptions } from "./genesys.ts";
 import { PlivoSerializer, type PlivoSerializerOptions } from "./plivo.ts";
@@ -29,8 +33,10 @@ export type TelephonyProvider =
   | "vonage"
   | "genesys"
   // --- hosted platforms (protocols-b) ---
-  | "conversationrelay";
-// --- end hosted platforms ---
+  | "conversationrelay"
+  // --- self-hosted platforms ---
+  | "asterisk"
+  | "jambonz";
 
 /** Options for {@linkcode detectProvider}: each provider's serializer options (credentials, …). */
 export interface DetectProviderOptions {
@@ -78,6 +84,20 @@ export interface DetectProviderOptions {
    */
   conversationRelay?: ConversationRelaySerializerOptions;
   // --- end hosted platforms ---
+  // --- self-hosted platforms (Asterisk, jambonz): options ---
+  /**
+   * Options for an Asterisk `chan_websocket` channel's serializer.
+   *
+   * @default {{}}
+   */
+  asterisk?: AsteriskSerializerOptions;
+  /**
+   * Options for a jambonz `listen` socket's serializer.
+   *
+   * @default {{}}
+   */
+  jambonz?: JambonzSerializerOptions;
+  // --- end self-hosted platforms ---
 }
 
 /** What {@linkcode detectProvider} found: the provider and a fresh serializer for it. */
@@ -97,10 +117,13 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  *
  * What decides: Genesys opens with an AudioHook `open` (`version: "2"`); Vonage's events are
  * named `websocket:…` (the Video API's Audio Connector opens with a bare `content-type`);
- * ConversationRelay (Twilio's or Telnyx's) opens with `setup`; Twilio's `connected` says
- * `protocol: "Call"`; a `start` names its ids in each provider's own spelling: Twilio
- * `streamSid`/`start.callSid`, Plivo `start.callId`/`start.streamId`, Telnyx
- * `stream_id`/`start.call_control_id`, Exotel `stream_sid`/`start.call_sid`. Binary messages and text that is not JSON are skipped.
+ * ConversationRelay (Twilio's or Telnyx's) opens with `setup`; Twilio's `connected` says `protocol: "Call"`; a `start` names its ids in
+ * each provider's own spelling: Twilio `streamSid`/`start.callSid`, Plivo `start.callId`/
+ * `start.streamId`, Telnyx `stream_id`/`start.call_control_id`, Exotel
+ * `stream_sid`/`start.call_sid`; Asterisk's `chan_websocket` opens with `MEDIA_START` (plain
+ * text or JSON), jambonz's `listen` with the call's attributes and `sampleRate` and `mixType`.
+ * FreeSWITCH's `mod_audio_fork` opens with whatever metadata its start command carried, so it
+ * cannot be told. Binary messages and other text that is not JSON are skipped.
  *
  * The serializer has seen none of the messages: hand them to it after the transport has bound and
  * set it up (the messages carry what it must learn, such as stream ids, and Genesys's `open` must
@@ -128,6 +151,11 @@ export function detectProvider(
   options: DetectProviderOptions = {},
 ): DetectedProvider | null {
   for (const data of messages) {
+    // --- self-hosted platforms: Asterisk's plain-text first message is not JSON ---
+    if (typeof data === "string" && /^\s*MEDIA_START\s/.test(data)) {
+      return { provider: "asterisk", serializer: serializerFor("asterisk", options) };
+    }
+    // --- end self-hosted platforms ---
     const message = parse(data);
     if (message === undefined) continue;
     const provider = providerOf(message);
@@ -166,6 +194,15 @@ function providerOf(message: JsonObject): TelephonyProvider | undefined {
   ) {
     return "genesys";
   }
+  // --- self-hosted platforms (Asterisk, jambonz): first messages ---
+  if (message.event === "MEDIA_START" && "optimal_frame_size" in message) return "asterisk";
+  if (
+    message.event === undefined && typeof message.callSid === "string" &&
+    "sampleRate" in message && "mixType" in message
+  ) {
+    return "jambonz";
+  }
+  // --- end self-hosted platforms ---
   const event = message.event;
   if (typeof event !== "string") return undefined;
   if (event.startsWith("websocket:")) return "vonage";
@@ -200,6 +237,12 @@ function serializerFor(
     case "conversationrelay":
       return new ConversationRelaySerializer(options.conversationRelay);
       // --- end hosted platforms ---
+    // --- self-hosted platforms (Asterisk, jambonz): serializers ---
+    case "asterisk":
+      return new AsteriskSerializer(options.asterisk);
+    case "jambonz":
+      return new JambonzSerializer(options.jambonz);
+      // --- end self-hosted platforms ---
   }
 }
 

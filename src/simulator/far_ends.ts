@@ -7,8 +7,11 @@
 
 import type { FarEnd, FarEndFactory, FarEndOptions } from "./far_end.ts";
 import { ConversationRelayFarEnd } from "./far_ends/conversation_relay.ts";
+import { AsteriskFarEnd } from "./far_ends/asterisk.ts";
 import { ExotelFarEnd } from "./far_ends/exotel.ts";
+import { FreeSwitchFarEnd } from "./far_ends/freeswitch.ts";
 import { GenesysFarEnd } from "./far_ends/genesys.ts";
+import { JambonzFarEnd } from "./far_ends/jambonz.ts";
 import { PipecatFarEnd } from "./far_ends/pipecat.ts";
 import { PlivoFarEnd } from "./far_ends/plivo.ts";
 import { RawPcmFarEnd } from "./far_ends/raw_pcm.ts";
@@ -19,9 +22,11 @@ import { VonageFarEnd } from "./far_ends/vonage.ts";
 /**
  * Every built-in platform: Twilio Media Streams, Telnyx, Plivo, Exotel, Vonage (Voice API
  * WebSocket), Genesys AudioHook, a pipecat client (protobuf + RTVI), raw PCM, SignalWire's
- * Twilio-compatible `<Stream>` (`sampleRate` 16000 or 24000 for its L16 codecs), and ConversationRelay
+ * Twilio-compatible `<Stream>` (`sampleRate` 16000 or 24000 for its L16 codecs), ConversationRelay
  * as Twilio (`conversationrelay`) and Telnyx (`telnyx-conversationrelay`) run it (text both ways:
- * the platform does the speech).
+ * the platform does the speech); and the self-hosted ones: Asterisk `chan_websocket` (plain-text
+ * and JSON control messages), jambonz `listen` and FreeSWITCH `mod_audio_fork`, both with
+ * bidirectional streaming.
  *
  * @example Listing and making one
  * ```ts
@@ -46,4 +51,10 @@ export const FAR_ENDS: Readonly<Record<string, FarEndFactory>> = Object.freeze({
   conversationrelay: (options: FarEndOptions): FarEnd => new ConversationRelayFarEnd(options),
   "telnyx-conversationrelay": (options: FarEndOptions): FarEnd =>
     new ConversationRelayFarEnd(options, "telnyx"),
+  // Self-hosted platforms.
+  asterisk: (options: FarEndOptions): FarEnd => new AsteriskFarEnd(options),
+  "asterisk-json": (options: FarEndOptions): FarEnd =>
+    new AsteriskFarEnd(options, { controlFormat: "json" }),
+  jambonz: (options: FarEndOptions): FarEnd => new JambonzFarEnd(options),
+  freeswitch: (options: FarEndOptions): FarEnd => new FreeSwitchFarEnd(options),
 });

@@ -9,6 +9,10 @@ import { GenesysSerializer } from "../../src/serializers/genesys.ts";
 // --- hosted platforms (protocols-b) ---
 import { ConversationRelaySerializer } from "../../src/serializers/conversation_relay.ts";
 // --- end hosted platforms ---
+// --- self-hosted platforms (Asterisk, jambonz) ---
+import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
+import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
+// --- end self-hosted platforms ---
 
 // Each provider's first messages, as its documentation shows them.
 const FIRST = {
@@ -215,3 +219,47 @@ Deno.test("`detectProvider` reads SignalWire's Twilio-style messages, bare or in
   }
 });
 // --- end hosted platforms ---
+// --- self-hosted platforms (Asterisk, jambonz) ---
+// First messages as docs.asterisk.org (chan_websocket, "Control Commands and Events") and
+// docs.jambonz.org (Verbs → listen) show them.
+const ASTERISK_PLAIN =
+  "MEDIA_START connection_id:e226e283-c90a-4ea9-9e37-389000b9ef47 channel:WebSocket/connectionid channel_id:pbx1-123456789.999 format:ulaw optimal_frame_size:160 ptime:20";
+const ASTERISK_JSON = JSON.stringify({
+  event: "MEDIA_START",
+  connection_id: "e226e283-c90a-4ea9-9e37-389000b9ef47",
+  channel: "WebSocket/connectionid",
+  channel_id: "pbx1-123456789.999",
+  format: "ulaw",
+  optimal_frame_size: 160,
+  ptime: 20,
+  channel_variables: { SOME_CHANNEL_VARIABLE: "some value" },
+});
+const JAMBONZ = JSON.stringify({
+  sampleRate: 8000,
+  mixType: "mono",
+  callSid: "9210add6-9573-4860-a003-648c7829faaa",
+  direction: "inbound",
+  from: "+15083728299",
+  to: "+16172375089",
+  accountSid: "fef61e75-cec3-496c-a7bc-8368e4d02a04",
+});
+
+Deno.test("`detectProvider` tells Asterisk (either control format) and jambonz from their first message", () => {
+  for (const first of [ASTERISK_PLAIN, ASTERISK_JSON]) {
+    const detected = detectProvider([first], { asterisk: { answer: false } });
+    assert.equal(detected?.provider, "asterisk");
+    assert.ok(detected.serializer instanceof AsteriskSerializer);
+    const start = detected.serializer.deserialize(first) as { callId?: string };
+    assert.equal(start.callId, "pbx1-123456789.999");
+  }
+  const jambonz = detectProvider([JAMBONZ], { jambonz: { streamSampleRate: 16000 } });
+  assert.equal(jambonz?.provider, "jambonz");
+  assert.ok(jambonz.serializer instanceof JambonzSerializer);
+  assert.equal((jambonz.serializer as JambonzSerializer).streamSampleRate, 16000);
+  // Neither is mistaken for the other providers, nor they for these.
+  for (const [provider, messages] of Object.entries(FIRST)) {
+    assert.equal(detectProvider(messages.map((m) => JSON.stringify(m)))?.provider, provider);
+  }
+  assert.equal(detectProvider(["MEDIA_XON", '{"sampleRate":8000}', "MEDIA_STARTED x"]), null);
+});
+// --- end self-hosted platforms ---

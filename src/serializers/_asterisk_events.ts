@@ -1,0 +1,154 @@
+/**
+ * Reading Asterisk `chan_websocket` control events in either of its two formats, and the channel
+ * formats it carries that the telephony kit can speak. Internal to `AsteriskSerializer`.
+ *
+ * @module
+ */
+
+import { TransportError } from "../errors.ts";
+import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
+import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
+
+const PROVIDER = "Asterisk";
+
+/** One control event, whichever format it came in. */
+export interface AsteriskEvent {
+  /** The event's name (`MEDIA_START`, `DTMF_END`, …). */
+  event: string;
+  /**
+   * Its parameters: JSON values as sent, or the plain-text form's `key:value` pairs as strings.
+   * `MEDIA_MARK_PROCESSED` and `MEDIA_BUFFERING_COMPLETED` carry their id as `correlation_id`.
+   */
+  fields: JsonObject;
+  /** Whether it came in the JSON format. */
+  json: boolean;
+}
+
+/** Events whose plain-text form is `EVENT <correlation id>` rather than `key:value` pairs. */
+const ID_EVENTS = new Set(["MEDIA_MARK_PROCESSED", "MEDIA_BUFFERING_COMPLETED"]);
+
+/** A plain-text event's name: upper-case words joined by underscores. */
+const EVENT_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+/**
+ * Reads a TEXT message: JSON when it starts with `{` (the `json` control format, Asterisk 20.18 /
+ * 22.8 / 23.2 and later), the single-line plain-text format otherwise. Throws a
+ * `TransportError("decode")` for anything else.
+ */
+export function readAsteriskEvent(text: string): AsteriskEvent {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    const reader = JsonReader.parse(trimmed, PROVIDER);
+    return { event: reader.string("event"), fields: reader.value, json: true };
+  }
+  if (trimmed.includes("\n")) {
+    throw decodeError(`a plain-text event spans lines: ${describe(trimmed)}`);
+  }
+  const space = trimmed.indexOf(" ");
+  const event = space < 0 ? trimmed : trimmed.slice(0, space);
+  if (!EVENT_NAME.test(event)) throw decodeError(`not a control event: ${describe(trimmed)}`);
+  const rest = space < 0 ? "" : trimmed.slice(space + 1).trim();
+  const fields: JsonObject = {};
+  if (ID_EVENTS.has(event)) {
+    if (rest !== "") fields.correlation_id = rest;
+    return { event, fields, json: false };
+  }
+  // `key:value` pairs separated by spaces; a word without a colon continues the value before it
+  // (an `ERROR`'s error_text is free text).
+  let key: string | undefined;
+  for (const word of rest.split(" ")) {
+    if (word === "") continue;
+    const colon = word.indexOf(":");
+    if (colon > 0 && /^[a-z_]+$/.test(word.slice(0, colon))) {
+      key = word.slice(0, colon);
+      fields[key] = word.slice(colon + 1);
+    } else if (key !== undefined) {
+      fields[key] = `${fields[key]} ${word}`;
+    } else {
+      throw decodeError(`${event} has a parameter without a name: ${describe(word)}`);
+    }
+  }
+  return { event, fields, json: false };
+}
+
+/** A field that must be a string (plain text) or a string or number (JSON). */
+export function textField(event: AsteriskEvent, key: string): string {
+  const value = event.fields[key];
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  throw decodeError(`${event.event} has no ${key}: ${describe(value)}`);
+}
+
+/** A field, when present, as a string. */
+export function optionalTextField(event: AsteriskEvent, key: string): string | undefined {
+  return event.fields[key] === undefined || event.fields[key] === null
+    ? undefined
+    : textField(event, key);
+}
+
+/** A field that must be a positive whole number (sent as a number, or digits in plain text). */
+export function countField(event: AsteriskEvent, key: string): number {
+  const text = textField(event, key);
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value <= 0) {
+    throw decodeError(`${event.event} ${key} is not a positive whole number: ${describe(text)}`);
+  }
+  return value;
+}
+
+/** The channel variables of a JSON `MEDIA_START`, as strings. */
+export function channelVariables(event: AsteriskEvent): Record<string, string> {
+  const variables = event.fields.channel_variables;
+  if (variables === undefined || variables === null) return {};
+  if (!isObject(variables)) {
+    throw decodeError(`MEDIA_START channel_variables is not an object: ${describe(variables)}`);
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables)) {
+    out[name] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+/** A channel format this package speaks: how samples travel and at what rate. */
+export interface AsteriskFormat {
+  /** The telephony kit's encoding. */
+  encoding: TelephonyEncoding;
+  /** Samples per second. */
+  sampleRate: number;
+  /** The byte that is silence in this encoding. */
+  silence: number;
+}
+
+/**
+ * Asterisk's format names (`ast_format_get_name`) for the codecs carried here. `slin*` is signed
+ * linear in the host's byte order, little-endian on the x86 and ARM machines Asterisk runs on.
+ * Not here: `slin12`, `slin32`, `slin96`, `slin192` (rates the resampler lacks) and the
+ * passthrough codecs (`opus`, `speex`, `g729`), which need framing this package does not do.
+ */
+export const ASTERISK_FORMATS: Readonly<Record<string, AsteriskFormat>> = Object.freeze({
+  ulaw: { encoding: "mulaw", sampleRate: 8000, silence: 0xff },
+  alaw: { encoding: "alaw", sampleRate: 8000, silence: 0xd5 },
+  slin: { encoding: "pcm16le", sampleRate: 8000, silence: 0 },
+  slin16: { encoding: "pcm16le", sampleRate: 16000, silence: 0 },
+  slin24: { encoding: "pcm16le", sampleRate: 24000, silence: 0 },
+  slin44: { encoding: "pcm16le", sampleRate: 44100, silence: 0 },
+  slin48: { encoding: "pcm16le", sampleRate: 48000, silence: 0 },
+});
+
+/** The format named `name`, or a decode error that says which formats to dial with. */
+export function asteriskFormat(name: string): AsteriskFormat {
+  const format = Object.hasOwn(ASTERISK_FORMATS, name) ? ASTERISK_FORMATS[name] : undefined;
+  if (format === undefined) {
+    throw decodeError(
+      `the channel's format ${describe(name)} is not one this serializer speaks; dial with ` +
+        `c(<format>) for one of ${Object.keys(ASTERISK_FORMATS).join(", ")}`,
+    );
+  }
+  return format;
+}
+
+function decodeError(message: string): TransportError {
+  return new TransportError("decode", `${PROVIDER}: ${message}`);
+}

@@ -1,0 +1,388 @@
+/**
+ * Asterisk's WebSocket channel driver, `chan_websocket` (Asterisk 20.16, 21.11, 22.6, 23.0 and
+ * later): {@linkcode AsteriskSerializer}.
+ *
+ * @module
+ */
+
+import type { DtmfFrame, Frame, MarkFrame, StartFrame } from "../frames.ts";
+import type {
+  FrameSerializer,
+  SerializedMessage,
+  SerializerAudioSetup,
+  SerializerContext,
+} from "../serializer.ts";
+import { TransportError } from "../errors.ts";
+import {
+  type AsteriskEvent,
+  type AsteriskFormat,
+  asteriskFormat,
+  channelVariables,
+  countField,
+  optionalTextField,
+  readAsteriskEvent,
+  textField,
+} from "./_asterisk_events.ts";
+import { toJson } from "./_to_json.ts";
+import { WholeFrames } from "./_whole_frames.ts";
+import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+
+export { ASTERISK_FORMATS, type AsteriskFormat } from "./_asterisk_events.ts";
+
+const PROVIDER = "Asterisk";
+/** "The maximum websocket message size the underlying websocket code can handle is 65500 bytes." */
+const MAX_MESSAGE_BYTES = 65_500;
+/** Asterisk ignores TEXT messages longer than this (`MAX_TEXT_MESSAGE_LEN` in chan_websocket.c). */
+const MAX_COMMAND_BYTES = 128;
+/** Mark names sent as they are; others travel under an id of ours (which starts with `#`). */
+const PLAIN_ID = /^[A-Za-z0-9_.:\-]{1,64}$/;
+const DTMF = /^[0-9*#A-D]$/;
+const utf8 = new TextEncoder();
+
+/** How marks are acknowledged: see {@linkcode AsteriskSerializerOptions.marks}. */
+export type AsteriskMarks = "auto" | "mark-media" | "buffering";
+
+/** Options for {@linkcode AsteriskSerializer}. */
+export interface AsteriskSerializerOptions {
+  /**
+   * The channel's format (`c(<format>)` in the dial string) until `MEDIA_START` names it: one of
+   * {@linkcode ASTERISK_FORMATS}.
+   *
+   * @default {"ulaw"}
+   */
+  format?: string;
+  /**
+   * The control message format to write commands in: as Asterisk writes its events
+   * (`"auto"`: plain text until `MEDIA_START`, then whatever it came in), or always one.
+   *
+   * @default {"auto"}
+   */
+  controlFormat?: "auto" | "plain-text" | "json";
+  /**
+   * How outbound marks ask Asterisk to say when the audio before them has played:
+   * - `"mark-media"`: `MARK_MEDIA <id>`, answered by `MEDIA_MARK_PROCESSED` (Asterisk 20.18,
+   *   22.8, 23.2 and later);
+   * - `"buffering"`: the audio between marks is a bulk transfer (`START_MEDIA_BUFFERING` …
+   *   `STOP_MEDIA_BUFFERING <id>`), answered by `MEDIA_BUFFERING_COMPLETED` (every version
+   *   with `chan_websocket`);
+   * - `"auto"`: `"mark-media"` when Asterisk speaks JSON (which came in the same releases as
+   *   `MARK_MEDIA`), `"buffering"` in plain text (the version cannot be told).
+   *
+   * @default {"auto"}
+   */
+  marks?: AsteriskMarks;
+  /**
+   * Send `ANSWER` when `MEDIA_START` arrives, for channels dialled with the `n` option (no
+   * auto-answer).
+   *
+   * @default {false}
+   */
+  answer?: boolean;
+  /**
+   * Send `HANGUP` on an `end` (after the audio has played) or `cancel` frame: Asterisk hangs up
+   * the WebSocket channel and closes the socket. Off, the socket just closes, which hangs the
+   * channel up as well.
+   *
+   * @default {true}
+   */
+  hangUp?: boolean;
+}
+
+/** One mark waiting for Asterisk: the name the bot gave it and the id it travels under. */
+interface PendingMark {
+  id: string;
+  name: string;
+}
+
+/**
+ * Frames ⇄ Asterisk `chan_websocket` messages, as docs.asterisk.org describes the driver
+ * (Configuration → Channel Drivers → WebSocket, February 2026), for either direction of the
+ * connection: Asterisk dialling the bot (`Dial(WebSocket/<client>/c(ulaw))`, ARI
+ * `externalMedia` with `transport=websocket`) or the bot connecting to Asterisk's `/media/<id>`.
+ *
+ * Inbound: BINARY messages are media in the channel's format (μ-law, A-law or signed linear at
+ * 8, 16, 24, 44.1 or 48 kHz), decoded and resampled to the transport's input rate; TEXT messages
+ * are control events, in the plain-text format or the JSON one (`control_message_format`, Asterisk
+ * 20.18 / 22.8 / 23.2 and later), told apart per message. `MEDIA_START` → a `start` frame
+ * (`streamId` the connection id, `callId` the channel's unique id, `params` the JSON form's
+ * channel variables plus `channel`, `format`, `optimal_frame_size` and `ptime`) and sets the
+ * format and frame size; a format this serializer cannot carry (opus, slin32, …) is a decode
+ * error naming the ones it can. `DTMF_END` → `dtmf`; `MEDIA_MARK_PROCESSED` and
+ * `MEDIA_BUFFERING_COMPLETED` for one of our marks → that `mark`; `MEDIA_XOFF` / `MEDIA_XON`
+ * pause and resume the transport's sending (nothing is dropped; counted in
+ * `stats.sendPauses`); `ERROR` is reported as a "protocol" error; anything else (`STATUS`,
+ * `QUEUE_DRAINED`, later events) → a `message` frame holding the event and its parameters.
+ * Asterisk sends no goodbye: the socket closing is the end of the call.
+ *
+ * Outbound: `audio` → BINARY messages of whole frames of `optimal_frame_size` (Asterisk drops
+ * what does not fill a frame), at most 65,500 bytes each; a partial frame waits for the next
+ * audio, and `end` pads it with silence. `interruption` → `FLUSH_MEDIA` (what Asterisk had
+ * queued is discarded, and the partial frame here too); marks that were waiting come back as
+ * `mark` frames once Asterisk has confirmed the flush (it discards queued marks silently).
+ * `mark` → `MARK_MEDIA` or `STOP_MEDIA_BUFFERING` (see {@linkcode AsteriskSerializerOptions.marks});
+ * `end` / `cancel` → `HANGUP`; `message` → a TEXT command (a string as it is, anything else as
+ * JSON), for `GET_STATUS`, `PAUSE_MEDIA` and the like. Commands leave in the control format
+ * Asterisk uses.
+ *
+ * @example A μ-law call in the plain-text format
+ * ```ts
+ * import { AsteriskSerializer } from "@x/ws-transport/asterisk";
+ * import type { SerializedMessage } from "@x/ws-transport";
+ * import assert from "node:assert/strict";
+ *
+ * const asterisk = new AsteriskSerializer();
+ * asterisk.setup({ inputSampleRate: 8000, inputChannels: 1, outputSampleRate: 8000, outputChannels: 1 });
+ * const start = asterisk.deserialize(
+ *   "MEDIA_START connection_id:c1 channel:WebSocket/c1/0x1 channel_id:1761245643.1 format:ulaw optimal_frame_size:160 ptime:20",
+ * );
+ * assert.deepEqual(start, {
+ *   type: "start",
+ *   streamId: "c1",
+ *   callId: "1761245643.1",
+ *   params: { channel: "WebSocket/c1/0x1", format: "ulaw", optimal_frame_size: "160", ptime: "20" },
+ * });
+ * assert.deepEqual(asterisk.deserialize("DTMF_END digit:5 channel_id:1761245643.1"), { type: "dtmf", digit: "5" });
+ * // 30 ms of audio opens a bulk transfer: one whole 20 ms frame leaves, 10 ms waits for more.
+ * const out = asterisk.serialize({ type: "audio", audio: new Uint8Array(480), sampleRate: 8000, channels: 1 });
+ * const shown = (m: SerializedMessage) => typeof m === "string" ? m : m.length;
+ * assert.deepEqual((out as SerializedMessage[]).map(shown), ["START_MEDIA_BUFFERING", 160]);
+ * // A mark ends the bulk transfer; Asterisk answers once its last frame has gone out.
+ * assert.deepEqual(asterisk.serialize({ type: "mark", name: "hello" }), ["STOP_MEDIA_BUFFERING hello"]);
+ * assert.deepEqual(asterisk.deserialize("MEDIA_BUFFERING_COMPLETED hello"), { type: "mark", name: "hello" });
+ * assert.deepEqual(asterisk.serialize({ type: "interruption" }), ["FLUSH_MEDIA"]);
+ * ```
+ */
+export class AsteriskSerializer implements FrameSerializer {
+  /** Asterisk says when a mark reaches the front of its queue: the audio before it has played. */
+  readonly playoutMarks = true;
+  readonly #options: AsteriskSerializerOptions;
+  #format: AsteriskFormat;
+  readonly #audio: TelephonyAudio;
+  readonly #frames: WholeFrames;
+  #context: SerializerContext | undefined;
+  /** Whether commands go as JSON. */
+  #json: boolean;
+  #marks: "mark-media" | "buffering";
+  /** In `"buffering"` marks: a bulk transfer is open (`START_MEDIA_BUFFERING` sent). */
+  #bulk = false;
+  #pending: PendingMark[] = [];
+  /** Marks dropped by a flush, keyed by the id of the mark that confirms the flush. */
+  #flushed = new Map<string, PendingMark[]>();
+  #nextId = 0;
+
+  /** Makes a serializer for one channel; see {@linkcode AsteriskSerializerOptions}. */
+  constructor(options: AsteriskSerializerOptions = {}) {
+    this.#options = options;
+    const name = options.format ?? "ulaw";
+    try {
+      this.#format = asteriskFormat(name);
+    } catch (error) {
+      throw new RangeError((error as Error).message);
+    }
+    this.#audio = new TelephonyAudio({
+      encoding: this.#format.encoding,
+      sampleRate: this.#format.sampleRate,
+      provider: PROVIDER,
+    });
+    this.#frames = new WholeFrames(frameBytesOf(this.#format), MAX_MESSAGE_BYTES);
+    this.#json = options.controlFormat === "json";
+    this.#marks = options.marks === "mark-media" ? "mark-media" : "buffering";
+  }
+
+  /** The channel's format, as Asterisk names it (the option, or what `MEDIA_START` said). */
+  get format(): AsteriskFormat {
+    return this.#format;
+  }
+
+  /** Takes the transport's context: flow control pauses its sending. */
+  bind(context: SerializerContext): void {
+    this.#context = context;
+  }
+
+  /** Takes the transport's audio settings. */
+  setup(audio: SerializerAudioSetup): void {
+    this.#audio.setup(audio);
+  }
+
+  /** One frame to zero or more Asterisk messages; see the class description. */
+  serialize(frame: Frame): SerializedMessage | SerializedMessage[] | null {
+    switch (frame.type) {
+      case "audio": {
+        const bytes = this.#audio.encode(frame);
+        if (bytes === null) return [];
+        const media = this.#frames.push(bytes);
+        if (media.length === 0 || this.#marks !== "buffering" || this.#bulk) return media;
+        this.#bulk = true;
+        return [this.#command("START_MEDIA_BUFFERING"), ...media];
+      }
+      case "interruption":
+        return this.#flush();
+      case "mark":
+        return this.#mark(frame.name);
+      case "end": {
+        const tail = this.#frames.pad(this.#format.silence);
+        const out: SerializedMessage[] = tail === null ? [] : [tail];
+        if (this.#options.hangUp ?? true) out.push(this.#command("HANGUP"));
+        return out;
+      }
+      case "cancel":
+        this.#frames.clear();
+        return (this.#options.hangUp ?? true) ? this.#command("HANGUP") : null;
+      case "message":
+        return checkLength(
+          typeof frame.message === "string" ? frame.message : toJson(frame.message),
+        );
+      default:
+        return null;
+    }
+  }
+
+  /** One Asterisk message to frames; malformed input throws `TransportError("decode")`. */
+  deserialize(data: string | Uint8Array): Frame | Frame[] | null {
+    if (typeof data !== "string") return data.length === 0 ? null : this.#audio.decode(data);
+    const event = readAsteriskEvent(data);
+    switch (event.event) {
+      case "MEDIA_START":
+        return this.#start(event);
+      case "DTMF_END": {
+        const digit = textField(event, "digit").toUpperCase();
+        if (!DTMF.test(digit)) {
+          throw new TransportError("decode", `${PROVIDER}: DTMF_END digit is not a keypad digit`);
+        }
+        return { type: "dtmf", digit } satisfies DtmfFrame;
+      }
+      case "MEDIA_XOFF":
+        this.#context?.pauseSending?.(true);
+        return null;
+      case "MEDIA_XON":
+        this.#context?.pauseSending?.(false);
+        return null;
+      case "MEDIA_MARK_PROCESSED":
+      case "MEDIA_BUFFERING_COMPLETED":
+        return this.#acknowledged(event);
+      case "ERROR":
+        this.#context?.report(
+          new TransportError(
+            "protocol",
+            `${PROVIDER}: ${optionalTextField(event, "error_text") ?? "ERROR without error_text"}`,
+          ),
+        );
+        return null;
+      default:
+        return { type: "message", message: { ...event.fields, event: event.event } };
+    }
+  }
+
+  #start(event: AsteriskEvent): StartFrame {
+    const format = asteriskFormat(textField(event, "format"));
+    const frameBytes = countField(event, "optimal_frame_size");
+    if (format.encoding === "pcm16le" && frameBytes % 2 !== 0) {
+      throw new TransportError(
+        "decode",
+        `${PROVIDER}: MEDIA_START optimal_frame_size ${frameBytes} is not whole 16-bit samples`,
+      );
+    }
+    const connectionId = optionalTextField(event, "connection_id");
+    const channelId = optionalTextField(event, "channel_id");
+    const params: Record<string, string> = { ...channelVariables(event) };
+    for (const key of ["channel", "format", "optimal_frame_size", "ptime"]) {
+      const value = optionalTextField(event, key);
+      if (value !== undefined) params[key] = value;
+    }
+    // All read: now take it in.
+    this.#format = format;
+    this.#audio.configure({ encoding: format.encoding, sampleRate: format.sampleRate });
+    if (frameBytes !== this.#frames.frameBytes) this.#frames.resize(frameBytes);
+    const control = this.#options.controlFormat ?? "auto";
+    this.#json = control === "auto" ? event.json : control === "json";
+    const marks = this.#options.marks ?? "auto";
+    this.#marks = marks === "auto" ? (this.#json ? "mark-media" : "buffering") : marks;
+    this.#bulk = false;
+    if (this.#options.answer) this.#context?.send(this.#command("ANSWER"));
+    const start: StartFrame = { type: "start" };
+    if (connectionId !== undefined) start.streamId = connectionId;
+    const callId = channelId ?? params.channel;
+    if (callId !== undefined) start.callId = callId;
+    start.params = params;
+    return start;
+  }
+
+  #mark(name: string): SerializedMessage[] {
+    const mark = { id: this.#idFor(name), name };
+    this.#pending.push(mark);
+    return this.#markCommands(mark.id);
+  }
+
+  /** The commands that ask Asterisk to answer `id` once the audio sent so far has played. */
+  #markCommands(id: string): SerializedMessage[] {
+    if (this.#marks === "mark-media") return [this.#command("MARK_MEDIA", id)];
+    const out = this.#bulk ? [] : [this.#command("START_MEDIA_BUFFERING")];
+    this.#bulk = false;
+    out.push(this.#command("STOP_MEDIA_BUFFERING", id));
+    return out;
+  }
+
+  #flush(): SerializedMessage[] {
+    this.#frames.clear();
+    this.#audio.reset();
+    this.#bulk = false;
+    const out: SerializedMessage[] = [this.#command("FLUSH_MEDIA")];
+    if (this.#pending.length > 0) {
+      // Asterisk discards the marks it had queued without a word: a mark of ours right after
+      // the flush confirms it, and then the discarded ones are given back as Twilio does.
+      const id = `#f${++this.#nextId}`;
+      this.#flushed.set(id, this.#pending);
+      this.#pending = [];
+      out.push(...this.#markCommands(id));
+    }
+    return out;
+  }
+
+  #acknowledged(event: AsteriskEvent): Frame | Frame[] {
+    const id = optionalTextField(event, "correlation_id") ?? "";
+    const flushed = this.#flushed.get(id);
+    if (flushed !== undefined) {
+      this.#flushed.delete(id);
+      return flushed.map(({ name }): MarkFrame => ({ type: "mark", name }));
+    }
+    const index = this.#pending.findIndex((mark) => mark.id === id);
+    if (index < 0) return { type: "message", message: { ...event.fields, event: event.event } };
+    const [mark] = this.#pending.splice(index, 1);
+    return { type: "mark", name: mark!.name } satisfies MarkFrame;
+  }
+
+  /** The id a mark travels under: its name when that is short and plain, else one of ours. */
+  #idFor(name: string): string {
+    return PLAIN_ID.test(name) ? name : `#m${++this.#nextId}`;
+  }
+
+  /** A command in the channel's control format. */
+  #command(command: string, correlationId?: string): string {
+    const text = this.#json
+      ? JSON.stringify(
+        correlationId === undefined ? { command } : { command, correlation_id: correlationId },
+      )
+      : correlationId === undefined
+      ? command
+      : `${command} ${correlationId}`;
+    return checkLength(text);
+  }
+}
+
+/** `text`, unless Asterisk would ignore it for its length: then an encode error. */
+function checkLength(text: string): string {
+  const bytes = utf8.encode(text).length;
+  if (bytes > MAX_COMMAND_BYTES) {
+    throw new TransportError(
+      "encode",
+      `${PROVIDER}: a ${bytes}-byte command; Asterisk ignores TEXT messages over ${MAX_COMMAND_BYTES} bytes`,
+    );
+  }
+  return text;
+}
+
+/** Bytes in 20 ms of `format` (Asterisk's default framing for these codecs). */
+function frameBytesOf(format: AsteriskFormat): number {
+  const samples = (format.sampleRate * 20) / 1000;
+  return format.encoding === "pcm16le" ? samples * 2 : samples;
+}

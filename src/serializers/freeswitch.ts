@@ -1,0 +1,194 @@
+/**
+ * FreeSWITCH's `mod_audio_fork` with bidirectional streaming: {@linkcode FreeSwitchSerializer}.
+ *
+ * @module
+ */
+
+import type { Frame, StartFrame } from "../frames.ts";
+import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
+import { RESAMPLER_RATES } from "../audio/resampler.ts";
+import { DISCONNECT, ForkMarks, KILL_AUDIO, withoutMarkSentinel } from "./_audio_fork.ts";
+import { isObject } from "./telephony/_json_value.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
+import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+
+/** `mod_audio_fork`'s default subprotocol (`MOD_AUDIO_FORK_SUBPROTOCOL_NAME` changes it). */
+export const FREESWITCH_SUBPROTOCOL = "audio.drachtio.org";
+
+const PROVIDER = "FreeSWITCH";
+/** Metadata fields that name the call, in the order they are looked for. */
+const CALL_ID_FIELDS = ["callid", "callId", "call_id", "uuid", "callSid", "call_uuid"];
+
+/** Options for {@linkcode FreeSwitchSerializer}. */
+export interface FreeSwitchSerializerOptions {
+  /**
+   * The `<sampling-rate>` of `uuid_audio_fork <uuid> start`: the rate of the caller's audio
+   * (`8k` is 8000, `16k` 16000). One of 8000, 16000, 24000, 48000.
+   *
+   * @default {8000}
+   */
+  sampleRate?: number;
+  /**
+   * `bidirectionalAudio_stream_samplerate`: the rate of the audio sent back. One of 8000,
+   * 16000, 24000, 48000.
+   *
+   * @default {the `sampleRate` option}
+   */
+  streamSampleRate?: number;
+  /**
+   * The `<mix-type>`: `mono` (the caller alone) or `mixed` (both parties in one channel, so the
+   * bot hears itself). `stereo` carries two channels, which this serializer does not take.
+   *
+   * @default {"mono"}
+   */
+  mixType?: "mono" | "mixed";
+}
+
+/**
+ * Frames ⇄ FreeSWITCH `mod_audio_fork` messages, as the module's README documents them
+ * (drachtio/drachtio-freeswitch-modules; with the bidirectional streaming of
+ * jambonz/freeswitch-modules, 2024), for a fork started with
+ * `uuid_audio_fork <uuid> start <wss-url> mono <rate> <bugname> <metadata> true true <rate>`.
+ * Accept the socket with the subprotocol {@linkcode FREESWITCH_SUBPROTOCOL} (or the module's
+ * `MOD_AUDIO_FORK_SUBPROTOCOL_NAME`).
+ *
+ * Inbound: the first text frame is the start command's `metadata` → a `start` frame: a JSON
+ * object's fields as `params` (nested ones as JSON), `callId` from `callid`, `callId`,
+ * `call_id`, `uuid`, `callSid` or `call_uuid` if there is one; other text as `params.metadata`.
+ * Binary frames are L16 at {@linkcode FreeSwitchSerializerOptions.sampleRate}. Later text
+ * frames (`uuid_audio_fork <uuid> send_text …` from the application): `{"type":"mark",…}` →
+ * that `mark` (played, or cleared by `killAudio`); `{"event":"dtmf","dtmf":"5"}` (jambonz's
+ * form, the one to use from a dialplan or ESL application) → `dtmf`; any other JSON, or text,
+ * → a `message` frame.
+ *
+ * Outbound: `audio` → binary L16 at `streamSampleRate` (sample value -1 nudged to -2: the module
+ * reads 0xFFFF as a mark's place); `interruption` → `killAudio`; `mark` → `mark` (at most 30
+ * waiting); `end` / `cancel` → `disconnect`, which raises `mod_audio_fork::disconnect` for the
+ * application to hang up (the module leaves the channel up); `message` → its JSON
+ * (`transcription`, `transfer`, `clearMarks`, …).
+ *
+ * `mod_audio_stream` (amigniter): its open-source edition streams the same L16 with a text
+ * metadata frame first, and so is read by this serializer; it plays nothing back (sent audio
+ * and commands only raise `mod_audio_stream::json` events). Its commercial bidirectional edition
+ * speaks a format of its own.
+ *
+ * @example A fork at 16 kHz
+ * ```ts
+ * import { FreeSwitchSerializer } from "@x/ws-transport/freeswitch";
+ * import assert from "node:assert/strict";
+ *
+ * const fs = new FreeSwitchSerializer({ sampleRate: 16000 });
+ * fs.setup({ inputSampleRate: 16000, inputChannels: 1, outputSampleRate: 16000, outputChannels: 1 });
+ * const start = fs.deserialize('{"to":"6173333456","from":"2061236666","callid":"4f1c"}');
+ * assert.deepEqual(start, {
+ *   type: "start",
+ *   callId: "4f1c",
+ *   params: { to: "6173333456", from: "2061236666", callid: "4f1c" },
+ * });
+ * assert.equal(fs.serialize({ type: "mark", name: "m1" }), '{"type":"mark","data":{"name":"m1"}}');
+ * assert.deepEqual(
+ *   fs.deserialize('{"type":"mark","data":{"name":"m1","event":"playout"}}'),
+ *   { type: "mark", name: "m1" },
+ * );
+ * ```
+ */
+export class FreeSwitchSerializer implements FrameSerializer {
+  /** The module answers a mark once the audio before it has played. */
+  readonly playoutMarks = true;
+  readonly #inbound: TelephonyAudio;
+  readonly #outbound: TelephonyAudio;
+  readonly #marks = new ForkMarks(PROVIDER);
+  #started = false;
+
+  /** Makes a serializer for one fork; see {@linkcode FreeSwitchSerializerOptions}. */
+  constructor(options: FreeSwitchSerializerOptions = {}) {
+    const rate = checkRate(options.sampleRate ?? 8000, "sampleRate");
+    const stream = checkRate(options.streamSampleRate ?? rate, "streamSampleRate");
+    const mixType: string = options.mixType ?? "mono";
+    if (mixType !== "mono" && mixType !== "mixed") {
+      throw new RangeError(
+        `mixType must be "mono" or "mixed" (one channel), got ${JSON.stringify(mixType)}`,
+      );
+    }
+    this.#inbound = new TelephonyAudio({
+      encoding: "pcm16le",
+      sampleRate: rate,
+      provider: PROVIDER,
+    });
+    this.#outbound = new TelephonyAudio({
+      encoding: "pcm16le",
+      sampleRate: stream,
+      provider: PROVIDER,
+    });
+  }
+
+  /** Takes the transport's audio settings. */
+  setup(audio: SerializerAudioSetup): void {
+    this.#inbound.setup(audio);
+  }
+
+  /** One frame to a `mod_audio_fork` message; see the class description. */
+  serialize(frame: Frame): SerializedMessage | null {
+    switch (frame.type) {
+      case "audio": {
+        const bytes = this.#outbound.encode(frame);
+        return bytes === null ? null : withoutMarkSentinel(bytes);
+      }
+      case "interruption":
+        this.#outbound.reset();
+        return KILL_AUDIO;
+      case "mark":
+        return this.#marks.command(frame.name);
+      case "end":
+      case "cancel":
+        return DISCONNECT;
+      case "message":
+        return this.#marks.message(frame.message);
+      default:
+        return null;
+    }
+  }
+
+  /** One `mod_audio_fork` message to frames; malformed input throws `TransportError("decode")`. */
+  deserialize(data: string | Uint8Array): Frame | Frame[] | null {
+    if (typeof data !== "string") return data.length === 0 ? null : this.#inbound.decode(data);
+    if (!this.#started) return this.#start(data);
+    const value = parseJson(data);
+    if (!isObject(value)) return { type: "message", message: value === undefined ? data : value };
+    const reader = new JsonReader(value, { provider: PROVIDER });
+    return this.#marks.read(reader) ?? { type: "message", message: value };
+  }
+
+  /** The metadata frame: whatever the start command carried. */
+  #start(text: string): StartFrame {
+    this.#started = true;
+    const value = parseJson(text);
+    if (!isObject(value)) return { type: "start", params: { metadata: text } };
+    const params: Record<string, string> = {};
+    for (const [key, field] of Object.entries(value)) {
+      if (field === undefined || field === null) continue;
+      params[key] = typeof field === "string" ? field : JSON.stringify(field);
+    }
+    const start: StartFrame = { type: "start" };
+    const callId = CALL_ID_FIELDS.map((key) => value[key]).find((v) => typeof v === "string");
+    if (typeof callId === "string") start.callId = callId;
+    start.params = params;
+    return start;
+  }
+}
+
+function checkRate(rate: number, name: string): number {
+  if (!RESAMPLER_RATES.includes(rate) || rate % 8000 !== 0) {
+    throw new RangeError(`${name} must be one of 8000, 16000, 24000, 48000, got ${rate}`);
+  }
+  return rate;
+}
+
+/** `text` as JSON, or `undefined` when it is not JSON (metadata may be any text). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

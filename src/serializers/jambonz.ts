@@ -1,0 +1,282 @@
+/**
+ * jambonz's `listen` verb with bidirectional streaming (subprotocol `audio.jambonz.org`):
+ * {@linkcode JambonzSerializer}.
+ *
+ * @module
+ */
+
+import type { Frame, StartFrame } from "../frames.ts";
+import type {
+  FrameSerializer,
+  SerializedMessage,
+  SerializerAudioSetup,
+  SerializerContext,
+} from "../serializer.ts";
+import { TransportError } from "../errors.ts";
+import { RESAMPLER_RATES } from "../audio/resampler.ts";
+import { DISCONNECT, ForkMarks, KILL_AUDIO, withoutMarkSentinel } from "./_audio_fork.ts";
+import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
+import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+
+/** The subprotocol jambonz asks for: pass it to the adapter's `protocol` option. */
+export const JAMBONZ_SUBPROTOCOL = "audio.jambonz.org";
+
+const PROVIDER = "jambonz";
+/** The `listen` verb's `sampleRate` values (docs.jambonz.org, Verbs → listen). */
+const LISTEN_RATES = [8000, 16000, 24000, 48000, 64000];
+
+/** Options for {@linkcode JambonzSerializer}. */
+export interface JambonzSerializerOptions extends HangUpSerializerOptions {
+  /**
+   * The rate of the audio sent back: it must equal the verb's `bidirectionalAudio.sampleRate`
+   * (jambonz requires it when streaming, and plays what it gets at that rate, so a mismatch
+   * plays too fast or too slow). One of 8000, 16000, 24000, 48000.
+   *
+   * @default {the `sampleRate` the first message announces}
+   */
+  streamSampleRate?: number;
+  /**
+   * An API key of the jambonz account: with it, `end` and `cancel` also hang the call up through
+   * the REST API (`PUT /v1/Accounts/{accountSid}/Calls/{callSid}` with
+   * `{"call_status":"completed"}`); without it they end the `listen` only.
+   *
+   * @default {undefined}
+   */
+  apiKey?: string;
+  /**
+   * The REST API's base URL: `https://jambonz.cloud/api` on jambonz.cloud, your API server's
+   * when self-hosting (the first message's `apiBaseUrl` is not trusted with the key).
+   *
+   * @default {"https://jambonz.cloud/api"}
+   */
+  apiBaseUrl?: string;
+}
+
+/**
+ * Frames ⇄ the jambonz `listen` WebSocket, as docs.jambonz.org documents the verb (Verbs →
+ * listen; "Bidirectional (streaming) audio", release 0.9.0 and later), with
+ * `bidirectionalAudio: {"enabled": true, "streaming": true, "sampleRate": …}` and `mixType`
+ * `mono`. Accept the socket with the subprotocol {@linkcode JAMBONZ_SUBPROTOCOL}.
+ *
+ * Inbound: the first text frame (call attributes, `sampleRate`, `mixType`, the verb's
+ * `metadata`) → a `start` frame (`callId` the `callSid`; `params` every attribute, nested ones
+ * as JSON) and sets the inbound rate; binary frames are L16 mono at that rate, resampled to the
+ * transport's input rate; `{"event":"dtmf","dtmf":"2",…}` (with `passDtmf`) → `dtmf`;
+ * `{"type":"mark","data":{"name","event"}}` → that `mark` (played, or `cleared` by
+ * `killAudio`); any other JSON → a `message` frame. The pitfalls the jambonz and pipecat pages
+ * call out are errors, reported once: a `mixType` other than `mono` (the audio is then dropped,
+ * counted in `stats.decodeErrors`), a `sampleRate` this package cannot resample (64000).
+ *
+ * Outbound: `audio` → binary L16 at {@linkcode JambonzSerializerOptions.streamSampleRate}
+ * (sample value -1 nudged to -2: the module reads 0xFFFF as a mark's place); `interruption` →
+ * `killAudio`; `mark` → `mark` (at most 30 waiting, as the module keeps); `end` / `cancel` →
+ * `disconnect` (jambonz closes the socket and the `listen` ends), after a REST hang-up when
+ * `apiKey` is set; `message` → its JSON (`clearMarks`, …). Remote stop: jambonz just closes the
+ * socket.
+ *
+ * @example A call at 16 kHz
+ * ```ts
+ * import { JambonzSerializer } from "@x/ws-transport/jambonz";
+ * import assert from "node:assert/strict";
+ *
+ * const jambonz = new JambonzSerializer();
+ * jambonz.setup({ inputSampleRate: 16000, inputChannels: 1, outputSampleRate: 16000, outputChannels: 1 });
+ * const start = jambonz.deserialize(JSON.stringify({
+ *   sampleRate: 16000, mixType: "mono", callSid: "c1", from: "+15083728299", customerData: { tier: "gold" },
+ * }));
+ * assert.deepEqual(start, {
+ *   type: "start",
+ *   callId: "c1",
+ *   params: { sampleRate: "16000", mixType: "mono", callSid: "c1", from: "+15083728299", customerData: '{"tier":"gold"}' },
+ * });
+ * assert.deepEqual(jambonz.deserialize('{"event":"dtmf","dtmf":"2","duration":"1600"}'), { type: "dtmf", digit: "2" });
+ * assert.equal(jambonz.serialize({ type: "interruption" }), '{"type":"killAudio"}');
+ * ```
+ */
+export class JambonzSerializer implements FrameSerializer {
+  /** jambonz answers a mark once the audio before it has played. */
+  readonly playoutMarks = true;
+  /** `disconnect` makes jambonz close the socket: the transport waits for it. */
+  readonly peerCloses = true;
+  readonly #options: JambonzSerializerOptions;
+  readonly #inbound = new TelephonyAudio({
+    encoding: "pcm16le",
+    sampleRate: 8000,
+    provider: PROVIDER,
+  });
+  #outbound: TelephonyAudio | undefined;
+  readonly #marks = new ForkMarks(PROVIDER);
+  readonly #hangUp: HangUp;
+  #context: SerializerContext | undefined;
+  #started = false;
+  /** Why inbound audio is refused (a stereo stream, an unsupported rate), once reported. */
+  #refusal: string | undefined;
+  #callSid: string | undefined;
+  #accountSid: string | undefined;
+
+  /** Makes a serializer for one call; see {@linkcode JambonzSerializerOptions}. */
+  constructor(options: JambonzSerializerOptions = {}) {
+    const stream = options.streamSampleRate;
+    if (stream !== undefined && !isPlayableRate(stream)) {
+      throw new RangeError(
+        `streamSampleRate must be one of ${playableRates().join(", ")} (and equal the verb's ` +
+          `bidirectionalAudio.sampleRate), got ${stream}`,
+      );
+    }
+    this.#options = options;
+    if (stream !== undefined) this.#outbound = outbound(stream);
+    this.#hangUp = new HangUp({
+      fetch: options.fetch,
+      timeoutMs: options.hangUpTimeoutMs,
+      enabled: (options.autoHangUp ?? true) && options.apiKey !== undefined,
+    });
+  }
+
+  /** The rate of the audio sent back, once known (the option, or the first message's rate). */
+  get streamSampleRate(): number | undefined {
+    return this.#outbound?.sampleRate;
+  }
+
+  /** Takes the transport's context, to report the verb's pitfalls and count refused audio. */
+  bind(context: SerializerContext): void {
+    this.#context = context;
+  }
+
+  /** Takes the transport's audio settings. */
+  setup(audio: SerializerAudioSetup): void {
+    this.#inbound.setup(audio);
+  }
+
+  /** One frame to a jambonz message; see the class description. */
+  serialize(frame: Frame): SerializedMessage | null | Promise<SerializedMessage> {
+    switch (frame.type) {
+      case "audio": {
+        const audio = this.#outbound ??= outbound(8000);
+        const bytes = audio.encode(frame);
+        return bytes === null ? null : withoutMarkSentinel(bytes);
+      }
+      case "interruption":
+        this.#outbound?.reset();
+        return KILL_AUDIO;
+      case "mark":
+        return this.#marks.command(frame.name);
+      case "end":
+      case "cancel":
+        return this.#end();
+      case "message":
+        return this.#marks.message(frame.message);
+      default:
+        return null;
+    }
+  }
+
+  /** One jambonz message to frames; malformed input throws `TransportError("decode")`. */
+  deserialize(data: string | Uint8Array): Frame | Frame[] | null {
+    if (typeof data !== "string") {
+      if (data.length === 0) return null;
+      if (this.#refusal !== undefined) {
+        this.#context?.count("decodeErrors");
+        return null;
+      }
+      return this.#inbound.decode(data);
+    }
+    const reader = JsonReader.parse(data, PROVIDER);
+    const event = this.#marks.read(reader);
+    if (event !== undefined) return event;
+    if (!this.#started && reader.value.sampleRate !== undefined) return this.#start(reader);
+    return { type: "message", message: reader.value };
+  }
+
+  #start(reader: JsonReader): StartFrame {
+    const rate = reader.optionalNumber("sampleRate")!;
+    const mixType = reader.optionalString("mixType") ?? "mono";
+    const callSid = reader.optionalString("callSid");
+    const accountSid = reader.optionalString("accountSid");
+    const params: Record<string, string> = {};
+    for (const [key, value] of Object.entries(reader.value)) {
+      if (value === undefined || value === null) continue;
+      params[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    this.#started = true;
+    this.#callSid = callSid;
+    this.#accountSid = accountSid;
+    if (mixType !== "mono") {
+      this.#refuse(
+        `the listen verb's mixType is ${JSON.stringify(mixType)}: set "mixType": "mono" ` +
+          `(a ${mixType} stream carries the other party too); its audio is dropped`,
+      );
+    } else if (!LISTEN_RATES.includes(rate) || !RESAMPLER_RATES.includes(rate)) {
+      this.#refuse(
+        `the listen verb's sampleRate ${rate} is not one of ${playableRates().join(", ")}: ` +
+          `set "sampleRate" in the verb; its audio is dropped`,
+      );
+    } else {
+      this.#inbound.configure({ sampleRate: rate });
+      this.#outbound ??= outbound(rate);
+    }
+    const start: StartFrame = { type: "start", params };
+    if (callSid !== undefined) start.callId = callSid;
+    return start;
+  }
+
+  #refuse(reason: string): void {
+    this.#refusal = reason;
+    this.#context?.report(new TransportError("protocol", `${PROVIDER}: ${reason}`));
+  }
+
+  #end(): SerializedMessage | Promise<SerializedMessage> {
+    const hangingUp = this.#hangUp.endCall(() => this.#hangUpRequest());
+    if (hangingUp === null) return DISCONNECT;
+    // The REST hang-up first; the disconnect goes whatever its outcome (reported).
+    return hangingUp.then(
+      () => DISCONNECT,
+      (error) => {
+        this.#context?.report(
+          error instanceof TransportError
+            ? error
+            : new TransportError("protocol", `${PROVIDER}: hang-up failed: ${String(error)}`),
+        );
+        return DISCONNECT;
+      },
+    );
+  }
+
+  #hangUpRequest(): HangUpRequest {
+    const callSid = this.#callSid;
+    const accountSid = this.#accountSid;
+    if (callSid === undefined || accountSid === undefined) {
+      const missing = callSid === undefined ? "a callSid" : "an accountSid";
+      throw new TransportError("protocol", `${PROVIDER}: cannot hang up without ${missing}`);
+    }
+    const base = (this.#options.apiBaseUrl ?? "https://jambonz.cloud/api").replace(/\/+$/, "");
+    return {
+      provider: PROVIDER,
+      callId: callSid,
+      url: `${base}/v1/Accounts/${encodeURIComponent(accountSid)}/Calls/${
+        encodeURIComponent(callSid)
+      }`,
+      init: {
+        method: "PUT",
+        headers: {
+          authorization: `Bearer ${this.#options.apiKey!}`,
+          "content-type": "application/json",
+        },
+        body: '{"call_status":"completed"}',
+      },
+      alreadyEnded: (status) => status === 404,
+    };
+  }
+}
+
+function outbound(rate: number): TelephonyAudio {
+  return new TelephonyAudio({ encoding: "pcm16le", sampleRate: rate, provider: PROVIDER });
+}
+
+function playableRates(): number[] {
+  return LISTEN_RATES.filter((rate) => RESAMPLER_RATES.includes(rate));
+}
+
+function isPlayableRate(rate: number): boolean {
+  return playableRates().includes(rate);
+}

@@ -1,0 +1,385 @@
+/**
+ * Asterisk's WebSocket channel driver (`chan_websocket`, Asterisk 20.16 / 21.11 / 22.6 / 23.0 and
+ * later) dialling out to the bot, as the Asterisk documentation describes it
+ * (docs.asterisk.org, Configuration → Channel Drivers → WebSocket, as of February 2026:
+ * "Media Transfer", "Max Message Size and Flow Control", "Control Commands and Events"):
+ *
+ * - Right after the connection opens Asterisk sends `MEDIA_START` (connection id, channel name,
+ *   channel unique id, format, `optimal_frame_size`, `ptime`; the JSON form adds
+ *   `channel_variables`), then the caller's audio as BINARY messages in the channel's codec,
+ *   one 20 ms frame each (160 bytes of μ-law or A-law, 640 of slin16…); keypad presses as
+ *   `DTMF_END`.
+ * - Control messages are TEXT, in the plain-text form (`COMMAND param`, `EVENT key:value …`,
+ *   the default) or, from 20.18 / 22.8 / 23.2 with `f(json)` or chan_websocket.conf, JSON
+ *   (`{"command": …}` in, `{"event": …, "channel_id": …}` out). Commands are case-sensitive.
+ * - Media from the bot is cut into frames of `optimal_frame_size`; "if you send an oddly sized
+ *   message though, the extra data that won't fill a frame will be dropped", unless a bulk
+ *   transfer is on (`START_MEDIA_BUFFERING` … `STOP_MEDIA_BUFFERING [id]`, which pads the
+ *   leftover with silence and answers `MEDIA_BUFFERING_COMPLETED [id]` once its last frame has
+ *   gone to the core). A message over 65,500 bytes closes the socket and hangs the call up.
+ * - About 1,000 frames may wait; at about 900 Asterisk sends `MEDIA_XOFF`, and media sent after
+ *   it "will probably be dropped"; below about 800 it sends `MEDIA_XON`.
+ * - `FLUSH_MEDIA` discards what is queued (and ends a bulk transfer); `MARK_MEDIA [id]`
+ *   (20.18 / 22.8 / 23.2 and later) is answered by `MEDIA_MARK_PROCESSED [id]` when the mark
+ *   reaches the front of the queue; `REPORT_QUEUE_DRAINED` by one `QUEUE_DRAINED`; `GET_STATUS`
+ *   by `STATUS`; `HANGUP` hangs up and closes the socket; `ANSWER`, `PAUSE_MEDIA`,
+ *   `CONTINUE_MEDIA` and `SET_MEDIA_DIRECTION` are accepted (noted, not simulated).
+ * - The caller hanging up closes the socket; there is no goodbye message.
+ *
+ * The page does not say what happens to a mark or a buffering completion queued behind flushed
+ * media: the simulator drops it, unanswered, and the report counts it as cleared. It does not
+ * say either how long a text message may be; the simulator takes Asterisk's own 128-byte bound
+ * for commands (longer ones are ignored) as a rule.
+ *
+ * @module
+ */
+
+import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g711.ts";
+import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
+import { hexId, littleEndianBytes, samplesFromLittleEndian } from "./_json_events.ts";
+
+/** How `chan_websocket` writes its control messages. */
+export type AsteriskControlFormat = "plain-text" | "json";
+
+/** What the Asterisk far end takes beside {@linkcode FarEndOptions}. */
+export interface AsteriskFarEndOptions {
+  /**
+   * The control message format (`f(json)` in the dial string, or chan_websocket.conf).
+   *
+   * @default {"plain-text"}
+   */
+  controlFormat?: AsteriskControlFormat;
+}
+
+/** The formats the simulated channel can carry: bytes per sample and rate. */
+const FORMATS: Record<string, { rate: number; bytes: 1 | 2; law?: "ulaw" | "alaw" }> = {
+  ulaw: { rate: 8000, bytes: 1, law: "ulaw" },
+  alaw: { rate: 8000, bytes: 1, law: "alaw" },
+  slin: { rate: 8000, bytes: 2 },
+  slin16: { rate: 16000, bytes: 2 },
+  slin24: { rate: 24000, bytes: 2 },
+  slin32: { rate: 32000, bytes: 2 },
+  slin44: { rate: 44100, bytes: 2 },
+  slin48: { rate: 48000, bytes: 2 },
+};
+
+const PTIME_MS = 20;
+const MAX_MESSAGE_BYTES = 65_500;
+const MAX_COMMAND_BYTES = 128;
+const QUEUE_MAX_FRAMES = 1000;
+const XOFF_FRAMES = 900;
+const XON_FRAMES = 800;
+const COMMANDS = new Set([
+  "ANSWER",
+  "HANGUP",
+  "START_MEDIA_BUFFERING",
+  "STOP_MEDIA_BUFFERING",
+  "MARK_MEDIA",
+  "FLUSH_MEDIA",
+  "PAUSE_MEDIA",
+  "CONTINUE_MEDIA",
+  "GET_STATUS",
+  "REPORT_QUEUE_DRAINED",
+  "SET_MEDIA_DIRECTION",
+]);
+
+/** Asterisk's side of a `chan_websocket` channel that dialled the bot. */
+export class AsteriskFarEnd implements FarEnd {
+  readonly protocol: string;
+  readonly caller: { readonly sampleRate: number; readonly frameMs: number };
+  readonly playbackRate: number;
+  readonly #options: FarEndOptions;
+  readonly #json: boolean;
+  readonly #format: string;
+  readonly #bytesPerSample: 1 | 2;
+  readonly #law: "ulaw" | "alaw" | undefined;
+  readonly #frameBytes: number;
+  readonly #connectionId: string;
+  readonly #channelId: string;
+  #context!: FarEndContext;
+  /** A bulk transfer is on, and the bytes it holds that do not fill a frame yet. */
+  #bulk = false;
+  #leftover = new Uint8Array(0);
+  /** When `MEDIA_XOFF` was sent (NaN: the queue is not full). */
+  #xoffAt = NaN;
+
+  constructor(options: FarEndOptions, asterisk: AsteriskFarEndOptions = {}) {
+    const format = options.encoding ?? "ulaw";
+    const spec = FORMATS[format];
+    if (spec === undefined) {
+      throw new RangeError(
+        `the simulated chan_websocket carries ${Object.keys(FORMATS).join(", ")}, not ${format}`,
+      );
+    }
+    this.#json = (asterisk.controlFormat ?? "plain-text") === "json";
+    this.protocol = this.#json ? "asterisk-json" : "asterisk";
+    this.#format = format;
+    this.#bytesPerSample = spec.bytes;
+    this.#law = spec.law;
+    this.playbackRate = spec.rate;
+    this.caller = { sampleRate: spec.rate, frameMs: PTIME_MS };
+    this.#frameBytes = (spec.rate * PTIME_MS / 1000) * spec.bytes;
+    this.#options = options;
+    this.#connectionId = options.streamId ?? crypto.randomUUID();
+    this.#channelId = options.callId ?? `${Math.floor(Date.now() / 1000)}.${hexId("", 4)}`;
+  }
+
+  open(context: FarEndContext): void {
+    this.#context = context;
+    const channel = `WebSocket/${this.#connectionId}/0x${hexId("", 12)}`;
+    this.#event("MEDIA_START", {
+      connection_id: this.#connectionId,
+      channel,
+      channel_id: this.#channelId,
+      format: this.#format,
+      optimal_frame_size: this.#frameBytes,
+      ptime: PTIME_MS,
+    }, {
+      channel_variables: {
+        MEDIA_WEBSOCKET_CONNECTION_ID: this.#connectionId,
+        MEDIA_WEBSOCKET_OPTIMAL_FRAME_SIZE: String(this.#frameBytes),
+        ...this.#options.customParameters,
+      },
+    });
+    context.ready();
+  }
+
+  sendAudio(samples: Int16Array): void {
+    this.#checkXon();
+    const bytes = this.#law === "ulaw"
+      ? mulawEncode(samples)
+      : this.#law === "alaw"
+      ? alawEncode(samples)
+      : littleEndianBytes(samples);
+    this.#context.send(bytes);
+  }
+
+  sendDtmf(digit: string): boolean {
+    this.#event("DTMF_END", { digit, channel_id: this.#channelId });
+    return true;
+  }
+
+  hangUp(): Promise<void> {
+    return Promise.resolve(); // Asterisk closes the socket; no message says goodbye
+  }
+
+  receive(data: string | Uint8Array): void {
+    if (typeof data === "string") return this.#command(data);
+    const context = this.#context;
+    if (data.length > MAX_MESSAGE_BYTES) {
+      context.violation(
+        "asterisk.message-too-large",
+        `a ${data.length}-byte message; over ${MAX_MESSAGE_BYTES} bytes closes the socket`,
+      );
+      return context.endCall("caller", "Asterisk hung up on an oversized message");
+    }
+    // Media already on its way when XOFF left is "processed in its entirety"; media the bot sent
+    // after it could have read XOFF is the fault.
+    if (context.now() > this.#xoffAt) {
+      context.violation(
+        "asterisk.media-after-xoff",
+        "media sent after MEDIA_XOFF and before MEDIA_XON will probably be dropped",
+      );
+    }
+    let bytes = data;
+    if (this.#bulk && this.#leftover.length > 0) {
+      const joined = new Uint8Array(this.#leftover.length + data.length);
+      joined.set(this.#leftover);
+      joined.set(data, this.#leftover.length);
+      bytes = joined;
+      this.#leftover = new Uint8Array(0);
+    }
+    const whole = bytes.length - (bytes.length % this.#frameBytes);
+    if (whole < bytes.length) {
+      if (this.#bulk) this.#leftover = bytes.slice(whole);
+      else {
+        context.violation(
+          "asterisk.partial-frame",
+          `a ${data.length}-byte message is not a multiple of optimal_frame_size ` +
+            `${this.#frameBytes}: the last ${bytes.length - whole} bytes are dropped`,
+        );
+      }
+    }
+    this.#queue(bytes.subarray(0, whole));
+  }
+
+  /** Plays whole frames, up to the queue's bound, and says XOFF at the high-water mark. */
+  #queue(bytes: Uint8Array): void {
+    const context = this.#context;
+    const room = (QUEUE_MAX_FRAMES - this.#queuedFrames()) * this.#frameBytes;
+    if (bytes.length > room) {
+      context.violation(
+        "asterisk.queue-full",
+        `the frame queue holds ${QUEUE_MAX_FRAMES} frames: ${
+          (bytes.length - Math.max(0, room)) / this.#frameBytes
+        } frames dropped`,
+      );
+      bytes = bytes.subarray(0, Math.max(0, room));
+    }
+    if (bytes.length === 0) return;
+    context.play(this.#decode(bytes));
+    if (Number.isNaN(this.#xoffAt) && this.#queuedFrames() >= XOFF_FRAMES) {
+      this.#xoffAt = context.now();
+      this.#event("MEDIA_XOFF", {}, { channel_id: this.#channelId });
+    }
+  }
+
+  #checkXon(): void {
+    if (!Number.isNaN(this.#xoffAt) && this.#queuedFrames() < XON_FRAMES) {
+      this.#xoffAt = NaN;
+      this.#event("MEDIA_XON", {}, { channel_id: this.#channelId });
+    }
+  }
+
+  #queuedFrames(): number {
+    return Math.ceil(this.#context.queuedMs() / PTIME_MS - 1e-9);
+  }
+
+  #decode(bytes: Uint8Array): Int16Array {
+    if (this.#law === "ulaw") return mulawDecode(bytes);
+    if (this.#law === "alaw") return alawDecode(bytes);
+    return samplesFromLittleEndian(bytes);
+  }
+
+  #command(text: string): void {
+    const context = this.#context;
+    if (new TextEncoder().encode(text).length > MAX_COMMAND_BYTES) {
+      return context.violation(
+        "asterisk.command-too-long",
+        `a ${text.length}-character TEXT message; Asterisk ignores commands over ` +
+          `${MAX_COMMAND_BYTES} bytes`,
+      );
+    }
+    const parsed = this.#parse(text.trim());
+    if (parsed === null) return;
+    const { command, id, json } = parsed;
+    if (!COMMANDS.has(command)) {
+      return context.violation("asterisk.unknown-command", `unknown command ${text.slice(0, 60)}`);
+    }
+    switch (command) {
+      case "HANGUP":
+        return context.endCall("bot", "HANGUP");
+      case "START_MEDIA_BUFFERING":
+        this.#bulk = true;
+        return;
+      case "STOP_MEDIA_BUFFERING": {
+        this.#bulk = false;
+        if (this.#leftover.length > 0) {
+          const frame = new Uint8Array(this.#frameBytes).fill(this.#silenceByte());
+          frame.set(this.#leftover);
+          this.#leftover = new Uint8Array(0);
+          this.#queue(frame);
+        }
+        return context.mark(
+          `buffering ${id ?? ""}`,
+          "drop",
+          () =>
+            this.#event(
+              "MEDIA_BUFFERING_COMPLETED",
+              {
+                channel_id: this.#channelId,
+                correlation_id: id ?? "",
+              },
+              {},
+              id,
+            ),
+        );
+      }
+      case "MARK_MEDIA":
+        return context.mark(`mark ${id ?? ""}`, "drop", () =>
+          this.#event(
+            "MEDIA_MARK_PROCESSED",
+            {
+              channel_id: this.#channelId,
+              correlation_id: id ?? "",
+            },
+            {},
+            id,
+          ));
+      case "FLUSH_MEDIA":
+        this.#bulk = false;
+        this.#leftover = new Uint8Array(0);
+        return context.clear();
+      case "REPORT_QUEUE_DRAINED":
+        return context.mark(
+          "queue drained",
+          "ack",
+          () => this.#event("QUEUE_DRAINED", {}, { channel_id: this.#channelId }),
+        );
+      case "GET_STATUS":
+        return this.#event("STATUS", {
+          channel_id: this.#channelId,
+          queue_length: this.#queuedFrames(),
+          xon_level: XON_FRAMES,
+          xoff_level: XOFF_FRAMES,
+          queue_full: !Number.isNaN(this.#xoffAt),
+          bulk_media: this.#bulk,
+          media_paused: false,
+        });
+      case "SET_MEDIA_DIRECTION":
+        if (!json) {
+          return this.#error("asterisk.json-only", "SET_MEDIA_DIRECTION only supports JSON format");
+        }
+        return context.note(`asterisk ${command}`);
+      default:
+        return context.note(`asterisk ${command}`);
+    }
+  }
+
+  /** The command and its correlation id, or null after reporting why there is none. */
+  #parse(text: string): { command: string; id: string | undefined; json: boolean } | null {
+    if (!this.#json) {
+      const space = text.indexOf(" ");
+      if (space < 0) return { command: text, id: undefined, json: false };
+      return { command: text.slice(0, space), id: text.slice(space + 1).trim(), json: false };
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.#error("asterisk.bad-json", "Unable to parse JSON command");
+      return null;
+    }
+    const command = (value as { command?: unknown } | null)?.command;
+    if (typeof command !== "string") {
+      this.#context.violation("asterisk.unknown-command", `no "command": ${text.slice(0, 60)}`);
+      return null;
+    }
+    const id = (value as { correlation_id?: unknown }).correlation_id;
+    return { command, id: typeof id === "string" ? id : undefined, json: true };
+  }
+
+  #silenceByte(): number {
+    return this.#law === "ulaw" ? 0xff : this.#law === "alaw" ? 0xd5 : 0;
+  }
+
+  /** Reports a rule broken and answers with Asterisk's `ERROR` event. */
+  #error(rule: string, text: string): void {
+    this.#context.violation(rule, text);
+    this.#event("ERROR", { channel_id: this.#channelId, error_text: text });
+  }
+
+  /**
+   * Sends an event in the call's control format: plain text is `EVENT key:value …` (or
+   * `EVENT id` for the two that carry a correlation id, `bare`), JSON is one object; `extra` is
+   * JSON-only (channel variables; the channel id of the events that carry no data in plain
+   * text).
+   */
+  #event(
+    event: string,
+    fields: Record<string, string | number | boolean>,
+    extra: Record<string, unknown> = {},
+    bare?: string,
+  ): void {
+    if (this.#json) {
+      this.#context.send(JSON.stringify({ event, ...fields, ...extra }));
+      return;
+    }
+    if (event === "MEDIA_MARK_PROCESSED" || event === "MEDIA_BUFFERING_COMPLETED") {
+      this.#context.send(bare ? `${event} ${bare}` : event);
+      return;
+    }
+    const parts = Object.entries(fields).map(([key, value]) => `${key}:${value}`);
+    this.#context.send(parts.length > 0 ? `${event} ${parts.join(" ")}` : event);
+  }
+}

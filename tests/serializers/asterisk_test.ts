@@ -1,0 +1,356 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
+import { TransportError } from "../../src/errors.ts";
+import { WebSocketTransport } from "../../src/transport.ts";
+import type { AudioFrame } from "../../src/frames.ts";
+import type { SerializerContext } from "../../src/serializer.ts";
+import { mulawEncode } from "../../src/audio/g711.ts";
+import {
+  asteriskJsonCall,
+  asteriskPlainTextCall,
+  type AsteriskStep,
+} from "./fixtures/asterisk_call.ts";
+import { fuzzDeserializer, tone } from "./fixtures/telephony_harness.ts";
+import { binaryToneRoundTrip } from "./fixtures/binary_tone.ts";
+
+const SETUP = {
+  inputSampleRate: 16000,
+  inputChannels: 1,
+  outputSampleRate: 8000,
+  outputChannels: 1,
+};
+
+function list<T>(result: T | T[] | null): T[] {
+  return result === null ? [] : Array.isArray(result) ? result : [result];
+}
+
+/** A context that records what the serializer does with it. */
+function recordingContext() {
+  const calls = { sent: [] as string[], paused: [] as boolean[], reported: [] as TransportError[] };
+  const context: SerializerContext = {
+    send: (message) => void calls.sent.push(String(message)),
+    count: () => {},
+    report: (error) => void calls.reported.push(error),
+    pauseSending: (paused) => void calls.paused.push(paused),
+  };
+  return { context, calls };
+}
+
+function play(asterisk: AsteriskSerializer, script: AsteriskStep[]): void {
+  for (const [index, step] of script.entries()) {
+    if ("from" in step) {
+      const data = typeof step.wire === "number" ? new Uint8Array(step.wire).fill(0x55) : step.wire;
+      const frames = list(asterisk.deserialize(data));
+      if (step.frames === "audio") {
+        assert.equal(frames.length, 1, `step ${index}`);
+        const audio = frames[0] as AudioFrame;
+        assert.equal(audio.type, "audio");
+        assert.equal(audio.sampleRate, 16000);
+      } else {
+        assert.deepEqual(frames, step.frames, `step ${index}: ${String(step.wire).slice(0, 60)}`);
+      }
+    } else {
+      const result = asterisk.serialize(step.frame);
+      if (step.wire === null) {
+        assert.equal(result, null, `step ${index}`);
+        continue;
+      }
+      const sent = list(result).map((m) => typeof m === "string" ? m : m.length);
+      assert.deepEqual(sent, step.wire, `step ${index}: ${step.frame.type}`);
+    }
+  }
+}
+
+Deno.test("`AsteriskSerializer` plays the documented plain-text session message by message both ways", () => {
+  const asterisk = new AsteriskSerializer();
+  const { context, calls } = recordingContext();
+  asterisk.bind(context);
+  asterisk.setup(SETUP);
+  play(asterisk, asteriskPlainTextCall);
+  assert.deepEqual(calls.paused, [true, false], "MEDIA_XOFF / MEDIA_XON pause and resume sending");
+  assert.deepEqual(calls.sent, [], "nothing sent behind the transport's back");
+});
+
+Deno.test("`AsteriskSerializer` plays the documented JSON session message by message both ways", () => {
+  const asterisk = new AsteriskSerializer();
+  const { context, calls } = recordingContext();
+  asterisk.bind(context);
+  asterisk.setup(SETUP);
+  play(asterisk, asteriskJsonCall);
+  assert.deepEqual(calls.paused, [true, false]);
+});
+
+Deno.test("`AsteriskSerializer` follows MEDIA_START to slin16: 640-byte frames, resampled both ways", () => {
+  const asterisk = new AsteriskSerializer();
+  asterisk.setup(SETUP);
+  asterisk.deserialize(
+    "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20",
+  );
+  assert.equal(asterisk.format.sampleRate, 16000);
+  // 100 ms at 24 kHz → 16 kHz PCM16: whole 640-byte frames, the rest held.
+  const out = list(asterisk.serialize({
+    type: "audio",
+    audio: new Uint8Array(4800),
+    sampleRate: 24000,
+    channels: 1,
+  }));
+  const media = out.filter((m): m is Uint8Array => m instanceof Uint8Array);
+  assert.equal(out[0], "START_MEDIA_BUFFERING");
+  assert.ok(media.length >= 1 && media.every((m) => m.length % 640 === 0));
+  const inbound = list(asterisk.deserialize(new Uint8Array(640))) as AudioFrame[];
+  assert.equal(inbound[0]?.sampleRate, 16000);
+  assert.equal(inbound[0]?.audio.length, 640, "16 kHz in, 16 kHz out: no resampling");
+  // Odd-length signed linear is not audio.
+  assert.throws(
+    () => asterisk.deserialize(new Uint8Array(641)),
+    (e) => e instanceof TransportError && e.code === "decode",
+  );
+});
+
+Deno.test("`AsteriskSerializer` keeps a 1 kHz tone's frequency and level, μ-law and slin16", async () => {
+  for (const format of ["ulaw", "slin16"]) {
+    const asterisk = new AsteriskSerializer({ format });
+    asterisk.setup({ ...SETUP, outputSampleRate: 24000 });
+    // Asterisk streams the channel's audio back in the same format: an echo, 40 ms at a time.
+    await binaryToneRoundTrip(asterisk, 40);
+  }
+});
+
+Deno.test("`AsteriskSerializer` cuts long audio into messages under Asterisk's 65,500-byte bound", () => {
+  const asterisk = new AsteriskSerializer({ format: "slin48" });
+  asterisk.setup(SETUP);
+  // Two seconds of 48 kHz PCM16 at once: 192,000 bytes.
+  const out = list(asterisk.serialize({
+    type: "audio",
+    audio: new Uint8Array(192_000),
+    sampleRate: 48000,
+    channels: 1,
+  })).filter((m): m is Uint8Array => m instanceof Uint8Array);
+  assert.ok(out.every((m) => m.length <= 65_500 && m.length % 1920 === 0));
+  assert.equal(out.reduce((n, m) => n + m.length, 0), 192_000);
+});
+
+Deno.test("`AsteriskSerializer` sends marks with unsafe names under ids of its own", () => {
+  const asterisk = new AsteriskSerializer({ controlFormat: "json" });
+  asterisk.setup(SETUP);
+  asterisk.deserialize(
+    '{"event":"MEDIA_START","connection_id":"c","channel":"WebSocket/c","channel_id":"1.1","format":"ulaw","optimal_frame_size":160,"ptime":20}',
+  );
+  const name = 'the answer to a question with spaces and "quotes"';
+  const [command] = list(asterisk.serialize({ type: "mark", name })) as string[];
+  assert.deepEqual(JSON.parse(command!), { command: "MARK_MEDIA", correlation_id: "#m1" });
+  assert.deepEqual(
+    asterisk.deserialize(
+      '{"event":"MEDIA_MARK_PROCESSED","channel_id":"1.1","correlation_id":"#m1"}',
+    ),
+    { type: "mark", name },
+  );
+  // An id nobody asked for is passed on as a message, not as a mark.
+  assert.deepEqual(
+    asterisk.deserialize(
+      '{"event":"MEDIA_MARK_PROCESSED","channel_id":"1.1","correlation_id":"x"}',
+    ),
+    {
+      type: "message",
+      message: { event: "MEDIA_MARK_PROCESSED", channel_id: "1.1", correlation_id: "x" },
+    },
+  );
+});
+
+Deno.test("`AsteriskSerializer` answers on MEDIA_START when asked, and reports Asterisk's ERROR", () => {
+  const asterisk = new AsteriskSerializer({ answer: true, hangUp: false });
+  const { context, calls } = recordingContext();
+  asterisk.bind(context);
+  asterisk.setup(SETUP);
+  asterisk.deserialize(
+    "MEDIA_START connection_id:c channel:WebSocket/c channel_id:1.1 format:alaw optimal_frame_size:160 ptime:20",
+  );
+  assert.deepEqual(calls.sent, ["ANSWER"]);
+  assert.equal(
+    asterisk.deserialize(
+      "ERROR channel_id:1.1 error_text:FLUSH_MEDIA not supported in passthrough mode",
+    ),
+    null,
+  );
+  assert.equal(calls.reported.length, 1);
+  assert.equal(calls.reported[0]!.code, "protocol");
+  assert.match(calls.reported[0]!.message, /FLUSH_MEDIA not supported in passthrough mode/);
+  assert.equal(asterisk.serialize({ type: "cancel" }), null, "hangUp: false");
+  assert.deepEqual(
+    list(asterisk.serialize({ type: "end" })),
+    [],
+    "nothing held, nothing to hang up",
+  );
+});
+
+Deno.test("`AsteriskSerializer` refuses formats and messages it cannot carry, with clear errors", () => {
+  const asterisk = new AsteriskSerializer();
+  asterisk.setup(SETUP);
+  for (
+    const [bad, pattern] of [
+      [
+        "MEDIA_START connection_id:c channel:x format:opus optimal_frame_size:0 ptime:20",
+        /"opus" is not one this serializer speaks; dial with c\(<format>\) for one of ulaw, alaw, slin/,
+      ],
+      ["MEDIA_START connection_id:c format:slin32 optimal_frame_size:1280", /slin32/],
+      ["MEDIA_START connection_id:c format:slin16 optimal_frame_size:641", /16-bit samples/],
+      ["MEDIA_START connection_id:c format:ulaw optimal_frame_size:-160", /positive whole/],
+      ["MEDIA_START connection_id:c format:ulaw", /no optimal_frame_size/],
+      ["DTMF_END digit:x", /keypad digit/],
+      ["DTMF_END", /no digit/],
+      ["media start", /not a control event/],
+      ["MEDIA_START stray", /parameter without a name/],
+      ['{"event":7}', /event is not a string/],
+      ["{", /not JSON/],
+      ["MEDIA_XOFF\nMEDIA_XON", /spans lines/],
+    ] as const
+  ) {
+    assert.throws(
+      () => asterisk.deserialize(bad),
+      (e) => e instanceof TransportError && e.code === "decode" && pattern.test(e.message),
+      bad,
+    );
+  }
+  assert.equal(asterisk.format.encoding, "mulaw", "a refused MEDIA_START changes nothing");
+  assert.throws(() => new AsteriskSerializer({ format: "g729" }), RangeError);
+  assert.throws(
+    () => asterisk.serialize({ type: "message", message: "x".repeat(129) }),
+    (e) => e instanceof TransportError && e.code === "encode" && /128 bytes/.test(e.message),
+  );
+});
+
+Deno.test("`AsteriskSerializer` answers every fuzzed JSON message with frames or a decode error", async () => {
+  const asterisk = new AsteriskSerializer();
+  asterisk.bind(recordingContext().context);
+  asterisk.setup(SETUP);
+  const { frames, errors } = await fuzzDeserializer(asterisk, {
+    events: [
+      "MEDIA_START",
+      "DTMF_END",
+      "MEDIA_XOFF",
+      "MEDIA_XON",
+      "STATUS",
+      "MEDIA_BUFFERING_COMPLETED",
+      "MEDIA_MARK_PROCESSED",
+      "QUEUE_DRAINED",
+      "ERROR",
+    ],
+    fields: {
+      format: fc.constantFrom("ulaw", "alaw", "slin", "slin16", "slin48", "opus", 7),
+      optimal_frame_size: fc.oneof(fc.constantFrom(160, 320, 640, "160", 0, -1), fc.integer()),
+      connection_id: fc.string({ maxLength: 8 }),
+      channel_id: fc.string({ maxLength: 8 }),
+      digit: fc.constantFrom("1", "#", "*", "A", "z", 7, "12"),
+      correlation_id: fc.string({ maxLength: 8 }),
+      error_text: fc.string({ maxLength: 20 }),
+      channel_variables: fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue()),
+    },
+  });
+  assert.ok(frames > 1000 && errors > 100, `${frames} frames, ${errors} errors`);
+});
+
+Deno.test("`AsteriskSerializer` answers every fuzzed plain-text message with frames or a decode error", async () => {
+  const asterisk = new AsteriskSerializer();
+  asterisk.bind(recordingContext().context);
+  asterisk.setup(SETUP);
+  const word = fc.string({ maxLength: 10 });
+  const pair = fc.tuple(
+    fc.constantFrom("format", "optimal_frame_size", "digit", "channel_id", "x", "error_text", ""),
+    fc.oneof(word, fc.constantFrom("ulaw", "slin16", "opus", "160", "640", "5", "#")),
+  ).map(([key, value]) => `${key}:${value}`);
+  const plain = fc.tuple(
+    fc.oneof(
+      fc.constantFrom(
+        "MEDIA_START",
+        "DTMF_END",
+        "MEDIA_XOFF",
+        "MEDIA_XON",
+        "STATUS",
+        "MEDIA_BUFFERING_COMPLETED",
+        "MEDIA_MARK_PROCESSED",
+        "QUEUE_DRAINED",
+        "ERROR",
+      ),
+      word,
+    ),
+    fc.array(fc.oneof(pair, word), { maxLength: 6 }),
+  ).map(([event, params]) => [event, ...params].join(" "));
+  const input = fc.oneof(
+    { arbitrary: plain, weight: 6 },
+    { arbitrary: fc.string(), weight: 1 },
+    { arbitrary: fc.uint8Array({ maxLength: 400 }), weight: 2 },
+  );
+  let frames = 0;
+  let errors = 0;
+  await fc.assert(
+    fc.asyncProperty(input, async (data) => {
+      try {
+        const result = await asterisk.deserialize(data);
+        for (const frame of list(result)) assert.equal(typeof frame.type, "string");
+        frames += list(result).length;
+      } catch (error) {
+        if (!(error instanceof TransportError) || error.code !== "decode") {
+          throw new Error(`escaped: ${String(error)} for ${JSON.stringify(String(data))}`);
+        }
+        errors++;
+      }
+    }),
+    { numRuns: 10_000, seed: 4242 },
+  );
+  assert.ok(frames > 1000 && errors > 100, `${frames} frames, ${errors} errors`);
+});
+
+Deno.test("`AsteriskSerializer` decodes μ-law media as G.711 says", () => {
+  const asterisk = new AsteriskSerializer();
+  asterisk.setup({ ...SETUP, inputSampleRate: 8000 });
+  const samples = tone(440, 8000, 160, 0.25);
+  const [frame] = list(asterisk.deserialize(mulawEncode(samples))) as AudioFrame[];
+  const decoded = new Int16Array(frame!.audio.slice().buffer);
+  for (let i = 0; i < samples.length; i++) {
+    // μ-law keeps about 2% of the magnitude.
+    assert.ok(
+      Math.abs(decoded[i]! - samples[i]!) <= Math.abs(samples[i]!) / 32 + 16,
+      `sample ${i}`,
+    );
+  }
+});
+
+Deno.test("`AsteriskSerializer` works the client direction too: the bot connects to Asterisk's /media/<connection id>", async () => {
+  // Asterisk's side, as the page's "Incoming Connections" describes it: Dial(WebSocket/INCOMING/
+  // c(ulaw)n) waits at /media/<MEDIA_WEBSOCKET_CONNECTION_ID> (subprotocol "media", from
+  // chan_websocket's registration) and sends MEDIA_START once it accepts the connection.
+  const commands: string[] = [];
+  let connected: (() => void) | undefined;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const id = new URL(request.url).pathname.split("/")[2]!;
+    const { socket, response } = Deno.upgradeWebSocket(request, { protocol: "media" });
+    socket.onopen = () => {
+      socket.send(
+        `MEDIA_START connection_id:${id} channel:WebSocket/INCOMING/0x1 channel_id:1761245643.7 format:ulaw optimal_frame_size:160 ptime:20`,
+      );
+      socket.send("DTMF_END digit:9");
+    };
+    socket.onmessage = (event) => {
+      if (typeof event.data === "string") commands.push(event.data);
+      if (event.data === "FLUSH_MEDIA") connected?.();
+    };
+    return response;
+  });
+  const flushed = new Promise<void>((resolve) => (connected = resolve));
+  const url = `ws://127.0.0.1:${server.addr.port}/media/32966726-4388-456b-a333-fdf5dbecc60d`;
+  const transport = new WebSocketTransport(new WebSocket(url, "media"), {
+    serializer: new AsteriskSerializer(),
+  });
+  const reader = transport.readable.getReader();
+  const start = (await reader.read()).value as { type: string; streamId?: string };
+  assert.equal(start.type, "start");
+  assert.equal(start.streamId, "32966726-4388-456b-a333-fdf5dbecc60d");
+  assert.deepEqual((await reader.read()).value, { type: "dtmf", digit: "9" });
+  reader.releaseLock();
+  await transport.interrupt();
+  await flushed;
+  assert.deepEqual(commands, ["FLUSH_MEDIA"]);
+  await transport.close();
+  await server.shutdown();
+});

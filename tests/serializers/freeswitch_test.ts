@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
+import type { AudioFrame } from "../../src/frames.ts";
+import { freeswitchCall, playFork } from "./fixtures/audio_fork_calls.ts";
+import { fuzzDeserializer } from "./fixtures/telephony_harness.ts";
+import { binaryToneRoundTrip } from "./fixtures/binary_tone.ts";
+
+const SETUP = {
+  inputSampleRate: 16000,
+  inputChannels: 1,
+  outputSampleRate: 24000,
+  outputChannels: 1,
+};
+
+Deno.test("`FreeSwitchSerializer` plays the documented mod_audio_fork session message by message both ways", async () => {
+  const fs = new FreeSwitchSerializer();
+  fs.setup(SETUP);
+  await playFork(fs, freeswitchCall, 16000);
+});
+
+Deno.test("`FreeSwitchSerializer` takes any metadata text as the start, and names the call when it can", () => {
+  const plain = new FreeSwitchSerializer();
+  assert.deepEqual(plain.deserialize("agent=42 queue=sales"), {
+    type: "start",
+    params: { metadata: "agent=42 queue=sales" },
+  });
+  const nested = new FreeSwitchSerializer();
+  assert.deepEqual(
+    nested.deserialize('{"uuid":"u-1","vars":{"lang":"en"},"n":3,"gone":null}'),
+    { type: "start", callId: "u-1", params: { uuid: "u-1", vars: '{"lang":"en"}', n: "3" } },
+  );
+  // Only the first text frame is the metadata: a later one is a message.
+  assert.deepEqual(nested.deserialize('{"uuid":"u-2"}'), {
+    type: "message",
+    message: { uuid: "u-2" },
+  });
+});
+
+Deno.test("`FreeSwitchSerializer` keeps a 1 kHz tone's frequency and level, 8 and 16 kHz forks", async () => {
+  for (const rate of [8000, 16000]) {
+    const fs = new FreeSwitchSerializer({ sampleRate: rate });
+    fs.setup(SETUP);
+    fs.deserialize("{}");
+    await binaryToneRoundTrip(fs);
+  }
+});
+
+Deno.test("`FreeSwitchSerializer` streams back at bidirectionalAudio_stream_samplerate", () => {
+  const fs = new FreeSwitchSerializer({ sampleRate: 8000, streamSampleRate: 16000 });
+  fs.setup(SETUP);
+  const out = fs.serialize({
+    type: "audio",
+    audio: new Uint8Array(640),
+    sampleRate: 16000,
+    channels: 1,
+  });
+  assert.equal((out as Uint8Array).length, 640);
+  // 20 ms at 8 kHz in → 20 ms at 16 kHz, less the few samples the resampler's filter holds.
+  const inbound = fs.deserialize(new Uint8Array(320)) as AudioFrame;
+  assert.equal(inbound.sampleRate, 16000);
+  assert.ok(inbound.audio.length <= 640 && inbound.audio.length >= 540, `${inbound.audio.length}`);
+});
+
+Deno.test("`FreeSwitchSerializer` refuses options the module cannot give it", () => {
+  for (
+    const options of [
+      { sampleRate: 11025 },
+      { sampleRate: 22050 },
+      { streamSampleRate: 64000 },
+      { mixType: "stereo" as "mono" },
+    ]
+  ) {
+    assert.throws(() => new FreeSwitchSerializer(options), RangeError, JSON.stringify(options));
+  }
+});
+
+Deno.test("`FreeSwitchSerializer` answers every fuzzed message with frames or a decode error", async () => {
+  const fs = new FreeSwitchSerializer();
+  fs.setup(SETUP);
+  fs.deserialize("{}");
+  const { frames, errors } = await fuzzDeserializer(fs, {
+    events: ["dtmf", "x"],
+    fields: {
+      dtmf: fc.constantFrom("2", "#", "z", 9, "12"),
+      type: fc.constantFrom("mark", "json"),
+      data: fc.oneof(
+        fc.record({
+          name: fc.oneof(fc.string({ maxLength: 4 }), fc.integer()),
+          event: fc.constantFrom("playout", "cleared", "other"),
+        }, { requiredKeys: [] }),
+        fc.string(),
+      ),
+    },
+  });
+  assert.ok(frames > 1000 && errors > 100, `${frames} frames, ${errors} errors`);
+});

@@ -1,0 +1,233 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { JAMBONZ_SUBPROTOCOL, JambonzSerializer } from "../../src/serializers/jambonz.ts";
+import { upgrade } from "../../src/adapters/deno.ts";
+import { TransportError } from "../../src/errors.ts";
+import type { AudioFrame, Frame } from "../../src/frames.ts";
+import type { SerializerContext } from "../../src/serializer.ts";
+import type { SerializerCounter } from "../../src/transport_stats.ts";
+import { jambonzCall, playFork } from "./fixtures/audio_fork_calls.ts";
+import { fakeFetch, fuzzDeserializer } from "./fixtures/telephony_harness.ts";
+import { binaryToneRoundTrip } from "./fixtures/binary_tone.ts";
+
+const SETUP = {
+  inputSampleRate: 16000,
+  inputChannels: 1,
+  outputSampleRate: 24000,
+  outputChannels: 1,
+};
+const preamble = (fields: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    sampleRate: 8000,
+    mixType: "mono",
+    callSid: "call-1",
+    accountSid: "acct-1",
+    ...fields,
+  });
+
+function recordingContext() {
+  const calls = {
+    reported: [] as TransportError[],
+    counted: [] as SerializerCounter[],
+  };
+  const context: SerializerContext = {
+    send: () => {},
+    count: (counter) => void calls.counted.push(counter),
+    report: (error) => void calls.reported.push(error),
+  };
+  return { context, calls };
+}
+
+Deno.test("`JambonzSerializer` plays the documented listen session message by message both ways", async () => {
+  const jambonz = new JambonzSerializer();
+  const { context, calls } = recordingContext();
+  jambonz.bind(context);
+  jambonz.setup(SETUP);
+  await playFork(jambonz, jambonzCall, 16000);
+  assert.equal(jambonz.streamSampleRate, 16000, "sends back at the rate it was sent");
+  assert.deepEqual(calls.reported, []);
+});
+
+Deno.test("`JambonzSerializer` turns a stereo or mixed stream into one clear error and drops its audio, counted", () => {
+  for (const mixType of ["stereo", "mixed"]) {
+    const jambonz = new JambonzSerializer();
+    const { context, calls } = recordingContext();
+    jambonz.bind(context);
+    jambonz.setup(SETUP);
+    const start = jambonz.deserialize(preamble({ mixType })) as Frame;
+    assert.equal(start.type, "start", "the call still starts: its metadata is the bot's");
+    assert.equal(jambonz.deserialize(new Uint8Array(640)), null);
+    assert.equal(jambonz.deserialize(new Uint8Array(640)), null);
+    assert.equal(calls.reported.length, 1, "reported once");
+    assert.equal(calls.reported[0]!.code, "protocol");
+    assert.match(calls.reported[0]!.message, /mixType is "(stereo|mixed)": set "mixType": "mono"/);
+    assert.deepEqual(calls.counted, ["decodeErrors", "decodeErrors"]);
+  }
+});
+
+Deno.test("`JambonzSerializer` names a sample rate it cannot resample, and one that cannot be sent back", () => {
+  const jambonz = new JambonzSerializer();
+  const { context, calls } = recordingContext();
+  jambonz.bind(context);
+  jambonz.setup(SETUP);
+  jambonz.deserialize(preamble({ sampleRate: 64000 }));
+  assert.match(
+    calls.reported[0]!.message,
+    /sampleRate 64000 is not one of 8000, 16000, 24000, 48000/,
+  );
+  assert.equal(jambonz.deserialize(new Uint8Array(640)), null);
+  for (const rate of [64000, 32000, 11025]) {
+    assert.throws(
+      () => new JambonzSerializer({ streamSampleRate: rate }),
+      (e) => e instanceof RangeError && /bidirectionalAudio\.sampleRate/.test(e.message),
+    );
+  }
+});
+
+Deno.test("`JambonzSerializer` sends back at bidirectionalAudio.sampleRate when it differs from the listen rate", () => {
+  const jambonz = new JambonzSerializer({ streamSampleRate: 24000 });
+  jambonz.setup(SETUP);
+  jambonz.deserialize(preamble({ sampleRate: 8000 }));
+  const out = jambonz.serialize({
+    type: "audio",
+    audio: new Uint8Array(960),
+    sampleRate: 24000,
+    channels: 1,
+  });
+  assert.ok(out instanceof Uint8Array);
+  assert.equal(out.length, 960, "24 kHz in, 24 kHz out: untouched");
+  const inbound = jambonz.deserialize(new Uint8Array(320)) as AudioFrame;
+  assert.equal(inbound.sampleRate, 16000);
+});
+
+Deno.test("`JambonzSerializer` keeps a 1 kHz tone's frequency and level, 8 and 16 kHz", async () => {
+  for (const rate of [8000, 16000]) {
+    const jambonz = new JambonzSerializer();
+    jambonz.setup(SETUP);
+    jambonz.deserialize(preamble({ sampleRate: rate }));
+    // jambonz plays it to the caller; its echo comes back as binary at the listen rate.
+    await binaryToneRoundTrip(jambonz);
+  }
+});
+
+Deno.test("`JambonzSerializer` never sends the sample 0xFFFF, which the module reads as a mark", () => {
+  const jambonz = new JambonzSerializer();
+  jambonz.setup(SETUP);
+  jambonz.deserialize(preamble());
+  const samples = new Int16Array([-1, 0, -1, 5, -2, -1]);
+  const audio = new Uint8Array(samples.buffer);
+  const out = jambonz.serialize({ type: "audio", audio, sampleRate: 8000, channels: 1 });
+  assert.deepEqual([...new Int16Array((out as Uint8Array).slice().buffer)], [-2, 0, -2, 5, -2, -2]);
+  assert.deepEqual([...samples], [-1, 0, -1, 5, -2, -1], "the bot's buffer is left alone");
+  // Audio without the value goes out as it came: a view of the bot's bytes, no copy.
+  const clean = new Uint8Array(new Int16Array([1, 2, 3]).buffer);
+  const sent = jambonz.serialize({ type: "audio", audio: clean, sampleRate: 8000, channels: 1 });
+  assert.equal((sent as Uint8Array).buffer, clean.buffer);
+});
+
+Deno.test("`JambonzSerializer` keeps at most 30 marks waiting, as the module does, with an encode error past that", () => {
+  const jambonz = new JambonzSerializer();
+  jambonz.deserialize(preamble());
+  for (let i = 0; i < 30; i++) jambonz.serialize({ type: "mark", name: `m${i}` });
+  assert.throws(
+    () => jambonz.serialize({ type: "mark", name: "m30" }),
+    (e) => e instanceof TransportError && e.code === "encode" && /30 marks/.test(e.message),
+  );
+  // One answered (played or cleared): room for one more.
+  jambonz.deserialize('{"type":"mark","data":{"name":"m0","event":"playout"}}');
+  assert.equal(
+    jambonz.serialize({ type: "mark", name: "m30" }),
+    '{"type":"mark","data":{"name":"m30"}}',
+  );
+  // clearMarks makes the module forget them all: 30 more fit.
+  jambonz.serialize({ type: "message", message: { type: "clearMarks" } });
+  for (let i = 0; i < 30; i++) jambonz.serialize({ type: "mark", name: `n${i}` });
+});
+
+Deno.test("`JambonzSerializer` hangs up through the REST API with an API key, then disconnects", async () => {
+  const fake = fakeFetch(() => new Response(null, { status: 204 }));
+  const jambonz = new JambonzSerializer({
+    apiKey: "KEY",
+    apiBaseUrl: "https://api.example.com/",
+    fetch: fake.fetch,
+  });
+  jambonz.deserialize(preamble());
+  assert.equal(await jambonz.serialize({ type: "end" }), '{"type":"disconnect"}');
+  assert.equal(await jambonz.serialize({ type: "cancel" }), '{"type":"disconnect"}');
+  assert.equal(fake.calls.length, 1, "once");
+  assert.equal(fake.calls[0]!.url, "https://api.example.com/v1/Accounts/acct-1/Calls/call-1");
+  assert.equal(fake.calls[0]!.init.method, "PUT");
+  assert.equal(new Headers(fake.calls[0]!.init.headers).get("authorization"), "Bearer KEY");
+  assert.deepEqual(JSON.parse(String(fake.calls[0]!.init.body)), { call_status: "completed" });
+
+  // jambonz.cloud by default; a 404 means the call had already ended.
+  const gone = fakeFetch(() => new Response("Not Found", { status: 404 }));
+  const a = new JambonzSerializer({ apiKey: "k", fetch: gone.fetch });
+  a.deserialize(preamble());
+  assert.equal(await a.serialize({ type: "end" }), '{"type":"disconnect"}');
+  assert.equal(gone.calls[0]!.url, "https://jambonz.cloud/api/v1/Accounts/acct-1/Calls/call-1");
+
+  // A failed hang-up is reported; the disconnect still goes.
+  const failing = fakeFetch(() => new Response("boom", { status: 500 }));
+  const b = new JambonzSerializer({ apiKey: "k", fetch: failing.fetch });
+  const { context, calls } = recordingContext();
+  b.bind(context);
+  b.deserialize(preamble());
+  assert.equal(await b.serialize({ type: "end" }), '{"type":"disconnect"}');
+  assert.equal(calls.reported[0]?.code, "protocol");
+  assert.match(calls.reported[0]!.message, /500/);
+
+  // Without a key: disconnect only, no request.
+  assert.equal(new JambonzSerializer().serialize({ type: "end" }), '{"type":"disconnect"}');
+});
+
+Deno.test("`JambonzSerializer` answers every fuzzed message with frames or a decode error", async () => {
+  const jambonz = new JambonzSerializer();
+  jambonz.bind(recordingContext().context);
+  jambonz.setup(SETUP);
+  const { frames, errors } = await fuzzDeserializer(jambonz, {
+    events: ["dtmf", "x"],
+    fields: {
+      sampleRate: fc.constantFrom(8000, 16000, 64000, "8000", 11025, -1),
+      mixType: fc.constantFrom("mono", "stereo", 3),
+      dtmf: fc.constantFrom("2", "#", "z", 9, "12"),
+      type: fc.constantFrom("mark", "playDone", "killAudio"),
+      data: fc.oneof(
+        fc.record({
+          name: fc.oneof(fc.string({ maxLength: 4 }), fc.integer()),
+          event: fc.constantFrom("playout", "cleared", "other"),
+        }, { requiredKeys: [] }),
+        fc.string(),
+      ),
+      callSid: fc.string({ maxLength: 8 }),
+    },
+  });
+  assert.ok(frames > 1000 && errors > 100, `${frames} frames, ${errors} errors`);
+});
+
+Deno.test("`JambonzSerializer` behind the Deno adapter: a client asking for audio.jambonz.org gets it", async () => {
+  const starts: Frame[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    const { transport, response } = await upgrade(request, {
+      serializer: new JambonzSerializer(),
+      protocol: JAMBONZ_SUBPROTOCOL,
+    });
+    transport?.receive((frame) => {
+      if (frame.type === "start") starts.push(frame);
+    });
+    return response;
+  });
+  const ws = new WebSocket(`ws://127.0.0.1:${server.addr.port}/`, [JAMBONZ_SUBPROTOCOL]);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error("refused"));
+  });
+  assert.equal(ws.protocol, JAMBONZ_SUBPROTOCOL);
+  ws.send(preamble());
+  const closed = new Promise((resolve) => ws.addEventListener("close", resolve, { once: true }));
+  for (let i = 0; i < 100 && starts.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal((starts[0] as { callId?: string } | undefined)?.callId, "call-1");
+  ws.close();
+  await closed;
+  await server.shutdown();
+});

@@ -1,0 +1,260 @@
+// The self-hosted platforms' far ends (Asterisk chan_websocket, jambonz listen, FreeSWITCH
+// mod_audio_fork) against bots built from this package's serializers, on one FakeClock over real
+// sockets through a real WebSocketTransport. The far ends were written from each platform's
+// documentation and never import a serializer, so each run checks both sides: the call connects,
+// carries audio and DTMF, answers in 500 ms ± one frame, breaks no rule, gets its marks
+// acknowledged when played; a barge-in flushes the far end at once; the transport's idea of what
+// the caller heard when it interrupted is within one mark interval (250 ms) of what the far end
+// played; and Asterisk's flow control pauses the transport without losing audio.
+import assert from "node:assert/strict";
+import { FakeClock } from "../../src/testing/fake_clock.ts";
+import type { FrameSerializer, SerializerContext } from "../../src/serializer.ts";
+import type { SpeakingEvent } from "../../src/playback.ts";
+import type { TransportOptions } from "../../src/transport_options.ts";
+import type { WebSocketTransport } from "../../src/transport.ts";
+import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
+import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
+import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
+import {
+  type CallReport,
+  simulateCall,
+  type SimulateCallOptions,
+  syntheticCaller,
+} from "../../src/simulator/mod.ts";
+import { type BotOptions, type BotSession, serveBot } from "./_bot.ts";
+import { Lockstep } from "./_lockstep.ts";
+
+interface Case {
+  protocol: string;
+  serializer: () => FrameSerializer;
+  /** The far end's caller frame, the resolution of latency figures. */
+  frameMs: number;
+  /** Whether the opening message carries the custom parameters. */
+  params: boolean;
+  /** Whether the platform carries keypad presses. */
+  dtmf: boolean;
+  platform?: SimulateCallOptions["platform"];
+  bot?: Partial<BotOptions>;
+  transport?: TransportOptions;
+}
+
+const CASES: Case[] = [
+  {
+    protocol: "asterisk",
+    serializer: () => new AsteriskSerializer(),
+    frameMs: 20,
+    // Plain-text MEDIA_START has no channel variables (the page's footnote 2).
+    params: false,
+    dtmf: true,
+  },
+  {
+    protocol: "asterisk-json",
+    serializer: () => new AsteriskSerializer(),
+    frameMs: 20,
+    params: true,
+    dtmf: true,
+  },
+  {
+    protocol: "asterisk",
+    serializer: () => new AsteriskSerializer(),
+    frameMs: 20,
+    params: false,
+    dtmf: true,
+    // A wideband channel: Dial(WebSocket/…/c(slin16)).
+    platform: { encoding: "slin16" },
+  },
+  {
+    protocol: "jambonz",
+    serializer: () => new JambonzSerializer(),
+    frameMs: 20,
+    params: true,
+    dtmf: true,
+  },
+  {
+    protocol: "jambonz",
+    serializer: () => new JambonzSerializer(),
+    frameMs: 20,
+    params: true,
+    dtmf: true,
+    platform: { sampleRate: 16000 },
+  },
+  {
+    protocol: "freeswitch",
+    serializer: () => new FreeSwitchSerializer(),
+    frameMs: 20,
+    params: true,
+    // mod_audio_fork has no DTMF message of its own.
+    dtmf: false,
+  },
+  {
+    protocol: "freeswitch",
+    serializer: () => new FreeSwitchSerializer({ sampleRate: 16000 }),
+    frameMs: 20,
+    params: true,
+    dtmf: false,
+    platform: { sampleRate: 16000 },
+  },
+];
+
+const name = (c: Case) =>
+  `${c.protocol}${c.platform?.encoding ? ` (${c.platform.encoding})` : ""}${
+    c.platform?.sampleRate ? ` (${c.platform.sampleRate} Hz)` : ""
+  }`;
+
+interface Run {
+  report: CallReport;
+  session: BotSession;
+  transports: WebSocketTransport[];
+  interrupted: SpeakingEvent[];
+}
+
+async function run(
+  c: Case,
+  bot: Partial<BotOptions>,
+  call: Partial<SimulateCallOptions>,
+): Promise<Run> {
+  const clock = new FakeClock();
+  const lockstep = new Lockstep(clock);
+  const interrupted: SpeakingEvent[] = [];
+  const server = serveBot({
+    clock,
+    serializer: c.serializer,
+    onSession: (t) => {
+      lockstep.register(t);
+      t.addEventListener("speakingstop", (e) => {
+        if (e.reason === "interrupted") interrupted.push(e);
+      });
+    },
+    answerDelayMs: 500,
+    answerMs: 800,
+    ...(c.transport ? { transport: c.transport } : {}),
+    ...c.bot,
+    ...bot,
+  });
+  try {
+    const report = await lockstep.run(simulateCall(server.url, {
+      protocol: c.protocol,
+      clock,
+      connect: lockstep.connect,
+      platform: { customParameters: { customer: "c-42" }, ...c.platform },
+      audio: syntheticCaller({ utterancesMs: [1000, 1200], pauseMs: 2000 }),
+      dtmf: [{ atMs: 1000, digit: "7" }],
+      lingerMs: 1500,
+      ...call,
+    }));
+    return { report, session: server.sessions[0]!, transports: lockstep.servers, interrupted };
+  } finally {
+    await server.close();
+  }
+}
+
+for (const c of CASES) {
+  Deno.test(`simulateCall as ${name(c)} talks to our serializer: 500 ms answers, marks played, no violations`, async () => {
+    const { report, session } = await run(c, {}, {});
+    assert.equal(report.protocol, c.protocol);
+    assert.deepEqual(report.violations, [], JSON.stringify(report.violations));
+    assert.equal(report.ended.by, "caller", report.ended.detail);
+    assert.equal(report.utterances.length, 2);
+    for (const u of report.utterances) {
+      assert.ok(Math.abs(u.latencyMs! - 500) <= c.frameMs, `latency ${u.latencyMs} ms`);
+    }
+    assert.equal(report.audio.underruns, 0);
+    if (c.params) {
+      const start = session.starts[0] as { params?: Record<string, string> } | undefined;
+      assert.equal(start?.params?.customer, "c-42", JSON.stringify(session.starts));
+    }
+    // The bot's own marks plus the transport's playout marks, every one acknowledged.
+    assert.ok(report.marks.requested >= 2);
+    assert.equal(report.marks.acked, report.marks.requested);
+    assert.deepEqual(session.marks.map((m) => m.name), ["answer-1", "answer-2"]);
+    for (const [i, mark] of session.marks.entries()) {
+      // Played out: the answer's length after it was sent (less what a resampler holds back, and
+      // the partial frame that waits for more audio), never before.
+      const played = mark.atMs - session.answers[i]!.atMs;
+      assert.ok(played >= 770 && played <= 800, `${mark.name} acked ${played} ms after sending`);
+    }
+    if (c.dtmf) {
+      assert.deepEqual(session.dtmf.map((d) => d.digit), ["7"]);
+      assert.equal(report.dtmf.sent, 1);
+    } else {
+      assert.equal(report.dtmf.unsupported, 1);
+    }
+  });
+
+  Deno.test(`simulateCall as ${name(c)}: a barge-in flushes the far end at once, nothing stale plays, and heardMs matches what it played`, async () => {
+    const { report, session, interrupted } = await run(
+      c,
+      { answerDelayMs: 300, answerMs: 3000, onBargeIn: "interrupt" },
+      {
+        audio: syntheticCaller({ utterancesMs: [600], pauseMs: 1000 }),
+        bargeIn: { afterMs: 700, durationMs: 800, count: 1 },
+        hangUpAtMs: 6000,
+      },
+    );
+    assert.deepEqual(report.violations, [], JSON.stringify(report.violations));
+    const [barge] = report.bargeIns;
+    assert.ok(barge?.clearAtMs !== null && barge?.clearAtMs !== undefined, "the bot cleared");
+    assert.ok(barge.stopLatencyMs! <= 2 * c.frameMs + 10, `stopped after ${barge.stopLatencyMs}`);
+    assert.equal(barge.staleAudioMs, 0);
+    assert.equal(session.interrupts.length, 1);
+    // What the far end played of the answer before the clear reached it, against what the
+    // transport said the caller heard when it interrupted.
+    const played = barge.clearAtMs - report.utterances[0]!.responseStartMs!;
+    assert.equal(interrupted.length, 1);
+    const heard = interrupted[0]!.heardMs;
+    assert.ok(
+      Math.abs(heard - played) <= 250,
+      `heard ${heard} ms, the far end played ${played} ms`,
+    );
+    assert.ok(interrupted[0]!.acknowledged, "acknowledged by the far end's marks");
+  });
+}
+
+/** A bot 19 s ahead of real time: Asterisk's queue (1,000 frames, XOFF at 900) fills up. */
+function floodingBot(serializer: () => FrameSerializer): Case {
+  return { ...CASES[0]!, serializer };
+}
+const FLOOD: Partial<BotOptions> = {
+  answerDelayMs: 300,
+  answerMs: 30_000,
+  transport: { sendAheadMs: 19_000, maxQueuedMs: 60_000 },
+  sampleRate: 8000,
+};
+const FLOOD_CALL: Partial<SimulateCallOptions> = {
+  audio: syntheticCaller({ utterancesMs: [600], pauseMs: 1000 }),
+  hangUpAtMs: 34_000,
+};
+
+Deno.test("simulateCall as asterisk: MEDIA_XOFF pauses a bot that sends 19 s ahead, MEDIA_XON resumes it, nothing is lost", async () => {
+  const { report, transports } = await run(
+    floodingBot(() => new AsteriskSerializer()),
+    FLOOD,
+    FLOOD_CALL,
+  );
+  assert.deepEqual(report.violations, [], JSON.stringify(report.violations));
+  const stats = transports[0]!.stats;
+  assert.ok(stats.sendPauses >= 2, `${stats.sendPauses} pauses`);
+  assert.ok(stats.sendPausedMs >= 2000, `paused ${stats.sendPausedMs} ms`);
+  assert.equal(stats.audioBytesDroppedOnClose, 0);
+  // Every millisecond of the 30 s answer played at the far end, without a gap.
+  assert.equal(report.audio.underruns, 0);
+  assert.equal(report.audio.clearedMs, 0);
+  assert.ok(
+    Math.abs(report.audio.playedMs - 30_000) <= 20,
+    `${report.audio.playedMs} ms played`,
+  );
+});
+
+Deno.test("simulateCall as asterisk catches a bot that sends on after MEDIA_XOFF", async () => {
+  // The same serializer, but its transport never hears of the far end's flow control.
+  class Deaf extends AsteriskSerializer {
+    override bind(context: SerializerContext): void {
+      const { send, count, report } = context;
+      super.bind({ send, count, report });
+    }
+  }
+  const { report, transports } = await run(floodingBot(() => new Deaf()), FLOOD, FLOOD_CALL);
+  assert.equal(transports[0]!.stats.sendPauses, 0);
+  const rules = report.violations.map((v) => v.rule);
+  assert.ok(rules.includes("asterisk.media-after-xoff"), JSON.stringify(report.violations));
+});
