@@ -7,6 +7,7 @@
  * @module
  */
 
+import { PLAYOUT_MARK_PREFIX } from "../playback.ts";
 import type { DtmfFrame, Frame, MarkFrame, MessageFrame, StartFrame } from "../frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
@@ -45,7 +46,8 @@ export interface VonageSerializerOptions {
  * Outbound: audio is resampled to Vonage's rate and cut into 20 ms binary messages (640 bytes at
  * 16 kHz), as Vonage asks, keeping a partial frame until the next audio; `interruption` drops
  * that partial frame and sends `{"action":"clear"}`; `mark` sends any partial frame padded with
- * silence, then `{"action":"notify","payload":{"mark":name}}`; `end` sends the partial frame
+ * silence, then `{"action":"notify","payload":{"mark":name}}` (the transport's own playout marks
+ * leave the partial frame waiting instead, so no silence falls into the speech); `end` sends the partial frame
  * padded likewise; `message` frames go as JSON text (for other Vonage actions). Hanging up is the
  * transport closing the socket: Vonage ends the WebSocket leg then (its REST API needs a JWT
  * signed with the application's private key, which is out of this module's scope).
@@ -117,6 +119,9 @@ export class VonageSerializer implements FrameSerializer {
       case "mark": {
         this.#marks.add(frame.name);
         const notify = toJson({ action: "notify", payload: { mark: frame.name } });
+        // The transport's own playout marks fall mid-speech every 250 ms: padding there would
+        // put silence into the speech, so the partial frame waits (the ack comes < 20 ms early).
+        if (frame.name.startsWith(PLAYOUT_MARK_PREFIX)) return notify;
         const tail = this.#padHeld();
         return tail === null ? notify : [tail, notify];
       }

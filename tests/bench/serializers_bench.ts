@@ -41,26 +41,24 @@ const out24: AudioFrame = {
   channels: 1,
 };
 
-const twilioMedia = JSON.stringify({
-  event: "media",
-  sequenceNumber: "3",
-  media: { track: "inbound", chunk: "1", timestamp: "5", payload: MULAW_B64 },
-  streamSid: "MZ18ad3ab5a668481ce02b83e7395059f0",
-});
+// Each media message is numbered one past the last, as a live call's are: a repeated `chunk`
+// would be dropped as a duplicate and measure the reorder stage's drop path instead.
+const twilioMedia = (n: number) =>
+  `{"event":"media","sequenceNumber":"${n}","media":{"track":"inbound","chunk":"${n}","timestamp":"${
+    n * 20
+  }","payload":"${MULAW_B64}"},"streamSid":"MZ18ad3ab5a668481ce02b83e7395059f0"}`;
 const telnyxMedia = (n: number) =>
-  `{"event":"media","sequence_number":"${n}","media":{"track":"inbound","chunk":"${n}","timestamp":"5","payload":"${MULAW_B64}"},"stream_id":"32DE0DEA-53CB-4B21-89A4-9E1819C043BC"}`;
-const plivoMedia = JSON.stringify({
-  event: "media",
-  sequenceNumber: 42,
-  streamId: "87654321-4321-4321-4321-cba987654321",
-  media: { track: "inbound", timestamp: "1705312200000", chunk: 41, payload: MULAW_B64 },
-});
-const exotelMedia = JSON.stringify({
-  event: "media",
-  sequence_number: "3",
-  stream_sid: "MZxxxxxxxxxxxxxxxxxxxxxxxx",
-  media: { chunk: "2", timestamp: "200", payload: PCM8_B64 },
-});
+  `{"event":"media","sequence_number":"${n}","media":{"track":"inbound","chunk":"${n}","timestamp":"${
+    n * 20
+  }","payload":"${MULAW_B64}"},"stream_id":"32DE0DEA-53CB-4B21-89A4-9E1819C043BC"}`;
+const plivoMedia = (n: number) =>
+  `{"event":"media","sequenceNumber":${n},"streamId":"87654321-4321-4321-4321-cba987654321","media":{"track":"inbound","timestamp":"${
+    1705312200000 + n * 20
+  }","chunk":${n},"payload":"${MULAW_B64}"}}`;
+const exotelMedia = (n: number) =>
+  `{"event":"media","sequence_number":"${n}","stream_sid":"MZxxxxxxxxxxxxxxxxxxxxxxxx","media":{"chunk":"${n}","timestamp":"${
+    n * 20
+  }","payload":"${PCM8_B64}"}}`;
 
 const twilio = new TwilioSerializer({ streamSid: "MZ18ad3ab5a668481ce02b83e7395059f0" });
 twilio.setup(SETUP);
@@ -70,26 +68,30 @@ const plivo = new PlivoSerializer({ streamId: "87654321-4321-4321-4321-cba987654
 plivo.setup(SETUP);
 const exotel = new ExotelSerializer({ streamSid: "MZxxxxxxxxxxxxxxxxxxxxxxxx" });
 exotel.setup(SETUP);
-let sequence = 0;
+let baselineChunk = 0;
+let twilioChunk = 0;
+let telnyxChunk = 0;
+let plivoChunk = 0;
+let exotelChunk = 0;
 
 Deno.bench(
   "baseline: JSON.parse of a Twilio media message",
   { group: "inbound", baseline: true },
   () => {
-    JSON.parse(twilioMedia);
+    JSON.parse(twilioMedia(++baselineChunk)); // built per message too, like the others
   },
 );
 Deno.bench("Twilio deserialize media (μ-law 8k → 16k)", { group: "inbound" }, () => {
-  twilio.deserialize(twilioMedia);
+  twilio.deserialize(twilioMedia(++twilioChunk));
 });
 Deno.bench("Telnyx deserialize media (μ-law 8k → 16k)", { group: "inbound" }, () => {
-  telnyx.deserialize(telnyxMedia(++sequence));
+  telnyx.deserialize(telnyxMedia(++telnyxChunk));
 });
 Deno.bench("Plivo deserialize media (μ-law 8k → 16k)", { group: "inbound" }, () => {
-  plivo.deserialize(plivoMedia);
+  plivo.deserialize(plivoMedia(++plivoChunk));
 });
 Deno.bench("Exotel deserialize media (PCM16 8k → 16k)", { group: "inbound" }, () => {
-  exotel.deserialize(exotelMedia);
+  exotel.deserialize(exotelMedia(++exotelChunk));
 });
 
 const outboundObject = {

@@ -193,3 +193,28 @@ Deno.test("`VonageSerializer` takes the Video API's Audio Connector: a bare cont
     message: update,
   });
 });
+
+Deno.test("`VonageSerializer` puts no silence into speech for the transport's own playout marks", () => {
+  const vonage = new VonageSerializer();
+  vonage.setup({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 16000,
+    outputChannels: 1,
+  });
+  const audio = (bytes: number) => ({
+    type: "audio" as const,
+    audio: new Uint8Array(bytes).fill(1),
+    sampleRate: 16000,
+    channels: 1,
+  });
+  assert.deepEqual((vonage.serialize(audio(960)) as Uint8Array[]).map((m) => m.length), [640]);
+  // A playout mark: only the notify; the 320 bytes waiting stay for the next audio.
+  assert.deepEqual(
+    vonage.serialize({ type: "mark", name: "__wst:1" }),
+    '{"action":"notify","payload":{"mark":"__wst:1"}}',
+  );
+  const next = vonage.serialize(audio(320)) as Uint8Array[];
+  assert.equal(next.length, 1);
+  assert.ok(next[0]!.every((b) => b === 1), "the frame is all speech, no padding");
+});
