@@ -194,7 +194,7 @@ export class WebSocketTransport extends EventTarget {
       closeTimeoutMs: resolved.closeTimeoutMs,
       closedSignal: this.#over.signal,
       finish: (code, reason) => this.#finish(code, reason),
-      report: (error) => this.#report(error),
+      report: this.#onError,
     });
     this.#watch = new SessionWatch(clock, {
       sessionTimeoutMs: resolved.sessionTimeoutMs,
@@ -384,7 +384,6 @@ export class WebSocketTransport extends EventTarget {
     return this.#closeStarted;
   }
 
-  // Typed overloads for the events this transport dispatches.
   /** Listens for one of the transport's events. */
   override addEventListener<K extends keyof TransportEventMap>(
     type: K,
