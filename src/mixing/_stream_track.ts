@@ -113,10 +113,10 @@ export class StreamTrack {
     });
   }
 
-  #onRead = (result: ReadableStreamReadResult<AudioFrame | Uint8Array>): void => {
+  #onRead = (result: { done: boolean; value?: AudioFrame | Uint8Array | undefined }): void => {
     this.#reading = false;
     if (this.#done) return; // stopped meanwhile
-    if (result.done) {
+    if (result.done || result.value === undefined) {
       this.#done = true;
       this.#reader = undefined;
       this.#events?.end();

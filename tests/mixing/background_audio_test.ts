@@ -153,9 +153,10 @@ Deno.test("`BackgroundAudio` stops and starts at run time: fades, idles the send
 Deno.test("`BackgroundAudio` stops cleanly when the session ends: the stream's read cancelled, the file closed", async () => {
   const path = await Deno.makeTempFile({ suffix: ".wav" });
   try {
-    // Ten seconds of a WAV file, streamed as read from disk (its header says the format).
-    const pcm = new Uint8Array(new Int16Array(80000).fill(0x0909).buffer);
-    await Deno.writeFile(path, wrapWav(pcm, { sampleRate: 8000, channels: 1 }));
+    // Ten seconds of a WAV file, streamed as read from disk (its header says the format: the
+    // transport's own, so every byte reaches the far end as written).
+    const pcm = new Uint8Array(new Int16Array(160000).fill(0x0909).buffer);
+    await Deno.writeFile(path, wrapWav(pcm, { sampleRate: 16000, channels: 1 }));
     const file = await Deno.open(path);
     const background = new BackgroundAudio(file.readable, { volume: 1, fadeMs: 0 });
     const c = call(background);
@@ -240,9 +241,11 @@ Deno.test("`BackgroundAudio` converts the track to the transport's format, loopi
   for (let i = 1; i < out.length; i++) jump = Math.max(jump, Math.abs(out[i]! - out[i - 1]!));
   const peakStep = 8000 * 2 * Math.PI * 400 / 16000; // the sine's own steepest step
   assert.ok(jump <= peakStep * 1.05, `largest step ${jump}, the sine's own ${peakStep.toFixed(0)}`);
+  // In phase and at level where the loop wraps: the resampler's elliptic filter is aligned at low
+  // frequencies and within a few degrees at 400 Hz.
   for (let i = 0; i < 40; i++) {
     const expected = 8000 * Math.sin((2 * Math.PI * 400 * (1600 + i)) / 16000);
-    assert.ok(Math.abs(out[1600 + i]! - expected) < 80, `sample ${1600 + i}: ${out[1600 + i]}`);
+    assert.ok(Math.abs(out[1600 + i]! - expected) < 250, `sample ${1600 + i}: ${out[1600 + i]}`);
   }
 });
 

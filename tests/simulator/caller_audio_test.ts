@@ -52,8 +52,9 @@ Deno.test("CallerAudio reads a PCM stream whose chunks split samples, resampled 
   assert.equal(audio.durationMs, undefined);
   const out = await audio.read(800);
   assert.equal(audio.ended, true);
-  // 100 ms at 8 kHz, the level kept once the filter has settled.
-  assert.ok(out.subarray(40, 780).every((s) => Math.abs(s - 500) <= 2));
+  // 100 ms at 8 kHz, the level kept (to the filter's 0.05 dB of ripple) once the filter has
+  // settled: an elliptic filter rings at its band edge for some 20 ms after a step.
+  assert.ok(out.subarray(200, 780).every((s) => Math.abs(s - 500) <= 3));
 });
 
 Deno.test("CallerAudio refuses what is not a WAV file, naming the problem", () => {

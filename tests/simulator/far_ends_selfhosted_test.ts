@@ -127,7 +127,9 @@ async function run(
     },
     answerDelayMs: 500,
     answerMs: 800,
-    ...(c.transport ? { transport: c.transport } : {}),
+    // The transport's playout marks on (the shared test bot turns them off to count only its
+    // own): heardMs rests on the far end's acknowledgements here.
+    transport: { markIntervalMs: 250, ...c.transport },
     ...c.bot,
     ...bot,
   });

@@ -85,6 +85,8 @@ export class TelephonyAudio {
   #inbound: Resampler | undefined;
   #outbound: Resampler | undefined;
   #outboundFrom = 0;
+  /** The outbound resampler has produced output since it was made or reset. */
+  #outboundPrimed = false;
 
   /** Makes a converter for one session; see {@linkcode TelephonyAudioOptions}. */
   constructor(options: TelephonyAudioOptions = {}) {
@@ -134,6 +136,22 @@ export class TelephonyAudio {
   /** Drops the outbound resampler's state (call on interruption). */
   reset(): void {
     this.#outbound?.reset();
+    this.#outboundPrimed = false;
+  }
+
+  /**
+   * The first output of a fresh outbound resampler lacks the few samples its filter holds back:
+   * put that much silence in front, so the first message is as long as its input (providers such
+   * as Telnyx refuse a message under 20 ms) and every later one lines up.
+   */
+  #prime(resampled: Int16Array, inputLength: number, inputRate: number): Int16Array {
+    if (resampled.length === 0) return resampled;
+    this.#outboundPrimed = true;
+    const expected = Math.round((inputLength * this.#wireRate) / inputRate);
+    if (resampled.length >= expected) return resampled;
+    const primed = new Int16Array(expected);
+    primed.set(resampled, expected - resampled.length);
+    return primed;
   }
 
   /**
@@ -218,8 +236,12 @@ export class TelephonyAudio {
       if (this.#outbound === undefined || this.#outboundFrom !== sampleRate) {
         this.#outbound = new Resampler({ inputRate: sampleRate, outputRate: this.#wireRate });
         this.#outboundFrom = sampleRate;
+        this.#outboundPrimed = false;
       }
-      samples = this.#outbound.process(samples);
+      const resampled = this.#outbound.process(samples);
+      samples = this.#outboundPrimed
+        ? resampled
+        : this.#prime(resampled, samples.length, sampleRate);
     }
     if (samples.length === 0) return null;
     switch (this.#encoding) {
