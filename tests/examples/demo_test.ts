@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createDemoHandler, type DemoHandlerOptions } from "../../examples/demo/handler.ts";
 import { demoOrigins } from "../../examples/demo/origins.ts";
 import { within, WsClient } from "../_ws_client.ts";
+import { rawStatus, UPGRADE_HEADERS } from "./_http.ts";
 
 /** `count` bytes of PCM16 whose samples count up from `first`: every byte says where it was. */
 function numberedPcm(first: number, count: number): Uint8Array {
@@ -101,62 +102,41 @@ Deno.test("demo `/ws` refuses a bad query (400), a plain GET (426) and a foreign
   await foreign.body?.cancel();
 });
 
-/**
- * Sends one HTTP/1.1 request over raw TCP, with exactly the Host (and other headers) given (a
- * browser that a DNS-rebinding attack points at 127.0.0.1 sends its own name as Host), and returns
- * the status code of the answer.
- */
-async function rawStatus(port: number, path: string, headers: Record<string, string>) {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  try {
-    const head = [`GET ${path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
-    await conn.write(new TextEncoder().encode(`${head.join("\r\n")}\r\n\r\n`));
-    const buffer = new Uint8Array(1024);
-    let text = "";
-    while (!text.includes("\r\n")) {
-      const n = await conn.read(buffer);
-      if (n === null) break;
-      text += new TextDecoder().decode(buffer.subarray(0, n));
-    }
-    return Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
-  } finally {
-    conn.close();
-  }
-}
-
-const UPGRADE = {
-  upgrade: "websocket",
-  connection: "Upgrade",
-  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-  "sec-websocket-version": "13",
-};
-
 Deno.test("demo refuses a foreign Host on the page and on `/ws` (DNS rebinding); its own names pass", async () => {
   await withServer(async (base) => {
     const port = Number(base.split(":")[1]);
     const evil = `evil.example:${port}`;
-    assert.equal(await rawStatus(port, "/", { host: evil }), 403);
+    assert.equal(await rawStatus(port, { path: "/", headers: { host: evil } }), 403);
     assert.equal(
-      await rawStatus(port, "/ws", { host: evil, origin: `http://${evil}`, ...UPGRADE }),
+      await rawStatus(port, {
+        path: "/ws",
+        headers: { host: evil, origin: `http://${evil}`, ...UPGRADE_HEADERS },
+      }),
       403,
     );
     // Same port, another name that is not a loopback one.
-    assert.equal(await rawStatus(port, "/", { host: `10.0.0.1:${port}` }), 403);
+    assert.equal(await rawStatus(port, { path: "/", headers: { host: `10.0.0.1:${port}` } }), 403);
     // The configured address and its loopback names: the page loads and `/ws` upgrades.
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
-      assert.equal(await rawStatus(port, "/", { host }), 200, host);
+      assert.equal(await rawStatus(port, { path: "/", headers: { host } }), 200, host);
       assert.equal(
-        await rawStatus(port, "/ws", { host, origin: `http://${host}`, ...UPGRADE }),
+        await rawStatus(port, {
+          path: "/ws",
+          headers: { host, origin: `http://${host}`, ...UPGRADE_HEADERS },
+        }),
         101,
         host,
       );
     }
     // The right Host does not make a foreign page's origin acceptable.
     assert.equal(
-      await rawStatus(port, "/ws", {
-        host: `127.0.0.1:${port}`,
-        origin: `http://${evil}`,
-        ...UPGRADE,
+      await rawStatus(port, {
+        path: "/ws",
+        headers: {
+          host: `127.0.0.1:${port}`,
+          origin: `http://${evil}`,
+          ...UPGRADE_HEADERS,
+        },
       }),
       403,
     );
@@ -315,7 +295,10 @@ Deno.test("`npm start` listens on PORT and HOST (127.0.0.1 by default) and serve
     const page = await fetch(`http://127.0.0.1:${port}/`);
     assert.equal(page.status, 200);
     await page.body?.cancel();
-    assert.equal(await rawStatus(port, "/", { host: `evil.example:${port}` }), 403);
+    assert.equal(
+      await rawStatus(port, { path: "/", headers: { host: `evil.example:${port}` } }),
+      403,
+    );
     // 127.0.0.2 is loopback too, but not the address the default HOST binds.
     await assert.rejects(fetch(`http://127.0.0.2:${port}/`), TypeError);
   });

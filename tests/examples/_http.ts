@@ -1,0 +1,45 @@
+/**
+ * One HTTP/1.1 request over raw TCP, for what `fetch` and `WebSocket` will not send: a Host of our
+ * choosing (what a browser sends after a DNS-rebinding attack), or an `Origin` on a WebSocket
+ * handshake.
+ *
+ * @module
+ */
+
+/** The headers of a WebSocket handshake (RFC 6455 §4.1), the key being the RFC's own sample. */
+export const UPGRADE_HEADERS: Readonly<Record<string, string>> = {
+  upgrade: "websocket",
+  connection: "Upgrade",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "sec-websocket-version": "13",
+};
+
+/**
+ * Sends `GET path` to 127.0.0.1:`port` with exactly `headers` (include `host`) and returns the
+ * status code of the answer; the connection is closed once the status line has arrived.
+ */
+export async function rawStatus(
+  port: number,
+  request: { path: string; headers: Record<string, string> },
+): Promise<number> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const head = [
+      `GET ${request.path} HTTP/1.1`,
+      ...Object.entries(request.headers).map(([name, value]) => `${name}: ${value}`),
+    ];
+    await conn.write(new TextEncoder().encode(`${head.join("\r\n")}\r\n\r\n`));
+    const buffer = new Uint8Array(1024);
+    let text = "";
+    while (!text.includes("\r\n")) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      text += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    const status = /^HTTP\/1\.1 (\d{3})/.exec(text)?.[1];
+    if (status === undefined) throw new Error(`no HTTP status line from port ${port}: ${text}`);
+    return Number(status);
+  } finally {
+    conn.close();
+  }
+}
