@@ -16,13 +16,21 @@ export const UPGRADE_HEADERS: Readonly<Record<string, string>> = {
 
 /**
  * Sends `GET path` to 127.0.0.1:`port` with exactly `headers` (include `host`) and returns the
- * status code of the answer; the connection is closed once the status line has arrived.
+ * status code of the answer; the connection is closed once the status line has arrived, or after
+ * `timeoutMs` without one (a server that never answers fails the caller instead of hanging it).
  */
 export async function rawStatus(
   port: number,
-  request: { path: string; headers: Record<string, string> },
+  request: { path: string; headers: Record<string, string>; timeoutMs?: number },
 ): Promise<number> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const timeoutMs = request.timeoutMs ?? 5000;
+  // Closing the connection ends a pending read (it rejects), which is how the bound is kept.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    conn.close();
+  }, timeoutMs);
   try {
     const head = [
       `GET ${request.path} HTTP/1.1`,
@@ -32,14 +40,19 @@ export async function rawStatus(
     const buffer = new Uint8Array(1024);
     let text = "";
     while (!text.includes("\r\n")) {
-      const n = await conn.read(buffer);
+      const n = await conn.read(buffer).catch((error) => {
+        if (timedOut) return null;
+        throw error;
+      });
       if (n === null) break;
       text += new TextDecoder().decode(buffer.subarray(0, n));
     }
+    if (timedOut) throw new Error(`GET ${request.path}: no answer within ${timeoutMs} ms`);
     const status = /^HTTP\/1\.1 (\d{3})/.exec(text)?.[1];
     if (status === undefined) throw new Error(`no HTTP status line from port ${port}: ${text}`);
     return Number(status);
   } finally {
-    conn.close();
+    clearTimeout(timer);
+    if (!timedOut) conn.close();
   }
 }
