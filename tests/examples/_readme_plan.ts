@@ -127,7 +127,8 @@ function denoFlagsFor(blocks: CodeBlock[], index: number, file: string): string[
     if (next.lang === "sh" || next.lang === "bash") commands.push(...next.code.split("\n"));
   }
   for (const command of commands) {
-    const words = command.trim().replace(/^npx /, "").split(/\s+/);
+    // `TOKEN=… deno run …`: the environment assignments go, the command stays.
+    const words = command.trim().replace(/^(\w+=\S*\s+)+/, "").replace(/^npx /, "").split(/\s+/);
     if (words[0] !== "deno" || !["serve", "run"].includes(words[1]!)) continue;
     if (!words.some((w) => w.endsWith(file))) continue;
     return words.filter((w) => w === "-A" || w.startsWith("--allow-"));

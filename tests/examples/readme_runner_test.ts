@@ -46,7 +46,7 @@ Deno.test("`planBlocks` places servers by runtime, reads their command, and fail
       '```ts\nimport { upgrade } from "@x/ws-transport/deno";\nDeno.serve(async (r) => {\n' +
         '  const { transport, response } = await upgrade(r, { allowedOrigins: ["https://a.example"] });\n' +
         "  transport?.readable.pipeTo(transport.writable);\n  return response;\n});\n```",
-      "```sh\ndeno run --allow-net --allow-env=TOKEN main.ts\n```",
+      "```sh\nTOKEN=s3cret deno run --allow-net --allow-env=TOKEN main.ts # a comment\n```",
       "```ts ignore (a fragment)\nconst { upgradeWebSocket } = createNodeWebSocket({ app });\n```",
     ),
     "T.md",
