@@ -92,7 +92,7 @@ async function launch(
   }).spawn();
   let log = "";
   let wake = () => {};
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
+  const drain = async (stream: ReadableStream<Uint8Array<ArrayBuffer>>) => {
     for await (const text of stream.pipeThrough(new TextDecoderStream())) {
       log += text;
       wake();
