@@ -15,15 +15,16 @@ export const UPGRADE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Sends `GET path` to 127.0.0.1:`port` with exactly `headers` (include `host`) and returns the
+ * Sends `GET path` to `hostname` (default 127.0.0.1):`port` with exactly `headers` (include
+ * `host`) and returns the
  * status code of the answer; the connection is closed once the status line has arrived, or after
  * `timeoutMs` without one (a server that never answers fails the caller instead of hanging it).
  */
 export async function rawStatus(
   port: number,
-  request: { path: string; headers: Record<string, string>; timeoutMs?: number },
+  request: { path: string; headers: Record<string, string>; hostname?: string; timeoutMs?: number },
 ): Promise<number> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const conn = await Deno.connect({ hostname: request.hostname ?? "127.0.0.1", port });
   const timeoutMs = request.timeoutMs ?? 5000;
   // Closing the connection ends a pending read (it rejects), which is how the bound is kept.
   let timedOut = false;

@@ -288,7 +288,7 @@ async function withNpmStart(
   }
 }
 
-Deno.test("`npm start` listens on PORT and HOST (127.0.0.1 by default) and serves only that host", async () => {
+Deno.test("`npm start` listens on PORT and HOST (127.0.0.1 by default) and serves only that host and ORIGINS", async () => {
   const port = freePort("127.0.0.1");
   await withNpmStart({ PORT: String(port) }, async (line) => {
     assert.equal(line, `Voice echo demo on http://127.0.0.1:${port}/ (click Talk)`);
@@ -303,11 +303,18 @@ Deno.test("`npm start` listens on PORT and HOST (127.0.0.1 by default) and serve
     await assert.rejects(fetch(`http://127.0.0.2:${port}/`), TypeError);
   });
   const other = freePort("127.0.0.2");
-  await withNpmStart({ PORT: String(other), HOST: "127.0.0.2" }, async (line) => {
+  const env = { PORT: String(other), HOST: "127.0.0.2", ORIGINS: "https://demo.example" };
+  await withNpmStart(env, async (line) => {
     assert.equal(line, `Voice echo demo on http://127.0.0.2:${other}/ (click Talk)`);
     const page = await fetch(`http://127.0.0.2:${other}/`);
     assert.equal(page.status, 200);
     await page.body?.cancel();
     await assert.rejects(fetch(`http://127.0.0.1:${other}/`), TypeError);
+    // ORIGINS adds a name (a proxy's), and nothing else.
+    const proxied = { host: "demo.example", origin: "https://demo.example" };
+    const at = (headers: Record<string, string>) =>
+      rawStatus(other, { hostname: "127.0.0.2", path: "/", headers });
+    assert.equal(await at(proxied), 200);
+    assert.equal(await at({ host: "evil.example" }), 403);
   });
 });
