@@ -39,14 +39,19 @@ async function nodeProject(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-/** 200 ms of 16 kHz PCM16 out; the same bytes must come back. */
-async function expectEcho(port: number): Promise<void> {
-  const client = await WsClient.open(`ws://127.0.0.1:${port}/ws`);
-  const audio = new Uint8Array(new Int16Array(3200).map((_, i) => i).buffer);
-  client.send(audio);
-  await client.waitFor(() => client.binaryBytes.length >= audio.length, 5000, "the echo");
-  assert.deepEqual(client.binaryBytes, audio);
-  await client.close(1000);
+/** Starts `command args…` (it says `listening <port>`), sends 200 ms of audio, expects it back. */
+async function expectEcho(command: string, args: string[]): Promise<void> {
+  const server = await startChild(command, args);
+  try {
+    const client = await WsClient.open(`ws://127.0.0.1:${server.port}/ws`);
+    const audio = new Uint8Array(new Int16Array(3200).map((_, i) => i).buffer);
+    client.send(audio);
+    await client.waitFor(() => client.binaryBytes.length >= audio.length, 5000, "the echo");
+    assert.deepEqual(client.binaryBytes, audio);
+    await client.close(1000);
+  } finally {
+    await server.close();
+  }
 }
 
 Deno.test("the checkout's package.json exports what deno.json exports, at the same version", async () => {
@@ -113,12 +118,7 @@ server.listen(0, "127.0.0.1", () => console.log(\`listening \${server.address().
       logLevel: "error",
     });
     await esbuild.stop();
-    const server = await startChild("node", [join(dir, "dist/server.mjs")]);
-    try {
-      await expectEcho(server.port);
-    } finally {
-      await server.close();
-    }
+    await expectEcho("node", [join(dir, "dist/server.mjs")]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -143,12 +143,7 @@ console.log(\`listening \${server.port}\`);
 `,
   });
   try {
-    const server = await startChild(BUN, ["run", "--no-install", join(dir, "server.ts")]);
-    try {
-      await expectEcho(server.port);
-    } finally {
-      await server.close();
-    }
+    await expectEcho(BUN, ["run", "--no-install", join(dir, "server.ts")]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
