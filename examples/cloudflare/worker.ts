@@ -6,11 +6,12 @@
  * @module
  */
 
-// Published: import from "@x/ws-transport/cloudflare-durable-object" and "@x/ws-transport".
-import { CallDurableObject } from "../../src/adapters/cloudflare_durable_object.ts";
-import type { CloudflareUpgradeOptions } from "../../src/adapters/cloudflare.ts";
-import type { WebSocketTransport } from "../../src/transport.ts";
-import type { DurableObjectNamespaceLike } from "../../src/adapters/cloudflare_durable_object.ts";
+import {
+  CallDurableObject,
+  type CloudflareUpgradeOptions,
+  type DurableObjectNamespaceLike,
+} from "@x/ws-transport/cloudflare-durable-object";
+import type { WebSocketTransport } from "@x/ws-transport";
 
 /** The bindings wrangler.toml declares. */
 export interface Env {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Clock, type Frame, systemClock, type WebSocketTransport } from "../../mod.ts";
+import { type Clock, type Frame, systemClock, type WebSocketTransport } from "@x/ws-transport";
 
 /** 16 kHz mono PCM16: bytes per millisecond, for bounding what the delay line may hold. */
 const BYTES_PER_MS = 32;

@@ -1,14 +1,21 @@
 /**
- * The demo server's request handler, shared by `main.ts` (`deno serve`) and the tests
+ * The demo server's request handler, shared by `main.ts` (`npm start`) and the tests
  * (`Deno.serve` on port 0).
  *
  * @module
  */
 
-import { RawPcmSerializer } from "../../mod.ts";
-import { upgrade } from "../../src/adapters/deno.ts";
+import { RawPcmSerializer } from "@x/ws-transport";
+import { upgrade } from "@x/ws-transport/deno";
 import { runEcho } from "./echo_session.ts";
+import { demoOrigins } from "./origins.ts";
 import { createStaticFiles } from "./static_files.ts";
+
+/**
+ * How far ahead of its playing time the demo sends audio: the 60 ms its page's player holds
+ * before it plays. The load benchmark gives its bare floor the same lead.
+ */
+export const DEMO_SEND_AHEAD_MS = 60;
 
 /** Options for {@linkcode createDemoHandler}. */
 export interface DemoHandlerOptions {
@@ -30,20 +37,33 @@ export interface DemoHandlerOptions {
    * @default {new URL("./public/", import.meta.url)}
    */
   publicDir?: URL;
+  /**
+   * The origins the demo is served at (`http://127.0.0.1:8000`; see `demoOrigins`). A request
+   * whose Host is none of theirs is refused with 403 — a page at another name, such as a
+   * DNS-rebinding attacker's that resolves to 127.0.0.1, can neither read the demo nor open `/ws`
+   * — and browsers may open `/ws` only from these origins (clients without an `Origin` pass).
+   *
+   * @default {demoOrigins("127.0.0.1", 8000)}
+   */
+  origins?: readonly string[];
 }
 
 /**
  * The demo's handler: `GET /` and its files serve the page; `/ws` is the echo endpoint (binary
  * PCM16 mono 16 kHz in; the same bytes back in 20 ms chunks cut into 640-byte packets, paced in
  * real time; `{"type":"interrupt"}` interrupts; other JSON comes back; `?delay_ms=N` delays the
- * echo). Anything else is a 404.
+ * echo). Anything else is a 404; a request for a host that is not the demo's is a 403.
  *
  * @example Serving the demo on a free port
  * ```ts
  * import { createDemoHandler } from "./handler.ts";
+ * import { demoOrigins } from "./origins.ts";
  * import assert from "node:assert/strict";
  *
- * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, createDemoHandler());
+ * // The handler is made once the port is known: it serves only the origins of that address.
+ * let handler = createDemoHandler();
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (r) => handler(r));
+ * handler = createDemoHandler({ origins: demoOrigins("127.0.0.1", server.addr.port) });
  * const page = await fetch(`http://127.0.0.1:${server.addr.port}/`);
  * assert.equal(page.status, 200);
  * await page.body?.cancel();
@@ -56,10 +76,20 @@ export function createDemoHandler(
   const maxDelayMs = options.maxDelayMs ?? 10000;
   const log = options.log ?? (() => {});
   const files = createStaticFiles(options.publicDir ? { publicDir: options.publicDir } : {});
+  const origins = [...(options.origins ?? demoOrigins("127.0.0.1", 8000))];
+  // `request.url` is built from the Host header: its host is the one the client asked for.
+  const hosts = new Set(origins.map((origin) => new URL(origin).host));
   let sessions = 0;
 
   return async (request) => {
     const url = new URL(request.url);
+    if (!hosts.has(url.host)) {
+      return new Response(
+        `This demo serves ${[...hosts].join(", ")}, not ${url.host}: set HOST (and ORIGINS) ` +
+          "to serve it under another name.\n",
+        { status: 403 },
+      );
+    }
     if (url.pathname !== "/ws") {
       return (await files(request)) ?? new Response("Not Found", { status: 404 });
     }
@@ -73,9 +103,10 @@ export function createDemoHandler(
       fixedAudioPacketSize: 640,
       // The page's player holds 60 ms before it plays: audio may leave that far ahead of its
       // playing time, so a scheduling hiccup here up to 60 ms long costs no lasting latency.
-      sendAheadMs: 60,
-      // Browsers only from the page's own origin; clients without an Origin (tools) pass.
-      allowedOrigins: [url.origin],
+      sendAheadMs: DEMO_SEND_AHEAD_MS,
+      // Browsers only from the demo's own origins (never one built from the request's Host);
+      // clients without an Origin (tools) pass.
+      allowedOrigins: origins,
     });
     if (!transport) return response;
 

@@ -2,15 +2,38 @@
  * The voice echo demo: `npm start` (or `deno task start`) serves it on http://127.0.0.1:8000.
  * Open the page, click Talk, and hear yourself back through `@x/ws-transport`.
  *
+ * Environment: `PORT` (default 8000; 0 picks a free one), `HOST` (default 127.0.0.1; `0.0.0.0`
+ * listens on every interface) and `ORIGINS` (comma-separated origins to serve besides the
+ * listening address and its loopback names, e.g. `https://demo.example` behind a proxy).
+ *
  * @module
  */
 
 import { createDemoHandler } from "./handler.ts";
+import { demoOrigins } from "./origins.ts";
 
-const handler = createDemoHandler({ log: console.log });
+const hostname = Deno.env.get("HOST") || "127.0.0.1";
+const portText = Deno.env.get("PORT") || "8000";
+const port = Number(portText);
+if (!/^\d{1,5}$/.test(portText) || port > 65535) {
+  console.error(`PORT must be a port number from 0 to 65535, got ${JSON.stringify(portText)}`);
+  Deno.exit(2);
+}
+const extraOrigins = (Deno.env.get("ORIGINS") ?? "").split(",").map((o) => o.trim())
+  .filter(Boolean).map((origin) => new URL(origin).origin);
 
-export default {
-  fetch(request) {
-    return handler(request);
+// Made once the port is known (PORT=0 picks one): the demo serves only its own origins.
+let handler: (request: Request) => Promise<Response> = () =>
+  Promise.resolve(new Response("starting", { status: 503 }));
+Deno.serve({
+  hostname,
+  port,
+  onListen(address) {
+    handler = createDemoHandler({
+      log: console.log,
+      origins: [...demoOrigins(hostname, address.port), ...extraOrigins],
+    });
+    // The first origin is the address itself, or 127.0.0.1 when listening on every interface.
+    console.log(`Voice echo demo on ${demoOrigins(hostname, address.port)[0]}/ (click Talk)`);
   },
-} satisfies Deno.ServeDefaultExport;
+}, (request) => handler(request));

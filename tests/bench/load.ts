@@ -3,24 +3,19 @@
  * echo, against each target server in turn (the demo's `/ws`, a bare `Deno.upgradeWebSocket`
  * echo with fixed-deadline pacing — the floor — and a pipecat-style FastAPI/uvicorn echo).
  * Reports loss, round-trip p50/p99, server CPU per session-minute and server memory, and checks
- * the demo against the issue's targets relative to the bare echo.
+ * each target against the floor. `deno run -A tests/bench/load.ts --help` lists the options.
  *
- * ```sh
- * deno run -A tests/bench/load.ts [--sessions 300] [--seconds 20] [--runs 3]
- *   [--targets demo,bare,pipecat] [--ramp] [--ramp-seconds 10] [--ramp-tries 2]
- *   [--ramp-steps 100,200,300,400,600,800,1000,1200,1600] [--max-sessions 1600] [--runs 0 = ramp only]
- *   [--clients 1] [--reference bare] [--json out.json]
- * ```
- *
- * Every server is a child process on 127.0.0.1 port 0 (it prints `listening 127.0.0.1:PORT`);
- * the sessions come from `load_client.ts` child processes, so the server's `/proc/<pid>/stat`
- * CPU is its own. Children are killed when the harness ends, on error or on a signal, and every
- * wait is bounded.
+ * The floor is given the same lead as the demo (`--lead-ms`, by default the demo's
+ * `sendAheadMs`), so the two are compared like for like. Every server is a child process on
+ * 127.0.0.1 port 0 (it prints `listening 127.0.0.1:PORT`); the sessions come from
+ * `load_client.ts` child processes, so the server's `/proc/<pid>/stat` CPU is its own. Children
+ * are killed when the harness ends, on error or on a signal, and every wait is bounded.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { DEMO_SEND_AHEAD_MS } from "../../examples/demo/handler.ts";
 import type { ClientResult } from "./load_client.ts";
 
 const HERE = new URL(".", import.meta.url);
@@ -36,59 +31,116 @@ export interface TargetSpec {
   path: string;
 }
 
+/** Debian's python3: the one `apt-get install python3-fastapi` serves (a pyenv one may not). */
+const PYTHON = "/usr/bin/python3";
+
+/** The targets {@linkcode knownTarget} knows, in the order `--help` lists them. */
+export const TARGET_NAMES: readonly string[] = ["demo", "bare", "raw", "pipecat"];
+
+/** Options for {@linkcode knownTarget}. */
+export interface KnownTargetOptions {
+  /**
+   * Extra arguments for the server's command line.
+   *
+   * @default {[]}
+   */
+  args?: string[];
+  /**
+   * How far ahead of its slot the bare floor may send (`bare_echo.ts --ahead-ms`): give it the
+   * lead of the target it is compared with. Only `bare` uses it.
+   *
+   * @default {DEMO_SEND_AHEAD_MS}
+   */
+  leadMs?: number;
+  /**
+   * The Python that runs the `pipecat` target.
+   *
+   * @default {"/usr/bin/python3"}
+   */
+  python?: string;
+}
+
 /**
- * The known targets: `bare` (the floor, exactly as the issue defines it), `bare-ahead` (the same
- * with 20 ms send-ahead, like the transport's default), `demo`, `pipecat`, and `raw` (no pacing).
- * `extraArgs` go to the server's command line.
+ * The known targets: `demo` (the demo's handler), `bare` (the floor: a bare echo paced to
+ * `anchor + n × 20 ms`, sending up to `leadMs` early), `pipecat` (pipecat's send path on
+ * FastAPI/uvicorn), and `raw` (the bare echo with no pacing: a diagnostic).
  *
  * @example Looking up the bare echo
  * ```ts
  * import { knownTarget } from "./load.ts";
  * import assert from "node:assert/strict";
  *
- * const target = knownTarget("bare", ["--drop-every=10"]);
+ * const target = knownTarget("bare", { args: ["--drop-every=10"], leadMs: 20 });
  * assert.equal(target.path, "/ws");
- * assert.equal(target.command.at(-1), "--drop-every=10");
+ * assert.deepEqual(target.command.slice(-2), ["--ahead-ms=20", "--drop-every=10"]);
  * assert.throws(() => knownTarget("nginx"), RangeError);
  * ```
  */
-export function knownTarget(name: string, extraArgs: string[] = []): TargetSpec {
+export function knownTarget(name: string, options: KnownTargetOptions = {}): TargetSpec {
   const deno = Deno.execPath();
   const file = (f: string) => new URL(f, HERE).pathname;
+  const args = options.args ?? [];
+  const leadMs = options.leadMs ?? DEMO_SEND_AHEAD_MS;
+  if (!(leadMs >= 0)) throw new RangeError(`leadMs must be >= 0, got ${leadMs}`);
   switch (name) {
     case "bare":
       return {
         name,
-        command: [deno, "run", "-A", file("bare_echo.ts"), ...extraArgs],
-        path: "/ws",
-      };
-    case "bare-ahead": // the bare echo with the transport's default send-ahead (one chunk)
-      return {
-        name,
-        command: [deno, "run", "-A", file("bare_echo.ts"), "--ahead-ms=20", ...extraArgs],
+        command: [deno, "run", "-A", file("bare_echo.ts"), `--ahead-ms=${leadMs}`, ...args],
         path: "/ws",
       };
     case "raw": // diagnostic: the bare echo with no pacing at all
       return {
         name,
-        command: [deno, "run", "-A", file("bare_echo.ts"), "--interval-ms=0", ...extraArgs],
+        command: [deno, "run", "-A", file("bare_echo.ts"), "--interval-ms=0", ...args],
         path: "/ws",
       };
     case "demo":
-      return {
-        name,
-        command: [deno, "run", "-A", file("demo_server.ts"), ...extraArgs],
-        path: "/ws",
-      };
+      return { name, command: [deno, "run", "-A", file("demo_server.ts"), ...args], path: "/ws" };
     case "pipecat":
       return {
         name,
-        command: ["/usr/bin/python3", file("pipecat_echo.py"), ...extraArgs],
+        command: [options.python ?? PYTHON, file("pipecat_echo.py"), ...args],
         path: "/ws",
       };
     default:
-      throw new RangeError(`unknown target "${name}": use bare, bare-ahead, demo, pipecat or raw`);
+      throw new RangeError(`unknown target "${name}": use ${TARGET_NAMES.join(", ")}`);
   }
+}
+
+/** What `apt-get` gives the pipecat target (FastAPI, uvicorn, and the WebSocket and loop libraries). */
+export const PIPECAT_INSTALL =
+  "apt-get install -y python3-fastapi python3-uvicorn python3-websockets python3-uvloop";
+
+/**
+ * Why the `pipecat` target cannot run on `python` (not installed, or without the modules it
+ * needs), or `null` when it can. uvicorn needs one WebSocket library: `websockets` or `wsproto`.
+ *
+ * @example Asking before running the pipecat target
+ * ```ts
+ * import { pipecatUnavailable } from "./load.ts";
+ *
+ * const why = await pipecatUnavailable();
+ * if (why) console.log(`pipecat skipped: ${why}`);
+ * ```
+ */
+export async function pipecatUnavailable(python: string = PYTHON): Promise<string | null> {
+  const probe = "import importlib.util as u\n" +
+    "need = ['fastapi', 'uvicorn']\n" +
+    "missing = [m for m in need if u.find_spec(m) is None]\n" +
+    "if not any(u.find_spec(m) for m in ('websockets', 'wsproto')):\n" +
+    "    missing.append('websockets (or wsproto)')\n" +
+    "print(', '.join(missing))";
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(python, { args: ["-c", probe], stdin: "null" }).output();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return `${python} is not installed`;
+    throw error;
+  }
+  const missing = new TextDecoder().decode(output.stdout).trim();
+  if (!output.success) return `${python} failed: ${new TextDecoder().decode(output.stderr)}`;
+  return missing ? `${python} lacks ${missing}` : null;
 }
 
 /** Options for {@linkcode runLoad}. */
@@ -465,34 +517,94 @@ function passesRamp(r: LoadResult, p99LimitMs: number): boolean {
   return r.loss === 0 && r.failedSessions === 0 && r.misaligned === 0 && r.p99Ms <= p99LimitMs;
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      sessions: { type: "string", default: "300" },
-      seconds: { type: "string", default: "20" },
-      "warmup-seconds": { type: "string", default: "2" },
-      runs: { type: "string", default: "3" },
-      targets: { type: "string", default: "demo,bare,pipecat" },
-      clients: { type: "string", default: "1" },
-      ramp: { type: "boolean", default: false },
-      "ramp-seconds": { type: "string", default: "10" },
-      "ramp-tries": { type: "string", default: "2" },
-      "ramp-steps": { type: "string", default: "100,200,300,400,600,800,1000,1200,1600" },
-      "max-sessions": { type: "string", default: "1600" },
-      "p99-limit-ms": { type: "string", default: "25" },
-      "max-minutes": { type: "string", default: "15" },
-      reference: { type: "string", default: "bare" },
-      json: { type: "string" },
-    },
-  });
+const USAGE = `Usage: deno run -A tests/bench/load.ts [options]
+
+Runs N concurrent echo sessions (640 B every 20 ms each way) against each target in turn and
+prints loss, round trips, server CPU and memory, with each target judged against the reference.
+
+Options:
+  --targets LIST        comma-separated, from ${TARGET_NAMES.join(", ")} (default demo,bare,pipecat)
+  --sessions N          concurrent sessions (default 300)
+  --seconds S           measured window per run (default 20)
+  --warmup-seconds S    sending before the window (default 2)
+  --runs N              runs per target, targets interleaved; 0 = ramp only (default 3)
+  --lead-ms MS          how far ahead the bare floor may send: the lead of the target it is
+                        compared with (default ${DEMO_SEND_AHEAD_MS}, the demo's sendAheadMs)
+  --reference NAME      the target the others are judged against (default bare)
+  --ramp                also find the largest session count with zero loss and p99 within limit
+  --ramp-seconds S      window per ramp try (default 10)
+  --ramp-tries N        tries per ramp step (default 2)
+  --ramp-steps LIST     session counts to try (default 100,200,300,400,600,800,1000,1200,1600)
+  --max-sessions N      skip ramp steps above N (default 1600)
+  --p99-limit-ms MS     the ramp's p99 limit (default 25)
+  --clients N           client processes sharing the sessions (default 1)
+  --python PATH         the Python for the pipecat target (default /usr/bin/python3)
+  --max-minutes M       hard limit on the whole run; children are killed (default 15)
+  --json FILE           also write every run's figures as JSON
+  -h, --help            this text
+
+The pipecat target runs pipecat_echo.py with FastAPI and uvicorn on Debian's python3
+(${PIPECAT_INSTALL}); when they are missing it is skipped with a note.
+`;
+
+async function main(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        help: { type: "boolean", short: "h", default: false },
+        sessions: { type: "string", default: "300" },
+        seconds: { type: "string", default: "20" },
+        "warmup-seconds": { type: "string", default: "2" },
+        runs: { type: "string", default: "3" },
+        targets: { type: "string", default: "demo,bare,pipecat" },
+        "lead-ms": { type: "string", default: String(DEMO_SEND_AHEAD_MS) },
+        clients: { type: "string", default: "1" },
+        ramp: { type: "boolean", default: false },
+        "ramp-seconds": { type: "string", default: "10" },
+        "ramp-tries": { type: "string", default: "2" },
+        "ramp-steps": { type: "string", default: "100,200,300,400,600,800,1000,1200,1600" },
+        "max-sessions": { type: "string", default: "1600" },
+        "p99-limit-ms": { type: "string", default: "25" },
+        "max-minutes": { type: "string", default: "15" },
+        reference: { type: "string", default: "bare" },
+        python: { type: "string", default: PYTHON },
+        json: { type: "string" },
+      },
+    });
+  } catch (error) {
+    // Unknown options and missing values: say which, then how to ask for the list.
+    console.error(`load: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const sessions = Number(values.sessions);
   const seconds = Number(values.seconds);
   const warmupSeconds = Number(values["warmup-seconds"]);
   const runs = Number(values.runs);
   const clients = Number(values.clients);
+  const leadMs = Number(values["lead-ms"]);
   const targetNames = values.targets.split(",").map((t) => t.trim()).filter(Boolean);
-  const targets = targetNames.map((t) => knownTarget(t));
+  const skipped: string[] = [];
+  if (targetNames.includes("pipecat")) {
+    const why = await pipecatUnavailable(values.python);
+    if (why) {
+      skipped.push(`pipecat: skipped, ${why}; install with: ${PIPECAT_INSTALL}`);
+      targetNames.splice(targetNames.indexOf("pipecat"), 1);
+    }
+  }
+  let targets: TargetSpec[];
+  try {
+    targets = targetNames.map((t) => knownTarget(t, { leadMs, python: values.python }));
+  } catch (error) {
+    console.error(`load: ${(error as Error).message}`);
+    return 2;
+  }
   const p99LimitMs = Number(values["p99-limit-ms"]);
   const maxSessions = Number(values["max-sessions"]);
   const rampTries = Number(values["ramp-tries"]);
@@ -518,8 +630,12 @@ async function main(): Promise<number> {
     `warm-up, ${runs} run(s), ${clients} client process(es); loadavg at start: ${
       load.split(" ").slice(0, 3).join(" ")
     }; ${navigator.hardwareConcurrency} CPUs shared by client and server`,
+    `# the bare floor sends up to ${leadMs} ms ahead of its slot (--lead-ms); the demo's lead is ` +
+    `${DEMO_SEND_AHEAD_MS} ms`,
+    ...skipped.map((line) => `# ${line}`),
   ];
   console.log(header.join("\n"));
+  for (const line of skipped) console.error(line);
 
   const all: LoadResult[] = [];
   for (let run = 1; run <= runs; run++) {
@@ -684,7 +800,7 @@ async function main(): Promise<number> {
 if (import.meta.main) {
   let code = 1;
   try {
-    code = await main();
+    code = await main(Deno.args);
   } catch (error) {
     console.error(error);
   } finally {

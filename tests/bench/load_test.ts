@@ -31,7 +31,7 @@ Deno.test("`runLoad` times every echo of the bare echo and loses none", async ()
 
 Deno.test("`runLoad` counts the echoes a server drops as loss", async () => {
   // The bare echo drops every 10th message of each session without a trace.
-  const target = knownTarget("bare", ["--drop-every=10"]);
+  const target = knownTarget("bare", { args: ["--drop-every=10"] });
   // Dropped echoes never come, so this drain always runs to its end: keep it short.
   const result = await runLoad({ target, ...SHORT, drainMs: 500 });
   assert.equal(result.failedSessions, 0);
@@ -46,4 +46,52 @@ Deno.test("`runLoad` rejects a bad session count", async () => {
     runLoad({ target: knownTarget("bare"), sessions: 0, seconds: 1 }),
     (error: Error) => error instanceof RangeError && error.message.includes("0"),
   );
+});
+
+/** Runs the harness's command line as BENCHMARKS.md shows it, with nothing measured. */
+async function loadCommand(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./load.ts", import.meta.url).pathname, ...args],
+    stdin: "null",
+  }).output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code, out: text(stdout), err: text(stderr) };
+}
+
+Deno.test("`load.ts --help` prints the usage, and an unknown option names itself", async () => {
+  const help = await loadCommand("--help");
+  assert.equal(help.code, 0, help.err);
+  assert.match(help.out, /^Usage: deno run -A tests\/bench\/load\.ts/);
+  for (const option of ["--targets", "--sessions", "--lead-ms", "--reference", "--ramp"]) {
+    assert.ok(help.out.includes(option), `--help lists ${option}`);
+  }
+  const bad = await loadCommand("--sesions", "3");
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /Unknown option '--sesions'/);
+  assert.match(bad.err, /Usage:/);
+});
+
+Deno.test("`load.ts` skips the pipecat target with the install line when its Python cannot run it", async () => {
+  // `--runs 0` without `--ramp` measures nothing: only the target checks run.
+  const run = await loadCommand(
+    "--targets",
+    "pipecat,bare",
+    "--runs",
+    "0",
+    "--python",
+    "/nonexistent/python3",
+  );
+  assert.equal(run.code, 0, run.err);
+  const note = "pipecat: skipped, /nonexistent/python3 is not installed; install with: " +
+    "apt-get install -y python3-fastapi python3-uvicorn";
+  assert.ok(run.err.includes(note), run.err);
+  assert.ok(run.out.includes(`# ${note}`), "the skip is in the report's header too");
+  assert.doesNotMatch(run.out, /^- pipecat/m, "no verdict for a target that did not run");
+});
+
+Deno.test("`knownTarget` gives the bare floor the lead it is asked for, by default the demo's", async () => {
+  const { DEMO_SEND_AHEAD_MS } = await import("../../examples/demo/handler.ts");
+  assert.ok(knownTarget("bare").command.includes(`--ahead-ms=${DEMO_SEND_AHEAD_MS}`));
+  assert.ok(knownTarget("bare", { leadMs: 0 }).command.includes("--ahead-ms=0"));
+  assert.throws(() => knownTarget("bare", { leadMs: -1 }), RangeError);
 });

@@ -1,84 +1,8 @@
 import assert from "node:assert/strict";
 import { createDemoHandler, type DemoHandlerOptions } from "../../examples/demo/handler.ts";
-
-interface Received {
-  data: string | Uint8Array;
-  at: number;
-}
-
-/** A plain WebSocket client that records what arrives and when. */
-class Client {
-  readonly received: Received[] = [];
-  readonly #ws: WebSocket;
-  #waiters: (() => void)[] = [];
-
-  private constructor(ws: WebSocket) {
-    this.#ws = ws;
-    ws.binaryType = "arraybuffer";
-    ws.onmessage = (event) => {
-      const data = typeof event.data === "string" ? event.data : new Uint8Array(event.data);
-      this.received.push({ data, at: performance.now() });
-      for (const wake of this.#waiters) wake();
-    };
-  }
-
-  static async open(url: string): Promise<Client> {
-    const ws = new WebSocket(url);
-    await new Promise((resolve, reject) => {
-      ws.onopen = resolve;
-      ws.onerror = () => reject(new Error(`could not open ${url}`));
-    });
-    return new Client(ws);
-  }
-
-  send(data: string | Uint8Array): void {
-    this.#ws.send(data as string | Uint8Array<ArrayBuffer>);
-  }
-
-  get audio(): Received[] {
-    return this.received.filter((r) => typeof r.data !== "string");
-  }
-
-  get texts(): string[] {
-    return this.received.flatMap((r) => typeof r.data === "string" ? [r.data] : []);
-  }
-
-  get audioBytes(): Uint8Array {
-    const parts = this.audio.map((r) => r.data as Uint8Array);
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
-  }
-
-  /** Resolves when `done()` holds after a message; rejects after `timeoutMs`. */
-  waitFor(done: () => boolean, timeoutMs = 3000): Promise<void> {
-    if (done()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.#waiters = this.#waiters.filter((w) => w !== check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== check);
-        reject(new Error(`timed out after ${timeoutMs} ms; received ${this.received.length}`));
-      }, timeoutMs);
-      this.#waiters.push(check);
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.#ws.readyState === WebSocket.CLOSED) return;
-    const closed = new Promise((resolve) => (this.#ws.onclose = resolve));
-    this.#ws.close(1000);
-    await closed;
-  }
-}
+import { demoOrigins } from "../../examples/demo/origins.ts";
+import { within, WsClient } from "../_ws_client.ts";
+import { rawStatus, UPGRADE_HEADERS } from "./_http.ts";
 
 /** `count` bytes of PCM16 whose samples count up from `first`: every byte says where it was. */
 function numberedPcm(first: number, count: number): Uint8Array {
@@ -87,14 +11,17 @@ function numberedPcm(first: number, count: number): Uint8Array {
   return new Uint8Array(samples.buffer);
 }
 
+/** The demo on 127.0.0.1 port 0, serving the origins of the address it got. */
 async function withServer(
   fn: (base: string) => Promise<void>,
   options: DemoHandlerOptions = {},
 ): Promise<void> {
+  let handler = createDemoHandler(options);
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
-    createDemoHandler(options),
+    (request) => handler(request),
   );
+  handler = createDemoHandler({ origins: demoOrigins("127.0.0.1", server.addr.port), ...options });
   try {
     await fn(`127.0.0.1:${server.addr.port}`);
   } finally {
@@ -175,9 +102,50 @@ Deno.test("demo `/ws` refuses a bad query (400), a plain GET (426) and a foreign
   await foreign.body?.cancel();
 });
 
+Deno.test("demo refuses a foreign Host on the page and on `/ws` (DNS rebinding); its own names pass", async () => {
+  await withServer(async (base) => {
+    const port = Number(base.split(":")[1]);
+    const evil = `evil.example:${port}`;
+    assert.equal(await rawStatus(port, { path: "/", headers: { host: evil } }), 403);
+    assert.equal(
+      await rawStatus(port, {
+        path: "/ws",
+        headers: { host: evil, origin: `http://${evil}`, ...UPGRADE_HEADERS },
+      }),
+      403,
+    );
+    // Same port, another name that is not a loopback one.
+    assert.equal(await rawStatus(port, { path: "/", headers: { host: `10.0.0.1:${port}` } }), 403);
+    // The configured address and its loopback names: the page loads and `/ws` upgrades.
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+      assert.equal(await rawStatus(port, { path: "/", headers: { host } }), 200, host);
+      assert.equal(
+        await rawStatus(port, {
+          path: "/ws",
+          headers: { host, origin: `http://${host}`, ...UPGRADE_HEADERS },
+        }),
+        101,
+        host,
+      );
+    }
+    // The right Host does not make a foreign page's origin acceptable.
+    assert.equal(
+      await rawStatus(port, {
+        path: "/ws",
+        headers: {
+          host: `127.0.0.1:${port}`,
+          origin: `http://${evil}`,
+          ...UPGRADE_HEADERS,
+        },
+      }),
+      403,
+    );
+  });
+});
+
 Deno.test("demo `/ws` echoes audio byte for byte, in order, as 640-byte packets paced in real time", async () => {
   await withServer(async (base) => {
-    const client = await Client.open(`ws://${base}/ws`);
+    const client = await WsClient.open(`ws://${base}/ws`);
     // One second of audio in odd sizes, all at once: it must come back re-cut and spread out.
     const sizes = [1000, 280, 640, 2, 1278, 3200, 25600];
     const sent: Uint8Array[] = [];
@@ -191,23 +159,23 @@ Deno.test("demo `/ws` echoes audio byte for byte, in order, as 640-byte packets 
     assert.equal(total, 32000);
     const start = performance.now();
     for (const bytes of sent) client.send(bytes);
-    await client.waitFor(() => client.audioBytes.length >= total);
+    await client.waitFor(() => client.binaryBytes.length >= total);
 
-    assert.deepEqual(client.audioBytes, numberedPcm(0, total));
+    assert.deepEqual(client.binaryBytes, numberedPcm(0, total));
     assert.deepEqual(
-      new Set(client.audio.map((r) => (r.data as Uint8Array).length)),
+      new Set(client.binaries.map((b) => b.length)),
       new Set([640]),
     );
-    const last = client.audio.at(-1)!.at - start;
+    const last = client.received.findLast((r) => typeof r.data !== "string")!.at - start;
     // 50 chunks of 20 ms, each leaving one chunk ahead of its time: the last at ≈ 49 × 20 − 20.
     assert.ok(last >= 900 && last < 1500, `last packet after ${last.toFixed(0)} ms`);
-    await client.close();
+    await client.close(1000);
   });
 });
 
 Deno.test("demo `/ws` sends JSON back as messages and stops queued audio on interrupt", async () => {
   await withServer(async (base) => {
-    const client = await Client.open(`ws://${base}/ws`);
+    const client = await WsClient.open(`ws://${base}/ws`);
     client.send('{"type":"ping","t":12.5}');
     client.send('{"hello":["world"]}');
     await client.waitFor(() => client.texts.length === 2);
@@ -218,23 +186,23 @@ Deno.test("demo `/ws` sends JSON back as messages and stops queued audio on inte
 
     // Two seconds at once; interrupt once a few packets are back.
     client.send(numberedPcm(0, 64000));
-    await client.waitFor(() => client.audio.length >= 3);
+    await client.waitFor(() => client.binaries.length >= 3);
     client.send('{"type":"interrupt"}');
     const marker = new Uint8Array(640).fill(0x7f);
     client.send(marker);
-    await client.waitFor(() => client.audio.some((r) => (r.data as Uint8Array)[0] === 0x7f));
-    const markerAt = client.audio.findIndex((r) => (r.data as Uint8Array)[0] === 0x7f);
+    await client.waitFor(() => client.binaries.some((b) => b[0] === 0x7f));
+    const markerAt = client.binaries.findIndex((b) => b[0] === 0x7f);
     // Before the marker: a few packets of the burst, far from its 100; after it: nothing stale.
     assert.ok(markerAt < 20, `${markerAt} packets of the burst came back before the marker`);
-    assert.equal(client.audio.length, markerAt + 1);
+    assert.equal(client.binaries.length, markerAt + 1);
     assert.equal(client.texts.length, 2, "the interrupt is not echoed");
-    await client.close();
+    await client.close(1000);
   });
 });
 
 Deno.test("demo `/ws?delay_ms=N` delays the echo in order and still interrupts at once", async () => {
   await withServer(async (base) => {
-    const client = await Client.open(`ws://${base}/ws?delay_ms=300`);
+    const client = await WsClient.open(`ws://${base}/ws?delay_ms=300`);
     const start = performance.now();
     client.send(numberedPcm(0, 640));
     client.send('{"type":"ping","t":1}');
@@ -254,18 +222,99 @@ Deno.test("demo `/ws?delay_ms=N` delays the echo in order and still interrupts a
     assert.equal(ping!.data, '{"type":"ping","t":2}');
     assert.deepEqual(marker!.data, new Uint8Array(640).fill(0x7f));
     assert.ok(marker!.at - before >= 295, "the marker is delayed too");
-    await client.close();
+    await client.close(1000);
   });
 });
 
 Deno.test("demo logs one line per session when it ends", async () => {
   const logged = Promise.withResolvers<string>();
   await withServer(async (base) => {
-    const client = await Client.open(`ws://${base}/ws`);
+    const client = await WsClient.open(`ws://${base}/ws`);
     client.send(numberedPcm(0, 640));
-    await client.waitFor(() => client.audio.length === 1);
-    await client.close();
+    await client.waitFor(() => client.binaries.length === 1);
+    await client.close(1000);
     const line = await logged.promise;
     assert.match(line, /^session 1 ended \(1000, remote\): 1 audio frames and 0 messages in/);
   }, { log: (line) => logged.resolve(line) });
+});
+
+/** A port no one listens on right now: bound on 0, read, released. */
+function freePort(hostname: string): number {
+  const listener = Deno.listen({ hostname, port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/**
+ * Runs `npm start` (the README's command) with `env`, waits for its first line, hands it to `fn`,
+ * then stops it. It runs in a process group of its own (`setsid`) and the whole group gets the
+ * SIGTERM: npm → `deno task` → `deno run` is three processes, and a signal to npm alone can leave
+ * the server running.
+ */
+async function withNpmStart(
+  env: Record<string, string>,
+  fn: (line: string) => Promise<void>,
+): Promise<void> {
+  const child = new Deno.Command("setsid", {
+    args: ["npm", "start", "--silent"],
+    cwd: new URL("../../", import.meta.url),
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let text = "";
+    const first = within(
+      (async () => {
+        while (!text.includes("\n")) {
+          const { value, done } = await lines.read();
+          if (done) throw new Error(`npm start ended before saying where it listens: ${text}`);
+          text += value;
+        }
+        return text.slice(0, text.indexOf("\n"));
+      })(),
+      20000,
+      "line from npm start",
+    );
+    await fn(await first);
+  } finally {
+    // setsid made npm the leader of a new group: its pid is the group id.
+    Deno.kill(-child.pid, "SIGTERM");
+    await child.status;
+    await lines.cancel();
+  }
+}
+
+Deno.test("`npm start` listens on PORT and HOST (127.0.0.1 by default) and serves only that host and ORIGINS", async () => {
+  const port = freePort("127.0.0.1");
+  await withNpmStart({ PORT: String(port) }, async (line) => {
+    assert.equal(line, `Voice echo demo on http://127.0.0.1:${port}/ (click Talk)`);
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(page.status, 200);
+    await page.body?.cancel();
+    assert.equal(
+      await rawStatus(port, { path: "/", headers: { host: `evil.example:${port}` } }),
+      403,
+    );
+    // 127.0.0.2 is loopback too, but not the address the default HOST binds.
+    await assert.rejects(fetch(`http://127.0.0.2:${port}/`), TypeError);
+  });
+  const other = freePort("127.0.0.2");
+  const env = { PORT: String(other), HOST: "127.0.0.2", ORIGINS: "https://demo.example" };
+  await withNpmStart(env, async (line) => {
+    assert.equal(line, `Voice echo demo on http://127.0.0.2:${other}/ (click Talk)`);
+    const page = await fetch(`http://127.0.0.2:${other}/`);
+    assert.equal(page.status, 200);
+    await page.body?.cancel();
+    await assert.rejects(fetch(`http://127.0.0.1:${other}/`), TypeError);
+    // ORIGINS adds a name (a proxy's), and nothing else.
+    const proxied = { host: "demo.example", origin: "https://demo.example" };
+    const at = (headers: Record<string, string>) =>
+      rawStatus(other, { hostname: "127.0.0.2", path: "/", headers });
+    assert.equal(await at(proxied), 200);
+    assert.equal(await at({ host: "evil.example" }), 403);
+  });
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { createDemoHandler } from "../../examples/demo/handler.ts";
+import { demoOrigins } from "../../examples/demo/origins.ts";
 import { wrapWav } from "../../src/audio/wav.ts";
+import type { Page } from "playwright-core";
 import { FAKE_MEDIA_ARGS, launchChromium } from "./chromium.ts";
 
 const TONE_HZ = 1000;
@@ -59,14 +61,43 @@ interface DemoGlobal {
   demo: { stats: PageStats; recentOutput(): number[] };
 }
 
+/** The little of the page's DOM the checks read (the test itself has no DOM types). */
+interface PageDocument {
+  getElementById(id: string): { textContent: string | null; title: string; disabled?: boolean };
+}
+
+/** Whether each control is disabled and the `title` that says why, the hint, and the round trip. */
+async function controls(page: Page) {
+  return await page.evaluate(() => {
+    const document = (globalThis as unknown as { document: PageDocument }).document;
+    const titleOf = (id: string) => {
+      const element = document.getElementById(id);
+      return { disabled: element.disabled === true, title: element.title };
+    };
+    return {
+      talk: titleOf("talk"),
+      stop: titleOf("stop"),
+      interrupt: titleOf("interrupt"),
+      delay: titleOf("delay"),
+      aec: titleOf("aec"),
+      hint: document.getElementById("controls-hint").textContent,
+      rtt: document.getElementById("rtt").textContent,
+    };
+  });
+}
+
 Deno.test({
   name: "demo page echoes a fake microphone's tone through the server in headless Chromium",
   async fn() {
     const tmp = await Deno.makeTempDir({ prefix: "demo-chromium-" });
+    let handler = createDemoHandler();
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen() {} },
-      createDemoHandler(),
+      (request) => handler(request),
     );
+    const origin = `http://127.0.0.1:${server.addr.port}`;
+    handler = createDemoHandler({ origins: demoOrigins("127.0.0.1", server.addr.port) });
+    let serverDown = false;
     try {
       const wavPath = `${tmp}/tone.wav`;
       await Deno.writeFile(wavPath, toneWav());
@@ -81,8 +112,12 @@ Deno.test({
       });
       const stats = () => page.evaluate(() => (globalThis as unknown as DemoGlobal).demo.stats);
 
-      await page.goto(`http://127.0.0.1:${server.addr.port}/`);
+      await page.goto(`${origin}/`);
       assert.equal(await page.title(), "ws-transport · voice echo");
+      const idle = await controls(page);
+      assert.ok(!idle.talk.disabled && idle.stop.disabled && idle.interrupt.disabled);
+      assert.match(idle.stop.title, /No session is running: click Talk/);
+      assert.match(idle.interrupt.title, /click Talk/);
       // The fake microphone is not in the room: nothing to cancel, and cancelling the far end's
       // copy of a steady tone would only lower the level we measure.
       await page.getByLabel("Echo cancellation").uncheck();
@@ -105,6 +140,14 @@ Deno.test({
 
       const live = await stats();
       assert.equal(live.state, "live");
+      // Controls that do not apply during a session say why, on the control and in the hint.
+      const during = await controls(page);
+      assert.ok(during.talk.disabled && during.delay.disabled && during.aec.disabled);
+      assert.match(during.talk.title, /A session is running: Stop it/);
+      assert.match(during.delay.title, /fixed for a session: Stop to change it/);
+      assert.match(during.aec.title, /fixed for a session: Stop to change it/);
+      assert.match(during.hint!, /fixed while a session runs: Stop to change them/);
+      assert.equal(during.stop.title, "", "an enabled control needs no excuse");
       assert.equal(live.oddPackets, 0, "every echoed packet is 640 bytes");
       assert.ok(live.receivedBytes <= live.sentBytes, "the echo sends back no more than it got");
       assert.ok(live.inputDb! > -12 && live.inputDb! < -6, `input level ${live.inputDb} dBFS`);
@@ -132,6 +175,21 @@ Deno.test({
         await page.locator("#status").textContent(),
         "Interrupted: queued audio dropped on both ends.",
       );
+      // The note clears while the echo goes on: the live status comes back, and audio with it.
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { document: PageDocument }).document
+            .getElementById("status").textContent!.startsWith("Live at "),
+        undefined,
+        { timeout: 5000, polling: 100 },
+      );
+      const resumed = (await stats()).receivedPackets;
+      await page.waitForFunction(
+        (packets) =>
+          (globalThis as unknown as DemoGlobal).demo.stats.receivedPackets > packets + 10,
+        resumed,
+        { timeout: 5000, polling: 100 },
+      );
 
       await page.getByRole("button", { name: "Stop" }).click();
       await page.waitForFunction(
@@ -139,6 +197,12 @@ Deno.test({
         undefined,
         { timeout: 5000, polling: 100 },
       );
+      // A stopped session shows no round trip: the last one would read as current.
+      const stopped = await controls(page);
+      assert.equal(stopped.rtt, "–");
+      assert.equal((await stats()).rttMs, null);
+      assert.ok(stopped.stop.disabled && !stopped.delay.disabled);
+      assert.match(stopped.stop.title, /click Talk/);
 
       // Again with the server delaying the echo: the ping waits in the same delay line.
       await page.getByLabel("Echo delay").selectOption("500");
@@ -158,6 +222,22 @@ Deno.test({
       );
       await page.getByRole("button", { name: "Stop" }).click();
       assert.deepEqual(pageErrors, []);
+
+      // The server goes away; Talk says which server cannot be reached, not how a worklet failed.
+      await server.shutdown();
+      serverDown = true;
+      await page.getByRole("button", { name: "Talk" }).click();
+      await page.waitForFunction(
+        () => (globalThis as unknown as DemoGlobal).demo.stats.state === "error",
+        undefined,
+        { timeout: 10000, polling: 100 },
+      );
+      assert.equal(
+        await page.locator("#status").textContent(),
+        `Could not start: cannot reach the server at ${origin}: is it running?`,
+      );
+      const failed = await controls(page);
+      assert.ok(!failed.talk.disabled && failed.stop.disabled, "Talk can be tried again");
       console.log(
         `sent ${after.sentPackets} packets, received ${after.receivedPackets}; round trip ` +
           `${live.rttMs!.toFixed(1)} ms; echoed ${echoed.hz.toFixed(1)} Hz at ${
@@ -167,7 +247,7 @@ Deno.test({
           `with delay_ms=500 the round trip is ${delayed.rttMs!.toFixed(1)} ms`,
       );
     } finally {
-      await server.shutdown();
+      if (!serverDown) await server.shutdown();
       await Deno.remove(tmp, { recursive: true });
     }
   },

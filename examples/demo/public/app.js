@@ -5,6 +5,8 @@
 const PACKET_BYTES = 640; // 20 ms of 16 kHz mono PCM16: what the server sends back
 const PING_EVERY_MS = 1000;
 const RECENT_SAMPLES = 8000; // the last 0.5 s of received audio, for inspection
+/** How long "Interrupted" stays up once the echo has resumed, so it can be read. */
+const INTERRUPTED_NOTE_MS = 1500;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -14,6 +16,7 @@ const ui = {
   delay: $("delay"),
   aec: $("aec"),
   status: $("status"),
+  hint: $("controls-hint"),
   inFill: $("in-meter").firstElementChild,
   inMeter: $("in-meter"),
   inDb: $("in-db"),
@@ -63,8 +66,18 @@ globalThis.demo = {
   },
 };
 
-/** @type {{ ctx: AudioContext, ws: WebSocket, stream: MediaStream, player: AudioWorkletNode, pinger: number } | null} */
+/** @type {{ ctx: AudioContext, ws: WebSocket, stream: MediaStream, player: AudioWorkletNode, pinger: number, liveStatus: string, interruptedTimer: number } | null} */
 let session = null;
+
+/** Where the page came from: the server the microphone audio goes to. */
+const SERVER = location.origin;
+
+/** Thrown when the demo server cannot be reached: says so instead of the browser's own words. */
+class ServerUnreachable extends Error {
+  constructor() {
+    super(`cannot reach the server at ${SERVER}: is it running?`);
+  }
+}
 
 function toDb(rms) {
   return rms > 0 ? 20 * Math.log10(rms) : -Infinity;
@@ -86,12 +99,34 @@ function setStatus(text, kind = "") {
   ui.status.dataset.kind = kind;
 }
 
+/** Disables what does not apply now, and says why on each disabled control and in the hint. */
 function setButtons(live) {
-  ui.talk.disabled = live;
-  ui.stop.disabled = !live;
-  ui.interrupt.disabled = !live;
-  ui.delay.disabled = live;
-  ui.aec.disabled = live;
+  const why = {
+    talk: "A session is running: Stop it to start another.",
+    stop: "No session is running: click Talk to start one.",
+    interrupt: "No session is running: click Talk to start one.",
+    delay: "The echo delay is fixed for a session: Stop to change it.",
+    aec: "Echo cancellation is fixed for a session: Stop to change it.",
+  };
+  const disabled = {
+    talk: live,
+    stop: !live,
+    interrupt: !live,
+    delay: live,
+    aec: live,
+  };
+  for (const [name, off] of Object.entries(disabled)) {
+    ui[name].disabled = off;
+    if (off) ui[name].title = why[name];
+    else ui[name].removeAttribute("title");
+  }
+  // The checkbox's label is what a pointer rests on: it carries the reason too.
+  const aecLabel = ui.aec.closest("label");
+  if (live) aecLabel.title = why.aec;
+  else aecLabel.removeAttribute("title");
+  ui.hint.textContent = live
+    ? "Echo delay and echo cancellation are fixed while a session runs: Stop to change them."
+    : "Stop and Interrupt work during a session.";
 }
 
 function median(values) {
@@ -117,6 +152,15 @@ function render() {
 setInterval(render, 100);
 
 function onAudio(buffer) {
+  if (session && session.interruptedTimer === -1) {
+    // The echo is back after an interrupt: leave the note up a moment, then say we are live.
+    const current = session;
+    current.interruptedTimer = setTimeout(() => {
+      if (session !== current) return;
+      current.interruptedTimer = 0;
+      setStatus(current.liveStatus, "live");
+    }, INTERRUPTED_NOTE_MS);
+  }
   stats.receivedPackets++;
   stats.receivedBytes += buffer.byteLength;
   if (buffer.byteLength !== PACKET_BYTES) stats.oddPackets++;
@@ -184,10 +228,14 @@ async function start() {
       },
     });
     ctx = new AudioContext({ latencyHint: "interactive" });
+    // The worklets come from the server: when it is down this is where that shows first, as
+    // "Unable to load a worklet's module", which says nothing of the server.
     await Promise.all([
       ctx.audioWorklet.addModule("mic-worklet.js"),
       ctx.audioWorklet.addModule("player-worklet.js"),
-    ]);
+    ]).catch(() => {
+      throw new ServerUnreachable();
+    });
     const mic = new AudioWorkletNode(ctx, "mic-processor", { numberOfOutputs: 0 });
     const player = new AudioWorkletNode(ctx, "player-processor", {
       numberOfInputs: 0,
@@ -204,10 +252,11 @@ async function start() {
     ws.binaryType = "arraybuffer";
     await new Promise((resolve, reject) => {
       ws.onopen = resolve;
-      ws.onerror = () => reject(new Error("the WebSocket did not open"));
+      // A browser says no more than "error": the server is down, or it refused this page.
+      ws.onerror = () => reject(new ServerUnreachable());
     });
 
-    session = { ctx, ws, stream, player, pinger: 0 };
+    session = { ctx, ws, stream, player, pinger: 0, liveStatus: "", interruptedTimer: 0 };
     ws.onmessage = (event) => {
       if (typeof event.data === "string") onText(event.data);
       else onAudio(event.data);
@@ -218,9 +267,11 @@ async function start() {
       stop();
       stats.state = "error";
       setStatus(
-        `The server closed the connection (${event.code}${
-          event.reason ? ` ${event.reason}` : ""
-        }).`,
+        event.code === 1006
+          ? `Lost the connection to the server at ${SERVER}.`
+          : `The server closed the connection (${event.code}${
+            event.reason ? ` ${event.reason}` : ""
+          }).`,
         "error",
       );
     };
@@ -247,10 +298,10 @@ async function start() {
     await ctx.resume();
     stats.state = "live";
     const delay = Number(ui.delay.value);
-    setStatus(
-      `Live at ${ctx.sampleRate} Hz${delay ? `, echo delayed ${delay} ms` : ""}. Speak!`,
-      "live",
-    );
+    session.liveStatus = `Live at ${ctx.sampleRate} Hz${
+      delay ? `, echo delayed ${delay} ms` : ""
+    }. Speak!`;
+    setStatus(session.liveStatus, "live");
   } catch (error) {
     stream?.getTracks().forEach((track) => track.stop());
     ctx?.close();
@@ -264,15 +315,21 @@ async function start() {
 
 function stop() {
   if (!session) return;
-  const { ctx, ws, stream, pinger } = session;
+  const { ctx, ws, stream, pinger, interruptedTimer } = session;
   session = null;
   clearInterval(pinger);
+  if (interruptedTimer > 0) clearTimeout(interruptedTimer);
   ws.close(1000, "stop");
   stream.getTracks().forEach((track) => track.stop());
   ctx.close();
   stats.state = "idle";
   stats.inputDb = stats.outputDb = -Infinity;
+  // Figures of a session that is over would read as current ones: the counters stay (they say
+  // what the session did), the round trip does not.
+  stats.rttMs = null;
+  stats.rttSamples = [];
   setButtons(false);
+  render();
   setStatus("Stopped. Click Talk to start again.");
 }
 
@@ -282,10 +339,14 @@ function interrupt() {
   // The server drops what it has queued; drop what is waiting here too, so silence is immediate.
   session.player.port.postMessage({ clear: true });
   stats.interrupts++;
+  if (session.interruptedTimer > 0) clearTimeout(session.interruptedTimer);
+  // -1: waiting for the echo to resume (see onAudio), which puts the live status back.
+  session.interruptedTimer = -1;
   setStatus("Interrupted: queued audio dropped on both ends.", "live");
 }
 
 ui.talk.addEventListener("click", start);
 ui.stop.addEventListener("click", stop);
 ui.interrupt.addEventListener("click", interrupt);
+setButtons(false);
 render();

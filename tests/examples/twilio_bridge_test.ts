@@ -1,24 +1,10 @@
-// The examples/twilio bridge end to end over a real socket, with a test client playing Twilio.
+// The examples/twilio bridge end to end over a real socket, with a test client playing Twilio: the
+// messages it sends are Twilio's Media Streams messages as documented in "Media Streams -
+// WebSocket Messages" (connected, start, media, dtmf, stop; mark, clear and media going back).
 import assert from "node:assert/strict";
 import { twilioBridge } from "../../examples/twilio/bridge.ts";
-import { MULAW_SILENCE_20MS, twilioIds } from "./fixtures/twilio_call.ts";
-
-function next(ws: WebSocket, predicate: (m: Record<string, unknown>) => boolean, ms = 3000) {
-  return new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      ws.removeEventListener("message", onMessage);
-      reject(new Error("no matching message"));
-    }, ms);
-    const onMessage = (event: MessageEvent) => {
-      const message = JSON.parse(event.data as string);
-      if (!predicate(message)) return;
-      clearTimeout(timer);
-      ws.removeEventListener("message", onMessage);
-      resolve(message);
-    };
-    ws.addEventListener("message", onMessage);
-  });
-}
+import { MULAW_SILENCE_20MS, twilioIds } from "../serializers/fixtures/twilio_call.ts";
+import { WsClient } from "../_ws_client.ts";
 
 Deno.test("examples/twilio answers with Connect Stream TwiML and echoes a call, beeping on DTMF", async () => {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, twilioBridge());
@@ -36,10 +22,9 @@ Deno.test("examples/twilio answers with Connect Stream TwiML and echoes a call, 
       426,
     );
 
-    const ws = new WebSocket(`ws://${base}/media`);
-    await new Promise((resolve) => (ws.onopen = resolve));
-    ws.send(JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" }));
-    ws.send(JSON.stringify({
+    const twilio = await WsClient.open(`ws://${base}/media`);
+    twilio.send(JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" }));
+    twilio.send(JSON.stringify({
       event: "start",
       sequenceNumber: "1",
       streamSid: twilioIds.stream,
@@ -50,9 +35,8 @@ Deno.test("examples/twilio answers with Connect Stream TwiML and echoes a call, 
         customParameters: {},
       },
     }));
-    const echoed = next(ws, (m) => m.event === "media");
     for (let i = 0; i < 10; i++) {
-      ws.send(
+      twilio.send(
         JSON.stringify({
           event: "media",
           streamSid: twilioIds.stream,
@@ -60,43 +44,40 @@ Deno.test("examples/twilio answers with Connect Stream TwiML and echoes a call, 
         }),
       );
     }
-    const media = await echoed;
+    const media = await twilio.nextJson((m) => m.event === "media", { from: 0 });
     assert.equal(media.streamSid, twilioIds.stream);
 
-    // A beep is loud: μ-law codes far from the silent 0xFF/0x7F.
-    const beep = next(ws, (m) => {
-      if (m.event !== "media") return false;
-      const bytes = Uint8Array.fromBase64((m.media as { payload: string }).payload);
-      return bytes.some((b) => (b & 0x7f) < 0x40);
-    });
-    // The bot's own mark; the transport's playout marks (`__wst:…`) go by as well.
-    const mark = next(
-      ws,
-      (m) => m.event === "mark" && !String((m.mark as { name: string }).name).startsWith("__wst:"),
-    );
-    ws.send(
+    const dtmfAt = twilio.received.length;
+    twilio.send(
       JSON.stringify({
         event: "dtmf",
         streamSid: twilioIds.stream,
         dtmf: { track: "inbound_track", digit: "5" },
       }),
     );
-    await beep;
-    assert.deepEqual(await mark, {
+    // A beep is loud: μ-law codes far from the silent 0xFF/0x7F.
+    await twilio.nextJson((m) => {
+      if (m.event !== "media") return false;
+      const bytes = Uint8Array.fromBase64((m.media as { payload: string }).payload);
+      return bytes.some((b) => (b & 0x7f) < 0x40);
+    }, { from: dtmfAt });
+    // The bot's own mark; the transport's playout marks (`__wst:…`) go by as well.
+    const ownMark = (m: Record<string, unknown>) =>
+      m.event === "mark" && !(m.mark as { name: string }).name.startsWith("__wst:");
+    assert.deepEqual(await twilio.nextJson(ownMark, { from: dtmfAt }), {
       event: "mark",
       streamSid: twilioIds.stream,
       mark: { name: "beep-5" },
     });
 
-    ws.send(
+    twilio.send(
       JSON.stringify({
         event: "stop",
         streamSid: twilioIds.stream,
         stop: { callSid: twilioIds.call },
       }),
     );
-    ws.close();
-    await new Promise((resolve) => (ws.onclose = resolve));
+    await twilio.close();
   } finally {
     await server.shutdown();
   }

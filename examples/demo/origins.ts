@@ -1,0 +1,41 @@
+/**
+ * The origins the demo may be reached at, from the host and port it listens on.
+ *
+ * @module
+ */
+
+/** Names every machine gives its own loopback interface. */
+const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
+/** Listening on these means "every interface", loopback included. */
+const WILDCARD_HOSTS = ["0.0.0.0", "::", "[::]"];
+
+/**
+ * The `http://` origins of a server listening on `hostname:port`: that address itself and,
+ * when it is a loopback or wildcard address, the loopback names (`127.0.0.1`, `localhost`,
+ * `[::1]`) on the same port. No other name: a page served under a name the server was not
+ * configured with (a DNS-rebinding attack points one at 127.0.0.1) is refused.
+ *
+ * @example A demo on the default address
+ * ```ts
+ * import { demoOrigins } from "./origins.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(demoOrigins("127.0.0.1", 8000), [
+ *   "http://127.0.0.1:8000",
+ *   "http://localhost:8000",
+ *   "http://[::1]:8000",
+ * ]);
+ * assert.deepEqual(demoOrigins("voice.example", 80), ["http://voice.example"]);
+ * ```
+ */
+export function demoOrigins(hostname: string, port: number): string[] {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(`port must be a whole number from 1 to 65535, got ${port}`);
+  }
+  const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
+  const names = LOOPBACK_HOSTS.includes(host) || WILDCARD_HOSTS.includes(host)
+    ? [...new Set([...(WILDCARD_HOSTS.includes(host) ? [] : [host]), ...LOOPBACK_HOSTS])]
+    : [host];
+  // Through URL, so the default port and letter case come out as browsers send them.
+  return names.map((name) => new URL(`http://${name}:${port}`).origin);
+}

@@ -1,0 +1,147 @@
+/**
+ * What a client of a README server should see, checked with a real WebSocket client: the admission
+ * the block documents (a foreign origin 403, a missing token 401), then sessions that send audio and
+ * a message and wait for the echo or the bot's answer, in the block's wire protocol.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { mulawEncode } from "@x/ws-transport/audio";
+import { WsClient } from "../_ws_client.ts";
+import { rawStatus, UPGRADE_HEADERS } from "./_http.ts";
+import type { ServerPlan } from "./_readme_plan.ts";
+
+/** What the checks need of a plan. */
+export type SessionPlan = Pick<
+  ServerPlan,
+  "path" | "wire" | "session" | "allowedOrigin" | "authorizes" | "secrets"
+>;
+
+/**
+ * 600 ms of 16 kHz PCM16 whose samples count up: every byte says where it was, and the length is
+ * whole chunks at every chunk size the blocks use (20 and 40 ms, at 16 and 24 kHz), so nothing
+ * waits in a chunker for more.
+ */
+function numberedPcm(): Uint8Array {
+  return new Uint8Array(new Int16Array(9600).map((_, i) => i).buffer);
+}
+
+/** `path` with `{n}` filled in (a Durable Object per connection) and the secret parameters. */
+function pathFor(plan: SessionPlan, n: number, secret: string | undefined): string {
+  const path = plan.path.replace("{n}", String(n));
+  const query = secret === undefined
+    ? ""
+    : plan.secrets.params.map((p) => `${p}=${secret}`).join("&");
+  return query ? `${path}?${query}` : path;
+}
+
+/** A raw-PCM session: audio and a message go out; the echo (or the bot's answer) comes back. */
+async function rawSession(url: string, plan: SessionPlan, n: number): Promise<void> {
+  const client = await WsClient.open(url);
+  try {
+    const audio = numberedPcm();
+    client.send(audio);
+    client.send(JSON.stringify({ probe: n }));
+    if (plan.session === "echo") {
+      await client.waitFor(
+        () => client.binaryBytes.length >= audio.length && client.texts.length >= 1,
+        8000,
+        "the echo of 600 ms of audio and a message",
+      );
+      assert.deepEqual(client.binaryBytes, audio, "the audio comes back byte for byte, in order");
+      assert.deepEqual(client.texts.map((t) => JSON.parse(t)), [{ probe: n }]);
+    } else {
+      const answer = await client.nextJson((m) => JSON.stringify(m).includes(`"probe":${n}`), {
+        from: 0,
+        timeoutMs: 5000,
+      });
+      assert.ok(answer, "the bot answers the message");
+    }
+  } finally {
+    await client.close(1000);
+  }
+}
+
+/** One 20 ms μ-law packet of a 1 kHz tone at 8 kHz, half scale, base64, as Twilio sends media. */
+function tonePayload(): string {
+  const samples = new Int16Array(160).map((_, i) => 16000 * Math.sin((2 * Math.PI * i) / 8));
+  return mulawEncode(samples).toBase64();
+}
+
+/**
+ * A Twilio call as Twilio's Media Streams documentation has it ("WebSocket Messages": connected,
+ * start, media, stop): 500 ms of a tone in 25 media messages; the echo must come back as media
+ * messages on the same stream, loud (μ-law codes far from the silent 0xFF/0x7F).
+ */
+async function twilioCall(url: string, n: number): Promise<void> {
+  const client = await WsClient.open(url);
+  const streamSid = `MZ${String(n).padStart(32, "0")}`;
+  try {
+    client.send(JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" }));
+    client.send(JSON.stringify({
+      event: "start",
+      sequenceNumber: "1",
+      streamSid,
+      start: {
+        streamSid,
+        callSid: `CA${String(n).padStart(32, "0")}`,
+        accountSid: `AC${"0".repeat(32)}`,
+        tracks: ["inbound"],
+        customParameters: {},
+        mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
+      },
+    }));
+    const payload = tonePayload();
+    for (let i = 0; i < 25; i++) {
+      client.send(JSON.stringify({
+        event: "media",
+        sequenceNumber: String(i + 2),
+        streamSid,
+        media: { track: "inbound", chunk: String(i + 1), timestamp: String(i * 20), payload },
+      }));
+    }
+    const echoed = () =>
+      client.texts.map((t) => JSON.parse(t)).filter((m) => m.event === "media") as {
+        streamSid: string;
+        media: { payload: string };
+      }[];
+    // Resampling 8 → 16 → 8 kHz keeps a few ms in the filters: most of the 4000 bytes is enough.
+    const bytes = () =>
+      echoed().reduce((sum, m) => sum + Uint8Array.fromBase64(m.media.payload).length, 0);
+    await client.waitFor(() => bytes() >= 3200, 8000, "the echo of 500 ms of a tone");
+    for (const message of echoed()) assert.equal(message.streamSid, streamSid);
+    const loud = echoed().flatMap((m) => [...Uint8Array.fromBase64(m.media.payload)])
+      .filter((code) => (code & 0x7f) < 0x40).length;
+    assert.ok(loud > 1000, `the echo is the tone (${loud} loud samples)`);
+    client.send(JSON.stringify({ event: "stop", sequenceNumber: "27", streamSid, stop: {} }));
+  } finally {
+    await client.close(1000);
+  }
+}
+
+/**
+ * Checks a server on 127.0.0.1:`port` as its block documents it: admission first (a foreign
+ * origin 403 and a listed one let in; no token 401), then two sessions one after the other (the
+ * server keeps serving after a session ends). `secret` is the value its secret environment
+ * variables were given.
+ */
+export async function checkServer(plan: SessionPlan, port: number, secret: string): Promise<void> {
+  const host = `127.0.0.1:${port}`;
+  const handshake = (path: string, headers: Record<string, string>) =>
+    rawStatus(port, { path, headers: { host, ...UPGRADE_HEADERS, ...headers } });
+  if (plan.allowedOrigin !== undefined) {
+    const path = pathFor(plan, 100, secret);
+    assert.equal(await handshake(path, { origin: "https://evil.example" }), 403, "foreign origin");
+    // Hono on Workers opens a session at its first message: the handshake is what is checked.
+    assert.equal(await handshake(path, { origin: plan.allowedOrigin }), 101, "listed origin");
+  }
+  if (plan.authorizes && plan.secrets.params.length > 0) {
+    assert.equal(await handshake(pathFor(plan, 101, undefined), {}), 401, "no token");
+  }
+  for (const n of [1, 2]) {
+    const url = `ws://${host}${pathFor(plan, n, secret)}`;
+    if (plan.wire === "twilio") await twilioCall(url, n);
+    else await rawSession(url, plan, n);
+  }
+}

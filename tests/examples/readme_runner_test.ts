@@ -1,0 +1,103 @@
+/**
+ * The README runner catches what it exists to catch: a block it cannot place, a server that does
+ * not start, a session that does not do what the block says.
+ */
+
+import assert from "node:assert/strict";
+import { codeBlocks } from "./_markdown.ts";
+import { planBlocks } from "./_readme_plan.ts";
+import { startBlock } from "./_readme_run.ts";
+import { checkServer } from "./_session_checks.ts";
+
+const DATE = "2026-05-01";
+
+function markdown(...blocks: string[]): string {
+  return blocks.map((block) => "Some text.\n\n" + block).join("\n\n");
+}
+
+Deno.test("`codeBlocks` finds fenced blocks, indented ones in lists too, with line and heading", () => {
+  const text =
+    "# Title\n\n## Node\n\n- A list item:\n\n  ```ts ignore (a fragment)\n  const a = 1;\n" +
+    "    const b = 2;\n  ```\n\n```sh\nnode server.mjs\n```\n";
+  assert.deepEqual(codeBlocks(text, "X.md"), [
+    {
+      file: "X.md",
+      line: 7,
+      lang: "ts",
+      info: "ts ignore (a fragment)",
+      code: "const a = 1;\n  const b = 2;\n",
+      heading: "## Node",
+    },
+    {
+      file: "X.md",
+      line: 12,
+      lang: "sh",
+      info: "sh",
+      code: "node server.mjs\n",
+      heading: "## Node",
+    },
+  ]);
+  assert.throws(() => codeBlocks("```ts\nopen", "Y.md"), /Y\.md:1: a code block is never closed/);
+});
+
+Deno.test("`planBlocks` places servers by runtime, reads their command, and fails a block it cannot place", () => {
+  const blocks = codeBlocks(
+    markdown(
+      '```ts\nimport { upgrade } from "@x/ws-transport/deno";\nDeno.serve(async (r) => {\n' +
+        '  const { transport, response } = await upgrade(r, { allowedOrigins: ["https://a.example"] });\n' +
+        "  transport?.readable.pipeTo(transport.writable);\n  return response;\n});\n```",
+      "```sh\nTOKEN=s3cret deno run --allow-net --allow-env=TOKEN main.ts # a comment\n```",
+      "```ts ignore (a fragment)\nconst { upgradeWebSocket } = createNodeWebSocket({ app });\n```",
+    ),
+    "T.md",
+  );
+  const plan = planBlocks(blocks, DATE);
+  assert.equal(plan.servers.length, 1);
+  const [server] = plan.servers;
+  assert.equal(server!.runtime, "deno run");
+  assert.deepEqual(server!.denoFlags, ["--allow-net", "--allow-env=TOKEN"]);
+  assert.equal(server!.allowedOrigin, "https://a.example");
+  assert.equal(server!.session, "echo");
+  assert.equal(plan.fragments.length, 1);
+  assert.equal(plan.checks.length, 1, "a fragment is not type-checked");
+
+  const silent = codeBlocks(
+    markdown('```ts\nimport { upgrade } from "@x/ws-transport/deno";\nDeno.serve(upgrade);\n```'),
+    "U.md",
+  );
+  assert.throws(() => planBlocks(silent, DATE), /U\.md:3: cannot tell what its sessions do/);
+  const telnyx = codeBlocks(
+    markdown(
+      '```ts\nimport { TelnyxSerializer } from "@x/ws-transport/telnyx";\nDeno.serve((r) => {\n' +
+        "  const t = make(r, new TelnyxSerializer());\n  t.readable.pipeTo(t.writable);\n});\n```",
+    ),
+    "V.md",
+  );
+  assert.throws(
+    () => planBlocks(telnyx, DATE),
+    /V\.md:3: the README runner has no client for TelnyxSerializer/,
+  );
+});
+
+Deno.test("a README server that does not start, or whose sessions do not echo, fails", async () => {
+  const [broken, lossy] = planBlocks(
+    codeBlocks(
+      markdown(
+        // Imports a name the module does not export: it never listens.
+        '```ts\nimport { upgrade, nothing } from "@x/ws-transport/deno";\nnothing();\n' +
+          "Deno.serve(async (r) => {\n  const { transport, response } = await upgrade(r);\n" +
+          "  transport?.readable.pipeTo(transport.writable);\n  return response;\n});\n```",
+        // Echoes messages but drops audio.
+        '```ts\nimport { upgrade } from "@x/ws-transport/deno";\n' +
+          "Deno.serve(async (r) => {\n  const { transport, response } = await upgrade(r);\n" +
+          '  transport?.readable.pipeThrough(new TransformStream({ transform(f, c) { if (f.type !== "audio") c.enqueue(f); } }))\n' +
+          "    .pipeTo(transport.writable);\n  return response;\n});\n```",
+      ),
+      "W.md",
+    ),
+    DATE,
+  ).servers;
+  await assert.rejects(startBlock(broken!, {}), /ended before listening/);
+  await using server = await startBlock(lossy!, {});
+  await assert.rejects(checkServer(lossy!, server.port, "secret"), /the echo of 600 ms of audio/);
+});
