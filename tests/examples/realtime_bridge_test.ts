@@ -6,7 +6,10 @@
 // model and what the model generated are compared exactly.
 import assert from "node:assert/strict";
 import { type CallStart, realtimeBridge } from "../../examples/realtime-bridge/bridge.ts";
-import { OpenAIRealtime } from "../../examples/realtime-bridge/openai_realtime.ts";
+import {
+  type OpenAIAudioFormat,
+  OpenAIRealtime,
+} from "../../examples/realtime-bridge/openai_realtime.ts";
 import { simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import type { CallReport } from "../../src/simulator/report.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
@@ -28,6 +31,7 @@ interface Setup {
   path?: string;
   localBargeIn?: boolean;
   apiKey?: string;
+  audioFormat?: OpenAIAudioFormat;
 }
 
 async function bridgedCall(setup: Setup = {}) {
@@ -50,6 +54,7 @@ async function bridgedCall(setup: Setup = {}) {
           url: fake.url,
           clock,
           connect: lockstep.connect,
+          ...(setup.audioFormat ? { audioFormat: setup.audioFormat } : {}),
         }),
       accept: lockstep.accept,
       // As main.ts: the simulator plays Genesys's Audio Connector, which takes the bot's audio.
@@ -218,6 +223,32 @@ for (const protocol of ["twilio", "telnyx", "plivo", "exotel", "vonage", "genesy
   });
 }
 
+Deno.test("the realtime bridge speaks 24 kHz PCM with the model for a wideband (Vonage) line", async () => {
+  const { report, summary, session } = await bridgedCall({
+    path: "/vonage",
+    audioFormat: "audio/pcm",
+    fake: LONG_ANSWER,
+    call: { protocol: "vonage", bargeIn: { afterMs: 1200, durationMs: 800, count: 1 } },
+  });
+  assert.deepEqual(report.violations, []);
+  assert.deepEqual(session!.violations, []);
+  const audio = session!.session.audio as Record<string, Record<string, unknown>>;
+  assert.deepEqual(audio.input!.format, { type: "audio/pcm", rate: 24000 });
+  assert.deepEqual(audio.output!.format, { type: "audio/pcm", rate: 24000 });
+  // The caller's speech reached the model's VAD through 16 → 24 kHz, the answer came back.
+  assert.equal(session!.speechStarts.length, 2);
+  const heard = heardBeforeBargeIn(report);
+  const { audioEndMs } = session!.truncates[0]!;
+  assert.ok(
+    audioEndMs <= heard && heard - audioEndMs <= MARK_INTERVAL_MS,
+    `truncated to ${audioEndMs} ms; the caller heard ${heard} ms`,
+  );
+  // PCM16 at 24 kHz: 48 bytes per ms, all of the late audio dropped.
+  assert.equal(summary.staleAudioBytes, session!.items[0]!.lateMs * 48);
+  assert.equal(report.bargeIns[0]!.staleAudioMs, 0);
+  assert.equal(report.ended.by, "caller");
+});
+
 Deno.test("the realtime bridge's own barge-in detection cancels the model's answer before its VAD speaks", async () => {
   const { report, summary, session } = await bridgedCall({
     // The model's VAD takes 300 ms of speech to report it; the bridge's detector 200 ms.
@@ -288,3 +319,39 @@ for (const protocol of ["twilio", "telnyx", "plivo", "exotel", "vonage", "genesy
     });
   }
 }
+
+Deno.test("the realtime bridge refuses what is not a call: other paths, plain requests, unknown protocols", async () => {
+  let models = 0;
+  const logs: string[] = [];
+  const clock = new FakeClock();
+  const handler = realtimeBridge({
+    model: () => {
+      models++;
+      return new OpenAIRealtime({ apiKey: API_KEY, url: "ws://127.0.0.1:9/", clock });
+    },
+    transport: { clock },
+    log: (...data) => logs.push(data.map(String).join(" ")),
+  });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+  try {
+    const base = `127.0.0.1:${server.addr.port}`;
+    assert.equal((await handler(new Request(`http://${base}/elsewhere`))).status, 404);
+    const plain = await handler(new Request(`http://${base}/twilio`));
+    assert.equal(plain.status, 426);
+    assert.equal(plain.headers.get("upgrade"), "websocket");
+    // A WebSocket on the detecting path whose messages are no provider's: closed with 1008.
+    const ws = new WebSocket(`ws://${base}/media`);
+    await new Promise((resolve) => (ws.onopen = resolve));
+    const closed = new Promise<CloseEvent>((resolve) => (ws.onclose = resolve));
+    for (let i = 0; i < 20; i++) ws.send(JSON.stringify({ event: "hello", n: i }));
+    const { code } = await closed;
+    assert.equal(code, 1008);
+    assert.equal(models, 0);
+    assert.ok(
+      logs.some((line) => line.includes("no provider recognized in the first 20")),
+      logs.join("\n"),
+    );
+  } finally {
+    await server.shutdown();
+  }
+});
