@@ -116,6 +116,16 @@ const DEFAULT_TURN_DETECTION = {
   interrupt_response: true,
 };
 const CLOSE_TIMEOUT_MS = 2000;
+
+/**
+ * Deno's `WebSocket`, whose non-standard second argument may carry handshake headers. Declared
+ * here because a project that also type-checks browser code sees the DOM's constructor, which
+ * takes only protocols.
+ */
+const HeaderWebSocket = WebSocket as unknown as new (
+  url: string,
+  options: { headers: Record<string, string> },
+) => WebSocket;
 const OPEN = 1;
 
 /**
@@ -178,7 +188,8 @@ export class OpenAIRealtime implements RealtimeModel {
       url.searchParams.set("model", options.model ?? "gpt-realtime");
     }
     const open = options.connect ??
-      ((target: string, headers: Record<string, string>) => new WebSocket(target, { headers }));
+      ((target: string, headers: Record<string, string>) =>
+        new HeaderWebSocket(target, { headers }));
     const socket = this.#socket = open(url.href, { authorization: `Bearer ${options.apiKey}` });
     const timer = new AbortController();
     const closed = new Promise<void>((resolve) => (this.#onSocketClosed = resolve));

@@ -7,6 +7,18 @@
 import type { FakeClock } from "../../../src/testing/fake_clock.ts";
 import type { WebSocketLike } from "../../../src/socket.ts";
 
+/**
+ * Opens a WebSocket with handshake headers: Deno's non-standard option, typed here because the
+ * project's type check also sees the DOM's constructor, which takes only protocols.
+ */
+export function openWebSocket(url: string, headers?: Record<string, string>): WebSocket {
+  const HeaderWebSocket = WebSocket as unknown as new (
+    url: string,
+    options: { headers?: Record<string, string> },
+  ) => WebSocket;
+  return new HeaderWebSocket(url, headers ? { headers } : {});
+}
+
 /** A socket that counts the messages it sends and receives (for the in-flight check). */
 export class CountingSocket implements WebSocketLike {
   sent = 0;
@@ -59,7 +71,7 @@ export class Lockstep {
 
   /** Opens a counted client socket (for `simulateCall`'s and the model's `connect`). */
   readonly connect = (url: string, headers?: Record<string, string>): CountingSocket => {
-    const socket = new CountingSocket(new WebSocket(url, headers ? { headers } : {}));
+    const socket = new CountingSocket(openWebSocket(url, headers));
     this.clients.push(socket);
     return socket;
   };

@@ -2,13 +2,14 @@
 // bridge that passes against it has been checked, not just answered.
 import assert from "node:assert/strict";
 import { FakeClock } from "../../../src/testing/fake_clock.ts";
+import { openWebSocket } from "./_lockstep.ts";
 import { FakeRealtimeServer } from "./fake_openai_realtime.ts";
 
 type Json = Record<string, unknown>;
 
 /** A plain client of the fake: sends JSON events, collects the server's. */
 async function client(fake: FakeRealtimeServer, headers: Record<string, string>) {
-  const ws = new WebSocket(`${fake.url}?model=gpt-realtime`, { headers });
+  const ws = openWebSocket(`${fake.url}?model=gpt-realtime`, headers);
   const events: Json[] = [];
   ws.onmessage = (event) => events.push(JSON.parse(event.data));
   await new Promise((resolve, reject) => {
@@ -50,9 +51,7 @@ function serve(clock = new FakeClock()) {
 
 Deno.test("the fake Realtime service refuses a handshake without the documented Bearer key", async () => {
   const fake = serve();
-  const ws = new WebSocket(`${fake.url}?model=gpt-realtime`, {
-    headers: { authorization: "Bearer sk-bad" },
-  });
+  const ws = openWebSocket(`${fake.url}?model=gpt-realtime`, { authorization: "Bearer sk-bad" });
   const closed = await new Promise<CloseEvent>((resolve) => {
     ws.onerror = () => {};
     ws.onclose = resolve;
