@@ -23,7 +23,10 @@ import type { RealtimeModel } from "./realtime_model.ts";
 export interface CallStart {
   /** The telephony provider. */
   provider: TelephonyProvider;
-  /** The call's session with the provider. */
+  /**
+   * The call's session with the provider: listen to its events and read its `stats` and
+   * `playback`, but leave its frames to the bridge (it takes them with `receive`).
+   */
   transport: WebSocketTransport;
   /** The call's session with the model. */
   model: RealtimeModel;
@@ -121,6 +124,20 @@ export function realtimeBridge(
     call: { provider: TelephonyProvider; serializer: FrameSerializer },
     initialMessages: (string | Uint8Array)[],
   ) => {
+    try {
+      startCall(socket, call, initialMessages);
+    } catch (error) {
+      // A model factory (or transport option) that throws: this call cannot go on, others can.
+      log(`${call.provider} call refused:`, error);
+      if (socket.readyState < 2) socket.close(1011, "the bridge could not start the call");
+    }
+  };
+
+  const startCall = (
+    socket: WebSocketLike,
+    call: { provider: TelephonyProvider; serializer: FrameSerializer },
+    initialMessages: (string | Uint8Array)[],
+  ) => {
     const model = options.model({ provider: call.provider });
     const { chunkMs, wholeMs, options: providerOptions } = audioOutFor(call.provider);
     const transport = new WebSocketTransport(socket, {
@@ -139,6 +156,7 @@ export function realtimeBridge(
       ...(options.localBargeIn ? { localBargeIn: options.localBargeIn } : {}),
       log,
     });
+    done.catch((error) => log(`${call.provider} call failed:`, error));
     options.onCall?.({ provider: call.provider, transport, model, done });
   };
 
@@ -154,8 +172,12 @@ export function realtimeBridge(
         headers: { upgrade: "websocket" },
       });
     }
-    if (options.authorize && !(await options.authorize(request, named))) {
-      return new Response("Unauthorized", { status: 401 });
+    if (options.authorize) {
+      // A check that throws has not said yes; its error stays in the log, not in the response.
+      const allowed = await Promise.resolve()
+        .then(() => options.authorize!(request, named))
+        .catch((error) => (log("authorize threw:", error), false));
+      if (allowed !== true) return new Response("Unauthorized", { status: 401 });
     }
     let accepted: { socket: WebSocketLike; response: Response };
     try {

@@ -192,7 +192,11 @@ class CallBridge {
     const closed = await transport.closed;
     listening.abort();
     this.#endedBy ??= closed.initiator === "remote" ? "caller" : "bridge";
-    await this.#model.close();
+    try {
+      await this.#model.close();
+    } catch (error) {
+      this.#log("the model did not close cleanly:", error); // the call is over all the same
+    }
     this.#log("call ended:", closed.code, closed.reason, `(by the ${this.#endedBy})`);
     return {
       start: this.#start,
@@ -256,7 +260,11 @@ class CallBridge {
     // Taken before the interruption, in the same turn: audio that arrives meanwhile is late.
     const unplayed = this.#unplayed;
     this.#unplayed = [];
-    for (const itemId of unplayed) this.#cut.add(itemId);
+    for (const itemId of unplayed) {
+      this.#cut.add(itemId);
+      // Late audio comes right after a cut: only the last few cut utterances need remembering.
+      if (this.#cut.size > 16) this.#cut.delete(this.#cut.values().next().value!);
+    }
     if (source === "caller-audio") this.#model.cancelResponse(); // the model's VAD does its own
     const interrupted = await this.#transport.interrupt();
     // The utterance playing was heard for `heardMs`; those queued behind it not at all; those
@@ -273,12 +281,11 @@ class CallBridge {
       truncations.push({ itemId, audioEndMs });
     }
     this.#bargeIns.push({ source, interrupted, truncations });
+    const { heardMs, droppedMs, responseId, acknowledged } = interrupted;
     this.#log(
-      `barge-in (${source}): heard ${
-        interrupted.heardMs.toFixed(0)
-      } ms of ${interrupted.responseId},`,
-      `dropped ${interrupted.droppedMs.toFixed(0)} ms`,
-      interrupted.acknowledged ? "(acknowledged)" : "(estimated)",
+      `barge-in (${source}): heard ${heardMs.toFixed(0)} ms of ${responseId},`,
+      `dropped ${droppedMs.toFixed(0)} ms`,
+      acknowledged ? "(acknowledged)" : "(estimated)",
     );
   }
 

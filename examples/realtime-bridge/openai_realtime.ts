@@ -183,14 +183,20 @@ export class OpenAIRealtime implements RealtimeModel {
     if (this.#socket) return Promise.reject(new Error("connect() was called already"));
     this.#events = events;
     const options = this.#options;
-    const url = new URL(options.url ?? "wss://api.openai.com/v1/realtime");
-    if (!url.searchParams.has("model")) {
-      url.searchParams.set("model", options.model ?? "gpt-realtime");
+    let socket: WebSocketLike;
+    try {
+      const url = new URL(options.url ?? "wss://api.openai.com/v1/realtime");
+      if (!url.searchParams.has("model")) {
+        url.searchParams.set("model", options.model ?? "gpt-realtime");
+      }
+      const open = options.connect ??
+        ((target: string, headers: Record<string, string>) =>
+          new HeaderWebSocket(target, { headers }));
+      socket = this.#socket = open(url.href, { authorization: `Bearer ${options.apiKey}` });
+    } catch (error) {
+      this.#setupFailed = true;
+      return Promise.reject(new Error(`could not open the Realtime WebSocket: ${String(error)}`));
     }
-    const open = options.connect ??
-      ((target: string, headers: Record<string, string>) =>
-        new HeaderWebSocket(target, { headers }));
-    const socket = this.#socket = open(url.href, { authorization: `Bearer ${options.apiKey}` });
     const timer = new AbortController();
     const closed = new Promise<void>((resolve) => (this.#onSocketClosed = resolve));
     this.#closed = closed;
@@ -214,6 +220,7 @@ export class OpenAIRealtime implements RealtimeModel {
   }
 
   sendAudio(pcm: Uint8Array): void {
+    if (this.#setupFailed || (this.#socket?.readyState ?? 0) > OPEN) return; // gone: nowhere to go
     const samples = pcm16Samples(pcm);
     const audio = encodeBase64(this.#format === "audio/pcmu" ? mulawEncode(samples) : pcm);
     if (this.#ready) return this.#send({ type: "input_audio_buffer.append", audio });
@@ -292,6 +299,7 @@ export class OpenAIRealtime implements RealtimeModel {
     let message: Record<string, unknown>;
     try {
       message = JSON.parse(String(event.data));
+      if (typeof message !== "object" || message === null) throw new TypeError("not an object");
     } catch (error) {
       events.onError(new Error(`unreadable Realtime event: ${String(error)}`));
       return;
@@ -329,7 +337,14 @@ export class OpenAIRealtime implements RealtimeModel {
   };
 
   #audio(itemId: string, delta: string): void {
-    let bytes: Uint8Array = decodeBase64(delta);
+    let bytes: Uint8Array;
+    try {
+      bytes = decodeBase64(delta);
+    } catch (error) {
+      // One bad delta is a gap in the answer, not the end of the call.
+      this.#events!.onError(new Error(`unreadable audio delta of ${itemId}: ${String(error)}`));
+      return;
+    }
     if (this.#format === "audio/pcmu") bytes = pcm16Bytes(mulawDecode(bytes));
     else {
       // PCM16 deltas are not promised to end on a sample: keep an odd byte for the next one.

@@ -166,3 +166,24 @@ Deno.test("`OpenAIRealtime` gives up on a session that is not configured within 
   await assert.rejects(connecting, /did not open in time/);
   await server.close(); // the model closed its socket
 });
+
+Deno.test("`OpenAIRealtime` reports a malformed event or audio delta and goes on", async () => {
+  const server = scripted((event, send) => {
+    if (event.type !== "session.update") return;
+    send({ type: "session.updated", session: event.session });
+    send(null as unknown as Json); // "null": JSON, but no event
+    send({ type: "response.output_audio.delta", item_id: "item_1", delta: "%%%" });
+    send({ type: "response.output_audio.delta", item_id: "item_1", delta: base64([0xff, 0x7f]) });
+  });
+  const model = new OpenAIRealtime({ apiKey: "k", url: server.url });
+  const seen = recorder();
+  await model.connect(seen.events);
+  await until(() => seen.audio.length === 1);
+  assert.equal(seen.errors.length, 2);
+  assert.match(seen.errors[0]!, /unreadable Realtime event/);
+  assert.match(seen.errors[1]!, /unreadable audio delta of item_1/);
+  // The good delta after them: two μ-law samples, 4 bytes of PCM16.
+  assert.equal(seen.audio[0]!.bytes.length, 4);
+  await model.close();
+  await server.close();
+});
