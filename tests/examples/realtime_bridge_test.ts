@@ -150,6 +150,11 @@ const LONG_ANSWER: Partial<FakeRealtimeOptions> = {
   lateDeltas: 3,
 };
 
+/** "a twilio", "an exotel". */
+function article(protocol: string): string {
+  return `${/^[aeiou]/.test(protocol) ? "an" : "a"} ${protocol}`;
+}
+
 /** How long each platform's caller frames are: a barge-in is heard one frame after it begins. */
 const CALLER_FRAME_MS = {
   twilio: 20,
@@ -163,7 +168,7 @@ const CALLER_FRAME_MS = {
 for (const protocol of ["twilio", "telnyx", "plivo", "exotel", "vonage", "genesys"] as const) {
   // Genesys acknowledges no playout: what the caller heard is the transport's estimate there.
   const acknowledged = protocol !== "genesys";
-  Deno.test(`the realtime bridge stops the model when a ${protocol} caller barges in and truncates it to what the caller heard`, async () => {
+  Deno.test(`the realtime bridge stops the model when ${article(protocol)} caller barges in and truncates it to what the caller heard`, async () => {
     const { report, summary, session } = await bridgedCall({
       fake: LONG_ANSWER,
       call: { protocol, bargeIn: { afterMs: 1200, durationMs: 800, count: 1 } },
@@ -297,7 +302,7 @@ Deno.test("the realtime bridge hangs up when the model's connection drops mid-ca
 for (const protocol of ["twilio", "telnyx", "plivo", "exotel", "vonage", "genesys"] as const) {
   for (const path of ["/media", `/${protocol}`]) {
     const how = path === "/media" ? "detected from its first messages" : `on ${path}`;
-    Deno.test(`the realtime bridge answers a ${protocol} caller, ${how}`, async () => {
+    Deno.test(`the realtime bridge answers ${article(protocol)} caller, ${how}`, async () => {
       const { report, summary, session, call } = await bridgedCall({
         path,
         fake: { answersMs: [1500] },
