@@ -1,0 +1,144 @@
+/**
+ * The telephony side of a new call: which provider it is (from the path, or from its first
+ * messages) and its serializer. Module-private to the bridge.
+ *
+ * @module
+ */
+
+import type { Clock, FrameSerializer, TransportOptions, WebSocketLike } from "@x/ws-transport";
+import {
+  detectProvider,
+  type DetectProviderOptions,
+  type TelephonyProvider,
+} from "@x/ws-transport/detect";
+import { ExotelSerializer } from "@x/ws-transport/exotel";
+import { GenesysSerializer } from "@x/ws-transport/genesys";
+import { PlivoSerializer } from "@x/ws-transport/plivo";
+import { TelnyxSerializer } from "@x/ws-transport/telnyx";
+import { TwilioSerializer } from "@x/ws-transport/twilio";
+import { VonageSerializer } from "@x/ws-transport/vonage";
+
+/** The providers a path can name (`/twilio`, …). */
+export const PROVIDERS: readonly TelephonyProvider[] = [
+  "twilio",
+  "telnyx",
+  "plivo",
+  "exotel",
+  "vonage",
+  "genesys",
+];
+
+/** A fresh serializer for `provider`, with its options (credentials, …). */
+export function serializerFor(
+  provider: TelephonyProvider,
+  options: DetectProviderOptions,
+): FrameSerializer {
+  switch (provider) {
+    case "twilio":
+      return new TwilioSerializer(options.twilio);
+    case "telnyx":
+      return new TelnyxSerializer(options.telnyx);
+    case "plivo":
+      return new PlivoSerializer(options.plivo);
+    case "exotel":
+      return new ExotelSerializer(options.exotel);
+    case "vonage":
+      return new VonageSerializer(options.vonage);
+    case "genesys":
+      return new GenesysSerializer(options.genesys);
+  }
+}
+
+/**
+ * How the provider wants the bot's audio cut: Exotel asks for chunks of at least 3,200 bytes
+ * (its pages call that 100 ms, which holds at 16 kHz; at its default 8 kHz it is 200 ms),
+ * Genesys rate-limits small messages (200 ms packets of PCMU, padded with μ-law silence), the
+ * others take 20 ms, a phone line's own frame.
+ *
+ * Genesys acknowledges no playout, so what the caller heard is the transport's estimate; its
+ * 200 ms packets leave only once whole, the first 20 ms chunk of each 180 ms after its pacing
+ * time, which the estimate does not know of: `playoutDelayMs` tells it.
+ */
+export function audioOutFor(provider: TelephonyProvider): {
+  chunkMs: number;
+  /** The length of a whole chunk or packet: an utterance is padded to a multiple of it. */
+  wholeMs: number;
+  /** More transport options for the provider. */
+  options?: Pick<TransportOptions, "fixedAudioPacketSize" | "padByte" | "playoutDelayMs">;
+} {
+  switch (provider) {
+    case "exotel":
+      return { chunkMs: 200, wholeMs: 200 };
+    case "genesys": {
+      const options = { fixedAudioPacketSize: 1600, padByte: 0xff, playoutDelayMs: 180 };
+      return { chunkMs: 20, wholeMs: 200, options };
+    }
+    default:
+      return { chunkMs: 20, wholeMs: 20 };
+  }
+}
+
+/** A call whose provider is known, with the messages read to tell (to be replayed). */
+export interface IdentifiedCall {
+  provider: TelephonyProvider;
+  serializer: FrameSerializer;
+  messages: (string | Uint8Array)[];
+}
+
+/** How long and how many messages {@linkcode identifyCall} waits for. */
+export interface IdentifyOptions {
+  providers: DetectProviderOptions;
+  clock: Clock;
+  timeoutMs: number;
+  maxMessages: number;
+}
+
+/**
+ * Reads `socket`'s first messages until `detectProvider` tells the provider, then calls
+ * `onCall` synchronously, inside the message event, so the transport made there is listening
+ * before the next message is delivered. Closes the socket (1008) when the provider cannot be
+ * told within `timeoutMs` or `maxMessages`; returns why through `onFail`.
+ */
+export function identifyCall(
+  socket: WebSocketLike,
+  options: IdentifyOptions & {
+    onCall: (call: IdentifiedCall) => void;
+    onFail: (why: string) => void;
+  },
+): void {
+  const messages: (string | Uint8Array)[] = [];
+  const timer = new AbortController();
+  const stop = () => {
+    timer.abort();
+    socket.removeEventListener("message", onMessage);
+    socket.removeEventListener("close", onClose);
+  };
+  const fail = (why: string) => {
+    stop();
+    if (socket.readyState < 2) socket.close(1008, "unknown telephony provider");
+    options.onFail(why);
+  };
+  const onMessage = (event: MessageEvent) => {
+    const data: unknown = event.data;
+    if (typeof data === "string") messages.push(data);
+    else if (data instanceof ArrayBuffer) messages.push(new Uint8Array(data));
+    else return fail("a message that is neither text nor bytes");
+    const found = detectProvider(messages, options.providers);
+    if (found) {
+      stop();
+      options.onCall({ ...found, messages });
+    } else if (messages.length >= options.maxMessages) {
+      fail(`no provider recognized in the first ${messages.length} messages`);
+    }
+  };
+  const onClose = () => {
+    stop();
+    options.onFail("the caller's side closed before saying who it is");
+  };
+  socket.addEventListener("message", onMessage);
+  socket.addEventListener("close", onClose);
+  options.clock.sleep(options.timeoutMs, timer.signal).then(
+    () => fail(`no provider recognized within ${options.timeoutMs} ms`),
+    () => {/* identified, or closed */},
+  );
+}

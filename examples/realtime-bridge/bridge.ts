@@ -1,0 +1,205 @@
+/**
+ * {@linkcode realtimeBridge}: a fetch handler that takes phone calls from any telephony provider
+ * this package speaks and bridges each to a speech-to-speech model (`bridge_call.ts`).
+ *
+ * @module
+ */
+
+import {
+  type Clock,
+  type FrameSerializer,
+  type SpeechDetectorOptions,
+  systemClock,
+  type TransportOptions,
+  type WebSocketLike,
+  WebSocketTransport,
+} from "@x/ws-transport";
+import type { DetectProviderOptions, TelephonyProvider } from "@x/ws-transport/detect";
+import { bridgeCall, type BridgedCall } from "./bridge_call.ts";
+import { audioOutFor, identifyCall, PROVIDERS, serializerFor } from "./_telephony_socket.ts";
+import type { RealtimeModel } from "./realtime_model.ts";
+
+/** A call as the bridge starts it. */
+export interface CallStart {
+  /** The telephony provider. */
+  provider: TelephonyProvider;
+  /**
+   * The call's session with the provider: listen to its events and read its `stats` and
+   * `playback`, but leave its frames to the bridge (it takes them with `receive`).
+   */
+  transport: WebSocketTransport;
+  /** The call's session with the model. */
+  model: RealtimeModel;
+  /** Settles with what happened once the call is over. */
+  done: Promise<BridgedCall>;
+}
+
+/** Options for {@linkcode realtimeBridge}. */
+export interface RealtimeBridgeOptions {
+  /** Makes the model side of a call, once the provider is known (one per call). */
+  model: (call: { provider: TelephonyProvider }) => RealtimeModel;
+  /**
+   * Each provider's serializer options (auth tokens for hanging up, …).
+   *
+   * @default {{}}
+   */
+  providers?: DetectProviderOptions;
+  /**
+   * Decides whether a request may open a call (signature checks, a shared secret, …); `provider`
+   * is `undefined` on the path that detects it. Refused requests get 401.
+   *
+   * @default {() => true}
+   */
+  authorize?: (
+    request: Request,
+    provider: TelephonyProvider | undefined,
+  ) => boolean | Promise<boolean>;
+  /**
+   * Upgrades the request: Deno's `Deno.upgradeWebSocket` by default; give another runtime's (or
+   * a test's) here.
+   *
+   * @default {(request) => Deno.upgradeWebSocket(request)}
+   */
+  accept?: (request: Request) => { socket: WebSocketLike; response: Response };
+  /**
+   * More transport options (`markIntervalMs`, `clock`, …); the serializer and audio formats are
+   * the bridge's.
+   *
+   * @default {{}}
+   */
+  transport?: Omit<TransportOptions, "serializer" | "audioIn" | "audioOut" | "initialMessages">;
+  /**
+   * See `BridgeCallOptions.localBargeIn`.
+   *
+   * @default {false}
+   */
+  localBargeIn?: boolean | SpeechDetectorOptions;
+  /**
+   * On the detecting path, how long the first messages may take to tell the provider.
+   *
+   * @default {5000}
+   */
+  detectTimeoutMs?: number;
+  /**
+   * Called as each call starts (metrics, tests).
+   *
+   * @default {undefined}
+   */
+  onCall?: (call: CallStart) => void;
+  /**
+   * Logs what happens.
+   *
+   * @default {() => {}}
+   */
+  log?: (...data: unknown[]) => void;
+}
+
+/** How many first messages the detecting path reads before it gives up. */
+const MAX_DETECT_MESSAGES = 20;
+
+/**
+ * A fetch handler for `deno serve`: a WebSocket upgrade on `/twilio`, `/telnyx`, `/plivo`,
+ * `/exotel`, `/vonage` or `/genesys` is a call from that provider; on `/` or `/media` the
+ * provider is told from the call's first messages (`detectProvider`). Each call gets its own
+ * model session (`options.model`) and runs until either side hangs up. Other paths get 404, plain
+ * requests 426.
+ *
+ * @example
+ * ```ts ignore
+ * export default {
+ *   fetch: realtimeBridge({ model: () => new OpenAIRealtime({ apiKey }) }),
+ * } satisfies Deno.ServeDefaultExport;
+ * ```
+ */
+export function realtimeBridge(
+  options: RealtimeBridgeOptions,
+): (request: Request) => Promise<Response> {
+  const log = options.log ?? (() => {});
+  const providers = options.providers ?? {};
+  const clock: Clock = options.transport?.clock ?? systemClock;
+  const accept = options.accept ?? ((request: Request) => Deno.upgradeWebSocket(request));
+
+  const start = (
+    socket: WebSocketLike,
+    call: { provider: TelephonyProvider; serializer: FrameSerializer },
+    initialMessages: (string | Uint8Array)[],
+  ) => {
+    try {
+      startCall(socket, call, initialMessages);
+    } catch (error) {
+      // A model factory (or transport option) that throws: this call cannot go on, others can.
+      log(`${call.provider} call refused:`, error);
+      if (socket.readyState < 2) socket.close(1011, "the bridge could not start the call");
+    }
+  };
+
+  const startCall = (
+    socket: WebSocketLike,
+    call: { provider: TelephonyProvider; serializer: FrameSerializer },
+    initialMessages: (string | Uint8Array)[],
+  ) => {
+    const model = options.model({ provider: call.provider });
+    const { chunkMs, wholeMs, options: providerOptions } = audioOutFor(call.provider);
+    const transport = new WebSocketTransport(socket, {
+      ...providerOptions,
+      ...options.transport,
+      serializer: call.serializer,
+      audioIn: { sampleRate: model.inputSampleRate, channels: 1 },
+      audioOut: { sampleRate: model.outputSampleRate, channels: 1, chunkMs },
+      initialMessages,
+    });
+    transport.addEventListener("error", (event) => log("transport error:", event.error));
+    log(`${call.provider} call → ${model.name}`);
+    const done = bridgeCall(transport, {
+      model,
+      chunkMs: wholeMs,
+      ...(options.localBargeIn ? { localBargeIn: options.localBargeIn } : {}),
+      log,
+    });
+    done.catch((error) => log(`${call.provider} call failed:`, error));
+    options.onCall?.({ provider: call.provider, transport, model, done });
+  };
+
+  return async (request) => {
+    const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+    const named = PROVIDERS.find((provider) => path === `/${provider}`);
+    if (named === undefined && path !== "/" && path !== "/media") {
+      return new Response("Not found", { status: 404 });
+    }
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade", {
+        status: 426,
+        headers: { upgrade: "websocket" },
+      });
+    }
+    if (options.authorize) {
+      // A check that throws has not said yes; its error stays in the log, not in the response.
+      const allowed = await Promise.resolve()
+        .then(() => options.authorize!(request, named))
+        .catch((error) => (log("authorize threw:", error), false));
+      if (allowed !== true) return new Response("Unauthorized", { status: 401 });
+    }
+    let accepted: { socket: WebSocketLike; response: Response };
+    try {
+      accepted = accept(request);
+    } catch (error) {
+      return new Response(`Bad upgrade: ${String(error)}`, { status: 400 });
+    }
+    const { socket, response } = accepted;
+    if (named !== undefined) {
+      start(socket, { provider: named, serializer: serializerFor(named, providers) }, []);
+      return response;
+    }
+    // Binary messages must not arrive as Blob while the provider is being told.
+    socket.binaryType = "arraybuffer";
+    identifyCall(socket, {
+      providers,
+      clock,
+      timeoutMs: options.detectTimeoutMs ?? 5000,
+      maxMessages: MAX_DETECT_MESSAGES,
+      onCall: (call) => start(socket, call, call.messages),
+      onFail: (why) => log("call refused:", why),
+    });
+    return response;
+  };
+}
