@@ -12,7 +12,9 @@ import {
   type TelephonyProvider,
 } from "@x/ws-transport/detect";
 import { ExotelSerializer } from "@x/ws-transport/exotel";
+import { AsteriskSerializer } from "@x/ws-transport/asterisk";
 import { GenesysSerializer } from "@x/ws-transport/genesys";
+import { JambonzSerializer } from "@x/ws-transport/jambonz";
 import { PlivoSerializer } from "@x/ws-transport/plivo";
 import { TelnyxSerializer } from "@x/ws-transport/telnyx";
 import { TwilioSerializer } from "@x/ws-transport/twilio";
@@ -46,6 +48,13 @@ export function serializerFor(
       return new VonageSerializer(options.vonage);
     case "genesys":
       return new GenesysSerializer(options.genesys);
+    case "asterisk":
+      return new AsteriskSerializer(options.asterisk);
+    case "jambonz":
+      return new JambonzSerializer(options.jambonz);
+    case "conversationrelay":
+      // ConversationRelay carries text, not audio: a speech-to-speech model has nothing to hear.
+      throw new TypeError("ConversationRelay carries no audio: it cannot reach a speech model");
   }
 }
 
