@@ -105,20 +105,22 @@ export class OutboundPath {
       signal: init.signal,
       onError: init.onError,
     });
+    // How long the queue must stay dry before what was sent counts as all there is (a real-time
+    // source's jitter is shorter): the end is then marked, and audio held back is sent.
+    const quietMs = Math.max(options.sendAheadMs, 2 * options.chunkMs);
     this.tracker = new PlaybackTracker({
       timeline,
       sender: this.sender,
       clock,
       stats,
       markIntervalMs: init.serializer.playoutMarks ? options.markIntervalMs : 0,
-      // Mark the end of what was sent once the queue has stayed dry for longer than a real-time
-      // source's jitter, so a live relay is not marked chunk by chunk.
-      quietMs: Math.max(options.sendAheadMs, 2 * options.chunkMs),
+      quietMs,
       playoutDelayMs: options.playoutDelayMs,
       playoutTimeoutMs: options.playoutTimeoutMs,
       dispatch: init.dispatch,
     });
     this.#pump = new OutboundPump({
+      tailMs: quietMs,
       format: {
         sampleRate: options.outputSampleRate,
         channels: options.outputChannels,

@@ -34,6 +34,11 @@ export interface OutboundPumpOptions {
   tracker: PlaybackTracker;
   /** For the pacing timer. */
   clock: Clock;
+  /**
+   * How long after the queue ran dry the audio held back (less than a chunk, or a packet) is
+   * taken to be the end of an utterance and sent.
+   */
+  tailMs: number;
   /** Background audio under the speech and through its silences, if any. */
   mixer: OutboundMixer | undefined;
   /** Told of every chunk sent (after the tracker); `speech` is false for background alone. */
@@ -67,6 +72,11 @@ export class OutboundPump {
   readonly #format: MixerFormat;
   readonly #mixer: OutboundMixer | undefined;
   readonly #onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
+  /** Sends the held-back end of an utterance once no audio has come for `tailMs`. */
+  readonly #tail: ClockTimer;
+  readonly #tailMs: number;
+  /** The tail was cut into a chunk: its packet goes too once the chunk has left. */
+  #tailFlushed = false;
   /** Speech was sent since the queue last ran dry. */
   #speaking = false;
   #running = false;
@@ -87,6 +97,8 @@ export class OutboundPump {
     this.#sendEnd = options.sendEnd;
     this.#onError = options.onError;
     this.#pacing = options.clock.timer(this.#onDeadline);
+    this.#tail = options.clock.timer(this.#onTail);
+    this.#tailMs = options.tailMs;
     this.#format = options.format;
     this.#mixer = options.mixer;
     this.#onChunk = options.onChunk;
@@ -98,6 +110,7 @@ export class OutboundPump {
    * writer should wait for room.
    */
   pushAudio(frame: AudioFrame): Promise<void> | undefined {
+    this.#tail.cancel();
     this.#tracker.queued();
     this.#chunker.push(frame, this.#enqueueChunk);
     this.#run();
@@ -107,6 +120,7 @@ export class OutboundPump {
 
   /** Queues a frame after the audio before it (a partial chunk is cut short to keep order). */
   pushFrame(frame: Frame): Promise<void> | undefined {
+    this.#tail.cancel();
     this.#chunker.flush(this.#enqueueChunk);
     this.#queue.pushFrame(frame);
     this.#run();
@@ -130,6 +144,7 @@ export class OutboundPump {
     if (this.#started && !this.#stopped) this.#mixer?.detach();
     this.#stopped = true;
     this.#pacing.cancel();
+    this.#tail.cancel();
     this.#paced = undefined;
     this.#queue.wakeWriter();
     this.#queue.wakeDrained();
@@ -143,6 +158,8 @@ export class OutboundPump {
   clear(): number {
     const dropped = this.#queue.clear() + this.#chunker.clear() + this.#sender.clearPackets();
     this.#timeline.cut();
+    this.#tail.cancel();
+    this.#tailFlushed = false;
     this.#dueWhileHeld = false;
     if (this.#paced !== undefined) {
       // The pump was waiting for a deadline that no longer exists.
@@ -233,10 +250,33 @@ export class OutboundPump {
   /** The queue is empty: speech, if any was going, has run out for now. */
   #ranDry(): void {
     this.#queue.wakeDrained();
+    if (this.#tailFlushed) {
+      // The tail chunk has left: the packet it began goes too, by the lastPacket policy.
+      this.#tailFlushed = false;
+      this.#sender.flushPackets();
+    }
     if (!this.#speaking) return;
     this.#speaking = false;
+    if (this.#chunker.pendingBytes > 0 || this.#sender.pendingPacketBytes > 0) {
+      this.#tail.arm(this.#tailMs);
+    }
     this.#tracker.drained();
   }
+
+  /**
+   * No audio came for a while after the last chunk left: the less-than-a-chunk (or a packet)
+   * held back is the end of an utterance, not the start of a chunk. Send it rather than keep it
+   * until whatever is written next.
+   */
+  #onTail = (): void => {
+    if (
+      this.#stopped || this.#queue.size > 0 ||
+      this.#chunker.pendingBytes === 0 && this.#sender.pendingPacketBytes === 0
+    ) return;
+    this.#tailFlushed = true;
+    this.#chunker.flush(this.#enqueueChunk);
+    this.#run();
+  };
 
   /** The pacing deadline the pump waited for has come. */
   #onDeadline = (): void => {

@@ -123,6 +123,11 @@ export class OutboundSender {
     this.#stats.audioBytesDroppedOnClose += packetizer.flush(this.#sendPacket);
   }
 
+  /** Bytes held by the packetizer for a packet not yet whole. */
+  get pendingPacketBytes(): number {
+    return this.#packetizer?.pendingBytes ?? 0;
+  }
+
   /** Drops the packetizer's partial packet (on interruption); returns the bytes dropped. */
   clearPackets(): number {
     return this.#packetizer?.clear() ?? 0;

@@ -283,3 +283,38 @@ Deno.test("`interrupt` sends the clear before anything the bot sends right after
   pair.client.close(1000);
   await transport.closed;
 });
+
+Deno.test("`WebSocketTransport` sends the held-back end of an utterance once no audio follows", async () => {
+  const { clock, pair, transport, received } = session();
+  await clock.tick(0);
+  transport.send(audio(50, 3)); // two 20 ms chunks and 10 ms the chunker holds for the next
+  await clock.tick(30);
+  assert.deepEqual(received.map((r) => (r.data as Uint8Array).length), [640, 640]);
+  await clock.tick(100); // quiet: that 10 ms is the end of what was said
+  assert.deepEqual(received.map((r) => (r.data as Uint8Array).length), [640, 640, 320]);
+  pair.client.close(1000);
+  await transport.closed;
+});
+
+Deno.test("`WebSocketTransport` keeps a live relay's chunks whole: a remainder waits for more audio", async () => {
+  const { clock, pair, transport, received } = session();
+  await clock.tick(0);
+  for (let i = 0; i < 20; i++) {
+    transport.send(audio(30, 3)); // 30 ms frames on 20 ms chunks, in real time
+    await clock.tick(30);
+  }
+  assert.ok(received.every((r) => (r.data as Uint8Array).length === 640), "every chunk whole");
+  pair.client.close(1000);
+  await transport.closed;
+});
+
+Deno.test("`WebSocketTransport` sends a packetized tail as a padded packet once no audio follows", async () => {
+  const { clock, pair, transport, received } = session({ fixedAudioPacketSize: 1000 });
+  await clock.tick(0);
+  transport.send(audio(40, 3)); // 1280 bytes: one packet of 1000, 280 waiting for more
+  await clock.tick(200);
+  assert.deepEqual(received.map((r) => (r.data as Uint8Array).length), [1000, 1000]);
+  assert.ok((received[1]!.data as Uint8Array).subarray(280).every((b) => b === 0), "padded");
+  pair.client.close(1000);
+  await transport.closed;
+});
