@@ -2,6 +2,7 @@
 // demo server, real time, a 2-call aggregate with recordings, and bad usage.
 import assert from "node:assert/strict";
 import { createDemoHandler } from "../../examples/demo/handler.ts";
+import { demoOrigins } from "../../examples/demo/origins.ts";
 
 const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
 
@@ -19,7 +20,10 @@ async function simulate(args: string[]): Promise<{ code: number; stdout: string;
 }
 
 Deno.test("the simulate CLI runs two calls against the demo, records each and prints the aggregate", async () => {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, createDemoHandler());
+  // The demo answers only its own address: it is told the port once the server has one.
+  let demo: (request: Request) => Response | Promise<Response> = () => new Response(null);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (r) => demo(r));
+  demo = createDemoHandler({ origins: demoOrigins("127.0.0.1", server.addr.port) });
   const dir = await Deno.makeTempDir({ prefix: "simulate_cli_" });
   try {
     const { code, stdout, stderr } = await simulate([

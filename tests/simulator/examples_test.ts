@@ -4,18 +4,26 @@
 // Twilio example's beep is acknowledged by its mark only after it played, nothing breaks a rule.
 import assert from "node:assert/strict";
 import { createDemoHandler } from "../../examples/demo/handler.ts";
+import { demoOrigins } from "../../examples/demo/origins.ts";
 import { twilioBridge } from "../../examples/twilio/bridge.ts";
 import { upgrade } from "../../src/adapters/deno.ts";
 import { ECHO_OPTIONS, runBot } from "../runtimes/behaviour/bot.ts";
 import { simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
 
-function serve(handler: (request: Request) => Response | Promise<Response>) {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+type Handler = (request: Request) => Response | Promise<Response>;
+
+/** Serves on 127.0.0.1 port 0 what `make` returns for the port (the demo answers its own only). */
+function serve(make: (port: number) => Handler) {
+  let handler: Handler = () => new Response(null, { status: 503 });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (r) => handler(r));
+  handler = make(server.addr.port);
   return { port: server.addr.port, server };
 }
 
 Deno.test("simulateCall as a raw-PCM page hears the demo echo each utterance back", async () => {
-  const { port, server } = serve(createDemoHandler());
+  const { port, server } = serve((port: number) =>
+    createDemoHandler({ origins: demoOrigins("127.0.0.1", port) })
+  );
   try {
     const report = await simulateCall(`ws://127.0.0.1:${port}/ws?delay_ms=300`, {
       protocol: "raw",
@@ -41,7 +49,7 @@ Deno.test("simulateCall as a raw-PCM page hears the demo echo each utterance bac
 });
 
 Deno.test("simulateCall as Twilio presses a key on the Twilio example and hears its beep, mark after it played", async () => {
-  const { port, server } = serve(twilioBridge({}));
+  const { port, server } = serve(() => twilioBridge({}));
   try {
     const report = await simulateCall(`ws://127.0.0.1:${port}/media`, {
       protocol: "twilio",
@@ -69,7 +77,7 @@ Deno.test("simulateCall as Twilio presses a key on the Twilio example and hears 
 });
 
 Deno.test("simulateCall as raw PCM ends a call the behaviour suite's bot echoes", async () => {
-  const { port, server } = serve(async (request) => {
+  const { port, server } = serve(() => async (request) => {
     const { transport, response } = await upgrade(request, ECHO_OPTIONS);
     if (transport) runBot(transport, new URL(request.url));
     return response;
@@ -91,7 +99,7 @@ Deno.test("simulateCall as raw PCM ends a call the behaviour suite's bot echoes"
 });
 
 Deno.test("simulateCall reports a bot it cannot reach as an error, not a rejection", async () => {
-  const { port, server } = serve(() => new Response("no", { status: 404 }));
+  const { port, server } = serve(() => () => new Response("no", { status: 404 }));
   await server.shutdown();
   const report = await simulateCall(`ws://127.0.0.1:${port}/`, { protocol: "twilio" });
   assert.equal(report.ended.by, "error");
