@@ -118,7 +118,10 @@ export class SimulatedCall {
   async #connect(): Promise<boolean> {
     let socket: WebSocketLike;
     try {
-      socket = this.#options.connect(this.#url);
+      const offered = this.#farEnd.subprotocols;
+      socket = offered === undefined
+        ? this.#options.connect(this.#url)
+        : this.#options.connect(this.#url, [...offered]);
     } catch (error) {
       this.#endAt(0, "error", `could not connect: ${(error as Error)?.message ?? error}`);
       return false;

@@ -31,7 +31,7 @@ export interface CallProgress {
 /** The options as the call uses them. */
 export interface ResolvedCallOptions {
   clock: Clock;
-  connect: (url: string) => WebSocketLike;
+  connect: (url: string, protocols?: string[]) => WebSocketLike;
   connectTimeoutMs: number;
   speed: number;
   speechSegments: SpeechSegment[] | undefined;
@@ -89,7 +89,7 @@ export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOp
   const progressIntervalMs = nonNegative(options.progressIntervalMs ?? 1000, "progressIntervalMs");
   return {
     clock: options.clock ?? systemClock,
-    connect: options.connect ?? ((url) => new WebSocket(url)),
+    connect: options.connect ?? ((url, protocols) => new WebSocket(url, protocols)),
     connectTimeoutMs: nonNegative(options.connectTimeoutMs ?? 10_000, "connectTimeoutMs"),
     speed,
     speechSegments: options.speechSegments,

@@ -96,6 +96,8 @@ export interface FarEndContext {
 export interface FarEnd {
   /** The protocol's name, as the report shows it. */
   readonly protocol: string;
+  /** The WebSocket subprotocols the platform offers when it connects, if any. */
+  readonly subprotocols?: readonly string[];
   /** The caller's audio on the wire: mono, this rate, one message per `frameMs`. */
   readonly caller: { readonly sampleRate: number; readonly frameMs: number };
   /** The rate the far end plays the bot's audio at (what `context.play` is given). */

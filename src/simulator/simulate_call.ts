@@ -149,12 +149,13 @@ export interface SimulateCallOptions {
    */
   connectTimeoutMs?: number;
   /**
-   * Makes the WebSocket; the standard `WebSocket` by default. Give one to add headers, use
-   * another client, or count messages in a test.
+   * Makes the WebSocket, offering the platform's subprotocols (Asterisk `media`, jambonz
+   * `audio.jambonz.org`, …) where it has any; the standard `WebSocket` by default. Give one to
+   * add headers, use another client, or count messages in a test.
    *
-   * @default {(url) => new WebSocket(url)}
+   * @default {(url, protocols) => new WebSocket(url, protocols)}
    */
-  connect?: (url: string) => WebSocketLike;
+  connect?: (url: string, protocols?: string[]) => WebSocketLike;
   /**
    * The time source (tests inject a `FakeClock` shared with the bot).
    *

@@ -29,7 +29,7 @@ export interface ServerPlan {
   /** Permission flags of the README's `deno` command for it (Deno runtimes only). */
   denoFlags: string[];
   /** The wire protocol its sessions speak. */
-  wire: "raw" | "twilio";
+  wire: Wire;
   /** The WebSocket path to connect to; `{n}` stands for a number unique to each connection. */
   path: string;
   /** A browser origin the block allows, if it lists any. */
@@ -38,8 +38,11 @@ export interface ServerPlan {
   authorizes: boolean;
   /** Environment variables it reads (given a secret) and query parameters it reads (the same). */
   secrets: { env: string[]; params: string[] };
-  /** `echo`: frames go back as they came; `reply`: messages are answered by the bot's code. */
-  session: "echo" | "reply";
+  /**
+   * `echo`: frames go back as they came; `reply`: messages are answered by the bot's code;
+   * `conversation`: the bot answers the caller its own way (a simulated call hears it).
+   */
+  session: "echo" | "reply" | "conversation";
   /** For workerd: the settings wrangler would use. */
   workerd: WranglerConfig | undefined;
 }
@@ -66,7 +69,41 @@ export interface ReadmePlan {
   fragments: CodeBlock[];
 }
 
+/** The wire a server block speaks: `raw`, `twilio`, or another platform the simulator speaks. */
+export type Wire =
+  | "raw"
+  | "twilio"
+  | "telnyx"
+  | "plivo"
+  | "exotel"
+  | "vonage"
+  | "genesys"
+  | "pipecat"
+  | "asterisk"
+  | "jambonz"
+  | "freeswitch"
+  | "conversationrelay";
+
 const CODE_LANGS = new Set(["ts", "typescript", "js", "javascript", "mjs"]);
+
+/**
+ * The client each serializer's blocks are driven with: the runner's own raw-PCM and Twilio clients,
+ * or the caller simulator speaking that platform (`@x/ws-transport/simulator` protocol names).
+ */
+const WIRES: Record<string, Wire> = {
+  RawPcmSerializer: "raw",
+  TwilioSerializer: "twilio",
+  TelnyxSerializer: "telnyx",
+  PlivoSerializer: "plivo",
+  ExotelSerializer: "exotel",
+  VonageSerializer: "vonage",
+  GenesysSerializer: "genesys",
+  ProtobufSerializer: "pipecat",
+  AsteriskSerializer: "asterisk",
+  JambonzSerializer: "jambonz",
+  FreeSwitchSerializer: "freeswitch",
+  ConversationRelaySerializer: "conversationrelay",
+};
 const WORKERD_IMPORTS = [
   "@x/ws-transport/cloudflare",
   "@x/ws-transport/cloudflare-durable-object",
@@ -170,23 +207,23 @@ function serverPlan(
   options: { file: string; denoFlags: string[]; workerd: WranglerConfig | undefined; via: string },
 ): ServerPlan {
   const serializers = [...code.matchAll(/new (\w+Serializer)\(/g)].map((m) => m[1]!);
-  const unknown = serializers.filter((s) => s !== "TwilioSerializer" && s !== "RawPcmSerializer");
+  const unknown = serializers.filter((s) => !(s in WIRES));
   if (unknown.length > 0) {
     throw new Error(`${where(block)}: the README runner has no client for ${unknown.join(", ")}`);
   }
-  const wire = serializers.includes("TwilioSerializer") || /\bdetectProvider\(/.test(code)
+  const wire = /\bdetectProvider\(/.test(code)
     ? "twilio"
-    : "raw";
-  const echoes = /\.pipeTo\(\s*\w+\.writable\s*\)/.test(code);
+    : serializers.map((s) => WIRES[s]!).find((w) => w !== "raw") ?? "raw";
+  // An echo through the streams (`readable.pipeTo(writable)`) or the push surface
+  // (`receive((frame) => … send(frame))`).
+  const echoes = /\.pipeTo\(\s*\w+\.writable\s*\)/.test(code) ||
+    /\.receive\(\s*\(?\s*(\w+)\s*\)?\s*=>[\s\S]*?\.send\(\s*\1\s*\)/.test(code);
   const replies = /\.write\(\s*\{\s*type:\s*"message"/.test(code);
-  if (!echoes && !replies) {
-    throw new Error(
-      `${where(block)}: cannot tell what its sessions do (no pipeTo(….writable), no message ` +
-        "written): teach the README runner, or mark the block as a fragment",
-    );
-  }
-  if (wire === "twilio" && !echoes) {
-    throw new Error(`${where(block)}: the runner's Twilio client only knows an echoing bot`);
+  // Neither: a bot that answers the caller in its own way. The caller simulator calls it, as the
+  // platform would, and checks the bot is heard answering and breaks no platform rule.
+  const session = echoes ? "echo" : replies ? "reply" : "conversation";
+  if (session === "reply" && wire !== "raw") {
+    throw new Error(`${where(block)}: the runner's ${wire} client knows no replying bot`);
   }
   const route = /\.get\(\s*"(\/[^"]*)"/.exec(code)?.[1];
   return {
@@ -207,7 +244,7 @@ function serverPlan(
       ]),
       params: unique([...code.matchAll(/searchParams\.get\("(\w+)"\)/g)].map((m) => m[1]!)),
     },
-    session: echoes ? "echo" : "reply",
+    session,
     workerd: options.workerd,
   };
 }

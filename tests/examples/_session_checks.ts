@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { mulawEncode } from "@x/ws-transport/audio";
+import { simulateCall, syntheticCaller } from "@x/ws-transport/simulator";
 import { WsClient } from "../_ws_client.ts";
 import { rawStatus, UPGRADE_HEADERS } from "./_http.ts";
 import type { ServerPlan } from "./_readme_plan.ts";
@@ -141,7 +142,29 @@ export async function checkServer(plan: SessionPlan, port: number, secret: strin
   }
   for (const n of [1, 2]) {
     const url = `ws://${host}${pathFor(plan, n, secret)}`;
-    if (plan.wire === "twilio") await twilioCall(url, n);
+    if (plan.session === "conversation" || (plan.wire !== "raw" && plan.wire !== "twilio")) {
+      await simulatedCall(url, plan);
+    } else if (plan.wire === "twilio") await twilioCall(url, n);
     else await rawSession(url, plan, n);
+  }
+}
+
+/**
+ * A call from the caller simulator speaking the block's platform: the caller says something and
+ * pauses; the bot must be heard (or, on a text-only platform, must answer in text) and break no
+ * rule of the platform's.
+ */
+async function simulatedCall(url: string, plan: SessionPlan): Promise<void> {
+  const report = await simulateCall(url, {
+    protocol: plan.wire,
+    audio: syntheticCaller({ utterancesMs: [900], pauseMs: 1200 }),
+    lingerMs: 2500,
+    maxDurationMs: 15_000,
+  });
+  assert.notEqual(report.connectMs, null, `the ${plan.wire} call connects: ${report.ended.detail}`);
+  assert.deepEqual(report.violations, [], `${plan.wire}: ${JSON.stringify(report.violations)}`);
+  assert.notEqual(report.ended.by, "error", report.ended.detail);
+  if (plan.wire !== "conversationrelay") {
+    assert.notEqual(report.firstAudibleMs, null, `the caller hears the bot (${plan.wire})`);
   }
 }

@@ -86,6 +86,8 @@ const COMMANDS = new Set([
 /** Asterisk's side of a `chan_websocket` channel that dialled the bot. */
 export class AsteriskFarEnd implements FarEnd {
   readonly protocol: string;
+  /** `websocket_client.conf` `protocols = media`: the subprotocol chan_websocket offers. */
+  readonly subprotocols: readonly string[] = ["media"];
   readonly caller: { readonly sampleRate: number; readonly frameMs: number };
   readonly playbackRate: number;
   readonly #options: FarEndOptions;

@@ -41,6 +41,7 @@ export interface FreeSwitchFarEndOptions {
 /** FreeSWITCH's side of a `uuid_audio_fork` socket with bidirectional streaming. */
 export class FreeSwitchFarEnd implements FarEnd {
   readonly protocol = "freeswitch";
+  readonly subprotocols: readonly string[] = [FREESWITCH_SUBPROTOCOL];
   readonly caller: { readonly sampleRate: number; readonly frameMs: number };
   readonly playbackRate: number;
   readonly #options: FarEndOptions;

@@ -41,6 +41,7 @@ export interface JambonzFarEndOptions {
 /** jambonz's side of a `listen` socket with bidirectional streaming. */
 export class JambonzFarEnd implements FarEnd {
   readonly protocol = "jambonz";
+  readonly subprotocols: readonly string[] = [JAMBONZ_SUBPROTOCOL];
   readonly caller: { readonly sampleRate: number; readonly frameMs: number };
   readonly playbackRate: number;
   readonly #options: FarEndOptions;
