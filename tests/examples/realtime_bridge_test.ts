@@ -70,7 +70,7 @@ async function bridgedCall(setup: Setup = {}) {
       simulateCall(`ws://127.0.0.1:${bridge.addr.port}${setup.path ?? "/media"}`, {
         protocol: "twilio",
         clock,
-        connect: lockstep.connect,
+        connect: (url: string) => lockstep.connect(url),
         audio: syntheticCaller({ utterancesMs: [800], pauseMs: 1000 }),
         lingerMs: 1500,
         record: true,
