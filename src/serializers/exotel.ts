@@ -51,8 +51,9 @@ export interface ExotelSerializerOptions {
  * `message` → its JSON as is. Exotel has no hang-up in this protocol: `end`/`cancel` produce
  * nothing (closing the socket ends the stream and the flow moves on to the next applet).
  *
- * Exotel asks for outbound chunks of at least 100 ms (3,200 bytes at 8 kHz) in multiples of
- * 320 bytes; since one message goes per frame, give the transport `audioOut.chunkMs: 100`.
+ * Exotel asks for outbound messages of at least 3,200 bytes in multiples of 320 bytes (its pages
+ * call that 100 ms, which holds at 16 kHz; at the default 8 kHz it is 200 ms): one message goes
+ * per frame, so give the transport `audioOut.chunkMs: 200` at 8 kHz (100 at 16 kHz).
  *
  * @example A start message
  * ```ts
