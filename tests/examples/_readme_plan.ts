@@ -255,12 +255,12 @@ function serverPlan(
  */
 function honoVariants(block: CodeBlock): { runtime: Runtime; code: string; via: string }[] {
   const denoImport = /^import \{ upgradeWebSocket \} from "hono\/deno";\n/m;
-  const appLine = /^const app = new Hono\(\);\n/m;
+  const appLine = /^const app = new Hono(?:<[^\n]*>)?\(\);\n/m;
   const exported = /^export default app;\n/m;
   if (![denoImport, appLine, exported].every((pattern) => pattern.test(block.code))) {
     throw new Error(
       `${where(block)}: the Hono block no longer has the \`hono/deno\` import, \`const app = ` +
-        "new Hono();` and `export default app;` the README runner derives the other runtimes from",
+        "new Hono(…);` and `export default app;` the README runner derives the other runtimes from",
     );
   }
   return [
@@ -285,7 +285,10 @@ function honoVariants(block: CodeBlock): { runtime: Runtime; code: string; via: 
       via: "Bun (hono/bun, as the README says)",
       code: block.code
         .replace(denoImport, 'import { upgradeWebSocket, websocket } from "hono/bun";\n')
-        .replace(exported, "export default { fetch: app.fetch, websocket };\n"),
+        .replace(
+          exported,
+          "export default { fetch: app.fetch, websocket: { ...websocket, maxPayloadLength: 1 << 20 } };\n",
+        ),
     },
     {
       runtime: "workerd",
