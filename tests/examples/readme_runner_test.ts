@@ -61,11 +61,13 @@ Deno.test("`planBlocks` places servers by runtime, reads their command, and fail
   assert.equal(plan.fragments.length, 1);
   assert.equal(plan.checks.length, 1, "a fragment is not type-checked");
 
+  // A bot that neither pipes nor replies answers the caller its own way: a simulated call hears it.
   const silent = codeBlocks(
     markdown('```ts\nimport { upgrade } from "@x/ws-transport/deno";\nDeno.serve(upgrade);\n```'),
     "U.md",
   );
-  assert.throws(() => planBlocks(silent, DATE), /U\.md:3: cannot tell what its sessions do/);
+  assert.equal(planBlocks(silent, DATE).servers[0]!.session, "conversation");
+  // Another platform's serializer: the caller simulator speaks its protocol.
   const telnyx = codeBlocks(
     markdown(
       '```ts\nimport { TelnyxSerializer } from "@x/ws-transport/telnyx";\nDeno.serve((r) => {\n' +
@@ -73,9 +75,18 @@ Deno.test("`planBlocks` places servers by runtime, reads their command, and fail
     ),
     "V.md",
   );
+  assert.equal(planBlocks(telnyx, DATE).servers[0]!.wire, "telnyx");
+  // A serializer nobody can speak to fails, naming it.
+  const acme = codeBlocks(
+    markdown(
+      '```ts\nimport { AcmeSerializer } from "./acme.ts";\nDeno.serve((r) => {\n' +
+        "  const t = make(r, new AcmeSerializer());\n  t.readable.pipeTo(t.writable);\n});\n```",
+    ),
+    "W.md",
+  );
   assert.throws(
-    () => planBlocks(telnyx, DATE),
-    /V\.md:3: the README runner has no client for TelnyxSerializer/,
+    () => planBlocks(acme, DATE),
+    /W\.md:3: the README runner has no client for AcmeSerializer/,
   );
 });
 
