@@ -507,6 +507,8 @@ function checkParrotCall(call: Awaited<ReturnType<typeof parrotCall>>, line: str
   const { events, stats, log } = call;
   assert.deepEqual(call.errors, []);
   assert.equal(stats.violations, 0, "the server kept to the line's protocol");
+  const progress = events.findLast((e) => e.type === "progress")!;
+  assert.equal(progress.stats.decodeErrors, 0, "the page kept to the line's protocol");
   const hello = events[0]!;
   assert.equal(hello.type, "hello");
   assert.equal(hello.line, line);
@@ -529,7 +531,7 @@ function checkParrotCall(call: Awaited<ReturnType<typeof parrotCall>>, line: str
   assert.ok(bargeIn.responseMs! > bargeIn.heardMs + 500, JSON.stringify(bargeIn));
   // The caller cut in 1.3 s into the reply; the detector needs MIN_SPEECH_MS to be sure.
   assert.ok(
-    bargeIn.heardMs > 1000 && bargeIn.heardMs < 1300 + MIN_SPEECH_MS + 250,
+    bargeIn.heardMs > 700 && bargeIn.heardMs < 1300 + MIN_SPEECH_MS + 250,
     `heard ${bargeIn.heardMs} ms`,
   );
   assert.match(call.heard!, /^Heard \d\.\d\d s of \d\.\d\d s$/);
@@ -551,9 +553,11 @@ function checkParrotCall(call: Awaited<ReturnType<typeof parrotCall>>, line: str
     e.type === "metric" && e.name === "voice.barge_in.stop_latency"
   );
   assert.ok(bargeInLatency, "the barge-in stop latency was measured");
-  // Talking over it stops it within one chunk of the detector being sure.
+  // Talking over it stops it within a chunk of the detector being sure (plus, in a real
+  // browser on a shared machine, some scheduling; the exact bound is tests/examples'
+  // demo_parrot_test.ts, on a fake clock).
   assert.ok(
-    bargeInLatency.value >= MIN_SPEECH_MS - 10 && bargeInLatency.value <= MIN_SPEECH_MS + 60,
+    bargeInLatency.value >= MIN_SPEECH_MS - 10 && bargeInLatency.value <= MIN_SPEECH_MS + 100,
     `barge-in stop latency ${bargeInLatency.value} ms`,
   );
   // The second phrase was said back in full afterwards.
@@ -590,14 +594,19 @@ Deno.test({
     const { marks } = call.stats;
     assert.ok(marks.received >= 8, `${marks.received} marks`);
     assert.equal(marks.played + marks.cleared, marks.received, "every mark went back");
-    const progress = call.events.findLast((e) => e.type === "progress")!;
-    assert.equal(progress.stats.marksAcknowledged, progress.stats.marksSent);
-    assert.ok(progress.stats.marksAcknowledged >= marks.played);
+    const { stats } = call.events.findLast((e) => e.type === "progress")!;
+    assert.equal(stats.marksSent, marks.received, "the page got every mark the server sent");
+    // The server counts the acks of marks it still waits for: not those a clear returned, nor
+    // one acked as played while the interruption was on its way (it forgot it at the cut).
+    assert.ok(
+      stats.marksAcknowledged <= marks.played && stats.marksAcknowledged >= marks.played - 1,
+      `${stats.marksAcknowledged} acknowledged, ${marks.played} acked as played`,
+    );
     assert.match(
       call.log.map((e) => e.text).join("\n"),
       /marks? acknowledged by this page's player/,
     );
-    assert.match(call.metrics.marks!, /^(\d+) of \1$/);
+    assert.equal(call.metrics.marks, `${stats.marksAcknowledged} of ${stats.marksSent}`);
     console.log(
       `${call.mic.voice} microphone; heard ${bargeIn.heardMs.toFixed(0)} ms of ` +
         `${bargeIn.responseMs} ms by the marks, the player played ${

@@ -19,6 +19,8 @@ const PLAYER_TARGET_MS = 60;
 const RECENT_SAMPLES = 8000; // the last 0.5 s of received 16 kHz audio, for inspection
 /** How long "Interrupted" stays up once the echo has resumed, so it can be read. */
 const INTERRUPTED_NOTE_MS = 1500;
+/** How many of the server's view messages `demo.viewEvents()` keeps. */
+const MAX_VIEW_EVENTS = 10000;
 /** How long the view may take to send "ended" once the line has closed. */
 const VIEW_LINGER_MS = 3000;
 
@@ -342,6 +344,8 @@ function onView(current, event) {
   const at = (t) => t + current.offset;
   const when = { at: typeof event.t === "number" ? event.t / 1000 : current.serverSeconds() };
   current.events.push(event);
+  // Bounded: a long session sends ten "progress" messages a second.
+  if (current.events.length > MAX_VIEW_EVENTS) current.events.splice(0, 1000);
   const acked = (e) => e.acknowledged ? "acknowledged" : "estimated";
   switch (event.type) {
     case "hello":
@@ -559,7 +563,7 @@ async function start() {
         current.client = new WidebandLine(handlers);
         // The player starts as soon as the server's 60 ms lead is in: what is left of the
         // delay behind the pacing estimate is the audio output's own latency.
-        await current.client.open(id, audio.outputLatencyMs());
+        await current.client.open(id, Math.min(1000, audio.outputLatencyMs()));
       }
     }
     audio.mic.port.onmessage = ({ data }) => {
