@@ -24,18 +24,12 @@ const MAX_VIEW_EVENTS = 10000;
 /** How long the view may take to send "ended" once the line has closed. */
 const VIEW_LINGER_MS = 3000;
 
-const LINES = {
-  wideband: {
-    name: "the wideband line",
-    live: "Live on the wideband line (raw PCM, 16 kHz). Say something and pause: the parrot " +
-      "says it back. Talk over it to cut it off.",
-  },
-  phone: {
-    name: "the phone line",
-    live: "Live on the phone line (this page plays Twilio: μ-law, 8 kHz). Say something and " +
-      "pause: the parrot says it back. Talk over it to cut it off.",
-  },
-  echo: { name: "the echo" },
+/** What the status says once a parrot line is live. */
+const LIVE_STATUS = {
+  wideband: "Live on the wideband line (raw PCM, 16 kHz). Say something and pause: the parrot " +
+    "says it back. Talk over it to cut it off.",
+  phone: "Live on the phone line (this page plays Twilio: μ-law, 8 kHz). Say something and " +
+    "pause: the parrot says it back. Talk over it to cut it off.",
 };
 
 const $ = (id) => document.getElementById(id);
@@ -578,7 +572,7 @@ async function start() {
     const delay = Number(ui.delay.value);
     current.liveStatus = line === "echo"
       ? `Live at ${audio.ctx.sampleRate} Hz${delay ? `, echo delayed ${delay} ms` : ""}. Speak!`
-      : LINES[line].live;
+      : LIVE_STATUS[line];
     setStatus(current.liveStatus, "live");
   } catch (error) {
     if (current) stop();
