@@ -62,9 +62,8 @@ const ui = {
   interrupts: $("interrupts"),
 };
 
-const stats = {
-  state: "idle", // idle | starting | live | error
-  line: "wideband",
+/** A session's counters, all at zero. */
+const freshCounts = () => ({
   sentPackets: 0,
   sentBytes: 0,
   receivedPackets: 0,
@@ -73,9 +72,6 @@ const stats = {
   oddPackets: 0,
   interrupts: 0,
   clears: 0,
-  inputDb: -Infinity,
-  /** What the speaker is playing, measured after the jitter buffer. */
-  outputDb: -Infinity,
   /** The level of the audio as it arrives, before the jitter buffer. */
   receivedDb: -Infinity,
   rttMs: null,
@@ -88,6 +84,15 @@ const stats = {
   /** Phone line: marks from the server, and how they went back. */
   marks: { received: 0, played: 0, cleared: 0 },
   violations: 0,
+});
+
+const stats = {
+  state: "idle", // idle | starting | live | error
+  line: "wideband",
+  inputDb: -Infinity,
+  /** What the speaker is playing, measured after the jitter buffer. */
+  outputDb: -Infinity,
+  ...freshCounts(),
 };
 
 const recent = new Int16Array(RECENT_SAMPLES);
@@ -238,25 +243,7 @@ function render() {
 setInterval(render, 100);
 
 function resetFigures(line) {
-  Object.assign(stats, {
-    line,
-    sentPackets: 0,
-    sentBytes: 0,
-    receivedPackets: 0,
-    receivedBytes: 0,
-    oddPackets: 0,
-    interrupts: 0,
-    clears: 0,
-    receivedDb: -Infinity,
-    rttMs: null,
-    rttSamples: [],
-    bufferedMs: 0,
-    underruns: 0,
-    droppedSamples: 0,
-    clearedSamples: 0,
-    marks: { received: 0, played: 0, cleared: 0 },
-    violations: 0,
-  });
+  Object.assign(stats, { line, ...freshCounts() });
   recent.fill(0);
   log.clear();
   timeline.reset();
