@@ -27,6 +27,7 @@ const FILES = [
   "playback_ledger.js",
   "server_view.js",
   "timeline.js",
+  "view_display.js",
   "wideband_line.js",
   "mic-worklet.js",
   "player-worklet.js",

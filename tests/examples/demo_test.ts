@@ -49,6 +49,7 @@ Deno.test("demo serves the page and its files with their content types, nothing 
       "playback_ledger.js",
       "server_view.js",
       "timeline.js",
+      "view_display.js",
       "wideband_line.js",
       "mic-worklet.js",
       "player-worklet.js",
