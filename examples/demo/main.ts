@@ -1,6 +1,7 @@
 /**
- * The voice echo demo: `npm start` (or `deno task start`) serves it on http://127.0.0.1:8000.
- * Open the page, click Talk, and hear yourself back through `@x/ws-transport`.
+ * The barge-in demo: `npm start` (or `deno task start`) serves it on http://127.0.0.1:8000.
+ * Open the page, click Talk, say something and pause: a parrot bot says it back through
+ * `@x/ws-transport`; talk over it and it stops. The echo line hears you back.
  *
  * Environment: `PORT` (default 8000; 0 picks a free one), `HOST` (default 127.0.0.1; `0.0.0.0`
  * listens on every interface) and `ORIGINS` (comma-separated origins to serve besides the
@@ -34,6 +35,6 @@ Deno.serve({
       origins: [...demoOrigins(hostname, address.port), ...extraOrigins],
     });
     // The first origin is the address itself, or 127.0.0.1 when listening on every interface.
-    console.log(`Voice echo demo on ${demoOrigins(hostname, address.port)[0]}/ (click Talk)`);
+    console.log(`Barge-in demo on ${demoOrigins(hostname, address.port)[0]}/ (click Talk)`);
   },
 }, (request) => handler(request));

@@ -12,16 +12,32 @@ const CONTENT_TYPES: Record<string, string> = {
   svg: "image/svg+xml",
 };
 
+/** The page's files: the only ones served, each at `/<name>`, and the page at `/` too. */
+const FILES = [
+  "index.html",
+  "style.css",
+  "favicon.svg",
+  "app.js",
+  "audio_io.js",
+  "echo_line.js",
+  "event_log.js",
+  "g711.js",
+  "metrics_panel.js",
+  "phone_line.js",
+  "playback_ledger.js",
+  "server_view.js",
+  "timeline.js",
+  "view_display.js",
+  "wideband_line.js",
+  "mic-worklet.js",
+  "player-worklet.js",
+];
+
 /** URL path → file name in the public folder. */
-const ROUTES: Record<string, string> = {
-  "/": "index.html",
-  "/index.html": "index.html",
-  "/app.js": "app.js",
-  "/mic-worklet.js": "mic-worklet.js",
-  "/player-worklet.js": "player-worklet.js",
-  "/style.css": "style.css",
-  "/favicon.svg": "favicon.svg",
-};
+const ROUTES: Record<string, string> = Object.fromEntries([
+  ["/", "index.html"],
+  ...FILES.map((name) => [`/${name}`, name]),
+]);
 
 /** Options for {@linkcode createStaticFiles}. */
 export interface StaticFilesOptions {

@@ -38,13 +38,34 @@ Deno.test("demo serves the page and its files with their content types, nothing 
     assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, "no external resources");
     const linked = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
     assert.deepEqual(linked.sort(), ["app.js", "favicon.svg", "style.css"]);
+    const scripts = [
+      "app.js",
+      "audio_io.js",
+      "echo_line.js",
+      "event_log.js",
+      "g711.js",
+      "metrics_panel.js",
+      "phone_line.js",
+      "playback_ledger.js",
+      "server_view.js",
+      "timeline.js",
+      "view_display.js",
+      "wideband_line.js",
+      "mic-worklet.js",
+      "player-worklet.js",
+    ];
     const types: Record<string, string> = {
-      "app.js": "text/javascript; charset=utf-8",
-      "mic-worklet.js": "text/javascript; charset=utf-8",
-      "player-worklet.js": "text/javascript; charset=utf-8",
+      ...Object.fromEntries(scripts.map((name) => [name, "text/javascript; charset=utf-8"])),
       "style.css": "text/css; charset=utf-8",
       "favicon.svg": "image/svg+xml",
     };
+    // Every module the page imports is served (a missing one would only show in a browser).
+    for (const name of scripts) {
+      const source = await (await fetch(`http://${base}/${name}`)).text();
+      for (const [, imported] of source.matchAll(/from "\.\/([^"]+)"/g)) {
+        assert.ok(scripts.includes(imported!), `${name} imports ${imported}, which is not served`);
+      }
+    }
     for (const [name, type] of Object.entries(types)) {
       const response = await fetch(`http://${base}/${name}`);
       assert.equal(response.status, 200, name);
@@ -89,44 +110,84 @@ Deno.test("demo `/ws` refuses a bad query (400), a plain GET (426) and a foreign
   const handler = createDemoHandler();
   const foreign = await handler(
     new Request("http://127.0.0.1:8000/ws", {
-      headers: {
-        upgrade: "websocket",
-        connection: "Upgrade",
-        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-        "sec-websocket-version": "13",
-        origin: "https://evil.example",
-      },
+      headers: { ...UPGRADE_HEADERS, origin: "https://evil.example" },
     }),
   );
   assert.equal(foreign.status, 403);
   await foreign.body?.cancel();
 });
 
-Deno.test("demo refuses a foreign Host on the page and on `/ws` (DNS rebinding); its own names pass", async () => {
+Deno.test("demo's parrot lines and `/view` refuse bad queries (400), plain GETs (426), other methods and foreign origins", async () => {
+  await withServer(async (base) => {
+    const refusals: [string, number, RegExp][] = [
+      ["/wideband?session=short", 400, /session must be 8 to 64/],
+      ["/wideband?session=has%20space%20in%20it", 400, /session must be/],
+      ["/wideband?playout_delay_ms=1001", 400, /playout_delay_ms must be .* 0 to 1000/],
+      ["/wideband?playout_delay_ms=-5", 400, /playout_delay_ms/],
+      ["/wideband?playout_delay_ms=1&playout_delay_ms=2", 400, /given once/],
+      ["/wideband?delay_ms=5", 400, /Unknown query parameter "delay_ms" for \/wideband/],
+      ["/phone?session=abcdefgh-1234", 400, /start\.customParameters/],
+      ["/view", 400, /one parameter, session/],
+      ["/view?session=short", 400, /8 to 64/],
+      ["/view?session=abcdefgh-1234&x=1", 400, /one parameter/],
+    ];
+    for (const [path, status, text] of refusals) {
+      const response = await fetch(`http://${base}${path}`, { headers: { upgrade: "websocket" } });
+      assert.equal(response.status, status, path);
+      assert.match(await response.text(), text, path);
+    }
+    for (const path of ["/wideband", "/phone", "/wideband?session=abcdefgh-1234"]) {
+      const plain = await fetch(`http://${base}${path}`);
+      assert.equal(plain.status, 426, path);
+      await plain.body?.cancel();
+    }
+    const post = await fetch(`http://${base}/view?session=abcdefgh-1234`, { method: "POST" });
+    assert.equal(post.status, 405);
+    await post.body?.cancel();
+    const port = Number(base.split(":")[1]);
+    for (const path of ["/wideband", "/phone", "/view?session=abcdefgh-1234"]) {
+      assert.equal(
+        await rawStatus(port, {
+          path,
+          headers: { host: base, origin: "https://evil.example", ...UPGRADE_HEADERS },
+        }),
+        403,
+        path,
+      );
+    }
+  });
+});
+
+Deno.test("demo refuses a foreign Host on the page and on its sockets (DNS rebinding); its own names pass", async () => {
   await withServer(async (base) => {
     const port = Number(base.split(":")[1]);
     const evil = `evil.example:${port}`;
     assert.equal(await rawStatus(port, { path: "/", headers: { host: evil } }), 403);
-    assert.equal(
-      await rawStatus(port, {
-        path: "/ws",
-        headers: { host: evil, origin: `http://${evil}`, ...UPGRADE_HEADERS },
-      }),
-      403,
-    );
+    for (const path of ["/ws", "/wideband", "/phone", "/view?session=abcdefgh-1234"]) {
+      assert.equal(
+        await rawStatus(port, {
+          path,
+          headers: { host: evil, origin: `http://${evil}`, ...UPGRADE_HEADERS },
+        }),
+        403,
+        path,
+      );
+    }
     // Same port, another name that is not a loopback one.
     assert.equal(await rawStatus(port, { path: "/", headers: { host: `10.0.0.1:${port}` } }), 403);
     // The configured address and its loopback names: the page loads and `/ws` upgrades.
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
       assert.equal(await rawStatus(port, { path: "/", headers: { host } }), 200, host);
-      assert.equal(
-        await rawStatus(port, {
-          path: "/ws",
-          headers: { host, origin: `http://${host}`, ...UPGRADE_HEADERS },
-        }),
-        101,
-        host,
-      );
+      for (const path of ["/ws", "/wideband", "/phone"]) {
+        assert.equal(
+          await rawStatus(port, {
+            path,
+            headers: { host, origin: `http://${host}`, ...UPGRADE_HEADERS },
+          }),
+          101,
+          `${host}${path}`,
+        );
+      }
     }
     // The right Host does not make a foreign page's origin acceptable.
     assert.equal(
@@ -141,6 +202,40 @@ Deno.test("demo refuses a foreign Host on the page and on `/ws` (DNS rebinding);
       403,
     );
   });
+});
+
+Deno.test("demo without configured origins serves the loopback names on the port it is reached at, and no other name", async () => {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    createDemoHandler(),
+  );
+  try {
+    const port = server.addr.port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+      assert.equal(await rawStatus(port, { path: "/", headers: { host } }), 200, host);
+      assert.equal(
+        await rawStatus(port, {
+          path: "/phone",
+          headers: { host, origin: `http://${host}`, ...UPGRADE_HEADERS },
+        }),
+        101,
+        host,
+      );
+    }
+    for (const host of [`evil.example:${port}`, `127.0.0.2:${port}`, "localhost.evil.example"]) {
+      assert.equal(await rawStatus(port, { path: "/", headers: { host } }), 403, host);
+    }
+    // The Host is right, but a page from another port is another origin.
+    assert.equal(
+      await rawStatus(port, {
+        path: "/wideband",
+        headers: { host: `127.0.0.1:${port}`, origin: "http://127.0.0.1:1", ...UPGRADE_HEADERS },
+      }),
+      403,
+    );
+  } finally {
+    await server.shutdown();
+  }
 });
 
 Deno.test("demo `/ws` echoes audio byte for byte, in order, as 640-byte packets paced in real time", async () => {
@@ -291,7 +386,7 @@ async function withNpmStart(
 Deno.test("`npm start` listens on PORT and HOST (127.0.0.1 by default) and serves only that host and ORIGINS", async () => {
   const port = freePort("127.0.0.1");
   await withNpmStart({ PORT: String(port) }, async (line) => {
-    assert.equal(line, `Voice echo demo on http://127.0.0.1:${port}/ (click Talk)`);
+    assert.equal(line, `Barge-in demo on http://127.0.0.1:${port}/ (click Talk)`);
     const page = await fetch(`http://127.0.0.1:${port}/`);
     assert.equal(page.status, 200);
     await page.body?.cancel();
@@ -305,7 +400,7 @@ Deno.test("`npm start` listens on PORT and HOST (127.0.0.1 by default) and serve
   const other = freePort("127.0.0.2");
   const env = { PORT: String(other), HOST: "127.0.0.2", ORIGINS: "https://demo.example" };
   await withNpmStart(env, async (line) => {
-    assert.equal(line, `Voice echo demo on http://127.0.0.2:${other}/ (click Talk)`);
+    assert.equal(line, `Barge-in demo on http://127.0.0.2:${other}/ (click Talk)`);
     const page = await fetch(`http://127.0.0.2:${other}/`);
     assert.equal(page.status, 200);
     await page.body?.cancel();

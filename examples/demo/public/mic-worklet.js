@@ -1,8 +1,7 @@
-// Microphone capture: the context's rate down to 16 kHz mono PCM16, posted as 20 ms frames
-// (320 samples, 640 bytes) together with their RMS level. Runs on the audio thread.
+// Microphone capture: the context's rate down to `processorOptions.rate` (16 kHz by default; the
+// phone line asks for 8 kHz) mono PCM16, posted as 20 ms frames (320 samples at 16 kHz) together
+// with their RMS level. Runs on the audio thread.
 
-const OUT_RATE = 16000;
-const FRAME_SAMPLES = 320; // 20 ms at 16 kHz
 const TAPS = 31;
 
 /** A windowed-sinc low-pass at `cutoffHz`, so downsampling does not fold highs into the voice. */
@@ -24,15 +23,17 @@ function lowPass(cutoffHz, rate) {
 }
 
 class MicProcessor extends AudioWorkletProcessor {
-  constructor() {
+  constructor(options) {
     super();
-    this.ratio = sampleRate / OUT_RATE; // input samples per output sample
-    this.taps = this.ratio > 1 ? lowPass(0.45 * OUT_RATE, sampleRate) : null;
+    const rate = options.processorOptions?.rate ?? 16000;
+    this.frameSamples = Math.round(rate / 50); // 20 ms
+    this.ratio = sampleRate / rate; // input samples per output sample
+    this.taps = this.ratio > 1 ? lowPass(0.45 * rate, sampleRate) : null;
     this.history = new Float32Array(TAPS); // circular, newest at this.head
     this.head = 0;
     this.prev = 0; // last filtered input sample
     this.t = 1; // position of the next output sample, in input samples after `prev`
-    this.frame = new Int16Array(FRAME_SAMPLES);
+    this.frame = new Int16Array(this.frameSamples);
     this.filled = 0;
     this.sumSquares = 0;
   }
@@ -53,11 +54,11 @@ class MicProcessor extends AudioWorkletProcessor {
     const s = Math.max(-1, Math.min(1, sample));
     this.frame[this.filled++] = s < 0 ? s * 0x8000 : s * 0x7fff;
     this.sumSquares += s * s;
-    if (this.filled === FRAME_SAMPLES) {
-      const rms = Math.sqrt(this.sumSquares / FRAME_SAMPLES);
+    if (this.filled === this.frameSamples) {
+      const rms = Math.sqrt(this.sumSquares / this.frameSamples);
       const buffer = this.frame.buffer;
       this.port.postMessage({ pcm: buffer, rms }, [buffer]); // transferred: no copy
-      this.frame = new Int16Array(FRAME_SAMPLES);
+      this.frame = new Int16Array(this.frameSamples);
       this.filled = 0;
       this.sumSquares = 0;
     }

@@ -1,0 +1,63 @@
+// The page's audio: the microphone, cut into 20 ms PCM16 frames at the line's rate by the mic
+// worklet, and the player worklet, which plays what the server sends and knows what it played.
+
+/** Where the page came from: the server the microphone audio goes to. */
+export const SERVER = location.origin;
+
+/** Thrown when the demo server cannot be reached: says so instead of the browser's own words. */
+export class ServerUnreachable extends Error {
+  constructor() {
+    super(`cannot reach the server at ${SERVER}: is it running?`);
+  }
+}
+
+/**
+ * Opens the microphone and the audio graph. `rate` is the line's (16000, or 8000 on the phone
+ * line); the player starts after `targetMs` of audio and holds at most `maxMs`.
+ * @param {{ rate: number, echoCancellation: boolean, targetMs: number, maxMs: number }} options
+ */
+export async function openAudio({ rate, echoCancellation, targetMs, maxMs }) {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: { channelCount: 1, echoCancellation, noiseSuppression: false, autoGainControl: false },
+  });
+  let ctx;
+  try {
+    ctx = new AudioContext({ latencyHint: "interactive" });
+    // The worklets come from the server: when it is down this is where that shows first, as
+    // "Unable to load a worklet's module", which says nothing of the server.
+    await Promise.all([
+      ctx.audioWorklet.addModule("mic-worklet.js"),
+      ctx.audioWorklet.addModule("player-worklet.js"),
+    ]).catch(() => {
+      throw new ServerUnreachable();
+    });
+    const mic = new AudioWorkletNode(ctx, "mic-processor", {
+      numberOfOutputs: 0,
+      processorOptions: { rate },
+    });
+    const player = new AudioWorkletNode(ctx, "player-processor", {
+      numberOfInputs: 0,
+      outputChannelCount: [1],
+      processorOptions: { rate, targetMs, maxMs },
+    });
+    player.connect(ctx.destination);
+    ctx.createMediaStreamSource(stream).connect(mic);
+    const context = ctx;
+    return {
+      ctx,
+      mic,
+      player,
+      /** How long after the player renders a sample it leaves the speaker, in ms. */
+      outputLatencyMs: () =>
+        Math.round(((context.baseLatency || 0) + (context.outputLatency || 0)) * 1000),
+      close() {
+        stream.getTracks().forEach((track) => track.stop());
+        return context.close();
+      },
+    };
+  } catch (error) {
+    stream.getTracks().forEach((track) => track.stop());
+    ctx?.close();
+    throw error;
+  }
+}

@@ -1,0 +1,166 @@
+// The demo's `/view` stream: how it pairs with its session, bounds its waits, and reports what
+// the server could not read. Real sockets on 127.0.0.1; the waits on a FakeClock.
+import assert from "node:assert/strict";
+import { createDemoHandler, type DemoHandlerOptions } from "../../examples/demo/handler.ts";
+import { FakeClock } from "../../src/testing/fake_clock.ts";
+import { within, WsClient } from "../_ws_client.ts";
+
+// deno-lint-ignore no-explicit-any
+type ViewMessage = Record<string, any>;
+
+/** The demo on 127.0.0.1 port 0. */
+async function withDemo(
+  options: DemoHandlerOptions,
+  fn: (base: string) => Promise<void>,
+): Promise<void> {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    createDemoHandler(options),
+  );
+  try {
+    await fn(`127.0.0.1:${server.addr.port}`);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+/** Reads a view stream to its end (bounded): its messages, in order. */
+async function readAll(response: Response): Promise<ViewMessage[]> {
+  const text = await within(response.text(), 10000, "the view's end");
+  return text.split("\n").filter((line) => line.startsWith("data: ")).map((line) =>
+    JSON.parse(line.slice(6))
+  );
+}
+
+/** Twilio's opening messages for a stream watched as `session` (Media Streams docs). */
+function twilioStart(session: string): string[] {
+  return [
+    JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" }),
+    JSON.stringify({
+      event: "start",
+      sequenceNumber: "1",
+      start: {
+        accountSid: "AC00000000000000000000000000000000",
+        streamSid: "MZ00000000000000000000000000000000",
+        callSid: "CA00000000000000000000000000000000",
+        tracks: ["inbound"],
+        customParameters: { session },
+        mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
+      },
+      streamSid: "MZ00000000000000000000000000000000",
+    }),
+  ];
+}
+
+Deno.test("demo `/view` waits viewWaitMs for its session, then says expired and ends", async () => {
+  const clock = new FakeClock();
+  await withDemo({ clock, viewWaitMs: 1000 }, async (base) => {
+    const response = await fetch(`http://${base}/view?session=nobody-ever-comes`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    assert.equal(response.headers.get("cache-control"), "no-store");
+    const messages = readAll(response);
+    await clock.tick(1000);
+    assert.deepEqual(await messages, [{ type: "expired", t: 0 }]);
+  });
+});
+
+Deno.test("demo `/view` has one viewer per session: a second is refused (409) until the first goes", async () => {
+  const clock = new FakeClock();
+  await withDemo({ clock, viewWaitMs: 1000 }, async (base) => {
+    const url = `http://${base}/view?session=watched-twice`;
+    const first = await fetch(url);
+    assert.equal(first.status, 200);
+    const second = await fetch(url);
+    assert.equal(second.status, 409);
+    await second.body?.cancel();
+    // The first page goes away: its stream is cancelled, and the id is free again (the server
+    // hears of the cancel a little later: ask again, boundedly, until it has).
+    await first.body!.cancel();
+    const third = await within(
+      (async () => {
+        for (;;) {
+          const again = await fetch(url);
+          if (again.status === 200) return again;
+          await again.body?.cancel();
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      })(),
+      5000,
+      "the id to be free again",
+    );
+    const messages = readAll(third);
+    await clock.tick(1000);
+    assert.deepEqual((await messages).map((m) => m.type), ["expired"]);
+  });
+});
+
+Deno.test("demo `/view` opened after its session started gets the session from its hello on", async () => {
+  await withDemo({}, async (base) => {
+    const client = await WsClient.open(`ws://${base}/wideband?session=view-comes-late`);
+    client.send(new Uint8Array(640));
+    const response = await fetch(`http://${base}/view?session=view-comes-late`);
+    assert.equal(response.status, 200);
+    const messages = readAll(response);
+    await client.close(1000);
+    const view = await messages;
+    assert.deepEqual(view.slice(0, 2).map((m) => m.type), ["hello", "connected"]);
+    assert.equal(view[0]!.line, "wideband");
+    assert.equal(view.at(-1)!.type, "ended");
+    assert.equal(view.at(-1)!.initiator, "remote");
+  });
+});
+
+Deno.test("demo phone line: a message the server cannot read shows on the view as an error, and the call goes on", async () => {
+  const logged = Promise.withResolvers<string>();
+  await withDemo({ log: (line) => logged.resolve(line) }, async (base) => {
+    const response = await fetch(`http://${base}/view?session=bad-message-call`);
+    const messages = readAll(response);
+    const client = await WsClient.open(`ws://${base}/phone`);
+    for (const message of twilioStart("bad-message-call")) client.send(message);
+    client.send("this is not JSON");
+    client.send(JSON.stringify({ event: "media" })); // no media object
+    await client.close(1000);
+    const view = await messages;
+    assert.deepEqual(view.map((m) => m.type).filter((t) => t !== "progress" && t !== "metrics"), [
+      "hello",
+      "connected",
+      "start",
+      "error",
+      "error",
+      "ended",
+    ]);
+    for (const error of view.filter((m) => m.type === "error")) {
+      assert.equal(error.code, "decode");
+      assert.match(error.message, /Twilio/);
+    }
+    assert.equal(
+      view.find((m) => m.type === "start")!.callSid,
+      "CA00000000000000000000000000000000",
+    );
+    assert.equal(view.findLast((m) => m.type === "progress")!.stats.decodeErrors, 2);
+  });
+  const line = await within(logged.promise, 5000, "the session's log line");
+  assert.match(line, /^session 1 \(phone\) ended \(1000, remote\): 0 phrases, 0 replies/);
+});
+
+Deno.test("demo phone line: a session id that is not one a page makes pairs with no view; the call runs unwatched", async () => {
+  const logged = Promise.withResolvers<string>();
+  await withDemo({ log: (line) => logged.resolve(line) }, async (base) => {
+    const refused = await fetch(`http://${base}/view?session=${encodeURIComponent("bad id!")}`);
+    assert.equal(refused.status, 400);
+    await refused.body?.cancel();
+    const client = await WsClient.open(`ws://${base}/phone`);
+    for (const message of twilioStart("bad id!")) client.send(message);
+    client.send(JSON.stringify({
+      event: "media",
+      sequenceNumber: "2",
+      media: { track: "inbound", chunk: "1", timestamp: "0", payload: btoa("\xff".repeat(160)) },
+      streamSid: "MZ00000000000000000000000000000000",
+    }));
+    await client.close(1000);
+  });
+  const line = await within(logged.promise, 5000, "the session's log line");
+  assert.match(line, /^session 1 \(phone\) ended \(1000, remote\): 0 phrases/);
+  assert.match(line, / in_frames=\d+ /);
+});
