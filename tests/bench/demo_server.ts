@@ -7,12 +7,16 @@
  */
 
 import { createDemoHandler } from "../../examples/demo/handler.ts";
+import { demoOrigins } from "../../examples/demo/origins.ts";
 
-Deno.serve({
+// The demo answers only the address it is served at: it learns the port once there is one.
+let handler: (request: Request) => Response | Promise<Response> = () => new Response(null);
+const server = Deno.serve({
   hostname: "127.0.0.1",
   port: 0,
   onListen: ({ hostname, port }) => console.log(`listening ${hostname}:${port}`),
-}, createDemoHandler());
+}, (request) => handler(request));
+handler = createDemoHandler({ origins: demoOrigins("127.0.0.1", server.addr.port) });
 
 // The harness holds our stdin open; EOF means it is gone (even if it was SIGKILLed). Open
 // WebSockets would hold a graceful shutdown, and there is nothing to save: exit at once.

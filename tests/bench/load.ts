@@ -35,7 +35,14 @@ export interface TargetSpec {
 const PYTHON = "/usr/bin/python3";
 
 /** The targets {@linkcode knownTarget} knows, in the order `--help` lists them. */
-export const TARGET_NAMES: readonly string[] = ["demo", "bare", "raw", "pipecat"];
+export const TARGET_NAMES: readonly string[] = [
+  "demo",
+  "push",
+  "responses",
+  "bare",
+  "raw",
+  "pipecat",
+];
 
 /** Options for {@linkcode knownTarget}. */
 export interface KnownTargetOptions {
@@ -61,9 +68,11 @@ export interface KnownTargetOptions {
 }
 
 /**
- * The known targets: `demo` (the demo's handler), `bare` (the floor: a bare echo paced to
- * `anchor + n × 20 ms`, sending up to `leadMs` early), `pipecat` (pipecat's send path on
- * FastAPI/uvicorn), and `raw` (the bare echo with no pacing: a diagnostic).
+ * The known targets: `demo` (the demo's handler: streams), `push` (the same echo on the push
+ * surface), `responses` (`push` with response ids and marks the client acknowledges: playback
+ * tracking in full), `bare` (the floor: a bare echo paced to `anchor + n × 20 ms`, sending up to
+ * `leadMs` early), `pipecat` (pipecat's send path on FastAPI/uvicorn), and `raw` (the bare echo
+ * with no pacing: a diagnostic).
  *
  * @example Looking up the bare echo
  * ```ts
@@ -97,6 +106,14 @@ export function knownTarget(name: string, options: KnownTargetOptions = {}): Tar
       };
     case "demo":
       return { name, command: [deno, "run", "-A", file("demo_server.ts"), ...args], path: "/ws" };
+    case "push": // the demo's settings on the push surface: no streams
+      return { name, command: [deno, "run", "-A", file("push_server.ts"), ...args], path: "/ws" };
+    case "responses": // "push" with response ids and acknowledged marks: playback tracking in full
+      return {
+        name,
+        command: [deno, "run", "-A", file("push_server.ts"), "--responses", ...args],
+        path: "/ws",
+      };
     case "pipecat":
       return {
         name,

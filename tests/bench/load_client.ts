@@ -46,6 +46,8 @@ export interface ClientResult {
   /** This process's CPU seconds during the window. */
   clientCpuSeconds: number;
   /** The first few socket errors, for diagnosis. */
+  /** `mark:NAME` texts answered (the `responses` target's playout acknowledgements). */
+  marksAcked: number;
   errors: string[];
 }
 
@@ -136,6 +138,7 @@ let windowReceived = 0;
 let closedEarly = 0;
 let finishing = false;
 const errors: string[] = [];
+let marksAcked = 0;
 
 // LOAD_TRACE=1: per 250 ms from the first echo, the worst round trip and the worst send lag, to
 // stderr (diagnosing stalls).
@@ -185,6 +188,12 @@ for (let j = 0; j < sessions; j++) {
 function onMessage(session: Session, event: MessageEvent): void {
   const now = performance.now();
   const data = event.data;
+  if (typeof data === "string" && data.startsWith("mark:")) {
+    // A far end that acknowledges playout (the `responses` target): answer each mark at once.
+    session.socket!.send(data);
+    marksAcked++;
+    return;
+  }
   if (!(data instanceof ArrayBuffer)) {
     misaligned++;
     return;
@@ -363,6 +372,7 @@ const result: ClientResult = {
   fineMs: FINE_MS,
   fineBins: FINE_BINS,
   clientCpuSeconds: cpuAtWindowEnd - cpuAtWindowStart,
+  marksAcked,
   errors,
 };
 console.log(`result ${JSON.stringify(result)}`);

@@ -1,0 +1,92 @@
+/**
+ * An echo bot on the transport's push surface (`receive` / `send`: no streams) with the demo's
+ * outbound settings (16 kHz, 20 ms chunks, 640-byte packets, 60 ms ahead), served on 127.0.0.1
+ * port 0 for the load benchmark. With `--responses`, the bot tags its audio with a response id
+ * (a new one every `--response-ms`) and speaks a protocol whose far end acknowledges playout
+ * (binary audio, `mark:NAME` text echoed back by the load client), so the transport's playback
+ * tracking runs in full: its own marks every 250 ms, acknowledgements, speaking events.
+ *
+ * Run: `deno run -A tests/bench/push_server.ts [--responses] [--response-ms 2000]`. The first
+ * stdout line is `listening 127.0.0.1:PORT`; it exits when its stdin closes.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import {
+  type Frame,
+  type FrameSerializer,
+  RawPcmSerializer,
+  type SerializedMessage,
+  type SerializerAudioSetup,
+} from "../../mod.ts";
+import { upgrade } from "../../src/adapters/deno.ts";
+import { DEMO_SEND_AHEAD_MS } from "../../examples/demo/handler.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    responses: { type: "boolean", default: false },
+    "response-ms": { type: "string", default: "2000" },
+  },
+});
+const responseMs = Number(values["response-ms"]);
+
+/** Raw PCM, plus marks as `mark:NAME` text that the far end echoes back once played. */
+class AckingSerializer implements FrameSerializer {
+  readonly playoutMarks = true;
+  readonly #pcm = new RawPcmSerializer();
+  setup(audio: SerializerAudioSetup): void {
+    this.#pcm.setup(audio);
+  }
+  serialize(frame: Frame): SerializedMessage | null {
+    return frame.type === "mark" ? `mark:${frame.name}` : this.#pcm.serialize(frame);
+  }
+  deserialize(data: string | Uint8Array): Frame | null {
+    if (typeof data === "string" && data.startsWith("mark:")) {
+      return { type: "mark", name: data.slice(5) };
+    }
+    return this.#pcm.deserialize(data);
+  }
+}
+
+const server = Deno.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  onListen: ({ hostname, port }) => console.log(`listening ${hostname}:${port}`),
+}, async (request) => {
+  const { transport, response } = await upgrade(request, {
+    serializer: values.responses ? new AckingSerializer() : new RawPcmSerializer(),
+    audioIn: { sampleRate: 16000, channels: 1 },
+    audioOut: { sampleRate: 16000, channels: 1, chunkMs: 20 },
+    fixedAudioPacketSize: 640,
+    sendAheadMs: DEMO_SEND_AHEAD_MS,
+  });
+  if (!transport) return response;
+  if (values.responses) {
+    // Listening to the speaking events, as a bot that drives turn-taking would.
+    let speaking = 0;
+    transport.addEventListener("speakingstart", () => speaking++);
+    transport.addEventListener("speakingstop", () => speaking--);
+    let echoedMs = 0;
+    let response = 0;
+    transport.receive((frame) => {
+      if (frame.type !== "audio") return;
+      echoedMs += frame.audio.length / 32;
+      if (echoedMs >= responseMs) {
+        echoedMs = 0;
+        response++;
+      }
+      transport.send({ ...frame, responseId: `r${response}` });
+    });
+  } else {
+    transport.receive((frame) => {
+      if (frame.type === "audio") transport.send(frame);
+    });
+  }
+  return response;
+});
+
+for await (const _ of Deno.stdin.readable) { /* discard */ }
+await server.shutdown().catch(() => {});
+Deno.exit(0);
