@@ -133,34 +133,40 @@ export class OutboundSender {
     return this.#packetizer?.clear() ?? 0;
   }
 
-  #transmitAudio(chunk: AudioFrame, messages: SerializedMessage[] | null): Promise<void> | void {
+  #transmitAudio(chunk: AudioFrame, messages: Serialized): Promise<void> | void {
     if (messages === null) return;
     this.#stats.audioChunksSent++;
     this.#stats.audioBytesSent += chunk.audio.length;
-    const packetizer = this.#packetizer;
-    for (const message of messages) {
-      // Only binary audio is packetized: cutting a text (JSON) message would corrupt it.
-      if (packetizer !== undefined && typeof message !== "string") {
-        packetizer.push(message, this.#sendPacket);
-      } else {
-        this.#transmit(message);
-      }
+    if (Array.isArray(messages)) {
+      for (const message of messages) this.#transmitAudioMessage(message);
+    } else {
+      this.#transmitAudioMessage(messages);
     }
     return this.#drain();
+  }
+
+  #transmitAudioMessage(message: SerializedMessage): void {
+    // Only binary audio is packetized: cutting a text (JSON) message would corrupt it.
+    if (this.#packetizer !== undefined && typeof message !== "string") {
+      this.#packetizer.push(message, this.#sendPacket);
+    } else {
+      this.#transmit(message);
+    }
   }
 
   #sendPacket = (packet: Uint8Array): void => {
     this.#transmit(packet);
   };
 
-  #transmitAll(messages: SerializedMessage[] | null): Promise<void> | void {
+  #transmitAll(messages: Serialized): Promise<void> | void {
     if (messages === null) return;
     this.#transmitEach(messages);
     return this.#drain();
   }
 
-  #transmitEach(messages: SerializedMessage[] | null): void {
+  #transmitEach(messages: Serialized): void {
     if (messages === null) return;
+    if (!Array.isArray(messages)) return this.#transmit(messages);
     for (const message of messages) this.#transmit(message);
   }
 
@@ -168,7 +174,7 @@ export class OutboundSender {
    * The serializer's messages for `frame` as a list, now when the serializer answers at once. A
    * frame it cannot encode is reported, counted and skipped (`null`).
    */
-  #serialize(frame: Frame): SerializedMessage[] | null | Promise<SerializedMessage[] | null> {
+  #serialize(frame: Frame): Serialized | Promise<Serialized> {
     let result: SerializeResult;
     try {
       result = this.#serializer.serialize(frame);
@@ -177,12 +183,12 @@ export class OutboundSender {
       return null;
     }
     if (result instanceof Promise) {
-      return result.then(toList, (cause) => {
+      return result.catch((cause) => {
         this.#encodeFailed(cause);
         return null;
       });
     }
-    return toList(result);
+    return result;
   }
 
   #encodeFailed(cause: unknown): void {
@@ -247,9 +253,5 @@ export class OutboundSender {
   }
 }
 
-function toList(
-  messages: SerializedMessage | SerializedMessage[] | null,
-): SerializedMessage[] | null {
-  if (messages === null) return null;
-  return Array.isArray(messages) ? messages : [messages];
-}
+/** What a serializer answers with, now: one message or several (no array made for one), or none. */
+type Serialized = SerializedMessage | SerializedMessage[] | null;

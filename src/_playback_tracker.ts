@@ -90,6 +90,10 @@ export class PlaybackTracker {
   readonly #events: ClockTimer;
   readonly #quiet: ClockTimer;
   #played: { resolve: () => void; deadline: number }[] = [];
+  /** Whether anyone listens for "speakingstart"/"speakingstop" (the timer is only for them). */
+  #wantsEvents = false;
+  /** When the events timer is armed for (Infinity: not armed). */
+  #eventsDue = Infinity;
   #cutPosition = 0;
 
   /** Makes a tracker; marks are inserted only when `markIntervalMs` > 0. */
@@ -184,6 +188,7 @@ export class PlaybackTracker {
 
   /** The playback state now. */
   state(queuedMs: number): PlaybackState {
+    this.#update();
     const heard = this.#heardPosition(this.#clock.now());
     const current = this.#audible(heard) ?? this.#utterances[0] ?? this.#last;
     return {
@@ -202,6 +207,7 @@ export class PlaybackTracker {
    * audible response stops ("interrupted").
    */
   interrupt(queuedMs: number): InterruptResult {
+    this.#update(); // what began playing meanwhile, with no timer to say so
     const heard = this.#heardPosition(this.#clock.now());
     const current = this.#audible(heard) ?? this.#utterances[0];
     const result: InterruptResult = {
@@ -219,6 +225,7 @@ export class PlaybackTracker {
     this.#drained = true;
     this.#quiet.cancel();
     this.#events.cancel();
+    this.#eventsDue = Infinity;
     return result;
   }
 
@@ -335,9 +342,27 @@ export class PlaybackTracker {
       next = this.acks ? endsAt + lateBy : endsAt;
       break;
     }
+    if (this.#played.length > 0) next = Math.min(next, this.#settleWaiters(now));
+    // Nobody to tell at the next moment (no speaking listener, no waiter): no timer. The state
+    // is brought up to date whenever it is asked for, and at every chunk.
+    if (next === Infinity || (!this.#wantsEvents && this.#played.length === 0)) {
+      this.#events.cancel();
+      this.#eventsDue = Infinity;
+    } else if (!(next >= this.#eventsDue - 1 && this.#events.armed)) {
+      // Armed for a moment that comes sooner than the one pending, or for none: re-arm. A timer
+      // already pending for an earlier moment stays; it re-arms from there (one per spell, not
+      // one per chunk, while a response keeps growing).
+      this.#events.arm(Math.max(0, next - now));
+      this.#eventsDue = next;
+    }
+  }
+
+  /** Resolves the `played` waiters whose playout is done or whose bound passed; the next bound. */
+  #settleWaiters(now: number): number {
     const playedAll = this.#isPlayed(this.#timeline.sentMs);
     // Without acknowledgements, the estimated end is when playout is done.
     const estimatedEnd = this.acks ? Infinity : this.#estimatedEnd();
+    let next = Infinity;
     this.#played = this.#played.filter((waiter) => {
       if (playedAll || now >= waiter.deadline) {
         waiter.resolve();
@@ -346,8 +371,14 @@ export class PlaybackTracker {
       next = Math.min(next, waiter.deadline, estimatedEnd);
       return true;
     });
-    if (next === Infinity) this.#events.cancel();
-    else this.#events.arm(Math.max(0, next - now));
+    return next;
+  }
+
+  /** Someone listens for speaking events: keep the timer that fires them on time. */
+  wantEvents(): void {
+    if (this.#wantsEvents) return;
+    this.#wantsEvents = true;
+    this.#update();
   }
 
   #stop(u: Utterance, reason: SpeakingStopReason, heard: number, acknowledged: boolean): void {

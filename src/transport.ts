@@ -401,6 +401,7 @@ export class WebSocketTransport extends EventTarget {
     listener: EventListenerOrEventListenerObject | null | ((event: never) => void),
     options?: boolean | AddEventListenerOptions,
   ): void {
+    if (type === "speakingstart" || type === "speakingstop") this.#out.tracker.wantEvents();
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
   }
 
