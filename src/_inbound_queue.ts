@@ -32,8 +32,8 @@ export class InboundQueue {
   #handler: ((frame: Frame) => void) | undefined;
   #readable: ReadableStream<Frame> | undefined;
   #controller: ReadableStreamDefaultController<Frame> | undefined;
-  /** The stream's pull waiting for a frame. */
-  #waiting: (() => void) | null = null;
+  /** A read is pending with nothing queued: the next frame is enqueued straight away. */
+  #waiting = false;
   /** No more frames will come. */
   #ended = false;
   /** The stream closed or was cancelled: frames go nowhere. */
@@ -56,9 +56,9 @@ export class InboundQueue {
   push(frame: Frame): void {
     if (this.#done || this.#ended) return;
     if (this.#handler !== undefined) return this.#handler(frame);
-    if (this.#waiting !== null) {
+    if (this.#waiting) {
+      this.#waiting = false;
       this.#controller!.enqueue(frame);
-      this.#release();
       return;
     }
     this.#frames.push(frame);
@@ -95,7 +95,7 @@ export class InboundQueue {
         this.#done = true;
         this.#frames = [];
         this.#head = 0;
-        this.#release();
+        this.#waiting = false;
         onCancel();
       },
     }, { highWaterMark: 0 });
@@ -130,7 +130,7 @@ export class InboundQueue {
     return frame;
   }
 
-  #pull(): Promise<void> | void {
+  #pull(): void {
     if (this.size > 0) {
       this.#controller!.enqueue(this.#take());
       if (this.size === 0 && this.#ended) this.#close();
@@ -140,9 +140,9 @@ export class InboundQueue {
       this.#close();
       return;
     }
-    return new Promise((resolve) => {
-      this.#waiting = resolve;
-    });
+    // Nothing to give yet: the read stays pending and is remembered here (the next push enqueues
+    // straight into it) rather than in a promise made for every frame.
+    this.#waiting = true;
   }
 
   #dropOldestAudio(): void {
@@ -159,16 +159,10 @@ export class InboundQueue {
     if (this.size > 4 * this.#maxFrames) this.#onOverflow();
   }
 
-  #release(): void {
-    const waiting = this.#waiting;
-    this.#waiting = null;
-    waiting?.();
-  }
-
   #close(): void {
     if (this.#done) return;
     this.#done = true;
+    this.#waiting = false;
     this.#controller!.close();
-    this.#release();
   }
 }
