@@ -87,6 +87,8 @@ export class PlaybackTracker {
   #markCount = 0;
   /** Nothing is queued or being cut into chunks: the audio sent so far is all there is. */
   #drained = true;
+  /** When the queue last ran dry after a chunk (a response's end counts once it stays so). */
+  #drainedAt = -Infinity;
   readonly #events: ClockTimer;
   readonly #quiet: ClockTimer;
   #played: { resolve: () => void; deadline: number }[] = [];
@@ -135,7 +137,8 @@ export class PlaybackTracker {
   /** A chunk has left and sits on the timeline (committed); background alone is not speech. */
   chunkSent(chunk: AudioFrame, durationMs: number, speech: boolean): void {
     if (!speech) return;
-    this.#quiet.cancel();
+    // The quiet timer is not cancelled here: re-armed at the next drain, it just fires later,
+    // and firing while audio is still going does nothing (see #markEnd).
     this.#drained = false;
     const position = this.#timeline.sentMs - durationMs;
     let current = this.#utterances.at(-1);
@@ -159,6 +162,7 @@ export class PlaybackTracker {
   /** Nothing more is queued: what was sent is all there is, for now. */
   drained(): void {
     this.#drained = true;
+    this.#drainedAt = this.#clock.now();
     if (this.acks && this.#markedPosition < this.#timeline.sentMs - EPSILON) {
       this.#quiet.arm(this.#quietMs);
     }
@@ -324,30 +328,41 @@ export class PlaybackTracker {
           }),
         );
       }
-      // Over once all of it has played and no more of it can come.
-      const complete = this.#utterances.length > 1 || this.#drained;
+      // Over once all of it has played and no more of it can come: a later response has begun,
+      // or nothing more was queued for the quiet time. A bot that streams in real time runs the
+      // queue dry between chunks; without the quiet time every late chunk would end the
+      // response and the next begin it again.
+      if (this.#utterances.length === 1 && !this.#drained) break;
+      const settledAt = this.#utterances.length > 1 ? -Infinity : this.#drainedAt + this.#quietMs;
       const end = u.start + u.sentMs;
-      if (!complete) break;
       if (this.#isPlayed(end)) {
-        this.#stop(u, "played", heard, this.acks && this.#acknowledged);
-        continue;
+        if (now >= settledAt - EPSILON) {
+          this.#stop(u, "played", heard, this.acks && this.#acknowledged);
+          continue;
+        }
+        next = settledAt;
+        break;
       }
       const lateBy = this.#playoutTimeoutMs;
       const endsAt = this.#timeline.playsAt(end) + Math.max(0, this.#lag);
-      if (this.acks && now >= endsAt + lateBy) {
+      if (this.acks && now >= Math.max(endsAt + lateBy, settledAt)) {
         // The acknowledgement is late beyond the bound: go by the estimate.
         this.#stop(u, "played", heard, false);
         continue;
       }
-      next = this.acks ? endsAt + lateBy : endsAt;
+      next = Math.max(this.acks ? endsAt + lateBy : endsAt, settledAt);
       break;
     }
     if (this.#played.length > 0) next = Math.min(next, this.#settleWaiters(now));
-    // Nobody to tell at the next moment (no speaking listener, no waiter): no timer. The state
-    // is brought up to date whenever it is asked for, and at every chunk.
-    if (next === Infinity || (!this.#wantsEvents && this.#played.length === 0)) {
+    if (!this.#wantsEvents && this.#played.length === 0) {
+      // Nobody to tell (no speaking listener, no waiter): no timer. The state is brought up to
+      // date whenever it is asked for, and at every chunk.
       this.#events.cancel();
       this.#eventsDue = Infinity;
+    } else if (next === Infinity) {
+      // Nothing due now. A timer still pending is left to fire and find nothing: a bot that
+      // streams its reply drains the queue between chunks, and cancelling here only to arm again
+      // at the next drain would cost a timer per chunk. end() and interrupt() cancel it.
     } else if (!(next >= this.#eventsDue - 1 && this.#events.armed)) {
       // Armed for a moment that comes sooner than the one pending, or for none: re-arm. A timer
       // already pending for an earlier moment stays; it re-arms from there (one per spell, not

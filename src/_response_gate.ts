@@ -20,6 +20,12 @@ export class ResponseGate {
   #implicit: string | undefined;
   #started = 0;
   #lastReported: string | undefined;
+  /**
+   * The id asked about last and its answer, until an interruption or `start`: every chunk of a
+   * response asks the same, and a map lookup per chunk shows at hundreds of sessions.
+   */
+  #lastAsked: string | undefined;
+  #lastAnswer = false;
 
   /** The response `responseId` (a frame's own tag) means: its own, or the one begun by `start`. */
   idOf(responseId: string | undefined): string | undefined {
@@ -29,12 +35,11 @@ export class ResponseGate {
   /** Whether audio of response `id` comes after its response was interrupted. */
   isStale(id: string | undefined): boolean {
     if (id === undefined) return false;
+    if (id === this.#lastAsked) return this.#lastAnswer;
     const stamp = this.#seen.get(id);
-    if (stamp === undefined) {
-      this.#remember(id);
-      return false;
-    }
-    return stamp < this.#interruptions;
+    if (stamp === undefined) this.#remember(id);
+    this.#lastAsked = id;
+    return this.#lastAnswer = stamp !== undefined && stamp < this.#interruptions;
   }
 
   /**
@@ -52,6 +57,7 @@ export class ResponseGate {
     const next = id ?? `response-${++this.#started}`;
     this.#implicit = next;
     this.#remember(next);
+    this.#lastAsked = undefined; // `next` may have been stale: it is fresh now
     return next;
   }
 
@@ -59,6 +65,7 @@ export class ResponseGate {
   close(): void {
     this.#interruptions++;
     this.#lastReported = undefined;
+    this.#lastAsked = undefined;
   }
 
   #remember(id: string): void {

@@ -108,7 +108,10 @@ function fireBucket(due: number): void {
 class SharedTimer implements ClockTimer {
   readonly #callback: () => void;
   #bucket: Bucket | undefined;
+  /** The millisecond of the bucket it waits in. */
   #due = 0;
+  /** When it is to fire: later than `#due` when it was re-armed for later while armed. */
+  #target = 0;
 
   constructor(callback: () => void) {
     this.#callback = callback;
@@ -120,21 +123,14 @@ class SharedTimer implements ClockTimer {
 
   arm(ms: number): void {
     const due = Math.ceil(performance.now() + Math.max(0, ms));
+    this.#target = due;
     if (this.#bucket !== undefined) {
-      if (due === this.#due) return;
+      // Pushed later (a quiet-time timer re-armed at every chunk, say): stay where it waits and
+      // move on when that bucket fires, rather than leave one set and join another each time.
+      if (due >= this.#due) return;
       this.cancel();
     }
-    let bucket = buckets.get(due);
-    if (bucket === undefined) {
-      bucket = {
-        handle: setTimeout(fireBucket, Math.max(0, due - performance.now()), due),
-        timers: new Set(),
-      };
-      buckets.set(due, bucket);
-    }
-    bucket.timers.add(this);
-    this.#bucket = bucket;
-    this.#due = due;
+    this.#file(due);
   }
 
   cancel(): void {
@@ -153,6 +149,21 @@ class SharedTimer implements ClockTimer {
   fire(bucket: Bucket): void {
     if (this.#bucket !== bucket) return;
     this.#bucket = undefined;
+    if (this.#target > this.#due) return this.#file(this.#target);
     this.#callback();
+  }
+
+  #file(due: number): void {
+    let bucket = buckets.get(due);
+    if (bucket === undefined) {
+      bucket = {
+        handle: setTimeout(fireBucket, Math.max(0, due - performance.now()), due),
+        timers: new Set(),
+      };
+      buckets.set(due, bucket);
+    }
+    bucket.timers.add(this);
+    this.#bucket = bucket;
+    this.#due = due;
   }
 }

@@ -55,7 +55,10 @@ export interface SpeakingEventInit {
 
 /**
  * Dispatched as "speakingstart" when a response's first audio begins playing at the far end, and
- * as "speakingstop" when its last audio has played, it was interrupted, or the session ended.
+ * as "speakingstop" when its last audio has played, it was interrupted, or the session ended. Its
+ * last audio is known once a later response begins, or when nothing more of it was queued for the
+ * quiet time (`sendAheadMs` or two chunks, the longer), so audio relayed in real time that runs a
+ * little late is one spell of speaking, not one per chunk.
  *
  * @example
  * ```ts

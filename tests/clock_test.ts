@@ -55,6 +55,35 @@ Deno.test("`systemClock.timer` fires once per arming; re-arming moves it, cancel
   // The op sanitizer fails the test if the cancelled timer's runtime timer is still pending.
 });
 
+Deno.test("`systemClock.timer` re-armed for later while armed fires once, at the later time", async () => {
+  const fired: number[] = [];
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const timer = systemClock.timer(() => {
+    fired.push(systemClock.now());
+    resolve();
+  });
+  const start = systemClock.now();
+  timer.arm(5);
+  timer.arm(30); // stays in the 5 ms bucket and moves on from there
+  timer.arm(20);
+  assert.equal(timer.armed, true);
+  await promise;
+  assert.equal(fired.length, 1);
+  assert.ok(
+    fired[0]! - start >= 20 - 0.01,
+    `fired after ${fired[0]! - start} ms, not at the last arming's 20`,
+  );
+  assert.equal(timer.armed, false);
+  // Cancelled while waiting to move on: nothing fires and no runtime timer is left (sanitizer).
+  timer.arm(2);
+  timer.arm(40);
+  await systemClock.sleep(5);
+  assert.equal(timer.armed, true);
+  timer.cancel();
+  assert.equal(timer.armed, false);
+  assert.equal(fired.length, 1);
+});
+
 Deno.test("`systemClock.timer`s of one millisecond share a runtime timer and all fire", async () => {
   const fired: string[] = [];
   const { promise, resolve } = Promise.withResolvers<void>();

@@ -285,6 +285,30 @@ Deno.test("marks come every markIntervalMs of audio and at the end, not per chun
   await hangUp(c);
 });
 
+Deno.test("a response streamed a little slower than real time is one spell of speaking, not one per chunk", async () => {
+  // No acknowledgements: the estimate alone. Each chunk comes 1 ms after the one before has
+  // played (a relay whose source runs slow), so the far end runs dry for a moment every time.
+  const c = call({ acks: false, farEndAcks: false, jitterMs: 0 });
+  await c.clock.tick(0);
+  for (let i = 0; i < 50; i++) {
+    c.transport.send(speech(20, 1, "r1"));
+    await c.clock.tick(21);
+  }
+  const lastPlayed = c.clock.now() - 1; // the last chunk left at once and played for 20 ms
+  await c.clock.tick(500);
+  const types = c.events.map((e) => e.type);
+  assert.deepEqual(types, ["speakingstart", "speakingstop"]);
+  const stop = c.events[1]!;
+  assert.equal(stop.event.reason, "played");
+  assert.equal(stop.event.heardMs, 1000);
+  // It stops once nothing more came for the quiet time (two chunks here), not long after.
+  assert.ok(
+    stop.at >= lastPlayed && stop.at <= lastPlayed + 40,
+    `stopped at ${stop.at}; the last audio played until ${lastPlayed}`,
+  );
+  await hangUp(c);
+});
+
 Deno.test("a session that ends while the bot speaks stops it as ended", async () => {
   const c = call();
   await c.clock.tick(0);

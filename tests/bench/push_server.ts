@@ -68,16 +68,25 @@ const server = Deno.serve({
     let speaking = 0;
     transport.addEventListener("speakingstart", () => speaking++);
     transport.addEventListener("speakingstop", () => speaking--);
+    // A bot names each response once and tags its audio with that name, as a TTS loop would;
+    // building a new id string per frame would measure the bot, not the transport.
     let echoedMs = 0;
     let response = 0;
+    let responseId = "r0";
     transport.receive((frame) => {
       if (frame.type !== "audio") return;
       echoedMs += frame.audio.length / 32;
       if (echoedMs >= responseMs) {
         echoedMs = 0;
-        response++;
+        responseId = `r${++response}`;
       }
-      transport.send({ ...frame, responseId: `r${response}` });
+      transport.send({
+        type: "audio",
+        audio: frame.audio,
+        sampleRate: frame.sampleRate,
+        channels: frame.channels,
+        responseId,
+      });
     });
   } else {
     transport.receive((frame) => {
