@@ -1,10 +1,16 @@
 /**
- * The load harness (`tests/bench/load.ts`) against the same transport echo on Deno, Node and
- * Bun, beside the bare Deno echo (the floor), interleaved per run so a slow spell hits all alike.
+ * The load harness (`tests/bench/load.ts`) against the same transport echo behind each adapter
+ * (Deno, Hono on Deno, Node, Bun), each beside its own runtime's bare echo (`paced_echo.ts`: the
+ * same fixed-deadline pacing, no transport), interleaved per run so a slow spell hits all alike.
+ * Every floor sends up to `--lead-ms` ahead, by default 20 ms: the echoes' send-ahead (one 20 ms
+ * chunk, the transport's default).
  *
  * ```sh
- * deno run -A tests/runtimes/node/load_runtimes.ts [--sessions 100] [--seconds 10] [--runs 1]
+ * deno run -A tests/runtimes/node/load_runtimes.ts [--sessions 200] [--seconds 15] [--runs 3] \
+ *   [--targets deno-bare,deno,hono,node-bare,node,bun-bare,bun] [--lead-ms 20]
  * ```
+ *
+ * Prints each run's figures, then the medians with each adapter's ratio to its runtime's floor.
  *
  * @module
  */
@@ -12,13 +18,7 @@
 import { dirname } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { parseArgs } from "node:util";
-import {
-  killChildren,
-  knownTarget,
-  type LoadResult,
-  runLoad,
-  type TargetSpec,
-} from "../../bench/load.ts";
+import { killChildren, type LoadResult, runLoad, type TargetSpec } from "../../bench/load.ts";
 import { bundleForNode } from "./child_runtime.ts";
 
 const { values } = parseArgs({
@@ -27,24 +27,88 @@ const { values } = parseArgs({
     sessions: { type: "string", default: "100" },
     seconds: { type: "string", default: "10" },
     runs: { type: "string", default: "1" },
+    targets: { type: "string", default: "deno-bare,deno,hono,node-bare,node,bun-bare,bun" },
+    "lead-ms": { type: "string", default: "20" },
   },
 });
+const leadMs = Number(values["lead-ms"]);
+if (!(leadMs >= 0)) throw new RangeError(`--lead-ms must be >= 0, got ${values["lead-ms"]}`);
+const lead = `--ahead-ms=${leadMs}`;
 const bun = fromFileUrl(import.meta.resolve("@oven/bun-linux-x64/package.json"))
   .replace(/package\.json$/, "bin/bun");
-const nodeBundle = await bundleForNode(import.meta.resolve("./echo_server_node.ts"));
 const file = (f: string) => fromFileUrl(import.meta.resolve(f));
-const targets: TargetSpec[] = [
-  knownTarget("bare"),
-  {
-    name: "deno",
-    command: [Deno.execPath(), "run", "-A", file("./echo_server_deno.ts")],
-    path: "/ws",
-  },
-  { name: "node", command: ["node", nodeBundle], path: "/ws" },
-  { name: "bun", command: [bun, "run", file("../bun/echo_server.ts")], path: "/ws" },
-];
+const deno = Deno.execPath();
+
+/** Each target, and the floor it is judged against (itself for a floor). */
+const FLOOR: Record<string, string> = {
+  "deno-bare": "deno-bare",
+  deno: "deno-bare",
+  hono: "deno-bare",
+  "node-bare": "node-bare",
+  node: "node-bare",
+  "bun-bare": "bun-bare",
+  bun: "bun-bare",
+};
+const wanted = values.targets.split(",").map((t) => t.trim()).filter((t) => t !== "");
+for (const name of wanted) {
+  if (!(name in FLOOR)) throw new RangeError(`unknown target ${name}: ${Object.keys(FLOOR)}`);
+}
+
+const bundles: string[] = [];
+async function nodeBundle(entry: string): Promise<string> {
+  const bundle = await bundleForNode(import.meta.resolve(entry));
+  bundles.push(bundle);
+  return bundle;
+}
+
+async function spec(name: string): Promise<TargetSpec> {
+  switch (name) {
+    case "deno-bare":
+      return {
+        name,
+        command: [deno, "run", "-A", file("../../bench/bare_echo.ts"), lead],
+        path: "/ws",
+      };
+    case "deno":
+      return { name, command: [deno, "run", "-A", file("./echo_server_deno.ts")], path: "/ws" };
+    case "hono":
+      return {
+        name,
+        command: [deno, "run", "-A", file("../hono/echo_server_deno.ts")],
+        path: "/ws",
+      };
+    case "node-bare":
+      return {
+        name,
+        command: ["node", await nodeBundle("./bare_echo_node.ts"), lead],
+        path: "/ws",
+      };
+    case "node":
+      return { name, command: ["node", await nodeBundle("./echo_server_node.ts")], path: "/ws" };
+    case "bun-bare":
+      return { name, command: [bun, "run", file("../bun/bare_echo.ts"), lead], path: "/ws" };
+    default:
+      return { name, command: [bun, "run", file("../bun/echo_server.ts")], path: "/ws" };
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const f = (n: number, digits = 1) => n.toFixed(digits);
+
 const results: LoadResult[] = [];
 try {
+  const targets: TargetSpec[] = [];
+  for (const name of wanted) targets.push(await spec(name)); // one esbuild at a time
+  console.error(
+    `# ${values.sessions} sessions × 640 B every 20 ms, ${values.seconds} s window, ${values.runs} run(s); ` +
+      `floors ${leadMs} ms ahead; loadavg at start: ${
+        Deno.loadavg().map((n) => n.toFixed(2)).join(" ")
+      }`,
+  );
   for (let run = 1; run <= Number(values.runs); run++) {
     for (const target of targets) {
       console.error(`run ${run}: ${target.name}…`);
@@ -59,18 +123,40 @@ try {
   }
 } finally {
   killChildren();
-  await Deno.remove(dirname(nodeBundle), { recursive: true });
+  for (const bundle of bundles) await Deno.remove(dirname(bundle), { recursive: true });
 }
-const f = (n: number, digits = 1) => n.toFixed(digits);
+
 console.log(
   "| server | sessions | loss | failed | p50 ms | p99 ms | CPU s / session-min | server CPU | RSS MB |",
 );
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const r of results) {
   console.log(
-    `| ${r.target} | ${r.sessions} | ${r.loss} | ${r.failedSessions} | ${f(r.p50Ms)} | ${
-      f(r.p99Ms)
-    } | ` +
-      `${f(r.cpuPerSessionMinute, 4)} | ${f(r.serverCpuShare * 100, 0)}% | ${f(r.rssMb)} |`,
+    `| ${r.target} | ${r.sessions} | ${r.loss} | ${r.failedSessions} | ${f(r.p50Ms)} | ` +
+      `${f(r.p99Ms)} | ${f(r.cpuPerSessionMinute, 4)} | ${f(r.serverCpuShare * 100, 0)}% | ${
+        f(r.rssMb)
+      } |`,
+  );
+}
+
+// Medians per target, and each against its runtime's floor.
+const byTarget = (name: string) => results.filter((r) => r.target === name);
+const cpuOf = (name: string) => median(byTarget(name).map((r) => r.cpuPerSessionMinute));
+console.log("");
+console.log(
+  "| server | floor | loss (sum) | p50 ms | p99 ms | CPU s / session-min | × floor | RSS MB | × floor |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+for (const name of wanted) {
+  const rows = byTarget(name);
+  const floor = FLOOR[name]!;
+  const haveFloor = byTarget(floor).length > 0;
+  const rss = median(rows.map((r) => r.rssMb));
+  const ratio = (x: number, y: number) => haveFloor ? `${f(x / y, 2)}×` : "—";
+  console.log(
+    `| ${name} | ${floor} | ${rows.reduce((n, r) => n + r.loss, 0)} | ` +
+      `${f(median(rows.map((r) => r.p50Ms)))} | ${f(median(rows.map((r) => r.p99Ms)))} | ` +
+      `${f(cpuOf(name), 4)} | ${ratio(cpuOf(name), cpuOf(floor))} | ${f(rss)} | ` +
+      `${ratio(rss, median(byTarget(floor).map((r) => r.rssMb)))} |`,
   );
 }

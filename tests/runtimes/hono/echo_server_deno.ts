@@ -1,0 +1,27 @@
+/**
+ * The load benchmark's transport echo behind Hono on Deno (`voiceSession` with `hono/deno`'s
+ * `upgradeWebSocket`), the same app as `../node/echo_server_deno.ts` with Hono's router in front:
+ * prints `listening 127.0.0.1:PORT`, exits when its stdin closes.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { upgradeWebSocket } from "hono/deno";
+import { voiceSession } from "../../../src/adapters/hono.ts";
+import { ECHO_OPTIONS } from "../behaviour/bot.ts";
+
+const app = new Hono();
+app.get(
+  "/ws",
+  voiceSession(upgradeWebSocket, (transport) => {
+    transport.readable.pipeTo(transport.writable).catch(() => {/* the peer went away */});
+  }, ECHO_OPTIONS),
+);
+Deno.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  onListen: ({ hostname, port }) => console.log(`listening ${hostname}:${port}`),
+}, app.fetch);
+for await (const _ of Deno.stdin.readable) { /* until the harness is gone */ }
+Deno.exit(0);
