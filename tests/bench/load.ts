@@ -42,6 +42,7 @@ export const TARGET_NAMES: readonly string[] = [
   "bare",
   "raw",
   "pipecat",
+  "parallel",
 ];
 
 /** Options for {@linkcode knownTarget}. */
@@ -71,8 +72,9 @@ export interface KnownTargetOptions {
  * The known targets: `demo` (the demo's handler: streams), `push` (the same echo on the push
  * surface), `responses` (`push` with response ids and marks the client acknowledges: playback
  * tracking in full), `bare` (the floor: a bare echo paced to `anchor + n × 20 ms`, sending up to
- * `leadMs` early), `pipecat` (pipecat's send path on FastAPI/uvicorn), and `raw` (the bare echo
- * with no pacing: a diagnostic).
+ * `leadMs` early), `pipecat` (pipecat's send path on FastAPI/uvicorn), `parallel` (the demo under
+ * `deno serve --parallel`, two workers; CPU and memory summed over its processes), and `raw` (the
+ * bare echo with no pacing: a diagnostic).
  *
  * @example Looking up the bare echo
  * ```ts
@@ -112,6 +114,12 @@ export function knownTarget(name: string, options: KnownTargetOptions = {}): Tar
       return {
         name,
         command: [deno, "run", "-A", file("push_server.ts"), "--responses", ...args],
+        path: "/ws",
+      };
+    case "parallel": // the demo under `deno serve --parallel`, one worker per core here
+      return {
+        name,
+        command: [deno, "run", "-A", file("parallel_server.ts"), ...args],
         path: "/ws",
       };
     case "pipecat":
@@ -231,16 +239,60 @@ export function killChildren(): void {
   }
 }
 
+/**
+ * The process and every process below it (a server that runs its workers as child processes,
+ * such as the `parallel` target's wrapper): their CPU and memory are the server's.
+ */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    let stat: string;
+    try {
+      stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+    } catch {
+      continue; // gone meanwhile
+    }
+    const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    const list = children.get(parent) ?? [];
+    list.push(Number(entry.name));
+    children.set(parent, list);
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
 function procCpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, CLK_TCK 100
+  let seconds = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${p}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      seconds += (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, CLK_TCK 100
+    } catch {
+      // a child that exited meanwhile: its time is no longer readable
+    }
+  }
+  return seconds;
 }
 
 function procMemMb(pid: number): { rss: number; hwm: number } {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
-  return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
+  let rss = 0;
+  let hwm = 0;
+  for (const p of processTree(pid)) {
+    let status: string;
+    try {
+      status = Deno.readTextFileSync(`/proc/${p}/status`);
+    } catch {
+      continue;
+    }
+    const kb = (key: string) =>
+      Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+    rss += kb("VmRSS") / 1024;
+    hwm += kb("VmHWM") / 1024;
+  }
+  return { rss, hwm };
 }
 
 /** A started child whose stdout is read line by line and whose stderr tail is kept. */
