@@ -156,8 +156,10 @@ class SharedTimer implements ClockTimer {
   #file(due: number): void {
     let bucket = buckets.get(due);
     if (bucket === undefined) {
+      // Rounded up: runtimes drop a delay's fraction (WebIDL `long`), and a timer moved on to a
+      // later target would otherwise fire up to a millisecond before it.
       bucket = {
-        handle: setTimeout(fireBucket, Math.max(0, due - performance.now()), due),
+        handle: setTimeout(fireBucket, Math.max(0, Math.ceil(due - performance.now())), due),
         timers: new Set(),
       };
       buckets.set(due, bucket);
