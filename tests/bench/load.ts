@@ -39,6 +39,7 @@ export const TARGET_NAMES: readonly string[] = [
   "demo",
   "push",
   "responses",
+  "responses-unacked",
   "bare",
   "raw",
   "pipecat",
@@ -71,7 +72,8 @@ export interface KnownTargetOptions {
 /**
  * The known targets: `demo` (the demo's handler: streams), `push` (the same echo on the push
  * surface), `responses` (`push` with response ids and marks the client acknowledges: playback
- * tracking in full), `bare` (the floor: a bare echo paced to `anchor + n × 20 ms`, sending up to
+ * tracking in full), `responses-unacked` (the same with no marks: speaking events by the pacing
+ * estimate), `bare` (the floor: a bare echo paced to `anchor + n × 20 ms`, sending up to
  * `leadMs` early), `pipecat` (pipecat's send path on FastAPI/uvicorn), `parallel` (the demo under
  * `deno serve --parallel`, two workers; CPU and memory summed over its processes), and `raw` (the
  * bare echo with no pacing: a diagnostic).
@@ -114,6 +116,12 @@ export function knownTarget(name: string, options: KnownTargetOptions = {}): Tar
       return {
         name,
         command: [deno, "run", "-A", file("push_server.ts"), "--responses", ...args],
+        path: "/ws",
+      };
+    case "responses-unacked": // "responses" over raw PCM: no marks, speaking events by estimate
+      return {
+        name,
+        command: [deno, "run", "-A", file("push_server.ts"), "--responses", "--unacked", ...args],
         path: "/ws",
       };
     case "parallel": // the demo under `deno serve --parallel`, one worker per core here

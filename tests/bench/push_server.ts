@@ -4,10 +4,12 @@
  * port 0 for the load benchmark. With `--responses`, the bot tags its audio with a response id
  * (a new one every `--response-ms`) and speaks a protocol whose far end acknowledges playout
  * (binary audio, `mark:NAME` text echoed back by the load client), so the transport's playback
- * tracking runs in full: its own marks every 250 ms, acknowledgements, speaking events.
+ * tracking runs in full: its own marks every 250 ms, acknowledgements, speaking events. With
+ * `--unacked` as well, the same bot speaks raw PCM with no marks: response ids and speaking
+ * events by the pacing estimate alone (what the acknowledgements add is the difference).
  *
- * Run: `deno run -A tests/bench/push_server.ts [--responses] [--response-ms 2000]`. The first
- * stdout line is `listening 127.0.0.1:PORT`; it exits when its stdin closes.
+ * Run: `deno run -A tests/bench/push_server.ts [--responses [--unacked]] [--response-ms 2000]`.
+ * The first stdout line is `listening 127.0.0.1:PORT`; it exits when its stdin closes.
  *
  * @module
  */
@@ -27,6 +29,7 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     responses: { type: "boolean", default: false },
+    unacked: { type: "boolean", default: false },
     "response-ms": { type: "string", default: "2000" },
   },
 });
@@ -56,7 +59,9 @@ const server = Deno.serve({
   onListen: ({ hostname, port }) => console.log(`listening ${hostname}:${port}`),
 }, async (request) => {
   const { transport, response } = await upgrade(request, {
-    serializer: values.responses ? new AckingSerializer() : new RawPcmSerializer(),
+    serializer: values.responses && !values.unacked
+      ? new AckingSerializer()
+      : new RawPcmSerializer(),
     audioIn: { sampleRate: 16000, channels: 1 },
     audioOut: { sampleRate: 16000, channels: 1, chunkMs: 20 },
     fixedAudioPacketSize: 640,

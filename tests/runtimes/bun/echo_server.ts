@@ -7,6 +7,7 @@
 
 import { type BunServer, upgrade, websocket } from "../../../src/adapters/bun.ts";
 import { ECHO_OPTIONS } from "../behaviour/bot.ts";
+import { echo } from "../load_echo.ts";
 
 declare const Bun: {
   serve(options: {
@@ -17,6 +18,7 @@ declare const Bun: {
   }): { port: number };
 };
 declare const process: {
+  argv: string[];
   stdin: { resume(): void; on(event: "end", listener: () => void): void };
   exit(code: number): never;
 };
@@ -26,7 +28,7 @@ const server = Bun.serve({
   port: 0,
   async fetch(request, server) {
     const { transport, response } = await upgrade(request, server, ECHO_OPTIONS);
-    transport?.readable.pipeTo(transport.writable).catch(() => {/* the peer went away */});
+    if (transport) echo(transport, process.argv.slice(2));
     return response;
   },
   websocket,

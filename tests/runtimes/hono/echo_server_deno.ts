@@ -10,12 +10,13 @@ import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import { voiceSession } from "../../../src/adapters/hono.ts";
 import { ECHO_OPTIONS } from "../behaviour/bot.ts";
+import { echo } from "../load_echo.ts";
 
 const app = new Hono();
 app.get(
   "/ws",
   voiceSession(upgradeWebSocket, (transport) => {
-    transport.readable.pipeTo(transport.writable).catch(() => {/* the peer went away */});
+    echo(transport, Deno.args);
   }, ECHO_OPTIONS),
 );
 Deno.serve({

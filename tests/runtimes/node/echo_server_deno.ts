@@ -8,6 +8,7 @@
 
 import { upgrade } from "../../../src/adapters/deno.ts";
 import { ECHO_OPTIONS } from "../behaviour/bot.ts";
+import { echo } from "../load_echo.ts";
 
 Deno.serve({
   hostname: "127.0.0.1",
@@ -15,7 +16,7 @@ Deno.serve({
   onListen: ({ hostname, port }) => console.log(`listening ${hostname}:${port}`),
 }, async (request) => {
   const { transport, response } = await upgrade(request, ECHO_OPTIONS);
-  transport?.readable.pipeTo(transport.writable).catch(() => {/* the peer went away */});
+  if (transport) echo(transport, Deno.args);
   return response;
 });
 for await (const _ of Deno.stdin.readable) { /* until the harness is gone */ }

@@ -9,8 +9,10 @@ import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
 import { upgradeHandler } from "../../../src/adapters/node.ts";
 import { ECHO_OPTIONS } from "../behaviour/bot.ts";
+import { echo } from "../load_echo.ts";
 
 declare const process: {
+  argv: string[];
   stdin: { resume(): void; on(event: "end", listener: () => void): void };
   exit(code: number): never;
 };
@@ -20,7 +22,7 @@ const server = createServer();
 server.on(
   "upgrade",
   upgradeHandler(wss, (transport) => {
-    transport.readable.pipeTo(transport.writable).catch(() => {/* the peer went away */});
+    echo(transport, process.argv.slice(2));
   }, ECHO_OPTIONS),
 );
 server.listen(0, "127.0.0.1", () => {

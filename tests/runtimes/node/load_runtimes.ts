@@ -2,12 +2,15 @@
  * The load harness (`tests/bench/load.ts`) against the same transport echo behind each adapter
  * (Deno, Hono on Deno, Node, Bun), each beside its own runtime's bare echo (`paced_echo.ts`: the
  * same fixed-deadline pacing, no transport), interleaved per run so a slow spell hits all alike.
+ * The echo goes through the streams (`readable.pipeTo(writable)`); a target named `…-push` runs
+ * it on the push surface (`receive` / `send`) instead.
  * Every floor sends up to `--lead-ms` ahead, by default 20 ms: the echoes' send-ahead (one 20 ms
  * chunk, the transport's default).
  *
  * ```sh
  * deno run -A tests/runtimes/node/load_runtimes.ts [--sessions 200] [--seconds 15] [--runs 3] \
  *   [--targets deno-bare,deno,hono,node-bare,node,bun-bare,bun] [--lead-ms 20]
+ * # the push surface: --targets deno-bare,deno-push,hono-push,node-bare,node-push,bun-bare,bun-push
  * ```
  *
  * Prints each run's figures, then the medians with each adapter's ratio to its runtime's floor.
@@ -43,11 +46,15 @@ const deno = Deno.execPath();
 const FLOOR: Record<string, string> = {
   "deno-bare": "deno-bare",
   deno: "deno-bare",
+  "deno-push": "deno-bare",
   hono: "deno-bare",
+  "hono-push": "deno-bare",
   "node-bare": "node-bare",
   node: "node-bare",
+  "node-push": "node-bare",
   "bun-bare": "bun-bare",
   bun: "bun-bare",
+  "bun-push": "bun-bare",
 };
 const wanted = values.targets.split(",").map((t) => t.trim()).filter((t) => t !== "");
 for (const name of wanted) {
@@ -62,34 +69,27 @@ async function nodeBundle(entry: string): Promise<string> {
 }
 
 async function spec(name: string): Promise<TargetSpec> {
-  switch (name) {
-    case "deno-bare":
-      return {
-        name,
-        command: [deno, "run", "-A", file("../../bench/bare_echo.ts"), lead],
-        path: "/ws",
-      };
-    case "deno":
-      return { name, command: [deno, "run", "-A", file("./echo_server_deno.ts")], path: "/ws" };
-    case "hono":
-      return {
-        name,
-        command: [deno, "run", "-A", file("../hono/echo_server_deno.ts")],
-        path: "/ws",
-      };
-    case "node-bare":
-      return {
-        name,
-        command: ["node", await nodeBundle("./bare_echo_node.ts"), lead],
-        path: "/ws",
-      };
-    case "node":
-      return { name, command: ["node", await nodeBundle("./echo_server_node.ts")], path: "/ws" };
-    case "bun-bare":
-      return { name, command: [bun, "run", file("../bun/bare_echo.ts"), lead], path: "/ws" };
-    default:
-      return { name, command: [bun, "run", file("../bun/echo_server.ts")], path: "/ws" };
-  }
+  // "-push": the same echo on the push surface (receive / send) instead of the streams.
+  const push = name.endsWith("-push") ? ["--push"] : [];
+  const command = async (): Promise<[string, ...string[]]> => {
+    switch (name.replace(/-push$/, "")) {
+      case "deno-bare":
+        return [deno, "run", "-A", file("../../bench/bare_echo.ts"), lead];
+      case "deno":
+        return [deno, "run", "-A", file("./echo_server_deno.ts"), ...push];
+      case "hono":
+        return [deno, "run", "-A", file("../hono/echo_server_deno.ts"), ...push];
+      case "node-bare":
+        return ["node", await nodeBundle("./bare_echo_node.ts"), lead];
+      case "node":
+        return ["node", await nodeBundle("./echo_server_node.ts"), ...push];
+      case "bun-bare":
+        return [bun, "run", file("../bun/bare_echo.ts"), lead];
+      default:
+        return [bun, "run", file("../bun/echo_server.ts"), ...push];
+    }
+  };
+  return { name, command: await command(), path: "/ws" };
 }
 
 const median = (xs: number[]) => {
