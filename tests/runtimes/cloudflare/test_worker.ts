@@ -35,9 +35,13 @@ interface TestEnv extends Env {
  * Notes when each binary message leaves, as the Worker sees it, and beside it the timeline of a
  * bare timer chain with the same deadlines (every 40 ms from the first send): what the runtime on
  * this machine achieves right now. A moment the shared machine is busy delays both alike, so the
- * lateness the transport adds is what it shows over the bare timers.
+ * lateness the transport adds is what it shows over the bare timers. `now` is the clock sends are
+ * read on: the transport's own.
  */
-function recordTimeline(transport: WebSocketTransport): void {
+function recordTimeline(
+  transport: WebSocketTransport,
+  now: () => number = performance.now.bind(performance),
+): void {
   const socket = transport.socket;
   const sends: number[] = [];
   const timers: number[] = [];
@@ -49,7 +53,7 @@ function recordTimeline(transport: WebSocketTransport): void {
     }
   };
   socket.send = (data) => {
-    if (typeof data !== "string" && sends.push(performance.now()) === 1) tick(sends[0]!);
+    if (typeof data !== "string" && sends.push(now()) === 1) tick(sends[0]!);
     send(data);
   };
   socket.addEventListener("message", (event) => {
@@ -139,14 +143,17 @@ export default {
       return CallDurableObject.route(request, env.FAILING, { idFrom });
     }
     if (url.pathname !== "/direct") return example.fetch(request, env);
+    const clock = url.searchParams.has("frozen") ? frozenWhileRunning() : undefined;
     const { transport, response } = await upgrade(request, {
       allowedOrigins: ["https://app.example"],
       audioIn: { sampleRate: 16000 },
       audioOut: { sampleRate: 16000, chunkMs: 40 },
-      ...(url.searchParams.has("frozen") ? { clock: frozenWhileRunning() } : {}),
+      ...(clock ? { clock } : {}),
     });
     if (transport === null) return response;
-    recordTimeline(transport);
+    // Sends are timed on the clock the transport paces by: in production it is the only clock
+    // there is, and it reads the start of the event, not when the send ran within it.
+    recordTimeline(transport, clock?.now);
     const received: string[] = [];
     transport.socket.addEventListener("message", (event) => {
       received.push(Object.prototype.toString.call((event as MessageEvent).data));
