@@ -9,7 +9,12 @@ import type { Clock } from "../clock.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { SimulatedCall } from "./_call.ts";
 import { type CallProgress, resolveCallOptions } from "./_call_options.ts";
-import { CallerAudio, type CallerAudioSource, type SpeechSegment } from "./caller_audio.ts";
+import {
+  CallerAudio,
+  type CallerAudioSource,
+  type CallerPcm,
+  type SpeechSegment,
+} from "./caller_audio.ts";
 import type { FarEndFactory, FarEndOptions } from "./far_end.ts";
 import { FAR_ENDS } from "./far_ends.ts";
 import type { CallReport } from "./report.ts";
@@ -248,9 +253,20 @@ export async function simulateCall(
     );
   }
   const farEnd = factory(options.platform ?? {});
-  const caller = new CallerAudio(options.audio ?? syntheticCaller(), {
+  const caller = new CallerAudio(options.audio ?? defaultCaller(), {
     sampleRate: farEnd.caller.sampleRate,
   });
   const call = new SimulatedCall(String(url), resolved, farEnd, caller);
   return await call.run();
+}
+
+let synthetic: CallerPcm | undefined;
+
+/**
+ * The synthetic caller every call plays when given no audio, made once per process and only
+ * read from then on: making it costs some 25 ms of CPU, which, paid by each of hundreds of calls
+ * started together, held back every other call's connect by seconds.
+ */
+function defaultCaller(): CallerPcm {
+  return synthetic ??= syntheticCaller();
 }

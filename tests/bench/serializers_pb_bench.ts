@@ -102,8 +102,16 @@ Deno.bench("vonage: deserialize DTMF event", { group: "vonage-in" }, () => {
 });
 
 // --- Genesys: bot at 24 kHz out, 16 kHz in; Genesys PCMU 8 kHz ---
-const genesys = new GenesysSerializer();
-genesys.bind({ send: () => {}, count: () => {}, report: () => {} });
+// An Audio Connector session (the bot speaks): a monitor-only AudioHook session would refuse the
+// audio, and the bench would time the refusal.
+const genesys = new GenesysSerializer({ sendAudio: "always" });
+genesys.bind({
+  send: () => {},
+  count: () => {},
+  report: (error) => {
+    throw error;
+  },
+});
 genesys.setup(BOT);
 genesys.deserialize(JSON.stringify({
   version: "2",
