@@ -7,6 +7,9 @@
 
 import type { AudioFrame, Frame } from "./frames.ts";
 
+/** Consumed slots at the front of the queue's array past which it is compacted. */
+const COMPACT_AFTER = 1024;
+
 /** One thing waiting to be sent. */
 export type OutboundItem =
   | { kind: "audio"; chunk: AudioFrame; durationMs: number }
@@ -15,8 +18,14 @@ export type OutboundItem =
 /** A FIFO of {@linkcode OutboundItem}s that knows how much audio it holds. */
 export class OutboundQueue {
   readonly #maxQueuedMs: number;
+  /**
+   * Items from `#head` to `#tail`; the array is kept and refilled from the start once the queue
+   * drains (a queue that empties at every chunk, as a real-time bot's does, allocates no array),
+   * and compacted when the consumed slots in front of the items grow large.
+   */
   #items: OutboundItem[] = [];
   #head = 0;
+  #tail = 0;
   #queuedMs = 0;
   /** The promise writers wait on while the queue is full, shared by all of them, and its resolve. */
   #room: Promise<void> | undefined;
@@ -30,7 +39,7 @@ export class OutboundQueue {
 
   /** Items waiting. */
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#tail - this.#head;
   }
 
   /** Milliseconds of audio waiting. */
@@ -40,7 +49,7 @@ export class OutboundQueue {
 
   /** Queues an audio chunk that plays for `durationMs`. */
   pushAudio(chunk: AudioFrame, durationMs: number): void {
-    this.#items.push({ kind: "audio", chunk, durationMs });
+    this.#items[this.#tail++] = { kind: "audio", chunk, durationMs };
     this.#queuedMs += durationMs;
   }
 
@@ -50,7 +59,7 @@ export class OutboundQueue {
    * write returns, and a queued chunk must not change under us.
    */
   ownAudio(buffer: ArrayBufferLike): void {
-    let first = this.#items.length;
+    let first = this.#tail;
     let start = Infinity;
     let end = 0;
     while (first > this.#head) {
@@ -60,10 +69,10 @@ export class OutboundQueue {
       start = Math.min(start, item.chunk.audio.byteOffset);
       end = Math.max(end, item.chunk.audio.byteOffset + item.chunk.audio.length);
     }
-    if (first === this.#items.length) return;
+    if (first === this.#tail) return;
     // Deliberate copy, once per write that leaves audio queued (a burst of TTS, not real time).
     const own = new Uint8Array(buffer, start, end - start).slice();
-    for (let i = first; i < this.#items.length; i++) {
+    for (let i = first; i < this.#tail; i++) {
       const chunk = (this.#items[i] as { chunk: AudioFrame }).chunk;
       const offset = chunk.audio.byteOffset - start;
       chunk.audio = own.subarray(offset, offset + chunk.audio.length);
@@ -72,7 +81,7 @@ export class OutboundQueue {
 
   /** Queues a frame that keeps its place after the audio before it. */
   pushFrame(frame: Frame): void {
-    this.#items.push({ kind: "frame", frame });
+    this.#items[this.#tail++] = { kind: "frame", frame };
   }
 
   /** The next item, left in place. */
@@ -85,9 +94,15 @@ export class OutboundQueue {
     const item = this.#items[this.#head];
     if (item === undefined) return;
     this.#items[this.#head++] = undefined as unknown as OutboundItem; // let it be collected
-    if (this.#head === this.#items.length) {
-      this.#items = [];
+    if (this.#head === this.#tail) {
+      this.#head = this.#tail = 0;
+    } else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#tail) {
+      // Never empty for long (a bot that stays ahead through a long answer): move the items to
+      // the front rather than let the array grow by a slot a chunk.
+      this.#items.copyWithin(0, this.#head, this.#tail);
+      this.#tail -= this.#head;
       this.#head = 0;
+      this.#items.length = this.#tail;
     }
     if (item.kind === "audio") this.#queuedMs -= item.durationMs;
     if (this.size === 0) this.#queuedMs = 0; // no float residue from many subtractions
@@ -101,13 +116,14 @@ export class OutboundQueue {
   clear(): number {
     let dropped = 0;
     const kept: OutboundItem[] = [];
-    for (let i = this.#head; i < this.#items.length; i++) {
+    for (let i = this.#head; i < this.#tail; i++) {
       const item = this.#items[i]!;
       if (item.kind === "audio") dropped += item.chunk.audio.length;
       else kept.push(item);
     }
     this.#items = kept;
     this.#head = 0;
+    this.#tail = kept.length;
     this.#queuedMs = 0;
     this.wakeWriter();
     return dropped;

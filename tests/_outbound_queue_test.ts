@@ -75,3 +75,28 @@ Deno.test("`OutboundQueue.drained` settles on wakeDrained or when its signal abo
   await byWake;
   assert.deepEqual(done, ["abort", "wake"]);
 });
+
+Deno.test("`OutboundQueue` that never empties keeps its order and size through compaction", () => {
+  // A bot that stays ahead through a long answer: items go in and out, the queue never drains, and
+  // the consumed slots in front are reclaimed (every 1024 or so) without losing or reordering one.
+  const q = new OutboundQueue(1e9);
+  let next = 0;
+  let expected = 0;
+  const push = () => q.pushFrame({ type: "mark", name: String(next++) });
+  for (let i = 0; i < 3; i++) push();
+  for (let i = 0; i < 5000; i++) {
+    push();
+    const item = q.peek();
+    assert.ok(item?.kind === "frame" && item.frame.type === "mark");
+    assert.equal(item.frame.name, String(expected++));
+    q.shift();
+    assert.equal(q.size, 3);
+  }
+  // Drained, then used again: the same order from the start.
+  while (q.size > 0) q.shift();
+  assert.equal(q.peek(), undefined);
+  push();
+  const item = q.peek();
+  assert.ok(item?.kind === "frame" && item.frame.type === "mark");
+  assert.equal(item.frame.name, String(next - 1));
+});

@@ -35,6 +35,11 @@ export class FixedSizeCutter {
       this.#pendingBytes = 0;
       emit(pending);
     }
+    if (offset === 0 && bytes.length === size) {
+      // Exactly one piece (a real-time bot's frame the size of a chunk): the bytes as given, no view.
+      emit(bytes);
+      return;
+    }
     while (bytes.length - offset >= size) {
       emit(bytes.subarray(offset, offset + size));
       offset += size;

@@ -40,6 +40,7 @@ export const TARGET_NAMES: readonly string[] = [
   "push",
   "responses",
   "responses-unacked",
+  "push-recording",
   "bare",
   "raw",
   "pipecat",
@@ -73,7 +74,7 @@ export interface KnownTargetOptions {
  * The known targets: `demo` (the demo's handler: streams), `push` (the same echo on the push
  * surface), `responses` (`push` with response ids and marks the client acknowledges: playback
  * tracking in full), `responses-unacked` (the same with no marks: speaking events by the pacing
- * estimate), `bare` (the floor: a bare echo paced to `anchor + n × 20 ms`, sending up to
+ * estimate), `push-recording` (`push` with every session recorded as heard), `bare` (the floor: a bare echo paced to `anchor + n × 20 ms`, sending up to
  * `leadMs` early), `pipecat` (pipecat's send path on FastAPI/uvicorn), `parallel` (the demo under
  * `deno serve --parallel`, two workers; CPU and memory summed over its processes), and `raw` (the
  * bare echo with no pacing: a diagnostic).
@@ -116,6 +117,12 @@ export function knownTarget(name: string, options: KnownTargetOptions = {}): Tar
       return {
         name,
         command: [deno, "run", "-A", file("push_server.ts"), "--responses", ...args],
+        path: "/ws",
+      };
+    case "push-recording": // "push" with every session recorded as heard
+      return {
+        name,
+        command: [deno, "run", "-A", file("push_server.ts"), "--record", ...args],
         path: "/ws",
       };
     case "responses-unacked": // "responses" over raw PCM: no marks, speaking events by estimate

@@ -6,9 +6,11 @@
  * (binary audio, `mark:NAME` text echoed back by the load client), so the transport's playback
  * tracking runs in full: its own marks every 250 ms, acknowledgements, speaking events. With
  * `--unacked` as well, the same bot speaks raw PCM with no marks: response ids and speaking
- * events by the pacing estimate alone (what the acknowledgements add is the difference).
+ * events by the pacing estimate alone (what the acknowledgements add is the difference). With
+ * `--record`, each session is also recorded as heard (`CallRecorder`, stereo 16 kHz WAV read to a
+ * sink that discards it): what recording costs, beside the same server without it.
  *
- * Run: `deno run -A tests/bench/push_server.ts [--responses [--unacked]] [--response-ms 2000]`.
+ * Run: `deno run -A tests/bench/push_server.ts [--responses [--unacked]] [--record] [--response-ms 2000]`.
  * The first stdout line is `listening 127.0.0.1:PORT`; it exits when its stdin closes.
  *
  * @module
@@ -16,6 +18,7 @@
 
 import { parseArgs } from "node:util";
 import {
+  CallRecorder,
   type Frame,
   type FrameSerializer,
   RawPcmSerializer,
@@ -30,6 +33,7 @@ const { values } = parseArgs({
   options: {
     responses: { type: "boolean", default: false },
     unacked: { type: "boolean", default: false },
+    record: { type: "boolean", default: false },
     "response-ms": { type: "string", default: "2000" },
   },
 });
@@ -68,6 +72,11 @@ const server = Deno.serve({
     sendAheadMs: DEMO_SEND_AHEAD_MS,
   });
   if (!transport) return response;
+  if (values.record) {
+    const recorder = new CallRecorder({ sampleRate: 16000 });
+    transport.observe(recorder);
+    recorder.readable.pipeTo(new WritableStream()).catch(() => {});
+  }
   if (values.responses) {
     // Listening to the speaking events, as a bot that drives turn-taking would.
     let speaking = 0;

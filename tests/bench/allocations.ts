@@ -1,0 +1,249 @@
+/**
+ * Bytes allocated per frame on the transport's hot path: one echo session (20 ms of 16 kHz mono
+ * in, the same out in 20 ms chunks and 640-byte packets, the load harness's settings) driven
+ * without a network or a runtime timer, so that what is allocated is the transport's alone.
+ *
+ * How: the young generation is made large enough that no garbage collection runs during the
+ * measured frames; then what the heap grew by, divided by the frames, is what each frame
+ * allocated — on V8's heap (objects, closures, promises, small typed arrays) and outside it
+ * (`external`: the backing stores of typed arrays over 64 bytes). Each measurement is checked to
+ * have seen no collection (the heap only grew); a run that saw one says so and is not reported.
+ *
+ * The socket is a plain object that dispatches one reused `MessageEvent` and counts what is sent;
+ * the clock is advanced by hand, its timers kept in a set. `bare` is the same loop with the
+ * socket's message echoed by a listener: the floor of the harness itself, to subtract.
+ *
+ * Run: `npx deno run -A --v8-flags=--expose-gc,--max-semi-space-size=64 tests/bench/allocations.ts`
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import {
+  type Clock,
+  type ClockTimer,
+  RawPcmSerializer,
+  type WebSocketLike,
+  WebSocketTransport,
+} from "@x/ws-transport";
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) {
+  throw new Error("run with --v8-flags=--expose-gc,--max-semi-space-size=64");
+}
+
+const { values: args } = parseArgs({
+  args: Deno.args,
+  options: {
+    frames: { type: "string", default: "5000" },
+    runs: { type: "string", default: "5" },
+    json: { type: "boolean", default: false },
+  },
+});
+const FRAMES = Number(args.frames);
+const RUNS = Number(args.runs);
+const WARM_UP = 3000;
+
+/** A clock moved by hand: `advance` fires the timers that fell due, in deadline order. */
+class ManualClock implements Clock {
+  time = 0;
+  readonly #timers = new Set<ManualTimer>();
+  now = (): number => this.time;
+  sleep(): Promise<void> {
+    throw new Error("the transport's hot path does not sleep");
+  }
+  timer(callback: () => void): ClockTimer {
+    return new ManualTimer(callback, this, this.#timers);
+  }
+  advance(ms: number): void {
+    const until = this.time + ms;
+    for (;;) {
+      let next: ManualTimer | undefined;
+      for (const timer of this.#timers) if (!next || timer.due < next.due) next = timer;
+      if (!next || next.due > until) break;
+      this.time = Math.max(this.time, next.due);
+      this.#timers.delete(next);
+      next.callback();
+    }
+    this.time = until;
+  }
+}
+
+class ManualTimer implements ClockTimer {
+  due = 0;
+  constructor(
+    readonly callback: () => void,
+    readonly clock: ManualClock,
+    readonly set: Set<ManualTimer>,
+  ) {}
+  get armed(): boolean {
+    return this.set.has(this);
+  }
+  arm(ms: number): void {
+    this.due = this.clock.time + Math.max(0, ms);
+    this.set.add(this);
+  }
+  cancel(): void {
+    this.set.delete(this);
+  }
+}
+
+/** An open socket that hands the transport the same message over and over. */
+class LoopSocket extends EventTarget implements WebSocketLike {
+  readyState = 1;
+  binaryType = "arraybuffer";
+  bufferedAmount = 0;
+  sent = 0;
+  readonly #message = new MessageEvent("message", { data: new ArrayBuffer(640) });
+  send(_data: string | ArrayBuffer | ArrayBufferView): void {
+    this.sent++;
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  deliver(): void {
+    this.dispatchEvent(this.#message);
+  }
+}
+
+interface Session {
+  socket: LoopSocket;
+  clock: ManualClock;
+  stop(): Promise<void>;
+}
+
+const SETTINGS = {
+  serializer: new RawPcmSerializer(),
+  audioIn: { sampleRate: 16000, channels: 1 },
+  audioOut: { sampleRate: 16000, channels: 1, chunkMs: 20 },
+  fixedAudioPacketSize: 640,
+  sendAheadMs: 60,
+} as const;
+
+const SESSIONS: Record<string, () => Session> = {
+  bare() {
+    const socket = new LoopSocket();
+    const clock = new ManualClock();
+    socket.addEventListener("message", (event) => socket.send((event as MessageEvent).data));
+    return { socket, clock, stop: async () => {} };
+  },
+  push() {
+    const socket = new LoopSocket();
+    const clock = new ManualClock();
+    const transport = new WebSocketTransport(socket, { ...SETTINGS, clock });
+    transport.receive((frame) => {
+      if (frame.type === "audio") transport.send(frame);
+    });
+    return { socket, clock, stop: () => transport.close().then(() => {}) };
+  },
+  streams() {
+    const socket = new LoopSocket();
+    const clock = new ManualClock();
+    const transport = new WebSocketTransport(socket, { ...SETTINGS, clock });
+    transport.readable.pipeTo(transport.writable).catch(() => {});
+    return { socket, clock, stop: () => transport.close().then(() => {}) };
+  },
+};
+
+/** One frame in, 20 ms on, and the microtasks it started settled. */
+async function step(session: Session): Promise<void> {
+  session.socket.deliver();
+  // The streams hand frames on in microtasks: let them run before the clock moves.
+  for (let i = 0; i < 8; i++) await null;
+  session.clock.advance(20);
+}
+
+interface Measurement {
+  heapPerFrame: number;
+  externalPerFrame: number;
+  collected: boolean;
+  sent: number;
+}
+
+async function measure(name: string): Promise<Measurement> {
+  const session = SESSIONS[name]!();
+  for (let i = 0; i < WARM_UP; i++) await step(session);
+  gc!();
+  const sentBefore = session.socket.sent;
+  const before = Deno.memoryUsage();
+  let last = before.heapUsed;
+  let collected = false;
+  for (let i = 0; i < FRAMES; i++) {
+    await step(session);
+    if (i % 250 === 0) {
+      const now = Deno.memoryUsage().heapUsed;
+      if (now < last) collected = true;
+      last = now;
+    }
+  }
+  const after = Deno.memoryUsage();
+  if (after.heapUsed < last) collected = true;
+  const sent = session.socket.sent - sentBefore;
+  await session.stop();
+  return {
+    heapPerFrame: (after.heapUsed - before.heapUsed) / FRAMES,
+    externalPerFrame: (after.external - before.external) / FRAMES,
+    collected,
+    sent,
+  };
+}
+
+interface Row {
+  session: string;
+  /** V8 heap bytes per frame; null when a collection ran in every run. */
+  heap: number | null;
+  overBare: number | null;
+  external: number | null;
+  sentPerFrame: number | null;
+  cleanRuns: number;
+}
+
+const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
+const rows: Row[] = [];
+let bareHeap = 0;
+for (const session of ["bare", "push", "streams"]) {
+  const runs: Measurement[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await measure(session));
+  const clean = runs.filter((r) => !r.collected);
+  if (clean.length === 0) {
+    rows.push({
+      session,
+      heap: null,
+      overBare: null,
+      external: null,
+      sentPerFrame: null,
+      cleanRuns: 0,
+    });
+    continue;
+  }
+  const heap = median(clean.map((r) => r.heapPerFrame));
+  if (session === "bare") bareHeap = heap;
+  rows.push({
+    session,
+    heap,
+    overBare: session === "bare" ? null : heap - bareHeap,
+    external: median(clean.map((r) => r.externalPerFrame)),
+    sentPerFrame: clean[0]!.sent / FRAMES,
+    cleanRuns: clean.length,
+  });
+}
+
+if (args.json) {
+  console.log(JSON.stringify(rows));
+} else {
+  const n = (value: number | null) => (value === null ? "—" : value.toFixed(0));
+  console.log(
+    `${FRAMES} frames per run after ${WARM_UP} to warm up; medians of the runs that saw no collection.\n`,
+  );
+  console.log(
+    "| session | V8 heap bytes per frame | over bare | external bytes per frame | messages sent per frame | clean runs |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const r of rows) {
+    console.log(
+      `| ${r.session} | ${n(r.heap)} | ${n(r.overBare)} | ${n(r.external)} | ${
+        r.sentPerFrame?.toFixed(2) ?? "—"
+      } | ${r.cleanRuns}/${RUNS} |`,
+    );
+  }
+}

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+
+interface Row {
+  session: string;
+  heap: number | null;
+  overBare: number | null;
+  external: number | null;
+  sentPerFrame: number | null;
+  cleanRuns: number;
+}
+
+Deno.test("the echo path allocates no array buffer per frame, and the push surface less than the streams", async () => {
+  const script = new URL("./allocations.ts", import.meta.url).pathname;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "--v8-flags=--expose-gc,--max-semi-space-size=64,--min-semi-space-size=64",
+      script,
+      "--frames",
+      "2000",
+      "--runs",
+      "3",
+      "--json",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const rows = JSON.parse(new TextDecoder().decode(stdout)) as Row[];
+  const row = (session: string) => {
+    const found = rows.find((r) => r.session === session)!;
+    assert.ok(found.cleanRuns > 0, `${session}: a collection ran in every run`);
+    return found;
+  };
+  const push = row("push"), streams = row("streams");
+  row("bare");
+  for (const r of [push, streams]) {
+    assert.equal(r.sentPerFrame, 1, `${r.session}: one message back per message in`);
+    // Views all the way: a copy of every frame would show as ~640 bytes here.
+    assert.ok(r.external! < 64, `${r.session}: ${r.external} bytes of array buffers per frame`);
+  }
+  assert.ok(
+    push.overBare! < streams.overBare!,
+    `push ${push.overBare} bytes per frame, streams ${streams.overBare}`,
+  );
+});
