@@ -188,13 +188,19 @@ async function measure(name: string): Promise<Measurement> {
   };
 }
 
-interface Row {
+/** One session kind's figures, as `--json` prints them. */
+export interface Row {
+  /** `bare`, `push` or `streams`. */
   session: string;
   /** V8 heap bytes per frame; null when a collection ran in every run. */
   heap: number | null;
+  /** `heap` less the bare loop's: the transport's own. */
   overBare: number | null;
+  /** Array-buffer bytes per frame (outside V8's heap). */
   external: number | null;
+  /** Messages the session sent per message it received. */
   sentPerFrame: number | null;
+  /** Runs that saw no collection (the only ones measured). */
   cleanRuns: number;
 }
 

@@ -1,13 +1,5 @@
 import assert from "node:assert/strict";
-
-interface Row {
-  session: string;
-  heap: number | null;
-  overBare: number | null;
-  external: number | null;
-  sentPerFrame: number | null;
-  cleanRuns: number;
-}
+import type { Row } from "./allocations.ts";
 
 Deno.test("the echo path allocates no array buffer per frame, and the push surface less than the streams", async () => {
   const script = new URL("./allocations.ts", import.meta.url).pathname;
