@@ -9,9 +9,8 @@
  * (`external`: the backing stores of typed arrays over 64 bytes). Each measurement is checked to
  * have seen no collection (the heap only grew); a run that saw one says so and is not reported.
  *
- * The socket is a plain object that dispatches one reused `MessageEvent` and counts what is sent;
- * the clock is advanced by hand, its timers kept in a set. `bare` is the same loop with the
- * socket's message echoed by a listener: the floor of the harness itself, to subtract.
+ * The session is `_hand_driven_session.ts`'s; `bare` is the same loop with the socket's message
+ * echoed by a listener: the floor of the harness itself, to subtract.
  *
  * Run: `npx deno run -A --v8-flags=--expose-gc,--max-semi-space-size=64 tests/bench/allocations.ts`
  *
@@ -19,13 +18,7 @@
  */
 
 import { parseArgs } from "node:util";
-import {
-  type Clock,
-  type ClockTimer,
-  RawPcmSerializer,
-  type WebSocketLike,
-  WebSocketTransport,
-} from "@x/ws-transport";
+import { SESSIONS, step } from "./_hand_driven_session.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) {
@@ -43,115 +36,6 @@ const { values: args } = parseArgs({
 const FRAMES = Number(args.frames);
 const RUNS = Number(args.runs);
 const WARM_UP = 3000;
-
-/** A clock moved by hand: `advance` fires the timers that fell due, in deadline order. */
-class ManualClock implements Clock {
-  time = 0;
-  readonly #timers = new Set<ManualTimer>();
-  now = (): number => this.time;
-  sleep(): Promise<void> {
-    throw new Error("the transport's hot path does not sleep");
-  }
-  timer(callback: () => void): ClockTimer {
-    return new ManualTimer(callback, this, this.#timers);
-  }
-  advance(ms: number): void {
-    const until = this.time + ms;
-    for (;;) {
-      let next: ManualTimer | undefined;
-      for (const timer of this.#timers) if (!next || timer.due < next.due) next = timer;
-      if (!next || next.due > until) break;
-      this.time = Math.max(this.time, next.due);
-      this.#timers.delete(next);
-      next.callback();
-    }
-    this.time = until;
-  }
-}
-
-class ManualTimer implements ClockTimer {
-  due = 0;
-  constructor(
-    readonly callback: () => void,
-    readonly clock: ManualClock,
-    readonly set: Set<ManualTimer>,
-  ) {}
-  get armed(): boolean {
-    return this.set.has(this);
-  }
-  arm(ms: number): void {
-    this.due = this.clock.time + Math.max(0, ms);
-    this.set.add(this);
-  }
-  cancel(): void {
-    this.set.delete(this);
-  }
-}
-
-/** An open socket that hands the transport the same message over and over. */
-class LoopSocket extends EventTarget implements WebSocketLike {
-  readyState = 1;
-  binaryType = "arraybuffer";
-  bufferedAmount = 0;
-  sent = 0;
-  readonly #message = new MessageEvent("message", { data: new ArrayBuffer(640) });
-  send(_data: string | ArrayBuffer | ArrayBufferView): void {
-    this.sent++;
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  deliver(): void {
-    this.dispatchEvent(this.#message);
-  }
-}
-
-interface Session {
-  socket: LoopSocket;
-  clock: ManualClock;
-  stop(): Promise<void>;
-}
-
-const SETTINGS = {
-  serializer: new RawPcmSerializer(),
-  audioIn: { sampleRate: 16000, channels: 1 },
-  audioOut: { sampleRate: 16000, channels: 1, chunkMs: 20 },
-  fixedAudioPacketSize: 640,
-  sendAheadMs: 60,
-} as const;
-
-const SESSIONS: Record<string, () => Session> = {
-  bare() {
-    const socket = new LoopSocket();
-    const clock = new ManualClock();
-    socket.addEventListener("message", (event) => socket.send((event as MessageEvent).data));
-    return { socket, clock, stop: async () => {} };
-  },
-  push() {
-    const socket = new LoopSocket();
-    const clock = new ManualClock();
-    const transport = new WebSocketTransport(socket, { ...SETTINGS, clock });
-    transport.receive((frame) => {
-      if (frame.type === "audio") transport.send(frame);
-    });
-    return { socket, clock, stop: () => transport.close().then(() => {}) };
-  },
-  streams() {
-    const socket = new LoopSocket();
-    const clock = new ManualClock();
-    const transport = new WebSocketTransport(socket, { ...SETTINGS, clock });
-    transport.readable.pipeTo(transport.writable).catch(() => {});
-    return { socket, clock, stop: () => transport.close().then(() => {}) };
-  },
-};
-
-/** One frame in, 20 ms on, and the microtasks it started settled. */
-async function step(session: Session): Promise<void> {
-  session.socket.deliver();
-  // The streams hand frames on in microtasks: let them run before the clock moves.
-  for (let i = 0; i < 8; i++) await null;
-  session.clock.advance(20);
-}
 
 interface Measurement {
   heapPerFrame: number;

@@ -1,0 +1,131 @@
+/**
+ * One echo session driven by hand, for the per-frame benches (`allocations.ts`, `frame_cost.ts`):
+ * 20 ms of 16 kHz mono in, the same out in 20 ms chunks and 640-byte packets, the load harness's
+ * settings, with no network and no runtime timer. The socket is a plain object that dispatches one
+ * reused `MessageEvent` and counts what is sent; the clock is advanced by hand, its timers kept in
+ * a set. What such a session costs is the transport's alone (and the harness's: `bare`).
+ *
+ * @module
+ */
+
+import {
+  type Clock,
+  type ClockTimer,
+  RawPcmSerializer,
+  type WebSocketLike,
+  WebSocketTransport,
+} from "@x/ws-transport";
+
+/** A clock moved by hand: `advance` fires the timers that fell due, in deadline order. */
+export class ManualClock implements Clock {
+  time = 0;
+  readonly #timers = new Set<ManualTimer>();
+  now = (): number => this.time;
+  sleep(): Promise<void> {
+    throw new Error("the transport's hot path does not sleep");
+  }
+  timer(callback: () => void): ClockTimer {
+    return new ManualTimer(callback, this, this.#timers);
+  }
+  advance(ms: number): void {
+    const until = this.time + ms;
+    for (;;) {
+      let next: ManualTimer | undefined;
+      for (const timer of this.#timers) if (!next || timer.due < next.due) next = timer;
+      if (!next || next.due > until) break;
+      this.time = Math.max(this.time, next.due);
+      this.#timers.delete(next);
+      next.callback();
+    }
+    this.time = until;
+  }
+}
+
+class ManualTimer implements ClockTimer {
+  due = 0;
+  constructor(
+    readonly callback: () => void,
+    readonly clock: ManualClock,
+    readonly set: Set<ManualTimer>,
+  ) {}
+  get armed(): boolean {
+    return this.set.has(this);
+  }
+  arm(ms: number): void {
+    this.due = this.clock.time + Math.max(0, ms);
+    this.set.add(this);
+  }
+  cancel(): void {
+    this.set.delete(this);
+  }
+}
+
+/** An open socket that hands the transport the same message over and over. */
+export class LoopSocket extends EventTarget implements WebSocketLike {
+  readyState = 1;
+  binaryType = "arraybuffer";
+  bufferedAmount = 0;
+  sent = 0;
+  readonly #message = new MessageEvent("message", { data: new ArrayBuffer(640) });
+  send(_data: string | ArrayBuffer | ArrayBufferView): void {
+    this.sent++;
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  deliver(): void {
+    this.dispatchEvent(this.#message);
+  }
+}
+
+/** A session driven by hand, and how to end it. */
+export interface Session {
+  socket: LoopSocket;
+  clock: ManualClock;
+  stop(): Promise<void>;
+}
+
+const SETTINGS = {
+  serializer: new RawPcmSerializer(),
+  audioIn: { sampleRate: 16000, channels: 1 },
+  audioOut: { sampleRate: 16000, channels: 1, chunkMs: 20 },
+  fixedAudioPacketSize: 640,
+  sendAheadMs: 60,
+} as const;
+
+/**
+ * The sessions to compare: `bare` (a listener echoing the message: the harness's own cost),
+ * `push` (the transport on `receive` / `send`) and `streams` (`readable.pipeTo(writable)`).
+ */
+export const SESSIONS: Record<string, () => Session> = {
+  bare() {
+    const socket = new LoopSocket();
+    const clock = new ManualClock();
+    socket.addEventListener("message", (event) => socket.send((event as MessageEvent).data));
+    return { socket, clock, stop: async () => {} };
+  },
+  push() {
+    const socket = new LoopSocket();
+    const clock = new ManualClock();
+    const transport = new WebSocketTransport(socket, { ...SETTINGS, clock });
+    transport.receive((frame) => {
+      if (frame.type === "audio") transport.send(frame);
+    });
+    return { socket, clock, stop: () => transport.close().then(() => {}) };
+  },
+  streams() {
+    const socket = new LoopSocket();
+    const clock = new ManualClock();
+    const transport = new WebSocketTransport(socket, { ...SETTINGS, clock });
+    transport.readable.pipeTo(transport.writable).catch(() => {});
+    return { socket, clock, stop: () => transport.close().then(() => {}) };
+  },
+};
+
+/** One frame in, 20 ms on, and the microtasks it started settled. */
+export async function step(session: Session): Promise<void> {
+  session.socket.deliver();
+  // The streams hand frames on in microtasks: let them run before the clock moves.
+  for (let i = 0; i < 8; i++) await null;
+  session.clock.advance(20);
+}
