@@ -162,11 +162,12 @@ export class PlaybackTracker {
   /** Nothing more is queued: what was sent is all there is, for now. */
   drained(): void {
     this.#drained = true;
-    this.#drainedAt = this.#clock.now();
+    const now = this.#clock.now();
+    this.#drainedAt = now;
     if (this.acks && this.#markedPosition < this.#timeline.sentMs - EPSILON) {
       this.#quiet.arm(this.#quietMs);
     }
-    this.#update();
+    this.#update(now);
   }
 
   /** Audio was queued: more is coming. */
@@ -240,15 +241,16 @@ export class PlaybackTracker {
   async played(signal: AbortSignal): Promise<boolean> {
     const sent = this.#timeline.sentMs;
     if (this.acks && this.#markedPosition < sent - EPSILON) this.#mark();
-    if (this.#isPlayed(sent)) return true;
-    const deadline = this.#estimatedEnd() + this.#playoutTimeoutMs;
+    const now = this.#clock.now();
+    if (this.#isPlayed(sent, now)) return true;
+    const deadline = this.#estimatedEnd(now) + this.#playoutTimeoutMs;
     await new Promise<void>((resolve) => {
       const waiter = { resolve, deadline };
       this.#played.push(waiter);
       signal.addEventListener("abort", () => resolve(), { once: true });
       this.#update();
     });
-    return this.#isPlayed(sent);
+    return this.#isPlayed(sent, this.#clock.now());
   }
 
   /** The session is over: whatever was audible stops ("ended"); no timer is left. */
@@ -280,15 +282,16 @@ export class PlaybackTracker {
     return undefined;
   }
 
-  #isPlayed(position: number): boolean {
+  /** Whether `position` has played, by the acknowledgements or, without them, by `now`. */
+  #isPlayed(position: number, now: number): boolean {
     return this.acks
       ? this.#ackedPosition >= position - EPSILON
-      : this.#heardPosition(this.#clock.now()) >= position - EPSILON;
+      : this.#heardPosition(now) >= position - EPSILON;
   }
 
   /** When everything sent plays to its end, by the lagged estimate. */
-  #estimatedEnd(): number {
-    return this.#clock.now() + this.#timeline.unplayedMs + Math.max(0, this.#lag);
+  #estimatedEnd(now: number): number {
+    return now + this.#timeline.unplayedMs + Math.max(0, this.#lag);
   }
 
   #mark(): void {
@@ -306,8 +309,8 @@ export class PlaybackTracker {
   }
 
   /** Fires the events that are due and arms the timer for the next one. */
-  #update(): void {
-    const now = this.#clock.now();
+  /** `now`: the clock as read by the caller in the same turn (each read costs; they agree). */
+  #update(now: number = this.#clock.now()): void {
     const heard = this.#heardPosition(now);
     let next = Infinity;
     while (this.#utterances.length > 0) {
@@ -335,7 +338,7 @@ export class PlaybackTracker {
       if (this.#utterances.length === 1 && !this.#drained) break;
       const settledAt = this.#utterances.length > 1 ? -Infinity : this.#drainedAt + this.#quietMs;
       const end = u.start + u.sentMs;
-      if (this.#isPlayed(end)) {
+      if (this.#isPlayed(end, now)) {
         if (now >= settledAt - EPSILON) {
           this.#stop(u, "played", heard, this.acks && this.#acknowledged);
           continue;
@@ -374,9 +377,9 @@ export class PlaybackTracker {
 
   /** Resolves the `played` waiters whose playout is done or whose bound passed; the next bound. */
   #settleWaiters(now: number): number {
-    const playedAll = this.#isPlayed(this.#timeline.sentMs);
+    const playedAll = this.#isPlayed(this.#timeline.sentMs, now);
     // Without acknowledgements, the estimated end is when playout is done.
-    const estimatedEnd = this.acks ? Infinity : this.#estimatedEnd();
+    const estimatedEnd = this.acks ? Infinity : this.#estimatedEnd(now);
     let next = Infinity;
     this.#played = this.#played.filter((waiter) => {
       if (playedAll || now >= waiter.deadline) {
