@@ -4,26 +4,30 @@
  * no earlier than `anchor + n × 20 ms − ahead`. No chunking, no serializer, one timer per
  * session at most.
  *
- * Run: `deno run -A tests/bench/bare_echo.ts [--interval-ms 20] [--ahead-ms 0] [--drop-every N]`.
+ * Run: `deno run -A tests/bench/bare_echo.ts [--interval-ms 20] [--ahead-ms 0] [--drop-every N]
+ * [--send-view]`.
  * The first stdout line is `listening 127.0.0.1:PORT`. It exits when its stdin closes, so it never
  * outlives the harness. `--drop-every N` silently drops every Nth message: it exists so the
  * harness's own test can prove that lost echoes are counted. `--ahead-ms A` lets a message leave
  * up to A ms before its slot (the transport's `sendAheadMs`; its default is one chunk);
- * `--interval-ms 0` echoes at once with no pacing at all (a diagnostic).
+ * `--interval-ms 0` echoes at once with no pacing at all (a diagnostic). `--send-view` hands the
+ * socket a `Uint8Array` over the message rather than the `ArrayBuffer` itself, as the transport
+ * does (a diagnostic: what Deno's send path costs for a view).
  *
  * @module
  */
 
 import { pacedEcho, pacedEchoArgs } from "./paced_echo.ts";
 
-const pacing = pacedEchoArgs(Deno.args);
+const sendView = Deno.args.includes("--send-view");
+const pacing = pacedEchoArgs(Deno.args.filter((arg) => arg !== "--send-view"));
 
 function serveSocket(socket: WebSocket): void {
   socket.binaryType = "arraybuffer";
   const echo = pacedEcho<ArrayBuffer>({
     ...pacing,
     send: (data) => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(data);
+      if (socket.readyState === WebSocket.OPEN) socket.send(sendView ? new Uint8Array(data) : data);
     },
   });
   socket.onmessage = (event: MessageEvent) => {

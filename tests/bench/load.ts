@@ -43,6 +43,7 @@ export const TARGET_NAMES: readonly string[] = [
   "push-recording",
   "bare",
   "raw",
+  "bare-view",
   "pipecat",
   "parallel",
 ];
@@ -74,10 +75,12 @@ export interface KnownTargetOptions {
  * The known targets: `demo` (the demo's handler: streams), `push` (the same echo on the push
  * surface), `responses` (`push` with response ids and marks the client acknowledges: playback
  * tracking in full), `responses-unacked` (the same with no marks: speaking events by the pacing
- * estimate), `push-recording` (`push` with every session recorded as heard), `bare` (the floor: a bare echo paced to `anchor + n × 20 ms`, sending up to
- * `leadMs` early), `pipecat` (pipecat's send path on FastAPI/uvicorn), `parallel` (the demo under
- * `deno serve --parallel`, two workers; CPU and memory summed over its processes), and `raw` (the
- * bare echo with no pacing: a diagnostic).
+ * estimate), `push-recording` (`push` with every session recorded as heard), `bare` (the floor:
+ * a bare echo paced to `anchor + n × 20 ms`, sending up to `leadMs` early), `pipecat`
+ * (pipecat's send path on FastAPI/uvicorn), `parallel` (the demo under `deno serve --parallel`,
+ * two workers; CPU and memory summed over its processes), and two
+ * diagnostics: `raw` (the bare echo with no pacing) and `bare-view` (the floor sending a
+ * `Uint8Array` view of each message, as the transport does, rather than the `ArrayBuffer`).
  *
  * @example Looking up the bare echo
  * ```ts
@@ -101,6 +104,20 @@ export function knownTarget(name: string, options: KnownTargetOptions = {}): Tar
       return {
         name,
         command: [deno, "run", "-A", file("bare_echo.ts"), `--ahead-ms=${leadMs}`, ...args],
+        path: "/ws",
+      };
+    case "bare-view": // diagnostic: the floor handing the socket a view, as the transport does
+      return {
+        name,
+        command: [
+          deno,
+          "run",
+          "-A",
+          file("bare_echo.ts"),
+          `--ahead-ms=${leadMs}`,
+          "--send-view",
+          ...args,
+        ],
         path: "/ws",
       };
     case "raw": // diagnostic: the bare echo with no pacing at all
