@@ -6,7 +6,7 @@
  * runs: the bench to compare two versions of the hot path with (run it in each checkout).
  * Includes the garbage collection the frames cause.
  *
- * Run: `npx deno run -A tests/bench/frame_cost.ts [--frames 200000] [--rounds 5]`
+ * Run: `npx deno run -A tests/bench/frame_cost.ts [--frames 200000] [--rounds 5] [--sessions 1]`
  *
  * @module
  */
@@ -19,20 +19,27 @@ const { values: args } = parseArgs({
   options: {
     frames: { type: "string", default: "200000" },
     rounds: { type: "string", default: "5" },
+    sessions: { type: "string", default: "1" },
   },
 });
 const FRAMES = Number(args.frames);
 const ROUNDS = Number(args.rounds);
+const SESSIONS_AT_ONCE = Number(args.sessions);
 const NAMES = ["bare", "push", "streams"];
 
-/** Microseconds per frame of one session over `FRAMES` frames, after a warm-up. */
+/**
+ * Microseconds per frame over `FRAMES` frames, after a warm-up, spread round-robin over
+ * `SESSIONS_AT_ONCE` sessions: one session stays in the CPU's caches; hundreds, as on a server,
+ * do not, and each frame then walks its session's state cold.
+ */
 async function time(name: string): Promise<number> {
-  const session = SESSIONS[name]!();
-  for (let i = 0; i < 5000; i++) await step(session);
+  const sessions = Array.from({ length: SESSIONS_AT_ONCE }, () => SESSIONS[name]!());
+  const warmUp = Math.max(5000, 20 * SESSIONS_AT_ONCE);
+  for (let i = 0; i < warmUp; i++) await step(sessions[i % SESSIONS_AT_ONCE]!);
   const start = performance.now();
-  for (let i = 0; i < FRAMES; i++) await step(session);
+  for (let i = 0; i < FRAMES; i++) await step(sessions[i % SESSIONS_AT_ONCE]!);
   const us = ((performance.now() - start) * 1000) / FRAMES;
-  await session.stop();
+  for (const session of sessions) await session.stop();
   return us;
 }
 
@@ -42,7 +49,9 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const bare = median(samples.get("bare")!);
-console.log(`${FRAMES} frames per round, ${ROUNDS} rounds interleaved; medians.\n`);
+console.log(
+  `${FRAMES} frames per round over ${SESSIONS_AT_ONCE} session(s), ${ROUNDS} rounds interleaved; medians.\n`,
+);
 console.log("| session | µs per frame | over bare | rounds |");
 console.log("|---|---:|---:|---|");
 for (const name of NAMES) {
