@@ -9,6 +9,7 @@
  */
 
 import {
+  CallRecorder,
   type Clock,
   type ClockTimer,
   RawPcmSerializer,
@@ -95,7 +96,8 @@ const SETTINGS = {
 
 /**
  * The sessions to compare: `bare` (a listener echoing the message: the harness's own cost),
- * `push` (the transport on `receive` / `send`) and `streams` (`readable.pipeTo(writable)`).
+ * `push` (the transport on `receive` / `send`), `recording` (`push` with the call recorded as
+ * heard, stereo 16 kHz, to a sink that discards it) and `streams` (`readable.pipeTo(writable)`).
  */
 export const SESSIONS: Record<string, () => Session> = {
   bare() {
@@ -108,6 +110,18 @@ export const SESSIONS: Record<string, () => Session> = {
     const socket = new LoopSocket();
     const clock = new ManualClock();
     const transport = new WebSocketTransport(socket, { ...SETTINGS, clock });
+    transport.receive((frame) => {
+      if (frame.type === "audio") transport.send(frame);
+    });
+    return { socket, clock, stop: () => transport.close().then(() => {}) };
+  },
+  recording() {
+    const socket = new LoopSocket();
+    const clock = new ManualClock();
+    const transport = new WebSocketTransport(socket, { ...SETTINGS, clock });
+    const recorder = new CallRecorder({ clock, sampleRate: 16000 });
+    transport.observe(recorder);
+    recorder.readable.pipeTo(new WritableStream()).catch(() => {});
     transport.receive((frame) => {
       if (frame.type === "audio") transport.send(frame);
     });
