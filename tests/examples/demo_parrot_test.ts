@@ -1,5 +1,5 @@
 // The demo's parrot lines against simulated callers, over real sockets on 127.0.0.1, on one
-// FakeClock (tests/simulator/_lockstep.ts: fake time moves only when nothing is in flight), so
+// FakeClock (tests/_lockstep.ts: fake time moves only when nothing is in flight), so
 // the timings are exact truths: the caller's speech segments, the parrot's silence rule, what
 // the far end played.
 //
@@ -13,7 +13,7 @@ import { createDemoHandler } from "../../examples/demo/handler.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import type { FarEnd, FarEndContext, FarEndFactory } from "../../src/simulator/far_end.ts";
 import { type CallReport, simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
-import { Lockstep } from "../simulator/_lockstep.ts";
+import { Lockstep } from "../_lockstep.ts";
 import { within } from "../_ws_client.ts";
 
 const MIN_SPEECH_MS = 150;
@@ -111,7 +111,7 @@ async function parrotCall(
         protocol: line === "phone" ? "twilio" : widebandFarEnd,
         platform: { customParameters: { session } },
         clock,
-        connect: lockstep.connect,
+        connect: lockstep.connectCaller,
         audio: syntheticCaller({ utterancesMs: [1500, 1000], pauseMs: 2500 }),
         ...(options.bargeInAfterMs === undefined
           ? {}

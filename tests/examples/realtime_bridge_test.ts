@@ -2,7 +2,7 @@
 // as Twilio would (a phone caller who speaks, then talks over the answer), and the bridge talks
 // to a fake OpenAI Realtime service written from OpenAI's documentation
 // (realtime_bridge/fake_openai_realtime.ts). Caller, bridge and fake share one FakeClock in
-// lockstep (realtime_bridge/_lockstep.ts), so what the caller heard, what the bridge told the
+// lockstep (tests/_lockstep.ts), so what the caller heard, what the bridge told the
 // model and what the model generated are compared exactly.
 import assert from "node:assert/strict";
 import { type CallStart, realtimeBridge } from "../../examples/realtime-bridge/bridge.ts";
@@ -13,7 +13,7 @@ import {
 import { simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import type { CallReport } from "../../src/simulator/report.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
-import { Lockstep } from "./realtime_bridge/_lockstep.ts";
+import { Lockstep } from "../_lockstep.ts";
 import {
   type FakeRealtimeOptions,
   FakeRealtimeServer,
@@ -70,7 +70,7 @@ async function bridgedCall(setup: Setup = {}) {
       simulateCall(`ws://127.0.0.1:${bridge.addr.port}${setup.path ?? "/media"}`, {
         protocol: "twilio",
         clock,
-        connect: (url: string) => lockstep.connect(url),
+        connect: lockstep.connectCaller,
         audio: syntheticCaller({ utterancesMs: [800], pauseMs: 1000 }),
         lingerMs: 1500,
         record: true,

@@ -22,7 +22,7 @@ import {
   syntheticCaller,
 } from "../../src/simulator/mod.ts";
 import { type BotOptions, type BotSession, serveBot } from "./_bot.ts";
-import { Lockstep } from "./_lockstep.ts";
+import { Lockstep } from "../_lockstep.ts";
 
 interface Case {
   protocol: string;
@@ -137,14 +137,14 @@ async function run(
     const report = await lockstep.run(simulateCall(server.url, {
       protocol: c.protocol,
       clock,
-      connect: lockstep.connect,
+      connect: lockstep.connectCaller,
       platform: { customParameters: { customer: "c-42" }, ...c.platform },
       audio: syntheticCaller({ utterancesMs: [1000, 1200], pauseMs: 2000 }),
       dtmf: [{ atMs: 1000, digit: "7" }],
       lingerMs: 1500,
       ...call,
     }));
-    return { report, session: server.sessions[0]!, transports: lockstep.servers, interrupted };
+    return { report, session: server.sessions[0]!, transports: lockstep.transports, interrupted };
   } finally {
     await server.close();
   }

@@ -17,7 +17,7 @@ import { ProtobufSerializer } from "../../src/serializers/protobuf.ts";
 import { RawPcmSerializer } from "../../src/serializers/raw_pcm.ts";
 import { type CallReport, simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import { type BotOptions, type BotSession, serveBot } from "./_bot.ts";
-import { Lockstep } from "./_lockstep.ts";
+import { Lockstep } from "../_lockstep.ts";
 
 interface Case {
   protocol: string;
@@ -124,7 +124,7 @@ async function run(c: Case): Promise<{ report: CallReport; session: BotSession }
     const report = await lockstep.run(simulateCall(server.url, {
       protocol: c.protocol,
       clock,
-      connect: lockstep.connect,
+      connect: lockstep.connectCaller,
       platform: { customParameters: { customer: "c-42" } },
       audio: syntheticCaller({ utterancesMs: [1000, 1200], pauseMs: 2000 }),
       dtmf: [{ atMs: 1000, digit: "7" }],

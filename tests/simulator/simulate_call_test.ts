@@ -6,7 +6,7 @@ import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import { type BotOptions, serveBot } from "./_bot.ts";
-import { Lockstep } from "./_lockstep.ts";
+import { Lockstep } from "../_lockstep.ts";
 
 /** One frame of the Twilio far end. */
 const FRAME_MS = 20;
@@ -27,7 +27,7 @@ async function call(
     const report = await lockstep.run(simulateCall(server.url, {
       protocol: "twilio",
       clock,
-      connect: lockstep.connect,
+      connect: lockstep.connectCaller,
       audio: syntheticCaller({ utterancesMs: [1000, 800], pauseMs: 2000 }),
       lingerMs: 1500,
       ...options,

@@ -2,7 +2,7 @@
 // bridge that passes against it has been checked, not just answered.
 import assert from "node:assert/strict";
 import { FakeClock } from "../../../src/testing/fake_clock.ts";
-import { openWebSocket } from "./_lockstep.ts";
+import { openWebSocket } from "../../_lockstep.ts";
 import { FakeRealtimeServer } from "./fake_openai_realtime.ts";
 
 type Json = Record<string, unknown>;

@@ -1,11 +1,11 @@
-// Runs several parties on one FakeClock over real sockets on 127.0.0.1, exactly: a simulated
-// caller, the bridge, and the fake model service. Fake time moves only when nothing is in flight
-// on any socket (every message either end sent has been received, and no socket is opening or
-// closing), so each message arrives at the fake instant it was sent and the bridge's figures can
-// be checked to the millisecond however slow the machine is. tests/simulator/_lockstep.ts does
-// the same for two parties; here every socket, client or server, is counted the same way.
-import type { FakeClock } from "../../../src/testing/fake_clock.ts";
-import type { WebSocketLike } from "../../../src/socket.ts";
+// Runs the parties of a test on one FakeClock over real sockets on 127.0.0.1, exactly: a
+// simulated caller, a bot or bridge, a fake model service. Fake time moves only when nothing is in
+// flight on any socket (every message either end sent has been received and handled, and no
+// socket is opening or closing), so each message arrives at the fake instant it was sent and a
+// 500 ms answer measures as 500 ms however slow the machine is.
+import type { FakeClock } from "../src/testing/fake_clock.ts";
+import type { WebSocketLike } from "../src/socket.ts";
+import type { WebSocketTransport } from "../src/transport.ts";
 
 /**
  * Opens a WebSocket with handshake headers: Deno's non-standard option, typed here because the
@@ -19,8 +19,15 @@ export function openWebSocket(url: string, headers?: Record<string, string>): We
   return new HeaderWebSocket(url, headers ? { headers } : {});
 }
 
+/** One end of a connection, with what it has sent and received so far. */
+interface CountedEnd {
+  readonly readyState: number;
+  readonly sent: number;
+  readonly received: number;
+}
+
 /** A socket that counts the messages it sends and receives (for the in-flight check). */
-export class CountingSocket implements WebSocketLike {
+export class CountingSocket implements WebSocketLike, CountedEnd {
   sent = 0;
   received = 0;
   readonly #ws: WebSocket;
@@ -59,30 +66,55 @@ export class CountingSocket implements WebSocketLike {
   }
 }
 
-/** Every socket of a test, client and server ends alike, stepped together on one clock. */
+/** Every connection of a test, client and server ends alike, stepped together on one clock. */
 export class Lockstep {
   readonly clients: CountingSocket[] = [];
-  readonly servers: CountingSocket[] = [];
+  /** Server ends: sockets from {@linkcode accept}, and the transports {@linkcode register}ed. */
+  readonly #servers: CountedEnd[] = [];
+  /** The transports {@linkcode register}ed, in order. */
+  readonly transports: WebSocketTransport[] = [];
   readonly #clock: FakeClock;
 
   constructor(clock: FakeClock) {
     this.#clock = clock;
   }
 
-  /** Opens a counted client socket (for `simulateCall`'s and the model's `connect`). */
+  /** Opens a counted client socket with handshake headers (for the model's `connect`). */
   readonly connect = (url: string, headers?: Record<string, string>): CountingSocket => {
     const socket = new CountingSocket(openWebSocket(url, headers));
     this.clients.push(socket);
     return socket;
   };
 
+  /**
+   * Opens a counted client socket for `simulateCall`'s `connect`: the subprotocols a far end
+   * offers are not asked of the test's servers, which answer without one.
+   */
+  readonly connectCaller = (url: string): CountingSocket => this.connect(url);
+
   /** Upgrades a request to a counted server socket (for a server's `accept`). */
   readonly accept = (request: Request): { socket: CountingSocket; response: Response } => {
     const { socket, response } = Deno.upgradeWebSocket(request);
     const counted = new CountingSocket(socket);
-    this.servers.push(counted);
+    this.#servers.push(counted);
     return { socket: counted, response };
   };
+
+  /** A server made its own socket: its transport's counts stand for it. */
+  register(transport: WebSocketTransport): void {
+    this.transports.push(transport);
+    this.#servers.push({
+      get readyState() {
+        return transport.socket.readyState;
+      },
+      get sent() {
+        return transport.stats.messagesOut;
+      },
+      get received() {
+        return transport.stats.messagesIn;
+      },
+    });
+  }
 
   /** Steps the clock until `work` settles; fails after `realTimeoutMs` of real time. */
   async run<T>(work: Promise<T>, realTimeoutMs = 60_000): Promise<T> {
@@ -112,18 +144,21 @@ export class Lockstep {
   }
 
   #quiet(): boolean {
-    const all = [...this.clients, ...this.servers];
+    const all = [...this.clients, ...this.#servers];
     // Open or closed, nothing between: a socket opening or closing has traffic in flight.
     if (!all.every((s) => s.readyState === 1 || s.readyState === 3)) return false;
-    const open = (sockets: CountingSocket[]) => sockets.filter((s) => s.readyState === 1);
-    const sum = (sockets: CountingSocket[], count: "sent" | "received") =>
-      sockets.reduce((n, s) => n + s[count], 0);
-    // Each pair is a client and a server socket; a pair closed at both ends has nothing in
-    // flight whatever its counts, so only open sockets are summed (a pair is open at both ends
-    // or closed at both, by the check above and the handshake).
+    // Every caller hung up: nothing more can arrive.
+    if (this.clients.length > 0 && this.clients.every((c) => c.readyState === 3)) return true;
+    const open = (ends: CountedEnd[]) => ends.filter((s) => s.readyState === 1);
+    const sum = (ends: CountedEnd[], count: "sent" | "received") =>
+      ends.reduce((n, s) => n + s[count], 0);
+    // Each connection is a client and a server end; one closed at both ends has nothing in
+    // flight whatever its counts, so only open ends are summed. A client open before its server
+    // end is known (a transport registered after an await) is a connection still being made.
     const clients = open(this.clients);
-    const servers = open(this.servers);
-    return sum(clients, "sent") === sum(servers, "received") &&
+    const servers = open(this.#servers);
+    return clients.length === servers.length &&
+      sum(clients, "sent") === sum(servers, "received") &&
       sum(servers, "sent") === sum(clients, "received");
   }
 
