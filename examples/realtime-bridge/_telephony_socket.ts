@@ -9,16 +9,9 @@ import type { Clock, FrameSerializer, TransportOptions, WebSocketLike } from "@x
 import {
   detectProvider,
   type DetectProviderOptions,
+  serializerForProvider,
   type TelephonyProvider,
 } from "@x/ws-transport/detect";
-import { ExotelSerializer } from "@x/ws-transport/exotel";
-import { AsteriskSerializer } from "@x/ws-transport/asterisk";
-import { GenesysSerializer } from "@x/ws-transport/genesys";
-import { JambonzSerializer } from "@x/ws-transport/jambonz";
-import { PlivoSerializer } from "@x/ws-transport/plivo";
-import { TelnyxSerializer } from "@x/ws-transport/telnyx";
-import { TwilioSerializer } from "@x/ws-transport/twilio";
-import { VonageSerializer } from "@x/ws-transport/vonage";
 
 /** The providers a path can name (`/twilio`, …). */
 export const PROVIDERS: readonly TelephonyProvider[] = [
@@ -35,27 +28,11 @@ export function serializerFor(
   provider: TelephonyProvider,
   options: DetectProviderOptions,
 ): FrameSerializer {
-  switch (provider) {
-    case "twilio":
-      return new TwilioSerializer(options.twilio);
-    case "telnyx":
-      return new TelnyxSerializer(options.telnyx);
-    case "plivo":
-      return new PlivoSerializer(options.plivo);
-    case "exotel":
-      return new ExotelSerializer(options.exotel);
-    case "vonage":
-      return new VonageSerializer(options.vonage);
-    case "genesys":
-      return new GenesysSerializer(options.genesys);
-    case "asterisk":
-      return new AsteriskSerializer(options.asterisk);
-    case "jambonz":
-      return new JambonzSerializer(options.jambonz);
-    case "conversationrelay":
-      // ConversationRelay carries text, not audio: a speech-to-speech model has nothing to hear.
-      throw new TypeError("ConversationRelay carries no audio: it cannot reach a speech model");
+  if (provider === "conversationrelay") {
+    // ConversationRelay carries text, not audio: a speech-to-speech model has nothing to hear.
+    throw new TypeError("ConversationRelay carries no audio: it cannot reach a speech model");
   }
+  return serializerForProvider(provider, options);
 }
 
 /**

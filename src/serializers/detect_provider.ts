@@ -6,16 +6,12 @@
  */
 
 import type { FrameSerializer } from "../serializer.ts";
-// --- hosted platforms: ConversationRelay (protocols-b) ---
 import {
   ConversationRelaySerializer,
   type ConversationRelaySerializerOptions,
 } from "./conversation_relay.ts";
-// --- end hosted platforms ---
-// --- self-hosted platforms (Asterisk, jambonz): imports ---
 import { AsteriskSerializer, type AsteriskSerializerOptions } from "./asterisk.ts";
 import { JambonzSerializer, type JambonzSerializerOptions } from "./jambonz.ts";
-// --- end self-hosted platforms ---
 import { ExotelSerializer, type ExotelSerializerOptions } from "./exotel.ts";
 import { GenesysSerializer, type GenesysSerializerOptions } from "./genesys.ts";
 import { PlivoSerializer, type PlivoSerializerOptions } from "./plivo.ts";
@@ -32,9 +28,7 @@ export type TelephonyProvider =
   | "exotel"
   | "vonage"
   | "genesys"
-  // --- hosted platforms (protocols-b) ---
   | "conversationrelay"
-  // --- self-hosted platforms ---
   | "asterisk"
   | "jambonz";
 
@@ -76,15 +70,12 @@ export interface DetectProviderOptions {
    * @default {{}}
    */
   genesys?: GenesysSerializerOptions;
-  // --- hosted platforms (protocols-b) ---
   /**
    * Options for a ConversationRelay session's serializer (Twilio's or Telnyx's).
    *
    * @default {{}}
    */
   conversationRelay?: ConversationRelaySerializerOptions;
-  // --- end hosted platforms ---
-  // --- self-hosted platforms (Asterisk, jambonz): options ---
   /**
    * Options for an Asterisk `chan_websocket` channel's serializer.
    *
@@ -97,7 +88,6 @@ export interface DetectProviderOptions {
    * @default {{}}
    */
   jambonz?: JambonzSerializerOptions;
-  // --- end self-hosted platforms ---
 }
 
 /** What {@linkcode detectProvider} found: the provider and a fresh serializer for it. */
@@ -151,15 +141,15 @@ export function detectProvider(
   options: DetectProviderOptions = {},
 ): DetectedProvider | null {
   for (const data of messages) {
-    // --- self-hosted platforms: Asterisk's plain-text first message is not JSON ---
     if (typeof data === "string" && /^\s*MEDIA_START\s/.test(data)) {
-      return { provider: "asterisk", serializer: serializerFor("asterisk", options) };
+      return { provider: "asterisk", serializer: serializerForProvider("asterisk", options) };
     }
-    // --- end self-hosted platforms ---
     const message = parse(data);
     if (message === undefined) continue;
     const provider = providerOf(message);
-    if (provider !== undefined) return { provider, serializer: serializerFor(provider, options) };
+    if (provider !== undefined) {
+      return { provider, serializer: serializerForProvider(provider, options) };
+    }
   }
   return null;
 }
@@ -185,16 +175,13 @@ function parse(data: string | Uint8Array): JsonObject | undefined {
 }
 
 function providerOf(message: JsonObject): TelephonyProvider | undefined {
-  // --- hosted platforms (protocols-b) ---
   const hosted = hostedProviderOf(message);
   if (hosted !== undefined) return hosted;
-  // --- end hosted platforms ---
   if (
     message.version === "2" && typeof message.type === "string" && typeof message.id === "string"
   ) {
     return "genesys";
   }
-  // --- self-hosted platforms (Asterisk, jambonz): first messages ---
   if (message.event === "MEDIA_START" && "optimal_frame_size" in message) return "asterisk";
   if (
     message.event === undefined && typeof message.callSid === "string" &&
@@ -202,7 +189,6 @@ function providerOf(message: JsonObject): TelephonyProvider | undefined {
   ) {
     return "jambonz";
   }
-  // --- end self-hosted platforms ---
   const event = message.event;
   if (typeof event !== "string") return undefined;
   if (event.startsWith("websocket:")) return "vonage";
@@ -216,9 +202,24 @@ function providerOf(message: JsonObject): TelephonyProvider | undefined {
   return undefined;
 }
 
-function serializerFor(
+/**
+ * A fresh serializer for `provider`, made with that provider's options: what
+ * {@linkcode detectProvider} returns once it knows, for a server that knows the provider from the
+ * URL instead (`/twilio`, `/telnyx`, …).
+ *
+ * @example One endpoint per provider
+ * ```ts
+ * import { serializerForProvider } from "@x/ws-transport/detect";
+ * import { TwilioSerializer } from "@x/ws-transport/twilio";
+ * import assert from "node:assert/strict";
+ *
+ * const serializer = serializerForProvider("twilio", { twilio: { autoHangUp: false } });
+ * assert.ok(serializer instanceof TwilioSerializer);
+ * ```
+ */
+export function serializerForProvider(
   provider: TelephonyProvider,
-  options: DetectProviderOptions,
+  options: DetectProviderOptions = {},
 ): FrameSerializer {
   switch (provider) {
     case "twilio":
@@ -233,20 +234,15 @@ function serializerFor(
       return new VonageSerializer(options.vonage);
     case "genesys":
       return new GenesysSerializer(options.genesys);
-    // --- hosted platforms (protocols-b) ---
     case "conversationrelay":
       return new ConversationRelaySerializer(options.conversationRelay);
-      // --- end hosted platforms ---
-    // --- self-hosted platforms (Asterisk, jambonz): serializers ---
     case "asterisk":
       return new AsteriskSerializer(options.asterisk);
     case "jambonz":
       return new JambonzSerializer(options.jambonz);
-      // --- end self-hosted platforms ---
   }
 }
 
-// --- hosted platforms (protocols-b) ---
 /**
  * ConversationRelay (Twilio's and Telnyx's) opens with `{"type":"setup","sessionId",…}`; the
  * Vonage Video API's Audio Connector opens with its `content-type` and the custom headers, with
@@ -270,4 +266,3 @@ function hostedProviderOf(message: JsonObject): TelephonyProvider | undefined {
   }
   return undefined;
 }
-// --- end hosted platforms ---
