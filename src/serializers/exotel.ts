@@ -9,6 +9,7 @@ import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from ".
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { CallIds } from "./telephony/call_ids.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
+import { readMediaMessage } from "./telephony/media_message.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
 const PROVIDER = "Exotel";
@@ -145,12 +146,7 @@ export class ExotelSerializer implements FrameSerializer {
     switch (message.string("event")) {
       case "media": {
         // Exotel's media names no track: every media message carries the caller's audio.
-        const media = message.object("media");
-        return this.#media.push({
-          sequence: media.optionalNumber("chunk"),
-          timestampMs: media.optionalNumber("timestamp"),
-          payload: media.string("payload"),
-        });
+        return this.#media.push(readMediaMessage(message)!);
       }
       case "start":
         this.#media.reset();

@@ -12,7 +12,7 @@ import { basicAuth } from "./telephony/basic_auth.ts";
 import { CallIds } from "./telephony/call_ids.ts";
 import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
-import { readMediaPayload } from "./telephony/media_payload.ts";
+import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -183,14 +183,8 @@ export class PlivoSerializer implements FrameSerializer {
     const message = JsonReader.parse(data, PROVIDER);
     switch (message.string("event")) {
       case "media": {
-        const payload = readMediaPayload(message, { inboundTracks: INBOUND_TRACKS });
-        if (payload === null) return null;
-        const media = message.object("media");
-        return this.#media.push({
-          sequence: media.optionalNumber("chunk"),
-          timestampMs: media.optionalNumber("timestamp"),
-          payload,
-        });
+        const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
+        return media === null ? null : this.#media.push(media);
       }
       case "start":
         this.#media.reset();

@@ -15,7 +15,7 @@ import { CallIds } from "./telephony/call_ids.ts";
 import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
-import { readMediaPayload } from "./telephony/media_payload.ts";
+import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
@@ -224,14 +224,8 @@ export class TwilioSerializer implements FrameSerializer {
     const message = unwrapped(JsonReader.parse(data, PROVIDER));
     switch (message.string("event")) {
       case "media": {
-        const payload = readMediaPayload(message, { inboundTracks: INBOUND_TRACKS });
-        if (payload === null) return null;
-        const media = message.object("media");
-        return this.#media.push({
-          sequence: media.optionalNumber("chunk"),
-          timestampMs: media.optionalNumber("timestamp"),
-          payload,
-        });
+        const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
+        return media === null ? null : this.#media.push(media);
       }
       case "start":
         this.#media.reset();

@@ -7,7 +7,7 @@
  *   {@linkcode telephonyEncodingOf} reads a provider's name of an encoding,
  *   {@linkcode readMediaFormat} a start message's whole media format.
  * - {@linkcode JsonReader}: strict reads of a provider's JSON that name the field's path in every
- *   decode error; {@linkcode readMediaPayload} the audio of a `media` message.
+ *   decode error; {@linkcode readMediaMessage} the audio of a `media` message.
  * - {@linkcode CallIds}: the stream and call ids a start message brings, and the `start` frame.
  * - {@linkcode HangUp} and {@linkcode basicAuth}: a REST hang-up, once, bounded in time
  *   ({@linkcode HangUpSerializerOptions} the options a serializer offers for it).
@@ -109,7 +109,7 @@ export * from "./telephony_encoding.ts";
 export * from "./media_format.ts";
 export * from "./media_reorder.ts";
 export * from "./ordered_media.ts";
-export * from "./media_payload.ts";
+export * from "./media_message.ts";
 export * from "./json_reader.ts";
 export * from "./call_ids.ts";
 export * from "./hang_up.ts";

@@ -22,12 +22,13 @@
  * @module
  */
 
-import { fromBase64, toBase64 } from "../_base64.ts";
+import { toBase64 } from "../_base64.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
 import {
   hexId,
   littleEndianBytes,
-  objectAt,
+  markName,
+  mediaBytes,
   readEvent,
   samplesFromLittleEndian,
 } from "./_json_events.ts";
@@ -138,10 +139,8 @@ export class ExotelFarEnd implements FarEnd {
     }
     if (event === "clear") return context.clear();
     if (event === "mark") {
-      const name = objectAt(message, "mark")?.name;
-      if (typeof name !== "string") {
-        return context.violation("exotel.bad-mark", "mark without mark.name");
-      }
+      const name = markName(message, context, "exotel.bad-mark");
+      if (name === undefined) return;
       return context.mark(name, "drop", () =>
         this.#send({
           event: "mark",
@@ -150,9 +149,8 @@ export class ExotelFarEnd implements FarEnd {
           mark: { name },
         }));
     }
-    const payload = objectAt(message, "media")?.payload;
-    const bytes = typeof payload === "string" ? fromBase64(payload) : null;
-    if (!bytes) return context.violation("exotel.bad-media", "media.payload is not base64");
+    const bytes = mediaBytes(message, context, "exotel.bad-media");
+    if (bytes === null) return;
     if (bytes.length < MIN_CHUNK_BYTES) {
       context.violation(
         "exotel.chunk-too-small",

@@ -18,9 +18,9 @@
  */
 
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g711.ts";
-import { fromBase64, toBase64 } from "../_base64.ts";
+import { toBase64 } from "../_base64.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
-import { hexId, objectAt, readEvent } from "./_json_events.ts";
+import { hexId, markName, mediaBytes, readEvent } from "./_json_events.ts";
 
 type Codec = "PCMU" | "PCMA" | "L16";
 const RATES: Record<Codec, number> = { PCMU: 8000, PCMA: 8000, L16: 16000 };
@@ -115,10 +115,8 @@ export class TelnyxFarEnd implements FarEnd {
       case "clear":
         return context.clear();
       case "mark": {
-        const name = objectAt(message, "mark")?.name;
-        if (typeof name !== "string") {
-          return context.violation("telnyx.bad-mark", "mark without mark.name");
-        }
+        const name = markName(message, context, "telnyx.bad-mark");
+        if (name === undefined) return;
         return context.mark(name, "drop", () =>
           this.#send({
             event: "mark",
@@ -128,9 +126,8 @@ export class TelnyxFarEnd implements FarEnd {
           }));
       }
       case "media": {
-        const payload = objectAt(message, "media")?.payload;
-        const bytes = typeof payload === "string" ? fromBase64(payload) : null;
-        if (!bytes) return context.violation("telnyx.bad-media", "media.payload is not base64");
+        const bytes = mediaBytes(message, context, "telnyx.bad-media");
+        if (bytes === null) return;
         const samples = this.#decode(bytes);
         const ms = (samples.length * 1000) / this.playbackRate;
         if (ms < 20 || ms > 30_000) {

@@ -25,12 +25,13 @@
  */
 
 import { mulawDecode, mulawEncode } from "../../audio/g711.ts";
-import { fromBase64, toBase64 } from "../_base64.ts";
+import { toBase64 } from "../_base64.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
 import {
   hexId,
   littleEndianBytes,
-  objectAt,
+  markName,
+  mediaBytes,
   readEvent,
   samplesFromLittleEndian,
 } from "./_json_events.ts";
@@ -158,11 +159,8 @@ export class TwilioFarEnd implements FarEnd {
     }
     if (event === "clear") return context.clear();
     if (event === "mark") {
-      const name = objectAt(message, "mark")?.name;
-      if (typeof name !== "string") {
-        context.violation("twilio.bad-mark", "31924: mark without mark.name");
-        return;
-      }
+      const name = markName(message, context, "twilio.bad-mark", "31924: mark without mark.name");
+      if (name === undefined) return;
       context.mark(name, "ack", () =>
         this.#send({
           event: "mark",
@@ -172,12 +170,13 @@ export class TwilioFarEnd implements FarEnd {
         }));
       return;
     }
-    const payload = objectAt(message, "media")?.payload;
-    const bytes = typeof payload === "string" ? fromBase64(payload) : null;
-    if (!bytes) {
-      context.violation("twilio.bad-media", "31924: media.payload is not base64");
-      return;
-    }
+    const bytes = mediaBytes(
+      message,
+      context,
+      "twilio.bad-media",
+      "31924: media.payload is not base64",
+    );
+    if (bytes === null) return;
     if (context.queuedMs() >= BUFFER_CAP_MS) {
       if (!this.#discarding) {
         context.violation(

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { TransportError } from "../../../src/errors.ts";
 import { JsonReader } from "../../../src/serializers/telephony/json_reader.ts";
 import { readMediaFormat } from "../../../src/serializers/telephony/media_format.ts";
-import { readMediaPayload } from "../../../src/serializers/telephony/media_payload.ts";
+import { readMediaMessage } from "../../../src/serializers/telephony/media_message.ts";
 
 const TELNYX = { encoding: "encoding", sampleRate: "sample_rate" };
 const PLIVO = { encoding: "encoding", sampleRate: "sampleRate", littleEndianL16: true };
@@ -42,25 +42,35 @@ Deno.test("`readMediaFormat` refuses what it cannot convert, naming the field", 
   assert.throws(() => readMediaFormat(format('{"encoding":5}'), TELNYX), TransportError);
 });
 
-Deno.test("`readMediaPayload` takes the inbound tracks only, and requires a payload", () => {
+Deno.test("`readMediaMessage` takes the inbound tracks only, requires a payload, reads number and time", () => {
   const media = (json: string) => JsonReader.parse(`{"event":"media","media":${json}}`, "Acme");
   const inboundTracks = ["inbound", "inbound_track"];
-  assert.equal(readMediaPayload(media('{"payload":"AA=="}'), { inboundTracks }), "AA==");
-  assert.equal(
-    readMediaPayload(media('{"track":"inbound_track","payload":"AA=="}'), { inboundTracks }),
-    "AA==",
-  );
-  assert.equal(
-    readMediaPayload(media('{"track":"outbound","payload":"AA=="}'), { inboundTracks }),
-    null,
-  );
-  assert.equal(readMediaPayload(media('{"track":"outbound","payload":"AA=="}')), "AA==");
+  const payloadOf = (json: string, options?: { inboundTracks: string[] }) =>
+    readMediaMessage(media(json), options)?.payload ?? null;
+  assert.equal(payloadOf('{"payload":"AA=="}', { inboundTracks }), "AA==");
+  assert.equal(payloadOf('{"track":"inbound_track","payload":"AA=="}', { inboundTracks }), "AA==");
+  assert.equal(payloadOf('{"track":"outbound","payload":"AA=="}', { inboundTracks }), null);
+  assert.equal(payloadOf('{"track":"outbound","payload":"AA=="}'), "AA==");
+  assert.deepEqual(readMediaMessage(media('{"chunk":"7","timestamp":140,"payload":"AA=="}')), {
+    sequence: 7,
+    timestampMs: 140,
+    payload: "AA==",
+  });
+  assert.deepEqual(readMediaMessage(media('{"payload":"AA=="}')), {
+    sequence: undefined,
+    timestampMs: undefined,
+    payload: "AA==",
+  });
   assert.throws(
-    () => readMediaPayload(media('{"track":"outbound"}'), { inboundTracks }),
+    () => readMediaMessage(media('{"track":"outbound"}'), { inboundTracks }),
     /media\.payload is not a string/,
   );
   assert.throws(
-    () => readMediaPayload(media('{"track":1,"payload":"AA=="}')),
+    () => readMediaMessage(media('{"track":1,"payload":"AA=="}')),
     /media\.track is not a string/,
+  );
+  assert.throws(
+    () => readMediaMessage(media('{"chunk":"x","payload":"AA=="}')),
+    /media\.chunk is not a number/,
   );
 });
