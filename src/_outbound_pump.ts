@@ -64,6 +64,7 @@ export class OutboundPump {
   readonly #sendEnd: (frame: EndFrame) => Promise<void>;
   readonly #onError: (error: TransportError) => void;
   readonly #pacing: ClockTimer;
+  readonly #clock: Clock;
   /**
    * What the pacing timer waits for: the chunk at the head of the queue, or (`FILL`) the next
    * slot of background audio, which goes to speech instead if some is queued by then.
@@ -96,6 +97,7 @@ export class OutboundPump {
     this.#tracker = options.tracker;
     this.#sendEnd = options.sendEnd;
     this.#onError = options.onError;
+    this.#clock = options.clock;
     this.#pacing = options.clock.timer(this.#onDeadline);
     this.#tail = options.clock.timer(this.#onTail);
     this.#tailMs = options.tailMs;
@@ -206,12 +208,15 @@ export class OutboundPump {
   #run(): void {
     if (this.#running || !this.#started || this.#stopped) return;
     this.#running = true;
+    // One clock read for the whole run: what it does is synchronous, and a real clock read is a
+    // call into the runtime that the pacer and the tracker would otherwise each make per chunk.
+    let now: number | undefined;
     try {
       for (;;) {
         if (this.#stopped || this.#held) break;
         const item = this.#queue.peek();
         if (item === undefined) {
-          this.#ranDry();
+          this.#ranDry(now);
           if (this.#mixer === undefined) break;
           // Background fills the slot, unless speech is queued by the time it is due.
           const wait = this.#timeline.waitFor(this.#format.chunkMs);
@@ -224,13 +229,14 @@ export class OutboundPump {
           const sending = this.#sendChunk(filler, durationMs(filler.audio.length, filler), false);
           if (sending) return void this.#runAfter(sending);
         } else if (item.kind === "audio") {
-          const wait = this.#timeline.reserve(item.durationMs);
+          now ??= this.#clock.now();
+          const wait = this.#timeline.reserve(item.durationMs, now);
           if (wait > 0) {
             this.#paced = item;
             return this.#pacing.arm(wait);
           }
           this.#queue.shift();
-          const sending = this.#sendChunk(item.chunk, item.durationMs, true);
+          const sending = this.#sendChunk(item.chunk, item.durationMs, true, now);
           if (sending) return void this.#runAfter(sending);
         } else {
           this.#queue.shift();
@@ -248,7 +254,7 @@ export class OutboundPump {
   }
 
   /** The queue is empty: speech, if any was going, has run out for now. */
-  #ranDry(): void {
+  #ranDry(now: number | undefined): void {
     this.#queue.wakeDrained();
     if (this.#tailFlushed) {
       // The tail chunk has left: the packet it began goes too, by the lastPacket policy.
@@ -260,7 +266,7 @@ export class OutboundPump {
     if (this.#chunker.pendingBytes > 0 || this.#sender.pendingPacketBytes > 0) {
       this.#tail.arm(this.#tailMs);
     }
-    this.#tracker.drained();
+    this.#tracker.drained(now);
   }
 
   /**
@@ -304,8 +310,16 @@ export class OutboundPump {
     this.#run();
   };
 
-  /** Sends a chunk in the slot reserved for it (a filler reserves its slot here). */
-  #sendChunk(chunk: AudioFrame, ms: number, speech: boolean): Promise<void> | void {
+  /**
+   * Sends a chunk in the slot reserved for it (a filler reserves its slot here); `now`, when the
+   * caller read the clock in this turn.
+   */
+  #sendChunk(
+    chunk: AudioFrame,
+    ms: number,
+    speech: boolean,
+    now?: number,
+  ): Promise<void> | void {
     if (speech) {
       this.#speaking = true;
       this.#tracker.beforeChunk(chunk.responseId);
@@ -315,7 +329,7 @@ export class OutboundPump {
     this.#timeline.commit();
     const out = speech && this.#mixer !== undefined ? this.#mixer.mix(chunk) : chunk;
     const sending = this.#sender.sendAudio(out);
-    this.#tracker.chunkSent(chunk, ms, speech);
+    this.#tracker.chunkSent(chunk, ms, speech, now);
     this.#onChunk?.(out, speech);
     return sending;
   }

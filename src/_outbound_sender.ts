@@ -19,6 +19,12 @@ import type { TransportStats } from "./transport_stats.ts";
 /** How often a send blocked on `bufferedAmount` looks again. */
 const DRAIN_POLL_MS = 10;
 
+/**
+ * What a message may add to `bufferedAmount` beyond its payload: the largest WebSocket frame
+ * header (Node's `ws` counts headers in it; the standard counts payload only).
+ */
+const FRAME_OVERHEAD_BYTES = 14;
+
 /** Options for {@linkcode OutboundSender}. */
 export interface OutboundSenderOptions {
   /** Where messages go. */
@@ -58,6 +64,13 @@ export class OutboundSender {
   readonly #sendTimeoutMs: number;
   readonly #signal: AbortSignal;
   readonly #onError: (error: TransportError) => void;
+  /**
+   * At least the socket's `bufferedAmount` (but for an adapter's keep-alive ping, a few bytes):
+   * what it said when last asked, plus everything sent since with its frame header; it only
+   * shrinks as the socket writes. Reading it is a call into the runtime, and while this bound is
+   * under the limit the real figure is too, so a send reads it only when the bound is over.
+   */
+  #unsentBound = 0;
 
   /** Makes a sender for one session. */
   constructor(options: OutboundSenderOptions) {
@@ -211,6 +224,9 @@ export class OutboundSender {
       else this.#stats.audioBytesDroppedOnClose += message.length;
       return;
     }
+    // A string's UTF-8 form is at most three bytes per UTF-16 unit.
+    this.#unsentBound += (typeof message === "string" ? 3 * message.length : message.length) +
+      FRAME_OVERHEAD_BYTES;
     try {
       this.#socket.send(message);
     } catch (cause) {
@@ -226,19 +242,22 @@ export class OutboundSender {
    * past that the peer is taken to have stopped reading and the session ends.
    */
   #drain(): Promise<void> | void {
-    if ((this.#socket.bufferedAmount ?? 0) <= this.#maxBufferedBytes) return;
+    if (this.#unsentBound <= this.#maxBufferedBytes) return;
+    const unsent = this.#socket.bufferedAmount ?? 0;
+    this.#unsentBound = unsent;
+    if (unsent <= this.#maxBufferedBytes) return;
     return this.#waitForDrain();
   }
 
+  /** Called with more than `maxBufferedBytes` unsent (just read): looks again until it drains. */
   async #waitForDrain(): Promise<void> {
-    const buffered = () => this.#socket.bufferedAmount ?? 0;
     const deadline = this.#clock.now() + this.#sendTimeoutMs;
-    while (buffered() > this.#maxBufferedBytes) {
+    do {
       if (this.#clock.now() >= deadline) {
         this.#onError(
           new TransportError(
             "backpressure",
-            `peer read nothing for ${this.#sendTimeoutMs} ms: ${buffered()} bytes unsent`,
+            `peer read nothing for ${this.#sendTimeoutMs} ms: ${this.#unsentBound} bytes unsent`,
             { closeCode: 1008, fatal: true },
           ),
         );
@@ -249,7 +268,8 @@ export class OutboundSender {
       } catch {
         return; // the session ended
       }
-    }
+      this.#unsentBound = this.#socket.bufferedAmount ?? 0;
+    } while (this.#unsentBound > this.#maxBufferedBytes);
   }
 }
 

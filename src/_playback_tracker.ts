@@ -134,8 +134,11 @@ export class PlaybackTracker {
     return this.#cutPosition;
   }
 
-  /** A chunk has left and sits on the timeline (committed); background alone is not speech. */
-  chunkSent(chunk: AudioFrame, durationMs: number, speech: boolean): void {
+  /**
+   * A chunk has left and sits on the timeline (committed); background alone is not speech.
+   * `now`: the clock as the caller read it in the same turn, if it did.
+   */
+  chunkSent(chunk: AudioFrame, durationMs: number, speech: boolean, now?: number): void {
     if (!speech) return;
     // The quiet timer is not cancelled here: re-armed at the next drain, it just fires later,
     // and firing while audio is still going does nothing (see #markEnd).
@@ -156,13 +159,12 @@ export class PlaybackTracker {
     if (this.acks && this.#timeline.sentMs - this.#markedPosition >= this.#markIntervalMs) {
       this.#mark();
     }
-    this.#update();
+    this.#update(now);
   }
 
-  /** Nothing more is queued: what was sent is all there is, for now. */
-  drained(): void {
+  /** Nothing more is queued: what was sent is all there is, for now (`now`: as in chunkSent). */
+  drained(now: number = this.#clock.now()): void {
     this.#drained = true;
-    const now = this.#clock.now();
     this.#drainedAt = now;
     if (this.acks && this.#markedPosition < this.#timeline.sentMs - EPSILON) {
       this.#quiet.arm(this.#quietMs);

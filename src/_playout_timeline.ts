@@ -56,9 +56,10 @@ export class PlayoutTimeline {
   /**
    * Reserves the next slot for a chunk that plays for `durationMs`; returns how many
    * milliseconds to wait before it may leave (0: now). Call {@linkcode commit} once it has left.
+   * `now`: the clock as the caller read it in the same turn.
    */
-  reserve(durationMs: number): number {
-    const wait = this.#pacer.reserve(durationMs);
+  reserve(durationMs: number, now: number = this.#clock.now()): number {
+    const wait = this.#pacer.reserve(durationMs, now);
     const playsAt = this.#pacer.playsAt;
     this.#pendingMs = durationMs;
     this.#pendingPlaysAt = playsAt;
@@ -67,7 +68,7 @@ export class PlayoutTimeline {
     const expected = this.#spellAnchor + (this.#sentMs - this.#spellStart);
     this.#pendingDeadline = Math.abs(playsAt - expected) < 1e-6
       ? Math.max(this.#spellAnchor, playsAt - this.#sendAheadMs)
-      : this.#clock.now() + wait;
+      : now + wait;
     return wait;
   }
 

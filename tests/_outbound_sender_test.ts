@@ -6,6 +6,7 @@ import type { FrameSerializer, SerializedMessage } from "../src/serializer.ts";
 import { Packetizer } from "../src/streams/packetizer.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { emptyStats } from "../src/transport_stats.ts";
+import type { WebSocketLike } from "../src/socket.ts";
 
 /** Audio goes as its bytes plus a text note; a mark as text; "bad" messages cannot be written. */
 const serializer: FrameSerializer = {
@@ -25,14 +26,16 @@ const chunk = (bytes: number): AudioFrame => ({
   channels: 1,
 });
 
-function sender(options: { packetSize?: number; maxBufferedBytes?: number } = {}) {
+function sender(
+  options: { packetSize?: number; maxBufferedBytes?: number; socket?: WebSocketLike } = {},
+) {
   const pair = new MemorySocketPair();
   const clock = new FakeClock();
   const stats = emptyStats();
   const errors: TransportError[] = [];
   const over = new AbortController();
   const s = new OutboundSender({
-    socket: pair.server,
+    socket: options.socket ?? pair.server,
     serializer,
     clock,
     stats,
@@ -116,4 +119,42 @@ Deno.test("`OutboundSender` resumes once a stalled peer reads again", async () =
   await clock.tick(10);
   assert.equal(done, true);
   assert.deepEqual(errors, []);
+});
+
+Deno.test("`OutboundSender` asks for `bufferedAmount` only once what it sent could pass the limit", async () => {
+  const pair = new MemorySocketPair();
+  let reads = 0;
+  // The server end, with its `bufferedAmount` reads counted (each is a runtime call on a real socket).
+  const socket = {
+    get readyState() {
+      return pair.server.readyState;
+    },
+    get bufferedAmount() {
+      reads++;
+      return pair.server.bufferedAmount;
+    },
+    send: (data: SerializedMessage) => pair.server.send(data),
+    close: (code?: number, reason?: string) => pair.server.close(code, reason),
+    addEventListener: () => {},
+    removeEventListener: () => {},
+  } as unknown as WebSocketLike;
+  // 400 bytes of audio and its 8-character note: at most 400 + 3 × 8 + 2 × 14 = 452 bytes a send.
+  const { s, clock, errors, over } = sender({ socket, maxBufferedBytes: 2000 });
+  pair.client.stall();
+  for (let i = 0; i < 4; i++) assert.equal(s.sendAudio(chunk(400)), undefined);
+  assert.equal(reads, 0, "1,808 bytes at most: under the limit without asking");
+  // The fifth could pass 2,000 bytes: the socket is asked, says 2,040 and the send waits.
+  const waiting = s.sendAudio(chunk(400));
+  assert.ok(waiting instanceof Promise);
+  assert.equal(reads, 1);
+  pair.client.resume();
+  await pair.client.waitFor(() => pair.server.bufferedAmount === 0);
+  await clock.tick(10);
+  await waiting;
+  // Drained: the figure read (0) is the new bound, and small sends go on without asking again.
+  const before = reads;
+  for (let i = 0; i < 4; i++) assert.equal(s.sendAudio(chunk(400)), undefined);
+  assert.equal(reads, before);
+  assert.deepEqual(errors, []);
+  over.abort();
 });

@@ -66,10 +66,10 @@ export class Pacer {
 
   /**
    * Reserves the next slot for a chunk that plays for `durationMs`; returns how many milliseconds
-   * to wait before sending it (0: send now). Call once per chunk, in order.
+   * to wait before sending it (0: send now). Call once per chunk, in order. `now` is the clock's
+   * time, when the caller has just read it (a read of a real clock is a call into the runtime).
    */
-  reserve(durationMs: number): number {
-    const now = this.#clock.now();
+  reserve(durationMs: number, now: number = this.#clock.now()): number {
     if (!(now <= this.#anchor + this.#scheduledMs)) {
       // Idle, or the far end has played all we sent: the next chunk starts a new timeline.
       this.#anchor = now;
