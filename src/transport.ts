@@ -410,11 +410,10 @@ export class WebSocketTransport extends EventTarget {
   #listen(): void {
     const socket = this.#socket;
     // Binary messages arrive as Blob otherwise, which costs an async read and can reorder them.
+    // A socket that fixes its binaryType (some test doubles) still works: Blob is handled.
     try {
       socket.binaryType = "arraybuffer";
-    } catch {
-      // A socket that fixes its binaryType (some test doubles) still works: Blob is handled.
-    }
+    } catch { /* see above */ }
     socket.addEventListener("message", this.#onMessage);
     socket.addEventListener("close", this.#onClose);
     socket.addEventListener("error", this.#onSocketError);
