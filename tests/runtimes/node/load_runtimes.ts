@@ -4,6 +4,8 @@
  * same fixed-deadline pacing, no transport), interleaved per run so a slow spell hits all alike.
  * The echo goes through the streams (`readable.pipeTo(writable)`); a target named `…-push` runs
  * it on the push surface (`receive` / `send`) instead.
+ * `node-cluster` and `bun-reuseport` run the same echo in two processes sharing one port
+ * (`node:cluster`; `Bun.serve({ reusePort: true })`), CPU and memory summed over the processes.
  * Every floor sends up to `--lead-ms` ahead, by default 20 ms: the echoes' send-ahead (one 20 ms
  * chunk, the transport's default).
  *
@@ -11,6 +13,7 @@
  * deno run -A tests/runtimes/node/load_runtimes.ts [--sessions 200] [--seconds 15] [--runs 3] \
  *   [--targets deno-bare,deno,hono,node-bare,node,bun-bare,bun] [--lead-ms 20]
  * # the push surface: --targets deno-bare,deno-push,hono-push,node-bare,node-push,bun-bare,bun-push
+ * # two processes a runtime: --targets node-bare,node-push,node-cluster-push,bun-bare,bun-push,bun-reuseport-push
  * ```
  *
  * Prints each run's figures, then the medians with each adapter's ratio to its runtime's floor.
@@ -55,6 +58,10 @@ const FLOOR: Record<string, string> = {
   "bun-bare": "bun-bare",
   bun: "bun-bare",
   "bun-push": "bun-bare",
+  "node-cluster": "node-bare",
+  "node-cluster-push": "node-bare",
+  "bun-reuseport": "bun-bare",
+  "bun-reuseport-push": "bun-bare",
 };
 const wanted = values.targets.split(",").map((t) => t.trim()).filter((t) => t !== "");
 for (const name of wanted) {
@@ -83,8 +90,12 @@ async function spec(name: string): Promise<TargetSpec> {
         return ["node", await nodeBundle("./bare_echo_node.ts"), lead];
       case "node":
         return ["node", await nodeBundle("./echo_server_node.ts"), ...push];
+      case "node-cluster":
+        return ["node", await nodeBundle("./cluster_echo_node.ts"), ...push];
       case "bun-bare":
         return [bun, "run", file("../bun/bare_echo.ts"), lead];
+      case "bun-reuseport":
+        return [bun, "run", file("../bun/reuse_port_echo.ts"), ...push];
       default:
         return [bun, "run", file("../bun/echo_server.ts"), ...push];
     }
