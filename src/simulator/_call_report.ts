@@ -50,15 +50,7 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
   const { audio } = timeline;
   const endMs = facts.ended.atMs;
   const utterances = callerUtterances(timeline, endMs);
-  const spurts = audio.bot.spurts;
-  for (const [i, utterance] of utterances.entries()) {
-    const next = utterances[i + 1]?.startMs ?? Infinity;
-    const response = spurts.find((s) => s.startMs >= utterance.startMs && s.startMs < next);
-    if (response) {
-      utterance.responseStartMs = response.startMs;
-      utterance.latencyMs = response.startMs - utterance.endMs;
-    }
-  }
+  matchResponses(utterances, audio.bot.spurts);
   const bargeIns: BargeIn[] = audio.bargeIns.map((speech, i) => {
     const end = Math.min(speech.endMs, endMs);
     const before = audio.bargeIns[i + 1]?.startMs ?? Infinity;
@@ -84,7 +76,7 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
     durationMs: endMs,
     callerAudioMs: timeline.callerAudioMs,
     firstAudioMs: timeline.firstAudioMs,
-    firstAudibleMs: spurts[0]?.startMs ?? null,
+    firstAudibleMs: audio.bot.spurts[0]?.startMs ?? null,
     utterances,
     responseLatencyMs: summarize(
       utterances.flatMap((u) => (u.latencyMs === null ? [] : [u.latencyMs])),
@@ -103,6 +95,34 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
     if (recording) report.recording = recording;
   }
   return report;
+}
+
+/**
+ * Gives each utterance (in order) the bot spurt that answered it: the first to start once the
+ * caller began it and before the next utterance began. A spurt that starts while the caller is
+ * still speaking, when the utterance before went unanswered, is that one's late answer (a bot
+ * running a turn behind), not an answer to a question not yet finished.
+ */
+export function matchResponses(
+  utterances: readonly CallUtterance[],
+  spurts: readonly { startMs: number }[],
+): void {
+  const answer = (utterance: CallUtterance, startMs: number) => {
+    utterance.responseStartMs = startMs;
+    utterance.latencyMs = startMs - utterance.endMs;
+  };
+  for (const [i, utterance] of utterances.entries()) {
+    const next = utterances[i + 1]?.startMs ?? Infinity;
+    const previous = utterances[i - 1];
+    const starts = spurts.map((s) => s.startMs).filter((t) => t >= utterance.startMs && t < next);
+    if (
+      previous !== undefined && previous.responseStartMs === null && starts.length > 0 &&
+      starts[0]! < utterance.endMs && starts[0]! >= previous.endMs
+    ) {
+      answer(previous, starts.shift()!);
+    }
+    if (starts.length > 0) answer(utterance, starts[0]!);
+  }
 }
 
 /** What the caller said, in call time, in order: the audio's speech and the barge-ins. */

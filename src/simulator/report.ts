@@ -21,7 +21,11 @@ export interface CallUtterance {
   source: "segments" | "detector" | "barge-in";
   /** When the bot's answer started playing to the caller; `null` when it never did. */
   responseStartMs: number | null;
-  /** `responseStartMs - endMs`: negative when the bot started before the caller finished. */
+  /**
+   * `responseStartMs - endMs`: negative when the bot started before the caller finished (but a
+   * bot spurt that starts while the caller speaks, with the utterance before still unanswered,
+   * counts as that one's late answer).
+   */
   latencyMs: number | null;
 }
 
