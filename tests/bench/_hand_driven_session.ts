@@ -16,6 +16,7 @@ import {
   type WebSocketLike,
   WebSocketTransport,
 } from "@x/ws-transport";
+import { AckingSerializer, respondingEcho } from "./_responses_bot.ts";
 
 /** A clock moved by hand: `advance` fires the timers that fell due, in deadline order. */
 export class ManualClock implements Clock {
@@ -61,20 +62,37 @@ class ManualTimer implements ClockTimer {
   }
 }
 
-/** An open socket that hands the transport the same message over and over. */
+/**
+ * An open socket that hands the transport the same message over and over. A `mark:NAME` text it
+ * is sent comes back `ackAfter` deliveries later, as a far end acknowledges a mark once the audio
+ * before it has played (the `responses` session's protocol, {@linkcode AckingSerializer}).
+ */
 export class LoopSocket extends EventTarget implements WebSocketLike {
   readyState = 1;
   binaryType = "arraybuffer";
   bufferedAmount = 0;
   sent = 0;
   readonly #message = new MessageEvent("message", { data: new ArrayBuffer(640) });
-  send(_data: string | ArrayBuffer | ArrayBufferView): void {
+  readonly #acks: { due: number; event: MessageEvent }[] = [];
+  #delivered = 0;
+  constructor(readonly ackAfter = 3) {
+    super();
+  }
+  send(data: string | ArrayBuffer | ArrayBufferView): void {
     this.sent++;
+    if (typeof data === "string" && data.startsWith("mark:")) {
+      const event = new MessageEvent("message", { data });
+      this.#acks.push({ due: this.#delivered + this.ackAfter, event });
+    }
   }
   close(): void {
     this.readyState = 3;
   }
   deliver(): void {
+    this.#delivered++;
+    while (this.#acks.length > 0 && this.#acks[0]!.due <= this.#delivered) {
+      this.dispatchEvent(this.#acks.shift()!.event);
+    }
     this.dispatchEvent(this.#message);
   }
 }
@@ -96,7 +114,8 @@ const SETTINGS = {
 
 /**
  * The sessions to compare: `bare` (a listener echoing the message: the harness's own cost),
- * `push` (the transport on `receive` / `send`), `recording` (`push` with the call recorded as
+ * `push` (the transport on `receive` / `send`), `responses` (`push` with playback tracking in
+ * full: response ids, acknowledged marks, speaking events), `recording` (`push` with the call recorded as
  * heard, stereo 16 kHz, to a sink that discards it) and `streams` (`readable.pipeTo(writable)`).
  */
 export const SESSIONS: Record<string, () => Session> = {
@@ -113,6 +132,20 @@ export const SESSIONS: Record<string, () => Session> = {
     transport.receive((frame) => {
       if (frame.type === "audio") transport.send(frame);
     });
+    return { socket, clock, stop: () => transport.close().then(() => {}) };
+  },
+  responses() {
+    // Playback tracking in full, as the load benchmark's `responses` target: a response id on
+    // every frame (a new one every 2 s), the transport's marks acknowledged 60 ms after they
+    // leave, and speaking events listened to.
+    const socket = new LoopSocket();
+    const clock = new ManualClock();
+    const transport = new WebSocketTransport(socket, {
+      ...SETTINGS,
+      serializer: new AckingSerializer(),
+      clock,
+    });
+    respondingEcho(transport, 2000);
     return { socket, clock, stop: () => transport.close().then(() => {}) };
   },
   recording() {

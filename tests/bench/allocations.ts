@@ -74,7 +74,7 @@ async function measure(name: string): Promise<Measurement> {
 
 /** One session kind's figures, as `--json` prints them. */
 export interface Row {
-  /** `bare`, `push` or `streams`. */
+  /** `bare`, `push`, `responses` or `streams`. */
   session: string;
   /** V8 heap bytes per frame; null when a collection ran in every run. */
   heap: number | null;
@@ -91,7 +91,7 @@ export interface Row {
 const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
 const rows: Row[] = [];
 let bareHeap = 0;
-for (const session of ["bare", "push", "streams"]) {
+for (const session of ["bare", "push", "responses", "streams"]) {
   const runs: Measurement[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await measure(session));
   const clean = runs.filter((r) => !r.collected);

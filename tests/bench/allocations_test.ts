@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Row } from "./allocations.ts";
 
-Deno.test("the echo path allocates no array buffer per frame, and the push surface less than the streams", async () => {
+Deno.test("the echo path allocates no array buffer per frame, the push surface less than the streams, and tracking sends one mark a 250 ms", async () => {
   const script = new URL("./allocations.ts", import.meta.url).pathname;
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -25,8 +25,18 @@ Deno.test("the echo path allocates no array buffer per frame, and the push surfa
     assert.ok(found.cleanRuns > 0, `${session}: a collection ran in every run`);
     return found;
   };
-  const push = row("push"), streams = row("streams");
+  const push = row("push"), streams = row("streams"), responses = row("responses");
   row("bare");
+  // Playback tracking's own messages: a mark every 250 ms of audio (one per 12.5 frames), each
+  // acknowledged; nothing else per frame.
+  assert.ok(
+    Math.abs(responses.sentPerFrame! - 1.08) < 0.005,
+    `responses: ${responses.sentPerFrame} messages out per message in`,
+  );
+  assert.ok(
+    responses.external! < 64,
+    `responses: ${responses.external} array-buffer bytes a frame`,
+  );
   for (const r of [push, streams]) {
     assert.equal(r.sentPerFrame, 1, `${r.session}: one message back per message in`);
     // Views all the way: a copy of every frame would show as ~640 bytes here.

@@ -1,8 +1,8 @@
 /**
  * CPU time per frame on the transport's hot path, without a network: the hand-driven echo session
  * of `_hand_driven_session.ts` (a frame in, the same out, the clock moved 20 ms) timed over many
- * frames, for `bare` (the harness alone), `push`, `recording` and `streams`, rounds interleaved.
- * Unlike the load benchmark it has no socket, no other process and no runtime timer, so it moves
+ * frames, for `bare` (the harness alone), `push`, `responses`, `recording` and `streams`, rounds
+ * interleaved. Unlike the load benchmark it has no socket, no other process and no runtime timer, so it moves
  * little between runs: the bench to compare two versions of the hot path with (run it in each
  * checkout). Includes the garbage collection the frames cause.
  *
@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
 const FRAMES = Number(args.frames);
 const ROUNDS = Number(args.rounds);
 const SESSIONS_AT_ONCE = Number(args.sessions);
-const NAMES = ["bare", "push", "recording", "streams"];
+const NAMES = ["bare", "push", "responses", "recording", "streams"];
 
 /**
  * Microseconds per frame over `FRAMES` frames, after a warm-up, spread round-robin over

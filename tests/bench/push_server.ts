@@ -17,14 +17,8 @@
  */
 
 import { parseArgs } from "node:util";
-import {
-  CallRecorder,
-  type Frame,
-  type FrameSerializer,
-  RawPcmSerializer,
-  type SerializedMessage,
-  type SerializerAudioSetup,
-} from "../../mod.ts";
+import { CallRecorder, RawPcmSerializer } from "../../mod.ts";
+import { AckingSerializer, respondingEcho } from "./_responses_bot.ts";
 import { upgrade } from "../../src/adapters/deno.ts";
 import { DEMO_SEND_AHEAD_MS } from "../../examples/demo/handler.ts";
 
@@ -38,24 +32,6 @@ const { values } = parseArgs({
   },
 });
 const responseMs = Number(values["response-ms"]);
-
-/** Raw PCM, plus marks as `mark:NAME` text that the far end echoes back once played. */
-class AckingSerializer implements FrameSerializer {
-  readonly playoutMarks = true;
-  readonly #pcm = new RawPcmSerializer();
-  setup(audio: SerializerAudioSetup): void {
-    this.#pcm.setup(audio);
-  }
-  serialize(frame: Frame): SerializedMessage | null {
-    return frame.type === "mark" ? `mark:${frame.name}` : this.#pcm.serialize(frame);
-  }
-  deserialize(data: string | Uint8Array): Frame | null {
-    if (typeof data === "string" && data.startsWith("mark:")) {
-      return { type: "mark", name: data.slice(5) };
-    }
-    return this.#pcm.deserialize(data);
-  }
-}
 
 const server = Deno.serve({
   hostname: "127.0.0.1",
@@ -78,30 +54,7 @@ const server = Deno.serve({
     recorder.readable.pipeTo(new WritableStream()).catch(() => {});
   }
   if (values.responses) {
-    // Listening to the speaking events, as a bot that drives turn-taking would.
-    let speaking = 0;
-    transport.addEventListener("speakingstart", () => speaking++);
-    transport.addEventListener("speakingstop", () => speaking--);
-    // A bot names each response once and tags its audio with that name, as a TTS loop would;
-    // building a new id string per frame would measure the bot, not the transport.
-    let echoedMs = 0;
-    let response = 0;
-    let responseId = "r0";
-    transport.receive((frame) => {
-      if (frame.type !== "audio") return;
-      echoedMs += frame.audio.length / 32;
-      if (echoedMs >= responseMs) {
-        echoedMs = 0;
-        responseId = `r${++response}`;
-      }
-      transport.send({
-        type: "audio",
-        audio: frame.audio,
-        sampleRate: frame.sampleRate,
-        channels: frame.channels,
-        responseId,
-      });
-    });
+    respondingEcho(transport, responseMs);
   } else {
     transport.receive((frame) => {
       if (frame.type === "audio") transport.send(frame);
