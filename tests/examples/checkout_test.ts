@@ -62,16 +62,24 @@ Deno.test("the checkout's package.json exports what deno.json exports, at the sa
   assert.deepEqual(npm.exports, deno.exports);
 });
 
+/** The README's `deno.json` for a checkout ("Before it is on JSR"), its link pointed at this one. */
+async function readmeDenoJson(): Promise<{ imports: Record<string, string>; links: string[] }> {
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const section = readme.slice(readme.indexOf("## Before it is on JSR"));
+  const block = /```json\n([\s\S]*?)```/.exec(section);
+  assert.ok(block, 'README: no deno.json block under "Before it is on JSR"');
+  const config = JSON.parse(block[1]!);
+  assert.ok(config.imports?.["@x/ws-transport"], "README's deno.json maps @x/ws-transport");
+  assert.equal(config.links?.length, 1, "README's deno.json links one checkout");
+  return { ...config, links: [ROOT] };
+}
+
 Deno.test("a Deno project uses the checkout through `links` with the JSR import it will keep", async () => {
   const dir = await Deno.makeTempDir({ prefix: "checkout-deno-" });
   try {
-    await Deno.writeTextFile(
-      join(dir, "deno.json"),
-      JSON.stringify({
-        imports: { "@x/ws-transport": "jsr:@x/ws-transport@^0.1.0" },
-        links: [ROOT],
-      }),
-    );
+    // The README's block as a user copies it: the registry import it keeps, the link to remove
+    // once the package is published.
+    await Deno.writeTextFile(join(dir, "deno.json"), JSON.stringify(await readmeDenoJson()));
     await Deno.writeTextFile(
       join(dir, "main.ts"),
       'import { WebSocketTransport } from "@x/ws-transport";\n' +
