@@ -12,6 +12,7 @@ import {
   CallRecorder,
   type Clock,
   type ClockTimer,
+  type FrameSerializer,
   RawPcmSerializer,
   type WebSocketLike,
   WebSocketTransport,
@@ -105,18 +106,38 @@ export interface Session {
 }
 
 const SETTINGS = {
-  serializer: new RawPcmSerializer(),
   audioIn: { sampleRate: 16000, channels: 1 },
   audioOut: { sampleRate: 16000, channels: 1, chunkMs: 20 },
   fixedAudioPacketSize: 640,
   sendAheadMs: 60,
 } as const;
 
+/** A transport on a loop socket with the settings above, and `bot` driving it. */
+function transportSession(
+  bot: (transport: WebSocketTransport, clock: ManualClock) => void,
+  serializer: FrameSerializer = new RawPcmSerializer(),
+): Session {
+  const socket = new LoopSocket();
+  const clock = new ManualClock();
+  const transport = new WebSocketTransport(socket, { ...SETTINGS, serializer, clock });
+  bot(transport, clock);
+  return { socket, clock, stop: () => transport.close().then(() => {}) };
+}
+
+/** The echo bot on the push surface. */
+function echo(transport: WebSocketTransport): void {
+  transport.receive((frame) => {
+    if (frame.type === "audio") transport.send(frame);
+  });
+}
+
 /**
  * The sessions to compare: `bare` (a listener echoing the message: the harness's own cost),
  * `push` (the transport on `receive` / `send`), `responses` (`push` with playback tracking in
- * full: response ids, acknowledged marks, speaking events), `recording` (`push` with the call recorded as
- * heard, stereo 16 kHz, to a sink that discards it) and `streams` (`readable.pipeTo(writable)`).
+ * full: response ids, the transport's marks acknowledged three frames after they leave, speaking
+ * events listened to, as the load benchmark's `responses` target), `recording` (`push` with the
+ * call recorded as heard, stereo 16 kHz, to a sink that discards it) and `streams`
+ * (`readable.pipeTo(writable)`).
  */
 export const SESSIONS: Record<string, () => Session> = {
   bare() {
@@ -125,48 +146,20 @@ export const SESSIONS: Record<string, () => Session> = {
     socket.addEventListener("message", (event) => socket.send((event as MessageEvent).data));
     return { socket, clock, stop: async () => {} };
   },
-  push() {
-    const socket = new LoopSocket();
-    const clock = new ManualClock();
-    const transport = new WebSocketTransport(socket, { ...SETTINGS, clock });
-    transport.receive((frame) => {
-      if (frame.type === "audio") transport.send(frame);
-    });
-    return { socket, clock, stop: () => transport.close().then(() => {}) };
-  },
-  responses() {
-    // Playback tracking in full, as the load benchmark's `responses` target: a response id on
-    // every frame (a new one every 2 s), the transport's marks acknowledged 60 ms after they
-    // leave, and speaking events listened to.
-    const socket = new LoopSocket();
-    const clock = new ManualClock();
-    const transport = new WebSocketTransport(socket, {
-      ...SETTINGS,
-      serializer: new AckingSerializer(),
-      clock,
-    });
-    respondingEcho(transport, 2000);
-    return { socket, clock, stop: () => transport.close().then(() => {}) };
-  },
-  recording() {
-    const socket = new LoopSocket();
-    const clock = new ManualClock();
-    const transport = new WebSocketTransport(socket, { ...SETTINGS, clock });
-    const recorder = new CallRecorder({ clock, sampleRate: 16000 });
-    transport.observe(recorder);
-    recorder.readable.pipeTo(new WritableStream()).catch(() => {});
-    transport.receive((frame) => {
-      if (frame.type === "audio") transport.send(frame);
-    });
-    return { socket, clock, stop: () => transport.close().then(() => {}) };
-  },
-  streams() {
-    const socket = new LoopSocket();
-    const clock = new ManualClock();
-    const transport = new WebSocketTransport(socket, { ...SETTINGS, clock });
-    transport.readable.pipeTo(transport.writable).catch(() => {});
-    return { socket, clock, stop: () => transport.close().then(() => {}) };
-  },
+  push: () => transportSession(echo),
+  responses: () =>
+    transportSession((transport) => respondingEcho(transport, 2000), new AckingSerializer()),
+  recording: () =>
+    transportSession((transport, clock) => {
+      const recorder = new CallRecorder({ clock, sampleRate: 16000 });
+      transport.observe(recorder);
+      recorder.readable.pipeTo(new WritableStream()).catch(() => {});
+      echo(transport);
+    }),
+  streams: () =>
+    transportSession((transport) => {
+      transport.readable.pipeTo(transport.writable).catch(() => {});
+    }),
 };
 
 /** One frame in, 20 ms on, and the microtasks it started settled. */

@@ -15,6 +15,7 @@ import {
   type SerializerAudioSetup,
   type WebSocketTransport,
 } from "../../mod.ts";
+import { durationMs } from "../../src/audio/pcm.ts";
 
 /** Raw PCM, plus marks as `mark:NAME` text that the far end echoes back once played. */
 export class AckingSerializer implements FrameSerializer {
@@ -48,7 +49,7 @@ export function respondingEcho(transport: WebSocketTransport, responseMs: number
   let responseId = "r0";
   transport.receive((frame) => {
     if (frame.type !== "audio") return;
-    echoedMs += (frame.audio.length * 500) / (frame.sampleRate * frame.channels);
+    echoedMs += durationMs(frame.audio.length, frame);
     if (echoedMs >= responseMs) {
       echoedMs = 0;
       responseId = `r${++response}`;
