@@ -114,6 +114,7 @@ export class OutboundPath {
       clock,
       stats,
       markIntervalMs: init.serializer.playoutMarks ? options.markIntervalMs : 0,
+      maxMarkIntervalMs: options.maxMarkIntervalMs,
       quietMs,
       playoutDelayMs: options.playoutDelayMs,
       playoutTimeoutMs: options.playoutTimeoutMs,

@@ -24,6 +24,12 @@ import type { TransportStats } from "./transport_stats.ts";
 /** Positions closer than this are the same (sums of float chunk durations). */
 const EPSILON = 1e-6;
 
+/**
+ * Two acknowledgements whose measured lags differ by no more than this agree: the estimate
+ * between marks is then right to within one 20 ms chunk, and marks may spread out.
+ */
+const STEADY_LAG_MS = 20;
+
 /** Options for {@linkcode PlaybackTracker}. */
 export interface PlaybackTrackerOptions {
   /** The session's pacing schedule and playout estimate. */
@@ -36,6 +42,11 @@ export interface PlaybackTrackerOptions {
   stats: TransportStats;
   /** Insert a mark after this much audio of a response; 0 inserts none (no acknowledgements). */
   markIntervalMs: number;
+  /**
+   * While acknowledgements agree with the estimate, the interval doubles after each, up to this
+   * (equal to `markIntervalMs`: a fixed cadence). One that disagrees brings it back.
+   */
+  maxMarkIntervalMs: number;
   /** How long after the queue runs dry to mark the end of what was sent. */
   quietMs: number;
   /** How far behind the pacing estimate the far end plays, until acknowledgements say. */
@@ -71,6 +82,9 @@ export class PlaybackTracker {
   readonly #clock: Clock;
   readonly #stats: TransportStats;
   readonly #markIntervalMs: number;
+  readonly #maxMarkIntervalMs: number;
+  /** The cadence now: `markIntervalMs`, wider while the acknowledgements keep agreeing. */
+  #interval: number;
   readonly #quietMs: number;
   readonly #playoutTimeoutMs: number;
   readonly #dispatch: (event: Event) => void;
@@ -105,6 +119,8 @@ export class PlaybackTracker {
     this.#clock = options.clock;
     this.#stats = options.stats;
     this.#markIntervalMs = options.markIntervalMs;
+    this.#maxMarkIntervalMs = Math.max(options.markIntervalMs, options.maxMarkIntervalMs);
+    this.#interval = options.markIntervalMs;
     this.#quietMs = options.quietMs;
     this.#playoutTimeoutMs = options.playoutTimeoutMs;
     this.#lag = options.playoutDelayMs;
@@ -127,6 +143,11 @@ export class PlaybackTracker {
   /** How far behind the pacing estimate the far end plays, as last measured (ms). */
   get lag(): number {
     return this.#lag;
+  }
+
+  /** How much audio goes between two of the transport's periodic marks now (ms). */
+  get markInterval(): number {
+    return this.#interval;
   }
 
   /** The timeline position heard when the last interruption came. */
@@ -156,7 +177,7 @@ export class PlaybackTracker {
       this.#utterances.push(current);
     }
     current.sentMs += durationMs;
-    if (this.acks && this.#timeline.sentMs - this.#markedPosition >= this.#markIntervalMs) {
+    if (this.acks && this.#timeline.sentMs - this.#markedPosition >= this.#interval) {
       this.#mark();
     }
     this.#update(now);
@@ -187,7 +208,15 @@ export class PlaybackTracker {
     this.#marks.splice(0, index + 1);
     this.#stats.marksAcknowledged++;
     this.#ackedPosition = Math.max(this.#ackedPosition, mark.position);
-    this.#lag = this.#clock.now() - mark.playsAt;
+    const lag = this.#clock.now() - mark.playsAt;
+    // A far end that plays where the estimate says needs few marks: the estimate, corrected by
+    // the last acknowledgement, fills in between them (and each pending mark still bounds it).
+    // One that moved (a stall, a buffer that grew) is watched closely again.
+    const steady = this.#acknowledged && Math.abs(lag - this.#lag) <= STEADY_LAG_MS;
+    this.#interval = steady
+      ? Math.min(this.#interval * 2, this.#maxMarkIntervalMs)
+      : this.#markIntervalMs;
+    this.#lag = lag;
     this.#acknowledged = true;
     this.#update();
     return true;

@@ -113,6 +113,15 @@ export interface TransportOptions {
    */
   markIntervalMs?: number;
   /**
+   * How far apart the transport's marks may spread while the far end plays where the estimate
+   * says: after each acknowledgement that agrees with the one before (their measured delays
+   * within 20 ms), the interval doubles, from `markIntervalMs` up to this; one that disagrees
+   * brings it back to `markIntervalMs`. Equal to `markIntervalMs`: a fixed cadence.
+   *
+   * @default {1000} (or `markIntervalMs`, if that is larger)
+   */
+  maxMarkIntervalMs?: number;
+  /**
    * How far behind the pacing estimate the far end plays audio: network latency plus whatever it
    * buffers beyond `sendAheadMs`. Used until acknowledgements measure it; with a protocol that
    * does not acknowledge (raw PCM, JSON, a browser), set it to the far end's real delay.
@@ -206,6 +215,7 @@ export interface ResolvedTransportOptions {
   maxQueuedMs: number;
   maxInboundFrames: number;
   markIntervalMs: number;
+  maxMarkIntervalMs: number;
   playoutDelayMs: number;
   playoutTimeoutMs: number;
   endSilenceMs: number;
@@ -245,6 +255,15 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
     throw new RangeError(`audioOut.chunkMs must be a positive number, got ${chunkMs}`);
   }
   const packet = options.fixedAudioPacketSize;
+  const markIntervalMs = nonNegative(options.markIntervalMs ?? 250, "markIntervalMs");
+  const maxMarkIntervalMs = options.maxMarkIntervalMs === undefined
+    ? Math.max(markIntervalMs, 1000)
+    : nonNegative(options.maxMarkIntervalMs, "maxMarkIntervalMs");
+  if (maxMarkIntervalMs < markIntervalMs) {
+    throw new RangeError(
+      `maxMarkIntervalMs must be >= markIntervalMs (${markIntervalMs}), got ${maxMarkIntervalMs}`,
+    );
+  }
   return {
     inputSampleRate: positiveInteger(options.audioIn?.sampleRate ?? 16000, "audioIn.sampleRate"),
     inputChannels: positiveInteger(options.audioIn?.channels ?? 1, "audioIn.channels"),
@@ -260,7 +279,8 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
     sendAheadMs: nonNegative(options.sendAheadMs ?? chunkMs, "sendAheadMs"),
     maxQueuedMs: nonNegative(options.maxQueuedMs ?? 200, "maxQueuedMs"),
     maxInboundFrames: positiveInteger(options.maxInboundFrames ?? 500, "maxInboundFrames"),
-    markIntervalMs: nonNegative(options.markIntervalMs ?? 250, "markIntervalMs"),
+    markIntervalMs,
+    maxMarkIntervalMs,
     playoutDelayMs: nonNegative(options.playoutDelayMs ?? 0, "playoutDelayMs"),
     playoutTimeoutMs: nonNegative(options.playoutTimeoutMs ?? 2000, "playoutTimeoutMs"),
     endSilenceMs: nonNegative(options.endSilenceMs ?? 0, "endSilenceMs"),

@@ -68,8 +68,8 @@ export interface FakeFarEndOptions {
 export class FakeFarEnd {
   /** What played, in order (cut short by a clear). */
   readonly played: PlayedSpan[] = [];
-  /** Every text message received, with its arrival time. */
-  readonly texts: { at: number; text: string }[] = [];
+  /** Every text message received, with its arrival time and the audio bytes received before it. */
+  readonly texts: { at: number; text: string; bytesBefore: number }[] = [];
   /** When audio arrived, in bytes per arrival. */
   readonly arrivals: { at: number; bytes: number }[] = [];
   readonly #clock: FakeClock;
@@ -78,11 +78,14 @@ export class FakeFarEnd {
   /** When the audio received so far will have finished playing. */
   #playsUntil = 0;
   #pendingMarks: { name: string; at: number }[] = [];
+  #jitterMs: number;
+  #bytes = 0;
 
   constructor(clock: FakeClock, socket: MemorySocket, options: FakeFarEndOptions) {
     this.#clock = clock;
     this.#socket = socket;
     this.#options = options;
+    this.#jitterMs = options.jitterMs;
     socket.addEventListener("message", (event) => {
       const data = (event as MessageEvent).data;
       if (typeof data === "string") this.#text(data);
@@ -100,6 +103,11 @@ export class FakeFarEnd {
     return ms;
   }
 
+  /** From now on audio waits `ms` longer before it plays (a network that got slower). */
+  delayBy(ms: number): void {
+    this.#jitterMs += ms;
+  }
+
   /** When the last audio received finishes playing. */
   get playsUntil(): number {
     return this.#playsUntil;
@@ -109,14 +117,15 @@ export class FakeFarEnd {
     const now = this.#clock.now();
     const ms = bytes.length / this.#options.bytesPerMs;
     this.arrivals.push({ at: now, bytes: bytes.length });
-    const at = Math.max(now + this.#options.jitterMs, this.#playsUntil);
+    this.#bytes += bytes.length;
+    const at = Math.max(now + this.#jitterMs, this.#playsUntil);
     this.#playsUntil = at + ms;
     this.played.push({ value: bytes[0] ?? 0, at, ms });
   }
 
   #text(text: string): void {
     const now = this.#clock.now();
-    this.texts.push({ at: now, text });
+    this.texts.push({ at: now, text, bytesBefore: this.#bytes });
     if (text.startsWith("mark:")) {
       if (this.#options.acks === false) return;
       // Acknowledged once everything received before it has played.

@@ -271,17 +271,56 @@ Deno.test("the transport's own marks never reach the bot; the bot's marks still 
   await hangUp(c);
 });
 
-Deno.test("marks come every markIntervalMs of audio and at the end, not per chunk of a live relay", async () => {
-  const c = call({ jitterMs: 40 });
-  await c.clock.tick(0);
-  for (let t = 0; t < 2000; t += 20) {
-    c.transport.send(speech(20, 1)); // real time, one chunk at a time
+/** The audio positions (ms) of the transport's own marks, as the far end received them. */
+function markPositions(c: ReturnType<typeof call>): number[] {
+  return c.farEnd.texts.filter((t) => t.text.startsWith("mark:__wst:"))
+    .map((t) => t.bytesBefore / BYTES_PER_MS);
+}
+
+/** Sends `ms` of audio in real time, one 20 ms chunk at a time, as a live relay does. */
+async function relay(c: ReturnType<typeof call>, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 20) {
+    c.transport.send(speech(20, 1));
     await c.clock.tick(20);
   }
+}
+
+Deno.test("marks come every markIntervalMs of audio and at the end, not per chunk of a live relay", async () => {
+  const c = call({ jitterMs: 40, options: { maxMarkIntervalMs: 250 } });
+  await c.clock.tick(0);
+  await relay(c, 2000);
   await c.clock.tick(500);
   const marks = c.farEnd.texts.filter((t) => t.text.startsWith("mark:"));
   assert.ok(marks.length >= 8 && marks.length <= 10, `${marks.length} marks for 2 s`);
   assert.equal(c.events.filter((e) => e.type === "speakingstop").length, 1);
+  await hangUp(c);
+});
+
+Deno.test("marks spread out to maxMarkIntervalMs while the far end plays where the estimate says", async () => {
+  const c = call({ jitterMs: 40 }); // defaults: 250 ms, up to 1000 ms
+  await c.clock.tick(0);
+  await relay(c, 4000);
+  await c.clock.tick(500);
+  // Positions fall on 20 ms chunks: the first mark once 250 ms have gone. The first
+  // acknowledgement teaches the delay; each later one that agrees doubles the gap, up to 1000.
+  assert.deepEqual(markPositions(c), [260, 520, 1020, 2020, 3020, 4000]);
+  assert.equal(c.transport.stats.marksAcknowledged, 6);
+  await hangUp(c);
+});
+
+Deno.test("an acknowledgement that disagrees with the estimate brings the marks back to markIntervalMs", async () => {
+  const c = call({ jitterMs: 40 });
+  await c.clock.tick(0);
+  await relay(c, 2500); // marks at 260, 520, 1020, 2020: the gap is 1000 ms by now
+  c.farEnd.delayBy(200); // the far end now plays 200 ms later than it did
+  await relay(c, 2500);
+  await c.clock.tick(500);
+  const positions = markPositions(c);
+  assert.deepEqual(positions.slice(0, 4), [260, 520, 1020, 2020]);
+  // The mark at 3020 comes back 200 ms later than the estimate: the next is 250 ms on, and they
+  // spread again as the acknowledgements agree with the new delay.
+  assert.deepEqual(positions.slice(4), [3020, 3280, 3780, 4780, 5000]);
+  assert.ok(Math.abs(c.transport.playback.heardMs - 5000) < 1e-6);
   await hangUp(c);
 });
 

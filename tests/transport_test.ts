@@ -425,6 +425,11 @@ Deno.test("`WebSocketTransport` refuses bad options with a RangeError naming the
     () => new WebSocketTransport(server, { audioIn: { sampleRate: -1 } }),
     /audioIn.sampleRate/,
   );
+  assert.throws(
+    () => new WebSocketTransport(server, { markIntervalMs: 500, maxMarkIntervalMs: 400 }),
+    (e: unknown) =>
+      e instanceof RangeError && /maxMarkIntervalMs must be >= markIntervalMs/.test(e.message),
+  );
 });
 
 Deno.test("`WebSocketTransport` reports a malformed outbound audio frame and goes on", async () => {

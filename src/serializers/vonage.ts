@@ -119,8 +119,9 @@ export class VonageSerializer implements FrameSerializer {
       case "mark": {
         this.#marks.add(frame.name);
         const notify = toJson({ action: "notify", payload: { mark: frame.name } });
-        // The transport's own playout marks fall mid-speech every 250 ms: padding there would
-        // put silence into the speech, so the partial frame waits (the ack comes < 20 ms early).
+        // The transport's own playout marks fall mid-speech (every 250 ms to 1 s): padding there
+        // would put silence into the speech, so the partial frame waits (the ack comes < 20 ms
+        // early).
         if (frame.name.startsWith(PLAYOUT_MARK_PREFIX)) return notify;
         const tail = this.#padHeld();
         return tail === null ? notify : [tail, notify];

@@ -4,7 +4,8 @@
  * port 0 for the load benchmark. With `--responses`, the bot tags its audio with a response id
  * (a new one every `--response-ms`) and speaks a protocol whose far end acknowledges playout
  * (binary audio, `mark:NAME` text echoed back by the load client), so the transport's playback
- * tracking runs in full: its own marks every 250 ms, acknowledgements, speaking events. With
+ * tracking runs in full: its own marks (every 250 ms, spreading to 1 s as the acknowledgements
+ * agree), acknowledgements, speaking events. With
  * `--unacked` as well, the same bot speaks raw PCM with no marks: response ids and speaking
  * events by the pacing estimate alone (what the acknowledgements add is the difference). With
  * `--record`, each session is also recorded as heard (`CallRecorder`, stereo 16 kHz WAV read to a

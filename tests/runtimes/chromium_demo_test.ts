@@ -585,14 +585,17 @@ Deno.test({
     const call = await parrotCall("phone");
     const { bargeIn } = checkParrotCall(call, "phone");
     // The acknowledged path: the server's figure rests on the marks this page's player acked,
-    // and is what the player played to within one mark interval (250 ms) and a chunk.
+    // and is what the player played to within 250 ms (the first mark interval; while the acks
+    // agree, the estimate between wider marks is closer than that) and a chunk.
     assert.equal(bargeIn.acknowledged, true);
     assert.ok(
       Math.abs(bargeIn.heardMs - bargeIn.playedMs) <= 250 + 20,
       `heard ${bargeIn.heardMs} ms by the marks, played ${bargeIn.playedMs} ms`,
     );
     const { marks } = call.stats;
-    assert.ok(marks.received >= 8, `${marks.received} marks`);
+    // Two responses' marks: 250 ms apart at first, spreading towards 1 s as the player's
+    // acknowledgements agree: at least three in the first answer and the end of the second.
+    assert.ok(marks.received >= 4, `${marks.received} marks`);
     assert.equal(marks.played + marks.cleared, marks.received, "every mark went back");
     const { stats } = call.events.findLast((e) => e.type === "progress")!;
     assert.equal(stats.marksSent, marks.received, "the page got every mark the server sent");

@@ -4,8 +4,8 @@
 // documentation and never import a serializer, so each run checks both sides: the call connects,
 // carries audio and DTMF, answers in 500 ms ± one frame, breaks no rule, gets its marks
 // acknowledged when played; a barge-in flushes the far end at once; the transport's idea of what
-// the caller heard when it interrupted is within one mark interval (250 ms) of what the far end
-// played; and Asterisk's flow control pauses the transport without losing audio.
+// the caller heard when it interrupted is within 250 ms (at most one mark interval) of what the
+// far end played; and Asterisk's flow control pauses the transport without losing audio.
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import type { FrameSerializer, SerializerContext } from "../../src/serializer.ts";
