@@ -6,7 +6,18 @@
  * @module
  */
 
-import type { WebSocketTransport } from "../../mod.ts";
+import type { TransportOptions, WebSocketTransport } from "../../mod.ts";
+import { ECHO_OPTIONS } from "./behaviour/bot.ts";
+
+/**
+ * The echo's transport options: {@linkcode ECHO_OPTIONS}, sending `--ahead-ms=N` ahead when the
+ * server was started with it (`load_runtimes.ts` gives every target the floors' lead).
+ */
+export function echoOptions(args: readonly string[]): TransportOptions {
+  const ahead = args.find((arg) => arg.startsWith("--ahead-ms="));
+  if (ahead === undefined) return ECHO_OPTIONS;
+  return { ...ECHO_OPTIONS, sendAheadMs: Number(ahead.slice("--ahead-ms=".length)) };
+}
 
 /** Echoes the session's audio back, through the streams or on the push surface. */
 export function echo(transport: WebSocketTransport, args: readonly string[]): void {

@@ -8,8 +8,7 @@
  */
 
 import { type BunServer, upgrade, websocket } from "../../../src/adapters/bun.ts";
-import { ECHO_OPTIONS } from "../behaviour/bot.ts";
-import { echo } from "../load_echo.ts";
+import { echo, echoOptions } from "../load_echo.ts";
 
 declare const Bun: {
   serve(options: {
@@ -37,7 +36,7 @@ const server = Bun.serve({
   port: portAt >= 0 ? Number(args[portAt + 1]) : 0,
   reusePort: args.includes("--reuse-port"),
   async fetch(request, server) {
-    const { transport, response } = await upgrade(request, server, ECHO_OPTIONS);
+    const { transport, response } = await upgrade(request, server, echoOptions(args));
     if (transport) {
       sessions++;
       echo(transport, args);

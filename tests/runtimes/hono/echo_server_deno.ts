@@ -9,15 +9,14 @@
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import { voiceSession } from "../../../src/adapters/hono.ts";
-import { ECHO_OPTIONS } from "../behaviour/bot.ts";
-import { echo } from "../load_echo.ts";
+import { echo, echoOptions } from "../load_echo.ts";
 
 const app = new Hono();
 app.get(
   "/ws",
   voiceSession(upgradeWebSocket, (transport) => {
     echo(transport, Deno.args);
-  }, ECHO_OPTIONS),
+  }, echoOptions(Deno.args)),
 );
 Deno.serve({
   hostname: "127.0.0.1",

@@ -13,8 +13,7 @@ import cluster from "node:cluster";
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
 import { upgradeHandler } from "../../../src/adapters/node.ts";
-import { ECHO_OPTIONS } from "../behaviour/bot.ts";
-import { echo } from "../load_echo.ts";
+import { echo, echoOptions } from "../load_echo.ts";
 
 declare const process: {
   argv: string[];
@@ -51,7 +50,7 @@ if (cluster.isPrimary) {
     upgradeHandler(wss, (transport) => {
       sessions++;
       echo(transport, process.argv.slice(2));
-    }, ECHO_OPTIONS),
+    }, echoOptions(process.argv.slice(2))),
   );
   server.listen(0, "127.0.0.1");
   process.on("SIGTERM", () => {

@@ -7,15 +7,14 @@
  */
 
 import { upgrade } from "../../../src/adapters/deno.ts";
-import { ECHO_OPTIONS } from "../behaviour/bot.ts";
-import { echo } from "../load_echo.ts";
+import { echo, echoOptions } from "../load_echo.ts";
 
 Deno.serve({
   hostname: "127.0.0.1",
   port: 0,
   onListen: ({ hostname, port }) => console.log(`listening ${hostname}:${port}`),
 }, async (request) => {
-  const { transport, response } = await upgrade(request, ECHO_OPTIONS);
+  const { transport, response } = await upgrade(request, echoOptions(Deno.args));
   if (transport) echo(transport, Deno.args);
   return response;
 });

@@ -8,8 +8,7 @@
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
 import { upgradeHandler } from "../../../src/adapters/node.ts";
-import { ECHO_OPTIONS } from "../behaviour/bot.ts";
-import { echo } from "../load_echo.ts";
+import { echo, echoOptions } from "../load_echo.ts";
 
 declare const process: {
   argv: string[];
@@ -23,7 +22,7 @@ server.on(
   "upgrade",
   upgradeHandler(wss, (transport) => {
     echo(transport, process.argv.slice(2));
-  }, ECHO_OPTIONS),
+  }, echoOptions(process.argv.slice(2))),
 );
 server.listen(0, "127.0.0.1", () => {
   const address = server.address() as { port: number };

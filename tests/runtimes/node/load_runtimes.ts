@@ -6,8 +6,8 @@
  * it on the push surface (`receive` / `send`) instead.
  * `node-cluster` and `bun-reuseport` run the same echo in two processes sharing one port
  * (`node:cluster`; `Bun.serve({ reusePort: true })`), CPU and memory summed over the processes.
- * Every floor sends up to `--lead-ms` ahead, by default 20 ms: the echoes' send-ahead (one 20 ms
- * chunk, the transport's default).
+ * Every target, floor and transport echo alike, sends up to `--lead-ms` ahead (the transport's
+ * `sendAheadMs`): by default 20 ms, one 20 ms chunk, the transport's default.
  *
  * ```sh
  * deno run -A tests/runtimes/node/load_runtimes.ts [--sessions 200] [--seconds 15] [--runs 3] \
@@ -76,28 +76,28 @@ async function nodeBundle(entry: string): Promise<string> {
 }
 
 async function spec(name: string): Promise<TargetSpec> {
-  // "-push": the same echo on the push surface (receive / send) instead of the streams.
-  const push = name.endsWith("-push") ? ["--push"] : [];
+  // "-push": the same echo on the push surface; every echo sends as far ahead as its floor.
+  const echoArgs = name.endsWith("-push") ? ["--push", lead] : [lead];
   const command = async (): Promise<[string, ...string[]]> => {
     switch (name.replace(/-push$/, "")) {
       case "deno-bare":
         return [deno, "run", "-A", file("../../bench/bare_echo.ts"), lead];
       case "deno":
-        return [deno, "run", "-A", file("./echo_server_deno.ts"), ...push];
+        return [deno, "run", "-A", file("./echo_server_deno.ts"), ...echoArgs];
       case "hono":
-        return [deno, "run", "-A", file("../hono/echo_server_deno.ts"), ...push];
+        return [deno, "run", "-A", file("../hono/echo_server_deno.ts"), ...echoArgs];
       case "node-bare":
         return ["node", await nodeBundle("./bare_echo_node.ts"), lead];
       case "node":
-        return ["node", await nodeBundle("./echo_server_node.ts"), ...push];
+        return ["node", await nodeBundle("./echo_server_node.ts"), ...echoArgs];
       case "node-cluster":
-        return ["node", await nodeBundle("./cluster_echo_node.ts"), ...push];
+        return ["node", await nodeBundle("./cluster_echo_node.ts"), ...echoArgs];
       case "bun-bare":
         return [bun, "run", file("../bun/bare_echo.ts"), lead];
       case "bun-reuseport":
-        return [bun, "run", file("../bun/reuse_port_echo.ts"), ...push];
+        return [bun, "run", file("../bun/reuse_port_echo.ts"), ...echoArgs];
       default:
-        return [bun, "run", file("../bun/echo_server.ts"), ...push];
+        return [bun, "run", file("../bun/echo_server.ts"), ...echoArgs];
     }
   };
   return { name, command: await command(), path: "/ws" };
