@@ -39,6 +39,7 @@ interface RawSocket {
   binaryType?: string;
   bufferedAmount?: number;
   addEventListener?: unknown;
+  send?: (data: unknown) => void;
 }
 
 /** Hono's events driving a standard-looking socket: `events` goes to `upgradeWebSocket`. */
@@ -46,6 +47,7 @@ export class HonoSocket extends EventSocket {
   #ws: HonoWSContext | undefined;
   #raw: RawSocket | undefined;
   #getBuffered: (() => number) | undefined;
+  #rawSend: ((data: unknown) => void) | undefined;
   #closed = false;
   #closeAtBind: [code: number | undefined, reason: string | undefined] | undefined;
   #drainWait: ReturnType<typeof setInterval> | undefined;
@@ -88,6 +90,7 @@ export class HonoSocket extends EventSocket {
   }
   send(data: string | ArrayBuffer | ArrayBufferView): void {
     if (!this.#ws) throw new TypeError("send() before the socket opened");
+    if (this.#rawSend) return this.#rawSend.call(this.#raw, data); // see #bind
     this.#ws.send(data as string | Uint8Array<ArrayBuffer>);
   }
   close(code?: number, reason?: string): void {
@@ -127,6 +130,13 @@ export class HonoSocket extends EventSocket {
       // Bun's ServerWebSocket reports its buffer by method, not property.
       const get = (raw as { getBufferedAmount?: () => number }).getBufferedAmount;
       if (typeof get === "function") this.#getBuffered = () => get.call(raw);
+      // A standard WebSocket (Deno's, Workers'): send on it directly, as Hono's WSContext would
+      // (an options object and two calls fewer a message). Not `ws` (Node), whose send takes
+      // Hono's options, nor Bun's ServerWebSocket.
+      const { send, addEventListener } = raw as RawSocket;
+      if (typeof send === "function" && typeof addEventListener === "function" && !("on" in raw)) {
+        this.#rawSend = send;
+      }
     }
     this.#applyBinaryType();
     if (this.#closeAtBind) ws.close(...this.#closeAtBind);
