@@ -145,11 +145,6 @@ export class PlaybackTracker {
     return this.#lag;
   }
 
-  /** How much audio goes between two of the transport's periodic marks now (ms). */
-  get markInterval(): number {
-    return this.#interval;
-  }
-
   /** The timeline position heard when the last interruption came. */
   get cutPosition(): number {
     return this.#cutPosition;

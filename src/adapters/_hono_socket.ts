@@ -130,9 +130,9 @@ export class HonoSocket extends EventSocket {
       // Bun's ServerWebSocket reports its buffer by method, not property.
       const get = (raw as { getBufferedAmount?: () => number }).getBufferedAmount;
       if (typeof get === "function") this.#getBuffered = () => get.call(raw);
-      // A standard WebSocket (Deno's, Workers'): send on it directly, as Hono's WSContext would
-      // (an options object and two calls fewer a message). Not `ws` (Node), whose send takes
-      // Hono's options, nor Bun's ServerWebSocket.
+      // A standard WebSocket (Deno's, Workers'): send on it directly, as Hono's WSContext does
+      // there, saving the options object and two calls it adds a message. Not `ws` (Node), whose
+      // send takes Hono's options, nor Bun's ServerWebSocket.
       const { send, addEventListener } = raw as RawSocket;
       if (typeof send === "function" && typeof addEventListener === "function" && !("on" in raw)) {
         this.#rawSend = send;
