@@ -210,6 +210,11 @@ export interface LoadOptions {
   seconds: number;
   /** Sending before the window opens (not measured, loss still counted), seconds. */
   warmupSeconds?: number;
+  /**
+   * Sessions begin sending over this long after the start, evenly, as calls arrive at a server,
+   * instead of all at once (milliseconds, at most the warm-up; default 0: all at once).
+   */
+  startSpreadMs?: number;
   /** How long to wait for the last echoes after the last send, milliseconds. */
   drainMs?: number;
   /** Client processes sharing the sessions. */
@@ -483,6 +488,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     sessions,
     seconds,
     warmupSeconds = 2,
+    startSpreadMs = 0,
     drainMs = 2000,
     clients = 1,
     intervalMs = 20,
@@ -492,6 +498,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     throw new RangeError(`sessions must be an integer >= 1, got ${sessions}`);
   }
   if (!(seconds > 0)) throw new RangeError(`seconds must be > 0, got ${seconds}`);
+  if (!(startSpreadMs >= 0 && startSpreadMs <= warmupSeconds * 1000)) {
+    throw new RangeError(
+      `startSpreadMs must be from 0 to the warm-up (${
+        warmupSeconds * 1000
+      } ms), got ${startSpreadMs}`,
+    );
+  }
   const server = new Child(target.command);
   const started: Child[] = [server];
   try {
@@ -522,6 +535,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         `--window-ms=${windowMs}`,
         `--drain-ms=${drainMs}`,
         `--connect-spread-ms=${connectSpreadMs}`,
+        `--start-spread-ms=${startSpreadMs}`,
       ]);
       clientProcs.push(child);
       started.push(child);
@@ -628,6 +642,8 @@ Options:
   --sessions N          concurrent sessions (default 300)
   --seconds S           measured window per run (default 20)
   --warmup-seconds S    sending before the window (default 2)
+  --start-spread-ms MS  sessions begin sending over this long, as calls arrive, instead of all
+                        at once (at most the warm-up; default 0)
   --runs N              runs per target, targets interleaved; 0 = ramp only (default 3)
   --lead-ms MS          how far ahead the bare floor may send: the lead of the target it is
                         compared with (default ${DEMO_SEND_AHEAD_MS}, the demo's sendAheadMs)
@@ -658,6 +674,7 @@ async function main(args: string[]): Promise<number> {
         sessions: { type: "string", default: "300" },
         seconds: { type: "string", default: "20" },
         "warmup-seconds": { type: "string", default: "2" },
+        "start-spread-ms": { type: "string", default: "0" },
         runs: { type: "string", default: "3" },
         targets: { type: "string", default: "demo,bare,pipecat" },
         "lead-ms": { type: "string", default: String(DEMO_SEND_AHEAD_MS) },
@@ -687,6 +704,7 @@ async function main(args: string[]): Promise<number> {
   const sessions = Number(values.sessions);
   const seconds = Number(values.seconds);
   const warmupSeconds = Number(values["warmup-seconds"]);
+  const startSpreadMs = Number(values["start-spread-ms"]);
   const runs = Number(values.runs);
   const clients = Number(values.clients);
   const leadMs = Number(values["lead-ms"]);
@@ -743,7 +761,7 @@ async function main(args: string[]): Promise<number> {
     // Targets interleaved per run, so a slow spell on the machine hits them all alike.
     for (const target of targets) {
       console.error(`run ${run}/${runs}: ${target.name} at ${sessions} sessions…`);
-      const r = await runLoad({ target, sessions, seconds, warmupSeconds, clients });
+      const r = await runLoad({ target, sessions, seconds, warmupSeconds, startSpreadMs, clients });
       console.error(
         `  loss ${r.loss}, failed ${r.failedSessions} (closed early ${r.closedEarly}), p50 ${
           f(r.p50Ms)
@@ -774,6 +792,7 @@ async function main(args: string[]): Promise<number> {
             sessions: count,
             seconds: Number(values["ramp-seconds"]),
             warmupSeconds,
+            startSpreadMs,
             clients,
           });
           steps.push(r);

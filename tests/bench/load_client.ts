@@ -74,6 +74,7 @@ const { values } = parseArgs({
     "window-ms": { type: "string", default: "20000" },
     "drain-ms": { type: "string", default: "2000" },
     "connect-spread-ms": { type: "string", default: "1000" },
+    "start-spread-ms": { type: "string", default: "0" },
     "connect-timeout-ms": { type: "string", default: "15000" },
   },
 });
@@ -90,6 +91,7 @@ const warmupMs = Number(values["warmup-ms"]);
 const windowMs = Number(values["window-ms"]);
 const drainMs = Number(values["drain-ms"]);
 const connectSpreadMs = Number(values["connect-spread-ms"]);
+const startSpreadMs = Number(values["start-spread-ms"]);
 const connectTimeoutMs = Number(values["connect-timeout-ms"]);
 if (!(packetBytes >= 24)) throw new RangeError(`--bytes must be >= 24, got ${packetBytes}`);
 
@@ -107,6 +109,8 @@ class Session {
   readonly id: number;
   /** Offset of this session's sends inside each interval. */
   readonly phaseMs: number;
+  /** When this session begins sending, from the start (`--start-spread-ms`): earlier slots stay silent. */
+  readonly startMs: number;
   readonly buffer = new Uint8Array(packetBytes);
   readonly view = new DataView(this.buffer.buffer);
   readonly sendTimes = new Float64Array(packetsPerSession);
@@ -115,9 +119,10 @@ class Session {
   open = false;
   ended = false;
 
-  constructor(id: number, phaseMs: number) {
+  constructor(id: number, phaseMs: number, startMs: number) {
     this.id = id;
     this.phaseMs = phaseMs;
+    this.startMs = startMs;
     this.view.setUint32(0, MAGIC, true);
     this.view.setUint32(4, id, true);
   }
@@ -182,7 +187,7 @@ function isWindowPacket(session: Session, seq: number): boolean {
 const local: Session[] = [];
 for (let j = 0; j < sessions; j++) {
   const id = first + j * stride;
-  local.push(new Session(id, (id * intervalMs) / total));
+  local.push(new Session(id, (id * intervalMs) / total, (id * startSpreadMs) / total));
 }
 
 function onMessage(session: Session, event: MessageEvent): void {
@@ -311,7 +316,7 @@ function tick(): void {
     const seq = Math.floor(slot / n);
     const due = slotDue(slot);
     slot++;
-    if (!session.open) continue;
+    if (!session.open || slotOffset(slot - 1) < session.startMs) continue;
     const sendAt = performance.now();
     session.view.setUint32(8, seq, true);
     session.view.setFloat64(16, sendAt, true);

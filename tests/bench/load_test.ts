@@ -29,6 +29,28 @@ Deno.test("`runLoad` times every echo of the bare echo and loses none", async ()
   assert.ok(result.rssMb > 5 && result.peakRssMb >= result.rssMb);
 });
 
+Deno.test("`runLoad` with startSpreadMs starts the sessions one after another, and times the window in full", async () => {
+  // Session i begins i × 400 / 4 ms into the warm-up: 0, 100, 200, 300 ms of its sends skipped.
+  const result = await runLoad({
+    target: knownTarget("bare"),
+    ...SHORT,
+    startSpreadMs: 400,
+    drainMs: 3000,
+  });
+  const skipped = (0 + 100 + 200 + 300) / 20;
+  assert.ok(
+    Math.abs(result.sent - (SESSIONS * 100 - skipped)) <= SESSIONS,
+    `sent ${result.sent}, expected about ${SESSIONS * 100 - skipped}`,
+  );
+  assert.equal(result.loss, 0);
+  // Every session is sending by the time the window opens: all of it is timed.
+  assert.ok(Math.abs(result.messagesPerSecond - SESSIONS * 50) <= SESSIONS * 2);
+  await assert.rejects(
+    runLoad({ target: knownTarget("bare"), ...SHORT, startSpreadMs: 600 }),
+    /startSpreadMs must be from 0 to the warm-up \(500 ms\)/,
+  );
+});
+
 Deno.test("`runLoad` counts the echoes a server drops as loss", async () => {
   // The bare echo drops every 10th message of each session without a trace.
   const target = knownTarget("bare", { args: ["--drop-every=10"] });
