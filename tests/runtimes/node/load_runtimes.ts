@@ -11,7 +11,8 @@
  *
  * ```sh
  * deno run -A tests/runtimes/node/load_runtimes.ts [--sessions 200] [--seconds 15] [--runs 3] \
- *   [--targets deno-bare,deno,hono,node-bare,node,bun-bare,bun] [--lead-ms 20]
+ *   [--targets deno-bare,deno,hono,node-bare,node,bun-bare,bun] [--lead-ms 20] \
+ *   [--start-spread-ms 0]   # sessions begin sending over this long, as calls arrive (≤ 2000)
  * # the push surface: --targets deno-bare,deno-push,hono-push,node-bare,node-push,bun-bare,bun-push
  * # two processes a runtime: --targets node-bare,node-push,node-cluster-push,bun-bare,bun-push,bun-reuseport-push
  * ```
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "1" },
     targets: { type: "string", default: "deno-bare,deno,hono,node-bare,node,bun-bare,bun" },
     "lead-ms": { type: "string", default: "20" },
+    "start-spread-ms": { type: "string", default: "0" },
   },
 });
 const leadMs = Number(values["lead-ms"]);
@@ -128,6 +130,7 @@ try {
           target,
           sessions: Number(values.sessions),
           seconds: Number(values.seconds),
+          startSpreadMs: Number(values["start-spread-ms"]),
         }),
       );
     }
