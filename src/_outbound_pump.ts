@@ -233,7 +233,7 @@ export class OutboundPump {
           const wait = this.#timeline.reserve(item.durationMs, now);
           if (wait > 0) {
             this.#paced = item;
-            return this.#pacing.arm(wait);
+            return this.#pacing.arm(wait, now);
           }
           this.#queue.shift();
           const sending = this.#sendChunk(item.chunk, item.durationMs, true, now);
@@ -264,7 +264,7 @@ export class OutboundPump {
     if (!this.#speaking) return;
     this.#speaking = false;
     if (this.#chunker.pendingBytes > 0 || this.#sender.pendingPacketBytes > 0) {
-      this.#tail.arm(this.#tailMs);
+      this.#tail.arm(this.#tailMs, now);
     }
     this.#tracker.drained(now);
   }

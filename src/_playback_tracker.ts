@@ -183,7 +183,7 @@ export class PlaybackTracker {
     this.#drained = true;
     this.#drainedAt = now;
     if (this.acks && this.#markedPosition < this.#timeline.sentMs - EPSILON) {
-      this.#quiet.arm(this.#quietMs);
+      this.#quiet.arm(this.#quietMs, now);
     }
     this.#update(now);
   }
@@ -396,7 +396,7 @@ export class PlaybackTracker {
       // Armed for a moment that comes sooner than the one pending, or for none: re-arm. A timer
       // already pending for an earlier moment stays; it re-arms from there (one per spell, not
       // one per chunk, while a response keeps growing).
-      this.#events.arm(Math.max(0, next - now));
+      this.#events.arm(Math.max(0, next - now), now);
       this.#eventsDue = next;
     }
   }

@@ -10,8 +10,12 @@
  * its pacing deadlines instead of a promise, an `AbortSignal` listener and a closure per chunk.
  */
 export interface ClockTimer {
-  /** Calls the timer's callback `ms` milliseconds from now, replacing any earlier arming. */
-  arm(ms: number): void;
+  /**
+   * Calls the timer's callback `ms` milliseconds from now, replacing any earlier arming. `now`:
+   * the clock's time, when the caller has just read it (a real clock read is a call into the
+   * runtime, and the transport arms timers per chunk).
+   */
+  arm(ms: number, now?: number): void;
   /** Cancels the pending call, if any. */
   cancel(): void;
   /** Whether a call is pending. */
@@ -121,8 +125,8 @@ class SharedTimer implements ClockTimer {
     return this.#bucket !== undefined;
   }
 
-  arm(ms: number): void {
-    const due = Math.ceil(performance.now() + Math.max(0, ms));
+  arm(ms: number, now: number = performance.now()): void {
+    const due = Math.ceil(now + Math.max(0, ms));
     this.#target = due;
     if (this.#bucket !== undefined) {
       // Pushed later (a quiet-time timer re-armed at every chunk, say): stay where it waits and

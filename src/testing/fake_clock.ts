@@ -97,10 +97,10 @@ export class FakeClock implements Clock {
       pending = undefined;
     };
     return {
-      arm: (ms: number) => {
+      arm: (ms: number, now: number = this.#now) => {
         cancel();
         const armed: Pending = {
-          due: this.#now + Math.max(0, ms),
+          due: now + Math.max(0, ms),
           order: this.#order++,
           fire: () => {
             if (pending === armed) pending = undefined;

@@ -54,8 +54,9 @@ class ManualTimer implements ClockTimer {
   get armed(): boolean {
     return this.set.has(this);
   }
-  arm(ms: number): void {
-    this.due = this.clock.time + Math.max(0, ms);
+  /** Reads the clock when not given `now`, as the real clock's timers do (the reads are counted). */
+  arm(ms: number, now: number = this.clock.now()): void {
+    this.due = now + Math.max(0, ms);
     this.set.add(this);
   }
   cancel(): void {

@@ -28,3 +28,27 @@ Deno.test("the push surface reads the clock once a real-time frame and `buffered
   assert.equal(bufferedReads, 0, `${bufferedReads} bufferedAmount reads for ${frames} frames`);
   await session.stop();
 });
+
+// Playback tracking arms timers as the queue runs dry after each chunk: a timer's arming takes the
+// reading the pump already made instead of reading the clock again.
+Deno.test("playback tracking reads the clock once a real-time frame, its timers included", async () => {
+  const session = SESSIONS.responses!();
+  for (let i = 0; i < 100; i++) await step(session); // past the first marks and acknowledgements
+  let clockReads = 0;
+  const now = session.clock.now;
+  session.clock.now = () => {
+    clockReads++;
+    return now();
+  };
+  const frames = 1000;
+  for (let i = 0; i < frames; i++) await step(session);
+  // One a frame, two for each acknowledgement (a mark per 50 frames at this cadence) and one at
+  // each new response (every 100 frames): 1,050. Each timer reading the clock itself made 2,040.
+  const acknowledgements = frames / 50;
+  const responses = frames / 100;
+  assert.ok(
+    clockReads <= frames + 2 * acknowledgements + responses + 2,
+    `${clockReads} clock reads for ${frames} frames`,
+  );
+  await session.stop();
+});
