@@ -1,5 +1,16 @@
 import assert from "node:assert/strict";
-import { SESSIONS, step } from "./_hand_driven_session.ts";
+import { type Session, SESSIONS, step } from "./_hand_driven_session.ts";
+
+/** Counts the session clock's reads from now on: `reads()` says how many so far. */
+function countClockReads(session: Session): { reads: () => number } {
+  let reads = 0;
+  const now = session.clock.now;
+  session.clock.now = () => {
+    reads++;
+    return now();
+  };
+  return { reads: () => reads };
+}
 
 // On a real runtime a clock read (`performance.now()`) and a `bufferedAmount` read are calls out
 // of JavaScript into the runtime, made per frame by hundreds of sessions: the hot path keeps them
@@ -7,12 +18,7 @@ import { SESSIONS, step } from "./_hand_driven_session.ts";
 Deno.test("the push surface reads the clock once a real-time frame and `bufferedAmount` never", async () => {
   const session = SESSIONS.push!();
   for (let i = 0; i < 100; i++) await step(session); // past the first chunks and the anchor
-  let clockReads = 0;
-  const now = session.clock.now;
-  session.clock.now = () => {
-    clockReads++;
-    return now();
-  };
+  const clock = countClockReads(session);
   let bufferedReads = 0;
   Object.defineProperty(session.socket, "bufferedAmount", {
     get: () => {
@@ -24,7 +30,7 @@ Deno.test("the push surface reads the clock once a real-time frame and `buffered
   const sentBefore = session.socket.sent;
   for (let i = 0; i < frames; i++) await step(session);
   assert.equal(session.socket.sent - sentBefore, frames, "one message back per message in");
-  assert.equal(clockReads, frames, `${clockReads} clock reads for ${frames} frames`);
+  assert.equal(clock.reads(), frames, `${clock.reads()} clock reads for ${frames} frames`);
   assert.equal(bufferedReads, 0, `${bufferedReads} bufferedAmount reads for ${frames} frames`);
   await session.stop();
 });
@@ -34,12 +40,7 @@ Deno.test("the push surface reads the clock once a real-time frame and `buffered
 Deno.test("playback tracking reads the clock once a real-time frame, its timers included", async () => {
   const session = SESSIONS.responses!();
   for (let i = 0; i < 100; i++) await step(session); // past the first marks and acknowledgements
-  let clockReads = 0;
-  const now = session.clock.now;
-  session.clock.now = () => {
-    clockReads++;
-    return now();
-  };
+  const clock = countClockReads(session);
   const frames = 1000;
   for (let i = 0; i < frames; i++) await step(session);
   // One a frame, two for each acknowledgement (a mark per 50 frames at this cadence) and one at
@@ -47,8 +48,8 @@ Deno.test("playback tracking reads the clock once a real-time frame, its timers 
   const acknowledgements = frames / 50;
   const responses = frames / 100;
   assert.ok(
-    clockReads <= frames + 2 * acknowledgements + responses + 2,
-    `${clockReads} clock reads for ${frames} frames`,
+    clock.reads() <= frames + 2 * acknowledgements + responses + 2,
+    `${clock.reads()} clock reads for ${frames} frames`,
   );
   await session.stop();
 });
