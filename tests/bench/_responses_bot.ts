@@ -38,12 +38,19 @@ export class AckingSerializer implements FrameSerializer {
 /**
  * Echoes the caller's audio back as responses: a new response id every `responseMs` of audio, as
  * a TTS loop names each answer once (a new id string per frame would measure the bot, not the
- * transport), with a listener on the speaking events, as a bot that drives turn-taking has.
+ * transport), with a listener on the speaking events, as a bot that drives turn-taking has
+ * (`listen: false` leaves them out: what the listeners cost).
  */
-export function respondingEcho(transport: WebSocketTransport, responseMs: number): void {
+export function respondingEcho(
+  transport: WebSocketTransport,
+  responseMs: number,
+  { listen = true }: { listen?: boolean } = {},
+): void {
   let speaking = 0;
-  transport.addEventListener("speakingstart", () => speaking++);
-  transport.addEventListener("speakingstop", () => speaking--);
+  if (listen) {
+    transport.addEventListener("speakingstart", () => speaking++);
+    transport.addEventListener("speakingstop", () => speaking--);
+  }
   let echoedMs = 0;
   let response = 0;
   let responseId = "r0";

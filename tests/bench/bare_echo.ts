@@ -5,22 +5,27 @@
  * session at most.
  *
  * Run: `deno run -A tests/bench/bare_echo.ts [--interval-ms 20] [--ahead-ms 0] [--drop-every N]
- * [--send-view]`.
+ * [--send-view] [--streams]`.
  * The first stdout line is `listening 127.0.0.1:PORT`. It exits when its stdin closes, so it never
  * outlives the harness. `--drop-every N` silently drops every Nth message: it exists so the
  * harness's own test can prove that lost echoes are counted. `--ahead-ms A` lets a message leave
  * up to A ms before its slot (the transport's `sendAheadMs`; its default is one chunk);
  * `--interval-ms 0` echoes at once with no pacing at all (a diagnostic). `--send-view` hands the
  * socket a `Uint8Array` over the message rather than the `ArrayBuffer` itself, as the transport
- * does (a diagnostic: what Deno's send path costs for a view).
+ * does (a diagnostic: what Deno's send path costs for a view). `--streams` passes every message
+ * through a `ReadableStream` piped to a `WritableStream` on its way to the pacing (a diagnostic:
+ * the least that a streams surface over a socket costs, with nothing of ours in it).
  *
  * @module
  */
 
 import { pacedEcho, pacedEchoArgs } from "./paced_echo.ts";
 
+const FLAGS = ["--send-view", "--streams", "--no-ping"];
 const sendView = Deno.args.includes("--send-view");
-const pacing = pacedEchoArgs(Deno.args.filter((arg) => arg !== "--send-view"));
+const throughStreams = Deno.args.includes("--streams");
+const noPing = Deno.args.includes("--no-ping");
+const pacing = pacedEchoArgs(Deno.args.filter((arg) => !FLAGS.includes(arg)));
 
 function serveSocket(socket: WebSocket): void {
   socket.binaryType = "arraybuffer";
@@ -30,10 +35,23 @@ function serveSocket(socket: WebSocket): void {
       if (socket.readyState === WebSocket.OPEN) socket.send(sendView ? new Uint8Array(data) : data);
     },
   });
+  let receive = (data: ArrayBuffer) => echo.receive(data);
+  let end = () => {};
+  if (throughStreams) {
+    // A push source as a transport's readable is (enqueue as messages come), piped to a sink.
+    let source!: ReadableStreamDefaultController<ArrayBuffer>;
+    const readable = new ReadableStream<ArrayBuffer>({ start: (c) => void (source = c) });
+    readable.pipeTo(new WritableStream({ write: (data) => echo.receive(data) })).catch(() => {});
+    receive = (data) => source.enqueue(data);
+    end = () => source.close();
+  }
   socket.onmessage = (event: MessageEvent) => {
-    if (typeof event.data !== "string") echo.receive(event.data);
+    if (typeof event.data !== "string") receive(event.data);
   };
-  socket.onclose = () => echo.close();
+  socket.onclose = () => {
+    end();
+    echo.close();
+  };
 }
 
 Deno.serve({
@@ -44,7 +62,7 @@ Deno.serve({
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return new Response("websocket only", { status: 426 });
   }
-  const { socket, response } = Deno.upgradeWebSocket(request);
+  const { socket, response } = Deno.upgradeWebSocket(request, noPing ? { idleTimeout: 0 } : {});
   serveSocket(socket);
   return response;
 });

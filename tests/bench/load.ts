@@ -4,6 +4,9 @@
  * echo with fixed-deadline pacing — the floor — and a pipecat-style FastAPI/uvicorn echo).
  * Reports loss, round-trip p50/p99, server CPU per session-minute and server memory, and checks
  * each target against the floor. `deno run -A tests/bench/load.ts --help` lists the options.
+ * With `--paired`, each target runs at the same time as its own run of the reference, both let go
+ * at one moment ({@linkcode StartGate}), and is judged by the ratio within each pair: on a shared
+ * machine the neighbours' bursts then fall on both sides alike.
  *
  * The floor is given the same lead as the demo (`--lead-ms`, by default the demo's
  * `sendAheadMs`), so the two are compared like for like. Every server is a child process on
@@ -17,6 +20,7 @@
 import { parseArgs } from "node:util";
 import { DEMO_SEND_AHEAD_MS } from "../../examples/demo/handler.ts";
 import type { ClientResult } from "./load_client.ts";
+import { StartGate } from "./_start_gate.ts";
 
 const HERE = new URL(".", import.meta.url);
 const ROOT = new URL("../../", HERE);
@@ -41,9 +45,14 @@ export const TARGET_NAMES: readonly string[] = [
   "responses",
   "responses-unacked",
   "push-recording",
+  "streams",
   "bare",
   "raw",
   "bare-view",
+  "bare-streams",
+  "bare-no-ping",
+  "push-no-ping",
+  "responses-unheard",
   "pipecat",
   "parallel",
 ];
@@ -78,9 +87,11 @@ export interface KnownTargetOptions {
  * estimate), `push-recording` (`push` with every session recorded as heard), `bare` (the floor:
  * a bare echo paced to `anchor + n × 20 ms`, sending up to `leadMs` early), `pipecat`
  * (pipecat's send path on FastAPI/uvicorn), `parallel` (the demo under `deno serve --parallel`,
- * two workers; CPU and memory summed over its processes), and two
- * diagnostics: `raw` (the bare echo with no pacing) and `bare-view` (the floor sending a
- * `Uint8Array` view of each message, as the transport does, rather than the `ArrayBuffer`).
+ * two workers; CPU and memory summed over its processes), and diagnostics: `raw` (the bare echo
+ * with no pacing), `bare-view` (the floor sending a `Uint8Array` view of each message, as the
+ * transport does, rather than the `ArrayBuffer`), `bare-streams` (the floor with every message
+ * piped through a pair of web streams: what any streams surface costs at the least), and
+ * `bare-no-ping` / `push-no-ping` (those two without Deno's keep-alive, `idleTimeout: 0`).
  *
  * @example Looking up the bare echo
  * ```ts
@@ -94,76 +105,53 @@ export interface KnownTargetOptions {
  * ```
  */
 export function knownTarget(name: string, options: KnownTargetOptions = {}): TargetSpec {
-  const deno = Deno.execPath();
-  const file = (f: string) => new URL(f, HERE).pathname;
   const args = options.args ?? [];
   const leadMs = options.leadMs ?? DEMO_SEND_AHEAD_MS;
   if (!(leadMs >= 0)) throw new RangeError(`leadMs must be >= 0, got ${leadMs}`);
-  switch (name) {
-    case "bare":
-      return {
-        name,
-        command: [deno, "run", "-A", file("bare_echo.ts"), `--ahead-ms=${leadMs}`, ...args],
-        path: "/ws",
-      };
-    case "bare-view": // diagnostic: the floor handing the socket a view, as the transport does
-      return {
-        name,
-        command: [
-          deno,
-          "run",
-          "-A",
-          file("bare_echo.ts"),
-          `--ahead-ms=${leadMs}`,
-          "--send-view",
-          ...args,
-        ],
-        path: "/ws",
-      };
-    case "raw": // diagnostic: the bare echo with no pacing at all
-      return {
-        name,
-        command: [deno, "run", "-A", file("bare_echo.ts"), "--interval-ms=0", ...args],
-        path: "/ws",
-      };
-    case "demo":
-      return { name, command: [deno, "run", "-A", file("demo_server.ts"), ...args], path: "/ws" };
-    case "push": // the demo's settings on the push surface: no streams
-      return { name, command: [deno, "run", "-A", file("push_server.ts"), ...args], path: "/ws" };
-    case "responses": // "push" with response ids and acknowledged marks: playback tracking in full
-      return {
-        name,
-        command: [deno, "run", "-A", file("push_server.ts"), "--responses", ...args],
-        path: "/ws",
-      };
-    case "push-recording": // "push" with every session recorded as heard
-      return {
-        name,
-        command: [deno, "run", "-A", file("push_server.ts"), "--record", ...args],
-        path: "/ws",
-      };
-    case "responses-unacked": // "responses" over raw PCM: no marks, speaking events by estimate
-      return {
-        name,
-        command: [deno, "run", "-A", file("push_server.ts"), "--responses", "--unacked", ...args],
-        path: "/ws",
-      };
-    case "parallel": // the demo under `deno serve --parallel`, one worker per core here
-      return {
-        name,
-        command: [deno, "run", "-A", file("parallel_server.ts"), ...args],
-        path: "/ws",
-      };
-    case "pipecat":
-      return {
-        name,
-        command: [options.python ?? PYTHON, file("pipecat_echo.py"), ...args],
-        path: "/ws",
-      };
-    default:
-      throw new RangeError(`unknown target "${name}": use ${TARGET_NAMES.join(", ")}`);
+  const file = (f: string) => new URL(f, HERE).pathname;
+  if (name === "pipecat") {
+    return {
+      name,
+      command: [options.python ?? PYTHON, file("pipecat_echo.py"), ...args],
+      path: "/ws",
+    };
   }
+  const server = DENO_SERVERS[name];
+  if (server === undefined) {
+    throw new RangeError(`unknown target "${name}": use ${TARGET_NAMES.join(", ")}`);
+  }
+  const [script, ...flags] = server;
+  // The floors are paced with the lead of what they are compared with.
+  const lead = script === "bare_echo.ts" && !flags.includes("--interval-ms=0")
+    ? [`--ahead-ms=${leadMs}`]
+    : [];
+  return {
+    name,
+    command: [Deno.execPath(), "run", "-A", file(script), ...lead, ...flags, ...args],
+    path: "/ws",
+  };
 }
+
+/** Each Deno target: its server script in this folder and the flags it runs with. */
+const DENO_SERVERS: Record<string, [string, ...string[]]> = {
+  bare: ["bare_echo.ts"],
+  // The demo's handler (streams), and the same under `deno serve --parallel`, a worker per core.
+  demo: ["demo_server.ts"],
+  parallel: ["parallel_server.ts"],
+  // The demo's settings on the push surface, and the same with each feature in turn.
+  push: ["push_server.ts"],
+  responses: ["push_server.ts", "--responses"],
+  "responses-unacked": ["push_server.ts", "--responses", "--unacked"],
+  "push-recording": ["push_server.ts", "--record"],
+  streams: ["push_server.ts", "--streams"],
+  // Diagnostics: what one thing costs, each beside what it differs from by that thing alone.
+  raw: ["bare_echo.ts", "--interval-ms=0"], // no pacing at all
+  "bare-view": ["bare_echo.ts", "--send-view"], // the socket handed a view, as the transport does
+  "bare-streams": ["bare_echo.ts", "--streams"], // each message piped through web streams
+  "bare-no-ping": ["bare_echo.ts", "--no-ping"], // Deno's keep-alive off (idleTimeout 0)
+  "push-no-ping": ["push_server.ts", "--no-ping"],
+  "responses-unheard": ["push_server.ts", "--responses", "--unacked", "--no-listen"],
+};
 
 /** What `apt-get` gives the pipecat target (FastAPI, uvicorn, and the WebSocket and loop libraries). */
 export const PIPECAT_INSTALL =
@@ -222,6 +210,11 @@ export interface LoadOptions {
   /** Packet interval and size. */
   intervalMs?: number;
   bytes?: number;
+  /**
+   * Waits here, clients connected, to start at the same moment as other runs (`--paired`): the
+   * windows then measure the same seconds of the machine. Default: start at once.
+   */
+  startGate?: StartGate;
 }
 
 /** One measurement of one target at one session count. */
@@ -541,7 +534,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       started.push(child);
     }
     for (const child of clientProcs) await child.line("connected ", 30_000, "client");
-    const go = Date.now() + 300;
+    const go = options.startGate ? await options.startGate.arrive() : Date.now() + 300;
     for (const child of clientProcs) await child.send(`go ${go}\n`);
     await sleep(go + warmupMs - Date.now());
     const cpuStart = procCpuSeconds(pid);
@@ -648,6 +641,9 @@ Options:
   --lead-ms MS          how far ahead the bare floor may send: the lead of the target it is
                         compared with (default ${DEMO_SEND_AHEAD_MS}, the demo's sendAheadMs)
   --reference NAME      the target the others are judged against (default bare)
+  --paired              run each target at the same time as the reference, each with its own
+                        N sessions and client, and judge it by the ratio within each pair
+                        (the machine's noise then falls on both alike)
   --ramp                also find the largest session count with zero loss and p99 within limit
   --ramp-seconds S      window per ramp try (default 10)
   --ramp-tries N        tries per ramp step (default 2)
@@ -687,6 +683,7 @@ async function main(args: string[]): Promise<number> {
         "p99-limit-ms": { type: "string", default: "25" },
         "max-minutes": { type: "string", default: "15" },
         reference: { type: "string", default: "bare" },
+        paired: { type: "boolean", default: false },
         python: { type: "string", default: PYTHON },
         json: { type: "string" },
       },
@@ -757,18 +754,47 @@ async function main(args: string[]): Promise<number> {
   for (const line of skipped) console.error(line);
 
   const all: LoadResult[] = [];
+  const refName = values.reference;
+  /** With `--paired`: each target's CPU over the reference's beside it, one ratio per run. */
+  const pairedRatios = new Map<string, number[]>();
+  const report = (r: LoadResult, label: string) =>
+    console.error(
+      `  ${label}loss ${r.loss}, failed ${r.failedSessions} (closed early ${r.closedEarly}), p50 ${
+        f(r.p50Ms)
+      } ms, p99 ${f(r.p99Ms)} ms, ` +
+        `cpu ${f(r.cpuPerSessionMinute, 4)} s/session-min, rss ${f(r.rssMb, 1)} MB, ` +
+        `client cpu ${f(r.clientCpuShare * 100, 0)}% lag p99 ${f(r.clientLagP99Ms)} ms`,
+    );
+  const reference = targets.find((t) => t.name === refName);
+  if (values.paired && reference === undefined) {
+    console.error(`load: --paired needs the reference "${refName}" among the targets`);
+    return 2;
+  }
   for (let run = 1; run <= runs; run++) {
     // Targets interleaved per run, so a slow spell on the machine hits them all alike.
     for (const target of targets) {
+      const options = { sessions, seconds, warmupSeconds, startSpreadMs, clients };
+      if (values.paired) {
+        if (target === reference) continue;
+        console.error(
+          `run ${run}/${runs}: ${target.name} beside ${refName}, ${sessions} sessions each…`,
+        );
+        const gate = new StartGate(2);
+        const [ref, r] = await Promise.all([
+          runLoad({ target: reference!, ...options, startGate: gate }),
+          runLoad({ target, ...options, startGate: gate }),
+        ]);
+        report(ref, `${refName}: `);
+        report(r, `${target.name}: `);
+        all.push(ref, r);
+        const ratios = pairedRatios.get(target.name) ?? [];
+        ratios.push(r.cpuPerSessionMinute / ref.cpuPerSessionMinute);
+        pairedRatios.set(target.name, ratios);
+        continue;
+      }
       console.error(`run ${run}/${runs}: ${target.name} at ${sessions} sessions…`);
-      const r = await runLoad({ target, sessions, seconds, warmupSeconds, startSpreadMs, clients });
-      console.error(
-        `  loss ${r.loss}, failed ${r.failedSessions} (closed early ${r.closedEarly}), p50 ${
-          f(r.p50Ms)
-        } ms, p99 ${f(r.p99Ms)} ms, ` +
-          `cpu ${f(r.cpuPerSessionMinute, 4)} s/session-min, rss ${f(r.rssMb, 1)} MB, ` +
-          `client cpu ${f(r.clientCpuShare * 100, 0)}% lag p99 ${f(r.clientLagP99Ms)} ms`,
-      );
+      const r = await runLoad({ target, ...options });
+      report(r, "");
       all.push(r);
     }
   }
@@ -808,7 +834,6 @@ async function main(args: string[]): Promise<number> {
     }
   }
 
-  const refName = values.reference;
   const bare = summary.get(refName);
   const ratio = (x: number, base: number | undefined) =>
     base === undefined || !(base > 0) ? "" : ` (${f(x / base)}×)`;
@@ -860,6 +885,17 @@ async function main(args: string[]): Promise<number> {
             `${f(r.p99Ms)} | ${f(r.cpuPerSessionMinute, 4)} | ${f(r.rssMb, 1)} |`,
         );
       }
+    }
+  }
+  if (pairedRatios.size > 0) {
+    lines.push(
+      "",
+      `Paired (each run of a target beside its own run of ${refName}, the same seconds): CPU over ` +
+        `${refName}'s, median of the per-run ratios (each run's in brackets):`,
+      "",
+    );
+    for (const [name, ratios] of pairedRatios) {
+      lines.push(`- ${name}: ${f(median(ratios))}× (${ratios.map((x) => f(x)).join(" / ")})`);
     }
   }
   lines.push("");

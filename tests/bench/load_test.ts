@@ -117,3 +117,19 @@ Deno.test("`knownTarget` gives the bare floor the lead it is asked for, by defau
   assert.ok(knownTarget("bare", { leadMs: 0 }).command.includes("--ahead-ms=0"));
   assert.throws(() => knownTarget("bare", { leadMs: -1 }), RangeError);
 });
+
+Deno.test("`load.ts --paired` runs each target beside the reference and reports the ratio within each pair", async () => {
+  // Two sessions a side for a second: the output's shape is the point, not the figures.
+  const run = await loadCommand(
+    ...["--targets", "bare,bare-view", "--paired", "--sessions", "2", "--runs", "1"],
+    ...["--seconds", "1", "--warmup-seconds", "0.5"],
+  );
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.err, /^run 1\/1: bare-view beside bare, 2 sessions each…$/m);
+  assert.match(run.err, /^ {2}bare: loss 0,/m);
+  assert.match(run.err, /^ {2}bare-view: loss 0,/m);
+  assert.match(run.out, /^- bare-view: \d+\.\d\d× \(\d+\.\d\d\)$/m);
+  const lonely = await loadCommand("--targets", "push", "--paired", "--runs", "1");
+  assert.equal(lonely.code, 2);
+  assert.match(lonely.err, /--paired needs the reference "bare" among the targets/);
+});

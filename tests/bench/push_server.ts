@@ -9,9 +9,12 @@
  * `--unacked` as well, the same bot speaks raw PCM with no marks: response ids and speaking
  * events by the pacing estimate alone (what the acknowledgements add is the difference). With
  * `--record`, each session is also recorded as heard (`CallRecorder`, stereo 16 kHz WAV read to a
- * sink that discards it): what recording costs, beside the same server without it.
+ * sink that discards it): what recording costs, beside the same server without it. Diagnostics:
+ * `--no-listen` (with `--responses`: no speaking listeners), `--streams` (the echo through
+ * `readable.pipeTo(writable)` instead), `--no-ping` (Deno's keep-alive off, `idleTimeout: 0`).
  *
- * Run: `deno run -A tests/bench/push_server.ts [--responses [--unacked]] [--record] [--response-ms 2000]`.
+ * Run: `deno run -A tests/bench/push_server.ts [--responses [--unacked] [--no-listen]] [--record]
+ * [--streams] [--no-ping] [--response-ms 2000]`.
  * The first stdout line is `listening 127.0.0.1:PORT`; it exits when its stdin closes.
  *
  * @module
@@ -29,6 +32,9 @@ const { values } = parseArgs({
     responses: { type: "boolean", default: false },
     unacked: { type: "boolean", default: false },
     record: { type: "boolean", default: false },
+    streams: { type: "boolean", default: false },
+    "no-ping": { type: "boolean", default: false },
+    "no-listen": { type: "boolean", default: false },
     "response-ms": { type: "string", default: "2000" },
   },
 });
@@ -47,6 +53,7 @@ const server = Deno.serve({
     audioOut: { sampleRate: 16000, channels: 1, chunkMs: 20 },
     fixedAudioPacketSize: 640,
     sendAheadMs: DEMO_SEND_AHEAD_MS,
+    ...(values["no-ping"] ? { idleTimeout: 0 } : {}),
   });
   if (!transport) return response;
   if (values.record) {
@@ -54,8 +61,10 @@ const server = Deno.serve({
     transport.observe(recorder);
     recorder.readable.pipeTo(new WritableStream()).catch(() => {});
   }
-  if (values.responses) {
-    respondingEcho(transport, responseMs);
+  if (values.streams) {
+    transport.readable.pipeTo(transport.writable).catch(() => {});
+  } else if (values.responses) {
+    respondingEcho(transport, responseMs, { listen: !values["no-listen"] });
   } else {
     transport.receive((frame) => {
       if (frame.type === "audio") transport.send(frame);
