@@ -22,6 +22,22 @@ export interface ClockTimer {
   readonly armed: boolean;
 }
 
+/** Options for {@linkcode Clock.timer}. */
+export interface ClockTimerOptions {
+  /**
+   * How late the callback may run, in milliseconds: a clock may call it up to this much after the
+   * time it was armed for (never before), so that timers due close together share one runtime
+   * timer. The system clock does, on a grid of this size; `FakeClock` (`@x/ws-transport/testing`)
+   * fires on time.
+   * For timers whose moment matters to a chunk, not to a millisecond (the transport's speaking
+   * events): each runtime timer is a wake-up of the event loop, and hundreds of sessions each
+   * waking it at its own millisecond cost more than the work they wake it for.
+   *
+   * @default {0}
+   */
+  toleranceMs?: number;
+}
+
 /** A monotonic clock with a cancellable sleep and re-armable timers. */
 export interface Clock {
   /** Milliseconds since an arbitrary origin; never goes backwards. */
@@ -31,13 +47,17 @@ export interface Clock {
    * promise rejects with the signal's reason.
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /** A timer that calls `callback` each time it fires; it starts unarmed. */
-  timer(callback: () => void): ClockTimer;
+  /**
+   * A timer that calls `callback` each time it fires; it starts unarmed. A clock may fire it up
+   * to `options.toleranceMs` late (see {@linkcode ClockTimerOptions}).
+   */
+  timer(callback: () => void, options?: ClockTimerOptions): ClockTimer;
 }
 
 /**
  * The real clock: `performance.now()` and `setTimeout`. Timers due in the same millisecond share
- * one `setTimeout`, whichever sessions they belong to.
+ * one `setTimeout`, whichever sessions they belong to; a timer with a `toleranceMs` is due at the
+ * next multiple of it, so that it shares with more.
  *
  * @example Sleeping, cancellably
  * ```ts
@@ -66,6 +86,18 @@ export interface Clock {
  * assert.equal(fired, 1);
  * assert.equal(timer.armed, false);
  * ```
+ *
+ * @example A timer that may run a little late, never early
+ * ```ts
+ * import { systemClock } from "@x/ws-transport";
+ * import assert from "node:assert/strict";
+ *
+ * const armedAt = systemClock.now();
+ * const firedAt = await new Promise<number>((resolve) => {
+ *   systemClock.timer(() => resolve(systemClock.now()), { toleranceMs: 10 }).arm(5, armedAt);
+ * });
+ * assert.ok(firedAt >= armedAt + 5);
+ * ```
  */
 export const systemClock: Clock = {
   now: () => performance.now(),
@@ -86,7 +118,8 @@ export const systemClock: Clock = {
       timer.arm(ms);
     });
   },
-  timer: (callback: () => void): ClockTimer => new SharedTimer(callback),
+  timer: (callback: () => void, options?: ClockTimerOptions): ClockTimer =>
+    new SharedTimer(callback, options?.toleranceMs),
 };
 
 /**
@@ -111,14 +144,21 @@ function fireBucket(due: number): void {
 
 class SharedTimer implements ClockTimer {
   readonly #callback: () => void;
+  /** Deadlines are rounded up to a multiple of this (ms): the timer's tolerance, at least 1. */
+  readonly #grid: number;
   #bucket: Bucket | undefined;
   /** The millisecond of the bucket it waits in. */
   #due = 0;
   /** When it is to fire: later than `#due` when it was re-armed for later while armed. */
   #target = 0;
 
-  constructor(callback: () => void) {
+  constructor(callback: () => void, toleranceMs = 0) {
+    if (!(toleranceMs >= 0) || !Number.isFinite(toleranceMs)) {
+      throw new RangeError(`toleranceMs must be a finite number >= 0, got ${toleranceMs}`);
+    }
     this.#callback = callback;
+    // A whole number of milliseconds, so that grids of different timers meet on shared buckets.
+    this.#grid = Math.max(1, Math.floor(toleranceMs));
   }
 
   get armed(): boolean {
@@ -126,7 +166,8 @@ class SharedTimer implements ClockTimer {
   }
 
   arm(ms: number, now: number = performance.now()): void {
-    const due = Math.ceil(now + Math.max(0, ms));
+    const grid = this.#grid;
+    const due = Math.ceil((now + Math.max(0, ms)) / grid) * grid;
     this.#target = due;
     if (this.#bucket !== undefined) {
       // Pushed later (a quiet-time timer re-armed at every chunk, say): stay where it waits and

@@ -110,3 +110,35 @@ Deno.test("`systemClock.timer` may be re-armed from its own callback", async () 
   await promise;
   assert.equal(count, 3);
 });
+
+Deno.test("`systemClock.timer`s with a tolerance share one runtime timer across it, and none fires early", async () => {
+  const realSetTimeout = globalThis.setTimeout;
+  let runtimeTimers = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    runtimeTimers++;
+    return realSetTimeout(...args);
+  }) as typeof setTimeout;
+  try {
+    const fired: { name: string; at: number }[] = [];
+    const { promise, resolve } = Promise.withResolvers<void>();
+    // The start of a 20 ms cell, so that all three deadlines fall in the same one.
+    const cell = Math.floor(systemClock.now() / 20) * 20;
+    const armed = { a: 1, b: 7, c: 15 };
+    for (const [name, ms] of Object.entries(armed)) {
+      systemClock.timer(() => {
+        fired.push({ name, at: systemClock.now() });
+        if (fired.length === 3) resolve();
+      }, { toleranceMs: 20 }).arm(ms, cell);
+    }
+    assert.equal(runtimeTimers, 1, "three deadlines within the tolerance: one runtime timer");
+    await promise;
+    for (const { name, at } of fired) {
+      const due = cell + armed[name as keyof typeof armed];
+      assert.ok(at >= due - 0.01, `${name} fired at ${at - cell} ms, armed for ${due - cell}`);
+    }
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  assert.throws(() => systemClock.timer(() => {}, { toleranceMs: -1 }), RangeError);
+  assert.throws(() => systemClock.timer(() => {}, { toleranceMs: Infinity }), RangeError);
+});

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Clock, ClockTimer } from "../clock.ts";
+import type { Clock, ClockTimer, ClockTimerOptions } from "../clock.ts";
 
 /** A pending call, in due order (ties in the order they were armed). */
 interface Pending {
@@ -88,8 +88,11 @@ export class FakeClock implements Clock {
     });
   }
 
-  /** A re-armable timer on the fake time: it fires during {@linkcode tick}. */
-  timer(callback: () => void): ClockTimer {
+  /**
+   * A re-armable timer on the fake time: it fires during {@linkcode tick}, at the very time it
+   * was armed for (a `toleranceMs` in the options is allowed, and not used).
+   */
+  timer(callback: () => void, _options?: ClockTimerOptions): ClockTimer {
     let pending: Pending | undefined;
     const cancel = () => {
       if (pending === undefined) return;
