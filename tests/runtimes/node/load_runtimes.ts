@@ -13,6 +13,7 @@
  * deno run -A tests/runtimes/node/load_runtimes.ts [--sessions 200] [--seconds 15] [--runs 3] \
  *   [--targets deno-bare,deno,hono,node-bare,node,bun-bare,bun] [--lead-ms 20] \
  *   [--start-spread-ms 0]   # sessions begin sending over this long, as calls arrive (≤ 2000)
+ *   [--paired]   # each adapter at the same time as its own run of its floor, judged within the pair
  * # the push surface: --targets deno-bare,deno-push,hono-push,node-bare,node-push,bun-bare,bun-push
  * # two processes a runtime: --targets node-bare,node-push,node-cluster-push,bun-bare,bun-push,bun-reuseport-push
  * ```
@@ -26,6 +27,7 @@ import { dirname } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { parseArgs } from "node:util";
 import { killChildren, type LoadResult, runLoad, type TargetSpec } from "../../bench/load.ts";
+import { StartGate } from "../../bench/_start_gate.ts";
 import { bundleForNode } from "./child_runtime.ts";
 
 const { values } = parseArgs({
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     targets: { type: "string", default: "deno-bare,deno,hono,node-bare,node,bun-bare,bun" },
     "lead-ms": { type: "string", default: "20" },
     "start-spread-ms": { type: "string", default: "0" },
+    paired: { type: "boolean", default: false },
   },
 });
 const leadMs = Number(values["lead-ms"]);
@@ -113,6 +116,8 @@ const median = (xs: number[]) => {
 const f = (n: number, digits = 1) => n.toFixed(digits);
 
 const results: LoadResult[] = [];
+/** With `--paired`: each adapter's CPU over its floor's beside it, one ratio per run. */
+const pairedRatios = new Map<string, number[]>();
 try {
   const targets: TargetSpec[] = [];
   for (const name of wanted) targets.push(await spec(name)); // one esbuild at a time
@@ -122,17 +127,31 @@ try {
         Deno.loadavg().map((n) => n.toFixed(2)).join(" ")
       }`,
   );
+  const options = {
+    sessions: Number(values.sessions),
+    seconds: Number(values.seconds),
+    startSpreadMs: Number(values["start-spread-ms"]),
+  };
   for (let run = 1; run <= Number(values.runs); run++) {
     for (const target of targets) {
-      console.error(`run ${run}: ${target.name}…`);
-      results.push(
-        await runLoad({
-          target,
-          sessions: Number(values.sessions),
-          seconds: Number(values.seconds),
-          startSpreadMs: Number(values["start-spread-ms"]),
-        }),
-      );
+      const floorName = FLOOR[target.name]!;
+      if (!values.paired) {
+        console.error(`run ${run}: ${target.name}…`);
+        results.push(await runLoad({ target, ...options }));
+        continue;
+      }
+      if (floorName === target.name) continue; // a floor runs beside each of its adapters
+      console.error(`run ${run}: ${target.name} beside ${floorName}…`);
+      const floor = targets.find((t) => t.name === floorName) ?? await spec(floorName);
+      const gate = new StartGate(2);
+      const [bare, adapter] = await Promise.all([
+        runLoad({ target: floor, ...options, startGate: gate }),
+        runLoad({ target, ...options, startGate: gate }),
+      ]);
+      results.push(bare, adapter);
+      const ratios = pairedRatios.get(target.name) ?? [];
+      ratios.push(adapter.cpuPerSessionMinute / bare.cpuPerSessionMinute);
+      pairedRatios.set(target.name, ratios);
     }
   }
 } finally {
@@ -173,4 +192,11 @@ for (const name of wanted) {
       `${f(cpuOf(name), 4)} | ${ratio(cpuOf(name), cpuOf(floor))} | ${f(rss)} | ` +
       `${ratio(rss, median(byTarget(floor).map((r) => r.rssMb)))} |`,
   );
+}
+if (pairedRatios.size > 0) {
+  console.log("");
+  console.log("Paired (each adapter beside its own run of its floor): CPU × floor, median (runs):");
+  for (const [name, ratios] of pairedRatios) {
+    console.log(`- ${name}: ${f(median(ratios), 2)}× (${ratios.map((x) => f(x, 2)).join(" / ")})`);
+  }
 }
