@@ -32,10 +32,10 @@ const STEADY_LAG_MS = 20;
 
 /**
  * How late the tracker's timers (speaking events, the mark after a quiet time) may fire: half a
- * 20 ms chunk. While a response streams, the moment its end would play keeps moving on, and each
- * session's timer chasing it at its own millisecond woke the event loop ~15 times a second per
- * session; on a shared grid, hundreds of sessions share those wake-ups (measured: 9 % of a
- * session's CPU at 150 sessions).
+ * 20 ms chunk. While a response streams, the moment its end would play moves on with every chunk;
+ * a timer per session chasing it at its own millisecond woke the event loop ~15 times a second per
+ * session. Timers that may be late are swept together by the system clock (`_swept_timer.ts`):
+ * moving one later costs nothing, and hundreds of sessions share one wake-up per 10 ms.
  */
 const TIMER_TOLERANCE_MS = 10;
 
@@ -402,10 +402,10 @@ export class PlaybackTracker {
       // Nothing due now. A timer still pending is left to fire and find nothing: a bot that
       // streams its reply drains the queue between chunks, and cancelling here only to arm again
       // at the next drain would cost a timer per chunk. end() and interrupt() cancel it.
-    } else if (!(next >= this.#eventsDue - 1 && this.#events.armed)) {
-      // Armed for a moment that comes sooner than the one pending, or for none: re-arm. A timer
-      // already pending for an earlier moment stays; it re-arms from there (one per spell, not
-      // one per chunk, while a response keeps growing).
+    } else if (next !== this.#eventsDue || !this.#events.armed) {
+      // The moment moved (on with every chunk while a response streams): follow it. The timer
+      // may be up to TIMER_TOLERANCE_MS late, and on the system clock moving it later is a
+      // number written, so it fires once, when the moment comes, not each time it moved.
       this.#events.arm(Math.max(0, next - now), now);
       this.#eventsDue = next;
     }

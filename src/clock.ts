@@ -5,6 +5,8 @@
  * @module
  */
 
+import { sweptTimer } from "./_swept_timer.ts";
+
 /**
  * A one-shot timer that can be armed again and again: the transport keeps one per session for
  * its pacing deadlines instead of a promise, an `AbortSignal` listener and a closure per chunk.
@@ -27,8 +29,8 @@ export interface ClockTimerOptions {
   /**
    * How late the callback may run, in milliseconds: a clock may call it up to this much after the
    * time it was armed for (never before), so that timers due close together share one runtime
-   * timer. The system clock does, on a grid of this size; `FakeClock` (`@x/ws-transport/testing`)
-   * fires on time.
+   * timer. The system clock sweeps such timers together, one runtime timer at most per tolerance;
+   * `FakeClock` (`@x/ws-transport/testing`) fires on time.
    * For timers whose moment matters to a chunk, not to a millisecond (the transport's speaking
    * events): each runtime timer is a wake-up of the event loop, and hundreds of sessions each
    * waking it at its own millisecond cost more than the work they wake it for.
@@ -56,8 +58,9 @@ export interface Clock {
 
 /**
  * The real clock: `performance.now()` and `setTimeout`. Timers due in the same millisecond share
- * one `setTimeout`, whichever sessions they belong to; a timer with a `toleranceMs` is due at the
- * next multiple of it, so that it shares with more.
+ * one `setTimeout`, whichever sessions they belong to. Timers with a `toleranceMs` are swept
+ * together instead: one `setTimeout` serves all of that tolerance, and moving one later calls
+ * nothing in the runtime.
  *
  * @example Sleeping, cancellably
  * ```ts
@@ -118,8 +121,16 @@ export const systemClock: Clock = {
       timer.arm(ms);
     });
   },
-  timer: (callback: () => void, options?: ClockTimerOptions): ClockTimer =>
-    new SharedTimer(callback, options?.toleranceMs),
+  timer(callback: () => void, options?: ClockTimerOptions): ClockTimer {
+    const toleranceMs = options?.toleranceMs ?? 0;
+    if (!(toleranceMs >= 0) || !Number.isFinite(toleranceMs)) {
+      throw new RangeError(`toleranceMs must be a finite number >= 0, got ${toleranceMs}`);
+    }
+    // Under a millisecond of tolerance is none: the shared millisecond buckets are that exact.
+    return toleranceMs >= 1
+      ? sweptTimer(callback, Math.floor(toleranceMs))
+      : new SharedTimer(callback);
+  },
 };
 
 /**
@@ -144,21 +155,14 @@ function fireBucket(due: number): void {
 
 class SharedTimer implements ClockTimer {
   readonly #callback: () => void;
-  /** Deadlines are rounded up to a multiple of this (ms): the timer's tolerance, at least 1. */
-  readonly #grid: number;
   #bucket: Bucket | undefined;
   /** The millisecond of the bucket it waits in. */
   #due = 0;
   /** When it is to fire: later than `#due` when it was re-armed for later while armed. */
   #target = 0;
 
-  constructor(callback: () => void, toleranceMs = 0) {
-    if (!(toleranceMs >= 0) || !Number.isFinite(toleranceMs)) {
-      throw new RangeError(`toleranceMs must be a finite number >= 0, got ${toleranceMs}`);
-    }
+  constructor(callback: () => void) {
     this.#callback = callback;
-    // A whole number of milliseconds, so that grids of different timers meet on shared buckets.
-    this.#grid = Math.max(1, Math.floor(toleranceMs));
   }
 
   get armed(): boolean {
@@ -166,8 +170,7 @@ class SharedTimer implements ClockTimer {
   }
 
   arm(ms: number, now: number = performance.now()): void {
-    const grid = this.#grid;
-    const due = Math.ceil((now + Math.max(0, ms)) / grid) * grid;
+    const due = Math.ceil(now + Math.max(0, ms));
     this.#target = due;
     if (this.#bucket !== undefined) {
       // Pushed later (a quiet-time timer re-armed at every chunk, say): stay where it waits and

@@ -111,34 +111,89 @@ Deno.test("`systemClock.timer` may be re-armed from its own callback", async () 
   assert.equal(count, 3);
 });
 
-Deno.test("`systemClock.timer`s with a tolerance share one runtime timer across it, and none fires early", async () => {
-  const realSetTimeout = globalThis.setTimeout;
-  let runtimeTimers = 0;
-  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
-    runtimeTimers++;
-    return realSetTimeout(...args);
-  }) as typeof setTimeout;
-  try {
+Deno.test("`systemClock.timer`s with a tolerance, armed within it, share one runtime timer; none fires early", async () => {
+  await countingRuntimeTimers(async (started) => {
     const fired: { name: string; at: number }[] = [];
     const { promise, resolve } = Promise.withResolvers<void>();
-    // The start of a 20 ms cell, so that all three deadlines fall in the same one.
-    const cell = Math.floor(systemClock.now() / 20) * 20;
+    const start = systemClock.now();
     const armed = { a: 1, b: 7, c: 15 };
     for (const [name, ms] of Object.entries(armed)) {
       systemClock.timer(() => {
         fired.push({ name, at: systemClock.now() });
         if (fired.length === 3) resolve();
-      }, { toleranceMs: 20 }).arm(ms, cell);
+      }, { toleranceMs: 20 }).arm(ms, start);
     }
-    assert.equal(runtimeTimers, 1, "three deadlines within the tolerance: one runtime timer");
+    assert.equal(started(), 1, "three moments within the tolerance: one runtime timer");
     await promise;
     for (const { name, at } of fired) {
-      const due = cell + armed[name as keyof typeof armed];
-      assert.ok(at >= due - 0.01, `${name} fired at ${at - cell} ms, armed for ${due - cell}`);
+      const due = start + armed[name as keyof typeof armed];
+      assert.ok(at >= due - 0.01, `${name} fired at ${at - start} ms, armed for ${due - start}`);
     }
+  });
+  assert.throws(() => systemClock.timer(() => {}, { toleranceMs: -1 }), RangeError);
+  assert.throws(() => systemClock.timer(() => {}, { toleranceMs: Infinity }), RangeError);
+});
+
+/** Counts the runtime timers `run` starts. */
+async function countingRuntimeTimers(run: (count: () => number) => Promise<void>): Promise<void> {
+  const realSetTimeout = globalThis.setTimeout;
+  let started = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    started++;
+    return realSetTimeout(...args);
+  }) as typeof setTimeout;
+  try {
+    await run(() => started);
   } finally {
     globalThis.setTimeout = realSetTimeout;
   }
-  assert.throws(() => systemClock.timer(() => {}, { toleranceMs: -1 }), RangeError);
-  assert.throws(() => systemClock.timer(() => {}, { toleranceMs: Infinity }), RangeError);
+}
+
+Deno.test("a tolerant `systemClock.timer` moved later costs no runtime timer and fires once, when its moment comes", async () => {
+  await countingRuntimeTimers(async (started) => {
+    const firedAt: number[] = [];
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const timer = systemClock.timer(() => {
+      firedAt.push(systemClock.now());
+      resolve();
+    }, { toleranceMs: 10 });
+    const start = systemClock.now();
+    // A response streaming: the moment its end plays moves on with every chunk.
+    for (const ms of [5, 10, 15, 20, 25]) timer.arm(ms, start);
+    assert.equal(started(), 1, "moving the moment later starts no runtime timer");
+    await promise;
+    await systemClock.sleep(40); // time for a second firing, if there were one
+    assert.deepEqual(firedAt.length, 1);
+    assert.ok(firedAt[0]! >= start + 25, `fired at ${firedAt[0]! - start} ms, moved to 25`);
+    assert.equal(timer.armed, false);
+  });
+});
+
+Deno.test("a tolerant `systemClock.timer` armed sooner than the pending sweep is not held up by it", async () => {
+  const late = systemClock.timer(() => assert.fail("cancelled before its time"), {
+    toleranceMs: 10,
+  });
+  const start = systemClock.now();
+  late.arm(500, start);
+  const firedAt = await new Promise<number>((resolve) => {
+    systemClock.timer(() => resolve(systemClock.now()), { toleranceMs: 10 }).arm(5, start);
+  });
+  assert.ok(firedAt >= start + 5, `fired at ${firedAt - start} ms, armed for 5`);
+  assert.ok(firedAt < start + 400, `fired at ${firedAt - start} ms: waited for the later sweep`);
+  // The last one cancelled leaves no runtime timer behind (the test sanitizer checks).
+  late.cancel();
+  assert.equal(late.armed, false);
+});
+
+Deno.test("a tolerant `systemClock.timer` may be re-armed from its own callback", async () => {
+  let count = 0;
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const timer = systemClock.timer(() => {
+    if (++count < 3) timer.arm(0);
+    else resolve();
+  }, { toleranceMs: 5 });
+  timer.arm(0);
+  await promise;
+  assert.equal(count, 3);
+  assert.equal(timer.armed, false);
 });

@@ -53,6 +53,7 @@ export const TARGET_NAMES: readonly string[] = [
   "bare-no-ping",
   "push-no-ping",
   "responses-unheard",
+  "push-tick",
   "pipecat",
   "parallel",
 ];
@@ -91,7 +92,9 @@ export interface KnownTargetOptions {
  * with no pacing), `bare-view` (the floor sending a `Uint8Array` view of each message, as the
  * transport does, rather than the `ArrayBuffer`), `bare-streams` (the floor with every message
  * piped through a pair of web streams: what any streams surface costs at the least), and
- * `bare-no-ping` / `push-no-ping` (those two without Deno's keep-alive, `idleTimeout: 0`).
+ * `bare-no-ping` / `push-no-ping` (those two without Deno's keep-alive, `idleTimeout: 0`),
+ * `responses-unheard` (`responses-unacked` with no speaking listener) and `push-tick` (`push` with
+ * an empty 10 ms `setInterval` beside it).
  *
  * @example Looking up the bare echo
  * ```ts
@@ -151,6 +154,7 @@ const DENO_SERVERS: Record<string, [string, ...string[]]> = {
   "bare-no-ping": ["bare_echo.ts", "--no-ping"], // Deno's keep-alive off (idleTimeout 0)
   "push-no-ping": ["push_server.ts", "--no-ping"],
   "responses-unheard": ["push_server.ts", "--responses", "--unacked", "--no-listen"],
+  "push-tick": ["push_server.ts", "--tick-ms=10"], // 100 empty wake-ups a second beside it
 };
 
 /** What `apt-get` gives the pipecat target (FastAPI, uvicorn, and the WebSocket and loop libraries). */

@@ -11,10 +11,12 @@
  * `--record`, each session is also recorded as heard (`CallRecorder`, stereo 16 kHz WAV read to a
  * sink that discards it): what recording costs, beside the same server without it. Diagnostics:
  * `--no-listen` (with `--responses`: no speaking listeners), `--streams` (the echo through
- * `readable.pipeTo(writable)` instead), `--no-ping` (Deno's keep-alive off, `idleTimeout: 0`).
+ * `readable.pipeTo(writable)` instead), `--no-ping` (Deno's keep-alive off, `idleTimeout: 0`),
+ * `--tick-ms N` (an empty `setInterval` of N ms beside it: what N-ms wake-ups of the event loop
+ * cost by themselves).
  *
  * Run: `deno run -A tests/bench/push_server.ts [--responses [--unacked] [--no-listen]] [--record]
- * [--streams] [--no-ping] [--response-ms 2000]`.
+ * [--streams] [--no-ping] [--tick-ms N] [--response-ms 2000]`.
  * The first stdout line is `listening 127.0.0.1:PORT`; it exits when its stdin closes.
  *
  * @module
@@ -35,10 +37,12 @@ const { values } = parseArgs({
     streams: { type: "boolean", default: false },
     "no-ping": { type: "boolean", default: false },
     "no-listen": { type: "boolean", default: false },
+    "tick-ms": { type: "string", default: "0" },
     "response-ms": { type: "string", default: "2000" },
   },
 });
 const responseMs = Number(values["response-ms"]);
+if (Number(values["tick-ms"]) > 0) setInterval(() => {}, Number(values["tick-ms"])); // a diagnostic
 
 const server = Deno.serve({
   hostname: "127.0.0.1",

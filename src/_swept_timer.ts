@@ -1,0 +1,117 @@
+/**
+ * The system clock's timers that may fire a little late (`ClockTimerOptions.toleranceMs`): one
+ * runtime timer sweeps all of them, and moving one later is a number written, not a runtime call.
+ *
+ * Such a timer is what a session keeps to notice that something stopped — the last audio of a
+ * response has played, nothing more was queued for a while — and its moment moves on with every
+ * chunk while the thing goes on. A timer per session chasing that moment (fire, find it moved,
+ * arm again) woke the event loop about 15 times a second per session, each at its own
+ * millisecond; swept together, hundreds of sessions cost one wake-up per tolerance at most, and a
+ * session whose moment keeps moving costs nothing until it comes.
+ *
+ * @module
+ */
+
+import type { ClockTimer } from "./clock.ts";
+
+/** The timers of one tolerance, and the one runtime timer that sweeps them. */
+class Sweep {
+  readonly #toleranceMs: number;
+  readonly #timers = new Set<SweptTimer>();
+  #handle: ReturnType<typeof setTimeout> | undefined;
+  /** When the pending sweep runs (Infinity: none pending). */
+  #sweepAt = Infinity;
+
+  constructor(toleranceMs: number) {
+    this.#toleranceMs = toleranceMs;
+  }
+
+  /** `timer` is armed (again): swept no later than its tolerance allows. */
+  watch(timer: SweptTimer, now: number): void {
+    this.#timers.add(timer);
+    // A pending sweep within the tolerance serves; only an earlier moment moves it.
+    if (timer.target + this.#toleranceMs < this.#sweepAt) this.#schedule(timer.target, now);
+  }
+
+  /** `timer` was cancelled; with nothing left to sweep, no runtime timer is left either. */
+  unwatch(timer: SweptTimer): void {
+    this.#timers.delete(timer);
+    if (this.#timers.size > 0 || this.#handle === undefined) return;
+    clearTimeout(this.#handle);
+    this.#handle = undefined;
+    this.#sweepAt = Infinity;
+  }
+
+  #schedule(at: number, now: number): void {
+    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    this.#sweepAt = at;
+    // Rounded up: runtimes drop a delay's fraction, and a sweep must never come early.
+    this.#handle = setTimeout(this.#sweep, Math.max(0, Math.ceil(at - now)));
+  }
+
+  #sweep = (): void => {
+    this.#handle = undefined;
+    this.#sweepAt = Infinity;
+    const now = performance.now();
+    const due: SweptTimer[] = [];
+    let next = Infinity;
+    for (const timer of this.#timers) {
+      if (timer.target <= now) due.push(timer);
+      else if (timer.target < next) next = timer.target;
+    }
+    for (const timer of due) this.#timers.delete(timer);
+    // The next sweep: at the earliest moment left, but not sooner than one tolerance from now,
+    // so that the moments of many sessions share it.
+    if (next !== Infinity) this.#schedule(Math.max(next, now + this.#toleranceMs), now);
+    // Called last: a callback that arms its timer again is watched for the next sweep.
+    for (const timer of due) timer.fire();
+  };
+}
+
+const sweeps = new Map<number, Sweep>();
+
+/** A re-armable timer, swept with every other of the same tolerance. */
+class SweptTimer implements ClockTimer {
+  /** When it is to fire (`performance.now()` time). */
+  target = 0;
+  readonly #callback: () => void;
+  readonly #sweep: Sweep;
+  #armed = false;
+
+  constructor(callback: () => void, sweep: Sweep) {
+    this.#callback = callback;
+    this.#sweep = sweep;
+  }
+
+  get armed(): boolean {
+    return this.#armed;
+  }
+
+  arm(ms: number, now: number = performance.now()): void {
+    this.target = now + Math.max(0, ms);
+    this.#armed = true;
+    this.#sweep.watch(this, now);
+  }
+
+  cancel(): void {
+    if (!this.#armed) return;
+    this.#armed = false;
+    this.#sweep.unwatch(this);
+  }
+
+  /** Called by the sweep, which has already let it go. */
+  fire(): void {
+    this.#armed = false;
+    this.#callback();
+  }
+}
+
+/**
+ * A timer that fires no earlier than armed and at most about `toleranceMs` later (a whole number
+ * of milliseconds, at least 1), swept with the others of that tolerance.
+ */
+export function sweptTimer(callback: () => void, toleranceMs: number): ClockTimer {
+  let sweep = sweeps.get(toleranceMs);
+  if (sweep === undefined) sweeps.set(toleranceMs, sweep = new Sweep(toleranceMs));
+  return new SweptTimer(callback, sweep);
+}
