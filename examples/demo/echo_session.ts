@@ -114,7 +114,8 @@ export async function runEcho(
     if (writing || timer !== null) return;
     const head = pending[0];
     if (head === undefined) return allWritten();
-    const wait = head.due - clock.now();
+    // With no delay every frame is due: no clock read (a call into the runtime) per frame.
+    const wait = delayMs > 0 ? head.due - clock.now() : 0;
     if (wait > 0) {
       const armed = new AbortController();
       timer = armed;
@@ -162,7 +163,7 @@ export async function runEcho(
       }
       if (writeFailed) continue;
       if (frame.type === "audio") pendingBytes += frame.audio.length;
-      pending.push({ frame, due: clock.now() + delayMs });
+      pending.push({ frame, due: delayMs > 0 ? clock.now() + delayMs : 0 });
       if (pendingBytes > maxPendingBytes) {
         let excess = pendingBytes - maxPendingBytes;
         dropAudio((item) => {
