@@ -5,7 +5,7 @@
  * session at most.
  *
  * Run: `deno run -A tests/bench/bare_echo.ts [--interval-ms 20] [--ahead-ms 0] [--drop-every N]
- * [--send-view] [--streams]`.
+ * [--send-view] [--streams] [--no-ping]`.
  * The first stdout line is `listening 127.0.0.1:PORT`. It exits when its stdin closes, so it never
  * outlives the harness. `--drop-every N` silently drops every Nth message: it exists so the
  * harness's own test can prove that lost echoes are counted. `--ahead-ms A` lets a message leave
@@ -14,7 +14,8 @@
  * socket a `Uint8Array` over the message rather than the `ArrayBuffer` itself, as the transport
  * does (a diagnostic: what Deno's send path costs for a view). `--streams` passes every message
  * through a `ReadableStream` piped to a `WritableStream` on its way to the pacing (a diagnostic:
- * the least that a streams surface over a socket costs, with nothing of ours in it).
+ * the least that a streams surface over a socket costs, with nothing of ours in it). `--no-ping`
+ * turns Deno's keep-alive off (`idleTimeout: 0`; a diagnostic: Deno re-arms it at every message).
  *
  * @module
  */
