@@ -59,12 +59,17 @@ class Sweep {
       if (timer.target <= now) due.push(timer);
       else if (timer.target < next) next = timer.target;
     }
-    for (const timer of due) this.#timers.delete(timer);
+    // Let go of them all before any callback runs, each remembering which arming is due.
+    const armings = due.map((timer) => {
+      this.#timers.delete(timer);
+      return timer.expire();
+    });
     // The next sweep: at the earliest moment left, but not sooner than one tolerance from now,
     // so that the moments of many sessions share it.
     if (next !== Infinity) this.#schedule(Math.max(next, now + this.#toleranceMs), now);
-    // Called last: a callback that arms its timer again is watched for the next sweep.
-    for (const timer of due) timer.fire();
+    // Called last: a callback that arms its timer again is watched for the next sweep. One that
+    // re-arms or cancels another due timer replaces that timer's due call, as arm and cancel do.
+    for (let i = 0; i < due.length; i++) due[i]!.fire(armings[i]!);
   };
 }
 
@@ -77,6 +82,8 @@ class SweptTimer implements ClockTimer {
   readonly #callback: () => void;
   readonly #sweep: Sweep;
   #armed = false;
+  /** Counts armings and cancellations: a due call is made only for the arming it was due for. */
+  #arming = 0;
 
   constructor(callback: () => void, sweep: Sweep) {
     this.#callback = callback;
@@ -90,19 +97,26 @@ class SweptTimer implements ClockTimer {
   arm(ms: number, now: number = performance.now()): void {
     this.target = now + Math.max(0, ms);
     this.#armed = true;
+    this.#arming++;
     this.#sweep.watch(this, now);
   }
 
   cancel(): void {
+    this.#arming++;
     if (!this.#armed) return;
     this.#armed = false;
     this.#sweep.unwatch(this);
   }
 
-  /** Called by the sweep, which has already let it go. */
-  fire(): void {
+  /** The sweep let it go, due: no longer armed; returns the arming that fell due. */
+  expire(): number {
     this.#armed = false;
-    this.#callback();
+    return this.#arming;
+  }
+
+  /** Calls back for `arming`, unless it was re-armed or cancelled since it fell due. */
+  fire(arming: number): void {
+    if (arming === this.#arming) this.#callback();
   }
 }
 

@@ -187,3 +187,28 @@ Deno.test("`systemClock.timer` may be re-armed from its own callback, exact or t
     assert.equal(timer.armed, false);
   }
 });
+
+Deno.test("a tolerant `systemClock.timer` cancelled or re-armed by another's callback in the same sweep is not called for its old arming", async () => {
+  const calls: string[] = [];
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const start = systemClock.now();
+  const options = { toleranceMs: 20 };
+  const later = systemClock.timer(() => {
+    calls.push("re-armed");
+    resolve();
+  }, options);
+  const cancelled = systemClock.timer(() => calls.push("cancelled"), options);
+  // Armed first, so the sweep reaches it first: it cancels one due timer and re-arms another.
+  const first = systemClock.timer(() => {
+    calls.push("first");
+    cancelled.cancel();
+    later.arm(30);
+  }, options);
+  // One moment for all three: one sweep finds them all due.
+  for (const timer of [first, cancelled, later]) timer.arm(1, start);
+  await promise;
+  await systemClock.sleep(40); // time for a stale call, if there were one
+  assert.deepEqual(calls, ["first", "re-armed"]);
+  assert.equal(cancelled.armed, false);
+  assert.equal(later.armed, false);
+});
