@@ -586,6 +586,35 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 }
 
+/** Both runs of a pair, and the target's CPU over the reference's: what `--paired` judges by. */
+export interface PairedResult {
+  reference: LoadResult;
+  target: LoadResult;
+  /** The target's CPU per session-minute over the reference's. */
+  cpuRatio: number;
+}
+
+/**
+ * Runs `target` and `reference` at the same time, each with `options`' sessions and its own
+ * clients, let go at one moment ({@linkcode StartGate}): the same seconds of the machine for both.
+ */
+export async function runPair(
+  reference: TargetSpec,
+  target: TargetSpec,
+  options: Omit<LoadOptions, "target" | "startGate">,
+): Promise<PairedResult> {
+  const startGate = new StartGate(2);
+  const [ref, result] = await Promise.all([
+    runLoad({ ...options, target: reference, startGate }),
+    runLoad({ ...options, target, startGate }),
+  ]);
+  return {
+    reference: ref,
+    target: result,
+    cpuRatio: result.cpuPerSessionMinute / ref.cpuPerSessionMinute,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The command line: runs, ramp, tables, verdicts.
 
@@ -783,17 +812,11 @@ async function main(args: string[]): Promise<number> {
         console.error(
           `run ${run}/${runs}: ${target.name} beside ${refName}, ${sessions} sessions each…`,
         );
-        const gate = new StartGate(2);
-        const [ref, r] = await Promise.all([
-          runLoad({ target: reference!, ...options, startGate: gate }),
-          runLoad({ target, ...options, startGate: gate }),
-        ]);
-        report(ref, `${refName}: `);
-        report(r, `${target.name}: `);
-        all.push(ref, r);
-        const ratios = pairedRatios.get(target.name) ?? [];
-        ratios.push(r.cpuPerSessionMinute / ref.cpuPerSessionMinute);
-        pairedRatios.set(target.name, ratios);
+        const pair = await runPair(reference!, target, options);
+        report(pair.reference, `${refName}: `);
+        report(pair.target, `${target.name}: `);
+        all.push(pair.reference, pair.target);
+        pairedRatios.set(target.name, [...pairedRatios.get(target.name) ?? [], pair.cpuRatio]);
         continue;
       }
       console.error(`run ${run}/${runs}: ${target.name} at ${sessions} sessions…`);

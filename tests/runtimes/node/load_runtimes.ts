@@ -26,8 +26,13 @@
 import { dirname } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { parseArgs } from "node:util";
-import { killChildren, type LoadResult, runLoad, type TargetSpec } from "../../bench/load.ts";
-import { StartGate } from "../../bench/_start_gate.ts";
+import {
+  killChildren,
+  type LoadResult,
+  runLoad,
+  runPair,
+  type TargetSpec,
+} from "../../bench/load.ts";
 import { bundleForNode } from "./child_runtime.ts";
 
 const { values } = parseArgs({
@@ -143,15 +148,9 @@ try {
       if (floorName === target.name) continue; // a floor runs beside each of its adapters
       console.error(`run ${run}: ${target.name} beside ${floorName}…`);
       const floor = targets.find((t) => t.name === floorName) ?? await spec(floorName);
-      const gate = new StartGate(2);
-      const [bare, adapter] = await Promise.all([
-        runLoad({ target: floor, ...options, startGate: gate }),
-        runLoad({ target, ...options, startGate: gate }),
-      ]);
-      results.push(bare, adapter);
-      const ratios = pairedRatios.get(target.name) ?? [];
-      ratios.push(adapter.cpuPerSessionMinute / bare.cpuPerSessionMinute);
-      pairedRatios.set(target.name, ratios);
+      const pair = await runPair(floor, target, options);
+      results.push(pair.reference, pair.target);
+      pairedRatios.set(target.name, [...pairedRatios.get(target.name) ?? [], pair.cpuRatio]);
     }
   }
 } finally {
