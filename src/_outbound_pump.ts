@@ -75,6 +75,8 @@ export class OutboundPump {
   readonly #onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
   /** Sends the held-back end of an utterance once no audio has come for `tailMs`. */
   readonly #tail: ClockTimer;
+  /** Whether the tail timer is armed: a write then need not touch the timer at all. */
+  #tailArmed = false;
   readonly #tailMs: number;
   /** The tail was cut into a chunk: its packet goes too once the chunk has left. */
   #tailFlushed = false;
@@ -112,7 +114,7 @@ export class OutboundPump {
    * writer should wait for room.
    */
   pushAudio(frame: AudioFrame): Promise<void> | undefined {
-    this.#tail.cancel();
+    this.#cancelTail();
     this.#tracker.queued();
     this.#chunker.push(frame, this.#enqueueChunk);
     this.#run();
@@ -122,7 +124,7 @@ export class OutboundPump {
 
   /** Queues a frame after the audio before it (a partial chunk is cut short to keep order). */
   pushFrame(frame: Frame): Promise<void> | undefined {
-    this.#tail.cancel();
+    this.#cancelTail();
     this.#chunker.flush(this.#enqueueChunk);
     this.#queue.pushFrame(frame);
     this.#run();
@@ -146,7 +148,7 @@ export class OutboundPump {
     if (this.#started && !this.#stopped) this.#mixer?.detach();
     this.#stopped = true;
     this.#pacing.cancel();
-    this.#tail.cancel();
+    this.#cancelTail();
     this.#paced = undefined;
     this.#queue.wakeWriter();
     this.#queue.wakeDrained();
@@ -160,7 +162,7 @@ export class OutboundPump {
   clear(): number {
     const dropped = this.#queue.clear() + this.#chunker.clear() + this.#sender.clearPackets();
     this.#timeline.cut();
-    this.#tail.cancel();
+    this.#cancelTail();
     this.#tailFlushed = false;
     this.#dueWhileHeld = false;
     if (this.#paced !== undefined) {
@@ -265,6 +267,7 @@ export class OutboundPump {
     this.#speaking = false;
     if (this.#chunker.pendingBytes > 0 || this.#sender.pendingPacketBytes > 0) {
       this.#tail.arm(this.#tailMs, now);
+      this.#tailArmed = true;
     }
     this.#tracker.drained(now);
   }
@@ -274,7 +277,14 @@ export class OutboundPump {
    * held back is the end of an utterance, not the start of a chunk. Send it rather than keep it
    * until whatever is written next.
    */
+  #cancelTail(): void {
+    if (!this.#tailArmed) return;
+    this.#tailArmed = false;
+    this.#tail.cancel();
+  }
+
   #onTail = (): void => {
+    this.#tailArmed = false;
     if (
       this.#stopped || this.#queue.size > 0 ||
       this.#chunker.pendingBytes === 0 && this.#sender.pendingPacketBytes === 0

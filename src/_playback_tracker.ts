@@ -140,6 +140,16 @@ export class PlaybackTracker {
     this.#quiet = options.clock.timer(() => this.#markEnd(), tolerance);
   }
 
+  /**
+   * Whether anyone is told of playback as it happens: a speaking listener, or a `played` waiter.
+   * Without one, the state is brought up to date only when read (`state`, `interrupt`, an
+   * acknowledgement, a new response), not at every chunk for nobody: about 2 % of a push echo's
+   * CPU at 100 sessions (Node, the two builds side by side).
+   */
+  get #toldOfChanges(): boolean {
+    return this.#wantsEvents || this.#played.length > 0;
+  }
+
   /** Whether the far end acknowledges playout here (the tracker inserts marks). */
   get acks(): boolean {
     return this.#markIntervalMs > 0;
@@ -147,8 +157,9 @@ export class PlaybackTracker {
 
   /** A chunk of response `id` is about to leave: a new response's start is marked first. */
   beforeChunk(id: string | undefined): void {
-    const current = this.#utterances.at(-1);
-    if (this.acks && current !== undefined && current.id !== id) this.#mark();
+    if (!this.acks) return;
+    const current = this.#utterances[this.#utterances.length - 1];
+    if (current !== undefined && current.id !== id) this.#mark();
   }
 
   /** How far behind the pacing estimate the far end plays, as last measured (ms). */
@@ -171,7 +182,8 @@ export class PlaybackTracker {
     // and firing while audio is still going does nothing (see #markEnd).
     this.#drained = false;
     const position = this.#timeline.sentMs - durationMs;
-    let current = this.#utterances.at(-1);
+    let current = this.#utterances[this.#utterances.length - 1];
+    let begun = false;
     if (current === undefined || current.id !== chunk.responseId) {
       current = {
         id: chunk.responseId,
@@ -181,12 +193,15 @@ export class PlaybackTracker {
         started: false,
       };
       this.#utterances.push(current);
+      begun = true;
     }
     current.sentMs += durationMs;
     if (this.acks && this.#timeline.sentMs - this.#markedPosition >= this.#interval) {
       this.#mark();
     }
-    this.#update(now);
+    // With nobody to tell, the state is brought up to date when it is read, and once a response
+    // (so the utterances that have ended are let go of: the list stays as short as the audible).
+    if (begun || this.#toldOfChanges) this.#update(now);
   }
 
   /** Nothing more is queued: what was sent is all there is, for now (`now`: as in chunkSent). */
@@ -196,7 +211,7 @@ export class PlaybackTracker {
     if (this.acks && this.#markedPosition < this.#timeline.sentMs - EPSILON) {
       this.#quiet.arm(this.#quietMs, now);
     }
-    this.#update(now);
+    if (this.#toldOfChanges) this.#update(now);
   }
 
   /** Audio was queued: more is coming. */

@@ -19,6 +19,8 @@ interface Setup {
   farEndAcks?: boolean;
   jitterMs?: number;
   options?: TransportOptions;
+  /** Listen for the speaking events (the default); without, the transport tells only when asked. */
+  listen?: boolean;
 }
 
 function call(setup: Setup = {}) {
@@ -38,12 +40,15 @@ function call(setup: Setup = {}) {
     acks: setup.farEndAcks ?? true,
   });
   const events: { type: string; at: number; event: SpeakingEvent }[] = [];
-  for (const type of ["speakingstart", "speakingstop"] as const) {
-    transport.addEventListener(type, (event) => events.push({ type, at: clock.now(), event }));
-  }
+  const listen = () => {
+    for (const type of ["speakingstart", "speakingstop"] as const) {
+      transport.addEventListener(type, (event) => events.push({ type, at: clock.now(), event }));
+    }
+  };
+  if (setup.listen ?? true) listen();
   const errors: TransportError[] = [];
   transport.addEventListener("error", (e) => errors.push(e.error));
-  return { clock, pair, transport, farEnd, events, errors };
+  return { clock, pair, transport, farEnd, events, errors, listen };
 }
 
 /** `ms` of audio whose every byte is `value`, tagged with `responseId` when given. */
@@ -360,4 +365,54 @@ Deno.test("a session that ends while the bot speaks stops it as ended", async ()
   assert.ok(stop.event.heardMs > 0 && stop.event.heardMs < 1000);
   await c.clock.runAll();
   assert.equal(c.clock.pendingTimers, 0, "no timer outlives the session");
+});
+
+Deno.test("with no speaking listener, `playback` and `interrupt` tell what they tell with one", async () => {
+  // Nobody told of playback as it happens: the transport brings it up to date only when asked.
+  for (const acks of [true, false]) {
+    const heard = call({ acks, options: acks ? {} : { playoutDelayMs: 100 } });
+    const unheard = call({ acks, listen: false, options: acks ? {} : { playoutDelayMs: 100 } });
+    const script: [number, AudioFrame | undefined][] = [
+      [0, speech(600, 1, "r1")],
+      [250, undefined],
+      [700, speech(900, 2, "r2")],
+      [400, undefined],
+      [1500, speech(300, 3, "r3")],
+      [150, undefined],
+    ];
+    for (const [ms, frame] of script) {
+      for (const c of [heard, unheard]) {
+        await c.clock.tick(ms);
+        if (frame) c.transport.send(frame);
+      }
+      assert.deepEqual(unheard.transport.playback, heard.transport.playback, `acks ${acks}`);
+    }
+    const results = await Promise.all([heard, unheard].map((c) => c.transport.interrupt()));
+    assert.deepEqual(results[1], results[0], `acks ${acks}`);
+    assert.equal(results[0]!.responseId, "r3");
+    await Promise.all([hangUp(heard), hangUp(unheard)]);
+  }
+});
+
+Deno.test("a speaking listener added while a response plays hears it stop (its start was before)", async () => {
+  for (const acks of [true, false]) {
+    const c = call({ acks, listen: false });
+    await c.clock.tick(0);
+    c.transport.send(speech(1000, 1, "r1"));
+    await c.clock.tick(400); // r1 is audible by now; nobody listens yet
+    assert.equal(c.transport.playback.speaking, true);
+    c.listen();
+    c.transport.send(speech(200, 2, "r2"));
+    await c.clock.tick(2000);
+    assert.deepEqual(
+      c.events.map((e) => [e.type, e.event.responseId, e.event.reason]),
+      [
+        ["speakingstop", "r1", "played"],
+        ["speakingstart", "r2", undefined],
+        ["speakingstop", "r2", "played"],
+      ],
+      `acks ${acks}`,
+    );
+    await hangUp(c);
+  }
 });

@@ -12,7 +12,14 @@ type Listener = (event: any) => void;
 
 /** A `WebSocketLike` whose runtime side calls {@linkcode dispatch} and its shortcuts. */
 export abstract class EventSocket implements WebSocketLike {
-  readonly #listeners = new Map<string, Set<Listener>>();
+  /**
+   * The listeners of each type, as arrays replaced (never changed) when one is added or removed:
+   * a dispatch walks the array it began with, by index, with no iterator to allocate, and knows
+   * the list changed under it when the array is no longer the current one.
+   */
+  readonly #listeners = new Map<string, readonly Listener[]>();
+  /** The "message" listeners, out of the map: a session reads them for every message. */
+  #messageListeners: readonly Listener[] = [];
   #terminating = false;
 
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
@@ -24,16 +31,18 @@ export abstract class EventSocket implements WebSocketLike {
   /** Starts the closing handshake. */
   abstract close(code?: number, reason?: string): void;
 
-  /** Listens for "open", "message", "close" and "error". */
+  /** Listens for "open", "message", "close" and "error" (a listener added twice is called once). */
   addEventListener(type: string, listener: Listener): void {
-    let listeners = this.#listeners.get(type);
-    if (!listeners) this.#listeners.set(type, listeners = new Set());
-    listeners.add(listener);
+    const listeners = this.#listenersOf(type);
+    if (!listeners.includes(listener)) this.#setListeners(type, [...listeners, listener]);
   }
 
   /** Stops listening. */
   removeEventListener(type: string, listener: Listener): void {
-    this.#listeners.get(type)?.delete(listener);
+    const listeners = this.#listenersOf(type);
+    if (listeners.includes(listener)) {
+      this.#setListeners(type, listeners.filter((l) => l !== listener));
+    }
   }
 
   /** Calls the listeners of `type` with `event`. */
@@ -42,8 +51,29 @@ export abstract class EventSocket implements WebSocketLike {
       queueMicrotask(() => this.dispatch(type, event));
       return;
     }
-    const listeners = this.#listeners.get(type);
-    if (listeners) { for (const listener of listeners) listener(event); }
+    this.#call(type, this.#listenersOf(type), event);
+  }
+
+  /**
+   * Calls `listeners` (the list when the dispatch began) in order. One removed by an earlier one
+   * meanwhile is skipped, as an `EventTarget` does; one added meanwhile waits for the next event.
+   */
+  #call(type: string, listeners: readonly Listener[], event: object): void {
+    for (let i = 0; i < listeners.length; i++) {
+      const listener = listeners[i]!;
+      const now = this.#listenersOf(type);
+      if (now !== listeners && !now.includes(listener)) continue;
+      listener(event);
+    }
+  }
+
+  #listenersOf(type: string): readonly Listener[] {
+    return type === "message" ? this.#messageListeners : this.#listeners.get(type) ?? [];
+  }
+
+  #setListeners(type: string, listeners: readonly Listener[]): void {
+    if (type === "message") this.#messageListeners = listeners;
+    else this.#listeners.set(type, listeners);
   }
 
   /**
@@ -62,7 +92,11 @@ export abstract class EventSocket implements WebSocketLike {
 
   /** A message: a plain `{ data }` (what listeners read of a `MessageEvent`), no Event's cost. */
   protected dispatchMessage(data: unknown): void {
-    this.dispatch("message", { type: "message", data });
+    const listeners = this.#messageListeners;
+    const event = { type: "message", data };
+    // The transport's one listener: no list to walk.
+    if (listeners.length === 1) return listeners[0]!(event);
+    this.#call("message", listeners, event);
   }
 
   /** The connection closed with `code` and `reason`. */

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { EventSocket } from "../../src/adapters/_event_socket.ts";
+
+/** The listener half alone: a runtime side that dispatches whatever a test says. */
+class TestSocket extends EventSocket {
+  readyState = 1;
+  binaryType = "arraybuffer";
+  send(): void {}
+  close(): void {}
+  message(data: unknown): void {
+    this.dispatchMessage(data);
+  }
+  closed(code: number): void {
+    this.dispatchClose(code, "");
+  }
+}
+
+Deno.test("EventSocket calls each listener once per event, in the order added, like an EventTarget", () => {
+  for (const type of ["message", "close"] as const) {
+    const socket = new TestSocket();
+    const calls: string[] = [];
+    const a = () => calls.push("a");
+    const b = () => calls.push("b");
+    socket.addEventListener(type, a);
+    socket.addEventListener(type, b);
+    socket.addEventListener(type, a); // already there: still called once
+    if (type === "message") socket.message("x");
+    else socket.closed(1000);
+    assert.deepEqual(calls, ["a", "b"], type);
+    socket.removeEventListener(type, a);
+    calls.length = 0;
+    if (type === "message") socket.message("y");
+    else socket.closed(1000);
+    assert.deepEqual(calls, ["b"], type);
+  }
+});
+
+Deno.test("EventSocket hands a message listener the data as `event.data`", () => {
+  const socket = new TestSocket();
+  const data: unknown[] = [];
+  socket.addEventListener("message", (event) => data.push(event.data));
+  const bytes = new Uint8Array([1, 2]);
+  socket.message(bytes);
+  socket.message("text");
+  assert.deepEqual(data, [bytes, "text"]);
+  assert.equal(data[0], bytes, "the same bytes, not a copy");
+});
+
+Deno.test("EventSocket skips a listener removed during a dispatch and calls one added only from the next", () => {
+  for (const type of ["message", "close"] as const) {
+    const socket = new TestSocket();
+    const calls: string[] = [];
+    const late = () => calls.push("late");
+    const second = () => calls.push("second");
+    socket.addEventListener(type, () => {
+      calls.push("first");
+      socket.removeEventListener(type, second);
+      socket.addEventListener(type, late);
+    });
+    socket.addEventListener(type, second);
+    const fire = () => type === "message" ? socket.message("x") : socket.closed(1000);
+    fire();
+    assert.deepEqual(calls, ["first"], type);
+    calls.length = 0;
+    fire();
+    assert.deepEqual(calls, ["first", "late"], type);
+  }
+});
