@@ -250,6 +250,8 @@ export interface LoadResult {
   /** Client health: p99 of how late sends left, ms, and client CPU share of one core. */
   clientLagP99Ms: number;
   clientCpuShare: number;
+  /** The last 2,000 characters the server wrote to stderr by the end of the window. */
+  serverLog: string;
 }
 
 const children = new Set<Deno.ChildProcess>();
@@ -372,6 +374,11 @@ class Child {
         this.#stderrTail = (this.#stderrTail + text).slice(-2000);
       }
     })();
+  }
+
+  /** The last 2,000 characters written to stderr so far. */
+  get stderrTail(): string {
+    return this.#stderrTail;
   }
 
   #wake(): void {
@@ -545,6 +552,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const windowStart = performance.now();
     await sleep(go + warmupMs + windowMs - Date.now());
     const cpuEnd = procCpuSeconds(pid);
+    const serverLog = server.stderrTail;
     const windowSeconds = (performance.now() - windowStart) / 1000;
     const mem = procMemMb(pid);
     const results: ClientResult[] = [];
@@ -578,6 +586,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       idleRssMb: idle.rss,
       clientLagP99Ms: percentile(lag, shape, 0.99),
       clientCpuShare: sum("clientCpuSeconds") / windowSeconds,
+      serverLog,
     };
   } finally {
     // Clients first, so the server sees ordinary closes; then the server.
@@ -651,6 +660,7 @@ function summarize(runs: LoadResult[]): LoadResult {
     idleRssMb: m("idleRssMb"),
     clientLagP99Ms: m("clientLagP99Ms"),
     clientCpuShare: m("clientCpuShare"),
+    serverLog: runs.at(-1)!.serverLog,
   };
 }
 

@@ -9,6 +9,7 @@
 
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
+import { timeMessages } from "./_message_timing.ts";
 import { pacedEcho, pacedEchoArgs } from "../../bench/paced_echo.ts";
 
 declare const process: {
@@ -19,6 +20,7 @@ declare const process: {
 
 const pacing = pacedEchoArgs(process.argv.slice(2));
 const wss = new WebSocketServer({ noServer: true });
+if (process.argv.includes("--time-messages")) timeMessages(wss);
 const server = createServer();
 server.on("upgrade", (request, socket, head) => {
   wss.handleUpgrade(request, socket, head, (ws) => {

@@ -7,6 +7,7 @@
 
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
+import { timeMessages } from "./_message_timing.ts";
 import { upgradeHandler } from "../../../src/adapters/node.ts";
 import { echo, echoOptions } from "../load_echo.ts";
 
@@ -17,6 +18,7 @@ declare const process: {
 };
 
 const wss = new WebSocketServer({ noServer: true });
+if (process.argv.includes("--time-messages")) timeMessages(wss);
 const server = createServer();
 server.on(
   "upgrade",

@@ -14,6 +14,7 @@
  *   [--targets deno-bare,deno,hono,node-bare,node,bun-bare,bun] [--lead-ms 20] \
  *   [--start-spread-ms 0]   # sessions begin sending over this long, as calls arrive (≤ 2000)
  *   [--paired]   # each adapter at the same time as its own run of its floor, judged within the pair
+ *   [--time-messages]   # Node servers time each message inside (`_message_timing.ts`), printed
  * # the push surface: --targets deno-bare,deno-push,hono-push,node-bare,node-push,bun-bare,bun-push
  * # two processes a runtime: --targets node-bare,node-push,node-cluster-push,bun-bare,bun-push,bun-reuseport-push
  * ```
@@ -45,6 +46,7 @@ const { values } = parseArgs({
     "lead-ms": { type: "string", default: "20" },
     "start-spread-ms": { type: "string", default: "0" },
     paired: { type: "boolean", default: false },
+    "time-messages": { type: "boolean", default: false },
   },
 });
 const leadMs = Number(values["lead-ms"]);
@@ -87,7 +89,8 @@ async function nodeBundle(entry: string): Promise<string> {
 
 async function spec(name: string): Promise<TargetSpec> {
   // "-push": the same echo on the push surface; every echo sends as far ahead as its floor.
-  const echoArgs = name.endsWith("-push") ? ["--push", lead] : [lead];
+  const timing = values["time-messages"] ? ["--time-messages"] : [];
+  const echoArgs = [...(name.endsWith("-push") ? ["--push", lead] : [lead]), ...timing];
   const command = async (): Promise<[string, ...string[]]> => {
     switch (name.replace(/-push$/, "")) {
       case "deno-bare":
@@ -97,7 +100,7 @@ async function spec(name: string): Promise<TargetSpec> {
       case "hono":
         return [deno, "run", "-A", file("../hono/echo_server_deno.ts"), ...echoArgs];
       case "node-bare":
-        return ["node", await nodeBundle("./bare_echo_node.ts"), lead];
+        return ["node", await nodeBundle("./bare_echo_node.ts"), lead, ...timing];
       case "node":
         return ["node", await nodeBundle("./echo_server_node.ts"), ...echoArgs];
       case "node-cluster":
@@ -197,5 +200,14 @@ if (pairedRatios.size > 0) {
   console.log("Paired (each adapter beside its own run of its floor): CPU × floor, median (runs):");
   for (const [name, ratios] of pairedRatios) {
     console.log(`- ${name}: ${f(median(ratios), 2)}× (${ratios.map((x) => f(x, 2)).join(" / ")})`);
+  }
+}
+
+if (values["time-messages"]) {
+  console.log("");
+  console.log("Inside the Node servers, the window's last report (`_message_timing.ts`):");
+  for (const r of results) {
+    const line = r.serverLog.split("\n").findLast((l) => l.startsWith("time-messages: "));
+    if (line !== undefined) console.log(`- ${r.target}: ${line.slice("time-messages: ".length)}`);
   }
 }
