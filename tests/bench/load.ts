@@ -688,6 +688,9 @@ Options:
                         N sessions and client, and judge it by the ratio within each pair
                         (the machine's noise then falls on both alike)
   --ramp                also find the largest session count with zero loss and p99 within limit
+                        (with --paired: each step runs a target and the reference at once, N
+                        sessions each, and each target is judged by the reference's capacity
+                        in its own ramp)
   --ramp-seconds S      window per ramp try (default 10)
   --ramp-tries N        tries per ramp step (default 2)
   --ramp-steps LIST     session counts to try (default 100,200,300,400,600,800,1000,1200,1600)
@@ -841,7 +844,45 @@ async function main(args: string[]): Promise<number> {
   );
 
   const maxOk = new Map<string, { max: number; steps: LoadResult[] }>();
-  if (values.ramp) {
+  /** With `--paired`: the reference's own largest passing step in each target's paired ramp. */
+  const pairedRampRef = new Map<string, number>();
+  if (values.ramp && values.paired) {
+    // Each step runs the target and the reference at the same time, N sessions each: both meet
+    // the same seconds of the machine (which then carries 2 × N), and each target is judged by
+    // the reference's capacity in its own ramp. The ramp goes on while either side passes.
+    for (const target of targets) {
+      if (target === reference) continue;
+      const steps: LoadResult[] = [];
+      let max = 0;
+      let refMax = 0;
+      for (const count of rampSteps) {
+        let targetPassed = false;
+        let refPassed = false;
+        for (let attempt = 1; attempt <= rampTries && !(targetPassed && refPassed); attempt++) {
+          console.error(
+            `ramp: ${target.name} beside ${refName} at ${count} sessions each (try ${attempt})…`,
+          );
+          const pair = await runPair(reference!, target, {
+            sessions: count,
+            seconds: Number(values["ramp-seconds"]),
+            warmupSeconds,
+            startSpreadMs,
+            clients,
+          });
+          steps.push(pair.reference, pair.target);
+          report(pair.reference, `${refName}: `);
+          report(pair.target, `${target.name}: `);
+          refPassed ||= passesRamp(pair.reference, p99LimitMs);
+          targetPassed ||= passesRamp(pair.target, p99LimitMs);
+        }
+        if (targetPassed) max = count;
+        if (refPassed) refMax = count;
+        if (!targetPassed && !refPassed) break;
+      }
+      maxOk.set(target.name, { max, steps });
+      pairedRampRef.set(target.name, refMax);
+    }
+  } else if (values.ramp) {
     for (const target of targets) {
       const steps: LoadResult[] = [];
       let max = 0;
@@ -908,7 +949,8 @@ async function main(args: string[]): Promise<number> {
     lines.push(
       "",
       `Ramp (${values["ramp-seconds"]} s per try, up to ${rampTries} tries per step; stops at ` +
-        `the first step where no try has zero loss and p99 ≤ ${p99LimitMs} ms):`,
+        `the first step where no try ${values.paired ? "of either side " : ""}has zero loss ` +
+        `and p99 ≤ ${p99LimitMs} ms${values.paired ? "; N sessions a side" : ""}):`,
       "",
     );
     lines.push(
@@ -918,7 +960,8 @@ async function main(args: string[]): Promise<number> {
     for (const [name, { steps }] of maxOk) {
       for (const r of steps) {
         lines.push(
-          `| ${name} | ${r.sessions} | ${r.loss} | ${r.failedSessions} | ${f(r.p50Ms)} | ` +
+          `| ${r.target === name ? name : `${r.target} (beside ${name})`} | ${r.sessions} | ` +
+            `${r.loss} | ${r.failedSessions} | ${f(r.p50Ms)} | ` +
             `${f(r.p99Ms)} | ${f(r.cpuPerSessionMinute, 4)} | ${f(r.rssMb, 1)} |`,
         );
       }
@@ -964,9 +1007,11 @@ async function main(args: string[]): Promise<number> {
         [`RSS ${f(s.rssMb, 1)} ≤ 1.25 × ${f(bare.rssMb, 1)} MB`, s.rssMb <= 1.25 * bare.rssMb],
       );
     }
-    if (values.ramp && refRamp !== undefined) {
+    const rampRef = pairedRampRef.get(name) ?? refRamp;
+    if (values.ramp && rampRef !== undefined) {
       const mine = maxOk.get(name)?.max ?? 0;
-      checks.push([`max sessions ${mine} ≥ 0.9 × ${refRamp}`, mine >= 0.9 * refRamp]);
+      const beside = pairedRampRef.has(name) ? ` (${refName}'s beside it)` : "";
+      checks.push([`max sessions ${mine} ≥ 0.9 × ${rampRef}${beside}`, mine >= 0.9 * rampRef]);
     }
     if (checks.length === 0) {
       lines.push(`- ${name}: no ${refName} target in this run, nothing to compare with`);

@@ -133,3 +133,18 @@ Deno.test("`load.ts --paired` runs each target beside the reference and reports 
   assert.equal(lonely.code, 2);
   assert.match(lonely.err, /--paired needs the reference "bare" among the targets/);
 });
+
+Deno.test("`load.ts --ramp --paired` ramps each target beside the reference and judges it by the reference's capacity in the same ramp", async () => {
+  // Two steps of two and three sessions a side, a second each: both sides pass both steps.
+  const run = await loadCommand(
+    ...["--targets", "bare,bare-view", "--paired", "--runs", "0", "--ramp"],
+    ...["--ramp-steps", "2,3", "--ramp-tries", "1", "--ramp-seconds", "1"],
+    ...["--warmup-seconds", "0.5", "--p99-limit-ms", "1000"],
+  );
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.err, /^ramp: bare-view beside bare at 2 sessions each \(try 1\)…$/m);
+  assert.match(run.err, /^ramp: bare-view beside bare at 3 sessions each \(try 1\)…$/m);
+  assert.match(run.out, /^\| bare \(beside bare-view\) \| 3 \| 0 \| 0 \|/m);
+  assert.match(run.out, /^\| bare-view \| 3 \| 0 \| 0 \|/m);
+  assert.match(run.out, /^- bare-view: PASS — ok max sessions 3 ≥ 0\.9 × 3 \(bare's beside it\)$/m);
+});
