@@ -272,17 +272,17 @@ export class OutboundPump {
     this.#tracker.drained(now);
   }
 
-  /**
-   * No audio came for a while after the last chunk left: the less-than-a-chunk (or a packet)
-   * held back is the end of an utterance, not the start of a chunk. Send it rather than keep it
-   * until whatever is written next.
-   */
   #cancelTail(): void {
     if (!this.#tailArmed) return;
     this.#tailArmed = false;
     this.#tail.cancel();
   }
 
+  /**
+   * No audio came for a while after the last chunk left: the less-than-a-chunk (or a packet)
+   * held back is the end of an utterance, not the start of a chunk. Send it rather than keep it
+   * until whatever is written next.
+   */
   #onTail = (): void => {
     this.#tailArmed = false;
     if (

@@ -61,8 +61,8 @@ export abstract class EventSocket implements WebSocketLike {
   #call(type: string, listeners: readonly Listener[], event: object): void {
     for (let i = 0; i < listeners.length; i++) {
       const listener = listeners[i]!;
-      const now = this.#listenersOf(type);
-      if (now !== listeners && !now.includes(listener)) continue;
+      const current = this.#listenersOf(type);
+      if (current !== listeners && !current.includes(listener)) continue;
       listener(event);
     }
   }

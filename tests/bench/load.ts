@@ -1011,7 +1011,11 @@ async function main(args: string[]): Promise<number> {
     if (values.ramp && rampRef !== undefined) {
       const mine = maxOk.get(name)?.max ?? 0;
       const beside = pairedRampRef.has(name) ? ` (${refName}'s beside it)` : "";
-      checks.push([`max sessions ${mine} ≥ 0.9 × ${rampRef}${beside}`, mine >= 0.9 * rampRef]);
+      // A reference that passed no step gives nothing to be 0.9 of: that is no pass.
+      checks.push([
+        `max sessions ${mine} ≥ 0.9 × ${rampRef}${beside}`,
+        rampRef > 0 && mine >= 0.9 * rampRef,
+      ]);
     }
     if (checks.length === 0) {
       lines.push(`- ${name}: no ${refName} target in this run, nothing to compare with`);

@@ -17,7 +17,7 @@
 
 import type { WebSocket, WebSocketServer } from "ws";
 
-/** Seconds between reports. */
+/** How often the figures are reported, in milliseconds. */
 const REPORT_EVERY_MS = 5000;
 
 /** Times every message of every socket `wss` accepts from now on. */
