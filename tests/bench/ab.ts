@@ -1,0 +1,101 @@
+/**
+ * One load target in two builds, side by side: this checkout against a git revision of it (a
+ * temporary worktree), each run of the pair let go at one moment (`runPair` of `load.ts`), the
+ * sides swapped every run, judged by this checkout's CPU over the revision's within each pair.
+ * The way to tell whether a change to the hot path made a server cheaper by a few per cent, which
+ * runs one after another on this shared machine cannot.
+ *
+ * ```sh
+ * npx deno run -A tests/bench/ab.ts --target push --base HEAD~1 [--runs 8] [--sessions 100] \
+ *   [--seconds 10] [--start-spread-ms 2000]
+ * ```
+ *
+ * Deno targets only (`load.ts --help` lists them; the Node servers are bundled by
+ * `tests/runtimes/node/load_runtimes.ts`). Needs `git`; the worktree is removed at the end.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { killChildren, knownTarget, runPair, type TargetSpec } from "./load.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    target: { type: "string", default: "push" },
+    base: { type: "string", default: "HEAD" },
+    runs: { type: "string", default: "8" },
+    sessions: { type: "string", default: "100" },
+    seconds: { type: "string", default: "10" },
+    "start-spread-ms": { type: "string", default: "2000" },
+  },
+});
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+async function git(...args: string[]): Promise<string> {
+  const output = await new Deno.Command("git", { args, cwd: ROOT }).output();
+  const text = new TextDecoder().decode(output.stdout).trim();
+  if (!output.success) {
+    throw new Error(`git ${args.join(" ")}: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return text;
+}
+
+let revision: string;
+try {
+  revision = await git("rev-parse", "--short", values.base);
+} catch (error) {
+  console.error(`ab.ts needs git and a git checkout with ${values.base} in it: ${error}`);
+  Deno.exit(2);
+}
+const worktree = await Deno.makeTempDir({ prefix: "ws-transport-ab-" });
+await git("worktree", "add", "--detach", worktree, revision);
+try {
+  const current: TargetSpec = { ...knownTarget(values.target), name: "this checkout" };
+  // The same program (this checkout's Deno) on the revision's files.
+  const [program, ...args] = current.command;
+  const base: TargetSpec = {
+    ...current,
+    name: revision,
+    command: [
+      program,
+      ...args.map((arg) => arg.startsWith(ROOT) ? `${worktree}/${arg.slice(ROOT.length)}` : arg),
+    ],
+  };
+  const options = {
+    sessions: Number(values.sessions),
+    seconds: Number(values.seconds),
+    startSpreadMs: Number(values["start-spread-ms"]),
+  };
+  console.log(
+    `# ${values.target}: this checkout against ${revision}, ${options.sessions} sessions each, ` +
+      `${options.seconds} s windows; loadavg at start ${Deno.loadavg().join(" ")}`,
+  );
+  const ratios: number[] = [];
+  for (let run = 1; run <= Number(values.runs); run++) {
+    // Swapped every run: neither build always starts first.
+    const swapped = run % 2 === 0;
+    const pair = swapped
+      ? await runPair(current, base, options)
+      : await runPair(base, current, options);
+    const ours = swapped ? pair.reference : pair.target;
+    const theirs = swapped ? pair.target : pair.reference;
+    const ratio = ours.cpuPerSessionMinute / theirs.cpuPerSessionMinute;
+    ratios.push(ratio);
+    console.log(
+      `run ${run}: ${ratio.toFixed(3)} (CPU s/session-min ${ours.cpuPerSessionMinute.toFixed(4)} ` +
+        `against ${theirs.cpuPerSessionMinute.toFixed(4)}; p99 ${ours.p99Ms.toFixed(1)} against ` +
+        `${theirs.p99Ms.toFixed(1)} ms; loss ${ours.loss} and ${theirs.loss})`,
+    );
+  }
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  console.log(
+    `this checkout over ${revision}: ${median.toFixed(3)}× CPU, median of ${ratios.length} pairs ` +
+      `(${sorted[0]!.toFixed(3)}–${sorted.at(-1)!.toFixed(3)})`,
+  );
+} finally {
+  killChildren();
+  await git("worktree", "remove", "--force", worktree).catch((error) => console.error(error));
+}

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+async function run(command: string, ...args: string[]) {
+  const output = await new Deno.Command(command, { args, cwd: ROOT, stdin: "null" }).output();
+  return {
+    success: output.success,
+    code: output.code,
+    out: text(output.stdout),
+    err: text(output.stderr),
+  };
+}
+
+/** The short HEAD of this checkout, or undefined where it is no git checkout (or has no git). */
+async function head(): Promise<string | undefined> {
+  try {
+    const r = await run("git", "rev-parse", "--short", "HEAD");
+    return r.success ? r.out.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+Deno.test("`ab.ts` runs a target beside a git revision of itself, sides swapped, and leaves no worktree", async () => {
+  const revision = await head();
+  // Two pairs of two sessions for a second: the output's shape is the point, not the figures.
+  const ab = () =>
+    run(
+      Deno.execPath(),
+      ...["run", "-A", "tests/bench/ab.ts", "--target", "bare", "--base", "HEAD"],
+      ...["--runs", "2", "--sessions", "2", "--seconds", "1", "--start-spread-ms", "0"],
+    );
+  if (revision === undefined) {
+    // A copy of the sources without git: the tool says what it needs, and stops.
+    const r = await ab();
+    assert.equal(r.code, 2);
+    assert.match(r.err, /ab\.ts needs git and a git checkout with HEAD in it/);
+    return;
+  }
+  const before = (await run("git", "worktree", "list")).out;
+  const r = await ab();
+  assert.ok(r.success, r.err);
+  assert.match(
+    r.out,
+    new RegExp(`^# bare: this checkout against ${revision}, 2 sessions each`, "m"),
+  );
+  assert.match(r.out, /^run 1: \d+\.\d{3} \(CPU s\/session-min .*; loss 0 and 0\)$/m);
+  assert.match(r.out, /^run 2: \d+\.\d{3} /m);
+  assert.match(
+    r.out,
+    new RegExp(`^this checkout over ${revision}: \\d+\\.\\d{3}× CPU, median of 2`, "m"),
+  );
+  assert.equal((await run("git", "worktree", "list")).out, before, "the worktree is gone");
+});
