@@ -75,8 +75,6 @@ export class OutboundPump {
   readonly #onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
   /** Sends the held-back end of an utterance once no audio has come for `tailMs`. */
   readonly #tail: ClockTimer;
-  /** Whether the tail timer is armed: a write then need not touch the timer at all. */
-  #tailArmed = false;
   readonly #tailMs: number;
   /** The tail was cut into a chunk: its packet goes too once the chunk has left. */
   #tailFlushed = false;
@@ -114,7 +112,7 @@ export class OutboundPump {
    * writer should wait for room.
    */
   pushAudio(frame: AudioFrame): Promise<void> | undefined {
-    this.#cancelTail();
+    this.#tail.cancel();
     this.#tracker.queued();
     this.#chunker.push(frame, this.#enqueueChunk);
     this.#run();
@@ -124,7 +122,7 @@ export class OutboundPump {
 
   /** Queues a frame after the audio before it (a partial chunk is cut short to keep order). */
   pushFrame(frame: Frame): Promise<void> | undefined {
-    this.#cancelTail();
+    this.#tail.cancel();
     this.#chunker.flush(this.#enqueueChunk);
     this.#queue.pushFrame(frame);
     this.#run();
@@ -148,7 +146,7 @@ export class OutboundPump {
     if (this.#started && !this.#stopped) this.#mixer?.detach();
     this.#stopped = true;
     this.#pacing.cancel();
-    this.#cancelTail();
+    this.#tail.cancel();
     this.#paced = undefined;
     this.#queue.wakeWriter();
     this.#queue.wakeDrained();
@@ -162,7 +160,7 @@ export class OutboundPump {
   clear(): number {
     const dropped = this.#queue.clear() + this.#chunker.clear() + this.#sender.clearPackets();
     this.#timeline.cut();
-    this.#cancelTail();
+    this.#tail.cancel();
     this.#tailFlushed = false;
     this.#dueWhileHeld = false;
     if (this.#paced !== undefined) {
@@ -267,15 +265,8 @@ export class OutboundPump {
     this.#speaking = false;
     if (this.#chunker.pendingBytes > 0 || this.#sender.pendingPacketBytes > 0) {
       this.#tail.arm(this.#tailMs, now);
-      this.#tailArmed = true;
     }
     this.#tracker.drained(now);
-  }
-
-  #cancelTail(): void {
-    if (!this.#tailArmed) return;
-    this.#tailArmed = false;
-    this.#tail.cancel();
   }
 
   /**
@@ -284,7 +275,6 @@ export class OutboundPump {
    * until whatever is written next.
    */
   #onTail = (): void => {
-    this.#tailArmed = false;
     if (
       this.#stopped || this.#queue.size > 0 ||
       this.#chunker.pendingBytes === 0 && this.#sender.pendingPacketBytes === 0

@@ -17,7 +17,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { killChildren, knownTarget, runPair, type TargetSpec } from "./load.ts";
+import { killChildren, knownTarget, median, runPair, type TargetSpec } from "./load.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -88,12 +88,11 @@ try {
         `${theirs.p99Ms.toFixed(1)} ms; loss ${ours.loss} and ${theirs.loss})`,
     );
   }
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   console.log(
-    `this checkout over ${revision}: ${median.toFixed(3)}× CPU, median of ${ratios.length} pairs ` +
-      `(${sorted[0]!.toFixed(3)}–${sorted.at(-1)!.toFixed(3)})`,
+    `this checkout over ${revision}: ${median(ratios).toFixed(3)}× CPU, median of ` +
+      `${ratios.length} pairs (${Math.min(...ratios).toFixed(3)}–${
+        Math.max(...ratios).toFixed(3)
+      })`,
   );
 } finally {
   killChildren();

@@ -627,7 +627,8 @@ export async function runPair(
 // ---------------------------------------------------------------------------------------------
 // The command line: runs, ramp, tables, verdicts.
 
-const median = (xs: number[]): number => {
+/** The median of `xs`, NaNs left out (NaN when nothing is left). */
+export const median = (xs: number[]): number => {
   const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   const m = s.length >> 1;
