@@ -1,6 +1,7 @@
 /**
  * {@linkcode WholeFrames}: encoded audio out in whole frames only, for a far end that drops what
- * does not fill a frame (Asterisk's `chan_websocket`). Internal to the serializers.
+ * does not fill a frame (Asterisk's `chan_websocket`) or takes one frame per message (Vonage's
+ * 20 ms messages). Internal to the serializers.
  *
  * @module
  */
@@ -8,18 +9,22 @@
 /**
  * Cuts a stream of encoded audio into messages of whole frames, keeping the partial frame at the
  * end for the next audio. Consecutive whole frames leave as one message (a view of the caller's
- * bytes, no copy), at most `maxMessageBytes` long; a frame that straddles two pushes is copied
- * once, deliberately, into a buffer of its own.
+ * bytes, no copy), at most `maxMessageBytes` long, or each frame as a message of its own without
+ * it; a frame that straddles two pushes is copied once, deliberately, into a buffer of its own.
  */
 export class WholeFrames {
   #frameBytes: number;
-  #maxMessageBytes: number;
+  #maxMessageBytes: number | undefined;
   /** The partial frame waiting for more audio. */
   #held: Uint8Array;
   #heldBytes = 0;
 
-  /** Cuts `frameBytes`-byte frames into messages of at most `maxMessageBytes`. */
-  constructor(frameBytes: number, maxMessageBytes: number) {
+  /**
+   * Cuts `frameBytes`-byte frames into messages of at most `maxMessageBytes` (but at least one
+   * frame), or of one frame each when it is not given (a limit in frames, which holds across
+   * {@linkcode WholeFrames.resize}).
+   */
+  constructor(frameBytes: number, maxMessageBytes?: number) {
     this.#frameBytes = frameBytes;
     this.#maxMessageBytes = maxMessageBytes;
     this.#held = new Uint8Array(frameBytes);
@@ -56,7 +61,9 @@ export class WholeFrames {
       this.#heldBytes = 0;
     }
     const wholeEnd = offset + Math.floor((bytes.length - offset) / size) * size;
-    const perMessage = Math.max(size, Math.floor(this.#maxMessageBytes / size) * size);
+    const perMessage = this.#maxMessageBytes === undefined
+      ? size
+      : Math.max(size, Math.floor(this.#maxMessageBytes / size) * size);
     for (let at = offset; at < wholeEnd; at += perMessage) {
       out.push(bytes.subarray(at, Math.min(at + perMessage, wholeEnd)));
     }

@@ -125,14 +125,10 @@ export class ExotelSerializer implements FrameSerializer {
           : `{"event":"media","stream_sid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;
       }
       case "mark":
-        return JSON.stringify({
-          event: "mark",
-          stream_sid: this.#ids.requireStreamId(),
-          mark: { name: frame.name },
-        });
+        return this.#ids.streamEvent("mark", { mark: { name: frame.name } });
       case "interruption":
         this.#audio.reset();
-        return `{"event":"clear","stream_sid":${this.#ids.streamIdJson()}}`;
+        return this.#ids.streamEvent("clear");
       case "message":
         return JSON.stringify(frame.message);
       default:

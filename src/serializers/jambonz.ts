@@ -126,11 +126,7 @@ export class JambonzSerializer implements FrameSerializer {
     }
     this.#options = options;
     if (stream !== undefined) this.#outbound = outbound(stream);
-    this.#hangUp = new HangUp({
-      fetch: options.fetch,
-      timeoutMs: options.hangUpTimeoutMs,
-      enabled: (options.autoHangUp ?? true) && options.apiKey !== undefined,
-    });
+    this.#hangUp = HangUp.forSerializer(options, options.apiKey !== undefined);
   }
 
   /** The rate of the audio sent back, once known (the option, or the first message's rate). */

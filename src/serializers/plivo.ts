@@ -122,12 +122,10 @@ export class PlivoSerializer implements FrameSerializer {
     });
     this.#authId = options.authId;
     this.#authToken = options.authToken;
-    this.#hangUp = new HangUp({
-      fetch: options.fetch,
-      timeoutMs: options.hangUpTimeoutMs,
-      enabled: (options.autoHangUp ?? true) && options.authId !== undefined &&
-        options.authToken !== undefined,
-    });
+    this.#hangUp = HangUp.forSerializer(
+      options,
+      options.authId !== undefined && options.authToken !== undefined,
+    );
   }
 
   /** The stream id, once known. */
@@ -160,14 +158,10 @@ export class PlivoSerializer implements FrameSerializer {
         return `{"event":"playAudio","media":{"contentType":"${contentType}","sampleRate":${this.#audio.sampleRate},"payload":"${payload}"},"streamId":${this.#ids.streamIdJson()}}`;
       }
       case "mark":
-        return JSON.stringify({
-          event: "checkpoint",
-          streamId: this.#ids.requireStreamId(),
-          name: frame.name,
-        });
+        return this.#ids.streamEvent("checkpoint", { name: frame.name });
       case "interruption":
         this.#audio.reset();
-        return `{"event":"clearAudio","streamId":${this.#ids.streamIdJson()}}`;
+        return this.#ids.streamEvent("clearAudio");
       case "message":
         return JSON.stringify(frame.message);
       case "end":

@@ -130,11 +130,7 @@ export class TelnyxSerializer implements FrameSerializer {
       callId: options.callControlId,
     });
     this.#apiKey = options.apiKey;
-    this.#hangUp = new HangUp({
-      fetch: options.fetch,
-      timeoutMs: options.hangUpTimeoutMs,
-      enabled: (options.autoHangUp ?? true) && options.apiKey !== undefined,
-    });
+    this.#hangUp = HangUp.forSerializer(options, options.apiKey !== undefined);
   }
 
   /** The stream id, once known. */

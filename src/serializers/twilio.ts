@@ -164,11 +164,7 @@ export class TwilioSerializer implements FrameSerializer {
     this.#accountSid = options.accountSid;
     this.#authToken = options.authToken;
     this.#apiBase = apiBaseOf(options);
-    this.#hangUp = new HangUp({
-      fetch: options.fetch,
-      timeoutMs: options.hangUpTimeoutMs,
-      enabled: (options.autoHangUp ?? true) && options.authToken !== undefined,
-    });
+    this.#hangUp = HangUp.forSerializer(options, options.authToken !== undefined);
   }
 
   /** The stream SID, once known. */
@@ -201,14 +197,10 @@ export class TwilioSerializer implements FrameSerializer {
           : `{"event":"media","streamSid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;
       }
       case "mark":
-        return JSON.stringify({
-          event: "mark",
-          streamSid: this.#ids.requireStreamId(),
-          mark: { name: frame.name },
-        });
+        return this.#ids.streamEvent("mark", { mark: { name: frame.name } });
       case "interruption":
         this.#audio.reset();
-        return `{"event":"clear","streamSid":${this.#ids.streamIdJson()}}`;
+        return this.#ids.streamEvent("clear");
       case "message":
         return JSON.stringify(frame.message);
       case "end":

@@ -12,11 +12,14 @@ import type { DtmfFrame, Frame, MarkFrame, MessageFrame, StartFrame } from "../f
 import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { toJson } from "./_to_json.ts";
+import { WholeFrames } from "./_whole_frames.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
 const PROVIDER = "vonage";
+/** The byte PCM16 silence is made of: a partial frame is padded with it. */
+const SILENCE = 0;
 
 /** Options for {@linkcode VonageSerializer}. */
 export interface VonageSerializerOptions {
@@ -76,11 +79,8 @@ export class VonageSerializer implements FrameSerializer {
   /** Vonage answers `notify` once the audio sent before it has played. */
   readonly playoutMarks = true;
   #audio: TelephonyAudio;
-  /** Bytes in one 20 ms frame at Vonage's rate. */
-  #frameBytes: number;
-  /** The partial outbound frame (a deliberate copy of the tail of the last audio). */
-  #held: Uint8Array;
-  #heldLength = 0;
+  /** Outbound audio in 20 ms frames at Vonage's rate, the partial frame held for the next audio. */
+  readonly #frames: WholeFrames;
   /** Names of marks sent and not yet notified, in the order sent. */
   #marks = new Set<string>();
 
@@ -91,8 +91,7 @@ export class VonageSerializer implements FrameSerializer {
       throw new RangeError(`sampleRate must be one of ${RESAMPLER_RATES.join(", ")}, got ${rate}`);
     }
     this.#audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate: rate, provider: PROVIDER });
-    this.#frameBytes = frameBytesAt(rate);
-    this.#held = new Uint8Array(this.#frameBytes);
+    this.#frames = new WholeFrames(frameBytesAt(rate)); // one frame per message, as Vonage asks
   }
 
   /** Vonage's audio rate in Hz (the option, or what `websocket:connected` announced). */
@@ -110,10 +109,10 @@ export class VonageSerializer implements FrameSerializer {
     switch (frame.type) {
       case "audio": {
         const bytes = this.#audio.encode(frame);
-        return bytes === null ? [] : this.#cut(bytes);
+        return bytes === null ? [] : this.#frames.push(bytes);
       }
       case "interruption":
-        this.#heldLength = 0;
+        this.#frames.clear();
         this.#audio.reset();
         return '{"action":"clear"}';
       case "mark": {
@@ -123,13 +122,13 @@ export class VonageSerializer implements FrameSerializer {
         // would put silence into the speech, so the partial frame waits (the ack comes < 20 ms
         // early).
         if (frame.name.startsWith(PLAYOUT_MARK_PREFIX)) return notify;
-        const tail = this.#padHeld();
+        const tail = this.#frames.pad(SILENCE);
         return tail === null ? notify : [tail, notify];
       }
       case "end":
-        return this.#padHeld();
+        return this.#frames.pad(SILENCE);
       case "cancel":
-        this.#heldLength = 0;
+        this.#frames.clear();
         return null;
       case "message":
         return toJson(frame.message);
@@ -176,10 +175,8 @@ export class VonageSerializer implements FrameSerializer {
     if (message["content-type"] !== undefined) {
       const rate = rateOf(reader, reader.string("content-type"));
       this.#audio.configure({ sampleRate: rate });
-      if (frameBytesAt(rate) !== this.#frameBytes) {
-        this.#frameBytes = frameBytesAt(rate);
-        this.#held = new Uint8Array(this.#frameBytes);
-        this.#heldLength = 0;
+      if (frameBytesAt(rate) !== this.#frames.frameBytes) {
+        this.#frames.resize(frameBytesAt(rate));
       }
     }
     // Vonage puts the endpoint's custom headers beside `event` and `content-type`; some
@@ -196,40 +193,6 @@ export class VonageSerializer implements FrameSerializer {
     if (callId !== undefined) start.callId = callId;
     if (Object.keys(params).length > 0) start.params = params;
     return start;
-  }
-
-  /** Cuts encoded audio into whole frames, keeping the tail for the next call. */
-  #cut(bytes: Uint8Array): Uint8Array[] {
-    const size = this.#frameBytes;
-    const out: Uint8Array[] = [];
-    let offset = 0;
-    if (this.#heldLength > 0) {
-      offset = Math.min(size - this.#heldLength, bytes.length);
-      this.#held.set(bytes.subarray(0, offset), this.#heldLength);
-      this.#heldLength += offset;
-      if (this.#heldLength < size) return out;
-      // Deliberate copy: the held buffer is reused for the next partial frame.
-      out.push(this.#held.slice());
-      this.#heldLength = 0;
-    }
-    // Whole frames are views of the encoder's output: no copy.
-    for (; offset + size <= bytes.length; offset += size) {
-      out.push(bytes.subarray(offset, offset + size));
-    }
-    if (offset < bytes.length) {
-      this.#held.set(bytes.subarray(offset), 0);
-      this.#heldLength = bytes.length - offset;
-    }
-    return out;
-  }
-
-  /** The partial frame padded with silence to a whole frame, or `null` when there is none. */
-  #padHeld(): Uint8Array | null {
-    if (this.#heldLength === 0) return null;
-    const frame = this.#held.slice();
-    frame.fill(0, this.#heldLength);
-    this.#heldLength = 0;
-    return frame;
   }
 }
 

@@ -13,7 +13,10 @@ import type { JsonReader } from "./json_reader.ts";
 export interface CallIdsOptions {
   /** The provider's name, for error messages. */
   provider: string;
-  /** The protocol's own name for the stream id (`"streamSid"`), for error messages. */
+  /**
+   * The protocol's own name for the stream id (`"streamSid"`): named in error messages, and the
+   * field {@linkcode CallIds.streamEvent} addresses the stream by.
+   */
   streamField: string;
   /**
    * The stream id, when the application knows it before the start message.
@@ -62,6 +65,7 @@ export interface StartFields {
  * const start = ids.start({ streamId: "MZ1", callId: "CA1", params: { lang: "en" } });
  * assert.deepEqual(start, { type: "start", params: { lang: "en" }, streamId: "MZ1", callId: "CA1" });
  * assert.equal(ids.streamIdJson(), '"MZ1"');
+ * assert.equal(ids.streamEvent("clear"), '{"event":"clear","streamSid":"MZ1"}');
  * ```
  */
 export class CallIds {
@@ -121,5 +125,16 @@ export class CallIds {
   /** The stream id as a JSON string literal, for messages built as text. */
   streamIdJson(): string {
     return JSON.stringify(this.requireStreamId());
+  }
+
+  /**
+   * An outbound control message addressed to the stream, as JSON text: `{"event":<event>,
+   * <streamField>:<stream id>, ...fields}` in that order (`{"event":"clear","streamSid":"MZ1"}`,
+   * Plivo's `{"event":"checkpoint","streamId":"s1","name":"m1"}`). An "encode" error before the
+   * start message brought the stream id. Media, sent many times a second, is better built as text
+   * around {@linkcode CallIds.streamIdJson}: that spares an object and a scan of the payload.
+   */
+  streamEvent(event: string, fields?: Record<string, unknown>): string {
+    return JSON.stringify({ event, [this.#streamField]: this.requireStreamId(), ...fields });
   }
 }

@@ -116,6 +116,40 @@ export class HangUp {
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
+  /**
+   * The hang-up a serializer offers through {@linkcode HangUpSerializerOptions}: its `fetch` and
+   * `hangUpTimeoutMs`, enabled unless `autoHangUp` is `false` and only when the serializer was
+   * given the credentials its provider's REST API needs (`hasCredentials`; without them
+   * {@linkcode HangUp.endCall} leaves the call to end with the socket).
+   *
+   * @example What an `end` frame does with a serializer's options
+   * ```ts
+   * import { HangUp } from "@x/ws-transport/telephony";
+   * import assert from "node:assert/strict";
+   *
+   * const request = () => ({
+   *   provider: "Example",
+   *   callId: "c1",
+   *   url: "https://api.example.com/calls/c1",
+   *   init: { method: "DELETE" },
+   *   alreadyEnded: (status: number) => status === 404,
+   * });
+   * const fetch = () => Promise.resolve(new Response("{}"));
+   * // Without the credentials, or with autoHangUp off, nothing is sent.
+   * assert.equal(HangUp.forSerializer({ fetch }, false).endCall(request), null);
+   * assert.equal(HangUp.forSerializer({ fetch, autoHangUp: false }, true).endCall(request), null);
+   * // With them the call is hung up, and nothing goes on the socket.
+   * assert.equal(await HangUp.forSerializer({ fetch }, true).endCall(request), null);
+   * ```
+   */
+  static forSerializer(options: HangUpSerializerOptions, hasCredentials: boolean): HangUp {
+    return new HangUp({
+      fetch: options.fetch,
+      timeoutMs: options.hangUpTimeoutMs,
+      enabled: (options.autoHangUp ?? true) && hasCredentials,
+    });
+  }
+
   /** Whether a hang-up has been attempted (successfully or not). */
   get attempted(): boolean {
     return this.#attempted;

@@ -8,9 +8,11 @@
  *   {@linkcode readMediaFormat} a start message's whole media format.
  * - {@linkcode JsonReader}: strict reads of a provider's JSON that name the field's path in every
  *   decode error; {@linkcode readMediaMessage} the audio of a `media` message.
- * - {@linkcode CallIds}: the stream and call ids a start message brings, and the `start` frame.
+ * - {@linkcode CallIds}: the stream and call ids a start message brings, the `start` frame, and
+ *   the control messages addressed to the stream.
  * - {@linkcode HangUp} and {@linkcode basicAuth}: a REST hang-up, once, bounded in time
- *   ({@linkcode HangUpSerializerOptions} the options a serializer offers for it).
+ *   ({@linkcode HangUpSerializerOptions} the options a serializer offers for it,
+ *   {@linkcode HangUp.forSerializer} the hang-up they make).
  * - {@linkcode encodeBase64} / {@linkcode decodeBase64}: the runtime's native codec where it has
  *   one.
  * - Request signatures: {@linkcode hmacBase64}, {@linkcode timingSafeEqual}, and
@@ -52,7 +54,7 @@
  *       }
  *       case "interruption":
  *         this.#audio.reset();
- *         return JSON.stringify({ event: "flush", streamId: this.#ids.requireStreamId() });
+ *         return this.#ids.streamEvent("flush"); // {"event":"flush","streamId":…}
  *       default:
  *         return null;
  *     }

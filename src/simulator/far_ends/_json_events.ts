@@ -1,13 +1,12 @@
 /**
  * What the JSON-over-WebSocket platforms (Twilio, Telnyx, Plivo, Exotel) share on the far end's
- * side: reading the bot's `{"event": …}` messages, ids in each platform's shape, base64 audio.
+ * side: reading the bot's `{"event": …}` messages, ids in each platform's shape, PCM16 bytes.
  * Written from the platforms' documentation, apart from the serializers under test.
  *
  * @module
  */
 
 import type { FarEndContext } from "../far_end.ts";
-import { fromBase64 } from "../_base64.ts";
 
 /** A JSON object as the bot sent it. */
 export type Json = Record<string, unknown>;
@@ -48,38 +47,6 @@ export function objectAt(value: Json, key: string): Json | undefined {
   return typeof found === "object" && found !== null && !Array.isArray(found)
     ? found as Json
     : undefined;
-}
-
-/**
- * `message.mark.name` of a mark message, or `undefined` after reporting `rule` (`"PROTOCOL.bad-mark"`)
- * with `why` (the platform's words for it, an error code first where it has one).
- */
-export function markName(
-  message: Json,
-  context: FarEndContext,
-  rule: string,
-  why = "mark without mark.name",
-): string | undefined {
-  const name = objectAt(message, "mark")?.name;
-  if (typeof name === "string") return name;
-  context.violation(rule, why);
-  return undefined;
-}
-
-/**
- * The bytes of a media message's base64 `media.payload`, or `null` after reporting `rule`
- * (`"PROTOCOL.bad-media"`) with `why`.
- */
-export function mediaBytes(
-  message: Json,
-  context: FarEndContext,
-  rule: string,
-  why = "media.payload is not base64",
-): Uint8Array | null {
-  const payload = objectAt(message, "media")?.payload;
-  const bytes = typeof payload === "string" ? fromBase64(payload) : null;
-  if (bytes === null) context.violation(rule, why);
-  return bytes;
 }
 
 /** `prefix` followed by `length` random hex digits (SIDs look like this). */

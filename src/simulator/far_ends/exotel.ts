@@ -9,7 +9,8 @@
  *   `sequence_number`, `chunk`, `timestamp`), `dtmf` (`digit`, `duration`), `mark` and `stop`
  *   (`reason`).
  * - It accepts `media` (`media.payload`), `mark` (sent back once the audio before it has
- *   finished playing) and `clear`, with the `stream_sid`.
+ *   finished playing) and `clear`, with the `stream_sid`: Twilio's message set, read by the code
+ *   the Twilio and Telnyx far ends share (`_media_stream_events.ts`).
  * - The applet's URL may ask for 16 or 24 kHz (`?sample-rate=`); 8 kHz is the default.
  * - Chunk size window for bidirectional streaming: minimum 3.2 k (3,200 bytes), maximum 100 k,
  *   always a multiple of 320 bytes (else the platform waits 20 ms per short packet: gaps). The
@@ -24,14 +25,8 @@
 
 import { toBase64 } from "../_base64.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
-import {
-  hexId,
-  littleEndianBytes,
-  markName,
-  mediaBytes,
-  readEvent,
-  samplesFromLittleEndian,
-} from "./_json_events.ts";
+import { hexId, littleEndianBytes, samplesFromLittleEndian } from "./_json_events.ts";
+import { MediaStreamEvents } from "./_media_stream_events.ts";
 
 const MIN_CHUNK_BYTES = 3200;
 const MAX_CHUNK_BYTES = 100_000;
@@ -47,8 +42,7 @@ export class ExotelFarEnd implements FarEnd {
   readonly #callSid: string;
   readonly #accountSid = hexId("AC", 24);
   #context!: FarEndContext;
-  #sequence = 0;
-  #chunk = 0;
+  #events!: MediaStreamEvents;
 
   constructor(options: FarEndOptions) {
     const rate = options.sampleRate ?? 8000;
@@ -64,10 +58,21 @@ export class ExotelFarEnd implements FarEnd {
 
   open(context: FarEndContext): void {
     this.#context = context;
-    this.#send({ event: "connected" });
-    this.#send({
+    const events = this.#events = new MediaStreamEvents(context, {
+      protocol: "exotel",
+      name: "Exotel",
+      sequenceKey: "sequence_number",
+      streamKey: "stream_sid",
+      streamId: this.#streamSid,
+      checkStreamId: true,
+      markOnClear: "drop",
+      chunkMs: this.caller.frameMs,
+      onMedia: (bytes) => this.#play(bytes),
+    });
+    events.send({ event: "connected" });
+    events.send({
       event: "start",
-      sequence_number: this.#next(),
+      sequence_number: events.nextSequence(),
       stream_sid: this.#streamSid,
       start: {
         stream_sid: this.#streamSid,
@@ -87,23 +92,22 @@ export class ExotelFarEnd implements FarEnd {
   }
 
   sendAudio(samples: Int16Array): void {
-    this.#chunk++;
-    this.#send({
+    const events = this.#events;
+    events.send({
       event: "media",
-      sequence_number: this.#next(),
+      sequence_number: events.nextSequence(),
       stream_sid: this.#streamSid,
       media: {
-        chunk: String(this.#chunk),
-        timestamp: String((this.#chunk - 1) * this.caller.frameMs),
+        ...events.nextChunk(),
         payload: toBase64(littleEndianBytes(samples)),
       },
     });
   }
 
   sendDtmf(digit: string): boolean {
-    this.#send({
+    this.#events.send({
       event: "dtmf",
-      sequence_number: this.#next(),
+      sequence_number: this.#events.nextSequence(),
       stream_sid: this.#streamSid,
       dtmf: { digit, duration: "100" },
     });
@@ -111,9 +115,9 @@ export class ExotelFarEnd implements FarEnd {
   }
 
   hangUp(): Promise<void> {
-    this.#send({
+    this.#events.send({
       event: "stop",
-      sequence_number: this.#next(),
+      sequence_number: this.#events.nextSequence(),
       stream_sid: this.#streamSid,
       stop: { call_sid: this.#callSid, account_sid: this.#accountSid, reason: "callended" },
     });
@@ -121,36 +125,12 @@ export class ExotelFarEnd implements FarEnd {
   }
 
   receive(data: string | Uint8Array): void {
+    this.#events.receive(data);
+  }
+
+  /** The bytes of one `media` message, checked against the chunk size window, played. */
+  #play(bytes: Uint8Array): void {
     const context = this.#context;
-    const message = readEvent(data, context, "exotel");
-    if (!message) return;
-    const { event } = message;
-    if (event !== "media" && event !== "mark" && event !== "clear") {
-      return context.violation(
-        "exotel.unknown-event",
-        `Exotel takes media, mark and clear, not "${event}"`,
-      );
-    }
-    if (message.stream_sid !== this.#streamSid) {
-      return context.violation(
-        "exotel.stream-sid",
-        `${event} for stream ${String(message.stream_sid)}, not ${this.#streamSid}`,
-      );
-    }
-    if (event === "clear") return context.clear();
-    if (event === "mark") {
-      const name = markName(message, context, "exotel.bad-mark");
-      if (name === undefined) return;
-      return context.mark(name, "drop", () =>
-        this.#send({
-          event: "mark",
-          sequence_number: this.#next(),
-          stream_sid: this.#streamSid,
-          mark: { name },
-        }));
-    }
-    const bytes = mediaBytes(message, context, "exotel.bad-media");
-    if (bytes === null) return;
     if (bytes.length < MIN_CHUNK_BYTES) {
       context.violation(
         "exotel.chunk-too-small",
@@ -169,13 +149,5 @@ export class ExotelFarEnd implements FarEnd {
       );
     }
     context.play(samplesFromLittleEndian(bytes));
-  }
-
-  #next(): string {
-    return String(++this.#sequence);
-  }
-
-  #send(message: unknown): void {
-    this.#context.send(JSON.stringify(message));
   }
 }

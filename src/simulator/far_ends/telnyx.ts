@@ -8,7 +8,8 @@
  *   `channels`), `media` (base64 RTP payload, `track`, `chunk`, `timestamp`, string
  *   `sequence_number`s), `dtmf`, `mark`, `error` and `stop`.
  * - It accepts `media` (`media.payload`: RTP payload in the stream's codec, "20 milliseconds to
- *   30 seconds of audio" per message), `mark` (sent back once played) and `clear`.
+ *   30 seconds of audio" per message), `mark` (sent back once played) and `clear`: Twilio's
+ *   message set, read by the code the Twilio and Exotel far ends share (`_media_stream_events.ts`).
  * - Codecs: PCMU and PCMA at 8 kHz, L16 at 16 kHz (network byte order, as RTP carries it).
  *
  * The reference does not say what becomes of marks queued behind cleared audio: the simulator
@@ -20,7 +21,8 @@
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import { toBase64 } from "../_base64.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
-import { hexId, markName, mediaBytes, readEvent } from "./_json_events.ts";
+import { hexId } from "./_json_events.ts";
+import { MediaStreamEvents } from "./_media_stream_events.ts";
 
 type Codec = "PCMU" | "PCMA" | "L16";
 const RATES: Record<Codec, number> = { PCMU: 8000, PCMA: 8000, L16: 16000 };
@@ -35,8 +37,7 @@ export class TelnyxFarEnd implements FarEnd {
   readonly #streamId: string;
   readonly #callControlId: string;
   #context!: FarEndContext;
-  #sequence = 0;
-  #chunk = 0;
+  #events!: MediaStreamEvents;
 
   constructor(options: FarEndOptions) {
     const codec = (options.encoding ?? "PCMU").toUpperCase();
@@ -53,10 +54,22 @@ export class TelnyxFarEnd implements FarEnd {
 
   open(context: FarEndContext): void {
     this.#context = context;
-    this.#send({ event: "connected", version: "1.0.0" });
-    this.#send({
+    const events = this.#events = new MediaStreamEvents(context, {
+      protocol: "telnyx",
+      name: "Telnyx",
+      sequenceKey: "sequence_number",
+      streamKey: "stream_id",
+      streamId: this.#streamId,
+      // The reference's `media`, `mark` and `clear` from the bot have no `stream_id` to check.
+      checkStreamId: false,
+      markOnClear: "drop",
+      chunkMs: this.caller.frameMs,
+      onMedia: (bytes) => this.#play(bytes),
+    });
+    events.send({ event: "connected", version: "1.0.0" });
+    events.send({
       event: "start",
-      sequence_number: this.#next(),
+      sequence_number: events.nextSequence(),
       start: {
         user_id: crypto.randomUUID(),
         call_control_id: this.#callControlId,
@@ -73,14 +86,13 @@ export class TelnyxFarEnd implements FarEnd {
   }
 
   sendAudio(samples: Int16Array): void {
-    this.#chunk++;
-    this.#send({
+    const events = this.#events;
+    events.send({
       event: "media",
-      sequence_number: this.#next(),
+      sequence_number: events.nextSequence(),
       media: {
         track: "inbound",
-        chunk: String(this.#chunk),
-        timestamp: String((this.#chunk - 1) * this.caller.frameMs),
+        ...events.nextChunk(),
         payload: toBase64(this.#encode(samples)),
       },
       stream_id: this.#streamId,
@@ -88,19 +100,19 @@ export class TelnyxFarEnd implements FarEnd {
   }
 
   sendDtmf(digit: string): boolean {
-    this.#send({
+    this.#events.send({
       event: "dtmf",
       stream_id: this.#streamId,
-      sequence_number: this.#next(),
+      sequence_number: this.#events.nextSequence(),
       dtmf: { digit },
     });
     return true;
   }
 
   hangUp(): Promise<void> {
-    this.#send({
+    this.#events.send({
       event: "stop",
-      sequence_number: this.#next(),
+      sequence_number: this.#events.nextSequence(),
       stop: { call_control_id: this.#callControlId },
       stream_id: this.#streamId,
     });
@@ -108,42 +120,20 @@ export class TelnyxFarEnd implements FarEnd {
   }
 
   receive(data: string | Uint8Array): void {
-    const context = this.#context;
-    const message = readEvent(data, context, "telnyx");
-    if (!message) return;
-    switch (message.event) {
-      case "clear":
-        return context.clear();
-      case "mark": {
-        const name = markName(message, context, "telnyx.bad-mark");
-        if (name === undefined) return;
-        return context.mark(name, "drop", () =>
-          this.#send({
-            event: "mark",
-            sequence_number: this.#next(),
-            stream_id: this.#streamId,
-            mark: { name },
-          }));
-      }
-      case "media": {
-        const bytes = mediaBytes(message, context, "telnyx.bad-media");
-        if (bytes === null) return;
-        const samples = this.#decode(bytes);
-        const ms = (samples.length * 1000) / this.playbackRate;
-        if (ms < 20 || ms > 30_000) {
-          context.violation(
-            "telnyx.chunk-size",
-            `a media message of ${ms} ms; Telnyx takes 20 ms to 30 s`,
-          );
-        }
-        return context.play(samples);
-      }
-      default:
-        context.violation(
-          "telnyx.unknown-event",
-          `Telnyx takes media, mark and clear, not "${message.event}"`,
-        );
+    this.#events.receive(data);
+  }
+
+  /** The bytes of one `media` message, decoded and checked against Telnyx's length window. */
+  #play(bytes: Uint8Array): void {
+    const samples = this.#decode(bytes);
+    const ms = (samples.length * 1000) / this.playbackRate;
+    if (ms < 20 || ms > 30_000) {
+      this.#context.violation(
+        "telnyx.chunk-size",
+        `a media message of ${ms} ms; Telnyx takes 20 ms to 30 s`,
+      );
     }
+    this.#context.play(samples);
   }
 
   #encode(samples: Int16Array): Uint8Array {
@@ -165,13 +155,5 @@ export class TelnyxFarEnd implements FarEnd {
     const out = new Int16Array(bytes.length >> 1);
     for (let i = 0; i < out.length; i++) out[i] = view.getInt16(i * 2, false);
     return out;
-  }
-
-  #next(): string {
-    return String(++this.#sequence);
-  }
-
-  #send(message: unknown): void {
-    this.#context.send(JSON.stringify(message));
   }
 }

@@ -8,7 +8,8 @@
  *   and from the stream's start), `dtmf` (`track: "inbound_track"`), `mark` and finally `stop`.
  * - It accepts `media` (base64 audio/x-mulaw 8000, no file headers), `mark` (echoed back once the
  *   audio sent before it has played) and `clear` (empties the buffer; marks of the cleared audio
- *   come back at once), each with the stream's SID.
+ *   come back at once), each with the stream's SID. Telnyx and Exotel repeat this message set:
+ *   the three share its reading and numbering (`_media_stream_events.ts`).
  * - Error 31924 "Stream - WebSocket - Protocol Error": any other message, or a malformed one.
  *   Warning 31931 "Stream - Media - Media Discarded": more than 10 minutes of audio buffered;
  *   further media is discarded (sent once per stream).
@@ -27,14 +28,8 @@
 import { mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import { toBase64 } from "../_base64.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
-import {
-  hexId,
-  littleEndianBytes,
-  markName,
-  mediaBytes,
-  readEvent,
-  samplesFromLittleEndian,
-} from "./_json_events.ts";
+import { hexId, littleEndianBytes, samplesFromLittleEndian } from "./_json_events.ts";
+import { MediaStreamEvents } from "./_media_stream_events.ts";
 
 const BUFFER_CAP_MS = 10 * 60 * 1000;
 
@@ -53,8 +48,7 @@ export class TwilioFarEnd implements FarEnd {
   /** PCM16 (SignalWire's L16) rather than μ-law. */
   readonly #linear: boolean;
   #context!: FarEndContext;
-  #sequence = 0;
-  #chunk = 0;
+  #events!: MediaStreamEvents;
   #discarding = false;
 
   constructor(options: FarEndOptions, platform: MediaStreamsPlatform = "twilio") {
@@ -79,11 +73,24 @@ export class TwilioFarEnd implements FarEnd {
 
   open(context: FarEndContext): void {
     this.#context = context;
+    // SignalWire's copy reports under Twilio's rules and error codes: the messages are Twilio's.
+    const events = this.#events = new MediaStreamEvents(context, {
+      protocol: "twilio",
+      name: "Twilio",
+      sequenceKey: "sequenceNumber",
+      streamKey: "streamSid",
+      streamId: this.#streamSid,
+      checkStreamId: true,
+      markOnClear: "ack",
+      errorCode: "31924",
+      chunkMs: this.caller.frameMs,
+      onMedia: (bytes) => this.#play(bytes),
+    });
     const version = this.protocol === "twilio" ? "1.0.0" : "0.2.0";
-    this.#send({ event: "connected", protocol: "Call", version });
-    this.#send({
+    events.send({ event: "connected", protocol: "Call", version });
+    events.send({
       event: "start",
-      sequenceNumber: this.#next(),
+      sequenceNumber: events.nextSequence(),
       start: {
         accountSid: this.#accountSid,
         streamSid: this.#streamSid,
@@ -102,14 +109,13 @@ export class TwilioFarEnd implements FarEnd {
   }
 
   sendAudio(samples: Int16Array): void {
-    this.#chunk++;
-    this.#send({
+    const events = this.#events;
+    events.send({
       event: "media",
-      sequenceNumber: this.#next(),
+      sequenceNumber: events.nextSequence(),
       media: {
         track: "inbound",
-        chunk: String(this.#chunk),
-        timestamp: String((this.#chunk - 1) * this.caller.frameMs),
+        ...events.nextChunk(),
         payload: toBase64(this.#linear ? littleEndianBytes(samples) : mulawEncode(samples)),
       },
       streamSid: this.#streamSid,
@@ -117,10 +123,10 @@ export class TwilioFarEnd implements FarEnd {
   }
 
   sendDtmf(digit: string): boolean {
-    this.#send({
+    this.#events.send({
       event: "dtmf",
       streamSid: this.#streamSid,
-      sequenceNumber: this.#next(),
+      sequenceNumber: this.#events.nextSequence(),
       dtmf: this.protocol === "twilio"
         ? { track: "inbound_track", digit }
         : { duration: 100, digit },
@@ -129,9 +135,9 @@ export class TwilioFarEnd implements FarEnd {
   }
 
   hangUp(): Promise<void> {
-    this.#send({
+    this.#events.send({
       event: "stop",
-      sequenceNumber: this.#next(),
+      sequenceNumber: this.#events.nextSequence(),
       streamSid: this.#streamSid,
       stop: { accountSid: this.#accountSid, callSid: this.#callSid },
     });
@@ -139,44 +145,12 @@ export class TwilioFarEnd implements FarEnd {
   }
 
   receive(data: string | Uint8Array): void {
+    this.#events.receive(data);
+  }
+
+  /** The bytes of one `media` message: discarded past the buffer cap, else played. */
+  #play(bytes: Uint8Array): void {
     const context = this.#context;
-    const message = readEvent(data, context, "twilio");
-    if (!message) return;
-    const { event } = message;
-    if (event !== "media" && event !== "mark" && event !== "clear") {
-      context.violation(
-        "twilio.unknown-event",
-        `31924: Twilio takes media, mark and clear, not "${event}"`,
-      );
-      return;
-    }
-    if (message.streamSid !== this.#streamSid) {
-      context.violation(
-        "twilio.stream-sid",
-        `31924: ${event} for stream ${String(message.streamSid)}, not ${this.#streamSid}`,
-      );
-      return;
-    }
-    if (event === "clear") return context.clear();
-    if (event === "mark") {
-      const name = markName(message, context, "twilio.bad-mark", "31924: mark without mark.name");
-      if (name === undefined) return;
-      context.mark(name, "ack", () =>
-        this.#send({
-          event: "mark",
-          sequenceNumber: this.#next(),
-          streamSid: this.#streamSid,
-          mark: { name },
-        }));
-      return;
-    }
-    const bytes = mediaBytes(
-      message,
-      context,
-      "twilio.bad-media",
-      "31924: media.payload is not base64",
-    );
-    if (bytes === null) return;
     if (context.queuedMs() >= BUFFER_CAP_MS) {
       if (!this.#discarding) {
         context.violation(
@@ -193,13 +167,5 @@ export class TwilioFarEnd implements FarEnd {
       return;
     }
     context.play(this.#linear ? samplesFromLittleEndian(bytes) : mulawDecode(bytes));
-  }
-
-  #next(): string {
-    return String(++this.#sequence);
-  }
-
-  #send(message: unknown): void {
-    this.#context.send(JSON.stringify(message));
   }
 }

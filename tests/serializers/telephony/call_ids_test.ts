@@ -53,3 +53,19 @@ Deno.test("`CallIds.readStart` takes the stream id from start or beside event, a
     /start\.streamSid is not a string: 5/,
   );
 });
+
+Deno.test("`CallIds.streamEvent` addresses the stream by the protocol's field, the fields after it", () => {
+  const ids = new CallIds({ provider: "Acme", streamField: "stream_sid" });
+  assert.throws(
+    () => ids.streamEvent("clear"),
+    (e) =>
+      e instanceof TransportError && e.code === "encode" &&
+      e.message === "Acme: no stream_sid yet (no start message received)",
+  );
+  ids.start({ streamId: 's"1', params: {} });
+  assert.equal(ids.streamEvent("clear"), '{"event":"clear","stream_sid":"s\\"1"}');
+  assert.equal(
+    ids.streamEvent("mark", { mark: { name: "m1" } }),
+    '{"event":"mark","stream_sid":"s\\"1","mark":{"name":"m1"}}',
+  );
+});

@@ -83,3 +83,20 @@ Deno.test("`HangUp.endCall` is null when disabled, and builds the request only w
   assert.equal(built, 1);
   assert.equal(fake.calls.length, 1);
 });
+
+Deno.test("`HangUp.forSerializer` hangs up only with credentials and autoHangUp on, through the options' fetch and timeout", async () => {
+  const fake = fakeFetch(() => new Response(null, { status: 204 }));
+  assert.equal(HangUp.forSerializer({ fetch: fake.fetch }, false).endCall(request), null);
+  assert.equal(
+    HangUp.forSerializer({ fetch: fake.fetch, autoHangUp: false }, true).endCall(request),
+    null,
+  );
+  assert.equal(fake.calls.length, 0);
+  assert.equal(await HangUp.forSerializer({ fetch: fake.fetch }, true).endCall(request), null);
+  assert.equal(fake.calls.length, 1);
+  await assert.rejects(
+    HangUp.forSerializer({ fetch: hangingFetch, hangUpTimeoutMs: 40 }, true).endCall(request)!,
+    (e: TransportError) => e.code === "timeout" && /within 40 ms/.test(e.message),
+  );
+  assert.throws(() => HangUp.forSerializer({ hangUpTimeoutMs: -1 }, true), RangeError);
+});
