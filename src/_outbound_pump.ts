@@ -114,6 +114,7 @@ export class OutboundPump {
   pushAudio(frame: AudioFrame): Promise<void> | undefined {
     this.#tail.cancel();
     this.#tracker.queued();
+    if (this.#chunker.isWholeChunk(frame) && this.#sentAtOnce(frame)) return;
     this.#chunker.push(frame, this.#enqueueChunk);
     this.#run();
     this.#queue.ownAudio(frame.audio.buffer);
@@ -199,6 +200,36 @@ export class OutboundPump {
     this.#run();
     await this.#queue.drained(signal);
     this.#sender.flushPackets();
+  }
+
+  /**
+   * A real-time bot's case: a frame that is one whole chunk, nothing queued before it, its slot
+   * due now. It leaves at once, the frame itself as the chunk (no chunk object, no queue entry,
+   * no run of the queue): what `#run` would do with it, minus the queue. Returns false, having
+   * done nothing, when the frame must be queued instead.
+   */
+  #sentAtOnce(frame: AudioFrame): boolean {
+    if (
+      this.#running || !this.#started || this.#stopped || this.#held ||
+      this.#mixer !== undefined || this.#queue.size > 0
+    ) return false;
+    const ms = durationMs(frame.audio.length, frame);
+    const now = this.#clock.now();
+    if (this.#timeline.waitFor(ms, now) > 0) return false; // not due yet: it waits in the queue
+    this.#timeline.reserve(ms, now);
+    this.#running = true;
+    try {
+      const sending = this.#sendChunk(frame, ms, true, now);
+      if (sending) {
+        void this.#runAfter(sending);
+        return true;
+      }
+      this.#ranDry(now);
+    } catch (cause) {
+      this.#failed(cause);
+    }
+    this.#running = false;
+    return true;
   }
 
   #enqueueChunk = (chunk: AudioFrame): void => {

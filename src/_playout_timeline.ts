@@ -72,9 +72,12 @@ export class PlayoutTimeline {
     return wait;
   }
 
-  /** How long a chunk of `durationMs` reserved now would wait, without reserving it. */
-  waitFor(durationMs: number): number {
-    return this.#pacer.peek(durationMs);
+  /**
+   * How long a chunk of `durationMs` reserved now would wait, without reserving it (`now`: as in
+   * {@linkcode reserve}).
+   */
+  waitFor(durationMs: number, now?: number): number {
+    return this.#pacer.peek(durationMs, now);
   }
 
   /** The position of the chunk committed last. */

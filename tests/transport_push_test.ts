@@ -117,6 +117,46 @@ Deno.test("`WebSocketTransport.send` copies queued audio: a bot may reuse its bu
   await transport.closed;
 });
 
+Deno.test("`WebSocketTransport.send` sends a real-time whole chunk before it returns; early and partial audio wait their turn", async () => {
+  const { clock, pair, transport, received } = session({ sendAheadMs: 40 });
+  await clock.tick(0);
+  // Real time: a 20 ms chunk every 20 ms leaves within its send.
+  for (let i = 1; i <= 5; i++) {
+    const before = pair.server.sent.length;
+    assert.equal(transport.send(audio(20, i)), undefined);
+    assert.equal(pair.server.sent.length, before + 1, `chunk ${i} left within send()`);
+    await clock.tick(20);
+  }
+  // At 100 ms, five chunks at once, 40 ms ahead: three are due now, then one every 20 ms.
+  for (let i = 6; i <= 10; i++) transport.send(audio(20, i));
+  assert.equal(pair.server.sent.length, 8);
+  // A partial frame is held for the rest of its chunk, and a whole one after it is cut to match.
+  transport.send(audio(10, 11));
+  transport.send(audio(20, 12));
+  await clock.tick(200);
+  const firstBytes = received.map((
+    r,
+  ) => [(r.data as Uint8Array)[0], (r.data as Uint8Array).at(-1)]);
+  assert.deepEqual(firstBytes, [
+    [1, 1],
+    [2, 2],
+    [3, 3],
+    [4, 4],
+    [5, 5],
+    [6, 6],
+    [7, 7],
+    [8, 8],
+    [9, 9],
+    [10, 10],
+    [11, 12],
+    [12, 12], // the last 10 ms, sent once no more audio came
+  ]);
+  assert.deepEqual(received.slice(8, 11).map((r) => r.at), [120, 140, 160]);
+  assert.equal(transport.stats.audioChunksSent, 12);
+  pair.client.close(1000);
+  await transport.closed;
+});
+
 Deno.test("`WebSocketTransport` paces a burst with one timer at a time, not one per chunk", async () => {
   const { clock, pair, transport, received } = session({ maxQueuedMs: 10_000 });
   await clock.tick(0);

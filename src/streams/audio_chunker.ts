@@ -96,6 +96,24 @@ export class AudioChunker {
 
   #emitChunk = (audio: Uint8Array): void => this.#emit(this.#chunk(audio));
 
+  /**
+   * Whether `frame` is one whole chunk as it is, with nothing held back before it: its audio
+   * needs no cutting, so a caller that sends it at once may use the frame itself as the chunk.
+   * Takes the frame's response and format either way, as {@linkcode push} would (nothing is held,
+   * so nothing is emitted); a frame that is not whole then goes to `push` as usual.
+   */
+  isWholeChunk(frame: AudioFrame): boolean {
+    if (this.#cutter.pendingBytes !== 0) return false;
+    this.#responseId = frame.responseId;
+    if (frame.sampleRate !== this.#sampleRate || frame.channels !== this.#channels) {
+      assertPcmFormat(frame, "frame");
+      this.#sampleRate = frame.sampleRate;
+      this.#channels = frame.channels;
+      this.#chunkBytes = bytesForDuration(this.#chunkMs, frame);
+    }
+    return frame.audio.length === this.#chunkBytes;
+  }
+
   /** Emits the held-back remainder, if any, as one short chunk. */
   flush(emit: (chunk: AudioFrame) => void): void {
     const rest = this.#cutter.take();

@@ -84,10 +84,9 @@ export class Pacer {
 
   /**
    * How many milliseconds {@linkcode reserve} would ask a chunk of `durationMs` to wait now,
-   * without reserving anything.
+   * without reserving anything (`now`: as in `reserve`).
    */
-  peek(durationMs: number): number {
-    const now = this.#clock.now();
+  peek(durationMs: number, now: number = this.#clock.now()): number {
     if (!(now <= this.#anchor + this.#scheduledMs)) return 0;
     const deadline = this.#anchor + this.#scheduledMs - (this.#sendAheadMs ?? durationMs);
     return deadline > now ? deadline - now : 0;
