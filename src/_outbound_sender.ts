@@ -95,9 +95,9 @@ export class OutboundSender {
     const frame = this.#addWavHeader ? { ...chunk, audio: wrapWav(chunk.audio, chunk) } : chunk;
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
-      return result.then((messages) => this.#transmitAudio(chunk, messages));
+      return result.then((messages) => this.#transmitAudio(chunk, messages, this.#transmit));
     }
-    return this.#transmitAudio(chunk, result);
+    return this.#transmitAudio(chunk, result, this.#put);
   }
 
   /** Serializes a frame that keeps its place after the audio before it, and sends it. */
@@ -107,8 +107,10 @@ export class OutboundSender {
       return;
     }
     const result = this.#serialize(frame);
-    if (result instanceof Promise) return result.then((messages) => this.#transmitAll(messages));
-    return this.#transmitAll(result);
+    if (result instanceof Promise) {
+      return result.then((messages) => this.#transmitAll(messages, this.#transmit));
+    }
+    return this.#transmitAll(result, this.#put);
   }
 
   /**
@@ -118,10 +120,10 @@ export class OutboundSender {
   sendUrgent(frame: Frame): void {
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
-      void result.then((messages) => this.#transmitEach(messages));
+      void result.then((messages) => this.#transmitEach(messages, this.#transmit));
       return;
     }
-    this.#transmitEach(result);
+    this.#transmitEach(result, this.#transmit);
   }
 
   /** Sends one serialized message at once (a serializer's own reply). */
@@ -133,7 +135,7 @@ export class OutboundSender {
   flushPackets(): void {
     const packetizer = this.#packetizer;
     if (packetizer === undefined) return;
-    this.#stats.audioBytesDroppedOnClose += packetizer.flush(this.#sendPacket);
+    this.#stats.audioBytesDroppedOnClose += packetizer.flush(this.#transmit);
   }
 
   /** Bytes held by the packetizer for a packet not yet whole. */
@@ -146,41 +148,37 @@ export class OutboundSender {
     return this.#packetizer?.clear() ?? 0;
   }
 
-  #transmitAudio(chunk: AudioFrame, messages: Serialized): Promise<void> | void {
+  #transmitAudio(chunk: AudioFrame, messages: Serialized, send: Send): Promise<void> | void {
     if (messages === null) return;
     this.#stats.audioChunksSent++;
     this.#stats.audioBytesSent += chunk.audio.length;
     if (Array.isArray(messages)) {
-      for (const message of messages) this.#transmitAudioMessage(message);
+      for (const message of messages) this.#transmitAudioMessage(message, send);
     } else {
-      this.#transmitAudioMessage(messages);
+      this.#transmitAudioMessage(messages, send);
     }
     return this.#drain();
   }
 
-  #transmitAudioMessage(message: SerializedMessage): void {
+  #transmitAudioMessage(message: SerializedMessage, send: Send): void {
     // Only binary audio is packetized: cutting a text (JSON) message would corrupt it.
     if (this.#packetizer !== undefined && typeof message !== "string") {
-      this.#packetizer.push(message, this.#sendPacket);
+      this.#packetizer.push(message, send);
     } else {
-      this.#transmit(message);
+      send(message);
     }
   }
 
-  #sendPacket = (packet: Uint8Array): void => {
-    this.#transmit(packet);
-  };
-
-  #transmitAll(messages: Serialized): Promise<void> | void {
+  #transmitAll(messages: Serialized, send: Send): Promise<void> | void {
     if (messages === null) return;
-    this.#transmitEach(messages);
+    this.#transmitEach(messages, send);
     return this.#drain();
   }
 
-  #transmitEach(messages: Serialized): void {
+  #transmitEach(messages: Serialized, send: Send): void {
     if (messages === null) return;
-    if (!Array.isArray(messages)) return this.#transmit(messages);
-    for (const message of messages) this.#transmit(message);
+    if (!Array.isArray(messages)) return send(messages);
+    for (const message of messages) send(message);
   }
 
   /**
@@ -216,14 +214,26 @@ export class OutboundSender {
     );
   }
 
-  #transmit(message: SerializedMessage): void {
+  /**
+   * Sends one message if the socket is still open, else counts it lost: for a message whose
+   * frame was checked in an earlier turn (an asynchronous serializer's answer, a packet held
+   * back) or never (an urgent frame, a serializer's own reply).
+   */
+  #transmit = (message: SerializedMessage): void => {
     if (this.#socket.readyState !== ReadyState.OPEN) {
-      // The socket went away between a frame's check and this message (a packet, an
-      // asynchronous serializer's answer): count what is lost.
       if (typeof message === "string") this.#stats.framesDroppedOnClose++;
       else this.#stats.audioBytesDroppedOnClose += message.length;
       return;
     }
+    this.#put(message);
+  };
+
+  /**
+   * Sends one message on a socket found open in this same turn, with nothing run since that
+   * could close it: `readyState` is not read again (on Deno a call into the runtime's JavaScript
+   * with a brand check, for every chunk).
+   */
+  #put = (message: SerializedMessage): void => {
     // A string's UTF-8 form is at most three bytes per UTF-16 unit.
     this.#unsentBound += (typeof message === "string" ? 3 * message.length : message.length) +
       FRAME_OVERHEAD_BYTES;
@@ -235,7 +245,7 @@ export class OutboundSender {
     }
     this.#stats.messagesOut++;
     this.#stats.bytesOut += message.length;
-  }
+  };
 
   /**
    * Waits while the socket holds more than `maxBufferedBytes` unsent, at most `sendTimeoutMs`;
@@ -275,3 +285,6 @@ export class OutboundSender {
 
 /** What a serializer answers with, now: one message or several (no array made for one), or none. */
 type Serialized = SerializedMessage | SerializedMessage[] | null;
+
+/** Hands one message to the socket: {@linkcode OutboundSender}'s `#transmit` or `#put`. */
+type Send = (message: SerializedMessage) => void;

@@ -4,8 +4,9 @@
  * with `node --prof-process` (JavaScript, C++, GC, the runtime's own code, and the top
  * JavaScript functions).
  *
- * Run: `npx deno run -A tests/bench/profile_server.ts [--target push] [--sessions 200] [--seconds 10]`
- * (needs `node` on PATH for `--prof-process`). The profiler itself costs CPU: read the shares,
+ * Run: `npx deno run -A tests/bench/profile_server.ts [--target push] [--sessions 200] [--seconds 10]
+ * [--report FILE]` (needs `node` on PATH for `--prof-process`; `--report` keeps its whole report,
+ * with the bottom-up profile that says who calls a hot builtin). The profiler itself costs CPU: read the shares,
  * not the CPU per session-minute it prints.
  *
  * @module
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     sessions: { type: "string", default: "200" },
     seconds: { type: "string", default: "10" },
     top: { type: "string", default: "15" },
+    report: { type: "string" },
   },
 });
 
@@ -55,6 +57,7 @@ try {
 const processed = await new Deno.Command("node", { args: ["--prof-process", log], stderr: "null" })
   .output();
 const text = new TextDecoder().decode(processed.stdout);
+if (values.report) await Deno.writeTextFile(values.report, text);
 await Deno.remove(dir, { recursive: true });
 
 // The summary, the shared libraries (the deno binary: the runtime's Rust side) and the top
