@@ -56,6 +56,21 @@ Deno.test("`WebSocketTransport.receive` gets the frames that waited, then each a
   await transport.closed;
 });
 
+Deno.test("`WebSocketTransport.receive` hands on no frame once the session is closing", async () => {
+  const { clock, pair, transport } = session();
+  const frames: Frame[] = [];
+  transport.receive((frame) => {
+    frames.push(frame);
+    void transport.close(1000); // the first message ends the session
+  });
+  pair.client.send('"first"');
+  pair.client.send('"second"');
+  await clock.tick(1);
+  await transport.closed;
+  assert.deepEqual(frames, [{ type: "message", message: "first" }]);
+  assert.equal(transport.stats.messagesIn, 2, "the second message did arrive");
+});
+
 Deno.test("`WebSocketTransport` gives its frames to one reader: receive() or readable, not both", async () => {
   const { pair, transport } = session();
   transport.receive(() => {});
