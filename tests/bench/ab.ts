@@ -10,14 +10,25 @@
  *   [--seconds 10] [--start-spread-ms 2000]
  * ```
  *
- * Deno targets only (`load.ts --help` lists them; the Node servers are bundled by
- * `tests/runtimes/node/load_runtimes.ts`). Needs `git`; the worktree is removed at the end.
+ * Targets: `load.ts`'s (`load.ts --help` lists them), run by this checkout's Deno on each side's
+ * files; and `node-push` / `node`, the Node adapter's echo of `load_runtimes.ts` on the push
+ * surface or through the streams, 60 ms ahead, bundled by esbuild from each side's files and run by
+ * `node`. Needs `git`; the worktree and the bundles are removed at the end.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { DEMO_SEND_AHEAD_MS } from "../../examples/demo/handler.ts";
 import { killChildren, knownTarget, median, runPair, type TargetSpec } from "./load.ts";
+import { bundleForNode } from "../runtimes/node/child_runtime.ts";
+
+/** The Node targets: the echo server's arguments (`load_runtimes.ts`'s, at the demo's lead). */
+const NODE_TARGETS: Record<string, string[]> = {
+  "node-push": ["--push", `--ahead-ms=${DEMO_SEND_AHEAD_MS}`],
+  node: [`--ahead-ms=${DEMO_SEND_AHEAD_MS}`],
+};
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -50,18 +61,34 @@ try {
 }
 const worktree = await Deno.makeTempDir({ prefix: "ws-transport-ab-" });
 await git("worktree", "add", "--detach", worktree, revision);
+const bundles: string[] = [];
 try {
-  const current: TargetSpec = { ...knownTarget(values.target), name: "this checkout" };
-  // The same program (this checkout's Deno) on the revision's files.
-  const [program, ...args] = current.command;
-  const base: TargetSpec = {
-    ...current,
-    name: revision,
-    command: [
-      program,
-      ...args.map((arg) => arg.startsWith(ROOT) ? `${worktree}/${arg.slice(ROOT.length)}` : arg),
-    ],
-  };
+  let current: TargetSpec;
+  let base: TargetSpec;
+  const nodeArgs = NODE_TARGETS[values.target];
+  if (nodeArgs !== undefined) {
+    // Each side's server bundled from its own files, as npm users get the module.
+    const nodeTarget = async (name: string, root: string): Promise<TargetSpec> => {
+      const entry = pathToFileURL(`${root}/tests/runtimes/node/echo_server_node.ts`).href;
+      const bundle = await bundleForNode(entry);
+      bundles.push(bundle);
+      return { name, command: ["node", bundle, ...nodeArgs], path: "/ws" };
+    };
+    current = await nodeTarget("this checkout", ROOT);
+    base = await nodeTarget(revision, worktree);
+  } else {
+    current = { ...knownTarget(values.target), name: "this checkout" };
+    // The same program (this checkout's Deno) on the revision's files.
+    const [program, ...args] = current.command;
+    base = {
+      ...current,
+      name: revision,
+      command: [
+        program,
+        ...args.map((arg) => arg.startsWith(ROOT) ? `${worktree}/${arg.slice(ROOT.length)}` : arg),
+      ],
+    };
+  }
   const options = {
     sessions: Number(values.sessions),
     seconds: Number(values.seconds),
@@ -97,4 +124,7 @@ try {
 } finally {
   killChildren();
   await git("worktree", "remove", "--force", worktree).catch((error) => console.error(error));
+  for (const bundle of bundles) {
+    await Deno.remove(bundle.replace(/\/server\.mjs$/, ""), { recursive: true }).catch(() => {});
+  }
 }

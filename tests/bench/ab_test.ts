@@ -54,3 +54,32 @@ Deno.test("`ab.ts` runs a target beside a git revision of itself, sides swapped,
   );
   assert.equal((await run("git", "worktree", "list")).out, before, "the worktree is gone");
 });
+
+Deno.test("`ab.ts` bundles the Node adapter's echo from each side's files and removes the bundles", async () => {
+  const revision = await head();
+  if (revision === undefined) return; // no git: the test above covers what ab.ts says then
+  // Where the bundles go: the system's temporary folder, as Deno.makeTempDir finds it.
+  const probe = await Deno.makeTempDir();
+  await Deno.remove(probe);
+  const tmp = probe.slice(0, probe.lastIndexOf("/"));
+  const bundles = async () => {
+    const names: string[] = [];
+    for await (const entry of Deno.readDir(tmp)) {
+      if (entry.name.startsWith("ws-transport-node-")) names.push(entry.name);
+    }
+    return names.sort();
+  };
+  const before = await bundles();
+  const r = await run(
+    Deno.execPath(),
+    ...["run", "-A", "tests/bench/ab.ts", "--target", "node-push", "--base", "HEAD"],
+    ...["--runs", "1", "--sessions", "2", "--seconds", "1", "--start-spread-ms", "0"],
+  );
+  assert.ok(r.success, r.err);
+  assert.match(
+    r.out,
+    new RegExp(`^# node-push: this checkout against ${revision}, 2 sessions`, "m"),
+  );
+  assert.match(r.out, /^run 1: \d+\.\d{3} \(CPU s\/session-min .*; loss 0 and 0\)$/m);
+  assert.deepEqual(await bundles(), before, "no bundle is left behind");
+});
