@@ -114,7 +114,7 @@ export class OutboundPump {
   pushAudio(frame: AudioFrame): Promise<void> | undefined {
     this.#tail.cancel();
     this.#tracker.queued();
-    if (this.#chunker.isWholeChunk(frame) && this.#sentAtOnce(frame)) return;
+    if (this.#chunker.takeWhole(frame) && this.#sentAtOnce(frame)) return;
     this.#chunker.push(frame, this.#enqueueChunk);
     this.#run();
     this.#queue.ownAudio(frame.audio.buffer);

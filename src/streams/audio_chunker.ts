@@ -97,12 +97,13 @@ export class AudioChunker {
   #emitChunk = (audio: Uint8Array): void => this.#emit(this.#chunk(audio));
 
   /**
-   * Whether `frame` is one whole chunk as it is, with nothing held back before it: its audio
-   * needs no cutting, so a caller that sends it at once may use the frame itself as the chunk.
-   * Takes the frame's response and format either way, as {@linkcode push} would (nothing is held,
-   * so nothing is emitted); a frame that is not whole then goes to `push` as usual.
+   * Takes `frame` as a chunk of its own when it is exactly one chunk long and nothing is held
+   * back: returns `true`, and the caller sends the frame itself, as `push` would have emitted a
+   * copy of it (a bot relaying real-time audio in chunk-sized frames saves that object). Returns
+   * `false` when the frame must go to {@linkcode push} instead, having taken the frame's response
+   * and format already, as `push` does first (nothing is held, so nothing is emitted by that).
    */
-  isWholeChunk(frame: AudioFrame): boolean {
+  takeWhole(frame: AudioFrame): boolean {
     if (this.#cutter.pendingBytes !== 0) return false;
     this.#responseId = frame.responseId;
     if (frame.sampleRate !== this.#sampleRate || frame.channels !== this.#channels) {

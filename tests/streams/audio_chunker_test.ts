@@ -131,3 +131,27 @@ Deno.test("`AudioChunker` gives the same bytes for any chunking of the input", (
     ),
   );
 });
+
+Deno.test("`AudioChunker.takeWhole` takes a chunk-sized frame when nothing is held, and keeps the stream whole", () => {
+  const chunker = new AudioChunker({ chunkMs: 20 }); // 640 bytes at 16 kHz mono
+  const out: AudioFrame[] = [];
+  const emit = (c: AudioFrame) => out.push(c);
+  assert.equal(chunker.takeWhole({ ...audio(ramp(640)), responseId: "a" }), true);
+  // Not one chunk: refused, and pushed as usual; its remainder is held.
+  assert.equal(chunker.takeWhole({ ...audio(ramp(1000)), responseId: "a" }), false);
+  chunker.push({ ...audio(ramp(1000)), responseId: "a" }, emit);
+  assert.equal(chunker.pendingBytes, 360);
+  // While a remainder is held, even a whole chunk must go through push, after it.
+  assert.equal(chunker.takeWhole({ ...audio(ramp(640, 1000)), responseId: "a" }), false);
+  chunker.push({ ...audio(ramp(640, 1000)), responseId: "a" }, emit);
+  assert.deepEqual(out.map((c) => c.audio.length), [640, 640]);
+  assert.deepEqual([...out[1]!.audio.subarray(355, 365)], [...ramp(10, 995)]);
+  // A new response and format are taken as push takes them: the next chunks carry them.
+  chunker.flush(emit);
+  assert.equal(chunker.takeWhole({ ...audio(ramp(320), 8000), responseId: "b" }), true);
+  chunker.push({ ...audio(ramp(100), 8000), responseId: "b" }, emit);
+  chunker.flush(emit);
+  const last = out.at(-1)!;
+  assert.deepEqual([last.audio.length, last.sampleRate, last.responseId], [100, 8000, "b"]);
+  assert.throws(() => chunker.takeWhole(audio(ramp(640), 0)), RangeError);
+});
