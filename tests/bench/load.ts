@@ -243,6 +243,8 @@ export interface LoadResult {
   cpuPerSessionMinute: number;
   /** Server CPU as a share of one core over the window. */
   serverCpuShare: number;
+  /** The kernel's part of the server's CPU over the window (system over user + system time). */
+  serverSystemShare: number;
   /** Server VmRSS at the end of the window, VmHWM (peak), and VmRSS before any session, MB. */
   rssMb: number;
   peakRssMb: number;
@@ -299,18 +301,21 @@ function processTree(pid: number): number[] {
   return tree;
 }
 
-function procCpuSeconds(pid: number): number {
-  let seconds = 0;
+/** CPU seconds a process tree has used so far, in user space and in the kernel. */
+function procCpuSeconds(pid: number): { user: number; system: number } {
+  let user = 0;
+  let system = 0;
   for (const p of processTree(pid)) {
     try {
       const stat = Deno.readTextFileSync(`/proc/${p}/stat`);
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      seconds += (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, CLK_TCK 100
+      user += Number(fields[11]) / 100; // utime, CLK_TCK 100
+      system += Number(fields[12]) / 100; // stime
     } catch {
       // a child that exited meanwhile: its time is no longer readable
     }
   }
-  return seconds;
+  return { user, system };
 }
 
 function procMemMb(pid: number): { rss: number; hwm: number } {
@@ -563,7 +568,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const shape = results[0]!;
     const rtt = mergeHist(results, "rttHist");
     const lag = mergeHist(results, "lagHist");
-    const cpu = cpuEnd - cpuStart;
+    const systemCpu = cpuEnd.system - cpuStart.system;
+    const cpu = cpuEnd.user - cpuStart.user + systemCpu;
     for (const e of results.flatMap((r) => r.errors)) console.error(`  client: ${e}`);
     return {
       target: target.name,
@@ -581,6 +587,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       maxMs: Math.max(...results.map((r) => r.rttMaxMs)),
       cpuPerSessionMinute: cpu / (sessions * windowSeconds / 60),
       serverCpuShare: cpu / windowSeconds,
+      serverSystemShare: cpu > 0 ? systemCpu / cpu : 0,
       rssMb: mem.rss,
       peakRssMb: mem.hwm,
       idleRssMb: idle.rss,
@@ -656,6 +663,7 @@ function summarize(runs: LoadResult[]): LoadResult {
     maxMs: m("maxMs"),
     cpuPerSessionMinute: m("cpuPerSessionMinute"),
     serverCpuShare: m("serverCpuShare"),
+    serverSystemShare: m("serverSystemShare"),
     rssMb: m("rssMb"),
     peakRssMb: m("peakRssMb"),
     idleRssMb: m("idleRssMb"),
@@ -809,7 +817,9 @@ async function main(args: string[]): Promise<number> {
       `  ${label}loss ${r.loss}, failed ${r.failedSessions} (closed early ${r.closedEarly}), p50 ${
         f(r.p50Ms)
       } ms, p99 ${f(r.p99Ms)} ms, ` +
-        `cpu ${f(r.cpuPerSessionMinute, 4)} s/session-min, rss ${f(r.rssMb, 1)} MB, ` +
+        `cpu ${f(r.cpuPerSessionMinute, 4)} s/session-min (kernel ${
+          f(r.serverSystemShare * 100, 0)
+        }%), rss ${f(r.rssMb, 1)} MB, ` +
         `client cpu ${f(r.clientCpuShare * 100, 0)}% lag p99 ${f(r.clientLagP99Ms)} ms`,
     );
   const reference = targets.find((t) => t.name === refName);

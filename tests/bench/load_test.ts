@@ -26,6 +26,11 @@ Deno.test("`runLoad` times every echo of the bare echo and loses none", async ()
   );
   assert.ok(result.p99Ms < 1000, `p99 ${result.p99Ms} ms`);
   assert.ok(result.cpuPerSessionMinute >= 0 && Number.isFinite(result.cpuPerSessionMinute));
+  // A share of the window's CPU (0 when the window was too short for a clock tick).
+  assert.ok(
+    result.serverSystemShare >= 0 && result.serverSystemShare <= 1,
+    `kernel share ${result.serverSystemShare}`,
+  );
   assert.ok(result.rssMb > 5 && result.peakRssMb >= result.rssMb);
 });
 
