@@ -136,7 +136,8 @@ function echo(transport: WebSocketTransport): void {
  * The sessions to compare: `bare` (a listener echoing the message: the harness's own cost),
  * `push` (the transport on `receive` / `send`), `responses` (`push` with playback tracking in
  * full: response ids, the transport's marks acknowledged three frames after they leave, speaking
- * events listened to, as the load benchmark's `responses` target), `recording` (`push` with the
+ * events listened to, as the load benchmark's `responses` target), `responses-unacked` (the same
+ * bot over raw PCM: no marks, playback by the estimate alone), `recording` (`push` with the
  * call recorded as heard, stereo 16 kHz, to a sink that discards it) and `streams`
  * (`readable.pipeTo(writable)`).
  */
@@ -150,6 +151,7 @@ export const SESSIONS: Record<string, () => Session> = {
   push: () => transportSession(echo),
   responses: () =>
     transportSession((transport) => respondingEcho(transport, 2000), new AckingSerializer()),
+  "responses-unacked": () => transportSession((transport) => respondingEcho(transport, 2000)),
   recording: () =>
     transportSession((transport, clock) => {
       const recorder = new CallRecorder({ clock, sampleRate: 16000 });

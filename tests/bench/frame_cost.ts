@@ -6,7 +6,9 @@
  * little between runs: the bench to compare two versions of the hot path with (run it in each
  * checkout). Includes the garbage collection the frames cause.
  *
- * Run: `npx deno run -A tests/bench/frame_cost.ts [--frames 200000] [--rounds 5] [--sessions 1]`
+ * Run: `npx deno run -A tests/bench/frame_cost.ts [--frames 200000] [--rounds 5] [--sessions 1]
+ * [--names bare,push,responses-unacked,responses]` (the sessions to time; `bare` always, as the
+ * harness's own cost; every one of `_hand_driven_session.ts`'s by default)
  *
  * @module
  */
@@ -20,12 +22,18 @@ const { values: args } = parseArgs({
     frames: { type: "string", default: "200000" },
     rounds: { type: "string", default: "5" },
     sessions: { type: "string", default: "1" },
+    names: { type: "string", default: Object.keys(SESSIONS).join(",") },
   },
 });
 const FRAMES = Number(args.frames);
 const ROUNDS = Number(args.rounds);
 const SESSIONS_AT_ONCE = Number(args.sessions);
-const NAMES = ["bare", "push", "responses", "recording", "streams"];
+const NAMES = ["bare", ...args.names.split(",").filter((n) => n !== "" && n !== "bare")];
+for (const name of NAMES) {
+  if (!(name in SESSIONS)) {
+    throw new RangeError(`unknown session ${name}: ${Object.keys(SESSIONS)}`);
+  }
+}
 
 /**
  * Microseconds per frame over `FRAMES` frames, after a warm-up, spread round-robin over
