@@ -9,6 +9,9 @@ import type { AudioFrame } from "../frames.ts";
 import { assertPcmFormat, bytesForDuration, durationMs } from "../audio/pcm.ts";
 import { FixedSizeCutter } from "./_fixed_size_cutter.ts";
 
+/** The `emit` of a caller that knows nothing is held: nothing can be emitted. */
+const NOTHING_HELD = (): void => {};
+
 /** Options for {@linkcode AudioChunker}. */
 export interface AudioChunkerOptions {
   /**
@@ -76,20 +79,7 @@ export class AudioChunker {
 
   /** Adds a frame; calls `emit` for every whole chunk now available. */
   push(frame: AudioFrame, emit: (chunk: AudioFrame) => void): void {
-    if (frame.responseId !== this.#responseId) {
-      // A new response never shares a chunk with the one before it.
-      this.flush(emit);
-      this.#responseId = frame.responseId;
-    }
-    if (frame.sampleRate !== this.#sampleRate || frame.channels !== this.#channels) {
-      // A zero or fractional rate or channel count would make the chunk size 0 or fractional and
-      // the cutting loop below endless; checked only on a format change, so it costs nothing.
-      assertPcmFormat(frame, "frame");
-      this.flush(emit);
-      this.#sampleRate = frame.sampleRate;
-      this.#channels = frame.channels;
-      this.#chunkBytes = bytesForDuration(this.#chunkMs, frame);
-    }
+    this.#follow(frame, emit);
     this.#emit = emit;
     this.#cutter.push(frame.audio, this.#chunkBytes, this.#emitChunk);
   }
@@ -105,14 +95,29 @@ export class AudioChunker {
    */
   takeWhole(frame: AudioFrame): boolean {
     if (this.#cutter.pendingBytes !== 0) return false;
-    this.#responseId = frame.responseId;
+    this.#follow(frame, NOTHING_HELD);
+    return frame.audio.length === this.#chunkBytes;
+  }
+
+  /**
+   * Takes the frame's response and format, emitting what is held of the previous ones first: a
+   * new response never shares a chunk with the one before it, and no audio plays at another's
+   * rate.
+   */
+  #follow(frame: AudioFrame, emit: (chunk: AudioFrame) => void): void {
+    if (frame.responseId !== this.#responseId) {
+      this.flush(emit);
+      this.#responseId = frame.responseId;
+    }
     if (frame.sampleRate !== this.#sampleRate || frame.channels !== this.#channels) {
+      // A zero or fractional rate or channel count would make the chunk size 0 or fractional and
+      // the cutting loop endless; checked only on a format change, so it costs nothing.
       assertPcmFormat(frame, "frame");
+      this.flush(emit);
       this.#sampleRate = frame.sampleRate;
       this.#channels = frame.channels;
       this.#chunkBytes = bytesForDuration(this.#chunkMs, frame);
     }
-    return frame.audio.length === this.#chunkBytes;
   }
 
   /** Emits the held-back remainder, if any, as one short chunk. */
