@@ -5,7 +5,7 @@
  * session at most.
  *
  * Run: `deno run -A tests/bench/bare_echo.ts [--interval-ms 20] [--ahead-ms 0] [--drop-every N]
- * [--send-view] [--streams] [--no-ping]`.
+ * [--send-view] [--streams] [--no-ping] [--marks-every N]`.
  * The first stdout line is `listening 127.0.0.1:PORT`. It exits when its stdin closes, so it never
  * outlives the harness. `--drop-every N` silently drops every Nth message: it exists so the
  * harness's own test can prove that lost echoes are counted. `--ahead-ms A` lets a message leave
@@ -16,6 +16,9 @@
  * through a `ReadableStream` piped to a `WritableStream` on its way to the pacing (a diagnostic:
  * the least that a streams surface over a socket costs, with nothing of ours in it). `--no-ping`
  * turns Deno's keep-alive off (`idleTimeout: 0`; a diagnostic: Deno re-arms it at every message).
+ * `--marks-every N` sends a `mark:NAME` text after every Nth echoed message, which the load client
+ * answers at once (a diagnostic: what the runtime charges for the `responses` target's mark
+ * traffic, a text each way, with nothing of ours in it; its answers are read and ignored).
  *
  * @module
  */
@@ -26,14 +29,21 @@ const FLAGS = ["--send-view", "--streams", "--no-ping"];
 const sendView = Deno.args.includes("--send-view");
 const throughStreams = Deno.args.includes("--streams");
 const noPing = Deno.args.includes("--no-ping");
-const pacing = pacedEchoArgs(Deno.args.filter((arg) => !FLAGS.includes(arg)));
+const marksFlag = Deno.args.find((arg) => arg.startsWith("--marks-every="));
+const marksEvery = marksFlag === undefined ? 0 : Number(marksFlag.slice("--marks-every=".length));
+const pacing = pacedEchoArgs(
+  Deno.args.filter((arg) => !FLAGS.includes(arg) && arg !== marksFlag),
+);
 
 function serveSocket(socket: WebSocket): void {
   socket.binaryType = "arraybuffer";
+  let sent = 0;
   const echo = pacedEcho<ArrayBuffer>({
     ...pacing,
     send: (data) => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(sendView ? new Uint8Array(data) : data);
+      if (socket.readyState !== WebSocket.OPEN) return;
+      socket.send(sendView ? new Uint8Array(data) : data);
+      if (marksEvery > 0 && ++sent % marksEvery === 0) socket.send(`mark:b${sent}`);
     },
   });
   let receive = (data: ArrayBuffer) => echo.receive(data);

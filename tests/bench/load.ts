@@ -51,8 +51,10 @@ export const TARGET_NAMES: readonly string[] = [
   "bare-view",
   "bare-streams",
   "bare-no-ping",
+  "bare-marks",
   "push-no-ping",
   "responses-unheard",
+  "responses-sparse",
   "push-tick",
   "pipecat",
   "parallel",
@@ -93,8 +95,10 @@ export interface KnownTargetOptions {
  * transport does, rather than the `ArrayBuffer`), `bare-streams` (the floor with every message
  * piped through a pair of web streams: what any streams surface costs at the least), and
  * `bare-no-ping` / `push-no-ping` (those two without Deno's keep-alive, `idleTimeout: 0`),
- * `responses-unheard` (`responses-unacked` with no speaking listener) and `push-tick` (`push` with
- * an empty 10 ms `setInterval` beside it).
+ * `bare-marks` (the floor with `responses`' mark traffic: a `mark:` text after every 35th echo,
+ * answered by the client), `responses-unheard` (`responses-unacked` with no speaking listener),
+ * `responses-sparse` (`responses` with the marks spreading to one every 4 s) and `push-tick`
+ * (`push` with an empty 10 ms `setInterval` beside it).
  *
  * @example Looking up the bare echo
  * ```ts
@@ -152,8 +156,12 @@ const DENO_SERVERS: Record<string, [string, ...string[]]> = {
   "bare-view": ["bare_echo.ts", "--send-view"], // the socket handed a view, as the transport does
   "bare-streams": ["bare_echo.ts", "--streams"], // each message piped through web streams
   "bare-no-ping": ["bare_echo.ts", "--no-ping"], // Deno's keep-alive off (idleTimeout 0)
+  // The floor with `responses`' mark traffic (about 1.4 a second, answered): the runtime's share.
+  "bare-marks": ["bare_echo.ts", "--marks-every=35"],
   "push-no-ping": ["push_server.ts", "--no-ping"],
   "responses-unheard": ["push_server.ts", "--responses", "--unacked", "--no-listen"],
+  // `responses` with the marks spreading to one every 4 s (maxMarkIntervalMs) rather than 1 s.
+  "responses-sparse": ["push_server.ts", "--responses", "--max-mark-interval-ms=4000"],
   "push-tick": ["push_server.ts", "--tick-ms=10"], // 100 empty wake-ups a second beside it
 };
 
@@ -211,6 +219,12 @@ export interface LoadOptions {
   drainMs?: number;
   /** Client processes sharing the sessions. */
   clients?: number;
+  /**
+   * The clients' sockets send at once (`TCP_NODELAY`, `_nodelay_web_socket.ts`) instead of using
+   * Deno's `WebSocket`, which waits (Nagle): what a target whose client sends messages the server
+   * does not answer (`responses`' acknowledgements) must be measured with. Default false.
+   */
+  clientNoDelay?: boolean;
   /** Packet interval and size. */
   intervalMs?: number;
   bytes?: number;
@@ -245,6 +259,8 @@ export interface LoadResult {
   serverCpuShare: number;
   /** The kernel's part of the server's CPU over the window (system over user + system time). */
   serverSystemShare: number;
+  /** `mark:NAME` texts the clients answered, per session-second of sending (0: none came). */
+  marksPerSessionSecond: number;
   /** Server VmRSS at the end of the window, VmHWM (peak), and VmRSS before any session, MB. */
   rssMb: number;
   peakRssMb: number;
@@ -500,6 +516,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     startSpreadMs = 0,
     drainMs = 2000,
     clients = 1,
+    clientNoDelay = false,
     intervalMs = 20,
     bytes = 640,
   } = options;
@@ -545,6 +562,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         `--drain-ms=${drainMs}`,
         `--connect-spread-ms=${connectSpreadMs}`,
         `--start-spread-ms=${startSpreadMs}`,
+        ...(clientNoDelay ? ["--nodelay"] : []),
       ]);
       clientProcs.push(child);
       started.push(child);
@@ -588,6 +606,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       cpuPerSessionMinute: cpu / (sessions * windowSeconds / 60),
       serverCpuShare: cpu / windowSeconds,
       serverSystemShare: cpu > 0 ? systemCpu / cpu : 0,
+      marksPerSessionSecond: sum("marksAcked") / (sessions * (warmupSeconds + seconds)),
       rssMb: mem.rss,
       peakRssMb: mem.hwm,
       idleRssMb: idle.rss,
@@ -664,6 +683,7 @@ function summarize(runs: LoadResult[]): LoadResult {
     cpuPerSessionMinute: m("cpuPerSessionMinute"),
     serverCpuShare: m("serverCpuShare"),
     serverSystemShare: m("serverSystemShare"),
+    marksPerSessionSecond: m("marksPerSessionSecond"),
     rssMb: m("rssMb"),
     peakRssMb: m("peakRssMb"),
     idleRssMb: m("idleRssMb"),
@@ -706,6 +726,9 @@ Options:
   --max-sessions N      skip ramp steps above N (default 1600)
   --p99-limit-ms MS     the ramp's p99 limit (default 25)
   --clients N           client processes sharing the sessions (default 1)
+  --client-nodelay      the clients' sockets send at once (TCP_NODELAY) instead of through
+                        Deno's WebSocket, which waits (Nagle) behind a message the server
+                        does not answer: use it for responses and bare-marks
   --python PATH         the Python for the pipecat target (default /usr/bin/python3)
   --max-minutes M       hard limit on the whole run; children are killed (default 15)
   --json FILE           also write every run's figures as JSON
@@ -730,6 +753,7 @@ async function main(args: string[]): Promise<number> {
         targets: { type: "string", default: "demo,bare,pipecat" },
         "lead-ms": { type: "string", default: String(DEMO_SEND_AHEAD_MS) },
         clients: { type: "string", default: "1" },
+        "client-nodelay": { type: "boolean", default: false },
         ramp: { type: "boolean", default: false },
         "ramp-seconds": { type: "string", default: "10" },
         "ramp-tries": { type: "string", default: "2" },
@@ -759,6 +783,7 @@ async function main(args: string[]): Promise<number> {
   const startSpreadMs = Number(values["start-spread-ms"]);
   const runs = Number(values.runs);
   const clients = Number(values.clients);
+  const clientNoDelay = values["client-nodelay"];
   const leadMs = Number(values["lead-ms"]);
   const targetNames = values.targets.split(",").map((t) => t.trim()).filter(Boolean);
   const skipped: string[] = [];
@@ -798,7 +823,8 @@ async function main(args: string[]): Promise<number> {
   const header = [
     `# load benchmark ${new Date().toISOString()}`,
     `# ${sessions} sessions × 640 B every 20 ms, ${seconds} s window after ${warmupSeconds} s ` +
-    `warm-up, ${runs} run(s), ${clients} client process(es); loadavg at start: ${
+    `warm-up, ${runs} run(s), ${clients} client process(es)` +
+    `${clientNoDelay ? " on TCP_NODELAY sockets" : ""}; loadavg at start: ${
       load.split(" ").slice(0, 3).join(" ")
     }; ${navigator.hardwareConcurrency} CPUs shared by client and server`,
     `# the bare floor sends up to ${leadMs} ms ahead of its slot (--lead-ms); the demo's lead is ` +
@@ -820,6 +846,7 @@ async function main(args: string[]): Promise<number> {
         `cpu ${f(r.cpuPerSessionMinute, 4)} s/session-min (kernel ${
           f(r.serverSystemShare * 100, 0)
         }%), rss ${f(r.rssMb, 1)} MB, ` +
+        (r.marksPerSessionSecond > 0 ? `marks ${f(r.marksPerSessionSecond)}/session-s, ` : "") +
         `client cpu ${f(r.clientCpuShare * 100, 0)}% lag p99 ${f(r.clientLagP99Ms)} ms`,
     );
   const reference = targets.find((t) => t.name === refName);
@@ -830,7 +857,7 @@ async function main(args: string[]): Promise<number> {
   for (let run = 1; run <= runs; run++) {
     // Targets interleaved per run, so a slow spell on the machine hits them all alike.
     for (const target of targets) {
-      const options = { sessions, seconds, warmupSeconds, startSpreadMs, clients };
+      const options = { sessions, seconds, warmupSeconds, startSpreadMs, clients, clientNoDelay };
       if (values.paired) {
         if (target === reference) continue;
         console.error(
@@ -879,6 +906,7 @@ async function main(args: string[]): Promise<number> {
             warmupSeconds,
             startSpreadMs,
             clients,
+            clientNoDelay,
           });
           steps.push(pair.reference, pair.target);
           report(pair.reference, `${refName}: `);
@@ -909,6 +937,7 @@ async function main(args: string[]): Promise<number> {
             warmupSeconds,
             startSpreadMs,
             clients,
+            clientNoDelay,
           });
           steps.push(r);
           console.error(`  loss ${r.loss}, failed ${r.failedSessions}, p99 ${f(r.p99Ms)} ms`);

@@ -5,6 +5,9 @@
  * packet every interval from a fixed-deadline schedule and matches echoes by sequence number.
  * When done it prints `result <json>` (a {@linkcode ClientResult}) and exits.
  *
+ * With `--nodelay` the sockets are `NoDelayWebSocket`s (`TCP_NODELAY` on), not Deno's `WebSocket`
+ * (which turns it off): see `_nodelay_web_socket.ts` for what that changes.
+ *
  * Packet layout (little-endian): magic u32, session u32, seq u32, reserved u32, send time f64
  * (`performance.now()` of this process); the rest is zero (silence).
  *
@@ -12,6 +15,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { NoDelayWebSocket } from "./_nodelay_web_socket.ts";
 
 /** What one client process reports to the harness. */
 export interface ClientResult {
@@ -76,6 +80,7 @@ const { values } = parseArgs({
     "connect-spread-ms": { type: "string", default: "1000" },
     "start-spread-ms": { type: "string", default: "0" },
     "connect-timeout-ms": { type: "string", default: "15000" },
+    nodelay: { type: "boolean", default: false },
   },
 });
 
@@ -115,7 +120,7 @@ class Session {
   readonly view = new DataView(this.buffer.buffer);
   readonly sendTimes = new Float64Array(packetsPerSession);
   readonly got = new Uint8Array(packetsPerSession);
-  socket: WebSocket | undefined;
+  socket: WebSocket | NoDelayWebSocket | undefined;
   open = false;
   ended = false;
 
@@ -234,7 +239,8 @@ function onMessage(session: Session, event: MessageEvent): void {
 
 function connect(session: Session): Promise<void> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(url!);
+    // --nodelay: a socket that sends at once (see _nodelay_web_socket.ts for why it matters).
+    const socket = values.nodelay ? new NoDelayWebSocket(url!) : new WebSocket(url!);
     socket.binaryType = "arraybuffer";
     session.socket = socket;
     socket.onopen = () => {
@@ -242,7 +248,7 @@ function connect(session: Session): Promise<void> {
       resolve();
     };
     socket.onmessage = (event) => onMessage(session, event);
-    socket.onerror = (event) => {
+    socket.onerror = (event: Event) => {
       if (errors.length < 5) {
         errors.push(`session ${session.id}: ${(event as ErrorEvent).message ?? "error"}`);
       }

@@ -68,6 +68,24 @@ Deno.test("`runLoad` counts the echoes a server drops as loss", async () => {
   assert.equal(result.received, result.sent - result.loss);
 });
 
+Deno.test("`runLoad` with clientNoDelay answers the floor's marks over sockets of its own and counts them", async () => {
+  // `bare-marks` sends a `mark:` text after every 35th echo; the client answers each.
+  const result = await runLoad({
+    target: knownTarget("bare-marks"),
+    ...SHORT,
+    clientNoDelay: true,
+  });
+  assert.equal(result.failedSessions, 0);
+  assert.equal(result.loss, 0);
+  assert.equal(result.misaligned, 0, "a text mark is never taken for an echo");
+  const perSession = result.sent / SESSIONS;
+  const marks = result.marksPerSessionSecond * SESSIONS * (SHORT.warmupSeconds + SHORT.seconds);
+  assert.ok(
+    Math.abs(marks - SESSIONS * Math.floor(perSession / 35)) <= SESSIONS,
+    `${marks} marks answered for ${result.sent} echoes`,
+  );
+});
+
 Deno.test("`runLoad` rejects a bad session count", async () => {
   await assert.rejects(
     runLoad({ target: knownTarget("bare"), sessions: 0, seconds: 1 }),

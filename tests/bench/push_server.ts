@@ -8,6 +8,8 @@
  * agree), acknowledgements, speaking events. With
  * `--unacked` as well, the same bot speaks raw PCM with no marks: response ids and speaking
  * events by the pacing estimate alone (what the acknowledgements add is the difference). With
+ * `--max-mark-interval-ms N` (with `--responses`), the marks spread to one every N ms while the
+ * acknowledgements agree (`maxMarkIntervalMs`; the transport's default is 1000). With
  * `--record`, each session is also recorded as heard (`CallRecorder`, stereo 16 kHz WAV read to a
  * sink that discards it): what recording costs, beside the same server without it. Diagnostics:
  * `--no-listen` (with `--responses`: no speaking listeners), `--streams` (the echo through
@@ -16,7 +18,7 @@
  * cost by themselves).
  *
  * Run: `deno run -A tests/bench/push_server.ts [--responses [--unacked] [--no-listen]] [--record]
- * [--streams] [--no-ping] [--tick-ms N] [--response-ms 2000]`.
+ * [--max-mark-interval-ms N] [--streams] [--no-ping] [--tick-ms N] [--response-ms 2000]`.
  * The first stdout line is `listening 127.0.0.1:PORT`; it exits when its stdin closes.
  *
  * @module
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     "no-listen": { type: "boolean", default: false },
     "tick-ms": { type: "string", default: "0" },
     "response-ms": { type: "string", default: "2000" },
+    "max-mark-interval-ms": { type: "string" },
   },
 });
 const responseMs = Number(values["response-ms"]);
@@ -57,6 +60,9 @@ const server = Deno.serve({
     audioOut: { sampleRate: 16000, channels: 1, chunkMs: 20 },
     fixedAudioPacketSize: 640,
     sendAheadMs: DEMO_SEND_AHEAD_MS,
+    ...(values["max-mark-interval-ms"] === undefined
+      ? {}
+      : { maxMarkIntervalMs: Number(values["max-mark-interval-ms"]) }),
     ...(values["no-ping"] ? { idleTimeout: 0 } : {}),
   });
   if (!transport) return response;
