@@ -225,6 +225,11 @@ export interface LoadOptions {
    * does not answer (`responses`' acknowledgements) must be measured with. Default false.
    */
   clientNoDelay?: boolean;
+  /**
+   * The clients answer each mark right after the session's next audio message, in one burst with
+   * the other sessions' audio due then, instead of as it comes (a diagnostic). Default false.
+   */
+  answerWithAudio?: boolean;
   /** Packet interval and size. */
   intervalMs?: number;
   bytes?: number;
@@ -517,6 +522,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     drainMs = 2000,
     clients = 1,
     clientNoDelay = false,
+    answerWithAudio = false,
     intervalMs = 20,
     bytes = 640,
   } = options;
@@ -563,6 +569,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         `--connect-spread-ms=${connectSpreadMs}`,
         `--start-spread-ms=${startSpreadMs}`,
         ...(clientNoDelay ? ["--nodelay"] : []),
+        ...(answerWithAudio ? ["--answer-with-audio"] : []),
       ]);
       clientProcs.push(child);
       started.push(child);
@@ -729,6 +736,8 @@ Options:
   --client-nodelay      the clients' sockets send at once (TCP_NODELAY) instead of through
                         Deno's WebSocket, which waits (Nagle) behind a message the server
                         does not answer: use it for responses and bare-marks
+  --answer-with-audio   the clients answer each mark right after the session's next audio
+                        message, in a burst with the other sessions' audio (a diagnostic)
   --python PATH         the Python for the pipecat target (default /usr/bin/python3)
   --max-minutes M       hard limit on the whole run; children are killed (default 15)
   --json FILE           also write every run's figures as JSON
@@ -754,6 +763,7 @@ async function main(args: string[]): Promise<number> {
         "lead-ms": { type: "string", default: String(DEMO_SEND_AHEAD_MS) },
         clients: { type: "string", default: "1" },
         "client-nodelay": { type: "boolean", default: false },
+        "answer-with-audio": { type: "boolean", default: false },
         ramp: { type: "boolean", default: false },
         "ramp-seconds": { type: "string", default: "10" },
         "ramp-tries": { type: "string", default: "2" },
@@ -784,6 +794,7 @@ async function main(args: string[]): Promise<number> {
   const runs = Number(values.runs);
   const clients = Number(values.clients);
   const clientNoDelay = values["client-nodelay"];
+  const answerWithAudio = values["answer-with-audio"];
   const leadMs = Number(values["lead-ms"]);
   const targetNames = values.targets.split(",").map((t) => t.trim()).filter(Boolean);
   const skipped: string[] = [];
@@ -857,7 +868,15 @@ async function main(args: string[]): Promise<number> {
   for (let run = 1; run <= runs; run++) {
     // Targets interleaved per run, so a slow spell on the machine hits them all alike.
     for (const target of targets) {
-      const options = { sessions, seconds, warmupSeconds, startSpreadMs, clients, clientNoDelay };
+      const options = {
+        sessions,
+        seconds,
+        warmupSeconds,
+        startSpreadMs,
+        clients,
+        clientNoDelay,
+        answerWithAudio,
+      };
       if (values.paired) {
         if (target === reference) continue;
         console.error(
@@ -907,6 +926,7 @@ async function main(args: string[]): Promise<number> {
             startSpreadMs,
             clients,
             clientNoDelay,
+            answerWithAudio,
           });
           steps.push(pair.reference, pair.target);
           report(pair.reference, `${refName}: `);
@@ -938,6 +958,7 @@ async function main(args: string[]): Promise<number> {
             startSpreadMs,
             clients,
             clientNoDelay,
+            answerWithAudio,
           });
           steps.push(r);
           console.error(`  loss ${r.loss}, failed ${r.failedSessions}, p99 ${f(r.p99Ms)} ms`);

@@ -81,6 +81,7 @@ const { values } = parseArgs({
     "start-spread-ms": { type: "string", default: "0" },
     "connect-timeout-ms": { type: "string", default: "15000" },
     nodelay: { type: "boolean", default: false },
+    "answer-with-audio": { type: "boolean", default: false },
   },
 });
 
@@ -121,6 +122,8 @@ class Session {
   readonly sendTimes = new Float64Array(packetsPerSession);
   readonly got = new Uint8Array(packetsPerSession);
   socket: WebSocket | NoDelayWebSocket | undefined;
+  /** With `--answer-with-audio`: marks to answer right after this session's next audio message. */
+  readonly unanswered: string[] = [];
   open = false;
   ended = false;
 
@@ -199,7 +202,10 @@ function onMessage(session: Session, event: MessageEvent): void {
   const now = performance.now();
   const data = event.data;
   if (typeof data === "string" && data.startsWith("mark:")) {
-    // A far end that acknowledges playout (the `responses` target): answer each mark at once.
+    // A far end that acknowledges playout (the `responses` target): answer each mark at once,
+    // or (`--answer-with-audio`) right after the session's next audio message, in the same burst
+    // of sends as the other sessions' audio of that moment.
+    if (values["answer-with-audio"]) return void session.unanswered.push(data);
     session.socket!.send(data);
     marksAcked++;
     return;
@@ -329,6 +335,11 @@ function tick(): void {
     session.sendTimes[seq] = sendAt;
     // The socket copies the bytes on send, so one buffer per session is reused.
     session.socket!.send(session.buffer);
+    if (session.unanswered.length > 0) {
+      for (const mark of session.unanswered) session.socket!.send(mark);
+      marksAcked += session.unanswered.length;
+      session.unanswered.length = 0;
+    }
     sent++;
     bytesSent += packetBytes;
     if (TRACE && sendAt - due > traceLag) traceLag = sendAt - due;
