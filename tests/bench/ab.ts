@@ -107,19 +107,26 @@ try {
       : await runPair(base, current, options);
     const ours = swapped ? pair.reference : pair.target;
     const theirs = swapped ? pair.target : pair.reference;
+    // /proc counts CPU in 10 ms ticks: a side that used less in its window reads 0, and a
+    // ratio against it would be Infinity or 0. Such a pair says nothing and is left out.
+    const measured = ours.cpuPerSessionMinute > 0 && theirs.cpuPerSessionMinute > 0;
     const ratio = ours.cpuPerSessionMinute / theirs.cpuPerSessionMinute;
-    ratios.push(ratio);
+    if (measured) ratios.push(ratio);
     console.log(
-      `run ${run}: ${ratio.toFixed(3)} (CPU s/session-min ${ours.cpuPerSessionMinute.toFixed(4)} ` +
+      `run ${run}: ${measured ? ratio.toFixed(3) : "no ratio, a side under one CPU tick"} ` +
+        `(CPU s/session-min ${ours.cpuPerSessionMinute.toFixed(4)} ` +
         `against ${theirs.cpuPerSessionMinute.toFixed(4)}; p99 ${ours.p99Ms.toFixed(1)} against ` +
         `${theirs.p99Ms.toFixed(1)} ms; loss ${ours.loss} and ${theirs.loss})`,
     );
   }
   console.log(
-    `this checkout over ${revision}: ${median(ratios).toFixed(3)}× CPU, median of ` +
-      `${ratios.length} pairs (${Math.min(...ratios).toFixed(3)}–${
-        Math.max(...ratios).toFixed(3)
-      })`,
+    ratios.length === 0
+      ? `this checkout over ${revision}: no ratio, every pair had a side under one CPU tick ` +
+        `(lengthen --seconds or add --sessions)`
+      : `this checkout over ${revision}: ${median(ratios).toFixed(3)}× CPU, median of ` +
+        `${ratios.length} pairs (${Math.min(...ratios).toFixed(3)}–${
+          Math.max(...ratios).toFixed(3)
+        })`,
   );
 } finally {
   killChildren();

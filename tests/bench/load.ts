@@ -632,7 +632,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 export interface PairedResult {
   reference: LoadResult;
   target: LoadResult;
-  /** The target's CPU per session-minute over the reference's. */
+  /** The target's CPU per session-minute over the reference's; NaN when a side read 0 (under one tick). */
   cpuRatio: number;
 }
 
@@ -653,7 +653,11 @@ export async function runPair(
   return {
     reference: ref,
     target: result,
-    cpuRatio: result.cpuPerSessionMinute / ref.cpuPerSessionMinute,
+    // /proc counts CPU in 10 ms ticks: a side that used less in its window reads 0, and its
+    // ratio would be Infinity or 0, which says nothing.
+    cpuRatio: result.cpuPerSessionMinute > 0 && ref.cpuPerSessionMinute > 0
+      ? result.cpuPerSessionMinute / ref.cpuPerSessionMinute
+      : NaN,
   };
 }
 
@@ -1036,7 +1040,13 @@ async function main(args: string[]): Promise<number> {
       "",
     );
     for (const [name, ratios] of pairedRatios) {
-      lines.push(`- ${name}: ${f(median(ratios))}× (${ratios.map((x) => f(x)).join(" / ")})`);
+      const measured = ratios.filter((x) => !Number.isNaN(x));
+      const each = ratios.map((x) => Number.isNaN(x) ? "–" : f(x)).join(" / ");
+      lines.push(
+        measured.length === 0
+          ? `- ${name}: no ratio, every pair had a side under one CPU tick (${each})`
+          : `- ${name}: ${f(median(measured))}× (${each})`,
+      );
     }
   }
   lines.push("");

@@ -199,7 +199,14 @@ if (pairedRatios.size > 0) {
   console.log("");
   console.log("Paired (each adapter beside its own run of its floor): CPU × floor, median (runs):");
   for (const [name, ratios] of pairedRatios) {
-    console.log(`- ${name}: ${f(median(ratios), 2)}× (${ratios.map((x) => f(x, 2)).join(" / ")})`);
+    // A pair with a side under one CPU tick has no ratio (NaN, see runPair): left out.
+    const measured = ratios.filter((x) => !Number.isNaN(x));
+    const each = ratios.map((x) => Number.isNaN(x) ? "–" : f(x, 2)).join(" / ");
+    console.log(
+      measured.length === 0
+        ? `- ${name}: no ratio, every pair had a side under one CPU tick (${each})`
+        : `- ${name}: ${f(median(measured), 2)}× (${each})`,
+    );
   }
 }
 
