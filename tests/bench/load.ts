@@ -56,6 +56,7 @@ export const TARGET_NAMES: readonly string[] = [
   "responses-unheard",
   "responses-sparse",
   "push-tick",
+  "push-copy",
   "pipecat",
   "parallel",
 ];
@@ -97,8 +98,9 @@ export interface KnownTargetOptions {
  * `bare-no-ping` / `push-no-ping` (those two without Deno's keep-alive, `idleTimeout: 0`),
  * `bare-marks` (the floor with `responses`' mark traffic: a `mark:` text after every 35th echo,
  * answered by the client), `responses-unheard` (`responses-unacked` with no speaking listener),
- * `responses-sparse` (`responses` with the marks spreading to one every 4 s) and `push-tick`
- * (`push` with an empty 10 ms `setInterval` beside it).
+ * `responses-sparse` (`responses` with the marks spreading to one every 4 s), `push-tick`
+ * (`push` with an empty 10 ms `setInterval` beside it) and `push-copy` (`push` whose echo sends a
+ * new frame object per chunk, as the `responses` bot does).
  *
  * @example Looking up the bare echo
  * ```ts
@@ -163,6 +165,7 @@ const DENO_SERVERS: Record<string, [string, ...string[]]> = {
   // `responses` with the marks spreading to one every 4 s (maxMarkIntervalMs) rather than 1 s.
   "responses-sparse": ["push_server.ts", "--responses", "--max-mark-interval-ms=4000"],
   "push-tick": ["push_server.ts", "--tick-ms=10"], // 100 empty wake-ups a second beside it
+  "push-copy": ["push_server.ts", "--copy"], // a new frame object per chunk, as responses' bot
 };
 
 /** What `apt-get` gives the pipecat target (FastAPI, uvicorn, and the WebSocket and loop libraries). */

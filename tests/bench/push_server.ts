@@ -15,10 +15,11 @@
  * `--no-listen` (with `--responses`: no speaking listeners), `--streams` (the echo through
  * `readable.pipeTo(writable)` instead), `--no-ping` (Deno's keep-alive off, `idleTimeout: 0`),
  * `--tick-ms N` (an empty `setInterval` of N ms beside it: what N-ms wake-ups of the event loop
- * cost by themselves).
+ * cost by themselves), `--copy` (the echo sends a new frame object per chunk, as the `--responses`
+ * bot does to carry its response id: the bot's share of what tracking seems to cost).
  *
  * Run: `deno run -A tests/bench/push_server.ts [--responses [--unacked] [--no-listen]] [--record]
- * [--max-mark-interval-ms N] [--streams] [--no-ping] [--tick-ms N] [--response-ms 2000]`.
+ * [--max-mark-interval-ms N] [--streams] [--no-ping] [--tick-ms N] [--copy] [--response-ms 2000]`.
  * The first stdout line is `listening 127.0.0.1:PORT`; it exits when its stdin closes.
  *
  * @module
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     streams: { type: "boolean", default: false },
     "no-ping": { type: "boolean", default: false },
     "no-listen": { type: "boolean", default: false },
+    copy: { type: "boolean", default: false },
     "tick-ms": { type: "string", default: "0" },
     "response-ms": { type: "string", default: "2000" },
     "max-mark-interval-ms": { type: "string" },
@@ -75,6 +77,17 @@ const server = Deno.serve({
     transport.readable.pipeTo(transport.writable).catch(() => {});
   } else if (values.responses) {
     respondingEcho(transport, responseMs, { listen: !values["no-listen"] });
+  } else if (values.copy) {
+    // A new frame object per chunk, as `respondingEcho` makes to carry its response id.
+    transport.receive((frame) => {
+      if (frame.type !== "audio") return;
+      transport.send({
+        type: "audio",
+        audio: frame.audio,
+        sampleRate: frame.sampleRate,
+        channels: frame.channels,
+      });
+    });
   } else {
     transport.receive((frame) => {
       if (frame.type === "audio") transport.send(frame);
