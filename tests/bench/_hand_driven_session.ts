@@ -14,6 +14,7 @@ import {
   type ClockTimer,
   type FrameSerializer,
   RawPcmSerializer,
+  type TransportOptions,
   type WebSocketLike,
   WebSocketTransport,
 } from "@x/ws-transport";
@@ -74,6 +75,8 @@ export class LoopSocket extends EventTarget implements WebSocketLike {
   binaryType = "arraybuffer";
   bufferedAmount = 0;
   sent = 0;
+  /** The `mark:NAME` texts among what was sent. */
+  marks = 0;
   readonly #message = new MessageEvent("message", { data: new ArrayBuffer(640) });
   readonly #acks: { due: number; event: MessageEvent }[] = [];
   #delivered = 0;
@@ -83,6 +86,7 @@ export class LoopSocket extends EventTarget implements WebSocketLike {
   send(data: string | ArrayBuffer | ArrayBufferView): void {
     this.sent++;
     if (typeof data === "string" && data.startsWith("mark:")) {
+      this.marks++;
       const event = new MessageEvent("message", { data });
       this.#acks.push({ due: this.#delivered + this.ackAfter, event });
     }
@@ -113,14 +117,23 @@ const SETTINGS = {
   sendAheadMs: 60,
 } as const;
 
-/** A transport on a loop socket with the settings above, and `bot` driving it. */
-function transportSession(
+/**
+ * A transport on a loop socket with the settings above (and `options` over them), and `bot`
+ * driving it; the socket acknowledges marks `ackAfter` deliveries later.
+ */
+export function transportSession(
   bot: (transport: WebSocketTransport, clock: ManualClock) => void,
   serializer: FrameSerializer = new RawPcmSerializer(),
+  { ackAfter, options }: { ackAfter?: number; options?: TransportOptions } = {},
 ): Session {
-  const socket = new LoopSocket();
+  const socket = new LoopSocket(ackAfter);
   const clock = new ManualClock();
-  const transport = new WebSocketTransport(socket, { ...SETTINGS, serializer, clock });
+  const transport = new WebSocketTransport(socket, {
+    ...SETTINGS,
+    ...options,
+    serializer,
+    clock,
+  });
   bot(transport, clock);
   return { socket, clock, stop: () => transport.close().then(() => {}) };
 }

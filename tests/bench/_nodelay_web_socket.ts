@@ -86,7 +86,7 @@ export class NoDelayWebSocket {
     for (;;) {
       const n = await conn.read(buffer);
       if (n === null) throw new Error("connection closed during the handshake");
-      pending = concat(pending, buffer.subarray(0, n));
+      pending = join([pending, buffer.subarray(0, n)]);
       const end = indexOfBlankLine(pending);
       if (end < 0) continue;
       const head = decoder.decode(pending.subarray(0, end));
@@ -103,11 +103,17 @@ export class NoDelayWebSocket {
       if (this.#closed) return;
       const n = await conn.read(buffer);
       if (n === null) return this.#end();
-      pending = pending.length === 0 ? buffer.slice(0, n) : concat(pending, buffer.subarray(0, n));
+      // Parsed in place when nothing was left over: #frames copies what it keeps.
+      pending = pending.length === 0
+        ? buffer.subarray(0, n)
+        : join([pending, buffer.subarray(0, n)]);
     }
   }
 
-  /** Handles every whole frame in `bytes`; returns what is left of a frame still arriving. */
+  /**
+   * Handles every whole frame in `bytes`; returns a copy of what is left of a frame still arriving
+   * (`bytes` may be the read buffer, which the next read overwrites).
+   */
   #frames(bytes: Uint8Array): Uint8Array {
     let at = 0;
     while (bytes.length - at >= 2) {
@@ -136,7 +142,7 @@ export class NoDelayWebSocket {
       this.#frame(fin, opcode, payload);
       if (this.#closed) return new Uint8Array(0);
     }
-    return at === 0 ? bytes : bytes.slice(at);
+    return bytes.slice(at);
   }
 
   #frame(fin: boolean, opcode: number, payload: Uint8Array): void {
@@ -156,7 +162,7 @@ export class NoDelayWebSocket {
         this.#fragments.parts.push(payload);
         if (!fin) return;
         opcode = this.#fragments.opcode;
-        payload = this.#fragments.parts.reduce(concat);
+        payload = join(this.#fragments.parts);
         this.#fragments = undefined;
         break;
       default:
@@ -197,7 +203,7 @@ export class NoDelayWebSocket {
       while (this.#outbox.length > 0 && this.#conn !== undefined) {
         const frames = this.#outbox;
         this.#outbox = [];
-        await writeAll(this.#conn, frames.length === 1 ? frames[0]! : frames.reduce(concat));
+        await writeAll(this.#conn, frames.length === 1 ? frames[0]! : join(frames));
       }
     } catch (error) {
       this.#fail(error);
@@ -230,10 +236,14 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+/** `parts` one after another in one new buffer. */
+function join(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }
 

@@ -107,10 +107,10 @@ try {
       : await runPair(base, current, options);
     const ours = swapped ? pair.reference : pair.target;
     const theirs = swapped ? pair.target : pair.reference;
-    // /proc counts CPU in 10 ms ticks: a side that used less in its window reads 0, and a
-    // ratio against it would be Infinity or 0. Such a pair says nothing and is left out.
-    const measured = ours.cpuPerSessionMinute > 0 && theirs.cpuPerSessionMinute > 0;
-    const ratio = ours.cpuPerSessionMinute / theirs.cpuPerSessionMinute;
+    // runPair's ratio, turned round when this checkout was the reference; NaN where a side used
+    // less than /proc's 10 ms tick in its window: such a pair says nothing and is left out.
+    const ratio = swapped ? 1 / pair.cpuRatio : pair.cpuRatio;
+    const measured = !Number.isNaN(ratio);
     if (measured) ratios.push(ratio);
     console.log(
       `run ${run}: ${measured ? ratio.toFixed(3) : "no ratio, a side under one CPU tick"} ` +

@@ -640,6 +640,27 @@ export interface PairedResult {
 }
 
 /**
+ * A target's per-run CPU ratios ({@linkcode PairedResult.cpuRatio}) as one line: their median and
+ * each run's, "–" for a pair with no ratio (left out of the median).
+ *
+ * @example
+ * ```ts
+ * import { describeRatios } from "./load.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(describeRatios([1.2, NaN, 1.1]), "1.15× (1.20 / – / 1.10)");
+ * assert.equal(describeRatios([NaN]), "no ratio, every pair had a side under one CPU tick (–)");
+ * ```
+ */
+export function describeRatios(ratios: number[]): string {
+  const middle = median(ratios); // NaNs left out; NaN when every pair had none
+  const each = ratios.map((x) => f(x)).join(" / ");
+  return Number.isNaN(middle)
+    ? `no ratio, every pair had a side under one CPU tick (${each})`
+    : `${f(middle)}× (${each})`;
+}
+
+/**
  * Runs `target` and `reference` at the same time, each with `options`' sessions and its own
  * clients, let go at one moment ({@linkcode StartGate}): the same seconds of the machine for both.
  */
@@ -800,8 +821,14 @@ async function main(args: string[]): Promise<number> {
   const startSpreadMs = Number(values["start-spread-ms"]);
   const runs = Number(values.runs);
   const clients = Number(values.clients);
-  const clientNoDelay = values["client-nodelay"];
-  const answerWithAudio = values["answer-with-audio"];
+  // What every run of this invocation shares, fixed run or ramp step.
+  const shared = {
+    warmupSeconds,
+    startSpreadMs,
+    clients,
+    clientNoDelay: values["client-nodelay"],
+    answerWithAudio: values["answer-with-audio"],
+  };
   const leadMs = Number(values["lead-ms"]);
   const targetNames = values.targets.split(",").map((t) => t.trim()).filter(Boolean);
   const skipped: string[] = [];
@@ -842,7 +869,7 @@ async function main(args: string[]): Promise<number> {
     `# load benchmark ${new Date().toISOString()}`,
     `# ${sessions} sessions × 640 B every 20 ms, ${seconds} s window after ${warmupSeconds} s ` +
     `warm-up, ${runs} run(s), ${clients} client process(es)` +
-    `${clientNoDelay ? " on TCP_NODELAY sockets" : ""}; loadavg at start: ${
+    `${shared.clientNoDelay ? " on TCP_NODELAY sockets" : ""}; loadavg at start: ${
       load.split(" ").slice(0, 3).join(" ")
     }; ${navigator.hardwareConcurrency} CPUs shared by client and server`,
     `# the bare floor sends up to ${leadMs} ms ahead of its slot (--lead-ms); the demo's lead is ` +
@@ -875,15 +902,7 @@ async function main(args: string[]): Promise<number> {
   for (let run = 1; run <= runs; run++) {
     // Targets interleaved per run, so a slow spell on the machine hits them all alike.
     for (const target of targets) {
-      const options = {
-        sessions,
-        seconds,
-        warmupSeconds,
-        startSpreadMs,
-        clients,
-        clientNoDelay,
-        answerWithAudio,
-      };
+      const options = { sessions, seconds, ...shared };
       if (values.paired) {
         if (target === reference) continue;
         console.error(
@@ -929,11 +948,7 @@ async function main(args: string[]): Promise<number> {
           const pair = await runPair(reference!, target, {
             sessions: count,
             seconds: Number(values["ramp-seconds"]),
-            warmupSeconds,
-            startSpreadMs,
-            clients,
-            clientNoDelay,
-            answerWithAudio,
+            ...shared,
           });
           steps.push(pair.reference, pair.target);
           report(pair.reference, `${refName}: `);
@@ -961,11 +976,7 @@ async function main(args: string[]): Promise<number> {
             target,
             sessions: count,
             seconds: Number(values["ramp-seconds"]),
-            warmupSeconds,
-            startSpreadMs,
-            clients,
-            clientNoDelay,
-            answerWithAudio,
+            ...shared,
           });
           steps.push(r);
           console.error(`  loss ${r.loss}, failed ${r.failedSessions}, p99 ${f(r.p99Ms)} ms`);
@@ -1042,15 +1053,7 @@ async function main(args: string[]): Promise<number> {
         `${refName}'s, median of the per-run ratios (each run's in brackets):`,
       "",
     );
-    for (const [name, ratios] of pairedRatios) {
-      const measured = ratios.filter((x) => !Number.isNaN(x));
-      const each = ratios.map((x) => Number.isNaN(x) ? "–" : f(x)).join(" / ");
-      lines.push(
-        measured.length === 0
-          ? `- ${name}: no ratio, every pair had a side under one CPU tick (${each})`
-          : `- ${name}: ${f(median(measured))}× (${each})`,
-      );
-    }
+    for (const [name, ratios] of pairedRatios) lines.push(`- ${name}: ${describeRatios(ratios)}`);
   }
   lines.push("");
   let failed = false;

@@ -17,8 +17,7 @@
  * @module
  */
 
-import { WebSocketTransport } from "@x/ws-transport";
-import { LoopSocket, ManualClock } from "./_hand_driven_session.ts";
+import { transportSession } from "./_hand_driven_session.ts";
 import { AckingSerializer, respondingEcho } from "./_responses_bot.ts";
 
 /** Marks a second over `seconds` of a call. */
@@ -28,18 +27,11 @@ async function marksPerSecond(
   ackAfter: number,
   jitter: number,
 ): Promise<number> {
-  const socket = new LoopSocket(ackAfter);
-  const clock = new ManualClock();
-  const transport = new WebSocketTransport(socket, {
-    audioIn: { sampleRate: 16000, channels: 1 },
-    audioOut: { sampleRate: 16000, channels: 1, chunkMs: 20 },
-    fixedAudioPacketSize: 640,
-    sendAheadMs: 60,
-    serializer: new AckingSerializer(),
-    clock,
-    maxMarkIntervalMs,
-  });
-  respondingEcho(transport, 2000);
+  const { socket, clock, stop } = transportSession(
+    (transport) => respondingEcho(transport, 2000),
+    new AckingSerializer(),
+    { ackAfter, options: { maxMarkIntervalMs } },
+  );
   // A fixed seed: the same arrivals for every case, and from run to run.
   let seed = 1;
   const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
@@ -50,9 +42,8 @@ async function marksPerSecond(
     const next = Math.max(clock.time + 0.1, (i + 1) * 20 + (random() * 2 - 1) * jitter);
     clock.advance(next - clock.time);
   }
-  const marks = transport.stats.marksSent;
-  await transport.close();
-  return marks / (clock.time / 1000);
+  await stop();
+  return socket.marks / (clock.time / 1000);
 }
 
 for (const seconds of [12, 60, 300]) {

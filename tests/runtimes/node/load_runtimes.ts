@@ -28,8 +28,10 @@ import { dirname } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { parseArgs } from "node:util";
 import {
+  describeRatios,
   killChildren,
   type LoadResult,
+  median,
   runLoad,
   runPair,
   type TargetSpec,
@@ -116,11 +118,6 @@ async function spec(name: string): Promise<TargetSpec> {
   return { name, command: await command(), path: "/ws" };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 const f = (n: number, digits = 1) => n.toFixed(digits);
 
 const results: LoadResult[] = [];
@@ -199,14 +196,7 @@ if (pairedRatios.size > 0) {
   console.log("");
   console.log("Paired (each adapter beside its own run of its floor): CPU × floor, median (runs):");
   for (const [name, ratios] of pairedRatios) {
-    // A pair with a side under one CPU tick has no ratio (NaN, see runPair): left out.
-    const measured = ratios.filter((x) => !Number.isNaN(x));
-    const each = ratios.map((x) => Number.isNaN(x) ? "–" : f(x, 2)).join(" / ");
-    console.log(
-      measured.length === 0
-        ? `- ${name}: no ratio, every pair had a side under one CPU tick (${each})`
-        : `- ${name}: ${f(median(measured), 2)}× (${each})`,
-    );
+    console.log(`- ${name}: ${describeRatios(ratios)}`);
   }
 }
 
