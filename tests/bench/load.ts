@@ -54,6 +54,7 @@ export const TARGET_NAMES: readonly string[] = [
   "bare-marks",
   "push-no-ping",
   "responses-unheard",
+  "responses-marks",
   "responses-sparse",
   "push-tick",
   "push-copy",
@@ -98,6 +99,8 @@ export interface KnownTargetOptions {
  * `bare-no-ping` / `push-no-ping` (those two without Deno's keep-alive, `idleTimeout: 0`),
  * `bare-marks` (the floor with `responses`' mark traffic: a `mark:` text after every 35th echo,
  * answered by the client), `responses-unheard` (`responses-unacked` with no speaking listener),
+ * `responses-marks` (`responses` with no speaking listener: the marks, their acknowledgements and
+ * the timeline, without the events timer a listener keeps),
  * `responses-sparse` (`responses` with the marks spreading to one every 4 s), `push-tick`
  * (`push` with an empty 10 ms `setInterval` beside it) and `push-copy` (`push` whose echo sends a
  * new frame object per chunk, as the `responses` bot does).
@@ -162,6 +165,8 @@ const DENO_SERVERS: Record<string, [string, ...string[]]> = {
   "bare-marks": ["bare_echo.ts", "--marks-every=35"],
   "push-no-ping": ["push_server.ts", "--no-ping"],
   "responses-unheard": ["push_server.ts", "--responses", "--unacked", "--no-listen"],
+  // Playback tracking with marks but no speaking listener: what issue 10 calls marks and timeline.
+  "responses-marks": ["push_server.ts", "--responses", "--no-listen"],
   // `responses` with the marks spreading to one every 4 s (maxMarkIntervalMs) rather than 1 s.
   "responses-sparse": ["push_server.ts", "--responses", "--max-mark-interval-ms=4000"],
   "push-tick": ["push_server.ts", "--tick-ms=10"], // 100 empty wake-ups a second beside it
