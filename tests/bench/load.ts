@@ -2,8 +2,12 @@
  * The load benchmark: N concurrent sessions, each sending 640 bytes every 20 ms and reading the
  * echo, against each target server in turn (the demo's `/ws`, a bare `Deno.upgradeWebSocket`
  * echo with fixed-deadline pacing — the floor — and a pipecat-style FastAPI/uvicorn echo).
- * Reports loss, round-trip p50/p99, server CPU per session-minute and server memory, and checks
- * each target against the floor. `deno run -A tests/bench/load.ts --help` lists the options.
+ * Reports loss, round-trip p50/p99, server CPU per session-minute, the server's wake-ups a second
+ * and server memory, and checks each target against the floor. `deno run -A tests/bench/load.ts
+ * --help` lists the options. A client process sends its sessions' audio in bursts (one timer for
+ * all of them), so the server reads several messages a wake-up; real far ends each send at moments
+ * of their own. What a message costs depends on that: `--clients N` spreads the sessions over N
+ * processes, fewer messages a wake-up (see BENCHMARKS.md, "Messages a wake-up").
  * With `--paired`, each target runs at the same time as its own run of the reference, both let go
  * at one moment ({@linkcode StartGate}), and is judged by the ratio within each pair: on a shared
  * machine the neighbours' bursts then fall on both sides alike.
@@ -274,6 +278,12 @@ export interface LoadResult {
   serverSystemShare: number;
   /** `mark:NAME` texts the clients answered, per session-second of sending (0: none came). */
   marksPerSessionSecond: number;
+  /**
+   * Times a second the server's main threads went to sleep waiting (voluntary context switches):
+   * its event loop's wake-ups. Messages per wake-up set what a message costs: one client process
+   * sends its sessions' audio in bursts, where real far ends each send at moments of their own.
+   */
+  serverWakesPerSecond: number;
   /** Server VmRSS at the end of the window, VmHWM (peak), and VmRSS before any session, MB. */
   rssMb: number;
   peakRssMb: number;
@@ -328,6 +338,23 @@ function processTree(pid: number): number[] {
   const tree = [pid];
   for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
   return tree;
+}
+
+/**
+ * Voluntary context switches of the main thread of each process in a tree so far: each is the
+ * thread blocking, for a JavaScript runtime its event loop waiting for work.
+ */
+function procWakes(pid: number): number {
+  let wakes = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const status = Deno.readTextFileSync(`/proc/${p}/task/${p}/status`);
+      wakes += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    } catch {
+      // a child that exited meanwhile
+    }
+  }
+  return wakes;
 }
 
 /** CPU seconds a process tree has used so far, in user space and in the kernel. */
@@ -587,9 +614,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     for (const child of clientProcs) await child.send(`go ${go}\n`);
     await sleep(go + warmupMs - Date.now());
     const cpuStart = procCpuSeconds(pid);
+    const wakesStart = procWakes(pid);
     const windowStart = performance.now();
     await sleep(go + warmupMs + windowMs - Date.now());
     const cpuEnd = procCpuSeconds(pid);
+    const wakes = procWakes(pid) - wakesStart;
     const serverLog = server.stderrTail;
     const windowSeconds = (performance.now() - windowStart) / 1000;
     const mem = procMemMb(pid);
@@ -622,6 +651,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       serverCpuShare: cpu / windowSeconds,
       serverSystemShare: cpu > 0 ? systemCpu / cpu : 0,
       marksPerSessionSecond: sum("marksAcked") / (sessions * (warmupSeconds + seconds)),
+      serverWakesPerSecond: wakes / windowSeconds,
       rssMb: mem.rss,
       peakRssMb: mem.hwm,
       idleRssMb: idle.rss,
@@ -724,6 +754,7 @@ function summarize(runs: LoadResult[]): LoadResult {
     serverCpuShare: m("serverCpuShare"),
     serverSystemShare: m("serverSystemShare"),
     marksPerSessionSecond: m("marksPerSessionSecond"),
+    serverWakesPerSecond: m("serverWakesPerSecond"),
     rssMb: m("rssMb"),
     peakRssMb: m("peakRssMb"),
     idleRssMb: m("idleRssMb"),
@@ -895,7 +926,7 @@ async function main(args: string[]): Promise<number> {
       } ms, p99 ${f(r.p99Ms)} ms, ` +
         `cpu ${f(r.cpuPerSessionMinute, 4)} s/session-min (kernel ${
           f(r.serverSystemShare * 100, 0)
-        }%), rss ${f(r.rssMb, 1)} MB, ` +
+        }%, ${f(r.serverWakesPerSecond, 0)} wake-ups/s), rss ${f(r.rssMb, 1)} MB, ` +
         (r.marksPerSessionSecond > 0 ? `marks ${f(r.marksPerSessionSecond)}/session-s, ` : "") +
         `client cpu ${f(r.clientCpuShare * 100, 0)}% lag p99 ${f(r.clientLagP99Ms)} ms`,
     );
@@ -1002,8 +1033,10 @@ async function main(args: string[]): Promise<number> {
   const lines: string[] = [
     "",
     `| target | sessions | loss | p50 ms | p99 ms | CPU s/session-min | RSS MB | peak RSS MB | idle RSS MB | ` +
-    `msgs/s | server CPU | client CPU | client lag p99 ms |${values.ramp ? " max sessions |" : ""}`,
-    `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${
+    `msgs/s | server CPU | server wake-ups/s | client CPU | client lag p99 ms |${
+      values.ramp ? " max sessions |" : ""
+    }`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${
       values.ramp ? "---:|" : ""
     }`,
   ];
@@ -1021,6 +1054,7 @@ async function main(args: string[]): Promise<number> {
           f(s.idleRssMb, 1)
         } | ` +
         `${f(s.messagesPerSecond, 0)} | ${f(s.serverCpuShare * 100, 0)}% | ` +
+        `${f(s.serverWakesPerSecond, 0)} | ` +
         `${f(s.clientCpuShare * 100, 0)}% | ${f(s.clientLagP99Ms)} |` +
         (values.ramp
           ? ` ${maxOk.get(name)?.max ?? "–"}${

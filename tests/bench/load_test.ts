@@ -32,6 +32,13 @@ Deno.test("`runLoad` times every echo of the bare echo and loses none", async ()
     `kernel share ${result.serverSystemShare}`,
   );
   assert.ok(result.rssMb > 5 && result.peakRssMb >= result.rssMb);
+  // The server's event loop woke to read the messages: at least once for every burst the one
+  // client sends (one a 20 ms tick), and no more than once a message each way.
+  assert.ok(
+    result.serverWakesPerSecond >= 0.5 * 50 &&
+      result.serverWakesPerSecond <= 4 * result.messagesPerSecond + 200,
+    `${result.serverWakesPerSecond} wake-ups a second for ${result.messagesPerSecond} messages`,
+  );
 });
 
 Deno.test("`runLoad` with startSpreadMs starts the sessions one after another, and times the window in full", async () => {
