@@ -178,10 +178,10 @@ export const SESSIONS: Record<string, () => Session> = {
     }),
 };
 
-/** One frame in, 20 ms on, and the microtasks it started settled. */
-export async function step(session: Session): Promise<void> {
+/** One frame in, the microtasks it started settled, and the clock `ms` on (a frame's 20 ms). */
+export async function step(session: Session, ms = 20): Promise<void> {
   session.socket.deliver();
   // The streams hand frames on in microtasks: let them run before the clock moves.
   for (let i = 0; i < 8; i++) await null;
-  session.clock.advance(20);
+  session.clock.advance(ms);
 }

@@ -341,12 +341,12 @@ function processTree(pid: number): number[] {
 }
 
 /**
- * Voluntary context switches of the main thread of each process in a tree so far: each is the
+ * Voluntary context switches of the main thread of each process in `tree` so far: each is the
  * thread blocking, for a JavaScript runtime its event loop waiting for work.
  */
-function procWakes(pid: number): number {
+function procWakes(tree: number[]): number {
   let wakes = 0;
-  for (const p of processTree(pid)) {
+  for (const p of tree) {
     try {
       const status = Deno.readTextFileSync(`/proc/${p}/task/${p}/status`);
       wakes += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
@@ -357,11 +357,11 @@ function procWakes(pid: number): number {
   return wakes;
 }
 
-/** CPU seconds a process tree has used so far, in user space and in the kernel. */
-function procCpuSeconds(pid: number): { user: number; system: number } {
+/** CPU seconds the processes of `tree` have used so far, in user space and in the kernel. */
+function procCpuSeconds(tree: number[]): { user: number; system: number } {
   let user = 0;
   let system = 0;
-  for (const p of processTree(pid)) {
+  for (const p of tree) {
     try {
       const stat = Deno.readTextFileSync(`/proc/${p}/stat`);
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -613,12 +613,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const go = options.startGate ? await options.startGate.arrive() : Date.now() + 300;
     for (const child of clientProcs) await child.send(`go ${go}\n`);
     await sleep(go + warmupMs - Date.now());
-    const cpuStart = procCpuSeconds(pid);
-    const wakesStart = procWakes(pid);
+    // The server's processes, looked up once at each end of the window for both readings.
+    let tree = processTree(pid);
+    const cpuStart = procCpuSeconds(tree);
+    const wakesStart = procWakes(tree);
     const windowStart = performance.now();
     await sleep(go + warmupMs + windowMs - Date.now());
-    const cpuEnd = procCpuSeconds(pid);
-    const wakes = procWakes(pid) - wakesStart;
+    tree = processTree(pid);
+    const cpuEnd = procCpuSeconds(tree);
+    const wakes = procWakes(tree) - wakesStart;
     const serverLog = server.stderrTail;
     const windowSeconds = (performance.now() - windowStart) / 1000;
     const mem = procMemMb(pid);

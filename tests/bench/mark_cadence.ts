@@ -17,7 +17,7 @@
  * @module
  */
 
-import { transportSession } from "./_hand_driven_session.ts";
+import { step, transportSession } from "./_hand_driven_session.ts";
 import { AckingSerializer, respondingEcho } from "./_responses_bot.ts";
 
 /** Marks a second over `seconds` of a call. */
@@ -27,7 +27,7 @@ async function marksPerSecond(
   ackAfter: number,
   jitter: number,
 ): Promise<number> {
-  const { socket, clock, stop } = transportSession(
+  const session = transportSession(
     (transport) => respondingEcho(transport, 2000),
     new AckingSerializer(),
     { ackAfter, options: { maxMarkIntervalMs } },
@@ -36,13 +36,13 @@ async function marksPerSecond(
   let seed = 1;
   const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const frames = seconds * 50;
+  const { socket, clock } = session;
   for (let i = 0; i < frames; i++) {
-    socket.deliver();
-    for (let k = 0; k < 8; k++) await null; // what the frame started, settled
+    // The next frame at its slot, give or take the jitter (and never before this one).
     const next = Math.max(clock.time + 0.1, (i + 1) * 20 + (random() * 2 - 1) * jitter);
-    clock.advance(next - clock.time);
+    await step(session, next - clock.time);
   }
-  await stop();
+  await session.stop();
   return socket.marks / (clock.time / 1000);
 }
 
