@@ -59,6 +59,7 @@ export const TARGET_NAMES: readonly string[] = [
   "push-no-ping",
   "responses-unheard",
   "responses-marks",
+  "responses-marks-2s",
   "responses-sparse",
   "push-tick",
   "push-copy",
@@ -104,7 +105,8 @@ export interface KnownTargetOptions {
  * `bare-marks` (the floor with `responses`' mark traffic: a `mark:` text after every 35th echo,
  * answered by the client), `responses-unheard` (`responses-unacked` with no speaking listener),
  * `responses-marks` (`responses` with no speaking listener: the marks, their acknowledgements and
- * the timeline, without the events timer a listener keeps),
+ * the timeline, without the events timer a listener keeps), `responses-marks-2s` (the same with the
+ * marks spreading to one every 2 s),
  * `responses-sparse` (`responses` with the marks spreading to one every 4 s), `push-tick`
  * (`push` with an empty 10 ms `setInterval` beside it) and `push-copy` (`push` whose echo sends a
  * new frame object per chunk, as the `responses` bot does).
@@ -171,6 +173,13 @@ const DENO_SERVERS: Record<string, [string, ...string[]]> = {
   "responses-unheard": ["push_server.ts", "--responses", "--unacked", "--no-listen"],
   // Playback tracking with marks but no speaking listener: what issue 10 calls marks and timeline.
   "responses-marks": ["push_server.ts", "--responses", "--no-listen"],
+  // The same with the marks spreading to one every 2 s (maxMarkIntervalMs) rather than 1 s.
+  "responses-marks-2s": [
+    "push_server.ts",
+    "--responses",
+    "--no-listen",
+    "--max-mark-interval-ms=2000",
+  ],
   // `responses` with the marks spreading to one every 4 s (maxMarkIntervalMs) rather than 1 s.
   "responses-sparse": ["push_server.ts", "--responses", "--max-mark-interval-ms=4000"],
   "push-tick": ["push_server.ts", "--tick-ms=10"], // 100 empty wake-ups a second beside it
