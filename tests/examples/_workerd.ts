@@ -8,6 +8,7 @@
  */
 
 import { Miniflare } from "npm:miniflare@4.20260426.0";
+import { disposeMiniflare, miniflareTempDirs } from "../runtimes/miniflare_sanitizers.ts";
 
 /** The miniflare that wrangler 4.86.0 pins. */
 export const NODE20_MINIFLARE = "4.20260426.0";
@@ -121,6 +122,7 @@ export async function startWorker(
   script: string,
   config: WranglerConfig,
 ): Promise<RunningWorker> {
+  const before = await miniflareTempDirs();
   const mf = new Miniflare({
     modules: true,
     script,
@@ -134,10 +136,10 @@ export async function startWorker(
   });
   try {
     const url = await mf.ready;
-    const close = () => mf.dispose();
+    const close = () => disposeMiniflare(mf, before);
     return { port: Number(url.port), close, [Symbol.asyncDispose]: close };
   } catch (error) {
-    await mf.dispose();
+    await disposeMiniflare(mf, before);
     throw error;
   }
 }

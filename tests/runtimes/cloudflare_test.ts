@@ -6,7 +6,11 @@
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
 import { within, WsClient } from "../_ws_client.ts";
-import { miniflareSanitizers } from "./miniflare_sanitizers.ts";
+import {
+  disposeMiniflare,
+  miniflareSanitizers,
+  miniflareTempDirs,
+} from "./miniflare_sanitizers.ts";
 import { behaviourSuite } from "./behaviour/suite.ts";
 import { released } from "./behaviour/server_sockets.ts";
 import { TIMELINE } from "./cloudflare/timeline.ts";
@@ -60,6 +64,7 @@ interface Workerd extends AsyncDisposable {
 
 /** The example Worker with its Durable Object binding in workerd, on 127.0.0.1. */
 async function startWorkerd(compatibilityDate?: string): Promise<Workerd> {
+  const before = await miniflareTempDirs();
   const mf = new Miniflare({
     modules: true,
     script: await bundle(),
@@ -79,7 +84,7 @@ async function startWorkerd(compatibilityDate?: string): Promise<Workerd> {
     mf,
     ws: `ws://${url.host}`,
     port: Number(url.port),
-    [Symbol.asyncDispose]: () => mf.dispose(),
+    [Symbol.asyncDispose]: () => disposeMiniflare(mf, before),
   };
 }
 
@@ -395,6 +400,7 @@ Deno.test(
   "`upgrade` in a workerd Worker passes the behavioural suite",
   miniflareSanitizers,
   async (t) => {
+    const before = await miniflareTempDirs();
     const mf = new Miniflare({
       modules: true,
       script: await bundle(new URL("tests/runtimes/cloudflare/suite_worker.ts", ROOT)),
@@ -413,7 +419,7 @@ Deno.test(
         dropsSilentPeers: false,
       });
     } finally {
-      await mf.dispose();
+      await disposeMiniflare(mf, before);
     }
   },
 );

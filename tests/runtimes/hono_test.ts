@@ -17,7 +17,11 @@ import { WsClient } from "../_ws_client.ts";
 import { behaviourApp, type RoomGreeting } from "./hono/app.ts";
 import { behaviourSuite, type SuiteTarget } from "./behaviour/suite.ts";
 import { bundleForNode, startChild } from "./node/child_runtime.ts";
-import { miniflareSanitizers } from "./miniflare_sanitizers.ts";
+import {
+  disposeMiniflare,
+  miniflareSanitizers,
+  miniflareTempDirs,
+} from "./miniflare_sanitizers.ts";
 
 const WORKER = import.meta.resolve("./hono/worker.ts");
 /** The `bun` binary inside its npm platform package (see `bun_test.ts`). */
@@ -77,6 +81,7 @@ Deno.test(
       stderr: "piped",
     }).output();
     assert.ok(built.success, new TextDecoder().decode(built.stderr));
+    const before = await miniflareTempDirs();
     const mf = new Miniflare({
       modules: true,
       script: await Deno.readTextFile(out),
@@ -95,7 +100,7 @@ Deno.test(
         dropsSilentPeers: false,
       });
     } finally {
-      await mf.dispose();
+      await disposeMiniflare(mf, before);
       await Deno.remove(dir, { recursive: true });
     }
   },
