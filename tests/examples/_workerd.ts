@@ -8,7 +8,7 @@
  */
 
 import { Miniflare } from "npm:miniflare@4.20260426.0";
-import { disposeMiniflare, miniflareTempDirs } from "../runtimes/miniflare_sanitizers.ts";
+import { hostMiniflare } from "../runtimes/miniflare_sanitizers.ts";
 
 /** The miniflare that wrangler 4.86.0 pins. */
 export const NODE20_MINIFLARE = "4.20260426.0";
@@ -122,24 +122,24 @@ export async function startWorker(
   script: string,
   config: WranglerConfig,
 ): Promise<RunningWorker> {
-  const before = await miniflareTempDirs();
-  const mf = new Miniflare({
-    modules: true,
-    script,
-    compatibilityDate: config.compatibilityDate,
-    compatibilityFlags: config.compatibilityFlags,
-    durableObjects: config.durableObjects,
-    bindings: config.vars,
-    cf: false,
-    host: "127.0.0.1",
-    port: 0,
-  });
+  const host = await hostMiniflare(() =>
+    new Miniflare({
+      modules: true,
+      script,
+      compatibilityDate: config.compatibilityDate,
+      compatibilityFlags: config.compatibilityFlags,
+      durableObjects: config.durableObjects,
+      bindings: config.vars,
+      cf: false,
+      host: "127.0.0.1",
+      port: 0,
+    })
+  );
   try {
-    const url = await mf.ready;
-    const close = () => disposeMiniflare(mf, before);
-    return { port: Number(url.port), close, [Symbol.asyncDispose]: close };
+    const url = await host.miniflare.ready;
+    return { port: Number(url.port), close: host.dispose, [Symbol.asyncDispose]: host.dispose };
   } catch (error) {
-    await disposeMiniflare(mf, before);
+    await host.dispose();
     throw error;
   }
 }

@@ -6,11 +6,7 @@
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
 import { within, WsClient } from "../_ws_client.ts";
-import {
-  disposeMiniflare,
-  miniflareSanitizers,
-  miniflareTempDirs,
-} from "./miniflare_sanitizers.ts";
+import { hostMiniflare, miniflareSanitizers } from "./miniflare_sanitizers.ts";
 import { behaviourSuite } from "./behaviour/suite.ts";
 import { released } from "./behaviour/server_sockets.ts";
 import { TIMELINE } from "./cloudflare/timeline.ts";
@@ -64,27 +60,30 @@ interface Workerd extends AsyncDisposable {
 
 /** The example Worker with its Durable Object binding in workerd, on 127.0.0.1. */
 async function startWorkerd(compatibilityDate?: string): Promise<Workerd> {
-  const before = await miniflareTempDirs();
-  const mf = new Miniflare({
-    modules: true,
-    script: await bundle(),
-    compatibilityDate: compatibilityDate ?? await exampleCompatibilityDate(),
-    cf: false,
-    host: "127.0.0.1",
-    port: 0,
-    durableObjects: {
-      CALLS: { className: "EchoCall", useSQLite: true },
-      CLOSING: { className: "ClosingCall", useSQLite: true },
-      FAILING: { className: "FailingCall", useSQLite: true },
-    },
-    bindings: { ALLOWED_ORIGINS: "https://app.example" },
-  });
+  const script = await bundle();
+  const date = compatibilityDate ?? await exampleCompatibilityDate();
+  const { miniflare: mf, dispose } = await hostMiniflare(() =>
+    new Miniflare({
+      modules: true,
+      script,
+      compatibilityDate: date,
+      cf: false,
+      host: "127.0.0.1",
+      port: 0,
+      durableObjects: {
+        CALLS: { className: "EchoCall", useSQLite: true },
+        CLOSING: { className: "ClosingCall", useSQLite: true },
+        FAILING: { className: "FailingCall", useSQLite: true },
+      },
+      bindings: { ALLOWED_ORIGINS: "https://app.example" },
+    })
+  );
   const url = await mf.ready;
   return {
     mf,
     ws: `ws://${url.host}`,
     port: Number(url.port),
-    [Symbol.asyncDispose]: () => disposeMiniflare(mf, before),
+    [Symbol.asyncDispose]: dispose,
   };
 }
 
@@ -400,27 +399,26 @@ Deno.test(
   "`upgrade` in a workerd Worker passes the behavioural suite",
   miniflareSanitizers,
   async (t) => {
-    const before = await miniflareTempDirs();
-    const mf = new Miniflare({
-      modules: true,
-      script: await bundle(new URL("tests/runtimes/cloudflare/suite_worker.ts", ROOT)),
-      compatibilityDate: await exampleCompatibilityDate(),
-      cf: false,
-      host: "127.0.0.1",
-      port: 0,
+    const script = await bundle(new URL("tests/runtimes/cloudflare/suite_worker.ts", ROOT));
+    const compatibilityDate = await exampleCompatibilityDate();
+    await using host = await hostMiniflare(() =>
+      new Miniflare({
+        modules: true,
+        script,
+        compatibilityDate,
+        cf: false,
+        host: "127.0.0.1",
+        port: 0,
+      })
+    );
+    const url = await host.miniflare.ready;
+    // Workers have no bufferedAmount: a peer that stops reading is bounded by pacing instead;
+    // and no way to drop one connection (a Durable Object resets itself: see below).
+    await behaviourSuite(t, {
+      port: Number(url.port),
+      reportsBufferedAmount: false,
+      dropsSilentPeers: false,
     });
-    try {
-      const url = await mf.ready;
-      // Workers have no bufferedAmount: a peer that stops reading is bounded by pacing instead;
-      // and no way to drop one connection (a Durable Object resets itself: see below).
-      await behaviourSuite(t, {
-        port: Number(url.port),
-        reportsBufferedAmount: false,
-        dropsSilentPeers: false,
-      });
-    } finally {
-      await disposeMiniflare(mf, before);
-    }
   },
 );
 

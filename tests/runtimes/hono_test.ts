@@ -17,11 +17,7 @@ import { WsClient } from "../_ws_client.ts";
 import { behaviourApp, type RoomGreeting } from "./hono/app.ts";
 import { behaviourSuite, type SuiteTarget } from "./behaviour/suite.ts";
 import { bundleForNode, startChild } from "./node/child_runtime.ts";
-import {
-  disposeMiniflare,
-  miniflareSanitizers,
-  miniflareTempDirs,
-} from "./miniflare_sanitizers.ts";
+import { hostMiniflare, miniflareSanitizers } from "./miniflare_sanitizers.ts";
 
 const WORKER = import.meta.resolve("./hono/worker.ts");
 /** The `bun` binary inside its npm platform package (see `bun_test.ts`). */
@@ -81,17 +77,19 @@ Deno.test(
       stderr: "piped",
     }).output();
     assert.ok(built.success, new TextDecoder().decode(built.stderr));
-    const before = await miniflareTempDirs();
-    const mf = new Miniflare({
-      modules: true,
-      script: await Deno.readTextFile(out),
-      compatibilityDate: "2026-07-01",
-      cf: false,
-      host: "127.0.0.1",
-      port: 0,
-    });
+    const script = await Deno.readTextFile(out);
+    const host = await hostMiniflare(() =>
+      new Miniflare({
+        modules: true,
+        script,
+        compatibilityDate: "2026-07-01",
+        cf: false,
+        host: "127.0.0.1",
+        port: 0,
+      })
+    );
     try {
-      const url = await mf.ready;
+      const url = await host.miniflare.ready;
       // Workers never call Hono's onOpen: every case here has the client speak first, and there is
       // no bufferedAmount to end a session with a peer that stops reading.
       await honoSuite(t, {
@@ -100,7 +98,7 @@ Deno.test(
         dropsSilentPeers: false,
       });
     } finally {
-      await disposeMiniflare(mf, before);
+      await host.dispose();
       await Deno.remove(dir, { recursive: true });
     }
   },
