@@ -45,14 +45,17 @@ Deno.test("the demo page's μ-law decoder agrees with sox on every code", async 
   assert.deepEqual([...mulawDecode(codes)], [...expected]);
 });
 
-Deno.test("the demo page's ledger counts what the player played of each response, and what after its clear", () => {
+Deno.test("the demo page's ledger counts what the player played of each response, what after its clear, and how long it stalled inside it", () => {
   const ledger = new PlaybackLedger(8000);
   // The server's account: parrot-1 at 0–1000 ms, parrot-2 from 1000 ms (a run that grows).
   ledger.addSent({ responseId: "parrot-1", fromMs: 0, toMs: 1000 });
   ledger.addSent({ responseId: "parrot-2", fromMs: 1000, toMs: 1200 });
   ledger.addSent({ responseId: "parrot-2", fromMs: 1000, toMs: 2000 });
-  // The player: 0.6 s of parrot-1 in epoch 0, a clear, then all of parrot-2 (in two reports).
+  // The player: 0.6 s of parrot-1 in epoch 0 (silent for 40 ms at 0.3 s, and for the wait
+  // before its first sample, which is not inside it), a clear, then all of parrot-2 (in two
+  // reports, silent for 20 ms at 1.5 s).
   ledger.addRuns([[0, 4800, 0]]);
+  ledger.addStalls([[0, 60, 0], [2400, 40, 0]]);
   ledger.addInterruption({
     responseId: "parrot-1",
     heardMs: 590,
@@ -62,6 +65,7 @@ Deno.test("the demo page's ledger counts what the player played of each response
   });
   ledger.addRuns([[8000, 9000, 1]]);
   ledger.addRuns([[8000, 16000, 1]]);
+  ledger.addStalls([[12000, 20, 1]]);
   assert.equal(ledger.responseAt(100), "parrot-1");
   assert.equal(ledger.responseAt(12000), "parrot-2");
   assert.equal(ledger.responseAt(16000), undefined);
@@ -72,10 +76,13 @@ Deno.test("the demo page's ledger counts what the player played of each response
     droppedMs: 410,
     acknowledged: true,
     playedMs: 600,
+    stalledMs: 40,
     stalePlayedSamples: 0,
     stalePlayedMs: 0,
   }]);
   assert.equal(ledger.playedSamples("parrot-2"), 8000);
+  assert.equal(ledger.stalledMs("parrot-2"), 20);
+  assert.equal(ledger.stalledMs("parrot-2", 1), 0, "none before parrot-2's epoch");
 
   // A player that went on after the clear (or a server that sent parrot-1 after it): stale.
   ledger.addRuns([[4800, 5600, 1]]);

@@ -233,7 +233,9 @@ function render() {
       bargeIn.acknowledged
         ? "acknowledged: the page's player acked the marks"
         : "estimated: raw PCM acknowledges nothing"
-    } · the player played ${seconds(bargeIn.playedMs)}, ${
+    } · the player played ${seconds(bargeIn.playedMs)}${
+      bargeIn.stalledMs > 0 ? ` (it stalled ${Math.round(bargeIn.stalledMs)} ms)` : ""
+    }, ${
       bargeIn.stalePlayedSamples === 0
         ? "nothing after the clear"
         : `${seconds(bargeIn.stalePlayedMs)} after the clear (stale!)`
@@ -290,6 +292,7 @@ function onPlayer(current, data) {
     stats.droppedSamples = report.dropped;
     stats.clearedSamples = report.cleared;
     current.ledger.addRuns(report.runs);
+    current.ledger.addStalls(report.stalls);
     const now = performance.now();
     if (report.played > current.playedTo) {
       const id = current.ledger.responseAt(current.playedTo) ?? null;

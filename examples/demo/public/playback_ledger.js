@@ -1,6 +1,8 @@
 // What the page's player really played of each response, from the player's own positions, and
 // what it played of an interrupted response after the clear that interrupted it — stale audio,
-// which must be none.
+// which must be none. And how long the player stood silent inside a response (underruns): a
+// sender's estimate of what was heard assumes continuous playout, so each stall puts the player
+// that much behind it.
 //
 // Positions are samples since the session began, on both sides: the server tells where each
 // response sits in its outbound audio ("sent": fromMs–toMs), the player tells which positions it
@@ -18,6 +20,8 @@ export class PlaybackLedger {
     this.runs = new Map();
     /** @type {any[]} the server's "interrupted" messages, each with its clear's epoch */
     this.interruptions = [];
+    /** @type {[number, number, number][]} the player's stalls: [position, ms, epoch] */
+    this.stalls = [];
   }
 
   samples(ms) {
@@ -44,6 +48,26 @@ export class PlaybackLedger {
       const known = this.runs.get(key);
       if (!known || known[1] < to) this.runs.set(key, [from, to, epoch]);
     }
+  }
+
+  /** Stalls from a player report: `[position, ms, epoch]`, each reported once. */
+  addStalls(stalls) {
+    for (const stall of stalls) this.stalls.push(stall);
+  }
+
+  /**
+   * Milliseconds the player stood silent inside `responseId` (after its first sample, before its
+   * last) in an epoch before `beforeEpoch`.
+   */
+  stalledMs(responseId, beforeEpoch = Infinity) {
+    let total = 0;
+    for (const range of this.ranges.values()) {
+      if (range.responseId !== responseId) continue;
+      for (const [position, ms, epoch] of this.stalls) {
+        if (epoch < beforeEpoch && position > range.from && position < range.to) total += ms;
+      }
+    }
+    return total;
   }
 
   /** An "interrupted" message; its clear is the one with the same ordinal. */
@@ -83,6 +107,7 @@ export class PlaybackLedger {
         droppedMs: event.droppedMs,
         acknowledged: event.acknowledged,
         playedMs: this.ms(this.playedSamples(event.responseId)),
+        stalledMs: this.stalledMs(event.responseId, event.epoch),
         stalePlayedSamples: stale,
         stalePlayedMs: this.ms(stale),
       };

@@ -16,8 +16,12 @@
 //      { clear: true }              drop everything queued now; pending marks come back at once
 // Out: { marksPlayed: [names] }     those marks' audio has played
 //      { cleared: { epoch, samples, marks } }   a clear: samples dropped, marks returned
-//      { report } every 50 ms:       levels, buffer, counters, and `runs`: the positions played,
-//                                   as [from, to, epoch] (epoch: clears before them)
+//      { report } every 50 ms:       levels, buffer, counters, `runs`: the positions played, as
+//                                   [from, to, epoch] (epoch: clears before them), and `stalls`:
+//                                   underruns as [position, ms, epoch], the player silent for
+//                                   `ms` at `position` (ran dry, then waited to re-buffer), which
+//                                   puts everything after it that much later than a sender's
+//                                   estimate of continuous playout
 
 class PlayerProcessor extends AudioWorkletProcessor {
   constructor(options) {
@@ -35,6 +39,8 @@ class PlayerProcessor extends AudioWorkletProcessor {
     this.playing = false;
     this.waitingSince = -1; // the frame the queued audio began waiting at
     this.dryAt = -1; // the frame the buffer last ran dry at
+    this.stall = null; // an underrun not yet over: { position, since, epoch }
+    this.stalls = []; // underruns over since the last report: [position, ms, epoch]
     this.marks = []; // { name, position }, in order
     this.epoch = 0; // clears so far
     this.run = null; // the positions being played: { from, to, epoch }
@@ -60,8 +66,12 @@ class PlayerProcessor extends AudioWorkletProcessor {
     for (let i = 0; i < pcm.length; i++) ring[(this.written + i) % ring.length] = pcm[i] / 0x8000;
     this.written += pcm.length;
     if (this.dryAt >= 0) {
-      // More audio soon after running dry: a gap in a stream, not the end of one.
-      if (currentFrame - this.dryAt < sampleRate / 4) this.underruns++;
+      // More audio soon after running dry: a gap in a stream, not the end of one. The player stays
+      // silent until it has re-buffered; the stall is measured when it plays again.
+      if (currentFrame - this.dryAt < sampleRate / 4) {
+        this.underruns++;
+        this.stall = { position: this.readPos, since: this.dryAt, epoch: this.epoch };
+      }
       this.dryAt = -1;
     }
     if (!this.playing && this.waitingSince < 0) this.waitingSince = currentFrame;
@@ -84,6 +94,7 @@ class PlayerProcessor extends AudioWorkletProcessor {
     this.playing = false;
     this.waitingSince = -1;
     this.dryAt = -1;
+    this.stall = null;
     this.closeRun();
     this.epoch++;
     const marks = this.marks.map((mark) => mark.name);
@@ -125,6 +136,12 @@ class PlayerProcessor extends AudioWorkletProcessor {
       (queued >= this.target || currentFrame - this.waitingSince >= this.targetFrames)
     ) {
       this.playing = true;
+      const stall = this.stall;
+      if (stall) {
+        const ms = ((currentFrame - stall.since) * 1000) / sampleRate;
+        this.stalls.push([stall.position, ms, stall.epoch]);
+        this.stall = null;
+      }
     }
     const start = this.readPos;
     for (let i = 0; i < out.length; i++) {
@@ -168,9 +185,11 @@ class PlayerProcessor extends AudioWorkletProcessor {
         received: this.written,
         played: this.readPos,
         runs: runs.map((run) => [run.from, run.to, run.epoch]),
+        stalls: this.stalls,
       },
     });
     this.closedRuns = [];
+    this.stalls = [];
     this.sumSquares = 0;
     this.count = 0;
   }
