@@ -19,6 +19,9 @@ export interface InboundQueueOptions {
   onOverflow: () => void;
 }
 
+/** What a finished iteration answers. */
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
 /**
  * Frames on their way to the application. Until the application says how it reads (a handler
  * through {@linkcode receive}, or {@linkcode stream}), frames wait here, bounded like a slow reader.
@@ -34,6 +37,12 @@ export class InboundQueue {
   #controller: ReadableStreamDefaultController<Frame> | undefined;
   /** A read is pending with nothing queued: the next frame is enqueued straight away. */
   #waiting = false;
+  /** The stream has been read through its controller (a reader, a pipe): iteration goes there too. */
+  #pulled = false;
+  /** `next()` calls of the stream's iterator waiting for a frame, oldest first. */
+  #nexts: ((result: IteratorResult<Frame>) => void)[] = [];
+  /** Ends the running iteration (lets go of its lock) when the stream closes; set while one runs. */
+  #endIteration: (() => void) | undefined;
   /** No more frames will come. */
   #ended = false;
   /** The stream closed or was cancelled: frames go nowhere. */
@@ -56,6 +65,7 @@ export class InboundQueue {
   push(frame: Frame): void {
     if (this.#done || this.#ended) return;
     if (this.#handler !== undefined) return this.#handler(frame);
+    if (this.#nexts.length > 0) return this.#nexts.shift()!({ value: frame, done: false });
     if (this.#waiting) {
       this.#waiting = false;
       this.#controller!.enqueue(frame);
@@ -80,13 +90,21 @@ export class InboundQueue {
   /**
    * The frames as a `ReadableStream`, the queued ones first; made on first use, the same stream
    * after. `onCancel` is called once if the reader cancels it.
+   *
+   * Iterating it (`for await`, `values()`) takes frames from this queue directly, with one
+   * promise a frame and none of the stream's own read machinery: a stream's reader, read request
+   * and pull for every frame cost a bare echo a fifth more CPU on Deno. The iterator keeps the
+   * standard's contract: it locks the stream (through a reader it never reads with), ends when the
+   * stream closes, and `return()` (a `break`) cancels the stream unless `preventCancel`, then lets
+   * go of the lock. A stream already read through a reader or a pipe is iterated the standard way.
    */
   stream(onCancel: () => void): ReadableStream<Frame> {
     if (this.#readable !== undefined) return this.#readable;
     this.#claim("readable");
     // highWaterMark 0: frames stay in our queue, where overflow can drop the oldest audio,
-    // instead of the stream's own queue, where nothing can be dropped.
-    this.#readable = new ReadableStream<Frame>({
+    // instead of the stream's own queue, where nothing can be dropped. It also means the stream
+    // pulls only for a pending read, so while our iterator holds the lock it never pulls.
+    const readable = new ReadableStream<Frame>({
       start: (controller) => {
         this.#controller = controller;
       },
@@ -96,10 +114,20 @@ export class InboundQueue {
         this.#frames = [];
         this.#head = 0;
         this.#waiting = false;
+        this.#endNexts();
         onCancel();
       },
     }, { highWaterMark: 0 });
-    return this.#readable;
+    const standard = readable[Symbol.asyncIterator];
+    const iterate = (options?: { preventCancel?: boolean }): AsyncIterableIterator<Frame> =>
+      this.#pulled
+        ? standard.call(readable, options)
+        : this.#iterate(readable.getReader(), options?.preventCancel === true);
+    // Own properties of this one stream: `readable` stays a real ReadableStream for pipes.
+    Object.defineProperty(readable, Symbol.asyncIterator, { value: iterate, configurable: true });
+    Object.defineProperty(readable, "values", { value: iterate, configurable: true });
+    this.#readable = readable;
+    return readable;
   }
 
   /** No more frames will come: the stream closes once the reader has taken the queued ones. */
@@ -130,7 +158,62 @@ export class InboundQueue {
     return frame;
   }
 
+  /**
+   * The iterator over the frames, holding `reader` (the stream's lock) until it ends; see
+   * {@linkcode stream}.
+   */
+  #iterate(
+    reader: ReadableStreamDefaultReader<Frame>,
+    preventCancel: boolean,
+  ): AsyncIterableIterator<Frame> {
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      this.#endIteration = undefined;
+      reader.releaseLock();
+    };
+    this.#endIteration = finish;
+    const iterator: AsyncIterableIterator<Frame> = {
+      next: (): Promise<IteratorResult<Frame>> => {
+        if (finished) return Promise.resolve(DONE);
+        if (this.size > 0) {
+          const value = this.#take();
+          if (this.size === 0 && this.#ended) this.#close();
+          return Promise.resolve({ value, done: false });
+        }
+        if (this.#done || this.#ended) {
+          this.#close();
+          finish();
+          return Promise.resolve(DONE);
+        }
+        return new Promise((resolve) => this.#nexts.push(resolve));
+      },
+      return: (value?: unknown): Promise<IteratorResult<Frame>> => {
+        const result: IteratorReturnResult<unknown> = { value, done: true };
+        if (finished) return Promise.resolve(result) as Promise<IteratorResult<Frame>>;
+        this.#endNexts();
+        const cancelled = preventCancel ? undefined : reader.cancel(value);
+        finish();
+        return (cancelled ?? Promise.resolve()).then(() => result) as Promise<
+          IteratorResult<Frame>
+        >;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /** Answers every waiting `next()`: no more frames. */
+  #endNexts(): void {
+    const nexts = this.#nexts;
+    if (nexts.length === 0) return;
+    this.#nexts = [];
+    for (const next of nexts) next(DONE);
+  }
+
   #pull(): void {
+    this.#pulled = true;
     if (this.size > 0) {
       this.#controller!.enqueue(this.#take());
       if (this.size === 0 && this.#ended) this.#close();
@@ -164,5 +247,7 @@ export class InboundQueue {
     this.#done = true;
     this.#waiting = false;
     this.#controller!.close();
+    this.#endNexts();
+    this.#endIteration?.();
   }
 }

@@ -9,8 +9,8 @@
  *             ─► the transport's own marks to _playback_tracker.ts; the rest to
  *             _inbound_queue.ts ─► receive(handler) | readable (bounded; oldest audio dropped)
  *
- * outbound  _outbound_path.ts: send(frame) | writable ─► _response_gate.ts (stale audio dropped)
- *             ─► _outbound_pump.ts: AudioChunker (streams/audio_chunker.ts)
+ * outbound  _outbound_path.ts: send(frame) | writable (_frame_writer.ts) ─► _response_gate.ts
+ *             (stale audio dropped) ─► _outbound_pump.ts: AudioChunker (streams/audio_chunker.ts)
  *             ─► _outbound_queue.ts (audio chunks and in-order frames; holds the writer back)
  *             ─► _playout_timeline.ts (pacing deadline, far-end playout; one timer a session)
  *             ─► _outbound_sender.ts (WAV header, serializer.serialize, Packetizer, socket.send,
@@ -25,6 +25,7 @@
  */
 
 import { audioFrameProblem } from "./_audio_frame_problem.ts";
+import { frameWritable } from "./_frame_writer.ts";
 import { InboundPath } from "./_inbound_path.ts";
 import { OutboundPath } from "./_outbound_path.ts";
 import { SessionWatch } from "./_session_watch.ts";
@@ -59,8 +60,8 @@ import { emptyStats, type TransportStats } from "./transport_stats.ts";
  * `sendAheadMs` before it would play, so real-time audio is forwarded at once and a burst of TTS
  * audio is spread over its playing time. {@linkcode interrupt} drops every queued byte at once.
  *
- * The streams are a thin layer over `receive`/`send`, made on first use; a bot that wants the
- * last bit of speed uses `receive`/`send` and never touches them.
+ * The streams are a thin layer over `receive`/`send`, made on first use; iterating the readable
+ * and writing with a writer skip the streams' own queues. The last bit of speed: `receive`/`send`.
  *
  * The socket closes once, when the readable has been cancelled and the writable closed, when an
  * `end` or `cancel` frame is sent, on {@linkcode close}, or when the remote side goes away.
@@ -207,8 +208,8 @@ export class WebSocketTransport extends EventTarget {
 
   /**
    * Inbound frames, in the order their messages arrived, as a stream made on first use. Until
-   * it is read, frames wait in a bounded queue (`maxInboundFrames`). Throws a `TypeError` when
-   * {@linkcode receive} took the frames.
+   * it is read, frames wait in a bounded queue (`maxInboundFrames`); iterating the stream takes
+   * them from that queue directly. Throws a `TypeError` when {@linkcode receive} took the frames.
    */
   get readable(): ReadableStream<Frame> {
     return this.#in.stream(() => {
@@ -218,13 +219,13 @@ export class WebSocketTransport extends EventTarget {
   }
 
   /**
-   * Outbound frames, as a stream made on first use: each write is a {@linkcode send}, and
-   * resolves once the outbound queue has room. Closing it sends what is queued, paced, and
-   * leaves the session (it closes once the readable is done too); aborting it closes with 1011.
+   * Outbound frames, as a stream made on first use: each write is a {@linkcode send}, at once from
+   * a writer, resolving once the outbound queue has room. Closing it sends what is queued, paced,
+   * and leaves the session (it closes once the readable is done too); aborting it closes with 1011.
    */
   get writable(): WritableStream<Frame> {
-    return this.#writable ??= new WritableStream<Frame>({
-      write: (frame) => this.send(frame),
+    return this.#writable ??= frameWritable({
+      send: (frame) => this.send(frame),
       close: () => this.#finishWriting(),
       abort: () => {
         this.#writableLeft = true;
@@ -245,9 +246,8 @@ export class WebSocketTransport extends EventTarget {
         handler(frame);
       } catch (cause) {
         const message = `receive handler threw: ${String(cause)}`;
-        this.#fail(
-          new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),
-        );
+        const options = { cause, closeCode: 1011, fatal: true };
+        this.#fail(new TransportError("application", message, options));
       }
     });
   }

@@ -1,0 +1,171 @@
+// The transport's writable and its writer, against the streams standard: every test runs on
+// `frameWritable` and on a plain `WritableStream` over the same sink, so the test and the fast
+// writer check each other (WHATWG Streams, "Writable streams", https://streams.spec.whatwg.org/).
+
+import assert from "node:assert/strict";
+import { type FrameSink, frameWritable } from "../src/_frame_writer.ts";
+import type { Frame } from "../src/frames.ts";
+
+const message = (n: number): Frame => ({ type: "message", message: n });
+
+/** A sink that records what it is given; `hold()` makes the next send wait for room. */
+class RecordingSink implements FrameSink {
+  readonly sent: Frame[] = [];
+  readonly calls: string[] = [];
+  #room: (() => void) | undefined;
+  #holdNext = false;
+  throwOn: Frame | undefined;
+
+  send(frame: Frame): Promise<void> | undefined {
+    if (frame === this.throwOn) throw new TypeError("not a frame");
+    this.sent.push(frame);
+    if (!this.#holdNext) return undefined;
+    this.#holdNext = false;
+    return new Promise((resolve) => (this.#room = resolve));
+  }
+
+  close(): Promise<void> {
+    this.calls.push("close");
+    return Promise.resolve();
+  }
+
+  abort(reason: unknown): Promise<void> {
+    this.calls.push(`abort ${String(reason)}`);
+    return Promise.resolve();
+  }
+
+  /** The next frame sent fills the queue: its send returns a wait for room. */
+  hold(): void {
+    this.#holdNext = true;
+  }
+
+  /** Room again. */
+  room(): void {
+    this.#room?.();
+    this.#room = undefined;
+  }
+}
+
+/** The stream the standard would make over the same sink. */
+function standardWritable(sink: FrameSink): WritableStream<Frame> {
+  return new WritableStream<Frame>({
+    write: (frame) => sink.send(frame),
+    close: () => sink.close(),
+    abort: (reason) => sink.abort(reason),
+  });
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Whether `promise` has settled by the end of this task's microtasks. */
+async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(() => (settled = true), () => (settled = true));
+  await settle();
+  return settled;
+}
+
+/** A writer that has written two frames, the first waiting for room and the second behind it. */
+async function twoWrites(make: (sink: FrameSink) => WritableStream<Frame>) {
+  const sink = new RecordingSink();
+  const writer = make(sink).getWriter();
+  await writer.ready;
+  sink.hold();
+  const first = writer.write(message(1));
+  const second = writer.write(message(2));
+  return { sink, writer, first, second };
+}
+
+for (
+  const [kind, make] of [["frameWritable", frameWritable], ["standard", standardWritable]] as const
+) {
+  Deno.test(`${kind}: the writer locks the stream, and frames reach the transport in order`, async () => {
+    const sink = new RecordingSink();
+    const writable = make(sink);
+    const writer = writable.getWriter();
+    assert.equal(writable.locked, true);
+    assert.throws(() => writable.getWriter(), TypeError);
+    await writer.ready;
+    const writes = [writer.write(message(1)), writer.write(message(2))];
+    await Promise.all(writes);
+    assert.deepEqual(sink.sent, [message(1), message(2)]);
+    assert.equal(writer.desiredSize, 1);
+  });
+
+  Deno.test(`${kind}: a frame written while one waits for room goes after it; ready and desiredSize tell of the wait`, async () => {
+    const { sink, writer, first, second } = await twoWrites(make);
+    await settle();
+    assert.deepEqual(sink.sent, [message(1)], "the second waits behind the first");
+    assert.equal(writer.desiredSize, -1, "a high-water mark of one frame, two held");
+    assert.equal(await isSettled(first), false);
+    assert.equal(await isSettled(writer.ready), false);
+    sink.room();
+    await Promise.all([first, second]);
+    assert.deepEqual(sink.sent, [message(1), message(2)]);
+    await writer.ready;
+    assert.equal(writer.desiredSize, 1);
+  });
+
+  Deno.test(`${kind}: close sends what waits first, then ends; a write after close is refused`, async () => {
+    const { sink, writer } = await twoWrites(make);
+    const closing = writer.close();
+    await assert.rejects(writer.write(message(3)), TypeError);
+    await settle();
+    assert.deepEqual(sink.calls, [], "not closed while a frame waits for room");
+    sink.room();
+    await closing;
+    await writer.closed;
+    assert.deepEqual(sink.sent, [message(1), message(2)]);
+    assert.deepEqual(sink.calls, ["close"]);
+  });
+
+  Deno.test(`${kind}: abort drops the frames waiting behind one, and writes are refused with its reason`, async () => {
+    const { sink, writer, first, second } = await twoWrites(make);
+    const aborted = writer.abort("gone");
+    await assert.rejects(writer.write(message(3)), (reason) => reason === "gone");
+    await settle();
+    assert.deepEqual(sink.calls, [], "the frame waiting for room is let finish first");
+    sink.room();
+    await first;
+    await assert.rejects(second, (reason) => reason === "gone");
+    await aborted;
+    assert.deepEqual(sink.sent, [message(1)]);
+    assert.deepEqual(sink.calls, ["abort gone"]);
+    await assert.rejects(writer.closed, (reason) => reason === "gone");
+  });
+
+  Deno.test(`${kind}: a frame the transport throws on fails its write and the stream`, async () => {
+    const sink = new RecordingSink();
+    const writable = make(sink);
+    const writer = writable.getWriter();
+    await writer.ready;
+    sink.throwOn = message(9);
+    await assert.rejects(writer.write(sink.throwOn), TypeError);
+    await assert.rejects(writer.closed, TypeError);
+    await assert.rejects(writer.write(message(1)), TypeError);
+    assert.equal(writer.desiredSize, null, "errored");
+    assert.deepEqual(sink.sent, []);
+  });
+
+  Deno.test(`${kind}: a released writer is refused; the next writer goes on`, async () => {
+    const sink = new RecordingSink();
+    const writable = make(sink);
+    const writer = writable.getWriter();
+    await writer.write(message(1));
+    writer.releaseLock();
+    assert.equal(writable.locked, false);
+    await assert.rejects(writer.write(message(2)), TypeError);
+    const next = writable.getWriter();
+    await next.write(message(3));
+    await next.close();
+    assert.deepEqual(sink.sent, [message(1), message(3)]);
+    assert.deepEqual(sink.calls, ["close"]);
+  });
+
+  Deno.test(`${kind}: a pipe into the stream delivers in order and closes it`, async () => {
+    const sink = new RecordingSink();
+    await ReadableStream.from([message(1), message(2), message(3)]).pipeTo(make(sink));
+    assert.deepEqual(sink.sent, [message(1), message(2), message(3)]);
+    assert.deepEqual(sink.calls, ["close"]);
+  });
+}
