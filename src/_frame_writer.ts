@@ -20,24 +20,41 @@ export interface FrameSink {
   abort(reason: unknown): Promise<void>;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
+/** What a write the transport took at once returns: settled, and shared. */
+export const WRITTEN: Promise<void> = Promise.resolve();
+
+/** What the writers of one writable share. */
+interface WritableState {
+  /** Fails the stream, as a sink that throws does. */
+  error(error: unknown): void;
+  /** Close was asked for: a writer made now refuses writes (the standard cannot tell). */
+  closing: boolean;
+}
 
 /** Makes the writable of a transport whose frames go to `sink`. */
 export function frameWritable(sink: FrameSink): WritableStream<Frame> {
   let controller!: WritableStreamDefaultController;
+  const state: WritableState = { error: (error) => controller.error(error), closing: false };
   const writable = new WritableStream<Frame>({
     start: (c) => {
       controller = c;
     },
     write: (frame) => sink.send(frame),
-    close: () => sink.close(),
+    close: () => {
+      state.closing = true;
+      return sink.close();
+    },
     abort: (reason) => sink.abort(reason),
   });
-  const standardWriter = writable.getWriter;
-  const getWriter = () =>
-    new FrameWriter(standardWriter.call(writable), sink, (error) => controller.error(error));
-  // An own property of this one stream: pipes into it still use the standard machinery.
+  const standard = { getWriter: writable.getWriter, close: writable.close };
+  const getWriter = () => new FrameWriter(standard.getWriter.call(writable), sink, state);
+  const close = () => {
+    if (!writable.locked) state.closing = true;
+    return standard.close.call(writable);
+  };
+  // Own properties of this one stream: pipes into it still use the standard machinery.
   Object.defineProperty(writable, "getWriter", { value: getWriter, configurable: true });
+  Object.defineProperty(writable, "close", { value: close, configurable: true });
   return writable;
 }
 
@@ -52,7 +69,7 @@ export function frameWritable(sink: FrameSink): WritableStream<Frame> {
 class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   readonly #standard: WritableStreamDefaultWriter<Frame>;
   readonly #sink: FrameSink;
-  readonly #error: (error: unknown) => void;
+  readonly #state: WritableState;
   /** Settles once the last frame that had to wait for room has been sent; unset when none waits. */
   #waiting: Promise<void> | undefined;
   /** Writes not yet settled: the one waiting for room and those behind it. */
@@ -64,14 +81,13 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   /** Why the stream failed or was aborted: frames still waiting for room are not sent. */
   #stopped: { reason: unknown } | undefined;
 
-  constructor(
-    standard: WritableStreamDefaultWriter<Frame>,
-    sink: FrameSink,
-    error: (error: unknown) => void,
-  ) {
+  constructor(standard: WritableStreamDefaultWriter<Frame>, sink: FrameSink, state: WritableState) {
     this.#standard = standard;
     this.#sink = sink;
-    this.#error = error;
+    this.#state = state;
+    // Anything but an idle, open stream (closing or closed, failed, or frames of an earlier
+    // writer still queued in it): the standard writer answers, and keeps the order.
+    this.#handedOver = state.closing || standard.desiredSize !== 1;
   }
 
   get closed(): Promise<void> {
@@ -85,7 +101,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   }
 
   get desiredSize(): number | null {
-    if (this.#handedOver || this.#waiting === undefined) return this.#standard.desiredSize;
+    if (this.#handedOver) return this.#standard.desiredSize;
     return 1 - this.#backlog; // the standard's high-water mark, less what it would hold
   }
 
@@ -96,7 +112,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     const waiting = this.#waiting;
     if (waiting === undefined) {
       const room = this.#send(frame);
-      return room === undefined ? RESOLVED : this.#wait(room);
+      return room === undefined ? WRITTEN : this.#wait(room);
     }
     // Behind a frame that waits for room, as the standard stream queues it.
     return this.#wait(waiting.then(() => {
@@ -109,6 +125,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     if (this.#handedOver) return this.#standard.close();
     this.#handedOver = true;
     this.#closing = true;
+    this.#state.closing = true;
     const waiting = this.#waiting;
     return waiting === undefined
       ? this.#standard.close()
@@ -160,6 +177,6 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     if (this.#stopped !== undefined) return;
     this.#stopped = { reason: error };
     this.#handedOver = true;
-    this.#error(error);
+    this.#state.error(error);
   }
 }

@@ -8,6 +8,7 @@
 
 import { InboundDecoder } from "./_inbound_decoder.ts";
 import { InboundQueue } from "./_inbound_queue.ts";
+import { inboundStream } from "./_inbound_stream.ts";
 import { TransportError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
 import type { Clock } from "./clock.ts";
@@ -42,6 +43,7 @@ export interface InboundPathOptions {
 export class InboundPath {
   readonly #decoder: InboundDecoder;
   readonly #queue: InboundQueue;
+  #readable: ReadableStream<Frame> | undefined;
   readonly #stats: TransportStats;
   readonly #acknowledge: (name: string) => boolean;
   readonly #onError: (error: TransportError) => void;
@@ -96,9 +98,12 @@ export class InboundPath {
     this.#queue.receive(handler);
   }
 
-  /** See {@linkcode InboundQueue.stream}. */
+  /**
+   * The frames as a `ReadableStream` (`_inbound_stream.ts`), made on first use, the same stream
+   * after; `onCancel` is called once if the reader cancels it.
+   */
   stream(onCancel: () => void): ReadableStream<Frame> {
-    return this.#queue.stream(onCancel);
+    return this.#readable ??= inboundStream(this.#queue, onCancel);
   }
 
   #onFrame = (frame: Frame): void => {

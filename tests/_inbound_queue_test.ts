@@ -1,24 +1,6 @@
 import assert from "node:assert/strict";
-import { InboundQueue } from "../src/_inbound_queue.ts";
 import type { Frame } from "../src/frames.ts";
-
-const message = (n: number): Frame => ({ type: "message", message: n });
-const audio = (n: number): Frame => ({
-  type: "audio",
-  audio: new Uint8Array([n, 0]),
-  sampleRate: 16000,
-  channels: 1,
-});
-
-function queue(maxFrames = 3) {
-  const events: string[] = [];
-  const q = new InboundQueue({
-    maxFrames,
-    onDrop: (first) => events.push(first ? "drop first" : "drop"),
-    onOverflow: () => events.push("overflow"),
-  });
-  return { q, events };
-}
+import { audio, message, queue } from "./_inbound_fixtures.ts";
 
 Deno.test("`InboundQueue` hands frames that waited to a handler first, then each as it comes", () => {
   const { q } = queue();
@@ -29,14 +11,6 @@ Deno.test("`InboundQueue` hands frames that waited to a handler first, then each
   q.push(message(3));
   assert.deepEqual(got, [message(1), message(2), message(3)]);
   assert.equal(q.size, 0);
-});
-
-Deno.test("`InboundQueue` streams the frames that waited, then closes after end()", async () => {
-  const { q } = queue();
-  q.push(message(1));
-  q.end();
-  q.push(message(2)); // after the end: ignored
-  assert.deepEqual(await Array.fromAsync(q.stream(() => {})), [message(1)]);
 });
 
 Deno.test("`InboundQueue` drops the oldest audio for a slow reader, never messages", () => {
@@ -57,107 +31,11 @@ Deno.test("`InboundQueue` says overflow once four times maxFrames messages wait"
   assert.deepEqual(events, ["overflow"]);
 });
 
-Deno.test("`InboundQueue` calls onCancel when the reader cancels, and drops what waited", async () => {
-  const { q } = queue();
-  let cancelled = 0;
-  const stream = q.stream(() => cancelled++);
-  q.push(message(1));
-  await stream.cancel();
-  q.push(message(2));
-  assert.equal(cancelled, 1);
-  assert.equal(q.size, 0);
-});
-
 Deno.test("`InboundQueue` gives frames to one reader only", () => {
   const { q } = queue();
-  q.stream(() => {});
+  q.claim("readable");
   assert.throws(() => q.receive(() => {}), /already go to readable/);
   const other = queue().q;
   other.receive(() => {});
-  assert.throws(() => other.stream(() => {}), /already go to a receive\(\) handler/);
-});
-
-Deno.test("`InboundQueue`'s stream iterates frames as they come, holding the lock, and lets go once it closes", async () => {
-  const { q } = queue();
-  const stream = q.stream(() => {});
-  q.push(message(1));
-  const got: Frame[] = [];
-  const reading = (async () => {
-    for await (const frame of stream) got.push(frame);
-  })();
-  await Promise.resolve();
-  assert.equal(stream.locked, true, "an iteration locks the stream");
-  assert.throws(() => stream.getReader(), TypeError);
-  assert.throws(() => stream.values(), TypeError, "a second iteration is refused, as a reader is");
-  q.push(message(2));
-  q.push(audio(3));
-  q.end();
-  await reading;
-  assert.deepEqual(got, [message(1), message(2), audio(3)]);
-  assert.equal(stream.locked, false);
-  assert.deepEqual(await stream.getReader().read(), { value: undefined, done: true });
-});
-
-Deno.test("`InboundQueue`'s stream iterator answers next() calls in order, and each ends at the close", async () => {
-  const { q } = queue();
-  const iterator = q.stream(() => {}).values();
-  const calls = [iterator.next(), iterator.next(), iterator.next()];
-  q.push(message(1));
-  q.push(message(2));
-  q.end();
-  assert.deepEqual(await Promise.all(calls), [
-    { value: message(1), done: false },
-    { value: message(2), done: false },
-    { value: undefined, done: true },
-  ]);
-  assert.deepEqual(await iterator.next(), { value: undefined, done: true });
-});
-
-Deno.test("`InboundQueue`'s stream: leaving an iteration cancels the stream, but not with preventCancel", async () => {
-  const cancelled: string[] = [];
-  {
-    const { q } = queue();
-    const stream = q.stream(() => cancelled.push("cancelled"));
-    q.push(message(1));
-    q.push(message(2));
-    for await (const _ of stream) break;
-    assert.deepEqual(cancelled, ["cancelled"], "break cancels, as the standard's iterator does");
-    assert.equal(stream.locked, false);
-    assert.equal(q.size, 0, "what waited is dropped");
-    q.push(message(3));
-    assert.deepEqual(await stream.getReader().read(), { value: undefined, done: true });
-  }
-  {
-    const { q } = queue();
-    const stream = q.stream(() => cancelled.push("cancelled again"));
-    q.push(message(1));
-    q.push(message(2));
-    for await (const _ of stream.values({ preventCancel: true })) break;
-    assert.equal(cancelled.length, 1, "preventCancel keeps the stream");
-    assert.equal(stream.locked, false);
-    // The next reader goes on where the iteration stopped, through the stream's own reads.
-    const reader = stream.getReader();
-    assert.deepEqual(await reader.read(), { value: message(2), done: false });
-    q.push(message(3));
-    assert.deepEqual(await reader.read(), { value: message(3), done: false });
-    reader.releaseLock();
-    // Read through the stream's reads once: later iterations take that way too, in order.
-    const iterator = stream.values();
-    q.push(message(4));
-    q.end();
-    assert.deepEqual(await iterator.next(), { value: message(4), done: false });
-    assert.deepEqual(await iterator.next(), { value: undefined, done: true });
-  }
-});
-
-Deno.test("`InboundQueue`'s stream iterator still drops the oldest audio for a slow reader", async () => {
-  const { q, events } = queue(2);
-  const iterator = q.stream(() => {}).values();
-  const first = iterator.next();
-  q.push(audio(1));
-  assert.deepEqual(await first, { value: audio(1), done: false });
-  for (let n = 2; n <= 5; n++) q.push(audio(n)); // the reader is busy: 2 and 3 are dropped
-  assert.deepEqual(events, ["drop first", "drop"]);
-  assert.deepEqual(await iterator.next(), { value: audio(4), done: false });
-  assert.deepEqual(await iterator.next(), { value: audio(5), done: false });
+  assert.throws(() => other.claim("readable"), /already go to a receive\(\) handler/);
 });

@@ -1,0 +1,139 @@
+/**
+ * `pipeTo` for a transport's readable: the streams standard's pipe (WHATWG Streams,
+ * "ReadablePipeTo": backpressure, errors and closing propagated both ways, the abort signal), on
+ * frames taken from the inbound queue directly instead of through a reader's reads. Into the
+ * transport's own writable it writes with that writable's writer, which sends each frame at once.
+ *
+ * @module
+ */
+
+import { WRITTEN } from "./_frame_writer.ts";
+import type { Frame } from "./frames.ts";
+
+/** The frames a pipe reads, the readable's lock held until released. */
+export interface FrameSource {
+  /** The next frame, or done once the readable has closed (or the source was released). */
+  next(): Promise<IteratorResult<Frame>>;
+  /** Answers a pending `next()` with done, taking no frame: the pipe is shutting down. */
+  stop(): void;
+  /** Cancels the readable with `reason`, and lets go of it. */
+  cancel(reason: unknown): Promise<void>;
+  /** Lets go of the readable; frames not read stay for its next reader. */
+  release(): void;
+}
+
+/**
+ * Pipes `source` into `destination` (unlocked, checked by the caller) as the standard's `pipeTo`
+ * does; settles once the pipe is over and both locks are let go.
+ */
+export function pipeFrames(
+  source: FrameSource,
+  destination: WritableStream<Frame>,
+  options: StreamPipeOptions = {},
+): Promise<void> {
+  const preventClose = Boolean(options.preventClose);
+  const preventAbort = Boolean(options.preventAbort);
+  const preventCancel = Boolean(options.preventCancel);
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    source.release();
+    return Promise.reject(new TypeError("pipeTo: options.signal is not an AbortSignal"));
+  }
+  let writer: WritableStreamDefaultWriter<Frame>;
+  try {
+    writer = destination.getWriter();
+  } catch (error) {
+    source.release();
+    return Promise.reject(error);
+  }
+  return new Promise<void>((resolve, reject) => {
+    let shuttingDown = false;
+    /** The destination errored (or was aborted): nothing more can be written. */
+    let destinationFailed = false;
+    /** The pipe closed the destination itself. */
+    let closing = false;
+    let lastWrite: Promise<void> = Promise.resolve();
+
+    const finalize = (error?: { error: unknown }) => {
+      writer.releaseLock();
+      source.release();
+      signal?.removeEventListener("abort", onAbort);
+      if (error === undefined) resolve();
+      else reject(error.error);
+    };
+    /** Stops reading; once what was read is written, runs `action` (if any), then finalizes. */
+    const shutdown = (action?: () => Promise<unknown>, error?: { error: unknown }) => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      source.stop(); // frames that come from now on stay in the queue
+      const run = () => {
+        if (action === undefined) return finalize(error);
+        action().then(() => finalize(error), (actionError) => finalize({ error: actionError }));
+      };
+      if (destinationFailed || closing) run();
+      else lastWrite.then(run, run);
+    };
+    const cancelSource = (reason: unknown) => () => source.cancel(reason);
+
+    // Errors and closing propagated backward: the destination failing, or closed before.
+    writer.closed.then(() => {
+      if (closing) return;
+      const error = new TypeError("pipeTo: the destination was closed");
+      shutdown(preventCancel ? undefined : cancelSource(error), { error });
+    }, (error) => {
+      destinationFailed = true;
+      shutdown(preventCancel ? undefined : cancelSource(error), { error });
+    });
+
+    function onAbort(): void {
+      const error = signal!.reason;
+      const actions: (() => Promise<unknown>)[] = [];
+      if (!preventAbort) {
+        actions.push(() => destinationFailed ? Promise.resolve() : writer.abort(error));
+      }
+      if (!preventCancel) actions.push(cancelSource(error));
+      shutdown(() => Promise.all(actions.map((action) => action())), { error });
+    }
+    if (signal !== undefined) {
+      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", onAbort);
+    }
+
+    const pump = async () => {
+      while (!shuttingDown) {
+        // Backpressure: read only while the destination wants more.
+        const wanted = writer.desiredSize;
+        if (wanted === null || wanted <= 0) {
+          try {
+            await writer.ready;
+          } catch {
+            return; // the destination failed: writer.closed says so
+          }
+          if (shuttingDown) return;
+        }
+        const result = await source.next();
+        if (shuttingDown) {
+          // A frame taken before the shutdown began is written, as the standard writes a chunk
+          // it has read, unless nothing can take it any more.
+          if (!result.done && !destinationFailed && !closing) write(result.value);
+          return;
+        }
+        if (result.done) {
+          // Closing propagated forward.
+          if (preventClose) return shutdown();
+          return shutdown(() => {
+            closing = true;
+            return writer.close();
+          });
+        }
+        write(result.value);
+      }
+    };
+    const write = (frame: Frame) => {
+      lastWrite = writer.write(frame);
+      // A failed write fails the destination, which writer.closed reports.
+      if (lastWrite !== WRITTEN) lastWrite.catch(() => {});
+    };
+    void pump();
+  });
+}

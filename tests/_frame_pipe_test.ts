@@ -1,0 +1,246 @@
+// Pipes from the transport's readable, against the streams standard: every test runs on
+// `inboundStream` (its own pipeTo and pipeThrough) and on a plain `ReadableStream` fed the same
+// frames, so the test and the pipe check each other (WHATWG Streams, "ReadableStreamPipeTo").
+
+import assert from "node:assert/strict";
+import { frameWritable } from "../src/_frame_writer.ts";
+import { InboundQueue } from "../src/_inbound_queue.ts";
+import { inboundStream } from "../src/_inbound_stream.ts";
+import type { Frame } from "../src/frames.ts";
+
+const message = (n: number): Frame => ({ type: "message", message: n });
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** A readable of frames pushed by the test, and how often it was cancelled. */
+interface Source {
+  readable: ReadableStream<Frame>;
+  push(frame: Frame): void;
+  end(): void;
+  cancelled: number;
+}
+
+function transportSource(): Source {
+  const queue = new InboundQueue({ maxFrames: 100, onDrop: () => {}, onOverflow: () => {} });
+  const source: Source = {
+    readable: inboundStream(queue, () => source.cancelled++),
+    push: (frame) => queue.push(frame),
+    end: () => queue.end(),
+    cancelled: 0,
+  };
+  return source;
+}
+
+function standardSource(): Source {
+  let controller!: ReadableStreamDefaultController<Frame>;
+  const source: Source = {
+    readable: new ReadableStream<Frame>({
+      start: (c) => {
+        controller = c;
+      },
+      cancel: () => {
+        source.cancelled++;
+      },
+    }, { highWaterMark: 0 }),
+    push: (frame) => controller.enqueue(frame),
+    end: () => controller.close(),
+    cancelled: 0,
+  };
+  return source;
+}
+
+/** A destination that records; `hold()` makes its next write wait, `fail` makes a frame fail. */
+class Destination {
+  readonly written: Frame[] = [];
+  readonly events: string[] = [];
+  failOn: Frame | undefined;
+  #release: (() => void) | undefined;
+  #holdNext = false;
+  readonly writable = new WritableStream<Frame>({
+    write: (frame) => {
+      if (frame === this.failOn) throw new Error("the destination failed");
+      this.written.push(frame);
+      if (!this.#holdNext) return;
+      this.#holdNext = false;
+      return new Promise<void>((resolve) => (this.#release = resolve));
+    },
+    close: () => {
+      this.events.push("close");
+    },
+    abort: (reason) => {
+      this.events.push(`abort ${String(reason)}`);
+    },
+  });
+
+  hold(): void {
+    this.#holdNext = true;
+  }
+
+  release(): void {
+    this.#release?.();
+  }
+}
+
+for (
+  const [kind, make] of [["inboundStream", transportSource], ["standard", standardSource]] as const
+) {
+  Deno.test(`${kind}: a pipe delivers the frames in order, closes the destination at the end, and lets go`, async () => {
+    const source = make();
+    const destination = new Destination();
+    source.push(message(1));
+    const piped = source.readable.pipeTo(destination.writable);
+    assert.equal(source.readable.locked, true);
+    assert.equal(destination.writable.locked, true);
+    source.push(message(2));
+    source.push(message(3));
+    source.end();
+    await piped;
+    assert.deepEqual(destination.written, [message(1), message(2), message(3)]);
+    assert.deepEqual(destination.events, ["close"]);
+    assert.equal(source.readable.locked, false);
+    assert.equal(destination.writable.locked, false);
+  });
+
+  Deno.test(`${kind}: preventClose leaves the destination open`, async () => {
+    const source = make();
+    const destination = new Destination();
+    source.push(message(1));
+    source.end();
+    await source.readable.pipeTo(destination.writable, { preventClose: true });
+    assert.deepEqual(destination.events, []);
+    const writer = destination.writable.getWriter();
+    await writer.write(message(2));
+    assert.deepEqual(destination.written, [message(1), message(2)]);
+  });
+
+  Deno.test(`${kind}: the pipe reads only while the destination wants more`, async () => {
+    const source = make();
+    const destination = new Destination();
+    destination.hold();
+    const piped = source.readable.pipeTo(destination.writable);
+    for (let n = 1; n <= 4; n++) source.push(message(n));
+    await settle();
+    assert.deepEqual(destination.written, [message(1)], "the rest wait for room");
+    destination.release();
+    source.end();
+    await piped;
+    assert.deepEqual(destination.written, [1, 2, 3, 4].map(message));
+  });
+
+  Deno.test(`${kind}: a destination that fails fails the pipe and cancels the source, unless preventCancel`, async () => {
+    for (const preventCancel of [false, true]) {
+      const source = make();
+      const destination = new Destination();
+      destination.failOn = message(2);
+      const piped = source.readable.pipeTo(destination.writable, { preventCancel });
+      source.push(message(1));
+      source.push(destination.failOn);
+      await assert.rejects(piped, /the destination failed/);
+      assert.equal(source.cancelled, preventCancel ? 0 : 1);
+      assert.equal(source.readable.locked, false);
+      if (preventCancel) {
+        // The source goes on for its next reader.
+        source.push(message(3));
+        const reader = source.readable.getReader();
+        assert.deepEqual(await reader.read(), { value: message(3), done: false });
+      }
+    }
+  });
+
+  Deno.test(`${kind}: an abort signal aborts the destination and cancels the source, as each prevent says`, async () => {
+    for (
+      const [preventAbort, preventCancel] of [[false, false], [true, false], [false, true]] as const
+    ) {
+      const source = make();
+      const destination = new Destination();
+      const abort = new AbortController();
+      const piped = source.readable.pipeTo(destination.writable, {
+        signal: abort.signal,
+        preventAbort,
+        preventCancel,
+      });
+      source.push(message(1));
+      await settle();
+      abort.abort("hung up");
+      await assert.rejects(piped, (reason) => reason === "hung up");
+      assert.deepEqual(destination.written, [message(1)]);
+      assert.deepEqual(destination.events, preventAbort ? [] : ["abort hung up"]);
+      assert.equal(source.cancelled, preventCancel ? 0 : 1);
+      assert.equal(source.readable.locked, false);
+      assert.equal(destination.writable.locked, false);
+    }
+  });
+
+  Deno.test(`${kind}: a signal already aborted ends the pipe before any frame`, async () => {
+    const source = make();
+    const destination = new Destination();
+    source.push(message(1));
+    await assert.rejects(
+      source.readable.pipeTo(destination.writable, { signal: AbortSignal.abort("no") }),
+      (reason) => reason === "no",
+    );
+    assert.deepEqual(destination.written, []);
+    assert.deepEqual(destination.events, ["abort no"]);
+    assert.equal(source.cancelled, 1);
+  });
+
+  Deno.test(`${kind}: a destination closed before the pipe cancels the source`, async () => {
+    const source = make();
+    const destination = new Destination();
+    await destination.writable.close();
+    await assert.rejects(source.readable.pipeTo(destination.writable), TypeError);
+    assert.equal(source.cancelled, 1);
+  });
+
+  Deno.test(`${kind}: a locked source or destination is refused`, async () => {
+    const source = make();
+    const destination = new Destination();
+    const writer = destination.writable.getWriter();
+    await assert.rejects(source.readable.pipeTo(destination.writable), TypeError);
+    assert.throws(
+      () =>
+        source.readable.pipeThrough({ writable: destination.writable, readable: source.readable }),
+      TypeError,
+    );
+    writer.releaseLock();
+    const reader = source.readable.getReader();
+    await assert.rejects(source.readable.pipeTo(destination.writable), TypeError);
+    reader.releaseLock();
+    assert.equal(source.cancelled, 0);
+  });
+
+  Deno.test(`${kind}: pipeThrough a transform, then on`, async () => {
+    const source = make();
+    const destination = new Destination();
+    const double = new TransformStream<Frame, Frame>({
+      transform: (frame, controller) => {
+        controller.enqueue(frame);
+        controller.enqueue(frame);
+      },
+    });
+    const piped = source.readable.pipeThrough(double).pipeTo(destination.writable);
+    source.push(message(1));
+    source.push(message(2));
+    source.end();
+    await piped;
+    assert.deepEqual(destination.written, [1, 1, 2, 2].map(message));
+    assert.deepEqual(destination.events, ["close"]);
+  });
+}
+
+Deno.test("inboundStream piped into frameWritable: frames go straight through, in order, and the end closes it", async () => {
+  const source = transportSource();
+  const sent: Frame[] = [];
+  const events: string[] = [];
+  const writable = frameWritable({
+    send: (frame) => void sent.push(frame),
+    close: () => Promise.resolve(void events.push("close")),
+    abort: () => Promise.resolve(void events.push("abort")),
+  });
+  const piped = source.readable.pipeTo(writable);
+  for (let n = 1; n <= 3; n++) source.push(message(n));
+  await settle();
+  assert.deepEqual(sent, [1, 2, 3].map(message), "each sent as it came");
+  source.end();
+  await piped;
+  assert.deepEqual(events, ["close"]);
+});
