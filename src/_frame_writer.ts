@@ -23,18 +23,27 @@ export interface FrameSink {
 /** What a write the transport took at once returns: settled, and shared. */
 export const WRITTEN: Promise<void> = Promise.resolve();
 
-/** What the writers of one writable share. */
+/** What the writers of one writable share (a writer let go may leave frames waiting). */
 interface WritableState {
   /** Fails the stream, as a sink that throws does. */
   error(error: unknown): void;
   /** Close was asked for: a writer made now refuses writes (the standard cannot tell). */
   closing: boolean;
+  /** Settles once the last frame that had to wait for room has been sent; unset when none waits. */
+  waiting: Promise<void> | undefined;
+  /** Writes not yet settled: the one waiting for room and those behind it. */
+  backlog: number;
 }
 
 /** Makes the writable of a transport whose frames go to `sink`. */
 export function frameWritable(sink: FrameSink): WritableStream<Frame> {
   let controller!: WritableStreamDefaultController;
-  const state: WritableState = { error: (error) => controller.error(error), closing: false };
+  const state: WritableState = {
+    error: (error) => controller.error(error),
+    closing: false,
+    waiting: undefined,
+    backlog: 0,
+  };
   const writable = new WritableStream<Frame>({
     start: (c) => {
       controller = c;
@@ -70,10 +79,6 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   readonly #standard: WritableStreamDefaultWriter<Frame>;
   readonly #sink: FrameSink;
   readonly #state: WritableState;
-  /** Settles once the last frame that had to wait for room has been sent; unset when none waits. */
-  #waiting: Promise<void> | undefined;
-  /** Writes not yet settled: the one waiting for room and those behind it. */
-  #backlog = 0;
   /** `close()`, `abort()` or `releaseLock()` was called: the standard writer answers from now on. */
   #handedOver = false;
   /** `close()` was called: writes reject. */
@@ -85,8 +90,9 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     this.#standard = standard;
     this.#sink = sink;
     this.#state = state;
-    // Anything but an idle, open stream (closing or closed, failed, or frames of an earlier
-    // writer still queued in it): the standard writer answers, and keeps the order.
+    // A stream closing or closed, failed, or with frames of an earlier standard writer queued in
+    // it: the standard writer answers, and keeps the order. (Frames an earlier writer of ours left
+    // waiting for room are in `state.waiting`: this one's go after them.)
     this.#handedOver = state.closing || standard.desiredSize !== 1;
   }
 
@@ -95,21 +101,21 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   }
 
   get ready(): Promise<void> {
-    const waiting = this.#waiting;
+    const waiting = this.#state.waiting;
     if (this.#handedOver || waiting === undefined) return this.#standard.ready;
     return waiting;
   }
 
   get desiredSize(): number | null {
     if (this.#handedOver) return this.#standard.desiredSize;
-    return 1 - this.#backlog; // the standard's high-water mark, less what it would hold
+    return 1 - this.#state.backlog; // the standard's high-water mark, less what it would hold
   }
 
   write(frame: Frame): Promise<void> {
     if (this.#stopped !== undefined) return Promise.reject(this.#stopped.reason);
     if (this.#closing) return Promise.reject(new TypeError("the writable is closing"));
     if (this.#handedOver) return this.#standard.write(frame);
-    const waiting = this.#waiting;
+    const waiting = this.#state.waiting;
     if (waiting === undefined) {
       const room = this.#send(frame);
       return room === undefined ? WRITTEN : this.#wait(room);
@@ -126,7 +132,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     this.#handedOver = true;
     this.#closing = true;
     this.#state.closing = true;
-    const waiting = this.#waiting;
+    const waiting = this.#state.waiting;
     return waiting === undefined
       ? this.#standard.close()
       : waiting.then(() => this.#standard.close());
@@ -137,7 +143,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     this.#handedOver = true;
     this.#stopped = { reason };
     // As the standard does: the frame waiting for room is let finish first; those behind it fail.
-    const waiting = this.#waiting;
+    const waiting = this.#state.waiting;
     const abort = () => this.#standard.abort(reason);
     return waiting === undefined ? abort() : waiting.then(abort, abort);
   }
@@ -159,17 +165,18 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
 
   /** `room` is a wait for room: frames written meanwhile go after it. */
   #wait(room: Promise<void> | undefined): Promise<void> {
-    this.#backlog++;
-    const settled: Promise<void> = Promise.resolve(room).then(() => {
-      this.#backlog--;
-      if (this.#waiting === settled) this.#waiting = undefined;
-    }, (error) => {
-      this.#backlog--;
-      if (this.#waiting === settled) this.#waiting = undefined;
+    const state = this.#state;
+    state.backlog++;
+    const done = () => {
+      state.backlog--;
+      if (state.waiting === settled) state.waiting = undefined;
+    };
+    const settled: Promise<void> = Promise.resolve(room).then(done, (error) => {
+      done();
       this.#fail(error);
       throw error;
     });
-    this.#waiting = settled;
+    state.waiting = settled;
     return settled;
   }
 

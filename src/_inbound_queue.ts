@@ -102,8 +102,11 @@ export class InboundQueue {
     return this.#take();
   }
 
-  /** The next frame pushed goes to `reader` instead of the queue (call with none waiting). */
-  wait(reader: (frame: Frame) => void): void {
+  /**
+   * The next frame pushed goes to `reader` instead of the queue (call with none waiting);
+   * `undefined` withdraws the reader: frames are queued again.
+   */
+  wait(reader: ((frame: Frame) => void) | undefined): void {
     this.#reader = reader;
   }
 

@@ -115,7 +115,10 @@ class InboundStream {
     }
   }
 
-  /** The next frame pushed, for the oldest waiting `next()` or the stream's pending read. */
+  /**
+   * The next frame pushed, for the oldest waiting `next()` or the stream's pending read: the
+   * queue holds this only while one of them waits (`#endNexts` withdraws it).
+   */
   #deliver = (frame: Frame): void => {
     if (this.#nexts.length > 0) {
       this.#nexts.shift()!({ value: frame, done: false });
@@ -196,6 +199,8 @@ class InboundStream {
     const nexts = this.#nexts;
     if (nexts.length === 0) return;
     this.#nexts = [];
+    // Nobody waits now: the next frame must be queued, not handed to no one.
+    if (!this.#pullWaiting) this.#queue.wait(undefined);
     for (const next of nexts) next(DONE);
   }
 

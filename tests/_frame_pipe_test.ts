@@ -170,6 +170,23 @@ for (
     }
   });
 
+  Deno.test(`${kind}: a pipe stopped while it waits for a frame leaves later frames to the next reader`, async () => {
+    const source = make();
+    const destination = new Destination();
+    const abort = new AbortController();
+    const piped = source.readable.pipeTo(destination.writable, {
+      signal: abort.signal,
+      preventCancel: true,
+    });
+    await settle(); // the pipe waits for a frame
+    abort.abort("stop");
+    await assert.rejects(piped, (reason) => reason === "stop");
+    source.push(message(1));
+    const reader = source.readable.getReader();
+    assert.deepEqual(await reader.read(), { value: message(1), done: false });
+    assert.deepEqual(destination.written, []);
+  });
+
   Deno.test(`${kind}: a signal already aborted ends the pipe before any frame`, async () => {
     const source = make();
     const destination = new Destination();

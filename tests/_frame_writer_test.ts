@@ -68,12 +68,13 @@ async function isSettled(promise: Promise<unknown>): Promise<boolean> {
 /** A writer that has written two frames, the first waiting for room and the second behind it. */
 async function twoWrites(make: (sink: FrameSink) => WritableStream<Frame>) {
   const sink = new RecordingSink();
-  const writer = make(sink).getWriter();
+  const writable = make(sink);
+  const writer = writable.getWriter();
   await writer.ready;
   sink.hold();
   const first = writer.write(message(1));
   const second = writer.write(message(2));
-  return { sink, writer, first, second };
+  return { sink, writable, writer, first, second };
 }
 
 for (
@@ -160,6 +161,18 @@ for (
     await next.close();
     assert.deepEqual(sink.sent, [message(1), message(3)]);
     assert.deepEqual(sink.calls, ["close"]);
+  });
+
+  Deno.test(`${kind}: a writer let go while a frame waits for room: the next writer's frames go after it`, async () => {
+    const { sink, writable, writer, first, second } = await twoWrites(make);
+    writer.releaseLock();
+    const later = writable.getWriter();
+    const third = later.write(message(3));
+    await settle();
+    assert.deepEqual(sink.sent, [message(1)], "all wait behind the first");
+    sink.room();
+    await Promise.all([first, second, third]);
+    assert.deepEqual(sink.sent, [1, 2, 3].map(message));
   });
 
   Deno.test(`${kind}: a pipe into the stream delivers in order and closes it`, async () => {
