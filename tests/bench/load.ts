@@ -50,6 +50,7 @@ export const TARGET_NAMES: readonly string[] = [
   "responses-unacked",
   "push-recording",
   "streams",
+  "streams-transform",
   "bare",
   "raw",
   "bare-view",
@@ -109,7 +110,9 @@ export interface KnownTargetOptions {
  * marks spreading to one every 2 s),
  * `responses-sparse` (`responses` with the marks spreading to one every 4 s), `push-tick`
  * (`push` with an empty 10 ms `setInterval` beside it) and `push-copy` (`push` whose echo sends a
- * new frame object per chunk, as the `responses` bot does).
+ * new frame object per chunk, as the `responses` bot does); `streams` (`push`'s echo through
+ * `readable.pipeTo(writable)`) and `streams-transform` (through
+ * `readable.pipeThrough(new TransformStream()).pipeTo(writable)`, the README's pattern).
  *
  * @example Looking up the bare echo
  * ```ts
@@ -162,6 +165,8 @@ const DENO_SERVERS: Record<string, [string, ...string[]]> = {
   "responses-unacked": ["push_server.ts", "--responses", "--unacked"],
   "push-recording": ["push_server.ts", "--record"],
   streams: ["push_server.ts", "--streams"],
+  // The README's pattern, readable.pipeThrough(bot).pipeTo(writable), with a bot that passes on.
+  "streams-transform": ["push_server.ts", "--streams", "--transform"],
   // Diagnostics: what one thing costs, each beside what it differs from by that thing alone.
   raw: ["bare_echo.ts", "--interval-ms=0"], // no pacing at all
   "bare-view": ["bare_echo.ts", "--send-view"], // the socket handed a view, as the transport does

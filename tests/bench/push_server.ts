@@ -13,20 +13,22 @@
  * `--record`, each session is also recorded as heard (`CallRecorder`, stereo 16 kHz WAV read to a
  * sink that discards it): what recording costs, beside the same server without it. Diagnostics:
  * `--no-listen` (with `--responses`: no speaking listeners), `--streams` (the echo through
- * `readable.pipeTo(writable)` instead), `--no-ping` (Deno's keep-alive off, `idleTimeout: 0`),
+ * `readable.pipeTo(writable)` instead; with `--transform`, through
+ * `readable.pipeThrough(new TransformStream()).pipeTo(writable)`, the README's pattern with a bot
+ * that passes each frame on), `--no-ping` (Deno's keep-alive off, `idleTimeout: 0`),
  * `--tick-ms N` (an empty `setInterval` of N ms beside it: what N-ms wake-ups of the event loop
  * cost by themselves), `--copy` (the echo sends a new frame object per chunk, as the `--responses`
  * bot does to carry its response id: the bot's share of what tracking seems to cost).
  *
  * Run: `deno run -A tests/bench/push_server.ts [--responses [--unacked] [--no-listen]] [--record]
- * [--max-mark-interval-ms N] [--streams] [--no-ping] [--tick-ms N] [--copy] [--response-ms 2000]`.
+ * [--max-mark-interval-ms N] [--streams [--transform]] [--no-ping] [--tick-ms N] [--copy] [--response-ms 2000]`.
  * The first stdout line is `listening 127.0.0.1:PORT`; it exits when its stdin closes.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { CallRecorder, RawPcmSerializer } from "../../mod.ts";
+import { CallRecorder, type Frame, RawPcmSerializer } from "../../mod.ts";
 import { AckingSerializer, respondingEcho } from "./_responses_bot.ts";
 import { upgrade } from "../../src/adapters/deno.ts";
 import { DEMO_SEND_AHEAD_MS } from "../../examples/demo/handler.ts";
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     unacked: { type: "boolean", default: false },
     record: { type: "boolean", default: false },
     streams: { type: "boolean", default: false },
+    transform: { type: "boolean", default: false },
     "no-ping": { type: "boolean", default: false },
     "no-listen": { type: "boolean", default: false },
     copy: { type: "boolean", default: false },
@@ -73,7 +76,10 @@ const server = Deno.serve({
     transport.observe(recorder);
     recorder.readable.pipeTo(new WritableStream()).catch(() => {});
   }
-  if (values.streams) {
+  if (values.streams && values.transform) {
+    transport.readable.pipeThrough(new TransformStream<Frame, Frame>()).pipeTo(transport.writable)
+      .catch(() => {});
+  } else if (values.streams) {
     transport.readable.pipeTo(transport.writable).catch(() => {});
   } else if (values.responses) {
     respondingEcho(transport, responseMs, { listen: !values["no-listen"] });
