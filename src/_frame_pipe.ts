@@ -1,8 +1,8 @@
 /**
- * `pipeTo` for a transport's readable: the streams standard's pipe (WHATWG Streams,
- * "ReadablePipeTo": backpressure, errors and closing propagated both ways, the abort signal), on
- * frames taken from the inbound queue directly instead of through a reader's reads. Into the
- * transport's own writable it writes with that writable's writer, which sends each frame at once.
+ * `pipeTo` from a transport's readable into a transport's writable: the streams standard's pipe
+ * (WHATWG Streams, "ReadableStreamPipeTo": backpressure, errors and closing propagated both ways,
+ * the abort signal), on frames taken from the inbound queue directly instead of through a
+ * reader's reads, written with the writable's writer, which sends each frame at once.
  *
  * @module
  */

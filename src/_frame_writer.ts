@@ -35,36 +35,55 @@ interface WritableState {
   backlog: number;
 }
 
+/** Whether `stream` is a transport's writable, made by {@linkcode frameWritable}. */
+export function isFrameWritable(stream: unknown): boolean {
+  return stream instanceof FrameWritable;
+}
+
 /** Makes the writable of a transport whose frames go to `sink`. */
 export function frameWritable(sink: FrameSink): WritableStream<Frame> {
-  let controller!: WritableStreamDefaultController;
-  const state: WritableState = {
-    error: (error) => controller.error(error),
-    closing: false,
-    waiting: undefined,
-    backlog: 0,
-  };
-  const writable = new WritableStream<Frame>({
-    start: (c) => {
-      controller = c;
-    },
-    write: (frame) => sink.send(frame),
-    close: () => {
-      state.closing = true;
-      return sink.close();
-    },
-    abort: (reason) => sink.abort(reason),
-  });
-  const standard = { getWriter: writable.getWriter, close: writable.close };
-  const getWriter = () => new FrameWriter(standard.getWriter.call(writable), sink, state);
-  const close = () => {
-    if (!writable.locked) state.closing = true;
-    return standard.close.call(writable);
-  };
-  // Own properties of this one stream: pipes into it still use the standard machinery.
-  Object.defineProperty(writable, "getWriter", { value: getWriter, configurable: true });
-  Object.defineProperty(writable, "close", { value: close, configurable: true });
-  return writable;
+  return new FrameWritable(sink);
+}
+
+/**
+ * The writable itself: a `WritableStream` (a subclass, so that the runtime's own stream code sees
+ * one shape for all of them) whose writers are {@linkcode FrameWriter}s.
+ */
+class FrameWritable extends WritableStream<Frame> {
+  readonly #sink: FrameSink;
+  readonly #state: WritableState;
+
+  constructor(sink: FrameSink) {
+    let controller!: WritableStreamDefaultController;
+    const state: WritableState = {
+      error: (error) => controller.error(error),
+      closing: false,
+      waiting: undefined,
+      backlog: 0,
+    };
+    super({
+      start: (c) => {
+        controller = c;
+      },
+      write: (frame) => sink.send(frame),
+      close: () => {
+        state.closing = true;
+        return sink.close();
+      },
+      abort: (reason) => sink.abort(reason),
+    });
+    this.#sink = sink;
+    this.#state = state;
+  }
+
+  override getWriter(): WritableStreamDefaultWriter<Frame> {
+    return new FrameWriter(super.getWriter(), this.#sink, this.#state);
+  }
+
+  override close(): Promise<void> {
+    if (!this.locked) this.#state.closing = true;
+    return super.close();
+  }
 }
 
 /**

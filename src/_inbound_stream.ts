@@ -1,16 +1,20 @@
 /**
  * A transport's `readable`: a real `ReadableStream` over the inbound queue, whose iteration and
- * pipes take frames from the queue directly. Through the stream's own machinery every frame costs
- * a reader's read request, a pull and a promise resolved a turn later: a bare echo piped through a
- * pair of web streams costs a fifth more CPU on Deno. So `for await`, `values()`, `pipeTo` and
- * `pipeThrough` run the standard's algorithms here, on the queue (one promise a frame), holding
- * the stream's lock through a reader that never reads. Once the stream has been read through a
- * reader of its own, they take the standard way, so frames never pass each other.
+ * pipes into the transport's writable take frames from the queue directly. Through the stream's
+ * own machinery every frame costs a reader's read request, a pull and a promise resolved a turn
+ * later: a bare echo piped through a pair of web streams costs a fifth more CPU on Deno. So
+ * `for await` and `values()` run the standard's iteration here, on the queue (one promise a frame),
+ * and `pipeTo` into a transport's writable the standard's pipe (`_frame_pipe.ts`), each holding the
+ * stream's lock through a reader that never reads. Pipes anywhere else (a `TransformStream`'s
+ * writable, `pipeThrough`) take the runtime's own pipe: ours, made of public calls on a foreign
+ * writer, gained nothing there (measured). Once the stream has been read through a reader of its
+ * own, iteration and pipes take the standard way, so frames never pass each other.
  *
  * @module
  */
 
 import { type FrameSource, pipeFrames } from "./_frame_pipe.ts";
+import { isFrameWritable } from "./_frame_writer.ts";
 import type { InboundQueue } from "./_inbound_queue.ts";
 import type { Frame } from "./frames.ts";
 
@@ -24,8 +28,6 @@ const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 export function inboundStream(queue: InboundQueue, onCancel: () => void): ReadableStream<Frame> {
   return new InboundStream(queue, onCancel).readable;
 }
-
-type IteratorOptions = { preventCancel?: boolean };
 
 class InboundStream {
   readonly readable: ReadableStream<Frame>;
@@ -47,10 +49,7 @@ class InboundStream {
     queue.claim("readable", () => {
       if (queue.size === 0) this.#close();
     });
-    // highWaterMark 0: frames stay in the queue, where overflow can drop the oldest audio,
-    // instead of the stream's own queue, where nothing can be dropped. It also means the stream
-    // pulls only for a read of its own reader, never while ours holds the lock.
-    const readable = this.readable = new ReadableStream<Frame>({
+    this.readable = new FrameReadable(this, {
       start: (controller) => {
         this.#controller = controller;
       },
@@ -62,40 +61,27 @@ class InboundStream {
         this.#endNexts();
         onCancel();
       },
-    }, { highWaterMark: 0 });
-    const standard = {
-      iterate: readable[Symbol.asyncIterator],
-      pipeTo: readable.pipeTo,
-      pipeThrough: readable.pipeThrough,
-    };
-    const iterate = (options?: IteratorOptions): AsyncIterableIterator<Frame> =>
-      this.#pulled
-        ? standard.iterate.call(readable, options)
-        : this.#iterate(readable.getReader(), options?.preventCancel === true);
-    const pipeTo = (destination: WritableStream<Frame>, options?: StreamPipeOptions) => {
-      if (this.#pulled) return standard.pipeTo.call(readable, destination, options);
-      if (readable.locked) return Promise.reject(new TypeError("the readable is locked"));
-      if (destination?.locked) return Promise.reject(new TypeError("the destination is locked"));
-      return pipeFrames(this.#source(readable.getReader()), destination, options);
-    };
-    const pipeThrough = <T>(
-      transform: { writable: WritableStream<Frame>; readable: ReadableStream<T> },
-      options?: StreamPipeOptions,
-    ): ReadableStream<T> => {
-      if (this.#pulled) {
-        return standard.pipeThrough.call(readable, transform, options) as ReadableStream<T>;
-      }
-      if (readable.locked) throw new TypeError("the readable is locked");
-      if (transform.writable.locked) throw new TypeError("the transform's writable is locked");
-      pipeTo(transform.writable, options).catch(() => {}); // the standard marks it handled too
-      return transform.readable;
-    };
-    // Own properties of this one stream: it stays a real ReadableStream, with every other method.
-    for (const [key, value] of [[Symbol.asyncIterator, iterate], ["values", iterate]] as const) {
-      Object.defineProperty(readable, key, { value, configurable: true, writable: true });
-    }
-    Object.defineProperty(readable, "pipeTo", { value: pipeTo, configurable: true });
-    Object.defineProperty(readable, "pipeThrough", { value: pipeThrough, configurable: true });
+    });
+  }
+
+  /** `readable`'s iterator: ours while the stream has not been read its own way; else undefined. */
+  iterate(
+    readable: ReadableStream<Frame>,
+    preventCancel: boolean,
+  ): AsyncIterableIterator<Frame> | undefined {
+    return this.#pulled ? undefined : this.#iterate(readable.getReader(), preventCancel);
+  }
+
+  /** A pipe from `readable` into a transport's writable: ours, or undefined where the runtime's. */
+  pipeTo(
+    readable: ReadableStream<Frame>,
+    destination: WritableStream<Frame>,
+    options: StreamPipeOptions | undefined,
+  ): Promise<void> | undefined {
+    if (this.#pulled || !isFrameWritable(destination)) return undefined;
+    if (readable.locked) return Promise.reject(new TypeError("the readable is locked"));
+    if (destination.locked) return Promise.reject(new TypeError("the destination is locked"));
+    return pipeFrames(this.#source(readable.getReader()), destination, options);
   }
 
   /** A stream reader's read: a frame now, the close, or the next frame pushed. */
@@ -190,7 +176,8 @@ class InboundStream {
         return ended === undefined ? Promise.resolve(result) : ended.then(() => result);
       },
       [Symbol.asyncIterator]: () => iterator,
-    };
+      [Symbol.asyncDispose]: async () => void await iterator.return!(),
+    } as AsyncIterableIterator<Frame> & AsyncDisposable;
     return iterator;
   }
 
@@ -211,5 +198,43 @@ class InboundStream {
     this.#controller.close();
     this.#endNexts();
     this.#endIteration?.();
+  }
+}
+
+/**
+ * The readable itself: a `ReadableStream` (a subclass, so that the runtime's own stream code sees
+ * one shape for all of them) whose iteration and pipes into a transport's writable are
+ * {@linkcode InboundStream}'s.
+ */
+class FrameReadable extends ReadableStream<Frame> {
+  readonly #inbound: InboundStream;
+
+  constructor(inbound: InboundStream, source: UnderlyingDefaultSource<Frame>) {
+    // highWaterMark 0: frames stay in the queue, where overflow can drop the oldest audio,
+    // instead of the stream's own queue, where nothing can be dropped. It also means the stream
+    // pulls only for a read of its own reader, never while ours holds the lock.
+    super(source, { highWaterMark: 0 });
+    this.#inbound = inbound;
+  }
+
+  static {
+    // Defined on the prototype rather than declared: the libs disagree on the iterator's declared
+    // type (Deno's `AsyncIterableIterator`, the DOM's `ReadableStreamAsyncIterator`), and ours is
+    // both, with `Symbol.asyncDispose` as the standard's has.
+    const values = function (this: FrameReadable, options?: ReadableStreamIteratorOptions) {
+      return this.#inbound.iterate(this, options?.preventCancel === true) ??
+        ReadableStream.prototype.values.call(this, options);
+    };
+    for (const key of ["values", Symbol.asyncIterator]) {
+      Object.defineProperty(this.prototype, key, {
+        value: values,
+        configurable: true,
+        writable: true,
+      });
+    }
+  }
+
+  override pipeTo(destination: WritableStream<Frame>, options?: StreamPipeOptions): Promise<void> {
+    return this.#inbound.pipeTo(this, destination, options) ?? super.pipeTo(destination, options);
   }
 }

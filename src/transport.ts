@@ -60,8 +60,8 @@ import { emptyStats, type TransportStats } from "./transport_stats.ts";
  * `sendAheadMs` before it would play, so real-time audio is forwarded at once and a burst of TTS
  * audio is spread over its playing time. {@linkcode interrupt} drops every queued byte at once.
  *
- * The streams are a thin layer over `receive`/`send`, made on first use; iterating or piping the
- * readable and writing with a writer skip the streams' own queues. The last bit: `receive`/`send`.
+ * The streams are a thin layer over `receive`/`send`, made on first use; iterating the readable,
+ * piping it to the writable and writing with a writer skip the streams' own queues.
  *
  * The socket closes once, when the readable has been cancelled and the writable closed, when an
  * `end` or `cancel` frame is sent, on {@linkcode close}, or when the remote side goes away.
@@ -208,8 +208,8 @@ export class WebSocketTransport extends EventTarget {
 
   /**
    * Inbound frames, in the order their messages arrived, as a stream made on first use. Until
-   * it is read, frames wait in a bounded queue (`maxInboundFrames`); iterating or piping the stream
-   * takes them from there directly. Throws a `TypeError` when {@linkcode receive} took the frames.
+   * it is read, frames wait in a bounded queue (`maxInboundFrames`); iterating the stream (or piping
+   * it to the writable) takes them from there. Throws a `TypeError` when {@linkcode receive} did.
    */
   get readable(): ReadableStream<Frame> {
     return this.#in.stream(() => {

@@ -1,6 +1,7 @@
-// Pipes from the transport's readable, against the streams standard: every test runs on
-// `inboundStream` (its own pipeTo and pipeThrough) and on a plain `ReadableStream` fed the same
-// frames, so the test and the pipe check each other (WHATWG Streams, "ReadableStreamPipeTo").
+// Pipes from the transport's readable into the transport's writable, against the streams
+// standard: every test runs on `inboundStream` into `frameWritable` (the pipe of `_frame_pipe.ts`)
+// and on a plain `ReadableStream` into a plain `WritableStream` over the same sink, so the test and
+// the pipe check each other (WHATWG Streams, "ReadableStreamPipeTo").
 
 import assert from "node:assert/strict";
 import { frameWritable } from "../src/_frame_writer.ts";
@@ -16,6 +17,8 @@ interface Source {
   readable: ReadableStream<Frame>;
   push(frame: Frame): void;
   end(): void;
+  /** Frames pushed and not yet read from the source. */
+  waiting(): number;
   cancelled: number;
 }
 
@@ -25,6 +28,7 @@ function transportSource(): Source {
     readable: inboundStream(queue, () => source.cancelled++),
     push: (frame) => queue.push(frame),
     end: () => queue.end(),
+    waiting: () => queue.size,
     cancelled: 0,
   };
   return source;
@@ -43,33 +47,39 @@ function standardSource(): Source {
     }, { highWaterMark: 0 }),
     push: (frame) => controller.enqueue(frame),
     end: () => controller.close(),
+    waiting: () => -controller.desiredSize!, // a high-water mark of 0, less what is queued
     cancelled: 0,
   };
   return source;
 }
 
-/** A destination that records; `hold()` makes its next write wait, `fail` makes a frame fail. */
+/**
+ * A destination that records: the transport's writable (`frameWritable`) for the transport's
+ * readable, a plain `WritableStream` for the standard's; `hold()` makes its next write wait,
+ * `failOn` makes a frame fail.
+ */
 class Destination {
   readonly written: Frame[] = [];
   readonly events: string[] = [];
+  readonly writable: WritableStream<Frame>;
   failOn: Frame | undefined;
   #release: (() => void) | undefined;
   #holdNext = false;
-  readonly writable = new WritableStream<Frame>({
-    write: (frame) => {
+
+  constructor(kind: "inboundStream" | "standard") {
+    const send = (frame: Frame): Promise<void> | undefined => {
       if (frame === this.failOn) throw new Error("the destination failed");
       this.written.push(frame);
-      if (!this.#holdNext) return;
+      if (!this.#holdNext) return undefined;
       this.#holdNext = false;
       return new Promise<void>((resolve) => (this.#release = resolve));
-    },
-    close: () => {
-      this.events.push("close");
-    },
-    abort: (reason) => {
-      this.events.push(`abort ${String(reason)}`);
-    },
-  });
+    };
+    const close = () => Promise.resolve(void this.events.push("close"));
+    const abort = (reason: unknown) => Promise.resolve(void this.events.push(`abort ${reason}`));
+    this.writable = kind === "inboundStream"
+      ? frameWritable({ send, close, abort })
+      : new WritableStream<Frame>({ write: send, close, abort });
+  }
 
   hold(): void {
     this.#holdNext = true;
@@ -85,7 +95,7 @@ for (
 ) {
   Deno.test(`${kind}: a pipe delivers the frames in order, closes the destination at the end, and lets go`, async () => {
     const source = make();
-    const destination = new Destination();
+    const destination = new Destination(kind);
     source.push(message(1));
     const piped = source.readable.pipeTo(destination.writable);
     assert.equal(source.readable.locked, true);
@@ -102,7 +112,7 @@ for (
 
   Deno.test(`${kind}: preventClose leaves the destination open`, async () => {
     const source = make();
-    const destination = new Destination();
+    const destination = new Destination(kind);
     source.push(message(1));
     source.end();
     await source.readable.pipeTo(destination.writable, { preventClose: true });
@@ -114,12 +124,13 @@ for (
 
   Deno.test(`${kind}: the pipe reads only while the destination wants more`, async () => {
     const source = make();
-    const destination = new Destination();
+    const destination = new Destination(kind);
     destination.hold();
     const piped = source.readable.pipeTo(destination.writable);
     for (let n = 1; n <= 4; n++) source.push(message(n));
     await settle();
     assert.deepEqual(destination.written, [message(1)], "the rest wait for room");
+    assert.equal(source.waiting(), 3, "the rest stay in the source, where overflow can drop audio");
     destination.release();
     source.end();
     await piped;
@@ -129,7 +140,7 @@ for (
   Deno.test(`${kind}: a destination that fails fails the pipe and cancels the source, unless preventCancel`, async () => {
     for (const preventCancel of [false, true]) {
       const source = make();
-      const destination = new Destination();
+      const destination = new Destination(kind);
       destination.failOn = message(2);
       const piped = source.readable.pipeTo(destination.writable, { preventCancel });
       source.push(message(1));
@@ -151,7 +162,7 @@ for (
       const [preventAbort, preventCancel] of [[false, false], [true, false], [false, true]] as const
     ) {
       const source = make();
-      const destination = new Destination();
+      const destination = new Destination(kind);
       const abort = new AbortController();
       const piped = source.readable.pipeTo(destination.writable, {
         signal: abort.signal,
@@ -172,7 +183,7 @@ for (
 
   Deno.test(`${kind}: a pipe stopped while it waits for a frame leaves later frames to the next reader`, async () => {
     const source = make();
-    const destination = new Destination();
+    const destination = new Destination(kind);
     const abort = new AbortController();
     const piped = source.readable.pipeTo(destination.writable, {
       signal: abort.signal,
@@ -189,7 +200,7 @@ for (
 
   Deno.test(`${kind}: a signal already aborted ends the pipe before any frame`, async () => {
     const source = make();
-    const destination = new Destination();
+    const destination = new Destination(kind);
     source.push(message(1));
     await assert.rejects(
       source.readable.pipeTo(destination.writable, { signal: AbortSignal.abort("no") }),
@@ -202,7 +213,7 @@ for (
 
   Deno.test(`${kind}: a destination closed before the pipe cancels the source`, async () => {
     const source = make();
-    const destination = new Destination();
+    const destination = new Destination(kind);
     await destination.writable.close();
     await assert.rejects(source.readable.pipeTo(destination.writable), TypeError);
     assert.equal(source.cancelled, 1);
@@ -210,7 +221,7 @@ for (
 
   Deno.test(`${kind}: a locked source or destination is refused`, async () => {
     const source = make();
-    const destination = new Destination();
+    const destination = new Destination(kind);
     const writer = destination.writable.getWriter();
     await assert.rejects(source.readable.pipeTo(destination.writable), TypeError);
     assert.throws(
@@ -227,7 +238,7 @@ for (
 
   Deno.test(`${kind}: pipeThrough a transform, then on`, async () => {
     const source = make();
-    const destination = new Destination();
+    const destination = new Destination(kind);
     const double = new TransformStream<Frame, Frame>({
       transform: (frame, controller) => {
         controller.enqueue(frame);

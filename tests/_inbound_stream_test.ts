@@ -106,3 +106,14 @@ Deno.test("`inboundStream`'s iterator still drops the oldest audio for a slow re
   assert.deepEqual(await iterator.next(), { value: audio(4), done: false });
   assert.deepEqual(await iterator.next(), { value: audio(5), done: false });
 });
+
+Deno.test("`inboundStream`'s iterator disposes as the standard's does: it cancels the stream and lets go", async () => {
+  const { q } = queue();
+  let cancelled = 0;
+  const stream = inboundStream(q, () => cancelled++);
+  const iterator = stream.values() as AsyncIterableIterator<Frame> & AsyncDisposable;
+  await iterator[Symbol.asyncDispose]();
+  assert.equal(cancelled, 1);
+  assert.equal(stream.locked, false);
+  assert.deepEqual(await iterator.next(), { value: undefined, done: true });
+});
