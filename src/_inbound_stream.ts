@@ -29,6 +29,7 @@ export function inboundStream(queue: InboundQueue, onCancel: () => void): Readab
   return new InboundStream(queue, onCancel).readable;
 }
 
+/** The state behind one transport's readable: how it is being read, and who waits for frames. */
 class InboundStream {
   readonly readable: ReadableStream<Frame>;
   readonly #queue: InboundQueue;
@@ -97,22 +98,23 @@ class InboundStream {
       // The read stays pending and is remembered here (the next push enqueues straight into it)
       // rather than in a promise made for every frame.
       this.#pullWaiting = true;
-      queue.wait(this.#deliver);
+      queue.wait(this.#enqueue);
     }
   }
 
+  /** The next frame pushed, for the stream's pending read. */
+  #enqueue = (frame: Frame): void => {
+    this.#pullWaiting = false;
+    this.#controller.enqueue(frame);
+  };
+
   /**
-   * The next frame pushed, for the oldest waiting `next()` or the stream's pending read: the
-   * queue holds this only while one of them waits (`#endNexts` withdraws it).
+   * The next frame pushed, for the oldest waiting `next()`: the queue holds this only while one
+   * waits (`#endNexts` withdraws it).
    */
   #deliver = (frame: Frame): void => {
-    if (this.#nexts.length > 0) {
-      this.#nexts.shift()!({ value: frame, done: false });
-      if (this.#nexts.length > 0) this.#queue.wait(this.#deliver);
-    } else if (this.#pullWaiting) {
-      this.#pullWaiting = false;
-      this.#controller.enqueue(frame);
-    }
+    this.#nexts.shift()!({ value: frame, done: false });
+    if (this.#nexts.length > 0) this.#queue.wait(this.#deliver);
   };
 
   /** Frames straight from the queue, holding `reader` (the stream's lock) until released. */
@@ -223,7 +225,7 @@ class FrameReadable extends ReadableStream<Frame> {
     // both, with `Symbol.asyncDispose` as the standard's has.
     const values = function (this: FrameReadable, options?: ReadableStreamIteratorOptions) {
       return this.#inbound.iterate(this, options?.preventCancel === true) ??
-        ReadableStream.prototype.values.call(this, options);
+        ReadableStream.prototype[Symbol.asyncIterator].call(this, options);
     };
     for (const key of ["values", Symbol.asyncIterator]) {
       Object.defineProperty(this.prototype, key, {
