@@ -27,7 +27,7 @@ export const WRITTEN: Promise<void> = Promise.resolve();
 interface WritableState {
   /** Fails the stream, as a sink that throws does. */
   error(error: unknown): void;
-  /** Close was asked for: a writer made now refuses writes (the standard cannot tell). */
+  /** Close was asked for: writes are refused, by a writer made later too (the standard cannot tell). */
   closing: boolean;
   /** Settles once the last frame that had to wait for room has been sent; unset when none waits. */
   waiting: Promise<void> | undefined;
@@ -100,8 +100,6 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   readonly #state: WritableState;
   /** `close()`, `abort()` or `releaseLock()` was called: the standard writer answers from now on. */
   #handedOver = false;
-  /** `close()` was called: writes reject. */
-  #closing = false;
   /** Why the stream failed or was aborted: frames still waiting for room are not sent. */
   #stopped: { reason: unknown } | undefined;
 
@@ -132,7 +130,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
 
   write(frame: Frame): Promise<void> {
     if (this.#stopped !== undefined) return Promise.reject(this.#stopped.reason);
-    if (this.#closing) return Promise.reject(new TypeError("the writable is closing"));
+    if (this.#state.closing) return Promise.reject(new TypeError("the writable is closing"));
     if (this.#handedOver) return this.#standard.write(frame);
     const waiting = this.#state.waiting;
     if (waiting === undefined) {
@@ -149,7 +147,6 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   close(): Promise<void> {
     if (this.#handedOver) return this.#standard.close();
     this.#handedOver = true;
-    this.#closing = true;
     this.#state.closing = true;
     const waiting = this.#state.waiting;
     return waiting === undefined

@@ -34,8 +34,6 @@ class InboundStream {
   readonly readable: ReadableStream<Frame>;
   readonly #queue: InboundQueue;
   #controller!: ReadableStreamDefaultController<Frame>;
-  /** The stream pulled with nothing queued: the next frame is enqueued straight away. */
-  #pullWaiting = false;
   /** The stream has been read through a reader of its own: iteration and pipes go there too. */
   #pulled = false;
   /** `next()` calls waiting for a frame, oldest first. */
@@ -57,7 +55,6 @@ class InboundStream {
       pull: () => this.#pull(),
       cancel: () => {
         this.#done = true;
-        this.#pullWaiting = false;
         queue.discard();
         this.#endNexts();
         onCancel();
@@ -95,18 +92,14 @@ class InboundStream {
     } else if (queue.ended) {
       this.#close();
     } else {
-      // The read stays pending and is remembered here (the next push enqueues straight into it)
-      // rather than in a promise made for every frame.
-      this.#pullWaiting = true;
+      // The read stays pending and is remembered by the queue (the next push enqueues straight
+      // into it) rather than in a promise made for every frame.
       queue.wait(this.#enqueue);
     }
   }
 
   /** The next frame pushed, for the stream's pending read. */
-  #enqueue = (frame: Frame): void => {
-    this.#pullWaiting = false;
-    this.#controller.enqueue(frame);
-  };
+  #enqueue = (frame: Frame): void => this.#controller.enqueue(frame);
 
   /**
    * The next frame pushed, for the oldest waiting `next()`: the queue holds this only while one
@@ -147,8 +140,7 @@ class InboundStream {
       stop: () => this.#endNexts(),
       cancel: (reason: unknown): Promise<void> => {
         if (released) return Promise.resolve();
-        this.#endNexts();
-        const cancelled = reader.cancel(reason);
+        const cancelled = reader.cancel(reason); // the stream's cancel answers waiting next()s
         release();
         return cancelled;
       },
@@ -188,15 +180,15 @@ class InboundStream {
     const nexts = this.#nexts;
     if (nexts.length === 0) return;
     this.#nexts = [];
-    // Nobody waits now: the next frame must be queued, not handed to no one.
-    if (!this.#pullWaiting) this.#queue.wait(undefined);
+    // Nobody waits now (the stream's own reads never wait beside ours: one lock): the next frame
+    // must be queued, not handed to no one.
+    this.#queue.wait(undefined);
     for (const next of nexts) next(DONE);
   }
 
   #close(): void {
     if (this.#done) return;
     this.#done = true;
-    this.#pullWaiting = false;
     this.#controller.close();
     this.#endNexts();
     this.#endIteration?.();
