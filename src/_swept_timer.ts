@@ -73,8 +73,6 @@ class Sweep {
   };
 }
 
-const sweeps = new Map<number, Sweep>();
-
 /** A re-armable timer, swept with every other of the same tolerance. */
 class SweptTimer implements ClockTimer {
   /** When it is to fire (`performance.now()` time). */
@@ -121,11 +119,20 @@ class SweptTimer implements ClockTimer {
 }
 
 /**
- * A timer that fires no earlier than armed and at most about `toleranceMs` later (a whole number
- * of milliseconds, at least 1), swept with the others of that tolerance.
+ * The sweeps of one clock, one per tolerance. A clock's timers share runtime timers only with
+ * each other: on Cloudflare Workers a runtime timer belongs to the request (or Durable Object)
+ * that set it, so the sessions there each keep a clock, and so sweeps, of their own.
  */
-export function sweptTimer(callback: () => void, toleranceMs: number): ClockTimer {
-  let sweep = sweeps.get(toleranceMs);
-  if (sweep === undefined) sweeps.set(toleranceMs, sweep = new Sweep(toleranceMs));
-  return new SweptTimer(callback, sweep);
+export class SweptTimers {
+  readonly #sweeps = new Map<number, Sweep>();
+
+  /**
+   * A timer that fires no earlier than armed and at most about `toleranceMs` later (a whole
+   * number of milliseconds, at least 1), swept with the others of that tolerance.
+   */
+  timer(callback: () => void, toleranceMs: number): ClockTimer {
+    let sweep = this.#sweeps.get(toleranceMs);
+    if (sweep === undefined) this.#sweeps.set(toleranceMs, sweep = new Sweep(toleranceMs));
+    return new SweptTimer(callback, sweep);
+  }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { sweptTimer } from "./_swept_timer.ts";
+import { SweptTimers } from "./_swept_timer.ts";
 
 /**
  * A one-shot timer that can be armed again and again: the transport keeps one per session for
@@ -62,6 +62,11 @@ export interface Clock {
  * together instead: one `setTimeout` serves all of that tolerance, and moving one later calls
  * nothing in the runtime.
  *
+ * Not for sessions on Cloudflare Workers: there a runtime timer belongs to the request (or
+ * Durable Object) that set it, and a session's timer sharing another's is lost when that other
+ * request ends. The Cloudflare adapters give each session a clock of its own
+ * ({@linkcode createSystemClock}).
+ *
  * @example Sleeping, cancellably
  * ```ts
  * import { systemClock } from "@x/ws-transport";
@@ -102,36 +107,62 @@ export interface Clock {
  * assert.ok(firedAt >= armedAt + 5);
  * ```
  */
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        timer.cancel();
-        reject(signal?.reason);
-      };
-      const timer = new SharedTimer(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
+export const systemClock: Clock = createSystemClock();
+
+/**
+ * A real clock like {@linkcode systemClock} whose timers share runtime timers only with each
+ * other: what a session needs where a runtime timer belongs to the request that set it
+ * (Cloudflare Workers, where `upgrade` and `CallDurableObject` make one per session unless given
+ * a `clock`). Elsewhere one clock for every session is cheaper: hundreds of sessions share its
+ * runtime timers.
+ *
+ * @example A clock of a session's own
+ * ```ts
+ * import { createSystemClock, systemClock } from "@x/ws-transport";
+ * import assert from "node:assert/strict";
+ *
+ * const clock = createSystemClock();
+ * const { promise, resolve } = Promise.withResolvers<void>();
+ * clock.timer(resolve).arm(1);
+ * await promise; // fired by a runtime timer of this clock's own
+ * assert.notEqual(clock, systemClock);
+ * ```
+ */
+export function createSystemClock(): Clock {
+  // This clock's own: its timers join runtime timers of no other clock.
+  const buckets: Buckets = new Map();
+  const swept = new SweptTimers();
+  return {
+    now: () => performance.now(),
+    sleep(ms: number, signal?: AbortSignal): Promise<void> {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      return new Promise((resolve, reject) => {
+        const onAbort = () => {
+          timer.cancel();
+          reject(signal?.reason);
+        };
+        const timer = new SharedTimer(() => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }, buckets);
+        // Listen before arming: where creating a runtime timer runs pending microtasks (Node's
+        // timers under Deno's compat layer), an abort in them would otherwise go unheard.
+        signal?.addEventListener("abort", onAbort, { once: true });
+        timer.arm(ms);
       });
-      // Listen before arming: where creating a runtime timer runs pending microtasks (Node's
-      // timers under Deno's compat layer), an abort in them would otherwise go unheard.
-      signal?.addEventListener("abort", onAbort, { once: true });
-      timer.arm(ms);
-    });
-  },
-  timer(callback: () => void, options?: ClockTimerOptions): ClockTimer {
-    const toleranceMs = options?.toleranceMs ?? 0;
-    if (!(toleranceMs >= 0) || !Number.isFinite(toleranceMs)) {
-      throw new RangeError(`toleranceMs must be a finite number >= 0, got ${toleranceMs}`);
-    }
-    // Under a millisecond of tolerance is none: the shared millisecond buckets are that exact.
-    return toleranceMs >= 1
-      ? sweptTimer(callback, Math.floor(toleranceMs))
-      : new SharedTimer(callback);
-  },
-};
+    },
+    timer(callback: () => void, options?: ClockTimerOptions): ClockTimer {
+      const toleranceMs = options?.toleranceMs ?? 0;
+      if (!(toleranceMs >= 0) || !Number.isFinite(toleranceMs)) {
+        throw new RangeError(`toleranceMs must be a finite number >= 0, got ${toleranceMs}`);
+      }
+      // Under a millisecond of tolerance is none: the shared millisecond buckets are that exact.
+      return toleranceMs >= 1
+        ? swept.timer(callback, Math.floor(toleranceMs))
+        : new SharedTimer(callback, buckets);
+    },
+  };
+}
 
 /**
  * The timers due in one millisecond, behind one `setTimeout`. A server pacing hundreds of
@@ -144,9 +175,10 @@ interface Bucket {
   timers: Set<SharedTimer>;
 }
 
-const buckets = new Map<number, Bucket>();
+/** One clock's buckets, by the millisecond they fire at. */
+type Buckets = Map<number, Bucket>;
 
-function fireBucket(due: number): void {
+function fireBucket(buckets: Buckets, due: number): void {
   const bucket = buckets.get(due);
   if (bucket === undefined) return;
   buckets.delete(due);
@@ -155,14 +187,16 @@ function fireBucket(due: number): void {
 
 class SharedTimer implements ClockTimer {
   readonly #callback: () => void;
+  readonly #buckets: Buckets;
   #bucket: Bucket | undefined;
   /** The millisecond of the bucket it waits in. */
   #due = 0;
   /** When it is to fire: later than `#due` when it was re-armed for later while armed. */
   #target = 0;
 
-  constructor(callback: () => void) {
+  constructor(callback: () => void, buckets: Buckets) {
     this.#callback = callback;
+    this.#buckets = buckets;
   }
 
   get armed(): boolean {
@@ -186,10 +220,10 @@ class SharedTimer implements ClockTimer {
     if (bucket === undefined) return;
     this.#bucket = undefined;
     bucket.timers.delete(this);
-    if (bucket.timers.size === 0 && buckets.get(this.#due) === bucket) {
+    if (bucket.timers.size === 0 && this.#buckets.get(this.#due) === bucket) {
       // Nobody waits for this millisecond any more: leave no runtime timer behind.
       clearTimeout(bucket.handle);
-      buckets.delete(this.#due);
+      this.#buckets.delete(this.#due);
     }
   }
 
@@ -202,12 +236,18 @@ class SharedTimer implements ClockTimer {
   }
 
   #file(due: number): void {
+    const buckets = this.#buckets;
     let bucket = buckets.get(due);
     if (bucket === undefined) {
       // Rounded up: runtimes drop a delay's fraction (WebIDL `long`), and a timer moved on to a
       // later target would otherwise fire up to a millisecond before it.
       bucket = {
-        handle: setTimeout(fireBucket, Math.max(0, Math.ceil(due - performance.now())), due),
+        handle: setTimeout(
+          fireBucket,
+          Math.max(0, Math.ceil(due - performance.now())),
+          buckets,
+          due,
+        ),
         timers: new Set(),
       };
       buckets.set(due, bucket);

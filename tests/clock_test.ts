@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { systemClock } from "../mod.ts";
+import { createSystemClock, systemClock } from "../mod.ts";
 
 Deno.test("`systemClock.sleep` resolves no earlier than asked", async () => {
   const start = systemClock.now();
@@ -136,6 +136,31 @@ async function countingRuntimeTimers(run: (count: () => number) => Promise<void>
     globalThis.setTimeout = realSetTimeout;
   }
 }
+
+Deno.test("`createSystemClock` makes clocks whose timers share runtime timers only with their own", async () => {
+  await countingRuntimeTimers(async (started) => {
+    const [first, second] = [createSystemClock(), createSystemClock()];
+    const fired: string[] = [];
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const now = performance.now();
+    const arm = (clock: typeof first, name: string, toleranceMs = 0) =>
+      clock.timer(() => {
+        fired.push(name);
+        if (fired.length === 6) resolve();
+      }, { toleranceMs }).arm(5, now);
+    // The same millisecond, exact and tolerant, on each clock.
+    arm(first, "first exact");
+    arm(first, "first exact again");
+    arm(first, "first tolerant", 10);
+    arm(second, "second exact");
+    arm(second, "second tolerant", 10);
+    arm(second, "second tolerant again", 10);
+    assert.equal(started(), 4, "one runtime timer per clock and kind, none shared across clocks");
+    await promise;
+    assert.equal(fired.length, 6);
+  });
+  assert.notEqual(createSystemClock(), systemClock);
+});
 
 Deno.test("a tolerant `systemClock.timer` moved later costs no runtime timer and fires once, when its moment comes", async () => {
   await countingRuntimeTimers(async (started) => {

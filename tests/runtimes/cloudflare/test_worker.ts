@@ -3,8 +3,11 @@
  * bare adapter in a Worker (no Durable Object; `?frozen` paces with a production-like clock,
  * `?close-with=…` closes at once with that reason), `/closes?count=n`, how its sessions ended
  * (waiting up to 5 s for the n-th), `/closing/:id`, a call that ends at the client's first
- * message, and `/failing/:id`, a call whose `onSession` throws (`?async`: rejects; `?ok`: echoes). Every session answers the text message {@linkcode TIMELINE} with when each of its
- * binary messages left, on the Worker's own clock, and with a bare timer chain's timeline beside.
+ * message, `/failing/:id`, a call whose `onSession` throws (`?async`: rejects; `?ok`: echoes),
+ * `/timers/…`, what becomes of a timer that shares another request's runtime timer, and
+ * `/clocks`, the clocks `/direct`'s sessions got by default. Every session answers the text
+ * message {@linkcode TIMELINE} with when each of its binary messages left, on the Worker's own
+ * clock, and with a bare timer chain's timeline beside.
  *
  * @module
  */
@@ -20,7 +23,7 @@ import {
 } from "../../../src/adapters/cloudflare_durable_object.ts";
 import type { CloudflareUpgradeOptions } from "../../../src/adapters/cloudflare.ts";
 import type { Clock } from "../../../src/clock.ts";
-import { systemClock } from "../../../src/clock.ts";
+import { createSystemClock, systemClock } from "../../../src/clock.ts";
 import type { TransportClosed } from "../../../src/events.ts";
 import type { WebSocketTransport } from "../../../src/transport.ts";
 import { TIMELINE } from "./timeline.ts";
@@ -112,12 +115,45 @@ async function closesResponse(url: URL): Promise<Response> {
 }
 
 /**
+ * One clock for every request, as `systemClock` is one for a process: what `/timers/…` shows a
+ * Worker must not do.
+ */
+const everyRequestsClock = createSystemClock();
+/** The millisecond `/timers/first` armed its timer for. */
+let firstDue = 0;
+/** The clocks `upgrade` gave `/direct`'s sessions that were given none. */
+const defaultClocks: Clock[] = [];
+
+/**
+ * `/timers/first` arms a timer 300 ms ahead and answers at once, which ends its request;
+ * `/timers/second` arms one for the same millisecond and answers whether it fired (waiting up to
+ * 300 ms past it). `?own`: each request on a clock of its own; else on one clock they share.
+ */
+async function timersResponse(url: URL): Promise<Response> {
+  const clock = url.searchParams.has("own") ? createSystemClock() : everyRequestsClock;
+  if (url.pathname === "/timers/first") {
+    firstDue = Math.ceil(performance.now()) + 300;
+    clock.timer(() => {}).arm(firstDue, 0);
+    return Response.json({ due: firstDue });
+  }
+  const fired = await new Promise<boolean>((resolve) => {
+    const bound = setTimeout(() => resolve(false), firstDue + 300 - performance.now());
+    clock.timer(() => {
+      clearTimeout(bound);
+      resolve(true);
+    }).arm(firstDue, 0);
+  });
+  return Response.json({ fired });
+}
+
+/**
  * Production workerd's clock stands still while code runs and moves only when an event (a
  * request, a message, a timer) starts; local workerd's does not. This one behaves like
  * production's: it reads the time once per event and holds it until the event is over.
  */
 function frozenWhileRunning(): Clock {
   let held: number | undefined;
+  const { sleep, timer } = createSystemClock(); // one per session, as on Workers it must be
   return {
     now() {
       if (held === undefined) {
@@ -126,8 +162,8 @@ function frozenWhileRunning(): Clock {
       }
       return held;
     },
-    sleep: systemClock.sleep,
-    timer: systemClock.timer,
+    sleep,
+    timer,
   };
 }
 
@@ -135,6 +171,14 @@ export default {
   async fetch(request: Request, env: TestEnv): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/closes") return await closesResponse(url);
+    if (url.pathname.startsWith("/timers/")) return await timersResponse(url);
+    if (url.pathname === "/clocks") {
+      return Response.json({
+        sessions: defaultClocks.length,
+        distinct: new Set(defaultClocks).size,
+        systemClock: defaultClocks.includes(systemClock),
+      });
+    }
     const idFrom = (r: Request) => new URL(r.url).pathname.split("/")[2] || null;
     if (url.pathname.startsWith("/closing/")) {
       return CallDurableObject.route(request, env.CLOSING, { idFrom });
@@ -151,6 +195,7 @@ export default {
       ...(clock ? { clock } : {}),
     });
     if (transport === null) return response;
+    if (clock === undefined) defaultClocks.push(transport.clock);
     // Sends are timed on the clock the transport paces by: in production it is the only clock
     // there is, and it reads the start of the event, not when the send ran within it.
     recordTimeline(transport, clock?.now);
