@@ -64,7 +64,7 @@ export interface Clock {
  *
  * Not for sessions on Cloudflare Workers: there a runtime timer belongs to the request (or
  * Durable Object) that set it, and a session's timer sharing another's is lost when that other
- * request ends. The Cloudflare adapters give each session a clock of its own
+ * request ends. The adapters give each session there a clock of its own
  * ({@linkcode createSystemClock}).
  *
  * @example Sleeping, cancellably
@@ -112,8 +112,8 @@ export const systemClock: Clock = createSystemClock();
 /**
  * A real clock like {@linkcode systemClock} whose timers share runtime timers only with each
  * other: what a session needs where a runtime timer belongs to the request that set it
- * (Cloudflare Workers, where `upgrade` and `CallDurableObject` make one per session unless given
- * a `clock`). Elsewhere one clock for every session is cheaper: hundreds of sessions share its
+ * (Cloudflare Workers, where `upgrade`, `CallDurableObject` and Hono's `voiceSession` make one per
+ * session unless given a `clock`). Elsewhere one clock for every session is cheaper: hundreds of sessions share its
  * runtime timers.
  *
  * @example A clock of a session's own

@@ -6,11 +6,11 @@
  */
 
 import { capCloseReason } from "../_close_reason.ts";
-import { createSystemClock } from "../clock.ts";
 import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
+import { withSessionClock } from "./_session_clock.ts";
 
 export type { AdmissionOptions, UpgradeResult };
 
@@ -44,7 +44,7 @@ type WebSocketPairConstructor = new () => { 0: WorkersWebSocket; 1: WorkersWebSo
  * chunk leaves at its deadline) and `maxQueuedMs`; timers keep pacing exact even though the
  * Workers clock stands still while code runs.
  *
- * Each session gets a clock of its own ({@linkcode createSystemClock}) unless `options.clock` is
+ * Each session gets a clock of its own (`createSystemClock()`) unless `options.clock` is
  * given: a runtime timer on Workers belongs to the request (or Durable Object) that set it, and
  * a session's timer sharing another's, as `systemClock`'s timers share across a process, is lost
  * when that other request ends (a call stalls). A `clock` you pass should be one per session too.
@@ -89,11 +89,10 @@ export async function upgrade(
   server.addEventListener("close", (event) => answerClose(server, event));
   const { protocol, terminate } = options;
   const headers = protocol === undefined ? undefined : { "sec-websocket-protocol": protocol };
-  const clock = options.clock ?? createSystemClock();
   return {
     transport: new WebSocketTransport(
       terminate ? Object.assign(server, { terminate }) : server,
-      { ...options, clock },
+      withSessionClock(options),
     ),
     response: new Response(null, { status: 101, webSocket: client, headers } as ResponseInit),
   };
