@@ -24,6 +24,7 @@
 import { parseArgs } from "node:util";
 import { DEMO_SEND_AHEAD_MS } from "../../examples/demo/handler.ts";
 import type { ClientResult } from "./load_client.ts";
+import { RampSide } from "./_ramp_side.ts";
 import { StartGate } from "./_start_gate.ts";
 
 const HERE = new URL(".", import.meta.url);
@@ -807,7 +808,8 @@ Options:
   --ramp                also find the largest session count with zero loss and p99 within limit
                         (with --paired: each step runs a target and the reference at once, N
                         sessions each, and each target is judged by the reference's capacity
-                        in its own ramp)
+                        in its own ramp; a side's capacity is its last step before the first
+                        it failed)
   --ramp-seconds S      window per ramp try (default 10)
   --ramp-tries N        tries per ramp step (default 2)
   --ramp-steps LIST     session counts to try (default 100,200,300,400,600,800,1000,1200,1600)
@@ -985,16 +987,19 @@ async function main(args: string[]): Promise<number> {
   if (values.ramp && values.paired) {
     // Each step runs the target and the reference at the same time, N sessions each: both meet
     // the same seconds of the machine (which then carries 2 × N), and each target is judged by
-    // the reference's capacity in its own ramp. The ramp goes on while either side passes.
+    // the reference's capacity in its own ramp. A side's capacity is its last step before the
+    // first it failed (`RampSide`); the ramp goes on while either side has not failed yet.
     for (const target of targets) {
       if (target === reference) continue;
       const steps: LoadResult[] = [];
-      let max = 0;
-      let refMax = 0;
+      const mine = new RampSide();
+      const theirs = new RampSide();
       for (const count of rampSteps) {
         let targetPassed = false;
         let refPassed = false;
-        for (let attempt = 1; attempt <= rampTries && !(targetPassed && refPassed); attempt++) {
+        // Tries go on while a side still in the ramp has not passed this step.
+        const settled = () => (mine.failed || targetPassed) && (theirs.failed || refPassed);
+        for (let attempt = 1; attempt <= rampTries && !settled(); attempt++) {
           console.error(
             `ramp: ${target.name} beside ${refName} at ${count} sessions each (try ${attempt})…`,
           );
@@ -1009,12 +1014,12 @@ async function main(args: string[]): Promise<number> {
           refPassed ||= passesRamp(pair.reference, p99LimitMs);
           targetPassed ||= passesRamp(pair.target, p99LimitMs);
         }
-        if (targetPassed) max = count;
-        if (refPassed) refMax = count;
-        if (!targetPassed && !refPassed) break;
+        mine.record(count, targetPassed);
+        theirs.record(count, refPassed);
+        if (mine.failed && theirs.failed) break;
       }
-      maxOk.set(target.name, { max, steps });
-      pairedRampRef.set(target.name, refMax);
+      maxOk.set(target.name, { max: mine.capacity, steps });
+      pairedRampRef.set(target.name, theirs.capacity);
     }
   } else if (values.ramp) {
     for (const target of targets) {
