@@ -112,9 +112,9 @@ export const systemClock: Clock = createSystemClock();
 /**
  * A real clock like {@linkcode systemClock} whose timers share runtime timers only with each
  * other: what a session needs where a runtime timer belongs to the request that set it
- * (Cloudflare Workers, where `upgrade`, `CallDurableObject` and Hono's `voiceSession` make one per
- * session unless given a `clock`). Elsewhere one clock for every session is cheaper: hundreds of sessions share its
- * runtime timers.
+ * (Cloudflare Workers, where `upgrade`, `CallDurableObject` and Hono's `voiceSession` make one
+ * per session unless given a `clock`). Elsewhere one clock for every session is cheaper:
+ * hundreds of sessions share its runtime timers.
  *
  * @example A clock of a session's own
  * ```ts

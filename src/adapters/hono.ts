@@ -60,8 +60,8 @@ export type HonoSessionHandler<C> = (transport: WebSocketTransport, c: C) => voi
  * `binaryType` and is read for `bufferedAmount`; on Workers, which never call `onOpen`, the
  * session opens at the client's first message, and each session gets a clock of its own unless
  * `options.clock` is given (a timer there belongs to the request that set it: see
- * `createSystemClock`). An `onSession` that throws (or rejects) ends its
- * session with 1011 and a fatal "error" event, logged; the app goes on. Middleware that writes
+ * `createSystemClock`). An `onSession` that throws (or rejects) ends its session with 1011 and a
+ * fatal "error" event, logged; the app goes on. Middleware that writes
  * headers on every response (`cors`, `poweredBy`, `secureHeaders`) may sit in front of the route:
  * tested on Deno, Node, Bun and workerd.
  *
