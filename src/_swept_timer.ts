@@ -119,9 +119,9 @@ class SweptTimer implements ClockTimer {
 }
 
 /**
- * The sweeps of one clock, one per tolerance. A clock's timers share runtime timers only with
- * each other: on Cloudflare Workers a runtime timer belongs to the request (or Durable Object)
- * that set it, so the sessions there each keep a clock, and so sweeps, of their own.
+ * Sweeps, one per tolerance, for the timers made here. On Cloudflare Workers, where a runtime
+ * timer belongs to the request that set it and must not be shared, each timer gets a `SweptTimers`
+ * of its own (`_system_timers.ts`).
  */
 export class SweptTimers {
   readonly #sweeps = new Map<number, Sweep>();

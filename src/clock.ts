@@ -5,7 +5,7 @@
  * @module
  */
 
-import { SweptTimers } from "./_swept_timer.ts";
+import { systemTimers } from "./_system_timers.ts";
 
 /**
  * A one-shot timer that can be armed again and again: the transport keeps one per session for
@@ -62,10 +62,11 @@ export interface Clock {
  * together instead: one `setTimeout` serves all of that tolerance, and moving one later calls
  * nothing in the runtime.
  *
- * Not for sessions on Cloudflare Workers: there a runtime timer belongs to the request (or
- * Durable Object) that set it, and a session's timer sharing another's is lost when that other
- * request ends. The adapters give each session there a clock of its own
- * ({@linkcode createSystemClock}).
+ * Except on Cloudflare Workers, where each timer keeps a runtime timer of its own: a runtime timer
+ * there belongs to the request (or Durable Object) that set it, and a timer sharing one set by
+ * another request would be lost when that request ends (a call's pacing stalled so, two calls at
+ * once in two Durable Objects). Sessions there are one to an object or a request, with a handful
+ * of timers each, so sharing would buy little anyway.
  *
  * @example Sleeping, cancellably
  * ```ts
@@ -107,153 +108,9 @@ export interface Clock {
  * assert.ok(firedAt >= armedAt + 5);
  * ```
  */
-export const systemClock: Clock = createSystemClock();
+export const systemClock: Clock = systemTimers(!onWorkers());
 
-/**
- * A real clock like {@linkcode systemClock} whose timers share runtime timers only with each
- * other: what a session needs where a runtime timer belongs to the request that set it
- * (Cloudflare Workers, where `upgrade`, `CallDurableObject` and Hono's `voiceSession` make one
- * per session unless given a `clock`). Elsewhere one clock for every session is cheaper:
- * hundreds of sessions share its runtime timers.
- *
- * @example A clock of a session's own
- * ```ts
- * import { createSystemClock, systemClock } from "@x/ws-transport";
- * import assert from "node:assert/strict";
- *
- * const clock = createSystemClock();
- * const { promise, resolve } = Promise.withResolvers<void>();
- * clock.timer(resolve).arm(1);
- * await promise; // fired by a runtime timer of this clock's own
- * assert.notEqual(clock, systemClock);
- * ```
- */
-export function createSystemClock(): Clock {
-  // This clock's own: its timers join runtime timers of no other clock.
-  const buckets: Buckets = new Map();
-  const swept = new SweptTimers();
-  return {
-    now: () => performance.now(),
-    sleep(ms: number, signal?: AbortSignal): Promise<void> {
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      return new Promise((resolve, reject) => {
-        const onAbort = () => {
-          timer.cancel();
-          reject(signal?.reason);
-        };
-        const timer = new SharedTimer(() => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        }, buckets);
-        // Listen before arming: where creating a runtime timer runs pending microtasks (Node's
-        // timers under Deno's compat layer), an abort in them would otherwise go unheard.
-        signal?.addEventListener("abort", onAbort, { once: true });
-        timer.arm(ms);
-      });
-    },
-    timer(callback: () => void, options?: ClockTimerOptions): ClockTimer {
-      const toleranceMs = options?.toleranceMs ?? 0;
-      if (!(toleranceMs >= 0) || !Number.isFinite(toleranceMs)) {
-        throw new RangeError(`toleranceMs must be a finite number >= 0, got ${toleranceMs}`);
-      }
-      // Under a millisecond of tolerance is none: the shared millisecond buckets are that exact.
-      return toleranceMs >= 1
-        ? swept.timer(callback, Math.floor(toleranceMs))
-        : new SharedTimer(callback, buckets);
-    },
-  };
-}
-
-/**
- * The timers due in one millisecond, behind one `setTimeout`. A server pacing hundreds of
- * sessions would otherwise start a runtime timer per session per chunk (15,000 a second at 300
- * sessions of 20 ms chunks), and a runtime timer costs far more than an entry in a set; rounding a
- * deadline up to the next whole millisecond costs at most that millisecond.
- */
-interface Bucket {
-  handle: ReturnType<typeof setTimeout>;
-  timers: Set<SharedTimer>;
-}
-
-/** One clock's buckets, by the millisecond they fire at. */
-type Buckets = Map<number, Bucket>;
-
-function fireBucket(buckets: Buckets, due: number): void {
-  const bucket = buckets.get(due);
-  if (bucket === undefined) return;
-  buckets.delete(due);
-  for (const timer of bucket.timers) timer.fire(bucket);
-}
-
-class SharedTimer implements ClockTimer {
-  readonly #callback: () => void;
-  readonly #buckets: Buckets;
-  #bucket: Bucket | undefined;
-  /** The millisecond of the bucket it waits in. */
-  #due = 0;
-  /** When it is to fire: later than `#due` when it was re-armed for later while armed. */
-  #target = 0;
-
-  constructor(callback: () => void, buckets: Buckets) {
-    this.#callback = callback;
-    this.#buckets = buckets;
-  }
-
-  get armed(): boolean {
-    return this.#bucket !== undefined;
-  }
-
-  arm(ms: number, now: number = performance.now()): void {
-    const due = Math.ceil(now + Math.max(0, ms));
-    this.#target = due;
-    if (this.#bucket !== undefined) {
-      // Pushed later (a quiet-time timer re-armed at every chunk, say): stay where it waits and
-      // move on when that bucket fires, rather than leave one set and join another each time.
-      if (due >= this.#due) return;
-      this.cancel();
-    }
-    this.#file(due);
-  }
-
-  cancel(): void {
-    const bucket = this.#bucket;
-    if (bucket === undefined) return;
-    this.#bucket = undefined;
-    bucket.timers.delete(this);
-    if (bucket.timers.size === 0 && this.#buckets.get(this.#due) === bucket) {
-      // Nobody waits for this millisecond any more: leave no runtime timer behind.
-      clearTimeout(bucket.handle);
-      this.#buckets.delete(this.#due);
-    }
-  }
-
-  /** Called by the bucket it waits in; a timer re-armed meanwhile waits in another. */
-  fire(bucket: Bucket): void {
-    if (this.#bucket !== bucket) return;
-    this.#bucket = undefined;
-    if (this.#target > this.#due) return this.#file(this.#target);
-    this.#callback();
-  }
-
-  #file(due: number): void {
-    const buckets = this.#buckets;
-    let bucket = buckets.get(due);
-    if (bucket === undefined) {
-      // Rounded up: runtimes drop a delay's fraction (WebIDL `long`), and a timer moved on to a
-      // later target would otherwise fire up to a millisecond before it.
-      bucket = {
-        handle: setTimeout(
-          fireBucket,
-          Math.max(0, Math.ceil(due - performance.now())),
-          buckets,
-          due,
-        ),
-        timers: new Set(),
-      };
-      buckets.set(due, bucket);
-    }
-    bucket.timers.add(this);
-    this.#bucket = bucket;
-    this.#due = due;
-  }
+/** Whether this is Cloudflare Workers' runtime (workerd): the only one with `WebSocketPair`. */
+function onWorkers(): boolean {
+  return typeof (globalThis as { WebSocketPair?: unknown }).WebSocketPair === "function";
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createSystemClock, systemClock } from "../mod.ts";
+import { systemClock } from "../mod.ts";
+import { systemTimers } from "../src/_system_timers.ts";
 
 Deno.test("`systemClock.sleep` resolves no earlier than asked", async () => {
   const start = systemClock.now();
@@ -137,30 +138,29 @@ async function countingRuntimeTimers(run: (count: () => number) => Promise<void>
   }
 }
 
-Deno.test("`createSystemClock` makes clocks whose timers share runtime timers only with their own", async () => {
-  await countingRuntimeTimers(async (started) => {
-    const [first, second] = [createSystemClock(), createSystemClock()];
-    const fired: string[] = [];
-    const { promise, resolve } = Promise.withResolvers<void>();
-    const now = performance.now();
-    const arm = (clock: typeof first, name: string, toleranceMs = 0) =>
-      clock.timer(() => {
-        fired.push(name);
-        if (fired.length === 6) resolve();
-      }, { toleranceMs }).arm(5, now);
-    // The same millisecond, exact and tolerant, on each clock.
-    arm(first, "first exact");
-    arm(first, "first exact again");
-    arm(first, "first tolerant", 10);
-    arm(second, "second exact");
-    arm(second, "second tolerant", 10);
-    arm(second, "second tolerant again", 10);
-    assert.equal(started(), 4, "one runtime timer per clock and kind, none shared across clocks");
-    await promise;
-    assert.equal(fired.length, 6);
+for (const shareTimers of [true, false]) {
+  Deno.test(`a system clock ${shareTimers ? "shares runtime timers" : "that must not share gives each timer its own"} (Workers: ${!shareTimers})`, async () => {
+    await countingRuntimeTimers(async (started) => {
+      const clock = systemTimers(shareTimers);
+      const fired: string[] = [];
+      const { promise, resolve } = Promise.withResolvers<void>();
+      const now = performance.now();
+      const arm = (name: string, toleranceMs = 0) =>
+        clock.timer(() => {
+          fired.push(name);
+          if (fired.length === 4) resolve();
+        }, { toleranceMs }).arm(5, now);
+      // The same millisecond, two exact and two tolerant.
+      arm("exact");
+      arm("exact again");
+      arm("tolerant", 10);
+      arm("tolerant again", 10);
+      assert.equal(started(), shareTimers ? 2 : 4);
+      await promise;
+      assert.deepEqual(fired.sort(), ["exact", "exact again", "tolerant", "tolerant again"]);
+    });
   });
-  assert.notEqual(createSystemClock(), systemClock);
-});
+}
 
 Deno.test("a tolerant `systemClock.timer` moved later costs no runtime timer and fires once, when its moment comes", async () => {
   await countingRuntimeTimers(async (started) => {

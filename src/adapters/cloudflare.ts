@@ -10,7 +10,6 @@ import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
-import { withSessionClock } from "./_session_clock.ts";
 
 export type { AdmissionOptions, UpgradeResult };
 
@@ -43,11 +42,6 @@ type WebSocketPairConstructor = new () => { 0: WorkersWebSocket; 1: WorkersWebSo
  * Workers have no `bufferedAmount`, so what bounds sending is the transport's pacing (each audio
  * chunk leaves at its deadline) and `maxQueuedMs`; timers keep pacing exact even though the
  * Workers clock stands still while code runs.
- *
- * Each session gets a clock of its own (`createSystemClock()`) unless `options.clock` is
- * given: a runtime timer on Workers belongs to the request (or Durable Object) that set it, and
- * a session's timer sharing another's, as `systemClock`'s timers share across a process, is lost
- * when that other request ends (a call stalls). A `clock` you pass should be one per session too.
  *
  * @example A Worker that echoes every session
  * ```ts
@@ -92,7 +86,7 @@ export async function upgrade(
   return {
     transport: new WebSocketTransport(
       terminate ? Object.assign(server, { terminate }) : server,
-      withSessionClock(options),
+      options,
     ),
     response: new Response(null, { status: 101, webSocket: client, headers } as ResponseInit),
   };

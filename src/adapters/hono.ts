@@ -11,7 +11,6 @@ import { resolveTransportOptions, type TransportOptions } from "../transport_opt
 import { type AdmissionOptions, admit } from "./_admission.ts";
 import { HonoSocket, type HonoWSContext, type HonoWSEvents } from "./_hono_socket.ts";
 import { runSession } from "./_session.ts";
-import { withSessionClock } from "./_session_clock.ts";
 
 export type { AdmissionOptions, HonoWSContext, HonoWSEvents };
 
@@ -58,10 +57,8 @@ export type HonoSessionHandler<C> = (transport: WebSocketTransport, c: C) => voi
  * `authorize`'s own response). Copes with Hono's gaps: `onSession` can read the request on Deno
  * too (whose upgrade consumes it: `c.req.raw` becomes a copy taken before); the raw socket gets
  * `binaryType` and is read for `bufferedAmount`; on Workers, which never call `onOpen`, the
- * session opens at the client's first message, and each session gets a clock of its own unless
- * `options.clock` is given (a timer there belongs to the request that set it: see
- * `createSystemClock`). An `onSession` that throws (or rejects) ends its session with 1011 and a
- * fatal "error" event, logged; the app goes on. Middleware that writes
+ * session opens at the client's first message. An `onSession` that throws (or rejects) ends its
+ * session with 1011 and a fatal "error" event, logged; the app goes on. Middleware that writes
  * headers on every response (`cors`, `poweredBy`, `secureHeaders`) may sit in front of the route:
  * tested on Deno, Node, Bun and workerd.
  *
@@ -116,7 +113,7 @@ export function voiceSession<C extends HonoContext, U = unknown>(
     // No response: the runtime adapter did not upgrade and passed the request on (`next()`).
     if (socket === undefined || response === undefined) return response;
     if (!readable(request)) c.req.raw = copy; // what onSession and later middleware read
-    const transport = new WebSocketTransport(socket, withSessionClock(options));
+    const transport = new WebSocketTransport(socket, options);
     // Synchronously, so that listeners added in onSession see "connected" on every runtime.
     runSession(transport, () => onSession(transport, c));
     return response;

@@ -20,9 +20,7 @@ export interface PacerStreamOptions {
    */
   sendAheadMs?: number;
   /**
-   * The time source; inject a `FakeClock` to test pacing exactly. On Cloudflare Workers give
-   * each request's stream a clock of its own (`createSystemClock()`): a timer there belongs to
-   * the request that set it, and `systemClock` shares its timers across requests.
+   * The time source; inject a `FakeClock` to test pacing exactly.
    *
    * @default {systemClock}
    */

@@ -4,10 +4,9 @@
  * `?close-with=…` closes at once with that reason), `/closes?count=n`, how its sessions ended
  * (waiting up to 5 s for the n-th), `/closing/:id`, a call that ends at the client's first
  * message, `/failing/:id`, a call whose `onSession` throws (`?async`: rejects; `?ok`: echoes),
- * `/timers/…`, what becomes of a timer that shares another request's runtime timer, and
- * `/clocks`, the clocks `/direct`'s sessions got by default. Every session answers the text
- * message {@linkcode TIMELINE} with when each of its binary messages left, on the Worker's own
- * clock, and with a bare timer chain's timeline beside.
+ * and `/timers/…`, what becomes of a timer that shares another request's runtime timer. Every
+ * session answers the text message {@linkcode TIMELINE} with when each of its binary messages
+ * left, on the Worker's own clock, and with a bare timer chain's timeline beside.
  *
  * @module
  */
@@ -22,8 +21,9 @@ import {
   type DurableObjectNamespaceLike,
 } from "../../../src/adapters/cloudflare_durable_object.ts";
 import type { CloudflareUpgradeOptions } from "../../../src/adapters/cloudflare.ts";
-import type { Clock } from "../../../src/clock.ts";
-import { createSystemClock, systemClock } from "../../../src/clock.ts";
+import type { Clock, ClockTimer } from "../../../src/clock.ts";
+import { systemClock } from "../../../src/clock.ts";
+import { systemTimers } from "../../../src/_system_timers.ts";
 import type { TransportClosed } from "../../../src/events.ts";
 import type { WebSocketTransport } from "../../../src/transport.ts";
 import { TIMELINE } from "./timeline.ts";
@@ -114,36 +114,42 @@ async function closesResponse(url: URL): Promise<Response> {
   return Response.json(closes);
 }
 
-/**
- * One clock for every request, as `systemClock` is one for a process: what `/timers/…` shows a
- * Worker must not do.
- */
-const everyRequestsClock = createSystemClock();
+/** A clock whose timers share runtime timers, as `systemClock`'s do everywhere but on Workers. */
+const sharingClock = systemTimers(true);
 /** The millisecond `/timers/first` armed its timer for. */
 let firstDue = 0;
-/** The clocks `upgrade` gave `/direct`'s sessions that were given none. */
-const defaultClocks: Clock[] = [];
 
 /**
  * `/timers/first` arms a timer 300 ms ahead and answers at once, which ends its request;
  * `/timers/second` arms one for the same millisecond and answers whether it fired (waiting up to
- * 300 ms past it). `?own`: each request on a clock of its own; else on one clock they share.
+ * 300 ms past it). Both on `systemClock` with `?system`, else on a clock that shares timers;
+ * `?tolerant`: timers that may fire 10 ms late (swept together where shared).
  */
 async function timersResponse(url: URL): Promise<Response> {
-  const clock = url.searchParams.has("own") ? createSystemClock() : everyRequestsClock;
+  const clock = url.searchParams.has("system") ? systemClock : sharingClock;
+  const options = { toleranceMs: url.searchParams.has("tolerant") ? 10 : 0 };
   if (url.pathname === "/timers/first") {
     firstDue = Math.ceil(performance.now()) + 300;
-    clock.timer(() => {}).arm(firstDue, 0);
+    armAt(clock.timer(() => {}, options), firstDue);
     return Response.json({ due: firstDue });
   }
   const fired = await new Promise<boolean>((resolve) => {
     const bound = setTimeout(() => resolve(false), firstDue + 300 - performance.now());
-    clock.timer(() => {
-      clearTimeout(bound);
-      resolve(true);
-    }).arm(firstDue, 0);
+    armAt(
+      clock.timer(() => {
+        clearTimeout(bound);
+        resolve(true);
+      }, options),
+      firstDue,
+    );
   });
   return Response.json({ fired });
+}
+
+/** Arms `timer` for the millisecond `due` (whole milliseconds: workerd's clock has no fraction). */
+function armAt(timer: ClockTimer, due: number): void {
+  const now = performance.now();
+  timer.arm(due - now, now);
 }
 
 /**
@@ -153,7 +159,6 @@ async function timersResponse(url: URL): Promise<Response> {
  */
 function frozenWhileRunning(): Clock {
   let held: number | undefined;
-  const { sleep, timer } = createSystemClock(); // one per session, as on Workers it must be
   return {
     now() {
       if (held === undefined) {
@@ -162,8 +167,8 @@ function frozenWhileRunning(): Clock {
       }
       return held;
     },
-    sleep,
-    timer,
+    sleep: systemClock.sleep,
+    timer: systemClock.timer,
   };
 }
 
@@ -172,13 +177,6 @@ export default {
     const url = new URL(request.url);
     if (url.pathname === "/closes") return await closesResponse(url);
     if (url.pathname.startsWith("/timers/")) return await timersResponse(url);
-    if (url.pathname === "/clocks") {
-      return Response.json({
-        sessions: defaultClocks.length,
-        distinct: new Set(defaultClocks).size,
-        systemClock: defaultClocks.includes(systemClock),
-      });
-    }
     const idFrom = (r: Request) => new URL(r.url).pathname.split("/")[2] || null;
     if (url.pathname.startsWith("/closing/")) {
       return CallDurableObject.route(request, env.CLOSING, { idFrom });
@@ -195,7 +193,6 @@ export default {
       ...(clock ? { clock } : {}),
     });
     if (transport === null) return response;
-    if (clock === undefined) defaultClocks.push(transport.clock);
     // Sends are timed on the clock the transport paces by: in production it is the only clock
     // there is, and it reads the start of the event, not when the send ran within it.
     recordTimeline(transport, clock?.now);

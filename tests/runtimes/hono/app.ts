@@ -13,7 +13,6 @@ import { cors } from "hono/cors";
 import { poweredBy } from "hono/powered-by";
 import { secureHeaders } from "hono/secure-headers";
 import { type HonoUpgradeWebSocket, voiceSession } from "../../../src/adapters/hono.ts";
-import { type Clock, systemClock } from "../../../src/clock.ts";
 import { ADMISSION, logResponse, optionsFor, runBot, throwingSession } from "../behaviour/bot.ts";
 
 /** What `/rooms/:room` sends first: what the session callback read. */
@@ -22,20 +21,6 @@ export interface RoomGreeting {
   room: string;
   q: string | undefined;
   greeting: string;
-  /** Which clock the session's transport got, numbered in the order the app first saw each. */
-  clock: number;
-  /** Whether that clock is `systemClock`, the one every session of a process may share. */
-  systemClock: boolean;
-}
-
-/** The clocks seen, numbered. */
-const clockNumbers = new WeakMap<Clock, number>();
-let clocksSeen = 0;
-
-function clockNumber(clock: Clock): number {
-  let number = clockNumbers.get(clock);
-  if (number === undefined) clockNumbers.set(clock, number = ++clocksSeen);
-  return number;
 }
 
 /** The app's context: what middleware sets for the session callbacks. */
@@ -67,8 +52,6 @@ export function behaviourApp(upgradeWebSocket: HonoUpgradeWebSocket<any, any>): 
         room: c.req.param("room"),
         q: c.req.query("q"),
         greeting: c.get("greeting"),
-        clock: clockNumber(transport.clock),
-        systemClock: transport.clock === systemClock,
       };
       const writer = transport.writable.getWriter();
       void writer.write({ type: "message", message });

@@ -1,0 +1,143 @@
+/**
+ * The real clock behind `systemClock`: `performance.now()`, and `setTimeout` shared by the timers
+ * due together, or one a timer where runtime timers must not be shared (Cloudflare Workers).
+ *
+ * @module
+ */
+
+import { SweptTimers } from "./_swept_timer.ts";
+import type { Clock, ClockTimer, ClockTimerOptions } from "./clock.ts";
+
+/**
+ * A real clock. `shareTimers`: its timers due in one millisecond share one runtime timer, and
+ * those of one tolerance one sweep, whichever sessions they belong to; else each timer keeps
+ * runtime timers of its own.
+ */
+export function systemTimers(shareTimers: boolean): Clock {
+  const buckets: Buckets | undefined = shareTimers ? new Map() : undefined;
+  const swept = shareTimers ? new SweptTimers() : undefined;
+  return {
+    now: () => performance.now(),
+    sleep(ms: number, signal?: AbortSignal): Promise<void> {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      return new Promise((resolve, reject) => {
+        const onAbort = () => {
+          timer.cancel();
+          reject(signal?.reason);
+        };
+        const timer = new SharedTimer(() => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }, buckets ?? new Map());
+        // Listen before arming: where creating a runtime timer runs pending microtasks (Node's
+        // timers under Deno's compat layer), an abort in them would otherwise go unheard.
+        signal?.addEventListener("abort", onAbort, { once: true });
+        timer.arm(ms);
+      });
+    },
+    timer(callback: () => void, options?: ClockTimerOptions): ClockTimer {
+      const toleranceMs = options?.toleranceMs ?? 0;
+      if (!(toleranceMs >= 0) || !Number.isFinite(toleranceMs)) {
+        throw new RangeError(`toleranceMs must be a finite number >= 0, got ${toleranceMs}`);
+      }
+      // Under a millisecond of tolerance is none: the shared millisecond buckets are that exact.
+      return toleranceMs >= 1
+        ? (swept ?? new SweptTimers()).timer(callback, Math.floor(toleranceMs))
+        : new SharedTimer(callback, buckets ?? new Map());
+    },
+  };
+}
+
+/**
+ * The timers due in one millisecond, behind one `setTimeout`. A server pacing hundreds of
+ * sessions would otherwise start a runtime timer per session per chunk (15,000 a second at 300
+ * sessions of 20 ms chunks), and a runtime timer costs far more than an entry in a set; rounding a
+ * deadline up to the next whole millisecond costs at most that millisecond.
+ */
+interface Bucket {
+  handle: ReturnType<typeof setTimeout>;
+  timers: Set<SharedTimer>;
+}
+
+/** One clock's buckets, by the millisecond they fire at. */
+type Buckets = Map<number, Bucket>;
+
+function fireBucket(buckets: Buckets, due: number): void {
+  const bucket = buckets.get(due);
+  if (bucket === undefined) return;
+  buckets.delete(due);
+  for (const timer of bucket.timers) timer.fire(bucket);
+}
+
+class SharedTimer implements ClockTimer {
+  readonly #callback: () => void;
+  readonly #buckets: Buckets;
+  #bucket: Bucket | undefined;
+  /** The millisecond of the bucket it waits in. */
+  #due = 0;
+  /** When it is to fire: later than `#due` when it was re-armed for later while armed. */
+  #target = 0;
+
+  constructor(callback: () => void, buckets: Buckets) {
+    this.#callback = callback;
+    this.#buckets = buckets;
+  }
+
+  get armed(): boolean {
+    return this.#bucket !== undefined;
+  }
+
+  arm(ms: number, now: number = performance.now()): void {
+    const due = Math.ceil(now + Math.max(0, ms));
+    this.#target = due;
+    if (this.#bucket !== undefined) {
+      // Pushed later (a quiet-time timer re-armed at every chunk, say): stay where it waits and
+      // move on when that bucket fires, rather than leave one set and join another each time.
+      if (due >= this.#due) return;
+      this.cancel();
+    }
+    this.#file(due);
+  }
+
+  cancel(): void {
+    const bucket = this.#bucket;
+    if (bucket === undefined) return;
+    this.#bucket = undefined;
+    bucket.timers.delete(this);
+    if (bucket.timers.size === 0 && this.#buckets.get(this.#due) === bucket) {
+      // Nobody waits for this millisecond any more: leave no runtime timer behind.
+      clearTimeout(bucket.handle);
+      this.#buckets.delete(this.#due);
+    }
+  }
+
+  /** Called by the bucket it waits in; a timer re-armed meanwhile waits in another. */
+  fire(bucket: Bucket): void {
+    if (this.#bucket !== bucket) return;
+    this.#bucket = undefined;
+    if (this.#target > this.#due) return this.#file(this.#target);
+    this.#callback();
+  }
+
+  #file(due: number): void {
+    const buckets = this.#buckets;
+    let bucket = buckets.get(due);
+    if (bucket === undefined) {
+      // Rounded up: runtimes drop a delay's fraction (WebIDL `long`), and a timer moved on to a
+      // later target would otherwise fire up to a millisecond before it.
+      bucket = {
+        handle: setTimeout(
+          fireBucket,
+          Math.max(0, Math.ceil(due - performance.now())),
+          buckets,
+          due,
+        ),
+        timers: new Set(),
+      };
+      buckets.set(due, bucket);
+    }
+    bucket.timers.add(this);
+    this.#bucket = bucket;
+    this.#due = due;
+  }
+}
