@@ -197,7 +197,11 @@ export class SimulatedCall {
     const speed = options.speed;
     const dtmf = [...options.dtmf].sort((a, b) => a.atMs - b.atMs);
     this.#callerStartMs = this.#now();
+    // Since when the bot has been quiet, as the caller counts it for hanging up: from its last
+    // sound, or from the end of the caller's own audio if that is later (a caller does not count
+    // the time it was talking itself as the bot's silence).
     let quietSince = this.#now();
+    let callerDone = false;
     let nextProgress = 0;
     for (let frame = 0; !this.#ended; frame++) {
       const due = this.#callerStartMs + ((frame + 1) * frameMs) / speed;
@@ -218,6 +222,10 @@ export class SimulatedCall {
         else this.#dtmf.unsupported++;
       }
       if (this.#audio.botSounding) quietSince = now;
+      if (!callerDone && this.#caller.ended) {
+        callerDone = true;
+        quietSince = Math.max(quietSince, now);
+      }
       if (options.hangUpAtMs !== undefined && this.#callerSentMs >= options.hangUpAtMs) {
         this.#end("caller", `the caller hung up at ${options.hangUpAtMs} ms as asked`);
       } else if (now >= options.maxDurationMs) {

@@ -39,7 +39,7 @@ Usage: simulate [options] <ws-url>
       --dtmf LIST           keypad presses as DIGIT@MS: 1@2000,#@4500
       --hang-up-at MS       hang up at this time of the caller's audio
       --wait-for-bot        never hang up: wait for the bot to end the call
-      --linger MS           after the audio, hang up once the bot is quiet this long (default: 3000)
+      --linger MS           after the audio ends, hang up once the bot is quiet this long (default: 3000)
       --max-duration MS     end the call after this long (default: 300000)
       --barge-in MS         speak over the bot MS into each of its answers
       --barge-in-for MS     …for this long (default: 1200)

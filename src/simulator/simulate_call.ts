@@ -110,7 +110,8 @@ export interface SimulateCallOptions {
   waitForBotHangUp?: boolean;
   /**
    * Without `hangUpAtMs`: once the caller's audio has ended, hang up after the bot has been
-   * silent this long.
+   * silent this long, counted from the end of the audio or of the bot's last sound, whichever is
+   * later (so the bot always has this long to answer the caller's last words).
    *
    * @default {3000}
    */

@@ -65,6 +65,24 @@ Deno.test("simulateCall reports a bot that answers 500 ms after each utterance a
   assert.ok(report.audio.leadMs!.max <= 40, `lead up to ${report.audio.leadMs!.max} ms`);
 });
 
+Deno.test("simulateCall gives the bot lingerMs after the caller's audio ends, however long the call has been quiet", async () => {
+  // The audio ends 200 ms after its only utterance (at 1.4 s of the call) and the bot answers 500
+  // ms after the utterance, past the audio's end: 1.7 s into a call whose linger is 1.5 s. The
+  // bot has been quiet since the call began, but the caller waits for an answer from the moment
+  // it stopped talking.
+  const { report, session } = await call({ answerDelayMs: 500, answerMs: 600 }, {
+    audio: syntheticCaller({ utterancesMs: [1000], pauseMs: 200 }),
+  });
+  assert.equal(session.answers.length, 1);
+  assert.equal(report.utterances.length, 1);
+  const latency = report.utterances[0]!.latencyMs;
+  assert.ok(latency !== null && Math.abs(latency - 500) <= FRAME_MS, `latency ${latency} ms`);
+  assert.equal(report.ended.by, "caller");
+  // Then it hangs up once the answer (played from 1.7 to 2.3 s) has been followed by 1.5 s of
+  // quiet.
+  assert.ok(report.ended.atMs >= 2300 + 1500 - FRAME_MS, `ended at ${report.ended.atMs} ms`);
+});
+
 Deno.test("simulateCall acknowledges a mark only when the audio before it has played", async () => {
   // The bot speaks 8 kHz, Twilio's rate: no resampler holds any of its audio back.
   const { report, session } = await call({ answerDelayMs: 500, answerMs: 600, sampleRate: 8000 });
