@@ -474,6 +474,10 @@ export class WebSocketTransport extends EventTarget {
   };
 
   #onSocketError = (event: Event): void => {
+    // An adapter's socket reports what its runtime refused on the transport's behalf (a message
+    // over the size limit) as the transport's own error: fatal ones close from this side.
+    const refusal = (event as Event & { error?: unknown }).error;
+    if (refusal instanceof TransportError) return this.#onError(refusal);
     // Runtimes follow an "error" event with "close"; the close settles the session.
     const message = (event as Event & { message?: string }).message ?? "socket error";
     this.#report(new TransportError("closed", message, { cause: event }));

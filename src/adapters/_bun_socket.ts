@@ -101,7 +101,7 @@ export class BunSocket extends EventSocket {
     this.#raw = undefined;
     this.#state = ReadyState.CLOSED;
     if (code === 1006 && reason === TOO_BIG) {
-      this.dispatchError(`Bun refused a message over maxPayloadLength: ${reason}`);
+      this.dispatchRefusal(`message over Bun's maxPayloadLength: Bun refused it (${reason})`);
       code = 1009; // what Bun sent the peer; its handler is told 1006
     }
     this.dispatchClose(code, reason);

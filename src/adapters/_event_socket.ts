@@ -5,6 +5,7 @@
  * @module
  */
 
+import { TransportError } from "../errors.ts";
 import type { WebSocketLike } from "../socket.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -106,6 +107,17 @@ export abstract class EventSocket implements WebSocketLike {
 
   /** The connection failed; a "close" follows. */
   protected dispatchError(message: string, error?: unknown): void {
+    this.dispatch("error", { type: "error", message, error });
+  }
+
+  /**
+   * The runtime refused a message over its size limit and closed with 1009 itself, before the
+   * transport saw the message: reported as the transport's own refusal (a fatal "protocol" error
+   * that ends the session from this side, as on Deno), not as a failed connection or a peer that
+   * went away. A "close" follows.
+   */
+  protected dispatchRefusal(message: string, cause?: unknown): void {
+    const error = new TransportError("protocol", message, { cause, closeCode: 1009, fatal: true });
     this.dispatch("error", { type: "error", message, error });
   }
 }

@@ -58,8 +58,14 @@ export class NodeSocket extends EventSocket {
       this.dispatchClose(this.#refusedWith ?? code, reason.toString());
     });
     ws.on("error", (error) => {
-      this.dispatchError(error.message, error);
-      if ((error as { code?: unknown }).code !== "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") return;
+      if ((error as { code?: unknown }).code !== "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+        return this.dispatchError(error.message, error);
+      }
+      this.dispatchRefusal(
+        `message over maxMessageBytes (or the server's lower maxPayload): ws refused it ` +
+          `(${error.message}) and closed with 1009`,
+        error,
+      );
       // ws has sent 1009 (maxPayload) and reads the rest of the message to drop it, a new Buffer
       // per read: tens of MB of garbage before a GC. Stop reading once ws has resumed (next
       // tick), and cut a peer that goes on sending off after the close timeout.

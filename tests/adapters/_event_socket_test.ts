@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { EventSocket } from "../../src/adapters/_event_socket.ts";
+import type { TransportError } from "../../src/errors.ts";
+import { FakeClock } from "../../src/testing/fake_clock.ts";
+import { WebSocketTransport } from "../../src/transport.ts";
 
 /** The listener half alone: a runtime side that dispatches whatever a test says. */
 class TestSocket extends EventSocket {
-  readyState = 1;
+  readyState: number = 1;
   binaryType = "arraybuffer";
   send(): void {}
   close(): void {}
@@ -65,4 +68,31 @@ Deno.test("EventSocket skips a listener removed during a dispatch and calls one 
     fire();
     assert.deepEqual(calls, ["first", "late"], type);
   }
+});
+
+Deno.test("a message the runtime refused over its size limit is the transport's own fatal 1009, closed from this side", async () => {
+  /** A runtime that refuses an oversized message: it starts the close itself, then reports it. */
+  class RefusingSocket extends TestSocket {
+    refuse(): void {
+      this.readyState = 2; // the runtime has sent its close frame (1009)
+      this.dispatchRefusal("message over the limit: the runtime refused it");
+      this.readyState = 3;
+      this.closed(1009);
+    }
+  }
+  const socket = new RefusingSocket();
+  const transport = new WebSocketTransport(socket, { clock: new FakeClock() });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (event) => errors.push(event.error));
+  let disconnected = false;
+  transport.addEventListener("disconnected", () => (disconnected = true));
+  socket.refuse();
+  const closed = await transport.closed;
+  assert.deepEqual(
+    errors.map((e) => [e.code, e.fatal, e.closeCode]),
+    [["protocol", true, 1009]],
+  );
+  assert.equal(closed.code, 1009);
+  assert.equal(closed.initiator, "local");
+  assert.equal(disconnected, false, "the peer did not go away: the runtime refused it for us");
 });

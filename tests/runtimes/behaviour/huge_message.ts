@@ -24,8 +24,9 @@ export function peakRss(pid: number): number {
 /**
  * Sends a 60 MB message to the echo route of the server on `port` (process `pid`, fresh, so that
  * its peak is its own) and checks the session ends with 1009 while the server's peak resident
- * size grows by no more than `maxMessageBytes` and a few MB. The code is the server's: a peer
- * still sending when it is refused may be cut off before it reads the close frame.
+ * size grows by no more than `maxMessageBytes` and a few MB, and the session reports a fatal
+ * "protocol" error and a close from its own side. The code is the server's: a peer still sending
+ * when it is refused may be cut off before it reads the close frame.
  */
 export async function assertRefusesHugeMessage(port: number, pid: number): Promise<void> {
   // One ordinary session first, so the runtime's WebSocket machinery is already in memory.
@@ -43,6 +44,10 @@ export async function assertRefusesHugeMessage(port: number, pid: number): Promi
   );
   const closed = await logEntry(port, "huge", "closed");
   assert.equal(closed.code, 1009);
+  // The runtime refused it for the transport: the session reports it as its own refusal, as
+  // Deno's does (a fatal "protocol" error, closed from this side), not as a peer that went away.
+  assert.equal(closed.fatal, "protocol");
+  assert.equal(closed.initiator, "local");
   const bound = MAX_MESSAGE_BYTES + 4 * 1024 * 1024;
   assert.ok(grown <= bound, `the server's peak memory grew by ${grown} bytes, over ${bound}`);
 }
