@@ -6,6 +6,7 @@
 
 import { ReadyState } from "../socket.ts";
 import { EventSocket } from "./_event_socket.ts";
+import { bunRefusal } from "./_size_refusal.ts";
 
 /** Bun's `ServerWebSocket`, structurally. */
 export interface BunServerWebSocket {
@@ -24,9 +25,6 @@ export interface BunServerWebSocket {
   /** Drops the connection without a closing handshake. */
   terminate?(): void;
 }
-
-/** The reason Bun gives when it closed a connection for a message over `maxPayloadLength`. */
-const TOO_BIG = "Received too big message";
 
 /**
  * Bun's handlers driving a standard-looking socket: Bun calls one handler object per server,
@@ -100,8 +98,9 @@ export class BunSocket extends EventSocket {
   closed(code: number, reason: string): void {
     this.#raw = undefined;
     this.#state = ReadyState.CLOSED;
-    if (code === 1006 && reason === TOO_BIG) {
-      this.dispatchRefusal(`message over Bun's maxPayloadLength: Bun refused it (${reason})`);
+    const refusal = bunRefusal(code, reason);
+    if (refusal !== undefined) {
+      this.dispatchRefusal(refusal);
       code = 1009; // what Bun sent the peer; its handler is told 1006
     }
     this.dispatchClose(code, reason);

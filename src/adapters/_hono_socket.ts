@@ -7,6 +7,7 @@
 
 import { ReadyState } from "../socket.ts";
 import { EventSocket } from "./_event_socket.ts";
+import { bunRefusal, wsRefusal } from "./_size_refusal.ts";
 import { terminate } from "./_terminate.ts";
 
 /** Hono's `WSContext`, structurally: what each event handler is given. */
@@ -49,6 +50,8 @@ export class HonoSocket extends EventSocket {
   #getBuffered: (() => number) | undefined;
   #rawSend: ((data: unknown) => void) | undefined;
   #closed = false;
+  /** The runtime refused a message over its size limit: the close that follows is 1009. */
+  #refused = false;
   #closeAtBind: [code: number | undefined, reason: string | undefined] | undefined;
   #drainWait: ReturnType<typeof setInterval> | undefined;
   #binaryType = "arraybuffer";
@@ -63,11 +66,17 @@ export class HonoSocket extends EventSocket {
       this.#bind(ws);
       this.#closed = true;
       this.#stopDrainWait();
+      // Hono on Bun: Bun refused a message over maxPayloadLength (and sent the peer 1009).
+      const refusal = bunRefusal(event.code, event.reason);
+      if (refusal !== undefined) this.dispatchRefusal(refusal);
+      if (refusal !== undefined || this.#refused) return this.dispatchClose(1009, event.reason);
       this.dispatch("close", event);
     },
     onError: (event, ws) => {
       this.#bind(ws);
-      this.dispatch("error", event);
+      const error = (event as ErrorEvent).error;
+      if (wsRefusal(error) === undefined) return this.dispatch("error", event);
+      this.#onRawError(error); // heard from ws itself already, unless on Node 20 (see #bind)
     },
   };
 
@@ -137,11 +146,24 @@ export class HonoSocket extends EventSocket {
       if (typeof send === "function" && typeof addEventListener === "function" && !("on" in raw)) {
         this.#rawSend = send;
       }
+      // `ws` (Hono on Node): its errors, heard from it directly. @hono/node-ws hands them to
+      // onError as an `ErrorEvent`, which Node 20 does not have: there they never arrive.
+      const on = (raw as { on?: unknown }).on;
+      if (typeof on === "function") on.call(raw, "error", this.#onRawError);
     }
     this.#applyBinaryType();
     if (this.#closeAtBind) ws.close(...this.#closeAtBind);
     this.dispatch("open", { type: "open" });
   }
+  /** `ws` refused a message over maxPayload and closed with 1009 (Hono on Node). */
+  #onRawError = (error: unknown): void => {
+    const refusal = wsRefusal(error);
+    if (refusal === undefined || this.#refused) return;
+    // Its close event may say 1006 rather than 1009: a peer still sending never answers it.
+    this.#refused = true;
+    this.dispatchRefusal(refusal, error);
+  };
+
   /**
    * Hono's WSContext has a binaryType that never reaches the runtime's socket: set it there, on
    * standard sockets (Deno, Workers, `ws`) only. Hono's Bun adapter reads `message.buffer` and

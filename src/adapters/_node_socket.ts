@@ -6,6 +6,7 @@
  */
 
 import { EventSocket } from "./_event_socket.ts";
+import { wsRefusal } from "./_size_refusal.ts";
 
 /** What is used of a `ws` (version 8) `WebSocket`, structurally. */
 export interface WsSocket {
@@ -58,14 +59,9 @@ export class NodeSocket extends EventSocket {
       this.dispatchClose(this.#refusedWith ?? code, reason.toString());
     });
     ws.on("error", (error) => {
-      if ((error as { code?: unknown }).code !== "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
-        return this.dispatchError(error.message, error);
-      }
-      this.dispatchRefusal(
-        `message over maxMessageBytes (or the server's lower maxPayload): ws refused it ` +
-          `(${error.message}) and closed with 1009`,
-        error,
-      );
+      const refusal = wsRefusal(error);
+      if (refusal === undefined) return this.dispatchError(error.message, error);
+      this.dispatchRefusal(refusal, error);
       // ws has sent 1009 (maxPayload) and reads the rest of the message to drop it, a new Buffer
       // per read: tens of MB of garbage before a GC. Stop reading once ws has resumed (next
       // tick), and cut a peer that goes on sending off after the close timeout.

@@ -15,6 +15,7 @@ import {
 } from "../../src/adapters/hono.ts";
 import { WsClient } from "../_ws_client.ts";
 import { behaviourApp, type RoomGreeting } from "./hono/app.ts";
+import { assertRefusesHugeMessage } from "./behaviour/huge_message.ts";
 import { behaviourSuite, type SuiteTarget } from "./behaviour/suite.ts";
 import { bundleForNode, startChild } from "./node/child_runtime.ts";
 import { hostMiniflare, miniflareSanitizers } from "./miniflare_sanitizers.ts";
@@ -114,6 +115,21 @@ Deno.test("`voiceSession` on Hono + Bun (hono/bun) passes the behavioural suite"
     await Deno.remove(dirname(bundle), { recursive: true });
   }
 });
+
+for (const [name, runtime] of [["Node", "node"], ["Bun", BUN]] as const) {
+  Deno.test(`\`voiceSession\` on Hono + ${name} reports a message its runtime refused over the size limit as its own 1009`, async () => {
+    const file = runtime === "node" ? "./hono/node_server.ts" : "./hono/bun_server.ts";
+    const bundle = await bundleForNode(import.meta.resolve(file));
+    const server = await startChild(runtime, runtime === "node" ? [bundle] : ["run", bundle]);
+    try {
+      // ws under Hono reads and drops the rest of the message (see the README's Limits).
+      await assertRefusesHugeMessage(server.port, server.pid, { readsTheRest: runtime === "node" });
+    } finally {
+      await server.close();
+      await Deno.remove(dirname(bundle), { recursive: true });
+    }
+  });
+}
 
 Deno.test("`voiceSession` opens on the first event without onOpen (Workers) and sets the raw socket's binaryType", async () => {
   let events: HonoWSEvents | undefined;
