@@ -52,6 +52,8 @@ export class HonoSocket extends EventSocket {
   #closed = false;
   /** The runtime refused a message over its size limit: the close that follows is 1009. */
   #refused = false;
+  /** The errors `ws` reported (Hono on Node), heard from it and from Hono: each told once. */
+  readonly #rawErrors = new WeakSet<object>();
   #closeAtBind: [code: number | undefined, reason: string | undefined] | undefined;
   #drainWait: ReturnType<typeof setInterval> | undefined;
   #binaryType = "arraybuffer";
@@ -75,8 +77,10 @@ export class HonoSocket extends EventSocket {
     onError: (event, ws) => {
       this.#bind(ws);
       const error = (event as ErrorEvent).error;
-      if (wsRefusal(error) === undefined) return this.dispatch("error", event);
-      this.#onRawError(error); // heard from ws itself already, unless on Node 20 (see #bind)
+      // A `ws` error (Hono on Node) is also heard from ws itself (see #bind): told once.
+      if (this.#rawErrors.has(error)) return;
+      if (this.#raw !== undefined && "on" in this.#raw) return this.#onRawError(error);
+      this.dispatch("error", event);
     },
   };
 
@@ -147,7 +151,8 @@ export class HonoSocket extends EventSocket {
         this.#rawSend = send;
       }
       // `ws` (Hono on Node): its errors, heard from it directly. @hono/node-ws hands them to
-      // onError as an `ErrorEvent`, which Node 20 does not have: there they never arrive.
+      // onError as an `ErrorEvent`, which Node 20 does not have: there they never arrive (and
+      // Hono logs a ReferenceError instead).
       const on = (raw as { on?: unknown }).on;
       if (typeof on === "function") on.call(raw, "error", this.#onRawError);
     }
@@ -155,10 +160,16 @@ export class HonoSocket extends EventSocket {
     if (this.#closeAtBind) ws.close(...this.#closeAtBind);
     this.dispatch("open", { type: "open" });
   }
-  /** `ws` refused a message over maxPayload and closed with 1009 (Hono on Node). */
+  /** An error of `ws` (Hono on Node); a refused oversized message is the transport's own 1009. */
   #onRawError = (error: unknown): void => {
+    if (typeof error === "object" && error !== null) {
+      if (this.#rawErrors.has(error)) return;
+      this.#rawErrors.add(error);
+    }
     const refusal = wsRefusal(error);
-    if (refusal === undefined || this.#refused) return;
+    if (refusal === undefined) {
+      return this.dispatchError((error as { message?: string })?.message ?? "socket error", error);
+    }
     // Its close event may say 1006 rather than 1009: a peer still sending never answers it.
     this.#refused = true;
     this.dispatchRefusal(refusal, error);
