@@ -202,9 +202,15 @@ export class SimulatedCall {
     // the time it was talking itself as the bot's silence).
     let quietSince = this.#now();
     let callerDone = false;
+    /** The first frame after the caller's audio, and when it was due. */
+    let silenceFrom: { frame: number; at: number } | undefined;
     let nextProgress = 0;
     for (let frame = 0; !this.#ended; frame++) {
-      const due = this.#callerStartMs + ((frame + 1) * frameMs) / speed;
+      // After the caller's audio its silence goes in real time whatever the speed: that is the
+      // bot's time to answer, not audio to get through (at "max" it would flood the bot).
+      const due = silenceFrom === undefined
+        ? this.#callerStartMs + ((frame + 1) * frameMs) / speed
+        : silenceFrom.at + (frame - silenceFrom.frame + 1) * frameMs;
       if (!(await this.#sleepUntil(due, frame))) break;
       const now = this.#now();
       this.#audio.advance(now);
@@ -221,10 +227,14 @@ export class SimulatedCall {
         if (this.#farEnd.sendDtmf(digit)) this.#dtmf.sent++;
         else this.#dtmf.unsupported++;
       }
-      if (this.#audio.botSounding) quietSince = now;
+      // The bot's detector stays active a hangover past its last sound: that is silence already.
+      if (this.#audio.botSounding) quietSince = now - this.#audio.botHangoverMs;
+      // A barge-in is the caller talking: the bot's time to answer starts when it ends.
+      if (this.#audio.bargingIn) quietSince = now;
       if (!callerDone && this.#caller.ended) {
         callerDone = true;
         quietSince = Math.max(quietSince, now);
+        silenceFrom = { frame: frame + 1, at: now };
       }
       if (options.hangUpAtMs !== undefined && this.#callerSentMs >= options.hangUpAtMs) {
         this.#end("caller", `the caller hung up at ${options.hangUpAtMs} ms as asked`);
@@ -232,7 +242,7 @@ export class SimulatedCall {
         this.#end("timeout", `the call reached maxDurationMs (${options.maxDurationMs} ms)`);
       } else if (
         !options.waitForBotHangUp && options.hangUpAtMs === undefined && this.#caller.ended &&
-        !this.#audio.bargingIn && now - quietSince >= options.lingerMs
+        !this.#audio.bargingIn && !this.#audio.botSounding && now - quietSince >= options.lingerMs
       ) {
         this.#end(
           "caller",
@@ -347,15 +357,20 @@ export class SimulatedCall {
   };
 
   readonly #onClose = (event: CloseEvent) => {
-    this.#socketClosed = { code: event.code ?? 1005, reason: event.reason ?? "" };
-    const { code, reason } = this.#socketClosed;
+    // A connection that dropped (a bot that crashed) is 1006, which Deno reports as code 0 with
+    // no clean close (RFC 6455 §7.1.5): not a bot that hung up, and the call must not pass.
+    const code = !event.code ? (event.wasClean ? 1005 : 1006) : event.code;
+    const reason = event.reason ?? "";
+    this.#socketClosed = { code, reason };
     if (code === 1006) this.#end("network", "the connection dropped (1006)", code, reason);
-    else {this.#end(
+    else {
+      this.#end(
         "bot",
         `the bot closed the WebSocket (${code}${reason ? ` ${reason}` : ""})`,
         code,
         reason,
-      );}
+      );
+    }
     this.#onSocketClosed?.();
   };
 

@@ -82,6 +82,11 @@ export class CallAudioTimeline {
     return this.bot.active;
   }
 
+  /** How long the bot's spurt detector stays active after the bot's last sound. */
+  get botHangoverMs(): number {
+    return BOT_HANGOVER_MS;
+  }
+
   /** Whether a barge-in is being spoken. */
   get bargingIn(): boolean {
     return this.#bargeIn !== null;

@@ -63,6 +63,10 @@ function nonNegative(value: number, name: string): number {
 export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOptions {
   const speed = options.speed ?? 1;
   if (!(speed > 0)) throw new RangeError(`speed must be above 0, got ${speed}`);
+  if (options.record && speed !== 1) {
+    // The recording is the call's own timeline, where both parties' audio plays at its length.
+    throw new RangeError(`record needs speed 1 (the call as it was heard), got ${speed}`);
+  }
   const dtmf = options.dtmf ?? [];
   for (const press of dtmf) {
     if (!DTMF_DIGIT.test(press.digit)) {

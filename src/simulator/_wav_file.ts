@@ -1,7 +1,8 @@
 /**
  * Reading the caller's WAV file and writing the call's recording. Reading accepts what people
- * record callers with: PCM 8/16/24/32-bit, 32-bit float, G.711 μ-law and A-law, any rate and
- * channel count (mixed down to mono here; resampled later).
+ * record callers with: PCM 8/16/24/32-bit, 32-bit float, G.711 μ-law and A-law, any channel
+ * count (mixed down to mono here) and the rates the resampler takes (resampled later; others are
+ * refused by `CallerAudio`, naming them).
  *
  * @module
  */

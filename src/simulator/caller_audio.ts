@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Resampler } from "../audio/resampler.ts";
+import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { readWav } from "./_wav_file.ts";
 
 /** A stretch of the caller's audio that holds speech, in milliseconds from its start. */
@@ -76,6 +76,7 @@ export class CallerAudio {
     this.sampleRate = options.sampleRate;
     if (source instanceof Uint8Array) {
       const wav = readWav(source);
+      assertReadableRate(wav.sampleRate, "the WAV file's");
       this.#samples = resampleAll(wav.samples, wav.sampleRate, this.sampleRate);
       this.speechSegments = undefined;
       return;
@@ -85,6 +86,7 @@ export class CallerAudio {
       throw new RangeError(`channels must be a positive integer, got ${channels}`);
     }
     this.speechSegments = source.speechSegments;
+    assertReadableRate(source.sampleRate, "the audio's");
     if (source.pcm instanceof Uint8Array) {
       const samples = mixDown(source.pcm, channels);
       this.#samples = resampleAll(samples, source.sampleRate, this.sampleRate);
@@ -180,4 +182,13 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b, a.length);
   return out;
+}
+
+/** The caller's audio must be at a rate the resampler converts from (or already the far end's). */
+function assertReadableRate(rate: number, what: string): void {
+  if (RESAMPLER_RATES.includes(rate)) return;
+  throw new RangeError(
+    `${what} rate is ${rate} Hz: the simulator reads ${RESAMPLER_RATES.join(", ")} Hz ` +
+      `(convert it first, e.g. sox in.wav -r 16000 out.wav)`,
+  );
 }

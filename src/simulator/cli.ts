@@ -34,8 +34,9 @@ Usage: simulate [options] <ws-url>
       --segments LIST       where the speech is in the audio, in ms: 500-1700,4000-5200
                             (default: found by an energy detector)
   -r, --record FILE         write a stereo WAV: left the caller, right what the caller heard
-                            (with --calls N: FILE-1.wav … FILE-N.wav)
-      --speed N             send the caller's audio N times real time, or "max" (default: 1)
+                            (with --calls N: FILE-1.wav … FILE-N.wav; at --speed 1 only)
+      --speed N             send the caller's audio N times real time, or "max" (default: 1);
+                            the silence after it always goes in real time
       --dtmf LIST           keypad presses as DIGIT@MS: 1@2000,#@4500
       --hang-up-at MS       hang up at this time of the caller's audio
       --wait-for-bot        never hang up: wait for the bot to end the call
@@ -208,7 +209,11 @@ export async function main(args: string[]): Promise<number> {
     const maxDurationMs = millis(values["max-duration"], "max-duration");
     if (maxDurationMs !== undefined) options.maxDurationMs = maxDurationMs;
     const bargeIn = millis(values["barge-in"], "barge-in");
-    if (bargeIn !== undefined) {
+    if (bargeIn === undefined) {
+      for (const name of ["barge-in-for", "barge-ins"] as const) {
+        if (values[name] !== undefined) throw new RangeError(`--${name} needs --barge-in`);
+      }
+    } else {
       const durationMs = millis(values["barge-in-for"], "barge-in-for");
       const count = millis(values["barge-ins"], "barge-ins");
       options.bargeIn = {
@@ -216,6 +221,20 @@ export async function main(args: string[]): Promise<number> {
         ...(durationMs === undefined ? {} : { durationMs }),
         ...(count === undefined ? {} : { count }),
       };
+    }
+    if (record !== undefined && options.speed !== undefined && options.speed !== 1) {
+      throw new RangeError(`--record needs --speed 1 (the call as it was heard)`);
+    }
+    if (record !== undefined) {
+      // Found unwritable now, not after the call, when its report would be lost with it.
+      for (let i = 1; i <= calls; i++) {
+        const file = calls === 1 ? record : record.replace(/(\.wav)?$/i, `-${i}.wav`);
+        try {
+          Deno.writeFileSync(file, new Uint8Array(0));
+        } catch (error) {
+          throw new TypeError(`--record: cannot write ${file}: ${(error as Error).message}`);
+        }
+      }
     }
     if (!(options.protocol as string in FAR_ENDS)) {
       throw new RangeError(
@@ -262,11 +281,18 @@ export async function main(args: string[]): Promise<number> {
     if (terminal) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
   }
 
+  let recordLost = false;
   if (record !== undefined) {
     for (const [i, report] of reports.entries()) {
       if (!report.recording) continue;
       const file = calls === 1 ? record : record.replace(/(\.wav)?$/i, `-${i + 1}.wav`);
-      await Deno.writeFile(file, report.recording);
+      try {
+        await Deno.writeFile(file, report.recording);
+      } catch (error) {
+        // The report still comes: the call happened.
+        console.error(`simulate: --record: cannot write ${file}: ${(error as Error).message}`);
+        recordLost = true;
+      }
     }
   }
   for (const report of reports) delete report.recording;
@@ -279,7 +305,7 @@ export async function main(args: string[]): Promise<number> {
   const failed = reports.some((r) =>
     r.ended.by === "error" || r.ended.by === "network" || r.violations.length > 0
   );
-  return failed ? 1 : 0;
+  return failed || recordLost ? 1 : 0;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -130,7 +130,7 @@ export interface SimulateCallOptions {
   bargeIn?: BargeInOptions;
   /**
    * Record the call: the report's `recording` is then a stereo WAV (left: the caller, right:
-   * what the caller heard).
+   * what the caller heard). Only at `speed` 1: the recording is the call's own timeline.
    *
    * @default {false}
    */

@@ -70,3 +70,48 @@ Deno.test("the simulate CLI explains bad usage and exits 2", async () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Usage: simulate/);
 });
+
+Deno.test("the simulate CLI refuses, before any call, options that cannot work together or a recording it cannot write", async () => {
+  const url = "ws://127.0.0.1:9/"; // never reached: each is refused first
+  const cases: [string[], RegExp][] = [
+    [["--barge-ins", "2"], /--barge-ins needs --barge-in/],
+    [["--barge-in-for", "300"], /--barge-in-for needs --barge-in/],
+    [["--speed", "2", "--record", "/tmp/never.wav"], /--record needs --speed 1/],
+    [["--record", "/nonexistent-dir/x.wav"], /--record: cannot write \/nonexistent-dir\/x\.wav/],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stdout, stderr } = await simulate([...args, url]);
+    assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+    assert.match(stderr, message);
+    assert.equal(stdout, "", "no call, no report");
+  }
+});
+
+Deno.test("the simulate CLI names a WAV file's rate it cannot read, and what it can", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "simulate_cli_" });
+  try {
+    // 32 kHz: a rate people record at that the resampler does not take.
+    const rate = 32000;
+    const wav = new Uint8Array(44 + rate * 2 * 0.1);
+    const view = new DataView(wav.buffer);
+    const text = (at: number, s: string) => [...s].forEach((c, i) => wav[at + i] = c.charCodeAt(0));
+    text(0, "RIFF");
+    view.setUint32(4, wav.length - 8, true);
+    text(8, "WAVEfmt ");
+    view.setUint32(16, 16, true);
+    view.setUint16(20, 1, true); // PCM
+    view.setUint16(22, 1, true); // mono
+    view.setUint32(24, rate, true);
+    view.setUint32(28, rate * 2, true);
+    view.setUint16(32, 2, true);
+    view.setUint16(34, 16, true);
+    text(36, "data");
+    view.setUint32(40, wav.length - 44, true);
+    await Deno.writeFile(`${dir}/caller.wav`, wav);
+    const { code, stderr } = await simulate(["--audio", `${dir}/caller.wav`, "ws://127.0.0.1:9/"]);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /the WAV file's rate is 32000 Hz: the simulator reads 8000, 16000/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

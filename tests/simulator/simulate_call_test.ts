@@ -7,6 +7,7 @@ import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import { type BotOptions, serveBot } from "./_bot.ts";
 import { Lockstep } from "../_lockstep.ts";
+import { dropDenoSocket } from "../../src/adapters/_terminate.ts";
 
 /** One frame of the Twilio far end. */
 const FRAME_MS = 20;
@@ -81,6 +82,62 @@ Deno.test("simulateCall gives the bot lingerMs after the caller's audio ends, ho
   // Then it hangs up once the answer (played from 1.7 to 2.3 s) has been followed by 1.5 s of
   // quiet.
   assert.ok(report.ended.atMs >= 2300 + 1500 - FRAME_MS, `ended at ${report.ended.atMs} ms`);
+});
+
+Deno.test("simulateCall reports a bot whose connection drops mid-call (a crash) as the network, not as a hang-up", async () => {
+  // The bot's process dying: its TCP connection goes without a close frame. Deno's client then
+  // reports code 0 and no clean close, which is 1006 (RFC 6455 §7.1.5): the call must not pass.
+  let received = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    socket.onmessage = () => {
+      if (++received === 10) dropDenoSocket(socket);
+    };
+    return response;
+  });
+  try {
+    const report = await simulateCall(`ws://127.0.0.1:${server.addr.port}`, {
+      protocol: "raw",
+      audio: syntheticCaller({ utterancesMs: [600], pauseMs: 600 }),
+      lingerMs: 600,
+    });
+    assert.equal(report.ended.by, "network");
+    assert.equal(report.ended.code, 1006);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("simulateCall counts a barge-in as the caller talking: the bot gets lingerMs from its end to answer it", async () => {
+  // The audio (one utterance, 0.3–0.9 s) ends at 1.2 s; the bot answers at 1.4 s and the caller
+  // talks over it at 1.8 s for 1.2 s. The bot clears, and answers the barge-in 500 ms after it
+  // ends (3.5 s): within the 1 s linger counted from the barge-in's end, not from the bot's
+  // last sound before it (1.8 s), which would hang up the moment the barge-in ends.
+  const { report, session } = await call(
+    { answerDelayMs: 500, answerMs: 3000, onBargeIn: "interrupt" },
+    {
+      audio: syntheticCaller({ utterancesMs: [600], pauseMs: 300 }),
+      bargeIn: { afterMs: 400, durationMs: 1200, count: 1 },
+      lingerMs: 1000,
+    },
+  );
+  assert.equal(session.answers.length, 2, "the barge-in was answered");
+  assert.equal(report.ended.by, "caller");
+  assert.ok(report.ended.atMs > 3500, `ended at ${report.ended.atMs} ms`);
+});
+
+Deno.test("simulateCall at speed max sends the silence after the caller's audio in real time", async () => {
+  let messages = 0;
+  const { report } = await call({ answerDelayMs: 500, answerMs: 600 }, {
+    audio: syntheticCaller({ utterancesMs: [600], pauseMs: 300 }),
+    speed: Infinity,
+    lingerMs: 1000,
+  });
+  messages = report.messages.sent;
+  // 1.2 s of audio is 60 frames whatever the speed; the silence after it, until the caller hangs
+  // up about 1 s after the bot's answer, is some 100 more at 20 ms, not thousands.
+  assert.ok(messages < 300, `${messages} messages for a ${report.ended.atMs} ms call`);
+  assert.equal(report.ended.by, "caller");
 });
 
 Deno.test("simulateCall acknowledges a mark only when the audio before it has played", async () => {
