@@ -21,6 +21,11 @@ export interface SerializerAudioSetup {
   outputSampleRate: number;
   /** The channel count of the transport's outbound audio. */
   outputChannels: number;
+  /**
+   * How long the transport's outbound audio chunks are (`audioOut.chunkMs`): each is one
+   * `serialize` call, the last of a reply shorter. Absent where a serializer is set up by hand.
+   */
+  outputChunkMs?: number;
 }
 
 /** What `serialize` may return: nothing, one message or several, now or later. */

@@ -429,6 +429,7 @@ export class WebSocketTransport extends EventTarget {
         inputChannels: this.#options.inputChannels,
         outputSampleRate: this.#options.outputSampleRate,
         outputChannels: this.#options.outputChannels,
+        outputChunkMs: this.#options.chunkMs,
       });
     } catch (cause) {
       const message = `serializer setup failed: ${String(cause)}`;

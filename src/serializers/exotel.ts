@@ -4,6 +4,7 @@
  * @module
  */
 
+import { TransportError } from "../errors.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
@@ -11,10 +12,15 @@ import { CallIds } from "./telephony/call_ids.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+import { encodeBase64 } from "./telephony/base64.ts";
 
 const PROVIDER = "Exotel";
 /** The rates Exotel's `sample-rate` URL parameter allows. */
 const EXOTEL_RATES = [8000, 16000, 24000];
+/** Exotel's smallest outbound media payload ("Chunk size window for Bidirectional streaming"). */
+const MIN_CHUNK_BYTES = 3200;
+/** Exotel's outbound media payloads come in whole units of this many bytes (the same window). */
+const CHUNK_MULTIPLE = 320;
 
 /** Options for {@linkcode ExotelSerializer}. */
 export interface ExotelSerializerOptions {
@@ -54,7 +60,15 @@ export interface ExotelSerializerOptions {
  *
  * Exotel asks for outbound messages of at least 3,200 bytes in multiples of 320 bytes (its pages
  * call that 100 ms, which holds at 16 kHz; at the default 8 kHz it is 200 ms): one message goes
- * per frame, so give the transport `audioOut.chunkMs: 200` at 8 kHz (100 at 16 kHz).
+ * per frame, so give the transport `audioOut.chunkMs: 200` at 8 kHz (100 at 16 and 24 kHz). The
+ * transport still ends each reply with whatever is left, a shorter chunk, so with such a
+ * `chunkMs` a payload under 3,200 bytes or not in whole 320-byte units is padded with PCM16
+ * silence (zero bytes) up to the next valid size: the audio plays unchanged and is followed by at
+ * most 200 ms of silence at 8 kHz (100 ms at 16 kHz, 67 ms at 24 kHz), counted in
+ * {@linkcode ExotelSerializer.paddedMessages} and {@linkcode ExotelSerializer.paddingBytes}. A
+ * `chunkMs` whose every message would be too short is reported at setup (an `"encode"` error, the
+ * `chunkMs` to use named) and nothing is padded: padding each chunk would play the audio in
+ * pieces between silences.
  *
  * @example A start message
  * ```ts
@@ -78,6 +92,11 @@ export class ExotelSerializer implements FrameSerializer {
   #audio: TelephonyAudio;
   #media: OrderedMedia;
   #ids: CallIds;
+  #paddedMessages = 0;
+  #paddingBytes = 0;
+  /** Whether short payloads are a reply's last chunk, to pad (the transport's chunks are valid). */
+  #padShort = true;
+  #report: ((error: TransportError) => void) | undefined;
 
   /** Makes a serializer for one call; see {@linkcode ExotelSerializerOptions}. */
   constructor(options: ExotelSerializerOptions = {}) {
@@ -105,24 +124,50 @@ export class ExotelSerializer implements FrameSerializer {
     return this.#ids.callId;
   }
 
+  /** How many outbound media messages were padded with silence to Exotel's chunk sizes. */
+  get paddedMessages(): number {
+    return this.#paddedMessages;
+  }
+
+  /** How many bytes of silence that padding added in all. */
+  get paddingBytes(): number {
+    return this.#paddingBytes;
+  }
+
   /** Takes the transport's context: media repairs and drops count in `transport.stats`. */
   bind(context: SerializerContext): void {
     this.#media.bind(context);
+    this.#report = context.report;
   }
 
-  /** Takes the transport's audio settings. */
+  /** Takes the transport's audio settings; reports a `chunkMs` Exotel cannot take. */
   setup(audio: SerializerAudioSetup): void {
     this.#audio.setup(audio);
+    if (audio.outputChunkMs === undefined) return;
+    const rate = this.#audio.sampleRate;
+    const bytes = chunkBytes(audio.outputChunkMs, rate);
+    this.#padShort = validChunk(bytes);
+    if (this.#padShort) return;
+    let fits = 10; // Exotel's rates (8, 16, 24 kHz) all have one by 200 ms
+    while (fits < 1000 && !validChunk(chunkBytes(fits, rate))) fits += 10;
+    this.#report?.(
+      new TransportError(
+        "encode",
+        `audioOut.chunkMs ${audio.outputChunkMs} makes ${bytes}-byte messages at ${rate} Hz, and ` +
+          `Exotel takes at least ${MIN_CHUNK_BYTES} bytes in multiples of ${CHUNK_MULTIPLE}: ` +
+          `use chunkMs ${fits} (they go as they are, and Exotel waits between them)`,
+      ),
+    );
   }
 
   /** One outbound frame to an Exotel message; see the class description. */
   serialize(frame: Frame): string | null {
     switch (frame.type) {
       case "audio": {
-        const payload = this.#audio.encodeBase64(frame);
-        return payload === null
-          ? null
-          : `{"event":"media","stream_sid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;
+        const bytes = this.#audio.encode(frame);
+        if (bytes === null) return null;
+        const payload = encodeBase64(this.#padShort ? this.#padToChunkSize(bytes) : bytes);
+        return `{"event":"media","stream_sid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;
       }
       case "mark":
         return this.#ids.streamEvent("mark", { mark: { name: frame.name } });
@@ -160,6 +205,24 @@ export class ExotelSerializer implements FrameSerializer {
     }
   }
 
+  /**
+   * A payload Exotel takes: at least 3,200 bytes in whole 320-byte units, the audio first, then
+   * silence. Exotel's stream is PCM16 only (the serializer never configures another encoding),
+   * and PCM16 silence is zero bytes, which a fresh `Uint8Array` already holds.
+   */
+  #padToChunkSize(bytes: Uint8Array): Uint8Array {
+    const size = Math.max(
+      MIN_CHUNK_BYTES,
+      Math.ceil(bytes.length / CHUNK_MULTIPLE) * CHUNK_MULTIPLE,
+    );
+    if (size === bytes.length) return bytes;
+    const padded = new Uint8Array(size);
+    padded.set(bytes);
+    this.#paddedMessages++;
+    this.#paddingBytes += size - bytes.length;
+    return padded;
+  }
+
   #start(message: JsonReader): Frame {
     const start = message.object("start");
     const params = start.optionalStringRecord("custom_parameters") ?? {};
@@ -173,4 +236,14 @@ export class ExotelSerializer implements FrameSerializer {
     }
     return this.#ids.readStart(message, { callField: "call_sid", params });
   }
+}
+
+/** PCM16 bytes of `ms` of audio at `rate`. */
+function chunkBytes(ms: number, rate: number): number {
+  return Math.round((ms * rate) / 1000) * 2;
+}
+
+/** Whether Exotel takes a payload of `bytes` (its "Chunk size window"). */
+function validChunk(bytes: number): boolean {
+  return bytes >= MIN_CHUNK_BYTES && bytes % CHUNK_MULTIPLE === 0;
 }

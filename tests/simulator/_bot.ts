@@ -9,6 +9,13 @@ import type { FrameSerializer } from "../../src/serializer.ts";
 import { rtviBotReady } from "../../src/serializers/rtvi.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
+import {
+  type CallReport,
+  simulateCall,
+  type SimulateCallOptions,
+} from "../../src/simulator/mod.ts";
+import { FakeClock } from "../../src/testing/fake_clock.ts";
+import { Lockstep } from "../_lockstep.ts";
 
 /** What the bot does when the caller speaks while it is answering. */
 export type OnBargeIn = "interrupt" | "ignore" | "stale";
@@ -96,6 +103,27 @@ export function serveBot(options: BotOptions) {
       await server.shutdown();
     },
   };
+}
+
+/**
+ * One `simulateCall` against the bot, the bot and the simulator on one FakeClock over real sockets
+ * (see `_lockstep.ts`), so that the report's figures can be checked against exact truths.
+ */
+export async function callBot(
+  bot: Omit<BotOptions, "clock" | "onSession">,
+  call: Omit<SimulateCallOptions, "clock" | "connect">,
+): Promise<{ report: CallReport; session: BotSession }> {
+  const clock = new FakeClock();
+  const lockstep = new Lockstep(clock);
+  const server = serveBot({ ...bot, clock, onSession: (t) => lockstep.register(t) });
+  try {
+    const report = await lockstep.run(
+      simulateCall(server.url, { ...call, clock, connect: lockstep.connectCaller }),
+    );
+    return { report, session: server.sessions[0]! };
+  } finally {
+    await server.close();
+  }
 }
 
 async function runBot(

@@ -2,41 +2,24 @@
 // one FakeClock over real sockets (see _lockstep.ts), so the report's figures are checked
 // against exact truths: the bot's own delays and the audio's known speech segments.
 import assert from "node:assert/strict";
-import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
-import { type BotOptions, serveBot } from "./_bot.ts";
-import { Lockstep } from "../_lockstep.ts";
+import { type BotOptions, callBot } from "./_bot.ts";
 import { dropDenoSocket } from "../../src/adapters/_terminate.ts";
 
 /** One frame of the Twilio far end. */
 const FRAME_MS = 20;
 
-async function call(
+function call(
   bot: Partial<BotOptions>,
   options: Partial<Parameters<typeof simulateCall>[1]> = {},
 ) {
-  const clock = new FakeClock();
-  const lockstep = new Lockstep(clock);
-  const server = serveBot({
-    clock,
-    serializer: () => new TwilioSerializer(),
-    onSession: (t) => lockstep.register(t),
-    ...bot,
+  return callBot({ serializer: () => new TwilioSerializer(), ...bot }, {
+    protocol: "twilio",
+    audio: syntheticCaller({ utterancesMs: [1000, 800], pauseMs: 2000 }),
+    lingerMs: 1500,
+    ...options,
   });
-  try {
-    const report = await lockstep.run(simulateCall(server.url, {
-      protocol: "twilio",
-      clock,
-      connect: lockstep.connectCaller,
-      audio: syntheticCaller({ utterancesMs: [1000, 800], pauseMs: 2000 }),
-      lingerMs: 1500,
-      ...options,
-    }));
-    return { report, session: server.sessions[0]! };
-  } finally {
-    await server.close();
-  }
 }
 
 Deno.test("simulateCall reports a bot that answers 500 ms after each utterance as 500 ms ± one frame", async () => {
