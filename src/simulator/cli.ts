@@ -36,7 +36,8 @@ Usage: simulate [options] <ws-url>
   -r, --record FILE         write a stereo WAV: left the caller, right what the caller heard
                             (with --calls N: FILE-1.wav … FILE-N.wav; at --speed 1 only)
       --speed N             send the caller's audio N times real time, or "max" (default: 1);
-                            the silence after it always goes in real time
+                            the silence after it always goes in real time; at max the
+                            utterances' latencies are not measured (all end at once)
       --dtmf LIST           keypad presses as DIGIT@MS: 1@2000,#@4500
       --hang-up-at MS       hang up at this time of the caller's audio
       --wait-for-bot        never hang up: wait for the bot to end the call

@@ -85,7 +85,10 @@ export interface SimulateCallOptions {
   speechThresholdDbfs?: number;
   /**
    * How fast the caller's audio is sent: 1 is real time; 2 twice as fast (for CI); `Infinity`
-   * as fast as the socket takes it. The far end still plays the bot's audio at its real rate.
+   * as fast as the socket takes it. The far end still plays the bot's audio at its real rate, and
+   * the silence after the caller's audio goes in real time. At `Infinity` all of the caller's
+   * utterances end at the call's start, so their response latencies and which answer belongs to
+   * which mean nothing: use it to load a bot, a finite speed to time one.
    *
    * @default {1}
    */
