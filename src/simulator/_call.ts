@@ -128,19 +128,26 @@ export class SimulatedCall {
     }
     this.#socket = socket;
     socket.binaryType = "arraybuffer";
+    /** Why the handshake failed, as the runtime says it (Deno: "Invalid status code: 404"). */
+    let failure = "";
     const outcome = await new Promise<"open" | "failed" | "timeout" | "aborted">((resolve) => {
       const timer = new AbortController();
       const done = (value: "open" | "failed" | "timeout" | "aborted") => {
         timer.abort();
         socket.removeEventListener("open", onOpen);
+        socket.removeEventListener("error", onError);
         socket.removeEventListener("close", onClose);
         this.#ending.signal.removeEventListener("abort", onEnd);
         resolve(value);
       };
       const onOpen = () => done("open");
+      const onError = (event: Event) => {
+        failure = (event as Event & { message?: string }).message ?? "";
+      };
       const onClose = () => done("failed");
       const onEnd = () => done("aborted");
       socket.addEventListener("open", onOpen);
+      socket.addEventListener("error", onError);
       socket.addEventListener("close", onClose);
       this.#ending.signal.addEventListener("abort", onEnd, { once: true });
       if (socket.readyState === 1) return done("open");
@@ -161,7 +168,7 @@ export class SimulatedCall {
         `the WebSocket did not open within ${this.#options.connectTimeoutMs} ms`,
       );
     } else if (outcome === "failed") {
-      this.#endAt(0, "error", `could not connect to ${this.#url}`);
+      this.#endAt(0, "error", `could not connect to ${this.#url}${failure ? `: ${failure}` : ""}`);
     }
     try {
       socket.close();

@@ -56,7 +56,8 @@ Usage: simulate [options] <ws-url>
   -q, --quiet               no progress line
   -h, --help                this text
 
-Exit status: 0 when every call connected and broke no platform rule; 1 otherwise; 2 for bad usage.`;
+Exit status: 0 when every call connected and broke no platform rule; 1 otherwise; 2 for bad usage;
+130 when interrupted (Ctrl-C), after the report of what happened until then.`;
 
 /** Milliseconds from a flag value; throws a `RangeError` naming the flag. */
 function millis(value: string | undefined, flag: string): number | undefined {
@@ -303,6 +304,8 @@ export async function main(args: string[]): Promise<number> {
       ? JSON.stringify(calls === 1 ? summary : { ...summary, reports }, null, 2)
       : formatReport(summary),
   );
+  // Interrupted (Ctrl-C): the report so far, and the shell's status for it, never a pass.
+  if (abort.signal.aborted) return 130;
   const failed = reports.some((r) =>
     r.ended.by === "error" || r.ended.by === "network" || r.violations.length > 0
   );

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { createDemoHandler } from "../../examples/demo/handler.ts";
 import { demoOrigins } from "../../examples/demo/origins.ts";
+import { within } from "../_ws_client.ts";
 
 const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
 
@@ -113,5 +114,41 @@ Deno.test("the simulate CLI names a WAV file's rate it cannot read, and what it 
     assert.match(stderr, /the WAV file's rate is 32000 Hz: the simulator reads 8000, 16000/);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the simulate CLI interrupted (SIGINT) prints the report so far and exits 130, never 0", async () => {
+  // A bot that accepts and stays quiet: the call would linger on.
+  const heard = Promise.withResolvers<void>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    socket.onmessage = () => heard.resolve();
+    return response;
+  });
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-net",
+        CLI,
+        "--protocol",
+        "raw",
+        "--quiet",
+        `ws://127.0.0.1:${server.addr.port}/`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // Interrupt once the call is under way: the bot has heard the caller.
+    await within(heard.promise, 10_000, "the caller's first message");
+    child.kill("SIGINT");
+    const { code, stdout } = await child.output();
+    assert.equal(code, 130);
+    assert.match(
+      new TextDecoder().decode(stdout),
+      /raw call to ws:\/\/127\.0\.0\.1:\d+\/: ended by aborted/,
+    );
+  } finally {
+    await server.shutdown();
   }
 });

@@ -125,6 +125,22 @@ Deno.test("simulateCall at speed max sends the silence after the caller's audio 
   assert.equal(report.ended.by, "caller");
 });
 
+Deno.test("simulateCall says why the handshake failed: the server's status, not only that it did", async () => {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response("delay_ms must be a whole number\n", { status: 400 }),
+  );
+  try {
+    const report = await simulateCall(`ws://127.0.0.1:${server.addr.port}/ws?delay_ms=abc`, {
+      protocol: "raw",
+    });
+    assert.equal(report.ended.by, "error");
+    assert.match(report.ended.detail, /could not connect to .*: .*400/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("simulateCall acknowledges a mark only when the audio before it has played", async () => {
   // The bot speaks 8 kHz, Twilio's rate: no resampler holds any of its audio back.
   const { report, session } = await call({ answerDelayMs: 500, answerMs: 600, sampleRate: 8000 });
