@@ -66,6 +66,8 @@ export class OutboundPath {
   readonly #onError: (error: TransportError) => void;
   /** The response the last audio written belonged to, for the silence an `end` adds. */
   #lastResponseId: string | undefined;
+  /** Interrupted, and no audio since: nothing is playing that a hang-up could cut off. */
+  #interruptedLast = false;
   readonly #serializer: FrameSerializer;
   /** Audio refused because the far end takes none is reported once. */
   #refused = false;
@@ -176,6 +178,7 @@ export class OutboundPath {
       return;
     }
     this.#lastResponseId = id;
+    this.#interruptedLast = false;
     // Untagged audio of a response begun by startResponse() is tagged here (a copy: not ours).
     return this.#pump.pushAudio(id === frame.responseId ? frame : { ...frame, responseId: id! });
   }
@@ -192,8 +195,10 @@ export class OutboundPath {
 
   /** Queues a frame after the audio before it; an `end` after `endSilenceMs` of silence. */
   sendFrame(frame: Frame): Promise<void> | undefined {
+    // The silence protects the last audio's play-out from the hang-up: after an interruption
+    // there is none (and silence tagged with the interrupted response would revive it).
     if (
-      frame.type === "end" && this.#options.endSilenceMs > 0 &&
+      frame.type === "end" && this.#options.endSilenceMs > 0 && !this.#interruptedLast &&
       this.#serializer.carriesAudio !== false
     ) {
       this.#pump.pushAudio(this.#silence());
@@ -223,6 +228,7 @@ export class OutboundPath {
   interrupt(): InterruptResult {
     const result = this.tracker.interrupt(this.#pump.queuedMs);
     this.#gate.close();
+    this.#interruptedLast = true;
     this.#stats.audioBytesInterrupted += this.#pump.clear();
     const info = { at: this.#clock.now(), heardPosition: this.tracker.cutPosition };
     for (const observer of this.#observers) observer.interrupted?.(info);

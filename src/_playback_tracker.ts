@@ -101,6 +101,8 @@ export class PlaybackTracker {
   /** Utterances not yet over, oldest first; the last one ended is kept for `state`. */
   #utterances: Utterance[] = [];
   #last: Utterance | undefined;
+  /** What was heard of `#last` when it stopped: all of it, or up to an interruption's cut. */
+  #lastHeardMs = 0;
   /** Milliseconds the far end plays behind the pacing estimate (learned from acknowledgements). */
   #lag: number;
   #acknowledged = false;
@@ -251,11 +253,18 @@ export class PlaybackTracker {
   state(queuedMs: number): PlaybackState {
     this.#update();
     const heard = this.#heardPosition(this.#clock.now());
-    const current = this.#audible(heard) ?? this.#utterances[0] ?? this.#last;
+    const live = this.#audible(heard) ?? this.#utterances[0];
+    const current = live ?? this.#last;
     return {
       speaking: this.#utterances.some((u) => u.started),
       responseId: current?.id,
-      heardMs: current === undefined ? 0 : heardOf(current, heard),
+      // A response that stopped keeps what was heard of it then: after an interruption the
+      // positions past the cut were never heard, though the timeline has moved on.
+      heardMs: live !== undefined
+        ? heardOf(live, heard)
+        : current === undefined
+        ? 0
+        : this.#lastHeardMs,
       sentMs: current?.sentMs ?? 0,
       queuedMs,
       acknowledged: this.#acknowledged,
@@ -458,6 +467,7 @@ export class PlaybackTracker {
   #stop(u: Utterance, reason: SpeakingStopReason, heard: number, acknowledged: boolean): void {
     this.#utterances.shift();
     this.#last = u;
+    this.#lastHeardMs = heardOf(u, heard);
     if (!u.started) return;
     this.#dispatch(
       new SpeakingEvent("speakingstop", {

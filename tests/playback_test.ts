@@ -261,6 +261,41 @@ Deno.test("`endSilenceMs` sends silence after the last audio before hanging up",
   assert.ok(end.at >= c.farEnd.playsUntil);
 });
 
+Deno.test("`playback` after an interruption says what was heard of the response, as `interrupt()` did", async () => {
+  for (const acks of [true, false]) {
+    const c = call({ acks, jitterMs: 150 });
+    await c.clock.tick(0);
+    c.transport.send(speech(3000, 1, "r1"));
+    await c.clock.tick(1000);
+    const result = await c.transport.interrupt();
+    await c.clock.tick(500);
+    const state = c.transport.playback;
+    assert.equal(state.responseId, "r1");
+    assert.equal(state.speaking, false);
+    assert.equal(state.heardMs, result.heardMs, `acks: ${acks}`);
+    assert.ok(state.heardMs < state.sentMs, `heard ${state.heardMs} of ${state.sentMs} sent`);
+    await hangUp(c);
+  }
+});
+
+Deno.test("`endSilenceMs` after an interruption sends no silence and brings back no interrupted response", async () => {
+  const c = call({ jitterMs: 20, options: { endSilenceMs: 300 } });
+  await c.clock.tick(0);
+  c.transport.send(speech(2000, 1, "r1"));
+  await c.clock.tick(500);
+  await c.transport.interrupt();
+  c.transport.send({ type: "end" });
+  await c.clock.tick(3000);
+  // Nothing plays after the interruption: the silence a hang-up could cut off has nothing to
+  // protect, and it is nobody's speech.
+  assert.deepEqual(
+    c.events.map((e) => [e.type, e.event.responseId, e.event.reason]),
+    [["speakingstart", "r1", undefined], ["speakingstop", "r1", "interrupted"]],
+  );
+  assert.equal(c.farEnd.playedMs(0), 0, "no silence sent");
+  assert.equal((await c.transport.closed).code, 1000);
+});
+
 Deno.test("the transport's own marks never reach the bot; the bot's marks still do", async () => {
   const c = call({ jitterMs: 50 });
   const inbound: Frame[] = [];

@@ -51,6 +51,8 @@ export class BotTrack {
   #floor = 0;
   /** Samples dropped because the estimate moved them onto audio written out already. */
   #moved = 0;
+  /** The longest chunk seen: the transport's chunk length. */
+  #chunkMs = 0;
 
   /** The bot's track in `ring` at `rate`. */
   constructor(ring: SampleRing, rate: number, timeline: RecordingTimeline) {
@@ -89,7 +91,10 @@ export class BotTrack {
       this.#fresh = false;
       this.#segment.start(spell.start);
     } else {
-      this.#follow(spell!, playsAt - origin, info.durationMs);
+      // The chunks' length, not this chunk's: a reply's shorter last chunk must not make a lag
+      // change smaller than a chunk worth moving what was written (a gap inside the speech).
+      this.#chunkMs = Math.max(this.#chunkMs, info.durationMs);
+      this.#follow(spell!, playsAt - origin, this.#chunkMs);
       if (!this.#segment.open) this.#segment.start(this.#sampleOf(spell!, info.position));
     }
     this.#segment.push(chunk);

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { BackgroundAudio, CallRecorder, type Frame } from "../../mod.ts";
 import { call, collect, MIC_MS, speech, stamped, StampedSerializer } from "./_call.ts";
 import { count, parseWav, runs, sampleOf } from "./_wav.ts";
+import { FakeClock } from "../../src/testing/fake_clock.ts";
 
 const PER_MS = 16; // samples per ms at the recording's 16 kHz
 const CHUNK = 20 * PER_MS; // one chunk (and one microphone frame), in samples
@@ -372,4 +373,40 @@ Deno.test("`CallRecorder` records the background as the caller heard it: under t
     "where it was",
   );
   assert.ok(count(bot, sampleOf(9)) >= 1300 * PER_MS, "background throughout");
+});
+
+Deno.test("`CallRecorder` keeps a spell whole when a lag change smaller than a chunk comes with a reply's shorter last chunk", async () => {
+  // Driven as a session observer, by hand: 40 ms chunks, one response played continuously; the
+  // far end's lag is learned as 30 ms more at 2 s (under one 40 ms chunk: not worth moving what
+  // was written), and the response ends with a 20 ms chunk at that lag. The threshold is the
+  // chunks' length, not the last chunk's: nothing moves, and no gap opens inside the speech.
+  const clock = new FakeClock();
+  const recorder = new CallRecorder({ clock, sampleRate: 16000, layout: "separate" });
+  const bot = collect(recorder.bot!);
+  void collect(recorder.caller!);
+  let position = 0;
+  for (let k = 0; k < 75; k++) {
+    const durationMs = k === 74 ? 20 : 40;
+    const lag = position >= 2000 ? 30 : 0;
+    const deadline = clock.now();
+    recorder.outboundAudio(speech(durationMs, 1, "r1"), {
+      position,
+      durationMs,
+      playsAt: deadline + 40 + lag,
+      deadline,
+      sentAt: deadline,
+      speech: true,
+    });
+    recorder.inboundAudio(
+      { type: "audio", audio: new Uint8Array(1280), sampleRate: 16000, channels: 1 },
+      clock.now(),
+    );
+    position += durationMs;
+    await clock.tick(durationMs);
+  }
+  await clock.tick(3000);
+  recorder.stop();
+  const { samples } = parseWav(await bot);
+  const speaking = runs(samples[0]!).filter((r) => r.value !== 0);
+  assert.deepEqual(speaking.map((r) => r.value), [sampleOf(1)], "one piece: no gap inside");
 });
