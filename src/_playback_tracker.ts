@@ -73,7 +73,13 @@ interface Utterance {
   /** Position of its first chunk, and when that plays by the estimate (without the lag). */
   start: number;
   startPlaysAt: number;
+  /** Sent in this spell (from `start` on). */
   sentMs: number;
+  /**
+   * Sent, and heard, of the same response in spells before this one: a response that paused
+   * longer than the quiet time goes on in a new spell, and is still one response.
+   */
+  priorMs: number;
   started: boolean;
 }
 
@@ -103,6 +109,8 @@ export class PlaybackTracker {
   #last: Utterance | undefined;
   /** What was heard of `#last` when it stopped: all of it, or up to an interruption's cut. */
   #lastHeardMs = 0;
+  /** Whether `#last` stopped because it had all played (not interrupted, not ended). */
+  #lastPlayedOut = false;
   /** Milliseconds the far end plays behind the pacing estimate (learned from acknowledgements). */
   #lag: number;
   #acknowledged = false;
@@ -188,11 +196,16 @@ export class PlaybackTracker {
     let current = this.#utterances[this.#utterances.length - 1];
     let begun = false;
     if (current === undefined || current.id !== chunk.responseId) {
+      // The same (tagged) response after its spell played out: it goes on where that one ended
+      // (not after an interruption: what comes then under the same id starts it over).
+      const before = current ?? (this.#lastPlayedOut ? this.#last : undefined);
+      const resumed = chunk.responseId !== undefined && before?.id === chunk.responseId;
       current = {
         id: chunk.responseId,
         start: position,
         startPlaysAt: this.#timeline.playsAt(position),
         sentMs: 0,
+        priorMs: resumed ? before!.priorMs + before!.sentMs : 0,
         started: false,
       };
       this.#utterances.push(current);
@@ -265,7 +278,7 @@ export class PlaybackTracker {
         : current === undefined
         ? 0
         : this.#lastHeardMs,
-      sentMs: current?.sentMs ?? 0,
+      sentMs: current === undefined ? 0 : current.priorMs + current.sentMs,
       queuedMs,
       acknowledged: this.#acknowledged,
     };
@@ -391,7 +404,7 @@ export class PlaybackTracker {
           new SpeakingEvent("speakingstart", {
             responseId: u.id,
             heardMs: heardOf(u, heard),
-            sentMs: u.sentMs,
+            sentMs: u.priorMs + u.sentMs,
             acknowledged: false,
           }),
         );
@@ -468,12 +481,13 @@ export class PlaybackTracker {
     this.#utterances.shift();
     this.#last = u;
     this.#lastHeardMs = heardOf(u, heard);
+    this.#lastPlayedOut = reason === "played";
     if (!u.started) return;
     this.#dispatch(
       new SpeakingEvent("speakingstop", {
         responseId: u.id,
         heardMs: heardOf(u, heard),
-        sentMs: u.sentMs,
+        sentMs: u.priorMs + u.sentMs,
         acknowledged,
         reason,
       }),
@@ -489,5 +503,5 @@ export class PlaybackTracker {
 
 /** How much of utterance `u` has been heard when the far end is at position `heard`. */
 function heardOf(u: Utterance, heard: number): number {
-  return Math.min(u.sentMs, Math.max(0, heard - u.start));
+  return u.priorMs + Math.min(u.sentMs, Math.max(0, heard - u.start));
 }

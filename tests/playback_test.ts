@@ -278,6 +278,36 @@ Deno.test("`playback` after an interruption says what was heard of the response,
   }
 });
 
+Deno.test("a response that pauses longer than the quiet time is still one response: heardMs counts all of it", async () => {
+  // A TTS stream with a pause between sentences: 1 s of r1, 300 ms of nothing, more r1. The
+  // pause ends the spell (speakingstop, then speakingstart again), but what was heard of r1 is
+  // what an LLM's context is cut to: both spells.
+  for (const acks of [true, false]) {
+    const c = call({ acks, jitterMs: 40, options: acks ? {} : { playoutDelayMs: 40 } });
+    await c.clock.tick(0);
+    c.transport.send(speech(1000, 1, "r1"));
+    await c.clock.tick(1300);
+    c.transport.send(speech(2000, 1, "r1"));
+    await c.clock.tick(800);
+    const heardTruth = c.farEnd.playedMs(1);
+    const result = await c.transport.interrupt();
+    assert.equal(result.responseId, "r1");
+    // To one mark interval (250 ms) where acknowledged, to the estimate otherwise.
+    assert.ok(
+      result.heardMs <= heardTruth && result.heardMs >= heardTruth - 260,
+      `acks ${acks}: heard ${result.heardMs} ms, the far end played ${heardTruth}`,
+    );
+    const stop = c.events.filter((e) => e.type === "speakingstop").at(-1)!;
+    assert.equal(stop.event.heardMs, result.heardMs);
+    // Sent so far: the first spell's 1,000 ms and what of the second left by the interruption.
+    assert.ok(
+      stop.event.sentMs > 1000 && stop.event.sentMs >= result.heardMs,
+      `sent ${stop.event.sentMs} ms of r1 in all`,
+    );
+    await hangUp(c);
+  }
+});
+
 Deno.test("`endSilenceMs` after an interruption sends no silence and brings back no interrupted response", async () => {
   const c = call({ jitterMs: 20, options: { endSilenceMs: 300 } });
   await c.clock.tick(0);
