@@ -208,8 +208,7 @@ export class SimulatedCall {
     // sound, or from the end of the caller's own audio if that is later (a caller does not count
     // the time it was talking itself as the bot's silence).
     let quietSince = this.#now();
-    let callerDone = false;
-    /** The first frame after the caller's audio, and when it was due. */
+    /** The first frame after the caller's audio, and when it was due (set once it has ended). */
     let silenceFrom: { frame: number; at: number } | undefined;
     let nextProgress = 0;
     for (let frame = 0; !this.#ended; frame++) {
@@ -238,8 +237,7 @@ export class SimulatedCall {
       if (this.#audio.botSounding) quietSince = now - this.#audio.botHangoverMs;
       // A barge-in is the caller talking: the bot's time to answer starts when it ends.
       if (this.#audio.bargingIn) quietSince = now;
-      if (!callerDone && this.#caller.ended) {
-        callerDone = true;
+      if (silenceFrom === undefined && this.#caller.ended) {
         quietSince = Math.max(quietSince, now);
         silenceFrom = { frame: frame + 1, at: now };
       }

@@ -59,6 +59,11 @@ Usage: simulate [options] <ws-url>
 Exit status: 0 when every call connected and broke no platform rule; 1 otherwise; 2 for bad usage;
 130 when interrupted (Ctrl-C), after the report of what happened until then.`;
 
+/** Where call `index` (from 0) of `calls` is recorded: `FILE`, or `FILE-1.wav` … `FILE-N.wav`. */
+function recordFile(record: string, calls: number, index: number): string {
+  return calls === 1 ? record : record.replace(/(\.wav)?$/i, `-${index + 1}.wav`);
+}
+
 /** Milliseconds from a flag value; throws a `RangeError` naming the flag. */
 function millis(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -229,8 +234,8 @@ export async function main(args: string[]): Promise<number> {
     }
     if (record !== undefined) {
       // Found unwritable now, not after the call, when its report would be lost with it.
-      for (let i = 1; i <= calls; i++) {
-        const file = calls === 1 ? record : record.replace(/(\.wav)?$/i, `-${i}.wav`);
+      for (let i = 0; i < calls; i++) {
+        const file = recordFile(record, calls, i);
         try {
           Deno.writeFileSync(file, new Uint8Array(0));
         } catch (error) {
@@ -287,7 +292,7 @@ export async function main(args: string[]): Promise<number> {
   if (record !== undefined) {
     for (const [i, report] of reports.entries()) {
       if (!report.recording) continue;
-      const file = calls === 1 ? record : record.replace(/(\.wav)?$/i, `-${i + 1}.wav`);
+      const file = recordFile(record, calls, i);
       try {
         await Deno.writeFile(file, report.recording);
       } catch (error) {
