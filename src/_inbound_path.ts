@@ -31,6 +31,8 @@ export interface InboundPathOptions {
   stats: TransportStats;
   /** Takes an inbound mark; returns whether it was the transport's own (hidden from the bot). */
   acknowledge: (name: string) => boolean;
+  /** Told of each `start` frame (the far end's call has begun), before the bot is. */
+  onStart: () => void;
   /** Takes every error; fatal ones end the session. */
   onError: (error: TransportError) => void;
   /** Those watching the session (read on every audio frame; empty costs nothing). */
@@ -46,6 +48,7 @@ export class InboundPath {
   #readable: ReadableStream<Frame> | undefined;
   readonly #stats: TransportStats;
   readonly #acknowledge: (name: string) => boolean;
+  readonly #onStart: () => void;
   readonly #onError: (error: TransportError) => void;
   readonly #observers: readonly SessionObserver[];
   readonly #clock: Clock;
@@ -54,6 +57,7 @@ export class InboundPath {
   constructor(options: InboundPathOptions) {
     this.#stats = options.stats;
     this.#acknowledge = options.acknowledge;
+    this.#onStart = options.onStart;
     this.#onError = options.onError;
     this.#observers = options.observers;
     this.#clock = options.clock;
@@ -107,12 +111,15 @@ export class InboundPath {
   }
 
   #onFrame = (frame: Frame): void => {
-    // The far end acknowledging one of our own marks: playback truth, not the bot's business.
-    if (frame.type === "mark" && this.#acknowledge(frame.name)) return;
-    if (frame.type === "audio" && this.#observers.length > 0) {
-      const at = this.#clock.now();
-      for (const observer of this.#observers) observer.inboundAudio?.(frame, at);
-    }
+    if (frame.type === "audio") {
+      if (this.#observers.length > 0) {
+        const at = this.#clock.now();
+        for (const observer of this.#observers) observer.inboundAudio?.(frame, at);
+      }
+    } else if (frame.type === "mark") {
+      // The far end acknowledging one of our own marks: playback truth, not the bot's business.
+      if (this.#acknowledge(frame.name)) return;
+    } else if (frame.type === "start") this.#onStart();
     this.#stats.framesIn++;
     this.#queue.push(frame);
   };

@@ -74,6 +74,10 @@ export class OutboundPath {
   /** When the far end asked us to pause sending (NaN: not paused), and the pause's bound. */
   #pausedSince = NaN;
   readonly #pauseBound: ClockTimer;
+  /** The socket is open; and the far end can take what we send (see `awaitsStart`). */
+  #open = false;
+  #farEndReady = false;
+  readonly #startBound: ClockTimer;
 
   /** Builds the parts. */
   constructor(init: OutboundPathOptions) {
@@ -147,6 +151,12 @@ export class OutboundPath {
       this.pauseSending(false);
       this.#onError(new TransportError("timeout", message));
     });
+    this.#startBound = clock.timer(() => {
+      const message =
+        `no start message from the far end within ${options.sendTimeoutMs} ms of the socket opening: sending anyway`;
+      this.#onError(new TransportError("timeout", message));
+      this.farEndStarted();
+    });
   }
 
   /**
@@ -216,20 +226,36 @@ export class OutboundPath {
     return this.tracker.state(this.#pump.queuedMs);
   }
 
-  /** The socket is open: begin sending. */
+  /**
+   * The socket is open: begin sending, or, for a far end that takes nothing before its start
+   * message (`FrameSerializer.awaitsStart`), once that has come (at most `sendTimeoutMs` on).
+   */
   start(): void {
-    this.#pump.start();
+    this.#open = true;
+    if (this.#farEndReady || this.#serializer.awaitsStart !== true) {
+      this.#farEndReady = true;
+      this.#pump.start();
+    } else this.#startBound.arm(this.#options.sendTimeoutMs);
+  }
+
+  /** The far end's start message has come (or its bound passed): sending may begin. */
+  farEndStarted(): void {
+    if (this.#farEndReady) return;
+    this.#farEndReady = true;
+    this.#startBound.cancel();
+    if (this.#open && !this.#signal.aborted) this.#pump.start();
   }
 
   /**
    * An interruption: what the caller heard, every queued byte dropped (counted), the responses
-   * written so far closed to late audio.
+   * written so far closed to late audio. `clears`: the far end was told to drop what it holds;
+   * when it was not (the protocol has no words for it), what was sent plays on and is heard.
    */
-  interrupt(): InterruptResult {
-    const result = this.tracker.interrupt(this.#pump.queuedMs);
+  interrupt(clears: boolean): InterruptResult {
+    const result = this.tracker.interrupt(this.#pump.queuedMs, clears);
     this.#gate.close();
     this.#interruptedLast = true;
-    this.#stats.audioBytesInterrupted += this.#pump.clear();
+    this.#stats.audioBytesInterrupted += this.#pump.clear(clears);
     const info = { at: this.#clock.now(), heardPosition: this.tracker.cutPosition };
     for (const observer of this.#observers) observer.interrupted?.(info);
     return result;
@@ -250,6 +276,7 @@ export class OutboundPath {
   stop(): void {
     this.tracker.end();
     this.#pauseBound.cancel();
+    this.#startBound.cancel();
     this.#pump.stop();
   }
 

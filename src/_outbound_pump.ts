@@ -154,13 +154,14 @@ export class OutboundPump {
   }
 
   /**
-   * Drops every queued chunk and the chunker's and packetizer's remainders, and forgets the
-   * schedule (interruption, close); frames queued between the chunks keep their places. Returns
-   * the audio bytes dropped.
+   * Drops every queued chunk and the chunker's and packetizer's remainders (interruption, close);
+   * frames queued between the chunks keep their places. `farEndCleared`: the far end drops what
+   * it buffered too, so the schedule starts over; otherwise what was sent still plays, and the
+   * next audio is paced to follow it. Returns the audio bytes dropped.
    */
-  clear(): number {
+  clear(farEndCleared = true): number {
     const dropped = this.#queue.clear() + this.#chunker.clear() + this.#sender.clearPackets();
-    this.#timeline.cut();
+    if (farEndCleared) this.#timeline.cut();
     this.#tail.cancel();
     this.#tailFlushed = false;
     this.#dueWhileHeld = false;

@@ -115,15 +115,19 @@ export class OutboundSender {
 
   /**
    * Sends a frame at once, out of band (an interruption's clear, an urgent message): it never
-   * waits for the socket to drain, since it must overtake what is waiting there.
+   * waits for the socket to drain, since it must overtake what is waiting there. Returns
+   * whether a message left for it: returned by the serializer or sent through its context
+   * (Genesys numbers its messages so), or still to come from an asynchronous serializer.
    */
-  sendUrgent(frame: Frame): void {
+  sendUrgent(frame: Frame): boolean {
+    const before = this.#stats.messagesOut;
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
       void result.then((messages) => this.#transmitEach(messages, this.#transmit));
-      return;
+      return true;
     }
     this.#transmitEach(result, this.#transmit);
+    return this.#stats.messagesOut > before;
   }
 
   /** Sends one serialized message at once (a serializer's own reply). */

@@ -123,6 +123,8 @@ export class PlaybackTracker {
   #drained = true;
   /** When the queue last ran dry after a chunk (a response's end counts once it stays so). */
   #drainedAt = -Infinity;
+  /** An `end` is next: what was sent is all there will ever be (see {@linkcode played}). */
+  #final = false;
   readonly #events: ClockTimer;
   readonly #quiet: ClockTimer;
   #played: { resolve: () => void; deadline: number }[] = [];
@@ -287,17 +289,21 @@ export class PlaybackTracker {
   /**
    * An interruption, before the timeline is cut: what the caller heard of the response playing,
    * and what is dropped (`queuedMs` not yet sent, plus what was sent but not played). Every
-   * audible response stops ("interrupted").
+   * audible response stops ("interrupted"). A far end that does not clear (`farEndClears`
+   * false) plays all that was sent: that is heard, and only `queuedMs` is dropped.
    */
-  interrupt(queuedMs: number): InterruptResult {
+  interrupt(queuedMs: number, farEndClears = true): InterruptResult {
     this.#update(); // what began playing meanwhile, with no timer to say so
-    const heard = this.#heardPosition(this.#clock.now());
-    const current = this.#audible(heard) ?? this.#utterances[0];
+    const sent = this.#timeline.sentMs;
+    const heard = farEndClears ? this.#heardPosition(this.#clock.now()) : sent;
+    const current = farEndClears
+      ? this.#audible(heard) ?? this.#utterances[0]
+      : this.#utterances[this.#utterances.length - 1]; // the one the sent audio ends with
     const result: InterruptResult = {
       responseId: current?.id,
       heardMs: current === undefined ? 0 : heardOf(current, heard),
-      droppedMs: queuedMs + Math.max(0, this.#timeline.sentMs - heard),
-      acknowledged: this.#acknowledged,
+      droppedMs: queuedMs + Math.max(0, sent - heard),
+      acknowledged: farEndClears && this.#acknowledged,
     };
     this.#cutPosition = heard;
     this.#stopAll("interrupted", heard);
@@ -317,10 +323,16 @@ export class PlaybackTracker {
    * or `playoutTimeoutMs` past the estimated end; returns whether playout was confirmed so.
    */
   async played(signal: AbortSignal): Promise<boolean> {
+    // Asked before an `end`: no more audio can come, so the last response ends as it plays
+    // out, with no quiet time to wait (else the hang-up would stop it as "ended").
+    this.#final = true;
     const sent = this.#timeline.sentMs;
     if (this.acks && this.#markedPosition < sent - EPSILON) this.#mark();
     const now = this.#clock.now();
-    if (this.#isPlayed(sent, now)) return true;
+    if (this.#isPlayed(sent, now)) {
+      this.#update(now); // the last response may have played out with no timer to say so
+      return true;
+    }
     const deadline = this.#estimatedEnd(now) + this.#playoutTimeoutMs;
     await new Promise<void>((resolve) => {
       const waiter = { resolve, deadline };
@@ -413,8 +425,10 @@ export class PlaybackTracker {
       // or nothing more was queued for the quiet time. A bot that streams in real time runs the
       // queue dry between chunks; without the quiet time every late chunk would end the
       // response and the next begin it again.
-      if (this.#utterances.length === 1 && !this.#drained) break;
-      const settledAt = this.#utterances.length > 1 ? -Infinity : this.#drainedAt + this.#quietMs;
+      if (this.#utterances.length === 1 && !this.#drained && !this.#final) break;
+      const settledAt = this.#utterances.length > 1 || this.#final
+        ? -Infinity
+        : this.#drainedAt + this.#quietMs;
       const end = u.start + u.sentMs;
       if (this.#isPlayed(end, now)) {
         if (now >= settledAt - EPSILON) {

@@ -66,6 +66,16 @@ export interface FrameSerializer {
    */
   readonly playoutMarks?: boolean;
   /**
+   * Whether the far end can take nothing from us before its own `start` message (Twilio, Plivo
+   * and Exotel address every message to the stream id that message brings); read when the socket
+   * opens. The transport then
+   * holds what it would send, the background audio too, from the moment the socket opens until
+   * `deserialize` has returned a `start` frame; nothing is dropped, writers wait for room as
+   * usual. If no `start` frame comes within `sendTimeoutMs`, a "timeout" error is reported and
+   * sending begins anyway.
+   */
+  readonly awaitsStart?: boolean;
+  /**
    * `false` while the far end takes no audio from us: a protocol with no audio path (Twilio
    * ConversationRelay: text both ways), or a session that did not ask for it (a Genesys AudioHook
    * monitor). The transport reads it at every audio frame and drops such audio at once, counted in
@@ -76,7 +86,9 @@ export interface FrameSerializer {
   readonly carriesAudio?: boolean;
   /**
    * One outbound frame to zero, one or several messages. Frames the protocol has no words for
-   * return `null`. Throws a `TransportError` with code `"encode"` for a frame it cannot encode.
+   * return `null`. An `interruption` for which no message leaves (returned, or sent through the
+   * context) tells the transport that the far end cannot be made to drop what it holds (raw
+   * PCM): what was sent is then taken as heard, not dropped. Throws a `TransportError` with code `"encode"` for a frame it cannot encode.
    */
   serialize(frame: Frame): SerializeResult;
   /**

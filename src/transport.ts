@@ -176,6 +176,7 @@ export class WebSocketTransport extends EventTarget {
       initialMessages: options.initialMessages,
       stats: this.#stats,
       acknowledge: (name) => this.#out.tracker.acknowledge(name),
+      onStart: () => this.#out.farEndStarted(),
       onError: this.#onError,
       observers: this.#observers,
       clock,
@@ -283,7 +284,7 @@ export class WebSocketTransport extends EventTarget {
       case "message":
         if (!frame.urgent) break;
         if (this.#isReady) return void this.#out.sender.sendUrgent(frame);
-        return this.#ready.then(() => this.#out.sender.sendUrgent(frame));
+        return this.#ready.then(() => void this.#out.sender.sendUrgent(frame));
       case "end":
         this.#out.sendFrame(frame);
         return this.closed.then(() => {});
@@ -345,7 +346,9 @@ export class WebSocketTransport extends EventTarget {
    * clock, and sends the serializer's clear message (Twilio `clear`, …) ahead of anything else;
    * audio still arriving for the responses written so far is dropped as stale. Resolves, once
    * the clear message is on its way, with what the caller heard of the response that was playing
-   * and how much audio was dropped.
+   * and how much audio was dropped. Where the serializer has no message for an interruption
+   * (raw PCM), the far end cannot be cleared and what was sent plays on: it counts as heard,
+   * and the pacing clock is kept so the next response follows it.
    */
   interrupt(): Promise<InterruptResult> {
     if (this.#closing) {
@@ -357,14 +360,21 @@ export class WebSocketTransport extends EventTarget {
       });
     }
     this.#stats.interruptions++;
-    const result = this.#out.interrupt();
+    if (!this.#isReady) {
+      // Nothing has been sent yet: there is nothing at the far end to clear.
+      const result = this.#out.interrupt(true);
+      return this.#ready.then(() => {
+        this.#out.sender.sendUrgent({ type: "interruption" });
+        this.#out.resume();
+        return result;
+      });
+    }
     // The clear leaves at once, before anything the bot sends next (which it must not clear).
-    const clear = () => {
-      this.#out.sender.sendUrgent({ type: "interruption" });
-      this.#out.resume();
-      return result;
-    };
-    return this.#isReady ? Promise.resolve(clear()) : this.#ready.then(clear);
+    // A protocol with no words for it (raw PCM) cannot stop the far end: what it holds plays.
+    const cleared = this.#out.sender.sendUrgent({ type: "interruption" });
+    const result = this.#out.interrupt(cleared);
+    this.#out.resume();
+    return Promise.resolve(result);
   }
 
   /**

@@ -20,7 +20,10 @@ export interface TransportStats {
   framesOut: number;
   /** Outbound audio chunks sent. */
   audioChunksSent: number;
-  /** Outbound PCM bytes sent (before WAV header, serializer and packetizer). */
+  /**
+   * Outbound PCM bytes sent (before WAV header, serializer and packetizer), the chunks of
+   * background audio alone included: what left, not what the bot wrote.
+   */
   audioBytesSent: number;
   /** Outbound PCM and packet bytes dropped by interruptions. */
   audioBytesInterrupted: number;

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   type AudioFrame,
   type Frame,
+  RawPcmSerializer,
   type SpeakingEvent,
   type TransportError,
   WebSocketTransport,
@@ -104,6 +105,51 @@ Deno.test("`interrupt` without acknowledgements tells what was heard by the esti
     c.pair.server.sent.filter((m) => typeof m === "string" && m.startsWith("mark:")).length,
     0,
   );
+  await hangUp(c);
+});
+
+Deno.test("`interrupt` on raw PCM, which cannot clear the far end: what was sent is heard, not dropped, and the next response follows it", async () => {
+  // Raw PCM has no message that stops the far end's player: all it was sent plays on.
+  const c = call({
+    jitterMs: 100,
+    options: { serializer: new RawPcmSerializer(), playoutDelayMs: 100 },
+  });
+  await c.clock.tick(0);
+  c.transport.send(speech(4000, 1, "r1"));
+  await c.clock.tick(1300);
+  const result = await c.transport.interrupt();
+  await c.clock.tick(5000);
+  const heard = c.farEnd.playedMs(1); // all of r1 the far end ever played
+  assert.ok(heard > 1300, `the far end played ${heard} ms after the interruption too`);
+  assert.equal(result.responseId, "r1");
+  assert.equal(result.heardMs, heard, "what the caller hears of r1: all that was sent");
+  assert.equal(result.droppedMs, 4000 - heard, "only what never left is dropped");
+  assert.equal(result.acknowledged, false);
+  assert.equal(c.transport.stats.audioBytesInterrupted, (4000 - heard) * BYTES_PER_MS);
+  await hangUp(c);
+});
+
+Deno.test("after an interruption on raw PCM the next response is paced behind what still plays: speakingstart when it is heard", async () => {
+  const c = call({
+    jitterMs: 100,
+    options: { serializer: new RawPcmSerializer(), playoutDelayMs: 100 },
+  });
+  await c.clock.tick(0);
+  c.transport.send(speech(2000, 1, "r1"));
+  await c.clock.tick(500);
+  await c.transport.interrupt();
+  const r1End = c.farEnd.playsUntil;
+  c.transport.send(speech(1000, 2, "r2"));
+  await c.clock.tick(3000);
+  const r2 = c.farEnd.played.find((span) => span.value === 2)!;
+  assert.equal(r2.at, r1End, "r2 plays right after r1, with no gap and no overlap");
+  const start = c.events.find((e) => e.type === "speakingstart" && e.event.responseId === "r2");
+  assert.ok(start !== undefined);
+  assert.ok(Math.abs(start.at - r2.at) <= 20, `speakingstart at ${start.at}, heard from ${r2.at}`);
+  // Paced as ever: r2's first chunk left one send-ahead (20 ms) before it was due to play, by
+  // the estimate (play time less the 100 ms delay), not in a burst at the interruption.
+  const sentAt = c.farEnd.arrivals[c.farEnd.played.indexOf(r2)]!.at;
+  assert.ok(sentAt >= r1End - 100 - 20 - 1, `r2 left at ${sentAt}; r1 plays until ${r1End}`);
   await hangUp(c);
 });
 
@@ -233,6 +279,24 @@ Deno.test("an end hangs up only after the far end acknowledged the last audio", 
     `end at ${end.at}, playout until ${c.farEnd.playsUntil}`,
   );
   assert.equal(c.farEnd.playedMs(1), 1000, "the whole goodbye was heard");
+  assert.equal(c.errors.length, 0);
+  // The goodbye played to its end before the hang-up: it stopped as played, not as ended.
+  const stop = c.events.find((e) => e.type === "speakingstop")!;
+  assert.equal(stop.event.reason, "played");
+  assert.equal(stop.event.heardMs, 1000);
+  assert.equal(stop.event.acknowledged, true);
+  assert.ok(stop.at <= end.at, `speakingstop at ${stop.at}, the hang-up at ${end.at}`);
+});
+
+Deno.test("an end without acknowledgements: the goodbye stops as played at its estimated end", async () => {
+  const c = call({ acks: false, jitterMs: 100, options: { playoutDelayMs: 100 } });
+  await c.clock.tick(0);
+  c.transport.send(speech(600, 1, "bye"));
+  c.transport.send({ type: "end" });
+  await c.clock.tick(3000);
+  const stops = c.events.filter((e) => e.type === "speakingstop");
+  assert.deepEqual(stops.map((e) => [e.event.reason, e.event.heardMs]), [["played", 600]]);
+  assert.equal(stops[0]!.at, c.farEnd.playsUntil);
   assert.equal(c.errors.length, 0);
 });
 

@@ -89,6 +89,10 @@ export interface ExotelSerializerOptions {
 export class ExotelSerializer implements FrameSerializer {
   /** Exotel echoes a mark once the audio sent before it has played. */
   readonly playoutMarks = true;
+  /** Exotel takes nothing before its start message, unless the stream id was given. */
+  get awaitsStart(): boolean {
+    return this.#ids.streamId === undefined;
+  }
   #audio: TelephonyAudio;
   #media: OrderedMedia;
   #ids: CallIds;

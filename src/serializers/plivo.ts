@@ -99,6 +99,10 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
 export class PlivoSerializer implements FrameSerializer {
   /** Plivo answers a checkpoint with `playedStream` once the audio before it has played. */
   readonly playoutMarks = true;
+  /** Plivo takes nothing before its start message, unless the stream id was given. */
+  get awaitsStart(): boolean {
+    return this.#ids.streamId === undefined;
+  }
   #audio: TelephonyAudio;
   #media: OrderedMedia;
   #hangUp: HangUp;

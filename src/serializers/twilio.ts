@@ -137,6 +137,10 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
 export class TwilioSerializer implements FrameSerializer {
   /** Twilio echoes a mark once the audio sent before it has played. */
   readonly playoutMarks = true;
+  /** Twilio takes nothing before its start message, unless the stream id was given. */
+  get awaitsStart(): boolean {
+    return this.#ids.streamId === undefined;
+  }
   #audio: TelephonyAudio;
   #media: OrderedMedia;
   #littleEndianL16: boolean;

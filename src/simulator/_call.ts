@@ -64,7 +64,7 @@ export class SimulatedCall {
   readonly #violations = new Map<string, ProtocolViolation>();
   readonly #notes: Record<string, number> = {};
   readonly #messages = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 };
-  readonly #dtmf = { sent: 0, unsupported: 0 };
+  readonly #dtmf = { sent: 0, unsupported: 0, afterEnd: 0 };
   readonly #clears: number[] = [];
   #firstAudioMs: number | null = null;
   #callerStartMs = 0;
@@ -259,6 +259,8 @@ export class SimulatedCall {
         options.onProgress?.(this.#progress(now));
       }
     }
+    // Presses due after the call ended were never made: the report says so.
+    this.#dtmf.afterEnd += dtmf.length;
   }
 
   /** Sleeps until call time `due`; false when the call ended meanwhile. */

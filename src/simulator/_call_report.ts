@@ -38,7 +38,7 @@ export interface CallFacts {
   connectMs: number | null;
   ended: CallEnding;
   marks: Omit<MarkStats, "ackDelayMs"> & { delays: number[] };
-  dtmf: { sent: number; unsupported: number };
+  dtmf: { sent: number; unsupported: number; afterEnd: number };
   violations: ProtocolViolation[];
   notes: Record<string, number>;
   messages: CallReport["messages"];
@@ -76,7 +76,8 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
     durationMs: endMs,
     callerAudioMs: timeline.callerAudioMs,
     firstAudioMs: timeline.firstAudioMs,
-    firstAudibleMs: audio.bot.spurts[0]?.startMs ?? null,
+    // Heard no earlier than it arrived (the detector's blocks may start up to one block before).
+    firstAudibleMs: firstAudible(audio.bot.spurts[0]?.startMs, timeline.firstAudioMs),
     utterances,
     responseLatencyMs: summarize(
       utterances.flatMap((u) => (u.latencyMs === null ? [] : [u.latencyMs])),
@@ -150,4 +151,10 @@ function callerUtterances(timeline: CallTimeline, endMs: number): CallUtterance[
     });
   }
   return utterances.sort((a, b) => a.startMs - b.startMs);
+}
+
+/** When the bot was first heard: its first spurt, never before its first audio arrived. */
+function firstAudible(spurtMs: number | undefined, firstAudioMs: number | null): number | null {
+  if (spurtMs === undefined) return null;
+  return firstAudioMs === null ? spurtMs : Math.max(spurtMs, firstAudioMs);
 }

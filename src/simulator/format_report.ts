@@ -29,6 +29,17 @@ function violationLines(violations: readonly (ProtocolViolation & { calls?: numb
   ];
 }
 
+/** What the simulator noted of the platform's side (accepted, but worth knowing), by kind. */
+function noteLines(notes: Record<string, number>): string[] {
+  const entries = Object.entries(notes);
+  if (entries.length === 0) return [];
+  return [row("notes", entries.map(([note, count]) => `${note} ×${count}`).join(" · "))];
+}
+
+/** The speed, where the caller's audio was not sent in real time. */
+const speedNote = (speed: number): string =>
+  speed === 1 ? "" : ` at ${speed === Infinity ? "max" : `${speed}×`} speed`;
+
 /**
  * A report as a few lines of text: one call's (latencies per utterance, barge-ins, buffer,
  * marks, violations, the ending) or an aggregate of many.
@@ -49,7 +60,7 @@ export function formatReport(report: CallReport | AggregateReport): string {
 function formatCall(r: CallReport): string[] {
   const answered = r.utterances.filter((u) => u.latencyMs !== null).length;
   const lines = [
-    `${r.protocol} call to ${r.url}: ended by ${r.ended.by} at ${
+    `${r.protocol} call to ${r.url}${speedNote(r.speed)}: ended by ${r.ended.by} at ${
       seconds(r.ended.atMs)
     } (${r.ended.detail})`,
     row("connect", ms(r.connectMs)),
@@ -102,9 +113,10 @@ function formatCall(r: CallReport): string[] {
       "dtmf",
       `${r.dtmf.sent} sent${
         r.dtmf.unsupported ? ` · ${r.dtmf.unsupported} not carried by ${r.protocol}` : ""
-      }`,
+      }${r.dtmf.afterEnd ? ` · ${r.dtmf.afterEnd} due after the call ended, not sent` : ""}`,
     ),
     ...violationLines(r.violations),
+    ...noteLines(r.notes),
     row(
       "messages",
       `${r.messages.sent} sent (${r.messages.bytesSent} B) · ${r.messages.received} received (${r.messages.bytesReceived} B)`,

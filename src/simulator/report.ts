@@ -125,8 +125,11 @@ export interface CallReport {
   audio: PlayoutStats;
   /** Marks asked for and acknowledged. */
   marks: MarkStats;
-  /** Keypad presses sent, and those the protocol could not carry. */
-  dtmf: { sent: number; unsupported: number };
+  /**
+   * Keypad presses sent, those the protocol could not carry, and those due after the call had
+   * ended (never sent).
+   */
+  dtmf: { sent: number; unsupported: number; afterEnd: number };
   /** Platform rules the bot broke. */
   violations: ProtocolViolation[];
   /** Messages the platform accepted and the simulator noted, by kind. */

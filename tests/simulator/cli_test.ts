@@ -57,6 +57,27 @@ Deno.test("the simulate CLI runs two calls against the demo, records each and pr
   }
 });
 
+Deno.test('the simulate CLI says max speed as "max" (JSON has no Infinity) and counts a key press the call ended before', async () => {
+  let demo: (request: Request) => Response | Promise<Response> = () => new Response(null);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (r) => demo(r));
+  demo = createDemoHandler({ origins: demoOrigins("127.0.0.1", server.addr.port) });
+  const url = `ws://127.0.0.1:${server.addr.port}/phone`;
+  const args = ["--speed", "max", "--linger", "300", "--dtmf", "1@100,5@600000", "--quiet"];
+  try {
+    const json = await simulate([...args, "--json", url]);
+    assert.equal(json.code, 0, json.stderr);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.speed, "max");
+    assert.deepEqual(report.dtmf, { sent: 1, unsupported: 0, afterEnd: 1 });
+    const text = await simulate([...args, url]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /call to ws:\/\/\S+ at max speed: ended by caller/);
+    assert.match(text.stdout, /1 sent · 1 due after the call ended, not sent/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("the simulate CLI prints a text report and exits 1 when the bot cannot be reached", async () => {
   const { code, stdout } = await simulate(["--protocol", "twilio", "ws://127.0.0.1:9/"]);
   assert.equal(code, 1);
