@@ -91,13 +91,19 @@ export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOp
   }
   if (options.hangUpAtMs !== undefined) nonNegative(options.hangUpAtMs, "hangUpAtMs");
   const progressIntervalMs = nonNegative(options.progressIntervalMs ?? 1000, "progressIntervalMs");
+  const speechThresholdDbfs = options.speechThresholdDbfs ?? -45;
+  if (!(speechThresholdDbfs <= 0 && speechThresholdDbfs > -100)) {
+    throw new RangeError(
+      `speechThresholdDbfs must be a level in dBFS from -100 (exclusive) to 0, got ${speechThresholdDbfs}`,
+    );
+  }
   return {
     clock: options.clock ?? systemClock,
     connect: options.connect ?? ((url, protocols) => new WebSocket(url, protocols)),
     connectTimeoutMs: nonNegative(options.connectTimeoutMs ?? 10_000, "connectTimeoutMs"),
     speed,
     speechSegments: options.speechSegments,
-    speechThresholdDbfs: options.speechThresholdDbfs ?? -45,
+    speechThresholdDbfs,
     dtmf,
     hangUpAtMs: options.hangUpAtMs,
     waitForBotHangUp: options.waitForBotHangUp ?? false,

@@ -38,6 +38,8 @@ Usage: simulate [options] <ws-url>
       --speed N             send the caller's audio N times real time, or "max" (default: 1);
                             the silence after it always goes in real time; at max the
                             utterances' latencies are not measured (all end at once)
+      --speech-threshold DB sound above this RMS level (dBFS) is speech, the caller's and the
+                            bot's (default: -45); raise it above a bot's background audio
       --dtmf LIST           keypad presses as DIGIT@MS: 1@2000,#@4500
       --hang-up-at MS       hang up at this time of the caller's audio
       --wait-for-bot        never hang up: wait for the bot to end the call
@@ -152,6 +154,7 @@ export async function main(args: string[]): Promise<number> {
         record: { type: "string", short: "r" },
         speed: { type: "string" },
         dtmf: { type: "string" },
+        "speech-threshold": { type: "string" },
         "hang-up-at": { type: "string" },
         "wait-for-bot": { type: "boolean" },
         linger: { type: "string" },
@@ -208,6 +211,9 @@ export async function main(args: string[]): Promise<number> {
       options.speed = values.speed === "max" ? Infinity : Number(values.speed);
     }
     if (values.dtmf !== undefined) options.dtmf = parseDtmf(values.dtmf);
+    if (values["speech-threshold"] !== undefined) {
+      options.speechThresholdDbfs = Number(values["speech-threshold"]);
+    }
     const hangUpAtMs = millis(values["hang-up-at"], "hang-up-at");
     if (hangUpAtMs !== undefined) options.hangUpAtMs = hangUpAtMs;
     if (values["wait-for-bot"]) options.waitForBotHangUp = true;

@@ -78,7 +78,10 @@ export interface SimulateCallOptions {
    */
   speechSegments?: SpeechSegment[];
   /**
-   * Audio (and sound from the bot) above this RMS level, in dBFS, counts as speech.
+   * Audio (and sound from the bot) above this RMS level, in dBFS, counts as speech. A bot that
+   * plays background audio (ambience, hold music) under its speech needs this above the
+   * background's level, else the bot counts as talking all the time: no answer is told from the
+   * background, and the caller never hears the silence it waits for to hang up.
    *
    * @default {-45}
    */

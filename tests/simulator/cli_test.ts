@@ -100,6 +100,7 @@ Deno.test("the simulate CLI refuses, before any call, options that cannot work t
     [["--barge-in-for", "300"], /--barge-in-for needs --barge-in/],
     [["--speed", "2", "--record", "/tmp/never.wav"], /--record needs --speed 1/],
     [["--record", "/nonexistent-dir/x.wav"], /--record: cannot write \/nonexistent-dir\/x\.wav/],
+    [["--speech-threshold", "6"], /speechThresholdDbfs must be a level in dBFS .* got 6/],
   ];
   for (const [args, message] of cases) {
     const { code, stdout, stderr } = await simulate([...args, url]);

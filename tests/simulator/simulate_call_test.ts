@@ -2,6 +2,7 @@
 // one FakeClock over real sockets (see _lockstep.ts), so the report's figures are checked
 // against exact truths: the bot's own delays and the audio's known speech segments.
 import assert from "node:assert/strict";
+import { BackgroundAudio } from "../../src/mixing/background_audio.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import { type BotOptions, callBot } from "./_bot.ts";
@@ -245,4 +246,23 @@ Deno.test("simulateCall records what the caller said and heard, with the cleared
   assert.ok(level(1, answer, barge!.atMs) > 5000);
   assert.equal(level(1, barge!.clearAtMs! + 1, barge!.endMs), 0);
   assert.equal(level(0, 1700, answer), 0);
+});
+
+Deno.test("simulateCall times a bot that plays background audio once speechThresholdDbfs is above the background", async () => {
+  // A hum at about -33 dBFS under the bot's tone (-14 dBFS): above the default threshold (-45),
+  // so the bot would sound all the time; with the threshold at -25 only its answers count.
+  const hum = new Int16Array(1600).map((_, i) => Math.round(1000 * Math.sin(i / 5)));
+  const { report, session } = await call({
+    answerDelayMs: 500,
+    answerMs: 600,
+    transport: { background: new BackgroundAudio(hum, { sampleRate: 16000, volume: 1 }) },
+  }, { speechThresholdDbfs: -25 });
+  assert.equal(session.answers.length, 2);
+  assert.equal(report.ended.by, "caller");
+  for (const utterance of report.utterances) {
+    assert.ok(
+      Math.abs(utterance.latencyMs! - 500) <= FRAME_MS,
+      `latency ${utterance.latencyMs} ms for the utterance ending at ${utterance.endMs}`,
+    );
+  }
 });
