@@ -74,8 +74,9 @@ export class OutboundPath {
   /** When the far end asked us to pause sending (NaN: not paused), and the pause's bound. */
   #pausedSince = NaN;
   readonly #pauseBound: ClockTimer;
-  /** The socket is open; and the far end can take what we send (see `awaitsStart`). */
+  /** The socket is open. */
   #open = false;
+  /** The far end can take what we send (its start message came, if it needs one: `awaitsStart`). */
   #farEndReady = false;
   readonly #startBound: ClockTimer;
 

@@ -68,8 +68,7 @@ export interface FrameSerializer {
   /**
    * Whether the far end can take nothing from us before its own `start` message (Twilio, Plivo
    * and Exotel address every message to the stream id that message brings); read when the socket
-   * opens. The transport then
-   * holds what it would send, the background audio too, from the moment the socket opens until
+   * opens. The transport then holds what it would send, the background audio too, until
    * `deserialize` has returned a `start` frame; nothing is dropped, writers wait for room as
    * usual. If no `start` frame comes within `sendTimeoutMs`, a "timeout" error is reported and
    * sending begins anyway.
@@ -88,7 +87,8 @@ export interface FrameSerializer {
    * One outbound frame to zero, one or several messages. Frames the protocol has no words for
    * return `null`. An `interruption` for which no message leaves (returned, or sent through the
    * context) tells the transport that the far end cannot be made to drop what it holds (raw
-   * PCM): what was sent is then taken as heard, not dropped. Throws a `TransportError` with code `"encode"` for a frame it cannot encode.
+   * PCM): what was sent is then taken as heard, not dropped. Throws a `TransportError` with code
+   * `"encode"` for a frame it cannot encode.
    */
   serialize(frame: Frame): SerializeResult;
   /**
