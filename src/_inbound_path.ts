@@ -13,7 +13,7 @@ import { TransportError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
 import type { Clock } from "./clock.ts";
 import type { FrameSerializer } from "./serializer.ts";
-import type { SessionObserver } from "./session_observer.ts";
+import type { ObserverList } from "./_observer_list.ts";
 import type { WebSocketData } from "./socket.ts";
 import type { TransportStats } from "./transport_stats.ts";
 
@@ -36,7 +36,7 @@ export interface InboundPathOptions {
   /** Takes every error; fatal ones end the session. */
   onError: (error: TransportError) => void;
   /** Those watching the session (read on every audio frame; empty costs nothing). */
-  observers: readonly SessionObserver[];
+  observers: ObserverList;
   /** For the arrival time observers are told. */
   clock: Clock;
 }
@@ -50,7 +50,7 @@ export class InboundPath {
   readonly #acknowledge: (name: string) => boolean;
   readonly #onStart: () => void;
   readonly #onError: (error: TransportError) => void;
-  readonly #observers: readonly SessionObserver[];
+  readonly #observers: ObserverList;
   readonly #clock: Clock;
 
   /** Builds the parts; nothing is decoded before {@linkcode start}. */
@@ -112,9 +112,9 @@ export class InboundPath {
 
   #onFrame = (frame: Frame): void => {
     if (frame.type === "audio") {
-      if (this.#observers.length > 0) {
+      if (this.#observers.list.length > 0) {
         const at = this.#clock.now();
-        for (const observer of this.#observers) observer.inboundAudio?.(frame, at);
+        for (const observer of this.#observers.list) observer.inboundAudio?.(frame, at);
       }
     } else if (frame.type === "mark") {
       // The far end acknowledging one of our own marks: playback truth, not the bot's business.

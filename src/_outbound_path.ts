@@ -15,7 +15,8 @@ import { TransportError } from "./errors.ts";
 import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
 import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./playback.ts";
 import type { FrameSerializer } from "./serializer.ts";
-import type { OutboundMixer, SessionObserver } from "./session_observer.ts";
+import type { ObserverList } from "./_observer_list.ts";
+import type { OutboundMixer } from "./session_observer.ts";
 import type { WebSocketLike } from "./socket.ts";
 import { Packetizer } from "./streams/packetizer.ts";
 import type { ResolvedTransportOptions } from "./transport_options.ts";
@@ -42,7 +43,7 @@ export interface OutboundPathOptions {
   /** Background audio under the speech, if any. */
   background: OutboundMixer | undefined;
   /** Those watching the session (read on every chunk; empty costs nothing). */
-  observers: readonly SessionObserver[];
+  observers: ObserverList;
   /** Ends the session after an `end` has been said. */
   close: (code: number, reason: string) => Promise<void>;
 }
@@ -57,7 +58,7 @@ export class OutboundPath {
   readonly #pump: OutboundPump;
   readonly #timeline: PlayoutTimeline;
   readonly #clock: Clock;
-  readonly #observers: readonly SessionObserver[];
+  readonly #observers: ObserverList;
   readonly #options: ResolvedTransportOptions;
   readonly #stats: TransportStats;
   readonly #signal: AbortSignal;
@@ -136,7 +137,7 @@ export class OutboundPath {
       },
       mixer: init.background,
       onChunk: (chunk, speech) => {
-        if (this.#observers.length > 0) this.#observe(chunk, speech);
+        if (this.#observers.list.length > 0) this.#observe(chunk, speech);
       },
       maxQueuedMs: options.maxQueuedMs,
       timeline,
@@ -239,6 +240,11 @@ export class OutboundPath {
     } else this.#startBound.arm(this.#options.sendTimeoutMs);
   }
 
+  /** Whether the far end takes nothing yet: its start message has not come (`awaitsStart`). */
+  get awaitingStart(): boolean {
+    return !this.#farEndReady && this.#serializer.awaitsStart === true;
+  }
+
   /** The far end's start message has come (or its bound passed): sending may begin. */
   farEndStarted(): void {
     if (this.#farEndReady) return;
@@ -258,7 +264,7 @@ export class OutboundPath {
     this.#interruptedLast = true;
     this.#stats.audioBytesInterrupted += this.#pump.clear(clears);
     const info = { at: this.#clock.now(), heardPosition: this.tracker.cutPosition };
-    for (const observer of this.#observers) observer.interrupted?.(info);
+    for (const observer of this.#observers.list) observer.interrupted?.(info);
     return result;
   }
 
@@ -297,7 +303,7 @@ export class OutboundPath {
       sentAt: this.#clock.now(),
       speech,
     };
-    for (const observer of this.#observers) observer.outboundAudio?.(chunk, info);
+    for (const observer of this.#observers.list) observer.outboundAudio?.(chunk, info);
   }
 
   /** `endSilenceMs` of silence in the outbound format, part of the last response. */

@@ -166,7 +166,9 @@ export class OutboundPump {
     this.#tailFlushed = false;
     this.#dueWhileHeld = false;
     if (this.#paced !== undefined) {
-      // The pump was waiting for a deadline that no longer exists.
+      // The pump was waiting for a deadline that no longer exists. Where the schedule is kept,
+      // the slot reserved for the dropped chunk goes back (else a chunk-long hole follows).
+      if (!farEndCleared && this.#paced !== FILL) this.#timeline.release();
       this.#paced = undefined;
       this.#pacing.cancel();
       this.#running = false;

@@ -123,6 +123,17 @@ export class PlayoutTimeline {
     return this.#sentMs - this.playedAt(this.#clock.now());
   }
 
+  /**
+   * The chunk reserved last will not leave after all (dropped by an interruption the far end
+   * cannot hear of, so what was sent plays on): its slot goes to the next chunk.
+   */
+  release(): void {
+    if (this.#pendingMs === 0) return;
+    this.#pacer.release(this.#pendingMs);
+    this.#pendingMs = 0;
+    this.#pendingPlaysAt = NaN;
+  }
+
   /** The far end's audio was cleared now: nothing sent before plays any more. */
   cut(): void {
     this.#pacer.reset();

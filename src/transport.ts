@@ -27,6 +27,7 @@
 import { audioFrameProblem } from "./_audio_frame_problem.ts";
 import { frameWritable } from "./_frame_writer.ts";
 import { InboundPath } from "./_inbound_path.ts";
+import { ObserverList } from "./_observer_list.ts";
 import { OutboundPath } from "./_outbound_path.ts";
 import { SessionWatch } from "./_session_watch.ts";
 import { SocketCloser } from "./_socket_closer.ts";
@@ -126,7 +127,7 @@ export class WebSocketTransport extends EventTarget {
   readonly #stats: TransportStats = emptyStats();
   readonly #in: InboundPath;
   readonly #out: OutboundPath;
-  readonly #observers: SessionObserver[] = [];
+  readonly #observers = new ObserverList();
   #writable: WritableStream<Frame> | undefined;
 
   /** Settles once the serializer is set up; inbound and outbound work waits for it. */
@@ -138,6 +139,8 @@ export class WebSocketTransport extends EventTarget {
   #closing = false;
   #closeStarted: Promise<void> | undefined;
   #resolveClosed!: (closed: TransportClosed) => void;
+  /** How the session ended, once it has. */
+  #ended: TransportClosed | undefined;
   #initiator: "local" | "remote" = "remote";
   #readableLeft = false;
   #writableLeft = false;
@@ -151,7 +154,7 @@ export class WebSocketTransport extends EventTarget {
     super();
     const resolved = this.#options = resolveTransportOptions(options);
     this.#socket = socket;
-    this.#serializer = options.serializer ?? new RawPcmSerializer();
+    this.#serializer = claimSerializer(options.serializer);
     const clock = this.#clock = options.clock ?? systemClock;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
@@ -188,7 +191,6 @@ export class WebSocketTransport extends EventTarget {
       report: this.#onError,
       pauseSending: (paused) => this.#out.pauseSending(paused),
     });
-    this.#ready = this.#setUp();
     this.#opened = clock.timer(this.#onOpen);
     this.#closer = new SocketCloser({
       socket,
@@ -205,6 +207,7 @@ export class WebSocketTransport extends EventTarget {
       dispatch: (event) => this.dispatchEvent(event),
       close: (code, reason) => void this.close(code, reason),
     });
+    this.#ready = this.#setUp(); // last: a failed set-up closes the session, all of it built
   }
 
   /**
@@ -311,14 +314,16 @@ export class WebSocketTransport extends EventTarget {
   /**
    * Tells `observer` what happens on this session from now on (inbound audio, outbound chunks on
    * the playout timeline, interruptions, the end): recording and metrics are built on it.
-   * Returns a function that stops telling it.
+   * Returns a function that stops telling it. On a session that is over, it is told the end.
    */
   observe(observer: SessionObserver): () => void {
-    this.#observers.push(observer);
-    return () => {
-      const index = this.#observers.indexOf(observer);
-      if (index >= 0) this.#observers.splice(index, 1);
-    };
+    const ended = this.#ended;
+    if (ended !== undefined) {
+      // Over already: told so (a microtask on, as it would have been), and nothing more.
+      queueMicrotask(() => observer.closed?.(ended));
+      return () => {};
+    }
+    return this.#observers.add(observer);
   }
 
   /** A snapshot of the session's counters. */
@@ -360,9 +365,11 @@ export class WebSocketTransport extends EventTarget {
       });
     }
     this.#stats.interruptions++;
+    // Before the far end's start message nothing has left: there is nothing to clear, and no
+    // clear to send (Twilio's could not be addressed).
+    if (this.#out.awaitingStart) return Promise.resolve(this.#out.interrupt(true));
     if (!this.#isReady) {
-      // Nothing has been sent yet: there is nothing at the far end to clear.
-      const result = this.#out.interrupt(true);
+      const result = this.#out.interrupt(true); // nothing has left yet
       return this.#ready.then(() => {
         this.#out.sender.sendUrgent({ type: "interruption" });
         this.#out.resume();
@@ -442,6 +449,9 @@ export class WebSocketTransport extends EventTarget {
         outputChunkMs: this.#options.chunkMs,
       });
     } catch (cause) {
+      // One that threw at once did so inside the constructor: reported a microtask on, to the
+      // listeners added by then.
+      await undefined;
       const message = `serializer setup failed: ${String(cause)}`;
       this.#fail(new TransportError("protocol", message, { cause, closeCode: 1011, fatal: true }));
       return;
@@ -507,8 +517,9 @@ export class WebSocketTransport extends EventTarget {
     socket.removeEventListener("error", this.#onSocketError);
     socket.removeEventListener("open", this.#onOpen);
     this.#in.stop();
-    const closed = { code, reason, initiator: this.#initiator };
-    for (const observer of this.#observers) observer.closed?.(closed);
+    serializersInUse.delete(this.#serializer);
+    const closed = this.#ended = { code, reason, initiator: this.#initiator };
+    for (const observer of this.#observers.list) observer.closed?.(closed);
     this.#resolveClosed(closed);
   }
 
@@ -562,4 +573,21 @@ export class WebSocketTransport extends EventTarget {
     this.#writableLeft = true;
     this.#leave();
   }
+}
+
+/** The serializers serving a live session: each keeps one call's state, so one session each. */
+const serializersInUse = new WeakSet<FrameSerializer>();
+
+/** The session's serializer (made, where a function is given), taken for it until it ends. */
+function claimSerializer(option: TransportOptions["serializer"]): FrameSerializer {
+  const serializer = typeof option === "function" ? option() : option ?? new RawPcmSerializer();
+  if (serializersInUse.has(serializer)) {
+    throw new TypeError(
+      "this serializer already serves a live session, and serializers keep one call's state " +
+        "(stream ids, resampler filters): give each session its own, or, in options shared by " +
+        "sessions, a function that makes one (serializer: () => new TwilioSerializer())",
+    );
+  }
+  serializersInUse.add(serializer);
+  return serializer;
 }

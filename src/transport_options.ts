@@ -50,11 +50,14 @@ export interface AudioOutOptions {
 /** Options for {@linkcode WebSocketTransport}. */
 export interface TransportOptions {
   /**
-   * Turns frames into wire messages and back. One per session: serializers keep state.
+   * Turns frames into wire messages and back. One per session: serializers keep state (stream
+   * ids, resampler filters). Options shared by many sessions (a Hono route, Node's
+   * `upgradeHandler`) give a function that makes one (`() => new TwilioSerializer()`); an
+   * instance already serving a live session is refused with a `TypeError`.
    *
    * @default {new RawPcmSerializer()}
    */
-  serializer?: FrameSerializer;
+  serializer?: FrameSerializer | (() => FrameSerializer);
   /** The inbound audio format. */
   audioIn?: AudioInOptions;
   /** The outbound audio format and chunk size. */

@@ -5,6 +5,7 @@ import {
   type MixerFormat,
   type OutboundAudioInfo,
   type OutboundMixer,
+  RawPcmSerializer,
   WebSocketTransport,
 } from "../mod.ts";
 import type { TransportOptions } from "../src/transport_options.ts";
@@ -139,4 +140,63 @@ Deno.test("observers see inbound audio, outbound chunks on the timeline, interru
   assert.ok(infos.every((i) => i.speech && i.durationMs === 20));
   assert.deepEqual(infos.map((i) => i.deadline), [10, 10, 30, 50]);
   assert.ok(infos.every((i) => i.sentAt >= i.deadline && i.playsAt >= i.sentAt));
+});
+
+Deno.test("background on raw PCM (no clear: the far end plays on) goes on through interruptions with no gap at all", async () => {
+  // Raw PCM cannot clear the far end, so the pacing clock is kept: the background must follow
+  // what was sent, chunk after chunk, as if there had been no interruption.
+  const mixer = new TestMixer();
+  const c = call({ background: mixer, serializer: new RawPcmSerializer() });
+  await c.clock.tick(100);
+  for (let i = 0; i < 5; i++) {
+    c.transport.send(speech(600, `r${i}`));
+    await c.clock.tick(300);
+    await c.transport.interrupt();
+    await c.clock.tick(300);
+  }
+  await c.clock.tick(500);
+  const spans = c.farEnd.played.filter((s) => s.ms > 0);
+  let longest = 0;
+  for (let i = 1; i < spans.length; i++) {
+    longest = Math.max(longest, spans[i]!.at - (spans[i - 1]!.at + spans[i - 1]!.ms));
+  }
+  assert.equal(longest, 0, `longest gap ${longest} ms`);
+  // And the sender kept up: what arrived is what real time asks for, less the far end's delay.
+  const now = c.clock.now();
+  assert.ok(c.farEnd.playsUntil >= now, `audio plays until ${c.farEnd.playsUntil}, now ${now}`);
+  c.pair.client.close(1000);
+  await c.transport.closed;
+});
+
+Deno.test("an observer that stops observing while told of something leaves the others told", async () => {
+  const c = call();
+  const told: string[] = [];
+  const stops: (() => void)[] = [];
+  for (const name of ["a", "b", "c"]) {
+    stops.push(c.transport.observe({
+      // "a" stops on its first chunk and at the end (as SessionMetrics detaches when told).
+      outboundAudio: () => {
+        told.push(`${name} chunk`);
+        if (name === "a") stops[0]!();
+      },
+      closed: () => {
+        told.push(`${name} closed`);
+        stops[["a", "b", "c"].indexOf(name)]!();
+      },
+    }));
+  }
+  await c.clock.tick(0);
+  c.transport.send(speech(20));
+  await c.clock.tick(40);
+  c.pair.client.close(1000);
+  await c.transport.closed;
+  assert.deepEqual(told, ["a chunk", "b chunk", "c chunk", "b closed", "c closed"]);
+});
+
+Deno.test("an observer added after the session ended is told the end, so what waits on it ends too", async () => {
+  const c = call();
+  c.pair.client.close(4000, "bye");
+  await c.transport.closed;
+  const told = await new Promise((resolve) => c.transport.observe({ closed: resolve }));
+  assert.deepEqual(told, { code: 4000, reason: "bye", initiator: "remote" });
 });

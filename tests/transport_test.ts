@@ -11,6 +11,7 @@ import {
 } from "../mod.ts";
 import type { TransportOptions } from "../src/transport_options.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { TwilioSerializer } from "../src/serializers/twilio.ts";
 
 /** Raw PCM plus words for the frames a telephony protocol has: clear, mark, end, cancel. */
 class WireSerializer extends RawPcmSerializer {
@@ -502,4 +503,48 @@ Deno.test("`WebSocketTransport` closes after end within closeTimeoutMs when the 
   await ended;
   assert.equal((await s.transport.closed).initiator, "local");
   await s.clock.runAll();
+});
+
+Deno.test("a serializer whose setup throws at once ends its session with 1011, reported: the process goes on", async () => {
+  const throwing: FrameSerializer = {
+    setup() {
+      throw new RangeError("no such rate");
+    },
+    serialize: () => null,
+    deserialize: () => null,
+  };
+  // A shipped serializer refusing a rate it cannot resample does the same.
+  const twilio = new TwilioSerializer();
+  for (const [serializer, audioIn] of [[throwing, {}], [twilio, { sampleRate: 32000 }]] as const) {
+    const { server } = new MemorySocketPair();
+    const transport = new WebSocketTransport(server, { serializer, audioIn });
+    const errors: TransportError[] = [];
+    transport.addEventListener("error", (e) => errors.push(e.error));
+    const closed = await transport.closed;
+    assert.equal(closed.code, 1011);
+    assert.equal(errors[0]?.code, "protocol");
+    assert.match(errors[0]!.message, /serializer setup failed/);
+  }
+});
+
+Deno.test("a serializer serves one live session: a second transport given it is refused; a function makes one each", async () => {
+  const shared = new TwilioSerializer();
+  const first = new MemorySocketPair();
+  const transport = new WebSocketTransport(first.server, { serializer: shared });
+  assert.throws(
+    () => new WebSocketTransport(new MemorySocketPair().server, { serializer: shared }),
+    (e) => e instanceof TypeError && /already serves a live session/.test(e.message),
+  );
+  const made: FrameSerializer[] = [];
+  const options = { serializer: () => (made.push(new TwilioSerializer()), made.at(-1)!) };
+  const a = new WebSocketTransport(new MemorySocketPair().server, options);
+  const b = new WebSocketTransport(new MemorySocketPair().server, options);
+  assert.equal(made.length, 2);
+  assert.notEqual(made[0], made[1]);
+  // Once its session is over, the instance may serve another.
+  await transport.close();
+  await a.close();
+  await b.close();
+  const again = new WebSocketTransport(new MemorySocketPair().server, { serializer: shared });
+  await again.close();
 });

@@ -7,7 +7,8 @@
  */
 
 import { WebSocketTransport } from "../transport.ts";
-import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
+import { checkSharedOptions } from "./_shared_options.ts";
+import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit } from "./_admission.ts";
 import { HonoSocket, type HonoWSContext, type HonoWSEvents } from "./_hono_socket.ts";
 import { runSession } from "./_session.ts";
@@ -95,7 +96,7 @@ export function voiceSession<C extends HonoContext, U = unknown>(
   onSession: HonoSessionHandler<C>,
   options: HonoTransportOptions<U> = {},
 ): HonoHandler<C> {
-  resolveTransportOptions(options); // a bad option throws here, once
+  checkSharedOptions(options); // a bad option throws here, once
   const sockets = new WeakMap<C, HonoSocket>();
   const upgrader = upgradeWebSocket((c) => {
     const socket = new HonoSocket();

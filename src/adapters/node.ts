@@ -6,7 +6,8 @@
  */
 
 import { WebSocketTransport } from "../transport.ts";
-import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
+import { checkSharedOptions } from "./_shared_options.ts";
+import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit } from "./_admission.ts";
 import { type NodeDuplex, type NodeIncomingMessage, refuse, toRequest } from "./_node_http.ts";
 import { NodeSocket, type WsSocket } from "./_node_socket.ts";
@@ -115,7 +116,7 @@ export function upgradeHandler(
 ): NodeUpgradeListener {
   const { baseUrl = "http://localhost", idleTimeout = 30 } = options;
   // A bad option throws here, once.
-  const { maxMessageBytes, closeTimeoutMs } = resolveTransportOptions(options);
+  const { maxMessageBytes, closeTimeoutMs } = checkSharedOptions(options);
   const accept = (ws: WsSocket, request: NodeIncomingMessage) => {
     const socket = new NodeSocket(ws, { idleTimeout, closeTimeoutMs });
     const transport = new WebSocketTransport(socket, options);

@@ -81,11 +81,32 @@ function readWav(bytes: Uint8Array): { samples: Int16Array; format: PcmFormat } 
   };
 }
 
+/** Where a WAV file's PCM is, and its format. */
+export interface WavData {
+  format: PcmFormat;
+  /** The first byte of the `data` chunk's body. */
+  start: number;
+  /** Where it ends in the bytes given (their end, for a streamed file of unknown size). */
+  end: number;
+}
+
 /**
  * Where a WAV file's PCM is in `bytes` (its start: the file may be cut short after it), walking
  * the chunks up to `data`. Throws a `TypeError` unless it is 16-bit PCM with its header here.
  */
-export function wavData(bytes: Uint8Array): { format: PcmFormat; start: number; end: number } {
+export function wavData(bytes: Uint8Array): WavData {
+  const found = wavDataSoFar(bytes);
+  if (found === undefined) {
+    throw new TypeError("BackgroundAudio: no WAV data chunk in the file's first bytes");
+  }
+  return found;
+}
+
+/**
+ * {@linkcode wavData} of the bytes of a WAV file read so far: `undefined` while its header (up
+ * to the `data` chunk) has not all come yet. Throws a `TypeError` for a format it cannot play.
+ */
+export function wavDataSoFar(bytes: Uint8Array): WavData | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let format: PcmFormat | undefined;
   for (let at = 12; at + 8 <= bytes.length;) {
@@ -118,5 +139,5 @@ export function wavData(bytes: Uint8Array): { format: PcmFormat; start: number; 
     }
     at = body + size + (size & 1);
   }
-  throw new TypeError("BackgroundAudio: no WAV data chunk in the file's first bytes");
+  return undefined;
 }

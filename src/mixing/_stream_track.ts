@@ -8,7 +8,7 @@
 import { pcm16Samples, type PcmFormat } from "../audio/pcm.ts";
 import type { AudioFrame } from "../frames.ts";
 import { StreamConverter } from "./_convert.ts";
-import { isWav, wavData } from "./_loop_track.ts";
+import { isWav, wavDataSoFar } from "./_loop_track.ts";
 
 /** What a {@linkcode StreamTrack} tells its mixer. */
 export interface StreamTrackEvents {
@@ -29,8 +29,10 @@ export interface StreamTrackEvents {
 export class StreamTrack {
   readonly #stream: ReadableStream<AudioFrame | Uint8Array>;
   #bareFormat: PcmFormat | undefined;
-  /** No byte chunk seen yet (the first may begin with a WAV header). */
+  /** No audio byte seen yet: the stream may begin with a WAV header, split over its chunks. */
   #first = true;
+  /** The bytes read while a WAV header may still be coming in pieces. */
+  #head: Uint8Array | undefined;
   #reader: ReadableStreamDefaultReader<AudioFrame | Uint8Array> | undefined;
   #converter: StreamConverter | undefined;
   #events: StreamTrackEvents | undefined;
@@ -117,6 +119,9 @@ export class StreamTrack {
     this.#reading = false;
     if (this.#done) return; // stopped meanwhile
     if (result.done || result.value === undefined) {
+      if (this.#head !== undefined) {
+        return this.#fail(new TypeError("BackgroundAudio: the stream ended inside its WAV header"));
+      }
       this.#done = true;
       this.#reader = undefined;
       this.#events?.end();
@@ -138,13 +143,17 @@ export class StreamTrack {
 
   #convert(value: AudioFrame | Uint8Array): Int16Array | undefined {
     if (value instanceof Uint8Array) {
-      if (this.#first && isWav(value)) {
-        // A WAV file streamed (a fetch, a file): its header says the format.
-        const { format, start } = wavData(value);
-        this.#bareFormat = format;
-        value = value.subarray(start);
+      if (this.#first) {
+        // A WAV file streamed (a fetch, a file): its header says the format, and a fetch may
+        // cut it anywhere, so its pieces are gathered until the `data` chunk begins.
+        const head = this.#head = this.#head === undefined ? value : concat(this.#head, value);
+        const found = headerOf(head);
+        if (found === "more") return undefined;
+        this.#first = false;
+        this.#head = undefined;
+        if (found !== "pcm") this.#bareFormat = found.format;
+        value = found === "pcm" ? head : head.subarray(found.start);
       }
-      this.#first = false;
       const format = this.#bareFormat;
       if (format === undefined) {
         throw new TypeError(
@@ -164,16 +173,41 @@ export class StreamTrack {
   }
 
   #joinCarry(bytes: Uint8Array): Uint8Array {
-    const carry = this.#carry;
-    if (carry === undefined) return bytes;
-    const joined = new Uint8Array(carry.length + bytes.length);
-    joined.set(carry);
-    joined.set(bytes, carry.length);
-    return joined;
+    return this.#carry === undefined ? bytes : concat(this.#carry, bytes);
   }
 
   #fail(error: Error): void {
     this.stop();
     this.#events?.error(error);
   }
+}
+
+/** A WAV header longer than this (its chunks before `data`) is not waited for. */
+const MAX_HEADER_BYTES = 65_536;
+
+/**
+ * What the first bytes of a byte stream are: a WAV file whose PCM starts at `start`; bare PCM;
+ * or "more" while they may still be the beginning of a WAV header (a `TypeError` past
+ * {@linkcode MAX_HEADER_BYTES}, or for a WAV format that cannot be played).
+ */
+function headerOf(head: Uint8Array): { format: PcmFormat; start: number } | "pcm" | "more" {
+  if (head.length < 12) {
+    const riff = [0x52, 0x49, 0x46, 0x46]; // "RIFF"
+    return head.every((byte, i) => i >= 4 || byte === riff[i]) ? "more" : "pcm";
+  }
+  if (!isWav(head)) return "pcm";
+  const found = wavDataSoFar(head);
+  if (found !== undefined) return found;
+  if (head.length > MAX_HEADER_BYTES) {
+    throw new TypeError("BackgroundAudio: no WAV data chunk in the file's first 64 KiB");
+  }
+  return "more";
+}
+
+/** `a` then `b`, in new bytes. */
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
 }

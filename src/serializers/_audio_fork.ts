@@ -42,10 +42,21 @@ export function withoutMarkSentinel(pcm: Uint8Array): Uint8Array {
   return copy ?? pcm;
 }
 
+/**
+ * A name the module can echo back intact: it writes the name into its JSON answer unescaped
+ * (`send_mark_event` in `lws_glue.cpp`), so a quote, a backslash or a control character would
+ * come back as broken JSON or another name.
+ */
+// deno-lint-ignore no-control-regex -- control characters are exactly what it looks for
+const ECHO_SAFE_NAME = /^[^"\\\u0000-\u001f]*$/;
+
 /** Marks sent and not yet answered, to keep under the module's bound. */
 export class ForkMarks {
   readonly #provider: string;
   #pending = 0;
+  /** Names that are not echo-safe, by the id sent in their place. */
+  readonly #renamed = new Map<string, string>();
+  #nextId = 0;
 
   /** Counts marks for `provider` (used in error messages). */
   constructor(provider: string) {
@@ -62,7 +73,12 @@ export class ForkMarks {
       );
     }
     this.#pending++;
-    return toJson({ type: "mark", data: { name } });
+    let sent = name;
+    if (!ECHO_SAFE_NAME.test(name)) {
+      sent = `#m${++this.#nextId}`;
+      this.#renamed.set(sent, name);
+    }
+    return toJson({ type: "mark", data: { name: sent } });
   }
 
   /**
@@ -70,7 +86,10 @@ export class ForkMarks {
    * forget every pending mark (it will not answer them), so the count starts afresh.
    */
   message(message: unknown): string {
-    if (isObject(message) && message.type === "clearMarks") this.#pending = 0;
+    if (isObject(message) && message.type === "clearMarks") {
+      this.#pending = 0;
+      this.#renamed.clear();
+    }
     return toJson(message);
   }
 
@@ -82,7 +101,9 @@ export class ForkMarks {
     const value = reader.value;
     if (value.type === "mark" && isObject(value.data)) {
       const data = reader.object("data");
-      const name = data.string("name");
+      const sent = data.string("name");
+      const name = this.#renamed.get(sent) ?? sent;
+      this.#renamed.delete(sent);
       const event = data.optionalString("event");
       if (event !== undefined && event !== "playout" && event !== "cleared") {
         throw reader.error(`mark event is neither playout nor cleared: ${JSON.stringify(event)}`);

@@ -13,6 +13,7 @@ import type {
   SerializerContext,
 } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
+import { PLAYOUT_MARK_PREFIX } from "../playback.ts";
 import {
   type AsteriskEvent,
   type AsteriskFormat,
@@ -146,8 +147,10 @@ interface PendingMark {
  * const out = asterisk.serialize({ type: "audio", audio: new Uint8Array(480), sampleRate: 8000, channels: 1 });
  * const shown = (m: SerializedMessage) => typeof m === "string" ? m : m.length;
  * assert.deepEqual((out as SerializedMessage[]).map(shown), ["START_MEDIA_BUFFERING", 160]);
- * // A mark ends the bulk transfer; Asterisk answers once its last frame has gone out.
- * assert.deepEqual(asterisk.serialize({ type: "mark", name: "hello" }), ["STOP_MEDIA_BUFFERING hello"]);
+ * // A mark ends the bulk transfer (the 10 ms waiting go first, padded to a frame); Asterisk
+ * // answers once its last frame has gone out.
+ * const marked = asterisk.serialize({ type: "mark", name: "hello" }) as SerializedMessage[];
+ * assert.deepEqual(marked.map(shown), [160, "STOP_MEDIA_BUFFERING hello"]);
  * assert.deepEqual(asterisk.deserialize("MEDIA_BUFFERING_COMPLETED hello"), { type: "mark", name: "hello" });
  * assert.deepEqual(asterisk.serialize({ type: "interruption" }), ["FLUSH_MEDIA"]);
  * ```
@@ -310,7 +313,21 @@ export class AsteriskSerializer implements FrameSerializer {
   #mark(name: string): SerializedMessage[] {
     const mark = { id: this.#idFor(name), name };
     this.#pending.push(mark);
-    return this.#markCommands(mark.id);
+    // The bot's mark follows all of an utterance's audio: the partial frame goes before it,
+    // padded with silence (held, it would play at the next utterance's start and the mark be
+    // answered before it). The transport's own marks fall mid-speech, where padding would put
+    // silence into the speech: the partial frame waits for the next audio there.
+    const tail = name.startsWith(PLAYOUT_MARK_PREFIX)
+      ? null
+      : this.#frames.pad(this.#format.silence);
+    if (tail === null) return this.#markCommands(mark.id);
+    const out: SerializedMessage[] = [];
+    if (this.#marks === "buffering" && !this.#bulk) {
+      out.push(this.#command("START_MEDIA_BUFFERING"));
+      this.#bulk = true;
+    }
+    out.push(tail, ...this.#markCommands(mark.id));
+    return out;
   }
 
   /** The commands that ask Asterisk to answer `id` once the audio sent so far has played. */

@@ -52,10 +52,10 @@ export interface FreeSwitchSerializerOptions {
  * Accept the socket with the subprotocol {@linkcode FREESWITCH_SUBPROTOCOL} (or the module's
  * `MOD_AUDIO_FORK_SUBPROTOCOL_NAME`).
  *
- * Inbound: the first text frame is the start command's `metadata` → a `start` frame: a JSON
- * object's fields as `params` (nested ones as JSON), `callId` from `callid`, `callId`,
- * `call_id`, `uuid`, `callSid` or `call_uuid` if there is one; other text as `params.metadata`.
- * Binary frames are L16 at {@linkcode FreeSwitchSerializerOptions.sampleRate}. Later text
+ * Inbound: the first text frame, unless audio or one of the events below came first, is the
+ * start command's (optional) `metadata` → a `start` frame: a JSON object's fields as `params`
+ * (nested ones as JSON), `callId` from `callid`, `callId`, `call_id`, `uuid`, `callSid` or
+ * `call_uuid` if there is one; other text as `params.metadata`. Binary frames are L16 at {@linkcode FreeSwitchSerializerOptions.sampleRate}. Later text
  * frames (`uuid_audio_fork <uuid> send_text …` from the application): `{"type":"mark",…}` →
  * that `mark` (played, or cleared by `killAudio`); `{"event":"dtmf","dtmf":"5"}` (jambonz's
  * form, the one to use from a dialplan or ESL application) → `dtmf`; any other JSON, or text,
@@ -151,18 +151,25 @@ export class FreeSwitchSerializer implements FrameSerializer {
 
   /** One `mod_audio_fork` message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
-    if (typeof data !== "string") return data.length === 0 ? null : this.#inbound.decode(data);
-    if (!this.#started) return this.#start(data);
+    if (typeof data !== "string") {
+      // The metadata, when there is any, comes before the audio: after audio, text is an event.
+      this.#started = true;
+      return data.length === 0 ? null : this.#inbound.decode(data);
+    }
     const value = parseJson(data);
-    if (!isObject(value)) return { type: "message", message: value === undefined ? data : value };
-    const reader = new JsonReader(value, { provider: PROVIDER });
-    return this.#marks.read(reader) ?? { type: "message", message: value };
+    const event = isObject(value)
+      ? this.#marks.read(new JsonReader(value, { provider: PROVIDER }))
+      : undefined;
+    // The metadata is optional: a first text that is the module's own event (a mark echoed
+    // back) is that event, not the metadata.
+    if (!this.#started && event === undefined) return this.#start(data, value);
+    this.#started = true;
+    return event ?? { type: "message", message: value === undefined ? data : value };
   }
 
   /** The metadata frame: whatever the start command carried. */
-  #start(text: string): StartFrame {
+  #start(text: string, value: unknown): StartFrame {
     this.#started = true;
-    const value = parseJson(text);
     if (!isObject(value)) return { type: "start", params: { metadata: text } };
     const params: Record<string, string> = {};
     for (const [key, field] of Object.entries(value)) {

@@ -42,8 +42,8 @@ export interface VonageSerializerOptions {
  * `conversation_uuid` also becomes `callId`), and its `content-type` sets the rate;
  * `websocket:dtmf` becomes a `dtmf` frame; `websocket:notify` whose payload is one of our marks
  * becomes that `mark` frame; `websocket:cleared` (Vonage dropped its queue after our `clear`)
- * returns every mark still pending as a `mark` frame, as Twilio does for cleared marks, so a bot
- * waiting on a mark is never left hanging. Any other event (a notify we did not ask for, events
+ * returns every mark that was pending at that clear as a `mark` frame (not those sent since), as
+ * Twilio does for cleared marks, so a bot waiting on a mark is never left hanging. Any other event (a notify we did not ask for, events
  * Vonage adds later) reaches the bot as a `message` frame holding the event object.
  *
  * Outbound: audio is resampled to Vonage's rate and cut into 20 ms binary messages (640 bytes at
@@ -81,8 +81,13 @@ export class VonageSerializer implements FrameSerializer {
   #audio: TelephonyAudio;
   /** Outbound audio in 20 ms frames at Vonage's rate, the partial frame held for the next audio. */
   readonly #frames: WholeFrames;
-  /** Names of marks sent and not yet notified, in the order sent. */
+  /** Names of marks sent since the last clear and not yet notified, in the order sent. */
   #marks = new Set<string>();
+  /**
+   * The marks pending at each `clear` whose `websocket:cleared` has not come yet, oldest first:
+   * a reply releases those of its own clear, never the next response's marks sent meanwhile.
+   */
+  #clearing: Set<string>[] = [];
 
   /** Makes a serializer for one call; see {@linkcode VonageSerializerOptions}. */
   constructor(options: VonageSerializerOptions = {}) {
@@ -114,6 +119,8 @@ export class VonageSerializer implements FrameSerializer {
       case "interruption":
         this.#frames.clear();
         this.#audio.reset();
+        this.#clearing.push(this.#marks);
+        this.#marks = new Set();
         return '{"action":"clear"}';
       case "mark": {
         this.#marks.add(frame.name);
@@ -155,15 +162,17 @@ export class VonageSerializer implements FrameSerializer {
       case "websocket:notify": {
         const payload = message.payload;
         const name = isObject(payload) ? payload.mark : undefined;
-        if (typeof name === "string" && this.#marks.delete(name)) {
+        if (
+          typeof name === "string" &&
+          (this.#marks.delete(name) || this.#clearing.some((marks) => marks.delete(name)))
+        ) {
           return { type: "mark", name } satisfies MarkFrame;
         }
         return { type: "message", message } satisfies MessageFrame;
       }
       case "websocket:cleared": {
-        const marks = [...this.#marks].map((name): MarkFrame => ({ type: "mark", name }));
-        this.#marks.clear();
-        return marks;
+        const cleared = this.#clearing.shift() ?? [];
+        return [...cleared].map((name): MarkFrame => ({ type: "mark", name }));
       }
       default:
         return { type: "message", message } satisfies MessageFrame;

@@ -107,6 +107,14 @@ export class Pacer {
     return Math.max(0, this.#anchor + this.#scheduledMs - this.#clock.now());
   }
 
+  /**
+   * Gives back the slot reserved last, `durationMs` long, whose chunk will not leave (dropped
+   * before its time while what was sent before it still plays): the next chunk takes its place.
+   */
+  release(durationMs: number): void {
+    this.#scheduledMs = Math.max(0, this.#scheduledMs - durationMs);
+  }
+
   /** Forgets the timeline (on interruption): the next chunk leaves at once. */
   reset(): void {
     this.#anchor = NaN;

@@ -123,8 +123,8 @@ async function twilioCall(url: string, n: number): Promise<void> {
 
 /**
  * Checks a server on 127.0.0.1:`port` as its block documents it: admission first (a foreign
- * origin 403 and a listed one let in; no token 401), then two sessions one after the other (the
- * server keeps serving after a session ends). `secret` is the value its secret environment
+ * origin 403 and a listed one let in; no token 401), then a session, and after it two at once
+ * (the server keeps serving after a session ends, and keeps calls apart). `secret` is the value its secret environment
  * variables were given.
  */
 export async function checkServer(plan: SessionPlan, port: number, secret: string): Promise<void> {
@@ -140,13 +140,16 @@ export async function checkServer(plan: SessionPlan, port: number, secret: strin
   if (plan.authorizes && plan.secrets.params.length > 0) {
     assert.equal(await handshake(pathFor(plan, 101, undefined), {}), 401, "no token");
   }
-  for (const n of [1, 2]) {
+  const session = (n: number) => {
     const url = `ws://${host}${pathFor(plan, n, secret)}`;
     if (plan.session === "conversation" || (plan.wire !== "raw" && plan.wire !== "twilio")) {
-      await simulatedCall(url, plan);
-    } else if (plan.wire === "twilio") await twilioCall(url, n);
-    else await rawSession(url, plan, n);
-  }
+      return simulatedCall(url, plan);
+    }
+    return plan.wire === "twilio" ? twilioCall(url, n) : rawSession(url, plan, n);
+  };
+  await session(1);
+  // Then two at once, each on its own: nothing of one call (a stream id, audio) in the other.
+  await Promise.all([session(2), session(3)]);
 }
 
 /**

@@ -292,3 +292,64 @@ Deno.test("`BackgroundAudio` refuses what cannot be played, naming the mismatch"
   assert.equal(said.length, 1);
   assert.match(said[0]!.message, /speech at 24000 Hz, 1 ch is sent unmixed/);
 });
+
+Deno.test("`BackgroundAudio` plays a streamed WAV whose header comes in pieces, however a fetch cuts it", async () => {
+  // 16 kHz mono, every sample 0x0909, behind a LIST chunk before `data` (as many files have).
+  const pcm = new Uint8Array(new Int16Array(3200).fill(0x0909).buffer); // 200 ms
+  const plain = wrapWav(pcm, { sampleRate: 16000, channels: 1 });
+  const list = new Uint8Array(8 + 34);
+  list.set([0x4c, 0x49, 0x53, 0x54]); // "LIST", 34 bytes of body
+  new DataView(list.buffer).setUint32(4, 34, true);
+  const wav = new Uint8Array(plain.length + list.length);
+  wav.set(plain.subarray(0, 36)); // RIFF header and fmt chunk
+  wav.set(list, 36);
+  wav.set(plain.subarray(36), 36 + list.length); // data chunk
+  new DataView(wav.buffer).setUint32(4, wav.length - 8, true);
+  for (const pieceBytes of [3, 7, 12, 30, 43, 80]) {
+    // The header (and a little audio) in pieces of `pieceBytes`, the rest at once.
+    const pieces: Uint8Array[] = [];
+    for (let at = 0; at < 120; at += pieceBytes) {
+      pieces.push(wav.slice(at, Math.min(at + pieceBytes, 120)));
+    }
+    pieces.push(wav.slice(120));
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = pieces.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+    const errors: Error[] = [];
+    const background = new BackgroundAudio(stream, {
+      volume: 1,
+      fadeMs: 0,
+      onError: (e) => errors.push(e),
+    });
+    const c = call(background);
+    await c.clock.tick(400);
+    assert.deepEqual(errors, [], `pieces of ${pieceBytes} bytes`);
+    assert.equal(
+      c.farEnd.playedMs(0x09),
+      200,
+      `pieces of ${pieceBytes} bytes: ${c.farEnd.playedMs(0x09)} ms played`,
+    );
+    c.pair.client.close(1000);
+    await c.transport.closed;
+  }
+});
+
+Deno.test("`BackgroundAudio` says so when a stream ends inside its WAV header", async () => {
+  const header = wrapWav(new Uint8Array(0), { sampleRate: 16000, channels: 1 }).subarray(0, 30);
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(header.slice());
+      controller.close();
+    },
+  });
+  const errors: Error[] = [];
+  const c = call(new BackgroundAudio(stream, { onError: (e) => errors.push(e) }));
+  await c.clock.tick(100);
+  assert.match(String(errors[0]), /the stream ended inside its WAV header/);
+  c.pair.client.close(1000);
+  await c.transport.closed;
+});

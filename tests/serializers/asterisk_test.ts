@@ -354,3 +354,38 @@ Deno.test("`AsteriskSerializer` works the client direction too: the bot connects
   await transport.close();
   await server.shutdown();
 });
+
+Deno.test("`AsteriskSerializer` sends an utterance's last partial frame before the bot's mark, padded; the transport's own marks leave it for the next audio", () => {
+  // Asterisk's WebSocket channel docs: STOP_MEDIA_BUFFERING pads what is left with silence, and
+  // MEDIA_BUFFERING_COMPLETED comes once the bulk transfer's last frame has gone to the core.
+  for (const marks of ["buffering", "mark-media"] as const) {
+    const asterisk = new AsteriskSerializer({ marks });
+    asterisk.setup(SETUP);
+    asterisk.deserialize(
+      "MEDIA_START connection_id:c channel:WebSocket/c channel_id:1.1 format:ulaw optimal_frame_size:160 ptime:20",
+    );
+    const audio = (ms: number): AudioFrame => ({
+      type: "audio",
+      audio: new Uint8Array(ms * 16).fill(0x11), // 8 kHz PCM16 (the transport's rate here)
+      sampleRate: 8000,
+      channels: 1,
+    });
+    // 250 ms: twelve whole 20 ms frames and 10 ms held.
+    const media = list(asterisk.serialize(audio(250))).filter((m) => typeof m !== "string");
+    assert.equal(media.reduce((n, m) => n + (m as Uint8Array).length, 0), 1920);
+    // A playout mark of the transport's: no padding mid-speech.
+    const own = list(asterisk.serialize({ type: "mark", name: "__wst:1" }));
+    assert.ok(own.every((m) => typeof m === "string"), `${marks}: only commands`);
+    // The bot's mark at the utterance's end: the held 10 ms, padded to a frame, go first.
+    const mine = list(asterisk.serialize({ type: "mark", name: "utt1-done" }));
+    const tail = mine.find((m) => typeof m !== "string") as Uint8Array;
+    assert.equal(tail?.length, 160, `${marks}: the partial frame, padded`);
+    assert.ok(tail.subarray(0, 80).every((b) => b !== 0xff), "its first half is the speech");
+    assert.ok(tail.subarray(80).every((b) => b === 0xff), "the rest μ-law silence");
+    const last = mine.at(-1) as string;
+    assert.match(last, marks === "buffering" ? /^STOP_MEDIA_BUFFERING / : /^MARK_MEDIA /);
+    // The next utterance starts with its own audio, none of the last one's.
+    const next = list(asterisk.serialize(audio(20))).filter((m) => typeof m !== "string");
+    assert.equal((next[0] as Uint8Array).length, 160);
+  }
+});

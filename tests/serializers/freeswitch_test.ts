@@ -37,6 +37,24 @@ Deno.test("`FreeSwitchSerializer` takes any metadata text as the start, and name
   });
 });
 
+Deno.test("`FreeSwitchSerializer` without metadata (it is optional) takes the module's first mark echo as that mark", () => {
+  // mod_audio_fork's lws_glue.cpp sends the metadata only when it is not empty, and echoes a
+  // mark as {"type": "mark", "data": {"name":"…", "event": "playout"}} (send_mark_event).
+  const echo = '{"type": "mark", "data": {"name":"m1", "event": "playout"}}';
+  const markFirst = new FreeSwitchSerializer();
+  markFirst.setup(SETUP);
+  markFirst.serialize({ type: "mark", name: "m1" });
+  assert.deepEqual(markFirst.deserialize(echo), { type: "mark", name: "m1" });
+  // Audio first: no metadata is coming, so a later text is never taken for it.
+  const audioFirst = new FreeSwitchSerializer();
+  audioFirst.setup(SETUP);
+  audioFirst.deserialize(new Uint8Array(640));
+  assert.deepEqual(audioFirst.deserialize("hello"), { type: "message", message: "hello" });
+  // With metadata, it is still the start.
+  const withMetadata = new FreeSwitchSerializer();
+  assert.equal((withMetadata.deserialize('{"uuid":"u-1"}') as { type: string }).type, "start");
+});
+
 Deno.test("`FreeSwitchSerializer` keeps a 1 kHz tone's frequency and level, 8 and 16 kHz forks", async () => {
   for (const rate of [8000, 16000]) {
     const fs = new FreeSwitchSerializer({ sampleRate: rate });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { JAMBONZ_SUBPROTOCOL, JambonzSerializer } from "../../src/serializers/jambonz.ts";
+import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
 import { upgrade } from "../../src/adapters/deno.ts";
 import { TransportError } from "../../src/errors.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
@@ -142,6 +143,24 @@ Deno.test("`JambonzSerializer` keeps at most 30 marks waiting, as the module doe
   // clearMarks makes the module forget them all: 30 more fit.
   jambonz.serialize({ type: "message", message: { type: "clearMarks" } });
   for (let i = 0; i < 30; i++) jambonz.serialize({ type: "mark", name: `n${i}` });
+});
+
+Deno.test("`JambonzSerializer` and `FreeSwitchSerializer` send a mark name the module cannot echo intact as an id, and give the name back", () => {
+  // mod_audio_fork writes the name into its answer unescaped (send_mark_event in
+  // jambonz/freeswitch-modules lws_glue.cpp): {"type": "mark", "data": {"name":"<name>", ...}}.
+  const moduleEcho = (name: string) =>
+    `{"type": "mark", "data": {"name":"${name}", "event": "playout"}}`;
+  for (const serializer of [new JambonzSerializer(), new FreeSwitchSerializer()]) {
+    serializer.deserialize(preamble());
+    for (const name of ['say "hi"', "C:\\path", "tab\there", "plain-name.1", "café"]) {
+      const command = JSON.parse(serializer.serialize({ type: "mark", name }) as string);
+      const sent = command.data.name as string;
+      // deno-lint-ignore no-control-regex -- control characters are what makes a name unsafe
+      if (/["\\\u0000-\u001f]/.test(name)) assert.notEqual(sent, name);
+      else assert.equal(sent, name, "a safe name goes as it is");
+      assert.deepEqual(serializer.deserialize(moduleEcho(sent)), { type: "mark", name });
+    }
+  }
 });
 
 Deno.test("`JambonzSerializer` hangs up through the REST API with an API key, then disconnects", async () => {

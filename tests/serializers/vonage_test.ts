@@ -218,3 +218,37 @@ Deno.test("`VonageSerializer` puts no silence into speech for the transport's ow
   assert.equal(next.length, 1);
   assert.ok(next[0]!.every((b) => b === 1), "the frame is all speech, no padding");
 });
+
+Deno.test("`VonageSerializer` on websocket:cleared releases the marks of that clear, not those sent after it", () => {
+  // Vonage's WebSocket page: `websocket:cleared` is the "acknowledgement that a clear command
+  // emptied the playback buffer"; it says nothing of audio queued after the clear.
+  const vonage = new VonageSerializer();
+  vonage.setup(SETUP_16K);
+  const audio = {
+    type: "audio" as const,
+    audio: new Uint8Array(640),
+    sampleRate: 16000,
+    channels: 1,
+  };
+  vonage.serialize(audio);
+  vonage.serialize({ type: "mark", name: "old" });
+  assert.equal(vonage.serialize({ type: "interruption" }), '{"action":"clear"}');
+  vonage.serialize(audio); // the next response, before the clear's answer came back
+  vonage.serialize({ type: "mark", name: "new" });
+  assert.deepEqual(vonage.deserialize('{"event":"websocket:cleared"}'), [
+    { type: "mark", name: "old" },
+  ]);
+  // "new" is acknowledged when Vonage says it played, not before.
+  assert.deepEqual(
+    vonage.deserialize('{"event":"websocket:notify","payload":{"mark":"new"}}'),
+    { type: "mark", name: "new" },
+  );
+  // A cleared mark Vonage notifies before its cleared answer comes is taken once, not twice.
+  vonage.serialize({ type: "mark", name: "third" });
+  vonage.serialize({ type: "interruption" });
+  assert.deepEqual(
+    vonage.deserialize('{"event":"websocket:notify","payload":{"mark":"third"}}'),
+    { type: "mark", name: "third" },
+  );
+  assert.deepEqual(vonage.deserialize('{"event":"websocket:cleared"}'), []);
+});

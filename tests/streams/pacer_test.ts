@@ -86,3 +86,14 @@ Deno.test("`Pacer` rejects a bad sendAheadMs, naming it", () => {
   assert.throws(() => new Pacer({ sendAheadMs: Number.NaN }), RangeError);
   assert.throws(() => new Pacer({ sendAheadMs: Infinity }), RangeError);
 });
+
+Deno.test("`Pacer.release` gives the slot reserved last to the next chunk", () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ sendAheadMs: 20, clock });
+  assert.equal(pacer.reserve(20), 0); // plays 0–20
+  assert.equal(pacer.reserve(20), 0); // plays 20–40, leaves at 0
+  assert.equal(pacer.reserve(20), 20); // plays 40–60: waits until 20
+  pacer.release(20); // that chunk was dropped before it left
+  assert.equal(pacer.reserve(20), 20, "the next chunk plays 40–60, not 60–80");
+  assert.equal(pacer.playsAt, 40);
+});

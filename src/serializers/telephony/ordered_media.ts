@@ -138,7 +138,13 @@ export class OrderedMedia {
     };
     if (message.sequence !== undefined) packet.sequence = message.sequence;
     if (timestampMs !== undefined) packet.timestampMs = timestampMs;
-    this.#reorder.push(packet, this.#output);
+    try {
+      this.#reorder.push(packet, this.#output);
+    } catch (cause) {
+      // The reorder stage knows no provider: its decode errors name it here, as the kit's do.
+      if (!(cause instanceof TransportError) || cause.code !== "decode") throw cause;
+      throw new TransportError("decode", `${this.#provider}: ${cause.message}`, { cause });
+    }
     return this.#frames;
   }
 

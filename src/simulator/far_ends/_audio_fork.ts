@@ -79,7 +79,9 @@ export class AudioForkPlayback {
         return context.mark(name, "ack", () => {
           if (!this.#marks.delete(id)) return; // removed by clearMarks: no event
           const event = this.#killing ? "cleared" : "playout";
-          context.send(JSON.stringify({ type: "mark", data: { name, event } }));
+          // Written as the module writes it (send_mark_event in lws_glue.cpp): the name goes in
+          // unescaped, so a name with a quote or a backslash comes back broken, as it would.
+          context.send(`{"type": "mark", "data": {"name":"${name}", "event": "${event}"}}`);
         });
       }
       case "clearMarks":

@@ -1,0 +1,27 @@
+/**
+ * Options an adapter hands to every session it makes (a Hono route, Node's `upgradeHandler`):
+ * checked once, where the route is made.
+ *
+ * @module
+ */
+
+import {
+  type ResolvedTransportOptions,
+  resolveTransportOptions,
+  type TransportOptions,
+} from "../transport_options.ts";
+
+/**
+ * Checks options that many sessions will share: a bad option throws its `RangeError` here, and
+ * a serializer instance throws a `TypeError`, since it would serve every call at once (their
+ * stream ids and audio mixed up) where each session needs its own.
+ */
+export function checkSharedOptions(options: TransportOptions): ResolvedTransportOptions {
+  if (options.serializer !== undefined && typeof options.serializer !== "function") {
+    throw new TypeError(
+      "options shared by every session take a function that makes each session its serializer " +
+        "(serializer: () => new TwilioSerializer()), not one instance for all of them",
+    );
+  }
+  return resolveTransportOptions(options);
+}
