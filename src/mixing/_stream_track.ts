@@ -9,6 +9,7 @@ import { pcm16Samples, type PcmFormat } from "../audio/pcm.ts";
 import type { AudioFrame } from "../frames.ts";
 import { StreamConverter } from "./_convert.ts";
 import { isWav, wavDataSoFar } from "./_loop_track.ts";
+import { concatBytes } from "../audio/_concat_bytes.ts";
 
 /** What a {@linkcode StreamTrack} tells its mixer. */
 export interface StreamTrackEvents {
@@ -146,7 +147,7 @@ export class StreamTrack {
       if (this.#first) {
         // A WAV file streamed (a fetch, a file): its header says the format, and a fetch may
         // cut it anywhere, so its pieces are gathered until the `data` chunk begins.
-        const head = this.#head = this.#head === undefined ? value : concat(this.#head, value);
+        const head = this.#head = this.#head === undefined ? value : concatBytes(this.#head, value);
         const found = headerOf(head);
         if (found === "more") return undefined;
         this.#first = false;
@@ -173,7 +174,7 @@ export class StreamTrack {
   }
 
   #joinCarry(bytes: Uint8Array): Uint8Array {
-    return this.#carry === undefined ? bytes : concat(this.#carry, bytes);
+    return this.#carry === undefined ? bytes : concatBytes(this.#carry, bytes);
   }
 
   #fail(error: Error): void {
@@ -202,12 +203,4 @@ function headerOf(head: Uint8Array): { format: PcmFormat; start: number } | "pcm
     throw new TypeError("BackgroundAudio: no WAV data chunk in the file's first 64 KiB");
   }
   return "more";
-}
-
-/** `a` then `b`, in new bytes. */
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { concatBytes } from "../audio/_concat_bytes.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { readWav } from "./_wav_file.ts";
 
@@ -137,7 +138,7 @@ export class CallerAudio {
       fresh = stream.resampler?.flush() ?? new Int16Array(0);
     } else {
       // Keep a partial sample frame for the next chunk: chunk edges need not fall on samples.
-      const bytes = concat(stream.carry, value);
+      const bytes = concatBytes(stream.carry, value);
       const whole = bytes.length - (bytes.length % (2 * stream.channels));
       stream.carry = bytes.slice(whole);
       const mono = mixDown(bytes.subarray(0, whole), stream.channels);
@@ -173,14 +174,6 @@ function mixDown(bytes: Uint8Array, channels: number): Int16Array {
     for (let c = 0; c < channels; c++) sum += view.getInt16((i * channels + c) * 2, true);
     out[i] = Math.round(sum / channels);
   }
-  return out;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
   return out;
 }
 
