@@ -8,12 +8,16 @@
  * @module
  */
 
-import type { Frame } from "./frames.ts";
+import type { AudioFrame, Frame } from "./frames.ts";
 
 /** What the writable does with frames: the transport's push surface and its two endings. */
 export interface FrameSink {
   /** Sends one frame; a promise when the caller should wait for room (see `transport.send`). */
   send(frame: Frame): Promise<void> | undefined;
+  /** How many interruptions the session has had. */
+  interruptions(): number;
+  /** Audio written before an interruption and still waiting in a writer when it came: dropped. */
+  dropInterrupted(frame: AudioFrame): void;
   /** The writable was closed: send what is queued, then leave. */
   close(): Promise<void>;
   /** The writable was aborted. */
@@ -92,7 +96,8 @@ class FrameWritable extends WritableStream<Frame> {
  * frames reach the transport in the order written, a write resolves once the transport has room,
  * a frame written while one waits for room is sent after it, `ready` and `desiredSize` tell of
  * that wait, a write after `close()` rejects, and a frame the transport throws on errors the
- * stream, as a throwing sink does.
+ * stream, as a throwing sink does. Except that interruptions and urgent messages overtake what
+ * waits for room, as they overtake the transport's own queue.
  */
 class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   readonly #standard: WritableStreamDefaultWriter<Frame>;
@@ -137,9 +142,19 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
       const room = this.#send(frame);
       return room === undefined ? WRITTEN : this.#wait(room);
     }
-    // Behind a frame that waits for room, as the standard stream queues it.
+    // An interruption or an urgent message goes at once, as `send` takes it: behind a frame
+    // that waits for room (a long TTS buffer) it would wait for most of that frame to play.
+    if (frame.type === "interruption" || frame.type === "message" && frame.urgent === true) {
+      return this.#send(frame) ?? WRITTEN;
+    }
+    // Behind a frame that waits for room, as the standard stream queues it; audio that an
+    // interruption overtook meanwhile was written before it, and goes with the rest it dropped.
+    const interruptions = this.#sink.interruptions();
     return this.#wait(waiting.then(() => {
       if (this.#stopped !== undefined) throw this.#stopped.reason;
+      if (frame.type === "audio" && this.#sink.interruptions() !== interruptions) {
+        return this.#sink.dropInterrupted(frame);
+      }
       return this.#send(frame);
     }));
   }

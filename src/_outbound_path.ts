@@ -62,6 +62,8 @@ export class OutboundPath {
   readonly #options: ResolvedTransportOptions;
   readonly #stats: TransportStats;
   readonly #signal: AbortSignal;
+  /** The session is ending otherwise than by an `end` (cancel, close): an `end` waiting stops. */
+  #dropped = false;
   readonly #dispatch: (event: Event) => void;
   readonly #close: (code: number, reason: string) => Promise<void>;
   readonly #onError: (error: TransportError) => void;
@@ -275,6 +277,7 @@ export class OutboundPath {
 
   /** The session is ending: audible responses stop, queued audio is dropped (counted). */
   drop(): void {
+    this.#dropped = true;
     this.tracker.end();
     this.#stats.audioBytesDroppedOnClose += this.#pump.clear();
   }
@@ -325,7 +328,8 @@ export class OutboundPath {
     this.sender.flushPackets();
     // Hanging up the moment the last chunk leaves would cut off the audio still playing.
     const confirmed = await this.tracker.played(this.#signal);
-    if (this.#signal.aborted) return; // the session ended meanwhile
+    // The session ended meanwhile, or is ending otherwise (a cancel, a close): no goodbye.
+    if (this.#signal.aborted || this.#dropped) return;
     if (this.tracker.acks && !confirmed) {
       const message = "the far end did not acknowledge playout in time: hanging up on the estimate";
       this.#onError(new TransportError("timeout", message));

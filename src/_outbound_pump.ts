@@ -78,7 +78,7 @@ export class OutboundPump {
   readonly #tailMs: number;
   /** The tail was cut into a chunk: its packet goes too once the chunk has left. */
   #tailFlushed = false;
-  /** Speech was sent since the queue last ran dry. */
+  /** Speech was sent, or written, since the queue last ran dry. */
   #speaking = false;
   #running = false;
   #started = false;
@@ -114,6 +114,9 @@ export class OutboundPump {
   pushAudio(frame: AudioFrame): Promise<void> | undefined {
     this.#tail.cancel();
     this.#tracker.queued();
+    // Even if none of it leaves now (less than a chunk, or nothing): the queue running dry must
+    // arm the tail for what the chunker holds, and tell the tracker nothing more is queued.
+    this.#speaking = true;
     if (this.#chunker.takeWhole(frame) && this.#sentAtOnce(frame)) return;
     this.#chunker.push(frame, this.#enqueueChunk);
     this.#run();
@@ -360,9 +363,17 @@ export class OutboundPump {
     } else {
       this.#timeline.reserve(ms);
     }
-    this.#timeline.commit();
     const out = speech && this.#mixer !== undefined ? this.#mixer.mix(chunk) : chunk;
     const sending = this.#sender.sendAudio(out);
+    if (sending === false && speech) {
+      // It never left (the serializer refused it, counted and reported, or the socket is gone):
+      // not sent, so not heard, and its slot goes to the next chunk rather than a hole. A filler
+      // keeps its slot: given back, the next filler would be due at once, refused the same way.
+      this.#timeline.release();
+      return;
+    }
+    this.#timeline.commit();
+    if (sending === false) return;
     this.#tracker.chunkSent(chunk, ms, speech, now);
     this.#onChunk?.(out, speech);
     return sending;

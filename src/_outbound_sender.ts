@@ -86,17 +86,22 @@ export class OutboundSender {
     this.#onError = options.onError;
   }
 
-  /** Serializes one audio chunk and sends it, packetized when a packetizer is set. */
-  sendAudio(chunk: AudioFrame): Promise<void> | void {
+  /**
+   * Serializes one audio chunk and sends it, packetized when a packetizer is set. Returns `false`
+   * when it did not leave: the socket is not open, or the serializer refused it at once.
+   */
+  sendAudio(chunk: AudioFrame): Promise<void> | false | void {
     if (this.#socket.readyState !== ReadyState.OPEN) {
       this.#stats.audioBytesDroppedOnClose += chunk.audio.length;
-      return;
+      return false;
     }
     const frame = this.#addWavHeader ? { ...chunk, audio: wrapWav(chunk.audio, chunk) } : chunk;
+    const encodeErrors = this.#stats.encodeErrors;
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
       return result.then((messages) => this.#transmitAudio(chunk, messages, this.#transmit));
     }
+    if (this.#stats.encodeErrors !== encodeErrors) return false;
     return this.#transmitAudio(chunk, result, this.#put);
   }
 

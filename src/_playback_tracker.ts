@@ -315,6 +315,14 @@ export class PlaybackTracker {
     this.#quiet.cancel();
     this.#events.cancel();
     this.#eventsDue = Infinity;
+    if (this.#played.length > 0) {
+      // An `end` waits for playout: look again once the timeline is cut (the far end has nothing
+      // left to play) or, where it was not cleared, as what was sent plays on. Else nothing
+      // would wake the wait: no chunk, no acknowledgement and no timer is left to.
+      const now = this.#clock.now();
+      this.#events.arm(0, now);
+      this.#eventsDue = now;
+    }
     return result;
   }
 
@@ -359,9 +367,14 @@ export class PlaybackTracker {
     let heard = this.#timeline.playedAt(time - this.#lag);
     if (!this.acks) return heard;
     if (heard < this.#ackedPosition) heard = this.#ackedPosition;
-    // Never past a mark the far end has not reached: accurate to one mark interval.
+    // Never past a mark the far end has not reached: accurate to one mark interval. Unless its
+    // acknowledgement is late beyond playoutTimeoutMs: a far end that stopped answering marks (or
+    // never did) is heard by the estimate, as its responses' ends are, not frozen at that mark.
     const next = this.#marks[0];
-    if (next !== undefined && heard > next.position) heard = next.position;
+    if (
+      next !== undefined && heard > next.position &&
+      time < next.playsAt + Math.max(0, this.#lag) + this.#playoutTimeoutMs
+    ) heard = next.position;
     return heard;
   }
 
@@ -379,9 +392,10 @@ export class PlaybackTracker {
       : this.#heardPosition(now) >= position - EPSILON;
   }
 
-  /** When everything sent plays to its end, by the lagged estimate. */
+  /** When everything sent plays to its end, by the lagged estimate (now, once nothing plays). */
   #estimatedEnd(now: number): number {
-    return now + this.#timeline.unplayedMs + Math.max(0, this.#lag);
+    const end = this.#timeline.playsAt(this.#timeline.sentMs) + Math.max(0, this.#lag);
+    return end > now ? end : now; // NaN (cut, or nothing sent) compares false: now
   }
 
   #mark(): void {

@@ -101,6 +101,11 @@ export interface StartFrame {
   callId?: string;
   /** Custom parameters passed with the call. */
   params?: Record<string, string>;
+  /**
+   * `true` when no call is behind the session: the far end only checks that the server answers
+   * (Genesys AudioHook's connection probe), and closes at once. A bot should not greet it.
+   */
+  probe?: boolean;
 }
 
 /** Outbound: finish the queued audio, then hang up. Inbound: the remote side stopped. */

@@ -68,7 +68,8 @@ import { emptyStats, type TransportStats } from "./transport_stats.ts";
  * `end` or `cancel` frame is sent, on {@linkcode close}, or when the remote side goes away.
  *
  * Events: see {@linkcode TransportEventMap}; "error" events carry a `TransportError`, and the
- * session goes on unless `error.fatal`.
+ * session goes on unless `error.fatal`. Errors reported before the first "error" listener is added
+ * are held for it (up to 16; more are counted in `stats.errorsUnheard`).
  *
  * @example Echo every frame back, paced
  * ```ts
@@ -144,6 +145,8 @@ export class WebSocketTransport extends EventTarget {
   #initiator: "local" | "remote" = "remote";
   #readableLeft = false;
   #writableLeft = false;
+  /** Errors reported before the first "error" listener; `undefined` once one was added. */
+  #unheardErrors: TransportError[] | undefined = [];
   readonly #watch: SessionWatch;
   readonly #closer: SocketCloser;
   /** Fires "connected" a task after construction on a socket that is already open. */
@@ -230,6 +233,8 @@ export class WebSocketTransport extends EventTarget {
   get writable(): WritableStream<Frame> {
     return this.#writable ??= frameWritable({
       send: (frame) => this.send(frame),
+      interruptions: () => this.#stats.interruptions,
+      dropInterrupted: (frame) => void (this.#stats.audioBytesInterrupted += frame.audio.length),
       close: () => this.#finishWriting(),
       abort: () => {
         this.#writableLeft = true;
@@ -420,6 +425,7 @@ export class WebSocketTransport extends EventTarget {
   ): void {
     if (type === "speakingstart" || type === "speakingstop") this.#out.tracker.wantEvents();
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+    if (type === "error" && listener !== null) this.#deliverUnheard();
   }
 
   // ---- set-up and lifecycle ------------------------------------------------------------------
@@ -535,7 +541,26 @@ export class WebSocketTransport extends EventTarget {
   }
 
   #report(error: TransportError): void {
-    this.dispatchEvent(new TransportErrorEvent(error));
+    const held = this.#unheardErrors;
+    if (held === undefined) return void this.dispatchEvent(new TransportErrorEvent(error));
+    // No one listens yet: an adapter's `upgrade()` returns the transport a few microtasks after
+    // the serializer's set-up reported (Exotel's chunkMs), before the caller could add a listener.
+    if (held.length === MAX_UNHEARD_ERRORS) {
+      held.shift();
+      this.#stats.errorsUnheard++;
+    }
+    held.push(error);
+  }
+
+  /** Hands the errors held until now to the listeners, a microtask after the first is added. */
+  #deliverUnheard(): void {
+    const held = this.#unheardErrors;
+    if (held === undefined) return;
+    this.#unheardErrors = undefined;
+    if (held.length === 0) return;
+    queueMicrotask(() => {
+      for (const error of held) this.dispatchEvent(new TransportErrorEvent(error));
+    });
   }
 
   #onError = (error: TransportError): void => {
@@ -577,6 +602,9 @@ export class WebSocketTransport extends EventTarget {
 
 /** The serializers serving a live session: each keeps one call's state, so one session each. */
 const serializersInUse = new WeakSet<FrameSerializer>();
+
+/** How many errors reported before anyone listens are held for the first "error" listener. */
+const MAX_UNHEARD_ERRORS = 16;
 
 /** The session's serializer (made, where a function is given), taken for it until it ends. */
 function claimSerializer(option: TransportOptions["serializer"]): FrameSerializer {

@@ -27,7 +27,10 @@ export interface TransportStats {
   audioBytesSent: number;
   /** Outbound PCM and packet bytes dropped by interruptions. */
   audioBytesInterrupted: number;
-  /** Outbound bytes dropped because the session was closing or closed. */
+  /**
+   * Outbound bytes dropped because the session was closing or closed; with `lastPacket: "drop"`,
+   * also the partial packets that policy drops at the end of each utterance.
+   */
   audioBytesDroppedOnClose: number;
   /** Outbound non-audio frames dropped because the session was closing or closed. */
   framesDroppedOnClose: number;
@@ -63,6 +66,11 @@ export interface TransportStats {
   sendPauses: number;
   /** Milliseconds sending stayed paused at the far end's request, in all. */
   sendPausedMs: number;
+  /**
+   * Errors reported before any "error" listener was added, beyond the 16 held for the first one
+   * (the oldest go first).
+   */
+  errorsUnheard: number;
 }
 
 /** The counters a serializer adds to through {@linkcode SerializerContext.count}. */
@@ -106,5 +114,6 @@ export function emptyStats(): TransportStats {
     audioBytesRefused: 0,
     sendPauses: 0,
     sendPausedMs: 0,
+    errorsUnheard: 0,
   };
 }

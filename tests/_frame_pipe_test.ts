@@ -10,6 +10,8 @@ import { inboundStream } from "../src/_inbound_stream.ts";
 import type { Frame } from "../src/frames.ts";
 
 const message = (n: number): Frame => ({ type: "message", message: n });
+/** The part of a sink these pipes never use: no interruption happens here. */
+const NO_INTERRUPTIONS = { interruptions: () => 0, dropInterrupted: () => {} };
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** A readable of frames pushed by the test, and how often it was cancelled. */
@@ -77,7 +79,7 @@ class Destination {
     const close = () => Promise.resolve(void this.events.push("close"));
     const abort = (reason: unknown) => Promise.resolve(void this.events.push(`abort ${reason}`));
     this.writable = kind === "inboundStream"
-      ? frameWritable({ send, close, abort })
+      ? frameWritable({ send, close, abort, ...NO_INTERRUPTIONS })
       : new WritableStream<Frame>({ write: send, close, abort });
   }
 
@@ -263,6 +265,7 @@ Deno.test("inboundStream piped into frameWritable: frames go straight through, i
     send: (frame) => void sent.push(frame),
     close: () => Promise.resolve(void events.push("close")),
     abort: () => Promise.resolve(void events.push("abort")),
+    ...NO_INTERRUPTIONS,
   });
   const piped = source.readable.pipeTo(writable);
   for (let n = 1; n <= 3; n++) source.push(message(n));

@@ -34,6 +34,14 @@ class RecordingSink implements FrameSink {
     return Promise.resolve();
   }
 
+  interruptions(): number {
+    return this.sent.filter((frame) => frame.type === "interruption").length;
+  }
+
+  dropInterrupted(frame: Frame): void {
+    this.calls.push(`dropped ${frame.type}`);
+  }
+
   /** The next frame sent fills the queue: its send returns a wait for room. */
   hold(): void {
     this.#holdNext = true;
@@ -182,3 +190,29 @@ for (
     assert.deepEqual(sink.calls, ["close"]);
   });
 }
+
+Deno.test("the transport's writer lets an interruption and an urgent message overtake a frame waiting for room; audio written before the interruption is dropped", async () => {
+  // Unlike a plain stream's writer (this is the one place they differ): a bot that writes a long
+  // TTS buffer, then barges in with an interruption frame, must not wait for the buffer to play.
+  const sink = new RecordingSink();
+  const writer = frameWritable(sink).getWriter();
+  const audio = (n: number): Frame => ({
+    type: "audio",
+    audio: new Uint8Array(2).fill(n),
+    sampleRate: 8000,
+    channels: 1,
+  });
+  sink.hold();
+  const first = writer.write(audio(1)); // waits for room
+  const second = writer.write(audio(2)); // behind it
+  const mark = writer.write({ type: "mark", name: "m" }); // behind it too
+  await writer.write({ type: "interruption" });
+  await writer.write({ type: "message", message: "now", urgent: true });
+  assert.deepEqual(sink.sent.map((f) => f.type), ["audio", "interruption", "message"]);
+  sink.room();
+  await Promise.all([first, second, mark]);
+  assert.deepEqual(sink.sent.map((f) => f.type), ["audio", "interruption", "message", "mark"]);
+  assert.deepEqual(sink.calls, ["dropped audio"], "the second audio frame went with the queue");
+  await writer.write(audio(3));
+  assert.equal(sink.sent.at(-1)!.type, "audio", "audio written after it goes as usual");
+});

@@ -31,11 +31,13 @@ class FlowControlledSerializer extends RawPcmSerializer {
   }
 }
 
-function session(options: { sendTimeoutMs?: number } = {}) {
+function session(
+  options: { sendTimeoutMs?: number; serializer?: FlowControlledSerializer } = {},
+) {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
   const transport = new WebSocketTransport(pair.server, {
-    serializer: new FlowControlledSerializer(),
+    serializer: options.serializer ?? new FlowControlledSerializer(),
     audioOut: { sampleRate: 16000, chunkMs: 20 },
     maxQueuedMs: 10_000,
     clock,
@@ -136,4 +138,33 @@ Deno.test("`OutboundPump` ends a pause that outlasts sendTimeoutMs, with a timeo
   await s.transport.close();
   await s.clock.runAll();
   assert.equal(s.clock.pendingTimers, 0);
+});
+
+Deno.test("a chunk the serializer refuses is neither sent nor heard, and gives its slot to the next", async () => {
+  class RefusesSeven extends FlowControlledSerializer {
+    override serialize(frame: Frame): SerializedMessage | null {
+      if (frame.type === "audio" && new Int16Array(frame.audio.slice().buffer)[0] === 7) {
+        throw new RangeError("cannot encode chunk 7");
+      }
+      return super.serialize(frame);
+    }
+  }
+  const s = session({ serializer: new RefusesSeven() });
+  const stops: { sentMs: number; heardMs: number }[] = [];
+  s.transport.addEventListener("speakingstop", (event) => stops.push(event));
+  for (let n = 1; n <= 10; n++) s.transport.send({ ...chunk(n), responseId: "r" } as Frame);
+  await s.clock.tick(1000);
+  const audio = s.received.filter((r) => typeof r.data !== "string");
+  assert.deepEqual(chunkNumbers(audio), [1, 2, 3, 4, 5, 6, 8, 9, 10]);
+  assert.equal(s.errors.length, 1);
+  assert.equal(s.errors[0]!.code, "encode");
+  assert.equal(s.transport.stats.encodeErrors, 1);
+  assert.equal(s.transport.stats.audioChunksSent, 9);
+  // Chunk 8 takes 7's slot: each chunk leaves 20 ms after the one before, no 20 ms hole.
+  const gaps = audio.slice(2).map((a, i) => a.at - audio[i + 1]!.at);
+  assert.deepEqual(gaps, [20, 20, 20, 20, 20, 20, 20]);
+  assert.equal(stops.length, 1);
+  assert.equal(stops[0]!.sentMs, 180, "nine chunks sent, not ten");
+  assert.equal(stops[0]!.heardMs, 180);
+  await s.transport.close();
 });

@@ -8,9 +8,13 @@ import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { emptyStats } from "../src/transport_stats.ts";
 import type { WebSocketLike } from "../src/socket.ts";
 
-/** Audio goes as its bytes plus a text note; a mark as text; "bad" messages cannot be written. */
+/**
+ * Audio goes as its bytes plus a text note, except 13 bytes of it; a message as JSON; "bad"
+ * messages cannot be written.
+ */
 const serializer: FrameSerializer = {
   serialize(frame: Frame): SerializedMessage[] | SerializedMessage | null {
+    if (frame.type === "audio" && frame.audio.length === 13) throw new Error("cannot");
     if (frame.type === "audio") return [frame.audio, `note:${frame.audio.length}`];
     if (frame.type === "message" && frame.message === "bad") throw new Error("cannot");
     if (frame.type === "message") return JSON.stringify(frame.message);
@@ -109,7 +113,8 @@ Deno.test("`OutboundSender` resumes once a stalled peer reads again", async () =
   const { s, pair, clock, errors } = sender({ maxBufferedBytes: 500 });
   pair.client.stall();
   s.sendAudio(chunk(400));
-  const waiting = s.sendAudio(chunk(400))!;
+  const waiting = s.sendAudio(chunk(400));
+  assert.ok(waiting instanceof Promise, "the second waits for the peer");
   let done = false;
   void waiting.then(() => (done = true));
   await clock.tick(100);
@@ -157,4 +162,17 @@ Deno.test("`OutboundSender` asks for `bufferedAmount` only once what it sent cou
   assert.equal(reads, before);
   assert.deepEqual(errors, []);
   over.abort();
+});
+
+Deno.test("`OutboundSender.sendAudio` says false for a chunk that did not leave: refused, or the socket closed", async () => {
+  const { s, pair, stats, errors } = sender();
+  assert.equal(s.sendAudio(chunk(12)), undefined);
+  assert.equal(s.sendAudio(chunk(13)), false);
+  assert.equal(stats.encodeErrors, 1);
+  assert.equal(errors[0]?.code, "encode");
+  assert.equal(stats.audioChunksSent, 1);
+  pair.server.close();
+  assert.equal(s.sendAudio(chunk(12)), false);
+  assert.equal(stats.audioBytesDroppedOnClose, 12);
+  await pair.client.waitFor(() => pair.client.readyState === 3);
 });

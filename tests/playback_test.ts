@@ -545,3 +545,99 @@ Deno.test("a speaking listener added while a response plays hears it stop (its s
     await hangUp(c);
   }
 });
+
+Deno.test("an interruption while an end waits for the goodbye's playout: the end goes on, at once where the far end cleared, when the rest has played where it could not", async () => {
+  // Cleared: nothing is left to play, so the hang-up follows the clear.
+  const c = call({ jitterMs: 100 });
+  await c.clock.tick(0);
+  c.transport.send(speech(400, 1, "bye"));
+  const ended = c.transport.send({ type: "end" });
+  await c.clock.tick(450); // all of it sent; the end waits for its acknowledgement
+  const result = await c.transport.interrupt();
+  assert.equal(result.responseId, "bye");
+  await c.clock.tick(100);
+  const end = c.farEnd.texts.find((t) => t.text === "end");
+  assert.ok(end !== undefined && end.at <= 450 + 20, `end at ${end?.at}`);
+  await ended;
+  assert.equal(c.errors.length, 0);
+  // Raw PCM cannot be cleared: the goodbye plays on, and the hang-up comes when it would have.
+  const closedAt: number[] = [];
+  for (const interrupt of [false, true]) {
+    const raw = call({
+      jitterMs: 100,
+      options: { serializer: new RawPcmSerializer(), playoutDelayMs: 300 },
+    });
+    await raw.clock.tick(0);
+    raw.transport.send(speech(400, 1, "bye"));
+    void raw.transport.send({ type: "end" });
+    await raw.clock.tick(450);
+    if (interrupt) {
+      const heard = await raw.transport.interrupt();
+      assert.deepEqual([heard.heardMs, heard.droppedMs], [400, 0]);
+    }
+    void raw.transport.closed.then(() => closedAt.push(raw.clock.now()));
+    await raw.clock.tick(2000);
+    assert.equal(closedAt.length, interrupt ? 2 : 1, "hung up");
+  }
+  assert.ok(closedAt[0]! >= 400 + 300, `hung up at ${closedAt[0]} without the interruption`);
+  assert.ok(
+    Math.abs(closedAt[1]! - closedAt[0]!) <= 20,
+    `${closedAt[1]} with, ${closedAt[0]} without`,
+  );
+});
+
+Deno.test("a far end that never acknowledges: past playoutTimeoutMs what was heard is the estimate, not the first mark", async () => {
+  const c = call({ jitterMs: 100, farEndAcks: false, options: { playoutTimeoutMs: 500 } });
+  await c.clock.tick(0);
+  c.transport.send(speech(1000, 1, "a"));
+  await c.clock.tick(700);
+  // Within the bound the first unanswered mark (the first chunk past 250 ms) caps what was heard.
+  assert.equal(c.transport.playback.heardMs, 260);
+  await c.clock.tick(1300);
+  assert.equal(c.transport.playback.heardMs, 1000, "the estimate, once the mark is overdue");
+  c.transport.send(speech(1000, 2, "bye"));
+  c.transport.send({ type: "end" });
+  await c.clock.tick(3000);
+  const stops = c.events.filter((e) => e.type === "speakingstop");
+  assert.deepEqual(
+    stops.map((e) => [e.event.responseId, e.event.reason, e.event.heardMs, e.event.acknowledged]),
+    [["a", "played", 1000, false], ["bye", "played", 1000, false]],
+  );
+  assert.equal(c.errors[0]?.code, "timeout");
+});
+
+Deno.test("an interruption frame written through the writable does not wait behind a long write waiting for room", async () => {
+  const c = call({ jitterMs: 100, options: { maxQueuedMs: 200 } });
+  await c.clock.tick(0);
+  const writer = c.transport.writable.getWriter();
+  void writer.write(speech(3000, 1, "r1")); // far more than maxQueuedMs: waits for room
+  void writer.write(speech(500, 2)); // written before the interruption, behind the wait
+  await c.clock.tick(100);
+  void writer.write({ type: "interruption" });
+  await c.clock.tick(0);
+  const clear = c.farEnd.texts.find((t) => t.text === "clear");
+  assert.equal(clear?.at, 100, "the clear left when the interruption was written");
+  await c.clock.tick(3000);
+  assert.ok(c.farEnd.playedMs(1) <= 100, `${c.farEnd.playedMs(1)} ms of r1 played`);
+  assert.equal(c.farEnd.playedMs(2), 0, "nothing written before the interruption played after it");
+  assert.equal(c.transport.stats.audioBytesInterrupted >= 500 * BYTES_PER_MS, true);
+  writer.releaseLock();
+  await hangUp(c);
+});
+
+Deno.test("a cancel or a close while an end waits for playout: no goodbye sent, no timeout reported", async () => {
+  for (const how of ["cancel", "close"] as const) {
+    const c = call({ jitterMs: 100 });
+    await c.clock.tick(0);
+    c.transport.send(speech(400, 1, "bye"));
+    void c.transport.send({ type: "end" });
+    await c.clock.tick(420); // all of it sent; the end waits for the acknowledgement
+    if (how === "cancel") void c.transport.send({ type: "cancel" });
+    else void c.transport.close(4000, "app closing");
+    await c.clock.tick(1000);
+    const closed = await c.transport.closed;
+    assert.equal(closed.code, how === "cancel" ? 1000 : 4000);
+    assert.equal(c.farEnd.texts.find((t) => t.text === "end"), undefined, `${how}: no end sent`);
+    assert.deepEqual(c.errors, [], `${how}: nothing timed out`);
+  }
+});

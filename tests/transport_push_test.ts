@@ -373,3 +373,30 @@ Deno.test("`WebSocketTransport` sends a packetized tail as a padded packet once 
   pair.client.close(1000);
   await transport.closed;
 });
+
+Deno.test("a real-time relay of half chunks sends its last half chunk and stops speaking; so does a stream ending in an empty frame", async () => {
+  // 31 frames of 10 ms into 20 ms chunks: the last frame is half a chunk that nothing joins. It
+  // goes out once nothing more has come for two chunks' time, and the response then ends.
+  for (const ending of ["half chunk", "empty frame"] as const) {
+    const s = session();
+    const stops: number[] = [];
+    s.transport.addEventListener("speakingstop", (e) => stops.push(e.sentMs));
+    await s.clock.tick(0);
+    const frames = ending === "half chunk" ? 31 : 30;
+    for (let i = 0; i < frames; i++) {
+      s.transport.send({ ...audio(10), responseId: "live" } as Frame);
+      await s.clock.tick(10);
+    }
+    if (ending === "empty frame") {
+      s.transport.send({ ...audio(0), responseId: "live" } as Frame);
+    }
+    await s.clock.tick(1000);
+    const bytes = s.received.reduce((sum, r) => sum + r.data.length, 0);
+    assert.equal(bytes, frames * 320, `${ending}: everything written went out`);
+    assert.deepEqual(stops, [frames * 10], `${ending}: the response stopped, all of it sent`);
+    assert.equal(s.transport.playback.speaking, false);
+    assert.equal(s.transport.playback.queuedMs, 0);
+    s.pair.client.close(1000);
+    await s.transport.closed;
+  }
+});

@@ -548,3 +548,31 @@ Deno.test("a serializer serves one live session: a second transport given it is 
   const again = new WebSocketTransport(new MemorySocketPair().server, { serializer: shared });
   await again.close();
 });
+
+Deno.test("errors reported before anyone listens are held for the first listener: 16, the rest counted", async () => {
+  let report!: (error: TransportError) => void;
+  const reporting: FrameSerializer = {
+    bind: (context) => void (report = context.report),
+    setup() {
+      for (let i = 0; i < 20; i++) report(new TransportError("encode", `problem ${i}`));
+    },
+    serialize: () => null,
+    deserialize: () => null,
+  };
+  const { server } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, { serializer: reporting });
+  await Promise.resolve();
+  const first: string[] = [];
+  const second: string[] = [];
+  transport.addEventListener("error", (e) => first.push(e.error.message));
+  transport.addEventListener("error", (e) => second.push(e.error.message));
+  assert.deepEqual(first, [], "delivered a microtask after the listener is added, not inside it");
+  await Promise.resolve();
+  const expected = Array.from({ length: 16 }, (_, i) => `problem ${i + 4}`);
+  assert.deepEqual(first, expected);
+  assert.deepEqual(second, expected);
+  assert.equal(transport.stats.errorsUnheard, 4);
+  report(new TransportError("encode", "later"));
+  assert.deepEqual(first.at(-1), "later", "once someone listens, errors go out at once");
+  await transport.close();
+});

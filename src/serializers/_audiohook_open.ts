@@ -9,6 +9,9 @@ import type { StartFrame } from "../frames.ts";
 import type { GenesysChannel } from "./genesys.ts";
 import { isObject, type JsonObject } from "./telephony/_json_value.ts";
 
+/** The id a connection probe gives its conversation and participant. */
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
 /** The accepted offer, as `opened` echoes it, and how to take the wanted channel from it. */
 export interface ChosenMedia {
   /** The offer as `opened` lists it. */
@@ -48,10 +51,14 @@ export function chooseMedia(offers: unknown, channel: GenesysChannel): ChosenMed
 /**
  * The `start` frame for an `open`: `streamId` the session id, `callId` the conversation id,
  * `params` the organization id, participant `ani`/`aniName`/`dnis`, `language`, then the
- * `customConfig` and `inputVariables` entries (non-strings as JSON).
+ * `customConfig` and `inputVariables` entries (non-strings as JSON); `probe` when the conversation
+ * or participant id is the nil UUID, which is how Genesys's connection probe opens (the reference
+ * client's `--connection-probe`: it opens, is answered and closes, with no call behind it).
  */
 export function openStartFrame(sessionId: string, parameters: JsonObject): StartFrame {
   const start: StartFrame = { type: "start", streamId: sessionId };
+  const participant = isObject(parameters.participant) ? parameters.participant : {};
+  if (parameters.conversationId === NIL_UUID || participant.id === NIL_UUID) start.probe = true;
   const params: Record<string, string> = {};
   const text = (name: string, value: unknown) => {
     if (value === undefined || value === null) return;

@@ -321,9 +321,9 @@ export class GenesysSerializer implements FrameSerializer {
         if (typeof parameters.reason === "string") end.reason = parameters.reason;
         return end;
       }
-      case "paused":
-      // Not in the v2 spec as a client message, but pipecat's serializer expects Genesys to send
-      // it when it pauses by itself (e.g. on hold): the meaning is the same as `paused`.
+      case "paused": // Genesys paused the stream (on hold), or answers our `pause`
+      // `pause` is the server's message in the reference implementation (protocol/message.ts),
+      // but pipecat's serializer takes it from Genesys too: the meaning is the same.
       case "pause":
         if (this.#state === "active") this.#state = "paused";
         return null;

@@ -51,13 +51,24 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
    */
   inboundEncoding?: TelephonyEncoding;
   /**
-   * The encoding of the audio we send (it must match the stream's bidirectional codec).
+   * The encoding of the audio we send: the stream's bidirectional codec
+   * (`stream_bidirectional_codec`, TeXML `bidirectionalCodec`), which Telnyx sets apart from the
+   * codec it streams to us and defaults to PCMU, whatever the call's codec. Set it when you set
+   * that (`"alaw"` for PCMA, `"pcm16be"` for L16).
    *
-   * @default {the inbound encoding}
+   * @default {"mulaw"}
    */
   outboundEncoding?: TelephonyEncoding;
   /**
-   * The wire sample rate; `start.media_format.sample_rate` overrides it.
+   * The sample rate of the audio we send: the stream's bidirectional sampling rate
+   * (`stream_bidirectional_sampling_rate`, TeXML `bidirectionalSamplingRate`; Telnyx's default
+   * 8000).
+   *
+   * @default {8000}
+   */
+  outboundSampleRate?: number;
+  /**
+   * The sample rate of inbound audio; `start.media_format.sample_rate` overrides it.
    *
    * @default {8000}
    */
@@ -79,7 +90,9 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
  * and absurd numbers dropped without muting what follows), every repair and drop counted in
  * `transport.stats`.
  *
- * Outbound: `audio` → one `media` message per frame; `mark` → `mark`; `interruption` → `clear`;
+ * Outbound: `audio` → one `media` message per frame, in the stream's bidirectional codec (PCMU 8 kHz
+ * unless `outboundEncoding`/`outboundSampleRate` say otherwise; not the codec of the audio Telnyx
+ * streams to us, which the `start` message names); `mark` → `mark`; `interruption` → `clear`;
  * `message` → its JSON as is; `end`/`cancel` → POST `/v2/calls/{call_control_id}/actions/hangup`
  * once when `apiKey` is set, a 422 with error code 90018 counting as already ended. Failures
  * throw a `TransportError` (`"protocol"`, or `"timeout"` after `hangUpTimeoutMs`).
@@ -105,8 +118,8 @@ export class TelnyxSerializer implements FrameSerializer {
   readonly playoutMarks = true;
   #in: TelephonyAudio;
   #media: OrderedMedia;
+  /** What we send: the bidirectional codec, set apart from what Telnyx streams to us. */
   #out: TelephonyAudio;
-  #fixedOutbound: boolean;
   #hangUp: HangUp;
   #ids: CallIds;
   #apiKey: string | undefined;
@@ -118,11 +131,10 @@ export class TelnyxSerializer implements FrameSerializer {
     this.#in = new TelephonyAudio({ encoding: inbound, sampleRate, provider: PROVIDER });
     this.#media = new OrderedMedia({ audio: this.#in, provider: PROVIDER });
     this.#out = new TelephonyAudio({
-      encoding: options.outboundEncoding ?? inbound,
-      sampleRate,
+      encoding: options.outboundEncoding ?? "mulaw",
+      sampleRate: options.outboundSampleRate ?? 8000,
       provider: PROVIDER,
     });
-    this.#fixedOutbound = options.outboundEncoding !== undefined;
     this.#ids = new CallIds({
       provider: PROVIDER,
       streamField: "stream_id",
@@ -214,11 +226,8 @@ export class TelnyxSerializer implements FrameSerializer {
         encoding: "encoding",
         sampleRate: "sample_rate",
       });
+      // What we receive only: the bidirectional codec is set apart, PCMU 8 kHz by default.
       this.#in.configure(format);
-      this.#out.configure({
-        encoding: this.#fixedOutbound ? undefined : format.encoding,
-        sampleRate: format.sampleRate,
-      });
     }
     return this.#ids.start({ streamId, callId, params });
   }

@@ -45,6 +45,8 @@ export class SimulatedCall {
   readonly #over = new AbortController();
   #socket: WebSocketLike | undefined;
   #t0 = 0;
+  /** The bot's messages that came before the far end was opened; `undefined` once it was. */
+  #early: (string | Uint8Array)[] | undefined = [];
   #audio!: CallAudioTimeline;
   #ended: { by: CallEndedBy; atMs: number; detail: string; code?: number; reason?: string } | null =
     null;
@@ -90,10 +92,13 @@ export class SimulatedCall {
       if (signal?.aborted) throw new Error("aborted before the call started");
       const opened = await this.#connect();
       connectMs = this.#clock.now() - connectStart;
-      this.#t0 = this.#clock.now();
       if (!opened) return this.#failedReport(startedAt, connectMs);
       this.#audio = this.#newTimeline();
       this.#farEnd.open(this.#context());
+      // What the bot sent the moment the socket opened, before the far end could read it.
+      const early = this.#early ?? [];
+      this.#early = undefined;
+      for (const message of early) this.#deliver(message);
       await this.#whenReady();
       if (!this.#ended) await this.#speak();
       await this.#hangUp();
@@ -128,6 +133,9 @@ export class SimulatedCall {
     }
     this.#socket = socket;
     socket.binaryType = "arraybuffer";
+    // Listening from the start: a bot may send in the same task as the socket opens, before the
+    // code after `open` runs. Such messages wait in #early for the far end.
+    socket.addEventListener("message", this.#onMessage);
     /** Why the handshake failed, as the runtime says it (Deno: "Invalid status code: 404"). */
     let failure = "";
     const outcome = await new Promise<"open" | "failed" | "timeout" | "aborted">((resolve) => {
@@ -157,7 +165,7 @@ export class SimulatedCall {
       );
     });
     if (outcome === "open") {
-      socket.addEventListener("message", this.#onMessage);
+      this.#t0 = this.#clock.now();
       socket.addEventListener("close", this.#onClose);
       return true;
     }
@@ -170,6 +178,7 @@ export class SimulatedCall {
     } else if (outcome === "failed") {
       this.#endAt(0, "error", `could not connect to ${this.#url}${failure ? `: ${failure}` : ""}`);
     }
+    socket.removeEventListener("message", this.#onMessage);
     try {
       socket.close();
     } catch {
@@ -182,14 +191,21 @@ export class SimulatedCall {
   async #whenReady(): Promise<void> {
     if (this.#ready) return;
     const timer = new AbortController();
+    const { maxDurationMs } = this.#options;
+    const capped = maxDurationMs - this.#now() < READY_TIMEOUT_MS;
     await new Promise<void>((resolve) => {
       this.#onReady = resolve;
       this.#ending.signal.addEventListener("abort", () => resolve(), { once: true });
-      this.#clock.sleep(READY_TIMEOUT_MS, timer.signal).then(() => {
-        this.#end(
-          "caller",
-          `the ${this.#farEnd.protocol} handshake did not complete in ${READY_TIMEOUT_MS} ms`,
-        );
+      const waitMs = capped ? Math.max(0, maxDurationMs - this.#now()) : READY_TIMEOUT_MS;
+      this.#clock.sleep(waitMs, timer.signal).then(() => {
+        if (capped) {
+          this.#end("timeout", `the call reached maxDurationMs (${maxDurationMs} ms)`);
+        } else {
+          this.#end(
+            "caller",
+            `the ${this.#farEnd.protocol} handshake did not complete in ${READY_TIMEOUT_MS} ms`,
+          );
+        }
         resolve();
       }, () => {/* ready first */});
     });
@@ -352,6 +368,12 @@ export class SimulatedCall {
     }
     this.#messages.received++;
     this.#messages.bytesReceived += message.length;
+    if (this.#early !== undefined) this.#early.push(message);
+    else this.#deliver(message);
+  };
+
+  /** Hands one of the bot's messages to the far end, which judges it by the platform's rules. */
+  #deliver(message: string | Uint8Array): void {
     if (this.#socketClosed) return;
     try {
       this.#farEnd.receive(message);
@@ -361,7 +383,7 @@ export class SimulatedCall {
         String((error as Error)?.message ?? error),
       );
     }
-  };
+  }
 
   readonly #onClose = (event: CloseEvent) => {
     // A connection that dropped (a bot that crashed) is 1006, which Deno reports as code 0 with
@@ -472,11 +494,15 @@ export class SimulatedCall {
     if (!socket || this.#socketClosed) return;
     if (socket.readyState === 1) {
       const timer = new AbortController();
+      // The platform's closing handshake (Genesys waits 10 s for `closed`), but not far past the
+      // call's own bound: a call ended at maxDurationMs leaves CLOSE_TIMEOUT_MS for it.
+      const left = this.#options.maxDurationMs + CLOSE_TIMEOUT_MS - this.#now();
       await Promise.race([
         this.#farEnd.hangUp().catch((error) =>
           this.#violation(`${this.#farEnd.protocol}.hang-up`, String(error?.message ?? error))
         ),
-        this.#clock.sleep(HANG_UP_TIMEOUT_MS, timer.signal).catch(() => {}),
+        this.#clock.sleep(Math.max(0, Math.min(HANG_UP_TIMEOUT_MS, left)), timer.signal)
+          .catch(() => {}),
       ]);
       timer.abort();
     }

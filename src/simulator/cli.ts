@@ -53,13 +53,24 @@ Usage: simulate [options] <ws-url>
       --param KEY=VALUE     a custom parameter of the call (repeatable)
       --rate HZ             the platform's audio rate, where it offers a choice
       --encoding NAME       the platform's encoding, where it offers a choice (Telnyx PCMU/PCMA/L16)
+      --playback-encoding NAME
+                            the encoding it plays the bot's audio in, where that is set apart
+                            (Telnyx's bidirectional codec: PCMU, the default, PCMA or L16)
       --call-id ID          the call's id (default: made up in the platform's format)
       --json                print the report as JSON instead of text
   -q, --quiet               no progress line
   -h, --help                this text
 
-Exit status: 0 when every call connected and broke no platform rule; 1 otherwise; 2 for bad usage;
+Exit status: 0 when every call connected, broke no platform rule and was not closed by the bot
+with an error code (1011 and the other failures of RFC 6455 §7.4.1); 1 otherwise; 2 for bad usage;
 130 when interrupted (Ctrl-C), after the report of what happened until then.`;
+
+/**
+ * Close codes that say the closing side failed (RFC 6455 §7.4.1: protocol error, unacceptable or
+ * inconsistent data, policy violation, too big, missing extension, internal error, bad gateway,
+ * TLS): a bot that closes with one has not passed, though it closed the socket itself.
+ */
+const ERROR_CLOSE_CODES = new Set([1002, 1003, 1007, 1008, 1009, 1010, 1011, 1014, 1015]);
 
 /** Where call `index` (from 0) of `calls` is recorded: `FILE`, or `FILE-1.wav` … `FILE-N.wav`. */
 function recordFile(record: string, calls: number, index: number): string {
@@ -167,6 +178,7 @@ export async function main(args: string[]): Promise<number> {
         param: { type: "string", multiple: true },
         rate: { type: "string" },
         encoding: { type: "string" },
+        "playback-encoding": { type: "string" },
         "call-id": { type: "string" },
         json: { type: "boolean" },
         quiet: { type: "boolean", short: "q" },
@@ -199,6 +211,9 @@ export async function main(args: string[]): Promise<number> {
     }
     if (values.rate !== undefined) platform.sampleRate = Number(values.rate);
     if (values.encoding !== undefined) platform.encoding = values.encoding;
+    if (values["playback-encoding"] !== undefined) {
+      platform.playbackEncoding = values["playback-encoding"];
+    }
     if (values["call-id"] !== undefined) platform.callId = values["call-id"];
     options = { protocol: values.protocol!, platform, record: record !== undefined };
     if (values.audio !== undefined) {
@@ -318,7 +333,8 @@ export async function main(args: string[]): Promise<number> {
   // Interrupted (Ctrl-C): the report so far, and the shell's status for it, never a pass.
   if (abort.signal.aborted) return 130;
   const failed = reports.some((r) =>
-    r.ended.by === "error" || r.ended.by === "network" || r.violations.length > 0
+    r.ended.by === "error" || r.ended.by === "network" || r.violations.length > 0 ||
+    r.ended.by === "bot" && ERROR_CLOSE_CODES.has(r.ended.code ?? 1000)
   );
   return failed || recordLost ? 1 : 0;
 }

@@ -54,6 +54,13 @@ export interface FarEndOptions {
    * @default {the platform's default}
    */
   encoding?: string;
+  /**
+   * The encoding the platform plays the bot's audio in, where that is set apart from `encoding`
+   * (Telnyx's bidirectional codec, `stream_bidirectional_codec`: `PCMU`, `PCMA` or `L16`).
+   *
+   * @default {the platform's default (Telnyx: PCMU)}
+   */
+  playbackEncoding?: string;
 }
 
 /** What happens to a mark still waiting when the bot clears the audio before it. */

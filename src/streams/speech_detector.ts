@@ -275,7 +275,10 @@ export class SpeechDetector {
     this.#runMs = 0;
   }
 
-  /** Forgets everything: noise floor, speech state and time start afresh. */
+  /**
+   * Forgets everything: noise floor, speech state and time start afresh. Speech in progress is
+   * forgotten too, with no `speechstop`: call {@linkcode flush} first to end it with one.
+   */
   reset(): void {
     this.#rate = this.#channels = this.#windowSamples = 0;
     this.#originMs = this.#frames = 0;

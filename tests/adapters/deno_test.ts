@@ -203,3 +203,23 @@ Deno.test("`upgrade` ends a session whose peer stops reading, with bounded buffe
   conn.close();
   await server.shutdown();
 });
+
+Deno.test("an error reported while `upgrade` builds the session reaches the listener added after it returns", async () => {
+  // Exotel cannot take 20 ms messages: its serializer says so at set-up, inside `upgrade()`,
+  // microtasks before the caller can add a listener.
+  const { ExotelSerializer } = await import("../../src/serializers/exotel.ts");
+  const heard = Promise.withResolvers<TransportError>();
+  const { server, url } = serve(
+    { serializer: () => new ExotelSerializer(), audioOut: { sampleRate: 8000, chunkMs: 20 } },
+    (transport) => {
+      transport.addEventListener("error", (e) => heard.resolve(e.error));
+      void transport.readable.pipeTo(transport.writable);
+    },
+  );
+  const client = await WsClient.open(url);
+  const error = await within(heard.promise, 2000, "the set-up's error");
+  assert.equal(error.code, "encode");
+  assert.match(error.message, /chunkMs 20 makes 320-byte messages at 8000 Hz/);
+  await client.close();
+  await server.shutdown();
+});

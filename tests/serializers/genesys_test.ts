@@ -441,3 +441,39 @@ Deno.test("`GenesysSerializer` takes output variables as strings only", () => {
   assert.equal(session.peerCloses, true);
   assert.equal(sent.length, 1);
 });
+
+Deno.test("`GenesysSerializer` marks a connection probe's start: nil conversation or participant id, as the reference client's `--connection-probe` opens", () => {
+  // purecloudlabs/audiohook-reference-implementation, client/src/index.ts: a probe opens with
+  // conversationId and participant.id "00000000-0000-0000-0000-000000000000" and empty ani/dnis.
+  const nil = "00000000-0000-0000-0000-000000000000";
+  const media = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
+  const opening = (conversationId: string, participantId: string) =>
+    JSON.stringify({
+      ...JSON.parse(open(media)),
+      parameters: {
+        organizationId: "d7934305-0972-4844-938e-9060eef73d05",
+        conversationId,
+        participant: { id: participantId, ani: "", aniName: "", dnis: "" },
+        media,
+      },
+    });
+  const real = "090eaa2f-72fa-480a-83e0-8667ff89c0ec";
+  for (
+    const [conversationId, participantId, probe] of [
+      [nil, nil, true],
+      [nil, real, true],
+      [real, nil, true],
+      [real, real, undefined],
+    ] as const
+  ) {
+    const { genesys, sent } = bound();
+    const [start] = list(genesys.deserialize(opening(conversationId, participantId)));
+    assert.equal(start?.type, "start");
+    assert.equal(
+      (start as { probe?: boolean }).probe,
+      probe,
+      `${conversationId} / ${participantId}`,
+    );
+    assert.equal(JSON.parse(sent[0] as string).type, "opened", "a probe is answered as any open");
+  }
+});

@@ -20,7 +20,9 @@ const cases: [string, () => FrameSerializer, string][] = [
 for (const [name, make, dtmf] of cases) {
   Deno.test(`\`${name}Serializer\` garbage leaves a WebSocketTransport session up`, async () => {
     const { server, client } = new MemorySocketPair();
-    const transport = new WebSocketTransport(server, { serializer: make() });
+    // Exotel's messages are 200 ms: at the default chunkMs its serializer would say so at set-up.
+    const audioOut = name === "Exotel" ? { sampleRate: 8000, chunkMs: 200 } : {};
+    const transport = new WebSocketTransport(server, { serializer: make(), audioOut });
     const errors: unknown[] = [];
     transport.addEventListener("error", (e) => errors.push((e as ErrorEvent).error));
     const garbage = fc.sample(

@@ -42,9 +42,15 @@ Deno.test("`TelnyxSerializer` plays a documented call message by message both wa
   assert.deepEqual(counts, { inboundMediaLate: 1 });
 });
 
+const OUTBOUND = { PCMU: "mulaw", PCMA: "alaw", L16: "pcm16be" } as const;
+
 for (const [encoding, rate] of [["PCMU", 8000], ["PCMA", 8000], ["L16", 16000]] as const) {
   Deno.test(`\`TelnyxSerializer\` keeps a 1 kHz tone through ${encoding} at ${rate} Hz`, async () => {
-    const telnyx = new TelnyxSerializer();
+    // Both ways in one codec: the application set the bidirectional codec to the stream's.
+    const telnyx = new TelnyxSerializer({
+      outboundEncoding: OUTBOUND[encoding],
+      outboundSampleRate: rate,
+    });
     telnyx.setup({
       inputSampleRate: 16000,
       inputChannels: 1,
@@ -65,7 +71,7 @@ for (const [encoding, rate] of [["PCMU", 8000], ["PCMA", 8000], ["L16", 16000]] 
 }
 
 Deno.test("`TelnyxSerializer` sends L16 big-endian", () => {
-  const telnyx = new TelnyxSerializer();
+  const telnyx = new TelnyxSerializer({ outboundEncoding: "pcm16be" });
   telnyx.setup(SETUP_8K);
   telnyx.deserialize(start("L16", 8000));
   const sent = JSON.parse(
@@ -154,4 +160,25 @@ Deno.test("`TelnyxSerializer` hangs up once with the API key, 422/90018 counting
     hangUpTimeoutMs: 30,
   });
   await assert.rejects(async () => await slow.serialize({ type: "cancel" }), { code: "timeout" });
+});
+
+Deno.test("`TelnyxSerializer` sends PCMU at 8 kHz whatever the stream's codec, as Telnyx's bidirectional default", () => {
+  // TeXML <Stream>: bidirectionalCodec defaults to PCMU and bidirectionalSamplingRate to 8000,
+  // apart from `codec` (the streamed audio's). A PCMA or L16 16 kHz stream is answered in PCMU.
+  for (const [encoding, rate] of [["PCMA", 8000], ["L16", 16000]] as const) {
+    const telnyx = new TelnyxSerializer();
+    telnyx.setup(SETUP_8K);
+    telnyx.deserialize(start(encoding, rate));
+    const sent = JSON.parse(
+      telnyx.serialize({
+        type: "audio",
+        audio: new Uint8Array(320),
+        sampleRate: 8000,
+        channels: 1,
+      }) as string,
+    );
+    const payload = Uint8Array.fromBase64(sent.media.payload);
+    assert.equal(payload.length, 160, `${encoding}: 20 ms at 8 kHz, one byte a sample`);
+    assert.ok(payload.every((b) => b === 0xff), `${encoding}: μ-law silence`);
+  }
 });

@@ -174,3 +174,39 @@ Deno.test("the simulate CLI interrupted (SIGINT) prints the report so far and ex
     await server.shutdown();
   }
 });
+
+Deno.test("the simulate CLI exits 1 for a bot that closes with 1011, and bounds a silent Genesys bot by --max-duration", async () => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    const path = new URL(request.url).pathname;
+    // /crash: the bot fails and says so; /silent: it never answers Genesys's `open`.
+    if (path === "/crash") socket.onopen = () => socket.close(1011, "internal error: bot crashed");
+    else socket.onmessage = () => {};
+    return response;
+  });
+  const base = `ws://127.0.0.1:${server.addr.port}`;
+  try {
+    const crashed = await simulate(["-q", "--json", `${base}/crash`]);
+    const report = JSON.parse(crashed.stdout);
+    assert.deepEqual([report.ended.by, report.ended.code], ["bot", 1011]);
+    assert.equal(crashed.code, 1, "a bot that crashed does not pass");
+    const started = performance.now();
+    const silent = await simulate([
+      "-q",
+      "--json",
+      "-p",
+      "genesys",
+      "--max-duration",
+      "1000",
+      `${base}/silent`,
+    ]);
+    const elapsed = performance.now() - started;
+    const ended = JSON.parse(silent.stdout).ended;
+    assert.equal(ended.by, "timeout");
+    assert.ok(ended.atMs >= 1000 && ended.atMs < 1500, `ended at ${ended.atMs} ms`);
+    // The bound, a closing handshake of at most 2 s and the socket's close, not Genesys's 15 s.
+    assert.ok(elapsed < 8000, `the command took ${elapsed} ms`);
+  } finally {
+    await server.shutdown();
+  }
+});

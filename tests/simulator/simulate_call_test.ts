@@ -266,3 +266,45 @@ Deno.test("simulateCall times a bot that plays background audio once speechThres
     );
   }
 });
+
+Deno.test("simulateCall judges what the bot sends the moment the socket opens, before the far end has spoken", async () => {
+  // A socket whose "open" and first messages come in one task, as a runtime may deliver them for
+  // a bot that sends on open: the messages arrive before the far end is opened.
+  class OpensSending extends EventTarget {
+    readyState = 0;
+    binaryType = "arraybuffer";
+    readonly sent: (string | ArrayBuffer | ArrayBufferView)[] = [];
+    constructor(messages: (string | Uint8Array)[]) {
+      super();
+      setTimeout(() => {
+        this.readyState = 1;
+        this.dispatchEvent(new Event("open"));
+        for (const data of messages) {
+          const copy = typeof data === "string" ? data : data.slice().buffer;
+          this.dispatchEvent(new MessageEvent("message", { data: copy }));
+        }
+      }, 0);
+    }
+    send(data: string | ArrayBuffer | ArrayBufferView): void {
+      this.sent.push(data);
+    }
+    close(code = 1000, reason = ""): void {
+      if (this.readyState === 3) return;
+      this.readyState = 3;
+      setTimeout(
+        () => this.dispatchEvent(new CloseEvent("close", { code, reason, wasClean: true })),
+        0,
+      );
+    }
+  }
+  // Asterisk's chan_websocket: the bot's binary media, 20 ms of µ-law each.
+  const greeting = Array.from({ length: 10 }, (_, i) => new Uint8Array(160).fill(16 + i));
+  const report = await simulateCall("ws://bot.invalid/", {
+    protocol: "asterisk",
+    audio: syntheticCaller({ utterancesMs: [200], pauseMs: 200 }),
+    hangUpAtMs: 400,
+    connect: () => new OpensSending(greeting),
+  });
+  assert.deepEqual(report.violations, [], JSON.stringify(report.violations));
+  assert.equal(report.messages.received, 10);
+});

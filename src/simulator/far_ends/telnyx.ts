@@ -7,13 +7,16 @@
  *   `client_state`, `custom_parameters`, `media_format` with `encoding`, `sample_rate`,
  *   `channels`), `media` (base64 RTP payload, `track`, `chunk`, `timestamp`, string
  *   `sequence_number`s), `dtmf`, `mark`, `error` and `stop`.
- * - It accepts `media` (`media.payload`: RTP payload in the stream's codec, "20 milliseconds to
- *   30 seconds of audio" per message), `mark` (sent back once played) and `clear`: Twilio's
+ * - It accepts `media` (`media.payload`: RTP payload in the bidirectional codec, "20 milliseconds
+ *   to 30 seconds of audio" per message), `mark` (sent back once played) and `clear`: Twilio's
  *   message set, read by the code the Twilio and Exotel far ends share (`_media_stream_events.ts`).
- * - Codecs: PCMU and PCMA at 8 kHz, L16 at 16 kHz (network byte order, as RTP carries it).
+ * - Codecs: PCMU and PCMA at 8 kHz, L16 at 16 kHz (network byte order, as RTP carries it). The
+ *   bidirectional codec is set apart from the streamed one and is PCMU at 8 kHz unless set
+ *   (TeXML <Stream>'s `bidirectionalCodec` and `bidirectionalSamplingRate` defaults,
+ *   developers.telnyx.com/docs/voice/programmable-voice/texml-verbs/stream): `playbackEncoding`.
  *
- * The reference does not say what becomes of marks queued behind cleared audio: the simulator
- * drops them (they never played), and the report counts them as cleared.
+ * Marks queued behind cleared audio come back at the clear, as the reference says ("A clear frame
+ * also returns queued marks"; a mark with nothing playing or queued comes back at once).
  *
  * @module
  */
@@ -27,12 +30,23 @@ import { MediaStreamEvents } from "./_media_stream_events.ts";
 type Codec = "PCMU" | "PCMA" | "L16";
 const RATES: Record<Codec, number> = { PCMU: 8000, PCMA: 8000, L16: 16000 };
 
+function codecOf(name: string | undefined, option: string): Codec {
+  const codec = (name ?? "PCMU").toUpperCase();
+  if (codec !== "PCMU" && codec !== "PCMA" && codec !== "L16") {
+    throw new RangeError(`Telnyx ${option} must be PCMU, PCMA or L16, got ${name}`);
+  }
+  return codec;
+}
+
 /** Telnyx's side of a bidirectional media stream. */
 export class TelnyxFarEnd implements FarEnd {
   readonly protocol = "telnyx";
   readonly caller: { readonly sampleRate: number; readonly frameMs: number };
   readonly playbackRate: number;
+  /** What Telnyx streams to the bot. */
   readonly #codec: Codec;
+  /** What it plays of the bot's: the bidirectional codec. */
+  readonly #playback: Codec;
   readonly #options: FarEndOptions;
   readonly #streamId: string;
   readonly #callControlId: string;
@@ -40,13 +54,10 @@ export class TelnyxFarEnd implements FarEnd {
   #events!: MediaStreamEvents;
 
   constructor(options: FarEndOptions) {
-    const codec = (options.encoding ?? "PCMU").toUpperCase();
-    if (codec !== "PCMU" && codec !== "PCMA" && codec !== "L16") {
-      throw new RangeError(`Telnyx encoding must be PCMU, PCMA or L16, got ${options.encoding}`);
-    }
-    this.#codec = codec;
-    this.playbackRate = RATES[codec];
-    this.caller = { sampleRate: this.playbackRate, frameMs: 20 };
+    this.#codec = codecOf(options.encoding, "encoding");
+    this.#playback = codecOf(options.playbackEncoding, "playbackEncoding");
+    this.playbackRate = RATES[this.#playback];
+    this.caller = { sampleRate: RATES[this.#codec], frameMs: 20 };
     this.#options = options;
     this.#streamId = options.streamId ?? crypto.randomUUID().toUpperCase();
     this.#callControlId = options.callId ?? `v3:${hexId("", 40)}`;
@@ -62,7 +73,7 @@ export class TelnyxFarEnd implements FarEnd {
       streamId: this.#streamId,
       // The reference's `media`, `mark` and `clear` from the bot have no `stream_id` to check.
       checkStreamId: false,
-      markOnClear: "drop",
+      markOnClear: "ack",
       chunkMs: this.caller.frameMs,
       onMedia: (bytes) => this.#play(bytes),
     });
@@ -78,7 +89,7 @@ export class TelnyxFarEnd implements FarEnd {
         to: this.#options.to ?? "+15550100002",
         client_state: "",
         custom_parameters: this.#options.customParameters ?? {},
-        media_format: { encoding: this.#codec, sample_rate: this.playbackRate, channels: 1 },
+        media_format: { encoding: this.#codec, sample_rate: this.caller.sampleRate, channels: 1 },
       },
       stream_id: this.#streamId,
     });
@@ -146,8 +157,8 @@ export class TelnyxFarEnd implements FarEnd {
   }
 
   #decode(bytes: Uint8Array): Int16Array {
-    if (this.#codec === "PCMU") return mulawDecode(bytes);
-    if (this.#codec === "PCMA") return alawDecode(bytes);
+    if (this.#playback === "PCMU") return mulawDecode(bytes);
+    if (this.#playback === "PCMA") return alawDecode(bytes);
     if (bytes.length % 2 !== 0) {
       this.#context.violation("telnyx.bad-media", `L16 payload of ${bytes.length} bytes (odd)`);
     }

@@ -42,7 +42,7 @@ function openFarEnd(protocol: string): { farEnd: FarEnd; recorded: Recorded } {
 
 const PLATFORMS = [
   { protocol: "twilio", sequenceKey: "sequenceNumber", streamKey: "streamSid", onClear: "ack" },
-  { protocol: "telnyx", sequenceKey: "sequence_number", streamKey: "stream_id", onClear: "drop" },
+  { protocol: "telnyx", sequenceKey: "sequence_number", streamKey: "stream_id", onClear: "ack" },
   { protocol: "exotel", sequenceKey: "sequence_number", streamKey: "stream_sid", onClear: "drop" },
 ] as const;
 
