@@ -307,10 +307,13 @@ export class PlaybackTracker {
     };
     this.#cutPosition = heard;
     this.#stopAll("interrupted", heard);
-    // The far end drops what it buffered; acknowledgements of marks in it mean nothing now.
-    this.#marks = [];
-    this.#markedPosition = this.#timeline.sentMs;
-    this.#ackedPosition = this.#timeline.sentMs;
+    if (farEndClears) {
+      // The far end drops what it buffered; acknowledgements of marks in it mean nothing now.
+      // (Not cleared, it plays on, and the marks in it still tell when.)
+      this.#marks = [];
+      this.#markedPosition = this.#timeline.sentMs;
+      this.#ackedPosition = this.#timeline.sentMs;
+    }
     this.#drained = true;
     this.#quiet.cancel();
     this.#events.cancel();
@@ -367,13 +370,15 @@ export class PlaybackTracker {
     let heard = this.#timeline.playedAt(time - this.#lag);
     if (!this.acks) return heard;
     if (heard < this.#ackedPosition) heard = this.#ackedPosition;
-    // Never past a mark the far end has not reached: accurate to one mark interval. Unless its
-    // acknowledgement is late beyond playoutTimeoutMs: a far end that stopped answering marks (or
-    // never did) is heard by the estimate, as its responses' ends are, not frozen at that mark.
+    // Never past a mark the far end has not reached: accurate to one mark interval. Unless the far
+    // end has never answered one and the first is late beyond playoutTimeoutMs: one that does not
+    // answer marks is heard by the estimate, not frozen at the first. (One that answered before
+    // and is late now has stalled: the mark holds.)
     const next = this.#marks[0];
     if (
       next !== undefined && heard > next.position &&
-      time < next.playsAt + Math.max(0, this.#lag) + this.#playoutTimeoutMs
+      (this.#acknowledged ||
+        time < next.playsAt + Math.max(0, this.#lag) + this.#playoutTimeoutMs)
     ) heard = next.position;
     return heard;
   }

@@ -147,6 +147,7 @@ export class WebSocketTransport extends EventTarget {
   #writableLeft = false;
   /** Errors reported before the first "error" listener; `undefined` once one was added. */
   #unheardErrors: TransportError[] | undefined = [];
+  #deliveringUnheard = false;
   readonly #watch: SessionWatch;
   readonly #closer: SocketCloser;
   /** Fires "connected" a task after construction on a socket that is already open. */
@@ -425,7 +426,8 @@ export class WebSocketTransport extends EventTarget {
   ): void {
     if (type === "speakingstart" || type === "speakingstop") this.#out.tracker.wantEvents();
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
-    if (type === "error" && listener !== null) this.#deliverUnheard();
+    const signal = typeof options === "object" ? options.signal : undefined;
+    if (type === "error" && listener !== null && !signal?.aborted) this.#deliverUnheard();
   }
 
   // ---- set-up and lifecycle ------------------------------------------------------------------
@@ -552,13 +554,20 @@ export class WebSocketTransport extends EventTarget {
     held.push(error);
   }
 
-  /** Hands the errors held until now to the listeners, a microtask after the first is added. */
+  /**
+   * Hands the errors held until now to the listeners, a microtask after the first is added (not
+   * inside `addEventListener`); errors reported meanwhile join them, so all arrive in order.
+   */
   #deliverUnheard(): void {
     const held = this.#unheardErrors;
-    if (held === undefined) return;
-    this.#unheardErrors = undefined;
-    if (held.length === 0) return;
+    if (held === undefined || this.#deliveringUnheard) return;
+    if (held.length === 0) {
+      this.#unheardErrors = undefined;
+      return;
+    }
+    this.#deliveringUnheard = true;
     queueMicrotask(() => {
+      this.#unheardErrors = undefined;
       for (const error of held) this.dispatchEvent(new TransportErrorEvent(error));
     });
   }

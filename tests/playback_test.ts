@@ -641,3 +641,39 @@ Deno.test("a cancel or a close while an end waits for playout: no goodbye sent, 
     assert.deepEqual(c.errors, [], `${how}: nothing timed out`);
   }
 });
+
+Deno.test("a far end that acknowledged before and stalls now: heardMs holds at its unanswered mark, however long the stall", async () => {
+  const c = call({ jitterMs: 100, options: { playoutTimeoutMs: 500 } });
+  await c.clock.tick(0);
+  c.transport.send(speech(10_000, 1, "r1"));
+  await c.clock.tick(1000);
+  c.farEnd.delayBy(2500); // its network stalls 2.5 s, five times playoutTimeoutMs
+  for (let t = 1100; t <= 5000; t += 100) {
+    await c.clock.tick(100);
+    const heard = c.transport.playback.heardMs;
+    const truth = c.farEnd.playedMs(1);
+    // Ahead of the truth by a mark interval at most (they spread to maxMarkIntervalMs, 1 s).
+    assert.ok(heard <= truth + 1000, `at ${t} ms: heard ${heard}, the far end played ${truth}`);
+  }
+  const result = await c.transport.interrupt();
+  assert.ok(result.heardMs - c.farEnd.playedMs(1) <= 1000, "within a mark interval");
+  await hangUp(c);
+});
+
+Deno.test("marks but no clear message: an interruption while an end waits lets what was sent play out before the hang-up", async () => {
+  class MarksNoClear extends MarkingSerializer {
+    override serialize(frame: Frame) {
+      return frame.type === "interruption" ? null : super.serialize(frame);
+    }
+  }
+  const c = call({ jitterMs: 100, options: { serializer: new MarksNoClear() } });
+  await c.clock.tick(0);
+  c.transport.send(speech(2000, 1, "bye"));
+  void c.transport.send({ type: "end" });
+  await c.clock.tick(1990); // all of it sent, 110 ms of it still to play
+  await c.transport.interrupt();
+  await c.clock.tick(3000);
+  const end = c.farEnd.texts.find((t) => t.text === "end");
+  assert.ok(end !== undefined && end.at >= c.farEnd.playsUntil, `end at ${end?.at}`);
+  assert.equal(c.farEnd.playedMs(1), 2000, "the whole goodbye played");
+});

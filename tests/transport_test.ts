@@ -562,16 +562,23 @@ Deno.test("errors reported before anyone listens are held for the first listener
   const { server } = new MemorySocketPair();
   const transport = new WebSocketTransport(server, { serializer: reporting });
   await Promise.resolve();
+  // A listener whose signal is already aborted is never added: it does not end the hold.
+  const gone = AbortSignal.abort();
+  transport.addEventListener("error", () => assert.fail("never added"), { signal: gone });
+  await Promise.resolve();
   const first: string[] = [];
   const second: string[] = [];
   transport.addEventListener("error", (e) => first.push(e.error.message));
   transport.addEventListener("error", (e) => second.push(e.error.message));
+  report(new TransportError("encode", "in the same turn"));
   assert.deepEqual(first, [], "delivered a microtask after the listener is added, not inside it");
   await Promise.resolve();
-  const expected = Array.from({ length: 16 }, (_, i) => `problem ${i + 4}`);
+  // The 16 latest, in the order they were reported: the one of this turn joins those held.
+  const expected = Array.from({ length: 15 }, (_, i) => `problem ${i + 5}`);
+  expected.push("in the same turn");
   assert.deepEqual(first, expected);
   assert.deepEqual(second, expected);
-  assert.equal(transport.stats.errorsUnheard, 4);
+  assert.equal(transport.stats.errorsUnheard, 5);
   report(new TransportError("encode", "later"));
   assert.deepEqual(first.at(-1), "later", "once someone listens, errors go out at once");
   await transport.close();

@@ -54,7 +54,7 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
    * The encoding of the audio we send: the stream's bidirectional codec
    * (`stream_bidirectional_codec`, TeXML `bidirectionalCodec`), which Telnyx sets apart from the
    * codec it streams to us and defaults to PCMU, whatever the call's codec. Set it when you set
-   * that (`"alaw"` for PCMA, `"pcm16be"` for L16).
+   * that (`"alaw"` for PCMA, `"pcm16be"` for L16, with {@linkcode outboundSampleRate}).
    *
    * @default {"mulaw"}
    */
@@ -62,7 +62,7 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
   /**
    * The sample rate of the audio we send: the stream's bidirectional sampling rate
    * (`stream_bidirectional_sampling_rate`, TeXML `bidirectionalSamplingRate`; Telnyx's default
-   * 8000).
+   * 8000). PCMU and PCMA are 8000 only; L16 may be 8000, 16000 or 24000.
    *
    * @default {8000}
    */
@@ -130,9 +130,18 @@ export class TelnyxSerializer implements FrameSerializer {
     const sampleRate = options.sampleRate ?? 8000;
     this.#in = new TelephonyAudio({ encoding: inbound, sampleRate, provider: PROVIDER });
     this.#media = new OrderedMedia({ audio: this.#in, provider: PROVIDER });
+    const outboundEncoding = options.outboundEncoding ?? "mulaw";
+    const outboundSampleRate = options.outboundSampleRate ?? 8000;
+    const g711 = outboundEncoding === "mulaw" || outboundEncoding === "alaw";
+    if (g711 ? outboundSampleRate !== 8000 : ![8000, 16000, 24000].includes(outboundSampleRate)) {
+      throw new RangeError(
+        `Telnyx sends ${outboundEncoding} at ${g711 ? "8000" : "8000, 16000 or 24000"} Hz, ` +
+          `got outboundSampleRate ${outboundSampleRate}`,
+      );
+    }
     this.#out = new TelephonyAudio({
-      encoding: options.outboundEncoding ?? "mulaw",
-      sampleRate: options.outboundSampleRate ?? 8000,
+      encoding: outboundEncoding,
+      sampleRate: outboundSampleRate,
       provider: PROVIDER,
     });
     this.#ids = new CallIds({

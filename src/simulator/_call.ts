@@ -199,6 +199,13 @@ export class SimulatedCall {
       const waitMs = capped ? Math.max(0, maxDurationMs - this.#now()) : READY_TIMEOUT_MS;
       this.#clock.sleep(waitMs, timer.signal).then(() => {
         if (capped) {
+          // The bound cut the wait short of the platform's own: the call never got going, which
+          // must not pass for a call that did.
+          const protocol = this.#farEnd.protocol;
+          this.#violation(
+            `${protocol}.no-handshake`,
+            `the ${protocol} handshake did not complete within maxDurationMs (${maxDurationMs} ms)`,
+          );
           this.#end("timeout", `the call reached maxDurationMs (${maxDurationMs} ms)`);
         } else {
           this.#end(

@@ -42,7 +42,8 @@ export interface FarEndOptions {
   to?: string;
   /**
    * The audio rate, for platforms that offer a choice (Vonage 8000/16000, Exotel
-   * 8000/16000/24000, Plivo 8000/16000, raw PCM any).
+   * 8000/16000/24000, Plivo 8000/16000, raw PCM any; Telnyx: the rate it plays the bot's L16 at,
+   * its bidirectional sampling rate 8000/16000/24000).
    *
    * @default {the platform's default}
    */

@@ -182,3 +182,14 @@ Deno.test("`TelnyxSerializer` sends PCMU at 8 kHz whatever the stream's codec, a
     assert.ok(payload.every((b) => b === 0xff), `${encoding}: μ-law silence`);
   }
 });
+
+Deno.test("`TelnyxSerializer` refuses a bidirectional rate Telnyx does not send: G.711 is 8 kHz, L16 8, 16 or 24", () => {
+  assert.throws(() => new TelnyxSerializer({ outboundSampleRate: 16000 }), RangeError);
+  assert.throws(
+    () => new TelnyxSerializer({ outboundEncoding: "pcm16be", outboundSampleRate: 11025 }),
+    RangeError,
+  );
+  for (const rate of [8000, 16000, 24000]) {
+    new TelnyxSerializer({ outboundEncoding: "pcm16be", outboundSampleRate: rate });
+  }
+});

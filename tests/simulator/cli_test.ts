@@ -201,8 +201,11 @@ Deno.test("the simulate CLI exits 1 for a bot that closes with 1011, and bounds 
       `${base}/silent`,
     ]);
     const elapsed = performance.now() - started;
-    const ended = JSON.parse(silent.stdout).ended;
+    const silentReport = JSON.parse(silent.stdout);
+    const ended = silentReport.ended;
     assert.equal(ended.by, "timeout");
+    assert.equal(silent.code, 1, "a handshake never completed does not pass");
+    assert.equal(silentReport.violations[0]?.rule, "genesys.no-handshake");
     assert.ok(ended.atMs >= 1000 && ended.atMs < 1500, `ended at ${ended.atMs} ms`);
     // The bound, a closing handshake of at most 2 s and the socket's close, not Genesys's 15 s.
     assert.ok(elapsed < 8000, `the command took ${elapsed} ms`);

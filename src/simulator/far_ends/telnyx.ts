@@ -13,7 +13,8 @@
  * - Codecs: PCMU and PCMA at 8 kHz, L16 at 16 kHz (network byte order, as RTP carries it). The
  *   bidirectional codec is set apart from the streamed one and is PCMU at 8 kHz unless set
  *   (TeXML <Stream>'s `bidirectionalCodec` and `bidirectionalSamplingRate` defaults,
- *   developers.telnyx.com/docs/voice/programmable-voice/texml-verbs/stream): `playbackEncoding`.
+ *   developers.telnyx.com/docs/voice/programmable-voice/texml-verbs/stream): `playbackEncoding`,
+ *   and for L16 `sampleRate` (8000 by default, as Telnyx's).
  *
  * Marks queued behind cleared audio come back at the clear, as the reference says ("A clear frame
  * also returns queued marks"; a mark with nothing playing or queued comes back at once).
@@ -56,7 +57,14 @@ export class TelnyxFarEnd implements FarEnd {
   constructor(options: FarEndOptions) {
     this.#codec = codecOf(options.encoding, "encoding");
     this.#playback = codecOf(options.playbackEncoding, "playbackEncoding");
-    this.playbackRate = RATES[this.#playback];
+    // The bidirectional sampling rate: G.711's 8 kHz; L16's is chosen apart (Telnyx's default
+    // 8000), given here by `sampleRate`.
+    this.playbackRate = this.#playback === "L16" ? options.sampleRate ?? 8000 : 8000;
+    if (![8000, 16000, 24000].includes(this.playbackRate)) {
+      throw new RangeError(
+        `Telnyx plays L16 at 8000, 16000 or 24000 Hz, got ${options.sampleRate}`,
+      );
+    }
     this.caller = { sampleRate: RATES[this.#codec], frameMs: 20 };
     this.#options = options;
     this.#streamId = options.streamId ?? crypto.randomUUID().toUpperCase();
