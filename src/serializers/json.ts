@@ -163,6 +163,15 @@ export class JsonSerializer implements FrameSerializer {
       }
       frame.params = copy;
     }
+    if (o.probe !== undefined) {
+      if (typeof o.probe !== "boolean") {
+        throw new TransportError(
+          "decode",
+          `start frame's probe must be a boolean, got ${typeof o.probe}`,
+        );
+      }
+      frame.probe = o.probe;
+    }
     return frame;
   }
 }

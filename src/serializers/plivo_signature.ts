@@ -5,6 +5,7 @@
  */
 
 import { authTokenOptions } from "./_auth_token_options.ts";
+import { compareParams, signedFormParams } from "./_signed_form.ts";
 import { hmacBase64 } from "./telephony/hmac_base64.ts";
 import type { ReplayGuard } from "./telephony/replay_guard.ts";
 import { timingSafeEqual } from "./telephony/timing_safe_equal.ts";
@@ -39,7 +40,8 @@ export interface VerifyPlivoSignatureOptions {
  * query parameters sorted by name and value as `k=v` joined by `&` (when there are any). For a
  * form-encoded POST with parameters the sorted query (possibly empty) follows a `?`, then `.`
  * when the query is not empty, then each POST parameter as name and value, sorted, with no
- * separators. Parameters are compared decoded: `?a=1&b=2` and `?a=1%26b%3D2` sign alike.
+ * separators. Parameters are compared decoded: `?a=1&b=2` and `?a=1%26b%3D2` sign alike. A POST
+ * body that is not a form (`multipart/form-data` too) gives `false`: the signature cannot cover it.
  *
  * This is what Plivo's own SDKs compute (plivo-python `plivo/utils/signature_v3.py`, whose
  * `parse_qs` decodes the query before `get_sorted_query_string` joins it back unescaped, and
@@ -69,13 +71,8 @@ export async function verifyPlivoSignature(
   const { base: url, query: rawQuery } = splitUrl(options.url ?? request.url);
   let base = url;
   const query = sortedQuery([...new URLSearchParams(rawQuery)]);
-  let post: [string, string][] = [];
-  if (
-    request.method === "POST" && request.body !== null &&
-    (request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")
-  ) {
-    post = [...new URLSearchParams(await request.clone().text())];
-  }
+  const post = await signedFormParams(request);
+  if (post === null) return false; // a body the signature cannot cover
   if (request.method === "POST" && post.length > 0) {
     base += `?${query}${query.length > 0 ? "." : ""}`;
     post.sort(compareParams);
@@ -108,11 +105,6 @@ function splitUrl(url: string): { base: string; query: string } {
     base: colon < 0 ? base : base.slice(0, colon).toLowerCase() + base.slice(colon),
     query: question < 0 ? "" : withoutFragment.slice(question + 1),
   };
-}
-
-function compareParams(a: [string, string], b: [string, string]): number {
-  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
-  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }
 
 function sortedQuery(params: [string, string][]): string {

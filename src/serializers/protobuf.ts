@@ -24,8 +24,9 @@ export { rtviBotReady, type RtviBotReadyOptions } from "./rtvi.ts";
 export interface ProtobufSerializerOptions {
   /**
    * Whether an outbound `interruption` frame is sent as a `pipecat.InterruptionFrame`. pipecat
-   * servers since 0.0.90 send one; the JS client's schema predates it and logs (then ignores)
-   * a frame kind it does not know, so turn this off to keep its console quiet.
+   * servers since 0.0.90 send one; a JS client whose schema predates it (the web transports have
+   * since added `interruption = 5`) logs, then ignores, a frame kind it does not know: turn this
+   * off to keep such a client's console quiet.
    *
    * @default {true}
    */

@@ -5,6 +5,7 @@
  */
 
 import { authTokenOptions } from "./_auth_token_options.ts";
+import { compareParams, signedFormParams } from "./_signed_form.ts";
 import { hmacBase64 } from "./telephony/hmac_base64.ts";
 import type { ReplayGuard } from "./telephony/replay_guard.ts";
 import { timingSafeEqual } from "./telephony/timing_safe_equal.ts";
@@ -42,7 +43,9 @@ const encoder = new TextEncoder();
  * an adapter's `authorize` hook; Twilio signs the `wss://` URL of `<Stream url>`, which a server
  * sees as `http(s)://`, so pass that URL as `url`. As Twilio's own libraries do, the URL is tried
  * as given and with its default port added or removed. A JSON POST is checked through its
- * `bodySHA256` query parameter. The request's body is read from a clone; the request stays
+ * `bodySHA256` query parameter; any other POST body that is not a form (`multipart/form-data`
+ * too) gives `false`, since the signature cannot cover it. The request's body is read from a
+ * clone; the request stays
  * usable. With a `replayGuard`, a signature seen before gives `false` (see its limits there).
  *
  * @example Refusing an unsigned upgrade
@@ -65,19 +68,17 @@ export async function verifyTwilioSignature(
 
   let suffix = "";
   const bodySha = new URL(url).searchParams.get("bodySHA256");
-  if (request.method === "POST" && request.body !== null) {
+  if (bodySha !== null && request.method === "POST" && request.body !== null) {
+    // A JSON body: the URL is signed, and the body is bound to it by its hash.
     const body = await request.clone().text();
-    if (bodySha !== null) {
-      const digest = await crypto.subtle.digest("SHA-256", encoder.encode(body));
-      if (toHex(new Uint8Array(digest)) !== bodySha.toLowerCase()) return false;
-    } else if (
-      (request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")
-    ) {
-      const params = [...new URLSearchParams(body)];
-      // Sorted by name (code unit order, as Twilio does); a repeated name keeps its values in order.
-      params.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      for (const [name, value] of params) suffix += name + value;
-    }
+    const digest = await crypto.subtle.digest("SHA-256", encoder.encode(body));
+    if (toHex(new Uint8Array(digest)) !== bodySha.toLowerCase()) return false;
+  } else {
+    const params = await signedFormParams(request);
+    if (params === null) return false; // a body the signature cannot cover
+    // Sorted by name, then a repeated name's values (code unit order, as Twilio's libraries do).
+    params.sort(compareParams);
+    for (const [name, value] of params) suffix += name + value;
   }
 
   for (const candidate of urlVariants(url)) {

@@ -313,3 +313,69 @@ Deno.test("`verifyTelnyxSignature` refuses a tolerance that is not a positive, f
   });
   assert.equal(await verifyTelnyxSignature(future, { publicKey, toleranceSeconds: 1e9 }), false);
 });
+
+/** HMAC of `message` under `key`, base64: what a provider's webhook signature is. */
+async function hmac(hash: "SHA-1" | "SHA-256", key: string, message: string): Promise<string> {
+  const encoder = new TextEncoder();
+  const cryptoKey = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(key),
+    { name: "HMAC", hash },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(message));
+  return btoa(String.fromCharCode(...new Uint8Array(mac)));
+}
+
+Deno.test("`verifyTwilioSignature` and `verifyPlivoSignature` refuse a POST whose body a URL-only signature does not cover", async () => {
+  // A signature over the URL alone is what a request with no body gets (an upgrade, a GET
+  // webhook). Replayed as a POST whose fields the check does not read, it must not pass: Twilio's
+  // and Plivo's libraries sign the POST parameters the framework parses, whatever they are.
+  const url = "https://example.com/twiml?CallSid=CA1";
+  const twilioSig = await hmac("SHA-1", "12345", url);
+  const forged = new FormData();
+  forged.set("From", "+1-forged");
+  const multipart = new Request(url, {
+    method: "POST",
+    body: forged,
+    headers: { "x-twilio-signature": twilioSig },
+  });
+  assert.equal(await verifyTwilioSignature(multipart, "12345"), false);
+  const nonce = "n1";
+  const plivoSig = await hmac("SHA-256", "token", `https://example.com/answer.${nonce}`);
+  const plivoMultipart = new Request("https://example.com/answer", {
+    method: "POST",
+    body: forged,
+    headers: { "x-plivo-signature-v3": plivoSig, "x-plivo-signature-v3-nonce": nonce },
+  });
+  assert.equal(await verifyPlivoSignature(plivoMultipart, "token"), false);
+  // The same form, its media type written in other case, is read (RFC 9110: case-insensitive).
+  const shouty = (signature: string) =>
+    new Request(url, {
+      method: "POST",
+      body: "From=%2B1-forged",
+      headers: {
+        "x-twilio-signature": signature,
+        "content-type": "Application/X-WWW-Form-Urlencoded; charset=UTF-8",
+      },
+    });
+  assert.equal(await verifyTwilioSignature(shouty(twilioSig), "12345"), false);
+  const covering = await hmac("SHA-1", "12345", `${url}From+1-forged`);
+  assert.equal(await verifyTwilioSignature(shouty(covering), "12345"), true);
+});
+
+Deno.test("`verifyTwilioSignature` sorts a repeated parameter's values, as Twilio's libraries do", async () => {
+  // twilio-python's compute_signature: `for value in sorted(values)` within each sorted name.
+  const url = "https://mycompany.com/myapp.php?foo=1&bar=2";
+  const signature = await hmac("SHA-1", "12345", `${url}To+1To+2`);
+  const request = new Request(url, {
+    method: "POST",
+    body: "To=%2B2&To=%2B1",
+    headers: {
+      "x-twilio-signature": signature,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+  });
+  assert.equal(await verifyTwilioSignature(request, "12345"), true);
+});
