@@ -11,7 +11,7 @@
  */
 
 import { createDemoHandler } from "./handler.ts";
-import { demoOrigins } from "./origins.ts";
+import { demoOrigins, parseOrigins } from "./origins.ts";
 
 const hostname = Deno.env.get("HOST") || "127.0.0.1";
 const portText = Deno.env.get("PORT") || "8000";
@@ -20,8 +20,13 @@ if (!/^\d{1,5}$/.test(portText) || port > 65535) {
   console.error(`PORT must be a port number from 0 to 65535, got ${JSON.stringify(portText)}`);
   Deno.exit(2);
 }
-const extraOrigins = (Deno.env.get("ORIGINS") ?? "").split(",").map((o) => o.trim())
-  .filter(Boolean).map((origin) => new URL(origin).origin);
+let extraOrigins: string[] = [];
+try {
+  extraOrigins = parseOrigins(Deno.env.get("ORIGINS") ?? "");
+} catch (error) {
+  console.error((error as Error).message);
+  Deno.exit(2);
+}
 
 // Made once the port is known (PORT=0 picks one): the demo serves only its own origins.
 let handler: (request: Request) => Promise<Response> = () =>

@@ -39,3 +39,24 @@ export function demoOrigins(hostname: string, port: number): string[] {
   // Through URL, so the default port and letter case come out as browsers send them.
   return names.map((name) => new URL(`http://${name}:${port}`).origin);
 }
+
+/**
+ * The origins of `ORIGINS` (comma-separated, e.g. `https://demo.example`), each as a browser
+ * sends it; a RangeError naming the first that is not an origin (`demo.example` has no scheme).
+ */
+export function parseOrigins(text: string): string[] {
+  return text.split(",").map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      // Named below.
+    }
+    if (url === undefined || url.origin === "null") {
+      throw new RangeError(
+        `ORIGINS must list origins such as https://demo.example, got ${JSON.stringify(entry)}`,
+      );
+    }
+    return url.origin;
+  });
+}

@@ -72,6 +72,9 @@ export interface IdentifiedCall {
 }
 
 /** How long and how many messages {@linkcode identifyCall} waits for. */
+/** The largest message taken while the provider is told (its opening messages are small JSON). */
+const MAX_FIRST_MESSAGE_BYTES = 64 * 1024;
+
 export interface IdentifyOptions {
   providers: DetectProviderOptions;
   clock: Clock;
@@ -106,6 +109,14 @@ export function identifyCall(
   };
   const onMessage = (event: MessageEvent) => {
     const data: unknown = event.data;
+    const size = typeof data === "string" ? data.length : (data as ArrayBuffer).byteLength;
+    if (size > MAX_FIRST_MESSAGE_BYTES) {
+      // Held until the provider is known, a big message would cost memory for nothing: no
+      // provider opens with one (the transport's own maxMessageBytes takes over after).
+      stop();
+      if (socket.readyState < 2) socket.close(1009, "message too big");
+      return options.onFail(`a first message of ${size} bytes`);
+    }
     if (typeof data === "string") messages.push(data);
     else if (data instanceof ArrayBuffer) messages.push(new Uint8Array(data));
     else return fail("a message that is neither text nor bytes");

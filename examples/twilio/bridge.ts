@@ -60,9 +60,13 @@ export function twilioBridge(
       if (!(await signed(request, publicUrl))) {
         return new Response("Bad signature", { status: 403 });
       }
-      const from = request.method === "POST"
-        ? String((await request.formData()).get("From") ?? "")
-        : url.searchParams.get("From") ?? "";
+      let from = url.searchParams.get("From") ?? "";
+      if (request.method === "POST") {
+        // Twilio posts a form; anything else is not Twilio (checked above when a token is set).
+        const form = await request.formData().catch(() => null);
+        if (form === null) return new Response("Expected a form", { status: 400 });
+        from = String(form.get("From") ?? "");
+      }
       const twiml = `<?xml version="1.0" encoding="UTF-8"?>
 <Response>
   <Connect>

@@ -309,7 +309,8 @@ export class SimulatedCall {
     const bargeIn = this.#options.bargeIn;
     if (!bargeIn) return;
     const frameEnd = this.#callerTime(position + (samples.length * 1000) / rate);
-    const plan = this.#audio.bargeInPlan(this.#callerTime(position), frameEnd, bargeIn);
+    const spoken = this.#audio.callerUtterances(position) - this.#audio.bargeIns.length;
+    const plan = this.#audio.bargeInPlan(this.#callerTime(position), frameEnd, bargeIn, spoken);
     if (!plan) return;
     // Caller positions of the barge-in, sample-accurate within the frame.
     const toPosition = (ms: number) => (ms - this.#callerStartMs) * this.#options.speed;

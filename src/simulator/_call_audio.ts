@@ -40,6 +40,8 @@ export class CallAudioTimeline {
   #bargeIn: BargeInSpeech | null = null;
   #lastBargedSpurt: number | null = null;
   #callerStartMs = 0;
+  /** How many utterances of its own the caller had begun at the last barge-in. */
+  #spokenAtBargeIn = 0;
 
   constructor(
     farEnd: FarEnd,
@@ -121,20 +123,28 @@ export class CallAudioTimeline {
   /**
    * The barge-in to mix into a frame spanning call times [`frameStart`, `frameEnd`): the one under
    * way, or a new one when the bot has been speaking for `afterMs` and the caller is quiet.
+   * `spoken`: how many utterances of its own audio the caller has begun. The bot's answer to a
+   * barge-in is not barged in on (no utterance of the caller's came between): a caller that
+   * interrupted listens to what the bot says to it, and a bot that answers every sound (an echo,
+   * a parrot) would otherwise be interrupted by its own answers until the call's end.
    */
   bargeInPlan(
     frameStart: number,
     frameEnd: number,
     options: Required<BargeInOptions>,
+    spoken: number,
   ): BargeInSpeech | null {
     if (this.#bargeIn) return this.#bargeIn;
     const spurt = this.bot.currentStartMs;
     if (spurt === null || spurt === this.#lastBargedSpurt) return null;
     if (this.bargeIns.length >= options.count) return null;
+    const last = this.bargeIns.at(-1);
+    if (last !== undefined && spurt >= last.endMs && spoken === this.#spokenAtBargeIn) return null;
     const due = spurt + options.afterMs;
     if (due >= frameEnd || this.#callerSpeaking(due)) return null;
     const startMs = Math.max(due, frameStart);
     this.#lastBargedSpurt = spurt;
+    this.#spokenAtBargeIn = spoken;
     this.#bargeIn = { startMs, endMs: startMs + options.durationMs / this.#speed };
     this.bargeIns.push(this.#bargeIn);
     return this.#bargeIn;

@@ -47,9 +47,8 @@ Usage: simulate [options] <ws-url>
       --max-duration MS     end the call after this long (default: 300000)
       --barge-in MS         speak over the bot MS into each of its answers
       --barge-in-for MS     …for this long (default: 1200)
-      --barge-ins N         barge in on N answers at most (default: every answer, the answers
-                            to barge-ins too: a bot that answers every sound, such as an echo,
-                            is barged in on until --max-duration unless N is set)
+      --barge-ins N         barge in on N answers at most (default: every answer, but not the
+                            bot's answer to a barge-in: the caller listens to that)
   -n, --calls N             run N calls at once and print their aggregate report (default: 1)
       --ramp MS             spread the calls' starts over MS (default: 0)
       --param KEY=VALUE     a custom parameter of the call (repeatable)

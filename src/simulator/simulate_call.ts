@@ -35,8 +35,8 @@ export interface BargeInOptions {
    */
   durationMs?: number;
   /**
-   * Barge in on this many answers at most (the bot answers each barge-in, which could go on
-   * until the call ends).
+   * Barge in on this many answers at most. The bot's answer to a barge-in is never barged in on
+   * (no utterance of the caller's came between): the caller listens to it.
    *
    * @default {Infinity}
    */
@@ -129,7 +129,8 @@ export interface SimulateCallOptions {
    */
   maxDurationMs?: number;
   /**
-   * Make the caller speak over the bot `afterMs` into each of its answers.
+   * Make the caller speak over the bot `afterMs` into each of its answers (not into its answer to
+   * a barge-in: see {@linkcode BargeInOptions.count}).
    *
    * @default {undefined}
    */

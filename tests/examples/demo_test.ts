@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createDemoHandler, type DemoHandlerOptions } from "../../examples/demo/handler.ts";
-import { demoOrigins } from "../../examples/demo/origins.ts";
+import { demoOrigins, parseOrigins } from "../../examples/demo/origins.ts";
 import { within, WsClient } from "../_ws_client.ts";
 import { rawStatus, UPGRADE_HEADERS } from "./_http.ts";
 
@@ -412,4 +412,14 @@ Deno.test("`npm start` listens on PORT and HOST (127.0.0.1 by default) and serve
     assert.equal(await at(proxied), 200);
     assert.equal(await at({ host: "evil.example" }), 403);
   });
+});
+
+Deno.test("demo's ORIGINS: each an origin as browsers send it; one without a scheme is named, not a crash", () => {
+  assert.deepEqual(parseOrigins(" https://Demo.Example:443 , http://b.example:8080/x "), [
+    "https://demo.example",
+    "http://b.example:8080",
+  ]);
+  assert.deepEqual(parseOrigins(""), []);
+  assert.throws(() => parseOrigins("https://ok.example,demo.example"), /"demo\.example"/);
+  assert.throws(() => parseOrigins("file:///tmp/x"), RangeError);
 });

@@ -356,6 +356,17 @@ Deno.test("the realtime bridge refuses what is not a call: other paths, plain re
       logs.some((line) => line.includes("no provider recognized in the first 20")),
       logs.join("\n"),
     );
+    // One big message while the provider is told: refused at once with 1009, not held.
+    const big = new WebSocket(`ws://${base}/media`);
+    await new Promise((resolve) => (big.onopen = resolve));
+    const refused = new Promise<CloseEvent>((resolve) => (big.onclose = resolve));
+    big.send(new Uint8Array(65 * 1024));
+    assert.equal((await refused).code, 1009);
+    assert.ok(
+      logs.some((line) => line.includes("a first message of 66560 bytes")),
+      logs.join("\n"),
+    );
+    assert.equal(models, 0);
   } finally {
     await server.shutdown();
   }

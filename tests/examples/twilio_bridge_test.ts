@@ -119,3 +119,16 @@ Deno.test("examples/twilio refuses unsigned requests when it has the auth token"
   const unsigned = new Request("http://127.0.0.1:8000/media", { headers: upgradeHeaders });
   assert.equal((await handler(unsigned)).status, 401);
 });
+
+Deno.test("examples/twilio answers a /twiml POST that is not a form with 400, not a server error", async () => {
+  const handler = twilioBridge();
+  const response = await handler(
+    new Request("http://127.0.0.1:8000/twiml", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"From":1}',
+    }),
+  );
+  assert.equal(response.status, 400);
+  await response.body?.cancel();
+});

@@ -308,3 +308,22 @@ Deno.test("simulateCall judges what the bot sends the moment the socket opens, b
   assert.deepEqual(report.violations, [], JSON.stringify(report.violations));
   assert.equal(report.messages.received, 10);
 });
+
+Deno.test("simulateCall does not barge in on the bot's answer to a barge-in: a parrot's call ends", async () => {
+  // A bot that answers every sound, the barge-in too (as the demo's parrot does): barging in on
+  // each answer would go on until maxDurationMs. The caller listens to the answer to its
+  // interruption, and hangs up after the linger as usual.
+  const { report, session } = await call(
+    { answerDelayMs: 500, answerMs: 3000, onBargeIn: "interrupt" },
+    {
+      audio: syntheticCaller({ utterancesMs: [600], pauseMs: 300 }),
+      bargeIn: { afterMs: 400, durationMs: 1200 },
+      lingerMs: 1000,
+      maxDurationMs: 60_000,
+    },
+  );
+  assert.equal(report.bargeIns.length, 1, "one barge-in: on the answer to the caller's words");
+  assert.equal(session.answers.length, 2, "the barge-in was answered, and heard out");
+  assert.equal(report.ended.by, "caller", report.ended.detail);
+  assert.ok(report.ended.atMs < 10_000, `ended at ${report.ended.atMs} ms`);
+});
