@@ -282,12 +282,14 @@ export class OutboundPath {
     this.#stats.audioBytesDroppedOnClose += this.#pump.clear();
   }
 
-  /** The session is over: nothing more is sent, no timer is left. */
+  /** The session is over: nothing more is sent, no timer is left; what was queued is counted. */
   stop(): void {
     this.tracker.end();
     this.#pauseBound.cancel();
     this.#startBound.cancel();
-    this.#pump.stop();
+    const left = this.#pump.stop();
+    this.#stats.audioBytesDroppedOnClose += left.audioBytes;
+    this.#stats.framesDroppedOnClose += left.frames;
   }
 
   /** Sends everything queued, paced; settles once it has all left. */

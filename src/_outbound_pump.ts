@@ -145,15 +145,21 @@ export class OutboundPump {
     this.#run();
   }
 
-  /** Sends nothing more; wakes every waiter. */
-  stop(): void {
+  /**
+   * Sends nothing more; wakes every waiter. Returns what was still queued (and now never leaves):
+   * audio bytes, the chunker's and packetizer's remainders included, and other frames.
+   */
+  stop(): { audioBytes: number; frames: number } {
     if (this.#started && !this.#stopped) this.#mixer?.detach();
     this.#stopped = true;
     this.#pacing.cancel();
     this.#tail.cancel();
     this.#paced = undefined;
+    const left = this.#queue.discard();
+    left.audioBytes += this.#chunker.clear() + this.#sender.clearPackets();
     this.#queue.wakeWriter();
     this.#queue.wakeDrained();
+    return left;
   }
 
   /**

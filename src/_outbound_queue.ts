@@ -129,6 +129,18 @@ export class OutboundQueue {
     return dropped;
   }
 
+  /**
+   * Empties the queue for good (the session is over): returns the audio bytes and the other
+   * frames (marks, messages, an `end`) that will never be sent, for the drop counters.
+   */
+  discard(): { audioBytes: number; frames: number } {
+    const audioBytes = this.clear(); // the frames stay, alone now
+    const frames = this.size;
+    this.#items = [];
+    this.#head = this.#tail = 0;
+    return { audioBytes, frames };
+  }
+
   /** `undefined` when a writer may go on; else a promise that settles when it may. */
   room(): Promise<void> | undefined {
     if (this.#queuedMs <= this.#maxQueuedMs) return;

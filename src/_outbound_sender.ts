@@ -197,7 +197,8 @@ export class OutboundSender {
   #serialize(frame: Frame): Serialized | Promise<Serialized> {
     let result: SerializeResult;
     try {
-      result = this.#serializer.serialize(frame);
+      // `?? null`: a serializer written in JavaScript may fall off its switch with `undefined`.
+      result = this.#serializer.serialize(frame) ?? null;
     } catch (cause) {
       this.#encodeFailed(cause);
       return null;

@@ -370,16 +370,18 @@ export class PlaybackTracker {
     let heard = this.#timeline.playedAt(time - this.#lag);
     if (!this.acks) return heard;
     if (heard < this.#ackedPosition) heard = this.#ackedPosition;
-    // Never past a mark the far end has not reached: accurate to one mark interval. Unless the far
-    // end has never answered one and the first is late beyond playoutTimeoutMs: one that does not
-    // answer marks is heard by the estimate, not frozen at the first. (One that answered before
-    // and is late now has stalled: the mark holds.)
+    // Never past a mark the far end has not reached: accurate to one mark interval. Once its
+    // acknowledgement is late beyond playoutTimeoutMs the far end may have stalled or stopped
+    // answering marks (or never did): from then on the position moves on from the mark in real
+    // time, never past the estimate. Neither frozen for good (one that stopped answering plays
+    // on: heard lags it by playoutTimeoutMs), nor leaping to the estimate (one that stalled
+    // longer than that is overstated by the rest of its stall, not all of it).
     const next = this.#marks[0];
-    if (
-      next !== undefined && heard > next.position &&
-      (this.#acknowledged ||
-        time < next.playsAt + Math.max(0, this.#lag) + this.#playoutTimeoutMs)
-    ) heard = next.position;
+    if (next !== undefined && heard > next.position) {
+      const overdueAt = next.playsAt + Math.max(0, this.#lag) + this.#playoutTimeoutMs;
+      const bound = next.position + Math.max(0, time - overdueAt);
+      if (heard > bound) heard = bound;
+    }
     return heard;
   }
 

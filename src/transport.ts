@@ -426,7 +426,7 @@ export class WebSocketTransport extends EventTarget {
   ): void {
     if (type === "speakingstart" || type === "speakingstop") this.#out.tracker.wantEvents();
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
-    const signal = typeof options === "object" ? options.signal : undefined;
+    const signal = typeof options === "object" && options !== null ? options.signal : undefined;
     if (type === "error" && listener !== null && !signal?.aborted) this.#deliverUnheard();
   }
 
@@ -567,8 +567,11 @@ export class WebSocketTransport extends EventTarget {
     }
     this.#deliveringUnheard = true;
     queueMicrotask(() => {
+      // One at a time: an error reported by a listener meanwhile joins the end of the list.
+      for (let error = held.shift(); error !== undefined; error = held.shift()) {
+        this.dispatchEvent(new TransportErrorEvent(error));
+      }
       this.#unheardErrors = undefined;
-      for (const error of held) this.dispatchEvent(new TransportErrorEvent(error));
     });
   }
 

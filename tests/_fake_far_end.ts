@@ -80,12 +80,14 @@ export class FakeFarEnd {
   #pendingMarks: { name: string; at: number }[] = [];
   #jitterMs: number;
   #bytes = 0;
+  #acking: boolean;
 
   constructor(clock: FakeClock, socket: MemorySocket, options: FakeFarEndOptions) {
     this.#clock = clock;
     this.#socket = socket;
     this.#options = options;
     this.#jitterMs = options.jitterMs;
+    this.#acking = options.acks !== false;
     socket.addEventListener("message", (event) => {
       const data = (event as MessageEvent).data;
       if (typeof data === "string") this.#text(data);
@@ -101,6 +103,12 @@ export class FakeFarEnd {
       ms += Math.max(0, Math.min(span.ms, time - span.at));
     }
     return ms;
+  }
+
+  /** From now on no mark is acknowledged, those waiting included (a far end that stops answering). */
+  stopAcking(): void {
+    this.#acking = false;
+    this.#pendingMarks = [];
   }
 
   /** From now on audio waits `ms` longer before it plays (a network that got slower). */
@@ -127,7 +135,7 @@ export class FakeFarEnd {
     const now = this.#clock.now();
     this.texts.push({ at: now, text, bytesBefore: this.#bytes });
     if (text.startsWith("mark:")) {
-      if (this.#options.acks === false) return;
+      if (!this.#acking) return;
       // Acknowledged once everything received before it has played.
       const mark = { name: text.slice(5), at: Math.max(now, this.#playsUntil) };
       this.#pendingMarks.push(mark);

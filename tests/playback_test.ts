@@ -642,21 +642,49 @@ Deno.test("a cancel or a close while an end waits for playout: no goodbye sent, 
   }
 });
 
-Deno.test("a far end that acknowledged before and stalls now: heardMs holds at its unanswered mark, however long the stall", async () => {
-  const c = call({ jitterMs: 100, options: { playoutTimeoutMs: 500 } });
+Deno.test("a far end that stalls: heardMs holds at its unanswered mark for playoutTimeoutMs, then moves on no faster than real time", async () => {
+  const c = call({ jitterMs: 100 }); // playoutTimeoutMs 2000 by default
   await c.clock.tick(0);
   c.transport.send(speech(10_000, 1, "r1"));
   await c.clock.tick(1000);
-  c.farEnd.delayBy(2500); // its network stalls 2.5 s, five times playoutTimeoutMs
-  for (let t = 1100; t <= 5000; t += 100) {
+  c.farEnd.delayBy(2500); // its network stalls 2.5 s
+  for (let t = 1100; t <= 6000; t += 100) {
     await c.clock.tick(100);
     const heard = c.transport.playback.heardMs;
     const truth = c.farEnd.playedMs(1);
-    // Ahead of the truth by a mark interval at most (they spread to maxMarkIntervalMs, 1 s).
-    assert.ok(heard <= truth + 1000, `at ${t} ms: heard ${heard}, the far end played ${truth}`);
+    // Ahead of the truth by a mark interval at most (they spread to maxMarkIntervalMs, 1 s), and
+    // by the part of the stall past playoutTimeoutMs (500 ms): never by the whole stall.
+    assert.ok(heard <= truth + 1500, `at ${t} ms: heard ${heard}, the far end played ${truth}`);
   }
   const result = await c.transport.interrupt();
   assert.ok(result.heardMs - c.farEnd.playedMs(1) <= 1000, "within a mark interval");
+  await hangUp(c);
+});
+
+Deno.test("a far end that stops acknowledging mid-call: heardMs moves on behind it, never frozen", async () => {
+  const c = call({ jitterMs: 100, options: { playoutTimeoutMs: 500 } });
+  await c.clock.tick(0);
+  c.transport.send(speech(3000, 1, "r1"));
+  await c.clock.tick(600);
+  c.farEnd.stopAcking();
+  for (let t = 700; t <= 3500; t += 100) {
+    await c.clock.tick(100);
+    const heard = c.transport.playback.heardMs;
+    const truth = c.farEnd.playedMs(1);
+    // Behind by the bound and a mark interval at most; never ahead of what played.
+    assert.ok(heard <= truth + 20, `at ${t} ms: heard ${heard} ahead of ${truth}`);
+    assert.ok(
+      truth - heard <= 500 + 1000,
+      `at ${t} ms: heard ${heard}, the far end played ${truth}`,
+    );
+  }
+  c.transport.send(speech(2000, 2, "r2"));
+  await c.clock.tick(4000);
+  const stops = c.events.filter((e) => e.type === "speakingstop");
+  assert.deepEqual(stops.map((e) => [e.event.responseId, e.event.heardMs]), [["r1", 3000], [
+    "r2",
+    2000,
+  ]]);
   await hangUp(c);
 });
 

@@ -400,3 +400,19 @@ Deno.test("a real-time relay of half chunks sends its last half chunk and stops 
     await s.transport.closed;
   }
 });
+
+Deno.test("frames queued behind audio when the session ends are counted as dropped, not lost silently", async () => {
+  const s = session();
+  await s.clock.tick(1);
+  s.transport.send(audio(1000)); // a second of audio ahead of them
+  s.transport.send({ type: "message", message: { hi: 1 } });
+  s.transport.send({ type: "mark", name: "m1" });
+  await s.clock.tick(100);
+  s.pair.client.close(1000);
+  await s.clock.tick(10);
+  await s.transport.closed;
+  assert.deepEqual(s.received.filter((r) => typeof r.data === "string"), [], "they never left");
+  assert.equal(s.transport.stats.framesDroppedOnClose, 2);
+  const sent = s.transport.stats.audioBytesSent;
+  assert.equal(sent + s.transport.stats.audioBytesDroppedOnClose, 1000 * 32, "every byte told");
+});

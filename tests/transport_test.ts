@@ -549,19 +549,29 @@ Deno.test("a serializer serves one live session: a second transport given it is 
   await again.close();
 });
 
-Deno.test("errors reported before anyone listens are held for the first listener: 16, the rest counted", async () => {
+/**
+ * A transport whose serializer reports `count` errors (`${prefix}${i}`) while it is set up, as
+ * Exotel's does inside `upgrade()`, before anyone listens; and the serializer's `report`.
+ */
+async function reportsAtSetUp(count: number, prefix: string) {
   let report!: (error: TransportError) => void;
   const reporting: FrameSerializer = {
     bind: (context) => void (report = context.report),
     setup() {
-      for (let i = 0; i < 20; i++) report(new TransportError("encode", `problem ${i}`));
+      for (let i = 0; i < count; i++) report(new TransportError("encode", `${prefix}${i}`));
     },
     serialize: () => null,
     deserialize: () => null,
   };
-  const { server } = new MemorySocketPair();
-  const transport = new WebSocketTransport(server, { serializer: reporting });
+  const transport = new WebSocketTransport(new MemorySocketPair().server, {
+    serializer: reporting,
+  });
   await Promise.resolve();
+  return { transport, report };
+}
+
+Deno.test("errors reported before anyone listens are held for the first listener: 16, the rest counted", async () => {
+  const { transport, report } = await reportsAtSetUp(20, "problem ");
   // A listener whose signal is already aborted is never added: it does not end the hold.
   const gone = AbortSignal.abort();
   transport.addEventListener("error", () => assert.fail("never added"), { signal: gone });
@@ -581,5 +591,17 @@ Deno.test("errors reported before anyone listens are held for the first listener
   assert.equal(transport.stats.errorsUnheard, 5);
   report(new TransportError("encode", "later"));
   assert.deepEqual(first.at(-1), "later", "once someone listens, errors go out at once");
+  await transport.close();
+});
+
+Deno.test("held errors: one a listener reports while they are delivered comes after them; null options are options", async () => {
+  const { transport, report } = await reportsAtSetUp(3, "p");
+  const heard: string[] = [];
+  transport.addEventListener("error", (e) => {
+    heard.push(e.error.message);
+    if (e.error.message === "p0") report(new TransportError("encode", "from the listener"));
+  }, null as unknown as undefined);
+  await Promise.resolve();
+  assert.deepEqual(heard, ["p0", "p1", "p2", "from the listener"]);
   await transport.close();
 });

@@ -7,7 +7,32 @@
 
 import { TransportError } from "../errors.ts";
 import { TransportErrorEvent } from "../events.ts";
-import type { WebSocketTransport } from "../transport.ts";
+import type { WebSocketLike } from "../socket.ts";
+import { WebSocketTransport } from "../transport.ts";
+import type { TransportOptions } from "../transport_options.ts";
+
+/**
+ * Makes the session's transport on a socket the adapter has already accepted, or, when that
+ * throws (a `serializer` function that failed, a serializer serving another session), logs the
+ * failure, closes the socket with 1011 and returns `null`: it ends that session, never the server.
+ */
+export function startSession(
+  socket: WebSocketLike,
+  options: TransportOptions,
+): WebSocketTransport | null {
+  try {
+    return new WebSocketTransport(socket, options);
+  } catch (cause) {
+    const message = `the session could not start: ${String(cause)}`;
+    console.error(new TransportError("application", message, { cause, closeCode: 1011 }));
+    try {
+      socket.close(1011, "session failed");
+    } catch {
+      // Already closing: it goes either way.
+    }
+    return null;
+  }
+}
 
 /**
  * Calls `run` and watches what it returns. If it throws, or its promise rejects, the failure is

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
 import { type BunServerWebSocket, BunSocket } from "./_bun_socket.ts";
+import { startSession } from "./_session.ts";
 
 export type { AdmissionOptions, BunServerWebSocket, UpgradeResult };
 
@@ -113,5 +113,5 @@ export async function upgrade(
     return { transport: null, response: new Response("Bad upgrade", { status: 400 }) };
   }
   // Bun has answered the upgrade itself and ignores what `fetch` returns now.
-  return { transport: new WebSocketTransport(socket, options), response: new Response(null) };
+  return { transport: startSession(socket, options), response: new Response(null) };
 }

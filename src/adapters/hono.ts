@@ -6,12 +6,12 @@
  * @module
  */
 
-import { WebSocketTransport } from "../transport.ts";
+import type { WebSocketTransport } from "../transport.ts";
 import { checkSharedOptions } from "./_shared_options.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit } from "./_admission.ts";
 import { HonoSocket, type HonoWSContext, type HonoWSEvents } from "./_hono_socket.ts";
-import { runSession } from "./_session.ts";
+import { runSession, startSession } from "./_session.ts";
 
 export type { AdmissionOptions, HonoWSContext, HonoWSEvents };
 
@@ -114,9 +114,9 @@ export function voiceSession<C extends HonoContext, U = unknown>(
     // No response: the runtime adapter did not upgrade and passed the request on (`next()`).
     if (socket === undefined || response === undefined) return response;
     if (!readable(request)) c.req.raw = copy; // what onSession and later middleware read
-    const transport = new WebSocketTransport(socket, options);
+    const transport = startSession(socket, options);
     // Synchronously, so that listeners added in onSession see "connected" on every runtime.
-    runSession(transport, () => onSession(transport, c));
+    if (transport !== null) runSession(transport, () => onSession(transport, c));
     return response;
   };
 }

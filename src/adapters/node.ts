@@ -5,13 +5,13 @@
  * @module
  */
 
-import { WebSocketTransport } from "../transport.ts";
+import type { WebSocketTransport } from "../transport.ts";
 import { checkSharedOptions } from "./_shared_options.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit } from "./_admission.ts";
 import { type NodeDuplex, type NodeIncomingMessage, refuse, toRequest } from "./_node_http.ts";
 import { NodeSocket, type WsSocket } from "./_node_socket.ts";
-import { runSession } from "./_session.ts";
+import { runSession, startSession } from "./_session.ts";
 
 export type { NodeDuplex, NodeIncomingMessage };
 
@@ -119,8 +119,8 @@ export function upgradeHandler(
   const { maxMessageBytes, closeTimeoutMs } = checkSharedOptions(options);
   const accept = (ws: WsSocket, request: NodeIncomingMessage) => {
     const socket = new NodeSocket(ws, { idleTimeout, closeTimeoutMs });
-    const transport = new WebSocketTransport(socket, options);
-    runSession(transport, () => onSession(transport, request));
+    const transport = startSession(socket, options);
+    if (transport !== null) runSession(transport, () => onSession(transport, request));
   };
   return async (request, socket, head) => {
     let refusal: Response | null;

@@ -9,13 +9,17 @@
 
 /**
  * The `name`/`value` pairs of a POST's form-encoded body, in the order sent; `[]` for a request
- * with no body (or an empty one); `null` for a body that is not a form (another content type,
- * `multipart/form-data` included, which providers do not sign), so the caller refuses it.
+ * with no body (or an empty one); `null` for a body the signature cannot cover, so the caller
+ * refuses it: one that is not a form (another content type, `multipart/form-data` included,
+ * which providers do not sign), one on a method other than POST (providers post their forms),
+ * or one already read (nothing left to check).
  */
 export async function signedFormParams(request: Request): Promise<[string, string][] | null> {
-  if (request.method !== "POST" || request.body === null) return [];
+  if (request.body === null) return [];
+  if (request.bodyUsed) return null;
   const body = await request.clone().text();
   if (body === "") return [];
+  if (request.method !== "POST") return null;
   // The media type, case-insensitive (RFC 9110 §8.3.1), without its parameters.
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") return null;

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { toJson } from "./_to_json.ts";
 import { TransportError } from "../errors.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
@@ -179,7 +180,7 @@ export class ExotelSerializer implements FrameSerializer {
         this.#audio.reset();
         return this.#ids.streamEvent("clear");
       case "message":
-        return JSON.stringify(frame.message);
+        return toJson(frame.message);
       default:
         return null;
     }

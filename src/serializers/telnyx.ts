@@ -5,6 +5,7 @@
  * @module
  */
 
+import { toJson } from "./_to_json.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
@@ -188,7 +189,7 @@ export class TelnyxSerializer implements FrameSerializer {
         this.#out.reset();
         return `{"event":"clear"}`;
       case "message":
-        return JSON.stringify(frame.message);
+        return toJson(frame.message);
       case "end":
       case "cancel":
         return this.#hangUp.endCall(() => this.#hangUpRequest());

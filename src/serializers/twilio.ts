@@ -6,6 +6,7 @@
  * @module
  */
 
+import { toJson } from "./_to_json.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
@@ -206,7 +207,7 @@ export class TwilioSerializer implements FrameSerializer {
         this.#audio.reset();
         return this.#ids.streamEvent("clear");
       case "message":
-        return JSON.stringify(frame.message);
+        return toJson(frame.message);
       case "end":
       case "cancel":
         return this.#hangUp.endCall(() => this.#hangUpRequest());

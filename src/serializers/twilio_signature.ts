@@ -68,17 +68,24 @@ export async function verifyTwilioSignature(
 
   let suffix = "";
   const bodySha = new URL(url).searchParams.get("bodySHA256");
-  if (bodySha !== null && request.method === "POST" && request.body !== null) {
-    // A JSON body: the URL is signed, and the body is bound to it by its hash.
-    const body = await request.clone().text();
+  if (bodySha !== null && request.method !== "GET" && request.method !== "HEAD") {
+    // A JSON body: the URL is signed, and the body is bound to it by its hash (a missing body
+    // is the empty one, whose hash must match too).
+    if (request.bodyUsed) return false;
+    const body = request.body === null ? "" : await request.clone().text();
     const digest = await crypto.subtle.digest("SHA-256", encoder.encode(body));
     if (toHex(new Uint8Array(digest)) !== bodySha.toLowerCase()) return false;
   } else {
     const params = await signedFormParams(request);
     if (params === null) return false; // a body the signature cannot cover
-    // Sorted by name, then a repeated name's values (code unit order, as Twilio's libraries do).
+    // Sorted by name, then a repeated name's values, each value once (code unit order), as
+    // Twilio's libraries do (twilio-python: `sorted(set(values))`).
     params.sort(compareParams);
-    for (const [name, value] of params) suffix += name + value;
+    let previous: [string, string] | undefined;
+    for (const param of params) {
+      if (previous?.[0] !== param[0] || previous[1] !== param[1]) suffix += param[0] + param[1];
+      previous = param;
+    }
   }
 
   for (const candidate of urlVariants(url)) {

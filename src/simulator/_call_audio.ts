@@ -42,6 +42,8 @@ export class CallAudioTimeline {
   #callerStartMs = 0;
   /** How many utterances of its own the caller had begun at the last barge-in. */
   #spokenAtBargeIn = 0;
+  /** The bot's answer to the last barge-in has begun (and was not barged in on). */
+  #answerHeardOut = false;
 
   constructor(
     farEnd: FarEnd,
@@ -124,9 +126,9 @@ export class CallAudioTimeline {
    * The barge-in to mix into a frame spanning call times [`frameStart`, `frameEnd`): the one under
    * way, or a new one when the bot has been speaking for `afterMs` and the caller is quiet.
    * `spoken`: how many utterances of its own audio the caller has begun. The bot's answer to a
-   * barge-in is not barged in on (no utterance of the caller's came between): a caller that
-   * interrupted listens to what the bot says to it, and a bot that answers every sound (an echo,
-   * a parrot) would otherwise be interrupted by its own answers until the call's end.
+   * barge-in (its first sound after it, no utterance of the caller's between) is not barged in
+   * on: a caller that interrupted listens to what the bot says to it, and a bot that answers every
+   * sound (an echo, a parrot) would otherwise be interrupted by its own answers until the end.
    */
   bargeInPlan(
     frameStart: number,
@@ -139,12 +141,25 @@ export class CallAudioTimeline {
     if (spurt === null || spurt === this.#lastBargedSpurt) return null;
     if (this.bargeIns.length >= options.count) return null;
     const last = this.bargeIns.at(-1);
-    if (last !== undefined && spurt >= last.endMs && spoken === this.#spokenAtBargeIn) return null;
+    if (
+      last !== undefined && !this.#answerHeardOut && spurt >= last.endMs &&
+      spoken === this.#spokenAtBargeIn
+    ) {
+      // The bot's first sound after the barge-in, with no word of the caller's between: its
+      // answer to it, heard out. (Only that one: a bot speaking up later on its own is fair game.)
+      this.#answerHeardOut = true;
+      this.#lastBargedSpurt = spurt;
+      return null;
+    }
     const due = spurt + options.afterMs;
-    if (due >= frameEnd || this.#callerSpeaking(due)) return null;
+    if (due >= frameEnd) return null;
     const startMs = Math.max(due, frameStart);
+    // Not over the caller's own words: neither when it was due nor now (a due time already past
+    // when the caller began an utterance meanwhile).
+    if (this.#callerSpeaking(due) || this.#callerSpeaking(startMs)) return null;
     this.#lastBargedSpurt = spurt;
     this.#spokenAtBargeIn = spoken;
+    this.#answerHeardOut = false;
     this.#bargeIn = { startMs, endMs: startMs + options.durationMs / this.#speed };
     this.bargeIns.push(this.#bargeIn);
     return this.#bargeIn;

@@ -74,3 +74,29 @@ Deno.test("`runSession` leaves a session whose callback succeeds alone", async (
     assert.deepEqual([errors, logged], [[], []]);
   });
 });
+
+Deno.test("`startSession`: a transport that cannot be made ends that session with 1011, logged, not the server", async () => {
+  const { startSession } = await import("../../src/adapters/_session.ts");
+  const { MemorySocketPair } = await import("../../src/testing/mod.ts");
+  const logged: unknown[] = [];
+  const original = console.error;
+  console.error = (...data: unknown[]) => void logged.push(...data);
+  try {
+    const pair = new MemorySocketPair();
+    const closed = new Promise<CloseEvent>((resolve) =>
+      pair.client.addEventListener("close", (e) => resolve(e as CloseEvent))
+    );
+    const failing = () => {
+      throw new Error("factory failed");
+    };
+    assert.equal(startSession(pair.server, { serializer: failing }), null);
+    assert.equal((await closed).code, 1011);
+    assert.match(String(logged[0]), /the session could not start: Error: factory failed/);
+    // The next session is made as usual.
+    const next = startSession(new MemorySocketPair().server, {});
+    assert.ok(next !== null);
+    await next.close();
+  } finally {
+    console.error = original;
+  }
+});

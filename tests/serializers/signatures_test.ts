@@ -379,3 +379,61 @@ Deno.test("`verifyTwilioSignature` sorts a repeated parameter's values, as Twili
   });
   assert.equal(await verifyTwilioSignature(request, "12345"), true);
 });
+
+Deno.test("the signature helpers cover every body: another method's, one already read, a hashed one that is missing", async () => {
+  const url = "https://example.com/hook";
+  const urlOnly = await hmac("SHA-1", "12345", url);
+  const put = new Request(url, {
+    method: "PUT",
+    body: "From=%2B1evil",
+    headers: {
+      "x-twilio-signature": urlOnly,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+  });
+  assert.equal(await verifyTwilioSignature(put, "12345"), false, "a PUT's form is not signed");
+  const nonce = "n2";
+  const plivoUrlOnly = await hmac("SHA-256", "token", `${url}.${nonce}`);
+  const plivoPut = new Request(url, {
+    method: "PUT",
+    body: "CallUUID=forged",
+    headers: {
+      "x-plivo-signature-v3": plivoUrlOnly,
+      "x-plivo-signature-v3-nonce": nonce,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+  });
+  assert.equal(await verifyPlivoSignature(plivoPut, "token"), false);
+  // A body the handler already read cannot be checked: refused, not an exception.
+  const read = new Request(url, {
+    method: "POST",
+    body: "From=%2B1",
+    headers: {
+      "x-twilio-signature": await hmac("SHA-1", "12345", `${url}From+1`),
+      "content-type": "application/x-www-form-urlencoded",
+    },
+  });
+  await read.text();
+  assert.equal(await verifyTwilioSignature(read, "12345"), false);
+  // A JSON webhook's bodySHA256 with its body stripped: the empty body's hash does not match.
+  const hashed = `${url}?bodySHA256=${"0".repeat(64)}`;
+  const stripped = new Request(hashed, {
+    method: "POST",
+    headers: { "x-twilio-signature": await hmac("SHA-1", "12345", hashed) },
+  });
+  assert.equal(await verifyTwilioSignature(stripped, "12345"), false);
+});
+
+Deno.test("`verifyTwilioSignature` takes a repeated name's identical values once, as Twilio's libraries do", async () => {
+  // twilio-python: `for value in sorted(set(values))`; twilio-node: `Array.from(new Set(v)).sort()`.
+  const url = "https://example.com/hook";
+  const request = new Request(url, {
+    method: "POST",
+    body: "a=1&a=1&b=2",
+    headers: {
+      "x-twilio-signature": await hmac("SHA-1", "12345", `${url}a1b2`),
+      "content-type": "application/x-www-form-urlencoded",
+    },
+  });
+  assert.equal(await verifyTwilioSignature(request, "12345"), true);
+});

@@ -104,3 +104,28 @@ Deno.test("`TelnyxSerializer` one absurd number mutes nothing: every valid packe
     await transport.close();
   }
 });
+
+for (const [name, make] of cases) {
+  Deno.test(`\`${name}Serializer\` reports a message JSON cannot write (undefined, a function) and goes on`, async () => {
+    const { server } = new MemorySocketPair();
+    const audioOut = name === "Exotel" ? { sampleRate: 8000, chunkMs: 200 } : {};
+    const transport = new WebSocketTransport(server, { serializer: make(), audioOut });
+    const errors: TransportError[] = [];
+    transport.addEventListener("error", (e) => errors.push(e.error));
+    // Urgent: serialized at once (a queued one waits for the provider's start message).
+    transport.send({ type: "message", message: undefined, urgent: true });
+    transport.send({ type: "message", message: () => 1, urgent: true });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.deepEqual(errors.map((e) => [e.code, e.fatal]), [["encode", false], ["encode", false]]);
+    assert.equal(transport.stats.encodeErrors, 2);
+    assert.throws(
+      () => make().serialize({ type: "message", message: undefined }),
+      (e) => e instanceof TransportError && e.code === "encode",
+    );
+    let ended = false;
+    void transport.closed.then(() => (ended = true));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.equal(ended, false, "the session goes on");
+    await transport.close();
+  });
+}

@@ -327,3 +327,28 @@ Deno.test("simulateCall does not barge in on the bot's answer to a barge-in: a p
   assert.equal(report.ended.by, "caller", report.ended.detail);
   assert.ok(report.ended.atMs < 10_000, `ended at ${report.ended.atMs} ms`);
 });
+
+Deno.test("simulateCall never barges in over the caller's own words, and barges in on the answer to them", async () => {
+  // The caller's second utterance begins while the bot still answers the barge-in on its answer
+  // to the first: no barge-in is mixed over the caller's words, and the answer to the second
+  // utterance gets its barge-in. (The synthetic caller's known speech segments are the caller's.)
+  const { report } = await call(
+    { answerDelayMs: 500, answerMs: 3000, onBargeIn: "interrupt" },
+    {
+      audio: syntheticCaller({ utterancesMs: [600, 600], pauseMs: 3600 }),
+      bargeIn: { afterMs: 400, durationMs: 1200 },
+      lingerMs: 1500,
+      maxDurationMs: 60_000,
+    },
+  );
+  const caller = report.utterances.filter((u) => u.source !== "barge-in")
+    .map((u) => [u.startMs, u.endMs]);
+  for (const b of report.bargeIns) {
+    for (const [start, end] of caller) {
+      assert.ok(b.atMs >= end! || b.atMs < start!, `barge-in at ${b.atMs} over the caller's words`);
+    }
+  }
+  assert.equal(report.bargeIns.length, 2, JSON.stringify(report.bargeIns.map((b) => b.atMs)));
+  const second = caller[1]!;
+  assert.ok(report.bargeIns[1]!.atMs > second[1]!, "the second on the answer to the second");
+});
