@@ -331,7 +331,10 @@ export class OutboundPath {
     // Hanging up the moment the last chunk leaves would cut off the audio still playing.
     const confirmed = await this.tracker.played(this.#signal);
     // The session ended meanwhile, or is ending otherwise (a cancel, a close): no goodbye.
-    if (this.#signal.aborted || this.#dropped) return;
+    if (this.#signal.aborted || this.#dropped) {
+      this.#stats.framesDroppedOnClose++;
+      return;
+    }
     if (this.tracker.acks && !confirmed) {
       const message = "the far end did not acknowledge playout in time: hanging up on the estimate";
       this.#onError(new TransportError("timeout", message));

@@ -204,7 +204,7 @@ export class OutboundSender {
       return null;
     }
     if (result instanceof Promise) {
-      return result.catch((cause) => {
+      return result.then((messages) => messages ?? null, (cause) => {
         this.#encodeFailed(cause);
         return null;
       });

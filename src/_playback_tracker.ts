@@ -114,6 +114,13 @@ export class PlaybackTracker {
   /** Milliseconds the far end plays behind the pacing estimate (learned from acknowledgements). */
   #lag: number;
   #acknowledged = false;
+  /**
+   * The heard position is ahead of what the acknowledgements say: past an unanswered mark (by the
+   * estimate, past its bound), or held where it was told after they moved back.
+   */
+  #pastMark = false;
+  /** The furthest heard position told so far: it never goes back. */
+  #heardFloor = 0;
   /** Position the far end has acknowledged as played. */
   #ackedPosition = 0;
   #marks: PendingMark[] = [];
@@ -282,7 +289,7 @@ export class PlaybackTracker {
         : this.#lastHeardMs,
       sentMs: current === undefined ? 0 : current.priorMs + current.sentMs,
       queuedMs,
-      acknowledged: this.#acknowledged,
+      acknowledged: this.#grounded,
     };
   }
 
@@ -303,7 +310,7 @@ export class PlaybackTracker {
       responseId: current?.id,
       heardMs: current === undefined ? 0 : heardOf(current, heard),
       droppedMs: queuedMs + Math.max(0, sent - heard),
-      acknowledged: farEndClears && this.#acknowledged,
+      acknowledged: farEndClears && this.#grounded,
     };
     this.#cutPosition = heard;
     this.#stopAll("interrupted", heard);
@@ -377,11 +384,19 @@ export class PlaybackTracker {
     // on: heard lags it by playoutTimeoutMs), nor leaping to the estimate (one that stalled
     // longer than that is overstated by the rest of its stall, not all of it).
     const next = this.#marks[0];
+    this.#pastMark = false;
     if (next !== undefined && heard > next.position) {
       const overdueAt = next.playsAt + Math.max(0, this.#lag) + this.#playoutTimeoutMs;
       const bound = next.position + Math.max(0, time - overdueAt);
       if (heard > bound) heard = bound;
+      this.#pastMark = heard > next.position;
     }
+    // Never back: a late acknowledgement after such a spell moves the estimate back, but what the
+    // caller was told was heard stays told; the truth catches up with it.
+    if (heard < this.#heardFloor - EPSILON) {
+      heard = this.#heardFloor;
+      this.#pastMark = true; // ahead of what the acknowledgements say: an estimate still
+    } else if (heard > this.#heardFloor) this.#heardFloor = heard;
     return heard;
   }
 
@@ -397,6 +412,11 @@ export class PlaybackTracker {
     return this.acks
       ? this.#ackedPosition >= position - EPSILON
       : this.#heardPosition(now) >= position - EPSILON;
+  }
+
+  /** Whether the figures rest on acknowledgements: some came, and none is overdue past its bound. */
+  get #grounded(): boolean {
+    return this.#acknowledged && !this.#pastMark;
   }
 
   /** When everything sent plays to its end, by the lagged estimate (now, once nothing plays). */
@@ -453,7 +473,7 @@ export class PlaybackTracker {
       const end = u.start + u.sentMs;
       if (this.#isPlayed(end, now)) {
         if (now >= settledAt - EPSILON) {
-          this.#stop(u, "played", heard, this.acks && this.#acknowledged);
+          this.#stop(u, "played", heard, this.acks && this.#grounded);
           continue;
         }
         next = settledAt;
@@ -531,7 +551,7 @@ export class PlaybackTracker {
 
   #stopAll(reason: SpeakingStopReason, heard: number): void {
     while (this.#utterances.length > 0) {
-      this.#stop(this.#utterances[0]!, reason, heard, this.#acknowledged);
+      this.#stop(this.#utterances[0]!, reason, heard, this.#grounded);
     }
   }
 }

@@ -19,7 +19,8 @@ export interface PlaybackState {
   queuedMs: number;
   /**
    * Whether the figures rest on the far end's own acknowledgements (marks, checkpoints, notify)
-   * rather than on the estimate from pacing alone.
+   * rather than on the estimate from pacing alone: false too while a mark is unanswered past
+   * `playoutTimeoutMs` and the heard position has moved on without it.
    */
   acknowledged: boolean;
 }

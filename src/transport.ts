@@ -39,7 +39,7 @@ import {
   TransportErrorEvent,
   type TransportEventMap,
 } from "./events.ts";
-import type { Frame } from "./frames.ts";
+import type { Frame, FrameType } from "./frames.ts";
 import type { InterruptResult, PlaybackState } from "./playback.ts";
 import type { FrameSerializer } from "./serializer.ts";
 import type { SessionObserver } from "./session_observer.ts";
@@ -272,6 +272,9 @@ export class WebSocketTransport extends EventTarget {
    * must keep, so the caller may reuse its buffer at once.
    */
   send(frame: Frame): Promise<void> | undefined {
+    if (frame === null || typeof frame !== "object") {
+      throw new TypeError(`send takes a frame, got ${frame === null ? "null" : typeof frame}`);
+    }
     this.#stats.framesOut++;
     if (this.#closing) {
       if (frame.type === "audio") this.#stats.audioBytesDroppedOnClose += frame.audio.length;
@@ -297,6 +300,10 @@ export class WebSocketTransport extends EventTarget {
       case "end":
         this.#out.sendFrame(frame);
         return this.closed.then(() => {});
+    }
+    if (!QUEUED_FRAME_TYPES.has(frame.type)) {
+      this.#stats.framesOut--; // not a frame after all (checked last: audio never pays for it)
+      throw new TypeError(`send takes a frame, got one of type ${JSON.stringify(frame.type)}`);
     }
     // Marks, messages and the rest keep their place after the audio written before them.
     return this.#out.sendFrame(frame);
@@ -614,6 +621,16 @@ export class WebSocketTransport extends EventTarget {
 
 /** The serializers serving a live session: each keeps one call's state, so one session each. */
 const serializersInUse = new WeakSet<FrameSerializer>();
+
+/** The frame types `send` queues behind the audio before them (the others are handled apart). */
+const QUEUED_FRAME_TYPES: ReadonlySet<string> = new Set<FrameType>([
+  "message",
+  "text",
+  "transcription",
+  "dtmf",
+  "mark",
+  "start",
+]);
 
 /** How many errors reported before anyone listens are held for the first "error" listener. */
 const MAX_UNHEARD_ERRORS = 16;

@@ -176,3 +176,31 @@ Deno.test("`OutboundSender.sendAudio` says false for a chunk that did not leave:
   assert.equal(stats.audioBytesDroppedOnClose, 12);
   await pair.client.waitFor(() => pair.client.readyState === 3);
 });
+
+Deno.test("`OutboundSender`: a serializer whose promise brings `undefined` sends nothing, and nothing breaks", async () => {
+  const pair = new MemorySocketPair();
+  const stats = emptyStats();
+  const errors: TransportError[] = [];
+  const s = new OutboundSender({
+    socket: pair.server,
+    serializer: {
+      serialize: () => Promise.resolve(undefined as unknown as null),
+      deserialize: () => null,
+    },
+    clock: new FakeClock(),
+    stats,
+    addWavHeader: false,
+    packetizer: undefined,
+    maxBufferedBytes: 1 << 20,
+    sendTimeoutMs: 1000,
+    signal: new AbortController().signal,
+    onError: (e) => errors.push(e),
+  });
+  await s.sendAudio(chunk(8));
+  await s.sendFrame({ type: "message", message: 1 });
+  assert.equal(s.sendUrgent({ type: "message", message: 2 }), true);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(errors, []);
+  assert.equal(stats.messagesOut, 0);
+  assert.equal(stats.audioChunksSent, 0);
+});

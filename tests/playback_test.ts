@@ -705,3 +705,41 @@ Deno.test("marks but no clear message: an interruption while an end waits lets w
   assert.ok(end !== undefined && end.at >= c.farEnd.playsUntil, `end at ${end?.at}`);
   assert.equal(c.farEnd.playedMs(1), 2000, "the whole goodbye played");
 });
+
+Deno.test("heardMs never goes back, and figures past an overdue mark say they are estimated", async () => {
+  // A 5 s stall with playoutTimeoutMs 500: past the bound the heard position runs on by the
+  // estimate (acknowledged: false); the late acknowledgement then finds it ahead, and it waits
+  // there for the truth instead of jumping back.
+  const c = call({ jitterMs: 100, options: { playoutTimeoutMs: 500 } });
+  await c.clock.tick(0);
+  c.transport.send(speech(20_000, 1, "r1"));
+  await c.clock.tick(1000);
+  c.farEnd.delayBy(5000);
+  let last = 0;
+  let estimatedSeen = false;
+  for (let t = 1010; t <= 12_000; t += 10) {
+    await c.clock.tick(10);
+    const { heardMs, acknowledged } = c.transport.playback;
+    assert.ok(heardMs >= last, `at ${t} ms: heard went back from ${last} to ${heardMs}`);
+    last = heardMs;
+    if (heardMs > c.farEnd.playedMs(1) + 1000) {
+      assert.equal(acknowledged, false, `at ${t} ms: ${heardMs} heard, not acknowledged`);
+      estimatedSeen = true;
+    }
+  }
+  assert.ok(estimatedSeen, "the stall outran the bound");
+  assert.ok(c.transport.playback.acknowledged, "acknowledged again once the truth caught up");
+  await hangUp(c);
+});
+
+Deno.test("an end waiting for playout when the session ends is counted as dropped", async () => {
+  const c = call({ jitterMs: 100 });
+  await c.clock.tick(0);
+  c.transport.send(speech(100, 1, "bye"));
+  void c.transport.send({ type: "end" });
+  await c.clock.tick(150); // the end waits for the goodbye's acknowledgement
+  c.pair.client.close(1000);
+  await c.clock.tick(10);
+  await c.transport.closed;
+  assert.equal(c.transport.stats.framesDroppedOnClose, 1);
+});

@@ -416,3 +416,26 @@ Deno.test("frames queued behind audio when the session ends are counted as dropp
   const sent = s.transport.stats.audioBytesSent;
   assert.equal(sent + s.transport.stats.audioBytesDroppedOnClose, 1000 * 32, "every byte told");
 });
+
+Deno.test("`send` refuses what is not a frame with a TypeError naming it, and the session goes on", async () => {
+  const s = session();
+  await s.clock.tick(1);
+  const cases: [unknown, RegExp][] = [
+    [null, /got null/],
+    [42, /got number/],
+    [{}, /type undefined/],
+    [{ type: "bogus" }, /type "bogus"/],
+  ];
+  for (const [value, message] of cases) {
+    assert.throws(
+      () => s.transport.send(value as Frame),
+      (e) => e instanceof TypeError && message.test(e.message),
+    );
+  }
+  s.transport.send(audio(20));
+  await s.clock.tick(0);
+  assert.equal(s.received.length, 1, "audio still goes out");
+  assert.equal(s.transport.stats.framesOut, 1, "only frames are counted");
+  s.pair.client.close(1000);
+  await s.transport.closed;
+});

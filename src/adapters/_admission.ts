@@ -12,7 +12,10 @@ import { resolveTransportOptions, type TransportOptions } from "../transport_opt
 
 /** What an adapter's `upgrade` returns: the session, or why there is none. */
 export interface UpgradeResult {
-  /** The session, or `null` when the request was refused (see `response`). */
+  /**
+   * The session, or `null` when the request was refused (see `response`) or the session could
+   * not start after the upgrade (a `serializer` function that threw: closed with 1011, logged).
+   */
   transport: WebSocketTransport | null;
   /** The response to return from the handler: the 101 upgrade, or the refusal. */
   response: Response;

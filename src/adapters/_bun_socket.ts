@@ -68,8 +68,10 @@ export class BunSocket extends EventSocket {
    * seconds, and terminate() after it does nothing: close once drained, or be terminated.
    */
   close(code?: number, reason?: string): void {
-    if (this.bufferedAmount > 0) this.#closeWhenDrained = [code, reason];
-    else this.#raw?.close(code, reason);
+    if (this.bufferedAmount > 0 || this.#raw === undefined) {
+      // Behind unsent bytes, or before Bun has opened it: once it can be.
+      this.#closeWhenDrained = [code, reason];
+    } else this.#raw.close(code, reason);
   }
   terminate(): void {
     this.terminateWith(() => this.#raw?.terminate?.());
@@ -82,6 +84,9 @@ export class BunSocket extends EventSocket {
   opened(raw: BunServerWebSocket): void {
     this.#raw = raw;
     raw.binaryType = this.#binaryType;
+    if (this.#closeWhenDrained && this.bufferedAmount === 0) {
+      return raw.close(...this.#closeWhenDrained); // closed before it opened: no session
+    }
     setTimeout(() => {
       if (this.#state !== ReadyState.CONNECTING) return; // closed meanwhile
       this.#state = ReadyState.OPEN;

@@ -154,13 +154,14 @@ export class CallAudioTimeline {
     const due = spurt + options.afterMs;
     if (due >= frameEnd) return null;
     const startMs = Math.max(due, frameStart);
-    // Not over the caller's own words: neither when it was due nor now (a due time already past
-    // when the caller began an utterance meanwhile).
-    if (this.#callerSpeaking(due) || this.#callerSpeaking(startMs)) return null;
+    const endMs = startMs + options.durationMs / this.#speed;
+    // Not over the caller's own words: not when it was due, not now (a due time already past when
+    // the caller began an utterance meanwhile), and, where its speech is known, not before it ends.
+    if (this.#callerSpeaking(due) || this.#callerSpeaksDuring(startMs, endMs)) return null;
     this.#lastBargedSpurt = spurt;
     this.#spokenAtBargeIn = spoken;
     this.#answerHeardOut = false;
-    this.#bargeIn = { startMs, endMs: startMs + options.durationMs / this.#speed };
+    this.#bargeIn = { startMs, endMs };
     this.bargeIns.push(this.#bargeIn);
     return this.#bargeIn;
   }
@@ -193,6 +194,14 @@ export class CallAudioTimeline {
   /** The call time of caller-audio position `ms`. */
   callTime(ms: number): number {
     return this.#callerStartMs + ms / this.#speed;
+  }
+
+  /** Whether the caller speaks within call times [`from`, `to`): now, where it is only detected. */
+  #callerSpeaksDuring(from: number, to: number): boolean {
+    if (this.caller) return this.caller.active;
+    const start = (from - this.#callerStartMs) * this.#speed;
+    const end = (to - this.#callerStartMs) * this.#speed;
+    return this.knownSegments?.some((s) => s.startMs < end && start < s.endMs) ?? false;
   }
 
   #callerSpeaking(callTime: number): boolean {

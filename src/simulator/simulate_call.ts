@@ -35,8 +35,9 @@ export interface BargeInOptions {
    */
   durationMs?: number;
   /**
-   * Barge in on this many answers at most. The bot's answer to a barge-in is never barged in on
-   * (no utterance of the caller's came between): the caller listens to it.
+   * Barge in on this many answers at most. The bot's answer to a barge-in (its first sound after
+   * it, no utterance of the caller's between) is not barged in on: the caller listens to it. Nor
+   * is a barge-in ever spoken over the caller's own words.
    *
    * @default {Infinity}
    */

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { BackgroundAudio } from "../../src/mixing/background_audio.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
-import { simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
+import { type CallReport, simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import { type BotOptions, callBot } from "./_bot.ts";
 import { dropDenoSocket } from "../../src/adapters/_terminate.ts";
 
@@ -328,27 +328,45 @@ Deno.test("simulateCall does not barge in on the bot's answer to a barge-in: a p
   assert.ok(report.ended.atMs < 10_000, `ended at ${report.ended.atMs} ms`);
 });
 
-Deno.test("simulateCall never barges in over the caller's own words, and barges in on the answer to them", async () => {
-  // The caller's second utterance begins while the bot still answers the barge-in on its answer
-  // to the first: no barge-in is mixed over the caller's words, and the answer to the second
-  // utterance gets its barge-in. (The synthetic caller's known speech segments are the caller's.)
-  const { report } = await call(
+/** A call of two utterances whose every answer the caller barges in on `afterMs` into it. */
+function bargingCall(pauseMs: number, afterMs: number) {
+  return call(
     { answerDelayMs: 500, answerMs: 3000, onBargeIn: "interrupt" },
     {
-      audio: syntheticCaller({ utterancesMs: [600, 600], pauseMs: 3600 }),
-      bargeIn: { afterMs: 400, durationMs: 1200 },
+      audio: syntheticCaller({ utterancesMs: [600, 600], pauseMs }),
+      bargeIn: { afterMs, durationMs: 1200 },
       lingerMs: 1500,
       maxDurationMs: 60_000,
     },
   );
-  const caller = report.utterances.filter((u) => u.source !== "barge-in")
-    .map((u) => [u.startMs, u.endMs]);
-  for (const b of report.bargeIns) {
-    for (const [start, end] of caller) {
-      assert.ok(b.atMs >= end! || b.atMs < start!, `barge-in at ${b.atMs} over the caller's words`);
+}
+
+/** The caller's own utterances, after asserting that no barge-in was spoken over one. */
+function callerWordsUncovered(report: CallReport): CallReport["utterances"] {
+  const caller = report.utterances.filter((u) => u.source !== "barge-in");
+  for (const b of report.utterances.filter((u) => u.source === "barge-in")) {
+    for (const u of caller) {
+      assert.ok(
+        b.startMs >= u.endMs! || b.endMs! <= u.startMs,
+        `barge-in ${b.startMs}–${b.endMs} over the caller's words ${u.startMs}–${u.endMs}`,
+      );
     }
   }
+  return caller;
+}
+
+Deno.test("simulateCall never barges in over the caller's own words, and barges in on the answer to them", async () => {
+  // The caller's second utterance begins while the bot still answers the barge-in on its answer
+  // to the first: no barge-in is mixed over the caller's words, and the answer to the second
+  // utterance gets its barge-in. (The synthetic caller's known speech segments are the caller's.)
+  const { report } = await bargingCall(3600, 400);
+  const caller = callerWordsUncovered(report);
   assert.equal(report.bargeIns.length, 2, JSON.stringify(report.bargeIns.map((b) => b.atMs)));
-  const second = caller[1]!;
-  assert.ok(report.bargeIns[1]!.atMs > second[1]!, "the second on the answer to the second");
+  assert.ok(report.bargeIns[1]!.atMs > caller[1]!.endMs!, "the second on the answer to the second");
+});
+
+Deno.test("simulateCall does not start a barge-in that would run into the caller's next words", async () => {
+  // With the caller's speech known, a barge-in due just before its next utterance would cover it.
+  const { report } = await bargingCall(2000, 1100);
+  callerWordsUncovered(report);
 });
