@@ -114,13 +114,8 @@ export class PlaybackTracker {
   /** Milliseconds the far end plays behind the pacing estimate (learned from acknowledgements). */
   #lag: number;
   #acknowledged = false;
-  /**
-   * The heard position is ahead of what the acknowledgements say: past an unanswered mark (by the
-   * estimate, past its bound), or held where it was told after they moved back.
-   */
+  /** The heard position is past an unanswered mark: by the estimate, the mark's bound passed. */
   #pastMark = false;
-  /** The furthest heard position told so far: it never goes back. */
-  #heardFloor = 0;
   /** Position the far end has acknowledged as played. */
   #ackedPosition = 0;
   #marks: PendingMark[] = [];
@@ -380,9 +375,11 @@ export class PlaybackTracker {
     // Never past a mark the far end has not reached: accurate to one mark interval. Once its
     // acknowledgement is late beyond playoutTimeoutMs the far end may have stalled or stopped
     // answering marks (or never did): from then on the position moves on from the mark in real
-    // time, never past the estimate. Neither frozen for good (one that stopped answering plays
-    // on: heard lags it by playoutTimeoutMs), nor leaping to the estimate (one that stalled
-    // longer than that is overstated by the rest of its stall, not all of it).
+    // time, never past the estimate, and says it is estimated. Neither frozen for good (one that
+    // stopped answering plays on: heard lags it by playoutTimeoutMs), nor leaping to the estimate
+    // (one that stalled longer is overstated by the rest of its stall, until its late answer
+    // brings the figure back to the truth: a floor that kept it would carry the overstatement
+    // into the next response).
     const next = this.#marks[0];
     this.#pastMark = false;
     if (next !== undefined && heard > next.position) {
@@ -391,12 +388,6 @@ export class PlaybackTracker {
       if (heard > bound) heard = bound;
       this.#pastMark = heard > next.position;
     }
-    // Never back: a late acknowledgement after such a spell moves the estimate back, but what the
-    // caller was told was heard stays told; the truth catches up with it.
-    if (heard < this.#heardFloor - EPSILON) {
-      heard = this.#heardFloor;
-      this.#pastMark = true; // ahead of what the acknowledgements say: an estimate still
-    } else if (heard > this.#heardFloor) this.#heardFloor = heard;
     return heard;
   }
 

@@ -262,6 +262,13 @@ export class WebSocketTransport extends EventTarget {
     });
   }
 
+  /** Something written that is no frame: as a malformed one, dropped, counted and reported. */
+  #notAFrame(problem: string): undefined {
+    this.#stats.encodeErrors++;
+    this.#report(new TransportError("encode", problem));
+    return undefined;
+  }
+
   /**
    * Sends one frame: the push surface of {@linkcode writable}. Audio is queued and paced, other
    * frames keep their place after the audio before them (urgent messages and interruptions go
@@ -273,7 +280,7 @@ export class WebSocketTransport extends EventTarget {
    */
   send(frame: Frame): Promise<void> | undefined {
     if (frame === null || typeof frame !== "object") {
-      throw new TypeError(`send takes a frame, got ${frame === null ? "null" : typeof frame}`);
+      return this.#notAFrame(`send takes a frame, got ${frame === null ? "null" : typeof frame}`);
     }
     this.#stats.framesOut++;
     if (this.#closing) {
@@ -303,7 +310,7 @@ export class WebSocketTransport extends EventTarget {
     }
     if (!QUEUED_FRAME_TYPES.has(frame.type)) {
       this.#stats.framesOut--; // not a frame after all (checked last: audio never pays for it)
-      throw new TypeError(`send takes a frame, got one of type ${JSON.stringify(frame.type)}`);
+      return this.#notAFrame(`send takes a frame, got one of type ${JSON.stringify(frame.type)}`);
     }
     // Marks, messages and the rest keep their place after the audio written before them.
     return this.#out.sendFrame(frame);

@@ -417,7 +417,7 @@ Deno.test("frames queued behind audio when the session ends are counted as dropp
   assert.equal(sent + s.transport.stats.audioBytesDroppedOnClose, 1000 * 32, "every byte told");
 });
 
-Deno.test("`send` refuses what is not a frame with a TypeError naming it, and the session goes on", async () => {
+Deno.test("`send` of what is not a frame is an encode error naming it, and the session goes on", async () => {
   const s = session();
   await s.clock.tick(1);
   const cases: [unknown, RegExp][] = [
@@ -427,11 +427,16 @@ Deno.test("`send` refuses what is not a frame with a TypeError naming it, and th
     [{ type: "bogus" }, /type "bogus"/],
   ];
   for (const [value, message] of cases) {
-    assert.throws(
-      () => s.transport.send(value as Frame),
-      (e) => e instanceof TypeError && message.test(e.message),
-    );
+    s.transport.send(value as Frame);
+    const error = s.errors.at(-1);
+    assert.ok(error?.code === "encode" && message.test(error.message), String(error));
   }
+  assert.equal(s.transport.stats.encodeErrors, 4);
+  // Through the writable too (a pipe from a bot that emits its own events): the stream goes on.
+  const writer = s.transport.writable.getWriter();
+  await writer.write({ type: "bot-event" } as unknown as Frame);
+  assert.equal(s.transport.stats.encodeErrors, 5);
+  writer.releaseLock();
   s.transport.send(audio(20));
   await s.clock.tick(0);
   assert.equal(s.received.length, 1, "audio still goes out");
