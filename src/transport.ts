@@ -19,7 +19,8 @@
  *
  * Out of band: `interrupt()` clears the queue, the chunker and packetizer remainders and the
  * timeline, closes the interrupted responses to late audio, then sends the serializer's clear
- * message ahead of anything else.
+ * message ahead of anything else. Errors go out as "error" events, held for the first listener
+ * until one is added (_unheard_errors.ts).
  *
  * @module
  */
@@ -31,6 +32,7 @@ import { ObserverList } from "./_observer_list.ts";
 import { OutboundPath } from "./_outbound_path.ts";
 import { SessionWatch } from "./_session_watch.ts";
 import { SocketCloser } from "./_socket_closer.ts";
+import { UnheardErrors } from "./_unheard_errors.ts";
 import { type Clock, type ClockTimer, systemClock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import {
@@ -145,9 +147,11 @@ export class WebSocketTransport extends EventTarget {
   #initiator: "local" | "remote" = "remote";
   #readableLeft = false;
   #writableLeft = false;
-  /** Errors reported before the first "error" listener; `undefined` once one was added. */
-  #unheardErrors: TransportError[] | undefined = [];
-  #deliveringUnheard = false;
+  /** Errors reported before the first "error" listener, held for it. */
+  readonly #unheard = new UnheardErrors(
+    this.#stats,
+    (error) => void this.dispatchEvent(new TransportErrorEvent(error)),
+  );
   readonly #watch: SessionWatch;
   readonly #closer: SocketCloser;
   /** Fires "connected" a task after construction on a socket that is already open. */
@@ -441,7 +445,7 @@ export class WebSocketTransport extends EventTarget {
     if (type === "speakingstart" || type === "speakingstop") this.#out.tracker.wantEvents();
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
     const signal = typeof options === "object" && options !== null ? options.signal : undefined;
-    if (type === "error" && listener !== null && !signal?.aborted) this.#deliverUnheard();
+    if (type === "error" && listener !== null && !signal?.aborted) this.#unheard.listenerAdded();
   }
 
   // ---- set-up and lifecycle ------------------------------------------------------------------
@@ -557,36 +561,7 @@ export class WebSocketTransport extends EventTarget {
   }
 
   #report(error: TransportError): void {
-    const held = this.#unheardErrors;
-    if (held === undefined) return void this.dispatchEvent(new TransportErrorEvent(error));
-    // No one listens yet: an adapter's `upgrade()` returns the transport a few microtasks after
-    // the serializer's set-up reported (Exotel's chunkMs), before the caller could add a listener.
-    if (held.length === MAX_UNHEARD_ERRORS) {
-      held.shift();
-      this.#stats.errorsUnheard++;
-    }
-    held.push(error);
-  }
-
-  /**
-   * Hands the errors held until now to the listeners, a microtask after the first is added (not
-   * inside `addEventListener`); errors reported meanwhile join them, so all arrive in order.
-   */
-  #deliverUnheard(): void {
-    const held = this.#unheardErrors;
-    if (held === undefined || this.#deliveringUnheard) return;
-    if (held.length === 0) {
-      this.#unheardErrors = undefined;
-      return;
-    }
-    this.#deliveringUnheard = true;
-    queueMicrotask(() => {
-      // One at a time: an error reported by a listener meanwhile joins the end of the list.
-      for (let error = held.shift(); error !== undefined; error = held.shift()) {
-        this.dispatchEvent(new TransportErrorEvent(error));
-      }
-      this.#unheardErrors = undefined;
-    });
+    this.#unheard.report(error);
   }
 
   #onError = (error: TransportError): void => {
@@ -638,9 +613,6 @@ const QUEUED_FRAME_TYPES: ReadonlySet<string> = new Set<FrameType>([
   "mark",
   "start",
 ]);
-
-/** How many errors reported before anyone listens are held for the first "error" listener. */
-const MAX_UNHEARD_ERRORS = 16;
 
 /** The session's serializer (made, where a function is given), taken for it until it ends. */
 function claimSerializer(option: TransportOptions["serializer"]): FrameSerializer {
