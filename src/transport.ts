@@ -266,8 +266,8 @@ export class WebSocketTransport extends EventTarget {
     });
   }
 
-  /** Something written that is no frame: as a malformed one, dropped, counted and reported. */
-  #notAFrame(problem: string): undefined {
+  /** A frame that cannot be sent (malformed, or no frame at all): dropped, counted, reported. */
+  #refuse(problem: string): undefined {
     this.#stats.encodeErrors++;
     this.#report(new TransportError("encode", problem));
     return undefined;
@@ -284,7 +284,7 @@ export class WebSocketTransport extends EventTarget {
    */
   send(frame: Frame): Promise<void> | undefined {
     if (frame === null || typeof frame !== "object") {
-      return this.#notAFrame(`send takes a frame, got ${frame === null ? "null" : typeof frame}`);
+      return this.#refuse(`send takes a frame, got ${frame === null ? "null" : typeof frame}`);
     }
     this.#stats.framesOut++;
     if (this.#closing) {
@@ -295,10 +295,7 @@ export class WebSocketTransport extends EventTarget {
     switch (frame.type) {
       case "audio": {
         const problem = audioFrameProblem(frame);
-        if (problem === undefined) return this.#out.sendAudio(frame);
-        this.#stats.encodeErrors++;
-        this.#report(new TransportError("encode", problem));
-        return;
+        return problem === undefined ? this.#out.sendAudio(frame) : this.#refuse(problem);
       }
       case "interruption":
         return this.interrupt().then(() => {});
@@ -314,7 +311,7 @@ export class WebSocketTransport extends EventTarget {
     }
     if (!QUEUED_FRAME_TYPES.has(frame.type)) {
       this.#stats.framesOut--; // not a frame after all (checked last: audio never pays for it)
-      return this.#notAFrame(`send takes a frame, got one of type ${JSON.stringify(frame.type)}`);
+      return this.#refuse(`send takes a frame, got one of type ${JSON.stringify(frame.type)}`);
     }
     // Marks, messages and the rest keep their place after the audio written before them.
     return this.#out.sendFrame(frame);
@@ -475,9 +472,8 @@ export class WebSocketTransport extends EventTarget {
         outputChunkMs: this.#options.chunkMs,
       });
     } catch (cause) {
-      // One that threw at once did so inside the constructor: reported a microtask on, to the
-      // listeners added by then.
-      await undefined;
+      // One that threw at once did so inside the constructor: its error is held for the first
+      // listener (_unheard_errors.ts), and the close settles `closed` later all the same.
       const message = `serializer setup failed: ${String(cause)}`;
       this.#fail(new TransportError("protocol", message, { cause, closeCode: 1011, fatal: true }));
       return;

@@ -309,8 +309,7 @@ export class SimulatedCall {
     const bargeIn = this.#options.bargeIn;
     if (!bargeIn) return;
     const frameEnd = this.#callerTime(position + (samples.length * 1000) / rate);
-    const spoken = this.#audio.callerUtterances(position) - this.#audio.bargeIns.length;
-    const plan = this.#audio.bargeInPlan(this.#callerTime(position), frameEnd, bargeIn, spoken);
+    const plan = this.#audio.bargeInPlan(this.#callerTime(position), frameEnd, bargeIn);
     if (!plan) return;
     // Caller positions of the barge-in, sample-accurate within the frame.
     const toPosition = (ms: number) => (ms - this.#callerStartMs) * this.#options.speed;

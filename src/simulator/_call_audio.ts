@@ -125,18 +125,18 @@ export class CallAudioTimeline {
   /**
    * The barge-in to mix into a frame spanning call times [`frameStart`, `frameEnd`): the one under
    * way, or a new one when the bot has been speaking for `afterMs` and the caller is quiet.
-   * `spoken`: how many utterances of its own audio the caller has begun. The bot's answer to a
-   * barge-in (its first sound after it, no utterance of the caller's between) is not barged in
-   * on: a caller that interrupted listens to what the bot says to it, and a bot that answers every
-   * sound (an echo, a parrot) would otherwise be interrupted by its own answers until the end.
+   * The bot's answer to a barge-in (its first sound after it, no utterance of the caller's own
+   * between) is not barged in on: a caller that interrupted listens to what the bot says to it,
+   * and a bot that answers every sound (an echo, a parrot) would otherwise be interrupted by its
+   * own answers until the end.
    */
   bargeInPlan(
     frameStart: number,
     frameEnd: number,
     options: Required<BargeInOptions>,
-    spoken: number,
   ): BargeInSpeech | null {
     if (this.#bargeIn) return this.#bargeIn;
+    const spoken = this.#ownUtterances((frameStart - this.#callerStartMs) * this.#speed);
     const spurt = this.bot.currentStartMs;
     if (spurt === null || spurt === this.#lastBargedSpurt) return null;
     if (this.bargeIns.length >= options.count) return null;
@@ -155,9 +155,9 @@ export class CallAudioTimeline {
     if (due >= frameEnd) return null;
     const startMs = Math.max(due, frameStart);
     const endMs = startMs + options.durationMs / this.#speed;
-    // Not over the caller's own words: not when it was due, not now (a due time already past when
-    // the caller began an utterance meanwhile), and, where its speech is known, not before it ends.
-    if (this.#callerSpeaking(due) || this.#callerSpeaksDuring(startMs, endMs)) return null;
+    // Not over the caller's own words: not from when it was due (a due time already past when the
+    // caller began an utterance meanwhile) and, where its speech is known, not before it ends.
+    if (this.#callerSpeaksDuring(due, endMs)) return null;
     this.#lastBargedSpurt = spurt;
     this.#spokenAtBargeIn = spoken;
     this.#answerHeardOut = false;
@@ -173,10 +173,14 @@ export class CallAudioTimeline {
 
   /** Caller utterances begun by caller-audio time `position` (segments or detected), and barge-ins. */
   callerUtterances(position: number): number {
-    const spoken = this.caller
+    return this.#ownUtterances(position) + this.bargeIns.length;
+  }
+
+  /** Utterances of the caller's own audio begun by caller-audio time `position`. */
+  #ownUtterances(position: number): number {
+    return this.caller
       ? this.caller.spurts.length + (this.caller.active ? 1 : 0)
       : this.knownSegments?.filter((s) => s.startMs < position).length ?? 0;
-    return spoken + this.bargeIns.length;
   }
 
   /** Ends the timelines at call time `endMs`. */
@@ -202,11 +206,5 @@ export class CallAudioTimeline {
     const start = (from - this.#callerStartMs) * this.#speed;
     const end = (to - this.#callerStartMs) * this.#speed;
     return this.knownSegments?.some((s) => s.startMs < end && start < s.endMs) ?? false;
-  }
-
-  #callerSpeaking(callTime: number): boolean {
-    if (this.caller) return this.caller.active;
-    const position = (callTime - this.#callerStartMs) * this.#speed;
-    return this.knownSegments?.some((s) => s.startMs <= position && position < s.endMs) ?? false;
   }
 }
