@@ -464,18 +464,25 @@ export class WebSocketTransport extends EventTarget {
 
   async #setUp(): Promise<void> {
     try {
-      await this.#serializer.setup?.({
+      const setup = this.#serializer.setup?.({
         inputSampleRate: this.#options.inputSampleRate,
         inputChannels: this.#options.inputChannels,
         outputSampleRate: this.#options.outputSampleRate,
         outputChannels: this.#options.outputChannels,
         outputChunkMs: this.#options.chunkMs,
       });
+      if (setup instanceof Promise) await this.#boundSetUp(setup);
     } catch (cause) {
       // One that threw at once did so inside the constructor: its error is held for the first
       // listener (_unheard_errors.ts), and the close settles `closed` later all the same.
-      const message = `serializer setup failed: ${String(cause)}`;
-      this.#fail(new TransportError("protocol", message, { cause, closeCode: 1011, fatal: true }));
+      const error = cause instanceof SetUpTimeout
+        ? new TransportError("protocol", cause.message, { closeCode: 1011, fatal: true })
+        : new TransportError("protocol", `serializer setup failed: ${String(cause)}`, {
+          cause,
+          closeCode: 1011,
+          fatal: true,
+        });
+      this.#fail(error);
       return;
     }
     this.#isReady = true;
@@ -485,6 +492,27 @@ export class WebSocketTransport extends EventTarget {
       this.#opened.arm(0);
     }
     this.#in.start();
+  }
+
+  /**
+   * An asynchronous set-up may take up to `sendTimeoutMs`: until it settles, messages wait
+   * undecoded and nothing is sent, so one that never settles must not hold the session open.
+   */
+  #boundSetUp(setup: Promise<void>): Promise<void> {
+    const timeoutMs = this.#options.sendTimeoutMs;
+    return new Promise<void>((resolve, reject) => {
+      const bound = this.#clock.timer(() => {
+        reject(new SetUpTimeout(`serializer setup did not finish within ${timeoutMs} ms`));
+      });
+      bound.arm(timeoutMs);
+      // The session may end meanwhile (the peer hung up): its timer goes with it.
+      const ended = () => bound.cancel();
+      this.#over.signal.addEventListener("abort", ended, { once: true });
+      setup.finally(() => {
+        bound.cancel();
+        this.#over.signal.removeEventListener("abort", ended);
+      }).then(resolve, reject);
+    });
   }
 
   #onMessage = (event: Event): void => {
@@ -623,3 +651,6 @@ function claimSerializer(option: TransportOptions["serializer"]): FrameSerialize
   serializersInUse.add(serializer);
   return serializer;
 }
+
+/** A serializer's asynchronous set-up outlasted its bound (`sendTimeoutMs`). */
+class SetUpTimeout extends Error {}

@@ -182,7 +182,8 @@ export interface TransportOptions {
   maxBufferedBytes?: number;
   /**
    * How long a send may wait for `bufferedAmount` to drain before the session ends with a
-   * "backpressure" error: a peer that stops reading cannot hold a session open.
+   * "backpressure" error: a peer that stops reading cannot hold a session open. It bounds a
+   * serializer's asynchronous `setup` too (a "protocol" error, 1011, when it has not finished).
    *
    * @default {5000}
    */

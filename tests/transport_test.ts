@@ -527,6 +527,64 @@ Deno.test("a serializer whose setup throws at once ends its session with 1011, r
   }
 });
 
+Deno.test("a serializer set-up that never settles is given up after sendTimeoutMs: 1011, reported, and interrupt() settles", async () => {
+  const clock = new FakeClock();
+  const hanging: FrameSerializer = {
+    setup: () => new Promise<void>(() => {}),
+    serialize: () => null,
+    deserialize: () => null,
+  };
+  const { server, client } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, {
+    serializer: hanging,
+    clock,
+    sendTimeoutMs: 3000,
+  });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (e) => errors.push(e.error));
+  // Messages that arrive meanwhile wait for the set-up; they must not wait (or pile up) forever.
+  for (let i = 0; i < 10; i++) client.send(new Uint8Array(640));
+  let interrupted = false;
+  void transport.interrupt().then(() => (interrupted = true));
+  await clock.tick(2999);
+  assert.equal(errors.length, 0);
+  assert.equal(server.readyState, 1);
+  await clock.tick(1);
+  await clock.runAll();
+  const closed = await transport.closed;
+  assert.equal(closed.code, 1011);
+  assert.equal(errors[0]?.code, "protocol");
+  assert.match(errors[0]!.message, /serializer setup did not finish within 3000 ms/);
+  assert.ok(interrupted, "interrupt() waits for the set-up, so its bound too");
+  assert.equal(clock.pendingTimers, 0, "no timer left once the session is over");
+});
+
+Deno.test("a serializer set-up that settles in time leaves no timer behind when the session ends", async () => {
+  const clock = new FakeClock();
+  let finish!: () => void;
+  const slow: FrameSerializer = {
+    setup: () => new Promise<void>((resolve) => (finish = resolve)),
+    serialize: () => null,
+    deserialize: () => null,
+  };
+  const { server } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, {
+    serializer: slow,
+    clock,
+    sendTimeoutMs: 3000,
+  });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (e) => errors.push(e.error));
+  await clock.tick(2000);
+  finish();
+  await clock.tick(5000);
+  assert.deepEqual(errors, []);
+  assert.equal(server.readyState, 1);
+  await transport.close();
+  await clock.runAll();
+  assert.equal(clock.pendingTimers, 0);
+});
+
 Deno.test("a serializer serves one live session: a second transport given it is refused; a function makes one each", async () => {
   const shared = new TwilioSerializer();
   const first = new MemorySocketPair();

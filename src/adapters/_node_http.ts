@@ -23,6 +23,10 @@ export interface NodeDuplex {
   end(): unknown;
   /** Closes at once. */
   destroy(): unknown;
+  /** Adds a listener (`"error"`: a reset connection). */
+  on(event: "error", listener: (error: Error) => void): unknown;
+  /** Removes a listener. */
+  off(event: "error", listener: (error: Error) => void): unknown;
 }
 
 /** The upgrade request as a standard `Request`, its URL resolved against `Host` or `baseUrl`. */

@@ -123,6 +123,11 @@ export function upgradeHandler(
     if (transport !== null) runSession(transport, () => onSession(transport, request));
   };
   return async (request, socket, head) => {
+    // Node's HTTP server stops listening for the socket's errors once it emits "upgrade", and ws
+    // starts only inside handleUpgrade: a client that resets meanwhile (during `authorize`, or
+    // under our refusal) would raise an unhandled "error" and end the whole process.
+    const onReset = () => void socket.destroy();
+    socket.on("error", onReset);
     let refusal: Response | null;
     try {
       refusal = await admit(toRequest(request, baseUrl), options);
@@ -145,6 +150,7 @@ export function upgradeHandler(
       );
     } finally {
       if (settings) settings.maxPayload = own;
+      socket.off("error", onReset); // ws listens from here on
     }
   };
 }

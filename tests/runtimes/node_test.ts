@@ -37,3 +37,37 @@ Deno.test("every entry point of the module loads and runs under Node as bundled 
     await Deno.remove(dirname(bundle), { recursive: true });
   }
 });
+
+/** Node: connects, asks to upgrade (with `origin`, if given), and resets the connection 10 ms on. */
+const RESETTING_CLIENT = `
+const net = require("node:net");
+const [port, origin] = process.argv.slice(1);
+const s = net.connect(Number(port), "127.0.0.1", () => {
+  s.write("GET /?token=s3cret HTTP/1.1\\r\\nHost: x\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n" +
+    (origin ? "Origin: " + origin + "\\r\\n" : "") +
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n");
+  setTimeout(() => s.resetAndDestroy(), 10);
+});
+s.on("error", () => {});
+`;
+
+Deno.test("`upgradeHandler` on Node: a client that resets its connection during admission or under a refusal leaves the server serving", async () => {
+  const bundle = await bundleForNode(import.meta.resolve("./node/reset_server.ts"));
+  const server = await startChild("node", [bundle]);
+  const reset = (origin = "") =>
+    new Deno.Command("node", { args: ["-e", RESETTING_CLIENT, String(server.port), origin] })
+      .output();
+  try {
+    // Reset while `authorize` runs: the socket's error has no listener until ws takes it.
+    await reset();
+    const authorized = await fetch(`http://127.0.0.1:${server.port}/authorized`);
+    assert.equal(authorized.status, 200, await authorized.text());
+    // Reset under a refusal (a foreign origin: 403 written to a connection that is gone).
+    for (let i = 0; i < 5; i++) await reset("https://evil.example");
+    const reply = await fetch(`http://127.0.0.1:${server.port}/`);
+    assert.equal(await reply.text(), "voice bot\n");
+  } finally {
+    await server.close();
+    await Deno.remove(dirname(bundle), { recursive: true });
+  }
+});
