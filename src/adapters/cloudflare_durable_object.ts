@@ -155,12 +155,16 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     if (this.#live) return new Response("This call is already connected", { status: 409 });
     // Claimed before the first await: a second request may run while this one waits.
     this.#live = true;
-    const options = { terminate: () => this.#abort(), ...this.upgradeOptions(request) };
-    const { transport, response } = await upgrade(request, options)
-      .catch((error) => {
-        this.#live = false;
-        throw error;
-      });
+    let result;
+    try {
+      // An override that throws (a bad provider name in the URL) must not leave the call claimed.
+      const options = { terminate: this.#terminate, ...this.upgradeOptions(request) };
+      result = await upgrade(request, options);
+    } catch (error) {
+      this.#live = false;
+      throw error;
+    }
+    const { transport, response } = result;
     if (transport === null) {
       this.#live = false;
       return response;
@@ -169,6 +173,13 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     runSession(transport, () => this.onSession(transport, request));
     return response;
   }
+
+  /**
+   * Drops a connection whose peer never answered the close. The session has settled in this
+   * turn: the reset waits a task, so that what waits on `transport.closed` (and the "timeout"
+   * error reported after this call) still runs before the object's code is stopped.
+   */
+  #terminate = (): void => void setTimeout(() => this.#abort(), 0);
 
   /** Resets the object, which drops its socket: Workers cannot drop one socket alone. */
   #abort(): void {

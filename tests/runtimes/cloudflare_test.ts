@@ -470,6 +470,9 @@ Deno.test(
       // object resets itself (`ctx.abort()`), the one way Workers have to drop a connection.
       await released(workerd.port, clientPort, 2000);
       await within(ended, 1000, "the end of the connection, seen by the peer");
+      // The reset waits a task: the application heard the timeout and saw `closed` settle.
+      const seen = await (await workerd.mf.dispatchFetch("http://localhost/closing-seen")).json();
+      assert.deepEqual(seen, ["error timeout", "closed 4000"]);
     } finally {
       try {
         conn.close();
@@ -482,7 +485,7 @@ Deno.test(
 );
 
 Deno.test(
-  "`upgrade` in workerd closes with 1009 a message over the Workers limit of 1 MiB",
+  "`upgrade` in workerd closes with 1009 a message over `maxMessageBytes` (1 MiB by default)",
   miniflareSanitizers,
   async () => {
     await using workerd = await startWorkerd();
@@ -508,5 +511,23 @@ Deno.test(
     client.send('{"served":"on"}');
     assert.equal(await client.next(), '{"served":"on"}');
     await client.close();
+  },
+);
+
+Deno.test(
+  "`CallDurableObject` in workerd takes the next connection after its upgradeOptions threw",
+  miniflareSanitizers,
+  async () => {
+    await using workerd = await startWorkerd();
+    const bad = await workerd.mf.dispatchFetch("http://localhost/closing/call-2?bad", {
+      headers: UPGRADE_HEADERS,
+    });
+    await bad.body?.cancel();
+    assert.equal(bad.status, 500, "the override's error fails that request");
+    // The call was not left claimed: the same id connects (it was 409 for good).
+    const client = await connect(`${workerd.ws}/closing/call-2`);
+    client.send("{}");
+    const closed = await within(client.closed, 3000, "the call's own close");
+    assert.equal(closed.code, 4000);
   },
 );

@@ -72,12 +72,21 @@ export class EchoCall extends ExampleEchoCall {
   }
 }
 
-/** A call that closes at the client's first message, giving up on the handshake after 200 ms. */
+/** What each `ClosingCall` saw of its own end: its errors' codes, then "closed CODE". */
+const closingSeen: string[] = [];
+
+/**
+ * A call that closes at the client's first message, giving up on the handshake after 200 ms;
+ * `?bad` makes its `upgradeOptions` throw.
+ */
 export class ClosingCall extends CallDurableObject {
-  protected override upgradeOptions(): CloudflareUpgradeOptions {
+  protected override upgradeOptions(request: Request): CloudflareUpgradeOptions {
+    if (new URL(request.url).searchParams.has("bad")) throw new Error("unknown provider");
     return { closeTimeoutMs: 200 };
   }
   protected override onSession(transport: WebSocketTransport): void {
+    transport.addEventListener("error", (e) => closingSeen.push(`error ${e.error.code}`));
+    void transport.closed.then((closed) => closingSeen.push(`closed ${closed.code}`));
     void transport.readable.getReader().read().then(() => transport.close(4000, "server-bye"));
   }
 }
@@ -176,6 +185,7 @@ export default {
   async fetch(request: Request, env: TestEnv): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/closes") return await closesResponse(url);
+    if (url.pathname === "/closing-seen") return Response.json(closingSeen);
     if (url.pathname.startsWith("/timers/")) return await timersResponse(url);
     const idFrom = (r: Request) => new URL(r.url).pathname.split("/")[2] || null;
     if (url.pathname.startsWith("/closing/")) {
