@@ -126,6 +126,17 @@ export class HonoSocket extends EventSocket {
     if (raw) this.terminateWith(() => terminate(raw)); // Workers have none: see the README
   }
 
+  /**
+   * The connection ended before the runtime handed the socket over: Hono on Node
+   * (`@hono/node-ws`) completes the upgrade after the route has answered, and never if the client
+   * has gone by then, so no event of Hono's would end the session.
+   */
+  connectionLost(): void {
+    if (this.#ws !== undefined || this.#closed) return;
+    this.#closed = true;
+    this.dispatchClose(1006, "");
+  }
+
   #stopDrainWait(): void {
     clearInterval(this.#drainWait);
     this.#drainWait = undefined;

@@ -115,6 +115,7 @@ export function voiceSession<C extends HonoContext, U = unknown>(
     if (socket === undefined || response === undefined) return response;
     if (!readable(request)) c.req.raw = copy; // what onSession and later middleware read
     const transport = startSession(socket, options);
+    watchNodeConnection(c, socket);
     // Synchronously, so that listeners added in onSession see "connected" on every runtime.
     if (transport !== null) runSession(transport, () => onSession(transport, c));
     return response;
@@ -128,6 +129,21 @@ export function voiceSession<C extends HonoContext, U = unknown>(
  * @deprecated Use {@linkcode voiceSession}.
  */
 export const transport: typeof voiceSession = voiceSession;
+
+/** The raw connection of a request on Node (`@hono/node-server` passes `env.incoming`). */
+interface NodeConnection {
+  readonly destroyed?: boolean;
+  once?: (event: "close", listener: () => void) => unknown;
+}
+
+/** On Node, a client gone before the upgrade completes ends its session (see `connectionLost`). */
+function watchNodeConnection(c: HonoContext, socket: HonoSocket): void {
+  const env = (c as { env?: { incoming?: { socket?: NodeConnection } } }).env;
+  const connection = env?.incoming?.socket;
+  if (typeof connection?.once !== "function") return;
+  if (connection.destroyed) socket.connectionLost();
+  else connection.once("close", () => socket.connectionLost());
+}
 
 function readable(request: Request): boolean {
   try {

@@ -18,6 +18,7 @@ import { behaviourApp, type RoomGreeting } from "./hono/app.ts";
 import { assertRefusesHugeMessage } from "./behaviour/huge_message.ts";
 import { behaviourSuite, type SuiteTarget } from "./behaviour/suite.ts";
 import { bundleForNode, startChild } from "./node/child_runtime.ts";
+import { resetDuringUpgrade } from "./node/resetting_client.ts";
 import { hostMiniflare, miniflareSanitizers } from "./miniflare_sanitizers.ts";
 
 const WORKER = import.meta.resolve("./hono/worker.ts");
@@ -60,6 +61,30 @@ Deno.test("`voiceSession` on Hono + Node (@hono/node-server, @hono/node-ws) pass
   const server = await startChild("node", [bundle]);
   try {
     await honoSuite(t, { port: server.port });
+  } finally {
+    await server.close();
+    await Deno.remove(dirname(bundle), { recursive: true });
+  }
+});
+
+Deno.test("`voiceSession` on Hono + Node: a client gone before the upgrade completes ends its session", async () => {
+  const bundle = await bundleForNode(import.meta.resolve("./hono/node_gone_server.ts"));
+  const server = await startChild("node", [bundle]);
+  try {
+    // Asks to upgrade and leaves while `authorize` runs: @hono/node-ws then never completes the
+    // upgrade, and Hono never calls the socket's handlers.
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    await conn.write(new TextEncoder().encode(
+      "GET /calls/a HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    ));
+    conn.close();
+    const sessions = await (await fetch(`http://127.0.0.1:${server.port}/sessions`)).json();
+    assert.deepEqual(sessions, { started: 1, ended: 1 });
+    // One that resets its connection instead (with the README's "error" listener in place).
+    await resetDuringUpgrade(server.port, "/calls/a");
+    const after = await (await fetch(`http://127.0.0.1:${server.port}/sessions?ended=2`)).json();
+    assert.deepEqual(after, { started: 2, ended: 2 }, "the server lives on, the session ended");
   } finally {
     await server.close();
     await Deno.remove(dirname(bundle), { recursive: true });

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { assertRefusesHugeMessage } from "./behaviour/huge_message.ts";
 import { behaviourSuite } from "./behaviour/suite.ts";
 import { bundleForNode, startChild } from "./node/child_runtime.ts";
+import { resetDuringUpgrade } from "./node/resetting_client.ts";
 
 Deno.test("`upgradeHandler` on Node (node:http + ws), bundled to JavaScript, passes the behavioural suite", async (t) => {
   const bundle = await bundleForNode(import.meta.resolve("./node/server.ts"));
@@ -38,25 +39,10 @@ Deno.test("every entry point of the module loads and runs under Node as bundled 
   }
 });
 
-/** Node: connects, asks to upgrade (with `origin`, if given), and resets the connection 10 ms on. */
-const RESETTING_CLIENT = `
-const net = require("node:net");
-const [port, origin] = process.argv.slice(1);
-const s = net.connect(Number(port), "127.0.0.1", () => {
-  s.write("GET /?token=s3cret HTTP/1.1\\r\\nHost: x\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n" +
-    (origin ? "Origin: " + origin + "\\r\\n" : "") +
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n");
-  setTimeout(() => s.resetAndDestroy(), 10);
-});
-s.on("error", () => {});
-`;
-
 Deno.test("`upgradeHandler` on Node: a client that resets its connection during admission or under a refusal leaves the server serving", async () => {
   const bundle = await bundleForNode(import.meta.resolve("./node/reset_server.ts"));
   const server = await startChild("node", [bundle]);
-  const reset = (origin = "") =>
-    new Deno.Command("node", { args: ["-e", RESETTING_CLIENT, String(server.port), origin] })
-      .output();
+  const reset = (origin = "") => resetDuringUpgrade(server.port, "/?token=s3cret", origin);
   try {
     // Reset while `authorize` runs: the socket's error has no listener until ws takes it.
     await reset();
