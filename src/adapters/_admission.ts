@@ -7,6 +7,7 @@
  * @module
  */
 
+import { type Clock, systemClock } from "../clock.ts";
 import type { WebSocketTransport } from "../transport.ts";
 import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
 
@@ -34,6 +35,13 @@ export interface AdmissionOptions {
    * in, `false` refuses it with 401, a `Response` refuses it with that response.
    */
   authorize?: (request: Request) => boolean | Response | Promise<boolean | Response>;
+  /**
+   * How long `authorize` may take (a lookup that hangs must not hold the request, or a Durable
+   * Object's call, for good): past it the request is refused with 503.
+   *
+   * @default {10000}
+   */
+  authorizeTimeoutMs?: number;
 }
 
 /**
@@ -46,6 +54,10 @@ export async function admit(
   options: AdmissionOptions & TransportOptions,
 ): Promise<Response | null> {
   resolveTransportOptions(options);
+  const timeoutMs = options.authorizeTimeoutMs ?? 10_000;
+  if (!(timeoutMs >= 0)) {
+    throw new RangeError(`authorizeTimeoutMs must be a number of milliseconds, got ${timeoutMs}`);
+  }
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return new Response("Expected a WebSocket upgrade", {
       status: 426,
@@ -69,15 +81,39 @@ export async function admit(
     return new Response(`Origin ${origin} is not allowed`, { status: 403 });
   }
   if (options.authorize !== undefined) {
-    let verdict: boolean | Response;
+    let verdict: boolean | Response | typeof TIMED_OUT;
     try {
-      verdict = await options.authorize(request);
+      verdict = await bounded(options.authorize(request), timeoutMs, options.clock ?? systemClock);
     } catch {
       // A hook that throws has not said yes: refuse, and do not leak its error to the client.
       return new Response("Unauthorized", { status: 401 });
+    }
+    if (verdict === TIMED_OUT) {
+      return new Response("Authorization did not finish in time", { status: 503 });
     }
     if (verdict instanceof Response) return verdict;
     if (verdict !== true) return new Response("Unauthorized", { status: 401 });
   }
   return null;
+}
+
+const TIMED_OUT: unique symbol = Symbol("timed out");
+
+/** `verdict`, or `TIMED_OUT` once `timeoutMs` has passed first; no timer is left either way. */
+async function bounded<T>(
+  verdict: T | Promise<T>,
+  timeoutMs: number,
+  clock: Clock,
+): Promise<T | typeof TIMED_OUT> {
+  if (!(verdict instanceof Promise)) return verdict;
+  const done = new AbortController();
+  const timeout = clock.sleep(timeoutMs, done.signal).then(
+    (): typeof TIMED_OUT => TIMED_OUT,
+    (): typeof TIMED_OUT => TIMED_OUT,
+  );
+  try {
+    return await Promise.race([verdict, timeout]);
+  } finally {
+    done.abort();
+  }
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { admit } from "../../src/adapters/_admission.ts";
+import { FakeClock } from "../../src/testing/mod.ts";
 
 const UPGRADE = {
   upgrade: "websocket",
@@ -43,4 +44,27 @@ Deno.test("`admit` lets a sound upgrade through and refuses the rest, each with 
     ),
     [426, 405, 400, 403, 101, 401, 418, 401, 101],
   );
+});
+
+Deno.test("`admit` bounds an `authorize` that never settles: 503 after authorizeTimeoutMs, no timer left", async () => {
+  const clock = new FakeClock();
+  const never = () => new Promise<boolean>(() => {});
+  const answers: (Response | null)[] = [];
+  void admit(request(), { authorize: never, authorizeTimeoutMs: 3000, clock }).then((r) => {
+    answers.push(r);
+  });
+  await clock.tick(2999);
+  assert.equal(answers.length, 0, "still waiting for the verdict");
+  await clock.tick(1);
+  assert.equal(answers[0]?.status, 503);
+  assert.match(await answers[0]!.text(), /did not finish in time/);
+  // One that answers in time leaves no timer behind.
+  let slowVerdict!: (yes: boolean) => void;
+  const slow = () => new Promise<boolean>((resolve) => (slowVerdict = resolve));
+  const admitted = admit(request(), { authorize: slow, clock });
+  await clock.tick(5000);
+  slowVerdict(true);
+  assert.equal(await admitted, null);
+  assert.equal(clock.pendingTimers, 0);
+  await assert.rejects(admit(request(), { authorizeTimeoutMs: -1 }), /authorizeTimeoutMs/);
 });
