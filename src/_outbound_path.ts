@@ -256,6 +256,21 @@ export class OutboundPath {
   }
 
   /**
+   * An inbound mark; returns whether it was one of the tracker's own (to be hidden). Observers
+   * are told when it corrected the far end's lag.
+   */
+  acknowledge(name: string): boolean {
+    const before = this.tracker.lag;
+    const own = this.tracker.acknowledge(name);
+    const lagMs = this.tracker.lag;
+    if (lagMs !== before) {
+      const info = { at: this.#clock.now(), lagMs, changeMs: lagMs - before };
+      for (const observer of this.#observers.list) observer.playoutLag?.(info);
+    }
+    return own;
+  }
+
+  /**
    * An interruption: what the caller heard, every queued byte dropped (counted), the responses
    * written so far closed to late audio. `clears`: the far end was told to drop what it holds;
    * when it was not (the protocol has no words for it), what was sent plays on and is heard.

@@ -33,6 +33,19 @@ export interface InterruptionInfo {
   heardPosition: number;
 }
 
+/** A new measurement of how far behind the pacing estimate the far end plays. */
+export interface PlayoutLagInfo {
+  /** When the acknowledgement that measured it came (clock ms). */
+  at: number;
+  /** The far end plays this many ms after the pacing estimate (in `playsAt` from now on). */
+  lagMs: number;
+  /**
+   * How much it moved: audio told of before plays this many ms later (earlier, if negative) than
+   * its `playsAt` said, as far as this measurement knows.
+   */
+  changeMs: number;
+}
+
 /**
  * Watches a session (`transport.observe(observer)`). Every method is optional and called
  * synchronously on the transport's own path: keep it cheap, and copy any bytes you keep past the
@@ -43,6 +56,12 @@ export interface SessionObserver {
   inboundAudio?(frame: AudioFrame, receivedAt: number): void;
   /** An outbound chunk as it left, with its place on the playout timeline. */
   outboundAudio?(chunk: AudioFrame, info: OutboundAudioInfo): void;
+  /**
+   * An acknowledgement corrected the far end's lag. Chunks that all left before it (a short
+   * reply, a large `sendAheadMs`) were told of with the old estimate: this is the only word
+   * that they play elsewhere.
+   */
+  playoutLag?(info: PlayoutLagInfo): void;
   /** An interruption cut the bot's audio. */
   interrupted?(info: InterruptionInfo): void;
   /** The session is over. */

@@ -186,7 +186,7 @@ export class WebSocketTransport extends EventTarget {
       maxInboundFrames: resolved.maxInboundFrames,
       initialMessages: options.initialMessages,
       stats: this.#stats,
-      acknowledge: (name) => this.#out.tracker.acknowledge(name),
+      acknowledge: (name) => this.#out.acknowledge(name),
       onStart: () => this.#out.farEndStarted(),
       onError: this.#onError,
       observers: this.#observers,

@@ -35,8 +35,11 @@ interface Spell {
  * estimate plus the lag the transport learns from acknowledgements). When the lag estimate
  * changes — the first acknowledgement teaches it — the whole spell moves while none of it is
  * written out yet; after that it moves only for a change larger than a chunk, so a long stretch
- * is not chopped by every small correction. An interruption silences the spell from the heard
- * position on; what comes after starts a new spell.
+ * is not chopped by every small correction. The change is taken from the next chunk of the
+ * spell, or from the transport's word of it ({@linkcode relag}) for spells that all left before
+ * the acknowledgement came (a short greeting; a large `sendAheadMs`), which no chunk would move.
+ * An interruption silences the spell from the heard position on; what comes after starts a new
+ * spell.
  */
 export class BotTrack {
   readonly #ring: SampleRing;
@@ -94,11 +97,26 @@ export class BotTrack {
       // The chunks' length, not this chunk's: a reply's shorter last chunk must not make a lag
       // change smaller than a chunk worth moving what was written (a gap inside the speech).
       this.#chunkMs = Math.max(this.#chunkMs, info.durationMs);
-      this.#follow(spell!, playsAt - origin, this.#chunkMs);
+      this.#follow(this.#spells.length - 1, playsAt - origin, this.#chunkMs);
       if (!this.#segment.open) this.#segment.start(this.#sampleOf(spell!, info.position));
     }
     this.#segment.push(chunk);
     spell!.endPosition = info.position + info.durationMs;
+  }
+
+  /**
+   * An acknowledgement moved the far end's lag by `changeMs`: every spell not all written out was
+   * placed by the old estimate, and follows (as it would with a chunk of its own at the new lag).
+   */
+  relag(changeMs: number): void {
+    const base = this.#ring.base;
+    // Targets first: moving a spell moves the audio after it, and the later spells with it.
+    const targets = this.#spells.map((spell) => spell.lag + changeMs);
+    this.#spells.forEach((spell, i) => {
+      if (this.#sampleOf(spell, spell.endPosition) > base) {
+        this.#follow(i, targets[i]!, this.#chunkMs);
+      }
+    });
   }
 
   /** An interruption: what the far end had not played at `heardPosition` is silenced. */
@@ -143,8 +161,12 @@ export class BotTrack {
     }
   }
 
-  /** The spell's lag estimate is now `lag`: move it if that is worth it. */
-  #follow(spell: Spell, lag: number, chunkMs: number): void {
+  /**
+   * Spell `index`'s lag estimate is now `lag`: move it if that is worth it. Its audio is moved
+   * with all that follows it in the ring, so the later spells move by as much.
+   */
+  #follow(index: number, lag: number, chunkMs: number): void {
+    const spell = this.#spells[index]!;
     const change = lag - spell.lag;
     const unwritten = spell.start >= this.#ring.base;
     if (unwritten ? Math.abs(change) * this.#rate < 500 : Math.abs(change) <= chunkMs) return;
@@ -154,8 +176,10 @@ export class BotTrack {
     const audio = this.#ring.copy(from);
     this.#ring.erase(from);
     this.#moved += this.#ring.write(from + samples, audio);
-    spell.start += samples;
-    spell.lag += samples * 1000 / this.#rate;
+    for (const moved of this.#spells.slice(index)) {
+      moved.start += samples;
+      moved.lag += samples * 1000 / this.#rate;
+    }
     this.#segment.shift(samples);
   }
 

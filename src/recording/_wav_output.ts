@@ -29,8 +29,11 @@ function streamingHeader(format: PcmFormat): Uint8Array {
 /**
  * A readable of WAV bytes, fed block by block and read at the reader's pace. Blocks wait in a
  * queue of their own (the stream's is kept empty); silence waits there as a byte count, made only
- * when read, so an hour of it costs nothing. While the audio waiting exceeds `maxBufferedBytes`
- * (the reader is that far behind), new blocks are dropped and counted.
+ * when read, so an hour of it costs nothing. A block that would take the audio waiting past
+ * `maxBufferedBytes` (the reader is that far behind) is dropped and counted, and silence of its
+ * length takes its place: what follows stays where it belongs on the call's timeline (and with
+ * layout "separate", in step with the other stream). A block is kept whenever nothing waits,
+ * so a reader that keeps up loses nothing whatever the block's size.
  */
 export class WavOutput {
   readonly readable: ReadableStream<Uint8Array>;
@@ -79,7 +82,7 @@ export class WavOutput {
     return this.#dataBytes;
   }
 
-  /** PCM bytes dropped because the reader was too far behind. */
+  /** PCM bytes dropped because the reader was too far behind (written as silence). */
   get droppedBytes(): number {
     return this.#droppedBytes;
   }
@@ -96,13 +99,15 @@ export class WavOutput {
 
   /** Whether a block of `bytes` would be kept (false: the reader is too far behind). */
   fits(bytes: number): boolean {
-    return !this.done && this.#queuedBytes + bytes <= this.#maxBufferedBytes;
+    if (this.done) return false;
+    // Nothing waiting: the reader is not behind at all, however large the block.
+    return this.#queuedBytes === 0 || this.#queuedBytes + bytes <= this.#maxBufferedBytes;
   }
 
-  /** Appends a block (its bytes are the stream's now); dropped and counted when it does not fit. */
+  /** Appends a block (its bytes are the stream's now); dropped when it does not fit. */
   push(block: Uint8Array): void {
     if (this.done) return;
-    if (!this.fits(block.length)) return this.skip(block.length);
+    if (!this.fits(block.length)) return this.drop(block.length);
     this.#queue.push(block);
     this.#queuedBytes += block.length;
     this.#dataBytes += block.length;
@@ -119,9 +124,11 @@ export class WavOutput {
     if (this.#wanted) this.#deliver();
   }
 
-  /** Counts `bytes` of audio dropped because the reader lags. */
-  skip(bytes: number): void {
-    if (!this.done) this.#droppedBytes += bytes;
+  /** Drops `bytes` of audio because the reader lags: counted, and silence in its place. */
+  drop(bytes: number): void {
+    if (this.done) return;
+    this.#droppedBytes += bytes;
+    this.pushSilence(bytes);
   }
 
   /** The stream ends once the reader has everything queued. */

@@ -10,7 +10,12 @@ import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { TransportClosed } from "../events.ts";
 import type { AudioFrame } from "../frames.ts";
-import type { InterruptionInfo, OutboundAudioInfo, SessionObserver } from "../session_observer.ts";
+import type {
+  InterruptionInfo,
+  OutboundAudioInfo,
+  PlayoutLagInfo,
+  SessionObserver,
+} from "../session_observer.ts";
 import { BotTrack } from "./_bot_track.ts";
 import { CallerTrack, type RecordingTimeline } from "./_caller_track.ts";
 import { SampleRing } from "./_sample_ring.ts";
@@ -39,16 +44,18 @@ export interface CallRecorderOptions {
   layout?: RecordingLayout;
   /**
    * How long audio is held before it is written out, in ms: long enough for late inbound audio
-   * to land in its place and for an interruption to cut what the caller never heard (the far
-   * end's buffer and one acknowledgement interval). Memory is about this much audio, plus what
-   * the far end buffers ahead.
+   * to land in its place, for an interruption to cut what the caller never heard and for an
+   * acknowledgement to move the bot's audio where the far end played it (the far end's buffer
+   * and one acknowledgement interval). Memory is about this much audio, plus what the far end
+   * buffers ahead.
    *
    * @default {1000}
    */
   holdMs?: number;
   /**
    * How far the reader may fall behind, in ms of audio, before blocks are dropped (counted in
-   * {@linkcode CallRecorder.stats}); a sink that stalls cannot make the recorder hold the call.
+   * {@linkcode CallRecorder.stats}, silence in their place); a sink that stalls cannot make the
+   * recorder hold the call.
    *
    * @default {30000}
    */
@@ -73,11 +80,14 @@ export interface CallRecorderOptions {
 
 /** What a {@linkcode CallRecorder} has done so far. */
 export interface RecordingStats {
-  /** Milliseconds of recording written out. */
+  /** Milliseconds of recording written out (silence in place of dropped blocks included). */
   durationMs: number;
   /** Milliseconds of audio that arrived after its place had been written out (not recorded). */
   lateMs: number;
-  /** Milliseconds of recording dropped because the reader fell too far behind. */
+  /**
+   * Milliseconds of recording dropped because the reader fell too far behind, each written as
+   * silence so the rest keeps its place (layout "separate": both streams' added).
+   */
   droppedMs: number;
 }
 
@@ -102,7 +112,8 @@ const MAX_AHEAD_MS = 60_000;
  *
  * **Memory** stays bounded however long the call: audio is held `holdMs` (and what the far end
  * buffers ahead) until nothing can change it, then written out; a reader that falls
- * `maxBufferedMs` behind loses blocks (counted) rather than growing the queue.
+ * `maxBufferedMs` behind loses blocks (counted, silence in their place) rather than growing the
+ * queue.
  *
  * **The WAV header.** The stream starts with a header whose sizes are 0xFFFFFFFF ("until the end
  * of the data"), which FFmpeg, browsers and sox read to the end: safe for a `Response` body or an
@@ -192,7 +203,10 @@ export class CallRecorder implements SessionObserver {
       timeAt: (sample) => this.#origin + sample / perMs,
     };
     this.#minCommit = Math.round(MIN_COMMIT_MS * perMs);
-    this.#maxBlock = Math.round(MAX_BLOCK_MS * perMs);
+    // A block no larger than the reader may fall behind, so one never exceeds the bound alone.
+    this.#maxBlock = Math.round(
+      Math.min(MAX_BLOCK_MS, Math.max(MIN_COMMIT_MS, maxBufferedMs)) * perMs,
+    );
     const capacity = Math.ceil((holdMs + MIN_COMMIT_MS + 2000) * perMs);
     const maxCapacity = Math.ceil((holdMs + MIN_COMMIT_MS + MAX_AHEAD_MS) * perMs);
     const makeRoom = (to: number) => this.#commit(to - this.#callerRing.maxCapacity);
@@ -252,12 +266,18 @@ export class CallRecorder implements SessionObserver {
 
   /** What has been recorded, and what could not be. */
   get stats(): RecordingStats {
+    // With layout "separate" both streams are one length (a dropped block is silence in its
+    // place), and each loses blocks on its own: the losses are added.
     const output = this.#outputs[0]!;
     const late = this.#caller.late + this.#bot.late;
+    let droppedMs = 0;
+    for (const { droppedBytes, byteRate } of this.#outputs) {
+      droppedMs += droppedBytes * 1000 / byteRate;
+    }
     return {
       durationMs: (output.dataBytes * 1000) / output.byteRate,
       lateMs: (late * 1000) / this.#rate,
-      droppedMs: (output.droppedBytes * 1000) / output.byteRate,
+      droppedMs,
     };
   }
 
@@ -301,6 +321,15 @@ export class CallRecorder implements SessionObserver {
       this.#bot.push(chunk, info);
       this.#advance(info.sentAt);
     });
+  }
+
+  /**
+   * Moves the bot's audio not yet written out to where the far end plays it, by the corrected
+   * lag (a {@linkcode SessionObserver} method).
+   */
+  playoutLag(info: PlayoutLagInfo): void {
+    if (this.#stopped) return;
+    this.#run(() => this.#bot.relag(info.changeMs));
   }
 
   /** Cuts the bot's audio where the caller stopped hearing it (a {@linkcode SessionObserver} method). */
@@ -360,7 +389,7 @@ export class CallRecorder implements SessionObserver {
     const bytes = count * (stereo ? 2 : 1) * BYTES_PER_SAMPLE;
     if ((callerSilent && botSilent) || !output.fits(bytes)) {
       if (callerSilent && botSilent) output.pushSilence(bytes);
-      else output.skip(bytes);
+      else output.drop(bytes);
       caller.advance(count);
       bot.advance(count);
       return;
@@ -385,12 +414,12 @@ export class CallRecorder implements SessionObserver {
   }
 }
 
-/** Writes `count` samples of `ring` to `output` (mono), or silence, or counts them dropped. */
+/** Writes `count` samples of `ring` to `output` (mono), or silence, or drops them (counted). */
 function emit(output: WavOutput, ring: SampleRing, count: number, silent: boolean): void {
   const bytes = count * BYTES_PER_SAMPLE;
   if (silent || !output.fits(bytes)) {
     if (silent) output.pushSilence(bytes);
-    else output.skip(bytes);
+    else output.drop(bytes);
     ring.advance(count);
     return;
   }

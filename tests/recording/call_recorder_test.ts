@@ -1,10 +1,17 @@
 // Recording as heard, end to end through a transport on the fake clock, checked against what the
 // fake far end really played and what the fake caller really said.
 import assert from "node:assert/strict";
-import { BackgroundAudio, CallRecorder, type Frame } from "../../mod.ts";
+import {
+  BackgroundAudio,
+  CallRecorder,
+  type Frame,
+  RawPcmSerializer,
+  WebSocketTransport,
+} from "../../mod.ts";
 import { call, collect, MIC_MS, speech, stamped, StampedSerializer } from "./_call.ts";
 import { count, parseWav, runs, sampleOf } from "./_wav.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
+import { MemorySocketPair } from "../../src/testing/mod.ts";
 
 const PER_MS = 16; // samples per ms at the recording's 16 kHz
 const CHUNK = 20 * PER_MS; // one chunk (and one microphone frame), in samples
@@ -273,9 +280,9 @@ Deno.test("`CallRecorder` drops and counts what a reader too far behind cannot t
   const c = call({ recorder: { maxBufferedMs: 500 } });
   c.mic.value = 5;
   await c.talk(5000);
-  // Nobody has read anything: at most 500 ms waits; the rest is counted, not held.
+  // Nobody has read anything: at most 500 ms of audio waits; the rest is counted, not held.
   const { durationMs, droppedMs } = c.recorder.stats;
-  assert.ok(durationMs <= 500, `kept ${durationMs} ms`);
+  assert.ok(durationMs - droppedMs <= 500, `kept ${durationMs - droppedMs} ms`);
   assert.ok(droppedMs >= 3000, `dropped ${droppedMs} ms`);
   const wav = collect(c.recorder.readable);
   await c.talk(2000);
@@ -283,7 +290,51 @@ Deno.test("`CallRecorder` drops and counts what a reader too far behind cannot t
   const bytes = await wav;
   const stats = c.recorder.stats;
   assert.equal(bytes.length - 44, stats.durationMs * PER_MS * 4);
-  assert.equal(stats.durationMs + stats.droppedMs, 7000, "every millisecond kept or counted");
+  // What was dropped is silence in its place: the recording is the whole call, on its timeline.
+  assert.equal(stats.durationMs, 7000);
+  const caller = parseWav(bytes).samples[0]!;
+  assert.equal(count(caller, 0), stats.droppedMs * PER_MS, "every dropped millisecond silent");
+  assert.equal(count(caller, sampleOf(5)), (7000 - stats.droppedMs) * PER_MS, "the rest kept");
+});
+
+Deno.test('`CallRecorder` with layout "separate" counts what the bot stream loses, and keeps both streams one length', async () => {
+  const { clock, client, transport } = rawPcmCall({ maxQueuedMs: 10_000 });
+  const recorder = new CallRecorder({ clock, layout: "separate", maxBufferedMs: 2000 });
+  transport.observe(recorder);
+  const callerWav = collect(recorder.caller);
+  const botReader = recorder.bot.getReader(); // stalls until the call ends
+  transport.send(speech(4000, 1, "r1"));
+  for (let i = 0; i < 200; i++) {
+    await clock.tick(20);
+    client.send(new Uint8Array(640).fill(2));
+  }
+  client.close(1000);
+  await transport.closed;
+  const botParts: Uint8Array[] = [];
+  for (let r = await botReader.read(); !r.done; r = await botReader.read()) botParts.push(r.value);
+  const bot = parseWav(await collect(ReadableStream.from(botParts))).samples[0]!;
+  const caller = parseWav(await callerWav).samples[0]!;
+  assert.equal(caller.length, 4000 * PER_MS, "the caller's stream, read as it came: all of it");
+  assert.equal(bot.length, caller.length, "the bot's, dropped blocks silent: one timeline");
+  const botDroppedMs = 4000 - count(bot, sampleOf(1)) / PER_MS;
+  assert.ok(botDroppedMs >= 1000, `the bot's stream lost ${botDroppedMs} ms`);
+  assert.equal(recorder.stats.droppedMs, botDroppedMs, "counted");
+});
+
+Deno.test("`CallRecorder` with `maxBufferedMs` under a second drops nothing when the reader keeps up", async () => {
+  const { clock, client, transport } = rawPcmCall();
+  const recorder = new CallRecorder({ clock, maxBufferedMs: 500 });
+  transport.observe(recorder);
+  const wav = collect(recorder.readable);
+  for (let i = 0; i < 200; i++) {
+    await clock.tick(20);
+    client.send(new Uint8Array(640).fill(2));
+  }
+  client.close(1000);
+  await transport.closed;
+  assert.equal(recorder.stats.droppedMs, 0);
+  // The last second, held until the end and written out then, is all there.
+  assert.equal(count(parseWav(await wav).samples[0]!, sampleOf(2)), 4000 * PER_MS);
 });
 
 Deno.test("`CallRecorder` errors its stream on audio it cannot resample, and the session goes on", async () => {
@@ -410,3 +461,17 @@ Deno.test("`CallRecorder` keeps a spell whole when a lag change smaller than a c
   const speaking = runs(samples[0]!).filter((r) => r.value !== 0);
   assert.deepEqual(speaking.map((r) => r.value), [sampleOf(1)], "one piece: no gap inside");
 });
+
+/** A raw PCM session at 16 kHz both ways, 20 ms chunks, on a fake clock. */
+function rawPcmCall(options: { maxQueuedMs?: number } = {}) {
+  const clock = new FakeClock();
+  const { server, client } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, {
+    serializer: new RawPcmSerializer(),
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    ...options,
+    clock,
+  });
+  return { clock, client, transport };
+}

@@ -1,0 +1,40 @@
+// The bot's audio follows the far end's delay as acknowledgements teach it, even when every chunk
+// of a spell left before the first acknowledgement came (no later chunk would move it).
+import assert from "node:assert/strict";
+import { call, collect, speech } from "./_call.ts";
+import { parseWav, runs, sampleOf } from "./_wav.ts";
+
+const PER_MS = 16; // samples per ms at the recording's 16 kHz
+
+Deno.test("the bot's first short spell goes where the far end played it", async () => {
+  const c = call({ jitterMs: 400 }); // MarkingSerializer: marks acknowledged once played
+  const wav = collect(c.recorder.readable);
+  await c.talk(200);
+  c.transport.send(speech(500, 1, "hello"));
+  await c.talk(3000);
+  await c.hangUp();
+  const bot = parseWav(await wav).samples[1]!;
+  const [greeting] = runs(bot).filter((r) => r.value !== 0);
+  const played = c.farEnd.played.find((s) => s.value === 1)!.at; // 600 ms
+  assert.ok(Math.abs(greeting!.start / PER_MS - played) <= 20, `at ${greeting!.start / PER_MS}`);
+  assert.equal(greeting!.length, 500 * PER_MS, "whole");
+});
+
+Deno.test("the bot's short spells sent before the first acknowledgement all follow the far end's delay", async () => {
+  const c = call({ jitterMs: 400 });
+  const wav = collect(c.recorder.readable);
+  await c.talk(200);
+  c.transport.send(speech(100, 1, "a"));
+  await c.talk(200); // played out by the estimate: the next is a spell of its own
+  c.transport.send(speech(100, 2, "b"));
+  await c.talk(3000);
+  await c.hangUp();
+  const bot = parseWav(await wav).samples[1]!;
+  const spells = runs(bot).filter((r) => r.value !== 0);
+  assert.deepEqual(spells.map((r) => r.value), [sampleOf(1), sampleOf(2)]);
+  for (const [i, spell] of spells.entries()) {
+    const played = c.farEnd.played.find((s) => s.value === i + 1)!.at;
+    assert.ok(Math.abs(spell.start / PER_MS - played) <= 20, `${i}: ${spell.start / PER_MS} ms`);
+    assert.equal(spell.length, 100 * PER_MS, `${i}: whole`);
+  }
+});
