@@ -25,6 +25,7 @@ import {
   textField,
 } from "./_asterisk_events.ts";
 import { toJson } from "./_to_json.ts";
+import { describe, isObject } from "./telephony/_json_value.ts";
 import { WholeFrames } from "./_whole_frames.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
@@ -38,6 +39,8 @@ const MAX_COMMAND_BYTES = 128;
 /** Mark names sent as they are; others travel under an id of ours (which starts with `#`). */
 const PLAIN_ID = /^[A-Za-z0-9_.:\-]{1,64}$/;
 const DTMF = /^[0-9*#A-D]$/;
+/** A command's name: Asterisk's are upper-case words joined by underscores (case-sensitive). */
+const COMMAND_NAME = /^[A-Z][A-Z0-9_]*$/;
 const utf8 = new TextEncoder();
 
 /** How marks are acknowledged: see {@linkcode AsteriskSerializerOptions.marks}. */
@@ -121,9 +124,10 @@ interface PendingMark {
  * queued is discarded, and the partial frame here too); marks that were waiting come back as
  * `mark` frames once Asterisk has confirmed the flush (it discards queued marks silently).
  * `mark` → `MARK_MEDIA` or `STOP_MEDIA_BUFFERING` (see {@linkcode AsteriskSerializerOptions.marks});
- * `end` / `cancel` → `HANGUP`; `message` → a TEXT command (a string as it is, anything else as
- * JSON), for `GET_STATUS`, `PAUSE_MEDIA` and the like. Commands leave in the control format
- * Asterisk uses.
+ * `end` / `cancel` → `HANGUP`; `message` → a TEXT command, for `GET_STATUS`, `PAUSE_MEDIA` and
+ * the like: a command's name (`"GET_STATUS"`) or an object `{ command, ...parameters }`. Commands
+ * leave in the control format Asterisk uses; plain text carries a correlation id as a command's
+ * only parameter, so other parameters (`SET_MEDIA_DIRECTION`'s `direction`) need the JSON format.
  *
  * @example A μ-law call in the plain-text format
  * ```ts
@@ -232,9 +236,7 @@ export class AsteriskSerializer implements FrameSerializer {
         this.#frames.clear();
         return (this.#options.hangUp ?? true) ? this.#command("HANGUP") : null;
       case "message":
-        return checkLength(
-          typeof frame.message === "string" ? frame.message : toJson(frame.message),
-        );
+        return this.#message(frame.message);
       default:
         return null;
     }
@@ -373,6 +375,43 @@ export class AsteriskSerializer implements FrameSerializer {
     return PLAIN_ID.test(name) ? name : `#m${++this.#nextId}`;
   }
 
+  /**
+   * A `message` frame's command in the channel's control format: Asterisk reads every TEXT
+   * message in that format (chan_websocket.c `handle_command`), so a bare word on a JSON channel is
+   * answered with ERROR "Unable to parse JSON command", and a JSON object in plain text is taken
+   * whole as a command's name and ignored.
+   */
+  #message(message: unknown): string {
+    if (typeof message === "string" && COMMAND_NAME.test(message)) return this.#command(message);
+    if (!isObject(message) || typeof message.command !== "string") throw notACommand(message);
+    const { command, ...parameters } = message;
+    if (!COMMAND_NAME.test(command)) throw notACommand(message);
+    if (this.#json) return checkLength(toJson({ command, ...parameters }));
+    // Plain text appends a command's parameter to it (docs.asterisk.org, "Control Commands and
+    // Events": `STOP_MEDIA_BUFFERING <correlation_id>`); chan_websocket.c reads that text as the
+    // correlation id and nothing else, and refuses SET_MEDIA_DIRECTION outside JSON.
+    const names = Object.keys(parameters).filter((name) => parameters[name] !== undefined);
+    if (names.length === 0) return this.#command(command);
+    const id = parameters.correlation_id;
+    if (names.length > 1 || names[0] !== "correlation_id" || typeof id !== "string") {
+      throw new TransportError(
+        "encode",
+        `${PROVIDER}: ${command} with ${names.join(", ")}: plain-text control carries a ` +
+          `correlation_id string only; the JSON control format (f(json)) carries the rest`,
+      );
+    }
+    // Asterisk strips the line and takes what follows the first space: an id with a line break
+    // or space at either end, or none at all, would not come back as it was sent.
+    if (id === "" || id !== id.trim() || /[\r\n]/.test(id)) {
+      throw new TransportError(
+        "encode",
+        `${PROVIDER}: ${command} correlation_id ${describe(id)} cannot travel in plain text ` +
+          `(empty, a line break, or spaces at its ends)`,
+      );
+    }
+    return this.#command(command, id);
+  }
+
   /** A command in the channel's control format. */
   #command(command: string, correlationId?: string): string {
     const text = this.#json
@@ -396,6 +435,15 @@ function checkLength(text: string): string {
     );
   }
   return text;
+}
+
+/** A `message` frame that names no command: an encode error. */
+function notACommand(message: unknown): TransportError {
+  return new TransportError(
+    "encode",
+    `${PROVIDER}: message ${describe(message)} is not a command: send a command's name ` +
+      `("GET_STATUS") or an object { command, ...parameters }`,
+  );
 }
 
 /** Bytes in 20 ms of `format` (Asterisk's default framing for these codecs). */

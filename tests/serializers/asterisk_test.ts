@@ -215,9 +215,92 @@ Deno.test("`AsteriskSerializer` refuses formats and messages it cannot carry, wi
   assert.equal(asterisk.format.encoding, "mulaw", "a refused MEDIA_START changes nothing");
   assert.throws(() => new AsteriskSerializer({ format: "g729" }), RangeError);
   assert.throws(
-    () => asterisk.serialize({ type: "message", message: "x".repeat(129) }),
+    () =>
+      asterisk.serialize({
+        type: "message",
+        message: { command: "MARK_MEDIA", correlation_id: "x".repeat(118) },
+      }),
     (e) => e instanceof TransportError && e.code === "encode" && /128 bytes/.test(e.message),
   );
+});
+
+const PLAIN_START =
+  "MEDIA_START connection_id:c1 channel:WebSocket/c1/0x1 channel_id:1.1 format:ulaw optimal_frame_size:160 ptime:20";
+const JSON_START = JSON.stringify({
+  event: "MEDIA_START",
+  connection_id: "c1",
+  channel: "WebSocket/c1/0x1",
+  channel_id: "1.1",
+  format: "ulaw",
+  optimal_frame_size: 160,
+  ptime: 20,
+  channel_variables: {},
+});
+
+Deno.test("`AsteriskSerializer` writes a message frame's command in the channel's control format", () => {
+  // chan_websocket.c handle_command reads every TEXT message in the channel's format: on a JSON
+  // channel a bare word is answered with ERROR "Unable to parse JSON command", and in plain text
+  // a JSON object is taken whole as a command name and ignored.
+  const json = new AsteriskSerializer();
+  json.setup(SETUP);
+  json.deserialize(JSON_START);
+  const sent = (asterisk: AsteriskSerializer, message: unknown) =>
+    asterisk.serialize({ type: "message", message });
+  assert.deepEqual(JSON.parse(String(sent(json, "GET_STATUS"))), { command: "GET_STATUS" });
+  assert.deepEqual(
+    JSON.parse(String(sent(json, { command: "SET_MEDIA_DIRECTION", direction: "in" }))),
+    { command: "SET_MEDIA_DIRECTION", direction: "in" },
+  );
+  const plain = new AsteriskSerializer();
+  plain.setup(SETUP);
+  plain.deserialize(PLAIN_START);
+  assert.equal(sent(plain, "GET_STATUS"), "GET_STATUS");
+  assert.equal(sent(plain, { command: "PAUSE_MEDIA" }), "PAUSE_MEDIA");
+  // docs.asterisk.org, Channel Drivers → WebSocket → "Control Commands and Events": in plain text
+  // a command's parameters are appended to it ("STOP_MEDIA_BUFFERING 61ea9311-…"), its
+  // correlation id being the one plain text carries.
+  assert.equal(
+    sent(plain, { command: "STOP_MEDIA_BUFFERING", correlation_id: "61ea9311-d501" }),
+    "STOP_MEDIA_BUFFERING 61ea9311-d501",
+  );
+  // Before MEDIA_START the format is not known yet: as the serializer's own commands go.
+  const early = new AsteriskSerializer();
+  assert.equal(sent(early, { command: "ANSWER" }), "ANSWER");
+  const earlyJson = new AsteriskSerializer({ controlFormat: "json" });
+  assert.equal(sent(earlyJson, "ANSWER"), '{"command":"ANSWER"}');
+});
+
+Deno.test("`AsteriskSerializer` refuses a message frame that is no command, or that plain text cannot carry, as an encode error", () => {
+  const plain = new AsteriskSerializer();
+  plain.setup(SETUP);
+  plain.deserialize(PLAIN_START);
+  const json = new AsteriskSerializer();
+  json.setup(SETUP);
+  json.deserialize(JSON_START);
+  for (
+    const [asterisk, message, pattern] of [
+      // Commands are case-sensitive: Asterisk logs an unknown one and does nothing.
+      [plain, "get_status", /not a command/],
+      [plain, "GET_STATUS now", /not a command/],
+      [json, '{"command":"GET_STATUS"}', /not a command/],
+      [plain, 42, /not a command/],
+      [plain, null, /not a command/],
+      [plain, ["GET_STATUS"], /not a command/],
+      [json, { direction: "in" }, /not a command/],
+      [json, { command: 7 }, /not a command/],
+      // chan_websocket.c: SET_MEDIA_DIRECTION in plain text is an ERROR ("only supports JSON
+      // format"); other parameters than the correlation id would be read as one.
+      [plain, { command: "SET_MEDIA_DIRECTION", direction: "in" }, /direction.*JSON/],
+      [plain, { command: "MARK_MEDIA", correlation_id: 7 }, /correlation_id.*JSON/],
+      [plain, { command: "MARK_MEDIA", correlation_id: " a\nb" }, /correlation_id/],
+    ] as const
+  ) {
+    assert.throws(
+      () => asterisk.serialize({ type: "message", message }),
+      (e) => e instanceof TransportError && e.code === "encode" && pattern.test(e.message),
+      JSON.stringify(message),
+    );
+  }
 });
 
 Deno.test("`AsteriskSerializer` answers every fuzzed JSON message with frames or a decode error", async () => {

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { createDemoHandler } from "../../examples/demo/handler.ts";
 import { demoOrigins } from "../../examples/demo/origins.ts";
 import { within } from "../_ws_client.ts";
+import { serveClosingBot } from "./_closing_bot.ts";
 
 const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
 
@@ -176,17 +177,18 @@ Deno.test("the simulate CLI interrupted (SIGINT) prints the report so far and ex
 });
 
 Deno.test("the simulate CLI exits 1 for a bot that closes with 1011, and bounds a silent Genesys bot by --max-duration", async () => {
+  // The bot that fails and says so, on a server that always finishes the closing handshake (with
+  // Deno.serve it was sometimes cut short under load, and the simulator saw 1006, not 1011).
+  const crashing = serveClosingBot(1011, "internal error: bot crashed");
+  // /silent: the bot never answers Genesys's `open`.
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
     const { socket, response } = Deno.upgradeWebSocket(request);
-    const path = new URL(request.url).pathname;
-    // /crash: the bot fails and says so; /silent: it never answers Genesys's `open`.
-    if (path === "/crash") socket.onopen = () => socket.close(1011, "internal error: bot crashed");
-    else socket.onmessage = () => {};
+    socket.onmessage = () => {};
     return response;
   });
   const base = `ws://127.0.0.1:${server.addr.port}`;
   try {
-    const crashed = await simulate(["-q", "--json", `${base}/crash`]);
+    const crashed = await simulate(["-q", "--json", `ws://127.0.0.1:${crashing.port}/crash`]);
     const report = JSON.parse(crashed.stdout);
     assert.deepEqual([report.ended.by, report.ended.code], ["bot", 1011]);
     assert.equal(crashed.code, 1, "a bot that crashed does not pass");
@@ -210,6 +212,7 @@ Deno.test("the simulate CLI exits 1 for a bot that closes with 1011, and bounds 
     // The bound, a closing handshake of at most 2 s and the socket's close, not Genesys's 15 s.
     assert.ok(elapsed < 8000, `the command took ${elapsed} ms`);
   } finally {
+    await crashing.close();
     await server.shutdown();
   }
 });
