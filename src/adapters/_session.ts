@@ -7,7 +7,7 @@
 
 import { TransportError } from "../errors.ts";
 import { TransportErrorEvent } from "../events.ts";
-import type { WebSocketLike } from "../socket.ts";
+import { ReadyState, type WebSocketLike } from "../socket.ts";
 import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
 
@@ -25,11 +25,18 @@ export function startSession(
   } catch (cause) {
     const message = `the session could not start: ${String(cause)}`;
     console.error(new TransportError("application", message, { cause, closeCode: 1011 }));
-    try {
-      socket.close(1011, "session failed");
-    } catch {
-      // Already closing: it goes either way.
-    }
+    const close = () => {
+      try {
+        socket.close(1011, "session failed");
+      } catch {
+        // Already closing: it goes either way.
+      }
+    };
+    // Deno's socket is still connecting while the upgrade's response is being answered, and a
+    // close then is lost: close it once it opens.
+    if (socket.readyState === ReadyState.CONNECTING) {
+      socket.addEventListener("open", close); // opens once: no need to remove it
+    } else close();
     return null;
   }
 }

@@ -6,10 +6,11 @@
  */
 
 import { capCloseReason } from "../_close_reason.ts";
-import { WebSocketTransport } from "../transport.ts";
+import type { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
+import { startSession } from "./_session.ts";
 
 export type { AdmissionOptions, UpgradeResult };
 
@@ -84,10 +85,8 @@ export async function upgrade(
   const { protocol, terminate } = options;
   const headers = protocol === undefined ? undefined : { "sec-websocket-protocol": protocol };
   return {
-    transport: new WebSocketTransport(
-      terminate ? Object.assign(server, { terminate }) : server,
-      options,
-    ),
+    // A `serializer` function that throws ends this session (1011, logged), not the Worker.
+    transport: startSession(terminate ? Object.assign(server, { terminate }) : server, options),
     response: new Response(null, { status: 101, webSocket: client, headers } as ResponseInit),
   };
 }

@@ -4,9 +4,10 @@
  * @module
  */
 
-import { WebSocketTransport } from "../transport.ts";
+import type { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
+import { startSession } from "./_session.ts";
 import { dropDenoSocket } from "./_terminate.ts";
 
 export type { AdmissionOptions, UpgradeResult } from "./_admission.ts";
@@ -70,7 +71,8 @@ export async function upgrade(
   const { socket, response } = upgraded;
   const terminate = () => void dropDenoSocket(socket); // Deno's WebSocket has no terminate()
   return {
-    transport: new WebSocketTransport(Object.assign(socket, { terminate }), options),
+    // A `serializer` function that throws ends this session (1011, logged), not the server.
+    transport: startSession(Object.assign(socket, { terminate }), options),
     response,
   };
 }

@@ -223,3 +223,31 @@ Deno.test("an error reported while `upgrade` builds the session reaches the list
   await client.close();
   await server.shutdown();
 });
+
+Deno.test("`upgrade` with a serializer function that throws: transport null, the session closed with 1011, the server serving", async () => {
+  const logged: unknown[] = [];
+  const log = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args[0]);
+  let failing = true;
+  const { server, url } = serve({
+    serializer: () => {
+      if (failing) throw new Error("no such provider");
+      return new JsonSerializer();
+    },
+  });
+  try {
+    const client = await WsClient.open(url);
+    const closed = await within(client.closed, 3000, "the close of a session that could not start");
+    assert.equal(closed.code, 1011);
+    assert.match(String(logged[0]), /the session could not start: Error: no such provider/);
+    failing = false;
+    const next = await WsClient.open(url);
+    const message = '{"type":"message","message":{"still":"serving"}}';
+    next.send(message);
+    assert.equal(await next.next(), message);
+    await next.close();
+  } finally {
+    console.error = log;
+    await server.shutdown();
+  }
+});

@@ -531,3 +531,18 @@ Deno.test(
     assert.equal(closed.code, 4000);
   },
 );
+
+Deno.test(
+  "`upgrade` in workerd ends with 1011 a session whose serializer function throws, and serves on",
+  miniflareSanitizers,
+  async () => {
+    await using workerd = await startWorkerd();
+    const failed = await connect(`${workerd.ws}/direct?failing`);
+    const closed = await within(failed.closed, 3000, "the close of a session that could not start");
+    assert.equal(closed.code, 1011);
+    const client = await connect(`${workerd.ws}/direct`);
+    client.send('{"served":"on"}');
+    assert.equal(await client.next(), '{"served":"on"}');
+    await client.close();
+  },
+);

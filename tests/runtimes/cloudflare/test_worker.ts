@@ -123,6 +123,10 @@ async function closesResponse(url: URL): Promise<Response> {
   return Response.json(closes);
 }
 
+function failingSerializer(): never {
+  throw new Error("no such provider");
+}
+
 /** A clock whose timers share runtime timers, as `systemClock`'s do everywhere but on Workers. */
 const sharingClock = systemTimers(true);
 /** The millisecond `/timers/first` armed its timer for. */
@@ -201,6 +205,8 @@ export default {
       audioIn: { sampleRate: 16000 },
       audioOut: { sampleRate: 16000, chunkMs: 40 },
       ...(clock ? { clock } : {}),
+      // `?failing`: a serializer function that throws, so the session cannot start.
+      ...(url.searchParams.has("failing") ? { serializer: failingSerializer } : {}),
     });
     if (transport === null) return response;
     // Sends are timed on the clock the transport paces by: in production it is the only clock
