@@ -27,6 +27,11 @@ interface PendingMark {
 /** How long the caller waits for the platform's closing handshake, and then for the socket. */
 const HANG_UP_TIMEOUT_MS = 11_000;
 const CLOSE_TIMEOUT_MS = 2_000;
+/**
+ * How long an aborted call (Ctrl-C) waits for the platform's closing handshake: whoever aborts
+ * wants out now, not after the platform's own timeout (Genesys waits 10 s for `closed`).
+ */
+const ABORTED_HANG_UP_MS = 1_000;
 /** How long the platform's opening handshake may take before the caller gives up. */
 const READY_TIMEOUT_MS = 15_000;
 /** Keep violations' first details for this many rules at most (counts are kept for all). */
@@ -89,10 +94,16 @@ export class SimulatedCall {
     signal?.addEventListener("abort", onAbort, { once: true });
     let connectMs: number | null = null;
     try {
-      if (signal?.aborted) throw new Error("aborted before the call started");
-      const opened = await this.#connect();
+      if (signal?.aborted) {
+        // Cut short before it started (Ctrl-C during a --ramp): aborted like the calls that had
+        // started, not a failure of the bot's.
+        this.#endAt(0, "aborted", "aborted before the call started");
+        return this.#failedReport(startedAt, null);
+      }
+      // A socket that never opened has no connect time (report.ts: null), however the attempt
+      // ended: refused, timed out or aborted.
+      if (!(await this.#connect())) return this.#failedReport(startedAt, null);
       connectMs = this.#clock.now() - connectStart;
-      if (!opened) return this.#failedReport(startedAt, connectMs);
       this.#audio = this.#newTimeline();
       this.#farEnd.open(this.#context());
       // What the bot sent the moment the socket opened, before the far end could read it.
@@ -138,6 +149,10 @@ export class SimulatedCall {
     socket.addEventListener("message", this.#onMessage);
     /** Why the handshake failed, as the runtime says it (Deno: "Invalid status code: 404"). */
     let failure = "";
+    // The call's bound covers its WebSocket handshake too: a bot that never answers it must not
+    // hold a call given maxDurationMs 1000 for the whole connect timeout.
+    const { connectTimeoutMs, maxDurationMs } = this.#options;
+    const waitMs = Math.min(connectTimeoutMs, maxDurationMs);
     const outcome = await new Promise<"open" | "failed" | "timeout" | "aborted">((resolve) => {
       const timer = new AbortController();
       const done = (value: "open" | "failed" | "timeout" | "aborted") => {
@@ -159,7 +174,7 @@ export class SimulatedCall {
       socket.addEventListener("close", onClose);
       this.#ending.signal.addEventListener("abort", onEnd, { once: true });
       if (socket.readyState === 1) return done("open");
-      this.#clock.sleep(this.#options.connectTimeoutMs, timer.signal).then(
+      this.#clock.sleep(waitMs, timer.signal).then(
         () => done("timeout"),
         () => {/* settled otherwise */},
       );
@@ -170,11 +185,9 @@ export class SimulatedCall {
       return true;
     }
     if (outcome === "timeout") {
-      this.#endAt(
-        0,
-        "error",
-        `the WebSocket did not open within ${this.#options.connectTimeoutMs} ms`,
-      );
+      // Still an error, whichever bound it was: the call never connected, which must not pass.
+      const bound = waitMs < connectTimeoutMs ? "maxDurationMs" : "connectTimeoutMs";
+      this.#endAt(0, "error", `the WebSocket did not open within ${waitMs} ms (${bound})`);
     } else if (outcome === "failed") {
       this.#endAt(0, "error", `could not connect to ${this.#url}${failure ? `: ${failure}` : ""}`);
     }
@@ -504,12 +517,23 @@ export class SimulatedCall {
       // The platform's closing handshake (Genesys waits 10 s for `closed`), but not far past the
       // call's own bound: a call ended at maxDurationMs leaves CLOSE_TIMEOUT_MS for it.
       const left = this.#options.maxDurationMs + CLOSE_TIMEOUT_MS - this.#now();
+      // Nor past ABORTED_HANG_UP_MS from an abort, before or during the wait. The far end's own
+      // wait then ends with the call (its sleep rejects once #over aborts): no timeout of the
+      // platform's is reported for a wait the caller cut short.
+      const signal = this.#options.signal;
+      const aborted = new Promise<void>((resolve) => {
+        const cutShort = () =>
+          this.#clock.sleep(ABORTED_HANG_UP_MS, timer.signal).then(resolve, () => {});
+        if (signal?.aborted) cutShort();
+        else signal?.addEventListener("abort", cutShort, { once: true, signal: timer.signal });
+      });
       await Promise.race([
         this.#farEnd.hangUp().catch((error) =>
           this.#violation(`${this.#farEnd.protocol}.hang-up`, String(error?.message ?? error))
         ),
         this.#clock.sleep(Math.max(0, Math.min(HANG_UP_TIMEOUT_MS, left)), timer.signal)
           .catch(() => {}),
+        aborted,
       ]);
       timer.abort();
     }
@@ -555,7 +579,7 @@ export class SimulatedCall {
     };
   }
 
-  #report(startedAt: string, connectMs: number | null): CallReport {
+  #report(startedAt: string, connectMs: number | null, record = this.#options.record): CallReport {
     const ended = this.#ended ?? { by: "caller", atMs: this.#now(), detail: "the call ended" };
     this.#audio.finish(ended.atMs);
     const marks = this.#markStats;
@@ -577,13 +601,14 @@ export class SimulatedCall {
       violations: [...this.#violations.values()],
       notes: { ...this.#notes },
       messages: { ...this.#messages },
-      record: this.#options.record,
+      record,
     });
   }
 
   #failedReport(startedAt: string, connectMs: number | null, error?: unknown): CallReport {
     if (error !== undefined) this.#endAt(0, "error", String((error as Error)?.message ?? error));
     this.#audio = this.#newTimeline();
-    return this.#report(startedAt, this.#ended?.by === "error" ? null : connectMs);
+    // A call whose socket never opened has nothing to record: no empty WAV to write over a file.
+    return this.#report(startedAt, connectMs, this.#options.record && connectMs !== null);
   }
 }

@@ -50,7 +50,9 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
   const { audio } = timeline;
   const endMs = facts.ended.atMs;
   const utterances = callerUtterances(timeline, endMs);
-  matchResponses(utterances, audio.bot.spurts);
+  // At speed Infinity every utterance of the audio ends at the caller's start: a "latency" would
+  // be the time since the call began, and which answer is whose is not known. None is measured.
+  if (timeline.speed !== Infinity) matchResponses(utterances, audio.bot.spurts);
   const bargeIns: BargeIn[] = audio.bargeIns.map((speech, i) => {
     const end = Math.min(speech.endMs, endMs);
     const before = audio.bargeIns[i + 1]?.startMs ?? Infinity;

@@ -5,6 +5,7 @@
  */
 
 import { type Distribution, summarize } from "./_distribution.ts";
+import { failedEnding } from "./_failed_ending.ts";
 import type { CallEndedBy, CallReport, MarkStats, ProtocolViolation } from "./report.ts";
 
 /** The figures of several calls together. */
@@ -17,13 +18,21 @@ export interface AggregateReport {
   calls: number;
   /** How the calls ended, by who ended them. */
   endedBy: Partial<Record<CallEndedBy, number>>;
+  /**
+   * Why calls failed by how they ended (could not connect, the connection dropped, the bot closed
+   * with an error code): each distinct reason once, with how many calls it ended, most first.
+   */
+  failures: { by: CallEndedBy; detail: string; calls: number }[];
   /** Time to open the socket, over the calls that connected. */
   connectMs: Distribution | null;
   /** Time to first audible bot audio, over the calls that heard the bot. */
   firstAudibleMs: Distribution | null;
-  /** Caller utterances, all calls together. */
+  /**
+   * Caller utterances, all calls together; not those of calls at speed `Infinity`, whose answers
+   * are not measured.
+   */
   utterances: number;
-  /** Utterances the bot never answered. */
+  /** Of those, the utterances the bot never answered. */
   unanswered: number;
   /** Response latency over every answered utterance of every call. */
   responseLatencyMs: Distribution | null;
@@ -62,6 +71,7 @@ export interface AggregateReport {
  */
 export function aggregateReports(reports: readonly CallReport[]): AggregateReport {
   const endedBy: Partial<Record<CallEndedBy, number>> = {};
+  const failures = new Map<string, { by: CallEndedBy; detail: string; calls: number }>();
   const violations = new Map<string, ProtocolViolation & { calls: number }>();
   const marks = { requested: 0, acked: 0, ackedOnClear: 0, dropped: 0, pending: 0 };
   const audio = { underruns: 0, underrunMs: 0, lateChunks: 0, earlyChunks: 0 };
@@ -75,7 +85,15 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
   let staleAudioMs = 0;
   for (const report of reports) {
     endedBy[report.ended.by] = (endedBy[report.ended.by] ?? 0) + 1;
-    for (const u of report.utterances) {
+    if (failedEnding(report.ended)) {
+      const { by, detail } = report.ended;
+      const key = `${by}\n${detail}`;
+      const found = failures.get(key);
+      if (found) found.calls++;
+      else failures.set(key, { by, detail, calls: 1 });
+    }
+    // At speed Infinity no answer is measured (report.ts): its utterances are not unanswered.
+    for (const u of report.speed === Infinity ? [] : report.utterances) {
       utterances++;
       if (u.latencyMs === null) unanswered++;
       else latencies.push(u.latencyMs);
@@ -108,6 +126,7 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     protocol: reports[0]?.protocol ?? "",
     calls: reports.length,
     endedBy,
+    failures: [...failures.values()].sort((a, b) => b.calls - a.calls),
     connectMs: summarize(present(reports.map((r) => r.connectMs))),
     firstAudibleMs: summarize(present(reports.map((r) => r.firstAudibleMs))),
     utterances,

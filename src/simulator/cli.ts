@@ -4,7 +4,7 @@
  *
  * ```sh
  * deno run -A jsr:@x/ws-transport/simulate --protocol twilio --audio caller.wav \
- *   --record heard.wav ws://127.0.0.1:8000/ws
+ *   --record heard.wav ws://127.0.0.1:8000/phone
  * npm run simulate -- --protocol raw --calls 5 ws://127.0.0.1:8000/ws   # from a checkout
  * ```
  *
@@ -15,9 +15,12 @@
  */
 
 import { parseArgs } from "node:util";
+import { systemClock } from "../clock.ts";
+import { resolveCallOptions } from "./_call_options.ts";
+import { failedEnding } from "./_failed_ending.ts";
 import { aggregateReports } from "./aggregate_reports.ts";
-import type { SpeechSegment } from "./caller_audio.ts";
-import type { FarEndOptions } from "./far_end.ts";
+import { CallerAudio, type SpeechSegment } from "./caller_audio.ts";
+import type { FarEnd, FarEndOptions } from "./far_end.ts";
 import { FAR_ENDS } from "./far_ends.ts";
 import { formatReport } from "./format_report.ts";
 import type { CallReport } from "./report.ts";
@@ -66,13 +69,6 @@ Exit status: 0 when every call connected, broke no platform rule and was not clo
 with an error code (1011 and the other failures of RFC 6455 §7.4.1); 1 otherwise; 2 for bad usage;
 130 when interrupted (Ctrl-C), after the report of what happened until then.`;
 
-/**
- * Close codes that say the closing side failed (RFC 6455 §7.4.1: protocol error, unacceptable or
- * inconsistent data, policy violation, too big, missing extension, internal error, bad gateway,
- * TLS): a bot that closes with one has not passed, though it closed the socket itself.
- */
-const ERROR_CLOSE_CODES = new Set([1002, 1003, 1007, 1008, 1009, 1010, 1011, 1014, 1015]);
-
 /** Where call `index` (from 0) of `calls` is recorded: `FILE`, or `FILE-1.wav` … `FILE-N.wav`. */
 function recordFile(record: string, calls: number, index: number): string {
   return calls === 1 ? record : record.replace(/(\.wav)?$/i, `-${index + 1}.wav`);
@@ -86,6 +82,92 @@ function millis(value: string | undefined, flag: string): number | undefined {
     throw new RangeError(`--${flag} must be milliseconds, got ${value}`);
   }
   return n;
+}
+
+/** A count from a flag value (a whole number, 0 or more); throws a `RangeError` naming the flag. */
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n) || n < 0) {
+    throw new RangeError(`--${flag} must be a whole number, got ${value}`);
+  }
+  return n;
+}
+
+/** A negative number, as a flag's value: `-30`, `-4.5`. */
+const NEGATIVE_NUMBER = /^-(\d+(\.\d*)?|\.\d+)$/;
+
+/**
+ * `args` with each long option that takes a value and is followed by a negative number joined
+ * into one argument (`--speech-threshold -30` → `--speech-threshold=-30`): node:util's parseArgs
+ * refuses a value that starts with "-" as ambiguous, yet every speech threshold is a negative
+ * level and the help writes it so. Nothing after `--` is touched.
+ */
+function joinNegativeValues(args: readonly string[], takesValue: ReadonlySet<string>): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") return [...joined, ...args.slice(i)];
+    const next = args[i + 1];
+    if (takesValue.has(arg) && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
+/**
+ * Makes the far end once, before any call, so that what it refuses (a rate the platform does not
+ * take) is bad usage found first; and refuses an encoding given to a platform that offers no
+ * choice of one (Twilio, raw, …): its far end never reads the option, and the call would run in
+ * the platform's own encoding as though it had been taken.
+ */
+function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
+  const factory = FAR_ENDS[protocol];
+  if (!factory) {
+    throw new RangeError(
+      `--protocol must be one of ${Object.keys(FAR_ENDS).join(", ")}, got ${protocol}`,
+    );
+  }
+  const read = new Set<PropertyKey>();
+  const farEnd = factory(
+    new Proxy(platform, {
+      get(target, key, receiver) {
+        read.add(key);
+        return Reflect.get(target, key, receiver);
+      },
+    }),
+  );
+  const choices = [
+    ["encoding", "encoding", "encoding"],
+    ["playbackEncoding", "playback-encoding", "playback encoding"],
+  ] as const;
+  for (const [key, flag, what] of choices) {
+    if (platform[key] !== undefined && !read.has(key)) {
+      throw new RangeError(`--${flag} ${platform[key]}: ${protocol} offers no choice of ${what}`);
+    }
+  }
+  return farEnd;
+}
+
+/**
+ * Throws a `TypeError` when `file` cannot be written, leaving it as it was: an existing file is
+ * opened without truncating it (its old recording stays until the call has a new one), a missing
+ * one is created and removed again.
+ */
+function checkWritable(file: string): void {
+  try {
+    try {
+      Deno.openSync(file, { write: true, createNew: true }).close();
+      Deno.removeSync(file);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      Deno.openSync(file, { write: true }).close();
+    }
+  } catch (error) {
+    throw new TypeError(`--record: cannot write ${file}: ${(error as Error).message}`);
+  }
 }
 
 function parseSegments(text: string): SpeechSegment[] {
@@ -128,6 +210,40 @@ function progressLine(
   } live, ${done} ended · bot speaking in ${speaking} · ${violations} violations`;
 }
 
+/** The command line's options, as node:util's parseArgs reads them. */
+const OPTIONS = {
+  protocol: { type: "string", short: "p", default: "twilio" },
+  audio: { type: "string", short: "a" },
+  "pcm-rate": { type: "string" },
+  segments: { type: "string" },
+  record: { type: "string", short: "r" },
+  speed: { type: "string" },
+  dtmf: { type: "string" },
+  "speech-threshold": { type: "string" },
+  "hang-up-at": { type: "string" },
+  "wait-for-bot": { type: "boolean" },
+  linger: { type: "string" },
+  "max-duration": { type: "string" },
+  "barge-in": { type: "string" },
+  "barge-in-for": { type: "string" },
+  "barge-ins": { type: "string" },
+  calls: { type: "string", short: "n", default: "1" },
+  ramp: { type: "string" },
+  param: { type: "string", multiple: true },
+  rate: { type: "string" },
+  encoding: { type: "string" },
+  "playback-encoding": { type: "string" },
+  "call-id": { type: "string" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The long options that take a value (`--speech-threshold`, …), as they are written. */
+const TAKES_VALUE: ReadonlySet<string> = new Set(
+  Object.entries(OPTIONS).filter(([, o]) => o.type === "string").map(([name]) => `--${name}`),
+);
+
 /**
  * Runs the command line with `args` (without the program name) and returns the exit status:
  * 0 when every call connected and broke no platform rule, 1 otherwise, 2 for bad usage. Prints
@@ -156,35 +272,9 @@ export async function main(args: string[]): Promise<number> {
   let values;
   try {
     const parsed = parseArgs({
-      args,
+      args: joinNegativeValues(args, TAKES_VALUE),
       allowPositionals: true,
-      options: {
-        protocol: { type: "string", short: "p", default: "twilio" },
-        audio: { type: "string", short: "a" },
-        "pcm-rate": { type: "string" },
-        segments: { type: "string" },
-        record: { type: "string", short: "r" },
-        speed: { type: "string" },
-        dtmf: { type: "string" },
-        "speech-threshold": { type: "string" },
-        "hang-up-at": { type: "string" },
-        "wait-for-bot": { type: "boolean" },
-        linger: { type: "string" },
-        "max-duration": { type: "string" },
-        "barge-in": { type: "string" },
-        "barge-in-for": { type: "string" },
-        "barge-ins": { type: "string" },
-        calls: { type: "string", short: "n", default: "1" },
-        ramp: { type: "string" },
-        param: { type: "string", multiple: true },
-        rate: { type: "string" },
-        encoding: { type: "string" },
-        "playback-encoding": { type: "string" },
-        "call-id": { type: "string" },
-        json: { type: "boolean" },
-        quiet: { type: "boolean", short: "q" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: OPTIONS,
     });
     values = parsed.values;
     if (values.help) {
@@ -216,7 +306,7 @@ export async function main(args: string[]): Promise<number> {
       platform.playbackEncoding = values["playback-encoding"];
     }
     if (values["call-id"] !== undefined) platform.callId = values["call-id"];
-    options = { protocol: values.protocol!, platform, record: record !== undefined };
+    options = { protocol: values.protocol, platform, record: record !== undefined };
     if (values.audio !== undefined) {
       const bytes = await Deno.readFile(values.audio);
       const pcmRate = values["pcm-rate"];
@@ -244,31 +334,28 @@ export async function main(args: string[]): Promise<number> {
       }
     } else {
       const durationMs = millis(values["barge-in-for"], "barge-in-for");
-      const count = millis(values["barge-ins"], "barge-ins");
+      const bargeIns = count(values["barge-ins"], "barge-ins");
       options.bargeIn = {
         afterMs: bargeIn,
         ...(durationMs === undefined ? {} : { durationMs }),
-        ...(count === undefined ? {} : { count }),
+        ...(bargeIns === undefined ? {} : { count: bargeIns }),
       };
     }
     if (record !== undefined && options.speed !== undefined && options.speed !== 1) {
       throw new RangeError(`--record needs --speed 1 (the call as it was heard)`);
     }
-    if (record !== undefined) {
-      // Found unwritable now, not after the call, when its report would be lost with it.
-      for (let i = 0; i < calls; i++) {
-        const file = recordFile(record, calls, i);
-        try {
-          Deno.writeFileSync(file, new Uint8Array(0));
-        } catch (error) {
-          throw new TypeError(`--record: cannot write ${file}: ${(error as Error).message}`);
-        }
-      }
+    // Every check simulateCall makes before a call, made here before anything is touched: the
+    // options', the platform's (its far end) and the audio's. Bad usage found inside a call
+    // would come after the --record files were checked, and with --calls N, once per call.
+    resolveCallOptions(options);
+    const farEnd = checkFarEnd(values.protocol, platform);
+    if (options.audio !== undefined) {
+      new CallerAudio(options.audio, { sampleRate: farEnd.caller.sampleRate });
     }
-    if (!(options.protocol as string in FAR_ENDS)) {
-      throw new RangeError(
-        `--protocol must be one of ${Object.keys(FAR_ENDS).join(", ")}, got ${options.protocol}`,
-      );
+    if (record !== undefined) {
+      // Found unwritable now, not after the call, when its report would be lost with it; last,
+      // once nothing else can refuse the command line.
+      for (let i = 0; i < calls; i++) checkWritable(recordFile(record, calls, i));
     }
   } catch (error) {
     console.error(`simulate: ${(error as Error).message}\n\n${HELP}`);
@@ -276,7 +363,12 @@ export async function main(args: string[]): Promise<number> {
   }
 
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
+  const onSignal = () => {
+    abort.abort();
+    // A second Ctrl-C is the shell's again: it ends the process at once, without a report, when
+    // the first one's hang-up takes too long to wait for.
+    Deno.removeSignalListener("SIGINT", onSignal);
+  };
   Deno.addSignalListener("SIGINT", onSignal);
   const terminal = !values.quiet && Deno.stderr.isTerminal();
   const progress = new Map<number, CallProgress>();
@@ -291,7 +383,8 @@ export async function main(args: string[]): Promise<number> {
   try {
     reports = await Promise.all(Array.from({ length: calls }, async (_, i) => {
       if (rampMs > 0 && calls > 1) {
-        await new Promise((resolve) => setTimeout(resolve, (rampMs * i) / (calls - 1)));
+        // Ctrl-C ends the wait: the call then reports itself aborted before it started.
+        await systemClock.sleep((rampMs * i) / (calls - 1), abort.signal).catch(() => {});
       }
       const report = await simulateCall(url, {
         ...options,
@@ -313,6 +406,7 @@ export async function main(args: string[]): Promise<number> {
   let recordLost = false;
   if (record !== undefined) {
     for (const [i, report] of reports.entries()) {
+      // Only a call whose socket opened has a recording: an old file stays as it was otherwise.
       if (!report.recording) continue;
       const file = recordFile(record, calls, i);
       try {
@@ -333,10 +427,7 @@ export async function main(args: string[]): Promise<number> {
   );
   // Interrupted (Ctrl-C): the report so far, and the shell's status for it, never a pass.
   if (abort.signal.aborted) return 130;
-  const failed = reports.some((r) =>
-    r.ended.by === "error" || r.ended.by === "network" || r.violations.length > 0 ||
-    r.ended.by === "bot" && ERROR_CLOSE_CODES.has(r.ended.code ?? 1000)
-  );
+  const failed = reports.some((r) => failedEnding(r.ended) || r.violations.length > 0);
   return failed || recordLost ? 1 : 0;
 }
 

@@ -59,6 +59,8 @@ export function formatReport(report: CallReport | AggregateReport): string {
 
 function formatCall(r: CallReport): string[] {
   const answered = r.utterances.filter((u) => u.latencyMs !== null).length;
+  // At max speed no answer is measured (report.ts): not "0 answered", and no "no answer" lines.
+  const measured = r.speed !== Infinity;
   const lines = [
     `${r.protocol} call to ${r.url}${speedNote(r.speed)}: ended by ${r.ended.by} at ${
       seconds(r.ended.atMs)
@@ -67,9 +69,11 @@ function formatCall(r: CallReport): string[] {
     row("first bot audio", `${ms(r.firstAudibleMs)} heard (first audio in ${ms(r.firstAudioMs)})`),
     row(
       "responses",
-      `${answered}/${r.utterances.length} answered · ${distribution(r.responseLatencyMs)}`,
+      measured
+        ? `${answered}/${r.utterances.length} answered · ${distribution(r.responseLatencyMs)}`
+        : `not measured at max speed (${r.utterances.length} utterances)`,
     ),
-    ...r.utterances.map((u, i) =>
+    ...(measured ? r.utterances : []).map((u, i) =>
       `    #${i + 1} ${u.source.padEnd(8)} ${seconds(u.startMs)}–${seconds(u.endMs)} → ${
         u.responseStartMs === null
           ? "no answer"
@@ -125,10 +129,20 @@ function formatCall(r: CallReport): string[] {
   return lines;
 }
 
+/** Why calls failed, each reason once with how many calls it ended; nothing when none did. */
+function failureLines(failures: AggregateReport["failures"]): string[] {
+  if (failures.length === 0) return [];
+  return [
+    row("failed", `${failures.reduce((n, f) => n + f.calls, 0)}`),
+    ...failures.map((f) => `    ${f.calls} × ${f.detail}`),
+  ];
+}
+
 function formatAggregate(r: AggregateReport): string[] {
   const ended = Object.entries(r.endedBy).map(([by, n]) => `${n} by ${by}`).join(", ") || "none";
   return [
     `${r.calls} calls${r.protocol ? ` (${r.protocol})` : ""}: ended ${ended}`,
+    ...failureLines(r.failures),
     row("connect", distribution(r.connectMs)),
     row("first bot audio", distribution(r.firstAudibleMs)),
     row(

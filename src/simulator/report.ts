@@ -19,7 +19,10 @@ export interface CallUtterance {
   endMs: number;
   /** Where the times come from: the audio's known segments, the energy detector, or a barge-in. */
   source: "segments" | "detector" | "barge-in";
-  /** When the bot's answer started playing to the caller; `null` when it never did. */
+  /**
+   * When the bot's answer started playing to the caller; `null` when it never did, or when it is
+   * not measured (at speed `Infinity`: see {@linkcode CallReport.responseLatencyMs}).
+   */
   responseStartMs: number | null;
   /**
    * `responseStartMs - endMs`: negative when the bot started before the caller finished (but a
@@ -117,7 +120,11 @@ export interface CallReport {
   firstAudibleMs: number | null;
   /** What the caller said and how fast the bot answered each. */
   utterances: CallUtterance[];
-  /** The response latencies of the answered utterances. */
+  /**
+   * The response latencies of the answered utterances; `null` when none was answered, and always
+   * at speed `Infinity`, where all of the audio's utterances end at the call's start and no
+   * latency is measured.
+   */
   responseLatencyMs: Distribution | null;
   /** The barge-ins and how the bot handled them. */
   bargeIns: BargeIn[];
@@ -138,6 +145,9 @@ export interface CallReport {
   messages: { sent: number; received: number; bytesSent: number; bytesReceived: number };
   /** How the call ended. */
   ended: CallEnding;
-  /** The stereo WAV recording (left: the caller, right: what the caller heard), when asked for. */
+  /**
+   * The stereo WAV recording (left: the caller, right: what the caller heard), when asked for and
+   * the socket opened.
+   */
   recording?: Uint8Array;
 }

@@ -93,7 +93,8 @@ export interface SimulateCallOptions {
    * as fast as the socket takes it. The far end still plays the bot's audio at its real rate, and
    * the silence after the caller's audio goes in real time. At `Infinity` all of the caller's
    * utterances end at the call's start, so their response latencies and which answer belongs to
-   * which mean nothing: use it to load a bot, a finite speed to time one.
+   * which mean nothing, and the report gives none: use it to load a bot, a finite speed to time
+   * one.
    *
    * @default {1}
    */
@@ -139,7 +140,8 @@ export interface SimulateCallOptions {
   bargeIn?: BargeInOptions;
   /**
    * Record the call: the report's `recording` is then a stereo WAV (left: the caller, right:
-   * what the caller heard). Only at `speed` 1: the recording is the call's own timeline.
+   * what the caller heard), once the socket has opened. Only at `speed` 1: the recording is the
+   * call's own timeline.
    *
    * @default {false}
    */
@@ -158,7 +160,8 @@ export interface SimulateCallOptions {
    */
   earlyMs?: number;
   /**
-   * How long the WebSocket may take to open.
+   * How long the WebSocket may take to open; never longer than `maxDurationMs`, which bounds the
+   * whole call.
    *
    * @default {10000}
    */

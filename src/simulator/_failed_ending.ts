@@ -1,0 +1,25 @@
+/**
+ * Which endings are a call's failure: the CLI's exit status and the aggregate's list of reasons
+ * ask the same question, and must not answer it apart.
+ *
+ * @module
+ */
+
+import type { CallEnding } from "./report.ts";
+
+/**
+ * Close codes that say the closing side failed (RFC 6455 §7.4.1: protocol error, unacceptable or
+ * inconsistent data, policy violation, too big, missing extension, internal error, bad gateway,
+ * TLS): a bot that closes with one has not passed, though it closed the socket itself.
+ */
+const ERROR_CLOSE_CODES = new Set([1002, 1003, 1007, 1008, 1009, 1010, 1011, 1014, 1015]);
+
+/**
+ * Whether the call failed by how it ended: it could not connect (`error`), the connection
+ * dropped (`network`), or the bot closed with an error code. Violations are a failure too, counted
+ * apart.
+ */
+export function failedEnding(ended: CallEnding): boolean {
+  return ended.by === "error" || ended.by === "network" ||
+    ended.by === "bot" && ERROR_CLOSE_CODES.has(ended.code ?? 1000);
+}

@@ -1,0 +1,315 @@
+// The simulate command line as users type it, for what its flags and Ctrl-C promise: a
+// subprocess of `deno run src/simulator/cli.ts` against the demo server, a bot that says nothing,
+// or a port that never answers the WebSocket handshake.
+import assert from "node:assert/strict";
+import { createDemoHandler } from "../../examples/demo/handler.ts";
+import { demoOrigins } from "../../examples/demo/origins.ts";
+import { within } from "../_ws_client.ts";
+
+const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
+const ARGS = ["run", "--allow-net", "--allow-read", "--allow-write", CLI];
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** From the start (or from SIGINT, when interrupted) to the exit, in ms. */
+  ms: number;
+}
+
+async function simulate(args: string[]): Promise<Run> {
+  const started = performance.now();
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [...ARGS, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  const ms = performance.now() - started;
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr), ms };
+}
+
+/**
+ * Runs the CLI and sends SIGINT once `ready` (the bot saw the call: the CLI listens for SIGINT
+ * from before its first call) and `afterMs` more have passed; `ms` is from SIGINT to the exit.
+ */
+async function simulateInterrupted(args: string[], ready: Promise<void>, afterMs = 0) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...ARGS, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  try {
+    await within(ready, 10_000, "call reaching the bot");
+    await new Promise((resolve) => setTimeout(resolve, afterMs));
+  } finally {
+    child.kill("SIGINT");
+  }
+  const at = performance.now();
+  const { code, stdout, stderr } = await output;
+  const text = new TextDecoder();
+  const ms = performance.now() - at;
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr), ms };
+}
+
+/** The demo server on a free port; `requested` resolves at its first request. */
+function demo() {
+  let handler: (request: Request) => Response | Promise<Response> = () => new Response(null);
+  const { promise: requested, resolve } = Promise.withResolvers<void>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    resolve();
+    return handler(request);
+  });
+  handler = createDemoHandler({ origins: demoOrigins("127.0.0.1", server.addr.port) });
+  return { url: `ws://127.0.0.1:${server.addr.port}`, requested, close: () => server.shutdown() };
+}
+
+/** Accepts TCP connections and never answers the WebSocket handshake; `accepted`: the first. */
+function silentTcp() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const { promise: accepted, resolve } = Promise.withResolvers<void>();
+  const loop = (async () => {
+    try {
+      for await (const conn of listener) {
+        held.push(conn);
+        resolve();
+      }
+    } catch { /* closed */ }
+  })();
+  return {
+    url: `ws://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/`,
+    accepted,
+    async close() {
+      listener.close();
+      for (const conn of held) conn.close();
+      await loop;
+    },
+  };
+}
+
+Deno.test("the simulate CLI takes --speech-threshold -30, the form its --help shows, and =-30", async () => {
+  const server = demo();
+  try {
+    for (const threshold of [["--speech-threshold", "-30"], ["--speech-threshold=-30"]]) {
+      const r = await simulate([
+        "-q",
+        "-p",
+        "raw",
+        "--hang-up-at",
+        "300",
+        ...threshold,
+        `${server.url}/ws`,
+      ]);
+      assert.equal(r.code, 0, `${threshold.join(" ")}: ${r.stderr.split("\n")[0]}`);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("the simulate CLI leaves an existing --record file as it was after bad usage, or a call that never connected", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".wav" });
+  try {
+    await Deno.writeTextFile(file, "yesterday's recording");
+    const url = "ws://127.0.0.1:9/"; // nothing listens
+    const usage: string[][] = [
+      ["--protocol", "twillio"],
+      ["--protocol", "twilio", "--rate", "16000"],
+      ["--speech-threshold", "6"],
+    ];
+    for (const args of usage) {
+      const r = await simulate(["--record", file, ...args, url]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr.split("\n")[0]}`);
+      assert.equal(await Deno.readTextFile(file), "yesterday's recording", args.join(" "));
+    }
+    const r = await simulate(["-q", "--record", file, url]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(await Deno.readTextFile(file), "yesterday's recording", "a call that never ran");
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("the simulate CLI bounds a WebSocket handshake that never completes by --max-duration", async () => {
+  const tcp = silentTcp();
+  try {
+    const r = await simulate(["-q", "--json", "--max-duration", "1000", tcp.url]);
+    assert.equal(r.code, 1, "a call that never connected fails");
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.ended.by, "error");
+    assert.match(report.ended.detail, /did not open within 1000 ms \(maxDurationMs\)/);
+    assert.ok(r.ms < 5000, `took ${Math.round(r.ms)} ms with --max-duration 1000`);
+  } finally {
+    await tcp.close();
+  }
+});
+
+Deno.test("Ctrl-C during a Genesys call exits within a second or so, with no violation after the call's end", async () => {
+  // A bot that takes the socket and never answers: no "opened", and no "closed" to the close.
+  const { promise: opened, resolve } = Promise.withResolvers<void>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    socket.onopen = () => resolve();
+    return response;
+  });
+  try {
+    const r = await simulateInterrupted(
+      ["-q", "--json", "-p", "genesys", `ws://127.0.0.1:${server.addr.port}/`],
+      opened,
+      300,
+    );
+    assert.equal(r.code, 130, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.ended.by, "aborted");
+    assert.deepEqual(report.violations, [], "no genesys.close-timeout for a wait cut short");
+    assert.ok(r.ms < 3000, `exited ${Math.round(r.ms)} ms after SIGINT`);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("Ctrl-C while the WebSocket is connecting reports no connect time (it never opened)", async () => {
+  const tcp = silentTcp();
+  try {
+    const r = await simulateInterrupted(["-q", "--json", tcp.url], tcp.accepted, 200);
+    assert.equal(r.code, 130, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.ended.by, "aborted");
+    assert.equal(report.connectMs, null);
+  } finally {
+    await tcp.close();
+  }
+});
+
+Deno.test("Ctrl-C during --ramp exits at once, and the calls not yet started count as aborted", async () => {
+  const server = demo();
+  try {
+    const r = await simulateInterrupted(
+      ["-q", "--json", "--calls", "3", "--ramp", "20000", "-p", "raw", `${server.url}/ws`],
+      server.requested,
+      300,
+    );
+    assert.equal(r.code, 130, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    assert.deepEqual(summary.endedBy, { aborted: 3 });
+    assert.deepEqual(summary.failures, []);
+    assert.deepEqual(
+      summary.reports.map((report: { connectMs: number | null }) => report.connectMs === null),
+      [
+        false,
+        true,
+        true,
+      ],
+    );
+    assert.ok(r.ms < 3000, `exited ${Math.round(r.ms)} ms after SIGINT`);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("the simulate CLI refuses --encoding and --playback-encoding where the platform has no choice, as it does --rate", async () => {
+  const url = "ws://127.0.0.1:9/"; // never reached: each is refused first
+  const refused: [string[], RegExp][] = [
+    [["-p", "twilio", "--rate", "16000"], /Twilio streams 8000 Hz μ-law only/],
+    [["-p", "twilio", "--encoding", "L16"], /--encoding L16: twilio offers no choice of encoding/],
+    [["-p", "raw", "--encoding", "PCMU"], /--encoding PCMU: raw offers no choice of encoding/],
+    [
+      ["-p", "plivo", "--playback-encoding", "PCMA"],
+      /--playback-encoding PCMA: plivo offers no choice of playback encoding/,
+    ],
+  ];
+  for (const [args, message] of refused) {
+    const r = await simulate(["-q", ...args, url]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout.split("\n")[0]}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, "", "no call, no report");
+  }
+  // Where there is a choice it is taken: the call is tried (exit 1: nothing listens).
+  const taken = await simulate([
+    "-q",
+    "-p",
+    "telnyx",
+    "--encoding",
+    "L16",
+    "--playback-encoding",
+    "PCMA",
+    url,
+  ]);
+  assert.equal(taken.code, 1, taken.stderr.split("\n")[0]);
+});
+
+Deno.test("the simulate CLI's --calls N summary says why calls failed, in text and JSON", async () => {
+  const url = "ws://127.0.0.1:9/"; // nothing listens
+  const text = await simulate(["-q", "--calls", "2", url]);
+  assert.equal(text.code, 1);
+  assert.match(
+    text.stdout,
+    /\n {2}failed +2\n {4}2 × could not connect to ws:\/\/127\.0\.0\.1:9\//,
+  );
+  const json = await simulate(["-q", "--json", "--calls", "2", url]);
+  assert.equal(json.code, 1);
+  const { failures } = JSON.parse(json.stdout);
+  assert.equal(failures.length, 1, JSON.stringify(failures));
+  assert.equal(failures[0].by, "error");
+  assert.equal(failures[0].calls, 2);
+  assert.match(failures[0].detail, /^could not connect to ws:\/\/127\.0\.0\.1:9\//);
+});
+
+Deno.test("at --speed max the simulate CLI gives no response latencies, as its --help says", async () => {
+  const server = demo();
+  try {
+    const args = ["-q", "--speed", "max", "--linger", "1500", `${server.url}/phone`];
+    const help = await simulate(["--help"]);
+    assert.match(help.stdout, /at max the\s+utterances' latencies are not measured/);
+    const json = await simulate(["--json", ...args]);
+    assert.equal(json.code, 0, json.stderr);
+    const report = JSON.parse(json.stdout);
+    assert.ok(report.utterances.length > 0);
+    assert.equal(report.responseLatencyMs, null, JSON.stringify(report.responseLatencyMs));
+    for (const u of report.utterances) assert.equal(u.latencyMs, null, JSON.stringify(u));
+    const text = await simulate(args);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /responses +not measured at max speed \(\d+ utterances\)/);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test('the raw far end takes the demo\'s {"type":"clear"} on /wideband for a clear', async () => {
+  const server = demo();
+  try {
+    const r = await simulate([
+      "-q",
+      "--json",
+      "-p",
+      "raw",
+      "--barge-in",
+      "300",
+      "--barge-ins",
+      "1",
+      // The parrot answers the synthetic caller's first words at about 4.4 s.
+      "--hang-up-at",
+      "6000",
+      `${server.url}/wideband`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.bargeIns.length, 1);
+    assert.notEqual(report.bargeIns[0].clearAtMs, null, JSON.stringify(report.notes));
+    assert.ok(report.audio.clearedMs > 0, "the clear emptied the far end's buffer");
+    assert.equal(report.notes["raw text message"], undefined, JSON.stringify(report.notes));
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("the simulate CLI takes --barge-ins as a whole count", async () => {
+  const url = "ws://127.0.0.1:9/"; // never reached: each is refused first
+  for (const value of ["x", "1.5", "-1"]) {
+    const r = await simulate(["--barge-in", "800", "--barge-ins", value, url]);
+    assert.equal(r.code, 2, value);
+    assert.match(r.stderr, new RegExp(`--barge-ins must be a whole number, got ${value}`));
+  }
+});
