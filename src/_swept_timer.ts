@@ -14,6 +14,9 @@
 
 import type { ClockTimer } from "./clock.ts";
 
+/** The longest delay runtimes' `setTimeout` waits (2³¹ − 1 ms, 24.8 days); longer fires at once. */
+export const MAX_DELAY_MS = 2 ** 31 - 1;
+
 /** The timers of one tolerance, and the one runtime timer that sweeps them. */
 class Sweep {
   readonly #toleranceMs: number;
@@ -46,7 +49,12 @@ class Sweep {
     if (this.#handle !== undefined) clearTimeout(this.#handle);
     this.#sweepAt = at;
     // Rounded up: runtimes drop a delay's fraction, and a sweep must never come early.
-    this.#handle = setTimeout(this.#sweep, Math.max(0, Math.ceil(at - now)));
+    // At most the longest delay a runtime waits (a longer one fires at once): a sweep that
+    // comes before any timer is due just schedules the next.
+    this.#handle = setTimeout(
+      this.#sweep,
+      Math.min(MAX_DELAY_MS, Math.max(0, Math.ceil(at - now))),
+    );
   }
 
   #sweep = (): void => {

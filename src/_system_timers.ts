@@ -5,7 +5,7 @@
  * @module
  */
 
-import { SweptTimers } from "./_swept_timer.ts";
+import { MAX_DELAY_MS, SweptTimers } from "./_swept_timer.ts";
 import type { Clock, ClockTimer, ClockTimerOptions } from "./clock.ts";
 
 /**
@@ -123,15 +123,16 @@ class SharedTimer implements ClockTimer {
     const buckets = this.#buckets;
     let bucket = buckets.get(due);
     if (bucket === undefined) {
+      const now = performance.now();
+      if (due - now > MAX_DELAY_MS) {
+        // Runtimes fire a longer delay at once: wait the longest, then on (`fire` files the
+        // target again).
+        return this.#file(Math.floor(now + MAX_DELAY_MS));
+      }
       // Rounded up: runtimes drop a delay's fraction (WebIDL `long`), and a timer moved on to a
       // later target would otherwise fire up to a millisecond before it.
       bucket = {
-        handle: setTimeout(
-          fireBucket,
-          Math.max(0, Math.ceil(due - performance.now())),
-          buckets,
-          due,
-        ),
+        handle: setTimeout(fireBucket, Math.max(0, Math.ceil(due - now)), buckets, due),
         timers: new Set(),
       };
       buckets.set(due, bucket);

@@ -471,8 +471,11 @@ export class WebSocketTransport extends EventTarget {
         outputChannels: this.#options.outputChannels,
         outputChunkMs: this.#options.chunkMs,
       });
-      if (setup instanceof Promise) await this.#boundSetUp(setup);
+      if (typeof (setup as PromiseLike<void> | undefined)?.then === "function") {
+        await this.#boundSetUp(Promise.resolve(setup));
+      }
     } catch (cause) {
+      if (cause === SESSION_OVER) return; // nothing to report: the session ended meanwhile
       // One that threw at once did so inside the constructor: its error is held for the first
       // listener (_unheard_errors.ts), and the close settles `closed` later all the same.
       const error = cause instanceof SetUpTimeout
@@ -505,8 +508,12 @@ export class WebSocketTransport extends EventTarget {
         reject(new SetUpTimeout(`serializer setup did not finish within ${timeoutMs} ms`));
       });
       bound.arm(timeoutMs);
-      // The session may end meanwhile (the peer hung up): its timer goes with it.
-      const ended = () => bound.cancel();
+      // The session may end meanwhile (the peer hung up): its timer goes with it, and what
+      // waits for the set-up (`interrupt()`) is let go.
+      const ended = () => {
+        bound.cancel();
+        reject(SESSION_OVER);
+      };
       this.#over.signal.addEventListener("abort", ended, { once: true });
       setup.finally(() => {
         bound.cancel();
@@ -654,3 +661,6 @@ function claimSerializer(option: TransportOptions["serializer"]): FrameSerialize
 
 /** A serializer's asynchronous set-up outlasted its bound (`sendTimeoutMs`). */
 class SetUpTimeout extends Error {}
+
+/** The session ended while a serializer's asynchronous set-up ran. */
+const SESSION_OVER = Symbol("session over");

@@ -237,3 +237,21 @@ Deno.test("a tolerant `systemClock.timer` cancelled or re-armed by another's cal
   assert.equal(cancelled.armed, false);
   assert.equal(later.armed, false);
 });
+
+Deno.test("`systemClock` timers and sleeps longer than a runtime's longest delay (2³¹ − 1 ms) do not fire at once", async () => {
+  const month = 30 * 24 * 3600_000;
+  const fired: string[] = [];
+  const exact = systemClock.timer(() => fired.push("timer"));
+  const tolerant = systemClock.timer(() => fired.push("tolerant"), { toleranceMs: 10 });
+  exact.arm(month);
+  tolerant.arm(month);
+  const sleeping = new AbortController();
+  const slept = systemClock.sleep(month, sleeping.signal).then(() => fired.push("sleep"), () => {});
+  // A runtime given such a delay fires it after 1 ms (with a warning): wait past that.
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.deepEqual(fired, []);
+  exact.cancel();
+  tolerant.cancel();
+  sleeping.abort();
+  await slept;
+});

@@ -527,13 +527,14 @@ Deno.test("a serializer whose setup throws at once ends its session with 1011, r
   }
 });
 
+/** A serializer that sends and reads nothing, with the given `setup`. */
+function serializerWithSetUp(setup: () => Promise<void>): FrameSerializer {
+  return { setup, serialize: () => null, deserialize: () => null };
+}
+
 Deno.test("a serializer set-up that never settles is given up after sendTimeoutMs: 1011, reported, and interrupt() settles", async () => {
   const clock = new FakeClock();
-  const hanging: FrameSerializer = {
-    setup: () => new Promise<void>(() => {}),
-    serialize: () => null,
-    deserialize: () => null,
-  };
+  const hanging = serializerWithSetUp(() => new Promise<void>(() => {}));
   const { server, client } = new MemorySocketPair();
   const transport = new WebSocketTransport(server, {
     serializer: hanging,
@@ -557,6 +558,39 @@ Deno.test("a serializer set-up that never settles is given up after sendTimeoutM
   assert.match(errors[0]!.message, /serializer setup did not finish within 3000 ms/);
   assert.ok(interrupted, "interrupt() waits for the set-up, so its bound too");
   assert.equal(clock.pendingTimers, 0, "no timer left once the session is over");
+});
+
+Deno.test("a hung serializer set-up: interrupt() settles when the peer hangs up first, with no error reported", async () => {
+  const clock = new FakeClock();
+  const hanging = serializerWithSetUp(() => new Promise<void>(() => {}));
+  const { server, client } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, { serializer: hanging, clock });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (e) => errors.push(e.error));
+  const interrupted = transport.interrupt();
+  client.close(1000, "bye"); // the caller hangs up while the set-up runs
+  await transport.closed;
+  await interrupted;
+  await clock.runAll();
+  assert.equal(errors.length, 0);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("a serializer set-up that returns a thenable is awaited: one that rejects ends the session with 1011", async () => {
+  const clock = new FakeClock();
+  const serializer: FrameSerializer = {
+    setup: () =>
+      ({
+        then: (_ok: () => void, fail: (e: unknown) => void) => fail(new Error("no codec")),
+      }) as unknown as Promise<void>,
+    serialize: () => null,
+    deserialize: () => null,
+  };
+  const transport = new WebSocketTransport(new MemorySocketPair().server, { serializer, clock });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (e) => errors.push(e.error));
+  assert.equal((await transport.closed).code, 1011);
+  assert.match(errors[0]?.message ?? "", /serializer setup failed: Error: no codec/);
 });
 
 Deno.test("a serializer set-up that settles in time leaves no timer behind when the session ends", async () => {

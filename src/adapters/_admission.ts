@@ -54,10 +54,7 @@ export async function admit(
   options: AdmissionOptions & TransportOptions,
 ): Promise<Response | null> {
   resolveTransportOptions(options);
-  const timeoutMs = options.authorizeTimeoutMs ?? 10_000;
-  if (!(timeoutMs >= 0)) {
-    throw new RangeError(`authorizeTimeoutMs must be a number of milliseconds, got ${timeoutMs}`);
-  }
+  const timeoutMs = authorizeTimeoutOf(options);
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return new Response("Expected a WebSocket upgrade", {
       status: 426,
@@ -97,6 +94,18 @@ export async function admit(
   return null;
 }
 
+/**
+ * `authorizeTimeoutMs`, checked: a `RangeError` for what is not a finite number of milliseconds
+ * (adapters whose options serve many sessions call it where they are made).
+ */
+export function authorizeTimeoutOf(options: AdmissionOptions): number {
+  const timeoutMs = options.authorizeTimeoutMs ?? 10_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    throw new RangeError(`authorizeTimeoutMs must be a number of milliseconds, got ${timeoutMs}`);
+  }
+  return timeoutMs;
+}
+
 const TIMED_OUT: unique symbol = Symbol("timed out");
 
 /** `verdict`, or `TIMED_OUT` once `timeoutMs` has passed first; no timer is left either way. */
@@ -105,7 +114,8 @@ async function bounded<T>(
   timeoutMs: number,
   clock: Clock,
 ): Promise<T | typeof TIMED_OUT> {
-  if (!(verdict instanceof Promise)) return verdict;
+  // A thenable from another realm or library is bounded too.
+  if (typeof (verdict as PromiseLike<T> | undefined)?.then !== "function") return verdict as T;
   const done = new AbortController();
   const timeout = clock.sleep(timeoutMs, done.signal).then(
     (): typeof TIMED_OUT => TIMED_OUT,

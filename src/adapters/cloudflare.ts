@@ -6,7 +6,6 @@
  */
 
 import { capCloseReason } from "../_close_reason.ts";
-import type { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";

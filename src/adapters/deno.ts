@@ -4,7 +4,6 @@
  * @module
  */
 
-import type { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
 import { startSession } from "./_session.ts";

@@ -119,9 +119,9 @@ function joinNegativeValues(args: readonly string[], takesValue: ReadonlySet<str
 
 /**
  * Makes the far end once, before any call, so that what it refuses (a rate the platform does not
- * take) is bad usage found first; and refuses an encoding given to a platform that offers no
- * choice of one (Twilio, raw, …): its far end never reads the option, and the call would run in
- * the platform's own encoding as though it had been taken.
+ * take) is bad usage found first; and refuses an encoding or a rate given to a platform that
+ * offers no choice of it (Twilio's encoding, Genesys's rate, …): its far end never reads the
+ * option, and the call would run in the platform's own format as though it had been taken.
  */
 function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
   const factory = FAR_ENDS[protocol];
@@ -139,13 +139,18 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
       },
     }),
   );
+  // Options every far end reads as it is made, if it uses them at all (a call id may be read
+  // later, in the opening messages, so it cannot be told apart this way).
   const choices = [
-    ["encoding", "encoding", "encoding"],
-    ["playbackEncoding", "playback-encoding", "playback encoding"],
+    ["encoding", "encoding"],
+    ["playbackEncoding", "playback-encoding"],
+    ["sampleRate", "rate"],
   ] as const;
-  for (const [key, flag, what] of choices) {
+  for (const [key, flag] of choices) {
     if (platform[key] !== undefined && !read.has(key)) {
-      throw new RangeError(`--${flag} ${platform[key]}: ${protocol} offers no choice of ${what}`);
+      throw new RangeError(
+        `--${flag} ${platform[key]}: ${protocol} offers no choice of it (with these options)`,
+      );
     }
   }
   return farEnd;

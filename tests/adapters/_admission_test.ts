@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { admit } from "../../src/adapters/_admission.ts";
 import { FakeClock } from "../../src/testing/mod.ts";
+import { upgradeHandler } from "../../src/adapters/node.ts";
+import { voiceSession } from "../../src/adapters/hono.ts";
 
 const UPGRADE = {
   upgrade: "websocket",
@@ -67,4 +69,36 @@ Deno.test("`admit` bounds an `authorize` that never settles: 503 after authorize
   assert.equal(await admitted, null);
   assert.equal(clock.pendingTimers, 0);
   await assert.rejects(admit(request(), { authorizeTimeoutMs: -1 }), /authorizeTimeoutMs/);
+});
+
+Deno.test("`authorizeTimeoutMs`: a bound past what a timer can wait is that longest wait; a thenable is bounded too", async () => {
+  // On the system clock, 30 days as a timer's delay would fire at once (it is over 2³¹ − 1 ms).
+  const slowYes = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return true;
+  };
+  const month = 30 * 24 * 3600_000;
+  assert.equal(await admit(request(), { authorize: slowYes, authorizeTimeoutMs: month }), null);
+  const clock = new FakeClock();
+  const thenable = () => ({ then: () => {} }) as unknown as Promise<boolean>; // never answers
+  const answers: (Response | null)[] = [];
+  void admit(request(), { authorize: thenable, authorizeTimeoutMs: 1000, clock }).then((r) => {
+    answers.push(r);
+  });
+  await clock.tick(1000);
+  assert.equal(answers[0]?.status, 503);
+});
+
+Deno.test("a bad `authorizeTimeoutMs` throws where a Node or Hono handler is made, not at each request", () => {
+  for (const authorizeTimeoutMs of [-1, Number.NaN, Infinity]) {
+    assert.throws(
+      () => upgradeHandler({} as never, () => {}, { authorizeTimeoutMs }),
+      (e) => e instanceof RangeError && /authorizeTimeoutMs/.test(e.message),
+    );
+    const upgradeWebSocket = (() => () => Promise.resolve(undefined)) as never;
+    assert.throws(
+      () => voiceSession(upgradeWebSocket, () => {}, { authorizeTimeoutMs }),
+      (e) => e instanceof RangeError && /authorizeTimeoutMs/.test(e.message),
+    );
+  }
 });

@@ -209,16 +209,17 @@ Deno.test("Ctrl-C during --ramp exits at once, and the calls not yet started cou
   }
 });
 
-Deno.test("the simulate CLI refuses --encoding and --playback-encoding where the platform has no choice, as it does --rate", async () => {
+Deno.test("the simulate CLI refuses --encoding, --playback-encoding and --rate where the platform has no choice", async () => {
   const url = "ws://127.0.0.1:9/"; // never reached: each is refused first
   const refused: [string[], RegExp][] = [
     [["-p", "twilio", "--rate", "16000"], /Twilio streams 8000 Hz μ-law only/],
-    [["-p", "twilio", "--encoding", "L16"], /--encoding L16: twilio offers no choice of encoding/],
-    [["-p", "raw", "--encoding", "PCMU"], /--encoding PCMU: raw offers no choice of encoding/],
-    [
-      ["-p", "plivo", "--playback-encoding", "PCMA"],
-      /--playback-encoding PCMA: plivo offers no choice of playback encoding/,
-    ],
+    [["-p", "twilio", "--encoding", "L16"], /--encoding L16: twilio offers no choice of it/],
+    [["-p", "raw", "--encoding", "PCMU"], /--encoding PCMU: raw offers no choice of it/],
+    [["-p", "plivo", "--playback-encoding", "PCMA"], /--playback-encoding PCMA: plivo offers no/],
+    [["-p", "genesys", "--rate", "16000"], /--rate 16000: genesys offers no choice of it/],
+    [["-p", "pipecat", "--rate", "44100"], /--rate 44100: pipecat offers no choice of it/],
+    // Telnyx plays L16 at a rate of choice, and PCMU (its default) at 8000 Hz only.
+    [["-p", "telnyx", "--rate", "16000"], /--rate 16000: telnyx offers no choice of it/],
   ];
   for (const [args, message] of refused) {
     const r = await simulate(["-q", ...args, url]);
@@ -234,10 +235,12 @@ Deno.test("the simulate CLI refuses --encoding and --playback-encoding where the
     "--encoding",
     "L16",
     "--playback-encoding",
-    "PCMA",
+    "L16",
+    "--rate",
+    "16000",
     url,
   ]);
-  assert.equal(taken.code, 1, taken.stderr.split("\n")[0]);
+  assert.equal(taken.code, 1, taken.stderr.split("\n")[0] ?? "");
 });
 
 Deno.test("the simulate CLI's --calls N summary says why calls failed, in text and JSON", async () => {
