@@ -107,6 +107,8 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
   protected readonly env: Env;
   /** Whether a call holds this object, from the moment its upgrade starts. */
   #live = false;
+  /** The object resets itself a task from now (see `#terminate`): it takes no call before. */
+  #resetting = false;
 
   /**
    * In a Worker's `fetch`: refuses what is not an acceptable WebSocket upgrade (426, 403, 401
@@ -152,7 +154,9 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
 
   /** Accepts the call's WebSocket, unless one is already live here (409). */
   async fetch(request: Request): Promise<Response> {
-    if (this.#live) return new Response("This call is already connected", { status: 409 });
+    if (this.#live || this.#resetting) {
+      return new Response("This call is already connected", { status: 409 });
+    }
     // Claimed before the first await: a second request may run while this one waits.
     this.#live = true;
     let result;
@@ -179,7 +183,12 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
    * turn: the reset waits a task, so that what waits on `transport.closed` (and the "timeout"
    * error reported after this call) still runs before the object's code is stopped.
    */
-  #terminate = (): void => void setTimeout(() => this.#abort(), 0);
+  #terminate = (): void => {
+    // From here the object is as good as reset: a call that comes in the meantime is refused
+    // (409) rather than accepted and then cut off by the reset.
+    this.#resetting = true;
+    setTimeout(() => this.#abort(), 0);
+  };
 
   /** Resets the object, which drops its socket: Workers cannot drop one socket alone. */
   #abort(): void {

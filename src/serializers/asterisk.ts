@@ -41,6 +41,8 @@ const PLAIN_ID = /^[A-Za-z0-9_.:\-]{1,64}$/;
 const DTMF = /^[0-9*#A-D]$/;
 /** A command's name: Asterisk's are upper-case words joined by underscores (case-sensitive). */
 const COMMAND_NAME = /^[A-Z][A-Z0-9_]*$/;
+/** A command with its correlation id, as plain-text control writes it. */
+const COMMAND_LINE = /^([A-Z][A-Z0-9_]*) (\S(?:.*\S)?)$/;
 const utf8 = new TextEncoder();
 
 /** How marks are acknowledged: see {@linkcode AsteriskSerializerOptions.marks}. */
@@ -125,7 +127,8 @@ interface PendingMark {
  * `mark` frames once Asterisk has confirmed the flush (it discards queued marks silently).
  * `mark` → `MARK_MEDIA` or `STOP_MEDIA_BUFFERING` (see {@linkcode AsteriskSerializerOptions.marks});
  * `end` / `cancel` → `HANGUP`; `message` → a TEXT command, for `GET_STATUS`, `PAUSE_MEDIA` and
- * the like: a command's name (`"GET_STATUS"`) or an object `{ command, ...parameters }`. Commands
+ * the like: a command's name (`"GET_STATUS"`), one with its correlation id as the docs write it
+ * (`"STOP_MEDIA_BUFFERING 61ea…"`), or an object `{ command, ...parameters }`. Commands
  * leave in the control format Asterisk uses; plain text carries a correlation id as a command's
  * only parameter, so other parameters (`SET_MEDIA_DIRECTION`'s `direction`) need the JSON format.
  *
@@ -382,7 +385,13 @@ export class AsteriskSerializer implements FrameSerializer {
    * whole as a command's name and ignored.
    */
   #message(message: unknown): string {
-    if (typeof message === "string" && COMMAND_NAME.test(message)) return this.#command(message);
+    if (typeof message === "string") {
+      if (COMMAND_NAME.test(message)) return this.#command(message);
+      // As the docs write plain-text commands: `STOP_MEDIA_BUFFERING <correlation_id>`.
+      const written = COMMAND_LINE.exec(message);
+      if (written === null) throw notACommand(message);
+      message = { command: written[1], correlation_id: written[2] };
+    }
     if (!isObject(message) || typeof message.command !== "string") throw notACommand(message);
     const { command, ...parameters } = message;
     if (!COMMAND_NAME.test(command)) throw notACommand(message);

@@ -472,7 +472,7 @@ Deno.test(
       await within(ended, 1000, "the end of the connection, seen by the peer");
       // The reset waits a task: the application heard the timeout and saw `closed` settle.
       const seen = await (await workerd.mf.dispatchFetch("http://localhost/closing-seen")).json();
-      assert.deepEqual(seen, ["error timeout", "closed 4000"]);
+      assert.deepEqual(seen, ["error timeout", "closed 4000", "again 409"]);
     } finally {
       try {
         conn.close();

@@ -263,6 +263,15 @@ Deno.test("`AsteriskSerializer` writes a message frame's command in the channel'
     sent(plain, { command: "STOP_MEDIA_BUFFERING", correlation_id: "61ea9311-d501" }),
     "STOP_MEDIA_BUFFERING 61ea9311-d501",
   );
+  // The same written as the docs write it: as it is in plain text, its JSON form on a JSON channel.
+  assert.equal(
+    sent(plain, "STOP_MEDIA_BUFFERING 61ea9311-d501"),
+    "STOP_MEDIA_BUFFERING 61ea9311-d501",
+  );
+  assert.deepEqual(JSON.parse(String(sent(json, "STOP_MEDIA_BUFFERING 61ea9311-d501"))), {
+    command: "STOP_MEDIA_BUFFERING",
+    correlation_id: "61ea9311-d501",
+  });
   // Before MEDIA_START the format is not known yet: as the serializer's own commands go.
   const early = new AsteriskSerializer();
   assert.equal(sent(early, { command: "ANSWER" }), "ANSWER");
@@ -281,7 +290,8 @@ Deno.test("`AsteriskSerializer` refuses a message frame that is no command, or t
     const [asterisk, message, pattern] of [
       // Commands are case-sensitive: Asterisk logs an unknown one and does nothing.
       [plain, "get_status", /not a command/],
-      [plain, "GET_STATUS now", /not a command/],
+      [plain, "GET_STATUS  ", /not a command/],
+      [plain, "STOP_MEDIA_BUFFERING\nHANGUP", /not a command/],
       [json, '{"command":"GET_STATUS"}', /not a command/],
       [plain, 42, /not a command/],
       [plain, null, /not a command/],

@@ -84,9 +84,15 @@ export class ClosingCall extends CallDurableObject {
     if (new URL(request.url).searchParams.has("bad")) throw new Error("unknown provider");
     return { closeTimeoutMs: 200 };
   }
-  protected override onSession(transport: WebSocketTransport): void {
+  protected override onSession(transport: WebSocketTransport, request: Request): void {
     transport.addEventListener("error", (e) => closingSeen.push(`error ${e.error.code}`));
-    void transport.closed.then((closed) => closingSeen.push(`closed ${closed.code}`));
+    void transport.closed.then(async (closed) => {
+      closingSeen.push(`closed ${closed.code}`);
+      // A call for the same id arriving before the object resets itself: not taken, only to be
+      // cut off by the reset a moment later.
+      const again = await this.fetch(new Request(request.url, { headers: request.headers }));
+      closingSeen.push(`again ${again.status}`);
+    });
     void transport.readable.getReader().read().then(() => transport.close(4000, "server-bye"));
   }
 }
