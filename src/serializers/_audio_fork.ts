@@ -11,6 +11,7 @@ import type { DtmfFrame, Frame, MarkFrame } from "../frames.ts";
 import { TransportError } from "../errors.ts";
 import { isObject } from "./telephony/_json_value.ts";
 import { toJson } from "./_to_json.ts";
+import { PLAYOUT_MARK_PREFIX } from "../playback.ts";
 import type { JsonReader } from "./telephony/json_reader.ts";
 
 /** Drops the audio playing and buffered; marks not reached come back as `cleared`. */
@@ -50,17 +51,89 @@ export function withoutMarkSentinel(pcm: Uint8Array): Uint8Array {
 // deno-lint-ignore no-control-regex -- control characters are exactly what it looks for
 const ECHO_SAFE_NAME = /^[^"\\\u0000-\u001f]*$/;
 
-/** Marks sent and not yet answered, to keep under the module's bound. */
+/** The sample the module takes for a mark's place (`AUDIO_MARKER`), as bytes. */
+const SENTINEL_BYTES = [0xff, 0xff];
+
+/**
+ * The module's pre-buffer thresholds, in samples (`streamingPreBufSize`, `lws_glue.cpp:487` and
+ * `:116`): audio plays only once this much has gathered, the first time and after. Counted as
+ * the module counts them when the stream's rate is the channel's (downscale factor 1), the only
+ * case in which its marks work at all.
+ */
+const FIRST_THRESHOLD = 1280;
+const THRESHOLD = 640;
+
+/**
+ * Marks sent and not yet answered, to keep under the module's bound, and where the module holds
+ * them (jambonz/freeswitch-modules `mod_audio_fork/lws_glue.cpp` at 30f21899): a mark waits in an
+ * "inventory" until the next binary message puts its marker (the sample 0xFFFF) into a
+ * pre-buffer, which moves to the playout buffer only once it holds a threshold of samples. So
+ * the serializer counts that pre-buffer as the module does, to pad a reply's end with silence
+ * enough to flush it, and to know which markers `killAudio` erases: each leaves a name on the
+ * module's "cleared" list that the next real marker takes silently, making every later mark
+ * answer one marker late. One sentinel sample per such name gives the list a marker to take.
+ */
 export class ForkMarks {
   readonly #provider: string;
   #pending = 0;
   /** Names that are not echo-safe, by the id sent in their place. */
   readonly #renamed = new Map<string, string>();
   #nextId = 0;
+  #send: ((message: Uint8Array) => void) | undefined;
+  /** Samples and markers in the module's pre-buffer, and what moves it to the playout buffer. */
+  #held = 0;
+  #threshold = FIRST_THRESHOLD;
+  /** Names sent since the last binary message: no marker yet. */
+  #inventory: string[] = [];
+  /** Names whose marker is in the pre-buffer (`killAudio` leaves those), then in the playout. */
+  #prebuffered: string[] = [];
+  #queued: string[] = [];
+  /** Names whose marker the last `killAudio` erased, until the module answers them `cleared`. */
+  #erased: string[] = [];
 
   /** Counts marks for `provider` (used in error messages). */
   constructor(provider: string) {
     this.#provider = provider;
+  }
+
+  /** How to send a sentinel when a `cleared` answer comes (the serializer's context). */
+  bind(send: (message: Uint8Array) => void): void {
+    this.#send = send;
+  }
+
+  /** Binary audio is leaving: the inventory's markers, then its samples, join the pre-buffer. */
+  audio(bytes: Uint8Array): Uint8Array {
+    this.#held += this.#inventory.length + (bytes.length >> 1);
+    this.#prebuffered.push(...this.#inventory);
+    this.#inventory = [];
+    if (this.#held >= this.#threshold) {
+      this.#held = 0;
+      this.#threshold = THRESHOLD;
+      this.#queued.push(...this.#prebuffered);
+      this.#prebuffered = [];
+    }
+    return bytes;
+  }
+
+  /**
+   * Silence that moves what the pre-buffer holds to the playout buffer, or `null` when it holds
+   * nothing: at a reply's end, held audio would play only at the next reply's start, and a mark
+   * after it would be answered before it (the module answers an inventory mark at once while its
+   * playout buffer is empty). Sent after the reply's last mark, whose marker then goes before it.
+   */
+  tail(): Uint8Array | null {
+    if (this.#held === 0) return null;
+    const samples = Math.max(1, this.#threshold - this.#held - this.#inventory.length);
+    return this.audio(new Uint8Array(samples * 2));
+  }
+
+  /** `killAudio` is leaving: it empties the playout buffer, markers and all, not the pre-buffer. */
+  killed(): void {
+    this.#erased.push(...this.#queued);
+    this.#queued = [];
+    // Still in the pre-buffer, their markers will take their own names off the cleared list.
+    this.#prebuffered = [];
+    this.#inventory = [];
   }
 
   /** The `mark` command for `name`; an encode error when the module would discard it. */
@@ -78,19 +151,27 @@ export class ForkMarks {
       sent = `#m${++this.#nextId}`;
       this.#renamed.set(sent, name);
     }
+    this.#inventory.push(sent);
     return toJson({ type: "mark", data: { name: sent } });
   }
 
   /**
    * A `message` frame's JSON, sent as it is; a `clearMarks` command among them makes the module
-   * forget every pending mark (it will not answer them), so the count starts afresh.
+   * forget every pending mark (it will not answer them), so the count starts afresh. The names
+   * it held in inventory have no marker to take them off its cleared list: a sentinel each
+   * follows, or the next marks would be answered late (`lws_glue.cpp:328`).
    */
-  message(message: unknown): string {
-    if (isObject(message) && message.type === "clearMarks") {
-      this.#pending = 0;
-      this.#renamed.clear();
-    }
-    return toJson(message);
+  message(message: unknown): string | [string, Uint8Array] {
+    const json = toJson(message);
+    if (!isObject(message) || message.type !== "clearMarks") return json;
+    this.#pending = 0;
+    this.#renamed.clear();
+    const unmarked = this.#inventory.length;
+    this.#inventory = [];
+    this.#prebuffered = [];
+    this.#queued = [];
+    this.#erased = [];
+    return unmarked === 0 ? json : [json, this.audio(sentinels(unmarked))];
   }
 
   /**
@@ -109,6 +190,14 @@ export class ForkMarks {
         throw reader.error(`mark event is neither playout nor cleared: ${JSON.stringify(event)}`);
       }
       if (this.#pending > 0) this.#pending--;
+      const erased = remove(this.#erased, sent);
+      if (erased && event === "cleared" && this.#send !== undefined) {
+        // Its name is on the cleared list with no marker left to take it: give it one.
+        this.#send(this.audio(sentinels(1)));
+      }
+      if (!erased && !remove(this.#queued, sent) && !remove(this.#prebuffered, sent)) {
+        remove(this.#inventory, sent);
+      }
       // Played or cleared by killAudio, the bot waiting on it is done waiting (as with Twilio).
       return { type: "mark", name } satisfies MarkFrame;
     }
@@ -117,4 +206,31 @@ export class ForkMarks {
     }
     return undefined;
   }
+}
+
+/** `count` samples of the module's mark sentinel. */
+function sentinels(count: number): Uint8Array {
+  const bytes = new Uint8Array(count * 2);
+  for (let i = 0; i < bytes.length; i += 2) bytes.set(SENTINEL_BYTES, i);
+  return bytes;
+}
+
+/** Removes the first `name` from `names`; whether there was one. */
+function remove(names: string[], name: string): boolean {
+  const index = names.indexOf(name);
+  if (index < 0) return false;
+  names.splice(index, 1);
+  return true;
+}
+
+/**
+ * The `mark` command for `name`, and for a bot's own mark (which follows all of a reply's
+ * audio) the silence that flushes the module's pre-buffer behind it: its marker goes first, so
+ * the mark is answered when the reply's last sample has played. The transport's own marks fall
+ * mid-speech, where padding would put silence into the speech: the next audio flushes there.
+ */
+export function markWithTail(marks: ForkMarks, name: string): string | [string, Uint8Array] {
+  const command = marks.command(name);
+  const tail = name.startsWith(PLAYOUT_MARK_PREFIX) ? null : marks.tail();
+  return tail === null ? command : [command, tail];
 }

@@ -5,9 +5,20 @@
  */
 
 import type { Frame, StartFrame } from "../frames.ts";
-import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
+import type {
+  FrameSerializer,
+  SerializedMessage,
+  SerializerAudioSetup,
+  SerializerContext,
+} from "../serializer.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
-import { DISCONNECT, ForkMarks, KILL_AUDIO, withoutMarkSentinel } from "./_audio_fork.ts";
+import {
+  DISCONNECT,
+  ForkMarks,
+  KILL_AUDIO,
+  markWithTail,
+  withoutMarkSentinel,
+} from "./_audio_fork.ts";
 import { isObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -63,9 +74,10 @@ export interface FreeSwitchSerializerOptions {
  *
  * Outbound: `audio` → binary L16 at `streamSampleRate` (sample value -1 nudged to -2: the module
  * reads 0xFFFF as a mark's place); `interruption` → `killAudio`; `mark` → `mark` (at most 30
- * waiting); `end` / `cancel` → `disconnect`, which raises `mod_audio_fork::disconnect` for the
- * application to hang up (the module leaves the channel up); `message` → its JSON
- * (`transcription`, `transfer`, `clearMarks`, …).
+ * waiting; see `_audio_fork.ts` for the silence and sentinel samples sent for the module's
+ * pre-buffer and mark lists); `end` / `cancel` → `disconnect`, which raises
+ * `mod_audio_fork::disconnect` for the application to hang up (the module leaves the channel
+ * up); `message` → its JSON (`transcription`, `transfer`, `clearMarks`, …).
  *
  * `mod_audio_stream` (amigniter): its open-source edition streams the same L16 with a text
  * metadata frame first, and so is read by this serializer; it plays nothing back (sent audio
@@ -122,24 +134,34 @@ export class FreeSwitchSerializer implements FrameSerializer {
     });
   }
 
+  /** Takes the transport's context, to send what mark answers call for at once. */
+  bind(context: SerializerContext): void {
+    this.#marks.bind((message) => context.send(message));
+  }
+
   /** Takes the transport's audio settings. */
   setup(audio: SerializerAudioSetup): void {
     this.#inbound.setup(audio);
   }
 
   /** One frame to a `mod_audio_fork` message; see the class description. */
-  serialize(frame: Frame): SerializedMessage | null {
+  serialize(frame: Frame): SerializedMessage | SerializedMessage[] | null {
     switch (frame.type) {
       case "audio": {
         const bytes = this.#outbound.encode(frame);
-        return bytes === null ? null : withoutMarkSentinel(bytes);
+        return bytes === null ? null : this.#marks.audio(withoutMarkSentinel(bytes));
       }
       case "interruption":
         this.#outbound.reset();
+        this.#marks.killed();
         return KILL_AUDIO;
       case "mark":
-        return this.#marks.command(frame.name);
-      case "end":
+        return markWithTail(this.#marks, frame.name);
+      case "end": {
+        // What the pre-buffer holds would never play: the module waits for more audio.
+        const tail = this.#marks.tail();
+        return tail === null ? DISCONNECT : [tail, DISCONNECT];
+      }
       case "cancel":
         return DISCONNECT;
       case "message":

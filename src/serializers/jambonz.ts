@@ -11,10 +11,17 @@ import type {
   SerializedMessage,
   SerializerAudioSetup,
   SerializerContext,
+  SerializeResult,
 } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
-import { DISCONNECT, ForkMarks, KILL_AUDIO, withoutMarkSentinel } from "./_audio_fork.ts";
+import {
+  DISCONNECT,
+  ForkMarks,
+  KILL_AUDIO,
+  markWithTail,
+  withoutMarkSentinel,
+} from "./_audio_fork.ts";
 import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -70,10 +77,11 @@ export interface JambonzSerializerOptions extends HangUpSerializerOptions {
  *
  * Outbound: `audio` → binary L16 at {@linkcode JambonzSerializerOptions.streamSampleRate}
  * (sample value -1 nudged to -2: the module reads 0xFFFF as a mark's place); `interruption` →
- * `killAudio`; `mark` → `mark` (at most 30 waiting, as the module keeps); `end` / `cancel` →
- * `disconnect` (jambonz closes the socket and the `listen` ends), after a REST hang-up when
- * `apiKey` is set; `message` → its JSON (`clearMarks`, …). Remote stop: jambonz just closes the
- * socket.
+ * `killAudio`; `mark` → `mark` (at most 30 waiting, as the module keeps; see `_audio_fork.ts` for
+ * the silence and sentinel samples sent for the module's pre-buffer and mark lists); `end` /
+ * `cancel` → `disconnect` (jambonz closes the socket and the `listen` ends), after a REST
+ * hang-up when `apiKey` is set; `message` → its JSON (`clearMarks`, …). Remote stop: jambonz
+ * just closes the socket.
  *
  * @example A call at 16 kHz
  * ```ts
@@ -137,6 +145,7 @@ export class JambonzSerializer implements FrameSerializer {
   /** Takes the transport's context, to report the verb's pitfalls and count refused audio. */
   bind(context: SerializerContext): void {
     this.#context = context;
+    this.#marks.bind((message) => context.send(message));
   }
 
   /** Takes the transport's audio settings. */
@@ -145,19 +154,28 @@ export class JambonzSerializer implements FrameSerializer {
   }
 
   /** One frame to a jambonz message; see the class description. */
-  serialize(frame: Frame): SerializedMessage | null | Promise<SerializedMessage> {
+  serialize(frame: Frame): SerializeResult {
     switch (frame.type) {
       case "audio": {
         const audio = this.#outbound ??= outbound(8000);
         const bytes = audio.encode(frame);
-        return bytes === null ? null : withoutMarkSentinel(bytes);
+        return bytes === null ? null : this.#marks.audio(withoutMarkSentinel(bytes));
       }
       case "interruption":
         this.#outbound?.reset();
+        this.#marks.killed();
         return KILL_AUDIO;
       case "mark":
-        return this.#marks.command(frame.name);
-      case "end":
+        return markWithTail(this.#marks, frame.name);
+      case "end": {
+        // What the pre-buffer holds would never play: the module waits for more audio.
+        const tail = this.#marks.tail();
+        const end = this.#end();
+        if (tail === null) return end;
+        return end instanceof Promise
+          ? end.then((message): SerializedMessage[] => [tail, message])
+          : [tail, end];
+      }
       case "cancel":
         return this.#end();
       case "message":

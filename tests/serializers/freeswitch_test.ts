@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
 import type { AudioFrame } from "../../src/frames.ts";
-import { freeswitchCall, playFork } from "./fixtures/audio_fork_calls.ts";
+import { documentedOnly, freeswitchCall, playFork } from "./fixtures/audio_fork_calls.ts";
 import { fuzzDeserializer } from "./fixtures/telephony_harness.ts";
 import { binaryToneRoundTrip } from "./fixtures/binary_tone.ts";
 
@@ -16,7 +16,11 @@ const SETUP = {
 Deno.test("`FreeSwitchSerializer` plays the documented mod_audio_fork session message by message both ways", async () => {
   const fs = new FreeSwitchSerializer();
   fs.setup(SETUP);
-  await playFork(fs, freeswitchCall, 16000);
+  const documented = documentedOnly(fs);
+  await playFork(documented.serializer, freeswitchCall, 16000);
+  // After m1, the 20 ms sent (160 samples at 8 kHz) are below the module's first pre-buffer
+  // threshold, 1280 samples counting m1's own marker: silence makes up the 1119 left.
+  assert.deepEqual(documented.extra, [{ after: "mark", bytes: 1119 * 2 }]);
 });
 
 Deno.test("`FreeSwitchSerializer` takes any metadata text as the start, and names the call when it can", () => {

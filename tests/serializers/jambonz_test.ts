@@ -7,7 +7,7 @@ import { TransportError } from "../../src/errors.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
 import type { SerializerContext } from "../../src/serializer.ts";
 import type { SerializerCounter } from "../../src/transport_stats.ts";
-import { jambonzCall, playFork } from "./fixtures/audio_fork_calls.ts";
+import { documentedOnly, jambonzCall, playFork } from "./fixtures/audio_fork_calls.ts";
 import { fakeFetch, fuzzDeserializer } from "./fixtures/telephony_harness.ts";
 import { binaryToneRoundTrip } from "./fixtures/binary_tone.ts";
 
@@ -44,9 +44,14 @@ Deno.test("`JambonzSerializer` plays the documented listen session message by me
   const { context, calls } = recordingContext();
   jambonz.bind(context);
   jambonz.setup(SETUP);
-  await playFork(jambonz, jambonzCall, 16000);
+  const documented = documentedOnly(jambonz);
+  await playFork(documented.serializer, jambonzCall, 16000);
   assert.equal(jambonz.streamSampleRate, 16000, "sends back at the rate it was sent");
   assert.deepEqual(calls.reported, []);
+  // After my-mark-1, the 20 ms sent (320 samples) are below the module's first pre-buffer
+  // threshold, 1280 samples counting the mark's own marker: silence makes up the 959 left.
+  // my-mark-2's audio filled the next threshold (640) exactly: nothing is held, nothing added.
+  assert.deepEqual(documented.extra, [{ after: "mark", bytes: 959 * 2 }]);
 });
 
 Deno.test("`JambonzSerializer` turns a stereo or mixed stream into one clear error and drops its audio, counted", () => {
@@ -124,6 +129,40 @@ Deno.test("`JambonzSerializer` never sends the sample 0xFFFF, which the module r
   const clean = new Uint8Array(new Int16Array([1, 2, 3]).buffer);
   const sent = jambonz.serialize({ type: "audio", audio: clean, sampleRate: 8000, channels: 1 });
   assert.equal((sent as Uint8Array).buffer, clean.buffer);
+});
+
+Deno.test("`JambonzSerializer` gives each mark name the module is left holding without a marker a sentinel sample to take", () => {
+  // lws_glue.cpp: killAudio erases the markers in the playout buffer but keeps their names on a
+  // "cleared" list (:957), and clearMarks puts inventory marks there, which have no marker yet
+  // (:328); the next real markers take those names first, silently (:996), so every later mark
+  // would be answered one marker late, or never.
+  const sent: Uint8Array[] = [];
+  const jambonz = new JambonzSerializer({ streamSampleRate: 8000 });
+  jambonz.bind({ ...recordingContext().context, send: (m) => void sent.push(m as Uint8Array) });
+  jambonz.setup(SETUP);
+  const audio = (ms: number): Frame => ({
+    type: "audio",
+    audio: new Uint8Array(ms * 16),
+    sampleRate: 8000,
+    channels: 1,
+  });
+  const sentinel = [0xff, 0xff];
+  // 160 ms passes the first pre-buffer threshold (1280 samples): the first marker is played out.
+  jambonz.serialize({ type: "mark", name: "__wst:1" });
+  jambonz.serialize(audio(160));
+  // The second stays in the pre-buffer (40 ms is below 640), which killAudio leaves alone.
+  jambonz.serialize({ type: "mark", name: "__wst:2" });
+  jambonz.serialize(audio(40));
+  jambonz.serialize({ type: "interruption" });
+  jambonz.deserialize('{"type": "mark", "data": {"name":"__wst:1", "event": "cleared"}}');
+  jambonz.deserialize('{"type": "mark", "data": {"name":"__wst:2", "event": "cleared"}}');
+  assert.deepEqual(sent.map((m) => [...m]), [sentinel]);
+  // A mark in inventory when clearMarks comes: one sentinel follows the command.
+  jambonz.serialize({ type: "mark", name: "__wst:3" });
+  const cleared = jambonz.serialize({ type: "message", message: { type: "clearMarks" } });
+  assert.ok(Array.isArray(cleared));
+  assert.equal(cleared[0], '{"type":"clearMarks"}');
+  assert.deepEqual([...(cleared[1] as Uint8Array)], sentinel);
 });
 
 Deno.test("`JambonzSerializer` keeps at most 30 marks waiting, as the module does, with an encode error past that", () => {

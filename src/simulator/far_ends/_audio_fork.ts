@@ -4,8 +4,30 @@
  * page documents ("Streaming bi-directional audio" → "Commands": `disconnect`, `killAudio`,
  * `mark`, `clearMarks`; "non-streaming": `playAudio`) and the module's README lists
  * (`transcription`, `transfer`, `error`, `json`: events for the application, no effect on the
- * call). Shared by the jambonz and FreeSWITCH far ends; written from those pages, apart from the
- * serializers under test.
+ * call). Shared by the jambonz and FreeSWITCH far ends; written from those pages and from the
+ * module's code (jambonz/freeswitch-modules `mod_audio_fork/lws_glue.cpp` at 30f21899, cited as
+ * `lws_glue.cpp:line`), apart from the serializers under test.
+ *
+ * How the module really plays, which a bot sees and this far end therefore does:
+ *
+ * - Audio goes into a pre-buffer first, and moves to the playout buffer only when the pre-buffer
+ *   holds 1280 × the downscale factor samples (the first time) or 640 × it (after): 160 ms, then
+ *   80 ms, of the call's codec rate (`lws_glue.cpp:108`, `:116`, `:487`). Only a binary message
+ *   moves it: what is below the threshold when a reply ends waits for the next reply's audio.
+ * - A `mark` waits in an inventory until the next binary message, which puts the sample 0xFFFF
+ *   before its audio in the pre-buffer (`:80-101`). A 0xFFFF reaching the speaker answers the
+ *   oldest mark in use, or silently takes a name off the "cleared" list while that holds any
+ *   (`:994-1010`); so does an audio sample of -1. While no mark is in use or cleared and the
+ *   playout buffer is empty, one inventory mark is answered per 20 ms frame at once, though its
+ *   audio may still sit in the pre-buffer (`:1035-1041`).
+ * - `killAudio` empties the playout buffer at the next frame (`:299`, `:939`; here at once),
+ *   markers and all, but not the pre-buffer; marks in use and in inventory are answered
+ *   `cleared`, and those in use go to the cleared list (`:946-960`), from which later markers
+ *   take names first. `clearMarks` moves marks in use and in inventory there too (`:327-330`).
+ * - When the stream's rate is not the channel's, the pre-buffer, markers included, goes through
+ *   a resampler (`:136-152`, `:521-523`): the markers do not come out as 0xFFFF, and the marks
+ *   are never answered (modelled as lost; a filtered sample that happens to be -1 answering one
+ *   falsely is not modelled).
  *
  * @module
  */
@@ -13,27 +35,48 @@
 import type { FarEndContext } from "../far_end.ts";
 import { samplesFromLittleEndian } from "./_json_events.ts";
 
+/** The module's mark sentinel (`AUDIO_MARKER`). */
+const MARKER = 0xffff;
+/** The module keeps at most this many marks in use and in inventory (`MAX_MARKS`). */
+const MAX_MARKS = 30;
+/** The media bug's frame: the module plays, and answers inventory marks, once per frame. */
+const FRAME_MS = 20;
+
 /** How one platform names its rules and ends its calls. */
 export interface AudioForkPlatform {
   /** The rule prefix (`"jambonz"`, `"freeswitch"`). */
   protocol: string;
   /** What `disconnect` does: jambonz closes the socket and ends the `listen`. */
   onDisconnect(): void;
+  /** The rate of the bot's streamed audio (`bidirectionalAudio.sampleRate`). */
+  streamSampleRate: number;
+  /** The channel's own rate (its codec's: 8000 for G.711); the module resamples to it. */
+  channelSampleRate: number;
 }
 
-/** Plays the bot's streamed audio and obeys its commands. */
+/** Plays the bot's streamed audio and obeys its commands, as `mod_audio_fork` does. */
 export class AudioForkPlayback {
   readonly #context: FarEndContext;
   readonly #platform: AudioForkPlatform;
-  /** Marks waiting for their audio to play; `clearMarks` empties it, silencing their events. */
-  #marks = new Set<number>();
-  #nextMark = 0;
-  /** A `killAudio` is dropping the buffer: marks answered now were cleared, not played. */
-  #killing = false;
+  /** `downscale_factor`: the pre-buffer's thresholds scale with it. */
+  readonly #downscale: number;
+  readonly #resampled: boolean;
+  /** The pre-buffer, as the module's 16-bit values (0xFFFF a marker). */
+  #pre: number[] = [];
+  /** `streamingPreBufSize`: 80 ms, then 40 ms, of 16 kHz (so 160 ms, then 80 ms, at 8 kHz). */
+  #threshold: number;
+  #inventory: string[] = [];
+  #inUse: string[] = [];
+  #cleared: string[] = [];
+  #watchingInventory = false;
 
   constructor(context: FarEndContext, platform: AudioForkPlatform) {
     this.#context = context;
     this.#platform = platform;
+    const { streamSampleRate: stream, channelSampleRate: channel } = platform;
+    this.#downscale = stream > channel ? Math.floor(stream / channel) : 1;
+    this.#resampled = stream !== channel;
+    this.#threshold = 320 * this.#downscale * 4;
   }
 
   /** One message from the bot. */
@@ -47,7 +90,7 @@ export class AudioForkPlayback {
           `a ${data.length}-byte binary message is not whole 16-bit samples`,
         );
       }
-      return context.play(samplesFromLittleEndian(data));
+      return this.#binary(samplesFromLittleEndian(data));
     }
     let message: { type?: unknown; data?: unknown } | null;
     try {
@@ -57,15 +100,7 @@ export class AudioForkPlayback {
     }
     switch (message?.type) {
       case "killAudio":
-        // "Any audio that is playing out … as well as any buffered audio" is flushed; marks not
-        // reached come back with event "cleared".
-        this.#killing = true;
-        try {
-          context.clear();
-        } finally {
-          this.#killing = false;
-        }
-        return;
+        return this.#kill();
       case "mark": {
         const name = (message.data as { name?: unknown } | undefined)?.name;
         if (typeof name !== "string") {
@@ -74,18 +109,19 @@ export class AudioForkPlayback {
             `mark without data.name: ${data.slice(0, 60)}`,
           );
         }
-        const id = ++this.#nextMark;
-        this.#marks.add(id);
-        return context.mark(name, "ack", () => {
-          if (!this.#marks.delete(id)) return; // removed by clearMarks: no event
-          const event = this.#killing ? "cleared" : "playout";
-          // Written as the module writes it (send_mark_event in lws_glue.cpp): the name goes in
-          // unescaped, so a name with a quote or a backslash comes back broken, as it would.
-          context.send(`{"type": "mark", "data": {"name":"${name}", "event": "${event}"}}`);
-        });
+        if (this.#inUse.length + this.#inventory.length >= MAX_MARKS) {
+          // The module logs it and goes on: the mark is never answered.
+          return context.note(`${this.#platform.protocol} mark discarded (${MAX_MARKS} pending)`);
+        }
+        this.#inventory.push(name);
+        void this.#watchInventory();
+        return;
       }
       case "clearMarks":
-        this.#marks.clear();
+        // No event for any of them; their names wait in the cleared list for markers to take.
+        this.#cleared.push(...this.#inUse, ...this.#inventory);
+        this.#inUse = [];
+        this.#inventory = [];
         return;
       case "disconnect":
         return this.#platform.onDisconnect();
@@ -105,5 +141,92 @@ export class AudioForkPlayback {
           `unknown command type ${JSON.stringify(message?.type)}`,
         );
     }
+  }
+
+  /** `processIncomingBinary`: markers for the inventory, then the audio, into the pre-buffer. */
+  #binary(samples: Int16Array): void {
+    for (const _ of this.#inventory) this.#pre.push(MARKER);
+    this.#inUse.push(...this.#inventory);
+    this.#inventory = [];
+    for (const sample of samples) this.#pre.push(sample & 0xffff);
+    if (this.#pre.length < this.#threshold) return; // held for the next binary message
+    this.#threshold = 320 * this.#downscale * 2;
+    // Samples beyond a whole multiple of the downscale factor stay for next time.
+    const whole = this.#pre.length - (this.#pre.length % this.#downscale);
+    const out = this.#pre.slice(0, whole);
+    this.#pre = this.#pre.slice(whole);
+    this.#playout(out);
+  }
+
+  /** Into the playout buffer: the audio, and each marker where it sits. */
+  #playout(values: number[]): void {
+    const context = this.#context;
+    let run: number[] = [];
+    const flush = () => {
+      if (run.length > 0) context.play(Int16Array.from(run));
+      run = [];
+    };
+    for (const value of values) {
+      // Through the resampler a marker is a sample like any other: it does not come out as one.
+      if (value !== MARKER || this.#resampled) {
+        run.push(value);
+        continue;
+      }
+      flush();
+      // Emptied by killAudio, the playout buffer drops its markers with it: no event.
+      context.mark("0xFFFF", "drop", () => this.#markerPlayed());
+    }
+    flush();
+  }
+
+  /** A marker reached the speaker: a cleared name goes silently, else the oldest in use plays. */
+  #markerPlayed(): void {
+    if (this.#cleared.length > 0) {
+      this.#cleared.shift();
+      return;
+    }
+    const name = this.#inUse.shift();
+    if (name !== undefined) this.#answer(name, "playout");
+    // With no mark in use or cleared the module plays the 0xFFFF as a sample of -1.
+  }
+
+  /** `killAudio`: the playout buffer goes, markers and all; the pre-buffer stays. */
+  #kill(): void {
+    for (const name of [...this.#inUse, ...this.#inventory]) this.#answer(name, "cleared");
+    this.#cleared.push(...this.#inUse);
+    this.#inUse = [];
+    this.#inventory = [];
+    this.#context.clear();
+  }
+
+  /**
+   * Once per frame while marks wait in inventory: with no mark in use or cleared and nothing in
+   * the playout buffer, the oldest is answered as played, whatever the pre-buffer holds.
+   */
+  async #watchInventory(): Promise<void> {
+    if (this.#watchingInventory) return;
+    this.#watchingInventory = true;
+    const context = this.#context;
+    try {
+      while (this.#inventory.length > 0) {
+        await context.sleep(FRAME_MS - (context.now() % FRAME_MS));
+        if (
+          this.#inventory.length > 0 && this.#inUse.length + this.#cleared.length === 0 &&
+          context.queuedMs() < 1e-6
+        ) {
+          this.#answer(this.#inventory.shift()!, "playout");
+        }
+      }
+    } catch {
+      // The call is over.
+    } finally {
+      this.#watchingInventory = false;
+    }
+  }
+
+  #answer(name: string, event: "playout" | "cleared"): void {
+    // Written as the module writes it (send_mark_event in lws_glue.cpp): the name goes in
+    // unescaped, so a name with a quote or a backslash comes back broken, as it would.
+    this.#context.send(`{"type": "mark", "data": {"name":"${name}", "event": "${event}"}}`);
   }
 }

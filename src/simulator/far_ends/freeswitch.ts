@@ -36,6 +36,13 @@ export interface FreeSwitchFarEndOptions {
    * @default {the sampling rate}
    */
   streamSampleRate?: number;
+  /**
+   * The channel's own rate (its codec's: 8000 for G.711, 16000 for G.722). Where it is not the
+   * stream's, the module resamples the bot's audio, and its marks with it (they are lost).
+   *
+   * @default {the stream's rate}
+   */
+  channelSampleRate?: number;
 }
 
 /** FreeSWITCH's side of a `uuid_audio_fork` socket with bidirectional streaming. */
@@ -45,6 +52,7 @@ export class FreeSwitchFarEnd implements FarEnd {
   readonly caller: { readonly sampleRate: number; readonly frameMs: number };
   readonly playbackRate: number;
   readonly #options: FarEndOptions;
+  readonly #channelRate: number;
   readonly #uuid: string;
   #context!: FarEndContext;
   #playback!: AudioForkPlayback;
@@ -59,6 +67,12 @@ export class FreeSwitchFarEnd implements FarEnd {
     }
     this.caller = { sampleRate: rate, frameMs: 20 };
     this.playbackRate = stream;
+    this.#channelRate = freeswitch.channelSampleRate ?? stream;
+    if (!Number.isInteger(this.#channelRate) || this.#channelRate <= 0) {
+      throw new RangeError(
+        `channelSampleRate must be a positive integer, got ${this.#channelRate}`,
+      );
+    }
     this.#options = options;
     this.#uuid = options.callId ?? crypto.randomUUID();
   }
@@ -67,6 +81,8 @@ export class FreeSwitchFarEnd implements FarEnd {
     this.#context = context;
     this.#playback = new AudioForkPlayback(context, {
       protocol: "freeswitch",
+      streamSampleRate: this.playbackRate,
+      channelSampleRate: this.#channelRate,
       onDisconnect: () => context.endCall("bot", "disconnect (the application hung up)"),
     });
     context.send(JSON.stringify({

@@ -36,6 +36,13 @@ export interface JambonzFarEndOptions {
    * @default {the `listen` sampleRate}
    */
   streamSampleRate?: number;
+  /**
+   * The channel's own rate (its codec's: 8000 for G.711, 16000 for G.722). Where it is not the
+   * stream's, the module resamples the bot's audio, and its marks with it (they are lost).
+   *
+   * @default {the stream's rate}
+   */
+  channelSampleRate?: number;
 }
 
 /** jambonz's side of a `listen` socket with bidirectional streaming. */
@@ -45,6 +52,7 @@ export class JambonzFarEnd implements FarEnd {
   readonly caller: { readonly sampleRate: number; readonly frameMs: number };
   readonly playbackRate: number;
   readonly #options: FarEndOptions;
+  readonly #channelRate: number;
   readonly #callSid: string;
   #context!: FarEndContext;
   #playback!: AudioForkPlayback;
@@ -61,6 +69,12 @@ export class JambonzFarEnd implements FarEnd {
     }
     this.caller = { sampleRate: rate, frameMs: 20 };
     this.playbackRate = stream;
+    this.#channelRate = jambonz.channelSampleRate ?? stream;
+    if (!Number.isInteger(this.#channelRate) || this.#channelRate <= 0) {
+      throw new RangeError(
+        `channelSampleRate must be a positive integer, got ${this.#channelRate}`,
+      );
+    }
     this.#options = options;
     this.#callSid = options.callId ?? crypto.randomUUID();
   }
@@ -69,6 +83,8 @@ export class JambonzFarEnd implements FarEnd {
     this.#context = context;
     this.#playback = new AudioForkPlayback(context, {
       protocol: "jambonz",
+      streamSampleRate: this.playbackRate,
+      channelSampleRate: this.#channelRate,
       onDisconnect: () => context.endCall("bot", "disconnect"),
     });
     context.send(JSON.stringify({
