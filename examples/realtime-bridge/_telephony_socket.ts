@@ -23,15 +23,28 @@ export const PROVIDERS: readonly TelephonyProvider[] = [
   "genesys",
 ];
 
+/**
+ * Why the bridge cannot take a call from `provider`, or `undefined` when it can: it serves the
+ * providers a path can name, whose audio it knows how to cut (`audioOutFor`), and no other.
+ */
+export function refusalOf(provider: TelephonyProvider): string | undefined {
+  // ConversationRelay carries text, not audio: a speech-to-speech model has nothing to hear.
+  if (provider === "conversationrelay") {
+    return "ConversationRelay carries no audio: it cannot reach a speech model";
+  }
+  if (!PROVIDERS.includes(provider)) {
+    return `${provider} is not a provider the bridge serves (${PROVIDERS.join(", ")})`;
+  }
+  return undefined;
+}
+
 /** A fresh serializer for `provider`, with its options (credentials, …). */
 export function serializerFor(
   provider: TelephonyProvider,
   options: DetectProviderOptions,
 ): FrameSerializer {
-  if (provider === "conversationrelay") {
-    // ConversationRelay carries text, not audio: a speech-to-speech model has nothing to hear.
-    throw new TypeError("ConversationRelay carries no audio: it cannot reach a speech model");
-  }
+  const refusal = refusalOf(provider);
+  if (refusal !== undefined) throw new TypeError(refusal);
   return serializerForProvider(provider, options);
 }
 
@@ -86,7 +99,8 @@ export interface IdentifyOptions {
  * Reads `socket`'s first messages until `detectProvider` tells the provider, then calls
  * `onCall` synchronously, inside the message event, so the transport made there is listening
  * before the next message is delivered. Closes the socket (1008) when the provider cannot be
- * told within `timeoutMs` or `maxMessages`; returns why through `onFail`.
+ * told within `timeoutMs` or `maxMessages`, or is one the bridge does not serve (`refusalOf`:
+ * ConversationRelay, …); returns why through `onFail`.
  */
 export function identifyCall(
   socket: WebSocketLike,
@@ -123,7 +137,12 @@ export function identifyCall(
     const found = detectProvider(messages, options.providers);
     if (found) {
       stop();
-      options.onCall({ ...found, messages });
+      const refusal = refusalOf(found.provider);
+      if (refusal === undefined) return options.onCall({ ...found, messages });
+      // Told, but not a call the bridge can take: refused as its named path would be, before
+      // any model session is opened for it.
+      if (socket.readyState < 2) socket.close(1008, `${found.provider} is not served here`);
+      options.onFail(refusal);
     } else if (messages.length >= options.maxMessages) {
       fail(`no provider recognized in the first ${messages.length} messages`);
     }

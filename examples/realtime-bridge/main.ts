@@ -8,27 +8,34 @@
  * (default `wss://api.openai.com/v1/realtime`), `OPENAI_REALTIME_MODEL` (default `gpt-realtime`),
  * `OPENAI_VOICE`, `BRIDGE_INSTRUCTIONS`, `LOCAL_BARGE_IN=1` (detect barge-in on the caller's audio
  * too), and per provider: `TWILIO_AUTH_TOKEN` (verifies Twilio's signature on `/twilio`, hangs up
- * through the REST API), `TELNYX_API_KEY`, `PLIVO_AUTH_ID` + `PLIVO_AUTH_TOKEN` (hang-up).
+ * through the REST API), `PLIVO_AUTH_TOKEN` (verifies Plivo's signature on `/plivo`; with
+ * `PLIVO_AUTH_ID`, hangs up), `TELNYX_API_KEY` (hang-up), `PUBLIC_HOST` (the host the providers
+ * call and sign, behind a tunnel) and `OPEN_PROVIDERS` (providers taken unchecked once a check is
+ * configured). With no check configured every path is open to anyone.
  *
  * @module
  */
 
-import { verifyTwilioSignature } from "@x/ws-transport/twilio";
 import { realtimeBridge } from "./bridge.ts";
 import { OpenAIRealtime } from "./openai_realtime.ts";
+import { checkedProviders, providerAuthorizer } from "./provider_checks.ts";
+import { type BridgeSettings, readSettings } from "./settings.ts";
 
-const env = (name: string) => Deno.env.get(name) || undefined;
-const apiKey = env("OPENAI_API_KEY");
-if (apiKey === undefined) throw new Error("OPENAI_API_KEY is not set");
-const twilioAuthToken = env("TWILIO_AUTH_TOKEN");
-const telnyxApiKey = env("TELNYX_API_KEY");
-const plivoAuthId = env("PLIVO_AUTH_ID");
-const plivoAuthToken = env("PLIVO_AUTH_TOKEN");
-const publicHost = env("PUBLIC_HOST");
-const url = env("OPENAI_REALTIME_URL");
-const model = env("OPENAI_REALTIME_MODEL");
-const voice = env("OPENAI_VOICE");
-const instructions = env("BRIDGE_INSTRUCTIONS");
+let settings: BridgeSettings;
+try {
+  settings = readSettings((name) => Deno.env.get(name));
+} catch (error) {
+  // A missing key or a bad setting: say which, before anything is served.
+  console.error((error as Error).message);
+  Deno.exit(2);
+}
+const { apiKey, url, model, voice, instructions, plivoAuthId, plivoAuthToken } = settings;
+if (checkedProviders(settings).length === 0) {
+  console.warn(
+    "No provider check is configured (TWILIO_AUTH_TOKEN, PLIVO_AUTH_TOKEN): every path takes " +
+      "calls from anyone who finds this server, each a paid model session",
+  );
+}
 
 export default {
   fetch: realtimeBridge({
@@ -46,24 +53,14 @@ export default {
     providers: {
       // A model that talks back needs Genesys's bidirectional Audio Connector, never a Monitor.
       genesys: { sendAudio: "always" },
-      ...(twilioAuthToken ? { twilio: { authToken: twilioAuthToken } } : {}),
-      ...(telnyxApiKey ? { telnyx: { apiKey: telnyxApiKey } } : {}),
+      ...(settings.twilioAuthToken ? { twilio: { authToken: settings.twilioAuthToken } } : {}),
+      ...(settings.telnyxApiKey ? { telnyx: { apiKey: settings.telnyxApiKey } } : {}),
       ...(plivoAuthId && plivoAuthToken
         ? { plivo: { authId: plivoAuthId, authToken: plivoAuthToken } }
         : {}),
     },
-    authorize: (request, provider) => {
-      if (twilioAuthToken === undefined) return true;
-      // With Twilio's calls checked, a caller that names no provider in its path (`/media`)
-      // could say it is Twilio unchecked: point each provider at its own path then.
-      if (provider === undefined) return false;
-      if (provider !== "twilio") return true;
-      // Twilio signs the URL it called; behind a tunnel that is the public one, not ours.
-      const url = new URL(request.url);
-      const signedUrl = `wss://${publicHost ?? url.host}${url.pathname}${url.search}`;
-      return verifyTwilioSignature(request, { authToken: twilioAuthToken, url: signedUrl });
-    },
-    localBargeIn: env("LOCAL_BARGE_IN") === "1",
+    authorize: providerAuthorizer(settings, console.warn),
+    localBargeIn: settings.localBargeIn,
     log: console.log,
   }),
 } satisfies Deno.ServeDefaultExport;

@@ -33,6 +33,13 @@ export interface TwilioBridgeOptions {
   sampleRate?: number;
   /** Logs what happens; `console.log` in `main.ts`. */
   log?: (...data: unknown[]) => void;
+  /**
+   * Says why a request was refused (a missing or wrong signature, and the URL it was checked
+   * against); `console.warn` in `main.ts`.
+   *
+   * @default {options.log}
+   */
+  warn?: (...data: unknown[]) => void;
 }
 
 /**
@@ -44,13 +51,24 @@ export function twilioBridge(
   options: TwilioBridgeOptions = {},
 ): (request: Request) => Promise<Response> {
   const log = options.log ?? (() => {});
+  const warn = options.warn ?? log;
   const sampleRate = options.sampleRate ?? 16000;
   const { authToken } = options;
   const hostOf = (request: Request) => options.publicHost ?? new URL(request.url).host;
-  const signed = (request: Request, url: string) =>
-    authToken === undefined
-      ? Promise.resolve(true)
-      : verifyTwilioSignature(request, { authToken, url });
+  const signed = async (request: Request, url: string) => {
+    if (authToken === undefined) return true;
+    if (await verifyTwilioSignature(request, { authToken, url })) return true;
+    // The refusal itself says nothing to Twilio's caller: the reason goes to the operator, with
+    // the URL checked, since a wrong PUBLIC_HOST or token is the usual cause.
+    const header = request.headers.get("x-twilio-signature");
+    warn(
+      header === null
+        ? `refused ${new URL(request.url).pathname}: no X-Twilio-Signature (not from Twilio)`
+        : `refused ${new URL(request.url).pathname}: X-Twilio-Signature does not match ${url} ` +
+          "(is PUBLIC_HOST the host Twilio calls, and TWILIO_AUTH_TOKEN this account's token?)",
+    );
+    return false;
+  };
 
   return async (request) => {
     const url = new URL(request.url);

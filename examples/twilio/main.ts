@@ -7,8 +7,17 @@
  */
 
 import { twilioBridge } from "./bridge.ts";
+import { parsePublicHost } from "./public_host.ts";
 
-const publicHost = Deno.env.get("PUBLIC_HOST");
+let publicHost: string | undefined;
+try {
+  const text = Deno.env.get("PUBLIC_HOST");
+  publicHost = text ? parsePublicHost(text) : undefined;
+} catch (error) {
+  // A bad host would be written into every TwiML and signed URL: refuse it before serving.
+  console.error((error as Error).message);
+  Deno.exit(2);
+}
 const authToken = Deno.env.get("TWILIO_AUTH_TOKEN");
 if (authToken === undefined) {
   console.warn("TWILIO_AUTH_TOKEN is not set: requests are not verified and calls are not hung up");
@@ -19,5 +28,6 @@ export default {
     ...(publicHost ? { publicHost } : {}),
     ...(authToken ? { authToken } : {}),
     log: console.log,
+    warn: console.warn,
   }),
 } satisfies Deno.ServeDefaultExport;

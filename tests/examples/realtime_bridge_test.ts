@@ -12,8 +12,10 @@ import {
 } from "../../examples/realtime-bridge/openai_realtime.ts";
 import { simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import type { CallReport } from "../../src/simulator/report.ts";
+import { hmacBase64 } from "../../src/serializers/telephony/hmac_base64.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { Lockstep } from "../_lockstep.ts";
+import { refusedStart, serveMain, upgradeStatus } from "./_example_main.ts";
 import {
   type FakeRealtimeOptions,
   FakeRealtimeServer,
@@ -369,5 +371,155 @@ Deno.test("the realtime bridge refuses what is not a call: other paths, plain re
     assert.equal(models, 0);
   } finally {
     await server.shutdown();
+  }
+});
+
+Deno.test("the realtime bridge refuses a ConversationRelay call on the detecting path (1008), as on a named path, with no model session", async () => {
+  let models = 0;
+  const logs: string[] = [];
+  const clock = new FakeClock();
+  const modelMade = Promise.withResolvers<"a model session">();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    realtimeBridge({
+      model: () => {
+        models++;
+        modelMade.resolve("a model session");
+        return new OpenAIRealtime({ apiKey: API_KEY, url: "ws://127.0.0.1:9/", clock });
+      },
+      transport: { clock },
+      log: (...data) => logs.push(data.map(String).join(" ")),
+    }),
+  );
+  const ws = new WebSocket(`ws://127.0.0.1:${server.addr.port}/media`);
+  try {
+    await new Promise((resolve) => (ws.onopen = resolve));
+    const closed = new Promise<CloseEvent>((resolve) => (ws.onclose = resolve));
+    // ConversationRelay's opening message (Twilio's, as detectProvider knows it): text, no audio.
+    ws.send(JSON.stringify({
+      type: "setup",
+      sessionId: "VX00000000000000000000000000000000",
+      callSid: "CA00000000000000000000000000000000",
+    }));
+    const outcome = await Promise.race([closed, modelMade.promise]);
+    assert.notEqual(outcome, "a model session", "a model session was opened for it");
+    const { code, reason } = outcome as CloseEvent;
+    assert.equal(code, 1008);
+    assert.equal(reason, "conversationrelay is not served here");
+    assert.equal(models, 0);
+    assert.ok(
+      logs.some((line) => line.includes("ConversationRelay carries no audio")),
+      logs.join("\n"),
+    );
+  } finally {
+    ws.close();
+    await server.shutdown();
+  }
+});
+
+const BRIDGE_MAIN = "examples/realtime-bridge/main.ts";
+/** What main.ts needs to start; its model connects to a port nothing listens on (no network). */
+const BRIDGE_ENV = { OPENAI_API_KEY: API_KEY, OPENAI_REALTIME_URL: "ws://127.0.0.1:9/v1/realtime" };
+const OTHER_PATHS = ["/telnyx", "/plivo", "/exotel", "/vonage", "/genesys", "/media", "/"];
+
+async function twilioSignature(token: string, url: string): Promise<string> {
+  return await hmacBase64(url, { key: token, hash: "SHA-1" });
+}
+
+Deno.test("realtime-bridge main.ts with TWILIO_AUTH_TOKEN set refuses (401) every path but a signed /twilio, and says why", async () => {
+  await using served = await serveMain(BRIDGE_MAIN, {
+    ...BRIDGE_ENV,
+    TWILIO_AUTH_TOKEN: "secret",
+    PUBLIC_HOST: "bridge.example",
+  });
+  assert.equal(await upgradeStatus(served.port, "/twilio"), 401);
+  await served.printed(/refused \/twilio: no x-twilio-signature/);
+  const wrong = {
+    "X-Twilio-Signature": await twilioSignature("other", "wss://bridge.example/twilio"),
+  };
+  assert.equal(await upgradeStatus(served.port, "/twilio", wrong), 401);
+  await served.printed(
+    /refused \/twilio: x-twilio-signature does not match wss:\/\/bridge\.example\/twilio/,
+  );
+  const signed = {
+    "X-Twilio-Signature": await twilioSignature("secret", "wss://bridge.example/twilio"),
+  };
+  assert.equal(await upgradeStatus(served.port, "/twilio", signed), 101);
+  // No check is configured for these providers: refused, not opened to anyone.
+  for (const path of OTHER_PATHS) {
+    assert.equal(await upgradeStatus(served.port, path), 401, `${path} took an unchecked caller`);
+  }
+  await served.printed(/refused \/vonage: vonage calls have no check here .*OPEN_PROVIDERS/);
+  await served.printed(/refused \/media: .*detecting path takes no calls/);
+});
+
+Deno.test("realtime-bridge main.ts takes the providers OPEN_PROVIDERS lists unchecked once a check is configured, and no others", async () => {
+  await using served = await serveMain(BRIDGE_MAIN, {
+    ...BRIDGE_ENV,
+    TWILIO_AUTH_TOKEN: "secret",
+    OPEN_PROVIDERS: "vonage, genesys",
+  });
+  assert.equal(await upgradeStatus(served.port, "/vonage"), 101);
+  assert.equal(await upgradeStatus(served.port, "/genesys"), 101);
+  for (const path of ["/twilio", "/telnyx", "/plivo", "/exotel", "/media"]) {
+    assert.equal(await upgradeStatus(served.port, path), 401, path);
+  }
+});
+
+Deno.test("realtime-bridge main.ts with PLIVO_AUTH_TOKEN set checks Plivo's V3 signature on /plivo", async () => {
+  await using served = await serveMain(BRIDGE_MAIN, {
+    ...BRIDGE_ENV,
+    PLIVO_AUTH_TOKEN: "plivo-secret",
+    PUBLIC_HOST: "bridge.example",
+  });
+  const nonce = "12345678901234567890";
+  const signature = (token: string) =>
+    hmacBase64(`wss://bridge.example/plivo.${nonce}`, { key: token, hash: "SHA-256" });
+  const headers = async (token: string) => ({
+    "X-Plivo-Signature-V3": await signature(token),
+    "X-Plivo-Signature-V3-Nonce": nonce,
+  });
+  assert.equal(await upgradeStatus(served.port, "/plivo"), 401);
+  assert.equal(await upgradeStatus(served.port, "/plivo", await headers("other")), 401);
+  assert.equal(await upgradeStatus(served.port, "/plivo", await headers("plivo-secret")), 101);
+  for (const path of ["/twilio", "/vonage", "/media"]) {
+    assert.equal(await upgradeStatus(served.port, path), 401, path);
+  }
+});
+
+Deno.test("realtime-bridge main.ts with no check configured takes every path, and says so at start", async () => {
+  await using served = await serveMain(BRIDGE_MAIN, BRIDGE_ENV);
+  await served.printed(/No provider check is configured .*every path takes calls from anyone/);
+  for (const path of ["/twilio", ...OTHER_PATHS]) {
+    assert.equal(await upgradeStatus(served.port, path), 101, path);
+  }
+});
+
+Deno.test("realtime-bridge main.ts refuses to start with a message and exit 2: no OPENAI_API_KEY, a PUBLIC_HOST with a scheme, path or space, a bad OPEN_PROVIDERS", async () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{}, /OPENAI_API_KEY is not set/],
+    [
+      { ...BRIDGE_ENV, PUBLIC_HOST: "https://abc123.ngrok.app" },
+      /PUBLIC_HOST .*write "abc123\.ngrok\.app"/,
+    ],
+    [
+      { ...BRIDGE_ENV, PUBLIC_HOST: "abc123.ngrok.app/twilio" },
+      /PUBLIC_HOST .*write "abc123\.ngrok\.app"/,
+    ],
+    [
+      { ...BRIDGE_ENV, PUBLIC_HOST: " abc123.ngrok.app" },
+      /PUBLIC_HOST .*write "abc123\.ngrok\.app"/,
+    ],
+    [{ ...BRIDGE_ENV, OPEN_PROVIDERS: "vonage,skype" }, /OPEN_PROVIDERS .*"skype"/],
+    [
+      { ...BRIDGE_ENV, TWILIO_AUTH_TOKEN: "secret", OPEN_PROVIDERS: "twilio" },
+      /OPEN_PROVIDERS lists twilio, whose calls TWILIO_AUTH_TOKEN checks/,
+    ],
+  ];
+  for (const [env, message] of cases) {
+    const { code, output } = await refusedStart(BRIDGE_MAIN, env);
+    assert.equal(code, 2, output);
+    assert.match(output, message);
+    assert.doesNotMatch(output, /Uncaught|\bat file:/, "a message, not a stack");
   }
 });

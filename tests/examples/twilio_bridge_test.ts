@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { twilioBridge } from "../../examples/twilio/bridge.ts";
 import { MULAW_SILENCE_20MS, twilioIds } from "../serializers/fixtures/twilio_call.ts";
 import { WsClient } from "../_ws_client.ts";
+import { refusedStart, serveMain } from "./_example_main.ts";
 
 Deno.test("examples/twilio answers with Connect Stream TwiML and echoes a call, beeping on DTMF", async () => {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, twilioBridge());
@@ -131,4 +132,54 @@ Deno.test("examples/twilio answers a /twiml POST that is not a form with 400, no
   );
   assert.equal(response.status, 400);
   await response.body?.cancel();
+});
+
+const TWILIO_MAIN = "examples/twilio/main.ts";
+
+Deno.test("examples/twilio main.ts refuses a PUBLIC_HOST with a scheme, a path or spaces (https://… as ngrok prints it) with a message and exit 2", async () => {
+  for (
+    const [publicHost, meant] of [
+      ["https://abc123.ngrok.app", "abc123.ngrok.app"],
+      ["abc123.ngrok.app/twiml", "abc123.ngrok.app"],
+      [" abc123.ngrok.app", "abc123.ngrok.app"],
+    ]
+  ) {
+    const { code, output } = await refusedStart(TWILIO_MAIN, {
+      PUBLIC_HOST: publicHost!,
+      TWILIO_AUTH_TOKEN: "12345",
+    });
+    assert.equal(code, 2, output);
+    assert.ok(
+      output.includes(`PUBLIC_HOST must be a host name`) &&
+        output.includes(`write ${JSON.stringify(meant)}`),
+      output,
+    );
+    assert.doesNotMatch(output, /Uncaught|\bat file:/, "a message, not a stack");
+  }
+});
+
+Deno.test("examples/twilio main.ts writes PUBLIC_HOST into the Stream URL and says why it refused a signature", async () => {
+  await using served = await serveMain(TWILIO_MAIN, {
+    PUBLIC_HOST: "abc123.ngrok.app",
+    TWILIO_AUTH_TOKEN: "12345",
+  });
+  const twiml = (signature: string) =>
+    fetch(`http://127.0.0.1:${served.port}/twiml`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-twilio-signature": signature,
+      },
+      body: "From=%2B1555",
+    });
+  const good = await twiml(await twilioSign("12345", "https://abc123.ngrok.app/twimlFrom+1555"));
+  assert.equal(good.status, 200);
+  assert.match(await good.text(), /<Stream url="wss:\/\/abc123\.ngrok\.app\/media">/);
+  const bad = await twiml("bad");
+  assert.equal(bad.status, 403);
+  await bad.body?.cancel();
+  // The operator learns why, with the URL the signature was checked against.
+  await served.printed(
+    /refused \/twiml: X-Twilio-Signature does not match https:\/\/abc123\.ngrok\.app\/twiml/,
+  );
 });
