@@ -150,7 +150,7 @@ export class OutboundPump {
    * audio bytes, the chunker's and packetizer's remainders included, and other frames.
    */
   stop(): { audioBytes: number; frames: number } {
-    if (this.#started && !this.#stopped) this.#mixer?.detach();
+    if (!this.#stopped) this.#mixer?.detach(); // started or not: a streamed source is released
     this.#stopped = true;
     this.#pacing.cancel();
     this.#tail.cancel();

@@ -86,14 +86,15 @@ export interface MixerFormat {
  */
 export interface OutboundMixer {
   /**
-   * Called once, before anything else, with the outbound format and a function that wakes the
-   * transport when background audio is available again after `fill` returned nothing.
+   * Called once, before `mix` and `fill`, with the outbound format and a function that wakes the
+   * transport when background audio is available again after `fill` returned nothing. A session
+   * that ends before its socket opens calls `detach` without it.
    */
   attach(format: MixerFormat, wake: () => void): void;
   /** The chunk to send for a speech chunk: the speech with the background under it. */
   mix(chunk: AudioFrame): AudioFrame;
   /** One `chunkMs` of background alone, or `undefined` when there is none now. */
   fill(): AudioFrame | undefined;
-  /** The session is over: release the source, stop every timer. */
+  /** The session is over (attached or not): release the source, stop every timer. */
   detach(): void;
 }

@@ -35,6 +35,8 @@ export class StreamTrack {
   /** The bytes read while a WAV header may still be coming in pieces. */
   #head: Uint8Array | undefined;
   #reader: ReadableStreamDefaultReader<AudioFrame | Uint8Array> | undefined;
+  /** A reader was taken (by {@linkcode begin}): from then on, stopping cancels through it. */
+  #began = false;
   #converter: StreamConverter | undefined;
   #events: StreamTrackEvents | undefined;
   #readAhead = 0;
@@ -58,6 +60,7 @@ export class StreamTrack {
     this.#converter = new StreamConverter(format);
     this.#readAhead = readAhead;
     this.#events = events;
+    this.#began = true;
     try {
       this.#reader = this.#stream.getReader();
     } catch (cause) {
@@ -93,15 +96,26 @@ export class StreamTrack {
     return view;
   }
 
-  /** Stops reading: the pending read is cancelled and the source released. */
+  /**
+   * Stops reading: the pending read is cancelled and the source released, also when reading never
+   * began (a session that ended before its socket opened): a file is closed, a fetch let go.
+   */
   stop(): void {
-    this.#done = true;
+    const unread = !this.#began && !this.#done;
+    this.#began = this.#done = true;
     this.#pieces = [];
     this.#queued = 0;
     const reader = this.#reader;
     this.#reader = undefined;
+    // A source that fails to cancel has nothing left to give us: its rejection is dropped.
+    if (unread) {
+      // No reader was taken: only cancelling the stream itself tells its source. (A stream some
+      // other reader holds refuses, and stays that reader's.)
+      this.#stream.cancel().catch(() => {});
+      return;
+    }
     // Cancelling settles the pending read (done) and tells the source to stop producing.
-    reader?.cancel().catch(() => {}); // a source that fails to cancel has nothing left to give us
+    reader?.cancel().catch(() => {});
   }
 
   /** Reads once more if less than the read-ahead is queued. */

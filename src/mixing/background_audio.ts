@@ -262,8 +262,10 @@ export class BackgroundAudio implements OutboundMixer {
    * background stays silent.
    */
   attach(format: MixerFormat, wake: () => void): void {
-    if (this.#format !== undefined) {
-      // Shared by two sessions, it would play half to each: silence both, and say why.
+    if (this.#format !== undefined || this.#detached) {
+      // Shared by two sessions, it would play half to each: silence both, and say why. Detached
+      // without ever playing (its session ended before the socket opened), a stream source is
+      // already cancelled: a second session gets the same answer.
       return this.#fail(new TypeError("BackgroundAudio: attached to a second session (one each)"));
     }
     this.#format = format;
@@ -335,7 +337,10 @@ export class BackgroundAudio implements OutboundMixer {
     };
   }
 
-  /** The session is over: a stream's pending read is cancelled; nothing is left running. */
+  /**
+   * The session is over: a stream's pending read is cancelled (or, never read, the stream itself);
+   * nothing is left running. Safe without an `attach` before it, and more than once.
+   */
   detach(): void {
     this.#detached = true;
     this.#wake = undefined;

@@ -26,7 +26,8 @@ export interface BargeInStreamOptions extends SpeechDetectorStreamOptions {
    * phone line the bot's own voice can come back as a quieter echo; raise this if echo
    * interrupts the bot.
    *
-   * @default {12} the detector's own start threshold: any speech it finds.
+   * @default {0} no bar of its own: any speech the detector finds (which already stands
+   * `startDb`, 12 dB by default, over the floor where it begins).
    */
   minLevelAboveFloorDb?: number;
   /** Called with what the caller heard, each time the caller interrupted the bot. */

@@ -84,15 +84,16 @@ export interface SpeechDetectorOptions {
    */
   minSilenceMs?: number;
   /**
-   * How fast the noise floor may rise, in dB per second (it falls to any quieter window at once).
+   * How fast the noise floor may rise, in dB per second (it falls at once to the median level of
+   * the last 100 ms, when that is quieter).
    *
    * @default {3} follows a fan or a car speeding up; a second of speech lifts it by 3 dB at most,
    * well under `startDb`.
    */
   noiseFloorRiseDbPerSecond?: number;
   /**
-   * The lowest the noise floor goes, in dBFS: digital silence (a muted line, a lost packet filled
-   * with zeros) would otherwise pull it to nothing and make the faintest hiss speech.
+   * The lowest the noise floor goes, in dBFS: a line that begins in digital silence, or a very
+   * quiet one, would otherwise pull it to nothing and make the faintest hiss speech.
    *
    * @default {-60} speech must then reach -48 dBFS; telephone speech sits near -20 to -30.
    */
@@ -101,6 +102,14 @@ export interface SpeechDetectorOptions {
 
 const FULL_SCALE_SQUARED = 32768 * 32768;
 const SILENT_DB = -120;
+/**
+ * The span whose median level the floor falls to: quieter windows fewer than half of it are a dip,
+ * not a new noise level. A lost packet resampled to the inbound rate is not all zeros: the filter
+ * rings down through a window or two (20 ms of loss at 8 kHz heard at 16 kHz: windows 15 and 26 dB
+ * under the line's noise). Short against a real change of noise: a fan switched off is followed
+ * within 50 ms.
+ */
+const FLOOR_MEDIAN_MS = 100;
 
 /**
  * A speech detector for PCM16 little-endian audio (any rate, any channel count): short-term
@@ -113,6 +122,12 @@ const SILENT_DB = -120;
  * detected from its first pause on. A steady noise that appears suddenly reads as speech until the
  * floor has risen to it (about 5 s for a 20 dB step at the default rate). It is an energy
  * detector, not a voice model: loud non-speech (music, a door) is speech to it.
+ *
+ * Digital silence (a window whose samples are all exactly zero: a lost packet the transport
+ * filled, counted in `stats.inboundMediaGapsFilled`, or a muted line) is silence that leaves the
+ * floor where it was, and the floor falls to the median level of the last 100 ms of sound, not to
+ * the quietest window: else one lost packet on a noisy line would pull the floor down to
+ * `minNoiseFloorDb`, and the line's own noise would read as speech for seconds (a false barge-in).
  *
  * @example A 300 ms tone burst in quiet noise
  * ```ts
@@ -139,6 +154,10 @@ export class SpeechDetector {
   readonly #minSilenceMs: number;
   readonly #riseDbPerMs: number;
   readonly #minFloorDb: number;
+  /** The levels of the last windows with sound in them (FLOOR_MEDIAN_MS), a ring. */
+  readonly #recentDb: Float64Array;
+  /** Scratch for their median. */
+  readonly #sortedDb: Float64Array;
 
   // The format being measured, and the time its first sample stands at.
   #rate = 0;
@@ -152,6 +171,8 @@ export class SpeechDetector {
   #carry = -1;
 
   #floorDb: number | undefined;
+  #recentCount = 0;
+  #recentNext = 0;
   #speaking = false;
   // A run of loud windows that may become speech.
   #runStartMs = 0;
@@ -198,6 +219,9 @@ export class SpeechDetector {
     this.#minSilenceMs = minSilenceMs;
     this.#riseDbPerMs = noiseFloorRiseDbPerSecond / 1000;
     this.#minFloorDb = minNoiseFloorDb;
+    const recent = Math.max(1, Math.round(FLOOR_MEDIAN_MS / windowMs));
+    this.#recentDb = new Float64Array(recent);
+    this.#sortedDb = new Float64Array(recent);
   }
 
   /** Whether speech is under way (between a `speechstart` and its `speechstop`). */
@@ -285,6 +309,7 @@ export class SpeechDetector {
     this.#sum = this.#samples = 0;
     this.#carry = -1;
     this.#floorDb = undefined;
+    this.#recentCount = this.#recentNext = 0;
     this.#speaking = false;
     this.#runMs = this.#silenceMs = 0;
   }
@@ -307,19 +332,53 @@ export class SpeechDetector {
     const startMs = this.#originMs + this.#frames * 1000 / this.#rate;
     this.#frames += frames;
     const durationMs = this.#originMs + this.#frames * 1000 / this.#rate - startMs;
+    // All zeros (a sum of squares of 0) is digital silence: below any threshold, however low
+    // `minNoiseFloorDb` is set.
+    const digitalSilence = this.#sum === 0;
     const meanSquare = this.#sum / samples / FULL_SCALE_SQUARED;
-    const levelDb = meanSquare > 1e-12 ? 10 * Math.log10(meanSquare) : SILENT_DB;
+    const levelDb = digitalSilence
+      ? -Infinity
+      : meanSquare > 1e-12
+      ? 10 * Math.log10(meanSquare)
+      : SILENT_DB;
     const floorDb = this.#floorDb;
     if (floorDb === undefined) {
       this.#floorDb = Math.max(levelDb, this.#minFloorDb);
+      if (!digitalSilence) this.#remember(levelDb);
       return;
     }
     this.#decide(levelDb, floorDb, startMs, durationMs, emit);
-    // Down to any quieter window at once; up no faster than the rise rate, so speech barely moves
-    // it while a slowly rising noise is followed.
+    // A filled gap or a muted line says nothing of the line's noise: the floor stays where the
+    // sound left it (and the next sound is compared with that).
+    if (digitalSilence) return;
+    this.#remember(levelDb);
+    // Down to the median of the last 100 ms of sound, so a quieter noise lowers it within half
+    // that and a dip (a lost packet's ring) does not; up no faster than the rise rate, so speech
+    // barely moves it while a slowly rising noise is followed.
     this.#floorDb = levelDb < floorDb
-      ? Math.max(levelDb, this.#minFloorDb)
+      ? Math.max(Math.min(floorDb, this.#recentMedianDb()), this.#minFloorDb)
       : Math.min(levelDb, floorDb + this.#riseDbPerMs * durationMs);
+  }
+
+  #remember(levelDb: number): void {
+    const recent = this.#recentDb;
+    recent[this.#recentNext] = levelDb;
+    this.#recentNext = (this.#recentNext + 1) % recent.length;
+    if (this.#recentCount < recent.length) this.#recentCount++;
+  }
+
+  /** The lower median of the remembered levels (an insertion sort: ten numbers or so). */
+  #recentMedianDb(): number {
+    const recent = this.#recentDb;
+    const sorted = this.#sortedDb;
+    const count = this.#recentCount;
+    for (let i = 0; i < count; i++) {
+      const value = recent[i]!;
+      let j = i;
+      for (; j > 0 && sorted[j - 1]! > value; j--) sorted[j] = sorted[j - 1]!;
+      sorted[j] = value;
+    }
+    return sorted[(count - 1) >> 1]!;
   }
 
   #decide(

@@ -8,7 +8,7 @@ import {
   type BackgroundSource,
   WebSocketTransport,
 } from "../../mod.ts";
-import { wrapWav } from "../../src/audio/mod.ts";
+import { Resampler, wrapWav } from "../../src/audio/mod.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
@@ -175,6 +175,39 @@ Deno.test("`BackgroundAudio` stops cleanly when the session ends: the stream's r
   }
 });
 
+Deno.test("`BackgroundAudio` releases a streamed source when the session ends before its socket opens", async () => {
+  // The transport detached the background only once sending had begun, and a stream never read
+  // was never cancelled: the caller hung up while the socket connected, and the file stayed open.
+  for (const end of ["the peer goes", "close()"] as const) {
+    const clock = new FakeClock();
+    const pair = new MemorySocketPair({ connecting: true });
+    let cancelled = false;
+    const source = new ReadableStream<Uint8Array>({
+      pull: (controller) => controller.enqueue(new Uint8Array(640)),
+      cancel: () => void (cancelled = true),
+    }, { highWaterMark: 0 });
+    const errors: Error[] = [];
+    const background = new BackgroundAudio(source, {
+      sampleRate: 16000,
+      onError: (error) => errors.push(error),
+    });
+    const transport = new WebSocketTransport(pair.server, { background, clock });
+    let closed: { code: number } | undefined;
+    transport.closed.then((c) => (closed = c));
+    await clock.tick(10);
+    if (end === "the peer goes") pair.server.terminate();
+    else void transport.close(1000);
+    await clock.tick(6000);
+    assert.ok(closed !== undefined, `${end}: the session ended`);
+    assert.equal(cancelled, true, `${end}: the source is told to stop`);
+    assert.equal(clock.pendingTimers, 0, `${end}: no timer left`);
+    assert.deepEqual(errors, []);
+    // It is spent: a second session is told so, as one sharing it would be.
+    background.attach({ sampleRate: 16000, channels: 1, chunkMs: 20 }, () => {});
+    assert.match(String(errors[0]), /second session/);
+  }
+});
+
 Deno.test("`BackgroundAudio` reads a stream only as fast as it plays", async () => {
   let pulled = 0;
   let cancelled = false;
@@ -247,6 +280,43 @@ Deno.test("`BackgroundAudio` converts the track to the transport's format, loopi
     const expected = 8000 * Math.sin((2 * Math.PI * 400 * (1600 + i)) / 16000);
     assert.ok(Math.abs(out[1600 + i]! - expected) < 250, `sample ${1600 + i}: ${out[1600 + i]}`);
   }
+});
+
+Deno.test("`BackgroundAudio` plays a loop as the loop resampled as a stream, seam included, from every rate to every other", () => {
+  // One second of noise and a 250 Hz tone, whose own end runs into its start as a loop would. The
+  // truth is the loop resampled as a stream, three times over: its middle pass, where the filter
+  // has long settled. Each pass played must be that to the sample, around the seam too. (A 48 kHz
+  // loop at 8 kHz began each pass with a 20 ms transient, a click: 4,414 off at a 10,000
+  // amplitude. And where the filter's lead-in was not a whole number of output samples, 24 → 8 kHz
+  // say, the whole loop came a fraction of a sample late.)
+  const rates = [8000, 16000, 22050, 24000, 44100, 48000];
+  const wrong: string[] = [];
+  let seed = 3;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (const from of rates) {
+    const loop = new Int16Array(from).map((_, i) =>
+      Math.round(6000 * Math.sin((2 * Math.PI * 250 * i) / from) + 4000 * (random() - 0.5))
+    );
+    for (const to of rates) {
+      if (to === from) continue;
+      const resampler = new Resampler({ inputRate: from, outputRate: to });
+      const thrice = new Int16Array(3 * from);
+      for (let k = 0; k < 3; k++) thrice.set(loop, k * from);
+      const stream = [...resampler.process(thrice), ...resampler.flush()];
+      const truth = stream.slice(to, 2 * to); // the middle pass, `to` samples
+      const background = new BackgroundAudio(loop, { sampleRate: from, volume: 1, fadeMs: 0 });
+      background.attach({ sampleRate: to, channels: 1, chunkMs: 20 }, () => {});
+      const played: number[] = [];
+      while (played.length < 2 * to) played.push(...samplesOf(background.fill()!));
+      let worst = 0, at = 0;
+      for (let i = 0; i < 2 * to; i++) {
+        const error = Math.abs(played[i]! - truth[i % to]!);
+        if (error > worst) [worst, at] = [error, i];
+      }
+      if (worst > 1) wrong.push(`${from} → ${to} Hz: ${worst} off at ${at} (seam at ${to})`);
+    }
+  }
+  assert.deepEqual(wrong, []);
 });
 
 Deno.test("`BackgroundAudio` refuses what cannot be played, naming the mismatch", async () => {

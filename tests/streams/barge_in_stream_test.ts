@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { BargeInStream, type InterruptResult, WebSocketTransport } from "../../mod.ts";
+import { mulawEncode } from "../../src/audio/g711.ts";
+import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
 
@@ -60,4 +62,62 @@ Deno.test("`BargeInStream` leaves a silent bot alone", async () => {
   const { bargeIns, transport } = await talkOver(false);
   assert.equal(bargeIns.length, 0);
   assert.equal(transport.stats.interruptions, 0);
+});
+
+Deno.test("`BargeInStream` leaves the bot alone when a packet of a noisy caller's line is lost", async () => {
+  // Twilio (8 kHz μ-law, heard at 16 kHz): the caller says nothing over 6 s of café noise at about
+  // -40 dBFS, and packet 150 never comes. The transport fills it with silence, which the
+  // resampler rings down through; that used to pull the noise floor to -60 dBFS and the noise
+  // read as speech: a barge-in 220 ms later.
+  const clock = new FakeClock();
+  const { server, client } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, { serializer: new TwilioSerializer(), clock });
+  const bargeIns: InterruptResult[] = [];
+  const piped = transport.readable
+    .pipeThrough(new BargeInStream(transport, { onBargeIn: (r) => bargeIns.push(r) }))
+    .pipeTo(new WritableStream());
+  const start = { streamSid: "MZ1", callSid: "CA1", accountSid: "AC1", tracks: ["inbound"] };
+  client.send(JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" }));
+  client.send(JSON.stringify({
+    event: "start",
+    sequenceNumber: "1",
+    streamSid: "MZ1",
+    start: {
+      ...start,
+      mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
+      customParameters: {},
+    },
+  }));
+  await clock.tick(20);
+  const voice = new Int16Array(24000 * 8).map((_, i) => Math.round(6000 * Math.sin(i / 5)));
+  void transport.send({
+    type: "audio",
+    audio: new Uint8Array(voice.buffer),
+    sampleRate: 24000,
+    channels: 1,
+    responseId: "answer",
+  });
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const cafe = new Int16Array(8000 * 6).map(() => Math.round((random() - 0.5) * 2 * 328 * 1.732));
+  for (let n = 0; n < 300; n++) {
+    if (n !== 150) {
+      const payload = btoa(
+        String.fromCharCode(...mulawEncode(cafe.subarray(n * 160, n * 160 + 160))),
+      );
+      client.send(JSON.stringify({
+        event: "media",
+        sequenceNumber: String(n + 2),
+        streamSid: "MZ1",
+        media: { track: "inbound", chunk: String(n + 1), timestamp: String(n * 20), payload },
+      }));
+    }
+    await clock.tick(20);
+  }
+  assert.deepEqual(bargeIns, [], "the caller never spoke");
+  assert.equal(transport.stats.interruptions, 0);
+  assert.equal(transport.stats.inboundMediaGapsFilled, 1, "the lost packet was filled");
+  assert.equal(transport.playback.speaking, true, "the bot speaks on");
+  client.close(1000);
+  await piped;
 });

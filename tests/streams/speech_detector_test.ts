@@ -253,6 +253,42 @@ Deno.test("`SpeechDetector` does not let digital silence make a faint hiss speec
   assert.ok(Math.abs(detector.noiseFloorDb! - -52) < 2, `floor ${detector.noiseFloorDb}`);
 });
 
+Deno.test("`SpeechDetector` takes neither a lost packet's zeros nor a muted line on a noisy line for speech", () => {
+  // A caller in a café: steady noise at -40 dBFS. Each lost 20 ms packet the transport fills with
+  // zeros (at a window's edge, or 3 ms into one) used to pull the floor to minNoiseFloorDb (-60):
+  // the noise then stood 20 dB over it, speech for seconds. So did a muted line.
+  const rate = 8000;
+  const gaps = [[3000, 3020], [3003, 3023], [3000, 3060], [2000, 4000]] as const;
+  for (const [fromMs, toMs] of gaps) {
+    const signal = noise(rate, 6000, -40, 5);
+    signal.fill(0, (fromMs * rate) / 1000, (toMs * rate) / 1000);
+    const detector = new SpeechDetector({ sampleRate: rate });
+    const events: SpeechEvent[] = [];
+    detector.push(pcm(signal), (event) => events.push(event));
+    assert.deepEqual(times(events), [], `zeros from ${fromMs} to ${toMs} ms`);
+    assert.ok(Math.abs(detector.noiseFloorDb! - -40) < 2, `floor ${detector.noiseFloorDb}`);
+  }
+  // Speech after the muted line is still speech, against the floor from before it.
+  const signal = noise(rate, 6000, -40, 5);
+  signal.fill(0, 2 * rate, 4 * rate);
+  addTone(signal, rate, 4500, 5200, -20);
+  assertWithin(detect(pcm(signal), { sampleRate: rate }), [[4500, 5200]], 10);
+});
+
+Deno.test("`SpeechDetector` follows a quieter noise within 50 ms, past a lost packet's ring", () => {
+  // The floor falls to the median of the last 100 ms: a noise 20 dB quieter from 2 s on lowers
+  // it at once (the tone at 2.3 s is 20 dB over the new noise, 0 dB over the old)...
+  const rate = 8000;
+  const quieter = noise(rate, 4000, (ms) => (ms < 2000 ? -40 : -60), 9);
+  addTone(quieter, rate, 2300, 2800, -40);
+  assertWithin(detect(pcm(quieter), { sampleRate: rate }), [[2300, 2800]], 10);
+  // ...while two windows 15 and 26 dB quiet (a 20 ms gap resampled: the filter rings down) do not.
+  const ring = noise(rate, 6000, -40, 9);
+  for (let i = 3 * rate; i < 3 * rate + 80; i++) ring[i]! *= 10 ** (-15 / 20);
+  for (let i = 3 * rate + 80; i < 3 * rate + 160; i++) ring[i]! *= 10 ** (-26 / 20);
+  assert.deepEqual(detect(pcm(ring), { sampleRate: rate }), []);
+});
+
 Deno.test("`SpeechDetector` reports the speech's level and the noise floor it stood out from", () => {
   const rate = 16000;
   const signal = noise(rate, 3000, -55);
