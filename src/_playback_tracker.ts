@@ -15,6 +15,7 @@ import type { AudioFrame } from "./frames.ts";
 import {
   type InterruptResult,
   type PlaybackState,
+  PLAYOUT_END_MARK_PREFIX,
   PLAYOUT_MARK_PREFIX,
   SpeakingEvent,
   type SpeakingStopReason,
@@ -416,10 +417,12 @@ export class PlaybackTracker {
     return end > now ? end : now; // NaN (cut, or nothing sent) compares false: now
   }
 
-  #mark(): void {
+  /** A mark at what was sent so far; `end`: nothing more was written for `quietMs`. */
+  #mark(end = false): void {
     const position = this.#timeline.sentMs;
     if (position <= this.#markedPosition + EPSILON) return;
-    const name = `${PLAYOUT_MARK_PREFIX}${++this.#markCount}`;
+    const prefix = end ? PLAYOUT_END_MARK_PREFIX : PLAYOUT_MARK_PREFIX;
+    const name = `${prefix}${++this.#markCount}`;
     this.#markedPosition = position;
     this.#marks.push({ name, position, playsAt: this.#timeline.playsAt(position) });
     this.#stats.marksSent++;
@@ -427,7 +430,7 @@ export class PlaybackTracker {
   }
 
   #markEnd(): void {
-    if (this.#drained) this.#mark();
+    if (this.#drained) this.#mark(true);
   }
 
   /** Fires the events that are due and arms the timer for the next one. */

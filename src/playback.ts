@@ -113,3 +113,11 @@ export class StaleAudioEvent extends Event {
 
 /** The name prefix of the marks a transport inserts for itself; they never reach `readable`. */
 export const PLAYOUT_MARK_PREFIX = "__wst:";
+
+/**
+ * The name prefix of the transport's end-of-speech marks (one of {@linkcode PLAYOUT_MARK_PREFIX}'s):
+ * sent once nothing more was written for a while, after a spell's last audio. A serializer whose
+ * far end holds back a partial batch of audio may flush it after such a mark, where no speech
+ * follows to push it out.
+ */
+export const PLAYOUT_END_MARK_PREFIX = `${PLAYOUT_MARK_PREFIX}end:`;

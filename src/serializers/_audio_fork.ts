@@ -11,7 +11,7 @@ import type { DtmfFrame, Frame, MarkFrame } from "../frames.ts";
 import { TransportError } from "../errors.ts";
 import { isObject } from "./telephony/_json_value.ts";
 import { toJson } from "./_to_json.ts";
-import { PLAYOUT_MARK_PREFIX } from "../playback.ts";
+import { PLAYOUT_END_MARK_PREFIX } from "../playback.ts";
 import type { JsonReader } from "./telephony/json_reader.ts";
 
 /** Drops the audio playing and buffered; marks not reached come back as `cleared`. */
@@ -158,15 +158,17 @@ export class ForkMarks {
   /**
    * A `message` frame's JSON, sent as it is; a `clearMarks` command among them makes the module
    * forget every pending mark (it will not answer them), so the count starts afresh. The names
-   * it held in inventory have no marker to take them off its cleared list: a sentinel each
-   * follows, or the next marks would be answered late (`lws_glue.cpp:328`).
+   * it held in inventory, and those whose markers a `killAudio` erased (whether or not the module
+   * has answered them `cleared` yet: after this it may never), have no marker to take them off its
+   * cleared list: a sentinel each follows, or the next marks would be answered late
+   * (`lws_glue.cpp:328`).
    */
   message(message: unknown): string | [string, Uint8Array] {
     const json = toJson(message);
     if (!isObject(message) || message.type !== "clearMarks") return json;
     this.#pending = 0;
     this.#renamed.clear();
-    const unmarked = this.#inventory.length;
+    const unmarked = this.#inventory.length + this.#erased.length;
     this.#inventory = [];
     this.#prebuffered = [];
     this.#queued = [];
@@ -224,13 +226,15 @@ function remove(names: string[], name: string): boolean {
 }
 
 /**
- * The `mark` command for `name`, and for a bot's own mark (which follows all of a reply's
- * audio) the silence that flushes the module's pre-buffer behind it: its marker goes first, so
- * the mark is answered when the reply's last sample has played. The transport's own marks fall
- * mid-speech, where padding would put silence into the speech: the next audio flushes there.
+ * The `mark` command for `name`, and after the transport's end-of-speech mark (sent once nothing
+ * more was written for a while: the reply is over) the silence that flushes the module's
+ * pre-buffer behind it: its marker goes first, so the mark is answered when the reply's last
+ * sample has played, and the reply's end plays now, not at the next reply's start. Any other mark
+ * may fall mid-speech (a bot marking each sentence), where padding would put silence into the
+ * speech: the next audio flushes there.
  */
 export function markWithTail(marks: ForkMarks, name: string): string | [string, Uint8Array] {
   const command = marks.command(name);
-  const tail = name.startsWith(PLAYOUT_MARK_PREFIX) ? null : marks.tail();
+  const tail = name.startsWith(PLAYOUT_END_MARK_PREFIX) ? marks.tail() : null;
   return tail === null ? command : [command, tail];
 }

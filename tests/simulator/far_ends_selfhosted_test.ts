@@ -116,6 +116,8 @@ interface Run {
   session: BotSession;
   transports: WebSocketTransport[];
   interrupted: SpeakingEvent[];
+  /** Every "speakingstop", with when it came (the fake clock's ms). */
+  stops: { event: SpeakingEvent; atMs: number }[];
 }
 
 async function run(
@@ -126,12 +128,14 @@ async function run(
   const clock = new FakeClock();
   const lockstep = new Lockstep(clock);
   const interrupted: SpeakingEvent[] = [];
+  const stops: Run["stops"] = [];
   const server = serveBot({
     clock,
     serializer: c.serializer,
     onSession: (t) => {
       lockstep.register(t);
       t.addEventListener("speakingstop", (e) => {
+        stops.push({ event: e, atMs: clock.now() });
         if (e.reason === "interrupted") interrupted.push(e);
       });
     },
@@ -154,7 +158,13 @@ async function run(
       lingerMs: 1500,
       ...call,
     }));
-    return { report, session: server.sessions[0]!, transports: lockstep.transports, interrupted };
+    return {
+      report,
+      session: server.sessions[0]!,
+      transports: lockstep.transports,
+      interrupted,
+      stops,
+    };
   } finally {
     await server.close();
   }
@@ -287,20 +297,32 @@ const FORKS = CASES.filter((c) =>
 );
 
 for (const c of FORKS) {
-  Deno.test(`simulateCall as ${name(c)}: a reply's end the pre-buffer holds plays before its mark is answered, and the last reply plays whole`, async () => {
+  Deno.test(`simulateCall as ${name(c)}: a reply's end the pre-buffer holds plays after the transport's end mark, which is answered once it has; the last reply plays whole`, async () => {
     // 860 ms is 43 chunks: the module plays 8, then 4 at a time, and would hold the last 3.
     const answerMs = 860;
-    const { report, session } = await run(c, { answerMs }, {});
+    const { report, session, stops } = await run(c, { answerMs }, {});
     assert.deepEqual(report.violations, [], JSON.stringify(report.violations));
     assert.equal(session.marks.length, 2);
-    for (const [i, mark] of session.marks.entries()) {
+    assert.deepEqual(stops.map((s) => s.event.reason), ["played", "played"]);
+    for (const [i, stop] of stops.entries()) {
       // When the far end began to play the answer, after its pre-buffer gathered.
       const startDelay = report.utterances[i]!.latencyMs! - 500;
-      const heard = mark.atMs - session.answers[i]!.atMs - startDelay;
+      // The tail waits in the pre-buffer until the end mark's silence pushes it out, the quiet
+      // time after the last chunk left (here 40 ms: two chunks, more than `sendAheadMs`): it plays
+      // up to that late, and the acknowledgement comes when it has.
+      const quietMs = 40;
+      const heard = stop.atMs - session.answers[i]!.atMs - startDelay;
       assert.ok(
-        heard >= answerMs - c.frameMs && heard <= answerMs + c.frameMs,
-        `${mark.name} answered after ${heard} ms of its ${answerMs} ms had played`,
+        heard >= answerMs - c.frameMs && heard <= answerMs + quietMs + c.frameMs,
+        `speakingstop after ${heard} ms of its ${answerMs} ms had played`,
       );
+      assert.ok(stop.event.acknowledged, "on the far end's word");
+      assert.ok(Math.abs(stop.event.heardMs - answerMs) <= c.frameMs, `${stop.event.heardMs} ms`);
+      // The bot's own mark at the reply's end gets no padding (a mark may fall mid-speech): the
+      // module may answer it while the tail still waits, by the quiet time and the tail at most.
+      const mark = session.marks[i]!;
+      const markHeard = mark.atMs - session.answers[i]!.atMs - startDelay;
+      assert.ok(markHeard >= answerMs - 2 * 20 - 80 - c.frameMs, `${mark.name}: ${markHeard} ms`);
     }
     // Nothing is left in the pre-buffer when the call ends (the silence that flushed it, at most
     // one 80 ms threshold a reply, played too).
@@ -337,8 +359,10 @@ for (const c of FORKS) {
     assert.ok(session.marks[0]!.atMs - session.interrupts[0]! <= 2 * c.frameMs);
     const startDelay = report.utterances[1]!.latencyMs! - 300;
     const heard = session.marks[1]!.atMs - session.answers[1]!.atMs - startDelay;
+    // Its tail plays (and the mark is answered) once the transport's end mark's silence pushes
+    // it out of the module's pre-buffer, the quiet time (40 ms) after the last chunk left.
     assert.ok(
-      heard >= answerMs - c.frameMs && heard <= answerMs + c.frameMs,
+      heard >= answerMs - c.frameMs && heard <= answerMs + 40 + c.frameMs,
       `answer-2 answered after ${heard} ms of its ${answerMs} ms had played`,
     );
     // The transport's own marks are answered again: all but those the barge-in cleared.
