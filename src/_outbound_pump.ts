@@ -45,7 +45,7 @@ export interface OutboundPumpOptions {
   onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
   /** Sends an `end` frame once the audio before it has played, then ends the session. */
   sendEnd: (frame: EndFrame) => Promise<void>;
-  /** Takes an error the pump cannot recover from (a bug): the session ends. */
+  /** Takes errors: a fatal one (a bug the pump cannot recover from) ends the session. */
   onError: (error: TransportError) => void;
 }
 
@@ -150,7 +150,7 @@ export class OutboundPump {
    * audio bytes, the chunker's and packetizer's remainders included, and other frames.
    */
   stop(): { audioBytes: number; frames: number } {
-    if (!this.#stopped) this.#mixer?.detach(); // started or not: a streamed source is released
+    if (!this.#stopped && this.#mixer !== undefined) this.#detachMixer(this.#mixer);
     this.#stopped = true;
     this.#pacing.cancel();
     this.#tail.cancel();
@@ -183,6 +183,19 @@ export class OutboundPump {
       this.#running = false;
     }
     return dropped;
+  }
+
+  /**
+   * Started or not, so that a streamed source is released. The mixer's own code runs here, inside
+   * the session's end: what it throws is reported, and the end goes on.
+   */
+  #detachMixer(mixer: OutboundMixer): void {
+    try {
+      mixer.detach();
+    } catch (cause) {
+      const message = `the background mixer's detach threw: ${String(cause)}`;
+      this.#onError(new TransportError("application", message, { cause }));
+    }
   }
 
   /** Sends on after a {@linkcode clear} (an interruption): the background, if any, goes on. */

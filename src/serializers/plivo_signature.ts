@@ -1,5 +1,6 @@
 /**
- * Verifying Plivo's V3 request signatures (`X-Plivo-Signature-V3`) with WebCrypto.
+ * Verifying Plivo's V3 request signatures (`X-Plivo-Signature-V3`, and `X-Plivo-Signature-Ma-V3`
+ * signed with the main account's token) with WebCrypto.
  *
  * @module
  */
@@ -12,7 +13,10 @@ import { timingSafeEqual } from "./telephony/timing_safe_equal.ts";
 
 /** Options for {@linkcode verifyPlivoSignature}. */
 export interface VerifyPlivoSignatureOptions {
-  /** The account's (or sub-account's) auth token (the HMAC key). */
+  /**
+   * The auth token (the HMAC key): the call's account's or sub-account's (`X-Plivo-Signature-V3`),
+   * or the main account's (`X-Plivo-Signature-Ma-V3`).
+   */
   authToken: string;
   /**
    * The URL Plivo requested, exactly as configured in Plivo. Behind a proxy or tunnel
@@ -64,9 +68,14 @@ export async function verifyPlivoSignature(
   authToken: string | VerifyPlivoSignatureOptions,
 ): Promise<boolean> {
   const options: VerifyPlivoSignatureOptions = authTokenOptions(authToken);
-  const header = request.headers.get("x-plivo-signature-v3");
+  // V3 is signed with the token of the account (or sub-account) the call belongs to, Ma-V3 with
+  // the main account's: either, checked against the token given, lets a main account's token
+  // verify its sub-accounts' calls.
+  const headers = ["x-plivo-signature-v3", "x-plivo-signature-ma-v3"]
+    .map((name) => request.headers.get(name))
+    .filter((value) => value !== null);
   const nonce = request.headers.get("x-plivo-signature-v3-nonce");
-  if (header === null || nonce === null) return false;
+  if (headers.length === 0 || nonce === null) return false;
 
   const { base: url, query: rawQuery } = splitUrl(options.url ?? request.url);
   let base = url;
@@ -86,7 +95,8 @@ export async function verifyPlivoSignature(
     hash: "SHA-256",
   });
   // Plivo's SDKs split on "," and compare each entry as is (no trimming).
-  if (!header.split(",").some((candidate) => timingSafeEqual(candidate, expected))) return false;
+  const candidates = headers.flatMap((header) => header.split(","));
+  if (!candidates.some((candidate) => timingSafeEqual(candidate, expected))) return false;
   return options.replayGuard === undefined || await options.replayGuard.claim(`plivo:${nonce}`);
 }
 

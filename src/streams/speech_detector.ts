@@ -84,8 +84,8 @@ export interface SpeechDetectorOptions {
    */
   minSilenceMs?: number;
   /**
-   * How fast the noise floor may rise, in dB per second (it falls at once to the median level of
-   * the last 100 ms, when that is quieter).
+   * How fast the noise floor may rise, in dB per second (it falls at once to a quieter level that
+   * has held for 30 ms).
    *
    * @default {3} follows a fan or a car speeding up; a second of speech lifts it by 3 dB at most,
    * well under `startDb`.
@@ -103,13 +103,13 @@ export interface SpeechDetectorOptions {
 const FULL_SCALE_SQUARED = 32768 * 32768;
 const SILENT_DB = -120;
 /**
- * The span whose median level the floor falls to: quieter windows fewer than half of it are a dip,
- * not a new noise level. A lost packet resampled to the inbound rate is not all zeros: the filter
- * rings down through a window or two (20 ms of loss at 8 kHz heard at 16 kHz: windows 15 and 26 dB
- * under the line's noise). Short against a real change of noise: a fan switched off is followed
- * within 50 ms.
+ * How long a quieter level must hold, in consecutive windows of sound, before the floor falls to
+ * it. A lost packet resampled to the inbound rate is not all zeros: the filter rings down through
+ * a window or two (20 ms of loss at 8 kHz heard at 16 kHz: windows 15 and 26 dB under the line's
+ * noise), which must not count; a real drop of noise must be followed at once, even by speech
+ * whose first pause (40 ms between syllables) comes right after it.
  */
-const FLOOR_MEDIAN_MS = 100;
+const QUIET_HOLD_MS = 30;
 
 /**
  * A speech detector for PCM16 little-endian audio (any rate, any channel count): short-term
@@ -124,10 +124,14 @@ const FLOOR_MEDIAN_MS = 100;
  * detector, not a voice model: loud non-speech (music, a door) is speech to it.
  *
  * Digital silence (a window whose samples are all exactly zero: a lost packet the transport
- * filled, counted in `stats.inboundMediaGapsFilled`, or a muted line) is silence that leaves the
- * floor where it was, and the floor falls to the median level of the last 100 ms of sound, not to
- * the quietest window: else one lost packet on a noisy line would pull the floor down to
- * `minNoiseFloorDb`, and the line's own noise would read as speech for seconds (a false barge-in).
+ * filled, counted in `stats.inboundMediaGapsFilled`, or a μ-law line muted) is silence that leaves
+ * the floor where it was (at a call's start it sets it to `minNoiseFloorDb`, so that speech
+ * after a silent start stands out), and the floor falls only to a quieter level
+ * that has held for 30 ms, not to any quieter window: else one lost packet on a noisy line would
+ * pull the floor down to `minNoiseFloorDb`, and the line's own noise would read as speech for
+ * seconds (a false barge-in). An A-law line muted is not zeros (its idle code decodes to ±8): to
+ * the detector it is a very quiet line, and noise coming back after it reads as speech for a few
+ * seconds, as any sudden noise does.
  *
  * @example A 300 ms tone burst in quiet noise
  * ```ts
@@ -154,10 +158,8 @@ export class SpeechDetector {
   readonly #minSilenceMs: number;
   readonly #riseDbPerMs: number;
   readonly #minFloorDb: number;
-  /** The levels of the last windows with sound in them (FLOOR_MEDIAN_MS), a ring. */
+  /** The levels of the last windows of sound (QUIET_HOLD_MS of them), a ring. */
   readonly #recentDb: Float64Array;
-  /** Scratch for their median. */
-  readonly #sortedDb: Float64Array;
 
   // The format being measured, and the time its first sample stands at.
   #rate = 0;
@@ -219,9 +221,7 @@ export class SpeechDetector {
     this.#minSilenceMs = minSilenceMs;
     this.#riseDbPerMs = noiseFloorRiseDbPerSecond / 1000;
     this.#minFloorDb = minNoiseFloorDb;
-    const recent = Math.max(1, Math.round(FLOOR_MEDIAN_MS / windowMs));
-    this.#recentDb = new Float64Array(recent);
-    this.#sortedDb = new Float64Array(recent);
+    this.#recentDb = new Float64Array(Math.max(1, Math.round(QUIET_HOLD_MS / windowMs)));
   }
 
   /** Whether speech is under way (between a `speechstart` and its `speechstop`). */
@@ -342,21 +342,25 @@ export class SpeechDetector {
       ? 10 * Math.log10(meanSquare)
       : SILENT_DB;
     const floorDb = this.#floorDb;
+    // A filled gap or a muted line says nothing of the line's noise: the floor stays where the
+    // sound left it (and the next sound is compared with that).
+    if (digitalSilence) this.#recentCount = 0;
     if (floorDb === undefined) {
+      // The first window sets it, digital silence included (at minNoiseFloorDb): speech after a
+      // silent start must stand out. Noise after one reads as speech for a few seconds, as any
+      // sudden noise does.
       this.#floorDb = Math.max(levelDb, this.#minFloorDb);
       if (!digitalSilence) this.#remember(levelDb);
       return;
     }
     this.#decide(levelDb, floorDb, startMs, durationMs, emit);
-    // A filled gap or a muted line says nothing of the line's noise: the floor stays where the
-    // sound left it (and the next sound is compared with that).
     if (digitalSilence) return;
     this.#remember(levelDb);
-    // Down to the median of the last 100 ms of sound, so a quieter noise lowers it within half
-    // that and a dip (a lost packet's ring) does not; up no faster than the rise rate, so speech
-    // barely moves it while a slowly rising noise is followed.
+    // Down to a quieter level once it has held for QUIET_HOLD_MS (a dip, a lost packet's ring,
+    // does not); up no faster than the rise rate, so speech barely moves it while a slowly rising
+    // noise is followed.
     this.#floorDb = levelDb < floorDb
-      ? Math.max(Math.min(floorDb, this.#recentMedianDb()), this.#minFloorDb)
+      ? Math.max(Math.min(floorDb, this.#heldQuietDb()), this.#minFloorDb)
       : Math.min(levelDb, floorDb + this.#riseDbPerMs * durationMs);
   }
 
@@ -367,18 +371,16 @@ export class SpeechDetector {
     if (this.#recentCount < recent.length) this.#recentCount++;
   }
 
-  /** The lower median of the remembered levels (an insertion sort: ten numbers or so). */
-  #recentMedianDb(): number {
+  /**
+   * The loudest of the last QUIET_HOLD_MS of consecutive sound windows: the quieter level that has
+   * held that long; `Infinity` until that many have come since the last digital silence.
+   */
+  #heldQuietDb(): number {
     const recent = this.#recentDb;
-    const sorted = this.#sortedDb;
-    const count = this.#recentCount;
-    for (let i = 0; i < count; i++) {
-      const value = recent[i]!;
-      let j = i;
-      for (; j > 0 && sorted[j - 1]! > value; j--) sorted[j] = sorted[j - 1]!;
-      sorted[j] = value;
-    }
-    return sorted[(count - 1) >> 1]!;
+    if (this.#recentCount < recent.length) return Infinity;
+    let loudest = -Infinity;
+    for (let i = 0; i < recent.length; i++) if (recent[i]! > loudest) loudest = recent[i]!;
+    return loudest;
   }
 
   #decide(

@@ -6,8 +6,12 @@ import {
   BackgroundAudio,
   type BackgroundAudioOptions,
   type BackgroundSource,
+  type MixerFormat,
+  type OutboundMixer,
+  type TransportError,
   WebSocketTransport,
 } from "../../mod.ts";
+import { within } from "../_ws_client.ts";
 import { Resampler, wrapWav } from "../../src/audio/mod.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
@@ -172,6 +176,39 @@ Deno.test("`BackgroundAudio` stops cleanly when the session ends: the stream's r
     // The sanitizers fail this test if the file is still open or a read is still pending.
   } finally {
     await Deno.remove(path);
+  }
+});
+
+Deno.test("a mixer of the application's whose detach throws (it expected attach first) is reported, and the session still ends", async () => {
+  class Ticker implements OutboundMixer {
+    #source: { close(): void } | undefined;
+    attach(_format: MixerFormat, _wake: () => void): void {
+      this.#source = { close: () => {} };
+    }
+    mix(chunk: AudioFrame): AudioFrame {
+      return chunk;
+    }
+    fill(): AudioFrame | undefined {
+      return undefined;
+    }
+    detach(): void {
+      this.#source!.close();
+    }
+  }
+  for (const end of ["close()", "the peer goes"] as const) {
+    const clock = new FakeClock();
+    const pair = new MemorySocketPair({ connecting: true });
+    const transport = new WebSocketTransport(pair.server, { background: new Ticker(), clock });
+    const errors: TransportError[] = [];
+    transport.addEventListener("error", (e) => errors.push(e.error));
+    await clock.tick(10);
+    if (end === "close()") void transport.close(1000);
+    else pair.server.terminate();
+    await clock.tick(6000);
+    const closed = await within(transport.closed, 1000, `the end of the session (${end})`);
+    assert.ok(closed.code > 0);
+    assert.ok(errors.some((e) => e.code === "application" && /detach threw/.test(e.message)));
+    assert.equal(clock.pendingTimers, 0);
   }
 });
 

@@ -103,6 +103,17 @@ Deno.test("`verifyPlivoSignature` checks V3 signatures of GET and POST requests"
   });
   assert.equal(await verifyPlivoSignature(get, authToken), true);
   assert.equal(await verifyPlivoSignature(get, "other"), false);
+  // A sub-account's call: V3 signed with the sub-account's token, Ma-V3 with the main account's
+  // (Plivo, "Validating requests"): the main account's token verifies it through Ma-V3.
+  const subAccountCall = new Request("https://example.com/stream?b=2&a=1", {
+    headers: {
+      "x-plivo-signature-v3": "c3ViLWFjY291bnQtc2lnbmF0dXJl",
+      "x-plivo-signature-ma-v3": "H/JBsY+3/jOcw9L7kSDRWVgkfwWkJn4O8aaIXwDAxHo=",
+      "x-plivo-signature-v3-nonce": nonce,
+    },
+  });
+  assert.equal(await verifyPlivoSignature(subAccountCall, authToken), true);
+  assert.equal(await verifyPlivoSignature(subAccountCall, "other"), false);
 
   const params = { CallUUID: "abc-123", From: "+14155550100", Direction: "inbound" };
   const post = (url: string, signature: string) =>

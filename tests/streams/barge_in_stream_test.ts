@@ -64,11 +64,8 @@ Deno.test("`BargeInStream` leaves a silent bot alone", async () => {
   assert.equal(transport.stats.interruptions, 0);
 });
 
-Deno.test("`BargeInStream` leaves the bot alone when a packet of a noisy caller's line is lost", async () => {
-  // Twilio (8 kHz μ-law, heard at 16 kHz): the caller says nothing over 6 s of café noise at about
-  // -40 dBFS, and packet 150 never comes. The transport fills it with silence, which the
-  // resampler rings down through; that used to pull the noise floor to -60 dBFS and the noise
-  // read as speech: a barge-in 220 ms later.
+/** Twilio (8 kHz μ-law, heard at 16 kHz): 6 s of a caller saying nothing in café noise. */
+async function quietCallerOnNoisyLine(options: { lost: (packet: number) => boolean }) {
   const clock = new FakeClock();
   const { server, client } = new MemorySocketPair();
   const transport = new WebSocketTransport(server, { serializer: new TwilioSerializer(), clock });
@@ -99,12 +96,12 @@ Deno.test("`BargeInStream` leaves the bot alone when a packet of a noisy caller'
   });
   let seed = 7;
   const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  // About -40 dBFS.
   const cafe = new Int16Array(8000 * 6).map(() => Math.round((random() - 0.5) * 2 * 328 * 1.732));
   for (let n = 0; n < 300; n++) {
-    if (n !== 150) {
-      const payload = btoa(
-        String.fromCharCode(...mulawEncode(cafe.subarray(n * 160, n * 160 + 160))),
-      );
+    if (!options.lost(n)) {
+      const packet = cafe.subarray(n * 160, n * 160 + 160);
+      const payload = btoa(String.fromCharCode(...mulawEncode(packet)));
       client.send(JSON.stringify({
         event: "media",
         sequenceNumber: String(n + 2),
@@ -114,10 +111,32 @@ Deno.test("`BargeInStream` leaves the bot alone when a packet of a noisy caller'
     }
     await clock.tick(20);
   }
-  assert.deepEqual(bargeIns, [], "the caller never spoke");
-  assert.equal(transport.stats.interruptions, 0);
-  assert.equal(transport.stats.inboundMediaGapsFilled, 1, "the lost packet was filled");
-  assert.equal(transport.playback.speaking, true, "the bot speaks on");
+  const stats = { ...transport.stats };
+  const speaking = transport.playback.speaking;
   client.close(1000);
   await piped;
+  return { bargeIns, stats, speaking };
+}
+
+Deno.test("`BargeInStream` leaves the bot alone when a packet of a noisy caller's line is lost", async () => {
+  // The transport fills a lost packet with silence, which the resampler rings down through; that
+  // used to pull the noise floor to -60 dBFS and the noise read as speech: a barge-in 220 ms on.
+  const { bargeIns, stats, speaking } = await quietCallerOnNoisyLine({ lost: (n) => n === 150 });
+  assert.deepEqual(bargeIns, [], "the caller never spoke");
+  assert.equal(stats.interruptions, 0);
+  assert.equal(stats.inboundMediaGapsFilled, 1, "the lost packet was filled");
+  assert.equal(speaking, true, "the bot speaks on");
+});
+
+Deno.test("`BargeInStream` leaves the bot alone through bursts of loss on a noisy line", async () => {
+  // Packets 150, 152 and 154 lost: each filled gap's ring a window or two, close together.
+  const burst = await quietCallerOnNoisyLine({ lost: (n) => n === 150 || n === 152 || n === 154 });
+  assert.deepEqual(burst.bargeIns, [], "the caller never spoke");
+  assert.equal(burst.stats.inboundMediaGapsFilled, 3);
+  // 10 % of the packets lost at random.
+  let seed = 3;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const lost = new Set(Array.from({ length: 300 }, (_, n) => n).filter(() => random() < 0.1));
+  const scattered = await quietCallerOnNoisyLine({ lost: (n) => n > 0 && lost.has(n) });
+  assert.deepEqual(scattered.bargeIns, [], "the caller never spoke");
 });

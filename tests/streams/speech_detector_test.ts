@@ -343,3 +343,30 @@ Deno.test("`SpeechDetector` refuses bad options with a RangeError naming the val
     /sampleRate.*NaN/,
   );
 });
+
+Deno.test("`SpeechDetector` hears speech that begins 20 ms after the noise drops by 20 dB", () => {
+  // The floor must follow the drop in the speech's first pauses (40 ms between syllables), or
+  // the speech, 5 dB over the old noise, is never 12 dB over the floor.
+  const rate = 8000;
+  let seed = 9;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const amplitude = (db: number) => 32768 * 10 ** (db / 20);
+  const line = new Int16Array(rate * 6).map((_, i) => {
+    const ms = (i * 1000) / rate;
+    let v = (random() * 2 - 1) * Math.sqrt(3) * amplitude(ms < 3000 ? -35 : -55);
+    const t = ms - 3020;
+    if (t >= 0 && t < 1500 && t % 290 < 250) {
+      v += amplitude(-30) * Math.SQRT2 * Math.sin((2 * Math.PI * 220 * i) / rate);
+    }
+    return Math.round(v);
+  });
+  const detector = new SpeechDetector({ sampleRate: rate });
+  const events: SpeechEvent[] = [];
+  const bytes = new Uint8Array(line.buffer);
+  for (let o = 0; o < bytes.length; o += 320) {
+    detector.push(bytes.subarray(o, o + 320), (e) => events.push(e));
+  }
+  detector.flush((e) => events.push(e));
+  const starts = events.filter((e) => e.type === "speechstart").map((e) => e.atMs);
+  assert.ok(starts.length > 0 && starts[0]! <= 3320, `speech starts: ${JSON.stringify(starts)}`);
+});
