@@ -127,8 +127,19 @@ export class ForkMarks {
     return this.audio(new Uint8Array(samples * 2));
   }
 
+  /**
+   * The messages of an interruption: `killAudio`, after the silence that moves what the pre-buffer
+   * holds into the playout buffer, which `killAudio` empties (it leaves the pre-buffer alone: the
+   * interrupted reply's held part would play at the next reply's start).
+   */
+  interrupt(): string | [Uint8Array, string] {
+    const tail = this.tail();
+    this.#killed();
+    return tail === null ? KILL_AUDIO : [tail, KILL_AUDIO];
+  }
+
   /** `killAudio` is leaving: it empties the playout buffer, markers and all, not the pre-buffer. */
-  killed(): void {
+  #killed(): void {
     this.#erased.push(...this.#queued);
     this.#queued = [];
     // Still in the pre-buffer, their markers will take their own names off the cleared list.

@@ -13,7 +13,7 @@ import type {
   SerializerContext,
 } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
-import { PLAYOUT_MARK_PREFIX } from "../playback.ts";
+import { isMidSpeechMark } from "./_mid_speech_mark.ts";
 import {
   type AsteriskEvent,
   type AsteriskFormat,
@@ -320,11 +320,10 @@ export class AsteriskSerializer implements FrameSerializer {
     this.#pending.push(mark);
     // The bot's mark follows all of an utterance's audio: the partial frame goes before it,
     // padded with silence (held, it would play at the next utterance's start and the mark be
-    // answered before it). The transport's own marks fall mid-speech, where padding would put
-    // silence into the speech: the partial frame waits for the next audio there.
-    const tail = name.startsWith(PLAYOUT_MARK_PREFIX)
-      ? null
-      : this.#frames.pad(this.#format.silence);
+    // answered before it), as it does before the transport's end-of-speech mark. The transport's
+    // other marks fall mid-speech, where padding would put silence into the speech: the partial
+    // frame waits for the next audio there.
+    const tail = isMidSpeechMark(name) ? null : this.#frames.pad(this.#format.silence);
     if (tail === null) return this.#markCommands(mark.id);
     const out: SerializedMessage[] = [];
     if (this.#marks === "buffering" && !this.#bulk) {

@@ -12,13 +12,7 @@ import type {
   SerializerContext,
 } from "../serializer.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
-import {
-  DISCONNECT,
-  ForkMarks,
-  KILL_AUDIO,
-  markWithTail,
-  withoutMarkSentinel,
-} from "./_audio_fork.ts";
+import { DISCONNECT, ForkMarks, markWithTail, withoutMarkSentinel } from "./_audio_fork.ts";
 import { isObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -153,8 +147,7 @@ export class FreeSwitchSerializer implements FrameSerializer {
       }
       case "interruption":
         this.#outbound.reset();
-        this.#marks.killed();
-        return KILL_AUDIO;
+        return this.#marks.interrupt();
       case "mark":
         return markWithTail(this.#marks, frame.name);
       case "end": {

@@ -15,13 +15,7 @@ import type {
 } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
-import {
-  DISCONNECT,
-  ForkMarks,
-  KILL_AUDIO,
-  markWithTail,
-  withoutMarkSentinel,
-} from "./_audio_fork.ts";
+import { DISCONNECT, ForkMarks, markWithTail, withoutMarkSentinel } from "./_audio_fork.ts";
 import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -163,8 +157,7 @@ export class JambonzSerializer implements FrameSerializer {
       }
       case "interruption":
         this.#outbound?.reset();
-        this.#marks.killed();
-        return KILL_AUDIO;
+        return this.#marks.interrupt();
       case "mark":
         return markWithTail(this.#marks, frame.name);
       case "end": {

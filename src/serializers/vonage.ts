@@ -7,7 +7,7 @@
  * @module
  */
 
-import { PLAYOUT_MARK_PREFIX } from "../playback.ts";
+import { isMidSpeechMark } from "./_mid_speech_mark.ts";
 import type { DtmfFrame, Frame, MarkFrame, MessageFrame, StartFrame } from "../frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
@@ -127,8 +127,8 @@ export class VonageSerializer implements FrameSerializer {
         const notify = toJson({ action: "notify", payload: { mark: frame.name } });
         // The transport's own playout marks fall mid-speech (every 250 ms to 1 s): padding there
         // would put silence into the speech, so the partial frame waits (the ack comes < 20 ms
-        // early).
-        if (frame.name.startsWith(PLAYOUT_MARK_PREFIX)) return notify;
+        // early). Its end-of-speech mark follows a reply's last audio: the partial frame goes.
+        if (isMidSpeechMark(frame.name)) return notify;
         const tail = this.#frames.pad(SILENCE);
         return tail === null ? notify : [tail, notify];
       }

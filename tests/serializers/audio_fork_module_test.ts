@@ -74,3 +74,23 @@ Deno.test("mod_audio_fork: clearMarks while killAudio's 'cleared' answers are on
   w.frames(60);
   assert.ok(w.marks.some((m) => m.name === "r2"), JSON.stringify(w.module.cleared));
 });
+
+Deno.test("mod_audio_fork: after an interruption nothing of the interrupted reply plays at the next reply's start", () => {
+  // killAudio empties the module's playout buffer, not its pre-buffer: 300 ms (2400 samples)
+  // leave 480 there (1280, then 640, moved on), which would open the next reply.
+  const w = wiredFork();
+  w.speak(300);
+  w.frames(5);
+  w.send({ type: "interruption" });
+  w.frames(5);
+  const cut = w.module.out.length;
+  const next = new Int16Array(160).fill(2000);
+  for (let t = 0; t < 400; t += 20) {
+    w.send({ type: "audio", audio: new Uint8Array(next.buffer), sampleRate: 8000, channels: 1 });
+  }
+  w.send({ type: "mark", name: "__wst:end:1" });
+  w.frames(60);
+  const after = w.module.out.slice(cut);
+  assert.equal(after.filter((v) => v === 1000).length / 8, 0, "ms of the interrupted reply");
+  assert.equal(after.filter((v) => v === 2000).length / 8, 400, "the next reply, whole");
+});

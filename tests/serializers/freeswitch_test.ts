@@ -18,10 +18,10 @@ Deno.test("`FreeSwitchSerializer` plays the documented mod_audio_fork session me
   fs.setup(SETUP);
   const documented = documentedOnly(fs);
   await playFork(documented.serializer, freeswitchCall, 16000);
-  // The bot's own marks get no silence (a mark may fall mid-speech); at the end what the
-  // module's pre-buffer holds below its first threshold (1280 samples) is made up with silence,
-  // so it plays before the hang-up: 1120 samples here.
-  assert.deepEqual(documented.extra, [{ after: "end", bytes: 1120 * 2 }]);
+  // The bot's own marks get no silence (a mark may fall mid-speech). What the module's pre-buffer
+  // holds below its first threshold (1280 samples) is made up with silence before killAudio,
+  // which leaves the pre-buffer alone (1120 samples here); nothing is held at the hang-up.
+  assert.deepEqual(documented.extra, [{ after: "interruption", bytes: 1120 * 2 }]);
 });
 
 Deno.test("`FreeSwitchSerializer` takes any metadata text as the start, and names the call when it can", () => {

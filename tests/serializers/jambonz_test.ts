@@ -48,10 +48,14 @@ Deno.test("`JambonzSerializer` plays the documented listen session message by me
   await playFork(documented.serializer, jambonzCall, 16000);
   assert.equal(jambonz.streamSampleRate, 16000, "sends back at the rate it was sent");
   assert.deepEqual(calls.reported, []);
-  // The bot's own marks get no silence (a mark may fall mid-speech); at the end the audio the
-  // module's pre-buffer still holds below its threshold (640 samples) is made up with silence,
-  // so it plays before the hang-up: 320 samples here.
-  assert.deepEqual(documented.extra, [{ after: "end", bytes: 320 * 2 }]);
+  // The bot's own marks get no silence (a mark may fall mid-speech). What the module's pre-buffer
+  // holds below its threshold (640 samples) is made up with silence before killAudio (which
+  // leaves the pre-buffer alone: 319 samples), and before the hang-up (639: the sentinel sample
+  // given to the name killAudio left without a marker waits there).
+  assert.deepEqual(documented.extra, [
+    { after: "interruption", bytes: 319 * 2 },
+    { after: "end", bytes: 639 * 2 },
+  ]);
 });
 
 Deno.test("`JambonzSerializer` turns a stereo or mixed stream into one clear error and drops its audio, counted", () => {
@@ -150,13 +154,15 @@ Deno.test("`JambonzSerializer` gives each mark name the module is left holding w
   // 160 ms passes the first pre-buffer threshold (1280 samples): the first marker is played out.
   jambonz.serialize({ type: "mark", name: "__wst:1" });
   jambonz.serialize(audio(160));
-  // The second stays in the pre-buffer (40 ms is below 640), which killAudio leaves alone.
+  // The second waits in the pre-buffer (40 ms is below 640), which killAudio leaves alone: the
+  // interruption's silence moves it on first (or that audio would open the next reply), so its
+  // marker is erased too.
   jambonz.serialize({ type: "mark", name: "__wst:2" });
   jambonz.serialize(audio(40));
   jambonz.serialize({ type: "interruption" });
   jambonz.deserialize('{"type": "mark", "data": {"name":"__wst:1", "event": "cleared"}}');
   jambonz.deserialize('{"type": "mark", "data": {"name":"__wst:2", "event": "cleared"}}');
-  assert.deepEqual(sent.map((m) => [...m]), [sentinel]);
+  assert.deepEqual(sent.map((m) => [...m]), [sentinel, sentinel]);
   // A mark in inventory when clearMarks comes: one sentinel follows the command.
   jambonz.serialize({ type: "mark", name: "__wst:3" });
   const cleared = jambonz.serialize({ type: "message", message: { type: "clearMarks" } });
