@@ -13,7 +13,7 @@ import { verifyTwilioSignature } from "@x/ws-transport/twilio";
 export interface ProviderChecks {
   /** Checks `X-Twilio-Signature` on `/twilio`. */
   twilioAuthToken?: string | undefined;
-  /** Checks `X-Plivo-Signature-V3` on `/plivo`. */
+  /** Checks `X-Plivo-Signature-V3` (or `-Ma-V3`: the main account's token) on `/plivo`. */
   plivoAuthToken?: string | undefined;
   /** The host the providers call (behind a tunnel, not the request's own): the URL they sign. */
   publicHost?: string | undefined;
@@ -54,26 +54,30 @@ export function providerAuthorizer(
     if (checks.openProviders.includes(provider)) return true;
     // The providers sign the URL they called; behind a tunnel that is the public one, not ours.
     const signedUrl = `wss://${checks.publicHost ?? url.host}${url.pathname}${url.search}`;
-    const verdict = (valid: boolean, header: string, setting: string) =>
+    const verdict = (valid: boolean, headers: string[], setting: string) =>
       valid || refuse(
-        request.headers.has(header)
-          ? `${header} does not match ${signedUrl} (is PUBLIC_HOST the host the provider ` +
-            `calls, and ${setting} this account's?)`
-          : `no ${header}`,
+        headers.some((header) => request.headers.has(header))
+          ? `${headers.join(" / ")} does not match ${signedUrl} (is PUBLIC_HOST the host the ` +
+            `provider calls, and ${setting} this account's?)`
+          : `no ${headers.join(" or ")}`,
       );
     if (provider === "twilio" && checks.twilioAuthToken !== undefined) {
       const valid = await verifyTwilioSignature(request, {
         authToken: checks.twilioAuthToken,
         url: signedUrl,
       });
-      return verdict(valid, "x-twilio-signature", "TWILIO_AUTH_TOKEN");
+      return verdict(valid, ["x-twilio-signature"], "TWILIO_AUTH_TOKEN");
     }
     if (provider === "plivo" && checks.plivoAuthToken !== undefined) {
       const valid = await verifyPlivoSignature(request, {
         authToken: checks.plivoAuthToken,
         url: signedUrl,
       });
-      return verdict(valid, "x-plivo-signature-v3", "PLIVO_AUTH_TOKEN");
+      return verdict(
+        valid,
+        ["x-plivo-signature-v3", "x-plivo-signature-ma-v3"],
+        "PLIVO_AUTH_TOKEN",
+      );
     }
     return refuse(
       `${provider} calls have no check here and ${settings} is set: list ${provider} in ` +

@@ -1,5 +1,6 @@
 /**
- * `PUBLIC_HOST`, read as the host name it must be.
+ * `PUBLIC_HOST`, read as the host name it must be. The same file stands in each example that
+ * reads it (examples/twilio, examples/realtime-bridge), so that each example stands alone.
  *
  * @module
  */

@@ -154,8 +154,9 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
 
   /** Accepts the call's WebSocket, unless one is already live here (409). */
   async fetch(request: Request): Promise<Response> {
-    if (this.#live || this.#resetting) {
-      return new Response("This call is already connected", { status: 409 });
+    if (this.#live) return new Response("This call is already connected", { status: 409 });
+    if (this.#resetting) {
+      return new Response("This call's object is resetting: try again", { status: 409 });
     }
     // Claimed before the first await: a second request may run while this one waits.
     this.#live = true;

@@ -35,7 +35,10 @@ export class StreamTrack {
   /** The bytes read while a WAV header may still be coming in pieces. */
   #head: Uint8Array | undefined;
   #reader: ReadableStreamDefaultReader<AudioFrame | Uint8Array> | undefined;
-  /** A reader was taken (by {@linkcode begin}): from then on, stopping cancels through it. */
+  /**
+   * A reader was taken (by {@linkcode begin}), or the track was stopped before one was: either
+   * way, no other reader may be taken.
+   */
   #began = false;
   #converter: StreamConverter | undefined;
   #events: StreamTrackEvents | undefined;

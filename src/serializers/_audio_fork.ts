@@ -15,7 +15,7 @@ import { PLAYOUT_END_MARK_PREFIX } from "../playback.ts";
 import type { JsonReader } from "./telephony/json_reader.ts";
 
 /** Drops the audio playing and buffered; marks not reached come back as `cleared`. */
-export const KILL_AUDIO = '{"type":"killAudio"}';
+const KILL_AUDIO = '{"type":"killAudio"}';
 /** Ends the fork: jambonz closes the socket and ends the `listen`. */
 export const DISCONNECT = '{"type":"disconnect"}';
 
@@ -140,10 +140,9 @@ export class ForkMarks {
 
   /** `killAudio` is leaving: it empties the playout buffer, markers and all, not the pre-buffer. */
   #killed(): void {
+    // `interrupt` flushed the pre-buffer first: every marker is in the playout buffer, erased.
     this.#erased.push(...this.#queued);
     this.#queued = [];
-    // Still in the pre-buffer, their markers will take their own names off the cleared list.
-    this.#prebuffered = [];
     this.#inventory = [];
   }
 

@@ -450,7 +450,8 @@ function notACommand(message: unknown): TransportError {
   return new TransportError(
     "encode",
     `${PROVIDER}: message ${describe(message)} is not a command: send a command's name ` +
-      `("GET_STATUS") or an object { command, ...parameters }`,
+      `("GET_STATUS"), one with its correlation id ("STOP_MEDIA_BUFFERING <id>") or an object ` +
+      "{ command, ...parameters }",
   );
 }
 

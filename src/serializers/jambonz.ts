@@ -165,9 +165,13 @@ export class JambonzSerializer implements FrameSerializer {
         const tail = this.#marks.tail();
         const end = this.#end();
         if (tail === null) return end;
-        return end instanceof Promise
-          ? end.then((message): SerializedMessage[] => [tail, message])
-          : [tail, end];
+        if (!(end instanceof Promise)) return [tail, end];
+        // A hang-up through the REST API ends the call when it answers: the tail goes now.
+        if (this.#context !== undefined) {
+          this.#context.send(tail);
+          return end;
+        }
+        return end.then((message): SerializedMessage[] => [tail, message]);
       }
       case "cancel":
         return this.#end();

@@ -49,9 +49,9 @@ export interface VonageSerializerOptions {
  * Outbound: audio is resampled to Vonage's rate and cut into 20 ms binary messages (640 bytes at
  * 16 kHz), as Vonage asks, keeping a partial frame until the next audio; `interruption` drops
  * that partial frame and sends `{"action":"clear"}`; `mark` sends any partial frame padded with
- * silence, then `{"action":"notify","payload":{"mark":name}}` (the transport's own playout marks
- * leave the partial frame waiting instead, so no silence falls into the speech); `end` sends the partial frame
- * padded likewise; `message` frames go as JSON text (for other Vonage actions). Hanging up is the
+ * silence, then `{"action":"notify","payload":{"mark":name}}` (the transport's mid-speech
+ * playout marks leave the partial frame waiting instead, so no silence falls into the speech; its
+ * end-of-speech mark sends it padded); `end` sends the partial frame padded likewise; `message` frames go as JSON text (for other Vonage actions). Hanging up is the
  * transport closing the socket: Vonage ends the WebSocket leg then (its REST API needs a JWT
  * signed with the application's private key, which is out of this module's scope).
  *

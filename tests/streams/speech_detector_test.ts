@@ -276,7 +276,7 @@ Deno.test("`SpeechDetector` takes neither a lost packet's zeros nor a muted line
 });
 
 Deno.test("`SpeechDetector` follows a quieter noise within 50 ms, past a lost packet's ring", () => {
-  // The floor falls to the median of the last 100 ms: a noise 20 dB quieter from 2 s on lowers
+  // The floor falls to a quieter level held for 30 ms: a noise 20 dB quieter from 2 s on lowers
   // it at once (the tone at 2.3 s is 20 dB over the new noise, 0 dB over the old)...
   const rate = 8000;
   const quieter = noise(rate, 4000, (ms) => (ms < 2000 ? -40 : -60), 9);
