@@ -295,3 +295,27 @@ Deno.test("`JambonzSerializer` behind the Deno adapter: a client asking for audi
   await closed;
   await server.shutdown();
 });
+
+Deno.test("`JambonzSerializer` ending through the REST API sends the audio mod_audio_fork still holds before the hang-up", async () => {
+  // The module plays only whole batches (1280 samples first): 100 ms at 8 kHz waits in its
+  // pre-buffer. A REST hang-up ends the call when it answers, so the silence that lets that part
+  // play must go out before, not with the disconnect after it.
+  let answer!: () => void;
+  const fake = fakeFetch(() =>
+    new Promise<Response>((
+      resolve,
+    ) => (answer = () => resolve(new Response(null, { status: 204 }))))
+  );
+  const jambonz = new JambonzSerializer({ apiKey: "KEY", fetch: fake.fetch });
+  const sent: unknown[] = [];
+  jambonz.bind({ ...recordingContext().context, send: (m) => void sent.push(m) });
+  jambonz.setup({ ...SETUP, outputSampleRate: 8000 });
+  jambonz.deserialize(preamble());
+  jambonz.serialize({ type: "audio", audio: new Uint8Array(1600), sampleRate: 8000, channels: 1 });
+  const ended = jambonz.serialize({ type: "end" });
+  assert.ok(ended instanceof Promise);
+  assert.equal(sent.length, 1, "the silence left before the hang-up was answered");
+  assert.equal((sent[0] as Uint8Array).length, (1280 - 800) * 2);
+  answer();
+  assert.equal(await ended, '{"type":"disconnect"}');
+});
