@@ -8,9 +8,9 @@
 
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { within } from "../_ws_client.ts";
+import { type ChildServer, launchServer } from "./_child_server.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-const LISTENING = /deno serve: Listening on https?:\/\/\S*?:(\d+)/;
 
 /** The environment the process gets: `env` and what Deno itself needs to find its cache. */
 function childEnv(env: Record<string, string>): Record<string, string> {
@@ -22,85 +22,19 @@ function childEnv(env: Record<string, string>): Record<string, string> {
   return { ...keep, ...env };
 }
 
-function command(file: string, env: Record<string, string>): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["serve", "--allow-net", "--allow-env", "--host", "127.0.0.1", "--port", "0", file],
-    cwd: fromFileUrl(ROOT),
-    clearEnv: true,
-    env: childEnv(env),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
 /** A `main.ts` under `deno serve`. */
-export interface ServedMain extends AsyncDisposable {
-  port: number;
-  /** What it printed so far, stdout and stderr. */
-  output(): string;
-  /** Settles once it has printed a line matching `pattern` (bounded: rejects after 10 s). */
-  printed(pattern: RegExp): Promise<void>;
-}
+export type ServedMain = ChildServer;
 
 /**
  * Starts `file` (relative to the repository) under `deno serve`; rejects, with what it printed,
- * when it exits before listening. `exited` then holds its exit code.
+ * when it exits before listening. The error's `code` then holds its exit code.
  */
-export async function serveMain(file: string, env: Record<string, string>): Promise<ServedMain> {
-  const child = command(file, env).spawn();
-  let log = "";
-  let wake = () => {};
-  // Waiting for output is woken by the output itself, never by polling.
-  const waiters = new Set<() => void>();
-  const drain = async (stream: ReadableStream<Uint8Array<ArrayBuffer>>) => {
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      log += text;
-      wake();
-      for (const waiter of waiters) waiter();
-    }
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  let code: number | undefined;
-  const status = child.status.then((s) => {
-    code = s.code;
-    wake();
-  });
-  const close = async () => {
-    if (code === undefined) child.kill("SIGKILL");
-    await status;
-    await drained;
-  };
-  try {
-    const port = await within(
-      new Promise<number>((resolve, reject) => {
-        wake = () => {
-          const found = LISTENING.exec(log)?.[1];
-          if (found) resolve(Number(found));
-          else if (code !== undefined) {
-            reject(Object.assign(new Error(`exited ${code} before listening:\n${log}`), { code }));
-          }
-        };
-        wake();
-      }),
-      30000,
-      `listening line from ${file}`,
-    );
-    const printed = (pattern: RegExp) => {
-      let waiter = () => {};
-      const seen = new Promise<void>((resolve) => {
-        waiter = () => pattern.test(log) && resolve();
-        waiters.add(waiter);
-        waiter();
-      });
-      return within(seen, 10000, `${pattern} in the output of ${file}:\n${log}`)
-        .finally(() => waiters.delete(waiter));
-    };
-    return { port, output: () => log, printed, [Symbol.asyncDispose]: close };
-  } catch (error) {
-    await close();
-    throw error;
-  }
+export function serveMain(file: string, env: Record<string, string>): Promise<ServedMain> {
+  return launchServer(
+    Deno.execPath(),
+    ["serve", "--allow-net", "--allow-env", "--host", "127.0.0.1", "--port", "0", file],
+    { cwd: fromFileUrl(ROOT), env: childEnv(env), clearEnv: true, listenTimeoutMs: 30000 },
+  );
 }
 
 /** What `file` does with `env` when it refuses to start: its exit code and what it printed. */

@@ -12,7 +12,7 @@ import "@oven/bun-linux-x64/package.json" with { type: "json" };
 import { dirname, join } from "node:path";
 import { fileURLToPath as fromFileUrl, pathToFileURL as toFileUrl } from "node:url";
 import { bundleForNode } from "../runtimes/node/child_runtime.ts";
-import { within } from "../_ws_client.ts";
+import { launchServer } from "./_child_server.ts";
 import type { ServerPlan } from "./_readme_plan.ts";
 import { bundleWorker, startWorker } from "./_workerd.ts";
 
@@ -25,8 +25,6 @@ const PRELOAD = {
   node: fromFileUrl(new URL("./_listen_node.mjs", import.meta.url)),
   bun: fromFileUrl(new URL("./_listen_bun.ts", import.meta.url)),
 };
-/** `listening <port>` from our preloads, or `deno serve`'s own line. */
-const LISTENING = /(?:^|\n)(?:listening |deno serve: Listening on https?:\/\/\S*?:)(\d+)/;
 
 /** The bot the README blocks import from `./bot.ts`: an echo, every frame back as it came. */
 const BOT = `import type { Frame } from "@x/ws-transport";
@@ -77,63 +75,12 @@ export interface BlockServer extends AsyncDisposable {
 }
 
 /** Starts `command`, waits (bounded) until it says which port it listens on. */
-async function launch(
+function launch(
   command: string,
   args: string[],
   options: { cwd: string; env: Record<string, string>; cleanup: () => Promise<void> },
 ): Promise<BlockServer> {
-  const child = new Deno.Command(command, {
-    args,
-    cwd: options.cwd,
-    env: options.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let log = "";
-  let wake = () => {};
-  const drain = async (stream: ReadableStream<Uint8Array<ArrayBuffer>>) => {
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      log += text;
-      wake();
-    }
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  let exited = false;
-  const status = child.status.finally(() => {
-    exited = true;
-    wake();
-  });
-  const close = async () => {
-    if (!exited) child.kill("SIGTERM");
-    // `deno serve` shuts down gracefully on SIGTERM, waiting for open requests: a hung one
-    // would keep it forever. What has not gone after a few seconds is killed.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([status, new Promise((resolve) => timer = setTimeout(resolve, 5000))]);
-    clearTimeout(timer);
-    if (!exited) child.kill("SIGKILL");
-    await status;
-    await drained;
-    await options.cleanup();
-  };
-  try {
-    const port = await within(
-      new Promise<number>((resolve, reject) => {
-        wake = () => {
-          const found = LISTENING.exec(log)?.[1];
-          if (found) resolve(Number(found));
-          else if (exited) reject(new Error(`${command} ended before listening:\n${log}`));
-        };
-        wake();
-      }),
-      60000,
-      `listening line from ${command} ${args.join(" ")}; it printed:\n${log}`,
-    );
-    return { port, output: () => log, close, [Symbol.asyncDispose]: close };
-  } catch (error) {
-    await close();
-    throw error;
-  }
+  return launchServer(command, args, { ...options, listenTimeoutMs: 60000 });
 }
 
 /**
