@@ -103,14 +103,19 @@ export class ForkMarks {
 
   /** Binary audio is leaving: the inventory's markers, then its samples, join the pre-buffer. */
   audio(bytes: Uint8Array): Uint8Array {
+    // Called for every chunk sent: the lists are touched only when there are marks to move.
     this.#held += this.#inventory.length + (bytes.length >> 1);
-    this.#prebuffered.push(...this.#inventory);
-    this.#inventory = [];
+    if (this.#inventory.length > 0) {
+      this.#prebuffered.push(...this.#inventory);
+      this.#inventory.length = 0;
+    }
     if (this.#held >= this.#threshold) {
       this.#held = 0;
       this.#threshold = THRESHOLD;
-      this.#queued.push(...this.#prebuffered);
-      this.#prebuffered = [];
+      if (this.#prebuffered.length > 0) {
+        this.#queued.push(...this.#prebuffered);
+        this.#prebuffered.length = 0;
+      }
     }
     return bytes;
   }
