@@ -96,12 +96,11 @@ export class OutboundSender {
       return false;
     }
     const frame = this.#addWavHeader ? { ...chunk, audio: wrapWav(chunk.audio, chunk) } : chunk;
-    const encodeErrors = this.#stats.encodeErrors;
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
       return result.then((messages) => this.#transmitAudio(chunk, messages, this.#transmit));
     }
-    if (this.#stats.encodeErrors !== encodeErrors) return false;
+    if (result === REFUSED) return false;
     return this.#transmitAudio(chunk, result, this.#put);
   }
 
@@ -115,6 +114,7 @@ export class OutboundSender {
     if (result instanceof Promise) {
       return result.then((messages) => this.#transmitAll(messages, this.#transmit));
     }
+    if (result === REFUSED) return;
     return this.#transmitAll(result, this.#put);
   }
 
@@ -131,6 +131,7 @@ export class OutboundSender {
       void result.then((messages) => this.#transmitEach(messages, this.#transmit));
       return true;
     }
+    if (result === REFUSED) return false;
     this.#transmitEach(result, this.#transmit);
     return this.#stats.messagesOut > before;
   }
@@ -191,17 +192,17 @@ export class OutboundSender {
   }
 
   /**
-   * The serializer's messages for `frame` as a list, now when the serializer answers at once. A
-   * frame it cannot encode is reported, counted and skipped (`null`).
+   * The serializer's messages for `frame`, now when the serializer answers at once. A frame it
+   * cannot encode is reported and counted: `REFUSED` at once, `null` (nothing to send) later.
    */
-  #serialize(frame: Frame): Serialized | Promise<Serialized> {
+  #serialize(frame: Frame): Serialized | typeof REFUSED | Promise<Serialized> {
     let result: SerializeResult;
     try {
       // `?? null`: a serializer written in JavaScript may fall off its switch with `undefined`.
       result = this.#serializer.serialize(frame) ?? null;
     } catch (cause) {
       this.#encodeFailed(cause);
-      return null;
+      return REFUSED;
     }
     if (result instanceof Promise) {
       return result.then((messages) => messages ?? null, (cause) => {
@@ -292,6 +293,9 @@ export class OutboundSender {
     } while (this.#unsentBound > this.#maxBufferedBytes);
   }
 }
+
+/** The serializer refused a frame at once (reported and counted). */
+const REFUSED: unique symbol = Symbol("refused");
 
 /** What a serializer answers with, now: one message or several (no array made for one), or none. */
 type Serialized = SerializedMessage | SerializedMessage[] | null;
