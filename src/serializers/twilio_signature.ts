@@ -45,8 +45,7 @@ const encoder = new TextEncoder();
  * as given and with its default port added or removed. A JSON POST is checked through its
  * `bodySHA256` query parameter; any other POST body that is not a form (`multipart/form-data`
  * too) gives `false`, since the signature cannot cover it. The request's body is read from a
- * clone; the request stays
- * usable. With a `replayGuard`, a signature seen before gives `false` (see its limits there).
+ * clone; the request stays usable. With a `replayGuard`, a signature seen before gives `false` (see its limits there).
  *
  * @example Refusing an unsigned upgrade
  * ```ts

@@ -136,10 +136,10 @@ export class CallAudioTimeline {
     options: Required<BargeInOptions>,
   ): BargeInSpeech | null {
     if (this.#bargeIn) return this.#bargeIn;
-    const spoken = this.#ownUtterances((frameStart - this.#callerStartMs) * this.#speed);
     const spurt = this.bot.currentStartMs;
     if (spurt === null || spurt === this.#lastBargedSpurt) return null;
     if (this.bargeIns.length >= options.count) return null;
+    const spoken = this.#ownUtterances((frameStart - this.#callerStartMs) * this.#speed);
     const last = this.bargeIns.at(-1);
     if (
       last !== undefined && !this.#answerHeardOut && spurt >= last.endMs &&
