@@ -97,9 +97,21 @@ export class InboundPath {
     this.#queue.end();
   }
 
-  /** See {@linkcode InboundQueue.receive}. */
+  /**
+   * See {@linkcode InboundQueue.receive}. A handler that throws ends the session: reported as a
+   * fatal "application" error (close code 1011), as an erroring pipeline would end it.
+   */
   handTo(handler: (frame: Frame) => void): void {
-    this.#queue.receive(handler);
+    this.#queue.receive((frame) => {
+      try {
+        handler(frame);
+      } catch (cause) {
+        const message = `receive handler threw: ${String(cause)}`;
+        this.#onError(
+          new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),
+        );
+      }
+    });
   }
 
   /**

@@ -14,7 +14,7 @@ import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
 import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./playback.ts";
-import type { FrameSerializer } from "./serializer.ts";
+import type { FrameSerializer, SerializerContext } from "./serializer.ts";
 import type { ObserverList } from "./_observer_list.ts";
 import type { OutboundMixer } from "./session_observer.ts";
 import type { WebSocketLike } from "./socket.ts";
@@ -179,6 +179,16 @@ export class OutboundPath {
       this.#pauseBound.cancel();
     }
     this.#pump.hold(paused);
+  }
+
+  /** The serializer's means on the send side (`FrameSerializer.bind`): send, count, report, pause. */
+  serializerContext(): SerializerContext {
+    return {
+      send: (message) => this.sender.sendMessage(message),
+      count: (counter, amount = 1) => void (this.#stats[counter] += amount),
+      report: this.#onError,
+      pauseSending: (paused) => this.pauseSending(paused),
+    };
   }
 
   /** Queues audio (unless its response was interrupted); a promise when the writer should wait. */

@@ -4,8 +4,10 @@
  * The data flow, one hop per file (the transport keeps the lifecycle and the dispatch):
  *
  * ```text
- * inbound   _inbound_path.ts: socket message ─► _inbound_decoder.ts (size limit, Blob, in-order
- *             async decode) ─► serializer.deserialize (serializer.ts; serializers/…) ─► frames
+ * set-up    _serializer_setup.ts: the serializer claimed for this session and set up (bounded)
+ *
+ * inbound   _socket_events.ts ─► _inbound_path.ts ─► _inbound_decoder.ts (size limit, Blob,
+ *             in-order async decode) ─► serializer.deserialize (serializer.ts; serializers/…) ─► frames
  *             ─► own marks to _playback_tracker.ts; the rest to _inbound_queue.ts (bounded;
  *             oldest audio dropped) ─► receive(handler) | readable (_inbound_stream.ts, _frame_pipe.ts)
  *
@@ -25,13 +27,15 @@
  * @module
  */
 
-import { audioFrameProblem } from "./_audio_frame_problem.ts";
+import { audioFrameProblem, notAFrameProblem } from "./_frame_problem.ts";
 import { frameWritable } from "./_frame_writer.ts";
 import { InboundPath } from "./_inbound_path.ts";
 import { ObserverList } from "./_observer_list.ts";
 import { OutboundPath } from "./_outbound_path.ts";
+import { claimSerializer, releaseSerializer, setUpSerializer } from "./_serializer_setup.ts";
 import { SessionWatch } from "./_session_watch.ts";
 import { SocketCloser } from "./_socket_closer.ts";
+import { SocketEvents } from "./_socket_events.ts";
 import { UnheardErrors } from "./_unheard_errors.ts";
 import { type Clock, type ClockTimer, systemClock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
@@ -41,11 +45,10 @@ import {
   TransportErrorEvent,
   type TransportEventMap,
 } from "./events.ts";
-import type { Frame, FrameType } from "./frames.ts";
+import type { Frame } from "./frames.ts";
 import type { InterruptResult, PlaybackState } from "./playback.ts";
 import type { FrameSerializer } from "./serializer.ts";
 import type { SessionObserver } from "./session_observer.ts";
-import { RawPcmSerializer } from "./serializers/raw_pcm.ts";
 import { ReadyState, type WebSocketData, type WebSocketLike } from "./socket.ts";
 import {
   assertCloseCode,
@@ -153,6 +156,7 @@ export class WebSocketTransport extends EventTarget {
     (error) => void this.dispatchEvent(new TransportErrorEvent(error)),
   );
   readonly #watch: SessionWatch;
+  readonly #events: SocketEvents;
   readonly #closer: SocketCloser;
   /** Fires "connected" a task after construction on a socket that is already open. */
   readonly #opened: ClockTimer;
@@ -192,13 +196,13 @@ export class WebSocketTransport extends EventTarget {
       observers: this.#observers,
       clock,
     });
-    this.#listen();
-    this.#serializer.bind?.({
-      send: (message) => this.#out.sender.sendMessage(message),
-      count: (counter, amount = 1) => void (this.#stats[counter] += amount),
-      report: this.#onError,
-      pauseSending: (paused) => this.#out.pauseSending(paused),
+    this.#events = new SocketEvents(socket, {
+      message: this.#onMessage,
+      open: this.#onOpen,
+      close: this.#onClose,
+      error: this.#onError,
     });
+    this.#serializer.bind?.(this.#out.serializerContext());
     this.#opened = clock.timer(this.#onOpen);
     this.#closer = new SocketCloser({
       socket,
@@ -255,21 +259,13 @@ export class WebSocketTransport extends EventTarget {
    * `TypeError` when {@linkcode readable} or another handler already takes the frames.
    */
   receive(handler: (frame: Frame) => void): void {
-    this.#in.handTo((frame) => {
-      try {
-        handler(frame);
-      } catch (cause) {
-        const message = `receive handler threw: ${String(cause)}`;
-        const options = { cause, closeCode: 1011, fatal: true };
-        this.#fail(new TransportError("application", message, options));
-      }
-    });
+    this.#in.handTo(handler);
   }
 
   /** A frame that cannot be sent (malformed, or no frame at all): dropped, counted, reported. */
   #refuse(problem: string): undefined {
     this.#stats.encodeErrors++;
-    this.#report(new TransportError("encode", problem));
+    this.#unheard.report(new TransportError("encode", problem));
     return undefined;
   }
 
@@ -283,13 +279,8 @@ export class WebSocketTransport extends EventTarget {
    * must keep, so the caller may reuse its buffer at once.
    */
   send(frame: Frame): Promise<void> | undefined {
-    if (frame === null || typeof frame !== "object") {
-      return this.#refuse(`send takes a frame, got ${frame === null ? "null" : typeof frame}`);
-    }
-    // Audio, nearly every frame sent, is known without a lookup.
-    if (frame.type !== "audio" && !FRAME_TYPES.has(frame.type)) {
-      return this.#refuse(`send takes a frame, got one of type ${JSON.stringify(frame.type)}`);
-    }
+    const notAFrame = notAFrameProblem(frame);
+    if (notAFrame !== undefined) return this.#refuse(notAFrame);
     this.#stats.framesOut++;
     if (this.#closing) {
       if (frame.type === "audio") this.#stats.audioBytesDroppedOnClose += frame.audio.length;
@@ -447,45 +438,18 @@ export class WebSocketTransport extends EventTarget {
 
   // ---- set-up and lifecycle ------------------------------------------------------------------
 
-  #listen(): void {
-    const socket = this.#socket;
-    // Binary messages arrive as Blob otherwise, which costs an async read and can reorder them.
-    // A socket that fixes its binaryType (some test doubles) still works: Blob is handled.
-    try {
-      socket.binaryType = "arraybuffer";
-    } catch { /* see above */ }
-    socket.addEventListener("message", this.#onMessage);
-    socket.addEventListener("close", this.#onClose);
-    socket.addEventListener("error", this.#onSocketError);
-    if (socket.readyState === ReadyState.CONNECTING) {
-      socket.addEventListener("open", this.#onOpen);
-    }
-  }
-
   async #setUp(): Promise<void> {
     try {
-      const setup = this.#serializer.setup?.({
-        inputSampleRate: this.#options.inputSampleRate,
-        inputChannels: this.#options.inputChannels,
-        outputSampleRate: this.#options.outputSampleRate,
-        outputChannels: this.#options.outputChannels,
-        outputChunkMs: this.#options.chunkMs,
+      const pending = setUpSerializer(this.#serializer, this.#options, {
+        clock: this.#clock,
+        timeoutMs: this.#options.sendTimeoutMs,
+        signal: this.#over.signal,
       });
-      if (typeof (setup as PromiseLike<void> | undefined)?.then === "function") {
-        await this.#boundSetUp(Promise.resolve(setup));
-      }
-    } catch (cause) {
-      if (cause === SESSION_OVER) return; // nothing to report: the session ended meanwhile
       // One that threw at once did so inside the constructor: its error is held for the first
       // listener (_unheard_errors.ts), and the close settles `closed` later all the same.
-      const error = cause instanceof SetUpTimeout
-        ? new TransportError("protocol", cause.message, { closeCode: 1011, fatal: true })
-        : new TransportError("protocol", `serializer setup failed: ${String(cause)}`, {
-          cause,
-          closeCode: 1011,
-          fatal: true,
-        });
-      this.#fail(error);
+      if (pending !== undefined && !await pending) return; // the session ended meanwhile
+    } catch (error) {
+      this.#fail(error as TransportError);
       return;
     }
     this.#isReady = true;
@@ -495,31 +459,6 @@ export class WebSocketTransport extends EventTarget {
       this.#opened.arm(0);
     }
     this.#in.start();
-  }
-
-  /**
-   * An asynchronous set-up may take up to `sendTimeoutMs`: until it settles, messages wait
-   * undecoded and nothing is sent, so one that never settles must not hold the session open.
-   */
-  #boundSetUp(setup: Promise<void>): Promise<void> {
-    const timeoutMs = this.#options.sendTimeoutMs;
-    return new Promise<void>((resolve, reject) => {
-      const bound = this.#clock.timer(() => {
-        reject(new SetUpTimeout(`serializer setup did not finish within ${timeoutMs} ms`));
-      });
-      bound.arm(timeoutMs);
-      // The session may end meanwhile (the peer hung up): its timer goes with it, and what
-      // waits for the set-up (`interrupt()`) is let go.
-      const ended = () => {
-        bound.cancel();
-        reject(SESSION_OVER);
-      };
-      this.#over.signal.addEventListener("abort", ended, { once: true });
-      setup.finally(() => {
-        bound.cancel();
-        this.#over.signal.removeEventListener("abort", ended);
-      }).then(resolve, reject);
-    });
   }
 
   #onMessage = (event: Event): void => {
@@ -534,11 +473,7 @@ export class WebSocketTransport extends EventTarget {
     this.#out.start();
   };
 
-  #onClose = (event: Event): void => {
-    const { code, reason = "", wasClean } = event as CloseEvent;
-    // Some runtimes report a dropped connection as code 0 or none at all: it is 1006 (RFC 6455
-    // §7.1.5) unless the closing handshake did happen, when the peer simply sent no code (1005).
-    const closeCode = code === undefined || code === 0 ? (wasClean ? 1005 : 1006) : code;
+  #onClose = (closeCode: number, reason: string): void => {
     const remote = !this.#closing;
     this.#closing = true;
     if (remote) {
@@ -551,16 +486,6 @@ export class WebSocketTransport extends EventTarget {
     }
   };
 
-  #onSocketError = (event: Event): void => {
-    // An adapter's socket reports what its runtime refused on the transport's behalf (a message
-    // over the size limit) as the transport's own error: fatal ones close from this side.
-    const refusal = (event as Event & { error?: unknown }).error;
-    if (refusal instanceof TransportError) return this.#onError(refusal);
-    // Runtimes follow an "error" event with "close"; the close settles the session.
-    const message = (event as Event & { message?: string }).message ?? "socket error";
-    this.#report(new TransportError("closed", message, { cause: event }));
-  };
-
   /** The socket is gone: settle everything once. */
   #finish(code: number, reason: string): void {
     if (this.#over.signal.aborted) return;
@@ -568,13 +493,9 @@ export class WebSocketTransport extends EventTarget {
     this.#opened.cancel();
     this.#watch.stop();
     this.#out.stop();
-    const socket = this.#socket;
-    socket.removeEventListener("message", this.#onMessage);
-    socket.removeEventListener("close", this.#onClose);
-    socket.removeEventListener("error", this.#onSocketError);
-    socket.removeEventListener("open", this.#onOpen);
+    this.#events.stop();
     this.#in.stop();
-    serializersInUse.delete(this.#serializer);
+    releaseSerializer(this.#serializer);
     const closed = this.#ended = { code, reason, initiator: this.#initiator };
     for (const observer of this.#observers.list) observer.closed?.(closed);
     this.#resolveClosed(closed);
@@ -587,17 +508,13 @@ export class WebSocketTransport extends EventTarget {
 
   /** Reports a fatal error and ends the session with its close code. */
   #fail(error: TransportError): void {
-    this.#report(error);
-    void this.close(error.closeCode ?? 1011, error.message);
-  }
-
-  #report(error: TransportError): void {
     this.#unheard.report(error);
+    void this.close(error.closeCode ?? 1011, error.message);
   }
 
   #onError = (error: TransportError): void => {
     if (error.fatal) this.#fail(error);
-    else this.#report(error);
+    else this.#unheard.report(error);
   };
 
   // ---- ending ----------------------------------------------------------------------------------
@@ -631,41 +548,3 @@ export class WebSocketTransport extends EventTarget {
     this.#leave();
   }
 }
-
-/** The serializers serving a live session: each keeps one call's state, so one session each. */
-const serializersInUse = new WeakSet<FrameSerializer>();
-
-/** Every frame type but audio (what `send` takes): the record makes the checker list them all. */
-const FRAME_TYPES: ReadonlySet<string> = new Set(Object.keys(
-  {
-    interruption: true,
-    cancel: true,
-    end: true,
-    message: true,
-    text: true,
-    transcription: true,
-    dtmf: true,
-    mark: true,
-    start: true,
-  } satisfies Record<Exclude<FrameType, "audio">, true>,
-));
-
-/** The session's serializer (made, where a function is given), taken for it until it ends. */
-function claimSerializer(option: TransportOptions["serializer"]): FrameSerializer {
-  const serializer = typeof option === "function" ? option() : option ?? new RawPcmSerializer();
-  if (serializersInUse.has(serializer)) {
-    throw new TypeError(
-      "this serializer already serves a live session, and serializers keep one call's state " +
-        "(stream ids, resampler filters): give each session its own, or, in options shared by " +
-        "sessions, a function that makes one (serializer: () => new TwilioSerializer())",
-    );
-  }
-  serializersInUse.add(serializer);
-  return serializer;
-}
-
-/** A serializer's asynchronous set-up outlasted its bound (`sendTimeoutMs`). */
-class SetUpTimeout extends Error {}
-
-/** The session ended while a serializer's asynchronous set-up ran. */
-const SESSION_OVER = Symbol("session over");

@@ -42,6 +42,29 @@ const MAX_MARKS = 30;
 /** The media bug's frame: the module plays, and answers inventory marks, once per frame. */
 const FRAME_MS = 20;
 
+/** The option both platforms take for the channel the module plays into. */
+export interface AudioForkChannelOptions {
+  /**
+   * The channel's own rate (its codec's: 8000 for G.711, 16000 for G.722). Where it is not the
+   * stream's, the module resamples the bot's audio, and its marks with it (they are lost).
+   *
+   * @default {the stream's rate}
+   */
+  channelSampleRate?: number;
+}
+
+/**
+ * The channel's rate: `channelSampleRate`, or the stream's when it is not given. Throws a
+ * `RangeError` unless it is a positive integer.
+ */
+export function channelRateOf(options: AudioForkChannelOptions, streamSampleRate: number): number {
+  const rate = options.channelSampleRate ?? streamSampleRate;
+  if (!Number.isInteger(rate) || rate <= 0) {
+    throw new RangeError(`channelSampleRate must be a positive integer, got ${rate}`);
+  }
+  return rate;
+}
+
 /** How one platform names its rules and ends its calls. */
 export interface AudioForkPlatform {
   /** The rule prefix (`"jambonz"`, `"freeswitch"`). */

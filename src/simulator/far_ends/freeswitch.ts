@@ -22,27 +22,20 @@
  */
 
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
-import { AudioForkPlayback } from "./_audio_fork.ts";
+import { type AudioForkChannelOptions, AudioForkPlayback, channelRateOf } from "./_audio_fork.ts";
 import { littleEndianBytes } from "./_json_events.ts";
 
 /** `mod_audio_fork`'s default subprotocol (`MOD_AUDIO_FORK_SUBPROTOCOL_NAME`). */
 export const FREESWITCH_SUBPROTOCOL = "audio.drachtio.org";
 
 /** What the FreeSWITCH far end takes beside {@linkcode FarEndOptions}. */
-export interface FreeSwitchFarEndOptions {
+export interface FreeSwitchFarEndOptions extends AudioForkChannelOptions {
   /**
    * `bidirectionalAudio_stream_samplerate`: the rate of the bot's streamed audio.
    *
    * @default {the sampling rate}
    */
   streamSampleRate?: number;
-  /**
-   * The channel's own rate (its codec's: 8000 for G.711, 16000 for G.722). Where it is not the
-   * stream's, the module resamples the bot's audio, and its marks with it (they are lost).
-   *
-   * @default {the stream's rate}
-   */
-  channelSampleRate?: number;
 }
 
 /** FreeSWITCH's side of a `uuid_audio_fork` socket with bidirectional streaming. */
@@ -67,12 +60,7 @@ export class FreeSwitchFarEnd implements FarEnd {
     }
     this.caller = { sampleRate: rate, frameMs: 20 };
     this.playbackRate = stream;
-    this.#channelRate = freeswitch.channelSampleRate ?? stream;
-    if (!Number.isInteger(this.#channelRate) || this.#channelRate <= 0) {
-      throw new RangeError(
-        `channelSampleRate must be a positive integer, got ${this.#channelRate}`,
-      );
-    }
+    this.#channelRate = channelRateOf(freeswitch, stream);
     this.#options = options;
     this.#uuid = options.callId ?? crypto.randomUUID();
   }

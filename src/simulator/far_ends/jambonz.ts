@@ -20,7 +20,7 @@
  */
 
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
-import { AudioForkPlayback } from "./_audio_fork.ts";
+import { type AudioForkChannelOptions, AudioForkPlayback, channelRateOf } from "./_audio_fork.ts";
 import { hexId, littleEndianBytes } from "./_json_events.ts";
 
 /** The subprotocol jambonz asks for when it opens a `listen` socket. */
@@ -29,20 +29,13 @@ export const JAMBONZ_SUBPROTOCOL = "audio.jambonz.org";
 const RATES = [8000, 16000, 24000, 48000, 64000];
 
 /** What the jambonz far end takes beside {@linkcode FarEndOptions}. */
-export interface JambonzFarEndOptions {
+export interface JambonzFarEndOptions extends AudioForkChannelOptions {
   /**
    * The verb's `bidirectionalAudio.sampleRate`: the rate of the bot's streamed audio.
    *
    * @default {the `listen` sampleRate}
    */
   streamSampleRate?: number;
-  /**
-   * The channel's own rate (its codec's: 8000 for G.711, 16000 for G.722). Where it is not the
-   * stream's, the module resamples the bot's audio, and its marks with it (they are lost).
-   *
-   * @default {the stream's rate}
-   */
-  channelSampleRate?: number;
 }
 
 /** jambonz's side of a `listen` socket with bidirectional streaming. */
@@ -69,12 +62,7 @@ export class JambonzFarEnd implements FarEnd {
     }
     this.caller = { sampleRate: rate, frameMs: 20 };
     this.playbackRate = stream;
-    this.#channelRate = jambonz.channelSampleRate ?? stream;
-    if (!Number.isInteger(this.#channelRate) || this.#channelRate <= 0) {
-      throw new RangeError(
-        `channelSampleRate must be a positive integer, got ${this.#channelRate}`,
-      );
-    }
+    this.#channelRate = channelRateOf(jambonz, stream);
     this.#options = options;
     this.#callSid = options.callId ?? crypto.randomUUID();
   }

@@ -1,0 +1,73 @@
+/**
+ * The socket's events as the transport takes them: a binary message as an `ArrayBuffer`, a
+ * close with the code it stands for, an error as a `TransportError`.
+ *
+ * @module
+ */
+
+import { TransportError } from "./errors.ts";
+import { ReadyState, type WebSocketLike } from "./socket.ts";
+
+/** What the transport does with each of its socket's events. */
+export interface SocketEventHandlers {
+  /** A message; listened with as it is, so that a message costs no call more than it must. */
+  message: (event: Event) => void;
+  /** The socket opened (listened for only while it is connecting). */
+  open: () => void;
+  /** The socket closed, with the code it stands for. */
+  close: (code: number, reason: string) => void;
+  /** Something the socket or its adapter reported. */
+  error: (error: TransportError) => void;
+}
+
+/** Listens to one socket for one session, until {@linkcode stop}. */
+export class SocketEvents {
+  readonly #socket: WebSocketLike;
+  readonly #handlers: SocketEventHandlers;
+
+  /** Starts listening. */
+  constructor(socket: WebSocketLike, handlers: SocketEventHandlers) {
+    this.#socket = socket;
+    this.#handlers = handlers;
+    // Binary messages arrive as Blob otherwise, which costs an async read and can reorder them.
+    // A socket that fixes its binaryType (some test doubles) still works: Blob is handled.
+    try {
+      socket.binaryType = "arraybuffer";
+    } catch { /* see above */ }
+    socket.addEventListener("message", handlers.message);
+    socket.addEventListener("close", this.#onClose);
+    socket.addEventListener("error", this.#onError);
+    if (socket.readyState === ReadyState.CONNECTING) {
+      socket.addEventListener("open", handlers.open);
+    }
+  }
+
+  /** Stops listening. */
+  stop(): void {
+    const socket = this.#socket;
+    socket.removeEventListener("message", this.#handlers.message);
+    socket.removeEventListener("close", this.#onClose);
+    socket.removeEventListener("error", this.#onError);
+    socket.removeEventListener("open", this.#handlers.open);
+  }
+
+  #onClose = (event: Event): void => {
+    const { code, reason = "", wasClean } = event as CloseEvent;
+    // Some runtimes report a dropped connection as code 0 or none at all: it is 1006 (RFC 6455
+    // §7.1.5) unless the closing handshake did happen, when the peer simply sent no code (1005).
+    this.#handlers.close(
+      code === undefined || code === 0 ? (wasClean ? 1005 : 1006) : code,
+      reason,
+    );
+  };
+
+  #onError = (event: Event): void => {
+    // An adapter's socket reports what its runtime refused on the transport's behalf (a message
+    // over the size limit) as the transport's own error: fatal ones close from this side.
+    const refusal = (event as Event & { error?: unknown }).error;
+    if (refusal instanceof TransportError) return this.#handlers.error(refusal);
+    // Runtimes follow an "error" event with "close"; the close settles the session.
+    const message = (event as Event & { message?: string }).message ?? "socket error";
+    this.#handlers.error(new TransportError("closed", message, { cause: event }));
+  };
+}
