@@ -14,6 +14,7 @@ import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
+import { telephonyEncodingOf } from "./telephony/telephony_encoding.ts";
 
 const PROVIDER = "Exotel";
 /** The rates Exotel's `sample-rate` URL parameter allows. */
@@ -39,7 +40,8 @@ export interface ExotelSerializerOptions {
   callSid?: string;
   /**
    * The wire sample rate until `start.media_format.sample_rate` says otherwise: 8000, 16000 or
-   * 24000 (the `?sample-rate=` of the Voicebot applet's URL).
+   * 24000 (the `?sample-rate=` of the Voicebot applet's URL). Given, `audioOut.chunkMs` is judged
+   * against it at setup; left out, against the rate the start announces.
    *
    * @default {8000}
    */
@@ -53,7 +55,10 @@ export interface ExotelSerializerOptions {
  *
  * Inbound: `start` → a `start` frame (`stream_sid`, `call_sid`, `custom_parameters` as
  * `params`); `media` → `audio`; `dtmf` → `dtmf`; `mark` → `mark`; `stop` → `end` (with
- * `stop.reason` when given). `connected` and other events arrive as `message` frames.
+ * `stop.reason` when given). `connected` and other events arrive as `message` frames. A `start`
+ * whose `media_format.encoding` is not raw PCM16 (`audio/x-raw`; e.g. the `audio/x-mulaw` or
+ * `audio/L16` of Exotel's beta media formats) is a decode error, its ids kept, and so is every
+ * `media` message after it until a `start` in raw PCM16: refused and counted, never played as noise.
  *
  * Outbound: `audio` → one `media` message per frame; `mark` → `mark`; `interruption` → `clear`;
  * `message` → its JSON as is. Exotel has no hang-up in this protocol: `end`/`cancel` produce
@@ -67,9 +72,10 @@ export interface ExotelSerializerOptions {
  * silence (zero bytes) up to the next valid size: the audio plays unchanged and is followed by at
  * most 200 ms of silence at 8 kHz (100 ms at 16 kHz, 67 ms at 24 kHz), counted in
  * {@linkcode ExotelSerializer.paddedMessages} and {@linkcode ExotelSerializer.paddingBytes}. A
- * `chunkMs` whose every message would be too short is reported at setup (an `"encode"` error, the
- * `chunkMs` to use named) and nothing is padded: padding each chunk would play the audio in
- * pieces between silences.
+ * `chunkMs` whose every message would be too short is reported (an `"encode"` error, the `chunkMs`
+ * to use named) and nothing is padded: padding each chunk would play the audio in pieces between
+ * silences. It is judged at the wire rate: at setup when `sampleRate` was given, and again at
+ * each `start` that announces another rate (without `sampleRate`, only then).
  *
  * @example A start message
  * ```ts
@@ -102,10 +108,19 @@ export class ExotelSerializer implements FrameSerializer {
   /** Whether short payloads are a reply's last chunk, to pad (the transport's chunks are valid). */
   #padShort = true;
   #report: ((error: TransportError) => void) | undefined;
+  /** Whether `sampleRate` was given: then the wire rate is known at setup, else only at `start`. */
+  #rateGiven: boolean;
+  /** The transport's `audioOut.chunkMs`, once set up. */
+  #chunkMs: number | undefined;
+  /** The wire rate a bad `chunkMs` was last reported at: one report per rate, not per `start`. */
+  #reportedAt: number | undefined;
+  /** Why media is refused (the start's encoding, not raw PCM16), or `undefined` while it is read. */
+  #refused: string | undefined;
 
   /** Makes a serializer for one call; see {@linkcode ExotelSerializerOptions}. */
   constructor(options: ExotelSerializerOptions = {}) {
     const sampleRate = options.sampleRate ?? 8000;
+    this.#rateGiven = options.sampleRate !== undefined;
     if (!EXOTEL_RATES.includes(sampleRate)) {
       throw new RangeError(`sampleRate must be 8000, 16000 or 24000, got ${sampleRate}`);
     }
@@ -145,24 +160,17 @@ export class ExotelSerializer implements FrameSerializer {
     this.#report = context.report;
   }
 
-  /** Takes the transport's audio settings; reports a `chunkMs` Exotel cannot take. */
+  /**
+   * Takes the transport's audio settings; reports a `chunkMs` Exotel cannot take when the wire
+   * rate is known (`sampleRate` given), else leaves that to the `start`, which announces it.
+   */
   setup(audio: SerializerAudioSetup): void {
     this.#audio.setup(audio);
-    if (audio.outputChunkMs === undefined) return;
-    const rate = this.#audio.sampleRate;
-    const bytes = chunkBytes(audio.outputChunkMs, rate);
-    this.#padShort = validChunk(bytes);
-    if (this.#padShort) return;
-    let fits = 10; // Exotel's rates (8, 16, 24 kHz) all have one by 200 ms
-    while (fits < 1000 && !validChunk(chunkBytes(fits, rate))) fits += 10;
-    this.#report?.(
-      new TransportError(
-        "encode",
-        `audioOut.chunkMs ${audio.outputChunkMs} makes ${bytes}-byte messages at ${rate} Hz, and ` +
-          `Exotel takes at least ${MIN_CHUNK_BYTES} bytes in multiples of ${CHUNK_MULTIPLE}: ` +
-          `use chunkMs ${fits} (they go as they are, and Exotel waits between them)`,
-      ),
-    );
+    this.#chunkMs = audio.outputChunkMs;
+    this.#reportedAt = undefined;
+    // Without `sampleRate`, 8 kHz is a guess: a user of `?sample-rate=16000` with chunkMs 100
+    // would be told of an error the start then proves wrong.
+    this.#judgeChunkMs(this.#rateGiven);
   }
 
   /** One outbound frame to an Exotel message; see the class description. */
@@ -192,7 +200,14 @@ export class ExotelSerializer implements FrameSerializer {
     switch (message.string("event")) {
       case "media": {
         // Exotel's media names no track: every media message carries the caller's audio.
-        return this.#media.push(readMediaMessage(message)!);
+        const media = readMediaMessage(message)!;
+        if (this.#refused !== undefined) {
+          throw new TransportError(
+            "decode",
+            `${PROVIDER}: media refused: the stream's ${this.#refused} is not raw PCM16 (audio/x-raw)`,
+          );
+        }
+        return this.#media.push(media);
       }
       case "start":
         this.#media.reset();
@@ -231,7 +246,16 @@ export class ExotelSerializer implements FrameSerializer {
   #start(message: JsonReader): Frame {
     const start = message.object("start");
     const params = start.optionalStringRecord("custom_parameters") ?? {};
+    // The ids first: a start whose format we refuse still names the stream marks and clear go to.
+    const frame = this.#ids.readStart(message, { callField: "call_sid", params });
     const format = start.optionalObject("media_format");
+    const encoding = format?.optionalString("encoding");
+    if (encoding !== undefined && telephonyEncodingOf(encoding) !== "pcm16le") {
+      // μ-law or L16 of unknown byte order read as PCM16 is noise: refuse the stream's media.
+      this.#refused = `${format!.pathOf("encoding")} ${JSON.stringify(encoding)}`;
+      throw message.error(`unsupported ${this.#refused}: Exotel's Voicebot stream is audio/x-raw`);
+    }
+    this.#refused = undefined;
     const rate = format?.optionalNumber("sample_rate");
     if (rate !== undefined) {
       if (!EXOTEL_RATES.includes(rate)) {
@@ -239,7 +263,34 @@ export class ExotelSerializer implements FrameSerializer {
       }
       this.#audio.configure({ sampleRate: rate });
     }
-    return this.#ids.readStart(message, { callField: "call_sid", params });
+    // The wire rate is now settled: judge chunkMs against it.
+    this.#judgeChunkMs(true);
+    return frame;
+  }
+
+  /**
+   * Decides, at the wire rate now, whether a short payload is a reply's last chunk (padded) or
+   * every chunk is too short (sent as is). `settled`: the rate is Exotel's, not a guess, so a bad
+   * `chunkMs` is reported (once per rate), naming one that fits.
+   */
+  #judgeChunkMs(settled: boolean): void {
+    const ms = this.#chunkMs;
+    if (ms === undefined) return;
+    const rate = this.#audio.sampleRate;
+    const bytes = chunkBytes(ms, rate);
+    this.#padShort = validChunk(bytes);
+    if (this.#padShort || !settled || this.#reportedAt === rate) return;
+    this.#reportedAt = rate;
+    let fits = 10; // Exotel's rates (8, 16, 24 kHz) all have one by 200 ms
+    while (fits < 1000 && !validChunk(chunkBytes(fits, rate))) fits += 10;
+    this.#report?.(
+      new TransportError(
+        "encode",
+        `audioOut.chunkMs ${ms} makes ${bytes}-byte messages at ${rate} Hz, and ` +
+          `Exotel takes at least ${MIN_CHUNK_BYTES} bytes in multiples of ${CHUNK_MULTIPLE}: ` +
+          `use chunkMs ${fits} (they go as they are, and Exotel waits between them)`,
+      ),
+    );
   }
 }
 

@@ -18,11 +18,19 @@ import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
+import { encodeBase64 } from "./telephony/base64.ts";
 
 export { verifyTelnyxSignature, type VerifyTelnyxSignatureOptions } from "./telnyx_signature.ts";
 
 const PROVIDER = "Telnyx";
 const INBOUND_TRACKS = ["inbound", "inbound_track"];
+/**
+ * Telnyx's shortest outbound media message: "RTP media chunks sent back to Telnyx can contain 20
+ * milliseconds to 30 seconds of audio" (its media streaming AsyncAPI reference).
+ */
+const MIN_CHUNK_MS = 20;
+/** Silence on the wire in each outbound encoding: what a short last chunk is padded with. */
+const SILENCE_BYTE = { mulaw: 0xff, alaw: 0xd5, pcm16le: 0, pcm16be: 0 } as const;
 
 /** Options for {@linkcode TelnyxSerializer}. */
 export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
@@ -91,9 +99,18 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
  * and absurd numbers dropped without muting what follows), every repair and drop counted in
  * `transport.stats`.
  *
+ * A `start` naming a codec we cannot decode (G722, OPUS, AMR-WB) is a decode error, its ids kept
+ * (hang-up still works), and so is every inbound `media` message after it until a `start` in a
+ * codec we decode: refused and counted, never decoded as noise.
+ *
  * Outbound: `audio` → one `media` message per frame, in the stream's bidirectional codec (PCMU 8 kHz
  * unless `outboundEncoding`/`outboundSampleRate` say otherwise; not the codec of the audio Telnyx
- * streams to us, which the `start` message names); `mark` → `mark`; `interruption` → `clear`;
+ * streams to us, which the `start` message names). Telnyx takes 20 ms to 30 s of audio a message:
+ * a reply's last chunk under 20 ms is padded with the codec's silence to 20 ms, counted in
+ * {@linkcode TelnyxSerializer.paddedMessages} and {@linkcode TelnyxSerializer.paddingBytes}; an
+ * `audioOut.chunkMs` under 20 is reported at setup (an `"encode"` error) and nothing is padded,
+ * since padding every chunk would play the audio in pieces between silences. `mark` → `mark`;
+ * `interruption` → `clear`;
  * `message` → its JSON as is; `end`/`cancel` → POST `/v2/calls/{call_control_id}/actions/hangup`
  * once when `apiKey` is set, a 422 with error code 90018 counting as already ended. Failures
  * throw a `TransportError` (`"protocol"`, or `"timeout"` after `hangUpTimeoutMs`).
@@ -124,6 +141,13 @@ export class TelnyxSerializer implements FrameSerializer {
   #hangUp: HangUp;
   #ids: CallIds;
   #apiKey: string | undefined;
+  #paddedMessages = 0;
+  #paddingBytes = 0;
+  /** Whether short payloads are a reply's last chunk, to pad (the transport's chunks are valid). */
+  #padShort = true;
+  #report: ((error: TransportError) => void) | undefined;
+  /** Why inbound media is refused (the start's codec, which we cannot decode), or `undefined`. */
+  #refused: string | undefined;
 
   /** Makes a serializer for one call; see {@linkcode TelnyxSerializerOptions}. */
   constructor(options: TelnyxSerializerOptions = {}) {
@@ -165,23 +189,46 @@ export class TelnyxSerializer implements FrameSerializer {
     return this.#ids.callId;
   }
 
+  /** How many outbound media messages were padded with silence to Telnyx's 20 ms minimum. */
+  get paddedMessages(): number {
+    return this.#paddedMessages;
+  }
+
+  /** How many bytes of silence that padding added in all. */
+  get paddingBytes(): number {
+    return this.#paddingBytes;
+  }
+
   /** Takes the transport's context: media repairs and drops count in `transport.stats`. */
   bind(context: SerializerContext): void {
     this.#media.bind(context);
+    this.#report = context.report;
   }
 
-  /** Takes the transport's audio settings. */
+  /** Takes the transport's audio settings; reports a `chunkMs` under Telnyx's 20 ms. */
   setup(audio: SerializerAudioSetup): void {
     this.#in.setup(audio);
     this.#out.setup(audio);
+    const ms = audio.outputChunkMs;
+    this.#padShort = ms === undefined || ms >= MIN_CHUNK_MS;
+    if (this.#padShort) return;
+    this.#report?.(
+      new TransportError(
+        "encode",
+        `audioOut.chunkMs ${ms} makes ${ms} ms messages, and Telnyx takes ${MIN_CHUNK_MS} ms to ` +
+          `30 s of audio a message: use chunkMs ${MIN_CHUNK_MS} or more (they go as they are)`,
+      ),
+    );
   }
 
   /** One outbound frame to a Telnyx message (or a hang-up); see the class description. */
   serialize(frame: Frame): string | null | Promise<null> {
     switch (frame.type) {
       case "audio": {
-        const payload = this.#out.encodeBase64(frame);
-        return payload === null ? null : `{"event":"media","media":{"payload":"${payload}"}}`;
+        const bytes = this.#out.encode(frame);
+        if (bytes === null) return null;
+        const payload = encodeBase64(this.#padShort ? this.#padToMinimum(bytes) : bytes);
+        return `{"event":"media","media":{"payload":"${payload}"}}`;
       }
       case "mark":
         return JSON.stringify({ event: "mark", mark: { name: frame.name } });
@@ -205,7 +252,11 @@ export class TelnyxSerializer implements FrameSerializer {
       case "media": {
         // By `chunk`: `sequence_number` counts every message, so its gaps are not lost audio.
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
-        return media === null ? null : this.#media.push(media);
+        if (media === null) return null;
+        if (this.#refused !== undefined) {
+          throw new TransportError("decode", `${PROVIDER}: media refused: ${this.#refused}`);
+        }
+        return this.#media.push(media);
       }
       case "start":
         this.#media.reset();
@@ -230,16 +281,42 @@ export class TelnyxSerializer implements FrameSerializer {
     const params = start.optionalStringRecord("custom_parameters") ?? {};
     const clientState = start.optionalString("client_state");
     if (clientState !== undefined && !("client_state" in params)) params.client_state = clientState;
-    const mediaFormat = start.optionalObject("media_format");
-    if (mediaFormat !== undefined) {
-      const format = readMediaFormat(mediaFormat, {
-        encoding: "encoding",
-        sampleRate: "sample_rate",
-      });
-      // What we receive only: the bidirectional codec is set apart, PCMU 8 kHz by default.
-      this.#in.configure(format);
+    // The ids first: a start whose codec we cannot decode still names the call to hang up.
+    const frame = this.#ids.start({ streamId, callId, params });
+    this.#refused = undefined;
+    try {
+      const mediaFormat = start.optionalObject("media_format");
+      if (mediaFormat !== undefined) {
+        const format = readMediaFormat(mediaFormat, {
+          encoding: "encoding",
+          sampleRate: "sample_rate",
+        });
+        // What we receive only: the bidirectional codec is set apart, PCMU 8 kHz by default.
+        this.#in.configure(format);
+      }
+    } catch (error) {
+      // Decoding what follows in the previous codec would be noise: refuse it until a new start.
+      const why = error instanceof TransportError ? error.message : String(error);
+      this.#refused = why.startsWith(`${PROVIDER}: `) ? why.slice(PROVIDER.length + 2) : why;
+      throw error;
     }
-    return this.#ids.start({ streamId, callId, params });
+    return frame;
+  }
+
+  /**
+   * A payload Telnyx takes: at least 20 ms, the audio first, then the outbound codec's silence
+   * (a reply's last chunk is shorter than the transport's `chunkMs`).
+   */
+  #padToMinimum(bytes: Uint8Array): Uint8Array {
+    const encoding = this.#out.encoding;
+    const bytesPerSample = encoding === "mulaw" || encoding === "alaw" ? 1 : 2;
+    const size = Math.round((this.#out.sampleRate * MIN_CHUNK_MS) / 1000) * bytesPerSample;
+    if (bytes.length >= size) return bytes;
+    const padded = new Uint8Array(size).fill(SILENCE_BYTE[encoding]);
+    padded.set(bytes);
+    this.#paddedMessages++;
+    this.#paddingBytes += size - bytes.length;
+    return padded;
   }
 
   #hangUpRequest(): HangUpRequest {

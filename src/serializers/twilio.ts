@@ -232,7 +232,8 @@ export class TwilioSerializer implements FrameSerializer {
       case "mark":
         return { type: "mark", name: message.object("mark").string("name") };
       case "stop":
-        message.optionalObject("stop")?.optionalString("callSid");
+        // `stop.accountSid`/`stop.callSid` repeat the start's and nothing here needs them: they are
+        // not read, so a malformed one cannot cost the `end` frame.
         return [...this.#media.flush(), { type: "end", reason: "stop" }];
       default:
         return { type: "message", message: message.value };

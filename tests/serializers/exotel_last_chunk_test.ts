@@ -9,6 +9,8 @@
 // little-endian mono ("audio/x-raw", bit_rate "16"; WebSocket protocol page), so its silence is
 // zero bytes. The expectations below come from those figures, decoded from the JSON by hand.
 import assert from "node:assert/strict";
+import { WebSocketTransport } from "@x/ws-transport";
+import { FakeClock, MemorySocketPair } from "@x/ws-transport/testing";
 import type { TransportError } from "../../src/errors.ts";
 import { ExotelSerializer } from "../../src/serializers/exotel.ts";
 import { syntheticCaller } from "../../src/simulator/mod.ts";
@@ -176,4 +178,68 @@ Deno.test("`ExotelSerializer` reports a chunkMs Exotel cannot take, naming the o
     channels: 1,
   });
   assert.equal(mediaPayload(last).length, EXOTEL_MIN_CHUNK_BYTES);
+});
+
+/**
+ * A 450 ms reply in 100 ms chunks through a transport to an Exotel serializer built with
+ * `sampleRate: optionRate` (or without it), whose `start` announces `wireRate` (Exotel's
+ * `?sample-rate=`; WebSocket protocol page,
+ * https://developer.exotel.com/docs/agentstream/websocket-protocol): the sizes of the media
+ * payloads sent, the errors reported and the bytes of audio written.
+ */
+async function exotelReply(optionRate: number | undefined, wireRate: number) {
+  const clock = new FakeClock();
+  const { server, client } = new MemorySocketPair();
+  const sent: string[] = [];
+  client.addEventListener("message", (e) => sent.push((e as MessageEvent).data));
+  const exotel = new ExotelSerializer(optionRate === undefined ? {} : { sampleRate: optionRate });
+  const transport = new WebSocketTransport(server, {
+    serializer: exotel,
+    clock,
+    audioOut: { sampleRate: wireRate, chunkMs: 100 },
+  });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (e) => errors.push((e as ErrorEvent).error));
+  client.send(JSON.stringify({
+    event: "start",
+    stream_sid: "st1",
+    start: {
+      stream_sid: "st1",
+      call_sid: "c",
+      media_format: { encoding: "audio/x-raw", sample_rate: String(wireRate), bit_rate: "16" },
+    },
+  }));
+  await clock.tick(1);
+  const bytes = wireRate * 0.45 * 2; // 450 ms of PCM16
+  transport.send({ type: "audio", audio: speech(bytes), sampleRate: wireRate, channels: 1 });
+  for (let i = 0; i < 100; i++) await clock.tick(20);
+  const sizes = sent.map((m) => JSON.parse(m)).filter((m) => m.event === "media")
+    .map((m) => atob(m.media.payload).length);
+  await transport.close();
+  await clock.tick(10_000);
+  return { errors, sizes, bytes, exotel };
+}
+
+Deno.test("`ExotelSerializer` judges chunkMs at the rate Exotel's start announces: 16 kHz with chunkMs 100 and the option left at 8 kHz is no error, and its last chunk is padded", async () => {
+  // `?sample-rate=16000` in the applet's URL, `sampleRate` left at its default: 100 ms is 3,200
+  // bytes at 16 kHz, Exotel's minimum, so nothing is wrong, and the 50 ms left at the end of the
+  // reply (1,600 bytes) goes padded to 3,200 (Stream applet article, chunk size window).
+  const { errors, sizes, exotel } = await exotelReply(undefined, 16000);
+  assert.deepEqual(errors.map((e) => e.message), []);
+  assert.deepEqual(sizes, [3200, 3200, 3200, 3200, 3200]);
+  assert.equal(exotel.paddedMessages, 1);
+  assert.equal(exotel.paddingBytes, 1600);
+});
+
+Deno.test("`ExotelSerializer` given 16 kHz but started at 8 kHz with chunkMs 100 reports the chunkMs at start and does not cut the audio into pieces with silence", async () => {
+  // 100 ms at 8 kHz is 1,600 bytes, under Exotel's 3,200: padding every chunk would play 100 ms of
+  // audio, 100 ms of silence, and so on. Reported once the start has said the rate, and sent as is.
+  const { errors, sizes, bytes, exotel } = await exotelReply(16000, 8000);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  assert.equal(total, bytes, `sent ${total} bytes for ${bytes} bytes of audio`);
+  assert.equal(exotel.paddedMessages, 0);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0]!.code, "encode");
+  assert.match(errors[0]!.message, /chunkMs 100 makes 1600-byte messages at 8000 Hz/);
+  assert.match(errors[0]!.message, /use chunkMs 200/);
 });

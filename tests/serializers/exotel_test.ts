@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import type { TransportError } from "../../src/errors.ts";
 import { ExotelSerializer } from "../../src/serializers/exotel.ts";
 import { exotelCall, exotelIds } from "./fixtures/exotel_call.ts";
 import {
@@ -72,6 +73,50 @@ Deno.test("`ExotelSerializer` refuses sample rates Exotel does not offer", () =>
     () => new ExotelSerializer().deserialize('{"event":"media","media":{"payload":"AAAA"}}'),
     /odd length of 3 bytes/,
   );
+});
+
+Deno.test("`ExotelSerializer` refuses a start announcing an encoding other than raw PCM16, and the media after it", () => {
+  // The Voicebot applet streams "raw/slin (16-bit, 8kHz, mono PCM little-endian)", announced as
+  // `"encoding": "audio/x-raw"` (https://developer.exotel.com/docs/agentstream/stream-voicebot-applet,
+  // https://developer.exotel.com/docs/agentstream/websocket-protocol). Exotel's beta extension guide
+  // also names `audio/x-mulaw;rate=8000` and `audio/L16;rate=…`
+  // (https://developer.exotel.com/docs/agentstream/stream-voicebot-extension): μ-law read as PCM16
+  // is noise, and the byte order of its L16 is not documented, so both are refused.
+  const counts: Record<string, number> = {};
+  const exotel = new ExotelSerializer();
+  exotel.bind({
+    send() {},
+    count: (counter, amount = 1) => void (counts[counter] = (counts[counter] ?? 0) + amount),
+    report() {},
+  });
+  const startWith = (encoding: string) =>
+    JSON.stringify({
+      event: "start",
+      stream_sid: exotelIds.stream,
+      start: {
+        stream_sid: exotelIds.stream,
+        call_sid: exotelIds.call,
+        media_format: { encoding, sample_rate: "8000", bit_rate: "8" },
+      },
+    });
+  assert.throws(
+    () => exotel.deserialize(startWith("audio/x-mulaw")),
+    (error: TransportError) =>
+      error.code === "decode" && /start.media_format.encoding "audio\/x-mulaw"/.test(error.message),
+  );
+  // The ids are kept (marks and clear still reach the stream); the media is refused, not decoded.
+  assert.equal(exotel.streamSid, exotelIds.stream);
+  const media = JSON.stringify({
+    event: "media",
+    stream_sid: exotelIds.stream,
+    media: { chunk: "1", timestamp: "0", payload: btoa("\x55".repeat(160)) },
+  });
+  assert.throws(() => exotel.deserialize(media), { code: "decode" });
+  assert.deepEqual(counts, {}, "nothing taken in as media");
+  assert.throws(() => exotel.deserialize(startWith("audio/L16;rate=8000")), { code: "decode" });
+  // A start in raw PCM16 lets the media through again.
+  exotel.deserialize(startWith("audio/x-raw"));
+  assert.equal((exotel.deserialize(media) as unknown[]).length, 1);
 });
 
 Deno.test("`ExotelSerializer` answers every fuzzed message with frames or a decode error", async () => {

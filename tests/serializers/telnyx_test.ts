@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { WebSocketTransport } from "@x/ws-transport";
+import { FakeClock, MemorySocketPair } from "@x/ws-transport/testing";
 import { TelnyxSerializer } from "../../src/serializers/telnyx.ts";
 import type { TransportError } from "../../src/errors.ts";
 import { telnyxCall, telnyxIds } from "./fixtures/telnyx_call.ts";
@@ -74,15 +76,15 @@ Deno.test("`TelnyxSerializer` sends L16 big-endian", () => {
   const telnyx = new TelnyxSerializer({ outboundEncoding: "pcm16be" });
   telnyx.setup(SETUP_8K);
   telnyx.deserialize(start("L16", 8000));
+  // 20 ms (Telnyx's shortest message), its first sample 0x1234.
+  const audio = new Uint8Array(320);
+  audio.set([0x34, 0x12]);
   const sent = JSON.parse(
-    telnyx.serialize({
-      type: "audio",
-      audio: new Uint8Array([0x34, 0x12]),
-      sampleRate: 8000,
-      channels: 1,
-    }) as string,
+    telnyx.serialize({ type: "audio", audio, sampleRate: 8000, channels: 1 }) as string,
   );
-  assert.deepEqual([...Uint8Array.fromBase64(sent.media.payload)], [0x12, 0x34]);
+  const payload = Uint8Array.fromBase64(sent.media.payload);
+  assert.equal(payload.length, 320);
+  assert.deepEqual([...payload.subarray(0, 2)], [0x12, 0x34]);
 });
 
 Deno.test("`TelnyxSerializer` reports an unsupported codec as a decode error", () => {
@@ -192,4 +194,123 @@ Deno.test("`TelnyxSerializer` refuses a bidirectional rate Telnyx does not send:
   for (const rate of [8000, 16000, 24000]) {
     new TelnyxSerializer({ outboundEncoding: "pcm16be", outboundSampleRate: rate });
   }
+});
+
+// Telnyx's AsyncAPI reference for media streaming: "RTP media chunks sent back to Telnyx can
+// contain 20 milliseconds to 30 seconds of audio"
+// (https://developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket).
+Deno.test("`TelnyxSerializer` sends no media message under 20 ms: a reply's short last chunk is padded with codec silence", async () => {
+  const clock = new FakeClock();
+  const { server, client } = new MemorySocketPair();
+  const sent: string[] = [];
+  client.addEventListener("message", (e) => sent.push((e as MessageEvent).data));
+  const telnyx = new TelnyxSerializer();
+  const transport = new WebSocketTransport(server, { serializer: telnyx, clock }); // 40 ms chunks
+  const errors: unknown[] = [];
+  transport.addEventListener("error", (e) => errors.push((e as ErrorEvent).error));
+  client.send(
+    JSON.stringify({ event: "start", stream_id: "s1", start: { call_control_id: "v3:a" } }),
+  );
+  // 50 ms at 8 kHz of a level that is not silence in μ-law: a 40 ms chunk, then 10 ms left.
+  const audio = new Uint8Array(new Int16Array(400).fill(1000).buffer);
+  transport.send({ type: "audio", audio, sampleRate: 8000, channels: 1 });
+  for (let i = 0; i < 50; i++) await clock.tick(20);
+  const payloads = sent.map((m) => JSON.parse(m)).filter((m) => m.event === "media")
+    .map((m) => Uint8Array.fromBase64(m.media.payload));
+  await transport.close();
+  await clock.tick(10_000);
+  assert.deepEqual(errors, []);
+  // PCMU 8 kHz (the bidirectional default): one byte a sample, 8 bytes a millisecond.
+  assert.deepEqual(payloads.map((p) => p.length / 8), [40, 20]);
+  const last = payloads[1]!;
+  assert.ok(last.subarray(0, 80).every((b) => b !== 0xff), "the 10 ms of audio first");
+  assert.ok(last.subarray(80).every((b) => b === 0xff), "then μ-law silence");
+  assert.equal(telnyx.paddedMessages, 1);
+  assert.equal(telnyx.paddingBytes, 80);
+});
+
+Deno.test("`TelnyxSerializer` pads in the bidirectional codec's silence and reports a chunkMs under 20 at setup", () => {
+  const setup = (telnyx: TelnyxSerializer, chunkMs: number, reported: TransportError[] = []) => {
+    telnyx.bind({ send() {}, count() {}, report: (error) => reported.push(error) });
+    telnyx.setup({ ...SETUP_8K, outputChunkMs: chunkMs });
+    telnyx.deserialize(start());
+    return telnyx;
+  };
+  const payload = (telnyx: TelnyxSerializer, samples: number) =>
+    Uint8Array.fromBase64(
+      JSON.parse(
+        telnyx.serialize({
+          type: "audio",
+          audio: new Uint8Array(new Int16Array(samples).fill(1000).buffer),
+          sampleRate: 8000,
+          channels: 1,
+        }) as string,
+      ).media.payload,
+    );
+  // A-law: 0xD5 is its silence; L16 at 16 kHz: zero bytes, two a sample (20 ms is 640 bytes).
+  const alaw = payload(setup(new TelnyxSerializer({ outboundEncoding: "alaw" }), 40), 80);
+  assert.equal(alaw.length, 160);
+  assert.ok(alaw.subarray(80).every((b) => b === 0xd5));
+  const l16 = setup(
+    new TelnyxSerializer({ outboundEncoding: "pcm16be", outboundSampleRate: 16000 }),
+    40,
+  );
+  const wide = payload(l16, 80); // 10 ms at 8 kHz, resampled to 16 kHz
+  assert.equal(wide.length, 640);
+  assert.ok(wide.subarray(320).every((b) => b === 0));
+  assert.equal(l16.paddingBytes, 320);
+
+  // 10 ms chunks: every message would be too short, and padding each would play the reply in 10 ms
+  // pieces between silences. Reported, naming the chunkMs to use, and sent as they are.
+  const reported: TransportError[] = [];
+  const short = setup(new TelnyxSerializer(), 10, reported);
+  assert.equal(reported.length, 1);
+  assert.equal(reported[0]!.code, "encode");
+  assert.match(reported[0]!.message, /chunkMs 10 .* use chunkMs 20/);
+  assert.equal(payload(short, 80).length, 80);
+  assert.equal(short.paddedMessages, 0);
+});
+
+Deno.test("`TelnyxSerializer` keeps the call ids of a start naming a codec it cannot decode, and refuses the media after it", async () => {
+  // Telnyx's `stream_codec` may be G722, OPUS or AMR-WB
+  // (https://developers.telnyx.com/api-reference/call-commands/streaming-start), which we do not
+  // decode: the start is a decode error, but the call can still be hung up.
+  const fake = fakeFetch(() => new Response("{}"));
+  const counts: Record<string, number> = {};
+  const telnyx = new TelnyxSerializer({ apiKey: "k", fetch: fake.fetch });
+  telnyx.bind({
+    send() {},
+    count: (counter, amount = 1) => void (counts[counter] = (counts[counter] ?? 0) + amount),
+    report() {},
+  });
+  telnyx.setup({ ...SETUP_8K, inputSampleRate: 16000, outputSampleRate: 16000 });
+  assert.throws(() =>
+    telnyx.deserialize(JSON.stringify({
+      event: "start",
+      stream_id: "s1",
+      start: {
+        call_control_id: "v3:abc",
+        media_format: { encoding: "G722", sample_rate: 16000, channels: 1 },
+      },
+    })), { code: "decode" });
+  assert.equal(telnyx.callControlId, "v3:abc");
+  assert.equal(telnyx.streamId, "s1");
+  const payload = btoa(String.fromCharCode(...new Uint8Array(160).fill(0x55)));
+  const media = (chunk: string) =>
+    JSON.stringify({
+      event: "media",
+      stream_id: "s1",
+      media: { track: "inbound", chunk, timestamp: "0", payload },
+    });
+  assert.throws(() => telnyx.deserialize(media("1")), {
+    code: "decode",
+    message: /G722/,
+  });
+  assert.deepEqual(counts, {}, "not taken in as media (no gaps filled, nothing reordered)");
+  await telnyx.serialize({ type: "end" });
+  assert.equal(fake.calls.length, 1);
+  assert.match(fake.calls[0]!.url, /\/v2\/calls\/v3:abc\/actions\/hangup$/);
+  // A start Telnyx streams PCMU in lets the media through again.
+  telnyx.deserialize(start("PCMU", 8000));
+  assert.equal((telnyx.deserialize(media("2")) as unknown[]).length, 1);
 });

@@ -112,6 +112,17 @@ Deno.test("`TwilioSerializer` names the bad field in decode errors", () => {
   assert.throws(() => twilio.deserialize(new Uint8Array([0xff, 0xfe])), /not UTF-8/);
 });
 
+Deno.test("`TwilioSerializer` ends the stream on a stop whatever its callSid holds", () => {
+  // Twilio's `stop` carries `stop.accountSid` and `stop.callSid`
+  // (https://www.twilio.com/docs/voice/media-streams/websocket-messages#stop-message); nothing here
+  // needs them, so a malformed one must not lose the `end` frame.
+  const twilio = new TwilioSerializer({ streamSid: "MZ1" });
+  for (const callSid of [5, null, { sid: "CA1" }]) {
+    const stop = JSON.stringify({ event: "stop", stop: { accountSid: "AC1", callSid } });
+    assert.deepEqual(twilio.deserialize(stop), [{ type: "end", reason: "stop" }]);
+  }
+});
+
 Deno.test("`TwilioSerializer` reads UTF-8 bytes as text and drops outbound-track media", () => {
   const twilio = new TwilioSerializer();
   twilio.setup(SETUP_8K);
