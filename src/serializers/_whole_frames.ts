@@ -40,11 +40,31 @@ export class WholeFrames {
     return this.#heldBytes;
   }
 
-  /** Changes the frame size (a new format); what was held is dropped. */
-  resize(frameBytes: number): void {
+  /**
+   * Changes the frame size (a new format). Returns the partial frame that was held (a copy, empty
+   * when none): it is in the old format, so the caller converts it ({@linkcode WholeFrames.carry})
+   * or counts it as dropped, never loses it unseen.
+   */
+  resize(frameBytes: number): Uint8Array {
+    const held = this.#held.slice(0, this.#heldBytes);
     this.#frameBytes = frameBytes;
     this.#held = new Uint8Array(frameBytes);
     this.#heldBytes = 0;
+    return held;
+  }
+
+  /**
+   * Holds `bytes` (in the current format, at most one frame) in front of the next audio: what
+   * {@linkcode WholeFrames.resize} returned, converted. A whole frame held leaves with the next
+   * `push` or `pad`. A `RangeError` when it would not fit beside what is already held.
+   */
+  carry(bytes: Uint8Array): void {
+    const room = this.#frameBytes - this.#heldBytes;
+    if (bytes.length > room) {
+      throw new RangeError(`cannot carry ${bytes.length} bytes: ${room} left in the frame`);
+    }
+    this.#held.set(bytes, this.#heldBytes);
+    this.#heldBytes += bytes.length;
   }
 
   /** Adds encoded audio; returns the messages of whole frames now complete. */

@@ -298,9 +298,17 @@ export class AsteriskSerializer implements FrameSerializer {
       if (value !== undefined) params[key] = value;
     }
     // All read: now take it in.
+    const was = this.#format;
     this.#format = format;
     this.#audio.configure({ encoding: format.encoding, sampleRate: format.sampleRate });
-    if (frameBytes !== this.#frames.frameBytes) this.#frames.resize(frameBytes);
+    if (frameBytes !== this.#frames.frameBytes) {
+      // A partial frame held in the old format cannot go in the new one: dropped, and counted
+      // (as the PCM16 bytes it was written as), never lost unseen.
+      const held = this.#frames.resize(frameBytes).length;
+      if (held > 0) {
+        this.#context?.count("audioBytesRefused", was.encoding === "pcm16le" ? held : held * 2);
+      }
+    }
     const control = this.#options.controlFormat ?? "auto";
     this.#json = control === "auto" ? event.json : control === "json";
     const marks = this.#options.marks ?? "auto";

@@ -20,6 +20,8 @@ import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
 const PROVIDER = "genesys";
+/** The session id before `open` gives one. */
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 /** An ISO 8601 duration in seconds, the only form AudioHook uses (`PT1.5S`, `PT.5S`). */
 const DURATION = /^PT(\d*\.)?\d+S$/;
 
@@ -85,20 +87,24 @@ type State = "idle" | "active" | "paused" | "disconnecting" | "closed";
  * `send` at once and the bot never sees those exchanges. Server messages carry `seq` (ours,
  * from 1) and `clientseq` (the last `seq` Genesys sent). Replies, barge-ins and bot messages are
  * numbered and sent at once, so their numbers leave in order; only `disconnect` is returned from
- * `serialize`, so that it follows the audio queued before it.
+ * `serialize`, so that it follows the audio queued before it. Genesys's messages must be numbered
+ * one after the other, acknowledge no `serverseq` we have not sent and carry this session's `id`,
+ * as the reference server requires: one that does not is a decode error and not acted on, and the
+ * first asks Genesys to end the session (`disconnect` with reason `error`).
  *
- * Inbound: `open` → `opened` (accepting a PCMU 8 kHz offer, see
+ * Inbound: `open` (the first message only) → `opened` (accepting a PCMU 8 kHz offer, see
  * {@linkcode GenesysSerializerOptions.channel}) and a `start` frame (`streamId` the session id,
  * `callId` the conversation id, `params` the organization id, participant `ani`/`aniName`/`dnis`,
  * `language`, then `customConfig` and `inputVariables` entries); binary PCMU → audio frames at
- * the transport's input rate (stereo is split and only the chosen channel kept, as mono);
- * `ping` → `pong`; `close` → `closed` (with the output variables) and an `end` frame with the
- * close reason; `paused` and `resumed` track whether audio flows; `dtmf` → a `dtmf` frame;
- * everything else (`update`, `error`, `discarded`, …) reaches the bot as a `message` frame
- * holding the AudioHook message. {@linkcode GenesysSerializer.position} is where Genesys last
- * said its stream was; server messages carry no `position` (the protocol defines it on client
- * messages only: the reference implementation's `ClientMessageBase` has it, `ServerMessageBase`
- * has `clientseq` instead).
+ * the transport's input rate (stereo is split and only the chosen channel kept, as mono), from
+ * `opened` until Genesys's `close`, so also what the caller says while Genesys has not yet read
+ * our `disconnect`; `ping` → `pong`; `close` → `closed` (with the output variables) and an `end`
+ * frame with the close reason, once; `paused` and `resumed` track whether audio flows; `dtmf` →
+ * a `dtmf` frame; everything else (`update`, `error`, `discarded`, …) reaches the bot as a
+ * `message` frame holding the AudioHook message. {@linkcode GenesysSerializer.position} is where
+ * Genesys last said its stream was; server messages carry no `position` (the protocol defines it
+ * on client messages only: the reference implementation's `ClientMessageBase` has it,
+ * `ServerMessageBase` has `clientseq` instead).
  *
  * Outbound: audio → binary PCMU at 8 kHz, mono, when the session carries it
  * ({@linkcode GenesysSerializerOptions.sendAudio}; Genesys rate-limits small messages: set the
@@ -155,10 +161,12 @@ export class GenesysSerializer implements FrameSerializer {
   #audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: PROVIDER });
   #context: SerializerContext | undefined;
   #state: State = "idle";
-  #id = "00000000-0000-0000-0000-000000000000";
+  #id = NIL_UUID;
   #seq = 0;
   #clientseq = 0;
   #position = "PT0S";
+  /** Whether `open` was answered with `opened`: binary messages are then the accepted media. */
+  #opened = false;
   /** Channels in the accepted media (1 or 2) and the index of the one kept. */
   #channels = 1;
   #keep = 0;
@@ -293,8 +301,8 @@ export class GenesysSerializer implements FrameSerializer {
   deserialize(data: string | Uint8Array): Frame | null {
     if (typeof data !== "string") return this.#audioIn(data);
     const message = JsonReader.parse(data, PROVIDER);
+    this.#checkEnvelope(message);
     const type = message.string("type");
-    const seq = message.sequenceNumber("seq");
     // Absent parameters are empty; present ones (null included) must be an object.
     const parameters = message.value.parameters === undefined
       ? {}
@@ -303,15 +311,20 @@ export class GenesysSerializer implements FrameSerializer {
     if (position !== undefined && !DURATION.test(position)) {
       throw message.error(`position is not a duration: ${describe(position)}`);
     }
-    this.#clientseq = seq;
     if (position !== undefined) this.#position = position;
     switch (type) {
       case "open":
+        // One open transaction per session: AudioHook does not re-establish sessions, and a
+        // second `opened` would restart our numbering's meaning for Genesys (the reference
+        // server ignores `open` outside its initial state).
+        if (this.#state !== "idle") throw message.error(`open while the session is ${this.#state}`);
         return this.#open(message, parameters);
       case "ping":
         this.#reply("pong", {});
         return null;
       case "close": {
+        // Answered once: a second `closed` and a second `end` frame would end the bot twice.
+        if (this.#state === "closed") throw message.error("close after the session closed");
         this.#reply(
           "closed",
           this.#outputVariables ? { outputVariables: this.#outputVariables } : {},
@@ -357,12 +370,17 @@ export class GenesysSerializer implements FrameSerializer {
     const opened: JsonObject = { startPaused: this.#startPaused, media: [media.offer] };
     if (parameters.supportedLanguages === true) opened.supportedLanguages = this.#languages;
     this.#reply("opened", opened);
+    this.#opened = true;
     this.#state = this.#startPaused ? "paused" : "active";
     return openStartFrame(this.#id, parameters);
   }
 
   #audioIn(data: Uint8Array): Frame | null {
-    if (this.#state !== "active" && this.#state !== "paused") {
+    // Audio is the caller's until Genesys's `close`: after our `disconnect` it streams on until it
+    // has read it and begun its close transaction (it "does not send any audio frames after" its
+    // close), and the bot still wants what the caller says meanwhile, as the reference server
+    // and pipecat take it.
+    if (!this.#opened || this.#state === "closed") {
       throw new TransportError(
         "decode",
         `genesys: audio of ${data.length} bytes outside an open session`,
@@ -377,6 +395,49 @@ export class GenesysSerializer implements FrameSerializer {
     const mono = new Uint8Array(data.length / 2);
     for (let i = 0, j = this.#keep; i < mono.length; i++, j += 2) mono[i] = data[j]!;
     return this.#audio.decode(mono);
+  }
+
+  /**
+   * Checks what every client message must be, as the reference server does before acting on one:
+   * `seq` the next number (a replay, an older message or a gap is refused), `serverseq` no more
+   * than the last `seq` we sent, and `id` this session's once `open` has named it. A refused
+   * message is not acted on; the first breach asks Genesys to end the session (`disconnect` with
+   * reason `error`, as the reference server answers), so its close transaction follows.
+   */
+  #checkEnvelope(message: JsonReader): void {
+    const seq = message.sequenceNumber("seq");
+    const expected = this.#clientseq + 1;
+    if (seq !== expected) {
+      // `clientseq` never goes back (a replay or an older message leaves it); past a gap it moves
+      // on to `seq`, so that Genesys's close transaction, numbered on from there, is still taken.
+      if (seq > expected) this.#clientseq = seq;
+      throw this.#breach(message, `Invalid seq value ${seq}, expected ${expected}`);
+    }
+    this.#clientseq = seq;
+    if (message.value.serverseq !== undefined) {
+      const serverseq = message.sequenceNumber("serverseq");
+      if (serverseq > this.#seq) {
+        throw this.#breach(message, `Invalid serverseq value ${serverseq}, ours is ${this.#seq}`);
+      }
+    }
+    if (this.#id !== NIL_UUID) {
+      const id = message.value.id;
+      if (id !== this.#id) {
+        throw this.#breach(message, `Session identifier mismatch: ${describe(id)}`);
+      }
+    }
+  }
+
+  /**
+   * The decode error for a message that breaks the protocol; the first one also sends
+   * `disconnect` with reason `error` while the session can still be ended that way.
+   */
+  #breach(message: JsonReader, info: string): TransportError {
+    if (this.#state === "idle" || this.#state === "active" || this.#state === "paused") {
+      this.#state = "disconnecting";
+      this.#context?.send(this.#envelope("disconnect", { reason: "error", info }));
+    }
+    return message.error(info);
   }
 
   /** Whether `bytes` of outbound audio may go; if not, they are counted and reported once. */

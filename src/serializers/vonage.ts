@@ -10,7 +10,8 @@
 import { isMidSpeechMark } from "./_mid_speech_mark.ts";
 import type { DtmfFrame, Frame, MarkFrame, MessageFrame, StartFrame } from "../frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
-import { RESAMPLER_RATES } from "../audio/resampler.ts";
+import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
+import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { toJson } from "./_to_json.ts";
 import { WholeFrames } from "./_whole_frames.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
@@ -183,9 +184,22 @@ export class VonageSerializer implements FrameSerializer {
     const message = reader.value;
     if (message["content-type"] !== undefined) {
       const rate = rateOf(reader, reader.string("content-type"));
+      const was = this.#audio.sampleRate;
       this.#audio.configure({ sampleRate: rate });
       if (frameBytesAt(rate) !== this.#frames.frameBytes) {
-        this.#frames.resize(frameBytesAt(rate));
+        // The partial frame held at the old rate is the bot's speech: it goes on at the new rate,
+        // resampled whole (flushed, so none stays in a filter), instead of vanishing with the old
+        // frame size. Less than a frame in makes round(samples × ratio) out: at most a frame.
+        const held = this.#frames.resize(frameBytesAt(rate));
+        if (held.length > 0) {
+          const resampler = new Resampler({ inputRate: was, outputRate: rate });
+          const head = resampler.process(pcm16Samples(held));
+          const tail = resampler.flush();
+          const samples = new Int16Array(head.length + tail.length);
+          samples.set(head);
+          samples.set(tail, head.length);
+          this.#frames.carry(pcm16Bytes(samples));
+        }
       }
     }
     // Vonage puts the endpoint's custom headers beside `event` and `content-type`; some

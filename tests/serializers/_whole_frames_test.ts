@@ -22,7 +22,8 @@ Deno.test("`WholeFrames` without maxMessageBytes sends each frame alone, across 
     Uint8Array.of(9, 10, 11, 12),
   ]);
   assert.equal(frames.heldBytes, 1);
-  frames.resize(2); // a new format drops what was held
+  // A new format: what was held (in the old one) is handed back, not kept.
+  assert.deepEqual(frames.resize(2), Uint8Array.of(13));
   assert.equal(frames.heldBytes, 0);
   assert.deepEqual(frames.push(bytes(5)).map((m) => m.length), [2, 2]);
   assert.deepEqual(frames.pad(0), Uint8Array.of(5, 0));
@@ -35,4 +36,18 @@ Deno.test("`WholeFrames` clears the partial frame on interruption and says how m
   assert.equal(frames.clear(), 3);
   assert.equal(frames.pad(0), null);
   assert.deepEqual(frames.push(bytes(4, 9)), [Uint8Array.of(9, 10, 11, 12)]);
+});
+
+Deno.test("`WholeFrames` carries converted audio in front of the next, up to one frame", () => {
+  const frames = new WholeFrames(4);
+  frames.push(bytes(3));
+  assert.deepEqual(frames.resize(6), Uint8Array.of(1, 2, 3));
+  assert.deepEqual(frames.resize(4), new Uint8Array(0), "nothing held, nothing handed back");
+  frames.carry(Uint8Array.of(7, 8));
+  assert.deepEqual(frames.push(bytes(3, 20)), [Uint8Array.of(7, 8, 20, 21)]);
+  assert.deepEqual(frames.pad(0), Uint8Array.of(22, 0, 0, 0));
+  frames.carry(Uint8Array.of(1, 2, 3, 4)); // a whole frame leaves with the next push or pad
+  assert.deepEqual(frames.pad(0), Uint8Array.of(1, 2, 3, 4));
+  frames.push(bytes(1));
+  assert.throws(() => frames.carry(bytes(4)), RangeError);
 });

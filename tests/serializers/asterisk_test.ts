@@ -482,3 +482,20 @@ Deno.test("`AsteriskSerializer` sends an utterance's last partial frame before t
     assert.equal((next[0] as Uint8Array).length, 160);
   }
 });
+
+Deno.test("`AsteriskSerializer` counts the partial frame a MEDIA_START in a new format leaves behind", () => {
+  const counted: Record<string, number> = {};
+  const asterisk = new AsteriskSerializer(); // μ-law 8 kHz, 160-byte frames, until MEDIA_START
+  asterisk.bind({
+    send: () => {},
+    count: (counter, amount = 1) => void (counted[counter] = (counted[counter] ?? 0) + amount),
+    report: () => {},
+  });
+  asterisk.setup({ ...SETUP, outputSampleRate: 8000 });
+  // 10 ms of the bot's 8 kHz audio: 80 μ-law bytes, half a frame, held for the rest.
+  asterisk.serialize({ type: "audio", audio: new Uint8Array(160), sampleRate: 8000, channels: 1 });
+  asterisk.deserialize(
+    "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20",
+  );
+  assert.deepEqual(counted, { audioBytesRefused: 160 }, "the 80 μ-law bytes, as the PCM16 written");
+});

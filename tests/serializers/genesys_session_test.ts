@@ -180,3 +180,28 @@ Deno.test("`GenesysSerializer` has the transport close at once when no session w
   await rest(s);
   await s.clock.runAll();
 });
+
+Deno.test("`GenesysSerializer` gives the bot the caller's audio that Genesys streams until it has read our disconnect", async () => {
+  // Genesys Cloud resource center, "What happens during a successful session between Genesys
+  // Cloud and your AudioHook server?": the interaction ends "at the server's request" with the
+  // client's close transaction, and "the client does not send any audio frames after the client
+  // issues the close message": audio sent before Genesys has read our disconnect still comes.
+  const s = session({}, { answersDisconnect: false });
+  await opened(s);
+  const ended = s.writer.write({ type: "end" });
+  await s.clock.tick(0);
+  assert.deepEqual(kinds(s), ["opened", "disconnect"]);
+  const caller = new Uint8Array(1600).fill(0x7f); // 200 ms of PCMU, as Genesys sends it
+  s.client.audio(caller);
+  s.client.audio(caller);
+  s.client.close("disconnect"); // Genesys has now read the disconnect
+  await s.clock.runAll(5000);
+  await ended;
+  const frames = await rest(s);
+  assert.equal(frames.filter((f) => f.type === "audio").length, 2, "both packets reached the bot");
+  assert.deepEqual(frames.at(-1), { type: "end", reason: "disconnect" });
+  assert.equal(s.transport.stats.decodeErrors, 0);
+  assert.deepEqual(s.errors, []);
+  assert.deepEqual(kinds(s), ["opened", "disconnect", "closed"]);
+  assert.deepEqual(s.client.violations, []);
+});

@@ -265,6 +265,7 @@ Deno.test("`GenesysSerializer` rejects malformed envelopes with decode errors", 
 });
 
 Deno.test("`GenesysSerializer` answers every fuzzed message with frames or a decode error", () => {
+  const NEXT = "next seq";
   const anyJson = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.object());
   const offer = fc.record({
     type: fc.constantFrom("audio", "video"),
@@ -298,9 +299,16 @@ Deno.test("`GenesysSerializer` answers every fuzzed message with frames or a dec
       },
       { weight: 1, arbitrary: anyJson },
     ),
-    seq: fc.oneof({ arbitrary: fc.nat(), weight: 8 }, fc.integer(), fc.double(), fc.string()),
-    serverseq: fc.nat(),
-    id: fc.oneof(fc.constant(SESSION), fc.uuid(), anyJson),
+    // Mostly numbered on, as Genesys numbers its messages (filled in as they are sent, below).
+    seq: fc.oneof(
+      { arbitrary: fc.constant(NEXT), weight: 16 },
+      { arbitrary: fc.nat(), weight: 2 },
+      fc.integer(),
+      fc.double(),
+      fc.string(),
+    ),
+    serverseq: fc.oneof({ arbitrary: fc.constant(0), weight: 8 }, fc.nat()),
+    id: fc.oneof({ arbitrary: fc.constant(SESSION), weight: 8 }, fc.uuid(), anyJson),
     position: fc.oneof(
       { arbitrary: fc.constantFrom("PT0S", "PT1.25S"), weight: 8 },
       fc.constantFrom("P1D", "PTS"),
@@ -332,8 +340,18 @@ Deno.test("`GenesysSerializer` answers every fuzzed message with frames or a dec
   let errors = 0;
   // One long session takes every message in turn, so later messages meet every state.
   const { genesys } = bound();
+  // The highest whole `seq` sent so far: what the serializer's `clientseq` follows.
+  let highest = 0;
   fc.assert(
     fc.property(input, (data) => {
+      if (typeof data === "string") {
+        data = data.replace(`"seq":"${NEXT}"`, `"seq":${highest + 1}`);
+        let seq: unknown;
+        try {
+          seq = JSON.parse(data)?.seq;
+        } catch { /* not JSON: no seq */ }
+        if (Number.isSafeInteger(seq) && (seq as number) > highest) highest = seq as number;
+      }
       try {
         const result: Frame[] = list(genesys.deserialize(data));
         frames += result.length;
@@ -476,4 +494,132 @@ Deno.test("`GenesysSerializer` marks a connection probe's start: nil conversatio
     );
     assert.equal(JSON.parse(sent[0] as string).type, "opened", "a probe is answered as any open");
   }
+});
+
+/** A client message of the session that `open(…)` opened, numbered `seq`. */
+function client(type: string, seq: number, parameters: object = {}, id = SESSION): string {
+  return JSON.stringify({
+    version: "2",
+    type,
+    seq,
+    serverseq: 0,
+    id,
+    position: "PT0S",
+    parameters,
+  });
+}
+
+const MONO = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
+const types = (sent: SerializedMessage[]) => sent.map((m) => JSON.parse(m as string).type);
+
+Deno.test("`GenesysSerializer` takes caller audio still on its way after its disconnect, and none after close", () => {
+  // Genesys Cloud resource center, "What happens during a successful session between Genesys
+  // Cloud and your AudioHook server?": the session ends at the server's request with the client's
+  // close transaction, and "the client does not send any audio frames after the client issues
+  // the close message", so audio keeps coming until then; the reference server
+  // (serversessionimpl.ts) takes audio after its own disconnect, its state still ACTIVE.
+  const { genesys } = bound();
+  genesys.deserialize(open(MONO));
+  assert.equal(JSON.parse(genesys.serialize({ type: "end" }) as string).type, "disconnect");
+  const [frame] = list(genesys.deserialize(new Uint8Array(160).fill(0xff)));
+  assert.equal(frame?.type, "audio", "the caller is still heard while Genesys has not closed");
+  assert.equal((frame as AudioFrame).sampleRate, 16000);
+  genesys.deserialize(client("close", 2, { reason: "disconnect" }));
+  assert.throws(() => genesys.deserialize(new Uint8Array(160).fill(0xff)), isDecode);
+});
+
+Deno.test("`GenesysSerializer` takes client messages numbered one after the other only", () => {
+  // AudioHook v2: the client's `seq` counts its messages from 1 and the server echoes the last
+  // one as `clientseq`; the reference server (serversessionimpl.ts, onTextMessage) requires
+  // seq === clientseq + 1 and serverseq <= its own seq, and otherwise disconnects with reason
+  // "error" ("Invalid seq value (not monotonically increasing)", "Invalid serverseq value").
+  const { genesys, sent } = bound();
+  genesys.deserialize(open(MONO)); // seq 1
+  genesys.deserialize(client("ping", 2));
+  assert.deepEqual(sent.map((m) => JSON.parse(m as string).clientseq), [1, 2]);
+  sent.length = 0;
+  for (const seq of [2, 1]) {
+    // A replay or an older message: not acted on (no pong), and clientseq never goes back.
+    assert.throws(() => genesys.deserialize(client("ping", seq)), isDecode, `seq ${seq}`);
+  }
+  assert.throws(() => genesys.deserialize(client("dtmf", 5, { digit: "1" })), isDecode, "a gap");
+  assert.throws(
+    () => genesys.deserialize(JSON.stringify({ ...JSON.parse(client("ping", 6)), serverseq: 9 })),
+    isDecode,
+    "serverseq ahead of ours",
+  );
+  // The first breach is answered once with disconnect reason "error"; no message was acted on.
+  assert.deepEqual(sent.map((m) => JSON.parse(m as string)), [{
+    version: "2",
+    type: "disconnect",
+    seq: 3,
+    clientseq: 2,
+    id: SESSION,
+    parameters: { reason: "error", info: "Invalid seq value 2, expected 3" },
+  }]);
+  assert.equal(genesys.peerCloses, true);
+  // Genesys answers with its close transaction, numbered on from the last message it sent: the
+  // close is taken (clientseq follows the numbering forward, never back) and the session ends.
+  sent.length = 0;
+  assert.deepEqual(genesys.deserialize(client("close", 7, { reason: "disconnect" })), {
+    type: "end",
+    reason: "disconnect",
+  });
+  assert.deepEqual(
+    sent.map((m) => [JSON.parse(m as string).type, JSON.parse(m as string).clientseq]),
+    [
+      ["closed", 7],
+    ],
+  );
+});
+
+Deno.test("`GenesysSerializer` takes open only to start a session and answers close once", () => {
+  // AudioHook: one open transaction starts a session and sessions are not re-established
+  // ("AudioHook currently does not support re-establishing session connections", Genesys Cloud
+  // resource center); one close transaction ends it. The reference server ignores an open in any
+  // state but the initial one and a close while it is already closing.
+  const { genesys, sent } = bound();
+  genesys.deserialize(open(MONO));
+  assert.throws(
+    () => genesys.deserialize(client("open", 2, JSON.parse(open(MONO)).parameters)),
+    isDecode,
+  );
+  assert.equal(genesys.active, true, "the open session goes on");
+  assert.deepEqual(genesys.deserialize(client("close", 3, { reason: "end" })), {
+    type: "end",
+    reason: "end",
+  });
+  assert.throws(() => genesys.deserialize(client("close", 4, { reason: "end" })), isDecode);
+  assert.throws(
+    () => genesys.deserialize(client("open", 5, JSON.parse(open(MONO)).parameters)),
+    isDecode,
+  );
+  assert.deepEqual(types(sent), ["opened", "closed"], "one opened, one closed, one end frame");
+  assert.equal(genesys.active, false);
+});
+
+Deno.test("`GenesysSerializer` refuses a message of another session", () => {
+  // The reference server (serversessionimpl.ts, onTextMessage) takes the session id from the first
+  // message and answers a message with another id with disconnect reason "error", "Session
+  // identifier mismatch", without acting on it.
+  const { genesys, sent } = bound();
+  genesys.deserialize(open(MONO));
+  const other = "11111111-1111-4111-8111-111111111111";
+  assert.throws(() => genesys.deserialize(client("close", 2, { reason: "end" }, other)), isDecode);
+  const [heard] = list(genesys.deserialize(new Uint8Array(160).fill(0xff)));
+  assert.equal(heard?.type, "audio", "the close was not taken as ours: the caller is still heard");
+  assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [{
+    version: "2",
+    type: "disconnect",
+    seq: 2,
+    clientseq: 2,
+    id: SESSION,
+    parameters: { reason: "error", info: `Session identifier mismatch: "${other}"` },
+  }]);
+  // Our own session's close is still answered.
+  assert.deepEqual(genesys.deserialize(client("close", 3, { reason: "disconnect" })), {
+    type: "end",
+    reason: "disconnect",
+  });
+  assert.deepEqual(types(sent), ["opened", "disconnect", "closed"]);
 });

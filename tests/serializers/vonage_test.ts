@@ -252,3 +252,29 @@ Deno.test("`VonageSerializer` on websocket:cleared releases the marks of that cl
   );
   assert.deepEqual(vonage.deserialize('{"event":"websocket:cleared"}'), []);
 });
+
+Deno.test("`VonageSerializer` carries the partial frame it held over to the rate websocket:connected sets", () => {
+  // Vonage's WebSocket page: binary messages are 20 ms frames at the connection's content-type
+  // rate, and `websocket:connected` announces that rate. The bot's audio held back before it
+  // (less than a frame) is its speech: it goes on at the new rate, it does not vanish.
+  const vonage = new VonageSerializer(); // 16 kHz until told otherwise
+  vonage.setup(SETUP_16K);
+  const speech = new Int16Array(480).fill(1000); // 30 ms at 16 kHz: one frame out, 10 ms held
+  const out = list(vonage.serialize({
+    type: "audio",
+    audio: new Uint8Array(speech.buffer),
+    sampleRate: 16000,
+    channels: 1,
+  }));
+  assert.deepEqual(out.map((m) => (m as Uint8Array).length), [640]);
+  vonage.deserialize('{"event":"websocket:connected","content-type":"audio/l16;rate=8000"}');
+  const tail = vonage.serialize({ type: "end" });
+  assert.ok(tail instanceof Uint8Array, "the held 10 ms did not vanish");
+  assert.equal(tail.length, 320, "one 20 ms frame at 8 kHz");
+  const samples = new Int16Array(tail.slice().buffer);
+  // 10 ms of the held signal at 8 kHz (its level kept: the resampler rings at the step from
+  // silence, around the level), then the silence that pads the frame.
+  const mean = samples.subarray(0, 80).reduce((sum, s) => sum + s, 0) / 80;
+  assert.ok(Math.abs(mean - 1000) < 100, `the first 10 ms average ${mean}, the held level 1000`);
+  assert.ok(samples.subarray(80).every((s) => s === 0), "padded with silence");
+});
