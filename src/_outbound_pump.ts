@@ -35,10 +35,15 @@ export interface OutboundPumpOptions {
   /** For the pacing timer. */
   clock: Clock;
   /**
-   * How long after the queue ran dry the audio held back (less than a chunk, or a packet) is
-   * taken to be the end of an utterance and sent.
+   * How long after a source writing in real time ran the queue dry the audio held back (less than
+   * a chunk, or a packet) is taken to be the end of its utterance and sent: longer than its jitter.
    */
   tailMs: number;
+  /**
+   * How long before what was sent runs out at the far end the audio held back leaves when the
+   * source wrote ahead of real time and has stopped: the end of the utterance follows without a gap.
+   */
+  tailLeadMs: number;
   /** Background audio under the speech and through its silences, if any. */
   mixer: OutboundMixer | undefined;
   /** Told of every chunk sent (after the tracker); `speech` is false for background alone. */
@@ -73,9 +78,12 @@ export class OutboundPump {
   readonly #format: MixerFormat;
   readonly #mixer: OutboundMixer | undefined;
   readonly #onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
-  /** Sends the held-back end of an utterance once no audio has come for `tailMs`. */
+  /** Sends the held-back end of an utterance (see {@linkcode #tailWait}). */
   readonly #tail: ClockTimer;
   readonly #tailMs: number;
+  readonly #tailLeadMs: number;
+  /** Within {@linkcode pushAudio}: a queue running dry now keeps time with a real-time source. */
+  #writing = false;
   /** The tail was cut into a chunk: its packet goes too once the chunk has left. */
   #tailFlushed = false;
   /** Speech was sent, or written, since the queue last ran dry. */
@@ -101,6 +109,7 @@ export class OutboundPump {
     this.#pacing = options.clock.timer(this.#onDeadline);
     this.#tail = options.clock.timer(this.#onTail);
     this.#tailMs = options.tailMs;
+    this.#tailLeadMs = options.tailLeadMs;
     this.#format = options.format;
     this.#mixer = options.mixer;
     this.#onChunk = options.onChunk;
@@ -117,9 +126,14 @@ export class OutboundPump {
     // Even if none of it leaves now (less than a chunk, or nothing): the queue running dry must
     // arm the tail for what the chunker holds, and tell the tracker nothing more is queued.
     this.#speaking = true;
-    if (this.#chunker.takeWhole(frame) && this.#sentAtOnce(frame)) return;
+    this.#writing = true;
+    if (this.#chunker.takeWhole(frame) && this.#sentAtOnce(frame)) {
+      this.#writing = false;
+      return;
+    }
     this.#chunker.push(frame, this.#enqueueChunk);
     this.#run();
+    this.#writing = false;
     this.#queue.ownAudio(frame.audio.buffer);
     return this.#queue.room();
   }
@@ -318,23 +332,38 @@ export class OutboundPump {
       this.#sender.flushPackets();
     }
     if (!this.#speaking) return;
-    this.#speaking = false;
     if (this.#chunker.pendingBytes > 0 || this.#sender.pendingPacketBytes > 0) {
-      this.#tail.arm(this.#tailMs, now);
+      // The end of the utterance may be held back: the tracker hears that the audio ran out once
+      // it has left too, or it would end the spell before it (and begin another for it).
+      this.#tail.arm(this.#tailWait(now), now);
+      return;
     }
+    this.#speaking = false;
     this.#tracker.drained(now);
   }
 
   /**
-   * No audio came for a while after the last chunk left: the less-than-a-chunk (or a packet)
-   * held back is the end of an utterance, not the start of a chunk. Send it rather than keep it
-   * until whatever is written next.
+   * How long the audio held back waits for more before it leaves as the end of an utterance.
+   * Run dry within a write, the source keeps time with real time and its next write completes
+   * the chunk: `tailMs`, longer than its jitter. Run dry on the pacing timer, the source wrote
+   * ahead and has stopped: the end leaves `tailLeadMs` before what was sent runs out at the far
+   * end, in time to follow it without a gap.
+   */
+  #tailWait(now: number | undefined): number {
+    if (this.#writing) return this.#tailMs;
+    const ahead = this.#timeline.playsAt(this.#timeline.sentMs) - (now ?? this.#clock.now());
+    // Nothing left to play (NaN: nothing sent yet): no gap to avoid, so wait as for a real-time source.
+    if (!(ahead > 0)) return this.#tailMs;
+    return ahead > this.#tailLeadMs ? ahead - this.#tailLeadMs : 0;
+  }
+
+  /**
+   * No audio came in time after the last chunk left: what is held back (less than a chunk, or a
+   * packet) is the end of an utterance, not the start of a chunk. Send it rather than keep it
+   * until whatever is written next; once it has left, the queue runs dry for good.
    */
   #onTail = (): void => {
-    if (
-      this.#stopped || this.#queue.size > 0 ||
-      this.#chunker.pendingBytes === 0 && this.#sender.pendingPacketBytes === 0
-    ) return;
+    if (this.#stopped || this.#queue.size > 0) return;
     this.#tailFlushed = true;
     this.#chunker.flush(this.#enqueueChunk);
     this.#run();

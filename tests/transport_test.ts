@@ -180,8 +180,9 @@ Deno.test("`WebSocketTransport` packetizes audio payloads only, dropping the rem
   const s = session({ fixedAudioPacketSize: 500, lastPacket: "pad", maxQueuedMs: 10_000 });
   await s.writer.write(audio(1280, 16000, 1, 7)); // two chunks of 640
   await s.writer.write({ type: "message", message: "x".repeat(600) });
-  // Less than the quiet spell (two chunks) after which a held-back tail would be sent padded.
-  await s.clock.tick(30);
+  // Written ahead of real time, the held-back tail would leave padded 10 ms (half a chunk) before
+  // the 40 ms sent run out at the far end: not yet.
+  await s.clock.tick(20);
   assert.deepEqual(binary(s.received).map((r) => r.data.length), [500, 500]);
   assert.equal(texts(s.received)[0]!.length, 602, "a long text message is never cut");
   await s.writer.write({ type: "interruption" });
