@@ -108,6 +108,13 @@ const timeline = new Timeline($("timeline"));
 let session = null;
 /** @type {any} */
 let shown = null;
+/**
+ * The start under way (or null). It awaits the microphone, the server's view and the line in
+ * turn, and Stop may come during any of them: Stop cancels it, and the start, once the await it
+ * was in is over, closes what that await opened (it was not there for Stop to close) and returns.
+ * @type {{ cancelled: boolean } | null}
+ */
+let starting = null;
 
 globalThis.demo = {
   stats,
@@ -323,6 +330,8 @@ function onPlayer(current, data) {
 
 async function start() {
   const line = selectedLine();
+  const attempt = { cancelled: false };
+  starting = attempt;
   setButtons(true);
   resetFigures(line);
   stats.state = "starting";
@@ -336,6 +345,10 @@ async function start() {
       targetMs: PLAYER_TARGET_MS,
       maxMs: line === "echo" ? 400 : 2000,
     });
+    if (attempt.cancelled) {
+      audio.close();
+      return;
+    }
     const startedAt = performance.now();
     current = session = shown = {
       line,
@@ -409,6 +422,11 @@ async function start() {
           botLamp: ui.botLamp,
         });
       });
+      // Stopped while the view opened: no line was opened, so the view has nothing to tell.
+      if (attempt.cancelled) {
+        current.view.close();
+        return;
+      }
       setStatus("Connecting…");
       if (line === "phone") {
         current.client = new PhoneLine(handlers);
@@ -420,6 +438,11 @@ async function start() {
         await current.client.open(id, Math.min(1000, audio.outputLatencyMs()));
       }
     }
+    // Stopped while the line connected: Stop closed the rest (the view after its linger).
+    if (attempt.cancelled) {
+      current.client.close();
+      return;
+    }
     audio.mic.port.onmessage = ({ data }) => {
       stats.inputDb = toDb(data.rms);
       const pcm = new Int16Array(data.pcm);
@@ -428,6 +451,9 @@ async function start() {
       stats.sentBytes += pcm.byteLength;
     };
     await audio.ctx.resume();
+    // Stopped while the audio resumed: Stop closed everything, and said so.
+    if (attempt.cancelled) return;
+    starting = null;
     stats.state = "live";
     const delay = Number(ui.delay.value);
     current.liveStatus = line === "echo"
@@ -435,8 +461,10 @@ async function start() {
       : LIVE_STATUS[line];
     setStatus(current.liveStatus, "live");
   } catch (error) {
+    // Stopped before this failed: Stop has said so, and what failed to open is not open.
+    if (attempt.cancelled) return;
     if (current) stop();
-    session = null;
+    starting = session = null;
     setButtons(false);
     stats.state = "error";
     setStatus(`Could not start: ${error.message}`, "error");
@@ -444,14 +472,19 @@ async function start() {
 }
 
 function stop() {
-  if (!session) return;
+  if (!session && !starting) return;
+  // A start under way (Stop is enabled from its first step) is abandoned: see `starting`.
+  if (starting) starting.cancelled = true;
+  starting = null;
   const current = session;
   session = null;
-  if (current.interruptedTimer > 0) clearTimeout(current.interruptedTimer);
-  current.client?.close();
-  // The server's last messages ("ended", the final metrics) come once the line has closed.
-  if (current.view) setTimeout(() => current.view.close(), VIEW_LINGER_MS);
-  current.audio.close();
+  if (current) {
+    if (current.interruptedTimer > 0) clearTimeout(current.interruptedTimer);
+    current.client?.close();
+    // The server's last messages ("ended", the final metrics) come once the line has closed.
+    if (current.view) setTimeout(() => current.view.close(), VIEW_LINGER_MS);
+    current.audio.close();
+  }
   stats.state = "idle";
   stats.inputDb = stats.outputDb = -Infinity;
   // Figures of a session that is over would read as current ones: the counters stay (they say
