@@ -205,12 +205,15 @@ Deno.test("`upgrade` ends a session whose peer stops reading, with bounded buffe
 });
 
 Deno.test("an error reported while `upgrade` builds the session reaches the listener added after it returns", async () => {
-  // Exotel cannot take 20 ms messages: its serializer says so at set-up, inside `upgrade()`,
-  // microtasks before the caller can add a listener.
+  // Exotel cannot take 20 ms messages: given its wire rate, its serializer says so at set-up,
+  // inside `upgrade()`, microtasks before the caller can add a listener.
   const { ExotelSerializer } = await import("../../src/serializers/exotel.ts");
   const heard = Promise.withResolvers<TransportError>();
   const { server, url } = serve(
-    { serializer: () => new ExotelSerializer(), audioOut: { sampleRate: 8000, chunkMs: 20 } },
+    {
+      serializer: () => new ExotelSerializer({ sampleRate: 8000 }),
+      audioOut: { sampleRate: 8000, chunkMs: 20 },
+    },
     (transport) => {
       transport.addEventListener("error", (e) => heard.resolve(e.error));
       void transport.readable.pipeTo(transport.writable);
