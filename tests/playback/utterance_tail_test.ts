@@ -9,6 +9,12 @@ import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 const RATE = 24000;
 const bytesOf = (ms: number) => (RATE / 1000) * ms * 2;
 
+/** `ms` of the bot's speech, for response r1. */
+function speech(ms: number) {
+  const audio = new Uint8Array(bytesOf(ms)).fill(1);
+  return { type: "audio" as const, audio, sampleRate: RATE, channels: 1, responseId: "r1" };
+}
+
 function session(chunkMs: number | undefined) {
   const clock = new FakeClock();
   const { server, client } = new MemorySocketPair();
@@ -33,13 +39,7 @@ function session(chunkMs: number | undefined) {
 Deno.test("a TTS reply of 500 ms in 100 ms pieces (40 ms chunks) is one spell, its 20 ms end on time", async () => {
   const s = session(undefined); // chunkMs 40 by default, sendAheadMs the same
   for (let piece = 0; piece < 5; piece++) {
-    void s.transport.send({ // all at once, as fast as a TTS service answers
-      type: "audio",
-      audio: new Uint8Array(bytesOf(100)).fill(1),
-      sampleRate: RATE,
-      channels: 1,
-      responseId: "r1",
-    });
+    void s.transport.send(speech(100)); // all at once, as fast as a TTS service answers
   }
   await s.clock.tick(1000);
   // Twelve chunks of 40 ms, then the 20 ms end: it leaves before the 480 ms sent have played
@@ -61,13 +61,7 @@ Deno.test("a TTS reply of 500 ms in 100 ms pieces (40 ms chunks) is one spell, i
 Deno.test("a real-time source's frames of 30 ms (40 ms chunks) still go as whole chunks", async () => {
   const s = session(40);
   for (let frame = 0; frame < 8; frame++) {
-    s.transport.send({
-      type: "audio",
-      audio: new Uint8Array(bytesOf(30)).fill(1),
-      sampleRate: RATE,
-      channels: 1,
-      responseId: "r1",
-    });
+    s.transport.send(speech(30));
     await s.clock.tick(30);
   }
   await s.clock.tick(1000);
