@@ -334,8 +334,10 @@ export class OutboundPump {
     if (!this.#speaking) return;
     if (this.#chunker.pendingBytes > 0 || this.#sender.pendingPacketBytes > 0) {
       // The end of the utterance may be held back: the tracker hears that the audio ran out once
-      // it has left too, or it would end the spell before it (and begin another for it).
-      this.#tail.arm(this.#tailWait(now), now);
+      // it has left too, or it would end the spell before it (and begin another for it). Armed
+      // once a dry spell: background audio runs the queue dry at every slot, and re-armed each
+      // time, the tail would never come (a write cancels it, so a new spell arms it anew).
+      if (!this.#tail.armed) this.#tail.arm(this.#tailWait(now), now);
       return;
     }
     this.#speaking = false;

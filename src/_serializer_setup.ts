@@ -59,6 +59,7 @@ export function setUpSerializer(
   bound: SetUpBound,
 ): Promise<boolean> | undefined {
   let setup: unknown;
+  let pending: boolean;
   try {
     setup = serializer.setup?.({
       inputSampleRate: options.inputSampleRate,
@@ -67,12 +68,12 @@ export function setUpSerializer(
       outputChannels: options.outputChannels,
       outputChunkMs: options.chunkMs,
     });
+    // Any thenable, not only a Promise: a serializer may return its own (whose `then` may throw).
+    pending = typeof (setup as PromiseLike<void> | undefined)?.then === "function";
   } catch (cause) {
     throw setUpFailed(cause);
   }
-  // Any thenable, not only a Promise: a serializer may return its own.
-  if (typeof (setup as PromiseLike<void> | undefined)?.then !== "function") return undefined;
-  return bounded(Promise.resolve(setup), bound);
+  return pending ? bounded(Promise.resolve(setup), bound) : undefined;
 }
 
 function bounded(setup: Promise<unknown>, { clock, timeoutMs, signal }: SetUpBound) {

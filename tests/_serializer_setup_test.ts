@@ -118,3 +118,21 @@ Deno.test("setUpSerializer: the session ending first resolves false at once, the
   assert.equal(await result, false);
   assert.equal(clock.pendingTimers, 0);
 });
+
+Deno.test("setUpSerializer: a result whose then cannot be read fails as a set-up that threw", () => {
+  const unreadable = {
+    get then(): never {
+      throw new Error("no then");
+    },
+  };
+  assert.throws(
+    () => setUpSerializer(withSetup(() => unreadable as unknown as void), options, bound().bound),
+    (error: unknown) => {
+      assert.ok(error instanceof TransportError);
+      assert.equal(error.code, "protocol");
+      assert.equal(error.fatal, true);
+      assert.match(error.message, /serializer setup failed: Error: no then/);
+      return true;
+    },
+  );
+});

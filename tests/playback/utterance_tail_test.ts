@@ -2,6 +2,7 @@
 // ahead of real time (TTS), that end must leave in time to follow the rest without a gap, and the
 // reply must be one spell: one speakingstart, one speakingstop once all of it has played.
 import assert from "node:assert/strict";
+import { BackgroundAudio } from "../../src/mixing/background_audio.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import type { SpeakingEvent } from "../../src/playback.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
@@ -15,12 +16,13 @@ function speech(ms: number) {
   return { type: "audio" as const, audio, sampleRate: RATE, channels: 1, responseId: "r1" };
 }
 
-function session(chunkMs: number | undefined) {
+function session(chunkMs: number | undefined, background?: BackgroundAudio) {
   const clock = new FakeClock();
   const { server, client } = new MemorySocketPair();
   const transport = new WebSocketTransport(server, {
     clock,
     audioOut: { sampleRate: RATE, ...(chunkMs === undefined ? {} : { chunkMs }) },
+    ...(background === undefined ? {} : { background }),
   });
   const arrivals: { at: number; ms: number }[] = [];
   client.addEventListener("message", (e) => {
@@ -67,6 +69,20 @@ Deno.test("a real-time source's frames of 30 ms (40 ms chunks) still go as whole
   await s.clock.tick(1000);
   // 240 ms: six whole chunks; its end is only known once no frame has come for a while.
   assert.deepEqual(s.arrivals.map((a) => a.ms), [40, 40, 40, 40, 40, 40]);
+  assert.equal(s.events.filter((e) => e.startsWith("speakingstop")).length, 1, s.events.join("\n"));
+  s.client.close(1000);
+  await s.clock.runAll();
+});
+
+Deno.test("under background audio, a reply's end that is not a whole chunk leaves, and the spell ends", async () => {
+  // The background runs the queue dry at every slot: the tail must not be put off at each.
+  const hum = new Int16Array(RATE).fill(100);
+  const s = session(undefined, new BackgroundAudio(hum, { sampleRate: RATE, channels: 1 }));
+  await s.clock.tick(100);
+  void s.transport.send(speech(500));
+  await s.clock.tick(3000);
+  const sizes = s.arrivals.map((a) => a.ms);
+  assert.ok(sizes.includes(20), `no 20 ms end among ${sizes.length} messages`);
   assert.equal(s.events.filter((e) => e.startsWith("speakingstop")).length, 1, s.events.join("\n"));
   s.client.close(1000);
   await s.clock.runAll();
