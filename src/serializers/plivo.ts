@@ -186,8 +186,8 @@ export class PlivoSerializer implements FrameSerializer {
         return media === null ? null : this.#media.push(media);
       }
       case "start":
-        this.#media.reset();
-        return this.#start(message);
+        // Media held behind a hole comes out first, decoded before the start changes the format.
+        return this.#media.restart(() => this.#start(message));
       case "dtmf":
         return { type: "dtmf", digit: message.object("dtmf").dtmfDigit("digit") };
       case "playedStream":

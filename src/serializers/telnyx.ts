@@ -259,8 +259,8 @@ export class TelnyxSerializer implements FrameSerializer {
         return this.#media.push(media);
       }
       case "start":
-        this.#media.reset();
-        return this.#start(message);
+        // Media held behind a hole comes out first, decoded before the start changes the format.
+        return this.#media.restart(() => this.#start(message));
       case "dtmf": {
         const dtmf = message.optionalObject("dtmf") ?? message.object("payload");
         return { type: "dtmf", digit: dtmf.dtmfDigit("digit") };

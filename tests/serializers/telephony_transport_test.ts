@@ -129,3 +129,55 @@ for (const [name, make] of cases) {
     await transport.close();
   });
 }
+
+/** Twilio media: chunk `chunk` of the stream, 20 ms of μ-law silence. */
+function twilioMedia(chunk: number): string {
+  return JSON.stringify({
+    event: "media",
+    media: { track: "inbound", chunk: String(chunk), payload: MULAW_SILENCE },
+  });
+}
+
+function twilioStart(streamSid: string): string {
+  return JSON.stringify({
+    event: "start",
+    start: {
+      streamSid,
+      callSid: "CA1",
+      tracks: ["inbound"],
+      mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
+    },
+    streamSid,
+  });
+}
+
+Deno.test("`TwilioSerializer` a second start while a hole is open: the held media comes out first, its gap filled as counted", async () => {
+  const { server, client } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, {
+    serializer: new TwilioSerializer(),
+    audioIn: { sampleRate: 8000 },
+  });
+  const frames: Frame[] = [];
+  transport.receive((frame) => frames.push(frame));
+  client.send(twilioStart("MZ1"));
+  client.send(twilioMedia(1));
+  client.send(twilioMedia(3)); // held: chunk 2 is missing
+  client.send(twilioStart("MZ2"));
+  client.send(twilioMedia(1));
+  client.send('{"event":"stop"}');
+  await server.waitFor(() => frames.some((f) => f.type === "end"));
+  assert.deepEqual(
+    frames.map((f) => f.type === "start" ? `start ${f.streamId}` : f.type),
+    ["start MZ1", "audio", "audio", "audio", "start MZ2", "audio", "end"],
+  );
+  const audioMs = frames.reduce(
+    (sum, f) => sum + (f.type === "audio" ? f.audio.length / 16 : 0),
+    0,
+  );
+  const stats = transport.stats;
+  assert.equal(audioMs, 80, "chunks 1 and 3, the 20 ms gap between, the new stream's chunk 1");
+  assert.equal(stats.inboundMediaGapsFilled, 1);
+  assert.equal(stats.inboundMediaGapMs, 20, "the silence counted is the silence delivered");
+  assert.equal(stats.inboundMediaLate + stats.inboundMediaDuplicates, 0);
+  await transport.close();
+});

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { AudioFrame } from "../../frames.ts";
+import type { AudioFrame, Frame } from "../../frames.ts";
 import type { SerializerContext } from "../../serializer.ts";
 import { decodeBase64 } from "./base64.ts";
 import { MediaReorder, type MediaReorderOutput } from "./media_reorder.ts";
@@ -101,7 +101,8 @@ export class OrderedMedia {
 
   /**
    * One media message → the frames now in order (none while a hole is open). Throws a
-   * `TransportError("decode")` for bad base64 or a malformed number.
+   * `TransportError("decode")` for bad base64, a malformed number or a payload that is not whole
+   * samples (odd-length PCM16); such a message changes nothing.
    */
   push(message: MediaMessage): AudioFrame[] {
     let bytes: Uint8Array;
@@ -111,6 +112,14 @@ export class OrderedMedia {
       throw new TransportError("decode", `${this.#provider}: media payload is not base64`, {
         cause,
       });
+    }
+    // Checked before the stage holds it: a packet held behind a hole is decoded only once the hole
+    // fills, and its decode error would then throw away the good frames of that push.
+    if (bytes.length % this.#bytesPerSample() !== 0) {
+      throw new TransportError(
+        "decode",
+        `${this.#provider}: PCM16 media payload has an odd length of ${bytes.length} bytes`,
+      );
     }
     this.#frames = [];
     if (bytes.length === 0) return this.#frames;
@@ -155,17 +164,54 @@ export class OrderedMedia {
     return this.#frames;
   }
 
-  /** A new stream begins: forget the old one's numbering. */
-  reset(): void {
-    this.#reorder.reset({ packet: () => {}, gap: () => {} });
+  /**
+   * A new stream begins: whatever the old one holds comes out first, in order with its holes
+   * filled (as {@linkcode flush}: it is audio the caller sent, and a gap is counted only where
+   * silence is delivered), then the old stream's numbering and media time are forgotten. Call it
+   * before the new stream's format is applied: the held packets are in the old one.
+   */
+  reset(): AudioFrame[] {
+    this.#frames = [];
+    this.#reorder.reset(this.#output);
     this.#nextMs = 0;
     this.#firstMs = undefined;
+    return this.#frames;
+  }
+
+  /**
+   * A provider's `start` message, for a serializer: {@linkcode reset}, then `start` (which reads
+   * the message and may change the wire format), and out come the old stream's frames, then the
+   * start's frame. A decode error from `start` is thrown as it is when nothing came out; when old
+   * audio did, the error is reported through the context (and counted in `decodeErrors`, as a
+   * thrown one would be) so that the audio is not lost with it.
+   */
+  restart(start: () => Frame): Frame | Frame[] {
+    const held = this.reset();
+    if (held.length === 0) return start();
+    let frame: Frame;
+    try {
+      frame = start();
+    } catch (cause) {
+      if (this.#context === undefined) throw cause;
+      this.#context.count("decodeErrors");
+      this.#context.report(
+        cause instanceof TransportError
+          ? cause
+          : new TransportError("decode", `${this.#provider}: start failed: ${String(cause)}`, {
+            cause,
+          }),
+      );
+      return held;
+    }
+    return [...held, frame];
   }
 
   readonly #output: MediaReorderOutput<Uint8Array> = {
     packet: (packet) => this.#decode(packet.payload, packet.timestampMs, packet.durationMs),
     gap: (gap) => {
-      const bytes = Math.round(gap.durationMs * this.#bytesPerMs());
+      // Whole samples: a gap of a fraction of a sample must not make odd-length PCM16.
+      const samples = Math.round((gap.durationMs * this.#audio.sampleRate) / 1000);
+      const bytes = samples * this.#bytesPerSample();
       const silence = new Uint8Array(bytes).fill(SILENCE_BYTE[this.#audio.encoding]);
       this.#decode(silence, undefined, gap.durationMs);
     },
@@ -180,11 +226,12 @@ export class OrderedMedia {
     this.#frames.push(frame);
   }
 
+  #bytesPerSample(): number {
+    return this.#audio.encoding === "mulaw" || this.#audio.encoding === "alaw" ? 1 : 2;
+  }
+
   #bytesPerMs(): number {
-    const bytesPerSample = this.#audio.encoding === "mulaw" || this.#audio.encoding === "alaw"
-      ? 1
-      : 2;
-    return (this.#audio.sampleRate / 1000) * bytesPerSample;
+    return (this.#audio.sampleRate / 1000) * this.#bytesPerSample();
   }
 
   #durationMs(bytes: number): number {

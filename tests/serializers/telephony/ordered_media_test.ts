@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { OrderedMedia, TelephonyAudio } from "../../../src/serializers/telephony/mod.ts";
 import { TransportError } from "../../../src/errors.ts";
+import type { Frame } from "../../../src/frames.ts";
 
 const SILENCE_20MS = btoa(String.fromCharCode(...new Uint8Array(160).fill(0xff)));
 
@@ -35,4 +36,101 @@ Deno.test("`OrderedMedia` names its provider in every decode error, the reorder 
   }
   // The packets around the bad ones still come through.
   assert.equal(ordered.push({ sequence: 2, payload: SILENCE_20MS }).length, 1);
+});
+
+/** A stage whose counts land in `counts` and whose reports land in `reported`. */
+function bound(encoding: "mulaw" | "pcm16le" = "mulaw", orderBy?: "timestamp") {
+  const audio = new TelephonyAudio({ encoding, sampleRate: 8000, provider: "Globex" });
+  audio.setup({
+    inputSampleRate: 8000,
+    inputChannels: 1,
+    outputSampleRate: 8000,
+    outputChannels: 1,
+  });
+  const ordered = new OrderedMedia({ audio, provider: "Globex", ...(orderBy ? { orderBy } : {}) });
+  const counts: Record<string, number> = {};
+  const reported: TransportError[] = [];
+  ordered.bind({
+    send() {},
+    report: (error) => void reported.push(error),
+    count(counter, amount = 1) {
+      counts[counter] = (counts[counter] ?? 0) + amount;
+    },
+  });
+  return { ordered, counts, reported };
+}
+
+const ms = (frame: Frame) => frame.type === "audio" ? frame.audio.length / 16 : NaN; // 8 kHz PCM16
+
+Deno.test("`OrderedMedia.reset` delivers what is held behind a hole (the hole filled and counted) before the new stream", () => {
+  const { ordered, counts } = bound();
+  ordered.push({ sequence: 1, payload: SILENCE_20MS });
+  assert.equal(ordered.push({ sequence: 3, payload: SILENCE_20MS }).length, 0); // behind hole 2
+  const held = ordered.reset();
+  // The silence counted is the silence delivered: 20 ms for packet 2, then packet 3.
+  assert.deepEqual(held.map((f) => [f.timestampMs, ms(f)]), [[20, 20], [40, 20]]);
+  assert.equal(counts.inboundMediaGapsFilled, 1);
+  assert.equal(counts.inboundMediaGapMs, 20);
+  // The new stream counts from its own first packet, and nothing was dropped.
+  const next = ordered.push({ sequence: 1, payload: SILENCE_20MS });
+  assert.deepEqual(next.map((f) => f.timestampMs), [0]);
+  assert.equal((counts.inboundMediaLate ?? 0) + (counts.inboundMediaDuplicates ?? 0), 0);
+});
+
+Deno.test("`OrderedMedia.restart` returns the old stream's held audio, then the start frame; a bad start is reported, not thrown, while audio came out", () => {
+  const { ordered, reported, counts } = bound();
+  const start: Frame = { type: "start", streamId: "s2" };
+  ordered.push({ sequence: 1, payload: SILENCE_20MS });
+  ordered.push({ sequence: 3, payload: SILENCE_20MS });
+  const frames = ordered.restart(() => start);
+  assert.ok(Array.isArray(frames));
+  assert.deepEqual(frames.map((f) => f.type), ["audio", "audio", "start"]);
+  // Nothing held: the start frame alone, and its decode error thrown as before.
+  assert.equal(ordered.restart(() => start), start);
+  const bad = new TransportError("decode", "Globex: start is not an object");
+  assert.throws(() =>
+    ordered.restart(() => {
+      throw bad;
+    }), (e) => e === bad);
+  // Held audio and a bad start: the audio comes out, the error is reported and counted.
+  ordered.push({ sequence: 1, payload: SILENCE_20MS });
+  ordered.push({ sequence: 3, payload: SILENCE_20MS });
+  const out = ordered.restart(() => {
+    throw bad;
+  });
+  assert.ok(Array.isArray(out));
+  assert.deepEqual(out.map((f) => f.type), ["audio", "audio"]);
+  assert.deepEqual(reported, [bad]);
+  assert.equal(counts.decodeErrors, 1);
+});
+
+Deno.test("`OrderedMedia` refuses an odd-length PCM16 packet at push: the good packets around it come out", () => {
+  const { ordered } = bound("pcm16le");
+  const pcm = (bytes: number) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+  assert.equal(ordered.push({ sequence: 1, payload: pcm(320) }).length, 1);
+  assert.throws(
+    () => ordered.push({ sequence: 3, payload: pcm(321) }),
+    (e) =>
+      e instanceof TransportError && e.code === "decode" &&
+      /^Globex: PCM16 media payload has an odd length of 321 bytes/.test(e.message),
+  );
+  // Packet 2 fills no hole (3 never entered the stage): it comes out at once, and so does 4.
+  assert.deepEqual(ordered.push({ sequence: 2, payload: pcm(320) }).map((f) => f.timestampMs), [
+    20,
+  ]);
+  assert.deepEqual(ordered.push({ sequence: 4, payload: pcm(320) }).length, 0); // 3 is a hole now
+  assert.deepEqual(ordered.flush().map((f) => [f.timestampMs, ms(f)]), [[40, 20], [60, 20]]);
+  // Unnumbered media is checked the same way.
+  assert.throws(() => ordered.push({ payload: pcm(3) }), /odd length of 3 bytes/);
+});
+
+Deno.test("`OrderedMedia` fills a gap of a fraction of a sample with whole PCM16 samples", () => {
+  const { ordered, counts } = bound("pcm16le", "timestamp");
+  const pcm20 = btoa(String.fromCharCode(...new Uint8Array(320)));
+  ordered.push({ timestampMs: 0, payload: pcm20 });
+  // 20.03125 ms missing: 320.5 bytes, which rounded to bytes is an odd length PCM16 cannot decode.
+  assert.equal(ordered.push({ timestampMs: 40.03125, payload: pcm20 }).length, 0);
+  const frames = ordered.flush();
+  assert.deepEqual(frames.map((f) => f.timestampMs), [20, 40.03125]);
+  assert.equal(counts.inboundMediaGapsFilled, 1);
 });
