@@ -80,9 +80,9 @@ const CASES: Case[] = [
   },
   {
     protocol: "genesys",
-    // The simulator plays Genesys as the bidirectional Audio Connector; our serializer only infers
-    // that from an `open` with inputVariables (Genesys documents no flag), so the bot opts in.
-    serializer: () => new GenesysSerializer({ sendAudio: "always" }),
+    // The simulator plays Genesys as the bidirectional Audio Connector, whose `open` carries
+    // inputVariables: the serializer's default ("auto") talks back to it.
+    serializer: () => new GenesysSerializer(),
     frameMs: 200,
     marks: false,
     dtmf: true,

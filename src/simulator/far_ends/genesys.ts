@@ -20,7 +20,8 @@
  *   accepted (a `barge_in` entity clears the bot's audio).
  *
  * The reference client is the Monitor's: it refuses binary messages from the server. The
- * bidirectional Audio Connector (what a bot uses) plays them, PCMU 8 kHz: so does this far end.
+ * bidirectional Audio Connector (what a bot uses) plays them, PCMU 8 kHz: so does this far end,
+ * and its `open` carries `inputVariables` as the Audio Connector's does.
  *
  * @module
  */
@@ -79,6 +80,10 @@ export class GenesysFarEnd implements FarEnd {
       media: this.#offered,
       customConfig: this.#options.customParameters ?? {},
       language: "en-US",
+      // The Audio Connector's open carries the Architect flow's input variables (none here): what
+      // tells a server it may talk back (`GenesysSerializer`'s `sendAudio: "auto"`), as this far
+      // end plays what it is sent.
+      inputVariables: {},
     });
     context.sleep(OPEN_TIMEOUT_MS).then(() => {
       if (this.#state !== "opening") return;
