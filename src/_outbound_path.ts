@@ -132,7 +132,6 @@ export class OutboundPath {
     });
     this.#pump = new OutboundPump({
       tailMs: quietMs,
-      tailLeadMs: Math.min(options.chunkMs, options.sendAheadMs) / 2,
       format: {
         sampleRate: options.outputSampleRate,
         channels: options.outputChannels,

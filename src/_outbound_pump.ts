@@ -39,11 +39,6 @@ export interface OutboundPumpOptions {
    * a chunk, or a packet) is taken to be the end of its utterance and sent: longer than its jitter.
    */
   tailMs: number;
-  /**
-   * How long before what was sent runs out at the far end the audio held back leaves when the
-   * source wrote ahead of real time and has stopped: the end of the utterance follows without a gap.
-   */
-  tailLeadMs: number;
   /** Background audio under the speech and through its silences, if any. */
   mixer: OutboundMixer | undefined;
   /** Told of every chunk sent (after the tracker); `speech` is false for background alone. */
@@ -81,9 +76,11 @@ export class OutboundPump {
   /** Sends the held-back end of an utterance (see {@linkcode #tailWait}). */
   readonly #tail: ClockTimer;
   readonly #tailMs: number;
-  readonly #tailLeadMs: number;
-  /** Within {@linkcode pushAudio}: a queue running dry now keeps time with a real-time source. */
-  #writing = false;
+  /**
+   * Whether the last chunk of speech waited for its slot: the source wrote ahead of real time.
+   * One that left at once came from a source keeping time with real time.
+   */
+  #wroteAhead = false;
   /** The tail was cut into a chunk: its packet goes too once the chunk has left. */
   #tailFlushed = false;
   /** Speech was sent, or written, since the queue last ran dry. */
@@ -109,7 +106,6 @@ export class OutboundPump {
     this.#pacing = options.clock.timer(this.#onDeadline);
     this.#tail = options.clock.timer(this.#onTail);
     this.#tailMs = options.tailMs;
-    this.#tailLeadMs = options.tailLeadMs;
     this.#format = options.format;
     this.#mixer = options.mixer;
     this.#onChunk = options.onChunk;
@@ -126,14 +122,9 @@ export class OutboundPump {
     // Even if none of it leaves now (less than a chunk, or nothing): the queue running dry must
     // arm the tail for what the chunker holds, and tell the tracker nothing more is queued.
     this.#speaking = true;
-    this.#writing = true;
-    if (this.#chunker.takeWhole(frame) && this.#sentAtOnce(frame)) {
-      this.#writing = false;
-      return;
-    }
+    if (this.#chunker.takeWhole(frame) && this.#sentAtOnce(frame)) return;
     this.#chunker.push(frame, this.#enqueueChunk);
     this.#run();
-    this.#writing = false;
     this.#queue.ownAudio(frame.audio.buffer);
     return this.#queue.room();
   }
@@ -256,6 +247,7 @@ export class OutboundPump {
     const now = this.#clock.now();
     if (this.#timeline.waitFor(ms, now) > 0) return false; // not due yet: it waits in the queue
     this.#timeline.reserve(ms, now);
+    this.#wroteAhead = false;
     this.#running = true;
     try {
       const sending = this.#sendChunk(frame, ms, true, now);
@@ -303,8 +295,10 @@ export class OutboundPump {
           const wait = this.#timeline.reserve(item.durationMs, now);
           if (wait > 0) {
             this.#paced = item;
+            this.#wroteAhead = true;
             return this.#pacing.arm(wait, now);
           }
+          this.#wroteAhead = false;
           this.#queue.shift();
           const sending = this.#sendChunk(item.chunk, item.durationMs, true, now);
           if (sending) return void this.#runAfter(sending);
@@ -346,17 +340,15 @@ export class OutboundPump {
 
   /**
    * How long the audio held back waits for more before it leaves as the end of an utterance.
-   * Run dry within a write, the source keeps time with real time and its next write completes
-   * the chunk: `tailMs`, longer than its jitter. Run dry on the pacing timer, the source wrote
-   * ahead and has stopped: the end leaves `tailLeadMs` before what was sent runs out at the far
-   * end, in time to follow it without a gap.
+   * From a source keeping time with real time (its chunks left at once), whose next write will
+   * complete the chunk: `tailMs`, longer than its jitter. From one that wrote ahead (its last chunk
+   * waited for its slot): until what was sent runs out at the far end, so that the end follows it
+   * without a gap, and more of the same reply written before then still joins it.
    */
   #tailWait(now: number | undefined): number {
-    if (this.#writing) return this.#tailMs;
+    if (!this.#wroteAhead) return this.#tailMs;
     const ahead = this.#timeline.playsAt(this.#timeline.sentMs) - (now ?? this.#clock.now());
-    // Nothing left to play (NaN: nothing sent yet): no gap to avoid, so wait as for a real-time source.
-    if (!(ahead > 0)) return this.#tailMs;
-    return ahead > this.#tailLeadMs ? ahead - this.#tailLeadMs : 0;
+    return ahead > 0 ? ahead : this.#tailMs; // nothing left to play (NaN: none sent): no gap to avoid
   }
 
   /**

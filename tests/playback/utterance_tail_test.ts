@@ -1,11 +1,18 @@
 // A reply whose length is not whole chunks leaves less than a chunk held back at its end. Written
 // ahead of real time (TTS), that end must leave in time to follow the rest without a gap, and the
-// reply must be one spell: one speakingstart, one speakingstop once all of it has played.
+// reply must be one spell: one speakingstart, one speakingstop once all of it has played. Audio
+// that keeps coming (a real-time source, a TTS stream keeping pace) must still make whole chunks:
+// a short chunk mid-reply is one message more, and silence where the protocol pads it.
 import assert from "node:assert/strict";
+import type { Frame } from "../../src/frames.ts";
+import type { DeserializeResult, FrameSerializer, SerializeResult } from "../../src/serializer.ts";
 import { BackgroundAudio } from "../../src/mixing/background_audio.ts";
+import { RawPcmSerializer } from "../../src/serializers/raw_pcm.ts";
+import { TelnyxSerializer } from "../../src/serializers/telnyx.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import type { SpeakingEvent } from "../../src/playback.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { speech as phoneSpeech, startCall } from "./_provider_call.ts";
 
 const RATE = 24000;
 const bytesOf = (ms: number) => (RATE / 1000) * ms * 2;
@@ -16,17 +23,34 @@ function speech(ms: number) {
   return { type: "audio" as const, audio, sampleRate: RATE, channels: 1, responseId: "r1" };
 }
 
-function session(chunkMs: number | undefined, background?: BackgroundAudio) {
+/** Raw PCM whose audio leaves a turn later (a promise): allowed, and no built-in one does it. */
+class AsyncRawPcm implements FrameSerializer {
+  readonly #raw = new RawPcmSerializer();
+  serialize(frame: Frame): SerializeResult {
+    const out = this.#raw.serialize(frame);
+    return frame.type === "audio" ? Promise.resolve(out) : out;
+  }
+  deserialize(data: string | Uint8Array): DeserializeResult {
+    return this.#raw.deserialize(data);
+  }
+}
+
+function session(
+  chunkMs: number | undefined,
+  more: { background?: BackgroundAudio; serializer?: FrameSerializer } = {},
+) {
   const clock = new FakeClock();
   const { server, client } = new MemorySocketPair();
   const transport = new WebSocketTransport(server, {
     clock,
     audioOut: { sampleRate: RATE, ...(chunkMs === undefined ? {} : { chunkMs }) },
-    ...(background === undefined ? {} : { background }),
+    ...more,
   });
   const arrivals: { at: number; ms: number }[] = [];
   client.addEventListener("message", (e) => {
-    const bytes = ((e as MessageEvent).data as ArrayBuffer).byteLength;
+    const data = (e as MessageEvent).data;
+    if (typeof data === "string") return;
+    const bytes = (data as ArrayBuffer).byteLength;
     arrivals.push({ at: clock.now(), ms: bytes / bytesOf(1) });
   });
   const events: string[] = [];
@@ -44,11 +68,14 @@ Deno.test("a TTS reply of 500 ms in 100 ms pieces (40 ms chunks) is one spell, i
     void s.transport.send(speech(100)); // all at once, as fast as a TTS service answers
   }
   await s.clock.tick(1000);
-  // Twelve chunks of 40 ms, then the 20 ms end: it leaves before the 480 ms sent have played
-  // (the last full chunk left at 440 and plays until 480), not after them.
+  // Twelve chunks of 40 ms, then the 20 ms end: it leaves as the 480 ms sent run out at the far
+  // end (the last full chunk left at 440 and plays until 480), not the quiet time after.
   assert.deepEqual(s.arrivals.map((a) => a.ms), [...Array(12).fill(40), 20]);
   const end = s.arrivals[12]!;
-  assert.ok(end.at < 480, `the end left at ${end.at} ms, after the reply before it ran out at 480`);
+  assert.ok(
+    end.at <= 480,
+    `the end left at ${end.at} ms, after the reply before it ran out at 480`,
+  );
   // One spell: it stops once all 500 ms have played and the queue has stayed dry for the quiet
   // time (80 ms: two chunks) since the end left.
   assert.deepEqual(s.events, [
@@ -60,15 +87,74 @@ Deno.test("a TTS reply of 500 ms in 100 ms pieces (40 ms chunks) is one spell, i
   await s.clock.runAll();
 });
 
-Deno.test("a real-time source's frames of 30 ms (40 ms chunks) still go as whole chunks", async () => {
-  const s = session(40);
-  for (let frame = 0; frame < 8; frame++) {
-    s.transport.send(speech(30));
-    await s.clock.tick(30);
+for (const serializer of [RawPcmSerializer, AsyncRawPcm]) {
+  Deno.test(`${serializer.name}: a real-time source's frames of 30 ms (40 ms chunks) still go as whole chunks`, async () => {
+    const s = session(40, { serializer: new serializer() });
+    await s.clock.tick(10);
+    for (let frame = 0; frame < 8; frame++) {
+      s.transport.send(speech(30));
+      await s.clock.tick(30);
+    }
+    await s.clock.tick(1000);
+    // 240 ms: six whole chunks; its end is only known once no frame has come for a while.
+    assert.deepEqual(s.arrivals.map((a) => a.ms), [40, 40, 40, 40, 40, 40]);
+    assert.equal(
+      s.events.filter((e) => e.startsWith("speakingstop")).length,
+      1,
+      s.events.join("\n"),
+    );
+    s.client.close(1000);
+    await s.clock.runAll();
+  });
+}
+
+Deno.test("a relay writing 70 ms pieces every 70 ms (40 ms chunks) sends whole chunks but the last", async () => {
+  const s = session(undefined);
+  await s.clock.tick(0);
+  for (let piece = 0; piece < 20; piece++) {
+    void s.transport.send(speech(70));
+    await s.clock.tick(70);
   }
   await s.clock.tick(1000);
-  // 240 ms: six whole chunks; its end is only known once no frame has come for a while.
-  assert.deepEqual(s.arrivals.map((a) => a.ms), [40, 40, 40, 40, 40, 40]);
+  const sizes = s.arrivals.map((a) => a.ms);
+  assert.deepEqual(sizes.slice(0, -1).filter((ms) => ms !== 40), [], sizes.join(","));
+  assert.equal(sizes.reduce((a, b) => a + b, 0), 1400);
+  s.client.close(1000);
+  await s.clock.runAll();
+});
+
+Deno.test("Telnyx: 150 ms TTS pieces every 135 ms: no silence padded into the reply", async () => {
+  // Telnyx pads any message under 20 ms: a short chunk mid-reply would be silence heard.
+  const telnyx = new TelnyxSerializer();
+  const call = startCall(
+    { protocol: "telnyx", serializer: () => telnyx, rate: 8000, chunkMs: 20 },
+    { jitterMs: 60, returnMs: 20 },
+    { hangUpAtMs: 5000 },
+  );
+  await call.clock.tick(500);
+  for (let piece = 0; piece < 10; piece++) {
+    call.transport.send(phoneSpeech(150, 8000, "r1"));
+    await call.clock.tick(135);
+  }
+  await call.clock.tick(6000);
+  await call.report;
+  assert.equal(
+    telnyx.paddedMessages,
+    0,
+    `${telnyx.paddingBytes} bytes of silence padded mid-reply`,
+  );
+});
+
+Deno.test("a reply's last 20 ms, written 30 ms before the rest runs out, follows it without a gap", async () => {
+  const s = session(undefined);
+  await s.clock.tick(0);
+  void s.transport.send(speech(1010)); // 25 chunks, playing until 1000; 10 ms held back
+  await s.clock.tick(970);
+  void s.transport.send(speech(20));
+  await s.clock.tick(1000);
+  const end = s.arrivals.at(-1)!;
+  assert.equal(end.ms, 30);
+  assert.ok(end.at <= 1000, `the last 30 ms left at ${end.at}, after the rest ran out at 1000`);
   assert.equal(s.events.filter((e) => e.startsWith("speakingstop")).length, 1, s.events.join("\n"));
   s.client.close(1000);
   await s.clock.runAll();
@@ -77,7 +163,9 @@ Deno.test("a real-time source's frames of 30 ms (40 ms chunks) still go as whole
 Deno.test("under background audio, a reply's end that is not a whole chunk leaves, and the spell ends", async () => {
   // The background runs the queue dry at every slot: the tail must not be put off at each.
   const hum = new Int16Array(RATE).fill(100);
-  const s = session(undefined, new BackgroundAudio(hum, { sampleRate: RATE, channels: 1 }));
+  const s = session(undefined, {
+    background: new BackgroundAudio(hum, { sampleRate: RATE, channels: 1 }),
+  });
   await s.clock.tick(100);
   void s.transport.send(speech(500));
   await s.clock.tick(3000);
