@@ -24,6 +24,19 @@ async function settle(): Promise<void> {
 const SETTLE_TURNS = 100;
 
 /**
+ * How many timers may fire at one fake time, in one {@linkcode FakeClock.tick} (or `runAll`),
+ * before it gives up. Only a loop firing without end gets there (a sleep of 0 ms awaited in a
+ * loop, a timer re-arming itself for 0 ms): time cannot move on it, and the tick, running on
+ * microtasks, would spin for ever, no real timer (a `waitFor`, a test's own bound) ever firing.
+ */
+const MAX_FIRES_AT_ONE_TIME = 10_000;
+
+/** A delay as `setTimeout` takes it: NaN or negative is 0 (NaN would make the time NaN). */
+function delay(ms: number): number {
+  return ms > 0 ? ms : 0;
+}
+
+/**
  * A {@linkcode Clock} whose time advances only through {@linkcode FakeClock.tick}. Timers due
  * during a tick fire in due order, and the code they wake runs before the next one fires, so a
  * pacing loop behaves exactly as it would in real time, only faster.
@@ -47,8 +60,11 @@ export class FakeClock implements Clock {
   #timers: Pending[] = [];
   #order = 0;
 
-  /** Starts the clock at `start` milliseconds. */
+  /** Starts the clock at `start` milliseconds; throws a `RangeError` unless it is finite. */
   constructor(start = 0) {
+    if (!Number.isFinite(start)) {
+      throw new RangeError(`FakeClock start must be finite, got ${start}`);
+    }
     this.#now = start;
   }
 
@@ -67,12 +83,15 @@ export class FakeClock implements Clock {
     return this.#timers[0]?.due;
   }
 
-  /** Resolves once {@linkcode tick} has moved the time `ms` past now; rejects if `signal` aborts. */
+  /**
+   * Resolves once {@linkcode tick} has moved the time `ms` past now (a negative or NaN `ms` is 0,
+   * as for `setTimeout`); rejects if `signal` aborts.
+   */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const pending: Pending = {
-        due: this.#now + Math.max(0, ms),
+        due: this.#now + delay(ms),
         order: this.#order++,
         fire: () => {
           signal?.removeEventListener("abort", onAbort);
@@ -90,7 +109,8 @@ export class FakeClock implements Clock {
 
   /**
    * A re-armable timer on the fake time: it fires during {@linkcode tick}, at the very time it
-   * was armed for (a `toleranceMs` in the options is allowed, and not used).
+   * was armed for (a `toleranceMs` in the options is allowed, and not used). A negative or NaN
+   * delay is 0, as for `setTimeout`.
    */
   timer(callback: () => void, _options?: ClockTimerOptions): ClockTimer {
     let pending: Pending | undefined;
@@ -103,7 +123,7 @@ export class FakeClock implements Clock {
       arm: (ms: number, now: number = this.#now) => {
         cancel();
         const armed: Pending = {
-          due: now + Math.max(0, ms),
+          due: now + delay(ms),
           order: this.#order++,
           fire: () => {
             if (pending === armed) pending = undefined;
@@ -139,36 +159,82 @@ export class FakeClock implements Clock {
   /**
    * Advances the time by `ms`, firing each timer due on the way at its own due time and letting
    * the code it wakes run (including sleeps that code starts) before moving on.
+   *
+   * Rejects with a `RangeError`, moving nothing, unless `ms` is a finite number ≥ 0. Rejects with
+   * an `Error` once 10,000 timers have fired at one time without it moving: code that sleeps 0 ms
+   * in a loop, or a timer that re-arms itself for 0 ms, would keep it there for ever (the tick
+   * runs on microtasks, so no real timer, a test's own bound included, could fire meanwhile). The
+   * time then stays at that moment, and the timers not yet fired stay pending.
    */
   async tick(ms: number): Promise<void> {
-    const target = this.#now + ms;
+    if (!(ms >= 0) || !Number.isFinite(ms)) {
+      throw new RangeError(`FakeClock.tick: ms must be a finite number >= 0, got ${ms}`);
+    }
+    await this.#advance(this.#now + ms, { at: this.#now, fired: 0 });
+  }
+
+  /**
+   * Advances the time to the next pending timer and fires it (and any other due then, as
+   * {@linkcode tick} does, with its bound); returns false if there is none.
+   */
+  async next(): Promise<boolean> {
+    return await this.#next({ at: this.#now, fired: 0 });
+  }
+
+  /**
+   * Fires timers until none is pending or `limit` milliseconds have passed. Rejects with a
+   * `RangeError` unless `limit` is a number ≥ 0 (`Infinity`: until none is pending), and like
+   * {@linkcode tick} once 10,000 timers have fired at one time: the count spans the whole run, as
+   * one `next` after another could otherwise stay at one time for ever.
+   */
+  async runAll(limit = 3_600_000): Promise<void> {
+    if (!(limit >= 0)) {
+      throw new RangeError(`FakeClock.runAll: limit must be a number >= 0, got ${limit}`);
+    }
+    const end = this.#now + limit;
+    const fires: Fires = { at: this.#now, fired: 0 };
+    // Let work started just before this call schedule its first sleep: without this turn, a
+    // pipeline started on the line above would find no timer and end the run at once.
+    await settle();
+    while (this.nextDue !== undefined && this.nextDue <= end) await this.#next(fires);
+  }
+
+  async #next(fires: Fires): Promise<boolean> {
+    const due = this.nextDue;
+    if (due === undefined) return false;
+    await this.#advance(due, fires);
+    return true;
+  }
+
+  /** Moves the time to `target`, firing what is due on the way (`fires`: those at one time). */
+  async #advance(target: number, fires: Fires): Promise<void> {
     await settle();
     for (;;) {
       const next = this.#timers[0];
       if (next === undefined || next.due > target) break;
       this.#timers.shift();
       this.#now = next.due;
+      if (fires.at !== this.#now) {
+        fires.at = this.#now;
+        fires.fired = 0;
+      }
+      if (++fires.fired > MAX_FIRES_AT_ONE_TIME) {
+        this.#insert(next); // not fired: it stays pending, first in line
+        throw new Error(
+          `FakeClock: ${MAX_FIRES_AT_ONE_TIME} timers fired at ${this.#now} ms and time cannot ` +
+            "move on: is something awaiting sleep(0) in a loop, or re-arming a timer for 0 ms?",
+        );
+      }
       next.fire();
       await settle();
     }
     this.#now = target;
     await settle();
   }
+}
 
-  /** Advances the time to the next pending timer and fires it; returns false if there is none. */
-  async next(): Promise<boolean> {
-    const due = this.nextDue;
-    if (due === undefined) return false;
-    await this.tick(due - this.#now);
-    return true;
-  }
-
-  /** Fires timers until none is pending or `limit` milliseconds have passed. */
-  async runAll(limit = 3_600_000): Promise<void> {
-    const end = this.#now + limit;
-    // Let work started just before this call schedule its first sleep: without this turn, a
-    // pipeline started on the line above would find no timer and end the run at once.
-    await settle();
-    while (this.nextDue !== undefined && this.nextDue <= end) await this.next();
-  }
+/** The timers fired at one fake time, in one tick or run. */
+interface Fires {
+  at: number;
+  fired: number;
 }

@@ -52,6 +52,8 @@ export class MemorySocket extends EventTarget implements WebSocketLike {
   #stalled = false;
   #held: (() => void)[] = [];
   #onEvent: (() => void)[] = [];
+  /** The close frame this end read and, not answering closes, did not answer. */
+  #ignoredClose: { code: number; reason: string } | undefined;
 
   /** Makes one end; {@linkcode MemorySocketPair} connects two. */
   constructor(options: MemorySocketOptions = {}) {
@@ -80,23 +82,51 @@ export class MemorySocket extends EventTarget implements WebSocketLike {
     });
   }
 
-  /** Starts the closing handshake. */
+  /**
+   * Starts the closing handshake: sends a close frame, behind the messages sent before it. The
+   * other end answers with one (echoing `code` and `reason`, as real peers do) unless it ignores
+   * closes ({@linkcode answersClose}); each end closes, one close event each, once it has both sent
+   * a close frame and read one, and its event carries the code of the one it read (RFC 6455
+   * §7.1.5): when both ends close at once, each reports the other's code.
+   */
   close(code = 1005, reason = ""): void {
     if (this.readyState >= 2) return;
     this.readyState = 2;
-    const peer = this.peer;
-    queueMicrotask(() => {
-      if (peer.readyState === 3 || !peer.answersClose) return;
-      peer.readyState = 3;
-      peer.#dispatch(Object.assign(new Event("close"), { code, reason, wasClean: true }));
-      queueMicrotask(() => {
-        this.readyState = 3;
-        this.#dispatch(Object.assign(new Event("close"), { code, reason, wasClean: true }));
-      });
-    });
+    this.#sendClose(code, reason);
+    // An end that ignored a close it read: this close is its (late) answer, and ends it (on a
+    // later microtask, as events never come from within close()).
+    const ignored = this.#ignoredClose;
+    if (ignored) queueMicrotask(() => this.readyState === 2 && this.#closed(ignored));
   }
 
-  /** Drops the connection without a handshake: both ends see close code 1006. */
+  /** Sends a close frame: it travels as messages do, so a stalled peer reads it after them. */
+  #sendClose(code: number, reason: string): void {
+    const peer = this.peer;
+    peer.#arrive(() => peer.#readClose(code, reason));
+  }
+
+  /** Reads a close frame: answers it unless this end sent one first, and closes. */
+  #readClose(code: number, reason: string): void {
+    if (this.readyState < 2) {
+      if (!this.answersClose) {
+        this.#ignoredClose = { code, reason }; // no answer, no event (until it closes itself)
+        return;
+      }
+      this.readyState = 2;
+      this.#sendClose(code, reason);
+    }
+    this.#closed({ code, reason });
+  }
+
+  #closed(frame: { code: number; reason: string }): void {
+    this.readyState = 3;
+    this.#dispatch(Object.assign(new Event("close"), { ...frame, wasClean: true }));
+  }
+
+  /**
+   * Drops the connection without a handshake: both ends see close code 1006, a stalled end too
+   * (what it had not read is lost).
+   */
   terminate(): void {
     for (const end of [this, this.peer]) {
       if (end.readyState === 3) continue;
@@ -109,17 +139,24 @@ export class MemorySocket extends EventTarget implements WebSocketLike {
     }
   }
 
-  /** Stops reading: messages to this end wait (in the sender's `bufferedAmount`) until `resume`. */
+  /**
+   * Stops reading, as a peer that no longer reads its socket: messages to this end wait (in the
+   * sender's `bufferedAmount`) until `resume`, and so does a close frame sent after them, so the
+   * closing handshake waits too (a closer's own bound, like the transport's `closeTimeoutMs`,
+   * ends it with {@linkcode terminate}).
+   */
   stall(): void {
     this.#stalled = true;
   }
 
-  /** Reads again, delivering what waited. */
+  /** Reads again, delivering what waited, in order, up to a close (or until stalled again). */
   resume(): void {
     this.#stalled = false;
-    const held = this.#held;
-    this.#held = [];
-    for (const deliver of held) deliver();
+    while (!this.#stalled && this.#held.length > 0) {
+      // Closed (by the close frame just read, or dropped while stalled): the rest is never read.
+      if (this.readyState === 3) this.#held.length = 0;
+      else this.#held.shift()!();
+    }
   }
 
   /**

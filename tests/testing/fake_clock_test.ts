@@ -125,3 +125,88 @@ Deno.test("`FakeClock` orders timers and sleeps of one due time by when they wer
   await clock.tick(10);
   assert.deepEqual(order, ["timer", "sleep"]);
 });
+
+Deno.test("`FakeClock.tick` gives up, with an error naming the cause, on a loop that sleeps 0 ms", async () => {
+  const clock = new FakeClock(500);
+  // A bot polling with `sleep(0)`: time never moves, so the tick would fire its sleeps forever,
+  // and no real timer (a test's own bound included) could fire meanwhile. Bounded here, so that a
+  // clock without the bound returns (and fails the test) instead of hanging it.
+  let polls = 0;
+  const polling = (async () => {
+    while (polls < 50_000) {
+      await clock.sleep(0);
+      polls++;
+    }
+  })();
+  await assert.rejects(clock.tick(10), (e: Error) => {
+    assert.match(e.message, /fired at 500 ms/);
+    assert.match(e.message, /sleep\(0\)|0 ms/);
+    return true;
+  });
+  assert.ok(polls < 50_000, `gave up after ${polls} polls, not at the loop's own end`);
+  assert.equal(clock.now(), 500, "the time stays where it got stuck");
+  assert.equal(clock.pendingTimers, 1, "the loop's next sleep is still pending");
+  polls = 50_000;
+  await clock.tick(0).catch(() => {}); // wakes the loop once more: it sees its end and stops
+  await polling;
+});
+
+Deno.test("`FakeClock.runAll` gives up on a timer that re-arms itself for 0 ms", async () => {
+  const clock = new FakeClock();
+  let fired = 0;
+  const timer = clock.timer(() => {
+    if (++fired < 50_000) timer.arm(0);
+  });
+  timer.arm(5);
+  await assert.rejects(clock.runAll(), /fired at 5 ms/);
+  assert.ok(fired < 50_000, `gave up after ${fired} fires, not at the timer's own end`);
+  timer.cancel();
+});
+
+Deno.test("`FakeClock.tick` fires any number of timers while time moves", async () => {
+  const clock = new FakeClock();
+  let polls = 0;
+  (async () => {
+    while (polls < 15_000) {
+      await clock.sleep(1);
+      polls++;
+    }
+  })();
+  await clock.tick(15_000);
+  assert.equal(polls, 15_000);
+});
+
+Deno.test("`FakeClock.tick` refuses a negative, NaN or infinite step, and moves nothing", async () => {
+  const clock = new FakeClock(100);
+  let fired = false;
+  clock.sleep(3_600_000).then(() => (fired = true));
+  for (const ms of [-5, NaN, Infinity, -Infinity]) {
+    await assert.rejects(clock.tick(ms), RangeError, String(ms));
+  }
+  await Promise.resolve();
+  assert.equal(clock.now(), 100);
+  assert.equal(fired, false);
+  assert.equal(clock.pendingTimers, 1);
+});
+
+Deno.test("`FakeClock` refuses a start that is not a finite number, and a negative or NaN runAll limit", async () => {
+  for (const start of [NaN, Infinity, -Infinity]) {
+    assert.throws(() => new FakeClock(start), RangeError, String(start));
+  }
+  assert.equal(new FakeClock(-20).now(), -20, "an origin of its own: a negative start is a time");
+  const clock = new FakeClock();
+  clock.sleep(10);
+  for (const limit of [-1, NaN]) await assert.rejects(clock.runAll(limit), RangeError);
+  assert.equal(clock.now(), 0);
+  assert.equal(clock.pendingTimers, 1);
+});
+
+Deno.test("`FakeClock` takes a NaN delay as 0, as setTimeout does, and its time stays a number", async () => {
+  const clock = new FakeClock(50);
+  const woke: number[] = [];
+  clock.sleep(NaN).then(() => woke.push(clock.now()));
+  clock.timer(() => woke.push(clock.now())).arm(NaN);
+  await clock.tick(10);
+  assert.deepEqual(woke, [50, 50]);
+  assert.equal(clock.now(), 60);
+});
