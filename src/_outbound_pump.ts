@@ -81,6 +81,10 @@ export class OutboundPump {
    * One that left at once came from a source keeping time with real time.
    */
   #wroteAhead = false;
+  /** Whether the last write held more than a chunk: ahead of a source writing chunk by chunk. */
+  #wroteMore = false;
+  /** When the tail timer let the held-back end go: the deadline its chunk is counted late from. */
+  #tailDueAt: number | undefined;
   /** The tail was cut into a chunk: its packet goes too once the chunk has left. */
   #tailFlushed = false;
   /** Speech was sent, or written, since the queue last ran dry. */
@@ -122,7 +126,11 @@ export class OutboundPump {
     // Even if none of it leaves now (less than a chunk, or nothing): the queue running dry must
     // arm the tail for what the chunker holds, and tell the tracker nothing more is queued.
     this.#speaking = true;
-    if (this.#chunker.takeWhole(frame) && this.#sentAtOnce(frame)) return;
+    if (this.#chunker.takeWhole(frame) && this.#sentAtOnce(frame)) {
+      this.#wroteMore = false;
+      return;
+    }
+    this.#wroteMore = durationMs(frame.audio.length, frame) > this.#format.chunkMs;
     this.#chunker.push(frame, this.#enqueueChunk);
     this.#run();
     this.#queue.ownAudio(frame.audio.buffer);
@@ -292,7 +300,8 @@ export class OutboundPump {
           if (sending) return void this.#runAfter(sending);
         } else if (item.kind === "audio") {
           now ??= this.#clock.now();
-          const wait = this.#timeline.reserve(item.durationMs, now);
+          const wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt);
+          this.#tailDueAt = undefined;
           if (wait > 0) {
             this.#paced = item;
             this.#wroteAhead = true;
@@ -340,15 +349,19 @@ export class OutboundPump {
 
   /**
    * How long the audio held back waits for more before it leaves as the end of an utterance.
-   * From a source keeping time with real time (its chunks left at once), whose next write will
-   * complete the chunk: `tailMs`, longer than its jitter. From one that wrote ahead (its last chunk
-   * waited for its slot): until what was sent runs out at the far end, so that the end follows it
-   * without a gap, and more of the same reply written before then still joins it.
+   * From a source keeping time with real time, chunk by chunk (its chunks left at once, each write
+   * no more than a chunk), whose next write will complete the chunk: `tailMs`, longer than its
+   * jitter. From one that wrote ahead (a chunk waited for its slot, or a write held more than a
+   * chunk): until what has left runs out at the far end (the packetizer's partial packet has not),
+   * so that the end follows it without a gap and more of the same reply written before then still
+   * joins it.
    */
   #tailWait(now: number | undefined): number {
-    if (!this.#wroteAhead) return this.#tailMs;
-    const ahead = this.#timeline.playsAt(this.#timeline.sentMs) - (now ?? this.#clock.now());
-    return ahead > 0 ? ahead : this.#tailMs; // nothing left to play (NaN: none sent): no gap to avoid
+    if (!this.#wroteAhead && !this.#wroteMore) return this.#tailMs;
+    const timeline = this.#timeline;
+    const runsOut = timeline.playsAt(timeline.sentMs - this.#sender.pendingPacketMs);
+    const ahead = runsOut - (now ?? this.#clock.now());
+    return ahead > 0 ? ahead : 0; // run out already, or nothing sent yet (NaN): at once
   }
 
   /**
@@ -359,6 +372,7 @@ export class OutboundPump {
   #onTail = (): void => {
     if (this.#stopped || this.#queue.size > 0) return;
     this.#tailFlushed = true;
+    this.#tailDueAt = this.#clock.now();
     this.#chunker.flush(this.#enqueueChunk);
     this.#run();
   };

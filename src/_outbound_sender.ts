@@ -7,6 +7,7 @@
  * @module
  */
 
+import { durationMs } from "./audio/pcm.ts";
 import { wrapWav } from "./audio/wav.ts";
 import type { Clock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
@@ -71,6 +72,9 @@ export class OutboundSender {
    * under the limit the real figure is too, so a send reads it only when the bound is over.
    */
   #unsentBound = 0;
+  /** The last chunk packetized and its binary message's size: what a packet's bytes last. */
+  #packetedChunk: AudioFrame | undefined;
+  #packetedBytes = 0;
 
   /** Makes a sender for one session. */
   constructor(options: OutboundSenderOptions) {
@@ -153,6 +157,17 @@ export class OutboundSender {
     return this.#packetizer?.pendingBytes ?? 0;
   }
 
+  /**
+   * Milliseconds of audio in the packetizer's partial packet, by the last chunk it took (its
+   * message's bytes to the chunk's duration: the wire encoding may not be PCM16).
+   */
+  get pendingPacketMs(): number {
+    const held = this.pendingPacketBytes;
+    const chunk = this.#packetedChunk;
+    if (held === 0 || chunk === undefined || this.#packetedBytes === 0) return 0;
+    return (held / this.#packetedBytes) * durationMs(chunk.audio.length, chunk);
+  }
+
   /** Drops the packetizer's partial packet (on interruption); returns the bytes dropped. */
   clearPackets(): number {
     return this.#packetizer?.clear() ?? 0;
@@ -162,6 +177,7 @@ export class OutboundSender {
     if (messages === null) return;
     this.#stats.audioChunksSent++;
     this.#stats.audioBytesSent += chunk.audio.length;
+    if (this.#packetizer !== undefined) this.#packetedChunk = chunk;
     if (Array.isArray(messages)) {
       for (const message of messages) this.#transmitAudioMessage(message, send);
     } else {
@@ -173,6 +189,7 @@ export class OutboundSender {
   #transmitAudioMessage(message: SerializedMessage, send: Send): void {
     // Only binary audio is packetized: cutting a text (JSON) message would corrupt it.
     if (this.#packetizer !== undefined && typeof message !== "string") {
+      this.#packetedBytes = message.length;
       this.#packetizer.push(message, send);
     } else {
       send(message);

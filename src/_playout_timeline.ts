@@ -56,17 +56,21 @@ export class PlayoutTimeline {
   /**
    * Reserves the next slot for a chunk that plays for `durationMs`; returns how many
    * milliseconds to wait before it may leave (0: now). Call {@linkcode commit} once it has left.
-   * `now`: the clock as the caller read it in the same turn.
+   * `now`: the clock as the caller read it in the same turn; `dueAt`: when a chunk the caller held
+   * back on purpose was due (its lateness is counted from there).
    */
-  reserve(durationMs: number, now: number = this.#clock.now()): number {
+  reserve(durationMs: number, now: number = this.#clock.now(), dueAt?: number): number {
     const wait = this.#pacer.reserve(durationMs, now);
     const playsAt = this.#pacer.playsAt;
     this.#pendingMs = durationMs;
     this.#pendingPlaysAt = playsAt;
     // Due by the schedule (sendAheadMs before it plays, not before its spell began), even when
-    // it is reserved later than that because the sender ran late; a new spell is due now.
+    // it is reserved later than that because the sender ran late; a new spell is due now. A chunk
+    // the pump held back on purpose (the end of an utterance) was due when the pump let it go.
     const expected = this.#spellAnchor + (this.#sentMs - this.#spellStart);
-    this.#pendingDeadline = Math.abs(playsAt - expected) < 1e-6
+    this.#pendingDeadline = dueAt !== undefined
+      ? dueAt
+      : Math.abs(playsAt - expected) < 1e-6
       ? Math.max(this.#spellAnchor, playsAt - this.#sendAheadMs)
       : now + wait;
     return wait;

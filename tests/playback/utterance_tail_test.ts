@@ -8,7 +8,11 @@ import type { Frame } from "../../src/frames.ts";
 import type { DeserializeResult, FrameSerializer, SerializeResult } from "../../src/serializer.ts";
 import { BackgroundAudio } from "../../src/mixing/background_audio.ts";
 import { RawPcmSerializer } from "../../src/serializers/raw_pcm.ts";
+import { ExotelSerializer } from "../../src/serializers/exotel.ts";
+import { GenesysSerializer } from "../../src/serializers/genesys.ts";
 import { TelnyxSerializer } from "../../src/serializers/telnyx.ts";
+import { SessionMetrics } from "../../src/metrics/session_metrics.ts";
+import type { SerializerContext } from "../../src/serializer.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import type { SpeakingEvent } from "../../src/playback.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
@@ -16,6 +20,20 @@ import { speech as phoneSpeech, startCall } from "./_provider_call.ts";
 
 const RATE = 24000;
 const bytesOf = (ms: number) => (RATE / 1000) * ms * 2;
+
+/**
+ * Where a far end with no buffer of its own, playing each message as it arrives, would run dry:
+ * what the transport's pacing must avoid within a reply.
+ */
+function gapsOf(arrivals: { at: number; ms: number }[]): string[] {
+  const gaps: string[] = [];
+  let playhead = NaN;
+  for (const { at, ms } of arrivals) {
+    if (at > playhead + 1e-6) gaps.push(`${at - playhead} ms before the ${ms} ms at ${at}`);
+    playhead = (Number.isNaN(playhead) || at > playhead ? at : playhead) + ms;
+  }
+  return gaps;
+}
 
 /** `ms` of the bot's speech, for response r1. */
 function speech(ms: number) {
@@ -35,9 +53,29 @@ class AsyncRawPcm implements FrameSerializer {
   }
 }
 
+/** Raw PCM whose far end can ask it to stop sending for a while (Asterisk's MEDIA_XOFF/XON). */
+class PausableRawPcm implements FrameSerializer {
+  readonly #raw = new RawPcmSerializer();
+  context: SerializerContext | undefined;
+  bind(context: SerializerContext): void {
+    this.context = context;
+  }
+  serialize(frame: Frame): SerializeResult {
+    return this.#raw.serialize(frame);
+  }
+  deserialize(data: string | Uint8Array): DeserializeResult {
+    return this.#raw.deserialize(data);
+  }
+}
+
 function session(
   chunkMs: number | undefined,
-  more: { background?: BackgroundAudio; serializer?: FrameSerializer } = {},
+  more: {
+    background?: BackgroundAudio;
+    serializer?: FrameSerializer;
+    sendAheadMs?: number;
+    fixedAudioPacketSize?: number;
+  } = {},
 ) {
   const clock = new FakeClock();
   const { server, client } = new MemorySocketPair();
@@ -108,7 +146,10 @@ for (const serializer of [RawPcmSerializer, AsyncRawPcm]) {
   });
 }
 
-Deno.test("a relay writing 70 ms pieces every 70 ms (40 ms chunks) sends whole chunks but the last", async () => {
+Deno.test("a relay writing 70 ms pieces every 70 ms (40 ms chunks) plays without a gap", async () => {
+  // More than a chunk a write cannot be told from a TTS reply written at once until the next write
+  // comes: each piece's end leaves as the audio before it runs out (a short chunk, a message more),
+  // rather than the quiet time later, which would leave a gap in a reply that ended.
   const s = session(undefined);
   await s.clock.tick(0);
   for (let piece = 0; piece < 20; piece++) {
@@ -116,9 +157,9 @@ Deno.test("a relay writing 70 ms pieces every 70 ms (40 ms chunks) sends whole c
     await s.clock.tick(70);
   }
   await s.clock.tick(1000);
-  const sizes = s.arrivals.map((a) => a.ms);
-  assert.deepEqual(sizes.slice(0, -1).filter((ms) => ms !== 40), [], sizes.join(","));
-  assert.equal(sizes.reduce((a, b) => a + b, 0), 1400);
+  assert.deepEqual(gapsOf(s.arrivals), []);
+  assert.equal(s.arrivals.reduce((sum, a) => sum + a.ms, 0), 1400);
+  assert.equal(s.events.filter((e) => e.startsWith("speakingstop")).length, 1, s.events.join("\n"));
   s.client.close(1000);
   await s.clock.runAll();
 });
@@ -172,6 +213,88 @@ Deno.test("under background audio, a reply's end that is not a whole chunk leave
   const sizes = s.arrivals.map((a) => a.ms);
   assert.ok(sizes.includes(20), `no 20 ms end among ${sizes.length} messages`);
   assert.equal(s.events.filter((e) => e.startsWith("speakingstop")).length, 1, s.events.join("\n"));
+  s.client.close(1000);
+  await s.clock.runAll();
+});
+
+Deno.test("a short reply, all of it leaving at once, plays without a gap before its end", async () => {
+  // 150 ms with 200 ms sent ahead: its seven whole chunks leave at once, the last 10 ms is held.
+  const s = session(20, { sendAheadMs: 200 });
+  await s.clock.tick(100);
+  void s.transport.send(speech(150));
+  await s.clock.tick(1000);
+  assert.deepEqual(gapsOf(s.arrivals), []);
+  s.client.close(1000);
+  await s.clock.runAll();
+});
+
+Deno.test("Exotel (200 ms chunks): a 300 ms reply plays without an underrun", async () => {
+  const call = startCall(
+    { protocol: "exotel", serializer: () => new ExotelSerializer(), rate: 8000, chunkMs: 200 },
+    { jitterMs: 60, returnMs: 20 },
+    { hangUpAtMs: 4000 },
+  );
+  await call.clock.tick(500);
+  call.transport.send(phoneSpeech(300, 8000, "r1"));
+  await call.clock.tick(5000);
+  const report = await call.report;
+  assert.equal(report.audio.underruns, 0, `underrun of ${report.audio.underrunMs} ms`);
+});
+
+for (const ms of [1190, 1195]) {
+  Deno.test(`Genesys, 1,600-byte packets: a ${ms} ms reply plays without an underrun`, async () => {
+    // The README's settings for Genesys: a packet held back is audio that has not left yet.
+    const call = startCall(
+      {
+        protocol: "genesys",
+        serializer: () => new GenesysSerializer(),
+        rate: 8000,
+        chunkMs: 20,
+        transport: { fixedAudioPacketSize: 1600, padByte: 0xff },
+      },
+      { jitterMs: 60, returnMs: 20 },
+      { hangUpAtMs: 5000 },
+    );
+    await call.clock.tick(1500);
+    call.transport.send(phoneSpeech(ms, 8000, "r1"));
+    await call.clock.tick(6000);
+    const report = await call.report;
+    assert.equal(report.audio.underruns, 0, `underrun of ${report.audio.underrunMs} ms`);
+  });
+}
+
+Deno.test("raw PCM in 1,500-byte packets: a 400 ms reply plays without a gap", async () => {
+  const s = session(undefined, { fixedAudioPacketSize: 1500 });
+  await s.clock.tick(100);
+  void s.transport.send(speech(400));
+  await s.clock.tick(1000);
+  assert.deepEqual(gapsOf(s.arrivals), []);
+  s.client.close(1000);
+  await s.clock.runAll();
+});
+
+Deno.test("SessionMetrics: a reply paced on time, its end held back on purpose, has no late chunk", async () => {
+  const s = session(undefined);
+  const metrics = SessionMetrics.attach(s.transport, { speech: false });
+  await s.clock.tick(100);
+  void s.transport.send(speech(500));
+  await s.clock.tick(1000);
+  assert.equal(metrics.snapshot().outbound.lateChunks, 0);
+  s.client.close(1000);
+  await s.clock.runAll();
+});
+
+Deno.test("after the far end paused and resumed sending, the held-back end follows without a gap", async () => {
+  const serializer = new PausableRawPcm();
+  const s = session(undefined, { serializer });
+  await s.clock.tick(100);
+  void s.transport.send(speech(500));
+  await s.clock.tick(380); // the last whole chunk, due at 540, waits for its slot
+  serializer.context!.pauseSending!(true);
+  await s.clock.tick(300);
+  serializer.context!.pauseSending!(false);
+  await s.clock.tick(1000);
+  assert.deepEqual(gapsOf(s.arrivals).slice(1), [], "only the pause's own gap");
   s.client.close(1000);
   await s.clock.runAll();
 });
