@@ -77,12 +77,10 @@ export class OutboundPump {
   readonly #tail: ClockTimer;
   readonly #tailMs: number;
   /**
-   * Whether the last chunk of speech waited for its slot: the source wrote ahead of real time.
-   * One that left at once came from a source keeping time with real time.
+   * Whether the last chunk of speech in this spell waited for its slot: the source wrote ahead of
+   * real time. One that left at once may come from a source keeping time with real time.
    */
   #wroteAhead = false;
-  /** Whether the last write held more than a chunk: ahead of a source writing chunk by chunk. */
-  #wroteMore = false;
   /** When the tail timer let the held-back end go: the deadline its chunk is counted late from. */
   #tailDueAt: number | undefined;
   /** The tail was cut into a chunk: its packet goes too once the chunk has left. */
@@ -126,11 +124,7 @@ export class OutboundPump {
     // Even if none of it leaves now (less than a chunk, or nothing): the queue running dry must
     // arm the tail for what the chunker holds, and tell the tracker nothing more is queued.
     this.#speaking = true;
-    if (this.#chunker.takeWhole(frame) && this.#sentAtOnce(frame)) {
-      this.#wroteMore = false;
-      return;
-    }
-    this.#wroteMore = durationMs(frame.audio.length, frame) > this.#format.chunkMs;
+    if (this.#chunker.takeWhole(frame) && this.#sentAtOnce(frame)) return;
     this.#chunker.push(frame, this.#enqueueChunk);
     this.#run();
     this.#queue.ownAudio(frame.audio.buffer);
@@ -186,6 +180,8 @@ export class OutboundPump {
     if (farEndCleared) this.#timeline.cut();
     this.#tail.cancel();
     this.#tailFlushed = false;
+    this.#wroteAhead = false; // what comes next is judged on its own
+    this.#tailDueAt = undefined;
     this.#dueWhileHeld = false;
     if (this.#paced !== undefined) {
       // The pump was waiting for a deadline that no longer exists. Where the schedule is kept,
@@ -344,20 +340,20 @@ export class OutboundPump {
       return;
     }
     this.#speaking = false;
+    this.#wroteAhead = false; // the spell is over: the next is judged on its own
     this.#tracker.drained(now);
   }
 
   /**
    * How long the audio held back waits for more before it leaves as the end of an utterance.
-   * From a source keeping time with real time, chunk by chunk (its chunks left at once, each write
-   * no more than a chunk), whose next write will complete the chunk: `tailMs`, longer than its
-   * jitter. From one that wrote ahead (a chunk waited for its slot, or a write held more than a
-   * chunk): until what has left runs out at the far end (the packetizer's partial packet has not),
-   * so that the end follows it without a gap and more of the same reply written before then still
-   * joins it.
+   * From a source that may keep time with real time (its chunks left at once), whose next write
+   * would complete the chunk: `tailMs`, longer than its jitter. From one that wrote ahead (a chunk
+   * of this spell waited for its slot): until what has left runs out at the far end (the
+   * packetizer's partial packet has not), at once if it has, so that the end follows it without a
+   * gap and more of the same reply written before then still joins it.
    */
   #tailWait(now: number | undefined): number {
-    if (!this.#wroteAhead && !this.#wroteMore) return this.#tailMs;
+    if (!this.#wroteAhead) return this.#tailMs;
     const timeline = this.#timeline;
     const runsOut = timeline.playsAt(timeline.sentMs - this.#sender.pendingPacketMs);
     const ahead = runsOut - (now ?? this.#clock.now());
@@ -372,7 +368,8 @@ export class OutboundPump {
   #onTail = (): void => {
     if (this.#stopped || this.#queue.size > 0) return;
     this.#tailFlushed = true;
-    this.#tailDueAt = this.#clock.now();
+    // Its chunk (if the chunker holds one: else only a packet goes) was due now, not at its slot.
+    if (this.#chunker.pendingBytes > 0) this.#tailDueAt = this.#clock.now();
     this.#chunker.flush(this.#enqueueChunk);
     this.#run();
   };
