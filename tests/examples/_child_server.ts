@@ -66,7 +66,12 @@ export async function launchServer(
   };
   const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
   let code: number | undefined;
-  const status = child.status.then((s) => {
+  const status = child.status.then(async (s) => {
+    // Its last words may still be in the pipes when its exit is known: read them first, or a
+    // refusal is reported with an empty log (bounded: a grandchild may hold a pipe open).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([drained, new Promise((resolve) => timer = setTimeout(resolve, 2000))]);
+    clearTimeout(timer);
     code = s.code;
     wakeAll();
   });

@@ -8,6 +8,8 @@
  * @module
  */
 
+import type { TelephonyProvider } from "@x/ws-transport/detect";
+import type { FarEndOptions } from "@x/ws-transport/simulator";
 import { type CodeBlock, where } from "./_markdown.ts";
 import { readWranglerToml, type WranglerConfig } from "./_workerd.ts";
 
@@ -30,6 +32,11 @@ export interface ServerPlan {
   denoFlags: string[];
   /** The wire protocol its sessions speak. */
   wire: Wire;
+  /**
+   * For a block that tells the provider from a call's first messages (`detectProvider`): every
+   * platform the caller simulator then calls it as, one call each; empty for a block of one wire.
+   */
+  platforms: Platform[];
   /** The WebSocket path to connect to; `{n}` stands for a number unique to each connection. */
   path: string;
   /** A browser origin the block allows, if it lists any. */
@@ -83,6 +90,53 @@ export type Wire =
   | "jambonz"
   | "freeswitch"
   | "conversationrelay";
+
+/** A platform the caller simulator calls as: its protocol name, with the platform's details. */
+export interface Platform {
+  /** For failure messages: the protocol, and what sets it apart from another call of it. */
+  name: string;
+  /** The simulator's protocol (`@x/ws-transport/simulator`'s `FAR_ENDS`). */
+  protocol: string;
+  /** The platform's details, where the default is not the call to make. */
+  options?: FarEndOptions;
+  /** Whether the caller hears the echo: not on a text-only platform, where no audio flows. */
+  audio: boolean;
+}
+
+/**
+ * Every platform `detectProvider` tells apart, as the provider it is detected as: a `Record` over
+ * `TelephonyProvider`, so a provider added to the package fails the type check here until the
+ * runner calls as it too. FreeSWITCH is absent: `detectProvider` cannot tell it (the README says
+ * so).
+ */
+export const DETECTED_PLATFORMS: Record<TelephonyProvider, Platform[]> = {
+  twilio: [
+    { name: "twilio", protocol: "twilio", audio: true },
+    // The README's SignalWire row: L16 at 24 kHz, read from `start`.
+    {
+      name: "signalwire (L16 24 kHz)",
+      protocol: "signalwire",
+      options: { sampleRate: 24000 },
+      audio: true,
+    },
+  ],
+  telnyx: [{ name: "telnyx", protocol: "telnyx", audio: true }],
+  plivo: [{ name: "plivo", protocol: "plivo", audio: true }],
+  exotel: [{ name: "exotel", protocol: "exotel", audio: true }],
+  vonage: [{ name: "vonage", protocol: "vonage", audio: true }],
+  genesys: [{ name: "genesys", protocol: "genesys", audio: true }],
+  asterisk: [
+    { name: "asterisk", protocol: "asterisk", audio: true },
+    { name: "asterisk-json", protocol: "asterisk-json", audio: true },
+  ],
+  jambonz: [{ name: "jambonz", protocol: "jambonz", audio: true }],
+  // Text both ways: an audio echo has nothing to send back. The call still checks the session is
+  // served by the rules (no violation) and ends as the caller hangs up.
+  conversationrelay: [
+    { name: "conversationrelay", protocol: "conversationrelay", audio: false },
+    { name: "telnyx-conversationrelay", protocol: "telnyx-conversationrelay", audio: false },
+  ],
+};
 
 const CODE_LANGS = new Set(["ts", "typescript", "js", "javascript", "mjs"]);
 
@@ -211,7 +265,10 @@ function serverPlan(
   if (unknown.length > 0) {
     throw new Error(`${where(block)}: the README runner has no client for ${unknown.join(", ")}`);
   }
-  const wire = /\bdetectProvider\(/.test(code)
+  // A block that detects the provider is driven as Twilio by the runner's own client, then by the
+  // caller simulator as every platform it tells apart.
+  const detects = /\bdetectProvider\(/.test(code);
+  const wire = detects
     ? "twilio"
     : serializers.map((s) => WIRES[s]!).find((w) => w !== "raw") ?? "raw";
   // An echo through the streams (`readable.pipeTo(writable)`) or the push surface
@@ -234,6 +291,7 @@ function serverPlan(
     code,
     denoFlags: options.denoFlags,
     wire,
+    platforms: detects ? Object.values(DETECTED_PLATFORMS).flat() : [],
     path: /\bCallDurableObject\.route\(/.test(code) ? "/ws/readme-call-{n}" : route ?? "/ws",
     allowedOrigin: /allowedOrigins:\s*\[\s*"([^"]+)"/.exec(code)?.[1],
     authorizes: /\bauthorize\s*:/.test(code),

@@ -1,7 +1,8 @@
 /**
  * What a client of a README server should see, checked with a real WebSocket client: the admission
  * the block documents (a foreign origin 403, a missing token 401), then sessions that send audio and
- * a message and wait for the echo or the bot's answer, in the block's wire protocol.
+ * a message and wait for the echo or the bot's answer, in the block's wire protocol; a block that
+ * tells the provider from the first messages is then called as every platform it tells apart.
  *
  * @module
  */
@@ -11,12 +12,12 @@ import { mulawEncode } from "@x/ws-transport/audio";
 import { simulateCall, syntheticCaller } from "@x/ws-transport/simulator";
 import { WsClient } from "../_ws_client.ts";
 import { rawStatus, UPGRADE_HEADERS } from "./_http.ts";
-import type { ServerPlan } from "./_readme_plan.ts";
+import type { Platform, ServerPlan } from "./_readme_plan.ts";
 
 /** What the checks need of a plan. */
 export type SessionPlan = Pick<
   ServerPlan,
-  "path" | "wire" | "session" | "allowedOrigin" | "authorizes" | "secrets"
+  "path" | "wire" | "platforms" | "session" | "allowedOrigin" | "authorizes" | "secrets"
 >;
 
 /**
@@ -150,6 +151,76 @@ export async function checkServer(plan: SessionPlan, port: number, secret: strin
   await session(1);
   // Then two at once, each on its own: nothing of one call (a stream id, audio) in the other.
   await Promise.all([session(2), session(3)]);
+  if (plan.platforms.length > 0) {
+    await callAsEveryPlatform((n) => `ws://${host}${pathFor(plan, n, secret)}`, plan.platforms);
+  }
+}
+
+/** Calls at once at most: the server is one process, and CI machines are small. */
+const CALLS_AT_ONCE = 4;
+
+/**
+ * Calls the server once as each of `platforms` (a few at a time; `url(n)` for the n-th call) and
+ * fails, naming every platform whose call went wrong, when any did. Every call is waited for, each
+ * bounded by its `maxDurationMs`, so none outlives the check.
+ */
+async function callAsEveryPlatform(
+  url: (n: number) => string,
+  platforms: Platform[],
+): Promise<void> {
+  const failures: string[] = [];
+  const queue = [...platforms.entries()];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [index, platform] = next;
+      try {
+        await platformCall(url(200 + index), platform);
+      } catch (error) {
+        failures.push(`${platform.name}: ${(error as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CALLS_AT_ONCE, platforms.length) }, worker));
+  assert.deepEqual(failures, [], `calls as each platform:\n${failures.join("\n")}`);
+}
+
+/** The caller's tone, and the echo of it expected back. */
+const UTTERANCE_MS = 400;
+
+/**
+ * One call as `platform`, its audio sent as fast as the socket takes it (the CLI's `--speed max`):
+ * the caller says 400 ms and then listens; the echo must come back, all of it, audible, and the
+ * call must end as the caller hangs up, with no rule of the platform's broken. The far end plays
+ * the echo at its real rate, so the call lasts about the echo and `lingerMs` of quiet after it.
+ */
+async function platformCall(url: string, platform: Platform): Promise<void> {
+  const report = await simulateCall(url, {
+    protocol: platform.protocol,
+    ...(platform.options ? { platform: platform.options } : {}),
+    audio: syntheticCaller({ utterancesMs: [UTTERANCE_MS], pauseMs: 100 }),
+    speed: Infinity,
+    // Time for the first of the echo to arrive (Genesys's first 200 ms packet is about 400 ms
+    // in), with room for a slow CI machine; the caller hangs up after that much quiet.
+    lingerMs: 1500,
+    maxDurationMs: 10_000,
+  });
+  assert.notEqual(report.connectMs, null, `the call connects: ${report.ended.detail}`);
+  assert.deepEqual(report.violations, [], JSON.stringify(report.violations));
+  assert.equal(report.ended.by, "caller", `the caller hangs up: ${report.ended.detail}`);
+  if (platform.audio) {
+    assert.notEqual(
+      report.firstAudibleMs,
+      null,
+      `the caller hears the echo (${report.audio.receivedMs} ms of audio received)`,
+    );
+    assert.ok(
+      report.audio.receivedMs >= UTTERANCE_MS && report.audio.playedMs >= UTTERANCE_MS,
+      `the echo of the ${UTTERANCE_MS} ms said comes back and plays: ` +
+        `${report.audio.receivedMs} ms received, ${report.audio.playedMs} ms played`,
+    );
+  } else {
+    assert.equal(report.audio.receivedMs, 0, "no audio on a text-only platform");
+  }
 }
 
 /**

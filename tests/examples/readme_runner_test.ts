@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { codeBlocks } from "./_markdown.ts";
-import { planBlocks } from "./_readme_plan.ts";
+import { DETECTED_PLATFORMS, planBlocks } from "./_readme_plan.ts";
 import { startBlock } from "./_readme_run.ts";
 import { checkServer } from "./_session_checks.ts";
 
@@ -111,4 +111,35 @@ Deno.test("a README server that does not start, or whose sessions do not echo, f
   await assert.rejects(startBlock(broken!, {}), /ended before listening/);
   await using server = await startBlock(lossy!, {});
   await assert.rejects(checkServer(lossy!, server.port, "secret"), /the echo of 600 ms of audio/);
+});
+
+/** A one-endpoint server as the README's, whose Telnyx path is broken: told, then left unanswered. */
+const DETECTING = '```ts\nimport { WebSocketTransport } from "@x/ws-transport";\n' +
+  'import { detectProvider } from "@x/ws-transport/detect";\n' +
+  "Deno.serve((request) => {\n  const { socket, response } = Deno.upgradeWebSocket(request);\n" +
+  "  const seen: string[] = [];\n  socket.onmessage = (event) => {\n    seen.push(event.data);\n" +
+  "    const detected = detectProvider(seen);\n" +
+  '    if (!detected || detected.provider === "telnyx") return;\n    socket.onmessage = null;\n' +
+  "    const transport = new WebSocketTransport(socket, {\n" +
+  "      serializer: detected.serializer,\n      initialMessages: seen,\n    });\n" +
+  '    transport.receive((frame) => {\n      if (frame.type === "audio") transport.send(frame);\n' +
+  "    });\n  };\n  return response;\n});\n```";
+
+Deno.test("a README server that detects the provider is called as every platform, and one it does not serve fails", async () => {
+  const [server] = planBlocks(codeBlocks(markdown(DETECTING), "D.md"), DATE).servers;
+  assert.equal(server!.wire, "twilio", "the runner's own Twilio client calls first");
+  assert.deepEqual(
+    server!.platforms.map((p) => p.protocol).sort(),
+    Object.values(DETECTED_PLATFORMS).flat().map((p) => p.protocol).sort(),
+  );
+  // Two of the platforms, to keep it short: Telnyx's call hears nothing and is named; Plivo's is not.
+  const plan = {
+    ...server!,
+    platforms: server!.platforms.filter((p) => ["telnyx", "plivo"].includes(p.protocol)),
+  };
+  await using running = await startBlock(plan, {});
+  const error = await checkServer(plan, running.port, "secret").then(() => null, (e) => e);
+  assert.ok(error instanceof Error, "the check fails");
+  assert.match(error.message, /^telnyx: the caller hears the echo/m);
+  assert.doesNotMatch(error.message, /^plivo:/m);
 });

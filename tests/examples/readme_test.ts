@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
 import { codeBlocks, where } from "./_markdown.ts";
-import { planBlocks, type ReadmePlan } from "./_readme_plan.ts";
+import { DETECTED_PLATFORMS, planBlocks, type ReadmePlan } from "./_readme_plan.ts";
 import { projectDir, startBlock } from "./_readme_run.ts";
 import { checkServer } from "./_session_checks.ts";
 import { readWranglerToml } from "./_workerd.ts";
@@ -68,6 +68,13 @@ Deno.test("the README runner finds the servers the README shows", () => {
   }
   assert.ok(plan.servers.some((s) => s.wire === "twilio"), "a Twilio block is found");
   assert.ok(plan.servers.some((s) => s.block.file.startsWith("examples/")), "examples/ too");
+  // The one-endpoint block (`detectProvider`) is called as every platform it tells apart.
+  assert.ok(
+    plan.servers.some((s) =>
+      s.platforms.length === Object.values(DETECTED_PLATFORMS).flat().length
+    ),
+    "a block that detects the provider is found, to be called as every platform",
+  );
 });
 
 Deno.test("README TypeScript blocks type-check in a project that uses the checkout", async () => {
