@@ -38,3 +38,27 @@ Deno.test("the bot's short spells sent before the first acknowledgement all foll
     assert.equal(spell.length, 100 * PER_MS, `${i}: whole`);
   }
 });
+
+Deno.test("CallRecorder: a reply that ended in a partial packet stays where it played when the next reply comes", async () => {
+  // The first reply's end is a packet the packetizer held back, not a chunk: nothing about it may
+  // reach the next reply's first chunk (it was taken for the old spell and moved the first reply).
+  const c = call({
+    acks: false,
+    jitterMs: 60,
+    transport: { fixedAudioPacketSize: 1000 },
+    recorder: { layout: "separate" },
+  });
+  const bot = collect(c.recorder.bot);
+  await c.talk(100);
+  c.transport.send(speech(400, 0x30, "r1")); // 20 whole chunks, 12,800 bytes: a partial packet
+  await c.talk(2000);
+  c.transport.send(speech(400, 0x50, "r2"));
+  await c.talk(1500);
+  await c.hangUp();
+  const samples = new Int16Array((await bot).buffer.slice(44));
+  const firstMs = (value: number) => samples.findIndex((x) => x === value) / 16;
+  assert.ok(
+    firstMs(0x3030) < 300,
+    `r1 (played from ~100 ms) recorded from ${firstMs(0x3030)} ms; r2 from ${firstMs(0x5050)} ms`,
+  );
+});
