@@ -77,8 +77,8 @@ export class OutboundPump {
   readonly #tail: ClockTimer;
   readonly #tailMs: number;
   /**
-   * Whether the last chunk of speech in this spell waited for its slot: the source wrote ahead of
-   * real time. One that left at once may come from a source keeping time with real time.
+   * Whether this spell's source wrote ahead of real time: a chunk waited for its slot with more
+   * than the quiet time of audio queued behind it, which a source keeping time never has.
    */
   #wroteAhead = false;
   /** When the tail timer let the held-back end go: the deadline its chunk is counted late from. */
@@ -251,7 +251,6 @@ export class OutboundPump {
     const now = this.#clock.now();
     if (this.#timeline.waitFor(ms, now) > 0) return false; // not due yet: it waits in the queue
     this.#timeline.reserve(ms, now);
-    this.#wroteAhead = false;
     this.#running = true;
     try {
       const sending = this.#sendChunk(frame, ms, true, now);
@@ -300,10 +299,9 @@ export class OutboundPump {
           this.#tailDueAt = undefined;
           if (wait > 0) {
             this.#paced = item;
-            this.#wroteAhead = true;
+            if (this.#queue.queuedMs > this.#tailMs) this.#wroteAhead = true;
             return this.#pacing.arm(wait, now);
           }
-          this.#wroteAhead = false;
           this.#queue.shift();
           const sending = this.#sendChunk(item.chunk, item.durationMs, true, now);
           if (sending) return void this.#runAfter(sending);
@@ -331,13 +329,15 @@ export class OutboundPump {
       this.#sender.flushPackets();
     }
     if (!this.#speaking) return;
-    if (this.#chunker.pendingBytes > 0 || this.#sender.pendingPacketBytes > 0) {
-      // The end of the utterance may be held back: the tracker hears that the audio ran out once
-      // it has left too, or it would end the spell before it (and begin another for it). Armed
-      // once a dry spell: background audio runs the queue dry at every slot, and re-armed each
-      // time, the tail would never come (a write cancels it, so a new spell arms it anew).
+    const chunkHeld = this.#chunker.pendingBytes > 0;
+    if (chunkHeld || this.#sender.pendingPacketBytes > 0) {
+      // The end of the utterance may be held back. Armed once a dry spell: background audio runs
+      // the queue dry at every slot, and re-armed each time, the tail would never come (a write
+      // cancels it, so a new spell arms it anew).
       if (!this.#tail.armed) this.#tail.arm(this.#tailWait(now), now);
-      return;
+      // The tracker hears that the audio ran out once that end has left, or it would end the
+      // spell before it (and begin another for it); a partial packet the policy drops never plays.
+      if (chunkHeld || this.#sender.partialPacketPlays) return;
     }
     this.#speaking = false;
     this.#wroteAhead = false; // the spell is over: the next is judged on its own
@@ -345,19 +345,19 @@ export class OutboundPump {
   }
 
   /**
-   * How long the audio held back waits for more before it leaves as the end of an utterance.
-   * From a source that may keep time with real time (its chunks left at once), whose next write
-   * would complete the chunk: `tailMs`, longer than its jitter. From one that wrote ahead (a chunk
-   * of this spell waited for its slot): until what has left runs out at the far end (the
-   * packetizer's partial packet has not), at once if it has, so that the end follows it without a
-   * gap and more of the same reply written before then still joins it.
+   * How long the audio held back waits for more before it leaves as the end of an utterance: the
+   * quiet time (`tailMs`), longer than a real-time source's jitter, so that its next write
+   * completes the chunk. From a source that wrote ahead, no later than when what has left runs out
+   * at the far end (the packetizer's partial packet has not), at once if it has: the end then
+   * follows without a gap, and more of the same reply written before then still joins it.
    */
   #tailWait(now: number | undefined): number {
     if (!this.#wroteAhead) return this.#tailMs;
     const timeline = this.#timeline;
     const runsOut = timeline.playsAt(timeline.sentMs - this.#sender.pendingPacketMs);
     const ahead = runsOut - (now ?? this.#clock.now());
-    return ahead > 0 ? ahead : 0; // run out already, or nothing sent yet (NaN): at once
+    if (!(ahead > 0)) return Number.isNaN(ahead) ? this.#tailMs : 0; // NaN: nothing playing
+    return ahead < this.#tailMs ? ahead : this.#tailMs;
   }
 
   /**

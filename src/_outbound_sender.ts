@@ -157,6 +157,11 @@ export class OutboundSender {
     return this.#packetizer?.pendingBytes ?? 0;
   }
 
+  /** Whether the packetizer's partial packet plays once sent (`lastPacket` not "drop"). */
+  get partialPacketPlays(): boolean {
+    return this.#packetizer !== undefined && this.#packetizer.lastPacket !== "drop";
+  }
+
   /**
    * Milliseconds of audio in the packetizer's partial packet, by the last chunk it took (its
    * message's bytes to the chunk's duration: the wire encoding may not be PCM16).

@@ -75,6 +75,11 @@ export class Packetizer {
     this.#padByte = padByte;
   }
 
+  /** What {@linkcode flush} does with a partial last packet. */
+  get lastPacket(): LastPacketPolicy {
+    return this.#lastPacket;
+  }
+
   /** Bytes held back, waiting for the rest of their packet. */
   get pendingBytes(): number {
     return this.#cutter.pendingBytes;

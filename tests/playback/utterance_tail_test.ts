@@ -371,3 +371,66 @@ Deno.test("after an interruption of a TTS reply, a real-time bot's 20 ms frames 
   s.client.close(1000);
   await s.clock.runAll();
 });
+
+// Found by a fifth review, against the pump before this change: never later, never split more.
+
+for (const [sendAheadMs, frameMs] of [[0, 30], [0, 50], [10, 30]] as const) {
+  Deno.test(`Telnyx, sendAheadMs ${sendAheadMs}: real-time ${frameMs} ms frames (20 ms chunks): no silence padded`, async () => {
+    // A lead under a chunk makes a real-time frame's second chunk wait for its slot: that alone
+    // is not writing ahead.
+    const telnyx = new TelnyxSerializer();
+    const call = startCall(
+      {
+        protocol: "telnyx",
+        serializer: () => telnyx,
+        rate: 8000,
+        chunkMs: 20,
+        transport: { sendAheadMs },
+      },
+      { jitterMs: 60, returnMs: 20 },
+      { hangUpAtMs: 3000 },
+    );
+    await call.clock.tick(500);
+    for (let frame = 0; frame < 20; frame++) {
+      call.transport.send(phoneSpeech(frameMs, 8000, "r1"));
+      await call.clock.tick(frameMs);
+    }
+    await call.clock.tick(4000);
+    await call.report;
+    assert.equal(telnyx.paddedMessages, 0, `${telnyx.paddingBytes} bytes of silence padded`);
+  });
+}
+
+Deno.test("sendAheadMs 100 (40 ms chunks): a TTS reply's 30 ms end keeps its lead over the run-out", async () => {
+  const s = session(40, { sendAheadMs: 100 });
+  await s.clock.tick(10);
+  void s.transport.send(speech(1030)); // 25 chunks playing 10..1010, then 30 ms
+  await s.clock.tick(2000);
+  const end = s.arrivals.at(-1)!;
+  assert.equal(end.ms, 30);
+  assert.ok(end.at <= 1010 - 40, `the end left at ${end.at}; the far end runs out at 1010`);
+  s.client.close(1000);
+  await s.clock.runAll();
+});
+
+Deno.test("lastPacket drop: speakingstop does not wait for a partial packet that never plays", async () => {
+  const clock = new FakeClock();
+  const { server, client } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, {
+    clock,
+    audioOut: { sampleRate: RATE, chunkMs: 40 },
+    fixedAudioPacketSize: 1500,
+    lastPacket: "drop",
+  });
+  const stops: number[] = [];
+  transport.addEventListener("speakingstop", () => stops.push(clock.now()));
+  await clock.tick(10);
+  void transport.send(speech(400));
+  await clock.tick(2000);
+  // Its audio ends at 410 (a little earlier: the partial packet is dropped); the quiet time may
+  // follow the last chunk that left, but no wait for the dropped packet on top of it.
+  assert.deepEqual(stops.length, 1);
+  assert.ok(stops[0]! <= 410, `speakingstop at ${stops[0]}`);
+  client.close(1000);
+  await clock.runAll();
+});
