@@ -101,7 +101,7 @@ class SweptTimer implements ClockTimer {
   }
 
   arm(ms: number, now: number = performance.now()): void {
-    this.target = now + Math.max(0, ms);
+    this.target = now + (ms > 0 ? ms : 0); // NaN or negative is 0, as setTimeout takes it
     this.#armed = true;
     this.#arming++;
     this.#sweep.watch(this, now);

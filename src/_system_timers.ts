@@ -88,7 +88,8 @@ class SharedTimer implements ClockTimer {
   }
 
   arm(ms: number, now: number = performance.now()): void {
-    const due = Math.ceil(now + Math.max(0, ms));
+    // NaN or negative is 0, as setTimeout takes it (NaN would be a bucket that never fires).
+    const due = Math.ceil(now + (ms > 0 ? ms : 0));
     this.#target = due;
     if (this.#bucket !== undefined) {
       // Pushed later (a quiet-time timer re-armed at every chunk, say): stay where it waits and

@@ -255,3 +255,17 @@ Deno.test("`systemClock` timers and sleeps longer than a runtime's longest delay
   sleeping.abort();
   await slept;
 });
+
+Deno.test("`systemClock` takes a NaN or negative delay as 0, as setTimeout and FakeClock do", async () => {
+  for (const toleranceMs of [0, 20]) {
+    for (const ms of [NaN, -5]) {
+      const fired = Promise.withResolvers<void>();
+      const timer = systemClock.timer(() => fired.resolve(), { toleranceMs });
+      timer.arm(ms);
+      const bound = setTimeout(() => fired.reject(new Error(`arm(${ms}) did not fire`)), 1000);
+      await fired.promise.finally(() => clearTimeout(bound));
+      assert.equal(timer.armed, false, `arm(${ms}), tolerance ${toleranceMs}: fired once, done`);
+    }
+  }
+  await systemClock.sleep(NaN); // resolves, and leaves no timer behind (the test's sanitizer)
+});
