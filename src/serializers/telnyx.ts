@@ -17,7 +17,11 @@ import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
-import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
+import {
+  bytesPerSample,
+  SILENCE_BYTE,
+  type TelephonyEncoding,
+} from "./telephony/telephony_encoding.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
 
 export { verifyTelnyxSignature, type VerifyTelnyxSignatureOptions } from "./telnyx_signature.ts";
@@ -29,8 +33,6 @@ const INBOUND_TRACKS = ["inbound", "inbound_track"];
  * milliseconds to 30 seconds of audio" (its media streaming AsyncAPI reference).
  */
 const MIN_CHUNK_MS = 20;
-/** Silence on the wire in each outbound encoding: what a short last chunk is padded with. */
-const SILENCE_BYTE = { mulaw: 0xff, alaw: 0xd5, pcm16le: 0, pcm16be: 0 } as const;
 
 /** Options for {@linkcode TelnyxSerializer}. */
 export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
@@ -146,7 +148,7 @@ export class TelnyxSerializer implements FrameSerializer {
   /** Whether short payloads are a reply's last chunk, to pad (the transport's chunks are valid). */
   #padShort = true;
   #report: ((error: TransportError) => void) | undefined;
-  /** Why inbound media is refused (the start's codec, which we cannot decode), or `undefined`. */
+  /** Why inbound media is refused (the start's error: a codec we cannot decode), or `undefined`. */
   #refused: string | undefined;
 
   /** Makes a serializer for one call; see {@linkcode TelnyxSerializerOptions}. */
@@ -254,7 +256,7 @@ export class TelnyxSerializer implements FrameSerializer {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         if (media === null) return null;
         if (this.#refused !== undefined) {
-          throw new TransportError("decode", `${PROVIDER}: media refused: ${this.#refused}`);
+          throw new TransportError("decode", `${this.#refused}: its media is refused`);
         }
         return this.#media.push(media);
       }
@@ -296,8 +298,7 @@ export class TelnyxSerializer implements FrameSerializer {
       }
     } catch (error) {
       // Decoding what follows in the previous codec would be noise: refuse it until a new start.
-      const why = error instanceof TransportError ? error.message : String(error);
-      this.#refused = why.startsWith(`${PROVIDER}: `) ? why.slice(PROVIDER.length + 2) : why;
+      this.#refused = error instanceof TransportError ? error.message : String(error);
       throw error;
     }
     return frame;
@@ -309,8 +310,8 @@ export class TelnyxSerializer implements FrameSerializer {
    */
   #padToMinimum(bytes: Uint8Array): Uint8Array {
     const encoding = this.#out.encoding;
-    const bytesPerSample = encoding === "mulaw" || encoding === "alaw" ? 1 : 2;
-    const size = Math.round((this.#out.sampleRate * MIN_CHUNK_MS) / 1000) * bytesPerSample;
+    const size = Math.round((this.#out.sampleRate * MIN_CHUNK_MS) / 1000) *
+      bytesPerSample(encoding);
     if (bytes.length >= size) return bytes;
     const padded = new Uint8Array(size).fill(SILENCE_BYTE[encoding]);
     padded.set(bytes);

@@ -26,14 +26,15 @@ const exotelCallAsSent: ScriptStep[] = exotelCall.map((step) => {
   return { ...step, wire: { ...wire, media: { ...wire.media, payload } } };
 });
 
-const start = (sampleRate = "8000") =>
+/** A start message; `format` adds to (or replaces) its media_format's sample rate. */
+const start = (sampleRate = "8000", format: Record<string, string> = {}) =>
   JSON.stringify({
     event: "start",
     stream_sid: exotelIds.stream,
     start: {
       stream_sid: exotelIds.stream,
       call_sid: exotelIds.call,
-      media_format: { sample_rate: sampleRate },
+      media_format: { sample_rate: sampleRate, ...format },
     },
   });
 
@@ -89,16 +90,7 @@ Deno.test("`ExotelSerializer` refuses a start announcing an encoding other than 
     count: (counter, amount = 1) => void (counts[counter] = (counts[counter] ?? 0) + amount),
     report() {},
   });
-  const startWith = (encoding: string) =>
-    JSON.stringify({
-      event: "start",
-      stream_sid: exotelIds.stream,
-      start: {
-        stream_sid: exotelIds.stream,
-        call_sid: exotelIds.call,
-        media_format: { encoding, sample_rate: "8000", bit_rate: "8" },
-      },
-    });
+  const startWith = (encoding: string) => start("8000", { encoding, bit_rate: "8" });
   assert.throws(
     () => exotel.deserialize(startWith("audio/x-mulaw")),
     (error: TransportError) =>

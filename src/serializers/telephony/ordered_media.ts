@@ -11,6 +11,7 @@ import type { SerializerContext } from "../../serializer.ts";
 import { decodeBase64 } from "./base64.ts";
 import { MediaReorder, type MediaReorderOutput } from "./media_reorder.ts";
 import type { TelephonyAudio } from "./telephony_audio.ts";
+import { bytesPerSample, SILENCE_BYTE } from "./telephony_encoding.ts";
 import { TransportError } from "../../errors.ts";
 
 /** Options for {@linkcode OrderedMedia}. */
@@ -42,9 +43,6 @@ export interface MediaMessage {
   /** The base64 payload. */
   payload: string;
 }
-
-/** Silence on the wire, per encoding: what a gap is filled with before decoding. */
-const SILENCE_BYTE = { mulaw: 0xff, alaw: 0xd5, pcm16le: 0, pcm16be: 0 } as const;
 
 /**
  * Puts a numbered protocol's inbound media in order with a {@linkcode MediaReorder} and decodes
@@ -115,7 +113,7 @@ export class OrderedMedia {
     }
     // Checked before the stage holds it: a packet held behind a hole is decoded only once the hole
     // fills, and its decode error would then throw away the good frames of that push.
-    if (bytes.length % this.#bytesPerSample() !== 0) {
+    if (bytes.length % bytesPerSample(this.#audio.encoding) !== 0) {
       throw new TransportError(
         "decode",
         `${this.#provider}: PCM16 media payload has an odd length of ${bytes.length} bytes`,
@@ -211,7 +209,7 @@ export class OrderedMedia {
     gap: (gap) => {
       // Whole samples: a gap of a fraction of a sample must not make odd-length PCM16.
       const samples = Math.round((gap.durationMs * this.#audio.sampleRate) / 1000);
-      const bytes = samples * this.#bytesPerSample();
+      const bytes = samples * bytesPerSample(this.#audio.encoding);
       const silence = new Uint8Array(bytes).fill(SILENCE_BYTE[this.#audio.encoding]);
       this.#decode(silence, undefined, gap.durationMs);
     },
@@ -226,12 +224,8 @@ export class OrderedMedia {
     this.#frames.push(frame);
   }
 
-  #bytesPerSample(): number {
-    return this.#audio.encoding === "mulaw" || this.#audio.encoding === "alaw" ? 1 : 2;
-  }
-
   #bytesPerMs(): number {
-    return (this.#audio.sampleRate / 1000) * this.#bytesPerSample();
+    return (this.#audio.sampleRate / 1000) * bytesPerSample(this.#audio.encoding);
   }
 
   #durationMs(bytes: number): number {

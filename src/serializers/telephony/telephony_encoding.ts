@@ -102,3 +102,39 @@ export function telephonyEncodingOf(
 export function isTelephonyRate(rate: number): boolean {
   return RESAMPLER_RATES.includes(rate);
 }
+
+/**
+ * Bytes a sample takes on the wire in `encoding`: 1 for G.711, 2 for 16-bit linear.
+ *
+ * @example
+ * ```ts
+ * import { bytesPerSample } from "@x/ws-transport/telephony";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(bytesPerSample("mulaw"), 1);
+ * assert.equal(bytesPerSample("pcm16be"), 2);
+ * ```
+ */
+export function bytesPerSample(encoding: TelephonyEncoding): 1 | 2 {
+  return encoding === "mulaw" || encoding === "alaw" ? 1 : 2;
+}
+
+/**
+ * The byte that is silence on the wire in each encoding (every byte of a silent payload): what a
+ * gap is filled with, or a short payload padded with.
+ *
+ * @example
+ * ```ts
+ * import { SILENCE_BYTE } from "@x/ws-transport/telephony";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(SILENCE_BYTE.mulaw, 0xff);
+ * assert.equal(SILENCE_BYTE.alaw, 0xd5);
+ * ```
+ */
+export const SILENCE_BYTE: Readonly<Record<TelephonyEncoding, number>> = {
+  mulaw: 0xff,
+  alaw: 0xd5,
+  pcm16le: 0,
+  pcm16be: 0,
+};
