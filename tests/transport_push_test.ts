@@ -63,8 +63,14 @@ Deno.test("`WebSocketTransport.receive` hands on no frame once the session is cl
     frames.push(frame);
     void transport.close(1000); // the first message ends the session
   });
+  pair.client.stall(); // the close frame waits unread: the socket stays CLOSING meanwhile
   pair.client.send('"first"');
-  pair.client.send('"second"');
+  await clock.tick(1);
+  assert.equal(pair.server.readyState, 2);
+  // A message read while closing: a standard WebSocket (MemorySocket too) dispatches none, but
+  // Node's ws and Deno's client sockets do.
+  pair.server.dispatchEvent(Object.assign(new Event("message"), { data: '"second"' }));
+  pair.client.resume();
   await clock.tick(1);
   await transport.closed;
   assert.deepEqual(frames, [{ type: "message", message: "first" }]);

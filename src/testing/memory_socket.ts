@@ -31,7 +31,8 @@ export type MemorySocketData = string | ArrayBuffer | ArrayBufferView;
 
 /**
  * One end of an in-memory WebSocket: messages sent are delivered to the other end on a later
- * microtask, as copies, as `ArrayBuffer` or `Blob` by the receiver's `binaryType`. The closing
+ * microtask, as copies, as `ArrayBuffer` or `Blob` by the receiver's `binaryType`, unless it has
+ * begun closing by then (a WebSocket dispatches no message once it is CLOSING). The closing
  * handshake is modelled, and a test can make an end stop reading ({@linkcode stall}), so that
  * what it is sent piles up in the sender's `bufferedAmount`, or ignore a close.
  */
@@ -74,7 +75,13 @@ export class MemorySocket extends EventTarget implements WebSocketLike {
     const size = typeof copy === "string" ? copy.length : copy.byteLength;
     this.bufferedAmount += size;
     this.peer.#arrive(() => {
-      this.bufferedAmount -= size;
+      this.bufferedAmount -= size; // it left this end all the same: the receiver read it
+      // A message read by an end that is not open is dropped, not dispatched: the WebSockets
+      // Standard, "Feedback from the protocol" (when a WebSocket message has been received, step
+      // 1: "If ready state is not OPEN (1), then return"), as Firefox does. So an end that has
+      // called close() hears nothing more, though RFC 6455 lets its peer send until it answers
+      // (Deno's server sockets dispatch none either: one read while closing ends the connection).
+      if (this.peer.readyState !== 1) return;
       const payload = typeof copy === "string" || this.peer.binaryType === "arraybuffer"
         ? copy
         : new Blob([copy]);

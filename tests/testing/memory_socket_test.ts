@@ -117,3 +117,42 @@ Deno.test("`MemorySocket`: a peer that ignored a close and closes later ends bot
   assert.deepEqual(serverSaw, ["4001 late"]);
   assert.deepEqual(clientSaw, ["1000 bye"]);
 });
+
+Deno.test("`MemorySocket`: an end that has called close() dispatches no message read after it; the other end sees its own sent, and the close", async () => {
+  const { server, client } = new MemorySocketPair();
+  const serverGot: string[] = [];
+  const clientGot: string[] = [];
+  server.addEventListener("message", (e) => serverGot.push((e as MessageEvent).data));
+  client.addEventListener("message", (e) => clientGot.push((e as MessageEvent).data));
+  const clientSaw = closes(client);
+  server.send("before");
+  server.close(1000, "bye");
+  // Still open: it has not read the close frame, so it may send (RFC 6455 §5.5.1), and does.
+  client.send("late 1");
+  client.send("late 2");
+  await client.waitFor(() => client.readyState === 3);
+  await drain();
+  // The WebSockets Standard, "Feedback from the protocol": a message is dispatched only while the
+  // ready state is OPEN, and close() made it CLOSING.
+  assert.deepEqual(serverGot, []);
+  assert.equal(server.readyState, 3);
+  assert.deepEqual(clientGot, ["before"], "what was sent before the close still arrives");
+  assert.deepEqual(client.sent, ["late 1", "late 2"]);
+  assert.equal(client.bufferedAmount, 0, "sent and read, if not dispatched");
+  assert.deepEqual(clientSaw, ["1000 bye"]);
+});
+
+Deno.test("`MemorySocket`: a stalled end that calls close() dispatches none of what waited for it", async () => {
+  const { server, client } = new MemorySocketPair();
+  const serverGot: string[] = [];
+  server.addEventListener("message", (e) => serverGot.push((e as MessageEvent).data));
+  server.stall();
+  client.send("a");
+  await drain();
+  server.close(1000);
+  server.resume();
+  await server.waitFor(() => server.readyState === 3);
+  await drain();
+  assert.deepEqual(serverGot, []);
+  assert.equal(client.bufferedAmount, 0);
+});
