@@ -122,15 +122,17 @@ export class OrderedMedia {
     this.#frames = [];
     if (bytes.length === 0) return this.#frames;
     const durationMs = this.#durationMs(bytes.length);
-    // Media times count from the first media message (Plivo's are wall-clock epoch ms).
-    let timestampMs = message.timestampMs;
-    if (timestampMs !== undefined) {
-      this.#firstMs ??= timestampMs;
-      timestampMs -= this.#firstMs;
-    }
+    // Media times count from the first media message taken (Plivo's are wall-clock epoch ms). It
+    // becomes the origin only once the reorder stage has taken it: one it refuses (a malformed
+    // number) changes nothing, so the media after it keeps its own times.
+    const firstMs = this.#firstMs ?? message.timestampMs;
+    const timestampMs = message.timestampMs === undefined || firstMs === undefined
+      ? undefined
+      : message.timestampMs - firstMs;
     const key = this.#bySequence ? message.sequence : timestampMs;
     if (key === undefined) {
       // Nothing to order by: the message goes as it came.
+      this.#firstMs = firstMs;
       this.#decode(bytes, timestampMs, durationMs);
       return this.#frames;
     }
@@ -152,6 +154,8 @@ export class OrderedMedia {
       if (!(cause instanceof TransportError) || cause.code !== "decode") throw cause;
       throw new TransportError("decode", `${this.#provider}: ${cause.message}`, { cause });
     }
+    // Taken (a duplicate or a late packet is dropped, counted, but never comes first).
+    this.#firstMs = firstMs;
     return this.#frames;
   }
 

@@ -134,3 +134,20 @@ Deno.test("`OrderedMedia` fills a gap of a fraction of a sample with whole PCM16
   assert.deepEqual(frames.map((f) => f.timestampMs), [20, 40.03125]);
   assert.equal(counts.inboundMediaGapsFilled, 1);
 });
+
+Deno.test("`OrderedMedia`: a first media message the reorder stage refuses does not become the origin of media times", () => {
+  const { ordered, counts } = bound();
+  // Refused (a malformed number): it must change nothing, its media time included.
+  assert.throws(
+    () => ordered.push({ sequence: 2.5, timestampMs: 1000, payload: SILENCE_20MS }),
+    (e) => e instanceof TransportError && e.code === "decode",
+  );
+  // The first one taken is the origin: times count from 5000, not from the refused 1000.
+  const at = (sequence: number, timestampMs: number) =>
+    ordered.push({ sequence, timestampMs, payload: SILENCE_20MS }).map((f) => f.timestampMs);
+  assert.deepEqual(at(1, 5000), [0]);
+  assert.deepEqual(at(2, 5020), [20]);
+  assert.deepEqual(at(2, 9000), [], "a duplicate is dropped");
+  assert.equal(counts.inboundMediaDuplicates, 1);
+  assert.deepEqual(at(3, 5040), [40], "and it moved nothing either");
+});
