@@ -77,7 +77,7 @@ export interface GenesysSerializerOptions {
   sendAudio?: GenesysSendAudio;
 }
 
-type State = "idle" | "active" | "paused" | "disconnecting" | "closed";
+type State = "idle" | "active" | "disconnecting" | "closed";
 
 /**
  * Frames ⇄ AudioHook v2 messages. Genesys is the client; this serializer is the server side.
@@ -88,9 +88,10 @@ type State = "idle" | "active" | "paused" | "disconnecting" | "closed";
  * from 1) and `clientseq` (the last `seq` Genesys sent). Replies, barge-ins and bot messages are
  * numbered and sent at once, so their numbers leave in order; only `disconnect` is returned from
  * `serialize`, so that it follows the audio queued before it. Genesys's messages must be numbered
- * one after the other, acknowledge no `serverseq` we have not sent and carry this session's `id`,
- * as the reference server requires: one that does not is a decode error and not acted on, and the
- * first asks Genesys to end the session (`disconnect` with reason `error`).
+ * one after the other, carry a `serverseq` that acknowledges none we have not sent and carry this
+ * session's `id`, and its audio must not come while its stream is paused, as the reference server
+ * requires: a message that breaks a rule is a decode error and not acted on (audio not delivered),
+ * and the first asks Genesys to end the session (`disconnect` with reason `error`).
  *
  * Inbound: `open` (the first message only) → `opened` (accepting a PCMU 8 kHz offer, see
  * {@linkcode GenesysSerializerOptions.channel}) and a `start` frame (`streamId` the session id,
@@ -98,8 +99,9 @@ type State = "idle" | "active" | "paused" | "disconnecting" | "closed";
  * `language`, then `customConfig` and `inputVariables` entries); binary PCMU → audio frames at
  * the transport's input rate (stereo is split and only the chosen channel kept, as mono), from
  * `opened` until Genesys's `close`, so also what the caller says while Genesys has not yet read
- * our `disconnect`; `ping` → `pong`; `close` → `closed` (with the output variables) and an `end`
- * frame with the close reason, once; `paused` and `resumed` track whether audio flows; `dtmf` →
+ * our `disconnect`, except while the stream is paused; `ping` → `pong`; `close` → `closed` (with
+ * the output variables) and an `end` frame with the close reason, once; `paused` (from `opened`
+ * too when it asked to start paused) and `resumed` track whether audio may flow; `dtmf` →
  * a `dtmf` frame; everything else (`update`, `error`, `discarded`, …) reaches the bot as a
  * `message` frame holding the AudioHook message. {@linkcode GenesysSerializer.position} is where
  * Genesys last said its stream was; server messages carry no `position` (the protocol defines it
@@ -167,6 +169,11 @@ export class GenesysSerializer implements FrameSerializer {
   #position = "PT0S";
   /** Whether `open` was answered with `opened`: binary messages are then the accepted media. */
   #opened = false;
+  /**
+   * Whether Genesys's audio stream is paused: from its `paused` (or our `opened` with
+   * `startPaused`) until its `resumed`. Kept apart from the state: an ending session can be paused.
+   */
+  #paused = false;
   /** Channels in the accepted media (1 or 2) and the index of the one kept. */
   #channels = 1;
   #keep = 0;
@@ -199,7 +206,7 @@ export class GenesysSerializer implements FrameSerializer {
 
   /** Whether the session is open and Genesys is sending audio. */
   get active(): boolean {
-    return this.#state === "active";
+    return this.#state === "active" && !this.#paused;
   }
 
   /** Where Genesys last said its audio stream was (the `position` of its latest message). */
@@ -249,17 +256,17 @@ export class GenesysSerializer implements FrameSerializer {
 
   /** Asks Genesys to stop sending audio (it answers `paused`). Does nothing unless open. */
   pause(): void {
-    if (this.#state === "active" || this.#state === "paused") this.#reply("pause", {});
+    if (this.#state === "active") this.#reply("pause", {});
   }
 
   /** Asks Genesys to send audio again (it answers `resumed`). Does nothing unless open. */
   resume(): void {
-    if (this.#state === "active" || this.#state === "paused") this.#reply("resume", {});
+    if (this.#state === "active") this.#reply("resume", {});
   }
 
   /** One frame to an AudioHook message, or `null`; see the class description. */
   serialize(frame: Frame): SerializedMessage | null {
-    const open = this.#state === "active" || this.#state === "paused";
+    const open = this.#state === "active";
     switch (frame.type) {
       case "audio":
         return this.#audioOut(frame.audio.length) ? this.#audio.encode(frame) : null;
@@ -338,10 +345,12 @@ export class GenesysSerializer implements FrameSerializer {
       // `pause` is the server's message in the reference implementation (protocol/message.ts),
       // but pipecat's serializer takes it from Genesys too: the meaning is the same.
       case "pause":
-        if (this.#state === "active") this.#state = "paused";
+        // Also while we are ending the session: Genesys may pause before it has read our
+        // `disconnect`, and its stream is paused all the same.
+        if (this.#state === "active" || this.#state === "disconnecting") this.#paused = true;
         return null;
       case "resumed":
-        if (this.#state === "paused") this.#state = "active";
+        this.#paused = false;
         return null;
       case "dtmf":
         return {
@@ -371,7 +380,8 @@ export class GenesysSerializer implements FrameSerializer {
     if (parameters.supportedLanguages === true) opened.supportedLanguages = this.#languages;
     this.#reply("opened", opened);
     this.#opened = true;
-    this.#state = this.#startPaused ? "paused" : "active";
+    this.#state = "active";
+    this.#paused = this.#startPaused;
     return openStartFrame(this.#id, parameters);
   }
 
@@ -386,6 +396,15 @@ export class GenesysSerializer implements FrameSerializer {
         `genesys: audio of ${data.length} bytes outside an open session`,
       );
     }
+    // A paused stream carries no audio: the client stops its frames until it sends `resumed`, also
+    // when `opened` asked it to start paused (the reference client sends `paused` then and emits
+    // no frames while paused, client/src/mediasource-tone.ts), and the reference server answers
+    // audio in its PAUSED state as a protocol breach, disconnect with reason `error` ("Received
+    // audio in state PAUSED", server/serversessionimpl.ts, onBinaryMessage). Not delivered: the
+    // transport counts the refused message in `stats.decodeErrors` and reports the error.
+    if (this.#paused) {
+      throw this.#breach(`Received ${data.length} bytes of audio while the stream is paused`);
+    }
     if (data.length === 0) return null;
     if (this.#channels === 1) return this.#audio.decode(data);
     if (data.length % this.#channels !== 0) {
@@ -399,10 +418,11 @@ export class GenesysSerializer implements FrameSerializer {
 
   /**
    * Checks what every client message must be, as the reference server does before acting on one:
-   * `seq` the next number (a replay, an older message or a gap is refused), `serverseq` no more
-   * than the last `seq` we sent, and `id` this session's once `open` has named it. A refused
-   * message is not acted on; the first breach asks Genesys to end the session (`disconnect` with
-   * reason `error`, as the reference server answers), so its close transaction follows.
+   * `seq` the next number (a replay, an older message or a gap is refused), `serverseq` present
+   * and no more than the last `seq` we sent, and `id` this session's once `open` has named it. A
+   * refused message is not acted on; the first breach asks Genesys to end the session
+   * (`disconnect` with reason `error`, as the reference server answers), so its close transaction
+   * follows.
    */
   #checkEnvelope(message: JsonReader): void {
     const seq = message.sequenceNumber("seq");
@@ -411,19 +431,22 @@ export class GenesysSerializer implements FrameSerializer {
       // `clientseq` never goes back (a replay or an older message leaves it); past a gap it moves
       // on to `seq`, so that Genesys's close transaction, numbered on from there, is still taken.
       if (seq > expected) this.#clientseq = seq;
-      throw this.#breach(message, `Invalid seq value ${seq}, expected ${expected}`);
+      throw this.#breach(`Invalid seq value ${seq}, expected ${expected}`);
     }
     this.#clientseq = seq;
-    if (message.value.serverseq !== undefined) {
-      const serverseq = message.sequenceNumber("serverseq");
-      if (serverseq > this.#seq) {
-        throw this.#breach(message, `Invalid serverseq value ${serverseq}, ours is ${this.#seq}`);
-      }
+    // Required on every client message, not only where we have sent something to acknowledge:
+    // the reference implementation's `ClientMessageBase` declares `serverseq` unconditionally and
+    // its server refuses a message without it as "not a well-formed client message"
+    // (protocol/validators.ts, isClientMessageBase; server/serversessionimpl.ts, onTextMessage).
+    if (message.value.serverseq === undefined) throw this.#breach("Missing serverseq");
+    const serverseq = message.sequenceNumber("serverseq");
+    if (serverseq > this.#seq) {
+      throw this.#breach(`Invalid serverseq value ${serverseq}, ours is ${this.#seq}`);
     }
     if (this.#id !== NIL_UUID) {
       const id = message.value.id;
       if (id !== this.#id) {
-        throw this.#breach(message, `Session identifier mismatch: ${describe(id)}`);
+        throw this.#breach(`Session identifier mismatch: ${describe(id)}`);
       }
     }
   }
@@ -432,12 +455,12 @@ export class GenesysSerializer implements FrameSerializer {
    * The decode error for a message that breaks the protocol; the first one also sends
    * `disconnect` with reason `error` while the session can still be ended that way.
    */
-  #breach(message: JsonReader, info: string): TransportError {
-    if (this.#state === "idle" || this.#state === "active" || this.#state === "paused") {
+  #breach(info: string): TransportError {
+    if (this.#state === "idle" || this.#state === "active") {
       this.#state = "disconnecting";
       this.#context?.send(this.#envelope("disconnect", { reason: "error", info }));
     }
-    return message.error(info);
+    return new TransportError("decode", `${PROVIDER}: ${info}`);
   }
 
   /** Whether `bytes` of outbound audio may go; if not, they are counted and reported once. */

@@ -205,3 +205,35 @@ Deno.test("`GenesysSerializer` gives the bot the caller's audio that Genesys str
   assert.deepEqual(kinds(s), ["opened", "disconnect", "closed"]);
   assert.deepEqual(s.client.violations, []);
 });
+
+Deno.test("`GenesysSerializer` drops caller audio sent while the stream is paused, counted and reported, and ends the session", async () => {
+  // A paused AudioHook stream carries no audio (Genesys Cloud resource center, "What happens
+  // during a successful session…": "the client or the server can send a 'paused' message to
+  // notify that the stream is paused"); the reference server answers audio in its PAUSED state
+  // with disconnect reason "error" (serversessionimpl.ts, onBinaryMessage). Here the client
+  // breaks that rule: the audio must not reach the bot, and every packet is counted and reported.
+  const s = session({});
+  await opened(s);
+  s.client.pause();
+  const caller = new Uint8Array(1600).fill(0x7f); // 200 ms of PCMU
+  s.pair.client.send(caller); // bypasses the client's own rule, as a faulty client would
+  s.pair.client.send(caller);
+  await s.clock.runAll(5000);
+  assert.equal(s.transport.stats.decodeErrors, 2, "each refused packet counted");
+  assert.deepEqual(s.errors.map((e) => [e.code, e.message]), [
+    ["decode", "genesys: Received 1600 bytes of audio while the stream is paused"],
+    ["decode", "genesys: Received 1600 bytes of audio while the stream is paused"],
+  ]);
+  assert.deepEqual(kinds(s), ["opened", "disconnect", "closed"]);
+  const disconnect = s.client.seen.find((m) => "type" in m && m.type === "disconnect");
+  assert.deepEqual(disconnect && "parameters" in disconnect && disconnect.parameters, {
+    reason: "error",
+    info: "Received 1600 bytes of audio while the stream is paused",
+  });
+  assert.deepEqual(s.client.violations, []);
+  assert.deepEqual(
+    await rest(s),
+    [{ type: "end", reason: "disconnect" }],
+    "no audio reached the bot",
+  );
+});

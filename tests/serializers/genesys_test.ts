@@ -386,7 +386,14 @@ Deno.test("`GenesysSerializer` keeps the client's position and sends none of its
   assert.throws(
     () =>
       genesys.deserialize(
-        JSON.stringify({ version: "2", type: "ping", seq: 3, id: SESSION, position: "PT1.S" }),
+        JSON.stringify({
+          version: "2",
+          type: "ping",
+          seq: 3,
+          serverseq: 1,
+          id: SESSION,
+          position: "PT1.S",
+        }),
       ),
     isDecode,
   );
@@ -622,4 +629,76 @@ Deno.test("`GenesysSerializer` refuses a message of another session", () => {
     reason: "disconnect",
   });
   assert.deepEqual(types(sent), ["opened", "disconnect", "closed"]);
+});
+
+Deno.test("`GenesysSerializer` refuses a client message without serverseq as a protocol breach", () => {
+  // `serverseq` is part of every AudioHook client message: the reference implementation's
+  // `ClientMessageBase` declares it unconditionally (protocol/message.ts), `isClientMessageBase`
+  // requires it (protocol/validators.ts), and its server answers a message without it with
+  // disconnect reason "error", "Message not a well-formed client message", without acting on it
+  // (server/serversessionimpl.ts, onTextMessage).
+  const { genesys, sent } = bound();
+  genesys.deserialize(open(MONO));
+  const { serverseq: _, ...ping } = JSON.parse(client("ping", 2));
+  assert.throws(() => genesys.deserialize(JSON.stringify(ping)), isDecode);
+  assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [{
+    version: "2",
+    type: "disconnect",
+    seq: 2,
+    clientseq: 2,
+    id: SESSION,
+    parameters: { reason: "error", info: "Missing serverseq" },
+  }], "no pong: the ping was not acted on; the first breach asks Genesys to end the session");
+  assert.equal(genesys.peerCloses, true);
+  // Genesys's close transaction, a well-formed message, is still taken.
+  assert.deepEqual(genesys.deserialize(client("close", 3, { reason: "disconnect" })), {
+    type: "end",
+    reason: "disconnect",
+  });
+  // An open without serverseq opens nothing.
+  const { genesys: unopened, sent: unopenedSent } = bound();
+  const { serverseq: __, ...opening } = JSON.parse(open(MONO));
+  assert.throws(() => unopened.deserialize(JSON.stringify(opening)), isDecode);
+  assert.deepEqual(types(unopenedSent), ["disconnect"]);
+  assert.throws(() => unopened.deserialize(new Uint8Array(160)), isDecode, "no session is open");
+});
+
+Deno.test("`GenesysSerializer` refuses audio while Genesys's stream is paused as a protocol breach", () => {
+  // A paused stream carries no audio: the client stops its frames from its `paused` (sent too when
+  // our `opened` asks it to start paused) until its `resumed` (reference client,
+  // client/src/mediasource-tone.ts), and the reference server answers audio in its PAUSED state
+  // with disconnect reason "error", "Received audio in state PAUSED"
+  // (server/serversessionimpl.ts, onBinaryMessage).
+  const caller = new Uint8Array(160).fill(0xff);
+  const { genesys, sent } = bound();
+  genesys.deserialize(open(MONO));
+  genesys.deserialize(client("paused", 2));
+  assert.equal(genesys.active, false);
+  assert.throws(() => genesys.deserialize(caller), isDecode);
+  assert.throws(() => genesys.deserialize(caller), isDecode, "still paused: still refused");
+  assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [{
+    version: "2",
+    type: "disconnect",
+    seq: 2,
+    clientseq: 2,
+    id: SESSION,
+    parameters: { reason: "error", info: "Received 160 bytes of audio while the stream is paused" },
+  }], "disconnect once, for the first breach");
+  // Resumed, the stream carries the caller's audio again, until Genesys's close.
+  genesys.deserialize(client("resumed", 3, { start: "PT0S", discarded: "PT0.02S" }));
+  assert.equal(list(genesys.deserialize(caller))[0]?.type, "audio");
+
+  // Started paused: no audio until Genesys has resumed.
+  const { genesys: startPaused, sent: startPausedSent } = bound({ startPaused: true });
+  startPaused.deserialize(open(MONO));
+  assert.throws(() => startPaused.deserialize(caller), isDecode);
+  assert.deepEqual(types(startPausedSent), ["opened", "disconnect"]);
+
+  // Paused while we end the session: still no audio, and no second disconnect.
+  const { genesys: ending, sent: endingSent } = bound();
+  ending.deserialize(open(MONO));
+  assert.equal(JSON.parse(ending.serialize({ type: "end" }) as string).type, "disconnect");
+  ending.deserialize(client("paused", 2));
+  assert.throws(() => ending.deserialize(caller), isDecode);
+  assert.deepEqual(types(endingSent), ["opened"], "our disconnect was returned, none sent");
 });
