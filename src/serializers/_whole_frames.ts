@@ -54,36 +54,51 @@ export class WholeFrames {
   }
 
   /**
-   * Holds `bytes` (in the current format, at most one frame) in front of the next audio: what
-   * {@linkcode WholeFrames.resize} returned, converted. A whole frame held leaves with the next
-   * `push` or `pad`. A `RangeError` when it would not fit beside what is already held.
+   * Holds `bytes` (in the current format) in front of the next audio: what
+   * {@linkcode WholeFrames.resize} returned, converted, with whatever else the old format still
+   * owed (a resampler's held-back samples), so it may come to more than a frame. Its whole frames
+   * leave with the next `push` or `pad`, the rest joins the next audio.
    */
   carry(bytes: Uint8Array): void {
-    const room = this.#frameBytes - this.#heldBytes;
-    if (bytes.length > room) {
-      throw new RangeError(`cannot carry ${bytes.length} bytes: ${room} left in the frame`);
+    const need = this.#heldBytes + bytes.length;
+    if (need > this.#held.length) {
+      // Deliberate copy, once per format change: the buffer grows to whole frames.
+      const grown = new Uint8Array(Math.ceil(need / this.#frameBytes) * this.#frameBytes);
+      grown.set(this.#held.subarray(0, this.#heldBytes));
+      this.#held = grown;
     }
     this.#held.set(bytes, this.#heldBytes);
-    this.#heldBytes += bytes.length;
+    this.#heldBytes = need;
   }
 
   /** Adds encoded audio; returns the messages of whole frames now complete. */
   push(bytes: Uint8Array): Uint8Array[] {
     const size = this.#frameBytes;
-    const out: Uint8Array[] = [];
-    let offset = 0;
-    if (this.#heldBytes > 0) {
-      offset = Math.min(size - this.#heldBytes, bytes.length);
-      this.#held.set(bytes.subarray(0, offset), this.#heldBytes);
-      this.#heldBytes += offset;
-      if (this.#heldBytes < size) return out;
-      out.push(this.#held.slice());
-      this.#heldBytes = 0;
-    }
-    const wholeEnd = offset + Math.floor((bytes.length - offset) / size) * size;
     const perMessage = this.#maxMessageBytes === undefined
       ? size
       : Math.max(size, Math.floor(this.#maxMessageBytes / size) * size);
+    const out: Uint8Array[] = [];
+    let offset = 0;
+    if (this.#heldBytes > 0) {
+      // Fill the held audio up to its next frame boundary (none needed when what was carried
+      // ends on one), then send its whole frames.
+      const boundary = Math.ceil(this.#heldBytes / size) * size;
+      offset = Math.min(boundary - this.#heldBytes, bytes.length);
+      this.#held.set(bytes.subarray(0, offset), this.#heldBytes);
+      this.#heldBytes += offset;
+      const whole = Math.floor(this.#heldBytes / size) * size;
+      for (let at = 0; at < whole; at += perMessage) {
+        out.push(this.#held.slice(at, Math.min(at + perMessage, whole)));
+      }
+      if (whole < this.#heldBytes) {
+        // `bytes` ran out before the boundary: the partial frame left waits at the front.
+        this.#held.copyWithin(0, whole, this.#heldBytes);
+        this.#heldBytes -= whole;
+        return out;
+      }
+      this.#heldBytes = 0;
+    }
+    const wholeEnd = offset + Math.floor((bytes.length - offset) / size) * size;
     for (let at = offset; at < wholeEnd; at += perMessage) {
       out.push(bytes.subarray(at, Math.min(at + perMessage, wholeEnd)));
     }
@@ -94,13 +109,17 @@ export class WholeFrames {
     return out;
   }
 
-  /** The held partial frame filled up with `padByte` (silence), or `null` when none is held. */
-  pad(padByte: number): Uint8Array | null {
-    if (this.#heldBytes === 0) return null;
-    const frame = this.#held.slice();
-    frame.fill(padByte, this.#heldBytes);
+  /**
+   * The held audio as messages of whole frames, the last filled up with `padByte` (silence);
+   * none when nothing is held. More than one frame only after a {@linkcode WholeFrames.carry}.
+   */
+  pad(padByte: number): Uint8Array[] {
+    if (this.#heldBytes === 0) return [];
+    const end = Math.ceil(this.#heldBytes / this.#frameBytes) * this.#frameBytes;
+    const frames = this.#held.slice(0, end);
+    frames.fill(padByte, this.#heldBytes);
     this.#heldBytes = 0;
-    return frame;
+    return this.push(frames);
   }
 
   /** Drops the held partial frame (interruption); returns how many bytes it held. */

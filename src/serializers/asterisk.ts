@@ -230,8 +230,7 @@ export class AsteriskSerializer implements FrameSerializer {
       case "mark":
         return this.#mark(frame.name);
       case "end": {
-        const tail = this.#frames.pad(this.#format.silence);
-        const out: SerializedMessage[] = tail === null ? [] : [tail];
+        const out: SerializedMessage[] = this.#frames.pad(this.#format.silence);
         if (this.#options.hangUp ?? true) out.push(this.#command("HANGUP"));
         return out;
       }
@@ -331,14 +330,14 @@ export class AsteriskSerializer implements FrameSerializer {
     // answered before it), as it does before the transport's end-of-speech mark. The transport's
     // other marks fall mid-speech, where padding would put silence into the speech: the partial
     // frame waits for the next audio there.
-    const tail = isMidSpeechMark(name) ? null : this.#frames.pad(this.#format.silence);
-    if (tail === null) return this.#markCommands(mark.id);
+    const tail = isMidSpeechMark(name) ? [] : this.#frames.pad(this.#format.silence);
+    if (tail.length === 0) return this.#markCommands(mark.id);
     const out: SerializedMessage[] = [];
     if (this.#marks === "buffering" && !this.#bulk) {
       out.push(this.#command("START_MEDIA_BUFFERING"));
       this.#bulk = true;
     }
-    out.push(tail, ...this.#markCommands(mark.id));
+    out.push(...tail, ...this.#markCommands(mark.id));
     return out;
   }
 

@@ -8,8 +8,16 @@
  */
 
 import { isMidSpeechMark } from "./_mid_speech_mark.ts";
-import type { DtmfFrame, Frame, MarkFrame, MessageFrame, StartFrame } from "../frames.ts";
+import type {
+  AudioFrame,
+  DtmfFrame,
+  Frame,
+  MarkFrame,
+  MessageFrame,
+  StartFrame,
+} from "../frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
+import { concatBytes } from "../audio/_concat_bytes.ts";
 import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { toJson } from "./_to_json.ts";
@@ -21,6 +29,8 @@ import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 const PROVIDER = "vonage";
 /** The byte PCM16 silence is made of: a partial frame is padded with it. */
 const SILENCE = 0;
+/** Pushed to release the whole frames held, adding nothing. */
+const NO_AUDIO = new Uint8Array(0);
 
 /** Options for {@linkcode VonageSerializer}. */
 export interface VonageSerializerOptions {
@@ -40,7 +50,8 @@ export interface VonageSerializerOptions {
  * rate; `websocket:connected` (the first message; the Video API's Audio Connector sends the same
  * object without `event`) becomes a `start` frame whose `params` are the
  * custom `headers` of the NCCO endpoint (a header named `uuid`, `call_uuid` or
- * `conversation_uuid` also becomes `callId`), and its `content-type` sets the rate;
+ * `conversation_uuid` also becomes `callId`), and its `content-type` sets the rate (a change carries
+ * what the old rate still held, both ways, over to the new one: nothing is lost);
  * `websocket:dtmf` becomes a `dtmf` frame; `websocket:notify` whose payload is one of our marks
  * becomes that `mark` frame; `websocket:cleared` (Vonage dropped its queue after our `clear`)
  * returns every mark that was pending at that clear as a `mark` frame (not those sent since), as
@@ -129,12 +140,16 @@ export class VonageSerializer implements FrameSerializer {
         // The transport's own playout marks fall mid-speech (every 250 ms to 1 s): padding there
         // would put silence into the speech, so the partial frame waits (the ack comes < 20 ms
         // early). Its end-of-speech mark follows a reply's last audio: the partial frame goes.
-        if (isMidSpeechMark(frame.name)) return notify;
-        const tail = this.#frames.pad(SILENCE);
-        return tail === null ? notify : [tail, notify];
+        // Whole frames carried over a rate change go before the notify either way.
+        const tail = isMidSpeechMark(frame.name)
+          ? this.#frames.push(NO_AUDIO)
+          : this.#frames.pad(SILENCE);
+        return tail.length === 0 ? notify : [...tail, notify];
       }
-      case "end":
-        return this.#frames.pad(SILENCE);
+      case "end": {
+        const tail = this.#frames.pad(SILENCE);
+        return tail.length === 0 ? null : tail.length === 1 ? tail[0]! : tail;
+      }
       case "cancel":
         this.#frames.clear();
         return null;
@@ -180,27 +195,12 @@ export class VonageSerializer implements FrameSerializer {
     }
   }
 
-  #connected(reader: JsonReader): StartFrame {
+  #connected(reader: JsonReader): Frame | Frame[] {
     const message = reader.value;
+    let heard: AudioFrame | null = null;
     if (message["content-type"] !== undefined) {
       const rate = rateOf(reader, reader.string("content-type"));
-      const was = this.#audio.sampleRate;
-      this.#audio.configure({ sampleRate: rate });
-      if (frameBytesAt(rate) !== this.#frames.frameBytes) {
-        // The partial frame held at the old rate is the bot's speech: it goes on at the new rate,
-        // resampled whole (flushed, so none stays in a filter), instead of vanishing with the old
-        // frame size. Less than a frame in makes round(samples × ratio) out: at most a frame.
-        const held = this.#frames.resize(frameBytesAt(rate));
-        if (held.length > 0) {
-          const resampler = new Resampler({ inputRate: was, outputRate: rate });
-          const head = resampler.process(pcm16Samples(held));
-          const tail = resampler.flush();
-          const samples = new Int16Array(head.length + tail.length);
-          samples.set(head);
-          samples.set(tail, head.length);
-          this.#frames.carry(pcm16Bytes(samples));
-        }
-      }
+      if (rate !== this.#audio.sampleRate) heard = this.#changeRate(rate);
     }
     // Vonage puts the endpoint's custom headers beside `event` and `content-type`; some
     // integrations nest them under `headers`. Both become params.
@@ -215,7 +215,33 @@ export class VonageSerializer implements FrameSerializer {
     const callId = params.uuid ?? params.call_uuid ?? params.conversation_uuid;
     if (callId !== undefined) start.callId = callId;
     if (Object.keys(params).length > 0) start.params = params;
-    return start;
+    // The caller's audio the old rate's filter held came before this message.
+    return heard === null ? start : [heard, start];
+  }
+
+  /**
+   * Moves both directions to `rate`, losing nothing the old rate held: returns the inbound
+   * resampler's held-back samples (the caller's, to deliver), and carries the outbound partial
+   * frame and the outbound resampler's held-back samples (the bot's) over to the new rate.
+   */
+  #changeRate(rate: number): AudioFrame | null {
+    const was = this.#audio.sampleRate;
+    const heard = this.#audio.flushInbound();
+    const owed = this.#audio.flushOutbound();
+    this.#audio.configure({ sampleRate: rate });
+    // The partial frame, then what the filter held after it, is the bot's speech: it goes on at
+    // the new rate, resampled whole (flushed, so none stays in a filter), not lost with the old
+    // frame size. It may come to more than a frame: WholeFrames sends the whole ones first.
+    const held = this.#frames.resize(frameBytesAt(rate));
+    const old = owed === null ? held : concatBytes(held, owed);
+    if (old.length > 0) {
+      const resampler = new Resampler({ inputRate: was, outputRate: rate });
+      const head = resampler.process(pcm16Samples(old));
+      const tail = resampler.flush();
+      this.#frames.carry(pcm16Bytes(head));
+      this.#frames.carry(pcm16Bytes(tail));
+    }
+    return heard;
   }
 }
 

@@ -26,28 +26,55 @@ Deno.test("`WholeFrames` without maxMessageBytes sends each frame alone, across 
   assert.deepEqual(frames.resize(2), Uint8Array.of(13));
   assert.equal(frames.heldBytes, 0);
   assert.deepEqual(frames.push(bytes(5)).map((m) => m.length), [2, 2]);
-  assert.deepEqual(frames.pad(0), Uint8Array.of(5, 0));
-  assert.equal(frames.pad(0), null);
+  assert.deepEqual(frames.pad(0), [Uint8Array.of(5, 0)]);
+  assert.deepEqual(frames.pad(0), []);
 });
 
 Deno.test("`WholeFrames` clears the partial frame on interruption and says how much it dropped", () => {
   const frames = new WholeFrames(4);
   frames.push(bytes(3));
   assert.equal(frames.clear(), 3);
-  assert.equal(frames.pad(0), null);
+  assert.deepEqual(frames.pad(0), []);
   assert.deepEqual(frames.push(bytes(4, 9)), [Uint8Array.of(9, 10, 11, 12)]);
 });
 
-Deno.test("`WholeFrames` carries converted audio in front of the next, up to one frame", () => {
+Deno.test("`WholeFrames` carries converted audio in front of the next", () => {
   const frames = new WholeFrames(4);
   frames.push(bytes(3));
   assert.deepEqual(frames.resize(6), Uint8Array.of(1, 2, 3));
   assert.deepEqual(frames.resize(4), new Uint8Array(0), "nothing held, nothing handed back");
   frames.carry(Uint8Array.of(7, 8));
   assert.deepEqual(frames.push(bytes(3, 20)), [Uint8Array.of(7, 8, 20, 21)]);
-  assert.deepEqual(frames.pad(0), Uint8Array.of(22, 0, 0, 0));
+  assert.deepEqual(frames.pad(0), [Uint8Array.of(22, 0, 0, 0)]);
   frames.carry(Uint8Array.of(1, 2, 3, 4)); // a whole frame leaves with the next push or pad
-  assert.deepEqual(frames.pad(0), Uint8Array.of(1, 2, 3, 4));
-  frames.push(bytes(1));
-  assert.throws(() => frames.carry(bytes(4)), RangeError);
+  assert.deepEqual(frames.pad(0), [Uint8Array.of(1, 2, 3, 4)]);
+});
+
+Deno.test("`WholeFrames` carries more than a frame: the whole ones leave first, none lost", () => {
+  // A rate change carries the partial frame plus what the old resampler still held: at the new
+  // rate that can pass a frame.
+  const frames = new WholeFrames(4);
+  frames.push(bytes(3));
+  frames.carry(bytes(6, 10)); // beside 3 held: 9 bytes, two whole frames and one byte
+  assert.equal(frames.heldBytes, 9);
+  assert.deepEqual(frames.push(new Uint8Array(0)), [
+    Uint8Array.of(1, 2, 3, 10),
+    Uint8Array.of(11, 12, 13, 14),
+  ]);
+  assert.equal(frames.heldBytes, 1);
+  assert.deepEqual(frames.push(bytes(5, 20)), [Uint8Array.of(15, 20, 21, 22)]);
+  assert.deepEqual(frames.pad(0), [Uint8Array.of(23, 24, 0, 0)]);
+  // Padding sends every frame carried, each a message of its own without maxMessageBytes ...
+  frames.carry(bytes(6));
+  assert.deepEqual(frames.pad(0), [Uint8Array.of(1, 2, 3, 4), Uint8Array.of(5, 6, 0, 0)]);
+  // ... joined up to it with one.
+  const joined = new WholeFrames(4, 8);
+  joined.carry(bytes(10));
+  assert.deepEqual(joined.pad(0), [
+    Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8),
+    Uint8Array.of(9, 10, 0, 0),
+  ]);
+  joined.carry(bytes(9));
+  assert.deepEqual(joined.push(bytes(3, 20)).map((m) => m.length), [8, 4]);
+  assert.equal(joined.heldBytes, 0);
 });

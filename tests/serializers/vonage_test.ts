@@ -278,3 +278,99 @@ Deno.test("`VonageSerializer` carries the partial frame it held over to the rate
   assert.ok(Math.abs(mean - 1000) < 100, `the first 10 ms average ${mean}, the held level 1000`);
   assert.ok(samples.subarray(80).every((s) => s === 0), "padded with silence");
 });
+
+/** Little-endian PCM16 messages → their samples, one after the other. */
+function samplesIn(messages: Uint8Array[]): Int16Array {
+  const out = new Int16Array(messages.reduce((n, m) => n + m.length / 2, 0));
+  let at = 0;
+  for (const m of messages) {
+    out.set(new Int16Array(m.slice().buffer), at);
+    at += m.length / 2;
+  }
+  return out;
+}
+
+const sum = (samples: Int16Array) => samples.reduce((total, s) => total + s, 0);
+
+Deno.test("`VonageSerializer` loses none of the bot's audio its resampler held when websocket:connected changes the rate", () => {
+  // Vonage's WebSocket guide (developer.vonage.com/en/voice/voice-api/concepts/websockets):
+  // `websocket:connected` is the first message, sent as the handshake completes, with the NCCO
+  // endpoint's `content-type` (`audio/l16;rate=8000` or 16000), the rate of the whole connection;
+  // no event changes it later. So the rate changes once at most, from the serializer's default or
+  // option to what that message says, and the bot's audio may be flowing already: Vonage does not
+  // await a start, the transport sends from the socket's opening.
+  const vonage = new VonageSerializer(); // 16 kHz until told otherwise
+  vonage.setup(SETUP_16K);
+  const at24k = (samples: Int16Array) => ({
+    type: "audio" as const,
+    audio: new Uint8Array(samples.buffer),
+    sampleRate: 24000, // a TTS rate: the outbound resampler holds a few samples back
+    channels: 1,
+  });
+  // 30 ms at 24 kHz ending in a click (0.125 ms), the last the bot says before the change.
+  const before = new Int16Array(720);
+  before.fill(8000, 717);
+  const sent = list(vonage.serialize(at24k(before))) as Uint8Array[];
+  assert.deepEqual(sent.map((m) => m.length), [640], "20 ms left at 16 kHz, 10 ms held");
+  vonage.deserialize('{"event":"websocket:connected","content-type":"audio/l16;rate=8000"}');
+  const after = [
+    ...list(vonage.serialize(at24k(new Int16Array(960)))), // 40 ms of silence more
+    ...list(vonage.serialize({ type: "end" })),
+  ] as Uint8Array[];
+  assert.ok(after.every((m) => m.length === 320), "20 ms frames at 8 kHz");
+  // The click reaches the caller: resampling keeps a signal's area (its sum over time; the
+  // filters' gain at 0 Hz is 1), so the output's sums at 16 and 8 kHz, per second, measure how
+  // much of it came out. Unflushed, the resampler took the samples it held back (the click) away
+  // with it: 3 % came out. Flushed, half does: a stream's output ends with its input (the
+  // resampler's exact length), which cuts the half of the click's response that would follow.
+  const clickIn = sum(before) / 24000;
+  const clickOut = sum(samplesIn(sent)) / 16000 + sum(samplesIn(after)) / 8000;
+  assert.ok(
+    clickOut > 0.4 * clickIn && clickOut < 1.02 * clickIn,
+    `the click's area out ${clickOut.toFixed(3)}, in ${clickIn.toFixed(3)}`,
+  );
+  // 70 ms in: 20 ms out at 16 kHz, then 50 ms (and the filter's delay) at 8 kHz in 20 ms frames,
+  // the last padded.
+  assert.equal(after.length, 3);
+});
+
+Deno.test("`VonageSerializer` delivers the caller's audio its resampler held when websocket:connected changes the rate", () => {
+  // Vonage sends no audio before `websocket:connected` (see above), but a relay or a second
+  // connected message may: whatever came at the old rate reaches the bot whole.
+  const vonage = new VonageSerializer(); // 16 kHz until told otherwise
+  vonage.setup({ ...SETUP_16K, inputSampleRate: 24000 });
+  const heard = (frames: Frame[]) =>
+    frames.filter((f): f is AudioFrame => f.type === "audio")
+      .reduce((n, f) => n + f.audio.length / 2, 0);
+  const caller = new Int16Array(320).fill(1000); // 20 ms at 16 kHz: 480 samples at 24 kHz
+  const first = list(vonage.deserialize(new Uint8Array(caller.buffer)));
+  assert.ok(heard(first) < 480, "the filter holds a few samples back");
+  const connected = list(
+    vonage.deserialize('{"event":"websocket:connected","content-type":"audio/l16;rate=8000"}'),
+  );
+  assert.equal(heard(first) + heard(connected), 480, "20 ms in, 20 ms to the bot");
+  assert.deepEqual(connected.at(-1), { type: "start" }, "after the audio heard before it");
+  assert.equal(vonage.sampleRate, 8000);
+});
+
+Deno.test("`VonageSerializer` sends whole frames carried over a rate change before a playout mark's notify", () => {
+  // Nearly a frame held at 16 kHz, plus what the resampler held after it, makes more than a
+  // frame at 8 kHz: the whole one has played before the mark's point, so it goes first.
+  const vonage = new VonageSerializer();
+  vonage.setup(SETUP_16K);
+  const speech = new Int16Array(958).fill(1000); // 24 kHz: 639 samples at 16 kHz, 319 held
+  const sent = list(vonage.serialize({
+    type: "audio",
+    audio: new Uint8Array(speech.buffer),
+    sampleRate: 24000,
+    channels: 1,
+  }));
+  assert.deepEqual(sent.map((m) => (m as Uint8Array).length), [640]);
+  vonage.deserialize('{"event":"websocket:connected","content-type":"audio/l16;rate=8000"}');
+  const mark = list(vonage.serialize({ type: "mark", name: "__wst:1" }));
+  assert.equal(mark.length, 2);
+  assert.equal((mark[0] as Uint8Array).length, 320);
+  assert.equal(mark[1], '{"action":"notify","payload":{"mark":"__wst:1"}}');
+  const end = vonage.serialize({ type: "end" });
+  assert.ok(end instanceof Uint8Array && end.length === 320, "the rest, padded to a frame");
+});

@@ -122,7 +122,9 @@ export class TelephonyAudio {
 
   /**
    * Changes the wire format, e.g. to what a provider's `start` message announces. Resamplers
-   * start afresh when the rate changes.
+   * start afresh when the rate changes: what they held back is gone unless
+   * {@linkcode TelephonyAudio.flushInbound} and {@linkcode TelephonyAudio.flushOutbound} took it
+   * first.
    */
   configure(format: TelephonyFormat): void {
     if (format.encoding !== undefined) this.#encoding = checkEncoding(format.encoding);
@@ -131,6 +133,28 @@ export class TelephonyAudio {
       this.#inbound = undefined;
       this.#outbound = undefined;
     }
+  }
+
+  /**
+   * Ends the inbound stream: the samples the inbound resampler holds back (its filter's delay, a
+   * few samples) as an `AudioFrame` at the transport's input rate, or `null` when it holds none.
+   * Call it before a rate change, which would drop them: they are the caller's audio.
+   */
+  flushInbound(): AudioFrame | null {
+    const tail = this.#inbound?.flush();
+    return tail === undefined ? null : this.#inboundFrame(tail);
+  }
+
+  /**
+   * Ends the outbound stream: the samples the outbound resampler holds back (its filter's delay,
+   * a few samples), encoded at the wire rate and format, or `null` when it holds none. Call it
+   * before a rate change, which would drop them: they are the end of the bot's audio so far.
+   */
+  flushOutbound(): Uint8Array | null {
+    const tail = this.#outbound?.flush();
+    // Flushed, the resampler starts a new stream: its next output is primed again.
+    this.#outboundPrimed = false;
+    return tail === undefined ? null : this.#wire(tail);
   }
 
   /** Drops the outbound resampler's state (call on interruption). */
@@ -181,6 +205,11 @@ export class TelephonyAudio {
       this.#inbound ??= new Resampler({ inputRate: this.#wireRate, outputRate: this.#inputRate });
       samples = this.#inbound.process(samples);
     }
+    return this.#inboundFrame(samples);
+  }
+
+  /** Mono samples at the input rate → an `AudioFrame` in the input's channels; none: `null`. */
+  #inboundFrame(samples: Int16Array): AudioFrame | null {
     if (samples.length === 0) return null;
     if (this.#inputChannels > 1) samples = upmix(samples, this.#inputChannels);
     return {
@@ -232,8 +261,15 @@ export class TelephonyAudio {
     }
     let samples = pcm16Samples(audio);
     if (channels > 1) samples = downmix(samples, channels);
+    // The bot's audio changing rate ends the old resampler's stream: the samples it held back go
+    // out in front of the new stream's, not with the old resampler.
+    let ended: Int16Array | undefined;
+    if (this.#outbound !== undefined && this.#outboundFrom !== sampleRate) {
+      ended = this.#outbound.flush();
+      this.#outbound = undefined;
+    }
     if (sampleRate !== this.#wireRate) {
-      if (this.#outbound === undefined || this.#outboundFrom !== sampleRate) {
+      if (this.#outbound === undefined) {
         this.#outbound = new Resampler({ inputRate: sampleRate, outputRate: this.#wireRate });
         this.#outboundFrom = sampleRate;
         this.#outboundPrimed = false;
@@ -243,6 +279,12 @@ export class TelephonyAudio {
         ? resampled
         : this.#prime(resampled, samples.length, sampleRate);
     }
+    if (ended !== undefined && ended.length > 0) samples = concatSamples(ended, samples);
+    return this.#wire(samples);
+  }
+
+  /** Samples at the wire rate → wire bytes in its encoding; none: `null`. */
+  #wire(samples: Int16Array): Uint8Array | null {
     if (samples.length === 0) return null;
     switch (this.#encoding) {
       case "mulaw":
@@ -286,6 +328,14 @@ function checkRate(rate: number, what: string): number {
     throw new RangeError(`${what} must be one of ${RESAMPLER_RATES.join(", ")} Hz, got ${rate}`);
   }
   return rate;
+}
+
+/** `a` then `b` in new samples. */
+function concatSamples(a: Int16Array, b: Int16Array): Int16Array {
+  const joined = new Int16Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
 }
 
 /** Big-endian wire bytes → native samples (a deliberate copy: the bytes must be swapped). */
