@@ -14,7 +14,12 @@ import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
-import { telephonyEncodingOf } from "./telephony/telephony_encoding.ts";
+import {
+  bytesPerSample,
+  SILENCE_BYTE,
+  type TelephonyEncoding,
+  telephonyEncodingOf,
+} from "./telephony/telephony_encoding.ts";
 
 const PROVIDER = "Exotel";
 /** The rates Exotel's `sample-rate` URL parameter allows. */
@@ -23,6 +28,15 @@ const EXOTEL_RATES = [8000, 16000, 24000];
 const MIN_CHUNK_BYTES = 3200;
 /** Exotel's outbound media payloads come in whole units of this many bytes (the same window). */
 const CHUNK_MULTIPLE = 320;
+/**
+ * The encodings Exotel documents, by the wire encoding each means: `audio/x-raw` ("raw/slin",
+ * PCM16 little-endian, the Voicebot applet's format) and `audio/x-mulaw` (the MediaFormat
+ * `audio/x-mulaw;rate=8000` of its beta extension guide and the Legs API's `start_stream`).
+ */
+const EXOTEL_ENCODINGS: readonly TelephonyEncoding[] = ["pcm16le", "mulaw"];
+/** What a refused encoding's error names: what Exotel documents, and why its L16 is not read. */
+const EXOTEL_FORMATS = "Exotel documents audio/x-raw (PCM16 little-endian, 8, 16 or 24 kHz) and " +
+  "audio/x-mulaw (8 kHz); the byte order of its audio/L16 is not documented";
 
 /** Options for {@linkcode ExotelSerializer}. */
 export interface ExotelSerializerOptions {
@@ -50,27 +64,32 @@ export interface ExotelSerializerOptions {
 
 /**
  * Speaks Exotel's Voicebot (bidirectional stream) protocol: base64 PCM16 little-endian mono at
- * 8 kHz (16 or 24 kHz when the applet's URL asks for it) in JSON text messages with snake_case
- * ids.
+ * 8 kHz (16 or 24 kHz when the applet's URL asks for it), or μ-law at 8 kHz when the `start`
+ * announces it, in JSON text messages with snake_case ids.
  *
  * Inbound: `start` → a `start` frame (`stream_sid`, `call_sid`, `custom_parameters` as
  * `params`); `media` → `audio`; `dtmf` → `dtmf`; `mark` → `mark`; `stop` → `end` (with
- * `stop.reason` when given). `connected` and other events arrive as `message` frames. A `start`
- * whose `media_format.encoding` is not raw PCM16 (`audio/x-raw`; e.g. the `audio/x-mulaw` or
- * `audio/L16` of Exotel's beta media formats) is a decode error, its ids kept, and so is every
- * `media` message after it until a `start` in raw PCM16: refused and counted, never played as noise.
+ * `stop.reason` when given). `connected` and other events arrive as `message` frames. The
+ * `start`'s `media_format.encoding` sets the stream's encoding both ways: `audio/x-raw` (PCM16) or
+ * `audio/x-mulaw` (μ-law, 8 kHz unless `sample_rate` says otherwise; one of Exotel's beta media
+ * formats, whose pages do not say what Exotel takes back: we answer in the stream's format, as on
+ * Twilio). Any other encoding, Exotel's beta `audio/L16` among them (its byte order is not
+ * documented), is a decode error, its ids kept, and so is every `media` message after it until a
+ * `start` in a documented encoding: refused and counted, never played as noise.
  *
  * Outbound: `audio` → one `media` message per frame; `mark` → `mark`; `interruption` → `clear`;
  * `message` → its JSON as is. Exotel has no hang-up in this protocol: `end`/`cancel` produce
  * nothing (closing the socket ends the stream and the flow moves on to the next applet).
  *
  * Exotel asks for outbound messages of at least 3,200 bytes in multiples of 320 bytes (its pages
- * call that 100 ms, which holds at 16 kHz; at the default 8 kHz it is 200 ms): one message goes
+ * call that 100 ms, which holds at 16 kHz; at the default 8 kHz it is 200 ms, and 400 ms in
+ * μ-law, one byte a sample, judged by the same byte figures): one message goes
  * per frame, so give the transport `audioOut.chunkMs: 200` at 8 kHz (100 at 16 and 24 kHz). The
  * transport still ends each reply with whatever is left, a shorter chunk, so with such a
- * `chunkMs` a payload under 3,200 bytes or not in whole 320-byte units is padded with PCM16
- * silence (zero bytes) up to the next valid size: the audio plays unchanged and is followed by at
- * most 200 ms of silence at 8 kHz (100 ms at 16 kHz, 67 ms at 24 kHz), counted in
+ * `chunkMs` a payload under 3,200 bytes or not in whole 320-byte units is padded with the
+ * encoding's silence (zero bytes in PCM16, 0xFF in μ-law) up to the next valid size: the audio
+ * plays unchanged and is followed by at most 200 ms of silence at 8 kHz (100 ms at 16 kHz, 67 ms
+ * at 24 kHz, 400 ms in μ-law), counted in
  * {@linkcode ExotelSerializer.paddedMessages} and {@linkcode ExotelSerializer.paddingBytes}. A
  * `chunkMs` whose every message would be too short is reported (an `"encode"` error, the `chunkMs`
  * to use named) and nothing is padded: padding each chunk would play the audio in pieces between
@@ -112,9 +131,9 @@ export class ExotelSerializer implements FrameSerializer {
   #rateGiven: boolean;
   /** The transport's `audioOut.chunkMs`, once set up. */
   #chunkMs: number | undefined;
-  /** The wire rate a bad `chunkMs` was last reported at: one report per rate, not per `start`. */
-  #reportedAt: number | undefined;
-  /** Why media is refused (the start's encoding, not raw PCM16), or `undefined` while it is read. */
+  /** The wire format a bad `chunkMs` was last reported at: one report per format, not per `start`. */
+  #reportedAt: string | undefined;
+  /** Why media is refused (the start's encoding, not one Exotel documents), or `undefined`. */
   #refused: string | undefined;
 
   /** Makes a serializer for one call; see {@linkcode ExotelSerializerOptions}. */
@@ -204,7 +223,8 @@ export class ExotelSerializer implements FrameSerializer {
         if (this.#refused !== undefined) {
           throw new TransportError(
             "decode",
-            `${PROVIDER}: media refused: the stream's ${this.#refused} is not raw PCM16 (audio/x-raw)`,
+            `${PROVIDER}: media refused: the stream's ${this.#refused} is not one we read ` +
+              `(${EXOTEL_FORMATS})`,
           );
         }
         return this.#media.push(media);
@@ -227,8 +247,8 @@ export class ExotelSerializer implements FrameSerializer {
 
   /**
    * A payload Exotel takes: at least 3,200 bytes in whole 320-byte units, the audio first, then
-   * silence. Exotel's stream is PCM16 only (the serializer never configures another encoding),
-   * and PCM16 silence is zero bytes, which a fresh `Uint8Array` already holds.
+   * the stream encoding's silence: zero bytes in PCM16, but 0xFF in μ-law, where a zero byte is
+   * the loudest negative sample.
    */
   #padToChunkSize(bytes: Uint8Array): Uint8Array {
     const size = Math.max(
@@ -236,7 +256,7 @@ export class ExotelSerializer implements FrameSerializer {
       Math.ceil(bytes.length / CHUNK_MULTIPLE) * CHUNK_MULTIPLE,
     );
     if (size === bytes.length) return bytes;
-    const padded = new Uint8Array(size);
+    const padded = new Uint8Array(size).fill(SILENCE_BYTE[this.#audio.encoding]);
     padded.set(bytes);
     this.#paddedMessages++;
     this.#paddingBytes += size - bytes.length;
@@ -249,20 +269,23 @@ export class ExotelSerializer implements FrameSerializer {
     // The ids first: a start whose format we refuse still names the stream marks and clear go to.
     const frame = this.#ids.readStart(message, { callField: "call_sid", params });
     const format = start.optionalObject("media_format");
-    const encoding = format?.optionalString("encoding");
-    if (encoding !== undefined && telephonyEncodingOf(encoding) !== "pcm16le") {
-      // μ-law or L16 of unknown byte order read as PCM16 is noise: refuse the stream's media.
-      this.#refused = `${format!.pathOf("encoding")} ${JSON.stringify(encoding)}`;
-      throw message.error(`unsupported ${this.#refused}: Exotel's Voicebot stream is audio/x-raw`);
+    const name = format?.optionalString("encoding");
+    const encoding = name === undefined ? undefined : telephonyEncodingOf(name);
+    if (name !== undefined && (encoding === undefined || !EXOTEL_ENCODINGS.includes(encoding))) {
+      // Read as another encoding, it would be noise (an L16 of the wrong byte order too): refuse
+      // the stream's media until a start in an encoding we read.
+      this.#refused = `${format!.pathOf("encoding")} ${JSON.stringify(name)}`;
+      throw message.error(`unsupported ${this.#refused}: ${EXOTEL_FORMATS}`);
     }
     this.#refused = undefined;
-    const rate = format?.optionalNumber("sample_rate");
-    if (rate !== undefined) {
-      if (!EXOTEL_RATES.includes(rate)) {
-        throw message.error(`start.media_format.sample_rate is ${rate}, not 8000, 16000 or 24000`);
-      }
-      this.#audio.configure({ sampleRate: rate });
+    // Exotel documents μ-law at 8 kHz only: without a sample_rate, a μ-law start means 8 kHz, not
+    // the `?sample-rate=` the PCM16 stream had.
+    const rate = format?.optionalNumber("sample_rate") ?? (encoding === "mulaw" ? 8000 : undefined);
+    if (rate !== undefined && !EXOTEL_RATES.includes(rate)) {
+      throw message.error(`start.media_format.sample_rate is ${rate}, not 8000, 16000 or 24000`);
     }
+    // Both ways: Exotel's bidirectional stream has one format (`content_type`, MediaFormat).
+    this.#audio.configure({ encoding, sampleRate: rate });
     // The wire rate is now settled: judge chunkMs against it.
     this.#judgeChunkMs(true);
     return frame;
@@ -277,16 +300,18 @@ export class ExotelSerializer implements FrameSerializer {
     const ms = this.#chunkMs;
     if (ms === undefined) return;
     const rate = this.#audio.sampleRate;
-    const bytes = chunkBytes(ms, rate);
+    const encoding = this.#audio.encoding;
+    const bytes = chunkBytes(ms, rate, encoding);
     this.#padShort = validChunk(bytes);
-    if (this.#padShort || !settled || this.#reportedAt === rate) return;
-    this.#reportedAt = rate;
-    let fits = 10; // Exotel's rates (8, 16, 24 kHz) all have one by 200 ms
-    while (fits < 1000 && !validChunk(chunkBytes(fits, rate))) fits += 10;
+    const format = `${rate} Hz ${encoding}`;
+    if (this.#padShort || !settled || this.#reportedAt === format) return;
+    this.#reportedAt = format;
+    let fits = 10; // Exotel's rates (8, 16, 24 kHz) all have one by 200 ms, μ-law by 400 ms
+    while (fits < 1000 && !validChunk(chunkBytes(fits, rate, encoding))) fits += 10;
     this.#report?.(
       new TransportError(
         "encode",
-        `audioOut.chunkMs ${ms} makes ${bytes}-byte messages at ${rate} Hz, and ` +
+        `audioOut.chunkMs ${ms} makes ${bytes}-byte messages at ${format}, and ` +
           `Exotel takes at least ${MIN_CHUNK_BYTES} bytes in multiples of ${CHUNK_MULTIPLE}: ` +
           `use chunkMs ${fits} (they go as they are, and Exotel waits between them)`,
       ),
@@ -294,9 +319,9 @@ export class ExotelSerializer implements FrameSerializer {
   }
 }
 
-/** PCM16 bytes of `ms` of audio at `rate`. */
-function chunkBytes(ms: number, rate: number): number {
-  return Math.round((ms * rate) / 1000) * 2;
+/** Bytes of `ms` of audio at `rate` in `encoding`. */
+function chunkBytes(ms: number, rate: number, encoding: TelephonyEncoding): number {
+  return Math.round((ms * rate) / 1000) * bytesPerSample(encoding);
 }
 
 /** Whether Exotel takes a payload of `bytes` (its "Chunk size window"). */

@@ -76,13 +76,86 @@ Deno.test("`ExotelSerializer` refuses sample rates Exotel does not offer", () =>
   );
 });
 
-Deno.test("`ExotelSerializer` refuses a start announcing an encoding other than raw PCM16, and the media after it", () => {
-  // The Voicebot applet streams "raw/slin (16-bit, 8kHz, mono PCM little-endian)", announced as
-  // `"encoding": "audio/x-raw"` (https://developer.exotel.com/docs/agentstream/stream-voicebot-applet,
-  // https://developer.exotel.com/docs/agentstream/websocket-protocol). Exotel's beta extension guide
-  // also names `audio/x-mulaw;rate=8000` and `audio/L16;rate=…`
-  // (https://developer.exotel.com/docs/agentstream/stream-voicebot-extension): μ-law read as PCM16
-  // is noise, and the byte order of its L16 is not documented, so both are refused.
+// Exotel's media formats: the Voicebot applet streams "raw/slin (16-bit, 8kHz, mono PCM
+// little-endian)", announced as `"encoding": "audio/x-raw"` ("Working with the Stream and Voicebot
+// Applet", section "Audio Format", https://developer.exotel.com/docs/agentstream/stream-voicebot-applet;
+// the `start` example of https://developer.exotel.com/docs/agentstream/websocket-protocol). The
+// beta extension guide, section "1. Media Format"
+// (https://developer.exotel.com/docs/agentstream/stream-voicebot-extension), adds the applet's
+// MediaFormat `audio/x-mulaw;rate=8000` ("mulaw 8 kHz"), `audio/L16;rate=8000` and
+// `audio/L16;rate=16000`; the Legs API's `start_stream` takes the same `content_type`, by default
+// `audio/x-mulaw;rate=8000` (https://developer.exotel.com/docs/exoml/verbs/stream). No page shows
+// the `start` of a μ-law stream: the one below is the protocol page's, with that encoding.
+
+/** Exotel's `start` with `media_format.encoding` set to `encoding` at 8 kHz. */
+const startIn = (encoding: string, bitRate: string) =>
+  start("8000", { encoding, bit_rate: bitRate });
+
+/** The bytes of one outbound `media` message, decoded here rather than by the code under test. */
+function sentPayload(message: unknown): Uint8Array {
+  const parsed = JSON.parse(message as string);
+  assert.equal(parsed.event, "media");
+  return Uint8Array.from(atob(parsed.media.payload), (c) => c.charCodeAt(0));
+}
+
+/** An audio frame of PCM16 little-endian `samples` at 8 kHz. */
+function pcmFrame(samples: number[]) {
+  const audio = new Uint8Array(new Int16Array(samples).buffer);
+  return { type: "audio" as const, audio, sampleRate: 8000, channels: 1 };
+}
+
+/** A serializer set up for 8 kHz mono both ways and `chunkMs`, with the errors it reports. */
+function at8kHz(chunkMs: number) {
+  const reports: TransportError[] = [];
+  const exotel = new ExotelSerializer();
+  exotel.bind({ send() {}, count() {}, report: (error) => void reports.push(error) });
+  exotel.setup({
+    inputSampleRate: 8000,
+    inputChannels: 1,
+    outputSampleRate: 8000,
+    outputChannels: 1,
+    outputChunkMs: chunkMs,
+  });
+  return { exotel, reports };
+}
+
+Deno.test("`ExotelSerializer` speaks μ-law both ways when the start announces audio/x-mulaw", () => {
+  const { exotel, reports } = at8kHz(400);
+  exotel.deserialize(startIn("audio/x-mulaw;rate=8000", "8"));
+  // G.711 μ-law (ITU-T G.711 table 2a): 0x80 is +32124, 0x00 is -32124, 0xFF and 0x7F are 0.
+  const media = JSON.stringify({
+    event: "media",
+    stream_sid: exotelIds.stream,
+    media: { chunk: "1", timestamp: "0", payload: btoa("\x80\x00\xff\x7f") },
+  });
+  const [frame] = exotel.deserialize(media) as { audio: Uint8Array }[];
+  assert.deepEqual(
+    Array.from(new Int16Array(frame!.audio.slice().buffer)),
+    [32124, -32124, 0, 0],
+  );
+  // 400 ms of μ-law at 8 kHz is 3,200 bytes: a whole Exotel chunk, sent as is, one byte a sample.
+  const whole = Array.from({ length: 3200 }, (_, i) => (i % 2 === 0 ? 32124 : -32124));
+  assert.deepEqual(
+    sentPayload(exotel.serialize(pcmFrame(whole))),
+    Uint8Array.from({ length: 3200 }, (_, i) => (i % 2 === 0 ? 0x80 : 0x00)),
+  );
+  // A reply's last 10 ms, padded to 3,200 bytes with μ-law silence (0xFF), not with 0x00, which
+  // is μ-law's loudest negative sample.
+  const last = sentPayload(exotel.serialize(pcmFrame(new Array(80).fill(32124))));
+  assert.deepEqual(last, Uint8Array.from({ length: 3200 }, (_, i) => (i < 80 ? 0x80 : 0xff)));
+  assert.equal(exotel.paddingBytes, 3120);
+  assert.deepEqual(reports, [], "chunkMs 400 makes whole 3,200-byte μ-law messages");
+});
+
+Deno.test("`ExotelSerializer` judges chunkMs in μ-law bytes after a μ-law start", () => {
+  // 200 ms: 3,200 bytes of PCM16 at 8 kHz, but 1,600 of μ-law.
+  const { exotel, reports } = at8kHz(200);
+  exotel.deserialize(startIn("audio/x-mulaw", "8"));
+  assert.equal(reports.length, 1);
+  assert.match(reports[0]!.message, /1600-byte messages .* use chunkMs 400/);
+});
+
+Deno.test("`ExotelSerializer` refuses Exotel's L16, whose byte order is not documented, and the media after it", () => {
   const counts: Record<string, number> = {};
   const exotel = new ExotelSerializer();
   exotel.bind({
@@ -90,11 +163,13 @@ Deno.test("`ExotelSerializer` refuses a start announcing an encoding other than 
     count: (counter, amount = 1) => void (counts[counter] = (counts[counter] ?? 0) + amount),
     report() {},
   });
-  const startWith = (encoding: string) => start("8000", { encoding, bit_rate: "8" });
   assert.throws(
-    () => exotel.deserialize(startWith("audio/x-mulaw")),
+    () => exotel.deserialize(startIn("audio/L16;rate=8000", "16")),
     (error: TransportError) =>
-      error.code === "decode" && /start.media_format.encoding "audio\/x-mulaw"/.test(error.message),
+      error.code === "decode" &&
+      /start.media_format.encoding "audio\/L16;rate=8000"/.test(error.message) &&
+      /audio\/x-raw .*audio\/x-mulaw/.test(error.message) &&
+      /byte order/.test(error.message),
   );
   // The ids are kept (marks and clear still reach the stream); the media is refused, not decoded.
   assert.equal(exotel.streamSid, exotelIds.stream);
@@ -105,9 +180,9 @@ Deno.test("`ExotelSerializer` refuses a start announcing an encoding other than 
   });
   assert.throws(() => exotel.deserialize(media), { code: "decode" });
   assert.deepEqual(counts, {}, "nothing taken in as media");
-  assert.throws(() => exotel.deserialize(startWith("audio/L16;rate=8000")), { code: "decode" });
-  // A start in raw PCM16 lets the media through again.
-  exotel.deserialize(startWith("audio/x-raw"));
+  assert.throws(() => exotel.deserialize(startIn("audio/x-alaw", "8")), { code: "decode" });
+  // A start in a documented encoding lets the media through again.
+  exotel.deserialize(startIn("audio/x-raw", "16"));
   assert.equal((exotel.deserialize(media) as unknown[]).length, 1);
 });
 
