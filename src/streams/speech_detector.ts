@@ -110,6 +110,19 @@ const SILENT_DB = -120;
  * whose first pause (40 ms between syllables) comes right after it.
  */
 const QUIET_HOLD_MS = 30;
+/**
+ * How long the floor the first window set stays a guess that a pause of digital silence may
+ * replace with `minNoiseFloorDb`, in ms from that window. A sound at the first sample, then exact
+ * zeros, is either speech whose pauses are digital silence (a trimmed TTS file, a μ-law or DTX
+ * line) or a line's noise cut by a loss or a mute: energy alone cannot tell them apart. Read as
+ * noise, speech is never heard (its level is the floor and the floor never falls: the whole call
+ * lost); read as speech, the noise is heard as speech for a few seconds once, as after a silent
+ * start. So early on a pause of zeros is taken for speech's (a line muted or cut that early is
+ * taken as one that began muted); later the floor has followed the line long enough that zeros say
+ * nothing of it (a line muted at 2 s keeps its floor). Speech from the first sample whose first
+ * pause of zeros comes later still is heard only from a pause that is not zeros.
+ */
+const FIRST_GUESS_MS = 1500;
 
 /**
  * A speech detector for PCM16 little-endian audio (any rate, any channel count): short-term
@@ -119,19 +132,20 @@ const QUIET_HOLD_MS = 30;
  * on when the audio arrived.
  *
  * The floor starts at the first window's level: speech that begins with the very first sample is
- * detected from its first pause on. A steady noise that appears suddenly reads as speech until the
+ * detected from its first pause on (a pause of digital silence counts if it lasts `minSilenceMs`
+ * and begins in the first 1.5 s). A steady noise that appears suddenly reads as speech until the
  * floor has risen to it (about 5 s for a 20 dB step at the default rate). It is an energy
  * detector, not a voice model: loud non-speech (music, a door) is speech to it.
  *
  * Digital silence (a window whose samples are all exactly zero: a lost packet the transport
  * filled, counted in `stats.inboundMediaGapsFilled`, or a μ-law line muted) is silence that leaves
- * the floor where it was (at a call's start it sets it to `minNoiseFloorDb`, so that speech
- * after a silent start stands out), and the floor falls only to a quieter level
- * that has held for 30 ms, not to any quieter window: else one lost packet on a noisy line would
- * pull the floor down to `minNoiseFloorDb`, and the line's own noise would read as speech for
- * seconds (a false barge-in). An A-law line muted is not zeros (its idle code decodes to ±8): to
- * the detector it is a very quiet line, and noise coming back after it reads as speech for a few
- * seconds, as any sudden noise does.
+ * the floor where it was (at a call's start, or as a pause of `minSilenceMs` in its first 1.5 s,
+ * it sets it to `minNoiseFloorDb`, so that speech after it stands out), and the floor falls only
+ * to a quieter level that has held for 30 ms, not to any quieter window: else one lost packet on a
+ * noisy line would pull the floor down to `minNoiseFloorDb`, and the line's own noise would read
+ * as speech for seconds (a false barge-in). An A-law line muted is not zeros (its idle code decodes
+ * to ±8): to the detector it is a very quiet line, and noise coming back after it reads as speech
+ * for a few seconds, as any sudden noise does.
  *
  * @example A 300 ms tone burst in quiet noise
  * ```ts
@@ -173,6 +187,11 @@ export class SpeechDetector {
   #carry = -1;
 
   #floorDb: number | undefined;
+  /** Until when a pause of digital silence may replace the first window's floor. */
+  #guessUntilMs = -Infinity;
+  // A run of digital silence, which may be that pause.
+  #zerosStartMs = 0;
+  #zerosMs = 0;
   #recentCount = 0;
   #recentNext = 0;
   #speaking = false;
@@ -309,6 +328,8 @@ export class SpeechDetector {
     this.#sum = this.#samples = 0;
     this.#carry = -1;
     this.#floorDb = undefined;
+    this.#guessUntilMs = -Infinity;
+    this.#zerosMs = 0;
     this.#recentCount = this.#recentNext = 0;
     this.#speaking = false;
     this.#runMs = this.#silenceMs = 0;
@@ -344,17 +365,36 @@ export class SpeechDetector {
     const floorDb = this.#floorDb;
     // A filled gap or a muted line says nothing of the line's noise: the floor stays where the
     // sound left it (and the next sound is compared with that).
-    if (digitalSilence) this.#recentCount = 0;
+    if (digitalSilence) {
+      this.#recentCount = 0;
+      if (this.#zerosMs === 0) this.#zerosStartMs = startMs;
+      this.#zerosMs += durationMs;
+    } else {
+      this.#zerosMs = 0;
+    }
     if (floorDb === undefined) {
       // The first window sets it, digital silence included (at minNoiseFloorDb): speech after a
       // silent start must stand out. Noise after one reads as speech for a few seconds, as any
       // sudden noise does.
       this.#floorDb = Math.max(levelDb, this.#minFloorDb);
-      if (!digitalSilence) this.#remember(levelDb);
+      if (!digitalSilence) {
+        this.#remember(levelDb);
+        this.#guessUntilMs = startMs + FIRST_GUESS_MS;
+      }
       return;
     }
     this.#decide(levelDb, floorDb, startMs, durationMs, emit);
-    if (digitalSilence) return;
+    if (digitalSilence) {
+      // A sound from the first sample may have been speech: a pause that would end speech, early
+      // in the call, takes the floor where a silent start would have (see FIRST_GUESS_MS). Not a
+      // shorter run: a lost packet there says nothing of the line's noise. Not below
+      // minNoiseFloorDb: after the pause, hiss under it still is no speech.
+      if (this.#zerosStartMs < this.#guessUntilMs && this.#zerosMs >= this.#minSilenceMs) {
+        this.#floorDb = this.#minFloorDb;
+        this.#guessUntilMs = -Infinity;
+      }
+      return;
+    }
     this.#remember(levelDb);
     // Down to a quieter level once it has held for QUIET_HOLD_MS (a dip, a lost packet's ring,
     // does not); up no faster than the rise rate, so speech barely moves it while a slowly rising

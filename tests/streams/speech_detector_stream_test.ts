@@ -102,3 +102,22 @@ Deno.test("`SpeechDetectorStream` errors the stream when onSpeech throws", async
     /bot crashed/,
   );
 });
+
+Deno.test("`SpeechDetectorStream` hears speech from the first sample whose pauses are digital silence", async () => {
+  // A trimmed TTS file: a tone in frames 0-49 and 100-149, exact zeros between and after.
+  const audio: Frame[] = Array.from({ length: 250 }, (_, n) => {
+    const tone = n < 50 || (n >= 100 && n < 150);
+    const s = new Int16Array(320).map((_, i) => tone ? 8000 * Math.sin((n * 320 + i) / 4) : 0);
+    return { type: "audio", audio: new Uint8Array(s.buffer), sampleRate: 16000, channels: 1 };
+  });
+  const events: SpeechEvent[] = [];
+  await Array.fromAsync(
+    ReadableStream.from(audio).pipeThrough(
+      new SpeechDetectorStream({ onSpeech: (event) => events.push(event) }),
+    ),
+  );
+  // The first tone set the floor and is not speech to the detector; the pause after it lowers the
+  // floor, as a silent start would, and the second tone is.
+  const times = events.map((event) => [event.type, event.atMs]);
+  assert.deepEqual(times, [["speechstart", 2000], ["speechstop", 3000]]);
+});

@@ -370,3 +370,23 @@ Deno.test("`SpeechDetector` hears speech that begins 20 ms after the noise drops
   const starts = events.filter((e) => e.type === "speechstart").map((e) => e.atMs);
   assert.ok(starts.length > 0 && starts[0]! <= 3320, `speech starts: ${JSON.stringify(starts)}`);
 });
+
+Deno.test("`SpeechDetector` hears speech that began at the first sample from its first pause of digital silence on", () => {
+  // A trimmed TTS file: a tone from the first sample, its pauses exact zeros. The first window
+  // sets the floor at the tone's level; the first pause must lower it, as a silent start would.
+  const rate = 16000;
+  const signal = new Float64Array(rate * 5);
+  addTone(signal, rate, 0, 1000, -15);
+  addTone(signal, rate, 2000, 3000, -15);
+  assert.deepEqual(times(detect(pcm(signal), { sampleRate: rate })), [
+    ["speechstart", 2000],
+    ["speechstop", 3000],
+  ]);
+  // The pause must be one that ends speech (minSilenceMs): a lost packet or a 300 ms burst of loss
+  // in the call's first second on a noisy line leaves the floor where it was: the noise is no speech.
+  for (const [fromMs, toMs] of [[500, 520], [500, 800]] as const) {
+    const line = noise(rate, 4000, -40, 5);
+    line.fill(0, (fromMs * rate) / 1000, (toMs * rate) / 1000);
+    assert.deepEqual(detect(pcm(line), { sampleRate: rate }), [], `zeros ${fromMs}-${toMs} ms`);
+  }
+});
