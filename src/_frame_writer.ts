@@ -8,6 +8,7 @@
  * @module
  */
 
+import { durationMs } from "./audio/pcm.ts";
 import type { AudioFrame, Frame } from "./frames.ts";
 
 /** What the writable does with frames: the transport's push surface and its two endings. */
@@ -37,11 +38,27 @@ interface WritableState {
   waiting: Promise<void> | undefined;
   /** Writes not yet settled: the one waiting for room and those behind it. */
   backlog: number;
+  /**
+   * Milliseconds of audio behind the write waiting for room, written since the last interruption
+   * took them ({@linkcode takeHeldAudioMs}): what the next interruption drops here.
+   */
+  heldMs: number;
+  /** How many interruptions have taken `heldMs`: a write settling after one is no longer in it. */
+  taken: number;
 }
 
 /** Whether `stream` is a transport's writable, made by {@linkcode frameWritable}. */
 export function isFrameWritable(stream: unknown): boolean {
   return stream instanceof FrameWritable;
+}
+
+/**
+ * An interruption came: the milliseconds of audio waiting for room in the writers of `stream` (a
+ * transport's writable, or none yet), which were written before it and are dropped when their
+ * turn comes (`FrameSink.dropInterrupted`). Each is counted by one interruption only.
+ */
+export function takeHeldAudioMs(stream: WritableStream<Frame> | undefined): number {
+  return stream instanceof FrameWritable ? FrameWritable.takeHeldMs(stream) : 0;
 }
 
 /** Makes the writable of a transport whose frames go to `sink`. */
@@ -64,6 +81,8 @@ class FrameWritable extends WritableStream<Frame> {
       closing: false,
       waiting: undefined,
       backlog: 0,
+      heldMs: 0,
+      taken: 0,
     };
     super({
       start: (c) => {
@@ -78,6 +97,15 @@ class FrameWritable extends WritableStream<Frame> {
     });
     this.#sink = sink;
     this.#state = state;
+  }
+
+  /** See {@linkcode takeHeldAudioMs}. */
+  static takeHeldMs(stream: FrameWritable): number {
+    const state = stream.#state;
+    const held = state.heldMs;
+    state.heldMs = 0;
+    state.taken++;
+    return held;
   }
 
   override getWriter(): WritableStreamDefaultWriter<Frame> {
@@ -150,12 +178,17 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     // Behind a frame that waits for room, as the standard stream queues it; audio that an
     // interruption overtook meanwhile was written before it, and goes with the rest it dropped.
     const interruptions = this.#sink.interruptions();
+    const release = this.#hold(frame);
     return this.#wait(waiting.then(() => {
+      release();
       if (this.#stopped !== undefined) throw this.#stopped.reason;
       if (frame.type === "audio" && this.#sink.interruptions() !== interruptions) {
         return this.#sink.dropInterrupted(frame);
       }
       return this.#send(frame);
+    }, (error) => {
+      release();
+      throw error;
     }));
   }
 
@@ -192,6 +225,22 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
       this.#fail(error);
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Counts `frame`'s audio as held until the returned function is called (its turn came), so that
+   * an interruption meanwhile can tell what it drops (`interrupt().droppedMs`).
+   */
+  #hold(frame: Frame): () => void {
+    const state = this.#state;
+    // A frame the transport would refuse has no duration to speak of; its bytes are still counted.
+    const ms = frame.type === "audio" ? durationMs(frame.audio.length, frame) : 0;
+    if (!(ms > 0) || !Number.isFinite(ms)) return () => {};
+    const taken = state.taken;
+    state.heldMs += ms;
+    return () => {
+      if (state.taken === taken) state.heldMs -= ms;
+    };
   }
 
   /** `room` is a wait for room: frames written meanwhile go after it. */

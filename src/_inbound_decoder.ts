@@ -85,7 +85,7 @@ export class InboundDecoder {
     this.#stats.messagesIn++;
     if (typeof data === "string") {
       this.#stats.bytesIn += data.length;
-      if (utf8LengthExceeds(data, this.#maxMessageBytes)) return this.#tooBig(data.length);
+      if (utf8LengthExceeds(data, this.#maxMessageBytes)) return this.#tooBig(utf8Length(data));
       return this.#decode(data);
     }
     if (data instanceof ArrayBuffer) {
@@ -171,4 +171,22 @@ function utf8LengthExceeds(text: string, limit: number): boolean {
   if (text.length > limit) return true; // every UTF-16 unit is at least one byte
   if (text.length * 3 <= limit) return false; // and at most three
   return new TextEncoder().encode(text).length > limit;
+}
+
+/**
+ * How many bytes `text` takes as UTF-8 (a lone surrogate as U+FFFD, as `TextEncoder` takes it),
+ * counted rather than encoded: only a refused message needs it, and that one may be huge.
+ */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4; // a surrogate pair: one code point beyond the BMP
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }

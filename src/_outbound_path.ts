@@ -46,6 +46,11 @@ export interface OutboundPathOptions {
   observers: ObserverList;
   /** Ends the session after an `end` has been said. */
   close: (code: number, reason: string) => Promise<void>;
+  /**
+   * Takes the milliseconds of audio waiting in the writable's writers for room, which an
+   * interruption drops as their turn comes (`takeHeldAudioMs`); none without it.
+   */
+  takeWriterHeldMs?: () => number;
 }
 
 /** The outbound side of one session. */
@@ -67,6 +72,7 @@ export class OutboundPath {
   readonly #dispatch: (event: Event) => void;
   readonly #close: (code: number, reason: string) => Promise<void>;
   readonly #onError: (error: TransportError) => void;
+  readonly #takeWriterHeldMs: () => number;
   /** The response the last audio written belonged to, for the silence an `end` adds. */
   #lastResponseId: string | undefined;
   /** Interrupted, and no audio since: nothing is playing that a hang-up could cut off. */
@@ -93,6 +99,7 @@ export class OutboundPath {
     this.#close = init.close;
     this.#serializer = init.serializer;
     this.#onError = init.onError;
+    this.#takeWriterHeldMs = init.takeWriterHeldMs ?? (() => 0);
     this.#clock = clock;
     this.#observers = init.observers;
     const timeline = this.#timeline = new PlayoutTimeline({
@@ -286,7 +293,10 @@ export class OutboundPath {
    * when it was not (the protocol has no words for it), what was sent plays on and is heard.
    */
   interrupt(clears: boolean): InterruptResult {
-    const result = this.tracker.interrupt(this.#pump.queuedMs, clears);
+    // Audio still waiting in a writer for room was written before the interruption: it is dropped
+    // later, as its turn comes (counted then), but never plays, so it is dropped audio now.
+    const unsent = this.#pump.queuedMs + this.#takeWriterHeldMs();
+    const result = this.tracker.interrupt(unsent, clears);
     this.#gate.close();
     this.#interruptedLast = true;
     this.#stats.audioBytesInterrupted += this.#pump.clear(clears);

@@ -19,7 +19,12 @@ export class ResponseGate {
   #interruptions = 0;
   #implicit: string | undefined;
   #started = 0;
-  #lastReported: string | undefined;
+  /**
+   * The stale responses reported since the last interruption: two TTS streams that have not
+   * noticed it interleave their chunks, and each is reported once, not once per alternation.
+   * Only ids seen before the interruption are stale, so this holds at most `REMEMBERED_IDS`.
+   */
+  readonly #reported = new Set<string>();
   /**
    * The id asked about last and its answer, until an interruption or `start`: every chunk of a
    * response asks the same, and a map lookup per chunk shows at hundreds of sessions.
@@ -43,12 +48,12 @@ export class ResponseGate {
   }
 
   /**
-   * Whether a drop of stale audio of `id` is the first of its run (to be reported once, not for
-   * every frame).
+   * Whether a drop of stale audio of `id` is its response's first since the interruption (to be
+   * reported once, not for every frame).
    */
   firstDrop(id: string | undefined): boolean {
-    if (id === this.#lastReported) return false;
-    this.#lastReported = id;
+    if (id === undefined || this.#reported.has(id)) return false;
+    this.#reported.add(id);
     return true;
   }
 
@@ -64,7 +69,7 @@ export class ResponseGate {
   /** An interruption: every response seen so far is stale. */
   close(): void {
     this.#interruptions++;
-    this.#lastReported = undefined;
+    this.#reported.clear();
     this.#lastAsked = undefined;
   }
 

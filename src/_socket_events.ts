@@ -1,10 +1,12 @@
 /**
  * The socket's events as the transport takes them: a binary message as an `ArrayBuffer`, a
- * close with the code it stands for, an error as a `TransportError`.
+ * close with the code it stands for, an error as a `TransportError`, and a socket that never
+ * opens as a dropped connection.
  *
  * @module
  */
 
+import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import { ReadyState, type WebSocketLike } from "./socket.ts";
 
@@ -20,15 +22,27 @@ export interface SocketEventHandlers {
   error: (error: TransportError) => void;
 }
 
+/** How long a connecting socket may take to open, on the session's clock. */
+export interface OpenBound {
+  /** The session's time source. */
+  clock: Clock;
+  /** After this long still connecting, the socket counts as a dropped connection. */
+  openTimeoutMs: number;
+}
+
 /** Listens to one socket for one session, until {@linkcode stop}. */
 export class SocketEvents {
   readonly #socket: WebSocketLike;
   readonly #handlers: SocketEventHandlers;
+  readonly #openTimeoutMs: number;
+  /** Armed while the socket connects (see {@linkcode OpenBound}). */
+  readonly #openBound: ClockTimer | undefined;
 
-  /** Starts listening. */
-  constructor(socket: WebSocketLike, handlers: SocketEventHandlers) {
+  /** Starts listening; a connecting socket is given `bound.openTimeoutMs` to open. */
+  constructor(socket: WebSocketLike, handlers: SocketEventHandlers, bound?: OpenBound) {
     this.#socket = socket;
     this.#handlers = handlers;
+    this.#openTimeoutMs = bound?.openTimeoutMs ?? Infinity;
     // Binary messages arrive as Blob otherwise, which costs an async read and can reorder them.
     // A socket that fixes its binaryType (some test doubles) still works: Blob is handled.
     try {
@@ -38,7 +52,13 @@ export class SocketEvents {
     socket.addEventListener("close", this.#onClose);
     socket.addEventListener("error", this.#onError);
     if (socket.readyState === ReadyState.CONNECTING) {
-      socket.addEventListener("open", handlers.open);
+      socket.addEventListener("open", this.#onOpen);
+      // A connecting socket may never open, and then never closes either (Deno upgrades after an
+      // awaited `authorize` even for a caller gone meanwhile): unbounded, the session never ends.
+      if (bound !== undefined) {
+        this.#openBound = bound.clock.timer(this.#neverOpened);
+        this.#openBound.arm(bound.openTimeoutMs);
+      }
     }
   }
 
@@ -48,8 +68,35 @@ export class SocketEvents {
     socket.removeEventListener("message", this.#handlers.message);
     socket.removeEventListener("close", this.#onClose);
     socket.removeEventListener("error", this.#onError);
-    socket.removeEventListener("open", this.#handlers.open);
+    socket.removeEventListener("open", this.#onOpen);
+    this.#openBound?.cancel();
   }
+
+  #onOpen = (): void => {
+    this.#openBound?.cancel();
+    this.#handlers.open();
+  };
+
+  /**
+   * Still connecting `openTimeoutMs` on: no event will come, so the caller is taken as gone, a
+   * dropped connection (1006). The socket is dropped where the runtime can, else closed, which a
+   * connecting socket does should it open after all: nothing may go on it.
+   */
+  #neverOpened = (): void => {
+    const socket = this.#socket;
+    if (socket.readyState !== ReadyState.CONNECTING) return;
+    const reason = `the socket did not open within ${this.#openTimeoutMs} ms`;
+    this.#handlers.error(new TransportError("timeout", reason, { closeCode: 1006 }));
+    this.stop(); // the close below is the session's end: the socket's own events come too late
+    try {
+      socket.terminate?.();
+      if (socket.readyState === ReadyState.CONNECTING) socket.close();
+    } catch (cause) {
+      const message = `dropping a socket that never opened failed: ${String(cause)}`;
+      this.#handlers.error(new TransportError("closed", message, { cause }));
+    }
+    this.#handlers.close(1006, reason);
+  };
 
   #onClose = (event: Event): void => {
     const { code, reason = "", wasClean } = event as CloseEvent;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Clock } from "./clock.ts";
 import type { TransportClosed } from "./events.ts";
 import type { AudioFrame } from "./frames.ts";
 
@@ -46,12 +47,20 @@ export interface PlayoutLagInfo {
   changeMs: number;
 }
 
+/** The session an observer is added to (a `WebSocketTransport` is one). */
+export interface ObservedSession {
+  /** The session's time source: every time an observer is told is measured on it. */
+  readonly clock: Clock;
+}
+
 /**
  * Watches a session (`transport.observe(observer)`). Every method is optional and called
  * synchronously on the transport's own path: keep it cheap, and copy any bytes you keep past the
  * call (an outbound chunk may be a view the transport reuses).
  */
 export interface SessionObserver {
+  /** It is added to `session`, before anything else is told (`transport.observe(observer)`). */
+  observing?(session: ObservedSession): void;
   /** An inbound audio frame as the bot receives it, and when it arrived (clock ms). */
   inboundAudio?(frame: AudioFrame, receivedAt: number): void;
   /** An outbound chunk as it left, with its place on the playout timeline. */

@@ -28,7 +28,7 @@
  */
 
 import { audioFrameProblem, notAFrameProblem } from "./_frame_problem.ts";
-import { frameWritable } from "./_frame_writer.ts";
+import { frameWritable, takeHeldAudioMs } from "./_frame_writer.ts";
 import { InboundPath } from "./_inbound_path.ts";
 import { ObserverList } from "./_observer_list.ts";
 import { OutboundPath } from "./_outbound_path.ts";
@@ -168,9 +168,7 @@ export class WebSocketTransport extends EventTarget {
     this.#socket = socket;
     this.#serializer = claimSerializer(options.serializer);
     const clock = this.#clock = options.clock ?? systemClock;
-    this.closed = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
-    });
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#out = new OutboundPath({
       socket,
       serializer: this.#serializer,
@@ -183,6 +181,7 @@ export class WebSocketTransport extends EventTarget {
       close: (code, reason) => this.#goodbye(code, reason),
       background: options.background,
       observers: this.#observers,
+      takeWriterHeldMs: () => takeHeldAudioMs(this.#writable),
     });
     this.#in = new InboundPath({
       serializer: this.#serializer,
@@ -201,7 +200,7 @@ export class WebSocketTransport extends EventTarget {
       open: this.#onOpen,
       close: this.#onClose,
       error: this.#onError,
-    });
+    }, { clock, openTimeoutMs: resolved.openTimeoutMs });
     this.#serializer.bind?.(this.#out.serializerContext());
     this.#opened = clock.timer(this.#onOpen);
     this.#closer = new SocketCloser({
@@ -324,11 +323,12 @@ export class WebSocketTransport extends EventTarget {
   }
 
   /**
-   * Tells `observer` what happens on this session from now on (inbound audio, outbound chunks on
-   * the playout timeline, interruptions, the end): recording and metrics are built on it.
+   * Tells `observer` what happens on this session from now on (`observing` first, with the clock;
+   * inbound audio, chunks on the playout timeline, interruptions, the end): recording and metrics.
    * Returns a function that stops telling it. On a session that is over, it is told the end.
    */
   observe(observer: SessionObserver): () => void {
+    observer.observing?.(this);
     const ended = this.#ended;
     if (ended !== undefined) {
       // Over already: told so (a microtask on, as it would have been), and nothing more.

@@ -162,6 +162,15 @@ export interface TransportOptions {
    */
   inactivityTimeoutMs?: number;
   /**
+   * How long a socket that is still connecting (a runtime that upgrades after an awaited
+   * `authorize`, as Deno does) may take to open. A caller that hung up meanwhile can leave it
+   * connecting for ever, with no event to end it: past this bound the session ends (code 1006, a
+   * "timeout" error). A socket that is open already arms nothing.
+   *
+   * @default {10000}
+   */
+  openTimeoutMs?: number;
+  /**
    * How long `close()` waits for the closing handshake before it gives up on the peer.
    *
    * @default {500}
@@ -225,6 +234,7 @@ export interface ResolvedTransportOptions {
   endSilenceMs: number;
   sessionTimeoutMs: number | undefined;
   inactivityTimeoutMs: number | undefined;
+  openTimeoutMs: number;
   closeTimeoutMs: number;
   maxMessageBytes: number;
   maxBufferedBytes: number;
@@ -294,6 +304,7 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
     inactivityTimeoutMs: options.inactivityTimeoutMs === undefined
       ? undefined
       : positive(options.inactivityTimeoutMs, "inactivityTimeoutMs"),
+    openTimeoutMs: positive(options.openTimeoutMs ?? 10_000, "openTimeoutMs"),
     closeTimeoutMs: nonNegative(options.closeTimeoutMs ?? 500, "closeTimeoutMs"),
     maxMessageBytes: positiveInteger(options.maxMessageBytes ?? 1 << 20, "maxMessageBytes"),
     maxBufferedBytes: positiveInteger(options.maxBufferedBytes ?? 512 * 1024, "maxBufferedBytes"),

@@ -3,7 +3,7 @@
 // writer check each other (WHATWG Streams, "Writable streams", https://streams.spec.whatwg.org/).
 
 import assert from "node:assert/strict";
-import { type FrameSink, frameWritable } from "../src/_frame_writer.ts";
+import { type FrameSink, frameWritable, takeHeldAudioMs } from "../src/_frame_writer.ts";
 import type { Frame } from "../src/frames.ts";
 
 const message = (n: number): Frame => ({ type: "message", message: n });
@@ -215,4 +215,29 @@ Deno.test("the transport's writer lets an interruption and an urgent message ove
   assert.deepEqual(sink.calls, ["dropped audio"], "the second audio frame went with the queue");
   await writer.write(audio(3));
   assert.equal(sink.sent.at(-1)!.type, "audio", "audio written after it goes as usual");
+});
+
+Deno.test("the transport's writer tells an interruption how much audio waits for room, each write once", async () => {
+  const sink = new RecordingSink();
+  const writable = frameWritable(sink);
+  const writer = writable.getWriter();
+  const audio = (ms: number): Frame => ({
+    type: "audio",
+    audio: new Uint8Array(ms * 16),
+    sampleRate: 8000,
+    channels: 1,
+  });
+  assert.equal(takeHeldAudioMs(undefined), 0, "no writable, nothing held");
+  sink.hold();
+  const first = writer.write(audio(100)); // sent: waits for room in the transport's queue
+  const rest = [writer.write(audio(40)), writer.write(message(1)), writer.write(audio(60))];
+  await writer.write({ type: "interruption" }); // overtakes them all
+  assert.equal(takeHeldAudioMs(writable), 100, "the audio behind the wait, not the frame sent");
+  assert.equal(takeHeldAudioMs(writable), 0, "taken once: a second interruption drops no more");
+  const after = writer.write(audio(20)); // written after the interruption: it will be sent
+  assert.equal(takeHeldAudioMs(writable), 20);
+  sink.room();
+  await Promise.all([first, ...rest, after]);
+  assert.equal(takeHeldAudioMs(writable), 0, "nothing waits now");
+  assert.deepEqual(sink.calls, ["dropped audio", "dropped audio"]);
 });

@@ -77,6 +77,18 @@ Deno.test("`InboundDecoder` refuses an oversized message fatally with 1009, text
   ]);
 });
 
+Deno.test("`InboundDecoder` reports an oversized text message's size in UTF-8 bytes", () => {
+  const { d, errors } = decoder({ maxMessageBytes: 10 });
+  d.start();
+  d.receive("é".repeat(6)); // 6 UTF-16 units, 12 bytes
+  d.receive("😀".repeat(3) + "\ud800"); // 7 units: three 4-byte code points, a lone surrogate (3)
+  assert.deepEqual(errors.map((e) => e.message), [
+    "message of 12 bytes is over maxMessageBytes (10)",
+    "message of 15 bytes is over maxMessageBytes (10)",
+  ]);
+  assert.equal(new TextEncoder().encode("😀".repeat(3) + "\ud800").length, 15);
+});
+
 Deno.test("`InboundDecoder` ignores everything after stop, even a decode under way", async () => {
   const { d, frames } = decoder();
   d.start();

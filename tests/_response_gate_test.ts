@@ -33,3 +33,14 @@ Deno.test("ResponseGate: each stale run is reported once", () => {
   gate.close();
   assert.equal(gate.firstDrop("b"), true, "a new interruption starts a new run");
 });
+
+Deno.test("ResponseGate: interleaved stale responses are each reported once until the next interruption", () => {
+  const gate = new ResponseGate();
+  gate.isStale("a");
+  gate.isStale("b");
+  gate.close();
+  const reported = ["a", "b", "a", "b", "a"].filter((id) => gate.firstDrop(id));
+  assert.deepEqual(reported, ["a", "b"]);
+  gate.close();
+  assert.equal(gate.firstDrop("a"), true, "a new interruption reports again");
+});

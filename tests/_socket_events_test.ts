@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { type SocketEventHandlers, SocketEvents } from "../src/_socket_events.ts";
 import { TransportError } from "../src/errors.ts";
-import { MemorySocketPair } from "../src/testing/mod.ts";
+import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 
-function listen(pair = new MemorySocketPair()) {
+function listen(
+  pair = new MemorySocketPair(),
+  bound?: { clock: FakeClock; openTimeoutMs: number },
+) {
   const seen: string[] = [];
   const errors: TransportError[] = [];
   const handlers: SocketEventHandlers = {
@@ -13,7 +16,7 @@ function listen(pair = new MemorySocketPair()) {
     close: (code, reason) => seen.push(`close ${code} ${reason}`),
     error: (error) => errors.push(error),
   };
-  return { pair, seen, errors, events: new SocketEvents(pair.server, handlers) };
+  return { pair, seen, errors, events: new SocketEvents(pair.server, handlers, bound) };
 }
 
 function closeEvent(init: { code?: number; reason?: string; wasClean: boolean }): Event {
@@ -59,4 +62,31 @@ Deno.test("SocketEvents: open is listened for on a connecting socket; stop remov
   pair.server.dispatchEvent(new MessageEvent("message", { data: new ArrayBuffer(1) }));
   assert.deepEqual(seen, ["open"]);
   assert.deepEqual(errors, []);
+});
+
+Deno.test("SocketEvents: a socket still connecting after openTimeoutMs is a dropped connection", async () => {
+  const clock = new FakeClock();
+  const { pair, seen, errors } = listen(new MemorySocketPair({ connecting: true }), {
+    clock,
+    openTimeoutMs: 300,
+  });
+  await clock.tick(299);
+  assert.deepEqual(seen, []);
+  await clock.tick(1);
+  assert.deepEqual(seen, ["close 1006 the socket did not open within 300 ms"]);
+  assert.deepEqual(errors.map((e) => [e.code, e.closeCode, e.fatal]), [["timeout", 1006, false]]);
+  assert.equal(pair.server.readyState, 3, "dropped: it cannot open later");
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("SocketEvents: the open bound is disarmed by the open, and by stop", async () => {
+  const clock = new FakeClock();
+  const opened = listen(new MemorySocketPair({ connecting: true }), { clock, openTimeoutMs: 300 });
+  opened.pair.open();
+  const stopped = listen(new MemorySocketPair({ connecting: true }), { clock, openTimeoutMs: 300 });
+  stopped.events.stop();
+  assert.equal(clock.pendingTimers, 0);
+  await clock.tick(1000);
+  assert.deepEqual([opened.seen, stopped.seen], [["open"], []]);
+  assert.deepEqual([...opened.errors, ...stopped.errors], []);
 });

@@ -753,3 +753,58 @@ Deno.test("an end waiting for playout when the session ends is counted as droppe
   await c.transport.closed;
   assert.equal(c.transport.stats.framesDroppedOnClose, 1);
 });
+
+Deno.test("`interrupt` counts in droppedMs the audio it drops from writes still waiting for room", async () => {
+  const clock = new FakeClock();
+  const { server, client } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, {
+    serializer: new RawPcmSerializer(),
+    clock,
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+  });
+  await clock.tick(0);
+  const writer = transport.writable.getWriter();
+  const writes = Array.from({ length: 20 }, () => writer.write(speech(100, 1, "r1")));
+  await clock.tick(300);
+  const result = await transport.interrupt();
+  await clock.tick(100);
+  await Promise.all(writes);
+  // Raw PCM cannot clear the far end: what was sent is heard, the rest (queued or waiting in the
+  // writer) is dropped, and every byte of it is counted as interrupted.
+  const dropped = transport.stats.audioBytesInterrupted / BYTES_PER_MS;
+  assert.equal(result.droppedMs, dropped);
+  assert.equal(result.heardMs + result.droppedMs, 20 * 100, "heard and dropped: all written");
+  // A second interruption drops nothing more: the waiting writes were the first one's.
+  const again = await transport.interrupt();
+  assert.equal(again.droppedMs, 0);
+  writer.releaseLock();
+  client.close(1000);
+  await clock.tick(1000);
+  await transport.closed;
+});
+
+Deno.test("staleaudio is reported once per response when stale streams interleave", async () => {
+  const clock = new FakeClock();
+  const { server, client } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, {
+    clock,
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    maxQueuedMs: 60_000,
+  });
+  const stale: (string | undefined)[] = [];
+  transport.addEventListener("staleaudio", (e) => stale.push(e.responseId));
+  await clock.tick(0);
+  transport.send(speech(500, 1, "a"));
+  transport.send(speech(500, 2, "b"));
+  await clock.tick(100);
+  await transport.interrupt();
+  for (let i = 0; i < 3; i++) {
+    transport.send(speech(20, 1, "a"));
+    transport.send(speech(20, 2, "b"));
+  }
+  assert.deepEqual(stale, ["a", "b"]);
+  assert.equal(transport.stats.audioBytesStale, 6 * 20 * BYTES_PER_MS, "every stale byte counted");
+  client.close(1000);
+  await clock.tick(1000);
+  await transport.closed;
+});

@@ -10,6 +10,7 @@ import {
   WebSocketTransport,
 } from "../mod.ts";
 import type { TransportOptions } from "../src/transport_options.ts";
+import type { Clock, ClockTimer } from "../src/clock.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { TwilioSerializer } from "../src/serializers/twilio.ts";
 
@@ -345,6 +346,86 @@ Deno.test("`WebSocketTransport` reports connected once the socket opens", async 
   await shutdown(s);
 });
 
+Deno.test("`WebSocketTransport` ends a session whose socket never opens after openTimeoutMs", async () => {
+  const s = session({ openTimeoutMs: 1000 }, { connecting: true });
+  let ended: unknown;
+  void s.transport.closed.then((closed) => (ended = closed));
+  let written = false;
+  void s.writer.write(audio(640 * 25)).then(() => (written = true)); // 500 ms: over maxQueuedMs
+  await s.clock.tick(999);
+  assert.equal(ended, undefined);
+  assert.equal(written, false, "the write waits for room");
+  assert.equal(s.errors.length, 0);
+  await s.clock.tick(1);
+  assert.deepEqual(ended, {
+    code: 1006,
+    reason: "the socket did not open within 1000 ms",
+    initiator: "remote", // the caller never came, or is gone: it ended the session
+  });
+  assert.equal(written, true, "a pending write settles");
+  assert.deepEqual(s.errors.map((e) => [e.code, e.closeCode, e.fatal]), [["timeout", 1006, false]]);
+  assert.equal(s.transport.stats.audioBytesDroppedOnClose, 640 * 25);
+  await s.writer.write(audio(640));
+  assert.equal(s.transport.stats.audioBytesDroppedOnClose, 640 * 26, "and one after it is counted");
+  assert.equal(s.pair.server.readyState, 3, "the socket is dropped, so it cannot open later");
+  assert.equal(s.clock.pendingTimers, 0, "no timer left behind");
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` disarms the open bound once the socket opens", async () => {
+  const s = session({ openTimeoutMs: 1000 }, { connecting: true });
+  await s.clock.tick(999);
+  s.pair.open();
+  await s.clock.tick(5000);
+  assert.equal(s.transport.connected, true);
+  assert.equal(s.errors.length, 0);
+  await shutdown(s);
+});
+
+Deno.test("`WebSocketTransport` arms no open bound on a socket that is open already", async () => {
+  /** A FakeClock that tells which timers are armed, and whether they are still. */
+  const spied = () => {
+    const clock = new FakeClock();
+    const timers: { ms: number; timer: ClockTimer }[] = [];
+    const spy: Clock = {
+      now: () => clock.now(),
+      sleep: (ms, signal) => clock.sleep(ms, signal),
+      timer(callback, options) {
+        const timer = clock.timer(callback, options);
+        return {
+          arm: (ms, now) => (timers.push({ ms, timer }), timer.arm(ms, now)),
+          cancel: () => timer.cancel(),
+          get armed() {
+            return timer.armed;
+          },
+        };
+      },
+    };
+    const openBound = () => timers.filter((t) => t.ms === 4321 && t.timer.armed).length;
+    return { clock, spy, openBound };
+  };
+  const open = spied();
+  const transport = new WebSocketTransport(new MemorySocketPair().server, {
+    clock: open.spy,
+    openTimeoutMs: 4321,
+  });
+  assert.equal(open.openBound(), 0);
+  const connecting = spied();
+  const pair = new MemorySocketPair({ connecting: true });
+  const waiting = new WebSocketTransport(pair.server, {
+    clock: connecting.spy,
+    openTimeoutMs: 4321,
+  });
+  assert.equal(connecting.openBound(), 1, "armed while the socket connects");
+  pair.open();
+  assert.equal(connecting.openBound(), 0, "and no longer once it is open");
+  for (const [{ clock }, t] of [[open, transport], [connecting, waiting]] as const) {
+    await t.close();
+    await clock.runAll();
+    assert.equal(clock.pendingTimers, 0, "no timer left behind");
+  }
+});
+
 Deno.test("`WebSocketTransport` reports a bad message as a decode error and reads on", async () => {
   const s = session({ serializer: new JsonSerializer() });
   const reader = s.transport.readable.getReader();
@@ -432,6 +513,7 @@ Deno.test("`WebSocketTransport` refuses bad options with a RangeError naming the
     (e: unknown) =>
       e instanceof RangeError && /maxMarkIntervalMs must be >= markIntervalMs/.test(e.message),
   );
+  assert.throws(() => new WebSocketTransport(server, { openTimeoutMs: 0 }), /openTimeoutMs/);
 });
 
 Deno.test("`WebSocketTransport` reports a malformed outbound audio frame and goes on", async () => {

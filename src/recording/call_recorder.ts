@@ -12,6 +12,7 @@ import type { TransportClosed } from "../events.ts";
 import type { AudioFrame } from "../frames.ts";
 import type {
   InterruptionInfo,
+  ObservedSession,
   OutboundAudioInfo,
   PlayoutLagInfo,
   SessionObserver,
@@ -73,7 +74,8 @@ export interface CallRecorderOptions {
    * the first audio it is given, if that was spoken earlier), and ends when the session closes
    * or {@linkcode CallRecorder.stop} is called.
    *
-   * @default {systemClock}
+   * @default {transport.clock} the observed transport's, from `transport.observe(recorder)` on,
+   * which starts the timeline afresh (`systemClock` until then).
    */
   clock?: Clock;
 }
@@ -153,12 +155,14 @@ const MAX_AHEAD_MS = 60_000;
  * ```
  */
 export class CallRecorder implements SessionObserver {
-  readonly #clock: Clock;
+  #clock: Clock;
+  /** A `clock` was given, or taken from the first session observed: it is kept. */
+  #clockFixed: boolean;
   readonly #rate: number;
   readonly #layout: RecordingLayout;
   readonly #holdMs: number;
   /** When the recorder was made; the timeline starts then, or with the first audio if earlier. */
-  readonly #madeAt: number;
+  #madeAt: number;
   #origin: number;
   #started = false;
   readonly #callerRing: SampleRing;
@@ -181,6 +185,7 @@ export class CallRecorder implements SessionObserver {
       callerGapMs = 1000,
       clock = systemClock,
     } = options;
+    this.#clockFixed = options.clock !== undefined;
     if (!RESAMPLER_RATES.includes(sampleRate)) {
       throw new RangeError(
         `sampleRate must be one of ${RESAMPLER_RATES.join(", ")}, got ${sampleRate}`,
@@ -300,6 +305,19 @@ export class CallRecorder implements SessionObserver {
     });
     this.#stopped = true;
     for (const output of this.#outputs) output.close();
+  }
+
+  /**
+   * Takes the observed session's clock when no `clock` was given (a {@linkcode SessionObserver}
+   * method): every time the transport tells is on it, and the recorder's own `now` must be too.
+   * The timeline starts afresh, now on that clock. A recorder that has placed audio, or has
+   * taken a session's clock already, keeps the one it has.
+   */
+  observing(session: ObservedSession): void {
+    if (this.#clockFixed || this.#started || this.#stopped) return;
+    this.#clockFixed = true;
+    this.#clock = session.clock;
+    this.#madeAt = this.#origin = session.clock.now();
   }
 
   /** Places an inbound frame (a {@linkcode SessionObserver} method). */

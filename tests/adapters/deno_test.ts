@@ -254,3 +254,54 @@ Deno.test("`upgrade` with a serializer function that throws: transport null, the
     await server.shutdown();
   }
 });
+
+Deno.test({
+  name:
+    "`upgrade`: a caller gone while `authorize` runs never opens the socket; the session ends after openTimeoutMs",
+  // Deno keeps the half-upgraded connection, and its op, for good: nothing here can release them.
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const errors: TransportError[] = [];
+  let greeting: Promise<void> | undefined;
+  const session = Promise.withResolvers<WebSocketTransport>();
+  const { server } = serve({
+    openTimeoutMs: 300,
+    authorize: async () => (await delay(200), true), // a token lookup
+  }, (transport) => {
+    transport.addEventListener("error", (e) => errors.push(e.error));
+    const writer = transport.writable.getWriter();
+    greeting = (async () => { // 1 s of audio for the caller: more than the queue takes at once
+      for (let i = 0; i < 10; i++) {
+        await writer.write({
+          type: "audio",
+          audio: new Uint8Array(4800),
+          sampleRate: 24000,
+          channels: 1,
+        });
+      }
+    })();
+    session.resolve(transport);
+  });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+  await conn.write(new TextEncoder().encode(
+    "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+  ));
+  await delay(50);
+  conn.close(); // the caller hangs up during authorize
+  const transport = await within(session.promise, 3000, "session");
+  assert.equal(transport.socket.readyState, WebSocket.CONNECTING, "Deno upgraded all the same");
+  assert.deepEqual(await within(transport.closed, 3000, "end of the session"), {
+    code: 1006,
+    reason: "the socket did not open within 300 ms",
+    initiator: "remote", // the caller left
+  });
+  await within(greeting!, 1000, "end of the bot's writes");
+  assert.deepEqual(errors.map((e) => [e.code, e.closeCode, e.fatal]), [["timeout", 1006, false]]);
+  const { audioBytesDroppedOnClose } = transport.stats;
+  assert.equal(audioBytesDroppedOnClose, 10 * 4800, "every byte the caller never got, counted");
+  // Not awaited: Deno waits for the half-upgraded connection, which it never ends.
+  void server.shutdown();
+});

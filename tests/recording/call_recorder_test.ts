@@ -475,3 +475,21 @@ function rawPcmCall(options: { maxQueuedMs?: number } = {}) {
   });
   return { clock, client, transport };
 }
+
+Deno.test("`CallRecorder` given no clock follows the observed transport's", async () => {
+  const { clock, client, transport } = rawPcmCall();
+  await clock.tick(5000); // the fake clock's time is nowhere near the system clock's
+  const recorder = new CallRecorder({ sampleRate: 16000 });
+  transport.observe(recorder);
+  const wav = new Response(recorder.readable).arrayBuffer();
+  for (let i = 0; i < 50; i++) {
+    await clock.tick(20);
+    client.send(new Uint8Array(640).fill(1));
+  }
+  client.close(1000);
+  await transport.closed;
+  const bytes = new Uint8Array(await wav);
+  assert.equal(bytes.byteLength, 44 + 16000 * 4, "stereo, 16-bit: the one second observed");
+  const samples = new Int16Array(bytes.buffer, 44);
+  assert.deepEqual([samples[0], samples[1]], [257, 0], "the caller from the first sample");
+});
