@@ -74,13 +74,14 @@ function recordFile(record: string, calls: number, index: number): string {
   return calls === 1 ? record : record.replace(/(\.wav)?$/i, `-${index + 1}.wav`);
 }
 
-/** Milliseconds from a flag value; throws a `RangeError` naming the flag. */
-function millis(value: string | undefined, flag: string): number | undefined {
+/** Milliseconds from a flag value, more than `above`; throws a `RangeError` naming the flag. */
+function millis(value: string | undefined, flag: string, above = -1): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) {
     throw new RangeError(`--${flag} must be milliseconds, got ${value}`);
   }
+  if (n <= above) throw new RangeError(`--${flag} must be above ${above} ms, got ${value}`);
   return n;
 }
 
@@ -330,7 +331,8 @@ export async function main(args: string[]): Promise<number> {
     if (values["wait-for-bot"]) options.waitForBotHangUp = true;
     const lingerMs = millis(values.linger, "linger");
     if (lingerMs !== undefined) options.lingerMs = lingerMs;
-    const maxDurationMs = millis(values["max-duration"], "max-duration");
+    // A call bounded by no time at all, or a barge-in of none, can only fail: usage, not a call.
+    const maxDurationMs = millis(values["max-duration"], "max-duration", 0);
     if (maxDurationMs !== undefined) options.maxDurationMs = maxDurationMs;
     const bargeIn = millis(values["barge-in"], "barge-in");
     if (bargeIn === undefined) {
@@ -338,7 +340,7 @@ export async function main(args: string[]): Promise<number> {
         if (values[name] !== undefined) throw new RangeError(`--${name} needs --barge-in`);
       }
     } else {
-      const durationMs = millis(values["barge-in-for"], "barge-in-for");
+      const durationMs = millis(values["barge-in-for"], "barge-in-for", 0);
       const bargeIns = count(values["barge-ins"], "barge-ins");
       options.bargeIn = {
         afterMs: bargeIn,

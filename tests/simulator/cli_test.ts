@@ -102,6 +102,8 @@ Deno.test("the simulate CLI refuses, before any call, options that cannot work t
     [["--speed", "2", "--record", "/tmp/never.wav"], /--record needs --speed 1/],
     [["--record", "/nonexistent-dir/x.wav"], /--record: cannot write \/nonexistent-dir\/x\.wav/],
     [["--speech-threshold", "6"], /speechThresholdDbfs must be a level in dBFS .* got 6/],
+    [["--max-duration", "0"], /--max-duration must be above 0 ms, got 0/],
+    [["--barge-in", "300", "--barge-in-for", "0"], /--barge-in-for must be above 0 ms, got 0/],
   ];
   for (const [args, message] of cases) {
     const { code, stdout, stderr } = await simulate([...args, url]);
