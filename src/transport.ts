@@ -195,12 +195,6 @@ export class WebSocketTransport extends EventTarget {
       observers: this.#observers,
       clock,
     });
-    this.#events = new SocketEvents(socket, {
-      message: this.#onMessage,
-      open: this.#onOpen,
-      close: this.#onClose,
-      error: this.#onError,
-    }, { clock, openTimeoutMs: resolved.openTimeoutMs });
     this.#serializer.bind?.(this.#out.serializerContext());
     this.#opened = clock.timer(this.#onOpen);
     this.#closer = new SocketCloser({
@@ -218,6 +212,13 @@ export class WebSocketTransport extends EventTarget {
       dispatch: (event) => this.dispatchEvent(event),
       close: (code, reason) => void this.close(code, reason),
     });
+    // After all that can throw: a transport never made leaves no listener nor open bound behind.
+    this.#events = new SocketEvents(socket, {
+      message: this.#onMessage,
+      open: this.#onOpen,
+      close: this.#onClose,
+      error: this.#onError,
+    }, { clock, openTimeoutMs: resolved.openTimeoutMs });
     this.#ready = this.#setUp(); // last: a failed set-up closes the session, all of it built
   }
 
@@ -264,8 +265,7 @@ export class WebSocketTransport extends EventTarget {
   /** A frame that cannot be sent (malformed, or no frame at all): dropped, counted, reported. */
   #refuse(problem: string): undefined {
     this.#stats.encodeErrors++;
-    this.#unheard.report(new TransportError("encode", problem));
-    return undefined;
+    return void this.#unheard.report(new TransportError("encode", problem));
   }
 
   /**

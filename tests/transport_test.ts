@@ -780,3 +780,21 @@ Deno.test("held errors: one a listener reports while they are delivered comes af
   assert.deepEqual(heard, ["p0", "p1", "p2", "from the listener"]);
   await transport.close();
 });
+
+Deno.test("`WebSocketTransport` whose constructor threw leaves no open bound armed", async () => {
+  // A serializer's bind() that throws, on a socket still connecting (a caller gone on Deno): the
+  // open bound firing later into a transport never made crashed the process.
+  class BadBind extends RawPcmSerializer {
+    bind(): void {
+      throw new Error("bind failed");
+    }
+  }
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair({ connecting: true });
+  assert.throws(
+    () => new WebSocketTransport(pair.server, { serializer: new BadBind(), clock }),
+    /bind failed/,
+  );
+  assert.equal(clock.pendingTimers, 0, "no timer left by a transport that was never made");
+  await clock.tick(20_000);
+});

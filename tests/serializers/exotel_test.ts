@@ -216,3 +216,33 @@ Deno.test("`ExotelSerializer` answers every fuzzed message with frames or a deco
   });
   assert.ok(errors > 1000 && frames > 1000, `errors ${errors}, frames ${frames}`);
 });
+
+Deno.test("`ExotelSerializer` pads nothing inside a reply whose voice has another rate than the last", () => {
+  const exotel = new ExotelSerializer();
+  exotel.bind({ send() {}, count() {}, report() {} });
+  exotel.setup({
+    inputSampleRate: 8000,
+    inputChannels: 1,
+    outputSampleRate: 16000,
+    outputChannels: 1,
+    outputChunkMs: 200,
+  });
+  exotel.deserialize(start());
+  const toneAt = (rate: number) => {
+    const samples = new Int16Array(rate / 5); // 200 ms
+    for (let i = 0; i < samples.length; i++) {
+      samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate));
+    }
+    return {
+      type: "audio" as const,
+      audio: new Uint8Array(samples.buffer),
+      sampleRate: rate,
+      channels: 1,
+    };
+  };
+  const sizes = [16000, 16000, 24000, 24000, 16000].map((rate) =>
+    sentPayload(exotel.serialize(toneAt(rate))).length
+  );
+  assert.deepEqual(sizes, [3200, 3200, 3200, 3200, 3200], "whole 200 ms messages at 8 kHz");
+  assert.equal(exotel.paddedMessages, 0);
+});

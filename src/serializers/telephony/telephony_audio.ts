@@ -261,15 +261,12 @@ export class TelephonyAudio {
     }
     let samples = pcm16Samples(audio);
     if (channels > 1) samples = downmix(samples, channels);
-    // The bot's audio changing rate ends the old resampler's stream: the samples it held back go
-    // out in front of the new stream's, not with the old resampler.
-    let ended: Int16Array | undefined;
-    if (this.#outbound !== undefined && this.#outboundFrom !== sampleRate) {
-      ended = this.#outbound.flush();
-      this.#outbound = undefined;
-    }
     if (sampleRate !== this.#wireRate) {
-      if (this.#outbound === undefined) {
+      // A new rate, a new resampler. The old one's last filter delay (a fraction of a millisecond)
+      // is not sent: its stream began with that much silence (primed), so what left matches what
+      // came in, sample for sample, which fixed-size framing needs (Exotel's 320-byte units; a
+      // tail in front of the next reply's first chunk made Exotel pad it mid-speech).
+      if (this.#outbound === undefined || this.#outboundFrom !== sampleRate) {
         this.#outbound = new Resampler({ inputRate: sampleRate, outputRate: this.#wireRate });
         this.#outboundFrom = sampleRate;
         this.#outboundPrimed = false;
@@ -279,7 +276,6 @@ export class TelephonyAudio {
         ? resampled
         : this.#prime(resampled, samples.length, sampleRate);
     }
-    if (ended !== undefined && ended.length > 0) samples = concatSamples(ended, samples);
     return this.#wire(samples);
   }
 
@@ -328,14 +324,6 @@ function checkRate(rate: number, what: string): number {
     throw new RangeError(`${what} must be one of ${RESAMPLER_RATES.join(", ")} Hz, got ${rate}`);
   }
   return rate;
-}
-
-/** `a` then `b` in new samples. */
-function concatSamples(a: Int16Array, b: Int16Array): Int16Array {
-  const joined = new Int16Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }
 
 /** Big-endian wire bytes → native samples (a deliberate copy: the bytes must be swapped). */
