@@ -70,9 +70,9 @@ export interface CallRecorderOptions {
    */
   callerGapMs?: number;
   /**
-   * The transport's clock. The recording's timeline starts when the recorder is made (or with
-   * the first audio it is given, if that was spoken earlier), and ends when the session closes
-   * or {@linkcode CallRecorder.stop} is called.
+   * The transport's clock. The recording's timeline starts when the recorder is made (without
+   * this option, when it is observed), or with the first audio it is given if that was spoken
+   * earlier, and ends when the session closes or {@linkcode CallRecorder.stop} is called.
    *
    * @default {transport.clock} the observed transport's, from `transport.observe(recorder)` on,
    * which starts the timeline afresh (`systemClock` until then).
