@@ -425,7 +425,7 @@ export class GenesysSerializer implements FrameSerializer {
    * follows.
    */
   #checkEnvelope(message: JsonReader): void {
-    const seq = message.sequenceNumber("seq");
+    const seq = this.#sequenceNumber(message, "seq");
     const expected = this.#clientseq + 1;
     if (seq !== expected) {
       // `clientseq` never goes back (a replay or an older message leaves it); past a gap it moves
@@ -439,7 +439,7 @@ export class GenesysSerializer implements FrameSerializer {
     // its server refuses a message without it as "not a well-formed client message"
     // (protocol/validators.ts, isClientMessageBase; server/serversessionimpl.ts, onTextMessage).
     if (message.value.serverseq === undefined) throw this.#breach("Missing serverseq");
-    const serverseq = message.sequenceNumber("serverseq");
+    const serverseq = this.#sequenceNumber(message, "serverseq");
     if (serverseq > this.#seq) {
       throw this.#breach(`Invalid serverseq value ${serverseq}, ours is ${this.#seq}`);
     }
@@ -449,6 +449,19 @@ export class GenesysSerializer implements FrameSerializer {
         throw this.#breach(`Session identifier mismatch: ${describe(id)}`);
       }
     }
+  }
+
+  /**
+   * `message[key]` as a sequence number; one missing or malformed is a breach like a wrong one:
+   * the reference server refuses such a message as "not a well-formed client message"
+   * (protocol/validators.ts, isClientMessageBase) and disconnects.
+   */
+  #sequenceNumber(message: JsonReader, key: "seq" | "serverseq"): number {
+    const value = message.value[key];
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+      throw this.#breach(`${key} is not a sequence number: ${describe(value)}`);
+    }
+    return value;
   }
 
   /**

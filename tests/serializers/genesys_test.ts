@@ -702,3 +702,24 @@ Deno.test("`GenesysSerializer` refuses audio while Genesys's stream is paused as
   assert.throws(() => ending.deserialize(caller), isDecode);
   assert.deepEqual(types(endingSent), ["opened"], "our disconnect was returned, none sent");
 });
+
+Deno.test("`GenesysSerializer` takes a malformed seq or serverseq as a protocol breach", () => {
+  // The reference server's isClientMessageBase (protocol/validators.ts) requires both to be
+  // numbers; a message that fails it is "not a well-formed client message": not acted on, and
+  // answered by disconnect reason "error", as a wrong number is.
+  for (const [key, value] of [["seq", "2"], ["serverseq", -1], ["seq", 2.5]] as const) {
+    const { genesys, sent } = bound();
+    genesys.deserialize(open(MONO));
+    const ping = { ...JSON.parse(client("ping", 2)), [key]: value };
+    assert.throws(() => genesys.deserialize(JSON.stringify(ping)), isDecode);
+    const disconnects = sent.map((m) => JSON.parse(m as string)).filter((m) =>
+      m.type === "disconnect"
+    );
+    assert.deepEqual(
+      disconnects.map((m) => m.parameters),
+      [{ reason: "error", info: `${key} is not a sequence number: ${JSON.stringify(value)}` }],
+      `${key}: ${value}`,
+    );
+    assert.equal(types(sent).includes("pong"), false, "the ping was not acted on");
+  }
+});
