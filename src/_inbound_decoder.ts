@@ -85,7 +85,8 @@ export class InboundDecoder {
     this.#stats.messagesIn++;
     if (typeof data === "string") {
       this.#stats.bytesIn += data.length;
-      if (utf8LengthExceeds(data, this.#maxMessageBytes)) return this.#tooBig(utf8Length(data));
+      const oversize = utf8SizeOver(data, this.#maxMessageBytes);
+      if (oversize !== undefined) return this.#tooBig(oversize);
       return this.#decode(data);
     }
     if (data instanceof ArrayBuffer) {
@@ -166,16 +167,17 @@ export class InboundDecoder {
   }
 }
 
-/** Whether `text` takes more than `limit` bytes as UTF-8, without encoding it when not needed. */
-function utf8LengthExceeds(text: string, limit: number): boolean {
-  if (text.length > limit) return true; // every UTF-16 unit is at least one byte
-  if (text.length * 3 <= limit) return false; // and at most three
-  return new TextEncoder().encode(text).length > limit;
+/** `text`'s size in UTF-8 bytes when it is over `limit`, else `undefined`. */
+function utf8SizeOver(text: string, limit: number): number | undefined {
+  if (text.length * 3 <= limit) return undefined; // every UTF-16 unit is at most three bytes
+  const size = utf8Length(text);
+  return size > limit ? size : undefined;
 }
 
 /**
  * How many bytes `text` takes as UTF-8 (a lone surrogate as U+FFFD, as `TextEncoder` takes it),
- * counted rather than encoded: only a refused message needs it, and that one may be huge.
+ * counted rather than encoded: only a message near the limit is measured, and one over it may be
+ * huge (up to the runtime's own cap), so no copy of it is made.
  */
 function utf8Length(text: string): number {
   let bytes = 0;

@@ -15,7 +15,7 @@ import type {
 } from "../serializer.ts";
 import { chooseMedia, openStartFrame } from "./_audiohook_open.ts";
 import { toJson } from "./_to_json.ts";
-import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
+import { describe, isObject, isSequenceNumber, type JsonObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
@@ -458,7 +458,7 @@ export class GenesysSerializer implements FrameSerializer {
    */
   #sequenceNumber(message: JsonReader, key: "seq" | "serverseq"): number {
     const value = message.value[key];
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    if (!isSequenceNumber(value)) {
       throw this.#breach(`${key} is not a sequence number: ${describe(value)}`);
     }
     return value;

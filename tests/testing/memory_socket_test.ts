@@ -11,6 +11,13 @@ function closes(end: MemorySocket): string[] {
   return seen;
 }
 
+/** Every message an end dispatches (text, as these tests send). */
+function messages(end: MemorySocket): string[] {
+  const got: string[] = [];
+  end.addEventListener("message", (e) => got.push((e as MessageEvent).data));
+  return got;
+}
+
 /**
  * Lets every delivery still on its way happen: a `MemorySocket` delivers on microtasks, a few
  * turns each, so many more turns than that leave none behind (no real time passes).
@@ -120,10 +127,8 @@ Deno.test("`MemorySocket`: a peer that ignored a close and closes later ends bot
 
 Deno.test("`MemorySocket`: an end that has called close() dispatches no message read after it; the other end sees its own sent, and the close", async () => {
   const { server, client } = new MemorySocketPair();
-  const serverGot: string[] = [];
-  const clientGot: string[] = [];
-  server.addEventListener("message", (e) => serverGot.push((e as MessageEvent).data));
-  client.addEventListener("message", (e) => clientGot.push((e as MessageEvent).data));
+  const serverGot = messages(server);
+  const clientGot = messages(client);
   const clientSaw = closes(client);
   server.send("before");
   server.close(1000, "bye");
@@ -144,8 +149,7 @@ Deno.test("`MemorySocket`: an end that has called close() dispatches no message 
 
 Deno.test("`MemorySocket`: a stalled end that calls close() dispatches none of what waited for it", async () => {
   const { server, client } = new MemorySocketPair();
-  const serverGot: string[] = [];
-  server.addEventListener("message", (e) => serverGot.push((e as MessageEvent).data));
+  const serverGot = messages(server);
   server.stall();
   client.send("a");
   await drain();

@@ -13,6 +13,11 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Whether `value` is a sequence number: a JSON number that is a whole, non-negative, safe integer. */
+export function isSequenceNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
 /** A short, printable rendering of a bad value for error messages (at most 60 characters). */
 export function describe(value: unknown): string {
   let text: string;

@@ -5,7 +5,7 @@
  */
 
 import { TransportError } from "../../errors.ts";
-import { describe, isObject, type JsonObject } from "./_json_value.ts";
+import { describe, isObject, isSequenceNumber, type JsonObject } from "./_json_value.ts";
 
 export type { JsonObject } from "./_json_value.ts";
 
@@ -163,9 +163,7 @@ export class JsonReader {
   /** The field `key`, which must be a JSON number that is a whole, non-negative, safe integer. */
   sequenceNumber(key: string): number {
     const value = this.value[key];
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-      throw this.#wrong(key, "a sequence number");
-    }
+    if (!isSequenceNumber(value)) throw this.#wrong(key, "a sequence number");
     return value;
   }
 
