@@ -5,6 +5,9 @@
  * @module
  */
 
+// The standard reason phrases; `node:http` is there wherever this adapter runs (Node, Deno, Bun).
+import { STATUS_CODES } from "node:http";
+
 /** The `IncomingMessage` of an `upgrade` event, structurally. */
 export interface NodeIncomingMessage {
   /** The request target: path and query. */
@@ -42,19 +45,16 @@ export function toRequest(message: NodeIncomingMessage, baseUrl: string): Reques
   return new Request(url, { method: message.method ?? "GET", headers });
 }
 
-/** Reason phrases for the refusals `admit` makes (its responses carry none). */
-const REASONS: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  405: "Method Not Allowed",
-  426: "Upgrade Required",
-};
-
-/** Writes `response` as a raw HTTP/1.1 reply on the connection the upgrade asked for, then ends. */
+/**
+ * Writes `response` as a raw HTTP/1.1 reply on the connection the upgrade asked for, then ends.
+ * The reason phrase is the response's `statusText`, or else the status's standard one: `admit`'s
+ * refusals and most of `authorize`'s (`new Response(null, { status: 503 })`) carry none. A status
+ * Node knows no phrase for gets Node's own fallback, "unknown", as `ServerResponse.writeHead`
+ * writes it, so a refusal reads like any other reply of the same server.
+ */
 export async function refuse(socket: NodeDuplex, response: Response): Promise<void> {
   const body = await response.text();
-  const reason = response.statusText || REASONS[response.status] || "Refused";
+  const reason = response.statusText || STATUS_CODES[response.status] || "unknown";
   let head = `HTTP/1.1 ${response.status} ${reason}\r\n`;
   response.headers.forEach((value, name) => {
     if (name !== "content-length" && name !== "connection") head += `${name}: ${value}\r\n`;

@@ -22,8 +22,11 @@ import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 const PROVIDER = "genesys";
 /** The session id before `open` gives one. */
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
-/** An ISO 8601 duration in seconds, the only form AudioHook uses (`PT1.5S`, `PT.5S`). */
-const DURATION = /^PT(\d*\.)?\d+S$/;
+/**
+ * An ISO 8601 duration in seconds, the only form AudioHook uses (`PT1.5S`, `PT.5S`): exactly what
+ * the reference implementation's `isDuration` accepts (protocol/validators.ts, `durationRegex`).
+ */
+const DURATION = /^PT(?:\d*\.)?\d+S$/;
 
 /** An AudioHook audio channel: the customer (`external`) or the agent/bot side (`internal`). */
 export type GenesysChannel = "external" | "internal";
@@ -88,10 +91,11 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * from 1) and `clientseq` (the last `seq` Genesys sent). Replies, barge-ins and bot messages are
  * numbered and sent at once, so their numbers leave in order; only `disconnect` is returned from
  * `serialize`, so that it follows the audio queued before it. Genesys's messages must be numbered
- * one after the other, carry a `serverseq` that acknowledges none we have not sent and carry this
- * session's `id`, and its audio must not come while its stream is paused, as the reference server
- * requires: a message that breaks a rule is a decode error and not acted on (audio not delivered),
- * and the first asks Genesys to end the session (`disconnect` with reason `error`).
+ * one after the other, carry a `serverseq` that acknowledges none we have not sent, a `position`
+ * (a duration such as `PT1.5S`) and this session's `id`, and its audio must not come while its
+ * stream is paused, as the reference server requires: a message that breaks a rule is a decode
+ * error and not acted on (audio not delivered), and the first asks Genesys to end the session
+ * (`disconnect` with reason `error`).
  *
  * Inbound: `open` (the first message only) → `opened` (accepting a PCMU 8 kHz offer, see
  * {@linkcode GenesysSerializerOptions.channel}) and a `start` frame (`streamId` the session id,
@@ -308,17 +312,13 @@ export class GenesysSerializer implements FrameSerializer {
   deserialize(data: string | Uint8Array): Frame | null {
     if (typeof data !== "string") return this.#audioIn(data);
     const message = JsonReader.parse(data, PROVIDER);
-    this.#checkEnvelope(message);
+    const position = this.#checkEnvelope(message);
     const type = message.string("type");
     // Absent parameters are empty; present ones (null included) must be an object.
     const parameters = message.value.parameters === undefined
       ? {}
       : message.object("parameters").value;
-    const position = message.optionalString("position");
-    if (position !== undefined && !DURATION.test(position)) {
-      throw message.error(`position is not a duration: ${describe(position)}`);
-    }
-    if (position !== undefined) this.#position = position;
+    this.#position = position;
     switch (type) {
       case "open":
         // One open transaction per session: AudioHook does not re-establish sessions, and a
@@ -419,12 +419,12 @@ export class GenesysSerializer implements FrameSerializer {
   /**
    * Checks what every client message must be, as the reference server does before acting on one:
    * `seq` the next number (a replay, an older message or a gap is refused), `serverseq` present
-   * and no more than the last `seq` we sent, and `id` this session's once `open` has named it. A
-   * refused message is not acted on; the first breach asks Genesys to end the session
-   * (`disconnect` with reason `error`, as the reference server answers), so its close transaction
-   * follows.
+   * and no more than the last `seq` we sent, `position` a duration, and `id` this session's once
+   * `open` has named it. A refused message is not acted on; the first breach asks Genesys to end
+   * the session (`disconnect` with reason `error`, as the reference server answers), so its close
+   * transaction follows. Returns the message's `position`.
    */
-  #checkEnvelope(message: JsonReader): void {
+  #checkEnvelope(message: JsonReader): string {
     const seq = this.#sequenceNumber(message, "seq");
     const expected = this.#clientseq + 1;
     if (seq !== expected) {
@@ -443,12 +443,23 @@ export class GenesysSerializer implements FrameSerializer {
     if (serverseq > this.#seq) {
       throw this.#breach(`Invalid serverseq value ${serverseq}, ours is ${this.#seq}`);
     }
+    // Required on every client message too, and checked after `seq` like `serverseq`, so that a
+    // refused message still moves `clientseq` on and Genesys's close transaction is taken: the
+    // reference implementation's `ClientMessageBase` declares `position` unconditionally and
+    // `isClientMessageBase` (protocol/validators.ts) refuses a message whose `position` fails
+    // `isDuration` (absent, not a string, or not `PT…S`).
+    const position = message.value.position;
+    if (position === undefined) throw this.#breach("Missing position");
+    if (typeof position !== "string" || !DURATION.test(position)) {
+      throw this.#breach(`position is not a duration: ${describe(position)}`);
+    }
     if (this.#id !== NIL_UUID) {
       const id = message.value.id;
       if (id !== this.#id) {
         throw this.#breach(`Session identifier mismatch: ${describe(id)}`);
       }
     }
+    return position;
   }
 
   /**

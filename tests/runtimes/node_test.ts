@@ -57,3 +57,53 @@ Deno.test("`upgradeHandler` on Node: a client that resets its connection during 
     await Deno.remove(dirname(bundle), { recursive: true });
   }
 });
+
+Deno.test("`upgradeHandler` on Node writes a refusal's standard reason phrase, whatever its status", async () => {
+  // An `authorize` that answers `new Response(null, { status: 503 })` gives no statusText; the
+  // status line then carries the status's standard reason phrase (node:http's STATUS_CODES), and
+  // one Node has no phrase for gets Node's own ("unknown", as `ServerResponse.writeHead` writes).
+  const bundle = await bundleForNode(import.meta.resolve("./node/refusing_server.ts"));
+  const server = await startChild("node", [bundle]);
+  // The status line as the client reads it off the wire (`fetch` would hide the reason phrase).
+  const statusLine = async (query: string) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    try {
+      await conn.write(new TextEncoder().encode(
+        `GET /ws?${query} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n` +
+          "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+          "Sec-WebSocket-Version: 13\r\n\r\n",
+      ));
+      const bytes = new Uint8Array(4096);
+      let text = "";
+      while (!text.includes("\r\n")) {
+        const n = await conn.read(bytes);
+        if (n === null) break;
+        text += new TextDecoder().decode(bytes.subarray(0, n));
+      }
+      return text.slice(0, text.indexOf("\r\n"));
+    } finally {
+      conn.close();
+    }
+  };
+  try {
+    assert.deepEqual(
+      [
+        await statusLine("status=503"),
+        await statusLine("status=429"),
+        await statusLine("status=401"),
+        await statusLine("status=599"),
+        await statusLine("status=503&text=Down%20for%20maintenance"),
+      ],
+      [
+        "HTTP/1.1 503 Service Unavailable",
+        "HTTP/1.1 429 Too Many Requests",
+        "HTTP/1.1 401 Unauthorized",
+        "HTTP/1.1 599 unknown",
+        "HTTP/1.1 503 Down for maintenance",
+      ],
+    );
+  } finally {
+    await server.close();
+    await Deno.remove(dirname(bundle), { recursive: true });
+  }
+});

@@ -723,3 +723,58 @@ Deno.test("`GenesysSerializer` takes a malformed seq or serverseq as a protocol 
     assert.equal(types(sent).includes("pong"), false, "the ping was not acted on");
   }
 });
+
+Deno.test("`GenesysSerializer` takes a missing or malformed position as a protocol breach", () => {
+  // `position` is part of every AudioHook client message: the reference implementation's
+  // `isClientMessageBase` requires `isDuration(msg['position'])`, a string matching
+  // /^PT(?:\d*\.)?\d+S$/ (purecloudlabs/audiohook-reference-implementation,
+  // app/audiohook/src/protocol/validators.ts), and its server answers a message that fails it with
+  // disconnect reason "error", "Message not a well-formed client message", without acting on it
+  // (app/audiohook/src/server/serversessionimpl.ts, onTextMessage).
+  const bad: [string, unknown, string][] = [
+    ["missing", undefined, "Missing position"],
+    ["a number", 1.5, "position is not a duration: 1.5"],
+    ["null", null, "position is not a duration: null"],
+    ["seconds without PT", "1.5s", 'position is not a duration: "1.5s"'],
+    ["a trailing point", "PT1.S", 'position is not a duration: "PT1.S"'],
+    ["no number", "PTS", 'position is not a duration: "PTS"'],
+    ["negative", "PT-1S", 'position is not a duration: "PT-1S"'],
+    ["a decimal comma", "PT1,5S", 'position is not a duration: "PT1,5S"'],
+    ["minutes", "PT1M", 'position is not a duration: "PT1M"'],
+  ];
+  for (const [name, position, info] of bad) {
+    const { genesys, sent } = bound();
+    genesys.deserialize(open(MONO));
+    const ping = { ...JSON.parse(client("ping", 2)), position };
+    assert.throws(() => genesys.deserialize(JSON.stringify(ping)), isDecode, name);
+    assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [{
+      version: "2",
+      type: "disconnect",
+      seq: 2,
+      clientseq: 2,
+      id: SESSION,
+      parameters: { reason: "error", info },
+    }], `${name}: no pong (not acted on); disconnect with reason "error"`);
+    assert.equal(genesys.position, "PT0S", `${name}: a bad message changes nothing`);
+    assert.equal(genesys.peerCloses, true, name);
+    // Genesys's close transaction, a well-formed message numbered on, is still taken.
+    assert.deepEqual(genesys.deserialize(client("close", 3, { reason: "disconnect" })), {
+      type: "end",
+      reason: "disconnect",
+    }, name);
+  }
+  // An open without a position opens nothing.
+  const { genesys: unopened, sent: unopenedSent } = bound();
+  const { position: _, ...opening } = JSON.parse(open(MONO));
+  assert.throws(() => unopened.deserialize(JSON.stringify(opening)), isDecode);
+  assert.deepEqual(types(unopenedSent), ["disconnect"]);
+  assert.throws(() => unopened.deserialize(new Uint8Array(160)), isDecode, "no session is open");
+  // Every form the reference validator accepts is taken, and kept as the stream's position.
+  for (const position of ["PT0S", "PT1.5S", "PT.5S", "PT0.020S", "PT12345S"]) {
+    const { genesys, sent } = bound();
+    genesys.deserialize(open(MONO));
+    genesys.deserialize(JSON.stringify({ ...JSON.parse(client("ping", 2)), position }));
+    assert.deepEqual(types(sent), ["opened", "pong"], position);
+    assert.equal(genesys.position, position);
+  }
+});
