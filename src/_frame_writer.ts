@@ -45,6 +45,8 @@ interface WritableState {
   heldMs: number;
   /** How many interruptions have taken `heldMs`: a write settling after one is no longer in it. */
   taken: number;
+  /** Aborts the transport's side (`FrameSink.abort`), once however many ways abort comes. */
+  abort(reason: unknown): Promise<void>;
 }
 
 /** Whether `stream` is a transport's writable, made by {@linkcode frameWritable}. */
@@ -76,6 +78,7 @@ class FrameWritable extends WritableStream<Frame> {
 
   constructor(sink: FrameSink) {
     let controller!: WritableStreamDefaultController;
+    let aborted: Promise<void> | undefined;
     const state: WritableState = {
       error: (error) => controller.error(error),
       closing: false,
@@ -83,17 +86,23 @@ class FrameWritable extends WritableStream<Frame> {
       backlog: 0,
       heldMs: 0,
       taken: 0,
+      abort: (reason) => aborted ??= sink.abort(reason),
     };
     super({
       start: (c) => {
         controller = c;
+        // The standard calls the sink's `abort` only once a write in flight has settled, and a
+        // write waits for room until most of its audio has played: a standard writer's `abort()`
+        // would let a whole TTS buffer play first. Its signal comes at once. (A pipe told to stop
+        // waits for its writes before it aborts at all, as the standard says.)
+        c.signal?.addEventListener("abort", () => void state.abort(c.signal.reason));
       },
       write: (frame) => sink.send(frame),
       close: () => {
         state.closing = true;
         return sink.close();
       },
-      abort: (reason) => sink.abort(reason),
+      abort: (reason) => state.abort(reason),
     });
     this.#sink = sink;
     this.#state = state;
@@ -207,9 +216,13 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     this.#handedOver = true;
     this.#stopped = { reason };
     // As the standard does: the frame waiting for room is let finish first; those behind it fail.
+    // The session is aborted at once, as the standard signals a sink's write in flight: its
+    // queued audio is dropped (counted), so the frame waiting for room finishes now.
     const waiting = this.#state.waiting;
     const abort = () => this.#standard.abort(reason);
-    return waiting === undefined ? abort() : waiting.then(abort, abort);
+    if (waiting === undefined) return abort();
+    void this.#state.abort(reason);
+    return waiting.then(abort, abort);
   }
 
   releaseLock(): void {

@@ -98,21 +98,29 @@ export class InboundPath {
   }
 
   /**
-   * See {@linkcode InboundQueue.receive}. A handler that throws ends the session: reported as a
-   * fatal "application" error (close code 1011), as an erroring pipeline would end it.
+   * See {@linkcode InboundQueue.receive}. A handler that throws, or an async one whose promise
+   * rejects, ends the session: reported as a fatal "application" error (close code 1011), as an
+   * erroring pipeline would end it. Left to itself, the rejection would be unhandled, which ends a
+   * Deno or Node process and every other call in it.
    */
   handTo(handler: (frame: Frame) => void): void {
     this.#queue.receive((frame) => {
       try {
-        handler(frame);
+        // `void` admits an async function: its promise is looked at, not awaited.
+        const result = handler(frame) as unknown as Partial<PromiseLike<void>> | undefined;
+        if (typeof result?.then === "function") result.then(undefined, this.#handlerFailed);
       } catch (cause) {
-        const message = `receive handler threw: ${String(cause)}`;
-        this.#onError(
-          new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),
-        );
+        this.#handlerFailed(cause);
       }
     });
   }
+
+  #handlerFailed = (cause: unknown): void => {
+    const message = `receive handler threw: ${String(cause)}`;
+    this.#onError(
+      new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),
+    );
+  };
 
   /**
    * The frames as a `ReadableStream` (`_inbound_stream.ts`), made on first use, the same stream

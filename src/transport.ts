@@ -254,9 +254,9 @@ export class WebSocketTransport extends EventTarget {
 
   /**
    * Hands every inbound frame to `handler` as it arrives, the ones already waiting first: the
-   * push surface, with no stream and no promise per frame. A handler that throws ends the
-   * session (an "application" error, close code 1011), as an erroring pipeline would. Throws a
-   * `TypeError` when {@linkcode readable} or another handler already takes the frames.
+   * push surface, with no stream and no promise per frame (an async handler is not awaited). One
+   * that throws or rejects ends the session (an "application" error, close code 1011), as an
+   * erroring pipeline would. A `TypeError` when {@linkcode readable} or another handler has them.
    */
   receive(handler: (frame: Frame) => void): void {
     this.#in.handTo(handler);

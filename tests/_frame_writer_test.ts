@@ -29,8 +29,10 @@ class RecordingSink implements FrameSink {
     return Promise.resolve();
   }
 
+  /** As the transport does: the session ends, its queue is dropped, a write waiting for room ends. */
   abort(reason: unknown): Promise<void> {
     this.calls.push(`abort ${String(reason)}`);
+    this.room();
     return Promise.resolve();
   }
 
@@ -54,12 +56,21 @@ class RecordingSink implements FrameSink {
   }
 }
 
-/** The stream the standard would make over the same sink. */
+/**
+ * The stream the standard would make over the same sink. It acts on an abort at once, through the
+ * controller's signal ("WritableStreamAbort" signals it before a write in flight settles; the
+ * sink's `abort` comes only after): a write waits for room until its audio has nearly played.
+ */
 function standardWritable(sink: FrameSink): WritableStream<Frame> {
+  let aborted: Promise<void> | undefined;
+  const abort = (reason: unknown) => aborted ??= sink.abort(reason);
   return new WritableStream<Frame>({
+    start: (controller) => {
+      controller.signal.addEventListener("abort", () => void abort(controller.signal.reason));
+    },
     write: (frame) => sink.send(frame),
     close: () => sink.close(),
-    abort: (reason) => sink.abort(reason),
+    abort,
   });
 }
 
@@ -128,15 +139,15 @@ for (
     assert.deepEqual(sink.calls, ["close"]);
   });
 
-  Deno.test(`${kind}: abort drops the frames waiting behind one, and writes are refused with its reason`, async () => {
+  Deno.test(`${kind}: abort ends the session at once, drops the frames waiting behind one, and writes are refused with its reason`, async () => {
     const { sink, writer, first, second } = await twoWrites(make);
     const aborted = writer.abort("gone");
+    const secondRefused = assert.rejects(second, (reason) => reason === "gone");
     await assert.rejects(writer.write(message(3)), (reason) => reason === "gone");
     await settle();
-    assert.deepEqual(sink.calls, [], "the frame waiting for room is let finish first");
-    sink.room();
+    assert.deepEqual(sink.calls, ["abort gone"], "not after the frame waiting for room has played");
     await first;
-    await assert.rejects(second, (reason) => reason === "gone");
+    await secondRefused;
     await aborted;
     assert.deepEqual(sink.sent, [message(1)]);
     assert.deepEqual(sink.calls, ["abort gone"]);

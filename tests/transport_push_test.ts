@@ -206,6 +206,43 @@ Deno.test("`WebSocketTransport` ends the session with 1011 when a receive handle
   await clock.tick(1000);
 });
 
+Deno.test("`WebSocketTransport` ends the session with 1011 when an async receive handler rejects, and nothing is left unhandled", async () => {
+  const { clock, pair, transport, errors } = session();
+  // An unhandled rejection ends a Deno or Node process (the test runner fails this test on one):
+  // every other call on the server would end with it.
+  transport.receive(async (frame) => {
+    await null;
+    if (frame.type === "message") throw new Error("bot bug in one call");
+  });
+  pair.client.send('{"hello":1}');
+  const closed = await transport.closed;
+  assert.equal(closed.code, 1011);
+  assert.equal(closed.initiator, "local");
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0]?.code, "application");
+  assert.equal(errors[0]?.fatal, true);
+  assert.match(errors[0]!.message, /bot bug in one call/);
+  await clock.tick(1000);
+});
+
+Deno.test("`WebSocketTransport`: aborting a writer whose long write waits for room ends the session at once, its audio dropped and counted", async () => {
+  const { clock, pair, transport, received } = session({ maxQueuedMs: 200 });
+  const writer = transport.writable.getWriter();
+  // A TTS buffer of 30 s: its write waits for room until most of it has played.
+  const write = writer.write(audio(30_000));
+  await clock.tick(100);
+  const aborted = writer.abort(new Error("the LLM failed"));
+  await clock.tick(100);
+  const closed = await transport.closed;
+  assert.equal(closed.code, 1011);
+  assert.ok(clock.now() < 1000, `closed at ${clock.now()} ms, not after the audio played`);
+  await write;
+  await aborted;
+  const sentBytes = transport.stats.audioBytesSent;
+  assert.ok(received.length < 20, `${received.length} chunks went out`);
+  assert.equal(sentBytes + transport.stats.audioBytesDroppedOnClose, 30_000 * 32);
+});
+
 Deno.test("`WebSocketTransport.close` refuses codes that may not be sent, naming them", async () => {
   const { pair, transport } = session();
   for (const code of [0, 999, 1004, 1005, 1006, 1015, 2000, 5000, 1000.5]) {
