@@ -15,6 +15,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { systemClock } from "../clock.ts";
 import { resolveCallOptions } from "./_call_options.ts";
 import { failedEnding } from "./_failed_ending.ts";
@@ -56,7 +57,8 @@ Usage: simulate [options] <ws-url>
       --ramp MS             spread the calls' starts over MS (default: 0)
       --param KEY=VALUE     a custom parameter of the call (repeatable)
       --rate HZ             the platform's audio rate, where it offers a choice
-      --encoding NAME       the platform's encoding, where it offers a choice (Telnyx PCMU/PCMA/L16)
+      --encoding NAME       the platform's encoding, where it offers a choice (Telnyx PCMU/PCMA/L16,
+                            Exotel audio/x-raw/audio/x-mulaw)
       --playback-encoding NAME
                             the encoding it plays the bot's audio in, where that is set apart
                             (Telnyx's bidirectional codec: PCMU, the default, PCMA or L16)
@@ -95,6 +97,53 @@ function count(value: string | undefined, flag: string): number | undefined {
   return n;
 }
 
+/** A sample rate from a flag value (a whole number of Hz above 0); throws naming the flag. */
+function hertz(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n) || n <= 0) {
+    throw new RangeError(`--${flag} must be a rate in Hz (a whole number above 0), got ${value}`);
+  }
+  return n;
+}
+
+/** `--speed`'s value: a number above 0, or `max`; throws naming the flag. */
+function speedOf(value: string): number {
+  if (value === "max") return Infinity;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new RangeError(`--speed must be a number above 0 or max, got ${value}`);
+  }
+  return n;
+}
+
+/** `--speech-threshold`'s value: a level in dBFS above -100, at most 0; throws naming the flag. */
+function thresholdOf(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !(n <= 0 && n > -100)) {
+    throw new RangeError(
+      `--speech-threshold must be a level in dBFS above -100 and at most 0, got ${value}`,
+    );
+  }
+  return n;
+}
+
+/**
+ * The platform flags as the user typed them (`--rate 12345`), for those of `keys` that were
+ * given: what a far end's error is about, when it read them.
+ */
+function platformFlags(platform: FarEndOptions, keys: ReadonlySet<PropertyKey>): string {
+  return PLATFORM_FLAGS.filter(([key]) => platform[key] !== undefined && keys.has(key))
+    .map(([key, flag]) => `--${flag} ${platform[key]}`).join(" ");
+}
+
+/** The far-end options the command line sets, by the flag that sets each. */
+const PLATFORM_FLAGS = [
+  ["encoding", "encoding"],
+  ["playbackEncoding", "playback-encoding"],
+  ["sampleRate", "rate"],
+] as const;
+
 /** A negative number, as a flag's value: `-30`, `-4.5`. */
 const NEGATIVE_NUMBER = /^-(\d+(\.\d*)?|\.\d+)$/;
 
@@ -120,9 +169,12 @@ function joinNegativeValues(args: readonly string[], takesValue: ReadonlySet<str
 
 /**
  * Makes the far end once, before any call, so that what it refuses (a rate the platform does not
- * take) is bad usage found first; and refuses an encoding or a rate given to a platform that
- * offers no choice of it (Twilio's encoding, Genesys's rate, …): its far end never reads the
- * option, and the call would run in the platform's own format as though it had been taken.
+ * take) is bad usage found first, named by the flags it read (`--rate 12345: …`): its own message
+ * is the platform's rule, not the flag the user typed. Refuses an encoding or a rate given to a
+ * platform that offers no choice of it (Twilio's encoding, Genesys's rate, …): its far end never
+ * reads the option, and the call would run in the platform's own format as though it had been
+ * taken. And refuses a caller rate the simulator cannot make the caller's audio at (FreeSWITCH
+ * at 32 kHz, raw PCM at 12345 Hz): the call would fail as it starts, in terms of the resampler.
  */
 function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
   const factory = FAR_ENDS[protocol];
@@ -132,27 +184,39 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
     );
   }
   const read = new Set<PropertyKey>();
-  const farEnd = factory(
-    new Proxy(platform, {
-      get(target, key, receiver) {
-        read.add(key);
-        return Reflect.get(target, key, receiver);
-      },
-    }),
-  );
+  let farEnd: FarEnd;
+  try {
+    farEnd = factory(
+      new Proxy(platform, {
+        get(target, key, receiver) {
+          read.add(key);
+          return Reflect.get(target, key, receiver);
+        },
+      }),
+    );
+  } catch (error) {
+    // The options read before it threw are the ones it refused (alone or together).
+    const flags = platformFlags(platform, read);
+    if (flags === "") throw error;
+    throw new RangeError(`${flags}: ${(error as Error).message}`);
+  }
   // Options every far end reads as it is made, if it uses them at all (a call id may be read
   // later, in the opening messages, so it cannot be told apart this way).
-  const choices = [
-    ["encoding", "encoding"],
-    ["playbackEncoding", "playback-encoding"],
-    ["sampleRate", "rate"],
-  ] as const;
-  for (const [key, flag] of choices) {
+  for (const [key, flag] of PLATFORM_FLAGS) {
     if (platform[key] !== undefined && !read.has(key)) {
       throw new RangeError(
         `--${flag} ${platform[key]}: ${protocol} offers no choice of it (with these options)`,
       );
     }
+  }
+  const rate = farEnd.caller.sampleRate;
+  if (!RESAMPLER_RATES.includes(rate)) {
+    // CallerAudio reads audio at these rates and resamples it to the platform's, only to these.
+    const flags = platformFlags(platform, read);
+    throw new RangeError(
+      `${flags === "" ? "" : `${flags}: `}the simulator makes the caller's audio at ` +
+        `${RESAMPLER_RATES.join(", ")} Hz, not at ${protocol}'s ${rate} Hz`,
+    );
   }
   return farEnd;
 }
@@ -180,8 +244,21 @@ function parseSegments(text: string): SpeechSegment[] {
   return text.split(",").map((part) => {
     const match = /^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
     if (!match) throw new RangeError(`--segments takes START-END,… in ms, got ${part}`);
-    return { startMs: Number(match[1]), endMs: Number(match[2]) };
+    const segment = { startMs: Number(match[1]), endMs: Number(match[2]) };
+    if (!(segment.endMs > segment.startMs)) {
+      throw new RangeError(`--segments: each START-END ends after it starts, got ${part}`);
+    }
+    return segment;
   });
+}
+
+/** The bytes of `--audio`'s file; throws a `TypeError` naming the flag when it cannot be read. */
+async function readAudio(file: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(file);
+  } catch (error) {
+    throw new TypeError(`--audio: cannot read ${file}: ${(error as Error).message}`);
+  }
 }
 
 function parseDtmf(text: string): { atMs: number; digit: string }[] {
@@ -306,25 +383,27 @@ export async function main(args: string[]): Promise<number> {
         return [pair.slice(0, at), pair.slice(at + 1)];
       }));
     }
-    if (values.rate !== undefined) platform.sampleRate = Number(values.rate);
+    const rate = hertz(values.rate, "rate");
+    if (rate !== undefined) platform.sampleRate = rate;
     if (values.encoding !== undefined) platform.encoding = values.encoding;
     if (values["playback-encoding"] !== undefined) {
       platform.playbackEncoding = values["playback-encoding"];
     }
     if (values["call-id"] !== undefined) platform.callId = values["call-id"];
     options = { protocol: values.protocol, platform, record: record !== undefined };
+    const pcmRate = hertz(values["pcm-rate"], "pcm-rate");
     if (values.audio !== undefined) {
-      const bytes = await Deno.readFile(values.audio);
-      const pcmRate = values["pcm-rate"];
-      options.audio = pcmRate === undefined ? bytes : { pcm: bytes, sampleRate: Number(pcmRate) };
+      const bytes = await readAudio(values.audio);
+      options.audio = pcmRate === undefined ? bytes : { pcm: bytes, sampleRate: pcmRate };
+    } else if (pcmRate !== undefined) {
+      // Nothing to read at that rate: the synthetic caller would speak, as though it were taken.
+      throw new RangeError("--pcm-rate needs --audio");
     }
     if (values.segments !== undefined) options.speechSegments = parseSegments(values.segments);
-    if (values.speed !== undefined) {
-      options.speed = values.speed === "max" ? Infinity : Number(values.speed);
-    }
+    if (values.speed !== undefined) options.speed = speedOf(values.speed);
     if (values.dtmf !== undefined) options.dtmf = parseDtmf(values.dtmf);
     if (values["speech-threshold"] !== undefined) {
-      options.speechThresholdDbfs = Number(values["speech-threshold"]);
+      options.speechThresholdDbfs = thresholdOf(values["speech-threshold"]);
     }
     const hangUpAtMs = millis(values["hang-up-at"], "hang-up-at");
     if (hangUpAtMs !== undefined) options.hangUpAtMs = hangUpAtMs;
@@ -357,7 +436,14 @@ export async function main(args: string[]): Promise<number> {
     resolveCallOptions(options);
     const farEnd = checkFarEnd(values.protocol, platform);
     if (options.audio !== undefined) {
-      new CallerAudio(options.audio, { sampleRate: farEnd.caller.sampleRate });
+      try {
+        new CallerAudio(options.audio, { sampleRate: farEnd.caller.sampleRate });
+      } catch (error) {
+        // The file's, or its --pcm-rate's: the platform's rate was checked with the far end.
+        const flags = `--audio ${values.audio}` +
+          (pcmRate === undefined ? "" : ` --pcm-rate ${pcmRate}`);
+        throw new RangeError(`${flags}: ${(error as Error).message}`);
+      }
     }
     if (record !== undefined) {
       // Found unwritable now, not after the call, when its report would be lost with it; last,

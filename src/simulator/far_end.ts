@@ -50,7 +50,7 @@ export interface FarEndOptions {
   sampleRate?: number;
   /**
    * The audio encoding, for platforms that offer a choice (Telnyx `PCMU`/`PCMA`/`L16`, Plivo
-   * `audio/x-mulaw`/`audio/x-l16`).
+   * `audio/x-mulaw`/`audio/x-l16`, Exotel `audio/x-raw`/`audio/x-mulaw`).
    *
    * @default {the platform's default}
    */

@@ -101,7 +101,7 @@ Deno.test("the simulate CLI refuses, before any call, options that cannot work t
     [["--barge-in-for", "300"], /--barge-in-for needs --barge-in/],
     [["--speed", "2", "--record", "/tmp/never.wav"], /--record needs --speed 1/],
     [["--record", "/nonexistent-dir/x.wav"], /--record: cannot write \/nonexistent-dir\/x\.wav/],
-    [["--speech-threshold", "6"], /speechThresholdDbfs must be a level in dBFS .* got 6/],
+    [["--speech-threshold", "6"], /--speech-threshold must be a level in dBFS .* got 6/],
     [["--max-duration", "0"], /--max-duration must be above 0 ms, got 0/],
     [["--barge-in", "300", "--barge-in-for", "0"], /--barge-in-for must be above 0 ms, got 0/],
   ];
@@ -111,6 +111,66 @@ Deno.test("the simulate CLI refuses, before any call, options that cannot work t
     assert.match(stderr, message);
     assert.equal(stdout, "", "no call, no report");
   }
+});
+
+Deno.test("the simulate CLI names the flag the user typed in a usage error, never an option of the API", async () => {
+  const url = "ws://127.0.0.1:9/"; // never reached: each is refused first
+  const cases: [string[], RegExp][] = [
+    // The far end's own rule, after the flags it read (it was "outputRate must be one of …").
+    [
+      ["-p", "raw", "--rate", "12345"],
+      /^simulate: --rate 12345: the simulator makes the caller's audio at 8000, .* not at raw's 12345 Hz/,
+    ],
+    [
+      ["-p", "freeswitch", "--rate", "32000"],
+      /^simulate: --rate 32000: .* not at freeswitch's 32000 Hz/,
+    ],
+    [
+      ["-p", "twilio", "--rate", "16000"],
+      /^simulate: --rate 16000: Twilio streams 8000 Hz μ-law only/,
+    ],
+    [
+      ["-p", "telnyx", "--playback-encoding", "G722"],
+      /^simulate: --playback-encoding G722: Telnyx's bidirectional codec is PCMU, PCMA or L16, got G722/,
+    ],
+    [
+      ["-p", "plivo", "--encoding", "audio/x-l16", "--rate", "24000"],
+      /^simulate: --encoding audio\/x-l16 --rate 24000: Plivo streams/,
+    ],
+    [
+      ["-p", "exotel", "--encoding", "audio/x-mulaw", "--rate", "16000"],
+      /^simulate: --encoding audio\/x-mulaw --rate 16000: Exotel streams .* got audio\/x-mulaw at 16000/,
+    ],
+    // Values the command line reads itself.
+    [
+      ["--rate", "abc"],
+      /^simulate: --rate must be a rate in Hz \(a whole number above 0\), got abc/,
+    ],
+    [["--speed", "0"], /^simulate: --speed must be a number above 0 or max, got 0/],
+    [
+      ["--segments", "900-100"],
+      /^simulate: --segments: each START-END ends after it starts, got 900-100/,
+    ],
+    [["--pcm-rate", "8000"], /^simulate: --pcm-rate needs --audio/],
+    [
+      ["--audio", "/nonexistent-dir/caller.wav"],
+      /^simulate: --audio: cannot read \/nonexistent-dir\/caller\.wav/,
+    ],
+  ];
+  await Promise.all(cases.map(async ([args, message]) => {
+    const { code, stdout, stderr } = await simulate([...args, url]);
+    assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+    assert.match(stderr, message);
+    assert.doesNotMatch(
+      stderr.split("\n")[0]!,
+      /outputRate|sampleRate|playbackEncoding|speechThresholdDbfs|speech segment|: speed must/,
+    );
+    assert.equal(stdout, "", "no call, no report");
+  }));
+  // And μ-law is Exotel's to choose: the call is made (to a port that never answers).
+  const mulaw = await simulate(["-p", "exotel", "--encoding", "audio/x-mulaw", "-q", url]);
+  assert.equal(mulaw.code, 1, mulaw.stderr);
+  assert.match(mulaw.stdout, /exotel call to ws:\/\/127\.0\.0\.1:9\/: ended by error/);
 });
 
 Deno.test("the simulate CLI names a WAV file's rate it cannot read, and what it can", async () => {

@@ -12,10 +12,17 @@
  *   finished playing) and `clear`, with the `stream_sid`: Twilio's message set, read by the code
  *   the Twilio and Telnyx far ends share (`_media_stream_events.ts`).
  * - The applet's URL may ask for 16 or 24 kHz (`?sample-rate=`); 8 kHz is the default.
+ * - μ-law at 8 kHz instead (`encoding: "audio/x-mulaw"`): the beta extension guide's MediaFormat
+ *   `audio/x-mulaw;rate=8000` ("Updated Extension Guide: Working with the Stream and Voicebot
+ *   Applet (Beta)", section "1. Media Format"), also the Legs API `start_stream`'s default
+ *   `content_type` (developer.exotel.com/docs/exoml/verbs/stream). No page shows the `start` of
+ *   such a stream: the simulator sends the protocol page's, its `encoding` that MediaFormat as
+ *   documented, `sample_rate` "8000" and `bit_rate` "8" (a μ-law sample's bits, as "16" is
+ *   PCM16's), and takes the bot's audio back in μ-law, one byte a sample.
  * - Chunk size window for bidirectional streaming: minimum 3.2 k (3,200 bytes), maximum 100 k,
  *   always a multiple of 320 bytes (else the platform waits 20 ms per short packet: gaps). The
- *   page calls 3,200 bytes "100 ms", which holds at 16 kHz; at 8 kHz they are 200 ms. The
- *   simulator enforces the byte figures, the ones stated as limits.
+ *   page calls 3,200 bytes "100 ms", which holds at 16 kHz; at 8 kHz they are 200 ms, 400 ms in
+ *   μ-law. The simulator enforces the byte figures, the ones stated as limits.
  *
  * Marks queued behind cleared audio: the pages do not say; the simulator drops them and the
  * report counts them as cleared.
@@ -23,6 +30,7 @@
  * @module
  */
 
+import { mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import { toBase64 } from "../_base64.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
 import { hexId, littleEndianBytes, samplesFromLittleEndian } from "./_json_events.ts";
@@ -31,6 +39,10 @@ import { MediaStreamEvents } from "./_media_stream_events.ts";
 const MIN_CHUNK_BYTES = 3200;
 const MAX_CHUNK_BYTES = 100_000;
 const CHUNK_MULTIPLE = 320;
+/** Exotel's PCM16 little-endian, the Voicebot applet's default format. */
+const RAW = "audio/x-raw";
+/** Exotel's μ-law, 8 kHz only. */
+const MULAW = "audio/x-mulaw";
 
 /** Exotel's side of a Voicebot stream. */
 export class ExotelFarEnd implements FarEnd {
@@ -41,14 +53,24 @@ export class ExotelFarEnd implements FarEnd {
   readonly #streamSid: string;
   readonly #callSid: string;
   readonly #accountSid = hexId("AC", 24);
+  /** Whether the stream is μ-law both ways (else PCM16 little-endian). */
+  readonly #mulaw: boolean;
   #context!: FarEndContext;
   #events!: MediaStreamEvents;
 
   constructor(options: FarEndOptions) {
+    const encoding = options.encoding ?? RAW;
     const rate = options.sampleRate ?? 8000;
-    if (rate !== 8000 && rate !== 16000 && rate !== 24000) {
-      throw new RangeError(`Exotel's sample-rate is 8000, 16000 or 24000, got ${rate}`);
+    if (encoding !== RAW && encoding !== MULAW) {
+      throw new RangeError(`Exotel streams ${RAW} or ${MULAW}, got ${encoding}`);
     }
+    if (rate !== 8000 && (encoding === MULAW || (rate !== 16000 && rate !== 24000))) {
+      throw new RangeError(
+        `Exotel streams ${RAW} at 8000, 16000 or 24000 Hz and ${MULAW} at 8000, ` +
+          `got ${encoding} at ${rate}`,
+      );
+    }
+    this.#mulaw = encoding === MULAW;
     this.playbackRate = rate;
     this.caller = { sampleRate: rate, frameMs: 100 };
     this.#options = options;
@@ -81,11 +103,9 @@ export class ExotelFarEnd implements FarEnd {
         from: this.#options.from ?? "+919800000001",
         to: this.#options.to ?? "+918000000002",
         custom_parameters: this.#options.customParameters ?? {},
-        media_format: {
-          encoding: "audio/x-raw",
-          sample_rate: String(this.playbackRate),
-          bit_rate: "16",
-        },
+        media_format: this.#mulaw
+          ? { encoding: `${MULAW};rate=8000`, sample_rate: "8000", bit_rate: "8" }
+          : { encoding: RAW, sample_rate: String(this.playbackRate), bit_rate: "16" },
       },
     });
     context.ready();
@@ -99,7 +119,7 @@ export class ExotelFarEnd implements FarEnd {
       stream_sid: this.#streamSid,
       media: {
         ...events.nextChunk(),
-        payload: toBase64(littleEndianBytes(samples)),
+        payload: toBase64(this.#mulaw ? mulawEncode(samples) : littleEndianBytes(samples)),
       },
     });
   }
@@ -128,7 +148,10 @@ export class ExotelFarEnd implements FarEnd {
     this.#events.receive(data);
   }
 
-  /** The bytes of one `media` message, checked against the chunk size window, played. */
+  /**
+   * The bytes of one `media` message, checked against the chunk size window (bytes, whatever the
+   * encoding), played.
+   */
   #play(bytes: Uint8Array): void {
     const context = this.#context;
     if (bytes.length < MIN_CHUNK_BYTES) {
@@ -148,6 +171,6 @@ export class ExotelFarEnd implements FarEnd {
         `a ${bytes.length}-byte chunk is not a multiple of ${CHUNK_MULTIPLE} bytes`,
       );
     }
-    context.play(samplesFromLittleEndian(bytes));
+    context.play(this.#mulaw ? mulawDecode(bytes) : samplesFromLittleEndian(bytes));
   }
 }

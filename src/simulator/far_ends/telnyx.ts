@@ -31,10 +31,11 @@ import { MediaStreamEvents } from "./_media_stream_events.ts";
 type Codec = "PCMU" | "PCMA" | "L16";
 const RATES: Record<Codec, number> = { PCMU: 8000, PCMA: 8000, L16: 16000 };
 
-function codecOf(name: string | undefined, option: string): Codec {
+/** `name` as a Telnyx codec; `what` names it in the error, as Telnyx does, not as an option. */
+function codecOf(name: string | undefined, what: string): Codec {
   const codec = (name ?? "PCMU").toUpperCase();
   if (codec !== "PCMU" && codec !== "PCMA" && codec !== "L16") {
-    throw new RangeError(`Telnyx ${option} must be PCMU, PCMA or L16, got ${name}`);
+    throw new RangeError(`Telnyx's ${what} is PCMU, PCMA or L16, got ${name}`);
   }
   return codec;
 }
@@ -55,8 +56,8 @@ export class TelnyxFarEnd implements FarEnd {
   #events!: MediaStreamEvents;
 
   constructor(options: FarEndOptions) {
-    this.#codec = codecOf(options.encoding, "encoding");
-    this.#playback = codecOf(options.playbackEncoding, "playbackEncoding");
+    this.#codec = codecOf(options.encoding, "streaming codec");
+    this.#playback = codecOf(options.playbackEncoding, "bidirectional codec");
     // The bidirectional sampling rate: G.711's 8 kHz; L16's is chosen apart (Telnyx's default
     // 8000), given here by `sampleRate`.
     this.playbackRate = this.#playback === "L16" ? options.sampleRate ?? 8000 : 8000;
