@@ -5,6 +5,7 @@
  * @module
  */
 
+import { MAX_CHANNELS, MAX_SAMPLE_RATE } from "./audio/_frame_limits.ts";
 import type { AudioFrame, FrameType } from "./frames.ts";
 
 /** Every frame type but audio (what `send` takes): the record makes the checker list them all. */
@@ -37,16 +38,18 @@ export function notAFrameProblem(value: unknown): string | undefined {
 
 /**
  * Names the first thing wrong with `frame` (bytes that are not a Uint8Array, a rate or channel
- * count that is not a positive integer, bytes that are not whole PCM16 sample frames), or
- * returns `undefined` when it is sound.
+ * count that is not a positive integer or is beyond any audio format's, bytes that are not whole
+ * PCM16 sample frames), or returns `undefined` when it is sound.
  */
 export function audioFrameProblem(frame: AudioFrame): string | undefined {
   const { audio, sampleRate, channels } = frame;
   if (!(audio instanceof Uint8Array)) return "audio frame's audio is not a Uint8Array";
-  if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
-    return `audio frame's sampleRate is ${sampleRate}`;
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0 || sampleRate > MAX_SAMPLE_RATE) {
+    return `audio frame's sampleRate is ${sampleRate} (1 to ${MAX_SAMPLE_RATE} Hz)`;
   }
-  if (!Number.isInteger(channels) || channels <= 0) return `audio frame's channels is ${channels}`;
+  if (!Number.isInteger(channels) || channels <= 0 || channels > MAX_CHANNELS) {
+    return `audio frame's channels is ${channels} (1 to ${MAX_CHANNELS})`;
+  }
   if (audio.length % (channels * 2) !== 0) {
     return `audio frame of ${audio.length} bytes is not whole ${channels}-channel PCM16 sample frames`;
   }

@@ -475,15 +475,24 @@ Deno.test("`send` of what is not a frame is an encode error naming it, and the s
     assert.ok(error?.code === "encode" && message.test(error.message), String(error));
   }
   assert.equal(s.transport.stats.encodeErrors, 4);
+  // Audio whose format no audio has: its chunks would be sized from it (a rate of 2^53 Hz asked
+  // for a buffer no runtime can allocate, and `send` threw a RangeError).
+  for (const [sampleRate, channels] of [[2 ** 53 - 1, 1], [384_001, 1], [16000, 33]] as const) {
+    s.transport.send({ type: "audio", audio: new Uint8Array(4), sampleRate, channels });
+    const error = s.errors.at(-1);
+    assert.ok(error?.code === "encode" && /sampleRate|channels/.test(error.message), String(error));
+  }
+  assert.equal(s.transport.stats.encodeErrors, 7);
   // Through the writable too (a pipe from a bot that emits its own events): the stream goes on.
   const writer = s.transport.writable.getWriter();
   await writer.write({ type: "bot-event" } as unknown as Frame);
-  assert.equal(s.transport.stats.encodeErrors, 5);
+  assert.equal(s.transport.stats.encodeErrors, 8);
   writer.releaseLock();
   s.transport.send(audio(20));
   await s.clock.tick(0);
   assert.equal(s.received.length, 1, "audio still goes out");
-  assert.equal(s.transport.stats.framesOut, 1, "only frames are counted");
+  // Only frames are counted: the three refused for their format are frames, the rest are not.
+  assert.equal(s.transport.stats.framesOut, 4);
   s.pair.client.close(1000);
   await s.transport.closed;
 });

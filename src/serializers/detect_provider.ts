@@ -253,9 +253,11 @@ function hostedProviderOf(message: JsonObject): TelephonyProvider | undefined {
   if (message.type === "setup" && typeof message.sessionId === "string") {
     return "conversationrelay";
   }
-  // SignalWire's reference shows its Twilio-style messages inside a log envelope.
+  // SignalWire's reference shows its Twilio-style messages inside a log envelope: one level, so
+  // an envelope in an envelope is no evidence (followed down, a client's 10,000 of them overflowed
+  // the stack before any transport, and its size limit, existed).
   if (message.event === undefined && isObject(message.rawEvent)) {
-    return providerOf(message.rawEvent);
+    return isObject(message.rawEvent.rawEvent) ? undefined : providerOf(message.rawEvent);
   }
   const contentType = message["content-type"];
   if (

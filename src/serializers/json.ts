@@ -4,11 +4,13 @@
  * @module
  */
 
+import { MAX_CHANNELS, MAX_SAMPLE_RATE } from "../audio/_frame_limits.ts";
 import { TransportError } from "../errors.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
 import { decodeBase64, encodeBase64 } from "./telephony/base64.ts";
 import { toJson } from "./_to_json.ts";
+import { describe } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 
 const DTMF_DIGITS = /^[0-9*#A-D]$/;
@@ -105,7 +107,7 @@ export class JsonSerializer implements FrameSerializer {
       case "start":
         return this.#start(o);
       default:
-        throw new TransportError("decode", `unknown frame type ${JSON.stringify(o.type)}`);
+        throw new TransportError("decode", `unknown frame type ${describe(o.type)}`);
     }
   }
 
@@ -121,16 +123,26 @@ export class JsonSerializer implements FrameSerializer {
     }
     const sampleRate = o.sampleRate === undefined ? this.#sampleRate : o.sampleRate;
     const channels = o.channels === undefined ? this.#channels : o.channels;
-    if (!Number.isInteger(sampleRate) || (sampleRate as number) <= 0) {
+    if (
+      !Number.isInteger(sampleRate) || (sampleRate as number) <= 0 ||
+      (sampleRate as number) > MAX_SAMPLE_RATE
+    ) {
       throw new TransportError(
         "decode",
-        `audio frame's sampleRate must be a positive integer, got ${String(sampleRate)}`,
+        `audio frame's sampleRate must be an integer from 1 to ${MAX_SAMPLE_RATE}, got ${
+          describe(sampleRate)
+        }`,
       );
     }
-    if (!Number.isInteger(channels) || (channels as number) <= 0 || (channels as number) > 32) {
+    if (
+      !Number.isInteger(channels) || (channels as number) <= 0 ||
+      (channels as number) > MAX_CHANNELS
+    ) {
       throw new TransportError(
         "decode",
-        `audio frame's channels must be an integer from 1 to 32, got ${String(channels)}`,
+        `audio frame's channels must be an integer from 1 to ${MAX_CHANNELS}, got ${
+          describe(channels)
+        }`,
       );
     }
     if (audio.length % ((channels as number) * 2) !== 0) {

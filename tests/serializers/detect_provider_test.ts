@@ -218,6 +218,15 @@ Deno.test("`detectProvider` reads SignalWire's Twilio-style messages, bare or in
     assert.ok(detected.serializer instanceof TwilioSerializer);
   }
 });
+
+Deno.test("`detectProvider` follows SignalWire's envelope one level, and a client's envelopes nested 10,000 deep are no evidence, not a crash", () => {
+  // JSON.parse reads this nesting; following every envelope down overflowed the stack (a
+  // RangeError out of `detectProvider`, before any transport or its size limit, ended the server).
+  const deep = '{"rawEvent":'.repeat(10_000) + '{"event":"connected"}' + "}".repeat(10_000);
+  assert.equal(detectProvider([deep]), null);
+  const twice = { rawEvent: { rawEvent: { event: "connected", protocol: "Call", version: "1" } } };
+  assert.equal(detectProvider([JSON.stringify(twice)]), null);
+});
 // --- end hosted platforms ---
 // --- self-hosted platforms (Asterisk, jambonz) ---
 // First messages as docs.asterisk.org (chan_websocket, "Control Commands and Events") and

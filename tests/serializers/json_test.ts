@@ -20,3 +20,29 @@ Deno.test("`JsonSerializer` carries a start frame both ways, ids, params and pro
     (e) => e instanceof TransportError && e.code === "decode" && /probe/.test(e.message),
   );
 });
+
+Deno.test("`JsonSerializer` refuses an audio frame's rate or channel count beyond any audio format's, or of any other kind, as a decode error", () => {
+  const json = new JsonSerializer();
+  const bad = [
+    "9007199254740991", // buffers sized from it could not be allocated
+    "384001",
+    '{"toString":1}', // String() of it throws a TypeError
+    "[".repeat(50_000) + "]".repeat(50_000), // JSON.stringify of it overflows the stack
+  ];
+  for (const field of ["sampleRate", "channels"]) {
+    for (const value of field === "channels" ? [...bad, "33"] : bad) {
+      const text = `{"type":"audio","audio":"AAA=","${field}":${value}}`;
+      assert.throws(
+        () => json.deserialize(text),
+        (e) => e instanceof TransportError && e.code === "decode" && e.message.includes(field),
+        `${field}: ${value.slice(0, 20)}`,
+      );
+    }
+  }
+  const frame = json.deserialize('{"type":"audio","audio":"AAA=","sampleRate":384000}');
+  assert.equal(frame.type === "audio" && frame.sampleRate, 384000);
+  assert.throws(
+    () => json.deserialize(`{"type":${"[".repeat(50_000)}${"]".repeat(50_000)}}`),
+    (e) => e instanceof TransportError && e.code === "decode",
+  );
+});
