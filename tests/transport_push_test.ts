@@ -226,7 +226,7 @@ Deno.test("`WebSocketTransport` ends the session with 1011 when an async receive
 });
 
 Deno.test("`WebSocketTransport`: aborting a writer whose long write waits for room ends the session at once, its audio dropped and counted", async () => {
-  const { clock, pair, transport, received } = session({ maxQueuedMs: 200 });
+  const { clock, transport, received } = session({ maxQueuedMs: 200 });
   const writer = transport.writable.getWriter();
   // A TTS buffer of 30 s: its write waits for room until most of it has played.
   const write = writer.write(audio(30_000));
