@@ -32,6 +32,18 @@ const EPSILON = 1e-6;
 const STEADY_LAG_MS = 20;
 
 /**
+ * At most this many of the tracker's marks within a response wait for an answer; past it, no more
+ * are sent until one is answered. A far end that never acknowledges (a platform that ignores
+ * marks, one that stopped answering) would otherwise be sent a mark every `markIntervalMs` of
+ * speech for the whole call, each kept here. The oldest pending mark still bounds `heardMs`, and
+ * the estimate stands for the rest. 24 is six seconds of audio at the learning cadence (far ends
+ * answer within their buffer, about `sendAheadMs`), and under the 30 that jambonz's and
+ * FreeSWITCH's modules hold. The marks at the end of what was sent, which `speakingstop` and a
+ * graceful `end` wait for, may go on to twice as many (a far end buffering a long send-ahead).
+ */
+const MAX_PENDING_MARKS = 24;
+
+/**
  * How late the tracker's timers (speaking events, the mark after a quiet time) may fire: one
  * 20 ms chunk. While a response streams, the moment its end would play moves on with every chunk;
  * a timer per session chasing it at its own millisecond woke the event loop ~15 times a second per
@@ -175,7 +187,7 @@ export class PlaybackTracker {
   beforeChunk(id: string | undefined): void {
     if (!this.acks) return;
     const current = this.#utterances[this.#utterances.length - 1];
-    if (current !== undefined && current.id !== id) this.#mark();
+    if (current !== undefined && current.id !== id) this.#mark(false, true);
   }
 
   /** How far behind the pacing estimate the far end plays, as last measured (ms). */
@@ -341,7 +353,7 @@ export class PlaybackTracker {
     // out, with no quiet time to wait (else the hang-up would stop it as "ended").
     this.#final = true;
     const sent = this.#timeline.sentMs;
-    if (this.acks && this.#markedPosition < sent - EPSILON) this.#mark();
+    if (this.acks && this.#markedPosition < sent - EPSILON) this.#mark(false, true);
     const now = this.#clock.now();
     if (this.#isPlayed(sent, now)) {
       this.#update(now); // the last response may have played out with no timer to say so
@@ -417,10 +429,14 @@ export class PlaybackTracker {
     return end > now ? end : now; // NaN (cut, or nothing sent) compares false: now
   }
 
-  /** A mark at what was sent so far; `end`: nothing more was written for `quietMs`. */
-  #mark(end = false): void {
+  /**
+   * A mark at what was sent so far; `end`: nothing more was written for `quietMs`; `last`: the
+   * end of what was sent (see {@linkcode MAX_PENDING_MARKS}).
+   */
+  #mark(end = false, last = end): void {
     const position = this.#timeline.sentMs;
     if (position <= this.#markedPosition + EPSILON) return;
+    if (this.#marks.length >= (last ? 2 * MAX_PENDING_MARKS : MAX_PENDING_MARKS)) return;
     const prefix = end ? PLAYOUT_END_MARK_PREFIX : PLAYOUT_MARK_PREFIX;
     const name = `${prefix}${++this.#markCount}`;
     this.#markedPosition = position;

@@ -808,3 +808,45 @@ Deno.test("staleaudio is reported once per response when stale streams interleav
   await clock.tick(1000);
   await transport.closed;
 });
+
+Deno.test("a far end that never acknowledges is sent a bounded number of marks, however long the call", async () => {
+  const c = call({ jitterMs: 100, farEndAcks: false, listen: false });
+  await c.clock.tick(0);
+  // Ten minutes of one response: a mark every 250 ms of speech kept for good would be 2,400.
+  c.transport.send(speech(600_000, 1, "long"));
+  await c.clock.tick(600_000);
+  assert.equal(c.transport.stats.marksSent, 25, "24 within the response, one at its end");
+  // An hour of answers a minute long, then a minute of two-second ones: the marks at the ends of
+  // what was sent go on to twice as many, then none.
+  for (let minute = 0; minute < 60; minute++) {
+    c.transport.send(speech(60_000, 2, `m${minute}`));
+    await c.clock.tick(60_000);
+  }
+  for (let i = 0; i < 30; i++) {
+    c.transport.send(speech(2000, 3, `r${i}`));
+    await c.clock.tick(2000);
+  }
+  assert.equal(c.transport.stats.marksSent, 48);
+  assert.equal(c.transport.stats.marksAcknowledged, 0);
+  await hangUp(c);
+});
+
+Deno.test("marks held back while the far end's answers are late go out again once it answers", async () => {
+  const c = call({ jitterMs: 100, listen: false });
+  await c.clock.tick(0);
+  c.transport.send(speech(180_000, 1, "long"));
+  await c.clock.tick(10_000);
+  // The far end holds 40 s more: answers come that late (marks every second by then: 40 waiting).
+  c.farEnd.delayBy(40_000);
+  let most = 0;
+  for (let s = 0; s < 100; s++) {
+    await c.clock.tick(1000);
+    const { marksSent, marksAcknowledged } = c.transport.stats;
+    most = Math.max(most, marksSent - marksAcknowledged);
+  }
+  assert.ok(most <= 24, `${most} marks waited for an answer at once`);
+  const sentBefore = c.transport.stats.marksSent;
+  await c.clock.tick(10_000);
+  assert.ok(c.transport.stats.marksSent > sentBefore, "marking went on as the answers came");
+  await hangUp(c);
+});
