@@ -89,6 +89,12 @@ interface Utterance {
   /** Sent in this spell (from `start` on). */
   sentMs: number;
   /**
+   * When its last chunk so far plays, by the estimate (without the lag), taken as it leaves: the
+   * timeline places positions only within its current spell, and a later response may begin a
+   * new one before this one's end is settled (a far end that stopped acknowledging).
+   */
+  endPlaysAt: number;
+  /**
    * Sent, and heard, of the same response in spells before this one: a response that paused
    * longer than the quiet time goes on in a new spell, and is still one response.
    */
@@ -222,6 +228,7 @@ export class PlaybackTracker {
         start: position,
         startPlaysAt: this.#timeline.playsAt(position),
         sentMs: 0,
+        endPlaysAt: NaN,
         priorMs: resumed ? before!.priorMs + before!.sentMs : 0,
         started: false,
       };
@@ -229,6 +236,7 @@ export class PlaybackTracker {
       begun = true;
     }
     current.sentMs += durationMs;
+    current.endPlaysAt = this.#timeline.playsAt(this.#timeline.sentMs);
     if (this.acks && this.#timeline.sentMs - this.#markedPosition >= this.#interval) {
       this.#mark();
     }
@@ -490,7 +498,7 @@ export class PlaybackTracker {
         break;
       }
       const lateBy = this.#playoutTimeoutMs;
-      const endsAt = this.#timeline.playsAt(end) + Math.max(0, this.#lag);
+      const endsAt = u.endPlaysAt + Math.max(0, this.#lag);
       if (this.acks && now >= Math.max(endsAt + lateBy, settledAt)) {
         // The acknowledgement is late beyond the bound: go by the estimate.
         this.#stop(u, "played", heard, false);

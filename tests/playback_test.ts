@@ -850,3 +850,30 @@ Deno.test("marks held back while the far end's answers are late go out again onc
   assert.ok(c.transport.stats.marksSent > sentBefore, "marking went on as the answers came");
   await hangUp(c);
 });
+
+Deno.test("a response whose last acknowledgement never came does not hide the next one, which begins a new spell", async () => {
+  const c = call({ jitterMs: 60 });
+  await c.clock.tick(0);
+  c.transport.send(speech(1000, 1, "r1")); // acknowledged: the far end's delay is learned
+  await c.clock.tick(1500);
+  c.farEnd.stopAcking(); // it plays on and answers no more marks
+  c.transport.send(speech(1000, 2, "r2")); // plays 1560–2560
+  await c.clock.tick(3000);
+  // t = 4500: r2's end is past, its bound (2560 + playoutTimeoutMs 2000) not yet. The next turn
+  // starts a new spell of the timeline, where r2's end could not be placed any more.
+  c.transport.send(speech(3000, 3, "r3")); // plays from 4560
+  await c.clock.tick(1500);
+  const result = await c.transport.interrupt();
+  const truth = c.farEnd.playedMs(3);
+  const seen = c.events.map((e) => [e.type, e.event.responseId, e.event.reason]);
+  assert.deepEqual(seen.slice(-3), [
+    ["speakingstop", "r2", "played"],
+    ["speakingstart", "r3", undefined],
+    ["speakingstop", "r3", "interrupted"],
+  ]);
+  const r2Stop = c.events.find((e) => e.type === "speakingstop" && e.event.responseId === "r2");
+  assert.ok(r2Stop!.at <= 4580, `r2 stopped at ${r2Stop!.at}, by its own bound`);
+  assert.equal(result.responseId, "r3");
+  assert.ok(Math.abs(result.heardMs - truth) <= 40, `heard ${result.heardMs}, played ${truth}`);
+  await hangUp(c);
+});
