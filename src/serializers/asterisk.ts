@@ -43,6 +43,18 @@ const DTMF = /^[0-9*#A-D]$/;
 const COMMAND_NAME = /^[A-Z][A-Z0-9_]*$/;
 /** A command with its correlation id, as plain-text control writes it. */
 const COMMAND_LINE = /^([A-Z][A-Z0-9_]*) (\S(?:.*\S)?)$/;
+/**
+ * Marks kept waiting for Asterisk's answer: the transport marks every `markIntervalMs` (250 by
+ * default) of paced audio, so this is many seconds past what Asterisk has queued. Past it a far
+ * end that never answers would grow the list for the whole call: the oldest is forgotten, and its
+ * answer, should it come, is a `message` frame as any correlation id we did not send.
+ */
+const MAX_PENDING_MARKS = 64;
+/**
+ * Flushes kept waiting for the mark that confirms them (each holding the marks it discarded); past
+ * it the oldest is forgotten, its marks with it, and its confirmation is a `message` frame.
+ */
+const MAX_PENDING_FLUSHES = 16;
 const utf8 = new TextEncoder();
 
 /** How marks are acknowledged: see {@linkcode AsteriskSerializerOptions.marks}. */
@@ -131,6 +143,8 @@ interface PendingMark {
  * (`"STOP_MEDIA_BUFFERING 61ea…"`), or an object `{ command, ...parameters }`. Commands
  * leave in the control format Asterisk uses; plain text carries a correlation id as a command's
  * only parameter, so other parameters (`SET_MEDIA_DIRECTION`'s `direction`) need the JSON format.
+ * Answers are awaited for the last 64 marks and the last 16 flushes: a far end that never answers
+ * leaves the older ones forgotten, their late answers `message` frames like any unknown id.
  *
  * @example A μ-law call in the plain-text format
  * ```ts
@@ -175,8 +189,12 @@ export class AsteriskSerializer implements FrameSerializer {
   #marks: "mark-media" | "buffering";
   /** In `"buffering"` marks: a bulk transfer is open (`START_MEDIA_BUFFERING` sent). */
   #bulk = false;
+  /** Marks sent and not yet answered, oldest first, at most {@linkcode MAX_PENDING_MARKS}. */
   #pending: PendingMark[] = [];
-  /** Marks dropped by a flush, keyed by the id of the mark that confirms the flush. */
+  /**
+   * Marks dropped by a flush, keyed by the id of the mark that confirms the flush, oldest first,
+   * at most {@linkcode MAX_PENDING_FLUSHES}.
+   */
   #flushed = new Map<string, PendingMark[]>();
   #nextId = 0;
 
@@ -324,6 +342,7 @@ export class AsteriskSerializer implements FrameSerializer {
 
   #mark(name: string): SerializedMessage[] {
     const mark = { id: this.#idFor(name), name };
+    if (this.#pending.length === MAX_PENDING_MARKS) this.#pending.shift();
     this.#pending.push(mark);
     // The bot's mark follows all of an utterance's audio: the partial frame goes before it,
     // padded with silence (held, it would play at the next utterance's start and the mark be
@@ -359,6 +378,10 @@ export class AsteriskSerializer implements FrameSerializer {
       // Asterisk discards the marks it had queued without a word: a mark of ours right after
       // the flush confirms it, and then the discarded ones are given back as Twilio does.
       const id = `#f${++this.#nextId}`;
+      if (this.#flushed.size === MAX_PENDING_FLUSHES) {
+        // A Map iterates in insertion order: the first is the oldest flush still unconfirmed.
+        this.#flushed.delete(this.#flushed.keys().next().value!);
+      }
       this.#flushed.set(id, this.#pending);
       this.#pending = [];
       out.push(...this.#markCommands(id));

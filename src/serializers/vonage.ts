@@ -8,6 +8,7 @@
  */
 
 import { isMidSpeechMark } from "./_mid_speech_mark.ts";
+import { PLAYOUT_MARK_PREFIX } from "../playback.ts";
 import type {
   AudioFrame,
   DtmfFrame,
@@ -31,6 +32,19 @@ const PROVIDER = "vonage";
 const SILENCE = 0;
 /** Pushed to release the whole frames held, adding nothing. */
 const NO_AUDIO = new Uint8Array(0);
+/**
+ * Marks kept waiting for their `websocket:notify` (since the last clear, and per clear not yet
+ * answered): the transport marks every `markIntervalMs` (250 by default) of paced audio, so this
+ * is many seconds past what Vonage has buffered. Past it a far end that never answers would grow
+ * the set for the whole call: the oldest is forgotten, and its notify, should it come, is a
+ * `message` frame as any notify we did not ask for.
+ */
+const MAX_PENDING_MARKS = 64;
+/**
+ * Clears kept waiting for their `websocket:cleared`; Vonage answers each within a round trip.
+ * Past it the oldest is forgotten (its marks with it), and the next answer is taken as its.
+ */
+const MAX_PENDING_CLEARS = 16;
 
 /** Options for {@linkcode VonageSerializer}. */
 export interface VonageSerializerOptions {
@@ -56,7 +70,9 @@ export interface VonageSerializerOptions {
  * becomes that `mark` frame; `websocket:cleared` (Vonage dropped its queue after our `clear`)
  * returns every mark that was pending at that clear as a `mark` frame (not those sent since), as
  * Twilio does for cleared marks, so a bot waiting on a mark is never left hanging. Any other event (a notify we did not ask for, events
- * Vonage adds later) reaches the bot as a `message` frame holding the event object.
+ * Vonage adds later) reaches the bot as a `message` frame holding the event object. Answers are
+ * awaited for the last 64 marks since a clear and the last 16 clears: a far end that never
+ * answers leaves the older ones forgotten, their late answers taken as ones we did not ask for.
  *
  * Outbound: audio is resampled to Vonage's rate and cut into 20 ms binary messages (640 bytes at
  * 16 kHz), as Vonage asks, keeping a partial frame until the next audio; `interruption` drops
@@ -100,6 +116,12 @@ export class VonageSerializer implements FrameSerializer {
    * a reply releases those of its own clear, never the next response's marks sent meanwhile.
    */
   #clearing: Set<string>[] = [];
+  /**
+   * Clears forgotten past {@linkcode MAX_PENDING_CLEARS} whose `websocket:cleared` has not come:
+   * Vonage answers in order, so the next answers are theirs (releasing nothing), never those of
+   * the clears still kept. A number, so a far end that never answers costs nothing.
+   */
+  #forgottenClears = 0;
 
   /** Makes a serializer for one call; see {@linkcode VonageSerializerOptions}. */
   constructor(options: VonageSerializerOptions = {}) {
@@ -131,10 +153,18 @@ export class VonageSerializer implements FrameSerializer {
       case "interruption":
         this.#frames.clear();
         this.#audio.reset();
+        if (this.#clearing.length === MAX_PENDING_CLEARS) {
+          this.#clearing.shift();
+          this.#forgottenClears++;
+        }
         this.#clearing.push(this.#marks);
         this.#marks = new Set();
         return '{"action":"clear"}';
       case "mark": {
+        if (this.#marks.size === MAX_PENDING_MARKS && !this.#marks.has(frame.name)) {
+          // A Set iterates in insertion order: the first is the oldest mark still waiting.
+          this.#marks.delete(this.#marks.values().next().value!);
+        }
         this.#marks.add(frame.name);
         const notify = toJson({ action: "notify", payload: { mark: frame.name } });
         // The transport's own playout marks fall mid-speech (every 250 ms to 1 s): padding there
@@ -180,13 +210,20 @@ export class VonageSerializer implements FrameSerializer {
         const name = isObject(payload) ? payload.mark : undefined;
         if (
           typeof name === "string" &&
-          (this.#marks.delete(name) || this.#clearing.some((marks) => marks.delete(name)))
+          (this.#marks.delete(name) || this.#clearing.some((marks) => marks.delete(name)) ||
+            // The transport's own, answered twice or after we forgot it: a mark still, which the
+            // transport takes as one it does not know and keeps from the bot (reserved names).
+            name.startsWith(PLAYOUT_MARK_PREFIX))
         ) {
           return { type: "mark", name } satisfies MarkFrame;
         }
         return { type: "message", message } satisfies MessageFrame;
       }
       case "websocket:cleared": {
+        if (this.#forgottenClears > 0) {
+          this.#forgottenClears--;
+          return [];
+        }
         const cleared = this.#clearing.shift() ?? [];
         return [...cleared].map((name): MarkFrame => ({ type: "mark", name }));
       }

@@ -499,3 +499,50 @@ Deno.test("`AsteriskSerializer` counts the partial frame a MEDIA_START in a new 
   );
   assert.deepEqual(counted, { audioBytesRefused: 160 }, "the 80 μ-law bytes, as the PCM16 written");
 });
+
+Deno.test("`AsteriskSerializer` keeps the last 64 marks Asterisk never answers, forgetting the oldest", () => {
+  const asterisk = new AsteriskSerializer();
+  asterisk.setup(SETUP);
+  const n = 5000;
+  for (let i = 0; i < n; i++) asterisk.serialize({ type: "mark", name: `m${i}` });
+  // Forgotten: its late answer is one we are not waiting for, as any other correlation id.
+  for (const id of ["m0", `m${n - 65}`]) {
+    assert.deepEqual(asterisk.deserialize(`MEDIA_BUFFERING_COMPLETED ${id}`), {
+      type: "message",
+      message: { correlation_id: id, event: "MEDIA_BUFFERING_COMPLETED" },
+    });
+  }
+  for (const id of [`m${n - 64}`, `m${n - 1}`]) {
+    assert.deepEqual(asterisk.deserialize(`MEDIA_BUFFERING_COMPLETED ${id}`), {
+      type: "mark",
+      name: id,
+    });
+  }
+});
+
+Deno.test("`AsteriskSerializer` keeps the last 16 flushes Asterisk never confirms, forgetting the oldest", () => {
+  const asterisk = new AsteriskSerializer();
+  asterisk.setup(SETUP);
+  const n = 5000;
+  for (let i = 0; i < n; i++) {
+    asterisk.serialize({ type: "mark", name: `m${i}` });
+    // Each flush goes with its confirming mark, #f1, #f2, …
+    assert.deepEqual(asterisk.serialize({ type: "interruption" }), [
+      "FLUSH_MEDIA",
+      "START_MEDIA_BUFFERING",
+      `STOP_MEDIA_BUFFERING #f${i + 1}`,
+    ]);
+  }
+  // A forgotten flush's confirmation is an answer we are not waiting for, its marks forgotten.
+  for (const flush of [1, n - 16]) {
+    assert.deepEqual(asterisk.deserialize(`MEDIA_BUFFERING_COMPLETED #f${flush}`), {
+      type: "message",
+      message: { correlation_id: `#f${flush}`, event: "MEDIA_BUFFERING_COMPLETED" },
+    });
+  }
+  for (const flush of [n - 15, n]) {
+    assert.deepEqual(asterisk.deserialize(`MEDIA_BUFFERING_COMPLETED #f${flush}`), [
+      { type: "mark", name: `m${flush - 1}` },
+    ]);
+  }
+});

@@ -5,6 +5,9 @@ import { TransportError } from "../../src/errors.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
 import { vonageCall } from "./fixtures/vonage_call.ts";
 import { analyze, fuzzDeserializer, samplesOf, tone } from "./fixtures/telephony_harness.ts";
+import { PLAYOUT_MARK_PREFIX } from "../../src/playback.ts";
+import { WebSocketTransport } from "../../src/transport.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 
 const SETUP_16K = {
   inputSampleRate: 16000,
@@ -373,4 +376,90 @@ Deno.test("`VonageSerializer` sends whole frames carried over a rate change befo
   assert.equal(mark[1], '{"action":"notify","payload":{"mark":"__wst:1"}}');
   const end = vonage.serialize({ type: "end" });
   assert.ok(end instanceof Uint8Array && end.length === 320, "the rest, padded to a frame");
+});
+
+Deno.test("`VonageSerializer` keeps the last 64 marks Vonage never notifies, forgetting the oldest", () => {
+  const vonage = new VonageSerializer();
+  vonage.setup(SETUP_16K);
+  const n = 5000;
+  for (let i = 0; i < n; i++) vonage.serialize({ type: "mark", name: `m${i}` });
+  const notify = (name: string) =>
+    vonage.deserialize(JSON.stringify({ event: "websocket:notify", payload: { mark: name } }));
+  // Forgotten: its late notify is one we are not waiting for, as any other.
+  for (const name of ["m0", `m${n - 65}`]) {
+    assert.deepEqual(notify(name), {
+      type: "message",
+      message: { event: "websocket:notify", payload: { mark: name } },
+    });
+  }
+  for (const name of [`m${n - 64}`, `m${n - 1}`]) {
+    assert.deepEqual(notify(name), { type: "mark", name });
+  }
+});
+
+Deno.test("`VonageSerializer` keeps the last 16 clears Vonage never answers, and pairs late answers with their own clears", () => {
+  const vonage = new VonageSerializer();
+  vonage.setup(SETUP_16K);
+  const n = 5000;
+  for (let i = 0; i < n; i++) {
+    vonage.serialize({ type: "mark", name: `m${i}` });
+    vonage.serialize({ type: "interruption" });
+  }
+  // The marks of a forgotten clear are forgotten with it.
+  assert.equal(
+    (vonage.deserialize('{"event":"websocket:notify","payload":{"mark":"m0"}}') as Frame).type,
+    "message",
+  );
+  // Vonage answers in order: the forgotten clears' answers come first and release nothing; each
+  // clear kept then gets its own marks, not an older clear's.
+  for (let i = 0; i < n - 16; i++) {
+    assert.deepEqual(vonage.deserialize('{"event":"websocket:cleared"}'), [], `answer ${i}`);
+  }
+  for (let i = n - 16; i < n; i++) {
+    assert.deepEqual(vonage.deserialize('{"event":"websocket:cleared"}'), [
+      { type: "mark", name: `m${i}` },
+    ]);
+  }
+  assert.deepEqual(vonage.deserialize('{"event":"websocket:cleared"}'), []);
+});
+
+Deno.test("`VonageSerializer`: a notify of the transport's own mark, twice or never sent, never reaches the bot", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new VonageSerializer({ sampleRate: 16000 }),
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    clock,
+  });
+  const inbound: Frame[] = [];
+  transport.receive((frame) => void (frame.type !== "audio" && inbound.push(frame)));
+  pair.client.addEventListener("message", (event) => {
+    const data = (event as MessageEvent).data;
+    if (typeof data !== "string") return;
+    const command = JSON.parse(data);
+    if (command.action !== "notify") return;
+    // Vonage's notify answer (Voice API, WebSockets: "websocket:notify"), here sent twice.
+    const notify = JSON.stringify({ event: "websocket:notify", payload: command.payload });
+    pair.client.send(notify);
+    pair.client.send(notify);
+  });
+  pair.client.send(
+    JSON.stringify({ event: "websocket:connected", "content-type": "audio/l16;rate=16000" }),
+  );
+  await clock.tick(0);
+  transport.send({
+    type: "audio",
+    audio: new Uint8Array(1000 * 32),
+    sampleRate: 16000,
+    channels: 1,
+    responseId: "r1",
+  });
+  await clock.tick(2000);
+  const forged = { event: "websocket:notify", payload: { mark: `${PLAYOUT_MARK_PREFIX}999` } };
+  pair.client.send(JSON.stringify(forged));
+  await clock.tick(100);
+  assert.ok(transport.stats.marksAcknowledged > 0);
+  pair.client.close(1000);
+  await transport.closed;
+  assert.deepEqual(inbound.filter((f) => JSON.stringify(f).includes(PLAYOUT_MARK_PREFIX)), []);
 });
