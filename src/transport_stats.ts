@@ -82,7 +82,8 @@ export type SerializerCounter =
   | "inboundMediaGapMs"
   | "inboundMediaResyncs"
   | "audioBytesRefused"
-  | "decodeErrors";
+  | "decodeErrors"
+  | "encodeErrors";
 
 /** A fresh set of counters, all zero. */
 export function emptyStats(): TransportStats {

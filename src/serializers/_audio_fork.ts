@@ -8,6 +8,7 @@
  */
 
 import type { DtmfFrame, Frame, MarkFrame } from "../frames.ts";
+import type { SerializerContext } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
 import { isObject } from "./telephony/_json_value.ts";
 import { toJson } from "./_to_json.ts";
@@ -79,7 +80,13 @@ export class ForkMarks {
   /** Names that are not echo-safe, by the id sent in their place. */
   readonly #renamed = new Map<string, string>();
   #nextId = 0;
-  #send: ((message: Uint8Array) => void) | undefined;
+  #context: SerializerContext | undefined;
+  /**
+   * A refusal past {@linkcode MAX_PENDING_MARKS} was reported and no mark has been answered since:
+   * a far end that never answers would otherwise raise one error event per mark for the whole
+   * call. Further refusals in the spell are counted in `encodeErrors` without another event.
+   */
+  #refusing = false;
   /** Samples and markers in the module's pre-buffer, and what moves it to the playout buffer. */
   #held = 0;
   #threshold = FIRST_THRESHOLD;
@@ -96,9 +103,9 @@ export class ForkMarks {
     this.#provider = provider;
   }
 
-  /** How to send a sentinel when a `cleared` answer comes (the serializer's context). */
-  bind(send: (message: Uint8Array) => void): void {
-    this.#send = send;
+  /** The serializer's context: to send a sentinel when a `cleared` answer comes, and to count. */
+  bind(context: SerializerContext): void {
+    this.#context = context;
   }
 
   /** Binary audio is leaving: the inventory's markers, then its samples, join the pre-buffer. */
@@ -151,9 +158,18 @@ export class ForkMarks {
     this.#inventory = [];
   }
 
-  /** The `mark` command for `name`; an encode error when the module would discard it. */
-  command(name: string): string {
+  /**
+   * The `mark` command for `name`; an encode error when the module would discard it, or, once
+   * one was thrown and no mark answered since, `null`: the mark refused all the same, counted in
+   * `encodeErrors` through the context (thrown each time without one: nothing else counts it).
+   */
+  command(name: string): string | null {
     if (this.#pending >= MAX_PENDING_MARKS) {
+      if (this.#refusing && this.#context !== undefined) {
+        this.#context.count("encodeErrors");
+        return null;
+      }
+      this.#refusing = true;
       throw new TransportError(
         "encode",
         `${this.#provider}: ${MAX_PENDING_MARKS} marks are waiting to play; mod_audio_fork ` +
@@ -182,6 +198,7 @@ export class ForkMarks {
     const json = toJson(message);
     if (!isObject(message) || message.type !== "clearMarks") return json;
     this.#pending = 0;
+    this.#refusing = false;
     this.#renamed.clear();
     const unmarked = this.#inventory.length + this.#erased.length;
     this.#inventory = [];
@@ -207,10 +224,11 @@ export class ForkMarks {
         throw reader.error(`mark event is neither playout nor cleared: ${JSON.stringify(event)}`);
       }
       if (this.#pending > 0) this.#pending--;
+      this.#refusing = false; // room again: the next refusal, if any, starts a new spell
       const erased = remove(this.#erased, sent);
-      if (erased && event === "cleared" && this.#send !== undefined) {
+      if (erased && event === "cleared" && this.#context !== undefined) {
         // Its name is on the cleared list with no marker left to take it: give it one.
-        this.#send(this.audio(sentinels(1)));
+        this.#context.send(this.audio(sentinels(1)));
       }
       if (!erased && !remove(this.#queued, sent) && !remove(this.#prebuffered, sent)) {
         remove(this.#inventory, sent);
@@ -248,8 +266,12 @@ function remove(names: string[], name: string): boolean {
  * may fall mid-speech (a bot marking each sentence), where padding would put silence into the
  * speech: the next audio flushes there.
  */
-export function markWithTail(marks: ForkMarks, name: string): string | [string, Uint8Array] {
+export function markWithTail(
+  marks: ForkMarks,
+  name: string,
+): string | [string, Uint8Array] | null {
   const command = marks.command(name);
+  if (command === null) return null; // refused, counted: see ForkMarks.command
   const tail = name.startsWith(PLAYOUT_END_MARK_PREFIX) ? marks.tail() : null;
   return tail === null ? command : [command, tail];
 }

@@ -130,7 +130,7 @@ export class FreeSwitchSerializer implements FrameSerializer {
 
   /** Takes the transport's context, to send what mark answers call for at once. */
   bind(context: SerializerContext): void {
-    this.#marks.bind((message) => context.send(message));
+    this.#marks.bind(context);
   }
 
   /** Takes the transport's audio settings. */

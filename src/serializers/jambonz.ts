@@ -139,7 +139,7 @@ export class JambonzSerializer implements FrameSerializer {
   /** Takes the transport's context, to report the verb's pitfalls and count refused audio. */
   bind(context: SerializerContext): void {
     this.#context = context;
-    this.#marks.bind((message) => context.send(message));
+    this.#marks.bind(context);
   }
 
   /** Takes the transport's audio settings. */

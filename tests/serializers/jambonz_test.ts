@@ -319,3 +319,31 @@ Deno.test("`JambonzSerializer` ending through the REST API sends the audio mod_a
   answer();
   assert.equal(await ended, '{"type":"disconnect"}');
 });
+
+Deno.test("`JambonzSerializer` and `FreeSwitchSerializer` report marks past 30 once per spell, counting every one", () => {
+  for (const make of [() => new JambonzSerializer(), () => new FreeSwitchSerializer()]) {
+    const serializer = make();
+    const { context, calls } = recordingContext();
+    serializer.bind(context);
+    serializer.deserialize(preamble());
+    for (let i = 0; i < 30; i++) serializer.serialize({ type: "mark", name: `m${i}` });
+    // A far end that never answers: the first refusal is the error (the transport counts a
+    // thrown one in encodeErrors); the 2,999 after it are refused and counted, with no event each.
+    assert.throws(
+      () => serializer.serialize({ type: "mark", name: "x" }),
+      (e) => e instanceof TransportError && e.code === "encode" && /30 marks/.test(e.message),
+    );
+    for (let i = 0; i < 2999; i++) {
+      assert.equal(serializer.serialize({ type: "mark", name: `x${i}` }), null);
+    }
+    assert.equal(calls.counted.filter((c) => c === "encodeErrors").length, 2999);
+    assert.deepEqual(calls.reported, []);
+    // One answered: room for one more, and the next refusal is a new spell, reported again.
+    serializer.deserialize('{"type":"mark","data":{"name":"m0","event":"playout"}}');
+    assert.equal(
+      serializer.serialize({ type: "mark", name: "y" }),
+      '{"type":"mark","data":{"name":"y"}}',
+    );
+    assert.throws(() => serializer.serialize({ type: "mark", name: "z" }), TransportError);
+  }
+});
