@@ -44,10 +44,17 @@ export interface AdmissionOptions {
   authorizeTimeoutMs?: number;
 }
 
+/** A `Sec-WebSocket-Key`: 16 bytes in base64 (RFC 6455, 4.1, item 7). */
+const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
+
 /**
  * Returns the response that refuses `request`, or `null` when it may be upgraded. Non-upgrade
- * requests get 426 (with `Upgrade: websocket`), malformed upgrades 400, other methods 405. Throws
- * the transport's `RangeError` for a bad option first, before anything is upgraded.
+ * requests get 426 (with `Upgrade: websocket`), other methods 405, a missing or malformed
+ * `Sec-WebSocket-Key` 400 and a `Sec-WebSocket-Version` other than 13 426 (with the version we
+ * speak), as RFC 6455 (4.2.1, 4.2.2) asks: each runtime checks these differently (Deno accepts
+ * any key; `ws`, under Hono on Node, refuses after the route has answered and keeps the request),
+ * so every adapter answers alike. Throws the transport's `RangeError` for a bad option first,
+ * before anything is upgraded.
  */
 export async function admit(
   request: Request,
@@ -67,8 +74,16 @@ export async function admit(
       headers: { allow: "GET" },
     });
   }
-  if (!request.headers.get("sec-websocket-key")) {
-    return new Response("Missing Sec-WebSocket-Key", { status: 400 });
+  const key = request.headers.get("sec-websocket-key");
+  if (!key) return new Response("Missing Sec-WebSocket-Key", { status: 400 });
+  if (!WEBSOCKET_KEY.test(key)) {
+    return new Response("Sec-WebSocket-Key is not 16 bytes in base64", { status: 400 });
+  }
+  if (request.headers.get("sec-websocket-version") !== "13") {
+    return new Response("Unsupported Sec-WebSocket-Version: this server speaks 13", {
+      status: 426,
+      headers: { "sec-websocket-version": "13" },
+    });
   }
   const origin = request.headers.get("origin");
   if (

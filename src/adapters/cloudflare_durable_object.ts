@@ -92,7 +92,11 @@ function idFromPath(request: Request): string | null {
  *     },
  *   }),
  * };
- * const headers = { upgrade: "websocket", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" };
+ * const headers = {
+ *   upgrade: "websocket",
+ *   "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+ *   "sec-websocket-version": "13",
+ * };
  * const call = new Request("https://example.com/ws/CA123", { headers });
  * await worker.fetch(call, { CALLS: calls });
  * assert.deepEqual(reached, ["CA123"]);

@@ -105,14 +105,16 @@ export function voiceSession<C extends HonoContext, U = unknown>(
   }, options.upgradeOptions);
   return async (c, next) => {
     const request = c.req.raw;
-    const refusal = await admit(request, options);
+    const refusal = await admit(request, options) ?? refusedOnNode(c);
     if (refusal !== null) return refusal;
     // Deno's upgrade consumes the request: its headers then throw "Request closed".
     const copy = new Request(request.url, { method: request.method, headers: request.headers });
     const response = await upgrader(c, next);
     const socket = sockets.get(c);
-    // No response: the runtime adapter did not upgrade and passed the request on (`next()`).
-    if (socket === undefined || response === undefined) return response;
+    // No socket: the runtime adapter did not upgrade and passed the request on (`next()`).
+    if (socket === undefined) return response;
+    // A socket but no response: the runtime refused the upgrade (Bun's `server.upgrade()`).
+    if (response === undefined) return new Response("Bad upgrade", { status: 400 });
     if (!readable(request)) c.req.raw = copy; // what onSession and later middleware read
     const transport = startSession(socket, options);
     watchNodeConnection(c, socket);
@@ -129,6 +131,19 @@ export function voiceSession<C extends HonoContext, U = unknown>(
  * @deprecated Use {@linkcode voiceSession}.
  */
 export const transport: typeof voiceSession = voiceSession;
+
+/**
+ * `@hono/node-ws` hands the route every upgrade as a GET, and `ws` refuses another method only
+ * after the route answered, keeping the request for good: the method is read off the raw one.
+ */
+function refusedOnNode(c: HonoContext): Response | null {
+  const method = (c as { env?: { incoming?: { method?: unknown } } }).env?.incoming?.method;
+  if (typeof method !== "string" || method === "GET") return null;
+  return new Response(`WebSocket upgrades use GET, not ${method}`, {
+    status: 405,
+    headers: { allow: "GET" },
+  });
+}
 
 /** The raw connection of a request on Node (`@hono/node-server` passes `env.incoming`). */
 interface NodeConnection {

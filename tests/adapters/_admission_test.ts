@@ -48,6 +48,24 @@ Deno.test("`admit` lets a sound upgrade through and refuses the rest, each with 
   );
 });
 
+Deno.test("`admit` refuses a malformed key (400) and a version other than 13 (426, naming 13), as RFC 6455 4.2.1 and 4.2.2 ask", async () => {
+  const { "sec-websocket-version": _version, ...noVersion } = UPGRADE;
+  const cases: [Record<string, string>, number][] = [
+    [{ ...UPGRADE, "sec-websocket-key": "nope" }, 400],
+    [{ ...UPGRADE, "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ" }, 400], // 16 bytes, unpadded
+    [{ ...UPGRADE, "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==AA" }, 400],
+    [noVersion, 426],
+    [{ ...UPGRADE, "sec-websocket-version": "8" }, 426],
+    [{ ...UPGRADE, "sec-websocket-version": "13, 8" }, 426],
+    [UPGRADE, 101],
+  ];
+  for (const [headers, status] of cases) {
+    const refusal = await admit(request(headers), {});
+    assert.equal(refusal?.status ?? 101, status, JSON.stringify(headers));
+    if (status === 426) assert.equal(refusal?.headers.get("sec-websocket-version"), "13");
+  }
+});
+
 Deno.test("`admit` bounds an `authorize` that never settles: 503 after authorizeTimeoutMs, no timer left", async () => {
   const clock = new FakeClock();
   const never = () => new Promise<boolean>(() => {});

@@ -95,7 +95,7 @@ Deno.test("`upgrade` refuses when authorize says no: 401, or the hook's own resp
     headers: {
       upgrade: "websocket",
       connection: "Upgrade",
-      "sec-websocket-key": "x",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
       "sec-websocket-version": "13",
     },
   });

@@ -156,6 +156,27 @@ for (const [name, runtime] of [["Node", "node"], ["Bun", BUN]] as const) {
   });
 }
 
+Deno.test("`voiceSession` answers 400 when its runtime refuses the upgrade, as the Bun adapter does (not Hono's 404)", async () => {
+  // hono/bun makes the events, then returns nothing when Bun's `server.upgrade()` refuses.
+  const refusingUpgrade = ((createEvents: (c: HonoContext) => HonoWSEvents) => (c: HonoContext) => {
+    createEvents(c);
+    return Promise.resolve(undefined);
+  }) as unknown as HonoUpgradeWebSocket<HonoContext, unknown>;
+  let sessions = 0;
+  const handler = voiceSession(refusingUpgrade, () => void sessions++);
+  const request = new Request("http://127.0.0.1/ws", {
+    headers: {
+      upgrade: "websocket",
+      connection: "Upgrade",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      "sec-websocket-version": "13",
+    },
+  });
+  const response = await handler({ req: { raw: request } }, () => Promise.resolve());
+  assert.equal(response?.status, 400);
+  assert.equal(sessions, 0);
+});
+
 Deno.test("`voiceSession` opens on the first event without onOpen (Workers) and sets the raw socket's binaryType", async () => {
   let events: HonoWSEvents | undefined;
   const fakeUpgrade = ((createEvents: (c: HonoContext) => HonoWSEvents) => (c: HonoContext) => {
@@ -173,7 +194,12 @@ Deno.test("`voiceSession` opens on the first event without onOpen (Workers) and 
   let transport: WebSocketTransport | undefined;
   const handler = voiceSession(fakeUpgrade, (t) => void (transport = t));
   const request = new Request("http://127.0.0.1/ws", {
-    headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "x" },
+    headers: {
+      upgrade: "websocket",
+      connection: "Upgrade",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      "sec-websocket-version": "13",
+    },
   });
   await handler({ req: { raw: request } }, () => Promise.resolve());
   assert.ok(transport && events);

@@ -72,18 +72,26 @@ async function sessionsOf(port: number, id: string): Promise<LogEntry[]> {
   return await response.json();
 }
 
-/** A WebSocket handshake by hand over TCP: the status code, and the connection, left unread. */
+/**
+ * A WebSocket handshake by hand over TCP: the status code, and the connection, left unread.
+ * `headers` are added, or replace the key and version (an empty value leaves one out).
+ */
 export async function rawHandshake(
   port: number,
   path: string,
   headers: Record<string, string> = {},
+  method = "GET",
 ): Promise<{ status: number; conn: Deno.TcpConn }> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+  const all: Record<string, string> = {
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version": "13",
+    ...headers,
+  };
+  const lines = Object.entries(all).filter(([, v]) => v !== "").map(([k, v]) => `${k}: ${v}\r\n`);
   await conn.write(new TextEncoder().encode(
-    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
-      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-      `Sec-WebSocket-Version: 13\r\n${extra}\r\n`,
+    `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
+      `Connection: Upgrade\r\n${lines.join("")}\r\n`,
   ));
   // Read only up to the end of the status line: the rest stays unread (the blasting case).
   const bytes: number[] = [];
@@ -250,6 +258,32 @@ export async function behaviourSuite(t: Deno.TestContext, target: SuiteTarget): 
     });
     good.conn.close();
     assert.equal(good.status, 101);
+  });
+
+  await t.step("refuses a malformed handshake as RFC 6455 asks, starting no session", async () => {
+    // 4.2.1: the key is 16 bytes in base64, else 400; 4.2.2: a version we do not speak, 426.
+    const id = newId("malformed");
+    const cases: [Record<string, string>, number][] = [
+      [{ "Sec-WebSocket-Key": "nope" }, 400],
+      [{ "Sec-WebSocket-Version": "8" }, 426],
+      [{ "Sec-WebSocket-Version": "" }, 426],
+    ];
+    for (const [headers, expected] of cases) {
+      const { status, conn } = await rawHandshake(port, `/ws?id=${id}`, headers);
+      conn.close();
+      assert.equal(status, expected, JSON.stringify(headers));
+    }
+    assert.deepEqual(await sessionsOf(port, id), [], "no session was started");
+    // Another method: 405, or 404 where the route is a GET route (Hono on Deno and Bun).
+    // @hono/node-ws hands the route every upgrade as a GET (the adapter reads the method off the
+    // raw request). workerd (through miniflare) hands the Worker such a request as a GET and then
+    // fails it itself (500: "WebSocket must be initiated with a GET request"), after the Worker
+    // answered: there, a session may begin and end at once.
+    const postId = newId("post");
+    const post = await rawHandshake(port, `/ws?id=${postId}`, {}, "POST");
+    post.conn.close();
+    assert.ok([405, 404, 500].includes(post.status), `POST: ${post.status}`);
+    if (post.status !== 500) assert.deepEqual(await sessionsOf(port, postId), [], "POST");
   });
 
   await t.step("lets go of the connection of a peer that never answers the close", async () => {
