@@ -130,6 +130,8 @@ export class PlaybackTracker {
   #lastHeardMs = 0;
   /** Whether `#last` stopped because it had all played (not interrupted, not ended). */
   #lastPlayedOut = false;
+  /** Whether that was by the estimate alone, its acknowledgement overdue (see `#stillPlaying`). */
+  #lastByEstimate = false;
   /** Milliseconds the far end plays behind the pacing estimate (learned from acknowledgements). */
   #lag: number;
   #acknowledged = false;
@@ -320,7 +322,7 @@ export class PlaybackTracker {
     const sent = this.#timeline.sentMs;
     const heard = farEndClears ? this.#heardPosition(this.#clock.now()) : sent;
     const current = farEndClears
-      ? this.#audible(heard) ?? this.#utterances[0]
+      ? this.#audible(heard) ?? this.#utterances[0] ?? this.#stillPlaying(heard)
       : this.#utterances[this.#utterances.length - 1]; // the one the sent audio ends with
     const result: InterruptResult = {
       responseId: current?.id,
@@ -410,6 +412,17 @@ export class PlaybackTracker {
       this.#pastMark = heard > next.position;
     }
     return heard;
+  }
+
+  /**
+   * The last response, if it was taken as played out by the estimate (its acknowledgement overdue
+   * past `playoutTimeoutMs`) but acknowledgements since put the far end inside it: a stall longer
+   * than the bound, still playing. An interruption then cuts it, as the README promises.
+   */
+  #stillPlaying(heard: number): Utterance | undefined {
+    const u = this.#last;
+    if (u === undefined || !this.#lastByEstimate) return undefined;
+    return heard >= u.start && heard < u.start + u.sentMs - EPSILON ? u : undefined;
   }
 
   #audible(heard: number): Utterance | undefined {
@@ -555,6 +568,7 @@ export class PlaybackTracker {
     this.#last = u;
     this.#lastHeardMs = heardOf(u, heard);
     this.#lastPlayedOut = reason === "played";
+    this.#lastByEstimate = this.#lastPlayedOut && this.acks && !acknowledged;
     if (!u.started) return;
     this.#dispatch(
       new SpeakingEvent("speakingstop", {

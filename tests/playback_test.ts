@@ -877,3 +877,23 @@ Deno.test("a response whose last acknowledgement never came does not hide the ne
   assert.ok(Math.abs(result.heardMs - truth) <= 40, `heard ${result.heardMs}, played ${truth}`);
   await hangUp(c);
 });
+
+Deno.test("a stall longer than playoutTimeoutMs, then the late acknowledgements: a barge-in in the rest of the response cuts it, to what was heard", async () => {
+  const c = call({ jitterMs: 60 });
+  await c.clock.tick(0);
+  c.transport.send(speech(2000, 1, "r2"));
+  await c.clock.tick(600);
+  // What arrives from now on plays 3.3 s later: a hole in playout longer than playoutTimeoutMs
+  // (2 s), so the response is taken as played by the estimate before its late marks come.
+  c.farEnd.delayBy(3300);
+  await c.clock.tick(4100); // t = 4700: the late acknowledgements have come; r2 plays until ~5360
+  const truth = c.farEnd.playedMs(1);
+  const result = await c.transport.interrupt();
+  assert.equal(result.responseId, "r2");
+  assert.ok(Math.abs(result.heardMs - truth) <= 250, `heard ${result.heardMs}, played ${truth}`);
+  assert.ok(
+    Math.abs(result.heardMs + result.droppedMs - 2000) <= 20,
+    `dropped ${result.droppedMs}`,
+  );
+  await hangUp(c);
+});
