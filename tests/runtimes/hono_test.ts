@@ -156,6 +156,18 @@ for (const [name, runtime] of [["Node", "node"], ["Bun", BUN]] as const) {
   });
 }
 
+/** A well-formed WebSocket upgrade request, as a client sends it. */
+function upgradeRequest(): Request {
+  return new Request("http://127.0.0.1/ws", {
+    headers: {
+      upgrade: "websocket",
+      connection: "Upgrade",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      "sec-websocket-version": "13",
+    },
+  });
+}
+
 Deno.test("`voiceSession` answers 400 when its runtime refuses the upgrade, as the Bun adapter does (not Hono's 404)", async () => {
   // hono/bun makes the events, then returns nothing when Bun's `server.upgrade()` refuses.
   const refusingUpgrade = ((createEvents: (c: HonoContext) => HonoWSEvents) => (c: HonoContext) => {
@@ -164,14 +176,7 @@ Deno.test("`voiceSession` answers 400 when its runtime refuses the upgrade, as t
   }) as unknown as HonoUpgradeWebSocket<HonoContext, unknown>;
   let sessions = 0;
   const handler = voiceSession(refusingUpgrade, () => void sessions++);
-  const request = new Request("http://127.0.0.1/ws", {
-    headers: {
-      upgrade: "websocket",
-      connection: "Upgrade",
-      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-      "sec-websocket-version": "13",
-    },
-  });
+  const request = upgradeRequest();
   const response = await handler({ req: { raw: request } }, () => Promise.resolve());
   assert.equal(response?.status, 400);
   assert.equal(sessions, 0);
@@ -193,14 +198,7 @@ Deno.test("`voiceSession` opens on the first event without onOpen (Workers) and 
   };
   let transport: WebSocketTransport | undefined;
   const handler = voiceSession(fakeUpgrade, (t) => void (transport = t));
-  const request = new Request("http://127.0.0.1/ws", {
-    headers: {
-      upgrade: "websocket",
-      connection: "Upgrade",
-      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-      "sec-websocket-version": "13",
-    },
-  });
+  const request = upgradeRequest();
   await handler({ req: { raw: request } }, () => Promise.resolve());
   assert.ok(transport && events);
   let connected = false;
