@@ -82,7 +82,7 @@ export async function admit(
   if (request.headers.get("sec-websocket-version") !== "13") {
     return new Response("Unsupported Sec-WebSocket-Version: this server speaks 13", {
       status: 426,
-      headers: { "sec-websocket-version": "13" },
+      headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13" },
     });
   }
   const origin = request.headers.get("origin");

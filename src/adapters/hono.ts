@@ -105,7 +105,8 @@ export function voiceSession<C extends HonoContext, U = unknown>(
   }, options.upgradeOptions);
   return async (c, next) => {
     const request = c.req.raw;
-    const refusal = await admit(request, options) ?? refusedOnNode(c);
+    // The method first, as `admit` does: `authorize` is not asked about a request refused anyway.
+    const refusal = refusedOnNode(c) ?? await admit(request, options);
     if (refusal !== null) return refusal;
     // Deno's upgrade consumes the request: its headers then throw "Request closed".
     const copy = new Request(request.url, { method: request.method, headers: request.headers });

@@ -62,7 +62,14 @@ Deno.test("`admit` refuses a malformed key (400) and a version other than 13 (42
   for (const [headers, status] of cases) {
     const refusal = await admit(request(headers), {});
     assert.equal(refusal?.status ?? 101, status, JSON.stringify(headers));
-    if (status === 426) assert.equal(refusal?.headers.get("sec-websocket-version"), "13");
+    if (status === 426) {
+      assert.equal(refusal?.headers.get("sec-websocket-version"), "13");
+      assert.equal(
+        refusal?.headers.get("upgrade"),
+        "websocket",
+        "every 426 says (RFC 9110 15.5.22)",
+      );
+    }
   }
 });
 

@@ -182,6 +182,24 @@ Deno.test("`voiceSession` answers 400 when its runtime refuses the upgrade, as t
   assert.equal(sessions, 0);
 });
 
+Deno.test("`voiceSession` on Node refuses another method by the raw request, before authorize is asked", async () => {
+  // @hono/node-ws hands the route every upgrade as a GET; the request's own method is on
+  // `env.incoming` (@hono/node-server's binding).
+  let upgrades = 0;
+  const upgrader = ((createEvents: (c: HonoContext) => HonoWSEvents) => (c: HonoContext) => {
+    upgrades++;
+    createEvents(c);
+    return Promise.resolve(new Response(null));
+  }) as unknown as HonoUpgradeWebSocket<HonoContext, unknown>;
+  let asked = 0;
+  const handler = voiceSession(upgrader, () => {}, { authorize: () => (asked++, false) });
+  const c = { req: { raw: upgradeRequest() }, env: { incoming: { method: "POST" } } };
+  const response = await handler(c, () => Promise.resolve());
+  assert.equal(response?.status, 405);
+  assert.equal(response?.headers.get("allow"), "GET");
+  assert.deepEqual({ asked, upgrades }, { asked: 0, upgrades: 0 });
+});
+
 Deno.test("`voiceSession` opens on the first event without onOpen (Workers) and sets the raw socket's binaryType", async () => {
   let events: HonoWSEvents | undefined;
   const fakeUpgrade = ((createEvents: (c: HonoContext) => HonoWSEvents) => (c: HonoContext) => {
