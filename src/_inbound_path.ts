@@ -50,6 +50,8 @@ export class InboundPath {
   readonly #acknowledge: (name: string) => boolean;
   readonly #onStart: () => void;
   readonly #onError: (error: TransportError) => void;
+  /** The session is over, or a handler's failure has ended it. */
+  #over = false;
   readonly #observers: ObserverList;
   readonly #clock: Clock;
 
@@ -93,6 +95,7 @@ export class InboundPath {
 
   /** The session is over: nothing more is decoded. */
   stop(): void {
+    this.#over = true;
     this.#decoder.stop();
     this.#queue.end();
   }
@@ -116,6 +119,10 @@ export class InboundPath {
   }
 
   #handlerFailed = (cause: unknown): void => {
+    // The first ends the session; frames still in an async handler then may fail too, or fail
+    // after the session ended some other way: neither is news.
+    if (this.#over) return;
+    this.#over = true;
     const message = `receive handler threw: ${String(cause)}`;
     this.#onError(
       new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),

@@ -38,8 +38,9 @@ const STEADY_LAG_MS = 20;
  * speech for the whole call, each kept here. The oldest pending mark still bounds `heardMs`, and
  * the estimate stands for the rest. 24 is six seconds of audio at the learning cadence (far ends
  * answer within their buffer, about `sendAheadMs`), and under the 30 that jambonz's and
- * FreeSWITCH's modules hold. The marks at the end of what was sent, which `speakingstop` and a
- * graceful `end` wait for, may go on to twice as many (a far end buffering a long send-ahead).
+ * FreeSWITCH's modules hold. The marks at the end of what was sent, which `speakingstop` waits for,
+ * may go on to twice as many (a far end buffering a long send-ahead), and one refused is sent once
+ * an answer makes room; the last before an `end`, which the hang-up waits for, is never refused.
  */
 const MAX_PENDING_MARKS = 24;
 
@@ -195,7 +196,7 @@ export class PlaybackTracker {
   beforeChunk(id: string | undefined): void {
     if (!this.acks) return;
     const current = this.#utterances[this.#utterances.length - 1];
-    if (current !== undefined && current.id !== id) this.#mark(false, true);
+    if (current !== undefined && current.id !== id) this.#mark(false, 2 * MAX_PENDING_MARKS);
   }
 
   /** How far behind the pacing estimate the far end plays, as last measured (ms). */
@@ -285,6 +286,12 @@ export class PlaybackTracker {
       : this.#markIntervalMs;
     this.#lag = lag;
     this.#acknowledged = true;
+    // Room again: the end of what was sent, if its mark was refused while too many waited, once
+    // the quiet time has passed (the quiet timer that refused it does not fire again).
+    if (this.#drained && this.#markedPosition < this.#timeline.sentMs - EPSILON) {
+      const now = this.#clock.now();
+      this.#quiet.arm(Math.max(0, this.#drainedAt + this.#quietMs - now), now);
+    }
     this.#update();
     return true;
   }
@@ -363,7 +370,8 @@ export class PlaybackTracker {
     // out, with no quiet time to wait (else the hang-up would stop it as "ended").
     this.#final = true;
     const sent = this.#timeline.sentMs;
-    if (this.acks && this.#markedPosition < sent - EPSILON) this.#mark(false, true);
+    // Never refused: the hang-up waits for its answer (one mark more, once, at the end).
+    if (this.acks && this.#markedPosition < sent - EPSILON) this.#mark(false, Infinity);
     const now = this.#clock.now();
     if (this.#isPlayed(sent, now)) {
       this.#update(now); // the last response may have played out with no timer to say so
@@ -451,13 +459,14 @@ export class PlaybackTracker {
   }
 
   /**
-   * A mark at what was sent so far; `end`: nothing more was written for `quietMs`; `last`: the
-   * end of what was sent (see {@linkcode MAX_PENDING_MARKS}).
+   * A mark at what was sent so far; `end`: nothing more was written for `quietMs`. `limit`: how
+   * many may be pending already (see {@linkcode MAX_PENDING_MARKS}), more for the end of what was
+   * sent.
    */
-  #mark(end = false, last = end): void {
+  #mark(end = false, limit = end ? 2 * MAX_PENDING_MARKS : MAX_PENDING_MARKS): void {
     const position = this.#timeline.sentMs;
     if (position <= this.#markedPosition + EPSILON) return;
-    if (this.#marks.length >= (last ? 2 * MAX_PENDING_MARKS : MAX_PENDING_MARKS)) return;
+    if (this.#marks.length >= limit) return;
     const prefix = end ? PLAYOUT_END_MARK_PREFIX : PLAYOUT_MARK_PREFIX;
     const name = `${prefix}${++this.#markCount}`;
     this.#markedPosition = position;

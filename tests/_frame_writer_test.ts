@@ -1,6 +1,8 @@
 // The transport's writable and its writer, against the streams standard: every test runs on
 // `frameWritable` and on a plain `WritableStream` over the same sink, so the test and the fast
 // writer check each other (WHATWG Streams, "Writable streams", https://streams.spec.whatwg.org/).
+// The plain stream's sink acts on an abort through the controller's signal, as the transport's
+// does: the standard signals it at once, and calls the sink's `abort` only after a write settles.
 
 import assert from "node:assert/strict";
 import { type FrameSink, frameWritable, takeHeldAudioMs } from "../src/_frame_writer.ts";

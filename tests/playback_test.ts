@@ -897,3 +897,22 @@ Deno.test("a stall longer than playoutTimeoutMs, then the late acknowledgements:
   );
   await hangUp(c);
 });
+
+Deno.test("a graceful end after more short responses than marks may wait hangs up once the last audio is acknowledged", async () => {
+  // Sixty responses written at once, five seconds sent ahead: their starts alone would be more
+  // marks than may wait for an answer.
+  const c = call({ jitterMs: 100, options: { sendAheadMs: 5000 } });
+  await c.clock.tick(0);
+  for (let i = 0; i < 60; i++) c.transport.send(speech(100, 1 + (i % 2), `r${i}`));
+  c.transport.send({ type: "end" });
+  let closedAt = -1;
+  void c.transport.closed.then(() => (closedAt = c.clock.now()));
+  for (let t = 0; t < 40_000 && closedAt < 0; t += 100) await c.clock.tick(100);
+  assert.ok(
+    Math.abs(closedAt - c.farEnd.playsUntil) < 500,
+    `hung up ${closedAt - c.farEnd.playsUntil} ms after the last audio played`,
+  );
+  const stops = c.events.filter((e) => e.type === "speakingstop");
+  assert.equal(stops.at(-1)?.event.acknowledged, true);
+  assert.deepEqual(c.errors, []);
+});

@@ -496,3 +496,19 @@ Deno.test("`send` of what is not a frame is an encode error naming it, and the s
   s.pair.client.close(1000);
   await s.transport.closed;
 });
+
+Deno.test("`WebSocketTransport`: an async receive handler's failures after the first, or after the session ended, raise no more errors", async () => {
+  const { clock, pair, transport, errors } = session();
+  const failures: ((cause: unknown) => void)[] = [];
+  transport.receive(() => new Promise<void>((_, reject) => void failures.push(reject)));
+  for (const text of ['"a"', '"b"', '"c"']) pair.client.send(text);
+  await clock.tick(10);
+  failures[0]!(new Error("first"));
+  await transport.closed;
+  failures[1]!(new Error("second, a frame still in the handler"));
+  await clock.tick(10);
+  assert.deepEqual(errors.map((e) => e.message), ["receive handler threw: Error: first"]);
+  failures[2]!(new Error("third"));
+  await clock.tick(10);
+  assert.equal(errors.length, 1);
+});

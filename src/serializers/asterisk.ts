@@ -14,6 +14,7 @@ import type {
 } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
 import { isMidSpeechMark } from "./_mid_speech_mark.ts";
+import { PLAYOUT_MARK_PREFIX } from "../playback.ts";
 import {
   type AsteriskEvent,
   type AsteriskFormat,
@@ -397,7 +398,14 @@ export class AsteriskSerializer implements FrameSerializer {
       return flushed.map(({ name }): MarkFrame => ({ type: "mark", name }));
     }
     const index = this.#pending.findIndex((mark) => mark.id === id);
-    if (index < 0) return { type: "message", message: { ...event.fields, event: event.event } };
+    if (index < 0) {
+      // An answer to a mark or flush forgotten past the bounds: an id of ours (`#m`, `#f`, never
+      // a plain name) means nothing to the bot; the transport's own mark stays a mark, which the
+      // transport hides. Any other id is an event we did not ask for.
+      if (id.startsWith("#m") || id.startsWith("#f")) return [];
+      if (id.startsWith(PLAYOUT_MARK_PREFIX)) return { type: "mark", name: id } satisfies MarkFrame;
+      return { type: "message", message: { ...event.fields, event: event.event } };
+    }
     const [mark] = this.#pending.splice(index, 1);
     return { type: "mark", name: mark!.name } satisfies MarkFrame;
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { PLAYOUT_MARK_PREFIX } from "../../src/playback.ts";
 import fc from "fast-check";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { TransportError } from "../../src/errors.ts";
@@ -533,16 +534,33 @@ Deno.test("`AsteriskSerializer` keeps the last 16 flushes Asterisk never confirm
       `STOP_MEDIA_BUFFERING #f${i + 1}`,
     ]);
   }
-  // A forgotten flush's confirmation is an answer we are not waiting for, its marks forgotten.
+  // A forgotten flush's confirmation: its marks forgotten, and its id (ours) nothing for the bot.
   for (const flush of [1, n - 16]) {
-    assert.deepEqual(asterisk.deserialize(`MEDIA_BUFFERING_COMPLETED #f${flush}`), {
-      type: "message",
-      message: { correlation_id: `#f${flush}`, event: "MEDIA_BUFFERING_COMPLETED" },
-    });
+    assert.deepEqual(asterisk.deserialize(`MEDIA_BUFFERING_COMPLETED #f${flush}`), []);
   }
   for (const flush of [n - 15, n]) {
     assert.deepEqual(asterisk.deserialize(`MEDIA_BUFFERING_COMPLETED #f${flush}`), [
       { type: "mark", name: `m${flush - 1}` },
     ]);
   }
+});
+
+Deno.test("`AsteriskSerializer`: a late answer to a forgotten mark of the transport stays a mark it hides; to one renamed, nothing", () => {
+  const asterisk = new AsteriskSerializer();
+  asterisk.setup(SETUP);
+  asterisk.serialize({ type: "mark", name: "a bot's mark with spaces" }); // travels as #m1
+  for (let i = 0; i < 48; i++) {
+    asterisk.serialize({ type: "mark", name: `${PLAYOUT_MARK_PREFIX}${i}` });
+  }
+  for (let i = 0; i < 20; i++) asterisk.serialize({ type: "mark", name: `bot${i}` });
+  assert.deepEqual(asterisk.deserialize(`MEDIA_BUFFERING_COMPLETED ${PLAYOUT_MARK_PREFIX}0`), {
+    type: "mark",
+    name: `${PLAYOUT_MARK_PREFIX}0`,
+  });
+  assert.deepEqual(asterisk.deserialize("MEDIA_BUFFERING_COMPLETED #m1"), []);
+  // An id we never sent is still an event we did not ask for.
+  assert.deepEqual(asterisk.deserialize("MEDIA_BUFFERING_COMPLETED other"), {
+    type: "message",
+    message: { correlation_id: "other", event: "MEDIA_BUFFERING_COMPLETED" },
+  });
 });
