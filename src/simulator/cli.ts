@@ -58,7 +58,7 @@ Usage: simulate [options] <ws-url>
       --param KEY=VALUE     a custom parameter of the call (repeatable)
       --rate HZ             the platform's audio rate, where it offers a choice
       --encoding NAME       the platform's encoding, where it offers a choice (Telnyx PCMU/PCMA/L16,
-                            Exotel audio/x-raw/audio/x-mulaw)
+                            Plivo audio/x-mulaw/audio/x-l16, Exotel audio/x-raw/audio/x-mulaw)
       --playback-encoding NAME
                             the encoding it plays the bot's audio in, where that is set apart
                             (Telnyx's bidirectional codec: PCMU, the default, PCMA or L16)

@@ -59,7 +59,8 @@ export class ExotelFarEnd implements FarEnd {
   #events!: MediaStreamEvents;
 
   constructor(options: FarEndOptions) {
-    const encoding = options.encoding ?? RAW;
+    // As Exotel writes it (`audio/x-mulaw;rate=8000` in start_stream's content_type), any case.
+    const encoding = (options.encoding ?? RAW).toLowerCase().replace(/;\s*rate=8000$/, "");
     const rate = options.sampleRate ?? 8000;
     if (encoding !== RAW && encoding !== MULAW) {
       throw new RangeError(`Exotel streams ${RAW} or ${MULAW}, got ${encoding}`);
