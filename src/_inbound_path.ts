@@ -141,7 +141,7 @@ export class InboundPath {
     if (frame.type === "audio") {
       if (this.#observers.list.length > 0) {
         const at = this.#clock.now();
-        for (const observer of this.#observers.list) observer.inboundAudio?.(frame, at);
+        this.#observers.inboundAudio(frame, at);
       }
     } else if (frame.type === "mark") {
       // The far end acknowledging one of our own marks: playback truth, not the bot's business.

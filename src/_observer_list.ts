@@ -4,17 +4,40 @@
  * @module
  */
 
-import type { SessionObserver } from "./session_observer.ts";
+import type { AudioFrame } from "./frames.ts";
+import { TransportError } from "./errors.ts";
+import type {
+  InterruptionInfo,
+  OutboundAudioInfo,
+  PlayoutLagInfo,
+  SessionObserver,
+} from "./session_observer.ts";
+import type { TransportClosed } from "./events.ts";
+
+/** The events an observer is told of after it was added. */
+type Told = "inboundAudio" | "outboundAudio" | "playoutLag" | "interrupted" | "closed";
 
 /**
- * The observers of one session. `list` is replaced, never changed in place, on every add and
- * remove: an observer that stops observing while it is being told of something (metrics that
- * detach when told the session closed) leaves the loop telling the others intact, where a
- * splice would make it skip the next one.
+ * The observers of one session, and the telling of them. `list` is replaced, never changed in
+ * place, on every add and remove: an observer that stops observing while it is being told of
+ * something (metrics that detach when told the session closed) leaves the loop telling the others
+ * intact, where a splice would make it skip the next one.
+ *
+ * An observer is application code called on the transport's own path (a socket's message
+ * listener, the pump): one that throws ends its session as a `receive()` handler that throws does
+ * (a fatal "application" error, close code 1011), reported once, and the others are still told.
+ * Left to itself, the exception would escape a socket listener and end the process.
  */
 export class ObserverList {
   /** The observers now, in the order they were added; read it afresh for each event. */
   list: readonly SessionObserver[] = [];
+  readonly #onError: (error: TransportError) => void;
+  #failed = false;
+
+  /** `onError`: where an observer's exception is reported (the transport's error path). */
+  constructor(onError: (error: TransportError) => void) {
+    this.#onError = onError;
+  }
 
   /** Adds `observer`; returns a function that removes it. */
   add(observer: SessionObserver): () => void {
@@ -23,5 +46,52 @@ export class ObserverList {
       const index = this.list.indexOf(observer);
       if (index >= 0) this.list = [...this.list.slice(0, index), ...this.list.slice(index + 1)];
     };
+  }
+
+  /** See {@linkcode SessionObserver.inboundAudio}. */
+  inboundAudio(frame: AudioFrame, receivedAt: number): void {
+    this.#tell(this.list, "inboundAudio", frame, receivedAt);
+  }
+
+  /** See {@linkcode SessionObserver.outboundAudio}. */
+  outboundAudio(chunk: AudioFrame, info: OutboundAudioInfo): void {
+    this.#tell(this.list, "outboundAudio", chunk, info);
+  }
+
+  /** See {@linkcode SessionObserver.playoutLag}. */
+  playoutLag(info: PlayoutLagInfo): void {
+    this.#tell(this.list, "playoutLag", info);
+  }
+
+  /** See {@linkcode SessionObserver.interrupted}. */
+  interrupted(info: InterruptionInfo): void {
+    this.#tell(this.list, "interrupted", info);
+  }
+
+  /** See {@linkcode SessionObserver.closed}; `list`: the observers to tell (one added late). */
+  closed(closed: TransportClosed, list: readonly SessionObserver[] = this.list): void {
+    this.#tell(list, "closed", closed);
+  }
+
+  /** Calls `method` of each observer in `list` that has it; one that throws does not stop it. */
+  #tell(list: readonly SessionObserver[], method: Told, a: unknown, b?: unknown): void {
+    for (const observer of list) {
+      const told = observer[method] as ((a: unknown, b: unknown) => void) | undefined;
+      if (told === undefined) continue;
+      try {
+        told.call(observer, a, b);
+      } catch (cause) {
+        this.#threw(cause);
+      }
+    }
+  }
+
+  #threw(cause: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    const message = `a session observer threw: ${String(cause)}`;
+    this.#onError(
+      new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),
+    );
   }
 }

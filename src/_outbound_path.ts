@@ -282,7 +282,7 @@ export class OutboundPath {
     const lagMs = this.tracker.lag;
     if (lagMs !== before) {
       const info = { at: this.#clock.now(), lagMs, changeMs: lagMs - before };
-      for (const observer of this.#observers.list) observer.playoutLag?.(info);
+      this.#observers.playoutLag(info);
     }
     return own;
   }
@@ -301,7 +301,7 @@ export class OutboundPath {
     this.#interruptedLast = true;
     this.#stats.audioBytesInterrupted += this.#pump.clear(clears);
     const info = { at: this.#clock.now(), heardPosition: this.tracker.cutPosition };
-    for (const observer of this.#observers.list) observer.interrupted?.(info);
+    this.#observers.interrupted(info);
     return result;
   }
 
@@ -343,7 +343,7 @@ export class OutboundPath {
       sentAt: this.#clock.now(),
       speech,
     };
-    for (const observer of this.#observers.list) observer.outboundAudio?.(chunk, info);
+    this.#observers.outboundAudio(chunk, info);
   }
 
   /** `endSilenceMs` of silence in the outbound format, part of the last response. */

@@ -143,6 +143,8 @@ export class PlaybackTracker {
   #marks: PendingMark[] = [];
   #markedPosition = 0;
   #markCount = 0;
+  /** An end-of-speech mark was refused while too many waited: sent at the next answer. */
+  #endRefused = false;
   /** Nothing is queued or being cut into chunks: the audio sent so far is all there is. */
   #drained = true;
   /** When the queue last ran dry after a chunk (a response's end counts once it stays so). */
@@ -288,9 +290,10 @@ export class PlaybackTracker {
     this.#acknowledged = true;
     // Room again: the end of what was sent, if its mark was refused while too many waited, once
     // the quiet time has passed (the quiet timer that refused it does not fire again).
-    if (this.#drained && this.#markedPosition < this.#timeline.sentMs - EPSILON) {
+    if (this.#endRefused) {
+      this.#endRefused = false;
       const now = this.#clock.now();
-      this.#quiet.arm(Math.max(0, this.#drainedAt + this.#quietMs - now), now);
+      if (this.#drained) this.#quiet.arm(Math.max(0, this.#drainedAt + this.#quietMs - now), now);
     }
     this.#update();
     return true;
@@ -466,7 +469,10 @@ export class PlaybackTracker {
   #mark(end = false, limit = end ? 2 * MAX_PENDING_MARKS : MAX_PENDING_MARKS): void {
     const position = this.#timeline.sentMs;
     if (position <= this.#markedPosition + EPSILON) return;
-    if (this.#marks.length >= limit) return;
+    if (this.#marks.length >= limit) {
+      this.#endRefused ||= end;
+      return;
+    }
     const prefix = end ? PLAYOUT_END_MARK_PREFIX : PLAYOUT_MARK_PREFIX;
     const name = `${prefix}${++this.#markCount}`;
     this.#markedPosition = position;

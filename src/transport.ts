@@ -133,7 +133,7 @@ export class WebSocketTransport extends EventTarget {
   readonly #stats: TransportStats = emptyStats();
   readonly #in: InboundPath;
   readonly #out: OutboundPath;
-  readonly #observers = new ObserverList();
+  readonly #observers = new ObserverList((error) => this.#onError(error));
   #writable: WritableStream<Frame> | undefined;
 
   /** Settles once the serializer is set up; inbound and outbound work waits for it. */
@@ -332,7 +332,7 @@ export class WebSocketTransport extends EventTarget {
     const ended = this.#ended;
     if (ended !== undefined) {
       // Over already: told so (a microtask on, as it would have been), and nothing more.
-      queueMicrotask(() => observer.closed?.(ended));
+      queueMicrotask(() => this.#observers.closed(ended, [observer]));
       return () => {};
     }
     return this.#observers.add(observer);
@@ -497,7 +497,7 @@ export class WebSocketTransport extends EventTarget {
     this.#in.stop();
     releaseSerializer(this.#serializer);
     const closed = this.#ended = { code, reason, initiator: this.#initiator };
-    for (const observer of this.#observers.list) observer.closed?.(closed);
+    this.#observers.closed(closed);
     this.#resolveClosed(closed);
   }
 

@@ -6,6 +6,7 @@ import {
   type OutboundAudioInfo,
   type OutboundMixer,
   RawPcmSerializer,
+  type TransportError,
   WebSocketTransport,
 } from "../mod.ts";
 import type { TransportOptions } from "../src/transport_options.ts";
@@ -199,4 +200,45 @@ Deno.test("an observer added after the session ended is told the end, so what wa
   await c.transport.closed;
   const told = await new Promise((resolve) => c.transport.observe({ closed: resolve }));
   assert.deepEqual(told, { code: 4000, reason: "bye", initiator: "remote" });
+});
+
+Deno.test("an observer that throws ends its session with 1011, as an application error, once; the others are still told", async () => {
+  for (const method of ["inboundAudio", "outboundAudio", "closed"] as const) {
+    const clock = new FakeClock();
+    const { server, client } = new MemorySocketPair();
+    const transport = new WebSocketTransport(server, {
+      audioIn: { sampleRate: 16000 },
+      audioOut: { sampleRate: 16000, chunkMs: 20 },
+      clock,
+    });
+    const errors: TransportError[] = [];
+    transport.addEventListener("error", (event) => errors.push(event.error));
+    transport.receive((frame) => void transport.send(frame));
+    const told: string[] = [];
+    transport.observe({
+      [method]: () => {
+        throw new Error(`${method} bug`);
+      },
+    });
+    transport.observe({
+      inboundAudio: () => void told.push("inboundAudio"),
+      outboundAudio: () => void told.push("outboundAudio"),
+      closed: () => void told.push("closed"),
+    });
+    await clock.tick(1);
+    // A socket's message listener: an exception here escaped and ended the process.
+    client.send(new Uint8Array(640));
+    client.send(new Uint8Array(640));
+    await clock.tick(100);
+    if (method === "closed") client.close(1000);
+    const closed = await transport.closed;
+    await clock.tick(10);
+    assert.deepEqual(errors.map((e) => [e.code, e.fatal]), [["application", true]], method);
+    assert.match(errors[0]!.message, new RegExp(`${method} bug`));
+    if (method !== "closed") assert.equal(closed.code, 1011, method);
+    // Told of what the first one threw on (the session ended on it), and of the end.
+    for (const event of new Set([method, "closed"])) {
+      assert.ok(told.includes(event), `${method}: the other observer was told of ${event}`);
+    }
+  }
 });

@@ -30,7 +30,10 @@ export interface BargeInStreamOptions extends SpeechDetectorStreamOptions {
    * `startDb`, 12 dB by default, over the floor where it begins).
    */
   minLevelAboveFloorDb?: number;
-  /** Called with what the caller heard, each time the caller interrupted the bot. */
+  /**
+   * Called with what the caller heard, each time the caller interrupted the bot. An exception
+   * thrown here errors the stream, as one in `onSpeech` does.
+   */
   onBargeIn?: (result: InterruptResult, speech: SpeechStartEvent) => void;
 }
 
@@ -54,14 +57,21 @@ export class BargeInStream extends SpeechDetectorStream {
   /** Makes a barge-in stream for `transport`. */
   constructor(transport: InterruptibleTransport, options: BargeInStreamOptions = {}) {
     const { onBargeIn, minLevelAboveFloorDb, onSpeech, ...detector } = options;
+    // Set once constructed; onSpeech runs only later, as audio passes.
+    let stream: BargeInStream | undefined;
     super({
       ...detector,
       onSpeech(event) {
         onSpeech?.(event);
         if (event.type !== "speechstart" || !transport.playback.speaking) return;
         if (event.levelDb - event.noiseFloorDb < (minLevelAboveFloorDb ?? 0)) return;
-        void transport.interrupt().then((result) => onBargeIn?.(result, event));
+        // Called after the frame has passed: a throw errors the stream rather than escaping as
+        // an unhandled rejection, which ends a Deno or Node process and every call in it.
+        transport.interrupt().then((result) => onBargeIn?.(result, event)).catch((error) =>
+          stream?.fail(error)
+        );
       },
     });
+    stream = this;
   }
 }

@@ -63,13 +63,18 @@ export interface SpeechDetectorStreamOptions
  */
 export class SpeechDetectorStream extends TransformStream<Frame, Frame> {
   readonly #detector: SpeechDetector;
+  readonly #controller: TransformStreamDefaultController<Frame>;
 
   /** Makes a detecting stream; see {@linkcode SpeechDetectorStreamOptions}. */
   constructor(options: SpeechDetectorStreamOptions = {}) {
     const { onSpeech, ...detectorOptions } = options;
     const detector = new SpeechDetector(detectorOptions);
     const emit = onSpeech ?? (() => {});
+    let started!: TransformStreamDefaultController<Frame>;
     super({
+      start(controller) {
+        started = controller;
+      },
       transform(frame, controller) {
         if (frame.type === "audio") detector.push(frame, emit);
         else if (frame.type === "end") detector.flush(emit);
@@ -80,6 +85,15 @@ export class SpeechDetectorStream extends TransformStream<Frame, Frame> {
       },
     });
     this.#detector = detector;
+    this.#controller = started;
+  }
+
+  /**
+   * Errors the stream with `error`, as an exception thrown in `onSpeech` does: for work that
+   * `onSpeech` starts and that fails later, where no exception can reach the stream by itself.
+   */
+  protected fail(error: unknown): void {
+    this.#controller.error(error);
   }
 
   /** Whether the caller is talking (between a `speechstart` and its `speechstop`). */
