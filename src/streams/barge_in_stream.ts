@@ -57,7 +57,7 @@ export class BargeInStream extends SpeechDetectorStream {
   /** Makes a barge-in stream for `transport`. */
   constructor(transport: InterruptibleTransport, options: BargeInStreamOptions = {}) {
     const { onBargeIn, minLevelAboveFloorDb, onSpeech, ...detector } = options;
-    // Set once constructed; onSpeech runs only later, as audio passes.
+    // deno-lint-ignore prefer-const -- set after super(), which must come first; read later
     let stream: BargeInStream | undefined;
     super({
       ...detector,
