@@ -7,6 +7,7 @@
 
 import { pcm16Samples, type PcmFormat } from "../audio/pcm.ts";
 import type { AudioFrame } from "../frames.ts";
+import { audioFrameProblem } from "../_frame_problem.ts";
 import { StreamConverter } from "./_convert.ts";
 import { isWav, wavDataSoFar } from "./_loop_track.ts";
 import { concatBytes } from "../audio/_concat_bytes.ts";
@@ -17,7 +18,10 @@ export interface StreamTrackEvents {
   data(): void;
   /** The source has ended (everything queued may still be taken). */
   end(): void;
-  /** The source failed, or its audio cannot be converted; nothing more is read. */
+  /**
+   * The source failed, or its audio cannot be converted (a frame that is not whole sample frames
+   * included); nothing more is read.
+   */
   error(error: Error): void;
 }
 
@@ -187,6 +191,13 @@ export class StreamTrack {
     if (value?.type !== "audio" || !(value.audio instanceof Uint8Array)) {
       throw new TypeError("BackgroundAudio: the source stream must yield audio frames or bytes");
     }
+    // Unlike a byte chunk (a fetch cuts anywhere, so its partial sample frame is carried), a frame
+    // is a whole with its own format, which the next may change, and begins on a sample frame:
+    // one holding part of one is broken (`send` refuses it too). Played as it is, or carried into
+    // the next frame, it would swap left and right from there on; as audio that cannot be
+    // converted, it fails the track, reported.
+    const problem = audioFrameProblem(value);
+    if (problem !== undefined) throw new TypeError(`BackgroundAudio: ${problem}`);
     return this.#converter!.convert(pcm16Samples(value.audio), value);
   }
 

@@ -460,3 +460,50 @@ Deno.test("`BackgroundAudio` says so when a stream ends inside its WAV header", 
   c.pair.client.close(1000);
   await c.transport.closed;
 });
+
+Deno.test("`BackgroundAudio` refuses a streamed frame holding half a sample frame through onError, never swapping channels", async () => {
+  // Every frame is left +1000, right -1000, and begins on a left sample. A frame is a whole with
+  // its own format (unlike a byte chunk, which a fetch cuts anywhere): one that is not whole sample
+  // frames is refused, as `send` refuses it. Neither played as it is nor carried into the next
+  // frame: either would play the rest with left and right swapped.
+  const frame = (samples: number): AudioFrame => ({
+    type: "audio",
+    sampleRate: 16000,
+    channels: 2,
+    audio: new Uint8Array(
+      new Int16Array(samples).map((_, i) => (i % 2 === 0 ? 1000 : -1000)).buffer,
+    ),
+  });
+  for (const sizes of [[641, 640, 640], [640, 641, 640]]) {
+    const errors: Error[] = [];
+    const background = new BackgroundAudio(ReadableStream.from(sizes.map(frame)), {
+      volume: 1,
+      fadeMs: 0,
+      onError: (error) => errors.push(error),
+    });
+    background.attach({ sampleRate: 16000, channels: 2, chunkMs: 20 }, () => {});
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the stream's reads settle
+    for (
+      let chunk = background.fill(), n = 0;
+      chunk !== undefined;
+      chunk = background.fill(), n++
+    ) {
+      const s = samplesOf(chunk);
+      for (let i = 0; i < s.length; i += 2) {
+        assert.ok(
+          s[i]! > 0 && s[i + 1]! < 0,
+          `${sizes}: chunk ${n}: left ${s[i]}, right ${s[i + 1]}`,
+        );
+      }
+    }
+    assert.equal(errors.length, 1, `${sizes}: ${errors}`);
+    assert.ok(errors[0] instanceof TypeError);
+    assert.match(
+      errors[0].message,
+      /audio frame of 1282 bytes is not whole 2-channel PCM16 sample/,
+    );
+    // As for any source that fails: the background falls silent, the session goes on.
+    assert.equal(background.fill(), undefined);
+    background.detach();
+  }
+});

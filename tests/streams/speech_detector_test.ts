@@ -390,3 +390,30 @@ Deno.test("`SpeechDetector` hears speech that began at the first sample from its
     assert.deepEqual(detect(pcm(line), { sampleRate: rate }), [], `zeros ${fromMs}-${toMs} ms`);
   }
 });
+
+Deno.test("a DC offset does not hide speech", () => {
+  // An offset of 1000 (3 % of full scale) under hiss, speech at -27 dBFS from 1 to 2 s: the
+  // offset is no sound, so the events are those of the same signal without it.
+  const hiss = (i: number) => ((i * 7919) % 11) - 5;
+  const samples = new Int16Array(48000).map((_, i) =>
+    1000 + (i >= 16000 && i < 32000 ? 2000 * Math.sin(i / 4) : hiss(i))
+  );
+  const events: SpeechEvent[] = [];
+  const detector = new SpeechDetector();
+  detector.push(new Uint8Array(samples.buffer), (e) => events.push(e));
+  detector.flush((e) => events.push(e));
+  const expected = [["speechstart", 1000], ["speechstop", 2000]];
+  assert.deepEqual(events.map((e) => [e.type, e.atMs]), expected);
+  // Each channel's own offset is taken out (opposite offsets do not cancel into a mean of zero),
+  // however the pushes cut the samples and the sample frames.
+  const stereo = new Int16Array(2 * 48000).map((_, n) => {
+    const [i, right] = [n >> 1, n % 2 === 1];
+    const speech = right && i >= 16000 && i < 32000 ? 2000 * Math.sin(i / 4) : hiss(n);
+    return (right ? -3000 : 3000) + speech;
+  });
+  const bytes = new Uint8Array(stereo.buffer);
+  for (const chunk of [bytes.length, 3840, 333]) {
+    const heard = detect(bytes, { channels: 2 }, chunk);
+    assert.deepEqual(times(heard), expected, `pushes of ${chunk} bytes`);
+  }
+});
