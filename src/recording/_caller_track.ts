@@ -6,6 +6,7 @@
 
 import { durationMs } from "../audio/pcm.ts";
 import type { AudioFrame } from "../frames.ts";
+import { PlacedSpans } from "./_placed_spans.ts";
 import type { SampleRing } from "./_sample_ring.ts";
 import { TrackSegment } from "./_track_segment.ts";
 
@@ -24,7 +25,12 @@ export interface RecordingTimeline {
  * ahead of real time by more than `gapMs` is a new media timeline, anchored afresh. Without them,
  * frames are laid end to end from the first one's arrival: arrival jitter moves nothing, and
  * only an arrival `gapMs` later than the audio so far (the caller's client stopped sending) —
- * or `gapMs` earlier (a sender faster than real time) — starts a new stretch at the arrival.
+ * or a frame that would end more than `gapMs` after its arrival (a sender faster than real time)
+ * — starts a new stretch at the arrival.
+ *
+ * Audio faster than real time cannot all fit the call's time: the newest goes where it arrived,
+ * over what was placed there, and what it writes over, what of it falls where the recording is
+ * written out already, and what is still ahead of the call when it ends are counted (`overrun`).
  */
 export class CallerTrack {
   readonly #segment: TrackSegment;
@@ -37,12 +43,18 @@ export class CallerTrack {
   #anchor = NaN;
   /** Clock time where the audio placed so far ends; NaN before the first frame. */
   #endMs = NaN;
+  /** Where caller audio is held, to count what is written over. */
+  readonly #placed = new PlacedSpans();
+  #overrun = 0;
 
   /** The caller's track in `ring`. */
   constructor(ring: SampleRing, rate: number, timeline: RecordingTimeline, gapMs: number) {
     this.#ring = ring;
-    this.#segment = new TrackSegment(ring, rate, "caller");
-    this.#stray = new TrackSegment(ring, rate, "caller");
+    const onWrite = (at: number, count: number) => {
+      this.#overrun += this.#placed.add(at, at + count, ring.base);
+    };
+    this.#segment = new TrackSegment(ring, rate, "caller", onWrite);
+    this.#stray = new TrackSegment(ring, rate, "caller", onWrite);
     this.#timeline = timeline;
     this.#gapMs = gapMs;
   }
@@ -52,15 +64,29 @@ export class CallerTrack {
     return this.#segment.late + this.#stray.late;
   }
 
+  /**
+   * Samples that came faster than real time and found no place in the call's time: written over
+   * by audio placed later, or still ahead of the call when it ended (see {@linkcode close}).
+   */
+  get overrun(): number {
+    return this.#overrun;
+  }
+
   /** Places `frame`, which arrived at clock time `receivedAt`. */
   push(frame: AudioFrame, receivedAt: number): void {
     const ms = durationMs(frame.audio.length, frame);
     const arrivedFrom = receivedAt - ms;
     const end = this.#endMs;
     let at: number;
+    /** Placed at its arrival because it came faster than real time. */
+    let ahead = false;
     if (frame.timestampMs !== undefined) {
       at = this.#anchor + frame.timestampMs;
-      if (at < end - ms / 2 && at >= end - this.#gapMs && at >= this.#committedMs()) {
+      // Ahead of real time: its audio would end more than gapMs after it arrived.
+      ahead = at + ms > receivedAt + this.#gapMs;
+      if (
+        !ahead && at < end - ms / 2 && at >= end - this.#gapMs && at >= this.#committedMs()
+      ) {
         // Out of order, behind audio placed already: it fills its own place (a hole).
         this.#stray.start(this.#timeline.sampleAt(at));
         this.#stray.push(frame);
@@ -69,7 +95,7 @@ export class CallerTrack {
       }
       // A new media timeline: the first frame, the provider's clock jumped back or ahead of
       // real time, or to a place written out already. Anchor it to this arrival.
-      const fresh = !(at >= end - ms / 2) || !(at <= receivedAt + this.#gapMs) ||
+      const fresh = !(at >= end - ms / 2) || !(at + ms <= receivedAt + this.#gapMs) ||
         at < this.#committedMs();
       if (fresh) {
         this.#anchor = arrivedFrom - frame.timestampMs;
@@ -77,16 +103,28 @@ export class CallerTrack {
       } else if (Math.abs(at - end) < ms / 2) {
         at = end; // timestamps with a little jitter (Plivo's are wall-clock ms): no gap
       }
-    } else if (
-      Number.isNaN(end) || arrivedFrom > end + this.#gapMs || end > receivedAt + this.#gapMs
-    ) {
+    } else if (Number.isNaN(end) || arrivedFrom > end + this.#gapMs) {
       at = arrivedFrom;
+    } else if (end + ms > receivedAt + this.#gapMs) {
+      // Laid after the audio so far it would end more than gapMs ahead of real time (and a long
+      // frame far ahead would make the ring write the recording out before its time).
+      at = arrivedFrom;
+      ahead = true;
     } else {
       at = end;
     }
     // Right after the last frame: the same stretch, resampled as one.
     if (!this.#segment.open || at !== end) this.#segment.start(this.#timeline.sampleAt(at));
-    this.#segment.push(frame);
+    if (ahead) {
+      // What falls before the committed point came early, not late: more than the call's time
+      // holds, so it is counted with what is written over.
+      const late = this.#segment.late;
+      this.#segment.push(frame);
+      this.#overrun += this.#segment.late - late;
+      this.#segment.late = late;
+    } else {
+      this.#segment.push(frame);
+    }
     this.#endMs = at + ms;
   }
 
@@ -102,8 +140,13 @@ export class CallerTrack {
     if (this.#segment.open && this.#timeline.sampleAt(this.#endMs) <= before) this.#segment.end();
   }
 
-  /** Ends the open stretch (the resampler's held-back samples are written). */
-  end(): void {
+  /**
+   * Ends the open stretch (the resampler's held-back samples are written) for a recording that
+   * ends before sample `until`: audio placed from there on (it came ahead of real time) is never
+   * written out, so it is counted.
+   */
+  close(until: number): void {
     this.#segment.end();
+    this.#overrun += this.#placed.from(until);
   }
 }

@@ -19,6 +19,7 @@ export class TrackSegment {
   readonly #ring: SampleRing;
   readonly #rate: number;
   readonly #who: string;
+  readonly #onWrite: ((at: number, count: number) => void) | undefined;
   #resampler: Resampler | undefined;
   #inputRate = 0;
   /** Where the segment's next output sample goes; NaN when no segment is open. */
@@ -26,11 +27,20 @@ export class TrackSegment {
   /** Samples skipped because their place was committed already. */
   late = 0;
 
-  /** A writer into `ring` at `rate`; `who` names the party in error messages. */
-  constructor(ring: SampleRing, rate: number, who: string) {
+  /**
+   * A writer into `ring` at `rate`; `who` names the party in error messages. `onWrite` is told
+   * where each run of samples goes, before it is written.
+   */
+  constructor(
+    ring: SampleRing,
+    rate: number,
+    who: string,
+    onWrite?: (at: number, count: number) => void,
+  ) {
     this.#ring = ring;
     this.#rate = rate;
     this.#who = who;
+    this.#onWrite = onWrite;
   }
 
   /** Whether a segment is open. */
@@ -78,6 +88,7 @@ export class TrackSegment {
 
   #write(samples: Int16Array): void {
     if (samples.length === 0) return;
+    this.#onWrite?.(this.#next, samples.length);
     this.late += this.#ring.write(this.#next, samples);
     this.#next += samples.length;
   }

@@ -91,6 +91,12 @@ export interface RecordingStats {
    * silence so the rest keeps its place (layout "separate": both streams' added).
    */
   droppedMs: number;
+  /**
+   * Milliseconds of caller audio that came faster than real time and found no place in the call's
+   * time (not recorded): written over by newer audio placed where it arrived, or still ahead of
+   * the call when it ended.
+   */
+  overrunMs: number;
 }
 
 /** Commits wait for at least this much audio, and write at most this much in one block. */
@@ -283,6 +289,7 @@ export class CallRecorder implements SessionObserver {
       durationMs: (output.dataBytes * 1000) / output.byteRate,
       lateMs: (late * 1000) / this.#rate,
       droppedMs,
+      overrunMs: (this.#caller.overrun * 1000) / this.#rate,
     };
   }
 
@@ -299,7 +306,7 @@ export class CallRecorder implements SessionObserver {
     if (this.#stopped) return;
     this.#run(() => {
       const now = this.#clock.now();
-      this.#caller.end();
+      this.#caller.close(this.#timeline.sampleAt(now));
       this.#bot.close(now);
       this.#commit(this.#timeline.sampleAt(now));
     });

@@ -90,6 +90,7 @@ async function interruptedCall(setup: (typeof cases)[number]): Promise<void> {
     durationMs: closedAt,
     lateMs: 0,
     droppedMs: 0,
+    overrunMs: 0,
   });
   assert.equal(c.clock.pendingTimers, 0);
 }
