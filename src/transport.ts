@@ -453,15 +453,14 @@ export class WebSocketTransport extends EventTarget {
       return;
     }
     this.#isReady = true;
-    if (this.#socket.readyState === ReadyState.OPEN) {
-      // Already open (Workers, ws, test sockets): wait one task, so that code which awaited the
-      // adapter's upgrade has added its "connected" listener before the event fires.
-      this.#opened.arm(0);
-    }
+    // Already open (Workers, ws, test sockets): wait one task (or the first message, in a task of
+    // its own), so that code which awaited the adapter's upgrade has added its listener.
+    if (this.#socket.readyState === ReadyState.OPEN) this.#opened.arm(0);
     this.#in.start();
   }
 
   #onMessage = (event: Event): void => {
+    if (!this.#connected && this.#opened.armed) this.#onOpen(); // "connected" before any frame
     this.#watch.heard();
     this.#in.receive((event as MessageEvent<WebSocketData>).data);
   };
@@ -475,6 +474,7 @@ export class WebSocketTransport extends EventTarget {
 
   #onClose = (closeCode: number, reason: string): void => {
     const remote = !this.#closing;
+    if (remote && this.#opened.armed) this.#onOpen(); // it left at once: "connected" first
     this.#closing = true;
     if (remote) {
       this.#initiator = "remote";

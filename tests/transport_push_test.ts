@@ -512,3 +512,29 @@ Deno.test("`WebSocketTransport`: an async receive handler's failures after the f
   await clock.tick(10);
   assert.equal(errors.length, 1);
 });
+
+Deno.test('`WebSocketTransport` on a socket already open tells "connected" before any frame, even when the peer speaks and leaves at once', async () => {
+  // Node's ws, Bun and Workers hand over a socket already open, whose first messages may come
+  // before "connected" (a task away, for listeners added after the upgrade was awaited).
+  for (const leaves of [false, true]) {
+    const { pair, transport } = session();
+    const seen: string[] = [];
+    for (const type of ["connected", "disconnected"]) {
+      transport.addEventListener(type, () => seen.push(type));
+    }
+    transport.receive(() => {
+      seen.push(`frame, connected: ${transport.connected}`);
+      if (!leaves) void transport.close(4000, "bye");
+    });
+    pair.client.send('{"hello":1}');
+    if (leaves) pair.client.close(1000);
+    const closed = await transport.closed;
+    assert.equal(closed.code, leaves ? 1000 : 4000);
+    assert.deepEqual(
+      seen,
+      leaves
+        ? ["connected", "frame, connected: true", "disconnected"]
+        : ["connected", "frame, connected: true"],
+    );
+  }
+});
