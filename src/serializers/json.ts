@@ -121,37 +121,15 @@ export class JsonSerializer implements FrameSerializer {
         cause,
       });
     }
-    const sampleRate = o.sampleRate === undefined ? this.#sampleRate : o.sampleRate;
-    const channels = o.channels === undefined ? this.#channels : o.channels;
-    if (
-      !Number.isInteger(sampleRate) || (sampleRate as number) <= 0 ||
-      (sampleRate as number) > MAX_SAMPLE_RATE
-    ) {
-      throw new TransportError(
-        "decode",
-        `audio frame's sampleRate must be an integer from 1 to ${MAX_SAMPLE_RATE}, got ${
-          describe(sampleRate)
-        }`,
-      );
-    }
-    if (
-      !Number.isInteger(channels) || (channels as number) <= 0 ||
-      (channels as number) > MAX_CHANNELS
-    ) {
-      throw new TransportError(
-        "decode",
-        `audio frame's channels must be an integer from 1 to ${MAX_CHANNELS}, got ${
-          describe(channels)
-        }`,
-      );
-    }
-    if (audio.length % ((channels as number) * 2) !== 0) {
+    const sampleRate = countUpTo(o, "sampleRate", this.#sampleRate, MAX_SAMPLE_RATE);
+    const channels = countUpTo(o, "channels", this.#channels, MAX_CHANNELS);
+    if (audio.length % (channels * 2) !== 0) {
       throw new TransportError(
         "decode",
         `audio frame of ${audio.length} bytes is not whole PCM16 sample frames`,
       );
     }
-    return { type: "audio", audio, sampleRate: sampleRate as number, channels: channels as number };
+    return { type: "audio", audio, sampleRate, channels };
   }
 
   #start(o: Record<string, unknown>): Frame {
@@ -186,6 +164,23 @@ export class JsonSerializer implements FrameSerializer {
     }
     return frame;
   }
+}
+
+/** An audio frame's `field`: an integer from 1 to `max`, or `fallback` when it is absent. */
+function countUpTo(
+  o: Record<string, unknown>,
+  field: string,
+  fallback: number,
+  max: number,
+): number {
+  const value = o[field] === undefined ? fallback : o[field];
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > max) {
+    throw new TransportError(
+      "decode",
+      `audio frame's ${field} must be an integer from 1 to ${max}, got ${describe(value)}`,
+    );
+  }
+  return value;
 }
 
 function str(o: Record<string, unknown>, field: string): string {
