@@ -64,7 +64,8 @@ export interface CallRecorderOptions {
   /**
    * For inbound audio without media timestamps: an arrival this much later than the end of the
    * audio so far (the caller's client stopped sending) starts a new stretch after silence; less
-   * is arrival jitter, and the audio is laid end to end.
+   * is arrival jitter, and the audio is laid end to end. At most 60,000: caller audio may run this
+   * far ahead of its arrival, and the recording holds a minute ahead (more is a `RangeError`).
    *
    * @default {1000}
    */
@@ -203,6 +204,10 @@ export class CallRecorder implements SessionObserver {
     nonNegative(holdMs, "holdMs");
     nonNegative(maxBufferedMs, "maxBufferedMs");
     nonNegative(callerGapMs, "callerGapMs");
+    if (callerGapMs > MAX_AHEAD_MS) {
+      // Placed further ahead than the rings hold, audio would push the recording out early.
+      throw new RangeError(`callerGapMs must be at most ${MAX_AHEAD_MS}, got ${callerGapMs}`);
+    }
     this.#clock = clock;
     this.#rate = sampleRate;
     this.#layout = layout;

@@ -378,6 +378,9 @@ Deno.test("`CallRecorder` refuses bad options and the wrong stream for its layou
   assert.throws(() => new CallRecorder({ sampleRate: 11025 }), /sampleRate must be one of/);
   assert.throws(() => new CallRecorder({ layout: "quad" as "mono" }), RangeError);
   assert.throws(() => new CallRecorder({ holdMs: -1 }), /holdMs/);
+  // Caller audio may run callerGapMs ahead of its arrival; the recording holds a minute ahead.
+  assert.throws(() => new CallRecorder({ callerGapMs: 60_001 }), /callerGapMs must be at most/);
+  new CallRecorder({ callerGapMs: 60_000 }).stop();
   assert.throws(() => new CallRecorder().caller, TypeError);
   assert.throws(() => new CallRecorder().wavHeader("bot"), TypeError);
   assert.throws(() => new CallRecorder({ layout: "separate" }).readable, TypeError);
