@@ -68,12 +68,7 @@ export async function admit(
       headers: { upgrade: "websocket", connection: "Upgrade" },
     });
   }
-  if (request.method !== "GET") {
-    return new Response(`WebSocket upgrades use GET, not ${request.method}`, {
-      status: 405,
-      headers: { allow: "GET" },
-    });
-  }
+  if (request.method !== "GET") return wrongMethod(request.method);
   const key = request.headers.get("sec-websocket-key");
   if (!key) return new Response("Missing Sec-WebSocket-Key", { status: 400 });
   if (!WEBSOCKET_KEY.test(key)) {
@@ -107,6 +102,14 @@ export async function admit(
     if (verdict !== true) return new Response("Unauthorized", { status: 401 });
   }
   return null;
+}
+
+/** The refusal of an upgrade asked for with `method`, not GET (RFC 6455, 4.1). */
+export function wrongMethod(method: string): Response {
+  return new Response(`WebSocket upgrades use GET, not ${method}`, {
+    status: 405,
+    headers: { allow: "GET" },
+  });
 }
 
 /**

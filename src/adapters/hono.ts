@@ -9,7 +9,7 @@
 import type { WebSocketTransport } from "../transport.ts";
 import { checkSharedOptions } from "./_shared_options.ts";
 import type { TransportOptions } from "../transport_options.ts";
-import { type AdmissionOptions, admit } from "./_admission.ts";
+import { type AdmissionOptions, admit, wrongMethod } from "./_admission.ts";
 import { HonoSocket, type HonoWSContext, type HonoWSEvents } from "./_hono_socket.ts";
 import { runSession, startSession } from "./_session.ts";
 
@@ -139,11 +139,7 @@ export const transport: typeof voiceSession = voiceSession;
  */
 function refusedOnNode(c: HonoContext): Response | null {
   const method = (c as { env?: { incoming?: { method?: unknown } } }).env?.incoming?.method;
-  if (typeof method !== "string" || method === "GET") return null;
-  return new Response(`WebSocket upgrades use GET, not ${method}`, {
-    status: 405,
-    headers: { allow: "GET" },
-  });
+  return typeof method !== "string" || method === "GET" ? null : wrongMethod(method);
 }
 
 /** The raw connection of a request on Node (`@hono/node-server` passes `env.incoming`). */

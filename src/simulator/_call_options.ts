@@ -59,6 +59,19 @@ function nonNegative(value: number, name: string): number {
   return value;
 }
 
+/**
+ * `value` as a speech threshold: a level in dBFS above -100, at most 0. Throws a `RangeError`
+ * naming it `name` (the option, or the CLI's flag) and showing `given` (what was typed).
+ */
+export function speechThreshold(value: number, name: string, given: unknown = value): number {
+  if (!(value <= 0 && value > -100)) {
+    throw new RangeError(
+      `${name} must be a level in dBFS from -100 (exclusive) to 0, got ${given}`,
+    );
+  }
+  return value;
+}
+
 /** Fills in defaults; throws a `RangeError`/`TypeError` naming the first bad value. */
 export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOptions {
   const speed = options.speed ?? 1;
@@ -91,12 +104,10 @@ export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOp
   }
   if (options.hangUpAtMs !== undefined) nonNegative(options.hangUpAtMs, "hangUpAtMs");
   const progressIntervalMs = nonNegative(options.progressIntervalMs ?? 1000, "progressIntervalMs");
-  const speechThresholdDbfs = options.speechThresholdDbfs ?? -45;
-  if (!(speechThresholdDbfs <= 0 && speechThresholdDbfs > -100)) {
-    throw new RangeError(
-      `speechThresholdDbfs must be a level in dBFS from -100 (exclusive) to 0, got ${speechThresholdDbfs}`,
-    );
-  }
+  const speechThresholdDbfs = speechThreshold(
+    options.speechThresholdDbfs ?? -45,
+    "speechThresholdDbfs",
+  );
   return {
     clock: options.clock ?? systemClock,
     connect: options.connect ?? ((url, protocols) => new WebSocket(url, protocols)),

@@ -17,7 +17,7 @@
 import { parseArgs } from "node:util";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { systemClock } from "../clock.ts";
-import { resolveCallOptions } from "./_call_options.ts";
+import { resolveCallOptions, speechThreshold } from "./_call_options.ts";
 import { failedEnding } from "./_failed_ending.ts";
 import { aggregateReports } from "./aggregate_reports.ts";
 import { CallerAudio, type SpeechSegment } from "./caller_audio.ts";
@@ -119,13 +119,8 @@ function speedOf(value: string): number {
 
 /** `--speech-threshold`'s value: a level in dBFS above -100, at most 0; throws naming the flag. */
 function thresholdOf(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !(n <= 0 && n > -100)) {
-    throw new RangeError(
-      `--speech-threshold must be a level in dBFS above -100 and at most 0, got ${value}`,
-    );
-  }
-  return n;
+  // An empty value is no level (Number("") would be 0).
+  return speechThreshold(value.trim() === "" ? NaN : Number(value), "--speech-threshold", value);
 }
 
 /**

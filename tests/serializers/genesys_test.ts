@@ -41,6 +41,18 @@ function open(media: unknown[], seq = 1): string {
 
 const isDecode = (e: unknown) => e instanceof TransportError && e.code === "decode";
 
+/** The `disconnect` with reason "error" a protocol breach is answered with, whole. */
+function errorDisconnect(seq: number, clientseq: number, info: string) {
+  return {
+    version: "2",
+    type: "disconnect",
+    seq,
+    clientseq,
+    id: SESSION,
+    parameters: { reason: "error", info },
+  };
+}
+
 Deno.test("`GenesysSerializer` plays a documented AudioHook session message by message both ways", () => {
   const { genesys, sent } = bound({ outputVariables: { intent: "billing" } });
   for (const [index, step] of genesysSession.entries()) {
@@ -171,14 +183,10 @@ Deno.test("`GenesysSerializer` disconnects with an error when no PCMU 8 kHz medi
       ),
     isDecode,
   );
-  assert.deepEqual(JSON.parse(sent[0] as string), {
-    version: "2",
-    type: "disconnect",
-    seq: 1,
-    clientseq: 1,
-    id: SESSION,
-    parameters: { reason: "error", info: "no PCMU 8000 Hz media offered" },
-  });
+  assert.deepEqual(
+    JSON.parse(sent[0] as string),
+    errorDisconnect(1, 1, "no PCMU 8000 Hz media offered"),
+  );
   assert.equal(genesys.serialize({ type: "end" }), null);
 });
 
@@ -556,14 +564,9 @@ Deno.test("`GenesysSerializer` takes client messages numbered one after the othe
     "serverseq ahead of ours",
   );
   // The first breach is answered once with disconnect reason "error"; no message was acted on.
-  assert.deepEqual(sent.map((m) => JSON.parse(m as string)), [{
-    version: "2",
-    type: "disconnect",
-    seq: 3,
-    clientseq: 2,
-    id: SESSION,
-    parameters: { reason: "error", info: "Invalid seq value 2, expected 3" },
-  }]);
+  assert.deepEqual(sent.map((m) => JSON.parse(m as string)), [
+    errorDisconnect(3, 2, "Invalid seq value 2, expected 3"),
+  ]);
   assert.equal(genesys.peerCloses, true);
   // Genesys answers with its close transaction, numbered on from the last message it sent: the
   // close is taken (clientseq follows the numbering forward, never back) and the session ends.
@@ -615,14 +618,9 @@ Deno.test("`GenesysSerializer` refuses a message of another session", () => {
   assert.throws(() => genesys.deserialize(client("close", 2, { reason: "end" }, other)), isDecode);
   const [heard] = list(genesys.deserialize(new Uint8Array(160).fill(0xff)));
   assert.equal(heard?.type, "audio", "the close was not taken as ours: the caller is still heard");
-  assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [{
-    version: "2",
-    type: "disconnect",
-    seq: 2,
-    clientseq: 2,
-    id: SESSION,
-    parameters: { reason: "error", info: `Session identifier mismatch: "${other}"` },
-  }]);
+  assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [
+    errorDisconnect(2, 2, `Session identifier mismatch: "${other}"`),
+  ]);
   // Our own session's close is still answered.
   assert.deepEqual(genesys.deserialize(client("close", 3, { reason: "disconnect" })), {
     type: "end",
@@ -641,14 +639,9 @@ Deno.test("`GenesysSerializer` refuses a client message without serverseq as a p
   genesys.deserialize(open(MONO));
   const { serverseq: _, ...ping } = JSON.parse(client("ping", 2));
   assert.throws(() => genesys.deserialize(JSON.stringify(ping)), isDecode);
-  assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [{
-    version: "2",
-    type: "disconnect",
-    seq: 2,
-    clientseq: 2,
-    id: SESSION,
-    parameters: { reason: "error", info: "Missing serverseq" },
-  }], "no pong: the ping was not acted on; the first breach asks Genesys to end the session");
+  assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [
+    errorDisconnect(2, 2, "Missing serverseq"),
+  ], "no pong: the ping was not acted on; the first breach asks Genesys to end the session");
   assert.equal(genesys.peerCloses, true);
   // Genesys's close transaction, a well-formed message, is still taken.
   assert.deepEqual(genesys.deserialize(client("close", 3, { reason: "disconnect" })), {
@@ -676,14 +669,9 @@ Deno.test("`GenesysSerializer` refuses audio while Genesys's stream is paused as
   assert.equal(genesys.active, false);
   assert.throws(() => genesys.deserialize(caller), isDecode);
   assert.throws(() => genesys.deserialize(caller), isDecode, "still paused: still refused");
-  assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [{
-    version: "2",
-    type: "disconnect",
-    seq: 2,
-    clientseq: 2,
-    id: SESSION,
-    parameters: { reason: "error", info: "Received 160 bytes of audio while the stream is paused" },
-  }], "disconnect once, for the first breach");
+  assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [
+    errorDisconnect(2, 2, "Received 160 bytes of audio while the stream is paused"),
+  ], "disconnect once, for the first breach");
   // Resumed, the stream carries the caller's audio again, until Genesys's close.
   genesys.deserialize(client("resumed", 3, { start: "PT0S", discarded: "PT0.02S" }));
   assert.equal(list(genesys.deserialize(caller))[0]?.type, "audio");
@@ -747,14 +735,9 @@ Deno.test("`GenesysSerializer` takes a missing or malformed position as a protoc
     genesys.deserialize(open(MONO));
     const ping = { ...JSON.parse(client("ping", 2)), position };
     assert.throws(() => genesys.deserialize(JSON.stringify(ping)), isDecode, name);
-    assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [{
-      version: "2",
-      type: "disconnect",
-      seq: 2,
-      clientseq: 2,
-      id: SESSION,
-      parameters: { reason: "error", info },
-    }], `${name}: no pong (not acted on); disconnect with reason "error"`);
+    assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [
+      errorDisconnect(2, 2, info),
+    ], `${name}: no pong (not acted on); disconnect with reason "error"`);
     assert.equal(genesys.position, "PT0S", `${name}: a bad message changes nothing`);
     assert.equal(genesys.peerCloses, true, name);
     // Genesys's close transaction, a well-formed message numbered on, is still taken.
