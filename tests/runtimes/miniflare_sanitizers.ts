@@ -30,49 +30,52 @@ export interface HostedMiniflare<M extends { dispose(): Promise<void> }> extends
 }
 
 /**
- * Makes a Miniflare with `make` and notes which temporary directories it makes (the `miniflare-…`
- * ones new in the OS temporary directory by the time it is disposed, so host one at a time, as
- * every test here does). Disposing it waits until they are gone, at most five seconds (then it
- * throws), and one task more for the removal's own completion to be taken, so that it does not
- * finish inside the next test.
+ * Makes a Miniflare with `make` whose temporary directory is made inside one of our own: Miniflare
+ * names its directory under the OS temporary directory (`os.tmpdir()`, read from `TMPDIR` as it is
+ * constructed), so `TMPDIR` points at a new directory for the synchronous call to `make` alone.
+ * Its directory is then ours to wait for, whatever other processes make in `/tmp` meanwhile (a
+ * test run beside another used to wait for the other's). Disposing it waits until the directory
+ * is empty, at most {@linkcode REMOVAL_BOUND_MS} (then it throws), one task more for the
+ * removal's own completion to be taken, so that it does not finish inside the next test, and
+ * removes our directory.
  */
 export async function hostMiniflare<M extends { dispose(): Promise<void> }>(
   make: () => M,
 ): Promise<HostedMiniflare<M>> {
-  const before = await miniflareTempDirs();
-  const miniflare = make();
+  const home = await Deno.makeTempDir({ prefix: "ws-transport-miniflare-" });
+  const miniflare = withTempDir(home, make);
   const dispose = async () => {
-    const made = [...await miniflareTempDirs()].filter((name) => !before.has(name));
     await miniflare.dispose();
     const deadline = performance.now() + REMOVAL_BOUND_MS;
-    for (const name of made) {
-      while (await exists(`${tmpdir()}/${name}`)) {
-        if (performance.now() > deadline) {
-          throw new Error(`Miniflare's ${name} was not removed within ${REMOVAL_BOUND_MS} ms`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 5));
+    while (!await isEmpty(home)) {
+      if (performance.now() > deadline) {
+        throw new Error(
+          `Miniflare's directory in ${home} was not removed within ${REMOVAL_BOUND_MS} ms`,
+        );
       }
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
     await new Promise((resolve) => setTimeout(resolve, 0));
+    await Deno.remove(home);
   };
   return { miniflare, dispose, [Symbol.asyncDispose]: dispose };
 }
 
-/** The `miniflare-…` directories in the OS temporary directory now (Miniflare's `tmpPath`s). */
-async function miniflareTempDirs(): Promise<Set<string>> {
-  const dirs = new Set<string>();
-  for await (const entry of Deno.readDir(tmpdir())) {
-    if (entry.isDirectory && entry.name.startsWith("miniflare-")) dirs.add(entry.name);
+/** Calls `make` with `TMPDIR` set to `dir`, then puts `TMPDIR` back as it was. */
+function withTempDir<M>(dir: string, make: () => M): M {
+  const saved = Deno.env.get("TMPDIR");
+  Deno.env.set("TMPDIR", dir);
+  try {
+    const made = make();
+    if (tmpdir() !== dir) throw new Error("os.tmpdir() did not follow TMPDIR");
+    return made;
+  } finally {
+    if (saved === undefined) Deno.env.delete("TMPDIR");
+    else Deno.env.set("TMPDIR", saved);
   }
-  return dirs;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
+async function isEmpty(dir: string): Promise<boolean> {
+  for await (const _ of Deno.readDir(dir)) return false;
+  return true;
 }

@@ -55,17 +55,20 @@ Deno.test("simulateCall as Twilio presses a key on the Twilio example and hears 
       protocol: "twilio",
       audio: syntheticCaller({ utterancesMs: [400], pauseMs: 600 }),
       dtmf: [{ atMs: 200, digit: "5" }],
-      lingerMs: 800,
+      lingerMs: 1500,
     });
     assert.deepEqual(report.violations, []);
     assert.equal(report.dtmf.sent, 1);
     // The bot's beep mark, and the transport's own playout marks: every one acknowledged once
-    // its audio had played, none held longer than the beep (the exact truth of a mark's timing
-    // is tested in lockstep in simulate_call_test.ts).
-    assert.ok(report.marks.requested >= 1);
-    assert.equal(report.marks.acked, report.marks.requested);
+    // its audio had played, none held much longer than the beep (150 ms; the exact truth of a
+    // mark's timing is tested in lockstep in simulate_call_test.ts). This call runs on real
+    // time: on a crowded machine the last mark's audio may still be playing when the caller
+    // hangs up (then it is pending, never dropped), and a timer may fire late, hence the margin.
+    assert.ok(report.marks.acked >= 1);
+    assert.equal(report.marks.dropped, 0);
+    assert.equal(report.marks.acked + report.marks.pending, report.marks.requested);
     const delay = report.marks.ackDelayMs!.max;
-    assert.ok(delay <= 150, `a mark was acked ${delay} ms after it was asked for`);
+    assert.ok(delay <= 150 + 100, `a mark was acked ${delay} ms after it was asked for`);
     // The beep is heard shortly after the key press (220 ms: the key goes with the 11th frame).
     assert.ok(
       report.firstAudibleMs! >= 200 && report.firstAudibleMs! < 500,
