@@ -213,9 +213,22 @@ export class OrderedMedia {
     gap: (gap) => {
       // Whole samples: a gap of a fraction of a sample must not make odd-length PCM16.
       const samples = Math.round((gap.durationMs * this.#audio.sampleRate) / 1000);
-      const bytes = samples * bytesPerSample(this.#audio.encoding);
-      const silence = new Uint8Array(bytes).fill(SILENCE_BYTE[this.#audio.encoding]);
-      this.#decode(silence, undefined, gap.durationMs);
+      // One frame per missing packet, as the packets would have come: one frame of the whole gap
+      // (up to `maxGapMs`, 5 s) would make a 20 ms message hold 250 times its size in a reader's
+      // queue, which bounds frames, not bytes.
+      const frames = Math.max(1, Math.min(gap.packets, samples));
+      let filled = 0;
+      for (let frame = 1; frame <= frames; frame++) {
+        const upTo = Math.round((samples * frame) / frames);
+        const bytes = (upTo - filled) * bytesPerSample(this.#audio.encoding);
+        const silence = new Uint8Array(bytes).fill(SILENCE_BYTE[this.#audio.encoding]);
+        // The frames' durations add up to the gap's exactly, so the next packet's time holds.
+        const durationMs = samples === 0
+          ? gap.durationMs
+          : (gap.durationMs * (upTo - filled)) / samples;
+        filled = upTo;
+        this.#decode(silence, undefined, durationMs);
+      }
     },
   };
 

@@ -135,6 +135,44 @@ Deno.test("`OrderedMedia` fills a gap of a fraction of a sample with whole PCM16
   assert.equal(counts.inboundMediaGapsFilled, 1);
 });
 
+Deno.test("`OrderedMedia` fills a long gap with one frame per missing packet, not one frame of it all", () => {
+  const { ordered, counts } = bound();
+  ordered.push({ sequence: 1, payload: SILENCE_20MS });
+  // Packets 2–251 never come (5 s, the longest gap filled): a reader's queue counts frames, so
+  // one frame of the whole gap would hold 250 packets' worth in one place.
+  const frames = [];
+  for (let sequence = 252; sequence < 260; sequence++) {
+    frames.push(...ordered.push({ sequence, payload: SILENCE_20MS }));
+  }
+  frames.push(...ordered.flush());
+  const filled = frames.slice(0, 250);
+  assert.equal(counts.inboundMediaGapsFilled, 1);
+  assert.equal(counts.inboundMediaGapMs, 250 * 20);
+  assert.deepEqual(new Set(filled.map(ms)), new Set([20]));
+  assert.deepEqual(filled.map((f) => f.timestampMs), filled.map((_, i) => 20 + 20 * i));
+  // Then the packets that came, on their own times.
+  assert.deepEqual(
+    frames.slice(250).map((f) => f.timestampMs),
+    [...Array(8).keys()].map((i) => 5020 + 20 * i),
+  );
+});
+
+Deno.test("`OrderedMedia` cuts a gap measured by time into frames of whole samples that add up to it", () => {
+  const { ordered } = bound("pcm16le", "timestamp");
+  const pcm20 = btoa(String.fromCharCode(...new Uint8Array(320)));
+  ordered.push({ timestampMs: 0, payload: pcm20 });
+  // 50.0625 ms missing (400.5 samples) after 20 ms packets: three frames of whole samples.
+  assert.equal(ordered.push({ timestampMs: 70.0625, payload: pcm20 }).length, 0);
+  const frames = ordered.flush();
+  const gap = frames.slice(0, -1);
+  assert.equal(gap.length, 3); // 50 ms by 20 ms packets, rounded
+  for (const f of gap) assert.equal((f as { audio: Uint8Array }).audio.length % 2, 0);
+  const samples = gap.reduce((n, f) => n + (f as { audio: Uint8Array }).audio.length / 2, 0);
+  assert.equal(samples, Math.round(50.0625 * 8)); // 401: whole samples, the gap's own
+  assert.equal(frames.at(-1)!.timestampMs, 70.0625);
+  assert.equal(gap[0]!.timestampMs, 20);
+});
+
 Deno.test("`OrderedMedia`: a first media message the reorder stage refuses does not become the origin of media times", () => {
   const { ordered, counts } = bound();
   // Refused (a malformed number): it must change nothing, its media time included.
