@@ -20,6 +20,13 @@ const serializersInUse = new WeakSet<FrameSerializer>();
  */
 export function claimSerializer(option: TransportOptions["serializer"]): FrameSerializer {
   const serializer = typeof option === "function" ? option() : option ?? new RawPcmSerializer();
+  if (typeof serializer?.serialize !== "function" || typeof serializer.deserialize !== "function") {
+    // The option itself was checked with the others: this is what its function made.
+    const got = typeof serializer === "object" && serializer !== null
+      ? "an object without serialize and deserialize"
+      : String(serializer);
+    throw new TypeError(`the serializer function must return a FrameSerializer, got ${got}`);
+  }
   if (serializersInUse.has(serializer)) {
     throw new TypeError(
       "this serializer already serves a live session, and serializers keep one call's state " +

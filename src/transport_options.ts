@@ -262,8 +262,53 @@ function nonNegative(value: number, name: string): number {
   return value;
 }
 
-/** Applies the defaults and throws a `RangeError` naming the first bad value. */
+/** Names a bad option's value for an error message: `5`, `"x"`, `a Uint8Array`. */
+function kindOf(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value).slice(0, 40);
+  if (typeof value !== "object" || value === null) return String(value);
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "" && name !== "Object" ? `a ${name}` : "an object";
+}
+
+/** Throws a `TypeError` unless `value` is absent or has every method in `methods`. */
+function expectMethods(value: unknown, name: string, methods: string[], what: string): void {
+  if (value === undefined) return;
+  const object = value as Record<string, unknown> | null;
+  if (typeof object === "object" && object !== null) {
+    if (methods.every((method) => typeof object[method] === "function")) return;
+  }
+  throw new TypeError(`${name} must be ${what}, got ${kindOf(value)}`);
+}
+
+/**
+ * Throws a `TypeError` naming an option that is not the kind of object it must be. Without a
+ * type checker (plain JavaScript, `any`) such a slip was found late: `background: wavBytes` failed
+ * inside a timer once the socket opened, where nothing could catch it, and ended the process.
+ */
+function checkObjectOptions(options: TransportOptions): void {
+  if (typeof options.serializer !== "function") {
+    const what = "a FrameSerializer or a function that makes one";
+    expectMethods(options.serializer, "serializer", ["serialize", "deserialize"], what);
+  }
+  const mixer = "a BackgroundAudio (new BackgroundAudio(wav)) or another OutboundMixer";
+  expectMethods(options.background, "background", ["attach", "mix", "fill", "detach"], mixer);
+  expectMethods(options.clock, "clock", ["now", "sleep", "timer"], "a Clock");
+  expectMethods(options.signal, "signal", ["addEventListener"], "an AbortSignal");
+  const initial = options.initialMessages as unknown;
+  if (
+    initial !== undefined &&
+    typeof (initial as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(`initialMessages must be an array of messages, got ${kindOf(initial)}`);
+  }
+}
+
+/**
+ * Applies the defaults and throws a `RangeError` naming the first bad value (a `TypeError` for an
+ * option that is not the kind of object it must be).
+ */
 export function resolveTransportOptions(options: TransportOptions): ResolvedTransportOptions {
+  checkObjectOptions(options);
   const chunkMs = options.audioOut?.chunkMs ?? 40;
   if (!(chunkMs > 0) || !Number.isFinite(chunkMs)) {
     throw new RangeError(`audioOut.chunkMs must be a positive number, got ${chunkMs}`);

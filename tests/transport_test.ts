@@ -516,6 +516,35 @@ Deno.test("`WebSocketTransport` refuses bad options with a RangeError naming the
   assert.throws(() => new WebSocketTransport(server, { openTimeoutMs: 0 }), /openTimeoutMs/);
 });
 
+Deno.test("`WebSocketTransport` refuses an option that is not the object it must be with a TypeError naming it", () => {
+  const { server } = new MemorySocketPair();
+  // Plain JavaScript has no type checker: each of these once failed later, or named nothing
+  // (`background` threw from a timer once the socket opened, which ends the process).
+  const bad: [Record<string, unknown>, RegExp][] = [
+    [
+      { background: new Uint8Array(16044) },
+      /^background must be a BackgroundAudio .*got a Uint8Array$/,
+    ],
+    [{ background: 5 }, /^background must be .*got 5$/],
+    [{ serializer: 5 }, /^serializer must be a FrameSerializer .*got 5$/],
+    [{ serializer: { serialize() {} } }, /^serializer must be a FrameSerializer .*got an object$/],
+    [
+      { serializer: () => "twilio" },
+      /^the serializer function must return a FrameSerializer, got twilio$/,
+    ],
+    [{ clock: 5 }, /^clock must be a Clock, got 5$/],
+    [{ signal: "x" }, /^signal must be an AbortSignal, got "x"$/],
+    [{ initialMessages: 5 }, /^initialMessages must be an array of messages, got 5$/],
+  ];
+  for (const [options, message] of bad) {
+    assert.throws(
+      () => new WebSocketTransport(server, options as TransportOptions),
+      (e: unknown) => e instanceof TypeError && message.test(e.message),
+      JSON.stringify(Object.keys(options)),
+    );
+  }
+});
+
 Deno.test("`WebSocketTransport` reports a malformed outbound audio frame and goes on", async () => {
   const s = session();
   await s.writer.write({ type: "audio", audio: new Uint8Array(3), sampleRate: 16000, channels: 1 });
