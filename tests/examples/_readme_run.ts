@@ -26,12 +26,25 @@ const PRELOAD = {
   bun: fromFileUrl(new URL("./_listen_bun.ts", import.meta.url)),
 };
 
-/** The bot the README blocks import from `./bot.ts`: an echo, every frame back as it came. */
+/**
+ * The bot the README blocks import from `./bot.ts`: an echo of the caller's audio and messages.
+ * Not of a provider's own events (a \`message\` frame with an \`event\` field: Twilio's
+ * \`connected\`), which the provider would take for commands it does not know, nor of frames that
+ * only come in (\`start\`), which no protocol sends out.
+ */
 const BOT = `import type { Frame } from "@x/ws-transport";
 
-/** Your bot goes here: this one sends every frame back as it came. */
+/** Your bot goes here: this one sends the caller's audio and messages back. */
 export function myBot(): TransformStream<Frame, Frame> {
-  return new TransformStream();
+  return new TransformStream({
+    transform(frame, out) {
+      const providerEvent = frame.type === "message" &&
+        typeof frame.message === "object" && frame.message !== null && "event" in frame.message;
+      if (frame.type === "audio" || (frame.type === "message" && !providerEvent)) {
+        out.enqueue(frame);
+      }
+    },
+  });
 }
 `;
 

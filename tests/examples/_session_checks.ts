@@ -113,6 +113,11 @@ async function twilioCall(url: string, n: number): Promise<void> {
       echoed().reduce((sum, m) => sum + Uint8Array.fromBase64(m.media.payload).length, 0);
     await client.waitFor(() => bytes() >= 3200, 8000, "the echo of 500 ms of a tone");
     for (const message of echoed()) assert.equal(message.streamSid, streamSid);
+    // Twilio takes media, mark and clear from a bot ("WebSocket messages to Twilio"): its own
+    // messages echoed back (`connected`, `start` as `message` frames) are not among them.
+    const events = client.texts.map((t) => JSON.parse(t).event);
+    const foreign = events.filter((event) => !["media", "mark", "clear"].includes(event));
+    assert.deepEqual(foreign, [], "every message sent to Twilio is one it takes");
     const loud = echoed().flatMap((m) => [...Uint8Array.fromBase64(m.media.payload)])
       .filter((code) => (code & 0x7f) < 0x40).length;
     assert.ok(loud > 1000, `the echo is the tone (${loud} loud samples)`);
