@@ -19,6 +19,11 @@ export interface FrameSink {
   interruptions(): number;
   /** Audio written before an interruption and still waiting in a writer when it came: dropped. */
   dropInterrupted(frame: AudioFrame): void;
+  /**
+   * A frame written behind a write waiting for room, never sent: the writable was aborted (or
+   * failed) meanwhile. Dropped, as the transport's own queue is.
+   */
+  dropUnsent(frame: Frame): void;
   /** The writable was closed: send what is queued, then leave. */
   close(): Promise<void>;
   /** The writable was aborted. */
@@ -185,20 +190,21 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
       return this.#send(frame) ?? WRITTEN;
     }
     // Behind a frame that waits for room, as the standard stream queues it; audio that an
-    // interruption overtook meanwhile was written before it, and goes with the rest it dropped.
+    // interruption overtook meanwhile was written before it, and goes with the rest it dropped
+    // (its `droppedMs` told of it), whether or not the writer stopped since.
     const interruptions = this.#sink.interruptions();
     const release = this.#hold(frame);
-    return this.#wait(waiting.then(() => {
+    const turn = (failed: { reason: unknown } | undefined) => {
       release();
-      if (this.#stopped !== undefined) throw this.#stopped.reason;
-      if (frame.type === "audio" && this.#sink.interruptions() !== interruptions) {
-        return this.#sink.dropInterrupted(frame);
-      }
-      return this.#send(frame);
-    }, (error) => {
-      release();
-      throw error;
-    }));
+      const interrupted = frame.type === "audio" && this.#sink.interruptions() !== interruptions;
+      if (interrupted) this.#sink.dropInterrupted(frame);
+      const stopped = failed ?? this.#stopped;
+      if (stopped === undefined) return interrupted ? undefined : this.#send(frame);
+      // Aborted or failed: the standard refuses the frames behind, and the transport counts them.
+      if (!interrupted) this.#sink.dropUnsent(frame);
+      throw stopped.reason;
+    };
+    return this.#wait(waiting.then(() => turn(undefined), (reason) => turn({ reason })));
   }
 
   close(): Promise<void> {

@@ -147,6 +147,9 @@ export class InboundPath {
       // The far end acknowledging one of our own marks: playback truth, not the bot's business.
       if (this.#acknowledge(frame.name)) return;
     } else if (frame.type === "start") this.#onStart();
+    // Once no more frames will come (the session is closing, the reader is gone), `push` hands
+    // this one to no one: not received. Counted before it is handed on, as a handler reads it.
+    if (this.#queue.ended) return;
     this.#stats.framesIn++;
     this.#queue.push(frame);
   };

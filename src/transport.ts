@@ -244,6 +244,7 @@ export class WebSocketTransport extends EventTarget {
       send: (frame) => this.send(frame),
       interruptions: () => this.#stats.interruptions,
       dropInterrupted: (frame) => void (this.#stats.audioBytesInterrupted += frame.audio.length),
+      dropUnsent: (frame) => this.#dropOnClose(frame),
       close: () => this.#finishWriting(),
       abort: () => {
         this.#writableLeft = true;
@@ -260,6 +261,12 @@ export class WebSocketTransport extends EventTarget {
    */
   receive(handler: (frame: Frame) => void): void {
     this.#in.handTo(handler);
+  }
+
+  /** A frame too late: the session is closing, or a writer held it when aborted. Counted. */
+  #dropOnClose(frame: Frame): undefined {
+    if (frame.type === "audio") this.#stats.audioBytesDroppedOnClose += frame.audio.length;
+    else this.#stats.framesDroppedOnClose++;
   }
 
   /** A frame that cannot be sent (malformed, or no frame at all): dropped, counted, reported. */
@@ -281,11 +288,7 @@ export class WebSocketTransport extends EventTarget {
     const notAFrame = notAFrameProblem(frame);
     if (notAFrame !== undefined) return this.#refuse(notAFrame);
     this.#stats.framesOut++;
-    if (this.#closing) {
-      if (frame.type === "audio") this.#stats.audioBytesDroppedOnClose += frame.audio.length;
-      else this.#stats.framesDroppedOnClose++;
-      return;
-    }
+    if (this.#closing) return this.#dropOnClose(frame);
     switch (frame.type) {
       case "audio": {
         const problem = audioFrameProblem(frame);
@@ -476,10 +479,7 @@ export class WebSocketTransport extends EventTarget {
     const remote = !this.#closing;
     if (remote && this.#opened.armed) this.#onOpen(); // it left at once: "connected" first
     this.#closing = true;
-    if (remote) {
-      this.#initiator = "remote";
-      this.#out.drop();
-    }
+    if (remote) this.#out.drop(); // `#initiator` is "remote" still: only our own close sets it
     this.#finish(closeCode, reason);
     if (remote) {
       this.dispatchEvent(new TransportCloseEvent("disconnected", { code: closeCode, reason }));

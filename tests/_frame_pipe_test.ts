@@ -10,8 +10,15 @@ import { inboundStream } from "../src/_inbound_stream.ts";
 import type { Frame } from "../src/frames.ts";
 
 const message = (n: number): Frame => ({ type: "message", message: n });
-/** The part of a sink these pipes never use: no interruption happens here. */
-const NO_INTERRUPTIONS = { interruptions: () => 0, dropInterrupted: () => {} };
+/**
+ * The part of a sink these pipes never use: no interruption happens here, and a pipe writes no
+ * frame behind one waiting for room (it waits for `ready`), so none is left unsent.
+ */
+const NO_INTERRUPTIONS = {
+  interruptions: () => 0,
+  dropInterrupted: () => {},
+  dropUnsent: () => {},
+};
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** A readable of frames pushed by the test, and how often it was cancelled. */

@@ -46,6 +46,13 @@ class RecordingSink implements FrameSink {
     this.calls.push(`dropped ${frame.type}`);
   }
 
+  /** Frames never sent (apart from `calls`: a standard stream does not hand them over). */
+  readonly unsent: Frame[] = [];
+
+  dropUnsent(frame: Frame): void {
+    this.unsent.push(frame);
+  }
+
   /** The next frame sent fills the queue: its send returns a wait for room. */
   hold(): void {
     this.#holdNext = true;
@@ -253,4 +260,23 @@ Deno.test("the transport's writer tells an interruption how much audio waits for
   await Promise.all([first, ...rest, after]);
   assert.equal(takeHeldAudioMs(writable), 0, "nothing waits now");
   assert.deepEqual(sink.calls, ["dropped audio", "dropped audio"]);
+});
+
+Deno.test("the transport's writer hands the frames it held behind a write waiting for room to be counted when aborted; audio an interruption took goes with it", async () => {
+  // A standard stream rejects such frames before its sink sees them: the transport never knew of
+  // them, and `abort()` dropped them uncounted.
+  const sink = new RecordingSink();
+  const writer = frameWritable(sink).getWriter();
+  const audio: Frame = { type: "audio", audio: new Uint8Array(16), sampleRate: 8000, channels: 1 };
+  sink.hold();
+  const writes = [writer.write(message(1)), writer.write(audio)]; // one waits, one held
+  await writer.write({ type: "interruption" }); // takes the held audio
+  writes.push(writer.write(message(2)), writer.write(message(3))); // held, after it
+  const aborted = writer.abort("gone");
+  await Promise.allSettled(writes);
+  await aborted;
+  assert.deepEqual(sink.unsent, [message(2), message(3)]);
+  assert.deepEqual(sink.calls, ["abort gone", "dropped audio"], "the audio counted once");
+  assert.deepEqual(sink.sent.map((f) => f.type), ["message", "interruption"]);
+  await assert.rejects(writes[2]!, (reason) => reason === "gone");
 });

@@ -77,6 +77,34 @@ Deno.test("`WebSocketTransport.receive` hands on no frame once the session is cl
   assert.equal(transport.stats.messagesIn, 2, "the second message did arrive");
 });
 
+Deno.test("`WebSocketTransport` counts in framesIn only frames handed on: none that come while closing or after the readable was cancelled", async () => {
+  const { clock, pair, transport } = session();
+  const frames: Frame[] = [];
+  transport.receive((frame) => frames.push(frame));
+  await clock.tick(1);
+  pair.client.answersClose = false; // the socket stays CLOSING until the close times out
+  void transport.close(1000);
+  // Read while closing (Node's ws and Deno's client sockets dispatch such messages).
+  pair.server.dispatchEvent(Object.assign(new Event("message"), { data: '{"dtmf":"5"}' }));
+  await clock.runAll(10_000);
+  await transport.closed;
+  assert.deepEqual(frames, []);
+  assert.equal(transport.stats.messagesIn, 1, "the message did arrive");
+  assert.equal(transport.stats.framesIn, 0);
+
+  const other = session();
+  other.pair.client.send('"read"');
+  const reader = other.transport.readable.getReader();
+  await reader.read();
+  await reader.cancel(); // the writable is still open: the session goes on
+  other.pair.client.send('"unread"');
+  await other.clock.tick(1);
+  assert.equal(other.transport.stats.messagesIn, 2);
+  assert.equal(other.transport.stats.framesIn, 1);
+  other.pair.client.close(1000);
+  await other.transport.closed;
+});
+
 Deno.test("`WebSocketTransport` gives its frames to one reader: receive() or readable, not both", async () => {
   const { pair, transport } = session();
   transport.receive(() => {});
@@ -241,6 +269,25 @@ Deno.test("`WebSocketTransport`: aborting a writer whose long write waits for ro
   const sentBytes = transport.stats.audioBytesSent;
   assert.ok(received.length < 20, `${received.length} chunks went out`);
   assert.equal(sentBytes + transport.stats.audioBytesDroppedOnClose, 30_000 * 32);
+});
+
+Deno.test("`WebSocketTransport`: frames a writer holds behind a write waiting for room are counted as dropped however the session ends, abort() too", async () => {
+  for (const ending of ["writer.abort()", "transport.close()", "the peer's close"]) {
+    const { clock, pair, transport } = session({ maxQueuedMs: 100 });
+    const writer = transport.writable.getWriter();
+    void writer.write(audio(1000)).catch(() => {}); // waits for room
+    void writer.write(audio(500)).catch(() => {}); // held behind it
+    void writer.write({ type: "message", message: "bye" }).catch(() => {}); // and this
+    await clock.tick(30);
+    if (ending === "writer.abort()") void writer.abort("stop").catch(() => {});
+    else if (ending === "transport.close()") void transport.close(1000);
+    else pair.client.close(1000);
+    await clock.runAll(20_000);
+    await transport.closed;
+    const stats = transport.stats;
+    assert.equal(stats.audioBytesSent + stats.audioBytesDroppedOnClose, 1500 * 32, ending);
+    assert.equal(stats.framesDroppedOnClose, 1, `${ending}: the message`);
+  }
 });
 
 Deno.test("`WebSocketTransport.close` refuses codes that may not be sent, naming them", async () => {
