@@ -73,8 +73,14 @@ export interface TransportStats {
   errorsUnheard: number;
 }
 
-/** The counters a serializer adds to through {@linkcode SerializerContext.count}. */
+/**
+ * The counters a serializer adds to through {@linkcode SerializerContext.count}. Audio it drops
+ * (the partial frame Vonage and Asterisk hold for the next audio, at an interruption or a cancel)
+ * is counted as the bot's PCM16 bytes it was made from, as the transport counts what it sends.
+ */
 export type SerializerCounter =
+  | "audioBytesInterrupted"
+  | "audioBytesDroppedOnClose"
   | "inboundMediaReordered"
   | "inboundMediaDuplicates"
   | "inboundMediaLate"

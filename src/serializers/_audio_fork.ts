@@ -58,8 +58,12 @@ const SENTINEL_BYTES = [0xff, 0xff];
 /**
  * The module's pre-buffer thresholds, in samples (`streamingPreBufSize`, `lws_glue.cpp:487` and
  * `:116`): audio plays only once this much has gathered, the first time and after. Counted as
- * the module counts them when the stream's rate is the channel's (downscale factor 1), the only
- * case in which its marks work at all.
+ * the module counts them when the returned audio's rate is the channel's codec rate (downscale
+ * factor 1), the only case in which its marks work at all: its factor is that rate over the
+ * codec's (`fork_session_init` passes the read codec's `actual_samples_per_second` as
+ * `sampling`, `:725`, `:482-485`), and at any other rate its resampler runs over the pre-buffer,
+ * the mark samples in it too (`:521-523`, `:135-150`), so no 0xFFFF is left for `dub_speech_frame`
+ * to find (`:994`). Scaling these would not bring the marks back: see {@linkcode rateWarning}.
  */
 const FIRST_THRESHOLD = 1280;
 const THRESHOLD = 640;
@@ -241,6 +245,34 @@ export class ForkMarks {
     }
     return undefined;
   }
+}
+
+/**
+ * The non-fatal error to report once when the bot's audio goes back at `returnRate` and the fork
+ * streams at `streamRate`, or `undefined` when they are equal. The module resamples returned audio
+ * to the channel's codec rate, which no message names; the fork's rate is that rate on the usual
+ * call (the fork asked at the codec's rate), so a return rate that differs almost always means
+ * resampling, and resampling erases the module's mark samples (see {@linkcode FIRST_THRESHOLD}):
+ * marks never answered, or answered at random by a resampled sample that happens to be -1, and
+ * the transport goes by its playout estimate. Equal rates cannot be checked further: a codec at
+ * another rate (G.711 under a 16 kHz fork) breaks marks unseen.
+ */
+export function rateWarning(
+  provider: string,
+  returnRate: number,
+  returnName: string,
+  streamRate: number,
+  streamName: string,
+): TransportError | undefined {
+  if (returnRate === streamRate) return undefined;
+  return new TransportError(
+    "protocol",
+    `${provider}: the bot's audio goes back at ${returnRate} Hz (${returnName}) and the stream ` +
+      `comes at ${streamRate} Hz (${streamName}): unless the call's codec runs at ${returnRate} ` +
+      `Hz, mod_audio_fork resamples the bot's audio and the mark samples in it, so marks are not ` +
+      `acknowledged (or at random) and playback falls back to the estimate; send back at the ` +
+      `codec's rate, or give the session markIntervalMs: 0 and send no marks`,
+  );
 }
 
 /** `count` samples of the module's mark sentinel. */

@@ -28,6 +28,7 @@ import {
 import { toJson } from "./_to_json.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
 import { WholeFrames } from "./_whole_frames.ts";
+import { type WireFormat, WrittenBytes } from "./_written_bytes.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
 export { ASTERISK_FORMATS, type AsteriskFormat } from "./_asterisk_events.ts";
@@ -136,8 +137,10 @@ interface PendingMark {
  * Outbound: `audio` → BINARY messages of whole frames of `optimal_frame_size` (Asterisk drops
  * what does not fill a frame), at most 65,500 bytes each; a partial frame waits for the next
  * audio, and `end` pads it with silence. `interruption` → `FLUSH_MEDIA` (what Asterisk had
- * queued is discarded, and the partial frame here too); marks that were waiting come back as
- * `mark` frames once Asterisk has confirmed the flush (it discards queued marks silently).
+ * queued is discarded, and the partial frame here too, counted in `stats.audioBytesInterrupted`
+ * as the bot's PCM16 bytes; a `cancel` drops it counted in `stats.audioBytesDroppedOnClose`);
+ * marks that were waiting come back as `mark` frames once Asterisk has confirmed the flush (it
+ * discards queued marks silently).
  * `mark` → `MARK_MEDIA` or `STOP_MEDIA_BUFFERING` (see {@linkcode AsteriskSerializerOptions.marks});
  * `end` / `cancel` → `HANGUP`; `message` → a TEXT command, for `GET_STATUS`, `PAUSE_MEDIA` and
  * the like: a command's name (`"GET_STATUS"`), one with its correlation id as the docs write it
@@ -184,6 +187,8 @@ export class AsteriskSerializer implements FrameSerializer {
   #format: AsteriskFormat;
   readonly #audio: TelephonyAudio;
   readonly #frames: WholeFrames;
+  /** The bot's format, to count a dropped partial frame in the bytes the bot wrote it as. */
+  readonly #written = new WrittenBytes();
   #context: SerializerContext | undefined;
   /** Whether commands go as JSON. */
   #json: boolean;
@@ -223,7 +228,10 @@ export class AsteriskSerializer implements FrameSerializer {
     return this.#format;
   }
 
-  /** Takes the transport's context: flow control pauses its sending. */
+  /**
+   * Takes the transport's context: flow control pauses its sending, and the partial frames
+   * dropped are counted through it.
+   */
   bind(context: SerializerContext): void {
     this.#context = context;
   }
@@ -231,6 +239,7 @@ export class AsteriskSerializer implements FrameSerializer {
   /** Takes the transport's audio settings. */
   setup(audio: SerializerAudioSetup): void {
     this.#audio.setup(audio);
+    this.#written.setup(audio);
   }
 
   /** One frame to zero or more Asterisk messages; see the class description. */
@@ -238,6 +247,7 @@ export class AsteriskSerializer implements FrameSerializer {
     switch (frame.type) {
       case "audio": {
         const bytes = this.#audio.encode(frame);
+        this.#written.wrote(frame);
         if (bytes === null) return [];
         const media = this.#frames.push(bytes);
         if (media.length === 0 || this.#marks !== "buffering" || this.#bulk) return media;
@@ -254,7 +264,7 @@ export class AsteriskSerializer implements FrameSerializer {
         return out;
       }
       case "cancel":
-        this.#frames.clear();
+        this.#dropHeld("audioBytesDroppedOnClose");
         return (this.#options.hangUp ?? true) ? this.#command("HANGUP") : null;
       case "message":
         return this.#message(frame.message);
@@ -323,9 +333,7 @@ export class AsteriskSerializer implements FrameSerializer {
       // A partial frame held in the old format cannot go in the new one: dropped, and counted
       // (as the PCM16 bytes it was written as), never lost unseen.
       const held = this.#frames.resize(frameBytes).length;
-      if (held > 0) {
-        this.#context?.count("audioBytesRefused", was.encoding === "pcm16le" ? held : held * 2);
-      }
+      if (held > 0) this.#context?.count("audioBytesRefused", this.#written.of(held, wireOf(was)));
     }
     const control = this.#options.controlFormat ?? "auto";
     this.#json = control === "auto" ? event.json : control === "json";
@@ -361,6 +369,16 @@ export class AsteriskSerializer implements FrameSerializer {
     return out;
   }
 
+  /**
+   * Drops the partial frame held for the next audio, counted as the bot's PCM16 bytes: the
+   * transport counted them sent when their chunk left, and they never reach the wire. (What the
+   * outbound resampler holds back is not: its stream began with as much silence, primed.)
+   */
+  #dropHeld(counter: "audioBytesInterrupted" | "audioBytesDroppedOnClose"): void {
+    const held = this.#frames.clear();
+    if (held > 0) this.#context?.count(counter, this.#written.of(held, wireOf(this.#format)));
+  }
+
   /** The commands that ask Asterisk to answer `id` once the audio sent so far has played. */
   #markCommands(id: string): SerializedMessage[] {
     if (this.#marks === "mark-media") return [this.#command("MARK_MEDIA", id)];
@@ -371,7 +389,7 @@ export class AsteriskSerializer implements FrameSerializer {
   }
 
   #flush(): SerializedMessage[] {
-    this.#frames.clear();
+    this.#dropHeld("audioBytesInterrupted");
     this.#audio.reset();
     this.#bulk = false;
     const out: SerializedMessage[] = [this.#command("FLUSH_MEDIA")];
@@ -491,6 +509,14 @@ function notACommand(message: unknown): TransportError {
       `("GET_STATUS"), one with its correlation id ("STOP_MEDIA_BUFFERING <id>") or an object ` +
       "{ command, ...parameters }",
   );
+}
+
+/** The bytes per sample and rate of `format`'s media. */
+function wireOf(format: AsteriskFormat): WireFormat {
+  return {
+    bytesPerSample: format.encoding === "pcm16le" ? 2 : 1,
+    sampleRate: format.sampleRate,
+  };
 }
 
 /** Bytes in 20 ms of `format` (Asterisk's default framing for these codecs). */

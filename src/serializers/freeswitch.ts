@@ -12,7 +12,14 @@ import type {
   SerializerContext,
 } from "../serializer.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
-import { DISCONNECT, ForkMarks, markWithTail, withoutMarkSentinel } from "./_audio_fork.ts";
+import type { TransportError } from "../errors.ts";
+import {
+  DISCONNECT,
+  ForkMarks,
+  markWithTail,
+  rateWarning,
+  withoutMarkSentinel,
+} from "./_audio_fork.ts";
 import { isObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -69,7 +76,9 @@ export interface FreeSwitchSerializerOptions {
  * Outbound: `audio` → binary L16 at `streamSampleRate` (sample value -1 nudged to -2: the module
  * reads 0xFFFF as a mark's place); `interruption` → `killAudio`; `mark` → `mark` (at most 30
  * waiting; see `_audio_fork.ts` for the silence and sentinel samples sent for the module's
- * pre-buffer and mark lists); `end` / `cancel` → `disconnect`, which raises
+ * pre-buffer and mark lists; a `streamSampleRate` other than `sampleRate` is reported once, at the
+ * first message, as a "protocol" error: the module's resampling then erases its marks);
+ * `end` / `cancel` → `disconnect`, which raises
  * `mod_audio_fork::disconnect` for the application to hang up (the module leaves the channel
  * up); `message` → its JSON (`transcription`, `transfer`, `clearMarks`, …).
  *
@@ -105,6 +114,9 @@ export class FreeSwitchSerializer implements FrameSerializer {
   readonly #outbound: TelephonyAudio;
   readonly #marks = new ForkMarks(PROVIDER);
   #started = false;
+  #context: SerializerContext | undefined;
+  /** What to report at the fork's first message (return and fork rates differ), once. */
+  #rateWarning: TransportError | undefined;
 
   /** Makes a serializer for one fork; see {@linkcode FreeSwitchSerializerOptions}. */
   constructor(options: FreeSwitchSerializerOptions = {}) {
@@ -126,10 +138,21 @@ export class FreeSwitchSerializer implements FrameSerializer {
       sampleRate: stream,
       provider: PROVIDER,
     });
+    this.#rateWarning = rateWarning(
+      PROVIDER,
+      stream,
+      "bidirectionalAudio_stream_samplerate",
+      rate,
+      "the fork's sampling rate",
+    );
   }
 
-  /** Takes the transport's context, to send what mark answers call for at once. */
+  /**
+   * Takes the transport's context, to send what mark answers call for at once, and to report
+   * marks the module cannot answer.
+   */
   bind(context: SerializerContext): void {
+    this.#context = context;
     this.#marks.bind(context);
   }
 
@@ -166,6 +189,12 @@ export class FreeSwitchSerializer implements FrameSerializer {
 
   /** One `mod_audio_fork` message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
+    if (this.#rateWarning !== undefined) {
+      // At the fork's first message, metadata or audio: the session has begun, so a bot listening
+      // for errors hears it, and the rates were set by the start command.
+      this.#context?.report(this.#rateWarning);
+      this.#rateWarning = undefined;
+    }
     if (typeof data !== "string") {
       // The metadata, when there is any, comes before the audio: after audio, text is an event.
       this.#started = true;

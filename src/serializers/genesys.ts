@@ -106,7 +106,8 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * our `disconnect`, except while the stream is paused; `ping` → `pong`; `close` → `closed` (with
  * the output variables) and an `end` frame with the close reason, once; `paused` (from `opened`
  * too when it asked to start paused) and `resumed` track whether audio may flow; `dtmf` →
- * a `dtmf` frame; everything else (`update`, `error`, `discarded`, …) reaches the bot as a
+ * a `dtmf` frame; `error` (Genesys's `code`, `message` and `retryAfter`) is reported as a
+ * "protocol" error and, like everything else (`update`, `discarded`, …), reaches the bot as a
  * `message` frame holding the AudioHook message. {@linkcode GenesysSerializer.position} is where
  * Genesys last said its stream was; server messages carry no `position` (the protocol defines it
  * on client messages only: the reference implementation's `ClientMessageBase` has it,
@@ -357,6 +358,11 @@ export class GenesysSerializer implements FrameSerializer {
           type: "dtmf",
           digit: message.object("parameters").dtmfDigit("digit"),
         } satisfies DtmfFrame;
+      case "error":
+        // Genesys says something went wrong on its side (a 429 rate limit, a 500), then closes
+        // with reason `error`: reported, or the bot would learn the cause only from the close.
+        this.#context?.report(clientError(parameters));
+        return { type: "message", message: message.value } satisfies MessageFrame;
       default:
         return { type: "message", message: message.value } satisfies MessageFrame;
     }
@@ -542,4 +548,18 @@ export class GenesysSerializer implements FrameSerializer {
     this.#context.send(this.#envelope(type, parameters));
     return null;
   }
+}
+
+/**
+ * The "protocol" error a client `error` message reports: the reference implementation's
+ * `ErrorParameters` (protocol/message.ts) are `code` (an HTTP-like status: 400, 405, 408, 409,
+ * 413, 415, 429, 500, 503), `message` and, for a 429, `retryAfter` (a duration). Read leniently:
+ * the report says what came, and a malformed one is still reported rather than refused.
+ */
+function clientError(parameters: JsonObject): TransportError {
+  const { code, message, retryAfter } = parameters;
+  const said = typeof message === "string" ? message : describe(message);
+  const retry = typeof retryAfter === "string" ? ` (retry after ${retryAfter})` : "";
+  const shown = typeof code === "number" ? code : describe(code);
+  return new TransportError("protocol", `${PROVIDER}: error ${shown}: ${said}${retry}`);
 }

@@ -15,7 +15,13 @@ import type {
 } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
-import { DISCONNECT, ForkMarks, markWithTail, withoutMarkSentinel } from "./_audio_fork.ts";
+import {
+  DISCONNECT,
+  ForkMarks,
+  markWithTail,
+  rateWarning,
+  withoutMarkSentinel,
+} from "./_audio_fork.ts";
 import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -67,7 +73,9 @@ export interface JambonzSerializerOptions extends HangUpSerializerOptions {
  * `{"type":"mark","data":{"name","event"}}` → that `mark` (played, or `cleared` by
  * `killAudio`); any other JSON → a `message` frame. The pitfalls the jambonz and pipecat pages
  * call out are errors, reported once: a `mixType` other than `mono` (the audio is then dropped,
- * counted in `stats.decodeErrors`), a `sampleRate` this package cannot resample (64000).
+ * counted in `stats.decodeErrors`), a `sampleRate` this package cannot resample (64000), a
+ * {@linkcode JambonzSerializerOptions.streamSampleRate} other than the `sampleRate` (the module's
+ * resampling then erases its marks: they are not acknowledged, and playback goes by the estimate).
  *
  * Outbound: `audio` → binary L16 at {@linkcode JambonzSerializerOptions.streamSampleRate}
  * (sample value -1 nudged to -2: the module reads 0xFFFF as a mark's place); `interruption` →
@@ -225,6 +233,14 @@ export class JambonzSerializer implements FrameSerializer {
     } else {
       this.#inbound.configure({ sampleRate: rate });
       this.#outbound ??= outbound(rate);
+      const warning = rateWarning(
+        PROVIDER,
+        this.#outbound.sampleRate,
+        "bidirectionalAudio.sampleRate",
+        rate,
+        "the listen verb's sampleRate",
+      );
+      if (warning !== undefined) this.#context?.report(warning);
     }
     const start: StartFrame = { type: "start", params };
     if (callSid !== undefined) start.callId = callSid;

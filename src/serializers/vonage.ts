@@ -17,12 +17,18 @@ import type {
   MessageFrame,
   StartFrame,
 } from "../frames.ts";
-import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
+import type {
+  FrameSerializer,
+  SerializedMessage,
+  SerializerAudioSetup,
+  SerializerContext,
+} from "../serializer.ts";
 import { concatBytes } from "../audio/_concat_bytes.ts";
 import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { toJson } from "./_to_json.ts";
 import { WholeFrames } from "./_whole_frames.ts";
+import { WrittenBytes } from "./_written_bytes.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -76,7 +82,9 @@ export interface VonageSerializerOptions {
  *
  * Outbound: audio is resampled to Vonage's rate and cut into 20 ms binary messages (640 bytes at
  * 16 kHz), as Vonage asks, keeping a partial frame until the next audio; `interruption` drops
- * that partial frame and sends `{"action":"clear"}`; `mark` sends any partial frame padded with
+ * that partial frame (counted in `stats.audioBytesInterrupted`, as the bot's PCM16 bytes) and
+ * sends `{"action":"clear"}`; `cancel` drops it likewise (counted in
+ * `stats.audioBytesDroppedOnClose`); `mark` sends any partial frame padded with
  * silence, then `{"action":"notify","payload":{"mark":name}}` (the transport's mid-speech
  * playout marks leave the partial frame waiting instead, so no silence falls into the speech; its
  * end-of-speech mark sends it padded); `end` sends the partial frame padded likewise; `message` frames go as JSON text (for other Vonage actions). Hanging up is the
@@ -109,6 +117,9 @@ export class VonageSerializer implements FrameSerializer {
   #audio: TelephonyAudio;
   /** Outbound audio in 20 ms frames at Vonage's rate, the partial frame held for the next audio. */
   readonly #frames: WholeFrames;
+  /** The bot's format, to count a dropped partial frame in the bytes the bot wrote it as. */
+  readonly #written = new WrittenBytes();
+  #context: SerializerContext | undefined;
   /** Names of marks sent since the last clear and not yet notified, in the order sent. */
   #marks = new Set<string>();
   /**
@@ -138,9 +149,15 @@ export class VonageSerializer implements FrameSerializer {
     return this.#audio.sampleRate;
   }
 
+  /** Takes the transport's context: the partial frames dropped are counted through it. */
+  bind(context: SerializerContext): void {
+    this.#context = context;
+  }
+
   /** Takes the transport's input rate and channels for inbound audio frames. */
   setup(audio: SerializerAudioSetup): void {
     this.#audio.setup(audio);
+    this.#written.setup(audio);
   }
 
   /** One frame to zero or more Vonage messages; see the class description. */
@@ -148,10 +165,11 @@ export class VonageSerializer implements FrameSerializer {
     switch (frame.type) {
       case "audio": {
         const bytes = this.#audio.encode(frame);
+        this.#written.wrote(frame);
         return bytes === null ? [] : this.#frames.push(bytes);
       }
       case "interruption":
-        this.#frames.clear();
+        this.#dropHeld("audioBytesInterrupted");
         this.#audio.reset();
         if (this.#clearing.length === MAX_PENDING_CLEARS) {
           this.#clearing.shift();
@@ -181,7 +199,7 @@ export class VonageSerializer implements FrameSerializer {
         return tail.length === 0 ? null : tail.length === 1 ? tail[0]! : tail;
       }
       case "cancel":
-        this.#frames.clear();
+        this.#dropHeld("audioBytesDroppedOnClose");
         return null;
       case "message":
         return toJson(frame.message);
@@ -230,6 +248,18 @@ export class VonageSerializer implements FrameSerializer {
       default:
         return { type: "message", message } satisfies MessageFrame;
     }
+  }
+
+  /**
+   * Drops the partial frame held for the next audio, counted as the bot's PCM16 bytes: the
+   * transport counted them sent when their chunk left, and they never reach the wire. (What the
+   * outbound resampler holds back is not: its stream began with as much silence, primed.)
+   */
+  #dropHeld(counter: "audioBytesInterrupted" | "audioBytesDroppedOnClose"): void {
+    const held = this.#frames.clear();
+    if (held === 0) return;
+    const wire = { bytesPerSample: 2, sampleRate: this.#audio.sampleRate };
+    this.#context?.count(counter, this.#written.of(held, wire));
   }
 
   #connected(reader: JsonReader): Frame | Frame[] {

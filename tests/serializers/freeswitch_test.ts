@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
 import type { AudioFrame } from "../../src/frames.ts";
+import type { TransportError } from "../../src/errors.ts";
 import { documentedOnly, freeswitchCall, playFork } from "./fixtures/audio_fork_calls.ts";
 import { fuzzDeserializer } from "./fixtures/telephony_harness.ts";
 import { binaryToneRoundTrip } from "./fixtures/binary_tone.ts";
@@ -117,4 +118,53 @@ Deno.test("`FreeSwitchSerializer` answers every fuzzed message with frames or a 
     },
   });
   assert.ok(frames > 1000 && errors > 100, `${frames} frames, ${errors} errors`);
+});
+
+Deno.test("`FreeSwitchSerializer` reports once, at the first message, a return rate that is not the fork's: the module's resampling erases its marks", () => {
+  // jambonz/freeswitch-modules mod_audio_fork/lws_glue.cpp (30f21899): fork_data_init makes a
+  // resampler for the returned audio whenever bidirectional_audio_sample_rate is not the
+  // channel's codec rate (:521-523), and processIncomingBinary runs the whole pre-buffer through
+  // it, the mark samples (0xFFFF) it put there included (:98-101, :135-150); dub_speech_frame
+  // looks for them after (:994). With the fork at the codec's rate, a return rate that differs
+  // leaves no mark to find.
+  const reported: TransportError[] = [];
+  const context = {
+    send: () => {},
+    count: () => {},
+    report: (e: TransportError) => void reported.push(e),
+  };
+  const fs = new FreeSwitchSerializer({ sampleRate: 8000, streamSampleRate: 16000 });
+  fs.bind(context);
+  fs.setup(SETUP);
+  assert.equal(reported.length, 0, "nothing before the fork speaks");
+  fs.deserialize('{"callid":"c1"}');
+  fs.deserialize(new Uint8Array(320));
+  fs.deserialize('{"type":"json"}');
+  assert.equal(reported.length, 1, "reported once");
+  const [error] = reported;
+  assert.equal(error!.code, "protocol");
+  assert.equal(error!.fatal, false);
+  assert.match(error!.message, /16000/);
+  assert.match(error!.message, /8000/);
+  assert.match(error!.message, /marks are not acknowledged/);
+  assert.match(error!.message, /estimate/);
+  // Audio first (no metadata): reported all the same.
+  const audioFirst = new FreeSwitchSerializer({ sampleRate: 16000, streamSampleRate: 8000 });
+  const later: TransportError[] = [];
+  audioFirst.bind({ ...context, report: (e) => void later.push(e) });
+  audioFirst.setup(SETUP);
+  audioFirst.deserialize(new Uint8Array(640));
+  assert.equal(later.length, 1);
+  // Equal rates: nothing to say.
+  for (
+    const options of [{}, { sampleRate: 16000 }, { sampleRate: 16000, streamSampleRate: 16000 }]
+  ) {
+    const quiet: TransportError[] = [];
+    const same = new FreeSwitchSerializer(options);
+    same.bind({ ...context, report: (e) => void quiet.push(e) });
+    same.setup(SETUP);
+    same.deserialize("{}");
+    same.deserialize(new Uint8Array(320));
+    assert.deepEqual(quiet, [], JSON.stringify(options));
+  }
 });

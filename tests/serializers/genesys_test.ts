@@ -761,3 +761,42 @@ Deno.test("`GenesysSerializer` takes a missing or malformed position as a protoc
     assert.equal(genesys.position, position);
   }
 });
+
+Deno.test("`GenesysSerializer` reports the client's error message once, and still gives it to the bot", () => {
+  // The reference implementation (purecloudlabs/audiohook-reference-implementation,
+  // app/audiohook/src/protocol/message.ts): `ErrorMessage = ClientMessageBase<'error',
+  // ErrorParameters>`, `ErrorParameters = { code: 400 | 405 | 408 | 409 | 413 | 415 | 429 | 500 |
+  // 503; message: string; retryAfter?: Duration }` (retryAfter "used by client rate limiter
+  // (429)"); the client sends it, then closes with reason `error`.
+  const reported: TransportError[] = [];
+  const genesys = new GenesysSerializer();
+  genesys.bind({ send: () => {}, count: () => {}, report: (error) => void reported.push(error) });
+  genesys.setup(SETUP_16K);
+  genesys.deserialize(open(MONO));
+  const error = {
+    version: "2",
+    type: "error",
+    seq: 2,
+    serverseq: 1,
+    id: SESSION,
+    position: "PT2S",
+    parameters: { code: 429, message: "Rate limit exceeded", retryAfter: "PT1S" },
+  };
+  assert.deepEqual(genesys.deserialize(JSON.stringify(error)), { type: "message", message: error });
+  assert.equal(reported.length, 1, "exactly one report");
+  const [report] = reported;
+  assert.ok(report instanceof TransportError);
+  assert.equal(report.code, "protocol");
+  assert.equal(report.fatal, false, "the session goes on: Genesys's close follows");
+  assert.equal(report.message, "genesys: error 429: Rate limit exceeded (retry after PT1S)");
+  // Without retryAfter (a 500), the report says none.
+  const plain = { ...error, seq: 3, parameters: { code: 500, message: "Internal error" } };
+  genesys.deserialize(JSON.stringify(plain));
+  assert.equal(reported.length, 2);
+  assert.equal(reported[1]!.message, "genesys: error 500: Internal error");
+  // The client's close with reason `error` that follows ends the session as any close.
+  assert.deepEqual(genesys.deserialize(client("close", 4, { reason: "error" })), {
+    type: "end",
+    reason: "error",
+  });
+});

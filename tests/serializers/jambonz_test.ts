@@ -347,3 +347,33 @@ Deno.test("`JambonzSerializer` and `FreeSwitchSerializer` report marks past 30 o
     assert.throws(() => serializer.serialize({ type: "mark", name: "z" }), TransportError);
   }
 });
+
+Deno.test("`JambonzSerializer` reports once, at the start, a bidirectionalAudio.sampleRate that is not the listen rate: the module's resampling erases its marks", () => {
+  // jambonz plays through mod_audio_fork (jambonz/freeswitch-modules lws_glue.cpp, 30f21899): a
+  // return rate other than the call's codec rate is resampled, the pre-buffer's mark samples
+  // (0xFFFF) with it (:521-523, :98-101, :135-150), so dub_speech_frame finds none (:994).
+  const jambonz = new JambonzSerializer({ streamSampleRate: 16000 });
+  const { context, calls } = recordingContext();
+  jambonz.bind(context);
+  jambonz.setup(SETUP);
+  jambonz.deserialize(preamble({ sampleRate: 8000 }));
+  jambonz.deserialize(new Uint8Array(320));
+  jambonz.deserialize('{"type":"other"}');
+  assert.equal(calls.reported.length, 1, "reported once");
+  const [error] = calls.reported;
+  assert.equal(error!.code, "protocol");
+  assert.equal(error!.fatal, false);
+  assert.match(error!.message, /16000/);
+  assert.match(error!.message, /8000/);
+  assert.match(error!.message, /marks are not acknowledged/);
+  assert.match(error!.message, /estimate/);
+  // The return rate taken from the listen rate (no option), or given equal to it: nothing.
+  for (const options of [{}, { streamSampleRate: 8000 }]) {
+    const same = new JambonzSerializer(options);
+    const quiet = recordingContext();
+    same.bind(quiet.context);
+    same.setup(SETUP);
+    same.deserialize(preamble({ sampleRate: 8000 }));
+    assert.deepEqual(quiet.calls.reported, [], JSON.stringify(options));
+  }
+});

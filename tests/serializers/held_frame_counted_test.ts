@@ -1,0 +1,108 @@
+/**
+ * The partial frame a whole-frames serializer (Vonage, Asterisk) holds for the next audio is
+ * dropped by an interruption or a cancel: counted then, in the bot's PCM16 bytes, so that what
+ * the transport counts as sent is what reached the wire plus what was counted dropped.
+ */
+import assert from "node:assert/strict";
+import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
+import { VonageSerializer } from "../../src/serializers/vonage.ts";
+import type { FrameSerializer } from "../../src/serializer.ts";
+import { WebSocketTransport } from "../../src/transport.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+
+interface Call {
+  /** The serializer under test. */
+  serializer: FrameSerializer;
+  /** The bot's rate. */
+  rate: number;
+  /** What the far end says first. */
+  hello: string;
+  /** Wire bytes per PCM16 byte of the bot's audio (μ-law: half; a lower wire rate: less). */
+  wirePerPcm: number;
+}
+
+const calls: Record<string, () => Call> = {
+  // Vonage's WebSocket guide: `websocket:connected` names the connection's content type.
+  "Vonage at 16 kHz": () => ({
+    serializer: new VonageSerializer({ sampleRate: 16000 }),
+    rate: 16000,
+    hello: JSON.stringify({ event: "websocket:connected", "content-type": "audio/l16;rate=16000" }),
+    wirePerPcm: 1,
+  }),
+  // Vonage at 8 kHz with the bot at 16: the held frame is counted at the bot's rate.
+  "Vonage at 8 kHz, the bot at 16 kHz": () => ({
+    serializer: new VonageSerializer({ sampleRate: 8000 }),
+    rate: 16000,
+    hello: JSON.stringify({ event: "websocket:connected", "content-type": "audio/l16;rate=8000" }),
+    wirePerPcm: 0.5,
+  }),
+  // docs.asterisk.org, WebSocket channel driver: MEDIA_START names the format and frame size.
+  "Asterisk in μ-law": () => ({
+    serializer: new AsteriskSerializer({ marks: "mark-media", hangUp: false }),
+    rate: 8000,
+    hello:
+      "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:ulaw optimal_frame_size:160 ptime:20",
+    wirePerPcm: 0.5,
+  }),
+  "Asterisk in slin16, the bot at 24 kHz": () => ({
+    serializer: new AsteriskSerializer({ marks: "mark-media", hangUp: false }),
+    rate: 24000,
+    hello:
+      "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20",
+    wirePerPcm: 2 / 3,
+  }),
+};
+
+/** A call that has sent 30 ms of the bot's audio: 20 ms on the wire, 10 ms held. */
+async function thirtyMsSent(call: Call) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: call.serializer,
+    audioOut: { sampleRate: call.rate, chunkMs: 30 },
+    markIntervalMs: 0,
+    clock,
+  });
+  let onWire = 0;
+  pair.client.addEventListener("message", (event) => {
+    const data = (event as MessageEvent).data;
+    if (typeof data !== "string") onWire += (data as ArrayBuffer | Uint8Array).byteLength;
+  });
+  pair.client.send(call.hello);
+  await clock.tick(0);
+  transport.send({
+    type: "audio",
+    audio: new Uint8Array((call.rate / 1000) * 30 * 2),
+    sampleRate: call.rate,
+    channels: 1,
+  });
+  await clock.tick(10);
+  return { transport, pair, clock, onWire: () => onWire / call.wirePerPcm };
+}
+
+for (const [name, make] of Object.entries(calls)) {
+  Deno.test(`${name}: the partial frame an interruption drops is counted in audioBytesInterrupted`, async () => {
+    const call = make();
+    const { transport, pair, onWire } = await thirtyMsSent(call);
+    const sent = transport.stats.audioBytesSent;
+    assert.equal(sent, (call.rate / 1000) * 30 * 2, "the chunk left");
+    assert.equal(onWire(), (sent * 2) / 3, "20 ms of it reached the wire, 10 ms is held");
+    await transport.interrupt();
+    const { audioBytesInterrupted } = transport.stats;
+    assert.equal(sent - onWire(), audioBytesInterrupted, "what did not reach the wire is counted");
+    pair.client.close(1000);
+    await transport.closed;
+  });
+
+  Deno.test(`${name}: the partial frame a cancel drops is counted in audioBytesDroppedOnClose`, async () => {
+    const call = make();
+    const { transport, onWire, clock } = await thirtyMsSent(call);
+    const sent = transport.stats.audioBytesSent;
+    const done = transport.send({ type: "cancel" });
+    await clock.tick(0);
+    await done;
+    await transport.closed;
+    assert.equal(transport.stats.audioBytesInterrupted, 0);
+    assert.equal(sent - onWire(), transport.stats.audioBytesDroppedOnClose);
+  });
+}
