@@ -25,8 +25,15 @@ interface Spell {
   endPosition: number;
   /** The far end's lag its placement uses (ms). */
   lag: number;
+  /**
+   * The lag last told for it (ms): its placement's, or, once it is written out and the lag
+   * shrank, the smaller one it did not move for (what a later change is counted from).
+   */
+  told: number;
   /** The sample index where it starts in the recording. */
   start: number;
+  /** It starts no earlier than this sample: the end of the audio before it, or the cut. */
+  floor: number;
 }
 
 /**
@@ -34,12 +41,13 @@ interface Spell {
  * back to back, so the spell is laid out as one stretch; its place is `playsAt` (the pacing
  * estimate plus the lag the transport learns from acknowledgements). When the lag estimate
  * changes — the first acknowledgement teaches it — the whole spell moves while none of it is
- * written out yet; after that it moves only for a change larger than a chunk, so a long stretch
- * is not chopped by every small correction. The change is taken from the next chunk of the
- * spell, or from the transport's word of it ({@linkcode relag}) for spells that all left before
- * the acknowledgement came (a short greeting; a large `sendAheadMs`), which no chunk would move.
- * An interruption silences the spell from the heard position on; what comes after starts a new
- * spell.
+ * written out yet, never onto the audio before it; once its start is written out it stays, and
+ * the rest goes on end to end, as the caller heard it, unless the lag grows by more than a chunk
+ * (a stall, heard as a gap: the rest moves later by as much). The change is taken from the next
+ * chunk of the spell, or from the transport's word of it ({@linkcode relag}) for spells that all
+ * left before the acknowledgement came (a short greeting; a large `sendAheadMs`), which no chunk
+ * would move. An interruption silences the spell from the heard position on; what comes after
+ * starts a new spell.
  */
 export class BotTrack {
   readonly #ring: SampleRing;
@@ -52,7 +60,7 @@ export class BotTrack {
   #fresh = true;
   /** A new spell starts no earlier than this sample (the end of the last, or the cut). */
   #floor = 0;
-  /** Samples dropped because the estimate moved them onto audio written out already. */
+  /** Samples a move lost because the ring wrote out their place to make room for them. */
   #moved = 0;
   /** The longest chunk seen: the transport's chunk length. */
   #chunkMs = 0;
@@ -88,7 +96,9 @@ export class BotTrack {
         position: info.position,
         endPosition: info.position,
         lag: playsAt - info.deadline,
+        told: playsAt - info.deadline,
         start: Math.max(this.#timeline.sampleAt(playsAt), this.#floor),
+        floor: this.#floor,
       };
       this.#spells.push(spell);
       this.#fresh = false;
@@ -97,7 +107,7 @@ export class BotTrack {
       // The chunks' length, not this chunk's: a reply's shorter last chunk must not make a lag
       // change smaller than a chunk worth moving what was written (a gap inside the speech).
       this.#chunkMs = Math.max(this.#chunkMs, info.durationMs);
-      this.#follow(this.#spells.length - 1, playsAt - origin, this.#chunkMs);
+      this.#follow(this.#spells.length - 1, playsAt - origin);
       if (!this.#segment.open) this.#segment.start(this.#sampleOf(spell!, info.position));
     }
     this.#segment.push(chunk);
@@ -111,10 +121,10 @@ export class BotTrack {
   relag(changeMs: number): void {
     const base = this.#ring.base;
     // Targets first: moving a spell moves the audio after it, and the later spells with it.
-    const targets = this.#spells.map((spell) => spell.lag + changeMs);
+    const targets = this.#spells.map((spell) => spell.told + changeMs);
     this.#spells.forEach((spell, i) => {
       if (this.#sampleOf(spell, spell.endPosition) > base) {
-        this.#follow(i, targets[i]!, this.#chunkMs);
+        this.#follow(i, targets[i]!);
       }
     });
   }
@@ -162,23 +172,44 @@ export class BotTrack {
   }
 
   /**
-   * Spell `index`'s lag estimate is now `lag`: move it if that is worth it. Its audio is moved
-   * with all that follows it in the ring, so the later spells move by as much.
+   * Spell `index`'s lag estimate is now `lag`: move it while none of it is written out; after
+   * that, only the rest, and only later (a stall). Its audio is moved with all that follows it in
+   * the ring, so the later spells move by as much.
    */
-  #follow(index: number, lag: number, chunkMs: number): void {
+  #follow(index: number, lag: number): void {
     const spell = this.#spells[index]!;
+    const base = this.#ring.base;
     const change = lag - spell.lag;
-    const unwritten = spell.start >= this.#ring.base;
-    if (unwritten ? Math.abs(change) * this.#rate < 500 : Math.abs(change) <= chunkMs) return;
-    const samples = Math.round(change * this.#rate / 1000);
+    spell.told = lag;
+    let from = spell.start;
+    let samples: number;
+    if (spell.start < base) {
+      // Written out from its start on. A lag that shrinks says the far end played it sooner than
+      // placed, back to back with what comes: the rest goes on where it is (moved earlier, it
+      // would lie over what is written out and be lost; the spell keeps the lag it is placed by,
+      // so a lag that comes back moves nothing). One that grows past that by more than a chunk is
+      // a stall the caller heard as a gap: the rest moves later by as much, leaving it.
+      if (change <= this.#chunkMs) return;
+      from = base;
+      samples = Math.round(change * this.#rate / 1000);
+    } else {
+      // Not before the audio played before it (the far end plays one spell after the other),
+      // nor where the recording is written out: moved there, audio would be lost.
+      samples = Math.max(
+        Math.round(change * this.#rate / 1000),
+        Math.max(spell.floor, base) - spell.start,
+      );
+    }
     if (samples === 0) return;
-    const from = Math.max(spell.start, this.#ring.base);
     const audio = this.#ring.copy(from);
     this.#ring.erase(from);
     this.#moved += this.#ring.write(from + samples, audio);
-    for (const moved of this.#spells.slice(index)) {
+    for (const [i, moved] of this.#spells.slice(index).entries()) {
       moved.start += samples;
+      // The audio before a later spell moved with it; what is before this one did not.
+      if (i > 0) moved.floor += samples;
       moved.lag += samples * 1000 / this.#rate;
+      if (i > 0) moved.told += samples * 1000 / this.#rate;
     }
     this.#segment.shift(samples);
   }

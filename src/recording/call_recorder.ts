@@ -355,7 +355,8 @@ export class CallRecorder implements SessionObserver {
 
   /**
    * Moves the bot's audio not yet written out to where the far end plays it, by the corrected
-   * lag (a {@linkcode SessionObserver} method).
+   * lag (a {@linkcode SessionObserver} method); a stretch partly written out stays whole where it
+   * is (the far end played it back to back), unless the lag grew by more than a chunk (a stall).
    */
   playoutLag(info: PlayoutLagInfo): void {
     if (this.#stopped) return;
