@@ -75,6 +75,26 @@ export class OutboundSender {
   /** The last chunk packetized and its binary message's size: what a packet's bytes last. */
   #packetedChunk: AudioFrame | undefined;
   #packetedBytes = 0;
+  /**
+   * The PCM bytes whose packets the packetizer holds: not sent yet, so not counted yet (they are
+   * when their packet leaves, is refused, or is dropped by an interruption or the close).
+   */
+  #heldPcm = 0;
+  /**
+   * Messages the socket refused or was found closed for, and their bytes, since the session began:
+   * a caller compares them before and after its sends to count what it lost by what it carried.
+   */
+  #lostMessages = 0;
+  #lostBytes = 0;
+  /**
+   * The last encode error reported, while no frame has been encoded since: the same refusal
+   * again (Twilio's before its start message, for every chunk) is counted, not reported again.
+   */
+  #refusal: string | undefined;
+  /** The frame types the protocol had no message for, each reported once (see `#noMessage`). */
+  readonly #unsentTypes = new Set<string>();
+  /** The serializer's name, for those reports. */
+  readonly #serializerName: string;
 
   /** Makes a sender for one session. */
   constructor(options: OutboundSenderOptions) {
@@ -88,24 +108,38 @@ export class OutboundSender {
     this.#sendTimeoutMs = options.sendTimeoutMs;
     this.#signal = options.signal;
     this.#onError = options.onError;
+    const name = options.serializer.constructor?.name;
+    this.#serializerName = name === undefined || name === "" || name === "Object"
+      ? "serializer"
+      : name;
   }
 
   /**
    * Serializes one audio chunk and sends it, packetized when a packetizer is set. Returns `false`
-   * when it did not leave: the socket is not open, or the serializer refused it at once.
+   * when it did not leave: the socket is not open, or the serializer refused it at once (its bytes
+   * are counted in `audioBytesRefused`, the frame in `encodeErrors`).
    */
   sendAudio(chunk: AudioFrame): Promise<void> | false | void {
+    const stats = this.#stats;
     if (this.#socket.readyState !== ReadyState.OPEN) {
-      this.#stats.audioBytesDroppedOnClose += chunk.audio.length;
+      stats.audioBytesDroppedOnClose += chunk.audio.length;
       return false;
     }
     const frame = this.#addWavHeader ? { ...chunk, audio: wrapWav(chunk.audio, chunk) } : chunk;
+    // A serializer that drops audio itself counts it in `audioBytesRefused` (Genesys with no
+    // session open): such a chunk is not sent.
+    const refused = stats.audioBytesRefused;
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
-      return result.then((messages) => this.#transmitAudio(chunk, messages, this.#transmit));
+      return result.then((messages) =>
+        this.#transmitAudio(chunk, messages, this.#transmit, refused)
+      );
     }
-    if (result === REFUSED) return false;
-    return this.#transmitAudio(chunk, result, this.#put);
+    if (result === REFUSED) {
+      stats.audioBytesRefused += chunk.audio.length;
+      return false;
+    }
+    return this.#transmitAudio(chunk, result, this.#put, refused);
   }
 
   /** Serializes a frame that keeps its place after the audio before it, and sends it. */
@@ -114,12 +148,14 @@ export class OutboundSender {
       this.#stats.framesDroppedOnClose++;
       return;
     }
+    const counted = this.#stats.encodeErrors;
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
-      return result.then((messages) => this.#transmitAll(messages, this.#transmit));
+      return result.then((messages) => {
+        if (this.#transmitFrame(frame, messages, this.#transmit, counted)) return this.#drain();
+      });
     }
-    if (result === REFUSED) return;
-    return this.#transmitAll(result, this.#put);
+    if (this.#transmitFrame(frame, result, this.#put, counted)) return this.#drain();
   }
 
   /**
@@ -130,26 +166,39 @@ export class OutboundSender {
    */
   sendUrgent(frame: Frame): boolean {
     const before = this.#stats.messagesOut;
+    const counted = this.#stats.encodeErrors;
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
-      void result.then((messages) => this.#transmitEach(messages, this.#transmit));
+      void result.then((messages) => this.#transmitFrame(frame, messages, this.#transmit, counted));
       return true;
     }
-    if (result === REFUSED) return false;
-    this.#transmitEach(result, this.#transmit);
+    this.#transmitFrame(frame, result, this.#transmit, counted);
     return this.#stats.messagesOut > before;
   }
 
-  /** Sends one serialized message at once (a serializer's own reply). */
+  /** Sends one serialized message at once (a serializer's own reply); counted lost if it is. */
   sendMessage(message: SerializedMessage): void {
+    const lost = this.#lostMessages;
     this.#transmit(message);
+    if (this.#lostMessages !== lost) this.#stats.framesDroppedOnClose++;
   }
 
-  /** Sends the packetizer's partial last packet as its `lastPacket` policy says. */
+  /**
+   * Sends the packetizer's partial last packet as its `lastPacket` policy says; dropped by that
+   * policy, its PCM bytes are counted in `audioBytesDroppedOnClose`.
+   */
   flushPackets(): void {
     const packetizer = this.#packetizer;
-    if (packetizer === undefined) return;
-    this.#stats.audioBytesDroppedOnClose += packetizer.flush(this.#transmit);
+    if (packetizer === undefined || packetizer.pendingBytes === 0) return;
+    const pcm = this.#heldPcm;
+    this.#heldPcm = 0;
+    const left = this.#stats.bytesOut;
+    const lost = this.#lostBytes;
+    if (packetizer.flush(this.#transmit) > 0) {
+      this.#stats.audioBytesDroppedOnClose += pcm;
+      return;
+    }
+    this.#countAudio(pcm, this.#stats.bytesOut - left, this.#lostBytes - lost);
   }
 
   /** Bytes held by the packetizer for a packet not yet whole. */
@@ -173,51 +222,156 @@ export class OutboundSender {
     return (held / this.#packetedBytes) * durationMs(chunk.audio.length, chunk);
   }
 
-  /** Drops the packetizer's partial packet (on interruption); returns the bytes dropped. */
+  /**
+   * Drops the packetizer's partial packet (on interruption, at the close); returns the PCM bytes
+   * it held, for the caller to count as it drops them.
+   */
   clearPackets(): number {
-    return this.#packetizer?.clear() ?? 0;
+    this.#packetizer?.clear();
+    const pcm = this.#heldPcm;
+    this.#heldPcm = 0;
+    return pcm;
   }
 
-  #transmitAudio(chunk: AudioFrame, messages: Serialized, send: Send): Promise<void> | void {
-    if (messages === null) return;
-    this.#stats.audioChunksSent++;
-    this.#stats.audioBytesSent += chunk.audio.length;
-    if (this.#packetizer !== undefined) this.#packetedChunk = chunk;
-    if (Array.isArray(messages)) {
-      for (const message of messages) this.#transmitAudioMessage(message, send);
-    } else {
-      this.#transmitAudioMessage(messages, send);
+  /**
+   * Sends a chunk's messages and counts its PCM bytes once they left (see `#countAudio`); the
+   * bytes of a packet not yet whole wait in `#heldPcm`. A chunk the serializer answered with no
+   * message it holds (whole frames, a resampler filling up) and sends with later audio: it counts
+   * as sent now, unless the serializer counted it refused (`refused`: that counter before).
+   */
+  #transmitAudio(
+    chunk: AudioFrame,
+    messages: Serialized | typeof REFUSED,
+    send: Send,
+    refused: number,
+  ): Promise<void> | void {
+    const stats = this.#stats;
+    const pcm = chunk.audio.length;
+    if (messages === REFUSED) {
+      stats.audioBytesRefused += pcm;
+      return;
     }
+    if (messages === null) {
+      if (stats.audioBytesRefused === refused) this.#countAudio(pcm, 0, 0, true);
+      return;
+    }
+    const left = stats.bytesOut;
+    const lost = this.#lostBytes;
+    let leaving = pcm;
+    const packetizer = this.#packetizer;
+    if (packetizer === undefined) {
+      if (Array.isArray(messages)) { for (const message of messages) send(message); }
+      else send(messages);
+    } else {
+      this.#packetedChunk = chunk;
+      const pending = packetizer.pendingBytes;
+      let pushed = 0;
+      if (Array.isArray(messages)) {
+        for (const message of messages) pushed += this.#transmitAudioMessage(message, send);
+      } else {
+        pushed = this.#transmitAudioMessage(messages, send);
+      }
+      if (pushed > 0) leaving = this.#leavingPcm(pcm, pushed, pending, packetizer.pendingBytes);
+    }
+    this.#countAudio(leaving, stats.bytesOut - left, this.#lostBytes - lost, true);
     return this.#drain();
   }
 
-  #transmitAudioMessage(message: SerializedMessage, send: Send): void {
+  /**
+   * Of `pcm` bytes whose message of `pushed` bytes went to the packetizer (holding `pending`
+   * before, `held` now), the PCM bytes whose packets left now; the rest waits in `#heldPcm`.
+   * Packets go out in order and the remainder is shorter than a packet: once one left, what the
+   * packetizer held before has, and what it holds now is all of this message.
+   */
+  #leavingPcm(pcm: number, pushed: number, pending: number, held: number): number {
+    if (held === pending + pushed) {
+      this.#heldPcm += pcm;
+      return 0;
+    }
+    const heldPcm = Math.round((held * pcm) / pushed);
+    const leaving = this.#heldPcm + pcm - heldPcm;
+    this.#heldPcm = heldPcm;
+    return leaving;
+  }
+
+  /**
+   * Counts `pcm` bytes of audio whose messages were handed to the socket: `left` bytes of them
+   * left and `lost` did not (refused by the socket, or it had closed). What was lost, in
+   * proportion, never left: dropped at the close, not sent. `chunk`: they are a chunk's, counted
+   * in `audioChunksSent` once nothing of it was lost.
+   */
+  #countAudio(pcm: number, left: number, lost: number, chunk = false): void {
+    const stats = this.#stats;
+    if (lost === 0) {
+      if (chunk) stats.audioChunksSent++;
+      stats.audioBytesSent += pcm;
+      return;
+    }
+    const dropped = left === 0 ? pcm : Math.round((pcm * lost) / (left + lost));
+    stats.audioBytesDroppedOnClose += dropped;
+    stats.audioBytesSent += pcm - dropped;
+  }
+
+  /** Sends one audio message, binary ones through the packetizer; returns the bytes packetized. */
+  #transmitAudioMessage(message: SerializedMessage, send: Send): number {
     // Only binary audio is packetized: cutting a text (JSON) message would corrupt it.
-    if (this.#packetizer !== undefined && typeof message !== "string") {
+    if (typeof message !== "string") {
       this.#packetedBytes = message.length;
-      this.#packetizer.push(message, send);
-    } else {
-      send(message);
+      this.#packetizer!.push(message, send);
+      return message.length;
     }
+    send(message);
+    return 0;
   }
 
-  #transmitAll(messages: Serialized, send: Send): Promise<void> | void {
-    if (messages === null) return;
-    this.#transmitEach(messages, send);
-    return this.#drain();
+  /**
+   * Sends a frame's messages; returns whether any were handed to the socket. One the socket
+   * refused, or found closed, counts the frame in `framesDroppedOnClose`; a frame the protocol
+   * has no message for is counted and reported (see `#noMessage`).
+   */
+  #transmitFrame(
+    frame: Frame,
+    messages: Serialized | typeof REFUSED,
+    send: Send,
+    counted: number,
+  ): boolean {
+    if (messages === REFUSED) return false;
+    if (messages === null) {
+      this.#noMessage(frame, counted);
+      return false;
+    }
+    const lost = this.#lostMessages;
+    if (Array.isArray(messages)) { for (const message of messages) send(message); }
+    else send(messages);
+    if (this.#lostMessages !== lost) this.#stats.framesDroppedOnClose++;
+    return true;
   }
 
-  #transmitEach(messages: Serialized, send: Send): void {
-    if (messages === null) return;
-    if (!Array.isArray(messages)) return send(messages);
-    for (const message of messages) send(message);
+  /**
+   * The serializer answered `frame` with `null`. For an `interruption` that means the far end
+   * cannot be told to drop what it holds (the transport reads it so), for an `end` or `cancel`
+   * that no message says it (the socket's close does, or a hang-up by REST): nothing is lost.
+   * Any other frame the protocol has no message for is dropped: counted in `encodeErrors` and
+   * reported once per frame type per session, unless the serializer counted it itself (`counted`:
+   * that counter before; jambonz's refused marks).
+   */
+  #noMessage(frame: Frame, counted: number): void {
+    const type = frame.type;
+    if (type === "interruption" || type === "end" || type === "cancel") return;
+    if (this.#stats.encodeErrors !== counted) return;
+    this.#stats.encodeErrors++;
+    if (this.#unsentTypes.has(type)) return;
+    this.#unsentTypes.add(type);
+    const message =
+      `${this.#serializerName}: no message for a ${type} frame on this protocol: dropped`;
+    this.#onError(new TransportError("encode", message));
   }
 
   /**
    * The serializer's messages for `frame`, now when the serializer answers at once. A frame it
-   * cannot encode is reported and counted: `REFUSED` at once, `null` (nothing to send) later.
+   * cannot encode is reported and counted: `REFUSED`, now or later.
    */
-  #serialize(frame: Frame): Serialized | typeof REFUSED | Promise<Serialized> {
+  #serialize(frame: Frame): Serialized | typeof REFUSED | Promise<Serialized | typeof REFUSED> {
     let result: SerializeResult;
     try {
       // `?? null`: a serializer written in JavaScript may fall off its switch with `undefined`.
@@ -227,35 +381,41 @@ export class OutboundSender {
       return REFUSED;
     }
     if (result instanceof Promise) {
-      return result.then((messages) => messages ?? null, (cause) => {
+      return result.then((messages) => {
+        this.#refusal = undefined;
+        return messages ?? null;
+      }, (cause): typeof REFUSED => {
         this.#encodeFailed(cause);
-        return null;
+        return REFUSED;
       });
     }
+    this.#refusal = undefined;
     return result;
   }
 
   #encodeFailed(cause: unknown): void {
     this.#stats.encodeErrors++;
     // The frame is lost (counted); the session and the frames after it are not.
-    this.#onError(
-      cause instanceof TransportError
-        ? cause
-        : new TransportError("encode", `serializer failed to write a frame: ${String(cause)}`, {
-          cause,
-        }),
-    );
+    const error = cause instanceof TransportError
+      ? cause
+      : new TransportError("encode", `serializer failed to write a frame: ${String(cause)}`, {
+        cause,
+      });
+    // Refused again for the same reason, with nothing encoded since: one report a spell.
+    if (error.message === this.#refusal) return;
+    this.#refusal = error.message;
+    this.#onError(error);
   }
 
   /**
-   * Sends one message if the socket is still open, else counts it lost: for a message whose
-   * frame was checked in an earlier turn (an asynchronous serializer's answer, a packet held
-   * back) or never (an urgent frame, a serializer's own reply).
+   * Sends one message if the socket is still open, else notes it lost (its caller counts it, by
+   * what it carried): for a message whose frame was checked in an earlier turn (an asynchronous
+   * serializer's answer, a packet held back) or never (an urgent frame, a serializer's own reply).
    */
   #transmit = (message: SerializedMessage): void => {
     if (this.#socket.readyState !== ReadyState.OPEN) {
-      if (typeof message === "string") this.#stats.framesDroppedOnClose++;
-      else this.#stats.audioBytesDroppedOnClose += message.length;
+      this.#lostMessages++;
+      this.#lostBytes += message.length;
       return;
     }
     this.#put(message);
@@ -273,6 +433,9 @@ export class OutboundSender {
     try {
       this.#socket.send(message);
     } catch (cause) {
+      // Refused (Bun's adapter throws when Bun drops a message): lost, as at the close.
+      this.#lostMessages++;
+      this.#lostBytes += message.length;
       this.#onError(new TransportError("closed", `send failed: ${String(cause)}`, { cause }));
       return;
     }

@@ -84,11 +84,22 @@ export interface FrameSerializer {
    */
   readonly carriesAudio?: boolean;
   /**
-   * One outbound frame to zero, one or several messages. Frames the protocol has no words for
-   * return `null`. An `interruption` for which no message leaves (returned, or sent through the
-   * context) tells the transport that the far end cannot be made to drop what it holds (raw
-   * PCM): what was sent is then taken as heard, not dropped. Throws a `TransportError` with code
-   * `"encode"` for a frame it cannot encode.
+   * One outbound frame to zero, one or several messages. What `null` means depends on the frame:
+   *
+   * - `audio`: the serializer holds it, to send with later audio (whole frames, a resampler
+   *   filling up); it counts as sent. Audio it drops instead it counts itself in
+   *   `audioBytesRefused` (through the context), and the transport does not count it as sent.
+   * - `interruption`: no message makes the far end drop what it holds (raw PCM), unless one was
+   *   sent through the context; what was sent is then taken as heard, not dropped.
+   * - `end`, `cancel`: the end needs no message (a hang-up through a REST API, the socket's close).
+   * - any other frame: the protocol has no message for it. The frame is dropped, counted in
+   *   `encodeErrors`, and reported once per frame type a session (an `"encode"` error), unless the
+   *   serializer refused it and counted it itself (`context.count("encodeErrors")`).
+   *
+   * An empty array is nothing to send, on purpose, for any frame. Throws a `TransportError` with
+   * code `"encode"` for a frame it cannot encode: counted in `encodeErrors` (an audio frame's
+   * bytes in `audioBytesRefused` too) and reported, the same error again before any frame is
+   * encoded only counted (a refusal repeated for every chunk is reported once a spell).
    */
   serialize(frame: Frame): SerializeResult;
   /**

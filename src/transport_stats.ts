@@ -14,31 +14,42 @@ export interface TransportStats {
   messagesOut: number;
   /** Bytes sent (text counted as UTF-16 code units). */
   bytesOut: number;
-  /** Frames delivered on `readable`. */
+  /**
+   * Frames handed to the bot (on `readable`, or to a `receive` handler), counted as they are
+   * queued: none that come while the session closes or after the reader left.
+   */
   framesIn: number;
   /** Frames taken from `writable`. */
   framesOut: number;
-  /** Outbound audio chunks sent. */
+  /** Outbound audio chunks handed to the socket with nothing of them lost. */
   audioChunksSent: number;
   /**
    * Outbound PCM bytes sent (before WAV header, serializer and packetizer), the chunks of
-   * background audio alone included: what left, not what the bot wrote.
+   * background audio alone included: what left, not what the bot wrote. Bytes whose packet the
+   * packetizer still holds count once it leaves.
    */
   audioBytesSent: number;
-  /** Outbound PCM and packet bytes dropped by interruptions. */
+  /** Outbound PCM bytes dropped by interruptions (queued, held in a packet, held by a serializer). */
   audioBytesInterrupted: number;
   /**
-   * Outbound bytes dropped because the session was closing or closed; with `lastPacket: "drop"`,
-   * also the partial packets that policy drops at the end of each utterance.
+   * Outbound PCM bytes dropped because the session was closing or closed, or the socket refused
+   * their message; with `lastPacket: "drop"`, also the partial packets that policy drops at the
+   * end of each utterance.
    */
   audioBytesDroppedOnClose: number;
-  /** Outbound non-audio frames dropped because the session was closing or closed. */
+  /**
+   * Outbound non-audio frames dropped because the session was closing or closed, or the socket
+   * refused their message.
+   */
   framesDroppedOnClose: number;
   /** Inbound audio frames dropped because `readable`'s reader fell behind. */
   inboundAudioFramesDropped: number;
   /** Inbound messages the serializer could not read. */
   decodeErrors: number;
-  /** Outbound frames the serializer could not write (dropped). */
+  /**
+   * Outbound frames the serializer could not write, or the protocol has no message for (a `mark`
+   * on raw PCM): dropped.
+   */
   encodeErrors: number;
   /** Interruptions handled. */
   interruptions: number;
@@ -60,7 +71,10 @@ export interface TransportStats {
   inboundMediaGapMs: number;
   /** Times the inbound media numbering jumped absurdly and the reorder stage started afresh. */
   inboundMediaResyncs: number;
-  /** Outbound audio bytes the protocol could not carry (e.g. a monitor-only session), dropped. */
+  /**
+   * Outbound audio bytes the protocol could not carry (a monitor-only session) or the serializer
+   * refused (Twilio's before its start message), dropped.
+   */
   audioBytesRefused: number;
   /** Times the far end asked us to pause sending (Asterisk's `MEDIA_XOFF`); nothing is dropped. */
   sendPauses: number;
