@@ -76,6 +76,11 @@ export class SimulatedCall {
   #firstAudioMs: number | null = null;
   #callerStartMs = 0;
   #callerSentMs = 0;
+  /**
+   * The caller's audio stream falling behind: frames of silence sent in its place; whether it was
+   * behind when the call ended; since when the caller has been waiting on it (`null`: not waiting).
+   */
+  readonly #stall = { frames: 0, atEnd: false, waitingSince: null as number | null };
 
   constructor(url: string, options: ResolvedCallOptions, farEnd: FarEnd, caller: CallerAudio) {
     this.#url = url;
@@ -120,7 +125,8 @@ export class SimulatedCall {
     } finally {
       signal?.removeEventListener("abort", onAbort);
       this.#over.abort();
-      await this.#caller.cancel();
+      // Not awaited: a stream whose cancel never settles must not hold the report.
+      this.#caller.cancel();
     }
     return this.#report(startedAt, connectMs);
   }
@@ -253,12 +259,40 @@ export class SimulatedCall {
       const due = silenceFrom === undefined
         ? this.#callerStartMs + ((frame + 1) * frameMs) / speed
         : silenceFrom.at + (frame - silenceFrom.frame + 1) * frameMs;
-      if (!(await this.#sleepUntil(due, frame))) break;
+      // The frame is read while it is due, as a phone captures it: a stream source has until then
+      // (behind schedule, a frame's time at the call's speed) to bring it, or silence goes in its
+      // place, as a phone sends while its caller says nothing, and the frames keep their schedule
+      // (the bot's timing, hangUpAtMs and maxDurationMs all run on it). At speed Infinity no frame
+      // is ever due: the caller waits for the stream, within the call's bound.
+      const by = Number.isFinite(speed)
+        ? Math.max(due, this.#now() + frameMs / speed)
+        : options.maxDurationMs;
+      const read = this.#callerFrame(samplesPerFrame, by);
+      // Awaited once the frame is due: a stream that errors meanwhile must not reject with nothing
+      // handling it (an uncaught error, which ends the process). The await below still throws it.
+      read.catch(() => {});
+      if (!(await this.#sleepUntil(due, frame))) {
+        this.#noteStallAtEnd(frameMs);
+        break;
+      }
+      let samples = await read;
+      if (this.#ended) {
+        this.#noteStallAtEnd(frameMs);
+        break;
+      }
       const now = this.#now();
+      if (samples === null && !Number.isFinite(speed)) {
+        this.#stall.atEnd = true;
+        this.#end("timeout", `the call reached maxDurationMs (${options.maxDurationMs} ms)`);
+        break;
+      }
+      this.#stall.atEnd = samples === null;
+      if (samples === null) {
+        this.#stall.frames++;
+        samples = new Int16Array(samplesPerFrame);
+      }
       this.#audio.advance(now);
       const position = frame * frameMs;
-      const samples = await this.#caller.read(samplesPerFrame);
-      if (this.#ended) break;
       this.#audio.callerSaid(samples, position, this.#callerTime(position));
       this.#addBargeIn(samples, position, sampleRate);
       this.#audio.recordSaid(samples, this.#callerTime(position));
@@ -297,6 +331,52 @@ export class SimulatedCall {
     }
     // Presses due after the call ended were never made: the report says so.
     this.#dtmf.afterEnd += dtmf.length;
+  }
+
+  /**
+   * The caller's next `count` samples, or `null` when its source has not brought them by call time
+   * `by` (a stream with nothing ready yet) or the call ended first. What the stream brings later
+   * is kept for the next frames: late, never lost.
+   */
+  async #callerFrame(count: number, by: number): Promise<Int16Array | null> {
+    if (this.#caller.ready(count)) return this.#caller.read(count);
+    this.#stall.waitingSince ??= this.#now();
+    const stop = new AbortController();
+    const onEnd = () => stop.abort();
+    this.#ending.signal.addEventListener("abort", onEnd, { once: true, signal: stop.signal });
+    this.#clock.sleep(Math.max(0, by - this.#now()), stop.signal).then(onEnd, () => {});
+    try {
+      const samples = await this.#caller.read(count, stop.signal);
+      if (samples !== null) this.#stall.waitingSince = null;
+      return samples;
+    } finally {
+      stop.abort();
+    }
+  }
+
+  /**
+   * The call ended while the caller waited on its stream: the stream was behind at the end when
+   * a frame had already gone out as silence for it, or the wait had lasted a frame's time.
+   */
+  #noteStallAtEnd(frameMs: number): void {
+    const since = this.#stall.waitingSince;
+    if (since !== null && this.#now() - since >= frameMs) this.#stall.atEnd = true;
+  }
+
+  /**
+   * What the report's ending adds when the caller's stream fell behind: the caller's side, not a
+   * rule the bot broke (no violation), but a call whose audio the bot never got is no test of it.
+   */
+  #stallNote(): string {
+    const { frames, atEnd } = this.#stall;
+    const frameMs = this.#farEnd.caller.frameMs;
+    if (frames > 0) {
+      const silence = `${frames} frame${frames === 1 ? "" : "s"} (${frames * frameMs} ms of ` +
+        `silence sent in its place)`;
+      return `; the caller's audio stream had nothing ready for ${silence}` +
+        (atEnd ? ", still at the end" : "");
+    }
+    return atEnd ? "; the caller's audio stream had nothing ready when the call ended" : "";
   }
 
   /** Sleeps until call time `due`; false when the call ended meanwhile. */
@@ -580,7 +660,8 @@ export class SimulatedCall {
   }
 
   #report(startedAt: string, connectMs: number | null, record = this.#options.record): CallReport {
-    const ended = this.#ended ?? { by: "caller", atMs: this.#now(), detail: "the call ended" };
+    const ending = this.#ended ?? { by: "caller", atMs: this.#now(), detail: "the call ended" };
+    const ended = { ...ending, detail: ending.detail + this.#stallNote() };
     this.#audio.finish(ended.atMs);
     const marks = this.#markStats;
     return buildReport(this.#timeline(), {

@@ -71,6 +71,7 @@ export class CallerAudio {
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #stream: { resampler: Resampler | null; channels: number; carry: Uint8Array } | undefined;
   #streamDone = true;
+  #pulling: Promise<void> | undefined;
 
   /** Decodes `source` (a WAV file's bytes or PCM); throws a `TypeError`/`RangeError` naming what is wrong. */
   constructor(source: CallerAudioSource, options: CallerAudioOptions) {
@@ -114,19 +115,47 @@ export class CallerAudio {
     return this.#streamDone && this.#at >= this.#samples.length;
   }
 
-  /** The next `count` samples (silence past the end), in a new array. */
-  async read(count: number): Promise<Int16Array> {
-    while (!this.#streamDone && this.#samples.length - this.#at < count) await this.#pull();
+  /**
+   * Whether the next `count` samples can be read without waiting on the stream (past the end,
+   * silence can always be read).
+   */
+  ready(count: number): boolean {
+    return this.#streamDone || this.#samples.length - this.#at >= count;
+  }
+
+  /**
+   * The next `count` samples (silence past the end), in a new array. Given a `signal`, `null` when
+   * it aborts before the stream has brought them: nothing is consumed then, and what the stream
+   * brings later is kept for the next read (late, never lost).
+   */
+  read(count: number): Promise<Int16Array>;
+  read(count: number, signal: AbortSignal): Promise<Int16Array | null>;
+  async read(count: number, signal?: AbortSignal): Promise<Int16Array | null> {
+    while (!this.ready(count)) {
+      if (signal?.aborted) return null;
+      await (signal ? Promise.race([this.#pulled(), whenAborted(signal)]) : this.#pulled());
+    }
     const out = new Int16Array(count);
     out.set(this.#samples.subarray(this.#at, this.#at + count));
     this.#at = Math.min(this.#samples.length, this.#at + count);
     return out;
   }
 
-  /** Stops reading a stream source (the call ended). */
-  async cancel(): Promise<void> {
+  /**
+   * Stops reading a stream source (the call ended). It does not wait for the source's own cancel:
+   * one that never settles would hold the call's report for ever.
+   */
+  cancel(): void {
     this.#streamDone = true;
-    await this.#reader?.cancel().catch(() => {/* already errored: nothing left to release */});
+    this.#reader?.cancel().catch(() => {/* already errored: nothing left to release */});
+  }
+
+  /**
+   * The pull under way, or a new one. One at a time: a read given up on leaves its pull to the
+   * next read, so a chunk that comes late is merged once, in order.
+   */
+  #pulled(): Promise<void> {
+    return this.#pulling ??= this.#pull().finally(() => (this.#pulling = undefined));
   }
 
   async #pull(): Promise<void> {
@@ -152,6 +181,13 @@ export class CallerAudio {
     this.#samples = merged;
     this.#at = 0;
   }
+}
+
+/** Resolves when `signal` aborts. */
+function whenAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true })
+  );
 }
 
 function resampleAll(samples: Int16Array, from: number, to: number): Int16Array {

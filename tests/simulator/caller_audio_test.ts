@@ -64,3 +64,50 @@ Deno.test("CallerAudio refuses what is not a WAV file, naming the problem", () =
     /format 2 with 4 bits/,
   );
 });
+
+Deno.test("CallerAudio gives up a read when its signal aborts, consuming nothing, and keeps what comes later", async () => {
+  let deliver!: (controller: ReadableStreamDefaultController<Uint8Array>) => void;
+  const late = new Promise<void>((resolve) => {
+    deliver = (controller) => {
+      controller.enqueue(new Uint8Array(new Int16Array([3, 4]).buffer));
+      controller.close();
+      resolve();
+    };
+  });
+  let pulls = 0;
+  let source!: ReadableStreamDefaultController<Uint8Array>;
+  const pcm = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      source = controller;
+      // The first chunk at once, then nothing until the test delivers it.
+      if (pulls++ === 0) controller.enqueue(new Uint8Array(new Int16Array([1, 2]).buffer));
+    },
+  });
+  const audio = new CallerAudio({ pcm, sampleRate: 8000 }, { sampleRate: 8000 });
+  const stop = new AbortController();
+  const read = audio.read(4, stop.signal);
+  assert.equal(audio.ready(4), false);
+  stop.abort();
+  assert.equal(await read, null);
+  // The two samples it had were not consumed, and the chunk that comes late is not lost either.
+  deliver(source);
+  await late;
+  assert.deepEqual([...(await audio.read(4))], [1, 2, 3, 4]);
+  assert.deepEqual([...(await audio.read(2))], [0, 0]); // then the end: silence
+  assert.equal(audio.ended, true);
+});
+
+Deno.test("CallerAudio.cancel does not wait for a stream's cancel that never settles", () => {
+  let cancelled = false;
+  const pcm = new ReadableStream<Uint8Array>({
+    cancel() {
+      cancelled = true;
+      return new Promise<void>(() => {});
+    },
+  });
+  const audio = new CallerAudio({ pcm, sampleRate: 8000 }, { sampleRate: 8000 });
+  // Returns at once (nothing to await), and the source was told.
+  assert.equal(audio.cancel(), undefined);
+  assert.ok(cancelled);
+  assert.equal(audio.ready(160), true); // silence from now on
+});
