@@ -303,10 +303,13 @@ export class PlaybackTracker {
   state(queuedMs: number): PlaybackState {
     this.#update();
     const heard = this.#heardPosition(this.#clock.now());
-    const live = this.#audible(heard) ?? this.#utterances[0];
+    // Only the oldest utterance can have started (the next starts once it stopped). One sent but
+    // not begun is not named: the state says what plays, or what last did, as the events do.
+    const first = this.#utterances[0];
+    const live = first !== undefined && first.started ? first : undefined;
     const current = live ?? this.#last;
     return {
-      speaking: this.#utterances.some((u) => u.started),
+      speaking: live !== undefined,
       responseId: current?.id,
       // A response that stopped keeps what was heard of it then: after an interruption the
       // positions past the cut were never heard, though the timeline has moved on.
@@ -325,7 +328,9 @@ export class PlaybackTracker {
    * An interruption, before the timeline is cut: what the caller heard of the response playing,
    * and what is dropped (`queuedMs` not yet sent, plus what was sent but not played). Every
    * audible response stops ("interrupted"). A far end that does not clear (`farEndClears`
-   * false) plays all that was sent: that is heard, and only `queuedMs` is dropped.
+   * false) plays all that was sent: that is heard, and only `queuedMs` is dropped; the result
+   * names the response the sent audio ends with, and a response sent but not begun yet begins
+   * (and stops) here too, so that its events say it was heard, as the result does.
    */
   interrupt(queuedMs: number, farEndClears = true): InterruptResult {
     this.#update(); // what began playing meanwhile, with no timer to say so
@@ -341,7 +346,7 @@ export class PlaybackTracker {
       acknowledged: farEndClears && this.#grounded,
     };
     this.#cutPosition = heard;
-    this.#stopAll("interrupted", heard);
+    this.#stopAll("interrupted", heard, !farEndClears);
     if (farEndClears) {
       // The far end drops what it buffered; acknowledgements of marks in it mean nothing now.
       // (Not cleared, it plays on, and the marks in it still tell when.)
@@ -580,11 +585,17 @@ export class PlaybackTracker {
 
   #stop(u: Utterance, reason: SpeakingStopReason, heard: number, acknowledged: boolean): void {
     this.#utterances.shift();
+    if (!u.started) {
+      // Never audible: `state` goes on naming the one before it. Still, what is stopped so was
+      // cut off: that one can no longer be resumed (see chunkSent).
+      this.#lastPlayedOut = false;
+      this.#lastByEstimate = false;
+      return;
+    }
     this.#last = u;
     this.#lastHeardMs = heardOf(u, heard);
     this.#lastPlayedOut = reason === "played";
     this.#lastByEstimate = this.#lastPlayedOut && this.acks && !acknowledged;
-    if (!u.started) return;
     this.#dispatch(
       new SpeakingEvent("speakingstop", {
         responseId: u.id,
@@ -596,9 +607,28 @@ export class PlaybackTracker {
     );
   }
 
-  #stopAll(reason: SpeakingStopReason, heard: number): void {
+  /**
+   * Stops every utterance. `playsOn`: the far end was not cleared and plays all it was sent, so
+   * one not begun yet is heard too: it begins here, before its stop, rather than stop unseen
+   * (its sound follows within `sendAheadMs` and the far end's delay, like the rest of the one
+   * playing, whose stop comes here too).
+   */
+  #stopAll(reason: SpeakingStopReason, heard: number, playsOn = false): void {
     while (this.#utterances.length > 0) {
-      this.#stop(this.#utterances[0]!, reason, heard, this.#grounded);
+      const u = this.#utterances[0]!;
+      if (playsOn && !u.started) {
+        u.started = true;
+        this.#dispatch(
+          new SpeakingEvent("speakingstart", {
+            responseId: u.id,
+            heardMs: u.priorMs,
+            sentMs: u.priorMs + u.sentMs,
+            acknowledged: false,
+          }),
+        );
+      }
+      // Heard in full by assumption, not by acknowledgement (as the interruption's result says).
+      this.#stop(u, reason, heard, !playsOn && this.#grounded);
     }
   }
 }

@@ -10,6 +10,15 @@
 import type { Clock } from "./clock.ts";
 import { Pacer } from "./streams/pacer.ts";
 
+/**
+ * How many spells before the current one are kept, for {@linkcode PlayoutTimeline.playedAt} at
+ * times before the current one began: the tracker asks about the far end's delay ago, and a bot
+ * that streams a little slower than real time begins a spell every piece (100 ms pieces, a far end
+ * 300 ms behind: three spells back). 32 covers a second of delay at one spell every 30 ms; a time
+ * older than that reads as the start of the oldest kept (an overstatement that marks still bound).
+ */
+const PAST_SPELLS = 32;
+
 /** Options for {@linkcode PlayoutTimeline}. */
 export interface PlayoutTimelineOptions {
   /** How far ahead of its playing time a chunk may leave, in milliseconds. */
@@ -33,6 +42,15 @@ export class PlayoutTimeline {
   /** The position that began the current spell, and when it plays; NaN when idle or cut. */
   #spellStart = 0;
   #spellAnchor = NaN;
+  /**
+   * The spells before it since the last cut, as a ring, oldest overwritten: each one's start and
+   * anchor (a spell ends where the next one starts). Fixed arrays: nothing is allocated per spell.
+   */
+  readonly #pastStarts = new Float64Array(PAST_SPELLS);
+  readonly #pastAnchors = new Float64Array(PAST_SPELLS);
+  #pastCount = 0;
+  /** Where the next past spell is written in the ring. */
+  #pastNext = 0;
   /** The chunk reserved but not yet sent: its duration, when it plays, when it may leave. */
   #pendingMs = 0;
   #pendingPlaysAt = NaN;
@@ -100,6 +118,7 @@ export class PlayoutTimeline {
     const expected = this.#spellAnchor + (this.#sentMs - this.#spellStart);
     // The pacer started a new timeline: everything before has played (or was cut).
     if (!(Math.abs(playsAt - expected) < 1e-6)) {
+      if (!Number.isNaN(this.#spellAnchor)) this.#keepSpell();
       this.#spellStart = this.#sentMs;
       this.#spellAnchor = playsAt;
     }
@@ -110,11 +129,41 @@ export class PlayoutTimeline {
     this.#pendingPlaysAt = NaN;
   }
 
-  /** The position played by `time` (estimated): a point between 0 and {@linkcode sentMs}. */
+  /**
+   * The position played by `time` (estimated): a point between 0 and {@linkcode sentMs}. A time
+   * before the current spell began falls in the spell that was playing then: the far end's delay
+   * ago, audio sent before a pause may not have played yet.
+   */
   playedAt(time: number): number {
     if (Number.isNaN(this.#spellAnchor)) return this.#sentMs;
+    if (time < this.#spellAnchor && this.#pastCount > 0) return this.#playedBefore(time);
     const played = this.#spellStart + Math.max(0, time - this.#spellAnchor);
     return played < this.#sentMs ? played : this.#sentMs;
+  }
+
+  /** {@linkcode playedAt} for a time before the current spell: in the kept spells, newest first. */
+  #playedBefore(time: number): number {
+    let end = this.#spellStart;
+    let i = this.#pastNext;
+    for (let n = 0; n < this.#pastCount; n++) {
+      i = i === 0 ? PAST_SPELLS - 1 : i - 1;
+      const start = this.#pastStarts[i]!;
+      const anchor = this.#pastAnchors[i]!;
+      if (time >= anchor) {
+        const played = start + (time - anchor);
+        return played < end ? played : end;
+      }
+      end = start;
+    }
+    return end; // older than every kept spell: the oldest one's start
+  }
+
+  /** The current spell is over (a new one begins): keep it for {@linkcode playedAt}. */
+  #keepSpell(): void {
+    this.#pastStarts[this.#pastNext] = this.#spellStart;
+    this.#pastAnchors[this.#pastNext] = this.#spellAnchor;
+    this.#pastNext = (this.#pastNext + 1) % PAST_SPELLS;
+    if (this.#pastCount < PAST_SPELLS) this.#pastCount++;
   }
 
   /** When position `position` (within the current spell) plays; NaN when nothing is playing. */
@@ -143,6 +192,8 @@ export class PlayoutTimeline {
     this.#pacer.reset();
     this.#spellStart = this.#sentMs;
     this.#spellAnchor = NaN;
+    // Nothing sent before plays now: no time before the next spell finds any of it unplayed.
+    this.#pastCount = 0;
     this.#pendingMs = 0;
     this.#pendingPlaysAt = NaN;
   }

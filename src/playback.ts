@@ -27,7 +27,10 @@ export interface PlaybackState {
 
 /** What `transport.interrupt()` resolves with: what the caller heard, and what was dropped. */
 export interface InterruptResult {
-  /** The response that was playing (or queued to play); `undefined` for untagged audio. */
+  /**
+   * The response that was playing (or queued to play); `undefined` for untagged audio. Where the
+   * far end cannot be cleared (raw PCM), the last response sent: all that was sent plays on.
+   */
   responseId: string | undefined;
   /** Milliseconds of that response the caller heard before the interruption. */
   heardMs: number;

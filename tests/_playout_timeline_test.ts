@@ -53,3 +53,22 @@ Deno.test("`PlayoutTimeline` leaves a reserved chunk off the timeline until it i
   send(timeline, 20);
   assert.equal(timeline.sentMs, 40);
 });
+
+Deno.test("`PlayoutTimeline.playedAt` before a new spell began reads the spells playing then", async () => {
+  const clock = new FakeClock();
+  const timeline = new PlayoutTimeline({ clock, sendAheadMs: 20 });
+  send(timeline, 40); // plays 0..40
+  await clock.tick(100);
+  send(timeline, 20); // plays 100..120
+  await clock.tick(100);
+  send(timeline, 20); // plays 200..220
+  assert.equal(timeline.playedAt(20), 20, "the first spell was half played at 20");
+  assert.equal(timeline.playedAt(50), 40);
+  assert.equal(timeline.playedAt(110), 50);
+  assert.equal(timeline.playedAt(150), 60);
+  assert.equal(timeline.playedAt(210), 70);
+  timeline.cut(); // the far end dropped what it held: nothing sent before is still to play
+  send(timeline, 20);
+  assert.equal(timeline.playedAt(150), 80);
+  assert.equal(timeline.playedAt(clock.now() + 10), 90);
+});
