@@ -123,12 +123,13 @@ export class CallerAudio {
     return this.#streamDone || this.#samples.length - this.#at >= count;
   }
 
-  /**
-   * The next `count` samples (silence past the end), in a new array. Given a `signal`, `null` when
-   * it aborts before the stream has brought them: nothing is consumed then, and what the stream
-   * brings later is kept for the next read (late, never lost).
-   */
+  /** The next `count` samples (silence past the end), in a new array, once the stream has them. */
   read(count: number): Promise<Int16Array>;
+  /**
+   * The next `count` samples (silence past the end), in a new array; `null` when `signal` aborts
+   * before the stream has brought them: nothing is consumed then, and what the stream brings later
+   * is kept for the next read (late, never lost).
+   */
   read(count: number, signal: AbortSignal): Promise<Int16Array | null>;
   async read(count: number, signal?: AbortSignal): Promise<Int16Array | null> {
     while (!this.ready(count)) {
