@@ -142,6 +142,11 @@ export class PlaybackTracker {
   #ackedPosition = 0;
   #marks: PendingMark[] = [];
   #markedPosition = 0;
+  /**
+   * The last mark sent was an end-of-speech one (or nothing is held: none sent yet, or a clear):
+   * the serializers that hold part of a frame or a batch have sent it out before that mark.
+   */
+  #markedEnd = true;
   #markCount = 0;
   /** An end-of-speech mark was refused while too many waited: sent at the next answer. */
   #endRefused = false;
@@ -352,6 +357,7 @@ export class PlaybackTracker {
       // (Not cleared, it plays on, and the marks in it still tell when.)
       this.#marks = [];
       this.#markedPosition = this.#timeline.sentMs;
+      this.#markedEnd = true; // the clear dropped what a serializer held
       this.#ackedPosition = this.#timeline.sentMs;
     }
     this.#drained = true;
@@ -378,8 +384,12 @@ export class PlaybackTracker {
     // out, with no quiet time to wait (else the hang-up would stop it as "ended").
     this.#final = true;
     const sent = this.#timeline.sentMs;
-    // Never refused: the hang-up waits for its answer (one mark more, once, at the end).
-    if (this.acks && this.#markedPosition < sent - EPSILON) this.#mark(false, Infinity);
+    // Never refused: the hang-up waits for its answer (one mark more, once, at the end). An
+    // end-of-speech mark, even where a mark stands at the end already: Vonage and Asterisk send
+    // a held partial frame, jambonz and FreeSWITCH the silence completing a batch, only before
+    // one; else the far end answers before that audio plays, and the hang-up cuts it off.
+    const unmarked = this.#markedPosition < sent - EPSILON || !this.#markedEnd;
+    if (this.acks && unmarked) this.#mark(true, Infinity, true);
     const now = this.#clock.now();
     if (this.#isPlayed(sent, now)) {
       this.#update(now); // the last response may have played out with no timer to say so
@@ -471,9 +481,10 @@ export class PlaybackTracker {
    * many may be pending already (see {@linkcode MAX_PENDING_MARKS}), more for the end of what was
    * sent.
    */
-  #mark(end = false, limit = end ? 2 * MAX_PENDING_MARKS : MAX_PENDING_MARKS): void {
+  #mark(end = false, limit = end ? 2 * MAX_PENDING_MARKS : MAX_PENDING_MARKS, again = false): void {
     const position = this.#timeline.sentMs;
-    if (position <= this.#markedPosition + EPSILON) return;
+    // `again`: a mark where the last one stands, to make it an end-of-speech one (see `played`).
+    if (position <= this.#markedPosition + EPSILON && !(again && position > EPSILON)) return;
     if (this.#marks.length >= limit) {
       this.#endRefused ||= end;
       return;
@@ -481,6 +492,7 @@ export class PlaybackTracker {
     const prefix = end ? PLAYOUT_END_MARK_PREFIX : PLAYOUT_MARK_PREFIX;
     const name = `${prefix}${++this.#markCount}`;
     this.#markedPosition = position;
+    this.#markedEnd = end;
     this.#marks.push({ name, position, playsAt: this.#timeline.playsAt(position) });
     this.#stats.marksSent++;
     void this.#sender.sendFrame({ type: "mark", name });
