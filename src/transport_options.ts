@@ -294,12 +294,25 @@ function checkObjectOptions(options: TransportOptions): void {
   expectMethods(options.background, "background", ["attach", "mix", "fill", "detach"], mixer);
   expectMethods(options.clock, "clock", ["now", "sleep", "timer"], "a Clock");
   expectMethods(options.signal, "signal", ["addEventListener"], "an AbortSignal");
-  const initial = options.initialMessages as unknown;
-  if (
-    initial !== undefined &&
-    typeof (initial as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== "function"
-  ) {
+  checkInitialMessages(options.initialMessages as unknown);
+}
+
+/**
+ * `initialMessages`: a list of messages (strings or `Uint8Array`s). One message in its place (a
+ * string, a byte array) is iterable too, and would be read character by character.
+ */
+function checkInitialMessages(initial: unknown): void {
+  if (initial === undefined) return;
+  const iterable = typeof (initial as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator];
+  if (iterable !== "function" || typeof initial === "string" || ArrayBuffer.isView(initial)) {
     throw new TypeError(`initialMessages must be an array of messages, got ${kindOf(initial)}`);
+  }
+  // An array can be looked at without using it up (a generator cannot).
+  if (!Array.isArray(initial)) return;
+  const bad = initial.findIndex((m) => typeof m !== "string" && !(m instanceof Uint8Array));
+  if (bad >= 0) {
+    const got = kindOf(initial[bad]);
+    throw new TypeError(`initialMessages[${bad}] must be a string or a Uint8Array, got ${got}`);
   }
 }
 

@@ -535,6 +535,12 @@ Deno.test("`WebSocketTransport` refuses an option that is not the object it must
     [{ clock: 5 }, /^clock must be a Clock, got 5$/],
     [{ signal: "x" }, /^signal must be an AbortSignal, got "x"$/],
     [{ initialMessages: 5 }, /^initialMessages must be an array of messages, got 5$/],
+    [{ initialMessages: '{"event":"connected"}' }, /^initialMessages must be an array .*got "/],
+    [{ initialMessages: new Uint8Array(3) }, /^initialMessages must be .*got a Uint8Array$/],
+    [
+      { initialMessages: ["{}", new MessageEvent("message")] },
+      /^initialMessages\[1\] must be a string or a Uint8Array, got a MessageEvent$/,
+    ],
   ];
   for (const [options, message] of bad) {
     assert.throws(

@@ -14,6 +14,9 @@ import type { TelephonyAudio } from "./telephony_audio.ts";
 import { bytesPerSample, SILENCE_BYTE } from "./telephony_encoding.ts";
 import { TransportError } from "../../errors.ts";
 
+/** The shortest frame a filled gap is cut into, in ms (see the gap filler below). */
+const GAP_FRAME_MS = 100;
+
 /** Options for {@linkcode OrderedMedia}. */
 export interface OrderedMediaOptions {
   /** The serializer's inbound converter: it decodes payloads and knows the wire format. */
@@ -213,10 +216,13 @@ export class OrderedMedia {
     gap: (gap) => {
       // Whole samples: a gap of a fraction of a sample must not make odd-length PCM16.
       const samples = Math.round((gap.durationMs * this.#audio.sampleRate) / 1000);
-      // One frame per missing packet, as the packets would have come: one frame of the whole gap
-      // (up to `maxGapMs`, 5 s) would make a 20 ms message hold 250 times its size in a reader's
-      // queue, which bounds frames, not bytes.
-      const frames = Math.max(1, Math.min(gap.packets, samples));
+      // Cut into frames: one frame of the whole gap (up to `maxGapMs`, 5 s) would make a 20 ms
+      // message hold 250 times its size in a reader's queue, which bounds frames, not bytes. One
+      // per missing packet, but none shorter than GAP_FRAME_MS: a gap counted in the last
+      // packet's duration (0.125 ms for one byte) would make tens of thousands, and a burst of
+      // frames from one message must fit the queue of a reader that keeps up.
+      const longest = Math.ceil(gap.durationMs / GAP_FRAME_MS);
+      const frames = Math.max(1, Math.min(gap.packets, longest, samples));
       let filled = 0;
       for (let frame = 1; frame <= frames; frame++) {
         const upTo = Math.round((samples * frame) / frames);

@@ -135,41 +135,53 @@ Deno.test("`OrderedMedia` fills a gap of a fraction of a sample with whole PCM16
   assert.equal(counts.inboundMediaGapsFilled, 1);
 });
 
-Deno.test("`OrderedMedia` fills a long gap with one frame per missing packet, not one frame of it all", () => {
+Deno.test("`OrderedMedia` fills a long gap with frames of whole missing packets, not one frame of it all", () => {
   const { ordered, counts } = bound();
   ordered.push({ sequence: 1, payload: SILENCE_20MS });
   // Packets 2–251 never come (5 s, the longest gap filled): a reader's queue counts frames, so
-  // one frame of the whole gap would hold 250 packets' worth in one place.
+  // one frame of the whole gap would hold 250 packets' worth in one place; 100 ms frames (five
+  // packets each) keep a burst from one message within a small queue.
   const frames = [];
   for (let sequence = 252; sequence < 260; sequence++) {
     frames.push(...ordered.push({ sequence, payload: SILENCE_20MS }));
   }
   frames.push(...ordered.flush());
-  const filled = frames.slice(0, 250);
+  const filled = frames.slice(0, 50);
   assert.equal(counts.inboundMediaGapsFilled, 1);
   assert.equal(counts.inboundMediaGapMs, 250 * 20);
-  assert.deepEqual(new Set(filled.map(ms)), new Set([20]));
-  assert.deepEqual(filled.map((f) => f.timestampMs), filled.map((_, i) => 20 + 20 * i));
+  assert.deepEqual(new Set(filled.map(ms)), new Set([100]));
+  assert.deepEqual(filled.map((f) => f.timestampMs), filled.map((_, i) => 20 + 100 * i));
   // Then the packets that came, on their own times.
   assert.deepEqual(
-    frames.slice(250).map((f) => f.timestampMs),
+    frames.slice(50).map((f) => f.timestampMs),
     [...Array(8).keys()].map((i) => 5020 + 20 * i),
   );
+});
+
+Deno.test("`OrderedMedia` fills a gap after a tiny packet with a few frames, not one per tiny packet", () => {
+  const { ordered, counts } = bound();
+  ordered.push({ sequence: 1, payload: SILENCE_20MS });
+  ordered.push({ sequence: 2, payload: btoa("\xff\xff") }); // 0.25 ms
+  // 20,000 missing numbers, counted in the last packet's 0.25 ms: a 5 s gap.
+  ordered.push({ sequence: 20003, payload: SILENCE_20MS });
+  const frames = [...ordered.push({ sequence: 20004, payload: SILENCE_20MS }), ...ordered.flush()];
+  assert.equal(counts.inboundMediaGapMs, 5000);
+  assert.equal(frames.length, 50 + 2);
 });
 
 Deno.test("`OrderedMedia` cuts a gap measured by time into frames of whole samples that add up to it", () => {
   const { ordered } = bound("pcm16le", "timestamp");
   const pcm20 = btoa(String.fromCharCode(...new Uint8Array(320)));
   ordered.push({ timestampMs: 0, payload: pcm20 });
-  // 50.0625 ms missing (400.5 samples) after 20 ms packets: three frames of whole samples.
-  assert.equal(ordered.push({ timestampMs: 70.0625, payload: pcm20 }).length, 0);
+  // 250.0625 ms missing (2000.5 samples) after 20 ms packets: three frames of whole samples.
+  assert.equal(ordered.push({ timestampMs: 270.0625, payload: pcm20 }).length, 0);
   const frames = ordered.flush();
   const gap = frames.slice(0, -1);
-  assert.equal(gap.length, 3); // 50 ms by 20 ms packets, rounded
+  assert.equal(gap.length, 3); // 12.5 packets, in frames of at least 100 ms
   for (const f of gap) assert.equal((f as { audio: Uint8Array }).audio.length % 2, 0);
   const samples = gap.reduce((n, f) => n + (f as { audio: Uint8Array }).audio.length / 2, 0);
-  assert.equal(samples, Math.round(50.0625 * 8)); // 401: whole samples, the gap's own
-  assert.equal(frames.at(-1)!.timestampMs, 70.0625);
+  assert.equal(samples, Math.round(250.0625 * 8)); // 2001: whole samples, the gap's own
+  assert.equal(frames.at(-1)!.timestampMs, 270.0625);
   assert.equal(gap[0]!.timestampMs, 20);
 });
 
