@@ -354,7 +354,10 @@ export class SessionMetrics extends EventTarget {
   #onSpeakingStop: EventListener = (event) => {
     const now = this.#clock.now();
     const started = this.#speechStarted;
-    if ((event as unknown as SpeakingEvent).reason === "interrupted") {
+    // Started this very moment: a response the far end had not begun to play when an interruption
+    // came that cannot stop it (raw PCM), told at once. The bot was not audible: no barge-in.
+    const audible = this.#botStarted < now;
+    if ((event as unknown as SpeakingEvent).reason === "interrupted" && audible) {
       // A barge-in: the caller is talking, and began since the bot last fell silent. Talking
       // over each other began when both were: the later of the two starts.
       if (started !== undefined && started >= this.#botStopped) {

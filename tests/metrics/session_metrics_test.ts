@@ -6,6 +6,7 @@ import {
   type Frame,
   type FrameSerializer,
   type MetricEvent,
+  RawPcmSerializer,
   type SerializerContext,
   SessionMetrics,
   type SessionMetricsOptions,
@@ -360,4 +361,36 @@ Deno.test("`SessionMetrics` over a conversation: two turns answered, one barge-i
   c.pair.client.close(1000);
   await piped;
   await c.transport.closed;
+});
+
+Deno.test("`SessionMetrics` measures no barge-in when the answer interrupted had not begun to play (raw PCM)", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const t = new WebSocketTransport(pair.server, {
+    serializer: new RawPcmSerializer(),
+    audioIn: { sampleRate: 8000 },
+    audioOut: { sampleRate: 8000, chunkMs: 20 },
+    playoutDelayMs: 100,
+    clock,
+  });
+  const metrics = SessionMetrics.attach(t, { speech: false, clock });
+  const measured: string[] = [];
+  metrics.addEventListener("metric", (e) => measured.push(`${e.name}=${e.value}`));
+  await clock.tick(1000);
+  metrics.callerTurnEnded();
+  t.send({
+    type: "audio",
+    audio: new Uint8Array(320),
+    sampleRate: 8000,
+    channels: 1,
+    responseId: "r1",
+  });
+  await clock.tick(50); // r1 plays from 1100: not begun
+  assert.equal(t.playback.speaking, false);
+  metrics.callerSpeechStarted();
+  await t.interrupt();
+  const bargeIns = measured.filter((m) => m.startsWith("voice.barge_in"));
+  assert.deepEqual(bargeIns, [], "the bot was silent: nobody talked over it");
+  pair.client.close(1000);
+  await t.closed;
 });
