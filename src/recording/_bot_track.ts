@@ -107,7 +107,7 @@ export class BotTrack {
       // The chunks' length, not this chunk's: a reply's shorter last chunk must not make a lag
       // change smaller than a chunk worth moving what was written (a gap inside the speech).
       this.#chunkMs = Math.max(this.#chunkMs, info.durationMs);
-      this.#follow(this.#spells.length - 1, playsAt - origin);
+      this.#follow(this.#spells.length - 1, playsAt - origin, info.sentAt);
       if (!this.#segment.open) this.#segment.start(this.#sampleOf(spell!, info.position));
     }
     this.#segment.push(chunk);
@@ -115,16 +115,17 @@ export class BotTrack {
   }
 
   /**
-   * An acknowledgement moved the far end's lag by `changeMs`: every spell not all written out was
-   * placed by the old estimate, and follows (as it would with a chunk of its own at the new lag).
+   * An acknowledgement at `at` moved the far end's lag by `changeMs`: every spell not all written
+   * out was placed by the old estimate, and follows (as it would with a chunk of its own at the
+   * new lag).
    */
-  relag(changeMs: number): void {
+  relag(changeMs: number, at: number): void {
     const base = this.#ring.base;
     // Targets first: moving a spell moves the audio after it, and the later spells with it.
     const targets = this.#spells.map((spell) => spell.told + changeMs);
     this.#spells.forEach((spell, i) => {
       if (this.#sampleOf(spell, spell.endPosition) > base) {
-        this.#follow(i, targets[i]!);
+        this.#follow(i, targets[i]!, at);
       }
     });
   }
@@ -176,7 +177,7 @@ export class BotTrack {
    * that, only the rest, and only later (a stall). Its audio is moved with all that follows it in
    * the ring, so the later spells move by as much.
    */
-  #follow(index: number, lag: number): void {
+  #follow(index: number, lag: number, at: number): void {
     const spell = this.#spells[index]!;
     const base = this.#ring.base;
     const change = lag - spell.lag;
@@ -190,7 +191,10 @@ export class BotTrack {
       // so a lag that comes back moves nothing). One that grows past that by more than a chunk is
       // a stall the caller heard as a gap: the rest moves later by as much, leaving it.
       if (change <= this.#chunkMs) return;
-      from = base;
+      // The gap goes where the far end stalled, as late as this knows: the audio it plays at
+      // `at` (now, or when the acknowledgement came) was placed `change` earlier. What played
+      // before that stays where it is.
+      from = Math.max(base, spell.start, this.#timeline.sampleAt(at - change));
       samples = Math.round(change * this.#rate / 1000);
     } else {
       // Not before the audio played before it (the far end plays one spell after the other),

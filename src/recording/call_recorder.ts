@@ -360,7 +360,7 @@ export class CallRecorder implements SessionObserver {
    */
   playoutLag(info: PlayoutLagInfo): void {
     if (this.#stopped) return;
-    this.#run(() => this.#bot.relag(info.changeMs));
+    this.#run(() => this.#bot.relag(info.changeMs, info.at));
   }
 
   /** Cuts the bot's audio where the caller stopped hearing it (a {@linkcode SessionObserver} method). */

@@ -115,6 +115,30 @@ for (const correction of corrections) {
   });
 }
 
+Deno.test("CallRecorder: a stall's gap goes where the far end stalled, not where the recording is written out", async () => {
+  // The answer plays from 100 ms; at 1300 ms an acknowledgement says the far end is 200 ms behind
+  // where it was (300 ms, not 100): what it plays now (sent at 1000 ms, placed at 1100 ms) and
+  // all after it move 200 ms later. What played before stays: unbroken from 100 ms to 1.1 s, then
+  // the gap, then the rest.
+  const { clock, recorder, bot } = observed();
+  let lag = 100;
+  await answer(clock, recorder, 0, 2000, 1, (at) => {
+    if (at === 1300) {
+      lag += 200;
+      recorder.playoutLag({ at, lagMs: lag, changeMs: 200 });
+    }
+    return lag;
+  });
+  await clock.tick(3000);
+  recorder.stop();
+  const speaking = runs(parseWav(await bot).samples[0]!).filter((r) => r.value !== 0);
+  assert.deepEqual(speaking.map((r) => [r.start / PER_MS, r.length / PER_MS]), [
+    [100, 1000],
+    [1300, 1000],
+  ]);
+  assert.equal(recorder.stats.lateMs, 0, "nothing lost");
+});
+
 Deno.test("CallRecorder: a lag correction never moves the bot's next answer onto the end of the one before", async () => {
   // The first answer plays 100-1600 ms and is partly written out when the next, due at 1620 ms,
   // starts and the far end's lag is learned 60 ms shorter. The next cannot have played before the
