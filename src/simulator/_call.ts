@@ -12,7 +12,7 @@ import { addVoice } from "./_voice.ts";
 import { buildReport, type CallTimeline } from "./_call_report.ts";
 import { CallAudioTimeline } from "./_call_audio.ts";
 import type { CallerAudio } from "./caller_audio.ts";
-import type { FarEnd, FarEndContext, MarkOnClear } from "./far_end.ts";
+import type { FarEnd, FarEndContext, MarkOnClear, MarkOutcome } from "./far_end.ts";
 import type { CallEndedBy, CallReport, ProtocolViolation } from "./report.ts";
 import type { CallProgress, ResolvedCallOptions } from "./_call_options.ts";
 
@@ -22,6 +22,8 @@ interface PendingMark {
   onClear: MarkOnClear;
   ack: () => void;
   requestedAt: number;
+  /** A mark the bot asked for (counted), not a far end's own watch on its buffer. */
+  counted: boolean;
 }
 
 /** How long the caller waits for the platform's closing handshake, and then for the socket. */
@@ -68,6 +70,11 @@ export class SimulatedCall {
     dropped: 0,
     delays: [] as number[],
   };
+  /**
+   * When each mark told of by `markRequested` was asked for, by name, oldest first (a far end
+   * that answers marks itself may be asked for one name twice).
+   */
+  readonly #askedAt = new Map<string, number[]>();
   readonly #violations = new Map<string, ProtocolViolation>();
   readonly #notes: Record<string, number> = {};
   readonly #messages = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 };
@@ -432,7 +439,10 @@ export class SimulatedCall {
         this.#audio.advance(this.#now());
         return this.#audio.buffer.queuedMs;
       },
-      mark: (name, onClear, ack) => this.#mark(name, onClear, ack),
+      mark: (name, onClear, ack) => this.#mark(name, onClear, ack, true),
+      whenPlayed: (onClear, played) => this.#mark("", onClear, played, false),
+      markRequested: (name) => this.#markRequested(name),
+      markSettled: (name, outcome) => this.#markSettled(name, outcome),
       clear: () => this.#clear(),
       ready: () => {
         this.#ready = true;
@@ -511,12 +521,12 @@ export class SimulatedCall {
     }
   }
 
-  #mark(name: string, onClear: MarkOnClear, ack: () => void): void {
+  #mark(name: string, onClear: MarkOnClear, ack: () => void, counted: boolean): void {
     const now = this.#now();
-    this.#markStats.requested++;
+    if (counted) this.#markStats.requested++;
     this.#audio.advance(now);
     const buffer = this.#audio.buffer;
-    const mark = { name, position: buffer.position, onClear, ack, requestedAt: now };
+    const mark = { name, position: buffer.position, onClear, ack, requestedAt: now, counted };
     if (this.#marks.length === 0 && buffer.consumed >= mark.position) {
       // Nothing queued before it: it has played already.
       this.#ackMark(mark, now);
@@ -527,9 +537,32 @@ export class SimulatedCall {
   }
 
   #ackMark(mark: PendingMark, now: number): void {
-    this.#markStats.acked++;
-    this.#markStats.delays.push(now - mark.requestedAt);
+    if (mark.counted) {
+      this.#markStats.acked++;
+      this.#markStats.delays.push(now - mark.requestedAt);
+    }
     mark.ack();
+  }
+
+  /** The bot asked for a mark the far end answers itself: counted where the far end got it. */
+  #markRequested(name: string): void {
+    this.#markStats.requested++;
+    const times = this.#askedAt.get(name);
+    if (times) times.push(this.#now());
+    else this.#askedAt.set(name, [this.#now()]);
+  }
+
+  /** The far end answered (or dropped) a mark it was asked for: counted where it answered. */
+  #markSettled(name: string, outcome: MarkOutcome): void {
+    const times = this.#askedAt.get(name);
+    const askedAt = times?.shift();
+    if (times?.length === 0) this.#askedAt.delete(name);
+    const stats = this.#markStats;
+    if (outcome === "played") {
+      stats.acked++;
+      if (askedAt !== undefined) stats.delays.push(this.#now() - askedAt);
+    } else if (outcome === "cleared") stats.ackedOnClear++;
+    else stats.dropped++;
   }
 
   #armMarkTimer(): void {
@@ -561,9 +594,9 @@ export class SimulatedCall {
     this.#markTimer?.abort();
     for (const mark of pending) {
       if (mark.onClear === "ack") {
-        this.#markStats.ackedOnClear++;
+        if (mark.counted) this.#markStats.ackedOnClear++;
         mark.ack();
-      } else {
+      } else if (mark.counted) {
         this.#markStats.dropped++;
       }
     }
@@ -675,7 +708,9 @@ export class SimulatedCall {
         acked: marks.acked,
         ackedOnClear: marks.ackedOnClear,
         dropped: marks.dropped,
-        pending: this.#marks.length,
+        // Every mark asked for was answered, dropped, or still waits: in the simulator's list or
+        // in a far end's own (mod_audio_fork's), which the simulator does not see.
+        pending: marks.requested - marks.acked - marks.ackedOnClear - marks.dropped,
         delays: marks.delays,
       },
       dtmf: { ...this.#dtmf },

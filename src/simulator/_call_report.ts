@@ -1,6 +1,7 @@
 /**
  * Turns one call's timelines into its {@linkcode CallReport}: which bot spurt answered which
- * utterance, how each barge-in went, and the figures of the playout buffer.
+ * utterance, how each barge-in went (injected, or the caller's own utterance over the bot), and
+ * the figures of the playout buffer.
  *
  * @module
  */
@@ -53,12 +54,17 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
   // At speed Infinity every utterance of the audio ends at the caller's start: a "latency" would
   // be the time since the call began, and which answer is whose is not known. None is measured.
   if (timeline.speed !== Infinity) matchResponses(utterances, audio.bot.spurts);
-  const bargeIns: BargeIn[] = audio.bargeIns.map((speech, i) => {
+  const spoken = [
+    ...audio.bargeIns.map((s) => ({ ...s, source: "injected" as const })),
+    ...(timeline.speed === Infinity ? [] : overBot(utterances, audio.bot.spurts)),
+  ].sort((a, b) => a.startMs - b.startMs);
+  const bargeIns: BargeIn[] = spoken.map((speech, i) => {
     const end = Math.min(speech.endMs, endMs);
-    const before = audio.bargeIns[i + 1]?.startMs ?? Infinity;
+    const before = spoken[i + 1]?.startMs ?? Infinity;
     const clearAtMs = timeline.clears.find((t) => t >= speech.startMs && t < before) ?? null;
     const stoppedAtMs = audio.bot.silenceAfter(speech.startMs, STOPPED_SILENCE_MS);
     return {
+      source: speech.source,
       atMs: speech.startMs,
       endMs: end,
       clearAtMs,
@@ -126,6 +132,23 @@ export function matchResponses(
     }
     if (starts.length > 0) answer(utterance, starts[0]!);
   }
+}
+
+/**
+ * The caller's own utterances (not injected barge-ins) that began while the bot was audible:
+ * within one of its spurts, from its first audible block to its last (pauses shorter than the
+ * spurt detector's hangover included). Each is a barge-in as much as an injected one: the caller
+ * spoke over the bot.
+ */
+function overBot(
+  utterances: readonly CallUtterance[],
+  spurts: readonly { startMs: number; endMs: number }[],
+): { startMs: number; endMs: number; source: "utterance" }[] {
+  return utterances
+    .filter((u) =>
+      u.source !== "barge-in" && spurts.some((s) => s.startMs <= u.startMs && u.startMs < s.endMs)
+    )
+    .map((u) => ({ startMs: u.startMs, endMs: u.endMs, source: "utterance" as const }));
 }
 
 /** What the caller said, in call time, in order: the audio's speech and the barge-ins. */

@@ -38,6 +38,8 @@ export interface AggregateReport {
   responseLatencyMs: Distribution | null;
   /** Barge-ins, all calls together. */
   bargeIns: number;
+  /** Of those, the caller's own utterances that began while the bot was audible (not injected). */
+  bargeInsFromUtterances: number;
   /** Barge-ins after which the bot never stopped. */
   bargeInsNotStopped: number;
   /** Stop latency over every barge-in the bot stopped for. */
@@ -81,6 +83,7 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
   let utterances = 0;
   let unanswered = 0;
   let bargeIns = 0;
+  let fromUtterances = 0;
   let notStopped = 0;
   let staleAudioMs = 0;
   for (const report of reports) {
@@ -100,6 +103,7 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     }
     for (const b of report.bargeIns) {
       bargeIns++;
+      if (b.source === "utterance") fromUtterances++;
       if (b.stopLatencyMs === null) notStopped++;
       else stops.push(b.stopLatencyMs);
       staleAudioMs += b.staleAudioMs ?? 0;
@@ -133,6 +137,7 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     unanswered,
     responseLatencyMs: summarize(latencies),
     bargeIns,
+    bargeInsFromUtterances: fromUtterances,
     bargeInsNotStopped: notStopped,
     stopLatencyMs: summarize(stops),
     staleAudioMs,

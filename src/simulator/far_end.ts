@@ -67,6 +67,9 @@ export interface FarEndOptions {
 /** What happens to a mark still waiting when the bot clears the audio before it. */
 export type MarkOnClear = "ack" | "drop";
 
+/** What became of a mark the bot asked for (see {@linkcode FarEndContext.markSettled}). */
+export type MarkOutcome = "played" | "cleared" | "dropped";
+
 /** What the simulator does for a {@linkcode FarEnd}: its clock, its socket and its speaker. */
 export interface FarEndContext {
   /** Milliseconds since the call started (the socket opened). */
@@ -86,6 +89,21 @@ export interface FarEndContext {
    * never, when a clear drops it first, as `onClear` says).
    */
   mark(name: string, onClear: MarkOnClear, ack: () => void): void;
+  /**
+   * Like `mark`, for the far end's own use (mod_audio_fork's markers in its buffer): not a mark
+   * the bot asked for, so not counted in the report's marks.
+   */
+  whenPlayed(onClear: MarkOnClear, played: () => void): void;
+  /**
+   * For a far end that answers the bot's marks itself rather than through `mark` (mod_audio_fork
+   * answers from its own lists): the bot asked for mark `name`. The report counts it as requested.
+   */
+  markRequested(name: string): void;
+  /**
+   * What became of a mark told of by `markRequested`: answered as played (`"played"`), answered
+   * as cleared (`"cleared"`), or dropped with no answer ever (`"dropped"`).
+   */
+  markSettled(name: string, outcome: MarkOutcome): void;
   /** Drops all queued audio now (the bot cleared it). */
   clear(): void;
   /** The platform's handshake is done: the caller's audio may flow. */

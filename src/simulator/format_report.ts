@@ -85,7 +85,7 @@ function formatCall(r: CallReport): string[] {
     lines.push(row("barge-ins", `${r.bargeIns.length}`));
     for (const b of r.bargeIns) {
       lines.push(
-        `    at ${seconds(b.atMs)}: ${
+        `    at ${seconds(b.atMs)} ${b.source}: ${
           b.stopLatencyMs === null ? "the bot never stopped" : `stopped in ${ms(b.stopLatencyMs)}`
         } · clear ${
           b.clearAtMs === null ? "never sent" : `at +${ms(b.clearAtMs - b.atMs)}`
@@ -153,9 +153,11 @@ function formatAggregate(r: AggregateReport): string[] {
     ),
     row(
       "barge-ins",
-      `${r.bargeIns} · stopped ${r.bargeIns - r.bargeInsNotStopped} · ${
-        distribution(r.stopLatencyMs)
-      } · stale audio ${ms(r.staleAudioMs)}`,
+      `${r.bargeIns} (${
+        r.bargeIns - r.bargeInsFromUtterances
+      } injected, ${r.bargeInsFromUtterances} the caller's own) · stopped ${
+        r.bargeIns - r.bargeInsNotStopped
+      } · ${distribution(r.stopLatencyMs)} · stale audio ${ms(r.staleAudioMs)}`,
     ),
     row(
       "bot audio",

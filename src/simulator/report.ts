@@ -34,6 +34,12 @@ export interface CallUtterance {
 
 /** One time the caller spoke over the bot, and what the bot did about it. */
 export interface BargeIn {
+  /**
+   * What the caller said over the bot: speech the simulator mixed in to barge in (`"injected"`,
+   * the `bargeIn` option), or an utterance of the caller's own audio that began while the bot was
+   * audible (`"utterance"`; not measured at speed `Infinity`, where utterances have no call time).
+   */
+  source: "injected" | "utterance";
   /** When the caller started speaking over the bot's audio. */
   atMs: number;
   /** When the caller stopped. */
@@ -73,7 +79,10 @@ export interface MarkStats {
   acked: number;
   /** Acknowledged at once because a clear dropped the audio before them (Twilio). */
   ackedOnClear: number;
-  /** Never acknowledged because a clear dropped the audio before them. */
+  /**
+   * Never acknowledged: a clear dropped the audio before them, or the platform dropped them
+   * (mod_audio_fork's `clearMarks`, or a mark past its limit of 30 waiting).
+   */
   dropped: number;
   /** Still waiting when the call ended. */
   pending: number;

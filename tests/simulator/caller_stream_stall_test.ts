@@ -3,7 +3,11 @@
 // the report says the stream stalled. Meanwhile the caller keeps sending silence on schedule, as
 // a phone does when its caller says nothing.
 import assert from "node:assert/strict";
-import { type CallReport, simulateCall } from "../../src/simulator/mod.ts";
+import {
+  type CallReport,
+  simulateCall,
+  type SimulateCallOptions,
+} from "../../src/simulator/mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 
 /** The raw far end's frame at its default 16 kHz. */
@@ -56,20 +60,44 @@ function listen(pair: MemorySocketPair, clock: FakeClock) {
   return frames;
 }
 
-Deno.test("simulateCall ends a call whose caller stream stalled at maxDurationMs, saying the stream stalled", async () => {
-  const clock = new FakeClock();
+/**
+ * Starts a raw call of the caller stream `pcm` (PCM16 at `sampleRate`) on `clock`, over a memory
+ * socket pair: the bot's end, the audio frames it got, and the call's state.
+ */
+function startCall(
+  clock: FakeClock,
+  pcm: ReadableStream<Uint8Array>,
+  sampleRate: number,
+  options: Partial<SimulateCallOptions>,
+) {
   const pair = new MemorySocketPair();
   const frames = listen(pair, clock);
   const call = track(simulateCall("ws://bot.invalid/", {
     protocol: "raw",
-    audio: { pcm: stalled(), sampleRate: 8000 },
-    maxDurationMs: 5_000,
+    audio: { pcm, sampleRate },
     clock,
     connect: () => pair.client,
+    ...options,
   }));
-  await run(clock, 20_000);
-  assert.ok(call.done, "simulateCall settled");
-  const { ended, callerAudioMs, violations } = call.report!;
+  return { pair, frames, call };
+}
+
+/** Moves the fake time on by `ms` (see {@linkcode run}); the call's report, once it settled. */
+async function reportAfter(
+  clock: FakeClock,
+  call: ReturnType<typeof track>,
+  ms: number,
+  settled = "simulateCall settled",
+): Promise<CallReport> {
+  await run(clock, ms);
+  assert.ok(call.done, settled);
+  return call.report!;
+}
+
+Deno.test("simulateCall ends a call whose caller stream stalled at maxDurationMs, saying the stream stalled", async () => {
+  const clock = new FakeClock();
+  const { frames, call } = startCall(clock, stalled(), 8000, { maxDurationMs: 5_000 });
+  const { ended, callerAudioMs, violations } = await reportAfter(clock, call, 20_000);
   assert.equal(ended.by, "timeout");
   assert.equal(ended.atMs, 5_000);
   assert.match(ended.detail, /^the call reached maxDurationMs \(5000 ms\); /);
@@ -90,21 +118,14 @@ Deno.test("simulateCall ends a call whose caller stream stalled at maxDurationMs
 
 Deno.test("simulateCall ends a call whose caller stream stalled when its signal aborts", async () => {
   const clock = new FakeClock();
-  const pair = new MemorySocketPair();
   const abort = new AbortController();
-  const call = track(simulateCall("ws://bot.invalid/", {
-    protocol: "raw",
-    audio: { pcm: stalled(), sampleRate: 8000 },
+  const { call } = startCall(clock, stalled(), 8000, {
     maxDurationMs: 60_000,
-    clock,
     signal: abort.signal,
-    connect: () => pair.client,
-  }));
+  });
   await run(clock, 2_000);
   abort.abort();
-  await run(clock, 20_000);
-  assert.ok(call.done, "simulateCall settled");
-  const { ended } = call.report!;
+  const { ended } = await reportAfter(clock, call, 20_000);
   assert.equal(ended.by, "aborted");
   assert.equal(ended.atMs, 2_000);
   assert.equal(
@@ -116,19 +137,10 @@ Deno.test("simulateCall ends a call whose caller stream stalled when its signal 
 
 Deno.test("simulateCall ends a call whose caller stream stalled when the bot hangs up", async () => {
   const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const call = track(simulateCall("ws://bot.invalid/", {
-    protocol: "raw",
-    audio: { pcm: stalled(), sampleRate: 8000 },
-    maxDurationMs: 5_000,
-    clock,
-    connect: () => pair.client,
-  }));
+  const { pair, call } = startCall(clock, stalled(), 8000, { maxDurationMs: 5_000 });
   await run(clock, 1_000);
   pair.server.close(1000, "bot hung up");
-  await run(clock, 20_000);
-  assert.ok(call.done, "settled after the bot hung up");
-  const { ended } = call.report!;
+  const { ended } = await reportAfter(clock, call, 20_000, "settled after the bot hung up");
   assert.equal(ended.by, "bot");
   assert.equal(ended.atMs, 1_000);
   assert.equal(ended.code, 1000);
@@ -144,19 +156,11 @@ Deno.test("simulateCall ends a call at speed Infinity whose caller stream stalle
   // No frame is ever due at speed Infinity: the caller waits for the stream, not past the call's
   // bound, and sends no silence for it (there is no schedule to keep).
   const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const frames = listen(pair, clock);
-  const call = track(simulateCall("ws://bot.invalid/", {
-    protocol: "raw",
-    audio: { pcm: stalled(), sampleRate: 8000 },
+  const { frames, call } = startCall(clock, stalled(), 8000, {
     speed: Infinity,
     maxDurationMs: 5_000,
-    clock,
-    connect: () => pair.client,
-  }));
-  await run(clock, 20_000);
-  assert.ok(call.done, "simulateCall settled");
-  const { ended } = call.report!;
+  });
+  const { ended } = await reportAfter(clock, call, 20_000);
   assert.equal(ended.by, "timeout");
   assert.equal(ended.atMs, 5_000);
   assert.match(ended.detail, /the caller's audio stream had nothing ready when the call ended$/);
@@ -166,8 +170,6 @@ Deno.test("simulateCall ends a call at speed Infinity whose caller stream stalle
 
 Deno.test("simulateCall sends silence while the caller stream has nothing ready, then the stream's audio, none lost", async () => {
   const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const frames = listen(pair, clock);
   // 100 ms of speech, 500 ms of nothing ready, 100 ms more, the end.
   let chunk = 0;
   const pcm = new ReadableStream<Uint8Array>({
@@ -181,15 +183,8 @@ Deno.test("simulateCall sends silence while the caller stream has nothing ready,
       controller.close();
     },
   });
-  const call = track(simulateCall("ws://bot.invalid/", {
-    protocol: "raw",
-    audio: { pcm, sampleRate: 16000 },
-    lingerMs: 400,
-    clock,
-    connect: () => pair.client,
-  }));
-  await run(clock, 5_000);
-  assert.ok(call.done, "simulateCall settled");
+  const { frames, call } = startCall(clock, pcm, 16000, { lingerMs: 400 });
+  const { ended } = await reportAfter(clock, call, 5_000);
   // A frame every 20 ms throughout, the stall included.
   assert.deepEqual(frames.map((f) => f.atMs), frames.map((_, i) => (i + 1) * FRAME_MS));
   const levels = frames.map((f) => {
@@ -206,7 +201,6 @@ Deno.test("simulateCall sends silence while the caller stream has nothing ready,
     ...Array(5).fill(2000),
   ]);
   assert.ok(levels.slice(29).every((s) => s === 0));
-  const { ended } = call.report!;
   assert.equal(ended.by, "caller");
   assert.equal(
     ended.detail,
@@ -217,7 +211,6 @@ Deno.test("simulateCall sends silence while the caller stream has nothing ready,
 
 Deno.test("simulateCall hangs up without waiting for a caller stream's cancel that never settles", async () => {
   const clock = new FakeClock();
-  const pair = new MemorySocketPair();
   let cancelled = false;
   const pcm = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -228,18 +221,9 @@ Deno.test("simulateCall hangs up without waiting for a caller stream's cancel th
       return new Promise<void>(() => {});
     },
   });
-  const call = track(simulateCall("ws://bot.invalid/", {
-    protocol: "raw",
-    audio: { pcm, sampleRate: 8000 },
-    hangUpAtMs: 1_000,
-    maxDurationMs: 5_000,
-    clock,
-    connect: () => pair.client,
-  }));
-  await run(clock, 20_000);
-  assert.ok(call.done, "settled after hang-up");
+  const { call } = startCall(clock, pcm, 8000, { hangUpAtMs: 1_000, maxDurationMs: 5_000 });
+  const { ended } = await reportAfter(clock, call, 20_000, "settled after hang-up");
   assert.ok(cancelled, "the stream was cancelled");
-  const { ended } = call.report!;
   assert.equal(ended.by, "caller");
   assert.equal(ended.atMs, 1_000);
   // The stream always had audio ready: no stall to report.
@@ -248,7 +232,6 @@ Deno.test("simulateCall hangs up without waiting for a caller stream's cancel th
 
 Deno.test("simulateCall ends a call whose caller stream errors while the caller sleeps, as an error", async () => {
   const clock = new FakeClock();
-  const pair = new MemorySocketPair();
   let chunk = 0;
   const pcm = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -259,13 +242,7 @@ Deno.test("simulateCall ends a call whose caller stream errors while the caller 
       controller.error(new Error("the microphone went away"));
     },
   });
-  const call = track(simulateCall("ws://bot.invalid/", {
-    protocol: "raw",
-    audio: { pcm, sampleRate: 16000 },
-    maxDurationMs: 5_000,
-    clock,
-    connect: () => pair.client,
-  }));
+  const { call } = startCall(clock, pcm, 16000, { maxDurationMs: 5_000 });
   // 10 ms at a time, a macrotask turn after each: a rejection nothing handles by then would be
   // reported as uncaught (it would end the process), not left for the code that awaits it later.
   for (let t = 0; t < 1_000; t += 10) {

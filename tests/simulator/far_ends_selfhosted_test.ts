@@ -12,6 +12,7 @@ import type { FrameSerializer, SerializerContext } from "../../src/serializer.ts
 import type { SpeakingEvent } from "../../src/playback.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
+import type { WebSocketLike } from "../../src/socket.ts";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
 import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
@@ -124,6 +125,8 @@ async function run(
   c: Case,
   bot: Partial<BotOptions>,
   call: Partial<SimulateCallOptions>,
+  /** Sees the caller's socket as it opens (to watch the wire). */
+  tap?: (socket: WebSocketLike) => void,
 ): Promise<Run> {
   const clock = new FakeClock();
   const lockstep = new Lockstep(clock);
@@ -151,7 +154,11 @@ async function run(
     const report = await lockstep.run(simulateCall(server.url, {
       protocol: c.protocol,
       clock,
-      connect: lockstep.connectCaller,
+      connect: (url) => {
+        const socket = lockstep.connectCaller(url);
+        tap?.(socket);
+        return socket;
+      },
       platform: { customParameters: { customer: "c-42" }, ...c.platform },
       audio: syntheticCaller({ utterancesMs: [1000, 1200], pauseMs: 2000 }),
       dtmf: [{ atMs: 1000, digit: "7" }],
@@ -289,6 +296,22 @@ Deno.test("simulateCall as asterisk catches a bot that sends on after MEDIA_XOFF
   assert.ok(rules.includes("asterisk.media-after-xoff"), JSON.stringify(report.violations));
 });
 
+/** A 1.5 s answer sent 1 s ahead, barged in on: killAudio clears marks in the playout buffer. */
+const BARGED_ANSWER_MS = 1500;
+const BARGED_BOT: Partial<BotOptions> = {
+  answerDelayMs: 300,
+  answerMs: BARGED_ANSWER_MS,
+  onBargeIn: "interrupt",
+  // Sent 1 s ahead, the answer's audio waits in the far end's playout buffer with the
+  // transport's marks in it when the barge-in clears it.
+  transport: { markIntervalMs: 250, sendAheadMs: 1000 },
+};
+const BARGED_CALL: Partial<SimulateCallOptions> = {
+  audio: syntheticCaller({ utterancesMs: [600], pauseMs: 1000 }),
+  bargeIn: { afterMs: 700, durationMs: 800, count: 1 },
+  hangUpAtMs: 8000,
+};
+
 // mod_audio_fork's real playout (jambonz/freeswitch-modules lws_glue.cpp at 30f21899, modelled by
 // the far end): a pre-buffer that plays only whole thresholds, marks answered from lists that
 // killAudio leaves names on. 8 kHz, the bot's 20 ms chunks: 160 samples each.
@@ -334,23 +357,8 @@ for (const c of FORKS) {
   });
 
   Deno.test(`simulateCall as ${name(c)}: after a barge-in the next reply's marks are answered on time, not under the names killAudio cleared`, async () => {
-    const answerMs = 1500;
-    const { report, session, transports } = await run(
-      c,
-      {
-        answerDelayMs: 300,
-        answerMs,
-        onBargeIn: "interrupt",
-        // Sent 1 s ahead, the answer's audio waits in the far end's playout buffer with the
-        // transport's marks in it when the barge-in clears it.
-        transport: { markIntervalMs: 250, sendAheadMs: 1000 },
-      },
-      {
-        audio: syntheticCaller({ utterancesMs: [600], pauseMs: 1000 }),
-        bargeIn: { afterMs: 700, durationMs: 800, count: 1 },
-        hangUpAtMs: 8000,
-      },
-    );
+    const answerMs = BARGED_ANSWER_MS;
+    const { report, session, transports } = await run(c, BARGED_BOT, BARGED_CALL);
     assert.deepEqual(report.violations, [], JSON.stringify(report.violations));
     assert.equal(session.interrupts.length, 1);
     // The interrupted answer's mark (sent 1 s ahead) comes back "cleared" at the barge-in; the
@@ -371,5 +379,38 @@ for (const c of FORKS) {
     // The transport's own marks are answered again: all but those the barge-in cleared.
     const stats = transports[0]!.stats;
     assert.ok(stats.marksAcknowledged >= stats.marksSent - 4, JSON.stringify(stats));
+  });
+}
+
+for (const c of FORKS) {
+  Deno.test(`simulateCall as ${name(c)}: report.marks counts the marks the bot sent and the answers the module sent, as the wire carried them`, async () => {
+    // The module answers from its own lists: from inventory while its playout buffer is empty,
+    // "cleared" at killAudio, and a marker that takes a name killAudio cleared answers nothing.
+    const wire = { asked: 0, played: 0, cleared: 0 };
+    const { report } = await run(c, BARGED_BOT, BARGED_CALL, (socket) => {
+      socket.addEventListener("message", (event: MessageEvent) => {
+        if (typeof event.data === "string" && JSON.parse(event.data).type === "mark") wire.asked++;
+      });
+      const send = socket.send.bind(socket);
+      socket.send = (data) => {
+        if (typeof data === "string" && JSON.parse(data).type === "mark") {
+          wire[JSON.parse(data).data.event === "cleared" ? "cleared" : "played"]++;
+        }
+        send(data);
+      };
+    });
+    assert.deepEqual(report.violations, [], JSON.stringify(report.violations));
+    assert.ok(wire.cleared > 0, `the barge-in cleared marks: ${JSON.stringify(wire)}`);
+    assert.equal(report.marks.requested, wire.asked, JSON.stringify({ ...report.marks, wire }));
+    assert.equal(report.marks.acked, wire.played, JSON.stringify({ ...report.marks, wire }));
+    assert.equal(
+      report.marks.ackedOnClear,
+      wire.cleared,
+      JSON.stringify({ ...report.marks, wire }),
+    );
+    assert.equal(
+      report.marks.pending,
+      wire.asked - wire.played - wire.cleared - report.marks.dropped,
+    );
   });
 }

@@ -361,12 +361,44 @@ Deno.test("simulateCall never barges in over the caller's own words, and barges 
   // utterance gets its barge-in. (The synthetic caller's known speech segments are the caller's.)
   const { report } = await bargingCall(3600, 400);
   const caller = callerWordsUncovered(report);
-  assert.equal(report.bargeIns.length, 2, JSON.stringify(report.bargeIns.map((b) => b.atMs)));
-  assert.ok(report.bargeIns[1]!.atMs > caller[1]!.endMs!, "the second on the answer to the second");
+  const injected = report.bargeIns.filter((b) => b.source === "injected");
+  assert.equal(injected.length, 2, JSON.stringify(report.bargeIns.map((b) => b.atMs)));
+  assert.ok(injected[1]!.atMs > caller[1]!.endMs!, "the second on the answer to the second");
+  // The caller's second utterance, begun over the bot's answer, is a barge-in of its own.
+  assert.deepEqual(
+    report.bargeIns.filter((b) => b.source === "utterance").map((b) => b.atMs),
+    [caller[1]!.startMs],
+  );
 });
 
 Deno.test("simulateCall does not start a barge-in that would run into the caller's next words", async () => {
   // With the caller's speech known, a barge-in due just before its next utterance would cover it.
   const { report } = await bargingCall(2000, 1100);
   callerWordsUncovered(report);
+});
+
+Deno.test("simulateCall reports the caller's own utterance over the bot as a barge-in: when, how long it talked over the bot, how fast the bot stopped", async () => {
+  // The caller speaks at 2.0–3.0 s and 5.0–5.8 s; the 3 s answer to the first plays from 3.5 s,
+  // and the bot cuts it when the caller speaks again. No barge-in is injected.
+  const { report, session } = await call({
+    answerDelayMs: 500,
+    answerMs: 3000,
+    onBargeIn: "interrupt",
+  });
+  assert.equal(session.interrupts.length, 1);
+  assert.equal(report.bargeIns.length, 1, JSON.stringify(report.bargeIns));
+  const [barge] = report.bargeIns;
+  assert.equal(barge!.source, "utterance");
+  assert.deepEqual([barge!.atMs, barge!.endMs], [5000, 5800]);
+  assert.ok(barge!.clearAtMs !== null && barge!.clearAtMs >= 5000, `clear at ${barge!.clearAtMs}`);
+  // The bot hears the caller a frame or two in, clears at once, and the far end stops then.
+  assert.ok(
+    barge!.stopLatencyMs !== null && barge!.stopLatencyMs <= 3 * FRAME_MS,
+    `stopped after ${barge!.stopLatencyMs} ms`,
+  );
+  assert.ok(
+    barge!.talkedOverMs > 0 && barge!.talkedOverMs <= barge!.stopLatencyMs!,
+    `talked over ${barge!.talkedOverMs} ms`,
+  );
+  assert.equal(barge!.staleAudioMs, 0);
 });

@@ -132,8 +132,11 @@ export class AudioForkPlayback {
             `mark without data.name: ${data.slice(0, 60)}`,
           );
         }
+        // Counted where the module gets it; its answer is counted where it is sent (#answer).
+        context.markRequested(name);
         if (this.#inUse.length + this.#inventory.length >= MAX_MARKS) {
           // The module logs it and goes on: the mark is never answered.
+          context.markSettled(name, "dropped");
           return context.note(`${this.#platform.protocol} mark discarded (${MAX_MARKS} pending)`);
         }
         this.#inventory.push(name);
@@ -142,6 +145,9 @@ export class AudioForkPlayback {
       }
       case "clearMarks":
         // No event for any of them; their names wait in the cleared list for markers to take.
+        for (const name of [...this.#inUse, ...this.#inventory]) {
+          context.markSettled(name, "dropped");
+        }
         this.#cleared.push(...this.#inUse, ...this.#inventory);
         this.#inUse = [];
         this.#inventory = [];
@@ -196,8 +202,10 @@ export class AudioForkPlayback {
         continue;
       }
       flush();
-      // Emptied by killAudio, the playout buffer drops its markers with it: no event.
-      context.mark("0xFFFF", "drop", () => this.#markerPlayed());
+      // Emptied by killAudio, the playout buffer drops its markers with it: no event. A marker is
+      // the module's own, not a mark the bot asked for: which mark it answers, if any, is known
+      // only when it plays (#markerPlayed), and the answer is counted there.
+      context.whenPlayed("drop", () => this.#markerPlayed());
     }
     flush();
   }
@@ -248,6 +256,7 @@ export class AudioForkPlayback {
   }
 
   #answer(name: string, event: "playout" | "cleared"): void {
+    this.#context.markSettled(name, event === "playout" ? "played" : "cleared");
     // Written as the module writes it (send_mark_event in lws_glue.cpp): the name goes in
     // unescaped, so a name with a quote or a backslash comes back broken, as it would.
     this.#context.send(`{"type": "mark", "data": {"name":"${name}", "event": "${event}"}}`);

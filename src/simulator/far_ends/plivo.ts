@@ -42,6 +42,11 @@ export class PlivoFarEnd implements FarEnd {
   #context!: FarEndContext;
   #sequence = 0;
   #chunk = 0;
+  /**
+   * The epoch time (ms) of the call's time 0: media timestamps are that plus the call's clock,
+   * so they advance with the call (a fake clock's included), not with the wall clock.
+   */
+  #epochMs = 0;
 
   constructor(options: FarEndOptions) {
     const encoding = options.encoding ?? MULAW;
@@ -64,6 +69,7 @@ export class PlivoFarEnd implements FarEnd {
 
   open(context: FarEndContext): void {
     this.#context = context;
+    this.#epochMs = Date.now() - context.now();
     this.#send({
       event: "start",
       sequenceNumber: ++this.#sequence,
@@ -86,7 +92,7 @@ export class PlivoFarEnd implements FarEnd {
       streamId: this.#streamId,
       media: {
         track: "inbound",
-        timestamp: String(Date.now()),
+        timestamp: String(Math.round(this.#epochMs + this.#context.now())),
         chunk: ++this.#chunk,
         payload: toBase64(
           this.#encoding === MULAW ? mulawEncode(samples) : littleEndianBytes(samples),

@@ -30,6 +30,9 @@ function openFarEnd(protocol: string): { farEnd: FarEnd; recorded: Recorded } {
       recorded.marks.push({ name, onClear });
       ack();
     },
+    whenPlayed: (_onClear, played) => played(),
+    markRequested: () => {},
+    markSettled: () => {},
     clear: () => recorded.clears++,
     ready: () => {},
     endCall: () => {},

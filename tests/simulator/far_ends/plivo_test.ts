@@ -1,0 +1,39 @@
+// The Plivo far end's media `timestamp` (epoch milliseconds, Plivo's "Stream Event Protocol"):
+// it advances with the call's own clock, as a real call's would, so a fake clock (the README's
+// advice for exact figures) drives it too, and a bot placing the caller's audio by it hears it
+// where it was said.
+import assert from "node:assert/strict";
+import type { FarEndContext } from "../../../src/simulator/far_end.ts";
+import { FAR_ENDS } from "../../../src/simulator/far_ends.ts";
+
+Deno.test("the Plivo far end stamps media with the call's clock: epoch ms at the call's start plus the call's time", () => {
+  let now = 0;
+  const sent: { event: string; media?: { timestamp: string } }[] = [];
+  const context: FarEndContext = {
+    now: () => now,
+    sleep: () => Promise.resolve(),
+    send: (message) => sent.push(JSON.parse(message as string)),
+    violation: (rule, detail) => assert.fail(`${rule}: ${detail}`),
+    play: () => {},
+    queuedMs: () => 0,
+    mark: () => {},
+    whenPlayed: () => {},
+    markRequested: () => {},
+    markSettled: () => {},
+    clear: () => {},
+    ready: () => {},
+    endCall: () => {},
+    note: () => {},
+  };
+  const farEnd = FAR_ENDS["plivo"]!({});
+  const before = Date.now();
+  farEnd.open(context);
+  farEnd.sendAudio(new Int16Array(160));
+  // 15.5 s on the call's clock, in no time on the wall clock.
+  now = 15_500;
+  farEnd.sendAudio(new Int16Array(160));
+  const stamps = sent.filter((m) => m.event === "media").map((m) => Number(m.media!.timestamp));
+  assert.equal(stamps.length, 2);
+  assert.ok(stamps[0]! >= before && stamps[0]! <= Date.now(), `${stamps[0]} is not epoch ms now`);
+  assert.equal(stamps[1]! - stamps[0]!, 15_500);
+});
