@@ -139,7 +139,12 @@ export class ForkMarks {
    */
   tail(): Uint8Array | null {
     if (this.#held === 0) return null;
-    const samples = Math.max(1, this.#threshold - this.#held - this.#inventory.length);
+    // The inventory's markers are not counted in: the module may answer one at once, its
+    // playout buffer run dry, before this silence comes (`lws_glue.cpp:1029-1041`), and then
+    // puts no marker in. Counted, the pre-buffer would stay a sample short and hold the reply's
+    // end; not counted, it reaches the threshold either way (a sample over, when the marker
+    // does go in: the pre-buffer moves whole).
+    const samples = Math.max(1, this.#threshold - this.#held);
     return this.audio(new Uint8Array(samples * 2));
   }
 

@@ -50,10 +50,11 @@ Deno.test("`JambonzSerializer` plays the documented listen session message by me
   assert.deepEqual(calls.reported, []);
   // The bot's own marks get no silence (a mark may fall mid-speech). What the module's pre-buffer
   // holds below its threshold (640 samples) is made up with silence before killAudio (which
-  // leaves the pre-buffer alone: 319 samples), and before the hang-up (639: the sentinel sample
-  // given to the name killAudio left without a marker waits there).
+  // leaves the pre-buffer alone: 320 samples, the waiting mark's marker not counted in, as the
+  // module may answer that mark before the silence comes), and before the hang-up (639: the
+  // sentinel sample given to the name killAudio left without a marker waits there).
   assert.deepEqual(documented.extra, [
-    { after: "interruption", bytes: 319 * 2 },
+    { after: "interruption", bytes: 320 * 2 },
     { after: "end", bytes: 639 * 2 },
   ]);
 });

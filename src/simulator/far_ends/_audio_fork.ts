@@ -92,6 +92,8 @@ export class AudioForkPlayback {
   #inUse: string[] = [];
   #cleared: string[] = [];
   #watchingInventory = false;
+  /** Batches in the playout buffer that the next tick's frame starts on (see #toPlayout). */
+  #waiting: number[][] = [];
 
   constructor(context: FarEndContext, platform: AudioForkPlatform) {
     this.#context = context;
@@ -184,7 +186,35 @@ export class AudioForkPlayback {
     const whole = this.#pre.length - (this.#pre.length % this.#downscale);
     const out = this.#pre.slice(0, whole);
     this.#pre = this.#pre.slice(whole);
-    this.#playout(out);
+    this.#toPlayout(out);
+  }
+
+  /**
+   * Into the playout buffer, where the media bug takes one frame at each 20 ms tick
+   * (`dub_speech_frame`, `:929`, copying at most a frame's samples at `:975`): audio that comes
+   * while the buffer has run dry plays from the next tick, not at once. A batch that comes on a
+   * tick counts as after it (the socket delivered it; the tick's frame was built from what the
+   * buffer held), as the check for inventory marks at that tick counts it (#watchInventory):
+   * else the simulator would play the batch from that tick yet answer a waiting mark there as if
+   * the buffer were empty, before the audio ahead of the mark played (`:1035-1041` answers only
+   * from a frame that found the buffer empty).
+   */
+  #toPlayout(values: number[]): void {
+    const context = this.#context;
+    if (this.#waiting.length > 0) {
+      this.#waiting.push(values);
+      return;
+    }
+    const now = context.now();
+    const tick = (Math.floor(now / FRAME_MS) + 1) * FRAME_MS;
+    // What is queued plays on to the next tick or beyond: the batch follows it without a break.
+    if (now + context.queuedMs() >= tick - 1e-6) return this.#playout(values);
+    this.#waiting.push(values);
+    context.sleep(tick - now).then(() => {
+      const batches = this.#waiting;
+      this.#waiting = [];
+      for (const batch of batches) this.#playout(batch);
+    }, () => {/* the call is over */});
   }
 
   /** Into the playout buffer: the audio, and each marker where it sits. */
@@ -227,6 +257,8 @@ export class AudioForkPlayback {
     this.#cleared.push(...this.#inUse);
     this.#inUse = [];
     this.#inventory = [];
+    // In the module's playout buffer already: cleared with it.
+    this.#waiting = [];
     this.#context.clear();
   }
 
@@ -243,7 +275,7 @@ export class AudioForkPlayback {
         await context.sleep(FRAME_MS - (context.now() % FRAME_MS));
         if (
           this.#inventory.length > 0 && this.#inUse.length + this.#cleared.length === 0 &&
-          context.queuedMs() < 1e-6
+          context.queuedMs() < 1e-6 && this.#waiting.length === 0
         ) {
           this.#answer(this.#inventory.shift()!, "playout");
         }
