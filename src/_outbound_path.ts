@@ -44,8 +44,11 @@ export interface OutboundPathOptions {
   background: OutboundMixer | undefined;
   /** Those watching the session (read on every chunk; empty costs nothing). */
   observers: ObserverList;
-  /** Ends the session after an `end` has been said. */
-  close: (code: number, reason: string) => Promise<void>;
+  /**
+   * Says the session's goodbye (`say` hands the `end` to the serializer) and ends the session with
+   * close reason `reason`.
+   */
+  goodbye: (say: () => Promise<void> | void, reason: string) => Promise<void>;
   /**
    * Takes the milliseconds of audio waiting in the writable's writers for room, which an
    * interruption drops as their turn comes (`takeHeldAudioMs`); none without it.
@@ -70,13 +73,15 @@ export class OutboundPath {
   /** The session is ending otherwise than by an `end` (cancel, close): an `end` waiting stops. */
   #dropped = false;
   readonly #dispatch: (event: Event) => void;
-  readonly #close: (code: number, reason: string) => Promise<void>;
+  readonly #goodbye: (say: () => Promise<void> | void, reason: string) => Promise<void>;
   readonly #onError: (error: TransportError) => void;
   readonly #takeWriterHeldMs: () => number;
   /** The response the last audio written belonged to, for the silence an `end` adds. */
   #lastResponseId: string | undefined;
   /** Interrupted, and no audio since: nothing is playing that a hang-up could cut off. */
   #interruptedLast = false;
+  /** An `end` is queued: one written again adds no silence (it would be dropped at the close). */
+  #endQueued = false;
   readonly #serializer: FrameSerializer;
   /** Audio refused because the far end takes none is reported once. */
   #refused = false;
@@ -96,7 +101,7 @@ export class OutboundPath {
     this.#stats = stats;
     this.#signal = init.signal;
     this.#dispatch = init.dispatch;
-    this.#close = init.close;
+    this.#goodbye = init.goodbye;
     this.#serializer = init.serializer;
     this.#onError = init.onError;
     this.#takeWriterHeldMs = init.takeWriterHeldMs ?? (() => 0);
@@ -192,9 +197,16 @@ export class OutboundPath {
   serializerContext(): SerializerContext {
     return {
       send: (message) => this.sender.sendMessage(message),
-      count: (counter, amount = 1) => void (this.#stats[counter] += amount),
+      count: (counter, amount = 1) => {
+        this.#stats[counter] += amount;
+        // Audio a serializer drops from what it holds was counted sent when it was handed over.
+        if (counter === "audioBytesInterrupted" || counter === "audioBytesDroppedOnClose") {
+          this.#stats.audioBytesSent -= amount;
+        }
+      },
       report: this.#onError,
       pauseSending: (paused) => this.pauseSending(paused),
+      clock: this.#clock,
     };
   }
 
@@ -228,11 +240,12 @@ export class OutboundPath {
   sendFrame(frame: Frame): Promise<void> | undefined {
     // The silence protects the last audio's play-out from the hang-up: after an interruption
     // there is none (and silence tagged with the interrupted response would revive it).
-    if (
-      frame.type === "end" && this.#options.endSilenceMs > 0 && !this.#interruptedLast &&
-      this.#serializer.carriesAudio !== false
-    ) {
-      this.#pump.pushAudio(this.#silence());
+    if (frame.type === "end" && !this.#endQueued) {
+      this.#endQueued = true;
+      if (
+        this.#options.endSilenceMs > 0 && !this.#interruptedLast &&
+        this.#serializer.carriesAudio !== false
+      ) this.#pump.pushAudio(this.#silence());
     }
     return this.#pump.pushFrame(frame);
   }
@@ -374,7 +387,6 @@ export class OutboundPath {
       const message = "the far end did not acknowledge playout in time: hanging up on the estimate";
       this.#onError(new TransportError("timeout", message));
     }
-    await this.sender.sendFrame(frame);
-    await this.#close(1000, frame.reason ?? "");
+    await this.#goodbye(() => this.sender.sendFrame(frame), frame.reason ?? "");
   }
 }

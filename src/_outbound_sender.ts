@@ -149,13 +149,16 @@ export class OutboundSender {
       return;
     }
     const counted = this.#stats.encodeErrors;
+    const through = this.#throughContext;
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
       return result.then((messages) => {
-        if (this.#transmitFrame(frame, messages, this.#transmit, counted)) return this.#drain();
+        if (this.#transmitFrame(frame, messages, this.#transmit, counted, through)) {
+          return this.#drain();
+        }
       });
     }
-    if (this.#transmitFrame(frame, result, this.#put, counted)) return this.#drain();
+    if (this.#transmitFrame(frame, result, this.#put, counted, through)) return this.#drain();
   }
 
   /**
@@ -167,13 +170,24 @@ export class OutboundSender {
   sendUrgent(frame: Frame): boolean {
     const before = this.#stats.messagesOut;
     const counted = this.#stats.encodeErrors;
+    const through = this.#throughContext;
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
-      void result.then((messages) => this.#transmitFrame(frame, messages, this.#transmit, counted));
+      void result.then((messages) =>
+        this.#transmitFrame(frame, messages, this.#transmit, counted, through)
+      );
       return true;
     }
-    this.#transmitFrame(frame, result, this.#transmit, counted);
+    this.#transmitFrame(frame, result, this.#transmit, counted, through);
     return this.#stats.messagesOut > before;
+  }
+
+  /**
+   * Messages handed to the socket so far, sent or lost: read before and after a frame's
+   * `serialize`, it tells whether the serializer sent a message for it through its context.
+   */
+  get #throughContext(): number {
+    return this.#stats.messagesOut + this.#lostMessages;
   }
 
   /** Sends one serialized message at once (a serializer's own reply); counted lost if it is. */
@@ -327,17 +341,21 @@ export class OutboundSender {
   /**
    * Sends a frame's messages; returns whether any were handed to the socket. One the socket
    * refused, or found closed, counts the frame in `framesDroppedOnClose`; a frame the protocol
-   * has no message for is counted and reported (see `#noMessage`).
+   * has no message for is counted and reported (see `#noMessage`). `counted`, `through`: the
+   * encode errors and the messages handed to the socket before the frame was serialized.
    */
   #transmitFrame(
     frame: Frame,
     messages: Serialized | typeof REFUSED,
     send: Send,
     counted: number,
+    through: number,
   ): boolean {
     if (messages === REFUSED) return false;
     if (messages === null) {
-      this.#noMessage(frame, counted);
+      // Sent through the context instead (Genesys numbers its messages so), or lost there and
+      // counted by `sendMessage`: the frame had its message.
+      if (this.#throughContext === through) this.#noMessage(frame, counted);
       return false;
     }
     const lost = this.#lostMessages;
@@ -348,9 +366,10 @@ export class OutboundSender {
   }
 
   /**
-   * The serializer answered `frame` with `null`. For an `interruption` that means the far end
-   * cannot be told to drop what it holds (the transport reads it so), for an `end` or `cancel`
-   * that no message says it (the socket's close does, or a hang-up by REST): nothing is lost.
+   * The serializer answered `frame` with `null` and sent nothing through its context. For an
+   * `interruption` that means the far end cannot be told to drop what it holds (the transport
+   * reads it so), for an `end` or `cancel` that no message says it (the socket's close does, or a
+   * hang-up by REST): nothing is lost.
    * Any other frame the protocol has no message for is dropped: counted in `encodeErrors` and
    * reported once per frame type per session, unless the serializer counted it itself (`counted`:
    * that counter before; jambonz's refused marks).

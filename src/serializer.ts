@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Clock } from "./clock.ts";
 import type { TransportError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
 import type { SerializerCounter } from "./transport_stats.ts";
@@ -84,7 +85,11 @@ export interface FrameSerializer {
    */
   readonly carriesAudio?: boolean;
   /**
-   * One outbound frame to zero, one or several messages. What `null` means depends on the frame:
+   * One outbound frame to zero, one or several messages. A serializer may send a frame's message
+   * through the context instead ({@linkcode SerializerContext.send}, as Genesys does to number
+   * them) and return `null`: the frame is sent (or, the socket not open, counted once in
+   * `framesDroppedOnClose`). Otherwise, nothing sent or lost through the context during the
+   * call, what `null` means depends on the frame:
    *
    * - `audio`: the serializer holds it, to send with later audio (whole frames, a resampler
    *   filling up); it counts as sent. Audio it drops instead it counts itself in
@@ -124,6 +129,9 @@ export interface SerializerContext {
    * Adds `amount` (default 1) to one of the transport's counters: every inbound packet a
    * serializer drops or repairs (duplicates, late media, filled gaps) and every outbound byte it
    * refuses must reach `transport.stats`, never a counter of its own that nobody reads.
+   * `audioBytesInterrupted` and `audioBytesDroppedOnClose` are for audio the serializer held and
+   * now drops (Vonage's and Asterisk's partial frame, at an interruption or a cancel): the
+   * transport counted it sent when the serializer took it, and moves it out of `audioBytesSent`.
    */
   count(counter: SerializerCounter, amount?: number): void;
   /** Reports a problem as an "error" event; the session goes on unless the error is fatal. */
@@ -138,4 +146,10 @@ export interface SerializerContext {
    * hand (in a test) may leave it out.
    */
   pauseSending?(paused: boolean): void;
+  /**
+   * The session's clock (`TransportOptions.clock`), for the bounds a serializer puts on its own
+   * waits (a REST hang-up's timeout): on a test's `FakeClock` they pass in fake time. Optional: a
+   * context made by hand may leave it out (real time, then).
+   */
+  readonly clock?: Clock;
 }

@@ -178,7 +178,7 @@ export class WebSocketTransport extends EventTarget {
       signal: this.#over.signal,
       onError: this.#onError,
       dispatch: (event) => this.dispatchEvent(event),
-      close: (code, reason) => this.#goodbye(code, reason),
+      goodbye: (say, reason) => this.#goodbye(say, reason),
       background: options.background,
       observers: this.#observers,
       takeWriterHeldMs: () => takeHeldAudioMs(this.#writable),
@@ -522,23 +522,22 @@ export class WebSocketTransport extends EventTarget {
   async #cancel(): Promise<void> {
     this.#out.drop();
     await this.#ready;
-    await this.#out.sender.sendFrame({ type: "cancel" });
-    await this.#goodbye(1000, "cancelled");
+    await this.#goodbye(() => this.#out.sender.sendFrame({ type: "cancel" }), "cancelled");
   }
 
   /**
-   * Ends the session once its goodbye (`end`, `cancel`) is sent: closes, or, where the protocol
-   * has the far end close (Genesys AudioHook), waits `closeTimeoutMs` for it to first.
+   * Says the goodbye (`say` hands the `end` or `cancel` to the serializer) and closes, or, where
+   * the protocol has the far end close (Genesys AudioHook), waits `closeTimeoutMs` for it first.
    */
-  async #goodbye(code: number, reason: string): Promise<void> {
-    if (this.#serializer.peerCloses && !this.#closing) {
-      // Ours is the ending all the same: the peer's close is its answer, not a disconnect.
-      this.#closing = true;
-      this.#initiator = "local";
-      this.#out.drop();
-      if (await this.#closer.peerClosed()) return; // as its protocol says it will
-    }
-    await this.close(code, reason);
+  async #goodbye(say: () => Promise<void> | void, reason: string): Promise<void> {
+    // Ours from now: the peer's close answers it (it may beat a REST hang-up), not a disconnect.
+    this.#closing = true;
+    this.#initiator = "local";
+    this.#out.drop();
+    await say();
+    const peerCloses = this.#serializer.peerCloses && !this.#closeStarted;
+    if (peerCloses && await this.#closer.peerClosed()) return;
+    await this.close(1000, reason);
   }
 
   /** The writable was closed: send what is queued (paced), then leave. */

@@ -13,6 +13,7 @@ import type { TransportOptions } from "../src/transport_options.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { TwilioSerializer } from "../src/serializers/twilio.ts";
 import { VonageSerializer } from "../src/serializers/vonage.ts";
+import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
 
 function session(options: TransportOptions = {}) {
   const clock = new FakeClock();
@@ -191,4 +192,27 @@ Deno.test("`OutboundSender`: Twilio before its start message reports the refusal
   assert.ok(stats.encodeErrors >= 150, `${stats.encodeErrors} encode errors`);
   assert.equal(stats.audioBytesSent, 0);
   await s.transport.close();
+});
+
+Deno.test("`OutboundPath`: an `end` written twice adds its endSilenceMs once: none dropped at the close", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  new FakeFarEnd(clock, pair.client, { jitterMs: 100, bytesPerMs: 32 });
+  const t = new WebSocketTransport(pair.server, {
+    serializer: new MarkingSerializer(true),
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    maxQueuedMs: 60_000,
+    endSilenceMs: 300,
+    clock,
+  });
+  await clock.tick(1);
+  t.send({ ...audio(400), responseId: "r1" } as Frame);
+  void t.send({ type: "end" });
+  void t.send({ type: "end" });
+  await clock.tick(3000);
+  await t.closed;
+  const stats = t.stats;
+  assert.equal(stats.audioBytesDroppedOnClose, 0);
+  assert.equal(stats.audioBytesSent, (400 + 300) * 32, "the speech and one silence left");
 });

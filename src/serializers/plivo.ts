@@ -146,6 +146,7 @@ export class PlivoSerializer implements FrameSerializer {
   /** Takes the transport's context: media repairs and drops count in `transport.stats`. */
   bind(context: SerializerContext): void {
     this.#media.bind(context);
+    this.#hangUp.useClock(context.clock);
   }
 
   /** Takes the transport's audio settings. */

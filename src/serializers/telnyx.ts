@@ -204,6 +204,7 @@ export class TelnyxSerializer implements FrameSerializer {
   /** Takes the transport's context: media repairs and drops count in `transport.stats`. */
   bind(context: SerializerContext): void {
     this.#media.bind(context);
+    this.#hangUp.useClock(context.clock);
     this.#report = context.report;
   }
 

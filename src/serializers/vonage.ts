@@ -252,8 +252,9 @@ export class VonageSerializer implements FrameSerializer {
 
   /**
    * Drops the partial frame held for the next audio, counted as the bot's PCM16 bytes: the
-   * transport counted them sent when their chunk left, and they never reach the wire. (What the
-   * outbound resampler holds back is not: its stream began with as much silence, primed.)
+   * transport counted them sent when their chunk left, and moves them out of `audioBytesSent`
+   * (`SerializerContext.count`): they never reach the wire. (What the outbound resampler holds
+   * back is not: its stream began with as much silence, primed.)
    */
   #dropHeld(counter: "audioBytesInterrupted" | "audioBytesDroppedOnClose"): void {
     const held = this.#frames.clear();

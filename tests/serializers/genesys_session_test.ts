@@ -237,3 +237,34 @@ Deno.test("`GenesysSerializer` drops caller audio sent while the stream is pause
     "no audio reached the bot",
   );
 });
+
+Deno.test("`GenesysSerializer`: a message frame sent through the context is counted sent, not dropped", async () => {
+  const s = session({});
+  await opened(s);
+  const before = s.transport.stats;
+  s.transport.send({ type: "message", message: { type: "event", parameters: { entities: [] } } });
+  await s.clock.tick(50);
+  assert.equal(s.transport.stats.messagesOut, before.messagesOut + 1);
+  assert.equal(s.transport.stats.encodeErrors, 0);
+  assert.deepEqual(s.errors, []);
+  assert.ok(s.client.seen.some((m) => "type" in m && m.type === "event"));
+  // On the urgent path too; and, the socket closed, one frame dropped, counted once.
+  s.transport.send({
+    type: "message",
+    message: { type: "event", parameters: { entities: [] } },
+    urgent: true,
+  });
+  assert.equal(s.transport.stats.messagesOut, before.messagesOut + 2);
+  s.pair.server.close(1000);
+  const dropped = s.transport.stats.framesDroppedOnClose;
+  s.transport.send({
+    type: "message",
+    message: { type: "event", parameters: { entities: [] } },
+    urgent: true,
+  });
+  assert.equal(s.transport.stats.framesDroppedOnClose, dropped + 1, "counted once, as dropped");
+  assert.equal(s.transport.stats.encodeErrors, 0);
+  assert.deepEqual(s.errors, []);
+  await s.clock.tick(2000);
+  await s.transport.closed;
+});

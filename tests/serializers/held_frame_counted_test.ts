@@ -1,7 +1,8 @@
 /**
  * The partial frame a whole-frames serializer (Vonage, Asterisk) holds for the next audio is
- * dropped by an interruption or a cancel: counted then, in the bot's PCM16 bytes, so that what
- * the transport counts as sent is what reached the wire plus what was counted dropped.
+ * dropped by an interruption or a cancel: counted then, in the bot's PCM16 bytes, and moved out
+ * of what was counted sent, so that every byte written is counted once: sent (it reached the
+ * wire) or dropped.
  */
 import assert from "node:assert/strict";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
@@ -88,8 +89,10 @@ for (const [name, make] of Object.entries(calls)) {
     assert.equal(sent, (call.rate / 1000) * 30 * 2, "the chunk left");
     assert.equal(onWire(), (sent * 2) / 3, "20 ms of it reached the wire, 10 ms is held");
     await transport.interrupt();
-    const { audioBytesInterrupted } = transport.stats;
+    const { audioBytesSent, audioBytesInterrupted, audioBytesDroppedOnClose } = transport.stats;
     assert.equal(sent - onWire(), audioBytesInterrupted, "what did not reach the wire is counted");
+    assert.equal(audioBytesSent, onWire(), "and is no longer counted sent");
+    assert.equal(audioBytesSent + audioBytesInterrupted + audioBytesDroppedOnClose, sent);
     pair.client.close(1000);
     await transport.closed;
   });
@@ -102,7 +105,10 @@ for (const [name, make] of Object.entries(calls)) {
     await clock.tick(0);
     await done;
     await transport.closed;
-    assert.equal(transport.stats.audioBytesInterrupted, 0);
-    assert.equal(sent - onWire(), transport.stats.audioBytesDroppedOnClose);
+    const { audioBytesSent, audioBytesInterrupted, audioBytesDroppedOnClose } = transport.stats;
+    assert.equal(audioBytesInterrupted, 0);
+    assert.equal(sent - onWire(), audioBytesDroppedOnClose);
+    assert.equal(audioBytesSent, onWire(), "what was dropped is no longer counted sent");
+    assert.equal(audioBytesSent + audioBytesDroppedOnClose, sent);
   });
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { type Clock, systemClock } from "../../clock.ts";
 import { TransportError } from "../../errors.ts";
 
 /** The `fetch` shape the hang-up uses (the global one fits; tests inject their own). */
@@ -38,6 +39,13 @@ export interface HangUpOptions {
    * @default {5000}
    */
   timeoutMs?: number | undefined;
+  /**
+   * What `timeoutMs` is measured on (a serializer hands over the session's: see
+   * {@linkcode HangUp.useClock}).
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock | undefined;
   /**
    * Whether {@linkcode HangUp.endCall} hangs up at all (a serializer passes its `autoHangUp`
    * and whether it has the credentials).
@@ -102,6 +110,7 @@ export interface HangUpSerializerOptions {
 export class HangUp {
   #fetch: FetchLike;
   #timeoutMs: number;
+  #clock: Clock;
   #enabled: boolean;
   #attempted = false;
 
@@ -112,6 +121,7 @@ export class HangUp {
       throw new RangeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
     }
     this.#timeoutMs = timeoutMs;
+    this.#clock = options.clock ?? systemClock;
     this.#enabled = options.enabled ?? true;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
@@ -150,6 +160,15 @@ export class HangUp {
     });
   }
 
+  /**
+   * Measures `timeoutMs` on `clock` from now on, when one is given: a serializer's `bind` hands
+   * over the session's (`SerializerContext.clock`), so that on a test's `FakeClock` a provider
+   * that never answers is given up in fake time, as the rest of the session's bounds are.
+   */
+  useClock(clock: Clock | undefined): void {
+    if (clock !== undefined) this.#clock = clock;
+  }
+
   /** Whether a hang-up has been attempted (successfully or not). */
   get attempted(): boolean {
     return this.#attempted;
@@ -174,7 +193,12 @@ export class HangUp {
     this.#attempted = true;
     const { provider, callId } = request;
     const what = `${provider} hang-up of call ${callId}`;
-    const signal = AbortSignal.timeout(this.#timeoutMs);
+    // Aborted once `timeoutMs` has passed on the clock; the sleep ends with the request.
+    const timeout = new AbortController();
+    const done = new AbortController();
+    const expire = () => timeout.abort(new DOMException("hang-up timed out", "TimeoutError"));
+    this.#clock.sleep(this.#timeoutMs, done.signal).then(expire, () => {});
+    const signal = timeout.signal;
     let text: string;
     let status: number;
     try {
@@ -193,6 +217,8 @@ export class HangUp {
         });
       }
       throw new TransportError("protocol", `${what} failed: ${String(cause)}`, { cause });
+    } finally {
+      done.abort();
     }
     let body: unknown = text;
     try {

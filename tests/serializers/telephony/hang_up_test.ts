@@ -3,6 +3,7 @@ import { HangUp, type HangUpRequest } from "../../../src/serializers/telephony/h
 import { basicAuth } from "../../../src/serializers/telephony/basic_auth.ts";
 import type { TransportError } from "../../../src/errors.ts";
 import { fakeFetch, hangingFetch } from "../fixtures/telephony_harness.ts";
+import { FakeClock } from "../../../src/testing/mod.ts";
 
 const request = (alreadyEnded = (status: number) => status === 404): HangUpRequest => ({
   provider: "Test",
@@ -99,4 +100,16 @@ Deno.test("`HangUp.forSerializer` hangs up only with credentials and autoHangUp 
     (e: TransportError) => e.code === "timeout" && /within 40 ms/.test(e.message),
   );
   assert.throws(() => HangUp.forSerializer({ hangUpTimeoutMs: -1 }, true), RangeError);
+});
+
+Deno.test("`HangUp` measures timeoutMs on the clock it is given: a fake one bounds it in fake time", async () => {
+  const clock = new FakeClock();
+  const hangUp = new HangUp({ fetch: () => new Promise<Response>(() => {}), timeoutMs: 1000 });
+  hangUp.useClock(clock);
+  const settled: { error?: TransportError; resolved?: boolean } = {};
+  hangUp.run(request()).then(() => (settled.resolved = true), (error) => (settled.error = error));
+  await clock.tick(999);
+  assert.deepEqual(settled, {}, "still waiting at 999 ms");
+  await clock.tick(1);
+  assert.equal(settled.error?.code, "timeout");
 });
