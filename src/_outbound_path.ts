@@ -197,12 +197,12 @@ export class OutboundPath {
   serializerContext(): SerializerContext {
     return {
       send: (message) => this.sender.sendMessage(message),
-      count: (counter, amount = 1) => {
-        this.#stats[counter] += amount;
-        // Audio a serializer drops from what it holds was counted sent when it was handed over.
-        if (counter === "audioBytesInterrupted" || counter === "audioBytesDroppedOnClose") {
-          this.#stats.audioBytesSent -= amount;
-        }
+      count: (counter, amount = 1, held = false) => {
+        const stats = this.#stats;
+        stats[counter] += amount;
+        // Audio a serializer drops from what it holds was counted sent when it was handed over
+        // (never below none: its bytes are converted back to the bot's rate, rounded).
+        if (held) stats.audioBytesSent -= Math.min(amount, stats.audioBytesSent);
       },
       report: this.#onError,
       pauseSending: (paused) => this.pauseSending(paused),

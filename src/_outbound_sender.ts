@@ -151,14 +151,15 @@ export class OutboundSender {
     const counted = this.#stats.encodeErrors;
     const through = this.#throughContext;
     const result = this.#serialize(frame);
+    const sentItself = this.#throughContext !== through; // now: later, other messages have left
     if (result instanceof Promise) {
       return result.then((messages) => {
-        if (this.#transmitFrame(frame, messages, this.#transmit, counted, through)) {
+        if (this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself)) {
           return this.#drain();
         }
       });
     }
-    if (this.#transmitFrame(frame, result, this.#put, counted, through)) return this.#drain();
+    if (this.#transmitFrame(frame, result, this.#put, counted, sentItself)) return this.#drain();
   }
 
   /**
@@ -172,13 +173,14 @@ export class OutboundSender {
     const counted = this.#stats.encodeErrors;
     const through = this.#throughContext;
     const result = this.#serialize(frame);
+    const sentItself = this.#throughContext !== through; // now: later, other messages have left
     if (result instanceof Promise) {
       void result.then((messages) =>
-        this.#transmitFrame(frame, messages, this.#transmit, counted, through)
+        this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself)
       );
       return true;
     }
-    this.#transmitFrame(frame, result, this.#transmit, counted, through);
+    this.#transmitFrame(frame, result, this.#transmit, counted, sentItself);
     return this.#stats.messagesOut > before;
   }
 
@@ -341,21 +343,20 @@ export class OutboundSender {
   /**
    * Sends a frame's messages; returns whether any were handed to the socket. One the socket
    * refused, or found closed, counts the frame in `framesDroppedOnClose`; a frame the protocol
-   * has no message for is counted and reported (see `#noMessage`). `counted`, `through`: the
-   * encode errors and the messages handed to the socket before the frame was serialized.
+   * has no message for is counted and reported (see `#noMessage`). `counted`: the encode errors
+   * before the frame was serialized; `sentItself`: the serializer sent a message for it through
+   * its context (Genesys numbers its messages so), or lost one there, counted by `sendMessage`.
    */
   #transmitFrame(
     frame: Frame,
     messages: Serialized | typeof REFUSED,
     send: Send,
     counted: number,
-    through: number,
+    sentItself: boolean,
   ): boolean {
     if (messages === REFUSED) return false;
     if (messages === null) {
-      // Sent through the context instead (Genesys numbers its messages so), or lost there and
-      // counted by `sendMessage`: the frame had its message.
-      if (this.#throughContext === through) this.#noMessage(frame, counted);
+      if (!sentItself) this.#noMessage(frame, counted);
       return false;
     }
     const lost = this.#lostMessages;

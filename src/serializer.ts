@@ -128,12 +128,12 @@ export interface SerializerContext {
   /**
    * Adds `amount` (default 1) to one of the transport's counters: every inbound packet a
    * serializer drops or repairs (duplicates, late media, filled gaps) and every outbound byte it
-   * refuses must reach `transport.stats`, never a counter of its own that nobody reads.
-   * `audioBytesInterrupted` and `audioBytesDroppedOnClose` are for audio the serializer held and
-   * now drops (Vonage's and Asterisk's partial frame, at an interruption or a cancel): the
-   * transport counted it sent when the serializer took it, and moves it out of `audioBytesSent`.
+   * refuses must reach `transport.stats`, never a counter of its own that nobody reads. `held`:
+   * the bytes are audio the serializer took and held, and now drops (Vonage's and Asterisk's
+   * partial frame, at an interruption, a cancel, a format change): the transport counted them
+   * sent when the serializer took them, and moves them out of `audioBytesSent`.
    */
-  count(counter: SerializerCounter, amount?: number): void;
+  count(counter: SerializerCounter, amount?: number, held?: boolean): void;
   /** Reports a problem as an "error" event; the session goes on unless the error is fatal. */
   report(error: TransportError): void;
   /**

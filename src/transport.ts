@@ -476,10 +476,11 @@ export class WebSocketTransport extends EventTarget {
   };
 
   #onClose = (closeCode: number, reason: string): void => {
-    const remote = !this.#closing;
+    // Not after our goodbye either: the peer's close answers it (it may beat a REST hang-up).
+    const remote = !this.#closing && this.#initiator === "remote";
     if (remote && this.#opened.armed) this.#onOpen(); // it left at once: "connected" first
     this.#closing = true;
-    if (remote) this.#out.drop(); // `#initiator` is "remote" still: only our own close sets it
+    if (remote) this.#out.drop();
     this.#finish(closeCode, reason);
     if (remote) {
       this.dispatchEvent(new TransportCloseEvent("disconnected", { code: closeCode, reason }));
@@ -530,8 +531,7 @@ export class WebSocketTransport extends EventTarget {
    * the protocol has the far end close (Genesys AudioHook), waits `closeTimeoutMs` for it first.
    */
   async #goodbye(say: () => Promise<void> | void, reason: string): Promise<void> {
-    // Ours from now: the peer's close answers it (it may beat a REST hang-up), not a disconnect.
-    this.#closing = true;
+    // Ours from now (the bot may still write, a `cancel` to hang up at once): see `#onClose`.
     this.#initiator = "local";
     this.#out.drop();
     await say();

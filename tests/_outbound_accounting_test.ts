@@ -216,3 +216,41 @@ Deno.test("`OutboundPath`: an `end` written twice adds its endSilenceMs once: no
   assert.equal(stats.audioBytesDroppedOnClose, 0);
   assert.equal(stats.audioBytesSent, (400 + 300) * 32, "the speech and one silence left");
 });
+
+/** Audio as it is; a `message` answered, later, with no message. */
+class LateNullSerializer implements FrameSerializer {
+  readonly #clock: FakeClock;
+  constructor(clock: FakeClock) {
+    this.#clock = clock;
+  }
+  serialize(frame: Frame): SerializeResult {
+    if (frame.type === "audio") return frame.audio;
+    if (frame.type === "message") return this.#clock.sleep(30).then(() => null);
+    return null;
+  }
+  deserialize(): Frame | null {
+    return null;
+  }
+}
+
+Deno.test("an asynchronous serializer's null for an urgent message is counted while audio flows", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const t = new WebSocketTransport(pair.server, {
+    serializer: new LateNullSerializer(clock),
+    audioOut: { sampleRate: 8000, chunkMs: 20 },
+    markIntervalMs: 0,
+    clock,
+  });
+  const errors: string[] = [];
+  t.addEventListener("error", (e) => errors.push(e.error.message));
+  await clock.tick(1);
+  t.send({ type: "audio", audio: new Uint8Array(16000), sampleRate: 8000, channels: 1 });
+  t.send({ type: "message", message: { hello: 1 }, urgent: true });
+  await clock.tick(200); // the audio leaves meanwhile
+  assert.equal(t.stats.encodeErrors, 1);
+  assert.equal(errors.length, 1, errors.join("; "));
+  pair.client.close(1000);
+  await clock.tick(1000);
+  await t.closed;
+});

@@ -86,3 +86,34 @@ Deno.test("`WebSocketTransport`: a REST hang-up that never answers is bounded on
   assert.equal(c.errors[0]!.code, "timeout");
   assert.match(c.errors[0]!.message, /Twilio hang-up of call CA1 got no answer within 1000 ms/);
 });
+
+Deno.test("a cancel written while the end's REST hang-up is pending still hangs up at once", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const t = new WebSocketTransport(pair.server, {
+    serializer: new TwilioSerializer({
+      authToken: "tok",
+      fetch: () => new Promise<Response>(() => {}), // Twilio never answers the hang-up
+      hangUpTimeoutMs: 5000,
+    }),
+    audioOut: { sampleRate: 8000, chunkMs: 20 },
+    closeTimeoutMs: 500,
+    clock,
+  });
+  t.addEventListener("error", () => {});
+  t.receive(() => {});
+  await clock.tick(0);
+  pair.client.send(START);
+  await clock.tick(20);
+  void t.send({ type: "end" });
+  await clock.tick(200); // the REST hang-up is under way
+  const cancelled = t.send({ type: "cancel" });
+  assert.ok(cancelled instanceof Promise, "the cancel is taken, not dropped");
+  let closedAt = NaN;
+  void t.closed.then(() => (closedAt = clock.now()));
+  const at = clock.now();
+  await clock.tick(600);
+  assert.ok(closedAt - at <= 600, `closed ${closedAt - at} ms after the cancel`);
+  assert.equal((await t.closed).initiator, "local");
+  await clock.tick(6000);
+});

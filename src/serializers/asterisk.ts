@@ -333,7 +333,9 @@ export class AsteriskSerializer implements FrameSerializer {
       // A partial frame held in the old format cannot go in the new one: dropped, and counted
       // (as the PCM16 bytes it was written as), never lost unseen.
       const held = this.#frames.resize(frameBytes).length;
-      if (held > 0) this.#context?.count("audioBytesRefused", this.#written.of(held, wireOf(was)));
+      if (held > 0) {
+        this.#context?.count("audioBytesRefused", this.#written.of(held, wireOf(was)), true);
+      }
     }
     const control = this.#options.controlFormat ?? "auto";
     this.#json = control === "auto" ? event.json : control === "json";
@@ -377,7 +379,9 @@ export class AsteriskSerializer implements FrameSerializer {
    */
   #dropHeld(counter: "audioBytesInterrupted" | "audioBytesDroppedOnClose"): void {
     const held = this.#frames.clear();
-    if (held > 0) this.#context?.count(counter, this.#written.of(held, wireOf(this.#format)));
+    if (held > 0) {
+      this.#context?.count(counter, this.#written.of(held, wireOf(this.#format)), true);
+    }
   }
 
   /** The commands that ask Asterisk to answer `id` once the audio sent so far has played. */

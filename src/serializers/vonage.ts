@@ -260,7 +260,7 @@ export class VonageSerializer implements FrameSerializer {
     const held = this.#frames.clear();
     if (held === 0) return;
     const wire = { bytesPerSample: 2, sampleRate: this.#audio.sampleRate };
-    this.#context?.count(counter, this.#written.of(held, wire));
+    this.#context?.count(counter, this.#written.of(held, wire), true);
   }
 
   #connected(reader: JsonReader): Frame | Frame[] {

@@ -112,3 +112,55 @@ for (const [name, make] of Object.entries(calls)) {
     assert.equal(audioBytesSent + audioBytesDroppedOnClose, sent);
   });
 }
+
+Deno.test("Asterisk: the partial frame a MEDIA_START in another format drops is not counted both sent and refused", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const t = new WebSocketTransport(pair.server, {
+    serializer: new AsteriskSerializer({ marks: "mark-media", hangUp: false }),
+    audioOut: { sampleRate: 8000, chunkMs: 30 },
+    markIntervalMs: 0,
+    clock,
+  });
+  await clock.tick(0);
+  // 30 ms: 20 ms leave as a frame of the default format, 10 ms are held for the next.
+  t.send({ type: "audio", audio: new Uint8Array(480), sampleRate: 8000, channels: 1 });
+  await clock.tick(10);
+  pair.client.send(
+    "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:slin16 " +
+      "optimal_frame_size:640 ptime:20",
+  );
+  await clock.tick(10);
+  const s = t.stats;
+  const accounted = s.audioBytesSent + s.audioBytesRefused + s.audioBytesInterrupted +
+    s.audioBytesDroppedOnClose;
+  assert.equal(accounted, 480, JSON.stringify(s));
+  pair.client.close(1000);
+  await clock.tick(1000);
+  await t.closed;
+});
+
+Deno.test("Vonage at 16 kHz, the bot at 24 kHz: a tiny interrupted reply never makes audioBytesSent negative", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const t = new WebSocketTransport(pair.server, {
+    serializer: new VonageSerializer({ sampleRate: 16000 }),
+    audioOut: { sampleRate: 24000, chunkMs: 20 },
+    markIntervalMs: 0,
+    clock,
+  });
+  pair.client.send(
+    JSON.stringify({ event: "websocket:connected", "content-type": "audio/l16;rate=16000" }),
+  );
+  await clock.tick(0);
+  t.send({ type: "audio", audio: new Uint8Array(44), sampleRate: 24000, channels: 1 });
+  await clock.tick(500);
+  await t.interrupt();
+  const s = t.stats;
+  assert.ok(s.audioBytesSent >= 0, `${s.audioBytesSent}`);
+  // Held at 16 kHz and counted back at 24 kHz: one sample of rounding either way.
+  assert.ok(Math.abs(s.audioBytesSent + s.audioBytesInterrupted - 44) <= 2, JSON.stringify(s));
+  pair.client.close(1000);
+  await clock.tick(1000);
+  await t.closed;
+});

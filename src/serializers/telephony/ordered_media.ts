@@ -14,7 +14,10 @@ import type { TelephonyAudio } from "./telephony_audio.ts";
 import { bytesPerSample, SILENCE_BYTE } from "./telephony_encoding.ts";
 import { TransportError } from "../../errors.ts";
 
-/** The shortest frame a filled gap is cut into, in ms (see the gap filler below). */
+/**
+ * A filled gap is cut into no more frames than one per this many ms (see the gap filler below):
+ * frames of 50–100 ms, or of the missing packets' length where that is longer.
+ */
 const GAP_FRAME_MS = 100;
 
 /** Options for {@linkcode OrderedMedia}. */
@@ -218,11 +221,11 @@ export class OrderedMedia {
       const samples = Math.round((gap.durationMs * this.#audio.sampleRate) / 1000);
       // Cut into frames: one frame of the whole gap (up to `maxGapMs`, 5 s) would make a 20 ms
       // message hold 250 times its size in a reader's queue, which bounds frames, not bytes. One
-      // per missing packet, but none shorter than GAP_FRAME_MS: a gap counted in the last
+      // per missing packet, but no more than one per GAP_FRAME_MS: a gap counted in the last
       // packet's duration (0.125 ms for one byte) would make tens of thousands, and a burst of
       // frames from one message must fit the queue of a reader that keeps up.
-      const longest = Math.ceil(gap.durationMs / GAP_FRAME_MS);
-      const frames = Math.max(1, Math.min(gap.packets, longest, samples));
+      const most = Math.ceil(gap.durationMs / GAP_FRAME_MS);
+      const frames = Math.max(1, Math.min(gap.packets, most, samples));
       let filled = 0;
       for (let frame = 1; frame <= frames; frame++) {
         const upTo = Math.round((samples * frame) / frames);

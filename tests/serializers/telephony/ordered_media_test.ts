@@ -139,8 +139,8 @@ Deno.test("`OrderedMedia` fills a long gap with frames of whole missing packets,
   const { ordered, counts } = bound();
   ordered.push({ sequence: 1, payload: SILENCE_20MS });
   // Packets 2–251 never come (5 s, the longest gap filled): a reader's queue counts frames, so
-  // one frame of the whole gap would hold 250 packets' worth in one place; 100 ms frames (five
-  // packets each) keep a burst from one message within a small queue.
+  // one frame of the whole gap would hold 250 packets' worth in one place; frames of 100 ms (five
+  // packets each) at most keep a burst from one message within a small queue.
   const frames = [];
   for (let sequence = 252; sequence < 260; sequence++) {
     frames.push(...ordered.push({ sequence, payload: SILENCE_20MS }));
@@ -177,7 +177,7 @@ Deno.test("`OrderedMedia` cuts a gap measured by time into frames of whole sampl
   assert.equal(ordered.push({ timestampMs: 270.0625, payload: pcm20 }).length, 0);
   const frames = ordered.flush();
   const gap = frames.slice(0, -1);
-  assert.equal(gap.length, 3); // 12.5 packets, in frames of at least 100 ms
+  assert.equal(gap.length, 3); // 12.5 packets, in no more frames than one per 100 ms
   for (const f of gap) assert.equal((f as { audio: Uint8Array }).audio.length % 2, 0);
   const samples = gap.reduce((n, f) => n + (f as { audio: Uint8Array }).audio.length / 2, 0);
   assert.equal(samples, Math.round(250.0625 * 8)); // 2001: whole samples, the gap's own
