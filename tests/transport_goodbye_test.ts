@@ -84,7 +84,7 @@ Deno.test("`WebSocketTransport`: a REST hang-up that never answers is bounded on
   assert.ok(closedAt <= sent + 1000 + 500 + 100, `closed by fake time (at ${closedAt - sent} ms)`);
   assert.equal(c.errors.length, 1, String(c.errors));
   assert.equal(c.errors[0]!.code, "timeout");
-  assert.match(c.errors[0]!.message, /Twilio hang-up of call CA1 got no answer within 1000 ms/);
+  assert.match(c.errors[0]!.message, /Twilio hang-up of call "CA1" got no answer within 1000 ms/);
 });
 
 Deno.test("a cancel written while the end's REST hang-up is pending still hangs up at once", async () => {

@@ -113,7 +113,9 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * `stream_sid`/`start.call_sid`; Asterisk's `chan_websocket` opens with `MEDIA_START` (plain
  * text or JSON), jambonz's `listen` with the call's attributes and `sampleRate` and `mixType`.
  * FreeSWITCH's `mod_audio_fork` opens with whatever metadata its start command carried, so it
- * cannot be told. Binary messages and other text that is not JSON are skipped.
+ * cannot be told. Binary messages and other text that is not JSON are skipped. Each message is
+ * judged alone, the first that tells deciding: as messages come, pass the newest (the earlier
+ * ones told nothing), not the whole list again, which parses each of them once more every time.
  *
  * The serializer has seen none of the messages: hand them to it after the transport has bound and
  * set it up (the messages carry what it must learn, such as stream ids, and Genesys's `open` must

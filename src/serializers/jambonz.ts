@@ -22,7 +22,12 @@ import {
   rateWarning,
   withoutMarkSentinel,
 } from "./_audio_fork.ts";
-import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
+import {
+  HangUp,
+  type HangUpRequest,
+  type HangUpSerializerOptions,
+  pathSegment,
+} from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
@@ -281,8 +286,8 @@ export class JambonzSerializer implements FrameSerializer {
     return {
       provider: PROVIDER,
       callId: callSid,
-      url: `${base}/v1/Accounts/${encodeURIComponent(accountSid)}/Calls/${
-        encodeURIComponent(callSid)
+      url: `${base}/v1/Accounts/${pathSegment(accountSid, "accountSid", PROVIDER)}/Calls/${
+        pathSegment(callSid, "callSid", PROVIDER)
       }`,
       init: {
         method: "PUT",

@@ -11,7 +11,12 @@ import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from ".
 import { TransportError } from "../errors.ts";
 import { basicAuth } from "./telephony/basic_auth.ts";
 import { CallIds } from "./telephony/call_ids.ts";
-import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
+import {
+  HangUp,
+  type HangUpRequest,
+  type HangUpSerializerOptions,
+  pathSegment,
+} from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
@@ -229,7 +234,7 @@ export class PlivoSerializer implements FrameSerializer {
       provider: PROVIDER,
       callId,
       url: `https://api.plivo.com/v1/Account/${encodeURIComponent(authId)}/Call/${
-        encodeURIComponent(callId)
+        pathSegment(callId, "call id", PROVIDER)
       }/`,
       init: { method: "DELETE", headers: { authorization: basicAuth(authId, this.#authToken!) } },
       alreadyEnded: (status) => status === 404,

@@ -11,7 +11,12 @@ import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from ".
 import { TransportError } from "../errors.ts";
 import { isObject } from "./telephony/_json_value.ts";
 import { CallIds } from "./telephony/call_ids.ts";
-import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
+import {
+  HangUp,
+  type HangUpRequest,
+  type HangUpSerializerOptions,
+  pathSegment,
+} from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
@@ -331,7 +336,7 @@ export class TelnyxSerializer implements FrameSerializer {
       callId: id,
       // Call control ids look like "v3:abc…"; ":" is legal in a path segment, so it stays.
       url: `https://api.telnyx.com/v2/calls/${
-        encodeURIComponent(id).replaceAll("%3A", ":")
+        pathSegment(id, "call control id", PROVIDER).replaceAll("%3A", ":")
       }/actions/hangup`,
       init: {
         method: "POST",

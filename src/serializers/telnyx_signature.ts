@@ -83,6 +83,8 @@ export async function verifyTelnyxSignature(
   } catch {
     return false;
   }
+  // Read already (by a framework, or by mistake): the body cannot be checked, so it is refused.
+  if (request.bodyUsed) return false;
   const body = request.body === null ? "" : await request.clone().text();
   const valid = await crypto.subtle.verify(
     "Ed25519",

@@ -13,7 +13,12 @@ import { TransportError } from "../errors.ts";
 import { twilioApiHost } from "./_twilio_api_host.ts";
 import { basicAuth } from "./telephony/basic_auth.ts";
 import { CallIds } from "./telephony/call_ids.ts";
-import { HangUp, type HangUpRequest, type HangUpSerializerOptions } from "./telephony/hang_up.ts";
+import {
+  HangUp,
+  type HangUpRequest,
+  type HangUpSerializerOptions,
+  pathSegment,
+} from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
@@ -267,9 +272,9 @@ export class TwilioSerializer implements FrameSerializer {
     return {
       provider: PROVIDER,
       callId: callSid,
-      url: `${this.#apiBase}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Calls/${
-        encodeURIComponent(callSid)
-      }.json`,
+      url: `${this.#apiBase}/2010-04-01/Accounts/${
+        pathSegment(accountSid, "account SID", PROVIDER)
+      }/Calls/${pathSegment(callSid, "call SID", PROVIDER)}.json`,
       init: {
         method: "POST",
         headers: {

@@ -448,3 +448,17 @@ Deno.test("`verifyTwilioSignature` takes a repeated name's identical values once
   });
   assert.equal(await verifyTwilioSignature(request, "12345"), true);
 });
+
+Deno.test("`verifyTelnyxSignature` refuses a request whose body was read already, never throws", async () => {
+  const request = new Request("https://example.com/hook", {
+    method: "POST",
+    body: "{}",
+    headers: {
+      "telnyx-signature-ed25519": "A".repeat(86) + "==",
+      "telnyx-timestamp": String(Math.floor(Date.now() / 1000)),
+    },
+  });
+  await request.text();
+  const publicKey = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+  assert.equal(await verifyTelnyxSignature(request, { publicKey }), false);
+});

@@ -90,7 +90,9 @@ export class CallIds {
    */
   start(call: CallStart): StartFrame {
     if (call.streamId !== undefined) this.streamId = call.streamId;
-    if (call.callId !== undefined) this.callId = call.callId;
+    // A call id given in the options (from a signed stream URL) or by the first start stays: a
+    // later start naming another call must not turn the hang-up on that call.
+    this.callId ??= call.callId;
     const frame: StartFrame = { type: "start", params: call.params };
     if (this.streamId !== undefined) frame.streamId = this.streamId;
     if (this.callId !== undefined) frame.callId = this.callId;

@@ -11,6 +11,29 @@ import { TransportError } from "../../errors.ts";
 /** The `fetch` shape the hang-up uses (the global one fits; tests inject their own). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
+/**
+ * `id` (a call or account id, from the far end) as one segment of a REST API's path, for
+ * {@linkcode HangUpRequest.url}: percent-encoded, and refused with a "protocol" error when empty
+ * or a dot segment, which URL parsing takes as a step up the path (a call id of `..` would send
+ * the authenticated hang-up to the account's own resource).
+ *
+ * @example
+ * ```ts
+ * import { pathSegment } from "@x/ws-transport/telephony";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(pathSegment("v3:a/b", "call id", "Globex"), "v3%3Aa%2Fb");
+ * assert.throws(() => pathSegment("..", "call id", "Globex"), /Globex: call id "\.\." cannot/);
+ * ```
+ */
+export function pathSegment(id: string, what: string, provider: string): string {
+  if (id === "" || id === "." || id === "..") {
+    const message = `${provider}: ${what} ${JSON.stringify(id)} cannot name a call: no hang-up`;
+    throw new TransportError("protocol", message);
+  }
+  return encodeURIComponent(id);
+}
+
 /** One provider's hang-up request. */
 export interface HangUpRequest {
   /** The provider's name, for error messages. */
@@ -192,7 +215,8 @@ export class HangUp {
     if (typeof request === "function") request = request();
     this.#attempted = true;
     const { provider, callId } = request;
-    const what = `${provider} hang-up of call ${callId}`;
+    // Quoted: the id is the far end's, and must not start a line of its own in a log.
+    const what = `${provider} hang-up of call ${JSON.stringify(callId)}`;
     // Aborted once `timeoutMs` has passed on the clock; the sleep ends with the request.
     const timeout = new AbortController();
     const done = new AbortController();

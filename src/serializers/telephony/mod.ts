@@ -12,7 +12,8 @@
  *   the control messages addressed to the stream.
  * - {@linkcode HangUp} and {@linkcode basicAuth}: a REST hang-up, once, bounded in time
  *   ({@linkcode HangUpSerializerOptions} the options a serializer offers for it,
- *   {@linkcode HangUp.forSerializer} the hang-up they make).
+ *   {@linkcode HangUp.forSerializer} the hang-up they make, {@linkcode pathSegment} a far end's
+ *   id in its URL).
  * - {@linkcode encodeBase64} / {@linkcode decodeBase64}: the runtime's native codec where it has
  *   one.
  * - Request signatures: {@linkcode hmacBase64}, {@linkcode timingSafeEqual}, and

@@ -3,7 +3,7 @@ import { TransportError } from "../../../src/errors.ts";
 import { CallIds } from "../../../src/serializers/telephony/call_ids.ts";
 import { JsonReader } from "../../../src/serializers/telephony/json_reader.ts";
 
-Deno.test("`CallIds` keeps known ids when a start message leaves one out", () => {
+Deno.test("`CallIds` keeps known ids when a start message leaves one out, and the call id it has when one names another call", () => {
   const ids = new CallIds({ provider: "Acme", streamField: "stream_id", callId: "c0" });
   assert.throws(
     () => ids.requireStreamId(),
@@ -17,11 +17,13 @@ Deno.test("`CallIds` keeps known ids when a start message leaves one out", () =>
     streamId: "s1",
     callId: "c0",
   });
+  // The call id given (from a signed stream URL) stays: a start naming another call must not
+  // turn the hang-up on that one.
   assert.deepEqual(ids.start({ callId: "c2", params: { a: "1" } }), {
     type: "start",
     params: { a: "1" },
     streamId: "s1",
-    callId: "c2",
+    callId: "c0",
   });
   assert.equal(ids.streamIdJson(), '"s1"');
 });

@@ -4,6 +4,10 @@ import { basicAuth } from "../../../src/serializers/telephony/basic_auth.ts";
 import type { TransportError } from "../../../src/errors.ts";
 import { fakeFetch, hangingFetch } from "../fixtures/telephony_harness.ts";
 import { FakeClock } from "../../../src/testing/mod.ts";
+import { JambonzSerializer } from "../../../src/serializers/jambonz.ts";
+import { PlivoSerializer } from "../../../src/serializers/plivo.ts";
+import { TelnyxSerializer } from "../../../src/serializers/telnyx.ts";
+import { TwilioSerializer } from "../../../src/serializers/twilio.ts";
 
 const request = (alreadyEnded = (status: number) => status === 404): HangUpRequest => ({
   provider: "Test",
@@ -31,7 +35,7 @@ Deno.test("`HangUp` counts already-ended answers as success and others as protoc
       request(),
     ),
     (e: TransportError) =>
-      e.code === "protocol" && /Test hang-up of call c1 failed: HTTP 403 no/.test(e.message),
+      e.code === "protocol" && /Test hang-up of call "c1" failed: HTTP 403 no/.test(e.message),
   );
   const network = () => Promise.reject(new TypeError("connection refused"));
   await assert.rejects(new HangUp({ fetch: network }).run(request()), { code: "protocol" });
@@ -112,4 +116,45 @@ Deno.test("`HangUp` measures timeoutMs on the clock it is given: a fake one boun
   assert.deepEqual(settled, {}, "still waiting at 999 ms");
   await clock.tick(1);
   assert.equal(settled.error?.code, "timeout");
+});
+
+Deno.test("a far end's call id of `.` or `..` never steers an authenticated hang-up up the API's path", async () => {
+  const urls: string[] = [];
+  const fetch = (url: string) => {
+    urls.push(new URL(url).pathname);
+    return Promise.resolve(new Response("{}"));
+  };
+  const telnyx = new TelnyxSerializer({ apiKey: "KEY", fetch });
+  telnyx.deserialize('{"event":"start","stream_id":"s1","start":{"call_control_id":".."}}');
+  await assert.rejects(Promise.resolve(telnyx.serialize({ type: "cancel" })), /call control id/);
+  const plivo = new PlivoSerializer({ authId: "MAID", authToken: "T", fetch });
+  plivo.deserialize('{"event":"start","start":{"streamId":"s1","callId":"."}}');
+  await assert.rejects(Promise.resolve(plivo.serialize({ type: "cancel" })), /call id "\."/);
+  // jambonz disconnects whatever the hang-up's outcome, and reports its failure.
+  const jambonz = new JambonzSerializer({ apiKey: "KEY", fetch });
+  const reported: TransportError[] = [];
+  jambonz.bind({ send() {}, count() {}, report: (e) => void reported.push(e) });
+  jambonz.deserialize('{"callSid":"..","accountSid":"acc","sampleRate":8000,"mixType":"mono"}');
+  await jambonz.serialize({ type: "cancel" });
+  assert.match(reported.at(-1)?.message ?? "", /callSid "\.\." cannot name a call/);
+  assert.deepEqual(urls, [], "no request left");
+});
+
+Deno.test("a call SID given in the options is the one hung up, whatever the start message names", async () => {
+  const urls: string[] = [];
+  const fetch = (url: string) => {
+    urls.push(new URL(url).pathname);
+    return Promise.resolve(new Response("{}"));
+  };
+  const twilio = new TwilioSerializer({
+    accountSid: "ACmine",
+    callSid: "CApinned",
+    authToken: "T",
+    fetch,
+  });
+  twilio.deserialize(
+    '{"event":"start","streamSid":"MZ1","start":{"streamSid":"MZ1","callSid":"CAother","accountSid":"ACx"}}',
+  );
+  await twilio.serialize({ type: "cancel" });
+  assert.deepEqual(urls, ["/2010-04-01/Accounts/ACmine/Calls/CApinned.json"]);
 });
