@@ -53,7 +53,7 @@ const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
  * `Sec-WebSocket-Key` 400 and a `Sec-WebSocket-Version` other than 13 426 (with the version we
  * speak), as RFC 6455 (4.2.1, 4.2.2) asks: each runtime checks these differently (Deno accepts
  * any key; `ws`, under Hono on Node, refuses after the route has answered and keeps the request),
- * so every adapter answers alike. Throws the transport's `RangeError` for a bad option first,
+ * so every adapter answers alike. Throws a `RangeError` or `TypeError` for a bad option first,
  * before anything is upgraded.
  */
 export async function admit(
@@ -61,7 +61,7 @@ export async function admit(
   options: AdmissionOptions & TransportOptions,
 ): Promise<Response | null> {
   resolveTransportOptions(options);
-  const timeoutMs = authorizeTimeoutOf(options);
+  const timeoutMs = checkAdmissionOptions(options);
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return new Response("Expected a WebSocket upgrade", {
       status: 426,
@@ -91,8 +91,10 @@ export async function admit(
     let verdict: boolean | Response | typeof TIMED_OUT;
     try {
       verdict = await bounded(options.authorize(request), timeoutMs, options.clock ?? systemClock);
-    } catch {
-      // A hook that throws has not said yes: refuse, and do not leak its error to the client.
+    } catch (error) {
+      // A hook that throws has not said yes: refuse, and do not leak its error to the client;
+      // the server's log says why (a database down would otherwise refuse every call unseen).
+      console.error("authorize threw, the request is refused (401):", error);
       return new Response("Unauthorized", { status: 401 });
     }
     if (verdict === TIMED_OUT) {
@@ -113,10 +115,27 @@ export function wrongMethod(method: string): Response {
 }
 
 /**
- * `authorizeTimeoutMs`, checked: a `RangeError` for what is not a finite number of milliseconds
- * (adapters whose options serve many sessions call it where they are made).
+ * Checks the admission options and returns `authorizeTimeoutMs`: a `RangeError` for a timeout that
+ * is not a finite number of milliseconds, a `TypeError` for `allowedOrigins` that is not an array
+ * of strings or an `authorize` that is not a function (adapters whose options serve many sessions
+ * call it where they are made).
  */
-export function authorizeTimeoutOf(options: AdmissionOptions): number {
+export function checkAdmissionOptions(options: AdmissionOptions): number {
+  // Plain JavaScript has no type checker: a string's `includes` would match any part of it
+  // (`"https://voice.acme.com"` letting `https://voice.acme.co` in), and an `authorize` that is
+  // no function would refuse every call.
+  const origins = options.allowedOrigins as unknown;
+  if (
+    origins !== undefined &&
+    !(Array.isArray(origins) && origins.every((origin) => typeof origin === "string"))
+  ) {
+    throw new TypeError(
+      `allowedOrigins must be an array of origins, got ${JSON.stringify(origins)}`,
+    );
+  }
+  if (options.authorize !== undefined && typeof options.authorize !== "function") {
+    throw new TypeError(`authorize must be a function, got ${typeof options.authorize}`);
+  }
   const timeoutMs = options.authorizeTimeoutMs ?? 10_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
     throw new RangeError(`authorizeTimeoutMs must be a number of milliseconds, got ${timeoutMs}`);

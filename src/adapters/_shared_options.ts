@@ -10,17 +10,18 @@ import {
   resolveTransportOptions,
   type TransportOptions,
 } from "../transport_options.ts";
-import { type AdmissionOptions, authorizeTimeoutOf } from "./_admission.ts";
+import { type AdmissionOptions, checkAdmissionOptions } from "./_admission.ts";
 
 /**
- * Checks options that many sessions will share: a bad option throws its `RangeError` here, and
+ * Checks options that many sessions will share: a bad option throws its `RangeError` or
+ * `TypeError` here, and
  * a serializer instance throws a `TypeError`, since it would serve every call at once (their
  * stream ids and audio mixed up) where each session needs its own.
  */
 export function checkSharedOptions(
   options: TransportOptions & AdmissionOptions,
 ): ResolvedTransportOptions {
-  authorizeTimeoutOf(options);
+  checkAdmissionOptions(options);
   if (options.serializer !== undefined && typeof options.serializer !== "function") {
     throw new TypeError(
       "options shared by every session take a function that makes each session its serializer " +

@@ -127,3 +127,32 @@ Deno.test("a bad `authorizeTimeoutMs` throws where a Node or Hono handler is mad
     );
   }
 });
+
+Deno.test("`allowedOrigins` given as one string, or `authorize` that is no function, is refused with a TypeError naming it, everywhere", async () => {
+  // A string's `includes` matched any part of it: "https://voice.acme.co" was let in.
+  const one = { allowedOrigins: "https://voice.acme.com" as unknown as string[] };
+  const foreign = request({ ...UPGRADE, origin: "https://voice.acme.co" });
+  await assert.rejects(admit(foreign, one), /^TypeError: allowedOrigins must be an array/);
+  assert.throws(() => upgradeHandler({} as never, () => {}, one), /allowedOrigins/);
+  const yes = { authorize: true as unknown as () => boolean };
+  assert.throws(() => upgradeHandler({} as never, () => {}, yes), /authorize must be a function/);
+  assert.throws(() => voiceSession((() => {}) as never, () => {}, yes), /authorize/);
+});
+
+Deno.test("`admit` logs what an `authorize` that throws threw (the client gets a bare 401)", async () => {
+  const logged: unknown[][] = [];
+  const saved = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    const refusal = await admit(request(), {
+      authorize: () => {
+        throw new Error("db is down");
+      },
+    });
+    assert.equal(refusal?.status, 401);
+    assert.equal(await refusal?.text(), "Unauthorized");
+    assert.match(String(logged[0]?.[1]), /db is down/);
+  } finally {
+    console.error = saved;
+  }
+});
