@@ -183,6 +183,15 @@ interface PendingMark {
 export class AsteriskSerializer implements FrameSerializer {
   /** Asterisk says when a mark reaches the front of its queue: the audio before it has played. */
   readonly playoutMarks = true;
+  /**
+   * With `controlFormat: "auto"`, nothing leaves before `MEDIA_START`: it says which form the
+   * channel's commands take, and Asterisk refuses one in the other (a greeting's buffering
+   * commands sent as plain text to an `f(json)` channel came back as errors, their mark never
+   * answered).
+   */
+  get awaitsStart(): boolean {
+    return (this.#options.controlFormat ?? "auto") === "auto";
+  }
   readonly #options: AsteriskSerializerOptions;
   #format: AsteriskFormat;
   readonly #audio: TelephonyAudio;

@@ -13,6 +13,7 @@ import { ExotelSerializer } from "../../src/serializers/exotel.ts";
 import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import { GenesysSerializer } from "../../src/serializers/genesys.ts";
 import { ProtobufSerializer } from "../../src/serializers/protobuf.ts";
+import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { Heard, type ProviderCase, speech, startCall } from "./_provider_call.ts";
 
 const PROVIDERS: ProviderCase[] = [
@@ -219,3 +220,24 @@ for (const provider of ESTIMATED) {
     }
   });
 }
+
+Deno.test("asterisk f(json) with the default serializer: a greeting written before MEDIA_START waits for it, and is acknowledged", async () => {
+  const asterisk: ProviderCase = {
+    protocol: "asterisk-json",
+    serializer: () => new AsteriskSerializer(),
+    rate: 8000,
+    chunkMs: 20,
+  };
+  const call = startCall(asterisk, { jitterMs: 0, returnMs: 150 }, {});
+  call.transport.send(speech(20, 8000, "r0")); // at once, as a bot greets
+  await call.clock.tick(3000);
+  const stop = call.events.find((e) => e.type === "speakingstop");
+  void call.transport.close();
+  for (let t = 0; t < 20_000; t += 100) await call.clock.tick(100);
+  const report = await call.report;
+  // Sent before MEDIA_START, the buffering commands went as plain text, which an f(json)
+  // channel refuses: two errors, and the mark never answered.
+  assert.deepEqual(call.errors.map((e) => e.message), []);
+  assert.deepEqual(report.violations, []);
+  assert.equal(stop?.event.acknowledged, true);
+});
