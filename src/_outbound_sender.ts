@@ -201,13 +201,20 @@ export class OutboundSender {
 
   /**
    * Sends the packetizer's partial last packet as its `lastPacket` policy says; dropped by that
-   * policy, its PCM bytes are counted in `audioBytesDroppedOnClose`.
+   * policy, its PCM bytes are counted in `audioBytesDroppedOnClose`. Dropped so too once the far
+   * end is closing the session itself (`peerCloses`: Genesys after its `close`, answered): no
+   * audio may follow the close transaction, and the packet was serialized before it.
    */
   flushPackets(): void {
     const packetizer = this.#packetizer;
     if (packetizer === undefined || packetizer.pendingBytes === 0) return;
     const pcm = this.#heldPcm;
     this.#heldPcm = 0;
+    if (this.#serializer.peerCloses === true) {
+      packetizer.clear();
+      this.#stats.audioBytesDroppedOnClose += pcm;
+      return;
+    }
     const left = this.#stats.bytesOut;
     const lost = this.#lostBytes;
     if (packetizer.flush(this.#transmit) > 0) {

@@ -241,3 +241,26 @@ Deno.test("asterisk f(json) with the default serializer: a greeting written befo
   assert.deepEqual(report.violations, []);
   assert.equal(stop?.event.acknowledged, true);
 });
+
+Deno.test("genesys: an `end` written after Genesys' close puts no audio on the wire after our `closed`", async () => {
+  const genesys: ProviderCase = {
+    protocol: "genesys",
+    serializer: () => new GenesysSerializer(),
+    rate: 8000,
+    chunkMs: 200,
+    transport: { fixedAudioPacketSize: 1600, padByte: 0xff },
+  };
+  const call = startCall(genesys, { jitterMs: 60, returnMs: 0 }, { hangUpAtMs: 1950 });
+  await call.clock.tick(100);
+  call.transport.send(speech(1620, 8000, "r0"));
+  for (let t = 0; t < 1000; t += 10) await call.clock.tick(10);
+  call.transport.send(speech(600, 8000, "r1")); // its last 20 ms wait in the packetizer
+  for (let t = 0; t < 1000; t += 10) await call.clock.tick(10);
+  // Genesys' close came at 2060 and was answered with `closed`; the socket is still open.
+  call.transport.send({ type: "end" });
+  for (let t = 0; t < 20_000; t += 100) await call.clock.tick(100);
+  const report = await call.report;
+  assert.deepEqual(report.violations, []); // was: 1600 bytes of audio while closed
+  const s = call.transport.stats;
+  assert.ok(s.audioBytesDroppedOnClose > 0, "the held packet is counted dropped");
+});
