@@ -72,9 +72,8 @@ export class OutboundSender {
    * under the limit the real figure is too, so a send reads it only when the bound is over.
    */
   #unsentBound = 0;
-  /** The last chunk packetized and its binary message's size: what a packet's bytes last. */
+  /** The last chunk packetized: the format `#heldPcm` is in. */
   #packetedChunk: AudioFrame | undefined;
-  #packetedBytes = 0;
   /**
    * The PCM bytes whose packets the packetizer holds: not sent yet, so not counted yet (they are
    * when their packet leaves, is refused, or is dropped by an interruption or the close).
@@ -234,15 +233,10 @@ export class OutboundSender {
     return this.#packetizer !== undefined && this.#packetizer.lastPacket !== "drop";
   }
 
-  /**
-   * Milliseconds of audio in the packetizer's partial packet, by the last chunk it took (its
-   * message's bytes to the chunk's duration: the wire encoding may not be PCM16).
-   */
+  /** Milliseconds of audio in the packetizer's partial packet: its PCM bytes, in their format. */
   get pendingPacketMs(): number {
-    const held = this.pendingPacketBytes;
     const chunk = this.#packetedChunk;
-    if (held === 0 || chunk === undefined || this.#packetedBytes === 0) return 0;
-    return (held / this.#packetedBytes) * durationMs(chunk.audio.length, chunk);
+    return chunk === undefined ? 0 : durationMs(this.#heldPcm, chunk);
   }
 
   /**
@@ -339,7 +333,6 @@ export class OutboundSender {
   #transmitAudioMessage(message: SerializedMessage, send: Send): number {
     // Only binary audio is packetized: cutting a text (JSON) message would corrupt it.
     if (typeof message !== "string") {
-      this.#packetedBytes = message.length;
       this.#packetizer!.push(message, send);
       return message.length;
     }
