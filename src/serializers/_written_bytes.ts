@@ -7,7 +7,8 @@
  */
 
 import type { AudioFrame } from "../frames.ts";
-import type { SerializerAudioSetup } from "../serializer.ts";
+import type { SerializerAudioSetup, SerializerContext } from "../serializer.ts";
+import type { SerializerCounter } from "../transport_stats.ts";
 
 /** The wire format encoded audio is in: bytes per sample (μ-law, A-law 1; PCM16 2) and rate. */
 export interface WireFormat {
@@ -39,11 +40,25 @@ export class WrittenBytes {
    * The bot's PCM16 bytes that `wireBytes` bytes in `wire` were encoded from: resampled back to
    * the bot's rate (to whole samples) and spread over its channels again, as it wrote them.
    */
-  of(wireBytes: number, wire: WireFormat): number {
+  #of(wireBytes: number, wire: WireFormat): number {
     if (wireBytes === 0) return 0;
     const samples = Math.round(
       (wireBytes / wire.bytesPerSample) * (this.#sampleRate / wire.sampleRate),
     );
     return samples * this.#channels * 2;
+  }
+
+  /**
+   * Counts `wireBytes` of audio in `wire` that the serializer held and now drops, in `counter`,
+   * as the bot's PCM16 bytes: the transport counted them sent when the serializer took them, and
+   * moves them out of `audioBytesSent` (`SerializerContext.count`'s `held`).
+   */
+  dropped(
+    context: SerializerContext | undefined,
+    counter: SerializerCounter,
+    wireBytes: number,
+    wire: WireFormat,
+  ): void {
+    if (wireBytes > 0) context?.count(counter, this.#of(wireBytes, wire), true);
   }
 }

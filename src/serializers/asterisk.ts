@@ -342,9 +342,7 @@ export class AsteriskSerializer implements FrameSerializer {
       // A partial frame held in the old format cannot go in the new one: dropped, and counted
       // (as the PCM16 bytes it was written as), never lost unseen.
       const held = this.#frames.resize(frameBytes).length;
-      if (held > 0) {
-        this.#context?.count("audioBytesRefused", this.#written.of(held, wireOf(was)), true);
-      }
+      this.#written.dropped(this.#context, "audioBytesRefused", held, wireOf(was));
     }
     const control = this.#options.controlFormat ?? "auto";
     this.#json = control === "auto" ? event.json : control === "json";
@@ -380,17 +378,9 @@ export class AsteriskSerializer implements FrameSerializer {
     return out;
   }
 
-  /**
-   * Drops the partial frame held for the next audio, counted as the bot's PCM16 bytes: the
-   * transport counted them sent when their chunk left, and moves them out of `audioBytesSent`
-   * (`SerializerContext.count`): they never reach the wire. (What the outbound resampler holds
-   * back is not: its stream began with as much silence, primed.)
-   */
+  /** Drops the partial frame held for the next audio, counted (see `WrittenBytes.dropped`). */
   #dropHeld(counter: "audioBytesInterrupted" | "audioBytesDroppedOnClose"): void {
-    const held = this.#frames.clear();
-    if (held > 0) {
-      this.#context?.count(counter, this.#written.of(held, wireOf(this.#format)), true);
-    }
+    this.#written.dropped(this.#context, counter, this.#frames.clear(), wireOf(this.#format));
   }
 
   /** The commands that ask Asterisk to answer `id` once the audio sent so far has played. */

@@ -250,17 +250,10 @@ export class VonageSerializer implements FrameSerializer {
     }
   }
 
-  /**
-   * Drops the partial frame held for the next audio, counted as the bot's PCM16 bytes: the
-   * transport counted them sent when their chunk left, and moves them out of `audioBytesSent`
-   * (`SerializerContext.count`): they never reach the wire. (What the outbound resampler holds
-   * back is not: its stream began with as much silence, primed.)
-   */
+  /** Drops the partial frame held for the next audio, counted (see `WrittenBytes.dropped`). */
   #dropHeld(counter: "audioBytesInterrupted" | "audioBytesDroppedOnClose"): void {
-    const held = this.#frames.clear();
-    if (held === 0) return;
     const wire = { bytesPerSample: 2, sampleRate: this.#audio.sampleRate };
-    this.#context?.count(counter, this.#written.of(held, wire), true);
+    this.#written.dropped(this.#context, counter, this.#frames.clear(), wire);
   }
 
   #connected(reader: JsonReader): Frame | Frame[] {
