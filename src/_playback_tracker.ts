@@ -515,15 +515,7 @@ export class PlaybackTracker {
           next = startsAt;
           break;
         }
-        u.started = true;
-        this.#dispatch(
-          new SpeakingEvent("speakingstart", {
-            responseId: u.id,
-            heardMs: heardOf(u, heard),
-            sentMs: u.priorMs + u.sentMs,
-            acknowledged: false,
-          }),
-        );
+        this.#begin(u, heardOf(u, heard));
       }
       // Over once all of it has played and no more of it can come: a later response has begun,
       // or nothing more was queued for the quiet time. A bot that streams in real time runs the
@@ -628,20 +620,23 @@ export class PlaybackTracker {
   #stopAll(reason: SpeakingStopReason, heard: number, playsOn = false): void {
     while (this.#utterances.length > 0) {
       const u = this.#utterances[0]!;
-      if (playsOn && !u.started) {
-        u.started = true;
-        this.#dispatch(
-          new SpeakingEvent("speakingstart", {
-            responseId: u.id,
-            heardMs: u.priorMs,
-            sentMs: u.priorMs + u.sentMs,
-            acknowledged: false,
-          }),
-        );
-      }
+      if (playsOn && !u.started) this.#begin(u, u.priorMs);
       // Heard in full by assumption, not by acknowledgement (as the interruption's result says).
       this.#stop(u, reason, heard, !playsOn && this.#grounded);
     }
+  }
+
+  /** Utterance `u` begins to play, `heardMs` of it heard: "speakingstart". */
+  #begin(u: Utterance, heardMs: number): void {
+    u.started = true;
+    this.#dispatch(
+      new SpeakingEvent("speakingstart", {
+        responseId: u.id,
+        heardMs,
+        sentMs: u.priorMs + u.sentMs,
+        acknowledged: false,
+      }),
+    );
   }
 }
 
