@@ -9,7 +9,11 @@ import type { Clock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import type { FrameSerializer } from "./serializer.ts";
 import { RawPcmSerializer } from "./serializers/raw_pcm.ts";
-import type { ResolvedTransportOptions, TransportOptions } from "./transport_options.ts";
+import {
+  expectMethods,
+  type ResolvedTransportOptions,
+  type TransportOptions,
+} from "./transport_options.ts";
 
 /** The serializers serving a live session: each keeps one call's state, so one session each. */
 const serializersInUse = new WeakSet<FrameSerializer>();
@@ -20,13 +24,9 @@ const serializersInUse = new WeakSet<FrameSerializer>();
  */
 export function claimSerializer(option: TransportOptions["serializer"]): FrameSerializer {
   const serializer = typeof option === "function" ? option() : option ?? new RawPcmSerializer();
-  if (typeof serializer?.serialize !== "function" || typeof serializer.deserialize !== "function") {
-    // The option itself was checked with the others: this is what its function made.
-    const got = typeof serializer === "object" && serializer !== null
-      ? "an object without serialize and deserialize"
-      : String(serializer);
-    throw new TypeError(`the serializer function must return a FrameSerializer, got ${got}`);
-  }
+  // The option itself was checked with the others: this is what its function made.
+  const name = "what the serializer function returned";
+  expectMethods(serializer ?? null, name, ["serialize", "deserialize"], "a FrameSerializer");
   if (serializersInUse.has(serializer)) {
     throw new TypeError(
       "this serializer already serves a live session, and serializers keep one call's state " +

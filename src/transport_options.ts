@@ -270,8 +270,11 @@ function kindOf(value: unknown): string {
   return typeof name === "string" && name !== "" && name !== "Object" ? `a ${name}` : "an object";
 }
 
-/** Throws a `TypeError` unless `value` is absent or has every method in `methods`. */
-function expectMethods(value: unknown, name: string, methods: string[], what: string): void {
+/**
+ * Throws a `TypeError` naming `name` unless `value` is absent or has every method in `methods`
+ * (internal to the package: the options' check, and the serializer a serializer function made).
+ */
+export function expectMethods(value: unknown, name: string, methods: string[], what: string): void {
   if (value === undefined) return;
   const object = value as Record<string, unknown> | null;
   if (typeof object === "object" && object !== null) {

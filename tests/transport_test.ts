@@ -530,7 +530,7 @@ Deno.test("`WebSocketTransport` refuses an option that is not the object it must
     [{ serializer: { serialize() {} } }, /^serializer must be a FrameSerializer .*got an object$/],
     [
       { serializer: () => "twilio" },
-      /^the serializer function must return a FrameSerializer, got twilio$/,
+      /^what the serializer function returned must be a FrameSerializer, got "twilio"$/,
     ],
     [{ clock: 5 }, /^clock must be a Clock, got 5$/],
     [{ signal: "x" }, /^signal must be an AbortSignal, got "x"$/],
