@@ -140,9 +140,12 @@ export class OutboundPump {
     return this.#queue.room();
   }
 
-  /** Milliseconds of audio not yet sent: queued, and held by the chunker. */
+  /**
+   * Milliseconds of audio not yet sent: queued, held by the chunker, and held by the packetizer
+   * for a packet not yet whole (written, but not on the wire: the far end cannot play it yet).
+   */
   get queuedMs(): number {
-    return this.#queue.queuedMs + this.#chunker.pendingMs;
+    return this.#queue.queuedMs + this.#chunker.pendingMs + this.#sender.pendingPacketMs;
   }
 
   /** The socket is open: begin sending (the background too, if there is one). */
@@ -176,8 +179,11 @@ export class OutboundPump {
    * next audio is paced to follow it. Returns the audio bytes dropped.
    */
   clear(farEndCleared = true): number {
+    const heldMs = this.#sender.pendingPacketMs;
     const dropped = this.#queue.clear() + this.#chunker.clear() + this.#sender.clearPackets();
     if (farEndCleared) this.#timeline.cut();
+    // The packet not yet whole never left: the next audio follows what did, with no hole for it.
+    else this.#timeline.retract(heldMs);
     this.#tail.cancel();
     this.#tailFlushed = false;
     this.#wroteAhead = false; // what comes next is judged on its own
@@ -327,6 +333,7 @@ export class OutboundPump {
       // The tail chunk has left: the packet it began goes too, by the lastPacket policy.
       this.#tailFlushed = false;
       this.#sender.flushPackets();
+      this.#tracker.heldAudioGone(now);
     }
     if (!this.#speaking) return;
     const chunkHeld = this.#chunker.pendingBytes > 0;

@@ -164,6 +164,11 @@ export class PlaybackTracker {
   /** When the events timer is armed for (Infinity: not armed). */
   #eventsDue = Infinity;
   #cutPosition = 0;
+  /**
+   * An event waits for audio the packetizer holds (a response's first or last audio): it comes
+   * once that audio leaves, when a chunk is sent or the held packet is flushed, not at a time.
+   */
+  #waitsForHeld = false;
 
   /** Makes a tracker; marks are inserted only when `markIntervalMs` > 0. */
   constructor(options: PlaybackTrackerOptions) {
@@ -221,6 +226,8 @@ export class PlaybackTracker {
    * `now`: the clock as the caller read it in the same turn, if it did.
    */
   chunkSent(chunk: AudioFrame, durationMs: number, speech: boolean, now?: number): void {
+    // Background audio too fills the packet that held speech back, and sends it.
+    if (this.#waitsForHeld && !speech) return this.#update(now);
     if (!speech) return;
     // The quiet timer is not cancelled here: re-armed at the next drain, it just fires later,
     // and firing while audio is still going does nothing (see #markEnd).
@@ -247,22 +254,25 @@ export class PlaybackTracker {
     }
     current.sentMs += durationMs;
     current.endPlaysAt = this.#timeline.playsAt(this.#timeline.sentMs);
-    if (this.acks && this.#timeline.sentMs - this.#markedPosition >= this.#interval) {
-      this.#mark();
-    }
+    if (this.acks && this.#leftPosition - this.#markedPosition >= this.#interval) this.#mark();
     // Only a response's first chunk can bring an event closer (its start; the end of the one
     // before it): a later chunk moves its own end later, which the events timer, firing early,
     // finds and follows, and which drained() follows at once when the queue runs dry. So the
     // state is brought up to date here once a response (which also lets go of the utterances
     // that have ended), and otherwise when it is read.
-    if (begun) this.#update(now);
+    if (begun || this.#waitsForHeld) this.#update(now);
+  }
+
+  /** The packetizer's held audio was flushed or dropped (`now`: as in chunkSent). */
+  heldAudioGone(now?: number): void {
+    if (this.#waitsForHeld) this.#update(now);
   }
 
   /** Nothing more is queued: what was sent is all there is, for now (`now`: as in chunkSent). */
   drained(now: number = this.#clock.now()): void {
     this.#drained = true;
     this.#drainedAt = now;
-    if (this.acks && this.#markedPosition < this.#timeline.sentMs - EPSILON) {
+    if (this.acks && this.#markedPosition < this.#leftPosition - EPSILON) {
       this.#quiet.arm(this.#quietMs, now);
     }
     if (this.#toldOfChanges) this.#update(now);
@@ -313,6 +323,7 @@ export class PlaybackTracker {
     const first = this.#utterances[0];
     const live = first !== undefined && first.started ? first : undefined;
     const current = live ?? this.#last;
+    const left = this.#leftPosition;
     return {
       speaking: live !== undefined,
       responseId: current?.id,
@@ -323,7 +334,7 @@ export class PlaybackTracker {
         : current === undefined
         ? 0
         : this.#lastHeardMs,
-      sentMs: current === undefined ? 0 : current.priorMs + current.sentMs,
+      sentMs: current === undefined ? 0 : sentOf(current, left),
       queuedMs,
       acknowledged: this.#grounded,
     };
@@ -339,15 +350,16 @@ export class PlaybackTracker {
    */
   interrupt(queuedMs: number, farEndClears = true): InterruptResult {
     this.#update(); // what began playing meanwhile, with no timer to say so
-    const sent = this.#timeline.sentMs;
-    const heard = farEndClears ? this.#heardPosition(this.#clock.now()) : sent;
+    // What the packetizer holds never left: it is in `queuedMs`, and dropped with the rest.
+    const left = this.#leftPosition;
+    const heard = farEndClears ? this.#heardPosition(this.#clock.now()) : left;
     const current = farEndClears
       ? this.#audible(heard) ?? this.#utterances[0] ?? this.#stillPlaying(heard)
-      : this.#utterances[this.#utterances.length - 1]; // the one the sent audio ends with
+      : this.#lastLeft(left); // the one the sent audio ends with
     const result: InterruptResult = {
       responseId: current?.id,
       heardMs: current === undefined ? 0 : heardOf(current, heard),
-      droppedMs: queuedMs + Math.max(0, sent - heard),
+      droppedMs: queuedMs + Math.max(0, left - heard),
       acknowledged: farEndClears && this.#grounded,
     };
     this.#cutPosition = heard;
@@ -416,9 +428,31 @@ export class PlaybackTracker {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  /** The position heard by `time`: the lagged estimate, bounded by what was acknowledged. */
+  /**
+   * The end of the audio that has left: the timeline's, but for what the packetizer holds for a
+   * packet not yet whole. That is queued, not sent (`queuedMs` counts it): it has not reached the
+   * far end, so none of it was heard, and a mark sent now is answered before it plays.
+   */
+  get #leftPosition(): number {
+    return this.#timeline.sentMs - this.#sender.pendingPacketMs;
+  }
+
+  /** The last utterance some of whose audio has left (else the first, all of it still held). */
+  #lastLeft(left: number): Utterance | undefined {
+    for (let i = this.#utterances.length - 1; i > 0; i--) {
+      if (this.#utterances[i]!.start < left - EPSILON) return this.#utterances[i];
+    }
+    return this.#utterances[0];
+  }
+
+  /**
+   * The position heard by `time`: the lagged estimate, never past what has left, bounded by what
+   * was acknowledged.
+   */
   #heardPosition(time: number): number {
     let heard = this.#timeline.playedAt(time - this.#lag);
+    const left = this.#leftPosition;
+    if (heard > left) heard = left;
     if (!this.acks) return heard;
     if (heard < this.#ackedPosition) heard = this.#ackedPosition;
     // Never past a mark the far end has not reached: accurate to one mark interval. Once its
@@ -482,7 +516,8 @@ export class PlaybackTracker {
    * sent.
    */
   #mark(end = false, limit = end ? 2 * MAX_PENDING_MARKS : MAX_PENDING_MARKS, again = false): void {
-    const position = this.#timeline.sentMs;
+    // At what has left: a packet the packetizer holds goes after the mark (see `#leftPosition`).
+    const position = this.#leftPosition;
     // `again`: a mark where the last one stands, to make it an end-of-speech one (see `played`).
     if (position <= this.#markedPosition + EPSILON && !(again && position > EPSILON)) return;
     if (this.#marks.length >= limit) {
@@ -506,13 +541,20 @@ export class PlaybackTracker {
   /** `now`: the clock as read by the caller in the same turn (each read costs; they agree). */
   #update(now: number = this.#clock.now()): void {
     const heard = this.#heardPosition(now);
+    const left = this.#leftPosition;
     let next = Infinity;
+    this.#waitsForHeld = false;
     while (this.#utterances.length > 0) {
       const u = this.#utterances[0]!;
       if (!u.started) {
         const startsAt = u.startPlaysAt + this.#lag;
         if (now < startsAt - EPSILON) {
           next = startsAt;
+          break;
+        }
+        // Due by the estimate, but the packetizer holds all of it: it begins once some leaves.
+        if (u.start >= left - EPSILON) {
+          this.#waitsForHeld = true;
           break;
         }
         this.#begin(u, heardOf(u, heard));
@@ -526,6 +568,11 @@ export class PlaybackTracker {
         ? -Infinity
         : this.#drainedAt + this.#quietMs;
       const end = u.start + u.sentMs;
+      if (end > left + EPSILON) {
+        // Its last audio is held for a packet not yet whole: not played, nor late, before it left.
+        this.#waitsForHeld = true;
+        break;
+      }
       if (this.#isPlayed(end, now)) {
         if (now >= settledAt - EPSILON) {
           this.#stop(u, "played", heard, this.acks && this.#grounded);
@@ -618,9 +665,12 @@ export class PlaybackTracker {
    * playing, whose stop comes here too).
    */
   #stopAll(reason: SpeakingStopReason, heard: number, playsOn = false): void {
+    const left = this.#leftPosition;
     while (this.#utterances.length > 0) {
       const u = this.#utterances[0]!;
-      if (playsOn && !u.started) this.#begin(u, u.priorMs);
+      // What the packetizer holds of it is dropped with the rest: it was never sent.
+      u.sentMs = Math.min(u.sentMs, Math.max(0, left - u.start));
+      if (playsOn && !u.started && u.sentMs > EPSILON) this.#begin(u, u.priorMs);
       // Heard in full by assumption, not by acknowledgement (as the interruption's result says).
       this.#stop(u, reason, heard, !playsOn && this.#grounded);
     }
@@ -633,11 +683,16 @@ export class PlaybackTracker {
       new SpeakingEvent("speakingstart", {
         responseId: u.id,
         heardMs,
-        sentMs: u.priorMs + u.sentMs,
+        sentMs: sentOf(u, this.#leftPosition),
         acknowledged: false,
       }),
     );
   }
+}
+
+/** How much of utterance `u` has left when what has left ends at position `left`. */
+function sentOf(u: Utterance, left: number): number {
+  return u.priorMs + Math.min(u.sentMs, Math.max(0, left - u.start));
 }
 
 /** How much of utterance `u` has been heard when the far end is at position `heard`. */

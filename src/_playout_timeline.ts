@@ -187,6 +187,19 @@ export class PlayoutTimeline {
     this.#pendingPlaysAt = NaN;
   }
 
+  /**
+   * The last `durationMs` committed never left after all (a packet not yet whole, dropped by an
+   * interruption the far end cannot hear of, so what left before it plays on): they come off the
+   * end of what was sent, and the next chunk takes their place rather than follow a hole.
+   */
+  retract(durationMs: number): void {
+    if (!(durationMs > 0)) return;
+    this.#pacer.release(durationMs);
+    this.#sentMs = Math.max(0, this.#sentMs - durationMs);
+    // A spell all of whose audio was held begins where it would have: nothing of it was sent.
+    if (this.#spellStart > this.#sentMs) this.#spellStart = this.#sentMs;
+  }
+
   /** The far end's audio was cleared now: nothing sent before plays any more. */
   cut(): void {
     this.#pacer.reset();

@@ -13,9 +13,12 @@ export interface PlaybackState {
   responseId: string | undefined;
   /** Milliseconds of that response the caller has heard so far. */
   heardMs: number;
-  /** Milliseconds of that response sent so far. */
+  /** Milliseconds of that response sent so far (handed to the socket). */
   sentMs: number;
-  /** Milliseconds of audio queued in the transport, not yet sent. */
+  /**
+   * Milliseconds of audio queued in the transport, not yet sent: what waits to be paced, and what
+   * a packetizer (`fixedAudioPacketSize`) holds for a packet not yet whole.
+   */
   queuedMs: number;
   /**
    * Whether the figures rest on the far end's own acknowledgements (marks, checkpoints, notify)
@@ -34,7 +37,10 @@ export interface InterruptResult {
   responseId: string | undefined;
   /** Milliseconds of that response the caller heard before the interruption. */
   heardMs: number;
-  /** Milliseconds of audio dropped: queued in the transport, or sent but not yet played. */
+  /**
+   * Milliseconds of audio dropped: queued in the transport (a packetizer's partial packet
+   * included), or sent but not yet played.
+   */
   droppedMs: number;
   /** Whether `heardMs` rests on the far end's acknowledgements (see {@linkcode PlaybackState}). */
   acknowledged: boolean;

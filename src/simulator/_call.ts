@@ -59,6 +59,8 @@ export class SimulatedCall {
     null;
   #socketClosed: { code: number; reason: string } | null = null;
   #onSocketClosed: (() => void) | undefined;
+  /** The caller closed the socket (it was open when #hangUp closed it): not the bot's close. */
+  #callerClosed = false;
   #onReady: (() => void) | undefined;
   #ready = false;
   #marks: PendingMark[] = [];
@@ -501,15 +503,13 @@ export class SimulatedCall {
     const code = !event.code ? (event.wasClean ? 1005 : 1006) : event.code;
     const reason = event.reason ?? "";
     this.#socketClosed = { code, reason };
-    if (code === 1006) this.#end("network", "the connection dropped (1006)", code, reason);
-    else {
-      this.#end(
-        "bot",
-        `the bot closed the WebSocket (${code}${reason ? ` ${reason}` : ""})`,
-        code,
-        reason,
-      );
-    }
+    const detail = code === 1006
+      ? "the connection dropped (1006)"
+      : `the bot closed the WebSocket (${code}${reason ? ` ${reason}` : ""})`;
+    this.#end(code === 1006 ? "network" : "bot", detail, code, reason);
+    // Closed under the far end, not by the caller: a far end waiting on the bot (Genesys's
+    // `closed`) must end its wait now, not at its timeout.
+    if (!this.#callerClosed) this.#farEnd.socketClosed?.(detail);
     this.#onSocketClosed?.();
   };
 
@@ -653,6 +653,8 @@ export class SimulatedCall {
     if (this.#socketClosed) return;
     const timer = new AbortController();
     const closed = new Promise<void>((resolve) => (this.#onSocketClosed = resolve));
+    // A socket already closing or closed here was closed by the bot (its event not yet delivered).
+    this.#callerClosed = socket.readyState === 1;
     try {
       socket.close(1000, "caller hung up");
     } catch {

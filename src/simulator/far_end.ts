@@ -135,6 +135,13 @@ export interface FarEnd {
   open(context: FarEndContext): void;
   /** Handles one message from the bot. */
   receive(data: string | Uint8Array): void;
+  /**
+   * The socket closed under the far end: the bot closed it or the connection dropped (`detail`
+   * words it as the report's ending does, e.g. "the bot closed the WebSocket (1000 bye)").
+   * Nothing more comes from the bot: a far end waiting on it (Genesys's `closed`) ends its wait.
+   * Not called for the caller's own close, after `hangUp`.
+   */
+  socketClosed?(detail: string): void;
   /** Sends one frame of the caller's audio (`caller.frameMs` of samples at `caller.sampleRate`). */
   sendAudio(samples: Int16Array): void;
   /** Sends a keypad press; returns false when the protocol has no way to carry one. */

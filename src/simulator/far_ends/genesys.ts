@@ -16,6 +16,11 @@
  * - The client ends with `close` (`reason: "end"`, or `"disconnect"` after the server's
  *   `disconnect`) and waits up to 10 s for `closed` before dropping the socket. Server text over
  *   65,535 characters is refused (413).
+ * - Closing the socket is the client's: a server that closes it before its `closed` (after its
+ *   `disconnect`, or while the client waits for `closed`) cut the close transaction short. The
+ *   reference client then stops waiting at once (`onWsClose`: "WebSocket closed unexpectedly in
+ *   state CLOSING", and `handleCloseCleanup` cancels the close timer), and so does this far end,
+ *   which reports it (`genesys.closed-early`) instead of a close timeout.
  * - `pause`/`resume` from the server are answered with `paused`/`resumed`; `event` messages are
  *   accepted (a `barge_in` entity clears the bot's audio).
  *
@@ -121,6 +126,18 @@ export class GenesysFarEnd implements FarEnd {
       this.#context.violation("genesys.close-timeout", `no "closed" within ${CLOSE_TIMEOUT_MS} ms`);
     }
     this.#state = "closed";
+  }
+
+  socketClosed(detail: string): void {
+    const cutShort = this.#state === "closing"
+      ? `while Genesys waited for "closed" to its "close"`
+      : this.#state === "open" && this.#closeReason === "disconnect"
+      ? `after its "disconnect", before Genesys's "close"`
+      : null;
+    if (cutShort) this.#context.violation("genesys.closed-early", `${detail} ${cutShort}`);
+    // Nothing more comes: no wait (for `opened` or `closed`) and no ping outlives the socket.
+    this.#state = "closed";
+    this.#closed?.();
   }
 
   receive(data: string | Uint8Array): void {
