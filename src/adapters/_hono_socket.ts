@@ -6,6 +6,7 @@
  */
 
 import { ReadyState } from "../socket.ts";
+import { answerClose, type ClosableSocket } from "./_answer_close.ts";
 import { EventSocket } from "./_event_socket.ts";
 import { bunRefusal, wsRefusal } from "./_size_refusal.ts";
 import { terminate } from "./_terminate.ts";
@@ -41,6 +42,7 @@ interface RawSocket {
   bufferedAmount?: number;
   addEventListener?: unknown;
   send?: (data: unknown) => void;
+  close?: (code?: number, reason?: string) => void;
 }
 
 /** Hono's events driving a standard-looking socket: `events` goes to `upgradeWebSocket`. */
@@ -66,6 +68,11 @@ export class HonoSocket extends EventSocket {
     },
     onClose: (event, ws) => {
       this.#bind(ws);
+      // Hono on Workers before compatibility date 2026-04-07: nobody answers the peer's close.
+      const raw = this.#raw;
+      if (raw?.readyState === ReadyState.CLOSING && typeof raw.close === "function") {
+        answerClose(raw as ClosableSocket, event);
+      }
       this.#closed = true;
       this.#stopDrainWait();
       // Hono on Bun: Bun refused a message over maxPayloadLength (and sent the peer 1009).

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { capCloseReason } from "../_close_reason.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
+import { answerClose } from "./_answer_close.ts";
 import { startSession } from "./_session.ts";
 
 export type { AdmissionOptions, UpgradeResult };
@@ -88,22 +88,4 @@ export async function upgrade(
     transport: startSession(terminate ? Object.assign(server, { terminate }) : server, options),
     response: new Response(null, { status: 101, webSocket: client, headers } as ResponseInit),
   };
-}
-
-/**
- * Before compatibility date 2026-04-07 (`web_socket_auto_reply_to_close`) workerd does not answer
- * a peer's close frame: the socket stays CLOSING and the client waits out its own timeout. Answer
- * it, with a code a close frame may carry: "no code" (1005) and other reserved codes become 1000.
- */
-function answerClose(server: WorkersWebSocket, event: Event): void {
-  if (server.readyState !== 2) return; // already answered, by the runtime or by our own close
-  const { code = 1005, reason = "" } = event as Event & { code?: number; reason?: string };
-  const sendable = code === 1000 || (code >= 1001 && code <= 1014 && code !== 1004 &&
-    code !== 1005 && code !== 1006) ||
-    (code >= 3000 && code <= 4999);
-  try {
-    server.close(sendable ? code : 1000, capCloseReason(reason));
-  } catch {
-    // Closed between the check and the call (our own close crossed the peer's): nothing to answer.
-  }
 }

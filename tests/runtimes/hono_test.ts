@@ -95,25 +95,7 @@ Deno.test(
   "`voiceSession` on Hono + Cloudflare Workers (workerd) passes the behavioural suite",
   miniflareSanitizers,
   async (t) => {
-    const dir = await Deno.makeTempDir({ prefix: "hono-workerd-" });
-    const out = `${dir}/worker.js`;
-    const built = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--platform", "browser", "-o", out, fromFileUrl(WORKER)],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert.ok(built.success, new TextDecoder().decode(built.stderr));
-    const script = await Deno.readTextFile(out);
-    const host = await hostMiniflare(() =>
-      new Miniflare({
-        modules: true,
-        script,
-        compatibilityDate: "2026-07-01",
-        cf: false,
-        host: "127.0.0.1",
-        port: 0,
-      })
-    );
+    const { dir, host } = await hostHonoWorker("2026-07-01");
     try {
       const url = await host.miniflare.ready;
       // Workers never call Hono's onOpen: every case here has the client speak first, and there is
@@ -129,6 +111,53 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "`voiceSession` on Hono + Cloudflare Workers answers a client's close where workerd does not (compatibility date 2025-06-01)",
+  miniflareSanitizers,
+  async () => {
+    // Before 2026-04-07 (`web_socket_auto_reply_to_close`) workerd leaves a peer's close frame
+    // unanswered (Cloudflare's changelog of that day), and Hono's Workers adapter does not answer
+    // it either: the client got 1005 instead of its own code, and workerd cancelled the request.
+    const { dir, host } = await hostHonoWorker("2025-06-01");
+    try {
+      const url = await host.miniflare.ready;
+      const client = await WsClient.open(`ws://127.0.0.1:${url.port}/ws?id=answer-close`);
+      client.send('{"hello":1}'); // Hono on Workers hands the socket over with its first message
+      assert.equal(await client.next(), '{"hello":1}');
+      const answered = await client.close(4001, "bye", 3000);
+      assert.equal(answered.code, 4001, "the server answered the close with the client's code");
+      assert.ok(answered.wasClean);
+    } finally {
+      await host.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+/** The Hono behaviour app bundled as a Worker and served by workerd at `compatibilityDate`. */
+async function hostHonoWorker(compatibilityDate: string) {
+  const dir = await Deno.makeTempDir({ prefix: "hono-workerd-" });
+  const out = `${dir}/worker.js`;
+  const built = await new Deno.Command(Deno.execPath(), {
+    args: ["bundle", "--quiet", "--platform", "browser", "-o", out, fromFileUrl(WORKER)],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.ok(built.success, new TextDecoder().decode(built.stderr));
+  const script = await Deno.readTextFile(out);
+  const host = await hostMiniflare(() =>
+    new Miniflare({
+      modules: true,
+      script,
+      compatibilityDate,
+      cf: false,
+      host: "127.0.0.1",
+      port: 0,
+    })
+  );
+  return { dir, host };
+}
 
 Deno.test("`voiceSession` on Hono + Bun (hono/bun) passes the behavioural suite", async (t) => {
   const bundle = await bundleForNode(import.meta.resolve("./hono/bun_server.ts"));
