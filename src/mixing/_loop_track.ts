@@ -30,13 +30,20 @@ export function loopTrack(
     track = isWav(source)
       ? { ...readWav(source), key: source }
       : { samples: pcm16Samples(source), format: bareFormat(format), key: source };
-  } else {
+  } else if (isAudioFrame(source)) {
     const { sampleRate, channels } = source;
     track = {
       samples: pcm16Samples(source.audio),
       format: { sampleRate, channels },
       key: source.audio,
     };
+  } else {
+    // Plain JS gets here too: `await response.arrayBuffer()` is an easy slip for the bytes.
+    throw new TypeError(
+      "BackgroundAudio: the source must be an AudioFrame, a Uint8Array (a WAV file or PCM16), " +
+        `an Int16Array or a ReadableStream, got ${kindOf(source)}` +
+        ((source as unknown) instanceof ArrayBuffer ? " (wrap it: new Uint8Array(buffer))" : ""),
+    );
   }
   const { sampleRate, channels } = track.format;
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
@@ -54,6 +61,21 @@ export function loopTrack(
     );
   }
   return track;
+}
+
+function isAudioFrame(source: unknown): source is AudioFrame {
+  return typeof source === "object" && source !== null &&
+    (source as Partial<AudioFrame>).audio instanceof Uint8Array;
+}
+
+/** What a value is, for an error message: `null`, `a number`, `an ArrayBuffer`, … */
+export function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") {
+    return typeof value === "undefined" ? "undefined" : `a ${typeof value}`;
+  }
+  const name = Object.getPrototypeOf(value)?.constructor?.name ?? "Object";
+  return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
 }
 
 function bareFormat(format: Partial<PcmFormat>): PcmFormat {

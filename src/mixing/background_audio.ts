@@ -10,7 +10,7 @@ import type { AudioFrame } from "../frames.ts";
 import type { MixerFormat, OutboundMixer } from "../session_observer.ts";
 import { convertLoop } from "./_convert.ts";
 import { BackgroundGain, mixInto } from "./_gain.ts";
-import { type LoopTrack, loopTrack } from "./_loop_track.ts";
+import { kindOf, type LoopTrack, loopTrack } from "./_loop_track.ts";
 import { StreamTrack } from "./_stream_track.ts";
 
 /** How the background gets out of the way of the bot's speech. */
@@ -201,6 +201,13 @@ export class BackgroundAudio implements OutboundMixer {
     if (!Number.isInteger(channels) || channels <= 0) {
       throw new RangeError(`channels must be a positive integer, got ${channels}`);
     }
+    if (
+      ducking !== true && ducking !== false && (typeof ducking !== "object" || ducking === null)
+    ) {
+      throw new TypeError(
+        `BackgroundAudio: ducking must be true, false or its options, got ${kindOf(ducking)}`,
+      );
+    }
     if (source instanceof ReadableStream) {
       this.#stream = new StreamTrack(
         source,
@@ -245,7 +252,8 @@ export class BackgroundAudio implements OutboundMixer {
   start(): void {
     if (this.#playing) return;
     this.#playing = true;
-    this.#gain.fade.to(1, this.#frames(this.#fadeMs));
+    // Before `attach` there is no sample rate to fade over: `attach` fades in from silence.
+    if (this.#format !== undefined) this.#gain.fade.to(1, this.#frames(this.#fadeMs));
     this.#wakeUp();
   }
 

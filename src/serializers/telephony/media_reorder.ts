@@ -28,7 +28,7 @@ export interface MediaPacket<T> {
 export interface MediaGap {
   /** How long the missing media lasts, in ms. */
   durationMs: number;
-  /** How many packets were missing (estimated from the last packet's duration by timestamp). */
+  /** How many packets were missing (estimated from the typical packet's duration by timestamp). */
   packets: number;
 }
 
@@ -119,6 +119,8 @@ type Verdict = 0 | 1 | 2 | 3 | 4 | 5;
 const MAX_HELD = 256;
 /** Filled gaps remembered (to tell a late packet from a duplicate). */
 const GAP_HISTORY = 16;
+/** Recent packet durations kept; their median is the stage's idea of one packet. */
+const RECENT_DURATIONS = 8;
 
 /**
  * Puts numbered inbound media back in order. Push-driven (no timers): packets that arrive in
@@ -178,9 +180,15 @@ export class MediaReorder<T> {
   #next = 0;
   /** The farthest position that has arrived on the timeline: "now", in media time. */
   #head = 0;
-  /** Ms per position unit: the last packet's duration by sequence, 1 by timestamp. */
-  #unitMs = 1;
-  #lastDurationMs = 0;
+  /**
+   * The durations of the latest packets to arrive (a ring). A hole is measured and filled by their
+   * median, not by the last packet's: one short packet (a 1-byte payload) before a loss would
+   * otherwise stretch the window a hundredfold and shrink the loss's silence to nothing.
+   */
+  readonly #recentMs = new Float64Array(RECENT_DURATIONS);
+  /** Scratch space for the median (kept to keep holes free of allocation). */
+  readonly #sortedMs = new Float64Array(RECENT_DURATIONS);
+  #recentCount = 0;
   /** Positions before this one are unknown (before the timeline began, or forgotten). */
   #historyStart = 0;
   /** Recent filled gaps as [start, end) pairs, oldest first. */
@@ -228,7 +236,8 @@ export class MediaReorder<T> {
    */
   push(packet: MediaPacket<T>, output: MediaReorderOutput<T>): void {
     const key = this.#key(packet);
-    if (!this.#started) this.#begin(key, packet.durationMs);
+    if (!this.#started) this.#begin(key);
+    this.#recentMs[this.#recentCount++ % RECENT_DURATIONS] = packet.durationMs;
     const position = this.#modulus === Infinity ? key : this.#unwrap(key);
     const span = this.#bySequence ? 1 : packet.durationMs;
     const tolerance = this.#bySequence ? 0.5 : packet.durationMs / 2;
@@ -253,7 +262,7 @@ export class MediaReorder<T> {
     const candidate = this.#candidate;
     this.#candidate = undefined;
     if (candidate !== undefined) {
-      const jumpMs = (candidate.position - this.#next) * this.#unitMs;
+      const jumpMs = (candidate.position - this.#next) * this.#unitMs();
       if (jumpMs > 0 && jumpMs <= this.#maxGapMs) this.#hold(candidate);
       else this.#bump("inboundMediaLate", 1);
     }
@@ -279,6 +288,7 @@ export class MediaReorder<T> {
     this.flush(output);
     this.#started = false;
     this.#gaps.length = 0;
+    this.#recentCount = 0;
   }
 
   #key(packet: MediaPacket<T>): number {
@@ -311,12 +321,31 @@ export class MediaReorder<T> {
     return this.#next + offset;
   }
 
-  #begin(position: number, durationMs: number): void {
+  #begin(position: number): void {
     this.#started = true;
     this.#next = this.#head = this.#historyStart = position;
     this.#gaps.length = 0;
-    if (this.#bySequence) this.#unitMs = durationMs;
-    this.#lastDurationMs = durationMs;
+  }
+
+  /**
+   * One packet's duration as the stream goes, in ms: the (upper) median of the recent ones, so a
+   * single short or long packet does not change it.
+   */
+  #typicalMs(): number {
+    const count = Math.min(this.#recentCount, RECENT_DURATIONS);
+    const sorted = this.#sortedMs;
+    for (let i = 0; i < count; i++) {
+      const value = this.#recentMs[i]!;
+      let j = i;
+      for (; j > 0 && sorted[j - 1]! > value; j--) sorted[j] = sorted[j - 1]!;
+      sorted[j] = value;
+    }
+    return sorted[count >> 1]!;
+  }
+
+  /** Ms per position unit: a typical packet's duration by sequence, 1 by timestamp. */
+  #unitMs(): number {
+    return this.#bySequence ? this.#typicalMs() : 1;
   }
 
   #classify(slot: Slot<T>): Verdict {
@@ -325,10 +354,10 @@ export class MediaReorder<T> {
     if (offset > 0) {
       // Measured past where the packet after the newest would start, so that a window shorter than
       // a packet still lets a packet follow a single loss.
-      const pastMs = (slot.position - this.#head - this.#packetUnits()) * this.#unitMs;
+      const pastMs = (slot.position - this.#head - this.#packetUnits()) * this.#unitMs();
       return pastMs <= this.#windowMs ? AHEAD : SUSPECT_AHEAD;
     }
-    if (-offset * this.#unitMs > this.#maxGapMs) return SUSPECT_BEHIND;
+    if (-offset * this.#unitMs() > this.#maxGapMs) return SUSPECT_BEHIND;
     if (slot.position <= this.#historyStart - slot.tolerance || this.#inGap(slot)) return LATE;
     return DUPLICATE;
   }
@@ -341,7 +370,7 @@ export class MediaReorder<T> {
 
   /** One packet, in position units. */
   #packetUnits(): number {
-    return this.#bySequence ? 1 : this.#lastDurationMs;
+    return this.#bySequence ? 1 : this.#typicalMs();
   }
 
   #inGap(slot: Slot<T>): boolean {
@@ -413,7 +442,7 @@ export class MediaReorder<T> {
   /** Confirms a jump: `follower` arrived near `candidate`, both off the timeline. */
   #confirm(candidate: Slot<T>, follower: Slot<T>, output: MediaReorderOutput<T>): void {
     const first = follower.position < candidate.position ? follower : candidate;
-    const jumpMs = (first.position - this.#next) * this.#unitMs;
+    const jumpMs = (first.position - this.#next) * this.#unitMs();
     if (jumpMs > 0 && jumpMs <= this.#maxGapMs) {
       // A loss longer than the window: both join the timeline; the hole becomes a gap.
       this.#hold(candidate);
@@ -427,7 +456,7 @@ export class MediaReorder<T> {
     this.#bump("inboundMediaResyncs", 1);
     if (first === follower) this.#bump("inboundMediaReordered", 1);
     const second = first === follower ? candidate : follower;
-    this.#begin(first.position, first.packet.durationMs);
+    this.#begin(first.position);
     this.#deliver(first.packet, first.position, first.span, output);
     this.#settle(second, this.#classify(second), output);
   }
@@ -464,7 +493,7 @@ export class MediaReorder<T> {
       const first = held[0]!;
       const offset = first.position - this.#next;
       if (offset >= first.tolerance) {
-        const holeAgeMs = (this.#head - this.#next) * this.#unitMs;
+        const holeAgeMs = (this.#head - this.#next) * this.#unitMs();
         if (holeAgeMs <= this.#windowMs && held.length <= MAX_HELD) return;
         this.#fill(offset, output);
       } else if (offset <= -first.tolerance) {
@@ -480,7 +509,7 @@ export class MediaReorder<T> {
 
   #fill(units: number, output: MediaReorderOutput<T>): void {
     const start = this.#next;
-    const durationMs = units * this.#unitMs;
+    const durationMs = units * this.#unitMs();
     this.#next = start + units;
     const gaps = this.#gaps;
     if (gaps.length === 2 * GAP_HISTORY) {
@@ -493,7 +522,7 @@ export class MediaReorder<T> {
     this.#bump("inboundMediaGapMs", durationMs);
     const packets = this.#bySequence
       ? units
-      : Math.max(1, Math.round(durationMs / this.#lastDurationMs));
+      : Math.max(1, Math.round(durationMs / this.#typicalMs()));
     output.gap({ durationMs, packets });
   }
 
@@ -505,8 +534,6 @@ export class MediaReorder<T> {
   ): void {
     this.#next = position + span;
     if (position > this.#head) this.#head = position;
-    if (this.#bySequence) this.#unitMs = packet.durationMs;
-    this.#lastDurationMs = packet.durationMs;
     output.packet(packet);
   }
 
