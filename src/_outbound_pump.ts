@@ -88,6 +88,12 @@ export class OutboundPump {
   /** Speech was sent, or written, since the queue last ran dry. */
   #speaking = false;
   #running = false;
+  /**
+   * Something was written while the pump ran: a listener it dispatched to synchronously (a
+   * speaking event, an `error`, an observer's chunk) may send, and its frame only queues. A run
+   * that would stop looks at the queue again first, or the frame would wait for the next write.
+   */
+  #runAgain = false;
   #started = false;
   #stopped = false;
   /** The far end asked us to stop sending for now (see {@linkcode hold}). */
@@ -258,17 +264,20 @@ export class OutboundPump {
     if (this.#timeline.waitFor(ms, now) > 0) return false; // not due yet: it waits in the queue
     this.#timeline.reserve(ms, now);
     this.#running = true;
+    this.#runAgain = false;
     try {
       const sending = this.#sendChunk(frame, ms, true, now);
       if (sending) {
         void this.#runAfter(sending);
         return true;
       }
-      this.#ranDry(now);
+      // Written meanwhile: the run below sends it, and runs the queue dry after it instead.
+      if (!this.#runAgain) this.#ranDry(now);
     } catch (cause) {
       this.#failed(cause);
     }
     this.#running = false;
+    if (this.#runAgain) this.#run();
     return true;
   }
 
@@ -277,7 +286,11 @@ export class OutboundPump {
   };
 
   #run(): void {
-    if (this.#running || !this.#started || this.#stopped) return;
+    if (!this.#started || this.#stopped) return;
+    if (this.#running) {
+      this.#runAgain = true; // the run under way, or the one after its wait, sends it
+      return;
+    }
     this.#running = true;
     // One clock read for the whole run: what it does is synchronous, and a real clock read is a
     // call into the runtime that the pacer and the tracker would otherwise each make per chunk.
@@ -287,7 +300,9 @@ export class OutboundPump {
         if (this.#stopped || this.#held) break;
         const item = this.#queue.peek();
         if (item === undefined) {
+          this.#runAgain = false;
           this.#ranDry(now);
+          if (this.#runAgain) continue; // a listener of the tracker's events wrote
           if (this.#mixer === undefined) break;
           // Background fills the slot, unless speech is queued by the time it is due.
           const wait = this.#timeline.waitFor(this.#format.chunkMs);

@@ -169,6 +169,10 @@ export class PlaybackTracker {
    * once that audio leaves, when a chunk is sent or the held packet is flushed, not at a time.
    */
   #waitsForHeld = false;
+  /** An update is under way: one asked for meanwhile (see {@linkcode #update}) waits for it. */
+  #updating = false;
+  /** The update under way dispatched an event, or another was asked for: it looks again. */
+  #updateAgain = false;
 
   /** Makes a tracker; marks are inserted only when `markIntervalMs` > 0. */
   constructor(options: PlaybackTrackerOptions) {
@@ -537,9 +541,33 @@ export class PlaybackTracker {
     if (this.#drained) this.#mark(true);
   }
 
-  /** Fires the events that are due and arms the timer for the next one. */
-  /** `now`: the clock as read by the caller in the same turn (each read costs; they agree). */
+  /**
+   * Fires the events that are due and arms the timer for the next one. `now`: the clock as read
+   * by the caller in the same turn (each read costs; they agree).
+   *
+   * A listener of the events may do anything: send (a chunk sent asks for an update of its own),
+   * interrupt, close. So one pass dispatches one event and the next reads the state again, rather
+   * than go on with an utterance a listener has stopped already; an update asked for meanwhile is
+   * one more pass of the update under way.
+   */
   #update(now: number = this.#clock.now()): void {
+    if (this.#updating) {
+      this.#updateAgain = true;
+      return;
+    }
+    this.#updating = true;
+    try {
+      do {
+        this.#updateAgain = false;
+        this.#updatePass(now);
+      } while (this.#updateAgain);
+    } finally {
+      this.#updating = false;
+    }
+  }
+
+  /** One pass of {@linkcode #update}: ends at the first event it dispatches, asking for another. */
+  #updatePass(now: number): void {
     const heard = this.#heardPosition(now);
     const left = this.#leftPosition;
     let next = Infinity;
@@ -558,6 +586,8 @@ export class PlaybackTracker {
           break;
         }
         this.#begin(u, heardOf(u, heard));
+        this.#updateAgain = true;
+        return;
       }
       // Over once all of it has played and no more of it can come: a later response has begun,
       // or nothing more was queued for the quiet time. A bot that streams in real time runs the
@@ -576,7 +606,8 @@ export class PlaybackTracker {
       if (this.#isPlayed(end, now)) {
         if (now >= settledAt - EPSILON) {
           this.#stop(u, "played", heard, this.acks && this.#grounded);
-          continue;
+          this.#updateAgain = true;
+          return;
         }
         next = settledAt;
         break;
@@ -586,7 +617,8 @@ export class PlaybackTracker {
       if (this.acks && now >= Math.max(endsAt + lateBy, settledAt)) {
         // The acknowledgement is late beyond the bound: go by the estimate.
         this.#stop(u, "played", heard, false);
-        continue;
+        this.#updateAgain = true;
+        return;
       }
       next = Math.max(this.acks ? endsAt + lateBy : endsAt, settledAt);
       break;
