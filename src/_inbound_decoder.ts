@@ -5,6 +5,7 @@
  * @module
  */
 
+import { notAFrameProblem } from "./_frame_problem.ts";
 import { TransportError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
 import type { FrameSerializer } from "./serializer.ts";
@@ -157,14 +158,48 @@ export class InboundDecoder {
     );
   }
 
-  #deliver(frames: Frame | Frame[] | null): void {
-    if (frames === null || this.#stopped) return;
-    if (Array.isArray(frames)) {
-      for (const frame of frames) this.#onFrame(frame);
-    } else {
-      this.#onFrame(frames);
+  /**
+   * Hands on the frames of one message. One that is no frame is dropped, and reported once for
+   * the message, as a message the serializer could not read is: thrown in the socket's listener,
+   * it would end the process.
+   */
+  #deliver(frames: Frame | Frame[] | null | undefined): void {
+    // `undefined` (a JavaScript serializer falling off its switch) means no frame, as `null`
+    // does: the sender takes it so from `serialize` too.
+    if (frames == null || this.#stopped) return;
+    let problem: string | undefined;
+    if (!Array.isArray(frames)) problem = this.#take(frames);
+    else {
+      for (const frame of frames) {
+        if (this.#stopped) return; // a frame handed on ended the session
+        const wrong = this.#take(frame);
+        problem ??= wrong;
+      }
     }
+    if (problem === undefined) return;
+    this.#failed(new TransportError("decode", `serializer read a message as ${problem}`));
   }
+
+  /** Hands `frame` on, or names what makes it no frame. */
+  #take(frame: unknown): string | undefined {
+    const problem = inboundFrameProblem(frame);
+    if (problem === undefined) this.#onFrame(frame as Frame);
+    return problem;
+  }
+}
+
+/**
+ * Names what makes `value`, as the serializer returned it, no frame the transport can take (not
+ * a frame at all, or a mark with no name to match), or returns `undefined` for one.
+ */
+function inboundFrameProblem(value: unknown): string | undefined {
+  if (notAFrameProblem(value) !== undefined) {
+    if (value === null || typeof value !== "object") return value === null ? "null" : typeof value;
+    return `a frame of type ${JSON.stringify((value as { type?: unknown }).type)}`;
+  }
+  const frame = value as Frame;
+  if (frame.type === "mark" && typeof frame.name !== "string") return "a mark with no name";
+  return undefined;
 }
 
 /** `text`'s size in UTF-8 bytes when it is over `limit`, else `undefined`. */

@@ -116,7 +116,7 @@ export interface EndFrame {
   reason?: string;
 }
 
-/** Outbound: hang up at once, dropping queued audio. */
+/** Outbound: hang up at once, dropping queued audio; frames sent after it are dropped and counted. */
 export interface CancelFrame {
   /** Discriminant. */
   type: "cancel";

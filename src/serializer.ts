@@ -36,7 +36,12 @@ export type SerializeResult =
   | null
   | Promise<SerializedMessage | SerializedMessage[] | null>;
 
-/** What `deserialize` may return: no frame, one or several, now or later. */
+/**
+ * What `deserialize` may return: no frame, one or several, now or later. `undefined` (a
+ * serializer written in JavaScript that falls off its switch) is taken as `null`; anything else
+ * that is not a frame (a `mark` without a name among them) is a "decode" error, counted in
+ * `decodeErrors`, and the frames beside it go on.
+ */
 export type DeserializeResult = Frame | Frame[] | null | Promise<Frame | Frame[] | null>;
 
 /**

@@ -167,58 +167,64 @@ export class WebSocketTransport extends EventTarget {
     const resolved = this.#options = resolveTransportOptions(options);
     this.#socket = socket;
     this.#serializer = claimSerializer(options.serializer);
-    const clock = this.#clock = options.clock ?? systemClock;
-    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.#out = new OutboundPath({
-      socket,
-      serializer: this.#serializer,
-      options: resolved,
-      clock,
-      stats: this.#stats,
-      signal: this.#over.signal,
-      onError: this.#onError,
-      dispatch: (event) => this.dispatchEvent(event),
-      goodbye: (say, reason) => this.#goodbye(say, reason),
-      background: options.background,
-      observers: this.#observers,
-      takeWriterHeldMs: () => takeHeldAudioMs(this.#writable),
-    });
-    this.#in = new InboundPath({
-      serializer: this.#serializer,
-      maxMessageBytes: resolved.maxMessageBytes,
-      maxInboundFrames: resolved.maxInboundFrames,
-      initialMessages: options.initialMessages,
-      stats: this.#stats,
-      acknowledge: (name) => this.#out.acknowledge(name),
-      onStart: () => this.#out.farEndStarted(),
-      onError: this.#onError,
-      observers: this.#observers,
-      clock,
-    });
-    this.#serializer.bind?.(this.#out.serializerContext());
-    this.#opened = clock.timer(this.#onOpen);
-    this.#closer = new SocketCloser({
-      socket,
-      clock,
-      closeTimeoutMs: resolved.closeTimeoutMs,
-      closedSignal: this.#over.signal,
-      finish: (code, reason) => this.#finish(code, reason),
-      report: this.#onError,
-    });
-    this.#watch = new SessionWatch(clock, {
-      sessionTimeoutMs: resolved.sessionTimeoutMs,
-      inactivityTimeoutMs: resolved.inactivityTimeoutMs,
-      signal: options.signal,
-      dispatch: (event) => this.dispatchEvent(event),
-      close: (code, reason) => void this.close(code, reason),
-    });
-    // After all that can throw: a transport never made leaves no listener nor open bound behind.
-    this.#events = new SocketEvents(socket, {
-      message: this.#onMessage,
-      open: this.#onOpen,
-      close: this.#onClose,
-      error: this.#onError,
-    }, { clock, openTimeoutMs: resolved.openTimeoutMs });
+    // From here a throw leaves no session behind, so the serializer may serve the next one.
+    try {
+      const clock = this.#clock = options.clock ?? systemClock;
+      this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+      this.#out = new OutboundPath({
+        socket,
+        serializer: this.#serializer,
+        options: resolved,
+        clock,
+        stats: this.#stats,
+        signal: this.#over.signal,
+        onError: this.#onError,
+        dispatch: (event) => this.dispatchEvent(event),
+        goodbye: (say, reason) => this.#goodbye(say, reason),
+        background: options.background,
+        observers: this.#observers,
+        takeWriterHeldMs: () => takeHeldAudioMs(this.#writable),
+      });
+      this.#in = new InboundPath({
+        serializer: this.#serializer,
+        maxMessageBytes: resolved.maxMessageBytes,
+        maxInboundFrames: resolved.maxInboundFrames,
+        initialMessages: options.initialMessages,
+        stats: this.#stats,
+        acknowledge: (name) => this.#out.acknowledge(name),
+        onStart: () => this.#out.farEndStarted(),
+        onError: this.#onError,
+        observers: this.#observers,
+        clock,
+      });
+      this.#serializer.bind?.(this.#out.serializerContext());
+      this.#opened = clock.timer(this.#onOpen);
+      this.#closer = new SocketCloser({
+        socket,
+        clock,
+        closeTimeoutMs: resolved.closeTimeoutMs,
+        closedSignal: this.#over.signal,
+        finish: (code, reason) => this.#finish(code, reason),
+        report: this.#onError,
+      });
+      this.#watch = new SessionWatch(clock, {
+        sessionTimeoutMs: resolved.sessionTimeoutMs,
+        inactivityTimeoutMs: resolved.inactivityTimeoutMs,
+        signal: options.signal,
+        dispatch: (event) => this.dispatchEvent(event),
+        close: (code, reason) => void this.close(code, reason),
+      });
+      // After all that can throw: a transport never made leaves no listener nor open bound behind.
+      this.#events = new SocketEvents(socket, {
+        message: this.#onMessage,
+        open: this.#onOpen,
+        close: this.#onClose,
+        error: this.#onError,
+      }, { clock, openTimeoutMs: resolved.openTimeoutMs });
+    } catch (error) {
+      releaseSerializer(this.#serializer);
+      throw error;
+    }
     this.#ready = this.#setUp(); // last: a failed set-up closes the session, all of it built
   }
 
@@ -282,7 +288,8 @@ export class WebSocketTransport extends EventTarget {
    * sending more audio: it settles once the queue has room (for `end`, once the session has
    * closed). Sending while it is pending loses nothing; the queue just grows past
    * `maxQueuedMs`. The transport reads a frame's audio before `send` returns and copies what it
-   * must keep, so the caller may reuse its buffer at once.
+   * must keep, so the caller may reuse its buffer at once. Frames sent after a `cancel` or a
+   * {@linkcode close} are too late: dropped, counted in `stats` (`…DroppedOnClose`).
    */
   send(frame: Frame): Promise<void> | undefined {
     const notAFrame = notAFrameProblem(frame);
@@ -371,14 +378,8 @@ export class WebSocketTransport extends EventTarget {
    * and the pacing clock is kept so the next response follows it.
    */
   interrupt(): Promise<InterruptResult> {
-    if (this.#closing) {
-      return Promise.resolve({
-        responseId: undefined,
-        heardMs: 0,
-        droppedMs: 0,
-        acknowledged: false,
-      });
-    }
+    const nothing = { responseId: undefined, heardMs: 0, droppedMs: 0, acknowledged: false };
+    if (this.#closing) return Promise.resolve(nothing);
     this.#stats.interruptions++;
     // Before the far end's start message nothing has left: there is nothing to clear, and no
     // clear to send (Twilio's could not be addressed).
@@ -452,8 +453,7 @@ export class WebSocketTransport extends EventTarget {
       // listener (_unheard_errors.ts), and the close settles `closed` later all the same.
       if (pending !== undefined && !await pending) return; // the session ended meanwhile
     } catch (error) {
-      this.#fail(error as TransportError);
-      return;
+      return this.#fail(error as TransportError);
     }
     this.#isReady = true;
     // Already open (Workers, ws, test sockets): wait one task (or the first message, in a task of
@@ -521,6 +521,7 @@ export class WebSocketTransport extends EventTarget {
   // ---- ending ----------------------------------------------------------------------------------
 
   async #cancel(): Promise<void> {
+    this.#closing = true; // what is sent after it is too late, dropped and counted, as after `end`
     this.#out.drop();
     await this.#ready;
     await this.#goodbye(() => this.#out.sender.sendFrame({ type: "cancel" }), "cancelled");
