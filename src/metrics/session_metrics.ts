@@ -67,6 +67,9 @@ export interface SessionMetricsEventMap {
 /** Transit times further apart than this are a new media timeline, not jitter. */
 const RESYNC_MS = 10_000;
 
+/** Spells of the bot's kept for a turn end told late: more would be a turn long since over. */
+const MAX_UNANSWERED_STARTS = 16;
+
 /**
  * Per-session metrics, attached to a transport with {@linkcode SessionMetrics.attach} (a session
  * without them pays nothing). They measure:
@@ -154,13 +157,25 @@ export class SessionMetrics extends EventTarget {
   readonly #bargeIns = new DurationHistogram();
   /** When the caller's last turn ended, until the bot answers it or the caller goes on. */
   #turnEnded: number | undefined;
-  /** When the bot last became audible, and whether that answered a turn already. */
+  /** When the bot last became audible (the start of its latest spell of speaking). */
   #botStarted = -Infinity;
-  #startAnswered = true;
+  /**
+   * When the response the bot plays (or last played) first became audible: a response may play
+   * in spells, with pauses between its sentences.
+   */
+  #responseStarted = -Infinity;
+  /**
+   * When the bot began spells of speaking that answered no turn yet, for a turn end told late:
+   * the oldest first, those before the caller's latest speech left out.
+   */
+  readonly #unansweredStarts: number[] = [];
   /** When the caller began to speak, while they speak, until a barge-in uses it. */
   #speechStarted: number | undefined;
-  /** When the bot last fell silent. */
+  /** When the bot last fell silent, and in which response. */
   #botStopped = -Infinity;
+  #stoppedResponse: string | undefined;
+  /** When the bot last fell silent before the response it plays (or last played) began. */
+  #silentBeforeResponse = -Infinity;
   /**
    * The last interruption no barge-in has claimed yet (a detector may report the speech that
    * caused it only after it): when, when the bot had become audible, and when it had last
@@ -192,9 +207,20 @@ export class SessionMetrics extends EventTarget {
    * The caller began to speak (at clock time `at`, by default now): for a bot that finds turns
    * itself. A turn that had ended is taken back (the caller goes on). Speech that began while
    * the bot was audible, before an interruption, measures that barge-in, even told after it.
+   * After {@linkcode detach} (or the session's end) it does nothing.
+   *
+   * @throws {RangeError} when `at` is not a finite time, or one still to come.
    */
   callerSpeechStarted(at: number = this.#clock.now()): void {
+    this.#checkTime("callerSpeechStarted", at);
+    if (this.#final === undefined) this.#callerSpeechStarted(at);
+  }
+
+  #callerSpeechStarted(at: number): void {
     this.#turnEnded = undefined;
+    // Spells begun before this speech answer no turn that ends after it.
+    const starts = this.#unansweredStarts;
+    while (starts.length > 0 && starts[0]! < at) starts.shift();
     const interrupted = this.#interrupted;
     if (interrupted !== undefined && at <= interrupted.at && at >= interrupted.silentBefore) {
       this.#interrupted = undefined;
@@ -206,16 +232,33 @@ export class SessionMetrics extends EventTarget {
   /**
    * The caller's turn ended (at clock time `at`, by default now): the bot's next audible audio
    * measures the turn's latency — or the audio it began since, when the end is told late (a
-   * speech detector knows only after its `minSilenceMs`).
+   * speech detector knows only after its `minSilenceMs`): the first it began since `at`.
+   * After {@linkcode detach} (or the session's end) it does nothing.
+   *
+   * @throws {RangeError} when `at` is not a finite time, or one still to come.
    */
   callerTurnEnded(at: number = this.#clock.now()): void {
+    this.#checkTime("callerTurnEnded", at);
+    if (this.#final === undefined) this.#callerTurnEnded(at);
+  }
+
+  #callerTurnEnded(at: number): void {
     this.#speechStarted = undefined; // the caller's speech is over
-    if (!this.#startAnswered && this.#botStarted >= at) {
-      this.#startAnswered = true;
+    const starts = this.#unansweredStarts;
+    const answer = starts.find((start) => start >= at);
+    if (answer !== undefined) {
+      starts.length = 0;
       this.#turnEnded = undefined;
-      return this.#answered(this.#botStarted - at);
+      return this.#answered(answer - at);
     }
     this.#turnEnded = at;
+  }
+
+  /** Refuses a time that would measure nonsense (NaN, or a negative latency). */
+  #checkTime(method: string, at: number): void {
+    if (typeof at !== "number" || !Number.isFinite(at) || at > this.#clock.now()) {
+      throw new RangeError(`${method}: at must be a finite clock time not after now, got ${at}`);
+    }
   }
 
   /** Whether the session is over (the figures are final). */
@@ -264,12 +307,17 @@ export class SessionMetrics extends EventTarget {
     return summaryLine(this.snapshot());
   }
 
-  /** Stops measuring (the figures so far stay readable); the session goes on. */
+  /**
+   * Stops measuring; the session goes on. The figures so far stay readable, as they were at
+   * detach: {@linkcode snapshot} no longer changes.
+   */
   detach(): void {
-    this.#unobserve?.();
+    if (this.#unobserve === undefined) return;
+    this.#unobserve();
     this.#unobserve = undefined;
     this.#transport.removeEventListener("speakingstart", this.#onSpeakingStart);
     this.#transport.removeEventListener("speakingstop", this.#onSpeakingStop);
+    this.#final = this.snapshot();
   }
 
   /** Listens for "metric" or "summary" events (see {@linkcode SessionMetricsEventMap}). */
@@ -307,8 +355,8 @@ export class SessionMetrics extends EventTarget {
     const end = detector.timeMs;
     for (const event of events) {
       const at = receivedAt - (end - event.atMs);
-      if (event.type === "speechstart") this.callerSpeechStarted(at);
-      else this.callerTurnEnded(at);
+      if (event.type === "speechstart") this.#callerSpeechStarted(at);
+      else this.#callerTurnEnded(at);
     }
   }
 
@@ -340,14 +388,25 @@ export class SessionMetrics extends EventTarget {
   }
 
   // Typed as the runtime's own listener: workerd's and Deno's `Event` types differ.
-  #onSpeakingStart: EventListener = () => {
+  #onSpeakingStart: EventListener = (event) => {
     const now = this.#clock.now();
     this.#botStarted = now;
+    const { responseId } = event as unknown as SpeakingEvent;
+    // A tagged response going on after a pause between its spells is the same response.
+    if (responseId === undefined || responseId !== this.#stoppedResponse) {
+      this.#responseStarted = now;
+      this.#silentBeforeResponse = this.#botStopped;
+    }
     const turnEnded = this.#turnEnded;
-    // No turn of the caller's to answer (the bot spoke first, or again): maybe one told later.
-    this.#startAnswered = turnEnded !== undefined;
-    if (turnEnded === undefined) return;
+    if (turnEnded === undefined) {
+      // No turn of the caller's to answer (the bot spoke first, or again): maybe one told later.
+      const starts = this.#unansweredStarts;
+      if (starts.length === MAX_UNANSWERED_STARTS) starts.shift();
+      starts.push(now);
+      return;
+    }
     this.#turnEnded = undefined;
+    this.#unansweredStarts.length = 0;
     this.#answered(now - turnEnded);
   };
 
@@ -357,21 +416,24 @@ export class SessionMetrics extends EventTarget {
     // Started this very moment: a response the far end had not begun to play when an interruption
     // came that cannot stop it (raw PCM), told at once. The bot was not audible: no barge-in.
     const audible = this.#botStarted < now;
-    if ((event as unknown as SpeakingEvent).reason === "interrupted" && audible) {
-      // A barge-in: the caller is talking, and began since the bot last fell silent. Talking
-      // over each other began when both were: the later of the two starts.
-      if (started !== undefined && started >= this.#botStopped) {
+    const { reason, responseId } = event as unknown as SpeakingEvent;
+    if (reason === "interrupted" && audible) {
+      // A barge-in: the caller is talking, and began since the bot last fell silent before this
+      // response (a pause between its spells does not count). Talking over each other began when
+      // both were: the later of the two starts.
+      if (started !== undefined && started >= this.#silentBeforeResponse) {
         this.#speechStarted = undefined;
-        this.#bargedIn(Math.max(started, this.#botStarted), now);
+        this.#bargedIn(Math.max(started, this.#responseStarted), now);
       } else {
         this.#interrupted = {
           at: now,
-          botStarted: this.#botStarted,
-          silentBefore: this.#botStopped,
+          botStarted: this.#responseStarted,
+          silentBefore: this.#silentBeforeResponse,
         };
       }
     }
     this.#botStopped = now;
+    this.#stoppedResponse = responseId;
   };
 
   #answered(latency: number): void {
@@ -392,8 +454,8 @@ export class SessionMetrics extends EventTarget {
   #end(): void {
     if (this.#endedAt !== undefined) return;
     this.#endedAt = this.#clock.now();
-    this.detach();
-    const snapshot = this.#final = this.snapshot();
+    this.detach(); // freezes the figures, ended
+    const snapshot = this.#final ??= this.snapshot();
     this.dispatchEvent(new SessionSummaryEvent(structuredClone(snapshot), summaryLine(snapshot)));
   }
 }

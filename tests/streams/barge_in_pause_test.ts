@@ -1,0 +1,113 @@
+// BargeInStream across the pauses between the spells of one response (a sentence, a pause while
+// the next is synthesized, the next sentence).
+import assert from "node:assert/strict";
+import { BargeInStream, type Frame, type InterruptResult, WebSocketTransport } from "../../mod.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+
+/** 20 ms of the caller at 16 kHz: a loud tone while talking, a little hiss otherwise. */
+function callerFrame(n: number, talking: boolean): Uint8Array {
+  const samples = new Int16Array(320).map((_, i) =>
+    talking ? 8000 * Math.sin((n * 320 + i) / 4) : ((n * 7 + i * 13) % 5) - 2
+  );
+  return new Uint8Array(samples.buffer);
+}
+
+/** `ms` of bot audio, every byte 1. */
+const answer = (ms: number, responseId: string): Frame => ({
+  type: "audio",
+  audio: new Uint8Array(ms * 32).fill(1),
+  sampleRate: 16000,
+  channels: 1,
+  responseId,
+});
+
+/**
+ * A call over 3 s: the bot's first sentence plays 40–1040 ms; `second` is sent at 1140 ms and plays
+ * from 1180 ms; the caller talks while `talking(now)`.
+ */
+async function call(
+  second: Frame,
+  talking: (now: number) => boolean,
+  detector: { minSpeechMs?: number; minSilenceMs?: number } = {},
+) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new MarkingSerializer(),
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    playoutDelayMs: 40,
+    maxQueuedMs: 60_000,
+    clock,
+  });
+  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 40, bytesPerMs: 32 });
+  const bargeIns: InterruptResult[] = [];
+  const piped = transport.readable
+    .pipeThrough(
+      new BargeInStream(transport, { ...detector, onBargeIn: (result) => bargeIns.push(result) }),
+    )
+    .pipeTo(new WritableStream());
+  await clock.tick(0);
+  transport.send(answer(1000, "r1"));
+  let n = 0;
+  while (clock.now() < 3000) {
+    await clock.tick(20);
+    pair.client.send(callerFrame(n++, talking(clock.now())));
+    if (clock.now() === 1140) transport.send(second);
+  }
+  const overCaller = farEnd.played.filter((s) => s.value === 1 && s.at >= 1160)
+    .reduce((ms, s) => ms + s.ms, 0);
+  pair.client.close(1000);
+  await piped.catch(() => {});
+  await transport.closed;
+  return { interruptions: transport.stats.interruptions, bargeIns, overCaller };
+}
+
+Deno.test("`BargeInStream` interrupts the next spell of a response when the caller's speech was caught in the pause before it", async () => {
+  // The caller talks from 980 ms (over the first sentence) to 2500 ms: caught in the pause.
+  const { interruptions, bargeIns, overCaller } = await call(
+    answer(1000, "r1"),
+    (now) => now > 960 && now <= 2500,
+  );
+  assert.equal(interruptions, 1);
+  assert.equal(bargeIns.length, 1);
+  assert.equal(bargeIns[0]!.responseId, "r1");
+  assert.ok(overCaller <= 40, `the bot talked ${overCaller} ms over the caller after detection`);
+});
+
+Deno.test("`BargeInStream` lets the next spell play when the caller stopped talking in the pause", async () => {
+  // A quick detector: speech from 980 ms caught in the pause (1080 ms), its end told at 1160 ms.
+  const { interruptions, overCaller } = await call(
+    answer(1000, "r1"),
+    (now) => now > 960 && now <= 1060,
+    { minSpeechMs: 100, minSilenceMs: 100 },
+  );
+  assert.equal(interruptions, 0);
+  assert.equal(overCaller, 1000);
+});
+
+Deno.test("`BargeInStream` lets a new response play over speech caught after the last one", async () => {
+  // A different response: the caller's speech answered nothing of the bot's still playing.
+  const { interruptions, overCaller } = await call(
+    answer(1000, "r2"),
+    (now) => now > 960 && now <= 2500,
+  );
+  assert.equal(interruptions, 0);
+  assert.equal(overCaller, 1000);
+});
+
+Deno.test("`BargeInStream` refuses a minLevelAboveFloorDb that is not a finite number", () => {
+  const transport = {
+    playback: { speaking: true },
+    interrupt: () =>
+      Promise.resolve({ responseId: undefined, heardMs: 0, droppedMs: 0, acknowledged: false }),
+  };
+  assert.throws(() => new BargeInStream(transport, { minLevelAboveFloorDb: NaN }), RangeError);
+  assert.throws(() => new BargeInStream(transport, { minLevelAboveFloorDb: Infinity }), RangeError);
+  assert.throws(
+    () => new BargeInStream(transport, { minLevelAboveFloorDb: "6" as unknown as number }),
+    { name: "TypeError", message: /minLevelAboveFloorDb/ },
+  );
+  new BargeInStream(transport, { minLevelAboveFloorDb: 6 }); // a number is fine
+});
