@@ -18,14 +18,7 @@ import {
 import type { TransportOptions } from "../../src/transport_options.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
-
-/** 20 ms of the caller at 16 kHz: a loud tone while talking, a little hiss otherwise. */
-function callerFrame(n: number, talking: boolean): Uint8Array {
-  const samples = new Int16Array(320).map((_, i) =>
-    talking ? 8000 * Math.sin((n * 320 + i) / 4) : ((n * 7 + i * 13) % 5) - 2
-  );
-  return new Uint8Array(samples.buffer);
-}
+import { callerFrame } from "../_caller_fixtures.ts";
 
 function call(
   options: { transport?: TransportOptions; metrics?: SessionMetricsOptions; jitterMs?: number } =

@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import {
   BargeInStream,
-  type Frame,
   type MetricEvent,
   SessionMetrics,
   type SessionMetricsOptions,
@@ -11,23 +10,7 @@ import {
 } from "../../mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
-
-/** 20 ms of the caller at 16 kHz: a loud tone while talking, a little hiss otherwise. */
-function callerFrame(n: number, talking: boolean): Uint8Array {
-  const samples = new Int16Array(320).map((_, i) =>
-    talking ? 8000 * Math.sin((n * 320 + i) / 4) : ((n * 7 + i * 13) % 5) - 2
-  );
-  return new Uint8Array(samples.buffer);
-}
-
-/** `ms` of bot audio, every byte 1. */
-const answer = (ms: number, responseId: string): Frame => ({
-  type: "audio",
-  audio: new Uint8Array(ms * 32).fill(1),
-  sampleRate: 16000,
-  channels: 1,
-  responseId,
-});
+import { answer, callerFrame } from "../_caller_fixtures.ts";
 
 /** A call: far end 40 ms behind (told as playoutDelayMs), metrics attached. */
 function call(options: SessionMetricsOptions = {}) {

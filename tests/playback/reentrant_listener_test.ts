@@ -196,63 +196,41 @@ class LateClock implements Clock {
   }
 }
 
-Deno.test("speakingstart listener sending the next responses: one start and one stop each", async () => {
-  const fake = new FakeClock();
-  const pair = new MemorySocketPair();
-  const t = new WebSocketTransport(pair.server, {
-    serializer: new RawPcmSerializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    sendAheadMs: 100,
-    clock: new LateClock(fake),
+for (
+  const [name, playoutDelayMs] of [
+    ["speakingstart listener sending the next responses: one start and one stop each", 0],
+    // r1 begins at 101 by the estimate; its timer fires at 121, when r1 has played out: r2 and
+    // r3, sent from the listener, leave at once, and the updates they ask for stop r1 there.
+    ["speakingstart fired late by its timer, its listener sending: the first stops once", 100],
+  ] as const
+) {
+  Deno.test(name, async () => {
+    const fake = new FakeClock();
+    const pair = new MemorySocketPair();
+    const t = new WebSocketTransport(pair.server, {
+      serializer: new RawPcmSerializer(),
+      audioIn: { sampleRate: 16000 },
+      audioOut: { sampleRate: 16000, chunkMs: 20 },
+      sendAheadMs: 100,
+      playoutDelayMs,
+      clock: new LateClock(fake),
+    });
+    const events = record(t, (e) => {
+      if (e.responseId !== "r1") return;
+      t.send(audio(20, "r2"));
+      t.send(audio(20, "r3"));
+    });
+    await fake.tick(1);
+    t.send(audio(20, "r1"));
+    await fake.tick(2000);
+    assert.deepEqual(events, [
+      "start r1",
+      "stop r1 played",
+      "start r2",
+      "stop r2 played",
+      "start r3",
+      "stop r3 played",
+    ]);
+    await t.close();
   });
-  const events = record(t, (e) => {
-    if (e.responseId !== "r1") return;
-    t.send(audio(20, "r2"));
-    t.send(audio(20, "r3"));
-  });
-  await fake.tick(1);
-  t.send(audio(20, "r1"));
-  await fake.tick(2000);
-  assert.deepEqual(events, [
-    "start r1",
-    "stop r1 played",
-    "start r2",
-    "stop r2 played",
-    "start r3",
-    "stop r3 played",
-  ]);
-  await t.close();
-});
-
-Deno.test("speakingstart fired late by its timer, its listener sending: the first stops once", async () => {
-  // r1 begins at 101 by the estimate; its timer fires at 121, when r1 has played out: r2 and r3,
-  // sent from the listener, leave at once, and the updates they ask for stop r1 then and there.
-  const fake = new FakeClock();
-  const pair = new MemorySocketPair();
-  const t = new WebSocketTransport(pair.server, {
-    serializer: new RawPcmSerializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    sendAheadMs: 100,
-    playoutDelayMs: 100,
-    clock: new LateClock(fake),
-  });
-  const events = record(t, (e) => {
-    if (e.responseId !== "r1") return;
-    t.send(audio(20, "r2"));
-    t.send(audio(20, "r3"));
-  });
-  await fake.tick(1);
-  t.send(audio(20, "r1"));
-  await fake.tick(2000);
-  assert.deepEqual(events, [
-    "start r1",
-    "stop r1 played",
-    "start r2",
-    "stop r2 played",
-    "start r3",
-    "stop r3 played",
-  ]);
-  await t.close();
-});
+}

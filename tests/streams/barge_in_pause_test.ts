@@ -4,23 +4,7 @@ import assert from "node:assert/strict";
 import { BargeInStream, type Frame, type InterruptResult, WebSocketTransport } from "../../mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
-
-/** 20 ms of the caller at 16 kHz: a loud tone while talking, a little hiss otherwise. */
-function callerFrame(n: number, talking: boolean): Uint8Array {
-  const samples = new Int16Array(320).map((_, i) =>
-    talking ? 8000 * Math.sin((n * 320 + i) / 4) : ((n * 7 + i * 13) % 5) - 2
-  );
-  return new Uint8Array(samples.buffer);
-}
-
-/** `ms` of bot audio, every byte 1. */
-const answer = (ms: number, responseId: string): Frame => ({
-  type: "audio",
-  audio: new Uint8Array(ms * 32).fill(1),
-  sampleRate: 16000,
-  channels: 1,
-  responseId,
-});
+import { answer, callerFrame } from "../_caller_fixtures.ts";
 
 /**
  * A call over 3 s: the bot's first sentence plays 40–1040 ms; `second` is sent at 1140 ms and plays

@@ -1,0 +1,19 @@
+// Audio for calls driven by hand: the caller's 20 ms frames and the bot's tagged answers (16 kHz).
+import type { Frame } from "../mod.ts";
+
+/** 20 ms of the caller at 16 kHz: a loud tone while talking, a little hiss otherwise. */
+export function callerFrame(n: number, talking: boolean): Uint8Array {
+  const samples = new Int16Array(320).map((_, i) =>
+    talking ? 8000 * Math.sin((n * 320 + i) / 4) : ((n * 7 + i * 13) % 5) - 2
+  );
+  return new Uint8Array(samples.buffer);
+}
+
+/** `ms` of bot audio at 16 kHz for `responseId`, every byte 1. */
+export const answer = (ms: number, responseId: string): Frame => ({
+  type: "audio",
+  audio: new Uint8Array(ms * 32).fill(1),
+  sampleRate: 16000,
+  channels: 1,
+  responseId,
+});
