@@ -420,10 +420,12 @@ export class SessionMetrics extends EventTarget {
     if (reason === "interrupted" && audible) {
       // A barge-in: the caller is talking, and began since the bot last fell silent before this
       // response (a pause between its spells does not count). Talking over each other began when
-      // both were: the later of the two starts.
+      // both were: the later of the two starts, the spell playing now's for speech begun since the
+      // last spell ended (in the pause, the bot was silent), the response's for speech before.
       if (started !== undefined && started >= this.#silentBeforeResponse) {
         this.#speechStarted = undefined;
-        this.#bargedIn(Math.max(started, this.#responseStarted), now);
+        const botAudible = started >= this.#botStopped ? this.#botStarted : this.#responseStarted;
+        this.#bargedIn(Math.max(started, botAudible), now);
       } else {
         this.#interrupted = {
           at: now,

@@ -123,5 +123,13 @@ export class BargeInStream extends SpeechDetectorStream {
       },
     });
     stream = this;
+    this.#forget = forget;
+  }
+
+  readonly #forget: () => void;
+
+  /** Cancelled or ended: speech caught in a pause no longer waits for its response. */
+  protected override stopped(): void {
+    this.#forget();
   }
 }

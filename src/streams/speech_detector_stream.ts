@@ -71,6 +71,8 @@ export class SpeechDetectorStream extends TransformStream<Frame, Frame> {
     const detector = new SpeechDetector(detectorOptions);
     const emit = onSpeech ?? (() => {});
     let started!: TransformStreamDefaultController<Frame>;
+    // deno-lint-ignore prefer-const -- set after super(), which must come first; read later
+    let stream: SpeechDetectorStream | undefined;
     super({
       start(controller) {
         started = controller;
@@ -82,8 +84,14 @@ export class SpeechDetectorStream extends TransformStream<Frame, Frame> {
       },
       flush() {
         detector.flush(emit);
+        stream?.stopped();
+      },
+      // The reader cancelled or the writer aborted (a pipe stopped): no speechstop will come.
+      cancel() {
+        stream?.stopped();
       },
     });
+    stream = this;
     this.#detector = detector;
     this.#controller = started;
   }
@@ -95,6 +103,9 @@ export class SpeechDetectorStream extends TransformStream<Frame, Frame> {
   protected fail(error: unknown): void {
     this.#controller.error(error);
   }
+
+  /** The stream is done (its input ended, or it was cancelled): for work waiting on speech. */
+  protected stopped(): void {}
 
   /** Whether the caller is talking (between a `speechstart` and its `speechstop`). */
   get speaking(): boolean {

@@ -138,3 +138,45 @@ Deno.test("`SessionMetrics.detach` freezes the figures as they were", async () =
   assert.deepEqual(c.metrics.snapshot(), atDetach);
   await c.close();
 });
+
+// The bot was silent in the pause: talking over each other began when the next spell was audible.
+Deno.test("barge-in stop latency of speech begun in a pause counts from the next spell, not the pause", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new MarkingSerializer(),
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    playoutDelayMs: 40,
+    maxQueuedMs: 60_000,
+    clock,
+  });
+  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 40, bytesPerMs: 32 });
+  const metrics = SessionMetrics.attach(transport, { clock });
+  const piped = transport.readable.pipeThrough(new BargeInStream(transport))
+    .pipeTo(new WritableStream());
+  await clock.tick(0);
+  transport.send(answer(1000, "r1")); // sentence one: plays 40–1040 ms
+  let n = 0;
+  const talking = (now: number) => now > 1920 && now <= 3500; // begins in the pause
+  while (clock.now() < 4000) {
+    await clock.tick(20);
+    pair.client.send(callerFrame(n++, talking(clock.now())));
+    if (clock.now() === 2000) transport.send(answer(1000, "r1")); // sentence two: from ~2040 ms
+  }
+  const s = metrics.snapshot();
+  assert.equal(s.interruptions, 1);
+  assert.equal(s.bargeInStopLatency.count, 1);
+  const secondAudible = farEnd.played.filter((p) => p.value === 1 && p.at >= 1500)[0]?.at ?? 2040;
+  const overlapMs = farEnd.played.filter((p) => p.value === 1 && p.at >= 1500)
+    .reduce((ms, p) => ms + p.ms, 0);
+  const last = s.bargeInStopLatency.last!;
+  // The bot talked over the caller for `overlapMs` from `secondAudible`; the pause is not latency.
+  assert.ok(
+    last <= overlapMs + 60,
+    `stop latency ${last} ms, but the bot was audible over the caller only ${overlapMs} ms (from ${secondAudible})`,
+  );
+  pair.client.close(1000);
+  await piped.catch(() => {});
+  await transport.closed;
+});

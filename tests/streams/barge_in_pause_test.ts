@@ -95,3 +95,56 @@ Deno.test("`BargeInStream` refuses a minLevelAboveFloorDb that is not a finite n
   );
   new BargeInStream(transport, { minLevelAboveFloorDb: 6 }); // a number is fine
 });
+
+/** A transport as `BargeInStream` sees it, counting its interruptions and listeners. */
+class FakeTransport extends EventTarget {
+  playback = { speaking: false, responseId: "r1" as string | undefined };
+  interrupts = 0;
+  listeners = 0;
+  interrupt(): Promise<InterruptResult> {
+    this.interrupts++;
+    return Promise.resolve({ responseId: "r1", heardMs: 0, droppedMs: 0, acknowledged: true });
+  }
+  override addEventListener(type: string, l: EventListener | null) {
+    this.listeners++;
+    super.addEventListener(type, l);
+  }
+  override removeEventListener(type: string, l: EventListener | null) {
+    this.listeners--;
+    super.removeEventListener(type, l);
+  }
+}
+
+Deno.test("a cancelled `BargeInStream` lets go of speech caught in a pause: no interruption later, no listener left", async () => {
+  const transport = new FakeTransport();
+  let speechStarted = false;
+  const stream = new BargeInStream(transport, {
+    onSpeech: (e) => {
+      if (e.type === "speechstart") speechStarted = true;
+    },
+  });
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  // Quiet, then the caller talks in a pause of r1 (the bot is silent).
+  for (let n = 0; n < 100 && !speechStarted; n++) {
+    const frame: Frame = {
+      type: "audio",
+      audio: callerFrame(n, n >= 20),
+      sampleRate: 16000,
+      channels: 1,
+    };
+    const w = writer.write(frame);
+    await reader.read();
+    await w;
+  }
+  assert.ok(speechStarted, "speech detected in the pause");
+  assert.equal(transport.listeners, 1, "waiting for r1 to go on");
+  // The application stops barge-in (e.g. hands the call to an agent): the pipe is cancelled.
+  await reader.cancel("done with barge-in");
+  await writer.abort("done with barge-in").catch(() => {});
+  // r1 goes on: the dead stream must not stop it.
+  transport.dispatchEvent(Object.assign(new Event("speakingstart"), { responseId: "r1" }));
+  await Promise.resolve();
+  assert.equal(transport.interrupts, 0, "a cancelled stream interrupted the bot");
+  assert.equal(transport.listeners, 0, "listener left on the transport");
+});
