@@ -375,7 +375,7 @@ export class OutboundPath {
 
   /** Waits for the far end to play what was sent before an `end`, sends the `end`, then ends. */
   async #sendEnd(frame: EndFrame): Promise<void> {
-    this.sender.flushPackets();
+    // The packet the last audio began has gone already: the pump flushes it before the `end`.
     // Hanging up the moment the last chunk leaves would cut off the audio still playing.
     const confirmed = await this.tracker.played(this.#signal);
     // The session ended meanwhile, or is ending otherwise (a cancel, a close): no goodbye.

@@ -203,6 +203,9 @@ export class OutboundPump {
       this.#pacing.cancel();
       this.#running = false;
     }
+    // The responses an interruption stopped are told now, with the queue and schedule settled:
+    // what a listener of their stop sends is a new response, not cleared with the old.
+    this.#tracker.cleared();
     return dropped;
   }
 
@@ -245,7 +248,7 @@ export class OutboundPump {
     this.#chunker.flush(this.#enqueueChunk);
     this.#run();
     await this.#queue.drained(signal);
-    this.#sender.flushPackets();
+    this.#flushHeld(undefined);
   }
 
   /**
@@ -329,6 +332,9 @@ export class OutboundPump {
         } else {
           this.#queue.shift();
           const frame = item.frame;
+          // What an `end` follows has all left by then, the partial packet too: flushed here
+          // (not by the end's sender) so that, dropped, it comes off the timeline first.
+          if (frame.type === "end") this.#flushHeld(now);
           const sending = frame.type === "end"
             ? this.#sendEnd(frame)
             : this.#sender.sendFrame(frame);
@@ -347,8 +353,7 @@ export class OutboundPump {
     if (this.#tailFlushed) {
       // The tail chunk has left: the packet it began goes too, by the lastPacket policy.
       this.#tailFlushed = false;
-      this.#sender.flushPackets();
-      this.#tracker.heldAudioGone(now);
+      this.#flushHeld(now);
     }
     if (!this.#speaking) return;
     const chunkHeld = this.#chunker.pendingBytes > 0;
@@ -364,6 +369,18 @@ export class OutboundPump {
     this.#speaking = false;
     this.#wroteAhead = false; // the spell is over: the next is judged on its own
     this.#tracker.drained(now);
+  }
+
+  /**
+   * The packetizer's partial packet goes by the `lastPacket` policy. Dropped (`"drop"`, or a far
+   * end closing the session), it never leaves: its audio, placed on the timeline with its chunk,
+   * comes off it again, so that `sentMs` and `heardMs` count only what left, and the next audio
+   * is paced to follow what did rather than a hole (as an interruption's `clear(false)` does).
+   */
+  #flushHeld(now: number | undefined): void {
+    const droppedMs = this.#sender.flushPackets();
+    if (droppedMs > 0) this.#timeline.retract(droppedMs);
+    this.#tracker.heldAudioGone(droppedMs, now);
   }
 
   /**

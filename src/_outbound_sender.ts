@@ -203,24 +203,28 @@ export class OutboundSender {
    * policy, its PCM bytes are counted in `audioBytesDroppedOnClose`. Dropped so too once the far
    * end is closing the session itself (`peerCloses`: Genesys after its `close`, answered): no
    * audio may follow the close transaction, and the packet was serialized before it.
+   * Returns the milliseconds of audio dropped so (0: sent, or nothing held): they were placed on
+   * the timeline with their chunk, and never leave, so the caller takes them off it again.
    */
-  flushPackets(): void {
+  flushPackets(): number {
     const packetizer = this.#packetizer;
-    if (packetizer === undefined || packetizer.pendingBytes === 0) return;
+    if (packetizer === undefined || packetizer.pendingBytes === 0) return 0;
+    const heldMs = this.pendingPacketMs;
     const pcm = this.#heldPcm;
     this.#heldPcm = 0;
     if (this.#serializer.peerCloses === true) {
       packetizer.clear();
       this.#stats.audioBytesDroppedOnClose += pcm;
-      return;
+      return heldMs;
     }
     const left = this.#stats.bytesOut;
     const lost = this.#lostBytes;
     if (packetizer.flush(this.#transmit) > 0) {
       this.#stats.audioBytesDroppedOnClose += pcm;
-      return;
+      return heldMs;
     }
     this.#countAudio(pcm, this.#stats.bytesOut - left, this.#lostBytes - lost);
+    return 0;
   }
 
   /** Bytes held by the packetizer for a packet not yet whole. */

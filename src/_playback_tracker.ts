@@ -101,6 +101,8 @@ interface Utterance {
    */
   priorMs: number;
   started: boolean;
+  /** Counts the utterances of the session: a stop of all of them stops those there when it began. */
+  serial: number;
 }
 
 /** A mark the tracker sent and the far end has not acknowledged yet. */
@@ -173,6 +175,16 @@ export class PlaybackTracker {
   #updating = false;
   /** The update under way dispatched an event, or another was asked for: it looks again. */
   #updateAgain = false;
+  /** The serial of the last utterance begun (see `Utterance.serial`). */
+  #serial = 0;
+  /**
+   * The stops an interruption owes (see {@linkcode interrupt}): the utterances up to this serial
+   * (0: none owed), what was heard, whether what was sent plays on, and whether acknowledged.
+   */
+  #owedThrough = 0;
+  #owedHeard = 0;
+  #owedPlaysOn = false;
+  #owedAcknowledged = false;
 
   /** Makes a tracker; marks are inserted only when `markIntervalMs` > 0. */
   constructor(options: PlaybackTrackerOptions) {
@@ -252,6 +264,7 @@ export class PlaybackTracker {
         endPlaysAt: NaN,
         priorMs: resumed ? before!.priorMs + before!.sentMs : 0,
         started: false,
+        serial: ++this.#serial,
       };
       this.#utterances.push(current);
       begun = true;
@@ -267,9 +280,31 @@ export class PlaybackTracker {
     if (begun || this.#waitsForHeld) this.#update(now);
   }
 
-  /** The packetizer's held audio was flushed or dropped (`now`: as in chunkSent). */
-  heldAudioGone(now?: number): void {
-    if (this.#waitsForHeld) this.#update(now);
+  /**
+   * The packetizer's held audio was flushed or dropped (`now`: as in chunkSent). `droppedMs`:
+   * dropped by the `lastPacket` policy, already taken off the timeline; the responses it belonged
+   * to lose it too (sent, and so heard, is what left), and one all of whose audio it was never
+   * plays: it goes unseen, as one an interruption drops before it began.
+   */
+  heldAudioGone(droppedMs: number, now?: number): void {
+    if (droppedMs > 0) this.#trimToSent();
+    if (this.#waitsForHeld || droppedMs > 0) this.#update(now);
+  }
+
+  /** Takes what is past the end of the timeline (audio that never left) off the utterances. */
+  #trimToSent(): void {
+    const sent = this.#timeline.sentMs;
+    const utterances = this.#utterances;
+    for (let i = utterances.length - 1; i >= 0; i--) {
+      const u = utterances[i]!;
+      if (u.start + u.sentMs <= sent + EPSILON) break; // the ones before it end earlier still
+      u.sentMs = Math.max(0, sent - u.start);
+      u.endPlaysAt = this.#timeline.playsAt(u.start + u.sentMs);
+      if (u.sentMs > EPSILON || u.started) continue;
+      utterances.splice(i, 1); // never audible: nothing of it left
+      this.#lastPlayedOut = false; // cut off, as #stop says of one stopped unseen
+      this.#lastByEstimate = false;
+    }
   }
 
   /** Nothing more is queued: what was sent is all there is, for now (`now`: as in chunkSent). */
@@ -350,7 +385,8 @@ export class PlaybackTracker {
    * audible response stops ("interrupted"). A far end that does not clear (`farEndClears`
    * false) plays all that was sent: that is heard, and only `queuedMs` is dropped; the result
    * names the response the sent audio ends with, and a response sent but not begun yet begins
-   * (and stops) here too, so that its events say it was heard, as the result does.
+   * (and stops) here too, so that its events say it was heard, as the result does. Those events
+   * come once the interruption is through (see {@linkcode cleared}).
    */
   interrupt(queuedMs: number, farEndClears = true): InterruptResult {
     this.#update(); // what began playing meanwhile, with no timer to say so
@@ -367,7 +403,12 @@ export class PlaybackTracker {
       acknowledged: farEndClears && this.#grounded,
     };
     this.#cutPosition = heard;
-    this.#stopAll("interrupted", heard, !farEndClears);
+    // Every response there now stops, told once the interruption is through (see `cleared`).
+    this.#trimToLeft(left);
+    this.#owedThrough = this.#serial;
+    this.#owedHeard = heard;
+    this.#owedPlaysOn = !farEndClears;
+    this.#owedAcknowledged = farEndClears && this.#grounded;
     if (farEndClears) {
       // The far end drops what it buffered; acknowledgements of marks in it mean nothing now.
       // (Not cleared, it plays on, and the marks in it still tell when.)
@@ -421,8 +462,24 @@ export class PlaybackTracker {
     return this.#isPlayed(sent, this.#clock.now());
   }
 
+  /**
+   * The interruption is through: the far end told, late audio of the responses written before it
+   * closed off, the queue cleared, the timeline cut. Only now are the responses it stopped told
+   * ("speakingstop"): what a listener of those sends is a new response, judged by the gate as any
+   * other after the interruption, and not cleared with the audio before it.
+   */
+  cleared(): void {
+    const through = this.#owedThrough;
+    if (through === 0) return;
+    this.#owedThrough = 0;
+    const reason = "interrupted";
+    this.#stopAll(reason, this.#owedHeard, this.#owedPlaysOn, through, this.#owedAcknowledged);
+  }
+
   /** The session is over: whatever was audible stops ("ended"); no timer is left. */
   end(): void {
+    this.#owedThrough = 0; // stopped here as "ended" (an interruption's clear did not come)
+    this.#trimToLeft(this.#leftPosition);
     this.#stopAll("ended", this.#heardPosition(this.#clock.now()));
     this.#events.cancel();
     this.#quiet.cancel();
@@ -691,21 +748,32 @@ export class PlaybackTracker {
   }
 
   /**
-   * Stops every utterance. `playsOn`: the far end was not cleared and plays all it was sent, so
+   * Stops every utterance there when it began (up to serial `through`): one a listener of these
+   * stops sends is a new response, and plays as any other. `playsOn`: the far end was not cleared and plays all it was sent, so
    * one not begun yet is heard too: it begins here, before its stop, rather than stop unseen
    * (its sound follows within `sendAheadMs` and the far end's delay, like the rest of the one
    * playing, whose stop comes here too).
    */
-  #stopAll(reason: SpeakingStopReason, heard: number, playsOn = false): void {
-    const left = this.#leftPosition;
-    while (this.#utterances.length > 0) {
-      const u = this.#utterances[0]!;
-      // What the packetizer holds of it is dropped with the rest: it was never sent.
-      u.sentMs = Math.min(u.sentMs, Math.max(0, left - u.start));
+  #stopAll(
+    reason: SpeakingStopReason,
+    heard: number,
+    playsOn = false,
+    through = this.#serial,
+    acknowledged = !playsOn && this.#grounded,
+  ): void {
+    for (;;) {
+      const u = this.#utterances[0];
+      // Sent from a listener of these events: a new response, which plays as any other.
+      if (u === undefined || u.serial > through) return;
       if (playsOn && !u.started && u.sentMs > EPSILON) this.#begin(u, u.priorMs);
       // Heard in full by assumption, not by acknowledgement (as the interruption's result says).
-      this.#stop(u, reason, heard, !playsOn && this.#grounded);
+      this.#stop(u, reason, heard, acknowledged);
     }
+  }
+
+  /** What the packetizer holds (past `left`) is dropped with the rest: it was never sent. */
+  #trimToLeft(left: number): void {
+    for (const u of this.#utterances) u.sentMs = Math.min(u.sentMs, Math.max(0, left - u.start));
   }
 
   /** Utterance `u` begins to play, `heardMs` of it heard: "speakingstart". */

@@ -234,3 +234,34 @@ for (
     await t.close();
   });
 }
+
+// ---- a stop's listener sending: a new response, not stopped with the old -----------------------
+
+for (const clears of [true, false]) {
+  Deno.test(`interrupt() (${clears ? "far end cleared" : "raw PCM, not cleared"}): audio a speakingstop listener sends plays as a new response; the interrupted one's is stale`, async () => {
+    const clock = new FakeClock();
+    const pair = new MemorySocketPair();
+    const t = new WebSocketTransport(pair.server, {
+      serializer: clears ? new MarkingSerializer(false) : new RawPcmSerializer(),
+      audioIn: { sampleRate: 16000 },
+      audioOut: { sampleRate: 16000, chunkMs: 20 },
+      clock,
+    });
+    const events = record(t);
+    t.addEventListener("speakingstop", (e) => {
+      if (e.reason !== "interrupted") return;
+      t.send(audio(20, "r1")); // late audio of the interrupted response: stale
+      t.send(audio(20, "r2")); // the next response: a real-time chunk, leaving at once
+    });
+    await clock.tick(1);
+    t.send(audio(20, "r1"));
+    await clock.tick(10);
+    const result = await t.interrupt();
+    assert.equal(result.responseId, "r1");
+    await clock.tick(1000);
+    assert.deepEqual(events, ["start r1", "stop r1 interrupted", "start r2", "stop r2 played"]);
+    assert.equal(Math.round(t.playback.sentMs), 20);
+    assert.equal(t.playback.responseId, "r2");
+    await t.close();
+  });
+}
