@@ -1,5 +1,7 @@
 // Audio for calls driven by hand: the caller's 20 ms frames and the bot's tagged answers (16 kHz).
-import type { Frame } from "../mod.ts";
+import { type Frame, WebSocketTransport } from "../mod.ts";
+import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
 
 /** 20 ms of the caller at 16 kHz: a loud tone while talking, a little hiss otherwise. */
 export function callerFrame(n: number, talking: boolean): Uint8Array {
@@ -17,3 +19,22 @@ export const answer = (ms: number, responseId: string): Frame => ({
   channels: 1,
   responseId,
 });
+
+/**
+ * A call on the fake clock whose far end plays 40 ms behind (told as `playoutDelayMs`) and
+ * answers the transport's marks: bot audio at 16 kHz in 20 ms chunks, no queue bound to speak of.
+ */
+export function callBehindFarEnd() {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new MarkingSerializer(),
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    playoutDelayMs: 40,
+    maxQueuedMs: 60_000,
+    clock,
+  });
+  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 40, bytesPerMs: 32 });
+  return { clock, pair, transport, farEnd };
+}

@@ -6,25 +6,12 @@ import {
   type MetricEvent,
   SessionMetrics,
   type SessionMetricsOptions,
-  WebSocketTransport,
 } from "../../mod.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
-import { answer, callerFrame } from "../_caller_fixtures.ts";
+import { answer, callBehindFarEnd, callerFrame } from "../_caller_fixtures.ts";
 
 /** A call: far end 40 ms behind (told as playoutDelayMs), metrics attached. */
 function call(options: SessionMetricsOptions = {}) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new MarkingSerializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    playoutDelayMs: 40,
-    maxQueuedMs: 60_000,
-    clock,
-  });
-  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 40, bytesPerMs: 32 });
+  const { clock, pair, transport, farEnd } = callBehindFarEnd();
   const metrics = SessionMetrics.attach(transport, { clock, ...options });
   let n = 0;
   /** The caller's frames every 20 ms until `time`, talking or not. */
@@ -141,42 +128,29 @@ Deno.test("`SessionMetrics.detach` freezes the figures as they were", async () =
 
 // The bot was silent in the pause: talking over each other began when the next spell was audible.
 Deno.test("barge-in stop latency of speech begun in a pause counts from the next spell, not the pause", async () => {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new MarkingSerializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    playoutDelayMs: 40,
-    maxQueuedMs: 60_000,
-    clock,
-  });
-  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 40, bytesPerMs: 32 });
-  const metrics = SessionMetrics.attach(transport, { clock });
-  const piped = transport.readable.pipeThrough(new BargeInStream(transport))
+  const c = call();
+  const piped = c.transport.readable.pipeThrough(new BargeInStream(c.transport))
     .pipeTo(new WritableStream());
-  await clock.tick(0);
-  transport.send(answer(1000, "r1")); // sentence one: plays 40–1040 ms
-  let n = 0;
+  await c.clock.tick(0);
+  c.transport.send(answer(1000, "r1")); // sentence one: plays 40–1040 ms
   const talking = (now: number) => now > 1920 && now <= 3500; // begins in the pause
-  while (clock.now() < 4000) {
-    await clock.tick(20);
-    pair.client.send(callerFrame(n++, talking(clock.now())));
-    if (clock.now() === 2000) transport.send(answer(1000, "r1")); // sentence two: from ~2040 ms
-  }
-  const s = metrics.snapshot();
+  await c.callerUntil(2000, talking);
+  c.transport.send(answer(1000, "r1")); // sentence two: from about 2040 ms
+  await c.callerUntil(4000, talking);
+  const s = c.metrics.snapshot();
   assert.equal(s.interruptions, 1);
   assert.equal(s.bargeInStopLatency.count, 1);
-  const secondAudible = farEnd.played.filter((p) => p.value === 1 && p.at >= 1500)[0]?.at ?? 2040;
-  const overlapMs = farEnd.played.filter((p) => p.value === 1 && p.at >= 1500)
-    .reduce((ms, p) => ms + p.ms, 0);
+  const second = c.farEnd.played.filter((p) => p.value === 1 && p.at >= 1500);
+  const overlapMs = second.reduce((ms, p) => ms + p.ms, 0);
   const last = s.bargeInStopLatency.last!;
-  // The bot talked over the caller for `overlapMs` from `secondAudible`; the pause is not latency.
+  // The bot talked over the caller for `overlapMs` from the second sentence on; the pause is not
+  // latency.
   assert.ok(
     last <= overlapMs + 60,
-    `stop latency ${last} ms, but the bot was audible over the caller only ${overlapMs} ms (from ${secondAudible})`,
+    `stop latency ${last} ms, but the bot was audible over the caller only ${overlapMs} ms (from ${
+      second[0]?.at
+    })`,
   );
-  pair.client.close(1000);
+  await c.close();
   await piped.catch(() => {});
-  await transport.closed;
 });

@@ -2,11 +2,12 @@
 // response's figures (`playback.sentMs`/`heardMs`, speakingstop's) count only what left, and the
 // next reply is paced right after that, with no hole where the dropped audio would have played.
 import assert from "node:assert/strict";
-import { type Frame, type FrameSerializer, RawPcmSerializer } from "../../mod.ts";
+import { type FrameSerializer, RawPcmSerializer } from "../../mod.ts";
 import type { SpeakingEvent } from "../../src/playback.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { MarkingSerializer } from "../_fake_far_end.ts";
+import { answer } from "../_caller_fixtures.ts";
 
 const BYTES_PER_MS = 32; // PCM16, 16 kHz mono
 const PACKET_MS = 100;
@@ -37,16 +38,6 @@ function session(serializer: FrameSerializer, sendAheadMs = 200) {
   return { clock, pair, transport, events };
 }
 
-function speech(ms: number, responseId: string): Frame {
-  return {
-    type: "audio",
-    audio: new Uint8Array(ms * BYTES_PER_MS).fill(1),
-    sampleRate: 16000,
-    channels: 1,
-    responseId,
-  };
-}
-
 for (
   const [name, make] of [
     ["raw PCM", () => new RawPcmSerializer()],
@@ -56,7 +47,7 @@ for (
   Deno.test(`dropped tail (${name}): sentMs and heardMs count what left`, async () => {
     const s = session(make());
     await s.clock.tick(1);
-    s.transport.send(speech(160, "r1")); // a 100 ms packet leaves; the 60 ms after it is dropped
+    s.transport.send(answer(160, "r1")); // a 100 ms packet leaves; the 60 ms after it is dropped
     await s.clock.tick(1000);
     const { sentMs, heardMs, queuedMs } = s.transport.playback;
     assert.equal(Math.round(queuedMs), 0);
@@ -74,11 +65,11 @@ for (
     // written would have played out at 161, had all of it left.
     const s = session(make(), 100);
     await s.clock.tick(1);
-    s.transport.send(speech(160, "r1")); // 100 ms leave, playing 1..101; 60 ms are dropped
+    s.transport.send(answer(160, "r1")); // 100 ms leave, playing 1..101; 60 ms are dropped
     await s.clock.tick(149);
     assert.equal(s.transport.stats.audioBytesDroppedOnClose, 60 * BYTES_PER_MS, "dropped by now");
     assert.equal(Math.round(s.transport.playback.sentMs), 100);
-    s.transport.send(speech(100, "r2")); // one whole packet: plays at once, not at 161
+    s.transport.send(answer(100, "r2")); // one whole packet: plays at once, not at 161
     await s.clock.tick(500);
     assert.ok(s.events.includes("speakingstart r2 at 150 heard 0 sent 100"), s.events.join("\n"));
     assert.equal(Math.round(s.transport.playback.sentMs), 100);

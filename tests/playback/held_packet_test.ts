@@ -2,11 +2,12 @@
 // queued (`transport.playback.queuedMs`), not sent, and none of it can have been heard. It stops
 // being queued when its packet leaves, and is dropped (not heard) at an interruption or the close.
 import assert from "node:assert/strict";
-import { type Frame, type FrameSerializer, RawPcmSerializer } from "../../mod.ts";
+import { type FrameSerializer, RawPcmSerializer } from "../../mod.ts";
 import type { SpeakingEvent } from "../../src/playback.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+import { answer } from "../_caller_fixtures.ts";
 
 const BYTES_PER_MS = 32; // PCM16, 16 kHz mono
 const PACKET_MS = 100;
@@ -35,16 +36,6 @@ function session(serializer: FrameSerializer, markIntervalMs?: number) {
   return { clock, pair, transport, events };
 }
 
-function speech(ms: number, responseId: string): Frame {
-  return {
-    type: "audio",
-    audio: new Uint8Array(ms * BYTES_PER_MS).fill(1),
-    sampleRate: 16000,
-    channels: 1,
-    responseId,
-  };
-}
-
 /** The playback figures the brief is about, rounded against float sums. */
 function figures(transport: WebSocketTransport) {
   const { queuedMs, sentMs, heardMs } = transport.playback;
@@ -58,7 +49,7 @@ function figures(transport: WebSocketTransport) {
 Deno.test("held packet: queued, not sent, until its packet leaves; then sent and heard", async () => {
   const s = session(new MarkingSerializer(false));
   await s.clock.tick(1);
-  s.transport.send(speech(160, "r1")); // a 100 ms packet leaves, 60 ms wait for the next
+  s.transport.send(answer(160, "r1")); // a 100 ms packet leaves, 60 ms wait for the next
   await s.clock.tick(0);
   assert.deepEqual(figures(s.transport), { queuedMs: 60, sentMs: 100, heardMs: 0 });
   await s.clock.tick(150); // the estimate is past what left: nothing held can have been heard
@@ -76,7 +67,7 @@ Deno.test("held packet: queued, not sent, until its packet leaves; then sent and
 Deno.test("held packet: an interruption drops it once, and none of it counts as heard", async () => {
   const s = session(new MarkingSerializer(false));
   await s.clock.tick(1);
-  s.transport.send(speech(160, "r1"));
+  s.transport.send(answer(160, "r1"));
   await s.clock.tick(120); // by the estimate 120 ms played; only 100 left
   const result = await s.transport.interrupt();
   assert.equal(result.responseId, "r1");
@@ -94,14 +85,14 @@ Deno.test("held packet: an interruption drops it once, and none of it counts as 
 Deno.test("held packet: raw PCM (not cleared) plays what left; the held audio is dropped, and the next reply follows what left", async () => {
   const s = session(new RawPcmSerializer());
   await s.clock.tick(1);
-  s.transport.send(speech(160, "r1"));
+  s.transport.send(answer(160, "r1"));
   await s.clock.tick(50);
   const result = await s.transport.interrupt();
   assert.equal(result.responseId, "r1");
   assert.equal(Math.round(result.heardMs), 100, "what left plays on, and only that");
   assert.equal(Math.round(result.droppedMs), 60);
   assert.deepEqual(figures(s.transport), { queuedMs: 0, sentMs: 100, heardMs: 100 });
-  s.transport.send(speech(100, "r2")); // one whole packet
+  s.transport.send(answer(100, "r2")); // one whole packet
   await s.clock.tick(200);
   // r1's 100 ms that left play until 101: r2 follows them, with no 60 ms hole for the dropped.
   assert.ok(
@@ -114,7 +105,7 @@ Deno.test("held packet: raw PCM (not cleared) plays what left; the held audio is
 Deno.test("held packet: the close drops it; queuedMs back to 0 and speakingstop says what left", async () => {
   const s = session(new MarkingSerializer(false));
   await s.clock.tick(1);
-  s.transport.send(speech(160, "r1"));
+  s.transport.send(answer(160, "r1"));
   await s.clock.tick(30);
   await s.transport.close();
   assert.equal(s.transport.playback.queuedMs, 0);
@@ -127,7 +118,7 @@ Deno.test("held packet: a mark sent while a packet is held stands for what left,
   const s = session(new MarkingSerializer(), 50);
   new FakeFarEnd(s.clock, s.pair.client, { jitterMs: 0, bytesPerMs: BYTES_PER_MS });
   await s.clock.tick(1);
-  s.transport.send(speech(160, "r1"));
+  s.transport.send(answer(160, "r1"));
   await s.clock.tick(104); // the far end played the 100 ms it got, and answered the marks
   assert.ok(s.transport.stats.marksAcknowledged > 0);
   assert.deepEqual(figures(s.transport), { queuedMs: 60, sentMs: 100, heardMs: 100 });

@@ -16,18 +16,9 @@ import {
 } from "../../mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+import { answer } from "../_caller_fixtures.ts";
 
 const BYTES_PER_MS = 32; // PCM16, 16 kHz mono
-
-function audio(ms: number, responseId: string): Frame {
-  return {
-    type: "audio",
-    audio: new Uint8Array(ms * BYTES_PER_MS).fill(1),
-    sampleRate: 16000,
-    channels: 1,
-    responseId,
-  };
-}
 
 /** Refuses (throws for) the audio of response "bad": reported at once as an `error` event. */
 class RefusingSerializer extends RawPcmSerializer {
@@ -70,11 +61,11 @@ Deno.test("audio sent from a speakingstart listener leaves, paced", async () => 
   const s = session();
   let once = true;
   s.t.addEventListener("speakingstart", () => {
-    if (once) s.t.send(audio(20, "r2")); // the bot's next response
+    if (once) s.t.send(answer(20, "r2")); // the bot's next response
     once = false;
   });
   await s.clock.tick(1);
-  s.t.send(audio(20, "r1")); // a real-time chunk: leaves at once, and begins playing now
+  s.t.send(answer(20, "r1")); // a real-time chunk: leaves at once, and begins playing now
   await s.clock.tick(500);
   assert.equal(s.receivedMs(), 40, `${s.t.playback.queuedMs} ms still queued`);
   await s.t.close();
@@ -84,7 +75,7 @@ Deno.test("an `end` sent from a speakingstart listener ends the session", async 
   const s = session();
   s.t.addEventListener("speakingstart", () => void s.t.send({ type: "end" }));
   await s.clock.tick(1);
-  s.t.send(audio(20, "r1"));
+  s.t.send(answer(20, "r1"));
   let closed = false;
   void s.t.closed.then(() => (closed = true));
   await s.clock.tick(10_000);
@@ -94,12 +85,12 @@ Deno.test("an `end` sent from a speakingstart listener ends the session", async 
 Deno.test("audio sent from a speakingstop listener as the next response begins leaves", async () => {
   const s = session();
   s.t.addEventListener("speakingstop", (e) => {
-    if (e.responseId === "r1") s.t.send(audio(20, "r3"));
+    if (e.responseId === "r1") s.t.send(answer(20, "r3"));
   });
   await s.clock.tick(1);
-  s.t.send(audio(20, "r1")); // plays from 1 to 21
+  s.t.send(answer(20, "r1")); // plays from 1 to 21
   await s.clock.tick(20);
-  s.t.send(audio(20, "r2")); // leaves at once: r1 stops ("played") as it does
+  s.t.send(answer(20, "r2")); // leaves at once: r1 stops ("played") as it does
   await s.clock.tick(500);
   assert.equal(s.receivedMs(), 60, `${s.t.playback.queuedMs} ms still queued`);
   await s.t.close();
@@ -110,12 +101,12 @@ Deno.test("audio sent from an observer told of a chunk leaves", async () => {
   let once = true;
   s.t.observe({
     outboundAudio: () => {
-      if (once) s.t.send(audio(20, "r1"));
+      if (once) s.t.send(answer(20, "r1"));
       once = false;
     },
   });
   await s.clock.tick(1);
-  s.t.send(audio(20, "r1"));
+  s.t.send(answer(20, "r1"));
   await s.clock.tick(500);
   assert.equal(s.receivedMs(), 40, `${s.t.playback.queuedMs} ms still queued`);
   await s.t.close();
@@ -125,11 +116,11 @@ Deno.test("audio sent from an error listener, the chunk refused, leaves", async 
   const s = session(new RefusingSerializer());
   let once = true;
   s.t.addEventListener("error", () => {
-    if (once) s.t.send(audio(20, "good"));
+    if (once) s.t.send(answer(20, "good"));
     once = false;
   });
   await s.clock.tick(1);
-  s.t.send(audio(20, "bad")); // refused at once, reported synchronously
+  s.t.send(answer(20, "bad")); // refused at once, reported synchronously
   await s.clock.tick(500);
   assert.equal(s.receivedMs(), 20, `${s.t.playback.queuedMs} ms still queued`);
   await s.t.close();
@@ -149,7 +140,7 @@ Deno.test("close() inside speakingstart: one speakingstop for the response", asy
   });
   const events = record(t, () => void t.close());
   await clock.tick(1);
-  t.send(audio(20, "r1"));
+  t.send(answer(20, "r1"));
   await clock.runAll(5000);
   await t.closed;
   assert.deepEqual(events, ["start r1", "stop r1 ended"]);
@@ -168,7 +159,7 @@ Deno.test("interrupt() inside speakingstart: one speakingstop for the response",
   });
   const events = record(t, () => void t.interrupt());
   await clock.tick(1);
-  t.send(audio(20, "r1"));
+  t.send(answer(20, "r1"));
   await clock.tick(1000);
   assert.deepEqual(events, ["start r1", "stop r1 interrupted"]);
   await t.close();
@@ -217,11 +208,11 @@ for (
     });
     const events = record(t, (e) => {
       if (e.responseId !== "r1") return;
-      t.send(audio(20, "r2"));
-      t.send(audio(20, "r3"));
+      t.send(answer(20, "r2"));
+      t.send(answer(20, "r3"));
     });
     await fake.tick(1);
-    t.send(audio(20, "r1"));
+    t.send(answer(20, "r1"));
     await fake.tick(2000);
     assert.deepEqual(events, [
       "start r1",
@@ -250,11 +241,11 @@ for (const clears of [true, false]) {
     const events = record(t);
     t.addEventListener("speakingstop", (e) => {
       if (e.reason !== "interrupted") return;
-      t.send(audio(20, "r1")); // late audio of the interrupted response: stale
-      t.send(audio(20, "r2")); // the next response: a real-time chunk, leaving at once
+      t.send(answer(20, "r1")); // late audio of the interrupted response: stale
+      t.send(answer(20, "r2")); // the next response: a real-time chunk, leaving at once
     });
     await clock.tick(1);
-    t.send(audio(20, "r1"));
+    t.send(answer(20, "r1"));
     await clock.tick(10);
     const result = await t.interrupt();
     assert.equal(result.responseId, "r1");

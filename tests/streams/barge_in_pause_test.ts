@@ -1,10 +1,8 @@
 // BargeInStream across the pauses between the spells of one response (a sentence, a pause while
 // the next is synthesized, the next sentence).
 import assert from "node:assert/strict";
-import { BargeInStream, type Frame, type InterruptResult, WebSocketTransport } from "../../mod.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
-import { answer, callerFrame } from "../_caller_fixtures.ts";
+import { BargeInStream, type Frame, type InterruptResult } from "../../mod.ts";
+import { answer, callBehindFarEnd, callerFrame } from "../_caller_fixtures.ts";
 
 /**
  * A call over 3 s: the bot's first sentence plays 40–1040 ms; `second` is sent at 1140 ms and plays
@@ -15,17 +13,7 @@ async function call(
   talking: (now: number) => boolean,
   detector: { minSpeechMs?: number; minSilenceMs?: number } = {},
 ) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new MarkingSerializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    playoutDelayMs: 40,
-    maxQueuedMs: 60_000,
-    clock,
-  });
-  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 40, bytesPerMs: 32 });
+  const { clock, pair, transport, farEnd } = callBehindFarEnd();
   const bargeIns: InterruptResult[] = [];
   const piped = transport.readable
     .pipeThrough(
