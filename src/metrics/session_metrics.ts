@@ -82,7 +82,9 @@ const MAX_UNANSWERED_STARTS = 16;
  *   inbound audio, or marked by the bot ({@linkcode callerTurnEnded}) — to the bot's first
  *   audible audio after it ("speakingstart");
  * - **barge-in stop latency**: from the caller starting to talk while the bot was speaking to
- *   its "speakingstop" with reason "interrupted";
+ *   its "speakingstop" with reason "interrupted"; a response stopped as it resumes after a pause
+ *   the caller began talking in is a barge-in too, of 0 ms (the bot stopped before the caller
+ *   heard it over their own voice);
  * - the transport's **reorder, gap, drop and interruption counters** (`transport.stats`).
  *
  * Read them any time with {@linkcode snapshot} (plain data: JSON as it is), listen for "metric"
@@ -414,8 +416,10 @@ export class SessionMetrics extends EventTarget {
     const now = this.#clock.now();
     const started = this.#speechStarted;
     // Started this very moment: a response the far end had not begun to play when an interruption
-    // came that cannot stop it (raw PCM), told at once. The bot was not audible: no barge-in.
-    const audible = this.#botStarted < now;
+    // came that cannot stop it (raw PCM), told at once. The bot was not audible: no barge-in. A
+    // response stopped as its next spell starts (speech caught in the pause before it) was audible
+    // in its earlier spells: the caller cut it short, a barge-in of 0 ms or more.
+    const audible = this.#responseStarted < now;
     const { reason, responseId } = event as unknown as SpeakingEvent;
     if (reason === "interrupted" && audible) {
       // A barge-in: the caller is talking, and began since the bot last fell silent before this

@@ -154,3 +154,26 @@ Deno.test("barge-in stop latency of speech begun in a pause counts from the next
   await c.close();
   await piped.catch(() => {});
 });
+
+// The caller began talking in the pause, and the next sentence was stopped before any of it played:
+// the caller cut the response short, so it counts as a barge-in, of 0 ms (never audible over them).
+Deno.test("a response stopped as it resumes after a pause the caller talked in is a barge-in of 0 ms", async () => {
+  const c = call();
+  const piped = c.transport.readable.pipeThrough(new BargeInStream(c.transport))
+    .pipeTo(new WritableStream());
+  await c.clock.tick(0);
+  c.transport.send(answer(1000, "r1")); // sentence one: plays 40–1040 ms
+  const talking = (now: number) => now > 1100 && now <= 3500; // begins in the pause, caught there
+  await c.callerUntil(2000, talking);
+  c.transport.send(answer(1000, "r1")); // sentence two: due from 2040 ms, stopped as it starts
+  await c.callerUntil(4000, talking);
+  const overCaller = c.farEnd.played.filter((p) => p.value === 1 && p.at >= 1500)
+    .reduce((ms, p) => ms + p.ms, 0);
+  assert.equal(overCaller, 0, "nothing of sentence two played");
+  const s = c.metrics.snapshot();
+  assert.equal(s.interruptions, 1);
+  assert.equal(s.bargeInStopLatency.count, 1, "the caller's speech stopped the response");
+  assert.equal(s.bargeInStopLatency.last, 0);
+  await c.close();
+  await piped.catch(() => {});
+});
