@@ -331,6 +331,7 @@ export class PlaybackTracker {
     const mark = this.#marks[index]!;
     this.#marks.splice(0, index + 1);
     this.#stats.marksAcknowledged++;
+    this.#stats.marksUnanswered += index; // passed by this answer: played, never answered
     this.#ackedPosition = Math.max(this.#ackedPosition, mark.position);
     const lag = this.#clock.now() - mark.playsAt;
     // A far end that plays where the estimate says needs few marks: the estimate, corrected by
@@ -412,6 +413,7 @@ export class PlaybackTracker {
     if (farEndClears) {
       // The far end drops what it buffered; acknowledgements of marks in it mean nothing now.
       // (Not cleared, it plays on, and the marks in it still tell when.)
+      this.#stats.marksUnanswered += this.#marks.length;
       this.#marks = [];
       this.#markedPosition = this.#timeline.sentMs;
       this.#markedEnd = true; // the clear dropped what a serializer held
@@ -485,6 +487,8 @@ export class PlaybackTracker {
     this.#quiet.cancel();
     for (const waiter of this.#played) waiter.resolve();
     this.#played = [];
+    this.#stats.marksUnanswered += this.#marks.length;
+    this.#marks = [];
   }
 
   // ---- internals ------------------------------------------------------------------------------

@@ -59,6 +59,12 @@ export interface TransportStats {
   marksSent: number;
   /** Of those, the ones the far end acknowledged. */
   marksAcknowledged: number;
+  /**
+   * Of those, the ones the transport stopped waiting for: dropped from the far end's buffer by an
+   * interruption's clear (an answer to one later is ignored), passed by the answer to a later mark,
+   * or still pending when the session ended. Marks sent = acknowledged + unanswered + pending.
+   */
+  marksUnanswered: number;
   /** Inbound media packets that arrived out of order and were put back in order. */
   inboundMediaReordered: number;
   /** Inbound media packets dropped as exact duplicates of one already delivered. */
@@ -126,6 +132,7 @@ export function emptyStats(): TransportStats {
     audioBytesStale: 0,
     marksSent: 0,
     marksAcknowledged: 0,
+    marksUnanswered: 0,
     inboundMediaReordered: 0,
     inboundMediaDuplicates: 0,
     inboundMediaLate: 0,
