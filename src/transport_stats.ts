@@ -91,6 +91,8 @@ export interface TransportStats {
    * (the oldest go first).
    */
   errorsUnheard: number;
+  /** Inbound messages dropped because they came after the far end's end of stream. */
+  inboundAfterEnd: number;
 }
 
 /**
@@ -108,6 +110,7 @@ export type SerializerCounter =
   | "inboundMediaGapMs"
   | "inboundMediaResyncs"
   | "audioBytesRefused"
+  | "inboundAfterEnd"
   | "decodeErrors"
   | "encodeErrors";
 
@@ -143,5 +146,6 @@ export function emptyStats(): TransportStats {
     sendPauses: 0,
     sendPausedMs: 0,
     errorsUnheard: 0,
+    inboundAfterEnd: 0,
   };
 }

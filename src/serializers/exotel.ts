@@ -10,6 +10,7 @@ import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { CallIds } from "./telephony/call_ids.ts";
+import { EndOfStream } from "./telephony/_end_of_stream.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -122,6 +123,7 @@ export class ExotelSerializer implements FrameSerializer {
   #audio: TelephonyAudio;
   #media: OrderedMedia;
   #ids: CallIds;
+  #end = new EndOfStream(PROVIDER);
   #paddedMessages = 0;
   #paddingBytes = 0;
   /** Whether short payloads are a reply's last chunk, to pad (the transport's chunks are valid). */
@@ -176,6 +178,7 @@ export class ExotelSerializer implements FrameSerializer {
   /** Takes the transport's context: media repairs and drops count in `transport.stats`. */
   bind(context: SerializerContext): void {
     this.#media.bind(context);
+    this.#end.bind(context);
     this.#report = context.report;
   }
 
@@ -216,7 +219,9 @@ export class ExotelSerializer implements FrameSerializer {
   /** One Exotel message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     const message = JsonReader.parse(data, PROVIDER);
-    switch (message.string("event")) {
+    const event = message.string("event");
+    if (this.#end.refuses(event)) return null;
+    switch (event) {
       case "media": {
         // Exotel's media names no track: every media message carries the caller's audio.
         const media = readMediaMessage(message)!;
@@ -230,6 +235,7 @@ export class ExotelSerializer implements FrameSerializer {
         return this.#media.push(media);
       }
       case "start":
+        this.#end.started();
         // Media held behind a hole comes out first, decoded before the start changes the format.
         return this.#media.restart(() => this.#start(message));
       case "dtmf":
@@ -237,6 +243,7 @@ export class ExotelSerializer implements FrameSerializer {
       case "mark":
         return { type: "mark", name: message.object("mark").string("name") };
       case "stop": {
+        this.#end.ended();
         const reason = message.optionalObject("stop")?.optionalString("reason");
         return [...this.#media.flush(), { type: "end", reason: reason ?? "stop" }];
       }

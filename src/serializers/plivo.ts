@@ -11,6 +11,7 @@ import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from ".
 import { TransportError } from "../errors.ts";
 import { basicAuth } from "./telephony/basic_auth.ts";
 import { CallIds } from "./telephony/call_ids.ts";
+import { EndOfStream } from "./telephony/_end_of_stream.ts";
 import {
   HangUp,
   type HangUpRequest,
@@ -113,6 +114,7 @@ export class PlivoSerializer implements FrameSerializer {
   #media: OrderedMedia;
   #hangUp: HangUp;
   #ids: CallIds;
+  #end = new EndOfStream(PROVIDER, ["media", "dtmf", "playedStream", "played"]);
   #authId: string | undefined;
   #authToken: string | undefined;
 
@@ -151,6 +153,7 @@ export class PlivoSerializer implements FrameSerializer {
   /** Takes the transport's context: media repairs and drops count in `transport.stats`. */
   bind(context: SerializerContext): void {
     this.#media.bind(context);
+    this.#end.bind(context);
     this.#hangUp.useClock(context.clock);
   }
 
@@ -186,12 +189,15 @@ export class PlivoSerializer implements FrameSerializer {
   /** One Plivo message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     const message = JsonReader.parse(data, PROVIDER);
-    switch (message.string("event")) {
+    const event = message.string("event");
+    if (this.#end.refuses(event)) return null;
+    switch (event) {
       case "media": {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         return media === null ? null : this.#media.push(media);
       }
       case "start":
+        this.#end.started();
         // Media held behind a hole comes out first, decoded before the start changes the format.
         return this.#media.restart(() => this.#start(message));
       case "dtmf":
@@ -200,6 +206,7 @@ export class PlivoSerializer implements FrameSerializer {
       case "played":
         return { type: "mark", name: message.string("name") };
       case "stop":
+        this.#end.ended();
         return [...this.#media.flush(), { type: "end", reason: "stop" }];
       default:
         return { type: "message", message: message.value };

@@ -11,6 +11,7 @@ import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from ".
 import { TransportError } from "../errors.ts";
 import { isObject } from "./telephony/_json_value.ts";
 import { CallIds } from "./telephony/call_ids.ts";
+import { EndOfStream } from "./telephony/_end_of_stream.ts";
 import {
   HangUp,
   type HangUpRequest,
@@ -147,6 +148,7 @@ export class TelnyxSerializer implements FrameSerializer {
   #out: TelephonyAudio;
   #hangUp: HangUp;
   #ids: CallIds;
+  #end = new EndOfStream(PROVIDER);
   #apiKey: string | undefined;
   #paddedMessages = 0;
   #paddingBytes = 0;
@@ -209,6 +211,7 @@ export class TelnyxSerializer implements FrameSerializer {
   /** Takes the transport's context: media repairs and drops count in `transport.stats`. */
   bind(context: SerializerContext): void {
     this.#media.bind(context);
+    this.#end.bind(context);
     this.#hangUp.useClock(context.clock);
     this.#report = context.report;
   }
@@ -256,7 +259,9 @@ export class TelnyxSerializer implements FrameSerializer {
   /** One Telnyx message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     const message = JsonReader.parse(data, PROVIDER);
-    switch (message.string("event")) {
+    const event = message.string("event");
+    if (this.#end.refuses(event)) return null;
+    switch (event) {
       case "media": {
         // By `chunk`: `sequence_number` counts every message, so its gaps are not lost audio.
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
@@ -267,6 +272,7 @@ export class TelnyxSerializer implements FrameSerializer {
         return this.#media.push(media);
       }
       case "start":
+        this.#end.started();
         // Media held behind a hole comes out first, decoded before the start changes the format.
         return this.#media.restart(() => this.#start(message));
       case "dtmf": {
@@ -276,6 +282,7 @@ export class TelnyxSerializer implements FrameSerializer {
       case "mark":
         return { type: "mark", name: message.object("mark").string("name") };
       case "stop":
+        this.#end.ended();
         return [...this.#media.flush(), { type: "end", reason: "stop" }];
       default:
         return { type: "message", message: message.value };

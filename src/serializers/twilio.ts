@@ -13,6 +13,7 @@ import { TransportError } from "../errors.ts";
 import { twilioApiHost } from "./_twilio_api_host.ts";
 import { basicAuth } from "./telephony/basic_auth.ts";
 import { CallIds } from "./telephony/call_ids.ts";
+import { EndOfStream } from "./telephony/_end_of_stream.ts";
 import {
   HangUp,
   type HangUpRequest,
@@ -152,6 +153,7 @@ export class TwilioSerializer implements FrameSerializer {
   #littleEndianL16: boolean;
   #hangUp: HangUp;
   #ids: CallIds;
+  #end = new EndOfStream(PROVIDER);
   #accountSid: string | undefined;
   #authToken: string | undefined;
   #apiBase: string;
@@ -190,6 +192,7 @@ export class TwilioSerializer implements FrameSerializer {
   /** Takes the transport's context: media repairs and drops count in `transport.stats`. */
   bind(context: SerializerContext): void {
     this.#media.bind(context);
+    this.#end.bind(context);
     this.#hangUp.useClock(context.clock);
   }
 
@@ -225,12 +228,15 @@ export class TwilioSerializer implements FrameSerializer {
   /** One Twilio message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     const message = unwrapped(JsonReader.parse(data, PROVIDER));
-    switch (message.string("event")) {
+    const event = message.string("event");
+    if (this.#end.refuses(event)) return null;
+    switch (event) {
       case "media": {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         return media === null ? null : this.#media.push(media);
       }
       case "start":
+        this.#end.started();
         // Media held behind a hole comes out first, decoded before the start changes the format.
         return this.#media.restart(() => this.#start(message));
       case "dtmf":
@@ -240,6 +246,7 @@ export class TwilioSerializer implements FrameSerializer {
       case "stop":
         // `stop.accountSid`/`stop.callSid` repeat the start's and nothing here needs them: they are
         // not read, so a malformed one cannot cost the `end` frame.
+        this.#end.ended();
         return [...this.#media.flush(), { type: "end", reason: "stop" }];
       default:
         return { type: "message", message: message.value };
