@@ -354,6 +354,8 @@ export class GenesysSerializer implements FrameSerializer {
         this.#paused = false;
         return null;
       case "dtmf":
+        // Nothing of the call comes after the close transaction (the bot has had its `end`).
+        if (this.#state === "closed") throw message.error("dtmf after the session closed");
         return {
           type: "dtmf",
           digit: message.object("parameters").dtmfDigit("digit"),

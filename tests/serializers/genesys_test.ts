@@ -527,7 +527,7 @@ function client(type: string, seq: number, parameters: object = {}, id = SESSION
 const MONO = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
 const types = (sent: SerializedMessage[]) => sent.map((m) => JSON.parse(m as string).type);
 
-Deno.test("`GenesysSerializer` takes caller audio still on its way after its disconnect, and none after close", () => {
+Deno.test("`GenesysSerializer` takes caller audio still on its way after its disconnect, and no audio or DTMF after close", () => {
   // Genesys Cloud resource center, "What happens during a successful session between Genesys
   // Cloud and your AudioHook server?": the session ends at the server's request with the client's
   // close transaction, and "the client does not send any audio frames after the client issues
@@ -541,6 +541,8 @@ Deno.test("`GenesysSerializer` takes caller audio still on its way after its dis
   assert.equal((frame as AudioFrame).sampleRate, 16000);
   genesys.deserialize(client("close", 2, { reason: "disconnect" }));
   assert.throws(() => genesys.deserialize(new Uint8Array(160).fill(0xff)), isDecode);
+  // Nor a key press: the bot had its `end` at the close.
+  assert.throws(() => genesys.deserialize(client("dtmf", 3, { digit: "5" })), isDecode);
 });
 
 Deno.test("`GenesysSerializer` takes client messages numbered one after the other only", () => {
