@@ -11,6 +11,7 @@ import type { Frame } from "./frames.ts";
 import type { FrameSerializer } from "./serializer.ts";
 import type { WebSocketData } from "./socket.ts";
 import type { TransportStats } from "./transport_stats.ts";
+import { thrownText } from "./_thrown_text.ts";
 
 /** Options for {@linkcode InboundDecoder}. */
 export interface InboundDecoderOptions {
@@ -149,12 +150,9 @@ export class InboundDecoder {
   #failed(cause: unknown): void {
     this.#stats.decodeErrors++;
     // One bad message is the sender's problem, not the session's: report it and read on.
+    const message = `serializer failed to read a message: ${thrownText(cause)}`;
     this.#onError(
-      cause instanceof TransportError
-        ? cause
-        : new TransportError("decode", `serializer failed to read a message: ${String(cause)}`, {
-          cause,
-        }),
+      cause instanceof TransportError ? cause : new TransportError("decode", message, { cause }),
     );
   }
 

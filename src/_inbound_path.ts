@@ -16,6 +16,7 @@ import type { FrameSerializer } from "./serializer.ts";
 import type { ObserverList } from "./_observer_list.ts";
 import type { WebSocketData } from "./socket.ts";
 import type { TransportStats } from "./transport_stats.ts";
+import { thrownText } from "./_thrown_text.ts";
 
 /** What an {@linkcode InboundPath} is built from. */
 export interface InboundPathOptions {
@@ -123,7 +124,7 @@ export class InboundPath {
     // after the session ended some other way: neither is news.
     if (this.#over) return;
     this.#over = true;
-    const message = `receive handler threw: ${String(cause)}`;
+    const message = `receive handler threw: ${thrownText(cause)}`;
     this.#onError(
       new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),
     );

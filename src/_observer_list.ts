@@ -13,6 +13,7 @@ import type {
   SessionObserver,
 } from "./session_observer.ts";
 import type { TransportClosed } from "./events.ts";
+import { thrownText } from "./_thrown_text.ts";
 
 /** The events an observer is told of after it was added. */
 type Told = "inboundAudio" | "outboundAudio" | "playoutLag" | "interrupted" | "closed";
@@ -89,7 +90,7 @@ export class ObserverList {
   #threw(cause: unknown): void {
     if (this.#failed) return;
     this.#failed = true;
-    const message = `a session observer threw: ${String(cause)}`;
+    const message = `a session observer threw: ${thrownText(cause)}`;
     this.#onError(
       new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),
     );

@@ -16,6 +16,7 @@ import { TransportError } from "./errors.ts";
 import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
 import type { MixerFormat, OutboundMixer } from "./session_observer.ts";
 import { AudioChunker } from "./streams/audio_chunker.ts";
+import { thrownText } from "./_thrown_text.ts";
 
 /** What the pacing timer waits for when it waits for a slot of background audio. */
 const FILL = Symbol("fill");
@@ -217,7 +218,7 @@ export class OutboundPump {
     try {
       mixer.detach();
     } catch (cause) {
-      const message = `the background mixer's detach threw: ${String(cause)}`;
+      const message = `the background mixer's detach threw: ${thrownText(cause)}`;
       this.#onError(new TransportError("application", message, { cause }));
     }
   }
@@ -487,7 +488,7 @@ export class OutboundPump {
     // Only a bug can get here (send and serializer failures are handled where they occur); end
     // the session loudly rather than leave a wedged queue behind.
     this.#onError(
-      new TransportError("protocol", `outbound path failed: ${String(cause)}`, {
+      new TransportError("protocol", `outbound path failed: ${thrownText(cause)}`, {
         cause,
         closeCode: 1011,
         fatal: true,

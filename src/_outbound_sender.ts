@@ -16,6 +16,7 @@ import type { FrameSerializer, SerializedMessage, SerializeResult } from "./seri
 import { ReadyState, type WebSocketLike } from "./socket.ts";
 import type { Packetizer } from "./streams/packetizer.ts";
 import type { TransportStats } from "./transport_stats.ts";
+import { thrownText } from "./_thrown_text.ts";
 
 /** How often a send blocked on `bufferedAmount` looks again. */
 const DRAIN_POLL_MS = 10;
@@ -422,7 +423,7 @@ export class OutboundSender {
     // The frame is lost (counted); the session and the frames after it are not.
     const error = cause instanceof TransportError
       ? cause
-      : new TransportError("encode", `serializer failed to write a frame: ${String(cause)}`, {
+      : new TransportError("encode", `serializer failed to write a frame: ${thrownText(cause)}`, {
         cause,
       });
     // Refused again for the same reason, with nothing encoded since: one report a spell.
@@ -460,7 +461,7 @@ export class OutboundSender {
       // Refused (Bun's adapter throws when Bun drops a message): lost, as at the close.
       this.#lostMessages++;
       this.#lostBytes += message.length;
-      this.#onError(new TransportError("closed", `send failed: ${String(cause)}`, { cause }));
+      this.#onError(new TransportError("closed", `send failed: ${thrownText(cause)}`, { cause }));
       return;
     }
     this.#stats.messagesOut++;

@@ -14,6 +14,7 @@ import {
   type ResolvedTransportOptions,
   type TransportOptions,
 } from "./transport_options.ts";
+import { thrownText } from "./_thrown_text.ts";
 
 /** The serializers serving a live session: each keeps one call's state, so one session each. */
 const serializersInUse = new WeakSet<FrameSerializer>();
@@ -105,6 +106,6 @@ function bounded(setup: Promise<unknown>, { clock, timeoutMs, signal }: SetUpBou
 }
 
 function setUpFailed(cause: unknown): TransportError {
-  const message = `serializer setup failed: ${String(cause)}`;
+  const message = `serializer setup failed: ${thrownText(cause)}`;
   return new TransportError("protocol", message, { cause, closeCode: 1011, fatal: true });
 }

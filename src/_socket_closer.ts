@@ -9,6 +9,7 @@ import { capCloseReason } from "./_close_reason.ts";
 import type { Clock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import { ReadyState, type WebSocketLike } from "./socket.ts";
+import { thrownText } from "./_thrown_text.ts";
 
 /** Options for {@linkcode SocketCloser}. */
 export interface SocketCloserOptions {
@@ -60,7 +61,7 @@ export class SocketCloser {
       try {
         this.#socket.close(code, capCloseReason(reason));
       } catch (cause) {
-        const message = `socket.close(${code}) failed: ${String(cause)}`;
+        const message = `socket.close(${code}) failed: ${thrownText(cause)}`;
         this.#report(new TransportError("closed", message, { cause }));
       }
     }
@@ -71,7 +72,9 @@ export class SocketCloser {
     try {
       this.#socket.terminate?.();
     } catch (cause) {
-      this.#report(new TransportError("closed", `terminate failed: ${String(cause)}`, { cause }));
+      this.#report(
+        new TransportError("closed", `terminate failed: ${thrownText(cause)}`, { cause }),
+      );
     }
     const timeout = `no close handshake within ${this.#timeoutMs} ms`;
     this.#report(new TransportError("timeout", timeout, { closeCode: code }));

@@ -9,6 +9,7 @@
 import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import { ReadyState, type WebSocketLike } from "./socket.ts";
+import { thrownText } from "./_thrown_text.ts";
 
 /** What the transport does with each of its socket's events. */
 export interface SocketEventHandlers {
@@ -92,7 +93,7 @@ export class SocketEvents {
       socket.terminate?.();
       if (socket.readyState === ReadyState.CONNECTING) socket.close();
     } catch (cause) {
-      const message = `dropping a socket that never opened failed: ${String(cause)}`;
+      const message = `dropping a socket that never opened failed: ${thrownText(cause)}`;
       this.#handlers.error(new TransportError("closed", message, { cause }));
     }
     this.#handlers.close(1006, reason);

@@ -10,6 +10,7 @@ import { TransportErrorEvent } from "../events.ts";
 import { ReadyState, type WebSocketLike } from "../socket.ts";
 import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
+import { thrownText } from "../_thrown_text.ts";
 
 /**
  * Makes the session's transport on a socket the adapter has already accepted, or, when that
@@ -23,7 +24,7 @@ export function startSession(
   try {
     return new WebSocketTransport(socket, options);
   } catch (cause) {
-    const message = `the session could not start: ${String(cause)}`;
+    const message = `the session could not start: ${thrownText(cause)}`;
     console.error(new TransportError("application", message, { cause, closeCode: 1011 }));
     const close = () => {
       try {
@@ -58,11 +59,15 @@ export function runSession(transport: WebSocketTransport, run: () => unknown): v
 }
 
 function fail(transport: WebSocketTransport, cause: unknown): void {
-  const error = new TransportError("application", `the session callback failed: ${String(cause)}`, {
-    cause,
-    closeCode: 1011,
-    fatal: true,
-  });
+  const error = new TransportError(
+    "application",
+    `the session callback failed: ${thrownText(cause)}`,
+    {
+      cause,
+      closeCode: 1011,
+      fatal: true,
+    },
+  );
   console.error(error);
   transport.dispatchEvent(new TransportErrorEvent(error));
   void transport.close(1011, "session failed");

@@ -8,6 +8,7 @@ import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
 import { startSession } from "./_session.ts";
 import { dropDenoSocket } from "./_terminate.ts";
+import { thrownText } from "../_thrown_text.ts";
 
 export type { AdmissionOptions, UpgradeResult } from "./_admission.ts";
 
@@ -64,7 +65,7 @@ export async function upgrade(
       ...(protocol === undefined ? {} : { protocol }),
     });
   } catch (error) {
-    const response = new Response(`Bad upgrade: ${String(error)}`, { status: 400 });
+    const response = new Response(`Bad upgrade: ${thrownText(error)}`, { status: 400 });
     return { transport: null, response };
   }
   const { socket, response } = upgraded;

@@ -12,6 +12,7 @@ import { type AdmissionOptions, admit } from "./_admission.ts";
 import { type NodeDuplex, type NodeIncomingMessage, refuse, toRequest } from "./_node_http.ts";
 import { NodeSocket, type WsSocket } from "./_node_socket.ts";
 import { runSession, startSession } from "./_session.ts";
+import { thrownText } from "../_thrown_text.ts";
 
 export type { NodeDuplex, NodeIncomingMessage };
 
@@ -133,7 +134,7 @@ export function upgradeHandler(
       refusal = await admit(toRequest(request, baseUrl), options);
     } catch (error) {
       // A Host header or path that makes no URL: the client sent nonsense.
-      refusal = new Response(`Bad request: ${String(error)}`, { status: 400 });
+      refusal = new Response(`Bad request: ${thrownText(error)}`, { status: 400 });
     }
     if (refusal !== null) return await refuse(socket, refusal);
     // ws checks each frame's length before reading it against its server's maxPayload, read

@@ -11,6 +11,7 @@ import { audioFrameProblem } from "../_frame_problem.ts";
 import { StreamConverter } from "./_convert.ts";
 import { isWav, wavDataSoFar } from "./_loop_track.ts";
 import { concatBytes } from "../audio/_concat_bytes.ts";
+import { thrownText } from "../_thrown_text.ts";
 
 /** What a {@linkcode StreamTrack} tells its mixer. */
 export interface StreamTrackEvents {
@@ -71,7 +72,9 @@ export class StreamTrack {
     try {
       this.#reader = this.#stream.getReader();
     } catch (cause) {
-      this.#fail(new TypeError(`BackgroundAudio: the source stream cannot be read: ${cause}`));
+      this.#fail(
+        new TypeError(`BackgroundAudio: the source stream cannot be read: ${thrownText(cause)}`),
+      );
       return;
     }
     this.#pull();
@@ -132,7 +135,7 @@ export class StreamTrack {
     this.#reading = true;
     this.#reader.read().then(this.#onRead, (cause) => {
       this.#reading = false;
-      const error = cause instanceof Error ? cause : new Error(String(cause));
+      const error = cause instanceof Error ? cause : new Error(thrownText(cause));
       this.#fail(error);
     });
   }

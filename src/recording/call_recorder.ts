@@ -21,6 +21,7 @@ import { BotTrack } from "./_bot_track.ts";
 import { CallerTrack, type RecordingTimeline } from "./_caller_track.ts";
 import { SampleRing } from "./_sample_ring.ts";
 import { WavOutput } from "./_wav_output.ts";
+import { thrownText } from "../_thrown_text.ts";
 
 /**
  * How a {@linkcode CallRecorder} lays out the two parties: `"stereo"` (caller left, bot right),
@@ -439,7 +440,7 @@ export class CallRecorder implements SessionObserver {
     } catch (error) {
       // Called on the transport's own path: never throw there. The reader gets the error.
       this.#stopped = true;
-      const failure = error instanceof Error ? error : new Error(String(error));
+      const failure = error instanceof Error ? error : new Error(thrownText(error));
       for (const output of this.#outputs) output.error(failure);
     }
   }

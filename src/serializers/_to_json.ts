@@ -6,6 +6,7 @@
  */
 
 import { TransportError } from "../errors.ts";
+import { thrownText } from "../_thrown_text.ts";
 
 /** `JSON.stringify`, with what it cannot encode (cycles, BigInt, undefined) as an encode error. */
 export function toJson(value: unknown): string {
@@ -13,7 +14,7 @@ export function toJson(value: unknown): string {
   try {
     text = JSON.stringify(value);
   } catch (cause) {
-    throw new TransportError("encode", `message is not JSON-able: ${String(cause)}`, { cause });
+    throw new TransportError("encode", `message is not JSON-able: ${thrownText(cause)}`, { cause });
   }
   if (text === undefined) {
     throw new TransportError("encode", `message is not JSON-able: ${String(value)}`);

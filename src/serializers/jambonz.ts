@@ -30,6 +30,7 @@ import {
 } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+import { thrownText } from "../_thrown_text.ts";
 
 /** The subprotocol jambonz asks for: pass it to the adapter's `protocol` option. */
 export const JAMBONZ_SUBPROTOCOL = "audio.jambonz.org";
@@ -268,7 +269,7 @@ export class JambonzSerializer implements FrameSerializer {
         this.#context?.report(
           error instanceof TransportError
             ? error
-            : new TransportError("protocol", `${PROVIDER}: hang-up failed: ${String(error)}`),
+            : new TransportError("protocol", `${PROVIDER}: hang-up failed: ${thrownText(error)}`),
         );
         return DISCONNECT;
       },

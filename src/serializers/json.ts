@@ -12,6 +12,7 @@ import { decodeBase64, encodeBase64 } from "./telephony/base64.ts";
 import { toJson } from "./_to_json.ts";
 import { describe } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
+import { thrownText } from "../_thrown_text.ts";
 
 const DTMF_DIGITS = /^[0-9*#A-D]$/;
 
@@ -117,9 +118,13 @@ export class JsonSerializer implements FrameSerializer {
       audio = decodeBase64(str(o, "audio"));
     } catch (cause) {
       if (cause instanceof TransportError) throw cause;
-      throw new TransportError("decode", `audio frame's audio is not base64: ${String(cause)}`, {
-        cause,
-      });
+      throw new TransportError(
+        "decode",
+        `audio frame's audio is not base64: ${thrownText(cause)}`,
+        {
+          cause,
+        },
+      );
     }
     const sampleRate = countUpTo(o, "sampleRate", this.#sampleRate, MAX_SAMPLE_RATE);
     const channels = countUpTo(o, "channels", this.#channels, MAX_CHANNELS);

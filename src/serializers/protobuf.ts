@@ -17,6 +17,7 @@ import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { type Frame as PipecatFrame, FrameSchema } from "./_pipecat_frames_pb.ts";
 import { toJson } from "./_to_json.ts";
+import { thrownText } from "../_thrown_text.ts";
 
 export { rtviBotReady, type RtviBotReadyOptions } from "./rtvi.ts";
 
@@ -136,9 +137,13 @@ export class ProtobufSerializer implements FrameSerializer {
       return toBinary(FrameSchema, message);
     } catch (cause) {
       // Only numbers outside a field's range get here (a sampleRate of 2^32 or 16000.5).
-      throw new TransportError("encode", `protobuf: cannot encode ${frame.type} frame: ${cause}`, {
-        cause,
-      });
+      throw new TransportError(
+        "encode",
+        `protobuf: cannot encode ${frame.type} frame: ${thrownText(cause)}`,
+        {
+          cause,
+        },
+      );
     }
   }
 

@@ -29,6 +29,7 @@ import {
   type TelephonyEncoding,
 } from "./telephony/telephony_encoding.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
+import { thrownText } from "../_thrown_text.ts";
 
 export { verifyTelnyxSignature, type VerifyTelnyxSignatureOptions } from "./telnyx_signature.ts";
 
@@ -311,7 +312,7 @@ export class TelnyxSerializer implements FrameSerializer {
       }
     } catch (error) {
       // Decoding what follows in the previous codec would be noise: refuse it until a new start.
-      this.#refused = error instanceof TransportError ? error.message : String(error);
+      this.#refused = error instanceof TransportError ? error.message : thrownText(error);
       throw error;
     }
     return frame;

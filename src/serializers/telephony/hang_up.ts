@@ -7,6 +7,7 @@
 
 import { type Clock, systemClock } from "../../clock.ts";
 import { TransportError } from "../../errors.ts";
+import { thrownText } from "../../_thrown_text.ts";
 
 /** The `fetch` shape the hang-up uses (the global one fits; tests inject their own). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -240,7 +241,7 @@ export class HangUp {
           cause,
         });
       }
-      throw new TransportError("protocol", `${what} failed: ${String(cause)}`, { cause });
+      throw new TransportError("protocol", `${what} failed: ${thrownText(cause)}`, { cause });
     } finally {
       done.abort();
     }

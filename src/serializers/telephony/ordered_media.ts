@@ -13,6 +13,7 @@ import { MediaReorder, type MediaReorderOutput } from "./media_reorder.ts";
 import type { TelephonyAudio } from "./telephony_audio.ts";
 import { bytesPerSample, SILENCE_BYTE } from "./telephony_encoding.ts";
 import { TransportError } from "../../errors.ts";
+import { thrownText } from "../../_thrown_text.ts";
 
 /**
  * A filled gap is cut into no more frames than one per this many ms (see the gap filler below):
@@ -205,7 +206,7 @@ export class OrderedMedia {
       this.#context.report(
         cause instanceof TransportError
           ? cause
-          : new TransportError("decode", `${this.#provider}: start failed: ${String(cause)}`, {
+          : new TransportError("decode", `${this.#provider}: start failed: ${thrownText(cause)}`, {
             cause,
           }),
       );
