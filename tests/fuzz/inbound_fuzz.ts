@@ -1,0 +1,364 @@
+/**
+ * A seeded fuzzer of inbound messages: plays one session per protocol and seed through a real
+ * WebSocketTransport on a memory socket and a fake clock, valid messages mixed with mutated,
+ * duplicated, reordered and misplaced ones, and checks that the session survives them.
+ *
+ * Long runs: `deno run -A tests/fuzz/inbound_fuzz.ts --seeds 200 --steps 300 [--protocol twilio]`
+ * (`--first-seed N` to go on from another run, `--skip timestamps,end` to look past known faults);
+ * replay one failure: `... --seed N --protocol P --steps S` (prints its steps). Exits 1 on any
+ * failure.
+ *
+ * Checked of every session: nothing escapes the transport (an unhandled rejection or uncaught
+ * error), every "error" event is a TransportError and no serializer threw anything else, every
+ * message sent is counted in `stats.messagesIn`, audio frames' `timestampMs` is never negative,
+ * valid media after the fuzz still becomes frames, the stop message gives an `end` frame (and, in
+ * the telephony protocols, what follows it is dropped and counted), and the session closes with
+ * no fake timer left.
+ *
+ * @module
+ */
+import type { Frame } from "../../src/frames.ts";
+import { TransportError } from "../../src/errors.ts";
+import { WebSocketTransport } from "../../src/transport.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { Prng } from "./prng.ts";
+import { type InboundProtocol, type Message, toWire } from "./generators.ts";
+import { PROTOCOLS } from "./protocols.ts";
+import { mutate } from "./mutations.ts";
+
+/** Where a step sits in the session, which decides what is checked of it. */
+export type Phase = "before start" | "opening" | "fuzz" | "probe" | "stop" | "after stop";
+
+/** One message the client sends. */
+export interface Step {
+  phase: Phase;
+  label: string;
+  wire: string | Uint8Array;
+}
+
+/** What one session showed. */
+export interface SessionResult {
+  protocol: string;
+  seed: number;
+  steps: Step[];
+  /** Broken invariants; empty when the session passed. */
+  failures: string[];
+  framesIn: number;
+  decodeErrors: number;
+}
+
+/** The steps of one session: the same protocol and seed always give the same steps. */
+export function planSession(protocol: InboundProtocol, seed: number, fuzzSteps: number): Step[] {
+  const rng = new Prng(seed);
+  const steps: Step[] = [];
+  const add = (phase: Phase, label: string, message: Message | string | Uint8Array) =>
+    steps.push({
+      phase,
+      label,
+      wire: typeof message === "string" || message instanceof Uint8Array
+        ? message
+        : toWire(message),
+    });
+  const opening = protocol.opening();
+  let seq = opening.length;
+  let chunk = 0;
+  // The highest numbers any media carried: a far end that jumped ahead (or restarted its stream
+  // there) has moved its numbering, and what follows must continue from it to count as valid.
+  // A malformed start ends the stream's media until a valid one (the serializer says so, and
+  // refuses the media): the probe then opens the stream again first.
+  let openingBroken = false;
+  let highestSeq = 0;
+  let highestChunk = 0;
+
+  const strict = protocol.strictSequence === true;
+  if (rng.chance(0.3)) {
+    add("before start", "media before start", protocol.media(seq + 1, chunk + 1));
+    const controls = protocol.controls(seq + 1);
+    if (rng.chance(0.5) && !strict) {
+      add("before start", "control before start", rng.pick(controls));
+    }
+  }
+  for (const message of opening) add("opening", "opening", message);
+
+  for (let i = 0; i < fuzzSteps; i++) {
+    const roll = rng.next();
+    if (roll < 0.35) {
+      if (!strict) seq++;
+      add("fuzz", `media seq ${seq}`, protocol.media(seq, ++chunk));
+    } else if (roll < 0.45) {
+      add("fuzz", "control", rng.pick(protocol.controls(++seq)));
+    } else if (roll < 0.5 && steps.length > 0) {
+      const last = steps[steps.length - 1]!;
+      add("fuzz", `duplicate of: ${last.label}`, last.wire);
+      if (strict) seq++;
+    } else if (roll < 0.55) {
+      const shift = rng.pick([-5, -2, -1, 2, 3, 50, 100_000]);
+      if (chunk + shift < 1) continue;
+      add("fuzz", `media out of order by ${shift}`, protocol.media(seq + shift, chunk + shift));
+      highestSeq = Math.max(highestSeq, seq + shift);
+      highestChunk = Math.max(highestChunk, chunk + shift);
+    } else if (roll < 0.58 && opening.length > 0) {
+      add("fuzz", "opening again", opening[opening.length - 1]!);
+      openingBroken = false;
+    } else {
+      const valid = rng.pick([
+        protocol.media(seq + 1, chunk + 1),
+        protocol.media(seq + 1, chunk + 1),
+        ...protocol.controls(seq + 1),
+        ...opening,
+      ]);
+      const mutated = mutate(valid, protocol, rng);
+      add("fuzz", mutated.label, mutated.wire);
+      if (opening.includes(valid) && !strict) openingBroken = true;
+      if (strict) seq++;
+    }
+  }
+
+  // A burst of valid media after the bad ones: the session must still carry audio.
+  if (openingBroken) add("probe", "opening again", opening[opening.length - 1]!);
+  seq = Math.max(seq, highestSeq);
+  chunk = Math.max(chunk, highestChunk);
+  for (let i = 0; i < 3; i++) {
+    if (!strict) seq++;
+    add("probe", `media seq ${seq}`, protocol.media(seq, ++chunk));
+  }
+
+  if (protocol.stop) {
+    if (strict) add("probe", "control to agree on numbers", rng.pick(protocol.controls(++seq)));
+    add("stop", "stop", protocol.stop(++seq));
+    const after = rng.int(3);
+    for (let i = 0; i < after; i++) {
+      const message = rng.pick([protocol.media(++seq, ++chunk), ...protocol.controls(++seq)]);
+      if (rng.chance(0.5)) add("after stop", "valid after stop", message);
+      else {
+        const mutated = mutate(message, protocol, rng);
+        add("after stop", `after stop, ${mutated.label}`, mutated.wire);
+      }
+    }
+  }
+  return steps;
+}
+
+/** How the transport words a decode error it made of a serializer's non-TransportError. */
+const WRAPPED = "serializer failed to read a message";
+/** Milliseconds of fake time between two messages: a 20 ms packet's worth. */
+const STEP_MS = 20;
+/** Real milliseconds a close may take before the session counts as hung. */
+const CLOSE_GUARD_MS = 2000;
+
+/**
+ * Invariants a run may leave out (`--skip a,b`), to look past a known fault for others:
+ * `timestamps`, audio frames' `timestampMs` never negative; `end`, the stop message gives an end
+ * frame.
+ */
+export type Check = "timestamps" | "end";
+
+/** Plays `steps` into a fresh session of `protocol` and checks the invariants. */
+export async function runSession(
+  protocol: InboundProtocol,
+  seed: number,
+  steps: Step[],
+  skip: ReadonlySet<Check> = new Set(),
+): Promise<SessionResult> {
+  const failures: string[] = [];
+  const escaped = (event: Event) => {
+    event.preventDefault();
+    const reason = (event as PromiseRejectionEvent).reason ?? (event as ErrorEvent).error;
+    failures.push(`escaped the transport (${event.type}): ${String(reason)}`);
+  };
+  globalThis.addEventListener("unhandledrejection", escaped);
+  globalThis.addEventListener("error", escaped);
+
+  const clock = new FakeClock();
+  const { server, client } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, {
+    ...protocol.options,
+    serializer: protocol.serializer(),
+    clock,
+  });
+  const frames: { frame: Frame; step: number }[] = [];
+  let current = -1;
+  transport.receive((frame) => {
+    frames.push({ frame, step: current });
+    // "Where this audio starts on the provider's media timeline, in milliseconds since the stream
+    // began" (frames.ts): never before it.
+    const at = frame.type === "audio" ? frame.timestampMs : undefined;
+    if (at !== undefined && !(Number.isFinite(at) && at >= 0) && !skip.has("timestamps")) {
+      failures.push(`step ${current}: audio frame with timestampMs ${at}`);
+    }
+  });
+  transport.addEventListener("error", (event) => {
+    const error = event.error;
+    if (!(error instanceof TransportError)) {
+      failures.push(`step ${current}: error event with a non-TransportError: ${String(error)}`);
+    } else if (error.message.startsWith(WRAPPED)) {
+      // The contract: malformed input throws TransportError("decode"). Anything else escaped the
+      // serializer's own checks (a TypeError reading a field of null, a RangeError...), and the
+      // transport wrapped it.
+      failures.push(`step ${current}: serializer threw ${String(error.cause)}`);
+    }
+  });
+
+  let afterEndSent = 0;
+  let endStep = -1;
+  let statsAfterStop = transport.stats;
+  try {
+    for (const [index, step] of steps.entries()) {
+      current = index;
+      client.send(step.wire);
+      await clock.tick(STEP_MS);
+      if (step.phase === "probe" && steps[index + 1]?.phase !== "probe") {
+        // Let a reorder stage give up on any gap, then look for the probe's audio.
+        await clock.tick(1000);
+        const probeStart = steps.findIndex((s) => s.phase === "probe");
+        const content = protocol.content ?? "audio";
+        const heard = frames.some((f) => f.step >= probeStart && f.frame.type === content);
+        if (!heard) failures.push(`no ${content} frame from the valid media sent after the fuzz`);
+      }
+      if (step.phase === "stop") {
+        statsAfterStop = transport.stats;
+        if (frames.some((f) => f.frame.type === "end")) endStep = index;
+      }
+      if (step.phase === "after stop") afterEndSent++;
+    }
+    const stats = transport.stats;
+    if (stats.messagesIn !== steps.length) {
+      failures.push(`stats.messagesIn ${stats.messagesIn}, ${steps.length} messages sent`);
+    }
+    if (endStep < 0 && steps.some((s) => s.phase === "stop") && !skip.has("end")) {
+      failures.push("the stop message gave no end frame");
+    }
+    if (protocol.endsStream && endStep >= 0) {
+      // The stream's content (media, DTMF, marks) ends with it; what else the far end says after
+      // (an unknown event) still goes to the bot as a message frame, by design.
+      const late = frames.filter((f) => f.step > endStep && f.frame.type !== "message");
+      if (late.length > 0) {
+        failures.push(`${late.length} frame(s) after the end frame: ${late[0]!.frame.type}`);
+      }
+      const passed = new Set(frames.filter((f) => f.step > endStep).map((f) => f.step)).size;
+      // Each message after stop is counted once (inboundAfterEnd, or decodeErrors if unreadable)
+      // or passed on as a message frame.
+      const counted = stats.inboundAfterEnd - statsAfterStop.inboundAfterEnd +
+        stats.decodeErrors - statsAfterStop.decodeErrors + passed;
+      if (counted !== afterEndSent) {
+        failures.push(
+          `${afterEndSent} message(s) after stop, ${counted} counted or passed on as messages`,
+        );
+      }
+    }
+    current = steps.length;
+    await closeWithin(transport, clock, failures);
+  } catch (error) {
+    failures.push(`driver threw at step ${current}: ${String(error)}`);
+  }
+  // Unhandled rejections are reported on a later turn of the event loop: give them one.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  globalThis.removeEventListener("unhandledrejection", escaped);
+  globalThis.removeEventListener("error", escaped);
+  const stats = transport.stats;
+  return {
+    protocol: protocol.name,
+    seed,
+    steps,
+    failures,
+    framesIn: stats.framesIn,
+    decodeErrors: stats.decodeErrors,
+  };
+}
+
+/** Closes the session; it must settle, with no fake timer left behind. */
+async function closeWithin(
+  transport: WebSocketTransport,
+  clock: FakeClock,
+  failures: string[],
+): Promise<void> {
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<"hung">((resolve) => {
+    guard = setTimeout(() => resolve("hung"), CLOSE_GUARD_MS);
+  });
+  const closing = transport.close().then(() => transport.closed).then(() => "closed" as const);
+  const ran = clock.runAll();
+  const outcome = await Promise.race([closing, hung]);
+  clearTimeout(guard);
+  await ran;
+  if (outcome === "hung") failures.push("transport.close() did not settle");
+  else if (clock.pendingTimers !== 0) {
+    failures.push(`${clock.pendingTimers} fake timer(s) pending after close`);
+  }
+}
+
+/** The steps of a failed session, as a replay recipe. */
+export function formatFailure(result: SessionResult, fuzzSteps?: number): string {
+  const replay = `--protocol ${result.protocol} --seed ${result.seed} --steps ${fuzzSteps ?? "N"}`;
+  const lines = [
+    `FAIL protocol=${result.protocol} seed=${result.seed} (replay: ${replay})`,
+    ...result.failures.map((f) => `  ! ${f}`),
+    "  steps:",
+    ...result.steps.map((step, i) => {
+      const wire = typeof step.wire === "string"
+        ? JSON.stringify(step.wire.length > 100 ? `${step.wire.slice(0, 100)}…` : step.wire)
+        : `<${step.wire.length} bytes>`;
+      return `  ${String(i).padStart(4)} [${step.phase}] ${step.label} ${wire}`;
+    }),
+  ];
+  return lines.join("\n");
+}
+
+/** Runs `seeds` seeds from `firstSeed` for a protocol. */
+export async function fuzzProtocol(
+  protocol: InboundProtocol,
+  options: { seeds: number; steps: number; firstSeed?: number; skip?: ReadonlySet<Check> },
+): Promise<SessionResult[]> {
+  const results: SessionResult[] = [];
+  const first = options.firstSeed ?? 1;
+  for (let seed = first; seed < first + options.seeds; seed++) {
+    const steps = planSession(protocol, seed, options.steps);
+    results.push(await runSession(protocol, seed, steps, options.skip));
+  }
+  return results;
+}
+
+function parseArgs(args: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("--")) throw new Error(`unexpected argument ${arg}`);
+    const [key, inline] = arg.slice(2).split("=", 2);
+    out[key!] = inline ?? args[++i] ?? "";
+  }
+  return out;
+}
+
+async function main(args: string[]): Promise<number> {
+  const flags = parseArgs(args);
+  const names = flags.protocol ? [flags.protocol] : [...PROTOCOLS.keys()];
+  const steps = Number(flags.steps ?? 100);
+  const seeds = flags.seed !== undefined ? 1 : Number(flags.seeds ?? 8);
+  const firstSeed = Number(flags.seed ?? flags["first-seed"] ?? 1);
+  const skip = new Set((flags.skip ?? "").split(",").filter(Boolean) as Check[]);
+  let failed = 0;
+  for (const name of names) {
+    const protocol = PROTOCOLS.get(name);
+    if (!protocol) {
+      console.error(`unknown protocol ${name}; known: ${[...PROTOCOLS.keys()].join(", ")}`);
+      return 2;
+    }
+    const started = performance.now();
+    const results = await fuzzProtocol(protocol, { seeds, steps, firstSeed, skip });
+    const bad = results.filter((r) => r.failures.length > 0);
+    for (const result of bad) console.log(formatFailure(result, steps));
+    const frames = results.reduce((n, r) => n + r.framesIn, 0);
+    const decodeErrors = results.reduce((n, r) => n + r.decodeErrors, 0);
+    const ms = Math.round(performance.now() - started);
+    console.log(
+      `${name.padEnd(8)} seeds ${firstSeed}..${firstSeed + seeds - 1} × ${steps} steps: ` +
+        `${
+          bad.length ? `${bad.length} FAILED` : "ok"
+        } (frames ${frames}, decode errors ${decodeErrors}, ${ms} ms)`,
+    );
+    failed += bad.length;
+  }
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
