@@ -9,7 +9,7 @@
 
 import { durationMs } from "./audio/pcm.ts";
 import { wrapWav } from "./audio/wav.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import type { AudioFrame, Frame } from "./frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializeResult } from "./serializer.ts";
@@ -43,7 +43,10 @@ export interface OutboundSenderOptions {
   packetizer: Packetizer | undefined;
   /** Sending waits while the socket holds more than this many bytes unsent. */
   maxBufferedBytes: number;
-  /** How long sending may wait for the socket to drain before the peer is given up. */
+  /**
+   * How long sending may wait for the socket to drain before the peer is given up, and for an
+   * asynchronous serializer's answer before the session ends.
+   */
   sendTimeoutMs: number;
   /** Aborted when the session is over: ends a drain wait at once. */
   signal: AbortSignal;
@@ -95,6 +98,13 @@ export class OutboundSender {
   readonly #unsentTypes = new Set<string>();
   /** The serializer's name, for those reports. */
   readonly #serializerName: string;
+  /**
+   * The asynchronous serializations not settled yet (some may have since), oldest first: each is
+   * bounded by `sendTimeoutMs`, watched by one timer for the sender (made at the first), not one
+   * per frame. See `#serializeLater`.
+   */
+  readonly #serializing: Serializing[] = [];
+  #serializingWatch: ClockTimer | undefined;
 
   /** Makes a sender for one session. */
   constructor(options: OutboundSenderOptions) {
@@ -263,7 +273,7 @@ export class OutboundSender {
    */
   #transmitAudio(
     chunk: AudioFrame,
-    messages: Serialized | typeof REFUSED,
+    messages: Serialized | typeof REFUSED | typeof ENDED,
     send: Send,
     refused: number,
   ): Promise<void> | void {
@@ -271,6 +281,10 @@ export class OutboundSender {
     const pcm = chunk.audio.length;
     if (messages === REFUSED) {
       stats.audioBytesRefused += pcm;
+      return;
+    }
+    if (messages === ENDED) {
+      stats.audioBytesDroppedOnClose += pcm;
       return;
     }
     if (messages === null) {
@@ -354,12 +368,16 @@ export class OutboundSender {
    */
   #transmitFrame(
     frame: Frame,
-    messages: Serialized | typeof REFUSED,
+    messages: Serialized | typeof REFUSED | typeof ENDED,
     send: Send,
     counted: number,
     sentItself: boolean,
   ): boolean {
     if (messages === REFUSED) return false;
+    if (messages === ENDED) {
+      this.#stats.framesDroppedOnClose++;
+      return false;
+    }
     if (messages === null) {
       if (!sentItself) this.#noMessage(frame, counted);
       return false;
@@ -394,9 +412,12 @@ export class OutboundSender {
 
   /**
    * The serializer's messages for `frame`, now when the serializer answers at once. A frame it
-   * cannot encode is reported and counted: `REFUSED`, now or later.
+   * cannot encode, or answers with what is no message, is reported and counted: `REFUSED`, now or
+   * later. Later, `ENDED` too: the session ended before the answer came.
    */
-  #serialize(frame: Frame): Serialized | typeof REFUSED | Promise<Serialized | typeof REFUSED> {
+  #serialize(
+    frame: Frame,
+  ): Serialized | typeof REFUSED | Promise<Serialized | typeof REFUSED | typeof ENDED> {
     let result: SerializeResult;
     try {
       // `?? null`: a serializer written in JavaScript may fall off its switch with `undefined`.
@@ -405,18 +426,132 @@ export class OutboundSender {
       this.#encodeFailed(cause);
       return REFUSED;
     }
-    if (result instanceof Promise) {
-      return result.then((messages) => {
-        this.#refusal = undefined;
-        return messages ?? null;
-      }, (cause): typeof REFUSED => {
-        this.#encodeFailed(cause);
-        return REFUSED;
-      });
+    // The usual answer, one message, known by a type check and no more.
+    if (typeof result === "string" || result instanceof Uint8Array) {
+      this.#refusal = undefined;
+      return result;
+    }
+    if (result instanceof Promise) return this.#serializeLater(result, frame);
+    return this.#checked(result, frame);
+  }
+
+  /**
+   * What the serializer answered, unless it is no message: `null`, one message, or a list of them
+   * (its `null` and `undefined` items skipped: no message, as a lone `null` is; a list of none is
+   * nothing to send). Anything else (a number, a plain object, an `ArrayBuffer`: a socket would
+   * send their string form, or fail at its own type check) is the frame's encode error: `REFUSED`.
+   */
+  #checked(result: unknown, frame: Frame): Serialized | typeof REFUSED {
+    if (
+      result === null || typeof result === "string" || result instanceof Uint8Array
+    ) {
+      this.#refusal = undefined;
+      return result;
+    }
+    if (!Array.isArray(result)) return this.#notAMessage(kindOf(result), frame);
+    let gaps = false;
+    for (const item of result as unknown[]) {
+      if (typeof item === "string" || item instanceof Uint8Array) continue;
+      if (item !== null && item !== undefined) {
+        return this.#notAMessage(`a list holding ${kindOf(item)}`, frame);
+      }
+      gaps = true;
     }
     this.#refusal = undefined;
-    return result;
+    return gaps ? result.filter((item) => item !== null && item !== undefined) : result;
   }
+
+  #notAMessage(what: string, frame: Frame): typeof REFUSED {
+    const message =
+      `${this.#serializerName}: serialize answered ${withArticle(frame.type)} frame with ` +
+      `${what}, not a string or a Uint8Array: dropped`;
+    this.#encodeFailed(new TransportError("encode", message));
+    return REFUSED;
+  }
+
+  /**
+   * An asynchronous serializer's answer, bounded as a send waiting for the socket is: one that has
+   * not come in `sendTimeoutMs` ends the session (a fatal "protocol" error, 1011, as for a set-up
+   * that does not finish), the frame counted as one it could not encode; until then nothing queued
+   * after it leaves, so the session could not go on without the far end losing or reordering it.
+   * An answer after that, or after the session ended (the frame dropped at the close), is ignored:
+   * it would leave out of order, and its frame is counted already.
+   */
+  #serializeLater(
+    pending: Promise<SerializedMessage | SerializedMessage[] | null>,
+    frame: Frame,
+  ): Promise<Serialized | typeof REFUSED | typeof ENDED> {
+    return new Promise((settle) => {
+      const entry: Serializing = { frameType: frame.type, deadline: 0, settled: false, settle };
+      this.#watchSerializing(entry);
+      pending.then((messages) => {
+        if (entry.settled) return; // too late: given up, counted
+        entry.settled = true;
+        settle(this.#checked(messages ?? null, frame));
+      }, (cause) => {
+        if (entry.settled) return;
+        entry.settled = true;
+        this.#encodeFailed(cause);
+        settle(REFUSED);
+      });
+    });
+  }
+
+  /** Puts an asynchronous serialization under the watch of the `sendTimeoutMs` bound. */
+  #watchSerializing(entry: Serializing): void {
+    if (this.#signal.aborted) {
+      // The session is over (an urgent frame sent after it): nothing of it can leave.
+      entry.settled = true;
+      entry.settle(ENDED);
+      return;
+    }
+    let watch = this.#serializingWatch;
+    if (watch === undefined) {
+      watch = this.#serializingWatch = this.#clock.timer(this.#onSerializingDue);
+      this.#signal.addEventListener("abort", this.#abandonSerializing, { once: true });
+    }
+    const now = this.#clock.now();
+    entry.deadline = now + this.#sendTimeoutMs;
+    this.#serializing.push(entry);
+    // Armed for the oldest: an answer does not disarm it, the watch just finds it settled.
+    if (!watch.armed) watch.arm(this.#sendTimeoutMs, now);
+  }
+
+  /** The watch is due: the oldest serialization still pending, past its bound, is given up. */
+  #onSerializingDue = (): void => {
+    const list = this.#serializing;
+    const now = this.#clock.now();
+    let head = 0;
+    while (head < list.length && list[head]!.settled) head++;
+    const oldest = list[head];
+    if (oldest !== undefined && oldest.deadline <= now) {
+      oldest.settled = true;
+      head++;
+      const message =
+        `${this.#serializerName}: serialize did not answer ${withArticle(oldest.frameType)} ` +
+        `frame within ${this.#sendTimeoutMs} ms (sendTimeoutMs)`;
+      // Counted as a frame it could not encode; the session ends with it.
+      this.#encodeFailed(
+        new TransportError("protocol", message, { closeCode: 1011, fatal: true }),
+      );
+      oldest.settle(REFUSED);
+      while (head < list.length && list[head]!.settled) head++;
+    }
+    list.splice(0, head);
+    const next = list[0];
+    if (next !== undefined) this.#serializingWatch!.arm(next.deadline - now, now);
+  };
+
+  /** The session ended: what the serializer has not answered yet is dropped at the close. */
+  #abandonSerializing = (): void => {
+    this.#serializingWatch?.cancel();
+    for (const entry of this.#serializing) {
+      if (entry.settled) continue;
+      entry.settled = true;
+      entry.settle(ENDED);
+    }
+    this.#serializing.length = 0;
+  };
 
   #encodeFailed(cause: unknown): void {
     this.#stats.encodeErrors++;
@@ -506,6 +641,41 @@ export class OutboundSender {
 
 /** The serializer refused a frame at once (reported and counted). */
 const REFUSED: unique symbol = Symbol("refused");
+
+/** The session ended before an asynchronous serializer answered: the frame is dropped. */
+const ENDED: unique symbol = Symbol("ended");
+
+/** One asynchronous serialization under the `sendTimeoutMs` watch. */
+interface Serializing {
+  /** For the report, should it not answer. */
+  readonly frameType: Frame["type"];
+  /** The clock's time it is given up at. */
+  deadline: number;
+  /** Set once it is settled: by its answer, by the bound, or by the session's end. */
+  settled: boolean;
+  /** Settles what the sender waits on. */
+  readonly settle: (outcome: Serialized | typeof REFUSED | typeof ENDED) => void;
+}
+
+/** Names what a serializer answered instead of a message: `a number (42)`, `an ArrayBuffer`. */
+function kindOf(value: unknown): string {
+  if (typeof value !== "object" && typeof value !== "function") {
+    return `a ${typeof value} (${thrownText(value).slice(0, 40)})`;
+  }
+  let name: unknown;
+  try {
+    name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  } catch {
+    name = undefined; // a proxy whose trap throws: still named, as an object
+  }
+  if (typeof name !== "string" || name === "" || name === "Object") return "a plain object";
+  return withArticle(name);
+}
+
+/** `an audio`, `a mark`. */
+function withArticle(word: string): string {
+  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+}
 
 /** What a serializer answers with, now: one message or several (no array made for one), or none. */
 type Serialized = SerializedMessage | SerializedMessage[] | null;

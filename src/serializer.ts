@@ -106,7 +106,11 @@ export interface FrameSerializer {
    *   `encodeErrors`, and reported once per frame type a session (an `"encode"` error), unless the
    *   serializer refused it and counted it itself (`context.count("encodeErrors")`).
    *
-   * An empty array is nothing to send, on purpose, for any frame. Throws a `TransportError` with
+   * An empty array is nothing to send, on purpose, for any frame; `null` and `undefined` items of
+   * an array are skipped. An answer that is no message (a number, a plain object, an
+   * `ArrayBuffer`, an array holding one) is the frame's `"encode"` error, counted and reported as
+   * below. A promise is waited for at most `sendTimeoutMs`: one not settled by then ends the
+   * session (a fatal `"protocol"` error, 1011). Throws a `TransportError` with
    * code `"encode"` for a frame it cannot encode: counted in `encodeErrors` (an audio frame's
    * bytes in `audioBytesRefused` too) and reported, the same error again before any frame is
    * encoded only counted (a refusal repeated for every chunk is reported once a spell).
