@@ -105,6 +105,8 @@ export class OutboundSender {
    */
   readonly #serializing: Serializing[] = [];
   #serializingWatch: ClockTimer | undefined;
+  /** An urgent frame's send is watching the socket drain (see `#watchUrgentBacklog`). */
+  #urgentBacklog = false;
 
   /** Makes a sender for one session. */
   constructor(options: OutboundSenderOptions) {
@@ -185,13 +187,33 @@ export class OutboundSender {
     const result = this.#serialize(frame);
     const sentItself = this.#throughContext !== through; // now: later, other messages have left
     if (result instanceof Promise) {
-      void result.then((messages) =>
-        this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself)
-      );
+      void result.then((messages) => {
+        if (this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself)) {
+          this.#watchUrgentBacklog();
+        }
+      });
       return true;
     }
-    this.#transmitFrame(frame, result, this.#transmit, counted, sentItself);
+    if (this.#transmitFrame(frame, result, this.#transmit, counted, sentItself)) {
+      this.#watchUrgentBacklog();
+    }
     return this.#stats.messagesOut > before;
+  }
+
+  /**
+   * An urgent frame never waits for room, but a peer that reads none of what piles up is given up
+   * all the same: past `maxBufferedBytes` unsent, the drain wait runs unawaited, and ends the
+   * session (1008) if the socket has not drained in `sendTimeoutMs`. A bot that sends only urgent
+   * messages (transcripts, events) would otherwise buffer without bound. One watch at a time.
+   */
+  #watchUrgentBacklog(): void {
+    if (this.#urgentBacklog) return;
+    const waiting = this.#drain();
+    if (waiting === undefined) return;
+    this.#urgentBacklog = true;
+    void waiting.then(() => {
+      this.#urgentBacklog = false;
+    });
   }
 
   /**
