@@ -21,6 +21,7 @@ import type { WebSocketLike } from "./socket.ts";
 import { Packetizer } from "./streams/packetizer.ts";
 import type { ResolvedTransportOptions } from "./transport_options.ts";
 import type { TransportStats } from "./transport_stats.ts";
+import { asTransportError, checkCount } from "./_serializer_context_checks.ts";
 
 /** What an {@linkcode OutboundPath} is built from. */
 export interface OutboundPathOptions {
@@ -198,13 +199,14 @@ export class OutboundPath {
     return {
       send: (message) => this.sender.sendMessage(message),
       count: (counter, amount = 1, held = false) => {
+        checkCount(counter, amount);
         const stats = this.#stats;
         stats[counter] += amount;
         // Audio a serializer drops from what it holds was counted sent when it was handed over
         // (never below none: its bytes are converted back to the bot's rate, rounded).
         if (held) stats.audioBytesSent -= Math.min(amount, stats.audioBytesSent);
       },
-      report: this.#onError,
+      report: (error) => this.#onError(asTransportError(error)),
       pauseSending: (paused) => this.pauseSending(paused),
       clock: this.#clock,
     };

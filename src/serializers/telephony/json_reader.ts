@@ -33,7 +33,8 @@ const DTMF_DIGITS = new Set("0123456789*#ABCD");
  * lets a `TypeError` escape and never needs to spell a path twice. `object()` and
  * `optionalObject()` return a reader for the nested object that knows its own path.
  *
- * "Optional" reads treat `undefined` and `null` alike as absent: providers send both.
+ * "Optional" reads treat `undefined` and `null` alike as absent: providers send both. Only the
+ * object's own fields are read: `optionalString("constructor")` on `{}` is `undefined`.
  *
  * @example Reading a media message
  * ```ts
@@ -115,14 +116,14 @@ export class JsonReader {
 
   /** The field `key`, which must be an object. */
   object(key: string): JsonReader {
-    const value = this.value[key];
+    const value = this.#field(key);
     if (!isObject(value)) throw this.#wrong(key, "an object");
     return new JsonReader(value, { provider: this.#provider, path: this.pathOf(key) });
   }
 
   /** The field `key` when present, which must then be an object. */
   optionalObject(key: string): JsonReader | undefined {
-    const value = this.value[key];
+    const value = this.#field(key);
     if (value === undefined || value === null) return undefined;
     if (!isObject(value)) throw this.#wrong(key, "an object");
     return new JsonReader(value, { provider: this.#provider, path: this.pathOf(key) });
@@ -130,14 +131,14 @@ export class JsonReader {
 
   /** The field `key`, which must be a string. */
   string(key: string): string {
-    const value = this.value[key];
+    const value = this.#field(key);
     if (typeof value !== "string") throw this.#wrong(key, "a string");
     return value;
   }
 
   /** The field `key` when present, which must then be a string. */
   optionalString(key: string): string | undefined {
-    const value = this.value[key];
+    const value = this.#field(key);
     if (value === undefined || value === null) return undefined;
     if (typeof value !== "string") throw this.#wrong(key, "a string");
     return value;
@@ -149,7 +150,7 @@ export class JsonReader {
    * `"sequenceNumber": "3"`), so numeric strings are accepted too.
    */
   optionalNumber(key: string): number | undefined {
-    const value = this.value[key];
+    const value = this.#field(key);
     if (value === undefined || value === null) return undefined;
     const number = typeof value === "number"
       ? value
@@ -162,7 +163,7 @@ export class JsonReader {
 
   /** The field `key`, which must be a JSON number that is a whole, non-negative, safe integer. */
   sequenceNumber(key: string): number {
-    const value = this.value[key];
+    const value = this.#field(key);
     if (!isSequenceNumber(value)) throw this.#wrong(key, "a sequence number");
     return value;
   }
@@ -173,7 +174,7 @@ export class JsonReader {
    * produce `1` or `true`); nested objects are an error.
    */
   optionalStringRecord(key: string): Record<string, string> | undefined {
-    const value = this.value[key];
+    const value = this.#field(key);
     if (value === undefined || value === null) return undefined;
     if (!isObject(value)) throw this.#wrong(key, "an object");
     const record: Record<string, string> = {};
@@ -192,7 +193,7 @@ export class JsonReader {
    * numbers 0–9 accepted).
    */
   dtmfDigit(key: string): string {
-    const value = this.value[key];
+    const value = this.#field(key);
     const digit = typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 9
       ? String(value)
       : typeof value === "string" && value.length === 1
@@ -202,8 +203,16 @@ export class JsonReader {
     return digit;
   }
 
+  /**
+   * The object's own field `key`, `undefined` when it has none: an inherited member
+   * (`"constructor"`, `"toString"`) is no field of the message.
+   */
+  #field(key: string): unknown {
+    return Object.hasOwn(this.value, key) ? this.value[key] : undefined;
+  }
+
   #wrong(key: string, what: string): TransportError {
-    return this.error(`${this.pathOf(key)} is not ${what}: ${describe(this.value[key])}`);
+    return this.error(`${this.pathOf(key)} is not ${what}: ${describe(this.#field(key))}`);
   }
 }
 

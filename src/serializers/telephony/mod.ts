@@ -39,6 +39,9 @@
  * // μ-law, 8 kHz) and {"event":"stop"}; it takes {"event":"play","streamId","payload"} and
  * // {"event":"flush","streamId"}.
  * class AcmeSerializer implements FrameSerializer {
+ *   // Every message to Acme names the stream its start message brings: the transport holds what
+ *   // the bot writes until then (without it, audio written before the start would be refused).
+ *   readonly awaitsStart = true;
  *   #audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: "Acme" });
  *   #ids = new CallIds({ provider: "Acme", streamField: "streamId" });
  *

@@ -50,7 +50,9 @@ export interface ReplayGuard {
    * answers `true` the first time, `false` while an earlier use is remembered. `expiresAt`
    * (milliseconds since the epoch) is the first moment the key may be forgotten, because the
    * signature itself is refused from then on (Telnyx: just past its timestamp plus the
-   * tolerance); without it the guard keeps the key for a window of its own choosing.
+   * tolerance); without it the guard keeps the key for a window of its own choosing. An
+   * `expiresAt` that is not a finite number (`NaN` from a malformed timestamp) must throw, not
+   * be taken for "already expired": a guard that remembers nothing lets every replay pass.
    */
   claim(key: string, expiresAt?: number): boolean | Promise<boolean>;
 }
@@ -125,8 +127,17 @@ export class MemoryReplayGuard implements ReplayGuard {
     return this.#seen.size;
   }
 
-  /** See {@linkcode ReplayGuard.claim}. */
+  /**
+   * See {@linkcode ReplayGuard.claim}. Throws a `RangeError` for an `expiresAt` that is not a
+   * finite number, before anything is recorded: the request then fails to verify, where a key
+   * never remembered would let its replays pass.
+   */
   claim(key: string, expiresAt?: number): boolean {
+    if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
+      throw new RangeError(
+        `expiresAt must be a finite time in milliseconds since the epoch, got ${String(expiresAt)}`,
+      );
+    }
     const now = this.#now();
     this.#forgetExpired(now);
     const seenUntil = this.#seen.get(key);

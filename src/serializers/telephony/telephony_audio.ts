@@ -112,10 +112,12 @@ export class TelephonyAudio {
 
   /** Takes the transport's audio settings; inbound frames come out at its input rate. */
   setup(audio: SerializerAudioSetup): void {
-    this.#inputRate = checkRate(audio.inputSampleRate, "inputSampleRate");
+    // All checked before anything changes: a refused setup leaves the converter as it was.
+    const inputRate = checkRate(audio.inputSampleRate, "inputSampleRate");
     if (!Number.isInteger(audio.inputChannels) || audio.inputChannels < 1) {
       throw new RangeError(`inputChannels must be a positive integer, got ${audio.inputChannels}`);
     }
+    this.#inputRate = inputRate;
     this.#inputChannels = audio.inputChannels;
     this.#inbound = undefined;
   }
@@ -124,12 +126,18 @@ export class TelephonyAudio {
    * Changes the wire format, e.g. to what a provider's `start` message announces. Resamplers
    * start afresh when the rate changes: what they held back is gone unless
    * {@linkcode TelephonyAudio.flushInbound} and {@linkcode TelephonyAudio.flushOutbound} took it
-   * first.
+   * first. A format refused (a `RangeError`) changes nothing: later media is not read in half of
+   * it.
    */
   configure(format: TelephonyFormat): void {
-    if (format.encoding !== undefined) this.#encoding = checkEncoding(format.encoding);
-    if (format.sampleRate !== undefined && format.sampleRate !== this.#wireRate) {
-      this.#wireRate = checkRate(format.sampleRate, "sampleRate");
+    const encoding = format.encoding === undefined
+      ? this.#encoding
+      : checkEncoding(format.encoding);
+    const wireRate = format.sampleRate ?? this.#wireRate;
+    if (wireRate !== this.#wireRate) checkRate(wireRate, "sampleRate");
+    this.#encoding = encoding;
+    if (wireRate !== this.#wireRate) {
+      this.#wireRate = wireRate;
       this.#inbound = undefined;
       this.#outbound = undefined;
     }
