@@ -9,6 +9,7 @@
  */
 
 import { durationMs } from "./audio/pcm.ts";
+import { audioFrameProblem, notAFrameProblem } from "./_frame_problem.ts";
 import type { AudioFrame, Frame } from "./frames.ts";
 
 /** What the writable does with frames: the transport's push surface and its two endings. */
@@ -184,6 +185,10 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
       const room = this.#send(frame);
       return room === undefined ? WRITTEN : this.#wait(room);
     }
+    // A frame the transport refuses (no frame, malformed audio) goes now, to be refused as `send`
+    // refuses it (an `encode` error): it is never sent, so it has no place to keep, and held it
+    // would be read as the audio it is not.
+    if (refused(frame)) return this.#send(frame) ?? WRITTEN;
     // An interruption or an urgent message goes at once, as `send` takes it: behind a frame
     // that waits for room (a long TTS buffer) it would wait for most of that frame to play.
     if (frame.type === "interruption" || frame.type === "message" && frame.urgent === true) {
@@ -252,7 +257,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
    */
   #hold(frame: Frame): () => void {
     const state = this.#state;
-    // A frame the transport would refuse has no duration to speak of; its bytes are still counted.
+    // Only a sound frame is held (`refused`); audio of no bytes has no duration to count.
     const ms = frame.type === "audio" ? durationMs(frame.audio.length, frame) : 0;
     if (!(ms > 0) || !Number.isFinite(ms)) return () => {};
     const taken = state.taken;
@@ -285,4 +290,10 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     this.#handedOver = true;
     this.#state.error(error);
   }
+}
+
+/** Whether the transport refuses `frame` at once (an `encode` error): no frame, or malformed audio. */
+function refused(frame: Frame): boolean {
+  if (notAFrameProblem(frame) !== undefined) return true;
+  return frame.type === "audio" && audioFrameProblem(frame) !== undefined;
 }

@@ -108,6 +108,11 @@ export class InboundPath {
    * Deno or Node process and every other call in it.
    */
   handTo(handler: (frame: Frame) => void): void {
+    // Checked at the call: else the first frame would end the session, far from the mistake.
+    if (typeof handler !== "function") {
+      const got = handler === null ? "null" : typeof handler;
+      throw new TypeError(`receive takes a function (frame) => void, got ${got}`);
+    }
     this.#queue.receive((frame) => {
       try {
         // `void` admits an async function: its promise is looked at, not awaited.

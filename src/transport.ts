@@ -295,12 +295,12 @@ export class WebSocketTransport extends EventTarget {
     const notAFrame = notAFrameProblem(frame);
     if (notAFrame !== undefined) return this.#refuse(notAFrame);
     this.#stats.framesOut++;
+    const problem = frame.type === "audio" ? audioFrameProblem(frame) : undefined;
+    if (problem !== undefined) return this.#refuse(problem); // refused alike after close
     if (this.#closing) return this.#dropOnClose(frame);
     switch (frame.type) {
-      case "audio": {
-        const problem = audioFrameProblem(frame);
-        return problem === undefined ? this.#out.sendAudio(frame) : this.#refuse(problem);
-      }
+      case "audio":
+        return this.#out.sendAudio(frame);
       case "interruption":
         return this.interrupt().then(() => {});
       case "cancel":
