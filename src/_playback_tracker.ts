@@ -757,6 +757,11 @@ export class PlaybackTracker {
    * one not begun yet is heard too: it begins here, before its stop, rather than stop unseen
    * (its sound follows within `sendAheadMs` and the far end's delay, like the rest of the one
    * playing, whose stop comes here too).
+   *
+   * As in {@linkcode #update}, a listener may do anything: after each event the first utterance
+   * is read again (one the listener stopped is not stopped twice), and an update asked for
+   * meanwhile (`state` read, a chunk sent) waits until these stops are through: run then, it
+   * would begin, or stop as played, the utterances still owed a stop here.
    */
   #stopAll(
     reason: SpeakingStopReason,
@@ -765,14 +770,26 @@ export class PlaybackTracker {
     through = this.#serial,
     acknowledged = !playsOn && this.#grounded,
   ): void {
-    for (;;) {
-      const u = this.#utterances[0];
-      // Sent from a listener of these events: a new response, which plays as any other.
-      if (u === undefined || u.serial > through) return;
-      if (playsOn && !u.started && u.sentMs > EPSILON) this.#begin(u, u.priorMs);
-      // Heard in full by assumption, not by acknowledgement (as the interruption's result says).
-      this.#stop(u, reason, heard, acknowledged);
+    // Inside an update (or another stop of all), the one under way looks again once through.
+    const nested = this.#updating;
+    this.#updating = true;
+    try {
+      for (;;) {
+        const u = this.#utterances[0];
+        // Sent from a listener of these events: a new response, which plays as any other.
+        if (u === undefined || u.serial > through) break;
+        if (playsOn && !u.started && u.sentMs > EPSILON) {
+          this.#begin(u, u.priorMs);
+          continue; // its listener may have stopped it (interrupt, close): look again
+        }
+        // Heard in full by assumption, not by acknowledgement (as the interruption's result says).
+        this.#stop(u, reason, heard, acknowledged);
+      }
+    } finally {
+      this.#updating = nested;
     }
+    if (nested) this.#updateAgain = true;
+    else if (this.#updateAgain) this.#update();
   }
 
   /** What the packetizer holds (past `left`) is dropped with the rest: it was never sent. */
