@@ -5,7 +5,8 @@
  * @module
  */
 
-import { notAFrameProblem } from "./_frame_problem.ts";
+import { audioFrameProblem, notAFrameProblem } from "./_frame_problem.ts";
+import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
 import type { FrameSerializer } from "./serializer.ts";
@@ -23,6 +24,14 @@ export interface InboundDecoderOptions {
   stats: TransportStats;
   /** Messages read before the decoder existed, decoded first. */
   initialMessages?: readonly (string | Uint8Array)[];
+  /** Times {@linkcode deserializeTimeoutMs}. */
+  clock?: Clock;
+  /**
+   * How long an asynchronous `deserialize` may take (`sendTimeoutMs`) before its message is given
+   * up as a decode error and the messages behind it are read. Unset (or no clock), it is awaited
+   * however long it takes.
+   */
+  deserializeTimeoutMs?: number;
   /** Takes each frame, in order. */
   onFrame: (frame: Frame) => void;
   /** Takes each error: a bad message (not fatal) or an oversized one (fatal). */
@@ -44,6 +53,13 @@ export class InboundDecoder {
   #started = false;
   #stopped = false;
   #busy = false;
+  readonly #deserializeTimeoutMs: number;
+  /** Fires when the asynchronous decode waited for has taken too long. */
+  readonly #stuck: ClockTimer | undefined;
+  /** Numbers each asynchronous decode: a late answer from one given up is told by it. */
+  #asyncDecodes = 0;
+  /** The number of the asynchronous decode waited for, 0 for none. */
+  #awaited = 0;
 
   /** Makes a decoder that waits for {@linkcode start}. */
   constructor(options: InboundDecoderOptions) {
@@ -53,6 +69,9 @@ export class InboundDecoder {
     this.#onFrame = options.onFrame;
     this.#onError = options.onError;
     this.#backlog = [...(options.initialMessages ?? [])];
+    this.#deserializeTimeoutMs = options.deserializeTimeoutMs ?? Infinity;
+    const bounded = options.clock !== undefined && Number.isFinite(this.#deserializeTimeoutMs);
+    this.#stuck = bounded ? options.clock!.timer(this.#givenUp) : undefined;
   }
 
   /** Begins decoding, the backlog first. */
@@ -65,6 +84,8 @@ export class InboundDecoder {
   stop(): void {
     this.#stopped = true;
     this.#backlog = [];
+    this.#awaited = 0;
+    this.#stuck?.cancel();
   }
 
   /** Takes one message from the socket. */
@@ -105,10 +126,17 @@ export class InboundDecoder {
       this.#stats.bytesIn += data.size;
       if (data.size > this.#maxMessageBytes) return this.#tooBig(data.size);
       this.#busy = true;
+      // The bytes' decode may itself be asynchronous, and keeps the decoder busy until it ends.
       data.arrayBuffer().then(
-        (buffer) => this.#decode(new Uint8Array(buffer)),
-        (cause) => this.#failed(cause),
-      ).finally(() => this.#resume());
+        (buffer) => {
+          this.#busy = false;
+          if (!this.#stopped) this.#decode(new Uint8Array(buffer));
+        },
+        (cause) => {
+          this.#busy = false;
+          if (!this.#stopped) this.#failed(cause);
+        },
+      ).finally(() => this.#drain());
       return;
     }
     this.#failed(
@@ -135,12 +163,54 @@ export class InboundDecoder {
     }
     if (result instanceof Promise) {
       this.#busy = true;
-      result.then((frames) => this.#deliver(frames), (cause) => this.#failed(cause))
-        .finally(() => this.#resume());
+      const decode = this.#awaited = ++this.#asyncDecodes;
+      this.#stuck?.arm(this.#deserializeTimeoutMs);
+      result.then(
+        (frames) => {
+          if (!this.#settled(decode)) return;
+          try {
+            this.#deliver(frames);
+          } finally {
+            this.#resume();
+          }
+        },
+        (cause) => {
+          if (!this.#settled(decode)) return;
+          try {
+            this.#failed(cause);
+          } finally {
+            this.#resume();
+          }
+        },
+      );
       return;
     }
     this.#deliver(result);
   }
+
+  /**
+   * Whether the decode numbered `decode` is still the one waited for: its answer is taken. One
+   * given up (or answering after stop) is not: its frames would come after later messages' frames.
+   */
+  #settled(decode: number): boolean {
+    if (decode !== this.#awaited) return false;
+    this.#awaited = 0;
+    this.#stuck?.cancel();
+    return true;
+  }
+
+  /** The decode waited for has taken too long: a stuck serializer would stall every message. */
+  #givenUp = (): void => {
+    if (this.#awaited === 0 || this.#stopped) return;
+    this.#awaited = 0;
+    this.#failed(
+      new TransportError(
+        "decode",
+        `serializer did not read a message within ${this.#deserializeTimeoutMs} ms: given up`,
+      ),
+    );
+    this.#resume();
+  };
 
   #resume(): void {
     this.#busy = false;
@@ -188,7 +258,10 @@ export class InboundDecoder {
 
 /**
  * Names what makes `value`, as the serializer returned it, no frame the transport can take (not
- * a frame at all, or a mark with no name to match), or returns `undefined` for one.
+ * a frame at all, a mark with no name to match, audio that is not what it says), or returns
+ * `undefined` for one. Audio, nearly every frame, costs a few comparisons. Its rate is not held to
+ * `audioIn.sampleRate`: the core does not resample, and a serializer whose messages name their
+ * rate (JSON, protobuf) hands audio on at that rate (README, Limits).
  */
 function inboundFrameProblem(value: unknown): string | undefined {
   if (notAFrameProblem(value) !== undefined) {
@@ -196,6 +269,10 @@ function inboundFrameProblem(value: unknown): string | undefined {
     return `a frame of type ${JSON.stringify((value as { type?: unknown }).type)}`;
   }
   const frame = value as Frame;
+  if (frame.type === "audio") {
+    const problem = audioFrameProblem(frame);
+    return problem === undefined ? undefined : `malformed audio (${problem})`;
+  }
   if (frame.type === "mark" && typeof frame.name !== "string") return "a mark with no name";
   return undefined;
 }

@@ -38,8 +38,10 @@ export interface InboundPathOptions {
   onError: (error: TransportError) => void;
   /** Those watching the session (read on every audio frame; empty costs nothing). */
   observers: ObserverList;
-  /** For the arrival time observers are told. */
+  /** For the arrival time observers are told, and to bound a stuck `deserialize`. */
   clock: Clock;
+  /** How long an asynchronous `deserialize` may take (`sendTimeoutMs`). */
+  deserializeTimeoutMs: number;
 }
 
 /** The inbound side of one session. */
@@ -74,6 +76,8 @@ export class InboundPath {
       maxMessageBytes: options.maxMessageBytes,
       stats: options.stats,
       ...(options.initialMessages ? { initialMessages: options.initialMessages } : {}),
+      clock: options.clock,
+      deserializeTimeoutMs: options.deserializeTimeoutMs,
       onFrame: this.#onFrame,
       onError: options.onError,
     });

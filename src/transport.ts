@@ -7,7 +7,7 @@
  * set-up    _serializer_setup.ts: the serializer claimed for this session and set up (bounded)
  *
  * inbound   _socket_events.ts ─► _inbound_path.ts ─► _inbound_decoder.ts (size limit, Blob,
- *             in-order async decode) ─► serializer.deserialize (serializer.ts; serializers/…) ─► frames
+ *             in-order async decode, bounded) ─► serializer.deserialize (serializer.ts; serializers/…) ─► frames
  *             ─► own marks to _playback_tracker.ts; the rest to _inbound_queue.ts (bounded;
  *             oldest audio dropped) ─► receive(handler) | readable (_inbound_stream.ts, _frame_pipe.ts)
  *
@@ -196,6 +196,7 @@ export class WebSocketTransport extends EventTarget {
         onError: this.#onError,
         observers: this.#observers,
         clock,
+        deserializeTimeoutMs: resolved.sendTimeoutMs,
       });
       this.#serializer.bind?.(this.#out.serializerContext());
       this.#opened = clock.timer(this.#onOpen);
@@ -381,8 +382,7 @@ export class WebSocketTransport extends EventTarget {
     const nothing = { responseId: undefined, heardMs: 0, droppedMs: 0, acknowledged: false };
     if (this.#closing) return Promise.resolve(nothing);
     this.#stats.interruptions++;
-    // Before the far end's start message nothing has left: there is nothing to clear, and no
-    // clear to send (Twilio's could not be addressed).
+    // Before the far end's start nothing has left: nothing to clear (Twilio's has no address yet).
     if (this.#out.awaitingStart) return Promise.resolve(this.#out.interrupt(true));
     if (!this.#isReady) {
       const result = this.#out.interrupt(true); // nothing has left yet
