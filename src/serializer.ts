@@ -118,7 +118,9 @@ export interface FrameSerializer {
   serialize(frame: Frame): SerializeResult;
   /**
    * One inbound message to zero or more frames. Malformed input throws a `TransportError` with
-   * code `"decode"`; the transport reports it and the session goes on.
+   * code `"decode"`; the transport reports it and the session goes on. So too for what is no
+   * frame (audio that is not a `Uint8Array` of whole samples, a mark with no name), and for a
+   * promise not settled in `sendTimeoutMs`: given up, the messages after it read in order.
    */
   deserialize(data: string | Uint8Array): DeserializeResult;
 }
