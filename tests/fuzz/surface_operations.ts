@@ -1,0 +1,554 @@
+// Seeded random operations on the transport's public surface, with invariants checked after every
+// operation and at the end. The same seed replays the same session, so a failure found in a long run
+// is reproduced with `--seed N` alone.
+//
+// Long runs: `deno run -A tests/fuzz/surface_operations.ts --seeds 6000 --ops 100 [--kind marking]`;
+// replay one: `deno run -A tests/fuzz/surface_operations.ts --seed 771 --kind marking --verbose`.
+//
+// Operations (one per step, chosen by the seed; see `runSession`):
+// - send audio / write audio: audio of random size (0, odd, 20 ms, 10 s, …) and responseId, through
+//   `send()` or a `writable` writer (taken lazily, released now and then);
+// - mark, interruption frame, urgent or plain message, startResponse, end, cancel;
+// - interrupt(), also twice at once, and from speakingstart/speakingstop listeners and the receive
+//   handler; close from a speakingstop listener and the receive handler;
+// - tick the fake clock; settle microtasks; read playback;
+// - writer.abort / writer.close / writer.releaseLock; transport.close;
+// - the client: send audio (Twilio: a late `start`), stall, resume, close, terminate; late open.
+// Inbound is consumed by a receive handler (echoing, interrupting or closing), a for-await loop, a
+// tee, or readers locked and released again per frame.
+import { type Frame, type TransportStats, WebSocketTransport } from "../../mod.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+import { TwilioSerializer } from "../../src/serializers/twilio.ts";
+import { VonageSerializer } from "../../src/serializers/vonage.ts";
+import { Prng } from "./prng.ts";
+
+/** The serializers a session runs over: none (raw PCM), marks with or without acks, Twilio, Vonage. */
+export const KINDS = ["raw", "marking", "twilio", "vonage"] as const;
+export type Kind = typeof KINDS[number];
+
+/** PCM bytes of 20 ms at the sessions' 16 kHz mono: the partial frame Vonage holds is shorter. */
+const VONAGE_HELD_LIMIT = 640;
+
+/**
+ * How far `audioBytesSent` may step back between two snapshots. The documented exception
+ * (`TransportStats.audioBytesSent`): the partial frame Vonage's (and Asterisk's) serializer holds
+ * counts as sent when handed over and comes off again if an interruption or the close drops it.
+ * Every other serializer hands on whole packets, so for them the counter never steps back.
+ */
+export function heldLimitFor(kind: Kind): number {
+  return kind === "vonage" ? VONAGE_HELD_LIMIT : 0;
+}
+
+/** The five counters every written audio byte ends in; their sum only grows. */
+function audioAccounted(s: TransportStats): number {
+  return s.audioBytesSent + s.audioBytesInterrupted + s.audioBytesDroppedOnClose +
+    s.audioBytesStale + s.audioBytesRefused;
+}
+
+/**
+ * Counters only count up: a step back would mean something counted twice or uncounted. The one
+ * exception is `audioBytesSent`, which may step back by less than `heldLimit` (see `heldLimitFor`);
+ * the bytes it gives back must reappear elsewhere, so the sum of the audio counters stays monotone.
+ */
+export function checkStatsStep(
+  prev: TransportStats,
+  next: TransportStats,
+  heldLimit: number,
+): string[] {
+  const problems: string[] = [];
+  const a = prev as unknown as Record<string, number>;
+  const b = next as unknown as Record<string, number>;
+  for (const key in b) {
+    const drop = a[key]! - b[key]!;
+    if (!(drop > 0)) continue;
+    if (key === "audioBytesSent" && drop < heldLimit) continue;
+    problems.push(`stat ${key} decreased ${a[key]} -> ${b[key]}`);
+  }
+  if (audioAccounted(next) < audioAccounted(prev)) {
+    problems.push(
+      `audio counters' sum decreased ${audioAccounted(prev)} -> ${audioAccounted(next)}`,
+    );
+  }
+  return problems;
+}
+
+/** Playback is sane at any moment: nothing heard that was not sent, nothing queued below zero. */
+export function checkPlayback(p: { heardMs: number; sentMs: number; queuedMs: number }): string[] {
+  const ok = p.heardMs >= 0 && p.heardMs <= p.sentMs + 1e-6 && p.queuedMs >= -1e-9 &&
+    Number.isFinite(p.sentMs);
+  return ok ? [] : [`playback ${JSON.stringify(p)}`];
+}
+
+/**
+ * speakingstart and speakingstop alternate one for one, starting with a start, and every start is
+ * stopped by the close: the events bracket utterances, so a double stop or a lost one misleads
+ * anything timing turns on them. Events are `start:<id>` and `stop:<id>:<reason>`.
+ */
+export function checkSpeakingEvents(events: readonly string[]): string[] {
+  const problems: string[] = [];
+  let open: string | undefined;
+  for (const e of events) {
+    if (e.startsWith("start:")) {
+      if (open !== undefined) problems.push(`start while ${open} open: ${events.join(",")}`);
+      open = e;
+    } else {
+      if (open === undefined) problems.push(`stop without start: ${events.join(",")}`);
+      open = undefined;
+    }
+  }
+  if (open !== undefined) problems.push(`start never stopped: ${events.join(",")}`);
+  return problems;
+}
+
+/** What the bot handed in, to weigh the final stats against. */
+export interface Written {
+  /** Even-length audio bytes handed in. */
+  even: number;
+  /** Bytes of malformed (odd-length) audio frames: these may or may not be counted. */
+  odd: number;
+  /** Bytes of end silence a `{type: "end"}` may add, if one was sent. */
+  endSilence: number;
+}
+
+/**
+ * After the close, every audio byte handed in is accounted once: sent, interrupted, dropped on close,
+ * stale or refused (odd frames and one end silence allowed for). And every mark sent was answered or
+ * counted unanswered by the close.
+ */
+export function checkFinalStats(s: TransportStats, written: Written): string[] {
+  const problems: string[] = [];
+  const diff = audioAccounted(s) - written.even;
+  const within = (d: number) => d >= 0 && d <= written.odd;
+  if (!within(diff) && !(written.endSilence > 0 && within(diff - written.endSilence))) {
+    problems.push(
+      `accounting: written ${written.even} (+odd ${written.odd}) vs accounted ${
+        audioAccounted(s)
+      } ` +
+        `(sent ${s.audioBytesSent} int ${s.audioBytesInterrupted} close ${s.audioBytesDroppedOnClose} ` +
+        `stale ${s.audioBytesStale} refused ${s.audioBytesRefused}) diff ${diff}`,
+    );
+  }
+  if (s.marksSent !== s.marksAcknowledged + s.marksUnanswered) {
+    problems.push(
+      `marks: sent ${s.marksSent} ack ${s.marksAcknowledged} unanswered ${s.marksUnanswered}`,
+    );
+  }
+  return problems;
+}
+
+/** One session's outcome: the operation log (to replay by eye) and what went wrong. */
+export interface SessionResult {
+  seed: number;
+  kind: Kind;
+  config: string;
+  log: string[];
+  events: string[];
+  problems: string[];
+  stats: TransportStats;
+}
+
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+};
+
+const VONAGE_CONNECTED = JSON.stringify({
+  event: "websocket:connected",
+  "content-type": "audio/l16;rate=16000",
+});
+
+/** Runs one seeded session of `ops` operations; `kind` defaults to one picked by the seed. */
+export async function runSession(seed: number, ops: number, only?: Kind): Promise<SessionResult> {
+  const r = new Prng(seed);
+  const log: string[] = [];
+  const problems: string[] = [];
+  const clock = new FakeClock();
+  const connecting = r.chance(0.25);
+  const pair = new MemorySocketPair({ connecting });
+  const bigQueue = r.chance(0.3);
+  // Drawn even when fixed, so a seed's other choices do not depend on `only`.
+  const picked = r.pick<Kind>(["marking", "marking", "twilio", "vonage", "raw"]);
+  const kind = only ?? picked;
+  const acks = r.chance(0.8);
+  const endSilenceMs = r.pick([0, 0, 100]);
+  const chunkMs = r.pick([20, 40]);
+  const fixedPacket = r.chance(0.2);
+  const lastPacket = r.pick(["pad", "short", "drop"] as const);
+  const transport = new WebSocketTransport(pair.server, {
+    // Raw PCM: no serializer option at all.
+    ...(kind === "raw" ? {} : {
+      serializer: kind === "twilio"
+        ? new TwilioSerializer()
+        : kind === "vonage"
+        ? new VonageSerializer({ sampleRate: 16000 })
+        : new MarkingSerializer(),
+    }),
+    maxBufferedBytes: 20_000,
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs },
+    playoutDelayMs: 40,
+    maxQueuedMs: bigQueue ? 60_000 : 200,
+    endSilenceMs,
+    ...(fixedPacket ? { fixedAudioPacketSize: 500 } : {}),
+    openTimeoutMs: 3000,
+    lastPacket,
+    clock,
+  });
+  if (r.chance(0.2)) pair.client.answersClose = false;
+  new FakeFarEnd(clock, pair.client, { jitterMs: 40, bytesPerMs: 32, acks });
+  let opened = !connecting;
+  const openNow = () => {
+    if (opened) return;
+    opened = true;
+    pair.open();
+    if (kind === "vonage" && pair.client.readyState === 1) pair.client.send(VONAGE_CONNECTED);
+  };
+  if (kind === "vonage" && !connecting) pair.client.send(VONAGE_CONNECTED);
+
+  const events: string[] = [];
+  let closedValue: unknown;
+  transport.closed.then((v) => (closedValue = v ?? "settled"));
+  const errors: string[] = [];
+  const interruptFromListener = r.chance(0.3);
+  const closeFromListener = r.chance(0.1);
+  transport.addEventListener("error", (e) => errors.push(`${e.error.code}:${e.error.message}`));
+  // Listeners also read playback: it must already agree with the event being dispatched.
+  transport.addEventListener("speakingstart", (e) => {
+    events.push(`start:${e.responseId}`);
+    if (closedValue !== undefined) problems.push("speakingstart after closed settled");
+    const pb = transport.playback;
+    if (!pb.speaking || pb.responseId !== e.responseId) {
+      problems.push(`in speakingstart(${e.responseId}) playback ${JSON.stringify(pb)}`);
+    }
+    if (interruptFromListener && r.chance(0.3)) void transport.interrupt();
+  });
+  transport.addEventListener("speakingstop", (e) => {
+    events.push(`stop:${e.responseId}:${e.reason}`);
+    if (closedValue !== undefined) problems.push("speakingstop after closed settled");
+    const pb = transport.playback;
+    if (pb.speaking && pb.responseId === e.responseId) {
+      problems.push(`in speakingstop(${e.responseId} ${e.reason}) playback ${JSON.stringify(pb)}`);
+    }
+    if (closeFromListener && r.chance(0.3)) void transport.close(1000, "from listener");
+    if (interruptFromListener && r.chance(0.3)) void transport.interrupt();
+  });
+
+  const written: Written = { even: 0, odd: 0, endSilence: 0 };
+  const account = (f: Frame) => {
+    if (f.type !== "audio") return;
+    if (f.audio.length % 2 === 0) written.even += f.audio.length;
+    else written.odd += f.audio.length;
+  };
+  const promises: { what: string; settled: boolean }[] = [];
+  const track = (what: string, p: Promise<unknown> | undefined) => {
+    if (p === undefined) return;
+    const entry = { what, settled: false };
+    promises.push(entry);
+    p.then(() => (entry.settled = true), () => (entry.settled = true));
+  };
+
+  const inbound = r.pick(["receive", "loop", "tee", "relock"]);
+  let inboundDone = false;
+  if (inbound === "receive") {
+    transport.receive((frame) => {
+      const x = r.next();
+      if (x < 0.2) track("handler interrupt", transport.interrupt());
+      else if (x < 0.5 && frame.type === "audio") {
+        const f = { ...frame, responseId: r.pick(["a", "b", undefined]) } as Frame;
+        account(f);
+        track("handler echo", transport.send(f));
+      } else if (x < 0.52) track("handler close", transport.close());
+    });
+    inboundDone = true;
+  } else if (inbound === "tee") {
+    const drain = async (s: ReadableStream<Frame>) => {
+      try {
+        for await (const _ of s) { /* drain */ }
+      } catch { /* cancelled */ }
+    };
+    const [a, b] = transport.readable.tee();
+    Promise.all([drain(a), drain(b)]).then(() => (inboundDone = true));
+  } else if (inbound === "relock") {
+    (async () => {
+      try {
+        for (;;) {
+          const reader = transport.readable.getReader();
+          const { done } = await reader.read();
+          reader.releaseLock();
+          if (done) break;
+          try {
+            transport.receive(() => {});
+            problems.push("receive after readable did not throw");
+          } catch (e) {
+            if (!(e instanceof TypeError)) problems.push(`receive after readable threw ${e}`);
+          }
+        }
+        inboundDone = true;
+      } catch (e) {
+        problems.push(`relock loop threw ${e}`);
+      }
+    })();
+  } else {
+    (async () => {
+      try {
+        for await (const _ of transport.readable) { /* drain */ }
+      } catch { /* cancelled */ }
+      inboundDone = true;
+    })();
+  }
+
+  let writer: WritableStreamDefaultWriter<Frame> | undefined;
+  let writerStopped = false; // abort/close called on the writable, by us
+  let writerErrored = false;
+  const audio = (): Frame & { type: "audio" } => {
+    const bytes = r.pick([0, 1, 3, 2, 320, 640, 641, 1000, 6400, 320_000, r.int(4000) * 2]);
+    const responseId = r.pick([undefined, "a", "b", "c"]);
+    const audio = new Uint8Array(bytes).fill(1 + (bytes % 7));
+    // Sometimes an explicit `responseId: undefined`, as a JavaScript caller may write it.
+    return { type: "audio", audio, sampleRate: 16000, channels: 1, responseId } as Frame & {
+      type: "audio";
+    };
+  };
+  const lateEnd = r.chance(0.8);
+  let twilioStarted = false;
+  let marks = 0;
+  let prevStats = transport.stats;
+  const heldLimit = heldLimitFor(kind);
+
+  for (let i = 0; i < ops; i++) {
+    let op = r.int(100);
+    // The ending operations (82..90) only late in the run, in most seeds.
+    if (op >= 82 && op < 90 && lateEnd && i < ops * 0.8) op = 60 + (op % 15);
+    let desc: string;
+    if (op < 25) {
+      const f = audio();
+      desc = `send audio ${f.audio.length} ${f.responseId}`;
+      account(f);
+      track(desc, transport.send(f));
+    } else if (op < 38) {
+      const f = audio();
+      desc = `write audio ${f.audio.length} ${f.responseId}`;
+      if (writer === undefined && !writerStopped) {
+        try {
+          writer = transport.writable.getWriter();
+          writer.closed.catch(() => (writerErrored = true));
+        } catch (e) {
+          problems.push(`getWriter threw ${e}`);
+        }
+      }
+      if (writer !== undefined && !writerStopped && !writerErrored) {
+        account(f);
+        track(desc, writer.write(f).catch(() => {}));
+      } else desc += " (skipped)";
+    } else if (op < 45) {
+      desc = "mark";
+      track(desc, transport.send({ type: "mark", name: `m${marks++}` }));
+    } else if (op < 55) {
+      desc = "interrupt";
+      const ip = transport.interrupt();
+      track(desc, ip);
+      ip.then((res) => {
+        if (
+          !(res.heardMs >= 0) || !(res.droppedMs >= 0) ||
+          !Number.isFinite(res.heardMs + res.droppedMs)
+        ) {
+          problems.push(`interrupt result ${JSON.stringify(res)}`);
+        }
+      });
+    } else if (op < 58) {
+      desc = "interrupt x2";
+      track(desc, transport.interrupt());
+      track(desc, transport.interrupt());
+    } else if (op < 60) {
+      desc = "send interruption frame";
+      track(desc, transport.send({ type: "interruption" }));
+    } else if (op < 75) {
+      const ms = r.pick([0, 1, 10, 20, 50, 100, 300, 1000]);
+      desc = `tick ${ms}`;
+      await clock.tick(ms);
+    } else if (op < 78) {
+      desc = `startResponse ${transport.startResponse(r.pick([undefined, "a", "b", "x"]))}`;
+    } else if (op < 80) {
+      desc = "message";
+      track(desc, transport.send({ type: "message", message: { i }, urgent: r.chance(0.5) }));
+    } else if (op < 82) {
+      desc = "client audio";
+      if (pair.client.readyState === 1) {
+        if (kind === "twilio" && !twilioStarted && r.chance(0.5)) {
+          twilioStarted = true;
+          desc = "twilio start";
+          pair.client.send(
+            JSON.stringify({
+              event: "start",
+              streamSid: "MZ1",
+              start: { streamSid: "MZ1", callSid: "CA1", accountSid: "AC1" },
+            }),
+          );
+        } else if (kind === "twilio") {
+          pair.client.send(
+            JSON.stringify({ event: "media", streamSid: "MZ1", media: { payload: "/////w==" } }),
+          );
+        } else pair.client.send(new Uint8Array(640));
+      }
+      if (r.chance(0.2)) {
+        desc += " stall";
+        pair.client.stall();
+      } else if (r.chance(0.4)) {
+        desc += " resume";
+        pair.client.resume();
+      }
+    } else if (op < 84) {
+      desc = "writer.abort";
+      if (writer !== undefined && !writerStopped) {
+        writerStopped = true;
+        track(desc, writer.abort("fuzz").catch(() => {}));
+      }
+    } else if (op < 86) {
+      desc = "writer.close";
+      if (writer !== undefined && !writerStopped) {
+        writerStopped = true;
+        track(desc, writer.close().catch(() => {}));
+      }
+    } else if (op < 87) {
+      desc = "transport.close";
+      track(desc, transport.close());
+    } else if (op < 88) {
+      desc = "client close";
+      if (pair.client.readyState === 1) pair.client.close(1000, "bye");
+    } else if (op < 89) {
+      desc = "send end";
+      written.endSilence = endSilenceMs * 32;
+      track(desc, transport.send({ type: "end" }));
+    } else if (op < 90) {
+      desc = "send cancel";
+      track(desc, transport.send({ type: "cancel" }));
+    } else if (op < 93) {
+      desc = "writer.releaseLock";
+      if (writer !== undefined && !writerStopped) {
+        writer.releaseLock();
+        writer = undefined;
+      }
+    } else if (op < 96) {
+      desc = "read playback";
+    } else if (op < 97 && connecting && !opened) {
+      desc = "open";
+      openNow();
+    } else if (op < 98) {
+      desc = "client terminate";
+      if (r.chance(0.3)) {
+        pair.client.terminate();
+        desc += " (done)";
+      }
+    } else {
+      desc = "settle";
+      await settle();
+    }
+    log.push(`${i}@${clock.now()}: ${desc}`);
+    const stats = transport.stats;
+    for (
+      const p of [
+        ...checkPlayback(transport.playback),
+        ...checkStatsStep(prevStats, stats, heldLimit),
+      ]
+    ) {
+      problems.push(`op ${i}: ${p}`);
+    }
+    prevStats = stats;
+  }
+
+  // The end: close from here, and give it a bounded (fake) time to settle.
+  if (r.chance(0.5)) pair.client.resume();
+  const closeP = transport.close();
+  for (let t = 0; t < 100 && closedValue === undefined; t++) await clock.tick(100);
+  if (closedValue === undefined) problems.push("closed did not settle within 10 s fake");
+  await clock.tick(5000);
+  await clock.tick(60_000);
+  await settle();
+  let closeDone = false;
+  closeP.then(() => (closeDone = true));
+  await settle();
+  if (!closeDone) problems.push("close() promise did not settle");
+  if (!inboundDone) problems.push(`inbound consumer (${inbound}) not done after close`);
+  if (writer !== undefined && !writerStopped) {
+    let ready = false;
+    writer.ready.then(() => (ready = true), () => (ready = true));
+    await settle();
+    if (!ready) problems.push("writer.ready pending after close");
+  }
+  for (const p of promises) if (!p.settled) problems.push(`unsettled promise: ${p.what}`);
+  const stats = transport.stats;
+  problems.push(...checkStatsStep(prevStats, stats, heldLimit));
+  problems.push(...checkFinalStats(stats, written));
+  problems.push(...checkSpeakingEvents(events));
+  if (clock.pendingTimers !== 0) {
+    problems.push(`pending timers after close: ${clock.pendingTimers}`);
+  }
+  const pb = transport.playback;
+  if (pb.speaking || pb.queuedMs !== 0) problems.push(`playback after close ${JSON.stringify(pb)}`);
+  const fatal = errors.filter((e) => e.startsWith("application") || e.includes("TypeError"));
+  if (fatal.length > 0) problems.push(`errors: ${fatal.join(" | ")}`);
+  const config = `kind ${kind} acks ${acks} connecting ${connecting} bigQueue ${bigQueue} ` +
+    `endSilenceMs ${endSilenceMs} chunkMs ${chunkMs} fixedPacket ${fixedPacket} lastPacket ${lastPacket} ` +
+    `inbound ${inbound} interruptFromListener ${interruptFromListener} closeFromListener ${closeFromListener} ` +
+    `closed ${JSON.stringify(closedValue)}`;
+  return { seed, kind, config, log, events, problems, stats };
+}
+
+/** A failing session as text: seed, config, problems, then the operation log and events. */
+export function formatFailure(result: SessionResult, ops: number): string {
+  return [
+    `seed ${result.seed} (replay: deno run -A tests/fuzz/surface_operations.ts --seed ${result.seed} --ops ${ops} --kind ${result.kind})`,
+    `  ${result.config}`,
+    ...result.problems.map((p) => `  problem: ${p}`),
+    ...result.log.map((l) => `    ${l}`),
+    `  events: ${result.events.join(",")}`,
+    `  stats: ${JSON.stringify(result.stats)}`,
+  ].join("\n");
+}
+
+/** Runs seeds `first`..`first + seeds - 1`; returns the failing sessions. */
+export async function fuzzSurface(
+  options: { seeds: number; ops: number; first?: number; kind?: Kind | undefined },
+): Promise<SessionResult[]> {
+  const failed: SessionResult[] = [];
+  const first = options.first ?? 1;
+  for (let seed = first; seed < first + options.seeds; seed++) {
+    const result = await runSession(seed, options.ops, options.kind);
+    if (result.problems.length > 0) failed.push(result);
+  }
+  return failed;
+}
+
+async function main(args: string[]): Promise<number> {
+  const value = (name: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const kind = value("kind") as Kind | undefined;
+  if (kind !== undefined && !KINDS.includes(kind)) {
+    console.error(`--kind must be one of ${KINDS.join(", ")}`);
+    return 2;
+  }
+  const ops = Number(value("ops") ?? 50);
+  const seed = value("seed");
+  const first = seed !== undefined ? Number(seed) : Number(value("first") ?? 1);
+  const seeds = seed !== undefined ? 1 : Number(value("seeds") ?? 300);
+  const started = performance.now();
+  if (seed !== undefined && args.includes("--verbose")) {
+    const result = await runSession(first, ops, kind);
+    console.log(formatFailure(result, ops));
+    return result.problems.length > 0 ? 1 : 0;
+  }
+  const failed = await fuzzSurface({ seeds, ops, first, kind });
+  for (const result of failed) console.log(formatFailure(result, ops) + "\n");
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(
+    `${failed.length} of ${seeds} seeds failed (${ops} ops, kind ${
+      kind ?? "mixed"
+    }, ${seconds} s)` +
+      (failed.length > 0 ? `: ${failed.map((f) => f.seed).join(", ")}` : ""),
+  );
+  return failed.length > 0 ? 1 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,122 @@
+// The surface fuzzer's small default run (every serializer kind, a few hundred seeds) and proof that
+// its checks report what they guard against. Long runs:
+// `deno run -A tests/fuzz/surface_operations.ts --seeds 6000 --ops 100 [--kind marking]`.
+import assert from "node:assert/strict";
+import { emptyStats, type TransportStats } from "../../src/transport_stats.ts";
+import {
+  checkFinalStats,
+  checkPlayback,
+  checkSpeakingEvents,
+  checkStatsStep,
+  formatFailure,
+  heldLimitFor,
+  KINDS,
+  runSession,
+} from "./surface_operations.ts";
+
+const SEEDS = 500;
+const OPS = 50;
+
+for (const kind of KINDS) {
+  Deno.test(`surface fuzz: ${kind} survives ${SEEDS} seeds × ${OPS} operations`, async () => {
+    const reports: string[] = [];
+    let speaking = 0;
+    let sent = 0;
+    let interrupted = 0;
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const result = await runSession(seed, OPS, kind);
+      if (result.problems.length > 0) reports.push(formatFailure(result, OPS));
+      speaking += result.events.length;
+      sent += result.stats.audioBytesSent;
+      interrupted += result.stats.audioBytesInterrupted;
+    }
+    assert.equal(reports.length, 0, reports.join("\n\n"));
+    // A fuzzer that never got audio out would pass vacuously.
+    assert.ok(
+      speaking > 0 && sent > 0 && interrupted > 0,
+      `speaking ${speaking} sent ${sent} interrupted ${interrupted}`,
+    );
+  });
+}
+
+Deno.test("surface fuzz: the same seed replays the same session", async () => {
+  const a = await runSession(117, OPS);
+  const b = await runSession(117, OPS);
+  assert.deepEqual(a.log, b.log);
+  assert.deepEqual(a.events, b.events);
+  assert.deepEqual(a.stats, b.stats);
+  assert.notDeepEqual(a.log, (await runSession(118, OPS)).log);
+});
+
+const stats = (changes: Partial<TransportStats>): TransportStats => ({
+  ...emptyStats(),
+  ...changes,
+});
+
+Deno.test("surface fuzz checks: speaking events must alternate one for one", () => {
+  assert.deepEqual(
+    checkSpeakingEvents(["start:a", "stop:a:done", "start:b", "stop:b:interrupted"]),
+    [],
+  );
+  const doubleStop = checkSpeakingEvents(["start:a", "stop:a:interrupted", "stop:a:interrupted"]);
+  assert.match(doubleStop.join(), /stop without start/);
+  assert.match(
+    checkSpeakingEvents(["start:a", "start:b", "stop:b:done"]).join(),
+    /start while start:a open/,
+  );
+  assert.match(checkSpeakingEvents(["start:a"]).join(), /start never stopped/);
+});
+
+Deno.test("surface fuzz checks: counters never step back, bar Vonage's held partial frame", () => {
+  const before = stats({ marksSent: 3, audioBytesSent: 2066 });
+  assert.match(
+    checkStatsStep(before, stats({ marksSent: 2, audioBytesSent: 2066 }), 0).join(),
+    /marksSent decreased 3 -> 2/,
+  );
+  // Vonage may give back its held partial frame, as long as it turns up interrupted or dropped.
+  const handedBack = stats({ marksSent: 3, audioBytesSent: 1920, audioBytesInterrupted: 146 });
+  assert.deepEqual(checkStatsStep(before, handedBack, heldLimitFor("vonage")), []);
+  // Nobody else may; nor Vonage by a whole frame or more; nor may the sum step back.
+  assert.match(
+    checkStatsStep(before, handedBack, heldLimitFor("marking")).join(),
+    /audioBytesSent decreased/,
+  );
+  const wholeFrame = stats({ marksSent: 3, audioBytesSent: 1426, audioBytesDroppedOnClose: 640 });
+  assert.match(
+    checkStatsStep(before, wholeFrame, heldLimitFor("vonage")).join(),
+    /audioBytesSent decreased/,
+  );
+  const lost = stats({ marksSent: 3, audioBytesSent: 1920 });
+  assert.match(
+    checkStatsStep(before, lost, heldLimitFor("vonage")).join(),
+    /sum decreased 2066 -> 1920/,
+  );
+});
+
+Deno.test("surface fuzz checks: every written byte and every mark is accounted at the end", () => {
+  const written = { even: 6400, odd: 3, endSilence: 0 };
+  assert.deepEqual(
+    checkFinalStats(stats({ audioBytesSent: 6000, audioBytesStale: 400 }), written),
+    [],
+  );
+  assert.match(
+    checkFinalStats(stats({ audioBytesSent: 6000 }), written).join(),
+    /accounting: .* diff -400/,
+  );
+  assert.match(checkFinalStats(stats({ audioBytesSent: 6404 }), written).join(), /diff 4/);
+  // One end silence on top is allowed only when an `end` was sent.
+  const ended = stats({ audioBytesSent: 6400 + 3200 });
+  assert.match(checkFinalStats(ended, written).join(), /accounting/);
+  assert.deepEqual(checkFinalStats(ended, { ...written, endSilence: 3200 }), []);
+  const marks = stats({ marksSent: 3, marksAcknowledged: 1, marksUnanswered: 1 });
+  assert.match(
+    checkFinalStats(marks, { even: 0, odd: 0, endSilence: 0 }).join(),
+    /marks: sent 3 ack 1 unanswered 1/,
+  );
+});
+
+Deno.test("surface fuzz checks: playback never hears more than was sent", () => {
+  assert.deepEqual(checkPlayback({ heardMs: 40, sentMs: 40, queuedMs: 0 }), []);
+  assert.equal(checkPlayback({ heardMs: 41, sentMs: 40, queuedMs: 0 }).length, 1);
+  assert.equal(checkPlayback({ heardMs: 0, sentMs: 40, queuedMs: -1 }).length, 1);
+});
