@@ -2,21 +2,8 @@
 // waits for room: refused at once as `send` refuses it (an `encode` error), never thrown out of
 // `write()` and never held as audio (which an interruption would then count as interrupted).
 import assert from "node:assert/strict";
-import { type Frame, type TransportErrorEvent, WebSocketTransport } from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
-
-function session() {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-  });
-  const errors: string[] = [];
-  transport.addEventListener("error", (e) => errors.push((e as TransportErrorEvent).error.code));
-  return { clock, transport, errors };
-}
+import type { Frame } from "../mod.ts";
+import { refusalSession as session } from "./_refusal_fixtures.ts";
 
 /** `ms` of 16 kHz mono PCM16. */
 function audio(ms: number): Frame {

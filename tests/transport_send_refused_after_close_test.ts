@@ -2,21 +2,8 @@
 // open (an `encode` error, dropped and counted), as something that is no frame is: never a
 // TypeError out of `send`, which through a writer would fail the writable.
 import assert from "node:assert/strict";
-import { type Frame, type TransportErrorEvent, WebSocketTransport } from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
-
-function session() {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-  });
-  const errors: string[] = [];
-  transport.addEventListener("error", (e) => errors.push((e as TransportErrorEvent).error.code));
-  return { clock, transport, errors };
-}
+import type { Frame } from "../mod.ts";
+import { refusalSession as session } from "./_refusal_fixtures.ts";
 
 const NO_AUDIO = { type: "audio", sampleRate: 16000, channels: 1 } as unknown as Frame;
 const NULL_AUDIO = {
