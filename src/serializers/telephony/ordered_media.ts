@@ -21,6 +21,12 @@ import { thrownText } from "../../_thrown_text.ts";
  */
 const GAP_FRAME_MS = 100;
 
+/**
+ * A media time further ahead than this of where delivery stands cannot be right: the reorder stage
+ * fills no gap longer (its `maxGapMs`), it resyncs instead.
+ */
+const MAX_AHEAD_MS = 5000;
+
 /** Options for {@linkcode OrderedMedia}. */
 export interface OrderedMediaOptions {
   /** The serializer's inbound converter: it decodes payloads and knows the wire format. */
@@ -54,8 +60,10 @@ export interface MediaMessage {
 /**
  * Puts a numbered protocol's inbound media in order with a {@linkcode MediaReorder} and decodes
  * it, feeding gaps through the decoder as silence so its resampler stays continuous. Frames carry
- * `timestampMs`: the message's own media time counted from the first media message, or the
- * position on the media timeline when messages carry none. A message without the number the
+ * `timestampMs`, never negative: the message's own media time counted from the
+ * first media message delivered (and, after a resync, from where delivery stood), or the position
+ * on the media timeline when a message carries none, or one that cannot be right (counted in
+ * `decodeErrors` and reported; the audio still goes out). A message without the number the
  * stage orders by goes through as it came. Every repair and drop is counted through the
  * serializer's context, so it reaches `transport.stats`.
  *
@@ -83,8 +91,15 @@ export class OrderedMedia {
   #frames: AudioFrame[] = [];
   /** Media time of the next frame out, when messages carry none. */
   #nextMs = 0;
-  /** The first media message's time: media times count from it. */
+  /** The first media message's time: media times count from it (the key when by timestamp). */
   #firstMs: number | undefined;
+  /**
+   * What a message's media time less this gives its frame's `timestampMs`: set by the first packet
+   * delivered after a start or a resync, so that it lands where delivery stands.
+   */
+  #originMs: number | undefined;
+  /** By how much the last refused media time was off where delivery stood (see #frameMs). */
+  #refusedOffsetMs: number | undefined;
   readonly #bySequence: boolean;
 
   /** Makes the stage for one stream. */
@@ -95,7 +110,12 @@ export class OrderedMedia {
     this.#reorder = new MediaReorder<Uint8Array>({
       orderBy: options.orderBy ?? "sequence",
       ...(options.windowMs === undefined ? {} : { windowMs: options.windowMs }),
-      count: (counter, amount) => this.#context?.count(counter, amount),
+      count: (counter, amount) => {
+        // A resync starts the numbering afresh, and with it the media clock: the new timeline's
+        // first packet is anchored where delivery stands (see #frameMs).
+        if (counter === "inboundMediaResyncs") this.#resetClock();
+        this.#context?.count(counter, amount);
+      },
     });
   }
 
@@ -129,9 +149,9 @@ export class OrderedMedia {
     this.#frames = [];
     if (bytes.length === 0) return this.#frames;
     const durationMs = this.#durationMs(bytes.length);
-    // Media times count from the first media message taken (Plivo's are wall-clock epoch ms). It
-    // becomes the origin only once the reorder stage has taken it: one it refuses (a malformed
-    // number) changes nothing, so the media after it keeps its own times.
+    // By timestamp, packets are placed by their media time counted from the first media message
+    // taken (Plivo's are wall-clock epoch ms). It becomes the origin only once the reorder stage has
+    // taken it: one it refuses (a malformed number) changes nothing.
     const firstMs = this.#firstMs ?? message.timestampMs;
     const timestampMs = message.timestampMs === undefined || firstMs === undefined
       ? undefined
@@ -140,7 +160,7 @@ export class OrderedMedia {
     if (key === undefined) {
       // Nothing to order by: the message goes as it came.
       this.#firstMs = firstMs;
-      this.#decode(bytes, timestampMs, durationMs);
+      this.#decode(bytes, this.#frameMs(message.timestampMs, durationMs), durationMs);
       return this.#frames;
     }
     const packet: {
@@ -153,7 +173,10 @@ export class OrderedMedia {
       payload: bytes,
     };
     if (message.sequence !== undefined) packet.sequence = message.sequence;
-    if (timestampMs !== undefined) packet.timestampMs = timestampMs;
+    // By sequence, the packet carries the wire's media time: its frame's time is read off it on
+    // delivery (see #frameMs). By timestamp, the time from the first is its place.
+    const mediaMs = this.#bySequence ? message.timestampMs : timestampMs;
+    if (mediaMs !== undefined) packet.timestampMs = mediaMs;
     try {
       this.#reorder.push(packet, this.#output);
     } catch (cause) {
@@ -184,6 +207,7 @@ export class OrderedMedia {
     this.#reorder.reset(this.#output);
     this.#nextMs = 0;
     this.#firstMs = undefined;
+    this.#resetClock();
     return this.#frames;
   }
 
@@ -216,7 +240,12 @@ export class OrderedMedia {
   }
 
   readonly #output: MediaReorderOutput<Uint8Array> = {
-    packet: (packet) => this.#decode(packet.payload, packet.timestampMs, packet.durationMs),
+    packet: (packet) =>
+      this.#decode(
+        packet.payload,
+        this.#frameMs(packet.timestampMs, packet.durationMs),
+        packet.durationMs,
+      ),
     gap: (gap) => {
       // Whole samples: a gap of a fraction of a sample must not make odd-length PCM16.
       const samples = Math.round((gap.durationMs * this.#audio.sampleRate) / 1000);
@@ -241,6 +270,61 @@ export class OrderedMedia {
       }
     },
   };
+
+  #resetClock(): void {
+    this.#originMs = undefined;
+    this.#refusedOffsetMs = undefined;
+  }
+
+  /**
+   * A delivered message's frame time, from its media time (`timestamp`: "ms from the start of the
+   * stream" on Twilio, Telnyx, Plivo and Exotel), or `undefined` to place it where delivery stands
+   * (the sequence's timeline: the media before it plus filled gaps). The first packet after a start
+   * or a resync anchors the media clock there, so `timestampMs` never goes negative and keeps
+   * moving forward across a resync. A media time that cannot be right (before the stream began;
+   * more than MAX_AHEAD_MS ahead of where delivery stands; or not a safe number) is ignored: the frame still goes out, timed by
+   * its place in the sequence, and the message is counted in `decodeErrors` and reported (the
+   * audio is good, its clock is not). Two refused in a row that are off by the same amount mean the
+   * provider's clock moved (as a resync does for numbering): the clock is re-anchored on the second.
+   */
+  #frameMs(mediaMs: number | undefined, durationMs: number): number | undefined {
+    if (mediaMs === undefined) return undefined;
+    if (!Number.isFinite(mediaMs) || Math.abs(mediaMs) > Number.MAX_SAFE_INTEGER) {
+      this.#refuseTime(mediaMs, "is not a safe number");
+      return undefined;
+    }
+    if (this.#originMs === undefined) this.#originMs = mediaMs - this.#nextMs;
+    const atMs = mediaMs - this.#originMs;
+    const offsetMs = atMs - this.#nextMs;
+    // Earlier than where delivery stands is taken as it is (a provider whose clock is its receipt
+    // time jitters so); only before the stream's start is impossible.
+    if (atMs >= 0 && offsetMs <= MAX_AHEAD_MS) {
+      this.#refusedOffsetMs = undefined;
+      return atMs;
+    }
+    const previous = this.#refusedOffsetMs;
+    if (previous !== undefined && Math.abs(offsetMs - previous) < durationMs / 2) {
+      this.#refusedOffsetMs = undefined;
+      this.#originMs = mediaMs - this.#nextMs;
+      return undefined;
+    }
+    this.#refusedOffsetMs = offsetMs;
+    this.#refuseTime(
+      mediaMs,
+      atMs < 0 ? "is before the stream began" : "is too far ahead of the stream",
+    );
+    return undefined;
+  }
+
+  #refuseTime(mediaMs: number, why: string): void {
+    this.#context?.count("decodeErrors");
+    this.#context?.report(
+      new TransportError(
+        "decode",
+        `${this.#provider}: media timestamp ${mediaMs} ${why}; the frame is timed by its sequence`,
+      ),
+    );
+  }
 
   #decode(bytes: Uint8Array, timestampMs: number | undefined, durationMs: number): void {
     const at = timestampMs ?? this.#nextMs;
