@@ -436,10 +436,17 @@ export class GenesysSerializer implements FrameSerializer {
     const seq = this.#sequenceNumber(message, "seq");
     const expected = this.#clientseq + 1;
     if (seq !== expected) {
-      // `clientseq` never goes back (a replay or an older message leaves it); past a gap it moves
-      // on to `seq`, so that Genesys's close transaction, numbered on from there, is still taken.
-      if (seq > expected) this.#clientseq = seq;
-      throw this.#breach(`Invalid seq value ${seq}, expected ${expected}`);
+      // The reference server requires seq === clientseq + 1 and answers anything else with
+      // `disconnect` reason `error` ("Invalid seq value (not monotonically increasing)"), leaving
+      // `clientseq` where it was (server/serversessionimpl.ts, onTextMessage): a wrong number,
+      // one corrupt value as much as a replay, never becomes the expected one, or a single bad
+      // `seq` would make every later message look old. Once the session is ending (our
+      // `disconnect`, or that breach's) Genesys's numbering can no longer be matched, so its
+      // close transaction is taken whatever its `seq` (the reference takes `close` "in any
+      // state"), and `closed` acknowledges it: the session ends properly, not by timeout.
+      if (message.value.type !== "close" || this.#state !== "disconnecting") {
+        throw this.#breach(`Invalid seq value ${seq}, expected ${expected}`);
+      }
     }
     this.#clientseq = seq;
     // Required on every client message, not only where we have sent something to acknowledge:

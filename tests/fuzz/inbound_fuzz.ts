@@ -4,8 +4,8 @@
  * duplicated, reordered and misplaced ones, and checks that the session survives them.
  *
  * Long runs: `deno run -A tests/fuzz/inbound_fuzz.ts --seeds 200 --steps 300 [--protocol twilio]`
- * (`--first-seed N` to go on from another run, `--skip end` or `--skip timestamps,end` to look past
- * a known fault);
+ * (`--first-seed N` to go on from another run, `--skip timestamps,end` to look past a fault known
+ * while it is being fixed);
  * replay one failure: `... --seed N --protocol P --steps S` (prints its steps). Exits 1 on any
  * failure.
  *

@@ -570,8 +570,8 @@ Deno.test("`GenesysSerializer` takes client messages numbered one after the othe
     errorDisconnect(3, 2, "Invalid seq value 2, expected 3"),
   ]);
   assert.equal(genesys.peerCloses, true);
-  // Genesys answers with its close transaction, numbered on from the last message it sent: the
-  // close is taken (clientseq follows the numbering forward, never back) and the session ends.
+  // Genesys answers with its close transaction, numbered on from the last message it sent: once
+  // the session is ending the close is taken whatever its seq, and the session ends.
   sent.length = 0;
   assert.deepEqual(genesys.deserialize(client("close", 7, { reason: "disconnect" })), {
     type: "end",
@@ -582,6 +582,33 @@ Deno.test("`GenesysSerializer` takes client messages numbered one after the othe
     [
       ["closed", 7],
     ],
+  );
+});
+
+Deno.test("`GenesysSerializer` does not let one wrong seq become the expected one", () => {
+  // Fuzzer finding: one message with seq 4294967296 used to move the expected seq there for
+  // good, so Genesys's own close (numbered on from its count) was refused as old: no `closed`, no
+  // `end`. The reference server leaves clientseq where it was on a wrong seq
+  // (serversessionimpl.ts, onTextMessage) and takes `close` in any state.
+  const { genesys, sent } = bound();
+  genesys.deserialize(open(MONO)); // seq 1
+  genesys.deserialize(client("ping", 2));
+  sent.length = 0;
+  assert.throws(() => genesys.deserialize(client("ping", 4294967296)), isDecode, "corrupt seq");
+  assert.deepEqual(sent.map((m) => JSON.parse(m as string)), [
+    errorDisconnect(3, 2, "Invalid seq value 4294967296, expected 3"),
+  ]);
+  sent.length = 0;
+  // Still refused on the expected number's terms (3), not the corrupt one's.
+  assert.throws(() => genesys.deserialize(client("ping", 4)), isDecode, "numbered past it");
+  assert.deepEqual(sent, [], "the breach is answered once");
+  assert.deepEqual(genesys.deserialize(client("close", 5, { reason: "end" })), {
+    type: "end",
+    reason: "end",
+  });
+  assert.deepEqual(
+    sent.map((m) => [JSON.parse(m as string).type, JSON.parse(m as string).clientseq]),
+    [["closed", 5]],
   );
 });
 
