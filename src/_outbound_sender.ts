@@ -17,6 +17,7 @@ import { ReadyState, type WebSocketLike } from "./socket.ts";
 import type { Packetizer } from "./streams/packetizer.ts";
 import type { TransportStats } from "./transport_stats.ts";
 import { thrownText } from "./_thrown_text.ts";
+import { kindOf, withArticle } from "./_kind_of.ts";
 
 /** How often a send blocked on `bufferedAmount` looks again. */
 const DRAIN_POLL_MS = 10;
@@ -677,26 +678,6 @@ interface Serializing {
   settled: boolean;
   /** Settles what the sender waits on. */
   readonly settle: (outcome: Serialized | typeof REFUSED | typeof ENDED) => void;
-}
-
-/** Names what a serializer answered instead of a message: `a number (42)`, `an ArrayBuffer`. */
-function kindOf(value: unknown): string {
-  if (typeof value !== "object" && typeof value !== "function") {
-    return `a ${typeof value} (${thrownText(value).slice(0, 40)})`;
-  }
-  let name: unknown;
-  try {
-    name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  } catch {
-    name = undefined; // a proxy whose trap throws: still named, as an object
-  }
-  if (typeof name !== "string" || name === "" || name === "Object") return "a plain object";
-  return withArticle(name);
-}
-
-/** `an audio`, `a mark`. */
-function withArticle(word: string): string {
-  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
 }
 
 /** What a serializer answers with, now: one message or several (no array made for one), or none. */

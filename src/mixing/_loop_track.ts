@@ -7,6 +7,7 @@
 
 import { pcm16Samples, type PcmFormat } from "../audio/pcm.ts";
 import type { AudioFrame } from "../frames.ts";
+import { kindOf } from "../_kind_of.ts";
 
 /** A whole track: its samples (interleaved), their format, and the caller's object it came from. */
 export interface LoopTrack {
@@ -66,16 +67,6 @@ export function loopTrack(
 function isAudioFrame(source: unknown): source is AudioFrame {
   return typeof source === "object" && source !== null &&
     (source as Partial<AudioFrame>).audio instanceof Uint8Array;
-}
-
-/** What a value is, for an error message: `null`, `a number`, `an ArrayBuffer`, … */
-export function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value !== "object") {
-    return typeof value === "undefined" ? "undefined" : `a ${typeof value}`;
-  }
-  const name = Object.getPrototypeOf(value)?.constructor?.name ?? "Object";
-  return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
 }
 
 function bareFormat(format: Partial<PcmFormat>): PcmFormat {

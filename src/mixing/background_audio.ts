@@ -10,7 +10,8 @@ import type { AudioFrame } from "../frames.ts";
 import type { MixerFormat, OutboundMixer } from "../session_observer.ts";
 import { convertLoop } from "./_convert.ts";
 import { BackgroundGain, mixInto } from "./_gain.ts";
-import { kindOf, type LoopTrack, loopTrack } from "./_loop_track.ts";
+import { type LoopTrack, loopTrack } from "./_loop_track.ts";
+import { kindOf } from "../_kind_of.ts";
 import { StreamTrack } from "./_stream_track.ts";
 
 /** How the background gets out of the way of the bot's speech. */

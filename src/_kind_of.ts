@@ -1,0 +1,28 @@
+/**
+ * Words for what a value is, for an error message that names what it got instead.
+ *
+ * @module
+ */
+
+import { thrownText } from "./_thrown_text.ts";
+
+/** What a value is: `null`, `undefined`, `a number (42)`, `an ArrayBuffer`, `a plain object`. */
+export function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value !== "object" && typeof value !== "function") {
+    return `a ${typeof value} (${thrownText(value).slice(0, 40)})`;
+  }
+  let name: unknown;
+  try {
+    name = Object.getPrototypeOf(value)?.constructor?.name;
+  } catch {
+    name = undefined; // a proxy whose trap throws: still named, as an object
+  }
+  if (typeof name !== "string" || name === "" || name === "Object") return "a plain object";
+  return withArticle(name);
+}
+
+/** `an audio`, `a mark`, `an ArrayBuffer`. */
+export function withArticle(word: string): string {
+  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+}
