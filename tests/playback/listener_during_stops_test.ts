@@ -105,12 +105,8 @@ for (
 
 // ---- a listener of a start an interruption dispatches ------------------------------------------
 
-/**
- * Raw PCM (no clear: what was sent plays on) or a peer that dropped the connection (the clear
- * could not be sent): response a, sent but not begun by the estimate, begins and stops in the
- * interruption; `onStart` is its speakingstart listener.
- */
-async function playsOnSession(dropPeer: boolean, onStart: (t: WebSocketTransport) => void) {
+/** Raw PCM at 16 kHz on the fake clock, 40 ms of playout delay assumed. */
+function rawPcmSession() {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
   const t = new WebSocketTransport(pair.server, {
@@ -119,6 +115,16 @@ async function playsOnSession(dropPeer: boolean, onStart: (t: WebSocketTransport
     audioOut: { sampleRate: 16000, chunkMs: 20 },
     clock,
   });
+  return { clock, pair, t };
+}
+
+/**
+ * Raw PCM (no clear: what was sent plays on) or a peer that dropped the connection (the clear
+ * could not be sent): response a, sent but not begun by the estimate, begins and stops in the
+ * interruption; `onStart` is its speakingstart listener.
+ */
+async function playsOnSession(dropPeer: boolean, onStart: (t: WebSocketTransport) => void) {
+  const { clock, pair, t } = rawPcmSession();
   let first = true;
   const events = record(t, {
     start: () => {
@@ -164,14 +170,7 @@ Deno.test("raw PCM: a response sent from a speakingstart an interruption dispatc
 });
 
 Deno.test("raw PCM: two responses not begun, interrupt() and reads from every listener", async () => {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const t = new WebSocketTransport(pair.server, {
-    playoutDelayMs: 40,
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-  });
+  const { clock, t } = rawPcmSession();
   const listener = () => {
     void t.playback;
     void t.interrupt();
