@@ -13,6 +13,7 @@ import { type NodeDuplex, type NodeIncomingMessage, refuse, toRequest } from "./
 import { NodeSocket, type WsSocket } from "./_node_socket.ts";
 import { runSession, startSession } from "./_session.ts";
 import { thrownText } from "../_thrown_text.ts";
+import { withPayloadLimit } from "./_ws_payload_limit.ts";
 
 export type { NodeDuplex, NodeIncomingMessage };
 
@@ -30,8 +31,11 @@ export interface NodeWebSocketServer {
     head: never,
     callback: (socket: unknown, request: unknown) => void,
   ): void;
-  /** The server's settings: `maxPayload` is the largest message `ws` reads (0: no limit). */
-  options?: { maxPayload?: number | undefined };
+  /**
+   * The server's settings: `maxPayload` is the largest message `ws` reads (0: no limit);
+   * `verifyClient`, its own admission check, is run as it is.
+   */
+  options?: { maxPayload?: number | undefined; verifyClient?: unknown };
 }
 
 /** Options for {@linkcode upgradeHandler}: the transport's and the admission checks. */
@@ -137,20 +141,17 @@ export function upgradeHandler(
       refusal = new Response(`Bad request: ${thrownText(error)}`, { status: 400 });
     }
     if (refusal !== null) return await refuse(socket, refusal);
-    // ws checks each frame's length before reading it against its server's maxPayload, read
-    // synchronously by handleUpgrade: ours for this socket, never above the server's own.
-    const settings = wss.options;
-    const own = settings?.maxPayload;
-    if (settings && !(own! > 0 && own! <= maxMessageBytes)) settings.maxPayload = maxMessageBytes;
+    // ws checks each frame's length before reading it against its server's maxPayload: ours for
+    // this socket, never above the server's own.
     try {
-      wss.handleUpgrade(
-        request as never,
-        socket as never,
-        head as never,
-        (ws) => accept(ws as WsSocket, request),
-      );
+      withPayloadLimit(wss.options, maxMessageBytes, () =>
+        wss.handleUpgrade(
+          request as never,
+          socket as never,
+          head as never,
+          (ws) => accept(ws as WsSocket, request),
+        ));
     } finally {
-      if (settings) settings.maxPayload = own;
       socket.off("error", onReset); // ws listens from here on
     }
   };
