@@ -1,12 +1,14 @@
 /**
  * What is wrong with a frame handed to `send`, if anything: no frame at all, a type the
- * transport does not know, or audio that is not what it says.
+ * transport does not know, audio that is not what it says, or a field the far end would be
+ * sent that is not the string its type says (a mark's name, an end's reason).
  *
  * @module
  */
 
 import { MAX_CHANNELS, MAX_SAMPLE_RATE } from "./audio/_frame_limits.ts";
-import type { AudioFrame, FrameType } from "./frames.ts";
+import { kindOf } from "./_kind_of.ts";
+import type { AudioFrame, Frame, FrameType } from "./frames.ts";
 
 /** Every frame type but audio (what `send` takes): the record makes the checker list them all. */
 const OTHER_FRAME_TYPES: ReadonlySet<string> = new Set(Object.keys(
@@ -37,12 +39,33 @@ export function notAFrameProblem(value: unknown): string | undefined {
 }
 
 /**
+ * Names the first thing wrong with `frame` (one by {@linkcode notAFrameProblem}), whatever its
+ * type: audio by {@linkcode audioFrameProblem}; a mark's `name` or an end's `reason` that is not a
+ * string (a serializer writes them into the far end's messages, and the reason closes the socket).
+ * Returns `undefined` when it is sound.
+ */
+export function frameProblem(frame: Frame): string | undefined {
+  switch (frame.type) {
+    case "audio":
+      return audioFrameProblem(frame);
+    case "mark":
+      if (typeof frame.name === "string") return undefined;
+      return `mark frame's name is ${kindOf(frame.name)}, not a string`;
+    case "end":
+      if (frame.reason === undefined || typeof frame.reason === "string") return undefined;
+      return `end frame's reason is ${kindOf(frame.reason)}, not a string (or none)`;
+  }
+  return undefined;
+}
+
+/**
  * Names the first thing wrong with `frame` (bytes that are not a Uint8Array, a rate or channel
  * count that is not a positive integer or is beyond any audio format's, bytes that are not whole
- * PCM16 sample frames), or returns `undefined` when it is sound.
+ * PCM16 sample frames, a `responseId` that is not a string), or returns `undefined` when it is
+ * sound.
  */
 export function audioFrameProblem(frame: AudioFrame): string | undefined {
-  const { audio, sampleRate, channels } = frame;
+  const { audio, sampleRate, channels, responseId } = frame;
   if (!(audio instanceof Uint8Array)) return "audio frame's audio is not a Uint8Array";
   if (!Number.isInteger(sampleRate) || sampleRate <= 0 || sampleRate > MAX_SAMPLE_RATE) {
     return `audio frame's sampleRate is ${sampleRate} (1 to ${MAX_SAMPLE_RATE} Hz)`;
@@ -52,6 +75,10 @@ export function audioFrameProblem(frame: AudioFrame): string | undefined {
   }
   if (audio.length % (channels * 2) !== 0) {
     return `audio frame of ${audio.length} bytes is not whole ${channels}-channel PCM16 sample frames`;
+  }
+  // The gate keys responses by it, and events and `interrupt()` hand it back as the bot's own.
+  if (responseId !== undefined && typeof responseId !== "string") {
+    return `audio frame's responseId is ${kindOf(responseId)}, not a string (or none)`;
   }
   return undefined;
 }

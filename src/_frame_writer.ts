@@ -9,7 +9,7 @@
  */
 
 import { durationMs } from "./audio/pcm.ts";
-import { audioFrameProblem, notAFrameProblem } from "./_frame_problem.ts";
+import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
 import type { AudioFrame, Frame } from "./frames.ts";
 
 /** What the writable does with frames: the transport's push surface and its two endings. */
@@ -185,7 +185,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
       const room = this.#send(frame);
       return room === undefined ? WRITTEN : this.#wait(room);
     }
-    // A frame the transport refuses (no frame, malformed audio) goes now, to be refused as `send`
+    // A frame the transport refuses (no frame, a malformed one) goes now, to be refused as `send`
     // refuses it (an `encode` error): it is never sent, so it has no place to keep, and held it
     // would be read as the audio it is not.
     if (refused(frame)) return this.#send(frame) ?? WRITTEN;
@@ -292,8 +292,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   }
 }
 
-/** Whether the transport refuses `frame` at once (an `encode` error): no frame, or malformed audio. */
+/** Whether the transport refuses `frame` at once (an `encode` error): no frame, or a malformed one. */
 function refused(frame: Frame): boolean {
-  if (notAFrameProblem(frame) !== undefined) return true;
-  return frame.type === "audio" && audioFrameProblem(frame) !== undefined;
+  return notAFrameProblem(frame) !== undefined || frameProblem(frame) !== undefined;
 }

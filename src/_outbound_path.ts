@@ -312,12 +312,28 @@ export class OutboundPath {
     // later, as its turn comes (counted then), but never plays, so it is dropped audio now.
     const unsent = this.#pump.queuedMs + this.#takeWriterHeldMs();
     const result = this.tracker.interrupt(unsent, clears);
+    // The tracker knows only what was sent: before anything left (the socket not open yet, the
+    // far end's start not come), it names none, though the response queued to play is dropped.
+    // Not when sent audio was heard or dropped: that is an untagged response in play, and stays so.
+    if (result.responseId === undefined && result.heardMs === 0 && !(result.droppedMs > unsent)) {
+      result.responseId = this.#queuedResponseId();
+    }
     this.#gate.close();
     this.#interruptedLast = true;
     this.#stats.audioBytesInterrupted += this.#pump.clear(clears);
     const info = { at: this.#clock.now(), heardPosition: this.tracker.cutPosition };
     this.#observers.interrupted(info);
     return result;
+  }
+
+  /**
+   * The response the unsent audio begins with: the first queued chunk's, else (only a partial
+   * chunk, or packet, is held) the last audio written's, which is all that is held.
+   */
+  #queuedResponseId(): string | undefined {
+    const first = this.#pump.firstQueuedChunk;
+    if (first !== undefined) return first.responseId;
+    return this.#pump.queuedMs > 0 ? this.#lastResponseId : undefined;
   }
 
   /** Sends on after an interruption's clear message has left: the background, if any, goes on. */

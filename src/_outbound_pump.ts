@@ -155,6 +155,11 @@ export class OutboundPump {
     return this.#queue.queuedMs + this.#chunker.pendingMs + this.#sender.pendingPacketMs;
   }
 
+  /** The first chunk queued to be sent (not the chunker's partial one), or `undefined`. */
+  get firstQueuedChunk(): AudioFrame | undefined {
+    return this.#queue.firstAudio;
+  }
+
   /** The socket is open: begin sending (the background too, if there is one). */
   start(): void {
     this.#started = true;

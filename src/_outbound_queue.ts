@@ -89,6 +89,15 @@ export class OutboundQueue {
     return this.#items[this.#head];
   }
 
+  /** The first audio chunk waiting (frames may stand before it), or `undefined`: the next to play. */
+  get firstAudio(): AudioFrame | undefined {
+    for (let i = this.#head; i < this.#tail; i++) {
+      const item = this.#items[i]!;
+      if (item.kind === "audio") return item.chunk;
+    }
+    return undefined;
+  }
+
   /** Removes the next item; wakes a waiting writer once there is room. */
   shift(): void {
     const item = this.#items[this.#head];

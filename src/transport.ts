@@ -27,7 +27,7 @@
  * @module
  */
 
-import { audioFrameProblem, notAFrameProblem } from "./_frame_problem.ts";
+import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
 import { frameWritable, takeHeldAudioMs } from "./_frame_writer.ts";
 import { InboundPath } from "./_inbound_path.ts";
 import { ObserverList } from "./_observer_list.ts";
@@ -296,7 +296,7 @@ export class WebSocketTransport extends EventTarget {
     const notAFrame = notAFrameProblem(frame);
     if (notAFrame !== undefined) return this.#refuse(notAFrame);
     this.#stats.framesOut++;
-    const problem = frame.type === "audio" ? audioFrameProblem(frame) : undefined;
+    const problem = frameProblem(frame);
     if (problem !== undefined) return this.#refuse(problem); // refused alike after close
     if (this.#closing) return this.#dropOnClose(frame);
     switch (frame.type) {
