@@ -21,7 +21,12 @@ export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions {
    * @default {30}
    */
   idleTimeout?: number;
-  /** The subprotocol to answer with, when the client offers some. */
+  /**
+   * The subprotocol to answer with (`Sec-WebSocket-Protocol`), when the client offers it; a
+   * client that offers none, or others, is answered without one (RFC 6455 §4.2.2 lets a server),
+   * and decides itself whether to go on. Deno reads the client's list split at ", " only: a list
+   * written without spaces (`a,b`, as the `ws` client writes several) is answered without one.
+   */
   protocol?: string;
 }
 
@@ -62,7 +67,7 @@ export async function upgrade(
   try {
     upgraded = Deno.upgradeWebSocket(request, {
       ...(idleTimeout === undefined ? {} : { idleTimeout }),
-      ...(protocol === undefined ? {} : { protocol }),
+      ...(protocol !== undefined && denoFindsOffered(request, protocol) ? { protocol } : {}),
     });
   } catch (error) {
     const response = new Response(`Bad upgrade: ${thrownText(error)}`, { status: 400 });
@@ -75,4 +80,12 @@ export async function upgrade(
     transport: startSession(Object.assign(socket, { terminate }), options),
     response,
   };
+}
+
+/**
+ * Whether Deno finds `protocol` in the request's `Sec-WebSocket-Protocol`: given one it does not
+ * find (none offered, or others), `Deno.upgradeWebSocket` throws rather than answer without one.
+ */
+function denoFindsOffered(request: Request, protocol: string): boolean {
+  return (request.headers.get("sec-websocket-protocol") ?? "").split(", ").includes(protocol);
 }

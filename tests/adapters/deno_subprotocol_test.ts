@@ -1,0 +1,44 @@
+// `upgrade({ protocol })` answers the subprotocol only to a client that offers it. RFC 6455 §4.1: a
+// client fails the connection when the server answers one it did not offer; §4.2.2: a server may
+// answer none. The `ws` client is strict about the first (browsers too; Deno's own client is not)
+// and gives up on the second when it offered some, so the clients here are `ws`'s, on a real
+// socket on 127.0.0.1 port 0. Deno refused the upgrade (400) to a client that offered none.
+import assert from "node:assert/strict";
+import WebSocket from "ws";
+import { upgrade } from "../../src/adapters/deno.ts";
+
+/** What a `ws` client offering `offered` gets: the subprotocol agreed, or why it failed. */
+async function connectOffering(port: number, offered: string[]): Promise<string> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, offered);
+  const outcome = await new Promise<string>((resolve) => {
+    ws.once("open", () => resolve(`open "${ws.protocol}"`));
+    ws.once("error", (error: Error) => resolve(`failed: ${error.message}`));
+  });
+  ws.terminate();
+  return outcome;
+}
+
+Deno.test("`upgrade({ protocol })` answers it to a client that offers it, and no subprotocol to one that offers none or others", async () => {
+  let sessions = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    const { transport, response } = await upgrade(request, { protocol: "audio.v1" });
+    if (transport) {
+      sessions++;
+      transport.readable.pipeTo(transport.writable).catch(() => {});
+    }
+    return response;
+  });
+  try {
+    const { port } = server.addr;
+    assert.equal(await connectOffering(port, ["audio.v1"]), 'open "audio.v1"');
+    assert.equal(await connectOffering(port, []), 'open ""');
+    // Offered others only: upgraded with none; `ws` then gives up by itself (a browser goes on).
+    const noneAnswered = "failed: Server sent no subprotocol";
+    assert.equal(await connectOffering(port, ["other"]), noneAnswered);
+    // `ws` writes several as "other,audio.v1", which Deno does not split: answered with none too.
+    assert.equal(await connectOffering(port, ["other", "audio.v1"]), noneAnswered);
+    assert.equal(sessions, 4, "every one upgraded, none refused");
+  } finally {
+    await server.shutdown();
+  }
+});
