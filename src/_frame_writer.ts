@@ -197,16 +197,18 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     // Behind a frame that waits for room, as the standard stream queues it; audio that an
     // interruption overtook meanwhile was written before it, and goes with the rest it dropped
     // (its `droppedMs` told of it), whether or not the writer stopped since.
+    // Its audio is read now, as `send` reads it: the bot may reuse its buffer once write returns.
+    const held = frame.type === "audio" ? { ...frame, audio: frame.audio.slice() } : frame;
     const interruptions = this.#sink.interruptions();
-    const release = this.#hold(frame);
+    const release = this.#hold(held);
     const turn = (failed: { reason: unknown } | undefined) => {
       release();
-      const interrupted = frame.type === "audio" && this.#sink.interruptions() !== interruptions;
-      if (interrupted) this.#sink.dropInterrupted(frame);
+      const interrupted = held.type === "audio" && this.#sink.interruptions() !== interruptions;
+      if (interrupted) this.#sink.dropInterrupted(held);
       const stopped = failed ?? this.#stopped;
-      if (stopped === undefined) return interrupted ? undefined : this.#send(frame);
+      if (stopped === undefined) return interrupted ? undefined : this.#send(held);
       // Aborted or failed: the standard refuses the frames behind, and the transport counts them.
-      if (!interrupted) this.#sink.dropUnsent(frame);
+      if (!interrupted) this.#sink.dropUnsent(held);
       throw stopped.reason;
     };
     return this.#wait(waiting.then(() => turn(undefined), (reason) => turn({ reason })));

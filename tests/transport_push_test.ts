@@ -166,6 +166,30 @@ Deno.test("`WebSocketTransport.send` copies queued audio: a bot may reuse its bu
   await transport.closed;
 });
 
+Deno.test("`WebSocketTransport.writable` copies audio written behind a write waiting for room: a bot may reuse its buffer once write returns", async () => {
+  const { clock, pair, transport, received } = session({ maxQueuedMs: 100 });
+  await clock.tick(0);
+  const writer = transport.writable.getWriter();
+  const buffer = new Uint8Array(100 * 32); // 100 ms, reused for every write
+  const writes: Promise<void>[] = [];
+  for (let i = 1; i <= 3; i++) {
+    buffer.fill(i);
+    writes.push(writer.write({ type: "audio", audio: buffer, sampleRate: 16000, channels: 1 }));
+  }
+  buffer.fill(99); // the second and third writes wait for room behind the first
+  await clock.tick(400);
+  await Promise.all(writes);
+  const bytes = received.map((r) => r.data as Uint8Array);
+  assert.equal(bytes.length, 15);
+  for (const [i, chunk] of bytes.entries()) {
+    const value = Math.floor(i / 5) + 1;
+    assert.ok(chunk.every((b) => b === value), `chunk ${i} should be all ${value}`);
+  }
+  writer.releaseLock();
+  pair.client.close(1000);
+  await transport.closed;
+});
+
 Deno.test("`WebSocketTransport.send` sends a real-time whole chunk before it returns; early and partial audio wait their turn", async () => {
   const { clock, pair, transport, received } = session({ sendAheadMs: 40 });
   await clock.tick(0);
