@@ -38,6 +38,8 @@ export class BunSocket extends EventSocket {
   #queued = 0;
   /** A close waiting for the queue to drain. */
   #closeWhenDrained: [code: number | undefined, reason: string | undefined] | undefined;
+  /** Bun has opened the socket and "open" has not been dispatched yet (see {@linkcode opened}). */
+  #openDue = false;
 
   get readyState(): number {
     if (this.#closeWhenDrained && this.#raw) return ReadyState.CLOSING;
@@ -79,7 +81,9 @@ export class BunSocket extends EventSocket {
 
   /**
    * Bun opens the socket inside `server.upgrade`, before `upgrade()` has returned the transport:
-   * "open" waits a task, so that listeners added after `await upgrade(…)` see "connected".
+   * "open" waits a task, so that listeners added after `await upgrade(…)` see "connected". Bun
+   * may hear from the peer within that task (a client that sends or leaves as soon as it reads
+   * the 101): "open" then comes at once, first, as every other runtime orders them.
    */
   opened(raw: BunServerWebSocket): void {
     this.#raw = raw;
@@ -87,27 +91,36 @@ export class BunSocket extends EventSocket {
     if (this.#closeWhenDrained && this.bufferedAmount === 0) {
       return raw.close(...this.#closeWhenDrained); // closed before it opened: no session
     }
-    setTimeout(() => {
-      if (this.#state !== ReadyState.CONNECTING) return; // closed meanwhile
-      this.#state = ReadyState.OPEN;
-      this.dispatch("open", { type: "open" });
-    }, 0);
+    this.#openDue = true;
+    setTimeout(() => this.#dispatchOpen(), 0);
   }
   drained(): void {
     this.#queued = 0;
     if (this.#closeWhenDrained) this.#raw?.close(...this.#closeWhenDrained);
   }
   received(data: unknown): void {
+    this.#dispatchOpen();
     this.dispatchMessage(data);
   }
   closed(code: number, reason: string): void {
     this.#raw = undefined;
     this.#state = ReadyState.CLOSED;
+    // Opened by Bun, so "open" first even now (the session ends as one that began), with the
+    // socket already closed: what its listeners send is counted lost, not handed to Bun.
+    this.#dispatchOpen();
     const refusal = bunRefusal(code, reason);
     if (refusal !== undefined) {
       this.dispatchRefusal(refusal);
       code = 1009; // what Bun sent the peer; its handler is told 1006
     }
     this.dispatchClose(code, reason);
+  }
+
+  /** The "open" Bun reported, once: when its task comes or Bun's next event, whichever is first. */
+  #dispatchOpen(): void {
+    if (!this.#openDue) return;
+    this.#openDue = false;
+    if (this.#state === ReadyState.CONNECTING) this.#state = ReadyState.OPEN;
+    this.dispatch("open", { type: "open" });
   }
 }
