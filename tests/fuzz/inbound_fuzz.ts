@@ -12,9 +12,9 @@
  * Checked of every session: nothing escapes the transport (an unhandled rejection or uncaught
  * error), every "error" event is a TransportError and no serializer threw anything else, every
  * message sent is counted in `stats.messagesIn`, audio frames' `timestampMs` is never negative,
- * valid media after the fuzz still becomes frames, the stop message gives an `end` frame (and, in
- * the telephony protocols, what follows it is dropped and counted), and the session closes with
- * no fake timer left.
+ * valid media after the fuzz still becomes frames, no filled gap is longer than the reorder stage's
+ * `maxGapMs`, the stop message gives an `end` frame (and, in the telephony protocols, what follows
+ * it is dropped and counted), and the session closes with no fake timer left.
  *
  * @module
  */
@@ -115,11 +115,14 @@ export function planSession(protocol: InboundProtocol, seed: number, fuzzSteps: 
     }
   }
 
-  // A burst of valid media after the bad ones: the session must still carry audio.
+  // A burst of valid media after the bad ones: the session must still carry audio. Continuing from
+  // the highest number sent may leave a hole just before it (a lone jump that media on the old
+  // numbering followed was dropped as a bogus number, as MediaReorder documents, and never filled
+  // its place): the probe is long enough for the stage to give such a hole up (see PROBE_MEDIA).
   if (openingBroken) add("probe", "opening again", opening[opening.length - 1]!);
   seq = Math.max(seq, highestSeq);
   chunk = Math.max(chunk, highestChunk);
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < PROBE_MEDIA; i++) {
     if (!strict) seq++;
     add("probe", `media seq ${seq}`, protocol.media(seq, ++chunk));
   }
@@ -140,10 +143,25 @@ export function planSession(protocol: InboundProtocol, seed: number, fuzzSteps: 
   return steps;
 }
 
+/**
+ * Valid media messages after the fuzz. A far end sends media without pause (Plivo: "Sent
+ * continuously during the call", its Audio Streaming reference; Exotel "every ~100 ms"), and
+ * the reorder stage is driven by that media, with no timer: a hole is given up once the newest
+ * packet is more than its window (60 ms, three 20 ms packets) past it, and only then do the packets
+ * after it come out. A probe of three packets after a one-packet hole is exactly the window, held
+ * until the stop; four give it up, and the fifth is to spare.
+ */
+export const PROBE_MEDIA = 5;
+
 /** How the transport words a decode error it made of a serializer's non-TransportError. */
 const WRAPPED = "serializer failed to read a message";
 /** Milliseconds of fake time between two messages: a 20 ms packet's worth. */
 const STEP_MS = 20;
+/**
+ * The longest loss a reorder stage fills with silence (`MediaReorder`'s `maxGapMs`, which no
+ * serializer changes): a longer gap is silence the caller never made, allocated in one message.
+ */
+const MAX_GAP_MS = 5000;
 /** Real milliseconds a close may take before the session counts as hung. */
 const CLOSE_GUARD_MS = 2000;
 
@@ -211,7 +229,8 @@ export async function runSession(
       client.send(step.wire);
       await clock.tick(STEP_MS);
       if (step.phase === "probe" && steps[index + 1]?.phase !== "probe") {
-        // Let a reorder stage give up on any gap, then look for the probe's audio.
+        // Time gives up no hole (the probe's own later packets do, see PROBE_MEDIA); a second of
+        // it lets anything the transport paces or times settle, then look for the probe's audio.
         await clock.tick(1000);
         const probeStart = steps.findIndex((s) => s.phase === "probe");
         const content = protocol.content ?? "audio";
@@ -227,6 +246,12 @@ export async function runSession(
     const stats = transport.stats;
     if (stats.messagesIn !== steps.length) {
       failures.push(`stats.messagesIn ${stats.messagesIn}, ${steps.length} messages sent`);
+    }
+    if (stats.inboundMediaGapMs > MAX_GAP_MS * stats.inboundMediaGapsFilled) {
+      failures.push(
+        `${stats.inboundMediaGapMs} ms of silence filled in ${stats.inboundMediaGapsFilled} ` +
+          `gap(s): one was longer than ${MAX_GAP_MS} ms`,
+      );
     }
     if (endStep < 0 && steps.some((s) => s.phase === "stop") && !skip.has("end")) {
       failures.push("the stop message gave no end frame");

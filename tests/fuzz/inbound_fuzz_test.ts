@@ -4,7 +4,13 @@ import assert from "node:assert/strict";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import type { InboundProtocol } from "./generators.ts";
 import { PROTOCOLS } from "./protocols.ts";
-import { formatFailure, fuzzProtocol, planSession, runSession } from "./inbound_fuzz.ts";
+import {
+  formatFailure,
+  fuzzProtocol,
+  planSession,
+  PROBE_MEDIA,
+  runSession,
+} from "./inbound_fuzz.ts";
 
 const SEEDS = 2;
 const STEPS = 40;
@@ -107,12 +113,23 @@ Deno.test("inbound fuzz: a serializer that stops answering after a bad message i
   );
 });
 
+Deno.test("inbound fuzz: a probe that starts after a one-packet hole still reaches the bot before the stop", async () => {
+  // Plivo seeds 163 and 1143: a lone jump of 50 (chunk 96, 93) was dropped as a bogus number, the
+  // media went on below it, and the probe began one past the jump, one packet after the last
+  // delivered: a hole that three probe packets fill only up to the reorder window.
+  const plivo = PROTOCOLS.get("plivo")!;
+  for (const seed of [163, 1143]) {
+    const result = await runSession(plivo, seed, planSession(plivo, seed, 300));
+    assert.deepEqual(result.failures, [], formatFailure(result, 300));
+  }
+});
+
 Deno.test("inbound fuzz: frames reach the bot in a passing session", async () => {
   const twilio = PROTOCOLS.get("twilio")!;
   const result = await runSession(twilio, 1, planSession(twilio, 1, 0));
   assert.deepEqual(result.failures, []);
-  // Opening (connected, start), three probe media, stop: message, start, 3 × audio, end.
-  assert.equal(result.framesIn, 6);
+  // Opening (connected, start), the probe's media, stop: message, start, an audio each, end.
+  assert.equal(result.framesIn, 3 + PROBE_MEDIA);
 });
 
 Deno.test("inbound fuzz: a rejection left unhandled beside the transport is caught", async () => {

@@ -128,10 +128,11 @@ const RECENT_DURATIONS = 8;
  * the newest packet is more than `windowMs` past it, then the hole is reported as a gap of its
  * exact length and the held packets follow. Duplicates and packets too late to place are dropped;
  * a jump beyond the window waits for a second opinion: if the next packet off the timeline lands
- * nearer the jump than the timeline, the jump is real (a loss, filled; or beyond `maxGapMs`, a new
- * timeline); if a packet lands on the timeline first, the lone packet was a bogus number and is
- * dropped (counted late), so one bad packet never mutes the packets after it. Every drop and fill is
- * counted under the transport's counter names. Memory is bounded (at most 256 packets held).
+ * nearer the jump than the timeline, and within `maxGapMs` of it, the jump is real (a loss, filled;
+ * or beyond `maxGapMs`, a new timeline); if a packet lands on the timeline first, the lone packet
+ * was a bogus number and is dropped (counted late), so one bad packet never mutes the packets after
+ * it, and no silence filled is ever longer than `maxGapMs`. Every drop and fill is counted under
+ * the transport's counter names. Memory is bounded (at most 256 packets held).
  *
  * Numbers must be well-formed: a sequence that is not a safe integer (the string
  * "9007199254740993" reads as 2^53, where `n + 1 === n`), a timestamp that is not finite or a
@@ -396,8 +397,15 @@ export class MediaReorder<T> {
       const distance = Math.abs(slot.position - candidate.position);
       if (distance < slot.tolerance) {
         this.#bump("inboundMediaDuplicates", 1);
-      } else if (distance < this.#distanceFromTimeline(slot.position)) {
-        // Two packets off the timeline and nearer each other than it: the numbering moved.
+      } else if (
+        distance < this.#distanceFromTimeline(slot.position) &&
+        distance * this.#unitMs() <= this.#maxGapMs
+      ) {
+        // Two packets off the timeline and nearer each other than it: the numbering moved. Near
+        // in absolute terms too, as the longest loss filled is maxGapMs: two unrelated outliers
+        // (300 ahead, then 100000) are each nearer the other than the timeline, and taken for one
+        // jump they filled what lies between them with silence (33 minutes; after 2^32, the
+        // hundreds of gigabytes of 2.7 years).
         this.#candidate = undefined;
         this.#confirm(candidate, slot, output);
       } else {
