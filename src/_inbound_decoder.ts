@@ -51,6 +51,7 @@ export class InboundDecoder {
   readonly #onError: (error: TransportError) => void;
   #backlog: WebSocketData[];
   #started = false;
+  #finished = false;
   #stopped = false;
   #busy = false;
   readonly #deserializeTimeoutMs: number;
@@ -78,6 +79,23 @@ export class InboundDecoder {
   start(): void {
     this.#started = true;
     this.#drain();
+  }
+
+  /**
+   * No more messages will come: what the serializer still holds is handed on, once
+   * ({@linkcode FrameSerializer.finish}). Not after {@linkcode stop}.
+   */
+  finish(): void {
+    if (this.#finished || this.#stopped) return;
+    this.#finished = true;
+    if (typeof this.#serializer.finish !== "function") return;
+    let held;
+    try {
+      held = this.#serializer.finish();
+    } catch (cause) {
+      return this.#failed(cause);
+    }
+    this.#deliver(held);
   }
 
   /** Ignores every message from now on (the session is over). */

@@ -93,13 +93,15 @@ export class InboundPath {
     this.#decoder.start();
   }
 
-  /** No more frames: the reader gets what is queued, then the end. */
+  /** No more frames: the reader gets what is queued and what the serializer held, then the end. */
   end(): void {
+    this.#decoder.finish();
     this.#queue.end();
   }
 
-  /** The session is over: nothing more is decoded. */
+  /** The session is over: nothing more is decoded (what the serializer held is handed on). */
   stop(): void {
+    this.#decoder.finish();
     this.#over = true;
     this.#decoder.stop();
     this.#queue.end();

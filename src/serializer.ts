@@ -123,6 +123,15 @@ export interface FrameSerializer {
    * promise not settled in `sendTimeoutMs`: given up, the messages after it read in order.
    */
   deserialize(data: string | Uint8Array): DeserializeResult;
+  /**
+   * The session is ending (the socket closed, or the transport began to close): the frames the
+   * serializer still holds that no later message will release, handed to the bot before its
+   * frames end. Media held behind a hole by a reorder window is the case: a far end that ends
+   * with the socket's close rather than a message of its own (Plivo) would otherwise take the
+   * caller's last audio with it, uncounted. Called at most once; what is no frame is a decode
+   * error, as from `deserialize`, and so is a throw.
+   */
+  finish?(): Frame[] | null;
 }
 
 /**

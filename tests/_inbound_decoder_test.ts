@@ -98,3 +98,55 @@ Deno.test("`InboundDecoder` ignores everything after stop, even a decode under w
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.deepEqual(frames, []);
 });
+
+/** A decoder over a serializer whose `finish` answers `held` (a function: it may throw). */
+function finishing(held: () => unknown) {
+  const frames: unknown[] = [];
+  const errors: TransportError[] = [];
+  const stats = emptyStats();
+  let calls = 0;
+  const d = new InboundDecoder({
+    serializer: {
+      ...serializer,
+      finish: () => {
+        calls++;
+        return held() as Frame[];
+      },
+    },
+    maxMessageBytes: 100,
+    stats,
+    onFrame: (f: Frame) => frames.push((f as { message: unknown }).message),
+    onError: (e) => errors.push(e),
+  });
+  d.start();
+  return { d, frames, errors, stats, calls: () => calls };
+}
+
+Deno.test("`InboundDecoder.finish` hands on what the serializer still holds, once, and never after stop", () => {
+  const held = finishing(() => [{ type: "message", message: "held" }]);
+  held.d.receive("a");
+  held.d.finish();
+  held.d.finish();
+  held.d.stop();
+  assert.deepEqual(held.frames, ["a", "held"]);
+  assert.equal(held.calls(), 1);
+  const stopped = finishing(() => [{ type: "message", message: "held" }]);
+  stopped.d.stop();
+  stopped.d.finish();
+  assert.equal(stopped.calls(), 0, "the session is over: nothing is asked");
+  assert.deepEqual(stopped.frames, []);
+});
+
+Deno.test("`InboundDecoder.finish`: a throwing finish, or one answering what is no frame, is a decode error", () => {
+  const throwing = finishing(() => {
+    throw new Error("broken");
+  });
+  throwing.d.finish();
+  assert.equal(throwing.stats.decodeErrors, 1);
+  assert.equal(throwing.errors[0]?.code, "decode");
+  const wrong = finishing(() => [42, { type: "message", message: "kept" }]);
+  wrong.d.finish();
+  assert.deepEqual(wrong.frames, ["kept"]);
+  assert.equal(wrong.stats.decodeErrors, 1);
+  assert.match(wrong.errors[0]?.message ?? "", /number/);
+});

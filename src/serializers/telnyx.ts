@@ -257,6 +257,11 @@ export class TelnyxSerializer implements FrameSerializer {
     }
   }
 
+  /** The socket closed: the media the reorder window still holds, in order (its holes filled). */
+  finish(): Frame[] {
+    return this.#media.flush();
+  }
+
   /** One Telnyx message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     const message = JsonReader.parse(data, PROVIDER);

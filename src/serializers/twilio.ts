@@ -225,6 +225,11 @@ export class TwilioSerializer implements FrameSerializer {
     }
   }
 
+  /** The socket closed: the media the reorder window still holds, in order (its holes filled). */
+  finish(): Frame[] {
+    return this.#media.flush();
+  }
+
   /** One Twilio message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     const message = unwrapped(JsonReader.parse(data, PROVIDER));

@@ -65,7 +65,9 @@ export interface MediaMessage {
  * on the media timeline when a message carries none, or one that cannot be right (counted in
  * `decodeErrors` and reported; the audio still goes out). A message without the number the
  * stage orders by goes through as it came. Every repair and drop is counted through the
- * serializer's context, so it reaches `transport.stats`.
+ * serializer's context, so it reaches `transport.stats`. A serializer using it hands on what it
+ * holds at the far end's end of stream ({@linkcode OrderedMedia.flush}) and from its own
+ * `finish()`, which the transport calls when the socket closes.
  *
  * @example Twilio-style media, the second message late
  * ```ts
