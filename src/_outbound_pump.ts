@@ -395,6 +395,9 @@ export class OutboundPump {
    * completes the chunk. From a source that wrote ahead, no later than when what has left runs out
    * at the far end (the packetizer's partial packet has not), at once if it has: the end then
    * follows without a gap, and more of the same reply written before then still joins it.
+   * Otherwise the quiet time, even where what has left runs out sooner (a reply of one to two
+   * chunks written at once pauses a chunk before its end): such a reply is, until the quiet time
+   * has passed, a real-time source's first frame, whose remainder the next frame completes.
    */
   #tailWait(now: number | undefined): number {
     if (!this.#wroteAhead) return this.#tailMs;

@@ -40,7 +40,11 @@ export interface AudioOutOptions {
    */
   channels?: number;
   /**
-   * Outbound audio is re-chunked to this many milliseconds, and paced chunk by chunk.
+   * Outbound audio is re-chunked to this many milliseconds, and paced chunk by chunk. Less than a
+   * chunk at the end of a reply waits for more to complete it, up to the quiet time (`sendAheadMs`
+   * or two chunks, the longer) after the last whole chunk before it left: after a reply of one to
+   * two chunks written at once (with `sendAheadMs` of one chunk), a pause of one chunk before it.
+   * See the README's "Writing audio".
    *
    * @default {40}
    */
@@ -87,7 +91,10 @@ export interface TransportOptions {
   padByte?: number;
   /**
    * How far ahead of its playback time an audio chunk may leave, in milliseconds: the far end's
-   * jitter buffer.
+   * jitter buffer. With two chunks, the longer, it is also the quiet time: how long a reply's last
+   * part-chunk waits for more audio after the last whole chunk before it left (from a bot that
+   * wrote ahead of real time, no later than what was sent runs out), and how long nothing more of
+   * a response may be queued before its audio counts as over.
    *
    * @default {audioOut.chunkMs}
    */
