@@ -8,26 +8,32 @@
 import type { TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
-import { answerClose } from "./_answer_close.ts";
 import { startSession } from "./_session.ts";
+import { WorkerdCloses, type WorkerdSocket } from "./_workerd_socket.ts";
 
 export type { AdmissionOptions, UpgradeResult };
 
 /** Options for {@linkcode upgrade}: the transport's, the admission checks, and the handshake's. */
 export interface CloudflareUpgradeOptions extends TransportOptions, AdmissionOptions {
-  /** The subprotocol to answer with (`Sec-WebSocket-Protocol`), when the client offers some. */
+  /**
+   * The subprotocol to answer with (`Sec-WebSocket-Protocol`), to a client that offers it: one
+   * that offers none, or only others, is upgraded with no subprotocol (answering one it did not
+   * offer fails the connection in browsers and `ws`, RFC 6455 §4.1). Browsers take that; the `ws`
+   * client fails a connection that offered subprotocols and was answered none.
+   */
   protocol?: string;
   /**
    * Drops the connection when the peer never answered the closing handshake. Workers cannot drop
    * one socket: without this, workerd keeps the connection until the peer goes away. A Durable
-   * Object can reset itself, dropping its sockets: `() => ctx.abort()`, as `CallDurableObject`
-   * does.
+   * Object can reset itself, dropping its sockets: `() => setTimeout(() => ctx.abort(), 0)`, as
+   * `CallDurableObject` does. The reset drops every socket of the object and its memory, not only
+   * this session's: give it only to an object that holds this one connection.
    */
   terminate?: () => void;
 }
 
 /** The server end of a `WebSocketPair`: a standard socket plus `accept()`. Declared locally. */
-interface WorkersWebSocket extends WebSocketLike {
+interface WorkersWebSocket extends WebSocketLike, WorkerdSocket {
   accept(): void;
 }
 
@@ -80,12 +86,26 @@ export async function upgrade(
   // From compatibility date 2026-03-17 binary messages arrive as Blob unless set before accept().
   server.binaryType = "arraybuffer";
   server.accept();
-  server.addEventListener("close", (event) => answerClose(server, event));
+  // Before the transport listens: it is to hear only the closes this lets through.
+  const closes = new WorkerdCloses(server);
   const { protocol, terminate } = options;
-  const headers = protocol === undefined ? undefined : { "sec-websocket-protocol": protocol };
+  const headers = protocol !== undefined && offers(request, protocol)
+    ? { "sec-websocket-protocol": protocol }
+    : undefined;
+  // A `serializer` function that throws ends this session (1011, logged), not the Worker.
+  const transport = startSession(
+    terminate ? Object.assign(server, { terminate }) : server,
+    options,
+  );
+  closes.followErrors();
   return {
-    // A `serializer` function that throws ends this session (1011, logged), not the Worker.
-    transport: startSession(terminate ? Object.assign(server, { terminate }) : server, options),
+    transport,
     response: new Response(null, { status: 101, webSocket: client, headers } as ResponseInit),
   };
+}
+
+/** Whether the client offered `protocol` (its `Sec-WebSocket-Protocol`: a comma-separated list). */
+function offers(request: Request, protocol: string): boolean {
+  const offered = request.headers.get("sec-websocket-protocol") ?? "";
+  return offered.split(",").some((name) => name.trim() === protocol);
 }

@@ -23,8 +23,13 @@ export interface DurableObjectNamespaceLike {
 export interface CallRouteOptions extends AdmissionOptions {
   /**
    * The call's id, from the request; `null` refuses it with 404. The same id always reaches the
-   * same object, so a reconnecting call finds its session. For one object per connection, return
-   * `crypto.randomUUID()`.
+   * same object, which takes one connection at a time: a reconnecting call starts a new session
+   * there once the previous connection has ended, and is refused (409) while that one is thought
+   * live. Workers have no pings, so a client that vanished without a close (its network gone)
+   * keeps its connection live until `inactivityTimeoutMs` ends it, which has no default: set it in
+   * `upgradeOptions` (a few seconds for a provider's media, which never pauses; for a client that
+   * may be quiet, above the interval it sends something at). For one object per connection,
+   * return `crypto.randomUUID()`.
    *
    * @default {the `:id` of a `/ws/:id` path}
    */
@@ -46,7 +51,8 @@ function idFromPath(request: Request): string | null {
 /**
  * A Durable Object that holds one voice session: extend it, implement `onSession`, export the
  * class, and route upgrades to it from the Worker with {@linkcode CallDurableObject.route}. A
- * second connection to an object whose call is still live is refused with 409.
+ * second connection to an object whose call is still live is refused with 409 (see
+ * {@linkcode CallRouteOptions.idFrom} for a call whose client vanished).
  *
  * The object stays in memory for the whole call: its socket is accepted with the standard API
  * (the session's pacing and serializer state live in memory and would not survive hibernation),

@@ -1,8 +1,9 @@
 /**
  * The Worker the workerd tests run: the example's Worker and Durable Object, plus `/direct`, the
  * bare adapter in a Worker (no Durable Object; `?frozen` paces with a production-like clock,
- * `?close-with=…` closes at once with that reason), `/closes?count=n`, how its sessions ended
- * (waiting up to 5 s for the n-th), `/closing/:id`, a call that ends at the client's first
+ * `?close-with=…` closes at once with that reason, `?protocol=…` answers that subprotocol),
+ * `/closes?count=n`, how its sessions ended (waiting up to 5 s for the n-th), `/call-closes?count=n`,
+ * the same of the example's calls (`/ws/:id`), `/closing/:id`, a call that ends at the client's first
  * message, `/failing/:id`, a call whose `onSession` throws (`?async`: rejects; `?ok`: echoes),
  * and `/timers/…`, what becomes of a timer that shares another request's runtime timer. Every
  * session answers the text message {@linkcode TIMELINE} with when each of its binary messages
@@ -64,10 +65,44 @@ function recordTimeline(
   });
 }
 
-/** The example's call, with its timeline recorded. */
+/** Sessions' ends, in order, with whoever waits for a number of them. */
+class Ended<T> {
+  readonly #ends: T[] = [];
+  readonly #waiting = new Set<() => void>();
+
+  push(end: T): void {
+    this.#ends.push(end);
+    for (const wake of [...this.#waiting]) wake();
+  }
+
+  /** `?count=n`: every end once there are `n`, or what there is after 5 s. */
+  async response(url: URL): Promise<Response> {
+    const count = Number(url.searchParams.get("count") ?? 0);
+    if (this.#ends.length < count) {
+      await new Promise<void>((resolve) => {
+        const finish = () => {
+          clearTimeout(timer);
+          this.#waiting.delete(check);
+          resolve();
+        };
+        const check = () => void (this.#ends.length >= count && finish());
+        const timer = setTimeout(finish, 5000);
+        this.#waiting.add(check);
+      });
+    }
+    return Response.json(this.#ends);
+  }
+}
+
+/** How each of the example's calls ended, in order, with the path it was reached by. */
+const callCloses = new Ended<TransportClosed & { path: string }>();
+
+/** The example's call, with its timeline and its end recorded. */
 export class EchoCall extends ExampleEchoCall {
-  protected override onSession(transport: WebSocketTransport): Promise<void> {
+  protected override onSession(transport: WebSocketTransport, request?: Request): Promise<void> {
     recordTimeline(transport);
+    const path = new URL(request?.url ?? "http://localhost/").pathname;
+    void transport.closed.then((closed) => callCloses.push({ ...closed, path }));
     return super.onSession(transport);
   }
 }
@@ -108,26 +143,7 @@ export class FailingCall extends CallDurableObject {
 }
 
 /** How each `/direct` session ended, in order, with the data types its messages arrived as. */
-const closes: (TransportClosed & { received: string[] })[] = [];
-const waiting = new Set<() => void>();
-
-/** `/closes?count=n`: every ended session once there are `n`, or what there is after 5 s. */
-async function closesResponse(url: URL): Promise<Response> {
-  const count = Number(url.searchParams.get("count") ?? 0);
-  if (closes.length < count) {
-    await new Promise<void>((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        waiting.delete(check);
-        resolve();
-      };
-      const check = () => void (closes.length >= count && finish());
-      const timer = setTimeout(finish, 5000);
-      waiting.add(check);
-    });
-  }
-  return Response.json(closes);
-}
+const closes = new Ended<TransportClosed & { received: string[] }>();
 
 function failingSerializer(): never {
   throw new Error("no such provider");
@@ -194,7 +210,8 @@ function frozenWhileRunning(): Clock {
 export default {
   async fetch(request: Request, env: TestEnv): Promise<Response> {
     const url = new URL(request.url);
-    if (url.pathname === "/closes") return await closesResponse(url);
+    if (url.pathname === "/closes") return await closes.response(url);
+    if (url.pathname === "/call-closes") return await callCloses.response(url);
     if (url.pathname === "/closing-seen") return Response.json(closingSeen);
     if (url.pathname.startsWith("/timers/")) return await timersResponse(url);
     const idFrom = (r: Request) => new URL(r.url).pathname.split("/")[2] || null;
@@ -211,6 +228,7 @@ export default {
       audioIn: { sampleRate: 16000 },
       audioOut: { sampleRate: 16000, chunkMs: 40 },
       ...(clock ? { clock } : {}),
+      ...(url.searchParams.has("protocol") ? { protocol: url.searchParams.get("protocol")! } : {}),
       // `?failing`: a serializer function that throws, so the session cannot start.
       ...(url.searchParams.has("failing") ? { serializer: failingSerializer } : {}),
     });
@@ -222,10 +240,7 @@ export default {
     transport.socket.addEventListener("message", (event) => {
       received.push(Object.prototype.toString.call((event as MessageEvent).data));
     });
-    transport.closed.then((closed) => {
-      closes.push({ ...closed, received });
-      for (const wake of [...waiting]) wake();
-    });
+    transport.closed.then((closed) => closes.push({ ...closed, received }));
     const reason = url.searchParams.get("close-with");
     if (reason !== null) {
       // workerd throws on a close reason over 123 bytes: the transport must cut it first. Not on

@@ -1,0 +1,86 @@
+/**
+ * The closes workerd leaves out or gets wrong, made up for on the Workers adapters' sockets so that
+ * every session ends, once, with a code a close may stand for.
+ *
+ * @module
+ */
+
+import { answerClose, type ClosableSocket, closeFrameMayCarry } from "./_answer_close.ts";
+
+/** What the fix-up needs of a Workers socket: its state, `close()`, and its events. */
+export interface WorkerdSocket extends ClosableSocket {
+  // deno-lint-ignore no-explicit-any
+  addEventListener(type: string, listener: (event: any) => void): void;
+  dispatchEvent(event: Event): boolean;
+}
+
+/**
+ * Watches one Workers socket's closes, from before the transport listens to it, and fixes two
+ * things workerd does otherwise than Deno and Bun:
+ *
+ * - A client that breaks the protocol (a reserved opcode, a continuation first, RSV1, a message
+ *   over workerd's own size cap) is sent 1002 or 1009, and the socket gets an "error" with
+ *   readyState CLOSED but never a "close": the session would wait for one for good (a Durable
+ *   Object's call stays claimed, a Worker's request is torn down with the session unsettled).
+ *   Such an error is followed, in the same turn, by a made-up close 1006 (a dropped connection).
+ * - A close frame with a code no close frame may carry (999, 5000) is reported as that code.
+ *   Deno and Bun fail such a connection: the transport is told 1006 instead (and the close is
+ *   answered 1002 where workerd leaves it unanswered: see {@linkcode answerClose}).
+ *
+ * Either way the transport and every other listener hear one close: one workerd sends later is
+ * kept from them.
+ */
+export class WorkerdCloses {
+  readonly #socket: WorkerdSocket;
+  /** A close went to the listeners (workerd's own or one made up here): no other goes. */
+  #closeTold = false;
+  /** The close made up here, let through on its way to the listeners. */
+  #madeUp: Event | undefined;
+
+  /** Starts watching `socket`'s closes: call it before the transport listens to the socket. */
+  constructor(socket: WorkerdSocket) {
+    this.#socket = socket;
+    socket.addEventListener("close", this.#onClose);
+  }
+
+  /**
+   * Starts watching `socket`'s errors: call it once the transport listens, so that the transport
+   * hears the error first and the close after it, as on every other runtime.
+   */
+  followErrors(): void {
+    this.#socket.addEventListener("error", this.#onError);
+  }
+
+  #onClose = (event: Event): void => {
+    if (event === this.#madeUp) return;
+    answerClose(this.#socket, event);
+    if (this.#closeTold) return event.stopImmediatePropagation();
+    const { code } = event as CloseEvent;
+    // 1005 (no code) and 1006 (dropped) are workerd's own words for a close; 0 or none, the
+    // transport takes as one of them.
+    if (!code || code === 1005 || code === 1006 || closeFrameMayCarry(code)) {
+      this.#closeTold = true;
+      return;
+    }
+    event.stopImmediatePropagation();
+    this.#dropped(`the peer closed with code ${code}, which no close frame may carry`);
+  };
+
+  #onError = (event: Event): void => {
+    if (this.#closeTold || this.#socket.readyState !== 3) return; // a close is on its way
+    const message = (event as Event & { message?: unknown }).message;
+    this.#dropped(
+      typeof message === "string" && message !== "" ? message : "the connection failed",
+    );
+  };
+
+  /**
+   * Tells the listeners the connection dropped (1006), now: in a Worker the request may be torn
+   * down right after an error, so nothing may wait for a later task.
+   */
+  #dropped(reason: string): void {
+    this.#closeTold = true;
+    const close = this.#madeUp = new CloseEvent("close", { code: 1006, reason, wasClean: false });
+    this.#socket.dispatchEvent(close);
+  }
+}
