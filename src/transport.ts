@@ -22,13 +22,15 @@
  * Out of band: `interrupt()` clears the queue, the chunker and packetizer remainders and the
  * timeline, closes the interrupted responses to late audio, then sends the serializer's clear
  * message ahead of anything else. Errors go out as "error" events, held for the first listener
- * until one is added (_unheard_errors.ts).
+ * until one is added (_unheard_errors.ts); each listener runs behind a guard, so one that throws
+ * ends its session, not the process (_guarded_listeners.ts).
  *
  * @module
  */
 
 import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
 import { frameWritable, takeHeldAudioMs } from "./_frame_writer.ts";
+import { type AddOptions, type AnyListener, GuardedListeners } from "./_guarded_listeners.ts";
 import { InboundPath } from "./_inbound_path.ts";
 import { ObserverList } from "./_observer_list.ts";
 import { OutboundPath } from "./_outbound_path.ts";
@@ -36,15 +38,9 @@ import { claimSerializer, releaseSerializer, setUpSerializer } from "./_serializ
 import { SessionWatch } from "./_session_watch.ts";
 import { SocketCloser } from "./_socket_closer.ts";
 import { SocketEvents } from "./_socket_events.ts";
-import { UnheardErrors } from "./_unheard_errors.ts";
 import { type Clock, type ClockTimer, systemClock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
-import {
-  type TransportClosed,
-  TransportCloseEvent,
-  TransportErrorEvent,
-  type TransportEventMap,
-} from "./events.ts";
+import { type TransportClosed, TransportCloseEvent, type TransportEventMap } from "./events.ts";
 import type { Frame } from "./frames.ts";
 import type { InterruptResult, PlaybackState } from "./playback.ts";
 import type { FrameSerializer } from "./serializer.ts";
@@ -150,11 +146,11 @@ export class WebSocketTransport extends EventTarget {
   #initiator: "local" | "remote" = "remote";
   #readableLeft = false;
   #writableLeft = false;
-  /** Errors reported before the first "error" listener, held for it. */
-  readonly #unheard = new UnheardErrors(
-    this.#stats,
-    (error) => void this.dispatchEvent(new TransportErrorEvent(error)),
-  );
+  /** Each listener behind a guard; errors reported before the first "error" listener, held. */
+  readonly #listeners = new GuardedListeners(this, {
+    stats: this.#stats,
+    onError: (error) => this.#onError(error),
+  });
   readonly #watch: SessionWatch;
   readonly #events: SocketEvents;
   readonly #closer: SocketCloser;
@@ -279,7 +275,7 @@ export class WebSocketTransport extends EventTarget {
   /** A frame that cannot be sent (malformed, or no frame at all): dropped, counted, reported. */
   #refuse(problem: string): undefined {
     this.#stats.encodeErrors++;
-    return void this.#unheard.report(new TransportError("encode", problem));
+    return void this.#listeners.report(new TransportError("encode", problem));
   }
 
   /**
@@ -417,7 +413,7 @@ export class WebSocketTransport extends EventTarget {
     return this.#closeStarted;
   }
 
-  /** Listens for one of the transport's events. */
+  /** Listens for one of the transport's events; one that throws ends the session with 1011. */
   override addEventListener<K extends keyof TransportEventMap>(
     type: K,
     listener: (this: WebSocketTransport, event: TransportEventMap[K]) => void,
@@ -429,15 +425,19 @@ export class WebSocketTransport extends EventTarget {
     listener: EventListenerOrEventListenerObject | null,
     options?: boolean | AddEventListenerOptions,
   ): void;
-  override addEventListener(
+  override addEventListener(type: string, listener: AnyListener, options?: AddOptions): void {
+    if (type === "speakingstart" || type === "speakingstop") this.#out.tracker.wantEvents();
+    super.addEventListener(type, this.#listeners.guard(listener), options);
+    this.#listeners.added(type, listener, options);
+  }
+
+  /** Stops listening: `listener` as it was added (behind its guard, _guarded_listeners.ts). */
+  override removeEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null | ((event: never) => void),
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | EventListenerOptions,
   ): void {
-    if (type === "speakingstart" || type === "speakingstop") this.#out.tracker.wantEvents();
-    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
-    const signal = typeof options === "object" && options !== null ? options.signal : undefined;
-    if (type === "error" && listener !== null && !signal?.aborted) this.#unheard.listenerAdded();
+    super.removeEventListener(type, this.#listeners.guarded(listener), options);
   }
 
   // ---- set-up and lifecycle ------------------------------------------------------------------
@@ -509,13 +509,13 @@ export class WebSocketTransport extends EventTarget {
 
   /** Reports a fatal error and ends the session with its close code. */
   #fail(error: TransportError): void {
-    this.#unheard.report(error);
+    this.#listeners.report(error);
     void this.close(error.closeCode ?? 1011, error.message);
   }
 
   #onError = (error: TransportError): void => {
     if (error.fatal) this.#fail(error);
-    else this.#unheard.report(error);
+    else this.#listeners.report(error);
   };
 
   // ---- ending ----------------------------------------------------------------------------------
