@@ -7,18 +7,10 @@
  * @module
  */
 
-import { type BunServer, upgrade, websocket } from "../../../src/adapters/bun.ts";
+import { upgrade, websocket } from "../../../src/adapters/bun.ts";
+import { serve } from "./_serve.ts";
 import { echo, echoOptions } from "../load_echo.ts";
 
-declare const Bun: {
-  serve(options: {
-    hostname: string;
-    port: number;
-    fetch(request: Request, server: BunServer): Promise<Response | undefined>;
-    websocket: typeof websocket;
-    reusePort?: boolean;
-  }): { port: number };
-};
 declare const process: {
   argv: string[];
   pid: number;
@@ -31,7 +23,7 @@ declare const process: {
 const args = process.argv.slice(2);
 const portAt = args.indexOf("--port");
 let sessions = 0;
-const server = Bun.serve({
+const server = serve({
   hostname: "127.0.0.1",
   port: portAt >= 0 ? Number(args[portAt + 1]) : 0,
   reusePort: args.includes("--reuse-port"),

@@ -7,16 +7,8 @@
  * @module
  */
 
-import { type BunServer, upgrade, websocket } from "../../../src/adapters/bun.ts";
-
-declare const Bun: {
-  serve(options: {
-    hostname: string;
-    port: number;
-    fetch(request: Request, server: BunServer): Promise<Response | undefined>;
-    websocket: typeof websocket;
-  }): { port: number };
-};
+import { upgrade, websocket } from "../../../src/adapters/bun.ts";
+import { serve } from "./_serve.ts";
 
 /** Each ended session's events, in the order the transport dispatched them. */
 const ended: string[][] = [];
@@ -30,7 +22,7 @@ async function logResponse(url: URL): Promise<Response> {
   return Response.json(ended);
 }
 
-const server = Bun.serve({
+const server = serve({
   hostname: "127.0.0.1",
   port: 0,
   async fetch(request, server) {

@@ -4,19 +4,11 @@
  * @module
  */
 
-import { type BunServer, upgrade, websocket } from "../../../src/adapters/bun.ts";
+import { upgrade, websocket } from "../../../src/adapters/bun.ts";
+import { serve } from "./_serve.ts";
 import { log, throwingListenerBot } from "../throwing_listener_bot.ts";
 
-declare const Bun: {
-  serve(options: {
-    hostname: string;
-    port: number;
-    fetch(request: Request, server: BunServer): Promise<Response | undefined>;
-    websocket: typeof websocket;
-  }): { port: number };
-};
-
-const server = Bun.serve({
+const server = serve({
   hostname: "127.0.0.1",
   port: 0,
   async fetch(request, server) {
