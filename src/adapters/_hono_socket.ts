@@ -10,6 +10,7 @@ import { answerClose, type ClosableSocket } from "./_answer_close.ts";
 import { EventSocket } from "./_event_socket.ts";
 import { bunRefusal, wsRefusal } from "./_size_refusal.ts";
 import { terminate } from "./_terminate.ts";
+import { failedWithoutClose, uncarriedCode } from "./_workerd_socket.ts";
 
 /** Hono's `WSContext`, structurally: what each event handler is given. */
 export interface HonoWSContext {
@@ -52,6 +53,10 @@ export class HonoSocket extends EventSocket {
   #getBuffered: (() => number) | undefined;
   #rawSend: ((data: unknown) => void) | undefined;
   #closed = false;
+  /** The raw socket is a Workers one (`WebSocketPair`'s, which alone has `accept()`). */
+  #workerd = false;
+  /** A close 1006 was made up for a Workers socket (see `#onWorkerdError`): no other is told. */
+  #madeUpClose = false;
   /** The runtime refused a message over its size limit: the close that follows is 1009. */
   #refused = false;
   /** The errors `ws` reported (Hono on Node), heard from it and from Hono: each told once. */
@@ -73,12 +78,17 @@ export class HonoSocket extends EventSocket {
       if (raw?.readyState === ReadyState.CLOSING && typeof raw.close === "function") {
         answerClose(raw as ClosableSocket, event);
       }
+      if (this.#madeUpClose) return;
       this.#closed = true;
       this.#stopDrainWait();
       // Hono on Bun: Bun refused a message over maxPayloadLength (and sent the peer 1009).
       const refusal = bunRefusal(event.code, event.reason);
       if (refusal !== undefined) this.dispatchRefusal(refusal);
       if (refusal !== undefined || this.#refused) return this.dispatchClose(1009, event.reason);
+      // Hono on Workers: a code no close frame may carry, which Deno and Bun fail the connection
+      // for, is told as a dropped connection (see `WorkerdCloses`).
+      const uncarried = this.#workerd ? uncarriedCode(event) : undefined;
+      if (uncarried !== undefined) return this.dispatchClose(1006, uncarried);
       this.dispatch("close", event);
     },
     onError: (event, ws) => {
@@ -88,6 +98,7 @@ export class HonoSocket extends EventSocket {
       if (this.#rawErrors.has(error)) return;
       if (this.#raw !== undefined && "on" in this.#raw) return this.#onRawError(error);
       this.dispatch("error", event);
+      if (this.#workerd) this.#onWorkerdError(event);
     },
   };
 
@@ -144,6 +155,19 @@ export class HonoSocket extends EventSocket {
     this.dispatchClose(1006, "");
   }
 
+  /**
+   * Hono on Workers: workerd failed the connection (the client broke the protocol) with this
+   * error and will send no close, so one is made up now, in the same turn (see `WorkerdCloses`).
+   */
+  #onWorkerdError(event: Event): void {
+    if (this.#closed) return;
+    const failed = failedWithoutClose(this.#raw as ClosableSocket, event);
+    if (failed === undefined) return; // a close is on its way
+    this.#closed = this.#madeUpClose = true;
+    this.#stopDrainWait();
+    this.dispatchClose(1006, failed);
+  }
+
   #stopDrainWait(): void {
     clearInterval(this.#drainWait);
     this.#drainWait = undefined;
@@ -173,6 +197,7 @@ export class HonoSocket extends EventSocket {
       // Hono logs a ReferenceError instead).
       const on = (raw as { on?: unknown }).on;
       if (typeof on === "function") on.call(raw, "error", this.#onRawError);
+      this.#workerd = typeof (raw as { accept?: unknown }).accept === "function";
     }
     this.#applyBinaryType();
     if (this.#closeAtBind) ws.close(...this.#closeAtBind);

@@ -1,6 +1,7 @@
 /**
  * The closes workerd leaves out or gets wrong, made up for on the Workers adapters' sockets so that
- * every session ends, once, with a code a close may stand for.
+ * every session ends, once, with a code a close may stand for. The Hono adapter, which hears a
+ * Workers socket only through Hono's handlers, applies the same two rules there.
  *
  * @module
  */
@@ -12,6 +13,30 @@ export interface WorkerdSocket extends ClosableSocket {
   // deno-lint-ignore no-explicit-any
   addEventListener(type: string, listener: (event: any) => void): void;
   dispatchEvent(event: Event): boolean;
+}
+
+/**
+ * Why a close workerd reported must be told as a dropped connection (1006) instead: its code is
+ * one no close frame may carry (999, 5000), which workerd passes on as the peer's. `undefined`
+ * for a close to pass on as it is.
+ */
+export function uncarriedCode(event: Event): string | undefined {
+  const { code } = event as CloseEvent;
+  // 1005 (no code) and 1006 (dropped) are workerd's own words for a close; 0 or none, the
+  // transport takes as one of them.
+  if (!code || code === 1005 || code === 1006 || closeFrameMayCarry(code)) return undefined;
+  return `the peer closed with code ${code}, which no close frame may carry`;
+}
+
+/**
+ * Why an "error" on a Workers socket ended the connection with no "close" to follow (the client
+ * broke the protocol: the socket is CLOSED already), to tell as a dropped connection (1006).
+ * `undefined` while a close is still on its way.
+ */
+export function failedWithoutClose(socket: ClosableSocket, event: Event): string | undefined {
+  if (socket.readyState !== 3) return undefined;
+  const message = (event as Event & { message?: unknown }).message;
+  return typeof message === "string" && message !== "" ? message : "the connection failed";
 }
 
 /**
@@ -55,23 +80,19 @@ export class WorkerdCloses {
     if (event === this.#madeUp) return;
     answerClose(this.#socket, event);
     if (this.#closeTold) return event.stopImmediatePropagation();
-    const { code } = event as CloseEvent;
-    // 1005 (no code) and 1006 (dropped) are workerd's own words for a close; 0 or none, the
-    // transport takes as one of them.
-    if (!code || code === 1005 || code === 1006 || closeFrameMayCarry(code)) {
+    const uncarried = uncarriedCode(event);
+    if (uncarried === undefined) {
       this.#closeTold = true;
       return;
     }
     event.stopImmediatePropagation();
-    this.#dropped(`the peer closed with code ${code}, which no close frame may carry`);
+    this.#dropped(uncarried);
   };
 
   #onError = (event: Event): void => {
-    if (this.#closeTold || this.#socket.readyState !== 3) return; // a close is on its way
-    const message = (event as Event & { message?: unknown }).message;
-    this.#dropped(
-      typeof message === "string" && message !== "" ? message : "the connection failed",
-    );
+    if (this.#closeTold) return;
+    const failed = failedWithoutClose(this.#socket, event);
+    if (failed !== undefined) this.#dropped(failed);
   };
 
   /**

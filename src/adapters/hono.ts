@@ -58,10 +58,12 @@ export type HonoSessionHandler<C> = (transport: WebSocketTransport, c: C) => voi
  * `authorize`'s own response). Copes with Hono's gaps: `onSession` can read the request on Deno
  * too (whose upgrade consumes it: `c.req.raw` becomes a copy taken before); the raw socket gets
  * `binaryType` and is read for `bufferedAmount`; on Workers, which never call `onOpen`, the
- * session opens at the client's first message. An `onSession` that throws (or rejects) ends its
- * session with 1011 and a fatal "error" event, logged; the app goes on. Middleware that writes
- * headers on every response (`cors`, `poweredBy`, `secureHeaders`) may sit in front of the route:
- * tested on Deno, Node, Bun and workerd.
+ * session opens at the client's first message, and the closes workerd leaves out or gets wrong
+ * are made up for as in the Cloudflare adapter (a client that breaks the protocol ends its
+ * session with 1006, as does a close code no close frame may carry). An `onSession` that throws
+ * (or rejects) ends its session with 1011 and a fatal "error" event, logged; the app goes on.
+ * Middleware that writes headers on every response (`cors`, `poweredBy`, `secureHeaders`) may sit
+ * in front of the route: tested on Deno, Node, Bun and workerd.
  *
  * @example An echo route on Deno that reads the request
  * ```ts

@@ -78,3 +78,83 @@ Deno.test("HonoSocket hears `ws`'s errors from ws itself (Node 20 has no ErrorEv
   assert.deepEqual(closes, [1009]);
   assert.equal(errors.length, 2);
 });
+
+/** A socket's events as the transport hears them: "error", or the close's code and reason. */
+function heardOf(socket: HonoSocket): string[] {
+  const heard: string[] = [];
+  socket.addEventListener("error", () => heard.push("error"));
+  socket.addEventListener("close", (event) => heard.push(`close ${event.code} ${event.reason}`));
+  return heard;
+}
+
+/** A raw socket of `WebSocketPair` (Workers: `accept()`), or Deno's (none), in `readyState`. */
+function standardRaw(workers: boolean, readyState: number) {
+  return {
+    readyState,
+    binaryType: "blob",
+    addEventListener() {},
+    send() {},
+    close() {},
+    ...(workers ? { accept() {} } : {}),
+  };
+}
+
+Deno.test("HonoSocket on Workers follows an error on a closed socket with a close 1006, at once, and tells no later close", () => {
+  const raw = standardRaw(true, 1);
+  const { ws } = context(raw);
+  const socket = new HonoSocket();
+  const heard = heardOf(socket);
+  socket.events.onMessage(new MessageEvent("message", { data: "{}" }), ws);
+  raw.readyState = 3; // workerd failed the connection (the client broke the protocol)
+  const error = Object.assign(new Event("error"), { message: "Unknown opcode 3" });
+  socket.events.onError(error as ErrorEvent, ws);
+  assert.deepEqual(heard, ["error", "close 1006 Unknown opcode 3"]);
+  assert.equal(socket.readyState, 3);
+  socket.events.onClose(new CloseEvent("close", { code: 1002 }), ws);
+  assert.deepEqual(heard, ["error", "close 1006 Unknown opcode 3"]);
+});
+
+Deno.test("HonoSocket on Workers leaves an error on an open socket to the close that follows it", () => {
+  const raw = standardRaw(true, 1);
+  const { ws } = context(raw);
+  const socket = new HonoSocket();
+  const heard = heardOf(socket);
+  socket.events.onError(new Event("error") as ErrorEvent, ws); // the first event: opens too
+  raw.readyState = 3;
+  socket.events.onClose(new CloseEvent("close", { code: 1011, reason: "gone" }), ws);
+  assert.deepEqual(heard, ["error", "close 1011 gone"]);
+});
+
+Deno.test("HonoSocket on Workers tells a close code no close frame may carry as 1006, answered 1002", () => {
+  for (const code of [5000, 999, 1015]) {
+    const closesCalled: [number | undefined, string | undefined][] = [];
+    const raw = {
+      ...standardRaw(true, 2), // before 2026-04-07 workerd leaves the close unanswered
+      close: (code?: number, reason?: string) => void closesCalled.push([code, reason]),
+    };
+    const { ws } = context(raw);
+    const socket = new HonoSocket();
+    const heard = heardOf(socket);
+    socket.events.onClose(new CloseEvent("close", { code }), ws);
+    assert.deepEqual(closesCalled, [[
+      1002,
+      `close code ${code} is not one a close frame may carry`,
+    ]]);
+    assert.deepEqual(heard, [
+      `close 1006 the peer closed with code ${code}, which no close frame may carry`,
+    ]);
+  }
+});
+
+Deno.test("HonoSocket elsewhere (Deno's raw socket: no accept()) passes errors and closes on as they come", () => {
+  const raw = standardRaw(false, 1);
+  const { ws } = context(raw);
+  const socket = new HonoSocket();
+  const heard = heardOf(socket);
+  socket.events.onOpen(new Event("open"), ws);
+  raw.readyState = 3;
+  socket.events.onError(new Event("error") as ErrorEvent, ws);
+  assert.deepEqual(heard, ["error"], "the runtime's own close follows");
+  socket.events.onClose(new CloseEvent("close", { code: 1002, reason: "broken" }), ws);
+  assert.deepEqual(heard, ["error", "close 1002 broken"]);
+});

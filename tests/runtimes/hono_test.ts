@@ -20,6 +20,7 @@ import { behaviourSuite, type SuiteTarget } from "./behaviour/suite.ts";
 import { bundleForNode, startChild } from "./node/child_runtime.ts";
 import { resetDuringUpgrade } from "./node/resetting_client.ts";
 import { hostMiniflare, miniflareSanitizers } from "./miniflare_sanitizers.ts";
+import { closeFrame, maskedFrame, RawPeer } from "./cloudflare/raw_peer.ts";
 
 const WORKER = import.meta.resolve("./hono/worker.ts");
 /** The `bun` binary inside its npm platform package (see `bun_test.ts`). */
@@ -134,6 +135,97 @@ Deno.test(
     }
   },
 );
+
+/** How session `id` of the Hono app ended, as its bot saw it: `undefined` if not within 5 s. */
+async function honoClosed(port: number, id: string): Promise<[unknown, unknown] | undefined> {
+  const response = await fetch(`http://127.0.0.1:${port}/log?id=${id}&event=closed`);
+  if (!response.ok) return void await response.body?.cancel();
+  const { code, initiator } = await response.json();
+  return [code, initiator];
+}
+
+/** Frames that break the protocol (RFC 6455 §5.2), masked, and the code workerd fails them with. */
+const BROKEN_FRAMES: [what: string, frame: Uint8Array, code: number][] = [
+  ["a reserved opcode", maskedFrame(0x83), 1002],
+  ["a continuation with nothing to continue", maskedFrame(0x80), 1002],
+  ["RSV1 with no extension agreed", maskedFrame(0xc1), 1002],
+  // Its header alone: workerd refuses a message over its own cap (32 MiB) before its payload.
+  [
+    "a message over workerd's 32 MiB",
+    new Uint8Array([0x82, 0x80 | 127, 0, 0, 0, 0, 0x02, 0x00, 0x00, 0x01, 0, 0, 0, 0]),
+    1009,
+  ],
+];
+
+/** A text message `{"hello":1}`, masked: Hono on Workers hands the socket over with it. */
+const HELLO = maskedFrame(0x81, [...new TextEncoder().encode('{"hello":1}')]);
+
+// workerd fails such a connection with an "error" on the server's socket and no "close", which
+// Hono passes on as they come: the session must end all the same, as on Deno, Bun and Node.
+Deno.test(
+  "`voiceSession` on Hono + Cloudflare Workers ends with 1006 a session whose client broke the protocol",
+  miniflareSanitizers,
+  async () => {
+    const { dir, host } = await hostHonoWorker("2026-07-01");
+    try {
+      const { port } = new URL(await host.miniflare.ready);
+      const cases = [
+        ...BROKEN_FRAMES.map(([what, frame, code]) => [what, [HELLO, frame], code] as const),
+        // The error is Hono's first event: the socket is handed over with it.
+        ["a reserved opcode as the first frame", [maskedFrame(0x83)], 1002] as const,
+      ];
+      for (const [i, [what, frames, code]] of cases.entries()) {
+        const peer = await RawPeer.open(Number(port), `/ws?id=broken-${i}`);
+        try {
+          for (const frame of frames) await peer.write(frame);
+          assert.equal(await peer.closeCode(3000), code, what);
+          // Asked while the client is still connected: the session ended of the error alone.
+          assert.deepEqual(await honoClosed(Number(port), `broken-${i}`), [1006, "remote"], what);
+        } finally {
+          await peer.close();
+        }
+      }
+    } finally {
+      await host.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+for (const compatibilityDate of ["2025-06-01", "2026-07-01"]) {
+  Deno.test(
+    `\`voiceSession\` on Hono + Cloudflare Workers reports 1006 for a close code no close frame may carry (compatibility date ${compatibilityDate})`,
+    miniflareSanitizers,
+    async () => {
+      const { dir, host } = await hostHonoWorker(compatibilityDate);
+      try {
+        const { port } = new URL(await host.miniflare.ready);
+        for (const code of [5000, 999, 1015]) {
+          const peer = await RawPeer.open(Number(port), `/ws?id=code-${code}`);
+          try {
+            await peer.write(HELLO);
+            await peer.write(closeFrame(code));
+            const answered = await peer.closeCode(3000);
+            // Answered a protocol error (RFC 6455 §7.4.1) where workerd leaves the close to the
+            // adapter; from 2026-04-07 workerd answers first, echoing the code: not ours to change.
+            if (compatibilityDate === "2025-06-01") assert.equal(answered, 1002, `code ${code}`);
+            // Deno and Bun fail such a connection: 1006, never the code as the peer's.
+            assert.deepEqual(
+              await honoClosed(Number(port), `code-${code}`),
+              [1006, "remote"],
+              `code ${code}`,
+            );
+          } finally {
+            await peer.close();
+          }
+        }
+      } finally {
+        await host.dispose();
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
+}
 
 /** The Hono behaviour app bundled as a Worker and served by workerd at `compatibilityDate`. */
 async function hostHonoWorker(compatibilityDate: string) {
