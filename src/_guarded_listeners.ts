@@ -1,12 +1,14 @@
 /**
  * How a transport's events reach its listeners: each listener behind a guard of its own, and the
- * "error" events held for the first "error" listener (_unheard_errors.ts).
+ * "error" events held for the first "error" listener (_unheard_errors.ts). `SessionMetrics`'
+ * listeners run behind the same guards.
  *
  * The transport is an `EventTarget`, and its events ("connected", "disconnected", "error",
  * "speakingstart", …) are dispatched from inside a socket's listeners and the pump. Left to
  * itself, an exception in a listener there is reported by the runtime as uncaught, and an async
  * listener's rejected promise is unhandled: either ends a Deno, Node or Bun process, and every
- * other call in it.
+ * other call in it. The same goes for `SessionMetrics`' "metric" and "summary" events, dispatched
+ * from the transport's observer callbacks and listeners.
  *
  * @module
  */
@@ -32,42 +34,32 @@ export interface GuardedListenersOptions {
 }
 
 /**
- * Hands out the guard that stands in for each listener on the `EventTarget`. It is made once per
+ * Hands out the guard that stands in for each listener on an `EventTarget`. It is made once per
  * listener and is the same on every add and remove, so the `EventTarget` pairs it as it would the
  * listener: one registration per type and capture, `removeEventListener` with the listener, `once`
  * and `signal` all work unchanged, and a listener added for two types is two registrations.
- * The "error" events go out through it too: `report` holds them until `added` sees the first
- * "error" listener.
  *
- * A listener that throws, or an async one whose promise rejects, ends its session as a throwing
- * `receive()` handler or session observer does (_inbound_path.ts, _observer_list.ts): a fatal
- * "application" error, close code 1011, reported once as an "error" event (a microtask on). A
- * listener is session code like them (README, Security: a failing session callback ends that
- * session), and one that failed half-way, a "connected" listener that never set the call up,
- * leaves a session its own application no longer follows: going on would only hide the bug.
- * Nothing is counted in `stats`, as for a handler or an observer: the "error" event is the
- * report. Only the first is reported: an "error" listener that throws on that very report (or on
- * any later one) is not reported again, so it cannot loop.
+ * A listener that throws, or an async one whose promise rejects, is reported to `onError` as a
+ * fatal "application" error, close code 1011, a microtask on; only the first is reported, so a
+ * report that leads to another failure (an "error" listener that throws on it) cannot loop.
+ * {@linkcode GuardedListeners} is the transport's; `SessionMetrics`, an `EventTarget` of its own,
+ * guards its "metric" and "summary" listeners with one of these, reporting on its transport.
  */
-export class GuardedListeners {
+export class ListenerGuards {
   readonly #onError: (error: TransportError) => void;
-  readonly #unheard: UnheardErrors;
+  /** Whose listeners these are, for the message ("" for the transport's own). */
+  readonly #owner: string;
   /** Each listener's guard; weak: a listener removed and dropped by the caller takes it along. */
   readonly #guards = new WeakMap<object, EventListener>();
   #failed = false;
 
-  /** `target`: the transport, where "error" events are dispatched. */
-  constructor(target: EventTarget, options: GuardedListenersOptions) {
-    this.#onError = options.onError;
-    this.#unheard = new UnheardErrors(
-      options.stats,
-      (error) => void target.dispatchEvent(new TransportErrorEvent(error)),
-    );
-  }
-
-  /** Dispatches `error` as an "error" event now, or holds it until the first listener is added. */
-  report(error: TransportError): void {
-    this.#unheard.report(error);
+  /**
+   * `onError`: where a listener's exception is reported. `owner`: whose listeners these are,
+   * named in the message (`a SessionMetrics "summary" listener threw: …`).
+   */
+  constructor(onError: (error: TransportError) => void, owner = "") {
+    this.#onError = onError;
+    this.#owner = owner === "" ? "" : `${owner} `;
   }
 
   /**
@@ -85,16 +77,6 @@ export class GuardedListeners {
   guarded(listener: AnyListener): EventListenerOrEventListenerObject | null {
     const guard = isListener(listener) ? this.#guards.get(listener) : undefined;
     return guard ?? listener as EventListenerOrEventListenerObject | null;
-  }
-
-  /**
-   * `listener`'s guard was registered for `type`: a first "error" listener is handed the errors
-   * held (one whose signal is aborted already was not registered).
-   */
-  added(type: string, listener: AnyListener, options: AddOptions | undefined): void {
-    if (type !== "error" || !isListener(listener)) return;
-    const signal = typeof options === "object" && options !== null ? options.signal : undefined;
-    if (!signal?.aborted) this.#unheard.listenerAdded();
   }
 
   #guardFor(listener: object): EventListener {
@@ -120,7 +102,7 @@ export class GuardedListeners {
   #threw = (type: string, cause: unknown): void => {
     if (this.#failed) return;
     this.#failed = true; // at once: the report is an "error" event, whose listener may throw too
-    const message = `a "${type}" listener threw: ${thrownText(cause)}`;
+    const message = `a ${this.#owner}"${type}" listener threw: ${thrownText(cause)}`;
     const error = new TransportError("application", message, {
       cause,
       closeCode: 1011,
@@ -128,9 +110,52 @@ export class GuardedListeners {
     });
     // A microtask on, not inside the dispatch: the event reaches its other listeners before they
     // hear of the failure (an "error" listener's own, after the error it threw on), and the
-    // transport's code that dispatched it goes on as after a listener that returned.
+    // code that dispatched it goes on as after a listener that returned.
     queueMicrotask(() => this.#onError(error));
   };
+}
+
+/**
+ * The transport's listeners: each behind a guard ({@linkcode ListenerGuards}), and the "error"
+ * events going out through it too: `report` holds them until `added` sees the first "error"
+ * listener.
+ *
+ * A listener that throws, or an async one whose promise rejects, ends its session as a throwing
+ * `receive()` handler or session observer does (_inbound_path.ts, _observer_list.ts): a fatal
+ * "application" error, close code 1011, reported once as an "error" event (a microtask on). A
+ * listener is session code like them (README, Security: a failing session callback ends that
+ * session), and one that failed half-way, a "connected" listener that never set the call up,
+ * leaves a session its own application no longer follows: going on would only hide the bug.
+ * Nothing is counted in `stats`, as for a handler or an observer: the "error" event is the
+ * report. Only the first is reported: an "error" listener that throws on that very report (or on
+ * any later one) is not reported again, so it cannot loop.
+ */
+export class GuardedListeners extends ListenerGuards {
+  readonly #unheard: UnheardErrors;
+
+  /** `target`: the transport, where "error" events are dispatched. */
+  constructor(target: EventTarget, options: GuardedListenersOptions) {
+    super(options.onError);
+    this.#unheard = new UnheardErrors(
+      options.stats,
+      (error) => void target.dispatchEvent(new TransportErrorEvent(error)),
+    );
+  }
+
+  /** Dispatches `error` as an "error" event now, or holds it until the first listener is added. */
+  report(error: TransportError): void {
+    this.#unheard.report(error);
+  }
+
+  /**
+   * `listener`'s guard was registered for `type`: a first "error" listener is handed the errors
+   * held (one whose signal is aborted already was not registered).
+   */
+  added(type: string, listener: AnyListener, options: AddOptions | undefined): void {
+    if (type !== "error" || !isListener(listener)) return;
+    const signal = typeof options === "object" && options !== null ? options.signal : undefined;
+    if (!signal?.aborted) this.#unheard.listenerAdded();
+  }
 }
 
 function isListener(listener: unknown): listener is object {

@@ -5,8 +5,11 @@
  * @module
  */
 
+import { type AddOptions, type AnyListener, ListenerGuards } from "../_guarded_listeners.ts";
 import { durationMs } from "../audio/pcm.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import type { TransportError } from "../errors.ts";
+import { TransportErrorEvent } from "../events.ts";
 import type { AudioFrame } from "../frames.ts";
 import type { SpeakingEvent } from "../playback.ts";
 import type { OutboundAudioInfo, SessionObserver } from "../session_observer.ts";
@@ -30,6 +33,11 @@ export interface MeteredTransport extends EventTarget {
   readonly stats: TransportStats;
   /** The session's time source (a `WebSocketTransport` has one). */
   readonly clock?: Clock;
+  /**
+   * Ends the session with `code`: a "metric" or "summary" listener that throws ends it with 1011
+   * (a `WebSocketTransport` has it).
+   */
+  close?(code?: number, reason?: string): Promise<void>;
 }
 
 /** Options for {@linkcode SessionMetrics.attach}. */
@@ -90,7 +98,10 @@ const MAX_UNANSWERED_STARTS = 16;
  * Read them any time with {@linkcode snapshot} (plain data: JSON as it is), listen for "metric"
  * events (each duration as it is measured) and "summary" (once, at the end, with a logfmt line).
  * {@linkcode SessionMetrics.instruments} maps every figure onto an OpenTelemetry-style instrument:
- * name, kind, unit.
+ * name, kind, unit. A listener here is session code as the transport's own are: one that throws
+ * (or an async one that rejects) ends the session with 1011, an "application" error on the
+ * transport's "error" event — after the session's end (a "summary" listener), the error event
+ * alone — and never reaches the runtime as an uncaught exception.
  *
  * @example A bot that answers 400 ms after the caller's turn
  * ```ts
@@ -135,6 +146,8 @@ export class SessionMetrics extends EventTarget {
   }
 
   readonly #transport: MeteredTransport;
+  /** Each listener of ours behind a guard: one that throws is reported on the transport. */
+  readonly #guards = new ListenerGuards((error) => this.#listenerFailed(error), "SessionMetrics");
   readonly #clock: Clock;
   readonly #lateAfterMs: number;
   readonly #detector: SpeechDetector | undefined;
@@ -322,7 +335,10 @@ export class SessionMetrics extends EventTarget {
     this.#final = this.snapshot();
   }
 
-  /** Listens for "metric" or "summary" events (see {@linkcode SessionMetricsEventMap}). */
+  /**
+   * Listens for "metric" or "summary" events (see {@linkcode SessionMetricsEventMap}); one that
+   * throws ends the session with 1011.
+   */
   override addEventListener<K extends keyof SessionMetricsEventMap>(
     type: K,
     listener: (event: SessionMetricsEventMap[K]) => void,
@@ -334,12 +350,34 @@ export class SessionMetrics extends EventTarget {
     listener: EventListenerOrEventListenerObject | null,
     options?: boolean | AddEventListenerOptions,
   ): void;
-  override addEventListener(
+  override addEventListener(type: string, listener: AnyListener, options?: AddOptions): void {
+    super.addEventListener(type, this.#guards.guard(listener), options);
+  }
+
+  /** Stops listening: `listener` as it was added (behind its guard, _guarded_listeners.ts). */
+  override removeEventListener(
     type: string,
-    listener: ((event: never) => void) | EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
+    listener: AnyListener,
+    options?: boolean | EventListenerOptions,
   ): void {
-    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+    super.removeEventListener(type, this.#guards.guarded(listener), options);
+  }
+
+  /**
+   * A listener of ours threw: reported on the transport as one of its own listeners would be (a
+   * fatal "application" error, 1011, as an "error" event), and the session ended. Fatal as theirs
+   * is, and as an observer's: our events come from the transport's observer callbacks and
+   * listeners, and a "metric" listener that failed half-way (a lost turn in the bot's telemetry)
+   * is a bug that going on would only hide. After the end (a "summary" listener), the "error"
+   * event alone, as for a transport's "disconnected" listener. Dispatched at once, not held for
+   * the transport's first "error" listener: only the transport holds its own. The transport's
+   * "error" listeners are guarded by the transport: one that throws on this is the transport's to
+   * report, once; nothing comes back here.
+   */
+  #listenerFailed(error: TransportError): void {
+    const transport = this.#transport;
+    transport.dispatchEvent(new TransportErrorEvent(error));
+    if (this.#endedAt === undefined) void transport.close?.(error.closeCode, error.message);
   }
 
   #inbound(frame: AudioFrame, receivedAt: number): void {

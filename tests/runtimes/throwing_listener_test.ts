@@ -46,6 +46,20 @@ for (const [runtime, commandFor] of Object.entries(RUNTIMES)) {
         const hungUp = await WsClient.open(`${url}/${how}/disconnected`);
         await hungUp.close(1000);
         await echoes();
+        // Its `SessionMetrics`' "metric" listener fails on the first echo's turn latency.
+        const measured = await WsClient.open(`${url}/${how}/metric`);
+        measured.ws.send(new Uint8Array(640));
+        const cut = await within(measured.closed, 3000, `the /${how}/metric session's end`);
+        assert.equal(cut.code, 1011);
+        assert.equal(
+          cut.reason,
+          `a SessionMetrics "metric" listener threw: Error: a bug in the bot's metric listener`,
+        );
+        await echoes();
+        // The caller hangs up; its "summary" listener fails, after the session's end.
+        const summed = await WsClient.open(`${url}/${how}/summary`);
+        await summed.close(1000);
+        await echoes();
       }
       // A new call is taken, and every failure was reported to its own session's listener.
       const next = await WsClient.open(`${url}/echo`);
@@ -55,6 +69,11 @@ for (const [runtime, commandFor] of Object.entries(RUNTIMES)) {
         const type = path.split("/")[2];
         const line =
           `${path} application a "${type}" listener threw: Error: a bug in the bot's ${type} listener`;
+        assert.ok(log.includes(line), `${JSON.stringify(log)} names ${path}'s bug`);
+      }
+      for (const path of ["/throws/summary", "/rejects/summary"]) {
+        const line =
+          `${path} application a SessionMetrics "summary" listener threw: Error: a bug in the bot's summary listener`;
         assert.ok(log.includes(line), `${JSON.stringify(log)} names ${path}'s bug`);
       }
       await echoes();
