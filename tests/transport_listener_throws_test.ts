@@ -10,34 +10,8 @@ import {
 } from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
-
-/**
- * Runs `body` and returns what escaped it: exceptions the runtime reported as uncaught (a
- * listener's, in Deno, goes to the global "error" event and then ends the process) and promise
- * rejections left unhandled. Prevented here, so that a failure is an assertion, not an exit.
- */
-async function escaping(body: () => Promise<void>): Promise<string[]> {
-  const escaped: string[] = [];
-  const onError = (e: ErrorEvent) => {
-    e.preventDefault();
-    escaped.push(`uncaught: ${e.error}`);
-  };
-  const onRejection = (e: PromiseRejectionEvent) => {
-    e.preventDefault();
-    escaped.push(`unhandled rejection: ${e.reason}`);
-  };
-  globalThis.addEventListener("error", onError);
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  try {
-    await body();
-    // One macrotask, not a wait for time: Deno reports unhandled rejections between tasks.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  } finally {
-    globalThis.removeEventListener("error", onError);
-    globalThis.removeEventListener("unhandledrejection", onRejection);
-  }
-  return escaped;
-}
+import { escaping } from "./_escaping.ts";
+import { assertEventTargetWays } from "./_event_target_ways.ts";
 
 function session() {
   const clock = new FakeClock();
@@ -173,53 +147,7 @@ Deno.test('errors held for the first "error" listener reach it guarded, a microt
 
 Deno.test("guarded listeners keep EventTarget's ways: removal, once, signal, capture, handleEvent, `this`", async () => {
   const { clock, pair, transport, errors } = session();
-  const calls: string[] = [];
-  const plain = function (this: unknown, event: { type: string }) {
-    calls.push(`plain ${event.type} ${this === transport}`);
-  };
-  // Twice for the same type and capture is one registration; another type is another.
-  transport.addEventListener("ping", plain);
-  transport.addEventListener("ping", plain);
-  transport.addEventListener("pong", plain);
-  transport.addEventListener("ping", {
-    handleEvent: (e: { type: string }) => void calls.push(`object ${e.type}`),
-  });
-  transport.addEventListener("ping", () => void calls.push("once"), { once: true });
-  const stop = new AbortController();
-  transport.addEventListener("ping", () => void calls.push("until aborted"), {
-    signal: stop.signal,
-  });
-  const captured = () => void calls.push("captured");
-  transport.addEventListener("ping", captured, { capture: true });
-  transport.dispatchEvent(new Event("ping"));
-  assert.deepEqual(calls, [
-    "plain ping true",
-    "object ping",
-    "once",
-    "until aborted",
-    "captured",
-  ]);
-
-  calls.length = 0;
-  stop.abort();
-  transport.removeEventListener("ping", captured); // not the capture registration: it stays
-  transport.dispatchEvent(new Event("ping"));
-  transport.dispatchEvent(new Event("pong"));
-  assert.deepEqual(calls, ["plain ping true", "object ping", "captured", "plain pong true"]);
-
-  calls.length = 0;
-  transport.removeEventListener("ping", plain);
-  transport.removeEventListener("ping", captured, { capture: true });
-  transport.removeEventListener("ping", () => {}); // never added: nothing happens
-  transport.dispatchEvent(new Event("ping"));
-  transport.dispatchEvent(new Event("pong"));
-  assert.deepEqual(calls, ["object ping", "plain pong true"]);
-
-  // Removed by the listener it was added as, then added again: called again.
-  calls.length = 0;
-  transport.addEventListener("ping", plain);
-  transport.dispatchEvent(new Event("ping"));
-  assert.deepEqual(calls, ["object ping", "plain ping true"]);
+  assertEventTargetWays(transport, "ping", "pong");
 
   // A cancelable event's listener may still cancel it ("inactive": preventDefault keeps it).
   transport.addEventListener("inactive", (event) => event.preventDefault());

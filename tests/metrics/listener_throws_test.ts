@@ -9,34 +9,8 @@ import {
   WebSocketTransport,
 } from "../../mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-
-/**
- * Runs `body` and returns what escaped it: exceptions the runtime reported as uncaught (Deno ends
- * the process on one) and promise rejections left unhandled. Prevented here, so that a failure is
- * an assertion, not an exit.
- */
-async function escaping(body: () => Promise<void>): Promise<string[]> {
-  const escaped: string[] = [];
-  const onError = (e: ErrorEvent) => {
-    e.preventDefault();
-    escaped.push(`uncaught: ${e.error}`);
-  };
-  const onRejection = (e: PromiseRejectionEvent) => {
-    e.preventDefault();
-    escaped.push(`unhandled rejection: ${e.reason}`);
-  };
-  globalThis.addEventListener("error", onError);
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  try {
-    await body();
-    // One macrotask, not a wait for time: Deno reports unhandled rejections between tasks.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  } finally {
-    globalThis.removeEventListener("error", onError);
-    globalThis.removeEventListener("unhandledrejection", onRejection);
-  }
-  return escaped;
-}
+import { escaping } from "../_escaping.ts";
+import { assertEventTargetWays } from "../_event_target_ways.ts";
 
 function session() {
   const clock = new FakeClock();
@@ -171,49 +145,10 @@ Deno.test('a SessionMetrics listener that keeps throwing is reported once, and a
 
 Deno.test("SessionMetrics listeners keep EventTarget's ways: removal, once, signal, capture, handleEvent, `this`", async () => {
   const { clock, pair, transport, metrics, errors } = session();
-  const calls: string[] = [];
-  const plain = function (this: unknown, event: { type: string }) {
-    calls.push(`plain ${event.type} ${this === metrics}`);
-  };
-  metrics.addEventListener("metric", plain);
-  metrics.addEventListener("metric", plain); // the same type and capture: one registration
-  metrics.addEventListener("summary", plain);
-  metrics.addEventListener("metric", {
-    handleEvent: (e: { type: string }) => void calls.push(`object ${e.type}`),
-  });
-  metrics.addEventListener("metric", () => void calls.push("once"), { once: true });
-  const stop = new AbortController();
-  metrics.addEventListener("metric", () => void calls.push("until aborted"), {
-    signal: stop.signal,
-  });
-  const captured = () => void calls.push("captured");
-  metrics.addEventListener("metric", captured, { capture: true });
-  metrics.dispatchEvent(new Event("metric"));
-  assert.deepEqual(calls, [
-    "plain metric true",
-    "object metric",
-    "once",
-    "until aborted",
-    "captured",
-  ]);
-
-  calls.length = 0;
-  stop.abort();
-  metrics.removeEventListener("metric", captured); // not the capture registration: it stays
-  metrics.dispatchEvent(new Event("metric"));
-  metrics.dispatchEvent(new Event("summary"));
-  assert.deepEqual(calls, ["plain metric true", "object metric", "captured", "plain summary true"]);
-
-  calls.length = 0;
-  metrics.removeEventListener("metric", plain);
-  metrics.removeEventListener("metric", captured, { capture: true });
-  metrics.removeEventListener("metric", () => {}); // never added: nothing happens
-  metrics.dispatchEvent(new Event("metric"));
-  metrics.dispatchEvent(new Event("summary"));
-  assert.deepEqual(calls, ["object metric", "plain summary true"]);
+  assertEventTargetWays(metrics, "metric", "summary");
 
   // A typed listener comes off as it went on.
-  const measured = (event: MetricEvent) => void calls.push(`typed ${event.name}`);
+  const measured = (event: MetricEvent) => void event.name;
   metrics.addEventListener("metric", measured);
   metrics.removeEventListener("metric", measured);
 
