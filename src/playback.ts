@@ -35,7 +35,12 @@ export interface InterruptResult {
    * far end cannot be cleared (raw PCM), the last response sent: all that was sent plays on.
    */
   responseId: string | undefined;
-  /** Milliseconds of that response the caller heard before the interruption. */
+  /**
+   * Milliseconds of that response the caller heard before the interruption. Where the far end
+   * acknowledges playout and `playoutDelayMs` is left at 0, until a first acknowledgement has
+   * measured the far end's delay only what was acknowledged counts (at worst one mark interval
+   * short, never more than was heard), as long as the first mark waits within `playoutTimeoutMs`.
+   */
   heardMs: number;
   /**
    * Milliseconds of audio dropped: queued in the transport (a packetizer's partial packet
@@ -69,6 +74,13 @@ export interface SpeakingEventInit {
  * last audio is known once a later response begins, or when nothing more of it was queued for the
  * quiet time (`sendAheadMs` or two chunks, the longer), so audio relayed in real time that runs a
  * little late is one spell of speaking, not one per chunk.
+ *
+ * Where the far end acknowledges playout and `playoutDelayMs` is left at 0, a response that
+ * begins before any acknowledgement has measured the far end's delay (a call's first) begins at
+ * the first acknowledgement of a mark inside it, which proves it plays: up to one mark interval
+ * and the way back late, never before the far end plays it (the bare estimate would put it as
+ * far ahead as the far end buffers). A far end that never acknowledges has it begin by the
+ * estimate, `playoutTimeoutMs` late. Told a `playoutDelayMs`, it begins by the estimate.
  *
  * @example
  * ```ts
