@@ -198,7 +198,8 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     // interruption overtook meanwhile was written before it, and goes with the rest it dropped
     // (its `droppedMs` told of it), whether or not the writer stopped since.
     // Its audio is read now, as `send` reads it: the bot may reuse its buffer once write returns.
-    const held = frame.type === "audio" ? { ...frame, audio: frame.audio.slice() } : frame;
+    // A copy of its own: a Node `Buffer`'s `slice()` is a view of the same memory.
+    const held = frame.type === "audio" ? { ...frame, audio: new Uint8Array(frame.audio) } : frame;
     const interruptions = this.#sink.interruptions();
     const release = this.#hold(held);
     const turn = (failed: { reason: unknown } | undefined) => {

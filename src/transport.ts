@@ -388,8 +388,7 @@ export class WebSocketTransport extends EventTarget {
         return result;
       });
     }
-    // The clear leaves at once, before anything the bot sends next (which it must not clear).
-    // A protocol with no words for it (raw PCM) cannot stop the far end: what it holds plays.
+    // The clear leaves at once, before what the bot sends next (raw PCM has none: what left plays).
     const cleared = this.#out.sender.sendUrgent({ type: "interruption" });
     const result = this.#out.interrupt(cleared);
     this.#out.resume();
@@ -399,11 +398,12 @@ export class WebSocketTransport extends EventTarget {
   /**
    * Closes the socket with `code` and `reason` (cut to 123 bytes), dropping queued audio
    * (counted). Resolves once the peer has answered or `closeTimeoutMs` has passed; then the
-   * connection is dropped if it is still there. Throws a `RangeError` for a code that may not be
-   * sent (see {@linkcode assertCloseCode}).
+   * connection is dropped if it is still there; at once, changing nothing, once the session is
+   * over. Throws a `RangeError` for a code that may not be sent (see {@linkcode assertCloseCode}).
    */
   close(code = 1000, reason = ""): Promise<void> {
     assertCloseCode(code);
+    if (this.#over.signal.aborted) this.#closeStarted ??= Promise.resolve(); // the peer's close
     if (this.#closeStarted) return this.#closeStarted;
     this.#closing = true;
     this.#initiator = "local";

@@ -1,6 +1,7 @@
 // The push surface (receive/send), the streams as a layer over it, and the lifecycle rules added
 // with it: buffer ownership, close codes, the inactivity watch.
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import {
   type Frame,
   TransportError,
@@ -166,11 +167,22 @@ Deno.test("`WebSocketTransport.send` copies queued audio: a bot may reuse its bu
   await transport.closed;
 });
 
-Deno.test("`WebSocketTransport.writable` copies audio written behind a write waiting for room: a bot may reuse its buffer once write returns", async () => {
+for (
+  const [kind, make] of [
+    ["Uint8Array", (n: number) => new Uint8Array(n)],
+    // A Node `Buffer` (TTS SDKs, fs, ws hand them out): its `slice()` is a view, not a copy.
+    ["Node Buffer", (n: number) => Buffer.alloc(n)],
+  ] as const
+) {
+  Deno.test(`\`WebSocketTransport.writable\` copies audio written behind a write waiting for room: a bot may reuse its buffer once write returns (${kind})`, async () => {
+    await writesOfOneBuffer(make(100 * 32)); // 100 ms, reused for every write
+  });
+}
+
+async function writesOfOneBuffer(buffer: Uint8Array): Promise<void> {
   const { clock, pair, transport, received } = session({ maxQueuedMs: 100 });
   await clock.tick(0);
   const writer = transport.writable.getWriter();
-  const buffer = new Uint8Array(100 * 32); // 100 ms, reused for every write
   const writes: Promise<void>[] = [];
   for (let i = 1; i <= 3; i++) {
     buffer.fill(i);
@@ -188,7 +200,7 @@ Deno.test("`WebSocketTransport.writable` copies audio written behind a write wai
   writer.releaseLock();
   pair.client.close(1000);
   await transport.closed;
-});
+}
 
 Deno.test("`WebSocketTransport.send` sends a real-time whole chunk before it returns; early and partial audio wait their turn", async () => {
   const { clock, pair, transport, received } = session({ sendAheadMs: 40 });

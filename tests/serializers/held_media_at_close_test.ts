@@ -78,3 +78,28 @@ for (const [name, make, script, packet] of cases) {
     assert.equal(transport.stats.inboundMediaGapMs, 20);
   });
 }
+
+for (const how of ["hangs up", "throws"] as const) {
+  Deno.test(`a receive() handler that ${how} on media handed on at the peer's close leaves the close the peer's`, async () => {
+    const { server, client } = new MemorySocketPair();
+    const transport = new WebSocketTransport(server, { serializer: new TwilioSerializer() });
+    const media = providerWire(twilioCall, "media");
+    client.send(JSON.stringify(providerWire(twilioCall, "start")));
+    for (const n of [1, 2, 4, 5]) client.send(JSON.stringify(twilioPacket(media, n)));
+    const audio: Frame[] = [];
+    let disconnected = 0;
+    transport.addEventListener("disconnected", () => disconnected++);
+    transport.addEventListener("error", () => {});
+    transport.receive((frame) => {
+      if (frame.type !== "audio" || audio.push(frame) < 4) return;
+      // The caller's last audio (4, after the hole) comes as the socket closes: the bot reacts.
+      if (how === "hangs up") void transport.close(1000, "bot done");
+      else throw new Error("bot bug");
+    });
+    client.close(4000, "caller hung up");
+    const closed = await transport.closed;
+    assert.equal(audio.length, 5);
+    assert.equal(disconnected, 1);
+    assert.deepEqual([closed.code, closed.initiator], [4000, "remote"]);
+  });
+}
