@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Clock } from "../clock.ts";
 import { TransportError } from "../errors.ts";
 import type { DtmfFrame, EndFrame, Frame, MessageFrame, StartFrame } from "../frames.ts";
 import type {
@@ -14,6 +15,7 @@ import type {
   SerializerContext,
 } from "../serializer.ts";
 import { chooseMedia, openStartFrame } from "./_audiohook_open.ts";
+import { GenesysPlayback } from "./_genesys_playback.ts";
 import { toJson } from "./_to_json.ts";
 import { describe, isObject, isSequenceNumber, type JsonObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
@@ -27,6 +29,12 @@ const NIL_UUID = "00000000-0000-0000-0000-000000000000";
  * the reference implementation's `isDuration` accepts (protocol/validators.ts, `durationRegex`).
  */
 const DURATION = /^PT(?:\d*\.)?\d+S$/;
+
+/**
+ * The longest `playbackCompletedTimeoutMs`: a minute, where Genesys's buffer is a fraction of a
+ * second; beyond it the number is a mistake (seconds for milliseconds), not a wait.
+ */
+const MAX_PLAYBACK_WAIT_MS = 60_000;
 
 /** An AudioHook audio channel: the customer (`external`) or the agent/bot side (`internal`). */
 export type GenesysChannel = "external" | "internal";
@@ -78,6 +86,23 @@ export interface GenesysSerializerOptions {
    * @default {"auto"}
    */
   sendAudio?: GenesysSendAudio;
+  /**
+   * How long the goodbye's `disconnect` may wait for the Audio Connector's `playback_completed`
+   * (milliseconds; 0: it never waits). It waits when the bot's `end` comes while Genesys, which
+   * says `playback_started` and `playback_completed` about the bot's audio, has not said it has
+   * played all it was sent (see the class description): the transport hangs up on its estimate
+   * of the playout (with the default `playoutDelayMs` of 0, Genesys's own buffer, a few hundred
+   * milliseconds, still plays), and the `disconnect` ends the call. Past this bound it goes
+   * anyway, with a "timeout" error (not fatal).
+   *
+   * The wait is part of serializing the `end`, so the transport's wait for Genesys's close
+   * (`closeTimeoutMs`) starts only once the `disconnect` has gone; the transport bounds a
+   * serialization by its `sendTimeoutMs` (5000 by default) and ends the session (1011) past it,
+   * so keep this below that.
+   *
+   * @default {2000}
+   */
+  playbackCompletedTimeoutMs?: number;
 }
 
 type State = "idle" | "active" | "disconnecting" | "closed";
@@ -108,10 +133,11 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * too when it asked to start paused) and `resumed` track whether audio may flow; `dtmf` →
  * a `dtmf` frame; `error` (Genesys's `code`, `message` and `retryAfter`) is reported as a
  * "protocol" error and, like everything else (`update`, `discarded`, …), reaches the bot as a
- * `message` frame holding the AudioHook message. {@linkcode GenesysSerializer.position} is where
- * Genesys last said its stream was; server messages carry no `position` (the protocol defines it
- * on client messages only: the reference implementation's `ClientMessageBase` has it,
- * `ServerMessageBase` has `clientseq` instead).
+ * `message` frame holding the AudioHook message; so do the Audio Connector's `playback_started`
+ * and `playback_completed`, which the serializer also reads (see the ending below).
+ * {@linkcode GenesysSerializer.position} is where Genesys last said its stream was; server
+ * messages carry no `position` (the protocol defines it on client messages only: the reference
+ * implementation's `ClientMessageBase` has it, `ServerMessageBase` has `clientseq` instead).
  *
  * Outbound: audio → binary PCMU at 8 kHz, mono, when the session carries it
  * ({@linkcode GenesysSerializerOptions.sendAudio}; Genesys rate-limits small messages: set the
@@ -123,6 +149,17 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * Ending follows AudioHook's closing sequence: after our `disconnect` Genesys sends `close`, we
  * answer `closed`, and Genesys closes the socket. {@linkcode GenesysSerializer.peerCloses} tells
  * the transport to wait for that close (at most its `closeTimeoutMs`) instead of closing first.
+ * The `disconnect` ends the call at once, so the goodbye must have played: the transport sends
+ * the `end` on its estimate of the playout, and Genesys's buffer may still be playing then. The
+ * Audio Connector says `playback_started` when it begins to play the bot's audio and
+ * `playback_completed` once it has played all it was sent; an `end` while Genesys is playing (it
+ * said the one and not yet the other) or audio went out since its last `playback_completed` (a
+ * barge-in, which drops what Genesys holds, clears both) waits for the next, at most
+ * {@linkcode GenesysSerializerOptions.playbackCompletedTimeoutMs}, with a "timeout" error past
+ * that. A client that has said neither `playback_started` nor `playback_completed` in the
+ * session is not waited for (nothing would tell its silence from a lost message), nor is a
+ * `cancel` (it hangs up now, also during such a wait). Those messages say when a whole stretch
+ * has played, not how far it has: they answer no playout marks, and `heardMs` stays the estimate.
  *
  * Output variables come from the serializer (the option, or
  * {@linkcode GenesysSerializer.setOutputVariables} at any time before the end), not from a frame:
@@ -165,6 +202,9 @@ export class GenesysSerializer implements FrameSerializer {
   #languages: string[];
   #outputVariables: Record<string, string> | undefined;
   #sendAudio: GenesysSendAudio;
+  #playbackTimeoutMs: number;
+  /** What Genesys says of its playback of the bot's audio, and the goodbye's wait for it. */
+  #playback = new GenesysPlayback();
   #audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: PROVIDER });
   #context: SerializerContext | undefined;
   #state: State = "idle";
@@ -197,8 +237,15 @@ export class GenesysSerializer implements FrameSerializer {
     if (sendAudio !== "auto" && sendAudio !== "always" && sendAudio !== "never") {
       throw new RangeError(`sendAudio must be "auto", "always" or "never", got ${sendAudio}`);
     }
+    const timeoutMs = options.playbackCompletedTimeoutMs ?? 2000;
+    if (!(timeoutMs >= 0 && timeoutMs <= MAX_PLAYBACK_WAIT_MS)) {
+      throw new RangeError(
+        `playbackCompletedTimeoutMs must be from 0 to ${MAX_PLAYBACK_WAIT_MS}, got ${timeoutMs}`,
+      );
+    }
     this.#channel = channel;
     this.#sendAudio = sendAudio;
+    this.#playbackTimeoutMs = timeoutMs;
     this.#startPaused = options.startPaused ?? false;
     this.#languages = [...(options.supportedLanguages ?? [])];
     if (options.outputVariables !== undefined) this.setOutputVariables(options.outputVariables);
@@ -269,23 +316,47 @@ export class GenesysSerializer implements FrameSerializer {
     if (this.#state === "active") this.#reply("resume", {});
   }
 
-  /** One frame to an AudioHook message, or `null`; see the class description. */
-  serialize(frame: Frame): SerializedMessage | null {
+  /**
+   * One frame to an AudioHook message, or `null`; see the class description. An `end` while
+   * Genesys still plays the bot's audio answers with a promise: the `disconnect` goes through the
+   * context once Genesys has played it (see
+   * {@linkcode GenesysSerializerOptions.playbackCompletedTimeoutMs}).
+   */
+  serialize(frame: Frame): SerializedMessage | null | Promise<null> {
     const open = this.#state === "active";
     switch (frame.type) {
-      case "audio":
-        return this.#audioOut(frame.audio.length) ? this.#audio.encode(frame) : null;
-      case "interruption":
+      case "audio": {
+        if (!this.#audioOut(frame.audio.length)) return null;
+        if (frame.audio.length > 0) this.#playback.sent();
+        return this.#audio.encode(frame);
+      }
+      case "interruption": {
         this.#audio.reset();
-        return open ? this.#server("event", { entities: [{ type: "barge_in", data: {} }] }) : null;
+        const bargeIn = open
+          ? this.#server("event", { entities: [{ type: "barge_in", data: {} }] })
+          : null;
+        // Genesys drops what it holds: nothing of it is left to play before a goodbye.
+        this.#playback.cleared();
+        return bargeIn;
+      }
       case "end":
       case "cancel": {
         if (!open) return null;
-        this.#state = "disconnecting";
-        const parameters: JsonObject = { reason: "completed" };
-        if (frame.type === "end" && frame.reason !== undefined) parameters.info = frame.reason;
-        if (this.#outputVariables !== undefined) parameters.outputVariables = this.#outputVariables;
-        return this.#envelope("disconnect", parameters);
+        // The goodbye is waiting for Genesys's playback: a cancel hangs up now, a second end
+        // changes nothing.
+        if (this.#playback.waiting) {
+          if (frame.type === "cancel") this.#playback.release();
+          return null;
+        }
+        const info = frame.type === "end" ? frame.reason : undefined;
+        const clock = this.#context?.clock;
+        if (
+          frame.type === "end" && this.#playback.playing && clock !== undefined &&
+          this.#playbackTimeoutMs > 0
+        ) {
+          return this.#disconnectOncePlayed(clock, info);
+        }
+        return this.#disconnect(info);
       }
       case "message": {
         const message = frame.message;
@@ -307,6 +378,15 @@ export class GenesysSerializer implements FrameSerializer {
       default:
         return null;
     }
+  }
+
+  /**
+   * The session is ending: a goodbye still waiting for Genesys's playback is dropped with it (the
+   * socket is closing, the transport's close says the end). Holds no frames.
+   */
+  finish(): null {
+    this.#playback.abandon();
+    return null;
   }
 
   /** One AudioHook message to frames, answering control messages through the context. */
@@ -333,6 +413,9 @@ export class GenesysSerializer implements FrameSerializer {
       case "close": {
         // Answered once: a second `closed` and a second `end` frame would end the bot twice.
         if (this.#state === "closed") throw message.error("close after the session closed");
+        // Genesys is ending the session: a goodbye still waiting for its playback is not sent,
+        // as no server message but `closed` may follow its `close`.
+        this.#playback.abandon();
         this.#reply(
           "closed",
           this.#outputVariables ? { outputVariables: this.#outputVariables } : {},
@@ -353,6 +436,14 @@ export class GenesysSerializer implements FrameSerializer {
       case "resumed":
         this.#paused = false;
         return null;
+      // The Audio Connector's word on its playback of the bot's audio: a goodbye waiting for it
+      // goes, and the bot gets the message as before (one that tracks playback itself).
+      case "playback_started":
+        this.#playback.started();
+        return { type: "message", message: message.value } satisfies MessageFrame;
+      case "playback_completed":
+        this.#playback.completed();
+        return { type: "message", message: message.value } satisfies MessageFrame;
       case "dtmf":
         // Nothing of the call comes after the close transaction (the bot has had its `end`).
         if (this.#state === "closed") throw message.error("dtmf after the session closed");
@@ -497,6 +588,7 @@ export class GenesysSerializer implements FrameSerializer {
   #breach(info: string): TransportError {
     if (this.#state === "idle" || this.#state === "active") {
       this.#state = "disconnecting";
+      this.#playback.abandon(); // this disconnect is the one a waiting goodbye would have sent
       this.#context?.send(this.#envelope("disconnect", { reason: "error", info }));
     }
     return new TransportError("decode", `${PROVIDER}: ${info}`);
@@ -506,7 +598,9 @@ export class GenesysSerializer implements FrameSerializer {
   #audioOut(bytes: number): boolean {
     let refusal: string;
     if (this.#state === "idle") refusal = "no AudioHook session is open yet";
-    else if (this.#state === "disconnecting" || this.#state === "closed") {
+    else if (
+      this.#state === "disconnecting" || this.#state === "closed" || this.#playback.waiting
+    ) {
       refusal = "the AudioHook session is closing";
     } else if (!this.#carriesAudio) {
       refusal = this.#sendAudio === "never"
@@ -522,6 +616,45 @@ export class GenesysSerializer implements FrameSerializer {
       );
     }
     return false;
+  }
+
+  /** The goodbye's `disconnect` (reason `completed`, `info` the end's reason): the session ends. */
+  #disconnect(info: string | undefined): string {
+    this.#state = "disconnecting";
+    const parameters: JsonObject = { reason: "completed" };
+    if (info !== undefined) parameters.info = info;
+    if (this.#outputVariables !== undefined) parameters.outputVariables = this.#outputVariables;
+    return this.#envelope("disconnect", parameters);
+  }
+
+  /**
+   * Sends the goodbye's `disconnect` through the context once Genesys says `playback_completed`,
+   * or after `playbackCompletedTimeoutMs` with a "timeout" error; resolves then (with `null`: the
+   * message went through the context, numbered when it left, after any reply sent meanwhile).
+   *
+   * The transport waits for this promise before it reads `peerCloses` and waits for Genesys's
+   * close (`closeTimeoutMs`), so the wait here never eats into that one; it bounds the promise by
+   * its `sendTimeoutMs` instead, whence the option's advice. Meanwhile the session is still open:
+   * Genesys's audio reaches the bot, `ping` is answered. A `close` from Genesys, a breach's
+   * `disconnect` or the session's end ({@linkcode finish}) abandons the wait, the goodbye unsent.
+   */
+  #disconnectOncePlayed(clock: Clock, info: string | undefined): Promise<null> {
+    const timeoutMs = this.#playbackTimeoutMs;
+    return this.#playback.wait(
+      clock,
+      timeoutMs,
+      () => {
+        if (this.#state === "active") this.#context?.send(this.#disconnect(info));
+      },
+      () =>
+        this.#context?.report(
+          new TransportError(
+            "timeout",
+            `${PROVIDER}: Genesys did not say playback_completed within ${timeoutMs} ms of the ` +
+              "end: disconnect sent anyway, the caller may not have heard all of the goodbye",
+          ),
+        ),
+    );
   }
 
   /** A server message with the next `seq`, as JSON text. */

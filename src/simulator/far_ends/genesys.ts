@@ -26,7 +26,12 @@
  *
  * The reference client is the Monitor's: it refuses binary messages from the server. The
  * bidirectional Audio Connector (what a bot uses) plays them, PCMU 8 kHz: so does this far end,
- * and its `open` carries `inputVariables` as the Audio Connector's does.
+ * and its `open` carries `inputVariables` as the Audio Connector's does. It also reports its
+ * playback as the Audio Connector does: `playback_started` when it begins to play the bot's audio
+ * after none, `playback_completed` once all it was sent has played (client messages with empty
+ * parameters in Genesys's Audio Connector reference server,
+ * GenesysCloudBlueprints/audioconnector-server-reference-implementation, src/protocol/
+ * voice-bots.ts); audio a `barge_in` drops is not reported played.
  *
  * @module
  */
@@ -64,6 +69,10 @@ export class GenesysFarEnd implements FarEnd {
   #pendingPing: number | null = null;
   #firstPong = true;
   #closeReason = "end";
+  /** Whether the bot's audio is playing (said `playback_started`, not yet `playback_completed`). */
+  #playing = false;
+  /** Bot audio messages played so far, numbered: which one's playout ends a stretch. */
+  #played = 0;
   #closed: (() => void) | undefined;
 
   constructor(options: FarEndOptions) {
@@ -144,7 +153,7 @@ export class GenesysFarEnd implements FarEnd {
     const context = this.#context;
     if (typeof data !== "string") {
       // Audio Connector: the bot's audio, PCMU 8 kHz mono.
-      if (this.#state === "open") context.play(mulawDecode(data));
+      if (this.#state === "open") this.#play(data);
       else {context.violation(
           "genesys.audio-out-of-session",
           `${data.length} bytes of audio while ${this.#state}`,
@@ -213,8 +222,10 @@ export class GenesysFarEnd implements FarEnd {
       case "event": {
         const entities = Array.isArray(parameters.entities) ? parameters.entities as Json[] : [];
         for (const entity of entities) {
-          if (entity?.type === "barge_in") context.clear();
-          else context.note(`genesys event ${String(entity?.type)}`);
+          if (entity?.type === "barge_in") {
+            context.clear();
+            this.#playing = false; // dropped, not played: no playback_completed for it
+          } else context.note(`genesys event ${String(entity?.type)}`);
         }
         return;
       }
@@ -237,6 +248,23 @@ export class GenesysFarEnd implements FarEnd {
       default:
         context.violation("genesys.unknown-type", `409: unexpected "${type}"`);
     }
+  }
+
+  /** Plays the bot's audio, saying when a stretch of it starts and has all played. */
+  #play(data: Uint8Array): void {
+    const context = this.#context;
+    context.play(mulawDecode(data));
+    if (!this.#playing) {
+      this.#playing = true;
+      this.#send("playback_started", {});
+    }
+    const message = ++this.#played;
+    context.whenPlayed("drop", () => {
+      // Played all it was sent, unless more came meanwhile.
+      if (message !== this.#played || !this.#playing || this.#state !== "open") return;
+      this.#playing = false;
+      this.#send("playback_completed", {});
+    });
   }
 
   #onOpened(parameters: Json): void {

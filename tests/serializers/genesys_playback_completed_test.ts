@@ -1,0 +1,467 @@
+// The goodbye's `disconnect` waits for the Audio Connector's `playback_completed`.
+//
+// Genesys's Audio Connector client says `playback_started` when it begins to play the server's
+// audio and `playback_completed` when what it was sent has played: Genesys's reference server
+// (GenesysCloudBlueprints/audioconnector-server-reference-implementation) declares both as client
+// messages with empty parameters (src/protocol/voice-bots.ts: PlaybackStartedMessage,
+// PlaybackCompletedMessage; src/protocol/message.ts lists them in ClientMessage) and its handlers
+// (src/websocket/message-handlers/handlers/playback-{started,completed}-message-handler.ts) turn
+// the session's "audio playing" on and off. The transport hangs up on its estimate of the playout
+// (`playoutDelayMs` 0 by default), and Genesys's own buffer still plays then: a `disconnect` sent
+// on the estimate cut the goodbye short (the caller heard 840 of its 1000 ms).
+//
+// The client below is built from that reference and from the AudioHook session rules the
+// serializer already follows (developer.genesys.cloud "AudioHook protocol", as quoted on
+// help.mypurecloud.com "What happens during a successful session between Genesys Cloud and your
+// AudioHook server?": the client ends with `close` after the server's `disconnect`, the server
+// answers `closed`, and the client closes the socket). It plays the bot's PCMU behind a jitter
+// buffer and reports its playback as the Audio Connector does.
+import assert from "node:assert/strict";
+import { type Frame, type TransportError, WebSocketTransport } from "../../mod.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { GenesysSerializer, type GenesysSerializerOptions } from "../../src/serializers/genesys.ts";
+
+const SESSION = "e160e428-53e2-487c-977d-96989bf5c99d";
+/** Genesys's jitter buffer plus the network: how long after it arrives the bot's audio plays. */
+const BUFFER_MS = 300;
+
+interface ClientOptions {
+  /** Whether it says `playback_started` / `playback_completed` (an Audio Connector does). */
+  reports?: boolean;
+  /** Whether it says `playback_completed` (false: it never does, a lost message). */
+  completes?: boolean;
+}
+
+type Seen =
+  | { at: number; binary: number }
+  | { at: number; type: string; seq: number; clientseq: number; parameters: unknown };
+
+/** An Audio Connector client: Genesys's side of the session, on the test's clock. */
+class AudioConnectorClient {
+  readonly seen: Seen[] = [];
+  /** When the bot's audio it was sent ends playing (0: nothing sent yet). */
+  playsUntil = 0;
+  /** When it said `playback_completed`, each time. */
+  readonly completedAt: number[] = [];
+  #seq = 0;
+  #serverseq = 0;
+  #playing = false;
+  #ending = false;
+  readonly #clock: FakeClock;
+  readonly #socket: MemorySocketPair["client"];
+  readonly #reports: boolean;
+  readonly #completes: boolean;
+
+  constructor(pair: MemorySocketPair, clock: FakeClock, options: ClientOptions = {}) {
+    this.#clock = clock;
+    this.#socket = pair.client;
+    this.#reports = options.reports ?? true;
+    this.#completes = options.completes ?? true;
+    this.#socket.addEventListener("message", (event) => {
+      this.#onMessage((event as MessageEvent).data);
+    });
+  }
+
+  /** Opens an Audio Connector session (its `open` carries the flow's `inputVariables`). */
+  open(): void {
+    this.send("open", {
+      organizationId: "d7934305-0972-4844-938e-9060eef73d05",
+      conversationId: "090eaa2f-72fa-480a-83e0-8667ff89c0ec",
+      participant: {
+        id: "883efee8-3d6c-4537-b500-6d7ca4b92fa0",
+        ani: "+1-555-555-1234",
+        aniName: "John Doe",
+        dnis: "+1-800-555-6789",
+      },
+      media: [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }],
+      inputVariables: { accountNumber: "1234" },
+    });
+  }
+
+  /** Sends a client message in its envelope. */
+  send(type: string, parameters: Record<string, unknown>): void {
+    // After its `close` the client sends nothing else (its playback reports neither).
+    if (type === "close") this.#ending = true;
+    this.#socket.send(JSON.stringify({
+      version: "2",
+      type,
+      seq: ++this.#seq,
+      serverseq: this.#serverseq,
+      id: SESSION,
+      position: "PT0S",
+      parameters,
+    }));
+  }
+
+  /** The server messages of a type, in order. */
+  messages(type: string) {
+    return this.seen.filter((m) => "type" in m && m.type === type) as Extract<
+      Seen,
+      { type: string }
+    >[];
+  }
+
+  /** When the server's `disconnect` came (-1: it has not). */
+  get disconnectAt(): number {
+    return this.messages("disconnect")[0]?.at ?? -1;
+  }
+
+  #onMessage(data: unknown): void {
+    const now = this.#clock.now();
+    if (typeof data !== "string") {
+      const bytes = (data as ArrayBuffer).byteLength;
+      this.seen.push({ at: now, binary: bytes });
+      this.#play(now, bytes / 8); // PCMU at 8 kHz: 8 bytes a millisecond
+      return;
+    }
+    const message = JSON.parse(data);
+    this.#serverseq = message.seq;
+    this.seen.push({
+      at: now,
+      type: message.type,
+      seq: message.seq,
+      clientseq: message.clientseq,
+      parameters: message.parameters,
+    });
+    if (message.type === "disconnect") {
+      // The call ends here: what has not played yet is never heard.
+      this.#ending = true;
+      this.send("close", { reason: "disconnect" });
+    } else if (message.type === "closed") {
+      this.#socket.close();
+    } else if (message.type === "event") {
+      // A barge-in: what it holds is dropped, nothing more of it plays.
+      if (message.parameters.entities.some((e: { type: string }) => e.type === "barge_in")) {
+        this.playsUntil = Math.min(this.playsUntil, now);
+        this.#playing = false;
+      }
+    }
+  }
+
+  #play(now: number, ms: number): void {
+    const startsAt = Math.max(now + BUFFER_MS, this.playsUntil);
+    this.playsUntil = startsAt + ms;
+    if (!this.#playing) {
+      this.#playing = true;
+      if (this.#reports) {
+        void this.#clock.sleep(startsAt - now).then(() => {
+          if (!this.#ending) this.send("playback_started", {});
+        });
+      }
+    }
+    const until = this.playsUntil;
+    void this.#clock.sleep(until - now).then(() => {
+      // Played all it was sent, unless more came (or a barge-in dropped it) meanwhile.
+      if (this.playsUntil !== until || !this.#playing || this.#ending) return;
+      this.#playing = false;
+      if (!this.#reports || !this.#completes) return;
+      this.completedAt.push(this.#clock.now());
+      this.send("playback_completed", {});
+    });
+  }
+}
+
+function session(
+  clientOptions: ClientOptions = {},
+  serializerOptions: GenesysSerializerOptions = {},
+) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new GenesysSerializer(serializerOptions),
+    audioIn: { sampleRate: 8000 },
+    audioOut: { sampleRate: 8000, chunkMs: 20 },
+    clock,
+  });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (event) => errors.push(event.error));
+  const botSaw: string[] = [];
+  transport.receive((frame: Frame) => {
+    if (frame.type === "message") botSaw.push((frame.message as { type: string }).type);
+    else if (frame.type !== "audio") botSaw.push(frame.type);
+  });
+  const client = new AudioConnectorClient(pair, clock, clientOptions);
+  return { clock, pair, transport, errors, botSaw, client };
+}
+
+type Session = ReturnType<typeof session>;
+
+/** `ms` of a steady tone at 8 kHz, one response. */
+function speech(ms: number, responseId = "reply"): Frame {
+  const samples = new Int16Array(ms * 8).map((_, i) => (i % 40) * 200 - 4000);
+  return {
+    type: "audio",
+    audio: new Uint8Array(samples.buffer),
+    sampleRate: 8000,
+    channels: 1,
+    responseId,
+  };
+}
+
+/** An Audio Connector `open`'s parameters, for a serializer driven by hand. */
+const OPEN = {
+  organizationId: "o",
+  conversationId: "c",
+  participant: {},
+  media: [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }],
+  inputVariables: {},
+};
+
+/**
+ * Binds `genesys` to a context made by hand (with `clock`, or none) that keeps what it sends in
+ * `sent`; returns a function sending it the client's messages, numbered and acknowledging all.
+ */
+function bound(genesys: GenesysSerializer, sent: string[], clock?: FakeClock) {
+  genesys.bind({
+    send: (message) => sent.push(message as string),
+    count: () => {},
+    report: () => {},
+    ...(clock ? { clock } : {}),
+  });
+  genesys.setup({
+    inputSampleRate: 8000,
+    inputChannels: 1,
+    outputSampleRate: 8000,
+    outputChannels: 1,
+  });
+  let seq = 0;
+  return (type: string, parameters: Record<string, unknown>) =>
+    genesys.deserialize(JSON.stringify({
+      version: "2",
+      type,
+      seq: ++seq,
+      serverseq: sent.length,
+      id: SESSION,
+      position: "PT0S",
+      parameters,
+    }));
+}
+
+const types = (sent: string[]) => sent.map((m) => JSON.parse(m).type);
+
+async function run(s: Session, ms: number): Promise<void> {
+  const until = s.clock.now() + ms;
+  while (s.clock.now() < until) await s.clock.tick(10);
+}
+
+/** Opens the session (the bot's `start`), 100 ms in. */
+async function opened(s: Session): Promise<void> {
+  s.client.open();
+  await run(s, 100);
+  assert.deepEqual(s.botSaw, ["start"]);
+}
+
+Deno.test("Genesys: the goodbye's disconnect waits for playback_completed, then the close transaction runs", async () => {
+  const s = session();
+  await opened(s);
+  void s.transport.send(speech(1000, "bye"));
+  void s.transport.send({ type: "end", reason: "goodbye" });
+  await run(s, 5000);
+
+  // The goodbye went at 100 ms and played from 400 to 1400 ms: the disconnect waited for it,
+  // although the transport's estimate had it played at 1100 ms.
+  assert.equal(s.client.playsUntil, 1400);
+  assert.equal(s.client.disconnectAt, 1400, "disconnect once Genesys said it had played it all");
+  assert.deepEqual(s.client.completedAt, [1400]);
+  const disconnect = s.client.messages("disconnect")[0]!;
+  assert.deepEqual(disconnect.parameters, { reason: "completed", info: "goodbye" });
+  // Numbered after everything sent before it, acknowledging Genesys's playback_completed (seq 3).
+  assert.deepEqual([disconnect.seq, disconnect.clientseq], [2, 3]);
+  // Genesys's close is answered and Genesys closes: the ending is ours, on time, no error.
+  assert.deepEqual(s.client.messages("closed").map((m) => m.at), [1400]);
+  assert.deepEqual(await s.transport.closed, { code: 1005, reason: "", initiator: "local" });
+  assert.deepEqual(s.errors, []);
+  // The bot still hears both playback messages, as before.
+  assert.deepEqual(s.botSaw, ["start", "playback_started", "playback_completed", "end"]);
+  assert.equal(s.clock.pendingTimers, 0);
+});
+
+Deno.test("Genesys: a playback_completed that never comes holds the goodbye only playbackCompletedTimeoutMs", async () => {
+  for (
+    const [options, bound] of [[{}, 2000], [{ playbackCompletedTimeoutMs: 250 }, 250]] as const
+  ) {
+    const s = session({ completes: false }, options);
+    await opened(s);
+    void s.transport.send(speech(1000, "bye"));
+    void s.transport.send({ type: "end" });
+    await run(s, 6000);
+
+    // The estimate said played at 1100 ms; the disconnect waited the bound past it, then went.
+    assert.equal(s.client.disconnectAt, 1100 + bound, `bound ${bound}`);
+    assert.deepEqual(s.errors.map((e) => [e.code, e.fatal, e.message]), [[
+      "timeout",
+      false,
+      `genesys: Genesys did not say playback_completed within ${bound} ms of the end: ` +
+      "disconnect sent anyway, the caller may not have heard all of the goodbye",
+    ]]);
+    // The close transaction then runs as usual: the transport's closeTimeoutMs began only now.
+    assert.deepEqual(s.client.messages("closed").map((m) => m.at), [1100 + bound]);
+    assert.deepEqual(await s.transport.closed, { code: 1005, reason: "", initiator: "local" });
+    assert.equal(s.clock.pendingTimers, 0);
+  }
+});
+
+Deno.test("Genesys: a playback_completed for one packet, crossing the next on its way, does not let the goodbye go", async () => {
+  // Audio paced in real time and played as it comes, with no buffer to spare: Genesys runs dry
+  // after one packet and says playback_completed while the next is on its way (sent already),
+  // then playback_started for that one. The completion does not cover it; the start says so.
+  const clock = new FakeClock();
+  const sent: string[] = [];
+  const genesys = new GenesysSerializer();
+  const client = bound(genesys, sent, clock);
+  client("open", OPEN);
+  genesys.serialize(speech(200));
+  client("playback_started", {});
+  genesys.serialize(speech(200)); // the next packet leaves…
+  client("playback_completed", {}); // …as Genesys says it has played the first
+  client("playback_started", {}); // and begins to play the next
+  const ended = genesys.serialize({ type: "end" });
+  assert.ok(ended instanceof Promise, "the goodbye waits");
+  await clock.tick(100);
+  assert.deepEqual(types(sent), ["opened"]);
+  client("playback_completed", {});
+  assert.equal(await ended, null);
+  assert.deepEqual(types(sent), ["opened", "disconnect"]);
+  assert.equal(genesys.peerCloses, true);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("Genesys: a goodbye with nothing unplayed since the last playback_completed goes at once", async () => {
+  const s = session();
+  await opened(s);
+  void s.transport.send(speech(500));
+  await run(s, 1500); // played from 400 to 900 ms, completed
+  assert.deepEqual(s.client.completedAt, [900]);
+  const endAt = s.clock.now();
+  void s.transport.send({ type: "end" });
+  await run(s, 3000);
+  assert.equal(s.client.disconnectAt, endAt);
+  assert.deepEqual(s.errors, []);
+  assert.deepEqual(await s.transport.closed, { code: 1005, reason: "", initiator: "local" });
+});
+
+Deno.test("Genesys: a client that never reports its playback is not waited for", async () => {
+  // An AudioHook client without the Audio Connector's playback messages: its silence says
+  // nothing, so the goodbye goes on the estimate, as before, and no timeout is reported.
+  const s = session({ reports: false });
+  await opened(s);
+  void s.transport.send(speech(1000, "bye"));
+  void s.transport.send({ type: "end" });
+  await run(s, 3000);
+  assert.equal(s.client.disconnectAt, 1100);
+  assert.deepEqual(s.errors, []);
+  assert.deepEqual(await s.transport.closed, { code: 1005, reason: "", initiator: "local" });
+});
+
+Deno.test("Genesys: a barge-in goes at once, and leaves nothing for a goodbye to wait for", async () => {
+  const s = session();
+  await opened(s);
+  void s.transport.send(speech(2000));
+  await run(s, 600); // Genesys plays it from 400 ms and has said playback_started
+  assert.deepEqual(s.botSaw, ["start", "playback_started"]);
+  const interruptAt = s.clock.now();
+  await s.transport.interrupt();
+  const bargeIn = s.client.messages("event")[0]!;
+  assert.equal(bargeIn.at, interruptAt, "the barge-in is not held");
+  assert.deepEqual(bargeIn.parameters, { entities: [{ type: "barge_in", data: {} }] });
+  // Genesys dropped what it held and (here) does not say playback_completed for it: the goodbye
+  // written next, with no audio of its own, is not held for a completion that will not come.
+  const endAt = s.clock.now();
+  void s.transport.send({ type: "end" });
+  await run(s, 3000);
+  assert.deepEqual(s.client.completedAt, []);
+  assert.equal(s.client.disconnectAt, endAt);
+  assert.deepEqual(s.errors, []);
+  assert.deepEqual(await s.transport.closed, { code: 1005, reason: "", initiator: "local" });
+});
+
+Deno.test("Genesys: while the goodbye waits, a ping is answered, numbered before the disconnect", async () => {
+  const s = session();
+  await opened(s);
+  void s.transport.send(speech(1000, "bye"));
+  void s.transport.send({ type: "end" });
+  await run(s, 1100); // the estimate said played at 1100 ms: the disconnect is waiting
+  assert.equal(s.client.disconnectAt, -1);
+  s.client.send("ping", {});
+  await run(s, 10);
+  const pong = s.client.messages("pong")[0]!;
+  assert.equal(pong.seq, 2);
+  await run(s, 3000);
+  const disconnect = s.client.messages("disconnect")[0]!;
+  assert.deepEqual([disconnect.at, disconnect.seq], [1400, 3]);
+  assert.deepEqual(s.client.messages("closed").map((m) => m.seq), [4]);
+  assert.deepEqual(s.errors, []);
+  await s.transport.closed;
+});
+
+Deno.test("Genesys: its own close while the goodbye waits is answered, and no disconnect follows", async () => {
+  const s = session();
+  await opened(s);
+  void s.transport.send(speech(1000, "bye"));
+  void s.transport.send({ type: "end" });
+  await run(s, 1100);
+  assert.equal(s.client.disconnectAt, -1);
+  s.client.send("close", { reason: "end" }); // the caller hung up first
+  await run(s, 3000);
+  assert.deepEqual(s.client.messages("disconnect"), []);
+  assert.equal(s.client.messages("closed").length, 1);
+  assert.deepEqual(s.errors, []);
+  assert.deepEqual(s.botSaw, ["start", "playback_started", "end"]);
+  await s.transport.closed;
+  assert.equal(s.clock.pendingTimers, 0);
+});
+
+Deno.test("Genesys: a cancel while the goodbye waits hangs up at once", async () => {
+  const s = session();
+  await opened(s);
+  void s.transport.send(speech(1000, "bye"));
+  void s.transport.send({ type: "end", reason: "goodbye" });
+  await run(s, 1100); // the estimate said played at 1100 ms: the disconnect is waiting
+  assert.equal(s.client.disconnectAt, -1);
+  const cancelAt = s.clock.now();
+  void s.transport.send({ type: "cancel" });
+  await run(s, 10);
+  assert.equal(s.client.disconnectAt, cancelAt);
+  assert.deepEqual(s.client.messages("disconnect").map((m) => m.parameters), [
+    { reason: "completed", info: "goodbye" },
+  ]);
+  await run(s, 3000);
+  assert.deepEqual(s.errors, []);
+  await s.transport.closed;
+});
+
+Deno.test("Genesys: playbackCompletedTimeoutMs is checked; 0, or a context with no clock, never waits", () => {
+  for (const bad of [-1, NaN, Infinity, 60_001]) {
+    assert.throws(
+      () => new GenesysSerializer({ playbackCompletedTimeoutMs: bad }),
+      RangeError,
+      String(bad),
+    );
+  }
+  const step = (genesys: GenesysSerializer, sent: string[], clock?: FakeClock) => {
+    const client = bound(genesys, sent, clock);
+    client("open", OPEN);
+    assert.ok(genesys.serialize(speech(100)) instanceof Uint8Array);
+    client("playback_started", {});
+    return genesys.serialize({ type: "end" });
+  };
+  for (
+    const [genesys, clock] of [
+      [new GenesysSerializer({ playbackCompletedTimeoutMs: 0 }), new FakeClock()],
+      [new GenesysSerializer(), undefined],
+    ] as const
+  ) {
+    const sent: string[] = [];
+    const answer = step(genesys, sent, clock);
+    assert.equal(typeof answer, "string", "the disconnect, at once");
+    assert.equal(JSON.parse(answer as string).type, "disconnect");
+    assert.equal(genesys.peerCloses, true);
+  }
+  // With a clock, the same end waits: a promise, the session not yet ending.
+  const waiting = new GenesysSerializer();
+  const sent: string[] = [];
+  assert.ok(step(waiting, sent, new FakeClock()) instanceof Promise);
+  assert.equal(waiting.peerCloses, false);
+  assert.equal(waiting.finish(), null); // the session ended: the wait is dropped with it
+  assert.deepEqual(types(sent), ["opened"]);
+});
