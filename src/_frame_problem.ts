@@ -40,22 +40,39 @@ export function notAFrameProblem(value: unknown): string | undefined {
 
 /**
  * Names the first thing wrong with `frame` (one by {@linkcode notAFrameProblem}), whatever its
- * type: audio by {@linkcode audioFrameProblem}; a mark's `name` or an end's `reason` that is not a
- * string (a serializer writes them into the far end's messages, and the reason closes the socket).
- * Returns `undefined` when it is sound.
+ * type: audio by {@linkcode audioFrameProblem}; a field its type says is a string that is not (a
+ * serializer writes them into the far end's messages: an LLM stream's last chunk, whose content is
+ * `undefined`, went out as a token-less text; an end's reason closes the socket). Returns
+ * `undefined` when it is sound.
  */
 export function frameProblem(frame: Frame): string | undefined {
   switch (frame.type) {
     case "audio":
       return audioFrameProblem(frame);
+    case "text":
+      return notString(frame, "text");
+    case "transcription":
+      return notString(frame, "text") ?? notString(frame, "userId") ??
+        notString(frame, "timestamp");
+    case "dtmf":
+      return notString(frame, "digit");
     case "mark":
-      if (typeof frame.name === "string") return undefined;
-      return `mark frame's name is ${kindOf(frame.name)}, not a string`;
+      return notString(frame, "name");
     case "end":
-      if (frame.reason === undefined || typeof frame.reason === "string") return undefined;
-      return `end frame's reason is ${kindOf(frame.reason)}, not a string (or none)`;
+      return frame.reason === undefined ? undefined : notString(frame, "reason", " (or none)");
   }
   return undefined;
+}
+
+/** Names `frame[field]` when it is not a string ("text frame's text is a number (5), …"). */
+function notString<F extends Frame>(
+  frame: F,
+  field: keyof F & string,
+  or = "",
+): string | undefined {
+  const value = frame[field];
+  if (typeof value === "string") return undefined;
+  return `${frame.type} frame's ${field} is ${kindOf(value)}, not a string${or}`;
 }
 
 /**

@@ -163,6 +163,19 @@ const MALFORMED: [string, unknown, RegExp][] = [
     { type: "end", reason: { why: "done" } },
     /end frame's reason is a plain object/,
   ],
+  // An LLM stream's last chunk: its content is undefined.
+  [
+    "a text whose text is undefined",
+    { type: "text", text: undefined },
+    /text frame's text is undef/,
+  ],
+  ["a text whose text is a number", { type: "text", text: 5 }, /text frame's text is a number/],
+  ["a dtmf whose digit is a number", { type: "dtmf", digit: 5 }, /dtmf frame's digit is a number/],
+  [
+    "a transcription with no userId",
+    { type: "transcription", text: "hi", timestamp: "2026-12-04T15:00:00Z" },
+    /transcription frame's userId is undefined/,
+  ],
 ];
 
 for (const [name, frame, message] of MALFORMED) {
