@@ -357,7 +357,7 @@ export class SessionMetrics extends EventTarget {
   /** Stops listening: `listener` as it was added (behind its guard, _guarded_listeners.ts). */
   override removeEventListener(
     type: string,
-    listener: AnyListener,
+    listener: EventListenerOrEventListenerObject | null | ((event: never) => void),
     options?: boolean | EventListenerOptions,
   ): void {
     super.removeEventListener(type, this.#guards.guarded(listener), options);
