@@ -1,7 +1,8 @@
 /**
  * How a transport's events reach its listeners: each listener behind a guard of its own, and the
- * "error" events held for the first "error" listener (_unheard_errors.ts). `SessionMetrics`'
- * listeners run behind the same guards.
+ * "error" events no listener heard held for the next "error" listener (_unheard_errors.ts).
+ * `SessionMetrics`' listeners run behind the same guards, and report their failures on the
+ * transport's error path ({@linkcode reportError}).
  *
  * The transport is an `EventTarget`, and its events ("connected", "disconnected", "error",
  * "speakingstart", …) are dispatched from inside a socket's listeners and the pump. Left to
@@ -51,6 +52,8 @@ export class ListenerGuards {
   readonly #owner: string;
   /** Each listener's guard; weak: a listener removed and dropped by the caller takes it along. */
   readonly #guards = new WeakMap<object, EventListener>();
+  /** The events that reached one of these listeners; weak: each goes with its dispatch. */
+  readonly #reached = new WeakSet<object>();
   #failed = false;
 
   /**
@@ -79,10 +82,17 @@ export class ListenerGuards {
     return guard ?? listener as EventListenerOrEventListenerObject | null;
   }
 
+  /** Whether `event` reached one of these listeners (a `once` one too, gone since). */
+  reached(event: object): boolean {
+    return this.#reached.has(event);
+  }
+
   #guardFor(listener: object): EventListener {
     const threw = this.#threw;
+    const reached = this.#reached;
     // The event typed by what is read of it: under Node's types `Event` has two declarations.
     return function (this: unknown, event: { readonly type: string }): void {
+      reached.add(event);
       try {
         // As the EventTarget would call it: a function on the target, or the object's
         // `handleEvent`, looked up now (one that is not a function throws, and is reported).
@@ -117,8 +127,8 @@ export class ListenerGuards {
 
 /**
  * The transport's listeners: each behind a guard ({@linkcode ListenerGuards}), and the "error"
- * events going out through it too: `report` holds them until `added` sees the first "error"
- * listener.
+ * events going out through it too: one that reached no listener's guard is held (`report`) until
+ * `added` sees the next "error" listener.
  *
  * A listener that throws, or an async one whose promise rejects, ends its session as a throwing
  * `receive()` handler or session observer does (_inbound_path.ts, _observer_list.ts): a fatal
@@ -133,29 +143,48 @@ export class ListenerGuards {
 export class GuardedListeners extends ListenerGuards {
   readonly #unheard: UnheardErrors;
 
-  /** `target`: the transport, where "error" events are dispatched. */
+  /**
+   * `target`: the transport, where "error" events are dispatched; {@linkcode reportError} on it
+   * reports here from now on.
+   */
   constructor(target: EventTarget, options: GuardedListenersOptions) {
     super(options.onError);
-    this.#unheard = new UnheardErrors(
-      options.stats,
-      (error) => void target.dispatchEvent(new TransportErrorEvent(error)),
-    );
+    this.#unheard = new UnheardErrors(options.stats, (error) => {
+      const event = new TransportErrorEvent(error);
+      target.dispatchEvent(event);
+      return this.reached(event);
+    });
+    transportListeners.set(target, this);
   }
 
-  /** Dispatches `error` as an "error" event now, or holds it until the first listener is added. */
+  /** Dispatches `error` as an "error" event now, or holds it until a listener is added. */
   report(error: TransportError): void {
     this.#unheard.report(error);
   }
 
   /**
-   * `listener`'s guard was registered for `type`: a first "error" listener is handed the errors
-   * held (one whose signal is aborted already was not registered).
+   * `listener`'s guard was registered for `type`: an "error" listener is handed the errors held
+   * (one whose signal is aborted already was not registered).
    */
   added(type: string, listener: AnyListener, options: AddOptions | undefined): void {
     if (type !== "error" || !isListener(listener)) return;
     const signal = typeof options === "object" && options !== null ? options.signal : undefined;
     if (!signal?.aborted) this.#unheard.listenerAdded();
   }
+}
+
+/** Each transport's listeners, for {@linkcode reportError}: no public API for it on the transport. */
+const transportListeners = new WeakMap<EventTarget, GuardedListeners>();
+
+/**
+ * Reports `error` on `target` as its own errors are: held while no "error" listener hears it, if
+ * `target` is a transport with {@linkcode GuardedListeners}; otherwise (another `EventTarget` a
+ * `SessionMetrics` was attached to) dispatched as an "error" event at once.
+ */
+export function reportError(target: EventTarget, error: TransportError): void {
+  const listeners = transportListeners.get(target);
+  if (listeners !== undefined) listeners.report(error);
+  else target.dispatchEvent(new TransportErrorEvent(error));
 }
 
 function isListener(listener: unknown): listener is object {

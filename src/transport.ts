@@ -69,8 +69,8 @@ import { emptyStats, type TransportStats } from "./transport_stats.ts";
  * `end` or `cancel` frame is sent, on {@linkcode close}, or when the remote side goes away.
  *
  * Events: see {@linkcode TransportEventMap}; "error" events carry a `TransportError`, and the
- * session goes on unless `error.fatal`. Errors reported before the first "error" listener is added
- * are held for it (up to 16; more are counted in `stats.errorsUnheard`).
+ * session goes on unless `error.fatal`. Errors no "error" listener heard (none was added yet, or
+ * none is left) are held for the next (up to 16; more are counted in `stats.errorsUnheard`).
  *
  * @example Echo every frame back, paced
  * ```ts

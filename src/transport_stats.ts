@@ -90,7 +90,7 @@ export interface TransportStats {
   /** Milliseconds sending stayed paused at the far end's request, in all. */
   sendPausedMs: number;
   /**
-   * Errors reported before any "error" listener was added, beyond the 16 held for the first one
+   * Errors no "error" listener heard (none was registered), beyond the 16 held for the next one
    * (the oldest go first).
    */
   errorsUnheard: number;

@@ -6,7 +6,7 @@
  */
 
 import { TransportError } from "../errors.ts";
-import { TransportErrorEvent } from "../events.ts";
+import { reportError } from "../_guarded_listeners.ts";
 import { ReadyState, type WebSocketLike } from "../socket.ts";
 import { WebSocketTransport } from "../transport.ts";
 import type { TransportOptions } from "../transport_options.ts";
@@ -69,6 +69,6 @@ function fail(transport: WebSocketTransport, cause: unknown): void {
     },
   );
   console.error(error);
-  transport.dispatchEvent(new TransportErrorEvent(error));
+  reportError(transport, error); // held for the first "error" listener, as the transport's own
   void transport.close(1011, "session failed");
 }

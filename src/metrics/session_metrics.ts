@@ -5,11 +5,15 @@
  * @module
  */
 
-import { type AddOptions, type AnyListener, ListenerGuards } from "../_guarded_listeners.ts";
+import {
+  type AddOptions,
+  type AnyListener,
+  ListenerGuards,
+  reportError,
+} from "../_guarded_listeners.ts";
 import { durationMs } from "../audio/pcm.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { TransportError } from "../errors.ts";
-import { TransportErrorEvent } from "../events.ts";
 import type { AudioFrame } from "../frames.ts";
 import type { SpeakingEvent } from "../playback.ts";
 import type { OutboundAudioInfo, SessionObserver } from "../session_observer.ts";
@@ -369,14 +373,15 @@ export class SessionMetrics extends EventTarget {
    * is, and as an observer's: our events come from the transport's observer callbacks and
    * listeners, and a "metric" listener that failed half-way (a lost turn in the bot's telemetry)
    * is a bug that going on would only hide. After the end (a "summary" listener), the "error"
-   * event alone, as for a transport's "disconnected" listener. Dispatched at once, not held for
-   * the transport's first "error" listener: only the transport holds its own. The transport's
-   * "error" listeners are guarded by the transport: one that throws on this is the transport's to
-   * report, once; nothing comes back here.
+   * event alone, as for a transport's "disconnected" listener. On a `WebSocketTransport` it goes
+   * the transport's own error path: held while no "error" listener hears it, as the transport's
+   * own errors are (_unheard_errors.ts); another transport is handed it as an "error" event at
+   * once. The transport's "error" listeners are guarded by the transport: one that throws on this
+   * is the transport's to report, once; nothing comes back here.
    */
   #listenerFailed(error: TransportError): void {
     const transport = this.#transport;
-    transport.dispatchEvent(new TransportErrorEvent(error));
+    reportError(transport, error);
     if (this.#endedAt === undefined) void transport.close?.(error.closeCode, error.message);
   }
 

@@ -100,3 +100,33 @@ Deno.test("`startSession`: a transport that cannot be made ends that session wit
     console.error = original;
   }
 });
+
+Deno.test("`runSession`: a callback's failure before any \"error\" listener is held for the first, as the transport's own errors are", async () => {
+  let session: WebSocketTransport | undefined;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    const { transport, response } = await upgrade(request);
+    if (transport) {
+      session = transport;
+      runSession(transport, () => {
+        throw new Error("boom before anyone listened");
+      });
+    }
+    return response;
+  });
+  const log = console.error;
+  console.error = () => {};
+  try {
+    const client = await WsClient.open(`ws://127.0.0.1:${server.addr.port}`);
+    assert.equal((await within(client.closed, 3000, "the close")).code, 1011);
+    await session!.closed;
+    const heard: TransportError[] = [];
+    session!.addEventListener("error", (e) => heard.push(e.error));
+    await Promise.resolve(); // held errors come a microtask after the listener
+    assert.equal(heard.length, 1);
+    assert.match(heard[0]!.message, /boom before anyone listened/);
+    assert.equal(session!.stats.errorsUnheard, 0);
+  } finally {
+    console.error = log;
+    await server.shutdown();
+  }
+});

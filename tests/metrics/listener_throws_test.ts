@@ -5,14 +5,17 @@ import assert from "node:assert/strict";
 import {
   type MetricEvent,
   SessionMetrics,
+  type SessionObserver,
   type TransportError,
+  type TransportErrorEvent,
   WebSocketTransport,
 } from "../../mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { emptyStats } from "../../src/transport_stats.ts";
 import { escaping } from "../_escaping.ts";
 import { assertEventTargetWays } from "../_event_target_ways.ts";
 
-function session() {
+function session({ listening = true } = {}) {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
   const transport = new WebSocketTransport(pair.server, {
@@ -21,7 +24,7 @@ function session() {
   });
   const metrics = SessionMetrics.attach(transport, { speech: false, clock });
   const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => errors.push(event.error));
+  if (listening) transport.addEventListener("error", (event) => errors.push(event.error));
   return { clock, pair, transport, metrics, errors };
 }
 
@@ -169,4 +172,67 @@ Deno.test("a SessionMetrics listener object whose handleEvent is not a function 
   assert.match(s.errors[0]!.message, /^a SessionMetrics "metric" listener threw: TypeError/);
   s.pair.client.close(1000);
   assert.equal((await s.transport.closed).code, 1011);
+});
+
+Deno.test("a SessionMetrics listener's failure before the transport's first \"error\" listener is held for it, as the transport's own", async () => {
+  const s = session({ listening: false });
+  s.metrics.addEventListener("metric", () => {
+    throw new Error("metric bug");
+  });
+  await answerATurn(s);
+  await s.clock.tick(10);
+  s.pair.client.close(1000); // answers our close
+  assert.equal((await s.transport.closed).code, 1011); // the session ended for it
+  s.transport.addEventListener("error", (event) => s.errors.push(event.error));
+  assert.equal(s.errors.length, 0, "a microtask after the listener is added, not inside it");
+  await s.clock.tick(1);
+  assert.deepEqual(s.errors.map((e) => [e.code, e.fatal, e.message]), [
+    ["application", true, 'a SessionMetrics "metric" listener threw: Error: metric bug'],
+  ]);
+  assert.equal(s.transport.stats.errorsUnheard, 0);
+});
+
+Deno.test('a SessionMetrics "summary" listener\'s failure after the end, with no "error" listener left, is held for the next', async () => {
+  const s = session({ listening: false });
+  const gone = (event: TransportErrorEvent) => s.errors.push(event.error);
+  s.transport.addEventListener("error", gone);
+  await s.clock.tick(1);
+  s.transport.removeEventListener("error", gone);
+  s.metrics.addEventListener("summary", () => {
+    throw new Error("summary bug");
+  });
+  s.pair.client.close(4000, "caller hung up");
+  await s.transport.closed;
+  await s.clock.tick(10);
+  assert.equal(s.errors.length, 0);
+  s.transport.addEventListener("error", (event) => s.errors.push(event.error));
+  await s.clock.tick(1);
+  assert.deepEqual(s.errors.map((e) => e.message), [
+    'a SessionMetrics "summary" listener threw: Error: summary bug',
+  ]);
+  assert.equal((await s.transport.closed).code, 4000, "the caller's close stands");
+});
+
+Deno.test('SessionMetrics on a transport of its own making hands a listener\'s failure to its "error" listeners at once', async () => {
+  // Not a `WebSocketTransport`: no hold of its own to go through, only its "error" event.
+  class PlainTransport extends EventTarget {
+    readonly stats = emptyStats();
+    observer: SessionObserver | undefined;
+    observe(observer: SessionObserver): () => void {
+      this.observer = observer;
+      return () => this.observer = undefined;
+    }
+  }
+  const transport = new PlainTransport();
+  const metrics = SessionMetrics.attach(transport, { speech: false, clock: new FakeClock() });
+  metrics.addEventListener("summary", () => {
+    throw new Error("summary bug");
+  });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (event) => errors.push((event as TransportErrorEvent).error));
+  transport.observer?.closed?.({ code: 1000, reason: "", initiator: "remote" });
+  await Promise.resolve();
+  assert.deepEqual(errors.map((e) => [e.code, e.message]), [
+    ["application", 'a SessionMetrics "summary" listener threw: Error: summary bug'],
+  ]);
 });
