@@ -80,7 +80,9 @@ export interface SpeakingEventInit {
  * the first acknowledgement of a mark inside it, which proves it plays: up to one mark interval
  * and the way back late, never before the far end plays it (the bare estimate would put it as
  * far ahead as the far end buffers). A far end that never acknowledges has it begin by the
- * estimate, `playoutTimeoutMs` late. Told a `playoutDelayMs`, it begins by the estimate.
+ * estimate, `playoutTimeoutMs` late. Told a `playoutDelayMs`, it begins by the estimate. Such a
+ * late "speakingstart" carries in `heardMs` what had played by then: it began that long before
+ * (`SessionMetrics` measures the turn to then).
  *
  * @example
  * ```ts
@@ -100,7 +102,10 @@ export interface SpeakingEventInit {
 export class SpeakingEvent extends Event {
   /** The response; `undefined` for untagged audio. */
   readonly responseId: string | undefined;
-  /** Milliseconds of it the caller had heard when the event fired. */
+  /**
+   * Milliseconds of it the caller had heard when the event fired: for a "speakingstart", 0 but
+   * where the start was known late (see above), when it began that long before the event.
+   */
   readonly heardMs: number;
   /** Milliseconds of it sent when the event fired. */
   readonly sentMs: number;

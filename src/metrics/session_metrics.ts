@@ -434,9 +434,11 @@ export class SessionMetrics extends EventTarget {
 
   // Typed as the runtime's own listener: workerd's and Deno's `Event` types differ.
   #onSpeakingStart: EventListener = (event) => {
-    const now = this.#clock.now();
+    const { responseId, heardMs } = event as unknown as SpeakingEvent;
+    // When it began to play: a start known only once an acknowledgement proved it (a call's first
+    // response, before the far end's delay is measured) is told late, with what had played since.
+    const now = this.#clock.now() - (heardMs > 0 ? heardMs : 0);
     this.#botStarted = now;
-    const { responseId } = event as unknown as SpeakingEvent;
     // A tagged response going on after a pause between its spells is the same response.
     if (responseId === undefined || responseId !== this.#stoppedResponse) {
       this.#responseStarted = now;
