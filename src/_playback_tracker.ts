@@ -137,8 +137,6 @@ export class PlaybackTracker {
   #lastByEstimate = false;
   /** Milliseconds the far end plays behind the pacing estimate (learned from acknowledgements). */
   #lag: number;
-  /** `playoutDelayMs` was given (not 0): the far end's delay is known before it is measured. */
-  readonly #delayTold: boolean;
   #acknowledged = false;
   /** The heard position is past an unanswered mark: by the estimate, the mark's bound passed. */
   #pastMark = false;
@@ -200,7 +198,6 @@ export class PlaybackTracker {
     this.#quietMs = options.quietMs;
     this.#playoutTimeoutMs = options.playoutTimeoutMs;
     this.#lag = options.playoutDelayMs;
-    this.#delayTold = options.playoutDelayMs > 0;
     this.#dispatch = options.dispatch;
     const tolerance = { toleranceMs: TIMER_TOLERANCE_MS };
     this.#events = options.clock.timer(() => this.#update(), tolerance);
@@ -533,39 +530,13 @@ export class PlaybackTracker {
     // into the next response).
     const next = this.#marks[0];
     this.#pastMark = false;
-    // Until a first acknowledgement has measured the far end's delay (none told: see
-    // #delayUnknown), the estimate is the pacing alone, and the pending mark bounds nothing
-    // useful: a far end 450 ms behind has played none of the 260 ms before the first mark, all
-    // of which the estimate counts heard. So only what an acknowledgement proved counts, until
-    // the first mark is overdue (from then on as below: the far end may never answer). At worst
-    // that is one mark interval short, as the README allows, and never more than was heard: a
-    // bot cuts its history to it.
-    const proven = this.#delayUnknown && time < this.#overdueAt(next)
-      ? this.#ackedPosition
-      : Infinity;
-    if (heard > proven) heard = proven;
     if (next !== undefined && heard > next.position) {
-      const bound = next.position + Math.max(0, time - this.#overdueAt(next));
+      const overdueAt = next.playsAt + Math.max(0, this.#lag) + this.#playoutTimeoutMs;
+      const bound = next.position + Math.max(0, time - overdueAt);
       if (heard > bound) heard = bound;
       this.#pastMark = heard > next.position;
     }
     return heard;
-  }
-
-  /** When pending mark `mark`'s acknowledgement is late past its bound (Infinity: no mark). */
-  #overdueAt(mark: PendingMark | undefined): number {
-    if (mark === undefined) return Infinity;
-    return mark.playsAt + Math.max(0, this.#lag) + this.#playoutTimeoutMs;
-  }
-
-  /**
-   * How far behind the estimate the far end plays is not known: the far end acknowledges playout,
-   * none of its acknowledgements has come yet, and `playoutDelayMs` was left at 0 (no far end
-   * plays with no delay: there, 0 means "learn it"). Told a delay, the tracker goes by it until
-   * the first acknowledgement, as it always did. See {@linkcode #heardPosition}, `#updatePass`.
-   */
-  get #delayUnknown(): boolean {
-    return this.acks && !this.#acknowledged && !this.#delayTold;
   }
 
   /**
@@ -665,23 +636,7 @@ export class PlaybackTracker {
     while (this.#utterances.length > 0) {
       const u = this.#utterances[0]!;
       if (!u.started) {
-        // While the far end's delay is unknown (#delayUnknown), the estimate puts a first
-        // response's start as much before the far end plays it as the far end buffers (450 ms
-        // behind a 450 ms buffer: a barge-in counted while the caller heard nothing). So it
-        // begins at the acknowledgement of a mark inside it, which proves it began playing and
-        // measures the delay (the estimate then has it begun already): late by up to one mark
-        // interval and the way back, never early. Bounded for a far end that never answers: by
-        // the estimate `playoutTimeoutMs` late, or at once once the oldest mark waiting is late
-        // past its bound (the heard position too goes on without it then), so that such a far
-        // end's later responses begin by the estimate, as before.
-        let startsAt = u.startPlaysAt + this.#lag;
-        if (this.#delayUnknown && this.#ackedPosition <= u.start + EPSILON) {
-          const bound = Math.min(
-            startsAt + this.#playoutTimeoutMs,
-            this.#overdueAt(this.#marks[0]),
-          );
-          if (bound > startsAt) startsAt = bound;
-        }
+        const startsAt = u.startPlaysAt + this.#lag;
         if (now < startsAt - EPSILON) {
           next = startsAt;
           break;

@@ -35,12 +35,7 @@ export interface InterruptResult {
    * far end cannot be cleared (raw PCM), the last response sent: all that was sent plays on.
    */
   responseId: string | undefined;
-  /**
-   * Milliseconds of that response the caller heard before the interruption. Where the far end
-   * acknowledges playout and `playoutDelayMs` is left at 0, until a first acknowledgement has
-   * measured the far end's delay only what was acknowledged counts (at worst one mark interval
-   * short, never more than was heard), as long as the first mark waits within `playoutTimeoutMs`.
-   */
+  /** Milliseconds of that response the caller heard before the interruption. */
   heardMs: number;
   /**
    * Milliseconds of audio dropped: queued in the transport (a packetizer's partial packet
@@ -75,15 +70,6 @@ export interface SpeakingEventInit {
  * quiet time (`sendAheadMs` or two chunks, the longer), so audio relayed in real time that runs a
  * little late is one spell of speaking, not one per chunk.
  *
- * Where the far end acknowledges playout and `playoutDelayMs` is left at 0, a response that
- * begins before any acknowledgement has measured the far end's delay (a call's first) begins at
- * the first acknowledgement of a mark inside it, which proves it plays: up to one mark interval
- * and the way back late, never before the far end plays it (the bare estimate would put it as
- * far ahead as the far end buffers). A far end that never acknowledges has it begin by the
- * estimate, `playoutTimeoutMs` late. Told a `playoutDelayMs`, it begins by the estimate. Such a
- * late "speakingstart" carries in `heardMs` what had played by then: it began that long before
- * (`SessionMetrics` measures the turn to then).
- *
  * @example
  * ```ts
  * import { SpeakingEvent } from "@x/ws-transport";
@@ -102,10 +88,7 @@ export interface SpeakingEventInit {
 export class SpeakingEvent extends Event {
   /** The response; `undefined` for untagged audio. */
   readonly responseId: string | undefined;
-  /**
-   * Milliseconds of it the caller had heard when the event fired: for a "speakingstart", 0 but
-   * where the start was known late (see above), when it began that long before the event.
-   */
+  /** Milliseconds of it the caller had heard when the event fired. */
   readonly heardMs: number;
   /** Milliseconds of it sent when the event fired. */
   readonly sentMs: number;

@@ -434,15 +434,11 @@ export class SessionMetrics extends EventTarget {
 
   // Typed as the runtime's own listener: workerd's and Deno's `Event` types differ.
   #onSpeakingStart: EventListener = (event) => {
-    const { responseId, heardMs } = event as unknown as SpeakingEvent;
-    // A tagged response going on after a pause between its spells is the same response.
-    const newResponse = responseId === undefined || responseId !== this.#stoppedResponse;
-    // When it began to play: a response whose start is known only once an acknowledgement proved
-    // it (a call's first, before the far end's delay is measured) is told late, with what had
-    // played since (a spell's start carries what its response played before: not that).
-    const now = this.#clock.now() - (newResponse && heardMs > 0 ? heardMs : 0);
+    const now = this.#clock.now();
     this.#botStarted = now;
-    if (newResponse) {
+    const { responseId } = event as unknown as SpeakingEvent;
+    // A tagged response going on after a pause between its spells is the same response.
+    if (responseId === undefined || responseId !== this.#stoppedResponse) {
       this.#responseStarted = now;
       this.#silentBeforeResponse = this.#botStopped;
     }
