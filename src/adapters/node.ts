@@ -151,8 +151,12 @@ export function upgradeHandler(
           head as never,
           (ws) => accept(ws as WsSocket, request),
         ));
-    } finally {
-      socket.off("error", onReset); // ws listens from here on
+    } catch (error) {
+      // The server's own `verifyClient`, which ws calls in there, threw: this request fails,
+      // logged; left to reject this listener's promise, it would end the process.
+      console.error(error);
+      return await refuse(socket, new Response("Internal server error", { status: 500 }));
     }
+    socket.off("error", onReset); // ws listens from here on
   };
 }

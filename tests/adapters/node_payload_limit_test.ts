@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebSocketServer } from "ws";
+import { WebSocket as WsClient, WebSocketServer } from "ws";
+import { escaping } from "../_escaping.ts";
 import { upgradeHandler } from "../../src/adapters/node.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
 
@@ -108,3 +109,44 @@ Deno.test("`upgradeHandler` with an asynchronous verifyClient: a server's own lo
     wss.close();
   }
 });
+
+Deno.test("`upgradeHandler` with a verifyClient that throws: that request gets 500, logged, and the server goes on", async () => {
+  let throwing = true;
+  const verifyClient = () => {
+    if (throwing) throw new Error("a bug in verifyClient");
+    return true;
+  };
+  const wss = new WebSocketServer({ noServer: true, verifyClient } as never);
+  const { port, close } = await serve(wss);
+  const logged: unknown[] = [];
+  const log = console.error;
+  console.error = (...args: unknown[]) => void logged.push(...args);
+  try {
+    const escaped = await escaping(async () => {
+      const refused = await connectStatus(port);
+      assert.equal(refused, "failed: Unexpected server response: 500");
+    });
+    assert.deepEqual(escaped, []);
+    assert.match(String(logged[0]), /a bug in verifyClient/);
+    throwing = false;
+    assert.equal(await sendOne(port, 5000), 1009, "the next request is served");
+  } finally {
+    console.error = log;
+    await close();
+    wss.close();
+  }
+});
+
+/** What a `ws` client gets from the server: "open", why it failed, or no answer in 3 s. */
+async function connectStatus(port: number): Promise<string> {
+  const ws = new WsClient(`ws://127.0.0.1:${port}`);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const outcome = await new Promise<string>((resolve) => {
+    ws.once("open", () => resolve("open"));
+    ws.once("error", (error: Error) => resolve(`failed: ${error.message}`));
+    timer = setTimeout(() => resolve("no answer in 3 s"), 3000);
+  });
+  clearTimeout(timer);
+  ws.terminate();
+  return outcome;
+}
