@@ -52,6 +52,8 @@ export class InboundDecoder {
   #backlog: WebSocketData[];
   #started = false;
   #finished = false;
+  /** `finish` was called while a decode was under way or messages waited: done once they are. */
+  #finishWaiting = false;
   #stopped = false;
   #busy = false;
   readonly #deserializeTimeoutMs: number;
@@ -83,10 +85,23 @@ export class InboundDecoder {
 
   /**
    * No more messages will come: what the serializer still holds is handed on, once
-   * ({@linkcode FrameSerializer.finish}). Not after {@linkcode stop}.
+   * ({@linkcode FrameSerializer.finish}). Not after {@linkcode stop}. The serializer reads the
+   * messages already taken first, an asynchronous decode under way and those queued behind it
+   * too (a local close reads on until the peer answers): finished before them, it would hand its
+   * held media on ahead of theirs, and then take messages after its last word (a reorder window
+   * flushed, then fed, holds that media for good).
    */
   finish(): void {
     if (this.#finished || this.#stopped) return;
+    if (this.#started && (this.#busy || this.#backlog.length > 0)) {
+      this.#finishWaiting = true;
+      return;
+    }
+    this.#finishNow();
+  }
+
+  #finishNow(): void {
+    this.#finishWaiting = false;
     this.#finished = true;
     if (typeof this.#serializer.finish !== "function") return;
     let held;
@@ -98,8 +113,13 @@ export class InboundDecoder {
     this.#deliver(held);
   }
 
-  /** Ignores every message from now on (the session is over). */
+  /**
+   * Ignores every message from now on (the session is over): a decode under way and the messages
+   * behind it are given up, but a {@linkcode finish} that waited on them hands on what the
+   * serializer held.
+   */
   stop(): void {
+    if (this.#finishWaiting && !this.#stopped) this.#finishNow();
     this.#stopped = true;
     this.#backlog = [];
     this.#awaited = 0;
@@ -119,6 +139,9 @@ export class InboundDecoder {
   #drain(): void {
     while (this.#started && !this.#busy && !this.#stopped && this.#backlog.length > 0) {
       this.#read(this.#backlog.shift()!);
+    }
+    if (this.#finishWaiting && !this.#busy && !this.#stopped && this.#backlog.length === 0) {
+      this.#finishNow();
     }
   }
 

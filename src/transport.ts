@@ -143,6 +143,7 @@ export class WebSocketTransport extends EventTarget {
   #resolveClosed!: (closed: TransportClosed) => void;
   /** How the session ended, once it has. */
   #ended: TransportClosed | undefined;
+  #closeAsked: { code: number; reason: string } | undefined;
   #initiator: "local" | "remote" = "remote";
   #readableLeft = false;
   #writableLeft = false;
@@ -405,12 +406,12 @@ export class WebSocketTransport extends EventTarget {
     assertCloseCode(code);
     if (this.#over.signal.aborted) this.#closeStarted ??= Promise.resolve(); // the peer's close
     if (this.#closeStarted) return this.#closeStarted;
+    const first = this.#closeAsked ??= { code, reason }; // a listener the drop calls may close too
     this.#closing = true;
     this.#initiator = "local";
     this.#out.drop();
     this.#in.end();
-    this.#closeStarted = this.#closer.close(code, reason);
-    return this.#closeStarted;
+    return this.#closeStarted ??= this.#closer.close(first.code, first.reason);
   }
 
   /** Listens for one of the transport's events; one that throws ends the session with 1011. */
@@ -456,8 +457,7 @@ export class WebSocketTransport extends EventTarget {
       return this.#fail(error as TransportError);
     }
     this.#isReady = true;
-    // Already open (Workers, ws, test sockets): wait one task (or the first message, in a task of
-    // its own), so that code which awaited the adapter's upgrade has added its listener.
+    // Already open (Workers, ws): a task (or the first message) on, so awaiting code can listen.
     if (this.#socket.readyState === ReadyState.OPEN) this.#opened.arm(0);
     this.#in.start();
   }

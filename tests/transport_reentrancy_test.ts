@@ -175,3 +175,37 @@ Deno.test("a constructor that threw on its socket leaves its serializer free for
   await clock.tick(1000);
   await t.closed;
 });
+
+Deno.test("`close(4000)` keeps its code when the speakingstop it dispatches has a listener that closes too (one socket close, the first code)", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000 },
+    clock,
+  });
+  const codes: number[] = [];
+  pair.client.addEventListener("close", (e) => codes.push((e as CloseEvent).code));
+  const socketCloses: number[] = [];
+  const close = pair.server.close.bind(pair.server);
+  pair.server.close = (code?: number, reason?: string) => {
+    socketCloses.push(code!);
+    close(code, reason);
+  };
+  transport.addEventListener("speakingstop", () => void transport.close(1000, "turn over"));
+  await clock.tick(10);
+  void transport.send({
+    type: "audio",
+    audio: new Uint8Array(32_000),
+    sampleRate: 16000,
+    channels: 1,
+  });
+  for (let i = 0; i < 20 && !transport.playback.speaking; i++) await clock.tick(20);
+  assert.ok(transport.playback.speaking, "speaking");
+  void transport.close(4000, "first");
+  for (let i = 0; i < 20; i++) await clock.tick(100);
+  const closed = await transport.closed;
+  assert.deepEqual(socketCloses, [4000], `socket.close calls ${socketCloses}`);
+  assert.equal(closed.code, 4000);
+  assert.equal(closed.reason, "first");
+});

@@ -2,7 +2,7 @@
 // operation and at the end. The same seed replays the same session, so a failure found in a long run
 // is reproduced with `--seed N` alone.
 //
-// Long runs: `deno run -A tests/fuzz/surface_operations.ts --seeds 6000 --ops 100 [--kind marking]`;
+// Long runs: `deno run -A tests/fuzz/surface_operations.ts --seeds 20000 --ops 120 [--kind marking]`;
 // replay one: `deno run -A tests/fuzz/surface_operations.ts --seed 771 --kind marking --verbose`.
 //
 // Operations (one per step, chosen by the seed; see `runSession`):
@@ -13,15 +13,36 @@
 //   handler; close from a speakingstop listener and the receive handler;
 // - tick the fake clock; settle microtasks; read playback;
 // - writer.abort / writer.close / writer.releaseLock; transport.close;
-// - the client: send audio (Twilio: a late `start`), stall, resume, close, terminate; late open.
+// - the client: send audio (Twilio: a late `start`), stall, resume, close, terminate; late open;
+//   Twilio: numbered media with a hole, the socket closed behind it now and then;
+// - listeners (surface_listeners.ts) added to and removed from every event type, some failing;
+//   the "error" listener itself sometimes only added late; malformed frames of every type.
 // Inbound is consumed by a receive handler (echoing, interrupting or closing), a for-await loop, a
 // tee, or readers locked and released again per frame.
-import { type Frame, type TransportStats, WebSocketTransport } from "../../mod.ts";
+//
+// Checked: counters never step back and account every audio byte and mark; playback stays sane;
+// speaking events alternate; the session ends with nothing pending (promises, timers, readers);
+// nothing escapes to the runtime (`fuzzSurface`, and the suite, watch for uncaught exceptions and
+// unhandled rejections); a listener that throws or rejects ends its session with 1011 and an
+// "application" error, unless the session had begun to end; every malformed frame is refused as an
+// encode error that a listener heard or `errorsUnheard` counts, and nothing stays held once a
+// listener is added; every frame sent is counted in `framesOut`; and media held behind a hole
+// reaches the bot when the far end closes.
+import {
+  type Frame,
+  type TransportClosed,
+  type TransportErrorEvent,
+  type TransportStats,
+  WebSocketTransport,
+} from "../../mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import { Prng } from "./prng.ts";
+import { escaping } from "../_escaping.ts";
+import { FUZZ_FAILURE, FuzzListeners } from "./surface_listeners.ts";
+import { malformedFrame } from "./malformed_frames.ts";
 
 /** The serializers a session runs over: none (raw PCM), marks with or without acks, Twilio, Vonage. */
 export const KINDS = ["raw", "marking", "twilio", "vonage"] as const;
@@ -137,6 +158,48 @@ export function checkFinalStats(s: TransportStats, written: Written): string[] {
   return problems;
 }
 
+/** What the bot sent, to weigh `framesOut` and `encodeErrors` against. */
+export interface SentFrames {
+  /** Frames of a known type passed to `send()` (by the fuzzer or its receive handler), malformed too. */
+  direct: number;
+  /** Frames written to `writable`: each reaches `send()` unless the writer was aborted first. */
+  written: number;
+  /**
+   * Malformed frames sent (odd-length audio too), and values that are no frame at all (not in
+   * `direct`): each is refused with an encode error of its own.
+   */
+  malformed: number;
+}
+
+/**
+ * Every frame the bot handed in is counted in `framesOut` (a writer's queue aborted before it
+ * reached `send` excepted), and every malformed one is an encode error, heard by an "error"
+ * listener or counted in `errorsUnheard` (after the last listener took what was held).
+ * `refusalsHeard`: the encode errors heard that name a frame's problem (a frame type the protocol
+ * has no message for is reported once per session, so those are left out).
+ */
+export function checkFramesAndErrors(
+  s: TransportStats,
+  sent: SentFrames,
+  refusalsHeard: number,
+): string[] {
+  const problems: string[] = [];
+  if (s.framesOut < sent.direct || s.framesOut > sent.direct + sent.written) {
+    problems.push(
+      `framesOut ${s.framesOut}: sent ${sent.direct} (malformed ${sent.malformed}) written ${sent.written}`,
+    );
+  }
+  if (s.encodeErrors < sent.malformed) {
+    problems.push(`encodeErrors ${s.encodeErrors} < malformed frames sent ${sent.malformed}`);
+  }
+  if (refusalsHeard + s.errorsUnheard < sent.malformed) {
+    problems.push(
+      `errors lost: ${sent.malformed} malformed frames, refusals heard ${refusalsHeard}, unheard ${s.errorsUnheard}`,
+    );
+  }
+  return problems;
+}
+
 /** One session's outcome: the operation log (to replay by eye) and what went wrong. */
 export interface SessionResult {
   seed: number;
@@ -146,11 +209,16 @@ export interface SessionResult {
   events: string[];
   problems: string[];
   stats: TransportStats;
+  /** What the session exercised, so that a suite can tell a run that tested nothing. */
+  covered: { listenerFailed: boolean; closedBehindHole: boolean; malformed: number };
 }
 
 const settle = async () => {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 };
+
+/** 20 ms of μ-law silence, base64: one numbered Twilio media message's payload. */
+const MULAW_20MS = btoa(String.fromCharCode(...new Uint8Array(160).fill(0xff)));
 
 const VONAGE_CONNECTED = JSON.stringify({
   event: "websocket:connected",
@@ -174,6 +242,10 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   const chunkMs = r.pick([20, 40]);
   const fixedPacket = r.chance(0.2);
   const lastPacket = r.pick(["pad", "short", "drop"] as const);
+  // Timeouts now and then, so that "sessiontimeout" and "inactive" listeners are called too.
+  const sessionTimeoutMs = r.pick([undefined, undefined, 500, 3000]);
+  const inactivityTimeoutMs = r.pick([undefined, undefined, undefined, 2000]);
+  const errorListenerEarly = r.chance(0.7);
   const transport = new WebSocketTransport(pair.server, {
     // Raw PCM: no serializer option at all.
     ...(kind === "raw" ? {} : {
@@ -192,15 +264,29 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     ...(fixedPacket ? { fixedAudioPacketSize: 500 } : {}),
     openTimeoutMs: 3000,
     lastPacket,
+    ...(sessionTimeoutMs !== undefined ? { sessionTimeoutMs } : {}),
+    ...(inactivityTimeoutMs !== undefined ? { inactivityTimeoutMs } : {}),
     clock,
   });
   if (r.chance(0.2)) pair.client.answersClose = false;
+  // The code the transport first closed its socket with: what the far end is told, even where
+  // the far end's own close crossed it and `closed` reports the far end's code.
+  let closedWith: number | undefined;
+  const closeSocket = pair.server.close.bind(pair.server);
+  pair.server.close = (code?: number, reason?: string) => {
+    closedWith ??= code;
+    closeSocket(code, reason);
+  };
   new FakeFarEnd(clock, pair.client, { jitterMs: 40, bytesPerMs: 32, acks });
   let opened = !connecting;
+  /** The socket opened while the session lasted (one opened after its open timeout did not). */
+  let openedInSession = !connecting;
   const openNow = () => {
     if (opened) return;
     opened = true;
     pair.open();
+    // Not if the client dropped the connection before (terminate): then it never opens.
+    openedInSession = closedValue === undefined && pair.server.readyState === 1;
     if (kind === "vonage" && pair.client.readyState === 1) pair.client.send(VONAGE_CONNECTED);
   };
   if (kind === "vonage" && !connecting) pair.client.send(VONAGE_CONNECTED);
@@ -208,10 +294,31 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   const events: string[] = [];
   let closedValue: unknown;
   transport.closed.then((v) => (closedValue = v ?? "settled"));
-  const errors: string[] = [];
   const interruptFromListener = r.chance(0.3);
   const closeFromListener = r.chance(0.1);
-  transport.addEventListener("error", (e) => errors.push(`${e.error.code}:${e.error.message}`));
+  const listeners = new FuzzListeners(r, seed, transport);
+  // Whether anything has begun to end the session: after it, a failing listener need not make 1011.
+  let ending = false;
+  /** Closes by the bot's own callbacks (a receive handler, a listener): they may come any time. */
+  let botCloses = 0;
+  const endBegun = () =>
+    ending || closedValue !== undefined || (connecting && !opened && clock.now() >= 3000);
+  listeners.endBegun = endBegun;
+  listeners.onFatal = () => (ending = true);
+  listeners.where = () => `after op ${log.length - 1} at ${clock.now()} ms`;
+  // First, so that they note the end before any fuzzed listener of the same event runs.
+  transport.addEventListener("disconnected", () => (ending = true));
+  transport.addEventListener("inactive", () => (ending = true)); // it closes unless prevented
+  const onError = (e: TransportErrorEvent) => {
+    listeners.heardError(e.error);
+  };
+  let errorListener = false;
+  const addErrorListener = () => {
+    if (errorListener) return;
+    errorListener = true;
+    transport.addEventListener("error", onError);
+  };
+  if (errorListenerEarly) addErrorListener();
   // Listeners also read playback: it must already agree with the event being dispatched.
   transport.addEventListener("speakingstart", (e) => {
     events.push(`start:${e.responseId}`);
@@ -229,11 +336,18 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     if (pb.speaking && pb.responseId === e.responseId) {
       problems.push(`in speakingstop(${e.responseId} ${e.reason}) playback ${JSON.stringify(pb)}`);
     }
-    if (closeFromListener && r.chance(0.3)) void transport.close(1000, "from listener");
+    if (closeFromListener && r.chance(0.3)) {
+      ending = true;
+      botCloses++;
+      void transport.close(1000, "from listener");
+    }
     if (interruptFromListener && r.chance(0.3)) void transport.interrupt();
   });
 
   const written: Written = { even: 0, odd: 0, endSilence: 0 };
+  const sent: SentFrames = { direct: 0, written: 0, malformed: 0 };
+  /** Audio frames the inbound consumer took (one branch of a tee). */
+  let audioIn = 0;
   const account = (f: Frame) => {
     if (f.type !== "audio") return;
     if (f.audio.length % 2 === 0) written.even += f.audio.length;
@@ -251,30 +365,37 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   let inboundDone = false;
   if (inbound === "receive") {
     transport.receive((frame) => {
+      if (frame.type === "audio") audioIn++;
       const x = r.next();
       if (x < 0.2) track("handler interrupt", transport.interrupt());
       else if (x < 0.5 && frame.type === "audio") {
         const f = { ...frame, responseId: r.pick(["a", "b", undefined]) } as Frame;
         account(f);
+        sent.direct++;
         track("handler echo", transport.send(f));
-      } else if (x < 0.52) track("handler close", transport.close());
+      } else if (x < 0.52) {
+        ending = true;
+        botCloses++;
+        track("handler close", transport.close());
+      }
     });
     inboundDone = true;
   } else if (inbound === "tee") {
-    const drain = async (s: ReadableStream<Frame>) => {
+    const drain = async (s: ReadableStream<Frame>, counted: boolean) => {
       try {
-        for await (const _ of s) { /* drain */ }
+        for await (const f of s) if (counted && f.type === "audio") audioIn++;
       } catch { /* cancelled */ }
     };
     const [a, b] = transport.readable.tee();
-    Promise.all([drain(a), drain(b)]).then(() => (inboundDone = true));
+    Promise.all([drain(a, true), drain(b, false)]).then(() => (inboundDone = true));
   } else if (inbound === "relock") {
     (async () => {
       try {
         for (;;) {
           const reader = transport.readable.getReader();
-          const { done } = await reader.read();
+          const { done, value } = await reader.read();
           reader.releaseLock();
+          if (value?.type === "audio") audioIn++;
           if (done) break;
           try {
             transport.receive(() => {});
@@ -291,7 +412,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   } else {
     (async () => {
       try {
-        for await (const _ of transport.readable) { /* drain */ }
+        for await (const f of transport.readable) if (f.type === "audio") audioIn++;
       } catch { /* cancelled */ }
       inboundDone = true;
     })();
@@ -314,9 +435,25 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   let marks = 0;
   let prevStats = transport.stats;
   const heldLimit = heldLimitFor(kind);
+  // Twilio media the client sent while open; numbered ones count up from here.
+  let mediaSent = 0;
+  let chunk = 0;
+  /** The client closed right behind a hole, while nothing else was ending the session. */
+  let closedBehindHole = false;
+  const twilioMedia = (n: number) =>
+    JSON.stringify({
+      event: "media",
+      streamSid: "MZ1",
+      media: {
+        track: "inbound",
+        chunk: String(n),
+        timestamp: String((n - 1) * 20),
+        payload: MULAW_20MS,
+      },
+    });
 
   for (let i = 0; i < ops; i++) {
-    let op = r.int(100);
+    let op = r.int(112);
     // The ending operations (82..90) only late in the run, in most seeds.
     if (op >= 82 && op < 90 && lateEnd && i < ops * 0.8) op = 60 + (op % 15);
     let desc: string;
@@ -324,6 +461,8 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
       const f = audio();
       desc = `send audio ${f.audio.length} ${f.responseId}`;
       account(f);
+      sent.direct++;
+      if (f.audio.length % 2 !== 0) sent.malformed++;
       track(desc, transport.send(f));
     } else if (op < 38) {
       const f = audio();
@@ -338,10 +477,12 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
       }
       if (writer !== undefined && !writerStopped && !writerErrored) {
         account(f);
+        sent.written++;
         track(desc, writer.write(f).catch(() => {}));
       } else desc += " (skipped)";
     } else if (op < 45) {
       desc = "mark";
+      sent.direct++;
       track(desc, transport.send({ type: "mark", name: `m${marks++}` }));
     } else if (op < 55) {
       desc = "interrupt";
@@ -361,6 +502,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
       track(desc, transport.interrupt());
     } else if (op < 60) {
       desc = "send interruption frame";
+      sent.direct++;
       track(desc, transport.send({ type: "interruption" }));
     } else if (op < 75) {
       const ms = r.pick([0, 1, 10, 20, 50, 100, 300, 1000]);
@@ -370,6 +512,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
       desc = `startResponse ${transport.startResponse(r.pick([undefined, "a", "b", "x"]))}`;
     } else if (op < 80) {
       desc = "message";
+      sent.direct++;
       track(desc, transport.send({ type: "message", message: { i }, urgent: r.chance(0.5) }));
     } else if (op < 82) {
       desc = "client audio";
@@ -385,6 +528,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
             }),
           );
         } else if (kind === "twilio") {
+          mediaSent++;
           pair.client.send(
             JSON.stringify({ event: "media", streamSid: "MZ1", media: { payload: "/////w==" } }),
           );
@@ -401,26 +545,34 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
       desc = "writer.abort";
       if (writer !== undefined && !writerStopped) {
         writerStopped = true;
+        ending = true;
         track(desc, writer.abort("fuzz").catch(() => {}));
       }
     } else if (op < 86) {
       desc = "writer.close";
       if (writer !== undefined && !writerStopped) {
         writerStopped = true;
+        ending = true;
         track(desc, writer.close().catch(() => {}));
       }
     } else if (op < 87) {
       desc = "transport.close";
+      ending = true;
       track(desc, transport.close());
     } else if (op < 88) {
       desc = "client close";
       if (pair.client.readyState === 1) pair.client.close(1000, "bye");
+      ending = true;
     } else if (op < 89) {
       desc = "send end";
       written.endSilence = endSilenceMs * 32;
+      ending = true;
+      sent.direct++;
       track(desc, transport.send({ type: "end" }));
     } else if (op < 90) {
       desc = "send cancel";
+      ending = true;
+      sent.direct++;
       track(desc, transport.send({ type: "cancel" }));
     } else if (op < 93) {
       desc = "writer.releaseLock";
@@ -437,11 +589,52 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
       desc = "client terminate";
       if (r.chance(0.3)) {
         pair.client.terminate();
+        ending = true;
         desc += " (done)";
       }
-    } else {
+    } else if (op < 100) {
       desc = "settle";
       await settle();
+    } else if (op < 104) {
+      desc = listeners.add();
+    } else if (op < 105) {
+      desc = listeners.remove();
+    } else if (op < 106) {
+      desc = listeners.abort();
+    } else if (op < 109) {
+      const m = malformedFrame(r);
+      desc = `malformed ${m.what}`;
+      if (m.typed) sent.direct++;
+      sent.malformed++;
+      try {
+        const result = transport.send(m.frame);
+        if (result !== undefined) problems.push(`op ${i}: send(${desc}) returned a promise`);
+      } catch (e) {
+        problems.push(`op ${i}: send(${desc}) threw ${e}`);
+      }
+    } else if (op < 110) {
+      desc = "media hole";
+      if (kind === "twilio" && pair.client.readyState === 1) {
+        // Chunk n + 2 missing: the reorder window holds n + 3 and n + 4 behind the hole.
+        for (const n of [chunk + 1, chunk + 3, chunk + 4]) pair.client.send(twilioMedia(n));
+        chunk += 4;
+        mediaSent += 3;
+        if (r.chance(0.5)) {
+          desc += " then client close";
+          const before = endBegun() ? -1 : botCloses;
+          ending = true;
+          pair.client.close(1000, "bye");
+          // The messages and the close arrive before the fuzzer's next operation can end it; a
+          // receive handler closing on one of them leaves the rest unread, as it may.
+          await settle();
+          // A failing listener ends the session too (1011), whenever its report lands.
+          if (before === botCloses && listeners.firstFailure === undefined) closedBehindHole = true;
+        }
+      } else desc += " (skipped)";
+    } else {
+      desc = errorListener ? "add error listener" : "add the first error listener, late";
+      if (errorListener) listeners.addErrorListener(r.chance(0.5));
+      else addErrorListener();
     }
     log.push(`${i}@${clock.now()}: ${desc}`);
     const stats = transport.stats;
@@ -458,6 +651,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
 
   // The end: close from here, and give it a bounded (fake) time to settle.
   if (r.chance(0.5)) pair.client.resume();
+  ending = true;
   const closeP = transport.close();
   for (let t = 0; t < 100 && closedValue === undefined; t++) await clock.tick(100);
   if (closedValue === undefined) problems.push("closed did not settle within 10 s fake");
@@ -468,6 +662,36 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   closeP.then(() => (closeDone = true));
   await settle();
   if (!closeDone) problems.push("close() promise did not settle");
+  // The errors held for want of a listener go to the next one; after it, nothing is held.
+  addErrorListener();
+  listeners.addErrorListener();
+  await settle();
+  let heardLate = 0;
+  transport.addEventListener("error", () => heardLate++);
+  await settle();
+  if (heardLate > 0) problems.push(`${heardLate} errors still held after a listener was added`);
+  problems.push(...listeners.problems);
+  const heard = [...listeners.heard];
+  const failure = listeners.firstFailure;
+  if (failure !== undefined && !failure.endBegun) {
+    const closed = closedValue as TransportClosed | undefined;
+    const otherFatal = heard.some((e) => e.fatal && !e.message.includes(FUZZ_FAILURE));
+    const code = closedWith ?? closed?.code;
+    // A socket that never opened carries no close code: the session ends as it did not open.
+    const neverOpened = !openedInSession;
+    if (code !== 1011 && !neverOpened && !otherFatal && transport.stats.errorsUnheard === 0) {
+      problems.push(
+        `listener ${failure.at} failed before the end, socket closed with ${closedWith}, ` +
+          `closed ${JSON.stringify(closed)}`,
+      );
+    }
+    const reported = heard.some((e) =>
+      e.code === "application" && e.message.includes(FUZZ_FAILURE)
+    );
+    if (!reported && transport.stats.errorsUnheard === 0 && !otherFatal) {
+      problems.push(`listener ${failure.at} failed, no "application" error reported`);
+    }
+  }
   if (!inboundDone) problems.push(`inbound consumer (${inbound}) not done after close`);
   if (writer !== undefined && !writerStopped) {
     let ready = false;
@@ -480,18 +704,40 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   problems.push(...checkStatsStep(prevStats, stats, heldLimit));
   problems.push(...checkFinalStats(stats, written));
   problems.push(...checkSpeakingEvents(events));
+  const refusalsHeard =
+    heard.filter((e) => e.code === "encode" && !e.message.includes("no message for a")).length;
+  problems.push(...checkFramesAndErrors(stats, sent, refusalsHeard));
+  if (closedBehindHole) {
+    const accounted = audioIn + stats.inboundAudioFramesDropped + stats.inboundMediaLate +
+      stats.inboundMediaDuplicates + stats.inboundAfterEnd + stats.decodeErrors;
+    if (accounted < mediaSent) {
+      problems.push(
+        `media held behind a hole lost at the close: sent ${mediaSent}, frames in ${audioIn} ` +
+          `(dropped ${stats.inboundAudioFramesDropped} late ${stats.inboundMediaLate} dup ${stats.inboundMediaDuplicates} ` +
+          `after end ${stats.inboundAfterEnd} decode errors ${stats.decodeErrors})`,
+      );
+    }
+  }
   if (clock.pendingTimers !== 0) {
     problems.push(`pending timers after close: ${clock.pendingTimers}`);
   }
   const pb = transport.playback;
   if (pb.speaking || pb.queuedMs !== 0) problems.push(`playback after close ${JSON.stringify(pb)}`);
-  const fatal = errors.filter((e) => e.startsWith("application") || e.includes("TypeError"));
+  const fatal = heard.map((e) => `${e.code}:${e.message}`).filter((e) =>
+    (e.startsWith("application") || e.includes("TypeError")) && !e.includes(FUZZ_FAILURE)
+  );
   if (fatal.length > 0) problems.push(`errors: ${fatal.join(" | ")}`);
   const config = `kind ${kind} acks ${acks} connecting ${connecting} bigQueue ${bigQueue} ` +
     `endSilenceMs ${endSilenceMs} chunkMs ${chunkMs} fixedPacket ${fixedPacket} lastPacket ${lastPacket} ` +
+    `sessionTimeoutMs ${sessionTimeoutMs} inactivityTimeoutMs ${inactivityTimeoutMs} errorListenerEarly ${errorListenerEarly} ` +
     `inbound ${inbound} interruptFromListener ${interruptFromListener} closeFromListener ${closeFromListener} ` +
     `closed ${JSON.stringify(closedValue)}`;
-  return { seed, kind, config, log, events, problems, stats };
+  const covered = {
+    listenerFailed: failure !== undefined,
+    closedBehindHole,
+    malformed: sent.malformed,
+  };
+  return { seed, kind, config, log, events, problems, stats, covered };
 }
 
 /** A failing session as text: seed, config, problems, then the operation log and events. */
@@ -506,18 +752,34 @@ export function formatFailure(result: SessionResult, ops: number): string {
   ].join("\n");
 }
 
-/** Runs seeds `first`..`first + seeds - 1`; returns the failing sessions. */
+/**
+ * Runs seeds `first`..`first + seeds - 1`; returns the failing sessions, and what escaped to the
+ * runtime meanwhile (an uncaught exception, an unhandled rejection: tests/_escaping.ts), which
+ * names its seed where it comes from a fuzzed listener. Checked a batch of seeds at a time, as it
+ * takes a macrotask (real time) to see.
+ */
 export async function fuzzSurface(
   options: { seeds: number; ops: number; first?: number; kind?: Kind | undefined },
-): Promise<SessionResult[]> {
+): Promise<{ failed: SessionResult[]; escaped: string[] }> {
   const failed: SessionResult[] = [];
+  const escaped: string[] = [];
   const first = options.first ?? 1;
-  for (let seed = first; seed < first + options.seeds; seed++) {
-    const result = await runSession(seed, options.ops, options.kind);
-    if (result.problems.length > 0) failed.push(result);
+  const end = first + options.seeds;
+  for (let batch = first; batch < end; batch += ESCAPE_BATCH) {
+    escaped.push(
+      ...(await escaping(async () => {
+        for (let seed = batch; seed < Math.min(end, batch + ESCAPE_BATCH); seed++) {
+          const result = await runSession(seed, options.ops, options.kind);
+          if (result.problems.length > 0) failed.push(result);
+        }
+      })).map((e) => `seen by seed ${Math.min(end, batch + ESCAPE_BATCH) - 1}: ${e}`),
+    );
   }
-  return failed;
+  return { failed, escaped };
 }
+
+/** Seeds run between two looks at what escaped. */
+const ESCAPE_BATCH = 100;
 
 async function main(args: string[]): Promise<number> {
   const value = (name: string) => {
@@ -535,20 +797,24 @@ async function main(args: string[]): Promise<number> {
   const seeds = seed !== undefined ? 1 : Number(value("seeds") ?? 300);
   const started = performance.now();
   if (seed !== undefined && args.includes("--verbose")) {
-    const result = await runSession(first, ops, kind);
-    console.log(formatFailure(result, ops));
-    return result.problems.length > 0 ? 1 : 0;
+    let result: SessionResult | undefined;
+    const escaped = await escaping(async () => void (result = await runSession(first, ops, kind)));
+    console.log(formatFailure(result!, ops));
+    for (const e of escaped) console.log(`escaped: ${e}`);
+    return result!.problems.length > 0 || escaped.length > 0 ? 1 : 0;
   }
-  const failed = await fuzzSurface({ seeds, ops, first, kind });
+  const { failed, escaped } = await fuzzSurface({ seeds, ops, first, kind });
   for (const result of failed) console.log(formatFailure(result, ops) + "\n");
+  for (const e of escaped) console.log(`escaped: ${e}`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
     `${failed.length} of ${seeds} seeds failed (${ops} ops, kind ${
       kind ?? "mixed"
     }, ${seconds} s)` +
-      (failed.length > 0 ? `: ${failed.map((f) => f.seed).join(", ")}` : ""),
+      (failed.length > 0 ? `: ${failed.map((f) => f.seed).join(", ")}` : "") +
+      (escaped.length > 0 ? `; ${escaped.length} escaped` : ""),
   );
-  return failed.length > 0 ? 1 : 0;
+  return failed.length > 0 || escaped.length > 0 ? 1 : 0;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

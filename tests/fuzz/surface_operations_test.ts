@@ -1,10 +1,12 @@
 // The surface fuzzer's small default run (every serializer kind, a few hundred seeds) and proof that
 // its checks report what they guard against. Long runs:
-// `deno run -A tests/fuzz/surface_operations.ts --seeds 6000 --ops 100 [--kind marking]`.
+// `deno run -A tests/fuzz/surface_operations.ts --seeds 20000 --ops 120 [--kind marking]`.
 import assert from "node:assert/strict";
 import { emptyStats, type TransportStats } from "../../src/transport_stats.ts";
+import { escaping } from "../_escaping.ts";
 import {
   checkFinalStats,
+  checkFramesAndErrors,
   checkPlayback,
   checkSpeakingEvents,
   checkStatsStep,
@@ -23,19 +25,31 @@ for (const kind of KINDS) {
     let speaking = 0;
     let sent = 0;
     let interrupted = 0;
-    for (let seed = 1; seed <= SEEDS; seed++) {
-      const result = await runSession(seed, OPS, kind);
-      if (result.problems.length > 0) reports.push(formatFailure(result, OPS));
-      speaking += result.events.length;
-      sent += result.stats.audioBytesSent;
-      interrupted += result.stats.audioBytesInterrupted;
-    }
+    let listenerFailed = 0;
+    let closedBehindHole = 0;
+    let malformed = 0;
+    // A listener's failure that escaped its guard would end the process: caught here instead.
+    const escaped = await escaping(async () => {
+      for (let seed = 1; seed <= SEEDS; seed++) {
+        const result = await runSession(seed, OPS, kind);
+        if (result.problems.length > 0) reports.push(formatFailure(result, OPS));
+        speaking += result.events.length;
+        sent += result.stats.audioBytesSent;
+        interrupted += result.stats.audioBytesInterrupted;
+        if (result.covered.listenerFailed) listenerFailed++;
+        if (result.covered.closedBehindHole) closedBehindHole++;
+        malformed += result.covered.malformed;
+      }
+    });
     assert.equal(reports.length, 0, reports.join("\n\n"));
-    // A fuzzer that never got audio out would pass vacuously.
+    assert.deepEqual(escaped, []);
+    // A fuzzer that never got audio out, nor had a listener fail, would pass vacuously.
     assert.ok(
-      speaking > 0 && sent > 0 && interrupted > 0,
-      `speaking ${speaking} sent ${sent} interrupted ${interrupted}`,
+      speaking > 0 && sent > 0 && interrupted > 0 && listenerFailed > 0 && malformed > 0,
+      `speaking ${speaking} sent ${sent} interrupted ${interrupted} ` +
+        `listeners failed ${listenerFailed} malformed ${malformed}`,
     );
+    if (kind === "twilio") assert.ok(closedBehindHole > 0, "no socket closed behind a hole");
   });
 }
 
@@ -119,4 +133,30 @@ Deno.test("surface fuzz checks: playback never hears more than was sent", () => 
   assert.deepEqual(checkPlayback({ heardMs: 40, sentMs: 40, queuedMs: 0 }), []);
   assert.equal(checkPlayback({ heardMs: 41, sentMs: 40, queuedMs: 0 }).length, 1);
   assert.equal(checkPlayback({ heardMs: 0, sentMs: 40, queuedMs: -1 }).length, 1);
+});
+
+Deno.test("surface fuzz checks: every frame sent is counted, every malformed one heard or counted", () => {
+  const sent = { direct: 10, written: 3, malformed: 2 };
+  assert.deepEqual(checkFramesAndErrors(stats({ framesOut: 12, encodeErrors: 2 }), sent, 2), []);
+  assert.match(
+    checkFramesAndErrors(stats({ framesOut: 9, encodeErrors: 2 }), sent, 2).join(),
+    /framesOut 9/,
+  );
+  assert.match(
+    checkFramesAndErrors(stats({ framesOut: 14, encodeErrors: 2 }), sent, 2).join(),
+    /framesOut 14/,
+  );
+  assert.match(
+    checkFramesAndErrors(stats({ framesOut: 10, encodeErrors: 1 }), sent, 1).join(),
+    /encodeErrors 1 < malformed frames sent 2/,
+  );
+  // Heard, or held past the hold's bound and counted: none may go missing.
+  assert.match(
+    checkFramesAndErrors(stats({ framesOut: 10, encodeErrors: 2 }), sent, 1).join(),
+    /errors lost: 2 malformed frames, refusals heard 1, unheard 0/,
+  );
+  assert.deepEqual(
+    checkFramesAndErrors(stats({ framesOut: 10, encodeErrors: 2, errorsUnheard: 1 }), sent, 1),
+    [],
+  );
 });
