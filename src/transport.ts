@@ -21,9 +21,9 @@
  *
  * Out of band: `interrupt()` clears the queue, the chunker and packetizer remainders and the
  * timeline, closes the interrupted responses to late audio, then sends the serializer's clear
- * message ahead of anything else. Errors go out as "error" events, held for the first listener
- * until one is added (_unheard_errors.ts); each listener runs behind a guard, so one that throws
- * ends its session, not the process (_guarded_listeners.ts).
+ * message ahead of anything else. Errors go out as "error" events, one no listener heard held for
+ * the next (_unheard_errors.ts); each listener runs behind a guard, so one that throws ends its
+ * session, not the process (_guarded_listeners.ts).
  *
  * @module
  */
@@ -147,7 +147,7 @@ export class WebSocketTransport extends EventTarget {
   #initiator: "local" | "remote" = "remote";
   #readableLeft = false;
   #writableLeft = false;
-  /** Each listener behind a guard; errors reported before the first "error" listener, held. */
+  /** Each listener behind a guard; errors no "error" listener heard, held for the next. */
   readonly #listeners = new GuardedListeners(this, {
     stats: this.#stats,
     onError: (error) => this.#onError(error),
