@@ -209,6 +209,7 @@ export class OutboundPath {
       report: (error) => this.#onError(asTransportError(error)),
       pauseSending: (paused) => this.pauseSending(paused),
       clock: this.#clock,
+      sendTimeoutMs: this.#options.sendTimeoutMs,
     };
   }
 

@@ -172,4 +172,10 @@ export interface SerializerContext {
    * context made by hand may leave it out (real time, then).
    */
   readonly clock?: Clock;
+  /**
+   * The transport's `sendTimeoutMs`: how long a `serialize` answering with a promise may take
+   * before the session ends (1011). A serializer that waits inside `serialize` (Genesys' goodbye,
+   * for the far end's playback) keeps its wait under it. Optional, as `clock`.
+   */
+  readonly sendTimeoutMs?: number;
 }

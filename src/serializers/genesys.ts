@@ -36,6 +36,12 @@ const DURATION = /^PT(?:\d*\.)?\d+S$/;
  */
 const MAX_PLAYBACK_WAIT_MS = 60_000;
 
+/**
+ * What the goodbye's wait leaves of the transport's `sendTimeoutMs`, which bounds the `serialize`
+ * it is part of: room for the `disconnect` to leave before the transport gives the end up (1011).
+ */
+const SEND_MARGIN_MS = 250;
+
 /** An AudioHook audio channel: the customer (`external`) or the agent/bot side (`internal`). */
 export type GenesysChannel = "external" | "internal";
 
@@ -98,7 +104,7 @@ export interface GenesysSerializerOptions {
    * The wait is part of serializing the `end`, so the transport's wait for Genesys's close
    * (`closeTimeoutMs`) starts only once the `disconnect` has gone; the transport bounds a
    * serialization by its `sendTimeoutMs` (5000 by default) and ends the session (1011) past it,
-   * so keep this below that.
+   * so the wait ends 250 ms before that whatever this says.
    *
    * @default {2000}
    */
@@ -634,12 +640,18 @@ export class GenesysSerializer implements FrameSerializer {
    *
    * The transport waits for this promise before it reads `peerCloses` and waits for Genesys's
    * close (`closeTimeoutMs`), so the wait here never eats into that one; it bounds the promise by
-   * its `sendTimeoutMs` instead, whence the option's advice. Meanwhile the session is still open:
+   * its `sendTimeoutMs` instead, which the wait keeps under. Meanwhile the session is still open:
    * Genesys's audio reaches the bot, `ping` is answered. A `close` from Genesys, a breach's
    * `disconnect` or the session's end ({@linkcode finish}) abandons the wait, the goodbye unsent.
    */
   #disconnectOncePlayed(clock: Clock, info: string | undefined): Promise<null> {
-    const timeoutMs = this.#playbackTimeoutMs;
+    // Under the transport's bound on this serialize: past it, the session would end with no
+    // disconnect at all (1011), the worse of the two for the caller.
+    const sendTimeoutMs = this.#context?.sendTimeoutMs ?? Infinity;
+    const timeoutMs = Math.max(
+      0,
+      Math.min(this.#playbackTimeoutMs, sendTimeoutMs - SEND_MARGIN_MS),
+    );
     return this.#playback.wait(
       clock,
       timeoutMs,

@@ -17,7 +17,12 @@
 // answers `closed`, and the client closes the socket). It plays the bot's PCMU behind a jitter
 // buffer and reports its playback as the Audio Connector does.
 import assert from "node:assert/strict";
-import { type Frame, type TransportError, WebSocketTransport } from "../../mod.ts";
+import {
+  type Frame,
+  type TransportError,
+  type TransportOptions,
+  WebSocketTransport,
+} from "../../mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { GenesysSerializer, type GenesysSerializerOptions } from "../../src/serializers/genesys.ts";
 
@@ -164,6 +169,7 @@ class AudioConnectorClient {
 function session(
   clientOptions: ClientOptions = {},
   serializerOptions: GenesysSerializerOptions = {},
+  transportOptions: TransportOptions = {},
 ) {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
@@ -172,6 +178,7 @@ function session(
     audioIn: { sampleRate: 8000 },
     audioOut: { sampleRate: 8000, chunkMs: 20 },
     clock,
+    ...transportOptions,
   });
   const errors: TransportError[] = [];
   transport.addEventListener("error", (event) => errors.push(event.error));
@@ -464,4 +471,21 @@ Deno.test("Genesys: playbackCompletedTimeoutMs is checked; 0, or a context with 
   assert.equal(waiting.peerCloses, false);
   assert.equal(waiting.finish(), null); // the session ended: the wait is dropped with it
   assert.deepEqual(types(sent), ["opened"]);
+});
+
+Deno.test("Genesys: the goodbye's wait stays under the transport's sendTimeoutMs, so a disconnect still goes", async () => {
+  // A bound longer than the transport allows a serialize: past sendTimeoutMs the session would end
+  // with 1011 and no disconnect at all; the wait ends 250 ms before that instead.
+  const s = session({ completes: false }, { playbackCompletedTimeoutMs: 4000 }, {
+    sendTimeoutMs: 1000,
+  });
+  const { transport, errors, client } = s;
+  await opened(s);
+  void transport.send(speech(1000, "bye"));
+  void transport.send({ type: "end" });
+  await run(s, 6000);
+  assert.equal(client.disconnectAt, 1100 + 750);
+  assert.deepEqual(errors.map((e) => [e.code, e.fatal]), [["timeout", false]]);
+  assert.match(errors[0]!.message, /within 750 ms/);
+  assert.deepEqual(await transport.closed, { code: 1005, reason: "", initiator: "local" });
 });
