@@ -13,11 +13,19 @@ import { serve } from "./_serve.ts";
 /** Each ended session's events, in the order the transport dispatched them. */
 const ended: string[][] = [];
 
+/** Wakes the `/log` request waiting for sessions to end (one at a time: the test asks once). */
+let sessionEnded: (() => void) | undefined;
+
 async function logResponse(url: URL): Promise<Response> {
   const sessions = Number(url.searchParams.get("sessions"));
   const deadline = Date.now() + 5000;
   while (ended.length < sessions && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      sessionEnded = resolve;
+      timer = setTimeout(resolve, deadline - Date.now());
+    });
+    clearTimeout(timer);
   }
   return Response.json(ended);
 }
@@ -37,7 +45,10 @@ const server = serve({
       events.push(`frame (connected: ${transport.connected})`);
       transport.send({ type: "message", message: { connected: transport.connected } });
     });
-    void transport.closed.then(() => ended.push(events));
+    void transport.closed.then(() => {
+      ended.push(events);
+      sessionEnded?.();
+    });
     return response;
   },
   websocket,

@@ -27,6 +27,9 @@ export class RawPeer {
   readonly #conn: Deno.TcpConn;
   readonly #bytes: number[] = [];
   readonly #reading: Promise<void>;
+  /** Resolves a wait for more bytes (see `#more`), once they came or the reading ended. */
+  #woken: (() => void) | undefined;
+  #ended = false;
 
   private constructor(conn: Deno.TcpConn, answer: string, head: Uint8Array) {
     this.answer = answer;
@@ -37,10 +40,13 @@ export class RawPeer {
       try {
         for (let n; (n = await conn.read(buffer)) !== null;) {
           this.#bytes.push(...buffer.subarray(0, n));
+          this.#wake();
         }
       } catch {
         // Reset, or closed by `close()`: ended all the same.
       }
+      this.#ended = true;
+      this.#wake();
     })();
   }
 
@@ -80,23 +86,23 @@ export class RawPeer {
   async closeCode(ms: number): Promise<number> {
     const deadline = performance.now() + ms;
     for (;;) {
-      const bytes = this.#bytes;
-      // The server's frames are unmasked: opcode, length (7 bits, or 16 or 64 more), payload.
-      for (let at = 0; at + 1 < bytes.length;) {
-        const length7 = bytes[at + 1]! & 0x7f;
-        const extra = length7 === 126 ? 2 : length7 === 127 ? 8 : 0;
-        let length = extra === 0 ? length7 : 0;
-        for (let i = 0; i < extra; i++) length = length * 256 + (bytes[at + 2 + i] ?? 0);
-        const payload = at + 2 + extra;
-        if ((bytes[at]! & 0x0f) === 0x8) {
-          if (payload + 1 >= bytes.length) break;
-          return (bytes[payload]! << 8) | bytes[payload + 1]!;
-        }
-        at = payload + length;
-      }
-      if (performance.now() > deadline) throw new Error(`no close frame within ${ms} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      const code = firstCloseCode(this.#bytes);
+      if (code !== undefined) return code;
+      if (this.#ended) throw new Error("the connection ended with no close frame");
+      const left = Math.max(0, deadline - performance.now());
+      await within(this.#more(), left, `close frame (of ${ms} ms)`);
     }
+  }
+
+  /** Resolves once more bytes have come, or the reading ended. */
+  #more(): Promise<void> {
+    return new Promise((resolve) => (this.#woken = resolve));
+  }
+
+  #wake(): void {
+    const woken = this.#woken;
+    this.#woken = undefined;
+    woken?.();
   }
 
   /** Ends the connection and the reading. */
@@ -108,4 +114,21 @@ export class RawPeer {
     }
     await this.#reading;
   }
+}
+
+/** The code of the first close frame in the server's `bytes` (unmasked frames), if one is whole. */
+function firstCloseCode(bytes: readonly number[]): number | undefined {
+  // Opcode, length (7 bits, or 16 or 64 more), payload.
+  for (let at = 0; at + 1 < bytes.length;) {
+    const length7 = bytes[at + 1]! & 0x7f;
+    const extra = length7 === 126 ? 2 : length7 === 127 ? 8 : 0;
+    let length = extra === 0 ? length7 : 0;
+    for (let i = 0; i < extra; i++) length = length * 256 + (bytes[at + 2 + i] ?? 0);
+    const payload = at + 2 + extra;
+    if ((bytes[at]! & 0x0f) === 0x8) {
+      return payload + 1 < bytes.length ? (bytes[payload]! << 8) | bytes[payload + 1]! : undefined;
+    }
+    at = payload + length;
+  }
+  return undefined;
 }
