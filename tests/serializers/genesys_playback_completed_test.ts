@@ -25,6 +25,7 @@ import {
 } from "../../mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { GenesysSerializer, type GenesysSerializerOptions } from "../../src/serializers/genesys.ts";
+import { openParameters } from "./fixtures/audiohook_client.ts";
 
 const SESSION = "e160e428-53e2-487c-977d-96989bf5c99d";
 /** Genesys's jitter buffer plus the network: how long after it arrives the bot's audio plays. */
@@ -69,18 +70,8 @@ class AudioConnectorClient {
 
   /** Opens an Audio Connector session (its `open` carries the flow's `inputVariables`). */
   open(): void {
-    this.send("open", {
-      organizationId: "d7934305-0972-4844-938e-9060eef73d05",
-      conversationId: "090eaa2f-72fa-480a-83e0-8667ff89c0ec",
-      participant: {
-        id: "883efee8-3d6c-4537-b500-6d7ca4b92fa0",
-        ani: "+1-555-555-1234",
-        aniName: "John Doe",
-        dnis: "+1-800-555-6789",
-      },
-      media: [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }],
-      inputVariables: { accountNumber: "1234" },
-    });
+    const media = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
+    this.send("open", openParameters(media, { accountNumber: "1234" }));
   }
 
   /** Sends a client message in its envelope. */
