@@ -55,8 +55,6 @@ export class HonoSocket extends EventSocket {
   #closed = false;
   /** The raw socket is a Workers one (`WebSocketPair`'s, which alone has `accept()`). */
   #workerd = false;
-  /** A close 1006 was made up for a Workers socket (see `#onWorkerdError`): no other is told. */
-  #madeUpClose = false;
   /** The runtime refused a message over its size limit: the close that follows is 1009. */
   #refused = false;
   /** The errors `ws` reported (Hono on Node), heard from it and from Hono: each told once. */
@@ -78,7 +76,7 @@ export class HonoSocket extends EventSocket {
       if (raw?.readyState === ReadyState.CLOSING && typeof raw.close === "function") {
         answerClose(raw as ClosableSocket, event);
       }
-      if (this.#madeUpClose) return;
+      if (this.#closed) return; // told already (made up on Workers, or the connection lost)
       this.#closed = true;
       this.#stopDrainWait();
       // Hono on Bun: Bun refused a message over maxPayloadLength (and sent the peer 1009).
@@ -163,7 +161,7 @@ export class HonoSocket extends EventSocket {
     if (this.#closed) return;
     const failed = failedWithoutClose(this.#raw as ClosableSocket, event);
     if (failed === undefined) return; // a close is on its way
-    this.#closed = this.#madeUpClose = true;
+    this.#closed = true;
     this.#stopDrainWait();
     this.dispatchClose(1006, failed);
   }
