@@ -20,7 +20,7 @@ export interface InboundDecoderOptions {
   serializer: FrameSerializer;
   /** A larger message is refused with a fatal "protocol" error (close code 1009). */
   maxMessageBytes: number;
-  /** Counters to keep: messages, bytes, decode errors. */
+  /** Counters to keep: messages, bytes, decode errors, messages dropped unread at the end. */
   stats: TransportStats;
   /** Messages read before the decoder existed, decoded first. */
   initialMessages?: readonly (string | Uint8Array)[];
@@ -34,7 +34,10 @@ export interface InboundDecoderOptions {
   deserializeTimeoutMs?: number;
   /** Takes each frame, in order. */
   onFrame: (frame: Frame) => void;
-  /** Takes each error: a bad message (not fatal) or an oversized one (fatal). */
+  /**
+   * Takes each error: a bad message (not fatal), an oversized one (fatal), messages the session
+   * ended before reading (not fatal, once).
+   */
   onError: (error: TransportError) => void;
 }
 
@@ -56,6 +59,8 @@ export class InboundDecoder {
   #finishWaiting = false;
   #stopped = false;
   #busy = false;
+  /** A `Blob`'s bytes are being read: its message is under way, not yet decoded. */
+  #blobUnderWay = false;
   readonly #deserializeTimeoutMs: number;
   /** Fires when the asynchronous decode waited for has taken too long. */
   readonly #stuck: ClockTimer | undefined;
@@ -89,11 +94,12 @@ export class InboundDecoder {
    * messages already taken first, an asynchronous decode under way and those queued behind it
    * too (a local close reads on until the peer answers): finished before them, it would hand its
    * held media on ahead of theirs, and then take messages after its last word (a reorder window
-   * flushed, then fed, holds that media for good).
+   * flushed, then fed, holds that media for good). Before {@linkcode start} (the serializer's
+   * set-up under way) it waits for the set-up and the messages queued meanwhile alike.
    */
   finish(): void {
     if (this.#finished || this.#stopped) return;
-    if (this.#started && (this.#busy || this.#backlog.length > 0)) {
+    if (!this.#started || this.#busy || this.#backlog.length > 0) {
       this.#finishWaiting = true;
       return;
     }
@@ -116,14 +122,42 @@ export class InboundDecoder {
   /**
    * Ignores every message from now on (the session is over): a decode under way and the messages
    * behind it are given up, but a {@linkcode finish} that waited on them hands on what the
-   * serializer held.
+   * serializer held (not one that never started: it read nothing, and its set-up may still be
+   * running or have failed). Those given up are counted (`inboundMessagesDroppedOnClose`) and
+   * reported once: they cannot be read on instead, the serializer being released to serve the
+   * next session as the session ends.
    */
   stop(): void {
-    if (this.#finishWaiting && !this.#stopped) this.#finishNow();
+    if (this.#stopped) return;
+    if (this.#finishWaiting && this.#started) this.#finishNow();
     this.#stopped = true;
+    const unread = this.#backlog;
     this.#backlog = [];
+    // The decode under way was counted in messagesIn when it began; those behind it, never read,
+    // are counted as received here, so messagesIn holds every message the socket delivered.
+    for (const data of unread) {
+      this.#stats.messagesIn++;
+      this.#stats.bytesIn += messageSize(data);
+    }
+    const underWay = this.#awaited !== 0 || this.#blobUnderWay ? 1 : 0;
     this.#awaited = 0;
     this.#stuck?.cancel();
+    this.#droppedAtEnd(unread.length + underWay);
+  }
+
+  /** The session ended before `count` messages were read: counted, and reported once. */
+  #droppedAtEnd(count: number): void {
+    if (count === 0) return;
+    this.#stats.inboundMessagesDroppedOnClose += count;
+    const messages = count === 1 ? "1 inbound message" : `${count} inbound messages`;
+    const why = this.#started ? "a decode was still under way" : "the serializer was being set up";
+    this.#onError(
+      new TransportError(
+        "closed",
+        `the session ended before ${messages} could be read (${why}): dropped, counted in ` +
+          "inboundMessagesDroppedOnClose",
+      ),
+    );
   }
 
   /** Takes one message from the socket. */
@@ -167,14 +201,17 @@ export class InboundDecoder {
       this.#stats.bytesIn += data.size;
       if (data.size > this.#maxMessageBytes) return this.#tooBig(data.size);
       this.#busy = true;
+      this.#blobUnderWay = true;
       // The bytes' decode may itself be asynchronous, and keeps the decoder busy until it ends.
       data.arrayBuffer().then(
         (buffer) => {
           this.#busy = false;
+          this.#blobUnderWay = false;
           if (!this.#stopped) this.#decode(new Uint8Array(buffer));
         },
         (cause) => {
           this.#busy = false;
+          this.#blobUnderWay = false;
           if (!this.#stopped) this.#failed(cause);
         },
       ).finally(() => this.#drain());
@@ -316,6 +353,14 @@ function inboundFrameProblem(value: unknown): string | undefined {
   }
   if (frame.type === "mark" && typeof frame.name !== "string") return "a mark with no name";
   return undefined;
+}
+
+/** A message's size as `bytesIn` counts it (text in UTF-16 code units). */
+function messageSize(data: WebSocketData): number {
+  if (typeof data === "string") return data.length;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
+  if (typeof Blob !== "undefined" && data instanceof Blob) return data.size;
+  return 0;
 }
 
 /** `text`'s size in UTF-8 bytes when it is over `limit`, else `undefined`. */

@@ -96,6 +96,14 @@ export interface TransportStats {
   errorsUnheard: number;
   /** Inbound messages dropped because they came after the far end's end of stream. */
   inboundAfterEnd: number;
+  /**
+   * Inbound messages the session ended before the serializer had read them, dropped: the one
+   * whose asynchronous `deserialize` (or `Blob` read) was still under way, and those waiting
+   * behind it (or for the serializer's set-up). Each is in `messagesIn` too; reported once a
+   * session (a "closed" error). Messages read while the session closes are not counted: their
+   * frames come after the bot's end, as `framesIn` says.
+   */
+  inboundMessagesDroppedOnClose: number;
 }
 
 /**
@@ -150,5 +158,6 @@ export function emptyStats(): TransportStats {
     sendPausedMs: 0,
     errorsUnheard: 0,
     inboundAfterEnd: 0,
+    inboundMessagesDroppedOnClose: 0,
   };
 }

@@ -32,20 +32,22 @@ function slowSerializer() {
 
 function decoderOver(serializer: FrameSerializer) {
   const frames: unknown[] = [];
+  const errors: string[] = [];
+  const stats = emptyStats();
   const d = new InboundDecoder({
     serializer,
     maxMessageBytes: 100,
-    stats: emptyStats(),
+    stats,
     onFrame: (f: Frame) => frames.push((f as { message: unknown }).message),
-    onError: (e) => assert.fail(`unexpected error ${e.message}`),
+    onError: (e) => errors.push(e.code),
   });
   d.start();
-  return { d, frames };
+  return { d, frames, errors, stats };
 }
 
 Deno.test("finish() waits for the decode under way and the messages behind it", async () => {
   const { serializer, calls, answer } = slowSerializer();
-  const { d, frames } = decoderOver(serializer);
+  const { d, frames, errors } = decoderOver(serializer);
   d.receive("slow 1");
   d.receive("2");
   d.finish(); // the local close: the socket is still read until the peer answers
@@ -56,15 +58,18 @@ Deno.test("finish() waits for the decode under way and the messages behind it", 
   assert.deepEqual(frames, ["1", "2", "held"]);
   d.finish(); // once only
   assert.equal(calls.filter((c) => c === "finish").length, 1);
+  assert.deepEqual(errors, []);
 });
 
 Deno.test("stop() while a finish waits on a decode still hands on what the serializer held", () => {
   const { serializer, calls } = slowSerializer();
-  const { d, frames } = decoderOver(serializer);
+  const { d, frames, errors, stats } = decoderOver(serializer);
   d.receive("slow 1");
   d.receive("2");
   d.finish();
   d.stop(); // the session is over: the decode under way and the message behind it are given up
   assert.deepEqual(calls, ["deserialize slow 1", "finish"]);
   assert.deepEqual(frames, ["held"]);
+  assert.equal(stats.inboundMessagesDroppedOnClose, 2, "given up: counted, and reported once");
+  assert.deepEqual(errors, ["closed"]);
 });
