@@ -138,11 +138,19 @@ export class PlaybackTracker {
   /** Milliseconds the far end plays behind the pacing estimate (learned from acknowledgements). */
   #lag: number;
   #acknowledged = false;
+  /**
+   * A mark of the cadence has been answered (the session's first mark aside, see
+   * {@linkcode #markFirst}): the next answer that agrees with it may spread the marks out.
+   */
+  #cadenceAnswered = false;
+  /** The session's first mark, outside the cadence (see {@linkcode #markFirst}). */
+  #firstMark: PendingMark | undefined;
   /** The heard position is past an unanswered mark: by the estimate, the mark's bound passed. */
   #pastMark = false;
   /** Position the far end has acknowledged as played. */
   #ackedPosition = 0;
   #marks: PendingMark[] = [];
+  /** Where the last mark of the cadence stands (the session's first mark is outside it). */
   #markedPosition = 0;
   /**
    * The last mark sent was an end-of-speech one (or nothing is held: none sent yet, or a clear):
@@ -220,11 +228,15 @@ export class PlaybackTracker {
     return this.#markIntervalMs > 0;
   }
 
-  /** A chunk of response `id` is about to leave: a new response's start is marked first. */
+  /**
+   * A chunk of response `id` is about to leave: a new response's start is marked first, and the
+   * session's first chunk of speech, if no mark has followed it yet (see {@linkcode #markFirst}).
+   */
   beforeChunk(id: string | undefined): void {
     if (!this.acks) return;
     const current = this.#utterances[this.#utterances.length - 1];
     if (current !== undefined && current.id !== id) this.#mark(false, 2 * MAX_PENDING_MARKS);
+    if (this.#markCount === 0 && this.#serial > 0) this.#markFirst();
   }
 
   /** How far behind the pacing estimate the far end plays, as last measured (ms). */
@@ -337,10 +349,16 @@ export class PlaybackTracker {
     // A far end that plays where the estimate says needs few marks: the estimate, corrected by
     // the last acknowledgement, fills in between them (and each pending mark still bounds it).
     // One that moved (a stall, a buffer that grew) is watched closely again.
-    const steady = this.#acknowledged && Math.abs(lag - this.#lag) <= STEADY_LAG_MS;
-    this.#interval = steady
-      ? Math.min(this.#interval * 2, this.#maxMarkIntervalMs)
-      : this.#markIntervalMs;
+    // The session's first mark measures the far end as its playout begins (a jitter buffer still
+    // filling): its answer teaches the delay, but the cadence, and whether it may spread, goes by
+    // the cadence's own answers, as it would without it.
+    if (mark !== this.#firstMark) {
+      const steady = this.#cadenceAnswered && Math.abs(lag - this.#lag) <= STEADY_LAG_MS;
+      this.#interval = steady
+        ? Math.min(this.#interval * 2, this.#maxMarkIntervalMs)
+        : this.#markIntervalMs;
+      this.#cadenceAnswered = true;
+    }
     this.#lag = lag;
     this.#acknowledged = true;
     // Room again: the end of what was sent, if its mark was refused while too many waited, once
@@ -600,6 +618,36 @@ export class PlaybackTracker {
 
   #markEnd(): void {
     if (this.#drained) this.#mark(true);
+  }
+
+  /**
+   * The session's first mark, right after its first chunk of speech rather than `markIntervalMs`
+   * in, and outside the cadence (the marks after it stand where they would without it): one mark
+   * more per call. Until an acknowledgement measures it, the far end's delay is unknown: the
+   * estimate is the pacing alone (plus `playoutDelayMs`, 0 unless told, and a told one unchecked),
+   * and a far end 450 ms behind has played none of the 260 ms that the first mark of the cadence
+   * would let it count heard. This one bounds `heardMs` to the first chunk until the far end
+   * reaches it, and its answer teaches the delay as early as it can come. `speakingstart` and
+   * `playback.speaking` still go by the estimate, so that a caller who talks over a greeting is
+   * heard as a barge-in at once.
+   *
+   * Sent as the next chunk of speech leaves, right before it, not as soon as the first has left:
+   * FreeSWITCH's `mod_audio_fork` (jambonz, FreeSWITCH) answers a mark that no audio has followed
+   * yet at once while its playout buffer is empty (`lws_glue.cpp:1035-1041`), as it is at a call's
+   * start until 160 ms have gathered in its pre-buffer; a source writing in real time, its next
+   * chunk 20 ms later, would have it answered before anything played, teaching a delay of the
+   * network's round trip. With the next chunk right behind it, its marker goes into the audio.
+   * Should none follow, the end-of-speech mark after the quiet time stands at the same place, as
+   * it always did (and the module's pre-buffer is flushed with it: see `ForkMarks.tail`).
+   */
+  #markFirst(): void {
+    const cadenceFrom = this.#markedPosition;
+    const count = this.#markCount;
+    this.#mark();
+    // Nothing has left yet (all of it is held for a packet): the next chunk looks again.
+    if (this.#markCount === count) return;
+    this.#firstMark = this.#marks[this.#marks.length - 1];
+    this.#markedPosition = cadenceFrom;
   }
 
   /**

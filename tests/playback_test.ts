@@ -435,25 +435,28 @@ Deno.test("marks spread out to maxMarkIntervalMs while the far end plays where t
   await c.clock.tick(0);
   await relay(c, 4000);
   await c.clock.tick(500);
-  // Positions fall on 20 ms chunks: the first mark once 250 ms have gone. The first
-  // acknowledgement teaches the delay; each later one that agrees doubles the gap, up to 1000.
-  assert.deepEqual(markPositions(c), [260, 520, 1020, 2020, 3020, 4000]);
-  assert.equal(c.transport.stats.marksAcknowledged, 6);
+  // Positions fall on 20 ms chunks: the session's first mark after its first chunk (while no
+  // acknowledgement has measured the far end's delay: outside the cadence), then one once 250 ms
+  // have gone. The first acknowledgement teaches the delay; each later one of the cadence that
+  // agrees doubles the gap, up to 1000.
+  assert.deepEqual(markPositions(c), [20, 260, 520, 1020, 2020, 3020, 4000]);
+  assert.equal(c.transport.stats.marksAcknowledged, 7);
   await hangUp(c);
 });
 
 Deno.test("an acknowledgement that disagrees with the estimate brings the marks back to markIntervalMs", async () => {
   const c = call({ jitterMs: 40 });
   await c.clock.tick(0);
-  await relay(c, 2500); // marks at 260, 520, 1020, 2020: the gap is 1000 ms by now
+  await relay(c, 2500); // marks at (20,) 260, 520, 1020, 2020: the gap is 1000 ms by now
   c.farEnd.delayBy(200); // the far end now plays 200 ms later than it did
   await relay(c, 2500);
   await c.clock.tick(500);
   const positions = markPositions(c);
-  assert.deepEqual(positions.slice(0, 4), [260, 520, 1020, 2020]);
+  // The session's first mark, after its first chunk, is outside the cadence.
+  assert.deepEqual(positions.slice(0, 5), [20, 260, 520, 1020, 2020]);
   // The mark at 3020 comes back 200 ms later than the estimate: the next is 250 ms on, and they
   // spread again as the acknowledgements agree with the new delay.
-  assert.deepEqual(positions.slice(4), [3020, 3280, 3780, 4780, 5000]);
+  assert.deepEqual(positions.slice(5), [3020, 3280, 3780, 4780, 5000]);
   assert.ok(Math.abs(c.transport.playback.heardMs - 5000) < 1e-6);
   await hangUp(c);
 });
@@ -590,10 +593,11 @@ Deno.test("a far end that never acknowledges: past playoutTimeoutMs what was hea
   const c = call({ jitterMs: 100, farEndAcks: false, options: { playoutTimeoutMs: 500 } });
   await c.clock.tick(0);
   c.transport.send(speech(1000, 1, "a"));
-  await c.clock.tick(700);
-  // Within the bound the first unanswered mark (the first chunk past 250 ms) caps what was heard.
-  assert.equal(c.transport.playback.heardMs, 260);
-  await c.clock.tick(1300);
+  await c.clock.tick(500);
+  // Within the bound the first unanswered mark (the session's first, after its first chunk: it
+  // is overdue from 20 + 500 ms) caps what was heard.
+  assert.equal(c.transport.playback.heardMs, 20);
+  await c.clock.tick(1500);
   assert.equal(c.transport.playback.heardMs, 1000, "the estimate, once the mark is overdue");
   c.transport.send(speech(1000, 2, "bye"));
   c.transport.send({ type: "end" });
