@@ -24,6 +24,12 @@ export interface InboundDecoderOptions {
   stats: TransportStats;
   /** Messages read before the decoder existed, decoded first. */
   initialMessages?: readonly (string | Uint8Array)[];
+  /**
+   * How many messages may wait to be read (behind an asynchronous decode or a `Blob` read, or for
+   * the serializer's set-up): one more ends the session with a fatal "backpressure" error (close
+   * code 1008), and those that come after it are dropped, counted. Unset, there is no bound.
+   */
+  maxWaitingMessages?: number;
   /** Times {@linkcode deserializeTimeoutMs}. */
   clock?: Clock;
   /**
@@ -35,8 +41,8 @@ export interface InboundDecoderOptions {
   /** Takes each frame, in order. */
   onFrame: (frame: Frame) => void;
   /**
-   * Takes each error: a bad message (not fatal), an oversized one (fatal), messages the session
-   * ended before reading (not fatal, once).
+   * Takes each error: a bad message (not fatal), an oversized one (fatal), too many messages
+   * waiting (fatal, once), messages the session ended before reading (not fatal, once).
    */
   onError: (error: TransportError) => void;
 }
@@ -53,6 +59,11 @@ export class InboundDecoder {
   readonly #onFrame: (frame: Frame) => void;
   readonly #onError: (error: TransportError) => void;
   #backlog: WebSocketData[];
+  readonly #maxWaitingMessages: number;
+  /** More than `maxWaitingMessages` waited: the session is ending, and takes no more. */
+  #overflowed = false;
+  /** Messages dropped at once since the backlog overflowed, for the report at the end. */
+  #refused = 0;
   #started = false;
   #finished = false;
   /** `finish` was called while a decode was under way or messages waited: done once they are. */
@@ -77,6 +88,7 @@ export class InboundDecoder {
     this.#onFrame = options.onFrame;
     this.#onError = options.onError;
     this.#backlog = [...(options.initialMessages ?? [])];
+    this.#maxWaitingMessages = options.maxWaitingMessages ?? Infinity;
     this.#deserializeTimeoutMs = options.deserializeTimeoutMs ?? Infinity;
     const bounded = options.clock !== undefined && Number.isFinite(this.#deserializeTimeoutMs);
     this.#stuck = bounded ? options.clock!.timer(this.#givenUp) : undefined;
@@ -124,8 +136,8 @@ export class InboundDecoder {
    * behind it are given up, but a {@linkcode finish} that waited on them hands on what the
    * serializer held (not one that never started: it read nothing, and its set-up may still be
    * running or have failed). Those given up are counted (`inboundMessagesDroppedOnClose`) and
-   * reported once: they cannot be read on instead, the serializer being released to serve the
-   * next session as the session ends.
+   * reported once, with those refused since the backlog overflowed: they cannot be read on
+   * instead, the serializer being released to serve the next session as the session ends.
    */
   stop(): void {
     if (this.#stopped) return;
@@ -142,15 +154,19 @@ export class InboundDecoder {
     const underWay = this.#awaited !== 0 || this.#blobUnderWay ? 1 : 0;
     this.#awaited = 0;
     this.#stuck?.cancel();
-    this.#droppedAtEnd(unread.length + underWay);
+    this.#stats.inboundMessagesDroppedOnClose += unread.length + underWay;
+    this.#droppedAtEnd(unread.length + underWay + this.#refused);
   }
 
-  /** The session ended before `count` messages were read: counted, and reported once. */
+  /** The session ended before `count` messages (counted already) were read: reported once. */
   #droppedAtEnd(count: number): void {
     if (count === 0) return;
-    this.#stats.inboundMessagesDroppedOnClose += count;
     const messages = count === 1 ? "1 inbound message" : `${count} inbound messages`;
-    const why = this.#started ? "a decode was still under way" : "the serializer was being set up";
+    const why = this.#overflowed
+      ? `more than ${this.#maxWaitingMessages} waited to be read`
+      : this.#started
+      ? "a decode was still under way"
+      : "the serializer was being set up";
     this.#onError(
       new TransportError(
         "closed",
@@ -163,11 +179,49 @@ export class InboundDecoder {
   /** Takes one message from the socket. */
   receive(data: WebSocketData): void {
     if (this.#stopped) return;
+    if (this.#overflowed) return this.#refuse(data);
     if (!this.#started || this.#busy || this.#backlog.length > 0) {
       this.#backlog.push(data);
+      if (this.#backlog.length > this.#maxWaitingMessages) this.#overflow();
       return;
     }
     this.#read(data);
+  }
+
+  /**
+   * The serializer reads slower than the peer sends (or its set-up takes that long): the backlog
+   * is over its bound. A socket cannot be paused, and the inbound queue's answer to a slow
+   * reader, dropping the oldest audio, is not open here: a message not yet read is of no known
+   * kind, and dropping one might drop a `start`, a `stop`, DTMF or the acknowledgement of a mark
+   * rather than audio, and leave a hole in a stateful serializer's numbering (a reorder window).
+   * So, as the queue does once only messages wait and more than four times `maxInboundFrames` of
+   * them do, the serializer is taken to be stuck behind the peer and the session is ended (the
+   * bound is apart from the queue's: while messages wait nothing is decoded, so the queue does
+   * not grow with them). What waits is read on while the close completes (bounded by
+   * `closeTimeoutMs`), and counted in `inboundMessagesDroppedOnClose` if the end comes first;
+   * later messages are not held at all, but counted there at once, so memory stays bounded.
+   */
+  #overflow(): void {
+    this.#overflowed = true;
+    const waiting = `${this.#backlog.length} inbound messages wait`;
+    const why = this.#started
+      ? "behind a decode under way (an asynchronous deserialize or a Blob read)"
+      : "for the serializer's set-up";
+    this.#onError(
+      new TransportError(
+        "backpressure",
+        `${waiting} ${why}, over ${this.#maxWaitingMessages}: the serializer cannot keep up`,
+        { closeCode: 1008, fatal: true },
+      ),
+    );
+  }
+
+  /** A message that came after the backlog overflowed: dropped unread, counted. */
+  #refuse(data: WebSocketData): void {
+    this.#stats.messagesIn++;
+    this.#stats.bytesIn += messageSize(data);
+    this.#stats.inboundMessagesDroppedOnClose++;
+    this.#refused++;
   }
 
   #drain(): void {

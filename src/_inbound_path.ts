@@ -24,7 +24,10 @@ export interface InboundPathOptions {
   serializer: FrameSerializer;
   /** A larger message ends the session (1009). */
   maxMessageBytes: number;
-  /** Frames held for a slow reader before the oldest audio is dropped. */
+  /**
+   * Frames held for a slow reader before the oldest audio is dropped; four times as many
+   * messages waiting to be read (behind an asynchronous decode) end the session.
+   */
   maxInboundFrames: number;
   /** Messages read before the transport existed, decoded first. */
   initialMessages: readonly (string | Uint8Array)[] | undefined;
@@ -55,6 +58,8 @@ export class InboundPath {
   readonly #onError: (error: TransportError) => void;
   /** The session is over, or a handler's failure has ended it. */
   #over = false;
+  /** The reader cancelled `readable`: frames after it are not wanted, and not counted dropped. */
+  #readerLeft = false;
   readonly #observers: ObserverList;
   readonly #clock: Clock;
 
@@ -74,6 +79,8 @@ export class InboundPath {
     this.#decoder = new InboundDecoder({
       serializer: options.serializer,
       maxMessageBytes: options.maxMessageBytes,
+      // As many as the queue holds messages before it takes its reader to be stuck.
+      maxWaitingMessages: 4 * options.maxInboundFrames,
       stats: options.stats,
       ...(options.initialMessages ? { initialMessages: options.initialMessages } : {}),
       clock: options.clock,
@@ -146,7 +153,10 @@ export class InboundPath {
    * after; `onCancel` is called once if the reader cancels it.
    */
   stream(onCancel: () => void): ReadableStream<Frame> {
-    return this.#readable ??= inboundStream(this.#queue, onCancel);
+    return this.#readable ??= inboundStream(this.#queue, () => {
+      this.#readerLeft = true;
+      onCancel();
+    });
   }
 
   #onFrame = (frame: Frame): void => {
@@ -161,10 +171,23 @@ export class InboundPath {
     } else if (frame.type === "start") this.#onStart();
     // Once no more frames will come (the session is closing, the reader is gone), `push` hands
     // this one to no one: not received. Counted before it is handed on, as a handler reads it.
-    if (this.#queue.ended) return;
+    if (this.#queue.ended) return this.#notHandedOn();
     this.#stats.framesIn++;
     this.#queue.push(frame);
   };
+
+  /**
+   * A frame came after the bot's frames ended. The queue ends only as the session closes (a local
+   * close reads on until the peer answers, and the serializer hands on what it held) or once the
+   * reader has left; a frame read while closing was the bot's, and is dropped, counted. One after
+   * the reader cancelled `readable` is not: the bot chose to read no more. Counted, not reported
+   * as an error: a far end streams until it hears the close, so nearly every hang-up of the bot's
+   * own has some, and an error event at each would be noise in every application's log.
+   */
+  #notHandedOn(): void {
+    if (this.#readerLeft) return;
+    this.#stats.inboundFramesDroppedOnClose++;
+  }
 
   #onDrop = (first: boolean): void => {
     this.#stats.inboundAudioFramesDropped++;

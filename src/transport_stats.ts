@@ -16,7 +16,8 @@ export interface TransportStats {
   bytesOut: number;
   /**
    * Frames handed to the bot (on `readable`, or to a `receive` handler), counted as they are
-   * queued: none that come while the session closes or after the reader left.
+   * queued: none that come while the session closes (`inboundFramesDroppedOnClose`) or after the
+   * reader cancelled `readable`.
    */
   framesIn: number;
   /** Frames taken from `writable`. */
@@ -99,11 +100,20 @@ export interface TransportStats {
   /**
    * Inbound messages the session ended before the serializer had read them, dropped: the one
    * whose asynchronous `deserialize` (or `Blob` read) was still under way, and those waiting
-   * behind it (or for the serializer's set-up). Each is in `messagesIn` too; reported once a
-   * session (a "closed" error). Messages read while the session closes are not counted: their
-   * frames come after the bot's end, as `framesIn` says.
+   * behind it (or for the serializer's set-up); once more than four times `maxInboundFrames`
+   * waited (the session ended with a "backpressure" error), those that came after it too. Each is
+   * in `messagesIn` too; reported once a session (a "closed" error). Messages read while the
+   * session closes are not counted here: their frames are, in `inboundFramesDroppedOnClose`.
    */
   inboundMessagesDroppedOnClose: number;
+  /**
+   * Inbound frames read while the session closed, after the bot's frames had ended, dropped: a
+   * local close reads on until the peer answers, and the serializer hands on what it held at the
+   * end. Frames the transport takes itself (the far end's answers to its own marks) are not
+   * counted, nor those after the reader cancelled `readable`. Counted only, no error: a far end
+   * streams until it hears the close, so nearly every hang-up of the bot's own has some.
+   */
+  inboundFramesDroppedOnClose: number;
 }
 
 /**
@@ -159,5 +169,6 @@ export function emptyStats(): TransportStats {
     errorsUnheard: 0,
     inboundAfterEnd: 0,
     inboundMessagesDroppedOnClose: 0,
+    inboundFramesDroppedOnClose: 0,
   };
 }

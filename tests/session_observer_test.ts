@@ -234,6 +234,10 @@ Deno.test("an observer that throws ends its session with 1011, as an application
     const closed = await transport.closed;
     await clock.tick(10);
     assert.deepEqual(errors.map((e) => [e.code, e.fatal]), [["application", true]], method);
+    // The inbound audio frame an observer threw on never reached the bot: the session was
+    // closing by then, so it is counted as dropped on close.
+    const dropped = method === "inboundAudio" ? 1 : 0;
+    assert.equal(transport.stats.inboundFramesDroppedOnClose, dropped, method);
     assert.match(errors[0]!.message, new RegExp(`${method} bug`));
     if (method !== "closed") assert.equal(closed.code, 1011, method);
     // Told of what the first one threw on (the session ended on it), and of the end.
