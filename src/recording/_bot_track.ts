@@ -8,7 +8,7 @@ import type { AudioFrame } from "../frames.ts";
 import type { OutboundAudioInfo } from "../session_observer.ts";
 import type { RecordingTimeline } from "./_caller_track.ts";
 import type { SampleRing } from "./_sample_ring.ts";
-import { TrackSegment } from "./_track_segment.ts";
+import { heldFrom, TrackSegment } from "./_track_segment.ts";
 
 /** Positions closer than this are the same (sums of float chunk durations). */
 const EPSILON = 1e-6;
@@ -159,17 +159,21 @@ export class BotTrack {
   /**
    * Forgets spells written out completely, and ends the open stretch if it ended before sample
    * `before` (the resampler's held-back samples are written before that point is committed).
+   * Returns how far the track may be committed: `before`, or, where `before` falls among the
+   * samples the open stretch's resampler still holds, the stretch's written end (see
+   * {@linkcode heldFrom}).
    */
-  settle(before: number): void {
+  settle(before: number): number {
     const spells = this.#spells;
     while (spells.length > 1 && spells[1]!.start <= before) spells.shift();
     const current = spells.at(-1);
-    if (
-      current !== undefined && this.#segment.open &&
-      this.#sampleOf(current, current.endPosition) <= before
-    ) {
+    if (current === undefined || !this.#segment.open) return before;
+    const end = this.#sampleOf(current, current.endPosition);
+    if (end <= before) {
       this.#segment.end();
+      return before;
     }
+    return heldFrom(this.#segment, before);
   }
 
   /**

@@ -8,7 +8,7 @@ import { durationMs } from "../audio/pcm.ts";
 import type { AudioFrame } from "../frames.ts";
 import { PlacedSpans } from "./_placed_spans.ts";
 import type { SampleRing } from "./_sample_ring.ts";
-import { TrackSegment } from "./_track_segment.ts";
+import { heldFrom, TrackSegment } from "./_track_segment.ts";
 
 /** Converts clock milliseconds to sample indices on the recording's timeline and back. */
 export interface RecordingTimeline {
@@ -134,10 +134,17 @@ export class CallerTrack {
 
   /**
    * Ends the open stretch if it ended before sample `before`, so the resampler's held-back
-   * samples are written before that point is committed.
+   * samples are written before that point is committed. Returns how far the track may be
+   * committed: `before`, or, where `before` falls among the samples the open stretch's resampler
+   * still holds, the stretch's written end (see {@linkcode heldFrom}).
    */
-  settle(before: number): void {
-    if (this.#segment.open && this.#timeline.sampleAt(this.#endMs) <= before) this.#segment.end();
+  settle(before: number): number {
+    if (!this.#segment.open) return before;
+    if (this.#timeline.sampleAt(this.#endMs) <= before) {
+      this.#segment.end();
+      return before;
+    }
+    return heldFrom(this.#segment, before);
   }
 
   /**

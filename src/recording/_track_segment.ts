@@ -110,6 +110,21 @@ export class TrackSegment {
   }
 }
 
+/**
+ * How far a track may be committed when `before` falls before the end of `segment`'s open
+ * stretch: up to where the segment has written. Short of that end, by the resampler's delay at
+ * most (2.3 ms), the resampler holds back samples whose places come after its written end; they
+ * are written when the stretch goes on or ends, and a commit past them would write their places
+ * out as silence first (a hole and a click, counted late though the audio came in time). The
+ * write-out waits for them rather than ending the stretch early: a stretch that goes on (a caller
+ * laid end to end as far behind its arrival as the hold; a bot with a short `holdMs`) would
+ * restart its resampler inside continuous audio, a click of its own. The next commit, a step
+ * later, finds the stretch ended and its held samples written, or written on.
+ */
+export function heldFrom(segment: TrackSegment, before: number): number {
+  return Math.min(before, segment.next);
+}
+
 /** Mono as it is (a view), or the channels averaged (a new array). */
 function downmix(samples: Int16Array, channels: number): Int16Array {
   if (channels === 1) return samples;

@@ -226,7 +226,8 @@ export class CallRecorder implements SessionObserver {
     );
     const capacity = Math.ceil((holdMs + MIN_COMMIT_MS + 2000) * perMs);
     const maxCapacity = Math.ceil((holdMs + MIN_COMMIT_MS + MAX_AHEAD_MS) * perMs);
-    const makeRoom = (to: number) => this.#commit(to - this.#callerRing.maxCapacity);
+    // Room must be made up to that point exactly: nothing is held back for a resampler there.
+    const makeRoom = (to: number) => this.#commit(to - this.#callerRing.maxCapacity, true);
     this.#callerRing = new SampleRing(capacity, maxCapacity, makeRoom);
     this.#botRing = new SampleRing(capacity, maxCapacity, makeRoom);
     this.#caller = new CallerTrack(this.#callerRing, sampleRate, this.#timeline, callerGapMs);
@@ -395,10 +396,13 @@ export class CallRecorder implements SessionObserver {
     if (target - this.#callerRing.base >= this.#minCommit) this.#commit(target);
   }
 
-  /** Writes out every sample before `to`. */
-  #commit(to: number): void {
-    this.#caller.settle(to);
-    this.#bot.settle(to);
+  /**
+   * Writes out every sample before `to`; short of it, by a resampler's delay at most, where a
+   * stretch's held-back samples go there (unless `exactly`: room must be made).
+   */
+  #commit(to: number, exactly = false): void {
+    const ready = Math.min(this.#caller.settle(to), this.#bot.settle(to));
+    if (!exactly) to = ready;
     while (this.#callerRing.base < to) {
       this.#write(Math.min(to - this.#callerRing.base, this.#maxBlock));
     }
