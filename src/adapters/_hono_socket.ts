@@ -10,7 +10,7 @@ import { answerClose, type ClosableSocket } from "./_answer_close.ts";
 import { EventSocket } from "./_event_socket.ts";
 import { bunRefusal, wsRefusal } from "./_size_refusal.ts";
 import { terminate } from "./_terminate.ts";
-import { failedWithoutClose, uncarriedCode } from "./_workerd_socket.ts";
+import { failedWithoutClose, releaseDropped, uncarriedCode } from "./_workerd_socket.ts";
 
 /** Hono's `WSContext`, structurally: what each event handler is given. */
 export interface HonoWSContext {
@@ -73,6 +73,11 @@ export class HonoSocket extends EventSocket {
       this.#bind(ws);
       // Hono on Workers before compatibility date 2026-04-07: nobody answers the peer's close.
       const raw = this.#raw;
+      // Hono on Workers: a connection dropped with no close frame is reported on a socket still
+      // OPEN, kept (with this session) until closed from this side (see `releaseDropped`).
+      if (this.#workerd && raw?.readyState === ReadyState.OPEN) {
+        releaseDropped(raw as ClosableSocket);
+      }
       if (raw?.readyState === ReadyState.CLOSING && typeof raw.close === "function") {
         answerClose(raw as ClosableSocket, event);
       }

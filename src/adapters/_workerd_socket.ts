@@ -40,7 +40,22 @@ export function failedWithoutClose(socket: ClosableSocket, event: Event): string
 }
 
 /**
- * Watches one Workers socket's closes, from before the transport listens to it, and fixes two
+ * Lets workerd free a socket whose connection dropped with no close frame. workerd reports such a
+ * close (1006) while the socket is still OPEN, marks it CLOSING once the listeners have run, and
+ * keeps it so, waiting for a `close()` of ours: the socket, its listeners (the session's
+ * transport with them) and a Durable Object stay in memory for good (the object is never evicted).
+ * A close frame is reported on a socket CLOSING or CLOSED: only a dropped connection is OPEN here.
+ */
+export function releaseDropped(socket: ClosableSocket): void {
+  try {
+    socket.close(1000); // no frame goes: the connection is gone
+  } catch {
+    // Closed already: nothing to release.
+  }
+}
+
+/**
+ * Watches one Workers socket's closes, from before the transport listens to it, and fixes three
  * things workerd does otherwise than Deno and Bun:
  *
  * - A client that breaks the protocol (a reserved opcode, a continuation first, RSV1, a message
@@ -51,6 +66,9 @@ export function failedWithoutClose(socket: ClosableSocket, event: Event): string
  * - A close frame with a code no close frame may carry (999, 5000) is reported as that code.
  *   Deno and Bun fail such a connection: the transport is told 1006 instead (and the close is
  *   answered 1002 where workerd leaves it unanswered: see {@linkcode answerClose}).
+ * - A connection that dropped with no close frame leaves the socket CLOSING for good, kept in
+ *   memory with the session that listens to it (and a Durable Object, never evicted), until the
+ *   socket is closed from this side: it is, at once (see `releaseDropped`).
  *
  * Either way the transport and every other listener hear one close: one workerd sends later is
  * kept from them.
@@ -78,6 +96,7 @@ export class WorkerdCloses {
 
   #onClose = (event: Event): void => {
     if (event === this.#madeUp) return;
+    if (this.#socket.readyState === 1) releaseDropped(this.#socket);
     answerClose(this.#socket, event);
     if (this.#closeTold) return event.stopImmediatePropagation();
     const uncarried = uncarriedCode(event);

@@ -158,3 +158,23 @@ Deno.test("HonoSocket elsewhere (Deno's raw socket: no accept()) passes errors a
   socket.events.onClose(new CloseEvent("close", { code: 1002, reason: "broken" }), ws);
   assert.deepEqual(heard, ["error", "close 1002 broken"]);
 });
+
+Deno.test("HonoSocket on Workers closes a socket whose connection dropped, which workerd reports OPEN, and tells the close once", () => {
+  for (const workers of [true, false]) {
+    const closesCalled: [number | undefined, string | undefined][] = [];
+    const raw = {
+      ...standardRaw(workers, 1),
+      close: (code?: number, reason?: string) => void closesCalled.push([code, reason]),
+    };
+    const { ws } = context(raw);
+    const socket = new HonoSocket();
+    const heard = heardOf(socket);
+    socket.events.onMessage(new MessageEvent("message", { data: "{}" }), ws);
+    // workerd tells a connection gone with no close frame on a socket still OPEN, then keeps it
+    // CLOSING (with its listeners: this session, a Durable Object) until close() is called.
+    const reason = "WebSocket disconnected without sending Close frame.";
+    socket.events.onClose(new CloseEvent("close", { code: 1006, reason }), ws);
+    assert.deepEqual(closesCalled, workers ? [[1000, undefined]] : [], `workers: ${workers}`);
+    assert.deepEqual(heard, [`close 1006 ${reason}`]);
+  }
+});

@@ -82,3 +82,13 @@ Deno.test("`WorkerdCloses` passes a close with a code as it is and answers one w
     assert.deepEqual(heard, [`close ${code} clean bye`]);
   }
 });
+
+Deno.test("`WorkerdCloses` closes a socket whose connection dropped, which workerd reports OPEN", () => {
+  const { socket, heard } = watched();
+  // workerd reports a connection gone with no close frame on a socket still OPEN, then keeps it
+  // CLOSING (and its listeners, and a Durable Object, in memory) until close() is called.
+  const reason = "WebSocket disconnected without sending Close frame.";
+  socket.dispatchEvent(new CloseEvent("close", { code: 1006, reason, wasClean: false }));
+  assert.deepEqual(socket.closesCalled, [[1000, undefined]]);
+  assert.deepEqual(heard, [`close 1006 dropped ${reason}`]);
+});
