@@ -22,6 +22,7 @@ import { Packetizer } from "./streams/packetizer.ts";
 import type { ResolvedTransportOptions } from "./transport_options.ts";
 import type { TransportStats } from "./transport_stats.ts";
 import { asTransportError, checkCount } from "./_serializer_context_checks.ts";
+import { thrownText } from "./_thrown_text.ts";
 
 /** What an {@linkcode OutboundPath} is built from. */
 export interface OutboundPathOptions {
@@ -269,10 +270,29 @@ export class OutboundPath {
    */
   start(): void {
     this.#open = true;
-    if (this.#farEndReady || this.#serializer.awaitsStart !== true) {
-      this.#farEndReady = true;
-      this.#pump.start();
-    } else this.#startBound.arm(this.#options.sendTimeoutMs);
+    if (this.#farEndReady) return this.#pump.start();
+    const awaitsStart = this.#awaitsStart();
+    if (awaitsStart === undefined) return; // it threw: the session is ending
+    if (awaitsStart) return this.#startBound.arm(this.#options.sendTimeoutMs);
+    this.#farEndReady = true;
+    this.#pump.start();
+  }
+
+  /**
+   * The serializer's `awaitsStart`, read when the socket opens, from a socket's listener or a
+   * timer the session shares with others: a getter that throws ends this session, as a session
+   * observer's exception does (a fatal "application" error, close code 1011); `undefined` then.
+   */
+  #awaitsStart(): boolean | undefined {
+    try {
+      return this.#serializer.awaitsStart === true;
+    } catch (cause) {
+      const message = `the serializer's awaitsStart threw: ${thrownText(cause)}`;
+      this.#onError(
+        new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),
+      );
+      return undefined;
+    }
   }
 
   /** Whether the far end takes nothing yet: its start message has not come (`awaitsStart`). */

@@ -163,8 +163,25 @@ export class OutboundPump {
   /** The socket is open: begin sending (the background too, if there is one). */
   start(): void {
     this.#started = true;
-    this.#mixer?.attach(this.#format, () => this.#run());
+    if (this.#mixer !== undefined) this.#attachMixer(this.#mixer);
     this.#run();
+  }
+
+  /**
+   * The mixer's own code, run from a socket's listener or a timer the session shares with others:
+   * what it throws ends this session, as a session observer's exception does (a fatal
+   * "application" error, close code 1011), and nothing is sent meanwhile.
+   */
+  #attachMixer(mixer: OutboundMixer): void {
+    try {
+      mixer.attach(this.#format, () => this.#run());
+    } catch (cause) {
+      this.#started = false;
+      const message = `the background mixer's attach threw: ${thrownText(cause)}`;
+      this.#onError(
+        new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),
+      );
+    }
   }
 
   /**

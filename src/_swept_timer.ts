@@ -13,6 +13,7 @@
  */
 
 import type { ClockTimer } from "./clock.ts";
+import { reportUncaught } from "./_report_uncaught.ts";
 
 /** The longest delay runtimes' `setTimeout` waits (2³¹ − 1 ms, 24.8 days); longer fires at once. */
 export const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -77,7 +78,15 @@ class Sweep {
     if (next !== Infinity) this.#schedule(Math.max(next, now + this.#toleranceMs), now);
     // Called last: a callback that arms its timer again is watched for the next sweep. One that
     // re-arms or cancels another due timer replaces that timer's due call, as arm and cancel do.
-    for (let i = 0; i < due.length; i++) due[i]!.fire(armings[i]!);
+    // They belong to different sessions: one that throws is reported as uncaught once the others
+    // have run, and drops none of them (let go of already, they would never be called).
+    for (let i = 0; i < due.length; i++) {
+      try {
+        due[i]!.fire(armings[i]!);
+      } catch (error) {
+        reportUncaught(error);
+      }
+    }
   };
 }
 

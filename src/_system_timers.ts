@@ -5,6 +5,7 @@
  * @module
  */
 
+import { reportUncaught } from "./_report_uncaught.ts";
 import { MAX_DELAY_MS, SweptTimers } from "./_swept_timer.ts";
 import type { Clock, ClockTimer, ClockTimerOptions } from "./clock.ts";
 
@@ -62,11 +63,22 @@ interface Bucket {
 /** One clock's buckets, by the millisecond they fire at. */
 type Buckets = Map<number, Bucket>;
 
+/**
+ * Calls the bucket's timers. They belong to different sessions: one that throws is reported as
+ * uncaught, once the others have run, and stops none of them (the bucket is gone from the map, and
+ * a timer it left out would stay armed for good: no arming for the same or a later time files it).
+ */
 function fireBucket(buckets: Buckets, due: number): void {
   const bucket = buckets.get(due);
   if (bucket === undefined) return;
   buckets.delete(due);
-  for (const timer of bucket.timers) timer.fire(bucket);
+  for (const timer of bucket.timers) {
+    try {
+      timer.fire(bucket);
+    } catch (error) {
+      reportUncaught(error);
+    }
+  }
 }
 
 class SharedTimer implements ClockTimer {
