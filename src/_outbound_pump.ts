@@ -21,6 +21,12 @@ import { thrownText } from "./_thrown_text.ts";
 /** What the pacing timer waits for when it waits for a slot of background audio. */
 const FILL = Symbol("fill");
 
+/**
+ * The mixers playing in a live session. One keeps its session's play position: a second session
+ * that opened with it would take half of each chunk's background and end it for the first.
+ */
+const mixersInUse = new WeakSet<OutboundMixer>();
+
 /** Options for {@linkcode OutboundPump}. */
 export interface OutboundPumpOptions {
   /** The outbound format and the length of the chunks audio is cut into. */
@@ -72,7 +78,9 @@ export class OutboundPump {
    */
   #paced: (OutboundItem & { kind: "audio" }) | typeof FILL | undefined;
   readonly #format: MixerFormat;
-  readonly #mixer: OutboundMixer | undefined;
+  #mixer: OutboundMixer | undefined;
+  /** This session plays the mixer (see {@linkcode mixersInUse}), and releases it at its end. */
+  #mixerClaimed = false;
   readonly #onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
   /** Sends the held-back end of an utterance (see {@linkcode #tailWait}). */
   readonly #tail: ClockTimer;
@@ -163,8 +171,22 @@ export class OutboundPump {
   /** The socket is open: begin sending (the background too, if there is one). */
   start(): void {
     this.#started = true;
-    if (this.#mixer !== undefined) this.#attachMixer(this.#mixer);
+    const mixer = this.#mixer;
+    if (mixer !== undefined && this.#claimMixer(mixer)) this.#attachMixer(mixer);
     this.#run();
+  }
+
+  /** Takes the mixer for this session, unless another live session plays it: then goes without. */
+  #claimMixer(mixer: OutboundMixer): boolean {
+    if (mixersInUse.has(mixer)) {
+      this.#mixer = undefined; // never attached, mixed, filled nor detached here
+      const message = "the background already plays in another live session, which keeps it: " +
+        "give each session its own (background: new BackgroundAudio(track)); this one goes without";
+      this.#onError(new TransportError("application", message));
+      return false;
+    }
+    mixersInUse.add(mixer);
+    return this.#mixerClaimed = true;
   }
 
   /**
@@ -189,7 +211,12 @@ export class OutboundPump {
    * audio bytes, the chunker's and packetizer's remainders included, and other frames.
    */
   stop(): { audioBytes: number; frames: number } {
-    if (!this.#stopped && this.#mixer !== undefined) this.#detachMixer(this.#mixer);
+    const mixer = this.#mixer;
+    // Never started, it is still released (a stream source) unless another session plays it.
+    if (!this.#stopped && mixer !== undefined && (this.#mixerClaimed || !mixersInUse.has(mixer))) {
+      mixersInUse.delete(mixer);
+      this.#detachMixer(mixer);
+    }
     this.#stopped = true;
     this.#pacing.cancel();
     this.#tail.cancel();

@@ -108,8 +108,9 @@ export interface BackgroundAudioOptions {
  * Background audio for a transport (`TransportOptions.background`): a looped track or a stream,
  * mixed under the bot's speech at a set volume and sent on its own while no speech is queued,
  * so the far end hears it through silences — and through interruptions, which clear the speech,
- * not the background. One per session (it keeps the play position); sessions that play the same
- * track object share its conversion to their format.
+ * not the background. One per session (it keeps the play position): a session opened with one
+ * that another live session plays goes without it, told by a non-fatal "application" error;
+ * sessions that play the same track object share its conversion to their format.
  *
  * - **Mixing** is integer PCM with saturation: loud speech over loud music clips, never wraps.
  * - **Ducking** (optional) lowers it under speech (`attackMs`) and raises it after
@@ -272,9 +273,11 @@ export class BackgroundAudio implements OutboundMixer {
    */
   attach(format: MixerFormat, wake: () => void): void {
     if (this.#format !== undefined || this.#detached) {
-      // Shared by two sessions, it would play half to each: silence both, and say why. Detached
-      // without ever playing (its session ended before the socket opened), a stream source is
-      // already cancelled: a second session gets the same answer.
+      // A transport leaves alone one that another live session plays (_outbound_pump.ts): this
+      // is a session after the one it played in, or an application's own second call, which
+      // cannot be told from the first's later calls: playing half to each, it is silenced, and
+      // says why. Detached without ever playing (its session ended before the socket opened), a
+      // stream source is already cancelled: a second session gets the same answer.
       return this.#fail(new TypeError("BackgroundAudio: attached to a second session (one each)"));
     }
     this.#format = format;

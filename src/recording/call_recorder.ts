@@ -125,6 +125,9 @@ const MAX_AHEAD_MS = 60_000;
  * `maxBufferedMs` behind loses blocks (counted, silence in their place) rather than growing the
  * queue.
  *
+ * **One per call**: observed by a second session, during the first or after it, it throws a
+ * `TypeError` from that `transport.observe(recorder)`, and the first call's recording goes on.
+ *
  * **The WAV header.** The stream starts with a header whose sizes are 0xFFFFFFFF ("until the end
  * of the data"), which FFmpeg, browsers and sox read to the end: safe for a `Response` body or an
  * upload that cannot seek back. {@linkcode wavHeader} gives the true header at any time: write it
@@ -182,6 +185,8 @@ export class CallRecorder implements SessionObserver {
   readonly #minCommit: number;
   readonly #maxBlock: number;
   #stopped = false;
+  /** The session it records (the first observed): another is refused. */
+  #session: ObservedSession | undefined;
 
   /** Makes a recorder; its timeline starts now. Throws a `RangeError` naming a bad option. */
   constructor(options: CallRecorderOptions = {}) {
@@ -326,8 +331,20 @@ export class CallRecorder implements SessionObserver {
    * method): every time the transport tells is on it, and the recorder's own `now` must be too.
    * The timeline starts afresh, now on that clock. A recorder that has placed audio, or has
    * taken a session's clock already, keeps the one it has.
+   *
+   * @throws {TypeError} when another session is, or was, observed: a recorder records one call
+   * (that one's recording goes on undisturbed), even once it has ended.
    */
   observing(session: ObservedSession): void {
+    const recorded = this.#session;
+    if (recorded !== undefined && recorded !== session) {
+      // Two calls' audio would be laid into one track, and the first to end would end the
+      // recording for the other: refused where the mistake is made, the first call untouched.
+      throw new TypeError(
+        "CallRecorder: observed by a second session (one recorder per call: make one for each)",
+      );
+    }
+    this.#session = session;
     if (this.#clockFixed || this.#started || this.#stopped) return;
     this.#clockFixed = true;
     this.#clock = session.clock;
