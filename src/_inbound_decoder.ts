@@ -137,7 +137,7 @@ export class InboundDecoder {
    * serializer held (not one that never started: it read nothing, and its set-up may still be
    * running or have failed). Those given up are counted (`inboundMessagesDroppedOnClose`) and
    * reported once, with those refused since the backlog overflowed: they cannot be read on
-   * instead, the serializer being released to serve the next session as the session ends.
+   * instead, the session, and its serializer's only session, being over.
    */
   stop(): void {
     if (this.#stopped) return;

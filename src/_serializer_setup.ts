@@ -1,6 +1,6 @@
 /**
- * A session's serializer before its first message: claimed for the one session it serves, then
- * set up with the session's audio settings, an asynchronous set-up bounded in time.
+ * A session's serializer before its first message: claimed for the one session it ever serves,
+ * then set up with the session's audio settings, an asynchronous set-up bounded in time.
  *
  * @module
  */
@@ -16,32 +16,46 @@ import {
 } from "./transport_options.ts";
 import { thrownText } from "./_thrown_text.ts";
 
-/** The serializers serving a live session: each keeps one call's state, so one session each. */
-const serializersInUse = new WeakSet<FrameSerializer>();
+/**
+ * Where each serializer is in its one session: claimed by a transport being built, serving the
+ * session that transport began, or done, having served it. Serializers keep one call's state (its
+ * ids, sequence numbers, a hang-up already sent, resampler filters) with no way to reset it, so one
+ * that has served a session serves no other: the next call would start as the last one.
+ */
+const serializerSessions = new WeakMap<FrameSerializer, "claimed" | "serving" | "served">();
 
 /**
- * The session's serializer (made, where a function is given), taken for it until
- * {@linkcode releaseSerializer}. Throws a `TypeError` for one that serves a live session already.
+ * The session's serializer (made, where a function is given), taken for it for good. Throws a
+ * `TypeError` for one that serves a session, or has served one.
  */
 export function claimSerializer(option: TransportOptions["serializer"]): FrameSerializer {
   const serializer = typeof option === "function" ? option() : option ?? new RawPcmSerializer();
   // The option itself was checked with the others: this is what its function made.
   const name = "what the serializer function returned";
   expectMethods(serializer ?? null, name, ["serialize", "deserialize"], "a FrameSerializer");
-  if (serializersInUse.has(serializer)) {
+  const session = serializerSessions.get(serializer);
+  if (session !== undefined) {
+    const served = session === "served"
+      ? "this serializer has served a session already, and keeps that call's state (call and " +
+        "stream ids, sequence numbers, a hang-up already sent)"
+      : "this serializer already serves a live session, and serializers keep one call's state " +
+        "(stream ids, resampler filters)";
     throw new TypeError(
-      "this serializer already serves a live session, and serializers keep one call's state " +
-        "(stream ids, resampler filters): give each session its own, or, in options shared by " +
-        "sessions, a function that makes one (serializer: () => new TwilioSerializer())",
+      `${served}: give each session a new instance, or, in options shared by sessions, a ` +
+        "function that makes one (serializer: () => new TwilioSerializer())",
     );
   }
-  serializersInUse.add(serializer);
+  serializerSessions.set(serializer, "claimed");
   return serializer;
 }
 
-/** The session is over: its serializer may serve another. */
+/**
+ * The session is over, or never began (its transport's constructor threw): a serializer that
+ * served it serves no other, and one that never served may serve the next session.
+ */
 export function releaseSerializer(serializer: FrameSerializer): void {
-  serializersInUse.delete(serializer);
+  if (serializerSessions.get(serializer) === "claimed") serializerSessions.delete(serializer);
+  else serializerSessions.set(serializer, "served");
 }
 
 /** What bounds an asynchronous set-up. */
@@ -55,7 +69,8 @@ export interface SetUpBound {
 }
 
 /**
- * Calls the serializer's `setup` with the session's audio settings. Returns `undefined` when it
+ * Calls the serializer's `setup` with the session's audio settings as the session begins (from
+ * then on it serves no other: {@linkcode releaseSerializer}). Returns `undefined` when it
  * finished at once, or a promise for one that runs on: `true` once it has finished, `false` when
  * the session ended first (nothing to report). A set-up that fails throws, or rejects, with a
  * fatal "protocol" `TransportError` (close code 1011); one that takes longer than the bound
@@ -66,6 +81,8 @@ export function setUpSerializer(
   options: ResolvedTransportOptions,
   bound: SetUpBound,
 ): Promise<boolean> | undefined {
+  // The transport is built: its session begins, and the serializer is the session's for good.
+  serializerSessions.set(serializer, "serving");
   let setup: unknown;
   let pending: boolean;
   try {

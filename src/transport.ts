@@ -164,7 +164,7 @@ export class WebSocketTransport extends EventTarget {
     const resolved = this.#options = resolveTransportOptions(options);
     this.#socket = socket;
     this.#serializer = claimSerializer(options.serializer);
-    // From here a throw leaves no session behind, so the serializer may serve the next one.
+    // From here a throw leaves no session begun, so the serializer may still serve one.
     try {
       const clock = this.#clock = options.clock ?? systemClock;
       this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));

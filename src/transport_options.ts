@@ -54,10 +54,11 @@ export interface AudioOutOptions {
 /** Options for {@linkcode WebSocketTransport}. */
 export interface TransportOptions {
   /**
-   * Turns frames into wire messages and back. One per session: serializers keep state (stream
-   * ids, resampler filters). Options shared by many sessions (a Hono route, Node's
-   * `upgradeHandler`) give a function that makes one (`() => new TwilioSerializer()`); an
-   * instance already serving a live session is refused with a `TypeError`.
+   * Turns frames into wire messages and back. One per session, ever: serializers keep one call's
+   * state (call and stream ids, sequence numbers, resampler filters) and cannot be reset. Options
+   * shared by many sessions (a Hono route, Node's `upgradeHandler`) give a function that makes one
+   * (`() => new TwilioSerializer()`); an instance that serves, or has served, a session is refused
+   * with a `TypeError`.
    *
    * @default {new RawPcmSerializer()}
    */

@@ -22,14 +22,22 @@ function bound(clock = new FakeClock()) {
   return { clock, over, bound: { clock, timeoutMs: 500, signal: over.signal } };
 }
 
-Deno.test("claimSerializer: raw PCM by default, a function called, one live session a serializer", () => {
+Deno.test("claimSerializer: raw PCM by default, a function called, one session a serializer, ever", () => {
   assert.ok(claimSerializer(undefined) instanceof RawPcmSerializer);
   const made = new RawPcmSerializer();
   assert.equal(claimSerializer(() => made), made);
-  assert.throws(() => claimSerializer(made), TypeError);
+  assert.throws(() => claimSerializer(made), /already serves a live session/);
+  // Released before its session began (the transport's constructor threw): it served none.
   releaseSerializer(made);
-  assert.equal(claimSerializer(made), made, "released: it may serve the next session");
+  assert.equal(claimSerializer(made), made, "never served: it may serve the next session");
+  setUpSerializer(made, options, bound().bound); // the transport is built: the session begins
+  assert.throws(() => claimSerializer(made), /already serves a live session/);
   releaseSerializer(made);
+  assert.throws(
+    () => claimSerializer(made),
+    (e) => e instanceof TypeError && /has served a session already/.test(e.message),
+    "once its session is over, it serves no other",
+  );
 });
 
 Deno.test("setUpSerializer: the session's audio settings; undefined when it finished at once", () => {

@@ -737,7 +737,7 @@ Deno.test("a serializer set-up that settles in time leaves no timer behind when 
   assert.equal(clock.pendingTimers, 0);
 });
 
-Deno.test("a serializer serves one live session: a second transport given it is refused; a function makes one each", async () => {
+Deno.test("a serializer serves one session, ever: a second transport given it is refused, then or after; a function makes one each", async () => {
   const shared = new TwilioSerializer();
   const first = new MemorySocketPair();
   const transport = new WebSocketTransport(first.server, { serializer: shared });
@@ -751,12 +751,14 @@ Deno.test("a serializer serves one live session: a second transport given it is 
   const b = new WebSocketTransport(new MemorySocketPair().server, options);
   assert.equal(made.length, 2);
   assert.notEqual(made[0], made[1]);
-  // Once its session is over, the instance may serve another.
+  // Once its session is over, the instance still holds that call's state: it serves no other.
   await transport.close();
   await a.close();
   await b.close();
-  const again = new WebSocketTransport(new MemorySocketPair().server, { serializer: shared });
-  await again.close();
+  assert.throws(
+    () => new WebSocketTransport(new MemorySocketPair().server, { serializer: shared }),
+    (e) => e instanceof TypeError && /has served a session already/.test(e.message),
+  );
 });
 
 /**

@@ -14,7 +14,8 @@ import { thrownText } from "../_thrown_text.ts";
 
 /**
  * Makes the session's transport on a socket the adapter has already accepted, or, when that
- * throws (a `serializer` function that failed, a serializer serving another session), logs the
+ * throws (a `serializer` function that failed, a serializer that serves or served another
+ * session: options given per request holding one instance fail from the second call), logs the
  * failure, closes the socket with 1011 and returns `null`: it ends that session, never the server.
  */
 export function startSession(

@@ -15,8 +15,9 @@ import { type AdmissionOptions, checkAdmissionOptions } from "./_admission.ts";
 /**
  * Checks options that many sessions will share: a bad option throws its `RangeError` or
  * `TypeError` here, and
- * a serializer instance throws a `TypeError`, since it would serve every call at once (their
- * stream ids and audio mixed up) where each session needs its own.
+ * a serializer instance throws a `TypeError`, since it would serve every call, at once (their
+ * stream ids and audio mixed up) or one after another (each starting with the last one's state),
+ * where each session needs its own.
  */
 export function checkSharedOptions(
   options: TransportOptions & AdmissionOptions,
