@@ -14,7 +14,12 @@ export interface AudioFrame {
    * The PCM bytes (`channels × 2` bytes per sample frame). Ownership: a transport reads them
    * while `send` (or the writable's `write`) runs and copies what it keeps queued, so a writer may
    * reuse its buffer once the call returns; it never modifies them. Inbound frames' bytes are
-   * the reader's to keep.
+   * the reader's to keep. Send `audio` on, not `audio.buffer`: the buffer may hold more than the
+   * frame (the rest of the message it came in). A frame the transport decoded or resampled
+   * (telephony serializers; protobuf at another rate) has an `ArrayBuffer` of its own, which no
+   * other frame or session shares, so transferring it (`postMessage(audio, [audio.buffer])`)
+   * takes that frame alone; `slice()` a frame that is a view of its message
+   * (`audio.byteLength < audio.buffer.byteLength`) before transferring it.
    */
   audio: Uint8Array;
   /** Samples per second per channel, e.g. 16000. */

@@ -9,6 +9,13 @@
  * its `ArrayBuffer` with neighbours (so it must not be transferred or detached; `slice()` it for
  * that), and a slab lives as long as any of its arrays does.
  *
+ * The slabs are the process's, so the neighbours are other sessions' audio: an array from here
+ * is for a step the library reads at once (a resampler's output on its way to the encoder), or a
+ * public codec's result that its caller was told about. Never for what a session hands on to a
+ * reader or a socket: an inbound frame or an outbound message gets a buffer of its own
+ * (`_unshared.ts`), so that its `buffer` holds nobody else's audio and transferring it harms
+ * no other frame.
+ *
  * @module
  */
 
@@ -22,7 +29,9 @@ let used = 0;
 /** Byte offset of a fresh range of `bytes` bytes, 2-aligned, in `slab`. */
 function take(bytes: number): number {
   let at = (used + 1) & ~1;
-  if (at + bytes > SLAB_BYTES) {
+  // A slab someone transferred despite the rule reads 0 bytes long: start a new one, or every
+  // session's codecs would throw until the old one's 16 KB were used up.
+  if (at + bytes > SLAB_BYTES || slab.byteLength === 0) {
     slab = new ArrayBuffer(SLAB_BYTES);
     at = 0;
   }

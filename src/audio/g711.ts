@@ -17,7 +17,8 @@
  *
  * Without an `out` argument the functions return a new array cut from a shared slab (fast to
  * allocate; see `_slab.ts`): it is the caller's, but shares its `ArrayBuffer` with other outputs,
- * so `slice()` it before transferring or detaching its buffer.
+ * other sessions' audio among them, so hand on the array, never its `buffer`, and `slice()` it
+ * before transferring or detaching its buffer (or pass an `out` of your own).
  *
  * @module
  */

@@ -191,9 +191,10 @@ export class Resampler {
   /**
    * Feeds `input` (interleaved, a whole number of frames; a `RangeError` otherwise) and returns
    * the output frames that are now complete, in a new array the caller owns; with equal rates,
-   * `input` itself. The array may share its `ArrayBuffer` with earlier outputs (they are cut from
-   * shared slabs, which is 20× cheaper than allocating each): `slice()` it before transferring
-   * or detaching its buffer.
+   * `input` itself. The array may share its `ArrayBuffer` with earlier outputs, other sessions'
+   * among them (they are cut from shared slabs, which is 20× cheaper than allocating each): hand
+   * on the array, never its `buffer`, and `slice()` it before transferring or detaching its
+   * buffer.
    */
   process(input: Int16Array): Int16Array {
     const channels = this.channels;

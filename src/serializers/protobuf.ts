@@ -15,6 +15,7 @@ import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
 import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
+import { unsharedBytes } from "../audio/_unshared.ts";
 import { type Frame as PipecatFrame, FrameSchema } from "./_pipecat_frames_pb.ts";
 import { toJson } from "./_to_json.ts";
 import { thrownText } from "../_thrown_text.ts";
@@ -226,7 +227,14 @@ export class ProtobufSerializer implements FrameSerializer {
       samples = resampler.process(samples);
     }
     if (samples.length === 0) return null;
-    return { type: "audio", audio: pcm16Bytes(samples), sampleRate: rate, channels: wanted };
+    // The resampler's output is a view of a slab other sessions' audio shares: the reader gets
+    // bytes of their own.
+    return {
+      type: "audio",
+      audio: unsharedBytes(pcm16Bytes(samples)),
+      sampleRate: rate,
+      channels: wanted,
+    };
   }
 }
 

@@ -14,6 +14,7 @@ import type { SerializerAudioSetup } from "../../serializer.ts";
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import { pcm16Bytes, pcm16Samples } from "../../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../../audio/resampler.ts";
+import { unsharedBytes } from "../../audio/_unshared.ts";
 import { TransportError } from "../../errors.ts";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import {
@@ -61,6 +62,10 @@ export interface TelephonyAudioOptions {
  *
  * Until {@linkcode TelephonyAudio.setup} runs, inbound frames come out at 16 kHz mono, the
  * transport's default.
+ *
+ * The bytes it returns (an inbound frame's `audio`, {@linkcode TelephonyAudio.encode}'s message)
+ * are the whole of their `ArrayBuffer`: the codecs' shared slabs, where other sessions' audio
+ * lies, never leave it, so an inbound frame's `audio.buffer` is that frame's alone.
  *
  * @example A μ-law round trip from 16 kHz to Twilio's 8 kHz and back
  * ```ts
@@ -162,7 +167,7 @@ export class TelephonyAudio {
     const tail = this.#outbound?.flush();
     // Flushed, the resampler starts a new stream: its next output is primed again.
     this.#outboundPrimed = false;
-    return tail === undefined ? null : this.#wire(tail);
+    return tail === undefined ? null : this.#wire(tail, true);
   }
 
   /** Drops the outbound resampler's state (call on interruption). */
@@ -192,13 +197,16 @@ export class TelephonyAudio {
    * length.
    */
   decode(payload: Uint8Array): AudioFrame | null {
+    // When the decoded samples are the frame (no resampling, mono), decode straight into the
+    // frame's own buffer; otherwise into a shared slab the next step reads at once.
+    const final = this.#wireRate === this.#inputRate && this.#inputChannels === 1;
     let samples: Int16Array;
     switch (this.#encoding) {
       case "mulaw":
-        samples = mulawDecode(payload);
+        samples = mulawDecode(payload, final ? new Int16Array(payload.length) : undefined);
         break;
       case "alaw":
-        samples = alawDecode(payload);
+        samples = alawDecode(payload, final ? new Int16Array(payload.length) : undefined);
         break;
       case "pcm16le":
         this.#checkEven(payload.length);
@@ -222,7 +230,8 @@ export class TelephonyAudio {
     if (this.#inputChannels > 1) samples = upmix(samples, this.#inputChannels);
     return {
       type: "audio",
-      audio: pcm16Bytes(samples),
+      // The reader's to keep, send or transfer: never a view of a shared slab.
+      audio: unsharedBytes(pcm16Bytes(samples)),
       sampleRate: this.#inputRate,
       channels: this.#inputChannels,
     };
@@ -246,9 +255,20 @@ export class TelephonyAudio {
 
   /**
    * An `AudioFrame` → wire bytes at the wire rate, or `null` when the resampler has not yet
-   * produced a sample. Throws a `TransportError("encode")` for a malformed frame.
+   * produced a sample. Throws a `TransportError("encode")` for a malformed frame. The bytes are
+   * the whole of an `ArrayBuffer` of their own (PCM16 already at the wire rate: possibly the
+   * frame's own, when its bytes are), never a view of a slab other sessions share: fit to go out
+   * as a binary message.
    */
   encode(frame: AudioFrame): Uint8Array | null {
+    return this.#encode(frame, true);
+  }
+
+  /**
+   * {@linkcode TelephonyAudio.encode}; with `own` false the bytes may be a view of a shared slab,
+   * for a caller that reads them at once (base64) and never hands them on.
+   */
+  #encode(frame: AudioFrame, own: boolean): Uint8Array | null {
     const { audio, channels, sampleRate } = frame;
     if (!Number.isInteger(channels) || channels < 1) {
       throw new TransportError("encode", `${this.#provider}: audio channels is ${channels}`);
@@ -284,19 +304,22 @@ export class TelephonyAudio {
         ? resampled
         : this.#prime(resampled, samples.length, sampleRate);
     }
-    return this.#wire(samples);
+    return this.#wire(samples, own);
   }
 
-  /** Samples at the wire rate → wire bytes in its encoding; none: `null`. */
-  #wire(samples: Int16Array): Uint8Array | null {
+  /**
+   * Samples at the wire rate → wire bytes in its encoding; none: `null`. With `own`, the bytes
+   * are a buffer of their own (encoded straight into one), else possibly a view of a shared slab.
+   */
+  #wire(samples: Int16Array, own: boolean): Uint8Array | null {
     if (samples.length === 0) return null;
     switch (this.#encoding) {
       case "mulaw":
-        return mulawEncode(samples);
+        return mulawEncode(samples, own ? new Uint8Array(samples.length) : undefined);
       case "alaw":
-        return alawEncode(samples);
+        return alawEncode(samples, own ? new Uint8Array(samples.length) : undefined);
       case "pcm16le":
-        return pcm16Bytes(samples);
+        return own ? unsharedBytes(pcm16Bytes(samples)) : pcm16Bytes(samples);
       case "pcm16be":
         return swapToBytes(samples);
     }
@@ -304,7 +327,8 @@ export class TelephonyAudio {
 
   /** {@linkcode TelephonyAudio.encode}, then base64. */
   encodeBase64(frame: AudioFrame): string | null {
-    const bytes = this.encode(frame);
+    // The bytes are read here and dropped: a view of the shared slab costs no allocation.
+    const bytes = this.#encode(frame, false);
     return bytes === null ? null : encodeBase64(bytes);
   }
 
