@@ -22,7 +22,19 @@ import {
 } from "./playback.ts";
 import type { TransportStats } from "./transport_stats.ts";
 
-/** Positions closer than this are the same (sums of float chunk durations). */
+/**
+ * Positions closer than this are the same. Every position compared here is the timeline's own
+ * number: its running sum of the chunks' durations as it stood (where a response began and where
+ * its last chunk ended, a mark's place, what was acknowledged), or that less the packet still
+ * held. None is a sum of durations kept here: the same durations summed from 0 (a response's
+ * `sentMs`) and onto the session's position (the timeline's) round differently at each addition
+ * once the position is large, and drift apart with every chunk, past any fixed tolerance (past
+ * this one after 18 minutes of 24 kHz audio in 10/3 ms chunks: a response whose end never
+ * matched what had left never stopped). One number against itself, or itself less and plus a
+ * held packet, differs by a rounding or two at most, whatever the call's length: under this
+ * while positions are under 2^32 ms (seven weeks of audio). Durations of a response's own (its
+ * `sentMs`) are kept for what is reported, and compared only with 0.
+ */
 const EPSILON = 1e-6;
 
 /**
@@ -87,8 +99,13 @@ interface Utterance {
   /** Position of its first chunk, and when that plays by the estimate (without the lag). */
   start: number;
   startPlaysAt: number;
-  /** Sent in this spell (from `start` on). */
+  /** Sent in this spell (from `start` on): its chunks' durations, summed. */
   sentMs: number;
+  /**
+   * Where its last chunk so far ended: the timeline's position then, not `start + sentMs` (see
+   * `EPSILON`). Every comparison of its end with other positions reads this.
+   */
+  end: number;
   /**
    * When its last chunk so far plays, by the estimate (without the lag), taken as it leaves: the
    * timeline places positions only within its current spell, and a later response may begin a
@@ -260,7 +277,7 @@ export class PlaybackTracker {
     // The quiet timer is not cancelled here: re-armed at the next drain, it just fires later,
     // and firing while audio is still going does nothing (see #markEnd).
     this.#drained = false;
-    const position = this.#timeline.sentMs - durationMs;
+    const position = this.#timeline.lastPosition;
     let current = this.#utterances[this.#utterances.length - 1];
     let begun = false;
     if (current === undefined || current.id !== chunk.responseId) {
@@ -273,6 +290,7 @@ export class PlaybackTracker {
         start: position,
         startPlaysAt: this.#timeline.playsAt(position),
         sentMs: 0,
+        end: position,
         endPlaysAt: NaN,
         priorMs: resumed ? before!.priorMs + before!.sentMs : 0,
         started: false,
@@ -282,7 +300,8 @@ export class PlaybackTracker {
       begun = true;
     }
     current.sentMs += durationMs;
-    current.endPlaysAt = this.#timeline.playsAt(this.#timeline.sentMs);
+    current.end = this.#timeline.sentMs;
+    current.endPlaysAt = this.#timeline.playsAt(current.end);
     if (this.acks && this.#leftPosition - this.#markedPosition >= this.#interval) this.#mark();
     // Only a response's first chunk can bring an event closer (its start; the end of the one
     // before it): a later chunk moves its own end later, which the events timer, firing early,
@@ -309,9 +328,10 @@ export class PlaybackTracker {
     const utterances = this.#utterances;
     for (let i = utterances.length - 1; i >= 0; i--) {
       const u = utterances[i]!;
-      if (u.start + u.sentMs <= sent + EPSILON) break; // the ones before it end earlier still
-      u.sentMs = Math.max(0, sent - u.start);
-      u.endPlaysAt = this.#timeline.playsAt(u.start + u.sentMs);
+      if (u.end <= sent + EPSILON) break; // the ones before it end earlier still
+      u.end = Math.max(u.start, sent);
+      u.sentMs = u.end - u.start;
+      u.endPlaysAt = this.#timeline.playsAt(u.end);
       if (u.sentMs > EPSILON || u.started) continue;
       utterances.splice(i, 1); // never audible: nothing of it left
       this.#lastPlayedOut = false; // cut off, as #stop says of one stopped unseen
@@ -565,12 +585,12 @@ export class PlaybackTracker {
   #stillPlaying(heard: number): Utterance | undefined {
     const u = this.#last;
     if (u === undefined || !this.#lastByEstimate) return undefined;
-    return heard >= u.start && heard < u.start + u.sentMs - EPSILON ? u : undefined;
+    return heard >= u.start && heard < u.end - EPSILON ? u : undefined;
   }
 
   #audible(heard: number): Utterance | undefined {
     for (const u of this.#utterances) {
-      if (u.started && heard < u.start + u.sentMs - EPSILON) return u;
+      if (u.started && heard < u.end - EPSILON) return u;
     }
     return undefined;
   }
@@ -706,7 +726,7 @@ export class PlaybackTracker {
       const settledAt = this.#utterances.length > 1 || this.#final
         ? -Infinity
         : this.#drainedAt + this.#quietMs;
-      const end = u.start + u.sentMs;
+      const end = u.end;
       if (end > left + EPSILON) {
         // Its last audio is held for a packet not yet whole: not played, nor late, before it left.
         this.#waitsForHeld = true;
@@ -842,7 +862,11 @@ export class PlaybackTracker {
 
   /** What the packetizer holds (past `left`) is dropped with the rest: it was never sent. */
   #trimToLeft(left: number): void {
-    for (const u of this.#utterances) u.sentMs = Math.min(u.sentMs, Math.max(0, left - u.start));
+    for (const u of this.#utterances) {
+      if (u.end <= left + EPSILON) continue; // all of it left
+      u.end = Math.max(u.start, left);
+      u.sentMs = u.end - u.start;
+    }
   }
 
   /** Utterance `u` begins to play, `heardMs` of it heard: "speakingstart". */
@@ -861,10 +885,20 @@ export class PlaybackTracker {
 
 /** How much of utterance `u` has left when what has left ends at position `left`. */
 function sentOf(u: Utterance, left: number): number {
-  return u.priorMs + Math.min(u.sentMs, Math.max(0, left - u.start));
+  return u.priorMs + partOf(u, left);
 }
 
 /** How much of utterance `u` has been heard when the far end is at position `heard`. */
 function heardOf(u: Utterance, heard: number): number {
-  return u.priorMs + Math.min(u.sentMs, Math.max(0, heard - u.start));
+  return u.priorMs + partOf(u, heard);
+}
+
+/**
+ * How much of utterance `u` lies before position `position`: all of it (its own sum, as its
+ * events report it) once `position` is at its end, else the positions' difference, which rounds
+ * apart from that sum in a long call (see `EPSILON`): a response heard to its end was heard all.
+ */
+function partOf(u: Utterance, position: number): number {
+  if (position >= u.end - EPSILON) return u.sentMs;
+  return Math.min(u.sentMs, Math.max(0, position - u.start));
 }

@@ -55,6 +55,8 @@ export class PlayoutTimeline {
   #pendingMs = 0;
   #pendingPlaysAt = NaN;
   #pendingDeadline = NaN;
+  /** Whether it plays right after the current spell's audio (else it begins a new spell). */
+  #pendingContinues = false;
   /** The chunk committed last: its position and its pacing deadline. */
   #lastPosition = 0;
   #lastDeadline = NaN;
@@ -80,16 +82,34 @@ export class PlayoutTimeline {
   reserve(durationMs: number, now: number = this.#clock.now(), dueAt?: number): number {
     const wait = this.#pacer.reserve(durationMs, now);
     const playsAt = this.#pacer.playsAt;
+    // Whether the pacer went on with its timeline is read from its own answer, not by comparing
+    // when the chunk plays with the end of the spell as placed here (`placed`): the pacer sums the
+    // durations from its anchor, this timeline onto the session's position, and at a position of
+    // millions of milliseconds each addition rounds differently, so the two drift apart by more
+    // than any fixed tolerance (a spell that went on read as a new one every few seconds, an hour
+    // in).
+    // The pacer begins a new timeline only once the far end would have played all it was sent,
+    // and then places the chunk at `now` itself; a slot of the timeline it went on with plays at
+    // `now` or later. So a chunk placed after `now` goes on; one placed at `now` exactly begins a
+    // new spell, unless the spell here ends at `now` too (the far end runs dry at this very
+    // moment: either reading places the chunk at the same time, and the spell goes on, as the
+    // pacer's does).
+    const placed = this.#spellAnchor + (this.#sentMs - this.#spellStart); // NaN: no spell
+    const continues = !Number.isNaN(placed) &&
+      (playsAt > now || Math.abs(playsAt - placed) < 1e-6);
     this.#pendingMs = durationMs;
     this.#pendingPlaysAt = playsAt;
+    this.#pendingContinues = continues;
     // Due by the schedule (sendAheadMs before it plays, not before its spell began), even when
     // it is reserved later than that because the sender ran late; a new spell is due now. A chunk
     // the pump held back on purpose (the end of an utterance) was due when the pump let it go.
-    const expected = this.#spellAnchor + (this.#sentMs - this.#spellStart);
+    // Before it plays as placed here (as `playsAt` says), not by the pacer's sum: a recorder
+    // that follows a spell by its chunks' positions from its first deadline finds each chunk
+    // due where its position says, a rounding or two apart at most in a call of any length.
     this.#pendingDeadline = dueAt !== undefined
       ? dueAt
-      : Math.abs(playsAt - expected) < 1e-6
-      ? Math.max(this.#spellAnchor, playsAt - this.#sendAheadMs)
+      : continues
+      ? Math.max(this.#spellAnchor, placed - this.#sendAheadMs)
       : now + wait;
     return wait;
   }
@@ -114,13 +134,11 @@ export class PlayoutTimeline {
 
   /** The chunk reserved last has left: place it on the timeline. */
   commit(): void {
-    const playsAt = this.#pendingPlaysAt;
-    const expected = this.#spellAnchor + (this.#sentMs - this.#spellStart);
     // The pacer started a new timeline: everything before has played (or was cut).
-    if (!(Math.abs(playsAt - expected) < 1e-6)) {
+    if (!this.#pendingContinues) {
       if (!Number.isNaN(this.#spellAnchor)) this.#keepSpell();
       this.#spellStart = this.#sentMs;
-      this.#spellAnchor = playsAt;
+      this.#spellAnchor = this.#pendingPlaysAt;
     }
     this.#lastPosition = this.#sentMs;
     this.#lastDeadline = this.#pendingDeadline;
