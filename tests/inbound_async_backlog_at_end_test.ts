@@ -2,8 +2,8 @@
 // behind that decode in a backlog, in order. When the session ends (the peer's close, a local
 // close, a fatal error) with messages still there, they are never read: each is counted in
 // `stats.inboundMessagesDroppedOnClose`, the one whose decode was under way too, and the drop is
-// reported once, as a "closed" error naming the counter. They cannot be read before the end
-// instead: once the session is over the serializer is released to serve the next one.
+// reported once, as a "closed" error naming the counter. (A local close reads on while the peer
+// answers; the session's end, told to the bot at once, does not wait for a slow serializer.)
 import assert from "node:assert/strict";
 import { type TransportError, WebSocketTransport } from "../mod.ts";
 import type { Frame } from "../src/frames.ts";
