@@ -16,10 +16,13 @@ import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
 import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./playback.ts";
 import type { FrameSerializer, SerializerContext } from "./serializer.ts";
 import type { ObserverList } from "./_observer_list.ts";
-import type { OutboundMixer } from "./session_observer.ts";
 import type { WebSocketLike } from "./socket.ts";
 import { Packetizer } from "./streams/packetizer.ts";
-import type { ResolvedTransportOptions } from "./transport_options.ts";
+import {
+  type ResolvedTransportOptions,
+  sessionBackground,
+  type TransportOptions,
+} from "./transport_options.ts";
 import type { TransportStats } from "./transport_stats.ts";
 import { asTransportError, checkCount } from "./_serializer_context_checks.ts";
 import { thrownText } from "./_thrown_text.ts";
@@ -42,8 +45,8 @@ export interface OutboundPathOptions {
   onError: (error: TransportError) => void;
   /** Dispatches playback events on the transport. */
   dispatch: (event: Event) => void;
-  /** Background audio under the speech, if any. */
-  background: OutboundMixer | undefined;
+  /** Background audio under the speech, if any (or the function that makes the session's). */
+  background: TransportOptions["background"];
   /** Those watching the session (read on every chunk; empty costs nothing). */
   observers: ObserverList;
   /**
@@ -151,7 +154,7 @@ export class OutboundPath {
         channels: options.outputChannels,
         chunkMs: options.chunkMs,
       },
-      mixer: init.background,
+      mixer: sessionBackground(init.background),
       onChunk: (chunk, speech) => {
         if (this.#observers.list.length > 0) this.#observe(chunk, speech);
       },

@@ -21,12 +21,6 @@ import { thrownText } from "./_thrown_text.ts";
 /** What the pacing timer waits for when it waits for a slot of background audio. */
 const FILL = Symbol("fill");
 
-/**
- * The mixers playing in a live session. One keeps its session's play position: a second session
- * that opened with it would take half of each chunk's background and end it for the first.
- */
-const mixersInUse = new WeakSet<OutboundMixer>();
-
 /** Options for {@linkcode OutboundPump}. */
 export interface OutboundPumpOptions {
   /** The outbound format and the length of the chunks audio is cut into. */
@@ -79,8 +73,8 @@ export class OutboundPump {
   #paced: (OutboundItem & { kind: "audio" }) | typeof FILL | undefined;
   readonly #format: MixerFormat;
   #mixer: OutboundMixer | undefined;
-  /** This session plays the mixer (see {@linkcode mixersInUse}), and releases it at its end. */
-  #mixerClaimed = false;
+  /** The mixer's `attach` was called (and did not decline): its `detach` says so. */
+  #mixerAttached = false;
   readonly #onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
   /** Sends the held-back end of an utterance (see {@linkcode #tailWait}). */
   readonly #tail: ClockTimer;
@@ -172,38 +166,35 @@ export class OutboundPump {
   start(): void {
     this.#started = true;
     const mixer = this.#mixer;
-    if (mixer !== undefined && this.#claimMixer(mixer)) this.#attachMixer(mixer);
+    if (mixer !== undefined) this.#attachMixer(mixer);
     this.#run();
-  }
-
-  /** Takes the mixer for this session, unless another live session plays it: then goes without. */
-  #claimMixer(mixer: OutboundMixer): boolean {
-    if (mixersInUse.has(mixer)) {
-      this.#mixer = undefined; // never attached, mixed, filled nor detached here
-      const message = "the background already plays in another live session, which keeps it: " +
-        "give each session its own (background: new BackgroundAudio(track)); this one goes without";
-      this.#onError(new TransportError("application", message));
-      return false;
-    }
-    mixersInUse.add(mixer);
-    return this.#mixerClaimed = true;
   }
 
   /**
    * The mixer's own code, run from a socket's listener or a timer the session shares with others:
    * what it throws ends this session, as a session observer's exception does (a fatal
-   * "application" error, close code 1011), and nothing is sent meanwhile.
+   * "application" error, close code 1011), and nothing is sent meanwhile. A mixer that declines
+   * the session (a `BackgroundAudio` plays in one) is left alone here, and the session goes on
+   * without it, told why.
    */
   #attachMixer(mixer: OutboundMixer): void {
+    this.#mixerAttached = true; // what a throwing attach began is released at the end all the same
     try {
-      mixer.attach(this.#format, () => this.#run());
+      if (mixer.attach(this.#format, () => this.#run()) !== false) return;
     } catch (cause) {
       this.#started = false;
       const message = `the background mixer's attach threw: ${thrownText(cause)}`;
       this.#onError(
         new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),
       );
+      return;
     }
+    this.#mixerAttached = false;
+    this.#mixer = undefined; // never mixed, filled nor detached here
+    const message = "the background declined this session: it plays in another session, or " +
+      "played in one that has ended (a BackgroundAudio plays in one session: give each its " +
+      "own, background: new BackgroundAudio(track)); this one goes without it";
+    this.#onError(new TransportError("application", message));
   }
 
   /**
@@ -212,11 +203,8 @@ export class OutboundPump {
    */
   stop(): { audioBytes: number; frames: number } {
     const mixer = this.#mixer;
-    // Never started, it is still released (a stream source) unless another session plays it.
-    if (!this.#stopped && mixer !== undefined && (this.#mixerClaimed || !mixersInUse.has(mixer))) {
-      mixersInUse.delete(mixer);
-      this.#detachMixer(mixer);
-    }
+    // Never started, it is still released (a stream source made for this session).
+    if (!this.#stopped && mixer !== undefined) this.#detachMixer(mixer);
     this.#stopped = true;
     this.#pacing.cancel();
     this.#tail.cancel();
@@ -265,7 +253,7 @@ export class OutboundPump {
    */
   #detachMixer(mixer: OutboundMixer): void {
     try {
-      mixer.detach();
+      mixer.detach(this.#mixerAttached);
     } catch (cause) {
       const message = `the background mixer's detach threw: ${thrownText(cause)}`;
       this.#onError(new TransportError("application", message, { cause }));

@@ -91,19 +91,26 @@ export interface MixerFormat {
  * Background audio under the bot's speech (`TransportOptions.background`): the transport mixes
  * each speech chunk through {@linkcode mix} and, while no speech is queued, sends
  * {@linkcode fill} chunks at the pacing rate, so the far end hears the background through
- * silences and interruptions alike.
+ * silences and interruptions alike. One mixer may serve many sessions, each calling it as below
+ * (a stateless one, such as comfort noise, plays in all of them), unless its `attach` declines.
  */
 export interface OutboundMixer {
   /**
-   * Called once, before `mix` and `fill`, with the outbound format and a function that wakes the
-   * transport when background audio is available again after `fill` returned nothing. A session
-   * that ends before its socket opens calls `detach` without it.
+   * Called once per session, before `mix` and `fill`, with the outbound format and a function
+   * that wakes the transport when background audio is available again after `fill` returned
+   * nothing. Returning `false` declines the session (a mixer that keeps one session's play
+   * position, as `BackgroundAudio` does, plays in one): that session goes without it, told by a
+   * non-fatal "application" error, and never calls its `mix`, `fill` or `detach`.
    */
-  attach(format: MixerFormat, wake: () => void): void;
+  attach(format: MixerFormat, wake: () => void): boolean | void;
   /** The chunk to send for a speech chunk: the speech with the background under it. */
   mix(chunk: AudioFrame): AudioFrame;
   /** One `chunkMs` of background alone, or `undefined` when there is none now. */
   fill(): AudioFrame | undefined;
-  /** The session is over (attached or not): release the source, stop every timer. */
-  detach(): void;
+  /**
+   * The session is over: release the source, stop every timer. `attached` is `false` for a
+   * session that ended before its socket opened, which never called `attach`: a mixer that plays
+   * in another session then keeps playing there.
+   */
+  detach(attached?: boolean): void;
 }

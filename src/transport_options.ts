@@ -157,9 +157,12 @@ export interface TransportOptions {
   endSilenceMs?: number;
   /**
    * Background audio (office ambience, hold music) mixed under the bot's speech and sent on its
-   * own while no speech is queued, through silences and interruptions alike.
+   * own while no speech is queued, through silences and interruptions alike. A `BackgroundAudio`
+   * plays in one session: options shared by many sessions (a Hono route, Node's `upgradeHandler`)
+   * give a function that makes one (`() => new BackgroundAudio(track)`), called as each session
+   * begins (returning `undefined`: none for that session).
    */
-  background?: OutboundMixer;
+  background?: OutboundMixer | (() => OutboundMixer | undefined);
   /** Dispatch "sessiontimeout" once, this many milliseconds after the transport starts. */
   sessionTimeoutMs?: number;
   /**
@@ -291,6 +294,22 @@ export function expectMethods(value: unknown, name: string, methods: string[], w
   throw new TypeError(`${name} must be ${what}, got ${kindOf(value)}`);
 }
 
+const MIXER_METHODS = ["attach", "mix", "fill", "detach"];
+const MIXER = "a BackgroundAudio (new BackgroundAudio(wav)) or another OutboundMixer";
+
+/**
+ * The session's background: the mixer given, or the one the function given makes for it, checked
+ * as the option itself is (a `TypeError` for what is no mixer).
+ */
+export function sessionBackground(
+  option: TransportOptions["background"],
+): OutboundMixer | undefined {
+  if (typeof option !== "function") return option;
+  const mixer = option();
+  expectMethods(mixer, "what the background function returned", MIXER_METHODS, MIXER);
+  return mixer;
+}
+
 /**
  * Throws a `TypeError` naming an option that is not the kind of object it must be. Without a
  * type checker (plain JavaScript, `any`) such a slip was found late: `background: wavBytes` failed
@@ -301,8 +320,9 @@ function checkObjectOptions(options: TransportOptions): void {
     const what = "a FrameSerializer or a function that makes one";
     expectMethods(options.serializer, "serializer", ["serialize", "deserialize"], what);
   }
-  const mixer = "a BackgroundAudio (new BackgroundAudio(wav)) or another OutboundMixer";
-  expectMethods(options.background, "background", ["attach", "mix", "fill", "detach"], mixer);
+  if (typeof options.background !== "function") {
+    expectMethods(options.background, "background", MIXER_METHODS, MIXER);
+  }
   expectMethods(options.clock, "clock", ["now", "sleep", "timer"], "a Clock");
   expectMethods(options.signal, "signal", ["addEventListener"], "an AbortSignal");
   checkInitialMessages(options.initialMessages as unknown);

@@ -108,9 +108,10 @@ export interface BackgroundAudioOptions {
  * Background audio for a transport (`TransportOptions.background`): a looped track or a stream,
  * mixed under the bot's speech at a set volume and sent on its own while no speech is queued,
  * so the far end hears it through silences — and through interruptions, which clear the speech,
- * not the background. One per session (it keeps the play position): a session opened with one
- * that another live session plays goes without it, told by a non-fatal "application" error;
- * sessions that play the same track object share its conversion to their format.
+ * not the background. One per session (it keeps the play position): its `attach` declines a
+ * session while another plays it, or once it has played in one that ended, and that session goes
+ * without it, told by a non-fatal "application" error; sessions that play the same track object
+ * share its conversion to their format.
  *
  * - **Mixing** is integer PCM with saturation: loud speech over loud music clips, never wraps.
  * - **Ducking** (optional) lowers it under speech (`attackMs`) and raises it after
@@ -269,17 +270,13 @@ export class BackgroundAudio implements OutboundMixer {
   /**
    * Called by the transport once, with its output format: the track is converted to it, a
    * stream starts being read. A format that cannot be matched goes to `onError`, and the
-   * background stays silent.
+   * background stays silent. Returns `false`, doing nothing, for a second session: one that
+   * opens while another plays it (the two would share its play position, half a chunk's
+   * background to each) or after the session it played in ended (a stream is cancelled by then,
+   * a track's position and fades are that call's); the transport reports it, the first plays on.
    */
-  attach(format: MixerFormat, wake: () => void): void {
-    if (this.#format !== undefined || this.#detached) {
-      // A transport leaves alone one that another live session plays (_outbound_pump.ts): this
-      // is a session after the one it played in, or an application's own second call, which
-      // cannot be told from the first's later calls: playing half to each, it is silenced, and
-      // says why. Detached without ever playing (its session ended before the socket opened), a
-      // stream source is already cancelled: a second session gets the same answer.
-      return this.#fail(new TypeError("BackgroundAudio: attached to a second session (one each)"));
-    }
+  attach(format: MixerFormat, wake: () => void): boolean {
+    if (this.#format !== undefined || this.#detached) return false;
     this.#format = format;
     this.#wake = wake;
     const chunk = this.#frames(format.chunkMs) * format.channels;
@@ -292,7 +289,7 @@ export class BackgroundAudio implements OutboundMixer {
       } catch (error) {
         this.#fail(error as Error);
       }
-      return;
+      return true;
     }
     const readAhead = this.#frames(Math.max(this.#readAheadMs, format.chunkMs)) * format.channels;
     this.#stream!.begin(format, readAhead, {
@@ -303,6 +300,7 @@ export class BackgroundAudio implements OutboundMixer {
       },
       error: (error) => this.#fail(error),
     });
+    return true;
   }
 
   /** Speech with the background under it (a view the next call reuses), or the speech as is. */
@@ -351,9 +349,12 @@ export class BackgroundAudio implements OutboundMixer {
 
   /**
    * The session is over: a stream's pending read is cancelled (or, never read, the stream itself);
-   * nothing is left running. Safe without an `attach` before it, and more than once.
+   * nothing is left running. Safe without an `attach` before it, and more than once. `attached`
+   * false (a session that ended before its socket opened) leaves alone one that plays in another
+   * session.
    */
-  detach(): void {
+  detach(attached?: boolean): void {
+    if (attached === false && this.#format !== undefined) return;
     this.#detached = true;
     this.#wake = undefined;
     this.#stream?.stop();

@@ -48,7 +48,8 @@ Deno.test("`BackgroundAudio` of a live session: a second session opened with it 
   const b = session(clock, background);
   await clock.tick(10);
   assert.equal(b.errors.length, 1, "call B is told");
-  assert.match(b.errors[0]!.message, /already plays in another live session/);
+  assert.match(b.errors[0]!.message, /declined this session: it plays in another session/);
+  assert.equal(b.errors[0]!.code, "application");
   assert.equal(b.errors[0]!.fatal, false, "call B goes on, without it");
   let heard = a.heard.chunks;
   await clock.tick(1000);
@@ -62,6 +63,30 @@ Deno.test("`BackgroundAudio` of a live session: a second session opened with it 
   assert.deepEqual([told, a.errors], [[], []]);
   a.pair.client.close(1000);
   await a.transport.closed;
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("`BackgroundAudio` that played in a session now ended: a later session goes without it, told by its transport", async () => {
+  // It used to be silenced for good by that session's attach, said only through `onError`: the
+  // call heard nothing of it, and its transport dispatched no error.
+  const clock = new FakeClock();
+  const told: Error[] = [];
+  const background = music((error) => told.push(error));
+  const a = session(clock, background);
+  await clock.tick(500);
+  a.pair.client.close(1000);
+  await a.transport.closed;
+  const c = session(clock, background);
+  await clock.tick(500);
+  assert.equal(c.heard.chunks, 0);
+  assert.deepEqual(
+    c.errors.map((e) => [e.code, e.fatal, /declined this session/.test(e.message)]),
+    [["application", false, true]],
+    "call C is told, on its own transport",
+  );
+  assert.deepEqual(told, [], "not said twice (onError is for the source's own failures)");
+  c.pair.client.close(1000);
+  await c.transport.closed;
   assert.equal(clock.pendingTimers, 0);
 });
 
