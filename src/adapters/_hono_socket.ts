@@ -10,6 +10,7 @@ import { answerClose, type ClosableSocket } from "./_answer_close.ts";
 import { EventSocket } from "./_event_socket.ts";
 import { bunRefusal, wsRefusal } from "./_size_refusal.ts";
 import { terminate } from "./_terminate.ts";
+import { wsSendable } from "./_ws_send_copy.ts";
 import { failedWithoutClose, releaseDropped, uncarriedCode } from "./_workerd_socket.ts";
 
 /** Hono's `WSContext`, structurally: what each event handler is given. */
@@ -125,7 +126,9 @@ export class HonoSocket extends EventSocket {
   send(data: string | ArrayBuffer | ArrayBufferView): void {
     if (!this.#ws) throw new TypeError("send() before the socket opened");
     if (this.#rawSend) return this.#rawSend.call(this.#raw, data); // see #bind
-    this.#ws.send(data as string | Uint8Array<ArrayBuffer>);
+    // Hono on Node: `ws` keeps what it queues by reference (see `wsSendable`).
+    const sendable = this.#raw !== undefined && "on" in this.#raw ? wsSendable(data) : data;
+    this.#ws.send(sendable as string | Uint8Array<ArrayBuffer>);
   }
   close(code?: number, reason?: string): void {
     const ws = this.#ws;

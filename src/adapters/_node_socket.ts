@@ -7,6 +7,7 @@
 
 import { EventSocket } from "./_event_socket.ts";
 import { wsRefusal } from "./_size_refusal.ts";
+import { wsSendable } from "./_ws_send_copy.ts";
 
 /** What is used of a `ws` (version 8) `WebSocket`, structurally. */
 export interface WsSocket {
@@ -83,8 +84,9 @@ export class NodeSocket extends EventSocket {
     return this.#ws.binaryType;
   }
   set binaryType(_value: string) {}
+  /** Bytes are copied: `ws` keeps what it queues by reference (see `wsSendable`). */
   send(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.#ws.send(data);
+    this.#ws.send(wsSendable(data));
   }
   close(code?: number, reason?: string): void {
     this.#ws.close(code, reason);
