@@ -6,48 +6,10 @@
 // answers; the session's end, told to the bot at once, does not wait for a slow serializer.)
 import assert from "node:assert/strict";
 import { type TransportError, WebSocketTransport } from "../mod.ts";
-import type { Frame } from "../src/frames.ts";
 import { InboundDecoder } from "../src/_inbound_decoder.ts";
-import type { FrameSerializer } from "../src/serializer.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { emptyStats } from "../src/transport_stats.ts";
-
-/**
- * Text "slow n" is read as message n once `answer("n")` is called, "n" at once; `finish()` is
- * recorded and hands on nothing.
- */
-function slowSerializer() {
-  const calls: string[] = [];
-  const waiting = new Map<string, (frame: Frame) => void>();
-  const serializer: FrameSerializer = {
-    serialize: () => null,
-    deserialize(data) {
-      const text = data as string;
-      calls.push(`deserialize ${text}`);
-      if (!text.startsWith("slow ")) return { type: "message", message: text };
-      const name = text.slice(5);
-      return new Promise((resolve) => waiting.set(name, resolve));
-    },
-    finish() {
-      calls.push("finish");
-      return null;
-    },
-  };
-  const answer = (name: string) => waiting.get(name)!({ type: "message", message: name });
-  return { serializer, calls, answer };
-}
-
-async function session() {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const slow = slowSerializer();
-  const transport = new WebSocketTransport(pair.server, { clock, serializer: slow.serializer });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => errors.push(event.error));
-  const frames: unknown[] = [];
-  await clock.tick(0);
-  return { clock, pair, transport, errors, frames, ...slow };
-}
+import { slowSerializer, slowSession } from "./_slow_serializer.ts";
 
 /** The errors that report the drop, as code and whether fatal. */
 const dropReports = (errors: TransportError[]) =>
@@ -57,7 +19,7 @@ const dropReports = (errors: TransportError[]) =>
   ]);
 
 Deno.test("the peer's close while a decode is under way: it and the messages behind it are counted and reported once", async () => {
-  const s = await session();
+  const s = await slowSession();
   s.transport.receive((frame) => s.frames.push((frame as { message: unknown }).message));
   s.pair.client.send("0");
   s.pair.client.send("slow 1");
@@ -85,7 +47,7 @@ Deno.test("the peer's close while a decode is under way: it and the messages beh
 });
 
 Deno.test("a local close reads on while the peer answers; what is still unread when it has is counted", async () => {
-  const s = await session();
+  const s = await slowSession();
   s.pair.client.answersClose = false; // the peer answers when the test says
   s.pair.client.send("slow 1");
   s.pair.client.send("slow 2");
@@ -104,7 +66,7 @@ Deno.test("a local close reads on while the peer answers; what is still unread w
 });
 
 Deno.test("a fatal error ends the session with messages behind a decode: counted and reported", async () => {
-  const s = await session();
+  const s = await slowSession();
   s.transport.receive(() => {
     throw new Error("bot failed");
   });
@@ -122,7 +84,7 @@ Deno.test("a fatal error ends the session with messages behind a decode: counted
 });
 
 Deno.test("a session that ends with nothing left to read counts and reports no drop", async () => {
-  const s = await session();
+  const s = await slowSession();
   s.pair.client.send("slow 1");
   s.pair.client.send("2");
   await s.clock.tick(0);

@@ -6,46 +6,13 @@
 // their kind is unknown. What still waits at the end, and what comes after the overflow (not held
 // at all), is counted in `inboundMessagesDroppedOnClose` and reported once.
 import assert from "node:assert/strict";
-import { type TransportError, WebSocketTransport } from "../mod.ts";
-import type { Frame } from "../src/frames.ts";
+import type { TransportError } from "../mod.ts";
 import { InboundDecoder } from "../src/_inbound_decoder.ts";
-import type { FrameSerializer } from "../src/serializer.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import type { MemorySocketPair } from "../src/testing/mod.ts";
 import { emptyStats } from "../src/transport_stats.ts";
-
-/** Text "slow n" is read as message n once `answer("n")` is called, "n" at once. */
-function slowSerializer() {
-  const waiting = new Map<string, (frame: Frame) => void>();
-  const serializer: FrameSerializer = {
-    serialize: () => null,
-    deserialize(data) {
-      const text = data as string;
-      if (!text.startsWith("slow ")) return { type: "message", message: text };
-      const name = text.slice(5);
-      return new Promise((resolve) => waiting.set(name, resolve));
-    },
-  };
-  const answer = (name: string) => waiting.get(name)!({ type: "message", message: name });
-  return { serializer, answer };
-}
+import { slowSerializer, slowSession } from "./_slow_serializer.ts";
 
 /** A session on a memory socket with a fake clock; `maxInboundFrames` 2 bounds the backlog at 8. */
-async function session() {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const slow = slowSerializer();
-  const transport = new WebSocketTransport(pair.server, {
-    clock,
-    serializer: slow.serializer,
-    maxInboundFrames: 2,
-  });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => errors.push(event.error));
-  const frames: unknown[] = [];
-  transport.receive((frame) => frames.push((frame as { message: unknown }).message));
-  await clock.tick(0);
-  return { clock, pair, transport, errors, frames, ...slow };
-}
 
 /** Delivers `data` to the transport's socket as a message, as one read while closing is. */
 function arrive(s: { pair: MemorySocketPair }, data: string): void {
@@ -54,8 +21,15 @@ function arrive(s: { pair: MemorySocketPair }, data: string): void {
 
 const codes = (errors: TransportError[]) => errors.map((e) => [e.code, e.fatal]);
 
+/** A session whose `maxInboundFrames` 2 bounds the backlog at 8, its frames collected. */
+async function boundedSession() {
+  const s = await slowSession({ maxInboundFrames: 2 });
+  s.transport.receive((frame) => s.frames.push((frame as { message: unknown }).message));
+  return s;
+}
+
 Deno.test("a peer sending faster than an asynchronous deserialize reads: past 4 × maxInboundFrames waiting, the session ends (backpressure, 1008)", async () => {
-  const s = await session();
+  const s = await boundedSession();
   s.pair.client.send("slow 1");
   for (let i = 2; i <= 9; i++) s.pair.client.send(String(i));
   await s.clock.tick(0);
@@ -77,7 +51,7 @@ Deno.test("a peer sending faster than an asynchronous deserialize reads: past 4 
 });
 
 Deno.test("messages that come after the overflow, while the close waits for the peer, are not held: counted at once, reported with the rest", async () => {
-  const s = await session();
+  const s = await boundedSession();
   s.pair.client.answersClose = false; // the peer answers when the test says
   arrive(s, "slow 1");
   for (let i = 2; i <= 10; i++) arrive(s, String(i));
@@ -96,7 +70,7 @@ Deno.test("messages that come after the overflow, while the close waits for the 
 });
 
 Deno.test("a backlog that stays within the bound is read in order, nothing dropped", async () => {
-  const s = await session();
+  const s = await boundedSession();
   for (let round = 0; round < 5; round++) {
     s.pair.client.send(`slow ${round}`);
     for (let i = 0; i < 8; i++) s.pair.client.send(`${round}.${i}`);

@@ -5,43 +5,8 @@
 // hears the close: nearly every hang-up of the bot's own has some). Frames after the bot cancelled
 // `readable` are not counted: it chose to read no more.
 import assert from "node:assert/strict";
-import { type TransportError, WebSocketTransport } from "../mod.ts";
-import type { Frame } from "../src/frames.ts";
-import type { FrameSerializer } from "../src/serializer.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
-
-/**
- * Text "slow n" is read as message n once `answer("n")` is called, "n" at once; `finish()` hands
- * on what `held` holds then.
- */
-function slowSerializer() {
-  const waiting = new Map<string, (frame: Frame) => void>();
-  const held: Frame[] = [];
-  const serializer: FrameSerializer = {
-    serialize: () => null,
-    deserialize(data) {
-      const text = data as string;
-      if (!text.startsWith("slow ")) return { type: "message", message: text };
-      const name = text.slice(5);
-      return new Promise((resolve) => waiting.set(name, resolve));
-    },
-    finish: () => held.splice(0),
-  };
-  const answer = (name: string) => waiting.get(name)!({ type: "message", message: name });
-  return { serializer, answer, held };
-}
-
-async function session() {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const slow = slowSerializer();
-  const transport = new WebSocketTransport(pair.server, { clock, serializer: slow.serializer });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => errors.push(event.error));
-  const frames: unknown[] = [];
-  await clock.tick(0);
-  return { clock, pair, transport, errors, frames, ...slow };
-}
+import type { MemorySocketPair } from "../src/testing/mod.ts";
+import { slowSession } from "./_slow_serializer.ts";
 
 /** Delivers `data` to the transport's socket, as Node's ws and Deno's client sockets do while closing. */
 function arrive(s: { pair: MemorySocketPair }, data: string): void {
@@ -49,7 +14,7 @@ function arrive(s: { pair: MemorySocketPair }, data: string): void {
 }
 
 Deno.test("frames read while a local close waits for the peer are counted in inboundFramesDroppedOnClose, no error", async () => {
-  const s = await session();
+  const s = await slowSession();
   s.transport.receive((frame) => s.frames.push((frame as { message: unknown }).message));
   s.pair.client.answersClose = false; // the peer answers when the test says
   arrive(s, "0");
@@ -71,7 +36,7 @@ Deno.test("frames read while a local close waits for the peer are counted in inb
 });
 
 Deno.test("a decode that answers while the session closes, and what the serializer held at the end: counted", async () => {
-  const s = await session();
+  const s = await slowSession();
   const reader = s.transport.readable.getReader();
   s.pair.client.answersClose = false;
   s.pair.client.send("slow 1");
@@ -91,7 +56,7 @@ Deno.test("a decode that answers while the session closes, and what the serializ
 });
 
 Deno.test("the peer's close: what the serializer held reaches the bot, nothing is dropped", async () => {
-  const s = await session();
+  const s = await slowSession();
   s.transport.receive((frame) => s.frames.push((frame as { message: unknown }).message));
   s.pair.client.send("0");
   await s.clock.tick(0);
@@ -106,7 +71,7 @@ Deno.test("the peer's close: what the serializer held reaches the bot, nothing i
 });
 
 Deno.test("frames after the bot cancelled readable are not counted dropped, nor reported", async () => {
-  const s = await session();
+  const s = await slowSession();
   s.pair.client.send("0");
   const reader = s.transport.readable.getReader();
   await reader.read();
