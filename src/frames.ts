@@ -15,11 +15,12 @@ export interface AudioFrame {
    * while `send` (or the writable's `write`) runs and copies what it keeps queued, so a writer may
    * reuse its buffer once the call returns; it never modifies them. Inbound frames' bytes are
    * the reader's to keep. Send `audio` on, not `audio.buffer`: the buffer may hold more than the
-   * frame (the rest of the message it came in). A frame the transport decoded or resampled
-   * (telephony serializers; protobuf at another rate) has an `ArrayBuffer` of its own, which no
-   * other frame or session shares, so transferring it (`postMessage(audio, [audio.buffer])`)
-   * takes that frame alone; `slice()` a frame that is a view of its message
-   * (`audio.byteLength < audio.buffer.byteLength`) before transferring it.
+   * frame. A frame read from a message's bytes is a view of that message; a frame the transport
+   * decoded or resampled (telephony serializers; protobuf at another rate or channel count) is
+   * cut from a buffer its session keeps for its inbound frames, so it shares the buffer with the
+   * same call's frames before and after it, never with another call's audio or the bot's.
+   * Transfer `audio.slice()` (`postMessage(copy, [copy.buffer])`): transferring `audio.buffer`
+   * itself empties the frames it shares it with (later frames are not harmed).
    */
   audio: Uint8Array;
   /** Samples per second per channel, e.g. 16000. */

@@ -199,7 +199,8 @@ export class ExotelSerializer implements FrameSerializer {
   serialize(frame: Frame): string | null {
     switch (frame.type) {
       case "audio": {
-        const bytes = this.#audio.encode(frame);
+        // Read at once (padded, base64'd): bytes of their own would be an allocation for nothing.
+        const bytes = this.#audio.encodeTransient(frame);
         if (bytes === null) return null;
         const payload = encodeBase64(this.#padShort ? this.#padToChunkSize(bytes) : bytes);
         return `{"event":"media","stream_sid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;

@@ -15,7 +15,8 @@ import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
 import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
-import { unsharedBytes } from "../audio/_unshared.ts";
+import { OwnedSlab } from "../audio/_owned_slab.ts";
+import { newInt16Array } from "../audio/_slab.ts";
 import { type Frame as PipecatFrame, FrameSchema } from "./_pipecat_frames_pb.ts";
 import { toJson } from "./_to_json.ts";
 import { thrownText } from "../_thrown_text.ts";
@@ -72,6 +73,11 @@ export class ProtobufSerializer implements FrameSerializer {
   #inputChannels = 1;
   /** Inbound resampler, kept while senders keep declaring the same rate and channels. */
   #resampler: Resampler | undefined;
+  /**
+   * Where the frames it resamples or remixes are cut from: this session's alone, so a frame's
+   * buffer holds no other call's audio (a buffer each would cost more than resampling).
+   */
+  readonly #frameSlab = new OwnedSlab();
 
   /** Makes a serializer for one session; see {@linkcode ProtobufSerializerOptions}. */
   constructor(options: ProtobufSerializerOptions = {}) {
@@ -214,7 +220,13 @@ export class ProtobufSerializer implements FrameSerializer {
         : { type: "audio", audio, sampleRate: rate, channels: wanted };
     }
     let samples = pcm16Samples(audio);
-    if (channels !== wanted) samples = remix(samples, channels, wanted);
+    if (channels !== wanted) {
+      // Remixed samples that are the frame go straight into the session's slab; ones the
+      // resampler reads at once, into the process's.
+      const length = (samples.length / channels) * wanted;
+      const out = sampleRate === rate ? this.#frameSlab.int16Array(length) : newInt16Array(length);
+      samples = remix(samples, channels, wanted, out);
+    }
     if (sampleRate !== rate) {
       let resampler = this.#resampler;
       if (resampler === undefined || resampler.inputRate !== sampleRate) {
@@ -227,11 +239,11 @@ export class ProtobufSerializer implements FrameSerializer {
       samples = resampler.process(samples);
     }
     if (samples.length === 0) return null;
-    // The resampler's output is a view of a slab other sessions' audio shares: the reader gets
-    // bytes of their own.
+    // The resampler's output is a view of the process's slab, where other sessions' audio lies:
+    // the reader gets bytes from this session's.
     return {
       type: "audio",
-      audio: unsharedBytes(pcm16Bytes(samples)),
+      audio: this.#frameSlab.own(pcm16Bytes(samples)),
       sampleRate: rate,
       channels: wanted,
     };
@@ -257,9 +269,8 @@ function parseData(data: string): unknown {
  * Interleaved `from` channels → `to` channels: each output frame is the average of the input
  * frame's channels, copied to every output channel (a deliberate copy: the layout changes).
  */
-function remix(samples: Int16Array, from: number, to: number): Int16Array {
+function remix(samples: Int16Array, from: number, to: number, out: Int16Array): Int16Array {
   const frames = samples.length / from;
-  const out = new Int16Array(frames * to);
   for (let f = 0, i = 0, o = 0; f < frames; f++) {
     let sum = 0;
     for (let c = 0; c < from; c++) sum += samples[i++]!;

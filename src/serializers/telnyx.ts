@@ -237,7 +237,8 @@ export class TelnyxSerializer implements FrameSerializer {
   serialize(frame: Frame): string | null | Promise<null> {
     switch (frame.type) {
       case "audio": {
-        const bytes = this.#out.encode(frame);
+        // Read at once (padded, base64'd): bytes of their own would be an allocation for nothing.
+        const bytes = this.#out.encodeTransient(frame);
         if (bytes === null) return null;
         const payload = encodeBase64(this.#padShort ? this.#padToMinimum(bytes) : bytes);
         return `{"event":"media","media":{"payload":"${payload}"}}`;

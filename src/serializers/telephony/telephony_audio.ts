@@ -14,7 +14,8 @@ import type { SerializerAudioSetup } from "../../serializer.ts";
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import { pcm16Bytes, pcm16Samples } from "../../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../../audio/resampler.ts";
-import { unsharedBytes } from "../../audio/_unshared.ts";
+import { OwnedSlab } from "../../audio/_owned_slab.ts";
+import { newInt16Array, newUint8Array } from "../../audio/_slab.ts";
 import { TransportError } from "../../errors.ts";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import {
@@ -64,8 +65,12 @@ export interface TelephonyAudioOptions {
  * transport's default.
  *
  * The bytes it returns (an inbound frame's `audio`, {@linkcode TelephonyAudio.encode}'s message)
- * are the whole of their `ArrayBuffer`: the codecs' shared slabs, where other sessions' audio
- * lies, never leave it, so an inbound frame's `audio.buffer` is that frame's alone.
+ * are cut from 16 KB slabs of this converter's own, one for inbound frames and one for outbound
+ * messages (a buffer each costs more than the rest of the conversion): an inbound frame's
+ * `audio.buffer` holds other inbound audio of the same call (frames before and after it), never
+ * another call's or the bot's. Transferring it (`postMessage(audio, [audio.buffer])`) empties the
+ * call's other frames on it, but never breaks later ones; transfer `audio.slice()` to take one
+ * frame alone.
  *
  * @example A μ-law round trip from 16 kHz to Twilio's 8 kHz and back
  * ```ts
@@ -92,6 +97,13 @@ export class TelephonyAudio {
   #outboundFrom = 0;
   /** The outbound resampler has produced output since it was made or reset. */
   #outboundPrimed = false;
+  /** Where inbound frames' bytes are cut from: this call's alone. */
+  readonly #frameSlab = new OwnedSlab();
+  /**
+   * Where outbound messages' bytes are cut from, apart from the frames': a reader transferring a
+   * frame's buffer must not empty a message a socket still holds.
+   */
+  readonly #messageSlab = new OwnedSlab();
 
   /** Makes a converter for one session; see {@linkcode TelephonyAudioOptions}. */
   constructor(options: TelephonyAudioOptions = {}) {
@@ -186,7 +198,8 @@ export class TelephonyAudio {
     this.#outboundPrimed = true;
     const expected = Math.round((inputLength * this.#wireRate) / inputRate);
     if (resampled.length >= expected) return resampled;
-    const primed = new Int16Array(expected);
+    // Read at once by the encoder: the process's slab will do.
+    const primed = newInt16Array(expected);
     primed.set(resampled, expected - resampled.length);
     return primed;
   }
@@ -198,24 +211,35 @@ export class TelephonyAudio {
    */
   decode(payload: Uint8Array): AudioFrame | null {
     // When the decoded samples are the frame (no resampling, mono), decode straight into the
-    // frame's own buffer; otherwise into a shared slab the next step reads at once.
+    // call's own slab; otherwise into the process's, which the next step reads at once.
     const final = this.#wireRate === this.#inputRate && this.#inputChannels === 1;
     let samples: Int16Array;
     switch (this.#encoding) {
       case "mulaw":
-        samples = mulawDecode(payload, final ? new Int16Array(payload.length) : undefined);
+        samples = mulawDecode(
+          payload,
+          final ? this.#frameSlab.int16Array(payload.length) : undefined,
+        );
         break;
       case "alaw":
-        samples = alawDecode(payload, final ? new Int16Array(payload.length) : undefined);
+        samples = alawDecode(
+          payload,
+          final ? this.#frameSlab.int16Array(payload.length) : undefined,
+        );
         break;
       case "pcm16le":
         this.#checkEven(payload.length);
         samples = pcm16Samples(payload);
         break;
-      case "pcm16be":
+      case "pcm16be": {
         this.#checkEven(payload.length);
-        samples = swapToSamples(payload);
+        const length = payload.length >> 1;
+        samples = swapToSamples(
+          payload,
+          final ? this.#frameSlab.int16Array(length) : newInt16Array(length),
+        );
         break;
+      }
     }
     if (this.#wireRate !== this.#inputRate) {
       this.#inbound ??= new Resampler({ inputRate: this.#wireRate, outputRate: this.#inputRate });
@@ -227,11 +251,15 @@ export class TelephonyAudio {
   /** Mono samples at the input rate → an `AudioFrame` in the input's channels; none: `null`. */
   #inboundFrame(samples: Int16Array): AudioFrame | null {
     if (samples.length === 0) return null;
-    if (this.#inputChannels > 1) samples = upmix(samples, this.#inputChannels);
+    const channels = this.#inputChannels;
+    // The reader's to keep, send or transfer: its buffer holds this call's inbound audio only
+    // (the call's slab, or a message's own bytes), never the process's slab.
+    const audio = channels > 1
+      ? pcm16Bytes(upmix(samples, channels, this.#frameSlab.int16Array(samples.length * channels)))
+      : this.#frameSlab.own(pcm16Bytes(samples));
     return {
       type: "audio",
-      // The reader's to keep, send or transfer: never a view of a shared slab.
-      audio: unsharedBytes(pcm16Bytes(samples)),
+      audio,
       sampleRate: this.#inputRate,
       channels: this.#inputChannels,
     };
@@ -256,17 +284,25 @@ export class TelephonyAudio {
   /**
    * An `AudioFrame` → wire bytes at the wire rate, or `null` when the resampler has not yet
    * produced a sample. Throws a `TransportError("encode")` for a malformed frame. The bytes are
-   * the whole of an `ArrayBuffer` of their own (PCM16 already at the wire rate: possibly the
-   * frame's own, when its bytes are), never a view of a slab other sessions share: fit to go out
-   * as a binary message.
+   * cut from a slab of this converter's own, where only this call's earlier messages lie (PCM16
+   * already at the wire rate: possibly the frame's own bytes, when they are all of their
+   * buffer), never from one other calls share: fit to go out as a binary message.
    */
   encode(frame: AudioFrame): Uint8Array | null {
     return this.#encode(frame, true);
   }
 
   /**
-   * {@linkcode TelephonyAudio.encode}; with `own` false the bytes may be a view of a shared slab,
-   * for a caller that reads them at once (base64) and never hands them on.
+   * {@linkcode TelephonyAudio.encode} for bytes read at once and dropped (padded, base64'd):
+   * they may be a view of the frame's own bytes or of a slab the whole process shares, so they
+   * cost no allocation, and must not be kept, sent or transferred.
+   */
+  encodeTransient(frame: AudioFrame): Uint8Array | null {
+    return this.#encode(frame, false);
+  }
+
+  /**
+   * {@linkcode TelephonyAudio.encode}; with `own` false {@linkcode TelephonyAudio.encodeTransient}.
    */
   #encode(frame: AudioFrame, own: boolean): Uint8Array | null {
     const { audio, channels, sampleRate } = frame;
@@ -288,7 +324,9 @@ export class TelephonyAudio {
       );
     }
     let samples = pcm16Samples(audio);
-    if (channels > 1) samples = downmix(samples, channels);
+    if (channels > 1) {
+      samples = downmix(samples, channels, newInt16Array(samples.length / channels));
+    }
     if (sampleRate !== this.#wireRate) {
       // A new rate, a new resampler. The old one's last filter delay (a fraction of a millisecond)
       // is not sent: its stream began with that much silence (primed), so what left matches what
@@ -309,25 +347,29 @@ export class TelephonyAudio {
 
   /**
    * Samples at the wire rate → wire bytes in its encoding; none: `null`. With `own`, the bytes
-   * are a buffer of their own (encoded straight into one), else possibly a view of a shared slab.
+   * are cut from this call's message slab (encoded straight into it), else possibly a view of
+   * the process's slab or of the samples.
    */
   #wire(samples: Int16Array, own: boolean): Uint8Array | null {
     if (samples.length === 0) return null;
+    const slab = this.#messageSlab;
     switch (this.#encoding) {
       case "mulaw":
-        return mulawEncode(samples, own ? new Uint8Array(samples.length) : undefined);
+        return mulawEncode(samples, own ? slab.uint8Array(samples.length) : undefined);
       case "alaw":
-        return alawEncode(samples, own ? new Uint8Array(samples.length) : undefined);
+        return alawEncode(samples, own ? slab.uint8Array(samples.length) : undefined);
       case "pcm16le":
-        return own ? unsharedBytes(pcm16Bytes(samples)) : pcm16Bytes(samples);
-      case "pcm16be":
-        return swapToBytes(samples);
+        return own ? slab.own(pcm16Bytes(samples)) : pcm16Bytes(samples);
+      case "pcm16be": {
+        const length = samples.length * 2;
+        return swapToBytes(samples, own ? slab.uint8Array(length) : newUint8Array(length));
+      }
     }
   }
 
   /** {@linkcode TelephonyAudio.encode}, then base64. */
   encodeBase64(frame: AudioFrame): string | null {
-    // The bytes are read here and dropped: a view of the shared slab costs no allocation.
+    // The bytes are read here and dropped: a view of the process's slab costs no allocation.
     const bytes = this.#encode(frame, false);
     return bytes === null ? null : encodeBase64(bytes);
   }
@@ -358,18 +400,16 @@ function checkRate(rate: number, what: string): number {
   return rate;
 }
 
-/** Big-endian wire bytes → native samples (a deliberate copy: the bytes must be swapped). */
-function swapToSamples(bytes: Uint8Array): Int16Array {
-  const samples = new Int16Array(bytes.length >> 1);
+/** Big-endian wire bytes → native `samples` (a deliberate copy: the bytes must be swapped). */
+function swapToSamples(bytes: Uint8Array, samples: Int16Array): Int16Array {
   for (let i = 0, j = 0; i < samples.length; i++, j += 2) {
     samples[i] = (bytes[j]! << 8) | bytes[j + 1]!;
   }
   return samples;
 }
 
-/** Native samples → big-endian wire bytes (a deliberate copy). */
-function swapToBytes(samples: Int16Array): Uint8Array {
-  const bytes = new Uint8Array(samples.length * 2);
+/** Native samples → big-endian wire `bytes` (a deliberate copy). */
+function swapToBytes(samples: Int16Array, bytes: Uint8Array): Uint8Array {
   for (let i = 0, j = 0; i < samples.length; i++, j += 2) {
     const s = samples[i]!;
     bytes[j] = (s >> 8) & 255;
@@ -378,10 +418,9 @@ function swapToBytes(samples: Int16Array): Uint8Array {
   return bytes;
 }
 
-/** Interleaved → mono by averaging the channels of each frame. */
-function downmix(samples: Int16Array, channels: number): Int16Array {
-  const frames = samples.length / channels;
-  const mono = new Int16Array(frames);
+/** Interleaved → `mono` by averaging the channels of each frame. */
+function downmix(samples: Int16Array, channels: number, mono: Int16Array): Int16Array {
+  const frames = mono.length;
   for (let f = 0, i = 0; f < frames; f++) {
     let sum = 0;
     for (let c = 0; c < channels; c++) sum += samples[i++]!;
@@ -390,9 +429,8 @@ function downmix(samples: Int16Array, channels: number): Int16Array {
   return mono;
 }
 
-/** Mono → the same sample in each of `channels` interleaved channels. */
-function upmix(samples: Int16Array, channels: number): Int16Array {
-  const out = new Int16Array(samples.length * channels);
+/** Mono → the same sample in each of `channels` interleaved channels of `out`. */
+function upmix(samples: Int16Array, channels: number, out: Int16Array): Int16Array {
   for (let f = 0, i = 0; f < samples.length; f++) {
     const s = samples[f]!;
     for (let c = 0; c < channels; c++) out[i++] = s;
