@@ -192,8 +192,9 @@ export class OutboundPump {
     this.#mixerAttached = false;
     this.#mixer = undefined; // never mixed, filled nor detached here
     const message = "the background declined this session: it plays in another session, or " +
-      "played in one that has ended (a BackgroundAudio plays in one session: give each its " +
-      "own, background: new BackgroundAudio(track)); this one goes without it";
+      "played in one that has ended (a BackgroundAudio plays in one session: give each its own, " +
+      "or in options shared by sessions background: () => new BackgroundAudio(track)); this " +
+      "one goes without it";
     this.#onError(new TransportError("application", message));
   }
 
