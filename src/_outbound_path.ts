@@ -16,6 +16,7 @@ import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
 import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./playback.ts";
 import type { FrameSerializer, SerializerContext } from "./serializer.ts";
 import type { ObserverList } from "./_observer_list.ts";
+import type { OutboundMixer } from "./session_observer.ts";
 import type { WebSocketLike } from "./socket.ts";
 import { Packetizer } from "./streams/packetizer.ts";
 import {
@@ -98,6 +99,8 @@ export class OutboundPath {
   /** The far end can take what we send (its start message came, if it needs one: `awaitsStart`). */
   #farEndReady = false;
   readonly #startBound: ClockTimer;
+  /** The background the `background` function made for this session: the session's to release. */
+  readonly #madeBackground: OutboundMixer | undefined;
 
   /** Builds the parts. */
   constructor(init: OutboundPathOptions) {
@@ -147,6 +150,8 @@ export class OutboundPath {
       playoutTimeoutMs: options.playoutTimeoutMs,
       dispatch: init.dispatch,
     });
+    const background = sessionBackground(init.background);
+    if (typeof init.background === "function") this.#madeBackground = background;
     this.#pump = new OutboundPump({
       tailMs: quietMs,
       format: {
@@ -154,7 +159,7 @@ export class OutboundPath {
         channels: options.outputChannels,
         chunkMs: options.chunkMs,
       },
-      mixer: sessionBackground(init.background),
+      mixer: background,
       onChunk: (chunk, speech) => {
         if (this.#observers.list.length > 0) this.#observe(chunk, speech);
       },
@@ -380,6 +385,19 @@ export class OutboundPath {
     const left = this.#pump.stop();
     this.#stats.audioBytesDroppedOnClose += left.audioBytes;
     this.#stats.framesDroppedOnClose += left.frames;
+  }
+
+  /**
+   * The transport was never made (its constructor threw after this path was built): a background
+   * the `background` function made for it is released, as one of a session that never opened
+   * (a stream source cancelled). One the application gave is left as it is, to serve another.
+   */
+  abandon(): void {
+    try {
+      this.#madeBackground?.detach(false);
+    } catch {
+      // The constructor's own error is the one its caller is told.
+    }
   }
 
   /** Sends everything queued, paced; settles once it has all left. */

@@ -100,9 +100,11 @@ export interface OutboundMixer {
    * that wakes the transport when background audio is available again after `fill` returned
    * nothing. Returning `false` declines the session (a mixer that keeps one session's play
    * position, as `BackgroundAudio` does, plays in one): that session goes without it, told by a
-   * non-fatal "application" error, and never calls its `mix`, `fill` or `detach`.
+   * non-fatal "application" error, and never calls its `mix`, `fill` or `detach`. Any other
+   * result (none, a promise) takes it. A mixer that wraps another returns what the inner
+   * `attach` returns, and passes `detach`'s `attached` on.
    */
-  attach(format: MixerFormat, wake: () => void): boolean | void;
+  attach(format: MixerFormat, wake: () => void): unknown;
   /** The chunk to send for a speech chunk: the speech with the background under it. */
   mix(chunk: AudioFrame): AudioFrame;
   /** One `chunkMs` of background alone, or `undefined` when there is none now. */

@@ -128,7 +128,7 @@ export class WebSocketTransport extends EventTarget {
   readonly #clock: Clock;
   readonly #stats: TransportStats = emptyStats();
   readonly #in: InboundPath;
-  readonly #out: OutboundPath;
+  readonly #out!: OutboundPath; // assigned first in the constructor's try: its catch may find none
   readonly #observers = new ObserverList((error) => this.#onError(error));
   #writable: WritableStream<Frame> | undefined;
 
@@ -164,7 +164,6 @@ export class WebSocketTransport extends EventTarget {
     const resolved = this.#options = resolveTransportOptions(options);
     this.#socket = socket;
     this.#serializer = claimSerializer(options.serializer);
-    // From here a throw leaves no session begun, so the serializer may still serve one.
     try {
       const clock = this.#clock = options.clock ?? systemClock;
       this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -220,7 +219,8 @@ export class WebSocketTransport extends EventTarget {
         error: this.#onError,
       }, { clock, openTimeoutMs: resolved.openTimeoutMs });
     } catch (error) {
-      releaseSerializer(this.#serializer);
+      releaseSerializer(this.#serializer); // no session begun: it may still serve one
+      this.#out?.abandon(); // releases a background made for the session (a stream cancelled)
       throw error;
     }
     this.#ready = this.#setUp(); // last: a failed set-up closes the session, all of it built
