@@ -60,10 +60,10 @@ export class InboundDecoder {
   readonly #onError: (error: TransportError) => void;
   #backlog: WebSocketData[];
   readonly #maxWaitingMessages: number;
-  /** More than `maxWaitingMessages` waited: the session is ending, and takes no more. */
+  /** More than `maxWaitingMessages` waited: the session is ending, and holds no more. */
   #overflowed = false;
-  /** Messages dropped at once since the backlog overflowed, for the report at the end. */
-  #refused = 0;
+  /** Messages dropped unread (`inboundMessagesDroppedOnClose`), for the report at the end. */
+  #dropped = 0;
   #started = false;
   #finished = false;
   /** `finish` was called while a decode was under way or messages waited: done once they are. */
@@ -143,19 +143,18 @@ export class InboundDecoder {
     if (this.#stopped) return;
     if (this.#finishWaiting && this.#started) this.#finishNow();
     this.#stopped = true;
-    const unread = this.#backlog;
-    this.#backlog = [];
     // The decode under way was counted in messagesIn when it began; those behind it, never read,
-    // are counted as received here, so messagesIn holds every message the socket delivered.
-    for (const data of unread) {
-      this.#stats.messagesIn++;
-      this.#stats.bytesIn += messageSize(data);
+    // are dropped as those refused after an overflow are, so messagesIn holds every message the
+    // socket delivered.
+    for (const data of this.#backlog) this.#dropUnread(data);
+    this.#backlog = [];
+    if (this.#awaited !== 0 || this.#blobUnderWay) {
+      this.#stats.inboundMessagesDroppedOnClose++;
+      this.#dropped++;
     }
-    const underWay = this.#awaited !== 0 || this.#blobUnderWay ? 1 : 0;
     this.#awaited = 0;
     this.#stuck?.cancel();
-    this.#stats.inboundMessagesDroppedOnClose += unread.length + underWay;
-    this.#droppedAtEnd(unread.length + underWay + this.#refused);
+    this.#droppedAtEnd(this.#dropped);
   }
 
   /** The session ended before `count` messages (counted already) were read: reported once. */
@@ -179,8 +178,9 @@ export class InboundDecoder {
   /** Takes one message from the socket. */
   receive(data: WebSocketData): void {
     if (this.#stopped) return;
-    if (this.#overflowed) return this.#refuse(data);
     if (!this.#started || this.#busy || this.#backlog.length > 0) {
+      // Past the bound the session is ending: what comes is not held (memory stays bounded).
+      if (this.#overflowed) return this.#dropUnread(data);
       this.#backlog.push(data);
       if (this.#backlog.length > this.#maxWaitingMessages) this.#overflow();
       return;
@@ -199,7 +199,8 @@ export class InboundDecoder {
    * bound is apart from the queue's: while messages wait nothing is decoded, so the queue does
    * not grow with them). What waits is read on while the close completes (bounded by
    * `closeTimeoutMs`), and counted in `inboundMessagesDroppedOnClose` if the end comes first;
-   * later messages are not held at all, but counted there at once, so memory stays bounded.
+   * later messages that would wait are not held, but counted there at once, so memory stays
+   * bounded (one that comes once nothing holds reading up is read, as a closing session reads).
    */
   #overflow(): void {
     this.#overflowed = true;
@@ -216,12 +217,15 @@ export class InboundDecoder {
     );
   }
 
-  /** A message that came after the backlog overflowed: dropped unread, counted. */
-  #refuse(data: WebSocketData): void {
+  /**
+   * A message never to be read (one that came after the backlog overflowed, or waited in it when
+   * the session ended): received and dropped, counted.
+   */
+  #dropUnread(data: WebSocketData): void {
     this.#stats.messagesIn++;
     this.#stats.bytesIn += messageSize(data);
     this.#stats.inboundMessagesDroppedOnClose++;
-    this.#refused++;
+    this.#dropped++;
   }
 
   #drain(): void {
