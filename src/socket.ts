@@ -16,7 +16,12 @@ export interface WebSocketLike {
   binaryType: string;
   /** Bytes queued but not yet sent; absent on Cloudflare Workers. */
   readonly bufferedAmount?: number;
-  /** Sends one text or binary message. */
+  /**
+   * Sends one text or binary message, reading the bytes before it returns, as the standard's
+   * does: the transport hands on bytes it or the bot may reuse at once (a bot's one buffer for
+   * every frame, a mixer's output). A socket whose runtime keeps them by reference while it
+   * cannot write (`ws`) copies them.
+   */
   send(data: string | ArrayBuffer | ArrayBufferView): void;
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
