@@ -11,8 +11,7 @@
  */
 
 import type { PolyphaseResampler } from "./_polyphase_resampler.ts";
-import type { ResamplerCore } from "./_resampler_core.ts";
-import { newInt16Array } from "./_slab.ts";
+import type { OutputArrays, ResamplerCore } from "./_resampler_core.ts";
 
 /**
  * `first` then `second`, converting by `up / down` overall. Each stage is chunk-invariant, so the
@@ -41,14 +40,14 @@ export class ChainedResampler implements ResamplerCore {
     this.#channels = ratio.channels;
   }
 
-  process(input: Int16Array): Int16Array {
+  process(input: Int16Array, allocate: OutputArrays): Int16Array {
     this.#inputFrames += input.length / this.#channels;
-    const out = this.#second.process(this.#first.processExact(input));
+    const out = this.#second.process(this.#first.processExact(input), allocate);
     this.#outputFrames += out.length / this.#channels;
     return out;
   }
 
-  flush(): Int16Array {
+  flush(allocate: OutputArrays): Int16Array {
     const channels = this.#channels;
     const total = Math.floor((2 * this.#inputFrames * this.#up + this.#down) / (2 * this.#down));
     const missing = Math.max(0, total - this.#outputFrames);
@@ -59,7 +58,8 @@ export class ChainedResampler implements ResamplerCore {
       this.#second.process(this.#first.flushExact()),
       this.#second.flush(),
     ];
-    const out = newInt16Array(missing * channels);
+    // The parts are read here at once: the process's slabs; the whole goes where it is asked.
+    const out = allocate(missing * channels);
     let at = 0;
     for (const part of parts) {
       const take = Math.min(part.length, out.length - at);

@@ -6,8 +6,11 @@
  */
 
 import type { PolyphaseFilter } from "./_polyphase_filter.ts";
-import type { ResamplerCore } from "./_resampler_core.ts";
+import type { OutputArrays, ResamplerCore } from "./_resampler_core.ts";
 import { newInt16Array } from "./_slab.ts";
+
+/** The rounded output an unrounded run writes none of. */
+const EMPTY = new Int16Array(0);
 
 /**
  * Runs a {@linkcode PolyphaseFilter} over interleaved PCM16, keeping per channel the input
@@ -44,11 +47,11 @@ export class PolyphaseResampler implements ResamplerCore {
     this.reset();
   }
 
-  process(input: Int16Array | Float64Array): Int16Array {
+  process(input: Int16Array | Float64Array, allocate: OutputArrays = newInt16Array): Int16Array {
     const frames = input.length / this.#channels;
     this.#feed(input, frames);
     this.#inputFrames += frames;
-    return this.#run(this.#ready(), false) as Int16Array;
+    return this.#run(this.#ready(), allocate) as Int16Array;
   }
 
   /**
@@ -59,24 +62,25 @@ export class PolyphaseResampler implements ResamplerCore {
     const frames = input.length / this.#channels;
     this.#feed(input, frames);
     this.#inputFrames += frames;
-    return this.#run(this.#ready(), true) as Float64Array;
+    return this.#run(this.#ready(), undefined) as Float64Array;
   }
 
-  flush(): Int16Array {
-    return this.#end(false) as Int16Array;
+  flush(allocate: OutputArrays = newInt16Array): Int16Array {
+    return this.#end(allocate) as Int16Array;
   }
 
   /** {@linkcode PolyphaseResampler.flush}, unrounded, like {@linkcode processExact}. */
   flushExact(): Float64Array {
-    return this.#end(true) as Float64Array;
+    return this.#end(undefined) as Float64Array;
   }
 
-  #end(exact: boolean): Int16Array | Float64Array {
+  /** `allocate`: as in {@linkcode #run}. */
+  #end(allocate: OutputArrays | undefined): Int16Array | Float64Array {
     const { up, down, taps } = this.#filter;
     const total = Math.floor((2 * this.#inputFrames * up + down) / (2 * down));
     // A filter's length of silence completes every output up to `total`.
     this.#feed(null, taps);
-    const out = this.#run(Math.min(total - this.#outputFrames, this.#ready()), exact);
+    const out = this.#run(Math.min(total - this.#outputFrames, this.#ready()), allocate);
     this.reset();
     return out;
   }
@@ -141,13 +145,14 @@ export class PolyphaseResampler implements ResamplerCore {
   }
 
   /**
-   * Computes the next `count` output frames, interleaved: rounded into a new `Int16Array`, or
-   * with `exact` unrounded into `#exact` (returning a view on it).
+   * Computes the next `count` output frames, interleaved: rounded into a new `Int16Array` from
+   * `allocate`, or without it unrounded into `#exact` (returning a view on it).
    */
-  #run(count: number, exact: boolean): Int16Array | Float64Array {
+  #run(count: number, allocate: OutputArrays | undefined): Int16Array | Float64Array {
     const { up, down, taps, coefficients, poles, polesFirst } = this.#filter;
     const channels = this.#channels;
-    const out = newInt16Array(exact ? 0 : count * channels);
+    const exact = allocate === undefined;
+    const out = exact ? EMPTY : allocate(count * channels);
     if (this.#scratch.length < count) this.#scratch = new Float64Array(2 * count);
     if (exact && this.#exact.length < count * channels) {
       this.#exact = new Float64Array(2 * count * channels);

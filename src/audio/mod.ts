@@ -3,8 +3,8 @@
  * and a streaming resampler between the usual telephony and speech rates (8, 16, 22.05, 24, 44.1
  * and 48 kHz): at 8 kHz flat to 3.4 kHz, ≥ 83 dB of alias rejection and a SINAD ≥ 88 dB, faster
  * than soxr as pipecat runs it, holding back 0.25–0.7 ms at 8 kHz (at most 2.3 ms for any pair).
- * Codec and resampler outputs are cut from shared slabs: `slice()` one before transferring its
- * buffer.
+ * Codec and resampler outputs are cut from shared slabs unless given an `out` array (the
+ * codecs) or `allocate` (the resampler): `slice()` one before transferring its buffer.
  *
  * @example μ-law 8 kHz from a phone call, up to 16 kHz for a speech recognizer
  * ```ts

@@ -12,6 +12,7 @@ import { ChainedResampler } from "./_chained_resampler.ts";
 import { ellipticFilter } from "./_elliptic_filter.ts";
 import { type KaiserEdges, kaiserFilter } from "./_kaiser_filter.ts";
 import { PolyphaseResampler } from "./_polyphase_resampler.ts";
+import { newInt16Array } from "./_slab.ts";
 
 /** The sample rates {@linkcode Resampler} converts between. */
 export const RESAMPLER_RATES: readonly number[] = Object.freeze([
@@ -194,25 +195,29 @@ export class Resampler {
    * `input` itself. The array may share its `ArrayBuffer` with earlier outputs, other sessions'
    * among them (they are cut from shared slabs, which is 20× cheaper than allocating each): hand
    * on the array, never its `buffer`, and `slice()` it before transferring or detaching its
-   * buffer.
+   * buffer. Or give `allocate`, which makes the output array (a fresh, zeroed one of the length it
+   * is given, in samples): a session's own slab, say, so that its frames hold none of another's.
    */
-  process(input: Int16Array): Int16Array {
+  process(
+    input: Int16Array,
+    allocate: (length: number) => Int16Array = newInt16Array,
+  ): Int16Array {
     const channels = this.channels;
     if (input.length % channels !== 0) {
       throw new RangeError(
         `input.length must be a multiple of channels (${channels}), got ${input.length}`,
       );
     }
-    return this.#core === null ? input : this.#core.process(input);
+    return this.#core === null ? input : this.#core.process(input, allocate);
   }
 
   /**
    * Ends the stream: returns the frames the filter held back (the input padded with silence), so
    * the stream's output has exactly `round(inputFrames × outputRate / inputRate)` frames, then
-   * resets for a new stream.
+   * resets for a new stream. `allocate`: as in {@linkcode Resampler.process}.
    */
-  flush(): Int16Array {
-    return this.#core === null ? new Int16Array(0) : this.#core.flush();
+  flush(allocate: (length: number) => Int16Array = newInt16Array): Int16Array {
+    return this.#core === null ? new Int16Array(0) : this.#core.flush(allocate);
   }
 
   /** Forgets all input and filter state (e.g. on interruption); the next sample starts a stream. */

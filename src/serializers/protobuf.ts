@@ -78,6 +78,8 @@ export class ProtobufSerializer implements FrameSerializer {
    * buffer holds no other call's audio (a buffer each would cost more than resampling).
    */
   readonly #frameSlab = new OwnedSlab();
+  /** The resampler's output arrays, which are the frames: cut from the session's slab at once. */
+  readonly #frameArrays = (length: number): Int16Array => this.#frameSlab.int16Array(length);
 
   /** Makes a serializer for one session; see {@linkcode ProtobufSerializerOptions}. */
   constructor(options: ProtobufSerializerOptions = {}) {
@@ -236,11 +238,11 @@ export class ProtobufSerializer implements FrameSerializer {
           channels: wanted,
         });
       }
-      samples = resampler.process(samples);
+      samples = resampler.process(samples, this.#frameArrays);
     }
     if (samples.length === 0) return null;
-    // The resampler's output is a view of the process's slab, where other sessions' audio lies:
-    // the reader gets bytes from this session's.
+    // Every path above cut the samples from this session's slab or left them the message's own
+    // bytes: `own` keeps them as they are (the rest, should there be any, copied into the slab).
     return {
       type: "audio",
       audio: this.#frameSlab.own(pcm16Bytes(samples)),

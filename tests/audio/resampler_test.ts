@@ -273,3 +273,31 @@ Deno.test("`Resampler` clips instead of wrapping around at full scale", () => {
   // Gibbs overshoot would wrap to the opposite sign without clipping.
   for (let i = 1; i < out.length; i++) assert.ok(Math.abs(out[i]! - out[i - 1]!) < 40000);
 });
+
+Deno.test("Resampler: given `allocate`, process and flush cut their output from it, on every path, the same samples", () => {
+  const pairs: [number, number][] = [[8000, 16000], [24000, 8000], [44100, 16000]];
+  for (const [inputRate, outputRate] of pairs) {
+    const input = new Int16Array(inputRate / 50).map((_, k) => Math.round(8000 * Math.sin(k / 7)));
+    const plain = new Resampler({ inputRate, outputRate });
+    const given = new Resampler({ inputRate, outputRate });
+    const buffer = new ArrayBuffer(1 << 16);
+    let used = 0;
+    const lengths: number[] = [];
+    const allocate = (length: number) => {
+      lengths.push(length);
+      const out = new Int16Array(buffer, used, length);
+      used += 2 * length;
+      return out;
+    };
+    for (
+      const [a, b] of [
+        [plain.process(input), given.process(input, allocate)],
+        [plain.flush(), given.flush(allocate)],
+      ]
+    ) {
+      assert.equal(b!.buffer, buffer, `${inputRate} → ${outputRate}: from allocate`);
+      assert.deepEqual([...b!], [...a!], `${inputRate} → ${outputRate}: the same samples`);
+    }
+    assert.equal(lengths.length, 2, `${inputRate} → ${outputRate}: one array a call`);
+  }
+});

@@ -100,6 +100,11 @@ export class TelephonyAudio {
   /** Where inbound frames' bytes are cut from: this call's alone. */
   readonly #frameSlab = new OwnedSlab();
   /**
+   * The inbound resampler's output arrays, when they are the frame (mono): cut from the call's
+   * slab at once, not from the process's and copied.
+   */
+  readonly #frameArrays = (length: number): Int16Array => this.#frameSlab.int16Array(length);
+  /**
    * Where outbound messages' bytes are cut from, apart from the frames': a reader transferring a
    * frame's buffer must not empty a message a socket still holds.
    */
@@ -166,7 +171,7 @@ export class TelephonyAudio {
    * Call it before a rate change, which would drop them: they are the caller's audio.
    */
   flushInbound(): AudioFrame | null {
-    const tail = this.#inbound?.flush();
+    const tail = this.#inbound?.flush(this.#resampledInto());
     return tail === undefined ? null : this.#inboundFrame(tail);
   }
 
@@ -243,9 +248,14 @@ export class TelephonyAudio {
     }
     if (this.#wireRate !== this.#inputRate) {
       this.#inbound ??= new Resampler({ inputRate: this.#wireRate, outputRate: this.#inputRate });
-      samples = this.#inbound.process(samples);
+      samples = this.#inbound.process(samples, this.#resampledInto());
     }
     return this.#inboundFrame(samples);
+  }
+
+  /** Where resampled inbound samples go: the frame's own array when mono, else the process's. */
+  #resampledInto(): ((length: number) => Int16Array) | undefined {
+    return this.#inputChannels === 1 ? this.#frameArrays : undefined;
   }
 
   /** Mono samples at the input rate → an `AudioFrame` in the input's channels; none: `null`. */
