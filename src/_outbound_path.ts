@@ -17,6 +17,7 @@ import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./pla
 import type { FrameSerializer, SerializerContext } from "./serializer.ts";
 import type { ObserverList } from "./_observer_list.ts";
 import type { OutboundMixer } from "./session_observer.ts";
+import { SessionMixer } from "./_session_mixer.ts";
 import type { WebSocketLike } from "./socket.ts";
 import { Packetizer } from "./streams/packetizer.ts";
 import {
@@ -101,6 +102,8 @@ export class OutboundPath {
   readonly #startBound: ClockTimer;
   /** The background the `background` function made for this session: the session's to release. */
   readonly #madeBackground: OutboundMixer | undefined;
+  /** The session's background, as the pump mixes, fills and detaches through it. */
+  readonly #mixer: SessionMixer | undefined;
 
   /** Builds the parts. */
   constructor(init: OutboundPathOptions) {
@@ -152,6 +155,7 @@ export class OutboundPath {
     });
     const background = sessionBackground(init.background);
     if (typeof init.background === "function") this.#madeBackground = background;
+    const mixer = this.#mixer = background && new SessionMixer(background);
     this.#pump = new OutboundPump({
       tailMs: quietMs,
       format: {
@@ -159,7 +163,7 @@ export class OutboundPath {
         channels: options.outputChannels,
         chunkMs: options.chunkMs,
       },
-      mixer: background,
+      mixer,
       onChunk: (chunk, speech) => {
         if (this.#observers.list.length > 0) this.#observe(chunk, speech);
       },
@@ -267,6 +271,15 @@ export class OutboundPath {
     return this.#gate.start(id);
   }
 
+  /**
+   * The background of this session: the mixer the `background` option gave, or the one its
+   * function made for this session; `undefined` with none, or once it declined the session.
+   */
+  get background(): OutboundMixer | undefined {
+    const mixer = this.#mixer;
+    return mixer === undefined || mixer.declined ? undefined : mixer.mixer;
+  }
+
   /** The far end's playback now. */
   get playback(): PlaybackState {
     return this.tracker.state(this.#pump.queuedMs);
@@ -329,6 +342,29 @@ export class OutboundPath {
       this.#observers.playoutLag(info);
     }
     return own;
+  }
+
+  /**
+   * The transport's interruption (`WebSocketTransport.interrupt`): the serializer's clear message
+   * leaves at once, ahead of what the bot sends next, and sending goes on. `ready`: the
+   * serializer's set-up, still under way: nothing has left yet, and the clear follows it.
+   */
+  interruptFarEnd(ready: Promise<void> | undefined): Promise<InterruptResult> {
+    // Before the far end's start nothing has left: nothing to clear (Twilio's has no address yet).
+    if (this.awaitingStart) return Promise.resolve(this.interrupt(true));
+    if (ready !== undefined) {
+      const result = this.interrupt(true); // nothing has left yet
+      return ready.then(() => {
+        this.sender.sendUrgent({ type: "interruption" });
+        this.resume();
+        return result;
+      });
+    }
+    // The clear leaves at once, before what the bot sends next (raw PCM has none: what left plays).
+    const cleared = this.sender.sendUrgent({ type: "interruption" });
+    const result = this.interrupt(cleared);
+    this.resume();
+    return Promise.resolve(result);
   }
 
   /**

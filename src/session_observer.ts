@@ -88,21 +88,42 @@ export interface MixerFormat {
 }
 
 /**
+ * One session's side of a mixer that serves many (what {@linkcode OutboundMixer.attach} may
+ * return): the transport mixes and fills that session through it, and detaches it alone at the
+ * session's end, so the mixer keeps per-session state (a play position, the session's `wake`)
+ * in it and lets go of all of it then.
+ */
+export interface MixerSession {
+  /** The chunk to send for this session's speech chunk: the speech with the background under it. */
+  mix(chunk: AudioFrame): AudioFrame;
+  /** One `chunkMs` of this session's background alone, or `undefined` when there is none now. */
+  fill(): AudioFrame | undefined;
+  /** This session is over: drop what was kept for it (its `wake` too), stop its timers. */
+  detach(): void;
+}
+
+/**
  * Background audio under the bot's speech (`TransportOptions.background`): the transport mixes
  * each speech chunk through {@linkcode mix} and, while no speech is queued, sends
  * {@linkcode fill} chunks at the pacing rate, so the far end hears the background through
- * silences and interruptions alike. One mixer may serve many sessions, each calling it as below
- * (a stateless one, such as comfort noise, plays in all of them), unless its `attach` declines.
+ * silences and interruptions alike. One mixer may serve many sessions (a stateless one, such as
+ * comfort noise, plays in all of them as it is; one that keeps anything per session returns a
+ * {@linkcode MixerSession} from `attach`), unless its `attach` declines.
  */
 export interface OutboundMixer {
   /**
    * Called once per session, before `mix` and `fill`, with the outbound format and a function
    * that wakes the transport when background audio is available again after `fill` returned
-   * nothing. Returning `false` declines the session (a mixer that keeps one session's play
+   * nothing (it does nothing once the session is over). Returning a {@linkcode MixerSession}
+   * (an object with `mix`, `fill` and `detach`, other than the mixer itself) takes the session
+   * and serves it through that object alone: the mixer's own `mix`, `fill` and `detach` are not
+   * called for it. Returning `false` declines the session (a mixer that keeps one session's play
    * position, as `BackgroundAudio` does, plays in one): that session goes without it, told by a
    * non-fatal "application" error, and never calls its `mix`, `fill` or `detach`. Any other
-   * result (none, a promise) takes it. A mixer that wraps another returns what the inner
-   * `attach` returns, and passes `detach`'s `attached` on.
+   * result (none, a promise) takes it, served by the mixer's own methods. A mixer that wraps
+   * another passes the inner `attach`'s `false` on, serves a `MixerSession` the inner one
+   * returns through a `MixerSession` of its own (returned as is, it would be served without the
+   * wrapper), and passes `detach`'s `attached` on.
    */
   attach(format: MixerFormat, wake: () => void): unknown;
   /** The chunk to send for a speech chunk: the speech with the background under it. */
@@ -112,7 +133,8 @@ export interface OutboundMixer {
   /**
    * The session is over: release the source, stop every timer. `attached` is `false` for a
    * session that ended before its socket opened, which never called `attach`: a mixer that plays
-   * in another session then keeps playing there.
+   * in another session then keeps playing there. (A session its `attach` gave a
+   * {@linkcode MixerSession} is detached through that, not here.)
    */
   detach(attached?: boolean): void;
 }

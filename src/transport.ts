@@ -44,7 +44,7 @@ import { type TransportClosed, TransportCloseEvent, type TransportEventMap } fro
 import type { Frame } from "./frames.ts";
 import type { InterruptResult, PlaybackState } from "./playback.ts";
 import type { FrameSerializer } from "./serializer.ts";
-import type { SessionObserver } from "./session_observer.ts";
+import type { OutboundMixer, SessionObserver } from "./session_observer.ts";
 import { ReadyState, type WebSocketData, type WebSocketLike } from "./socket.ts";
 import {
   assertCloseCode,
@@ -367,6 +367,15 @@ export class WebSocketTransport extends EventTarget {
   }
 
   /**
+   * This session's background (`TransportOptions.background`): the mixer given, or the one the
+   * `background` function made for this session (a `BackgroundAudio`: its `stop()`, `volume`);
+   * `undefined` with none, or once it declined the session (it plays in another).
+   */
+  get background(): OutboundMixer | undefined {
+    return this.#out.background;
+  }
+
+  /**
    * Drops every queued and partly packetized byte of outbound audio at once, resets the pacing
    * clock, and sends the serializer's clear message (Twilio `clear`, …) ahead of anything else;
    * audio still arriving for the responses written so far is dropped as stale. Resolves, once
@@ -379,21 +388,7 @@ export class WebSocketTransport extends EventTarget {
     const nothing = { responseId: undefined, heardMs: 0, droppedMs: 0, acknowledged: false };
     if (this.#closing) return Promise.resolve(nothing);
     this.#stats.interruptions++;
-    // Before the far end's start nothing has left: nothing to clear (Twilio's has no address yet).
-    if (this.#out.awaitingStart) return Promise.resolve(this.#out.interrupt(true));
-    if (!this.#isReady) {
-      const result = this.#out.interrupt(true); // nothing has left yet
-      return this.#ready.then(() => {
-        this.#out.sender.sendUrgent({ type: "interruption" });
-        this.#out.resume();
-        return result;
-      });
-    }
-    // The clear leaves at once, before what the bot sends next (raw PCM has none: what left plays).
-    const cleared = this.#out.sender.sendUrgent({ type: "interruption" });
-    const result = this.#out.interrupt(cleared);
-    this.#out.resume();
-    return Promise.resolve(result);
+    return this.#out.interruptFarEnd(this.#isReady ? undefined : this.#ready);
   }
 
   /**

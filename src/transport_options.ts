@@ -160,7 +160,10 @@ export interface TransportOptions {
    * own while no speech is queued, through silences and interruptions alike. A `BackgroundAudio`
    * plays in one session: options shared by many sessions (a Hono route, Node's `upgradeHandler`)
    * give a function that makes one (`() => new BackgroundAudio(track)`), called as each session
-   * begins (returning `undefined`: none for that session).
+   * begins (returning `undefined`: none for that session); `transport.background` is the one a
+   * session plays (its `stop()`, `volume`). A mixer of your own may serve many sessions: one that
+   * keeps anything per session returns it from `attach` as a `MixerSession`, which the session
+   * alone is served and detached through.
    */
   background?: OutboundMixer | (() => OutboundMixer | undefined);
   /** Dispatch "sessiontimeout" once, this many milliseconds after the transport starts. */

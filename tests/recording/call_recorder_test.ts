@@ -12,6 +12,7 @@ import { call, collect, MIC_MS, speech, stamped, StampedSerializer } from "./_ca
 import { count, parseWav, runs, sampleOf } from "./_wav.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { MemorySocketPair } from "../../src/testing/mod.ts";
+import { runWithGc } from "../_gc_script.ts";
 
 const PER_MS = 16; // samples per ms at the recording's 16 kHz
 const CHUNK = 20 * PER_MS; // one chunk (and one microphone frame), in samples
@@ -98,14 +99,7 @@ async function interruptedCall(setup: (typeof cases)[number]): Promise<void> {
 Deno.test("`CallRecorder` keeps memory flat through an hour-long call", async () => {
   // In a process of its own, where a full garbage collection can be asked for before each
   // measurement: what remains is what is held, not garbage waiting to be collected.
-  const script = new URL("./_hour_long_call.ts", import.meta.url).pathname;
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--v8-flags=--expose-gc", script],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
-  const report = JSON.parse(new TextDecoder().decode(stdout)) as {
+  const report = await runWithGc(new URL("./_hour_long_call.ts", import.meta.url)) as {
     bytes: number;
     memory: { minute: number; heapUsed: number; external: number }[];
   };
