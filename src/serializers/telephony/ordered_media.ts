@@ -45,6 +45,18 @@ export interface OrderedMediaOptions {
    * @default {60}
    */
   windowMs?: number;
+  /**
+   * The range of the number packets are ordered by, for a provider whose numbers wrap: the
+   * sequence's (65536 for a 16-bit counter, which wraps every 21.8 minutes of 20 ms packets), or
+   * with `orderBy: "timestamp"` the media time's, in ms. Numbers must then lie in
+   * `[0, modulus)`; one outside is a decode error (see `MediaReorderOptions.modulus`). By
+   * sequence it bounds the sequence only: media times are read as they come. None of the
+   * providers shipped here needs it (Twilio, Telnyx, Plivo and Exotel document no bound on
+   * `media.chunk` or `media.timestamp`). A `RangeError` unless an integer of at least 2.
+   *
+   * @default {undefined} numbers never wrap.
+   */
+  modulus?: number;
 }
 
 /** One media message as read off the wire. */
@@ -103,15 +115,21 @@ export class OrderedMedia {
   /** By how much the last refused media time was off where delivery stood (see #frameMs). */
   #refusedOffsetMs: number | undefined;
   readonly #bySequence: boolean;
+  /** The range media times wrap in (ordered by timestamp with a modulus), else `undefined`. */
+  readonly #timeModulus: number | undefined;
 
   /** Makes the stage for one stream. */
   constructor(options: OrderedMediaOptions) {
     this.#audio = options.audio;
     this.#provider = options.provider;
     this.#bySequence = (options.orderBy ?? "sequence") === "sequence";
+    // Checked (a RangeError) by the reorder stage, which orders by the same numbers.
+    const modulus = options.modulus;
+    this.#timeModulus = this.#bySequence ? undefined : modulus;
     this.#reorder = new MediaReorder<Uint8Array>({
       orderBy: options.orderBy ?? "sequence",
       ...(options.windowMs === undefined ? {} : { windowMs: options.windowMs }),
+      ...(modulus === undefined ? {} : { modulus }),
       count: (counter, amount) => {
         // A resync starts the numbering afresh, and with it the media clock: the new timeline's
         // first packet is anchored where delivery stands (see #frameMs).
@@ -157,7 +175,7 @@ export class OrderedMedia {
     const firstMs = this.#firstMs ?? message.timestampMs;
     const timestampMs = message.timestampMs === undefined || firstMs === undefined
       ? undefined
-      : message.timestampMs - firstMs;
+      : this.#sinceFirst(message.timestampMs, firstMs);
     const key = this.#bySequence ? message.sequence : timestampMs;
     if (key === undefined) {
       // Nothing to order by: the message goes as it came.
@@ -189,6 +207,24 @@ export class OrderedMedia {
     // Taken (a duplicate or a late packet is dropped, counted, but never comes first).
     this.#firstMs = firstMs;
     return this.#frames;
+  }
+
+  /**
+   * A media time counted from the first one: by timestamp with a modulus, within it (a time
+   * after the wrap comes after the first, not before it); one outside the modulus is a decode
+   * error, as the reorder stage would say of a key outside it.
+   */
+  #sinceFirst(mediaMs: number, firstMs: number): number {
+    const modulus = this.#timeModulus;
+    if (modulus === undefined) return mediaMs - firstMs;
+    if (!(mediaMs >= 0 && mediaMs < modulus)) {
+      throw new TransportError(
+        "decode",
+        `${this.#provider}: media timestampMs ${mediaMs} is outside [0, ${modulus})`,
+      );
+    }
+    const since = (mediaMs - firstMs) % modulus;
+    return since < 0 ? since + modulus : since;
   }
 
   /** The stream ended: whatever is held comes out, in order. */
@@ -296,7 +332,10 @@ export class OrderedMedia {
       return undefined;
     }
     if (this.#originMs === undefined) this.#originMs = mediaMs - this.#nextMs;
-    const atMs = mediaMs - this.#originMs;
+    let atMs = mediaMs - this.#originMs;
+    // Media times that wrap (by timestamp, a modulus): the time nearest where delivery stands.
+    const modulus = this.#timeModulus;
+    if (modulus !== undefined) atMs = nearest(atMs, this.#nextMs, modulus);
     const offsetMs = atMs - this.#nextMs;
     // Earlier than where delivery stands is taken as it is (a provider whose clock is its receipt
     // time jitters so); only before the stream's start is impossible.
@@ -344,4 +383,12 @@ export class OrderedMedia {
   #durationMs(bytes: number): number {
     return bytes / this.#bytesPerMs();
   }
+}
+
+/** The number `value` stands for modulo `modulus` that lies nearest `near`. */
+function nearest(value: number, near: number, modulus: number): number {
+  let offset = (value - near) % modulus;
+  if (offset < 0) offset += modulus;
+  if (offset >= modulus / 2) offset -= modulus;
+  return near + offset;
 }

@@ -61,6 +61,14 @@ export interface TelephonyAudioOptions {
  * resampler whose filter state carries across chunks; {@linkcode TelephonyAudio.reset} drops the
  * outbound state on interruption so no tail of cut-off speech leaks into the next utterance.
  *
+ * Resampled, the bot's audio leaves as one stream that begins with the filter's delay as silence,
+ * so each message is exactly as long as its frame at the wire rate (fixed-size framing holds) and
+ * a reply's last samples (that delay: 2 samples at 8 kHz from 16, 24 or 48 kHz, 4 from 22.05 kHz,
+ * 36 at 16 kHz from 22.05 kHz) are still in the filter when its last frame has been encoded. The
+ * next audio pushes them out in front of its own, however much later it comes;
+ * {@linkcode TelephonyAudio.flushOutbound} hands them over at once (the next audio then begins
+ * from silence again); {@linkcode TelephonyAudio.reset} drops them.
+ *
  * Until {@linkcode TelephonyAudio.setup} runs, inbound frames come out at 16 kHz mono, the
  * transport's default.
  *

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { OrderedMedia, TelephonyAudio } from "../../../src/serializers/telephony/mod.ts";
 import { TransportError } from "../../../src/errors.ts";
 import type { Frame } from "../../../src/frames.ts";
+import { boundStage } from "./_ordered_media_stage.ts";
 
 const SILENCE_20MS = btoa(String.fromCharCode(...new Uint8Array(160).fill(0xff)));
 
@@ -40,24 +41,7 @@ Deno.test("`OrderedMedia` names its provider in every decode error, the reorder 
 
 /** A stage whose counts land in `counts` and whose reports land in `reported`. */
 function bound(encoding: "mulaw" | "pcm16le" = "mulaw", orderBy?: "timestamp") {
-  const audio = new TelephonyAudio({ encoding, sampleRate: 8000, provider: "Globex" });
-  audio.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
-  const ordered = new OrderedMedia({ audio, provider: "Globex", ...(orderBy ? { orderBy } : {}) });
-  const counts: Record<string, number> = {};
-  const reported: TransportError[] = [];
-  ordered.bind({
-    send() {},
-    report: (error) => void reported.push(error),
-    count(counter, amount = 1) {
-      counts[counter] = (counts[counter] ?? 0) + amount;
-    },
-  });
-  return { ordered, counts, reported };
+  return boundStage(orderBy ? { orderBy } : {}, encoding);
 }
 
 const ms = (frame: Frame) => frame.type === "audio" ? frame.audio.length / 16 : NaN; // 8 kHz PCM16
