@@ -21,6 +21,7 @@ import {
   type SpeakingStopReason,
 } from "./playback.ts";
 import type { TransportStats } from "./transport_stats.ts";
+import { type PlaybackReport, readPlaybackReport } from "./_playback_reports.ts";
 
 /**
  * Positions closer than this are the same. Every position compared here is the timeline's own
@@ -65,6 +66,13 @@ const MAX_PENDING_MARKS = 24;
  * at 150 sessions: 10 ms cost 5 % more CPU than 20, and 20 as much as no events timer at all).
  */
 const TIMER_TOLERANCE_MS = 20;
+
+/**
+ * A far end's report of where its playback ended is placed by milliseconds of audio counted on
+ * the wire; the end of a response it matches is a sum of the timeline's own (see `EPSILON`),
+ * and resampling rounds the two apart by a sample or so. Within this, they are the same place.
+ */
+const REPORT_MATCH_MS = 1;
 
 /** Options for {@linkcode PlaybackTracker}. */
 export interface PlaybackTrackerOptions {
@@ -166,6 +174,17 @@ export class PlaybackTracker {
   #pastMark = false;
   /** Position the far end has acknowledged as played. */
   #ackedPosition = 0;
+  /**
+   * The far end reports its own playback (see {@linkcode #report}): said it began or that it has
+   * played all it had. Its silence before that tells nothing (a client that never reports).
+   */
+  #reports = false;
+  /** A report placed the position acknowledged (for {@linkcode #reportedAt}). */
+  #reported = false;
+  /** Whether the last response's stop rested on a report (what `state` says once it is over). */
+  #lastReported = false;
+  /** The session's end found the goodbye still playing (see {@linkcode #holdsGoodbye}). */
+  #goodbyeHeld = false;
   #marks: PendingMark[] = [];
   /** Where the last mark of the cadence stands (the session's first mark is outside it). */
   #markedPosition = 0;
@@ -357,6 +376,11 @@ export class PlaybackTracker {
   /** An inbound mark; returns whether it was one of the tracker's own (to be hidden). */
   acknowledge(name: string): boolean {
     if (!name.startsWith(PLAYOUT_MARK_PREFIX)) return false;
+    const report = readPlaybackReport(name);
+    if (report !== undefined) {
+      this.#report(report);
+      return true;
+    }
     const index = this.#marks.findIndex((m) => m.name === name);
     // Unknown: from before an interruption (the far end acknowledges cleared marks too).
     if (index < 0) return true;
@@ -392,6 +416,74 @@ export class PlaybackTracker {
     return true;
   }
 
+  /**
+   * A far end that reports its own playback rather than answering marks (Genesys's Audio
+   * Connector) said it began to play after none, or that it has played all it received: all that
+   * has left but the last `uncoveredMs`, which may have crossed the report. From its first report
+   * on, a response's end that is the end of all that left is taken as played when such a report
+   * says so (`speakingstop` then, acknowledged), or by the estimate once that is `playoutTimeoutMs`
+   * overdue, as with marks; and the report teaches how far behind the estimate the far end plays.
+   * A response followed by more audio goes by the estimate: the far end, playing on, says
+   * nothing at its end. Where marks are answered, a report is none (a far end echoing such a name
+   * back is ignored).
+   */
+  #report(report: PlaybackReport): void {
+    if (this.acks) return;
+    this.#reports = true;
+    if (report.type === "completed") {
+      const now = this.#clock.now();
+      let position = this.#leftPosition - report.uncoveredMs;
+      const ended = this.#endingAt(position);
+      // Counted on the wire: the response's own end is the place (see REPORT_MATCH_MS).
+      if (ended !== undefined) position = ended.end;
+      if (position > this.#ackedPosition + EPSILON) {
+        this.#ackedPosition = position;
+        this.#reported = true;
+        // The far end ran dry at the end of a response: when that end plays by the estimate was
+        // taken as it left (its spell may be over). Elsewhere (audio that crossed the report
+        // ended inside a response) the place is no response's end, and teaches no delay.
+        if (ended !== undefined && Number.isFinite(ended.endPlaysAt)) {
+          this.#lag = now - ended.endPlaysAt;
+        }
+      }
+    }
+    this.#update();
+  }
+
+  /**
+   * The response, going on or the last one over, whose end is at `position` (see
+   * `REPORT_MATCH_MS`).
+   */
+  #endingAt(position: number): Utterance | undefined {
+    for (let i = this.#utterances.length - 1; i >= 0; i--) {
+      const u = this.#utterances[i]!;
+      if (Math.abs(u.end - position) <= REPORT_MATCH_MS) return u;
+    }
+    const last = this.#last;
+    return last !== undefined && Math.abs(last.end - position) <= REPORT_MATCH_MS
+      ? last
+      : undefined;
+  }
+
+  /**
+   * Whether the far end's report says `position` has played: one placed the acknowledged position
+   * there or past it. (A clear, which also moves it, is no report: what was heard then is the
+   * estimate's.)
+   */
+  #reportedAt(position: number): boolean {
+    return this.#reported && this.#ackedPosition >= position - EPSILON;
+  }
+
+  /**
+   * Whether what was heard of `u` (none playing: the position `heard`) rests on the far end's word:
+   * its acknowledgements, or its reports. A report tells only where a stretch ended: the figure
+   * of a response that plays rests on it once all of the response has played.
+   */
+  #groundedAt(heard: number, u: Utterance | undefined): boolean {
+    if (this.acks) return this.#grounded;
+    return this.#reportedAt(u === undefined ? heard : u.end);
+  }
+
   /** The playback state now. */
   state(queuedMs: number): PlaybackState {
     this.#update();
@@ -414,7 +506,13 @@ export class PlaybackTracker {
         : this.#lastHeardMs,
       sentMs: current === undefined ? 0 : sentOf(current, left),
       queuedMs,
-      acknowledged: this.#grounded,
+      // A far end that reports its playback: what a response over was heard rests on its word
+      // only if its stop did.
+      acknowledged: !this.#reports
+        ? this.#grounded
+        : live !== undefined
+        ? this.#groundedAt(heard, live)
+        : this.#lastReported,
     };
   }
 
@@ -439,7 +537,7 @@ export class PlaybackTracker {
       responseId: current?.id,
       heardMs: current === undefined ? 0 : heardOf(current, heard),
       droppedMs: queuedMs + Math.max(0, left - heard),
-      acknowledged: farEndClears && this.#grounded,
+      acknowledged: farEndClears && this.#groundedAt(heard, current),
     };
     this.#cutPosition = heard;
     // Every response there now stops, told once the interruption is through (see `cleared`).
@@ -447,7 +545,7 @@ export class PlaybackTracker {
     this.#owedThrough = this.#serial;
     this.#owedHeard = heard;
     this.#owedPlaysOn = !farEndClears;
-    this.#owedAcknowledged = farEndClears && this.#grounded;
+    this.#owedAcknowledged = result.acknowledged;
     if (farEndClears) {
       // The far end drops what it buffered; acknowledgements of marks in it mean nothing now.
       // (Not cleared, it plays on, and the marks in it still tell when.)
@@ -456,6 +554,7 @@ export class PlaybackTracker {
       this.#markedPosition = this.#timeline.sentMs;
       this.#markedEnd = true; // the clear dropped what a serializer held
       this.#ackedPosition = this.#timeline.sentMs;
+      this.#reported = false; // not the far end's word (see #reportedAt)
     }
     this.#drained = true;
     this.#quiet.cancel();
@@ -516,8 +615,18 @@ export class PlaybackTracker {
     this.#stopAll(reason, this.#owedHeard, this.#owedPlaysOn, through, this.#owedAcknowledged);
   }
 
-  /** The session is over: whatever was audible stops ("ended"); no timer is left. */
+  /**
+   * The session is over: whatever was audible stops ("ended"); no timer is left. But for a goodbye
+   * that a far end reporting its playback has not yet said it played (see
+   * {@linkcode #holdsGoodbye}): it stays audible, to stop as its report, or the session's end,
+   * says.
+   */
   end(): void {
+    if (this.#holdsGoodbye()) {
+      this.#goodbyeHeld = true;
+      this.#update();
+      return;
+    }
     this.#owedThrough = 0; // stopped here as "ended" (an interruption's clear did not come)
     this.#trimToLeft(this.#leftPosition);
     this.#stopAll("ended", this.#heardPosition(this.#clock.now()));
@@ -530,6 +639,24 @@ export class PlaybackTracker {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  /**
+   * Whether the session's end is the goodbye's (an `end` whose playout {@linkcode played} has seen
+   * through) while a far end that reports its playback has not said the goodbye has played. The
+   * estimate said so, but such a far end still plays it (a few hundred milliseconds, on Genesys),
+   * and its serializer holds the hang-up until it says so (`GenesysSerializer`'s
+   * `playbackCompletedTimeoutMs`): meanwhile the goodbye is audible, and a caller talking over it
+   * talks over the bot. Once only: the session's end after it (the hang-up, a cancel, a close)
+   * stops it.
+   */
+  #holdsGoodbye(): boolean {
+    if (this.#goodbyeHeld || !this.#final || this.#played.length > 0 || !this.#reports) {
+      return false;
+    }
+    const u = this.#utterances[0];
+    return this.#utterances.length === 1 && u !== undefined &&
+      u.end >= this.#leftPosition - EPSILON && !this.#reportedAt(u.end);
+  }
 
   /**
    * The end of the audio that has left: the timeline's, but for what the packetizer holds for a
@@ -556,7 +683,10 @@ export class PlaybackTracker {
     let heard = this.#timeline.playedAt(time - this.#lag);
     const left = this.#leftPosition;
     if (heard > left) heard = left;
-    if (!this.acks) return heard;
+    if (!this.acks) {
+      // The far end said it has played this far: later than the estimate would have it.
+      return this.#reported && heard < this.#ackedPosition ? this.#ackedPosition : heard;
+    }
     if (heard < this.#ackedPosition) heard = this.#ackedPosition;
     // Never past a mark the far end has not reached: accurate to one mark interval. Once its
     // acknowledgement is late beyond playoutTimeoutMs the far end may have stalled or stopped
@@ -732,9 +862,12 @@ export class PlaybackTracker {
         this.#waitsForHeld = true;
         break;
       }
-      if (this.#isPlayed(end, now)) {
+      // A far end that reports its playback says when the end of all that left has played.
+      const awaitsReport = this.#reports && end >= left - EPSILON;
+      if (awaitsReport ? this.#reportedAt(end) : this.#isPlayed(end, now)) {
         if (now >= settledAt - EPSILON) {
-          this.#stop(u, "played", heard, this.acks && this.#grounded);
+          const acknowledged = this.acks ? this.#grounded : this.#reportedAt(end);
+          this.#stop(u, "played", heard, acknowledged);
           this.#updateAgain = true;
           return;
         }
@@ -743,13 +876,14 @@ export class PlaybackTracker {
       }
       const lateBy = this.#playoutTimeoutMs;
       const endsAt = u.endPlaysAt + Math.max(0, this.#lag);
-      if (this.acks && now >= Math.max(endsAt + lateBy, settledAt)) {
+      const waitsForWord = this.acks || awaitsReport;
+      if (waitsForWord && now >= Math.max(endsAt + lateBy, settledAt)) {
         // The acknowledgement is late beyond the bound: go by the estimate.
         this.#stop(u, "played", heard, false);
         this.#updateAgain = true;
         return;
       }
-      next = Math.max(this.acks ? endsAt + lateBy : endsAt, settledAt);
+      next = Math.max(waitsForWord ? endsAt + lateBy : endsAt, settledAt);
       break;
     }
     if (this.#played.length > 0) next = Math.min(next, this.#settleWaiters(now));
@@ -808,6 +942,7 @@ export class PlaybackTracker {
     this.#lastHeardMs = heardOf(u, heard);
     this.#lastPlayedOut = reason === "played";
     this.#lastByEstimate = this.#lastPlayedOut && this.acks && !acknowledged;
+    this.#lastReported = this.#reports && acknowledged;
     this.#dispatch(
       new SpeakingEvent("speakingstop", {
         responseId: u.id,

@@ -8,6 +8,17 @@
 import type { Clock, ClockTimer } from "../clock.ts";
 
 /**
+ * How long audio may take to reach Genesys and its `playback_completed` to come back: audio sent
+ * within this before a `playback_completed` arrives may have crossed it (Genesys ran dry before
+ * it came) and is not taken as played. Audio the report does cover left at least Genesys's whole
+ * delay before it arrives (the round trip, its jitter buffer, "a few hundred milliseconds", and
+ * the audio's own length), so a bound between the two tells them apart: 100 ms is a round trip
+ * to a server in Genesys's region with room to spare. Audio sent further away that crosses a
+ * report is taken as played, up to the round trip less this.
+ */
+const CROSSING_MS = 100;
+
+/**
  * The Audio Connector client says `playback_started` when it begins to play the server's audio
  * and `playback_completed` when what it was sent has played (GenesysCloudBlueprints/
  * audioconnector-server-reference-implementation: src/protocol/voice-bots.ts declares both as
@@ -17,8 +28,10 @@ import type { Clock, ClockTimer } from "../clock.ts";
  *
  * It says so once for a stretch of audio, not per message: no acknowledgement of a point in the
  * audio, so it cannot answer the transport's playout marks (a mark answered only when a whole
- * reply has played would hold `heardMs` back through the reply). What it can say is whether the
- * goodbye has played, which is all the `disconnect` needs to wait for.
+ * reply has played would hold `heardMs` back through the reply). What it does say, the end of a
+ * stretch, the serializer hands on to the playback tracker as a report (`_playback_reports.ts`):
+ * where the last reply really ended, and so how far behind the estimate Genesys plays. And whether
+ * the goodbye has played, which is all the `disconnect` needs to wait for.
  */
 export class GenesysPlayback {
   /**
@@ -38,6 +51,12 @@ export class GenesysPlayback {
   #started = false;
   /** The goodbye waiting for `playback_completed`, while it does. */
   #waiting: { timer: ClockTimer; go: () => void; settle: () => void } | undefined;
+  /**
+   * The audio sent within the last `CROSSING_MS` (when, and how many milliseconds), oldest first:
+   * what a `playback_completed` arriving now may not cover. A few entries: a reply leaves in 20 ms
+   * chunks or 200 ms packets.
+   */
+  #recent: { at: number; ms: number }[] = [];
 
   /** Whether a goodbye is waiting. */
   get waiting(): boolean {
@@ -52,9 +71,31 @@ export class GenesysPlayback {
     return this.#reports && (this.#started || this.#unplayed);
   }
 
-  /** Audio went out to the client. */
-  sent(): void {
+  /** `ms` of audio went out to the client at `now` (undefined: no clock to say when). */
+  sent(ms: number, now?: number): void {
     this.#unplayed = true;
+    if (now === undefined) return;
+    this.#forget(now);
+    this.#recent.push({ at: now, ms });
+  }
+
+  /**
+   * How much of the audio sent so far a `playback_completed` arriving at `now` may not cover: what
+   * left within `CROSSING_MS` (see there). Nothing without a clock.
+   */
+  uncoveredMs(now?: number): number {
+    if (now === undefined) return 0;
+    this.#forget(now);
+    let ms = 0;
+    for (const sent of this.#recent) ms += sent.ms;
+    return ms;
+  }
+
+  #forget(now: number): void {
+    const recent = this.#recent;
+    let old = 0;
+    while (old < recent.length && recent[old]!.at <= now - CROSSING_MS) old++;
+    if (old > 0) recent.splice(0, old);
   }
 
   /** The client said `playback_started`. */

@@ -7,7 +7,8 @@
 
 import type { Clock } from "../clock.ts";
 import { TransportError } from "../errors.ts";
-import type { DtmfFrame, EndFrame, Frame, MessageFrame, StartFrame } from "../frames.ts";
+import type { DtmfFrame, EndFrame, Frame, MarkFrame, MessageFrame, StartFrame } from "../frames.ts";
+import { playbackReportName } from "../_playback_reports.ts";
 import type {
   FrameSerializer,
   SerializedMessage,
@@ -140,7 +141,8 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * a `dtmf` frame; `error` (Genesys's `code`, `message` and `retryAfter`) is reported as a
  * "protocol" error and, like everything else (`update`, `discarded`, …), reaches the bot as a
  * `message` frame holding the AudioHook message; so do the Audio Connector's `playback_started`
- * and `playback_completed`, which the serializer also reads (see the ending below).
+ * and `playback_completed`, which the serializer also reads (see the playback reports and the
+ * ending below).
  * {@linkcode GenesysSerializer.position} is where Genesys last said its stream was; server
  * messages carry no `position` (the protocol defines it on client messages only: the reference
  * implementation's `ClientMessageBase` has it, `ServerMessageBase` has `clientseq` instead).
@@ -165,7 +167,18 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * that. A client that has said neither `playback_started` nor `playback_completed` in the
  * session is not waited for (nothing would tell its silence from a lost message), nor is a
  * `cancel` (it hangs up now, also during such a wait). Those messages say when a whole stretch
- * has played, not how far it has: they answer no playout marks, and `heardMs` stays the estimate.
+ * has played, not how far it has: they answer no playout marks.
+ *
+ * Playback reports: each of those two messages also comes out of `deserialize` as a `mark` frame
+ * with a reserved name (the transport's own prefix, `PLAYOUT_MARK_PREFIX`), which the transport
+ * hides from the bot and hands to its playback tracker, as it does the acknowledgements of other
+ * protocols. A `playback_completed` says Genesys has played all it had: all the audio sent, but
+ * for what left within the last 100 ms, which may have crossed the message on its way (sent after
+ * Genesys ran dry; its `playback_started` follows once it plays). So the end of a reply is taken
+ * as played when Genesys says so (`speakingstop` then, acknowledged), and how far behind the
+ * estimate Genesys plays is learned there; within a reply `heardMs` is the estimate, so
+ * corrected. A goodbye Genesys has not yet said it played stays audible while its `disconnect`
+ * waits.
  *
  * Output variables come from the serializer (the option, or
  * {@linkcode GenesysSerializer.setOutputVariables} at any time before the end), not from a frame:
@@ -333,8 +346,12 @@ export class GenesysSerializer implements FrameSerializer {
     switch (frame.type) {
       case "audio": {
         if (!this.#audioOut(frame.audio.length)) return null;
-        if (frame.audio.length > 0) this.#playback.sent();
-        return this.#audio.encode(frame);
+        const encoded = this.#audio.encode(frame);
+        // PCMU at 8 kHz: 8 bytes a millisecond, as it goes on the wire.
+        if (frame.audio.length > 0) {
+          this.#playback.sent((encoded?.length ?? 0) / 8, this.#context?.clock?.now());
+        }
+        return encoded;
       }
       case "interruption": {
         this.#audio.reset();
@@ -396,7 +413,7 @@ export class GenesysSerializer implements FrameSerializer {
   }
 
   /** One AudioHook message to frames, answering control messages through the context. */
-  deserialize(data: string | Uint8Array): Frame | null {
+  deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (typeof data !== "string") return this.#audioIn(data);
     const message = JsonReader.parse(data, PROVIDER);
     const position = this.#checkEnvelope(message);
@@ -442,14 +459,27 @@ export class GenesysSerializer implements FrameSerializer {
       case "resumed":
         this.#paused = false;
         return null;
-      // The Audio Connector's word on its playback of the bot's audio: a goodbye waiting for it
-      // goes, and the bot gets the message as before (one that tracks playback itself).
+      // The Audio Connector's word on its playback of the bot's audio: the bot gets the message
+      // as before (one that tracks playback itself), the transport's playback tracker a report
+      // (a reserved mark it hides: see `_playback_reports.ts`), and a goodbye waiting for it goes.
       case "playback_started":
         this.#playback.started();
-        return { type: "message", message: message.value } satisfies MessageFrame;
-      case "playback_completed":
+        return [
+          { type: "message", message: message.value } satisfies MessageFrame,
+          { type: "mark", name: playbackReportName({ type: "started" }) } satisfies MarkFrame,
+        ];
+      case "playback_completed": {
+        // Read before `completed()` lets a waiting goodbye go: what may have crossed the message.
+        const uncoveredMs = this.#playback.uncoveredMs(this.#context?.clock?.now());
         this.#playback.completed();
-        return { type: "message", message: message.value } satisfies MessageFrame;
+        return [
+          { type: "message", message: message.value } satisfies MessageFrame,
+          {
+            type: "mark",
+            name: playbackReportName({ type: "completed", uncoveredMs }),
+          } satisfies MarkFrame,
+        ];
+      }
       case "dtmf":
         // Nothing of the call comes after the close transaction (the bot has had its `end`).
         if (this.#state === "closed") throw message.error("dtmf after the session closed");

@@ -168,7 +168,8 @@ const CALLER_FRAME_MS = {
 };
 
 for (const protocol of ["twilio", "telnyx", "plivo", "exotel", "vonage", "genesys"] as const) {
-  // Genesys acknowledges no playout: what the caller heard is the transport's estimate there.
+  // Genesys acknowledges no point in the playout (only where a stretch ended): what the caller
+  // heard of a reply cut short is the transport's estimate there.
   const acknowledged = protocol !== "genesys";
   Deno.test(`the realtime bridge stops the model when ${article(protocol)} caller barges in and truncates it to what the caller heard`, async () => {
     const { report, summary, session } = await bridgedCall({

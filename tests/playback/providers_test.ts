@@ -166,11 +166,12 @@ for (
   });
 }
 
-// Genesys AudioHook and the pipecat (protobuf + RTVI) client acknowledge no playout: AudioHook v2
-// has no played/mark message (open/opened, ping/pong, pause/resumed, update, dtmf, event,
-// close/closed, disconnect, error), and RTVI's bot-started/stopped-speaking go from the bot to the
-// client, not back. There the transport goes by its estimate, told the far end's buffer through
-// `playoutDelayMs`.
+// Genesys AudioHook and the pipecat (protobuf + RTVI) client acknowledge no point in the playout:
+// AudioHook v2 has no played/mark message (open/opened, ping/pong, pause/resumed, update, dtmf,
+// event, close/closed, disconnect, error; the Audio Connector's playback_completed says only where
+// a stretch ended, tested in tests/serializers/genesys_playback_reports_test.ts), and RTVI's
+// bot-started/stopped-speaking go from the bot to the client, not back. Within a reply the
+// transport goes by its estimate there, told the far end's buffer through `playoutDelayMs`.
 const ESTIMATED: (ProviderCase & { resolutionMs: number })[] = [
   {
     protocol: "genesys",
