@@ -10,191 +10,27 @@
 // (`playoutDelayMs` 0 by default), and Genesys's own buffer still plays then: a `disconnect` sent
 // on the estimate cut the goodbye short (the caller heard 840 of its 1000 ms).
 //
-// The client below is built from that reference and from the AudioHook session rules the
-// serializer already follows (developer.genesys.cloud "AudioHook protocol", as quoted on
-// help.mypurecloud.com "What happens during a successful session between Genesys Cloud and your
-// AudioHook server?": the client ends with `close` after the server's `disconnect`, the server
-// answers `closed`, and the client closes the socket). It plays the bot's PCMU behind a jitter
-// buffer and reports its playback as the Audio Connector does.
+// The Audio Connector client (fixtures/audio_connector_client.ts) is built from that reference and
+// from the AudioHook session rules the serializer already follows; it plays the bot's PCMU behind a
+// jitter buffer and reports its playback as the Audio Connector does.
 import assert from "node:assert/strict";
-import {
-  type Frame,
-  type TransportError,
-  type TransportOptions,
-  WebSocketTransport,
-} from "../../mod.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import type { TransportOptions } from "../../mod.ts";
+import { FakeClock } from "../../src/testing/mod.ts";
 import { GenesysSerializer, type GenesysSerializerOptions } from "../../src/serializers/genesys.ts";
-import { openParameters } from "./fixtures/audiohook_client.ts";
+import {
+  audioConnectorSession,
+  type AudioConnectorSessionOptions,
+  speech,
+} from "./fixtures/audio_connector_client.ts";
+import { SESSION } from "./fixtures/genesys_session.ts";
 
-const SESSION = "e160e428-53e2-487c-977d-96989bf5c99d";
-/** Genesys's jitter buffer plus the network: how long after it arrives the bot's audio plays. */
-const BUFFER_MS = 300;
-
-interface ClientOptions {
-  /** Whether it says `playback_started` / `playback_completed` (an Audio Connector does). */
-  reports?: boolean;
-  /** Whether it says `playback_completed` (false: it never does, a lost message). */
-  completes?: boolean;
-}
-
-type Seen =
-  | { at: number; binary: number }
-  | { at: number; type: string; seq: number; clientseq: number; parameters: unknown };
-
-/** An Audio Connector client: Genesys's side of the session, on the test's clock. */
-class AudioConnectorClient {
-  readonly seen: Seen[] = [];
-  /** When the bot's audio it was sent ends playing (0: nothing sent yet). */
-  playsUntil = 0;
-  /** When it said `playback_completed`, each time. */
-  readonly completedAt: number[] = [];
-  #seq = 0;
-  #serverseq = 0;
-  #playing = false;
-  #ending = false;
-  readonly #clock: FakeClock;
-  readonly #socket: MemorySocketPair["client"];
-  readonly #reports: boolean;
-  readonly #completes: boolean;
-
-  constructor(pair: MemorySocketPair, clock: FakeClock, options: ClientOptions = {}) {
-    this.#clock = clock;
-    this.#socket = pair.client;
-    this.#reports = options.reports ?? true;
-    this.#completes = options.completes ?? true;
-    this.#socket.addEventListener("message", (event) => {
-      this.#onMessage((event as MessageEvent).data);
-    });
-  }
-
-  /** Opens an Audio Connector session (its `open` carries the flow's `inputVariables`). */
-  open(): void {
-    const media = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
-    this.send("open", openParameters(media, { accountNumber: "1234" }));
-  }
-
-  /** Sends a client message in its envelope. */
-  send(type: string, parameters: Record<string, unknown>): void {
-    // After its `close` the client sends nothing else (its playback reports neither).
-    if (type === "close") this.#ending = true;
-    this.#socket.send(JSON.stringify({
-      version: "2",
-      type,
-      seq: ++this.#seq,
-      serverseq: this.#serverseq,
-      id: SESSION,
-      position: "PT0S",
-      parameters,
-    }));
-  }
-
-  /** The server messages of a type, in order. */
-  messages(type: string) {
-    return this.seen.filter((m) => "type" in m && m.type === type) as Extract<
-      Seen,
-      { type: string }
-    >[];
-  }
-
-  /** When the server's `disconnect` came (-1: it has not). */
-  get disconnectAt(): number {
-    return this.messages("disconnect")[0]?.at ?? -1;
-  }
-
-  #onMessage(data: unknown): void {
-    const now = this.#clock.now();
-    if (typeof data !== "string") {
-      const bytes = (data as ArrayBuffer).byteLength;
-      this.seen.push({ at: now, binary: bytes });
-      this.#play(now, bytes / 8); // PCMU at 8 kHz: 8 bytes a millisecond
-      return;
-    }
-    const message = JSON.parse(data);
-    this.#serverseq = message.seq;
-    this.seen.push({
-      at: now,
-      type: message.type,
-      seq: message.seq,
-      clientseq: message.clientseq,
-      parameters: message.parameters,
-    });
-    if (message.type === "disconnect") {
-      // The call ends here: what has not played yet is never heard.
-      this.#ending = true;
-      this.send("close", { reason: "disconnect" });
-    } else if (message.type === "closed") {
-      this.#socket.close();
-    } else if (message.type === "event") {
-      // A barge-in: what it holds is dropped, nothing more of it plays.
-      if (message.parameters.entities.some((e: { type: string }) => e.type === "barge_in")) {
-        this.playsUntil = Math.min(this.playsUntil, now);
-        this.#playing = false;
-      }
-    }
-  }
-
-  #play(now: number, ms: number): void {
-    const startsAt = Math.max(now + BUFFER_MS, this.playsUntil);
-    this.playsUntil = startsAt + ms;
-    if (!this.#playing) {
-      this.#playing = true;
-      if (this.#reports) {
-        void this.#clock.sleep(startsAt - now).then(() => {
-          if (!this.#ending) this.send("playback_started", {});
-        });
-      }
-    }
-    const until = this.playsUntil;
-    void this.#clock.sleep(until - now).then(() => {
-      // Played all it was sent, unless more came (or a barge-in dropped it) meanwhile.
-      if (this.playsUntil !== until || !this.#playing || this.#ending) return;
-      this.#playing = false;
-      if (!this.#reports || !this.#completes) return;
-      this.completedAt.push(this.#clock.now());
-      this.send("playback_completed", {});
-    });
-  }
-}
-
-function session(
-  clientOptions: ClientOptions = {},
-  serializerOptions: GenesysSerializerOptions = {},
-  transportOptions: TransportOptions = {},
-) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new GenesysSerializer(serializerOptions),
-    audioIn: { sampleRate: 8000 },
-    audioOut: { sampleRate: 8000, chunkMs: 20 },
-    clock,
-    ...transportOptions,
-  });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => errors.push(event.error));
-  const botSaw: string[] = [];
-  transport.receive((frame: Frame) => {
-    if (frame.type === "message") botSaw.push((frame.message as { type: string }).type);
-    else if (frame.type !== "audio") botSaw.push(frame.type);
-  });
-  const client = new AudioConnectorClient(pair, clock, clientOptions);
-  return { clock, pair, transport, errors, botSaw, client };
-}
+const session = (
+  client: AudioConnectorSessionOptions["client"] = {},
+  serializer: GenesysSerializerOptions = {},
+  transport: TransportOptions = {},
+) => audioConnectorSession({ client, serializer, transport });
 
 type Session = ReturnType<typeof session>;
-
-/** `ms` of a steady tone at 8 kHz, one response. */
-function speech(ms: number, responseId = "reply"): Frame {
-  const samples = new Int16Array(ms * 8).map((_, i) => (i % 40) * 200 - 4000);
-  return {
-    type: "audio",
-    audio: new Uint8Array(samples.buffer),
-    sampleRate: 8000,
-    channels: 1,
-    responseId,
-  };
-}
 
 /** An Audio Connector `open`'s parameters, for a serializer driven by hand. */
 const OPEN = {

@@ -13,191 +13,33 @@
 // far into it Genesys is: what they can ground is the end of a reply, where it plays, and so how
 // far behind the pacing estimate Genesys plays.
 //
-// The client below is built from that reference and the AudioHook session rules (as in
-// genesys_playback_completed_test.ts), with a network between it and the server: each message
-// takes `networkMs` each way. It plays the bot's PCMU behind a jitter buffer, reports its playback
-// as the Audio Connector does, and records what it played: the truth the transport's figures are
-// checked against.
+// The Audio Connector client (fixtures/audio_connector_client.ts, as in
+// genesys_playback_completed_test.ts) is built from that reference and the AudioHook session
+// rules, here with a network between it and the server: each message takes `networkMs` each way.
+// It plays the bot's PCMU behind a jitter buffer, reports its playback as the Audio Connector
+// does, and records what it played: the truth the transport's figures are checked against.
 import assert from "node:assert/strict";
+import type { SpeakingEvent, TransportOptions } from "../../mod.ts";
 import {
-  type Frame,
-  type SpeakingEvent,
-  type TransportError,
-  type TransportOptions,
-  WebSocketTransport,
-} from "../../mod.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { GenesysSerializer } from "../../src/serializers/genesys.ts";
-import { openParameters } from "./fixtures/audiohook_client.ts";
+  audioConnectorSession,
+  type AudioConnectorSessionOptions,
+  speech,
+} from "./fixtures/audio_connector_client.ts";
 
-const SESSION = "e160e428-53e2-487c-977d-96989bf5c99d";
-/** Genesys's jitter buffer: how long after it arrives the bot's audio plays. */
-const BUFFER_MS = 300;
-
-interface ClientOptions {
-  /** One way across the network, each message (0: none). */
-  networkMs?: number;
-  /** Whether it reports its playback (an Audio Connector does; an older AudioHook client not). */
-  reports?: boolean;
-}
-
-/** An Audio Connector client on the test's clock, behind a network. */
-class AudioConnectorClient {
-  /** What played: from `at` for `ms`, cut short by a barge-in. */
-  readonly played: { at: number; ms: number }[] = [];
-  /** When it said each playback message (its own clock, before the network). */
-  readonly said: { at: number; type: string }[] = [];
-  /** When the server's `disconnect` reached it (-1: it has not). */
-  disconnectAt = -1;
-  #playsUntil = 0;
-  #seq = 0;
-  #serverseq = 0;
-  #playing = false;
-  #ending = false;
-  readonly #clock: FakeClock;
-  readonly #socket: MemorySocketPair["client"];
-  readonly #networkMs: number;
-  readonly #reports: boolean;
-
-  constructor(pair: MemorySocketPair, clock: FakeClock, options: ClientOptions) {
-    this.#clock = clock;
-    this.#socket = pair.client;
-    this.#networkMs = options.networkMs ?? 0;
-    this.#reports = options.reports ?? true;
-    this.#socket.addEventListener("message", (event) => {
-      const data = (event as MessageEvent).data;
-      this.#after(() => this.#onMessage(data));
-    });
-  }
-
-  /** Opens an Audio Connector session (its `open` carries the flow's `inputVariables`). */
-  open(): void {
-    const media = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
-    this.#send("open", openParameters(media, { accountNumber: "1234" }));
-  }
-
-  /** Milliseconds of the bot's audio the caller had heard by `time`. */
-  heardMs(time = this.#clock.now()): number {
-    let ms = 0;
-    for (const span of this.played) ms += Math.max(0, Math.min(span.ms, time - span.at));
-    return ms;
-  }
-
-  /** When the first of the bot's audio played from `after` on began to play. */
-  playedFrom(after: number): number {
-    return this.played.find((span) => span.at >= after)!.at;
-  }
-
-  #after(action: () => void): void {
-    if (this.#networkMs === 0) action();
-    else void this.#clock.sleep(this.#networkMs).then(action);
-  }
-
-  #send(type: string, parameters: Record<string, unknown>): void {
-    const message = JSON.stringify({
-      version: "2",
-      type,
-      seq: ++this.#seq,
-      serverseq: this.#serverseq,
-      id: SESSION,
-      position: "PT0S",
-      parameters,
-    });
-    this.#after(() => {
-      if (this.#socket.readyState === 1) this.#socket.send(message);
-    });
-  }
-
-  #say(type: string): void {
-    if (!this.#reports || this.#ending) return;
-    this.said.push({ at: this.#clock.now(), type });
-    this.#send(type, {});
-  }
-
-  #onMessage(data: unknown): void {
-    const now = this.#clock.now();
-    if (typeof data !== "string") return this.#play(now, (data as ArrayBuffer).byteLength / 8);
-    const message = JSON.parse(data);
-    this.#serverseq = message.seq;
-    if (message.type === "disconnect") {
-      // The call ends here: what has not played yet is never heard.
-      this.disconnectAt = now;
-      this.#cut(now);
-      this.#send("close", { reason: "disconnect" });
-      this.#ending = true;
-    } else if (message.type === "closed") {
-      this.#socket.close();
-    } else if (
-      message.type === "event" &&
-      message.parameters.entities.some((e: { type: string }) => e.type === "barge_in")
-    ) {
-      this.#cut(now); // what it holds is dropped, nothing more of it plays (nor is reported)
-    }
-  }
-
-  #cut(now: number): void {
-    for (const span of this.played) span.ms = Math.max(0, Math.min(span.ms, now - span.at));
-    this.#playsUntil = Math.min(this.#playsUntil, now);
-    this.#playing = false;
-  }
-
-  #play(now: number, ms: number): void {
-    const at = Math.max(now + BUFFER_MS, this.#playsUntil);
-    this.#playsUntil = at + ms;
-    this.played.push({ at, ms });
-    if (!this.#playing) {
-      this.#playing = true;
-      void this.#clock.sleep(at - now).then(() => this.#say("playback_started"));
-    }
-    const until = this.#playsUntil;
-    void this.#clock.sleep(until - now).then(() => {
-      // Played all it was sent, unless more came (or a barge-in dropped it) meanwhile.
-      if (this.#playsUntil !== until || !this.#playing) return;
-      this.#playing = false;
-      this.#say("playback_completed");
-    });
-  }
-}
-
-function session(client: ClientOptions = {}, options: TransportOptions = {}) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new GenesysSerializer(),
-    audioIn: { sampleRate: 8000 },
-    audioOut: { sampleRate: 8000, chunkMs: 20 },
-    clock,
-    ...options,
-  });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => errors.push(event.error));
+function session(
+  client: AudioConnectorSessionOptions["client"] = {},
+  transport: TransportOptions = {},
+) {
+  const s = audioConnectorSession({ client, transport });
   const events: { type: string; at: number; event: SpeakingEvent }[] = [];
   for (const type of ["speakingstart", "speakingstop"] as const) {
-    transport.addEventListener(type, (event) => events.push({ type, at: clock.now(), event }));
+    s.transport.addEventListener(type, (event) => events.push({ type, at: s.clock.now(), event }));
   }
-  const botSaw: string[] = [];
-  transport.receive((frame: Frame) => {
-    if (frame.type === "message") botSaw.push((frame.message as { type: string }).type);
-    else if (frame.type !== "audio") botSaw.push(frame.type);
-  });
-  const fake = new AudioConnectorClient(pair, clock, client);
   const stops = () => events.filter((e) => e.type === "speakingstop");
-  return { clock, transport, errors, events, stops, botSaw, client: fake };
+  return { ...s, events, stops };
 }
 
 type Session = ReturnType<typeof session>;
-
-/** `ms` of a steady tone at 8 kHz, one response. */
-function speech(ms: number, responseId: string): Frame {
-  const samples = new Int16Array(ms * 8).map((_, i) => (i % 40) * 200 - 4000);
-  return {
-    type: "audio",
-    audio: new Uint8Array(samples.buffer),
-    sampleRate: 8000,
-    channels: 1,
-    responseId,
-  };
-}
 
 /** Runs the clock to `time`, 10 ms at a time. */
 async function runTo(s: Session, time: number): Promise<void> {
