@@ -45,6 +45,12 @@ const EPSILON = 1e-6;
 const STEADY_LAG_MS = 20;
 
 /**
+ * Answers read within this of the first of them were read together (one chunk): after a stall,
+ * every answer that arrived during it is read at once, at its end (see `#learnLag`).
+ */
+const READ_TOGETHER_MS = 20;
+
+/**
  * At most this many of the tracker's marks within a response wait for an answer; past it, no more
  * are sent until one is answered. A far end that never acknowledges (a platform that ignores
  * marks, one that stopped answering) would otherwise be sent a mark every `markIntervalMs` of
@@ -160,8 +166,18 @@ export class PlaybackTracker {
   #lastPlayedOut = false;
   /** Whether that was by the estimate alone, its acknowledgement overdue (see `#stillPlaying`). */
   #lastByEstimate = false;
-  /** Milliseconds the far end plays behind the pacing estimate (learned from acknowledgements). */
+  /**
+   * Milliseconds the far end plays behind the pacing estimate, learned from acknowledgements (a
+   * rise once confirmed: see {@linkcode #learnLag}).
+   */
   #lag: number;
+  /**
+   * The lag as the answers read together last measured it (see {@linkcode #learnLag}): the
+   * smallest of them, the first one's read time, and the same of the read before (NaN: none yet).
+   */
+  #readLag = NaN;
+  #readAt = -Infinity;
+  #readLagBefore = NaN;
   #acknowledged = false;
   /**
    * A mark of the cadence has been answered (the session's first mark aside, see
@@ -275,7 +291,7 @@ export class PlaybackTracker {
     if (this.#markCount === 0 && this.#serial > 0) this.#markFirst();
   }
 
-  /** How far behind the pacing estimate the far end plays, as last measured (ms). */
+  /** How far behind the pacing estimate the far end plays, as measured and confirmed (ms). */
   get lag(): number {
     return this.#lag;
   }
@@ -389,7 +405,8 @@ export class PlaybackTracker {
     this.#stats.marksAcknowledged++;
     this.#stats.marksUnanswered += index; // passed by this answer: played, never answered
     this.#ackedPosition = Math.max(this.#ackedPosition, mark.position);
-    const lag = this.#clock.now() - mark.playsAt;
+    const now = this.#clock.now();
+    const lag = now - mark.playsAt;
     // A far end that plays where the estimate says needs few marks: the estimate, corrected by
     // the last acknowledgement, fills in between them (and each pending mark still bounds it).
     // One that moved (a stall, a buffer that grew) is watched closely again.
@@ -397,19 +414,18 @@ export class PlaybackTracker {
     // filling): its answer teaches the delay, but the cadence, and whether it may spread, goes by
     // the cadence's own answers, as it would without it.
     if (mark !== this.#firstMark) {
-      const steady = this.#cadenceAnswered && Math.abs(lag - this.#lag) <= STEADY_LAG_MS;
+      const steady = this.#cadenceAnswered && Math.abs(lag - this.#readLag) <= STEADY_LAG_MS;
       this.#interval = steady
         ? Math.min(this.#interval * 2, this.#maxMarkIntervalMs)
         : this.#markIntervalMs;
       this.#cadenceAnswered = true;
     }
-    this.#lag = lag;
+    this.#learnLag(lag, now);
     this.#acknowledged = true;
     // Room again: the end of what was sent, if its mark was refused while too many waited, once
     // the quiet time has passed (the quiet timer that refused it does not fire again).
     if (this.#endRefused) {
       this.#endRefused = false;
-      const now = this.#clock.now();
       if (this.#drained) this.#quiet.arm(Math.max(0, this.#drainedAt + this.#quietMs - now), now);
     }
     this.#update();
@@ -443,11 +459,52 @@ export class PlaybackTracker {
         // taken as it left (its spell may be over). Elsewhere (audio that crossed the report
         // ended inside a response) the place is no response's end, and teaches no delay.
         if (ended !== undefined && Number.isFinite(ended.endPlaysAt)) {
-          this.#lag = now - ended.endPlaysAt;
+          this.#learnLag(now - ended.endPlaysAt, now);
         }
       }
     }
     this.#update();
+  }
+
+  /**
+   * An acknowledgement (or a report) read at `now` measured the lag as `measured`: when it was
+   * READ less when its place plays by the estimate. A read is never earlier than the answer's
+   * arrival, and later by however long the event loop was busy (a GC pause, a bot's synchronous
+   * work), when all that arrived meanwhile is read at once: a measure may be too large, never too
+   * small. One taken at its word after a 300 ms stall moved a reply already heard 150 ms later in
+   * the recording, and the next response's `speakingstart` as late.
+   *
+   * So answers read together (within `READ_TOGETHER_MS` of the first) are one read, whose measure
+   * is their smallest, and the lag is the smaller of the last two reads': one that falls is adopted
+   * at once, one that rises once the next read confirms it (by the smaller of the two, the likelier
+   * unstalled). A far end whose buffer really grew is learned one answer later: the answer that
+   * rose brings the marks back to every `markIntervalMs`, the next is answered within that and the
+   * far end's delay, and each still bounds `heardMs` meanwhile (see {@linkcode #heardLag}). The
+   * first read has nothing to confirm it and is adopted (`playoutDelayMs` is no measure). A report
+   * (Genesys) is confirmed by the next reply's.
+   */
+  #learnLag(measured: number, now: number): void {
+    if (now - this.#readAt < READ_TOGETHER_MS) {
+      if (measured < this.#readLag) this.#readLag = measured;
+    } else {
+      this.#readLagBefore = this.#readLag;
+      this.#readLag = measured;
+      this.#readAt = now;
+    }
+    const before = this.#readLagBefore;
+    this.#lag = before < this.#readLag ? before : this.#readLag; // NaN compares false
+  }
+
+  /**
+   * The lag for what has played by now (`heardMs`, whether all has, how long to wait for it): the
+   * last read's own measure, a rise not yet confirmed too. A read made late overstates it, so
+   * that `heardMs` errs short, the side it keeps to (the acknowledged mark floors it, the next
+   * answer puts it right); a far end that really fell behind (a hole in its playout, a buffer
+   * that grew) is not taken as having played what it has not, nor given up on, meanwhile. When
+   * audio plays (`speakingstart`, the lag observers are told) goes by the confirmed `#lag`.
+   */
+  get #heardLag(): number {
+    return Number.isNaN(this.#readLag) ? this.#lag : this.#readLag;
   }
 
   /**
@@ -680,7 +737,7 @@ export class PlaybackTracker {
    * was acknowledged.
    */
   #heardPosition(time: number): number {
-    let heard = this.#timeline.playedAt(time - this.#lag);
+    let heard = this.#timeline.playedAt(time - this.#heardLag);
     const left = this.#leftPosition;
     if (heard > left) heard = left;
     if (!this.acks) {
@@ -699,7 +756,7 @@ export class PlaybackTracker {
     const next = this.#marks[0];
     this.#pastMark = false;
     if (next !== undefined && heard > next.position) {
-      const overdueAt = next.playsAt + Math.max(0, this.#lag) + this.#playoutTimeoutMs;
+      const overdueAt = next.playsAt + Math.max(0, this.#heardLag) + this.#playoutTimeoutMs;
       const bound = next.position + Math.max(0, time - overdueAt);
       if (heard > bound) heard = bound;
       this.#pastMark = heard > next.position;
@@ -739,7 +796,7 @@ export class PlaybackTracker {
 
   /** When everything sent plays to its end, by the lagged estimate (now, once nothing plays). */
   #estimatedEnd(now: number): number {
-    const end = this.#timeline.playsAt(this.#timeline.sentMs) + Math.max(0, this.#lag);
+    const end = this.#timeline.playsAt(this.#timeline.sentMs) + Math.max(0, this.#heardLag);
     return end > now ? end : now; // NaN (cut, or nothing sent) compares false: now
   }
 
@@ -875,7 +932,7 @@ export class PlaybackTracker {
         break;
       }
       const lateBy = this.#playoutTimeoutMs;
-      const endsAt = u.endPlaysAt + Math.max(0, this.#lag);
+      const endsAt = u.endPlaysAt + Math.max(0, this.#heardLag);
       const waitsForWord = this.acks || awaitsReport;
       if (waitsForWord && now >= Math.max(endsAt + lateBy, settledAt)) {
         // The acknowledgement is late beyond the bound: go by the estimate.
