@@ -629,14 +629,18 @@ Deno.test({
     const call = await parrotCall("wideband");
     const { bargeIn, hello } = checkParrotCall(call, "wideband");
     // No acknowledgements: the figure is the estimate, which counts the page's output latency
-    // (its playout_delay_ms) that the player's own count does not, and assumes the player played
-    // without a break: where it ran dry (audio late to the page on a busy machine) and stood
-    // silent while it re-buffered, it is that much behind the estimate. Within two chunks else.
+    // (its playout_delay_ms) that the player's own count does not, within two chunks of what
+    // played. Where the player ran dry and stood silent while it re-buffered, it depends on why:
+    // a stall of the page's own (its audio thread on a busy machine) is unknown to the server,
+    // whose estimate is then that much ahead of what played; one because the server sent late
+    // (its event loop busy) is known to it (the audio that left late plays late on its timeline),
+    // and the estimate stays with what played. So between the two, within two chunks.
     assert.equal(bargeIn.acknowledged, false);
     assert.equal(hello.acknowledged, false);
+    const estimated = bargeIn.heardMs + hello.playoutDelayMs;
     assert.ok(
-      Math.abs(bargeIn.heardMs + hello.playoutDelayMs - (bargeIn.playedMs + bargeIn.stalledMs)) <=
-        40,
+      estimated >= bargeIn.playedMs - 40 &&
+        estimated <= bargeIn.playedMs + bargeIn.stalledMs + 40,
       `heard ${bargeIn.heardMs} ms by the estimate (playout delay ${hello.playoutDelayMs} ms), ` +
         `played ${bargeIn.playedMs} ms after stalling ${bargeIn.stalledMs} ms`,
     );
