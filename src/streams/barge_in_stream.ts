@@ -11,6 +11,10 @@ import {
   type SpeechDetectorStreamOptions,
 } from "./speech_detector_stream.ts";
 
+/** The detector's LOUD_SHARE and START_SPAN (speech_detector.ts), for its test over the bar. */
+const OVER_SHARE = 0.7;
+const OVER_SPAN = 1.5;
+
 /** What a {@linkcode BargeInStream} needs of a transport (a `WebSocketTransport` fits). */
 export interface InterruptibleTransport {
   /**
@@ -32,12 +36,19 @@ export interface InterruptibleTransport {
 /** Options for {@linkcode BargeInStream}: the speech detector's, and what to do on a barge-in. */
 export interface BargeInStreamOptions extends SpeechDetectorStreamOptions {
   /**
-   * How far above the noise floor, in dB, the caller's speech must be to interrupt the bot. On a
-   * phone line the bot's own voice can come back as a quieter echo; raise this if echo
-   * interrupts the bot.
+   * How far above the noise floor, in dB, the caller's speech must be to interrupt the bot: its
+   * loudest window in its first `minSpeechMs`, or, speech that began under the bar, later sound
+   * that rises over it and holds as speech does (`minSpeechMs`, at least 70 % of that time within
+   * `startDb - stopDb` under the bar: a caller talking over the bot's echo). On a phone line
+   * (a hybrid, a speakerphone) the bot's own voice can come back as a quieter echo; a bar just
+   * over the echo's loudest lets the echo be while a caller louder than it still interrupts. It
+   * is a level, not an echo canceller: it cannot tell the bot's echo from a caller in general.
+   * The echo's level follows the bot's (a loud word, a louder line), and a caller quieter than
+   * the echo, or as loud, never interrupts. The real answer is echo cancellation (AEC) at the
+   * far end, or a voice detector behind it.
    *
    * @default {0} no bar of its own: any speech the detector finds (which already stands
-   * `startDb`, 12 dB by default, over the floor where it begins).
+   * `startDb`, 12 dB by default, over the floor where it begins), the bot's echo included.
    */
   minLevelAboveFloorDb?: number;
   /**
@@ -51,6 +62,12 @@ export interface BargeInStreamOptions extends SpeechDetectorStreamOptions {
  * A {@linkcode SpeechDetectorStream} that calls `transport.interrupt()` when the caller starts
  * talking while the bot is audible at the far end (`transport.playback.speaking`), so the bot
  * stops within the detector's `minSpeechMs` plus one chunk. Frames pass through untouched.
+ *
+ * It hears sound, not whose it is: the bot's own voice coming back as echo is speech to it, and
+ * interrupts the bot. `minLevelAboveFloorDb` raised just over the echo's level keeps the echo
+ * out while a louder caller still barges in, even one who starts while the echo is under way;
+ * nothing tells a caller from an echo as loud (see the option). Speech that began while the bot
+ * was audible may be the bot's own echo: do not answer it unless it barged in (`onBargeIn`).
  *
  * A response often plays in spells (a sentence, a pause while the next is synthesized, the next
  * sentence). Speech caught while the bot is silent in such a pause is kept: if the same response
@@ -73,7 +90,7 @@ export interface BargeInStreamOptions extends SpeechDetectorStreamOptions {
 export class BargeInStream extends SpeechDetectorStream {
   /** Makes a barge-in stream for `transport`. */
   constructor(transport: InterruptibleTransport, options: BargeInStreamOptions = {}) {
-    const { onBargeIn, minLevelAboveFloorDb = 0, onSpeech, ...detector } = options;
+    const { onBargeIn, minLevelAboveFloorDb = 0, onSpeech, onLevel, ...detector } = options;
     if (typeof minLevelAboveFloorDb !== "number") {
       throw new TypeError(
         `minLevelAboveFloorDb must be a number, got ${typeof minLevelAboveFloorDb}`,
@@ -106,20 +123,63 @@ export class BargeInStream extends SpeechDetectorStream {
       pending = undefined;
       transport.removeEventListener?.("speakingstart", resumed);
     };
+    const heard = (speech: SpeechStartEvent) => {
+      if (transport.playback.speaking) return interrupt(speech);
+      // Silent: a pause between spells, or no response at all. Wait for the one that was
+      // playing to go on, while this speech lasts.
+      const responseId = transport.playback.responseId;
+      if (responseId === undefined || transport.addEventListener === undefined) return;
+      forget();
+      pending = { responseId, speech };
+      transport.addEventListener("speakingstart", resumed);
+    };
+    const minSpeechMs = detector.minSpeechMs ?? 200;
+    const hysteresisDb = (detector.startDb ?? 12) - (detector.stopDb ?? 6);
+    /**
+     * Speech that began under the bar (the bot's echo, say), watched for sound over it: where that
+     * sound began, for how long it has been over the bar, and its loudest window.
+     */
+    let under: { overFromMs: number; overMs: number; peakDb: number } | undefined;
     super({
       ...detector,
       onSpeech(event) {
         onSpeech?.(event);
+        under = undefined;
         if (event.type !== "speechstart") return forget();
-        if (event.levelDb - event.noiseFloorDb < minLevelAboveFloorDb) return;
-        if (transport.playback.speaking) return interrupt(event);
-        // Silent: a pause between spells, or no response at all. Wait for the one that was
-        // playing to go on, while this speech lasts.
-        const responseId = transport.playback.responseId;
-        if (responseId === undefined || transport.addEventListener === undefined) return;
-        forget();
-        pending = { responseId, speech: event };
-        transport.addEventListener("speakingstart", resumed);
+        if (event.levelDb - event.noiseFloorDb >= minLevelAboveFloorDb) return heard(event);
+        under = { overFromMs: Number.NaN, overMs: 0, peakDb: event.levelDb };
+      },
+      onLevel(levelDb, noiseFloorDb, atMs, durationMs) {
+        onLevel?.(levelDb, noiseFloorDb, atMs, durationMs);
+        const watched = under;
+        if (watched === undefined) return;
+        const aboveFloorDb = levelDb - noiseFloorDb;
+        if (Number.isNaN(watched.overFromMs)) {
+          if (aboveFloorDb < minLevelAboveFloorDb) return;
+          watched.overFromMs = atMs;
+          watched.overMs = 0;
+          watched.peakDb = levelDb;
+        }
+        // The detector's own test for speech, with the bar for startDb: sound that rose over the
+        // bar and has lasted minSpeechMs, at least 70 % of that time within the detector's
+        // hysteresis under the bar (the rest: consonants and pauses).
+        const sounding = aboveFloorDb >= minLevelAboveFloorDb - hysteresisDb;
+        if (sounding) {
+          watched.overMs += durationMs;
+          if (levelDb > watched.peakDb) watched.peakDb = levelDb;
+        }
+        const lastedMs = atMs + durationMs - watched.overFromMs;
+        if (sounding && lastedMs >= minSpeechMs && watched.overMs >= OVER_SHARE * lastedMs) {
+          under = undefined;
+          heard({
+            type: "speechstart",
+            atMs: watched.overFromMs,
+            levelDb: watched.peakDb,
+            noiseFloorDb,
+          });
+        } else if (lastedMs >= OVER_SPAN * minSpeechMs) {
+          watched.overFromMs = Number.NaN; // a swell of the echo, not a voice over it
+        }
       },
     });
     stream = this;

@@ -72,7 +72,8 @@ export interface SpeechDetectorOptions {
   stopDb?: number;
   /**
    * How long speech must last before `speechstart` is reported (its `atMs` is still where it
-   * began).
+   * began): sound that began `startDb` over the floor, `stopDb` over it for at least 70 % of that
+   * time (the rest: the dips of consonants and short pauses between words).
    *
    * @default {200} pipecat's VAD default start time: clicks, coughs and short noises stay below.
    */
@@ -84,8 +85,9 @@ export interface SpeechDetectorOptions {
    */
   minSilenceMs?: number;
   /**
-   * How fast the noise floor may rise, in dB per second (it falls at once to a quieter level that
-   * has held for 30 ms).
+   * How fast the noise floor may rise, in dB per second (it falls at once to a level `stopDb`
+   * quieter that has held for 30 ms, and follows smaller changes of the line's mean power within
+   * about 300 ms).
    *
    * @default {3} follows a fan or a car speeding up; a second of speech lifts it by 3 dB at most,
    * well under `startDb`.
@@ -98,16 +100,28 @@ export interface SpeechDetectorOptions {
    * @default {-60} speech must then reach -48 dBFS; telephone speech sits near -20 to -30.
    */
   minNoiseFloorDb?: number;
+  /**
+   * Called with each analysis window as it is judged: its level and the noise floor it was judged
+   * against, in dBFS (`-Infinity` for digital silence), and where it began and how long it is, in
+   * ms of audio. For a level meter, or a test of your own while speech goes on (a
+   * `BargeInStream` with `minLevelAboveFloorDb` uses it to hear a caller grow louder than the
+   * bot's echo). An exception thrown here escapes `push`, as one in `emit` does.
+   *
+   * @default {undefined}
+   */
+  onLevel?: (levelDb: number, noiseFloorDb: number, atMs: number, durationMs: number) => void;
 }
 
 const FULL_SCALE_SQUARED = 32768 * 32768;
+const DB_PER_NEPER = 10 / Math.LN10;
 const SILENT_DB = -120;
 /**
- * How long a quieter level must hold, in consecutive windows of sound, before the floor falls to
- * it. A lost packet resampled to the inbound rate is not all zeros: the filter rings down through
- * a window or two (20 ms of loss at 8 kHz heard at 16 kHz: windows 15 and 26 dB under the line's
- * noise), which must not count; a real drop of noise must be followed at once, even by speech
- * whose first pause (40 ms between syllables) comes right after it.
+ * How long a level `stopDb` quieter must hold, in consecutive windows of sound, before the floor
+ * falls to it at once (and how long, in a silence, sound must be loud on average to go on with
+ * the speech). A lost packet resampled to the inbound rate is not all zeros: the filter rings
+ * down through a window or two (20 ms of loss at 8 kHz heard at 16 kHz: windows 15 and 26 dB
+ * under the line's noise), which must not count; a real drop of noise must be followed at once,
+ * even by speech whose first pause (40 ms between syllables) comes right after it.
  */
 const QUIET_HOLD_MS = 30;
 /**
@@ -123,6 +137,29 @@ const QUIET_HOLD_MS = 30;
  * pause of zeros comes later still is heard only from a pause that is not zeros.
  */
 const FIRST_GUESS_MS = 1500;
+/**
+ * How long the floor takes to follow the line's mean power when it changes by less than `stopDb`,
+ * in ms: long enough that a rough noise's dips and swells average out (its 10 ms windows spread
+ * over 12 dB), short enough to follow a fan speeding up or slowing down.
+ */
+const FOLLOW_MS = 300;
+/**
+ * How much of its first `minSpeechMs` speech must sound (stand `stopDb` over the floor). Speech is
+ * not one steady sound: its syllables (100 to 180 ms) dip under `stopDb` at consonants and between
+ * words (20 to 70 ms), and a run that had to stay over it for all of `minSpeechMs` was cut by the
+ * first dip: a clearly spoken sentence 20 dB over hiss was never heard, a caller with short pauses
+ * between words seconds late. So speech starts once sound that began over `startDb` has lasted
+ * `minSpeechMs` and sounded for at least this share of that time. Not speech: a click (one window),
+ * a burst shorter than `minSpeechMs` (it does not last that long), clicks or pops even 50 a second
+ * and keypad tones dialled 100 ms on, 100 ms off (half the time), a cough amid clicks.
+ */
+const LOUD_SHARE = 0.7;
+/**
+ * How far back, in `minSpeechMs`, sound may have begun and still start speech: a click before the
+ * speech is dropped from the run once this old, so that the speech, its own share then whole,
+ * starts it (with its own `atMs`).
+ */
+const START_SPAN = 1.5;
 
 /**
  * A speech detector for PCM16 little-endian audio (any rate, any channel count): short-term
@@ -134,19 +171,24 @@ const FIRST_GUESS_MS = 1500;
  *
  * The floor starts at the first window's level: speech that begins with the very first sample is
  * detected from its first pause on (a pause of digital silence counts if it lasts `minSilenceMs`
- * and begins in the first 1.5 s). A steady noise that appears suddenly reads as speech until the
- * floor has risen to it (about 5 s for a 20 dB step at the default rate). It is an energy
- * detector, not a voice model: loud non-speech (music, a door) is speech to it.
+ * and begins in the first 1.5 s). It follows the line's mean power, not its quietest moments, so
+ * that a rough noise (a rumble, a fan, traffic: pink or brown) is judged as fairly as a hiss. A
+ * steady noise that appears suddenly reads as speech until the floor has risen to it (about 5 s
+ * for a 20 dB step at the default rate, white, pink or brown). It is an energy detector, not a
+ * voice model: loud non-speech (music, a door) is speech to it. At the default settings speech is
+ * heard reliably 20 dB over the line's noise (its active level against the noise's RMS, white
+ * noise in the telephone band); from 10 to 20 dB it depends on the speech (a short phrase with
+ * soft consonants is lost first, a long loud sentence is heard down to 7); under 6 dB, not at all.
  *
  * Digital silence (a window whose samples are all exactly zero: a lost packet the transport
  * filled, counted in `stats.inboundMediaGapsFilled`, or a μ-law line muted) is silence that leaves
  * the floor where it was (at a call's start, or as a pause of `minSilenceMs` in its first 1.5 s,
- * it sets it to `minNoiseFloorDb`, so that speech after it stands out), and the floor falls only
- * to a quieter level that has held for 30 ms, not to any quieter window: else one lost packet on a
- * noisy line would pull the floor down to `minNoiseFloorDb`, and the line's own noise would read
- * as speech for seconds (a false barge-in). An A-law line muted is not zeros (its idle code decodes
- * to ±8): to the detector it is a very quiet line, and noise coming back after it reads as speech
- * for a few seconds, as any sudden noise does.
+ * it sets it to `minNoiseFloorDb`, so that speech after it stands out), and the floor falls at
+ * once only to a quieter level that has held for 30 ms, not to any quieter window: else one lost
+ * packet on a noisy line would pull the floor down to `minNoiseFloorDb`, and the line's own noise
+ * would read as speech for seconds (a false barge-in). An A-law line muted is not zeros (its idle
+ * code decodes to ±8): to the detector it is a very quiet line, and noise coming back after it
+ * reads as speech for a few seconds, as any sudden noise does.
  *
  * @example A 300 ms tone burst in quiet noise
  * ```ts
@@ -173,6 +215,7 @@ export class SpeechDetector {
   readonly #minSilenceMs: number;
   readonly #riseDbPerMs: number;
   readonly #minFloorDb: number;
+  readonly #onLevel: SpeechDetectorOptions["onLevel"];
   /** The levels of the last windows of sound (QUIET_HOLD_MS of them), a ring. */
   readonly #recentDb: Float64Array;
 
@@ -198,10 +241,17 @@ export class SpeechDetector {
   #recentCount = 0;
   #recentNext = 0;
   #speaking = false;
-  // A run of loud windows that may become speech.
-  #runStartMs = 0;
-  #runMs = 0;
-  #runPeakDb = SILENT_DB;
+  // The windows since one over startDb that may become speech (a ring, oldest first): where each
+  // begins, how long it is, its level, and how loud (0 quiet, 1 over stopDb, 2 over startDb).
+  readonly #runStartsMs: Float64Array;
+  readonly #runDurationsMs: Float64Array;
+  readonly #runLevelsDb: Float64Array;
+  readonly #runKinds: Uint8Array;
+  readonly #runSpanMs: number;
+  #runFirst = 0;
+  #runCount = 0;
+  /** The time of the run's windows over stopDb. */
+  #runLoudMs = 0;
   // Speech under way, and a silence that may end it.
   #speechStartMs = 0;
   #speechPeakDb = SILENT_DB;
@@ -220,6 +270,7 @@ export class SpeechDetector {
       minSilenceMs = 500,
       noiseFloorRiseDbPerSecond = 3,
       minNoiseFloorDb = -60,
+      onLevel,
     } = options;
     checkFormat(sampleRate, channels);
     positive("windowMs", windowMs);
@@ -243,7 +294,20 @@ export class SpeechDetector {
     this.#minSilenceMs = minSilenceMs;
     this.#riseDbPerMs = noiseFloorRiseDbPerSecond / 1000;
     this.#minFloorDb = minNoiseFloorDb;
+    if (onLevel !== undefined && typeof onLevel !== "function") {
+      throw new TypeError(`onLevel must be a function, got ${typeof onLevel}`);
+    }
+    this.#onLevel = onLevel;
     this.#recentDb = new Float64Array(Math.max(1, Math.round(QUIET_HOLD_MS / windowMs)));
+    this.#runSpanMs = minSpeechMs * START_SPAN;
+    // Room for every window of the span and the one after it, with windows a little shorter than
+    // windowMs (a rate whose window is not a whole number of samples); a fuller ring drops its
+    // oldest, which only shortens the span.
+    const runWindows = 2 * Math.ceil(this.#runSpanMs / windowMs) + 2;
+    this.#runStartsMs = new Float64Array(runWindows);
+    this.#runDurationsMs = new Float64Array(runWindows);
+    this.#runLevelsDb = new Float64Array(runWindows);
+    this.#runKinds = new Uint8Array(runWindows);
   }
 
   /** Whether speech is under way (between a `speechstart` and its `speechstop`). */
@@ -333,7 +397,7 @@ export class SpeechDetector {
     this.#channelSums.fill(0);
     this.#carry = -1;
     if (this.#speaking) this.#stop(this.#silenceMs > 0 ? this.#silenceStartMs : this.timeMs, emit);
-    this.#runMs = 0;
+    this.#runCount = this.#runLoudMs = 0;
   }
 
   /**
@@ -351,7 +415,7 @@ export class SpeechDetector {
     this.#zerosMs = 0;
     this.#recentCount = this.#recentNext = 0;
     this.#speaking = false;
-    this.#runMs = this.#silenceMs = 0;
+    this.#runCount = this.#runLoudMs = this.#silenceMs = 0;
   }
 
   /** A new format: the partial window of the old one is dropped, its time kept. */
@@ -417,9 +481,11 @@ export class SpeechDetector {
         this.#remember(levelDb);
         this.#guessUntilMs = startMs + FIRST_GUESS_MS;
       }
+      this.#onLevel?.(levelDb, this.#floorDb, startMs, durationMs);
       return;
     }
     this.#decide(levelDb, floorDb, startMs, durationMs, emit);
+    this.#onLevel?.(levelDb, floorDb, startMs, durationMs);
     if (digitalSilence) {
       // A sound from the first sample may have been speech: a pause that would end speech, early
       // in the call, takes the floor where a silent start would have (see FIRST_GUESS_MS). Not a
@@ -432,12 +498,26 @@ export class SpeechDetector {
       return;
     }
     this.#remember(levelDb);
-    // Down to a quieter level once it has held for QUIET_HOLD_MS (a dip, a lost packet's ring,
-    // does not); up no faster than the rise rate, so speech barely moves it while a slowly rising
-    // noise is followed.
-    this.#floorDb = levelDb < floorDb
-      ? Math.max(Math.min(floorDb, this.#heldQuietDb()), this.#minFloorDb)
-      : Math.min(levelDb, floorDb + this.#riseDbPerMs * durationMs);
+    // Down at once to a level stopDb quieter once it has held for QUIET_HOLD_MS (a dip, a lost
+    // packet's ring, does not): speech may follow the drop at once. Else toward the line's mean
+    // power, over about FOLLOW_MS, and up no faster than the rise rate, so speech barely moves it
+    // while a slowly rising noise is followed. Not to every quieter level that holds 30 ms: a
+    // rough noise (a rumble, a fan: brown or pink) dips 5 to 7 dB for that long every second or
+    // so, and a floor that fell to its dips sat 7 dB under it, its swells over stopDb: a sentence's
+    // end heard seconds late, a noise step heard as speech twice as long as white noise's.
+    const heldDb = this.#heldQuietDb();
+    if (heldDb <= floorDb - this.#stopDb) {
+      this.#floorDb = Math.max(heldDb, this.#minFloorDb);
+      return;
+    }
+    // 10·log10(1 + x) for x = share · (power ratio - 1), as 10/ln 10 · x: exact to 0.003 dB at
+    // share 1/30 (a window of 10 ms), and a logarithm a window saved.
+    const share = Math.min(1, durationMs / FOLLOW_MS);
+    const followedDb = floorDb + DB_PER_NEPER * share * (10 ** ((levelDb - floorDb) / 10) - 1);
+    this.#floorDb = Math.max(
+      Math.min(followedDb, floorDb + this.#riseDbPerMs * durationMs),
+      this.#minFloorDb,
+    );
   }
 
   #remember(levelDb: number): void {
@@ -459,6 +539,17 @@ export class SpeechDetector {
     return loudest;
   }
 
+  /** The mean power, in dB, of the window of `levelDb` and the sound before it: QUIET_HOLD_MS. */
+  #recentMeanDb(levelDb: number): number {
+    const recent = this.#recentDb;
+    const count = Math.min(this.#recentCount, recent.length - 1);
+    let power = 10 ** (levelDb / 10);
+    for (let i = 1; i <= count; i++) {
+      power += 10 ** (recent[(this.#recentNext - i + recent.length) % recent.length]! / 10);
+    }
+    return 10 * Math.log10(power / (count + 1));
+  }
+
   #decide(
     levelDb: number,
     floorDb: number,
@@ -468,7 +559,12 @@ export class SpeechDetector {
   ): void {
     const aboveStop = levelDb >= floorDb + this.#stopDb;
     if (this.#speaking) {
-      if (aboveStop) {
+      // In a silence, a loud window goes on with the speech only if the last QUIET_HOLD_MS are
+      // loud on average: a rough noise's swell is a window or two, a syllable longer.
+      if (
+        aboveStop &&
+        (this.#silenceMs === 0 || this.#recentMeanDb(levelDb) >= floorDb + this.#stopDb)
+      ) {
         this.#silenceMs = 0;
         if (levelDb > this.#speechPeakDb) this.#speechPeakDb = levelDb;
         return;
@@ -478,34 +574,62 @@ export class SpeechDetector {
       if (this.#silenceMs >= this.#minSilenceMs) this.#stop(this.#silenceStartMs, emit);
       return;
     }
-    if (this.#runMs > 0 && aboveStop) {
-      this.#runMs += durationMs;
-      if (levelDb > this.#runPeakDb) this.#runPeakDb = levelDb;
-    } else if (levelDb >= floorDb + this.#startDb) {
-      this.#runStartMs = startMs;
-      this.#runMs = durationMs;
-      this.#runPeakDb = levelDb;
-    } else {
-      this.#runMs = 0; // a click or a noise burst: too short, forgotten
-      return;
+    const kind = levelDb >= floorDb + this.#startDb ? 2 : aboveStop ? 1 : 0;
+    if (this.#runCount === 0 && kind < 2) return; // speech begins at a window over startDb
+    this.#runPush(startMs, durationMs, levelDb, kind);
+    if (kind === 0) return;
+    // Speech, from the run's first window, once it has lasted minSpeechMs sounding LOUD_SHARE of
+    // that time (judged at a sounding window: a run does not end on a dip).
+    const atMs = this.#runStartsMs[this.#runFirst]!;
+    const lastedMs = startMs + durationMs - atMs;
+    if (lastedMs < this.#minSpeechMs || this.#runLoudMs < LOUD_SHARE * lastedMs) return;
+    const ring = this.#runKinds.length;
+    let peakDb = SILENT_DB;
+    for (let n = 0; n < this.#runCount; n++) {
+      const levelDb = this.#runLevelsDb[(this.#runFirst + n) % ring]!;
+      if (levelDb > peakDb) peakDb = levelDb;
     }
-    if (this.#runMs >= this.#minSpeechMs) {
-      this.#speaking = true;
-      this.#speechStartMs = this.#runStartMs;
-      this.#speechPeakDb = this.#runPeakDb;
-      this.#silenceMs = 0;
-      emit({
-        type: "speechstart",
-        atMs: this.#runStartMs,
-        levelDb: this.#runPeakDb,
-        noiseFloorDb: floorDb,
-      });
+    this.#runCount = this.#runLoudMs = 0;
+    this.#speaking = true;
+    this.#speechStartMs = atMs;
+    this.#speechPeakDb = peakDb;
+    this.#silenceMs = 0;
+    emit({ type: "speechstart", atMs, levelDb: peakDb, noiseFloorDb: floorDb });
+  }
+
+  /**
+   * Adds a window to the run, then drops from its front what began more than the span before it,
+   * and then what does not begin at a window over startDb: a click, a cough, or sound too sparse
+   * for speech, forgotten as the run moves on.
+   */
+  #runPush(startMs: number, durationMs: number, levelDb: number, kind: number): void {
+    const ring = this.#runKinds.length;
+    if (this.#runCount === ring) this.#runDrop();
+    const at = (this.#runFirst + this.#runCount++) % ring;
+    this.#runStartsMs[at] = startMs;
+    this.#runDurationsMs[at] = durationMs;
+    this.#runLevelsDb[at] = levelDb;
+    this.#runKinds[at] = kind;
+    if (kind > 0) this.#runLoudMs += durationMs;
+    const earliestMs = startMs - this.#runSpanMs;
+    while (
+      this.#runCount > 0 &&
+      (this.#runStartsMs[this.#runFirst]! < earliestMs || this.#runKinds[this.#runFirst]! < 2)
+    ) {
+      this.#runDrop();
     }
+  }
+
+  #runDrop(): void {
+    const first = this.#runFirst;
+    if (this.#runKinds[first]! > 0) this.#runLoudMs -= this.#runDurationsMs[first]!;
+    this.#runFirst = (first + 1) % this.#runKinds.length;
+    if (--this.#runCount === 0) this.#runLoudMs = 0; // no rounding left over
   }
 
   #stop(atMs: number, emit: (event: SpeechEvent) => void): void {
     this.#speaking = false;
-    this.#runMs = this.#silenceMs = 0;
+    this.#runCount = this.#runLoudMs = this.#silenceMs = 0;
     emit({
       type: "speechstop",
       atMs,

@@ -6,18 +6,9 @@ import {
   type SpeechDetectorOptions,
   type SpeechEvent,
 } from "../../mod.ts";
+import { random } from "./_real_speech.ts";
 
 // --- Synthetic signals ---------------------------------------------------------------------------
-
-/** A deterministic PRNG (mulberry32), so every noise is the same on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const amplitude = (db: number) => 32768 * 10 ** (db / 20);
 

@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import {
+  BargeInStream,
+  type BargeInStreamOptions,
+  type Frame,
+  type InterruptResult,
+  type SpeechStartEvent,
+} from "../../mod.ts";
+import { frames, mix, noise, recording } from "./_real_speech.ts";
+
+// A phone line whose hybrid sends the bot's own voice back 20 dB down, 120 ms late, over hiss at
+// -60 dBFS. All 8 kHz.
+const RATE = 8000;
+const ECHO_MS = 120;
+const ECHO_DB = -20;
+
+/** A transport whose bot speaks all the time, counting interruptions. */
+function alwaysSpeaking() {
+  const bargeIns: SpeechStartEvent[] = [];
+  const transport = {
+    playback: { speaking: true, responseId: "turn-1" },
+    interrupt(): Promise<InterruptResult> {
+      return Promise.resolve({
+        responseId: "turn-1",
+        heardMs: 0,
+        droppedMs: 0,
+        acknowledged: false,
+      });
+    },
+  };
+  const listen = async (line: Int16Array, options: BargeInStreamOptions = {}) => {
+    const stream = new BargeInStream(transport, {
+      ...options,
+      onBargeIn: (_result, speech) => bargeIns.push(speech),
+    });
+    await Array.fromAsync(ReadableStream.from(frames(line, RATE)).pipeThrough(stream));
+    return bargeIns.splice(0);
+  };
+  return listen;
+}
+
+Deno.test("`BargeInStream` with a bar over the bot's echo still hears a caller who talks over the echo", async () => {
+  // The documented fix for echo (raise minLevelAboveFloorDb) used to deafen the bot: the echo
+  // holds the detector in speech (its pauses are shorter than minSilenceMs), the bar was judged
+  // at speechstart only, so the caller's words over it were never a barge-in.
+  const bot = (await recording("bot_answer_8k.wav")).samples;
+  const caller = (await recording("caller_stop_8k.wav")).samples;
+  const hiss = noise("white", RATE, 8, -60);
+  const echo = mix(hiss, bot, RATE, 1000 + ECHO_MS, ECHO_DB);
+  const listen = alwaysSpeaking();
+  assert.equal((await listen(echo)).length, 1, "without a bar the echo interrupts the bot");
+  let windows = 0;
+  const bar = { minLevelAboveFloorDb: 32, onLevel: () => void windows++ };
+  assert.deepEqual(await listen(echo, bar), [], "the bar lets the echo be");
+  const callerAlone = await listen(mix(hiss, caller, RATE, 3000), bar);
+  assert.equal(callerAlone.length, 1, "the caller alone clears the bar");
+  const over = await listen(mix(echo, caller, RATE, 3000), bar);
+  assert.equal(over.length, 1, "the caller over the echo interrupts the bot");
+  // "Stop, stop.": two words 130 ms over the bar (the floor has risen under the echo), each too
+  // short alone; "I need to talk" holds over it: a bar just over the echo costs a quiet caller
+  // their first words.
+  assert.ok(over[0]!.atMs >= 3000 && over[0]!.atMs <= 4500, `from ${over[0]!.atMs}`);
+  assert.ok(over[0]!.levelDb - over[0]!.noiseFloorDb >= 32);
+  assert.equal(windows, 3 * 800, "an onLevel of its own is called too");
+});
+
+/**
+ * The README's barge-in recipe on the echoing line, frame by frame: the bot answers, its voice
+ * comes back as echo, and `caller` (if any) talks from `atMs`. Returns how many times the bot
+ * answered and was interrupted.
+ */
+async function recipe(
+  options: BargeInStreamOptions,
+  caller?: { samples: Int16Array; atMs: number },
+) {
+  const answerAudio = (await recording("bot_answer_8k.wav")).samples;
+  const FRAME = RATE / 50;
+  const ECHO_DELAY = (ECHO_MS * RATE) / 1000;
+  let line = noise("white", RATE, 20, -60);
+  if (caller) line = mix(line, caller.samples, RATE, caller.atMs);
+  let botAt = -1; // where the bot is in its answer, -1: silent
+  let answers = 0;
+  let interrupts = 0;
+  const transport = {
+    get playback() {
+      return { speaking: botAt >= 0, responseId: `turn-${answers}` };
+    },
+    interrupt(): Promise<InterruptResult> {
+      interrupts++;
+      const heardMs = (botAt * 1000) / RATE;
+      botAt = -1;
+      return Promise.resolve({
+        responseId: `turn-${answers}`,
+        heardMs,
+        droppedMs: 0,
+        acknowledged: false,
+      });
+    },
+  };
+  const answer = () => {
+    answers++;
+    botAt = 0;
+  };
+  // The corrected recipe: speech that began while the bot was audible may be its own echo, so
+  // it is the caller's turn only if it began in silence or barged in.
+  let callersTurn = false;
+  const listen = new BargeInStream(transport, {
+    ...options,
+    onSpeech(event) {
+      if (event.type === "speechstart") callersTurn = !transport.playback.speaking;
+      else if (callersTurn) answer();
+    },
+    onBargeIn: () => void (callersTurn = true),
+  });
+  const writer = listen.writable.getWriter();
+  const reader = listen.readable.getReader();
+  const sent = new Int16Array(line.length); // what the bot sent, on the line's timeline
+  answer(); // the greeting
+  for (let at = 0; at + FRAME <= line.length; at += FRAME) {
+    for (let i = 0; i < FRAME && botAt >= 0; i++) {
+      sent[at + i] = answerAudio[botAt++]!;
+      if (botAt >= answerAudio.length) botAt = -1;
+    }
+    const echo = at >= ECHO_DELAY ? sent.slice(at - ECHO_DELAY, at - ECHO_DELAY + FRAME) : [];
+    const samples = mix(line.slice(at, at + FRAME), Int16Array.from(echo), RATE, 0, ECHO_DB);
+    const frame: Frame = {
+      type: "audio",
+      audio: new Uint8Array(samples.buffer),
+      sampleRate: RATE,
+      channels: 1,
+    };
+    const written = writer.write(frame);
+    await reader.read();
+    await written;
+  }
+  return { answers, interrupts };
+}
+
+Deno.test("the README's barge-in recipe neither interrupts nor answers the bot's own echo", async () => {
+  // The recipe used to answer at every speechstop: the echo's own speechstop, once the bot fell
+  // silent, made it answer again, and again, for the whole call. A bar over the echo (the line's
+  // echo is about 25 dB over the floor here) keeps the echo from interrupting.
+  const bar = { minLevelAboveFloorDb: 32 };
+  assert.deepEqual(await recipe(bar), { answers: 1, interrupts: 0 });
+});
+
+Deno.test("the README's barge-in recipe answers a caller who talks over the bot's echo, once", async () => {
+  const caller = { samples: (await recording("caller_stop_8k.wav")).samples, atMs: 2500 };
+  const bar = { minLevelAboveFloorDb: 32 };
+  assert.deepEqual(await recipe(bar, caller), {
+    answers: 2,
+    interrupts: 1,
+  });
+});
