@@ -444,12 +444,16 @@ export class OutboundPath {
   #observe(chunk: AudioFrame, speech: boolean): void {
     const timeline = this.#timeline;
     const position = timeline.lastPosition;
+    const sentAt = this.#clock.now();
+    const placed = timeline.playsAt(position);
     const info = {
       position,
       durationMs: timeline.sentMs - position,
-      playsAt: timeline.playsAt(position) + this.tracker.lag,
+      // Not before it leaves: the listeners told of it before the observers (a speakingstart
+      // listener's synchronous work) may hold it past its slot, the far end run dry meanwhile.
+      playsAt: (placed < sentAt ? sentAt : placed) + this.tracker.lag,
       deadline: timeline.lastDeadline,
-      sentAt: this.#clock.now(),
+      sentAt,
       speech,
     };
     this.#observers.outboundAudio(chunk, info);

@@ -319,7 +319,7 @@ export class OutboundPump {
       this.#failed(cause);
     }
     this.#running = false;
-    if (this.#runAgain) this.#run();
+    if (this.#runAgain) this.#run(now, true);
     return true;
   }
 
@@ -327,7 +327,11 @@ export class OutboundPump {
     this.#queue.pushAudio(chunk, durationMs(chunk.audio.length, chunk));
   };
 
-  #run(): void {
+  /**
+   * Sends what may leave now, and arms the pacing timer for the rest. `now`: the clock as read in
+   * this turn, if it was; `stale`: a chunk was sent since (see below).
+   */
+  #run(now?: number, stale = false): void {
     if (!this.#started || this.#stopped) return;
     if (this.#running) {
       this.#runAgain = true; // the run under way, or the one after its wait, sends it
@@ -336,7 +340,9 @@ export class OutboundPump {
     this.#running = true;
     // One clock read for the whole run: what it does is synchronous, and a real clock read is a
     // call into the runtime that the pacer and the tracker would otherwise each make per chunk.
-    let now: number | undefined;
+    // Once a chunk is sent, the listeners and observers told of it have run, and may have worked
+    // for a while (`stale`): a slot reserved by that reading still fixes when a chunk that waits
+    // is due, but a chunk that would leave at once is placed by the time it does (#reread).
     try {
       for (;;) {
         if (this.#stopped || this.#held) break;
@@ -358,7 +364,11 @@ export class OutboundPump {
           if (sending) return void this.#runAfter(sending);
         } else if (item.kind === "audio") {
           now ??= this.#clock.now();
-          const wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt);
+          let wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt);
+          if (stale && wait === 0) {
+            now = this.#reread();
+            wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt);
+          }
           this.#tailDueAt = undefined;
           if (wait > 0) {
             this.#paced = item;
@@ -367,6 +377,7 @@ export class OutboundPump {
           }
           this.#queue.shift();
           const sending = this.#sendChunk(item.chunk, item.durationMs, true, now);
+          stale = true;
           if (sending) return void this.#runAfter(sending);
         } else {
           this.#queue.shift();
@@ -384,6 +395,20 @@ export class OutboundPump {
       this.#failed(cause);
     }
     this.#running = false;
+  }
+
+  /**
+   * Gives back the slot just reserved by a reading taken before a chunk was sent in this turn, and
+   * reads the clock again: the listeners and observers told of that chunk may have worked so long
+   * that the far end has run dry, and the chunk leaves only once this turn ends. The next is then
+   * placed after it as it plays from now, not in a spell that is over (and leaves in its place,
+   * not with more than the lead at once). Returns the time read.
+   */
+  #reread(): number {
+    this.#timeline.release();
+    const now = this.#clock.now();
+    this.#timeline.leftAt(now);
+    return now;
   }
 
   /** The queue is empty: speech, if any was going, has run out for now. */
@@ -470,15 +495,18 @@ export class OutboundPump {
       return this.#run();
     }
     this.#queue.shift();
+    // Read here (the run after it reads no more): a timer that fired late — the event loop
+    // stalled — sends the chunk after its slot began, and the timeline places it where it plays.
+    const now = this.#clock.now();
     let sending: Promise<void> | void;
     try {
-      sending = this.#sendChunk(paced.chunk, paced.durationMs, true);
+      sending = this.#sendChunk(paced.chunk, paced.durationMs, true, now);
     } catch (cause) {
       return this.#failed(cause);
     }
     if (sending) return void this.#runAfter(sending);
     this.#running = false;
-    this.#run();
+    this.#run(now, true);
   };
 
   /**
@@ -506,7 +534,7 @@ export class OutboundPump {
       this.#timeline.release();
       return;
     }
-    this.#timeline.commit();
+    this.#timeline.commit(now);
     if (sending === false) return;
     this.#tracker.chunkSent(chunk, ms, speech, now);
     this.#onChunk?.(out, speech);

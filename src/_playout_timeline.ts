@@ -57,6 +57,13 @@ export class PlayoutTimeline {
   #pendingDeadline = NaN;
   /** Whether it plays right after the current spell's audio (else it begins a new spell). */
   #pendingContinues = false;
+  /** When it starts to play as placed here: in its spell, or as the start of a new one. */
+  #pendingStartsAt = NaN;
+  /**
+   * The next chunk plays no earlier than this, and begins a spell (see {@linkcode leftAt}); NaN:
+   * where the schedule says.
+   */
+  #restartAt = NaN;
   /** The chunk committed last: its position and its pacing deadline. */
   #lastPosition = 0;
   #lastDeadline = NaN;
@@ -81,7 +88,7 @@ export class PlayoutTimeline {
    */
   reserve(durationMs: number, now: number = this.#clock.now(), dueAt?: number): number {
     const wait = this.#pacer.reserve(durationMs, now);
-    const playsAt = this.#pacer.playsAt;
+    let playsAt = this.#pacer.playsAt;
     // Whether the pacer went on with its timeline is read from its own answer, not by comparing
     // when the chunk plays with the end of the spell as placed here (`placed`): the pacer sums the
     // durations from its anchor, this timeline onto the session's position, and at a position of
@@ -93,13 +100,21 @@ export class PlayoutTimeline {
     // `now` or later. So a chunk placed after `now` goes on; one placed at `now` exactly begins a
     // new spell, unless the spell here ends at `now` too (the far end runs dry at this very
     // moment: either reading places the chunk at the same time, and the spell goes on, as the
-    // pacer's does).
+    // pacer's does). A spell placed later than the pacer's schedule (a chunk left after its slot
+    // began: see `commit`) goes on while the far end plays it by this estimate, the pacer's
+    // timeline over or not.
     const placed = this.#spellAnchor + (this.#sentMs - this.#spellStart); // NaN: no spell
-    const continues = !Number.isNaN(placed) &&
-      (playsAt > now || Math.abs(playsAt - placed) < 1e-6);
+    let continues = !Number.isNaN(placed) &&
+      (playsAt > now || placed > now || Math.abs(playsAt - placed) < 1e-6);
+    if (!Number.isNaN(this.#restartAt)) {
+      // The chunk before it left late, and plays as it left: this one follows it, a new spell.
+      continues = false;
+      if (this.#restartAt > playsAt) playsAt = this.#restartAt;
+    }
     this.#pendingMs = durationMs;
     this.#pendingPlaysAt = playsAt;
     this.#pendingContinues = continues;
+    this.#pendingStartsAt = continues ? placed : playsAt;
     // Due by the schedule (sendAheadMs before it plays, not before its spell began), even when
     // it is reserved later than that because the sender ran late; a new spell is due now. A chunk
     // the pump held back on purpose (the end of an utterance) was due when the pump let it go.
@@ -132,9 +147,16 @@ export class PlayoutTimeline {
     return this.#lastDeadline;
   }
 
-  /** The chunk reserved last has left: place it on the timeline. */
-  commit(): void {
-    // The pacer started a new timeline: everything before has played (or was cut).
+  /**
+   * The chunk reserved last has left: place it on the timeline. `now`: the clock as the caller
+   * read it in the same turn, if it did. A chunk that left after its slot began (its pacing timer
+   * fired late: the event loop stalled) found the far end run dry, by this estimate, and plays as
+   * it arrives: it begins a new spell, now (see {@linkcode #placeAt}).
+   */
+  commit(now?: number): void {
+    if (now !== undefined && this.#pendingStartsAt < now) this.#placeAt(now); // NaN: false
+    this.#restartAt = NaN;
+    // A new spell: everything before has played (or was cut), or it left late.
     if (!this.#pendingContinues) {
       if (!Number.isNaN(this.#spellAnchor)) this.#keepSpell();
       this.#spellStart = this.#sentMs;
@@ -145,6 +167,46 @@ export class PlayoutTimeline {
     this.#sentMs += this.#pendingMs;
     this.#pendingMs = 0;
     this.#pendingPlaysAt = NaN;
+    this.#pendingStartsAt = NaN;
+  }
+
+  /**
+   * The chunk reserved, not yet committed, plays from `now`, a new spell. The pacing schedule
+   * starts over from it only where the pacer's own rule would start it over for the next chunk:
+   * the far end, by that schedule, has played all it was sent, this chunk's slot included. Short
+   * of that the schedule is kept, and the far end holds what it is sent that much longer: a late
+   * timer's lateness must not add up, chunk after chunk, with a lead shorter than it (no drift).
+   */
+  #placeAt(now: number): void {
+    if (this.#pendingPlaysAt + this.#pendingMs < now) {
+      this.#pacer.reset();
+      this.#pacer.reserve(this.#pendingMs, now);
+    }
+    this.#pendingPlaysAt = now;
+    this.#pendingDeadline = now; // a new spell's first chunk is due when it may leave
+    this.#pendingContinues = false;
+  }
+
+  /**
+   * The chunk committed last leaves no earlier than `now` (read in the turn that sent it): the
+   * turn ran on after it (a listener's or an observer's synchronous work), and a socket sends only
+   * once it ends. If its slot began before `now`, the far end, by this estimate, ran dry before
+   * it, and plays it as it arrives: the next chunk follows it so, a new spell (the pacing
+   * schedule starts over where `commit` would start it over). It stays where it was placed, so
+   * that what was told of it holds: a chunk's early estimate at most. Otherwise (its slot is still
+   * to come, the normal case) this is one comparison. Call it with nothing reserved.
+   */
+  leftAt(now: number): void {
+    const position = this.#lastPosition;
+    const startsAt = this.playsAt(position);
+    if (!(startsAt < now)) return; // NaN: cut, nothing playing to be late for
+    const durationMs = this.#sentMs - position;
+    if (!(durationMs > 0) || this.#pendingMs > 0) return; // none of it left; a slot after it
+    this.#restartAt = now + durationMs;
+    if (startsAt + durationMs < now) {
+      this.#pacer.reset();
+      this.#pacer.reserve(durationMs, now);
+    }
   }
 
   /**
@@ -203,6 +265,7 @@ export class PlayoutTimeline {
     this.#pacer.release(this.#pendingMs);
     this.#pendingMs = 0;
     this.#pendingPlaysAt = NaN;
+    this.#pendingStartsAt = NaN;
   }
 
   /**
@@ -225,7 +288,9 @@ export class PlayoutTimeline {
     this.#spellAnchor = NaN;
     // Nothing sent before plays now: no time before the next spell finds any of it unplayed.
     this.#pastCount = 0;
+    this.#restartAt = NaN;
     this.#pendingMs = 0;
     this.#pendingPlaysAt = NaN;
+    this.#pendingStartsAt = NaN;
   }
 }

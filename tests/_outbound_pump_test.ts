@@ -83,9 +83,15 @@ Deno.test("`OutboundPump` holds queued audio while the far end pauses sending, l
   assert.deepEqual(chunkNumbers(s.received), [1, 2, 3, 4]);
   s.pair.client.send("XON");
   await s.clock.tick(0);
-  // The chunk whose slot was reserved goes at once; the rest is paced again from now (a new
-  // spell: its first chunk and the one-chunk lead), not burst to catch up.
+  // The chunk whose slot was reserved goes at once. That slot (from 80 ms) is long past: the far
+  // end, by the estimate, played all it had by 100 ms, and plays this chunk as it arrives. So it
+  // begins a new spell now, and the rest is paced from it (the one-chunk lead goes with it), not
+  // burst to catch up with a schedule the far end has run out of, nor placed in the past.
+  assert.deepEqual(chunkNumbers(s.received), [1, 2, 3, 4, 5, 6]);
+  assert.equal(s.transport.playback.heardMs, 80, "chunk 5 has not played yet");
+  await s.clock.tick(20);
   assert.deepEqual(chunkNumbers(s.received), [1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(s.transport.playback.heardMs, 100);
   await s.clock.tick(200);
   assert.deepEqual(chunkNumbers(s.received), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, "mark:m"]);
   assert.equal(s.transport.stats.sendPauses, 1);
@@ -95,6 +101,28 @@ Deno.test("`OutboundPump` holds queued audio while the far end pauses sending, l
   );
   assert.equal(s.transport.stats.audioBytesInterrupted, 0);
   assert.deepEqual(s.errors, []);
+  await s.transport.close();
+  await s.clock.runAll();
+  assert.equal(s.clock.pendingTimers, 0);
+});
+
+Deno.test("`OutboundPump` keeps the schedule through a pause shorter than what the far end holds", async () => {
+  const s = session();
+  for (let n = 1; n <= 6; n++) s.transport.send(chunk(n));
+  await s.clock.tick(40);
+  assert.deepEqual(chunkNumbers(s.received), [1, 2, 3, 4]);
+  // Chunk 5 is due at 60 and plays from 80: a pause until 70 holds it past its deadline only.
+  s.pair.client.send("XOFF");
+  await s.clock.tick(30);
+  assert.deepEqual(chunkNumbers(s.received), [1, 2, 3, 4]);
+  s.pair.client.send("XON");
+  await s.clock.tick(0);
+  assert.deepEqual(chunkNumbers(s.received), [1, 2, 3, 4, 5]);
+  // The next keeps its deadline (80), not one a chunk after the late one: it catches up.
+  await s.clock.tick(9);
+  assert.deepEqual(chunkNumbers(s.received), [1, 2, 3, 4, 5]);
+  await s.clock.tick(1);
+  assert.deepEqual(chunkNumbers(s.received), [1, 2, 3, 4, 5, 6]);
   await s.transport.close();
   await s.clock.runAll();
   assert.equal(s.clock.pendingTimers, 0);

@@ -72,3 +72,55 @@ Deno.test("`PlayoutTimeline.playedAt` before a new spell began reads the spells 
   assert.equal(timeline.playedAt(150), 80);
   assert.equal(timeline.playedAt(clock.now() + 10), 90);
 });
+
+Deno.test("`PlayoutTimeline.commit` places a chunk that left after its slot began where it plays", async () => {
+  const clock = new FakeClock(1000);
+  const timeline = new PlayoutTimeline({ clock, sendAheadMs: 20 });
+  send(timeline, 20); // plays 1000..1020
+  assert.equal(timeline.reserve(20), 0); // 1020..1040, due now (the lead)
+  timeline.commit(clock.now()); // left in time: it stays in its slot
+  assert.equal(timeline.playsAt(20), 1020);
+  assert.equal(timeline.reserve(20), 20); // 1040..1060, due at 1020
+  await clock.tick(100); // its timer fires late (a stall): the far end ran dry at 1040
+  timeline.commit(clock.now());
+  assert.equal(timeline.playsAt(40), 1100, "it plays as it arrives");
+  assert.equal(timeline.lastDeadline, 1100);
+  assert.equal(timeline.playedAt(1100), 40, "all before it had played, none of it");
+  assert.equal(timeline.playedAt(1050), 40);
+  assert.equal(timeline.reserve(20), 0, "the next is paced from it: the lead");
+  timeline.commit(clock.now());
+  assert.equal(timeline.playsAt(60), 1120);
+  assert.equal(timeline.reserve(20), 20);
+});
+
+Deno.test("`PlayoutTimeline.leftAt` paces what follows a chunk that left late after it, and leaves it placed", async () => {
+  const clock = new FakeClock(1000);
+  const timeline = new PlayoutTimeline({ clock, sendAheadMs: 20 });
+  send(timeline, 20); // plays 1000..1020, then a listener works 300 ms before the turn ends
+  await clock.tick(300);
+  timeline.leftAt(clock.now());
+  assert.equal(timeline.playsAt(0), 1000, "what was told of it holds");
+  assert.equal(send(timeline, 20), 0, "the next is the lead: it leaves now");
+  assert.equal(timeline.playsAt(20), 1320, "after the first, which plays from 1300");
+  assert.equal(timeline.playedAt(1310), 20);
+  assert.equal(timeline.playedAt(1330), 30);
+  assert.equal(send(timeline, 20), 20);
+  timeline.leftAt(clock.now()); // in time: nothing moves
+  assert.equal(send(timeline, 20), 40);
+  assert.equal(timeline.playsAt(60), 1360);
+});
+
+Deno.test("`PlayoutTimeline.commit` keeps the schedule for a chunk late by less than its slot", async () => {
+  const clock = new FakeClock(1000);
+  const timeline = new PlayoutTimeline({ clock, sendAheadMs: 0 });
+  send(timeline, 20); // plays 1000..1020
+  assert.equal(timeline.reserve(20), 20); // 1020..1040, due at 1020
+  await clock.tick(23); // its timer fired 3 ms late: the far end ran dry for 3 ms
+  timeline.commit(clock.now());
+  assert.equal(timeline.playsAt(20), 1023, "it plays as it arrives");
+  assert.equal(timeline.reserve(20), 17, "the next keeps its deadline: no drift");
+  await clock.tick(17);
+  timeline.commit(clock.now());
+  assert.equal(timeline.playsAt(40), 1043, "it plays after the late one");
+  assert.equal(timeline.playedAt(1043), 40);
+});

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { CallRecorder, WebSocketTransport } from "../../mod.ts";
 import { type FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
-import { StallClock } from "./_stall_clock_acks.ts";
+import { StallClock } from "../_stall_clock.ts";
 
 const START = 1000;
 const DELAY_MS = 200;
