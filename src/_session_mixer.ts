@@ -31,6 +31,10 @@ export class SessionMixer implements OutboundMixer {
   #wake: (() => void) | undefined;
   /** The mixer declined this session: it plays in another, or played in one. */
   #declined = false;
+  /** Within the mixer's `attach`: a wake then is held back (see `attach`). */
+  #attaching = false;
+  /** The mixer woke the session within its `attach`. */
+  #wokenWhileAttaching = false;
 
   /** Wraps `mixer` for one session. */
   constructor(mixer: OutboundMixer) {
@@ -42,18 +46,41 @@ export class SessionMixer implements OutboundMixer {
     return this.#declined;
   }
 
-  /** Attaches the mixer; `false` if it declined (the pump reports it). Its exception passes on. */
+  /**
+   * Attaches the mixer; `false` if it declined (the pump reports it). Its exception passes on.
+   * A wake within `attach` (its audio ready at once) is held back until the answer is known and
+   * then passed on once: run at once, the pump would fill from the mixer's own `fill` before its
+   * `MixerSession` is known (the far end would hear what the mixer plays for all), or from a
+   * mixer that is about to decline the session.
+   */
   attach(format: MixerFormat, wake: () => void): unknown {
     this.#wake = wake;
-    // A closure over this wrapper, not the pump: kept past the session, it holds none of it.
-    const answer = this.mixer.attach(format, () => this.#wake?.());
+    this.#attaching = true;
+    this.#wokenWhileAttaching = false;
+    let answer: unknown;
+    try {
+      // A closure over this wrapper, not the pump: kept past the session, it holds none of it.
+      answer = this.mixer.attach(format, () => this.#woken());
+    } finally {
+      this.#attaching = false;
+    }
     if (answer === false) {
       this.#declined = true;
       this.#wake = undefined;
       return false;
     }
     if (isMixerSession(answer, this.mixer)) this.#session = answer;
+    if (this.#wokenWhileAttaching) {
+      this.#wokenWhileAttaching = false;
+      this.#wake?.();
+    }
     return true;
+  }
+
+  /** The mixer woke the session: the pump runs, unless `attach` is still under way. */
+  #woken(): void {
+    if (this.#attaching) this.#wokenWhileAttaching = true;
+    else this.#wake?.();
   }
 
   /** The speech chunk with the background under it. */

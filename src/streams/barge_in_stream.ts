@@ -99,6 +99,11 @@ export class BargeInStream extends SpeechDetectorStream {
     if (!Number.isFinite(minLevelAboveFloorDb)) {
       throw new RangeError(`minLevelAboveFloorDb must be finite, got ${minLevelAboveFloorDb}`);
     }
+    // Wrapped in one of its own below, it would pass the detector's check and fail at the first
+    // window: refused here as the detector refuses it.
+    if (onLevel !== undefined && typeof onLevel !== "function") {
+      throw new TypeError(`onLevel must be a function, got ${typeof onLevel}`);
+    }
     // deno-lint-ignore prefer-const -- set after super(), which must come first; read later
     let stream: BargeInStream | undefined;
     /** Speech caught in a pause of a response: the response, and the speech. */

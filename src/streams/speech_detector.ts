@@ -105,7 +105,8 @@ export interface SpeechDetectorOptions {
    * against, in dBFS (`-Infinity` for digital silence), and where it began and how long it is, in
    * ms of audio. For a level meter, or a test of your own while speech goes on (a
    * `BargeInStream` with `minLevelAboveFloorDb` uses it to hear a caller grow louder than the
-   * bot's echo). An exception thrown here escapes `push`, as one in `emit` does.
+   * bot's echo). An exception thrown here escapes `push`, as one in `emit` does (once the audio
+   * pushed is measured: see {@linkcode SpeechDetector.push}).
    *
    * @default {undefined}
    */
@@ -257,6 +258,8 @@ export class SpeechDetector {
   #speechPeakDb = SILENT_DB;
   #silenceStartMs = 0;
   #silenceMs = 0;
+  /** The first exception a callback threw in this push or flush, to throw when it is done. */
+  #thrown: { error: unknown } | undefined;
 
   /** Makes a detector; see {@linkcode SpeechDetectorOptions}. */
   constructor(options: SpeechDetectorOptions = {}) {
@@ -330,6 +333,11 @@ export class SpeechDetector {
    * Measures audio: an audio frame (its own rate and channels) or bare PCM16 bytes (the options'
    * format); calls `emit` for each start or stop this audio completes. A sample split across two
    * pushes is joined.
+   *
+   * An exception thrown in `emit` or `onLevel` escapes `push` (the first, if more are thrown),
+   * but only once all the audio pushed is measured and its events emitted: a detector left
+   * halfway through a window would count the wrong time and measure the next window with this
+   * one's energy, and one that dropped the rest of the audio would be late by it ever after.
    */
   push(input: AudioFrame | Uint8Array, emit: (event: SpeechEvent) => void): void {
     const frame = !(input instanceof Uint8Array);
@@ -356,9 +364,8 @@ export class SpeechDetector {
     const whole = i + ((length - i) & ~1);
     for (;;) {
       if (samples === windowSamples) {
-        this.#sum = sum;
         this.#samples = 0;
-        this.#window(samples, emit);
+        this.#window(sum, samples, emit);
         sum = samples = 0;
       }
       if (i >= whole) break;
@@ -385,6 +392,7 @@ export class SpeechDetector {
     if (i < length) this.#carry = bytes[i]!;
     this.#sum = sum;
     this.#samples = samples;
+    this.#rethrow();
   }
 
   /**
@@ -398,6 +406,7 @@ export class SpeechDetector {
     this.#carry = -1;
     if (this.#speaking) this.#stop(this.#silenceMs > 0 ? this.#silenceStartMs : this.timeMs, emit);
     this.#runCount = this.#runLoudMs = 0;
+    this.#rethrow();
   }
 
   /**
@@ -432,15 +441,15 @@ export class SpeechDetector {
     this.#windowSamples = Math.max(1, Math.round(rate * this.#windowMs / 1000)) * channels;
   }
 
-  /** One analysis window of `samples` samples is complete. */
-  #window(samples: number, emit: (event: SpeechEvent) => void): void {
+  /** One analysis window of `samples` samples, their squares summing to `sum`, is complete. */
+  #window(sum: number, samples: number, emit: (event: SpeechEvent) => void): void {
     const frames = samples / this.#channels;
     const startMs = this.#originMs + this.#frames * 1000 / this.#rate;
     this.#frames += frames;
     const durationMs = this.#originMs + this.#frames * 1000 / this.#rate - startMs;
     // All zeros (a sum of squares of 0) is digital silence: below any threshold, however low
     // `minNoiseFloorDb` is set.
-    const digitalSilence = this.#sum === 0;
+    const digitalSilence = sum === 0;
     // The window's AC energy: each channel's mean is taken out (Σx² − (Σx)²/n per channel), for a
     // DC offset is no sound (an offset of 3 % of full scale reads -30 dBFS, over a quiet line's
     // noise and speech's start threshold above it). A zero-mean window measures as its bare mean
@@ -450,7 +459,7 @@ export class SpeechDetector {
     // 10 ms), where telephone audio has nothing and speech little.
     const channelSums = this.#channelSums;
     const perChannel = samples / channelSums.length;
-    let energy = this.#sum;
+    let energy = sum;
     for (let c = 0; c < channelSums.length; c++) {
       energy -= channelSums[c]! * channelSums[c]! / perChannel;
       channelSums[c] = 0;
@@ -481,11 +490,11 @@ export class SpeechDetector {
         this.#remember(levelDb);
         this.#guessUntilMs = startMs + FIRST_GUESS_MS;
       }
-      this.#onLevel?.(levelDb, this.#floorDb, startMs, durationMs);
+      this.#level(levelDb, this.#floorDb, startMs, durationMs);
       return;
     }
     this.#decide(levelDb, floorDb, startMs, durationMs, emit);
-    this.#onLevel?.(levelDb, floorDb, startMs, durationMs);
+    this.#level(levelDb, floorDb, startMs, durationMs);
     if (digitalSilence) {
       // A sound from the first sample may have been speech: a pause that would end speech, early
       // in the call, takes the floor where a silent start would have (see FIRST_GUESS_MS). Not a
@@ -594,7 +603,7 @@ export class SpeechDetector {
     this.#speechStartMs = atMs;
     this.#speechPeakDb = peakDb;
     this.#silenceMs = 0;
-    emit({ type: "speechstart", atMs, levelDb: peakDb, noiseFloorDb: floorDb });
+    this.#emit(emit, { type: "speechstart", atMs, levelDb: peakDb, noiseFloorDb: floorDb });
   }
 
   /**
@@ -630,13 +639,41 @@ export class SpeechDetector {
   #stop(atMs: number, emit: (event: SpeechEvent) => void): void {
     this.#speaking = false;
     this.#runCount = this.#runLoudMs = this.#silenceMs = 0;
-    emit({
+    this.#emit(emit, {
       type: "speechstop",
       atMs,
       durationMs: atMs - this.#speechStartMs,
       levelDb: this.#speechPeakDb,
       noiseFloorDb: this.#floorDb ?? this.#minFloorDb,
     });
+  }
+
+  /** Tells `emit` of `event`; what it throws is kept for the end of the push (see `push`). */
+  #emit(emit: (event: SpeechEvent) => void, event: SpeechEvent): void {
+    try {
+      emit(event);
+    } catch (error) {
+      this.#thrown ??= { error };
+    }
+  }
+
+  /** Tells `onLevel` of a window; what it throws is kept for the end of the push. */
+  #level(levelDb: number, floorDb: number, startMs: number, durationMs: number): void {
+    const onLevel = this.#onLevel;
+    if (onLevel === undefined) return;
+    try {
+      onLevel(levelDb, floorDb, startMs, durationMs);
+    } catch (error) {
+      this.#thrown ??= { error };
+    }
+  }
+
+  /** Throws the first exception a callback threw in this push or flush, now it is done. */
+  #rethrow(): void {
+    const thrown = this.#thrown;
+    if (thrown === undefined) return;
+    this.#thrown = undefined;
+    throw thrown.error;
   }
 }
 

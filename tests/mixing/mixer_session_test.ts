@@ -241,3 +241,66 @@ Deno.test("`transport.background`: the instance given, none without one, and non
   }
   assert.equal(clock.pendingTimers, 0);
 });
+
+/**
+ * A mixer whose `attach` wakes the session before it returns (its audio is ready at once) and
+ * answers with `answer` (a `MixerSession` playing 1234, or `false`); `own` records calls to its
+ * own methods, which play 9999.
+ */
+function wakesInAttach(answer: "session" | "decline") {
+  const own: string[] = [];
+  const mixer: OutboundMixer = {
+    attach(format, wake) {
+      wake();
+      if (answer === "decline") return false;
+      const session: MixerSession = {
+        mix: (chunk) => chunk,
+        fill: () => tone(format, 1234),
+        detach() {},
+      };
+      return session;
+    },
+    mix(chunk) {
+      own.push("mix");
+      return chunk;
+    },
+    fill() {
+      own.push("fill");
+      return tone({ sampleRate: 16000, channels: 1, chunkMs: 20 }, 9999);
+    },
+    detach(attached) {
+      own.push(`detach ${attached}`);
+    },
+  };
+  return { mixer, own };
+}
+
+Deno.test("a shared mixer that wakes the session within its `attach` serves it through its `MixerSession` alone", async () => {
+  // The wake ran the pump before `attach` had returned the session's own side: the pump filled
+  // from the mixer's own `fill`, and the far end heard what the mixer plays for all.
+  const clock = new FakeClock();
+  const { mixer, own } = wakesInAttach("session");
+  const a = call(clock, mixer);
+  await clock.tick(200);
+  assert.ok(a.heard.chunks >= 9, `it hears its background (${a.heard.chunks})`);
+  a.pair.client.close(1000);
+  await a.transport.closed;
+  assert.deepEqual(own, [], "the mixer's own methods serve no session that has a MixerSession");
+  assert.deepEqual([...a.heard.levels], [1234], "the far end hears this session's own only");
+  assert.deepEqual(a.errors, []);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("a mixer that wakes the session within an `attach` that declines it is not filled for it", async () => {
+  const clock = new FakeClock();
+  const { mixer, own } = wakesInAttach("decline");
+  const a = call(clock, mixer);
+  await clock.tick(200);
+  a.pair.client.close(1000);
+  await a.transport.closed;
+  assert.deepEqual(own, [], "nothing of the mixer is called after it declined");
+  assert.equal(a.heard.chunks, 0, "the far end hears nothing of it");
+  assert.equal(a.errors.length, 1);
+  assert.match(a.errors[0]!.message, /declined this session/);
+  assert.equal(clock.pendingTimers, 0);
+});

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { BargeInStream, type InterruptResult, WebSocketTransport } from "../../mod.ts";
+import {
+  BargeInStream,
+  type InterruptResult,
+  SpeechDetectorStream,
+  WebSocketTransport,
+} from "../../mod.ts";
 import { mulawEncode } from "../../src/audio/g711.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
@@ -152,4 +157,21 @@ Deno.test("`BargeInStream`: an onBargeIn that throws errors the stream (and its 
     throw new Error("a bug in the bot's barge-in callback");
   };
   await assert.rejects(talkOver(true, bug), /a bug in the bot's barge-in callback/);
+});
+
+Deno.test("`BargeInStream` refuses an onLevel that is not a function at construction, as `SpeechDetectorStream` does", () => {
+  // Wrapped in a function of the stream's own, it passed construction and errored the stream at
+  // the first window.
+  const transport = {
+    playback: { speaking: true, responseId: "r" },
+    interrupt: () =>
+      Promise.resolve({ responseId: "r", heardMs: 0, droppedMs: 0, acknowledged: false }),
+  };
+  const onLevel = "meter" as unknown as () => void;
+  assert.throws(() => new SpeechDetectorStream({ onLevel }), TypeError);
+  assert.throws(
+    () => new BargeInStream(transport, { onLevel }),
+    (error) =>
+      error instanceof TypeError && /onLevel must be a function, got string/.test(error.message),
+  );
 });

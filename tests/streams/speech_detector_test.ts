@@ -408,3 +408,88 @@ Deno.test("a DC offset does not hide speech", () => {
     assert.deepEqual(times(heard), expected, `pushes of ${chunk} bytes`);
   }
 });
+
+Deno.test("`SpeechDetector` whose onLevel threw measures the rest of the push, and the next window alone", () => {
+  // The window's energy was kept, and the time left uncounted, when onLevel threw: the next
+  // window was measured with the loud one's energy in it (a quiet window read -7 dBFS), and the
+  // rest of the push was neither measured nor counted.
+  const rate = 8000;
+  const loud = noise(rate, 30, -60);
+  addTone(loud, rate, 0, 30, -6);
+  const levels: number[] = [];
+  const detector = new SpeechDetector({
+    sampleRate: rate,
+    onLevel(levelDb) {
+      levels.push(levelDb);
+      if (levels.length === 1) throw new Error("meter failed once");
+    },
+  });
+  assert.throws(() => detector.push(pcm(loud), () => {}), /meter failed once/);
+  assert.equal(detector.timeMs, 30, "all 30 ms pushed are counted");
+  assert.equal(levels.length, 3, "and measured");
+  detector.push(pcm(noise(rate, 30, -60)), () => {});
+  assert.equal(levels.length, 6);
+  assert.ok(levels.slice(3).every((db) => db < -55), `quiet windows read ${levels.slice(3)} dBFS`);
+});
+
+Deno.test("`SpeechDetector` whose callbacks throw hears what one whose callbacks do not hears, each push throwing the first", () => {
+  const rate = 8000;
+  const signal = noise(rate, 3000, -55);
+  addTone(signal, rate, 500, 1500, -25);
+  addTone(signal, rate, 2200, 3000, -25); // still under way at the end: stopped by flush
+  const bytes = pcm(signal);
+  const listen = (throwing: boolean) => {
+    const windows: number[][] = [];
+    const events: SpeechEvent[] = [];
+    let raised: string[] = []; // what the callbacks threw in this push
+    const fail = (message: string) => {
+      raised.push(message);
+      throw new Error(message);
+    };
+    const detector = new SpeechDetector({
+      sampleRate: rate,
+      onLevel(...window) {
+        windows.push(window);
+        if (throwing && windows.length % 7 === 1) fail(`window ${windows.length}`);
+      },
+    });
+    const emit = (event: SpeechEvent) => {
+      events.push(event);
+      if (throwing) fail(event.type);
+    };
+    const escaped: string[] = [];
+    const attempt = (work: () => void) => {
+      raised = [];
+      try {
+        work();
+        assert.deepEqual(raised, [], "a push whose callbacks threw throws");
+      } catch (error) {
+        assert.equal((error as Error).message, raised[0], "the first a callback threw escapes");
+        escaped.push(raised[0]!);
+      }
+    };
+    for (let offset = 0; offset < bytes.length; offset += 333) { // samples split across pushes
+      attempt(() => detector.push(bytes.subarray(offset, offset + 333), emit));
+      const samples = Math.floor(Math.min(bytes.length, offset + 333) / 2);
+      assert.equal(detector.timeMs, samples * 1000 / rate, "every sample pushed is counted");
+    }
+    attempt(() => detector.flush(emit));
+    return { windows, events, escaped, floorDb: detector.noiseFloorDb, timeMs: detector.timeMs };
+  };
+  const calm = listen(false);
+  const throwing = listen(true);
+  assert.deepEqual(times(calm.events), [
+    ["speechstart", 500],
+    ["speechstop", 1500],
+    ["speechstart", 2200],
+    ["speechstop", 3000],
+  ]);
+  assert.deepEqual(throwing.events, calm.events, "the same events, each emitted once");
+  assert.deepEqual(throwing.windows, calm.windows, "the same windows, levels and floors");
+  assert.equal(throwing.floorDb, calm.floorDb);
+  assert.equal(throwing.timeMs, 3000);
+  assert.deepEqual(calm.escaped, []);
+  assert.ok(throwing.escaped.length > 40, `${throwing.escaped.length} pushes threw`);
+  assert.ok(throwing.escaped.includes("speechstart"), "an emit's exception escapes push");
+  assert.equal(throwing.escaped.at(-1), "speechstop", "and flush");
+});
