@@ -151,6 +151,7 @@ export class OutboundPath {
       quietMs,
       playoutDelayMs: options.playoutDelayMs,
       playoutTimeoutMs: options.playoutTimeoutMs,
+      playbackReports: init.serializer.playbackReports === true,
       dispatch: init.dispatch,
     });
     const background = sessionBackground(init.background);

@@ -84,6 +84,8 @@ export class OutboundSender {
    * when their packet leaves, is refused, or is dropped by an interruption or the close).
    */
   #heldPcm = 0;
+  /** The silence the last {@linkcode flushPackets} padded its packet with (see `paddedMs`). */
+  #paddedMs = 0;
   /**
    * Messages the socket refused or was found closed for, and their bytes, since the session began:
    * a caller compares them before and after its sends to count what it lost by what it carried.
@@ -241,6 +243,7 @@ export class OutboundSender {
    * the timeline with their chunk, and never leave, so the caller takes them off it again.
    */
   flushPackets(): number {
+    this.#paddedMs = 0;
     const packetizer = this.#packetizer;
     if (packetizer === undefined || packetizer.pendingBytes === 0) return 0;
     const heldMs = this.pendingPacketMs;
@@ -253,12 +256,29 @@ export class OutboundSender {
     }
     const left = this.#stats.bytesOut;
     const lost = this.#lostBytes;
-    if (packetizer.flush(this.#transmit) > 0) {
+    const heldBytes = packetizer.pendingBytes;
+    const dropped = packetizer.flush((packet) => {
+      // The wire's bytes past the audio's are padding, as long to play, byte for byte.
+      if (packet.length > heldBytes) {
+        this.#paddedMs = heldMs * (packet.length - heldBytes) / heldBytes;
+      }
+      this.#transmit(packet);
+    });
+    if (dropped > 0) {
       this.#stats.audioBytesDroppedOnClose += pcm;
       return heldMs;
     }
     this.#countAudio(pcm, this.#stats.bytesOut - left, this.#lostBytes - lost);
     return 0;
+  }
+
+  /**
+   * Milliseconds of silence the last flush of the packetizer's partial packet padded it with
+   * (`lastPacket` "pad"), played after the audio it held; 0 if it padded none. A far end that
+   * reports where its playback ran dry says so that much after the audio's end.
+   */
+  get paddedMs(): number {
+    return this.#paddedMs;
   }
 
   /** Bytes held by the packetizer for a packet not yet whole. */

@@ -103,6 +103,11 @@ export interface PlaybackTrackerOptions {
   playoutDelayMs: number;
   /** How long past the estimated end of playout to wait for an acknowledgement that is late. */
   playoutTimeoutMs: number;
+  /**
+   * Whether the serializer hands on the far end's playback reports (`FrameSerializer`'s
+   * `playbackReports`): without it, a mark named as one is no report (see {@linkcode #report}).
+   */
+  playbackReports?: boolean;
   /** Dispatches "speakingstart" and "speakingstop". */
   dispatch: (event: Event) => void;
 }
@@ -134,6 +139,12 @@ interface Utterance {
   started: boolean;
   /** Counts the utterances of the session: a stop of all of them stops those there when it began. */
   serial: number;
+  /**
+   * Silence the far end played after `paddedAt` (the utterance's end when the packetizer padded
+   * its last packet): a far end that reports its playback runs dry that much after the end.
+   */
+  paddedMs?: number;
+  paddedAt?: number;
 }
 
 /** A mark the tracker sent and the far end has not acknowledged yet. */
@@ -201,6 +212,15 @@ export class PlaybackTracker {
   #lastReported = false;
   /** The session's end found the goodbye still playing (see {@linkcode #holdsGoodbye}). */
   #goodbyeHeld = false;
+  /** The serializer hands on the far end's playback reports (see {@linkcode #report}). */
+  readonly #takesReports: boolean;
+  /**
+   * The timeline's end once the first background audio that followed speech in a slot of its own
+   * left: a response that ends before it was followed by more audio, which the far end plays on
+   * (kept only where the far end reports its playback). Its end is no longer the end of all that
+   * left, even while the packetizer holds that audio.
+   */
+  #filledAt = -Infinity;
   #marks: PendingMark[] = [];
   /** Where the last mark of the cadence stands (the session's first mark is outside it). */
   #markedPosition = 0;
@@ -258,6 +278,7 @@ export class PlaybackTracker {
     this.#quietMs = options.quietMs;
     this.#playoutTimeoutMs = options.playoutTimeoutMs;
     this.#lag = options.playoutDelayMs;
+    this.#takesReports = options.playbackReports === true && options.markIntervalMs === 0;
     this.#dispatch = options.dispatch;
     const tolerance = { toleranceMs: TIMER_TOLERANCE_MS };
     this.#events = options.clock.timer(() => this.#update(), tolerance);
@@ -306,9 +327,12 @@ export class PlaybackTracker {
    * `now`: the clock as the caller read it in the same turn, if it did.
    */
   chunkSent(chunk: AudioFrame, durationMs: number, speech: boolean, now?: number): void {
-    // Background audio too fills the packet that held speech back, and sends it.
-    if (this.#waitsForHeld && !speech) return this.#update(now);
-    if (!speech) return;
+    if (!speech) {
+      // Background alone: it too fills the packet that held speech back, and sends it; and a far
+      // end reporting its playback plays it on after the speech (see #filled).
+      if ((this.#takesReports && this.#filled()) || this.#waitsForHeld) this.#update(now);
+      return;
+    }
     // The quiet timer is not cancelled here: re-armed at the next drain, it just fires later,
     // and firing while audio is still going does nothing (see #markEnd).
     this.#drained = false;
@@ -354,7 +378,33 @@ export class PlaybackTracker {
    */
   heldAudioGone(droppedMs: number, now?: number): void {
     if (droppedMs > 0) this.#trimToSent();
+    else if (this.#takesReports) this.#padded(this.#sender.paddedMs);
     if (this.#waitsForHeld || droppedMs > 0) this.#update(now);
+  }
+
+  /**
+   * Background audio left in a slot of its own, where the far end reports its playback: the
+   * speech sent before it is followed by more audio, which the far end plays on, saying nothing
+   * at the speech's end (see {@linkcode #report}). Returns whether the state must be looked at
+   * again: at the first such slot after a response's audio, whose end no longer waits for a
+   * report (the timer for that wait would fire `playoutTimeoutMs` late). Later slots: a compare.
+   */
+  #filled(): boolean {
+    const u = this.#utterances[this.#utterances.length - 1];
+    if (u === undefined || u.end <= this.#filledAt + EPSILON) return false;
+    this.#filledAt = this.#timeline.sentMs;
+    return this.#reports;
+  }
+
+  /**
+   * The packetizer padded the packet that held the end of what left with `ms` of silence, which
+   * the far end plays after it: a far end reporting its playback runs dry that much later.
+   */
+  #padded(ms: number): void {
+    const u = this.#utterances[this.#utterances.length - 1];
+    if (!(ms > 0) || u === undefined) return;
+    u.paddedMs = ms;
+    u.paddedAt = u.end;
   }
 
   /** Takes what is past the end of the timeline (audio that never left) off the utterances. */
@@ -439,27 +489,36 @@ export class PlaybackTracker {
    * on, a response's end that is the end of all that left is taken as played when such a report
    * says so (`speakingstop` then, acknowledged), or by the estimate once that is `playoutTimeoutMs`
    * overdue, as with marks; and the report teaches how far behind the estimate the far end plays.
-   * A response followed by more audio goes by the estimate: the far end, playing on, says
-   * nothing at its end. Where marks are answered, a report is none (a far end echoing such a name
-   * back is ignored).
+   * A response followed by more audio (speech, or background in slots of its own) goes by the
+   * estimate: the far end, playing on, says nothing at its end.
+   *
+   * A report is taken only where a response ends, and only the first there: elsewhere (a stray
+   * or repeated `completed` while the next response plays, one whose place audio that crossed it
+   * moved inside a response, one at the end of background audio, which is on the timeline too)
+   * it places nothing the tracker knows, and moving the acknowledged position there would run
+   * `heardMs` ahead of the far end.
+   *
+   * Only a serializer that says it makes reports (`playbackReports`) is heard: from any other far
+   * end, or where marks are answered, a mark named as a report is hidden and means nothing.
    */
   #report(report: PlaybackReport): void {
-    if (this.acks) return;
+    if (!this.#takesReports) return;
     this.#reports = true;
     if (report.type === "completed") {
-      const now = this.#clock.now();
-      let position = this.#leftPosition - report.uncoveredMs;
-      const ended = this.#endingAt(position);
       // Counted on the wire: the response's own end is the place (see REPORT_MATCH_MS).
-      if (ended !== undefined) position = ended.end;
-      if (position > this.#ackedPosition + EPSILON) {
-        this.#ackedPosition = position;
+      const ended = this.#endingAt(this.#leftPosition - report.uncoveredMs);
+      if (ended !== undefined && ended.end > this.#ackedPosition + EPSILON) {
+        this.#ackedPosition = ended.end;
         this.#reported = true;
-        // The far end ran dry at the end of a response: when that end plays by the estimate was
-        // taken as it left (its spell may be over). Elsewhere (audio that crossed the report
-        // ended inside a response) the place is no response's end, and teaches no delay.
-        if (ended !== undefined && Number.isFinite(ended.endPlaysAt)) {
-          this.#learnLag(now - ended.endPlaysAt, now);
+        // The far end ran dry at the end of a response, and after the silence a padded last
+        // packet added: when that end plays by the estimate was taken as it left (its spell may
+        // be over).
+        if (Number.isFinite(ended.endPlaysAt)) {
+          const now = this.#clock.now();
+          const paddedMs = Math.abs((ended.paddedAt ?? NaN) - ended.end) <= EPSILON
+            ? ended.paddedMs!
+            : 0;
+          this.#learnLag(now - ended.endPlaysAt - paddedMs, now);
         }
       }
     }
@@ -712,7 +771,8 @@ export class PlaybackTracker {
     }
     const u = this.#utterances[0];
     return this.#utterances.length === 1 && u !== undefined &&
-      u.end >= this.#leftPosition - EPSILON && !this.#reportedAt(u.end);
+      u.end >= this.#leftPosition - EPSILON && u.end > this.#filledAt + EPSILON &&
+      !this.#reportedAt(u.end);
   }
 
   /**
@@ -919,8 +979,9 @@ export class PlaybackTracker {
         this.#waitsForHeld = true;
         break;
       }
-      // A far end that reports its playback says when the end of all that left has played.
-      const awaitsReport = this.#reports && end >= left - EPSILON;
+      // A far end that reports its playback says when the end of all that left has played (and
+      // says nothing there if background audio followed it).
+      const awaitsReport = this.#reports && end >= left - EPSILON && end > this.#filledAt + EPSILON;
       if (awaitsReport ? this.#reportedAt(end) : this.#isPlayed(end, now)) {
         if (now >= settledAt - EPSILON) {
           const acknowledged = this.acks ? this.#grounded : this.#reportedAt(end);

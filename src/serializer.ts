@@ -72,6 +72,14 @@ export interface FrameSerializer {
    */
   readonly playoutMarks?: boolean;
   /**
+   * Whether the serializer hands on the far end's own reports of its playback (Genesys's Audio
+   * Connector `playback_started` / `playback_completed`, as `GenesysSerializer` does), which tell
+   * the transport where a stretch of the bot's audio ended. Only such a serializer's reports are
+   * read: from any other far end, an inbound `mark` named as one is hidden and means nothing. A
+   * serializer that wraps one passes it on.
+   */
+  readonly playbackReports?: boolean;
+  /**
    * Whether the far end can take nothing from us before its own `start` message (Twilio, Plivo
    * and Exotel address every message to the stream id that message brings); read when the socket
    * opens. The transport then holds what it would send, the background audio too, until

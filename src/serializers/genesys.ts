@@ -291,6 +291,12 @@ export class GenesysSerializer implements FrameSerializer {
   }
 
   /**
+   * Genesys's `playback_started` and `playback_completed` reach the transport as playback reports
+   * (see the class's doc): its playback tracker reads them.
+   */
+  readonly playbackReports = true;
+
+  /**
    * Whether Genesys will close the socket itself: once our `disconnect` has gone (Genesys answers
    * with `close`, we with `closed`, then it closes) or once it has sent `close`. The transport
    * reads this after the `end` frame is serialized and waits for that close, at most

@@ -19,7 +19,8 @@
 // It plays the bot's PCMU behind a jitter buffer, reports its playback as the Audio Connector
 // does, and records what it played: the truth the transport's figures are checked against.
 import assert from "node:assert/strict";
-import type { SpeakingEvent, TransportOptions } from "../../mod.ts";
+import type { OutboundMixer, SpeakingEvent, TransportOptions } from "../../mod.ts";
+import { FakeClock } from "../../src/testing/mod.ts";
 import {
   audioConnectorSession,
   type AudioConnectorSessionOptions,
@@ -29,8 +30,9 @@ import {
 function session(
   client: AudioConnectorSessionOptions["client"] = {},
   transport: TransportOptions = {},
+  clock?: FakeClock,
 ) {
-  const s = audioConnectorSession({ client, transport });
+  const s = audioConnectorSession({ client, transport, ...(clock && { clock }) });
   const events: { type: string; at: number; event: SpeakingEvent }[] = [];
   for (const type of ["speakingstart", "speakingstop"] as const) {
     s.transport.addEventListener(type, (event) => events.push({ type, at: s.clock.now(), event }));
@@ -208,5 +210,147 @@ Deno.test("Genesys: a client that never reports its playback is followed by the 
     ["played", false, 1000],
   );
   assert.deepEqual(s.errors, []);
+  await s.transport.close();
+});
+
+/** Background audio from the session's start: a steady low tone until `until` ms, then none. */
+function background(clock: { now(): number }, until = Infinity): OutboundMixer {
+  return {
+    attach() {},
+    mix: (chunk) => chunk,
+    fill: () =>
+      clock.now() < until
+        ? { type: "audio", audio: new Uint8Array(320).fill(3), sampleRate: 8000, channels: 1 }
+        : undefined,
+    detach() {},
+  };
+}
+
+Deno.test("Genesys with a background: a reply stops by the estimate, not playoutTimeoutMs late", async () => {
+  // The background's audio draws playback_started, and Genesys plays it on after the reply: it
+  // says nothing where the reply ends. The reply goes by the estimate, as a reply followed by
+  // more speech does, rather than wait 2 s for a playback_completed that never comes.
+  const clock = new FakeClock();
+  const s = session({}, { clock, background: background(clock) }, clock);
+  await opened(s);
+  void s.transport.send(speech(1000, "r1")); // leaves from 140 ms; the estimate: played by 1140
+  await runTo(s, 4000);
+  assert.deepEqual(s.client.completedAt, [], "Genesys plays the background on");
+  const stops = s.stops();
+  assert.equal(stops.length, 1);
+  assert.ok(stops[0]!.at <= 1140 + 20, `speakingstop at ${stops[0]!.at}`);
+  assert.deepEqual(
+    [stops[0]!.event.reason, stops[0]!.event.acknowledged, stops[0]!.event.heardMs],
+    ["played", false, 1000],
+  );
+  assert.equal(s.transport.playback.speaking, false, "a caller answering now is no barge-in");
+  await s.transport.close();
+});
+
+Deno.test("Genesys with a background and 200 ms packets: a reply ending on a packet's edge stops by the estimate", async () => {
+  // r1 is five whole packets: the background after it waits in the packetizer for a packet of its
+  // own, and nothing has left after r1's end for a while. Genesys still plays that background on.
+  const clock = new FakeClock();
+  const s = session(
+    {},
+    { clock, background: background(clock), fixedAudioPacketSize: 1600 },
+    clock,
+  );
+  await opened(s);
+  void s.transport.send(speech(1000, "r1"));
+  await runTo(s, 4000);
+  assert.deepEqual(s.client.completedAt, [], "Genesys plays the background on");
+  const stops = s.stops();
+  assert.equal(stops.length, 1);
+  assert.ok(stops[0]!.at <= 1140 + 200 + 20, `speakingstop at ${stops[0]!.at}`);
+  assert.deepEqual([stops[0]!.event.reason, stops[0]!.event.heardMs], ["played", 1000]);
+  await s.transport.close();
+});
+
+Deno.test("Genesys: playback_completed where a background stopped teaches no delay", async () => {
+  // The background stops at 2000 ms, long after r1 ended; Genesys runs dry at the end of the
+  // background, not of r1, and says so: that is no reply's end, and r2 is placed as before.
+  const clock = new FakeClock();
+  const s = session({}, { clock, background: background(clock, 2000) }, clock);
+  await opened(s);
+  void s.transport.send(speech(500, "r1"));
+  await runTo(s, 3000);
+  assert.equal(s.client.completedAt.length, 1);
+  assert.ok(s.client.completedAt[0]! > 2000, `completed at ${s.client.completedAt}`);
+  void s.transport.send(speech(1000, "r2"));
+  await runTo(s, 4000);
+  const start = s.events.find((e) => e.type === "speakingstart" && e.event.responseId === "r2");
+  // Genesys plays it from 3300; the estimate, with no delay learned, from 3000 (a delay taken
+  // from the background's end, some 1.7 s, would put it past 4000).
+  assert.ok(start !== undefined && start.at <= 3000 + 20, `speakingstart at ${start?.at}`);
+  await s.transport.close();
+});
+
+Deno.test("Genesys with 200 ms packets: the delay learned leaves out the last packet's padding", async () => {
+  // The README's fixedAudioPacketSize 1600: r1's last 50 ms leave padded with 150 ms of silence,
+  // which Genesys plays before it runs dry and says playback_completed. The delay it teaches is
+  // Genesys's own: r2 is heard from where Genesys plays it, not 150 ms later.
+  const s = session({}, { fixedAudioPacketSize: 1600 });
+  await opened(s);
+  void s.transport.send(speech(1050, "r1"));
+  await runTo(s, 4000);
+  const r1 = s.stops()[0]!;
+  assert.deepEqual(
+    [r1.event.responseId, r1.event.heardMs, r1.event.acknowledged],
+    ["r1", 1050, true],
+  );
+  void s.transport.send(speech(3000, "r2"));
+  await runTo(s, 4800);
+  const playedAt = s.client.playedFrom(4000);
+  const played = s.client.heardMs() - 1200; // r1 and its padding, then r2
+  const start = s.events.find((e) => e.type === "speakingstart" && e.event.responseId === "r2")!;
+  const result = await s.transport.interrupt();
+  assert.ok(Math.abs(start.at - playedAt) <= 20, `speakingstart ${start.at}, played ${playedAt}`);
+  assert.ok(Math.abs(result.heardMs - played) <= 30, `heard ${result.heardMs}, played ${played}`);
+  assert.deepEqual(s.errors, []);
+  await s.transport.close();
+});
+
+Deno.test("Genesys: a second playback_completed while the next reply plays moves nothing", async () => {
+  // Said again (a duplicate, or one late past the crossing allowance) where no reply ends: it
+  // places nothing the transport knows, and heardMs stays what Genesys played.
+  const s = session();
+  await opened(s);
+  void s.transport.send(speech(500, "r1"));
+  await runTo(s, 2000); // r1 played, and Genesys said so at 900
+  void s.transport.send(speech(3000, "r2"));
+  await runTo(s, 2500);
+  s.client.send("playback_completed", {});
+  await runTo(s, 2510);
+  const played = s.client.heardMs() - 500; // of r2
+  const playing = s.transport.playback;
+  const result = await s.transport.interrupt();
+  assert.equal(played, 210);
+  assert.ok(playing.heardMs <= played + 20, `playback.heardMs ${playing.heardMs}, ${played}`);
+  assert.equal(playing.acknowledged, false);
+  assert.ok(result.heardMs <= played + 20, `interrupt heardMs ${result.heardMs}, ${played}`);
+  assert.equal(result.acknowledged, false);
+  await s.transport.close();
+});
+
+Deno.test("Genesys: a stray playback_completed after a barge-in, once the next reply plays, moves nothing", async () => {
+  const s = session();
+  await opened(s);
+  void s.transport.send(speech(500, "r0"));
+  await runTo(s, 1000); // r0 played from 400 to 900, and Genesys said so: its delay is learned
+  void s.transport.send(speech(2000, "r1")); // plays from 1300
+  await runTo(s, 1500);
+  await s.transport.interrupt(); // Genesys drops what it holds, and says nothing of it
+  void s.transport.send(speech(3000, "r2")); // plays from 1800
+  await runTo(s, 2100);
+  s.client.send("playback_completed", {}); // a stray one, from before the barge-in
+  await runTo(s, 2110);
+  const played = s.client.heardMs() - 500 - 200; // of r2 (r1: 200 ms)
+  assert.equal(played, 310);
+  const playing = s.transport.playback;
+  assert.equal(playing.responseId, "r2");
+  assert.ok(playing.heardMs <= played + 20, `playback.heardMs ${playing.heardMs}, ${played}`);
+  const result = await s.transport.interrupt();
+  assert.ok(result.heardMs <= played + 20, `interrupt heardMs ${result.heardMs}, ${played}`);
   await s.transport.close();
 });
