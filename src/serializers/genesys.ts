@@ -88,7 +88,8 @@ export interface GenesysSerializerOptions {
    * Whether outbound audio is sent (see {@linkcode GenesysSendAudio}). An AudioHook Monitor
    * session is listen-only: its client answers any binary message with error 415 and closes, so
    * audio the session cannot carry is dropped, counted in `transport.stats.audioBytesRefused`
-   * and reported once as an "encode" error.
+   * and reported once as an "encode" error (not on a connection probe, nor before `open`, where
+   * only the transport's background can have come: dropped and counted only).
    *
    * @default {"auto"}
    */
@@ -243,6 +244,8 @@ export class GenesysSerializer implements FrameSerializer {
   #keep = 0;
   /** Whether this session carries the bot's audio (decided at `open`). */
   #carriesAudio = false;
+  /** Whether the session is Genesys's connection probe (see `openStartFrame`): no call behind it. */
+  #probe = false;
   /** Refusal reasons already reported, so each is reported once. */
   #reported = new Set<string>();
 
@@ -523,7 +526,9 @@ export class GenesysSerializer implements FrameSerializer {
     this.#opened = true;
     this.#state = "active";
     this.#paused = this.#startPaused;
-    return openStartFrame(this.#id, parameters);
+    const start = openStartFrame(this.#id, parameters);
+    this.#probe = start.probe === true;
+    return start;
   }
 
   #audioIn(data: Uint8Array): Frame | null {
@@ -636,11 +641,23 @@ export class GenesysSerializer implements FrameSerializer {
     return new TransportError("decode", `${PROVIDER}: ${info}`);
   }
 
-  /** Whether `bytes` of outbound audio may go; if not, they are counted and reported once. */
+  /**
+   * Whether `bytes` of outbound audio may go; if not, they are counted and, except before `open`
+   * and on a connection probe, reported once.
+   */
   #audioOut(bytes: number): boolean {
+    // Before `open` Genesys takes nothing from us, and nothing but the transport's background,
+    // which begins as the socket opens, gets here then: the bot's own audio is refused by the
+    // transport (`carriesAudio` is false until `open`), reported there. Dropped and counted, not
+    // reported: it is nobody's mistake, and a report would come with every session. So too on a
+    // connection probe that takes no audio: it opens and closes at once, no call behind it, and
+    // a bot does not speak to it; only a background can have been sent its way.
+    if (this.#state === "idle") {
+      this.#context?.count("audioBytesRefused", bytes);
+      return false;
+    }
     let refusal: string;
-    if (this.#state === "idle") refusal = "no AudioHook session is open yet";
-    else if (
+    if (
       this.#state === "disconnecting" || this.#state === "closed" || this.#playback.waiting
     ) {
       refusal = "the AudioHook session is closing";
@@ -651,6 +668,7 @@ export class GenesysSerializer implements FrameSerializer {
           'set sendAudio: "always" for an Audio Connector session without them)';
     } else return true;
     this.#context?.count("audioBytesRefused", bytes);
+    if (this.#probe) return false;
     if (!this.#reported.has(refusal)) {
       this.#reported.add(refusal);
       this.#context?.report(
