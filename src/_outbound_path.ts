@@ -458,6 +458,7 @@ export class OutboundPath {
       speech,
     };
     this.#observers.outboundAudio(chunk, info);
+    this.#pump.userCodeRan(sentAt);
   }
 
   /** `endSilenceMs` of silence in the outbound format, part of the last response. */

@@ -18,6 +18,15 @@ import type { MixerFormat, OutboundMixer } from "./session_observer.ts";
 import { AudioChunker } from "./streams/audio_chunker.ts";
 import { thrownText } from "./_thrown_text.ts";
 
+/**
+ * How far apart two clock readings may be and still belong to one turn of the event loop (one
+ * synchronous run of code, whose sends all leave once it ends): a turn that sends audio, then an
+ * `end` (its silence a run of its own), reads the clock twice, microseconds apart. A turn that
+ * came within this of another is taken for the same one: what the first sent is placed, at worst,
+ * as late as what the second did (an estimate behind the far end, never ahead of it).
+ */
+const TURN_SLACK_MS = 1;
+
 /** What the pacing timer waits for when it waits for a slot of background audio. */
 const FILL = Symbol("fill");
 
@@ -99,6 +108,14 @@ export class OutboundPump {
   #runAgain = false;
   #started = false;
   #stopped = false;
+  /**
+   * The current turn (see `TURN_SLACK_MS`): the position where what it sent began, and the
+   * earliest and latest clock readings taken in it. What it sent leaves once it ends, after the
+   * user code it ran (see {@linkcode userCodeRan}).
+   */
+  #turnFrom = 0;
+  #turnAt = -Infinity;
+  #turnUntil = -Infinity;
   /** The far end asked us to stop sending for now (see {@linkcode hold}). */
   #held = false;
   /** The pacing deadline came while held: the reserved chunk goes when the hold ends. */
@@ -120,6 +137,39 @@ export class OutboundPump {
     this.#format = options.format;
     this.#mixer = options.mixer;
     this.#onChunk = options.onChunk;
+    options.tracker.afterDispatch = (before) => this.userCodeRan(before);
+  }
+
+  /**
+   * User code ran synchronously in a turn whose clock reading before it was `before` (a speaking
+   * event's listeners, the observers told of a chunk), and may have worked for a while. If the turn
+   * is the one that sent the audio last, all it sent leaves only now: read the clock after it, and
+   * if the far end, by the estimate, was to play that audio before now, it ran dry first and plays
+   * it from now (see `PlayoutTimeline.replaceFrom`). A clock read where user code runs; nothing
+   * where none does.
+   */
+  userCodeRan(before: number): void {
+    // Another turn's reading: what this one sent, if anything, is not known here.
+    if (before < this.#turnAt - TURN_SLACK_MS || before > this.#turnUntil + TURN_SLACK_MS) return;
+    const now = this.#clock.now();
+    this.#turnUntil = now; // the turn goes on: what it sends next leaves with the rest
+    if (!(this.#turnFrom < this.#timeline.sentMs)) return; // nothing sent in it
+    const from = this.#timeline.replaceFrom(this.#turnFrom, now);
+    if (!Number.isNaN(from)) this.#tracker.replaced(from);
+  }
+
+  /**
+   * Reads the clock at the start of a run: a reading that does not follow the current turn's
+   * closely begins a new turn, which sends from the current position.
+   */
+  #readTurn(): number {
+    const now = this.#clock.now();
+    if (now > this.#turnUntil + TURN_SLACK_MS) {
+      this.#turnAt = now;
+      this.#turnFrom = this.#timeline.sentMs;
+    }
+    this.#turnUntil = now;
+    return now;
   }
 
   /**
@@ -302,7 +352,7 @@ export class OutboundPump {
       this.#mixer !== undefined || this.#queue.size > 0
     ) return false;
     const ms = durationMs(frame.audio.length, frame);
-    const now = this.#clock.now();
+    const now = this.#readTurn();
     if (this.#timeline.waitFor(ms, now) > 0) return false; // not due yet: it waits in the queue
     this.#timeline.reserve(ms, now);
     this.#running = true;
@@ -363,7 +413,7 @@ export class OutboundPump {
           const sending = this.#sendChunk(filler, durationMs(filler.audio.length, filler), false);
           if (sending) return void this.#runAfter(sending);
         } else if (item.kind === "audio") {
-          now ??= this.#clock.now();
+          now ??= this.#readTurn();
           let wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt);
           if (stale && wait === 0) {
             now = this.#reread();
@@ -407,6 +457,7 @@ export class OutboundPump {
   #reread(): number {
     this.#timeline.release();
     const now = this.#clock.now();
+    this.#turnUntil = now; // the same turn, gone on
     this.#timeline.leftAt(now);
     return now;
   }
@@ -497,7 +548,7 @@ export class OutboundPump {
     this.#queue.shift();
     // Read here (the run after it reads no more): a timer that fired late — the event loop
     // stalled — sends the chunk after its slot began, and the timeline places it where it plays.
-    const now = this.#clock.now();
+    const now = this.#readTurn();
     let sending: Promise<void> | void;
     try {
       sending = this.#sendChunk(paced.chunk, paced.durationMs, true, now);

@@ -168,6 +168,12 @@ export class PlaybackTracker {
   readonly #quietMs: number;
   readonly #playoutTimeoutMs: number;
   readonly #dispatch: (event: Event) => void;
+  /**
+   * Called after a pass of an update that dispatched a speaking event, with the clock as read
+   * before it: the listeners' synchronous work may hold what this turn sent past its slot (see
+   * `OutboundPump`). Set once, by the pump.
+   */
+  afterDispatch: ((before: number) => void) | undefined;
   /** Utterances not yet over, oldest first; the last one ended is kept for `state`. */
   #utterances: Utterance[] = [];
   #last: Utterance | undefined;
@@ -432,6 +438,20 @@ export class PlaybackTracker {
       this.#quiet.arm(this.#quietMs, now);
     }
     if (this.#toldOfChanges) this.#update(now);
+  }
+
+  /**
+   * What was sent from position `from` on was placed anew on the timeline (it left late): the
+   * responses it belongs to end, and begin if they began there, where it now plays.
+   */
+  replaced(from: number): void {
+    const timeline = this.#timeline;
+    for (let i = this.#utterances.length - 1; i >= 0; i--) {
+      const u = this.#utterances[i]!;
+      if (u.end <= from + EPSILON) break; // the ones before it end earlier still
+      u.endPlaysAt = timeline.playsAt(u.end);
+      if (u.start >= from - EPSILON) u.startPlaysAt = timeline.playsAt(u.start);
+    }
   }
 
   /** Audio was queued: more is coming. */
@@ -936,6 +956,7 @@ export class PlaybackTracker {
       do {
         this.#updateAgain = false;
         this.#updatePass(now);
+        if (this.#updateAgain) this.afterDispatch?.(now);
       } while (this.#updateAgain);
     } finally {
       this.#updating = false;

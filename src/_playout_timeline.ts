@@ -210,6 +210,35 @@ export class PlayoutTimeline {
   }
 
   /**
+   * Everything sent from position `from` on left no earlier than `now`: the turn that sent it ran
+   * user code after (a listener's or an observer's synchronous work), and a socket sends only once
+   * the turn ends. If `from` was placed to play before `now`, the far end, by this estimate, ran
+   * dry before it and plays it as it arrives: from `from` on, a new spell, from `now` (the pacing
+   * schedule starts over where `commit` would start it over). Returns the position the new spell
+   * begins at, or NaN when nothing moved. Call it with nothing reserved.
+   */
+  replaceFrom(from: number, now: number): number {
+    if (this.#pendingMs > 0) return NaN; // a slot after it was reserved by a reading before
+    // What a new spell began in this turn plays from where that spell was placed, at the earliest.
+    if (from < this.#spellStart) from = this.#spellStart;
+    const startsAt = this.playsAt(from);
+    if (!(startsAt < now)) return NaN; // NaN: cut, nothing playing to be late for
+    const durationMs = this.#sentMs - from;
+    if (!(durationMs > 0)) return NaN;
+    if (from > this.#spellStart) {
+      this.#keepSpell();
+      this.#spellStart = from;
+    }
+    this.#spellAnchor = now;
+    this.#restartAt = NaN; // what follows goes on with the spell placed here
+    if (startsAt + durationMs < now) {
+      this.#pacer.reset();
+      this.#pacer.reserve(durationMs, now);
+    }
+    return from;
+  }
+
+  /**
    * The position played by `time` (estimated): a point between 0 and {@linkcode sentMs}. A time
    * before the current spell began falls in the spell that was playing then: the far end's delay
    * ago, audio sent before a pause may not have played yet.

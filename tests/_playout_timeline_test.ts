@@ -124,3 +124,24 @@ Deno.test("`PlayoutTimeline.commit` keeps the schedule for a chunk late by less 
   assert.equal(timeline.playsAt(40), 1043, "it plays after the late one");
   assert.equal(timeline.playedAt(1043), 40);
 });
+
+Deno.test("`PlayoutTimeline.replaceFrom` places everything a late turn sent where it plays", async () => {
+  const clock = new FakeClock(1000);
+  const timeline = new PlayoutTimeline({ clock, sendAheadMs: 40 });
+  send(timeline, 20); // an earlier turn: plays 1000..1020
+  await clock.tick(10);
+  send(timeline, 20); // this turn sends two (the lead), then a listener works 300 ms
+  send(timeline, 20);
+  await clock.tick(300);
+  assert.equal(timeline.replaceFrom(20, clock.now()), 20);
+  assert.equal(timeline.playsAt(20), 1310, "the turn's first chunk plays as it arrives");
+  assert.equal(timeline.playsAt(40), 1330, "and the next one after it");
+  assert.equal(timeline.playedAt(1015), 15, "the earlier turn's chunk keeps its place");
+  assert.equal(timeline.playedAt(1200), 20, "nothing of the late turn's audio before it left");
+  assert.equal(timeline.playedAt(1340), 50);
+  assert.equal(send(timeline, 20), 0, "the next is within the lead of the new spell");
+  assert.equal(timeline.playsAt(60), 1350, "it goes on with the spell");
+  assert.ok(Number.isNaN(timeline.replaceFrom(60, clock.now())), "in time: nothing moves");
+  timeline.cut();
+  assert.ok(Number.isNaN(timeline.replaceFrom(60, clock.now() + 500)), "cut: nothing plays");
+});
