@@ -151,7 +151,14 @@ export class OutboundPump {
   userCodeRan(before: number): void {
     // Another turn's reading: what this one sent, if anything, is not known here.
     if (before < this.#turnAt - TURN_SLACK_MS || before > this.#turnUntil + TURN_SLACK_MS) return;
-    const now = this.#clock.now();
+    this.#turnLeftAt(this.#clock.now());
+  }
+
+  /**
+   * The current turn goes on at `now` (read after code that may have worked a while): what it
+   * sent leaves only when it ends, and plays from `now` if it was placed to play before.
+   */
+  #turnLeftAt(now: number): void {
     this.#turnUntil = now; // the turn goes on: what it sends next leaves with the rest
     if (!(this.#turnFrom < this.#timeline.sentMs)) return; // nothing sent in it
     const from = this.#timeline.replaceFrom(this.#turnFrom, now);
@@ -449,16 +456,16 @@ export class OutboundPump {
 
   /**
    * Gives back the slot just reserved by a reading taken before a chunk was sent in this turn, and
-   * reads the clock again: the listeners and observers told of that chunk may have worked so long
-   * that the far end has run dry, and the chunk leaves only once this turn ends. The next is then
-   * placed after it as it plays from now, not in a spell that is over (and leaves in its place,
-   * not with more than the lead at once). Returns the time read.
+   * reads the clock again: the code that ran since (the serializer, the socket, an error
+   * listener; the observers and speaking-event listeners are seen to at once, `userCodeRan`) may
+   * have worked so long that the far end has run dry, and what this turn sent leaves only once it
+   * ends. The next is then placed after it as it plays from now, not in a spell that is over (and
+   * leaves in its place, not with more than the lead at once). Returns the time read.
    */
   #reread(): number {
     this.#timeline.release();
     const now = this.#clock.now();
-    this.#turnUntil = now; // the same turn, gone on
-    this.#timeline.leftAt(now);
+    this.#turnLeftAt(now);
     return now;
   }
 

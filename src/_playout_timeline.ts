@@ -59,11 +59,6 @@ export class PlayoutTimeline {
   #pendingContinues = false;
   /** When it starts to play as placed here: in its spell, or as the start of a new one. */
   #pendingStartsAt = NaN;
-  /**
-   * The next chunk plays no earlier than this, and begins a spell (see {@linkcode leftAt}); NaN:
-   * where the schedule says.
-   */
-  #restartAt = NaN;
   /** The chunk committed last: its position and its pacing deadline. */
   #lastPosition = 0;
   #lastDeadline = NaN;
@@ -88,7 +83,7 @@ export class PlayoutTimeline {
    */
   reserve(durationMs: number, now: number = this.#clock.now(), dueAt?: number): number {
     const wait = this.#pacer.reserve(durationMs, now);
-    let playsAt = this.#pacer.playsAt;
+    const playsAt = this.#pacer.playsAt;
     // Whether the pacer went on with its timeline is read from its own answer, not by comparing
     // when the chunk plays with the end of the spell as placed here (`placed`): the pacer sums the
     // durations from its anchor, this timeline onto the session's position, and at a position of
@@ -104,13 +99,8 @@ export class PlayoutTimeline {
     // began: see `commit`) goes on while the far end plays it by this estimate, the pacer's
     // timeline over or not.
     const placed = this.#spellAnchor + (this.#sentMs - this.#spellStart); // NaN: no spell
-    let continues = !Number.isNaN(placed) &&
+    const continues = !Number.isNaN(placed) &&
       (playsAt > now || placed > now || Math.abs(playsAt - placed) < 1e-6);
-    if (!Number.isNaN(this.#restartAt)) {
-      // The chunk before it left late, and plays as it left: this one follows it, a new spell.
-      continues = false;
-      if (this.#restartAt > playsAt) playsAt = this.#restartAt;
-    }
     this.#pendingMs = durationMs;
     this.#pendingPlaysAt = playsAt;
     this.#pendingContinues = continues;
@@ -155,7 +145,6 @@ export class PlayoutTimeline {
    */
   commit(now?: number): void {
     if (now !== undefined && this.#pendingStartsAt < now) this.#placeAt(now); // NaN: false
-    this.#restartAt = NaN;
     // A new spell: everything before has played (or was cut), or it left late.
     if (!this.#pendingContinues) {
       if (!Number.isNaN(this.#spellAnchor)) this.#keepSpell();
@@ -188,28 +177,6 @@ export class PlayoutTimeline {
   }
 
   /**
-   * The chunk committed last leaves no earlier than `now` (read in the turn that sent it): the
-   * turn ran on after it (a listener's or an observer's synchronous work), and a socket sends only
-   * once it ends. If its slot began before `now`, the far end, by this estimate, ran dry before
-   * it, and plays it as it arrives: the next chunk follows it so, a new spell (the pacing
-   * schedule starts over where `commit` would start it over). It stays where it was placed, so
-   * that what was told of it holds: a chunk's early estimate at most. Otherwise (its slot is still
-   * to come, the normal case) this is one comparison. Call it with nothing reserved.
-   */
-  leftAt(now: number): void {
-    const position = this.#lastPosition;
-    const startsAt = this.playsAt(position);
-    if (!(startsAt < now)) return; // NaN: cut, nothing playing to be late for
-    const durationMs = this.#sentMs - position;
-    if (!(durationMs > 0) || this.#pendingMs > 0) return; // none of it left; a slot after it
-    this.#restartAt = now + durationMs;
-    if (startsAt + durationMs < now) {
-      this.#pacer.reset();
-      this.#pacer.reserve(durationMs, now);
-    }
-  }
-
-  /**
    * Everything sent from position `from` on left no earlier than `now`: the turn that sent it ran
    * user code after (a listener's or an observer's synchronous work), and a socket sends only once
    * the turn ends. If `from` was placed to play before `now`, the far end, by this estimate, ran
@@ -229,8 +196,7 @@ export class PlayoutTimeline {
       this.#keepSpell();
       this.#spellStart = from;
     }
-    this.#spellAnchor = now;
-    this.#restartAt = NaN; // what follows goes on with the spell placed here
+    this.#spellAnchor = now; // what follows goes on with the spell placed here
     if (startsAt + durationMs < now) {
       this.#pacer.reset();
       this.#pacer.reserve(durationMs, now);
@@ -317,7 +283,6 @@ export class PlayoutTimeline {
     this.#spellAnchor = NaN;
     // Nothing sent before plays now: no time before the next spell finds any of it unplayed.
     this.#pastCount = 0;
-    this.#restartAt = NaN;
     this.#pendingMs = 0;
     this.#pendingPlaysAt = NaN;
     this.#pendingStartsAt = NaN;

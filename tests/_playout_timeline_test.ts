@@ -93,19 +93,19 @@ Deno.test("`PlayoutTimeline.commit` places a chunk that left after its slot bega
   assert.equal(timeline.reserve(20), 20);
 });
 
-Deno.test("`PlayoutTimeline.leftAt` paces what follows a chunk that left late after it, and leaves it placed", async () => {
+Deno.test("`PlayoutTimeline.replaceFrom` paces what follows a chunk that left late after it, where it plays", async () => {
   const clock = new FakeClock(1000);
   const timeline = new PlayoutTimeline({ clock, sendAheadMs: 20 });
   send(timeline, 20); // plays 1000..1020, then a listener works 300 ms before the turn ends
   await clock.tick(300);
-  timeline.leftAt(clock.now());
-  assert.equal(timeline.playsAt(0), 1000, "what was told of it holds");
+  assert.equal(timeline.replaceFrom(0, clock.now()), 0);
+  assert.equal(timeline.playsAt(0), 1300, "it plays as it arrives, after the work");
   assert.equal(send(timeline, 20), 0, "the next is the lead: it leaves now");
   assert.equal(timeline.playsAt(20), 1320, "after the first, which plays from 1300");
-  assert.equal(timeline.playedAt(1310), 20);
+  assert.equal(timeline.playedAt(1310), 10);
   assert.equal(timeline.playedAt(1330), 30);
   assert.equal(send(timeline, 20), 20);
-  timeline.leftAt(clock.now()); // in time: nothing moves
+  assert.ok(Number.isNaN(timeline.replaceFrom(40, clock.now())), "in time: nothing moves");
   assert.equal(send(timeline, 20), 40);
   assert.equal(timeline.playsAt(60), 1360);
 });
