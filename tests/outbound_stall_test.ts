@@ -16,39 +16,17 @@ import {
 } from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { FakeFarEnd } from "./_fake_far_end.ts";
-import { StallClock } from "./_stall_clock.ts";
-
-const BYTES_PER_MS = 32; // 16 kHz mono PCM16
+import { BYTES_PER_MS, stallCall } from "./_stall_call.ts";
 
 /**
- * A raw PCM session on a stalling clock, a far end that plays what arrives as it arrives (no
- * jitter buffer), and what observers are told of each chunk.
+ * A raw PCM session on a stalling clock (`tests/_stall_call.ts`), and what observers are told of
+ * each chunk.
  */
 function call(chunkMs: number, sendAheadMs?: number) {
-  const clock = new StallClock(1000);
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new RawPcmSerializer(),
-    audioOut: { sampleRate: 16000, chunkMs },
-    maxQueuedMs: 60_000,
-    clock,
-    ...(sendAheadMs === undefined ? {} : { sendAheadMs }),
-  });
-  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 0, bytesPerMs: BYTES_PER_MS });
-  let closedAt = NaN;
-  pair.client.addEventListener("close", () => (closedAt = clock.now()));
+  const s = stallCall({ chunkMs, sendAheadMs });
   const told: OutboundAudioInfo[] = [];
-  transport.observe({ outboundAudio: (_chunk, info) => void told.push(info) });
-  transport.receive(() => {});
-  const say = (ms: number, responseId?: string) =>
-    transport.send({
-      type: "audio",
-      audio: new Uint8Array(BYTES_PER_MS * ms).fill(7),
-      sampleRate: 16000,
-      channels: 1,
-      ...(responseId === undefined ? {} : { responseId }),
-    });
-  return { clock, pair, transport, farEnd, told, say, closedAt: () => closedAt };
+  s.transport.observe({ outboundAudio: (_chunk, info) => void told.push(info) });
+  return { ...s, told };
 }
 
 /** Milliseconds of audio that reached the far end in its first arrival. */

@@ -5,50 +5,21 @@
 // acknowledgements (raw PCM). Otherwise the `end` hangs up on the goodbye's last milliseconds,
 // `speakingstop` comes early and `heardMs` runs ahead of what the caller heard.
 import assert from "node:assert/strict";
-import { RawPcmSerializer, WebSocketTransport } from "../mod.ts";
-import { MemorySocketPair } from "../src/testing/mod.ts";
-import { FakeFarEnd } from "./_fake_far_end.ts";
-import { StallClock } from "./_stall_clock.ts";
+import { stallCall, type StallCallOptions } from "./_stall_call.ts";
 
-const BYTES_PER_MS = 32; // 16 kHz mono PCM16
-
-interface CallOptions {
-  chunkMs: number;
-  sendAheadMs?: number | undefined;
-  endSilenceMs?: number | undefined;
-}
-
-/** A raw PCM session on a stalling clock, a far end that plays what arrives as it arrives. */
-function call({ chunkMs, sendAheadMs, endSilenceMs }: CallOptions) {
-  const clock = new StallClock(1000);
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new RawPcmSerializer(),
-    audioOut: { sampleRate: 16000, chunkMs },
-    maxQueuedMs: 60_000,
-    clock,
-    ...(sendAheadMs === undefined ? {} : { sendAheadMs }),
-    ...(endSilenceMs === undefined ? {} : { endSilenceMs }),
-  });
-  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 0, bytesPerMs: BYTES_PER_MS });
-  let closedAt = NaN;
-  pair.client.addEventListener("close", () => (closedAt = clock.now()));
-  transport.receive(() => {});
+/**
+ * A raw PCM session on a stalling clock (`tests/_stall_call.ts`), the times of its
+ * `speakingstop`s, and an observer that works `ms` on the `k`th chunk it is told of.
+ */
+function call(options: StallCallOptions) {
+  const s = stallCall(options);
   const stops: number[] = [];
-  transport.addEventListener("speakingstop", () => stops.push(clock.now()));
-  const say = (ms: number) =>
-    transport.send({
-      type: "audio",
-      audio: new Uint8Array(BYTES_PER_MS * ms).fill(7),
-      sampleRate: 16000,
-      channels: 1,
-    });
-  /** An observer that works `ms` on the `k`th chunk it is told of. */
+  s.transport.addEventListener("speakingstop", () => stops.push(s.clock.now()));
   const blockOnChunk = (k: number, ms: number) => {
     let n = 0;
-    transport.observe({ outboundAudio: () => void (++n === k && clock.block(ms)) });
+    s.transport.observe({ outboundAudio: () => void (++n === k && s.clock.block(ms)) });
   };
-  return { clock, pair, transport, farEnd, say, stops, blockOnChunk, closedAt: () => closedAt };
+  return { ...s, stops, blockOnChunk };
 }
 
 /**
