@@ -12,47 +12,15 @@ import { behaviourSuite } from "./behaviour/suite.ts";
 import { released } from "./behaviour/server_sockets.ts";
 import { TIMELINE } from "./cloudflare/timeline.ts";
 import { closeFrame, maskedFrame, RawPeer } from "./cloudflare/raw_peer.ts";
+import { bundleWorker, exampleCompatibilityDate } from "./cloudflare/worker_bundle.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const ENTRY = new URL("tests/runtimes/cloudflare/test_worker.ts", ROOT);
-const WRANGLER_TOML = new URL("examples/cloudflare/wrangler.toml", ROOT);
 /** Before `web_socket_auto_reply_to_close`: the adapter must answer a client's close itself. */
 const OLD_COMPATIBILITY_DATE = "2025-06-01";
 
 const CHUNK_MS = 40;
 const CHUNK_BYTES = 16 * 2 * CHUNK_MS; // 16 kHz mono PCM16
-
-/** Bundled Workers by entry, each built once per test run. */
-const bundles = new Map<string, string>();
-
-/** A test Worker (the example's, by default) and the library as one ES module. */
-async function bundle(entry: URL = ENTRY): Promise<string> {
-  const done = bundles.get(entry.href);
-  if (done !== undefined) return done;
-  const dir = await Deno.makeTempDir({ prefix: "cloudflare-bundle-" });
-  try {
-    const out = `${dir}/worker.js`;
-    const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--platform", "browser", "-o", out, entry.pathname],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert.ok(success, `deno bundle failed: ${new TextDecoder().decode(stderr)}`);
-    const script = await Deno.readTextFile(out);
-    bundles.set(entry.href, script);
-    return script;
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** The example's own compatibility date, so the tests run what `wrangler dev` would. */
-async function exampleCompatibilityDate(): Promise<string> {
-  const toml = await Deno.readTextFile(WRANGLER_TOML);
-  const date = /^compatibility_date\s*=\s*"([0-9-]+)"/m.exec(toml)?.[1];
-  assert.ok(date, "wrangler.toml has a compatibility_date");
-  return date;
-}
 
 interface Workerd extends AsyncDisposable {
   mf: Miniflare;
@@ -62,7 +30,7 @@ interface Workerd extends AsyncDisposable {
 
 /** The example Worker with its Durable Object binding in workerd, on 127.0.0.1. */
 async function startWorkerd(compatibilityDate?: string): Promise<Workerd> {
-  const script = await bundle();
+  const script = await bundleWorker(ENTRY);
   const date = compatibilityDate ?? await exampleCompatibilityDate();
   const { miniflare: mf, dispose } = await hostMiniflare(() =>
     new Miniflare({
@@ -422,7 +390,7 @@ Deno.test(
   "`upgrade` in a workerd Worker passes the behavioural suite",
   miniflareSanitizers,
   async (t) => {
-    const script = await bundle(new URL("tests/runtimes/cloudflare/suite_worker.ts", ROOT));
+    const script = await bundleWorker(new URL("tests/runtimes/cloudflare/suite_worker.ts", ROOT));
     const compatibilityDate = await exampleCompatibilityDate();
     await using host = await hostMiniflare(() =>
       new Miniflare({

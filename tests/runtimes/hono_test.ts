@@ -21,6 +21,7 @@ import { bundleForNode, startChild } from "./node/child_runtime.ts";
 import { resetDuringUpgrade } from "./node/resetting_client.ts";
 import { hostMiniflare, miniflareSanitizers } from "./miniflare_sanitizers.ts";
 import { closeFrame, maskedFrame, RawPeer } from "./cloudflare/raw_peer.ts";
+import { bundleWorker } from "./cloudflare/worker_bundle.ts";
 
 const WORKER = import.meta.resolve("./hono/worker.ts");
 /** The `bun` binary inside its npm platform package (see `bun_test.ts`). */
@@ -96,7 +97,7 @@ Deno.test(
   "`voiceSession` on Hono + Cloudflare Workers (workerd) passes the behavioural suite",
   miniflareSanitizers,
   async (t) => {
-    const { dir, host } = await hostHonoWorker("2026-07-01");
+    const { host } = await hostHonoWorker("2026-07-01");
     try {
       const url = await host.miniflare.ready;
       // Workers never call Hono's onOpen: every case here has the client speak first, and there is
@@ -108,7 +109,6 @@ Deno.test(
       });
     } finally {
       await host.dispose();
-      await Deno.remove(dir, { recursive: true });
     }
   },
 );
@@ -120,7 +120,7 @@ Deno.test(
     // Before 2026-04-07 (`web_socket_auto_reply_to_close`) workerd leaves a peer's close frame
     // unanswered (Cloudflare's changelog of that day), and Hono's Workers adapter does not answer
     // it either: the client got 1005 instead of its own code, and workerd cancelled the request.
-    const { dir, host } = await hostHonoWorker("2025-06-01");
+    const { host } = await hostHonoWorker("2025-06-01");
     try {
       const url = await host.miniflare.ready;
       const client = await WsClient.open(`ws://127.0.0.1:${url.port}/ws?id=answer-close`);
@@ -131,7 +131,6 @@ Deno.test(
       assert.ok(answered.wasClean);
     } finally {
       await host.dispose();
-      await Deno.remove(dir, { recursive: true });
     }
   },
 );
@@ -166,7 +165,7 @@ Deno.test(
   "`voiceSession` on Hono + Cloudflare Workers ends with 1006 a session whose client broke the protocol",
   miniflareSanitizers,
   async () => {
-    const { dir, host } = await hostHonoWorker("2026-07-01");
+    const { host } = await hostHonoWorker("2026-07-01");
     try {
       const { port } = new URL(await host.miniflare.ready);
       const cases = [
@@ -187,7 +186,6 @@ Deno.test(
       }
     } finally {
       await host.dispose();
-      await Deno.remove(dir, { recursive: true });
     }
   },
 );
@@ -197,7 +195,7 @@ for (const compatibilityDate of ["2025-06-01", "2026-07-01"]) {
     `\`voiceSession\` on Hono + Cloudflare Workers reports 1006 for a close code no close frame may carry (compatibility date ${compatibilityDate})`,
     miniflareSanitizers,
     async () => {
-      const { dir, host } = await hostHonoWorker(compatibilityDate);
+      const { host } = await hostHonoWorker(compatibilityDate);
       try {
         const { port } = new URL(await host.miniflare.ready);
         for (const code of [5000, 999, 1015]) {
@@ -221,7 +219,6 @@ for (const compatibilityDate of ["2025-06-01", "2026-07-01"]) {
         }
       } finally {
         await host.dispose();
-        await Deno.remove(dir, { recursive: true });
       }
     },
   );
@@ -229,15 +226,7 @@ for (const compatibilityDate of ["2025-06-01", "2026-07-01"]) {
 
 /** The Hono behaviour app bundled as a Worker and served by workerd at `compatibilityDate`. */
 async function hostHonoWorker(compatibilityDate: string) {
-  const dir = await Deno.makeTempDir({ prefix: "hono-workerd-" });
-  const out = `${dir}/worker.js`;
-  const built = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", "--platform", "browser", "-o", out, fromFileUrl(WORKER)],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.ok(built.success, new TextDecoder().decode(built.stderr));
-  const script = await Deno.readTextFile(out);
+  const script = await bundleWorker(new URL(WORKER));
   const host = await hostMiniflare(() =>
     new Miniflare({
       modules: true,
@@ -248,7 +237,7 @@ async function hostHonoWorker(compatibilityDate: string) {
       port: 0,
     })
   );
-  return { dir, host };
+  return { host };
 }
 
 Deno.test("`voiceSession` on Hono + Bun (hono/bun) passes the behavioural suite", async (t) => {

@@ -15,9 +15,9 @@ import { within, WsClient } from "../../_ws_client.ts";
 import { hostMiniflare } from "../miniflare_sanitizers.ts";
 import { type HeapNode, type HeapSnapshot, WorkerInspector } from "./heap_inspector.ts";
 import { maskedFrame, RawPeer } from "./raw_peer.ts";
+import { bundleWorker, exampleCompatibilityDate } from "./worker_bundle.ts";
 
 const ENTRY = new URL("./memory_worker.ts", import.meta.url);
-const WRANGLER_TOML = new URL("../../../examples/cloudflare/wrangler.toml", import.meta.url);
 /** Two 40 ms chunks of 16 kHz mono PCM16: the first comes back at once, the second 40 ms on. */
 const AUDIO = new Uint8Array(2 * 1280);
 /** A binary frame of 3.75 ms of audio, as a bare TCP client sends it (frames under 126 bytes). */
@@ -118,7 +118,7 @@ export class MemoryWorkerd implements AsyncDisposable {
    * fixture keeps every transport for good, a leak for the count to find.
    */
   static async start(options: { keepTransports?: boolean } = {}): Promise<MemoryWorkerd> {
-    const script = await bundle();
+    const script = await bundleWorker(ENTRY);
     const compatibilityDate = await exampleCompatibilityDate();
     const { miniflare, dispose } = await hostMiniflare(() =>
       new Miniflare({
@@ -242,33 +242,4 @@ function countIn(snapshot: HeapSnapshot, usedBytes: number): HeapCount {
     usedBytes,
     retainers: transports.slice(0, 3).map((node) => snapshot.retainerPath(node.index)),
   };
-}
-
-/** The example's compatibility date, so that the sessions run on what `wrangler dev` would. */
-async function exampleCompatibilityDate(): Promise<string> {
-  const toml = await Deno.readTextFile(WRANGLER_TOML);
-  const date = /^compatibility_date\s*=\s*"([0-9-]+)"/m.exec(toml)?.[1];
-  assert.ok(date, "wrangler.toml has a compatibility_date");
-  return date;
-}
-
-/** The fixture and the library as one ES module, built once per process. */
-let bundled: Promise<string> | undefined;
-
-function bundle(): Promise<string> {
-  return bundled ??= (async () => {
-    const dir = await Deno.makeTempDir({ prefix: "memory-worker-" });
-    try {
-      const out = `${dir}/worker.js`;
-      const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-        args: ["bundle", "--quiet", "--platform", "browser", "-o", out, ENTRY.pathname],
-        stdout: "null",
-        stderr: "piped",
-      }).output();
-      assert.ok(success, `deno bundle failed: ${new TextDecoder().decode(stderr)}`);
-      return await Deno.readTextFile(out);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  })();
 }
