@@ -8,25 +8,15 @@
 import assert from "node:assert/strict";
 import { BackgroundAudio } from "../../src/mixing/background_audio.ts";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
-import { ExotelSerializer } from "../../src/serializers/exotel.ts";
 import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
 import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
-import { PlivoSerializer } from "../../src/serializers/plivo.ts";
-import { TelnyxSerializer } from "../../src/serializers/telnyx.ts";
-import { TwilioSerializer } from "../../src/serializers/twilio.ts";
-import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { MemorySocketPair } from "../../src/testing/memory_socket.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
 import { Heard, type ProviderCase, speech, startCall } from "./_provider_call.ts";
+import { HOSTED_MARKING_PROVIDERS, TWILIO } from "./_marking_providers.ts";
 
-const TWILIO: ProviderCase = {
-  protocol: "twilio",
-  serializer: () => new TwilioSerializer(),
-  rate: 8000,
-  chunkMs: 20,
-};
 const JAMBONZ: ProviderCase = {
   protocol: "jambonz",
   serializer: () => new JambonzSerializer(),
@@ -41,18 +31,7 @@ const FREESWITCH: ProviderCase = {
 };
 
 const PROVIDERS: ProviderCase[] = [
-  TWILIO,
-  { protocol: "telnyx", serializer: () => new TelnyxSerializer(), rate: 8000, chunkMs: 20 },
-  { protocol: "plivo", serializer: () => new PlivoSerializer(), rate: 8000, chunkMs: 20 },
-  {
-    // Exotel's minimum chunk is 200 ms: the first mark stands after it.
-    protocol: "exotel",
-    serializer: () => new ExotelSerializer(),
-    rate: 8000,
-    chunkMs: 200,
-    transport: { markIntervalMs: 200 },
-  },
-  { protocol: "vonage", serializer: () => new VonageSerializer(), rate: 16000, chunkMs: 20 },
+  ...HOSTED_MARKING_PROVIDERS,
   JAMBONZ,
   FREESWITCH,
   {

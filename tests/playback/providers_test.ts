@@ -7,29 +7,14 @@
 import assert from "node:assert/strict";
 import { PLAYOUT_MARK_PREFIX } from "../../src/playback.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
-import { TelnyxSerializer } from "../../src/serializers/telnyx.ts";
-import { PlivoSerializer } from "../../src/serializers/plivo.ts";
-import { ExotelSerializer } from "../../src/serializers/exotel.ts";
-import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import { GenesysSerializer } from "../../src/serializers/genesys.ts";
 import { ProtobufSerializer } from "../../src/serializers/protobuf.ts";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { Heard, type ProviderCase, speech, startCall } from "./_provider_call.ts";
+import { HOSTED_MARKING_PROVIDERS } from "./_marking_providers.ts";
 
 const PROVIDERS: ProviderCase[] = [
-  { protocol: "twilio", serializer: () => new TwilioSerializer(), rate: 8000, chunkMs: 20 },
-  { protocol: "telnyx", serializer: () => new TelnyxSerializer(), rate: 8000, chunkMs: 20 },
-  { protocol: "plivo", serializer: () => new PlivoSerializer(), rate: 8000, chunkMs: 20 },
-  {
-    protocol: "exotel",
-    serializer: () => new ExotelSerializer(),
-    rate: 8000,
-    // Exotel's documented minimum chunk is 3,200 bytes (200 ms at 8 kHz); a mark after every
-    // chunk keeps the acknowledgements within the 250 ms the others get.
-    chunkMs: 200,
-    transport: { markIntervalMs: 200 },
-  },
-  { protocol: "vonage", serializer: () => new VonageSerializer(), rate: 16000, chunkMs: 20 },
+  ...HOSTED_MARKING_PROVIDERS,
   {
     // SignalWire's <Stream codec="L16@24000h">: Twilio's protocol, wideband, marks as Twilio's.
     protocol: "signalwire",
