@@ -10,13 +10,20 @@ import type {
   InterruptionInfo,
   OutboundAudioInfo,
   PlayoutLagInfo,
+  PlayoutMoveInfo,
   SessionObserver,
 } from "./session_observer.ts";
 import type { TransportClosed } from "./events.ts";
 import { thrownText } from "./_thrown_text.ts";
 
 /** The events an observer is told of after it was added. */
-type Told = "inboundAudio" | "outboundAudio" | "playoutLag" | "interrupted" | "closed";
+type Told =
+  | "inboundAudio"
+  | "outboundAudio"
+  | "playoutLag"
+  | "playoutMoved"
+  | "interrupted"
+  | "closed";
 
 /**
  * The observers of one session, and the telling of them. `list` is replaced, never changed in
@@ -62,6 +69,11 @@ export class ObserverList {
   /** See {@linkcode SessionObserver.playoutLag}. */
   playoutLag(info: PlayoutLagInfo): void {
     this.#tell(this.list, "playoutLag", info);
+  }
+
+  /** See {@linkcode SessionObserver.playoutMoved}. */
+  playoutMoved(info: PlayoutMoveInfo): void {
+    this.#tell(this.list, "playoutMoved", info);
   }
 
   /** See {@linkcode SessionObserver.interrupted}. */

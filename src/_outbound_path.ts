@@ -153,6 +153,10 @@ export class OutboundPath {
       playoutTimeoutMs: options.playoutTimeoutMs,
       playbackReports: init.serializer.playbackReports === true,
       dispatch: init.dispatch,
+      // Only when a turn ran long after sending (rare): nothing per chunk.
+      onReplaced: (from) => {
+        if (this.#observers.list.length > 0) this.#moved(from);
+      },
     });
     const background = sessionBackground(init.background);
     if (typeof init.background === "function") this.#madeBackground = background;
@@ -459,6 +463,19 @@ export class OutboundPath {
     };
     this.#observers.outboundAudio(chunk, info);
     this.#pump.userCodeRan(sentAt);
+  }
+
+  /**
+   * What was sent from `from` on plays later than the observers were told (its turn ran long):
+   * it plays from where the timeline placed it anew, as the chunks told of from now on say.
+   */
+  #moved(from: number): void {
+    const info = {
+      at: this.#clock.now(),
+      position: from,
+      playsAt: this.#timeline.playsAt(from) + this.tracker.lag,
+    };
+    this.#observers.playoutMoved(info);
   }
 
   /** `endSilenceMs` of silence in the outbound format, part of the last response. */

@@ -110,6 +110,11 @@ export interface PlaybackTrackerOptions {
   playbackReports?: boolean;
   /** Dispatches "speakingstart" and "speakingstop". */
   dispatch: (event: Event) => void;
+  /**
+   * Told, after the tracker, that what was sent from position `from` on was placed anew (see
+   * {@linkcode PlaybackTracker.replaced}): the observers told of it before hear of the move.
+   */
+  onReplaced?: (from: number) => void;
 }
 
 /** A response's audio on the timeline: one utterance, from its first chunk sent. */
@@ -137,6 +142,11 @@ interface Utterance {
    */
   priorMs: number;
   started: boolean;
+  /**
+   * The far end said it began to play it (`playback_started`, see {@linkcode #report}): it begins
+   * then, on the far end's word, not by the estimate.
+   */
+  startReported?: boolean;
   /** Counts the utterances of the session: a stop of all of them stops those there when it began. */
   serial: number;
   /**
@@ -168,6 +178,7 @@ export class PlaybackTracker {
   readonly #quietMs: number;
   readonly #playoutTimeoutMs: number;
   readonly #dispatch: (event: Event) => void;
+  readonly #onReplaced: ((from: number) => void) | undefined;
   /**
    * Called after a pass of an update that dispatched a speaking event, with the clock as read
    * before it: the listeners' synchronous work may hold what this turn sent past its slot (see
@@ -214,6 +225,13 @@ export class PlaybackTracker {
   #reports = false;
   /** A report placed the position acknowledged (for {@linkcode #reportedAt}). */
   #reported = false;
+  /**
+   * Where the far end, reporting its playback, had nothing left to play (NaN: not known): the
+   * session's start, and where a `completed` report placed its end. Audio sent from there on is
+   * what its next `started` report is about (see {@linkcode #report}). Not after a clear: whether
+   * the far end reports again then is not known.
+   */
+  #idleAt = 0;
   /** Whether the last response's stop rested on a report (what `state` says once it is over). */
   #lastReported = false;
   /** The session's end found the goodbye still playing (see {@linkcode #holdsGoodbye}). */
@@ -286,6 +304,7 @@ export class PlaybackTracker {
     this.#lag = options.playoutDelayMs;
     this.#takesReports = options.playbackReports === true && options.markIntervalMs === 0;
     this.#dispatch = options.dispatch;
+    this.#onReplaced = options.onReplaced;
     const tolerance = { toleranceMs: TIMER_TOLERANCE_MS };
     this.#events = options.clock.timer(() => this.#update(), tolerance);
     this.#quiet = options.clock.timer(() => this.#markEnd(), tolerance);
@@ -452,6 +471,7 @@ export class PlaybackTracker {
       u.endPlaysAt = timeline.playsAt(u.end);
       if (u.start >= from - EPSILON) u.startPlaysAt = timeline.playsAt(u.start);
     }
+    this.#onReplaced?.(from);
   }
 
   /** Audio was queued: more is coming. */
@@ -530,6 +550,7 @@ export class PlaybackTracker {
       if (ended !== undefined && ended.end > this.#ackedPosition + EPSILON) {
         this.#ackedPosition = ended.end;
         this.#reported = true;
+        this.#idleAt = ended.end;
         // The far end ran dry at the end of a response, and after the silence a padded last
         // packet added: when that end plays by the estimate was taken as it left (its spell may
         // be over).
@@ -541,8 +562,38 @@ export class PlaybackTracker {
           this.#learnLag(now - ended.endPlaysAt - paddedMs, now);
         }
       }
-    }
+    } else this.#started();
     this.#update();
+  }
+
+  /**
+   * The far end says it began to play (`playback_started`) after it had nothing to: the response
+   * whose audio left first where it went idle (see `#idleAt`) is the one it plays. That response
+   * begins on its word, and how far behind the estimate the far end plays is measured where it
+   * begins, so `heardMs` through the response rests on this report rather than on the last one
+   * (the response before, or none: a call's first response, `playoutDelayMs`). A report read late
+   * (after a stall) measures the far end later than it is, never earlier: `heardMs` errs short,
+   * as with every answer (see {@linkcode #learnLag}). Any other `started` (for background audio,
+   * after a clear, a response already measured so) places nothing.
+   */
+  #started(): void {
+    const idleAt = this.#idleAt;
+    const u = this.#utterances.find((u) => Math.abs(u.start - idleAt) <= EPSILON);
+    // Its audio must have left: what the packetizer holds has not reached the far end.
+    if (u === undefined || u.startReported || u.start >= this.#leftPosition - EPSILON) return;
+    u.startReported = true;
+    if (Number.isFinite(u.startPlaysAt)) {
+      const now = this.#clock.now();
+      this.#learnLag(now - u.startPlaysAt, now);
+    }
+  }
+
+  /**
+   * Whether `u` begins on the far end's `started` report, not the estimate: the far end reports
+   * its playback, and `u`'s audio begins where it had nothing left to play.
+   */
+  #awaitsStartReport(u: Utterance): boolean {
+    return this.#reports && !u.startReported && Math.abs(u.start - this.#idleAt) <= EPSILON;
   }
 
   /**
@@ -691,6 +742,7 @@ export class PlaybackTracker {
       this.#markedEnd = true; // the clear dropped what a serializer held
       this.#ackedPosition = this.#timeline.sentMs;
       this.#reported = false; // not the far end's word (see #reportedAt)
+      this.#idleAt = NaN; // whether it says `started` after a clear is not known
     }
     this.#drained = true;
     this.#quiet.cancel();
@@ -973,7 +1025,8 @@ export class PlaybackTracker {
       const u = this.#utterances[0]!;
       if (!u.started) {
         const startsAt = u.startPlaysAt + this.#lag;
-        if (now < startsAt - EPSILON) {
+        const reported = u.startReported === true;
+        if (now < startsAt - EPSILON && !reported) {
           next = startsAt;
           break;
         }
@@ -982,7 +1035,13 @@ export class PlaybackTracker {
           this.#waitsForHeld = true;
           break;
         }
-        this.#begin(u, heardOf(u, heard));
+        // A far end that reports its playback says when it begins: up to playoutTimeoutMs late.
+        const waitsUntil = startsAt + this.#playoutTimeoutMs;
+        if (this.#awaitsStartReport(u) && now < waitsUntil - EPSILON) {
+          next = waitsUntil;
+          break;
+        }
+        this.#begin(u, heardOf(u, heard), reported);
         this.#updateAgain = true;
         return;
       }
@@ -1143,15 +1202,18 @@ export class PlaybackTracker {
     }
   }
 
-  /** Utterance `u` begins to play, `heardMs` of it heard: "speakingstart". */
-  #begin(u: Utterance, heardMs: number): void {
+  /**
+   * Utterance `u` begins to play, `heardMs` of it heard: "speakingstart"; `acknowledged`: on the
+   * far end's word (its `started` report).
+   */
+  #begin(u: Utterance, heardMs: number, acknowledged = false): void {
     u.started = true;
     this.#dispatch(
       new SpeakingEvent("speakingstart", {
         responseId: u.id,
         heardMs,
         sentMs: sentOf(u, this.#leftPosition),
-        acknowledged: false,
+        acknowledged,
       }),
     );
   }

@@ -16,7 +16,10 @@ export interface OutboundAudioInfo {
   position: number;
   /** How long it plays, in milliseconds. */
   durationMs: number;
-  /** When it starts playing at the far end (clock ms; the estimate, corrected by acknowledgements). */
+  /**
+   * When it starts playing at the far end (clock ms; the estimate, corrected by acknowledgements
+   * and, where its turn ran long after it left, by `playoutMoved`).
+   */
   playsAt: number;
   /** When it was due to leave by the pacing schedule (clock ms). */
   deadline: number;
@@ -47,6 +50,27 @@ export interface PlayoutLagInfo {
   changeMs: number;
 }
 
+/**
+ * Audio already told of plays later than its `playsAt` said: the turn that sent it ran long (a
+ * stalled event loop, a speaking-event listener's or an observer's synchronous work), so it left
+ * only once that was done, after the far end, by the estimate, had played all it had: it plays as
+ * it arrives.
+ */
+export interface PlayoutMoveInfo {
+  /** When the transport noticed (clock ms). */
+  at: number;
+  /**
+   * Where the moved audio begins on the outbound timeline: every chunk told of from here on
+   * (chunks cut short by this position are moved from it).
+   */
+  position: number;
+  /**
+   * When audio at `position` now starts playing at the far end (clock ms, the lag included, as in
+   * `playsAt`); what follows plays back to back after it. Never earlier than it was told.
+   */
+  playsAt: number;
+}
+
 /** The session an observer is added to (a `WebSocketTransport` is one). */
 export interface ObservedSession {
   /** The session's time source: every time an observer is told is measured on it. */
@@ -71,6 +95,12 @@ export interface SessionObserver {
    * that they play elsewhere.
    */
   playoutLag?(info: PlayoutLagInfo): void;
+  /**
+   * Audio told of from `info.position` on plays from `info.playsAt` instead, later than told: the
+   * turn that sent it ran long (see {@linkcode PlayoutMoveInfo}). Chunks told of after this have
+   * their new place in `playsAt` already.
+   */
+  playoutMoved?(info: PlayoutMoveInfo): void;
   /** An interruption cut the bot's audio. */
   interrupted?(info: InterruptionInfo): void;
   /** The session is over. */

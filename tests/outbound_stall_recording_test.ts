@@ -3,11 +3,40 @@
 // it after the listener: where it plays is not before then. The estimate keeps it in its slot (the
 // tracker placed it there before the listener ran), and what follows is placed after it as it
 // plays (see outbound_stall_test.ts); what observers are told must agree with the far end.
+// Work that comes later in the turn (an observer's, on a later chunk of the turn) holds the
+// chunks told of before it too: they leave with the turn's end and play from then, and observers
+// are told of the move (`playoutMoved`), so the recording has them where they played.
 import assert from "node:assert/strict";
 import { CallRecorder, RawPcmSerializer, WebSocketTransport } from "../mod.ts";
 import { MemorySocketPair } from "../src/testing/mod.ts";
-import { FakeFarEnd } from "./_fake_far_end.ts";
+import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
 import { StallClock } from "./_stall_clock.ts";
+
+/** The stretches of the bot's (right) channel of a stereo 16 kHz WAV that are not silent, in ms. */
+function botRuns(wav: ArrayBuffer): string[] {
+  const samples = new Int16Array(wav, 44);
+  const runs: string[] = [];
+  let start = -1;
+  for (let i = 1; i < samples.length; i += 2) {
+    const ms = (i - 1) / 2 / 16;
+    if (samples[i] !== 0 && start < 0) start = ms;
+    if (samples[i] === 0 && start >= 0) runs.push(`${start}-${ms}`), start = -1;
+  }
+  if (start >= 0) runs.push(`${start}-end`);
+  return runs;
+}
+
+/** The stretches the far end played audio of byte `value` in, in ms from `origin`, joined. */
+function playedRuns(farEnd: FakeFarEnd, value: number, origin: number): string[] {
+  const runs: [number, number][] = [];
+  for (const { value: v, at, ms } of farEnd.played) {
+    if (v !== value) continue;
+    const last = runs.at(-1);
+    if (last !== undefined && last[1] === at - origin) last[1] += ms;
+    else runs.push([at - origin, at - origin + ms]);
+  }
+  return runs.map(([from, to]) => `${from}-${to}`);
+}
 
 Deno.test("after 300 ms of work in speakingstart, the recording has the reply where it played, in one piece", async () => {
   const clock = new StallClock(1000);
@@ -30,6 +59,18 @@ Deno.test("after 300 ms of work in speakingstart, the recording has the reply wh
   new FakeFarEnd(clock, pair.client, { jitterMs: 0, bytesPerMs: 32 });
   transport.addEventListener("speakingstart", () => clock.block(300));
   transport.receive(() => {});
+  await speakOneSecond(transport, clock, pair);
+  assert.deepEqual(early, [], "no chunk is told to observers as playing before it left");
+  // The caller heard the reply from 300 ms (when it left) to 1300 ms, in one piece.
+  assert.deepEqual(botRuns(await wav), ["300-1300"]);
+});
+
+/** The bot says 1 s of bytes 7 at once; three seconds on, the caller hangs up. */
+async function speakOneSecond(
+  transport: WebSocketTransport,
+  clock: StallClock,
+  pair: MemorySocketPair,
+): Promise<void> {
   await clock.tick(0);
   transport.send({
     type: "audio",
@@ -40,16 +81,56 @@ Deno.test("after 300 ms of work in speakingstart, the recording has the reply wh
   await clock.tick(3000);
   pair.client.close(1000);
   await transport.closed;
-  assert.deepEqual(early, [], "no chunk is told to observers as playing before it left");
-  const samples = new Int16Array(new Uint8Array(await wav).buffer, 44);
-  const runs: string[] = [];
-  let start = -1;
-  for (let i = 1; i < samples.length; i += 2) { // the bot: the right channel
-    const ms = (i - 1) / 2 / 16;
-    if (samples[i] !== 0 && start < 0) start = ms;
-    if (samples[i] === 0 && start >= 0) runs.push(`${start}-${ms}`), start = -1;
+}
+
+/**
+ * A 1 s reply on a stalling clock, an observer working 300 ms on the `k`th chunk it is told of
+ * (told before the recorder, or after it), and a recorder: where the bot is in the recording, and
+ * where the far end played it. Raw PCM (the estimate alone), or a far end behind a 100 ms jitter
+ * buffer that acknowledges marks (the estimate corrected by its answers).
+ */
+async function reply(k: number, blockerFirst: boolean, acks: boolean, sendAheadMs?: number) {
+  const clock = new StallClock(1000);
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: acks ? new MarkingSerializer() : new RawPcmSerializer(),
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    maxQueuedMs: 60_000,
+    clock,
+    ...(acks ? { playoutDelayMs: 100 } : {}),
+    ...(sendAheadMs === undefined ? {} : { sendAheadMs }),
+  });
+  const farEnd = new FakeFarEnd(clock, pair.client, {
+    jitterMs: acks ? 100 : 0,
+    bytesPerMs: 32,
+    acks,
+  });
+  transport.receive(() => {});
+  const recorder = new CallRecorder({ clock, sampleRate: 16000 });
+  let n = 0;
+  const blocker = { outboundAudio: () => void (++n === k && clock.block(300)) };
+  if (blockerFirst) transport.observe(blocker);
+  transport.observe(recorder);
+  if (!blockerFirst) transport.observe(blocker);
+  const wav = new Response(recorder.readable).arrayBuffer();
+  await speakOneSecond(transport, clock, pair);
+  return { recorded: botRuns(await wav), played: playedRuns(farEnd, 7, 1000) };
+}
+
+Deno.test("an observer's 300 ms on a chunk of a reply: the recording has what its turn sent before where it played", async () => {
+  const failures: string[] = [];
+  for (const acks of [false, true]) {
+    for (const sendAheadMs of [undefined, 60, 200]) {
+      for (const k of [1, 2, 3, 5, 8]) {
+        for (const blockerFirst of [false, true]) {
+          const { recorded, played } = await reply(k, blockerFirst, acks, sendAheadMs);
+          if (recorded.join() === played.join()) continue;
+          const what = `${acks ? "acks" : "raw PCM"}, ahead ${sendAheadMs}, 300 ms on #${k}` +
+            `${blockerFirst ? " before the recorder" : ""}`;
+          failures.push(`${what}: recorded ${recorded.join(" ")}, played ${played.join(" ")}`);
+        }
+      }
+    }
   }
-  if (start >= 0) runs.push(`${start}-end`);
-  // The caller heard the reply from 300 ms (when it left) to 1300 ms, in one piece.
-  assert.deepEqual(runs, ["300-1300"]);
+  assert.deepEqual(failures, []);
 });

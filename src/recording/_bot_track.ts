@@ -130,6 +130,53 @@ export class BotTrack {
     });
   }
 
+  /**
+   * The audio sent from `position` on plays from clock time `playsAt`, later than it was placed:
+   * the turn that sent it ran long, and the far end, run dry meanwhile, played it as it arrived
+   * (`SessionObserver.playoutMoved`). It moves there, with all that follows it in the ring, a
+   * spell of its own (what the spell had before `position` played where it is); the chunks that
+   * follow are placed by their own `playsAt`, which says so already. What is written out stays
+   * where it is, and what is not moves from there on.
+   */
+  moved(position: number, playsAt: number): void {
+    const spells = this.#spells;
+    const index = spells.findIndex((spell) => position < spell.endPosition - EPSILON);
+    if (index < 0) return; // none of it placed yet
+    const spell = spells[index]!;
+    const splits = position > spell.position + EPSILON;
+    const from = splits ? this.#sampleOf(spell, position) : spell.start;
+    const samples = this.#timeline.sampleAt(playsAt) - from;
+    if (samples <= 0) return; // placed there (or later) already
+    const base = this.#ring.base;
+    const audio = this.#ring.copy(from);
+    this.#ring.erase(from);
+    this.#moved += this.#ring.write(Math.max(from, base) + samples, audio);
+    const ms = samples * 1000 / this.#rate;
+    let first = index;
+    if (splits) {
+      const offset = position - spell.position;
+      spells.splice(index + 1, 0, {
+        origin: spell.origin + offset,
+        position,
+        endPosition: spell.endPosition,
+        lag: spell.lag,
+        told: spell.told,
+        start: from,
+        floor: from, // after the audio before it, which stays
+      });
+      spell.endPosition = position;
+      first = index + 1;
+    }
+    for (const [i, later] of spells.slice(first).entries()) {
+      later.start += samples;
+      // The audio before a later spell moved with it; what is before the first one did not.
+      if (i > 0) later.floor += samples;
+      later.lag += ms;
+      later.told += ms;
+    }
+    this.#segment.shift(samples);
+  }
+
   /** An interruption: what the far end had not played at `heardPosition` is silenced. */
   cut(heardPosition: number): void {
     this.#segment.end();

@@ -15,6 +15,7 @@ import type {
   ObservedSession,
   OutboundAudioInfo,
   PlayoutLagInfo,
+  PlayoutMoveInfo,
   SessionObserver,
 } from "../session_observer.ts";
 import { BotTrack } from "./_bot_track.ts";
@@ -380,6 +381,15 @@ export class CallRecorder implements SessionObserver {
   playoutLag(info: PlayoutLagInfo): void {
     if (this.#stopped) return;
     this.#run(() => this.#bot.relag(info.changeMs, info.at));
+  }
+
+  /**
+   * Moves the bot's audio from a position on to where the far end plays it, later than it was
+   * told: the turn that sent it ran long (a {@linkcode SessionObserver} method).
+   */
+  playoutMoved(info: PlayoutMoveInfo): void {
+    if (this.#stopped) return;
+    this.#run(() => this.#bot.moved(info.position, info.playsAt));
   }
 
   /** Cuts the bot's audio where the caller stopped hearing it (a {@linkcode SessionObserver} method). */
