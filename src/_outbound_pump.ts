@@ -138,6 +138,10 @@ export class OutboundPump {
     this.#mixer = options.mixer;
     this.#onChunk = options.onChunk;
     options.tracker.afterDispatch = (before) => this.userCodeRan(before);
+    // The end-of-speech mark also ends a stretch no tail timer ends (whole chunks, no partial packet).
+    if (options.sender.takesAudioEnds) {
+      options.tracker.beforeEndMark = () => this.#audioEnded(undefined);
+    }
   }
 
   /**
@@ -344,6 +348,7 @@ export class OutboundPump {
     this.#chunker.flush(this.#enqueueChunk);
     this.#run();
     await this.#queue.drained(signal);
+    this.#audioEnded(undefined);
     this.#flushHeld(undefined);
   }
 
@@ -441,7 +446,10 @@ export class OutboundPump {
           const frame = item.frame;
           // What an `end` follows has all left by then, the partial packet too: flushed here
           // (not by the end's sender) so that, dropped, it comes off the timeline first.
-          if (frame.type === "end") this.#flushHeld(now);
+          if (frame.type === "end") {
+            this.#audioEnded(now);
+            this.#flushHeld(now);
+          }
           const sending = frame.type === "end"
             ? this.#sendEnd(frame)
             : this.#sender.sendFrame(frame);
@@ -475,6 +483,7 @@ export class OutboundPump {
     if (this.#tailFlushed) {
       // The tail chunk has left: the packet it began goes too, by the lastPacket policy.
       this.#tailFlushed = false;
+      this.#audioEnded(now);
       this.#flushHeld(now);
     }
     if (!this.#speaking) return;
@@ -491,6 +500,26 @@ export class OutboundPump {
     this.#speaking = false;
     this.#wroteAhead = false; // the spell is over: the next is judged on its own
     this.#tracker.drained(now);
+  }
+
+  /**
+   * A stretch of speech has ended (its held-back end has left, the transport's end-of-speech mark
+   * goes out, or an `end` or the close of the writable follows it): the serializer hands over
+   * what it still holds of it (a resampler's filter delay), to go after its last chunk and before
+   * the packetizer's partial packet goes, or drops it where nothing of the stretch plays on (see
+   * `FrameSerializer.audioEnds`). Where a stretch ends, never per chunk; not with a background
+   * mixer, whose chunks carry the stream on and push those samples out within a chunk.
+   */
+  #audioEnded(now: number | undefined): void {
+    const sender = this.#sender;
+    if (this.#mixer !== undefined || !sender.takesAudioEnds) return;
+    const timeline = this.#timeline;
+    // A partial packet plays by its policy; else what has left plays on if it has not run out at
+    // the far end by the estimate (NaN, cut by an interruption: nothing plays).
+    const playing = sender.pendingPacketBytes > 0
+      ? sender.partialPacketPlays
+      : timeline.playsAt(timeline.sentMs) > (now ?? this.#clock.now());
+    sender.audioEnds(playing);
   }
 
   /**

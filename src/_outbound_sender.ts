@@ -157,6 +157,53 @@ export class OutboundSender {
     return this.#transmitAudio(chunk, result, this.#put, refused);
   }
 
+  /** Whether the serializer takes the end of a stretch of audio (`FrameSerializer.audioEnds`). */
+  get takesAudioEnds(): boolean {
+    return this.#serializer.audioEnds !== undefined;
+  }
+
+  /**
+   * A stretch of the bot's audio has ended (see `FrameSerializer.audioEnds`; `playing`: the far
+   * end plays it on): the serializer's last messages for it leave at once, after its last chunk,
+   * binary ones through the packetizer, where they join the packet that chunk began. They carry
+   * what it held of chunks counted sent as they left: counted in messages and bytes out like any
+   * message, not again in `audioBytesSent`; where the socket is not open the serializer is told
+   * nothing plays on and drops it, filter state, not queued audio lost. Never waits for the
+   * socket to drain: the next send looks (they are a few bytes).
+   */
+  audioEnds(playing: boolean): void {
+    const open = this.#socket.readyState === ReadyState.OPEN;
+    let result: unknown;
+    try {
+      result = this.#serializer.audioEnds?.(playing && open) ?? null;
+    } catch (cause) {
+      this.#encodeFailed(cause);
+      return;
+    }
+    const messages = this.#checked(result, STRETCH_END);
+    if (messages === REFUSED || messages === null || !open) return;
+    const packetizer = this.#packetizer;
+    if (packetizer === undefined) {
+      if (Array.isArray(messages)) { for (const message of messages) this.#put(message); }
+      else this.#put(messages);
+      return;
+    }
+    const stats = this.#stats;
+    const left = stats.bytesOut;
+    const lost = this.#lostBytes;
+    const pending = packetizer.pendingBytes;
+    let pushed = 0;
+    if (Array.isArray(messages)) {
+      for (const message of messages) pushed += this.#transmitAudioMessage(message, this.#put);
+    } else {
+      pushed = this.#transmitAudioMessage(messages, this.#put);
+    }
+    if (pushed === 0) return;
+    // None of the chunk's PCM comes with them: a packet they complete takes the PCM held for it.
+    const leaving = this.#leavingPcm(0, pushed, pending, packetizer.pendingBytes);
+    if (leaving > 0) this.#countAudio(leaving, stats.bytesOut - left, this.#lostBytes - lost);
+  }
+
   /** Serializes a frame that keeps its place after the audio before it, and sends it. */
   sendFrame(frame: Frame): Promise<void> | void {
     if (this.#socket.readyState !== ReadyState.OPEN) {
@@ -484,7 +531,7 @@ export class OutboundSender {
    * nothing to send). Anything else (a number, a plain object, an `ArrayBuffer`: a socket would
    * send their string form, or fail at its own type check) is the frame's encode error: `REFUSED`.
    */
-  #checked(result: unknown, frame: Frame): Serialized | typeof REFUSED {
+  #checked(result: unknown, frame: Frame | typeof STRETCH_END): Serialized | typeof REFUSED {
     if (
       result === null || typeof result === "string" || result instanceof Uint8Array
     ) {
@@ -504,10 +551,12 @@ export class OutboundSender {
     return gaps ? result.filter((item) => item !== null && item !== undefined) : result;
   }
 
-  #notAMessage(what: string, frame: Frame): typeof REFUSED {
+  #notAMessage(what: string, frame: Frame | typeof STRETCH_END): typeof REFUSED {
+    const asked = frame === STRETCH_END
+      ? "audioEnds answered"
+      : `serialize answered ${withArticle(frame.type)} frame with`;
     const message =
-      `${this.#serializerName}: serialize answered ${withArticle(frame.type)} frame with ` +
-      `${what}, not a string or a Uint8Array: dropped`;
+      `${this.#serializerName}: ${asked} ${what}, not a string or a Uint8Array: dropped`;
     this.#encodeFailed(new TransportError("encode", message));
     return REFUSED;
   }
@@ -684,6 +733,9 @@ export class OutboundSender {
 
 /** The serializer refused a frame at once (reported and counted). */
 const REFUSED: unique symbol = Symbol("refused");
+
+/** What `#checked` is given for the answer of `audioEnds`, which answers no frame. */
+const STRETCH_END: unique symbol = Symbol("stretch end");
 
 /** The session ended before an asynchronous serializer answered: the frame is dropped. */
 const ENDED: unique symbol = Symbol("ended");

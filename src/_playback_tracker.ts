@@ -185,6 +185,12 @@ export class PlaybackTracker {
    * `OutboundPump`). Set once, by the pump.
    */
   afterDispatch: ((before: number) => void) | undefined;
+  /**
+   * Called as an end-of-speech mark is about to go: a stretch of speech has ended, and what the
+   * serializer still holds of it (`FrameSerializer.audioEnds`) goes before the mark, which then
+   * covers it. Set once, by the pump, where the serializer takes it.
+   */
+  beforeEndMark: (() => void) | undefined;
   /** Utterances not yet over, oldest first; the last one ended is kept for `state`. */
   #utterances: Utterance[] = [];
   #last: Utterance | undefined;
@@ -952,6 +958,7 @@ export class PlaybackTracker {
     this.#markedEnd = end;
     this.#marks.push({ name, position, playsAt: this.#timeline.playsAt(position) });
     this.#stats.marksSent++;
+    if (end) this.beforeEndMark?.();
     void this.#sender.sendFrame({ type: "mark", name });
   }
 

@@ -125,6 +125,40 @@ export interface FrameSerializer {
    */
   serialize(frame: Frame): SerializeResult;
   /**
+   * A stretch of the bot's speech has ended: its held-back end has left (no more audio came
+   * within the transport's quiet time), the transport's end-of-speech mark goes out (before it),
+   * an `end` frame follows it, or the outbound stream was closed. Called where a stretch ends,
+   * never per chunk (a stretch may be told twice: with nothing held, answer `null`), and not
+   * while a background mixer fills every slot (its audio carries the stream on). For a serializer that
+   * holds samples back across chunks (a resampler's filter delay, a fraction of a millisecond):
+   * `playing`, the far end plays the stretch on, and the messages returned carry the held end of
+   * it, sent at once after its last chunk (binary ones through `fixedAudioPacketSize`'s packets,
+   * where they join the last one); otherwise nothing of it plays any more, and the serializer
+   * drops what it holds and returns `null`. Either way the next audio starts a stream of its own,
+   * rather than push the old one's end out in front of it, however much later it comes.
+   *
+   * What leaves is counted in `messagesOut` and `bytesOut` only: the bot's bytes it was made from
+   * were counted in `audioBytesSent` with their chunk. What is dropped is filter state, never
+   * counted as queued audio lost. A throw or an answer that is no message is an "encode" error,
+   * as from `serialize`. Optional: a serializer without it keeps what it holds for the next
+   * audio, as before.
+   *
+   * @example A resampling serializer ends a reply with what its filter still holds
+   * ```ts
+   * import { TelephonyAudio } from "@x/ws-transport/telephony";
+   * import assert from "node:assert/strict";
+   *
+   * const audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate: 8000 });
+   * const reply = new Uint8Array(960).fill(16); // 20 ms at 24 kHz
+   * const first = audio.encode({ type: "audio", audio: reply, sampleRate: 24000, channels: 1 });
+   * assert.equal(first?.length, 320); // 20 ms at 8 kHz, begun with the filter's delay as silence
+   * const end = audio.endOutbound(true); // the reply plays on: its held end goes after it
+   * assert.equal(end?.length, 4); // two samples at 8 kHz: 0.25 ms
+   * assert.equal(audio.endOutbound(true), null); // nothing held any more
+   * ```
+   */
+  audioEnds?(playing: boolean): SerializedMessage | SerializedMessage[] | null;
+  /**
    * One inbound message to zero or more frames. Malformed input throws a `TransportError` with
    * code `"decode"`; the transport reports it and the session goes on. So too for what is no
    * frame (audio that is not a `Uint8Array` of whole samples, a mark with no name), and for a

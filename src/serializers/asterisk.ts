@@ -257,11 +257,7 @@ export class AsteriskSerializer implements FrameSerializer {
       case "audio": {
         const bytes = this.#audio.encode(frame);
         this.#written.wrote(frame);
-        if (bytes === null) return [];
-        const media = this.#frames.push(bytes);
-        if (media.length === 0 || this.#marks !== "buffering" || this.#bulk) return media;
-        this.#bulk = true;
-        return [this.#command("START_MEDIA_BUFFERING"), ...media];
+        return bytes === null ? [] : this.#media(bytes);
       }
       case "interruption":
         return this.#flush();
@@ -280,6 +276,32 @@ export class AsteriskSerializer implements FrameSerializer {
       default:
         return null;
     }
+  }
+
+  /**
+   * A stretch of the bot's audio ended: where it plays on, what the resampler still holds of it
+   * ends the partial frame, which goes at once, padded, as the end-of-speech mark would send it
+   * (held for that, an interruption would drop the held end with it and count those bytes as
+   * the bot's); else it is dropped, not left to go in front of the next reply (see
+   * `FrameSerializer.audioEnds`).
+   */
+  audioEnds(playing: boolean): SerializedMessage[] | null {
+    const tail = this.#audio.endOutbound(playing);
+    if (tail === null) return null;
+    const frames = this.#frames.push(tail);
+    return this.#opened([...frames, ...this.#frames.pad(this.#format.silence)]);
+  }
+
+  /** Encoded audio as whole-frame media, a bulk transfer opened first where marks need one. */
+  #media(bytes: Uint8Array): SerializedMessage[] {
+    return this.#opened(this.#frames.push(bytes));
+  }
+
+  /** `media`, after the command that opens a bulk transfer where marks need one not yet open. */
+  #opened(media: SerializedMessage[]): SerializedMessage[] {
+    if (media.length === 0 || this.#marks !== "buffering" || this.#bulk) return media;
+    this.#bulk = true;
+    return [this.#command("START_MEDIA_BUFFERING"), ...media];
   }
 
   /** One Asterisk message to frames; malformed input throws `TransportError("decode")`. */

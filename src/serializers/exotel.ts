@@ -217,6 +217,17 @@ export class ExotelSerializer implements FrameSerializer {
     }
   }
 
+  /**
+   * A stretch of the bot's audio ended: what the resampler still holds of it (a fraction of a
+   * millisecond) is dropped, played out or not, rather than go in front of the next reply (see
+   * `FrameSerializer.audioEnds`). Exotel takes no payload under 3,200 bytes: padded to one, it
+   * would put 67 to 400 ms of silence the transport does not know of after every reply.
+   */
+  audioEnds(): null {
+    this.#audio.reset();
+    return null;
+  }
+
   /** The socket closed: the media the reorder window still holds, in order (its holes filled). */
   finish(): Frame[] {
     return this.#media.flush();

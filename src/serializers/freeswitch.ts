@@ -187,6 +187,16 @@ export class FreeSwitchSerializer implements FrameSerializer {
     }
   }
 
+  /**
+   * A stretch of the bot's audio ended: what the resampler still holds of it goes as its last
+   * audio, a fraction of a millisecond, where it plays on; else it is dropped, not left to go in
+   * front of the next reply (see `FrameSerializer.audioEnds`).
+   */
+  audioEnds(playing: boolean): Uint8Array | null {
+    const tail = this.#outbound.endOutbound(playing);
+    return tail === null ? null : this.#marks.audio(withoutMarkSentinel(tail));
+  }
+
   /** One `mod_audio_fork` message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (this.#rateWarning !== undefined) {

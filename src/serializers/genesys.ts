@@ -345,6 +345,19 @@ export class GenesysSerializer implements FrameSerializer {
   }
 
   /**
+   * A stretch of the bot's audio ended: what the resampler still holds of it goes as its last
+   * audio, a fraction of a millisecond, where it plays on and Genesys takes audio; else it is
+   * dropped, not left to go in front of the next reply (see `FrameSerializer.audioEnds`).
+   */
+  audioEnds(playing: boolean): Uint8Array | null {
+    const takes = this.#state === "active" && this.#carriesAudio && !this.#playback.waiting;
+    const tail = this.#audio.endOutbound(playing && takes);
+    // PCMU at 8 kHz: 8 bytes a millisecond, as in `serialize`.
+    if (tail !== null) this.#playback.sent(tail.length / 8, this.#context?.clock?.now());
+    return tail;
+  }
+
+  /**
    * One frame to an AudioHook message, or `null`; see the class description. An `end` while
    * Genesys still plays the bot's audio answers with a promise: the `disconnect` goes through the
    * context once Genesys has played it (see

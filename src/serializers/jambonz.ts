@@ -197,6 +197,16 @@ export class JambonzSerializer implements FrameSerializer {
     }
   }
 
+  /**
+   * A stretch of the bot's audio ended: what the resampler still holds of it goes as its last
+   * audio, a fraction of a millisecond, where it plays on; else it is dropped, not left to go in
+   * front of the next reply (see `FrameSerializer.audioEnds`).
+   */
+  audioEnds(playing: boolean): Uint8Array | null {
+    const tail = this.#outbound?.endOutbound(playing) ?? null;
+    return tail === null ? null : this.#marks.audio(withoutMarkSentinel(tail));
+  }
+
   /** One jambonz message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (typeof data !== "string") {

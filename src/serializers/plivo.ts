@@ -23,6 +23,7 @@ import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+import { encodeBase64 } from "./telephony/base64.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
 
 export { verifyPlivoSignature, type VerifyPlivoSignatureOptions } from "./plivo_signature.ts";
@@ -168,8 +169,7 @@ export class PlivoSerializer implements FrameSerializer {
       case "audio": {
         const payload = this.#audio.encodeBase64(frame);
         if (payload === null) return null; // the resampler is still filling up
-        const contentType = this.#audio.encoding === "mulaw" ? "audio/x-mulaw" : "audio/x-l16";
-        return `{"event":"playAudio","media":{"contentType":"${contentType}","sampleRate":${this.#audio.sampleRate},"payload":"${payload}"},"streamId":${this.#ids.streamIdJson()}}`;
+        return this.#playAudio(payload);
       }
       case "mark":
         return this.#ids.streamEvent("checkpoint", { name: frame.name });
@@ -184,6 +184,22 @@ export class PlivoSerializer implements FrameSerializer {
       default:
         return null;
     }
+  }
+
+  /**
+   * A stretch of the bot's audio ended: what the resampler still holds of it goes as its last
+   * `playAudio`, a fraction of a millisecond, where it plays on; else it is dropped, not left to
+   * go in front of the next reply (see `FrameSerializer.audioEnds`).
+   */
+  audioEnds(playing: boolean): string | null {
+    const tail = this.#audio.endOutbound(playing);
+    return tail === null ? null : this.#playAudio(encodeBase64(tail));
+  }
+
+  /** A `playAudio` message carrying `payload` (base64) in the stream's format. */
+  #playAudio(payload: string): string {
+    const contentType = this.#audio.encoding === "mulaw" ? "audio/x-mulaw" : "audio/x-l16";
+    return `{"event":"playAudio","media":{"contentType":"${contentType}","sampleRate":${this.#audio.sampleRate},"payload":"${payload}"},"streamId":${this.#ids.streamIdJson()}}`;
   }
 
   /** The socket closed: the media the reorder window still holds, in order (its holes filled). */

@@ -258,6 +258,17 @@ export class TelnyxSerializer implements FrameSerializer {
     }
   }
 
+  /**
+   * A stretch of the bot's audio ended: what the resampler still holds of it (a fraction of a
+   * millisecond) is dropped, played out or not, rather than go in front of the next reply (see
+   * `FrameSerializer.audioEnds`). Telnyx takes no message under 20 ms: padded to one, it would
+   * put that much silence the transport does not know of after every reply.
+   */
+  audioEnds(): null {
+    this.#out.reset();
+    return null;
+  }
+
   /** The socket closed: the media the reorder window still holds, in order (its holes filled). */
   finish(): Frame[] {
     return this.#media.flush();

@@ -25,6 +25,7 @@ import { readMediaFormat } from "./telephony/media_format.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+import { encodeBase64 } from "./telephony/base64.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
 
 export { verifyTwilioSignature, type VerifyTwilioSignatureOptions } from "./twilio_signature.ts";
@@ -206,9 +207,7 @@ export class TwilioSerializer implements FrameSerializer {
     switch (frame.type) {
       case "audio": {
         const payload = this.#audio.encodeBase64(frame);
-        return payload === null
-          ? null
-          : `{"event":"media","streamSid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;
+        return payload === null ? null : this.#mediaMessage(payload);
       }
       case "mark":
         return this.#ids.streamEvent("mark", { mark: { name: frame.name } });
@@ -223,6 +222,21 @@ export class TwilioSerializer implements FrameSerializer {
       default:
         return null;
     }
+  }
+
+  /**
+   * A stretch of the bot's audio ended: what the resampler still holds of it goes as its last
+   * media, a fraction of a millisecond, where it plays on; else it is dropped, not left to go
+   * in front of the next reply (see `FrameSerializer.audioEnds`).
+   */
+  audioEnds(playing: boolean): string | null {
+    const tail = this.#audio.endOutbound(playing);
+    return tail === null ? null : this.#mediaMessage(encodeBase64(tail));
+  }
+
+  /** A `media` message carrying `payload` (base64). */
+  #mediaMessage(payload: string): string {
+    return `{"event":"media","streamSid":${this.#ids.streamIdJson()},"media":{"payload":"${payload}"}}`;
   }
 
   /** The socket closed: the media the reorder window still holds, in order (its holes filled). */

@@ -208,6 +208,20 @@ export class VonageSerializer implements FrameSerializer {
     }
   }
 
+  /**
+   * A stretch of the bot's audio ended: where it plays on, what the resampler still holds of it
+   * ends the partial frame, which goes at once, padded, as the end-of-speech `notify` would send
+   * it (held for that, an interruption would drop the held end with it and count those bytes as
+   * the bot's); else it is dropped, not left to go in front of the next reply (see
+   * `FrameSerializer.audioEnds`).
+   */
+  audioEnds(playing: boolean): SerializedMessage[] | null {
+    const tail = this.#audio.endOutbound(playing);
+    if (tail === null) return null;
+    const frames = this.#frames.push(tail);
+    return [...frames, ...this.#frames.pad(SILENCE)];
+  }
+
   /** One Vonage message to frames; see the class description. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (typeof data !== "string") return data.length === 0 ? null : this.#audio.decode(data);

@@ -3,15 +3,19 @@
 // stream: each message carries exactly its chunk's length at the wire rate (the stream begins with
 // the filter's delay as silence), so the last few samples of what came in (0.25 ms at 8 kHz, up to
 // 2.3 ms for 22.05 → 16 kHz) are still in the filter when the reply's last chunk has left. These
-// tests pin what holds today: what leaves is the whole-stream resample, sample for sample, behind
-// that delay; `flushOutbound` hands over exactly what a reply still owes; an interruption leaves
-// nothing of the interrupted reply for the next one.
+// tests pin that `TelephonyAudio` works so, sample for sample, behind that delay; that
+// `flushOutbound` (and `endOutbound`) hand over exactly what a reply still owes; and that the
+// transport, where a stretch of speech ends (`FrameSerializer.audioEnds`), sends those samples
+// after the reply they belong to, before a hang-up too, and never in front of the next reply,
+// which once got them however much later it came; an interruption leaves nothing of the
+// interrupted reply for the next one.
 import assert from "node:assert/strict";
-import { WebSocketTransport } from "../../mod.ts";
+import { BackgroundAudio, WebSocketTransport } from "../../mod.ts";
 import { Resampler } from "../../src/audio/resampler.ts";
 import { TelephonyAudio } from "../../src/serializers/telephony/telephony_audio.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import type { Frame, SerializedMessage, TransportOptions } from "../../mod.ts";
 
 /** Broadband audio (a seeded noise burst): every sample of a misalignment shows. */
 function noise(count: number, seed = 7): Int16Array {
@@ -106,16 +110,40 @@ Deno.test("`TelephonyAudio.flushOutbound` at a reply's end hands over what the r
 });
 
 Deno.test("`WebSocketTransport` on Twilio leaves nothing of an interrupted resampled reply in the next one", async () => {
+  const { clock, transport, sent } = await twilioCall();
+  // A loud reply, interrupted 30 ms in, in the middle of its sound; then a silent one.
+  transport.send({ ...frameOf(new Int16Array(2400).fill(8000), 24000), responseId: "r1" });
+  await clock.tick(30);
+  const interruptedAt = clock.now();
+  await transport.interrupt();
+  transport.send({ ...frameOf(new Int16Array(2400), 24000), responseId: "r2" });
+  await clock.tick(500);
+  const after = sent.filter((message) => message.at >= interruptedAt);
+  assert.equal(after.reduce((n, m) => n + m.samples.length, 0), 800, "r2: 100 ms at 8 kHz");
+  assert.deepEqual(after.flatMap((m) => [...m.samples].filter((s) => s !== 0)), []);
+  assert.equal(transport.playback.sentMs, 100);
+  await transport.close();
+});
+
+/**
+ * A Twilio call in PCM16 at 8 kHz (so samples read back exactly) for a bot at 24 kHz, its far
+ * end answering marks at once; every media message kept with the time it left.
+ */
+async function twilioCall(options: { endSilenceMs?: number } = {}) {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
   const transport = new WebSocketTransport(pair.server, {
     serializer: new TwilioSerializer({ encoding: "pcm16le" }),
     clock,
     audioOut: { sampleRate: 24000, chunkMs: 20 },
+    ...options,
   });
   const sent: { at: number; samples: Int16Array }[] = [];
   pair.client.addEventListener("message", (event) => {
     const message = JSON.parse((event as MessageEvent<string>).data);
+    if (message.event === "mark") {
+      pair.client.send(JSON.stringify({ event: "mark", streamSid: "MZ1", mark: message.mark }));
+    }
     if (message.event !== "media") return;
     const bytes = Uint8Array.from(atob(message.media.payload), (c) => c.charCodeAt(0));
     sent.push({ at: clock.now(), samples: new Int16Array(bytes.buffer) });
@@ -132,16 +160,193 @@ Deno.test("`WebSocketTransport` on Twilio leaves nothing of an interrupted resam
     streamSid: "MZ1",
   }));
   await clock.tick(10);
-  // A loud reply, interrupted 30 ms in, in the middle of its sound; then a silent one.
-  transport.send({ ...frameOf(new Int16Array(2400).fill(8000), 24000), responseId: "r1" });
-  await clock.tick(30);
-  const interruptedAt = clock.now();
-  await transport.interrupt();
+  return { clock, transport, sent };
+}
+
+Deno.test("`WebSocketTransport` on Twilio sends a resampled reply's held end after its last chunk, and nothing of it in front of the next reply", async () => {
+  const { clock, transport, sent } = await twilioCall();
+  // 110 ms of broadband sound, ending loud (the last 10 ms wait as the reply's tail), written
+  // ahead of time; a second, silent reply a second later.
+  const first = noise(2640, 3);
+  transport.send({ ...frameOf(first, 24000), responseId: "r1" });
+  await clock.tick(1000);
+  const secondAt = clock.now();
   transport.send({ ...frameOf(new Int16Array(2400), 24000), responseId: "r2" });
-  await clock.tick(500);
-  const after = sent.filter((message) => message.at >= interruptedAt);
-  assert.equal(after.reduce((n, m) => n + m.samples.length, 0), 800, "r2: 100 ms at 8 kHz");
-  assert.deepEqual(after.flatMap((m) => [...m.samples].filter((s) => s !== 0)), []);
-  assert.equal(transport.playback.sentMs, 100);
+  await clock.tick(1000);
+  const [body, tail] = wholeStream(first, 24000, 8000);
+  const ofFirst = concat(sent.filter((m) => m.at < secondAt).map((m) => m.samples));
+  // All of it, its last two samples too, before the next reply: heard where they belong.
+  assert.deepEqual(ofFirst, concat([new Int16Array(tail.length), body, tail]));
+  const ofSecond = sent.filter((m) => m.at >= secondAt);
+  assert.equal(ofSecond.reduce((n, m) => n + m.samples.length, 0), 800, "r2: 100 ms at 8 kHz");
+  assert.deepEqual(ofSecond.flatMap((m) => [...m.samples].filter((s) => s !== 0)), []);
+  // The bot's bytes, counted once: the held end adds messages, not audio the bot wrote.
+  assert.equal(transport.stats.audioBytesSent, (2640 + 2400) * 2);
+  assert.equal(transport.playback.sentMs, 100, "r2's 100 ms: the held end moves no count");
   await transport.close();
+});
+
+Deno.test("`WebSocketTransport` on Twilio sends a goodbye's held end before the hang-up, with no silence after it", async () => {
+  const { clock, transport, sent } = await twilioCall({ endSilenceMs: 0 });
+  // Whole chunks (no tail held by the chunker): only the `end` marks where the speech ends.
+  const goodbye = noise(2400, 5);
+  transport.send({ ...frameOf(goodbye, 24000), responseId: "bye" });
+  transport.send({ type: "end" });
+  await clock.tick(2000);
+  await transport.closed;
+  const [body, tail] = wholeStream(goodbye, 24000, 8000);
+  assert.deepEqual(
+    concat(sent.map((m) => m.samples)),
+    concat([new Int16Array(tail.length), body, tail]),
+  );
+});
+
+/** PCM as it is, binary; `audioEnds` answers with `ending` and keeps what it was told. */
+class EndingSerializer {
+  readonly ends: boolean[] = [];
+  constructor(readonly ending: Uint8Array) {}
+  serialize(frame: Frame): SerializedMessage | null {
+    return frame.type === "audio" ? frame.audio : null;
+  }
+  deserialize(): null {
+    return null;
+  }
+  audioEnds(playing: boolean): Uint8Array | null {
+    this.ends.push(playing);
+    return playing ? this.ending : null;
+  }
+}
+
+Deno.test("`WebSocketTransport` calls `audioEnds` once a stretch ends, never per chunk, and its bytes join the last packet", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const serializer = new EndingSerializer(new Uint8Array([1, 2, 3, 4]));
+  const transport = new WebSocketTransport(pair.server, {
+    serializer,
+    clock,
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    fixedAudioPacketSize: 300,
+  });
+  const packets: Uint8Array[] = [];
+  pair.client.addEventListener("message", (event) => {
+    const data = (event as MessageEvent).data;
+    if (data instanceof Uint8Array) packets.push(data.slice());
+    else if (data instanceof ArrayBuffer) packets.push(new Uint8Array(data));
+  });
+  await clock.tick(10);
+  // A real-time bot: 20 ms frames, one per 20 ms; none of it held back, so no stretch end.
+  for (let i = 0; i < 10; i++) {
+    transport.send({
+      type: "audio",
+      audio: new Uint8Array(640).fill(9),
+      sampleRate: 16000,
+      channels: 1,
+    });
+    await clock.tick(20);
+  }
+  // 6,400 bytes: 21 packets, 100 bytes held until the stretch ends after the quiet time.
+  assert.equal(packets.length, 21);
+  assert.deepEqual(serializer.ends, []);
+  await clock.tick(500);
+  assert.deepEqual(serializer.ends, [true], "once, at the stretch's end");
+  assert.equal(packets.length, 22);
+  const last = packets[21]!;
+  assert.equal(last.length, 300, "the last packet keeps the packet size (padded)");
+  assert.deepEqual([...last.subarray(98, 106)], [9, 9, 1, 2, 3, 4, 0, 0]);
+  assert.equal(transport.stats.audioBytesSent, 6400, "the bot's bytes, once");
+  assert.equal(transport.stats.bytesOut, 22 * 300);
+  await transport.close();
+});
+
+/**
+ * A 16 kHz session on an `EndingSerializer` whose stretch ends answer `tail`, with `options` over
+ * that; the sizes of the binary messages the far end gets, in order.
+ */
+async function endingCall(tail: Uint8Array, options: TransportOptions = {}) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const serializer = new EndingSerializer(tail);
+  const transport = new WebSocketTransport(pair.server, {
+    serializer,
+    clock,
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    ...options,
+  });
+  const sizes: number[] = [];
+  pair.client.addEventListener("message", (event) => {
+    const data = (event as MessageEvent).data;
+    if (typeof data !== "string") sizes.push(data.byteLength);
+  });
+  await clock.tick(10);
+  return { clock, transport, serializer, sizes };
+}
+
+Deno.test("`WebSocketTransport` tells `audioEnds` that nothing plays on when an `end` comes long after the speech", async () => {
+  const { clock, transport, serializer, sizes } = await endingCall(new Uint8Array([1, 2]));
+  // Whole chunks written ahead: the queue runs dry with nothing held, no stretch end yet.
+  transport.send({ type: "audio", audio: new Uint8Array(3200), sampleRate: 16000, channels: 1 });
+  await clock.tick(2000);
+  assert.deepEqual(serializer.ends, []);
+  transport.send({ type: "end" });
+  await clock.tick(2000);
+  await transport.closed;
+  assert.deepEqual(serializer.ends, [false], "played out long before: dropped, not sent");
+  assert.deepEqual(sizes, [640, 640, 640, 640, 640]);
+});
+
+Deno.test("`WebSocketTransport` on Twilio leaves nothing of a reply of whole chunks, written in real time, in front of the next reply", async () => {
+  const { clock, transport, sent } = await twilioCall();
+  // A real-time bot: 20 ms frames (whole chunks: nothing held back), the last one loud.
+  const first = noise(2400, 9);
+  for (let at = 0; at < first.length; at += 480) {
+    transport.send({ ...frameOf(first.slice(at, at + 480), 24000), responseId: "r1" });
+    await clock.tick(20);
+  }
+  await clock.tick(1000);
+  const secondAt = clock.now();
+  transport.send({ ...frameOf(new Int16Array(2400), 24000), responseId: "r2" });
+  await clock.tick(1000);
+  const [body, tail] = wholeStream(first, 24000, 8000);
+  // Played out by the end-of-speech mark, a quiet time after its last chunk: its held end is
+  // dropped there, not sent in front of the next reply.
+  const ofFirst = concat(sent.filter((m) => m.at < secondAt).map((m) => m.samples));
+  assert.deepEqual(ofFirst, concat([new Int16Array(tail.length), body]));
+  const ofSecond = sent.filter((m) => m.at >= secondAt);
+  assert.equal(ofSecond.reduce((n, m) => n + m.samples.length, 0), 800, "r2: 100 ms at 8 kHz");
+  assert.deepEqual(ofSecond.flatMap((m) => [...m.samples].filter((s) => s !== 0)), []);
+  await transport.close();
+});
+
+Deno.test('`WebSocketTransport` tells `audioEnds` nothing plays on where the last packet is dropped (`lastPacket: "drop"`)', async () => {
+  const { clock, transport, serializer, sizes } = await endingCall(new Uint8Array([1, 2, 3, 4]), {
+    fixedAudioPacketSize: 300,
+    lastPacket: "drop",
+  });
+  transport.send({ type: "audio", audio: new Uint8Array(640), sampleRate: 16000, channels: 1 });
+  await clock.tick(500);
+  assert.deepEqual(serializer.ends, [false]);
+  assert.deepEqual(sizes, [300, 300], "the partial packet dropped, nothing added to it");
+  await transport.close();
+});
+
+Deno.test("`WebSocketTransport` does not call `audioEnds` under a background mixer, whose chunks carry the stream on", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const serializer = new EndingSerializer(new Uint8Array([1, 2]));
+  const transport = new WebSocketTransport(pair.server, {
+    serializer,
+    clock,
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    background: new BackgroundAudio(new Int16Array(1600).fill(100), {
+      sampleRate: 16000,
+      fadeMs: 0,
+    }),
+  });
+  await clock.tick(100);
+  transport.send({ type: "audio", audio: new Uint8Array(1000), sampleRate: 16000, channels: 1 });
+  await clock.tick(1000);
+  transport.send({ type: "end" });
+  await clock.tick(2000);
+  await transport.closed;
+  assert.deepEqual(serializer.ends, []);
 });

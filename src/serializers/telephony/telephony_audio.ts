@@ -67,7 +67,9 @@ export interface TelephonyAudioOptions {
  * 36 at 16 kHz from 22.05 kHz) are still in the filter when its last frame has been encoded. The
  * next audio pushes them out in front of its own, however much later it comes;
  * {@linkcode TelephonyAudio.flushOutbound} hands them over at once (the next audio then begins
- * from silence again); {@linkcode TelephonyAudio.reset} drops them.
+ * from silence again); {@linkcode TelephonyAudio.reset} drops them;
+ * {@linkcode TelephonyAudio.endOutbound} does one or the other where a stretch of the bot's audio
+ * ends (a serializer's `audioEnds`), so that they go with the reply they belong to, or not at all.
  *
  * Until {@linkcode TelephonyAudio.setup} runs, inbound frames come out at 16 kHz mono, the
  * transport's default.
@@ -193,6 +195,21 @@ export class TelephonyAudio {
     // Flushed, the resampler starts a new stream: its next output is primed again.
     this.#outboundPrimed = false;
     return tail === undefined ? null : this.#wire(tail, true);
+  }
+
+  /**
+   * A stretch of the bot's audio has ended (see `FrameSerializer.audioEnds`). `playing`, the far
+   * end plays it on: the samples the outbound resampler still holds of it, as
+   * {@linkcode TelephonyAudio.flushOutbound} hands them over, to go after its last message.
+   * Otherwise they are dropped ({@linkcode TelephonyAudio.reset}) and `null` is returned: filter
+   * state of audio that has played out (counted sent with its chunk), not queued audio lost, which
+   * the next audio would otherwise push out in front of its own, however much later it comes.
+   * Either way the next audio begins a new stream, with the filter's delay as silence.
+   */
+  endOutbound(playing: boolean): Uint8Array | null {
+    if (playing) return this.flushOutbound();
+    this.reset();
+    return null;
   }
 
   /** Drops the outbound resampler's state (call on interruption). */
