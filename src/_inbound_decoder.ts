@@ -13,6 +13,7 @@ import type { FrameSerializer } from "./serializer.ts";
 import type { WebSocketData } from "./socket.ts";
 import type { TransportStats } from "./transport_stats.ts";
 import { thrownText } from "./_thrown_text.ts";
+import { utf8Length } from "./_utf8_length.ts";
 
 /** Options for {@linkcode InboundDecoder}. */
 export interface InboundDecoderOptions {
@@ -426,23 +427,4 @@ function utf8SizeOver(text: string, limit: number): number | undefined {
   if (text.length * 3 <= limit) return undefined; // every UTF-16 unit is at most three bytes
   const size = utf8Length(text);
   return size > limit ? size : undefined;
-}
-
-/**
- * How many bytes `text` takes as UTF-8 (a lone surrogate as U+FFFD, as `TextEncoder` takes it),
- * counted rather than encoded: only a message near the limit is measured, and one over it may be
- * huge (up to the runtime's own cap), so no copy of it is made.
- */
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4; // a surrogate pair: one code point beyond the BMP
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }

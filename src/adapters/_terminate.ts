@@ -22,8 +22,9 @@ export function terminate(socket: unknown): boolean {
 }
 
 /**
- * Drops a Deno server WebSocket's connection. Deno has no public way to: once `close()` has been
- * called its `idleTimeout` stops pinging, and the connection stays open until the peer sends
+ * Drops a Deno WebSocket's connection (a server's, or a client's whose peer never answers the
+ * close: the caller simulator's). Deno has no public way to: once `close()` has been called a
+ * server socket's `idleTimeout` stops pinging, and the connection stays open until the peer sends
  * something. Deno's own idle-timeout path ends with the resource close used here; without those
  * internals (another Deno, Deno Deploy) this does nothing and returns `false`. A peer that has
  * stopped reading holds the connection even then: Deno's pending writes keep it open.

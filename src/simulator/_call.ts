@@ -6,8 +6,10 @@
  * @module
  */
 
+import { terminate } from "../adapters/_terminate.ts";
 import type { Clock } from "../clock.ts";
 import type { WebSocketLike } from "../socket.ts";
+import { utf8Length } from "../_utf8_length.ts";
 import { addVoice } from "./_voice.ts";
 import { buildReport, type CallTimeline } from "./_call_report.ts";
 import { CallAudioTimeline } from "./_call_audio.ts";
@@ -226,20 +228,20 @@ export class SimulatedCall {
       this.#ending.signal.addEventListener("abort", () => resolve(), { once: true });
       const waitMs = capped ? Math.max(0, maxDurationMs - this.#now()) : READY_TIMEOUT_MS;
       this.#clock.sleep(waitMs, timer.signal).then(() => {
+        // The call never got going, whichever wait ran out: it must not pass for a call that did.
+        const protocol = this.#farEnd.protocol;
         if (capped) {
-          // The bound cut the wait short of the platform's own: the call never got going, which
-          // must not pass for a call that did.
-          const protocol = this.#farEnd.protocol;
+          // The bound cut the wait short of the platform's own.
           this.#violation(
             `${protocol}.no-handshake`,
             `the ${protocol} handshake did not complete within maxDurationMs (${maxDurationMs} ms)`,
           );
           this.#end("timeout", `the call reached maxDurationMs (${maxDurationMs} ms)`);
         } else {
-          this.#end(
-            "caller",
-            `the ${this.#farEnd.protocol} handshake did not complete in ${READY_TIMEOUT_MS} ms`,
-          );
+          // The platform gives up on the bot and hangs up, as a phone would.
+          const detail = `the ${protocol} handshake did not complete in ${READY_TIMEOUT_MS} ms`;
+          this.#violation(`${protocol}.no-handshake`, detail);
+          this.#end("caller", detail);
         }
         resolve();
       }, () => {/* ready first */});
@@ -268,6 +270,16 @@ export class SimulatedCall {
       const due = silenceFrom === undefined
         ? this.#callerStartMs + ((frame + 1) * frameMs) / speed
         : silenceFrom.at + (frame - silenceFrom.frame + 1) * frameMs;
+      const position = frame * frameMs;
+      if (options.hangUpAtMs !== undefined && position + frameMs > options.hangUpAtMs) {
+        // The hang-up falls within this frame: the caller hangs up at the asked time, not at the
+        // frame's end (up to 199 ms later for Genesys's 200 ms frames), and the frame it cut
+        // short is never sent, as a platform sends whole frames.
+        const msPerMs = silenceFrom === undefined ? 1 / speed : 1;
+        const at = due - (position + frameMs - options.hangUpAtMs) * msPerMs;
+        await this.#hangUpAt(at, dtmf, frame);
+        break;
+      }
       // The frame is read while it is due, as a phone captures it: a stream source has until then
       // (behind schedule, a frame's time at the call's speed) to bring it, or silence goes in its
       // place, as a phone sends while its caller says nothing, and the frames keep their schedule
@@ -301,17 +313,12 @@ export class SimulatedCall {
         samples = new Int16Array(samplesPerFrame);
       }
       this.#audio.advance(now);
-      const position = frame * frameMs;
       this.#audio.callerSaid(samples, position, this.#callerTime(position));
       this.#addBargeIn(samples, position, sampleRate);
       this.#audio.recordSaid(samples, this.#callerTime(position));
       this.#farEnd.sendAudio(samples);
       this.#callerSentMs = position + frameMs;
-      while (dtmf.length > 0 && dtmf[0]!.atMs < this.#callerSentMs) {
-        const { digit } = dtmf.shift()!;
-        if (this.#farEnd.sendDtmf(digit)) this.#dtmf.sent++;
-        else this.#dtmf.unsupported++;
-      }
+      this.#press(dtmf, this.#callerSentMs);
       // The bot's detector stays active a hangover past its last sound: that is silence already.
       if (this.#audio.botSounding) quietSince = now - this.#audio.botHangoverMs;
       // A barge-in is the caller talking: the bot's time to answer starts when it ends.
@@ -340,6 +347,34 @@ export class SimulatedCall {
     }
     // Presses due after the call ended were never made: the report says so.
     this.#dtmf.afterEnd += dtmf.length;
+  }
+
+  /**
+   * Hangs up at call time `at`, within the frame `frame` (not sent): the presses due before the
+   * hang-up are made first. Past maxDurationMs the call ends there, as it would have.
+   */
+  async #hangUpAt(
+    at: number,
+    dtmf: { atMs: number; digit: string }[],
+    frame: number,
+  ): Promise<void> {
+    const { hangUpAtMs, maxDurationMs } = this.#options;
+    if (!(await this.#sleepUntil(Math.min(at, maxDurationMs), frame))) return;
+    if (at > maxDurationMs) {
+      this.#end("timeout", `the call reached maxDurationMs (${maxDurationMs} ms)`);
+      return;
+    }
+    this.#press(dtmf, hangUpAtMs!);
+    this.#end("caller", `the caller hung up at ${hangUpAtMs} ms as asked`);
+  }
+
+  /** Makes the presses due before caller-audio time `beforeMs`, taking them off `dtmf` (sorted). */
+  #press(dtmf: { atMs: number; digit: string }[], beforeMs: number): void {
+    while (dtmf.length > 0 && dtmf[0]!.atMs < beforeMs) {
+      const { digit } = dtmf.shift()!;
+      if (this.#farEnd.sendDtmf(digit)) this.#dtmf.sent++;
+      else this.#dtmf.unsupported++;
+    }
   }
 
   /**
@@ -454,6 +489,7 @@ export class SimulatedCall {
       note: (what) => {
         this.#notes[what] = (this.#notes[what] ?? 0) + 1;
       },
+      speechThresholdDbfs: this.#options.speechThresholdDbfs,
     };
   }
 
@@ -462,7 +498,7 @@ export class SimulatedCall {
     if (!socket || socket.readyState !== 1) return;
     socket.send(message);
     this.#messages.sent++;
-    this.#messages.bytesSent += typeof message === "string" ? message.length : message.length;
+    this.#messages.bytesSent += typeof message === "string" ? utf8Length(message) : message.length;
   }
 
   readonly #onMessage = (event: MessageEvent) => {
@@ -479,7 +515,9 @@ export class SimulatedCall {
       return;
     }
     this.#messages.received++;
-    this.#messages.bytesReceived += message.length;
+    this.#messages.bytesReceived += typeof message === "string"
+      ? utf8Length(message)
+      : message.length;
     if (this.#early !== undefined) this.#early.push(message);
     else this.#deliver(message);
   };
@@ -664,6 +702,11 @@ export class SimulatedCall {
     timer.abort();
     socket.removeEventListener("message", this.#onMessage);
     socket.removeEventListener("close", this.#onClose);
+    // A bot (or proxy) that never answered the close holds the connection for good: Deno's
+    // client WebSocket stays CLOSING, and a script awaiting the report never exits. Dropped
+    // here, as the transport drops a server socket: `terminate()` where the socket has one, else
+    // Deno's resource close (a socket of the caller's own `connect` without either is left).
+    if (socket.readyState !== 3) terminate(socket);
   }
 
   #progress(now: number): CallProgress {

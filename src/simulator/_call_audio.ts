@@ -124,7 +124,8 @@ export class CallAudioTimeline {
 
   /**
    * The barge-in to mix into a frame spanning call times [`frameStart`, `frameEnd`): the one under
-   * way, or a new one when the bot has been speaking for `afterMs` and the caller is quiet.
+   * way, or a new one when the bot has been speaking for `afterMs`, is still audible (not just
+   * within its detector's hangover), and the caller is quiet.
    * The bot's answer to a barge-in (its first sound after it, no utterance of the caller's own
    * between) is not barged in on: a caller that interrupted listens to what the bot says to it,
    * and a bot that answers every sound (an echo, a parrot) would otherwise be interrupted by its
@@ -154,6 +155,10 @@ export class CallAudioTimeline {
     const due = spurt + options.afterMs;
     if (due >= frameEnd) return null;
     const startMs = Math.max(due, frameStart);
+    // Only over a bot audible then, as the report counts the caller's own utterances over the bot
+    // (within a spurt's sound, not its hangover): one already silent is not talked over, and its
+    // "stop" would read 0 ms. A pause is waited out: a later frame barges in if it speaks on.
+    if (!this.bot.audibleAt(startMs)) return null;
     const endMs = startMs + options.durationMs / this.#speed;
     // Not over the caller's own words: not from when it was due (a due time already past when the
     // caller began an utterance meanwhile) and, where its speech is known, not before it ends.

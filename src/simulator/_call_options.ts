@@ -7,6 +7,7 @@
 
 import { type Clock, systemClock } from "../clock.ts";
 import type { WebSocketLike } from "../socket.ts";
+import { assertSpeechSegments } from "./_speech_segments.ts";
 import type { SpeechSegment } from "./caller_audio.ts";
 import type { BargeInOptions, SimulateCallOptions } from "./simulate_call.ts";
 
@@ -87,13 +88,7 @@ export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOp
     }
     nonNegative(press.atMs, "dtmf atMs");
   }
-  for (const segment of options.speechSegments ?? []) {
-    if (!(segment.endMs > segment.startMs) || !(segment.startMs >= 0)) {
-      throw new RangeError(
-        `speech segment ${JSON.stringify(segment)} must have 0 <= startMs < endMs`,
-      );
-    }
-  }
+  assertSpeechSegments(options.speechSegments ?? [], "speechSegments");
   const bargeIn = options.bargeIn;
   if (bargeIn) {
     nonNegative(bargeIn.afterMs, "bargeIn.afterMs");

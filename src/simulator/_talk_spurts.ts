@@ -62,6 +62,18 @@ export class TalkSpurtDetector {
     return this.#current?.startMs ?? null;
   }
 
+  /**
+   * Whether the stream is audible at `ms`: the block that holds it is above the threshold. A
+   * spurt under way may be silent there (a pause within the hangover). For a block not complete
+   * yet, whether the last complete one was audible.
+   */
+  audibleAt(ms: number): boolean {
+    const { originMs, sampleRate } = this.#options;
+    const block = Math.floor(((ms - originMs) * sampleRate) / (1000 * this.#blockSamples) + 1e-9);
+    if (block < 0 || this.#blocks === 0) return false;
+    return this.#loud[Math.min(block, this.#blocks - 1)] === 1;
+  }
+
   /** Feeds the next samples of the stream. */
   push(samples: Int16Array): void {
     for (let i = 0; i < samples.length; i++) {

@@ -7,6 +7,7 @@
 
 import { concatBytes } from "../audio/_concat_bytes.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
+import { assertSpeechSegments } from "./_speech_segments.ts";
 import { readWav } from "./_wav_file.ts";
 
 /** A stretch of the caller's audio that holds speech, in milliseconds from its start. */
@@ -86,6 +87,10 @@ export class CallerAudio {
     const channels = source.channels ?? 1;
     if (!Number.isInteger(channels) || channels < 1) {
       throw new RangeError(`channels must be a positive integer, got ${channels}`);
+    }
+    // Checked as `simulateCall`'s own `speechSegments` are: the report's utterances come from them.
+    if (source.speechSegments) {
+      assertSpeechSegments(source.speechSegments, "the audio's speechSegments");
     }
     this.speechSegments = source.speechSegments;
     assertReadableRate(source.sampleRate, "the audio's");

@@ -47,14 +47,15 @@ Usage: simulate [options] <ws-url>
       --dtmf LIST           keypad presses as DIGIT@MS: 1@2000,#@4500
       --hang-up-at MS       hang up at this time of the caller's audio
       --wait-for-bot        never hang up: wait for the bot to end the call
-      --linger MS           after the audio ends, hang up once the bot is quiet this long (default: 3000)
+      --linger MS           after the audio ends, hang up once the bot is quiet this long (default: 3000;
+                            not with --hang-up-at or --wait-for-bot)
       --max-duration MS     end the call after this long (default: 300000)
       --barge-in MS         speak over the bot MS into each of its answers
       --barge-in-for MS     …for this long (default: 1200)
       --barge-ins N         barge in on N answers at most (default: every answer, but not the
                             bot's answer to a barge-in: the caller listens to that)
   -n, --calls N             run N calls at once and print their aggregate report (default: 1)
-      --ramp MS             spread the calls' starts over MS (default: 0)
+      --ramp MS             with --calls: spread the calls' starts over MS (default: 0)
       --param KEY=VALUE     a custom parameter of the call (repeatable)
       --rate HZ             the platform's audio rate, where it offers a choice
       --encoding NAME       the platform's encoding, where it offers a choice (Telnyx PCMU/PCMA/L16,
@@ -305,7 +306,8 @@ const OPTIONS = {
   "barge-in": { type: "string" },
   "barge-in-for": { type: "string" },
   "barge-ins": { type: "string" },
-  calls: { type: "string", short: "n", default: "1" },
+  // No default here: --ramp needs to know whether --calls was given (main() reads 1 for none).
+  calls: { type: "string", short: "n" },
   ramp: { type: "string" },
   param: { type: "string", multiple: true },
   rate: { type: "string" },
@@ -364,11 +366,15 @@ export async function main(args: string[]): Promise<number> {
     if (!/^wss?:\/\//.test(url)) {
       throw new RangeError(`the URL must start with ws:// or wss://, got ${url}`);
     }
-    calls = Number(values.calls);
+    calls = Number(values.calls ?? "1");
     if (!Number.isInteger(calls) || calls < 1) {
       throw new RangeError(`--calls must be a whole number ≥ 1, got ${values.calls}`);
     }
     rampMs = millis(values.ramp, "ramp") ?? 0;
+    // Flags one of which would be silently ignored are refused, as --pcm-rate without --audio is.
+    if (values.ramp !== undefined && values.calls === undefined) {
+      throw new RangeError("--ramp needs --calls (it spreads the starts of several calls)");
+    }
     record = values.record;
     const platform: FarEndOptions = {};
     if (values.param) {
@@ -405,6 +411,14 @@ export async function main(args: string[]): Promise<number> {
     if (values["wait-for-bot"]) options.waitForBotHangUp = true;
     const lingerMs = millis(values.linger, "linger");
     if (lingerMs !== undefined) options.lingerMs = lingerMs;
+    // Each says when the caller hangs up: given two, one would be ignored without a word.
+    if (hangUpAtMs !== undefined && values["wait-for-bot"]) {
+      throw new RangeError("--wait-for-bot and --hang-up-at contradict each other: give one");
+    }
+    if (lingerMs !== undefined && (hangUpAtMs !== undefined || values["wait-for-bot"])) {
+      const other = hangUpAtMs !== undefined ? "--hang-up-at" : "--wait-for-bot";
+      throw new RangeError(`--linger does nothing with ${other}: it is for a caller given neither`);
+    }
     // A call bounded by no time at all, or a barge-in of none, can only fail: usage, not a call.
     const maxDurationMs = millis(values["max-duration"], "max-duration", 0);
     if (maxDurationMs !== undefined) options.maxDurationMs = maxDurationMs;

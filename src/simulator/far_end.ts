@@ -116,6 +116,12 @@ export interface FarEndContext {
   endCall(by: "bot" | "caller", reason: string): void;
   /** Notes a message the platform accepts but the simulator has no use for (it is counted). */
   note(what: string): void;
+  /**
+   * The call's `speechThresholdDbfs`: sound above it is speech, for a far end that listens to the
+   * caller itself (ConversationRelay's recognizer) as for the report. Optional for a context
+   * made by hand (a far end's test); -45 then, the call's default.
+   */
+  readonly speechThresholdDbfs?: number;
 }
 
 /** One platform, as the bot's WebSocket sees it. */

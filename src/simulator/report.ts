@@ -150,7 +150,7 @@ export interface CallReport {
   violations: ProtocolViolation[];
   /** Messages the platform accepted and the simulator noted, by kind. */
   notes: Record<string, number>;
-  /** WebSocket traffic. */
+  /** WebSocket traffic: messages, and their payload bytes (text as UTF-8). */
   messages: { sent: number; received: number; bytesSent: number; bytesReceived: number };
   /** How the call ended. */
   ended: CallEnding;

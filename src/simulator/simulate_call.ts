@@ -83,7 +83,8 @@ export interface SimulateCallOptions {
    * Audio (and sound from the bot) above this RMS level, in dBFS, counts as speech. A bot that
    * plays background audio (ambience, hold music) under its speech needs this above the
    * background's level, else the bot counts as talking all the time: no answer is told from the
-   * background, and the caller never hears the silence it waits for to hang up.
+   * background, and the caller never hears the silence it waits for to hang up. ConversationRelay's
+   * simulated speech recognizer hears the caller's speech by it too.
    *
    * @default {-45}
    */
@@ -106,7 +107,9 @@ export interface SimulateCallOptions {
    */
   dtmf?: DtmfPress[];
   /**
-   * The caller hangs up at this time of the caller's audio.
+   * The caller hangs up at this time of the caller's audio, to the millisecond: a frame the
+   * hang-up falls within is not sent (a platform sends whole frames), so the audio sent may end
+   * up to a frame before it.
    *
    * @default {undefined}
    */
@@ -169,7 +172,9 @@ export interface SimulateCallOptions {
   /**
    * Makes the WebSocket, offering the platform's subprotocols (Asterisk `media`, jambonz
    * `audio.jambonz.org`, …) where it has any; the standard `WebSocket` by default. Give one to
-   * add headers, use another client, or count messages in a test.
+   * add headers, use another client, or count messages in a test. A bot that never answers the
+   * caller's close is dropped after 2 s by the socket's `terminate()`, or on Deno by closing the
+   * standard `WebSocket`'s connection; a socket with neither stays open until the bot lets go.
    *
    * @default {(url, protocols) => new WebSocket(url, protocols)}
    */

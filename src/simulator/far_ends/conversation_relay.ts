@@ -22,7 +22,7 @@
  *   `preemptible` gives way to the text of the next one.
  *
  * What the documents leave to the platform, the simulator decides: its speech recognizer takes a
- * talk spurt of the caller's audio for one utterance, ended by {@linkcode ENDPOINT_MS} of silence,
+ * talk spurt of the caller's audio (above the call's `speechThresholdDbfs`) for one utterance, ended by {@linkcode ENDPOINT_MS} of silence,
  * and sends it as one final `prompt` ("utterance N"); its speech synthesizer speaks each token at
  * {@linkcode MS_PER_CHARACTER} a character from the moment it arrives; `play` sounds one second
  * per loop (the URL is not fetched).
@@ -41,6 +41,8 @@ export const ENDPOINT_MS = 300;
 export const MS_PER_CHARACTER = 60;
 
 const RATE = 8000;
+/** `simulateCall`'s default `speechThresholdDbfs`, for a context that does not give one. */
+const DEFAULT_SPEECH_THRESHOLD_DBFS = -45;
 const INTERRUPTIBLE = ["none", "dtmf", "speech", "any"] as const;
 type Interruptible = typeof INTERRUPTIBLE[number];
 const DIGITS = /^[0-9*#wW]+$/;
@@ -86,7 +88,9 @@ export class ConversationRelayFarEnd implements FarEnd {
     this.#context = context;
     this.#recognizer = new TalkSpurtDetector({
       sampleRate: RATE,
-      thresholdDbfs: -45,
+      // The caller's speech as the call's report finds it: a threshold raised above the caller's
+      // background noise must not leave the recognizer hearing one endless utterance.
+      thresholdDbfs: context.speechThresholdDbfs ?? DEFAULT_SPEECH_THRESHOLD_DBFS,
       hangoverMs: ENDPOINT_MS,
       originMs: 0,
       onChange: (change) => change === "start" ? this.#callerSpeaks() : this.#prompt(),

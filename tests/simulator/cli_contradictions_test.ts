@@ -1,0 +1,52 @@
+// The simulate CLI refuses flags one of which it would silently ignore, as it refuses --pcm-rate
+// without --audio: --wait-for-bot with --hang-up-at, --linger with either, --ramp without --calls.
+// Each is a subprocess of `deno run src/simulator/cli.ts`, refused before any call is made.
+import assert from "node:assert/strict";
+
+const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
+
+async function simulate(args: string[]) {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--allow-read", "--allow-write", CLI, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
+Deno.test("the simulate CLI refuses contradictory flags, and takes each alone", async () => {
+  const url = "ws://127.0.0.1:9/"; // never reached when refused; refused at once when called
+  const refused: [string[], RegExp][] = [
+    [
+      ["--wait-for-bot", "--hang-up-at", "5000"],
+      /^simulate: --wait-for-bot and --hang-up-at contradict each other/,
+    ],
+    [
+      ["--hang-up-at", "5000", "--linger", "100"],
+      /^simulate: --linger does nothing with --hang-up-at/,
+    ],
+    [["--wait-for-bot", "--linger", "100"], /^simulate: --linger does nothing with --wait-for-bot/],
+    [["--ramp", "1000"], /^simulate: --ramp needs --calls/],
+  ];
+  const taken = [["--hang-up-at", "5000"], ["--wait-for-bot"], ["--linger", "100"], [
+    "--calls",
+    "2",
+    "--ramp",
+    "10",
+  ]];
+  await Promise.all([
+    ...refused.map(async ([args, message]) => {
+      const { code, stdout, stderr } = await simulate([...args, url]);
+      assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+      assert.match(stderr, message);
+      assert.equal(stdout, "", "no call, no report");
+    }),
+    ...taken.map(async (args) => {
+      // A call is made (to a port that never answers): exit 1 with a report, not usage.
+      const { code, stdout, stderr } = await simulate(["-q", ...args, url]);
+      assert.equal(code, 1, `${args.join(" ")}: ${stderr}`);
+      assert.notEqual(stdout, "", "a report");
+    }),
+  ]);
+});
