@@ -8,9 +8,10 @@
  */
 
 import type { DtmfFrame, Frame, MarkFrame } from "../frames.ts";
-import type { SerializerContext } from "../serializer.ts";
+import type { SerializedMessage, SerializerContext } from "../serializer.ts";
+import { type ClockTimer, systemClock } from "../clock.ts";
 import { TransportError } from "../errors.ts";
-import { isObject } from "./telephony/_json_value.ts";
+import { describe, isObject } from "./telephony/_json_value.ts";
 import { toJson } from "./_to_json.ts";
 import { PLAYOUT_END_MARK_PREFIX } from "../playback.ts";
 import type { JsonReader } from "./telephony/json_reader.ts";
@@ -67,6 +68,8 @@ const SENTINEL_BYTES = [0xff, 0xff];
  */
 const FIRST_THRESHOLD = 1280;
 const THRESHOLD = 640;
+/** The module plays one 20 ms frame a media tick (`dub_speech_frame`, `lws_glue.cpp:930-1050`). */
+const TICK_MS = 20;
 
 /**
  * Marks sent and not yet answered, to keep under the module's bound, and where the module holds
@@ -94,6 +97,29 @@ export class ForkMarks {
   /** Samples and markers in the module's pre-buffer, and what moves it to the playout buffer. */
   #held = 0;
   #threshold = FIRST_THRESHOLD;
+  /**
+   * Mark commands held until the next binary message, and the names they carry. The module
+   * answers a mark in its inventory at once ("playout") on any 20 ms tick that finds its playout
+   * buffer empty (`lws_glue.cpp:1029-1041`), and plays only whole batches of 640 samples
+   * (`:108-116`): relayed in real time, a batch completes just as the one before has played, and
+   * a tick may find nothing mid-reply. A mark sent on its own waits in the inventory until the next
+   * binary message, so such a tick answers it while the end of its sentence (up to a batch) still
+   * sits in the pre-buffer; sent right before that message, it is in the inventory only while the
+   * module reads the two, and its marker goes where it belongs. A reply's end has no next binary
+   * message: the end-of-speech mark's silence, an interruption, `end`, the end of a stretch
+   * (`audioEnds`), or else two chunks' time with no audio ({@linkcode #releaseTimer}) send what is
+   * held.
+   */
+  #unsent: { name: string; command: string }[] = [];
+  /**
+   * Sends what is held once no audio followed within {@linkcode #holdMs}: where the stretch's end
+   * is told late (`audioEnds` may wait for the writable's close) or not at all (a mark after the
+   * reply's audio, with the transport's marks off), it would wait for the next reply. Only with
+   * the session's clock: a context made by hand has none, and its marks wait for audio or the
+   * reply's end.
+   */
+  #releaseTimer: ClockTimer | undefined;
+  #holdMs = 40;
   /** Names sent since the last binary message: no marker yet. */
   #inventory: string[] = [];
   /** Names whose marker is in the pre-buffer (`killAudio` leaves those), then in the playout. */
@@ -107,13 +133,57 @@ export class ForkMarks {
     this.#provider = provider;
   }
 
-  /** The serializer's context: to send a sentinel when a `cleared` answer comes, and to count. */
+  /**
+   * The serializer's context: to send a sentinel when a `cleared` answer comes, and to count; with
+   * its clock, to send held marks no audio followed.
+   */
   bind(context: SerializerContext): void {
     this.#context = context;
+    if (context.clock !== undefined) {
+      this.#releaseTimer = context.clock.timer(() => {
+        for (const command of this.release()) context.send(command);
+      });
+    }
+  }
+
+  /**
+   * The transport's chunk length: a reply's next chunk follows a mark within about one; a mark no
+   * audio followed in two (the transport's own quiet time) ends a reply, or a pause in it.
+   */
+  setup(chunkMs: number | undefined): void {
+    this.#holdMs = 2 * (chunkMs ?? 20);
+  }
+
+  /**
+   * Binary audio is leaving: the mark commands held for it go first (see {@linkcode #unsent}),
+   * then it; `bytes` alone when none was held.
+   */
+  audio(bytes: Uint8Array): Uint8Array | SerializedMessage[] {
+    if (this.#unsent.length === 0) return this.#take(bytes);
+    const commands = this.release();
+    return [...commands, this.#take(bytes)];
+  }
+
+  /** The session is over: the timer for held marks goes (they have no one to go to). */
+  stop(): void {
+    this.#releaseTimer?.cancel();
+  }
+
+  /**
+   * The mark commands held for the next binary message, to send now without one: their names go
+   * in the inventory.
+   */
+  release(): string[] {
+    if (this.#unsent.length === 0) return [];
+    this.#releaseTimer?.cancel();
+    const commands = this.#unsent.map((mark) => mark.command);
+    this.#inventory.push(...this.#unsent.map((mark) => mark.name));
+    this.#unsent = [];
+    return commands;
   }
 
   /** Binary audio is leaving: the inventory's markers, then its samples, join the pre-buffer. */
-  audio(bytes: Uint8Array): Uint8Array {
+  #take(bytes: Uint8Array): Uint8Array {
     // Called for every chunk sent: the lists are touched only when there are marks to move.
     this.#held += this.#inventory.length + (bytes.length >> 1);
     if (this.#inventory.length > 0) {
@@ -137,7 +207,7 @@ export class ForkMarks {
    * after it would be answered before it (the module answers an inventory mark at once while its
    * playout buffer is empty). Sent after the reply's last mark, whose marker then goes before it.
    */
-  tail(): Uint8Array | null {
+  tail(): SerializedMessage[] | null {
     if (this.#held === 0) return null;
     // The inventory's markers are not counted in: the module may answer one at once, its
     // playout buffer run dry, before this silence comes (`lws_glue.cpp:1029-1041`), and then
@@ -145,7 +215,21 @@ export class ForkMarks {
     // end; not counted, it reaches the threshold either way (a sample over, when the marker
     // does go in: the pre-buffer moves whole).
     const samples = Math.max(1, this.#threshold - this.#held);
-    return this.audio(new Uint8Array(samples * 2));
+    const silence = this.audio(new Uint8Array(samples * 2));
+    return Array.isArray(silence) ? silence : [silence];
+  }
+
+  /**
+   * {@linkcode tail}, with how long the batch it completes takes to play at `rate` (samples per
+   * second of the returned audio), a tick added for the tick it waits to begin on; `null` when
+   * the pre-buffer holds nothing.
+   */
+  flush(rate: number): { tail: SerializedMessage[]; playMs: number } | null {
+    const held = this.#held;
+    const tail = this.tail();
+    if (tail === null) return null;
+    const silence = tail.at(-1)!.length / 2;
+    return { tail, playMs: ((held + silence) * 1000) / rate + TICK_MS };
   }
 
   /**
@@ -153,10 +237,12 @@ export class ForkMarks {
    * holds into the playout buffer, which `killAudio` empties (it leaves the pre-buffer alone: the
    * interrupted reply's held part would play at the next reply's start).
    */
-  interrupt(): string | [Uint8Array, string] {
-    const tail = this.tail();
+  interrupt(): string | SerializedMessage[] {
+    // Marks held go before it either way: in the inventory or the playout buffer, `killAudio`
+    // answers them `cleared`, and the bot waiting on them is done waiting.
+    const before = this.tail() ?? this.release();
     this.#killed();
-    return tail === null ? KILL_AUDIO : [tail, KILL_AUDIO];
+    return before.length === 0 ? KILL_AUDIO : [...before, KILL_AUDIO];
   }
 
   /** `killAudio` is leaving: it empties the playout buffer, markers and all, not the pre-buffer. */
@@ -172,7 +258,7 @@ export class ForkMarks {
    * one was thrown and no mark answered since, `null`: the mark refused all the same, counted in
    * `encodeErrors` through the context (thrown each time without one: nothing else counts it).
    */
-  command(name: string): string | null {
+  command(name: string): [] | null {
     if (this.#pending >= MAX_PENDING_MARKS) {
       if (this.#refusing && this.#context !== undefined) {
         this.#context.count("encodeErrors");
@@ -191,8 +277,9 @@ export class ForkMarks {
       sent = `#m${++this.#nextId}`;
       this.#renamed.set(sent, name);
     }
-    this.#inventory.push(sent);
-    return toJson({ type: "mark", data: { name: sent } });
+    this.#unsent.push({ name: sent, command: toJson({ type: "mark", data: { name: sent } }) });
+    if (this.#releaseTimer?.armed === false) this.#releaseTimer.arm(this.#holdMs);
+    return [];
   }
 
   /**
@@ -204,17 +291,29 @@ export class ForkMarks {
    * (`lws_glue.cpp:328`).
    */
   message(message: unknown): string | [string, Uint8Array] {
+    // The module reads a command's `type` and drops anything without one, with only a log line
+    // (`processIncomingMessage`, `lws_glue.cpp:205-391`): refused here, where the bot hears of it.
+    if (!isObject(message) || typeof message.type !== "string") {
+      throw new TransportError(
+        "encode",
+        `${this.#provider}: message ${describe(message)} is not a mod_audio_fork command: send ` +
+          `an object with its "type" ("clearMarks", "transcription", …); the module drops ` +
+          "anything else without a word",
+      );
+    }
     const json = toJson(message);
-    if (!isObject(message) || message.type !== "clearMarks") return json;
+    if (message.type !== "clearMarks") return json;
     this.#pending = 0;
     this.#refusing = false;
     this.#renamed.clear();
     const unmarked = this.#inventory.length + this.#erased.length;
+    this.#unsent = []; // never sent: the module has nothing of them to forget
+    this.#releaseTimer?.cancel();
     this.#inventory = [];
     this.#prebuffered = [];
     this.#queued = [];
     this.#erased = [];
-    return unmarked === 0 ? json : [json, this.audio(sentinels(unmarked))];
+    return unmarked === 0 ? json : [json, this.#take(sentinels(unmarked))];
   }
 
   /**
@@ -237,7 +336,7 @@ export class ForkMarks {
       const erased = remove(this.#erased, sent);
       if (erased && event === "cleared" && this.#context !== undefined) {
         // Its name is on the cleared list with no marker left to take it: give it one.
-        this.#context.send(this.audio(sentinels(1)));
+        this.#context.send(this.#take(sentinels(1)));
       }
       if (!erased && !remove(this.#queued, sent) && !remove(this.#prebuffered, sent)) {
         remove(this.#inventory, sent);
@@ -296,19 +395,63 @@ function remove(names: string[], name: string): boolean {
 }
 
 /**
- * The `mark` command for `name`, and after the transport's end-of-speech mark (sent once nothing
- * more was written for a while: the reply is over) the silence that flushes the module's
- * pre-buffer behind it: its marker goes first, so the mark is answered when the reply's last
- * sample has played, and the reply's end plays now, not at the next reply's start. Any other mark
- * may fall mid-speech (a bot marking each sentence), where padding would put silence into the
- * speech: the next audio flushes there.
+ * The messages of a `mark` frame. Any mark but the transport's end-of-speech one may fall
+ * mid-speech (a bot marking each sentence): its command is held for the next binary message (see
+ * `ForkMarks`), and nothing goes now (an empty array). After the end-of-speech mark (sent once
+ * nothing more was written for a while: the reply is over) comes the silence that flushes the
+ * module's pre-buffer: the marks' commands go first, so their markers do, and the mark is
+ * answered when the reply's last sample has played; the reply's end plays now, not at the next
+ * reply's start. With nothing in the pre-buffer, the commands go at once. Padding a mark
+ * mid-speech would put silence into the speech.
  */
-export function markWithTail(
+export function markWithTail(marks: ForkMarks, name: string): SerializedMessage[] | null {
+  if (marks.command(name) === null) return null; // refused, counted: see ForkMarks.command
+  if (!name.startsWith(PLAYOUT_END_MARK_PREFIX)) return [];
+  return marks.tail() ?? marks.release();
+}
+
+/**
+ * The messages of an `end`: `disconnect` (or what `end` makes of it), after the silence that
+ * flushes the module's pre-buffer, and only once the batch it completes has played. On jambonz
+ * `disconnect` kills the `listen` task (`listen.js:313-316`, `_onDisconnect`: `forkAudioStop`
+ * removes the fork), and a FreeSWITCH application hangs up on `mod_audio_fork::disconnect`
+ * (`lws_glue.cpp:343-347`): sent in the same breath, the goodbye's last batch (up to 80 ms, the
+ * reply's end) would be moved to the playout buffer just as the fork goes, never heard, while the
+ * transport took it for played. With marks on, the end-of-speech mark flushed the pre-buffer and
+ * was answered before `end` comes: nothing is held, and `disconnect` goes at once. The wait is on
+ * the session's clock, at most half its `sendTimeoutMs` (a promise from `serialize` may take no
+ * longer); without a context (a serializer used by hand) nothing can be sent ahead, and both go
+ * together.
+ */
+export function flushThenEnd(
   marks: ForkMarks,
-  name: string,
-): string | [string, Uint8Array] | null {
-  const command = marks.command(name);
-  if (command === null) return null; // refused, counted: see ForkMarks.command
-  const tail = name.startsWith(PLAYOUT_END_MARK_PREFIX) ? marks.tail() : null;
-  return tail === null ? command : [command, tail];
+  rate: number,
+  context: SerializerContext | undefined,
+  end: () => SerializedMessage | Promise<SerializedMessage>,
+): SerializedMessage | SerializedMessage[] | Promise<SerializedMessage | SerializedMessage[]> {
+  const flush = marks.flush(rate);
+  if (flush === null) return ahead(marks.release(), context, end());
+  if (context === undefined) return ahead(flush.tail, context, end());
+  for (const message of flush.tail) context.send(message);
+  const waitMs = Math.min(flush.playMs, (context.sendTimeoutMs ?? Infinity) / 2);
+  return (context.clock ?? systemClock).sleep(waitMs).then(end);
+}
+
+/**
+ * `end`'s message after `messages`: those sent at once through `context` when there is one (a
+ * REST hang-up may take a while), else returned with it.
+ */
+export function ahead(
+  messages: SerializedMessage[],
+  context: SerializerContext | undefined,
+  end: SerializedMessage | Promise<SerializedMessage>,
+): SerializedMessage | SerializedMessage[] | Promise<SerializedMessage | SerializedMessage[]> {
+  if (messages.length === 0) return end;
+  if (context !== undefined) {
+    for (const message of messages) context.send(message);
+    return end;
+  }
+  return end instanceof Promise
+    ? end.then((message): SerializedMessage[] => [...messages, message])
+    : [...messages, end];
 }

@@ -41,6 +41,8 @@ const MAX_COMMAND_BYTES = 128;
 /** Mark names sent as they are; others travel under an id of ours (which starts with `#`). */
 const PLAIN_ID = /^[A-Za-z0-9_.:\-]{1,64}$/;
 const DTMF = /^[0-9*#A-D]$/;
+/** How a passthrough channel (`p` dial option) refuses a command (chan_websocket.c `handle_command`). */
+const PASSTHROUGH_REFUSAL = /not supported in passthrough mode/;
 /** A command's name: Asterisk's are upper-case words joined by underscores (case-sensitive). */
 const COMMAND_NAME = /^[A-Z][A-Z0-9_]*$/;
 /** A command with its correlation id, as plain-text control writes it. */
@@ -130,7 +132,8 @@ interface PendingMark {
  * error naming the ones it can. `DTMF_END` → `dtmf`; `MEDIA_MARK_PROCESSED` and
  * `MEDIA_BUFFERING_COMPLETED` for one of our marks → that `mark`; `MEDIA_XOFF` / `MEDIA_XON`
  * pause and resume the transport's sending (nothing is dropped; counted in
- * `stats.sendPauses`); `ERROR` is reported as a "protocol" error; anything else (`STATUS`,
+ * `stats.sendPauses`); `ERROR` is reported as a "protocol" error (a passthrough channel's refusals
+ * once, the rest counted in `stats.encodeErrors`); anything else (`STATUS`,
  * `QUEUE_DRAINED`, later events) → a `message` frame holding the event and its parameters.
  * Asterisk sends no goodbye: the socket closing is the end of the call.
  *
@@ -212,6 +215,8 @@ export class AsteriskSerializer implements FrameSerializer {
    */
   #flushed = new Map<string, PendingMark[]>();
   #nextId = 0;
+  /** A passthrough channel's refusal was reported: later ones are only counted. */
+  #passthroughReported = false;
 
   /** Makes a serializer for one channel; see {@linkcode AsteriskSerializerOptions}. */
   constructor(options: AsteriskSerializerOptions = {}) {
@@ -328,16 +333,38 @@ export class AsteriskSerializer implements FrameSerializer {
       case "MEDIA_BUFFERING_COMPLETED":
         return this.#acknowledged(event);
       case "ERROR":
-        this.#context?.report(
-          new TransportError(
-            "protocol",
-            `${PROVIDER}: ${optionalTextField(event, "error_text") ?? "ERROR without error_text"}`,
-          ),
-        );
+        this.#refused(optionalTextField(event, "error_text"));
         return null;
       default:
         return { type: "message", message: { ...event.fields, event: event.event } };
     }
+  }
+
+  /**
+   * An `ERROR` event, reported as a "protocol" error. A passthrough channel (the `p` dial option)
+   * refuses every buffering, mark and flush command with `… not supported in passthrough mode`
+   * (chan_websocket.c `handle_command`): one such error per command, several a second while the
+   * bot speaks, would bury the one thing to say. The first is reported with what it means; the
+   * rest are counted in `stats.encodeErrors` (a command the channel has no use for).
+   */
+  #refused(text: string | undefined): void {
+    if (text !== undefined && PASSTHROUGH_REFUSAL.test(text)) {
+      if (this.#passthroughReported) return this.#context?.count("encodeErrors");
+      this.#passthroughReported = true;
+      this.#context?.report(
+        new TransportError(
+          "protocol",
+          `${PROVIDER}: ${text}: the channel was dialled with the "p" (passthrough) option, which ` +
+            `refuses START/STOP_MEDIA_BUFFERING, MARK_MEDIA and FLUSH_MEDIA: marks are never ` +
+            `answered (playback goes by the estimate) and an interruption cuts nothing Asterisk ` +
+            `queued; dial without "p" (further refusals are counted in stats.encodeErrors)`,
+        ),
+      );
+      return;
+    }
+    this.#context?.report(
+      new TransportError("protocol", `${PROVIDER}: ${text ?? "ERROR without error_text"}`),
+    );
   }
 
   #start(event: AsteriskEvent): StartFrame {

@@ -10,11 +10,13 @@ import type {
   SerializedMessage,
   SerializerAudioSetup,
   SerializerContext,
+  SerializeResult,
 } from "../serializer.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import type { TransportError } from "../errors.ts";
 import {
   DISCONNECT,
+  flushThenEnd,
   ForkMarks,
   markWithTail,
   rateWarning,
@@ -74,13 +76,15 @@ export interface FreeSwitchSerializerOptions {
  * → a `message` frame.
  *
  * Outbound: `audio` → binary L16 at `streamSampleRate` (sample value -1 nudged to -2: the module
- * reads 0xFFFF as a mark's place); `interruption` → `killAudio`; `mark` → `mark` (at most 30
- * waiting; see `_audio_fork.ts` for the silence and sentinel samples sent for the module's
- * pre-buffer and mark lists; a `streamSampleRate` other than `sampleRate` is reported once, at the
- * first message, as a "protocol" error: the module's resampling then erases its marks);
- * `end` / `cancel` → `disconnect`, which raises
+ * reads 0xFFFF as a mark's place); `interruption` → `killAudio`; `mark` → `mark`, sent right
+ * before the next audio or at the reply's end (at most 30 waiting; see `_audio_fork.ts` for why,
+ * and for the silence and sentinel samples sent for the module's pre-buffer and mark lists; a
+ * `streamSampleRate` other than `sampleRate` is reported once, at the first message, as a
+ * "protocol" error: the module's resampling then erases its marks);
+ * `end` (once the reply's last batch has played) / `cancel` → `disconnect`, which raises
  * `mod_audio_fork::disconnect` for the application to hang up (the module leaves the channel
- * up); `message` → its JSON (`transcription`, `transfer`, `clearMarks`, …).
+ * up); `message` → its JSON (`transcription`, `transfer`, `clearMarks`, …; anything but an object
+ * with a `type` is an encode error: the module would drop it unseen).
  *
  * `mod_audio_stream` (amigniter): its open-source edition streams the same L16 with a text
  * metadata frame first, and so is read by this serializer; it plays nothing back (sent audio
@@ -100,7 +104,10 @@ export interface FreeSwitchSerializerOptions {
  *   callId: "4f1c",
  *   params: { to: "6173333456", from: "2061236666", callid: "4f1c" },
  * });
- * assert.equal(fs.serialize({ type: "mark", name: "m1" }), '{"type":"mark","data":{"name":"m1"}}');
+ * // A mark goes right before the next audio, so its marker goes where it belongs.
+ * assert.deepEqual(fs.serialize({ type: "mark", name: "m1" }), []);
+ * const next = fs.serialize({ type: "audio", audio: new Uint8Array(640), sampleRate: 16000, channels: 1 });
+ * assert.equal((next as unknown[])[0], '{"type":"mark","data":{"name":"m1"}}');
  * assert.deepEqual(
  *   fs.deserialize('{"type":"mark","data":{"name":"m1","event":"playout"}}'),
  *   { type: "mark", name: "m1" },
@@ -159,10 +166,11 @@ export class FreeSwitchSerializer implements FrameSerializer {
   /** Takes the transport's audio settings. */
   setup(audio: SerializerAudioSetup): void {
     this.#inbound.setup(audio);
+    this.#marks.setup(audio.outputChunkMs);
   }
 
   /** One frame to a `mod_audio_fork` message; see the class description. */
-  serialize(frame: Frame): SerializedMessage | SerializedMessage[] | null {
+  serialize(frame: Frame): SerializeResult {
     switch (frame.type) {
       case "audio": {
         const bytes = this.#outbound.encode(frame);
@@ -173,11 +181,15 @@ export class FreeSwitchSerializer implements FrameSerializer {
         return this.#marks.interrupt();
       case "mark":
         return markWithTail(this.#marks, frame.name);
-      case "end": {
-        // What the pre-buffer holds would never play: the module waits for more audio.
-        const tail = this.#marks.tail();
-        return tail === null ? DISCONNECT : [tail, DISCONNECT];
-      }
+      case "end":
+        // What the pre-buffer holds would never play (the module waits for more audio): flushed,
+        // and played before the disconnect (see flushThenEnd).
+        return flushThenEnd(
+          this.#marks,
+          this.#outbound.sampleRate,
+          this.#context,
+          () => DISCONNECT,
+        );
       case "cancel":
         return DISCONNECT;
       case "message":
@@ -187,14 +199,25 @@ export class FreeSwitchSerializer implements FrameSerializer {
     }
   }
 
+  /** The session ends: marks held for audio that will not come are not sent later. */
+  finish(): null {
+    this.#marks.stop();
+    return null;
+  }
+
   /**
    * A stretch of the bot's audio ended: what the resampler still holds of it goes as its last
    * audio, a fraction of a millisecond, where it plays on; else it is dropped, not left to go in
    * front of the next reply (see `FrameSerializer.audioEnds`).
    */
-  audioEnds(playing: boolean): Uint8Array | null {
+  audioEnds(playing: boolean): SerializedMessage | SerializedMessage[] | null {
     const tail = this.#outbound.endOutbound(playing);
-    return tail === null ? null : this.#marks.audio(withoutMarkSentinel(tail));
+    if (tail === null) {
+      // Marks held for the next audio go now: none may come (see `ForkMarks`).
+      const held = this.#marks.release();
+      return held.length === 0 ? null : held;
+    }
+    return this.#marks.audio(withoutMarkSentinel(tail));
   }
 
   /** One `mod_audio_fork` message to frames; malformed input throws `TransportError("decode")`. */

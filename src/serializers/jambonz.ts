@@ -16,7 +16,9 @@ import type {
 import { TransportError } from "../errors.ts";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import {
+  ahead,
   DISCONNECT,
+  flushThenEnd,
   ForkMarks,
   markWithTail,
   rateWarning,
@@ -46,7 +48,7 @@ export interface JambonzSerializerOptions extends HangUpSerializerOptions {
    * (jambonz requires it when streaming, and plays what it gets at that rate, so a mismatch
    * plays too fast or too slow). One of 8000, 16000, 24000, 48000.
    *
-   * @default {the `sampleRate` the first message announces}
+   * @default {the `sampleRate` the first message announces: nothing is sent before it}
    */
   streamSampleRate?: number;
   /**
@@ -85,11 +87,14 @@ export interface JambonzSerializerOptions extends HangUpSerializerOptions {
  *
  * Outbound: `audio` → binary L16 at {@linkcode JambonzSerializerOptions.streamSampleRate}
  * (sample value -1 nudged to -2: the module reads 0xFFFF as a mark's place); `interruption` →
- * `killAudio`; `mark` → `mark` (at most 30 waiting, as the module keeps; see `_audio_fork.ts` for
- * the silence and sentinel samples sent for the module's pre-buffer and mark lists); `end` /
- * `cancel` → `disconnect` (jambonz closes the socket and the `listen` ends), after a REST
- * hang-up when `apiKey` is set; `message` → its JSON (`clearMarks`, …). Remote stop: jambonz
- * just closes the socket.
+ * `killAudio`; `mark` → `mark`, sent right before the next audio or at the reply's end (at most 30
+ * waiting, as the module keeps; see `_audio_fork.ts` for why, and for the silence and sentinel
+ * samples sent for the module's pre-buffer and mark lists); `end` / `cancel` → `disconnect`
+ * (jambonz closes the socket and the `listen` ends; `end`'s once the reply's last batch has
+ * played), after a REST hang-up when `apiKey` is set; `message` → its JSON (`clearMarks`, …;
+ * anything but an object with a `type` is an encode error: the module would drop it unseen).
+ * Without `streamSampleRate`, nothing is sent before the first text frame names the rate.
+ * Remote stop: jambonz just closes the socket.
  *
  * @example A call at 16 kHz
  * ```ts
@@ -115,6 +120,16 @@ export class JambonzSerializer implements FrameSerializer {
   readonly playoutMarks = true;
   /** `disconnect` makes jambonz close the socket: the transport waits for it. */
   readonly peerCloses = true;
+  /**
+   * Without {@linkcode JambonzSerializerOptions.streamSampleRate}, nothing leaves before the first
+   * text frame: its `sampleRate` is the rate the audio goes back at. The module sends it only once
+   * the socket is up (`lws_glue.cpp:405-411`, the metadata `listen.js:168-185` built), one trip
+   * after the bot's side is open: a greeting written on connect would otherwise be encoded at a
+   * guess, and the guess would hold for the whole call.
+   */
+  get awaitsStart(): boolean {
+    return this.#options.streamSampleRate === undefined;
+  }
   readonly #options: JambonzSerializerOptions;
   readonly #inbound = new TelephonyAudio({
     encoding: "pcm16le",
@@ -124,6 +139,8 @@ export class JambonzSerializer implements FrameSerializer {
   #outbound: TelephonyAudio | undefined;
   readonly #marks = new ForkMarks(PROVIDER);
   readonly #hangUp: HangUp;
+  /** `end` hangs up through the REST API (an `apiKey`, `autoHangUp` not `false`). */
+  readonly #restHangUp: boolean;
   #context: SerializerContext | undefined;
   #started = false;
   /** Why inbound audio is refused (a stereo stream, an unsupported rate), once reported. */
@@ -143,6 +160,7 @@ export class JambonzSerializer implements FrameSerializer {
     this.#options = options;
     if (stream !== undefined) this.#outbound = outbound(stream);
     this.#hangUp = HangUp.forSerializer(options, options.apiKey !== undefined);
+    this.#restHangUp = options.apiKey !== undefined && options.autoHangUp !== false;
   }
 
   /** The rate of the audio sent back, once known (the option, or the first message's rate). */
@@ -160,6 +178,7 @@ export class JambonzSerializer implements FrameSerializer {
   /** Takes the transport's audio settings. */
   setup(audio: SerializerAudioSetup): void {
     this.#inbound.setup(audio);
+    this.#marks.setup(audio.outputChunkMs);
   }
 
   /** One frame to a jambonz message; see the class description. */
@@ -177,16 +196,15 @@ export class JambonzSerializer implements FrameSerializer {
         return markWithTail(this.#marks, frame.name);
       case "end": {
         // What the pre-buffer holds would never play: the module waits for more audio.
-        const tail = this.#marks.tail();
-        const end = this.#end();
-        if (tail === null) return end;
-        if (!(end instanceof Promise)) return [tail, end];
-        // A hang-up through the REST API ends the call when it answers: the tail goes now.
-        if (this.#context !== undefined) {
-          this.#context.send(tail);
-          return end;
+        if (!this.#restHangUp) {
+          // Flushed, and played before the disconnect (see flushThenEnd).
+          const rate = this.#outbound?.sampleRate ?? 8000;
+          return flushThenEnd(this.#marks, rate, this.#context, () => this.#end());
         }
-        return end.then((message): SerializedMessage[] => [tail, message]);
+        // A hang-up through the REST API ends the call when it answers: the tail goes now, and
+        // no wait is added to the hang-up's own, which may take all of sendTimeoutMs.
+        const tail = this.#marks.tail() ?? this.#marks.release();
+        return ahead(tail, this.#context, this.#end());
       }
       case "cancel":
         return this.#end();
@@ -197,14 +215,22 @@ export class JambonzSerializer implements FrameSerializer {
     }
   }
 
+  /** The session ends: marks held for audio that will not come are not sent later. */
+  finish(): null {
+    this.#marks.stop();
+    return null;
+  }
+
   /**
    * A stretch of the bot's audio ended: what the resampler still holds of it goes as its last
    * audio, a fraction of a millisecond, where it plays on; else it is dropped, not left to go in
    * front of the next reply (see `FrameSerializer.audioEnds`).
    */
-  audioEnds(playing: boolean): Uint8Array | null {
+  audioEnds(playing: boolean): SerializedMessage | SerializedMessage[] | null {
     const tail = this.#outbound?.endOutbound(playing) ?? null;
-    return tail === null ? null : this.#marks.audio(withoutMarkSentinel(tail));
+    // Marks held for the next audio go now: none may come (see `ForkMarks`).
+    if (tail === null) return nullIfEmpty(this.#marks.release());
+    return this.#marks.audio(withoutMarkSentinel(tail));
   }
 
   /** One jambonz message to frames; malformed input throws `TransportError("decode")`. */
@@ -311,6 +337,11 @@ export class JambonzSerializer implements FrameSerializer {
       alreadyEnded: (status) => status === 404,
     };
   }
+}
+
+/** `messages`, or `null` when there are none. */
+function nullIfEmpty(messages: SerializedMessage[]): SerializedMessage[] | null {
+  return messages.length === 0 ? null : messages;
 }
 
 function outbound(rate: number): TelephonyAudio {

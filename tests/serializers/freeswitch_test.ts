@@ -26,8 +26,9 @@ Deno.test("`FreeSwitchSerializer` plays the documented mod_audio_fork session me
   await playFork(documented.serializer, freeswitchCall, 16000);
   // The bot's own marks get no silence (a mark may fall mid-speech). What the module's pre-buffer
   // holds below its first threshold (1280 samples) is made up with silence before killAudio,
-  // which leaves the pre-buffer alone (1120 samples here); nothing is held at the hang-up.
-  assert.deepEqual(documented.extra, [{ after: "interruption", bytes: 1120 * 2 }]);
+  // which leaves the pre-buffer alone (959 samples here: two 160-sample chunks and the mark's
+  // marker held); nothing is held at the hang-up.
+  assert.deepEqual(documented.extra, [{ after: "interruption", bytes: 959 * 2 }]);
 });
 
 Deno.test("`FreeSwitchSerializer` takes any metadata text as the start, and names the call when it can", () => {

@@ -47,7 +47,18 @@ function recordingContext() {
 Deno.test("`JambonzSerializer` plays the documented listen session message by message both ways", async () => {
   const jambonz = new JambonzSerializer();
   const { context, calls } = recordingContext();
-  jambonz.bind(context);
+  // What goes ahead of a frame's answer, and the waits on the session's clock (none passes here).
+  const sentAhead: number[] = [];
+  const waits: number[] = [];
+  jambonz.bind({
+    ...context,
+    send: (message) => void sentAhead.push(message.length),
+    clock: {
+      now: () => 0,
+      sleep: (ms) => (waits.push(ms), Promise.resolve()),
+      timer: () => ({ arm() {}, cancel() {}, armed: false }),
+    },
+  });
   jambonz.setup(SETUP);
   const documented = documentedOnly(jambonz);
   await playFork(documented.serializer, jambonzCall, 16000);
@@ -55,13 +66,15 @@ Deno.test("`JambonzSerializer` plays the documented listen session message by me
   assert.deepEqual(calls.reported, []);
   // The bot's own marks get no silence (a mark may fall mid-speech). What the module's pre-buffer
   // holds below its threshold (640 samples) is made up with silence before killAudio (which
-  // leaves the pre-buffer alone: 320 samples, the waiting mark's marker not counted in, as the
-  // module may answer that mark before the silence comes), and before the hang-up (639: the
-  // sentinel sample given to the name killAudio left without a marker waits there).
-  assert.deepEqual(documented.extra, [
-    { after: "interruption", bytes: 320 * 2 },
-    { after: "end", bytes: 639 * 2 },
-  ]);
+  // leaves the pre-buffer alone: 319 samples, the first mark's marker counted in, as it went in
+  // with the audio after it; the waiting mark's not, as the module may answer that mark before
+  // the silence comes), and before the hang-up (639: the
+  // sentinel sample given to the name killAudio left without a marker waits there), which waits
+  // for the batch it completes to play (640 samples at 16 kHz, and the module's 20 ms tick).
+  assert.deepEqual(documented.extra, [{ after: "interruption", bytes: 319 * 2 }]);
+  // The sentinel sample for the name killAudio left (its mark answered `cleared`), then that silence.
+  assert.deepEqual(sentAhead, [2, 639 * 2]);
+  assert.deepEqual(waits, [40 + 20]);
 });
 
 Deno.test("`JambonzSerializer` turns a stereo or mixed stream into one clear error and drops its audio, counted", () => {
@@ -169,8 +182,15 @@ Deno.test("`JambonzSerializer` gives each mark name the module is left holding w
   jambonz.deserialize('{"type": "mark", "data": {"name":"__wst:1", "event": "cleared"}}');
   jambonz.deserialize('{"type": "mark", "data": {"name":"__wst:2", "event": "cleared"}}');
   assert.deepEqual(sent.map((m) => [...m]), [sentinel, sentinel]);
-  // A mark in inventory when clearMarks comes: one sentinel follows the command.
-  jambonz.serialize({ type: "mark", name: "__wst:3" });
+  // A mark held for the next audio when clearMarks comes is never sent: no sentinel for it.
+  assert.deepEqual(jambonz.serialize({ type: "mark", name: "__wst:3" }), []);
+  assert.equal(
+    jambonz.serialize({ type: "message", message: { type: "clearMarks" } }),
+    '{"type":"clearMarks"}',
+  );
+  // A mark in inventory (sent at a stretch's end) when clearMarks comes: one sentinel follows.
+  jambonz.serialize({ type: "mark", name: "__wst:4" });
+  assert.deepEqual(jambonz.audioEnds(true), ['{"type":"mark","data":{"name":"__wst:4"}}']);
   const cleared = jambonz.serialize({ type: "message", message: { type: "clearMarks" } });
   assert.ok(Array.isArray(cleared));
   assert.equal(cleared[0], '{"type":"clearMarks"}');
@@ -187,10 +207,7 @@ Deno.test("`JambonzSerializer` keeps at most 30 marks waiting, as the module doe
   );
   // One answered (played or cleared): room for one more.
   jambonz.deserialize('{"type":"mark","data":{"name":"m0","event":"playout"}}');
-  assert.equal(
-    jambonz.serialize({ type: "mark", name: "m30" }),
-    '{"type":"mark","data":{"name":"m30"}}',
-  );
+  assert.deepEqual(jambonz.serialize({ type: "mark", name: "m30" }), []);
   // clearMarks makes the module forget them all: 30 more fit.
   jambonz.serialize({ type: "message", message: { type: "clearMarks" } });
   for (let i = 0; i < 30; i++) jambonz.serialize({ type: "mark", name: `n${i}` });
@@ -204,7 +221,8 @@ Deno.test("`JambonzSerializer` and `FreeSwitchSerializer` send a mark name the m
   for (const serializer of [new JambonzSerializer(), new FreeSwitchSerializer()]) {
     serializer.deserialize(preamble());
     for (const name of ['say "hi"', "C:\\path", "tab\there", "plain-name.1", "café"]) {
-      const command = JSON.parse(serializer.serialize({ type: "mark", name }) as string);
+      assert.deepEqual(serializer.serialize({ type: "mark", name }), []); // held for the next audio
+      const command = JSON.parse((serializer.audioEnds(true) as string[])[0]!);
       const sent = command.data.name as string;
       // deno-lint-ignore no-control-regex -- control characters are what makes a name unsafe
       if (/["\\\u0000-\u001f]/.test(name)) assert.notEqual(sent, name);
@@ -346,10 +364,7 @@ Deno.test("`JambonzSerializer` and `FreeSwitchSerializer` report marks past 30 o
     assert.deepEqual(calls.reported, []);
     // One answered: room for one more, and the next refusal is a new spell, reported again.
     serializer.deserialize('{"type":"mark","data":{"name":"m0","event":"playout"}}');
-    assert.equal(
-      serializer.serialize({ type: "mark", name: "y" }),
-      '{"type":"mark","data":{"name":"y"}}',
-    );
+    assert.deepEqual(serializer.serialize({ type: "mark", name: "y" }), []);
     assert.throws(() => serializer.serialize({ type: "mark", name: "z" }), TransportError);
   }
 });
