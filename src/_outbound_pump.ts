@@ -93,6 +93,15 @@ export class OutboundPump {
    * than the quiet time of audio queued behind it, which a source keeping time never has.
    */
   #wroteAhead = false;
+  /**
+   * Ends the stretch of a source that wrote ahead where what has left runs out (see `#ranDry`):
+   * made where the serializer takes stretch ends, armed once a burst, never per chunk.
+   */
+  readonly #runOut: ClockTimer | undefined;
+  /** The timeline's end when `#runOut` was armed: audio sent since carries the stretch on. */
+  #runOutFrom = NaN;
+  /** The timeline's end when the serializer was last told a stretch ended (told once a stretch). */
+  #endedAt = NaN;
   /** When the tail timer let the held-back end go: the deadline its chunk is counted late from. */
   #tailDueAt: number | undefined;
   /** The tail was cut into a chunk: its packet goes too once the chunk has left. */
@@ -138,9 +147,11 @@ export class OutboundPump {
     this.#mixer = options.mixer;
     this.#onChunk = options.onChunk;
     options.tracker.afterDispatch = (before) => this.userCodeRan(before);
-    // The end-of-speech mark also ends a stretch no tail timer ends (whole chunks, no partial packet).
+    // A stretch of speech ends at the tracker's quiet time after the queue ran dry (see
+    // `#ranDry` for the tail that ends one sooner).
     if (options.sender.takesAudioEnds) {
-      options.tracker.beforeEndMark = () => this.#audioEnded(undefined);
+      options.tracker.stretchEnded = () => this.#audioEnded(undefined);
+      this.#runOut = options.clock.timer(this.#onRunOut);
     }
   }
 
@@ -270,6 +281,7 @@ export class OutboundPump {
     this.#stopped = true;
     this.#pacing.cancel();
     this.#tail.cancel();
+    this.#runOut?.cancel();
     this.#paced = undefined;
     const left = this.#queue.discard();
     left.audioBytes += this.#chunker.clear() + this.#sender.clearPackets();
@@ -291,6 +303,7 @@ export class OutboundPump {
     // The packet not yet whole never left: the next audio follows what did, with no hole for it.
     else this.#timeline.retract(heldMs);
     this.#tail.cancel();
+    this.#runOut?.cancel(); // the serializer drops what it held at the interruption
     this.#tailFlushed = false;
     this.#wroteAhead = false; // what comes next is judged on its own
     this.#tailDueAt = undefined;
@@ -481,9 +494,16 @@ export class OutboundPump {
   #ranDry(now: number | undefined): void {
     this.#queue.wakeDrained();
     if (this.#tailFlushed) {
-      // The tail chunk has left: the packet it began goes too, by the lastPacket policy.
+      // The tail chunk has left: the packet it began goes too, by the lastPacket policy. From a
+      // source writing in real time it is the end of the stretch (its tail waited the quiet
+      // time). One that wrote ahead had its tail sent as what had left ran out, the same reply
+      // perhaps going on (its next burst due about now, as the far end plays the tail): its
+      // stretch ends once the tail too runs out (see `#onRunOut`), unless a partial packet goes
+      // now, which the packetizer pads (or drops) whatever follows: the filter's end joins it.
       this.#tailFlushed = false;
-      this.#audioEnded(now);
+      if (this.#runOut !== undefined && this.#wroteAhead && this.#sender.pendingPacketBytes === 0) {
+        this.#armRunOut(now);
+      } else this.#audioEnded(now);
       this.#flushHeld(now);
     }
     if (!this.#speaking) return;
@@ -503,24 +523,52 @@ export class OutboundPump {
   }
 
   /**
-   * A stretch of speech has ended (its held-back end has left, the transport's end-of-speech mark
-   * goes out, or an `end` or the close of the writable follows it): the serializer hands over
+   * A stretch of speech has ended (the quiet time passed with nothing queued, its held-back end
+   * has left, or an `end` or the close of the writable follows it): the serializer hands over
    * what it still holds of it (a resampler's filter delay), to go after its last chunk and before
    * the packetizer's partial packet goes, or drops it where nothing of the stretch plays on (see
    * `FrameSerializer.audioEnds`). Where a stretch ends, never per chunk; not with a background
    * mixer, whose chunks carry the stream on and push those samples out within a chunk.
    */
-  #audioEnded(now: number | undefined): void {
+  #audioEnded(now: number | undefined, atRunOut = false): void {
     const sender = this.#sender;
     if (this.#mixer !== undefined || !sender.takesAudioEnds) return;
-    const timeline = this.#timeline;
-    // A partial packet plays by its policy; else what has left plays on if it has not run out at
-    // the far end by the estimate (NaN, cut by an interruption: nothing plays).
+    const sentMs = this.#timeline.sentMs;
+    if (sentMs === this.#endedAt) return; // told already, and nothing has left since
+    this.#endedAt = sentMs;
+    // A partial packet plays by its policy, and they join it. With no partial packet where a
+    // packetizer is set (the last one left whole), they would go in a packet of their own, a
+    // fraction of a millisecond padded to a whole packet of silence: dropped. Else what has left
+    // plays on while the far end, as far behind the estimate as last measured, has not run out
+    // (`atRunOut`: the estimate's run-out is now, and the far end plays behind it).
     const playing = sender.pendingPacketBytes > 0
       ? sender.partialPacketPlays
-      : timeline.playsAt(timeline.sentMs) > (now ?? this.#clock.now());
+      : !sender.packetizes && (atRunOut || this.#tracker.playsOn(now ?? this.#clock.now()));
     sender.audioEnds(playing);
   }
+
+  /**
+   * A source that wrote ahead had its tail sent: its stretch ends when what has left runs out by
+   * the pacing estimate, unless more of it has left by then (its next burst, written as the far
+   * end plays this one's end, carries the stream on: no restart, no padded frame inside it).
+   * Then, and not at the quiet time after, the far end still plays it (it plays behind the
+   * estimate, never ahead): the filter's end follows the reply's last audio.
+   */
+  #armRunOut(now: number | undefined): void {
+    const timeline = this.#timeline;
+    const at = now ?? this.#clock.now();
+    const runsOut = timeline.playsAt(timeline.sentMs) - at;
+    if (!(runsOut > 0)) return this.#audioEnded(at); // ran out already (NaN: cut)
+    this.#runOutFrom = timeline.sentMs;
+    this.#runOut!.arm(runsOut, at);
+  }
+
+  /** What a source that wrote ahead had sent has run out by the estimate (see `#armRunOut`). */
+  #onRunOut = (): void => {
+    if (this.#stopped || this.#timeline.sentMs !== this.#runOutFrom) return; // it went on
+    if (this.#queue.size > 0 || this.#chunker.pendingBytes > 0) return; // more is on its way
+    this.#audioEnded(undefined, true);
+  };
 
   /**
    * The packetizer's partial packet goes by the `lastPacket` policy. Dropped (`"drop"`, or a far
@@ -530,7 +578,11 @@ export class OutboundPump {
    */
   #flushHeld(now: number | undefined): void {
     const droppedMs = this.#sender.flushPackets();
-    if (droppedMs > 0) this.#timeline.retract(droppedMs);
+    if (droppedMs > 0) {
+      const told = this.#endedAt === this.#timeline.sentMs;
+      this.#timeline.retract(droppedMs);
+      if (told) this.#endedAt = this.#timeline.sentMs; // the stretch it ended ends here now
+    }
     this.#tracker.heldAudioGone(droppedMs, now);
   }
 

@@ -87,6 +87,12 @@ export class OutboundSender {
   /** The silence the last {@linkcode flushPackets} padded its packet with (see `paddedMs`). */
   #paddedMs = 0;
   /**
+   * PCM bytes per wire byte of the last chunk packetized: what a packet's padding plays for.
+   * Not the held packet's own ratio, which is none where it holds only the end of a stretch
+   * (see {@linkcode audioEnds}), whose bytes carry no PCM of their own.
+   */
+  #pcmPerWireByte = 1;
+  /**
    * Messages the socket refused or was found closed for, and their bytes, since the session began:
    * a caller compares them before and after its sends to count what it lost by what it carried.
    */
@@ -177,7 +183,7 @@ export class OutboundSender {
     try {
       result = this.#serializer.audioEnds?.(playing && open) ?? null;
     } catch (cause) {
-      this.#encodeFailed(cause);
+      this.#encodeFailed(cause, "end a stretch of audio (audioEnds)");
       return;
     }
     const messages = this.#checked(result, STRETCH_END);
@@ -304,10 +310,12 @@ export class OutboundSender {
     const left = this.#stats.bytesOut;
     const lost = this.#lostBytes;
     const heldBytes = packetizer.pendingBytes;
+    const chunk = this.#packetedChunk;
     const dropped = packetizer.flush((packet) => {
-      // The wire's bytes past the audio's are padding, as long to play, byte for byte.
-      if (packet.length > heldBytes) {
-        this.#paddedMs = heldMs * (packet.length - heldBytes) / heldBytes;
+      // The wire's bytes past the audio's are padding, as long to play, byte for byte, as the
+      // audio's (the held bytes may be a stretch's end alone, with no PCM counted for them).
+      if (packet.length > heldBytes && chunk !== undefined) {
+        this.#paddedMs = durationMs((packet.length - heldBytes) * this.#pcmPerWireByte, chunk);
       }
       this.#transmit(packet);
     });
@@ -331,6 +339,11 @@ export class OutboundSender {
   /** Bytes held by the packetizer for a packet not yet whole. */
   get pendingPacketBytes(): number {
     return this.#packetizer?.pendingBytes ?? 0;
+  }
+
+  /** Whether binary audio messages are cut into fixed-size packets. */
+  get packetizes(): boolean {
+    return this.#packetizer !== undefined;
   }
 
   /** Whether the packetizer's partial packet plays once sent (`lastPacket` not "drop"). */
@@ -397,7 +410,10 @@ export class OutboundSender {
       } else {
         pushed = this.#transmitAudioMessage(messages, send);
       }
-      if (pushed > 0) leaving = this.#leavingPcm(pcm, pushed, pending, packetizer.pendingBytes);
+      if (pushed > 0) {
+        this.#pcmPerWireByte = pcm / pushed;
+        leaving = this.#leavingPcm(pcm, pushed, pending, packetizer.pendingBytes);
+      }
     }
     this.#countAudio(leaving, stats.bytesOut - left, this.#lostBytes - lost, true);
     return this.#drain();
@@ -645,12 +661,13 @@ export class OutboundSender {
     this.#serializing.length = 0;
   };
 
-  #encodeFailed(cause: unknown): void {
+  /** `failed`: what the serializer was asked to do (the report names it). */
+  #encodeFailed(cause: unknown, failed = "write a frame"): void {
     this.#stats.encodeErrors++;
     // The frame is lost (counted); the session and the frames after it are not.
     const error = cause instanceof TransportError
       ? cause
-      : new TransportError("encode", `serializer failed to write a frame: ${thrownText(cause)}`, {
+      : new TransportError("encode", `serializer failed to ${failed}: ${thrownText(cause)}`, {
         cause,
       });
     // Refused again for the same reason, with nothing encoded since: one report a spell.

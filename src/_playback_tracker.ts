@@ -80,6 +80,16 @@ const TIMER_TOLERANCE_MS = 20;
  */
 const REPORT_MATCH_MS = 1;
 
+/**
+ * How long past the estimate a reply waits for a far end's word that it began to play (Genesys'
+ * `playback_started`, see `PlaybackTracker.#started`) before it begins by the estimate: the
+ * estimate already holds the delay the far end's last report measured, so this is the report's
+ * jitter, plus the hold of a `fixedAudioPacketSize` packet (Genesys' 1,600 bytes of PCMU: 200 ms,
+ * 160 more than the default 40 ms chunk), which a reply's first audio waits in and the delay
+ * measured at a reply's end does not hold. Meanwhile nothing of the reply counts heard.
+ */
+const START_REPORT_SLACK_MS = 250;
+
 /** Options for {@linkcode PlaybackTracker}. */
 export interface PlaybackTrackerOptions {
   /** The session's pacing schedule and playout estimate. */
@@ -186,11 +196,14 @@ export class PlaybackTracker {
    */
   afterDispatch: ((before: number) => void) | undefined;
   /**
-   * Called as an end-of-speech mark is about to go: a stretch of speech has ended, and what the
-   * serializer still holds of it (`FrameSerializer.audioEnds`) goes before the mark, which then
-   * covers it. Set once, by the pump, where the serializer takes it.
+   * Called where a stretch of speech ends for the tracker: the quiet time after the queue ran dry
+   * (whether or not an end-of-speech mark goes then: one may stand at the end already, too many
+   * may wait, or none are sent), and before the end-of-speech mark that {@linkcode played} sends.
+   * What the serializer still holds of it (`FrameSerializer.audioEnds`) goes then, before any
+   * such mark, which covers it. Set once, by the pump, where the serializer takes it: the quiet
+   * timer is then armed at every drain, marks or not.
    */
-  beforeEndMark: (() => void) | undefined;
+  stretchEnded: (() => void) | undefined;
   /** Utterances not yet over, oldest first; the last one ended is kept for `state`. */
   #utterances: Utterance[] = [];
   #last: Utterance | undefined;
@@ -343,6 +356,18 @@ export class PlaybackTracker {
     if (this.#markCount === 0 && this.#serial > 0) this.#markFirst();
   }
 
+  /**
+   * Whether the far end still plays what has left at `now`: by the estimate, as far behind it as
+   * the far end plays (the confirmed lag: a read that rose, such as an end-of-speech mark's
+   * answered only once the far end had run dry, may overstate it), until it acknowledged (or
+   * reported) the end of it.
+   */
+  playsOn(now: number): boolean {
+    const left = this.#leftPosition;
+    if (this.acks ? this.#ackedPosition >= left - EPSILON : this.#reportedAt(left)) return false;
+    return this.#timeline.playsAt(left) + Math.max(0, this.#lag) > now; // NaN: cut, false
+  }
+
   /** How far behind the pacing estimate the far end plays, as measured and confirmed (ms). */
   get lag(): number {
     return this.#lag;
@@ -459,9 +484,12 @@ export class PlaybackTracker {
   drained(now: number = this.#clock.now()): void {
     this.#drained = true;
     this.#drainedAt = now;
-    if (this.acks && this.#markedPosition < this.#leftPosition - EPSILON) {
-      this.#quiet.arm(this.#quietMs, now);
-    }
+    // Where the serializer takes the end of a stretch, at every drain, as a streaming source's
+    // drains re-arm it anyway where marks are sent (a number written on the swept clock).
+    if (
+      this.stretchEnded !== undefined ||
+      (this.acks && this.#markedPosition < this.#leftPosition - EPSILON)
+    ) this.#quiet.arm(this.#quietMs, now);
     if (this.#toldOfChanges) this.#update(now);
   }
 
@@ -592,6 +620,12 @@ export class PlaybackTracker {
       const now = this.#clock.now();
       this.#learnLag(now - u.startPlaysAt, now);
     }
+  }
+
+  /** Where the first reply not begun yet begins, if it waits for a `started` report; else ∞. */
+  #awaitedStart(): number {
+    const u = this.#utterances.find((u) => !u.started);
+    return u !== undefined && this.#awaitsStartReport(u) ? u.start : Infinity;
   }
 
   /**
@@ -779,7 +813,10 @@ export class PlaybackTracker {
     // a held partial frame, jambonz and FreeSWITCH the silence completing a batch, only before
     // one; else the far end answers before that audio plays, and the hang-up cuts it off.
     const unmarked = this.#markedPosition < sent - EPSILON || !this.#markedEnd;
-    if (this.acks && unmarked) this.#mark(true, Infinity, true);
+    if (this.acks && unmarked) {
+      this.stretchEnded?.(); // what the serializer holds goes before the mark, which covers it
+      this.#mark(true, Infinity, true);
+    }
     const now = this.#clock.now();
     if (this.#isPlayed(sent, now)) {
       this.#update(now); // the last response may have played out with no timer to say so
@@ -879,6 +916,9 @@ export class PlaybackTracker {
     const left = this.#leftPosition;
     if (heard > left) heard = left;
     if (!this.acks) {
+      // A reply waiting for the far end's word that it began (see `#updatePass`) is not heard
+      // before it begins: `interrupt()` answers as its events say, none of it heard.
+      if (this.#reports) heard = Math.min(heard, this.#awaitedStart());
       // The far end said it has played this far: later than the estimate would have it.
       return this.#reported && heard < this.#ackedPosition ? this.#ackedPosition : heard;
     }
@@ -958,12 +998,17 @@ export class PlaybackTracker {
     this.#markedEnd = end;
     this.#marks.push({ name, position, playsAt: this.#timeline.playsAt(position) });
     this.#stats.marksSent++;
-    if (end) this.beforeEndMark?.();
     void this.#sender.sendFrame({ type: "mark", name });
   }
 
+  /**
+   * The quiet time has passed with nothing queued: the stretch of speech ends (see
+   * {@linkcode stretchEnded}), and its end is marked where the far end acknowledges marks.
+   */
   #markEnd(): void {
-    if (this.#drained) this.#mark(true);
+    if (!this.#drained) return;
+    this.stretchEnded?.();
+    if (this.acks) this.#mark(true);
   }
 
   /**
@@ -1042,8 +1087,12 @@ export class PlaybackTracker {
           this.#waitsForHeld = true;
           break;
         }
-        // A far end that reports its playback says when it begins: up to playoutTimeoutMs late.
-        const waitsUntil = startsAt + this.#playoutTimeoutMs;
+        // A far end that reports its playback says when it begins, about when the estimate says:
+        // the lag is the one its last report measured. A report lost, the reply begins by the
+        // estimate, START_REPORT_SLACK_MS late (not `playoutTimeoutMs`: deaf to a barge-in that
+        // long, and its speakingstart as late); a report later than that still teaches the lag.
+        const waitsUntil = u.startPlaysAt + Math.max(this.#lag, this.#heardLag) +
+          START_REPORT_SLACK_MS;
         if (this.#awaitsStartReport(u) && now < waitsUntil - EPSILON) {
           next = waitsUntil;
           break;

@@ -125,17 +125,22 @@ export interface FrameSerializer {
    */
   serialize(frame: Frame): SerializeResult;
   /**
-   * A stretch of the bot's speech has ended: its held-back end has left (no more audio came
-   * within the transport's quiet time), the transport's end-of-speech mark goes out (before it),
-   * an `end` frame follows it, or the outbound stream was closed. Called where a stretch ends,
-   * never per chunk (a stretch may be told twice: with nothing held, answer `null`), and not
-   * while a background mixer fills every slot (its audio carries the stream on). For a serializer that
-   * holds samples back across chunks (a resampler's filter delay, a fraction of a millisecond):
-   * `playing`, the far end plays the stretch on, and the messages returned carry the held end of
-   * it, sent at once after its last chunk (binary ones through `fixedAudioPacketSize`'s packets,
-   * where they join the last one); otherwise nothing of it plays any more, and the serializer
-   * drops what it holds and returns `null`. Either way the next audio starts a stream of its own,
-   * rather than push the old one's end out in front of it, however much later it comes.
+   * A stretch of the bot's speech has ended: nothing more was queued for the transport's quiet
+   * time after its last chunk (whether or not an end-of-speech mark goes then, and before one
+   * that does), its held-back end has left (no more audio came within the quiet time), what a bot
+   * that wrote ahead of real time sent has run out by the estimate with no more of it sent (its
+   * next burst, written in time, carries the stream on instead), an `end` frame follows it, or
+   * the outbound stream was closed. Called where a stretch ends, never per chunk, once (a
+   * serializer told twice answers `null`, holding nothing), and not while a background mixer
+   * fills every slot (its audio carries the stream on). For a serializer that holds samples back
+   * across chunks (a resampler's filter delay, a fraction of a millisecond): `playing`, the far
+   * end plays the stretch on (by the estimate, as far behind it as the far end was measured to
+   * play), and the messages returned carry the held end of it, sent at once after its last chunk
+   * (binary ones through `fixedAudioPacketSize`'s packets, where they join the partial last one;
+   * where the last packet left whole, `playing` is false: they would make a packet of padding of
+   * their own); otherwise nothing of it plays any more, and the serializer drops what it holds
+   * and returns `null`. Either way the next audio starts a stream of its own, rather than push
+   * the old one's end out in front of it, however much later it comes.
    *
    * What leaves is counted in `messagesOut` and `bytesOut` only: the bot's bytes it was made from
    * were counted in `audioBytesSent` with their chunk. What is dropped is filter state, never

@@ -14,6 +14,7 @@ import { BackgroundAudio, WebSocketTransport } from "../../mod.ts";
 import { Resampler } from "../../src/audio/resampler.ts";
 import { TelephonyAudio } from "../../src/serializers/telephony/telephony_audio.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
+import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import type { Frame, SerializedMessage, TransportOptions } from "../../mod.ts";
 
@@ -129,20 +130,31 @@ Deno.test("`WebSocketTransport` on Twilio leaves nothing of an interrupted resam
  * A Twilio call in PCM16 at 8 kHz (so samples read back exactly) for a bot at 24 kHz, its far
  * end answering marks at once; every media message kept with the time it left.
  */
-async function twilioCall(options: { endSilenceMs?: number } = {}) {
+async function twilioCall(options: TransportOptions & { answerAfterMs?: number } = {}) {
+  const { answerAfterMs = 0, ...transportOptions } = options;
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
+  const serializer = new TwilioSerializer({ encoding: "pcm16le" });
+  /** What each `audioEnds` was told, and when. */
+  const ends: { at: number; playing: boolean }[] = [];
+  const audioEnds = serializer.audioEnds.bind(serializer);
+  serializer.audioEnds = (playing: boolean) => {
+    ends.push({ at: clock.now(), playing });
+    return audioEnds(playing);
+  };
   const transport = new WebSocketTransport(pair.server, {
-    serializer: new TwilioSerializer({ encoding: "pcm16le" }),
+    serializer,
     clock,
     audioOut: { sampleRate: 24000, chunkMs: 20 },
-    ...options,
+    ...transportOptions,
   });
   const sent: { at: number; samples: Int16Array }[] = [];
   pair.client.addEventListener("message", (event) => {
     const message = JSON.parse((event as MessageEvent<string>).data);
     if (message.event === "mark") {
-      pair.client.send(JSON.stringify({ event: "mark", streamSid: "MZ1", mark: message.mark }));
+      const answer = JSON.stringify({ event: "mark", streamSid: "MZ1", mark: message.mark });
+      if (answerAfterMs === 0) pair.client.send(answer);
+      else void clock.sleep(answerAfterMs).then(() => pair.client.send(answer));
     }
     if (message.event !== "media") return;
     const bytes = Uint8Array.from(atob(message.media.payload), (c) => c.charCodeAt(0));
@@ -160,7 +172,7 @@ async function twilioCall(options: { endSilenceMs?: number } = {}) {
     streamSid: "MZ1",
   }));
   await clock.tick(10);
-  return { clock, transport, sent };
+  return { clock, transport, sent, ends };
 }
 
 Deno.test("`WebSocketTransport` on Twilio sends a resampled reply's held end after its last chunk, and nothing of it in front of the next reply", async () => {
@@ -281,16 +293,16 @@ async function endingCall(tail: Uint8Array, options: TransportOptions = {}) {
   return { clock, transport, serializer, sizes };
 }
 
-Deno.test("`WebSocketTransport` tells `audioEnds` that nothing plays on when an `end` comes long after the speech", async () => {
+Deno.test("`WebSocketTransport` ends a stretch of whole chunks at the quiet time (nothing plays on), and not again at an `end` long after", async () => {
   const { clock, transport, serializer, sizes } = await endingCall(new Uint8Array([1, 2]));
-  // Whole chunks written ahead: the queue runs dry with nothing held, no stretch end yet.
+  // Whole chunks written ahead: the queue runs dry with nothing held, and stays so the quiet time.
   transport.send({ type: "audio", audio: new Uint8Array(3200), sampleRate: 16000, channels: 1 });
   await clock.tick(2000);
-  assert.deepEqual(serializer.ends, []);
+  assert.deepEqual(serializer.ends, [false], "played out by then: dropped, not sent");
   transport.send({ type: "end" });
   await clock.tick(2000);
   await transport.closed;
-  assert.deepEqual(serializer.ends, [false], "played out long before: dropped, not sent");
+  assert.deepEqual(serializer.ends, [false], "told once: nothing has left since");
   assert.deepEqual(sizes, [640, 640, 640, 640, 640]);
 });
 
@@ -349,4 +361,106 @@ Deno.test("`WebSocketTransport` does not call `audioEnds` under a background mix
   await clock.tick(2000);
   await transport.closed;
   assert.deepEqual(serializer.ends, []);
+});
+
+/**
+ * A real-time bot's reply of `ms` (20 ms frames, whole chunks), then, a second later, a silent
+ * one: what of the second is not silence, and what `audioEnds` was told before it.
+ */
+async function replyThenSilence(ms: number, options: TransportOptions = {}) {
+  const { clock, transport, sent, ends } = await twilioCall(options);
+  const first = noise(24 * ms, 9);
+  for (let at = 0; at < first.length; at += 480) {
+    transport.send({ ...frameOf(first.slice(at, at + 480), 24000), responseId: "r1" });
+    await clock.tick(20);
+  }
+  await clock.tick(1000);
+  const secondAt = clock.now();
+  const endsBefore = ends.map((end) => end.playing);
+  transport.send({ ...frameOf(new Int16Array(2400), 24000), responseId: "r2" });
+  await clock.tick(1000);
+  const ofSecond = sent.filter((m) => m.at >= secondAt);
+  await transport.close();
+  return { loud: ofSecond.flatMap((m) => [...m.samples].filter((s) => s !== 0)), ends: endsBefore };
+}
+
+Deno.test("`WebSocketTransport` on Twilio ends a reply whose end falls on a cadence mark (no end-of-speech mark goes) at the quiet time", async () => {
+  // 260 ms: the mark every 250 ms stands at its end, so no end-of-speech mark goes there.
+  const { loud, ends } = await replyThenSilence(260);
+  assert.deepEqual(ends, [false], "the stretch ended once, before the next reply");
+  assert.deepEqual(loud, [], "nothing of r1 in front of r2");
+});
+
+Deno.test("`WebSocketTransport` on Twilio with no marks (`markIntervalMs: 0`) ends a reply of whole chunks at the quiet time", async () => {
+  const { loud, ends } = await replyThenSilence(240, { markIntervalMs: 0 });
+  assert.deepEqual(ends, [false]);
+  assert.deepEqual(loud, [], "nothing of r1 in front of r2");
+});
+
+Deno.test("`WebSocketTransport` on Twilio tells `audioEnds` the reply plays on while a far end 150 ms behind still plays it", async () => {
+  // The far end answers each mark 150 ms after it arrives: it plays that far behind the estimate.
+  const { clock, transport, sent, ends } = await twilioCall({ answerAfterMs: 150 });
+  for (let i = 0; i < 30; i++) {
+    transport.send({ ...frameOf(new Int16Array(480).fill(3000), 24000), responseId: "r1" });
+    await clock.tick(20);
+  }
+  await clock.tick(60); // the quiet time has passed: the stretch ends
+  const lastMediaAt = sent.at(-1)!.at;
+  assert.equal(ends.length, 1);
+  assert.ok(ends[0]!.at < lastMediaAt + 150, "while the far end still plays the reply");
+  assert.equal(ends[0]!.playing, true, "its last samples go after it, not dropped");
+  await transport.close();
+});
+
+/** A reply written in two bursts at 24 kHz, the second as the far end plays the first's tail. */
+async function twoBursts(transport: WebSocketTransport, clock: FakeClock, samples: Int16Array) {
+  const burst = (from: number, to: number) => ({
+    ...frameOf(samples.slice(from, to), 24000),
+    responseId: "r1",
+  });
+  transport.send(burst(0, 24 * 255)); // 12 chunks, and 15 ms held back as its tail
+  await clock.tick(248); // the tail leaves as the 12 chunks run out (250), and plays to 265
+  transport.send(burst(24 * 255, samples.length));
+  await clock.tick(2000);
+}
+
+Deno.test("`WebSocketTransport` on Twilio resamples a reply written in bursts, the next in time, as one stream (no restart inside it)", async () => {
+  const { clock, transport, sent, ends } = await twilioCall();
+  const tone = new Int16Array(24 * 555).map((_, i) => Math.round(8000 * Math.sin(i / 7)));
+  await twoBursts(transport, clock, tone);
+  const [body, tail] = wholeStream(tone, 24000, 8000);
+  const wire = concat(sent.map((m) => m.samples));
+  // The continuous resample behind the filter's delay, its held end once at the end (if played).
+  const stream = concat([new Int16Array(tail.length), body]);
+  assert.deepEqual(wire.subarray(0, stream.length), stream);
+  assert.deepEqual(ends.length, 1, "one stretch");
+  await transport.close();
+});
+
+Deno.test("`WebSocketTransport` on Vonage pads no frame inside a reply written in bursts, the next in time", async () => {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new VonageSerializer({ sampleRate: 16000 }),
+    clock,
+    audioOut: { sampleRate: 24000, chunkMs: 20 },
+  });
+  /** How many samples of silence end each binary frame. */
+  const trailingZeros: number[] = [];
+  pair.client.addEventListener("message", (event) => {
+    const data = (event as MessageEvent).data;
+    if (typeof data === "string") return;
+    const samples = new Int16Array(data instanceof ArrayBuffer ? data : data.buffer.slice(0));
+    let zeros = 0;
+    for (let i = samples.length - 1; i >= 0 && samples[i] === 0; i--) zeros++;
+    trailingZeros.push(zeros);
+  });
+  transport.receive(() => {});
+  await clock.tick(10);
+  await twoBursts(transport, clock, new Int16Array(24 * 555).fill(6000));
+  // The frames before the last are all speech: the partial one at the first burst's end was
+  // completed by the second, not padded with silence the timeline does not count.
+  assert.ok(trailingZeros.length > 20);
+  assert.deepEqual(trailingZeros.slice(0, -1).filter((zeros) => zeros > 0), []);
+  await transport.close();
 });

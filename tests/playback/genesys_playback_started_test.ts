@@ -119,3 +119,57 @@ Deno.test("Genesys: playback_started read after a server stall: speakingstart no
     await s.transport.close();
   }
 });
+
+/** A session whose client's second `playback_started` is lost on its way (`lose`). */
+function losingSession(lose: boolean) {
+  const s = session(40);
+  if (lose) {
+    const send = s.client.send.bind(s.client);
+    let started = 0;
+    s.client.send = (type, parameters) => {
+      if (type === "playback_started" && ++started === 2) return;
+      send(type, parameters);
+    };
+  }
+  return s;
+}
+
+/** r1 (500 ms) from 100, r2 (3 s) from 950, as in the first test: Genesys plays r2 from 1290. */
+async function twoReplies(s: ReturnType<typeof losingSession>, until: number) {
+  s.client.open();
+  await s.runTo(100);
+  void s.transport.send(speech(500, "r1"));
+  await s.runTo(950);
+  void s.transport.send(speech(3000, "r2"));
+  await s.runTo(until);
+}
+
+Deno.test("Genesys: a reply whose playback_started is lost begins by the estimate shortly after, not playoutTimeoutMs late", async () => {
+  const s = losingSession(true);
+  await twoReplies(s, 2800);
+  const r2 = s.start("r2");
+  assert.ok(r2 !== undefined, "r2 began");
+  // Genesys plays it from 1290; its word would have come at 1330. Before: at 3290, 2 s late.
+  assert.ok(r2.at <= 1330 + 250, `r2's speakingstart at ${r2.at}`);
+  assert.equal(r2.event.acknowledged, false, "by the estimate");
+  assert.equal(s.transport.playback.speaking, true);
+  const result = await s.transport.interrupt();
+  await s.runTo(2900);
+  const events = s.events.filter((e) => e.event.responseId === "r2").map((e) => e.type);
+  assert.deepEqual(events, ["speakingstart", "speakingstop"]);
+  assert.equal(result.responseId, "r2");
+  assert.ok(result.heardMs > 0);
+  await s.transport.close();
+});
+
+Deno.test("Genesys: interrupted while a reply waits for its playback_started, nothing of it is heard, as its events say", async () => {
+  const s = losingSession(false);
+  await twoReplies(s, 1320); // Genesys plays r2 (from 1290); its word is on its way (1330)
+  assert.equal(s.transport.playback.speaking, false, "not begun: it waits for Genesys' word");
+  const result = await s.transport.interrupt();
+  await s.runTo(1420);
+  assert.equal(result.responseId, "r2");
+  assert.equal(result.heardMs, 0, "none heard: no speakingstart came");
+  assert.deepEqual(s.events.filter((e) => e.event.responseId === "r2"), []);
+  await s.transport.close();
+});

@@ -31,7 +31,7 @@
  *   type SerializerAudioSetup,
  *   WebSocketTransport,
  * } from "@x/ws-transport";
- * import { CallIds, JsonReader, TelephonyAudio } from "@x/ws-transport/telephony";
+ * import { CallIds, encodeBase64, JsonReader, TelephonyAudio } from "@x/ws-transport/telephony";
  * import { MemorySocketPair } from "@x/ws-transport/testing";
  * import assert from "node:assert/strict";
  *
@@ -54,7 +54,7 @@
  *       case "audio": {
  *         const payload = this.#audio.encodeBase64(frame);
  *         if (payload === null) return null; // the resampler is still filling up
- *         return JSON.stringify({ event: "play", streamId: this.#ids.requireStreamId(), payload });
+ *         return this.#play(payload);
  *       }
  *       case "interruption":
  *         this.#audio.reset();
@@ -62,6 +62,17 @@
  *       default:
  *         return null;
  *     }
+ *   }
+ *
+ *   // A reply has ended: the few samples the resampler still holds of it go after it while it
+ *   // plays on, or are dropped (not left to go in front of the next reply, however much later).
+ *   audioEnds(playing: boolean): string | null {
+ *     const tail = this.#audio.endOutbound(playing);
+ *     return tail === null ? null : this.#play(encodeBase64(tail));
+ *   }
+ *
+ *   #play(payload: string): string {
+ *     return JSON.stringify({ event: "play", streamId: this.#ids.requireStreamId(), payload });
  *   }
  *
  *   deserialize(data: string | Uint8Array): Frame | null {
