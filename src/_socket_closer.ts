@@ -67,7 +67,9 @@ export class SocketCloser {
     }
     if (await this.peerClosed()) return;
     // The peer never answered: the session is over all the same, and the connection must not
-    // outlive it.
+    // outlive it. Settled with the code we sent, not the 1006 of the drop: what a runtime that
+    // closes at once reports too (Bun), so `closed` says the same everywhere, `initiator` "local";
+    // the "timeout" below tells the handshake went unanswered.
     this.#finish(code, reason);
     try {
       this.#socket.terminate?.();

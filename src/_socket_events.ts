@@ -81,7 +81,9 @@ export class SocketEvents {
   /**
    * Still connecting `openTimeoutMs` on: no event will come, so the caller is taken as gone, a
    * dropped connection (1006). The socket is dropped where the runtime can, else closed, which a
-   * connecting socket does should it open after all: nothing may go on it.
+   * connecting socket does should it open after all: nothing may go on it. The "timeout" only
+   * says why (not fatal, as a socket's "error" before its close is not): the close that follows
+   * settles the session as the caller's end, `initiator` "remote" with a "disconnected" event.
    */
   #neverOpened = (): void => {
     const socket = this.#socket;

@@ -8,8 +8,11 @@
  * What went wrong, in a word:
  * - `"decode"`: an inbound message could not be read (the session goes on);
  * - `"encode"`: an outbound frame could not be serialized (the session goes on);
- * - `"closed"`: the socket is closed or closing;
- * - `"timeout"`: a bounded wait ran out (close handshake, send);
+ * - `"closed"`: the socket failed, or refused a message (its `send` threw: that message is lost
+ *   and counted; while the socket stays open the session goes on), or the session ended with
+ *   inbound messages unread;
+ * - `"timeout"`: a bounded wait ran out (a socket that never opened, the close handshake, a
+ *   REST hang-up, a far end's `start` or acknowledgement);
  * - `"backpressure"`: the peer stopped reading, or a queue overflowed beyond recovery;
  * - `"protocol"`: the peer broke the protocol (oversized message, unexpected message kind);
  * - `"application"`: the application's own code threw (a `receive` handler, a session callback
@@ -31,7 +34,8 @@ export interface TransportErrorOptions {
   /** The WebSocket close code this error leads to, when it ends the session. */
   closeCode?: number;
   /**
-   * Whether the error ends the session.
+   * Whether the error ends the session: the transport then closes from this side with
+   * `closeCode` (see {@linkcode TransportError.fatal}).
    *
    * @default {false}
    */
@@ -55,9 +59,19 @@ export interface TransportErrorOptions {
 export class TransportError extends Error {
   /** What went wrong. */
   readonly code: TransportErrorCode;
-  /** The WebSocket close code this error led to, when it ended the session. */
+  /**
+   * The WebSocket close code this error led to, when it ended the session: the one sent, for a
+   * fatal error; 1006 for the "timeout" of a socket that never opened (see {@linkcode fatal}).
+   */
   readonly closeCode: number | undefined;
-  /** Whether the error ended the session. */
+  /**
+   * Whether the error ended the session: the transport closed from this side because of it
+   * (`closed.initiator` "local", no "disconnected" event). An error that only tells why the
+   * connection is gone is not fatal, and the connection's end settles the session as the far
+   * end's (`initiator` "remote", a "disconnected" event): a socket's "error" followed by its
+   * close, and a socket that never opened within `openTimeoutMs` (a "timeout" with `closeCode`
+   * 1006: the caller never came, or is gone).
+   */
   readonly fatal: boolean;
 
   /** Makes an error with a code, a message naming the bad value, and options. */

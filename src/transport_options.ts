@@ -276,6 +276,27 @@ function nonNegative(value: number, name: string): number {
   return value;
 }
 
+/**
+ * `lastPacket` and `padByte`, checked whether or not `fixedAudioPacketSize` is set: one given
+ * alone is most likely a mistake for the option that uses it, and must not pass silently.
+ */
+function lastPacketPolicy(value: unknown): LastPacketPolicy {
+  if (value === "pad" || value === "short" || value === "drop") return value;
+  throw new RangeError(`lastPacket must be "pad", "short" or "drop", got ${kindOf(value)}`);
+}
+
+function byte(value: unknown, name: string): number {
+  if (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 255) {
+    return value as number;
+  }
+  throw new RangeError(`${name} must be an integer from 0 to 255, got ${kindOf(value)}`);
+}
+
+function boolean(value: unknown, name: string): boolean {
+  if (typeof value === "boolean") return value;
+  throw new TypeError(`${name} must be true or false, got ${kindOf(value)}`);
+}
+
 /** Names a bad option's value for an error message: `5`, `"x"`, `a Uint8Array`. */
 function kindOf(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value).slice(0, 40);
@@ -376,12 +397,12 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
     outputSampleRate: positiveInteger(options.audioOut?.sampleRate ?? 24000, "audioOut.sampleRate"),
     outputChannels: positiveInteger(options.audioOut?.channels ?? 1, "audioOut.channels"),
     chunkMs,
-    addWavHeader: options.addWavHeader ?? false,
+    addWavHeader: boolean(options.addWavHeader ?? false, "addWavHeader"),
     fixedAudioPacketSize: packet === undefined
       ? undefined
       : positiveInteger(packet, "fixedAudioPacketSize"),
-    lastPacket: options.lastPacket ?? "pad",
-    padByte: options.padByte ?? 0,
+    lastPacket: lastPacketPolicy(options.lastPacket ?? "pad"),
+    padByte: byte(options.padByte ?? 0, "padByte"),
     sendAheadMs: nonNegative(options.sendAheadMs ?? chunkMs, "sendAheadMs"),
     maxQueuedMs: nonNegative(options.maxQueuedMs ?? 200, "maxQueuedMs"),
     maxInboundFrames: positiveInteger(options.maxInboundFrames ?? 500, "maxInboundFrames"),

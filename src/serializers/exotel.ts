@@ -27,6 +27,11 @@ const PROVIDER = "Exotel";
 const EXOTEL_RATES = [8000, 16000, 24000];
 /** Exotel's smallest outbound media payload ("Chunk size window for Bidirectional streaming"). */
 const MIN_CHUNK_BYTES = 3200;
+/**
+ * Exotel's largest, from the same window ("Maximum chunk size: 100k": larger "might result in
+ * timeouts"; support.exotel.com, "Working with the Stream Applet", article 3000108630).
+ */
+const MAX_CHUNK_BYTES = 100_000;
 /** Exotel's outbound media payloads come in whole units of this many bytes (the same window). */
 const CHUNK_MULTIPLE = 320;
 /**
@@ -94,7 +99,7 @@ export interface ExotelSerializerOptions {
  * {@linkcode ExotelSerializer.paddedMessages} and {@linkcode ExotelSerializer.paddingBytes}. A
  * `chunkMs` whose every message would be too short is reported (an `"encode"` error, the `chunkMs`
  * to use named) and nothing is padded: padding each chunk would play the audio in pieces between
- * silences. It is judged at the wire rate: at setup when `sampleRate` was given, and again at
+ * silences. One whose messages would be over Exotel's 100,000 bytes is reported alike. It is judged at the wire rate: at setup when `sampleRate` was given, and again at
  * each `start` that announces another rate (without `sampleRate`, only then).
  *
  * @example A start message
@@ -318,7 +323,8 @@ export class ExotelSerializer implements FrameSerializer {
   /**
    * Decides, at the wire rate now, whether a short payload is a reply's last chunk (padded) or
    * every chunk is too short (sent as is). `settled`: the rate is Exotel's, not a guess, so a bad
-   * `chunkMs` is reported (once per rate), naming one that fits.
+   * `chunkMs` (every chunk too short, or too long) is reported (once per rate), naming one that
+   * fits.
    */
   #judgeChunkMs(settled: boolean): void {
     const ms = this.#chunkMs;
@@ -326,9 +332,9 @@ export class ExotelSerializer implements FrameSerializer {
     const rate = this.#audio.sampleRate;
     const encoding = this.#audio.encoding;
     const bytes = chunkBytes(ms, rate, encoding);
-    this.#padShort = validChunk(bytes);
+    this.#padShort = fullChunk(bytes);
     const format = `${rate} Hz ${encoding}`;
-    if (this.#padShort || !settled || this.#reportedAt === format) return;
+    if (validChunk(bytes) || !settled || this.#reportedAt === format) return;
     this.#reportedAt = format;
     let fits = 10; // Exotel's rates (8, 16, 24 kHz) all have one by 200 ms, μ-law by 400 ms
     while (fits < 1000 && !validChunk(chunkBytes(fits, rate, encoding))) fits += 10;
@@ -336,8 +342,9 @@ export class ExotelSerializer implements FrameSerializer {
       new TransportError(
         "encode",
         `audioOut.chunkMs ${ms} makes ${bytes}-byte messages at ${format}, and ` +
-          `Exotel takes at least ${MIN_CHUNK_BYTES} bytes in multiples of ${CHUNK_MULTIPLE}: ` +
-          `use chunkMs ${fits} (they go as they are, and Exotel waits between them)`,
+          `Exotel takes ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES} bytes in multiples of ` +
+          `${CHUNK_MULTIPLE}: use chunkMs ${fits} (they go as they are, ` +
+          (bytes > MAX_CHUNK_BYTES ? "and may time out)" : "and Exotel waits between them)"),
       ),
     );
   }
@@ -348,7 +355,12 @@ function chunkBytes(ms: number, rate: number, encoding: TelephonyEncoding): numb
   return Math.round((ms * rate) / 1000) * bytesPerSample(encoding);
 }
 
+/** Whether `bytes` are at least 3,200 in whole 320-byte units: what padding makes a short one. */
+function fullChunk(bytes: number): boolean {
+  return bytes >= MIN_CHUNK_BYTES && bytes % CHUNK_MULTIPLE === 0;
+}
+
 /** Whether Exotel takes a payload of `bytes` (its "Chunk size window"). */
 function validChunk(bytes: number): boolean {
-  return bytes >= MIN_CHUNK_BYTES && bytes % CHUNK_MULTIPLE === 0;
+  return fullChunk(bytes) && bytes <= MAX_CHUNK_BYTES;
 }

@@ -171,7 +171,7 @@ export class JambonzSerializer implements FrameSerializer {
   /** Takes the transport's context, to report the verb's pitfalls and count refused audio. */
   bind(context: SerializerContext): void {
     this.#context = context;
-    this.#hangUp.useClock(context.clock);
+    this.#hangUp.useSession(context);
     this.#marks.bind(context);
   }
 

@@ -155,7 +155,7 @@ export class PlivoSerializer implements FrameSerializer {
   bind(context: SerializerContext): void {
     this.#media.bind(context);
     this.#end.bind(context);
-    this.#hangUp.useClock(context.clock);
+    this.#hangUp.useSession(context);
   }
 
   /** Takes the transport's audio settings. */

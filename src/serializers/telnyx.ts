@@ -36,10 +36,11 @@ export { verifyTelnyxSignature, type VerifyTelnyxSignatureOptions } from "./teln
 const PROVIDER = "Telnyx";
 const INBOUND_TRACKS = ["inbound", "inbound_track"];
 /**
- * Telnyx's shortest outbound media message: "RTP media chunks sent back to Telnyx can contain 20
- * milliseconds to 30 seconds of audio" (its media streaming AsyncAPI reference).
+ * Telnyx's shortest and longest outbound media message: "RTP media chunks sent back to Telnyx can
+ * contain 20 milliseconds to 30 seconds of audio" (its media streaming AsyncAPI reference).
  */
 const MIN_CHUNK_MS = 20;
+const MAX_CHUNK_MS = 30_000;
 
 /** Options for {@linkcode TelnyxSerializer}. */
 export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
@@ -118,11 +119,13 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
  * a reply's last chunk under 20 ms is padded with the codec's silence to 20 ms, counted in
  * {@linkcode TelnyxSerializer.paddedMessages} and {@linkcode TelnyxSerializer.paddingBytes}; an
  * `audioOut.chunkMs` under 20 is reported at setup (an `"encode"` error) and nothing is padded,
- * since padding every chunk would play the audio in pieces between silences. `mark` → `mark`;
+ * since padding every chunk would play the audio in pieces between silences; one over 30,000 is
+ * reported alike (its messages go as they are). `mark` → `mark`;
  * `interruption` → `clear`;
  * `message` → its JSON as is; `end`/`cancel` → POST `/v2/calls/{call_control_id}/actions/hangup`
  * once when `apiKey` is set, a 422 with error code 90018 counting as already ended. Failures
- * throw a `TransportError` (`"protocol"`, or `"timeout"` after `hangUpTimeoutMs`).
+ * throw a `TransportError` (`"protocol"`, or `"timeout"` after `hangUpTimeoutMs`, kept 250 ms
+ * under the transport's `sendTimeoutMs`).
  *
  * @example Learning the codec from the start message
  * ```ts
@@ -213,22 +216,23 @@ export class TelnyxSerializer implements FrameSerializer {
   bind(context: SerializerContext): void {
     this.#media.bind(context);
     this.#end.bind(context);
-    this.#hangUp.useClock(context.clock);
+    this.#hangUp.useSession(context);
     this.#report = context.report;
   }
 
-  /** Takes the transport's audio settings; reports a `chunkMs` under Telnyx's 20 ms. */
+  /** Takes the transport's audio settings; reports a `chunkMs` outside Telnyx's 20 ms to 30 s. */
   setup(audio: SerializerAudioSetup): void {
     this.#in.setup(audio);
     this.#out.setup(audio);
     const ms = audio.outputChunkMs;
     this.#padShort = ms === undefined || ms >= MIN_CHUNK_MS;
-    if (this.#padShort) return;
+    if (ms === undefined || (this.#padShort && ms <= MAX_CHUNK_MS)) return;
+    const fits = this.#padShort ? `${MAX_CHUNK_MS} or less` : `${MIN_CHUNK_MS} or more`;
     this.#report?.(
       new TransportError(
         "encode",
         `audioOut.chunkMs ${ms} makes ${ms} ms messages, and Telnyx takes ${MIN_CHUNK_MS} ms to ` +
-          `30 s of audio a message: use chunkMs ${MIN_CHUNK_MS} or more (they go as they are)`,
+          `30 s of audio a message: use chunkMs ${fits} (they go as they are)`,
       ),
     );
   }

@@ -124,7 +124,8 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
  * sent as is; `end`/`cancel` → the call is hung up once through the REST API (POST
  * `Status=completed`) when `authToken` is set, a 404 with code 20404 counting as already ended.
  * A failed hang-up throws a `TransportError` (code `"protocol"`, or `"timeout"` after
- * `hangUpTimeoutMs`). Other frames produce nothing.
+ * `hangUpTimeoutMs`, kept 250 ms under the transport's `sendTimeoutMs`). Other frames produce
+ * nothing.
  *
  * @example A short call
  * ```ts
@@ -194,7 +195,7 @@ export class TwilioSerializer implements FrameSerializer {
   bind(context: SerializerContext): void {
     this.#media.bind(context);
     this.#end.bind(context);
-    this.#hangUp.useClock(context.clock);
+    this.#hangUp.useSession(context);
   }
 
   /** Takes the transport's audio settings. */

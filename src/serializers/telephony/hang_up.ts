@@ -7,7 +7,14 @@
 
 import { type Clock, systemClock } from "../../clock.ts";
 import { TransportError } from "../../errors.ts";
+import type { SerializerContext } from "../../serializer.ts";
 import { thrownText } from "../../_thrown_text.ts";
+
+/**
+ * What a hang-up leaves of the transport's `sendTimeoutMs`, which bounds the `serialize` it runs
+ * in: past that bound the session would end (1011) before the hang-up could say it timed out.
+ */
+const SEND_MARGIN_MS = 250;
 
 /** The `fetch` shape the hang-up uses (the global one fits; tests inject their own). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -95,7 +102,9 @@ export interface HangUpSerializerOptions {
    */
   fetch?: FetchLike;
   /**
-   * How long the hang-up request may take.
+   * How long the hang-up request may take. It runs inside the `serialize` of the `end` or
+   * `cancel`, which the transport bounds by its `sendTimeoutMs`: the wait ends 250 ms before that
+   * whatever this says, with the same non-fatal "timeout" error.
    *
    * @default {5000}
    */
@@ -108,9 +117,10 @@ export interface HangUpSerializerOptions {
  * an error) never hangs up twice.
  *
  * Failures reject with a `TransportError`: code `"timeout"` when the provider did not answer
- * within `timeoutMs`, code `"protocol"` when it answered with an error (other than "already
- * ended") or the request could not be made. A response whose status is 2xx, or which
- * `alreadyEnded` recognizes, is success.
+ * within `timeoutMs` (kept under the session's `sendTimeoutMs`: {@linkcode HangUp.useSession}),
+ * code `"protocol"` when it answered with an error (other than "already ended") or the request
+ * could not be made. A response whose status is 2xx, or which `alreadyEnded` recognizes, is
+ * success.
  *
  * @example Hanging up through an injected fetch
  * ```ts
@@ -135,6 +145,8 @@ export class HangUp {
   #fetch: FetchLike;
   #timeoutMs: number;
   #clock: Clock;
+  /** The transport's `sendTimeoutMs`, once bound (see {@linkcode HangUp.useSession}). */
+  #sendTimeoutMs = Infinity;
   #enabled: boolean;
   #attempted = false;
 
@@ -193,6 +205,24 @@ export class HangUp {
     if (clock !== undefined) this.#clock = clock;
   }
 
+  /**
+   * Takes the session's bounds from a serializer's `bind`: its clock ({@linkcode HangUp.useClock})
+   * and the transport's `sendTimeoutMs`, which bounds the `serialize` the hang-up runs in. The
+   * wait then ends 250 ms before that bound (at half of it when it is shorter than 500 ms), so a
+   * provider that does not answer is the documented non-fatal "timeout" error and the goodbye
+   * goes on, not a `serialize` cut off by the transport (a fatal "protocol" error, 1011).
+   */
+  useSession(context: Pick<SerializerContext, "clock" | "sendTimeoutMs">): void {
+    this.useClock(context.clock);
+    this.#sendTimeoutMs = context.sendTimeoutMs ?? Infinity;
+  }
+
+  /** How long a request may take: `timeoutMs`, kept under the transport's bound. */
+  #boundMs(): number {
+    const send = this.#sendTimeoutMs;
+    return Math.min(this.#timeoutMs, Math.max(send - SEND_MARGIN_MS, send / 2));
+  }
+
   /** Whether a hang-up has been attempted (successfully or not). */
   get attempted(): boolean {
     return this.#attempted;
@@ -218,11 +248,12 @@ export class HangUp {
     const { provider, callId } = request;
     // Quoted: the id is the far end's, and must not start a line of its own in a log.
     const what = `${provider} hang-up of call ${JSON.stringify(callId)}`;
-    // Aborted once `timeoutMs` has passed on the clock; the sleep ends with the request.
+    // Aborted once the bound has passed on the clock; the sleep ends with the request.
+    const boundMs = this.#boundMs();
     const timeout = new AbortController();
     const done = new AbortController();
     const expire = () => timeout.abort(new DOMException("hang-up timed out", "TimeoutError"));
-    this.#clock.sleep(this.#timeoutMs, done.signal).then(expire, () => {});
+    this.#clock.sleep(boundMs, done.signal).then(expire, () => {});
     const signal = timeout.signal;
     let text: string;
     let status: number;
@@ -237,9 +268,12 @@ export class HangUp {
       if (response.ok) return;
     } catch (cause) {
       if (signal.aborted) {
-        throw new TransportError("timeout", `${what} got no answer within ${this.#timeoutMs} ms`, {
-          cause,
-        });
+        const cut = boundMs < this.#timeoutMs
+          ? ` (its ${this.#timeoutMs} ms kept under the transport's sendTimeoutMs, ` +
+            `${this.#sendTimeoutMs} ms)`
+          : "";
+        const message = `${what} got no answer within ${boundMs} ms${cut}`;
+        throw new TransportError("timeout", message, { cause });
       }
       throw new TransportError("protocol", `${what} failed: ${thrownText(cause)}`, { cause });
     } finally {
