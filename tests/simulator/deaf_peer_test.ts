@@ -89,8 +89,10 @@ Deno.test("a call to a peer that never answers the close leaves no socket open a
     assert.deepEqual(report.violations, []);
     assert.equal(clock.now(), 200 + 2_000, "the report came after the 2 s close wait");
     // The connection is dropped under the caller: the peer's read ends, the socket closes.
-    const timeout = new Promise((resolve) => setTimeout(resolve, 2_000, "timeout"));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise((resolve) => (timer = setTimeout(resolve, 2_000, "timeout")));
     const ended = await Promise.race([server.gone.then(() => "gone"), timeout]);
+    clearTimeout(timer);
     for (let i = 0; i < 100 && socket!.readyState !== WebSocket.CLOSED; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
