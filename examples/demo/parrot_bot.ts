@@ -167,7 +167,11 @@ export async function runParrot(
 
   const speak = async (responseId: string, pcm: Uint8Array) => {
     const block = BLOCK_MS * BYTES_PER_MS;
-    for (let at = 0; at < pcm.length && !over; at += block) {
+    // Not once the session is closing (the caller hung up, or it ended): what the transport
+    // still held was dropped then and counted once; the rest of the reply, sent after, would be
+    // dropped too, counted again and never played. `connected` turns false as the close begins;
+    // `over` only once the readable has ended, a turn later.
+    for (let at = 0; at < pcm.length && !over && transport.connected; at += block) {
       const wait = transport.send({
         type: "audio",
         audio: pcm.subarray(at, at + block),

@@ -15,6 +15,7 @@ import type { FarEnd, FarEndContext, FarEndFactory } from "../../src/simulator/f
 import { type CallReport, simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import { Lockstep } from "../_lockstep.ts";
 import { within } from "../_ws_client.ts";
+import type { TransportStats, WebSocketTransport } from "../../mod.ts";
 
 const MIN_SPEECH_MS = 150;
 const MIN_SILENCE_MS = 600;
@@ -79,25 +80,29 @@ interface ParrotCall {
   view: ViewMessage[];
   /** The server's log line for the session. */
   logged: string;
+  /** The session's `transport.stats` as the log line was written. */
+  stats: TransportStats;
 }
 
 /**
  * One call to a parrot line, with its view: the caller says 1.5 s, pauses 2.5 s, says 1 s;
- * with `bargeIn`, it also talks over the first reply `afterMs` into it for 900 ms.
+ * with `bargeIn`, it also talks over the first reply `afterMs` into it for 900 ms; with
+ * `hangUpAtMs`, it hangs up then.
  */
 async function parrotCall(
   line: "phone" | "wideband",
-  options: { bargeInAfterMs?: number } = {},
+  options: { bargeInAfterMs?: number; hangUpAtMs?: number } = {},
 ): Promise<ParrotCall> {
   const clock = new FakeClock();
   const lockstep = new Lockstep(clock);
-  const logged = Promise.withResolvers<string>();
+  const logged = Promise.withResolvers<{ text: string; stats: TransportStats }>();
+  let transport: WebSocketTransport | undefined;
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     createDemoHandler({
       clock,
-      onSession: (transport) => lockstep.register(transport),
-      log: (text) => logged.resolve(text),
+      onSession: (session) => lockstep.register(transport = session),
+      log: (text) => logged.resolve({ text, stats: transport!.stats }),
     }),
   );
   const base = `127.0.0.1:${server.addr.port}`;
@@ -117,19 +122,34 @@ async function parrotCall(
           ? {}
           : { bargeIn: { afterMs: options.bargeInAfterMs, durationMs: 900, count: 1 } }),
         lingerMs: 3000,
+        ...(options.hangUpAtMs === undefined ? {} : { hangUpAtMs: options.hangUpAtMs }),
         record: true,
       },
     ));
     // The view ends with the session: "ended", then the stream closes.
-    return {
-      report,
-      view: await within(view.done, 10000, "the view's end"),
-      logged: await within(logged.promise, 10000, "the session's log line"),
-    };
+    const messages = await within(view.done, 10000, "the view's end");
+    const { text, stats } = await within(logged.promise, 10000, "the session's log line");
+    return { report, view: messages, logged: text, stats };
   } finally {
     await server.shutdown();
   }
 }
+
+// The wideband caller just closes its socket (Twilio's says "stop" first: an `end` frame, which
+// the parrot already heeded).
+Deno.test("demo wideband line: a caller who hangs up mid-reply leaves the rest unsent, and the log line counts what was dropped as transport.stats does", async () => {
+  // The first reply is audible from about 4.7 s for 1.7 s: the caller hangs up half a second in.
+  const { report, view, logged, stats } = await parrotCall("wideband", { hangUpAtMs: 5200 });
+  assert.equal(report.ended.by, "caller", report.ended.detail);
+  assert.deepEqual(ofType(view, "response").map((r) => r.responseId), ["parrot-1"]);
+  const dropped = Number(/ close_dropped_bytes=(\d+)/.exec(logged)?.[1]);
+  assert.ok(dropped > 0, `what the transport held at the hang-up is dropped: ${logged}`);
+  assert.equal(
+    stats.audioBytesDroppedOnClose,
+    dropped,
+    `the parrot wrote nothing after the close: the log line says ${dropped}, stats ${stats.audioBytesDroppedOnClose}`,
+  );
+});
 
 /** Per 20 ms, the RMS of channel `channel` of a stereo 16-bit WAV from `fromMs` for `ms`. */
 function envelope(wav: Uint8Array, channel: 0 | 1, fromMs: number, ms: number): number[] {

@@ -333,6 +333,8 @@ async function start() {
   const attempt = { cancelled: false };
   starting = attempt;
   setButtons(true);
+  // The last session's figures go: its view, still lingering, no longer shows anything.
+  shown = null;
   resetFigures(line);
   stats.state = "starting";
   setStatus("Asking for the microphone…");
@@ -412,6 +414,9 @@ async function start() {
       setStatus("Opening the server's view…");
       const id = crypto.randomUUID();
       current.view = await openServerView(id, (event) => {
+        // A stopped session's view lingers for its last messages: they are shown while its
+        // figures are, never once the next session has taken the log, the lamps and the timeline.
+        if (shown !== current) return;
         current.events.push(event);
         // Bounded: a long session sends ten "progress" messages a second.
         if (current.events.length > MAX_VIEW_EVENTS) current.events.splice(0, 1000);
@@ -491,7 +496,10 @@ function stop() {
   // what the session did), the round trip does not.
   stats.rttMs = null;
   stats.rttSamples = [];
+  // The parrot is no longer heard here once the line has closed, whether Stop closed it or it
+  // was lost: its lamp must not wait for an "ended" that a lost server never sends.
   setLamp(ui.callerLamp, false, "quiet");
+  setLamp(ui.botLamp, false, "silent");
   setButtons(false);
   render();
   setStatus("Stopped. Click Talk to start again.");

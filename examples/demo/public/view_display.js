@@ -45,6 +45,7 @@ export function showViewEvent(current, event, { log, timeline, callerLamp, botLa
         { ...when, kind: "caller" },
       );
     case "response":
+      closeStale(current);
       return log.add(
         `Response ${event.responseId} started: your ${seconds(event.durationMs)} phrase`,
         when,
@@ -68,6 +69,7 @@ export function showViewEvent(current, event, { log, timeline, callerLamp, botLa
         when,
       );
     case "speakingstop":
+      closeStale(current);
       setLamp(botLamp, false, "silent");
       timeline.end("heard", at(event.t));
       if (event.reason !== "played") return;
@@ -85,6 +87,7 @@ export function showViewEvent(current, event, { log, timeline, callerLamp, botLa
         { ...when, kind: "cut" },
       );
     case "staleaudio":
+      closeStale(current);
       current.staleFrom.set(event.responseId, current.progress?.stats.audioMsStale ?? 0);
       return log.add(`Stale audio of ${event.responseId} dropped by the server`, {
         ...when,
@@ -123,8 +126,21 @@ export function showViewEvent(current, event, { log, timeline, callerLamp, botLa
         kind: "error",
       });
     case "lost":
+      // The lamps show the server's view: without it they would stay as they last were.
+      setLamp(callerLamp, false, "quiet");
+      setLamp(botLamp, false, "silent");
       return log.add("Lost the server's view", { ...when, kind: "error" });
   }
+}
+
+/**
+ * The server counts stale audio for the whole session: a response's share is what the count grew
+ * by from its "staleaudio" on, until another response's stale audio is dropped, a new response
+ * starts or one stops (the parrot drops an interrupted reply's rest at once, so by then it has
+ * moved on). Its line keeps the figure the last progress gave it.
+ */
+function closeStale(current) {
+  current.staleFrom.clear();
 }
 
 function showProgress(current, event, at, when, log, timeline) {
