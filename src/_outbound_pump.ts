@@ -84,6 +84,11 @@ export class OutboundPump {
   #mixer: OutboundMixer | undefined;
   /** The mixer's `attach` was called (and did not decline): its `detach` says so. */
   #mixerAttached = false;
+  /**
+   * The mixer's last `fill` gave a chunk: its audio carries the stream on after speech. An idle
+   * mixer (stopped, its clip over, not started) fills nothing, and a stretch ends as without one.
+   */
+  #backgroundFills = false;
   readonly #onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
   /** Sends the held-back end of an utterance (see {@linkcode #tailWait}). */
   readonly #tail: ClockTimer;
@@ -434,6 +439,7 @@ export class OutboundPump {
             return this.#pacing.arm(wait);
           }
           const filler = this.#mixer.fill();
+          this.#backgroundFills = filler !== undefined;
           if (filler === undefined) break; // no background now: idle until woken
           const sending = this.#sendChunk(filler, durationMs(filler.audio.length, filler), false);
           if (sending) return void this.#runAfter(sending);
@@ -527,12 +533,13 @@ export class OutboundPump {
    * has left, or an `end` or the close of the writable follows it): the serializer hands over
    * what it still holds of it (a resampler's filter delay), to go after its last chunk and before
    * the packetizer's partial packet goes, or drops it where nothing of the stretch plays on (see
-   * `FrameSerializer.audioEnds`). Where a stretch ends, never per chunk; not with a background
-   * mixer, whose chunks carry the stream on and push those samples out within a chunk.
+   * `FrameSerializer.audioEnds`). Where a stretch ends, never per chunk; not while a background
+   * mixer fills the slots, whose chunks carry the stream on and push those samples out within a
+   * chunk.
    */
   #audioEnded(now: number | undefined, atRunOut = false): void {
     const sender = this.#sender;
-    if (this.#mixer !== undefined || !sender.takesAudioEnds) return;
+    if (this.#backgroundFills || !sender.takesAudioEnds) return;
     const sentMs = this.#timeline.sentMs;
     if (sentMs === this.#endedAt) return; // told already, and nothing has left since
     this.#endedAt = sentMs;

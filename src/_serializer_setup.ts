@@ -85,6 +85,7 @@ export function setUpSerializer(
   serializerSessions.set(serializer, "serving");
   let setup: unknown;
   let pending: boolean;
+  const packetBytes = options.fixedAudioPacketSize;
   try {
     setup = serializer.setup?.({
       inputSampleRate: options.inputSampleRate,
@@ -92,6 +93,7 @@ export function setUpSerializer(
       outputSampleRate: options.outputSampleRate,
       outputChannels: options.outputChannels,
       outputChunkMs: options.chunkMs,
+      ...(packetBytes === undefined ? {} : { outputPacketBytes: packetBytes }),
     });
     // Any thenable, not only a Promise: a serializer may return its own (whose `then` may throw).
     pending = typeof (setup as PromiseLike<void> | undefined)?.then === "function";

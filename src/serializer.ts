@@ -27,6 +27,12 @@ export interface SerializerAudioSetup {
    * `serialize` call, the last of a reply shorter. Absent where a serializer is set up by hand.
    */
   outputChunkMs?: number;
+  /**
+   * The transport's `fixedAudioPacketSize`: binary messages are cut into packets of this many
+   * bytes after the serializer, the last held until the next completes it. Absent when audio goes
+   * as the serializer returns it, or where a serializer is set up by hand.
+   */
+  outputPacketBytes?: number;
 }
 
 /** What `serialize` may return: nothing, one message or several, now or later. */

@@ -6,11 +6,12 @@ import { RawPcmSerializer } from "../src/serializers/raw_pcm.ts";
 import { FakeClock } from "../src/testing/mod.ts";
 import { resolveTransportOptions } from "../src/transport_options.ts";
 
-const options = resolveTransportOptions({
+const rawOptions = {
   audioIn: { sampleRate: 8000 },
   audioOut: { sampleRate: 24000, chunkMs: 20 },
   sendTimeoutMs: 500,
-});
+};
+const options = resolveTransportOptions(rawOptions);
 
 function withSetup(setup?: NonNullable<FrameSerializer["setup"]>): FrameSerializer {
   const serializer: FrameSerializer = { serialize: () => null, deserialize: () => null };
@@ -56,6 +57,10 @@ Deno.test("setUpSerializer: the session's audio settings; undefined when it fini
     outputChunkMs: 20,
   });
   assert.equal(setUpSerializer(withSetup(), options, bound().bound), undefined);
+  const packets = resolveTransportOptions({ ...rawOptions, fixedAudioPacketSize: 160 });
+  let packetized: SerializerAudioSetup | undefined;
+  setUpSerializer(withSetup((audio) => void (packetized = audio)), packets, bound().bound);
+  assert.equal(packetized?.outputPacketBytes, 160);
 });
 
 Deno.test("setUpSerializer: one that throws at once throws a fatal protocol error, 1011", () => {

@@ -9,7 +9,7 @@
 
 import type { DtmfFrame, Frame, MarkFrame } from "../frames.ts";
 import type { SerializedMessage, SerializerContext } from "../serializer.ts";
-import { type ClockTimer, systemClock } from "../clock.ts";
+import { type Clock, type ClockTimer, systemClock } from "../clock.ts";
 import { TransportError } from "../errors.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
 import { toJson } from "./_to_json.ts";
@@ -107,8 +107,8 @@ export class ForkMarks {
    * sits in the pre-buffer; sent right before that message, it is in the inventory only while the
    * module reads the two, and its marker goes where it belongs. A reply's end has no next binary
    * message: the end-of-speech mark's silence, an interruption, `end`, the end of a stretch
-   * (`audioEnds`), or else two chunks' time with no audio ({@linkcode #releaseTimer}) send what is
-   * held.
+   * (`audioEnds`), or else a while with no audio ({@linkcode #releaseTimer}) send what is held;
+   * the session's end sends it too, or counts it lost ({@linkcode stop}).
    */
   #unsent: { name: string; command: string }[] = [];
   /**
@@ -120,6 +120,8 @@ export class ForkMarks {
    */
   #releaseTimer: ClockTimer | undefined;
   #holdMs = 40;
+  /** Aborted at the session's end: {@linkcode wait} is over then. */
+  readonly #over = new AbortController();
   /** Names sent since the last binary message: no marker yet. */
   #inventory: string[] = [];
   /** Names whose marker is in the pre-buffer (`killAudio` leaves those), then in the playout. */
@@ -148,7 +150,7 @@ export class ForkMarks {
 
   /**
    * The transport's chunk length: a reply's next chunk follows a mark within about one; a mark no
-   * audio followed in two (the transport's own quiet time) ends a reply, or a pause in it.
+   * audio followed in two (the transport's least quiet time) ends a reply, or a pause in it.
    */
   setup(chunkMs: number | undefined): void {
     this.#holdMs = 2 * (chunkMs ?? 20);
@@ -164,9 +166,24 @@ export class ForkMarks {
     return [...commands, this.#take(bytes)];
   }
 
-  /** The session is over: the timer for held marks goes (they have no one to go to). */
+  /**
+   * The session is over: marks still held go now, where the socket is still open (a local
+   * close), or are counted lost (`framesDroppedOnClose`, by the context's `send`): the transport
+   * counted their frames sent when they were handed over. A {@linkcode wait} under way ends.
+   */
   stop(): void {
-    this.#releaseTimer?.cancel();
+    this.#over.abort();
+    const held = this.release(); // the release timer goes with them
+    for (const command of held) this.#context?.send(command);
+  }
+
+  /**
+   * Resolves after `ms` on `clock`, or as soon as the session is over ({@linkcode stop}): a wait
+   * that outlived the session would keep a timer pending after it.
+   */
+  wait(clock: Clock, ms: number): Promise<void> {
+    if (this.#over.signal.aborted) return Promise.resolve();
+    return clock.sleep(ms, this.#over.signal).catch(() => {});
   }
 
   /**
@@ -379,6 +396,26 @@ export function rateWarning(
   );
 }
 
+/**
+ * Throws the set-up's error when the transport cuts the audio into packets
+ * (`fixedAudioPacketSize`): the module gathers what it is sent into batches of its own, so a
+ * packet size buys nothing, and the packetizer breaks what {@linkcode ForkMarks} knows of the
+ * module's buffers. A mark's command would overtake the audio the packetizer still holds of the
+ * sentence before it (answered early), and at an interruption the partial packet it drops would
+ * leave the silence that flushes the pre-buffer short (the interrupted reply's end opening the
+ * next).
+ */
+export function refusePackets(provider: string, packetBytes: number | undefined): void {
+  if (packetBytes === undefined) return;
+  throw new TransportError(
+    "protocol",
+    `${provider}: fixedAudioPacketSize ${packetBytes} does not work with mod_audio_fork: the ` +
+      "module batches the audio itself, and packets held back put mark commands ahead of the " +
+      "audio they follow and leave an interrupted reply's end to open the next; leave " +
+      "fixedAudioPacketSize unset",
+  );
+}
+
 /** `count` samples of the module's mark sentinel. */
 function sentinels(count: number): Uint8Array {
   const bytes = new Uint8Array(count * 2);
@@ -420,8 +457,8 @@ export function markWithTail(marks: ForkMarks, name: string): SerializedMessage[
  * transport took it for played. With marks on, the end-of-speech mark flushed the pre-buffer and
  * was answered before `end` comes: nothing is held, and `disconnect` goes at once. The wait is on
  * the session's clock, at most half its `sendTimeoutMs` (a promise from `serialize` may take no
- * longer); without a context (a serializer used by hand) nothing can be sent ahead, and both go
- * together.
+ * longer), and ends with the session (the end's message is then counted lost, as any after it);
+ * without a context (a serializer used by hand) nothing can be sent ahead, and both go together.
  */
 export function flushThenEnd(
   marks: ForkMarks,
@@ -434,7 +471,7 @@ export function flushThenEnd(
   if (context === undefined) return ahead(flush.tail, context, end());
   for (const message of flush.tail) context.send(message);
   const waitMs = Math.min(flush.playMs, (context.sendTimeoutMs ?? Infinity) / 2);
-  return (context.clock ?? systemClock).sleep(waitMs).then(end);
+  return marks.wait(context.clock ?? systemClock, waitMs).then(end);
 }
 
 /**

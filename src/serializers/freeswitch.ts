@@ -20,6 +20,7 @@ import {
   ForkMarks,
   markWithTail,
   rateWarning,
+  refusePackets,
   withoutMarkSentinel,
 } from "./_audio_fork.ts";
 import { isObject } from "./telephony/_json_value.ts";
@@ -166,6 +167,7 @@ export class FreeSwitchSerializer implements FrameSerializer {
   /** Takes the transport's audio settings. */
   setup(audio: SerializerAudioSetup): void {
     this.#inbound.setup(audio);
+    refusePackets(PROVIDER, audio.outputPacketBytes);
     this.#marks.setup(audio.outputChunkMs);
   }
 
@@ -199,7 +201,7 @@ export class FreeSwitchSerializer implements FrameSerializer {
     }
   }
 
-  /** The session ends: marks held for audio that will not come are not sent later. */
+  /** The session ends: marks held for audio that will not come go now, or are counted lost. */
   finish(): null {
     this.#marks.stop();
     return null;

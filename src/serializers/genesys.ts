@@ -106,7 +106,7 @@ export interface GenesysSerializerOptions {
    * The wait is part of serializing the `end`, so the transport's wait for Genesys's close
    * (`closeTimeoutMs`) starts only once the `disconnect` has gone; the transport bounds a
    * serialization by its `sendTimeoutMs` (5000 by default) and ends the session (1011) past it,
-   * so the wait ends 250 ms before that whatever this says.
+   * so the wait ends 250 ms before that whatever this says (at once when it is 250 ms or less).
    *
    * @default {2000}
    */

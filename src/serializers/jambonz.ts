@@ -22,6 +22,7 @@ import {
   ForkMarks,
   markWithTail,
   rateWarning,
+  refusePackets,
   withoutMarkSentinel,
 } from "./_audio_fork.ts";
 import {
@@ -178,6 +179,7 @@ export class JambonzSerializer implements FrameSerializer {
   /** Takes the transport's audio settings. */
   setup(audio: SerializerAudioSetup): void {
     this.#inbound.setup(audio);
+    refusePackets(PROVIDER, audio.outputPacketBytes);
     this.#marks.setup(audio.outputChunkMs);
   }
 
@@ -215,7 +217,7 @@ export class JambonzSerializer implements FrameSerializer {
     }
   }
 
-  /** The session ends: marks held for audio that will not come are not sent later. */
+  /** The session ends: marks held for audio that will not come go now, or are counted lost. */
   finish(): null {
     this.#marks.stop();
     return null;

@@ -16,7 +16,13 @@ import { TelephonyAudio } from "../../src/serializers/telephony/telephony_audio.
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import type { Frame, SerializedMessage, TransportOptions } from "../../mod.ts";
+import type {
+  AudioFrame,
+  Frame,
+  OutboundMixer,
+  SerializedMessage,
+  TransportOptions,
+} from "../../mod.ts";
 
 /** Broadband audio (a seeded noise burst): every sample of a misalignment shows. */
 function noise(count: number, seed = 7): Int16Array {
@@ -463,4 +469,39 @@ Deno.test("`WebSocketTransport` on Vonage pads no frame inside a reply written i
   assert.ok(trailingZeros.length > 20);
   assert.deepEqual(trailingZeros.slice(0, -1).filter((zeros) => zeros > 0), []);
   await transport.close();
+});
+
+/** A background with nothing to play (its clip over): speech passes through, nothing fills. */
+const idleBackground: OutboundMixer = {
+  attach() {},
+  mix: (chunk: AudioFrame) => chunk,
+  fill: () => undefined,
+  detach() {},
+};
+
+/**
+ * A loud 100 ms reply, then a silent one a second later, on Twilio with `background`: the samples
+ * of the second reply that are not silence (what the first left in front of it).
+ */
+async function afterLoudReply(background?: OutboundMixer): Promise<number[]> {
+  const { clock, transport, sent } = await twilioCall(background ? { background } : {});
+  transport.send({ ...frameOf(noise(2400, 3), 24000), responseId: "r1" });
+  await clock.tick(1000);
+  const secondAt = clock.now();
+  transport.send({ ...frameOf(new Int16Array(2400), 24000), responseId: "r2" });
+  await clock.tick(1000);
+  await transport.close();
+  return sent.filter((m) => m.at >= secondAt).flatMap((m) => [...m.samples].filter((s) => s !== 0));
+}
+
+// audioEnds is skipped while a background mixer fills the slots (its audio carries the stream on);
+// one with nothing to play (`fill()` answers undefined: stopped, its clip over, not started) fills
+// none, and a stretch ends as without one.
+Deno.test("`WebSocketTransport` on Twilio leaves nothing of a reply in front of the next, with no background", async () => {
+  assert.deepEqual(await afterLoudReply(), []);
+});
+
+Deno.test("`WebSocketTransport` on Twilio leaves nothing of a reply in front of the next under an idle background", async () => {
+  const loud = await afterLoudReply(idleBackground);
+  assert.deepEqual(loud, [], `${loud.length} samples of r1's end opened r2, a second later`);
 });

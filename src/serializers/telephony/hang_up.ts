@@ -104,7 +104,8 @@ export interface HangUpSerializerOptions {
   /**
    * How long the hang-up request may take. It runs inside the `serialize` of the `end` or
    * `cancel`, which the transport bounds by its `sendTimeoutMs`: the wait ends 250 ms before that
-   * whatever this says, with the same non-fatal "timeout" error.
+   * (at half of it when it is shorter than 500 ms) whatever this says, with the same non-fatal
+   * "timeout" error.
    *
    * @default {5000}
    */
