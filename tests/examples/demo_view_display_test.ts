@@ -61,7 +61,9 @@ function show(messages: object[]) {
     ledger: { addSent: noop, addInterruption: noop },
     serverSeconds: () => null,
   };
-  for (const message of messages) showViewEvent(current, message, page);
+  // The page's parts as the display uses them (a log, a timeline, two lamps), not whole elements.
+  const parts = page as unknown as Parameters<typeof showViewEvent>[2];
+  for (const message of messages) showViewEvent(current, message, parts);
   return log.entries;
 }
 
