@@ -366,7 +366,7 @@ export class OutboundPump {
     this.#chunker.flush(this.#enqueueChunk);
     this.#run();
     await this.#queue.drained(signal);
-    this.#audioEnded(undefined);
+    this.#audioEnded(undefined, false, true);
     this.#flushHeld(undefined);
   }
 
@@ -466,7 +466,7 @@ export class OutboundPump {
           // What an `end` follows has all left by then, the partial packet too: flushed here
           // (not by the end's sender) so that, dropped, it comes off the timeline first.
           if (frame.type === "end") {
-            this.#audioEnded(now);
+            this.#audioEnded(now, false, true);
             this.#flushHeld(now);
           }
           const sending = frame.type === "end"
@@ -535,11 +535,12 @@ export class OutboundPump {
    * the packetizer's partial packet goes, or drops it where nothing of the stretch plays on (see
    * `FrameSerializer.audioEnds`). Where a stretch ends, never per chunk; not while a background
    * mixer fills the slots, whose chunks carry the stream on and push those samples out within a
-   * chunk.
+   * chunk, unless the session's audio ends (`last`: an `end` or the writable's close follows), where
+   * nothing carries them on (and the mixer may have had no slot to say it stopped).
    */
-  #audioEnded(now: number | undefined, atRunOut = false): void {
+  #audioEnded(now: number | undefined, atRunOut = false, last = false): void {
     const sender = this.#sender;
-    if (this.#backgroundFills || !sender.takesAudioEnds) return;
+    if ((this.#backgroundFills && !last) || !sender.takesAudioEnds) return;
     const sentMs = this.#timeline.sentMs;
     if (sentMs === this.#endedAt) return; // told already, and nothing has left since
     this.#endedAt = sentMs;

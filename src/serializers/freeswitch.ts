@@ -15,6 +15,7 @@ import type {
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import type { TransportError } from "../errors.ts";
 import {
+  ahead,
   DISCONNECT,
   flushThenEnd,
   ForkMarks,
@@ -193,7 +194,8 @@ export class FreeSwitchSerializer implements FrameSerializer {
           () => DISCONNECT,
         );
       case "cancel":
-        return DISCONNECT;
+        // Marks held for audio that will not come go ahead of the goodbye, not after it.
+        return ahead(this.#marks.release(), this.#context, DISCONNECT);
       case "message":
         return this.#marks.message(frame.message);
       default:

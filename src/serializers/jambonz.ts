@@ -209,7 +209,8 @@ export class JambonzSerializer implements FrameSerializer {
         return ahead(tail, this.#context, this.#end());
       }
       case "cancel":
-        return this.#end();
+        // Marks held for audio that will not come go ahead of the goodbye, not after it.
+        return ahead(this.#marks.release(), this.#context, this.#end());
       case "message":
         return this.#marks.message(frame.message);
       default:

@@ -347,7 +347,7 @@ Deno.test('`WebSocketTransport` tells `audioEnds` nothing plays on where the las
   await transport.close();
 });
 
-Deno.test("`WebSocketTransport` does not call `audioEnds` under a background mixer, whose chunks carry the stream on", async () => {
+Deno.test("`WebSocketTransport` does not call `audioEnds` under a background mixer, whose chunks carry the stream on, until the `end`", async () => {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
   const serializer = new EndingSerializer(new Uint8Array([1, 2]));
@@ -363,10 +363,12 @@ Deno.test("`WebSocketTransport` does not call `audioEnds` under a background mix
   await clock.tick(100);
   transport.send({ type: "audio", audio: new Uint8Array(1000), sampleRate: 16000, channels: 1 });
   await clock.tick(1000);
+  assert.deepEqual(serializer.ends, [], "none while the background plays on");
   transport.send({ type: "end" });
   await clock.tick(2000);
   await transport.closed;
-  assert.deepEqual(serializer.ends, []);
+  // At the end nothing carries them on: told once, the background still playing (they go).
+  assert.deepEqual(serializer.ends, [true]);
 });
 
 /**
@@ -505,3 +507,29 @@ Deno.test("`WebSocketTransport` on Twilio leaves nothing of a reply in front of 
   const loud = await afterLoudReply(idleBackground);
   assert.deepEqual(loud, [], `${loud.length} samples of r1's end opened r2, a second later`);
 });
+
+// A bot that stops its background and writes its goodbye and `end` in the same turn gives the
+// pump no idle slot in which the mixer could say it fills nothing: the stretch still ends at the
+// `end`, so the goodbye's held end goes before the hang-up, as without a background.
+for (const background of [false, true]) {
+  Deno.test(`\`WebSocketTransport\` on Twilio sends a goodbye's held end before the hang-up${background ? ", its background stopped right before it" : ""}`, async () => {
+    const { clock, transport, ends } = await twilioCall({
+      endSilenceMs: 0,
+      ...(background
+        ? {
+          background: new BackgroundAudio(new Int16Array(2400).fill(100), {
+            sampleRate: 24000,
+            fadeMs: 0,
+          }),
+        }
+        : {}),
+    });
+    await clock.tick(290); // hold music plays
+    if (background) (transport.background as BackgroundAudio).stop();
+    transport.send({ ...frameOf(new Int16Array(2400).fill(3000), 24000), responseId: "bye" });
+    transport.send({ type: "end" });
+    await clock.tick(3000);
+    await transport.closed;
+    assert.deepEqual(ends.map((end) => end.playing), [true], "once, before the hang-up");
+  });
+}

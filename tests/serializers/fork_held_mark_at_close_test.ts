@@ -39,3 +39,22 @@ Deno.test("FreeSwitchSerializer: a mark held for audio at a local close leaves b
   assert.ok(texts.some((t) => t.includes('"m1"')), `texts: ${JSON.stringify(texts)}`);
   assert.equal(transport.stats.framesDroppedOnClose, 0);
 });
+
+// `cancel` ends the session at once: marks held for audio that will not come go ahead of its
+// `disconnect` (as `end` sends them), not after it at the close, where none can be placed.
+for (const [name, make] of FORK_SERIALIZERS) {
+  Deno.test(`${name}: a mark held for audio goes ahead of cancel's disconnect, not after it`, async () => {
+    const { clock, transport, texts } = await forkSessionHoldingMark(make(), { markIntervalMs: 0 });
+    transport.send({ type: "cancel" }); // within the 80 ms hold: m1 is still held
+    for (let i = 0; i < 200; i++) await clock.tick(50); // past closeTimeoutMs (jambonz waits for its close)
+    await transport.closed;
+    const at = texts.indexOf('{"type":"disconnect"}');
+    assert.ok(at >= 0, `no disconnect: ${JSON.stringify(texts)}`);
+    assert.deepEqual(
+      texts.slice(at + 1),
+      [],
+      `sent after the goodbye: ${JSON.stringify(texts.slice(at + 1))}; ` +
+        `framesDroppedOnClose ${transport.stats.framesDroppedOnClose}`,
+    );
+  });
+}
