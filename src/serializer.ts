@@ -138,7 +138,8 @@ export interface FrameSerializer {
    * next burst, written in time, carries the stream on instead), an `end` frame follows it, or
    * the outbound stream was closed. Called where a stretch ends, never per chunk, once (a
    * serializer told twice answers `null`, holding nothing), and not while a background mixer
-   * fills every slot (its audio carries the stream on). For a serializer that holds samples back
+   * fills every slot (its audio carries the stream on) unless an `end` or the close follows. For
+   * a serializer that holds samples back
    * across chunks (a resampler's filter delay, a fraction of a millisecond): `playing`, the far
    * end plays the stretch on (by the estimate, as far behind it as the far end was measured to
    * play), and the messages returned carry the held end of it, sent at once after its last chunk
