@@ -11,6 +11,7 @@ import { CallRecorder, RawPcmSerializer, WebSocketTransport } from "../mod.ts";
 import { MemorySocketPair } from "../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
 import { StallClock } from "./_stall_clock.ts";
+import { stallCall } from "./_stall_call.ts";
 
 /** The stretches of the bot's (right) channel of a stereo 16 kHz WAV that are not silent, in ms. */
 function botRuns(wav: ArrayBuffer): string[] {
@@ -39,14 +40,7 @@ function playedRuns(farEnd: FakeFarEnd, value: number, origin: number): string[]
 }
 
 Deno.test("after 300 ms of work in speakingstart, the recording has the reply where it played, in one piece", async () => {
-  const clock = new StallClock(1000);
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new RawPcmSerializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-  });
+  const { clock, pair, transport } = stallCall({ chunkMs: 20 });
   const recorder = new CallRecorder({ clock, sampleRate: 16000 });
   transport.observe(recorder);
   const early: string[] = [];
@@ -56,9 +50,7 @@ Deno.test("after 300 ms of work in speakingstart, the recording has the reply wh
     },
   });
   const wav = new Response(recorder.readable).arrayBuffer();
-  new FakeFarEnd(clock, pair.client, { jitterMs: 0, bytesPerMs: 32 });
   transport.addEventListener("speakingstart", () => clock.block(300));
-  transport.receive(() => {});
   await speakOneSecond(transport, clock, pair);
   assert.deepEqual(early, [], "no chunk is told to observers as playing before it left");
   // The caller heard the reply from 300 ms (when it left) to 1300 ms, in one piece.

@@ -36,6 +36,19 @@ function firstBurstMs(farEnd: FakeFarEnd): number {
     BYTES_PER_MS;
 }
 
+/**
+ * Once the session has closed: the far end played all `ms` the bot said, and the hang-up came no
+ * sooner than the last of it had played.
+ */
+async function heardWhole(s: ReturnType<typeof call>, ms: number): Promise<void> {
+  await s.transport.closed;
+  assert.equal(s.farEnd.playedMs(7, Infinity), ms);
+  assert.ok(
+    s.closedAt() >= s.farEnd.playsUntil,
+    `hung up at ${s.closedAt()}, the reply plays until ${s.farEnd.playsUntil}`,
+  );
+}
+
 for (const chunkMs of [20, 100]) {
   Deno.test(`${chunkMs} ms chunks: a speakingstart listener's 300 ms of work neither cuts the reply at the end nor bursts it`, async () => {
     const s = call(chunkMs);
@@ -51,12 +64,7 @@ for (const chunkMs of [20, 100]) {
       `heardMs ${s.transport.playback.heardMs}, the caller heard ${heard}`,
     );
     await s.clock.tick(40 * chunkMs);
-    await s.transport.closed;
-    assert.equal(s.farEnd.playedMs(7, Infinity), 20 * chunkMs);
-    assert.ok(
-      s.closedAt() >= s.farEnd.playsUntil,
-      `hung up at ${s.closedAt()}, the reply plays until ${s.farEnd.playsUntil}`,
-    );
+    await heardWhole(s, 20 * chunkMs);
     // The chunk the listener held back and the one-chunk lead, as at any reply's start.
     assert.ok(firstBurstMs(s.farEnd) <= 2 * chunkMs, `${firstBurstMs(s.farEnd)} ms at once`);
   });
@@ -74,12 +82,7 @@ for (const chunkMs of [20, 100]) {
     s.say(20 * chunkMs);
     s.transport.send({ type: "end" });
     await s.clock.tick(40 * chunkMs);
-    await s.transport.closed;
-    assert.equal(s.farEnd.playedMs(7, Infinity), 20 * chunkMs);
-    assert.ok(
-      s.closedAt() >= s.farEnd.playsUntil,
-      `hung up at ${s.closedAt()}, the reply plays until ${s.farEnd.playsUntil}`,
-    );
+    await heardWhole(s, 20 * chunkMs);
     assert.ok(firstBurstMs(s.farEnd) <= 2 * chunkMs, `${firstBurstMs(s.farEnd)} ms at once`);
   });
 
@@ -93,12 +96,7 @@ for (const chunkMs of [20, 100]) {
     await s.clock.tick(7 * chunkMs + chunkMs / 2);
     await s.clock.stall(300);
     await s.clock.tick(2000);
-    await s.transport.closed;
-    assert.equal(s.farEnd.playedMs(7, Infinity), 10 * chunkMs);
-    assert.ok(
-      s.closedAt() >= s.farEnd.playsUntil,
-      `hung up at ${s.closedAt()}, the goodbye plays until ${s.farEnd.playsUntil}`,
-    );
+    await heardWhole(s, 10 * chunkMs);
   });
 }
 

@@ -23,16 +23,7 @@ import type {
   SerializedMessage,
   TransportOptions,
 } from "../../mod.ts";
-
-/** Broadband audio (a seeded noise burst): every sample of a misalignment shows. */
-function noise(count: number, seed = 7): Int16Array {
-  const samples = new Int16Array(count);
-  for (let i = 0; i < count; i++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    samples[i] = Math.round(12000 * (seed / 0x7fffffff - 0.5));
-  }
-  return samples;
-}
+import { concatSamples, noise } from "./_test_signals.ts";
 
 /** `samples` at `rate` as an outbound audio frame. */
 const frameOf = (samples: Int16Array, sampleRate: number) => ({
@@ -51,16 +42,6 @@ function wholeStream(samples: Int16Array, from: number, to: number): [Int16Array
 /** PCM16 wire bytes as samples (a copy: the bytes may be a view of a shared slab). */
 const samplesOf = (bytes: Uint8Array | null) =>
   bytes === null ? new Int16Array(0) : new Int16Array(bytes.slice().buffer);
-
-const concat = (parts: Int16Array[]) => {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-};
 
 const PAIRS: [number, number][] = [
   [24000, 8000],
@@ -84,9 +65,9 @@ Deno.test("`TelephonyAudio` sends a resampled reply as the whole-stream resample
       parts.push(sent);
     }
     const [body, tail] = wholeStream(reply, from, to);
-    const sent = concat(parts);
+    const sent = concatSamples(parts);
     // The filter's delay as silence, then the stream, short of its last `tail.length` samples.
-    const expected = concat([new Int16Array(tail.length), body]);
+    const expected = concatSamples([new Int16Array(tail.length), body]);
     assert.deepEqual(sent, expected, `${from} → ${to}`);
     held.push(`${from} → ${to}: ${tail.length}`);
   }
@@ -110,9 +91,16 @@ Deno.test("`TelephonyAudio.flushOutbound` at a reply's end hands over what the r
     const owed = samplesOf(audio.flushOutbound());
     const next = samplesOf(audio.encode(frameOf(second, from)));
     const [body, tail] = wholeStream(first, from, to);
-    assert.deepEqual(concat([sent, owed]), concat([new Int16Array(tail.length), body, tail]));
+    assert.deepEqual(
+      concatSamples([sent, owed]),
+      concatSamples([new Int16Array(tail.length), body, tail]),
+    );
     const [nextBody] = wholeStream(second, from, to);
-    assert.deepEqual(next, concat([new Int16Array(tail.length), nextBody]), `${from} → ${to}`);
+    assert.deepEqual(
+      next,
+      concatSamples([new Int16Array(tail.length), nextBody]),
+      `${from} → ${to}`,
+    );
   }
 });
 
@@ -131,6 +119,18 @@ Deno.test("`WebSocketTransport` on Twilio leaves nothing of an interrupted resam
   assert.equal(transport.playback.sentMs, 100);
   await transport.close();
 });
+
+/**
+ * A second on, a silent 100 ms reply "r2" at 24 kHz, and a second after it: the time it was sent
+ * (what left before is the reply before it).
+ */
+async function silentReplyLater(transport: WebSocketTransport, clock: FakeClock): Promise<number> {
+  await clock.tick(1000);
+  const sentAt = clock.now();
+  transport.send({ ...frameOf(new Int16Array(2400), 24000), responseId: "r2" });
+  await clock.tick(1000);
+  return sentAt;
+}
 
 /**
  * A Twilio call in PCM16 at 8 kHz (so samples read back exactly) for a bot at 24 kHz, its far
@@ -187,14 +187,11 @@ Deno.test("`WebSocketTransport` on Twilio sends a resampled reply's held end aft
   // ahead of time; a second, silent reply a second later.
   const first = noise(2640, 3);
   transport.send({ ...frameOf(first, 24000), responseId: "r1" });
-  await clock.tick(1000);
-  const secondAt = clock.now();
-  transport.send({ ...frameOf(new Int16Array(2400), 24000), responseId: "r2" });
-  await clock.tick(1000);
+  const secondAt = await silentReplyLater(transport, clock);
   const [body, tail] = wholeStream(first, 24000, 8000);
-  const ofFirst = concat(sent.filter((m) => m.at < secondAt).map((m) => m.samples));
+  const ofFirst = concatSamples(sent.filter((m) => m.at < secondAt).map((m) => m.samples));
   // All of it, its last two samples too, before the next reply: heard where they belong.
-  assert.deepEqual(ofFirst, concat([new Int16Array(tail.length), body, tail]));
+  assert.deepEqual(ofFirst, concatSamples([new Int16Array(tail.length), body, tail]));
   const ofSecond = sent.filter((m) => m.at >= secondAt);
   assert.equal(ofSecond.reduce((n, m) => n + m.samples.length, 0), 800, "r2: 100 ms at 8 kHz");
   assert.deepEqual(ofSecond.flatMap((m) => [...m.samples].filter((s) => s !== 0)), []);
@@ -214,8 +211,8 @@ Deno.test("`WebSocketTransport` on Twilio sends a goodbye's held end before the 
   await transport.closed;
   const [body, tail] = wholeStream(goodbye, 24000, 8000);
   assert.deepEqual(
-    concat(sent.map((m) => m.samples)),
-    concat([new Int16Array(tail.length), body, tail]),
+    concatSamples(sent.map((m) => m.samples)),
+    concatSamples([new Int16Array(tail.length), body, tail]),
   );
 });
 
@@ -320,15 +317,12 @@ Deno.test("`WebSocketTransport` on Twilio leaves nothing of a reply of whole chu
     transport.send({ ...frameOf(first.slice(at, at + 480), 24000), responseId: "r1" });
     await clock.tick(20);
   }
-  await clock.tick(1000);
-  const secondAt = clock.now();
-  transport.send({ ...frameOf(new Int16Array(2400), 24000), responseId: "r2" });
-  await clock.tick(1000);
+  const secondAt = await silentReplyLater(transport, clock);
   const [body, tail] = wholeStream(first, 24000, 8000);
   // Played out by the end-of-speech mark, a quiet time after its last chunk: its held end is
   // dropped there, not sent in front of the next reply.
-  const ofFirst = concat(sent.filter((m) => m.at < secondAt).map((m) => m.samples));
-  assert.deepEqual(ofFirst, concat([new Int16Array(tail.length), body]));
+  const ofFirst = concatSamples(sent.filter((m) => m.at < secondAt).map((m) => m.samples));
+  assert.deepEqual(ofFirst, concatSamples([new Int16Array(tail.length), body]));
   const ofSecond = sent.filter((m) => m.at >= secondAt);
   assert.equal(ofSecond.reduce((n, m) => n + m.samples.length, 0), 800, "r2: 100 ms at 8 kHz");
   assert.deepEqual(ofSecond.flatMap((m) => [...m.samples].filter((s) => s !== 0)), []);
@@ -437,9 +431,9 @@ Deno.test("`WebSocketTransport` on Twilio resamples a reply written in bursts, t
   const tone = new Int16Array(24 * 555).map((_, i) => Math.round(8000 * Math.sin(i / 7)));
   await twoBursts(transport, clock, tone);
   const [body, tail] = wholeStream(tone, 24000, 8000);
-  const wire = concat(sent.map((m) => m.samples));
+  const wire = concatSamples(sent.map((m) => m.samples));
   // The continuous resample behind the filter's delay, its held end once at the end (if played).
-  const stream = concat([new Int16Array(tail.length), body]);
+  const stream = concatSamples([new Int16Array(tail.length), body]);
   assert.deepEqual(wire.subarray(0, stream.length), stream);
   assert.deepEqual(ends.length, 1, "one stretch");
   await transport.close();
@@ -488,10 +482,7 @@ const idleBackground: OutboundMixer = {
 async function afterLoudReply(background?: OutboundMixer): Promise<number[]> {
   const { clock, transport, sent } = await twilioCall(background ? { background } : {});
   transport.send({ ...frameOf(noise(2400, 3), 24000), responseId: "r1" });
-  await clock.tick(1000);
-  const secondAt = clock.now();
-  transport.send({ ...frameOf(new Int16Array(2400), 24000), responseId: "r2" });
-  await clock.tick(1000);
+  const secondAt = await silentReplyLater(transport, clock);
   await transport.close();
   return sent.filter((m) => m.at >= secondAt).flatMap((m) => [...m.samples].filter((s) => s !== 0));
 }

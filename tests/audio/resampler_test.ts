@@ -2,25 +2,16 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Resampler, RESAMPLER_RATES } from "@x/ws-transport/audio";
 import { channel, fitTone, sine } from "./tone.ts";
+import { concatSamples } from "./_test_signals.ts";
 
 const pairs: [number, number][] = RESAMPLER_RATES.flatMap((a) =>
   RESAMPLER_RATES.filter((b) => b !== a).map((b): [number, number] => [a, b])
 );
 
-function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 /** The whole stream through a fresh resampler in one call, plus flush. */
 function oneShot(input: Int16Array, inputRate: number, outputRate: number, channels = 1) {
   const resampler = new Resampler({ inputRate, outputRate, channels });
-  return concat([resampler.process(input), resampler.flush()]);
+  return concatSamples([resampler.process(input), resampler.flush()]);
 }
 
 /** Drops the first and last `seconds`, where a tone starts and stops abruptly. */
@@ -92,7 +83,7 @@ Deno.test("`Resampler` chunked output is identical to one-shot output", () => {
         }
         parts.push(resampler.process(input.subarray(at * channels)));
         parts.push(resampler.flush());
-        assert.deepEqual(concat(parts), expected);
+        assert.deepEqual(concatSamples(parts), expected);
       },
     ),
     { numRuns: 150 },
@@ -107,7 +98,7 @@ Deno.test("`Resampler` takes chunks far bigger than its buffers", () => {
       parts.push(resampler.process(stereo.subarray(at, Math.min(stereo.length, at + 2 * 333))));
     }
     parts.push(resampler.flush());
-    return concat(parts);
+    return concatSamples(parts);
   };
   for (const [inputRate, outputRate] of [[48000, 8000], [8000, 44100], [44100, 48000]]) {
     const options = { inputRate: inputRate!, outputRate: outputRate!, channels: 2 };
@@ -123,10 +114,10 @@ Deno.test("`Resampler` flush and reset start a new stream", () => {
   const resampler = new Resampler({ inputRate: 8000, outputRate: 24000 });
   resampler.process(sine(3000, 8000, 333));
   resampler.flush();
-  assert.deepEqual(concat([resampler.process(input), resampler.flush()]), expected);
+  assert.deepEqual(concatSamples([resampler.process(input), resampler.flush()]), expected);
   resampler.process(sine(3000, 8000, 250));
   resampler.reset();
-  assert.deepEqual(concat([resampler.process(input), resampler.flush()]), expected);
+  assert.deepEqual(concatSamples([resampler.process(input), resampler.flush()]), expected);
 });
 
 /**

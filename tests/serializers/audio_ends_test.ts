@@ -16,15 +16,12 @@ import { PlivoSerializer } from "../../src/serializers/plivo.ts";
 import { TelnyxSerializer } from "../../src/serializers/telnyx.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { VonageSerializer } from "../../src/serializers/vonage.ts";
+import { noise } from "../audio/_test_signals.ts";
 
 /** Broadband audio (a seeded noise burst), at 24 kHz, as an outbound frame. */
-function noise(count: number, seed: number): AudioFrame {
-  const samples = new Int16Array(count);
-  for (let i = 0; i < count; i++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    samples[i] = Math.round(12000 * (seed / 0x7fffffff - 0.5));
-  }
-  return { type: "audio", audio: new Uint8Array(samples.buffer), sampleRate: 24000, channels: 1 };
+function noiseFrame(count: number, seed: number): AudioFrame {
+  const audio = new Uint8Array(noise(count, seed).buffer);
+  return { type: "audio", audio, sampleRate: 24000, channels: 1 };
 }
 
 const SETUP = {
@@ -103,16 +100,16 @@ for (const { name, make, encoding, sampleRate } of SENDING) {
   Deno.test(`${name}: \`audioEnds\` sends a reply's held end where it plays on, drops it where it does not`, () => {
     const serializer = make();
     serializer.setup?.(SETUP);
-    const first = noise(470, 1); // not a whole number of wire samples' worth either
+    const first = noiseFrame(470, 1); // not a whole number of wire samples' worth either
     const sent = wireBytes(serializer.serialize(first));
     const end = wireBytes(serializer.audioEnds(true));
     assert.ok(end.length > 0, "the held end goes");
     assert.deepEqual([...sent, ...end], [...reference(encoding, sampleRate, [first], true)]);
     assert.equal(serializer.audioEnds(true), null, "nothing held any more");
     // Played out: dropped; the next reply begins from silence, nothing of this one before it.
-    serializer.serialize(noise(480, 2));
+    serializer.serialize(noiseFrame(480, 2));
     assert.equal(serializer.audioEnds(false), null);
-    const next = noise(480, 3);
+    const next = noiseFrame(480, 3);
     assert.deepEqual(
       [...wireBytes(serializer.serialize(next))],
       [...reference(encoding, sampleRate, [next], false)],
@@ -129,10 +126,10 @@ for (
   Deno.test(`${name}: \`audioEnds\` drops a reply's held end (no message under the provider's minimum), and the next reply begins from silence`, () => {
     const serializer = make();
     serializer.setup(SETUP);
-    serializer.serialize(noise(480, 4));
+    serializer.serialize(noiseFrame(480, 4));
     // Called as the transport calls it, with `playing`.
     assert.equal((serializer as FrameSerializer).audioEnds?.(true), null);
-    const next = noise(480, 5);
+    const next = noiseFrame(480, 5);
     const encoding = name === "Telnyx" ? "mulaw" : "pcm16le";
     const expected = reference(encoding, 8000, [next], false);
     // Exotel pads a message to its minimum size: the audio comes first.
@@ -150,7 +147,7 @@ for (
   Deno.test(`${name}: \`audioEnds\` sends the partial frame at once with the held end, padded to a whole frame`, () => {
     const serializer = make();
     serializer.setup(SETUP);
-    const first = noise(720, 6); // 30 ms: a frame and a half at 16 kHz
+    const first = noiseFrame(720, 6); // 30 ms: a frame and a half at 16 kHz
     const sent = wireBytes(serializer.serialize(first));
     assert.equal(sent.length, frameBytes);
     const answer = serializer.audioEnds(true) as SerializedMessage[];
