@@ -69,6 +69,8 @@ export class InboundDecoder {
   #finished = false;
   /** `finish` was called while a decode was under way or messages waited: done once they are. */
   #finishWaiting = false;
+  /** Called once the serializer has finished after a {@linkcode readOn}. */
+  #whenRead: (() => void) | undefined;
   #stopped = false;
   #busy = false;
   /** A `Blob`'s bytes are being read: its message is under way, not yet decoded. */
@@ -119,17 +121,40 @@ export class InboundDecoder {
     this.#finishNow();
   }
 
+  /**
+   * The peer has closed: the messages it sent before, still waiting behind a decode under way (an
+   * asynchronous `deserialize` or a `Blob` read), are its last words (a `stop`, DTMF, the end of
+   * its audio) and are read on, then the serializer finishes ({@linkcode finish}) and `done` is
+   * called. Returns `false`, doing nothing, when nothing waits (or the serializer's set-up is
+   * still under way: it read nothing, and the session's end abandons the set-up): the caller
+   * stops at once. The caller bounds the wait: a {@linkcode stop} meanwhile gives up what is
+   * still unread, counted, as at any end.
+   */
+  readOn(done: () => void): boolean {
+    if (!this.#started || this.#stopped || this.#finished) return false;
+    if (!this.#busy && this.#backlog.length === 0) return false;
+    this.#whenRead = done;
+    this.#finishWaiting = true;
+    return true;
+  }
+
   #finishNow(): void {
     this.#finishWaiting = false;
     this.#finished = true;
-    if (typeof this.#serializer.finish !== "function") return;
-    let held;
     try {
-      held = this.#serializer.finish();
-    } catch (cause) {
-      return this.#failed(cause);
+      if (typeof this.#serializer.finish !== "function") return;
+      let held;
+      try {
+        held = this.#serializer.finish();
+      } catch (cause) {
+        return this.#failed(cause);
+      }
+      this.#deliver(held);
+    } finally {
+      const done = this.#whenRead;
+      this.#whenRead = undefined;
+      done?.();
     }
-    this.#deliver(held);
   }
 
   /**
@@ -142,6 +167,7 @@ export class InboundDecoder {
    */
   stop(): void {
     if (this.#stopped) return;
+    this.#whenRead = undefined; // the caller ends what a read-on would have
     if (this.#finishWaiting && this.#started) this.#finishNow();
     this.#stopped = true;
     // The decode under way was counted in messagesIn when it began; those behind it, never read,

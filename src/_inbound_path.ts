@@ -11,7 +11,7 @@ import { InboundQueue } from "./_inbound_queue.ts";
 import { inboundStream } from "./_inbound_stream.ts";
 import { TransportError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock, ClockTimer } from "./clock.ts";
 import type { FrameSerializer } from "./serializer.ts";
 import type { ObserverList } from "./_observer_list.ts";
 import type { WebSocketData } from "./socket.ts";
@@ -45,6 +45,11 @@ export interface InboundPathOptions {
   clock: Clock;
   /** How long an asynchronous `deserialize` may take (`sendTimeoutMs`). */
   deserializeTimeoutMs: number;
+  /**
+   * How long, after the peer's close, the messages it sent before and that still wait behind an
+   * asynchronous decode are read on (`closeTimeoutMs`; 500 when left out).
+   */
+  closeTimeoutMs?: number;
 }
 
 /** The inbound side of one session. */
@@ -62,6 +67,11 @@ export class InboundPath {
   #readerLeft = false;
   readonly #observers: ObserverList;
   readonly #clock: Clock;
+  readonly #closeTimeoutMs: number;
+  /** Bounds the read-on after the peer's close (see {@linkcode stop}). */
+  readonly #readOnBound: ClockTimer;
+  /** Called once what the peer sent before its close has been read (see {@linkcode stop}). */
+  #readOnDone: (() => void) | undefined;
 
   /** Builds the parts; nothing is decoded before {@linkcode start}. */
   constructor(options: InboundPathOptions) {
@@ -71,6 +81,8 @@ export class InboundPath {
     this.#onError = options.onError;
     this.#observers = options.observers;
     this.#clock = options.clock;
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? 500;
+    this.#readOnBound = options.clock.timer(this.#readOnEnded);
     this.#queue = new InboundQueue({
       maxFrames: options.maxInboundFrames,
       onDrop: this.#onDrop,
@@ -106,13 +118,38 @@ export class InboundPath {
     this.#queue.end();
   }
 
-  /** The session is over: nothing more is decoded (what the serializer held is handed on). */
-  stop(): void {
+  /**
+   * The session is over: nothing more is decoded (what the serializer held is handed on). Where
+   * the peer ended it (its close, the bot's frames not ended before), the messages it sent before
+   * and that still wait behind an asynchronous decode are its last words (a `stop`, DTMF): they
+   * are read on, for up to `closeTimeoutMs`, then the reader gets the end; what is still unread
+   * then is dropped, counted (`inboundMessagesDroppedOnClose`). `done` is called once nothing
+   * more is read: at once, or when the read-on ends (the session settles then, so that its
+   * serializer is not handed on and no timer outlives it while it still reads).
+   */
+  stop(done: () => void): void {
+    if (!this.#queue.ended && this.#decoder.readOn(this.#readOnEnded)) {
+      this.#readOnDone = done;
+      this.#readOnBound.arm(this.#closeTimeoutMs);
+      return;
+    }
     this.#decoder.finish();
     this.#over = true;
     this.#decoder.stop();
     this.#queue.end();
+    done();
   }
+
+  /** What the peer sent before its close has been read, or the time to read it is up. */
+  #readOnEnded = (): void => {
+    const done = this.#readOnDone;
+    this.#readOnDone = undefined;
+    this.#readOnBound.cancel();
+    this.#over = true;
+    this.#decoder.stop();
+    this.#queue.end();
+    done?.();
+  };
 
   /**
    * See {@linkcode InboundQueue.receive}. A handler that throws, or an async one whose promise

@@ -193,6 +193,7 @@ export class WebSocketTransport extends EventTarget {
         observers: this.#observers,
         clock,
         deserializeTimeoutMs: resolved.sendTimeoutMs,
+        closeTimeoutMs: resolved.closeTimeoutMs,
       });
       this.#serializer.bind?.(this.#out.serializerContext());
       this.#opened = clock.timer(this.#onOpen);
@@ -490,11 +491,13 @@ export class WebSocketTransport extends EventTarget {
     this.#watch.stop();
     this.#out.stop();
     this.#events.stop();
-    this.#in.stop();
-    releaseSerializer(this.#serializer);
-    const closed = this.#ended = { code, reason, initiator: this.#initiator };
-    this.#observers.closed(closed);
-    this.#resolveClosed(closed);
+    // Settled once nothing more is read (the peer's last messages may wait behind a decode).
+    this.#in.stop(() => {
+      releaseSerializer(this.#serializer);
+      const closed = this.#ended = { code, reason, initiator: this.#initiator };
+      this.#observers.closed(closed);
+      this.#resolveClosed(closed);
+    });
   }
 
   /** One side (readable or writable) is done with the session; the last one closes it. */

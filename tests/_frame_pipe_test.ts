@@ -190,6 +190,32 @@ for (
     }
   });
 
+  Deno.test(`${kind}: a pipe stopped by its signal during a write lets that write finish, then aborts`, async () => {
+    // WHATWG Streams, ReadableStreamPipeTo, "shutdown with an action": every chunk read is
+    // written, and the pipe waits for those writes to settle, before it aborts the destination.
+    // A transport's write settles once the outbound queue has room: what was written is queued
+    // and plays until then, as a plain sink's write in flight would finish.
+    const source = make();
+    const destination = new Destination(kind);
+    const abort = new AbortController();
+    const piped = source.readable.pipeTo(destination.writable, { signal: abort.signal });
+    let settled = false;
+    piped.catch(() => {}).finally(() => settled = true);
+    destination.hold();
+    source.push(message(1));
+    await settle();
+    source.push(message(2)); // not read: the destination wants nothing while the write waits
+    abort.abort("hung up");
+    await settle();
+    assert.deepEqual(destination.events, [], "no abort while the write is in flight");
+    assert.equal(settled, false);
+    destination.release();
+    await assert.rejects(piped, (reason) => reason === "hung up");
+    assert.deepEqual(destination.written, [message(1)]);
+    assert.deepEqual(destination.events, ["abort hung up"]);
+    assert.equal(source.cancelled, 1);
+  });
+
   Deno.test(`${kind}: a pipe stopped while it waits for a frame leaves later frames to the next reader`, async () => {
     const source = make();
     const destination = new Destination(kind);

@@ -150,3 +150,57 @@ Deno.test("`InboundDecoder.finish`: a throwing finish, or one answering what is 
   assert.equal(wrong.stats.decodeErrors, 1);
   assert.match(wrong.errors[0]?.message ?? "", /number/);
 });
+
+/** A `Blob` whose bytes come when `give()` is called. */
+function heldBlob(bytes: number[]) {
+  let give = () => {};
+  const blob = new (class extends Blob {
+    override arrayBuffer(): Promise<ArrayBuffer> {
+      return new Promise((resolve) => give = () => resolve(new Uint8Array(bytes).buffer));
+    }
+  })([new Uint8Array(bytes)]);
+  return { blob, give: () => give() };
+}
+
+Deno.test("`InboundDecoder.readOn`: a Blob read and the messages behind it are read, the serializer finishes, then done", async () => {
+  const held = finishing(() => [{ type: "message", message: "held" }]);
+  const { blob, give } = heldBlob([7]);
+  held.d.receive(blob);
+  held.d.receive("last");
+  let done = 0;
+  assert.equal(held.d.readOn(() => done++), true);
+  assert.equal(done, 0);
+  give();
+  await Promise.resolve();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(held.frames, ["bytes:7", "last", "held"]);
+  assert.equal(done, 1);
+  assert.equal(held.calls(), 1);
+  held.d.stop();
+  assert.equal(held.stats.inboundMessagesDroppedOnClose, 0);
+  assert.deepEqual(held.errors, []);
+});
+
+Deno.test("`InboundDecoder.readOn` declines when nothing waits or before start; a stop meanwhile drops what waits and calls nothing", () => {
+  const idle = finishing(() => []);
+  idle.d.receive("a");
+  assert.equal(idle.d.readOn(() => assert.fail("nothing to read on")), false);
+  const stats = emptyStats();
+  const unstarted = new InboundDecoder({
+    serializer,
+    maxMessageBytes: 100,
+    stats,
+    onFrame: () => assert.fail("nothing is read"),
+    onError: () => {},
+  });
+  unstarted.receive("a");
+  assert.equal(unstarted.readOn(() => assert.fail("not started")), false);
+  const given = finishing(() => [{ type: "message", message: "held" }]);
+  given.d.receive(heldBlob([1]).blob);
+  given.d.receive("b");
+  assert.equal(given.d.readOn(() => assert.fail("stopped first")), true);
+  given.d.stop();
+  assert.deepEqual(given.frames, ["held"], "the serializer still hands on what it held");
+  assert.equal(given.stats.inboundMessagesDroppedOnClose, 2);
+  assert.equal(given.errors.filter((e) => e.code === "closed").length, 1);
+});
