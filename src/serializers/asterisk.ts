@@ -284,17 +284,20 @@ export class AsteriskSerializer implements FrameSerializer {
   }
 
   /**
-   * A stretch of the bot's audio ended: where it plays on, what the resampler still holds of it
-   * ends the partial frame, which goes at once, padded, as the end-of-speech mark would send it
-   * (held for that, an interruption would drop the held end with it and count those bytes as
-   * the bot's); else it is dropped, not left to go in front of the next reply (see
-   * `FrameSerializer.audioEnds`).
+   * A stretch of the bot's audio ended: its partial frame goes at once as its last message,
+   * padded with silence to a whole frame, ended first by what the resampler still holds of it
+   * where the far end plays on (dropped where it does not: filter state, see
+   * `FrameSerializer.audioEnds`). Not left for the next reply, nor for the end-of-speech mark,
+   * which the transport sends only after its quiet time, the far end perhaps run dry by then;
+   * held for that, an interruption would drop it and count those bytes as the bot's. It goes
+   * even where the far end has run dry: it is the bot's speech, counted sent and placed on the
+   * playout timeline with its chunk (as Vonage's, `vonage.ts`).
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
     const tail = this.#audio.endOutbound(playing);
-    if (tail === null) return null;
-    const frames = this.#frames.push(tail);
-    return this.#opened([...frames, ...this.#frames.pad(this.#format.silence)]);
+    const frames = tail === null ? [] : this.#frames.push(tail);
+    const last = [...frames, ...this.#frames.pad(this.#format.silence)];
+    return last.length === 0 ? null : this.#opened(last);
   }
 
   /** Encoded audio as whole-frame media, a bulk transfer opened first where marks need one. */

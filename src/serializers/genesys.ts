@@ -149,8 +149,10 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * implementation's `ClientMessageBase` has it, `ServerMessageBase` has `clientseq` instead).
  *
  * Outbound: audio → binary PCMU at 8 kHz, mono, when the session carries it
- * ({@linkcode GenesysSerializerOptions.sendAudio}; Genesys rate-limits small messages: set the
- * transport's `fixedAudioPacketSize` to 1600, 200 ms); `interruption` → an `event` with a
+ * ({@linkcode GenesysSerializerOptions.sendAudio}; Genesys limits the number of binary messages,
+ * 5 a second on average: set the transport's `fixedAudioPacketSize` to 1600, 200 ms; without it,
+ * the resampler's last samples of a reply are dropped rather than sent as a message of their
+ * own); `interruption` → an `event` with a
  * `barge_in` entity; `end` or `cancel` → `disconnect` with reason `completed` (once), `info` the
  * end's reason, and the output variables; a `message` frame holding `{ type, parameters }` →
  * that server message in a proper envelope (e.g. `event` with transcript entities).
@@ -244,6 +246,11 @@ export class GenesysSerializer implements FrameSerializer {
   #keep = 0;
   /** Whether this session carries the bot's audio (decided at `open`). */
   #carriesAudio = false;
+  /**
+   * Whether the transport cuts the binary messages into packets (`fixedAudioPacketSize`), the
+   * last held until the next completes it: a stretch's held end then joins that packet.
+   */
+  #packetized = false;
   /** Whether the session is Genesys's connection probe (see `openStartFrame`): no call behind it. */
   #probe = false;
   /** Refusal reasons already reported, so each is reported once. */
@@ -317,6 +324,7 @@ export class GenesysSerializer implements FrameSerializer {
   /** Takes the transport's input rate and channels for inbound audio frames. */
   setup(audio: SerializerAudioSetup): void {
     this.#audio.setup(audio);
+    this.#packetized = audio.outputPacketBytes !== undefined;
   }
 
   /**
@@ -346,12 +354,20 @@ export class GenesysSerializer implements FrameSerializer {
 
   /**
    * A stretch of the bot's audio ended: what the resampler still holds of it goes as its last
-   * audio, a fraction of a millisecond, where it plays on and Genesys takes audio; else it is
-   * dropped, not left to go in front of the next reply (see `FrameSerializer.audioEnds`).
+   * audio, a fraction of a millisecond, where it plays on, Genesys takes audio, and the transport
+   * packs binary messages into packets (`fixedAudioPacketSize`: it joins the packet the reply's
+   * last chunk began, no message of its own); else it is dropped, not left to go in front of the
+   * next reply (see `FrameSerializer.audioEnds`). Without packets it would go as a message of a
+   * few bytes after the reply's last, and Genesys limits the server's binary messages by their
+   * number, whatever their size (an average of 5 a second, 25 at once: `global.inbound.binary.*`
+   * on developer.genesys.cloud's limits page, AudioHook section): a message spent on two samples
+   * of a reply's fading end may be the one that draws a 429, which ends the session. Padded, it
+   * would still be a message; merged with the reply's last, that message would have to wait for
+   * the stretch's end, which is what the transport's packets do.
    */
   audioEnds(playing: boolean): Uint8Array | null {
     const takes = this.#state === "active" && this.#carriesAudio && !this.#playback.waiting;
-    const tail = this.#audio.endOutbound(playing && takes);
+    const tail = this.#audio.endOutbound(playing && takes && this.#packetized);
     // PCMU at 8 kHz: 8 bytes a millisecond, as in `serialize`.
     if (tail !== null) this.#playback.sent(tail.length / 8, this.#context?.clock?.now());
     return tail;

@@ -39,18 +39,19 @@ const SILENCE = 0;
 /** Pushed to release the whole frames held, adding nothing. */
 const NO_AUDIO = new Uint8Array(0);
 /**
- * Marks kept waiting for their `websocket:notify` (since the last clear, and per clear not yet
- * answered): the transport marks every `markIntervalMs` (250 by default) of paced audio, so this
- * is many seconds past what Vonage has buffered. Past it a far end that never answers would grow
- * the set for the whole call: the oldest is forgotten, and its notify, should it come, is a
- * `message` frame as any notify we did not ask for.
+ * Marks kept waiting for their `websocket:notify` since the last clear: the transport marks every
+ * `markIntervalMs` (250 by default) of paced audio, so this is many seconds past what Vonage has
+ * buffered. Past it a far end that never answers would grow the set for the whole call: the
+ * oldest is forgotten, and its notify, should it come, is a `message` frame as any notify we did
+ * not ask for.
  */
 const MAX_PENDING_MARKS = 64;
 /**
- * Clears kept waiting for their `websocket:cleared`; Vonage answers each within a round trip.
- * Past it the oldest is forgotten (its marks with it), and the next answer is taken as its.
+ * Marks kept for the `websocket:cleared` of the clears not yet answered, as many again, the
+ * newest clear's last: past it a far end that never answers a clear would grow the set for the
+ * whole call. The oldest is forgotten, its notify, should it come, a `message` frame as above.
  */
-const MAX_PENDING_CLEARS = 16;
+const MAX_CLEARED_MARKS = MAX_PENDING_MARKS;
 
 /** Options for {@linkcode VonageSerializer}. */
 export interface VonageSerializerOptions {
@@ -74,22 +75,28 @@ export interface VonageSerializerOptions {
  * what the old rate still held, both ways, over to the new one: nothing is lost);
  * `websocket:dtmf` becomes a `dtmf` frame; `websocket:notify` whose payload is one of our marks
  * becomes that `mark` frame; `websocket:cleared` (Vonage dropped its queue after our `clear`)
- * returns every mark that was pending at that clear as a `mark` frame (not those sent since), as
- * Twilio does for cleared marks, so a bot waiting on a mark is never left hanging. Any other event (a notify we did not ask for, events
- * Vonage adds later) reaches the bot as a `message` frame holding the event object. Answers are
- * awaited for the last 64 marks since a clear and the last 16 clears: a far end that never
- * answers leaves the older ones forgotten, their late answers taken as ones we did not ask for.
+ * returns every mark that was pending at any clear not yet answered as a `mark` frame (not those
+ * sent since the last clear), as Twilio does for cleared marks, so a bot waiting on a mark is
+ * never left hanging: the answer names no clear, and a clear Vonage never answers must not leave
+ * the next one's marks waiting. Any other event (a notify we did not ask for, events Vonage adds
+ * later) reaches the bot as a `message` frame holding the event object. Answers are awaited for
+ * the last 64 marks since a clear and the last 64 pending at unanswered clears: a far end that
+ * never answers leaves the older ones forgotten, their late answers taken as ones we did not ask
+ * for.
  *
  * Outbound: audio is resampled to Vonage's rate and cut into 20 ms binary messages (640 bytes at
  * 16 kHz), as Vonage asks, keeping a partial frame until the next audio; `interruption` drops
  * that partial frame (counted in `stats.audioBytesInterrupted`, as the bot's PCM16 bytes) and
  * sends `{"action":"clear"}`; `cancel` drops it likewise (counted in
- * `stats.audioBytesDroppedOnClose`); `mark` sends any partial frame padded with
- * silence, then `{"action":"notify","payload":{"mark":name}}` (the transport's mid-speech
- * playout marks leave the partial frame waiting instead, so no silence falls into the speech; its
- * end-of-speech mark sends it padded); `end` sends the partial frame padded likewise; `message` frames go as JSON text (for other Vonage actions). Hanging up is the
- * transport closing the socket: Vonage ends the WebSocket leg then (its REST API needs a JWT
- * signed with the application's private key, which is out of this module's scope).
+ * `stats.audioBytesDroppedOnClose`); where a stretch of the bot's speech ends (`audioEnds`) the
+ * partial frame goes at once, padded with silence to a whole frame, as the stretch's last
+ * message; `mark` sends any partial frame padded likewise, then
+ * `{"action":"notify","payload":{"mark":name}}` (the transport's mid-speech playout marks leave
+ * the partial frame waiting instead, so no silence falls into the speech); `end` sends the
+ * partial frame padded likewise; `message` frames go as JSON text (for other Vonage actions).
+ * Hanging up is the transport closing the socket: Vonage ends the WebSocket leg then (its REST
+ * API needs a JWT signed with the application's private key, which is out of this module's
+ * scope).
  *
  * @example A short scripted call
  * ```ts
@@ -123,16 +130,17 @@ export class VonageSerializer implements FrameSerializer {
   /** Names of marks sent since the last clear and not yet notified, in the order sent. */
   #marks = new Set<string>();
   /**
-   * The marks pending at each `clear` whose `websocket:cleared` has not come yet, oldest first:
-   * a reply releases those of its own clear, never the next response's marks sent meanwhile.
+   * Marks that were pending at a `clear` whose `websocket:cleared` has not come, oldest first.
+   * Vonage's `websocket:cleared` carries no id (its WebSocket page: the "acknowledgement that a
+   * clear command emptied the playback buffer"), so it cannot say which clear it answers, and
+   * pairing answers with clears by count goes wrong for good once one clear is never answered:
+   * every later answer would release the clear before its own, its own marks left waiting for
+   * the next barge-in. Any answer releases them all instead. Every clear sent before it arrives
+   * followed the interruption that stopped those marks' audio, which Vonage plays no more once
+   * that clear reaches it: the marks come back as cleared, as Twilio's do, half a round trip
+   * early at most. Never the marks sent since the last clear: those wait for their notify.
    */
-  #clearing: Set<string>[] = [];
-  /**
-   * Clears forgotten past {@linkcode MAX_PENDING_CLEARS} whose `websocket:cleared` has not come:
-   * Vonage answers in order, so the next answers are theirs (releasing nothing), never those of
-   * the clears still kept. A number, so a far end that never answers costs nothing.
-   */
-  #forgottenClears = 0;
+  readonly #cleared = new Set<string>();
 
   /** Makes a serializer for one call; see {@linkcode VonageSerializerOptions}. */
   constructor(options: VonageSerializerOptions = {}) {
@@ -171,11 +179,7 @@ export class VonageSerializer implements FrameSerializer {
       case "interruption":
         this.#dropHeld("audioBytesInterrupted");
         this.#audio.reset();
-        if (this.#clearing.length === MAX_PENDING_CLEARS) {
-          this.#clearing.shift();
-          this.#forgottenClears++;
-        }
-        this.#clearing.push(this.#marks);
+        for (const name of this.#marks) this.#awaitClear(name);
         this.#marks = new Set();
         return '{"action":"clear"}';
       case "mark": {
@@ -187,7 +191,8 @@ export class VonageSerializer implements FrameSerializer {
         const notify = toJson({ action: "notify", payload: { mark: frame.name } });
         // The transport's own playout marks fall mid-speech (every 250 ms to 1 s): padding there
         // would put silence into the speech, so the partial frame waits (the ack comes < 20 ms
-        // early). Its end-of-speech mark follows a reply's last audio: the partial frame goes.
+        // early). Its end-of-speech mark follows a reply's last audio, whose end `audioEnds` sent
+        // already; a bot's mark or a serializer used without `audioEnds` sends the partial frame.
         // Whole frames carried over a rate change go before the notify either way.
         const tail = isMidSpeechMark(frame.name)
           ? this.#frames.push(NO_AUDIO)
@@ -209,17 +214,20 @@ export class VonageSerializer implements FrameSerializer {
   }
 
   /**
-   * A stretch of the bot's audio ended: where it plays on, what the resampler still holds of it
-   * ends the partial frame, which goes at once, padded, as the end-of-speech `notify` would send
-   * it (held for that, an interruption would drop the held end with it and count those bytes as
-   * the bot's); else it is dropped, not left to go in front of the next reply (see
-   * `FrameSerializer.audioEnds`).
+   * A stretch of the bot's audio ended: its partial frame goes at once as its last message,
+   * padded with silence to a whole frame (Vonage takes 20 ms frames), ended first by what the
+   * resampler still holds of it where the far end plays on (dropped where it does not: filter
+   * state, see `FrameSerializer.audioEnds`). Not left for the next reply, nor for the
+   * end-of-speech `notify`, which the transport sends only after its quiet time, the far end
+   * perhaps run dry by then. The partial frame goes even where the far end has run dry: it is the
+   * bot's speech, counted in `audioBytesSent` and placed on the playout timeline with its chunk,
+   * which would otherwise count as sent audio that never left (the transport cannot take it off).
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
     const tail = this.#audio.endOutbound(playing);
-    if (tail === null) return null;
-    const frames = this.#frames.push(tail);
-    return [...frames, ...this.#frames.pad(SILENCE)];
+    const frames = tail === null ? [] : this.#frames.push(tail);
+    const last = [...frames, ...this.#frames.pad(SILENCE)];
+    return last.length === 0 ? null : last;
   }
 
   /** One Vonage message to frames; see the class description. */
@@ -242,7 +250,7 @@ export class VonageSerializer implements FrameSerializer {
         const name = isObject(payload) ? payload.mark : undefined;
         if (
           typeof name === "string" &&
-          (this.#marks.delete(name) || this.#clearing.some((marks) => marks.delete(name)) ||
+          (this.#marks.delete(name) || this.#cleared.delete(name) ||
             // The transport's own, answered twice or after we forgot it: a mark still, which the
             // transport takes as one it does not know and keeps from the bot (reserved names).
             name.startsWith(PLAYOUT_MARK_PREFIX))
@@ -252,16 +260,22 @@ export class VonageSerializer implements FrameSerializer {
         return { type: "message", message } satisfies MessageFrame;
       }
       case "websocket:cleared": {
-        if (this.#forgottenClears > 0) {
-          this.#forgottenClears--;
-          return [];
-        }
-        const cleared = this.#clearing.shift() ?? [];
-        return [...cleared].map((name): MarkFrame => ({ type: "mark", name }));
+        const cleared = [...this.#cleared].map((name): MarkFrame => ({ type: "mark", name }));
+        this.#cleared.clear();
+        return cleared;
       }
       default:
         return { type: "message", message } satisfies MessageFrame;
     }
+  }
+
+  /** Keeps `name`, pending at a clear, for that clear's answer (see `#cleared`). */
+  #awaitClear(name: string): void {
+    if (this.#cleared.size === MAX_CLEARED_MARKS && !this.#cleared.has(name)) {
+      // A Set iterates in insertion order: the first is the oldest mark still waiting.
+      this.#cleared.delete(this.#cleared.values().next().value!);
+    }
+    this.#cleared.add(name);
   }
 
   /** Drops the partial frame held for the next audio, counted (see `WrittenBytes.dropped`). */

@@ -397,32 +397,6 @@ Deno.test("`VonageSerializer` keeps the last 64 marks Vonage never notifies, for
   }
 });
 
-Deno.test("`VonageSerializer` keeps the last 16 clears Vonage never answers, and pairs late answers with their own clears", () => {
-  const vonage = new VonageSerializer();
-  vonage.setup(SETUP_16K);
-  const n = 5000;
-  for (let i = 0; i < n; i++) {
-    vonage.serialize({ type: "mark", name: `m${i}` });
-    vonage.serialize({ type: "interruption" });
-  }
-  // The marks of a forgotten clear are forgotten with it.
-  assert.equal(
-    (vonage.deserialize('{"event":"websocket:notify","payload":{"mark":"m0"}}') as Frame).type,
-    "message",
-  );
-  // Vonage answers in order: the forgotten clears' answers come first and release nothing; each
-  // clear kept then gets its own marks, not an older clear's.
-  for (let i = 0; i < n - 16; i++) {
-    assert.deepEqual(vonage.deserialize('{"event":"websocket:cleared"}'), [], `answer ${i}`);
-  }
-  for (let i = n - 16; i < n; i++) {
-    assert.deepEqual(vonage.deserialize('{"event":"websocket:cleared"}'), [
-      { type: "mark", name: `m${i}` },
-    ]);
-  }
-  assert.deepEqual(vonage.deserialize('{"event":"websocket:cleared"}'), []);
-});
-
 Deno.test("`VonageSerializer`: a notify of the transport's own mark, twice or never sent, never reaches the bot", async () => {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
