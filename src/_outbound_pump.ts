@@ -23,9 +23,21 @@ import { thrownText } from "./_thrown_text.ts";
  * synchronous run of code, whose sends all leave once it ends): a turn that sends audio, then an
  * `end` (its silence a run of its own), reads the clock twice, microseconds apart. A turn that
  * came within this of another is taken for the same one: what the first sent is placed, at worst,
- * as late as what the second did (an estimate behind the far end, never ahead of it).
+ * as late as what the second did (an estimate behind the far end, never ahead of it). On Deno
+ * that is where it plays: the runtime runs every timer due before it writes to any socket, so
+ * what a timer's callback sent leaves only after the next due callback's work (measured: a send
+ * beside a 50 ms callback due in the same millisecond reached its peer 52 ms late, whether the
+ * two shared a runtime timer or not); Node writes at once, and is placed late by that work.
  */
 const TURN_SLACK_MS = 1;
+
+/**
+ * How many times the observers are told of the moves of one turn's audio as it goes on: their
+ * own work on a move holds the turn on, and the audio moves again, told again. One that works on
+ * every move would be told forever: past this, the timeline and the tracker follow the turn
+ * alone (an observer's estimate behind theirs, by its own work on the last move told).
+ */
+const MOVES_TOLD = 3;
 
 /** What the pacing timer waits for when it waits for a slot of background audio. */
 const FILL = Symbol("fill");
@@ -176,13 +188,22 @@ export class OutboundPump {
 
   /**
    * The current turn goes on at `now` (read after code that may have worked a while): what it
-   * sent leaves only when it ends, and plays from `now` if it was placed to play before.
+   * sent leaves only when it ends, and plays from `now` if it was placed to play before. The
+   * observers told of the move may work on it too (a `playoutMoved` observer's own work): the
+   * clock is read again after them, and the turn goes on to then.
    */
   #turnLeftAt(now: number): void {
-    this.#turnUntil = now; // the turn goes on: what it sends next leaves with the rest
-    if (!(this.#turnFrom < this.#timeline.sentMs)) return; // nothing sent in it
-    const from = this.#timeline.replaceFrom(this.#turnFrom, now);
-    if (!Number.isNaN(from)) this.#tracker.replaced(from);
+    for (let told = 0;; told++) {
+      this.#turnUntil = now; // the turn goes on: what it sends next leaves with the rest
+      if (!(this.#turnFrom < this.#timeline.sentMs)) return; // nothing sent in it
+      const from = this.#timeline.replaceFrom(this.#turnFrom, now);
+      if (Number.isNaN(from)) return;
+      this.#tracker.replaced(from, told < MOVES_TOLD);
+      // Only where audio moved (rare): a reading after the observers told of it.
+      const after = this.#clock.now();
+      if (!(after >= now + TURN_SLACK_MS)) return;
+      now = after;
+    }
   }
 
   /**

@@ -495,9 +495,10 @@ export class PlaybackTracker {
 
   /**
    * What was sent from position `from` on was placed anew on the timeline (it left late): the
-   * responses it belongs to end, and begin if they began there, where it now plays.
+   * responses it belongs to end, and begin if they began there, where it now plays. `tell`:
+   * the observers hear of it (not past the pump's bound on moves told for one turn).
    */
-  replaced(from: number): void {
+  replaced(from: number, tell = true): void {
     const timeline = this.#timeline;
     for (let i = this.#utterances.length - 1; i >= 0; i--) {
       const u = this.#utterances[i]!;
@@ -505,7 +506,7 @@ export class PlaybackTracker {
       u.endPlaysAt = timeline.playsAt(u.end);
       if (u.start >= from - EPSILON) u.startPlaysAt = timeline.playsAt(u.start);
     }
-    this.#onReplaced?.(from);
+    if (tell) this.#onReplaced?.(from);
   }
 
   /** Audio was queued: more is coming. */

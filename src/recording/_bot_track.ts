@@ -145,7 +145,10 @@ export class BotTrack {
     const spell = spells[index]!;
     const splits = position > spell.position + EPSILON;
     const from = splits ? this.#sampleOf(spell, position) : spell.start;
-    const samples = this.#timeline.sampleAt(playsAt) - from;
+    // The move may begin before the first chunk this was told of (the recorder was added part-way
+    // through the turn that moved): that chunk plays where it follows `position`, back to back.
+    const skipped = splits ? 0 : Math.max(0, spell.position - position);
+    const samples = this.#timeline.sampleAt(playsAt + skipped) - from;
     if (samples <= 0) return; // placed there (or later) already
     const base = this.#ring.base;
     const audio = this.#ring.copy(from);
