@@ -6,7 +6,13 @@
  * @module
  */
 
-import { RawPcmSerializer, WebSocketTransport } from "../mod.ts";
+import {
+  type OutboundAudioInfo,
+  type PlayoutMoveInfo,
+  RawPcmSerializer,
+  type SessionObserver,
+  WebSocketTransport,
+} from "../mod.ts";
 import { MemorySocketPair } from "../src/testing/mod.ts";
 import { FakeFarEnd } from "./_fake_far_end.ts";
 import { StallClock } from "./_stall_clock.ts";
@@ -46,4 +52,36 @@ export function stallCall({ chunkMs, sendAheadMs, endSilenceMs }: StallCallOptio
       ...(responseId === undefined ? {} : { responseId }),
     });
   return { clock, pair, transport, farEnd, say, closedAt: () => closedAt };
+}
+
+/** What observers were told of each chunk, with the moves they were told applied as told. */
+export function toldPlaces() {
+  const told: OutboundAudioInfo[] = [];
+  const moves: PlayoutMoveInfo[] = [];
+  const observer: SessionObserver = {
+    outboundAudio: (_chunk, info) => void told.push({ ...info }),
+    playoutMoved: (info) => {
+      moves.push(info);
+      for (const chunk of told) {
+        if (chunk.position >= info.position - 1e-6) {
+          chunk.playsAt = info.playsAt + (chunk.position - info.position);
+        }
+      }
+    },
+  };
+  return { told, moves, observer };
+}
+
+/** The bot's (right) channel of a stereo 16 kHz WAV: its stretches that are not silent, in ms. */
+export function botRuns(wav: ArrayBuffer): string[] {
+  const samples = new Int16Array(wav, 44);
+  const runs: string[] = [];
+  let start = -1;
+  for (let i = 1; i < samples.length; i += 2) {
+    const ms = (i - 1) / 2 / 16;
+    if (samples[i] !== 0 && start < 0) start = ms;
+    if (samples[i] === 0 && start >= 0) runs.push(`${start}-${ms}`), start = -1;
+  }
+  if (start >= 0) runs.push(`${start}-end`);
+  return runs;
 }

@@ -4,8 +4,7 @@
 // position on, from a time on), so that what they were told, moved as told, is where the far end
 // played every chunk. Raw PCM: the estimate alone, against a far end that plays what arrives.
 import assert from "node:assert/strict";
-import type { OutboundAudioInfo, PlayoutMoveInfo } from "../mod.ts";
-import { stallCall } from "./_stall_call.ts";
+import { stallCall, toldPlaces } from "./_stall_call.ts";
 
 /**
  * A 1 s reply whose `k`th chunk an observer works 300 ms on (none: 0): each chunk's start as the
@@ -13,19 +12,8 @@ import { stallCall } from "./_stall_call.ts";
  */
 async function reply(k: number, sendAheadMs?: number) {
   const s = stallCall({ chunkMs: 20, sendAheadMs });
-  const told: OutboundAudioInfo[] = [];
-  const moves: PlayoutMoveInfo[] = [];
-  s.transport.observe({
-    outboundAudio: (_chunk, info) => void told.push({ ...info }),
-    playoutMoved: (info) => {
-      moves.push(info);
-      for (const chunk of told) {
-        if (chunk.position >= info.position - 1e-6) {
-          chunk.playsAt = info.playsAt + (chunk.position - info.position);
-        }
-      }
-    },
-  });
+  const { told, moves, observer } = toldPlaces();
+  s.transport.observe(observer);
   let n = 0;
   s.transport.observe({ outboundAudio: () => void (++n === k && s.clock.block(300)) });
   await s.clock.tick(0);

@@ -11,21 +11,7 @@ import { CallRecorder, RawPcmSerializer, WebSocketTransport } from "../mod.ts";
 import { MemorySocketPair } from "../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
 import { StallClock } from "./_stall_clock.ts";
-import { stallCall } from "./_stall_call.ts";
-
-/** The stretches of the bot's (right) channel of a stereo 16 kHz WAV that are not silent, in ms. */
-function botRuns(wav: ArrayBuffer): string[] {
-  const samples = new Int16Array(wav, 44);
-  const runs: string[] = [];
-  let start = -1;
-  for (let i = 1; i < samples.length; i += 2) {
-    const ms = (i - 1) / 2 / 16;
-    if (samples[i] !== 0 && start < 0) start = ms;
-    if (samples[i] === 0 && start >= 0) runs.push(`${start}-${ms}`), start = -1;
-  }
-  if (start >= 0) runs.push(`${start}-end`);
-  return runs;
-}
+import { botRuns, stallCall } from "./_stall_call.ts";
 
 /** The stretches the far end played audio of byte `value` in, in ms from `origin`, joined. */
 function playedRuns(farEnd: FakeFarEnd, value: number, origin: number): string[] {
