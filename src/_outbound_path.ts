@@ -228,6 +228,7 @@ export class OutboundPath {
       pauseSending: (paused) => this.pauseSending(paused),
       clock: this.#clock,
       sendTimeoutMs: this.#options.sendTimeoutMs,
+      signal: this.#signal,
     };
   }
 

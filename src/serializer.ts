@@ -232,4 +232,10 @@ export interface SerializerContext {
    * for the far end's playback) keeps its wait under it. Optional, as `clock`.
    */
   readonly sendTimeoutMs?: number;
+  /**
+   * Aborted when the session is over (the socket closed): for work a serializer runs on beyond
+   * its `serialize` (a REST hang-up's request), which nobody waits for once the session has
+   * ended. Optional, as `clock`.
+   */
+  readonly signal?: AbortSignal;
 }

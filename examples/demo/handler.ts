@@ -15,7 +15,7 @@ import {
 import { type DenoUpgradeOptions, upgrade } from "@x/ws-transport/deno";
 import { TwilioSerializer } from "@x/ws-transport/twilio";
 import { runEcho } from "./echo_session.ts";
-import { demoOrigins } from "./origins.ts";
+import { demoOrigins, servesHost } from "./origins.ts";
 import { type ParrotOptions, runParrot } from "./parrot_bot.ts";
 import { SessionView, type ViewSettings } from "./session_view.ts";
 import { createStaticFiles } from "./static_files.ts";
@@ -135,7 +135,7 @@ export function createDemoHandler(
     // `request.url` is built from the Host header: its host is the one the client asked for.
     const origins = configured ??
       demoOrigins("127.0.0.1", Number(url.port || (url.protocol === "https:" ? 443 : 80)));
-    return origins.some((origin) => new URL(origin).host === url.host) ? origins : undefined;
+    return origins.some((origin) => servesHost(origin, url)) ? origins : undefined;
   };
 
   const parrotSession = async (

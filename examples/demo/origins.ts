@@ -42,7 +42,9 @@ export function demoOrigins(hostname: string, port: number): string[] {
 
 /**
  * The origins of `ORIGINS` (comma-separated, e.g. `https://demo.example`), each as a browser
- * sends it; a RangeError naming the first that is not an origin (`demo.example` has no scheme).
+ * sends it; a RangeError naming the first that is not an origin (`demo.example` has no scheme;
+ * `https://demo.example/path` has a path, which an origin never has: taken as its origin, a
+ * setting meant for one path would quietly open the whole host).
  */
 export function parseOrigins(text: string): string[] {
   return text.split(",").map((entry) => entry.trim()).filter(Boolean).map((entry) => {
@@ -57,6 +59,44 @@ export function parseOrigins(text: string): string[] {
         `ORIGINS must list origins such as https://demo.example, got ${JSON.stringify(entry)}`,
       );
     }
+    // A lone trailing slash is no path (`new URL` adds it to every origin anyway).
+    if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
+      throw new RangeError(
+        `ORIGINS must list origins, which have no path, query or user: ` +
+          `${JSON.stringify(entry)} is not one (its origin is ${url.origin})`,
+      );
+    }
     return url.origin;
   });
+}
+
+/** The port a URL of each scheme leaves out, which a Host header may name or leave out. */
+const DEFAULT_PORTS: Readonly<Record<string, string>> = {
+  "http:": "80",
+  "ws:": "80",
+  "https:": "443",
+  "wss:": "443",
+};
+
+/**
+ * Whether `origin` is served at the host of `url`, a request's URL (built from its Host header):
+ * the same name and the same port, where a port left out on either side is the origin's default.
+ * A proxy in front of the demo may send `Host: demo.example:443` or `Host: demo.example` for
+ * `https://demo.example`: both are its host.
+ *
+ * @example
+ * ```ts
+ * import { servesHost } from "./origins.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(servesHost("https://demo.example", new URL("http://demo.example:443/")));
+ * assert.ok(servesHost("https://demo.example", new URL("http://demo.example/")));
+ * assert.ok(!servesHost("https://demo.example", new URL("http://demo.example:8443/")));
+ * ```
+ */
+export function servesHost(origin: string, url: URL): boolean {
+  const served = new URL(origin);
+  if (served.hostname !== url.hostname) return false;
+  const fallback = DEFAULT_PORTS[served.protocol] ?? "";
+  return (url.port || fallback) === (served.port || fallback);
 }

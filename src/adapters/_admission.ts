@@ -49,12 +49,13 @@ const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
 
 /**
  * Returns the response that refuses `request`, or `null` when it may be upgraded. Non-upgrade
- * requests get 426 (with `Upgrade: websocket`), other methods 405, a missing or malformed
- * `Sec-WebSocket-Key` 400 and a `Sec-WebSocket-Version` other than 13 426 (with the version we
- * speak), as RFC 6455 (4.2.1, 4.2.2) asks: each runtime checks these differently (Deno accepts
- * any key; `ws`, under Hono on Node, refuses after the route has answered and keeps the request),
- * so every adapter answers alike. Throws a `RangeError` or `TypeError` for a bad option first,
- * before anything is upgraded.
+ * requests get 426 (with `Upgrade: websocket`), other methods and a request with a body 405
+ * (with `Allow: GET`), a missing or malformed `Sec-WebSocket-Key` 400 and a
+ * `Sec-WebSocket-Version` other than 13 426 (with the version we speak), as RFC 6455 (4.2.1,
+ * 4.2.2) asks: each runtime checks these differently (Deno accepts any key; `ws`, under Hono on
+ * Node, refuses after the route has answered and keeps the request; workerd hands a Worker a
+ * POST upgrade as a GET), so every adapter answers alike. Throws a `RangeError` or `TypeError`
+ * for a bad option first, before anything is upgraded.
  */
 export async function admit(
   request: Request,
@@ -69,6 +70,10 @@ export async function admit(
     });
   }
   if (request.method !== "GET") return wrongMethod(request.method);
+  // A handshake carries no body (what follows its headers would be read as frames). workerd hands
+  // a Worker a POST or PUT upgrade as a GET, keeping its body, and fails the 101 itself (a 500):
+  // the body is all that tells it. A bodyless one it hands over as a GET is not to be told apart.
+  if (request.body !== null) return withBody();
   const key = request.headers.get("sec-websocket-key");
   if (!key) return new Response("Missing Sec-WebSocket-Key", { status: 400 });
   if (!WEBSOCKET_KEY.test(key)) {
@@ -104,6 +109,14 @@ export async function admit(
     if (verdict !== true) return new Response("Unauthorized", { status: 401 });
   }
   return null;
+}
+
+/** The refusal of an upgrade request that carries a body: a GET has none (RFC 6455, 4.1). */
+function withBody(): Response {
+  return new Response("WebSocket upgrades use GET, with no body: this request has one", {
+    status: 405,
+    headers: { allow: "GET" },
+  });
 }
 
 /** The refusal of an upgrade asked for with `method`, not GET (RFC 6455, 4.1). */

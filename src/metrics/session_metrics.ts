@@ -226,13 +226,14 @@ export class SessionMetrics extends EventTarget {
    * The caller began to speak (at clock time `at`, by default now): for a bot that finds turns
    * itself. A turn that had ended is taken back (the caller goes on). Speech that began while
    * the bot was audible, before an interruption, measures that barge-in, even told after it.
-   * After {@linkcode detach} (or the session's end) it does nothing.
+   * After {@linkcode detach} (or the session's end) it does nothing. A time still to come is
+   * taken as now (see {@linkcode callerTurnEnded}).
    *
-   * @throws {RangeError} when `at` is not a finite time, or one still to come.
+   * @throws {RangeError} when `at` is not a finite number.
    */
-  callerSpeechStarted(at: number = this.#clock.now()): void {
-    this.#checkTime("callerSpeechStarted", at);
-    if (this.#final === undefined) this.#callerSpeechStarted(at);
+  callerSpeechStarted(at?: number): void {
+    const time = this.#checkedTime("callerSpeechStarted", at);
+    if (this.#final === undefined) this.#callerSpeechStarted(time);
   }
 
   #callerSpeechStarted(at: number): void {
@@ -254,11 +255,19 @@ export class SessionMetrics extends EventTarget {
    * speech detector knows only after its `minSilenceMs`): the first it began since `at`.
    * After {@linkcode detach} (or the session's end) it does nothing.
    *
-   * @throws {RangeError} when `at` is not a finite time, or one still to come.
+   * A time still to come is taken as now, and a latency below zero is measured as 0 ms: the
+   * `Clock` contract says time never goes backwards, but a custom clock (or `performance.now`
+   * read in another worker) may step back between the bot's reading and ours, and a metrics
+   * helper must not end a session over it. Nothing is reported or counted: a figure off by a
+   * clock's step is no reason to disturb the session (and a time read on another clock
+   * altogether, which this cannot tell from a step, measures as if told now).
+   *
+   * @throws {RangeError} when `at` is not a finite number (a bug in the caller: a figure made of
+   * it would be nonsense).
    */
-  callerTurnEnded(at: number = this.#clock.now()): void {
-    this.#checkTime("callerTurnEnded", at);
-    if (this.#final === undefined) this.#callerTurnEnded(at);
+  callerTurnEnded(at?: number): void {
+    const time = this.#checkedTime("callerTurnEnded", at);
+    if (this.#final === undefined) this.#callerTurnEnded(time);
   }
 
   #callerTurnEnded(at: number): void {
@@ -273,11 +282,18 @@ export class SessionMetrics extends EventTarget {
     this.#turnEnded = at;
   }
 
-  /** Refuses a time that would measure nonsense (NaN, or a negative latency). */
-  #checkTime(method: string, at: number): void {
-    if (typeof at !== "number" || !Number.isFinite(at) || at > this.#clock.now()) {
-      throw new RangeError(`${method}: at must be a finite clock time not after now, got ${at}`);
+  /**
+   * `at`, or now when it is left out or still to come: the clock is read once, so one that steps
+   * back between two reads cannot make the default `at` a time after now. Refuses what would
+   * measure nonsense (NaN, an infinity, not a number).
+   */
+  #checkedTime(method: string, at: number | undefined): number {
+    const now = this.#clock.now();
+    if (at === undefined) return now;
+    if (typeof at !== "number" || !Number.isFinite(at)) {
+      throw new RangeError(`${method}: at must be a finite clock time, got ${at}`);
     }
+    return Math.min(at, now);
   }
 
   /** Whether the session is over (the figures are final). */
@@ -485,13 +501,15 @@ export class SessionMetrics extends EventTarget {
     this.#stoppedResponse = responseId;
   };
 
-  #answered(latency: number): void {
+  /** A latency below zero is a clock that stepped back (see `callerTurnEnded`): 0 ms. */
+  #answered(measured: number): void {
+    const latency = Math.max(0, measured);
     this.#turns.record(latency);
     this.#measured("voice.turn.latency", latency);
   }
 
   #bargedIn(speechAt: number, stoppedAt: number): void {
-    const latency = stoppedAt - speechAt;
+    const latency = Math.max(0, stoppedAt - speechAt); // a clock that stepped back: 0 ms
     this.#bargeIns.record(latency);
     this.#measured("voice.barge_in.stop_latency", latency);
   }

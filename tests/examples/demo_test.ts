@@ -415,7 +415,7 @@ Deno.test("`npm start` listens on PORT and HOST (127.0.0.1 by default) and serve
 });
 
 Deno.test("demo's ORIGINS: each an origin as browsers send it; one without a scheme is named, not a crash", () => {
-  assert.deepEqual(parseOrigins(" https://Demo.Example:443 , http://b.example:8080/x "), [
+  assert.deepEqual(parseOrigins(" https://Demo.Example:443 , http://b.example:8080 "), [
     "https://demo.example",
     "http://b.example:8080",
   ]);

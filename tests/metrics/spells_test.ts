@@ -85,14 +85,13 @@ Deno.test("`SessionMetrics` measures a late-told turn to the answer's first audi
   await c.close();
 });
 
-Deno.test("`SessionMetrics` refuses a caller time that is not one, or not yet come", async () => {
+Deno.test("`SessionMetrics` refuses a caller time that is not one", async () => {
   const c = call({ speech: false });
   const measured: MetricEvent[] = [];
   c.metrics.addEventListener("metric", (e) => measured.push(e));
   await c.clock.tick(100);
   assert.throws(() => c.metrics.callerTurnEnded(NaN), RangeError);
   assert.throws(() => c.metrics.callerSpeechStarted(Infinity), RangeError);
-  assert.throws(() => c.metrics.callerTurnEnded(c.clock.now() + 5000), RangeError);
   assert.throws(() => c.metrics.callerTurnEnded("100" as unknown as number), RangeError);
   c.transport.send(answer(100, "r1"));
   await c.clock.tick(300);

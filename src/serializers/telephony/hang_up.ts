@@ -84,6 +84,21 @@ export interface HangUpOptions {
    * @default {true}
    */
   enabled?: boolean | undefined;
+  /**
+   * The session's end (a serializer hands over its context's: see {@linkcode HangUp.useSession}):
+   * once it aborts, a request still waiting for the provider is aborted, and
+   * {@linkcode HangUp.run} rejects with a "closed" error that nobody is left to hear.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/** What {@linkcode HangUp.useSession} reads of a serializer's context. */
+export interface HangUpSession extends Pick<SerializerContext, "clock" | "sendTimeoutMs"> {
+  /**
+   * Aborts when the session ends, if the context has it: a hang-up still waiting for the
+   * provider then is aborted with it (see {@linkcode HangUpOptions.signal}).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The options of a serializer that hangs calls up through its provider's REST API. */
@@ -120,7 +135,8 @@ export interface HangUpSerializerOptions {
  * Failures reject with a `TransportError`: code `"timeout"` when the provider did not answer
  * within `timeoutMs` (kept under the session's `sendTimeoutMs`: {@linkcode HangUp.useSession}),
  * code `"protocol"` when it answered with an error (other than "already ended") or the request
- * could not be made. A response whose status is 2xx, or which `alreadyEnded` recognizes, is
+ * could not be made, code `"closed"` when the session ended first (its `signal`: the request is
+ * aborted with it). A response whose status is 2xx, or which `alreadyEnded` recognizes, is
  * success.
  *
  * @example Hanging up through an injected fetch
@@ -149,6 +165,8 @@ export class HangUp {
   /** The transport's `sendTimeoutMs`, once bound (see {@linkcode HangUp.useSession}). */
   #sendTimeoutMs = Infinity;
   #enabled: boolean;
+  /** The session's end, once known (see {@linkcode HangUp.useSession}). */
+  #sessionEnd: AbortSignal | undefined;
   #attempted = false;
 
   /** Makes a once-only hang-up; see {@linkcode HangUpOptions}. */
@@ -160,6 +178,7 @@ export class HangUp {
     this.#timeoutMs = timeoutMs;
     this.#clock = options.clock ?? systemClock;
     this.#enabled = options.enabled ?? true;
+    this.#sessionEnd = options.signal;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
@@ -211,11 +230,15 @@ export class HangUp {
    * and the transport's `sendTimeoutMs`, which bounds the `serialize` the hang-up runs in. The
    * wait then ends 250 ms before that bound (at half of it when it is shorter than 500 ms), so a
    * provider that does not answer is the documented non-fatal "timeout" error and the goodbye
-   * goes on, not a `serialize` cut off by the transport (a fatal "protocol" error, 1011).
+   * goes on, not a `serialize` cut off by the transport (a fatal "protocol" error, 1011). A
+   * context with a `signal` (the session's end) also ends the wait when the session ends another
+   * way (the far end closed, `close()`): the request is aborted then, not left running to its
+   * bound with nobody waiting for its answer.
    */
-  useSession(context: Pick<SerializerContext, "clock" | "sendTimeoutMs">): void {
+  useSession(context: HangUpSession): void {
     this.useClock(context.clock);
     this.#sendTimeoutMs = context.sendTimeoutMs ?? Infinity;
+    if (context.signal !== undefined) this.#sessionEnd = context.signal;
   }
 
   /** How long a request may take: `timeoutMs`, kept under the transport's bound. */
@@ -245,17 +268,22 @@ export class HangUp {
   async run(request: HangUpRequest | (() => HangUpRequest)): Promise<void> {
     if (this.#attempted) return;
     if (typeof request === "function") request = request();
-    this.#attempted = true;
     const { provider, callId } = request;
     // Quoted: the id is the far end's, and must not start a line of its own in a log.
     const what = `${provider} hang-up of call ${JSON.stringify(callId)}`;
-    // Aborted once the bound has passed on the clock; the sleep ends with the request.
+    const sessionEnd = this.#sessionEnd;
+    if (sessionEnd?.aborted) throw sessionEnded(what);
+    this.#attempted = true;
+    // Aborted once the bound has passed on the clock, or the session ended; the sleep and the
+    // session's listener end with the request.
     const boundMs = this.#boundMs();
-    const timeout = new AbortController();
+    const stop = new AbortController();
     const done = new AbortController();
-    const expire = () => timeout.abort(new DOMException("hang-up timed out", "TimeoutError"));
+    const expire = () => stop.abort(new DOMException("hang-up timed out", "TimeoutError"));
     this.#clock.sleep(boundMs, done.signal).then(expire, () => {});
-    const signal = timeout.signal;
+    const ended = () => stop.abort(new DOMException("the session ended", "AbortError"));
+    sessionEnd?.addEventListener("abort", ended, { once: true, signal: done.signal });
+    const signal = stop.signal;
     let text: string;
     let status: number;
     try {
@@ -268,6 +296,11 @@ export class HangUp {
       text = await abortable(response.text(), signal);
       if (response.ok) return;
     } catch (cause) {
+      // Our own abort at the session's end: a "closed" error the transport, done with the
+      // `serialize` this runs in, drops unheard (no error event for what we chose to stop).
+      if (signal.aborted && signal.reason?.name === "AbortError") {
+        throw sessionEnded(what, cause);
+      }
       if (signal.aborted) {
         const cut = boundMs < this.#timeoutMs
           ? ` (its ${this.#timeoutMs} ms kept under the transport's sendTimeoutMs, ` +
@@ -290,6 +323,12 @@ export class HangUp {
     const shown = text.length > 200 ? `${text.slice(0, 197)}...` : text;
     throw new TransportError("protocol", `${what} failed: HTTP ${status} ${shown}`);
   }
+}
+
+/** The rejection of a hang-up the session's end cut short, or came before. */
+function sessionEnded(what: string, cause?: unknown): TransportError {
+  const message = `${what} abandoned: the session ended before the provider answered`;
+  return new TransportError("closed", message, cause === undefined ? {} : { cause });
 }
 
 /** `promise`, or a rejection as soon as `signal` aborts; the listener is removed either way. */

@@ -3,21 +3,15 @@
 // (`hangUpTimeoutMs`) is kept under it, so a provider that does not answer is the documented
 // non-fatal "timeout" error and the goodbye goes on with 1000.
 import assert from "node:assert/strict";
-import { type TransportError, WebSocketTransport } from "../../../mod.ts";
-import { FakeClock, MemorySocketPair } from "../../../src/testing/mod.ts";
-import { HangUp, type HangUpRequest } from "../../../src/serializers/telephony/hang_up.ts";
+import type { TransportError } from "../../../mod.ts";
+import { FakeClock } from "../../../src/testing/mod.ts";
+import { HangUp } from "../../../src/serializers/telephony/hang_up.ts";
+import { startedSession, TEST_HANG_UP, TWILIO_START } from "./_hang_up_session.ts";
 import type { FrameSerializer } from "../../../src/serializer.ts";
 import { PlivoSerializer } from "../../../src/serializers/plivo.ts";
 import { TelnyxSerializer } from "../../../src/serializers/telnyx.ts";
 import { TwilioSerializer } from "../../../src/serializers/twilio.ts";
 
-const request: HangUpRequest = {
-  provider: "Test",
-  callId: "c1",
-  url: "https://api.example.com/calls/c1",
-  init: { method: "DELETE" },
-  alreadyEnded: () => false,
-};
 const neverAnswers = () => new Promise<Response>(() => {});
 
 /** When a hang-up given `timeoutMs` under a transport's `sendTimeoutMs` gives up, and its error. */
@@ -26,7 +20,7 @@ async function givesUp(timeoutMs: number, sendTimeoutMs: number | undefined) {
   const hangUp = new HangUp({ fetch: neverAnswers, timeoutMs });
   hangUp.useSession(sendTimeoutMs === undefined ? { clock } : { clock, sendTimeoutMs });
   let error: TransportError | undefined;
-  hangUp.run(request).catch((e) => (error = e));
+  hangUp.run(TEST_HANG_UP).catch((e) => (error = e));
   while (error === undefined) await clock.tick(1);
   return { at: clock.now(), error };
 }
@@ -52,20 +46,7 @@ Deno.test("`HangUp.useSession` keeps the hang-up 250 ms under the transport's se
 
 /** A session on `serializer` with `start` received, that sends `end`; its errors and close. */
 async function endWithUnansweredHangUp(serializer: FrameSerializer, start: string) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer,
-    audioOut: { sampleRate: 8000, chunkMs: 20 },
-    sendTimeoutMs: 5000,
-    clock,
-  });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (e) => errors.push(e.error));
-  transport.receive(() => {});
-  await clock.tick(0);
-  pair.client.send(start);
-  await clock.tick(0);
+  const { clock, transport, errors } = await startedSession(serializer, start);
   const began = clock.now();
   let closedAt = NaN;
   void transport.closed.then(() => (closedAt = clock.now()));
@@ -75,19 +56,6 @@ async function endWithUnansweredHangUp(serializer: FrameSerializer, start: strin
   await clock.runAll();
   return { errors, closed, closedAfter: closedAt - began, pendingTimers: clock.pendingTimers };
 }
-
-const TWILIO_START = JSON.stringify({
-  event: "start",
-  sequenceNumber: "1",
-  streamSid: "MZ1",
-  start: {
-    streamSid: "MZ1",
-    accountSid: "AC1",
-    callSid: "CA1",
-    tracks: ["inbound"],
-    mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
-  },
-});
 
 for (
   const [name, serializer, start] of [

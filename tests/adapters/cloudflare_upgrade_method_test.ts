@@ -1,0 +1,61 @@
+// workerd hands a Worker a POST or PUT upgrade as a GET (keeping its body) and fails the 101 it is
+// answered with itself (a 500, "WebSocket must be initiated with a GET request"): the Cloudflare
+// adapter tells such a request by its body and refuses it with 405, as the other adapters refuse
+// a POST.
+import assert from "node:assert/strict";
+import { Miniflare } from "miniflare";
+import { admit } from "../../src/adapters/_admission.ts";
+import { hostMiniflare, miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
+import { bundleWorker } from "../runtimes/cloudflare/worker_bundle.ts";
+
+const UPGRADE = {
+  upgrade: "websocket",
+  connection: "Upgrade",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "sec-websocket-version": "13",
+};
+
+Deno.test({
+  name: "Cloudflare `upgrade` refuses a POST or PUT upgrade in workerd with 405, not a 500",
+  ...miniflareSanitizers,
+  async fn() {
+    const script = await bundleWorker(new URL("./_cloudflare_upgrade_worker.ts", import.meta.url));
+    const { miniflare: mf, dispose } = await hostMiniflare(() =>
+      new Miniflare({
+        modules: true,
+        script,
+        compatibilityDate: "2026-04-07",
+        cf: false,
+        host: "127.0.0.1",
+        port: 0,
+      })
+    );
+    try {
+      const url = await mf.ready;
+      for (const [method, body] of [["POST", "{}"], ["PUT", ""]] as const) {
+        const response = await fetch(new URL("/ws", url), { method, headers: UPGRADE, body });
+        assert.equal(response.status, 405, method);
+        assert.equal(response.headers.get("allow"), "GET", method);
+        assert.equal(
+          await response.text(),
+          "WebSocket upgrades use GET, with no body: this request has one",
+          method,
+        );
+      }
+    } finally {
+      await dispose();
+    }
+  },
+});
+
+Deno.test("`admit` refuses an upgrade that carries a body as it refuses another method: 405, Allow GET", async () => {
+  // As workerd hands a POST over: a GET with a body, which `new Request` would not make.
+  const told = { method: "GET", headers: new Headers(UPGRADE), body: new ReadableStream() };
+  const refusal = await admit(told as unknown as Request, {});
+  assert.equal(refusal?.status, 405);
+  assert.equal(refusal?.headers.get("allow"), "GET");
+  await refusal?.body?.cancel();
+  const post = await admit(new Request("http://x/ws", { method: "POST", headers: UPGRADE }), {});
+  assert.equal(post?.status, 405);
+  assert.equal(await post?.text(), "WebSocket upgrades use GET, not POST");
+});

@@ -1,0 +1,72 @@
+// A clock that steps backwards breaks the `Clock` contract, but a custom one (or `performance.now`
+// read across workers) may: the metrics take a time still to come as now and a negative latency
+// as 0 ms, and never throw over it (a throw in the bot's turn handling would end its session).
+import assert from "node:assert/strict";
+import { SessionMetrics, type TransportStats } from "../../mod.ts";
+import type { MeteredTransport } from "../../src/metrics/session_metrics.ts";
+import type { Clock } from "../../src/clock.ts";
+import type { SessionObserver } from "../../src/session_observer.ts";
+
+/** A clock whose time the test sets; `stepBack` takes `ms` off each read after the next. */
+class SteppingClock {
+  time = 1000;
+  stepBack = 0;
+  now(): number {
+    const now = this.time;
+    this.time -= this.stepBack;
+    return now;
+  }
+  asClock(): Clock {
+    return this as unknown as Clock; // only `now` is read by the metrics
+  }
+}
+
+/** A transport of the metrics' own shape; `closed()` ends the session. */
+function meteredSession(clock: SteppingClock) {
+  let observer: SessionObserver | undefined;
+  const transport = Object.assign(new EventTarget(), {
+    observe(o: SessionObserver) {
+      observer = o;
+      return () => (observer = undefined);
+    },
+    stats: {} as TransportStats,
+  }) satisfies MeteredTransport;
+  const metrics = SessionMetrics.attach(transport, { speech: false, clock: clock.asClock() });
+  const latencies: number[] = [];
+  metrics.addEventListener("metric", (e) => latencies.push(e.value));
+  const botSpeaks = () => transport.dispatchEvent(new Event("speakingstart"));
+  return { metrics, latencies, botSpeaks, closed: () => observer?.closed?.({} as never) };
+}
+
+Deno.test("`SessionMetrics.callerTurnEnded` takes a time after a clock's step back as now", () => {
+  const clock = new SteppingClock();
+  const s = meteredSession(clock);
+  const toldAt = clock.now(); // 1000: the bot's recognizer read the clock...
+  clock.time = 990; // ...and it stepped back 10 ms before the bot told us
+  s.metrics.callerTurnEnded(toldAt);
+  clock.time = 1200;
+  s.botSpeaks();
+  assert.deepEqual(s.latencies, [210], "the turn ended at 990, the clock's now when told");
+  assert.throws(() => s.metrics.callerTurnEnded(NaN), /callerTurnEnded: at must be a finite/);
+});
+
+Deno.test("`SessionMetrics.callerTurnEnded` reads its default time once: a step between reads is no time to come", () => {
+  const clock = new SteppingClock();
+  const s = meteredSession(clock);
+  clock.stepBack = 1; // every read 1 ms before the one before it
+  s.metrics.callerTurnEnded();
+  s.metrics.callerSpeechStarted();
+  s.metrics.callerTurnEnded();
+  assert.equal(s.metrics.ended, false);
+});
+
+Deno.test("`SessionMetrics` measures a turn answered after the clock stepped back as 0 ms, not below", () => {
+  const clock = new SteppingClock();
+  const s = meteredSession(clock);
+  s.metrics.callerTurnEnded(); // at 1000
+  clock.time = 900;
+  s.botSpeaks();
+  assert.deepEqual(s.latencies, [0]);
+  assert.equal(s.metrics.snapshot().turnLatency.last, 0);
+  s.closed();
+});
