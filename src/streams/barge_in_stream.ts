@@ -5,15 +5,12 @@
  */
 
 import type { InterruptResult, SpeakingEvent } from "../playback.ts";
+import { SpeechRun } from "./_speech_run.ts";
 import type { SpeechStartEvent } from "./speech_detector.ts";
 import {
   SpeechDetectorStream,
   type SpeechDetectorStreamOptions,
 } from "./speech_detector_stream.ts";
-
-/** The detector's LOUD_SHARE and START_SPAN (speech_detector.ts), for its test over the bar. */
-const OVER_SHARE = 0.7;
-const OVER_SPAN = 1.5;
 
 /** What a {@linkcode BargeInStream} needs of a transport (a `WebSocketTransport` fits). */
 export interface InterruptibleTransport {
@@ -39,13 +36,14 @@ export interface BargeInStreamOptions extends SpeechDetectorStreamOptions {
    * How far above the noise floor, in dB, the caller's speech must be to interrupt the bot: its
    * loudest window in its first `minSpeechMs`, or, speech that began under the bar, later sound
    * that rises over it and holds as speech does (`minSpeechMs`, at least 70 % of that time within
-   * `startDb - stopDb` under the bar: a caller talking over the bot's echo). On a phone line
-   * (a hybrid, a speakerphone) the bot's own voice can come back as a quieter echo; a bar just
-   * over the echo's loudest lets the echo be while a caller louder than it still interrupts. It
-   * is a level, not an echo canceller: it cannot tell the bot's echo from a caller in general.
-   * The echo's level follows the bot's (a loud word, a louder line), and a caller quieter than
-   * the echo, or as loud, never interrupts. The real answer is echo cancellation (AEC) at the
-   * far end, or a voice detector behind it.
+   * `startDb - stopDb` under the bar: a caller talking over the bot's echo; a lone short word over
+   * the echo, a "Stop!" whose soft start and end are as loud as the echo, is too short for that,
+   * and the caller barges in at the words after it). On a phone line (a hybrid, a speakerphone) the
+   * bot's own voice can come back as a quieter echo; a bar just over the echo's loudest lets the
+   * echo be while a caller louder than it still interrupts. It is a level, not an echo canceller:
+   * it cannot tell the bot's echo from a caller in general. The echo's level follows the bot's (a
+   * loud word, a louder line), and a caller quieter than the echo, or as loud, never interrupts.
+   * The real answer is echo cancellation (AEC) at the far end, or a voice detector behind it.
    *
    * @default {0} no bar of its own: any speech the detector finds (which already stands
    * `startDb`, 12 dB by default, over the floor where it begins), the bot's echo included.
@@ -141,52 +139,49 @@ export class BargeInStream extends SpeechDetectorStream {
     const minSpeechMs = detector.minSpeechMs ?? 200;
     const hysteresisDb = (detector.startDb ?? 12) - (detector.stopDb ?? 6);
     /**
-     * Speech that began under the bar (the bot's echo, say), watched for sound over it: where that
-     * sound began, for how long it has been over the bar, and its loudest window.
+     * Speech that began under the bar (the bot's echo, say) is watched for sound over it, with the
+     * detector's own test for speech (the bar for startDb): sound that rose over the bar and has
+     * lasted minSpeechMs, at least 70 % of that time within the detector's hysteresis under the
+     * bar (the rest: consonants and pauses). As in the detector, what is older than the span is
+     * dropped from the front of the run, which then begins at its next window over the bar: a
+     * swell of the echo just before a word does not take the word's start with it.
      */
-    let under: { overFromMs: number; overMs: number; peakDb: number } | undefined;
+    let watching = false;
+    // Made after super(), once the detector has checked minSpeechMs and windowMs; read later.
+    // deno-lint-ignore prefer-const -- set after super(), which must come first; read later
+    let over!: SpeechRun;
     super({
       ...detector,
       onSpeech(event) {
         onSpeech?.(event);
-        under = undefined;
+        watching = false;
+        over.clear();
         if (event.type !== "speechstart") return forget();
         if (event.levelDb - event.noiseFloorDb >= minLevelAboveFloorDb) return heard(event);
-        under = { overFromMs: Number.NaN, overMs: 0, peakDb: event.levelDb };
+        watching = true;
       },
       onLevel(levelDb, noiseFloorDb, atMs, durationMs) {
         onLevel?.(levelDb, noiseFloorDb, atMs, durationMs);
-        const watched = under;
-        if (watched === undefined) return;
+        if (!watching) return;
         const aboveFloorDb = levelDb - noiseFloorDb;
-        if (Number.isNaN(watched.overFromMs)) {
-          if (aboveFloorDb < minLevelAboveFloorDb) return;
-          watched.overFromMs = atMs;
-          watched.overMs = 0;
-          watched.peakDb = levelDb;
-        }
-        // The detector's own test for speech, with the bar for startDb: sound that rose over the
-        // bar and has lasted minSpeechMs, at least 70 % of that time within the detector's
-        // hysteresis under the bar (the rest: consonants and pauses).
-        const sounding = aboveFloorDb >= minLevelAboveFloorDb - hysteresisDb;
-        if (sounding) {
-          watched.overMs += durationMs;
-          if (levelDb > watched.peakDb) watched.peakDb = levelDb;
-        }
-        const lastedMs = atMs + durationMs - watched.overFromMs;
-        if (sounding && lastedMs >= minSpeechMs && watched.overMs >= OVER_SHARE * lastedMs) {
-          under = undefined;
-          heard({
-            type: "speechstart",
-            atMs: watched.overFromMs,
-            levelDb: watched.peakDb,
-            noiseFloorDb,
-          });
-        } else if (lastedMs >= OVER_SPAN * minSpeechMs) {
-          watched.overFromMs = Number.NaN; // a swell of the echo, not a voice over it
-        }
+        const kind = aboveFloorDb >= minLevelAboveFloorDb
+          ? 2
+          : aboveFloorDb >= minLevelAboveFloorDb - hysteresisDb
+          ? 1
+          : 0;
+        if (!over.push(atMs, durationMs, levelDb, kind)) return;
+        watching = false;
+        const speech: SpeechStartEvent = {
+          type: "speechstart",
+          atMs: over.startMs,
+          levelDb: over.peakDb,
+          noiseFloorDb,
+        };
+        over.clear();
+        heard(speech);
       },
     });
+    over = new SpeechRun(minSpeechMs, detector.windowMs ?? 10);
     stream = this;
     this.#forget = forget;
   }

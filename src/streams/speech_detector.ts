@@ -6,6 +6,7 @@
  */
 
 import type { AudioFrame } from "../frames.ts";
+import { SpeechRun } from "./_speech_run.ts";
 
 /** Speech began: `atMs` is where, on the audio's own timeline (samples pushed, not wall time). */
 export interface SpeechStartEvent {
@@ -116,6 +117,7 @@ export interface SpeechDetectorOptions {
 const FULL_SCALE_SQUARED = 32768 * 32768;
 const DB_PER_NEPER = 10 / Math.LN10;
 const SILENT_DB = -120;
+const EMPTY = new Uint8Array(0);
 /**
  * How long a level `stopDb` quieter must hold, in consecutive windows of sound, before the floor
  * falls to it at once (and how long, in a silence, sound must be loud on average to go on with
@@ -145,22 +147,25 @@ const FIRST_GUESS_MS = 1500;
  */
 const FOLLOW_MS = 300;
 /**
- * How much of its first `minSpeechMs` speech must sound (stand `stopDb` over the floor). Speech is
- * not one steady sound: its syllables (100 to 180 ms) dip under `stopDb` at consonants and between
- * words (20 to 70 ms), and a run that had to stay over it for all of `minSpeechMs` was cut by the
- * first dip: a clearly spoken sentence 20 dB over hiss was never heard, a caller with short pauses
- * between words seconds late. So speech starts once sound that began over `startDb` has lasted
- * `minSpeechMs` and sounded for at least this share of that time. Not speech: a click (one window),
- * a burst shorter than `minSpeechMs` (it does not last that long), clicks or pops even 50 a second
- * and keypad tones dialled 100 ms on, 100 ms off (half the time), a cough amid clicks.
+ * The keypad's tones (DTMF, ITU-T Q.23): a digit is one of the low group and one of the high,
+ * pure, and nothing else. A caller typing a PIN (tones of 40 ms and more, gaps as short: Q.24)
+ * sounds 50 to 85 % of the time, often over the 70 % speech needs (see _speech_run.ts): a window
+ * that is a digit counts as quiet.
  */
-const LOUD_SHARE = 0.7;
+const KEYPAD_LOW_HZ = [697, 770, 852, 941];
+const KEYPAD_HIGH_HZ = [1209, 1336, 1477, 1633];
 /**
- * How far back, in `minSpeechMs`, sound may have begun and still start speech: a click before the
- * speech is dropped from the run once this old, so that the speech, its own share then whole,
- * starts it (with its own `atMs`).
+ * How much of a window's energy the two tones of a digit must hold for it to be one. Speech is
+ * broadband: none of the 5,200 windows of the test recordings (tests/streams/fixtures) puts 80 % in
+ * two 100 Hz wide bands there, a handful put 70 %. A digit's tones hold at least 86 % of each
+ * window wholly within them (the rest: their images, over a window not a whole number of their
+ * cycles), noise 20 dB under them too; 83 % when both are 1 % off their frequency, 77 % at 1.5 %
+ * (some of such a digit's windows then count). A window a tone begins or ends in holds only its
+ * share of it, and counts: a digit has two at most, too few to be speech.
  */
-const START_SPAN = 1.5;
+const KEYPAD_SHARE = 0.8;
+/** And each of the two at least this much: Q.24 lets the tones differ by up to 8 dB (twist). */
+const KEYPAD_EACH_SHARE = 0.03;
 
 /**
  * A speech detector for PCM16 little-endian audio (any rate, any channel count): short-term
@@ -190,6 +195,11 @@ const START_SPAN = 1.5;
  * would read as speech for seconds (a false barge-in). An A-law line muted is not zeros (its idle
  * code decodes to ±8): to the detector it is a very quiet line, and noise coming back after it
  * reads as speech for a few seconds, as any sudden noise does.
+ *
+ * Keypad tones (DTMF: a caller typing a PIN) are not speech: a window whose energy is nearly all
+ * in one tone of the keypad's low group and one of its high group counts as quiet while speech has
+ * not begun (a voice no louder than the tones is masked by them where they hold nearly all of a
+ * window). Once speech is under way they go on with it, as any sound does.
  *
  * @example A 300 ms tone burst in quiet noise
  * ```ts
@@ -232,6 +242,19 @@ export class SpeechDetector {
   #channelSums = new Float64Array(0);
   #samples = 0;
   #carry = -1;
+  // Where the window's samples are, for the test of a keypad tone (see #keypadTone): those of
+  // earlier pushes (and a sample split across two) kept here, then this push's bytes.
+  #held = new Int16Array(0);
+  #heldCount = 0;
+  #bytes: Uint8Array = EMPTY;
+  #bytesFrom = 0;
+  #bytesTo = 0;
+  /** The Goertzel coefficients of the keypad's frequencies (none at a rate too low for them). */
+  #keypadCoefficients = new Float64Array(0);
+  /** Every how many samples the test reads. */
+  #keypadStep = 1;
+  /** The window's samples, channels summed, for that test. */
+  #mixed = new Float64Array(0);
 
   #floorDb: number | undefined;
   /** Until when a pause of digital silence may replace the first window's floor. */
@@ -242,17 +265,8 @@ export class SpeechDetector {
   #recentCount = 0;
   #recentNext = 0;
   #speaking = false;
-  // The windows since one over startDb that may become speech (a ring, oldest first): where each
-  // begins, how long it is, its level, and how loud (0 quiet, 1 over stopDb, 2 over startDb).
-  readonly #runStartsMs: Float64Array;
-  readonly #runDurationsMs: Float64Array;
-  readonly #runLevelsDb: Float64Array;
-  readonly #runKinds: Uint8Array;
-  readonly #runSpanMs: number;
-  #runFirst = 0;
-  #runCount = 0;
-  /** The time of the run's windows over stopDb. */
-  #runLoudMs = 0;
+  /** The windows since one over startDb that may become speech. */
+  readonly #run: SpeechRun;
   // Speech under way, and a silence that may end it.
   #speechStartMs = 0;
   #speechPeakDb = SILENT_DB;
@@ -302,15 +316,7 @@ export class SpeechDetector {
     }
     this.#onLevel = onLevel;
     this.#recentDb = new Float64Array(Math.max(1, Math.round(QUIET_HOLD_MS / windowMs)));
-    this.#runSpanMs = minSpeechMs * START_SPAN;
-    // Room for every window of the span and the one after it, with windows a little shorter than
-    // windowMs (a rate whose window is not a whole number of samples); a fuller ring drops its
-    // oldest, which only shortens the span.
-    const runWindows = 2 * Math.ceil(this.#runSpanMs / windowMs) + 2;
-    this.#runStartsMs = new Float64Array(runWindows);
-    this.#runDurationsMs = new Float64Array(runWindows);
-    this.#runLevelsDb = new Float64Array(runWindows);
-    this.#runKinds = new Uint8Array(runWindows);
+    this.#run = new SpeechRun(minSpeechMs, windowMs);
   }
 
   /** Whether speech is under way (between a `speechstart` and its `speechstop`). */
@@ -358,14 +364,21 @@ export class SpeechDetector {
       sum += sample * sample;
       const channel = samples % channels;
       channelSums[channel] = channelSums[channel]! + sample;
+      this.#held[this.#heldCount++] = sample;
       samples++;
       i = 1;
     }
     const whole = i + ((length - i) & ~1);
+    this.#bytes = bytes;
+    let windowFrom = i;
     for (;;) {
       if (samples === windowSamples) {
         this.#samples = 0;
+        this.#bytesFrom = windowFrom;
+        this.#bytesTo = i;
         this.#window(sum, samples, emit);
+        this.#heldCount = 0;
+        windowFrom = i;
         sum = samples = 0;
       }
       if (i >= whole) break;
@@ -392,6 +405,12 @@ export class SpeechDetector {
     if (i < length) this.#carry = bytes[i]!;
     this.#sum = sum;
     this.#samples = samples;
+    // The window goes on in the next push: its samples here are kept for it (frames of whole
+    // windows, as 20 ms frames are, keep none).
+    for (let j = windowFrom; j < whole; j += 2) {
+      this.#held[this.#heldCount++] = ((bytes[j]! | (bytes[j + 1]! << 8)) << 16) >> 16;
+    }
+    this.#bytes = EMPTY;
     this.#rethrow();
   }
 
@@ -404,8 +423,9 @@ export class SpeechDetector {
     this.#sum = this.#samples = 0;
     this.#channelSums.fill(0);
     this.#carry = -1;
+    this.#heldCount = 0;
     if (this.#speaking) this.#stop(this.#silenceMs > 0 ? this.#silenceStartMs : this.timeMs, emit);
-    this.#runCount = this.#runLoudMs = 0;
+    this.#run.clear();
     this.#rethrow();
   }
 
@@ -419,12 +439,14 @@ export class SpeechDetector {
     this.#sum = this.#samples = 0;
     this.#channelSums.fill(0);
     this.#carry = -1;
+    this.#heldCount = 0;
     this.#floorDb = undefined;
     this.#guessUntilMs = -Infinity;
     this.#zerosMs = 0;
     this.#recentCount = this.#recentNext = 0;
     this.#speaking = false;
-    this.#runCount = this.#runLoudMs = this.#silenceMs = 0;
+    this.#run.clear();
+    this.#silenceMs = 0;
   }
 
   /** A new format: the partial window of the old one is dropped, its time kept. */
@@ -439,6 +461,17 @@ export class SpeechDetector {
     else this.#channelSums.fill(0);
     this.#channels = channels;
     this.#windowSamples = Math.max(1, Math.round(rate * this.#windowMs / 1000)) * channels;
+    this.#held = new Int16Array(this.#windowSamples);
+    this.#heldCount = 0;
+    this.#mixed = new Float64Array(this.#windowSamples / channels);
+    // Every `step`-th sample at 16 kHz and over: the tones are under 1.7 kHz, and the test's cost
+    // is the same at any rate. What lies over half the rate tested (4 kHz and more) folds into the
+    // band: the energy of the window, counted whole, still holds it.
+    const step = Math.max(1, Math.floor(rate / 8000));
+    this.#keypadStep = step;
+    this.#keypadCoefficients = new Float64Array(
+      KEYPAD_HIGH_HZ[3]! < rate / 2 ? [...KEYPAD_LOW_HZ, ...KEYPAD_HIGH_HZ] : [],
+    ).map((hz) => 2 * Math.cos(2 * Math.PI * hz * step / rate));
   }
 
   /** One analysis window of `samples` samples, their squares summing to `sum`, is complete. */
@@ -583,22 +616,19 @@ export class SpeechDetector {
       if (this.#silenceMs >= this.#minSilenceMs) this.#stop(this.#silenceStartMs, emit);
       return;
     }
-    const kind = levelDb >= floorDb + this.#startDb ? 2 : aboveStop ? 1 : 0;
-    if (this.#runCount === 0 && kind < 2) return; // speech begins at a window over startDb
-    this.#runPush(startMs, durationMs, levelDb, kind);
-    if (kind === 0) return;
-    // Speech, from the run's first window, once it has lasted minSpeechMs sounding LOUD_SHARE of
-    // that time (judged at a sounding window: a run does not end on a dip).
-    const atMs = this.#runStartsMs[this.#runFirst]!;
-    const lastedMs = startMs + durationMs - atMs;
-    if (lastedMs < this.#minSpeechMs || this.#runLoudMs < LOUD_SHARE * lastedMs) return;
-    const ring = this.#runKinds.length;
-    let peakDb = SILENT_DB;
-    for (let n = 0; n < this.#runCount; n++) {
-      const levelDb = this.#runLevelsDb[(this.#runFirst + n) % ring]!;
-      if (levelDb > peakDb) peakDb = levelDb;
+    let kind = levelDb >= floorDb + this.#startDb ? 2 : aboveStop ? 1 : 0;
+    const run = this.#run;
+    if (run.empty && kind < 2) return; // speech begins at a window over startDb
+    // A keypad tone is no sound: tested only here, where a window may begin or go on a start.
+    if (kind > 0 && this.#keypadTone()) {
+      if (run.empty) return;
+      kind = 0;
     }
-    this.#runCount = this.#runLoudMs = 0;
+    // Speech, from the run's first window, once it has lasted minSpeechMs sounding 70 % of it.
+    if (!run.push(startMs, durationMs, levelDb, kind)) return;
+    const atMs = run.startMs;
+    const peakDb = run.peakDb;
+    run.clear();
     this.#speaking = true;
     this.#speechStartMs = atMs;
     this.#speechPeakDb = peakDb;
@@ -607,38 +637,94 @@ export class SpeechDetector {
   }
 
   /**
-   * Adds a window to the run, then drops from its front what began more than the span before it,
-   * and then what does not begin at a window over startDb: a click, a cough, or sound too sparse
-   * for speech, forgotten as the run moves on.
+   * Whether the window just measured is a keypad tone: its strongest frequency of the keypad's
+   * low group and its strongest of the high group (Goertzel) hold KEYPAD_SHARE of its energy
+   * (each channel's mean taken out, channels summed).
    */
-  #runPush(startMs: number, durationMs: number, levelDb: number, kind: number): void {
-    const ring = this.#runKinds.length;
-    if (this.#runCount === ring) this.#runDrop();
-    const at = (this.#runFirst + this.#runCount++) % ring;
-    this.#runStartsMs[at] = startMs;
-    this.#runDurationsMs[at] = durationMs;
-    this.#runLevelsDb[at] = levelDb;
-    this.#runKinds[at] = kind;
-    if (kind > 0) this.#runLoudMs += durationMs;
-    const earliestMs = startMs - this.#runSpanMs;
-    while (
-      this.#runCount > 0 &&
-      (this.#runStartsMs[this.#runFirst]! < earliestMs || this.#runKinds[this.#runFirst]! < 2)
-    ) {
-      this.#runDrop();
+  #keypadTone(): boolean {
+    const coefficients = this.#keypadCoefficients;
+    if (coefficients.length === 0) return false;
+    const mixed = this.#mixed;
+    const channels = this.#channels;
+    mixed.fill(0);
+    const held = this.#held;
+    const heldCount = this.#heldCount;
+    for (let s = 0; s < heldCount; s++) {
+      const k = (s / channels) | 0;
+      mixed[k] = mixed[k]! + held[s]!;
     }
-  }
-
-  #runDrop(): void {
-    const first = this.#runFirst;
-    if (this.#runKinds[first]! > 0) this.#runLoudMs -= this.#runDurationsMs[first]!;
-    this.#runFirst = (first + 1) % this.#runKinds.length;
-    if (--this.#runCount === 0) this.#runLoudMs = 0; // no rounding left over
+    const bytes = this.#bytes;
+    for (let j = this.#bytesFrom, s = heldCount; j < this.#bytesTo; j += 2, s++) {
+      const k = (s / channels) | 0;
+      mixed[k] = mixed[k]! + (((bytes[j]! | (bytes[j + 1]! << 8)) << 16) >> 16);
+    }
+    const n = mixed.length;
+    let sum = 0;
+    let sumOfSquares = 0;
+    for (let k = 0; k < n; k++) {
+      sum += mixed[k]!;
+      sumOfSquares += mixed[k]! * mixed[k]!;
+    }
+    const energy = sumOfSquares - sum * sum / n;
+    if (!(energy > 0)) return false;
+    // The eight Goertzel filters in one pass: this runs at every window that may begin speech.
+    const c0 = coefficients[0]!, c1 = coefficients[1]!, c2 = coefficients[2]!;
+    const c3 = coefficients[3]!, c4 = coefficients[4]!, c5 = coefficients[5]!;
+    const c6 = coefficients[6]!, c7 = coefficients[7]!;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, b7 = 0;
+    let s = 0;
+    const step = this.#keypadStep;
+    for (let k = 0; k < n; k += step) {
+      const x = mixed[k]!;
+      s = x + c0 * a0 - b0;
+      b0 = a0;
+      a0 = s;
+      s = x + c1 * a1 - b1;
+      b1 = a1;
+      a1 = s;
+      s = x + c2 * a2 - b2;
+      b2 = a2;
+      a2 = s;
+      s = x + c3 * a3 - b3;
+      b3 = a3;
+      a3 = s;
+      s = x + c4 * a4 - b4;
+      b4 = a4;
+      a4 = s;
+      s = x + c5 * a5 - b5;
+      b5 = a5;
+      a5 = s;
+      s = x + c6 * a6 - b6;
+      b6 = a6;
+      a6 = s;
+      s = x + c7 * a7 - b7;
+      b7 = a7;
+      a7 = s;
+    }
+    const low = Math.max(
+      a0 * a0 + b0 * b0 - c0 * a0 * b0,
+      a1 * a1 + b1 * b1 - c1 * a1 * b1,
+      a2 * a2 + b2 * b2 - c2 * a2 * b2,
+      a3 * a3 + b3 * b3 - c3 * a3 * b3,
+    );
+    const high = Math.max(
+      a4 * a4 + b4 * b4 - c4 * a4 * b4,
+      a5 * a5 + b5 * b5 - c5 * a5 * b5,
+      a6 * a6 + b6 * b6 - c6 * a6 * b6,
+      a7 * a7 + b7 * b7 - c7 * a7 * b7,
+    );
+    // Over the m samples tested a sine's power at its frequency is (m·A/2)², its mean square A²/2.
+    const m = Math.ceil(n / step);
+    const whole = energy * m * m / n / 2;
+    return low >= KEYPAD_EACH_SHARE * whole && high >= KEYPAD_EACH_SHARE * whole &&
+      low + high >= KEYPAD_SHARE * whole;
   }
 
   #stop(atMs: number, emit: (event: SpeechEvent) => void): void {
     this.#speaking = false;
-    this.#runCount = this.#runLoudMs = this.#silenceMs = 0;
+    this.#run.clear();
+    this.#silenceMs = 0;
     this.#emit(emit, {
       type: "speechstop",
       atMs,

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import {
+  BargeInStream,
+  type InterruptResult,
+  SpeechDetector,
+  type SpeechEvent,
+} from "../../mod.ts";
+import { activeLevelDb, frames, mix, noise, random, recording } from "./_real_speech.ts";
+
+// The keypad (DTMF, ITU-T Q.23): row and column frequencies; a digit sounds one of each.
+const ROWS = [697, 770, 852, 941];
+const COLUMNS = [1209, 1336, 1477, 1633];
+const KEYS = "123A456B789C*0#D";
+
+/**
+ * A caller typing `digits`: each a sum of two sines, `onMs` on and `offMs` off (Q.24 asks a
+ * receiver to take tones and gaps of 40 ms), each tone `toneDb` dBFS RMS, the column `twistDb`
+ * louder than the row, both `deviation` off their nominal frequency, from `atMs` on.
+ */
+function dialled(
+  line: Int16Array,
+  rate: number,
+  digits: string,
+  { atMs = 500, onMs = 100, offMs = 40, toneDb = -10, twistDb = 0, deviation = 0, seed = 1 } = {},
+): Int16Array {
+  const next = random(seed);
+  const rowPeak = 32768 * 10 ** (toneDb / 20) * Math.SQRT2;
+  const columnPeak = rowPeak * 10 ** (twistDb / 20);
+  const out = Int16Array.from(line);
+  let from = Math.round((atMs * rate) / 1000);
+  for (const digit of digits) {
+    const key = KEYS.indexOf(digit);
+    const row = 2 * Math.PI * ROWS[key >> 2]! * (1 + deviation) / rate;
+    const column = 2 * Math.PI * COLUMNS[key & 3]! * (1 - deviation) / rate;
+    const [rowPhase, columnPhase] = [next() * 2 * Math.PI, next() * 2 * Math.PI];
+    const length = Math.round((onMs * rate) / 1000);
+    for (let i = 0; i < length && from + i < out.length; i++) {
+      const tone = rowPeak * Math.sin(row * i + rowPhase) +
+        columnPeak * Math.sin(column * i + columnPhase);
+      out[from + i] = Math.max(-32768, Math.min(32767, Math.round(out[from + i]! + tone)));
+    }
+    from += length + Math.round((offMs * rate) / 1000);
+  }
+  return out;
+}
+
+/** The detector's events for `samples`, pushed `ms` at a time (a window may span two pushes). */
+function detect(samples: Int16Array, rate: number, ms = 20): SpeechEvent[] {
+  const detector = new SpeechDetector({ sampleRate: rate });
+  const events: SpeechEvent[] = [];
+  for (const frame of frames(samples, rate, ms)) {
+    detector.push(frame, (event) => events.push(event));
+  }
+  detector.flush((event) => events.push(event));
+  return events;
+}
+
+const summary = (events: SpeechEvent[]) => events.map((e) => `${e.type}@${e.atMs}`).join(", ");
+const PIN = "4711#0815*3926ABCD";
+
+for (const rate of [8000, 16000]) {
+  Deno.test(`\`SpeechDetector\` does not take a caller typing digits for speech (${rate / 1000} kHz)`, () => {
+    // Tones of 100 ms with gaps of 40 ms sound 70 % of the time: they passed "200 ms, 70 % of
+    // it over stopDb" from the second digit on, and a PIN barged in on the bot.
+    const lines = {
+      "a clean line": new Int16Array(rate * 5),
+      "hiss at -50 dBFS": noise("white", rate, 5, -50, 2),
+      "a line's noise 20 dB under the tones": noise("pink", rate, 5, -30, 3),
+    };
+    const timings = [
+      { onMs: 100, offMs: 40 }, // a fast caller
+      { onMs: 40, offMs: 40 }, // the shortest a receiver must take (Q.24), an autodialler
+      { onMs: 70, offMs: 50 },
+      { onMs: 250, offMs: 40 }, // keys held down
+    ];
+    for (const [lineName, line] of Object.entries(lines)) {
+      for (const timing of timings) {
+        for (
+          const tones of [
+            { toneDb: -10, twistDb: 0 },
+            { toneDb: -16, twistDb: 3 }, // the column louder, as a phone sends it
+            { toneDb: -12, twistDb: -6, deviation: 0.01 }, // the row louder, 1 % off
+          ]
+        ) {
+          for (const ms of [20, 15]) {
+            const events = detect(dialled(line, rate, PIN, { ...timing, ...tones }), rate, ms);
+            assert.deepEqual(
+              events,
+              [],
+              `${lineName}, ${JSON.stringify({ ...timing, ...tones })}, ${ms} ms frames: ${
+                summary(events)
+              }`,
+            );
+          }
+        }
+      }
+    }
+  });
+}
+
+Deno.test("`SpeechDetector` still hears a caller who speaks after typing digits, or over them", async () => {
+  const { samples: voice, rate } = await recording("excuse_me_question_8k.wav");
+  const level = activeLevelDb(voice, rate);
+  const hiss = noise("white", rate, 6, level - 30);
+  const typed = dialled(hiss, rate, PIN, { atMs: 300, toneDb: level });
+  // The PIN ends at 300 + 18 × 140 = 2820 ms; the caller speaks at 3500.
+  const after = detect(mix(typed, voice, rate, 3500), rate);
+  assert.deepEqual(after.map((e) => e.type), ["speechstart", "speechstop"], summary(after));
+  assert.ok(after[0]!.atMs >= 3500 && after[0]!.atMs <= 3700, summary(after));
+  // Speaking while a key is held down, the tones 12 dB under the voice: the voice is heard (where
+  // the tones hold nearly all of a window it counts as quiet: as loud as the voice, they mask it).
+  const held = dialled(hiss, rate, "5", { atMs: 1000, onMs: 2500, toneDb: level - 12 });
+  const over = detect(mix(held, voice, rate, 1500), rate);
+  assert.equal(over[0]?.type, "speechstart", summary(over));
+  assert.ok(over[0]!.atMs >= 1500 && over[0]!.atMs <= 1800, summary(over));
+});
+
+Deno.test("`SpeechDetector` hears a PIN typed on one channel of two, as bare bytes split anywhere", () => {
+  const rate = 16000;
+  const mono = dialled(noise("white", rate, 4, -50), rate, PIN);
+  const stereo = new Int16Array(mono.length * 2).map((_, i) => i & 1 ? mono[i >> 1]! : 0);
+  const bytes = new Uint8Array(stereo.buffer);
+  const detector = new SpeechDetector({ sampleRate: rate, channels: 2 });
+  const events: SpeechEvent[] = [];
+  for (let at = 0; at < bytes.length; at += 333) { // odd: samples split across pushes
+    detector.push(bytes.subarray(at, at + 333), (event) => events.push(event));
+  }
+  assert.deepEqual(events, [], summary(events));
+});
+
+Deno.test("`BargeInStream` is not interrupted by a caller typing a PIN while the bot speaks", async () => {
+  const rate = 8000;
+  const line = dialled(noise("white", rate, 4, -55), rate, PIN);
+  let interrupts = 0;
+  const transport = {
+    playback: { speaking: true, responseId: "turn-1" },
+    interrupt(): Promise<InterruptResult> {
+      interrupts++;
+      return Promise.resolve({
+        responseId: "turn-1",
+        heardMs: 0,
+        droppedMs: 0,
+        acknowledged: false,
+      });
+    },
+  };
+  const stream = new BargeInStream(transport);
+  await Array.fromAsync(ReadableStream.from(frames(line, rate)).pipeThrough(stream));
+  assert.equal(interrupts, 0);
+});
