@@ -78,6 +78,17 @@ export interface FrameSerializer {
    */
   readonly playoutMarks?: boolean;
   /**
+   * The least lead, in milliseconds, at which the far end plays audio relayed in real time without
+   * a gap: the transport's `sendAheadMs` when the session gives none and this is longer than its
+   * default (one chunk). A far end that plays only whole batches of what it gathered (FreeSWITCH's
+   * `mod_audio_fork`, which jambonz runs on) needs a batch in hand, or its playout runs dry as each
+   * batch completes just in time. A session's own `sendAheadMs` always wins, a lower one too (a
+   * bot that paces itself, or trades that gap for latency, means it), without a word. Read once,
+   * when the transport is built, from the instance a serializer function made; a value that is
+   * not a finite number of 0 or more is ignored.
+   */
+  readonly minSendAheadMs?: number;
+  /**
    * Whether the serializer hands on the far end's own reports of its playback (Genesys's Audio
    * Connector `playback_started` / `playback_completed`, as `GenesysSerializer` does), which tell
    * the transport where a stretch of the bot's audio ended. Only such a serializer's reports are

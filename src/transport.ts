@@ -161,9 +161,10 @@ export class WebSocketTransport extends EventTarget {
   /** Wraps an open or opening socket. Throws a `RangeError` naming any bad option. */
   constructor(socket: WebSocketLike, options: TransportOptions = {}) {
     super();
-    const resolved = this.#options = resolveTransportOptions(options);
-    this.#socket = socket;
+    resolveTransportOptions(options); // every option checked (the serializer too) before a claim
     this.#serializer = claimSerializer(options.serializer);
+    const resolved = this.#options = resolveTransportOptions(options, this.#serializer);
+    this.#socket = socket;
     try {
       const clock = this.#clock = options.clock ?? systemClock;
       this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));

@@ -97,7 +97,7 @@ export interface TransportOptions {
    * wrote ahead of real time, no later than what was sent runs out), and how long nothing more of
    * a response may be queued before its audio counts as over.
    *
-   * @default {audioOut.chunkMs}
+   * @default {audioOut.chunkMs, or the serializer's `minSendAheadMs` where that is longer}
    */
   sendAheadMs?: number;
   /**
@@ -373,9 +373,14 @@ function checkInitialMessages(initial: unknown): void {
 
 /**
  * Applies the defaults and throws a `RangeError` naming the first bad value (a `TypeError` for an
- * option that is not the kind of object it must be).
+ * option that is not the kind of object it must be). `serializer`, the session's instance once
+ * known (made from `options.serializer` where that is a function), gives the defaults its far end
+ * needs: its `minSendAheadMs` (see `FrameSerializer.minSendAheadMs`).
  */
-export function resolveTransportOptions(options: TransportOptions): ResolvedTransportOptions {
+export function resolveTransportOptions(
+  options: TransportOptions,
+  serializer?: Pick<FrameSerializer, "minSendAheadMs">,
+): ResolvedTransportOptions {
   checkObjectOptions(options);
   const chunkMs = options.audioOut?.chunkMs ?? 40;
   if (!(chunkMs > 0) || !Number.isFinite(chunkMs)) {
@@ -403,7 +408,10 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
       : positiveInteger(packet, "fixedAudioPacketSize"),
     lastPacket: lastPacketPolicy(options.lastPacket ?? "pad"),
     padByte: byte(options.padByte ?? 0, "padByte"),
-    sendAheadMs: nonNegative(options.sendAheadMs ?? chunkMs, "sendAheadMs"),
+    sendAheadMs: nonNegative(
+      options.sendAheadMs ?? Math.max(chunkMs, serializerLeadMs(serializer)),
+      "sendAheadMs",
+    ),
     maxQueuedMs: nonNegative(options.maxQueuedMs ?? 200, "maxQueuedMs"),
     maxInboundFrames: positiveInteger(options.maxInboundFrames ?? 500, "maxInboundFrames"),
     markIntervalMs,
@@ -423,6 +431,16 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
     maxBufferedBytes: positiveInteger(options.maxBufferedBytes ?? 512 * 1024, "maxBufferedBytes"),
     sendTimeoutMs: nonNegative(options.sendTimeoutMs ?? 5000, "sendTimeoutMs"),
   };
+}
+
+/**
+ * The serializer's `minSendAheadMs`, or 0 where it has none, or none that is a lead: read from a
+ * serializer's own code, it is no option the user could correct, and a bad one must not make the
+ * session's set-up throw.
+ */
+function serializerLeadMs(serializer: Pick<FrameSerializer, "minSendAheadMs"> | undefined): number {
+  const lead = serializer?.minSendAheadMs;
+  return typeof lead === "number" && Number.isFinite(lead) && lead >= 0 ? lead : 0;
 }
 
 /**

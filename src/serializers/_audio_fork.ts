@@ -72,6 +72,17 @@ const THRESHOLD = 640;
 const TICK_MS = 20;
 
 /**
+ * The lead the module needs at `rate` (of the returned audio) to play a reply relayed in real
+ * time without a gap: a batch ({@linkcode THRESHOLD} samples) and a tick. It moves audio to its
+ * playout buffer only in whole batches, and plays a frame a tick: with less in hand, each batch
+ * completes just as the one before has played, and a tick can find the playout buffer empty (a
+ * 20 ms gap, and any mark waiting in the inventory answered then). 100 ms at 8 kHz, 60 at 16.
+ */
+export function minLeadMs(rate: number): number {
+  return Math.ceil((THRESHOLD * 1000) / rate) + TICK_MS;
+}
+
+/**
  * Marks sent and not yet answered, to keep under the module's bound, and where the module holds
  * them (jambonz/freeswitch-modules `mod_audio_fork/lws_glue.cpp` at 30f21899): a mark waits in an
  * "inventory" until the next binary message puts its marker (the sample 0xFFFF) into a
@@ -107,19 +118,28 @@ export class ForkMarks {
    * sits in the pre-buffer; sent right before that message, it is in the inventory only while the
    * module reads the two, and its marker goes where it belongs. A reply's end has no next binary
    * message: the end-of-speech mark's silence, an interruption, `end`, the end of a stretch
-   * (`audioEnds`), or else a while with no audio ({@linkcode #releaseTimer}) send what is held;
+   * ({@linkcode ended}), or else a while with no audio ({@linkcode #releaseTimer}) send what is held;
    * the session's end sends it too, or counts it lost ({@linkcode stop}).
    */
   #unsent: { name: string; command: string }[] = [];
   /**
-   * Sends what is held once no audio followed within {@linkcode #holdMs}: where the stretch's end
-   * is told late (`audioEnds` may wait for the writable's close) or not at all (a mark after the
-   * reply's audio, with the transport's marks off), it would wait for the next reply. Only with
-   * the session's clock: a context made by hand has none, and its marks wait for audio or the
-   * reply's end.
+   * Sends what is held once no audio followed within {@linkcode #holdMs} and the pre-buffer holds
+   * nothing (the module then answers the marks once what it plays has played): where the stretch's
+   * end is told late (`audioEnds` may wait for the writable's close), it would wait for the next
+   * reply. With samples held, a mark sent alone would be answered before they play: it waits for
+   * the next audio or the stretch's end, whatever `sendAheadMs` (the quiet time that ends a
+   * stretch) is. Only with the session's clock: a context made by hand has none, and its marks
+   * wait for audio or the reply's end.
    */
   #releaseTimer: ClockTimer | undefined;
   #holdMs = 40;
+  /**
+   * Flushes the pre-buffer a chunk after a stretch ended ({@linkcode ended}) with markers in it, or
+   * marks held for it, where no end-of-speech mark came to do so: the transport sends none where
+   * its last mark already stands at the end of what was sent, nor with its marks off.
+   */
+  #flushTimer: ClockTimer | undefined;
+  #chunkMs = 20;
   /** Aborted at the session's end: {@linkcode wait} is over then. */
   readonly #over = new AbortController();
   /** Names sent since the last binary message: no marker yet. */
@@ -143,7 +163,15 @@ export class ForkMarks {
     this.#context = context;
     if (context.clock !== undefined) {
       this.#releaseTimer = context.clock.timer(() => {
+        // Behind samples in the pre-buffer, sent alone, they would be answered on the first dry
+        // tick while those still wait: they go with the next audio or the stretch's end (`ended`,
+        // which comes at the transport's quiet time, up to `sendAheadMs` after the last chunk).
+        if (this.#held > 0) return;
         for (const command of this.release()) context.send(command);
+      });
+      this.#flushTimer = context.clock.timer(() => {
+        if (!this.#markersHeld()) return;
+        for (const message of this.tail() ?? []) context.send(message);
       });
     }
   }
@@ -153,7 +181,8 @@ export class ForkMarks {
    * audio followed in two (the transport's least quiet time) ends a reply, or a pause in it.
    */
   setup(chunkMs: number | undefined): void {
-    this.#holdMs = 2 * (chunkMs ?? 20);
+    this.#chunkMs = chunkMs ?? 20;
+    this.#holdMs = 2 * this.#chunkMs;
   }
 
   /**
@@ -161,6 +190,8 @@ export class ForkMarks {
    * then it; `bytes` alone when none was held.
    */
   audio(bytes: Uint8Array): Uint8Array | SerializedMessage[] {
+    // Audio moves the pre-buffer on: what a stretch's end left there goes with it.
+    if (this.#flushTimer?.armed) this.#flushTimer.cancel();
     if (this.#unsent.length === 0) return this.#take(bytes);
     const commands = this.release();
     return [...commands, this.#take(bytes)];
@@ -173,6 +204,7 @@ export class ForkMarks {
    */
   stop(): void {
     this.#over.abort();
+    this.#flushTimer?.cancel();
     const held = this.release(); // the release timer goes with them
     for (const command of held) this.#context?.send(command);
   }
@@ -184,6 +216,34 @@ export class ForkMarks {
   wait(clock: Clock, ms: number): Promise<void> {
     if (this.#over.signal.aborted) return Promise.resolve();
     return clock.sleep(ms, this.#over.signal).catch(() => {});
+  }
+
+  /**
+   * A stretch of the bot's audio ended (`audioEnds`): `tail`, what the resampler held of it, goes
+   * as its last audio, and the marks held for the next audio go now, unless the pre-buffer holds
+   * samples. Then a mark's command sent alone, or a marker left below the threshold, would be
+   * answered on the first dry tick before the reply's last part played, or only with the next
+   * reply. The end-of-speech mark that follows the stretch's end sends the silence that flushes
+   * the pre-buffer, the marks held going before it; where none comes (the transport's last mark
+   * already stands at the end of what was sent, or its marks are off), the flush timer sends that
+   * silence a chunk later. Not at once: the end mark's marker must go before the silence, to be
+   * answered when the reply's last sample has played, not a batch later. Without the session's
+   * clock the marks go now, as before. `null` when there is nothing to send.
+   */
+  ended(tail: Uint8Array | null): SerializedMessage[] | null {
+    const sent = tail === null ? [] : this.audio(tail);
+    const messages = Array.isArray(sent) ? sent : [sent];
+    if (this.#markersHeld() && this.#flushTimer !== undefined) {
+      this.#flushTimer.arm(this.#chunkMs);
+    } else {
+      messages.push(...this.release());
+    }
+    return messages.length === 0 ? null : messages;
+  }
+
+  /** Marks whose markers wait in the pre-buffer, or are held to go there, behind held samples. */
+  #markersHeld(): boolean {
+    return this.#held > 0 && (this.#unsent.length > 0 || this.#prebuffered.length > 0);
   }
 
   /**
@@ -326,6 +386,7 @@ export class ForkMarks {
     const unmarked = this.#inventory.length + this.#erased.length;
     this.#unsent = []; // never sent: the module has nothing of them to forget
     this.#releaseTimer?.cancel();
+    this.#flushTimer?.cancel();
     this.#inventory = [];
     this.#prebuffered = [];
     this.#queued = [];
@@ -448,7 +509,8 @@ export function markWithTail(marks: ForkMarks, name: string): SerializedMessage[
 }
 
 /**
- * The messages of an `end`: `disconnect` (or what `end` makes of it), after the silence that
+ * The messages of an `end`: `disconnect` (or what `end` makes of it: jambonz's REST hang-up
+ * first, told how long was waited, which comes out of its own bound), after the silence that
  * flushes the module's pre-buffer, and only once the batch it completes has played. On jambonz
  * `disconnect` kills the `listen` task (`listen.js:313-316`, `_onDisconnect`: `forkAudioStop`
  * removes the fork), and a FreeSWITCH application hangs up on `mod_audio_fork::disconnect`
@@ -464,14 +526,14 @@ export function flushThenEnd(
   marks: ForkMarks,
   rate: number,
   context: SerializerContext | undefined,
-  end: () => SerializedMessage | Promise<SerializedMessage>,
+  end: (waitedMs: number) => SerializedMessage | Promise<SerializedMessage>,
 ): SerializedMessage | SerializedMessage[] | Promise<SerializedMessage | SerializedMessage[]> {
   const flush = marks.flush(rate);
-  if (flush === null) return ahead(marks.release(), context, end());
-  if (context === undefined) return ahead(flush.tail, context, end());
+  if (flush === null) return ahead(marks.release(), context, end(0));
+  if (context === undefined) return ahead(flush.tail, context, end(0));
   for (const message of flush.tail) context.send(message);
   const waitMs = Math.min(flush.playMs, (context.sendTimeoutMs ?? Infinity) / 2);
-  return marks.wait(context.clock ?? systemClock, waitMs).then(end);
+  return marks.wait(context.clock ?? systemClock, waitMs).then(() => end(waitMs));
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   flushThenEnd,
   ForkMarks,
   markWithTail,
+  minLeadMs,
   rateWarning,
   refusePackets,
   withoutMarkSentinel,
@@ -119,6 +120,11 @@ export interface FreeSwitchSerializerOptions {
 export class FreeSwitchSerializer implements FrameSerializer {
   /** The module answers a mark once the audio before it has played. */
   readonly playoutMarks = true;
+  /**
+   * A batch of the module's and a tick at `streamSampleRate` (100 ms at 8 kHz): the default
+   * `sendAheadMs`, as the module plays only whole batches (see `minLeadMs` in `_audio_fork.ts`).
+   */
+  readonly minSendAheadMs: number;
   readonly #inbound: TelephonyAudio;
   readonly #outbound: TelephonyAudio;
   readonly #marks = new ForkMarks(PROVIDER);
@@ -147,6 +153,7 @@ export class FreeSwitchSerializer implements FrameSerializer {
       sampleRate: stream,
       provider: PROVIDER,
     });
+    this.minSendAheadMs = minLeadMs(stream);
     this.#rateWarning = rateWarning(
       PROVIDER,
       stream,
@@ -216,12 +223,8 @@ export class FreeSwitchSerializer implements FrameSerializer {
    */
   audioEnds(playing: boolean): SerializedMessage | SerializedMessage[] | null {
     const tail = this.#outbound.endOutbound(playing);
-    if (tail === null) {
-      // Marks held for the next audio go now: none may come (see `ForkMarks`).
-      const held = this.#marks.release();
-      return held.length === 0 ? null : held;
-    }
-    return this.#marks.audio(withoutMarkSentinel(tail));
+    // Marks held for the next audio go now, or with the pre-buffer's flush (`ForkMarks.ended`).
+    return this.#marks.ended(tail === null ? null : withoutMarkSentinel(tail));
   }
 
   /** One `mod_audio_fork` message to frames; malformed input throws `TransportError("decode")`. */

@@ -21,6 +21,7 @@ import {
   flushThenEnd,
   ForkMarks,
   markWithTail,
+  minLeadMs,
   rateWarning,
   refusePackets,
   withoutMarkSentinel,
@@ -32,6 +33,7 @@ import {
   pathSegment,
 } from "./telephony/hang_up.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
+import { describe } from "./telephony/_json_value.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { thrownText } from "../_thrown_text.ts";
 
@@ -85,14 +87,17 @@ export interface JambonzSerializerOptions extends HangUpSerializerOptions {
  * counted in `stats.decodeErrors`), a `sampleRate` this package cannot resample (64000), a
  * {@linkcode JambonzSerializerOptions.streamSampleRate} other than the `sampleRate` (the module's
  * resampling then erases its marks: they are not acknowledged, and playback goes by the estimate).
+ * What jambonz never sends is a decode error (counted in `stats.decodeErrors`; the session goes
+ * on): any message or audio before that first text frame, and a `sampleRate` in it that is not a
+ * JSON number (`"16000"`).
  *
  * Outbound: `audio` → binary L16 at {@linkcode JambonzSerializerOptions.streamSampleRate}
  * (sample value -1 nudged to -2: the module reads 0xFFFF as a mark's place); `interruption` →
  * `killAudio`; `mark` → `mark`, sent right before the next audio or at the reply's end (at most 30
  * waiting, as the module keeps; see `_audio_fork.ts` for why, and for the silence and sentinel
  * samples sent for the module's pre-buffer and mark lists); `end` / `cancel` → `disconnect`
- * (jambonz closes the socket and the `listen` ends; `end`'s once the reply's last batch has
- * played), after a REST hang-up when `apiKey` is set; `message` → its JSON (`clearMarks`, …;
+ * (jambonz closes the socket and the `listen` ends), after a REST hang-up when `apiKey` is set;
+ * `end`'s, hang-up and all, once the reply's last batch has played; `message` → its JSON (`clearMarks`, …;
  * anything but an object with a `type` is an encode error: the module would drop it unseen).
  * Without `streamSampleRate`, nothing is sent before the first text frame names the rate.
  * Remote stop: jambonz just closes the socket.
@@ -122,6 +127,14 @@ export class JambonzSerializer implements FrameSerializer {
   /** `disconnect` makes jambonz close the socket: the transport waits for it. */
   readonly peerCloses = true;
   /**
+   * A batch of `mod_audio_fork`'s and a tick at the rate the audio goes back at (see `minLeadMs`
+   * in `_audio_fork.ts`): the default `sendAheadMs`. Read when the transport is built, before the
+   * first message names the rate: without `streamSampleRate`, 8 kHz's (100 ms), the longest.
+   */
+  get minSendAheadMs(): number {
+    return minLeadMs(this.#options.streamSampleRate ?? 8000);
+  }
+  /**
    * Without {@linkcode JambonzSerializerOptions.streamSampleRate}, nothing leaves before the first
    * text frame: its `sampleRate` is the rate the audio goes back at. The module sends it only once
    * the socket is up (`lws_glue.cpp:405-411`, the metadata `listen.js:168-185` built), one trip
@@ -140,8 +153,6 @@ export class JambonzSerializer implements FrameSerializer {
   #outbound: TelephonyAudio | undefined;
   readonly #marks = new ForkMarks(PROVIDER);
   readonly #hangUp: HangUp;
-  /** `end` hangs up through the REST API (an `apiKey`, `autoHangUp` not `false`). */
-  readonly #restHangUp: boolean;
   #context: SerializerContext | undefined;
   #started = false;
   /** Why inbound audio is refused (a stereo stream, an unsupported rate), once reported. */
@@ -161,7 +172,6 @@ export class JambonzSerializer implements FrameSerializer {
     this.#options = options;
     if (stream !== undefined) this.#outbound = outbound(stream);
     this.#hangUp = HangUp.forSerializer(options, options.apiKey !== undefined);
-    this.#restHangUp = options.apiKey !== undefined && options.autoHangUp !== false;
   }
 
   /** The rate of the audio sent back, once known (the option, or the first message's rate). */
@@ -197,16 +207,11 @@ export class JambonzSerializer implements FrameSerializer {
       case "mark":
         return markWithTail(this.#marks, frame.name);
       case "end": {
-        // What the pre-buffer holds would never play: the module waits for more audio.
-        if (!this.#restHangUp) {
-          // Flushed, and played before the disconnect (see flushThenEnd).
-          const rate = this.#outbound?.sampleRate ?? 8000;
-          return flushThenEnd(this.#marks, rate, this.#context, () => this.#end());
-        }
-        // A hang-up through the REST API ends the call when it answers: the tail goes now, and
-        // no wait is added to the hang-up's own, which may take all of sendTimeoutMs.
-        const tail = this.#marks.tail() ?? this.#marks.release();
-        return ahead(tail, this.#context, this.#end());
+        // What the pre-buffer holds would never play (the module waits for more audio): flushed,
+        // and played before the REST hang-up, which ends the call as soon as jambonz takes it, or
+        // the disconnect (see flushThenEnd).
+        const rate = this.#outbound?.sampleRate ?? 8000;
+        return flushThenEnd(this.#marks, rate, this.#context, (waitedMs) => this.#end(waitedMs));
       }
       case "cancel":
         // Marks held for audio that will not come go ahead of the goodbye, not after it.
@@ -231,15 +236,15 @@ export class JambonzSerializer implements FrameSerializer {
    */
   audioEnds(playing: boolean): SerializedMessage | SerializedMessage[] | null {
     const tail = this.#outbound?.endOutbound(playing) ?? null;
-    // Marks held for the next audio go now: none may come (see `ForkMarks`).
-    if (tail === null) return nullIfEmpty(this.#marks.release());
-    return this.#marks.audio(withoutMarkSentinel(tail));
+    // Marks held for the next audio go now, or with the pre-buffer's flush (`ForkMarks.ended`).
+    return this.#marks.ended(tail === null ? null : withoutMarkSentinel(tail));
   }
 
   /** One jambonz message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (typeof data !== "string") {
       if (data.length === 0) return null;
+      if (!this.#started) throw beforeStart(`${data.length} bytes of audio`);
       if (this.#refusal !== undefined) {
         this.#context?.count("decodeErrors");
         return null;
@@ -247,13 +252,22 @@ export class JambonzSerializer implements FrameSerializer {
       return this.#inbound.decode(data);
     }
     const reader = JsonReader.parse(data, PROVIDER);
-    const event = this.#marks.read(reader);
-    if (event !== undefined) return event;
-    if (!this.#started && reader.value.sampleRate !== undefined) return this.#start(reader);
-    return { type: "message", message: reader.value };
+    if (!this.#started) {
+      if (reader.value.sampleRate === undefined) throw beforeStart(describe(reader.value));
+      return this.#start(reader);
+    }
+    return this.#marks.read(reader) ?? { type: "message", message: reader.value };
   }
 
   #start(reader: JsonReader): StartFrame {
+    // A JSON number: the verb's own (listen.js copies it into the metadata); a string, which
+    // this reader would otherwise take, is no message jambonz sends.
+    if (typeof reader.value.sampleRate !== "number") {
+      throw reader.error(
+        `sampleRate is not a number: ${describe(reader.value.sampleRate)} (jambonz sends the ` +
+          "listen verb's sampleRate as a JSON number)",
+      );
+    }
     const rate = reader.optionalNumber("sampleRate")!;
     const mixType = reader.optionalString("mixType") ?? "mono";
     const callSid = reader.optionalString("callSid");
@@ -298,7 +312,14 @@ export class JambonzSerializer implements FrameSerializer {
     this.#context?.report(new TransportError("protocol", `${PROVIDER}: ${reason}`));
   }
 
-  #end(): SerializedMessage | Promise<SerializedMessage> {
+  /** The goodbye: the REST hang-up, if any, then `disconnect`; `waitedMs` already spent on it. */
+  #end(waitedMs = 0): SerializedMessage | Promise<SerializedMessage> {
+    const sendTimeoutMs = this.#context?.sendTimeoutMs;
+    if (waitedMs > 0 && sendTimeoutMs !== undefined) {
+      // The wait for the last batch and the hang-up run in one `serialize`, bounded by
+      // sendTimeoutMs: the hang-up gets what the wait left of it.
+      this.#hangUp.useSession({ ...this.#context, sendTimeoutMs: sendTimeoutMs - waitedMs });
+    }
     const hangingUp = this.#hangUp.endCall(() => this.#hangUpRequest());
     if (hangingUp === null) return DISCONNECT;
     // The REST hang-up first; the disconnect goes whatever its outcome (reported).
@@ -342,9 +363,18 @@ export class JambonzSerializer implements FrameSerializer {
   }
 }
 
-/** `messages`, or `null` when there are none. */
-function nullIfEmpty(messages: SerializedMessage[]): SerializedMessage[] | null {
-  return messages.length === 0 ? null : messages;
+/**
+ * The decode error for `what` before the call's first message: jambonz sends that message (the
+ * call's attributes, `sampleRate`, `mixType`) as soon as the socket is up, before any audio
+ * (docs.jambonz.org, Verbs → listen: "one text frame is sent immediately after the websocket
+ * connection is established"), and answers marks only once they are sent, which is after it.
+ */
+function beforeStart(what: string): TransportError {
+  return new TransportError(
+    "decode",
+    `${PROVIDER}: ${what} before the call's first message (its attributes with sampleRate and ` +
+      "mixType, which jambonz sends first): dropped",
+  );
 }
 
 function outbound(rate: number): TelephonyAudio {

@@ -12,39 +12,12 @@
 // The dry tick itself (an audible 20 ms gap) is not the serializer's to fix: only a send-ahead of
 // a batch or more (the control below, sendAheadMs: 100) gives the module a batch in hand.
 import assert from "node:assert/strict";
-import type { Frame } from "../../mod.ts";
-import type { FrameSerializer } from "../../src/serializer.ts";
 import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
-import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
-import { forkFarEnd } from "./fixtures/fork_module_playout.ts";
-import { level, narrowbandCall } from "./fixtures/narrowband_call.ts";
-
-const audio = (ms: number, v: number, responseId: string) =>
-  ({ type: "audio", audio: level(ms, v), sampleRate: 8000, channels: 1, responseId }) as Frame;
-
-const SERIALIZERS: [string, () => FrameSerializer][] = [
-  ["FreeSwitchSerializer", () => new FreeSwitchSerializer()],
-  ["JambonzSerializer", () => new JambonzSerializer()],
-];
-
-function session(
-  make: () => FrameSerializer,
-  options: { sendAheadMs?: number; markIntervalMs?: number } = {},
-) {
-  const { clock, pair, transport } = narrowbandCall(make(), {
-    ...options,
-  });
-  const log = forkFarEnd(clock, pair, {
-    metadata: JSON.stringify({ sampleRate: 8000, mixType: "mono", callSid: "c1" }),
-    closeOnDisconnect: false,
-  });
-  const answered: Record<string, number> = {};
-  transport.receive((f) => {
-    if (f.type === "mark") answered[f.name] = clock.now();
-  });
-  const lastPlayed = (v: number) => log.played.filter(([, s]) => s === v).at(-1)![0];
-  return { clock, transport, log, answered, lastPlayed };
-}
+import {
+  FORK_SERIALIZERS as SERIALIZERS,
+  forkAudio as audio,
+  forkMarkSession as session,
+} from "./fixtures/fork_serializers.ts";
 
 for (const [name, make] of SERIALIZERS) {
   Deno.test(`\`${name}\` has mod_audio_fork answer a mid-reply mark only once its sentence has played`, async () => {

@@ -4,6 +4,7 @@ import { JAMBONZ_SUBPROTOCOL, JambonzSerializer } from "../../src/serializers/ja
 import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
 import { upgrade } from "../../src/adapters/deno.ts";
 import { TransportError } from "../../src/errors.ts";
+import { FakeClock } from "../../src/testing/fake_clock.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
 import type { SerializerContext } from "../../src/serializer.ts";
 import type { SerializerCounter } from "../../src/transport_stats.ts";
@@ -163,6 +164,7 @@ Deno.test("`JambonzSerializer` gives each mark name the module is left holding w
   const jambonz = new JambonzSerializer({ streamSampleRate: 8000 });
   jambonz.bind({ ...recordingContext().context, send: (m) => void sent.push(m as Uint8Array) });
   jambonz.setup(SETUP);
+  jambonz.deserialize(preamble({ sampleRate: 8000 }));
   const audio = (ms: number): Frame => ({
     type: "audio",
     audio: new Uint8Array(ms * 16),
@@ -323,16 +325,18 @@ Deno.test("`JambonzSerializer` behind the Deno adapter: a client asking for audi
 Deno.test("`JambonzSerializer` ending through the REST API sends the audio mod_audio_fork still holds before the hang-up", async () => {
   // The module plays only whole batches (1280 samples first): 100 ms at 8 kHz waits in its
   // pre-buffer. A REST hang-up ends the call when it answers, so the silence that lets that part
-  // play must go out before, not with the disconnect after it.
+  // play must go out before, not with the disconnect after it (and the hang-up waits for the
+  // batch to play: tests/serializers/jambonz_hang_up_after_batch_test.ts).
   let answer!: () => void;
   const fake = fakeFetch(() =>
     new Promise<Response>((
       resolve,
     ) => (answer = () => resolve(new Response(null, { status: 204 }))))
   );
+  const clock = new FakeClock();
   const jambonz = new JambonzSerializer({ apiKey: "KEY", fetch: fake.fetch });
   const sent: unknown[] = [];
-  jambonz.bind({ ...recordingContext().context, send: (m) => void sent.push(m) });
+  jambonz.bind({ ...recordingContext().context, clock, send: (m) => void sent.push(m) });
   jambonz.setup({ ...SETUP, outputSampleRate: 8000 });
   jambonz.deserialize(preamble());
   jambonz.serialize({ type: "audio", audio: new Uint8Array(1600), sampleRate: 8000, channels: 1 });
@@ -340,6 +344,7 @@ Deno.test("`JambonzSerializer` ending through the REST API sends the audio mod_a
   assert.ok(ended instanceof Promise);
   assert.equal(sent.length, 1, "the silence left before the hang-up was answered");
   assert.equal((sent[0] as Uint8Array).length, (1280 - 800) * 2);
+  await clock.tick(1000);
   answer();
   assert.equal(await ended, '{"type":"disconnect"}');
 });
