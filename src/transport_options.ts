@@ -185,7 +185,9 @@ export interface TransportOptions {
    */
   openTimeoutMs?: number;
   /**
-   * How long `close()` waits for the closing handshake before it gives up on the peer.
+   * How long `close()` waits for the closing handshake before it gives up on the peer; after the
+   * peer's close, how long the messages it sent before, still waiting behind an asynchronous
+   * `deserialize` or a `Blob` read, are read on (`readable` ends and `closed` settles after them).
    *
    * @default {500}
    */

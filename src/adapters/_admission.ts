@@ -72,8 +72,10 @@ export async function admit(
   if (request.method !== "GET") return wrongMethod(request.method);
   // A handshake carries no body (what follows its headers would be read as frames). workerd hands
   // a Worker a POST or PUT upgrade as a GET, keeping its body, and fails the 101 itself (a 500):
-  // the body is all that tells it. A bodyless one it hands over as a GET is not to be told apart.
-  if (request.body !== null) return withBody();
+  // its length is all that tells it. Read from the header, not `request.body`: workerd gives a
+  // GET that says `Content-Length: 0` an (empty) body stream, and Node's adapter builds its
+  // request from the headers alone. A bodyless or chunked one is not to be told apart.
+  if (declaresBody(request.headers)) return withBody();
   const key = request.headers.get("sec-websocket-key");
   if (!key) return new Response("Missing Sec-WebSocket-Key", { status: 400 });
   if (!WEBSOCKET_KEY.test(key)) {
@@ -109,6 +111,12 @@ export async function admit(
     if (verdict !== true) return new Response("Unauthorized", { status: 401 });
   }
   return null;
+}
+
+/** Whether the request says it carries a body of some length (`Content-Length` over 0). */
+function declaresBody(headers: Headers): boolean {
+  const length = headers.get("content-length");
+  return length !== null && length.trim() !== "0";
 }
 
 /** The refusal of an upgrade request that carries a body: a GET has none (RFC 6455, 4.1). */

@@ -1,7 +1,8 @@
 // workerd hands a Worker a POST or PUT upgrade as a GET (keeping its body) and fails the 101 it is
 // answered with itself (a 500, "WebSocket must be initiated with a GET request"): the Cloudflare
-// adapter tells such a request by its body and refuses it with 405, as the other adapters refuse
-// a POST.
+// adapter tells such a request by its body's length and refuses it with 405, as the other adapters
+// refuse a POST. A real GET that says `Content-Length: 0`, or sends an empty chunked body, is
+// upgraded (workerd gives it an empty body stream: the stream is not what tells).
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
 import { admit } from "../../src/adapters/_admission.ts";
@@ -15,8 +16,22 @@ const UPGRADE = {
   "sec-websocket-version": "13",
 };
 
+/** The status line workerd answers a raw GET upgrade with, `extra` headers and `body` added. */
+async function statusOf(url: URL, extra: string, body = ""): Promise<string> {
+  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+  const request = `GET /ws HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\n` +
+    "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+    `Sec-WebSocket-Version: 13\r\n${extra}\r\n${body}`;
+  await conn.write(new TextEncoder().encode(request));
+  const buffer = new Uint8Array(4000);
+  const n = await conn.read(buffer);
+  conn.close();
+  return new TextDecoder().decode(buffer.subarray(0, n ?? 0)).split("\r\n")[0]!;
+}
+
 Deno.test({
-  name: "Cloudflare `upgrade` refuses a POST or PUT upgrade in workerd with 405, not a 500",
+  name:
+    "Cloudflare `upgrade` refuses a POST or PUT upgrade in workerd with 405, not a 500, and takes a GET saying Content-Length: 0",
   ...miniflareSanitizers,
   async fn() {
     const script = await bundleWorker(new URL("./_cloudflare_upgrade_worker.ts", import.meta.url));
@@ -32,7 +47,7 @@ Deno.test({
     );
     try {
       const url = await mf.ready;
-      for (const [method, body] of [["POST", "{}"], ["PUT", ""]] as const) {
+      for (const [method, body] of [["POST", "{}"], ["PUT", "x"]] as const) {
         const response = await fetch(new URL("/ws", url), { method, headers: UPGRADE, body });
         assert.equal(response.status, 405, method);
         assert.equal(response.headers.get("allow"), "GET", method);
@@ -42,6 +57,17 @@ Deno.test({
           method,
         );
       }
+      assert.equal(await statusOf(url, ""), "HTTP/1.1 101 Switching Protocols");
+      assert.equal(
+        await statusOf(url, "Content-Length: 0\r\n"),
+        "HTTP/1.1 101 Switching Protocols",
+        "Content-Length: 0",
+      );
+      assert.equal(
+        await statusOf(url, "Transfer-Encoding: chunked\r\n", "0\r\n\r\n"),
+        "HTTP/1.1 101 Switching Protocols",
+        "an empty chunked body",
+      );
     } finally {
       await dispose();
     }
@@ -50,7 +76,8 @@ Deno.test({
 
 Deno.test("`admit` refuses an upgrade that carries a body as it refuses another method: 405, Allow GET", async () => {
   // As workerd hands a POST over: a GET with a body, which `new Request` would not make.
-  const told = { method: "GET", headers: new Headers(UPGRADE), body: new ReadableStream() };
+  const headers = new Headers({ ...UPGRADE, "content-length": "2" });
+  const told = { method: "GET", headers, body: new ReadableStream() };
   const refusal = await admit(told as unknown as Request, {});
   assert.equal(refusal?.status, 405);
   assert.equal(refusal?.headers.get("allow"), "GET");
