@@ -119,7 +119,7 @@ import { emptyStats, type TransportStats } from "./transport_stats.ts";
  * ```
  */
 export class WebSocketTransport extends EventTarget {
-  /** Settles once the socket has closed and what the peer sent before has been read. Never rejects. */
+  /** Settles once the socket has closed and what the peer sent has been read. Never rejects. */
   readonly closed: Promise<TransportClosed>;
 
   readonly #socket: WebSocketLike;
