@@ -179,6 +179,10 @@ export class InboundPath {
     // after the session ended some other way: neither is news.
     if (this.#over) return;
     this.#over = true;
+    // It gets no more frames: those decoded after are dropped, counted, as in a closing session.
+    // The close the error asks for ends the queue too, but not during the read-on after the
+    // peer's close (see `stop`): the session is over already, and that close does nothing.
+    this.#queue.end();
     const message = `receive handler threw: ${thrownText(cause)}`;
     this.#onError(
       new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),

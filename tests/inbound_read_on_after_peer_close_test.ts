@@ -109,3 +109,38 @@ Deno.test("the peer's close behind a decode that outlasts closeTimeoutMs: the re
   await s.clock.tick(0);
   assert.equal(stats.inboundMessagesDroppedOnClose, 2);
 });
+
+/** A session whose `receive` handler throws at the first frame, the peer closing first or not. */
+async function throwingHandler(peerClosesFirst: boolean) {
+  const s = await slowSession();
+  s.transport.receive((frame) => {
+    s.frames.push((frame as { message: unknown }).message);
+    throw new Error("boom");
+  });
+  s.pair.client.send("slow 1");
+  s.pair.client.send("2");
+  s.pair.client.send("3");
+  await s.clock.tick(0);
+  if (peerClosesFirst) s.pair.client.close(1000);
+  await s.clock.tick(0);
+  s.answer("1");
+  await s.clock.tick(1000);
+  await s.transport.closed;
+  return s;
+}
+
+Deno.test("a handler that threw gets no more frames in the read-on after the peer's close, as in a live session", async () => {
+  for (const peerClosesFirst of [false, true]) {
+    const s = await throwingHandler(peerClosesFirst);
+    const when = peerClosesFirst ? "read-on" : "live";
+    assert.deepEqual(s.frames, ["1"], `${when}: nothing after the failure`);
+    const stats = s.transport.stats;
+    assert.equal(stats.framesIn, 1, when);
+    assert.equal(stats.inboundFramesDroppedOnClose, 2, `${when}: 2 and 3 dropped, counted`);
+    assert.deepEqual(
+      s.errors.filter((e) => e.code === "application").map((e) => e.fatal),
+      [true],
+      `${when}: the failure reported once`,
+    );
+  }
+});

@@ -322,10 +322,14 @@ export class JambonzSerializer implements FrameSerializer {
     }
     const hangingUp = this.#hangUp.endCall(() => this.#hangUpRequest());
     if (hangingUp === null) return DISCONNECT;
-    // The REST hang-up first; the disconnect goes whatever its outcome (reported).
+    // The REST hang-up first; the disconnect goes whatever its outcome (reported), unless the
+    // session ended first: the hang-up abandoned then ("closed", our own abort) is passed on, for
+    // the transport, done with this `serialize`, to drop unheard (as Twilio's is), and nothing
+    // is left to disconnect.
     return hangingUp.then(
       () => DISCONNECT,
       (error) => {
+        if (isAbandoned(error, this.#context)) throw error;
         this.#context?.report(
           error instanceof TransportError
             ? error
@@ -375,6 +379,12 @@ function beforeStart(what: string): TransportError {
     `${PROVIDER}: ${what} before the call's first message (its attributes with sampleRate and ` +
       "mixType, which jambonz sends first): dropped",
   );
+}
+
+/** Whether `error` is a hang-up's "closed" rejection for the session's end (its own abort). */
+function isAbandoned(error: unknown, context: SerializerContext | undefined): boolean {
+  return error instanceof TransportError && error.code === "closed" &&
+    context?.signal?.aborted === true;
 }
 
 function outbound(rate: number): TelephonyAudio {

@@ -65,7 +65,8 @@ export interface HangUpOptions {
    */
   fetch?: FetchLike | undefined;
   /**
-   * How long the request (response body included) may take before it is abandoned.
+   * How long the request (and an unsuccessful answer's body, read for the error message) may take
+   * before it is abandoned.
    *
    * @default {5000}
    */
@@ -292,9 +293,11 @@ export class HangUp {
         this.#fetch(request.url, { ...request.init, signal }),
         signal,
       );
+      // A 2xx is success whatever its body says: not read, so a body still coming when the
+      // session ends does not make a hang-up the provider took read as abandoned.
+      if (response.ok) return discard(response);
       status = response.status;
       text = await abortable(response.text(), signal);
-      if (response.ok) return;
     } catch (cause) {
       // Our own abort at the session's end: a "closed" error the transport, done with the
       // `serialize` this runs in, drops unheard (no error event for what we chose to stop).
@@ -329,6 +332,11 @@ export class HangUp {
 function sessionEnded(what: string, cause?: unknown): TransportError {
   const message = `${what} abandoned: the session ended before the provider answered`;
   return new TransportError("closed", message, cause === undefined ? {} : { cause });
+}
+
+/** Lets go of a response body not read (a `fetch`'s holds its connection until then). */
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => {});
 }
 
 /** `promise`, or a rejection as soon as `signal` aborts; the listener is removed either way. */

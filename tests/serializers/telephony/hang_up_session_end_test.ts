@@ -67,3 +67,27 @@ Deno.test("`HangUp` sends nothing once the session has ended, and a hang-up answ
   assert.equal(settled.error?.code, "timeout");
   late.session.abort();
 });
+
+Deno.test("`HangUp`: a 2xx is success without its body, so a body still coming when the session ends is no abandoned hang-up", async () => {
+  const clock = new FakeClock();
+  const session = new AbortController();
+  let cancelled = false;
+  const body = new ReadableStream({
+    pull: () => new Promise(() => {}), // the provider's body never ends
+    cancel: () => void (cancelled = true),
+  });
+  const settled: { error?: TransportError; resolved?: boolean } = {};
+  const fetch = () => Promise.resolve(new Response(body, { status: 200 }));
+  const answered = new HangUp({ fetch, timeoutMs: 1000 });
+  answered.useSession({ clock, sendTimeoutMs: 5000, signal: session.signal });
+  answered.run(TEST_HANG_UP).then(
+    () => (settled.resolved = true),
+    (error) => (settled.error = error),
+  );
+  await clock.tick(0);
+  session.abort();
+  await clock.tick(0);
+  assert.deepEqual(settled, { resolved: true }, "the provider took the hang-up");
+  assert.equal(cancelled, true, "the body not read is let go");
+  assert.equal(clock.pendingTimers, 0);
+});
