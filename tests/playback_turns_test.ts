@@ -5,12 +5,7 @@
 // added part-way through the turn. Raw PCM: the estimate alone, against a far end that plays what
 // arrives (tests/_stall_call.ts).
 import assert from "node:assert/strict";
-import {
-  CallRecorder,
-  type OutboundAudioInfo,
-  type PlayoutMoveInfo,
-  type SessionObserver,
-} from "../mod.ts";
+import { CallRecorder } from "../mod.ts";
 import { botRuns, stallCall, toldPlaces } from "./_stall_call.ts";
 
 /** The stretches 20 ms chunks played from times `starts` make, in ms from the call's start. */
