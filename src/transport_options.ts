@@ -441,7 +441,12 @@ export function resolveTransportOptions(
  * session's set-up throw.
  */
 function serializerLeadMs(serializer: Pick<FrameSerializer, "minSendAheadMs"> | undefined): number {
-  const lead = serializer?.minSendAheadMs;
+  let lead: unknown;
+  try {
+    lead = serializer?.minSendAheadMs;
+  } catch {
+    return 0; // a getter that throws (a lead not known yet) asks for none
+  }
   return typeof lead === "number" && Number.isFinite(lead) && lead >= 0 ? lead : 0;
 }
 
