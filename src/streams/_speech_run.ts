@@ -1,6 +1,7 @@
 /**
  * The speech detector's test for the start of speech, shared with `BargeInStream`'s test for a
- * caller over the bot's echo (there with its bar for `startDb`).
+ * caller over the bot's echo (there with its bar for `startDb`): keypad tones count as quiet in
+ * both.
  *
  * @module
  */
@@ -13,8 +14,8 @@
  * between words seconds late. So speech starts once sound that began over `startDb` has lasted
  * `minSpeechMs` and sounded for at least this share of that time. Not speech: a click (one window),
  * a burst shorter than `minSpeechMs` (it does not last that long), clicks or pops even 50 a second,
- * a cough amid clicks. Keypad tones sound longer (100 ms on, 40 ms off: 70 %): the detector
- * counts them as quiet (see its KEYPAD_SHARE).
+ * a cough amid clicks. Keypad tones sound longer (100 ms on, 40 ms off: 70 %): a window the
+ * detector finds to be one counts as quiet (see its KEYPAD_SHARE).
  */
 const LOUD_SHARE = 0.7;
 /**
@@ -80,11 +81,23 @@ export class SpeechRun {
   /**
    * Adds a window, `kind` telling how loud: 0 quiet, 1 over the sounding threshold (`stopDb` over
    * the floor), 2 over the start threshold (`startDb`); a window under it to an empty run is
-   * nothing. Returns whether the run is now speech,
-   * judged at a sounding window only (a run does not end on a dip). The caller clears it then.
+   * nothing. A window that `keypadTone` says is a keypad tone is quiet (nothing to an empty run):
+   * asked only of a sounding window that may begin or go on a run, for it reads the window's
+   * samples. Returns whether the run is now speech, judged at a sounding window only (a run does
+   * not end on a dip). The caller clears it then.
    */
-  push(startMs: number, durationMs: number, levelDb: number, kind: number): boolean {
+  push(
+    startMs: number,
+    durationMs: number,
+    levelDb: number,
+    kind: number,
+    keypadTone: () => boolean,
+  ): boolean {
     if (this.#count === 0 && kind < 2) return false;
+    if (kind > 0 && keypadTone()) {
+      if (this.#count === 0) return false;
+      kind = 0;
+    }
     const ring = this.#kinds.length;
     if (this.#count === ring) this.#drop();
     const at = (this.#first + this.#count++) % ring;

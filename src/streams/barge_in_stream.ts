@@ -36,14 +36,15 @@ export interface BargeInStreamOptions extends SpeechDetectorStreamOptions {
    * How far above the noise floor, in dB, the caller's speech must be to interrupt the bot: its
    * loudest window in its first `minSpeechMs`, or, speech that began under the bar, later sound
    * that rises over it and holds as speech does (`minSpeechMs`, at least 70 % of that time within
-   * `startDb - stopDb` under the bar: a caller talking over the bot's echo; a lone short word over
-   * the echo, a "Stop!" whose soft start and end are as loud as the echo, is too short for that,
-   * and the caller barges in at the words after it). On a phone line (a hybrid, a speakerphone) the
-   * bot's own voice can come back as a quieter echo; a bar just over the echo's loudest lets the
-   * echo be while a caller louder than it still interrupts. It is a level, not an echo canceller:
-   * it cannot tell the bot's echo from a caller in general. The echo's level follows the bot's (a
-   * loud word, a louder line), and a caller quieter than the echo, or as loud, never interrupts.
-   * The real answer is echo cancellation (AEC) at the far end, or a voice detector behind it.
+   * `startDb - stopDb` under the bar, keypad tones counted as quiet: a caller talking over the
+   * bot's echo, not one typing a PIN over it; a lone short word over the echo, a "Stop!" whose soft
+   * start and end are as loud as the echo, is too short for that, and the caller barges in at the
+   * words after it). On a phone line (a hybrid, a speakerphone) the bot's own voice can come back
+   * as a quieter echo; a bar just over the echo's loudest lets the echo be while a caller louder
+   * than it still interrupts. It is a level, not an echo canceller: it cannot tell the bot's echo
+   * from a caller in general. The echo's level follows the bot's (a loud word, a louder line), and
+   * a caller quieter than the echo, or as loud, never interrupts. The real answer is echo
+   * cancellation (AEC) at the far end, or a voice detector behind it.
    *
    * @default {0} no bar of its own: any speech the detector finds (which already stands
    * `startDb`, 12 dB by default, over the floor where it begins), the bot's echo included.
@@ -144,9 +145,13 @@ export class BargeInStream extends SpeechDetectorStream {
      * lasted minSpeechMs, at least 70 % of that time within the detector's hysteresis under the
      * bar (the rest: consonants and pauses). As in the detector, what is older than the span is
      * dropped from the front of the run, which then begins at its next window over the bar: a
-     * swell of the echo just before a word does not take the word's start with it.
+     * swell of the echo just before a word does not take the word's start with it. And a keypad
+     * tone counts as quiet, as it does there: a PIN typed over the echo is no caller talking.
      */
     let watching = false;
+    // The run asks it only of a sounding window that may begin or go on a start, while speech
+    // under the bar is watched: never without a bar (all speech clears a bar of 0).
+    const keypadTone = () => stream?.windowIsKeypadTone() ?? false;
     // Made after super(), once the detector has checked minSpeechMs and windowMs; read later.
     // deno-lint-ignore prefer-const -- set after super(), which must come first; read later
     let over!: SpeechRun;
@@ -169,7 +174,7 @@ export class BargeInStream extends SpeechDetectorStream {
           : aboveFloorDb >= minLevelAboveFloorDb - hysteresisDb
           ? 1
           : 0;
-        if (!over.push(atMs, durationMs, levelDb, kind)) return;
+        if (!over.push(atMs, durationMs, levelDb, kind, keypadTone)) return;
         watching = false;
         const speech: SpeechStartEvent = {
           type: "speechstart",

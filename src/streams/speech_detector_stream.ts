@@ -107,6 +107,14 @@ export class SpeechDetectorStream extends TransformStream<Frame, Frame> {
   /** The stream is done (its input ended, or it was cancelled): for work waiting on speech. */
   protected stopped(): void {}
 
+  /**
+   * Whether the window `onLevel` is being told of is a keypad tone: for a test of its own in
+   * `onLevel` (see {@linkcode SpeechDetector.windowIsKeypadTone}).
+   */
+  protected windowIsKeypadTone(): boolean {
+    return this.#detector.windowIsKeypadTone();
+  }
+
   /** Whether the caller is talking (between a `speechstart` and its `speechstop`). */
   get speaking(): boolean {
     return this.#detector.speaking;

@@ -4,6 +4,7 @@ import {
   type InterruptResult,
   SpeechDetector,
   type SpeechEvent,
+  type SpeechStartEvent,
 } from "../../mod.ts";
 import { activeLevelDb, frames, mix, noise, random, recording } from "./_real_speech.ts";
 
@@ -147,4 +148,84 @@ Deno.test("`BargeInStream` is not interrupted by a caller typing a PIN while the
   const stream = new BargeInStream(transport);
   await Array.fromAsync(ReadableStream.from(frames(line, rate)).pipeThrough(stream));
   assert.equal(interrupts, 0);
+});
+
+Deno.test("`SpeechDetector` with windows under 8 ms takes no speech for keypad tones", async () => {
+  // The test was tuned on 10 ms windows (bands 100 Hz wide); at 1 to 3 ms a band is 300 to 1000
+  // Hz wide, and speech read as tones: never heard at 1 ms, up to 1.9 s late at 2 ms.
+  const late: string[] = [];
+  for (
+    const name of ["caller_stop_8k.wav", "word_gaps_8k.wav", "bill_16k.wav", "excuse_me_8k.wav"]
+  ) {
+    const { samples, rate } = await recording(name);
+    const line = mix(noise("white", rate, 8, -60), samples, rate, 1000);
+    for (const windowMs of [1, 2, 3]) {
+      const detector = new SpeechDetector({ sampleRate: rate, windowMs });
+      const events: SpeechEvent[] = [];
+      for (const frame of frames(line, rate)) detector.push(frame, (event) => events.push(event));
+      const start = events.find((event) => event.type === "speechstart");
+      if (start === undefined || start.atMs > 1100) {
+        late.push(`${name}, windowMs ${windowMs}: speechstart at ${start?.atMs ?? "never"}`);
+      }
+    }
+  }
+  assert.deepEqual(late, []);
+  // From 8 ms on the tones are told apart from speech: a PIN is still no speech there.
+  for (const rate of [8000, 16000]) {
+    const typed = dialled(noise("white", rate, 4, -50, 2), rate, PIN);
+    for (const windowMs of [8, 9, 12]) {
+      const detector = new SpeechDetector({ sampleRate: rate, windowMs });
+      const events: SpeechEvent[] = [];
+      for (const frame of frames(typed, rate)) detector.push(frame, (event) => events.push(event));
+      assert.deepEqual(events, [], `${rate} Hz, windowMs ${windowMs}: ${summary(events)}`);
+    }
+  }
+});
+
+Deno.test("`SpeechDetector` tells onLevel whether its window is a keypad tone", async () => {
+  const { samples: voice, rate } = await recording("excuse_me_8k.wav");
+  const line = dialled(mix(noise("white", rate, 3, -50), voice, rate, 1500), rate, "5", {
+    atMs: 500,
+    onMs: 500,
+  });
+  const keypad: number[] = [];
+  const detector: SpeechDetector = new SpeechDetector({
+    sampleRate: rate,
+    onLevel(_levelDb, _floorDb, atMs) {
+      if (detector.windowIsKeypadTone()) keypad.push(atMs);
+    },
+  });
+  for (const frame of frames(line, rate)) detector.push(frame, () => {});
+  // The tone's windows (500 to 1000 ms), none of the voice's (from 1500 ms).
+  assert.deepEqual(keypad, Array.from({ length: 50 }, (_, n) => 500 + 10 * n));
+  assert.equal(detector.windowIsKeypadTone(), false, "outside onLevel: no window");
+});
+
+Deno.test("`BargeInStream` with a bar over the bot's echo is not interrupted by a PIN typed over it", async () => {
+  // The detector took no tones for speech, but BargeInStream's own watch over the bar (speech
+  // that began under it: the echo) judged windows by level only, and the PIN barged in.
+  const rate = 8000;
+  const bot = (await recording("bot_answer_8k.wav")).samples;
+  const echo = mix(noise("white", rate, 8, -60), bot, rate, 1120, -20);
+  const bargeIns: SpeechStartEvent[] = [];
+  const transport = {
+    playback: { speaking: true, responseId: "turn-1" },
+    interrupt: (): Promise<InterruptResult> =>
+      Promise.resolve({ responseId: "turn-1", heardMs: 0, droppedMs: 0, acknowledged: false }),
+  };
+  const listen = async (line: Int16Array) => {
+    const stream = new BargeInStream(transport, {
+      minLevelAboveFloorDb: 32,
+      onBargeIn: (_result, speech) => bargeIns.push(speech),
+    });
+    await Array.fromAsync(ReadableStream.from(frames(line, rate)).pipeThrough(stream));
+    return bargeIns.splice(0);
+  };
+  const typed = dialled(echo, rate, "4711#0815*3926", { atMs: 2000 });
+  assert.deepEqual(await listen(typed), []);
+  // A caller who talks over the echo after the PIN still barges in, where the words begin.
+  const caller = (await recording("caller_stop_8k.wav")).samples;
+  const talked = await listen(mix(typed, caller, rate, 4500));
+  assert.equal(talked.length, 1, JSON.stringify(talked));
+  assert.ok(talked[0]!.atMs >= 4500 && talked[0]!.atMs <= 6000, `from ${talked[0]!.atMs}`);
 });
