@@ -142,6 +142,11 @@ export class ForkMarks {
   #chunkMs = 20;
   /** Aborted at the session's end: {@linkcode wait} is over then. */
   readonly #over = new AbortController();
+  /**
+   * Aborted at a `cancel` ({@linkcode cancel}): the goodbye has gone, so nothing armed may send
+   * after it, and an `end`'s {@linkcode wait} for its last batch is over (its goodbye too late).
+   */
+  readonly #cancelled = new AbortController();
   /** Names sent since the last binary message: no marker yet. */
   #inventory: string[] = [];
   /** Names whose marker is in the pre-buffer (`killAudio` leaves those), then in the playout. */
@@ -163,6 +168,7 @@ export class ForkMarks {
     this.#context = context;
     if (context.clock !== undefined) {
       this.#releaseTimer = context.clock.timer(() => {
+        if (this.cancelled) return;
         // Behind samples in the pre-buffer, sent alone, they would be answered on the first dry
         // tick while those still wait: they go with the next audio or the stretch's end (`ended`,
         // which comes at the transport's quiet time, up to `sendAheadMs` after the last chunk).
@@ -170,7 +176,7 @@ export class ForkMarks {
         for (const command of this.release()) context.send(command);
       });
       this.#flushTimer = context.clock.timer(() => {
-        if (!this.#markersHeld()) return;
+        if (this.cancelled || !this.#markersHeld()) return;
         for (const message of this.tail() ?? []) context.send(message);
       });
     }
@@ -210,12 +216,46 @@ export class ForkMarks {
   }
 
   /**
-   * Resolves after `ms` on `clock`, or as soon as the session is over ({@linkcode stop}): a wait
-   * that outlived the session would keep a timer pending after it.
+   * The session is cancelling (`cancel`): the marks held go ahead of its goodbye (returned), and
+   * nothing may follow it. The socket stays open until the far end closes it (jambonz), so the
+   * flush timer armed at a stretch's end would send a batch after the `disconnect`; an `end`
+   * waiting for its last batch ({@linkcode wait}) stops waiting, its goodbye too late.
+   */
+  cancel(): string[] {
+    this.#cancelled.abort();
+    this.#flushTimer?.cancel();
+    return this.release(); // the release timer goes with them
+  }
+
+  /** Whether a `cancel` came ({@linkcode cancel}): what an `end` would still send is too late. */
+  get cancelled(): boolean {
+    return this.#cancelled.signal.aborted;
+  }
+
+  /**
+   * Resolves after `ms` on `clock`, or as soon as the session is over ({@linkcode stop}) or
+   * cancelled ({@linkcode cancel}): a wait that outlived the session would keep a timer pending
+   * after it.
    */
   wait(clock: Clock, ms: number): Promise<void> {
-    if (this.#over.signal.aborted) return Promise.resolve();
-    return clock.sleep(ms, this.#over.signal).catch(() => {});
+    return this.#sleep(clock, ms, this.#cancelled.signal);
+  }
+
+  /**
+   * Resolves after `ms` on `clock` (at once when it is not a positive finite number), or as soon
+   * as the session is over: by `sessionEnd` (the context's `signal`), or {@linkcode stop}.
+   */
+  untilOver(clock: Clock, ms: number, sessionEnd: AbortSignal | undefined): Promise<void> {
+    if (!(ms > 0 && Number.isFinite(ms))) return Promise.resolve();
+    return this.#sleep(clock, ms, sessionEnd);
+  }
+
+  #sleep(clock: Clock, ms: number, also: AbortSignal | undefined): Promise<void> {
+    const signal = also === undefined
+      ? this.#over.signal
+      : AbortSignal.any([this.#over.signal, also]);
+    if (signal.aborted) return Promise.resolve();
+    return clock.sleep(ms, signal).catch(() => {});
   }
 
   /**
@@ -231,6 +271,7 @@ export class ForkMarks {
    * clock the marks go now, as before. `null` when there is nothing to send.
    */
   ended(tail: Uint8Array | null): SerializedMessage[] | null {
+    if (this.cancelled) return null; // the goodbye went: nothing follows it
     const sent = tail === null ? [] : this.audio(tail);
     const messages = Array.isArray(sent) ? sent : [sent];
     if (this.#markersHeld() && this.#flushTimer !== undefined) {
@@ -514,27 +555,78 @@ export function markWithTail(marks: ForkMarks, name: string): SerializedMessage[
  * flushes the module's pre-buffer, and only once the batch it completes has played. On jambonz
  * `disconnect` kills the `listen` task (`listen.js:313-316`, `_onDisconnect`: `forkAudioStop`
  * removes the fork), and a FreeSWITCH application hangs up on `mod_audio_fork::disconnect`
- * (`lws_glue.cpp:343-347`): sent in the same breath, the goodbye's last batch (up to 80 ms, the
- * reply's end) would be moved to the playout buffer just as the fork goes, never heard, while the
- * transport took it for played. With marks on, the end-of-speech mark flushed the pre-buffer and
- * was answered before `end` comes: nothing is held, and `disconnect` goes at once. The wait is on
- * the session's clock, at most half its `sendTimeoutMs` (a promise from `serialize` may take no
- * longer), and ends with the session (the end's message is then counted lost, as any after it);
- * without a context (a serializer used by hand) nothing can be sent ahead, and both go together.
+ * (`lws_glue.cpp:343-347`): sent in the same breath, the goodbye's last batch (the reply's end
+ * and the silence that completes it: up to the first threshold, 1280 samples, when the goodbye is
+ * the call's first reply, 160 ms at 8 kHz, and a tick) would be moved to the playout buffer just
+ * as the fork goes, never heard, while the transport took it for played. With marks on, the
+ * end-of-speech mark flushed the pre-buffer and was answered before `end` comes: nothing is held,
+ * and `disconnect` goes at once. The wait is on the session's clock, at most half its
+ * `sendTimeoutMs` (a promise from `serialize` may take no longer), and ends with the session (the
+ * end's message is then counted lost, as any after it); without a context (a serializer used by
+ * hand) nothing can be sent ahead, and both go together. A `cancel` during the wait (or the
+ * hang-up) said the goodbye already: the end's is too late (see {@linkcode tooLate}).
  */
 export function flushThenEnd(
   marks: ForkMarks,
   rate: number,
   context: SerializerContext | undefined,
   end: (waitedMs: number) => SerializedMessage | Promise<SerializedMessage>,
-): SerializedMessage | SerializedMessage[] | Promise<SerializedMessage | SerializedMessage[]> {
+):
+  | SerializedMessage
+  | SerializedMessage[]
+  | Promise<SerializedMessage | SerializedMessage[] | null> {
   const flush = marks.flush(rate);
-  if (flush === null) return ahead(marks.release(), context, end(0));
+  if (flush === null) {
+    return unlessCancelled(marks, context, ahead(marks.release(), context, end(0)));
+  }
   if (context === undefined) return ahead(flush.tail, context, end(0));
   for (const message of flush.tail) context.send(message);
+  const clock = context.clock ?? systemClock;
+  const begun = clock.now();
   const waitMs = Math.min(flush.playMs, (context.sendTimeoutMs ?? Infinity) / 2);
-  return marks.wait(context.clock ?? systemClock, waitMs).then(() => end(waitMs));
+  return marks.wait(clock, waitMs).then(() => {
+    if (marks.cancelled) return tooLate(marks, context, begun);
+    return unlessCancelled(marks, context, end(waitMs), begun);
+  });
 }
+
+/**
+ * `result`, the end's goodbye, unless a `cancel` came while it was on its way (a REST hang-up
+ * under way): then {@linkcode tooLate}. `begun`: when the end's `serialize` began, on the clock.
+ */
+function unlessCancelled<T>(
+  marks: ForkMarks,
+  context: SerializerContext | undefined,
+  result: T | Promise<T>,
+  begun?: number,
+): T | Promise<T | null> {
+  if (!(result instanceof Promise) || context === undefined) return result;
+  const start = begun ?? (context.clock ?? systemClock).now();
+  return result.then((message) => marks.cancelled ? tooLate(marks, context, start) : message);
+}
+
+/**
+ * What the transport does with a frame after a `cancel` (too late: dropped and counted in
+ * `framesDroppedOnClose`), for an `end` whose goodbye a `cancel` overtook: the `cancel`'s
+ * `disconnect` went, and jambonz closes the socket when it comes to it, so a second one would
+ * still leave. Held until the session is over, when the transport drops the `serialize` still
+ * pending and counts its frame; given up empty (`null`, nothing sent) a margin before the
+ * `serialize`'s bound, `sendTimeoutMs` from `begun`, should the session last that long (past it
+ * the transport would end the session with an error). A context without the bound gets `null` at
+ * once.
+ */
+function tooLate(
+  marks: ForkMarks,
+  context: SerializerContext,
+  begun: number,
+): Promise<null> {
+  const clock = context.clock ?? systemClock;
+  const leftMs = (context.sendTimeoutMs ?? 0) - (clock.now() - begun) - TOO_LATE_MARGIN_MS;
+  return marks.untilOver(clock, leftMs, context.signal).then(() => null);
+}
+
+/** How long before the `serialize`'s bound {@linkcode tooLate} gives up waiting for the end. */
+const TOO_LATE_MARGIN_MS = 250;
 
 /**
  * `end`'s message after `messages`: those sent at once through `context` when there is one (a

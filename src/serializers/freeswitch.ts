@@ -201,8 +201,9 @@ export class FreeSwitchSerializer implements FrameSerializer {
           () => DISCONNECT,
         );
       case "cancel":
-        // Marks held for audio that will not come go ahead of the goodbye, not after it.
-        return ahead(this.#marks.release(), this.#context, DISCONNECT);
+        // Marks held for audio that will not come go ahead of the goodbye, not after it; nothing
+        // armed (a stretch's flush) goes after it, nor an `end`'s goodbye still on its way.
+        return ahead(this.#marks.cancel(), this.#context, DISCONNECT);
       case "message":
         return this.#marks.message(frame.message);
       default:

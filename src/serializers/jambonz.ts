@@ -89,7 +89,11 @@ export interface JambonzSerializerOptions extends HangUpSerializerOptions {
  * resampling then erases its marks: they are not acknowledged, and playback goes by the estimate).
  * What jambonz never sends is a decode error (counted in `stats.decodeErrors`; the session goes
  * on): any message or audio before that first text frame, and a `sampleRate` in it that is not a
- * JSON number (`"16000"`).
+ * JSON number (`"16000"`); reported once, the rest until a first message starts the call counted
+ * only. A first message cut short (`mod_audio_fork` keeps 8192 bytes of the verb's metadata: a
+ * large `metadata` or `customerData` arrives cut, no JSON) is a decode error reported once, and
+ * the call starts with the attributes before the cut (jambonz puts `sampleRate`, `mixType` and
+ * the call's own, `callSid`, `accountSid`, first): its audio flows, only the cut `params` are lost.
  *
  * Outbound: `audio` → binary L16 at {@linkcode JambonzSerializerOptions.streamSampleRate}
  * (sample value -1 nudged to -2: the module reads 0xFFFF as a mark's place); `interruption` →
@@ -157,6 +161,12 @@ export class JambonzSerializer implements FrameSerializer {
   #started = false;
   /** Why inbound audio is refused (a stereo stream, an unsupported rate), once reported. */
   #refusal: string | undefined;
+  /**
+   * Input before the call's first message was reported: the rest until it comes is counted in
+   * `decodeErrors` without another event (a call whose first message never parses would raise
+   * one per 20 ms of audio).
+   */
+  #reportedBeforeStart = false;
   #callSid: string | undefined;
   #accountSid: string | undefined;
 
@@ -214,8 +224,9 @@ export class JambonzSerializer implements FrameSerializer {
         return flushThenEnd(this.#marks, rate, this.#context, (waitedMs) => this.#end(waitedMs));
       }
       case "cancel":
-        // Marks held for audio that will not come go ahead of the goodbye, not after it.
-        return ahead(this.#marks.release(), this.#context, this.#end());
+        // Marks held for audio that will not come go ahead of the goodbye, not after it; nothing
+        // armed (a stretch's flush) goes after it, nor an `end`'s goodbye still on its way.
+        return ahead(this.#marks.cancel(), this.#context, this.#end());
       case "message":
         return this.#marks.message(frame.message);
       default:
@@ -244,19 +255,62 @@ export class JambonzSerializer implements FrameSerializer {
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (typeof data !== "string") {
       if (data.length === 0) return null;
-      if (!this.#started) throw beforeStart(`${data.length} bytes of audio`);
+      if (!this.#started) return this.#beforeStart(beforeStart(`${data.length} bytes of audio`));
       if (this.#refusal !== undefined) {
         this.#context?.count("decodeErrors");
         return null;
       }
       return this.#inbound.decode(data);
     }
+    if (!this.#started) return this.#first(data);
     const reader = JsonReader.parse(data, PROVIDER);
-    if (!this.#started) {
-      if (reader.value.sampleRate === undefined) throw beforeStart(describe(reader.value));
-      return this.#start(reader);
-    }
     return this.#marks.read(reader) ?? { type: "message", message: reader.value };
+  }
+
+  /** A text message while no first message has started the call: the call's start, if it is. */
+  #first(data: string): StartFrame | null {
+    let reader: JsonReader;
+    try {
+      reader = JsonReader.parse(data, PROVIDER);
+    } catch (error) {
+      const cut = cutMetadata(data);
+      if (cut === undefined) return this.#beforeStart(error);
+      this.#context?.report(
+        new TransportError(
+          "decode",
+          `${PROVIDER}: the call's first message is cut after ${data.length} characters ` +
+            "(mod_audio_fork keeps 8192 bytes of the listen verb's metadata): the call goes on " +
+            `with the attributes before the cut (${Object.keys(cut).join(", ")}); keep the ` +
+            "verb's metadata small",
+          { cause: error },
+        ),
+      );
+      this.#context?.count("decodeErrors");
+      reader = new JsonReader(cut, { provider: PROVIDER });
+    }
+    if (reader.value.sampleRate === undefined) {
+      return this.#beforeStart(beforeStart(describe(reader.value)));
+    }
+    try {
+      return this.#start(reader);
+    } catch (error) {
+      return this.#beforeStart(error);
+    }
+  }
+
+  /**
+   * `error`, the first input before the call's first message, thrown (a decode error, reported and
+   * counted by the transport); the rest until that message comes are counted in `decodeErrors`
+   * without another event, as the other refusals are (without a context, thrown each time:
+   * nothing else counts them).
+   */
+  #beforeStart(error: unknown): null {
+    if (!this.#reportedBeforeStart || this.#context === undefined) {
+      this.#reportedBeforeStart = true;
+      throw error;
+    }
+    this.#context.count("decodeErrors");
+    return null;
   }
 
   #start(reader: JsonReader): StartFrame {
@@ -314,13 +368,9 @@ export class JambonzSerializer implements FrameSerializer {
 
   /** The goodbye: the REST hang-up, if any, then `disconnect`; `waitedMs` already spent on it. */
   #end(waitedMs = 0): SerializedMessage | Promise<SerializedMessage> {
-    const sendTimeoutMs = this.#context?.sendTimeoutMs;
-    if (waitedMs > 0 && sendTimeoutMs !== undefined) {
-      // The wait for the last batch and the hang-up run in one `serialize`, bounded by
-      // sendTimeoutMs: the hang-up gets what the wait left of it.
-      this.#hangUp.useSession({ ...this.#context, sendTimeoutMs: sendTimeoutMs - waitedMs });
-    }
-    const hangingUp = this.#hangUp.endCall(() => this.#hangUpRequest());
+    // The wait for the last batch and the hang-up run in one `serialize`, bounded by
+    // sendTimeoutMs: the hang-up gets what the wait left of it.
+    const hangingUp = this.#hangUp.endCall(() => this.#hangUpRequest(), waitedMs);
     if (hangingUp === null) return DISCONNECT;
     // The REST hang-up first; the disconnect goes whatever its outcome (reported), unless the
     // session ended first: the hang-up abandoned then ("closed", our own abort) is passed on, for
@@ -379,6 +429,29 @@ function beforeStart(what: string): TransportError {
     `${PROVIDER}: ${what} before the call's first message (its attributes with sampleRate and ` +
       "mixType, which jambonz sends first): dropped",
   );
+}
+
+/**
+ * The attributes a first message cut short still holds, or `undefined` when `text` is not such a
+ * message. `mod_audio_fork` copies the metadata into a buffer of 8192 bytes (`MAX_METADATA_LEN`,
+ * `mod_audio_fork.h`; `strncpy` in `lws_glue.cpp`), so a listen verb with a large `metadata` (or
+ * `customerData`) arrives cut, and no JSON. jambonz builds the message with `sampleRate` and
+ * `mixType` first, then the call's attributes (`callSid` … `accountSid`, small), then the verb's
+ * metadata (`listen.js`, `_startListening`; `CallInfo.toJSON`): the cut falls in that metadata,
+ * and the members before it are whole. The longest prefix that ends at a member and parses as an
+ * object is taken, if it starts as jambonz's does.
+ */
+function cutMetadata(text: string): Record<string, unknown> | undefined {
+  if (!/^\{"sampleRate":\d+,"mixType":"/.test(text)) return undefined;
+  for (let end = text.lastIndexOf(',"'); end > 0; end = text.lastIndexOf(',"', end - 1)) {
+    try {
+      const value: unknown = JSON.parse(`${text.slice(0, end)}}`);
+      if (typeof value === "object" && value !== null) return value as Record<string, unknown>;
+    } catch {
+      // Inside a string or a nested value: an earlier member's end.
+    }
+  }
+  return undefined;
 }
 
 /** Whether `error` is a hang-up's "closed" rejection for the session's end (its own abort). */

@@ -242,9 +242,12 @@ export class HangUp {
     if (context.signal !== undefined) this.#sessionEnd = context.signal;
   }
 
-  /** How long a request may take: `timeoutMs`, kept under the transport's bound. */
-  #boundMs(): number {
-    const send = this.#sendTimeoutMs;
+  /**
+   * How long a request may take: `timeoutMs`, kept under the transport's bound, of which
+   * `spentMs` went before the request in the same `serialize`.
+   */
+  #boundMs(spentMs: number): number {
+    const send = this.#sendTimeoutMs - spentMs;
     return Math.min(this.#timeoutMs, Math.max(send - SEND_MARGIN_MS, send / 2));
   }
 
@@ -256,17 +259,20 @@ export class HangUp {
   /**
    * What a serializer returns for an `end` or `cancel` frame: `null` when hang-ups are not
    * enabled, otherwise {@linkcode HangUp.run} resolving to `null` (nothing to send on the socket).
+   * `spentMs`: see {@linkcode HangUp.run}.
    */
-  endCall(request: () => HangUpRequest): Promise<null> | null {
-    return this.#enabled ? this.run(request).then(() => null) : null;
+  endCall(request: () => HangUpRequest, spentMs = 0): Promise<null> | null {
+    return this.#enabled ? this.run(request, spentMs).then(() => null) : null;
   }
 
   /**
    * Sends `request` unless a hang-up was already attempted; see the class description. Pass a
    * function to build the request only when it will be sent: what it throws (e.g. "no call id
-   * yet") rejects this call and leaves the hang-up unattempted.
+   * yet") rejects this call and leaves the hang-up unattempted. `spentMs`: how long the
+   * `serialize` the hang-up runs in has already taken (jambonz waits for the goodbye's last batch
+   * first): it comes out of the transport's bound, and the timeout's message says so.
    */
-  async run(request: HangUpRequest | (() => HangUpRequest)): Promise<void> {
+  async run(request: HangUpRequest | (() => HangUpRequest), spentMs = 0): Promise<void> {
     if (this.#attempted) return;
     if (typeof request === "function") request = request();
     const { provider, callId } = request;
@@ -277,7 +283,7 @@ export class HangUp {
     this.#attempted = true;
     // Aborted once the bound has passed on the clock, or the session ended; the sleep and the
     // session's listener end with the request.
-    const boundMs = this.#boundMs();
+    const boundMs = this.#boundMs(spentMs);
     const stop = new AbortController();
     const done = new AbortController();
     const expire = () => stop.abort(new DOMException("hang-up timed out", "TimeoutError"));
@@ -305,9 +311,12 @@ export class HangUp {
         throw sessionEnded(what, cause);
       }
       if (signal.aborted) {
+        const before = spentMs > 0
+          ? `, less the ${Math.round(spentMs)} ms spent before the request`
+          : "";
         const cut = boundMs < this.#timeoutMs
           ? ` (its ${this.#timeoutMs} ms kept under the transport's sendTimeoutMs, ` +
-            `${this.#sendTimeoutMs} ms)`
+            `${this.#sendTimeoutMs} ms${before})`
           : "";
         const message = `${what} got no answer within ${boundMs} ms${cut}`;
         throw new TransportError("timeout", message, { cause });
