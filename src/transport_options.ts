@@ -4,6 +4,7 @@
  * @module
  */
 
+import { MAX_CHANNELS, MAX_SAMPLE_RATE } from "./audio/_frame_limits.ts";
 import type { Clock } from "./clock.ts";
 import type { FrameSerializer } from "./serializer.ts";
 import type { OutboundMixer } from "./session_observer.ts";
@@ -12,13 +13,13 @@ import type { LastPacketPolicy } from "./streams/packetizer.ts";
 /** The inbound audio format: what audio frames on `readable` carry. */
 export interface AudioInOptions {
   /**
-   * Samples per second.
+   * Samples per second (1 to 384,000).
    *
    * @default {16000}
    */
   sampleRate?: number;
   /**
-   * Channels.
+   * Channels (1 to 32).
    *
    * @default {1}
    */
@@ -28,13 +29,13 @@ export interface AudioInOptions {
 /** The outbound audio format and how it is cut up. */
 export interface AudioOutOptions {
   /**
-   * Samples per second the serializer is told to send.
+   * Samples per second the serializer is told to send (1 to 384,000).
    *
    * @default {24000}
    */
   sampleRate?: number;
   /**
-   * Channels.
+   * Channels (1 to 32).
    *
    * @default {1}
    */
@@ -79,7 +80,10 @@ export interface TransportOptions {
    */
   fixedAudioPacketSize?: number;
   /**
-   * With `fixedAudioPacketSize`: what happens to the last partial packet when the session ends.
+   * With `fixedAudioPacketSize`: what happens to the partial packet where a stretch of speech
+   * ends (each reply's end, an `end`, the session's close): `"pad"` fills it with `padByte`,
+   * `"short"` sends it as it is, `"drop"` discards it (up to a packet less a byte a reply, counted
+   * in `audioBytesDroppedOnClose`).
    *
    * @default {"pad"}
    */
@@ -150,7 +154,7 @@ export interface TransportOptions {
   playoutTimeoutMs?: number;
   /**
    * Milliseconds of silence sent after the last audio when an `end` frame is written, before
-   * hanging up (pipecat's `audio_out_end_silence_secs`).
+   * hanging up (pipecat's `audio_out_end_silence_secs`); at most 60,000.
    *
    * @default {0}
    */
@@ -261,6 +265,29 @@ function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value <= 0) {
     throw new RangeError(`${name} must be a positive integer, got ${value}`);
   }
+  return value;
+}
+
+/**
+ * A rate or channel count a frame may carry (`audioFrameProblem`'s bounds): one beyond them is
+ * refused here, at the constructor, rather than as a decode error at every message of the call.
+ */
+function sampleRate(value: number, name: string): number {
+  return upTo(positiveInteger(value, name), MAX_SAMPLE_RATE, name);
+}
+
+function channels(value: number, name: string): number {
+  return upTo(positiveInteger(value, name), MAX_CHANNELS, name);
+}
+
+/**
+ * The longest `endSilenceMs`: a minute of silence before a hang-up is already no goodbye, and a
+ * slip of units (seconds for milliseconds) would make one buffer of hours at the `end`.
+ */
+const MAX_END_SILENCE_MS = 60_000;
+
+function upTo(value: number, max: number, name: string): number {
+  if (value > max) throw new RangeError(`${name} must be at most ${max}, got ${value}`);
   return value;
 }
 
@@ -399,10 +426,10 @@ export function resolveTransportOptions(
     );
   }
   return {
-    inputSampleRate: positiveInteger(options.audioIn?.sampleRate ?? 16000, "audioIn.sampleRate"),
-    inputChannels: positiveInteger(options.audioIn?.channels ?? 1, "audioIn.channels"),
-    outputSampleRate: positiveInteger(options.audioOut?.sampleRate ?? 24000, "audioOut.sampleRate"),
-    outputChannels: positiveInteger(options.audioOut?.channels ?? 1, "audioOut.channels"),
+    inputSampleRate: sampleRate(options.audioIn?.sampleRate ?? 16000, "audioIn.sampleRate"),
+    inputChannels: channels(options.audioIn?.channels ?? 1, "audioIn.channels"),
+    outputSampleRate: sampleRate(options.audioOut?.sampleRate ?? 24000, "audioOut.sampleRate"),
+    outputChannels: channels(options.audioOut?.channels ?? 1, "audioOut.channels"),
     chunkMs,
     addWavHeader: boolean(options.addWavHeader ?? false, "addWavHeader"),
     fixedAudioPacketSize: packet === undefined
@@ -420,7 +447,11 @@ export function resolveTransportOptions(
     maxMarkIntervalMs,
     playoutDelayMs: nonNegative(options.playoutDelayMs ?? 0, "playoutDelayMs"),
     playoutTimeoutMs: nonNegative(options.playoutTimeoutMs ?? 2000, "playoutTimeoutMs"),
-    endSilenceMs: nonNegative(options.endSilenceMs ?? 0, "endSilenceMs"),
+    endSilenceMs: upTo(
+      nonNegative(options.endSilenceMs ?? 0, "endSilenceMs"),
+      MAX_END_SILENCE_MS,
+      "endSilenceMs",
+    ),
     sessionTimeoutMs: options.sessionTimeoutMs === undefined
       ? undefined
       : nonNegative(options.sessionTimeoutMs, "sessionTimeoutMs"),

@@ -516,6 +516,33 @@ Deno.test("`WebSocketTransport` refuses bad options with a RangeError naming the
   assert.throws(() => new WebSocketTransport(server, { openTimeoutMs: 0 }), /openTimeoutMs/);
 });
 
+Deno.test("`WebSocketTransport` refuses rates, channels and an end silence no frame or session can carry", () => {
+  const { server } = new MemorySocketPair();
+  // A frame's bounds (384 kHz, 32 channels): past them every inbound message would be a decode
+  // error for the whole call, and every chunk the transport makes itself an encode error.
+  for (
+    const [options, name] of [
+      [{ audioIn: { sampleRate: 500_000 } }, "audioIn.sampleRate must be at most 384000"],
+      [{ audioIn: { channels: 64 } }, "audioIn.channels must be at most 32"],
+      [{ audioOut: { sampleRate: 384_001 } }, "audioOut.sampleRate must be at most 384000"],
+      [{ audioOut: { channels: 33 } }, "audioOut.channels must be at most 32"],
+      // Seconds taken for milliseconds twice: the `end` could not allocate its silence.
+      [{ endSilenceMs: 1e9 }, "endSilenceMs must be at most 60000"],
+    ] as const
+  ) {
+    assert.throws(
+      () => new WebSocketTransport(server, options),
+      (e: unknown) => e instanceof RangeError && e.message.startsWith(name),
+      name,
+    );
+  }
+  const edge = new WebSocketTransport(new MemorySocketPair().server, {
+    audioIn: { sampleRate: 384_000, channels: 32 },
+    endSilenceMs: 60_000,
+  });
+  void edge.close();
+});
+
 Deno.test("`WebSocketTransport` refuses an option that is not the object it must be with a TypeError naming it", () => {
   const { server } = new MemorySocketPair();
   // Plain JavaScript has no type checker: each of these once failed later, or named nothing
