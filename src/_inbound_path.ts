@@ -87,6 +87,8 @@ export class InboundPath {
       maxFrames: options.maxInboundFrames,
       onDrop: this.#onDrop,
       onOverflow: this.#onOverflow,
+      // Queued before a handler that threw at one of them: the bot's, and never handed on.
+      onDiscard: (frames) => void (this.#stats.inboundFramesDroppedOnClose += frames),
     });
     this.#decoder = new InboundDecoder({
       serializer: options.serializer,

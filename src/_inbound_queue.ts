@@ -17,6 +17,11 @@ export interface InboundQueueOptions {
   onDrop: (first: boolean) => void;
   /** Called when four times `maxFrames` messages (no audio) wait: the reader is stuck. */
   onOverflow: () => void;
+  /**
+   * Called with how many queued frames a handler will never get: the queue ended while
+   * {@linkcode InboundQueue.receive} handed them over (the handler threw at one of them).
+   */
+  onDiscard?: (frames: number) => void;
 }
 
 /**
@@ -28,6 +33,7 @@ export class InboundQueue {
   readonly #maxFrames: number;
   readonly #onDrop: (first: boolean) => void;
   readonly #onOverflow: () => void;
+  readonly #onDiscard: ((frames: number) => void) | undefined;
   #frames: Frame[] = [];
   #head = 0;
   #handler: ((frame: Frame) => void) | undefined;
@@ -47,6 +53,7 @@ export class InboundQueue {
     this.#maxFrames = options.maxFrames;
     this.#onDrop = options.onDrop;
     this.#onOverflow = options.onOverflow;
+    this.#onDiscard = options.onDiscard;
   }
 
   /** Frames waiting for the reader. */
@@ -80,6 +87,7 @@ export class InboundQueue {
     this.claim("receive()");
     this.#handler = handler;
     while (this.size > 0 && !this.#done) handler(this.#take());
+    if (this.size > 0) this.#onDiscard?.(this.size);
     this.#frames = [];
     this.#head = 0;
   }

@@ -36,6 +36,7 @@ import { JsonReader } from "./telephony/json_reader.ts";
 import { describe } from "./telephony/_json_value.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { thrownText } from "../_thrown_text.ts";
+import { utf8Length } from "../_utf8_length.ts";
 
 /** The subprotocol jambonz asks for: pass it to the adapter's `protocol` option. */
 export const JAMBONZ_SUBPROTOCOL = "audio.jambonz.org";
@@ -270,32 +271,39 @@ export class JambonzSerializer implements FrameSerializer {
   /** A text message while no first message has started the call: the call's start, if it is. */
   #first(data: string): StartFrame | null {
     let reader: JsonReader;
+    let cutError: unknown;
     try {
       reader = JsonReader.parse(data, PROVIDER);
     } catch (error) {
       const cut = cutMetadata(data);
       if (cut === undefined) return this.#beforeStart(error);
-      this.#context?.report(
-        new TransportError(
-          "decode",
-          `${PROVIDER}: the call's first message is cut after ${data.length} characters ` +
-            "(mod_audio_fork keeps 8192 bytes of the listen verb's metadata): the call goes on " +
-            `with the attributes before the cut (${Object.keys(cut).join(", ")}); keep the ` +
-            "verb's metadata small",
-          { cause: error },
-        ),
-      );
-      this.#context?.count("decodeErrors");
+      cutError = error;
       reader = new JsonReader(cut, { provider: PROVIDER });
     }
     if (reader.value.sampleRate === undefined) {
       return this.#beforeStart(beforeStart(describe(reader.value)));
     }
+    let start: StartFrame | null;
     try {
-      return this.#start(reader);
+      start = this.#start(reader);
     } catch (error) {
       return this.#beforeStart(error);
     }
+    // Told once the call has started on what the cut left (else the start's own error is told).
+    if (cutError !== undefined) {
+      this.#context?.report(
+        new TransportError(
+          "decode",
+          `${PROVIDER}: the call's first message is cut after ${data.length} characters ` +
+            "(mod_audio_fork keeps 8192 bytes of the listen verb's metadata): the call goes on " +
+            `with the attributes before the cut (${Object.keys(reader.value).join(", ")}); ` +
+            "keep the verb's metadata small",
+          { cause: cutError },
+        ),
+      );
+      this.#context?.count("decodeErrors");
+    }
+    return start;
   }
 
   /**
@@ -442,16 +450,43 @@ function beforeStart(what: string): TransportError {
  * object is taken, if it starts as jambonz's does.
  */
 function cutMetadata(text: string): Record<string, unknown> | undefined {
+  // Only what the module's buffer can have cut (any longer message was sent whole, and bad), in
+  // one pass and one parse: a peer's text must not cost time by the square of its length.
+  if (text.length > MAX_METADATA_BYTES || utf8Length(text) > MAX_METADATA_BYTES) return undefined;
   if (!/^\{"sampleRate":\d+,"mixType":"/.test(text)) return undefined;
-  for (let end = text.lastIndexOf(',"'); end > 0; end = text.lastIndexOf(',"', end - 1)) {
-    try {
-      const value: unknown = JSON.parse(`${text.slice(0, end)}}`);
-      if (typeof value === "object" && value !== null) return value as Record<string, unknown>;
-    } catch {
-      // Inside a string or a nested value: an earlier member's end.
-    }
+  const end = lastTopLevelComma(text);
+  if (end < 0) return undefined;
+  try {
+    const value: unknown = JSON.parse(`${text.slice(0, end)}}`);
+    if (typeof value === "object" && value !== null) return value as Record<string, unknown>;
+  } catch {
+    // Not whole up to there either: no cut of jambonz's message.
   }
   return undefined;
+}
+
+/** `mod_audio_fork`'s metadata buffer (`MAX_METADATA_LEN`, `mod_audio_fork.h`). */
+const MAX_METADATA_BYTES = 8192;
+
+/**
+ * Where the last member of the object `text` opens ends (the comma before the member the cut
+ * falls in), outside strings and nested values; -1 when there is none.
+ */
+function lastTopLevelComma(text: string): number {
+  let depth = 0;
+  let inString = false;
+  let last = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x2c && depth === 1) last = i;
+  }
+  return last;
 }
 
 /** Whether `error` is a hang-up's "closed" rejection for the session's end (its own abort). */

@@ -68,3 +68,34 @@ Deno.test("`JambonzSerializer`: a first message cut at mod_audio_fork's 8192 byt
   });
   assert.equal(frames.filter((f) => f.type === "audio").length > 0, true, "the audio flows");
 });
+
+Deno.test("`JambonzSerializer`: a cut first message that still cannot start the call is one decode error, the start's", async () => {
+  const cut = '{"sampleRate":8000,"mixType":"mono","callSid":5,"metadata":{"x":"cut her';
+  const { errors, frames } = await call(cut);
+  assert.equal(errors.length, 1, errors.map((e) => e.message).join("\n"));
+  assert.match(errors[0]!.message, /callSid/);
+  assert.doesNotMatch(errors[0]!.message, /the call goes on/);
+  assert.equal(frames.filter((f) => f.type === "start").length, 0);
+});
+
+Deno.test("`JambonzSerializer`: a first message no cut of mod_audio_fork's is looked at once, not once per member", () => {
+  // Never closed, a member boundary every four characters: each a candidate cut.
+  const members = (n: number) => `{"sampleRate":8000,"mixType":"mono","x":[${'"a",'.repeat(n)}"a"`;
+  const parse = JSON.parse;
+  // Under the module's 8192 bytes, a cut one (in "x"): the call starts on the members before it;
+  // over them, no cut of the module's: not JSON.
+  for (const [text, starts] of [[members(2000), true], [members(16_000), false]] as const) {
+    let parses = 0;
+    let frame: unknown;
+    JSON.parse = (...args: Parameters<typeof JSON.parse>) => (parses++, parse(...args));
+    try {
+      frame = new JambonzSerializer().deserialize(text);
+    } catch (error) {
+      frame = error;
+    } finally {
+      JSON.parse = parse;
+    }
+    assert.equal((frame as { type?: string }).type === "start", starts, String(frame));
+    assert.ok(parses <= 2, `${text.length} characters: ${parses} parses`);
+  }
+});
