@@ -27,7 +27,10 @@ export interface StallCallOptions {
   endSilenceMs?: number | undefined;
 }
 
-/** The session, its far end, `say(ms, responseId?)` for the bot, and when the far end was closed. */
+/**
+ * The session, its far end, `say(ms, responseId?)` for the bot, `replyPlayed()`, and when the far
+ * end was closed.
+ */
 export function stallCall({ chunkMs, sendAheadMs, endSilenceMs }: StallCallOptions) {
   const clock = new StallClock(1000);
   const pair = new MemorySocketPair();
@@ -51,7 +54,16 @@ export function stallCall({ chunkMs, sendAheadMs, endSilenceMs }: StallCallOptio
       channels: 1,
       ...(responseId === undefined ? {} : { responseId }),
     });
-  return { clock, pair, transport, farEnd, say, closedAt: () => closedAt };
+  /** A 1 s reply played out, the session then closed: when the far end played each chunk of it. */
+  const replyPlayed = async (): Promise<number[]> => {
+    await clock.tick(0);
+    say(1000);
+    await clock.tick(3000);
+    pair.client.close(1000);
+    await transport.closed;
+    return farEnd.played.filter((p) => p.value === 7).map((p) => p.at);
+  };
+  return { clock, pair, transport, farEnd, say, replyPlayed, closedAt: () => closedAt };
 }
 
 /** What observers were told of each chunk, with the moves they were told applied as told. */

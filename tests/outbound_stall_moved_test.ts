@@ -16,12 +16,7 @@ async function reply(k: number, sendAheadMs?: number) {
   s.transport.observe(observer);
   let n = 0;
   s.transport.observe({ outboundAudio: () => void (++n === k && s.clock.block(300)) });
-  await s.clock.tick(0);
-  s.say(1000);
-  await s.clock.tick(3000);
-  s.pair.client.close(1000);
-  await s.transport.closed;
-  const played = s.farEnd.played.filter((p) => p.value === 7).map((p) => p.at);
+  const played = await s.replyPlayed();
   return { played, placed: told.map((info) => info.playsAt), moves };
 }
 

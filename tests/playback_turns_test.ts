@@ -60,12 +60,7 @@ async function reply(options: ReplyOptions) {
     },
   });
   const wav = new Response(recorder.readable).arrayBuffer();
-  await s.clock.tick(0);
-  s.say(1000);
-  await s.clock.tick(3000);
-  s.pair.client.close(1000);
-  await s.transport.closed;
-  const played = s.farEnd.played.filter((p) => p.value === 7).map((p) => p.at);
+  const played = await s.replyPlayed();
   return {
     played,
     placed: first.told.map((info) => info.playsAt),
