@@ -15,6 +15,7 @@ const SERIALIZER_COUNTERS: ReadonlySet<string> = new Set(
     {
       audioBytesInterrupted: true,
       audioBytesDroppedOnClose: true,
+      framesDroppedOnClose: true,
       inboundMediaReordered: true,
       inboundMediaDuplicates: true,
       inboundMediaLate: true,

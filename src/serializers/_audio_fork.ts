@@ -238,22 +238,7 @@ export class ForkMarks {
    * after it.
    */
   wait(clock: Clock, ms: number): Promise<void> {
-    return this.#sleep(clock, ms, this.#cancelled.signal);
-  }
-
-  /**
-   * Resolves after `ms` on `clock` (at once when it is not a positive finite number), or as soon
-   * as the session is over: by `sessionEnd` (the context's `signal`), or {@linkcode stop}.
-   */
-  untilOver(clock: Clock, ms: number, sessionEnd: AbortSignal | undefined): Promise<void> {
-    if (!(ms > 0 && Number.isFinite(ms))) return Promise.resolve();
-    return this.#sleep(clock, ms, sessionEnd);
-  }
-
-  #sleep(clock: Clock, ms: number, also: AbortSignal | undefined): Promise<void> {
-    const signal = also === undefined
-      ? this.#over.signal
-      : AbortSignal.any([this.#over.signal, also]);
+    const signal = AbortSignal.any([this.#over.signal, this.#cancelled.signal]);
     if (signal.aborted) return Promise.resolve();
     return clock.sleep(ms, signal).catch(() => {});
   }
@@ -582,51 +567,35 @@ export function flushThenEnd(
   if (context === undefined) return ahead(flush.tail, context, end(0));
   for (const message of flush.tail) context.send(message);
   const clock = context.clock ?? systemClock;
-  const begun = clock.now();
   const waitMs = Math.min(flush.playMs, (context.sendTimeoutMs ?? Infinity) / 2);
   return marks.wait(clock, waitMs).then(() => {
-    if (marks.cancelled) return tooLate(marks, context, begun);
-    return unlessCancelled(marks, context, end(waitMs), begun);
+    if (marks.cancelled) return tooLate(context);
+    return unlessCancelled(marks, context, end(waitMs));
   });
 }
 
 /**
  * `result`, the end's goodbye, unless a `cancel` came while it was on its way (a REST hang-up
- * under way): then {@linkcode tooLate}. `begun`: when the end's `serialize` began, on the clock.
+ * under way): then {@linkcode tooLate}.
  */
 function unlessCancelled<T>(
   marks: ForkMarks,
   context: SerializerContext | undefined,
   result: T | Promise<T>,
-  begun?: number,
 ): T | Promise<T | null> {
   if (!(result instanceof Promise) || context === undefined) return result;
-  const start = begun ?? (context.clock ?? systemClock).now();
-  return result.then((message) => marks.cancelled ? tooLate(marks, context, start) : message);
+  return result.then((message) => marks.cancelled ? tooLate(context) : message);
 }
 
 /**
- * What the transport does with a frame after a `cancel` (too late: dropped and counted in
- * `framesDroppedOnClose`), for an `end` whose goodbye a `cancel` overtook: the `cancel`'s
- * `disconnect` went, and jambonz closes the socket when it comes to it, so a second one would
- * still leave. Held until the session is over, when the transport drops the `serialize` still
- * pending and counts its frame; given up empty (`null`, nothing sent) a margin before the
- * `serialize`'s bound, `sendTimeoutMs` from `begun`, should the session last that long (past it
- * the transport would end the session with an error). A context without the bound gets `null` at
- * once.
+ * An `end` whose goodbye a `cancel` overtook: the `cancel`'s `disconnect` went, and jambonz closes
+ * the socket only when it comes to it, so a second one would still leave. Dropped and counted in
+ * `framesDroppedOnClose`, as the transport drops and counts any frame after a `cancel`.
  */
-function tooLate(
-  marks: ForkMarks,
-  context: SerializerContext,
-  begun: number,
-): Promise<null> {
-  const clock = context.clock ?? systemClock;
-  const leftMs = (context.sendTimeoutMs ?? 0) - (clock.now() - begun) - TOO_LATE_MARGIN_MS;
-  return marks.untilOver(clock, leftMs, context.signal).then(() => null);
+function tooLate(context: SerializerContext): null {
+  context.count("framesDroppedOnClose");
+  return null;
 }
-
-/** How long before the `serialize`'s bound {@linkcode tooLate} gives up waiting for the end. */
-const TOO_LATE_MARGIN_MS = 250;
 
 /**
  * `end`'s message after `messages`: those sent at once through `context` when there is one (a
