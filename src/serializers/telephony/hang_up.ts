@@ -85,22 +85,10 @@ export interface HangUpOptions {
    * @default {true}
    */
   enabled?: boolean | undefined;
-  /**
-   * The session's end (a serializer hands over its context's: see {@linkcode HangUp.useSession}):
-   * once it aborts, a request still waiting for the provider is aborted, and
-   * {@linkcode HangUp.run} rejects with a "closed" error that nobody is left to hear.
-   */
-  signal?: AbortSignal | undefined;
 }
 
 /** What {@linkcode HangUp.useSession} reads of a serializer's context. */
-export interface HangUpSession extends Pick<SerializerContext, "clock" | "sendTimeoutMs"> {
-  /**
-   * Aborts when the session ends, if the context has it: a hang-up still waiting for the
-   * provider then is aborted with it (see {@linkcode HangUpOptions.signal}).
-   */
-  readonly signal?: AbortSignal;
-}
+export type HangUpSession = Pick<SerializerContext, "clock" | "sendTimeoutMs" | "signal">;
 
 /** The options of a serializer that hangs calls up through its provider's REST API. */
 export interface HangUpSerializerOptions {
@@ -179,7 +167,6 @@ export class HangUp {
     this.#timeoutMs = timeoutMs;
     this.#clock = options.clock ?? systemClock;
     this.#enabled = options.enabled ?? true;
-    this.#sessionEnd = options.signal;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
@@ -239,7 +226,7 @@ export class HangUp {
   useSession(context: HangUpSession): void {
     this.useClock(context.clock);
     this.#sendTimeoutMs = context.sendTimeoutMs ?? Infinity;
-    if (context.signal !== undefined) this.#sessionEnd = context.signal;
+    this.#sessionEnd = context.signal;
   }
 
   /**
