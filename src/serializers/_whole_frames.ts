@@ -122,6 +122,17 @@ export class WholeFrames {
     return this.push(frames);
   }
 
+  /**
+   * A stretch of audio ends: `tail` (what a resampler still held of it, or `null`) goes after the
+   * held bytes, and the last frame is filled up with `padByte`, as {@linkcode WholeFrames.pad}
+   * does; `null` when nothing is left to send.
+   */
+  end(tail: Uint8Array | null, padByte: number): Uint8Array[] | null {
+    const frames = tail === null ? [] : this.push(tail);
+    frames.push(...this.pad(padByte));
+    return frames.length === 0 ? null : frames;
+  }
+
   /** Drops the held partial frame (interruption); returns how many bytes it held. */
   clear(): number {
     const dropped = this.#heldBytes;

@@ -294,10 +294,8 @@ export class AsteriskSerializer implements FrameSerializer {
    * playout timeline with its chunk (as Vonage's, `vonage.ts`).
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
-    const tail = this.#audio.endOutbound(playing);
-    const frames = tail === null ? [] : this.#frames.push(tail);
-    const last = [...frames, ...this.#frames.pad(this.#format.silence)];
-    return last.length === 0 ? null : this.#opened(last);
+    const last = this.#frames.end(this.#audio.endOutbound(playing), this.#format.silence);
+    return last === null ? null : this.#opened(last);
   }
 
   /** Encoded audio as whole-frame media, a bulk transfer opened first where marks need one. */

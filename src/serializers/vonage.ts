@@ -224,10 +224,7 @@ export class VonageSerializer implements FrameSerializer {
    * which would otherwise count as sent audio that never left (the transport cannot take it off).
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
-    const tail = this.#audio.endOutbound(playing);
-    const frames = tail === null ? [] : this.#frames.push(tail);
-    const last = [...frames, ...this.#frames.pad(SILENCE)];
-    return last.length === 0 ? null : last;
+    return this.#frames.end(this.#audio.endOutbound(playing), SILENCE);
   }
 
   /** One Vonage message to frames; see the class description. */
