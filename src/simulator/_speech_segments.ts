@@ -1,7 +1,10 @@
 /**
  * The one check of known speech segments, wherever they are given: `simulateCall`'s
  * `speechSegments` or the audio's own (`CallerPcm.speechSegments`). The report's utterances are
- * taken from them as they are, so a segment that ends before it starts must be refused up front.
+ * taken from them as they are, so a segment that ends before it starts must be refused up front,
+ * and so must one that runs past the end of audio of known length: the silence the caller sends
+ * after its audio would be counted as speech (an utterance the bot "never answered", or one whose
+ * latency is measured from seconds after the caller's last word).
  *
  * @module
  */
@@ -17,6 +20,27 @@ export function assertSpeechSegments(segments: readonly SpeechSegment[], name: s
     if (!(segment.endMs > segment.startMs) || !(segment.startMs >= 0)) {
       throw new RangeError(
         `${name}: speech segment ${JSON.stringify(segment)} must have 0 <= startMs < endMs`,
+      );
+    }
+  }
+}
+
+/**
+ * Throws a `RangeError` if a segment ends after the audio does (`durationMs`, the audio's length;
+ * a stream's is not known, and its segments are taken as given). `name` says where they were given.
+ */
+export function assertSpeechSegmentsWithin(
+  segments: readonly SpeechSegment[],
+  durationMs: number,
+  name: string,
+): void {
+  // Resampling can leave the length a fraction of a millisecond short of what the file says.
+  const endMs = Math.ceil(durationMs);
+  for (const segment of segments) {
+    if (segment.endMs > endMs) {
+      throw new RangeError(
+        `${name}: speech segment ${JSON.stringify(segment)} ends after the audio, ` +
+          `which is ${endMs} ms long`,
       );
     }
   }

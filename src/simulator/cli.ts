@@ -19,6 +19,7 @@ import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { systemClock } from "../clock.ts";
 import { resolveCallOptions, speechThreshold } from "./_call_options.ts";
 import { failedEnding } from "./_failed_ending.ts";
+import { assertSpeechSegmentsWithin } from "./_speech_segments.ts";
 import { aggregateReports } from "./aggregate_reports.ts";
 import { CallerAudio, type SpeechSegment } from "./caller_audio.ts";
 import type { FarEnd, FarEndOptions } from "./far_end.ts";
@@ -26,6 +27,7 @@ import { FAR_ENDS } from "./far_ends.ts";
 import { formatReport } from "./format_report.ts";
 import type { CallReport } from "./report.ts";
 import { type CallProgress, simulateCall, type SimulateCallOptions } from "./simulate_call.ts";
+import { syntheticCaller } from "./synthetic_caller.ts";
 
 const HELP =
   `Call a voice bot's WebSocket as a telephony platform would, and report what the caller lived.
@@ -453,6 +455,18 @@ export async function main(args: string[]): Promise<number> {
           (pcmRate === undefined ? "" : ` --pcm-rate ${pcmRate}`);
         throw new RangeError(`${flags}: ${(error as Error).message}`);
       }
+    }
+    if (options.speechSegments !== undefined) {
+      // Segments past the audio's end would count the silence after it as speech: refused by
+      // simulateCall too, but named here by the flags the user typed.
+      const audio = new CallerAudio(options.audio ?? syntheticCaller(), {
+        sampleRate: farEnd.caller.sampleRate,
+      });
+      const flags = `--segments ${values.segments}` +
+        (values.audio === undefined
+          ? " (the synthetic caller's audio)"
+          : ` --audio ${values.audio}`);
+      assertSpeechSegmentsWithin(options.speechSegments, audio.durationMs ?? Infinity, flags);
     }
     if (record !== undefined) {
       // Found unwritable now, not after the call, when its report would be lost with it; last,

@@ -8,6 +8,7 @@
 import type { Clock } from "../clock.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { SimulatedCall } from "./_call.ts";
+import { assertSpeechSegmentsWithin } from "./_speech_segments.ts";
 import { type CallProgress, resolveCallOptions } from "./_call_options.ts";
 import {
   CallerAudio,
@@ -74,7 +75,8 @@ export interface SimulateCallOptions {
   audio?: CallerAudioSource;
   /**
    * Where the speech is in `audio`, in ms of the audio; found by an energy detector when not
-   * given (and not given with the audio).
+   * given (and not given with the audio). A segment that ends after audio of known length (a WAV
+   * file, whole PCM) is refused with a `RangeError`.
    *
    * @default {undefined}
    */
@@ -274,6 +276,11 @@ export async function simulateCall(
   const caller = new CallerAudio(options.audio ?? defaultCaller(), {
     sampleRate: farEnd.caller.sampleRate,
   });
+  if (caller.durationMs !== undefined) {
+    const given = options.speechSegments ? "speechSegments" : "the audio's speechSegments";
+    const segments = options.speechSegments ?? caller.speechSegments ?? [];
+    assertSpeechSegmentsWithin(segments, caller.durationMs, given);
+  }
   const call = new SimulatedCall(String(url), resolved, farEnd, caller);
   return await call.run();
 }

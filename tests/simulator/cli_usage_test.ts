@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { createDemoHandler } from "../../examples/demo/handler.ts";
 import { demoOrigins } from "../../examples/demo/origins.ts";
 import { within } from "../_ws_client.ts";
+import { wrapWav } from "../../src/audio/wav.ts";
 
 const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
 const ARGS = ["run", "--allow-net", "--allow-read", "--allow-write", CLI];
@@ -314,5 +315,48 @@ Deno.test("the simulate CLI takes --barge-ins as a whole count", async () => {
     const r = await simulate(["--barge-in", "800", "--barge-ins", value, url]);
     assert.equal(r.code, 2, value);
     assert.match(r.stderr, new RegExp(`--barge-ins must be a whole number, got ${value}`));
+  }
+});
+
+Deno.test("the simulate CLI refuses --segments that end after the audio, naming the flags", async () => {
+  // `--segments` says "where the speech is in the audio": past its end the caller sends silence,
+  // which a segment there counted as an utterance the bot never answered.
+  const url = "ws://127.0.0.1:9/"; // never reached: refused first
+  const wav = await Deno.makeTempFile({ suffix: ".wav" });
+  try {
+    await Deno.writeFile(
+      wav,
+      wrapWav(new Uint8Array(16000 * 2), { sampleRate: 16000, channels: 1 }),
+    ); // 1 s
+    const refused: [string[], RegExp][] = [
+      [
+        ["--audio", wav, "--segments", "100-900,4000-5200"],
+        /^simulate: --segments 100-900,4000-5200 --audio .*: speech segment .* ends after the audio, which is 1000 ms long/,
+      ],
+      [
+        ["--segments", "500-1700,90000-120000"],
+        /^simulate: --segments 500-1700,90000-120000 \(the synthetic caller's audio\): .* ends after/,
+      ],
+    ];
+    for (const [args, message] of refused) {
+      const r = await simulate(["-q", "-p", "raw", ...args, url]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout.split("\n")[0]}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stdout, "", "no call, no report");
+    }
+    // A segment ending with the audio is taken: the call is tried (exit 1: nothing listens).
+    const taken = await simulate([
+      "-q",
+      "-p",
+      "raw",
+      "--audio",
+      wav,
+      "--segments",
+      "100-1000",
+      url,
+    ]);
+    assert.equal(taken.code, 1, taken.stderr.split("\n")[0] ?? "");
+  } finally {
+    await Deno.remove(wav);
   }
 });
