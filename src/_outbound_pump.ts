@@ -309,6 +309,8 @@ export class OutboundPump {
     this.#tail.cancel();
     this.#runOut?.cancel();
     this.#paced = undefined;
+    // A partial frame a serializer held of the last stretch never leaves now: counted dropped.
+    this.#sender.dropHeldFrames();
     const left = this.#queue.discard();
     left.audioBytes += this.#chunker.clear() + this.#sender.clearPackets();
     this.#queue.wakeWriter();
@@ -574,6 +576,14 @@ export class OutboundPump {
       ? sender.partialPacketPlays
       : !sender.packetizes && (atRunOut || this.#tracker.playsOn(now ?? this.#clock.now()));
     sender.audioEnds(playing);
+    // The silence padding a whole-frame serializer's last frame plays after the stretch, before
+    // anything sent next: placed there, so that the answer to the end-of-speech mark, which
+    // covers it, is read where it comes (the mark stands after it), and the next audio follows it.
+    const extraMs = sender.endExtraMs;
+    if (extraMs > 0) {
+      this.#timeline.append(extraMs, now ?? this.#clock.now());
+      this.#endedAt = this.#timeline.sentMs; // told: the padding carries no stretch on
+    }
   }
 
   /**

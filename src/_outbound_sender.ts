@@ -18,6 +18,7 @@ import type { Packetizer } from "./streams/packetizer.ts";
 import type { TransportStats } from "./transport_stats.ts";
 import { thrownText } from "./_thrown_text.ts";
 import { kindOf, withArticle } from "./_kind_of.ts";
+import { HELD_FRAME_ENDS, type HeldFrameEnds } from "./serializers/_held_frame_ends.ts";
 
 /** How often a send blocked on `bufferedAmount` looks again. */
 const DRAIN_POLL_MS = 10;
@@ -116,6 +117,13 @@ export class OutboundSender {
   #serializingWatch: ClockTimer | undefined;
   /** An urgent frame's send is watching the socket drain (see `#watchUrgentBacklog`). */
   #urgentBacklog = false;
+  /**
+   * The serializer holds back a partial frame of the bot's speech (Vonage, Asterisk): what it
+   * sends where a stretch ends is speech and padding, not filter state (see `HeldFrameEnds`).
+   */
+  readonly #heldFrames: HeldFrameEnds | undefined;
+  /** What the last stretch end sent plays beyond the audio placed with its chunks (`endExtraMs`). */
+  #endExtraMs = 0;
 
   /** Makes a sender for one session. */
   constructor(options: OutboundSenderOptions) {
@@ -129,6 +137,7 @@ export class OutboundSender {
     this.#sendTimeoutMs = options.sendTimeoutMs;
     this.#signal = options.signal;
     this.#onError = options.onError;
+    this.#heldFrames = HELD_FRAME_ENDS.get(options.serializer);
     const name = options.serializer.constructor?.name;
     this.#serializerName = name === undefined || name === "" || name === "Object"
       ? "serializer"
@@ -174,11 +183,16 @@ export class OutboundSender {
    * binary ones through the packetizer, where they join the packet that chunk began. They carry
    * what it held of chunks counted sent as they left: counted in messages and bytes out like any
    * message, not again in `audioBytesSent`; where the socket is not open the serializer is told
-   * nothing plays on and drops it, filter state, not queued audio lost. Never waits for the
-   * socket to drain: the next send looks (they are a few bytes).
+   * nothing plays on and drops it, filter state, not queued audio lost. But for a serializer that
+   * holds back a partial frame of the bot's speech (Vonage, Asterisk: `HeldFrameEnds`): it drops
+   * that frame itself, counted in `audioBytesDroppedOnClose` (moved off `audioBytesSent`, which
+   * counted it with its chunk). Never waits for the socket to drain: the next send looks (they
+   * are a few bytes).
    */
   audioEnds(playing: boolean): void {
+    this.#endExtraMs = 0;
     const open = this.#socket.readyState === ReadyState.OPEN;
+    if (!open && this.#heldFrames !== undefined) return this.#heldFrames.dropEnd();
     let result: unknown;
     try {
       result = this.#serializer.audioEnds?.(playing && open) ?? null;
@@ -190,8 +204,11 @@ export class OutboundSender {
     if (messages === REFUSED || messages === null || !open) return;
     const packetizer = this.#packetizer;
     if (packetizer === undefined) {
+      const lost = this.#lostMessages;
       if (Array.isArray(messages)) { for (const message of messages) this.#put(message); }
       else this.#put(messages);
+      // Gone straight to the socket: its padding plays after the stretch (see `endExtraMs`).
+      if (this.#lostMessages === lost) this.#endExtraMs = this.#heldFrames?.endExtraMs() ?? 0;
       return;
     }
     const stats = this.#stats;
@@ -208,6 +225,24 @@ export class OutboundSender {
     // None of the chunk's PCM comes with them: a packet they complete takes the PCM held for it.
     const leaving = this.#leavingPcm(0, pushed, pending, packetizer.pendingBytes);
     if (leaving > 0) this.#countAudio(leaving, stats.bytesOut - left, this.#lostBytes - lost);
+  }
+
+  /**
+   * Milliseconds the messages of the last {@linkcode audioEnds} play at the far end beyond the
+   * audio placed on the timeline with their chunks: the silence a whole-frame serializer padded
+   * its last frame with (and its resampler's end), where they went straight to the socket; 0
+   * otherwise (nothing sent, or sent through the packetizer, where they join its partial packet).
+   */
+  get endExtraMs(): number {
+    return this.#endExtraMs;
+  }
+
+  /**
+   * The session is over: a serializer that holds back a partial frame of the bot's speech drops
+   * it, counted in `audioBytesDroppedOnClose` (see {@linkcode audioEnds}); it never leaves now.
+   */
+  dropHeldFrames(): void {
+    this.#heldFrames?.dropEnd();
   }
 
   /** Serializes a frame that keeps its place after the audio before it, and sends it. */

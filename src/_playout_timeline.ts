@@ -160,6 +160,20 @@ export class PlayoutTimeline {
   }
 
   /**
+   * `durationMs` of audio left now, outside the pacing and with no slot reserved for it: the
+   * silence a serializer padded a stretch's last frame with, sent with that frame. It is placed
+   * where it plays: after what was sent, in the spell that goes on, or from `now`, a new spell,
+   * where by the estimate the far end has run dry; the pacing schedule follows it, as the far
+   * end plays it before the next audio. Nothing is placed while a chunk is reserved (its slot
+   * would move).
+   */
+  append(durationMs: number, now: number): void {
+    if (!(durationMs > 0) || this.#pendingMs > 0) return;
+    this.reserve(durationMs, now);
+    this.commit(now);
+  }
+
+  /**
    * The chunk reserved, not yet committed, plays from `now`, a new spell. The pacing schedule
    * starts over from it only where the pacer's own rule would start it over for the next chunk:
    * the far end, by that schedule, has played all it was sent, this chunk's slot included. Short

@@ -18,6 +18,8 @@ export class WholeFrames {
   /** The partial frame waiting for more audio. */
   #held: Uint8Array;
   #heldBytes = 0;
+  /** The silence the last {@linkcode WholeFrames.pad} (or `end`) filled its frame with. */
+  #paddedBytes = 0;
 
   /**
    * Cuts `frameBytes`-byte frames into messages of at most `maxMessageBytes` (but at least one
@@ -38,6 +40,14 @@ export class WholeFrames {
   /** Bytes held back, waiting for the rest of their frame. */
   get heldBytes(): number {
     return this.#heldBytes;
+  }
+
+  /**
+   * Bytes of silence the last {@linkcode WholeFrames.pad} (or {@linkcode WholeFrames.end}) added
+   * to fill its last frame: they play after the audio, at the far end.
+   */
+  get paddedBytes(): number {
+    return this.#paddedBytes;
   }
 
   /**
@@ -114,10 +124,12 @@ export class WholeFrames {
    * none when nothing is held. More than one frame only after a {@linkcode WholeFrames.carry}.
    */
   pad(padByte: number): Uint8Array[] {
+    this.#paddedBytes = 0;
     if (this.#heldBytes === 0) return [];
     const end = Math.ceil(this.#heldBytes / this.#frameBytes) * this.#frameBytes;
     const frames = this.#held.slice(0, end);
     frames.fill(padByte, this.#heldBytes);
+    this.#paddedBytes = end - this.#heldBytes;
     this.#heldBytes = 0;
     return this.push(frames);
   }

@@ -27,6 +27,7 @@ import {
 } from "./_asterisk_events.ts";
 import { toJson } from "./_to_json.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
+import { HELD_FRAME_ENDS } from "./_held_frame_ends.ts";
 import { WholeFrames } from "./_whole_frames.ts";
 import { type WireFormat, WrittenBytes } from "./_written_bytes.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -141,7 +142,8 @@ interface PendingMark {
  * what does not fill a frame), at most 65,500 bytes each; a partial frame waits for the next
  * audio, and `end` pads it with silence. `interruption` → `FLUSH_MEDIA` (what Asterisk had
  * queued is discarded, and the partial frame here too, counted in `stats.audioBytesInterrupted`
- * as the bot's PCM16 bytes; a `cancel` drops it counted in `stats.audioBytesDroppedOnClose`);
+ * as the bot's PCM16 bytes; a `cancel`, or the socket's close before it could leave, drops it
+ * counted in `stats.audioBytesDroppedOnClose`);
  * marks that were waiting come back as `mark` frames once Asterisk has confirmed the flush (it
  * discards queued marks silently).
  * `mark` → `MARK_MEDIA` or `STOP_MEDIA_BUFFERING` (see {@linkcode AsteriskSerializerOptions.marks});
@@ -217,6 +219,8 @@ export class AsteriskSerializer implements FrameSerializer {
   #nextId = 0;
   /** A passthrough channel's refusal was reported: later ones are only counted. */
   #passthroughReported = false;
+  /** What the last `audioEnds` sent plays beyond the audio placed with its chunks (see below). */
+  #endExtraMs = 0;
 
   /** Makes a serializer for one channel; see {@linkcode AsteriskSerializerOptions}. */
   constructor(options: AsteriskSerializerOptions = {}) {
@@ -235,6 +239,15 @@ export class AsteriskSerializer implements FrameSerializer {
     this.#frames = new WholeFrames(frameBytesOf(this.#format), MAX_MESSAGE_BYTES);
     this.#json = options.controlFormat === "json";
     this.#marks = options.marks === "mark-media" ? "mark-media" : "buffering";
+    // For the transport: the held frame is the bot's speech, not filter state (_held_frame_ends.ts).
+    HELD_FRAME_ENDS.set(this, {
+      endExtraMs: () => this.#endExtraMs,
+      dropEnd: () => {
+        this.#endExtraMs = 0;
+        this.#dropHeld("audioBytesDroppedOnClose");
+        this.#audio.endOutbound(false);
+      },
+    });
   }
 
   /** The channel's format, as Asterisk names it (the option, or what `MEDIA_START` said). */
@@ -291,10 +304,17 @@ export class AsteriskSerializer implements FrameSerializer {
    * which the transport sends only after its quiet time, the far end perhaps run dry by then;
    * held for that, an interruption would drop it and count those bytes as the bot's. It goes
    * even where the far end has run dry: it is the bot's speech, counted sent and placed on the
-   * playout timeline with its chunk (as Vonage's, `vonage.ts`).
+   * playout timeline with its chunk (as Vonage's, `vonage.ts`). The silence padding it, and the
+   * resampler's end, play after that audio: the transport places them after it on its timeline,
+   * where the end-of-speech mark's answer comes once they have played. Where the socket is not
+   * open the transport has the partial frame dropped instead, counted (see `HeldFrameEnds`).
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
-    const last = this.#frames.end(this.#audio.endOutbound(playing), this.#format.silence);
+    const tail = this.#audio.endOutbound(playing);
+    const last = this.#frames.end(tail, this.#format.silence);
+    const extra = (tail?.length ?? 0) + (last === null ? 0 : this.#frames.paddedBytes);
+    const wire = wireOf(this.#format);
+    this.#endExtraMs = (extra / (wire.bytesPerSample * wire.sampleRate)) * 1000;
     return last === null ? null : this.#opened(last);
   }
 

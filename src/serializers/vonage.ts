@@ -27,6 +27,7 @@ import { concatBytes } from "../audio/_concat_bytes.ts";
 import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { toJson } from "./_to_json.ts";
+import { HELD_FRAME_ENDS } from "./_held_frame_ends.ts";
 import { WholeFrames } from "./_whole_frames.ts";
 import { WrittenBytes } from "./_written_bytes.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
@@ -87,10 +88,10 @@ export interface VonageSerializerOptions {
  * Outbound: audio is resampled to Vonage's rate and cut into 20 ms binary messages (640 bytes at
  * 16 kHz), as Vonage asks, keeping a partial frame until the next audio; `interruption` drops
  * that partial frame (counted in `stats.audioBytesInterrupted`, as the bot's PCM16 bytes) and
- * sends `{"action":"clear"}`; `cancel` drops it likewise (counted in
- * `stats.audioBytesDroppedOnClose`); where a stretch of the bot's speech ends (`audioEnds`) the
- * partial frame goes at once, padded with silence to a whole frame, as the stretch's last
- * message; `mark` sends any partial frame padded likewise, then
+ * sends `{"action":"clear"}`; `cancel`, or the socket's close before it could leave, drops it
+ * likewise (counted in `stats.audioBytesDroppedOnClose`); where a stretch of the bot's speech
+ * ends (`audioEnds`) the partial frame goes at once, padded with silence to a whole frame, as the
+ * stretch's last message; `mark` sends any partial frame padded likewise, then
  * `{"action":"notify","payload":{"mark":name}}` (the transport's mid-speech playout marks leave
  * the partial frame waiting instead, so no silence falls into the speech); `end` sends the
  * partial frame padded likewise; `message` frames go as JSON text (for other Vonage actions).
@@ -141,6 +142,8 @@ export class VonageSerializer implements FrameSerializer {
    * early at most. Never the marks sent since the last clear: those wait for their notify.
    */
   readonly #cleared = new Set<string>();
+  /** What the last `audioEnds` sent plays beyond the audio placed with its chunks (see below). */
+  #endExtraMs = 0;
 
   /** Makes a serializer for one call; see {@linkcode VonageSerializerOptions}. */
   constructor(options: VonageSerializerOptions = {}) {
@@ -150,6 +153,15 @@ export class VonageSerializer implements FrameSerializer {
     }
     this.#audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate: rate, provider: PROVIDER });
     this.#frames = new WholeFrames(frameBytesAt(rate)); // one frame per message, as Vonage asks
+    // For the transport: the held frame is the bot's speech, not filter state (_held_frame_ends.ts).
+    HELD_FRAME_ENDS.set(this, {
+      endExtraMs: () => this.#endExtraMs,
+      dropEnd: () => {
+        this.#endExtraMs = 0;
+        this.#dropHeld("audioBytesDroppedOnClose");
+        this.#audio.endOutbound(false);
+      },
+    });
   }
 
   /** Vonage's audio rate in Hz (the option, or what `websocket:connected` announced). */
@@ -222,9 +234,17 @@ export class VonageSerializer implements FrameSerializer {
    * perhaps run dry by then. The partial frame goes even where the far end has run dry: it is the
    * bot's speech, counted in `audioBytesSent` and placed on the playout timeline with its chunk,
    * which would otherwise count as sent audio that never left (the transport cannot take it off).
+   * The silence padding it, and the resampler's end, play after the audio placed with its chunks:
+   * the transport places them after it on its playout timeline, so that the end-of-speech
+   * `notify`, answered once they have played, is read where it is answered. Where the socket is
+   * not open the transport has the partial frame dropped instead, counted (see `HeldFrameEnds`).
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
-    return this.#frames.end(this.#audio.endOutbound(playing), SILENCE);
+    const tail = this.#audio.endOutbound(playing);
+    const frames = this.#frames.end(tail, SILENCE);
+    const extra = (tail?.length ?? 0) + (frames === null ? 0 : this.#frames.paddedBytes);
+    this.#endExtraMs = extra / (frameBytesAt(this.#audio.sampleRate) / 20);
+    return frames;
   }
 
   /** One Vonage message to frames; see the class description. */

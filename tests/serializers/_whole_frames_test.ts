@@ -78,3 +78,18 @@ Deno.test("`WholeFrames` carries more than a frame: the whole ones leave first, 
   assert.deepEqual(joined.push(bytes(3, 20)).map((m) => m.length), [8, 4]);
   assert.equal(joined.heldBytes, 0);
 });
+
+Deno.test("`WholeFrames` says how much silence its last pad or end added, which plays after the audio", () => {
+  const frames = new WholeFrames(4);
+  frames.push(bytes(5));
+  assert.deepEqual(frames.end(bytes(1, 6), 0), [Uint8Array.of(5, 6, 0, 0)]);
+  assert.equal(frames.paddedBytes, 2);
+  assert.equal(frames.end(null, 0), null, "nothing held");
+  assert.equal(frames.paddedBytes, 0, "nothing padded");
+  frames.push(bytes(4));
+  assert.deepEqual(frames.pad(0), [], "a whole frame left with its push: nothing to pad");
+  assert.equal(frames.paddedBytes, 0);
+  frames.push(bytes(1));
+  frames.pad(0);
+  assert.equal(frames.paddedBytes, 3);
+});

@@ -1,0 +1,47 @@
+// The silence that pads a reply's partial last frame where its stretch ends plays at the far end,
+// after the reply's speech: the playout timeline must hold it, or the answer to the end-of-speech
+// mark, which comes once that silence has played too, reads the far end as that much further
+// behind the estimate than it is (and `heardMs` after it as that much short).
+//
+// The far ends, as documented (and simulated in src/simulator/far_ends/):
+// - Vonage (developer.vonage.com, Voice API, "WebSockets in the Vonage Voice API", "Writing audio
+//   to the WebSocket"): binary `audio/l16` messages of one 20 ms frame each (640 bytes at
+//   16 kHz); `{"action":"notify","payload":…}` is answered by `websocket:notify` with that
+//   payload once the audio sent before it has played.
+// - Asterisk (docs.asterisk.org, "WebSocket Channel Driver"): media in whole
+//   `optimal_frame_size` frames (160 bytes of ulaw, 20 ms); a mark (`STOP_MEDIA_BUFFERING` with
+//   an id, `MARK_MEDIA`) answered once the media before it has played.
+import assert from "node:assert/strict";
+import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
+import { VonageSerializer } from "../../src/serializers/vonage.ts";
+import { type ProviderCase, speech, startCall } from "../playback/_provider_call.ts";
+
+const CASES: ProviderCase[] = [
+  { protocol: "vonage", serializer: () => new VonageSerializer(), rate: 16000, chunkMs: 20 },
+  { protocol: "asterisk", serializer: () => new AsteriskSerializer(), rate: 8000, chunkMs: 20 },
+];
+
+/**
+ * The far end's delay the transport learned from a call's one reply of `ms`: one frame at most,
+ * so the answer to its end-of-speech mark is the first, adopted as it reads (told to observers).
+ */
+async function learnedLag(provider: ProviderCase, ms: number): Promise<number[]> {
+  const call = startCall(provider, { jitterMs: 100, returnMs: 20 }, { hangUpAtMs: 3000 });
+  const lags: number[] = [];
+  call.transport.observe({ playoutLag: (info) => lags.push(info.lagMs) });
+  await call.clock.tick(100);
+  call.transport.send(speech(ms, provider.rate, "r1"));
+  await call.clock.tick(4000);
+  await call.report;
+  return lags;
+}
+
+for (const provider of CASES) {
+  Deno.test(`${provider.protocol}: the silence padding a reply's last frame is placed where it plays: the end-of-speech answer measures the far end's delay as for a whole frame`, async () => {
+    const whole = await learnedLag(provider, 20); // one whole frame: nothing padded
+    assert.equal(whole.length, 1, "the end-of-speech answer taught the delay");
+    for (const ms of [10, 5]) { // 10 and 15 ms of silence fill the frame
+      assert.deepEqual(await learnedLag(provider, ms), whole, `a reply of ${ms} ms`);
+    }
+  });
+}
