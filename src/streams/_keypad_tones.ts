@@ -100,7 +100,8 @@ export class KeypadTones {
    * Whether a window (`mixed`: its samples, channels summed) is a keypad tone: its strongest
    * filter of the keypad's low group and its strongest of the high group (Goertzel, KEYPAD_OFFSETS
    * beside each frequency, over blocks of KEYPAD_BLOCK_MS) hold KEYPAD_SHARE of its energy (its
-   * mean taken out).
+   * mean taken out, of the filters' input too: a DC offset's leakage into a block's filters would
+   * read as a tone, and speech with it as a digit).
    */
   holdsDigit(mixed: Float64Array): boolean {
     const coefficients = this.#coefficients;
@@ -131,7 +132,7 @@ export class KeypadTones {
       if (m === 0) continue;
       tested += m;
       for (let f = 0; f < coefficients.length; f += 8) {
-        addGoertzel8(mixed, from, to, step, coefficients, f, power);
+        addGoertzel8(mixed, sum / n, from, to, step, coefficients, f, power);
       }
     }
     // The strongest frequency of each group; the window's energy over the samples tested.
@@ -148,12 +149,14 @@ export class KeypadTones {
 
 /**
  * Adds the power of eight Goertzel filters (`coefficients` from `first` on) over every `step`-th
- * sample of `samples[from, to)` to `power`, as the energy of a sine the block would hold whole
- * (over the m samples a sine's power at its frequency is (m·A/2)², its energy there m·A²/2). The
- * eight in one pass: each filter's recurrence waits on its last step, eight side by side do not.
+ * sample of `samples[from, to)`, less the window's `mean`, to `power`, as the energy of a sine the
+ * block would hold whole (over the m samples a sine's power at its frequency is (m·A/2)², its
+ * energy there m·A²/2). The eight in one pass: each filter's recurrence waits on its last step,
+ * eight side by side do not.
  */
 function addGoertzel8(
   samples: Float64Array,
+  mean: number,
   from: number,
   to: number,
   step: number,
@@ -169,7 +172,7 @@ function addGoertzel8(
   let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, b7 = 0;
   let s = 0;
   for (let k = from; k < to; k += step) {
-    const x = samples[k]!;
+    const x = samples[k]! - mean;
     s = x + c0 * a0 - b0;
     b0 = a0;
     a0 = s;
