@@ -218,11 +218,10 @@ export class OutboundPath {
       send: (message) => this.sender.sendMessage(message),
       count: (counter, amount = 1, held = false) => {
         checkCount(counter, amount);
-        const stats = this.#stats;
-        stats[counter] += amount;
-        // Audio a serializer drops from what it holds was counted sent when it was handed over
-        // (never below none: its bytes are converted back to the bot's rate, rounded).
-        if (held) stats.audioBytesSent -= Math.min(amount, stats.audioBytesSent);
+        // Audio a serializer drops from what it holds was counted sent when it was handed over:
+        // the sender knows how much (see `OutboundSender.countHeldDrop`).
+        if (held) this.sender.countHeldDrop(counter, amount);
+        else this.#stats[counter] += amount;
       },
       report: (error) => this.#onError(asTransportError(error)),
       pauseSending: (paused) => this.pauseSending(paused),

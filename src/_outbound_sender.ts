@@ -15,7 +15,7 @@ import type { AudioFrame, Frame } from "./frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializeResult } from "./serializer.ts";
 import { ReadyState, type WebSocketLike } from "./socket.ts";
 import type { Packetizer } from "./streams/packetizer.ts";
-import type { TransportStats } from "./transport_stats.ts";
+import type { SerializerCounter, TransportStats } from "./transport_stats.ts";
 import { thrownText } from "./_thrown_text.ts";
 import { kindOf, withArticle } from "./_kind_of.ts";
 import { HELD_FRAME_ENDS, type HeldFrameEnds } from "./serializers/_held_frame_ends.ts";
@@ -82,9 +82,18 @@ export class OutboundSender {
   #packetedChunk: AudioFrame | undefined;
   /**
    * The PCM bytes whose packets the packetizer holds: not sent yet, so not counted yet (they are
-   * when their packet leaves, is refused, or is dropped by an interruption or the close).
+   * when their packet leaves, is refused, or is dropped by an interruption or the close). Never
+   * the share of a chunk the serializer keeps as a partial frame (`#heldShare`): that made no
+   * wire bytes, and waits there (see `#heldShare`), until the frame goes into packets with a
+   * later chunk or the stretch's end.
    */
   #heldPcm = 0;
+  /**
+   * The part of `#heldPcm` a serializer's partial frame brought (`#heldShare`, gone into packets):
+   * placed on the playout timeline as sent with the chunk it came from, so not in
+   * {@linkcode pendingPacketMs}.
+   */
+  #heldFramePcm = 0;
   /** The silence the last {@linkcode flushPackets} padded its packet with (see `paddedMs`). */
   #paddedMs = 0;
   /**
@@ -124,6 +133,16 @@ export class OutboundSender {
   readonly #heldFrames: HeldFrameEnds | undefined;
   /** What the last stretch end sent plays beyond the audio placed with its chunks (`endExtraMs`). */
   #endExtraMs = 0;
+  /**
+   * The bot's PCM bytes of the partial frame the serializer holds (`#heldFrames`), as it valued
+   * them when it took them. Without a packetizer they are counted in `audioBytesSent` then, with
+   * their chunk, as any audio the serializer takes and sends later. With one they wait uncounted,
+   * as the packetizer's partial packet does (`#heldPcm`), which they join as the frame goes out
+   * in packets: counted as those leave. Where the serializer drops the frame, exactly these bytes
+   * are counted in the counter it names (see {@linkcode countHeldDrop}), whatever it values the
+   * frame at by then: each of the bot's bytes counts once, and no counted byte is uncounted.
+   */
+  #heldShare = 0;
 
   /** Makes a sender for one session. */
   constructor(options: OutboundSenderOptions) {
@@ -202,18 +221,29 @@ export class OutboundSender {
     }
     const messages = this.#checked(result, STRETCH_END);
     if (messages === REFUSED || messages === null || !open) return;
-    const packetizer = this.#packetizer;
-    if (packetizer === undefined) {
-      const lost = this.#lostMessages;
-      if (Array.isArray(messages)) { for (const message of messages) this.#put(message); }
-      else this.#put(messages);
-      // Gone straight to the socket: its padding plays after the stretch (see `endExtraMs`).
-      if (this.#lostMessages === lost) this.#endExtraMs = this.#heldFrames?.endExtraMs() ?? 0;
-      return;
-    }
+    // The partial frame the serializer held goes with them (`#heldShare`).
     const stats = this.#stats;
+    const released = -this.#heldShareChange(0);
     const left = stats.bytesOut;
     const lost = this.#lostBytes;
+    const packetizer = this.#packetizer;
+    if (packetizer === undefined) {
+      const lostMessages = this.#lostMessages;
+      if (Array.isArray(messages)) { for (const message of messages) this.#put(message); }
+      else this.#put(messages);
+      // Counted sent with its chunk: what of it the socket refused was not.
+      const refused = this.#lostBytes - lost;
+      if (refused > 0) {
+        const dropped = Math.round((released * refused) / (stats.bytesOut - left + refused));
+        stats.audioBytesSent -= dropped;
+        stats.audioBytesDroppedOnClose += dropped;
+      }
+      // Gone straight to the socket: its padding plays after the stretch (see `endExtraMs`).
+      if (this.#lostMessages === lostMessages) {
+        this.#endExtraMs = this.#heldFrames?.endExtraMs() ?? 0;
+      }
+      return;
+    }
     const pending = packetizer.pendingBytes;
     let pushed = 0;
     if (Array.isArray(messages)) {
@@ -221,9 +251,15 @@ export class OutboundSender {
     } else {
       pushed = this.#transmitAudioMessage(messages, this.#put);
     }
-    if (pushed === 0) return;
-    // None of the chunk's PCM comes with them: a packet they complete takes the PCM held for it.
-    const leaving = this.#leavingPcm(0, pushed, pending, packetizer.pendingBytes);
+    // No binary message: no partial frame went (nothing was released), or, were one to go as
+    // text, it has left.
+    if (pushed === 0) {
+      stats.audioBytesSent += released;
+      return;
+    }
+    // No chunk's PCM comes with them but the partial frame's, uncounted yet: a packet they
+    // complete takes the PCM held for it.
+    const leaving = this.#leavingPcm(released, released, pushed, pending, packetizer.pendingBytes);
     if (leaving > 0) this.#countAudio(leaving, stats.bytesOut - left, this.#lostBytes - lost);
   }
 
@@ -245,6 +281,57 @@ export class OutboundSender {
     this.#heldFrames?.dropEnd();
   }
 
+  /**
+   * The serializer drops audio it took and held (`SerializerContext.count` with `held`), `amount`
+   * of the bot's bytes by its count: counted in `counter`, and taken off `audioBytesSent`, which
+   * counted it as the serializer took it. For a serializer that holds back a partial frame of the
+   * bot's speech (`HeldFrameEnds`), exactly the bytes taken for it (`#heldShare`), taken off
+   * `audioBytesSent` only where that counted them (no packetizer): with one they never waited in
+   * the packetizer, so they are not counted again as that drops what it holds. Another
+   * serializer's figure is taken as it is (never below none sent).
+   */
+  countHeldDrop(counter: SerializerCounter, amount: number): void {
+    const stats = this.#stats;
+    if (this.#heldFrames !== undefined) {
+      const dropped = this.#heldShare;
+      this.#heldShare = 0;
+      stats[counter] += dropped;
+      if (this.#packetizer === undefined) stats.audioBytesSent -= dropped;
+      return;
+    }
+    stats[counter] += amount;
+    stats.audioBytesSent -= Math.min(amount, stats.audioBytesSent);
+  }
+
+  /**
+   * Takes what the serializer's held partial frame (`HeldFrameEnds`) now comes to, against what
+   * was taken for it (`#heldShare`), by at most `limit` more; returns the change: the bytes of
+   * a chunk it keeps, or (below none) those that go out with the messages just made.
+   * `limit`: a chunk's own bytes, which its share cannot exceed but by rounding (the rest waits
+   * for the next chunk), so no count goes below none.
+   */
+  #heldShareChange(limit: number): number {
+    const heldFrames = this.#heldFrames;
+    if (heldFrames === undefined) return 0;
+    const change = Math.min(heldFrames.heldPcm() - this.#heldShare, limit);
+    this.#heldShare += change;
+    return change;
+  }
+
+  /**
+   * A frame's messages may carry what the serializer held of the bot's speech (a mark's or an
+   * `end`'s padded partial frame), straight to the socket: it has left, counted sent (with its
+   * chunk already, where no packetizer is set). What is taken for the frame follows it down,
+   * never up (only audio adds to it).
+   */
+  #heldFrameSent(): void {
+    const heldFrames = this.#heldFrames;
+    if (heldFrames === undefined || this.#heldShare === 0) return;
+    const held = Math.min(this.#heldShare, heldFrames.heldPcm());
+    if (this.#packetizer !== undefined) this.#stats.audioBytesSent += this.#heldShare - held;
+    this.#heldShare = held;
+  }
+
   /** Serializes a frame that keeps its place after the audio before it, and sends it. */
   sendFrame(frame: Frame): Promise<void> | void {
     if (this.#socket.readyState !== ReadyState.OPEN) {
@@ -255,6 +342,7 @@ export class OutboundSender {
     const through = this.#throughContext;
     const result = this.#serialize(frame);
     const sentItself = this.#throughContext !== through; // now: later, other messages have left
+    this.#heldFrameSent();
     if (result instanceof Promise) {
       return result.then((messages) => {
         if (this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself)) {
@@ -277,6 +365,7 @@ export class OutboundSender {
     const through = this.#throughContext;
     const result = this.#serialize(frame);
     const sentItself = this.#throughContext !== through; // now: later, other messages have left
+    this.#heldFrameSent();
     if (result instanceof Promise) {
       void result.then((messages) => {
         if (this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself)) {
@@ -336,7 +425,7 @@ export class OutboundSender {
     if (packetizer === undefined || packetizer.pendingBytes === 0) return 0;
     const heldMs = this.pendingPacketMs;
     const pcm = this.#heldPcm;
-    this.#heldPcm = 0;
+    this.#heldPcm = this.#heldFramePcm = 0;
     if (this.#serializer.peerCloses === true) {
       packetizer.clear();
       this.#stats.audioBytesDroppedOnClose += pcm;
@@ -389,7 +478,7 @@ export class OutboundSender {
   /** Milliseconds of audio in the packetizer's partial packet: its PCM bytes, in their format. */
   get pendingPacketMs(): number {
     const chunk = this.#packetedChunk;
-    return chunk === undefined ? 0 : durationMs(this.#heldPcm, chunk);
+    return chunk === undefined ? 0 : durationMs(this.#heldPcm - this.#heldFramePcm, chunk);
   }
 
   /**
@@ -399,7 +488,7 @@ export class OutboundSender {
   clearPackets(): number {
     this.#packetizer?.clear();
     const pcm = this.#heldPcm;
-    this.#heldPcm = 0;
+    this.#heldPcm = this.#heldFramePcm = 0;
     return pcm;
   }
 
@@ -416,7 +505,7 @@ export class OutboundSender {
     refused: number,
   ): Promise<void> | void {
     const stats = this.#stats;
-    const pcm = chunk.audio.length;
+    let pcm = chunk.audio.length;
     if (messages === REFUSED) {
       stats.audioBytesRefused += pcm;
       return;
@@ -424,6 +513,17 @@ export class OutboundSender {
     if (messages === ENDED) {
       stats.audioBytesDroppedOnClose += pcm;
       return;
+    }
+    // The share the serializer keeps as a partial frame (`HeldFrameEnds`) made no wire bytes:
+    // never among the packetizer's, or it would be counted again where the serializer drops the
+    // frame (an interruption, a cancel) as the packetizer's are. Without a packetizer it counts
+    // sent now, with its chunk; with one it waits, uncounted, and joins this chunk's bytes when
+    // it goes out with them (see `#heldShare`).
+    const heldBefore = this.#heldShare;
+    if (this.#heldFrames !== undefined) {
+      const share = this.#heldShareChange(pcm);
+      if (this.#packetizer === undefined) stats.audioBytesSent += share;
+      pcm -= share;
     }
     if (messages === null) {
       if (stats.audioBytesRefused === refused) this.#countAudio(pcm, 0, 0, true);
@@ -447,7 +547,9 @@ export class OutboundSender {
       }
       if (pushed > 0) {
         this.#pcmPerWireByte = pcm / pushed;
-        leaving = this.#leavingPcm(pcm, pushed, pending, packetizer.pendingBytes);
+        // The frame held before goes first (whole frames are only made once it is filled).
+        const frame = Math.min(heldBefore, pcm);
+        leaving = this.#leavingPcm(pcm, frame, pushed, pending, packetizer.pendingBytes);
       }
     }
     this.#countAudio(leaving, stats.bytesOut - left, this.#lostBytes - lost, true);
@@ -457,17 +559,28 @@ export class OutboundSender {
   /**
    * Of `pcm` bytes whose message of `pushed` bytes went to the packetizer (holding `pending`
    * before, `held` now), the PCM bytes whose packets left now; the rest waits in `#heldPcm`.
+   * `framePcm`: the part of `pcm` a serializer's partial frame brought, at its front.
    * Packets go out in order and the remainder is shorter than a packet: once one left, what the
    * packetizer held before has, and what it holds now is all of this message.
    */
-  #leavingPcm(pcm: number, pushed: number, pending: number, held: number): number {
+  #leavingPcm(
+    pcm: number,
+    framePcm: number,
+    pushed: number,
+    pending: number,
+    held: number,
+  ): number {
     if (held === pending + pushed) {
       this.#heldPcm += pcm;
+      this.#heldFramePcm += framePcm;
       return 0;
     }
     const heldPcm = Math.round((held * pcm) / pushed);
     const leaving = this.#heldPcm + pcm - heldPcm;
     this.#heldPcm = heldPcm;
+    // The frame's bytes came first: what is left of the message is the chunk's own, and only
+    // then the frame's.
+    this.#heldFramePcm = Math.max(0, heldPcm - (pcm - framePcm));
     return leaving;
   }
 

@@ -164,9 +164,10 @@ export interface FrameSerializer {
    * were counted in `audioBytesSent` with their chunk. What is dropped is filter state, never
    * counted as queued audio lost. (The module's own Vonage and Asterisk serializers hold back a
    * partial frame of the bot's speech, not filter state: the transport has them drop it where the
-   * socket is no longer open, counted in `audioBytesDroppedOnClose` and taken off
-   * `audioBytesSent`, and places the silence padding it where it plays; a serializer of your own
-   * has no such means.) A throw or an answer that is no message is an "encode" error, as from
+   * socket is no longer open, counted in `audioBytesDroppedOnClose` (taken off `audioBytesSent`
+   * where that counted it: without `fixedAudioPacketSize`; with it the frame was never counted
+   * sent), and places the silence padding it where it plays; a serializer of your own has no such
+   * means.) A throw or an answer that is no message is an "encode" error, as from
    * `serialize`. Optional: a serializer without it keeps what it holds for the next audio, as
    * before.
    *

@@ -27,10 +27,12 @@ export interface TransportStats {
   /**
    * Outbound PCM bytes sent (before WAV header, serializer and packetizer), the chunks of
    * background audio alone included: what left, not what the bot wrote. Bytes whose packet the
-   * packetizer still holds count once it leaves. The exception: the part of a frame Vonage's and
-   * Asterisk's serializers hold for the next audio (under 20 ms) counts when handed to them, and
-   * comes off again (into `audioBytesInterrupted` or `audioBytesDroppedOnClose`) if an
-   * interruption or the close drops it, so this one counter can step back by that much.
+   * packetizer still holds count once it leaves. The exception, without `fixedAudioPacketSize`:
+   * the part of a frame Vonage's and Asterisk's serializers hold for the next audio (under
+   * 20 ms) counts when handed to them, and comes off again (into `audioBytesInterrupted` or
+   * `audioBytesDroppedOnClose`) if an interruption or the close drops it, so this one counter can
+   * step back by that much. With `fixedAudioPacketSize` it waits uncounted, as the packetizer's
+   * partial packet does, and counts once its packet leaves (or where it is dropped).
    */
   audioBytesSent: number;
   /** Outbound PCM bytes dropped by interruptions (queued, held in a packet, held by a serializer). */

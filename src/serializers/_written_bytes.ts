@@ -40,7 +40,7 @@ export class WrittenBytes {
    * The bot's PCM16 bytes that `wireBytes` bytes in `wire` were encoded from: resampled back to
    * the bot's rate (to whole samples) and spread over its channels again, as it wrote them.
    */
-  #of(wireBytes: number, wire: WireFormat): number {
+  of(wireBytes: number, wire: WireFormat): number {
     if (wireBytes === 0) return 0;
     const samples = Math.round(
       (wireBytes / wire.bytesPerSample) * (this.#sampleRate / wire.sampleRate),
@@ -59,6 +59,6 @@ export class WrittenBytes {
     wireBytes: number,
     wire: WireFormat,
   ): void {
-    if (wireBytes > 0) context?.count(counter, this.#of(wireBytes, wire), true);
+    if (wireBytes > 0) context?.count(counter, this.of(wireBytes, wire), true);
   }
 }

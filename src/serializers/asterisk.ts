@@ -242,6 +242,7 @@ export class AsteriskSerializer implements FrameSerializer {
     // For the transport: the held frame is the bot's speech, not filter state (_held_frame_ends.ts).
     HELD_FRAME_ENDS.set(this, {
       endExtraMs: () => this.#endExtraMs,
+      heldPcm: () => this.#written.of(this.#frames.heldBytes, wireOf(this.#format)),
       dropEnd: () => {
         this.#endExtraMs = 0;
         this.#dropHeld("audioBytesDroppedOnClose");
@@ -303,8 +304,9 @@ export class AsteriskSerializer implements FrameSerializer {
    * `FrameSerializer.audioEnds`). Not left for the next reply, nor for the end-of-speech mark,
    * which the transport sends only after its quiet time, the far end perhaps run dry by then;
    * held for that, an interruption would drop it and count those bytes as the bot's. It goes
-   * even where the far end has run dry: it is the bot's speech, counted sent and placed on the
-   * playout timeline with its chunk (as Vonage's, `vonage.ts`). The silence padding it, and the
+   * even where the far end has run dry: it is the bot's speech, placed on the playout timeline
+   * with its chunk and counted sent with it (with `fixedAudioPacketSize`, as its packet leaves),
+   * as Vonage's (`vonage.ts`). The silence padding it, and the
    * resampler's end, play after that audio: the transport places them after it on its timeline,
    * where the end-of-speech mark's answer comes once they have played. Where the socket is not
    * open the transport has the partial frame dropped instead, counted (see `HeldFrameEnds`).

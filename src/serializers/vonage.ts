@@ -29,7 +29,7 @@ import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { toJson } from "./_to_json.ts";
 import { HELD_FRAME_ENDS } from "./_held_frame_ends.ts";
 import { WholeFrames } from "./_whole_frames.ts";
-import { WrittenBytes } from "./_written_bytes.ts";
+import { type WireFormat, WrittenBytes } from "./_written_bytes.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -156,6 +156,7 @@ export class VonageSerializer implements FrameSerializer {
     // For the transport: the held frame is the bot's speech, not filter state (_held_frame_ends.ts).
     HELD_FRAME_ENDS.set(this, {
       endExtraMs: () => this.#endExtraMs,
+      heldPcm: () => this.#written.of(this.#frames.heldBytes, this.#wire),
       dropEnd: () => {
         this.#endExtraMs = 0;
         this.#dropHeld("audioBytesDroppedOnClose");
@@ -232,8 +233,9 @@ export class VonageSerializer implements FrameSerializer {
    * state, see `FrameSerializer.audioEnds`). Not left for the next reply, nor for the
    * end-of-speech `notify`, which the transport sends only after its quiet time, the far end
    * perhaps run dry by then. The partial frame goes even where the far end has run dry: it is the
-   * bot's speech, counted in `audioBytesSent` and placed on the playout timeline with its chunk,
-   * which would otherwise count as sent audio that never left (the transport cannot take it off).
+   * bot's speech, placed on the playout timeline with its chunk and counted in `audioBytesSent`
+   * with it (with `fixedAudioPacketSize`, as its packet leaves), which would otherwise count as
+   * sent audio that never left (the transport cannot take it off the timeline).
    * The silence padding it, and the resampler's end, play after the audio placed with its chunks:
    * the transport places them after it on its playout timeline, so that the end-of-speech
    * `notify`, answered once they have played, is read where it is answered. Where the socket is
@@ -297,8 +299,12 @@ export class VonageSerializer implements FrameSerializer {
 
   /** Drops the partial frame held for the next audio, counted (see `WrittenBytes.dropped`). */
   #dropHeld(counter: "audioBytesInterrupted" | "audioBytesDroppedOnClose"): void {
-    const wire = { bytesPerSample: 2, sampleRate: this.#audio.sampleRate };
-    this.#written.dropped(this.#context, counter, this.#frames.clear(), wire);
+    this.#written.dropped(this.#context, counter, this.#frames.clear(), this.#wire);
+  }
+
+  /** The wire's format: PCM16 at Vonage's rate. */
+  get #wire(): WireFormat {
+    return { bytesPerSample: 2, sampleRate: this.#audio.sampleRate };
   }
 
   #connected(reader: JsonReader): Frame | Frame[] {
