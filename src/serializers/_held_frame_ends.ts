@@ -10,12 +10,11 @@
  * What the transport's sender asks of a serializer that holds back a partial frame of the bot's
  * speech (Vonage, Asterisk) where a stretch of it ends, beyond `FrameSerializer.audioEnds`. The
  * frame it holds is the bot's speech (counted sent with its chunk where no packetizer is set),
- * not filter state: dropped, it
- * must be counted; padded and sent, its silence plays at the far end and must be placed where it
- * plays. A protocol between the module's own parts, kept off the public serializer contract: a
- * serializer registers it in {@linkcode HELD_FRAME_ENDS}, and a serializer that wraps one goes
- * without it (as before: its held frame dropped uncounted where the socket is not open, its
- * padding off the timeline).
+ * not filter state: dropped, it must be counted; padded and sent, its silence plays at the far end
+ * and must be placed where it plays. A protocol between the module's own parts, kept off the
+ * public serializer contract: a serializer registers it in {@linkcode HELD_FRAME_ENDS}, and a
+ * serializer that wraps one goes without it (as before: its held frame dropped uncounted where
+ * the socket is not open, its padding off the timeline).
  */
 export interface HeldFrameEnds {
   /**
@@ -36,7 +35,8 @@ export interface HeldFrameEnds {
   /**
    * The stretch ends where nothing can leave (the socket is not open): drops the partial frame
    * held, counted in `audioBytesDroppedOnClose` as the bot's bytes (moved off `audioBytesSent`
-   * where that counted them), and the resampler's held-back end (filter state, as `audioEnds(false)` drops it).
+   * where that counted them), and the resampler's held-back end (filter state, as
+   * `audioEnds(false)` drops it).
    */
   dropEnd(): void;
 }

@@ -1,6 +1,6 @@
 /**
- * {@linkcode KeypadTones}: whether a window of the speech detector's audio is a keypad tone (DTMF: a
- * caller typing a PIN), which the detector counts as quiet. Internal to the detector.
+ * {@linkcode KeypadTones}: whether a window of the speech detector's audio is a keypad tone
+ * (DTMF: a caller typing a PIN), which the detector counts as quiet. Internal to the detector.
  *
  * @module
  */
