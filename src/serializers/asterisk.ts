@@ -410,9 +410,11 @@ export class AsteriskSerializer implements FrameSerializer {
     const was = this.#format;
     this.#format = format;
     this.#audio.configure({ encoding: format.encoding, sampleRate: format.sampleRate });
-    if (frameBytes !== this.#frames.frameBytes) {
-      // A partial frame held in the old format cannot go in the new one: dropped, and counted
-      // (as the PCM16 bytes it was written as), never lost unseen.
+    const sameWire = format.encoding === was.encoding && format.sampleRate === was.sampleRate;
+    if (frameBytes !== this.#frames.frameBytes || !sameWire) {
+      // A partial frame held in the old format cannot go in the new one (a new encoding or rate
+      // in frames of the same size too): dropped, and counted (as the PCM16 bytes it was
+      // written as), never lost unseen.
       const held = this.#frames.resize(frameBytes).length;
       this.#written.dropped(this.#context, "audioBytesRefused", held, wireOf(was));
     }

@@ -485,20 +485,37 @@ Deno.test("`AsteriskSerializer` sends an utterance's last partial frame before t
 });
 
 Deno.test("`AsteriskSerializer` counts the partial frame a MEDIA_START in a new format leaves behind", () => {
-  const counted: Record<string, number> = {};
-  const asterisk = new AsteriskSerializer(); // μ-law 8 kHz, 160-byte frames, until MEDIA_START
-  asterisk.bind({
-    send: () => {},
-    count: (counter, amount = 1) => void (counted[counter] = (counted[counter] ?? 0) + amount),
-    report: () => {},
-  });
-  asterisk.setup({ ...SETUP, outputSampleRate: 8000 });
-  // 10 ms of the bot's 8 kHz audio: 80 μ-law bytes, half a frame, held for the rest.
-  asterisk.serialize({ type: "audio", audio: new Uint8Array(160), sampleRate: 8000, channels: 1 });
-  asterisk.deserialize(
-    "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20",
-  );
-  assert.deepEqual(counted, { audioBytesRefused: 160 }, "the 80 μ-law bytes, as the PCM16 written");
+  // A new frame size, and a new encoding in frames of the same size (A-law's 160 bytes, as
+  // μ-law's): either way the μ-law bytes held cannot go in the new format.
+  for (
+    const format of ["format:slin16 optimal_frame_size:640", "format:alaw optimal_frame_size:160"]
+  ) {
+    const counted: Record<string, number> = {};
+    const asterisk = new AsteriskSerializer(); // μ-law 8 kHz, 160-byte frames, until MEDIA_START
+    asterisk.bind({
+      send: () => {},
+      count: (counter, amount = 1) => void (counted[counter] = (counted[counter] ?? 0) + amount),
+      report: () => {},
+    });
+    asterisk.setup({ ...SETUP, outputSampleRate: 8000 });
+    // 10 ms of the bot's 8 kHz audio: 80 μ-law bytes, half a frame, held for the rest.
+    const pcm = new Uint8Array(160).fill(0x40);
+    asterisk.serialize({ type: "audio", audio: pcm, sampleRate: 8000, channels: 1 });
+    asterisk.deserialize(
+      `MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 ${format} ptime:20`,
+    );
+    assert.deepEqual(
+      counted,
+      { audioBytesRefused: 160 },
+      `${format}: the 80 μ-law bytes, as the PCM16 written`,
+    );
+    // The next audio starts a frame of its own in the new format, none of the old bytes in it.
+    const next = list(
+      asterisk.serialize({ type: "audio", audio: pcm, sampleRate: 8000, channels: 1 }),
+    )
+      .filter((m) => typeof m !== "string");
+    assert.deepEqual(next, [], `${format}: 10 ms is half a frame, held`);
+  }
 });
 
 Deno.test("`AsteriskSerializer` keeps the last 64 marks Asterisk never answers, forgetting the oldest", () => {
