@@ -363,7 +363,18 @@ export async function main(args: string[]): Promise<number> {
       console.log(HELP);
       return 0;
     }
-    if (parsed.positionals.length !== 1) throw new RangeError("give exactly one WebSocket URL");
+    if (parsed.positionals.length !== 1) {
+      // A flag given no value takes the URL after it as its own (`--linger ws://…`): say so.
+      const taken = Object.entries(values).find(([, value]) =>
+        typeof value === "string" && /^wss?:\/\//i.test(value)
+      );
+      throw new RangeError(
+        "give exactly one WebSocket URL" +
+          (taken === undefined || parsed.positionals.length > 0
+            ? ""
+            : ` (--${taken[0]} took ${taken[1]} as its value: give the flag its value first)`),
+      );
+    }
     url = parsed.positionals[0]!;
     if (!/^wss?:\/\//.test(url)) {
       throw new RangeError(`the URL must start with ws:// or wss://, got ${url}`);

@@ -318,6 +318,16 @@ Deno.test("the simulate CLI takes --barge-ins as a whole count", async () => {
   }
 });
 
+Deno.test("the simulate CLI names the flag that took the URL as its value", async () => {
+  // `--linger` with no value takes the URL after it (node:util parseArgs): no URL is left.
+  const r = await simulate(["--linger", "ws://127.0.0.1:9/"]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /give exactly one WebSocket URL \(--linger took ws:\/\/127\.0\.0\.1:9\/ as its value/,
+  );
+});
+
 Deno.test("the simulate CLI refuses --segments that end after the audio, naming the flags", async () => {
   // `--segments` says "where the speech is in the audio": past its end the caller sends silence,
   // which a segment there counted as an utterance the bot never answered.
