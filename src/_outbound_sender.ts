@@ -19,6 +19,7 @@ import type { SerializerCounter, TransportStats } from "./transport_stats.ts";
 import { thrownText } from "./_thrown_text.ts";
 import { kindOf, withArticle } from "./_kind_of.ts";
 import { HELD_FRAME_ENDS, type HeldFrameEnds } from "./serializers/_held_frame_ends.ts";
+import { isMidSpeechMark } from "./serializers/_mid_speech_mark.ts";
 
 /** How often a send blocked on `bufferedAmount` looks again. */
 const DRAIN_POLL_MS = 10;
@@ -108,6 +109,8 @@ export class OutboundSender {
    */
   #lostMessages = 0;
   #lostBytes = 0;
+  /** Of `#lostBytes`, those of binary (audio) messages: a held frame's share of a loss. */
+  #lostAudioBytes = 0;
   /**
    * The last encode error reported, while no frame has been encoded since: the same refusal
    * again (Twilio's before its start message, for every chunk) is counted, not reported again.
@@ -259,8 +262,26 @@ export class OutboundSender {
     }
     // No chunk's PCM comes with them but the partial frame's, uncounted yet: a packet they
     // complete takes the PCM held for it.
-    const leaving = this.#leavingPcm(released, released, pushed, pending, packetizer.pendingBytes);
+    const padded = this.#heldFrames?.endPaddedBytes() ?? 0;
+    const leaving = this.#leavingPcm(
+      released,
+      released,
+      pushed,
+      pending,
+      packetizer.pendingBytes,
+      padded,
+    );
     if (leaving > 0) this.#countAudio(leaving, stats.bytesOut - left, this.#lostBytes - lost);
+  }
+
+  /**
+   * Whether the serializer pads and sends the partial frame it holds of the bot's speech
+   * (`HeldFrameEnds`) as it answers `frame`: a mark that is not one of the transport's
+   * mid-speech playout marks (see `isMidSpeechMark`). Its messages go straight to the socket.
+   */
+  padsHeldFrameAt(frame: Frame): boolean {
+    return this.#heldFrames !== undefined && frame.type === "mark" &&
+      !isMidSpeechMark(frame.name);
   }
 
   /**
@@ -320,16 +341,35 @@ export class OutboundSender {
 
   /**
    * A frame's messages may carry what the serializer held of the bot's speech (a mark's or an
-   * `end`'s padded partial frame), straight to the socket: it has left, counted sent (with its
-   * chunk already, where no packetizer is set). What is taken for the frame follows it down,
-   * never up (only audio adds to it).
+   * `end`'s padded partial frame), straight to the socket: returns the bot's bytes they carry,
+   * for `#countHeldFrame` to count once the messages are handed over (not before: the socket may
+   * refuse them). What is taken for the frame follows it down, never up (only audio adds to it).
    */
-  #heldFrameSent(): void {
+  #heldFrameReleased(): number {
     const heldFrames = this.#heldFrames;
-    if (heldFrames === undefined || this.#heldShare === 0) return;
+    if (heldFrames === undefined || this.#heldShare === 0) return 0;
     const held = Math.min(this.#heldShare, heldFrames.heldPcm());
-    if (this.#packetizer !== undefined) this.#stats.audioBytesSent += this.#heldShare - held;
+    const released = this.#heldShare - held;
     this.#heldShare = held;
+    return released;
+  }
+
+  /**
+   * Counts the `released` bytes of a partial frame (`#heldFrameReleased`) by what became of the
+   * frame's messages, as `audioEnds` does: the share of their binary (audio) bytes the socket
+   * refused, or was found closed for, never left: dropped at the close, not sent. Without a
+   * packetizer they were counted sent with their chunk, so that share moves; with one they are
+   * counted now. `lostAudio`: `#lostAudioBytes` before the messages went.
+   */
+  #countHeldFrame(released: number, messages: Serialized | symbol, lostAudio: number): void {
+    const stats = this.#stats;
+    const audio = messages === ENDED ? released : audioBytesOf(messages);
+    const lost = messages === ENDED ? released : this.#lostAudioBytes - lostAudio;
+    if (this.#packetizer !== undefined) return this.#countAudio(released, audio - lost, lost);
+    if (lost === 0) return;
+    const dropped = Math.round((released * lost) / audio);
+    stats.audioBytesSent -= dropped;
+    stats.audioBytesDroppedOnClose += dropped;
   }
 
   /** Serializes a frame that keeps its place after the audio before it, and sends it. */
@@ -342,15 +382,20 @@ export class OutboundSender {
     const through = this.#throughContext;
     const result = this.#serialize(frame);
     const sentItself = this.#throughContext !== through; // now: later, other messages have left
-    this.#heldFrameSent();
+    // A mark's or an `end`'s padded partial frame: counted once its messages are handed over.
+    const released = this.#heldFrameReleased();
     if (result instanceof Promise) {
       return result.then((messages) => {
-        if (this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself)) {
-          return this.#drain();
-        }
+        const lostAudio = this.#lostAudioBytes;
+        const sent = this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself);
+        if (released > 0) this.#countHeldFrame(released, messages, lostAudio);
+        if (sent) return this.#drain();
       });
     }
-    if (this.#transmitFrame(frame, result, this.#put, counted, sentItself)) return this.#drain();
+    const lostAudio = this.#lostAudioBytes;
+    const sent = this.#transmitFrame(frame, result, this.#put, counted, sentItself);
+    if (released > 0) this.#countHeldFrame(released, result, lostAudio);
+    if (sent) return this.#drain();
   }
 
   /**
@@ -365,18 +410,20 @@ export class OutboundSender {
     const through = this.#throughContext;
     const result = this.#serialize(frame);
     const sentItself = this.#throughContext !== through; // now: later, other messages have left
-    this.#heldFrameSent();
+    const released = this.#heldFrameReleased();
     if (result instanceof Promise) {
       void result.then((messages) => {
-        if (this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself)) {
-          this.#watchUrgentBacklog();
-        }
+        const lostAudio = this.#lostAudioBytes;
+        const sent = this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself);
+        if (released > 0) this.#countHeldFrame(released, messages, lostAudio);
+        if (sent) this.#watchUrgentBacklog();
       });
       return true;
     }
-    if (this.#transmitFrame(frame, result, this.#transmit, counted, sentItself)) {
-      this.#watchUrgentBacklog();
-    }
+    const lostAudio = this.#lostAudioBytes;
+    const sent = this.#transmitFrame(frame, result, this.#transmit, counted, sentItself);
+    if (released > 0) this.#countHeldFrame(released, result, lostAudio);
+    if (sent) this.#watchUrgentBacklog();
     return this.#stats.messagesOut > before;
   }
 
@@ -560,6 +607,9 @@ export class OutboundSender {
    * Of `pcm` bytes whose message of `pushed` bytes went to the packetizer (holding `pending`
    * before, `held` now), the PCM bytes whose packets left now; the rest waits in `#heldPcm`.
    * `framePcm`: the part of `pcm` a serializer's partial frame brought, at its front.
+   * `padded`: the silence at the message's end (a stretch end's padded frame), which carries none
+   * of `pcm`: a remainder of padding alone holds no PCM (dropped by `lastPacket` "drop", it is
+   * not the bot's audio).
    * Packets go out in order and the remainder is shorter than a packet: once one left, what the
    * packetizer held before has, and what it holds now is all of this message.
    */
@@ -569,13 +619,16 @@ export class OutboundSender {
     pushed: number,
     pending: number,
     held: number,
+    padded = 0,
   ): number {
     if (held === pending + pushed) {
       this.#heldPcm += pcm;
       this.#heldFramePcm += framePcm;
       return 0;
     }
-    const heldPcm = Math.round((held * pcm) / pushed);
+    // Padding ends the message: the bytes held carry the PCM only beyond it.
+    const audio = pushed - padded;
+    const heldPcm = audio > 0 ? Math.round((Math.max(0, held - padded) * pcm) / audio) : 0;
     const leaving = this.#heldPcm + pcm - heldPcm;
     this.#heldPcm = heldPcm;
     // The frame's bytes came first: what is left of the message is the chunk's own, and only
@@ -831,8 +884,7 @@ export class OutboundSender {
    */
   #transmit = (message: SerializedMessage): void => {
     if (this.#socket.readyState !== ReadyState.OPEN) {
-      this.#lostMessages++;
-      this.#lostBytes += message.length;
+      this.#lost(message);
       return;
     }
     this.#put(message);
@@ -851,14 +903,20 @@ export class OutboundSender {
       this.#socket.send(message);
     } catch (cause) {
       // Refused (Bun's adapter throws when Bun drops a message): lost, as at the close.
-      this.#lostMessages++;
-      this.#lostBytes += message.length;
+      this.#lost(message);
       this.#onError(new TransportError("closed", `send failed: ${thrownText(cause)}`, { cause }));
       return;
     }
     this.#stats.messagesOut++;
     this.#stats.bytesOut += message.length;
   };
+
+  /** Notes a message the socket refused or was found closed for. */
+  #lost(message: SerializedMessage): void {
+    this.#lostMessages++;
+    this.#lostBytes += message.length;
+    if (typeof message !== "string") this.#lostAudioBytes += message.length;
+  }
 
   /**
    * Waits while the socket holds more than `maxBufferedBytes` unsent, at most `sendTimeoutMs`;
@@ -919,6 +977,15 @@ interface Serializing {
 
 /** What a serializer answers with, now: one message or several (no array made for one), or none. */
 type Serialized = SerializedMessage | SerializedMessage[] | null;
+
+/** The bytes of the binary (audio) messages among `messages`; 0 for no messages. */
+function audioBytesOf(messages: Serialized | symbol): number {
+  if (messages instanceof Uint8Array) return messages.length;
+  if (!Array.isArray(messages)) return 0;
+  let bytes = 0;
+  for (const message of messages) if (typeof message !== "string") bytes += message.length;
+  return bytes;
+}
 
 /** Hands one message to the socket: {@linkcode OutboundSender}'s `#transmit` or `#put`. */
 type Send = (message: SerializedMessage) => void;

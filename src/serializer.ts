@@ -166,8 +166,11 @@ export interface FrameSerializer {
    * partial frame of the bot's speech, not filter state: the transport has them drop it where the
    * socket is no longer open, counted in `audioBytesDroppedOnClose` (taken off `audioBytesSent`
    * where that counted it: without `fixedAudioPacketSize`; with it the frame was never counted
-   * sent), and places the silence padding it where it plays; a serializer of your own has no such
-   * means.) A throw or an answer that is no message is an "encode" error, as from
+   * sent), and places the silence padding it where it plays. A serializer of your own has no such
+   * means, nor has one that wraps theirs: the transport does not see through it, and counts its
+   * held frame with its chunk, as any audio: dropped at the close it stays counted in
+   * `audioBytesSent`, and with `fixedAudioPacketSize` an interruption or a cancel counts up to one
+   * frame of it twice.) A throw or an answer that is no message is an "encode" error, as from
    * `serialize`. Optional: a serializer without it keeps what it holds for the next audio, as
    * before.
    *

@@ -12,9 +12,24 @@
  * frame it holds is the bot's speech (counted sent with its chunk where no packetizer is set),
  * not filter state: dropped, it must be counted; padded and sent, its silence plays at the far end
  * and must be placed where it plays. A protocol between the module's own parts, kept off the
- * public serializer contract: a serializer registers it in {@linkcode HELD_FRAME_ENDS}, and a
- * serializer that wraps one goes without it (as before: its held frame dropped uncounted where
- * the socket is not open, its padding off the timeline).
+ * public serializer contract: a serializer registers it in {@linkcode HELD_FRAME_ENDS}.
+ *
+ * A limitation: the sender looks up the serializer the transport was given, and does not see
+ * through one that wraps ours (an object of the user's that forwards to it, answering at once or
+ * later). Such a serializer's held frame is counted as any serializer's audio, with its chunk:
+ * - without `fixedAudioPacketSize`, in `audioBytesSent` as the chunk leaves; dropped by an
+ *   interruption or a cancel, moved off it (counted once); dropped at the close, or at a stretch's
+ *   end where the socket is no longer open, it stays counted sent though it never left;
+ * - with it, in the chunk's packets (their PCM spread over the wire bytes of its whole frames):
+ *   the packetizer's partial packet counts part of it too, so an interruption or a cancel, which
+ *   drops both, counts up to one frame's bytes twice (the bot's 360 bytes of a 20 ms μ-law frame
+ *   at 16 kHz: written + 360 accounted);
+ * - a mark's or a stretch end's padded frame refused by the socket is not moved off
+ *   `audioBytesSent`, and its padding is not placed on the playout timeline.
+ * Registering through the `SerializerContext` at `bind` would reach a wrapper that forwards
+ * `bind`, but not one that changes what `serialize` answers (adds, drops or reorders audio): the
+ * sender's accounting takes the held frame's share apart from the wire bytes it is given, so it
+ * is kept to the module's own serializers, as given.
  */
 export interface HeldFrameEnds {
   /**
@@ -23,6 +38,11 @@ export interface HeldFrameEnds {
    * delay, which began the stretch as silence); 0 when it sent nothing.
    */
   endExtraMs(): number;
+  /**
+   * Wire bytes of silence the last `audioEnds` padded its frame with: the end of its messages,
+   * which carry none of the bot's PCM (a packet left of them alone holds none).
+   */
+  endPaddedBytes(): number;
   /**
    * The bot's PCM16 bytes the partial frame held now was made from, as the serializer counts it
    * where it drops it. The transport takes this share of each chunk apart from its wire bytes,

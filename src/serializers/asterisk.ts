@@ -221,6 +221,8 @@ export class AsteriskSerializer implements FrameSerializer {
   #passthroughReported = false;
   /** What the last `audioEnds` sent plays beyond the audio placed with its chunks (see below). */
   #endExtraMs = 0;
+  /** The silence the last `audioEnds` padded its frame with, in wire bytes (`endPaddedBytes`). */
+  #endPaddedBytes = 0;
 
   /** Makes a serializer for one channel; see {@linkcode AsteriskSerializerOptions}. */
   constructor(options: AsteriskSerializerOptions = {}) {
@@ -242,6 +244,7 @@ export class AsteriskSerializer implements FrameSerializer {
     // For the transport: the held frame is the bot's speech, not filter state (_held_frame_ends.ts).
     HELD_FRAME_ENDS.set(this, {
       endExtraMs: () => this.#endExtraMs,
+      endPaddedBytes: () => this.#endPaddedBytes,
       heldPcm: () => this.#written.of(this.#frames.heldBytes, wireOf(this.#format)),
       dropEnd: () => {
         this.#endExtraMs = 0;
@@ -314,7 +317,8 @@ export class AsteriskSerializer implements FrameSerializer {
   audioEnds(playing: boolean): SerializedMessage[] | null {
     const tail = this.#audio.endOutbound(playing);
     const last = this.#frames.end(tail, this.#format.silence);
-    const extra = (tail?.length ?? 0) + (last === null ? 0 : this.#frames.paddedBytes);
+    this.#endPaddedBytes = last === null ? 0 : this.#frames.paddedBytes;
+    const extra = (tail?.length ?? 0) + this.#endPaddedBytes;
     const wire = wireOf(this.#format);
     this.#endExtraMs = (extra / (wire.bytesPerSample * wire.sampleRate)) * 1000;
     return last === null ? null : this.#opened(last);

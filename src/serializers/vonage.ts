@@ -144,6 +144,8 @@ export class VonageSerializer implements FrameSerializer {
   readonly #cleared = new Set<string>();
   /** What the last `audioEnds` sent plays beyond the audio placed with its chunks (see below). */
   #endExtraMs = 0;
+  /** The silence the last `audioEnds` padded its frame with, in wire bytes (`endPaddedBytes`). */
+  #endPaddedBytes = 0;
 
   /** Makes a serializer for one call; see {@linkcode VonageSerializerOptions}. */
   constructor(options: VonageSerializerOptions = {}) {
@@ -156,6 +158,7 @@ export class VonageSerializer implements FrameSerializer {
     // For the transport: the held frame is the bot's speech, not filter state (_held_frame_ends.ts).
     HELD_FRAME_ENDS.set(this, {
       endExtraMs: () => this.#endExtraMs,
+      endPaddedBytes: () => this.#endPaddedBytes,
       heldPcm: () => this.#written.of(this.#frames.heldBytes, this.#wire),
       dropEnd: () => {
         this.#endExtraMs = 0;
@@ -244,7 +247,8 @@ export class VonageSerializer implements FrameSerializer {
   audioEnds(playing: boolean): SerializedMessage[] | null {
     const tail = this.#audio.endOutbound(playing);
     const frames = this.#frames.end(tail, SILENCE);
-    const extra = (tail?.length ?? 0) + (frames === null ? 0 : this.#frames.paddedBytes);
+    this.#endPaddedBytes = frames === null ? 0 : this.#frames.paddedBytes;
+    const extra = (tail?.length ?? 0) + this.#endPaddedBytes;
     this.#endExtraMs = extra / (frameBytesAt(this.#audio.sampleRate) / 20);
     return frames;
   }
