@@ -499,7 +499,7 @@ export class OutboundPump {
             // policy), or the mark's frame overtakes it, and the mark is answered before that
             // audio has played. Only a bot's mark comes here: the transport's own go straight
             // to the sender, mid-speech, and leave the partial packet waiting.
-            this.#flushHeld(now);
+            this.#flushHeld(now, true);
           }
           const sending = frame.type === "end"
             ? this.#sendEnd(frame)
@@ -624,8 +624,8 @@ export class OutboundPump {
    * comes off it again, so that `sentMs` and `heardMs` count only what left, and the next audio
    * is paced to follow what did rather than a hole (as an interruption's `clear(false)` does).
    */
-  #flushHeld(now: number | undefined): void {
-    const droppedMs = this.#sender.flushPackets();
+  #flushHeld(now: number | undefined, midSpeech = false): void {
+    const droppedMs = this.#sender.flushPackets(midSpeech);
     if (droppedMs > 0) {
       const told = this.#endedAt === this.#timeline.sentMs;
       this.#timeline.retract(droppedMs);

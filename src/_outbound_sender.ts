@@ -465,13 +465,17 @@ export class OutboundSender {
    * audio may follow the close transaction, and the packet was serialized before it.
    * Returns the milliseconds of audio dropped so (0: sent, or nothing held): they were placed on
    * the timeline with their chunk, and never leave, so the caller takes them off it again.
+   * `midSpeech`: a bot's mark ends the packet, not the stretch: padded where the policy drops
+   * (`"drop"` is for a stretch's end; the serializer pads its own partial frame there too).
    */
-  flushPackets(): number {
+  flushPackets(midSpeech = false): number {
     this.#paddedMs = 0;
     const packetizer = this.#packetizer;
     if (packetizer === undefined || packetizer.pendingBytes === 0) return 0;
-    const heldMs = this.pendingPacketMs;
+    // All of its PCM, a partial frame's share too: each was placed on the timeline with its chunk.
+    const chunk = this.#packetedChunk;
     const pcm = this.#heldPcm;
+    const heldMs = chunk === undefined ? 0 : durationMs(pcm, chunk);
     this.#heldPcm = this.#heldFramePcm = 0;
     if (this.#serializer.peerCloses === true) {
       packetizer.clear();
@@ -481,7 +485,6 @@ export class OutboundSender {
     const left = this.#stats.bytesOut;
     const lost = this.#lostBytes;
     const heldBytes = packetizer.pendingBytes;
-    const chunk = this.#packetedChunk;
     const dropped = packetizer.flush((packet) => {
       // The wire's bytes past the audio's are padding, as long to play, byte for byte, as the
       // audio's (the held bytes may be a stretch's end alone, with no PCM counted for them).
@@ -489,7 +492,7 @@ export class OutboundSender {
         this.#paddedMs = durationMs((packet.length - heldBytes) * this.#pcmPerWireByte, chunk);
       }
       this.#transmit(packet);
-    });
+    }, midSpeech && packetizer.lastPacket === "drop" ? "pad" : undefined);
     if (dropped > 0) {
       this.#stats.audioBytesDroppedOnClose += pcm;
       return heldMs;

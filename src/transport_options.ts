@@ -83,7 +83,9 @@ export interface TransportOptions {
    * With `fixedAudioPacketSize`: what happens to the partial packet where a stretch of speech
    * ends (each reply's end, an `end`, the session's close): `"pad"` fills it with `padByte`,
    * `"short"` sends it as it is, `"drop"` discards it (up to a packet less a byte a reply, counted
-   * in `audioBytesDroppedOnClose`).
+   * in `audioBytesDroppedOnClose`). On Vonage and Asterisk a bot's `mark` ends the packet too,
+   * mid-speech (their serializers pad the partial frame they hold there, and the packet before it
+   * must go first): padded where the policy is `"drop"`.
    *
    * @default {"pad"}
    */

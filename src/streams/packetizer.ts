@@ -91,13 +91,14 @@ export class Packetizer {
   }
 
   /**
-   * Ends the stream: applies the last-packet policy to the remainder. Returns the number of bytes
-   * dropped (non-zero only with `"drop"`), so the caller can count them.
+   * Ends the stream: applies the last-packet policy (or `policy`, for this flush alone) to the
+   * remainder. Returns the number of bytes dropped (non-zero only with `"drop"`), so the caller
+   * can count them.
    */
-  flush(emit: (packet: Uint8Array) => void): number {
+  flush(emit: (packet: Uint8Array) => void, policy = this.#lastPacket): number {
     const rest = this.#cutter.take();
     if (rest === null) return 0;
-    switch (this.#lastPacket) {
+    switch (policy) {
       case "pad":
         rest.buffer.fill(this.#padByte, rest.bytes);
         emit(rest.buffer);
