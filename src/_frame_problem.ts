@@ -9,6 +9,7 @@
 import { MAX_CHANNELS, MAX_SAMPLE_RATE } from "./audio/_frame_limits.ts";
 import { kindOf } from "./_kind_of.ts";
 import type { AudioFrame, Frame, FrameType } from "./frames.ts";
+import { PLAYOUT_MARK_PREFIX } from "./playback.ts";
 
 /** Every frame type but audio (what `send` takes): the record makes the checker list them all. */
 const OTHER_FRAME_TYPES: ReadonlySet<string> = new Set(Object.keys(
@@ -57,7 +58,7 @@ export function frameProblem(frame: Frame): string | undefined {
     case "dtmf":
       return notString(frame, "digit");
     case "mark":
-      return notString(frame, "name");
+      return notString(frame, "name") ?? reservedMarkProblem(frame.name);
     case "end":
       return frame.reason === undefined ? undefined : notString(frame, "reason", " (or none)");
   }
@@ -98,4 +99,15 @@ export function audioFrameProblem(frame: AudioFrame): string | undefined {
     return `audio frame's responseId is ${kindOf(responseId)}, not a string (or none)`;
   }
   return undefined;
+}
+
+/**
+ * A bot's mark named as the transport's own playout marks are would have its answer taken for
+ * theirs: hidden from the bot, and read as playback truth.
+ */
+function reservedMarkProblem(name: string): string | undefined {
+  if (!name.startsWith(PLAYOUT_MARK_PREFIX)) return undefined;
+  return `a mark's name may not start with ${JSON.stringify(PLAYOUT_MARK_PREFIX)}, which the ` +
+    `transport's own playout marks use (its answer would be hidden from the bot), got ` +
+    JSON.stringify(name);
 }

@@ -171,6 +171,12 @@ const MALFORMED: [string, unknown, RegExp][] = [
   ],
   ["a text whose text is a number", { type: "text", text: 5 }, /text frame's text is a number/],
   ["a dtmf whose digit is a number", { type: "dtmf", digit: 5 }, /dtmf frame's digit is a number/],
+  // Its answer would be taken for a playout mark's: hidden from the bot, read as playback truth.
+  [
+    "a mark named as the transport's own playout marks are",
+    { type: "mark", name: "__wst:done" },
+    /a mark's name may not start with "__wst:"/,
+  ],
   [
     "a transcription with no userId",
     { type: "transcription", text: "hi", timestamp: "2026-12-04T15:00:00Z" },
