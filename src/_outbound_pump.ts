@@ -495,9 +495,9 @@ export class OutboundPump {
             this.#sender.pendingPacketBytes > 0 && this.#sender.padsHeldFrameAt(frame)
           ) {
             // The serializer sends its padded partial frame straight to the socket with the
-            // mark: the packet that holds the audio before it goes first (by the `lastPacket`
-            // policy), or the mark's frame overtakes it, and the mark is answered before that
-            // audio has played. Only a bot's mark comes here: the transport's own go straight
+            // mark: the packet that holds the audio before it goes first (padded where the
+            // `lastPacket` policy drops: it is no reply's end), or the mark's frame overtakes it,
+            // and the mark is answered before that audio has played. Only a bot's mark comes here: the transport's own go straight
             // to the sender, mid-speech, and leave the partial packet waiting.
             this.#flushHeld(now, true);
           }

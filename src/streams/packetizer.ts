@@ -95,7 +95,7 @@ export class Packetizer {
    * remainder. Returns the number of bytes dropped (non-zero only with `"drop"`), so the caller
    * can count them.
    */
-  flush(emit: (packet: Uint8Array) => void, policy = this.#lastPacket): number {
+  flush(emit: (packet: Uint8Array) => void, policy: LastPacketPolicy = this.#lastPacket): number {
     const rest = this.#cutter.take();
     if (rest === null) return 0;
     switch (policy) {
