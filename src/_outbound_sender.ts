@@ -231,18 +231,13 @@ export class OutboundSender {
     const lost = this.#lostBytes;
     const packetizer = this.#packetizer;
     if (packetizer === undefined) {
-      const lostMessages = this.#lostMessages;
+      const lostAudio = this.#lostAudioBytes;
       if (Array.isArray(messages)) { for (const message of messages) this.#put(message); }
       else this.#put(messages);
       // Counted sent with its chunk: what of it the socket refused was not.
-      const refused = this.#lostBytes - lost;
-      if (refused > 0) {
-        const dropped = Math.round((released * refused) / (stats.bytesOut - left + refused));
-        stats.audioBytesSent -= dropped;
-        stats.audioBytesDroppedOnClose += dropped;
-      }
+      if (released > 0) this.#countHeldFrame(released, messages, lostAudio);
       // Gone straight to the socket: its padding plays after the stretch (see `endExtraMs`).
-      if (this.#lostMessages === lostMessages) {
+      if (this.#lostAudioBytes === lostAudio) {
         this.#endExtraMs = this.#heldFrames?.endExtraMs() ?? 0;
       }
       return;

@@ -6,6 +6,9 @@
  * @module
  */
 
+import type { WholeFrames } from "./_whole_frames.ts";
+import type { WireFormat, WrittenBytes } from "./_written_bytes.ts";
+
 /**
  * What the transport's sender asks of a serializer that holds back a partial frame of the bot's
  * speech (Vonage, Asterisk) where a stretch of it ends, beyond `FrameSerializer.audioEnds`. The
@@ -66,3 +69,32 @@ export interface HeldFrameEnds {
  * once by the transport's sender as it is made (never per chunk).
  */
 export const HELD_FRAME_ENDS: WeakMap<object, HeldFrameEnds> = new WeakMap();
+
+/** What a serializer that cuts its audio into whole frames gives {@linkcode registerHeldFrames}. */
+export interface HeldFramesOf {
+  /** Its frames, the partial one held among them; `end` sends a stretch's last. */
+  frames: WholeFrames;
+  /** Values wire bytes as the bot's PCM16 bytes. */
+  written: WrittenBytes;
+  /** The wire's format now. */
+  wire(): WireFormat;
+  /** Drops the partial frame, counted in `audioBytesDroppedOnClose`, and the resampler's end. */
+  dropEnd(): void;
+}
+
+/**
+ * Registers `serializer`'s {@linkcode HeldFrameEnds}, read off its `WholeFrames`: what the last
+ * stretch end padded and sent beyond the held audio, and what the held frame was made from.
+ */
+export function registerHeldFrames(serializer: object, held: HeldFramesOf): void {
+  const { frames, written, wire, dropEnd } = held;
+  HELD_FRAME_ENDS.set(serializer, {
+    endExtraMs: () => {
+      const { bytesPerSample, sampleRate } = wire();
+      return (frames.endExtraBytes / (bytesPerSample * sampleRate)) * 1000;
+    },
+    endPaddedBytes: () => frames.paddedBytes,
+    heldPcm: () => written.of(frames.heldBytes, wire()),
+    dropEnd,
+  });
+}

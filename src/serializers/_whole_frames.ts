@@ -20,6 +20,8 @@ export class WholeFrames {
   #heldBytes = 0;
   /** The silence the last {@linkcode WholeFrames.pad} (or `end`) filled its frame with. */
   #paddedBytes = 0;
+  /** What the last {@linkcode WholeFrames.end} sent beyond the held audio: the tail and the padding. */
+  #endExtraBytes = 0;
 
   /**
    * Cuts `frameBytes`-byte frames into messages of at most `maxMessageBytes` (but at least one
@@ -142,7 +144,16 @@ export class WholeFrames {
   end(tail: Uint8Array | null, padByte: number): Uint8Array[] | null {
     const frames = tail === null ? [] : this.push(tail);
     frames.push(...this.pad(padByte));
+    this.#endExtraBytes = (tail?.length ?? 0) + this.#paddedBytes;
     return frames.length === 0 ? null : frames;
+  }
+
+  /**
+   * Bytes the last {@linkcode WholeFrames.end} sent beyond the audio held before it: the tail it
+   * was given and the silence its last frame was filled up with. They play after that audio.
+   */
+  get endExtraBytes(): number {
+    return this.#endExtraBytes;
   }
 
   /** Drops the held partial frame (interruption); returns how many bytes it held. */

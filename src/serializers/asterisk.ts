@@ -27,7 +27,7 @@ import {
 } from "./_asterisk_events.ts";
 import { toJson } from "./_to_json.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
-import { HELD_FRAME_ENDS } from "./_held_frame_ends.ts";
+import { registerHeldFrames } from "./_held_frame_ends.ts";
 import { WholeFrames } from "./_whole_frames.ts";
 import { type WireFormat, WrittenBytes } from "./_written_bytes.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -219,10 +219,6 @@ export class AsteriskSerializer implements FrameSerializer {
   #nextId = 0;
   /** A passthrough channel's refusal was reported: later ones are only counted. */
   #passthroughReported = false;
-  /** What the last `audioEnds` sent plays beyond the audio placed with its chunks (see below). */
-  #endExtraMs = 0;
-  /** The silence the last `audioEnds` padded its frame with, in wire bytes (`endPaddedBytes`). */
-  #endPaddedBytes = 0;
 
   /** Makes a serializer for one channel; see {@linkcode AsteriskSerializerOptions}. */
   constructor(options: AsteriskSerializerOptions = {}) {
@@ -242,12 +238,11 @@ export class AsteriskSerializer implements FrameSerializer {
     this.#json = options.controlFormat === "json";
     this.#marks = options.marks === "mark-media" ? "mark-media" : "buffering";
     // For the transport: the held frame is the bot's speech, not filter state (_held_frame_ends.ts).
-    HELD_FRAME_ENDS.set(this, {
-      endExtraMs: () => this.#endExtraMs,
-      endPaddedBytes: () => this.#endPaddedBytes,
-      heldPcm: () => this.#written.of(this.#frames.heldBytes, wireOf(this.#format)),
+    registerHeldFrames(this, {
+      frames: this.#frames,
+      written: this.#written,
+      wire: () => wireOf(this.#format),
       dropEnd: () => {
-        this.#endExtraMs = 0;
         this.#dropHeld("audioBytesDroppedOnClose");
         this.#audio.endOutbound(false);
       },
@@ -315,12 +310,7 @@ export class AsteriskSerializer implements FrameSerializer {
    * open the transport has the partial frame dropped instead, counted (see `HeldFrameEnds`).
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
-    const tail = this.#audio.endOutbound(playing);
-    const last = this.#frames.end(tail, this.#format.silence);
-    this.#endPaddedBytes = last === null ? 0 : this.#frames.paddedBytes;
-    const extra = (tail?.length ?? 0) + this.#endPaddedBytes;
-    const wire = wireOf(this.#format);
-    this.#endExtraMs = (extra / (wire.bytesPerSample * wire.sampleRate)) * 1000;
+    const last = this.#frames.end(this.#audio.endOutbound(playing), this.#format.silence);
     return last === null ? null : this.#opened(last);
   }
 

@@ -27,7 +27,7 @@ import { concatBytes } from "../audio/_concat_bytes.ts";
 import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { toJson } from "./_to_json.ts";
-import { HELD_FRAME_ENDS } from "./_held_frame_ends.ts";
+import { registerHeldFrames } from "./_held_frame_ends.ts";
 import { WholeFrames } from "./_whole_frames.ts";
 import { type WireFormat, WrittenBytes } from "./_written_bytes.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
@@ -142,10 +142,6 @@ export class VonageSerializer implements FrameSerializer {
    * early at most. Never the marks sent since the last clear: those wait for their notify.
    */
   readonly #cleared = new Set<string>();
-  /** What the last `audioEnds` sent plays beyond the audio placed with its chunks (see below). */
-  #endExtraMs = 0;
-  /** The silence the last `audioEnds` padded its frame with, in wire bytes (`endPaddedBytes`). */
-  #endPaddedBytes = 0;
 
   /** Makes a serializer for one call; see {@linkcode VonageSerializerOptions}. */
   constructor(options: VonageSerializerOptions = {}) {
@@ -156,12 +152,11 @@ export class VonageSerializer implements FrameSerializer {
     this.#audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate: rate, provider: PROVIDER });
     this.#frames = new WholeFrames(frameBytesAt(rate)); // one frame per message, as Vonage asks
     // For the transport: the held frame is the bot's speech, not filter state (_held_frame_ends.ts).
-    HELD_FRAME_ENDS.set(this, {
-      endExtraMs: () => this.#endExtraMs,
-      endPaddedBytes: () => this.#endPaddedBytes,
-      heldPcm: () => this.#written.of(this.#frames.heldBytes, this.#wire),
+    registerHeldFrames(this, {
+      frames: this.#frames,
+      written: this.#written,
+      wire: () => this.#wire,
       dropEnd: () => {
-        this.#endExtraMs = 0;
         this.#dropHeld("audioBytesDroppedOnClose");
         this.#audio.endOutbound(false);
       },
@@ -245,12 +240,7 @@ export class VonageSerializer implements FrameSerializer {
    * not open the transport has the partial frame dropped instead, counted (see `HeldFrameEnds`).
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
-    const tail = this.#audio.endOutbound(playing);
-    const frames = this.#frames.end(tail, SILENCE);
-    this.#endPaddedBytes = frames === null ? 0 : this.#frames.paddedBytes;
-    const extra = (tail?.length ?? 0) + this.#endPaddedBytes;
-    this.#endExtraMs = extra / (frameBytesAt(this.#audio.sampleRate) / 20);
-    return frames;
+    return this.#frames.end(this.#audio.endOutbound(playing), SILENCE);
   }
 
   /** One Vonage message to frames; see the class description. */
