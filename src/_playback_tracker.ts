@@ -173,6 +173,11 @@ interface PendingMark {
   position: number;
   /** When `position` plays by the estimate (without the lag). */
   playsAt: number;
+  /**
+   * Sent after `position` played, by the estimate and the lag then known: the far end may have
+   * played it before the mark came, and answers it as it arrives (see `acknowledge`).
+   */
+  late: boolean;
 }
 
 /** Follows the far end's playout of one session's audio. */
@@ -231,6 +236,8 @@ export class PlaybackTracker {
    * {@linkcode #markFirst}): the next answer that agrees with it may spread the marks out.
    */
   #cadenceAnswered = false;
+  /** A mark sent before its place played (not `late`) has been answered. */
+  #timelyRead = false;
   /** The session's first mark, outside the cadence (see {@linkcode #markFirst}). */
   #firstMark: PendingMark | undefined;
   /** The heard position is past an unanswered mark: by the estimate, the mark's bound passed. */
@@ -538,14 +545,21 @@ export class PlaybackTracker {
     // The session's first mark measures the far end as its playout begins (a jitter buffer still
     // filling): its answer teaches the delay, but the cadence, and whether it may spread, goes by
     // the cadence's own answers, as it would without it.
-    if (mark !== this.#firstMark) {
+    if (mark !== this.#firstMark && !mark.late) {
       const steady = this.#cadenceAnswered && Math.abs(lag - this.#readLag) <= STEADY_LAG_MS;
       this.#interval = steady
         ? Math.min(this.#interval * 2, this.#maxMarkIntervalMs)
         : this.#markIntervalMs;
       this.#cadenceAnswered = true;
     }
-    this.#learnLag(lag, now);
+    // A mark sent after its place played (an end-of-speech mark, sent the quiet time after the
+    // last chunk left, where that chunk played at once) is answered as it arrives if the far end
+    // has played all before it: its measure is how late it was sent, an upper bound of the lag,
+    // not a reading of it. It may lower the lag a timely mark measured, never raise it (a real
+    // rise is read at the next timely mark). With no timely reading yet, it is the best there is,
+    // and errs long, as a late read does.
+    if (!(mark.late && this.#timelyRead && lag > this.#lag)) this.#learnLag(lag, now);
+    if (!mark.late) this.#timelyRead = true;
     this.#acknowledged = true;
     // Room again: the end of what was sent, if its mark was refused while too many waited, once
     // the quiet time has passed (the quiet timer that refused it does not fire again).
@@ -997,7 +1011,10 @@ export class PlaybackTracker {
     const name = `${prefix}${++this.#markCount}`;
     this.#markedPosition = position;
     this.#markedEnd = end;
-    this.#marks.push({ name, position, playsAt: this.#timeline.playsAt(position) });
+    const playsAt = this.#timeline.playsAt(position);
+    // A clock read a mark (a few a second at most), not a chunk.
+    const late = this.#clock.now() > playsAt + Math.max(0, this.#lag) + EPSILON;
+    this.#marks.push({ name, position, playsAt, late });
     this.#stats.marksSent++;
     void this.#sender.sendFrame({ type: "mark", name });
   }

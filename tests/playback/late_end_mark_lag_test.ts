@@ -1,0 +1,75 @@
+// An end-of-speech mark sent after its audio played teaches no lag. The transport marks the end
+// of a stretch of speech once the queue has stayed dry for the quiet time (40 ms at the default
+// pacing): a bot writing in real time from silence has its last chunk played by then, by the
+// estimate, where the far end plays what arrives at once. Twilio answers a mark "when the media
+// sent before it has been played" (twilio.com/docs/voice/media-streams/websocket-messages,
+// "Mark message"): played already, it answers as the mark arrives, and the answer, read as the
+// far end's lag, said how late the mark was sent: 20 ms behind the estimate, learned for good
+// after two short replies (each response's `speakingstart` that much late, `heardMs` that much
+// short). Such an answer bounds the lag; only marks sent before their place played measure it.
+//
+// The far end: FakeFarEnd (tests/_fake_far_end.ts), Twilio's mark rule, playing what arrives
+// after `jitterMs`.
+import assert from "node:assert/strict";
+import { WebSocketTransport } from "../../mod.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+
+const START = 1000;
+
+/** Four replies of `chunks` 20 ms chunks, written in real time, a second apart. */
+async function replies(delayMs: number, chunks: number) {
+  const clock = new FakeClock(START);
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new MarkingSerializer(),
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    clock,
+  });
+  const lags: number[] = [];
+  transport.observe({ playoutLag: ({ lagMs }) => lags.push(lagMs) });
+  const starts: number[] = [];
+  transport.addEventListener("speakingstart", () => starts.push(clock.now()));
+  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: delayMs, bytesPerMs: 32 });
+  transport.receive(() => {});
+  await clock.tick(0);
+  for (let reply = 1; reply <= 4; reply++) {
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      transport.send({
+        type: "audio",
+        audio: new Uint8Array(640).fill(reply),
+        sampleRate: 16000,
+        channels: 1,
+        responseId: `r${reply}`,
+      });
+      await clock.tick(20);
+    }
+    await clock.tick(1000);
+  }
+  const acknowledged = transport.stats.marksAcknowledged;
+  pair.client.close(1000);
+  await transport.closed;
+  // When the far end began to play each reply, and when the transport said it did.
+  const heard = [1, 2, 3, 4].map((reply) => farEnd.played.find((p) => p.value === reply)!.at);
+  return { lags, starts, heard, acknowledged };
+}
+
+for (const chunks of [3, 20]) {
+  Deno.test(`a far end playing at once is not taught a lag by late end marks (${chunks}-chunk replies)`, async () => {
+    const r = await replies(0, chunks);
+    assert.ok(
+      r.acknowledged >= 5,
+      `the first mark and the four end marks answered (${r.acknowledged} answers)`,
+    );
+    // Before: [20], learned at the second reply's end mark.
+    assert.deepEqual(r.lags, []);
+    assert.deepEqual(r.starts, r.heard, "each speakingstart as its reply began to play");
+  });
+}
+
+Deno.test("a far end playing 100 ms behind is still learned, end marks or not", async () => {
+  const r = await replies(100, 3);
+  assert.deepEqual(r.lags, [100]);
+  assert.deepEqual(r.starts.slice(1), r.heard.slice(1));
+});
