@@ -457,27 +457,37 @@ export async function main(args: string[]): Promise<number> {
     // would come after the --record files were checked, and with --calls N, once per call.
     resolveCallOptions(options);
     const farEnd = checkFarEnd(values.protocol, platform);
-    if (options.audio !== undefined) {
+    // The audio is decoded once, here: for its checks (that it can be read, that the segments
+    // lie within it: the synthetic caller's, when no file is given) and for every call.
+    if (options.audio !== undefined || options.speechSegments !== undefined) {
+      const audioFlags = values.audio === undefined
+        ? " (the synthetic caller's audio)"
+        : ` --audio ${values.audio}`;
+      let audio: CallerAudio;
       try {
-        new CallerAudio(options.audio, { sampleRate: farEnd.caller.sampleRate });
+        audio = new CallerAudio(options.audio ?? syntheticCaller(), {
+          sampleRate: farEnd.caller.sampleRate,
+        });
       } catch (error) {
         // The file's, or its --pcm-rate's: the platform's rate was checked with the far end.
-        const flags = `--audio ${values.audio}` +
+        const flags = audioFlags.trimStart() +
           (pcmRate === undefined ? "" : ` --pcm-rate ${pcmRate}`);
         throw new RangeError(`${flags}: ${(error as Error).message}`);
       }
-    }
-    if (options.speechSegments !== undefined) {
-      // Segments past the audio's end would count the silence after it as speech: refused by
-      // simulateCall too, but named here by the flags the user typed.
-      const audio = new CallerAudio(options.audio ?? syntheticCaller(), {
-        sampleRate: farEnd.caller.sampleRate,
-      });
-      const flags = `--segments ${values.segments}` +
-        (values.audio === undefined
-          ? " (the synthetic caller's audio)"
-          : ` --audio ${values.audio}`);
-      assertSpeechSegmentsWithin(options.speechSegments, audio.durationMs ?? Infinity, flags);
+      if (options.speechSegments !== undefined) {
+        // Segments past the audio's end would count the silence after it as speech: refused by
+        // simulateCall too, but named here by the flags the user typed.
+        assertSpeechSegmentsWithin(
+          options.speechSegments,
+          audio.durationMs ?? Infinity,
+          `--segments ${values.segments}${audioFlags}`,
+        );
+      }
+      if (options.audio !== undefined) {
+        // Each call is handed the decoded samples at the platform's rate, not the file again.
+        const samples = await audio.read(Math.round((audio.durationMs! * audio.sampleRate) / 1000));
+        options.audio = { pcm: new Uint8Array(samples.buffer), sampleRate: audio.sampleRate };
+      }
     }
     if (record !== undefined) {
       // Found unwritable now, not after the call, when its report would be lost with it; last,

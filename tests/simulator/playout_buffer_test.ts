@@ -44,3 +44,15 @@ Deno.test("PlayoutBuffer drops everything queued on clear, and silence after a c
   assert.equal(stats.playedMs, 300);
   assert.equal(stats.underruns, 0);
 });
+
+Deno.test("PlayoutBuffer has played a lone 20 ms chunk 20 ms after it came, not a chunk later", () => {
+  // A mark behind it is answered once the audio before it has played (Twilio's Media Streams
+  // docs, "Mark message"): for one chunk into an empty buffer, its own length after it arrived.
+  const buffer = new PlayoutBuffer({ sampleRate: 8000 });
+  buffer.enqueue(ms(20), 3500);
+  assert.equal(buffer.timeOfPosition(buffer.position), 3520);
+  buffer.advance(3519);
+  assert.ok(buffer.consumed < buffer.position);
+  buffer.advance(3520);
+  assert.equal(buffer.consumed, buffer.position);
+});

@@ -159,6 +159,24 @@ Deno.test("simulateCall acknowledges a mark only when the audio before it has pl
   assert.ok(report.marks.ackDelayMs!.min > 0);
 });
 
+Deno.test("simulateCall times a one-chunk answer as it does a long one: no chunk of lag at the far end", async () => {
+  // Twilio's Media Streams docs (twilio.com/docs/voice/media-streams/websocket-messages, "Mark
+  // message"): a mark sent after media is sent back once the media before it has played. An
+  // answer of one 20 ms chunk has played 20 ms after it arrived, as a long one has played its
+  // length after: neither the far end's buffer nor the report adds a chunk to the short one.
+  const short = await call({ answerDelayMs: 500, answerMs: 20, sampleRate: 8000 });
+  const long = await call({ answerDelayMs: 500, answerMs: 600, sampleRate: 8000 });
+  for (const [i, mark] of short.session.marks.entries()) {
+    assert.equal(mark.atMs, short.session.answers[i]!.atMs + 20, `mark ${mark.name}`);
+  }
+  assert.equal(short.session.marks.length, 2);
+  assert.deepEqual(
+    short.report.utterances.map((u) => u.latencyMs),
+    long.report.utterances.map((u) => u.latencyMs),
+  );
+  assert.deepEqual(short.report.utterances.map((u) => u.latencyMs), [500, 500]);
+});
+
 Deno.test("simulateCall measures how fast a bot that clears on barge-in stops, and finds no stale audio", async () => {
   const { report, session } = await call(
     { answerDelayMs: 300, answerMs: 3000, onBargeIn: "interrupt" },
