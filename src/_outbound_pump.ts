@@ -488,22 +488,28 @@ export class OutboundPump {
           const frame = item.frame;
           // What an `end` follows has all left by then, the partial packet too: flushed here
           // (not by the end's sender) so that, dropped, it comes off the timeline first.
+          let padsHeldFrame = false;
+          let packetPaddedMs = 0;
           if (frame.type === "end") {
             this.#audioEnded(now, false, true);
             this.#flushHeld(now);
-          } else if (
-            this.#sender.pendingPacketBytes > 0 && this.#sender.padsHeldFrameAt(frame)
-          ) {
-            // The serializer sends its padded partial frame straight to the socket with the
-            // mark: the packet that holds the audio before it goes first (padded where the
-            // `lastPacket` policy drops: it is no reply's end), or the mark's frame overtakes it,
-            // and the mark is answered before that audio has played. Only a bot's mark comes here: the transport's own go straight
-            // to the sender, mid-speech, and leave the partial packet waiting.
-            this.#flushHeld(now, true);
+          } else if (this.#sender.padsHeldFrameAt(frame)) {
+            // The serializer sends its padded partial frame with the mark: the packet that holds
+            // the audio before it goes first (padded where the `lastPacket` policy drops: it is
+            // no reply's end), or the mark's frame overtakes it, and the mark is answered before
+            // that audio has played. Only a bot's mark comes here: the transport's own go
+            // straight to the sender, mid-speech, and leave the partial packet waiting.
+            padsHeldFrame = true;
+            if (this.#sender.pendingPacketBytes > 0) {
+              this.#flushHeld(now, true);
+              packetPaddedMs = this.#sender.paddedMs;
+            }
           }
           const sending = frame.type === "end"
             ? this.#sendEnd(frame)
             : this.#sender.sendFrame(frame);
+          // Its padding plays after the speech before it, ahead of the next: placed there.
+          if (padsHeldFrame) this.#placeMarkPadding(packetPaddedMs, now);
           if (sending) return void this.#runAfter(sending);
         }
       }
@@ -596,6 +602,18 @@ export class OutboundPump {
   }
 
   /**
+   * A bot's mark made a whole-frame serializer pad its partial frame, sent with it (in packets
+   * padded whole, with `fixedAudioPacketSize`, after the partial packet before it, padded by
+   * `packetPaddedMs`): that silence plays after the speech before the mark and delays
+   * everything after it, so it is placed on the timeline (as a stretch end's is, see
+   * `#audioEnded`). At a bot's marks only.
+   */
+  #placeMarkPadding(packetPaddedMs: number, now: number | undefined): void {
+    const paddedMs = packetPaddedMs + this.#sender.markPaddedMs;
+    if (paddedMs > 0) this.#timeline.append(paddedMs, now ?? this.#clock.now());
+  }
+
+  /**
    * A source that wrote ahead had its tail sent: its stretch ends when what has left runs out by
    * the pacing estimate, unless more of it has left by then (its next burst, written as the far
    * end plays this one's end, carries the stream on: no restart, no padded frame inside it).
@@ -630,6 +648,13 @@ export class OutboundPump {
       const told = this.#endedAt === this.#timeline.sentMs;
       this.#timeline.retract(droppedMs);
       if (told) this.#endedAt = this.#timeline.sentMs; // the stretch it ended ends here now
+    }
+    // A whole-frame serializer's stretch-end padding that went in it plays after the stretch.
+    const extraMs = this.#sender.flushedEndExtraMs;
+    if (extraMs > 0) {
+      const told = this.#endedAt === this.#timeline.sentMs;
+      this.#timeline.append(extraMs, now ?? this.#clock.now());
+      if (told) this.#endedAt = this.#timeline.sentMs; // the padding carries no stretch on
     }
     this.#tracker.heldAudioGone(droppedMs, now);
   }

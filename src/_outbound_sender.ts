@@ -137,6 +137,19 @@ export class OutboundSender {
   /** What the last stretch end sent plays beyond the audio placed with its chunks (`endExtraMs`). */
   #endExtraMs = 0;
   /**
+   * Wire bytes of what the last stretch end sent beyond the held audio (`endExtraMs`) that the
+   * packetizer's partial packet holds, and the bytes handed to the socket by then: the partial
+   * packet that leaves with nothing handed over since (no chunk's packet took them) plays them.
+   */
+  #endExtraHeld = 0;
+  #endExtraHeldAt = 0;
+  /** What of that the last {@linkcode flushPackets} sent (`flushedEndExtraMs`). */
+  #flushedEndExtraMs = 0;
+  /** What the last bot's mark padded its partial frame with, sent (`markPaddedMs`). */
+  #markPaddedMs = 0;
+  /** The wire bytes the last bot mark's padded frame was padded with to whole packets. */
+  #packetPadding = 0;
+  /**
    * The bot's PCM bytes of the partial frame the serializer holds (`#heldFrames`), as it valued
    * them when it took them. Without a packetizer they are counted in `audioBytesSent` then, with
    * their chunk, as any audio the serializer takes and sends later. With one they wait uncounted,
@@ -255,9 +268,19 @@ export class OutboundSender {
       stats.audioBytesSent += released;
       return;
     }
+    const heldFrames = this.#heldFrames;
+    if (heldFrames !== undefined && this.#lostBytes === lost) {
+      // What they send beyond the held audio ends them: the part of it the packetizer holds
+      // goes with its partial packet (see `flushedEndExtraMs`), the rest left in whole packets.
+      const extra = heldFrames.endExtraBytes();
+      const held = Math.min(extra, packetizer.pendingBytes);
+      this.#endExtraMs = heldFrames.wireMs(extra - held);
+      this.#endExtraHeld = held;
+      this.#endExtraHeldAt = stats.bytesOut + this.#lostBytes;
+    }
     // No chunk's PCM comes with them but the partial frame's, uncounted yet: a packet they
     // complete takes the PCM held for it.
-    const padded = this.#heldFrames?.endPaddedBytes() ?? 0;
+    const padded = heldFrames?.endPaddedBytes() ?? 0;
     const leaving = this.#leavingPcm(
       released,
       released,
@@ -282,8 +305,9 @@ export class OutboundSender {
   /**
    * Milliseconds the messages of the last {@linkcode audioEnds} play at the far end beyond the
    * audio placed on the timeline with their chunks: the silence a whole-frame serializer padded
-   * its last frame with (and its resampler's end), where they went straight to the socket; 0
-   * otherwise (nothing sent, or sent through the packetizer, where they join its partial packet).
+   * its last frame with (and its resampler's end), where they went straight to the socket or
+   * in whole packets (the part the packetizer's partial packet holds: `flushedEndExtraMs`); 0
+   * otherwise (nothing sent, or lost).
    */
   get endExtraMs(): number {
     return this.#endExtraMs;
@@ -388,9 +412,87 @@ export class OutboundSender {
       });
     }
     const lostAudio = this.#lostAudioBytes;
+    this.#markPaddedMs = this.#packetPadding = 0;
+    if (released > 0 && this.padsHeldFrameAt(frame)) {
+      let sent: boolean;
+      if (this.#packetizer === undefined) {
+        sent = this.#transmitFrame(frame, result, this.#put, counted, sentItself);
+        this.#countHeldFrame(released, result, lostAudio);
+      } else {
+        sent = this.#transmitPaddedFrame(frame, result, counted, sentItself, released);
+      }
+      // Its padding (and its last packet's) plays after the speech before the mark, unless the
+      // socket refused it.
+      if (sent && this.#lostAudioBytes === lostAudio) {
+        const heldFrames = this.#heldFrames!;
+        this.#markPaddedMs = heldFrames.wireMs(heldFrames.endPaddedBytes() + this.#packetPadding);
+      }
+      if (sent) return this.#drain();
+      return;
+    }
     const sent = this.#transmitFrame(frame, result, this.#put, counted, sentItself);
     if (released > 0) this.#countHeldFrame(released, result, lostAudio);
     if (sent) return this.#drain();
+  }
+
+  /**
+   * Milliseconds of silence the last {@linkcode sendFrame} of a bot's mark padded the serializer's
+   * partial frame with (`padsHeldFrameAt`), sent: they play after the speech before it, ahead of
+   * whatever follows; 0 otherwise.
+   */
+  get markPaddedMs(): number {
+    return this.#markPaddedMs;
+  }
+
+  /**
+   * A bot's mark's messages where a packetizer is set (`padsHeldFrameAt`): the serializer's
+   * padded frame goes in fixed-size packets, as all binary audio does, its last packet padded
+   * (a mark ends no reply: never dropped) before the mark's own text, which follows all the
+   * audio before it. The packet the audio before it waited in went first (the pump flushed it).
+   * The `released` bytes of the bot's the frame carries are counted by what became of the
+   * packets that carry them. At a bot's mark only: the closure made here is made for no chunk.
+   */
+  #transmitPaddedFrame(
+    frame: Frame,
+    messages: Serialized | typeof REFUSED,
+    counted: number,
+    sentItself: boolean,
+    released: number,
+  ): boolean {
+    if (!Array.isArray(messages)) {
+      const lostAudio = this.#lostAudioBytes;
+      const sent = this.#transmitFrame(frame, messages, this.#put, counted, sentItself);
+      this.#countHeldFrame(released, messages, lostAudio);
+      return sent;
+    }
+    const packetizer = this.#packetizer!;
+    const lost = this.#lostMessages;
+    // The bot's speech is the front of the frame's wire bytes, padding the rest: of the packets
+    // the socket refused, only their bytes within it count it lost.
+    const speech = audioBytesOf(messages) - (this.#heldFrames?.endPaddedBytes() ?? 0);
+    let at = 0;
+    let lostSpeech = 0;
+    const emit = (packet: Uint8Array): void => {
+      const lostBefore = this.#lostAudioBytes;
+      this.#put(packet);
+      if (this.#lostAudioBytes !== lostBefore) {
+        lostSpeech += Math.max(0, Math.min(at + packet.length, speech) - at);
+      }
+      at += packet.length;
+    };
+    for (const message of messages) {
+      if (typeof message !== "string") {
+        packetizer.push(message, emit);
+        continue;
+      }
+      packetizer.flush(emit, "pad");
+      this.#put(message);
+    }
+    packetizer.flush(emit, "pad");
+    this.#packetPadding = at - audioBytesOf(messages);
+    if (this.#lostMessages !== lost) this.#stats.framesDroppedOnClose++;
+    this.#countAudio(released, speech - lostSpeech, lostSpeech);
+    return true;
   }
 
   /**
@@ -464,9 +566,13 @@ export class OutboundSender {
    * (`"drop"` is for a stretch's end; the serializer pads its own partial frame there too).
    */
   flushPackets(midSpeech = false): number {
-    this.#paddedMs = 0;
+    this.#paddedMs = this.#flushedEndExtraMs = 0;
     const packetizer = this.#packetizer;
     if (packetizer === undefined || packetizer.pendingBytes === 0) return 0;
+    const endExtra = this.#stats.bytesOut + this.#lostBytes === this.#endExtraHeldAt
+      ? this.#endExtraHeld
+      : 0;
+    this.#endExtraHeld = 0;
     // All of its PCM, a partial frame's share too: each was placed on the timeline with its chunk.
     const chunk = this.#packetedChunk;
     const pcm = this.#heldPcm;
@@ -493,7 +599,19 @@ export class OutboundSender {
       return heldMs;
     }
     this.#countAudio(pcm, this.#stats.bytesOut - left, this.#lostBytes - lost);
+    if (endExtra > 0 && this.#lostBytes === lost) {
+      this.#flushedEndExtraMs = this.#heldFrames!.wireMs(endExtra);
+    }
     return 0;
+  }
+
+  /**
+   * Milliseconds of what a whole-frame serializer's last stretch end sent beyond the held audio
+   * (its padding: see `endExtraMs`) that the last {@linkcode flushPackets} sent in the partial
+   * packet: they play after the stretch, and are placed there; 0 if none.
+   */
+  get flushedEndExtraMs(): number {
+    return this.#flushedEndExtraMs;
   }
 
   /**
@@ -532,6 +650,7 @@ export class OutboundSender {
    */
   clearPackets(): number {
     this.#packetizer?.clear();
+    this.#endExtraHeld = 0;
     const pcm = this.#heldPcm;
     this.#heldPcm = this.#heldFramePcm = 0;
     return pcm;
@@ -576,16 +695,22 @@ export class OutboundSender {
     }
     const left = stats.bytesOut;
     const lost = this.#lostBytes;
+    // Read for a list of messages alone (text may come with the audio): see `#countMixed`.
+    let lostAudio = 0;
     let leaving = pcm;
+    let pending = 0;
+    let pushed = 0;
     const packetizer = this.#packetizer;
     if (packetizer === undefined) {
-      if (Array.isArray(messages)) { for (const message of messages) send(message); }
-      else send(messages);
+      if (Array.isArray(messages)) {
+        lostAudio = this.#lostAudioBytes;
+        for (const message of messages) send(message);
+      } else send(messages);
     } else {
       this.#packetedChunk = chunk;
-      const pending = packetizer.pendingBytes;
-      let pushed = 0;
+      pending = packetizer.pendingBytes;
       if (Array.isArray(messages)) {
+        lostAudio = this.#lostAudioBytes;
         for (const message of messages) pushed += this.#transmitAudioMessage(message, send);
       } else {
         pushed = this.#transmitAudioMessage(messages, send);
@@ -597,8 +722,28 @@ export class OutboundSender {
         leaving = this.#leavingPcm(pcm, frame, pushed, pending, packetizer.pendingBytes);
       }
     }
-    this.#countAudio(leaving, stats.bytesOut - left, this.#lostBytes - lost, true);
+    const lostNow = this.#lostBytes - lost;
+    if (lostNow !== 0 && Array.isArray(messages)) {
+      // The binary bytes handed to the socket: the packets that left the packetizer, if any.
+      const handed = packetizer === undefined
+        ? audioBytesOf(messages)
+        : pending + pushed - packetizer.pendingBytes;
+      this.#countMixed(leaving, handed, lostAudio, stats.bytesOut - left, lostNow);
+    } else this.#countAudio(leaving, stats.bytesOut - left, lostNow, true);
     return this.#drain();
+  }
+
+  /**
+   * Counts a chunk's `pcm` bytes whose list of messages lost some (`left` and `lost` bytes of all
+   * kinds): where binary messages carried its audio (`handed` bytes of them; text, such as
+   * Asterisk's `START_MEDIA_BUFFERING`, carries none), split by those alone, as
+   * `#lostAudioBytes` counts them (`lostAudio`: that counter before); else (audio sent as text,
+   * base64 in JSON) by all. Only where the socket lost a message, never per chunk.
+   */
+  #countMixed(pcm: number, handed: number, lostAudio: number, left: number, lost: number): void {
+    if (handed === 0) return this.#countAudio(pcm, left, lost, true);
+    const lostBinary = this.#lostAudioBytes - lostAudio;
+    this.#countAudio(pcm, handed - lostBinary, lostBinary, true);
   }
 
   /**

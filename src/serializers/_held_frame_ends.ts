@@ -42,10 +42,17 @@ export interface HeldFrameEnds {
    */
   endExtraMs(): number;
   /**
-   * Wire bytes of silence the last `audioEnds` padded its frame with: the end of its messages,
-   * which carry none of the bot's PCM (a packet left of them alone holds none).
+   * Wire bytes of silence the last `audioEnds` (or a bot's mark) padded its frame with: the end
+   * of its messages, which carry none of the bot's PCM (a packet left of them alone holds none).
    */
   endPaddedBytes(): number;
+  /**
+   * Wire bytes of the last `audioEnds` beyond the held audio (see `endExtraMs`): they end its
+   * messages, so those of them a packetizer holds are the last it holds.
+   */
+  endExtraBytes(): number;
+  /** Milliseconds `bytes` of the wire's audio play for, in its format now. */
+  wireMs(bytes: number): number;
   /**
    * The bot's PCM16 bytes the partial frame held now was made from, as the serializer counts it
    * where it drops it. The transport takes this share of each chunk apart from its wire bytes,
@@ -88,12 +95,15 @@ export interface HeldFramesOf {
  */
 export function registerHeldFrames(serializer: object, held: HeldFramesOf): void {
   const { frames, written, wire, dropEnd } = held;
+  const wireMs = (bytes: number): number => {
+    const { bytesPerSample, sampleRate } = wire();
+    return (bytes / (bytesPerSample * sampleRate)) * 1000;
+  };
   HELD_FRAME_ENDS.set(serializer, {
-    endExtraMs: () => {
-      const { bytesPerSample, sampleRate } = wire();
-      return (frames.endExtraBytes / (bytesPerSample * sampleRate)) * 1000;
-    },
+    endExtraMs: () => wireMs(frames.endExtraBytes),
     endPaddedBytes: () => frames.paddedBytes,
+    endExtraBytes: () => frames.endExtraBytes,
+    wireMs,
     heldPcm: () => written.of(frames.heldBytes, wire()),
     dropEnd,
   });

@@ -1,0 +1,83 @@
+/**
+ * A bot's mark mid-reply makes a whole-frames serializer (Vonage, Asterisk) pad the partial frame
+ * it holds and send it with the mark. That silence plays at the far end after the speech before
+ * the mark, and everything after it plays that much later: the playout timeline places it, so
+ * that the next response is heard to begin where it plays (`speakingstart`, `heardMs`). With
+ * `fixedAudioPacketSize` the padded frame goes in packets of that size, as all binary audio does
+ * ("every binary audio message is cut into packets of exactly this many bytes",
+ * src/transport_options.ts), the packets' own padding placed too.
+ */
+import assert from "node:assert/strict";
+import { WHOLE_FRAME_CALLS } from "./fixtures/whole_frame_calls.ts";
+import { WebSocketTransport } from "../../src/transport.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import type { SpeakingEvent } from "../../src/playback.ts";
+
+function audio(bytes: number, responseId: string) {
+  return {
+    type: "audio" as const,
+    audio: new Uint8Array(bytes).fill(1), // the bot's bytes are 1s; padding is 0s
+    sampleRate: 16000,
+    channels: 1,
+    responseId,
+  };
+}
+
+// 1000 bytes (31.25 ms) of response "a": 25 ms chunks (800 bytes) make one 640-byte frame, 360
+// bytes held, padded with 280 (8.75 ms) at the mark. With 500-byte packets the wire carries
+// 2000 bytes before "b" (62.5 ms): 500, then the partial packet padded (140 + 360), then the
+// mark's frame in two packets (640 + 360 of padding).
+const CASES = [
+  { packets: undefined, bStartsAt: 40, wire: [640, 640] },
+  { packets: 500, bStartsAt: 62.5, wire: [500, 500, 500, 500] },
+];
+
+for (const call of WHOLE_FRAME_CALLS) {
+  for (const { packets, bStartsAt, wire } of CASES) {
+    const how = packets === undefined ? "without packets" : `with ${packets}-byte packets`;
+    Deno.test(`${call.name} ${how}: a bot mark's padding is placed on the playout timeline`, async () => {
+      const clock = new FakeClock();
+      const pair = new MemorySocketPair();
+      const transport = new WebSocketTransport(pair.server, {
+        serializer: call.serializer(),
+        audioIn: { sampleRate: 16000 },
+        audioOut: { sampleRate: 16000, chunkMs: 25 },
+        markIntervalMs: 0,
+        clock,
+        ...(packets === undefined ? {} : { fixedAudioPacketSize: packets, lastPacket: "pad" }),
+      });
+      transport.addEventListener("error", () => {});
+      const starts: [string | undefined, number][] = [];
+      transport.addEventListener("speakingstart", (event) => {
+        starts.push([(event as SpeakingEvent).responseId, clock.now()]);
+      });
+      const binary: number[] = []; // the sizes of the binary messages before "b"'s
+      let markSeen = false;
+      pair.client.addEventListener("message", (event) => {
+        const data = (event as MessageEvent).data;
+        if (typeof data === "string") markSeen ||= data.includes("after-a");
+        else if (!markSeen || binary.length < wire.length) {
+          binary.push(new Uint8Array(data as ArrayBuffer).length);
+        }
+      });
+      pair.client.send(call.opening);
+      await clock.tick(0);
+      void transport.send(audio(1000, "a"));
+      void transport.send({ type: "mark", name: "after-a" });
+      void transport.send(audio(1000, "b"));
+      await clock.tick(bStartsAt + 10);
+      const heard = transport.playback;
+      await clock.tick(3000);
+      const stats = transport.stats;
+      await transport.close();
+      await clock.tick(60_000);
+      assert.deepEqual(binary, wire, "the messages up to the mark's");
+      // Before: "b" began at 31.25 ms (the padding placed nowhere), heard 10 ms more than played.
+      assert.deepEqual(starts, [["a", 0], ["b", bStartsAt]]);
+      assert.equal(heard.responseId, "b");
+      assert.equal(heard.heardMs, 10);
+      assert.equal(stats.audioBytesSent, 2000, JSON.stringify(stats));
+      assert.equal(stats.audioBytesDroppedOnClose, 0, JSON.stringify(stats));
+    });
+  }
+}

@@ -1,0 +1,69 @@
+// With `fixedAudioPacketSize`, the silence a whole-frames serializer (Vonage, Asterisk) pads a
+// reply's partial last frame with where its stretch ends goes through the packetizer, into its
+// last, partial packet: it plays at the far end after the reply's speech, as without packets,
+// and the playout timeline must hold it, or the answer to the end-of-speech mark, which comes
+// once it has played, reads the far end as that much further behind the estimate than it is.
+//
+// The far ends, as documented (and simulated in src/simulator/far_ends/):
+// - Vonage (developer.vonage.com, Voice API, "WebSockets in the Vonage Voice API", "Writing audio
+//   to the WebSocket"): binary `audio/l16` messages of 20 ms (640 bytes at 16 kHz);
+//   `{"action":"notify","payload":…}` is answered by `websocket:notify` once the audio sent
+//   before it has played.
+// - Asterisk (docs.asterisk.org, "WebSocket Channel Driver"): media in whole
+//   `optimal_frame_size` frames (160 bytes of ulaw, 20 ms); a mark (`STOP_MEDIA_BUFFERING` with
+//   an id, `MARK_MEDIA`) answered once the media before it has played.
+import assert from "node:assert/strict";
+import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
+import { VonageSerializer } from "../../src/serializers/vonage.ts";
+import { type ProviderCase, speech, startCall } from "../playback/_provider_call.ts";
+
+const CASES: (ProviderCase & { frameBytes: number })[] = [
+  {
+    protocol: "vonage",
+    serializer: () => new VonageSerializer(),
+    rate: 16000,
+    chunkMs: 20,
+    frameBytes: 640,
+  },
+  {
+    protocol: "asterisk",
+    serializer: () => new AsteriskSerializer(),
+    rate: 8000,
+    chunkMs: 20,
+    frameBytes: 160,
+  },
+];
+
+/** The far end's delay the transport learned from a call's one reply of `ms`. */
+async function learnedLag(provider: ProviderCase, ms: number): Promise<number[]> {
+  const call = startCall(provider, { jitterMs: 100, returnMs: 20 }, { hangUpAtMs: 3000 });
+  const lags: number[] = [];
+  call.transport.observe({ playoutLag: (info) => lags.push(info.lagMs) });
+  await call.clock.tick(100);
+  call.transport.send(speech(ms, provider.rate, "r1"));
+  await call.clock.tick(4000);
+  await call.report;
+  return lags;
+}
+
+for (const provider of CASES) {
+  // Packets of one frame: the padded frame leaves whole at the stretch's end. Of two: it waits
+  // in the packetizer's last, partial packet, which leaves padded just after.
+  for (const frames of [1, 2]) {
+    Deno.test(`${provider.protocol}, packets of ${frames} frame(s): the silence padding a reply's last frame is placed where it plays`, async () => {
+      const whole = await learnedLag(provider, 20); // without packets, one whole frame
+      assert.equal(whole.length, 1, "the end-of-speech answer taught the delay");
+      const packets = {
+        ...provider,
+        transport: {
+          fixedAudioPacketSize: frames * provider.frameBytes,
+          lastPacket: "pad" as const,
+        },
+      };
+      for (const ms of [10, 5]) { // 10 and 15 ms of silence fill the frame
+        // Before: 10 and 15 ms longer (150 and 155 against 140), the padding placed nowhere.
+        assert.deepEqual(await learnedLag(packets, ms), whole, `a reply of ${ms} ms`);
+      }
+    });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * A chunk's messages may mix text with the audio: Asterisk opens a bulk transfer with
+ * `START_MEDIA_BUFFERING` (text) before the first media of a stretch (binary). Where the socket
+ * refuses the binary message but takes the text, the chunk's bytes that did not leave are the
+ * binary message's share of its audio: the text carries none of it.
+ */
+import assert from "node:assert/strict";
+import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
+import { WebSocketTransport } from "../../src/transport.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+
+/**
+ * docs.asterisk.org, Configuration → Channel Drivers → WebSocket: `MEDIA_START` names the
+ * channel's format (slin16: 16-bit signed linear at 16 kHz) and its `optimal_frame_size` (640
+ * bytes, 20 ms); `START_MEDIA_BUFFERING` opens a bulk transfer of the media that follows.
+ */
+const MEDIA_START =
+  "MEDIA_START connection_id:c1 channel:WebSocket/c1/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20";
+
+// Without packets both frames go as one message (refused: all of the chunk's audio lost); with
+// 640-byte packets the first of two is.
+for (const [packets, lostAudio] of [[undefined, 1280], [640, 640]] as const) {
+  const how = packets === undefined ? "without packets" : `with ${packets}-byte packets`;
+  Deno.test(`AsteriskSerializer ${how}: a refused media message beside an accepted START_MEDIA_BUFFERING counts only the media's audio dropped`, async () => {
+    const clock = new FakeClock();
+    const pair = new MemorySocketPair();
+    const transport = new WebSocketTransport(pair.server, {
+      serializer: new AsteriskSerializer({ marks: "buffering" }),
+      audioIn: { sampleRate: 16000 },
+      audioOut: { sampleRate: 16000, chunkMs: 40 },
+      markIntervalMs: 0,
+      clock,
+      ...(packets === undefined ? {} : { fixedAudioPacketSize: packets, lastPacket: "pad" }),
+    });
+    transport.addEventListener("error", () => {});
+    pair.client.send(MEDIA_START);
+    await clock.tick(0);
+    const send = pair.server.send.bind(pair.server);
+    const texts: string[] = [];
+    let refused = 0;
+    pair.server.send = (data) => {
+      if (typeof data === "string") texts.push(data);
+      else if (refused === 0) {
+        refused = (data as Uint8Array).length;
+        throw new TypeError("Bun dropped the message"); // as Bun's adapter reports a drop
+      }
+      send(data);
+    };
+    // One chunk of 40 ms: two whole frames, nothing held.
+    void transport.send({
+      type: "audio",
+      audio: new Uint8Array(1280).fill(1),
+      sampleRate: 16000,
+      channels: 1,
+      responseId: "a",
+    });
+    await clock.tick(0);
+    const stats = { ...transport.stats };
+    await transport.close();
+    await clock.tick(60_000);
+    assert.ok(texts[0]?.startsWith("START_MEDIA_BUFFERING"), texts.join("|"));
+    assert.equal(refused, lostAudio, "the first media message was refused");
+    // Before, split by all the bytes (the text's 21 left): 21 sent and 1259 dropped without
+    // packets, 650 and 630 with them.
+    assert.equal(stats.audioBytesSent, 1280 - lostAudio, JSON.stringify(stats));
+    assert.equal(stats.audioBytesDroppedOnClose, lostAudio, JSON.stringify(stats));
+  });
+}
