@@ -307,14 +307,20 @@ function serverPlan(
   };
 }
 
+const denoImport = /^import \{ upgradeWebSocket \} from "hono\/deno";\n/m;
+const appLine = /^const app = new Hono(?:<[^\n]*>)?\(\);\n/m;
+const exported = /^export default app;\n/m;
+
 /**
  * The README's Hono app on the other runtimes, changed exactly as the README says ("only the
- * `upgradeWebSocket` import and the server"), so that sentence is tested too.
+ * `upgradeWebSocket` import and the server"), so that sentence is tested too. On Node, where the
+ * README shows the server as a fragment (`nodeServer`: "the app as above, with:"), that fragment
+ * is the server, so its lines run too; without one, the least `@hono/node-ws` needs.
  */
-function honoVariants(block: CodeBlock): { runtime: Runtime; code: string; via: string }[] {
-  const denoImport = /^import \{ upgradeWebSocket \} from "hono\/deno";\n/m;
-  const appLine = /^const app = new Hono(?:<[^\n]*>)?\(\);\n/m;
-  const exported = /^export default app;\n/m;
+function honoVariants(
+  block: CodeBlock,
+  nodeServer: CodeBlock | undefined,
+): { runtime: Runtime; code: string; via: string }[] {
   if (![denoImport, appLine, exported].every((pattern) => pattern.test(block.code))) {
     throw new Error(
       `${where(block)}: the Hono block no longer has the \`hono/deno\` import, \`const app = ` +
@@ -322,7 +328,7 @@ function honoVariants(block: CodeBlock): { runtime: Runtime; code: string; via: 
     );
   }
   return [
-    {
+    nodeServer ? honoWithNodeServer(block, nodeServer) : {
       runtime: "node",
       via: "Node (@hono/node-server + @hono/node-ws, as the README says)",
       code: block.code
@@ -360,6 +366,38 @@ function honoVariants(block: CodeBlock): { runtime: Runtime; code: string; via: 
 }
 
 /**
+ * The Hono app on Node as the README's fragment builds it: the fragment's imports for the
+ * `hono/deno` one, its lines (the WebSocket helpers, the `ws` limit, the server and its guard)
+ * right after the app is made, and no `export default`.
+ */
+function honoWithNodeServer(
+  block: CodeBlock,
+  fragment: CodeBlock,
+): { runtime: Runtime; code: string; via: string } {
+  const lines = fragment.code.split("\n").filter((line) => !/^\/\/ … the app as above/.test(line));
+  const imports = lines.filter((line) => line.startsWith("import "));
+  const rest = lines.filter((line) => !line.startsWith("import ")).join("\n");
+  return {
+    runtime: "node",
+    via: `Node (the server of ${where(fragment)}, as the README says)`,
+    code: block.code
+      .replace(denoImport, `${imports.join("\n")}\n`)
+      .replace(appLine, (line) => `${line}${rest}`)
+      .replace(exported, ""),
+  };
+}
+
+/**
+ * The fragment that shows the Hono app's server on Node: the next code block after the app's
+ * (`blocks[index]`), when it is a fragment that imports `@hono/node-ws`.
+ */
+function honoNodeServerAfter(blocks: CodeBlock[], index: number): CodeBlock | undefined {
+  const next = blocks.slice(index + 1).find((block) => CODE_LANGS.has(block.lang));
+  const isFragment = next !== undefined && /\(a fragment\)/.test(next.info);
+  return isFragment && importsOf(next.code).includes("@hono/node-ws") ? next : undefined;
+}
+
+/**
  * Sorts `blocks` (one Markdown file's) into servers to run, scripts to run, blocks to type-check
  * and fragments. `defaultDate` is the compatibility date for Worker blocks that show no
  * `wrangler.toml`. Throws, naming the block, when a code block fits nowhere.
@@ -391,7 +429,7 @@ export function planBlocks(blocks: CodeBlock[], defaultDate: string): ReadmePlan
     const via = runtime === "deno serve" || runtime === "deno run" ? `Deno (${runtime})` : runtime;
     plan.servers.push(serverPlan(block, runtime, block.code, { file, denoFlags, workerd, via }));
     if (runtime === "deno serve" && importsOf(block.code).includes("hono/deno")) {
-      for (const variant of honoVariants(block)) {
+      for (const variant of honoVariants(block, honoNodeServerAfter(blocks, index))) {
         plan.servers.push(
           serverPlan(block, variant.runtime, variant.code, {
             file: variant.runtime === "workerd" ? "worker.ts" : "main.ts",

@@ -90,6 +90,35 @@ Deno.test("`planBlocks` places servers by runtime, reads their command, and fail
   );
 });
 
+Deno.test("the Hono app's Node server is the README's own fragment when one follows the app", () => {
+  const app =
+    '```ts\nimport { Hono } from "hono";\nimport { upgradeWebSocket } from "hono/deno";\n' +
+    "const app = new Hono();\n" +
+    'app.get("/ws", voiceSession(upgradeWebSocket, (t) => t.readable.pipeTo(t.writable)));\n' +
+    "export default app;\n```";
+  const fragment = "```ts ignore (a fragment)\n" +
+    'import { serve } from "@hono/node-server";\nimport { createNodeWebSocket } from "@hono/node-ws";\n' +
+    "// … the app as above, with:\n" +
+    "const { injectWebSocket, upgradeWebSocket, wss } = createNodeWebSocket({ app });\n" +
+    "wss.options.maxPayload = 1 << 20;\ninjectWebSocket(serve({ fetch: app.fetch }));\n```";
+  const nodeOf = (text: string) =>
+    planBlocks(codeBlocks(text, "H.md"), DATE).servers.find((s) => s.runtime === "node")!;
+
+  const withFragment = nodeOf(markdown(app, fragment));
+  assert.match(withFragment.name, /the server of H\.md:\d+/);
+  assert.match(
+    withFragment.code,
+    /^const app = new Hono\(\);\nconst \{ injectWebSocket, upgradeWebSocket, wss \}/m,
+  );
+  assert.match(withFragment.code, /^wss\.options\.maxPayload = 1 << 20;$/m);
+  assert.doesNotMatch(withFragment.code, /hono\/deno|export default|the app as above/);
+  // Without one, the least @hono/node-ws needs.
+  assert.match(
+    nodeOf(markdown(app)).code,
+    /^injectWebSocket\(serve\(\{ fetch: app\.fetch, port: 8000 \}\)\);$/m,
+  );
+});
+
 Deno.test("a README server that does not start, or whose sessions do not echo, fails", async () => {
   const [broken, lossy] = planBlocks(
     codeBlocks(
