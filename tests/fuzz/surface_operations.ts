@@ -14,13 +14,15 @@
 // - tick the fake clock; settle microtasks; read playback;
 // - writer.abort / writer.close / writer.releaseLock; transport.close;
 // - the client: send audio (Twilio: a late `start`), stall, resume, close, terminate; late open;
-//   Twilio: numbered media with a hole, the socket closed behind it now and then;
+//   Twilio: numbered media with a hole, the socket closed behind it now and then; in half the
+//   sessions the caller streams (20 ms a packet for each tick), and the bot reads slowly from a
+//   short queue now and then;
 // - every other serializer's far end (surface_far_ends.ts): its opening messages at the open, its
 //   platform's media, mark acknowledgements as its documentation describes them;
 // - listeners (surface_listeners.ts) added to and removed from every event type, some failing;
 //   the "error" listener itself sometimes only added late; malformed frames of every type.
-// Inbound is consumed by a receive handler (echoing, interrupting or closing), a for-await loop, a
-// tee, or readers locked and released again per frame.
+// Inbound is consumed by a receive handler (echoing, interrupting, closing or throwing), a
+// for-await loop, a tee, or readers locked and released again per frame.
 //
 // Checked: counters never step back and account every audio byte and mark; playback stays sane;
 // speaking events alternate; the session ends with nothing pending (promises, timers, readers);
@@ -28,8 +30,9 @@
 // unhandled rejections); a listener that throws or rejects ends its session with 1011 and an
 // "application" error, unless the session had begun to end; every malformed frame is refused as an
 // encode error that a listener heard or `errorsUnheard` counts, and nothing stays held once a
-// listener is added; every frame sent is counted in `framesOut`; and media held behind a hole
-// reaches the bot when the far end closes.
+// listener is added; every frame sent is counted in `framesOut`; media held behind a hole
+// reaches the bot when the far end closes; and every media message the transport read reached the
+// bot or is counted (`checkInboundMedia`), a tee's two branches alike.
 import {
   type Frame,
   type TransportClosed,
@@ -176,6 +179,63 @@ export function checkFinalStats(s: TransportStats, written: Written): string[] {
   return problems;
 }
 
+/** The far end's media, to weigh what reached the bot against. */
+export interface InboundMedia {
+  /**
+   * Media messages the transport's socket dispatched (one the socket dropped unread, as a closing
+   * WebSocket does, never reached the transport: not its to account).
+   */
+  arrived: number;
+  /** Media frames the bot took (`isMediaFrame`): its receive handler, or one tee branch. */
+  delivered: number;
+}
+
+/**
+ * After the close, every media message that reached the transport is the bot's or counted. The
+ * unit is the message: each of the far ends' media messages is one frame (one audio frame, or
+ * ConversationRelay's prompt one transcription), and a frame lost in the transport is counted
+ * frame by frame or message by message, never in bytes or ms. So:
+ *
+ *   arrived + gapsFilled = delivered + inboundAudioFramesDropped + inboundMediaDuplicates
+ *                          + inboundMediaLate + lostAtTheEnd
+ *
+ * - `inboundMediaGapsFilled`: a filled gap adds frames of silence, one per missing packet up to
+ *   one per 100 ms (ordered_media.ts); the fuzz's Twilio far end leaves out one 20 ms packet at a
+ *   time, so each gap is one frame. The reorder window holds no packet past the close (it hands
+ *   on what it held), and a resync flushes it: neither loses any.
+ * - `inboundAudioFramesDropped`: frames, gap silence included, dropped for a reader behind.
+ * - duplicates and late packets: messages, each one media message that made no frame.
+ * - a tee's second branch sees what the first sees; only the first is counted (`delivered`).
+ * - `lostAtTheEnd` (≥ 0: the transport never makes media of nothing, nor hands one on twice)
+ *   lies in counters that count every kind of message or frame alike, non-media too:
+ *   `inboundFramesDroppedOnClose` and `inboundMessagesDroppedOnClose` (the session closing),
+ *   `inboundAfterEnd` (after the platform's end of stream) and `decodeErrors` (media before a
+ *   platform's opening, where that is refused). The far ends' non-media messages (DTMF,
+ *   acknowledgements, controls) share them and some make no frame at all, so the media share
+ *   cannot be told: `lostAtTheEnd` is bounded by their sum, exact when they are all zero.
+ */
+export function checkInboundMedia(s: TransportStats, media: InboundMedia): string[] {
+  const lost = media.arrived + s.inboundMediaGapsFilled - media.delivered -
+    s.inboundAudioFramesDropped - s.inboundMediaDuplicates - s.inboundMediaLate;
+  const counted = s.inboundFramesDroppedOnClose + s.inboundMessagesDroppedOnClose +
+    s.inboundAfterEnd + s.decodeErrors;
+  if (lost >= 0 && lost <= counted) return [];
+  return [
+    `inbound media: arrived ${media.arrived} + gaps ${s.inboundMediaGapsFilled} vs delivered ` +
+    `${media.delivered} + dropped ${s.inboundAudioFramesDropped} dup ${s.inboundMediaDuplicates} ` +
+    `late ${s.inboundMediaLate}: ${lost} lost, counted at the end ${counted} (frames on close ` +
+    `${s.inboundFramesDroppedOnClose} messages on close ${s.inboundMessagesDroppedOnClose} ` +
+    `after end ${s.inboundAfterEnd} decode errors ${s.decodeErrors})`,
+  ];
+}
+
+/**
+ * A frame made of the far end's media: audio, or the caller's prompt on ConversationRelay
+ * (generators_binary.ts's "utterance N", told from the session's other transcriptions).
+ */
+export const isMediaFrame = (f: Frame): boolean =>
+  f.type === "audio" || (f.type === "transcription" && f.text.startsWith("utterance "));
+
 /** What the bot sent, to weigh `framesOut` and `encodeErrors` against. */
 export interface SentFrames {
   /** Frames of a known type passed to `send()` (by the fuzzer or its receive handler), malformed too. */
@@ -228,7 +288,13 @@ export interface SessionResult {
   problems: string[];
   stats: TransportStats;
   /** What the session exercised, so that a suite can tell a run that tested nothing. */
-  covered: { listenerFailed: boolean; closedBehindHole: boolean; malformed: number };
+  covered: {
+    listenerFailed: boolean;
+    closedBehindHole: boolean;
+    malformed: number;
+    /** The far end's media that reached the transport, and what of it reached the bot. */
+    media: InboundMedia;
+  };
 }
 
 const settle = async () => {
@@ -273,6 +339,14 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   const rate = isPlatform(kind) && r.chance(0.5)
     ? platformProtocol(kind).options.audioOut?.sampleRate ?? 16000
     : 16000;
+  // The inbound side's choices, drawn from a stream of their own so that the others replay as
+  // before: the caller streams as a platform does, 20 ms a packet for as long as the clock runs;
+  // the bot reads slowly (a frame each 20 ms of the clock, which runs only on the ticks), against
+  // a short queue, so that the oldest audio is dropped for it.
+  const inboundChoices = new Prng(seed * 7919 + 1);
+  const callerStreams = inboundChoices.chance(0.5);
+  const slowReader = inboundChoices.chance(0.3);
+  const shortQueue = inboundChoices.chance(0.3);
   const transport = new WebSocketTransport(pair.server, {
     // Raw PCM: no serializer option at all.
     ...(kind === "raw" ? {} : {
@@ -285,6 +359,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
         : new MarkingSerializer(),
     }),
     maxBufferedBytes: 20_000,
+    ...(shortQueue ? { maxInboundFrames: 8 } : {}),
     audioIn: { sampleRate: rate },
     audioOut: { sampleRate: rate, chunkMs },
     playoutDelayMs: 40,
@@ -306,6 +381,29 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     closedWith ??= code;
     closeSocket(code, reason);
   };
+  // Which of the client's messages are media, in the order sent: the server's socket reads them
+  // in that order, and what it drops unread (it closed) is all that came after, so the n-th it
+  // dispatches is the n-th sent.
+  const clientSentMedia: boolean[] = [];
+  let sendingMedia = false;
+  const clientSend = pair.client.send.bind(pair.client);
+  pair.client.send = (data) => {
+    clientSend(data);
+    clientSentMedia.push(sendingMedia);
+  };
+  const sendMedia = (send: () => void) => {
+    sendingMedia = true;
+    try {
+      send();
+    } finally {
+      sendingMedia = false;
+    }
+  };
+  const media: InboundMedia = { arrived: 0, delivered: 0 };
+  let serverRead = 0;
+  pair.server.addEventListener("message", () => {
+    if (clientSentMedia[serverRead++]) media.arrived++;
+  });
   const platform = isPlatform(kind)
     ? new PlatformFarEnd(kind, clock, pair.client, acks)
     : undefined;
@@ -384,8 +482,6 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
 
   const written: Written = { even: 0, odd: 0, endSilence: 0 };
   const sent: SentFrames = { direct: 0, written: 0, malformed: 0 };
-  /** Audio frames the inbound consumer took (one branch of a tee). */
-  let audioIn = 0;
   const account = (f: Frame) => {
     if (f.type !== "audio") return;
     if (f.audio.length % 2 === 0) written.even += f.audio.length;
@@ -400,10 +496,12 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   };
 
   const inbound = r.pick(["receive", "loop", "tee", "relock"]);
+  /** Media frames a tee's second branch took: all the first did, neither more nor less. */
+  let teeSecondBranch = 0;
   let inboundDone = false;
   if (inbound === "receive") {
     transport.receive((frame) => {
-      if (frame.type === "audio") audioIn++;
+      if (isMediaFrame(frame)) media.delivered++;
       const x = r.next();
       if (x < 0.2) track("handler interrupt", transport.interrupt());
       else if (x < 0.5 && frame.type === "audio") {
@@ -415,17 +513,34 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
         ending = true;
         botCloses++;
         track("handler close", transport.close());
+      } else if (x < 0.53) {
+        // Ends the session (1011): the frames decoded after it are the bot's no more, counted.
+        ending = true;
+        throw new Error(`${FUZZ_FAILURE}: receive handler`);
       }
     });
     inboundDone = true;
   } else if (inbound === "tee") {
-    const drain = async (s: ReadableStream<Frame>, counted: boolean) => {
+    // The second branch reads at once: the tee queues for the slow one what the other took.
+    const drain = async (s: ReadableStream<Frame>, first: boolean) => {
       try {
-        for await (const f of s) if (counted && f.type === "audio") audioIn++;
+        for await (const f of s) {
+          if (first) {
+            if (isMediaFrame(f)) media.delivered++;
+            if (slowReader) await clock.sleep(20);
+          } else if (isMediaFrame(f)) teeSecondBranch++;
+        }
       } catch { /* cancelled */ }
     };
     const [a, b] = transport.readable.tee();
-    Promise.all([drain(a, true), drain(b, false)]).then(() => (inboundDone = true));
+    Promise.all([drain(a, true), drain(b, false)]).then(() => {
+      inboundDone = true;
+      if (teeSecondBranch !== media.delivered) {
+        problems.push(
+          `tee: first branch ${media.delivered} media frames, second ${teeSecondBranch}`,
+        );
+      }
+    });
   } else if (inbound === "relock") {
     (async () => {
       try {
@@ -433,8 +548,9 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
           const reader = transport.readable.getReader();
           const { done, value } = await reader.read();
           reader.releaseLock();
-          if (value?.type === "audio") audioIn++;
+          if (value !== undefined && isMediaFrame(value)) media.delivered++;
           if (done) break;
+          if (slowReader) await clock.sleep(20);
           try {
             transport.receive(() => {});
             problems.push("receive after readable did not throw");
@@ -450,7 +566,10 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   } else {
     (async () => {
       try {
-        for await (const f of transport.readable) if (f.type === "audio") audioIn++;
+        for await (const f of transport.readable) {
+          if (isMediaFrame(f)) media.delivered++;
+          if (slowReader) await clock.sleep(20);
+        }
       } catch { /* cancelled */ }
       inboundDone = true;
     })();
@@ -489,6 +608,18 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
         payload: MULAW_20MS,
       },
     });
+
+  /** Up to `packets` media messages at once (`sendMedia` may send none); the number tried. */
+  const callerSpeaks = (packets: number): number => {
+    let spoken = 0;
+    for (; spoken < Math.min(packets, 50) && pair.client.readyState === 1; spoken++) {
+      mediaSent++;
+      if (kind === "twilio") sendMedia(() => pair.client.send(twilioMedia(++chunk)));
+      else if (platform !== undefined) sendMedia(() => platform.sendMedia());
+      else sendMedia(() => pair.client.send(new Uint8Array(640)));
+    }
+    return spoken;
+  };
 
   for (let i = 0; i < ops; i++) {
     let op = r.int(112);
@@ -545,6 +676,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     } else if (op < 75) {
       const ms = r.pick([0, 1, 10, 20, 50, 100, 300, 1000]);
       desc = `tick ${ms}`;
+      if (callerStreams && ms >= 20) desc += ` (caller speaks ${callerSpeaks(ms / 20)})`;
       await clock.tick(ms);
     } else if (op < 78) {
       desc = `startResponse ${transport.startResponse(r.pick([undefined, "a", "b", "x"]))}`;
@@ -567,8 +699,10 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
           );
         } else if (kind === "twilio") {
           mediaSent++;
-          pair.client.send(
-            JSON.stringify({ event: "media", streamSid: "MZ1", media: { payload: "/////w==" } }),
+          sendMedia(() =>
+            pair.client.send(
+              JSON.stringify({ event: "media", streamSid: "MZ1", media: { payload: "/////w==" } }),
+            )
           );
         } else if (platform !== undefined) {
           // Drawn for the platform kinds alone, so that the other kinds' seeds replay as before.
@@ -581,9 +715,9 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
             platform.sendStop();
           } else {
             mediaSent++;
-            platform.sendMedia();
+            sendMedia(() => platform.sendMedia());
           }
-        } else pair.client.send(new Uint8Array(640));
+        } else sendMedia(() => pair.client.send(new Uint8Array(640)));
       }
       if (r.chance(0.2)) {
         desc += " stall";
@@ -667,7 +801,9 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
       desc = "media hole";
       if (kind === "twilio" && pair.client.readyState === 1) {
         // Chunk n + 2 missing: the reorder window holds n + 3 and n + 4 behind the hole.
-        for (const n of [chunk + 1, chunk + 3, chunk + 4]) pair.client.send(twilioMedia(n));
+        for (const n of [chunk + 1, chunk + 3, chunk + 4]) {
+          sendMedia(() => pair.client.send(twilioMedia(n)));
+        }
         chunk += 4;
         mediaSent += 3;
         if (r.chance(0.5)) {
@@ -755,15 +891,16 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   problems.push(...checkStatsStep(prevStats, stats, heldLimit));
   problems.push(...checkFinalStats(stats, written));
   problems.push(...checkSpeakingEvents(events));
+  problems.push(...checkInboundMedia(stats, media));
   const refusalsHeard =
     heard.filter((e) => e.code === "encode" && !e.message.includes("no message for a")).length;
   problems.push(...checkFramesAndErrors(stats, sent, refusalsHeard));
   if (closedBehindHole) {
-    const accounted = audioIn + stats.inboundAudioFramesDropped + stats.inboundMediaLate +
+    const accounted = media.delivered + stats.inboundAudioFramesDropped + stats.inboundMediaLate +
       stats.inboundMediaDuplicates + stats.inboundAfterEnd + stats.decodeErrors;
     if (accounted < mediaSent) {
       problems.push(
-        `media held behind a hole lost at the close: sent ${mediaSent}, frames in ${audioIn} ` +
+        `media held behind a hole lost at the close: sent ${mediaSent}, frames in ${media.delivered} ` +
           `(dropped ${stats.inboundAudioFramesDropped} late ${stats.inboundMediaLate} dup ${stats.inboundMediaDuplicates} ` +
           `after end ${stats.inboundAfterEnd} decode errors ${stats.decodeErrors})`,
       );
@@ -787,6 +924,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     listenerFailed: failure !== undefined,
     closedBehindHole,
     malformed: sent.malformed,
+    media,
   };
   return { seed, kind, config, log, events, problems, stats, covered };
 }

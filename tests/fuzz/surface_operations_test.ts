@@ -7,6 +7,7 @@ import { escaping } from "../_escaping.ts";
 import {
   checkFinalStats,
   checkFramesAndErrors,
+  checkInboundMedia,
   checkPlayback,
   checkSpeakingEvents,
   checkStatsStep,
@@ -51,6 +52,8 @@ for (const kind of KINDS) {
     let closedBehindHole = 0;
     let malformed = 0;
     let acknowledged = 0;
+    let mediaArrived = 0;
+    let mediaDelivered = 0;
     // A listener's failure that escaped its guard would end the process: caught here instead.
     const escaped = await escaping(async () => {
       for (let seed = 1; seed <= SEEDS; seed++) {
@@ -63,6 +66,8 @@ for (const kind of KINDS) {
         if (result.covered.closedBehindHole) closedBehindHole++;
         malformed += result.covered.malformed;
         acknowledged += result.stats.marksAcknowledged;
+        mediaArrived += result.covered.media.arrived;
+        mediaDelivered += result.covered.media.delivered;
       }
     });
     assert.equal(reports.length, 0, reports.join("\n\n"));
@@ -77,6 +82,11 @@ for (const kind of KINDS) {
     // A far end that answers marks must have answered some, or its acknowledgements go untested.
     if (ACKING.has(kind)) assert.ok(acknowledged > 0, `${kind}: no mark acknowledged`);
     if (kind === "twilio") assert.ok(closedBehindHole > 0, "no socket closed behind a hole");
+    // The inbound accounting weighs media the far end sent: there must have been some, delivered.
+    assert.ok(
+      mediaArrived > 0 && mediaDelivered > 0,
+      `${kind}: media arrived ${mediaArrived}, delivered ${mediaDelivered}`,
+    );
   });
 }
 
@@ -188,4 +198,27 @@ Deno.test("surface fuzz checks: every frame sent is counted, every malformed one
     checkFramesAndErrors(stats({ framesOut: 10, encodeErrors: 2, errorsUnheard: 1 }), sent, 1),
     [],
   );
+});
+
+Deno.test("surface fuzz checks: every inbound media message is delivered or counted", () => {
+  const media = { arrived: 10, delivered: 10 };
+  assert.deepEqual(checkInboundMedia(stats({}), media), []);
+  // A gap filled with silence is a frame more than came; a reader behind drops frames, counted.
+  const filled = stats({ inboundMediaGapsFilled: 1, inboundAudioFramesDropped: 3 });
+  assert.deepEqual(checkInboundMedia(filled, { arrived: 10, delivered: 8 }), []);
+  // A duplicate or a late packet made no frame.
+  const dropped = stats({ inboundMediaDuplicates: 1, inboundMediaLate: 1 });
+  assert.deepEqual(checkInboundMedia(dropped, { arrived: 10, delivered: 8 }), []);
+  // One lost with nothing counted; one delivered twice (or made of nothing).
+  assert.match(
+    checkInboundMedia(stats({}), { arrived: 10, delivered: 9 }).join(),
+    /inbound media: .* 1 lost, counted at the end 0/,
+  );
+  assert.match(checkInboundMedia(stats({}), { arrived: 10, delivered: 11 }).join(), /-1 lost/);
+  // Lost at the end: within what the counters shared with non-media messages count, no more.
+  const closing = stats({ inboundFramesDroppedOnClose: 1, inboundMessagesDroppedOnClose: 1 });
+  assert.deepEqual(checkInboundMedia(closing, { arrived: 10, delivered: 8 }), []);
+  assert.match(checkInboundMedia(closing, { arrived: 10, delivered: 7 }).join(), /3 lost/);
+  const ended = stats({ inboundAfterEnd: 1, decodeErrors: 1 });
+  assert.deepEqual(checkInboundMedia(ended, { arrived: 10, delivered: 8 }), []);
 });
