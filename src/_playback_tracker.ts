@@ -174,10 +174,14 @@ interface PendingMark {
   /** When `position` plays by the estimate (without the lag). */
   playsAt: number;
   /**
-   * Sent after `position` played, by the estimate and the lag then known: the far end may have
-   * played it before the mark came, and answers it as it arrives (see `acknowledge`).
+   * Sent after `position` played, by the estimate and the lag then known, the far end may have
+   * played it before the mark came, and answer it as it arrives: an answer read by this time
+   * (when the mark was sent, plus the lag then known, which holds the network's round trip, plus
+   * `STEADY_LAG_MS`) may be such, and bounds the lag rather than reads it. One read later was
+   * held until its place played: it reads the lag (see `acknowledge`). -Infinity: sent before
+   * its place played, its answer reads the lag.
    */
-  late: boolean;
+  boundsUntil: number;
 }
 
 /** Follows the far end's playout of one session's audio. */
@@ -236,8 +240,8 @@ export class PlaybackTracker {
    * {@linkcode #markFirst}): the next answer that agrees with it may spread the marks out.
    */
   #cadenceAnswered = false;
-  /** A mark sent before its place played (not `late`) has been answered. */
-  #timelyRead = false;
+  /** An answer has read the lag, not only bounded it (see `PendingMark.boundsUntil`). */
+  #lagRead = false;
   /** The session's first mark, outside the cadence (see {@linkcode #markFirst}). */
   #firstMark: PendingMark | undefined;
   /** The heard position is past an unanswered mark: by the estimate, the mark's bound passed. */
@@ -545,7 +549,8 @@ export class PlaybackTracker {
     // The session's first mark measures the far end as its playout begins (a jitter buffer still
     // filling): its answer teaches the delay, but the cadence, and whether it may spread, goes by
     // the cadence's own answers, as it would without it.
-    if (mark !== this.#firstMark && !mark.late) {
+    const bound = now <= mark.boundsUntil;
+    if (mark !== this.#firstMark && !bound) {
       const steady = this.#cadenceAnswered && Math.abs(lag - this.#readLag) <= STEADY_LAG_MS;
       this.#interval = steady
         ? Math.min(this.#interval * 2, this.#maxMarkIntervalMs)
@@ -555,11 +560,14 @@ export class PlaybackTracker {
     // A mark sent after its place played (an end-of-speech mark, sent the quiet time after the
     // last chunk left, where that chunk played at once) is answered as it arrives if the far end
     // has played all before it: its measure is how late it was sent, an upper bound of the lag,
-    // not a reading of it. It may lower the lag a timely mark measured, never raise it (a real
-    // rise is read at the next timely mark). With no timely reading yet, it is the best there is,
-    // and errs long, as a late read does.
-    if (!(mark.late && this.#timelyRead && lag > this.#lag)) this.#learnLag(lag, now);
-    if (!mark.late) this.#timelyRead = true;
+    // not a reading of it (see #boundLag). With no reading yet, it is the best there is, and errs
+    // long, as a late read does. An answer that took longer than the network's round trip was
+    // held by the far end until its place played (a buffer that grew): it reads the lag, and
+    // takes part in the cadence, as a timely one does; short replies send no other mark once the
+    // cadence has spread past them.
+    if (bound && this.#lagRead) this.#boundLag(lag);
+    else this.#learnLag(lag, now);
+    if (!bound) this.#lagRead = true;
     this.#acknowledged = true;
     // Room again: the end of what was sent, if its mark was refused while too many waited, once
     // the quiet time has passed (the quiet timer that refused it does not fire again).
@@ -678,6 +686,18 @@ export class PlaybackTracker {
     }
     const before = this.#readLagBefore;
     this.#lag = before < this.#readLag ? before : this.#readLag; // NaN compares false
+  }
+
+  /**
+   * An answer said the far end played its mark's place no more than `bound` behind the estimate
+   * (see `PendingMark.boundsUntil`): the lag, and the reads it rests on, are no larger. It raises
+   * none of them; it lowers the lag at once, and a read made late (a stall) that no later answer
+   * reads again, which `heardMs` would otherwise go by for the rest of the call.
+   */
+  #boundLag(bound: number): void {
+    if (bound < this.#readLag) this.#readLag = bound;
+    if (bound < this.#readLagBefore) this.#readLagBefore = bound;
+    if (bound < this.#lag) this.#lag = bound;
   }
 
   /**
@@ -1013,8 +1033,10 @@ export class PlaybackTracker {
     this.#markedEnd = end;
     const playsAt = this.#timeline.playsAt(position);
     // A clock read a mark (a few a second at most), not a chunk.
-    const late = this.#clock.now() > playsAt + Math.max(0, this.#lag) + EPSILON;
-    this.#marks.push({ name, position, playsAt, late });
+    const now = this.#clock.now();
+    const lag = Math.max(0, this.#lag);
+    const boundsUntil = now > playsAt + lag + EPSILON ? now + lag + STEADY_LAG_MS : -Infinity;
+    this.#marks.push({ name, position, playsAt, boundsUntil });
     this.#stats.marksSent++;
     void this.#sender.sendFrame({ type: "mark", name });
   }

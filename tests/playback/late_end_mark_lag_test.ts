@@ -6,7 +6,9 @@
 // "Mark message"): played already, it answers as the mark arrives, and the answer, read as the
 // far end's lag, said how late the mark was sent: 20 ms behind the estimate, learned for good
 // after two short replies (each response's `speakingstart` that much late, `heardMs` that much
-// short). Such an answer bounds the lag; only marks sent before their place played measure it.
+// short). Such an answer bounds the lag; marks sent before their place played measure it, and so
+// does the answer to one the far end held until its place played (it came later than the
+// network's round trip: a far end that fell behind).
 //
 // The far end: FakeFarEnd (tests/_fake_far_end.ts), Twilio's mark rule, playing what arrives
 // after `jitterMs`.
@@ -17,14 +19,24 @@ import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
 
 const START = 1000;
 
-/** Four replies of `chunks` 20 ms chunks, written in real time, a second apart. */
-async function replies(delayMs: number, chunks: number) {
+/** What changes in {@linkcode replies}: more replies, a lead, a far end that falls behind. */
+interface Call {
+  count?: number;
+  sendAheadMs?: number;
+  /** Before reply `before`, the far end's audio begins to wait `ms` longer. */
+  grows?: { before: number; ms: number };
+}
+
+/** Four replies (or `count`) of `chunks` 20 ms chunks, written in real time, a second apart. */
+async function replies(delayMs: number, chunks: number, call: Call = {}) {
+  const count = call.count ?? 4;
   const clock = new FakeClock(START);
   const pair = new MemorySocketPair();
   const transport = new WebSocketTransport(pair.server, {
     serializer: new MarkingSerializer(),
     audioIn: { sampleRate: 16000 },
     audioOut: { sampleRate: 16000, chunkMs: 20 },
+    sendAheadMs: call.sendAheadMs ?? 20, // the default: a chunk
     clock,
   });
   const lags: number[] = [];
@@ -34,7 +46,8 @@ async function replies(delayMs: number, chunks: number) {
   const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: delayMs, bytesPerMs: 32 });
   transport.receive(() => {});
   await clock.tick(0);
-  for (let reply = 1; reply <= 4; reply++) {
+  for (let reply = 1; reply <= count; reply++) {
+    if (reply === call.grows?.before) farEnd.delayBy(call.grows.ms);
     for (let chunk = 0; chunk < chunks; chunk++) {
       transport.send({
         type: "audio",
@@ -51,7 +64,7 @@ async function replies(delayMs: number, chunks: number) {
   pair.client.close(1000);
   await transport.closed;
   // When the far end began to play each reply, and when the transport said it did.
-  const heard = [1, 2, 3, 4].map((reply) => farEnd.played.find((p) => p.value === reply)!.at);
+  const heard = starts.map((_, i) => farEnd.played.find((p) => p.value === i + 1)!.at);
   return { lags, starts, heard, acknowledged };
 }
 
@@ -73,3 +86,19 @@ Deno.test("a far end playing 100 ms behind is still learned, end marks or not", 
   assert.deepEqual(r.lags, [100]);
   assert.deepEqual(r.starts.slice(1), r.heard.slice(1));
 });
+
+// A far end whose buffer grows by 200 ms while the bot's replies are short: no mark but the end
+// marks goes (a reply shorter than the cadence, or than its spread to `maxMarkIntervalMs`), and
+// each is sent after its place played by the lag known. Held by the far end until its place
+// played, its answer reads the lag: it came later than the network's round trip.
+for (
+  const [chunks, sendAheadMs] of [[5, 20], [40, 20], [3, 60]] as const
+) {
+  Deno.test(`a far end that falls behind is learned from end marks it held (${chunks}-chunk replies, lead ${sendAheadMs} ms)`, async () => {
+    const r = await replies(0, chunks, { count: 6, sendAheadMs, grows: { before: 3, ms: 200 } });
+    // Before: never learned, each speakingstart 200 ms early for the rest of the call.
+    assert.deepEqual(r.lags, [200]);
+    // Confirmed by reply 4's end mark (see `#learnLag`): from reply 5 on, on time.
+    assert.deepEqual(r.starts.slice(4), r.heard.slice(4));
+  });
+}
