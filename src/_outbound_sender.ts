@@ -147,8 +147,6 @@ export class OutboundSender {
   #flushedEndExtraMs = 0;
   /** What the last bot's mark padded its partial frame with, sent (`markPaddedMs`). */
   #markPaddedMs = 0;
-  /** The wire bytes the last bot mark's padded frame was padded with to whole packets. */
-  #packetPadding = 0;
   /**
    * The bot's PCM bytes of the partial frame the serializer holds (`#heldFrames`), as it valued
    * them when it took them. Without a packetizer they are counted in `audioBytesSent` then, with
@@ -240,7 +238,6 @@ export class OutboundSender {
     // The partial frame the serializer held goes with them (`#heldShare`).
     const stats = this.#stats;
     const released = -this.#heldShareChange(0);
-    const left = stats.bytesOut;
     const lost = this.#lostBytes;
     const packetizer = this.#packetizer;
     if (packetizer === undefined) {
@@ -256,11 +253,13 @@ export class OutboundSender {
       return;
     }
     const pending = packetizer.pendingBytes;
+    const heldPcm = this.#heldPcm;
+    const run = this.#packetRun();
     let pushed = 0;
     if (Array.isArray(messages)) {
-      for (const message of messages) pushed += this.#transmitAudioMessage(message, this.#put);
+      for (const message of messages) pushed += this.#transmitAudioMessage(message, run.send);
     } else {
-      pushed = this.#transmitAudioMessage(messages, this.#put);
+      pushed = this.#transmitAudioMessage(messages, run.send);
     }
     // No binary message: no partial frame went (nothing was released), or, were one to go as
     // text, it has left.
@@ -289,7 +288,16 @@ export class OutboundSender {
       packetizer.pendingBytes,
       padded,
     );
-    if (leaving > 0) this.#countAudio(leaving, stats.bytesOut - left, this.#lostBytes - lost);
+    if (leaving === 0) return;
+    // The packets carry the audio the packetizer held (`heldPcm` in its `pending` bytes), then
+    // the partial frame's speech (`released`), then padding: each part loses its refused bytes.
+    const speechEnd = pending + pushed - padded;
+    const lostHeld = pending > 0 ? (run.lostWithin(0, pending) * heldPcm) / pending : 0;
+    const lostSpeech = speechEnd > pending
+      ? (run.lostWithin(pending, speechEnd) * released) / (speechEnd - pending)
+      : 0;
+    const dropped = Math.min(leaving, Math.round(lostHeld + lostSpeech));
+    this.#countAudio(leaving, leaving - dropped, dropped);
   }
 
   /**
@@ -412,20 +420,18 @@ export class OutboundSender {
       });
     }
     const lostAudio = this.#lostAudioBytes;
-    this.#markPaddedMs = this.#packetPadding = 0;
+    this.#markPaddedMs = 0;
     if (released > 0 && this.padsHeldFrameAt(frame)) {
-      let sent: boolean;
-      if (this.#packetizer === undefined) {
-        sent = this.#transmitFrame(frame, result, this.#put, counted, sentItself);
-        this.#countHeldFrame(released, result, lostAudio);
-      } else {
-        sent = this.#transmitPaddedFrame(frame, result, counted, sentItself, released);
+      if (this.#packetizer !== undefined) {
+        const sent = this.#transmitPaddedFrame(frame, result, counted, sentItself, released);
+        if (sent) return this.#drain();
+        return;
       }
-      // Its padding (and its last packet's) plays after the speech before the mark, unless the
-      // socket refused it.
+      const sent = this.#transmitFrame(frame, result, this.#put, counted, sentItself);
+      this.#countHeldFrame(released, result, lostAudio);
+      // Its padding plays after the speech before the mark, unless the socket refused it.
       if (sent && this.#lostAudioBytes === lostAudio) {
-        const heldFrames = this.#heldFrames!;
-        this.#markPaddedMs = heldFrames.wireMs(heldFrames.endPaddedBytes() + this.#packetPadding);
+        this.#markPaddedMs = this.#heldFrames!.wireMs(this.#heldFrames!.endPaddedBytes());
       }
       if (sent) return this.#drain();
       return;
@@ -449,8 +455,8 @@ export class OutboundSender {
    * padded frame goes in fixed-size packets, as all binary audio does, its last packet padded
    * (a mark ends no reply: never dropped) before the mark's own text, which follows all the
    * audio before it. The packet the audio before it waited in went first (the pump flushed it).
-   * The `released` bytes of the bot's the frame carries are counted by what became of the
-   * packets that carry them. At a bot's mark only: the closure made here is made for no chunk.
+   * The bot's `released` bytes the frame carries are counted by what became of the packets that
+   * carry them, and the padding that left is told in `markPaddedMs`.
    */
   #transmitPaddedFrame(
     frame: Frame,
@@ -459,40 +465,64 @@ export class OutboundSender {
     sentItself: boolean,
     released: number,
   ): boolean {
-    if (!Array.isArray(messages)) {
-      const lostAudio = this.#lostAudioBytes;
+    if (messages === REFUSED || messages === null) {
       const sent = this.#transmitFrame(frame, messages, this.#put, counted, sentItself);
-      this.#countHeldFrame(released, messages, lostAudio);
+      this.#countHeldFrame(released, messages, this.#lostAudioBytes);
       return sent;
     }
     const packetizer = this.#packetizer!;
     const lost = this.#lostMessages;
-    // The bot's speech is the front of the frame's wire bytes, padding the rest: of the packets
-    // the socket refused, only their bytes within it count it lost.
+    // The bot's speech is the front of the frame's wire bytes, padding the rest.
     const speech = audioBytesOf(messages) - (this.#heldFrames?.endPaddedBytes() ?? 0);
-    let at = 0;
-    let lostSpeech = 0;
-    const emit = (packet: Uint8Array): void => {
-      const lostBefore = this.#lostAudioBytes;
-      this.#put(packet);
-      if (this.#lostAudioBytes !== lostBefore) {
-        lostSpeech += Math.max(0, Math.min(at + packet.length, speech) - at);
-      }
-      at += packet.length;
-    };
-    for (const message of messages) {
+    const run = this.#packetRun();
+    for (const message of Array.isArray(messages) ? messages : [messages]) {
       if (typeof message !== "string") {
-        packetizer.push(message, emit);
+        packetizer.push(message, run.send);
         continue;
       }
-      packetizer.flush(emit, "pad");
+      packetizer.flush(run.send, "pad");
       this.#put(message);
     }
-    packetizer.flush(emit, "pad");
-    this.#packetPadding = at - audioBytesOf(messages);
+    packetizer.flush(run.send, "pad");
     if (this.#lostMessages !== lost) this.#stats.framesDroppedOnClose++;
+    const lostSpeech = run.lostWithin(0, speech);
     this.#countAudio(released, speech - lostSpeech, lostSpeech);
+    // Its padding and its last packet's play after the speech before the mark, but for what
+    // the socket refused.
+    const padding = run.bytes - speech - run.lostWithin(speech, run.bytes);
+    this.#markPaddedMs = this.#heldFrames!.wireMs(padding);
     return true;
+  }
+
+  /**
+   * A send for a run of packets whose bytes are not all alike (the audio held before, the bot's
+   * speech, then padding): it notes where in the run the socket refused packets, so that a part
+   * counts lost only the refused bytes within it (a refused packet of padding drops none of the
+   * bot's audio, as splitting all the bytes in proportion would say). Text goes straight on, out
+   * of the run. At a stretch's end or a bot's mark only, never per chunk.
+   */
+  #packetRun(): PacketRun {
+    const refused: number[] = []; // the refused packets' [start, end) in the run, in pairs
+    const run: PacketRun = {
+      bytes: 0,
+      send: (message) => {
+        if (typeof message === "string") return this.#put(message);
+        const lostBefore = this.#lostAudioBytes;
+        this.#put(message);
+        if (this.#lostAudioBytes !== lostBefore) {
+          refused.push(run.bytes, run.bytes + message.length);
+        }
+        run.bytes += message.length;
+      },
+      lostWithin: (from, to) => {
+        let lost = 0;
+        for (let i = 0; i < refused.length; i += 2) {
+          lost += Math.max(0, Math.min(refused[i + 1]!, to) - Math.max(refused[i]!, from));
+        }
+        return lost;
+      },
+    };
+    return run;
   }
 
   /**
@@ -1128,6 +1158,13 @@ function audioBytesOf(messages: Serialized | symbol): number {
   let bytes = 0;
   for (const message of messages) if (typeof message !== "string") bytes += message.length;
   return bytes;
+}
+
+/** A run of packets sent by `OutboundSender.#packetRun`: its bytes so far, those refused within. */
+interface PacketRun {
+  bytes: number;
+  send: Send;
+  lostWithin(from: number, to: number): number;
 }
 
 /** Hands one message to the socket: {@linkcode OutboundSender}'s `#transmit` or `#put`. */

@@ -164,23 +164,14 @@ export class PlayoutTimeline {
    * silence a serializer padded a stretch's last frame with, sent with that frame. It is placed
    * where it plays: after what was sent, in the spell that goes on, or from `now`, a new spell,
    * where by the estimate the far end has run dry; the pacing schedule follows it, as the far
-   * end plays it before the next audio. A chunk reserved and not yet sent (its deadline came
-   * while the far end held us off: Asterisk's `MEDIA_XOFF`) follows it: its slot moves after it,
-   * due when it was (the pump waits for no new deadline).
+   * end plays it before the next audio. Call it with nothing reserved (a reserved chunk's slot
+   * would move): the pump reserves a slot only for the chunk at the head of its queue, and places
+   * such audio with its queue empty or from its run past that chunk, never while one waits.
    */
   append(durationMs: number, now: number): void {
-    if (!(durationMs > 0)) return;
-    const pendingMs = this.#pendingMs;
-    if (pendingMs === 0) {
-      this.reserve(durationMs, now);
-      return this.commit(now);
-    }
-    const deadline = this.#pendingDeadline;
-    this.release();
+    if (!(durationMs > 0) || this.#pendingMs > 0) return;
     this.reserve(durationMs, now);
     this.commit(now);
-    this.reserve(pendingMs, now);
-    this.#pendingDeadline = deadline;
   }
 
   /**

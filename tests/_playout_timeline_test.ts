@@ -145,21 +145,3 @@ Deno.test("`PlayoutTimeline.replaceFrom` places everything a late turn sent wher
   timeline.cut();
   assert.ok(Number.isNaN(timeline.replaceFrom(60, clock.now() + 500)), "cut: nothing plays");
 });
-
-Deno.test("`PlayoutTimeline.append` with a chunk reserved (held off at its deadline) places the audio before it", () => {
-  const clock = new FakeClock(1000);
-  const timeline = new PlayoutTimeline({ clock, sendAheadMs: 20 });
-  send(timeline, 20);
-  assert.equal(timeline.reserve(20), 0, "the next chunk's slot: due now");
-  // A stretch's padded frame (10 ms of silence) leaves while that chunk waits (Asterisk's
-  // MEDIA_XOFF held the pump at its deadline): it plays first, the chunk after it.
-  timeline.append(10, clock.now());
-  timeline.commit(clock.now());
-  // Before: 40 and 20 (the padding placed nowhere: everything after it 10 ms off).
-  assert.equal(timeline.sentMs, 50);
-  assert.equal(timeline.lastPosition, 30, "the chunk follows the padding");
-  assert.equal(timeline.playsAt(30), 1030);
-  assert.equal(timeline.lastDeadline, 1000, "due when it was reserved");
-  assert.equal(timeline.playedAt(1025), 25);
-  assert.equal(timeline.waitFor(20), 30, "the pacing schedule follows the padding too");
-});

@@ -9,10 +9,8 @@ import assert from "node:assert/strict";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import type { FrameSerializer } from "../../src/serializer.ts";
-import { WebSocketTransport } from "../../src/transport.ts";
-import type { TransportOptions } from "../../src/transport_options.ts";
 import type { TransportStats } from "../../src/transport_stats.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { botBytesIn, openWholeFrameSession, refuseBinary } from "./fixtures/whole_frame_calls.ts";
 
 /**
  * developer.vonage.com, Voice API, WebSockets: `websocket:connected` names the content type (16-bit
@@ -61,24 +59,6 @@ function accounted(s: TransportStats): number {
     s.audioBytesStale + s.audioBytesRefused;
 }
 
-/** A session at 16 kHz in 25 ms chunks (800 bytes), no playout marks of the transport's own. */
-async function open(call: Call, options: Partial<TransportOptions>) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: call.serializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 25 },
-    markIntervalMs: 0,
-    clock,
-    ...options,
-  });
-  transport.addEventListener("error", () => {});
-  pair.client.send(call.opening);
-  await clock.tick(0);
-  return { clock, pair, transport };
-}
-
 /** 16 kHz mono PCM16 of the bot. */
 function audio(bytes: Uint8Array) {
   return { type: "audio" as const, audio: bytes, sampleRate: 16000, channels: 1, responseId: "a" };
@@ -88,30 +68,22 @@ for (const call of CALLS) {
   for (const packets of [undefined, 500]) {
     const how = packets === undefined ? "without packets" : `with ${packets}-byte packets`;
     Deno.test(`${call.name} ${how}: a bot mark's padded partial frame the socket refuses is not counted sent`, async () => {
-      const { clock, pair, transport } = await open(call, {
+      const { clock, pair, transport } = await openWholeFrameSession(call, {
         lastPacket: "pad",
         ...(packets === undefined ? {} : { fixedAudioPacketSize: packets }),
       });
       // The bot's audio is all 1s; the serializer pads its partial frame with 0s. The mark's
       // padded frame (640 bytes, 360 of them the bot's) is refused, as Bun's adapter does; with
       // packets, the packet that carries its 360 bytes of the bot's (the rest is padding).
-      const send = pair.server.send.bind(pair.server);
-      let refused = 0;
-      pair.server.send = (data) => {
-        const bytes = typeof data === "string" ? undefined : data as Uint8Array;
-        if (
-          bytes !== undefined && refused === 0 && bytes.filter((b) => b === 1).length === 360
-        ) {
-          refused = bytes.length;
-          throw new TypeError("Bun dropped the message");
-        }
-        send(data);
-      };
+      const refused = refuseBinary(
+        pair,
+        (bytes) => refused.length === 0 && botBytesIn(bytes) === 360,
+      );
       let audioOnWire = 0; // the bot's bytes (1s) that reached the client
       pair.client.addEventListener("message", (event) => {
         const data = (event as MessageEvent).data;
         if (typeof data === "string") return;
-        audioOnWire += new Uint8Array(data as ArrayBuffer).filter((b) => b === 1).length;
+        audioOnWire += botBytesIn(new Uint8Array(data as ArrayBuffer));
       });
       void transport.send(audio(new Uint8Array(1000).fill(1)));
       void transport.send({ type: "mark", name: "after-a" }); // pads the 360 bytes held
@@ -119,7 +91,11 @@ for (const call of CALLS) {
       await transport.close();
       await clock.tick(60_000);
       const stats = transport.stats;
-      assert.equal(refused, packets ?? 640, "the mark's padded frame was the message refused");
+      assert.deepEqual(
+        refused.map((bytes) => bytes.length),
+        [packets ?? 640],
+        "the mark's padded frame was the message refused",
+      );
       assert.equal(audioOnWire, 640);
       assert.equal(accounted(stats), 1000, JSON.stringify(stats));
       // Before: audioBytesSent 1000, audioBytesDroppedOnClose 0.
@@ -130,7 +106,7 @@ for (const call of CALLS) {
 
   for (const lastPacket of ["pad", "short"] as const) {
     Deno.test(`${call.name} with fixedAudioPacketSize, lastPacket "${lastPacket}": a bot mark's padded frame keeps its place behind the partial packet`, async () => {
-      const { clock, pair, transport } = await open(call, {
+      const { clock, pair, transport } = await openWholeFrameSession(call, {
         fixedAudioPacketSize: 500,
         lastPacket,
       });
@@ -166,7 +142,7 @@ for (const call of CALLS) {
 
   for (const written of [1000, 1500, 2000]) {
     Deno.test(`${call.name}, 500-byte packets, lastPacket "drop", ${written} bytes played out: the padding dropped is not the bot's audio`, async () => {
-      const { clock, pair, transport } = await open(call, {
+      const { clock, pair, transport } = await openWholeFrameSession(call, {
         fixedAudioPacketSize: 500,
         lastPacket: "drop",
       });
@@ -174,7 +150,7 @@ for (const call of CALLS) {
       pair.client.addEventListener("message", (event) => {
         const data = (event as MessageEvent).data;
         if (typeof data === "string") return;
-        audioOnWire += new Uint8Array(data as ArrayBuffer).filter((b) => b === 1).length;
+        audioOnWire += botBytesIn(new Uint8Array(data as ArrayBuffer));
       });
       void transport.send(audio(new Uint8Array(written).fill(1)));
       await clock.tick(3000); // played out: the quiet time passes, the partial frame goes padded

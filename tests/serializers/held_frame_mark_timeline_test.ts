@@ -8,19 +8,23 @@
  * src/transport_options.ts), the packets' own padding placed too.
  */
 import assert from "node:assert/strict";
-import { WHOLE_FRAME_CALLS } from "./fixtures/whole_frame_calls.ts";
-import { WebSocketTransport } from "../../src/transport.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import {
+  botAudio,
+  openWholeFrameSession,
+  refuseBinary,
+  WHOLE_FRAME_CALLS,
+} from "./fixtures/whole_frame_calls.ts";
+import type { WebSocketTransport } from "../../src/transport.ts";
+import type { FakeClock } from "../../src/testing/mod.ts";
 import type { SpeakingEvent } from "../../src/playback.ts";
 
-function audio(bytes: number, responseId: string) {
-  return {
-    type: "audio" as const,
-    audio: new Uint8Array(bytes).fill(1), // the bot's bytes are 1s; padding is 0s
-    sampleRate: 16000,
-    channels: 1,
-    responseId,
-  };
+/** When each response began to play, by the transport's `speakingstart`. */
+function speakingStarts(transport: WebSocketTransport, clock: FakeClock) {
+  const starts: [string | undefined, number][] = [];
+  transport.addEventListener("speakingstart", (event) => {
+    starts.push([(event as SpeakingEvent).responseId, clock.now()]);
+  });
+  return starts;
 }
 
 // 1000 bytes (31.25 ms) of response "a": 25 ms chunks (800 bytes) make one 640-byte frame, 360
@@ -36,21 +40,11 @@ for (const call of WHOLE_FRAME_CALLS) {
   for (const { packets, bStartsAt, wire } of CASES) {
     const how = packets === undefined ? "without packets" : `with ${packets}-byte packets`;
     Deno.test(`${call.name} ${how}: a bot mark's padding is placed on the playout timeline`, async () => {
-      const clock = new FakeClock();
-      const pair = new MemorySocketPair();
-      const transport = new WebSocketTransport(pair.server, {
-        serializer: call.serializer(),
-        audioIn: { sampleRate: 16000 },
-        audioOut: { sampleRate: 16000, chunkMs: 25 },
-        markIntervalMs: 0,
-        clock,
-        ...(packets === undefined ? {} : { fixedAudioPacketSize: packets, lastPacket: "pad" }),
-      });
-      transport.addEventListener("error", () => {});
-      const starts: [string | undefined, number][] = [];
-      transport.addEventListener("speakingstart", (event) => {
-        starts.push([(event as SpeakingEvent).responseId, clock.now()]);
-      });
+      const { clock, pair, transport } = await openWholeFrameSession(
+        call,
+        packets === undefined ? {} : { fixedAudioPacketSize: packets, lastPacket: "pad" },
+      );
+      const starts = speakingStarts(transport, clock);
       const binary: number[] = []; // the sizes of the binary messages before "b"'s
       let markSeen = false;
       pair.client.addEventListener("message", (event) => {
@@ -60,11 +54,9 @@ for (const call of WHOLE_FRAME_CALLS) {
           binary.push(new Uint8Array(data as ArrayBuffer).length);
         }
       });
-      pair.client.send(call.opening);
-      await clock.tick(0);
-      void transport.send(audio(1000, "a"));
+      void transport.send(botAudio(1000, "a"));
       void transport.send({ type: "mark", name: "after-a" });
-      void transport.send(audio(1000, "b"));
+      void transport.send(botAudio(1000, "b"));
       await clock.tick(bStartsAt + 10);
       const heard = transport.playback;
       await clock.tick(3000);
@@ -80,4 +72,32 @@ for (const call of WHOLE_FRAME_CALLS) {
       assert.equal(stats.audioBytesDroppedOnClose, 0, JSON.stringify(stats));
     });
   }
+}
+
+// With 500-byte packets the mark's frame goes as 500 bytes (360 of speech, 140 of padding), then
+// a packet of padding alone (140 + 360), here refused: what left plays, 1500 bytes before "b"
+// (46.875 ms), the refused packet nowhere.
+for (const call of WHOLE_FRAME_CALLS) {
+  Deno.test(`${call.name} with 500-byte packets: a bot mark's padding that left is placed, a refused packet of it not`, async () => {
+    const { clock, pair, transport } = await openWholeFrameSession(call, {
+      fixedAudioPacketSize: 500,
+      lastPacket: "pad",
+    });
+    const starts = speakingStarts(transport, clock);
+    const refused = refuseBinary(
+      pair,
+      (bytes) => refused.length === 0 && bytes.every((b) => b === 0),
+    );
+    void transport.send(botAudio(1000, "a"));
+    void transport.send({ type: "mark", name: "after-a" });
+    void transport.send(botAudio(1000, "b"));
+    await clock.tick(3000);
+    const stats = transport.stats;
+    await transport.close();
+    await clock.tick(60_000);
+    assert.deepEqual(refused.map((bytes) => bytes.length), [500], "a packet of padding alone");
+    // Before: "b" began at 42.5 ms (none of the mark's padding placed: a packet of it was lost).
+    assert.deepEqual(starts, [["a", 0], ["b", 46.875]]);
+    assert.equal(stats.audioBytesSent, 2000, JSON.stringify(stats));
+  });
 }

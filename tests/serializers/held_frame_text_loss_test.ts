@@ -6,8 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
-import { WebSocketTransport } from "../../src/transport.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { botAudio, openWholeFrameSession, refuseBinary } from "./fixtures/whole_frame_calls.ts";
 
 /**
  * docs.asterisk.org, Configuration → Channel Drivers → WebSocket: `MEDIA_START` names the
@@ -22,44 +21,32 @@ const MEDIA_START =
 for (const [packets, lostAudio] of [[undefined, 1280], [640, 640]] as const) {
   const how = packets === undefined ? "without packets" : `with ${packets}-byte packets`;
   Deno.test(`AsteriskSerializer ${how}: a refused media message beside an accepted START_MEDIA_BUFFERING counts only the media's audio dropped`, async () => {
-    const clock = new FakeClock();
-    const pair = new MemorySocketPair();
-    const transport = new WebSocketTransport(pair.server, {
-      serializer: new AsteriskSerializer({ marks: "buffering" }),
-      audioIn: { sampleRate: 16000 },
+    const call = {
+      serializer: () => new AsteriskSerializer({ marks: "buffering" }),
+      opening: MEDIA_START,
+    };
+    const { clock, pair, transport } = await openWholeFrameSession(call, {
       audioOut: { sampleRate: 16000, chunkMs: 40 },
-      markIntervalMs: 0,
-      clock,
       ...(packets === undefined ? {} : { fixedAudioPacketSize: packets, lastPacket: "pad" }),
     });
-    transport.addEventListener("error", () => {});
-    pair.client.send(MEDIA_START);
-    await clock.tick(0);
-    const send = pair.server.send.bind(pair.server);
     const texts: string[] = [];
-    let refused = 0;
-    pair.server.send = (data) => {
+    pair.client.addEventListener("message", (event) => {
+      const data = (event as MessageEvent).data;
       if (typeof data === "string") texts.push(data);
-      else if (refused === 0) {
-        refused = (data as Uint8Array).length;
-        throw new TypeError("Bun dropped the message"); // as Bun's adapter reports a drop
-      }
-      send(data);
-    };
-    // One chunk of 40 ms: two whole frames, nothing held.
-    void transport.send({
-      type: "audio",
-      audio: new Uint8Array(1280).fill(1),
-      sampleRate: 16000,
-      channels: 1,
-      responseId: "a",
     });
+    const refused = refuseBinary(pair, () => refused.length === 0);
+    // One chunk of 40 ms: two whole frames, nothing held.
+    void transport.send(botAudio(1280));
     await clock.tick(0);
     const stats = { ...transport.stats };
     await transport.close();
     await clock.tick(60_000);
     assert.ok(texts[0]?.startsWith("START_MEDIA_BUFFERING"), texts.join("|"));
-    assert.equal(refused, lostAudio, "the first media message was refused");
+    assert.deepEqual(
+      refused.map((bytes) => bytes.length),
+      [lostAudio],
+      "the first media message was refused",
+    );
     // Before, split by all the bytes (the text's 21 left): 21 sent and 1259 dropped without
     // packets, 650 and 630 with them.
     assert.equal(stats.audioBytesSent, 1280 - lostAudio, JSON.stringify(stats));
