@@ -16,7 +16,9 @@
 // - the client: send audio (Twilio: a late `start`), stall, resume, close, terminate; late open;
 //   Twilio: numbered media with a hole, the socket closed behind it now and then; in half the
 //   sessions the caller streams (20 ms a packet for each tick), and the bot reads slowly from a
-//   short queue now and then;
+//   short queue now and then; in a third, the serializer answers some messages later (by the fake
+//   clock, decode_ledger.ts), and the caller speaks just before each ending operation and the
+//   final close, which the far end answers at once, late, or crosses with its own;
 // - every other serializer's far end (surface_far_ends.ts): its opening messages at the open, its
 //   platform's media, mark acknowledgements as its documentation describes them;
 // - listeners (surface_listeners.ts) added to and removed from every event type, some failing;
@@ -32,7 +34,9 @@
 // encode error that a listener heard or `errorsUnheard` counts, and nothing stays held once a
 // listener is added; every frame sent is counted in `framesOut`; media held behind a hole
 // reaches the bot when the far end closes; and every media message the transport read reached the
-// bot or is counted (`checkInboundMedia`), a tee's two branches alike.
+// bot or is counted (`checkInboundMedia`), a tee's two branches alike, the close counters
+// (`inbound{Frames,Messages}DroppedOnClose`) and their media share weighed exactly against the
+// serializer's answers.
 import {
   type Frame,
   type TransportClosed,
@@ -44,6 +48,8 @@ import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { VonageSerializer } from "../../src/serializers/vonage.ts";
+import { RawPcmSerializer } from "../../src/serializers/raw_pcm.ts";
+import { DecodeLedger, type DecodeTally } from "./decode_ledger.ts";
 import { Prng } from "./prng.ts";
 import { escaping } from "../_escaping.ts";
 import { FUZZ_FAILURE, FuzzListeners } from "./surface_listeners.ts";
@@ -188,6 +194,8 @@ export interface InboundMedia {
   arrived: number;
   /** Media frames the bot took (`isMediaFrame`): its receive handler, or one tee branch. */
   delivered: number;
+  /** Frames of every type the bot took, media among them, counted alike. */
+  framesDelivered: number;
 }
 
 /**
@@ -210,23 +218,71 @@ export interface InboundMedia {
  *   lies in counters that count every kind of message or frame alike, non-media too:
  *   `inboundFramesDroppedOnClose` and `inboundMessagesDroppedOnClose` (the session closing),
  *   `inboundAfterEnd` (after the platform's end of stream) and `decodeErrors` (media before a
- *   platform's opening, where that is refused). The far ends' non-media messages (DTMF,
- *   acknowledgements, controls) share them and some make no frame at all, so the media share
- *   cannot be told: `lostAtTheEnd` is bounded by their sum, exact when they are all zero.
+ *   platform's opening, where that is refused).
+ *
+ * With the serializer's answers tallied (`decoded`, decode_ledger.ts), the close counters are
+ * weighed exactly, and their media share with them:
+ *
+ * - `inboundMessagesDroppedOnClose` = the messages received whose `deserialize` never began, plus
+ *   one where the session ended with a decode under way (the last begun, its answer not taken):
+ *   0 or 1 over the first, so it tells whether the last answer was taken. The unread media
+ *   messages are known by their place in what the far end sent; the one under way by its own.
+ * - `inboundFramesDroppedOnClose` = the bot's frames the serializer answered and the transport
+ *   took, less those the bot got and those dropped for a reader behind. Its media share is the
+ *   same sum over media frames.
+ *
+ * What is left of `lostAtTheEnd` lies in `inboundAfterEnd` and `decodeErrors`, bounded by them:
+ * they count messages, and which of them were media the tally cannot tell (a media message before
+ * a platform's opening is refused by the serializer's throw, one after its end by its counter).
  */
-export function checkInboundMedia(s: TransportStats, media: InboundMedia): string[] {
+export function checkInboundMedia(
+  s: TransportStats,
+  media: InboundMedia,
+  decoded?: DecodeTally,
+): string[] {
   const lost = media.arrived + s.inboundMediaGapsFilled - media.delivered -
     s.inboundAudioFramesDropped - s.inboundMediaDuplicates - s.inboundMediaLate;
-  const counted = s.inboundFramesDroppedOnClose + s.inboundMessagesDroppedOnClose +
-    s.inboundAfterEnd + s.decodeErrors;
-  if (lost >= 0 && lost <= counted) return [];
-  return [
-    `inbound media: arrived ${media.arrived} + gaps ${s.inboundMediaGapsFilled} vs delivered ` +
+  const counts = `arrived ${media.arrived} + gaps ${s.inboundMediaGapsFilled} vs delivered ` +
     `${media.delivered} + dropped ${s.inboundAudioFramesDropped} dup ${s.inboundMediaDuplicates} ` +
-    `late ${s.inboundMediaLate}: ${lost} lost, counted at the end ${counted} (frames on close ` +
-    `${s.inboundFramesDroppedOnClose} messages on close ${s.inboundMessagesDroppedOnClose} ` +
-    `after end ${s.inboundAfterEnd} decode errors ${s.decodeErrors})`,
-  ];
+    `late ${s.inboundMediaLate}: ${lost} lost`;
+  const atTheEnd = `(frames on close ${s.inboundFramesDroppedOnClose} messages on close ` +
+    `${s.inboundMessagesDroppedOnClose} after end ${s.inboundAfterEnd} decode errors ` +
+    `${s.decodeErrors})`;
+  if (decoded === undefined) {
+    const counted = s.inboundFramesDroppedOnClose + s.inboundMessagesDroppedOnClose +
+      s.inboundAfterEnd + s.decodeErrors;
+    if (lost >= 0 && lost <= counted) return [];
+    return [`inbound media: ${counts}, counted at the end ${counted} ${atTheEnd}`];
+  }
+  const underWay = s.inboundMessagesDroppedOnClose - decoded.unread;
+  if (underWay !== 0 && underWay !== 1) {
+    return [
+      `inbound messages dropped on close ${s.inboundMessagesDroppedOnClose}: ${decoded.unread} ` +
+      `never read, so 0 or 1 under way, not ${underWay}`,
+    ];
+  }
+  const taken = (f: { before: number; last: number }) => f.before + (underWay ? 0 : f.last);
+  const problems: string[] = [];
+  const framesDropped = taken(decoded.botFrames) - media.framesDelivered -
+    s.inboundAudioFramesDropped;
+  if (framesDropped !== s.inboundFramesDroppedOnClose) {
+    problems.push(
+      `inbound frames dropped on close ${s.inboundFramesDroppedOnClose}, not ${framesDropped}: ` +
+        `the serializer answered ${taken(decoded.botFrames)} for the bot, it got ` +
+        `${media.framesDelivered}, ${s.inboundAudioFramesDropped} dropped for a reader behind`,
+    );
+  }
+  const mediaFramesDropped = taken(decoded.mediaFrames) - media.delivered -
+    s.inboundAudioFramesDropped;
+  const mediaUnread = decoded.unreadMedia + (underWay && decoded.lastBegunMedia ? 1 : 0);
+  const rest = lost - mediaFramesDropped - mediaUnread;
+  if (mediaFramesDropped < 0 || rest < 0 || rest > s.inboundAfterEnd + s.decodeErrors) {
+    problems.push(
+      `inbound media: ${counts}, of them ${mediaFramesDropped} frames dropped on close and ` +
+        `${mediaUnread} messages unread (${underWay} under way), ${rest} left for ${atTheEnd}`,
+    );
+  }
+  return problems;
 }
 
 /**
@@ -347,17 +403,31 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   const callerStreams = inboundChoices.chance(0.5);
   const slowReader = inboundChoices.chance(0.3);
   const shortQueue = inboundChoices.chance(0.3);
+  // The serializer answers some messages later (decode_ledger.ts), so that a session closes with
+  // messages still being decoded: some then decoded after the bot's frames ended, some unread.
+  const decodesLate = inboundChoices.chance(0.3);
+  // Raw PCM: no serializer option at all, unless its decodes are to answer late.
+  const serializer = kind === "raw"
+    ? decodesLate ? new RawPcmSerializer() : undefined
+    : kind === "twilio"
+    ? new TwilioSerializer()
+    : kind === "vonage"
+    ? new VonageSerializer({ sampleRate: 16000 })
+    : isPlatform(kind)
+    ? platformProtocol(kind).serializer()
+    : new MarkingSerializer();
+  // Which of the client's messages are media, in the order sent: the server's socket reads them
+  // in that order, and what it drops unread (it closed) is all that came after, so the n-th it
+  // dispatches is the n-th sent.
+  const clientSentMedia: boolean[] = [];
+  const ledger = serializer === undefined ? undefined : new DecodeLedger(
+    serializer,
+    clientSentMedia,
+    isMediaFrame,
+    decodesLate ? { clock, delays: new Prng(seed * 104_729 + 3) } : undefined,
+  );
   const transport = new WebSocketTransport(pair.server, {
-    // Raw PCM: no serializer option at all.
-    ...(kind === "raw" ? {} : {
-      serializer: kind === "twilio"
-        ? new TwilioSerializer()
-        : kind === "vonage"
-        ? new VonageSerializer({ sampleRate: 16000 })
-        : isPlatform(kind)
-        ? platformProtocol(kind).serializer()
-        : new MarkingSerializer(),
-    }),
+    ...(serializer === undefined ? {} : { serializer }),
     maxBufferedBytes: 20_000,
     ...(shortQueue ? { maxInboundFrames: 8 } : {}),
     audioIn: { sampleRate: rate },
@@ -381,10 +451,6 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     closedWith ??= code;
     closeSocket(code, reason);
   };
-  // Which of the client's messages are media, in the order sent: the server's socket reads them
-  // in that order, and what it drops unread (it closed) is all that came after, so the n-th it
-  // dispatches is the n-th sent.
-  const clientSentMedia: boolean[] = [];
   let sendingMedia = false;
   const clientSend = pair.client.send.bind(pair.client);
   pair.client.send = (data) => {
@@ -399,7 +465,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
       sendingMedia = false;
     }
   };
-  const media: InboundMedia = { arrived: 0, delivered: 0 };
+  const media: InboundMedia = { arrived: 0, delivered: 0, framesDelivered: 0 };
   let serverRead = 0;
   pair.server.addEventListener("message", () => {
     if (clientSentMedia[serverRead++]) media.arrived++;
@@ -501,6 +567,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   let inboundDone = false;
   if (inbound === "receive") {
     transport.receive((frame) => {
+      media.framesDelivered++;
       if (isMediaFrame(frame)) media.delivered++;
       const x = r.next();
       if (x < 0.2) track("handler interrupt", transport.interrupt());
@@ -515,7 +582,10 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
         track("handler close", transport.close());
       } else if (x < 0.53) {
         // Ends the session (1011): the frames decoded after it are the bot's no more, counted.
+        // A close of the bot's own, as the handler's close above is: the far end's messages
+        // behind it may never be read (`closedBehindHole`).
         ending = true;
+        botCloses++;
         throw new Error(`${FUZZ_FAILURE}: receive handler`);
       }
     });
@@ -526,6 +596,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
       try {
         for await (const f of s) {
           if (first) {
+            media.framesDelivered++;
             if (isMediaFrame(f)) media.delivered++;
             if (slowReader) await clock.sleep(20);
           } else if (isMediaFrame(f)) teeSecondBranch++;
@@ -548,6 +619,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
           const reader = transport.readable.getReader();
           const { done, value } = await reader.read();
           reader.releaseLock();
+          if (value !== undefined) media.framesDelivered++;
           if (value !== undefined && isMediaFrame(value)) media.delivered++;
           if (done) break;
           if (slowReader) await clock.sleep(20);
@@ -567,6 +639,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     (async () => {
       try {
         for await (const f of transport.readable) {
+          media.framesDelivered++;
           if (isMediaFrame(f)) media.delivered++;
           if (slowReader) await clock.sleep(20);
         }
@@ -626,6 +699,11 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     // The ending operations (82..90) only late in the run, in most seeds.
     if (op >= 82 && op < 90 && lateEnd && i < ops * 0.8) op = 60 + (op % 15);
     let desc: string;
+    if (decodesLate && op >= 82 && op < 90) {
+      // Words still being decoded as the session begins to end (see "The end" below).
+      log.push(`${i}@${clock.now()}: the caller speaks ${callerSpeaks(1 + inboundChoices.int(4))}`);
+      await settle();
+    }
     if (op < 25) {
       const f = audio();
       desc = `send audio ${f.audio.length} ${f.responseId}`;
@@ -839,6 +917,21 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   // The end: close from here, and give it a bounded (fake) time to settle.
   if (r.chance(0.5)) pair.client.resume();
   ending = true;
+  // Where decodes answer late, the caller's last words are still being decoded as the session
+  // closes: never read (the far end answers the close at once), read after the bot's frames
+  // ended (it answers late: the close reads on meanwhile), or read on after its own close.
+  if (decodesLate) {
+    const lastWords = 1 + inboundChoices.int(6);
+    const closer = inboundChoices.pick(["answers", "answers late", "far end closes"] as const);
+    let desc = `end: the caller speaks ${callerSpeaks(lastWords)}, ${closer}`;
+    await settle(); // they reach the transport: a closing socket dispatches nothing more
+    if (closer === "answers late") pair.client.answersClose = false;
+    else if (closer === "far end closes" && pair.client.readyState === 1) {
+      pair.client.close(1000, "bye");
+      await settle();
+    } else desc += " (skipped)";
+    log.push(desc);
+  }
   const closeP = transport.close();
   for (let t = 0; t < 100 && closedValue === undefined; t++) await clock.tick(100);
   if (closedValue === undefined) problems.push("closed did not settle within 10 s fake");
@@ -891,13 +984,19 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   problems.push(...checkStatsStep(prevStats, stats, heldLimit));
   problems.push(...checkFinalStats(stats, written));
   problems.push(...checkSpeakingEvents(events));
-  problems.push(...checkInboundMedia(stats, media));
+  problems.push(...checkInboundMedia(stats, media, ledger?.tally(stats.messagesIn)));
   const refusalsHeard =
     heard.filter((e) => e.code === "encode" && !e.message.includes("no message for a")).length;
   problems.push(...checkFramesAndErrors(stats, sent, refusalsHeard));
   if (closedBehindHole) {
+    // Late decodes may outlast the read-on after the far end's close, cut short by its bound
+    // (`closeTimeoutMs`) or by a later end (the socket dropped, the bot's close): what is read
+    // after it or never is dropped, counted, and weighed exactly by `checkInboundMedia`.
+    const cut = decodesLate
+      ? stats.inboundMessagesDroppedOnClose + stats.inboundFramesDroppedOnClose
+      : 0;
     const accounted = media.delivered + stats.inboundAudioFramesDropped + stats.inboundMediaLate +
-      stats.inboundMediaDuplicates + stats.inboundAfterEnd + stats.decodeErrors;
+      stats.inboundMediaDuplicates + stats.inboundAfterEnd + stats.decodeErrors + cut;
     if (accounted < mediaSent) {
       problems.push(
         `media held behind a hole lost at the close: sent ${mediaSent}, frames in ${media.delivered} ` +
@@ -918,7 +1017,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   const config = `kind ${kind} acks ${acks} connecting ${connecting} bigQueue ${bigQueue} ` +
     `endSilenceMs ${endSilenceMs} chunkMs ${chunkMs} fixedPacket ${fixedPacket} lastPacket ${lastPacket} ` +
     `sessionTimeoutMs ${sessionTimeoutMs} inactivityTimeoutMs ${inactivityTimeoutMs} errorListenerEarly ${errorListenerEarly} ` +
-    `inbound ${inbound} interruptFromListener ${interruptFromListener} closeFromListener ${closeFromListener} ` +
+    `inbound ${inbound} decodesLate ${decodesLate} interruptFromListener ${interruptFromListener} closeFromListener ${closeFromListener} ` +
     `closed ${JSON.stringify(closedValue)}`;
   const covered = {
     listenerFailed: failure !== undefined,

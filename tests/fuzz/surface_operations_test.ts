@@ -54,6 +54,7 @@ for (const kind of KINDS) {
     let acknowledged = 0;
     let mediaArrived = 0;
     let mediaDelivered = 0;
+    let closeCounters = 0;
     // A listener's failure that escaped its guard would end the process: caught here instead.
     const escaped = await escaping(async () => {
       for (let seed = 1; seed <= SEEDS; seed++) {
@@ -68,6 +69,8 @@ for (const kind of KINDS) {
         acknowledged += result.stats.marksAcknowledged;
         mediaArrived += result.covered.media.arrived;
         mediaDelivered += result.covered.media.delivered;
+        closeCounters += result.stats.inboundFramesDroppedOnClose +
+          result.stats.inboundMessagesDroppedOnClose;
       }
     });
     assert.equal(reports.length, 0, reports.join("\n\n"));
@@ -87,6 +90,11 @@ for (const kind of KINDS) {
       mediaArrived > 0 && mediaDelivered > 0,
       `${kind}: media arrived ${mediaArrived}, delivered ${mediaDelivered}`,
     );
+    // Some session closed with messages still being decoded (its serializer answering late), so
+    // that the close counters were weighed exactly, not only bounded. Not Genesys in so few
+    // seeds: its far end streams only once the server's `opened` has reached it (AudioHook), and
+    // no session here that decodes late closes with its audio flowing (33 of its first 300 seeds do).
+    if (kind !== "genesys") assert.ok(closeCounters > 0, `${kind}: nothing dropped on close`);
   });
 }
 
@@ -201,24 +209,81 @@ Deno.test("surface fuzz checks: every frame sent is counted, every malformed one
 });
 
 Deno.test("surface fuzz checks: every inbound media message is delivered or counted", () => {
-  const media = { arrived: 10, delivered: 10 };
+  const media = { arrived: 10, delivered: 10, framesDelivered: 10 };
   assert.deepEqual(checkInboundMedia(stats({}), media), []);
   // A gap filled with silence is a frame more than came; a reader behind drops frames, counted.
   const filled = stats({ inboundMediaGapsFilled: 1, inboundAudioFramesDropped: 3 });
-  assert.deepEqual(checkInboundMedia(filled, { arrived: 10, delivered: 8 }), []);
+  assert.deepEqual(
+    checkInboundMedia(filled, { arrived: 10, delivered: 8, framesDelivered: 8 }),
+    [],
+  );
   // A duplicate or a late packet made no frame.
   const dropped = stats({ inboundMediaDuplicates: 1, inboundMediaLate: 1 });
-  assert.deepEqual(checkInboundMedia(dropped, { arrived: 10, delivered: 8 }), []);
+  assert.deepEqual(
+    checkInboundMedia(dropped, { arrived: 10, delivered: 8, framesDelivered: 8 }),
+    [],
+  );
   // One lost with nothing counted; one delivered twice (or made of nothing).
   assert.match(
-    checkInboundMedia(stats({}), { arrived: 10, delivered: 9 }).join(),
+    checkInboundMedia(stats({}), { arrived: 10, delivered: 9, framesDelivered: 9 }).join(),
     /inbound media: .* 1 lost, counted at the end 0/,
   );
-  assert.match(checkInboundMedia(stats({}), { arrived: 10, delivered: 11 }).join(), /-1 lost/);
+  assert.match(
+    checkInboundMedia(stats({}), { arrived: 10, delivered: 11, framesDelivered: 11 }).join(),
+    /-1 lost/,
+  );
   // Lost at the end: within what the counters shared with non-media messages count, no more.
   const closing = stats({ inboundFramesDroppedOnClose: 1, inboundMessagesDroppedOnClose: 1 });
-  assert.deepEqual(checkInboundMedia(closing, { arrived: 10, delivered: 8 }), []);
-  assert.match(checkInboundMedia(closing, { arrived: 10, delivered: 7 }).join(), /3 lost/);
+  assert.deepEqual(
+    checkInboundMedia(closing, { arrived: 10, delivered: 8, framesDelivered: 8 }),
+    [],
+  );
+  assert.match(
+    checkInboundMedia(closing, { arrived: 10, delivered: 7, framesDelivered: 7 }).join(),
+    /3 lost/,
+  );
   const ended = stats({ inboundAfterEnd: 1, decodeErrors: 1 });
-  assert.deepEqual(checkInboundMedia(ended, { arrived: 10, delivered: 8 }), []);
+  assert.deepEqual(checkInboundMedia(ended, { arrived: 10, delivered: 8, framesDelivered: 8 }), []);
+});
+
+Deno.test("surface fuzz checks: the close counters weighed exactly, with the serializer's answers", () => {
+  // 12 messages came, 10 media; the last 2 (1 media) were never read, the one before (media) was
+  // under way at the end; 9 answers taken made 8 media frames and 1 DTMF; the bot got 6 media and
+  // the DTMF, 1 audio dropped for a reader behind, 1 decoded after its frames ended.
+  const decoded = {
+    unread: 2,
+    unreadMedia: 1,
+    lastBegunMedia: true,
+    botFrames: { before: 9, last: 1 },
+    mediaFrames: { before: 8, last: 1 },
+  };
+  const media = { arrived: 10, delivered: 6, framesDelivered: 7 };
+  const closing = stats({
+    inboundMessagesDroppedOnClose: 3,
+    inboundFramesDroppedOnClose: 1,
+    inboundAudioFramesDropped: 1,
+  });
+  assert.deepEqual(checkInboundMedia(closing, media, decoded), []);
+  // Without the counter's step for the frame decoded after the end, or for an unread message.
+  assert.match(
+    checkInboundMedia({ ...closing, inboundFramesDroppedOnClose: 0 }, media, decoded).join(),
+    /inbound frames dropped on close 0, not 1/,
+  );
+  assert.match(
+    checkInboundMedia({ ...closing, inboundMessagesDroppedOnClose: 1 }, media, decoded).join(),
+    /2 never read, so 0 or 1 under way, not -1/,
+  );
+  // Without the step for the decode under way, its answer looks taken: a frame is missing.
+  assert.match(
+    checkInboundMedia({ ...closing, inboundMessagesDroppedOnClose: 2 }, media, decoded).join(),
+    /inbound frames dropped on close 1, not 2/,
+  );
+  // A media message lost with only a non-media message's count to hide in.
+  const dtmfUnread = { ...decoded, unreadMedia: 0 };
+  assert.match(
+    checkInboundMedia(closing, media, dtmfUnread).join(),
+    /1 messages unread \(1 under way\), 1 left for/,
+  );
+  // What is left may lie in decode errors and messages after the end, no more.
+  assert.deepEqual(checkInboundMedia({ ...closing, decodeErrors: 1 }, media, dtmfUnread), []);
 });
