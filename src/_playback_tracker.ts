@@ -174,12 +174,16 @@ interface PendingMark {
   /** When `position` plays by the estimate (without the lag). */
   playsAt: number;
   /**
-   * Sent after `position` played, by the estimate and the lag then known, the far end may have
-   * played it before the mark came, and answer it as it arrives: an answer read by this time
-   * (when the mark was sent, plus the lag then known, which holds the network's round trip, plus
-   * `STEADY_LAG_MS`) may be such, and bounds the lag rather than reads it. One read later was
-   * held until its place played: it reads the lag (see `acknowledge`). -Infinity: sent before
-   * its place played, its answer reads the lag.
+   * Sent after `position` played by the estimate, the far end may have played it before the mark
+   * came, and answer it as it arrives: an answer read by this time (when the mark was sent, plus
+   * the lag then known, which holds the network's round trip, plus `STEADY_LAG_MS`) may be such,
+   * and bounds the lag rather than reads it. One read later was held until its place played: it
+   * reads the lag (see `acknowledge`). -Infinity: sent before its place played, its answer reads
+   * the lag. By the estimate alone, not plus the lag: the mark crosses the same way out as the
+   * audio before it, so it finds its place played wherever the far end's buffer is under how
+   * late it was sent, whatever the lag, which adds the round trip (20 ms late, across a network
+   * 20 ms each way, to a far end playing at once: answered as it came, and read as the lag, 20 ms
+   * too long).
    */
   boundsUntil: number;
 }
@@ -428,7 +432,9 @@ export class PlaybackTracker {
     current.sentMs += durationMs;
     current.end = this.#timeline.sentMs;
     current.endPlaysAt = this.#timeline.playsAt(current.end);
-    if (this.acks && this.#leftPosition - this.#markedPosition >= this.#interval) this.#mark();
+    if (this.acks && this.#leftPosition - this.#markedPosition >= this.#interval) {
+      this.#mark(false, MAX_PENDING_MARKS, false, now);
+    }
     // Only a response's first chunk can bring an event closer (its start; the end of the one
     // before it): a later chunk moves its own end later, which the events timer, firing early,
     // finds and follows, and which drained() follows at once when the queue runs dry. So the
@@ -1016,9 +1022,15 @@ export class PlaybackTracker {
   /**
    * A mark at what was sent so far; `end`: nothing more was written for `quietMs`. `limit`: how
    * many may be pending already (see {@linkcode MAX_PENDING_MARKS}), more for the end of what was
-   * sent.
+   * sent. `now`: the clock as the caller read it in the same turn, if it did (a mark of the
+   * cadence, sent as a chunk leaves, then costs no read).
    */
-  #mark(end = false, limit = end ? 2 * MAX_PENDING_MARKS : MAX_PENDING_MARKS, again = false): void {
+  #mark(
+    end = false,
+    limit = end ? 2 * MAX_PENDING_MARKS : MAX_PENDING_MARKS,
+    again = false,
+    now?: number,
+  ): void {
     // At what has left: a packet the packetizer holds goes after the mark (see `#leftPosition`).
     const position = this.#leftPosition;
     // `again`: a mark where the last one stands, to make it an end-of-speech one (see `played`).
@@ -1032,10 +1044,11 @@ export class PlaybackTracker {
     this.#markedPosition = position;
     this.#markedEnd = end;
     const playsAt = this.#timeline.playsAt(position);
-    // A clock read a mark (a few a second at most), not a chunk.
-    const now = this.#clock.now();
-    const lag = Math.max(0, this.#lag);
-    const boundsUntil = now > playsAt + lag + EPSILON ? now + lag + STEADY_LAG_MS : -Infinity;
+    // A clock read a mark (a few a second at most), not a chunk; none where the caller read it.
+    const sentAt = now ?? this.#clock.now();
+    const boundsUntil = sentAt > playsAt + EPSILON
+      ? sentAt + Math.max(0, this.#lag) + STEADY_LAG_MS
+      : -Infinity;
     this.#marks.push({ name, position, playsAt, boundsUntil });
     this.#stats.marksSent++;
     void this.#sender.sendFrame({ type: "mark", name });

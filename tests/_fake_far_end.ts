@@ -62,6 +62,11 @@ export interface FakeFarEndOptions {
   bytesPerMs: number;
   /** Acknowledge marks (false: a far end whose acknowledgements never come). */
   acks?: boolean;
+  /**
+   * The network's delay each way: what the transport sends arrives this long after, and what the
+   * far end sends back (its answers) too. 0 (the default): at once.
+   */
+  oneWayMs?: number;
 }
 
 /** Plays what the transport sends and answers marks, on the fake clock. */
@@ -88,10 +93,11 @@ export class FakeFarEnd {
     this.#options = options;
     this.#jitterMs = options.jitterMs;
     this.#acking = options.acks !== false;
+    const oneWayMs = options.oneWayMs ?? 0;
     socket.addEventListener("message", (event) => {
       const data = (event as MessageEvent).data;
-      if (typeof data === "string") this.#text(data);
-      else this.#audio(new Uint8Array(data as ArrayBuffer));
+      if (oneWayMs > 0) void clock.sleep(oneWayMs).then(() => this.#receive(data));
+      else this.#receive(data);
     });
   }
 
@@ -119,6 +125,11 @@ export class FakeFarEnd {
   /** When the last audio received finishes playing. */
   get playsUntil(): number {
     return this.#playsUntil;
+  }
+
+  #receive(data: unknown): void {
+    if (typeof data === "string") this.#text(data);
+    else this.#audio(new Uint8Array(data as ArrayBuffer));
   }
 
   #audio(bytes: Uint8Array): void {
@@ -158,6 +169,12 @@ export class FakeFarEnd {
   }
 
   #send(text: string): void {
+    const oneWayMs = this.#options.oneWayMs ?? 0;
+    if (oneWayMs > 0) void this.#clock.sleep(oneWayMs).then(() => this.#sendNow(text));
+    else this.#sendNow(text);
+  }
+
+  #sendNow(text: string): void {
     if (this.#socket.readyState === 1) this.#socket.send(text);
   }
 }
