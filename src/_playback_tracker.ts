@@ -246,6 +246,11 @@ export class PlaybackTracker {
   #cadenceAnswered = false;
   /** An answer has read the lag, not only bounded it (see `PendingMark.boundsUntil`). */
   #lagRead = false;
+  /**
+   * The last answer's measure where it only bounded the lag (see {@linkcode #boundLag}), until a
+   * read follows (NaN: none since). `heardMs` goes by it: it may be the lag itself.
+   */
+  #lastBound = NaN;
   /** The session's first mark, outside the cadence (see {@linkcode #markFirst}). */
   #firstMark: PendingMark | undefined;
   /** The heard position is past an unanswered mark: by the estimate, the mark's bound passed. */
@@ -566,11 +571,11 @@ export class PlaybackTracker {
     // A mark sent after its place played (an end-of-speech mark, sent the quiet time after the
     // last chunk left, where that chunk played at once) is answered as it arrives if the far end
     // has played all before it: its measure is how late it was sent, an upper bound of the lag,
-    // not a reading of it (see #boundLag). With no reading yet, it is the best there is, and errs
-    // long, as a late read does. An answer that took longer than the network's round trip was
-    // held by the far end until its place played (a buffer that grew): it reads the lag, and
-    // takes part in the cadence, as a timely one does; short replies send no other mark once the
-    // cadence has spread past them.
+    // not a reading of it, though it may be the lag (see #boundLag). With no reading yet, it is
+    // the best there is, and errs long, as a late read does. An answer that took longer than the
+    // network's round trip was held by the far end until its place played (a buffer that grew):
+    // it reads the lag, and takes part in the cadence, as a timely one does; short replies send
+    // no other mark once the cadence has spread past them.
     if (bound && this.#lagRead) this.#boundLag(lag);
     else this.#learnLag(lag, now);
     if (!bound) this.#lagRead = true;
@@ -683,6 +688,7 @@ export class PlaybackTracker {
    * (Genesys) is confirmed by the next reply's.
    */
   #learnLag(measured: number, now: number): void {
+    this.#lastBound = NaN;
     if (now - this.#readAt < READ_TOGETHER_MS) {
       if (measured < this.#readLag) this.#readLag = measured;
     } else {
@@ -699,8 +705,18 @@ export class PlaybackTracker {
    * (see `PendingMark.boundsUntil`): the lag, and the reads it rests on, are no larger. It raises
    * none of them; it lowers the lag at once, and a read made late (a stall) that no later answer
    * reads again, which `heardMs` would otherwise go by for the rest of the call.
+   *
+   * `heardMs` goes by the bound itself until the next read, raised or lowered: the answer may
+   * have been held until its place played (a buffer grown by no more than how late the mark was
+   * sent, plus `STEADY_LAG_MS`), its measure the lag then, which timing cannot tell from one
+   * answered as it came. A bound that only lowered left `heardMs` ahead of the far end by the
+   * growth for as long as the replies stayed short (30 ms: 100 heard of 75 played); the bound
+   * errs short instead, by how late the mark was sent at most (20 ms at the default pacing).
+   * The confirmed lag (`speakingstart`, the observers) is only lowered: two bounds of a far end
+   * playing at once would confirm that 20 ms for good (see `late_end_mark_lag_test.ts`).
    */
   #boundLag(bound: number): void {
+    this.#lastBound = bound;
     if (bound < this.#readLag) this.#readLag = bound;
     if (bound < this.#readLagBefore) this.#readLagBefore = bound;
     if (bound < this.#lag) this.#lag = bound;
@@ -708,13 +724,15 @@ export class PlaybackTracker {
 
   /**
    * The lag for what has played by now (`heardMs`, whether all has, how long to wait for it): the
-   * last read's own measure, a rise not yet confirmed too. A read made late overstates it, so
-   * that `heardMs` errs short, the side it keeps to (the acknowledged mark floors it, the next
-   * answer puts it right); a far end that really fell behind (a hole in its playout, a buffer
-   * that grew) is not taken as having played what it has not, nor given up on, meanwhile. When
-   * audio plays (`speakingstart`, the lag observers are told) goes by the confirmed `#lag`.
+   * last read's own measure, a rise not yet confirmed too, or a bound's that came after it (see
+   * {@linkcode #boundLag}). A read made late overstates it, so that `heardMs` errs short, the
+   * side it keeps to (the acknowledged mark floors it, the next answer puts it right); a far end
+   * that really fell behind (a hole in its playout, a buffer that grew) is not taken as having
+   * played what it has not, nor given up on, meanwhile. When audio plays (`speakingstart`, the
+   * lag observers are told) goes by the confirmed `#lag`.
    */
   get #heardLag(): number {
+    if (!Number.isNaN(this.#lastBound)) return this.#lastBound;
     return Number.isNaN(this.#readLag) ? this.#lag : this.#readLag;
   }
 
