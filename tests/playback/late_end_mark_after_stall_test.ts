@@ -11,40 +11,19 @@
 // The far end: FakeFarEnd (tests/_fake_far_end.ts), Twilio's mark rule, playing what arrives at
 // once; the server's event loop stalls 300 ms while a mark's answer is on its way.
 import assert from "node:assert/strict";
-import { WebSocketTransport } from "../../mod.ts";
-import { type FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+import type { FakeClock } from "../../src/testing/mod.ts";
+import { FakeFarEnd } from "../_fake_far_end.ts";
+import { markingSession } from "./_late_end_mark_replies.ts";
 import { StallClock } from "../_stall_clock.ts";
 
 Deno.test("a read made late by a stall is bounded by the late end marks' answers after it", async () => {
   const clock = new StallClock(1000);
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new MarkingSerializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-  });
+  const { pair, transport, chunk, say } = markingSession(clock);
   // FakeFarEnd asks only for `now` and `sleep`, which StallClock keeps as FakeClock does.
   const farEnd = new FakeFarEnd(clock as unknown as FakeClock, pair.client, {
     jitterMs: 0,
     bytesPerMs: 32,
   });
-  transport.receive(() => {});
-  const chunk = (value: number) =>
-    transport.send({
-      type: "audio",
-      audio: new Uint8Array(640).fill(value),
-      sampleRate: 16000,
-      channels: 1,
-      responseId: `r${value}`,
-    });
-  const say = async (value: number, chunks: number) => {
-    for (let n = 0; n < chunks; n++) {
-      chunk(value);
-      await clock.tick(20);
-    }
-  };
   await clock.tick(0);
   // 260 ms: the cadence's first mark goes at its end with its last chunk, at 240 ms, answered as
   // that chunk has played, at 260 ms, and read at 550 ms, past the stall: it measures 290 ms.

@@ -10,22 +10,15 @@
 // The far end: a minimal one here (FakeFarEnd holds marks until their place plays), playing what
 // arrives `bufferMs` later and answering marks at once.
 import assert from "node:assert/strict";
-import { WebSocketTransport } from "../../mod.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { MarkingSerializer } from "../_fake_far_end.ts";
+import { FakeClock } from "../../src/testing/mod.ts";
+import { markingSession } from "./_late_end_mark_replies.ts";
 
 const END_MARK_LATE_MS = 20;
 
 for (const bufferMs of [30, 100]) {
   Deno.test(`heardMs runs no further ahead of a far end answering marks on arrival than its end marks say (${bufferMs} ms buffer)`, async () => {
     const clock = new FakeClock(1000);
-    const pair = new MemorySocketPair();
-    const transport = new WebSocketTransport(pair.server, {
-      serializer: new MarkingSerializer(),
-      audioIn: { sampleRate: 16000 },
-      audioOut: { sampleRate: 16000, chunkMs: 20 },
-      clock,
-    });
+    const { pair, transport, say } = markingSession(clock);
     let playsUntil = 0;
     const played: { value: number; at: number; ms: number }[] = [];
     pair.client.addEventListener("message", (event) => {
@@ -42,20 +35,10 @@ for (const bufferMs of [30, 100]) {
     const playedMs = (value: number) =>
       played.filter((span) => span.value === value)
         .reduce((ms, span) => ms + Math.max(0, Math.min(span.ms, clock.now() - span.at)), 0);
-    transport.receive(() => {});
     await clock.tick(0);
     const ahead: number[] = [];
     for (let reply = 1; reply <= 6; reply++) {
-      for (let chunk = 0; chunk < 5; chunk++) {
-        transport.send({
-          type: "audio",
-          audio: new Uint8Array(640).fill(reply),
-          sampleRate: 16000,
-          channels: 1,
-          responseId: `r${reply}`,
-        });
-        await clock.tick(20);
-      }
+      await say(reply, 5);
       await clock.tick(5);
       ahead.push(transport.playback.heardMs - playedMs(reply));
       await clock.tick(1000);

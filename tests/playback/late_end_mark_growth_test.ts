@@ -9,34 +9,15 @@
 // The far end: FakeFarEnd (tests/_fake_far_end.ts), Twilio's mark rule, playing what arrives at
 // once, then `growthMs` later from the third reply on.
 import assert from "node:assert/strict";
-import { WebSocketTransport } from "../../mod.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+import { FakeClock } from "../../src/testing/mod.ts";
+import { FakeFarEnd } from "../_fake_far_end.ts";
+import { markingSession } from "./_late_end_mark_replies.ts";
 
 for (const growthMs of [10, 30, 40]) {
   Deno.test(`heardMs stays behind a far end whose buffer grew ${growthMs} ms during short replies`, async () => {
     const clock = new FakeClock(1000);
-    const pair = new MemorySocketPair();
-    const transport = new WebSocketTransport(pair.server, {
-      serializer: new MarkingSerializer(),
-      audioIn: { sampleRate: 16000 },
-      audioOut: { sampleRate: 16000, chunkMs: 20 },
-      clock,
-    });
+    const { pair, transport, say } = markingSession(clock);
     const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 0, bytesPerMs: 32 });
-    transport.receive(() => {});
-    const say = async (value: number, chunks: number) => {
-      for (let n = 0; n < chunks; n++) {
-        transport.send({
-          type: "audio",
-          audio: new Uint8Array(640).fill(value),
-          sampleRate: 16000,
-          channels: 1,
-          responseId: `r${value}`,
-        });
-        await clock.tick(20);
-      }
-    };
     await clock.tick(0);
     for (let reply = 1; reply <= 5; reply++) {
       if (reply === 3) farEnd.delayBy(growthMs);
