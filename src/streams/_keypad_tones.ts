@@ -81,7 +81,9 @@ export class KeypadTones {
     // band: the energy of the window, counted whole, still holds it.
     const step = Math.max(1, Math.floor(rate / 8000));
     this.#step = step;
-    const tested = KEYPAD_HIGH_HZ[3]! < rate / 2 && windowMs >= KEYPAD_MIN_WINDOW_MS;
+    // Every filter under half the rate: the highest stands over the highest tone (1,645 Hz).
+    const highestHz = KEYPAD_HIGH_HZ[3]! * (1 + KEYPAD_OFFSETS[KEYPAD_OFFSETS.length - 1]!);
+    const tested = highestHz < rate / 2 && windowMs >= KEYPAD_MIN_WINDOW_MS;
     const bins = (group: number[]) =>
       group.flatMap((hz) => KEYPAD_OFFSETS.map((offset) => hz * (1 + offset)));
     this.#coefficients = new Float64Array(
@@ -91,7 +93,7 @@ export class KeypadTones {
     this.#blocks = Math.max(1, Math.ceil(windowMs / KEYPAD_BLOCK_MS));
   }
 
-  /** Whether windows are tested at all (a rate over twice the highest tone, 8 ms and more). */
+  /** Whether windows are tested at all (a rate over twice the highest filter, 8 ms and more). */
   get tested(): boolean {
     return this.#coefficients.length > 0;
   }

@@ -184,7 +184,7 @@ const FOLLOW_MS = 300;
  * not begun (a voice no louder than the tones is masked by them where they hold nearly all of a
  * window). Once speech is under way they go on with it, as any sound does. This needs windows of
  * 8 ms and more (`windowMs`, 10 by default; in a shorter one speech reads as the tones) and a rate
- * over twice the keypad's highest tone (3,266 Hz); elsewhere the tones are sound like any other.
+ * over twice the keypad's highest filter (3,290.5 Hz); elsewhere the tones are sound like any other.
  *
  * @example A 300 ms tone burst in quiet noise
  * ```ts
@@ -317,7 +317,7 @@ export class SpeechDetector {
    * `onLevel` (a `BargeInStream` with `minLevelAboveFloorDb` counts such a window as quiet, as the
    * detector does before speech begins). It reads the window's samples, so it costs a pass over
    * them: ask only where it matters. `false` outside `onLevel`, and where no window is tested
-   * (windows under 8 ms, a rate of 3,266 Hz or less).
+   * (windows under 8 ms, a rate of 3,290 Hz or less).
    */
   windowIsKeypadTone(): boolean {
     return this.#judging && this.#keypadTone();
