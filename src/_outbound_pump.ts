@@ -508,8 +508,10 @@ export class OutboundPump {
           const sending = frame.type === "end"
             ? this.#sendEnd(frame)
             : this.#sender.sendFrame(frame);
-          // Its padding plays after the speech before it, ahead of the next: placed there.
-          if (padsHeldFrame) this.#placeMarkPadding(packetPaddedMs, now);
+          // Its padded frame (in packets padded whole, with `fixedAudioPacketSize`, after the
+          // partial packet before it, padded by `packetPaddedMs`) plays after the speech before
+          // the mark and delays all after it: placed there.
+          if (padsHeldFrame) this.#placePadding(packetPaddedMs + this.#sender.markPaddedMs, now);
           if (sending) return void this.#runAfter(sending);
         }
       }
@@ -594,23 +596,19 @@ export class OutboundPump {
     // The silence padding a whole-frame serializer's last frame plays after the stretch, before
     // anything sent next: placed there, so that the answer to the end-of-speech mark, which
     // covers it, is read where it comes (the mark stands after it), and the next audio follows it.
-    const extraMs = sender.endExtraMs;
-    if (extraMs > 0) {
-      this.#timeline.append(extraMs, now ?? this.#clock.now());
-      this.#endedAt = this.#timeline.sentMs; // told: the padding carries no stretch on
-    }
+    this.#placePadding(sender.endExtraMs, now);
   }
 
   /**
-   * A bot's mark made a whole-frame serializer pad its partial frame, sent with it (in packets
-   * padded whole, with `fixedAudioPacketSize`, after the partial packet before it, padded by
-   * `packetPaddedMs`): that silence plays after the speech before the mark and delays
-   * everything after it, so it is placed on the timeline (as a stretch end's is, see
-   * `#audioEnded`). At a bot's marks only.
+   * Places `ms` of silence a whole-frame serializer padded its frame with (a stretch's end, a
+   * bot's mark), sent after the audio before it, on the timeline where it plays: what follows
+   * plays after it. A stretch told ended there stays told: the padding carries none on.
    */
-  #placeMarkPadding(packetPaddedMs: number, now: number | undefined): void {
-    const paddedMs = packetPaddedMs + this.#sender.markPaddedMs;
-    if (paddedMs > 0) this.#timeline.append(paddedMs, now ?? this.#clock.now());
+  #placePadding(ms: number, now: number | undefined): void {
+    if (!(ms > 0)) return;
+    const told = this.#endedAt === this.#timeline.sentMs;
+    this.#timeline.append(ms, now ?? this.#clock.now());
+    if (told) this.#endedAt = this.#timeline.sentMs;
   }
 
   /**
@@ -650,12 +648,7 @@ export class OutboundPump {
       if (told) this.#endedAt = this.#timeline.sentMs; // the stretch it ended ends here now
     }
     // A whole-frame serializer's stretch-end padding that went in it plays after the stretch.
-    const extraMs = this.#sender.flushedEndExtraMs;
-    if (extraMs > 0) {
-      const told = this.#endedAt === this.#timeline.sentMs;
-      this.#timeline.append(extraMs, now ?? this.#clock.now());
-      if (told) this.#endedAt = this.#timeline.sentMs; // the padding carries no stretch on
-    }
+    this.#placePadding(this.#sender.flushedEndExtraMs, now);
     this.#tracker.heldAudioGone(droppedMs, now);
   }
 

@@ -421,23 +421,18 @@ export class OutboundSender {
     }
     const lostAudio = this.#lostAudioBytes;
     this.#markPaddedMs = 0;
-    if (released > 0 && this.padsHeldFrameAt(frame)) {
-      if (this.#packetizer !== undefined) {
-        const sent = this.#transmitPaddedFrame(frame, result, counted, sentItself, released);
-        if (sent) return this.#drain();
-        return;
-      }
-      const sent = this.#transmitFrame(frame, result, this.#put, counted, sentItself);
-      this.#countHeldFrame(released, result, lostAudio);
-      // Its padding plays after the speech before the mark, unless the socket refused it.
-      if (sent && this.#lostAudioBytes === lostAudio) {
+    const padsHeldFrame = released > 0 && this.padsHeldFrameAt(frame);
+    let sent: boolean;
+    if (padsHeldFrame && this.#packetizer !== undefined) {
+      sent = this.#transmitPaddedFrame(frame, result, counted, sentItself, released);
+    } else {
+      sent = this.#transmitFrame(frame, result, this.#put, counted, sentItself);
+      if (released > 0) this.#countHeldFrame(released, result, lostAudio);
+      // A mark's padding plays after the speech before it, unless the socket refused it.
+      if (padsHeldFrame && sent && this.#lostAudioBytes === lostAudio) {
         this.#markPaddedMs = this.#heldFrames!.wireMs(this.#heldFrames!.endPaddedBytes());
       }
-      if (sent) return this.#drain();
-      return;
     }
-    const sent = this.#transmitFrame(frame, result, this.#put, counted, sentItself);
-    if (released > 0) this.#countHeldFrame(released, result, lostAudio);
     if (sent) return this.#drain();
   }
 

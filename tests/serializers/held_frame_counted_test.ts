@@ -10,6 +10,7 @@ import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import type { FrameSerializer } from "../../src/serializer.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { binaryBytesOnWire } from "./fixtures/whole_frame_calls.ts";
 
 interface Call {
   /** The serializer under test. */
@@ -64,11 +65,7 @@ async function thirtyMsSent(call: Call) {
     markIntervalMs: 0,
     clock,
   });
-  let onWire = 0;
-  pair.client.addEventListener("message", (event) => {
-    const data = (event as MessageEvent).data;
-    if (typeof data !== "string") onWire += (data as ArrayBuffer | Uint8Array).byteLength;
-  });
+  const wireBytes = binaryBytesOnWire(pair);
   pair.client.send(call.hello);
   await clock.tick(0);
   transport.send({
@@ -78,7 +75,7 @@ async function thirtyMsSent(call: Call) {
     channels: 1,
   });
   await clock.tick(10);
-  return { transport, pair, clock, onWire: () => onWire / call.wirePerPcm };
+  return { transport, pair, clock, onWire: () => wireBytes() / call.wirePerPcm };
 }
 
 for (const [name, make] of Object.entries(calls)) {

@@ -15,6 +15,7 @@ import { WebSocketTransport } from "../../src/transport.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
 import type { TransportStats } from "../../src/transport_stats.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { binaryBytesOnWire } from "./fixtures/whole_frame_calls.ts";
 
 /**
  * docs.asterisk.org, Configuration → Channel Drivers → WebSocket: `MEDIA_START` names the
@@ -163,11 +164,7 @@ for (const [callName, call] of Object.entries(calls)) {
           if (packets !== undefined) options.fixedAudioPacketSize = packets;
           const transport = new WebSocketTransport(pair.server, options);
           transport.addEventListener("error", () => {});
-          let onWire = 0;
-          pair.client.addEventListener("message", (event) => {
-            const data = (event as MessageEvent).data;
-            if (typeof data !== "string") onWire += (data as ArrayBuffer | Uint8Array).byteLength;
-          });
+          const onWire = binaryBytesOnWire(pair);
           pair.client.send(call.hello);
           await clock.tick(0);
           void transport.send(audio(course.written, "a"));
@@ -180,7 +177,11 @@ for (const [callName, call] of Object.entries(calls)) {
           // Cut mid-speech, no frame was padded: what was counted sent is what reached the wire
           // (what was held and dropped is counted dropped, not sent).
           if (course.cut !== undefined) {
-            assert.equal(stats.audioBytesSent, onWire * call.pcmPerWireByte, JSON.stringify(stats));
+            assert.equal(
+              stats.audioBytesSent,
+              onWire() * call.pcmPerWireByte,
+              JSON.stringify(stats),
+            );
           }
         });
       }

@@ -16,9 +16,22 @@ import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import { type ProviderCase, speech, startCall } from "../playback/_provider_call.ts";
 
-const CASES: ProviderCase[] = [
-  { protocol: "vonage", serializer: () => new VonageSerializer(), rate: 16000, chunkMs: 20 },
-  { protocol: "asterisk", serializer: () => new AsteriskSerializer(), rate: 8000, chunkMs: 20 },
+/** Each far end, with the bytes of one of its frames (for packets of whole frames). */
+const CASES: (ProviderCase & { frameBytes: number })[] = [
+  {
+    protocol: "vonage",
+    serializer: () => new VonageSerializer(),
+    rate: 16000,
+    chunkMs: 20,
+    frameBytes: 640,
+  },
+  {
+    protocol: "asterisk",
+    serializer: () => new AsteriskSerializer(),
+    rate: 8000,
+    chunkMs: 20,
+    frameBytes: 160,
+  },
 ];
 
 /**
@@ -44,4 +57,29 @@ for (const provider of CASES) {
       assert.deepEqual(await learnedLag(provider, ms), whole, `a reply of ${ms} ms`);
     }
   });
+}
+
+// With `fixedAudioPacketSize` the padded frame goes through the packetizer: packets of one frame
+// leave it whole at the stretch's end; of two, it waits in the last, partial packet, which leaves
+// padded just after. Either way it plays after the reply's speech, as without packets.
+for (const provider of CASES) {
+  // Packets of one frame: the padded frame leaves whole at the stretch's end. Of two: it waits
+  // in the packetizer's last, partial packet, which leaves padded just after.
+  for (const frames of [1, 2]) {
+    Deno.test(`${provider.protocol}, packets of ${frames} frame(s): the silence padding a reply's last frame is placed where it plays`, async () => {
+      const whole = await learnedLag(provider, 20); // without packets, one whole frame
+      assert.equal(whole.length, 1, "the end-of-speech answer taught the delay");
+      const packets = {
+        ...provider,
+        transport: {
+          fixedAudioPacketSize: frames * provider.frameBytes,
+          lastPacket: "pad" as const,
+        },
+      };
+      for (const ms of [10, 5]) { // 10 and 15 ms of silence fill the frame
+        // Before: 10 and 15 ms longer (150 and 155 against 140), the padding placed nowhere.
+        assert.deepEqual(await learnedLag(packets, ms), whole, `a reply of ${ms} ms`);
+      }
+    });
+  }
 }
