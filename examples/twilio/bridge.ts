@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Clock, WebSocketTransport } from "@x/ws-transport";
 import { upgrade } from "@x/ws-transport/deno";
 import { TwilioSerializer, verifyTwilioSignature } from "@x/ws-transport/twilio";
 import { echoBot } from "./echo_bot.ts";
@@ -40,6 +41,19 @@ export interface TwilioBridgeOptions {
    * @default {options.log}
    */
   warn?: (...data: unknown[]) => void;
+  /**
+   * The time source of every call (pacing, playback marks). Tests give the bridge and a simulated
+   * caller one `FakeClock`, so that what a call measures is exact however busy the machine is.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * Called with each call's transport as it starts.
+   *
+   * @default {undefined}
+   */
+  onSession?: (transport: WebSocketTransport) => void;
 }
 
 /**
@@ -102,8 +116,10 @@ export function twilioBridge(
         audioIn: { sampleRate, channels: 1 },
         audioOut: { sampleRate, channels: 1, chunkMs: 20 },
         authorize: (req) => signed(req, `wss://${host}${url.pathname}${url.search}`),
+        ...(options.clock ? { clock: options.clock } : {}),
       });
       if (!transport) return response;
+      options.onSession?.(transport);
       transport.addEventListener("error", (e) => log("transport error:", (e as ErrorEvent).error));
       transport.addEventListener("disconnected", () => log("call", serializer.callSid, "ended"));
       transport.readable
