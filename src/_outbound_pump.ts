@@ -489,7 +489,6 @@ export class OutboundPump {
           // What an `end` follows has all left by then, the partial packet too: flushed here
           // (not by the end's sender) so that, dropped, it comes off the timeline first.
           let padsHeldFrame = false;
-          let packetPaddedMs = 0;
           if (frame.type === "end") {
             this.#audioEnded(now, false, true);
             this.#flushHeld(now);
@@ -500,18 +499,18 @@ export class OutboundPump {
             // that audio has played. Only a bot's mark comes here: the transport's own go
             // straight to the sender, mid-speech, and leave the partial packet waiting.
             padsHeldFrame = true;
-            if (this.#sender.pendingPacketBytes > 0) {
-              this.#flushHeld(now, true);
-              packetPaddedMs = this.#sender.paddedMs;
-            }
+            if (this.#sender.pendingPacketBytes > 0) this.#flushHeld(now, true);
           }
           const sending = frame.type === "end"
             ? this.#sendEnd(frame)
             : this.#sender.sendFrame(frame);
           // Its padded frame (in packets padded whole, with `fixedAudioPacketSize`, after the
-          // partial packet before it, padded by `packetPaddedMs`) plays after the speech before
-          // the mark and delays all after it: placed there.
-          if (padsHeldFrame) this.#placePadding(packetPaddedMs + this.#sender.markPaddedMs, now);
+          // partial packet before it, whose padding `#flushHeld` placed) plays after the speech
+          // before the mark and delays all after it: placed there, once the answer has left.
+          if (padsHeldFrame) {
+            this.#placePadding(this.#sender.takeMarkPaddedMs(), now);
+            if (sending) return void this.#runAfter(this.#markPaddingAfter(sending));
+          }
           if (sending) return void this.#runAfter(sending);
         }
       }
@@ -647,8 +646,9 @@ export class OutboundPump {
       this.#timeline.retract(droppedMs);
       if (told) this.#endedAt = this.#timeline.sentMs; // the stretch it ended ends here now
     }
-    // A whole-frame serializer's stretch-end padding that went in it plays after the stretch.
-    this.#placePadding(this.#sender.flushedEndExtraMs, now);
+    // A whole-frame serializer's stretch-end padding that went in it, and the packet's own, play
+    // after the audio it held (a refused packet played none).
+    this.#placePadding(this.#sender.flushedPaddingMs, now);
     this.#tracker.heldAudioGone(droppedMs, now);
   }
 
@@ -744,6 +744,15 @@ export class OutboundPump {
     this.#tracker.chunkSent(chunk, ms, speech, now);
     this.#onChunk?.(out, speech);
     return sending;
+  }
+
+  /**
+   * A bot's mark's send that had to wait (a serializer that answers later, a full socket): the
+   * padding its answer sent, known once it has left, is placed then (see `takeMarkPaddedMs`).
+   */
+  async #markPaddingAfter(sending: Promise<void>): Promise<void> {
+    await sending;
+    this.#placePadding(this.#sender.takeMarkPaddedMs(), undefined);
   }
 
   /** Waits for a send that had to wait, then runs on. */

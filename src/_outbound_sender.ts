@@ -143,9 +143,9 @@ export class OutboundSender {
    */
   #endExtraHeld = 0;
   #endExtraHeldAt = 0;
-  /** What of that the last {@linkcode flushPackets} sent (`flushedEndExtraMs`). */
-  #flushedEndExtraMs = 0;
-  /** What the last bot's mark padded its partial frame with, sent (`markPaddedMs`). */
+  /** What the last {@linkcode flushPackets} sent of that and its padding (`flushedPaddingMs`). */
+  #flushedPaddingMs = 0;
+  /** What the last bot's mark padded its partial frame with, sent (`takeMarkPaddedMs`). */
   #markPaddedMs = 0;
   /**
    * The bot's PCM bytes of the partial frame the serializer holds (`#heldFrames`), as it valued
@@ -270,7 +270,7 @@ export class OutboundSender {
     const heldFrames = this.#heldFrames;
     if (heldFrames !== undefined && this.#lostBytes === lost) {
       // What they send beyond the held audio ends them: the part of it the packetizer holds
-      // goes with its partial packet (see `flushedEndExtraMs`), the rest left in whole packets.
+      // goes with its partial packet (see `flushedPaddingMs`), the rest left in whole packets.
       const extra = heldFrames.endExtraBytes();
       const held = Math.min(extra, packetizer.pendingBytes);
       this.#endExtraMs = heldFrames.wireMs(extra - held);
@@ -314,7 +314,7 @@ export class OutboundSender {
    * Milliseconds the messages of the last {@linkcode audioEnds} play at the far end beyond the
    * audio placed on the timeline with their chunks: the silence a whole-frame serializer padded
    * its last frame with (and its resampler's end), where they went straight to the socket or
-   * in whole packets (the part the packetizer's partial packet holds: `flushedEndExtraMs`); 0
+   * in whole packets (the part the packetizer's partial packet holds: `flushedPaddingMs`); 0
    * otherwise (nothing sent, or lost).
    */
   get endExtraMs(): number {
@@ -409,40 +409,61 @@ export class OutboundSender {
     const through = this.#throughContext;
     const result = this.#serialize(frame);
     const sentItself = this.#throughContext !== through; // now: later, other messages have left
-    // A mark's or an `end`'s padded partial frame: counted once its messages are handed over.
-    const released = this.#heldFrameReleased();
     if (result instanceof Promise) {
       return result.then((messages) => {
-        const lostAudio = this.#lostAudioBytes;
-        const sent = this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself);
-        if (released > 0) this.#countHeldFrame(released, messages, lostAudio);
-        if (sent) return this.#drain();
+        // Read once it has answered: it may only then have taken the frame it held.
+        const released = this.#heldFrameReleased();
+        if (this.#transmitAnswer(frame, messages, this.#transmit, counted, sentItself, released)) {
+          return this.#drain();
+        }
       });
     }
-    const lostAudio = this.#lostAudioBytes;
-    this.#markPaddedMs = 0;
-    const padsHeldFrame = released > 0 && this.padsHeldFrameAt(frame);
-    let sent: boolean;
-    if (padsHeldFrame && this.#packetizer !== undefined) {
-      sent = this.#transmitPaddedFrame(frame, result, counted, sentItself, released);
-    } else {
-      sent = this.#transmitFrame(frame, result, this.#put, counted, sentItself);
-      if (released > 0) this.#countHeldFrame(released, result, lostAudio);
-      // A mark's padding plays after the speech before it, unless the socket refused it.
-      if (padsHeldFrame && sent && this.#lostAudioBytes === lostAudio) {
-        this.#markPaddedMs = this.#heldFrames!.wireMs(this.#heldFrames!.endPaddedBytes());
-      }
+    // A mark's or an `end`'s padded partial frame: counted once its messages are handed over.
+    const released = this.#heldFrameReleased();
+    if (this.#transmitAnswer(frame, result, this.#put, counted, sentItself, released)) {
+      return this.#drain();
     }
-    if (sent) return this.#drain();
   }
 
   /**
-   * Milliseconds of silence the last {@linkcode sendFrame} of a bot's mark padded the serializer's
-   * partial frame with (`padsHeldFrameAt`), sent: they play after the speech before it, ahead of
-   * whatever follows; 0 otherwise.
+   * Sends the serializer's answer to `frame`, now or later alike (`send`: `#put` for an answer
+   * now, `#transmit` for one that came later), and counts the partial frame it carries
+   * (`released`); returns whether any message was handed to the socket. A bot's mark's padded
+   * frame goes in packets where a packetizer is set; the padding that left is told in
+   * {@linkcode takeMarkPaddedMs}.
    */
-  get markPaddedMs(): number {
-    return this.#markPaddedMs;
+  #transmitAnswer(
+    frame: Frame,
+    messages: Serialized | typeof REFUSED | typeof ENDED,
+    send: Send,
+    counted: number,
+    sentItself: boolean,
+    released: number,
+  ): boolean {
+    const padsHeldFrame = released > 0 && this.padsHeldFrameAt(frame);
+    if (padsHeldFrame && this.#packetizer !== undefined) {
+      return this.#transmitPaddedFrame(frame, messages, send, counted, sentItself, released);
+    }
+    const lostAudio = this.#lostAudioBytes;
+    const sent = this.#transmitFrame(frame, messages, send, counted, sentItself);
+    if (released > 0) this.#countHeldFrame(released, messages, lostAudio);
+    // A mark's padding plays after the speech before it, unless the socket refused it.
+    if (padsHeldFrame && sent && this.#lostAudioBytes === lostAudio) {
+      this.#markPaddedMs = this.#heldFrames!.wireMs(this.#heldFrames!.endPaddedBytes());
+    }
+    return sent;
+  }
+
+  /**
+   * Milliseconds of silence the serializer padded its partial frame with at a bot's mark
+   * (`padsHeldFrameAt`), sent and not taken yet: they play after the speech before the mark,
+   * ahead of whatever follows. Taken once (0 after), once the mark's answer has left: at once,
+   * or later from a serializer that answers later.
+   */
+  takeMarkPaddedMs(): number {
+    const ms = this.#markPaddedMs;
+    this.#markPaddedMs = 0;
+    return ms;
   }
 
   /**
@@ -451,17 +472,18 @@ export class OutboundSender {
    * (a mark ends no reply: never dropped) before the mark's own text, which follows all the
    * audio before it. The packet the audio before it waited in went first (the pump flushed it).
    * The bot's `released` bytes the frame carries are counted by what became of the packets that
-   * carry them, and the padding that left is told in `markPaddedMs`.
+   * carry them, and the padding that left is told in `takeMarkPaddedMs`.
    */
   #transmitPaddedFrame(
     frame: Frame,
-    messages: Serialized | typeof REFUSED,
+    messages: Serialized | typeof REFUSED | typeof ENDED,
+    send: Send,
     counted: number,
     sentItself: boolean,
     released: number,
   ): boolean {
-    if (messages === REFUSED || messages === null) {
-      const sent = this.#transmitFrame(frame, messages, this.#put, counted, sentItself);
+    if (messages === REFUSED || messages === ENDED || messages === null) {
+      const sent = this.#transmitFrame(frame, messages, send, counted, sentItself);
       this.#countHeldFrame(released, messages, this.#lostAudioBytes);
       return sent;
     }
@@ -469,14 +491,14 @@ export class OutboundSender {
     const lost = this.#lostMessages;
     // The bot's speech is the front of the frame's wire bytes, padding the rest.
     const speech = audioBytesOf(messages) - (this.#heldFrames?.endPaddedBytes() ?? 0);
-    const run = this.#packetRun();
+    const run = this.#packetRun(send);
     for (const message of Array.isArray(messages) ? messages : [messages]) {
       if (typeof message !== "string") {
         packetizer.push(message, run.send);
         continue;
       }
       packetizer.flush(run.send, "pad");
-      this.#put(message);
+      send(message);
     }
     packetizer.flush(run.send, "pad");
     if (this.#lostMessages !== lost) this.#stats.framesDroppedOnClose++;
@@ -494,16 +516,17 @@ export class OutboundSender {
    * speech, then padding): it notes where in the run the socket refused packets, so that a part
    * counts lost only the refused bytes within it (a refused packet of padding drops none of the
    * bot's audio, as splitting all the bytes in proportion would say). Text goes straight on, out
-   * of the run. At a stretch's end or a bot's mark only, never per chunk.
+   * of the run. At a stretch's end or a bot's mark only, never per chunk. `send`: `#put`, or
+   * `#transmit` for an answer that came later.
    */
-  #packetRun(): PacketRun {
+  #packetRun(send: Send = this.#put): PacketRun {
     const refused: number[] = []; // the refused packets' [start, end) in the run, in pairs
     const run: PacketRun = {
       bytes: 0,
       send: (message) => {
-        if (typeof message === "string") return this.#put(message);
+        if (typeof message === "string") return send(message);
         const lostBefore = this.#lostAudioBytes;
-        this.#put(message);
+        send(message);
         if (this.#lostAudioBytes !== lostBefore) {
           refused.push(run.bytes, run.bytes + message.length);
         }
@@ -591,7 +614,7 @@ export class OutboundSender {
    * (`"drop"` is for a stretch's end; the serializer pads its own partial frame there too).
    */
   flushPackets(midSpeech = false): number {
-    this.#paddedMs = this.#flushedEndExtraMs = 0;
+    this.#paddedMs = this.#flushedPaddingMs = 0;
     const packetizer = this.#packetizer;
     if (packetizer === undefined || packetizer.pendingBytes === 0) return 0;
     const endExtra = this.#stats.bytesOut + this.#lostBytes === this.#endExtraHeldAt
@@ -611,11 +634,13 @@ export class OutboundSender {
     const left = this.#stats.bytesOut;
     const lost = this.#lostBytes;
     const heldBytes = packetizer.pendingBytes;
+    let paddingBytes = 0;
     const dropped = packetizer.flush((packet) => {
       // The wire's bytes past the audio's are padding, as long to play, byte for byte, as the
       // audio's (the held bytes may be a stretch's end alone, with no PCM counted for them).
-      if (packet.length > heldBytes && chunk !== undefined) {
-        this.#paddedMs = durationMs((packet.length - heldBytes) * this.#pcmPerWireByte, chunk);
+      paddingBytes = packet.length - heldBytes;
+      if (paddingBytes > 0 && chunk !== undefined) {
+        this.#paddedMs = durationMs(paddingBytes * this.#pcmPerWireByte, chunk);
       }
       this.#transmit(packet);
     }, midSpeech && packetizer.lastPacket === "drop" ? "pad" : undefined);
@@ -624,19 +649,23 @@ export class OutboundSender {
       return heldMs;
     }
     this.#countAudio(pcm, this.#stats.bytesOut - left, this.#lostBytes - lost);
-    if (endExtra > 0 && this.#lostBytes === lost) {
-      this.#flushedEndExtraMs = this.#heldFrames!.wireMs(endExtra);
+    // Refused, the packet played nothing: none of its silence is placed.
+    if (this.#heldFrames !== undefined && this.#lostBytes === lost) {
+      this.#flushedPaddingMs = this.#heldFrames.wireMs(endExtra + paddingBytes);
     }
     return 0;
   }
 
   /**
-   * Milliseconds of what a whole-frame serializer's last stretch end sent beyond the held audio
-   * (its padding: see `endExtraMs`) that the last {@linkcode flushPackets} sent in the partial
-   * packet: they play after the stretch, and are placed there; 0 if none.
+   * Milliseconds of silence the last {@linkcode flushPackets} sent in the partial packet of a
+   * serializer that holds back a partial frame of the bot's speech (`HeldFrameEnds`): what its
+   * last stretch end sent beyond the held audio (its padding: see `endExtraMs`), if the packet
+   * held it, then the packet's own padding (`lastPacket` "pad", or at a bot's mark). They play
+   * after the audio placed with its chunks, and are placed there; 0 if none, or if the socket
+   * refused the packet. Any other serializer's packet padding is told in `paddedMs` alone.
    */
-  get flushedEndExtraMs(): number {
-    return this.#flushedEndExtraMs;
+  get flushedPaddingMs(): number {
+    return this.#flushedPaddingMs;
   }
 
   /**

@@ -101,3 +101,36 @@ for (const call of WHOLE_FRAME_CALLS) {
     assert.equal(stats.audioBytesSent, 2000, JSON.stringify(stats));
   });
 }
+
+// With 500-byte packets the partial packet before the mark goes first, padded (140 bytes of
+// speech, 360 of padding: 11.25 ms), here refused: none of its padding played. "b" follows a's
+// 31.25 ms placed with its chunks (the refused packet's speech keeps its place, as any audio the
+// socket refuses does, counted dropped) and the mark's frame's 640 bytes of padding that left.
+for (const call of WHOLE_FRAME_CALLS) {
+  Deno.test(`${call.name} with 500-byte packets: a refused partial packet's padding before a bot's mark is not placed`, async () => {
+    const { clock, pair, transport } = await openWholeFrameSession(call, {
+      fixedAudioPacketSize: 500,
+      lastPacket: "pad",
+    });
+    const starts = speakingStarts(transport, clock);
+    const refused = refuseBinary(
+      pair,
+      (bytes) => refused.length === 0 && bytes.includes(0) && bytes.includes(1),
+    );
+    void transport.send(botAudio(1000, "a"));
+    void transport.send({ type: "mark", name: "after-a" });
+    void transport.send(botAudio(1000, "b"));
+    await clock.tick(3000);
+    const stats = transport.stats;
+    await transport.close();
+    await clock.tick(60_000);
+    assert.deepEqual(
+      refused.map((bytes) => bytes.filter((b) => b === 1).length),
+      [140],
+      "the partial packet: speech, then padding",
+    );
+    // Before: "b" began at 62.5 ms (the refused packet's 11.25 ms of padding placed).
+    assert.deepEqual(starts, [["a", 0], ["b", 51.25]]);
+    assert.equal(stats.audioBytesDroppedOnClose, 140, JSON.stringify(stats));
+  });
+}

@@ -61,14 +61,13 @@ for (const provider of CASES) {
 
 // With `fixedAudioPacketSize` the padded frame goes through the packetizer: packets of one frame
 // leave it whole at the stretch's end; of two, it waits in the last, partial packet, which leaves
-// padded just after. Either way it plays after the reply's speech, as without packets.
+// padded just after (the packetizer's own padding: `lastPacket: "pad"`). Either way it plays
+// after the reply's speech, as without packets, and the packet's padding after it: the reply
+// plays as long at the far end as one that fills the packet with speech, and its end-of-speech
+// answer measures the far end's delay as that one's does.
 for (const provider of CASES) {
-  // Packets of one frame: the padded frame leaves whole at the stretch's end. Of two: it waits
-  // in the packetizer's last, partial packet, which leaves padded just after.
   for (const frames of [1, 2]) {
-    Deno.test(`${provider.protocol}, packets of ${frames} frame(s): the silence padding a reply's last frame is placed where it plays`, async () => {
-      const whole = await learnedLag(provider, 20); // without packets, one whole frame
-      assert.equal(whole.length, 1, "the end-of-speech answer taught the delay");
+    Deno.test(`${provider.protocol}, packets of ${frames} frame(s): the silence padding a reply's last frame, and its packet, is placed where it plays`, async () => {
       const packets = {
         ...provider,
         transport: {
@@ -76,8 +75,11 @@ for (const provider of CASES) {
           lastPacket: "pad" as const,
         },
       };
+      const whole = await learnedLag(packets, frames * 20); // a whole packet: nothing padded
+      assert.equal(whole.length, 1, "the end-of-speech answer taught the delay");
       for (const ms of [10, 5]) { // 10 and 15 ms of silence fill the frame
-        // Before: 10 and 15 ms longer (150 and 155 against 140), the padding placed nowhere.
+        // Before, with packets of two frames: 140 against 120 (the packet's padding placed
+        // nowhere, the reply's end read 20 ms early).
         assert.deepEqual(await learnedLag(packets, ms), whole, `a reply of ${ms} ms`);
       }
     });
