@@ -1,12 +1,35 @@
 // What a session's serializer read and answered, message by message, so that the surface fuzz can
-// weigh the transport's close counters exactly: which messages it never read
+// weigh the transport's inbound counters exactly: which messages it never read
 // (`inboundMessagesDroppedOnClose`), which frames it made that the bot never got
-// (`inboundFramesDroppedOnClose`), and the media share of each.
+// (`inboundFramesDroppedOnClose`), which it read after the far end's end of stream
+// (`inboundAfterEnd`), which answers were no frame or which `finish` threw (`decodeErrors`), and
+// the media share of each.
 import type { Frame } from "../../mod.ts";
 import type { FakeClock } from "../../src/testing/mod.ts";
 import { PLAYOUT_MARK_PREFIX } from "../../src/playback.ts";
-import type { FrameSerializer } from "../../src/serializer.ts";
+import type { DeserializeResult, FrameSerializer } from "../../src/serializer.ts";
 import type { Prng } from "./prng.ts";
+
+/**
+ * One message the far end sent, as its protocol's documentation describes it (not as our
+ * serializer reads it): the far end knows what it sent.
+ */
+export interface SentMessage {
+  /** The caller's audio (or ConversationRelay's prompt): one media frame when read. */
+  media: boolean;
+  /**
+   * Sent after the far end's own end of stream, where the protocol has one that ends the stream
+   * (`InboundProtocol.endsStream`: Twilio's docs, "Stop message", the stream "has stopped"): the
+   * serializer reads it as nothing, and counts it in `inboundAfterEnd`.
+   */
+  afterEnd: boolean;
+}
+
+/** A count split at the last message begun, whose answer is not taken if it was under way. */
+export interface Split {
+  before: number;
+  last: number;
+}
 
 /** A serializer's answers, summed, with what the far end sent to tell them by. */
 export interface DecodeTally {
@@ -22,10 +45,36 @@ export interface DecodeTally {
    * message begun: its answer is taken unless its decode was still under way when the session
    * ended (then it is `inboundMessagesDroppedOnClose`'s).
    */
-  botFrames: { before: number; last: number };
+  botFrames: Split;
   /** The media frames among them (`isMediaFrame`), split alike. */
-  mediaFrames: { before: number; last: number };
+  mediaFrames: Split;
+  /**
+   * Messages read after the far end's end of stream (`SentMessage.afterEnd`): the serializer
+   * counts each as it reads it, the one under way at the end too (read once the session is
+   * over, it is in `inboundMessagesDroppedOnClose` as well).
+   */
+  afterEnd: number;
+  /** The media messages among them, split at the last begun (its answer, nothing, taken or not). */
+  afterEndMedia: Split;
+  /** Answers with a value that is no frame beside their frames: a decode error each, if taken. */
+  malformed: Split;
+  /** Whether `finish` threw (a decode error): what it held is lost with it, counted by it. */
+  finishThrew: boolean;
+  /** The media frames `finish` held when it threw. */
+  mediaLostInFinish: number;
 }
+
+/** Faults the ledger plants in the serializer's answers, each drawn by its own chance. */
+export interface PlantedFaults {
+  rng: Prng;
+  /** Per answer: a value that is no frame, beside the frames (a serializer's bug). */
+  malformed: number;
+  /** Once: `finish` throws after the serializer has given up what it held (a bug too). */
+  finishThrows: number;
+}
+
+/** The no-frame value planted in an answer: a frame type no transport knows. */
+const NOT_A_FRAME = { type: "fuzz-not-a-frame" };
 
 /**
  * Watches one serializer instance, patched in place (not wrapped: the transport tells Vonage's
@@ -33,65 +82,107 @@ export interface DecodeTally {
  * later, a promise that the fake clock settles (1 ms to 1 s: well inside `sendTimeoutMs`, so none
  * is given up), as `FrameSerializer.deserialize` allows: messages then wait behind it, and a
  * session that closes meanwhile leaves some decoded after the bot's frames ended and some unread.
+ * With `faults`, some answers carry a value that is no frame and `finish` may throw.
  */
 export class DecodeLedger {
   readonly #isMedia: (frame: Frame) => boolean;
-  /** Whether each message the server's socket dispatched was media, in order. */
-  readonly #sentMedia: readonly boolean[];
+  /** What each message the server's socket dispatched was, in order. */
+  readonly #sent: readonly SentMessage[];
   #begun = 0;
-  #lastBegunMedia = false;
-  readonly #before = { bot: 0, media: 0 };
-  #last = { bot: 0, media: 0 };
+  #lastBegun: SentMessage | undefined;
+  readonly #before = { bot: 0, media: 0, malformed: 0 };
+  #last = { bot: 0, media: 0, malformed: 0 };
+  #afterEnd = 0;
+  readonly #afterEndMedia: Split = { before: 0, last: 0 };
+  #finishThrew = false;
+  #mediaLostInFinish = 0;
 
   constructor(
     serializer: FrameSerializer,
-    sentMedia: readonly boolean[],
+    sent: readonly SentMessage[],
     isMedia: (frame: Frame) => boolean,
     late?: { clock: FakeClock; delays: Prng },
+    faults?: PlantedFaults,
   ) {
-    this.#sentMedia = sentMedia;
+    this.#sent = sent;
     this.#isMedia = isMedia;
     const deserialize = serializer.deserialize.bind(serializer);
     serializer.deserialize = (data) => {
       // The decoder reads one message at a time, in the order the socket dispatched them.
       this.#before.bot += this.#last.bot;
       this.#before.media += this.#last.media;
-      const answer = (this.#last = { bot: 0, media: 0 });
-      this.#lastBegunMedia = this.#sentMedia[this.#begun++] === true;
+      this.#before.malformed += this.#last.malformed;
+      const answer = (this.#last = { bot: 0, media: 0, malformed: 0 });
+      const message = this.#lastBegun = this.#sent[this.#begun++];
+      this.#afterEndMedia.before += this.#afterEndMedia.last;
+      this.#afterEndMedia.last = message?.afterEnd && message.media ? 1 : 0;
+      const malformed = faults !== undefined && faults.rng.chance(faults.malformed);
+      // No serializer of this package answers later by itself: the delay here is all there is.
+      const read = () => {
+        if (message?.afterEnd) this.#afterEnd++;
+        return deserialize(data) as Frame | Frame[] | null;
+      };
       const delay = late?.delays.pick([undefined, 1, 5, 20, 60, 300, 1000]);
-      if (late === undefined || delay === undefined) return this.#tally(deserialize(data), answer);
-      return late.clock.sleep(delay).then(async () => this.#tally(await deserialize(data), answer));
+      if (late === undefined || delay === undefined) {
+        return this.#answer(read(), answer, malformed);
+      }
+      return late.clock.sleep(delay).then(() => this.#answer(read(), answer, malformed));
     };
     const finish = serializer.finish?.bind(serializer);
     if (finish !== undefined) {
+      const throws = faults !== undefined && faults.rng.chance(faults.finishThrows);
       serializer.finish = () => {
         // Called once, after every answer taken: what it holds is handed on with them.
         const held = finish();
-        this.#tally(held, this.#before);
-        return held;
+        if (!throws) {
+          this.#tally(held, this.#before);
+          return held;
+        }
+        this.#finishThrew = true;
+        const lost = { bot: 0, media: 0 };
+        this.#tally(held, lost);
+        this.#mediaLostInFinish = lost.media;
+        throw new Error("a fault the fuzz planted: finish threw");
       };
     }
   }
 
-  #tally<T>(frames: T, into: { bot: number; media: number }): T {
-    const list = (frames == null ? [] : Array.isArray(frames) ? frames : [frames]) as Frame[];
+  /** Tallies an answer into `into`; with `malformed`, a value that is no frame goes with it. */
+  #answer(
+    frames: Frame | Frame[] | null,
+    into: { bot: number; media: number; malformed: number },
+    malformed: boolean,
+  ): DeserializeResult {
+    const tallied = this.#tally(frames, into);
+    if (!malformed) return frames;
+    into.malformed++;
+    return [...tallied, NOT_A_FRAME as unknown as Frame];
+  }
+
+  #tally(frames: Frame | Frame[] | null | undefined, into: { bot: number; media: number }) {
+    const list = frames == null ? [] : Array.isArray(frames) ? frames : [frames];
     for (const frame of list) {
       if (frame.type === "mark" && frame.name.startsWith(PLAYOUT_MARK_PREFIX)) continue;
       into.bot++;
       if (this.#isMedia(frame)) into.media++;
     }
-    return frames;
+    return list;
   }
 
   /** The tally once the session is over; `messagesIn` as the transport counted them. */
   tally(messagesIn: number): DecodeTally {
-    const unread = this.#sentMedia.slice(this.#begun, messagesIn);
+    const unread = this.#sent.slice(this.#begun, messagesIn);
     return {
       unread: messagesIn - this.#begun,
-      unreadMedia: unread.filter((m) => m).length,
-      lastBegunMedia: this.#lastBegunMedia,
+      unreadMedia: unread.filter((m) => m.media).length,
+      lastBegunMedia: this.#lastBegun?.media === true,
       botFrames: { before: this.#before.bot, last: this.#last.bot },
       mediaFrames: { before: this.#before.media, last: this.#last.media },
+      afterEnd: this.#afterEnd,
+      afterEndMedia: { ...this.#afterEndMedia },
+      malformed: { before: this.#before.malformed, last: this.#last.malformed },
+      finishThrew: this.#finishThrew,
+      mediaLostInFinish: this.#mediaLostInFinish,
     };
   }
 }

@@ -132,8 +132,10 @@ export function planSession(protocol: InboundProtocol, seed: number, fuzzSteps: 
     add("stop", "stop", protocol.stop(++seq));
     const after = rng.int(3);
     for (let i = 0; i < after; i++) {
-      const message = rng.pick([protocol.media(++seq, ++chunk), ...protocol.controls(++seq)]);
-      if (rng.chance(0.5)) add("after stop", "valid after stop", message);
+      const media = protocol.media(++seq, ++chunk);
+      const message = rng.pick([media, ...protocol.controls(++seq)]);
+      const valid = message === media ? VALID_MEDIA_AFTER_STOP : "valid after stop";
+      if (rng.chance(0.5)) add("after stop", valid, message);
       else {
         const mutated = mutate(message, protocol, rng);
         add("after stop", `after stop, ${mutated.label}`, mutated.wire);
@@ -153,6 +155,8 @@ export function planSession(protocol: InboundProtocol, seed: number, fuzzSteps: 
  */
 export const PROBE_MEDIA = 5;
 
+/** The label of a valid media message sent after the stop. */
+const VALID_MEDIA_AFTER_STOP = "valid media after stop";
 /** How the transport words a decode error it made of a serializer's non-TransportError. */
 const WRAPPED = "serializer failed to read a message";
 /** Milliseconds of fake time between two messages: a 20 ms packet's worth. */
@@ -221,6 +225,8 @@ export async function runSession(
   });
 
   let afterEndSent = 0;
+  /** Of those, the valid media: the stream's own audio, only too late. */
+  let mediaAfterEnd = 0;
   let endStep = -1;
   let statsAfterStop = transport.stats;
   try {
@@ -242,6 +248,7 @@ export async function runSession(
         if (frames.some((f) => f.frame.type === "end")) endStep = index;
       }
       if (step.phase === "after stop") afterEndSent++;
+      if (step.label === VALID_MEDIA_AFTER_STOP) mediaAfterEnd++;
     }
     const stats = transport.stats;
     if (stats.messagesIn !== steps.length) {
@@ -272,6 +279,14 @@ export async function runSession(
         failures.push(
           `${afterEndSent} message(s) after stop, ${counted} counted or passed on as messages`,
         );
+      }
+      // Valid media after the stop is audio of a stream that "has stopped" (Twilio's docs,
+      // "Stop message"): readable, and counted after the end, never a decode error nor passed on.
+      // What else comes may be any (a mutated message unreadable, or read as after the end first;
+      // an event that is no stream content, such as Plivo's `clearedAudio`, passed on).
+      const afterEnd = stats.inboundAfterEnd - statsAfterStop.inboundAfterEnd;
+      if (afterEnd < mediaAfterEnd) {
+        failures.push(`${mediaAfterEnd} valid media after stop, ${afterEnd} inboundAfterEnd`);
       }
     }
     current = steps.length;

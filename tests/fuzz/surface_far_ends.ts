@@ -245,6 +245,38 @@ function startPlayout(
   return false;
 }
 
+/**
+ * The longest an open transaction is waited for: the slowest late decode (decode_ledger.ts, 1 s)
+ * and the Audio Connector client's network both ways, with room to spare.
+ */
+const HANDSHAKE_LIMIT_MS = 1100;
+/** The fake clock's step while an open transaction is waited for. */
+const HANDSHAKE_STEP_MS = 5;
+
+/**
+ * `socket` for an AudioHook client that sends its `close` once: the client "initiates a close
+ * transaction" (help.mypurecloud.com, as above), its own or at the server's `disconnect`. The
+ * Audio Connector client answers every `disconnect` it reads, so one read late (a stalled
+ * socket) after its own `close` would start a second; here it is not sent.
+ */
+function oneClose(socket: MemorySocket): MemorySocket {
+  let closeSent = false;
+  return {
+    get readyState() {
+      return socket.readyState;
+    },
+    addEventListener: socket.addEventListener.bind(socket),
+    close: socket.close.bind(socket),
+    send(data: string | Uint8Array) {
+      if (typeof data === "string" && JSON.parse(data).type === "close") {
+        if (closeSent) return;
+        closeSent = true;
+      }
+      socket.send(data);
+    },
+  } as unknown as MemorySocket;
+}
+
 /** A platform's far end on the client socket of a `MemorySocketPair`. */
 export class PlatformFarEnd {
   readonly #clock: FakeClock;
@@ -284,7 +316,7 @@ export class PlatformFarEnd {
     this.#answers = MARK_ANSWERS()[kind];
     this.#acking = acks;
     this.#connector = kind === "genesys"
-      ? new AudioConnectorClient(socket, { clock, reports: acks, networkMs: 1 })
+      ? new AudioConnectorClient(oneClose(socket), { clock, reports: acks, networkMs: 1 })
       : undefined;
     socket.addEventListener("message", (event) => {
       const data = (event as MessageEvent).data;
@@ -314,9 +346,26 @@ export class PlatformFarEnd {
     }
   }
 
+  /**
+   * Waits, on the fake clock, for the platform's open transaction to complete, where it has one
+   * before any audio: AudioHook's client "does not send audio until the server completes the
+   * open transaction and responds with an 'opened' message" (help.mypurecloud.com, "What happens
+   * during a successful session between Genesys Cloud and your AudioHook server?"). A session
+   * whose decodes answer late may take up to a second over `open`; without the wait its caller
+   * is still mute when the fuzz ends it, and its close counters are never reached.
+   */
+  async handshake(): Promise<void> {
+    const connector = this.#connector;
+    if (connector === undefined || !this.#opened) return;
+    for (let waited = 0; waited < HANDSHAKE_LIMIT_MS; waited += HANDSHAKE_STEP_MS) {
+      if (this.#socket.readyState !== 1 || connector.messages("opened").length > 0) return;
+      await this.#clock.tick(HANDSHAKE_STEP_MS);
+    }
+  }
+
   /** One valid media message from the caller (the protocol's own numbering kept). */
   sendMedia(): void {
-    if (this.#socket.readyState !== 1 || this.#stopped) return;
+    if (this.#socket.readyState !== 1 || this.#closing) return;
     // AudioHook numbers text alone; and nothing but its opening may come first.
     if (this.#protocol.strictSequence && !this.#opened) return;
     // AudioHook's audio flows once the server's `opened` has reached the client.
@@ -328,11 +377,47 @@ export class PlatformFarEnd {
   }
 
   /**
+   * Whether it has ended its stream: sent its end, or (AudioHook) begun its close transaction at
+   * the server's `disconnect`, after which the client "does not send any audio frames"
+   * (help.mypurecloud.com, "What happens during a successful session between Genesys Cloud and
+   * your AudioHook server?") and, the session closing, nothing else but its `close`.
+   */
+  get #closing(): boolean {
+    return this.#stopped || (this.#connector !== undefined && this.#connector.disconnectAt >= 0);
+  }
+
+  /** Whether it has sent its end of stream. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /**
+   * Whether its end of stream ends the stream (`InboundProtocol.endsStream`): what it sends after
+   * is read as nothing and counted (`inboundAfterEnd`).
+   */
+  get endsStream(): boolean {
+    return this.#protocol.endsStream;
+  }
+
+  /**
+   * One media message after its end of stream, which no platform's documentation has it send
+   * (Twilio's "Stop message": the stream "has stopped"; Telnyx's, Plivo's and Exotel's `stop`
+   * alike): a far end that breaks its protocol, whose audio the transport must count, not lose.
+   */
+  sendMediaAfterStop(): void {
+    if (this.#socket.readyState !== 1 || !this.#stopped) return;
+    this.#chunk++;
+    const message = this.#protocol.media(this.#seq, this.#chunk);
+    if (!this.#protocol.strictSequence) this.#seq++;
+    this.#socket.send(toWire(message));
+  }
+
+  /**
    * One of the protocol's valid mid-stream messages (DTMF, a ping, an update, the caller's
    * prompt), the `index`-th modulo their number, numbered as the platform numbers them.
    */
   sendControl(index: number): void {
-    if (this.#socket.readyState !== 1 || !this.#opened || this.#stopped) return;
+    if (this.#socket.readyState !== 1 || !this.#opened || this.#closing) return;
     const controls = this.#protocol.controls(this.#next());
     if (controls.length === 0) return;
     const control = controls[index % controls.length]!;
@@ -345,7 +430,7 @@ export class PlatformFarEnd {
 
   /** The platform's end of stream (Twilio-like `stop`, AudioHook `close`), where it has one. */
   sendStop(): void {
-    if (this.#socket.readyState !== 1 || !this.#opened || this.#stopped) return;
+    if (this.#socket.readyState !== 1 || !this.#opened || this.#closing) return;
     if (!this.#protocol.stop) return;
     this.#stopped = true;
     if (this.#connector) return this.#connector.send("close", { reason: "end" });

@@ -19,8 +19,11 @@
 //   short queue now and then; in a third, the serializer answers some messages later (by the fake
 //   clock, decode_ledger.ts), and the caller speaks just before each ending operation and the
 //   final close, which the far end answers at once, late, or crosses with its own;
-// - every other serializer's far end (surface_far_ends.ts): its opening messages at the open, its
-//   platform's media, mark acknowledgements as its documentation describes them;
+// - every other serializer's far end (surface_far_ends.ts): its opening messages at the open (and
+//   AudioHook's open transaction waited for), its platform's media, mark acknowledgements as its
+//   documentation describes them; one whose stop ends its stream speaks on after it now and then;
+// - in some sessions binary messages reach the transport as Blob, and the serializer (through
+//   decode_ledger.ts) answers a value that is no frame now and then, or throws from `finish`;
 // - listeners (surface_listeners.ts) added to and removed from every event type, some failing;
 //   the "error" listener itself sometimes only added late; malformed frames of every type.
 // Inbound is consumed by a receive handler (echoing, interrupting, closing or throwing), a
@@ -35,11 +38,13 @@
 // listener is added; every frame sent is counted in `framesOut`; media held behind a hole
 // reaches the bot when the far end closes; and every media message the transport read reached the
 // bot or is counted (`checkInboundMedia`), a tee's two branches alike, the close counters
-// (`inbound{Frames,Messages}DroppedOnClose`) and their media share weighed exactly against the
-// serializer's answers.
+// (`inbound{Frames,Messages}DroppedOnClose`), `inboundAfterEnd` and `decodeErrors` and their media
+// share weighed exactly against the serializer's answers and what the far end sent; and every
+// decode error is a clear, non-fatal one, heard or counted unheard (`checkDecodeErrorsHeard`).
 import {
   type Frame,
   type TransportClosed,
+  type TransportError,
   type TransportErrorEvent,
   type TransportStats,
   WebSocketTransport,
@@ -49,7 +54,7 @@ import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import { RawPcmSerializer } from "../../src/serializers/raw_pcm.ts";
-import { DecodeLedger, type DecodeTally } from "./decode_ledger.ts";
+import { DecodeLedger, type DecodeTally, type SentMessage, type Split } from "./decode_ledger.ts";
 import { Prng } from "./prng.ts";
 import { escaping } from "../_escaping.ts";
 import { FUZZ_FAILURE, FuzzListeners } from "./surface_listeners.ts";
@@ -217,11 +222,11 @@ export interface InboundMedia {
  * - `lostAtTheEnd` (≥ 0: the transport never makes media of nothing, nor hands one on twice)
  *   lies in counters that count every kind of message or frame alike, non-media too:
  *   `inboundFramesDroppedOnClose` and `inboundMessagesDroppedOnClose` (the session closing),
- *   `inboundAfterEnd` (after the platform's end of stream) and `decodeErrors` (media before a
- *   platform's opening, where that is refused).
+ *   `inboundAfterEnd` (after the platform's end of stream) and `decodeErrors` (a serializer's
+ *   failure).
  *
- * With the serializer's answers tallied (`decoded`, decode_ledger.ts), the close counters are
- * weighed exactly, and their media share with them:
+ * With the serializer's answers tallied (`decoded`, decode_ledger.ts), every one of them is
+ * weighed exactly, and its media share with it:
  *
  * - `inboundMessagesDroppedOnClose` = the messages received whose `deserialize` never began, plus
  *   one where the session ended with a decode under way (the last begun, its answer not taken):
@@ -230,10 +235,14 @@ export interface InboundMedia {
  * - `inboundFramesDroppedOnClose` = the bot's frames the serializer answered and the transport
  *   took, less those the bot got and those dropped for a reader behind. Its media share is the
  *   same sum over media frames.
+ * - `inboundAfterEnd` = the messages the far end sent after its end of stream that the serializer
+ *   read (the far end knows which it sent so: `SentMessage.afterEnd`); the media among those whose
+ *   answer was taken are lost to the bot there (one under way is counted unread already).
+ * - `decodeErrors` = the answers taken with a value that is no frame (one error a message), plus
+ *   one for a `finish` that threw, whose held media is lost with it: the faults the ledger
+ *   planted, as the far ends send nothing a serializer may refuse.
  *
- * What is left of `lostAtTheEnd` lies in `inboundAfterEnd` and `decodeErrors`, bounded by them:
- * they count messages, and which of them were media the tally cannot tell (a media message before
- * a platform's opening is refused by the serializer's throw, one after its end by its counter).
+ * So `lostAtTheEnd` is exactly those media shares, none left over.
  */
 export function checkInboundMedia(
   s: TransportStats,
@@ -249,6 +258,8 @@ export function checkInboundMedia(
     `${s.inboundMessagesDroppedOnClose} after end ${s.inboundAfterEnd} decode errors ` +
     `${s.decodeErrors})`;
   if (decoded === undefined) {
+    // No serializer to watch (raw PCM's default): nothing follows an end nor is refused, and
+    // the close counters bound what was lost.
     const counted = s.inboundFramesDroppedOnClose + s.inboundMessagesDroppedOnClose +
       s.inboundAfterEnd + s.decodeErrors;
     if (lost >= 0 && lost <= counted) return [];
@@ -261,7 +272,7 @@ export function checkInboundMedia(
       `never read, so 0 or 1 under way, not ${underWay}`,
     ];
   }
-  const taken = (f: { before: number; last: number }) => f.before + (underWay ? 0 : f.last);
+  const taken = (f: Split) => f.before + (underWay ? 0 : f.last);
   const problems: string[] = [];
   const framesDropped = taken(decoded.botFrames) - media.framesDelivered -
     s.inboundAudioFramesDropped;
@@ -272,18 +283,61 @@ export function checkInboundMedia(
         `${media.framesDelivered}, ${s.inboundAudioFramesDropped} dropped for a reader behind`,
     );
   }
+  if (s.inboundAfterEnd !== decoded.afterEnd) {
+    problems.push(
+      `inbound after end ${s.inboundAfterEnd}, not ${decoded.afterEnd}: the serializer read ` +
+        `${decoded.afterEnd} sent after the far end's end of stream`,
+    );
+  }
+  const decodeErrors = taken(decoded.malformed) + (decoded.finishThrew ? 1 : 0);
+  if (s.decodeErrors !== decodeErrors) {
+    problems.push(
+      `decode errors ${s.decodeErrors}, not ${decodeErrors}: ${taken(decoded.malformed)} ` +
+        `answers taken with a value that is no frame, finish threw ${decoded.finishThrew}`,
+    );
+  }
   const mediaFramesDropped = taken(decoded.mediaFrames) - media.delivered -
     s.inboundAudioFramesDropped;
   const mediaUnread = decoded.unreadMedia + (underWay && decoded.lastBegunMedia ? 1 : 0);
-  const rest = lost - mediaFramesDropped - mediaUnread;
-  if (mediaFramesDropped < 0 || rest < 0 || rest > s.inboundAfterEnd + s.decodeErrors) {
+  const afterEnd = taken(decoded.afterEndMedia);
+  const rest = lost - mediaFramesDropped - mediaUnread - afterEnd - decoded.mediaLostInFinish;
+  if (mediaFramesDropped < 0 || rest !== 0) {
     problems.push(
-      `inbound media: ${counts}, of them ${mediaFramesDropped} frames dropped on close and ` +
-        `${mediaUnread} messages unread (${underWay} under way), ${rest} left for ${atTheEnd}`,
+      `inbound media: ${counts}, of them ${mediaFramesDropped} frames dropped on close, ` +
+        `${mediaUnread} messages unread (${underWay} under way), ${afterEnd} after the end, ` +
+        `${decoded.mediaLostInFinish} held by a finish that threw: ${rest} left ${atTheEnd}`,
     );
   }
   return problems;
 }
+
+/**
+ * The decode errors a session's listeners heard: the far ends send nothing a serializer may
+ * refuse, so each is a fault the ledger planted (decode_ledger.ts), named clearly (the value that
+ * is no frame by its type, `finish`'s own error), not fatal (the session reads on), and heard or
+ * counted unheard, every one (`errorsUnheard` counts errors of every kind: an upper bound).
+ */
+export function checkDecodeErrorsHeard(
+  heard: readonly TransportError[],
+  s: TransportStats,
+): string[] {
+  const problems: string[] = [];
+  const decode = heard.filter((e) => e.code === "decode");
+  for (const error of decode) {
+    if (error.fatal) problems.push(`a decode error ended the session: ${error.message}`);
+    if (!PLANTED_FAULT.test(error.message)) problems.push(`decode error: ${error.message}`);
+  }
+  if (decode.length > s.decodeErrors || decode.length + s.errorsUnheard < s.decodeErrors) {
+    problems.push(
+      `decode errors ${s.decodeErrors}: heard ${decode.length}, unheard ${s.errorsUnheard}`,
+    );
+  }
+  return problems;
+}
+
+/** How the transport names the faults the ledger plants. */
+const PLANTED_FAULT =
+  /^serializer read a message as a frame of type "fuzz-not-a-frame"$|a fault the fuzz planted: finish threw$/;
 
 /**
  * A frame made of the far end's media: audio, or the caller's prompt on ConversationRelay
@@ -350,6 +404,8 @@ export interface SessionResult {
     malformed: number;
     /** The far end's media that reached the transport, and what of it reached the bot. */
     media: InboundMedia;
+    /** Binary messages the server's socket handed on as Blob. */
+    blobsRead: number;
   };
 }
 
@@ -406,9 +462,18 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   // The serializer answers some messages later (decode_ledger.ts), so that a session closes with
   // messages still being decoded: some then decoded after the bot's frames ended, some unread.
   const decodesLate = inboundChoices.chance(0.3);
-  // Raw PCM: no serializer option at all, unless its decodes are to answer late.
+  // Faults beside the far end's messages, from a stream of their own again: the server's socket
+  // hands binary messages on as Blob (a runtime that keeps `binaryType` "blob": the transport's
+  // setting is refused), the serializer now and then answers a value that is no frame or
+  // throws from `finish` (decode_ledger.ts), and a far end whose stop ends its stream speaks on
+  // after it at the end.
+  const faultChoices = new Prng(seed * 15_485_863 + 5);
+  const blobs = faultChoices.chance(0.3);
+  const plantsFaults = faultChoices.chance(0.3);
+  const speaksAfterStop = faultChoices.chance(0.3);
+  // Raw PCM: no serializer option at all, unless its decodes are to answer late or fail.
   const serializer = kind === "raw"
-    ? decodesLate ? new RawPcmSerializer() : undefined
+    ? decodesLate || plantsFaults ? new RawPcmSerializer() : undefined
     : kind === "twilio"
     ? new TwilioSerializer()
     : kind === "vonage"
@@ -416,16 +481,20 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     : isPlatform(kind)
     ? platformProtocol(kind).serializer()
     : new MarkingSerializer();
-  // Which of the client's messages are media, in the order sent: the server's socket reads them
+  // What each of the client's messages is, in the order sent: the server's socket reads them
   // in that order, and what it drops unread (it closed) is all that came after, so the n-th it
   // dispatches is the n-th sent.
-  const clientSentMedia: boolean[] = [];
+  const clientSent: SentMessage[] = [];
   const ledger = serializer === undefined ? undefined : new DecodeLedger(
     serializer,
-    clientSentMedia,
+    clientSent,
     isMediaFrame,
     decodesLate ? { clock, delays: new Prng(seed * 104_729 + 3) } : undefined,
+    plantsFaults ? { rng: faultChoices, malformed: 0.05, finishThrows: 0.3 } : undefined,
   );
+  if (blobs) {
+    Object.defineProperty(pair.server, "binaryType", { get: () => "blob", set: () => {} });
+  }
   const transport = new WebSocketTransport(pair.server, {
     ...(serializer === undefined ? {} : { serializer }),
     maxBufferedBytes: 20_000,
@@ -451,24 +520,28 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     closedWith ??= code;
     closeSocket(code, reason);
   };
-  let sendingMedia = false;
+  const control: SentMessage = { media: false, afterEnd: false };
+  let sending = control;
   const clientSend = pair.client.send.bind(pair.client);
   pair.client.send = (data) => {
     clientSend(data);
-    clientSentMedia.push(sendingMedia);
+    clientSent.push(sending);
   };
-  const sendMedia = (send: () => void) => {
-    sendingMedia = true;
+  const sendMedia = (send: () => void, afterEnd = false) => {
+    sending = { media: true, afterEnd };
     try {
       send();
     } finally {
-      sendingMedia = false;
+      sending = control;
     }
   };
   const media: InboundMedia = { arrived: 0, delivered: 0, framesDelivered: 0 };
   let serverRead = 0;
-  pair.server.addEventListener("message", () => {
-    if (clientSentMedia[serverRead++]) media.arrived++;
+  /** Binary messages the server's socket handed on as Blob. */
+  let blobsRead = 0;
+  pair.server.addEventListener("message", (event) => {
+    if (clientSent[serverRead++]?.media) media.arrived++;
+    if ((event as MessageEvent).data instanceof Blob) blobsRead++;
   });
   const platform = isPlatform(kind)
     ? new PlatformFarEnd(kind, clock, pair.client, acks)
@@ -491,7 +564,10 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     platform?.open();
   };
   if (kind === "vonage" && !connecting) pair.client.send(VONAGE_CONNECTED);
-  if (!connecting) platform?.open();
+  if (!connecting) {
+    platform?.open();
+    await platform?.handshake();
+  }
 
   const events: string[] = [];
   let closedValue: unknown;
@@ -665,8 +741,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   let marks = 0;
   let prevStats = transport.stats;
   const heldLimit = heldLimitFor(kind);
-  // Twilio media the client sent while open; numbered ones count up from here.
-  let mediaSent = 0;
+  // Numbered Twilio media count up from here.
   let chunk = 0;
   /** The client closed right behind a hole, while nothing else was ending the session. */
   let closedBehindHole = false;
@@ -686,12 +761,23 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   const callerSpeaks = (packets: number): number => {
     let spoken = 0;
     for (; spoken < Math.min(packets, 50) && pair.client.readyState === 1; spoken++) {
-      mediaSent++;
       if (kind === "twilio") sendMedia(() => pair.client.send(twilioMedia(++chunk)));
-      else if (platform !== undefined) sendMedia(() => platform.sendMedia());
+      // A far end that stopped its stream and streams on (see "client audio after its stop").
+      else if (platform?.stopped && platform.endsStream) {
+        sendMedia(() => platform.sendMediaAfterStop(), true);
+      } else if (platform !== undefined) sendMedia(() => platform.sendMedia());
       else sendMedia(() => pair.client.send(new Uint8Array(640)));
     }
     return spoken;
+  };
+
+  /** The far end ends its stream and speaks on, once, where its stop ends the stream. */
+  const stopThenSpeak = async () => {
+    if (platform === undefined || !platform.endsStream || platform.stopped) return undefined;
+    platform.sendStop();
+    const spoken = callerSpeaks(1 + faultChoices.int(3));
+    await settle();
+    return `client stop, then the caller speaks ${spoken}`;
   };
 
   for (let i = 0; i < ops; i++) {
@@ -699,6 +785,10 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     // The ending operations (82..90) only late in the run, in most seeds.
     if (op >= 82 && op < 90 && lateEnd && i < ops * 0.8) op = 60 + (op % 15);
     let desc: string;
+    if (speaksAfterStop && op >= 82 && op < 90) {
+      const done = await stopThenSpeak();
+      if (done !== undefined) log.push(`${i}@${clock.now()}: ${done}`);
+    }
     if (decodesLate && op >= 82 && op < 90) {
       // Words still being decoded as the session begins to end (see "The end" below).
       log.push(`${i}@${clock.now()}: the caller speaks ${callerSpeaks(1 + inboundChoices.int(4))}`);
@@ -776,7 +866,6 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
             }),
           );
         } else if (kind === "twilio") {
-          mediaSent++;
           sendMedia(() =>
             pair.client.send(
               JSON.stringify({ event: "media", streamSid: "MZ1", media: { payload: "/////w==" } }),
@@ -791,8 +880,11 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
           } else if (x < 0.25) {
             desc = "client stop";
             platform.sendStop();
+          } else if (platform.stopped && platform.endsStream) {
+            // A far end that breaks its own end of stream: its audio goes on after its stop.
+            desc = "client audio after its stop";
+            sendMedia(() => platform.sendMediaAfterStop(), true);
           } else {
-            mediaSent++;
             sendMedia(() => platform.sendMedia());
           }
         } else sendMedia(() => pair.client.send(new Uint8Array(640)));
@@ -848,6 +940,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     } else if (op < 97 && connecting && !opened) {
       desc = "open";
       openNow();
+      await platform?.handshake();
     } else if (op < 98) {
       desc = "client terminate";
       if (r.chance(0.3)) {
@@ -883,7 +976,6 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
           sendMedia(() => pair.client.send(twilioMedia(n)));
         }
         chunk += 4;
-        mediaSent += 3;
         if (r.chance(0.5)) {
           desc += " then client close";
           const before = endBegun() ? -1 : botCloses;
@@ -917,6 +1009,8 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   // The end: close from here, and give it a bounded (fake) time to settle.
   if (r.chance(0.5)) pair.client.resume();
   ending = true;
+  const stoppedAtTheEnd = speaksAfterStop ? await stopThenSpeak() : undefined;
+  if (stoppedAtTheEnd !== undefined) log.push(`end: ${stoppedAtTheEnd}`);
   // Where decodes answer late, the caller's last words are still being decoded as the session
   // closes: never read (the far end answers the close at once), read after the bot's frames
   // ended (it answers late: the close reads on meanwhile), or read on after its own close.
@@ -952,6 +1046,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
   if (heardLate > 0) problems.push(`${heardLate} errors still held after a listener was added`);
   problems.push(...listeners.problems);
   const heard = [...listeners.heard];
+  problems.push(...checkDecodeErrorsHeard(heard, transport.stats));
   const failure = listeners.firstFailure;
   if (failure !== undefined && !failure.endBegun) {
     const closed = closedValue as TransportClosed | undefined;
@@ -995,11 +1090,16 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     const cut = decodesLate
       ? stats.inboundMessagesDroppedOnClose + stats.inboundFramesDroppedOnClose
       : 0;
+    // A `finish` that threw (a planted fault) lost the media held behind the hole with it.
+    const lostInFinish = ledger?.tally(stats.messagesIn).mediaLostInFinish ?? 0;
     const accounted = media.delivered + stats.inboundAudioFramesDropped + stats.inboundMediaLate +
-      stats.inboundMediaDuplicates + stats.inboundAfterEnd + stats.decodeErrors + cut;
-    if (accounted < mediaSent) {
+      stats.inboundMediaDuplicates + stats.inboundAfterEnd + stats.decodeErrors + cut +
+      lostInFinish;
+    // Media the client sent that the server's socket dropped unread (it had begun closing: the
+    // session timed out meanwhile, say) never reached the transport: what arrived is weighed.
+    if (accounted < media.arrived) {
       problems.push(
-        `media held behind a hole lost at the close: sent ${mediaSent}, frames in ${media.delivered} ` +
+        `media held behind a hole lost at the close: arrived ${media.arrived}, frames in ${media.delivered} ` +
           `(dropped ${stats.inboundAudioFramesDropped} late ${stats.inboundMediaLate} dup ${stats.inboundMediaDuplicates} ` +
           `after end ${stats.inboundAfterEnd} decode errors ${stats.decodeErrors})`,
       );
@@ -1024,6 +1124,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
     closedBehindHole,
     malformed: sent.malformed,
     media,
+    blobsRead,
   };
   return { seed, kind, config, log, events, problems, stats, covered };
 }

@@ -4,7 +4,9 @@
 import assert from "node:assert/strict";
 import { emptyStats, type TransportStats } from "../../src/transport_stats.ts";
 import { escaping } from "../_escaping.ts";
+import { TransportError } from "../../src/errors.ts";
 import {
+  checkDecodeErrorsHeard,
   checkFinalStats,
   checkFramesAndErrors,
   checkInboundMedia,
@@ -37,6 +39,24 @@ const ACKING = new Set([
 ]);
 
 /**
+ * Kinds whose far end's stop ends its stream (`InboundProtocol.endsStream`): what it sends after
+ * is counted in `inboundAfterEnd`.
+ */
+const ENDS_STREAM = new Set(["telnyx", "plivo", "exotel"]);
+
+/** Kinds whose far end sends binary messages (media, or all: protobuf). */
+const BINARY = new Set([
+  "raw",
+  "marking",
+  "vonage",
+  "jambonz",
+  "freeswitch",
+  "asterisk",
+  "genesys",
+  "protobuf",
+]);
+
+/**
  * ConversationRelay carries no audio (Twilio's ConversationRelay docs, "WebSocket messages": the
  * app sends `text` tokens that Twilio speaks): its sessions send and interrupt none.
  */
@@ -55,6 +75,9 @@ for (const kind of KINDS) {
     let mediaArrived = 0;
     let mediaDelivered = 0;
     let closeCounters = 0;
+    let afterEnd = 0;
+    let decodeErrors = 0;
+    let blobsRead = 0;
     // A listener's failure that escaped its guard would end the process: caught here instead.
     const escaped = await escaping(async () => {
       for (let seed = 1; seed <= SEEDS; seed++) {
@@ -71,6 +94,9 @@ for (const kind of KINDS) {
         mediaDelivered += result.covered.media.delivered;
         closeCounters += result.stats.inboundFramesDroppedOnClose +
           result.stats.inboundMessagesDroppedOnClose;
+        afterEnd += result.stats.inboundAfterEnd;
+        decodeErrors += result.stats.decodeErrors;
+        blobsRead += result.covered.blobsRead;
       }
     });
     assert.equal(reports.length, 0, reports.join("\n\n"));
@@ -91,10 +117,15 @@ for (const kind of KINDS) {
       `${kind}: media arrived ${mediaArrived}, delivered ${mediaDelivered}`,
     );
     // Some session closed with messages still being decoded (its serializer answering late), so
-    // that the close counters were weighed exactly, not only bounded. Not Genesys in so few
-    // seeds: its far end streams only once the server's `opened` has reached it (AudioHook), and
-    // no session here that decodes late closes with its audio flowing (33 of its first 300 seeds do).
-    if (kind !== "genesys") assert.ok(closeCounters > 0, `${kind}: nothing dropped on close`);
+    // that the close counters were weighed exactly, not only bounded. (Genesys's far end streams
+    // only once the server's `opened` has reached it: the session waits for that first,
+    // `PlatformFarEnd.handshake`.)
+    assert.ok(closeCounters > 0, `${kind}: nothing dropped on close`);
+    // The other two counters weighed exactly: a far end whose stop ends its stream spoke on
+    // after it, and the serializer's planted faults (decode_ledger.ts) were counted.
+    if (ENDS_STREAM.has(kind)) assert.ok(afterEnd > 0, `${kind}: nothing after the end`);
+    assert.ok(decodeErrors > 0, `${kind}: no decode error`);
+    if (BINARY.has(kind)) assert.ok(blobsRead > 0, `${kind}: no message read as a Blob`);
   });
 }
 
@@ -256,6 +287,11 @@ Deno.test("surface fuzz checks: the close counters weighed exactly, with the ser
     lastBegunMedia: true,
     botFrames: { before: 9, last: 1 },
     mediaFrames: { before: 8, last: 1 },
+    afterEnd: 0,
+    afterEndMedia: { before: 0, last: 0 },
+    malformed: { before: 0, last: 0 },
+    finishThrew: false,
+    mediaLostInFinish: 0,
   };
   const media = { arrived: 10, delivered: 6, framesDelivered: 7 };
   const closing = stats({
@@ -278,12 +314,81 @@ Deno.test("surface fuzz checks: the close counters weighed exactly, with the ser
     checkInboundMedia({ ...closing, inboundMessagesDroppedOnClose: 2 }, media, decoded).join(),
     /inbound frames dropped on close 1, not 2/,
   );
-  // A media message lost with only a non-media message's count to hide in.
+  // A media message lost with only a non-media message's count to hide in, or a decode error's.
   const dtmfUnread = { ...decoded, unreadMedia: 0 };
   assert.match(
     checkInboundMedia(closing, media, dtmfUnread).join(),
-    /1 messages unread \(1 under way\), 1 left for/,
+    /1 messages unread \(1 under way\), 0 after the end, 0 held by a finish that threw: 1 left/,
   );
-  // What is left may lie in decode errors and messages after the end, no more.
-  assert.deepEqual(checkInboundMedia({ ...closing, decodeErrors: 1 }, media, dtmfUnread), []);
+  assert.match(
+    checkInboundMedia({ ...closing, decodeErrors: 1 }, media, dtmfUnread).join(),
+    /decode errors 1, not 0/,
+  );
+});
+
+Deno.test("surface fuzz checks: messages after the end and decode errors weighed exactly", () => {
+  // 8 media messages came: 5 made frames the bot got, 2 came after the far end's end of stream,
+  // the last of them read last; `finish` threw holding 1. One answer taken carried a value that
+  // is no frame.
+  const decoded = {
+    unread: 0,
+    unreadMedia: 0,
+    lastBegunMedia: true,
+    botFrames: { before: 5, last: 0 },
+    mediaFrames: { before: 5, last: 0 },
+    afterEnd: 2,
+    afterEndMedia: { before: 1, last: 1 },
+    malformed: { before: 1, last: 0 },
+    finishThrew: true,
+    mediaLostInFinish: 1,
+  };
+  const media = { arrived: 8, delivered: 5, framesDelivered: 5 };
+  const ended = stats({ inboundAfterEnd: 2, decodeErrors: 2 });
+  assert.deepEqual(checkInboundMedia(ended, media, decoded), []);
+  // The last one still under way at the end: unread as well as read after the end.
+  assert.deepEqual(
+    checkInboundMedia({ ...ended, inboundMessagesDroppedOnClose: 1 }, media, decoded),
+    [],
+  );
+  assert.match(
+    checkInboundMedia({ ...ended, inboundAfterEnd: 1 }, media, decoded).join(),
+    /inbound after end 1, not 2/,
+  );
+  assert.match(
+    checkInboundMedia({ ...ended, decodeErrors: 1 }, media, decoded).join(),
+    /decode errors 1, not 2: 1 answers taken with a value that is no frame, finish threw true/,
+  );
+  // One media message more, counted nowhere.
+  assert.match(
+    checkInboundMedia(ended, { ...media, arrived: 9 }, decoded).join(),
+    /1 held by a finish that threw: 1 left/,
+  );
+});
+
+Deno.test("surface fuzz checks: decode errors are the planted faults, clear, not fatal, none lost", () => {
+  const malformed = new TransportError(
+    "decode",
+    'serializer read a message as a frame of type "fuzz-not-a-frame"',
+  );
+  const finish = new TransportError(
+    "decode",
+    "serializer failed to read a message: Error: a fault the fuzz planted: finish threw",
+  );
+  assert.deepEqual(checkDecodeErrorsHeard([malformed, finish], stats({ decodeErrors: 2 })), []);
+  // One unheard, counted so.
+  assert.deepEqual(
+    checkDecodeErrorsHeard([malformed], stats({ decodeErrors: 2, errorsUnheard: 1 })),
+    [],
+  );
+  assert.match(
+    checkDecodeErrorsHeard([malformed], stats({ decodeErrors: 2 })).join(),
+    /decode errors 2: heard 1, unheard 0/,
+  );
+  const other = new TransportError("decode", "serializer failed to read a message: TypeError: x");
+  assert.match(checkDecodeErrorsHeard([other], stats({ decodeErrors: 1 })).join(), /TypeError/);
+  const fatal = new TransportError("decode", malformed.message, { fatal: true });
+  assert.match(
+    checkDecodeErrorsHeard([fatal], stats({ decodeErrors: 1 })).join(),
+    /a decode error ended the session/,
+  );
 });
