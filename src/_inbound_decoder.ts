@@ -147,7 +147,7 @@ export class InboundDecoder {
       try {
         held = this.#serializer.finish();
       } catch (cause) {
-        return this.#failed(cause);
+        return this.#failed(cause, "hand on what it held at the end (finish)");
       }
       this.#deliver(held);
     } finally {
@@ -380,10 +380,11 @@ export class InboundDecoder {
     this.#drain();
   }
 
-  #failed(cause: unknown): void {
+  /** `doing`: what the serializer failed at, for the report. */
+  #failed(cause: unknown, doing = "read a message"): void {
     this.#stats.decodeErrors++;
     // One bad message is the sender's problem, not the session's: report it and read on.
-    const message = `serializer failed to read a message: ${thrownText(cause)}`;
+    const message = `serializer failed to ${doing}: ${thrownText(cause)}`;
     this.#onError(
       cause instanceof TransportError ? cause : new TransportError("decode", message, { cause }),
     );

@@ -144,6 +144,11 @@ Deno.test("`InboundDecoder.finish`: a throwing finish, or one answering what is 
   throwing.d.finish();
   assert.equal(throwing.stats.decodeErrors, 1);
   assert.equal(throwing.errors[0]?.code, "decode");
+  // Said as what failed: no message was being read.
+  assert.equal(
+    throwing.errors[0]?.message,
+    "serializer failed to hand on what it held at the end (finish): Error: broken",
+  );
   const wrong = finishing(() => [42, { type: "message", message: "kept" }]);
   wrong.d.finish();
   assert.deepEqual(wrong.frames, ["kept"]);

@@ -372,7 +372,7 @@ Deno.test("surface fuzz checks: decode errors are the planted faults, clear, not
   );
   const finish = new TransportError(
     "decode",
-    "serializer failed to read a message: Error: a fault the fuzz planted: finish threw",
+    "serializer failed to hand on what it held at the end (finish): Error: a fault the fuzz planted: finish threw",
   );
   assert.deepEqual(checkDecodeErrorsHeard([malformed, finish], stats({ decodeErrors: 2 })), []);
   // One unheard, counted so.
