@@ -469,7 +469,9 @@ export class OutboundPump {
         } else if (item.kind === "audio") {
           now ??= this.#readTurn();
           let wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt);
-          if (stale && wait === 0) {
+          // Not due by this run's reading, it may be by a later one: a listener told of the last
+          // chunk worked a while (`userCodeRan` moved the turn on), and the chunk leaves now.
+          if (stale && (wait === 0 || this.#turnUntil > now)) {
             now = this.#reread();
             wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt);
           }

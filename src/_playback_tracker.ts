@@ -1201,7 +1201,11 @@ export class PlaybackTracker {
       do {
         this.#updateAgain = false;
         this.#updatePass(now);
-        if (this.#updateAgain) this.afterDispatch?.(now);
+        if (!this.#updateAgain) break;
+        this.afterDispatch?.(now);
+        // The event's listeners may have worked a while: what fell due meanwhile fires now, in
+        // this update, not at the next one (one clock read an event, none a chunk).
+        now = this.#clock.now();
       } while (this.#updateAgain);
     } finally {
       this.#updating = false;
