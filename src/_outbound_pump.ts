@@ -146,6 +146,11 @@ export class OutboundPump {
   #held = false;
   /** The pacing deadline came while held: the reserved chunk goes when the hold ends. */
   #dueWhileHeld = false;
+  /**
+   * How many times the far end was told to drop what it holds (`clear`): a bot's mark answered
+   * later, with one such clear between, had its padding dropped by it (see `#markPaddingAfter`).
+   */
+  #cuts = 0;
 
   /** Makes an idle pump: it sends nothing before {@linkcode start}. */
   constructor(options: OutboundPumpOptions) {
@@ -327,9 +332,13 @@ export class OutboundPump {
   clear(farEndCleared = true): number {
     const heldMs = this.#sender.pendingPacketMs;
     const dropped = this.#queue.clear() + this.#chunker.clear() + this.#sender.clearPackets();
-    if (farEndCleared) this.#timeline.cut();
-    // The packet not yet whole never left: the next audio follows what did, with no hole for it.
-    else this.#timeline.retract(heldMs);
+    if (farEndCleared) {
+      this.#timeline.cut();
+      this.#cuts++;
+    } else {
+      // The packet not yet whole never left: the next audio follows what did, with no hole for it.
+      this.#timeline.retract(heldMs);
+    }
     this.#tail.cancel();
     this.#runOut?.cancel(); // the serializer drops what it held at the interruption
     this.#tailFlushed = false;
@@ -593,11 +602,16 @@ export class OutboundPump {
     const playing = sender.pendingPacketBytes > 0
       ? sender.partialPacketPlays
       : !sender.packetizes && (atRunOut || this.#tracker.playsOn(now ?? this.#clock.now()));
+    const packetBegins = sender.packetizes && sender.pendingPacketBytes === 0;
     sender.audioEnds(playing);
     // The silence padding a whole-frame serializer's last frame plays after the stretch, before
     // anything sent next: placed there, so that the answer to the end-of-speech mark, which
     // covers it, is read where it comes (the mark stands after it), and the next audio follows it.
     this.#placePadding(sender.endExtraMs, now);
+    // Its padded frame may begin a packet (the last one left whole): nothing of the stretch comes
+    // to fill it, so it goes now by the `lastPacket` policy, before the end-of-speech mark, not
+    // with the next reply (where it ends at the quiet time, or as what has left runs out).
+    if (packetBegins && sender.pendingPacketBytes > 0) this.#flushHeld(now);
   }
 
   /**
@@ -750,11 +764,15 @@ export class OutboundPump {
 
   /**
    * A bot's mark's send that had to wait (a serializer that answers later, a full socket): the
-   * padding its answer sent, known once it has left, is placed then (see `takeMarkPaddedMs`).
+   * padding its answer sent, known once it has left, is placed then (see `takeMarkPaddedMs`),
+   * unless an interruption has cleared the far end since.
    */
   async #markPaddingAfter(sending: Promise<void>): Promise<void> {
+    const cuts = this.#cuts;
     await sending;
-    this.#placePadding(this.#sender.takeMarkPaddedMs(), undefined);
+    const paddedMs = this.#sender.takeMarkPaddedMs();
+    // An interruption's clear, answered after the mark, left after it: the far end dropped it.
+    if (this.#cuts === cuts) this.#placePadding(paddedMs, undefined);
   }
 
   /** Waits for a send that had to wait, then runs on. */
