@@ -380,6 +380,14 @@ export class InboundDecoder {
     this.#drain();
   }
 
+  /**
+   * Whether the decoding is over (see {@linkcode stop}): a decode still under way was counted
+   * dropped, and what the serializer counts of it when it answers is not counted again.
+   */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
   /** `doing`: what the serializer failed at, for the report. */
   #failed(cause: unknown, doing = "read a message"): void {
     this.#stats.decodeErrors++;

@@ -104,6 +104,11 @@ export class InboundPath {
     });
   }
 
+  /** Whether nothing more is decoded (see `InboundDecoder.stopped`). */
+  get decodingStopped(): boolean {
+    return this.#decoder.stopped;
+  }
+
   /** Takes one socket message. */
   receive(data: WebSocketData): void {
     this.#decoder.receive(data);

@@ -26,7 +26,7 @@ import {
   type TransportOptions,
 } from "./transport_options.ts";
 import type { TransportStats } from "./transport_stats.ts";
-import { asTransportError, checkCount } from "./_serializer_context_checks.ts";
+import { asTransportError, checkCount, isInboundCounter } from "./_serializer_context_checks.ts";
 import { thrownText } from "./_thrown_text.ts";
 
 /** What an {@linkcode OutboundPath} is built from. */
@@ -212,12 +212,17 @@ export class OutboundPath {
     this.#pump.hold(paused);
   }
 
-  /** The serializer's means on the send side (`FrameSerializer.bind`): send, count, report, pause. */
-  serializerContext(): SerializerContext {
+  /**
+   * The serializer's means (`FrameSerializer.bind`): send, count, report, pause. `decodingStopped`:
+   * once true, what it counts of what the far end sent is not counted (a decode under way when
+   * the session ended, answering after: counted dropped on close already).
+   */
+  serializerContext(decodingStopped: () => boolean): SerializerContext {
     return {
       send: (message) => this.sender.sendMessage(message),
       count: (counter, amount = 1, held = false) => {
         checkCount(counter, amount);
+        if (isInboundCounter(counter) && decodingStopped()) return;
         // Audio a serializer drops from what it holds was counted sent when it was handed over:
         // the sender knows how much (see `OutboundSender.countHeldDrop`).
         if (held) this.sender.countHeldDrop(counter, amount);

@@ -29,6 +29,27 @@ const SERIALIZER_COUNTERS: ReadonlySet<string> = new Set(
     } satisfies Record<SerializerCounter, true>,
   ),
 );
+/** The counters of what the far end sent (the rest count what the session sends). */
+const INBOUND_COUNTERS: ReadonlySet<string> = new Set(
+  Object.keys(
+    {
+      inboundMediaReordered: true,
+      inboundMediaDuplicates: true,
+      inboundMediaLate: true,
+      inboundMediaGapsFilled: true,
+      inboundMediaGapMs: true,
+      inboundMediaResyncs: true,
+      inboundAfterEnd: true,
+      decodeErrors: true,
+    } satisfies Partial<Record<SerializerCounter, true>>,
+  ),
+);
+
+/** Whether `counter` counts what the far end sent (see {@linkcode INBOUND_COUNTERS}). */
+export function isInboundCounter(counter: SerializerCounter): boolean {
+  return INBOUND_COUNTERS.has(counter);
+}
+
 const ERROR_CODES: ReadonlySet<unknown> = new Set(
   Object.keys(
     {

@@ -196,7 +196,7 @@ export class WebSocketTransport extends EventTarget {
         deserializeTimeoutMs: resolved.sendTimeoutMs,
         closeTimeoutMs: resolved.closeTimeoutMs,
       });
-      this.#serializer.bind?.(this.#out.serializerContext());
+      this.#serializer.bind?.(this.#out.serializerContext(() => this.#in.decodingStopped));
       this.#opened = clock.timer(this.#onOpen);
       this.#closer = new SocketCloser({
         socket,

@@ -49,11 +49,11 @@ export interface DecodeTally {
   /** The media frames among them (`isMediaFrame`), split alike. */
   mediaFrames: Split;
   /**
-   * Messages read after the far end's end of stream (`SentMessage.afterEnd`): the serializer
-   * counts each as it reads it, the one under way at the end too (read once the session is
-   * over, it is in `inboundMessagesDroppedOnClose` as well).
+   * Messages sent after the far end's end of stream (`SentMessage.afterEnd`), split at the last
+   * begun: the serializer counts each as it reads it, and the one under way when the session
+   * ended, read after, is counted in `inboundMessagesDroppedOnClose` alone.
    */
-  afterEnd: number;
+  afterEnd: Split;
   /** The media messages among them, split at the last begun (its answer, nothing, taken or not). */
   afterEndMedia: Split;
   /** Answers with a value that is no frame beside their frames: a decode error each, if taken. */
@@ -92,7 +92,7 @@ export class DecodeLedger {
   #lastBegun: SentMessage | undefined;
   readonly #before = { bot: 0, media: 0, malformed: 0 };
   #last = { bot: 0, media: 0, malformed: 0 };
-  #afterEnd = 0;
+  readonly #afterEnd: Split = { before: 0, last: 0 };
   readonly #afterEndMedia: Split = { before: 0, last: 0 };
   #finishThrew = false;
   #mediaLostInFinish = 0;
@@ -114,14 +114,13 @@ export class DecodeLedger {
       this.#before.malformed += this.#last.malformed;
       const answer = (this.#last = { bot: 0, media: 0, malformed: 0 });
       const message = this.#lastBegun = this.#sent[this.#begun++];
+      this.#afterEnd.before += this.#afterEnd.last;
+      this.#afterEnd.last = message?.afterEnd ? 1 : 0;
       this.#afterEndMedia.before += this.#afterEndMedia.last;
       this.#afterEndMedia.last = message?.afterEnd && message.media ? 1 : 0;
       const malformed = faults !== undefined && faults.rng.chance(faults.malformed);
       // No serializer of this package answers later by itself: the delay here is all there is.
-      const read = () => {
-        if (message?.afterEnd) this.#afterEnd++;
-        return deserialize(data) as Frame | Frame[] | null;
-      };
+      const read = () => deserialize(data) as Frame | Frame[] | null;
       const delay = late?.delays.pick([undefined, 1, 5, 20, 60, 300, 1000]);
       if (late === undefined || delay === undefined) {
         return this.#answer(read(), answer, malformed);
@@ -178,7 +177,7 @@ export class DecodeLedger {
       lastBegunMedia: this.#lastBegun?.media === true,
       botFrames: { before: this.#before.bot, last: this.#last.bot },
       mediaFrames: { before: this.#before.media, last: this.#last.media },
-      afterEnd: this.#afterEnd,
+      afterEnd: { ...this.#afterEnd },
       afterEndMedia: { ...this.#afterEndMedia },
       malformed: { before: this.#before.malformed, last: this.#last.malformed },
       finishThrew: this.#finishThrew,

@@ -283,10 +283,11 @@ export function checkInboundMedia(
         `${media.framesDelivered}, ${s.inboundAudioFramesDropped} dropped for a reader behind`,
     );
   }
-  if (s.inboundAfterEnd !== decoded.afterEnd) {
+  const afterEndRead = taken(decoded.afterEnd);
+  if (s.inboundAfterEnd !== afterEndRead) {
     problems.push(
-      `inbound after end ${s.inboundAfterEnd}, not ${decoded.afterEnd}: the serializer read ` +
-        `${decoded.afterEnd} sent after the far end's end of stream`,
+      `inbound after end ${s.inboundAfterEnd}, not ${afterEndRead}: the serializer read ` +
+        `${afterEndRead} sent after the far end's end of stream before the session ended`,
     );
   }
   const decodeErrors = taken(decoded.malformed) + (decoded.finishThrew ? 1 : 0);
