@@ -97,7 +97,10 @@ export interface TransportStats {
    * (the oldest go first).
    */
   errorsUnheard: number;
-  /** Inbound messages dropped because they came after the far end's end of stream. */
+  /**
+   * Inbound messages dropped because they came after the far end's end of stream (one still
+   * being read when the session ended counts in `inboundMessagesDroppedOnClose` instead).
+   */
   inboundAfterEnd: number;
   /**
    * Inbound messages the session ended before the serializer had read them, dropped: the one
