@@ -186,13 +186,6 @@ interface PendingMark {
    * too long).
    */
   boundsUntil: number;
-  /** When it was sent: the clock as read then. */
-  sentAt: number;
-  /**
-   * Outside the cadence (the session's first mark, a reply's probe): its answer teaches the lag,
-   * but whether the marks may spread goes by the cadence's own answers.
-   */
-  aside?: boolean;
 }
 
 /** Follows the far end's playout of one session's audio. */
@@ -251,24 +244,15 @@ export class PlaybackTracker {
    * {@linkcode #markFirst}): the next answer that agrees with it may spread the marks out.
    */
   #cadenceAnswered = false;
-  /**
-   * A mark sent before its place played has been answered: its answer read the lag, the network's
-   * round trip in it, which tells a late mark's answer held by the far end from one that only
-   * bounds the lag (see `PendingMark.boundsUntil`).
-   */
+  /** An answer has read the lag, not only bounded it (see `PendingMark.boundsUntil`). */
   #lagRead = false;
   /**
    * The last answer's measure where it only bounded the lag (see {@linkcode #boundLag}), until a
    * read follows (NaN: none since). `heardMs` goes by it: it may be the lag itself.
    */
   #lastBound = NaN;
-  /**
-   * The last answer that only bounded the lag came back later after its mark left than the
-   * confirmed lag explains (see {@linkcode #lagInDoubt}), until a read follows.
-   */
-  #boundHeld = false;
-  /** The reply begun last is to be probed as its first audio leaves (see {@linkcode #probe}). */
-  #probeDue = false;
+  /** The session's first mark, outside the cadence (see {@linkcode #markFirst}). */
+  #firstMark: PendingMark | undefined;
   /** The heard position is past an unanswered mark: by the estimate, the mark's bound passed. */
   #pastMark = false;
   /** Position the far end has acknowledged as played. */
@@ -449,16 +433,13 @@ export class PlaybackTracker {
       };
       this.#utterances.push(current);
       begun = true;
-      // The session's first reply has the session's first mark (see #markFirst) instead.
-      this.#probeDue = this.#markCount > 0 && this.#lagInDoubt;
     }
     current.sentMs += durationMs;
     current.end = this.#timeline.sentMs;
     current.endPlaysAt = this.#timeline.playsAt(current.end);
     if (this.acks && this.#leftPosition - this.#markedPosition >= this.#interval) {
       this.#mark(false, MAX_PENDING_MARKS, false, now);
-      this.#probeDue = false; // it stands where the probe would, as timely
-    } else if (this.#probeDue) this.#probe(now);
+    }
     // Only a response's first chunk can bring an event closer (its start; the end of the one
     // before it): a later chunk moves its own end later, which the events timer, firing early,
     // finds and follows, and which drained() follows at once when the queue runs dry. So the
@@ -576,11 +557,11 @@ export class PlaybackTracker {
     // A far end that plays where the estimate says needs few marks: the estimate, corrected by
     // the last acknowledgement, fills in between them (and each pending mark still bounds it).
     // One that moved (a stall, a buffer that grew) is watched closely again.
-    // The marks outside the cadence (the session's first, which measures the far end as its
-    // playout begins, a jitter buffer still filling; a reply's probe) teach the delay, but the
-    // cadence, and whether it may spread, goes by the cadence's own answers, as without them.
+    // The session's first mark measures the far end as its playout begins (a jitter buffer still
+    // filling): its answer teaches the delay, but the cadence, and whether it may spread, goes by
+    // the cadence's own answers, as it would without it.
     const bound = now <= mark.boundsUntil;
-    if (!mark.aside && !bound) {
+    if (mark !== this.#firstMark && !bound) {
       const steady = this.#cadenceAnswered && Math.abs(lag - this.#readLag) <= STEADY_LAG_MS;
       this.#interval = steady
         ? Math.min(this.#interval * 2, this.#maxMarkIntervalMs)
@@ -593,15 +574,11 @@ export class PlaybackTracker {
     // not a reading of it, though it may be the lag (see #boundLag). With no reading yet, it is
     // the best there is, and errs long, as a late read does. An answer that took longer than the
     // network's round trip was held by the far end until its place played (a buffer that grew):
-    // it reads the lag, and takes part in the cadence, as a timely one does. The round trip is
-    // known once a mark sent in time has been read: before, a late mark's answer across a
-    // network is no reading (one-chunk replies, 50 ms each way: 120 read where 100 was the lag),
-    // and the next reply is probed (see #probe), as short replies are while the lag is in doubt.
-    if (bound && this.#lagRead) {
-      this.#boundLag(lag);
-      this.#boundHeld = now - mark.sentAt > Math.max(0, this.#lag);
-    } else this.#learnLag(lag, now);
-    if (mark.boundsUntil === -Infinity) this.#lagRead = true;
+    // it reads the lag, and takes part in the cadence, as a timely one does; short replies send
+    // no other mark once the cadence has spread past them.
+    if (bound && this.#lagRead) this.#boundLag(lag);
+    else this.#learnLag(lag, now);
+    if (!bound) this.#lagRead = true;
     this.#acknowledged = true;
     // Room again: the end of what was sent, if its mark was refused while too many waited, once
     // the quiet time has passed (the quiet timer that refused it does not fire again).
@@ -711,17 +688,14 @@ export class PlaybackTracker {
    * (Genesys) is confirmed by the next reply's.
    */
   #learnLag(measured: number, now: number): void {
+    this.#lastBound = NaN;
     if (now - this.#readAt < READ_TOGETHER_MS) {
       if (measured < this.#readLag) this.#readLag = measured;
     } else {
-      // A bound held by the far end (see #lagInDoubt) measured the lag as a read does, never
-      // short: it confirms the read that follows as the read before it would.
-      this.#readLagBefore = this.#boundHeld ? this.#lastBound : this.#readLag;
+      this.#readLagBefore = this.#readLag;
       this.#readLag = measured;
       this.#readAt = now;
     }
-    this.#lastBound = NaN;
-    this.#boundHeld = false;
     const before = this.#readLagBefore;
     this.#lag = before < this.#readLag ? before : this.#readLag; // NaN compares false
   }
@@ -1093,7 +1067,7 @@ export class PlaybackTracker {
     const boundsUntil = sentAt > playsAt + EPSILON
       ? sentAt + Math.max(0, this.#lag) + STEADY_LAG_MS
       : -Infinity;
-    this.#marks.push({ name, position, playsAt, boundsUntil, sentAt });
+    this.#marks.push({ name, position, playsAt, boundsUntil });
     this.#stats.marksSent++;
     void this.#sender.sendFrame({ type: "mark", name });
   }
@@ -1129,57 +1103,13 @@ export class PlaybackTracker {
    * it always did (and the module's pre-buffer is flushed with it: see `ForkMarks.tail`).
    */
   #markFirst(): void {
-    // Nothing has left yet (all of it is held for a packet): the next chunk looks again.
-    this.#markAside();
-  }
-
-  /**
-   * The lag is in doubt and a reply's first audio has left: a mark right after it, which leaves
-   * before its place plays by the estimate, so that its answer reads the lag rather than bounds
-   * it (see `PendingMark.boundsUntil`). Outside the cadence: one mark more per reply, only while
-   * in doubt. Short replies send no other timely mark once the cadence has spread past them
-   * (one-chunk replies none at all): their end-of-speech marks leave after their place played,
-   * and their answers only bound the lag. Without this, a call whose replies were all one chunk
-   * long adopted such a bound and kept it, a far end playing at once taken as 20 ms behind for
-   * good; and a buffer that grew during short replies by more than how late their end marks left
-   * (20 ms at the default pacing), but by less than 20 ms more, was never learned (a bound never
-   * raises the lag), `speakingstart` early by the growth until a longer reply.
-   *
-   * Not where the FreeSWITCH concern of {@linkcode #markFirst} stood: `ForkMarks` holds a mark
-   * no audio followed until the next audio, or the stretch's end.
-   */
-  #probe(now?: number): void {
-    // Refused while too many wait (a far end not answering): not tried at every chunk.
-    if (this.#marks.length >= MAX_PENDING_MARKS || this.#markAside(now)) this.#probeDue = false;
-  }
-
-  /**
-   * A mark at what has left, outside the cadence: the marks after it stand where they would
-   * without it. Whether one went: not while all of the reply is held for a packet.
-   */
-  #markAside(now?: number): boolean {
     const cadenceFrom = this.#markedPosition;
     const count = this.#markCount;
-    this.#mark(false, MAX_PENDING_MARKS, false, now);
-    if (this.#markCount === count) return false;
-    this.#marks[this.#marks.length - 1]!.aside = true;
+    this.#mark();
+    // Nothing has left yet (all of it is held for a packet): the next chunk looks again.
+    if (this.#markCount === count) return;
+    this.#firstMark = this.#marks[this.#marks.length - 1];
     this.#markedPosition = cadenceFrom;
-    return true;
-  }
-
-  /**
-   * Whether the confirmed lag is in doubt, so that the next reply is probed (see
-   * {@linkcode #probe}): no answer has read it yet (a late mark's bound may have been adopted:
-   * it errs long); a read rose past it and waits for the next to confirm it; or the last answer
-   * that only bounded it came back later after its mark left than the lag explains. Unheld, a
-   * late mark's answer comes back within the network's round trip, which the lag holds: later,
-   * the far end held it until its place played, behind by more than the mark was late (a buffer
-   * that grew), and the bound may be the lag itself. A growth by no more than that lateness (20
-   * ms at the default pacing) leaves no trace in the answers to late marks, and is learned at the
-   * next reply long enough for a mark of the cadence.
-   */
-  get #lagInDoubt(): boolean {
-    return !this.#lagRead || this.#boundHeld || this.#readLag > this.#lag + STEADY_LAG_MS;
   }
 
   /**

@@ -74,10 +74,10 @@ export async function replies(delayMs: number, chunks: number, call: Call = {}) 
     await say(reply, chunks);
     await clock.tick(1000);
   }
-  const { marksAcknowledged: acknowledged, marksSent: sent } = transport.stats;
+  const acknowledged = transport.stats.marksAcknowledged;
   pair.client.close(1000);
   await transport.closed;
   // When the far end began to play each reply, and when the transport said it did.
   const heard = starts.map((_, i) => farEnd.played.find((p) => p.value === i + 1)!.at);
-  return { lags, starts, heard, acknowledged, sent };
+  return { lags, starts, heard, acknowledged };
 }
