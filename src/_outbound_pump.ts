@@ -172,7 +172,13 @@ export class OutboundPump {
     // A stretch of speech ends at the tracker's quiet time after the queue ran dry (see
     // `#ranDry` for the tail that ends one sooner).
     if (options.sender.takesAudioEnds) {
-      options.tracker.stretchEnded = () => this.#audioEnded(undefined);
+      // Where the far end answers marks, the tracker tells it right before its end-of-speech
+      // mark. A serializer that holds back a partial frame (Vonage, Asterisk) pads and sends it
+      // at that mark, with background audio filling the slots too: it goes here instead, as the
+      // stretch's end, its padding placed before the mark reads where it stands (its answer
+      // follows that padding), not left for a later bot's mark to place.
+      const beforeEndMark = options.sender.holdsPartialFrames && options.tracker.acks;
+      options.tracker.stretchEnded = () => this.#audioEnded(undefined, false, beforeEndMark);
       this.#runOut = options.clock.timer(this.#onRunOut);
     }
   }
@@ -586,7 +592,9 @@ export class OutboundPump {
    * `FrameSerializer.audioEnds`). Where a stretch ends, never per chunk; not while a background
    * mixer fills the slots, whose chunks carry the stream on and push those samples out within a
    * chunk, unless the session's audio ends (`last`: an `end` or the writable's close follows), where
-   * nothing carries them on (and the mixer may have had no slot to say it stopped).
+   * nothing carries them on (and the mixer may have had no slot to say it stopped), or an
+   * end-of-speech mark follows that would pad a held partial frame anyway (`last` too: see the
+   * constructor).
    */
   #audioEnded(now: number | undefined, atRunOut = false, last = false): void {
     const sender = this.#sender;

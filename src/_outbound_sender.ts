@@ -311,6 +311,15 @@ export class OutboundSender {
   }
 
   /**
+   * Whether the serializer holds back a partial frame of the bot's speech (Vonage, Asterisk:
+   * `HeldFrameEnds`), which it pads and sends at a mark that is not mid-speech, or at a stretch's
+   * end ({@linkcode audioEnds}).
+   */
+  get holdsPartialFrames(): boolean {
+    return this.#heldFrames !== undefined;
+  }
+
+  /**
    * Milliseconds the messages of the last {@linkcode audioEnds} play at the far end beyond the
    * audio placed on the timeline with their chunks: the silence a whole-frame serializer padded
    * its last frame with (and its resampler's end), where they went straight to the socket or
