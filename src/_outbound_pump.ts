@@ -177,8 +177,9 @@ export class OutboundPump {
       // at that mark, with background audio filling the slots too: it goes here instead, as the
       // stretch's end, its padding placed before the mark reads where it stands (its answer
       // follows that padding), not left for a later bot's mark to place.
-      const beforeEndMark = options.sender.holdsPartialFrames && options.tracker.acks;
-      options.tracker.stretchEnded = () => this.#audioEnded(undefined, false, beforeEndMark);
+      options.tracker.stretchEnded = options.sender.holdsPartialFrames && options.tracker.acks
+        ? this.#endsBeforeMark
+        : () => this.#audioEnded(undefined);
       this.#runOut = options.clock.timer(this.#onRunOut);
     }
   }
@@ -621,6 +622,21 @@ export class OutboundPump {
     // with the next reply (where it ends at the quiet time, or as what has left runs out).
     if (packetBegins && sender.pendingPacketBytes > 0) this.#flushHeld(now);
   }
+
+  /**
+   * A stretch of a serializer that holds back a partial frame ends right before the
+   * end-of-speech mark (see the constructor), background audio filling the slots or not. With
+   * background, the packetizer's partial packet its padded frame went into would wait for the
+   * next chunk, and the mark overtake it: the far end would answer before that packet (the end of
+   * the speech, the padding) plays, and its padding would never be placed. It goes now, padded
+   * where the `lastPacket` policy drops (the stream goes on: no reply's end is dropped).
+   */
+  #endsBeforeMark = (): void => {
+    this.#audioEnded(undefined, false, true);
+    if (this.#backgroundFills && this.#sender.pendingPacketBytes > 0) {
+      this.#flushHeld(undefined, true);
+    }
+  };
 
   /**
    * Places `ms` of silence a whole-frame serializer padded its frame with (a stretch's end, a
