@@ -9,38 +9,13 @@
  * a padding later than it played; where the background went on, the end mark's answer read the
  * far end as a padding behind, learned as lag.
  *
- * The far end, as documented: developer.vonage.com, Voice API, "WebSockets in the Vonage Voice
- * API": binary audio of 20 ms frames (640 bytes of 16 kHz l16) played in order;
- * `{"action":"notify"}` answered by `websocket:notify` once what was sent before it has played.
- * docs.asterisk.org, Channel Drivers → WebSocket: media queued and played in order, silence
- * generated while none is queued; `STOP_MEDIA_BUFFERING <id>` answered by
- * `MEDIA_BUFFERING_COMPLETED <id>` once the media before it has played. Here it plays each binary
- * message back to back, from its arrival where it has run dry, and answers marks so.
+ * The far end plays and answers as Vonage and Asterisk document (see
+ * `fixtures/whole_frame_far_end.ts`).
  */
 import assert from "node:assert/strict";
-import type { OutboundMixer } from "../../mod.ts";
-import { botAudio, WHOLE_FRAME_CALLS, wholeFrameSession } from "./fixtures/whole_frame_calls.ts";
+import { WHOLE_FRAME_CALLS, wholeFrameSession } from "./fixtures/whole_frame_calls.ts";
+import { frameBackground, playingFarEnd, reply } from "./fixtures/whole_frame_far_end.ts";
 import type { SpeakingEvent } from "../../src/playback.ts";
-
-/** A background of whole 20 ms frames (2s), until `stopped` says it stopped. */
-function background(stopped: () => boolean): OutboundMixer {
-  return {
-    attach() {},
-    mix: (chunk) => chunk,
-    fill: () =>
-      stopped()
-        ? undefined
-        : { type: "audio", audio: new Uint8Array(640).fill(2), sampleRate: 16000, channels: 1 },
-    detach() {},
-  };
-}
-
-/** `bytes` of the bot's speech for `responseId`, all `value` (1s are `botAudio`'s). */
-function reply(bytes: number, responseId: string, value: number) {
-  const audio = botAudio(bytes, responseId);
-  audio.audio.fill(value);
-  return audio;
-}
 
 // 20 ms chunks, the background's whole frames: a partial frame is held only where a reply ends.
 // The far end plays the background from its first frame at 0, the pacing keeping up to 40 ms of
@@ -62,35 +37,13 @@ for (const call of WHOLE_FRAME_CALLS) {
     Deno.test(`${call.name}, background ${how}: an end-of-speech mark's padding is placed where it plays`, async () => {
       let now = () => 0;
       const { clock, pair, transport } = wholeFrameSession(call, {
-        background: background(() => now() >= stopsAt),
+        background: frameBackground(() => now() >= stopsAt),
         audioOut: { sampleRate: 16000, chunkMs: 20 },
         markIntervalMs: 1000,
       });
       now = () => clock.now();
       // The far end, from its opening on: the background fills from there.
-      let playsUntil = 0; // when the far end has played all it was sent
-      const plays = new Map<number, number>(); // a reply's byte value → when it begins to play
-      pair.client.addEventListener("message", (event) => {
-        const data = (event as MessageEvent).data;
-        const at = Math.max(clock.now(), playsUntil);
-        if (typeof data !== "string") {
-          const bytes = new Uint8Array(data as ArrayBuffer);
-          for (const value of [1, 3]) {
-            const first = bytes.indexOf(value);
-            if (first >= 0 && !plays.has(value)) plays.set(value, at + first / 32); // 32 a ms
-          }
-          playsUntil = at + bytes.length / 32;
-          return;
-        }
-        const name = data.startsWith("{")
-          ? JSON.parse(data).payload?.mark
-          : /^STOP_MEDIA_BUFFERING (\S+)/.exec(data)?.[1];
-        if (name === undefined) return;
-        const answer = data.startsWith("{")
-          ? JSON.stringify({ event: "websocket:notify", payload: { mark: name } })
-          : `MEDIA_BUFFERING_COMPLETED ${name}`;
-        void clock.sleep(at - clock.now()).then(() => pair.client.send(answer));
-      });
+      const { plays } = playingFarEnd(pair, clock);
       pair.client.send(call.opening);
       await clock.tick(0);
       const starts: [string | undefined, number][] = [];
