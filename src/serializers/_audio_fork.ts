@@ -147,6 +147,11 @@ export class ForkMarks {
    * after it, and an `end`'s {@linkcode wait} for its last batch is over (its goodbye too late).
    */
   readonly #cancelled = new AbortController();
+  /**
+   * The session's goodbye is on its way (an `end`'s, {@linkcode goodbye}, or a `cancel`'s): no
+   * mark follows it, so the names `killAudio` left need no sentinel samples.
+   */
+  #sayingGoodbye = false;
   /** Names sent since the last binary message: no marker yet. */
   #inventory: string[] = [];
   /** Names whose marker is in the pre-buffer (`killAudio` leaves those), then in the playout. */
@@ -223,8 +228,14 @@ export class ForkMarks {
    */
   cancel(): string[] {
     this.#cancelled.abort();
+    this.#sayingGoodbye = true;
     this.#flushTimer?.cancel();
     return this.release(); // the release timer goes with them
+  }
+
+  /** An `end`'s goodbye is being made: nothing of the session follows it. */
+  goodbye(): void {
+    this.#sayingGoodbye = true;
   }
 
   /** Whether a `cancel` came ({@linkcode cancel}): what an `end` would still send is too late. */
@@ -438,8 +449,9 @@ export class ForkMarks {
       if (this.#pending > 0) this.#pending--;
       this.#refusing = false; // room again: the next refusal, if any, starts a new spell
       const erased = remove(this.#erased, sent);
-      if (erased && event === "cleared" && this.#context !== undefined) {
-        // Its name is on the cleared list with no marker left to take it: give it one.
+      if (erased && event === "cleared" && this.#context !== undefined && !this.#sayingGoodbye) {
+        // Its name is on the cleared list with no marker left to take it: give it one (for the
+        // marks after it: none come after the goodbye, which nothing may follow on the wire).
         this.#context.send(this.#take(sentinels(1)));
       }
       if (!erased && !remove(this.#queued, sent) && !remove(this.#prebuffered, sent)) {
@@ -560,17 +572,21 @@ export function flushThenEnd(
   | SerializedMessage
   | SerializedMessage[]
   | Promise<SerializedMessage | SerializedMessage[] | null> {
+  const goodbye = (waitedMs: number) => {
+    marks.goodbye();
+    return end(waitedMs);
+  };
   const flush = marks.flush(rate);
   if (flush === null) {
-    return unlessCancelled(marks, context, ahead(marks.release(), context, end(0)));
+    return unlessCancelled(marks, context, ahead(marks.release(), context, goodbye(0)));
   }
-  if (context === undefined) return ahead(flush.tail, context, end(0));
+  if (context === undefined) return ahead(flush.tail, context, goodbye(0));
   for (const message of flush.tail) context.send(message);
   const clock = context.clock ?? systemClock;
   const waitMs = Math.min(flush.playMs, (context.sendTimeoutMs ?? Infinity) / 2);
   return marks.wait(clock, waitMs).then(() => {
     if (marks.cancelled) return tooLate(context);
-    return unlessCancelled(marks, context, end(waitMs));
+    return unlessCancelled(marks, context, goodbye(waitMs));
   });
 }
 

@@ -342,18 +342,22 @@ export class JambonzSerializer implements FrameSerializer {
     this.#started = true;
     this.#callSid = callSid;
     this.#accountSid = accountSid;
+    const playable = isPlayableRate(rate);
     if (mixType !== "mono") {
       this.#refuse(
         `the listen verb's mixType is ${JSON.stringify(mixType)}: set "mixType": "mono" ` +
           `(a ${mixType} stream carries the other party too); its audio is dropped`,
       );
-    } else if (!LISTEN_RATES.includes(rate) || !RESAMPLER_RATES.includes(rate)) {
+    } else if (!playable) {
       this.#refuse(
         `the listen verb's sampleRate ${rate} is not one of ${playableRates().join(", ")}: ` +
           `set "sampleRate" in the verb; its audio is dropped`,
       );
     } else {
       this.#inbound.configure({ sampleRate: rate });
+    }
+    if (playable) {
+      // The way back whatever the caller's audio is: a refused mixType drops that audio only.
       this.#outbound ??= outbound(rate);
       const warning = rateWarning(
         PROVIDER,
