@@ -124,6 +124,13 @@ export class SampleRing {
     if (this.#end < this.#base) this.#end = this.#base;
   }
 
+  /** Lets go of the held samples' memory: the recording is over, and nothing more is written. */
+  release(): void {
+    this.#buffer = new Int16Array(1);
+    this.#mask = 0;
+    this.#end = this.#base;
+  }
+
   /** Commits `count` samples without reading them (the reader fell too far behind). */
   advance(count: number): void {
     const written = Math.max(0, Math.min(count, this.#end - this.#base));

@@ -186,8 +186,12 @@ export class CallRecorder implements SessionObserver {
   readonly #minCommit: number;
   readonly #maxBlock: number;
   #stopped = false;
-  /** The session it records (the first observed): another is refused. */
-  #session: ObservedSession | undefined;
+  /**
+   * The session it records (the first observed): another is refused. Held weakly, so that a
+   * recorder kept after its call (for its header, its stats) does not keep the session too.
+   */
+  readonly #recorded = new WeakSet<ObservedSession>();
+  #observed = false;
 
   /** Makes a recorder; its timeline starts now. Throws a `RangeError` naming a bad option. */
   constructor(options: CallRecorderOptions = {}) {
@@ -241,7 +245,7 @@ export class CallRecorder implements SessionObserver {
     const channels = layout === "stereo" ? 2 : 1;
     const maxBytes = Math.ceil(maxBufferedMs * perMs) * channels * BYTES_PER_SAMPLE;
     const onCancel = () => {
-      if (this.#outputs.every((output) => output.done)) this.#stopped = true;
+      if (this.#outputs.every((output) => output.done)) this.#end();
     };
     this.#outputs = Array.from(
       { length: layout === "separate" ? 2 : 1 },
@@ -323,7 +327,7 @@ export class CallRecorder implements SessionObserver {
       this.#bot.close(now);
       this.#commit(this.#timeline.sampleAt(now));
     });
-    this.#stopped = true;
+    this.#end();
     for (const output of this.#outputs) output.close();
   }
 
@@ -337,15 +341,15 @@ export class CallRecorder implements SessionObserver {
    * (that one's recording goes on undisturbed), even once it has ended.
    */
   observing(session: ObservedSession): void {
-    const recorded = this.#session;
-    if (recorded !== undefined && recorded !== session) {
+    if (this.#observed && !this.#recorded.has(session)) {
       // Two calls' audio would be laid into one track, and the first to end would end the
       // recording for the other: refused where the mistake is made, the first call untouched.
       throw new TypeError(
         "CallRecorder: observed by a second session (one recorder per call: make one for each)",
       );
     }
-    this.#session = session;
+    this.#observed = true;
+    this.#recorded.add(session);
     if (this.#clockFixed || this.#started || this.#stopped) return;
     this.#clockFixed = true;
     this.#clock = session.clock;
@@ -401,6 +405,16 @@ export class CallRecorder implements SessionObserver {
   /** Ends the recording (a {@linkcode SessionObserver} method). */
   closed(_closed: TransportClosed): void {
     this.stop();
+  }
+
+  /**
+   * The recording is over: later events are ignored, and the audio buffers are let go (a recorder
+   * kept for its header or stats holds none of the call's audio).
+   */
+  #end(): void {
+    this.#stopped = true;
+    this.#callerRing.release();
+    this.#botRing.release();
   }
 
   /** Fixes the timeline's start before the first audio is placed: now, or `at` if earlier. */
@@ -470,7 +484,7 @@ export class CallRecorder implements SessionObserver {
       step();
     } catch (error) {
       // Called on the transport's own path: never throw there. The reader gets the error.
-      this.#stopped = true;
+      this.#end();
       const failure = error instanceof Error ? error : new Error(thrownText(error));
       for (const output of this.#outputs) output.error(failure);
     }

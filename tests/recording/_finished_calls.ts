@@ -1,0 +1,55 @@
+/**
+ * Twenty recorded calls that end, their recordings read to the end, each recorder kept afterwards
+ * (as an application keeps one to write its true header, `recorder.wavHeader()`, or read its
+ * `stats`); prints, as JSON, how many of the sessions the garbage collector could take and how
+ * much memory each kept recorder still holds. Run by finished_recorder_test.ts with
+ * `--v8-flags=--expose-gc`.
+ *
+ * @module
+ */
+
+import type { CallRecorder } from "../../mod.ts";
+import { call, collect, speech } from "./_call.ts";
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error("run with --v8-flags=--expose-gc");
+
+/** Full collections a task apart: array buffers are freed by a sweeper that runs after one. */
+async function collectGarbage(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    gc!();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const { heapUsed, external } = Deno.memoryUsage();
+  return heapUsed + external;
+}
+
+/** One call, recorded and read to its end; the session is dropped, the recorder kept. */
+async function recordedCall(): Promise<{ recorder: CallRecorder; session: WeakRef<object> }> {
+  const c = call();
+  const wav = collect(c.recorder.readable);
+  c.mic.value = 5;
+  c.transport.send(speech(2000, 1, "r1"));
+  await c.talk(3000);
+  await c.hangUp();
+  await wav;
+  return { recorder: c.recorder, session: new WeakRef(c.transport) };
+}
+
+const CALLS = 20;
+const kept: CallRecorder[] = [];
+const sessions: WeakRef<object>[] = [];
+for (let i = 0; i < CALLS; i++) {
+  const { recorder, session } = await recordedCall();
+  kept.push(recorder);
+  sessions.push(session);
+}
+// What the recorders hold: the memory in use with them, less that once they are let go too.
+const withRecorders = await collectGarbage();
+const sessionsCollected = sessions.filter((session) => session.deref() === undefined).length;
+kept.length = 0;
+const withoutRecorders = await collectGarbage();
+console.log(JSON.stringify({
+  sessionsCollected,
+  bytesPerRecorder: Math.round((withRecorders - withoutRecorders) / CALLS),
+}));
