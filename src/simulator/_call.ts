@@ -257,6 +257,7 @@ export class SimulatedCall {
     const speed = options.speed;
     const dtmf = [...options.dtmf].sort((a, b) => a.atMs - b.atMs);
     this.#callerStartMs = this.#now();
+    this.#audio.callerStarts(this.#callerStartMs);
     // Since when the bot has been quiet, as the caller counts it for hanging up: from its last
     // sound, or from the end of the caller's own audio if that is later (a caller does not count
     // the time it was talking itself as the bot's silence).
@@ -278,6 +279,16 @@ export class SimulatedCall {
         const msPerMs = silenceFrom === undefined ? 1 / speed : 1;
         const at = due - (position + frameMs - options.hangUpAtMs) * msPerMs;
         await this.#hangUpAt(at, dtmf, frame);
+        break;
+      }
+      if (due > options.maxDurationMs) {
+        // The call's bound falls within this frame: it ends at the bound, not at the frame's end
+        // (up to 199 ms past it for Genesys's 200 ms frames), and the frame is not sent, as above.
+        if (await this.#sleepUntil(options.maxDurationMs, frame)) {
+          const msPerMs = silenceFrom === undefined ? 1 / speed : 1;
+          this.#press(dtmf, position + frameMs - (due - options.maxDurationMs) / msPerMs);
+          this.#end("timeout", `the call reached maxDurationMs (${options.maxDurationMs} ms)`);
+        }
         break;
       }
       // The frame is read while it is due, as a phone captures it: a stream source has until then
@@ -313,7 +324,7 @@ export class SimulatedCall {
         samples = new Int16Array(samplesPerFrame);
       }
       this.#audio.advance(now);
-      this.#audio.callerSaid(samples, position, this.#callerTime(position));
+      this.#audio.callerSaid(samples);
       this.#addBargeIn(samples, position, sampleRate);
       this.#audio.recordSaid(samples, this.#callerTime(position));
       this.#farEnd.sendAudio(samples);
@@ -326,6 +337,7 @@ export class SimulatedCall {
       if (silenceFrom === undefined && this.#caller.ended) {
         quietSince = Math.max(quietSince, now);
         silenceFrom = { frame: frame + 1, at: now };
+        this.#audio.callerAudioEnded(this.#callerSentMs, now);
       }
       if (options.hangUpAtMs !== undefined && this.#callerSentMs >= options.hangUpAtMs) {
         this.#end("caller", `the caller hung up at ${options.hangUpAtMs} ms as asked`);
@@ -438,7 +450,7 @@ export class SimulatedCall {
 
   /** Call time of caller audio position `position`. */
   #callerTime(position: number): number {
-    return this.#callerStartMs + position / this.#options.speed;
+    return this.#audio.callTime(position);
   }
 
   /** Mixes barge-in speech into the frame that starts at `position`, when one is due. */
@@ -449,8 +461,9 @@ export class SimulatedCall {
     const plan = this.#audio.bargeInPlan(this.#callerTime(position), frameEnd, bargeIn);
     if (!plan) return;
     // Caller positions of the barge-in, sample-accurate within the frame.
-    const toPosition = (ms: number) => (ms - this.#callerStartMs) * this.#options.speed;
-    const startSample = Math.round(((toPosition(plan.startMs) - position) * rate) / 1000);
+    const startSample = Math.round(
+      ((this.#audio.callerPosition(plan.startMs) - position) * rate) / 1000,
+    );
     const total = Math.round((bargeIn.durationMs * rate) / 1000);
     const from = Math.max(0, startSample);
     const phase = from - startSample;
@@ -679,7 +692,9 @@ export class SimulatedCall {
         else signal?.addEventListener("abort", cutShort, { once: true, signal: timer.signal });
       });
       await Promise.race([
-        this.#farEnd.hangUp().catch((error) =>
+        // A far end whose hangUp throws rather than rejects is reported the same way, and the
+        // socket still closed below (the throw escaped simulateCall, the socket left open).
+        new Promise<void>((resolve) => resolve(this.#farEnd.hangUp())).catch((error) =>
           this.#violation(`${this.#farEnd.protocol}.hang-up`, String(error?.message ?? error))
         ),
         this.#clock.sleep(Math.max(0, Math.min(HANG_UP_TIMEOUT_MS, left)), timer.signal)

@@ -40,6 +40,11 @@ export class CallAudioTimeline {
   #bargeIn: BargeInSpeech | null = null;
   #lastBargedSpurt: number | null = null;
   #callerStartMs = 0;
+  /**
+   * Where the caller's audio ended (its caller position) and the call time it ended at: the
+   * silence after it goes in real time whatever the speed (see `simulateCall`'s `speed`).
+   */
+  #silenceFrom: { position: number; atMs: number } | null = null;
   /** How many utterances of its own the caller had begun at the last barge-in. */
   #spokenAtBargeIn = 0;
   /** The bot's answer to the last barge-in has begun (and was not barged in on). */
@@ -111,10 +116,19 @@ export class CallAudioTimeline {
     this.buffer.clear(now);
   }
 
-  /** The caller's own audio (before any barge-in is mixed in) at caller position `position`. */
-  callerSaid(samples: Int16Array, position: number, callTime: number): void {
-    if (position === 0) this.#callerStartMs = callTime;
+  /** The caller's audio starts at call time `atMs`. */
+  callerStarts(atMs: number): void {
+    this.#callerStartMs = atMs;
+  }
+
+  /** The caller's own audio (before any barge-in is mixed in). */
+  callerSaid(samples: Int16Array): void {
     this.caller?.push(samples);
+  }
+
+  /** The caller's audio ended at caller position `position`, at call time `atMs`. */
+  callerAudioEnded(position: number, atMs: number): void {
+    this.#silenceFrom = { position, atMs };
   }
 
   /** What the caller sent at call time `callTime`, for the recording. */
@@ -140,7 +154,7 @@ export class CallAudioTimeline {
     const spurt = this.bot.currentStartMs;
     if (spurt === null || spurt === this.#lastBargedSpurt) return null;
     if (this.bargeIns.length >= options.count) return null;
-    const spoken = this.#ownUtterances((frameStart - this.#callerStartMs) * this.#speed);
+    const spoken = this.#ownUtterances(this.callerPosition(frameStart));
     const last = this.bargeIns.at(-1);
     if (
       last !== undefined && !this.#answerHeardOut && spurt >= last.endMs &&
@@ -159,7 +173,7 @@ export class CallAudioTimeline {
     // (within a spurt's sound, not its hangover): one already silent is not talked over, and its
     // "stop" would read 0 ms. A pause is waited out: a later frame barges in if it speaks on.
     if (!this.bot.audibleAt(startMs)) return null;
-    const endMs = startMs + options.durationMs / this.#speed;
+    const endMs = this.callTime(this.callerPosition(startMs) + options.durationMs);
     // Not over the caller's own words: not from when it was due (a due time already past when the
     // caller began an utterance meanwhile) and, where its speech is known, not before it ends.
     if (this.#callerSpeaksDuring(due, endMs)) return null;
@@ -200,16 +214,27 @@ export class CallAudioTimeline {
     return this.#recorder?.toWav();
   }
 
-  /** The call time of caller-audio position `ms`. */
+  /** The call time of caller-audio position `ms`: at the call's speed, then in real time. */
   callTime(ms: number): number {
+    const silence = this.#silenceFrom;
+    if (silence !== null && ms >= silence.position) return silence.atMs + (ms - silence.position);
     return this.#callerStartMs + ms / this.#speed;
+  }
+
+  /** The caller-audio position at call time `ms` (the inverse of {@linkcode callTime}). */
+  callerPosition(ms: number): number {
+    const silence = this.#silenceFrom;
+    if (silence !== null && ms >= silence.atMs) return silence.position + (ms - silence.atMs);
+    // At speed Infinity all of the audio is at the caller's start: position 0 there, not 0 × ∞.
+    const position = ms <= this.#callerStartMs ? 0 : (ms - this.#callerStartMs) * this.#speed;
+    return silence === null ? position : Math.min(position, silence.position);
   }
 
   /** Whether the caller speaks within call times [`from`, `to`): now, where it is only detected. */
   #callerSpeaksDuring(from: number, to: number): boolean {
     if (this.caller) return this.caller.active;
-    const start = (from - this.#callerStartMs) * this.#speed;
-    const end = (to - this.#callerStartMs) * this.#speed;
+    const start = this.callerPosition(from);
+    const end = this.callerPosition(to);
     return this.knownSegments?.some((s) => s.startMs < end && start < s.endMs) ?? false;
   }
 }

@@ -379,6 +379,11 @@ export async function main(args: string[]): Promise<number> {
     if (!/^wss?:\/\//.test(url)) {
       throw new RangeError(`the URL must start with ws:// or wss://, got ${url}`);
     }
+    // One no WebSocket can be made for is bad usage too, not a call that failed to connect.
+    if (!URL.canParse(url)) throw new RangeError(`the URL is not a valid URL, got ${url}`);
+    if (url.includes("#")) {
+      throw new RangeError(`the URL must have no #fragment (a WebSocket URL has none), got ${url}`);
+    }
     calls = Number(values.calls ?? "1");
     if (!Number.isInteger(calls) || calls < 1) {
       throw new RangeError(`--calls must be a whole number ≥ 1, got ${values.calls}`);

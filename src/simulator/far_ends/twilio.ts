@@ -49,7 +49,6 @@ export class TwilioFarEnd implements FarEnd {
   readonly #linear: boolean;
   #context!: FarEndContext;
   #events!: MediaStreamEvents;
-  #discarding = false;
 
   constructor(options: FarEndOptions, platform: MediaStreamsPlatform = "twilio") {
     this.protocol = platform;
@@ -152,16 +151,14 @@ export class TwilioFarEnd implements FarEnd {
   #play(bytes: Uint8Array): void {
     const context = this.#context;
     if (context.queuedMs() >= BUFFER_CAP_MS) {
-      if (!this.#discarding) {
-        context.violation(
-          "twilio.buffer-full",
-          "31931: over 10 minutes of audio buffered; media discarded",
-        );
-      }
-      this.#discarding = true;
+      // Twilio warns once per stream; the report counts every message discarded, as it counts
+      // every drop (Vonage's, Asterisk's): audio the caller never hears is never lost unsaid.
+      context.violation(
+        "twilio.buffer-full",
+        "31931: over 10 minutes of audio buffered; media discarded",
+      );
       return;
     }
-    this.#discarding = false;
     if (this.#linear && bytes.length % 2 !== 0) {
       context.violation("signalwire.bad-media", `an L16 payload of ${bytes.length} bytes (odd)`);
       return;
