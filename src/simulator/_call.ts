@@ -278,8 +278,12 @@ export class SimulatedCall {
         // short is never sent, as a platform sends whole frames.
         const msPerMs = silenceFrom === undefined ? 1 / speed : 1;
         const at = due - (position + frameMs - options.hangUpAtMs) * msPerMs;
-        await this.#hangUpAt(at, dtmf, frame);
-        break;
+        if (at <= options.maxDurationMs) {
+          await this.#hangUpAt(at, dtmf, frame);
+          break;
+        }
+        // Past the bound (`due` is later still): the call ends at the bound below, its presses
+        // due before it made, as a call bounded alone.
       }
       if (due > options.maxDurationMs) {
         // The call's bound falls within this frame: it ends at the bound, not at the frame's end
@@ -362,20 +366,16 @@ export class SimulatedCall {
   }
 
   /**
-   * Hangs up at call time `at`, within the frame `frame` (not sent): the presses due before the
-   * hang-up are made first. Past maxDurationMs the call ends there, as it would have.
+   * Hangs up at call time `at` (within maxDurationMs), within the frame `frame` (not sent): the
+   * presses due before the hang-up are made first.
    */
   async #hangUpAt(
     at: number,
     dtmf: { atMs: number; digit: string }[],
     frame: number,
   ): Promise<void> {
-    const { hangUpAtMs, maxDurationMs } = this.#options;
-    if (!(await this.#sleepUntil(Math.min(at, maxDurationMs), frame))) return;
-    if (at > maxDurationMs) {
-      this.#end("timeout", `the call reached maxDurationMs (${maxDurationMs} ms)`);
-      return;
-    }
+    const { hangUpAtMs } = this.#options;
+    if (!(await this.#sleepUntil(at, frame))) return;
     this.#press(dtmf, hangUpAtMs!);
     this.#end("caller", `the caller hung up at ${hangUpAtMs} ms as asked`);
   }

@@ -38,6 +38,8 @@ export class CallAudioTimeline {
   readonly knownSegments: { startMs: number; endMs: number }[] | undefined;
   readonly #speed: number;
   #bargeIn: BargeInSpeech | null = null;
+  /** The caller-audio position where the barge-in under way ends (its call time may move). */
+  #bargeInEndPosition = 0;
   #lastBargedSpurt: number | null = null;
   #callerStartMs = 0;
   /**
@@ -129,6 +131,8 @@ export class CallAudioTimeline {
   /** The caller's audio ended at caller position `position`, at call time `atMs`. */
   callerAudioEnded(position: number, atMs: number): void {
     this.#silenceFrom = { position, atMs };
+    // A barge-in spoken over the audio's end goes on in real time with the silence after it.
+    if (this.#bargeIn) this.#bargeIn.endMs = this.callTime(this.#bargeInEndPosition);
   }
 
   /** What the caller sent at call time `callTime`, for the recording. */
@@ -173,7 +177,8 @@ export class CallAudioTimeline {
     // (within a spurt's sound, not its hangover): one already silent is not talked over, and its
     // "stop" would read 0 ms. A pause is waited out: a later frame barges in if it speaks on.
     if (!this.bot.audibleAt(startMs)) return null;
-    const endMs = this.callTime(this.callerPosition(startMs) + options.durationMs);
+    const endPosition = this.callerPosition(startMs) + options.durationMs;
+    const endMs = this.callTime(endPosition);
     // Not over the caller's own words: not from when it was due (a due time already past when the
     // caller began an utterance meanwhile) and, where its speech is known, not before it ends.
     if (this.#callerSpeaksDuring(due, endMs)) return null;
@@ -181,6 +186,7 @@ export class CallAudioTimeline {
     this.#spokenAtBargeIn = spoken;
     this.#answerHeardOut = false;
     this.#bargeIn = { startMs, endMs };
+    this.#bargeInEndPosition = endPosition;
     this.bargeIns.push(this.#bargeIn);
     return this.#bargeIn;
   }

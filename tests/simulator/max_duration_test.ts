@@ -70,3 +70,17 @@ Deno.test("a bound on a frame's end comes with that frame, as before", async () 
     1000,
   ]);
 });
+
+Deno.test("a keypress due before the bound is made when a hang-up asked past it falls in the same frame", async () => {
+  // The bound ends the call first, at 1,050 ms: the press at 1,020 ms came before it, as in the
+  // call bounded alone above; the one at 1,050 ms never came.
+  const report = await callSilentBot({
+    protocol: "exotel",
+    audio: SECOND,
+    hangUpAtMs: 1080,
+    maxDurationMs: 1050,
+    dtmf: [{ atMs: 1020, digit: "5" }, { atMs: 1050, digit: "6" }],
+  });
+  assert.deepEqual([report.ended.by, report.ended.atMs], ["timeout", 1050]);
+  assert.deepEqual(report.dtmf, { sent: 1, unsupported: 0, afterEnd: 1 });
+});
