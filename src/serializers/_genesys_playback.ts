@@ -40,7 +40,10 @@ export class GenesysPlayback {
    * has spoken, its silence tells nothing, and nothing waits for it.
    */
   #reports = false;
-  /** Whether audio went out since the client last said `playback_completed` (or a barge-in). */
+  /**
+   * Whether audio went out since the client last said `playback_completed` (or a barge-in), or
+   * went so shortly before it that the word may not cover it (see `CROSSING_MS`).
+   */
   #unplayed = false;
   /**
    * Whether the client's last word was `playback_started`. Apart from `#unplayed`: a client that
@@ -104,12 +107,16 @@ export class GenesysPlayback {
     this.#started = true;
   }
 
-  /** The client said `playback_completed`: a goodbye waiting for it goes. */
-  completed(): void {
+  /**
+   * The client said `playback_completed`: a goodbye waiting for it goes, unless `uncoveredMs` of
+   * the audio sent may have crossed the word on its way ({@linkcode uncoveredMs}): the client has
+   * that still to play, and says so with its next `playback_completed`.
+   */
+  completed(uncoveredMs: number): void {
     this.#reports = true;
     this.#started = false;
-    this.#unplayed = false;
-    this.release();
+    this.#unplayed = uncoveredMs > 0;
+    if (!this.#unplayed) this.release();
   }
 
   /** A barge-in: the client drops what it holds and plays nothing more of it. */

@@ -43,6 +43,23 @@ const MAX_PLAYBACK_WAIT_MS = 60_000;
  */
 const SEND_MARGIN_MS = 250;
 
+/**
+ * The AudioHook server messages: Genesys's reference client takes no other type, and answers one
+ * as a fatal error, error 500 and its close transaction (protocol/validators.ts,
+ * `serverMessageChecker`; client/clientsessionimpl.ts, `onServerMessageBase`).
+ */
+const SERVER_MESSAGES = new Set([
+  "closed",
+  "disconnect",
+  "event",
+  "opened",
+  "pause",
+  "pong",
+  "reconnect",
+  "resume",
+  "updated",
+]);
+
 /** An AudioHook audio channel: the customer (`external`) or the agent/bot side (`internal`). */
 export type GenesysChannel = "external" | "internal";
 
@@ -155,7 +172,8 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * own); `interruption` → an `event` with a
  * `barge_in` entity; `end` or `cancel` → `disconnect` with reason `completed` (once), `info` the
  * end's reason, and the output variables; a `message` frame holding `{ type, parameters }` →
- * that server message in a proper envelope (e.g. `event` with transcript entities).
+ * that server message in a proper envelope (e.g. `event` with transcript entities; a type that is
+ * no AudioHook server message is an "encode" error, not sent).
  *
  * Ending follows AudioHook's closing sequence: after our `disconnect` Genesys sends `close`, we
  * answer `closed`, and Genesys closes the socket. {@linkcode GenesysSerializer.peerCloses} tells
@@ -164,8 +182,9 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * the `end` on its estimate of the playout, and Genesys's buffer may still be playing then. The
  * Audio Connector says `playback_started` when it begins to play the bot's audio and
  * `playback_completed` once it has played all it was sent; an `end` while Genesys is playing (it
- * said the one and not yet the other) or audio went out since its last `playback_completed` (a
- * barge-in, which drops what Genesys holds, clears both) waits for the next, at most
+ * said the one and not yet the other) or audio went out since its last `playback_completed` (or
+ * so shortly before it that it may not cover it; a barge-in, which drops what Genesys holds,
+ * clears both) waits for the next, at most
  * {@linkcode GenesysSerializerOptions.playbackCompletedTimeoutMs}, with a "timeout" error past
  * that. A client that has said neither `playback_started` nor `playback_completed` in the
  * session is not waited for (nothing would tell its silence from a lost message), nor is a
@@ -427,6 +446,14 @@ export class GenesysSerializer implements FrameSerializer {
             `genesys: a message frame must hold { type, parameters }, got ${describe(message)}`,
           );
         }
+        // Not sent: Genesys would end the call for it (see `SERVER_MESSAGES`).
+        if (!SERVER_MESSAGES.has(message.type)) {
+          throw new TransportError(
+            "encode",
+            `genesys: a message frame must hold an AudioHook server message, got type ` +
+              describe(message.type),
+          );
+        }
         const parameters = message.parameters ?? {};
         if (!isObject(parameters)) {
           throw new TransportError(
@@ -507,9 +534,10 @@ export class GenesysSerializer implements FrameSerializer {
           { type: "mark", name: playbackReportName({ type: "started" }) } satisfies MarkFrame,
         ];
       case "playback_completed": {
-        // Read before `completed()` lets a waiting goodbye go: what may have crossed the message.
+        // Read before `completed()` lets a waiting goodbye go: what may have crossed the message,
+        // which it does not cover (the goodbye waits for the next).
         const uncoveredMs = this.#playback.uncoveredMs(this.#context?.clock?.now());
-        this.#playback.completed();
+        this.#playback.completed(uncoveredMs);
         return [
           { type: "message", message: message.value } satisfies MessageFrame,
           {

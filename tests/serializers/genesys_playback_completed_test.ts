@@ -161,6 +161,34 @@ Deno.test("Genesys: a playback_completed for one packet, crossing the next on it
   assert.equal(clock.pendingTimers, 0);
 });
 
+Deno.test("Genesys: a playback_completed that crossed the goodbye's last packet does not let the goodbye go", async () => {
+  // As above, but the goodbye's `end` comes before that packet's playback_started (Genesys fills
+  // its buffer again before it plays): the completion, which the reference client sends when it
+  // has played what it had (src/websocket/message-handlers/handlers/playback-completed-message-
+  // handler.ts turns "audio playing" off), covers the packet before, not the one that left as it
+  // came; Genesys has that still to play, and says playback_completed again once it has.
+  const clock = new FakeClock();
+  const sent: string[] = [];
+  const genesys = new GenesysSerializer();
+  const client = bound(genesys, sent, clock);
+  client("open", OPEN);
+  genesys.serialize(speech(200));
+  client("playback_started", {});
+  await clock.tick(200);
+  genesys.serialize(speech(200)); // the goodbye's last packet leaves…
+  client("playback_completed", {}); // …as Genesys says it has played the first
+  await clock.tick(180); // the transport's estimate: the last packet played, the end follows
+  const ended = genesys.serialize({ type: "end" });
+  assert.ok(ended instanceof Promise, "the goodbye waits for the packet still to play");
+  assert.deepEqual(types(sent), ["opened"]);
+  client("playback_started", {});
+  await clock.tick(200);
+  client("playback_completed", {});
+  assert.equal(await ended, null);
+  assert.deepEqual(types(sent), ["opened", "disconnect"]);
+  assert.equal(clock.pendingTimers, 0);
+});
+
 Deno.test("Genesys: a goodbye with nothing unplayed since the last playback_completed goes at once", async () => {
   const s = session();
   await opened(s);

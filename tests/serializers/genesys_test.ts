@@ -637,6 +637,27 @@ Deno.test("`GenesysSerializer` takes open only to start a session and answers cl
   assert.equal(genesys.active, false);
 });
 
+Deno.test("`GenesysSerializer` refuses a message frame that is no AudioHook server message", () => {
+  // Genesys's reference client takes only the protocol's server messages (protocol/validators.ts,
+  // serverMessageChecker: closed, disconnect, event, opened, pause, pong, reconnect, resume,
+  // updated): for any other type onServerMessageBase throws, and its message handler answers
+  // with error 500 and a close transaction (client/clientsessionimpl.ts, signalFatalError). Sent,
+  // one wrong frame from the bot would end the call.
+  const { genesys, sent } = bound();
+  genesys.deserialize(open(MONO));
+  sent.length = 0;
+  assert.throws(
+    () => genesys.serialize({ type: "message", message: { type: "transcript", parameters: {} } }),
+    (e) => e instanceof TransportError && e.code === "encode" && /"transcript"/.test(e.message),
+  );
+  assert.deepEqual(sent, [], "nothing sent");
+  // The session goes on, numbered on from opened.
+  genesys.serialize({ type: "message", message: { type: "event", parameters: { entities: [] } } });
+  assert.deepEqual(types(sent), ["event"]);
+  assert.equal(JSON.parse(sent[0]! as string).seq, 2);
+  assert.equal(genesys.active, true);
+});
+
 Deno.test("`GenesysSerializer` refuses a message of another session", () => {
   // The reference server (serversessionimpl.ts, onTextMessage) takes the session id from the first
   // message and answers a message with another id with disconnect reason "error", "Session
