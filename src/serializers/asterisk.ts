@@ -487,6 +487,14 @@ export class AsteriskSerializer implements FrameSerializer {
       this.#flushed.delete(id);
       return flushed.map(({ name }): MarkFrame => ({ type: "mark", name }));
     }
+    // An answer Asterisk wrote before our flush reached it comes after we sent the flush: its
+    // mark played, and is taken now, once, not given back again with the flush's confirmation.
+    // Looked for before the pending marks: no mark sent since is answered before that
+    // confirmation, so a name the bot used again on both sides of the flush is the older's.
+    for (const marks of this.#flushed.values()) {
+      const at = marks.findIndex((mark) => mark.id === id);
+      if (at >= 0) return { type: "mark", name: marks.splice(at, 1)[0]!.name } satisfies MarkFrame;
+    }
     const index = this.#pending.findIndex((mark) => mark.id === id);
     if (index < 0) {
       // An answer to a mark or flush forgotten past the bounds: an id of ours (`#m`, `#f`, never

@@ -42,14 +42,14 @@ const NO_AUDIO = new Uint8Array(0);
 /**
  * Marks kept waiting for their `websocket:notify` since the last clear: the transport marks every
  * `markIntervalMs` (250 by default) of paced audio, so this is many seconds past what Vonage has
- * buffered. Past it a far end that never answers would grow the set for the whole call: the
+ * buffered. Past it a far end that never answers would grow the list for the whole call: the
  * oldest is forgotten, and its notify, should it come, is a `message` frame as any notify we did
  * not ask for.
  */
 const MAX_PENDING_MARKS = 64;
 /**
  * Marks kept for the `websocket:cleared` of the clears not yet answered, as many again, the
- * newest clear's last: past it a far end that never answers a clear would grow the set for the
+ * newest clear's last: past it a far end that never answers a clear would grow the list for the
  * whole call. The oldest is forgotten, its notify, should it come, a `message` frame as above.
  */
 const MAX_CLEARED_MARKS = MAX_PENDING_MARKS;
@@ -128,8 +128,11 @@ export class VonageSerializer implements FrameSerializer {
   /** The bot's format, to count a dropped partial frame in the bytes the bot wrote it as. */
   readonly #written = new WrittenBytes();
   #context: SerializerContext | undefined;
-  /** Names of marks sent since the last clear and not yet notified, in the order sent. */
-  #marks = new Set<string>();
+  /**
+   * Names of marks sent since the last clear and not yet notified, in the order sent: a name the
+   * bot uses again is there again, each notify answering one.
+   */
+  #marks: string[] = [];
   /**
    * Marks that were pending at a `clear` whose `websocket:cleared` has not come, oldest first.
    * Vonage's `websocket:cleared` carries no id (its WebSocket page: the "acknowledgement that a
@@ -141,7 +144,7 @@ export class VonageSerializer implements FrameSerializer {
    * that clear reaches it: the marks come back as cleared, as Twilio's do, half a round trip
    * early at most. Never the marks sent since the last clear: those wait for their notify.
    */
-  readonly #cleared = new Set<string>();
+  readonly #cleared: string[] = [];
 
   /** Makes a serializer for one call; see {@linkcode VonageSerializerOptions}. */
   constructor(options: VonageSerializerOptions = {}) {
@@ -191,14 +194,11 @@ export class VonageSerializer implements FrameSerializer {
         this.#dropHeld("audioBytesInterrupted");
         this.#audio.reset();
         for (const name of this.#marks) this.#awaitClear(name);
-        this.#marks = new Set();
+        this.#marks = [];
         return '{"action":"clear"}';
       case "mark": {
-        if (this.#marks.size === MAX_PENDING_MARKS && !this.#marks.has(frame.name)) {
-          // A Set iterates in insertion order: the first is the oldest mark still waiting.
-          this.#marks.delete(this.#marks.values().next().value!);
-        }
-        this.#marks.add(frame.name);
+        if (this.#marks.length === MAX_PENDING_MARKS) this.#marks.shift(); // the oldest waiting
+        this.#marks.push(frame.name);
         const notify = toJson({ action: "notify", payload: { mark: frame.name } });
         // The transport's own playout marks fall mid-speech (every 250 ms to 1 s): padding there
         // would put silence into the speech, so the partial frame waits (the ack comes < 20 ms
@@ -263,7 +263,9 @@ export class VonageSerializer implements FrameSerializer {
         const name = isObject(payload) ? payload.mark : undefined;
         if (
           typeof name === "string" &&
-          (this.#marks.delete(name) || this.#cleared.delete(name) ||
+          // A cleared mark first: until its clear is answered, a notify of a name the bot used
+          // again on both sides of that clear is the older's, which played before the clear.
+          (takeName(this.#cleared, name) || takeName(this.#marks, name) ||
             // The transport's own, answered twice or after we forgot it: a mark still, which the
             // transport takes as one it does not know and keeps from the bot (reserved names).
             name.startsWith(PLAYOUT_MARK_PREFIX))
@@ -273,8 +275,8 @@ export class VonageSerializer implements FrameSerializer {
         return { type: "message", message } satisfies MessageFrame;
       }
       case "websocket:cleared": {
-        const cleared = [...this.#cleared].map((name): MarkFrame => ({ type: "mark", name }));
-        this.#cleared.clear();
+        const cleared = this.#cleared.map((name): MarkFrame => ({ type: "mark", name }));
+        this.#cleared.length = 0;
         return cleared;
       }
       default:
@@ -284,11 +286,8 @@ export class VonageSerializer implements FrameSerializer {
 
   /** Keeps `name`, pending at a clear, for that clear's answer (see `#cleared`). */
   #awaitClear(name: string): void {
-    if (this.#cleared.size === MAX_CLEARED_MARKS && !this.#cleared.has(name)) {
-      // A Set iterates in insertion order: the first is the oldest mark still waiting.
-      this.#cleared.delete(this.#cleared.values().next().value!);
-    }
-    this.#cleared.add(name);
+    if (this.#cleared.length === MAX_CLEARED_MARKS) this.#cleared.shift(); // the oldest waiting
+    this.#cleared.push(name);
   }
 
   /** Drops the partial frame held for the next audio, counted (see `WrittenBytes.dropped`). */
@@ -349,6 +348,13 @@ export class VonageSerializer implements FrameSerializer {
     }
     return heard;
   }
+}
+
+/** Takes the first `name` out of `names`: whether one was there. */
+function takeName(names: string[], name: string): boolean {
+  const at = names.indexOf(name);
+  if (at >= 0) names.splice(at, 1);
+  return at >= 0;
 }
 
 function frameBytesAt(rate: number): number {

@@ -538,6 +538,42 @@ Deno.test("`AsteriskSerializer` keeps the last 64 marks Asterisk never answers, 
   }
 });
 
+Deno.test("`AsteriskSerializer` takes an answer already on its way when a flush left as its mark, once", () => {
+  // docs.asterisk.org, Configuration → Channel Drivers → WebSocket, "Control Messages":
+  // MEDIA_BUFFERING_COMPLETED / MEDIA_MARK_PROCESSED come once the media before them has gone to
+  // the core; FLUSH_MEDIA discards only what is "queued but not sent". chan_websocket.c writes an
+  // answer as it reaches the head of its queue (`dequeue_frame`): one written just before our
+  // FLUSH_MEDIA arrived reaches us after we sent it, for a mark that played.
+  const starts = {
+    "plain-text":
+      "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:ulaw optimal_frame_size:160 ptime:20",
+    json:
+      '{"event":"MEDIA_START","connection_id":"c","channel":"WebSocket/c/0x1","channel_id":"1.1","format":"ulaw","optimal_frame_size":160,"ptime":20}',
+  };
+  for (const [control, start] of Object.entries(starts)) {
+    const answer = (id: string) =>
+      control === "json"
+        ? `{"event":"MEDIA_MARK_PROCESSED","channel_id":"1.1","correlation_id":"${id}"}`
+        : `MEDIA_BUFFERING_COMPLETED ${id}`;
+    const asterisk = new AsteriskSerializer();
+    asterisk.setup(SETUP);
+    asterisk.deserialize(start);
+    asterisk.serialize({ type: "mark", name: "played" });
+    asterisk.serialize({ type: "mark", name: "discarded" });
+    asterisk.serialize({ type: "interruption" }); // FLUSH_MEDIA, then the mark #f1 confirming it
+    assert.deepEqual(
+      asterisk.deserialize(answer("played")),
+      { type: "mark", name: "played" },
+      `${control}: the answer in flight is the bot's mark, not an event nobody asked for`,
+    );
+    assert.deepEqual(
+      asterisk.deserialize(answer("#f1")),
+      [{ type: "mark", name: "discarded" }],
+      `${control}: the flush gives back the mark it discarded, not the played one again`,
+    );
+  }
+});
+
 Deno.test("`AsteriskSerializer` keeps the last 16 flushes Asterisk never confirms, forgetting the oldest", () => {
   const asterisk = new AsteriskSerializer();
   asterisk.setup(SETUP);

@@ -138,3 +138,34 @@ Deno.test("Vonage: marks pending at clears never answered are kept to 64, the ne
   assert.deepEqual(released, expected);
   assert.deepEqual(vonage.deserialize(CLEARED), []);
 });
+
+Deno.test("Vonage: a mark name the bot uses again is answered once per mark sent, cleared or notified", () => {
+  // The page asks nothing of a notify's payload but that it comes back: every notify sent is one
+  // answer owed, and a name used twice is two marks.
+  const vonage = new VonageSerializer();
+  vonage.setup(SETUP_16K);
+  const turn = { type: "mark", name: "turn" } as const;
+  for (let i = 0; i < 2; i++) {
+    vonage.serialize(filledPcm16k(640, 1));
+    vonage.serialize(turn);
+  }
+  assert.deepEqual(vonage.deserialize(notify("turn")), turn);
+  assert.deepEqual(vonage.deserialize(notify("turn")), turn, "the second is a mark, not a message");
+  // Both pending at a clear: its answer gives both back.
+  for (let i = 0; i < 2; i++) {
+    vonage.serialize(filledPcm16k(640, 1));
+    vonage.serialize(turn);
+  }
+  vonage.serialize({ type: "interruption" });
+  assert.deepEqual(vonage.deserialize(CLEARED), [turn, turn]);
+  // Used on both sides of a clear: a notify before the clear's answer is the older mark's (it
+  // played before the clear); the newer waits for its own.
+  vonage.serialize(filledPcm16k(640, 1));
+  vonage.serialize(turn);
+  vonage.serialize({ type: "interruption" });
+  vonage.serialize(filledPcm16k(640, 1));
+  vonage.serialize(turn);
+  assert.deepEqual(vonage.deserialize(notify("turn")), turn);
+  assert.deepEqual(vonage.deserialize(CLEARED), [], "the older was taken by its notify");
+  assert.deepEqual(vonage.deserialize(notify("turn")), turn, "the newer's own notify");
+});
