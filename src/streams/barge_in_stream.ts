@@ -103,6 +103,10 @@ export class BargeInStream extends SpeechDetectorStream {
     if (onLevel !== undefined && typeof onLevel !== "function") {
       throw new TypeError(`onLevel must be a function, got ${typeof onLevel}`);
     }
+    // Called only after the bot was interrupted: it would error the stream mid-call there.
+    if (onBargeIn !== undefined && typeof onBargeIn !== "function") {
+      throw new TypeError(`onBargeIn must be a function, got ${typeof onBargeIn}`);
+    }
     // deno-lint-ignore prefer-const -- set after super(), which must come first; read later
     let stream: BargeInStream | undefined;
     /** Speech caught in a pause of a response: the response, and the speech. */

@@ -78,13 +78,22 @@ export class SpeechDetectorStream extends TransformStream<Frame, Frame> {
         started = controller;
       },
       transform(frame, controller) {
-        if (frame.type === "audio") detector.push(frame, emit);
-        else if (frame.type === "end") detector.flush(emit);
+        try {
+          if (frame.type === "audio") detector.push(frame, emit);
+          else if (frame.type === "end") detector.flush(emit);
+        } catch (error) {
+          // The stream errors, with no flush or cancel to come: it is done.
+          stream?.stopped();
+          throw error;
+        }
         controller.enqueue(frame);
       },
       flush() {
-        detector.flush(emit);
-        stream?.stopped();
+        try {
+          detector.flush(emit);
+        } finally {
+          stream?.stopped();
+        }
       },
       // The reader cancelled or the writer aborted (a pipe stopped): no speechstop will come.
       cancel() {
@@ -102,9 +111,13 @@ export class SpeechDetectorStream extends TransformStream<Frame, Frame> {
    */
   protected fail(error: unknown): void {
     this.#controller.error(error);
+    this.stopped();
   }
 
-  /** The stream is done (its input ended, or it was cancelled): for work waiting on speech. */
+  /**
+   * The stream is done (its input ended, it was cancelled, or it errored): for work waiting on
+   * speech.
+   */
   protected stopped(): void {}
 
   /**

@@ -1,7 +1,12 @@
 // BargeInStream across the pauses between the spells of one response (a sentence, a pause while
 // the next is synthesized, the next sentence).
 import assert from "node:assert/strict";
-import { BargeInStream, type Frame, type InterruptResult } from "../../mod.ts";
+import {
+  BargeInStream,
+  type BargeInStreamOptions,
+  type Frame,
+  type InterruptResult,
+} from "../../mod.ts";
 import { answer, callBehindFarEnd, callerFrame } from "../_caller_fixtures.ts";
 
 /**
@@ -103,18 +108,27 @@ class FakeTransport extends EventTarget {
   }
 }
 
-Deno.test("a cancelled `BargeInStream` lets go of speech caught in a pause: no interruption later, no listener left", async () => {
-  const transport = new FakeTransport();
+/**
+ * A `BargeInStream` on `transport` whose caller talks in a pause of r1 (the bot silent), written
+ * to and read by hand until its speech has begun: waiting for r1 to go on.
+ */
+async function speechCaughtInPause(
+  transport: FakeTransport,
+  options: BargeInStreamOptions = {},
+) {
   let speechStarted = false;
   const stream = new BargeInStream(transport, {
+    ...options,
     onSpeech: (e) => {
       if (e.type === "speechstart") speechStarted = true;
+      options.onSpeech?.(e);
     },
   });
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();
   // Quiet, then the caller talks in a pause of r1 (the bot is silent).
-  for (let n = 0; n < 100 && !speechStarted; n++) {
+  let n = 0;
+  for (; n < 100 && !speechStarted; n++) {
     const frame: Frame = {
       type: "audio",
       audio: callerFrame(n, n >= 20),
@@ -127,12 +141,58 @@ Deno.test("a cancelled `BargeInStream` lets go of speech caught in a pause: no i
   }
   assert.ok(speechStarted, "speech detected in the pause");
   assert.equal(transport.listeners, 1, "waiting for r1 to go on");
+  return { writer, reader, next: n };
+}
+
+/** r1 goes on: a stream that is done must neither stop it nor still listen for it. */
+async function assertLetGo(transport: FakeTransport) {
+  assert.equal(transport.listeners, 0, "listener left on the transport");
+  transport.dispatchEvent(Object.assign(new Event("speakingstart"), { responseId: "r1" }));
+  await Promise.resolve();
+  assert.equal(transport.interrupts, 0, "a stream that is done interrupted the bot");
+}
+
+Deno.test("a cancelled `BargeInStream` lets go of speech caught in a pause: no interruption later, no listener left", async () => {
+  const transport = new FakeTransport();
+  const { writer, reader } = await speechCaughtInPause(transport);
   // The application stops barge-in (e.g. hands the call to an agent): the pipe is cancelled.
   await reader.cancel("done with barge-in");
   await writer.abort("done with barge-in").catch(() => {});
-  // r1 goes on: the dead stream must not stop it.
-  transport.dispatchEvent(Object.assign(new Event("speakingstart"), { responseId: "r1" }));
-  await Promise.resolve();
-  assert.equal(transport.interrupts, 0, "a cancelled stream interrupted the bot");
-  assert.equal(transport.listeners, 0, "listener left on the transport");
+  await assertLetGo(transport);
+});
+
+Deno.test("an errored `BargeInStream` lets go of speech caught in a pause: no interruption later, no listener left", async () => {
+  // The stream errors (a callback of the bot's threw, or a frame the detector refuses): its
+  // pipe is torn down, and no flush or cancel comes. The caller is still talking when r1 goes on.
+  const meterBug = new Error("the bot's level meter failed");
+  let meterBroken = false;
+  const cases: [string, BargeInStreamOptions, (next: number) => Frame][] = [
+    ["onLevel threw", {
+      onLevel: () => {
+        if (meterBroken) throw meterBug;
+      },
+    }, (n) => {
+      meterBroken = true;
+      return { type: "audio", audio: callerFrame(n, true), sampleRate: 16000, channels: 1 };
+    }],
+    ["onSpeech threw at speechstop", {
+      onSpeech: (e) => {
+        if (e.type === "speechstop") throw new Error("the bot's turn handler failed");
+      },
+    }, () => ({ type: "audio", audio: new Uint8Array(600 * 32), sampleRate: 16000, channels: 1 })],
+    ["a frame refused", {}, () => ({
+      type: "audio",
+      audio: new Uint8Array(2),
+      sampleRate: 0,
+      channels: 1,
+    })],
+  ];
+  for (const [what, options, breaking] of cases) {
+    const transport = new FakeTransport();
+    const { writer, reader, next } = await speechCaughtInPause(transport, options);
+    const read = reader.read();
+    await assert.rejects(writer.write(breaking(next)), what);
+    await assert.rejects(read, what);
+    await assertLetGo(transport).catch((error) => assert.fail(`${what}: ${error.message}`));
+  }
 });

@@ -159,19 +159,32 @@ Deno.test("`BargeInStream`: an onBargeIn that throws errors the stream (and its 
   await assert.rejects(talkOver(true, bug), /a bug in the bot's barge-in callback/);
 });
 
+/** A transport whose bot is speaking, for tests that never get as far as a barge-in. */
+const speakingTransport = {
+  playback: { speaking: true, responseId: "r" },
+  interrupt: () =>
+    Promise.resolve({ responseId: "r", heardMs: 0, droppedMs: 0, acknowledged: false }),
+};
+
 Deno.test("`BargeInStream` refuses an onLevel that is not a function at construction, as `SpeechDetectorStream` does", () => {
   // Wrapped in a function of the stream's own, it passed construction and errored the stream at
   // the first window.
-  const transport = {
-    playback: { speaking: true, responseId: "r" },
-    interrupt: () =>
-      Promise.resolve({ responseId: "r", heardMs: 0, droppedMs: 0, acknowledged: false }),
-  };
   const onLevel = "meter" as unknown as () => void;
   assert.throws(() => new SpeechDetectorStream({ onLevel }), TypeError);
   assert.throws(
-    () => new BargeInStream(transport, { onLevel }),
+    () => new BargeInStream(speakingTransport, { onLevel }),
     (error) =>
       error instanceof TypeError && /onLevel must be a function, got string/.test(error.message),
+  );
+});
+
+Deno.test("`BargeInStream` refuses an onBargeIn that is not a function at construction", () => {
+  // It passed construction: the caller's first barge-in interrupted the bot, then errored the
+  // stream (and its pipe) mid-call with "onBargeIn is not a function".
+  const onBargeIn = "log" as unknown as () => void;
+  assert.throws(
+    () => new BargeInStream(speakingTransport, { onBargeIn }),
+    (error) =>
+      error instanceof TypeError && /onBargeIn must be a function, got string/.test(error.message),
   );
 });
