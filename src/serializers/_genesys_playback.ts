@@ -57,9 +57,9 @@ export class GenesysPlayback {
   /**
    * The audio sent within the last `CROSSING_MS` (when, and how many milliseconds), oldest first:
    * what a `playback_completed` arriving now may not cover. A few entries: a reply leaves in 20 ms
-   * chunks or 200 ms packets.
+   * chunks or 200 ms packets. `dropped`: sent before a barge-in, so never to play.
    */
-  #recent: { at: number; ms: number }[] = [];
+  #recent: { at: number; ms: number; dropped: boolean }[] = [];
 
   /** Whether a goodbye is waiting. */
   get waiting(): boolean {
@@ -79,7 +79,7 @@ export class GenesysPlayback {
     this.#unplayed = true;
     if (now === undefined) return;
     this.#forget(now);
-    this.#recent.push({ at: now, ms });
+    this.#recent.push({ at: now, ms, dropped: false });
   }
 
   /**
@@ -110,12 +110,13 @@ export class GenesysPlayback {
   /**
    * The client said `playback_completed`: a goodbye waiting for it goes, unless `uncoveredMs` of
    * the audio sent may have crossed the word on its way ({@linkcode uncoveredMs}): the client has
-   * that still to play, and says so with its next `playback_completed`.
+   * that still to play, and says so with its next `playback_completed`. Not audio a barge-in
+   * dropped: nothing of it plays, and no word about it will come.
    */
   completed(uncoveredMs: number): void {
     this.#reports = true;
     this.#started = false;
-    this.#unplayed = uncoveredMs > 0;
+    this.#unplayed = uncoveredMs > 0 && this.#recent.some((sent) => !sent.dropped);
     if (!this.#unplayed) this.release();
   }
 
@@ -123,6 +124,7 @@ export class GenesysPlayback {
   cleared(): void {
     this.#started = false;
     this.#unplayed = false;
+    for (const sent of this.#recent) sent.dropped = true;
     this.release();
   }
 

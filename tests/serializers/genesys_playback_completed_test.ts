@@ -347,3 +347,51 @@ Deno.test("Genesys: the goodbye's wait stays under the transport's sendTimeoutMs
   assert.match(errors[0]!.message, /within 750 ms/);
   assert.deepEqual(await transport.closed, { code: 1005, reason: "", initiator: "local" });
 });
+
+Deno.test("Genesys: a playback_completed just after a barge-in lets the goodbye go at once", async () => {
+  // The barge-in drops what Genesys holds (the `event` with a `barge_in` entity): the audio sent
+  // just before it is no longer to play, whether or not the playback_completed that follows
+  // (Genesys stopped playing) crossed it, and no further playback_completed will come for it.
+  const clock = new FakeClock();
+  const sent: string[] = [];
+  const genesys = new GenesysSerializer();
+  const client = bound(genesys, sent, clock);
+  client("open", OPEN);
+  genesys.serialize(speech(200));
+  client("playback_started", {});
+  await clock.tick(100);
+  genesys.serialize(speech(200)); // the next packet leaves…
+  await clock.tick(10);
+  genesys.serialize({ type: "interruption" }); // …and the caller barges in
+  await clock.tick(40);
+  client("playback_completed", {}); // Genesys has stopped playing
+  await clock.tick(500);
+  const ended = genesys.serialize({ type: "end" });
+  assert.equal(ended instanceof Promise, false, "nothing is left to play: the goodbye goes");
+  assert.equal(JSON.parse(ended as string).type, "disconnect");
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("Genesys: audio sent after a barge-in that crosses a playback_completed still holds the goodbye", async () => {
+  const clock = new FakeClock();
+  const sent: string[] = [];
+  const genesys = new GenesysSerializer();
+  const client = bound(genesys, sent, clock);
+  client("open", OPEN);
+  genesys.serialize(speech(200));
+  client("playback_started", {});
+  await clock.tick(100);
+  genesys.serialize({ type: "interruption" });
+  genesys.serialize(speech(200)); // the answer to the caller leaves…
+  await clock.tick(40);
+  client("playback_completed", {}); // …as Genesys says it stopped playing the first
+  await clock.tick(300);
+  const ended = genesys.serialize({ type: "end" });
+  assert.ok(ended instanceof Promise, "the goodbye waits for the answer still to play");
+  client("playback_started", {});
+  await clock.tick(200);
+  client("playback_completed", {});
+  assert.equal(await ended, null);
+  assert.deepEqual(types(sent), ["opened", "event", "disconnect"]);
+  assert.equal(clock.pendingTimers, 0);
+});
