@@ -98,14 +98,14 @@ export class BargeInStream extends SpeechDetectorStream {
     if (!Number.isFinite(minLevelAboveFloorDb)) {
       throw new RangeError(`minLevelAboveFloorDb must be finite, got ${minLevelAboveFloorDb}`);
     }
-    // Wrapped in one of its own below, it would pass the detector's check and fail at the first
-    // window: refused here as the detector refuses it.
-    if (onLevel !== undefined && typeof onLevel !== "function") {
-      throw new TypeError(`onLevel must be a function, got ${typeof onLevel}`);
-    }
-    // Called only after the bot was interrupted: it would error the stream mid-call there.
-    if (onBargeIn !== undefined && typeof onBargeIn !== "function") {
-      throw new TypeError(`onBargeIn must be a function, got ${typeof onBargeIn}`);
+    // Each is called from a callback of the stream's own (onLevel and onSpeech wrapped, passing
+    // the detector's checks; onBargeIn once the bot was interrupted): a wrong one would error the
+    // stream mid-call there. Refused here, as the detector refuses its own.
+    const callbacks = { onLevel, onSpeech, onBargeIn };
+    for (const [name, callback] of Object.entries(callbacks)) {
+      if (callback !== undefined && typeof callback !== "function") {
+        throw new TypeError(`${name} must be a function, got ${typeof callback}`);
+      }
     }
     // deno-lint-ignore prefer-const -- set after super(), which must come first; read later
     let stream: BargeInStream | undefined;

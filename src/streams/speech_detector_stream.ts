@@ -68,6 +68,10 @@ export class SpeechDetectorStream extends TransformStream<Frame, Frame> {
   /** Makes a detecting stream; see {@linkcode SpeechDetectorStreamOptions}. */
   constructor(options: SpeechDetectorStreamOptions = {}) {
     const { onSpeech, ...detectorOptions } = options;
+    // Called at the first detection: it would error the stream mid-call there.
+    if (onSpeech !== undefined && typeof onSpeech !== "function") {
+      throw new TypeError(`onSpeech must be a function, got ${typeof onSpeech}`);
+    }
     const detector = new SpeechDetector(detectorOptions);
     const emit = onSpeech ?? (() => {});
     let started!: TransformStreamDefaultController<Frame>;

@@ -178,13 +178,21 @@ Deno.test("`BargeInStream` refuses an onLevel that is not a function at construc
   );
 });
 
-Deno.test("`BargeInStream` refuses an onBargeIn that is not a function at construction", () => {
-  // It passed construction: the caller's first barge-in interrupted the bot, then errored the
-  // stream (and its pipe) mid-call with "onBargeIn is not a function".
-  const onBargeIn = "log" as unknown as () => void;
+Deno.test("`BargeInStream` and `SpeechDetectorStream` refuse a callback that is not a function at construction", () => {
+  // Each passed construction: the first detection (onSpeech) or the caller's first barge-in, after
+  // interrupting the bot (onBargeIn), errored the stream and its pipe mid-call, "… is not a function".
+  const notAFunction = "log" as unknown as () => void;
+  const refused = (name: string) => (error: unknown) =>
+    error instanceof TypeError && new RegExp(`${name} must be a function, got string`).test(
+      error.message,
+    );
   assert.throws(
-    () => new BargeInStream(speakingTransport, { onBargeIn }),
-    (error) =>
-      error instanceof TypeError && /onBargeIn must be a function, got string/.test(error.message),
+    () => new BargeInStream(speakingTransport, { onBargeIn: notAFunction }),
+    refused("onBargeIn"),
   );
+  assert.throws(
+    () => new BargeInStream(speakingTransport, { onSpeech: notAFunction }),
+    refused("onSpeech"),
+  );
+  assert.throws(() => new SpeechDetectorStream({ onSpeech: notAFunction }), refused("onSpeech"));
 });
