@@ -5,21 +5,7 @@ import { createDemoHandler } from "../../examples/demo/handler.ts";
 import { demoOrigins } from "../../examples/demo/origins.ts";
 import { within } from "../_ws_client.ts";
 import { serveClosingBot } from "./_closing_bot.ts";
-
-const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
-
-async function simulate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-read", "--allow-write", CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code,
-    stdout: new TextDecoder().decode(stdout),
-    stderr: new TextDecoder().decode(stderr),
-  };
-}
+import { CLI, runCli as simulate } from "./_cli.ts";
 
 Deno.test("the simulate CLI runs two calls against the demo, records each and prints the aggregate", async () => {
   // The demo answers only its own address: it is told the port once the server has one.

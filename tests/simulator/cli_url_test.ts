@@ -7,18 +7,7 @@
 // origin + "/#test".
 // Each is a subprocess of `deno run src/simulator/cli.ts`, refused before any call is made.
 import assert from "node:assert/strict";
-
-const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
-
-async function simulate(args: string[]) {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-read", "--allow-write", CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
-}
+import { runCli as simulate } from "./_cli.ts";
 
 Deno.test("the simulate CLI refuses a URL no WebSocket can be made for, as bad usage", async () => {
   const refused: [string, RegExp][] = [

@@ -6,9 +6,7 @@ import { createDemoHandler } from "../../examples/demo/handler.ts";
 import { demoOrigins } from "../../examples/demo/origins.ts";
 import { within } from "../_ws_client.ts";
 import { wrapWav } from "../../src/audio/wav.ts";
-
-const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
-const ARGS = ["run", "--allow-net", "--allow-read", "--allow-write", CLI];
+import { RUN_CLI } from "./_cli.ts";
 
 interface Run {
   code: number;
@@ -21,7 +19,7 @@ interface Run {
 async function simulate(args: string[]): Promise<Run> {
   const started = performance.now();
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [...ARGS, ...args],
+    args: [...RUN_CLI, ...args],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -36,7 +34,7 @@ async function simulate(args: string[]): Promise<Run> {
  */
 async function simulateInterrupted(args: string[], ready: Promise<void>, afterMs = 0) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...ARGS, ...args],
+    args: [...RUN_CLI, ...args],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
