@@ -71,6 +71,18 @@ function bound(genesys: GenesysSerializer, sent: string[], clock?: FakeClock) {
     }));
 }
 
+/** A session on the fake clock whose first 200 ms packet Genesys has begun to play. */
+function playing() {
+  const clock = new FakeClock();
+  const sent: string[] = [];
+  const genesys = new GenesysSerializer();
+  const client = bound(genesys, sent, clock);
+  client("open", OPEN);
+  genesys.serialize(speech(200));
+  client("playback_started", {});
+  return { clock, sent, genesys, client };
+}
+
 const types = (sent: string[]) => sent.map((m) => JSON.parse(m).type);
 
 async function run(s: Session, ms: number): Promise<void> {
@@ -140,13 +152,7 @@ Deno.test("Genesys: a playback_completed for one packet, crossing the next on it
   // Audio paced in real time and played as it comes, with no buffer to spare: Genesys runs dry
   // after one packet and says playback_completed while the next is on its way (sent already),
   // then playback_started for that one. The completion does not cover it; the start says so.
-  const clock = new FakeClock();
-  const sent: string[] = [];
-  const genesys = new GenesysSerializer();
-  const client = bound(genesys, sent, clock);
-  client("open", OPEN);
-  genesys.serialize(speech(200));
-  client("playback_started", {});
+  const { clock, sent, genesys, client } = playing();
   genesys.serialize(speech(200)); // the next packet leaves…
   client("playback_completed", {}); // …as Genesys says it has played the first
   client("playback_started", {}); // and begins to play the next
@@ -167,13 +173,7 @@ Deno.test("Genesys: a playback_completed that crossed the goodbye's last packet 
   // has played what it had (src/websocket/message-handlers/handlers/playback-completed-message-
   // handler.ts turns "audio playing" off), covers the packet before, not the one that left as it
   // came; Genesys has that still to play, and says playback_completed again once it has.
-  const clock = new FakeClock();
-  const sent: string[] = [];
-  const genesys = new GenesysSerializer();
-  const client = bound(genesys, sent, clock);
-  client("open", OPEN);
-  genesys.serialize(speech(200));
-  client("playback_started", {});
+  const { clock, sent, genesys, client } = playing();
   await clock.tick(200);
   genesys.serialize(speech(200)); // the goodbye's last packet leaves…
   client("playback_completed", {}); // …as Genesys says it has played the first
@@ -352,13 +352,7 @@ Deno.test("Genesys: a playback_completed just after a barge-in lets the goodbye 
   // The barge-in drops what Genesys holds (the `event` with a `barge_in` entity): the audio sent
   // just before it is no longer to play, whether or not the playback_completed that follows
   // (Genesys stopped playing) crossed it, and no further playback_completed will come for it.
-  const clock = new FakeClock();
-  const sent: string[] = [];
-  const genesys = new GenesysSerializer();
-  const client = bound(genesys, sent, clock);
-  client("open", OPEN);
-  genesys.serialize(speech(200));
-  client("playback_started", {});
+  const { clock, sent, genesys, client } = playing();
   await clock.tick(100);
   genesys.serialize(speech(200)); // the next packet leaves…
   await clock.tick(10);
@@ -373,13 +367,7 @@ Deno.test("Genesys: a playback_completed just after a barge-in lets the goodbye 
 });
 
 Deno.test("Genesys: audio sent after a barge-in that crosses a playback_completed still holds the goodbye", async () => {
-  const clock = new FakeClock();
-  const sent: string[] = [];
-  const genesys = new GenesysSerializer();
-  const client = bound(genesys, sent, clock);
-  client("open", OPEN);
-  genesys.serialize(speech(200));
-  client("playback_started", {});
+  const { clock, sent, genesys, client } = playing();
   await clock.tick(100);
   genesys.serialize({ type: "interruption" });
   genesys.serialize(speech(200)); // the answer to the caller leaves…
