@@ -5,7 +5,8 @@
 // voice-bots.ts, PlaybackStartedMessage / PlaybackCompletedMessage). And against our serializer,
 // a bot's goodbye (its audio, then `end`) plays whole before Genesys hears `disconnect`.
 import assert from "node:assert/strict";
-import type { FarEndContext, MarkOnClear } from "../../../src/simulator/far_end.ts";
+import type { MarkOnClear } from "../../../src/simulator/far_end.ts";
+import { farEndContext } from "./_context.ts";
 import { FAR_ENDS } from "../../../src/simulator/far_ends.ts";
 import type { Frame, WebSocketTransport } from "../../../mod.ts";
 import { upgrade } from "../../../src/adapters/deno.ts";
@@ -20,22 +21,12 @@ Deno.test("the Genesys far end says playback_started and playback_completed for 
   const sent: { type: string; seq: number; parameters: unknown }[] = [];
   const waiting: { onClear: MarkOnClear; played: () => void }[] = [];
   const cleared: number[] = [];
-  const context: FarEndContext = {
-    now: () => 0,
+  const context = farEndContext({
     sleep: () => new Promise(() => {}),
     send: (message) => sent.push(JSON.parse(message as string)),
-    violation: (rule, detail) => assert.fail(`${rule}: ${detail}`),
-    play: () => {},
-    queuedMs: () => 0,
-    mark: () => {},
     whenPlayed: (onClear, played) => waiting.push({ onClear, played }),
-    markRequested: () => {},
-    markSettled: () => {},
     clear: () => cleared.push(waiting.length),
-    ready: () => {},
-    endCall: () => {},
-    note: () => {},
-  };
+  });
   const farEnd = FAR_ENDS["genesys"]!({ streamId: SESSION });
   farEnd.open(context);
   let seq = 0;

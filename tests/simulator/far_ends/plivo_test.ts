@@ -3,28 +3,16 @@
 // advice for exact figures) drives it too, and a bot placing the caller's audio by it hears it
 // where it was said.
 import assert from "node:assert/strict";
-import type { FarEndContext } from "../../../src/simulator/far_end.ts";
+import { farEndContext } from "./_context.ts";
 import { FAR_ENDS } from "../../../src/simulator/far_ends.ts";
 
 Deno.test("the Plivo far end stamps media with the call's clock: epoch ms at the call's start plus the call's time", () => {
   let now = 0;
   const sent: { event: string; media?: { timestamp: string } }[] = [];
-  const context: FarEndContext = {
+  const context = farEndContext({
     now: () => now,
-    sleep: () => Promise.resolve(),
     send: (message) => sent.push(JSON.parse(message as string)),
-    violation: (rule, detail) => assert.fail(`${rule}: ${detail}`),
-    play: () => {},
-    queuedMs: () => 0,
-    mark: () => {},
-    whenPlayed: () => {},
-    markRequested: () => {},
-    markSettled: () => {},
-    clear: () => {},
-    ready: () => {},
-    endCall: () => {},
-    note: () => {},
-  };
+  });
   const farEnd = FAR_ENDS["plivo"]!({});
   const before = Date.now();
   farEnd.open(context);

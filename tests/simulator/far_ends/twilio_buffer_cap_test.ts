@@ -7,7 +7,7 @@
 // as the Vonage and Asterisk far ends count theirs.
 import assert from "node:assert/strict";
 import { FAR_ENDS } from "../../../src/simulator/far_ends.ts";
-import type { FarEndContext } from "../../../src/simulator/far_end.ts";
+import { farEndContext } from "./_context.ts";
 
 const TEN_MINUTES_MS = 10 * 60 * 1000;
 
@@ -23,10 +23,7 @@ Deno.test("the twilio far end counts every media message it discards past its 10
   let queuedMs = 0;
   let played = 0;
   const violations: { rule: string; count: number }[] = [];
-  const context: FarEndContext = {
-    now: () => 0,
-    sleep: () => Promise.resolve(),
-    send: () => {},
+  const context = farEndContext({
     violation: (rule) => {
       const found = violations.find((v) => v.rule === rule);
       if (found) found.count++;
@@ -36,13 +33,7 @@ Deno.test("the twilio far end counts every media message it discards past its 10
     queuedMs: () => queuedMs,
     mark: (_name, _onClear, ack) => ack(),
     whenPlayed: (_onClear, done) => done(),
-    markRequested: () => {},
-    markSettled: () => {},
-    clear: () => {},
-    ready: () => {},
-    endCall: () => {},
-    note: () => {},
-  };
+  });
   const farEnd = FAR_ENDS.twilio!({ streamId: "MZ1" });
   farEnd.open(context);
   farEnd.receive(media("MZ1"));
