@@ -352,7 +352,7 @@ Deno.test("Genesys: a playback_completed just after a barge-in lets the goodbye 
   // The barge-in drops what Genesys holds (the `event` with a `barge_in` entity): the audio sent
   // just before it is no longer to play, whether or not the playback_completed that follows
   // (Genesys stopped playing) crossed it, and no further playback_completed will come for it.
-  const { clock, sent, genesys, client } = playing();
+  const { clock, genesys, client } = playing();
   await clock.tick(100);
   genesys.serialize(speech(200)); // the next packet leaves…
   await clock.tick(10);
