@@ -560,9 +560,24 @@ export class SimulatedCall {
     this.#end(code === 1006 ? "network" : "bot", detail, code, reason);
     // Closed under the far end, not by the caller: a far end waiting on the bot (Genesys's
     // `closed`) must end its wait now, not at its timeout.
-    if (!this.#callerClosed) this.#farEnd.socketClosed?.(detail);
+    // Run from the socket's close listener: a throw would be uncaught, not the report's.
+    if (!this.#callerClosed) {
+      try {
+        this.#farEnd.socketClosed?.(detail);
+      } catch (error) {
+        this.#farEndThrew("socket-closed", error);
+      }
+    }
     this.#onSocketClosed?.();
   };
+
+  /** A far end's own callback threw: reported as `<protocol>.<where>`, the call goes on. */
+  #farEndThrew(where: string, error: unknown): void {
+    this.#violation(
+      `${this.#farEnd.protocol}.${where}`,
+      String((error as Error)?.message ?? error),
+    );
+  }
 
   #violation(rule: string, detail: string): void {
     const found = this.#violations.get(rule);
@@ -592,7 +607,16 @@ export class SimulatedCall {
       this.#markStats.acked++;
       this.#markStats.delays.push(now - mark.requestedAt);
     }
-    mark.ack();
+    this.#answer(mark);
+  }
+
+  /** Runs a mark's answer, mostly from the playout timer, where a throw would be unhandled. */
+  #answer(mark: PendingMark): void {
+    try {
+      mark.ack();
+    } catch (error) {
+      this.#farEndThrew("mark", error);
+    }
   }
 
   /** The bot asked for a mark the far end answers itself: counted where the far end got it. */
@@ -646,7 +670,7 @@ export class SimulatedCall {
     for (const mark of pending) {
       if (mark.onClear === "ack") {
         if (mark.counted) this.#markStats.ackedOnClear++;
-        mark.ack();
+        this.#answer(mark);
       } else if (mark.counted) {
         this.#markStats.dropped++;
       }
@@ -695,7 +719,7 @@ export class SimulatedCall {
         // A far end whose hangUp throws rather than rejects is reported the same way, and the
         // socket still closed below (the throw escaped simulateCall, the socket left open).
         new Promise<void>((resolve) => resolve(this.#farEnd.hangUp())).catch((error) =>
-          this.#violation(`${this.#farEnd.protocol}.hang-up`, String(error?.message ?? error))
+          this.#farEndThrew("hang-up", error)
         ),
         this.#clock.sleep(Math.max(0, Math.min(HANG_UP_TIMEOUT_MS, left)), timer.signal)
           .catch(() => {}),

@@ -19,6 +19,7 @@ import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { systemClock } from "../clock.ts";
 import { resolveCallOptions, speechThreshold } from "./_call_options.ts";
 import { failedEnding } from "./_failed_ending.ts";
+import { IDLE_CONTEXT } from "./_idle_context.ts";
 import { assertSpeechSegmentsWithin } from "./_speech_segments.ts";
 import { aggregateReports } from "./aggregate_reports.ts";
 import { CallerAudio, type SpeechSegment } from "./caller_audio.ts";
@@ -58,14 +59,15 @@ Usage: simulate [options] <ws-url>
                             bot's answer to a barge-in: the caller listens to that)
   -n, --calls N             run N calls at once and print their aggregate report (default: 1)
       --ramp MS             with --calls: spread the calls' starts over MS (default: 0)
-      --param KEY=VALUE     a custom parameter of the call (repeatable)
+      --param KEY=VALUE     a custom parameter of the call (repeatable; raw and pipecat carry none)
       --rate HZ             the platform's audio rate, where it offers a choice
       --encoding NAME       the platform's encoding, where it offers a choice (Telnyx PCMU/PCMA/L16,
                             Plivo audio/x-mulaw/audio/x-l16, Exotel audio/x-raw/audio/x-mulaw)
       --playback-encoding NAME
                             the encoding it plays the bot's audio in, where that is set apart
                             (Telnyx's bidirectional codec: PCMU, the default, PCMA or L16)
-      --call-id ID          the call's id (default: made up in the platform's format)
+      --call-id ID          the call's id (default: made up in the platform's format; raw and
+                            pipecat carry none)
       --json                print the report as JSON instead of text
   -q, --quiet               no progress line
   -h, --help                this text
@@ -182,29 +184,39 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
     );
   }
   const read = new Set<PropertyKey>();
+  const watched = new Proxy(platform, {
+    get(target, key, receiver) {
+      read.add(key);
+      return Reflect.get(target, key, receiver);
+    },
+  });
   let farEnd: FarEnd;
   try {
-    farEnd = factory(
-      new Proxy(platform, {
-        get(target, key, receiver) {
-          read.add(key);
-          return Reflect.get(target, key, receiver);
-        },
-      }),
-    );
+    farEnd = factory(watched);
   } catch (error) {
     // The options read before it threw are the ones it refused (alone or together).
     const flags = platformFlags(platform, read);
     if (flags === "") throw error;
     throw new RangeError(`${flags}: ${(error as Error).message}`);
   }
-  // Options every far end reads as it is made, if it uses them at all (a call id may be read
-  // later, in the opening messages, so it cannot be told apart this way).
+  // Options every far end reads as it is made, if it uses them at all.
   for (const [key, flag] of PLATFORM_FLAGS) {
     if (platform[key] !== undefined && !read.has(key)) {
       throw new RangeError(
         `--${flag} ${platform[key]}: ${protocol} offers no choice of it (with these options)`,
       );
+    }
+  }
+  // A call id and custom parameters may first be read in the opening messages: opened once
+  // against a context that goes nowhere, a far end that never reads them (raw PCM, pipecat)
+  // carries none, and the call would run as though they had been taken.
+  if (platform.callId !== undefined || platform.customParameters !== undefined) {
+    factory(watched).open(IDLE_CONTEXT);
+    if (platform.callId !== undefined && !read.has("callId")) {
+      throw new RangeError(`--call-id ${platform.callId}: ${protocol} carries no call id`);
+    }
+    if (platform.customParameters !== undefined && !read.has("customParameters")) {
+      throw new RangeError(`--param: ${protocol} carries no custom parameters`);
     }
   }
   const rate = farEnd.caller.sampleRate;

@@ -1,5 +1,6 @@
 // The simulate CLI refuses flags one of which it would silently ignore, as it refuses --pcm-rate
-// without --audio: --wait-for-bot with --hang-up-at, --linger with either, --ramp without --calls.
+// without --audio: --wait-for-bot with --hang-up-at, --linger with either, --ramp without --calls,
+// and a call id or custom parameters given to a protocol that carries none (raw PCM, pipecat).
 // Each is a subprocess of `deno run src/simulator/cli.ts`, refused before any call is made.
 import assert from "node:assert/strict";
 import { runCli as simulate } from "./_cli.ts";
@@ -17,13 +18,22 @@ Deno.test("the simulate CLI refuses contradictory flags, and takes each alone", 
     ],
     [["--wait-for-bot", "--linger", "100"], /^simulate: --linger does nothing with --wait-for-bot/],
     [["--ramp", "1000"], /^simulate: --ramp needs --calls/],
+    [["-p", "raw", "--call-id", "c1"], /^simulate: --call-id c1: raw carries no call id/],
+    [["-p", "pipecat", "--param", "a=b"], /^simulate: --param: pipecat carries no custom param/],
   ];
-  const taken = [["--hang-up-at", "5000"], ["--wait-for-bot"], ["--linger", "100"], [
-    "--calls",
-    "2",
-    "--ramp",
-    "10",
-  ]];
+  const taken = [
+    ["--hang-up-at", "5000"],
+    ["--wait-for-bot"],
+    ["--linger", "100"],
+    [
+      "--calls",
+      "2",
+      "--ramp",
+      "10",
+    ],
+    ["-p", "vonage", "--call-id", "c1", "--param", "a=b"],
+    ["-p", "raw"],
+  ];
   await Promise.all([
     ...refused.map(async ([args, message]) => {
       const { code, stdout, stderr } = await simulate([...args, url]);

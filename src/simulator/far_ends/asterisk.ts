@@ -27,7 +27,7 @@
  * - The caller hanging up closes the socket; there is no goodbye message.
  *
  * The page does not say what happens to a mark or a buffering completion queued behind flushed
- * media: the simulator drops it, unanswered, and the report counts it as cleared. It does not
+ * media: the simulator drops it, unanswered, and the report counts it `dropped`. It does not
  * say either how long a text message may be; the simulator takes Asterisk's own 128-byte bound
  * for commands (longer ones are ignored) as a rule.
  *

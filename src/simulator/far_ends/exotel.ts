@@ -25,7 +25,7 @@
  *   μ-law. The simulator enforces the byte figures, the ones stated as limits.
  *
  * Marks queued behind cleared audio: the pages do not say; the simulator drops them and the
- * report counts them as cleared.
+ * report counts them `dropped`.
  *
  * @module
  */

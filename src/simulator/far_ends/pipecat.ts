@@ -102,6 +102,13 @@ export class PipecatFarEnd implements FarEnd {
             `audio declared ${frame.sampleRate} Hz × ${frame.channels}; the client plays everything as ${PLAYER_RATE} Hz mono`,
           );
         }
+        if (frame.audio.length % 2 !== 0) {
+          // The web client reads it as an Int16Array, which an odd byte count cannot be.
+          context.violation(
+            "pipecat.odd-length",
+            `an AudioRawFrame of ${frame.audio.length} bytes is not whole PCM16 samples`,
+          );
+        }
         return context.play(samplesFromLittleEndian(frame.audio));
       case "interruption":
         return context.clear();

@@ -15,7 +15,7 @@
  *   the socket carries no stop message.
  *
  * The pages do not say what becomes of checkpoints queued behind cleared audio: the simulator
- * drops them (they never played), and the report counts them as cleared.
+ * drops them (they never played), and the report counts them `dropped`.
  *
  * @module
  */
@@ -161,6 +161,9 @@ export class PlivoFarEnd implements FarEnd {
     let samples: Int16Array;
     if (contentType === MULAW && sampleRate === 8000) samples = mulawDecode(bytes);
     else if (contentType === L16 && (sampleRate === 8000 || sampleRate === 16000)) {
+      if (bytes.length % 2 !== 0) {
+        context.violation("plivo.bad-media", `playAudio L16 of ${bytes.length} bytes (odd)`);
+      }
       samples = samplesFromLittleEndian(bytes);
     } else {
       return context.violation(

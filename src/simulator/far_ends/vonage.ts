@@ -14,7 +14,7 @@
  * - The call ends by the socket closing.
  *
  * The guide does not say whether a notify queued behind cleared audio is still sent: the
- * simulator drops it and the report counts it as cleared.
+ * simulator drops it and the report counts it `dropped`.
  *
  * @module
  */

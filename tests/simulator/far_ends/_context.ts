@@ -7,24 +7,14 @@
 
 import assert from "node:assert/strict";
 import type { FarEndContext } from "../../../src/simulator/far_end.ts";
+import { IDLE_CONTEXT } from "../../../src/simulator/_idle_context.ts";
 
 /** The do-nothing context, with `watched` in place of its defaults. */
 export function farEndContext(watched: Partial<FarEndContext> = {}): FarEndContext {
   return {
-    now: () => 0,
+    ...IDLE_CONTEXT,
     sleep: () => Promise.resolve(),
-    send: () => {},
     violation: (rule, detail) => assert.fail(`${rule}: ${detail}`),
-    play: () => {},
-    queuedMs: () => 0,
-    mark: () => {},
-    whenPlayed: () => {},
-    markRequested: () => {},
-    markSettled: () => {},
-    clear: () => {},
-    ready: () => {},
-    endCall: () => {},
-    note: () => {},
     ...watched,
   };
 }
