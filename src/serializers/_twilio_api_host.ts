@@ -5,9 +5,27 @@
  */
 
 /**
+ * Each region's default edge, as Twilio's SDKs and CLI fill it in for a region given alone:
+ * `api.{region}.twilio.com` (`api.ie1.twilio.com`) stopped taking requests on April 28, 2026
+ * (Twilio's API domain migration guide); `api.{edge}.{region}.twilio.com` is the host.
+ */
+const DEFAULT_EDGES: ReadonlyMap<string, string> = new Map([
+  ["au1", "sydney"],
+  ["br1", "sao-paulo"],
+  ["de1", "frankfurt"],
+  ["ie1", "dublin"],
+  ["jp1", "tokyo"],
+  ["jp2", "osaka"],
+  ["sg1", "singapore"],
+  ["us1", "ashburn"],
+  ["us2", "umatilla"],
+]);
+
+/**
  * `api.twilio.com` with neither region nor edge, `api.{edge}.{region}.twilio.com` otherwise
- * (region `us1` when only an edge is given, as Twilio's SDKs do). A name that is not a plain
- * DNS label is a `RangeError` naming it.
+ * (region `us1` when only an edge is given, the region's default edge when only a region is, as
+ * Twilio's SDKs do). A name that is not a plain DNS label, or a region given alone that has no
+ * default edge, is a `RangeError` naming it.
  */
 export function twilioApiHost(region?: string, edge?: string): string {
   for (const [name, value] of [["region", region], ["edge", edge]] as const) {
@@ -18,8 +36,9 @@ export function twilioApiHost(region?: string, edge?: string): string {
     }
   }
   if (region === undefined && edge === undefined) return "api.twilio.com";
-  const parts = ["api"];
-  if (edge !== undefined) parts.push(edge);
-  parts.push(region ?? "us1", "twilio.com");
-  return parts.join(".");
+  const location = edge ?? (region === undefined ? undefined : DEFAULT_EDGES.get(region));
+  if (location === undefined) {
+    throw new RangeError(`region ${JSON.stringify(region)} has no default edge: give edge too`);
+  }
+  return ["api", location, region ?? "us1", "twilio.com"].join(".");
 }

@@ -10,6 +10,7 @@ import { toJson } from "./_to_json.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
+import { thrownText } from "../_thrown_text.ts";
 import { twilioApiHost } from "./_twilio_api_host.ts";
 import { basicAuth } from "./telephony/basic_auth.ts";
 import { CallIds } from "./telephony/call_ids.ts";
@@ -62,7 +63,9 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
   authToken?: string;
   /**
    * Twilio region of the REST API (`"us1"`, `"ie1"`, `"au1"`); the host becomes
-   * `api.{edge}.{region}.twilio.com`.
+   * `api.{edge}.{region}.twilio.com`, with the region's default edge (`ie1`: `dublin`) when no
+   * `edge` is given, as Twilio's SDKs do (`api.{region}.twilio.com` takes no requests since
+   * April 2026).
    *
    * @default {undefined}
    */
@@ -114,7 +117,9 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
  * closes). SignalWire's reference shows its messages inside a log envelope (`eventType`,
  * `rawEvent`); such a message is read by its `rawEvent`.
  *
- * Inbound: `start` → a `start` frame (stream SID, call SID, `<Parameter>`s as `params`);
+ * Inbound: `start` → a `start` frame (stream SID, call SID, `<Parameter>`s as `params`); a
+ * `start` whose `mediaFormat` we cannot decode is a decode error, its ids kept (the stream can be
+ * addressed, the call hung up), and so is every `media` after it until a `start` we decode;
  * `media` → `audio` frames at the transport's input rate; `dtmf` → `dtmf`; `mark` (a mark we
  * sent has played, or was cleared) → `mark`; `stop` → `end`. Other events (`connected`, future
  * ones) arrive as `message` frames carrying Twilio's JSON as is.
@@ -159,6 +164,8 @@ export class TwilioSerializer implements FrameSerializer {
   #accountSid: string | undefined;
   #authToken: string | undefined;
   #apiBase: string;
+  /** Why inbound media is refused (the start named a format we cannot decode), or `undefined`. */
+  #refused: string | undefined;
 
   /** Makes a serializer for one call; see {@linkcode TwilioSerializerOptions}. */
   constructor(options: TwilioSerializerOptions = {}) {
@@ -253,7 +260,11 @@ export class TwilioSerializer implements FrameSerializer {
     switch (event) {
       case "media": {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
-        return media === null ? null : this.#media.push(media);
+        if (media === null) return null;
+        if (this.#refused !== undefined) {
+          throw new TransportError("decode", `${this.#refused}: its media is refused`);
+        }
+        return this.#media.push(media);
       }
       case "start":
         this.#end.started();
@@ -277,16 +288,26 @@ export class TwilioSerializer implements FrameSerializer {
     const start = message.object("start");
     const accountSid = start.optionalString("accountSid");
     const params = start.optionalStringRecord("customParameters") ?? {};
-    const format = start.optionalObject("mediaFormat");
-    if (format !== undefined) {
-      this.#audio.configure(readMediaFormat(format, {
-        encoding: "encoding",
-        sampleRate: "sampleRate",
-        littleEndianL16: this.#littleEndianL16,
-      }));
-    }
+    // The ids first: a start in a format we cannot decode still names the stream to address and
+    // the call to hang up.
+    const frame = this.#ids.readStart(message, { callField: "callSid", params });
     if (accountSid !== undefined) this.#accountSid ??= accountSid;
-    return this.#ids.readStart(message, { callField: "callSid", params });
+    this.#refused = undefined;
+    try {
+      const format = start.optionalObject("mediaFormat");
+      if (format !== undefined) {
+        this.#audio.configure(readMediaFormat(format, {
+          encoding: "encoding",
+          sampleRate: "sampleRate",
+          littleEndianL16: this.#littleEndianL16,
+        }));
+      }
+    } catch (error) {
+      // Its media decoded in the previous format would be noise: refused until a new start.
+      this.#refused = error instanceof TransportError ? error.message : thrownText(error);
+      throw error;
+    }
+    return frame;
   }
 
   #hangUpRequest(): HangUpRequest {

@@ -85,6 +85,40 @@ Deno.test("`TwilioSerializer` reads big-endian L16 when told, and wideband from 
   );
 });
 
+Deno.test("`TwilioSerializer` keeps the ids of a start in a format it cannot decode, and refuses the media after it", async () => {
+  // SignalWire's `<Stream>` reference (WebSocket connection, Start message): `mediaFormat.encoding`
+  // "varies by codec: audio/x-mulaw, audio/x-L16, etc."; one we do not decode is a decode error,
+  // but the stream can still be addressed and the call hung up.
+  const fake = fakeFetch(() => new Response("{}", { status: 200 }));
+  const signalWire = new TwilioSerializer({ authToken: "PTtoken", fetch: fake.fetch });
+  signalWire.setup({
+    inputSampleRate: 24000,
+    inputChannels: 1,
+    outputSampleRate: 24000,
+    outputChannels: 1,
+  });
+  assert.throws(() => signalWire.deserialize(startAt("audio/x-opus", 48000)), { code: "decode" });
+  assert.equal(signalWire.streamSid, signalWireIds.stream);
+  assert.equal(signalWire.callSid, signalWireIds.call);
+  assert.equal(
+    signalWire.serialize({ type: "interruption" }),
+    `{"event":"clear","streamSid":"${signalWireIds.stream}"}`,
+  );
+  const media = JSON.stringify({
+    event: "media",
+    media: { track: "inbound", payload: btoa(String.fromCharCode(...RAMP_20MS)) },
+  });
+  assert.throws(() => signalWire.deserialize(media), { code: "decode", message: /audio\/x-opus/ });
+  await signalWire.serialize({ type: "end" });
+  assert.equal(fake.calls.length, 1);
+  assert.match(fake.calls[0]!.url, new RegExp(`/Calls/${signalWireIds.call}\\.json$`));
+  // A start in a format we decode lets the media through again.
+  signalWire.deserialize(startAt("audio/x-L16", 24000));
+  const frames = signalWire.deserialize(media);
+  const [frame] = Array.isArray(frames) ? frames : [frames];
+  assert.deepEqual(frame?.type === "audio" && frame.audio, RAMP_20MS);
+});
+
 Deno.test("`TwilioSerializer` hangs up through SignalWire's Twilio-compatible REST API", async () => {
   // SignalWire "Update a Call": POST {space}/api/laml/2010-04-01/Accounts/{ProjectID}/Calls/
   // {Sid}.json with Status=completed, Basic auth with the project id and API token.
