@@ -161,51 +161,40 @@ Deno.test("`TwilioSerializer` hangs up once through the REST API with Basic auth
   assert.equal(headers.get("content-type"), "application/x-www-form-urlencoded");
 });
 
-Deno.test("`TwilioSerializer` hangs up through a region and edge host", async () => {
-  const fake = fakeFetch(() => new Response("{}"));
-  const twilio = new TwilioSerializer({
-    accountSid: "ACx",
-    callSid: "CAy",
-    authToken: "t",
-    region: "ie1",
-    edge: "dublin",
-    fetch: fake.fetch,
-  });
-  await twilio.serialize({ type: "cancel" });
-  assert.equal(
-    fake.calls[0]!.url,
-    "https://api.dublin.ie1.twilio.com/2010-04-01/Accounts/ACx/Calls/CAy.json",
-  );
-  assert.equal(twilioApiHost("au1", "sydney"), "api.sydney.au1.twilio.com");
-  assert.equal(twilioApiHost(), "api.twilio.com");
-  assert.equal(twilioApiHost(undefined, "sydney"), "api.sydney.us1.twilio.com");
-  assert.throws(() => twilioApiHost("ie1/evil"), RangeError);
-  assert.throws(() => new TwilioSerializer({ edge: "x.evil.com/" }), RangeError);
-});
-
 // Twilio's API domain migration guide (twilio.com/docs/global-infrastructure/api-domain-migration-guide,
 // and its Feb. 4, 2026 changelog): api.ie1.twilio.com, api.au1.twilio.com and the other
 // api.{region}.twilio.com hosts take no requests since April 28, 2026; a region given alone gets
 // its default edge, as Twilio's SDKs and CLI do (ie1 → dublin, au1 → sydney), and the CLI refuses a
 // region it has no default edge for.
-Deno.test("`TwilioSerializer` hangs up through the region's default edge when only a region is given", async () => {
-  const fake = fakeFetch(() => new Response("{}"));
-  const twilio = new TwilioSerializer({
-    accountSid: "ACx",
-    callSid: "CAy",
-    authToken: "t",
-    region: "ie1",
-    fetch: fake.fetch,
+for (const edge of ["dublin", undefined]) {
+  Deno.test(`\`TwilioSerializer\` hangs up through region ie1 ${edge ? `and edge ${edge}` : "alone"}`, async () => {
+    const fake = fakeFetch(() => new Response("{}"));
+    const twilio = new TwilioSerializer({
+      accountSid: "ACx",
+      callSid: "CAy",
+      authToken: "t",
+      region: "ie1",
+      ...(edge === undefined ? {} : { edge }),
+      fetch: fake.fetch,
+    });
+    await twilio.serialize({ type: edge ? "cancel" : "end" });
+    assert.equal(
+      fake.calls[0]!.url,
+      "https://api.dublin.ie1.twilio.com/2010-04-01/Accounts/ACx/Calls/CAy.json",
+    );
   });
-  await twilio.serialize({ type: "end" });
-  assert.equal(
-    fake.calls[0]!.url,
-    "https://api.dublin.ie1.twilio.com/2010-04-01/Accounts/ACx/Calls/CAy.json",
-  );
+}
+
+Deno.test("the Twilio API host: an edge's region, a region's edge, names checked", () => {
+  assert.equal(twilioApiHost("au1", "sydney"), "api.sydney.au1.twilio.com");
+  assert.equal(twilioApiHost(), "api.twilio.com");
+  assert.equal(twilioApiHost(undefined, "sydney"), "api.sydney.us1.twilio.com");
   assert.equal(twilioApiHost("au1"), "api.sydney.au1.twilio.com");
   assert.equal(twilioApiHost("us1"), "api.ashburn.us1.twilio.com");
   assert.throws(() => new TwilioSerializer({ region: "xx9" }), /region "xx9" has no default edge/);
   assert.equal(twilioApiHost("xx9", "dublin"), "api.dublin.xx9.twilio.com");
+  assert.throws(() => twilioApiHost("ie1/evil"), RangeError);
+  assert.throws(() => new TwilioSerializer({ edge: "x.evil.com/" }), RangeError);
 });
 
 Deno.test("`TwilioSerializer` treats 404 code 20404 as already ended, other errors as protocol errors", async () => {
