@@ -23,6 +23,12 @@ import {
 } from "./telephony/telephony_encoding.ts";
 
 const PROVIDER = "Exotel";
+/**
+ * The caller's track. Exotel's beta "Track Selection" can stream both tracks interleaved, each
+ * media message naming its `track`, `inbound` or `outbound`: the outbound one is what the caller
+ * hears (the bot's own voice), not the caller's.
+ */
+const INBOUND_TRACKS = ["inbound"];
 /** The rates Exotel's `sample-rate` URL parameter allows. */
 const EXOTEL_RATES = [8000, 16000, 24000];
 /** Exotel's smallest outbound media payload ("Chunk size window for Bidirectional streaming"). */
@@ -74,7 +80,8 @@ export interface ExotelSerializerOptions {
  * announces it, in JSON text messages with snake_case ids.
  *
  * Inbound: `start` → a `start` frame (`stream_sid`, `call_sid`, `custom_parameters` as
- * `params`); `media` → `audio`; `dtmf` → `dtmf`; `mark` → `mark`; `stop` → `end` (with
+ * `params`); `media` → `audio` (the caller's track: with both tracks streamed, the outbound one,
+ * what the caller hears, is skipped); `dtmf` → `dtmf`; `mark` → `mark`; `stop` → `end` (with
  * `stop.reason` when given). `connected` and other events arrive as `message` frames. The
  * `start`'s `media_format.encoding` sets the stream's encoding both ways: `audio/x-raw` (PCM16) or
  * `audio/x-mulaw` (μ-law, 8 kHz unless `sample_rate` says otherwise; one of Exotel's beta media
@@ -245,8 +252,9 @@ export class ExotelSerializer implements FrameSerializer {
     if (this.#end.refuses(event)) return null;
     switch (event) {
       case "media": {
-        // Exotel's media names no track: every media message carries the caller's audio.
-        const media = readMediaMessage(message)!;
+        // Media naming no track (the Voicebot applet's own) is the caller's; with both tracks
+        // streamed, the outbound one is skipped.
+        const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         if (this.#refused !== undefined) {
           throw new TransportError(
             "decode",
@@ -254,7 +262,7 @@ export class ExotelSerializer implements FrameSerializer {
               `(${EXOTEL_FORMATS})`,
           );
         }
-        return this.#media.push(media);
+        return media === null ? null : this.#media.push(media);
       }
       case "start":
         this.#end.started();

@@ -30,6 +30,12 @@ export { verifyPlivoSignature, type VerifyPlivoSignatureOptions } from "./plivo_
 
 const PROVIDER = "Plivo";
 const INBOUND_TRACKS = ["inbound"];
+/**
+ * The encodings Plivo streams and plays back: `audio/x-mulaw` and `audio/x-l16` (little-endian),
+ * the only content types of its `<Stream>` and `playAudio`. `#playAudio` can name no other: A-law
+ * or big-endian L16 would go out labelled `audio/x-l16` and play as noise.
+ */
+const PLIVO_ENCODINGS: readonly TelephonyEncoding[] = ["mulaw", "pcm16le"];
 
 /** Options for {@linkcode PlivoSerializer}. */
 export interface PlivoSerializerOptions extends HangUpSerializerOptions {
@@ -60,7 +66,8 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
   authToken?: string;
   /**
    * The wire encoding until `start.mediaFormat` says otherwise: `"mulaw"` (`audio/x-mulaw`) or
-   * `"pcm16le"` (`audio/x-l16`, Plivo's default content type, sent little-endian).
+   * `"pcm16le"` (`audio/x-l16`, Plivo's default content type, sent little-endian); any other is
+   * a `RangeError` (Plivo takes no other content type).
    *
    * @default {"mulaw"}
    */
@@ -121,8 +128,12 @@ export class PlivoSerializer implements FrameSerializer {
 
   /** Makes a serializer for one call; see {@linkcode PlivoSerializerOptions}. */
   constructor(options: PlivoSerializerOptions = {}) {
+    const encoding = options.encoding ?? "mulaw";
+    if (!PLIVO_ENCODINGS.includes(encoding)) {
+      throw new RangeError(`encoding must be "mulaw" or "pcm16le" for Plivo, got ${encoding}`);
+    }
     this.#audio = new TelephonyAudio({
-      encoding: options.encoding ?? "mulaw",
+      encoding,
       sampleRate: options.sampleRate ?? 8000,
       provider: PROVIDER,
     });
@@ -240,11 +251,19 @@ export class PlivoSerializer implements FrameSerializer {
       start.optionalString("extra_headers");
     const mediaFormat = start.optionalObject("mediaFormat");
     if (mediaFormat !== undefined) {
-      this.#audio.configure(readMediaFormat(mediaFormat, {
+      const format = readMediaFormat(mediaFormat, {
         encoding: "encoding",
         sampleRate: "sampleRate",
         littleEndianL16: true,
-      }));
+      });
+      if (format.encoding !== undefined && !PLIVO_ENCODINGS.includes(format.encoding)) {
+        const name = JSON.stringify(mediaFormat.string("encoding"));
+        throw mediaFormat.error(
+          `unsupported ${mediaFormat.pathOf("encoding")} ${name}: Plivo streams ` +
+            "audio/x-mulaw and audio/x-l16",
+        );
+      }
+      this.#audio.configure(format);
     }
     return this.#ids.readStart(message, {
       callField: "callId",

@@ -246,3 +246,34 @@ Deno.test("`ExotelSerializer` pads nothing inside a reply whose voice has anothe
   assert.deepEqual(sizes, [3200, 3200, 3200, 3200, 3200], "whole 200 ms messages at 8 kHz");
   assert.equal(exotel.paddedMessages, 0);
 });
+
+// Exotel's "Track Selection" (developer.exotel.com/docs/agentstream/stream-voicebot-extension,
+// section 2): with `both`, the tracks come interleaved and "each WebSocket message includes a
+// track field indicating inbound or outbound"; outbound is "what the caller hears", the bot's own
+// voice, never the caller's input.
+Deno.test("`ExotelSerializer` takes the caller's track only when both tracks are streamed", () => {
+  const { exotel } = at8kHz(200);
+  exotel.deserialize(start());
+  const media = (chunk: number, track: string | undefined, sample: number) =>
+    JSON.stringify({
+      event: "media",
+      stream_sid: exotelIds.stream,
+      media: {
+        chunk: String(chunk),
+        timestamp: String((chunk - 1) * 20),
+        payload: btoa(String.fromCharCode(...pcmFrame(new Array(160).fill(sample)).audio)),
+        ...(track === undefined ? {} : { track }),
+      },
+    });
+  const heard = [
+    media(1, "inbound", 1000),
+    media(1, "outbound", -1000),
+    media(2, "outbound", -1000),
+    media(2, "inbound", 1000),
+    media(3, undefined, 1000), // a message naming no track is the caller's
+  ].flatMap((message) => (exotel.deserialize(message) ?? []) as { audio: Uint8Array }[]);
+  assert.equal(heard.length, 3);
+  for (const frame of heard) {
+    assert.deepEqual(new Set(new Int16Array(frame.audio.slice().buffer)), new Set([1000]));
+  }
+});

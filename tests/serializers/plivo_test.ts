@@ -21,7 +21,8 @@ const start = (encoding = "audio/x-mulaw", sampleRate = 8000) =>
     },
   });
 
-Deno.test("`PlivoSerializer` plays a documented call message by message both ways", async () => {
+/** A serializer set up for 8 kHz mono both ways. */
+function plivoAt8kHz(): PlivoSerializer {
   const plivo = new PlivoSerializer();
   plivo.setup({
     inputSampleRate: 8000,
@@ -29,6 +30,11 @@ Deno.test("`PlivoSerializer` plays a documented call message by message both way
     outputSampleRate: 8000,
     outputChannels: 1,
   });
+  return plivo;
+}
+
+Deno.test("`PlivoSerializer` plays a documented call message by message both ways", async () => {
+  const plivo = plivoAt8kHz();
   await playScript(plivo, plivoCall);
 });
 
@@ -122,4 +128,32 @@ Deno.test("`PlivoSerializer` hangs up once with DELETE, 404 counting as ended", 
     hangUpTimeoutMs: 30,
   });
   await assert.rejects(async () => await slow.serialize({ type: "end" }), { code: "timeout" });
+});
+
+// Plivo streams and plays back audio/x-mulaw (8 kHz) and audio/x-l16 (8 or 16 kHz) only: the
+// `<Stream>` contentType and playAudio's media.contentType allow no other
+// (https://docs.plivo.com/docs/voice/xml/audiostream, "contentType"; and
+// https://docs.plivo.com/docs/voice/xml/audiostream/stream-events-to-plivo/play-audio-event).
+Deno.test("`PlivoSerializer` refuses an encoding its playAudio cannot name", () => {
+  const plivo = plivoAt8kHz();
+  plivo.deserialize(start());
+  assert.throws(() => plivo.deserialize(start("audio/x-alaw")), {
+    code: "decode",
+    message: /start\.mediaFormat\.encoding "audio\/x-alaw"/,
+  });
+  // The stream stays as it was: μ-law, so labelled, its silence 0xFF bytes.
+  const sent = JSON.parse(
+    plivo.serialize({
+      type: "audio",
+      audio: new Uint8Array(320),
+      sampleRate: 8000,
+      channels: 1,
+    }) as string,
+  );
+  assert.equal(sent.media.contentType, "audio/x-mulaw");
+  assert.deepEqual(new Set(atob(sent.media.payload)), new Set(["\xff"]));
+
+  for (const encoding of ["alaw", "pcm16be"] as const) {
+    assert.throws(() => new PlivoSerializer({ encoding }), RangeError);
+  }
 });
