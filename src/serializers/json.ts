@@ -75,6 +75,12 @@ export class JsonSerializer implements FrameSerializer {
         return this.#audio(o);
       case "message":
         if (!("message" in o)) throw missing("message", "message");
+        if (o.urgent !== undefined && typeof o.urgent !== "boolean") {
+          throw new TransportError(
+            "decode",
+            `message frame's urgent must be a boolean, got ${describe(o.urgent)}`,
+          );
+        }
         return o.urgent === true
           ? { type: "message", message: o.message, urgent: true }
           : { type: "message", message: o.message };

@@ -43,8 +43,9 @@ export interface ProtobufSerializerOptions {
  * up/down-mixed when the sender declared something else; the JS client sends 16 kHz mono);
  * `message` → a message frame holding the parsed JSON (RTVI messages such as `client-ready`);
  * `text`, `transcription`, `interruption` → the frames of those names. Text WebSocket messages,
- * bytes that are not a `pipecat.Frame`, JSON that does not parse, or audio that is not whole
- * PCM16 sample frames at a supported rate throw a `TransportError` with code `"decode"`.
+ * bytes that are not a `pipecat.Frame` (or are one of a kind the schema lacks), JSON that does not
+ * parse, or audio that is not whole PCM16 sample frames at a supported rate throw a
+ * `TransportError` with code `"decode"`.
  *
  * Outbound: `audio` (as is: the JS client plays whatever it gets as 24 kHz mono, so keep the
  * transport's output at 24 kHz, its default), `message` (as JSON), `text`, `transcription`,
@@ -192,7 +193,13 @@ export class ProtobufSerializer implements FrameSerializer {
       case "interruption":
         return { type: "interruption" };
       default:
-        return null;
+        // Every field of a non-empty frame here was one frames.proto lacks (a kind a newer
+        // sender added): pipecat's serializers refuse such a frame, so it is not silently nothing.
+        if (data.length === 0) return null;
+        throw new TransportError(
+          "decode",
+          `protobuf: ${data.length} bytes are a pipecat.Frame of no kind frames.proto has`,
+        );
     }
   }
 

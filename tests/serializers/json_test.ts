@@ -46,3 +46,22 @@ Deno.test("`JsonSerializer` refuses an audio frame's rate or channel count beyon
     (e) => e instanceof TransportError && e.code === "decode",
   );
 });
+
+// The class's promise: "Reading is strict: a field of the wrong type is a decode error naming it"
+// (src/serializers/json.ts); a message frame's `urgent` is a boolean (src/frames.ts).
+Deno.test("`JsonSerializer` refuses a message frame's urgent of the wrong type as a decode error naming it", () => {
+  const json = new JsonSerializer();
+  for (const urgent of ['"yes"', "1", "null", "{}"]) {
+    assert.throws(
+      () => json.deserialize(`{"type":"message","message":{"a":1},"urgent":${urgent}}`),
+      (e) => e instanceof TransportError && e.code === "decode" && /urgent/.test(e.message),
+      urgent,
+    );
+  }
+  const urgent: Frame = { type: "message", message: { a: 1 }, urgent: true };
+  assert.deepEqual(json.deserialize(json.serialize(urgent)), urgent);
+  assert.deepEqual(json.deserialize('{"type":"message","message":2,"urgent":false}'), {
+    type: "message",
+    message: 2,
+  });
+});

@@ -271,6 +271,26 @@ Deno.test("`ProtobufSerializer` rejects what is not a well-formed pipecat.Frame 
   );
 });
 
+// A frame whose only field is one frames.proto lacks (a kind a newer sender added) is no frame of
+// ours: pipecat's ProtobufFrameSerializer.deserialize logs "Unable to deserialize a valid frame"
+// for it (pipecat-ai/pipecat, src/pipecat/serializers/protobuf.py) and the JS client's throws
+// "Unknown frame kind" (pipecat-ai/pipecat-client-web-transports,
+// transports/websocket-transport/src/serializers/protobufSerializer.ts). Only an empty frame is
+// nothing.
+Deno.test("`ProtobufSerializer` refuses a pipecat.Frame of a kind frames.proto lacks with a decode error", () => {
+  const ours = serializer();
+  for (
+    const unknownKind of [
+      new Uint8Array([0x32, 0x00]), // field 6, an empty message
+      new Uint8Array([0x3a, 0x02, 0x08, 0x01]), // field 7, a message holding id = 1
+      new Uint8Array([0x30, 0x01]), // field 6 as a varint
+    ]
+  ) {
+    assert.throws(() => ours.deserialize(unknownKind), isDecode, hex(unknownKind));
+  }
+  assert.equal(ours.deserialize(new Uint8Array(0)), null);
+});
+
 Deno.test("`ProtobufSerializer` answers every fuzzed message with frames or a decode error", () => {
   const ours = serializer();
   const valid = fc.oneof(
