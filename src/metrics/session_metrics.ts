@@ -149,7 +149,15 @@ export class SessionMetrics extends EventTarget {
     return new SessionMetrics(transport, options);
   }
 
-  readonly #transport: MeteredTransport;
+  /** The transport measured, until measuring stops ({@linkcode detach}, the session's end). */
+  #transport: MeteredTransport | undefined;
+  /**
+   * The transport once measuring has stopped, held weakly: metrics kept for their final figures
+   * (a dashboard of recent calls) must not keep the ended session, its socket and queues, with
+   * them. A listener failing after (an async "summary" listener) still reaches it while anyone
+   * holds it, and no one else could hear of it once it is gone.
+   */
+  #stoppedTransport: { deref(): MeteredTransport | undefined } | undefined;
   /** Each listener of ours behind a guard: one that throws is reported on the transport. */
   readonly #guards = new ListenerGuards((error) => this.#listenerFailed(error), "SessionMetrics");
   readonly #clock: Clock;
@@ -304,7 +312,7 @@ export class SessionMetrics extends EventTarget {
   /** The figures now (final once the session has ended): plain data. */
   snapshot(): SessionMetricsSnapshot {
     if (this.#final !== undefined) return structuredClone(this.#final);
-    const stats = this.#transport.stats;
+    const stats = this.#transport!.stats; // measuring: the figures are not final yet
     const now = this.#endedAt ?? this.#clock.now();
     return {
       durationMs: now - this.#startedAt,
@@ -347,12 +355,15 @@ export class SessionMetrics extends EventTarget {
    * detach: {@linkcode snapshot} no longer changes.
    */
   detach(): void {
-    if (this.#unobserve === undefined) return;
+    const transport = this.#transport;
+    if (this.#unobserve === undefined || transport === undefined) return;
     this.#unobserve();
     this.#unobserve = undefined;
-    this.#transport.removeEventListener("speakingstart", this.#onSpeakingStart);
-    this.#transport.removeEventListener("speakingstop", this.#onSpeakingStop);
+    transport.removeEventListener("speakingstart", this.#onSpeakingStart);
+    transport.removeEventListener("speakingstop", this.#onSpeakingStop);
     this.#final = this.snapshot();
+    this.#transport = undefined;
+    this.#stoppedTransport = heldWeakly(transport);
   }
 
   /**
@@ -396,7 +407,8 @@ export class SessionMetrics extends EventTarget {
    * is the transport's to report, once; nothing comes back here.
    */
   #listenerFailed(error: TransportError): void {
-    const transport = this.#transport;
+    const transport = this.#transport ?? this.#stoppedTransport?.deref();
+    if (transport === undefined) return; // collected: nothing is left to hear of it
     reportError(transport, error);
     if (this.#endedAt === undefined) void transport.close?.(error.closeCode, error.message);
   }
@@ -525,4 +537,14 @@ export class SessionMetrics extends EventTarget {
     const snapshot = this.#final ??= this.snapshot();
     this.dispatchEvent(new SessionSummaryEvent(structuredClone(snapshot), summaryLine(snapshot)));
   }
+}
+
+/**
+ * `transport` held weakly where the runtime has weak references (workerd, only with its
+ * `enable_weak_ref` compatibility flag:
+ * https://developers.cloudflare.com/changelog/2025-05-08-finalization-registry); held as before
+ * where it has none.
+ */
+function heldWeakly(transport: MeteredTransport): { deref(): MeteredTransport | undefined } {
+  return typeof WeakRef === "function" ? new WeakRef(transport) : { deref: () => transport };
 }

@@ -101,6 +101,8 @@ export interface WavData {
   start: number;
   /** Where it ends in the bytes given (their end, for a streamed file of unknown size). */
   end: number;
+  /** The `data` chunk's size in bytes, as its header says: `Infinity` where it says none. */
+  size: number;
 }
 
 /**
@@ -142,13 +144,18 @@ export function wavDataSoFar(bytes: Uint8Array): WavData | undefined {
         channels: view.getUint16(body + 2, true),
         sampleRate: view.getUint32(body + 4, true),
       };
+      // Streamed, no other check sees it: mapped to mono, 0 channels played nothing, unreported.
+      if (format.channels === 0) {
+        throw new RangeError("BackgroundAudio: the WAV file has 0 channels");
+      }
     } else if (id === "data") {
       if (format === undefined) {
         throw new TypeError("BackgroundAudio: WAV data before its fmt chunk");
       }
       // A streamed WAV's size may be unknown (0 or 0xFFFFFFFF): the data runs to the end.
-      const end = size === 0 || body + size > bytes.length ? bytes.length : body + size;
-      return { format, start: body, end };
+      const known = size !== 0 && size !== 0xffffffff;
+      const end = !known || body + size > bytes.length ? bytes.length : body + size;
+      return { format, start: body, end, size: known ? size : Infinity };
     }
     at = body + size + (size & 1);
   }

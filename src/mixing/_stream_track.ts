@@ -9,7 +9,7 @@ import { pcm16Samples, type PcmFormat } from "../audio/pcm.ts";
 import type { AudioFrame } from "../frames.ts";
 import { audioFrameProblem } from "../_frame_problem.ts";
 import { StreamConverter } from "./_convert.ts";
-import { isWav, wavDataSoFar } from "./_loop_track.ts";
+import { isWav, type WavData, wavDataSoFar } from "./_loop_track.ts";
 import { concatBytes } from "../audio/_concat_bytes.ts";
 import { thrownText } from "../_thrown_text.ts";
 
@@ -39,6 +39,8 @@ export class StreamTrack {
   #first = true;
   /** The bytes read while a WAV header may still be coming in pieces. */
   #head: Uint8Array | undefined;
+  /** A streamed WAV's audio bytes still to come: the chunks after its `data` chunk are none. */
+  #dataLeft = Infinity;
   #reader: ReadableStreamDefaultReader<AudioFrame | Uint8Array> | undefined;
   /**
    * A reader was taken (by {@linkcode begin}), or the track was stopped before one was: either
@@ -143,7 +145,9 @@ export class StreamTrack {
   #onRead = (result: { done: boolean; value?: AudioFrame | Uint8Array | undefined }): void => {
     this.#reading = false;
     if (this.#done) return; // stopped meanwhile
-    if (result.done || result.value === undefined) {
+    // A chunk of `undefined` is not the end (only `done` is): `#convert` refuses it, and the
+    // source is cancelled, not left open as one that ended.
+    if (result.done) {
       if (this.#head !== undefined) {
         return this.#fail(new TypeError("BackgroundAudio: the stream ended inside its WAV header"));
       }
@@ -166,7 +170,7 @@ export class StreamTrack {
     this.#pull();
   };
 
-  #convert(value: AudioFrame | Uint8Array): Int16Array | undefined {
+  #convert(value: AudioFrame | Uint8Array | undefined): Int16Array | undefined {
     if (value instanceof Uint8Array) {
       if (this.#first) {
         // A WAV file streamed (a fetch, a file): its header says the format, and a fetch may
@@ -176,9 +180,15 @@ export class StreamTrack {
         if (found === "more") return undefined;
         this.#first = false;
         this.#head = undefined;
-        if (found !== "pcm") this.#bareFormat = found.format;
+        if (found !== "pcm") {
+          this.#bareFormat = found.format;
+          this.#dataLeft = found.size;
+        }
         value = found === "pcm" ? head : head.subarray(found.start);
       }
+      // Metadata after the audio (a LIST chunk, say) played as PCM was a burst of noise.
+      if (value.length > this.#dataLeft) value = value.subarray(0, this.#dataLeft);
+      this.#dataLeft -= value.length;
       const format = this.#bareFormat;
       if (format === undefined) {
         throw new TypeError(
@@ -218,11 +228,11 @@ export class StreamTrack {
 const MAX_HEADER_BYTES = 65_536;
 
 /**
- * What the first bytes of a byte stream are: a WAV file whose PCM starts at `start`; bare PCM;
- * or "more" while they may still be the beginning of a WAV header (a `TypeError` past
- * {@linkcode MAX_HEADER_BYTES}, or for a WAV format that cannot be played).
+ * What the first bytes of a byte stream are: a WAV file whose PCM starts at `start` (`size`
+ * bytes of it); bare PCM; or "more" while they may still be the beginning of a WAV header (a
+ * `TypeError` past {@linkcode MAX_HEADER_BYTES}, or for a WAV format that cannot be played).
  */
-function headerOf(head: Uint8Array): { format: PcmFormat; start: number } | "pcm" | "more" {
+function headerOf(head: Uint8Array): WavData | "pcm" | "more" {
   if (head.length < 12) {
     const riff = [0x52, 0x49, 0x46, 0x46]; // "RIFF"
     return head.every((byte, i) => i >= 4 || byte === riff[i]) ? "more" : "pcm";

@@ -285,7 +285,16 @@ export class BackgroundAudio implements OutboundMixer {
     const whole = this.#whole;
     if (whole !== undefined) {
       try {
-        this.#track = convertLoop(whole.key, whole.samples, whole.format, format);
+        const track = convertLoop(whole.key, whole.samples, whole.format, format);
+        // Nothing left at the output rate: a loop of it would never move the play position on.
+        if (track.length === 0) {
+          throw new RangeError(
+            `BackgroundAudio: the track (${whole.samples.length / whole.format.channels} frames ` +
+              `at ${whole.format.sampleRate} Hz) is shorter than a sample at the transport's ` +
+              `${format.sampleRate} Hz`,
+          );
+        }
+        this.#track = track;
       } catch (error) {
         this.#fail(error as Error);
       }

@@ -401,17 +401,40 @@ Deno.test("`BackgroundAudio` refuses what cannot be played, naming the mismatch"
   assert.match(said[0]!.message, /speech at 24000 Hz, 1 ch is sent unmixed/);
 });
 
-Deno.test("`BackgroundAudio` plays a streamed WAV whose header comes in pieces, however a fetch cuts it", async () => {
-  // 16 kHz mono, every sample 0x0909, behind a LIST chunk before `data` (as many files have).
+Deno.test("`BackgroundAudio` refuses a track shorter than a sample at the transport's rate through onError, never looping it forever", () => {
+  // One 48 kHz frame is a third of a sample at 16 kHz: converted, nothing is left. Looped, that
+  // never moved the play position on, and the first chunk spun the event loop forever.
+  const { background, errors } = attached(new Int16Array([1000]), { sampleRate: 48000 });
+  assert.equal(errors.length, 1);
+  assert.ok(errors[0] instanceof RangeError);
+  assert.match(
+    errors[0].message,
+    /1 frames at 48000 Hz\) is shorter than a sample at the transport's 16000 Hz/,
+  );
+  assert.equal(background.fill(), undefined, "silent");
+  const chunk = speechChunk(5);
+  assert.equal(background.mix(chunk), chunk, "speech goes through as it is");
+});
+
+Deno.test("`BackgroundAudio` plays a streamed WAV whose header comes in pieces, however a fetch cuts it, and only its audio", async () => {
+  // 16 kHz mono, every sample 0x0909, behind a LIST chunk before `data` (as many files have), and
+  // a metadata chunk after it (as editors append). The data chunk's size bounds the audio ("cksize:
+  // Size, in bytes, of the data member of the chunk", MMCKINFO,
+  // https://learn.microsoft.com/en-us/windows/win32/api/mmiscapi/ns-mmiscapi-mmckinfo): what
+  // follows was played as PCM, a burst of noise at full scale where the hold music ends.
   const pcm = new Uint8Array(new Int16Array(3200).fill(0x0909).buffer); // 200 ms
   const plain = wrapWav(pcm, { sampleRate: 16000, channels: 1 });
   const list = new Uint8Array(8 + 34);
   list.set([0x4c, 0x49, 0x53, 0x54]); // "LIST", 34 bytes of body
   new DataView(list.buffer).setUint32(4, 34, true);
-  const wav = new Uint8Array(plain.length + list.length);
+  const trailer = new Uint8Array(8 + 200).fill(0x7f);
+  trailer.set([0x5f, 0x50, 0x4d, 0x58]); // "_PMX" (XMP metadata), 200 bytes of body
+  new DataView(trailer.buffer).setUint32(4, 200, true);
+  const wav = new Uint8Array(plain.length + list.length + trailer.length);
   wav.set(plain.subarray(0, 36)); // RIFF header and fmt chunk
   wav.set(list, 36);
   wav.set(plain.subarray(36), 36 + list.length); // data chunk
+  wav.set(trailer, plain.length + list.length);
   new DataView(wav.buffer).setUint32(4, wav.length - 8, true);
   for (const pieceBytes of [3, 7, 12, 30, 43, 80]) {
     // The header (and a little audio) in pieces of `pieceBytes`, the rest at once.
@@ -441,6 +464,8 @@ Deno.test("`BackgroundAudio` plays a streamed WAV whose header comes in pieces, 
       200,
       `pieces of ${pieceBytes} bytes: ${c.farEnd.playedMs(0x09)} ms played`,
     );
+    const others = c.farEnd.played.filter((span) => span.value !== 0x09);
+    assert.deepEqual(others, [], `pieces of ${pieceBytes} bytes: nothing but the audio`);
     c.pair.client.close(1000);
     await c.transport.closed;
   }
@@ -460,6 +485,52 @@ Deno.test("`BackgroundAudio` says so when a stream ends inside its WAV header", 
   assert.match(String(errors[0]), /the stream ended inside its WAV header/);
   c.pair.client.close(1000);
   await c.transport.closed;
+});
+
+Deno.test("`BackgroundAudio` refuses a streamed WAV of 0 channels through onError, as a whole one", async () => {
+  // A WAV file's fmt chunk gives the number of channels ("Monaural data uses one channel and stereo
+  // data uses two channels", WaveFormat.Channels, https://learn.microsoft.com/en-us/previous-versions/ms809291(v=msdn.10)):
+  // 0 is no audio. Streamed to a mono transport, it played nothing and ended, with no error.
+  const wav = wrapWav(new Uint8Array(6400).fill(9), { sampleRate: 16000, channels: 1 });
+  new DataView(wav.buffer).setUint16(22, 0, true); // NumChannels
+  assert.throws(() => new BackgroundAudio(wav), RangeError);
+  let ended = false;
+  const { background, errors } = attached(ReadableStream.from([wav]), {
+    onEnded: () => (ended = true),
+  });
+  await new Promise((resolve) => setTimeout(resolve, 0)); // the stream's reads settle
+  assert.equal(errors.length, 1, `${errors}`);
+  assert.ok(errors[0] instanceof RangeError);
+  assert.match(errors[0].message, /the WAV file has 0 channels/);
+  assert.equal(ended, false);
+  assert.equal(background.fill(), undefined, "silent");
+  background.detach();
+});
+
+Deno.test("`BackgroundAudio` refuses a stream chunk that is `undefined` through onError and cancels the source, not taking it for the end", async () => {
+  // Only `done` ends a read: a chunk is `{ value: theChunk, done: false }`, the close alone
+  // `{ value: undefined, done: true }` (ReadableStreamDefaultReader.read(), MDN,
+  // https://developer.mozilla.org/en-US/docs/Web/API/ReadableStreamDefaultReader/read), so
+  // `enqueue(undefined)` is a chunk. Taken for the end, it was told as `onEnded`, no error, and the
+  // source was never cancelled: a file stayed open after the session.
+  let cancelled = false;
+  let pulls = 0;
+  const source = new ReadableStream<AudioFrame>({
+    pull(controller) {
+      controller.enqueue(pulls++ === 1 ? undefined as unknown as AudioFrame : speechChunk(0x0909));
+    },
+    cancel: () => void (cancelled = true),
+  }, { highWaterMark: 0 });
+  let ended = false;
+  const { background, errors } = attached(source, { onEnded: () => (ended = true) });
+  await new Promise((resolve) => setTimeout(resolve, 0)); // the stream's reads settle
+  assert.equal(errors.length, 1, `${errors}`);
+  assert.ok(errors[0] instanceof TypeError);
+  assert.match(errors[0].message, /must yield audio frames or bytes/);
+  assert.equal(ended, false);
+  assert.equal(cancelled, true, "the source is told to stop");
+  assert.equal(background.fill(), undefined, "silent");
+  background.detach();
 });
 
 Deno.test("`BackgroundAudio` refuses a streamed frame holding half a sample frame through onError, never swapping channels", async () => {
