@@ -5,14 +5,20 @@
  * @module
  */
 
-import { BYTES_PER_SAMPLE, type PcmFormat } from "./pcm.ts";
+import { assertPcmFormat, BYTES_PER_SAMPLE, type PcmFormat } from "./pcm.ts";
 
 /** Length of the canonical PCM WAV header. */
 export const WAV_HEADER_BYTES = 44;
 
+/** The most PCM bytes a header can count: its RIFF size, 36 + the data's, is 32 bits wide. */
+const MAX_DATA_BYTES = 0xffffffff - 36;
+
 /**
  * Writes a 44-byte WAV header for `dataBytes` bytes of PCM16 in `format` into `target` at
- * `offset` (so a caller can put header and data in one allocation).
+ * `offset` (so a caller can put header and data in one allocation). Throws a `RangeError` for a
+ * format or size the header cannot state (a rate or channel count that is not a positive
+ * integer, more than 32,767 channels, a byte rate or a size past 32 bits), as Python's `wave`
+ * refuses them, rather than write a header that lies about the audio.
  */
 export function writeWavHeader(
   target: Uint8Array,
@@ -20,8 +26,20 @@ export function writeWavHeader(
   format: PcmFormat,
   offset = 0,
 ): void {
-  const view = new DataView(target.buffer, target.byteOffset + offset, WAV_HEADER_BYTES);
+  assertPcmFormat(format);
   const blockAlign = format.channels * BYTES_PER_SAMPLE;
+  // nBlockAlign is 16 bits wide, nAvgBytesPerSec and the sizes 32: a value past them would wrap.
+  if (blockAlign > 0xffff || format.sampleRate * blockAlign > 0xffffffff) {
+    throw new RangeError(
+      `a WAV header cannot state ${format.sampleRate} Hz × ${format.channels} channels`,
+    );
+  }
+  if (!Number.isInteger(dataBytes) || dataBytes < 0 || dataBytes > MAX_DATA_BYTES) {
+    throw new RangeError(
+      `dataBytes must be an integer from 0 to ${MAX_DATA_BYTES}, got ${dataBytes}`,
+    );
+  }
+  const view = new DataView(target.buffer, target.byteOffset + offset, WAV_HEADER_BYTES);
   view.setUint32(0, 0x52494646, false); // "RIFF"
   view.setUint32(4, 36 + dataBytes, true);
   view.setUint32(8, 0x57415645, false); // "WAVE"

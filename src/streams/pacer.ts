@@ -31,7 +31,7 @@ export interface PacerOptions {
  * ones after it earlier (no catch-up burst). Once the far end would have played everything sent
  * (the timeline fell behind real time), the next chunk starts a new timeline.
  *
- * @example Forty 20 ms chunks written at once leave over 780 ms
+ * @example Forty 20 ms chunks written at once leave over 760 ms
  * ```ts
  * import { Pacer } from "@x/ws-transport";
  * import { FakeClock } from "@x/ws-transport/testing";

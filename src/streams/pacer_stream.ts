@@ -36,15 +36,16 @@ export interface PacerStreamOptions {
  *
  * The wait is the injected clock's cancellable `sleep`, never a busy loop, so it works where the
  * clock moves only across timers and I/O (Cloudflare Workers); a frame that may leave now leaves
- * without any timer. Other frames pass through in order; an `interruption` frame resets the
- * timeline, so the audio after it leaves at once. Cancelling the readable or aborting the writable
- * clears a pending sleep: no timer outlives the stream.
+ * without any timer, and an empty audio frame (it plays for nothing) at once. Other frames pass
+ * through in order; an `interruption` frame resets the timeline, so the audio after it leaves at
+ * once. Cancelling the readable or aborting the writable clears a pending sleep: no timer outlives
+ * the stream.
  *
  * This stream paces frames in the order they were written: an `interruption` frame takes effect
  * behind the audio written before it. Dropping queued audio at once is the transport's
  * `interrupt()`.
  *
- * @example Five 20 ms frames written at once leave over 80 ms
+ * @example Five 20 ms frames written at once leave over 60 ms
  * ```ts
  * import { type Frame, PacerStream } from "@x/ws-transport";
  * import { FakeClock } from "@x/ws-transport/testing";
@@ -86,7 +87,11 @@ export class PacerStream extends TransformStream<Frame, Frame> {
             sampleRate = frame.sampleRate;
             channels = frame.channels;
           }
-          const wait = pacer.reserve(durationMs(frame.audio.length, frame));
+          const ms = durationMs(frame.audio.length, frame);
+          // An empty frame plays for nothing, so it has no slot to wait for: reserved with the
+          // default lead (its own duration, 0), it would wait for all the audio before it to
+          // play out and hold the next frame past its deadline.
+          const wait = ms > 0 ? pacer.reserve(ms) : 0;
           // Not an async function: a frame that may leave now costs no promise and no timer.
           if (wait > 0) {
             return clock.sleep(wait, abort.signal).then(() => controller.enqueue(frame));

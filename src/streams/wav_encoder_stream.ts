@@ -15,8 +15,8 @@ import { wrapWav } from "../audio/wav.ts";
  * Other frames pass through untouched, in order.
  *
  * Each output frame is a new buffer: header and samples must be one contiguous message, so this
- * copy is deliberate. A frame with a non-positive or fractional rate or channel count errors the
- * stream with a `RangeError`.
+ * copy is deliberate. A frame with a non-positive or fractional rate or channel count, or one a
+ * WAV header cannot state (see `writeWavHeader`), errors the stream with a `RangeError`.
  *
  * @example A 20 ms frame becomes a 684-byte WAV file
  * ```ts
@@ -47,13 +47,8 @@ export class WavEncoderStream extends TransformStream<Frame, Frame> {
         }
         // A bad rate would write a header that lies about the audio; refuse it instead.
         assertPcmFormat(frame, "frame");
-        const { sampleRate, channels } = frame;
-        controller.enqueue({
-          type: "audio",
-          audio: wrapWav(frame.audio, frame),
-          sampleRate,
-          channels,
-        });
+        // The frame's other fields (its responseId) go on with it, as the transport's header does.
+        controller.enqueue({ ...frame, audio: wrapWav(frame.audio, frame) });
       },
     });
   }

@@ -64,3 +64,31 @@ Deno.test("`writeWavHeader` writes at an offset inside a larger buffer, touching
   assert.ok(backing.subarray(0, 10).every((b) => b === 0xaa));
   assert.ok(backing.subarray(10 + WAV_HEADER_BYTES).every((b) => b === 0xaa));
 });
+
+Deno.test("`writeWavHeader` refuses what its fields cannot hold instead of wrapping it", () => {
+  // RIFF sizes are 32-bit counts; WAVEFORMATEX's nChannels and nBlockAlign are WORDs (16 bits),
+  // nSamplesPerSec and nAvgBytesPerSec DWORDs (learn.microsoft.com/en-us/windows/win32/api/
+  // mmeapi/ns-mmeapi-waveformatex). Python's `wave` (pipecat's add_wav_header) refuses a value
+  // past them with struct.error; a wrapped one makes a header that lies about the audio.
+  const mono = { sampleRate: 8000, channels: 1 };
+  const header = new Uint8Array(WAV_HEADER_BYTES);
+  const view = new DataView(header.buffer);
+  writeWavHeader(header, 0xffffffff - 36, mono); // the largest: RIFF size 0xFFFFFFFF
+  assert.deepEqual([view.getUint32(4, true), view.getUint32(40, true)], [0xffffffff, 0xffffffdb]);
+  for (const dataBytes of [0xffffffff - 35, 2 ** 32, 2 ** 32 + 4, -2, 1.5]) {
+    assert.throws(() => writeWavHeader(header, dataBytes, mono), RangeError, `${dataBytes} bytes`);
+  }
+  writeWavHeader(header, 0, { sampleRate: 0x7fffffff, channels: 1 }); // 0xFFFFFFFE bytes/s
+  writeWavHeader(header, 0, { sampleRate: 8000, channels: 0x7fff }); // block align 0xFFFE
+  for (
+    const format of [
+      { sampleRate: 2 ** 31, channels: 1 }, // 2^32 bytes/s
+      { sampleRate: 2 ** 32 + 8000, channels: 1 }, // would read 8000 Hz
+      { sampleRate: 8000, channels: 0x8000 }, // block align 0x10000 would read 0
+      { sampleRate: 8000, channels: 40000 },
+      { sampleRate: 0, channels: 1 },
+    ]
+  ) {
+    assert.throws(() => wrapWav(new Uint8Array(2), format), RangeError, JSON.stringify(format));
+  }
+});

@@ -173,6 +173,16 @@ Deno.test("`PacerStream` paces by the true byte rate across formats", async () =
   assert.deepEqual(left.map((l) => l.at), [0, 20, 40, 60, 80]);
 });
 
+Deno.test("`PacerStream` lets an empty audio frame through without holding the next one", async () => {
+  // The default lead is each frame's own duration: an empty frame's is 0, and reserved as a
+  // chunk it waited for everything before it to play out (80 ms here), so the frame after it
+  // left at its playback time, not one frame ahead of it as the class promises.
+  const clock = new FakeClock();
+  const frames = [audio(640), audio(640), audio(640), audio(640), audio(0), audio(640), audio(640)];
+  const left = await drive(clock, ReadableStream.from(frames), new PacerStream({ clock }));
+  assert.deepEqual(left.map((l) => l.at), [0, 0, 20, 40, 40, 60, 80]);
+});
+
 Deno.test("`PacerStream` passes other frames through in order, without waiting", async () => {
   const clock = new FakeClock();
   const frames: Frame[] = [

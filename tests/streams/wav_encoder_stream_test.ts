@@ -64,4 +64,23 @@ Deno.test("`WavEncoderStream` errors on a frame with a bad format", async () => 
     ]),
     (error) => error instanceof RangeError && /sampleRate/.test(error.message),
   );
+  // 40,000 channels: a block align of 80,000 bytes does not fit its 16-bit field (see
+  // tests/audio/wav_test.ts); written, it would read 14,464.
+  await assert.rejects(
+    run(new WavEncoderStream(), [
+      { type: "audio", audio: new Uint8Array(2), sampleRate: 8000, channels: 40000 },
+    ]),
+    RangeError,
+  );
+});
+
+Deno.test("`WavEncoderStream` keeps the frame's responseId", async () => {
+  // A response's audio stays tagged (frames.ts: the id marks what an interruption drops), as the
+  // transport's own header step (`addWavHeader`) keeps it.
+  const [wav] = await run(new WavEncoderStream(), [
+    { type: "audio", audio: new Uint8Array(4), sampleRate: 16000, channels: 1, responseId: "r1" },
+  ]);
+  assert.ok(wav?.type === "audio");
+  assert.equal(wav.audio.length, 48);
+  assert.equal(wav.responseId, "r1");
 });
