@@ -131,10 +131,12 @@ export function wavDataSoFar(bytes: Uint8Array): WavData | undefined {
     if (id === "fmt ") {
       if (body + 16 > bytes.length) break;
       const code = view.getUint16(body, true);
+      // An extensible header says its subformat 24 bytes in: streamed, wait for it.
+      if (code === 0xfffe && body + 26 > bytes.length) break;
       const bits = view.getUint16(body + 14, true);
       // 1: PCM; 0xFFFE: WAVE_FORMAT_EXTENSIBLE, whose subformat GUID begins with the format code.
       const pcm = code === 1 ||
-        (code === 0xfffe && body + 26 <= bytes.length && view.getUint16(body + 24, true) === 1);
+        (code === 0xfffe && view.getUint16(body + 24, true) === 1);
       if (!pcm || bits !== 16) {
         throw new TypeError(
           `BackgroundAudio: the WAV file is not 16-bit PCM (format ${code}, ${bits} bits)`,

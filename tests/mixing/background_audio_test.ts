@@ -436,13 +436,35 @@ Deno.test("`BackgroundAudio` plays a streamed WAV whose header comes in pieces, 
   wav.set(plain.subarray(36), 36 + list.length); // data chunk
   wav.set(trailer, plain.length + list.length);
   new DataView(wav.buffer).setUint32(4, wav.length - 8, true);
-  for (const pieceBytes of [3, 7, 12, 30, 43, 80]) {
+  // The same as WAVE_FORMAT_EXTENSIBLE (a 40-byte fmt body whose subformat GUID begins with the
+  // format code, 1: KSDATAFORMAT_SUBTYPE_PCM, as many encoders write it), whose header cut between
+  // 16 and 26 bytes into the fmt body was refused as "not 16-bit PCM" rather than waited for.
+  const fmt = new Uint8Array(8 + 40);
+  const fmtView = new DataView(fmt.buffer);
+  fmt.set([0x66, 0x6d, 0x74, 0x20]); // "fmt "
+  fmtView.setUint32(4, 40, true);
+  fmtView.setUint16(8, 0xfffe, true);
+  fmt.set(wav.subarray(22, 36), 10); // channels, rate, byte rate, block align, bits
+  fmtView.setUint16(24, 22, true); // cbSize
+  fmtView.setUint16(26, 16, true); // valid bits
+  fmtView.setUint32(28, 4, true); // channel mask: front centre
+  fmt.set([1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71], 32);
+  const extensible = new Uint8Array(wav.length + 24);
+  extensible.set(wav.subarray(0, 12));
+  extensible.set(fmt, 12);
+  extensible.set(wav.subarray(36), 60);
+  new DataView(extensible.buffer).setUint32(4, extensible.length - 8, true);
+  for (
+    const [file, pieceBytes] of [3, 7, 12, 30, 43, 80].flatMap((n) =>
+      [[wav, n], [extensible, n]] as const
+    )
+  ) {
     // The header (and a little audio) in pieces of `pieceBytes`, the rest at once.
     const pieces: Uint8Array[] = [];
     for (let at = 0; at < 120; at += pieceBytes) {
-      pieces.push(wav.slice(at, Math.min(at + pieceBytes, 120)));
+      pieces.push(file.slice(at, Math.min(at + pieceBytes, 120)));
     }
-    pieces.push(wav.slice(120));
+    pieces.push(file.slice(120));
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
         const next = pieces.shift();
@@ -458,14 +480,15 @@ Deno.test("`BackgroundAudio` plays a streamed WAV whose header comes in pieces, 
     });
     const c = call(background);
     await c.clock.tick(400);
-    assert.deepEqual(errors, [], `pieces of ${pieceBytes} bytes`);
+    const what = `${file === wav ? "PCM" : "extensible"} in pieces of ${pieceBytes} bytes`;
+    assert.deepEqual(errors, [], what);
     assert.equal(
       c.farEnd.playedMs(0x09),
       200,
-      `pieces of ${pieceBytes} bytes: ${c.farEnd.playedMs(0x09)} ms played`,
+      `${what}: ${c.farEnd.playedMs(0x09)} ms played`,
     );
     const others = c.farEnd.played.filter((span) => span.value !== 0x09);
-    assert.deepEqual(others, [], `pieces of ${pieceBytes} bytes: nothing but the audio`);
+    assert.deepEqual(others, [], `${what}: nothing but the audio`);
     c.pair.client.close(1000);
     await c.transport.closed;
   }
