@@ -7,7 +7,7 @@
  * @module
  */
 
-import { durationMs } from "./audio/pcm.ts";
+import { durationMs, type PcmFormat } from "./audio/pcm.ts";
 import { wrapWav } from "./audio/wav.ts";
 import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
@@ -79,8 +79,13 @@ export class OutboundSender {
    * under the limit the real figure is too, so a send reads it only when the bound is over.
    */
   #unsentBound = 0;
-  /** The last chunk packetized: the format `#heldPcm` is in. */
-  #packetedChunk: AudioFrame | undefined;
+  /**
+   * The format of the last chunk packetized: the format `#heldPcm` is in. The format alone, not
+   * the chunk: its audio is a view of the bot's buffer (a frame sent as written) or of the
+   * queue's one copy of a whole write, which a kept chunk would hold for as long as the
+   * transport is kept, the session long over (an application's list of recent sessions).
+   */
+  #packetedFormat: PcmFormat | undefined;
   /**
    * The PCM bytes whose packets the packetizer holds: not sent yet, so not counted yet (they are
    * when their packet leaves, is refused, or is dropped by an interruption or the close). Never
@@ -631,9 +636,9 @@ export class OutboundSender {
       : 0;
     this.#endExtraHeld = 0;
     // All of its PCM, a partial frame's share too: each was placed on the timeline with its chunk.
-    const chunk = this.#packetedChunk;
+    const format = this.#packetedFormat;
     const pcm = this.#heldPcm;
-    const heldMs = chunk === undefined ? 0 : durationMs(pcm, chunk);
+    const heldMs = format === undefined ? 0 : durationMs(pcm, format);
     this.#heldPcm = this.#heldFramePcm = 0;
     if (this.#serializer.peerCloses === true) {
       packetizer.clear();
@@ -648,8 +653,8 @@ export class OutboundSender {
       // The wire's bytes past the audio's are padding, as long to play, byte for byte, as the
       // audio's (the held bytes may be a stretch's end alone, with no PCM counted for them).
       paddingBytes = packet.length - heldBytes;
-      if (paddingBytes > 0 && chunk !== undefined) {
-        this.#paddedMs = durationMs(paddingBytes * this.#pcmPerWireByte, chunk);
+      if (paddingBytes > 0 && format !== undefined) {
+        this.#paddedMs = durationMs(paddingBytes * this.#pcmPerWireByte, format);
       }
       this.#transmit(packet);
     }, midSpeech && packetizer.lastPacket === "drop" ? "pad" : undefined);
@@ -703,8 +708,8 @@ export class OutboundSender {
 
   /** Milliseconds of audio in the packetizer's partial packet: its PCM bytes, in their format. */
   get pendingPacketMs(): number {
-    const chunk = this.#packetedChunk;
-    return chunk === undefined ? 0 : durationMs(this.#heldPcm - this.#heldFramePcm, chunk);
+    const format = this.#packetedFormat;
+    return format === undefined ? 0 : durationMs(this.#heldPcm - this.#heldFramePcm, format);
   }
 
   /**
@@ -770,7 +775,10 @@ export class OutboundSender {
         for (const message of messages) send(message);
       } else send(messages);
     } else {
-      this.#packetedChunk = chunk;
+      const format = this.#packetedFormat; // a new object only where the format changes
+      if (format?.sampleRate !== chunk.sampleRate || format.channels !== chunk.channels) {
+        this.#packetedFormat = { sampleRate: chunk.sampleRate, channels: chunk.channels };
+      }
       pending = packetizer.pendingBytes;
       if (Array.isArray(messages)) {
         lostAudio = this.#lostAudioBytes;

@@ -9,9 +9,7 @@
 
 import { SessionMetrics, WebSocketTransport } from "../../mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error("run with --v8-flags=--expose-gc");
+import { collectGarbage } from "../_collect_garbage.ts";
 
 const clock = new FakeClock();
 
@@ -39,10 +37,7 @@ for (let i = 0; i < CALLS; i++) {
   sessions.push(session);
 }
 await clock.tick(1000);
-for (let i = 0; i < 5; i++) {
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  gc();
-}
+await collectGarbage();
 console.log(JSON.stringify({
   sessionsCollected: sessions.filter((session) => session.deref() === undefined).length,
   metricsKept: kept.filter((metrics) => metrics.ended).length,

@@ -10,19 +10,7 @@
 
 import type { CallRecorder } from "../../mod.ts";
 import { call, collect, speech } from "./_call.ts";
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error("run with --v8-flags=--expose-gc");
-
-/** Full collections a task apart: array buffers are freed by a sweeper that runs after one. */
-async function collectGarbage(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    gc!();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const { heapUsed, external } = Deno.memoryUsage();
-  return heapUsed + external;
-}
+import { collectGarbage } from "../_collect_garbage.ts";
 
 /** One call, recorded and read to its end; the session is dropped, the recorder kept. */
 async function recordedCall(): Promise<{ recorder: CallRecorder; session: WeakRef<object> }> {
