@@ -27,7 +27,9 @@ export interface AdmissionOptions {
   /**
    * Origins (`"https://app.example.com"`) whose browsers may connect; others get 403. Requests
    * with no `Origin` header (servers, telephony providers) are not browsers and pass this check:
-   * use `authorize` to vet them.
+   * use `authorize` to vet them. Each is compared whole with the browser's `Origin`: an http(s)
+   * one written otherwise (a path or trailing slash, capitals, the default port) throws a
+   * `RangeError` naming the origin meant.
    */
   allowedOrigins?: readonly string[];
   /**
@@ -137,9 +139,9 @@ export function wrongMethod(method: string): Response {
 
 /**
  * Checks the admission options and returns `authorizeTimeoutMs`: a `RangeError` for a timeout that
- * is not a finite number of milliseconds, a `TypeError` for `allowedOrigins` that is not an array
- * of strings or an `authorize` that is not a function (adapters whose options serve many sessions
- * call it where they are made).
+ * is not a finite number of milliseconds or an http(s) origin written otherwise than browsers send
+ * it, a `TypeError` for `allowedOrigins` that is not an array of strings or an `authorize` that is
+ * not a function (adapters whose options serve many sessions call it where they are made).
  */
 export function checkAdmissionOptions(options: AdmissionOptions): number {
   // Plain JavaScript has no type checker: a string's `includes` would match any part of it
@@ -154,6 +156,7 @@ export function checkAdmissionOptions(options: AdmissionOptions): number {
       `allowedOrigins must be an array of origins, got ${JSON.stringify(origins)}`,
     );
   }
+  for (const origin of options.allowedOrigins ?? []) checkWebOrigin(origin);
   if (options.authorize !== undefined && typeof options.authorize !== "function") {
     throw new TypeError(`authorize must be a function, got ${typeof options.authorize}`);
   }
@@ -162,6 +165,28 @@ export function checkAdmissionOptions(options: AdmissionOptions): number {
     throw new RangeError(`authorizeTimeoutMs must be a number of milliseconds, got ${timeoutMs}`);
   }
   return timeoutMs;
+}
+
+/**
+ * Throws a `RangeError` for an http(s) entry of `allowedOrigins` that no browser's `Origin` can
+ * equal, as it is compared whole: a browser sends scheme, host and a port other than the
+ * default, lower-case, no path (`https://app.example.com`), so `https://app.example.com/`,
+ * `https://App.example.com` or `https://app.example.com:443` refused every browser (403), unseen.
+ * Other entries (`null`, other schemes) are taken as they are.
+ */
+function checkWebOrigin(entry: string): void {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return;
+  }
+  if ((url.protocol === "http:" || url.protocol === "https:") && url.origin !== entry) {
+    throw new RangeError(
+      `allowedOrigins entry ${JSON.stringify(entry)} is no origin a browser sends: ` +
+        `its page's origin reads ${JSON.stringify(url.origin)}`,
+    );
+  }
 }
 
 const TIMED_OUT: unique symbol = Symbol("timed out");

@@ -22,8 +22,8 @@ export interface NodeIncomingMessage {
 export interface NodeDuplex {
   /** Writes bytes (the refusal response). */
   write(data: string): unknown;
-  /** Flushes and closes. */
-  end(): unknown;
+  /** Flushes and half-closes (sends FIN); `finished` is called once everything is written. */
+  end(finished?: () => void): unknown;
   /** Closes at once. */
   destroy(): unknown;
   /** Adds a listener (`"error"`: a reset connection). */
@@ -46,14 +46,22 @@ export function toRequest(message: NodeIncomingMessage, baseUrl: string): Reques
 }
 
 /**
- * Writes `response` as a raw HTTP/1.1 reply on the connection the upgrade asked for, then ends.
+ * Writes `response` as a raw HTTP/1.1 reply on the connection the upgrade asked for, then closes
+ * the connection once the reply is written.
  * The reason phrase is the response's `statusText`, or else the status's standard one: `admit`'s
  * refusals and most of `authorize`'s (`new Response(null, { status: 503 })`) carry none. A status
  * Node knows no phrase for gets Node's own fallback, "unknown", as `ServerResponse.writeHead`
  * writes it, so a refusal reads like any other reply of the same server.
  */
 export async function refuse(socket: NodeDuplex, response: Response): Promise<void> {
-  const body = await response.text();
+  let body = "";
+  try {
+    body = await response.text();
+  } catch (error) {
+    // `authorize`'s own response, its body streamed from elsewhere, failed midway: refuse without
+    // it. Thrown on, it would reject the `upgrade` listener's promise and end the process.
+    console.error("the refusal's body could not be read; it is sent without one:", error);
+  }
   const reason = response.statusText || STATUS_CODES[response.status] || "unknown";
   let head = `HTTP/1.1 ${response.status} ${reason}\r\n`;
   response.headers.forEach((value, name) => {
@@ -62,7 +70,9 @@ export async function refuse(socket: NodeDuplex, response: Response): Promise<vo
   head += `connection: close\r\ncontent-length: ${new TextEncoder().encode(body).length}\r\n\r\n`;
   try {
     socket.write(head + body);
-    socket.end();
+    // `end()` only half-closes, and a `node:http` server's connections stay open half-closed: a
+    // client that read the refusal and never hangs up would hold its connection for good.
+    socket.end(() => void socket.destroy());
   } catch {
     // The client already hung up: nothing left to tell it.
     socket.destroy();

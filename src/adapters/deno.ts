@@ -6,6 +6,7 @@
 
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
+import { checkIdleTimeout } from "./_idle_timeout.ts";
 import { startSession } from "./_session.ts";
 import { dropDenoSocket } from "./_terminate.ts";
 import { thrownText } from "../_thrown_text.ts";
@@ -16,7 +17,9 @@ export type { AdmissionOptions, UpgradeResult } from "./_admission.ts";
 export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions {
   /**
    * Keep-alive, in seconds: after half of it without a frame from the peer Deno pings, and after
-   * the other half without an answer it closes the connection (1001); 0 turns it off.
+   * the other half without an answer it closes the connection (1001); 0 turns it off. Anything
+   * but a finite number >= 0 throws a `RangeError`; past 49.7 days it is 49.7 days (the longest a
+   * timer waits half of).
    *
    * @default {30}
    */
@@ -60,9 +63,12 @@ export async function upgrade(
   request: Request,
   options: DenoUpgradeOptions = {},
 ): Promise<UpgradeResult> {
+  const idleTimeout = options.idleTimeout === undefined
+    ? undefined
+    : checkIdleTimeout(options.idleTimeout);
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
-  const { idleTimeout, protocol } = options;
+  const { protocol } = options;
   let upgraded: { socket: WebSocket; response: Response };
   try {
     upgraded = Deno.upgradeWebSocket(request, {

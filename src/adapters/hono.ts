@@ -10,6 +10,7 @@ import type { WebSocketTransport } from "../transport.ts";
 import { checkSharedOptions } from "./_shared_options.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, wrongMethod } from "./_admission.ts";
+import { withCheckedIdleTimeout } from "./_idle_timeout.ts";
 import { HonoSocket, type HonoWSContext, type HonoWSEvents } from "./_hono_socket.ts";
 import { runSession, startSession } from "./_session.ts";
 
@@ -40,7 +41,10 @@ export interface HonoUpgradeWebSocket<C extends HonoContext, U> {
 
 /** Options for {@linkcode voiceSession}: the transport's, the admission checks, and Hono's own. */
 export interface HonoTransportOptions<U = unknown> extends TransportOptions, AdmissionOptions {
-  /** Passed to `upgradeWebSocket` as its options (Deno's `idleTimeout`, …). */
+  /**
+   * Passed to `upgradeWebSocket` as its options (Deno's `idleTimeout`, …); an `idleTimeout` is
+   * checked as the Deno adapter checks its own (a `RangeError` where the route is made).
+   */
   upgradeOptions?: U;
 }
 
@@ -104,7 +108,7 @@ export function voiceSession<C extends HonoContext, U = unknown>(
     const socket = new HonoSocket();
     sockets.set(c, socket);
     return socket.events;
-  }, options.upgradeOptions);
+  }, withCheckedIdleTimeout(options.upgradeOptions));
   return async (c, next) => {
     const request = c.req.raw;
     // The method first, as `admit` does: `authorize` is not asked about a request refused anyway.

@@ -7,6 +7,7 @@
 
 import type { WebSocketTransport } from "../transport.ts";
 import { checkSharedOptions } from "./_shared_options.ts";
+import { checkIdleTimeout } from "./_idle_timeout.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit } from "./_admission.ts";
 import { type NodeDuplex, type NodeIncomingMessage, refuse, toRequest } from "./_node_http.ts";
@@ -50,7 +51,8 @@ export interface NodeUpgradeOptions extends TransportOptions, AdmissionOptions {
   /**
    * Keep-alive, in seconds: the connection is pinged every half of it, and dropped when a whole
    * half passed without a frame or pong from the peer (after 15–30 s of silence by default, like
-   * Deno's); 0 turns it off.
+   * Deno's); 0 turns it off. Anything but a finite number >= 0 throws a `RangeError`; past 49.7
+   * days it is 49.7 days (the longest a timer waits half of).
    *
    * @default {30}
    */
@@ -119,9 +121,10 @@ export function upgradeHandler(
   onSession: NodeSessionHandler,
   options: NodeUpgradeOptions = {},
 ): NodeUpgradeListener {
-  const { baseUrl = "http://localhost", idleTimeout = 30 } = options;
+  const { baseUrl = "http://localhost" } = options;
   // A bad option throws here, once.
   const { maxMessageBytes, closeTimeoutMs } = checkSharedOptions(options);
+  const idleTimeout = checkIdleTimeout(options.idleTimeout ?? 30);
   const accept = (ws: WsSocket, request: NodeIncomingMessage) => {
     const socket = new NodeSocket(ws, { idleTimeout, closeTimeoutMs });
     const transport = startSession(socket, options);

@@ -156,3 +156,24 @@ Deno.test("`admit` logs what an `authorize` that throws threw (the client gets a
     console.error = saved;
   }
 });
+
+// A browser's `Origin` is scheme, host and a port other than the scheme's default, with no path
+// ("Origin: <scheme>://<hostname>:<port>", the port "Optional": MDN, HTTP headers, Origin; the
+// ASCII serialization of an origin, RFC 6454 6.2, lower-cases scheme and host). An entry written
+// otherwise could never equal one: every browser was refused with 403, and nothing said why.
+Deno.test("an http(s) `allowedOrigins` entry no browser's Origin can equal is refused with a RangeError naming the origin meant, everywhere", async () => {
+  const meant = "https://app.example.com";
+  for (const entry of [`${meant}/`, `${meant}/voice`, "https://App.example.com", `${meant}:443`]) {
+    const options = { allowedOrigins: [entry] };
+    const browser = request({ ...UPGRADE, origin: meant });
+    const named = new RegExp(`^RangeError: allowedOrigins entry "${entry}".*"${meant}"`);
+    await assert.rejects(admit(browser, options), named, entry);
+    assert.throws(() => upgradeHandler({} as never, () => {}, options), named, entry);
+    assert.throws(() => voiceSession((() => {}) as never, () => {}, options), named, entry);
+  }
+  // What a browser does send is taken: `null` (an opaque origin), another scheme, a port.
+  const sent = ["null", "chrome-extension://abcdefghijklmnop", "http://127.0.0.1:8000", meant];
+  for (const origin of sent) {
+    assert.equal(await admit(request({ ...UPGRADE, origin }), { allowedOrigins: sent }), null);
+  }
+});

@@ -8,6 +8,7 @@ import { Miniflare } from "miniflare";
 import { admit } from "../../src/adapters/_admission.ts";
 import { hostMiniflare, miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
 import { bundleWorker } from "../runtimes/cloudflare/worker_bundle.ts";
+import { readStatusLine, sendRawUpgrade } from "./_raw_upgrade.ts";
 
 const UPGRADE = {
   upgrade: "websocket",
@@ -17,16 +18,11 @@ const UPGRADE = {
 };
 
 /** The status line workerd answers a raw GET upgrade with, `extra` headers and `body` added. */
-async function statusOf(url: URL, extra: string, body = ""): Promise<string> {
-  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
-  const request = `GET /ws HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\n` +
-    "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-    `Sec-WebSocket-Version: 13\r\n${extra}\r\n${body}`;
-  await conn.write(new TextEncoder().encode(request));
-  const buffer = new Uint8Array(4000);
-  const n = await conn.read(buffer);
+async function statusOf(url: URL, extra: string, body = ""): Promise<string | undefined> {
+  const conn = await sendRawUpgrade(Number(url.port), extra, body);
+  const status = await readStatusLine(conn);
   conn.close();
-  return new TextDecoder().decode(buffer.subarray(0, n ?? 0)).split("\r\n")[0]!;
+  return status;
 }
 
 Deno.test({

@@ -1,0 +1,23 @@
+/**
+ * An upgrade request written to a server byte for byte, for what a `WebSocket` client cannot send
+ * (a body, a declared length) or read (the status line of a refusal).
+ *
+ * @module
+ */
+
+/** Connects to `port` and writes an upgrade request with `extra` header lines and `body`. */
+export async function sendRawUpgrade(port: number, extra = "", body = ""): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const request = `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
+    "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+    `Sec-WebSocket-Version: 13\r\n${extra}\r\n${body}`;
+  await conn.write(new TextEncoder().encode(request));
+  return conn;
+}
+
+/** The status line of the reply that starts in what `conn` reads next. */
+export async function readStatusLine(conn: Deno.Conn): Promise<string | undefined> {
+  const buffer = new Uint8Array(4000);
+  const n = await conn.read(buffer);
+  return new TextDecoder().decode(buffer.subarray(0, n ?? 0)).split("\r\n")[0];
+}
