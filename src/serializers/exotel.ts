@@ -88,7 +88,8 @@ export interface ExotelSerializerOptions {
  * formats, whose pages do not say what Exotel takes back: we answer in the stream's format, as on
  * Twilio). Any other encoding, Exotel's beta `audio/L16` among them (its byte order is not
  * documented), is a decode error, its ids kept, and so is every `media` message after it until a
- * `start` in a documented encoding: refused and counted, never played as noise.
+ * `start` in a documented encoding: refused and counted, never played as noise. So is a
+ * `sample_rate` other than 8000, 16000 or 24000.
  *
  * Outbound: `audio` → one `media` message per frame; `mark` → `mark`; `interruption` → `clear`;
  * `message` → its JSON as is. Exotel has no hang-up in this protocol: `end`/`cancel` produce
@@ -147,7 +148,7 @@ export class ExotelSerializer implements FrameSerializer {
   #chunkMs: number | undefined;
   /** The wire format a bad `chunkMs` was last reported at: one report per format, not per `start`. */
   #reportedAt: string | undefined;
-  /** Why media is refused (the start's encoding, not one Exotel documents), or `undefined`. */
+  /** Why media is refused (the start's encoding or rate, not one Exotel documents), or `undefined`. */
   #refused: string | undefined;
 
   /** Makes a serializer for one call; see {@linkcode ExotelSerializerOptions}. */
@@ -319,6 +320,8 @@ export class ExotelSerializer implements FrameSerializer {
     // the `?sample-rate=` the PCM16 stream had.
     const rate = format?.optionalNumber("sample_rate") ?? (encoding === "mulaw" ? 8000 : undefined);
     if (rate !== undefined && !EXOTEL_RATES.includes(rate)) {
+      // Read at the old rate, its media would play at the wrong speed: refused, as above.
+      this.#refused = `start.media_format.sample_rate ${rate}`;
       throw message.error(`start.media_format.sample_rate is ${rate}, not 8000, 16000 or 24000`);
     }
     // Both ways: Exotel's bidirectional stream has one format (`content_type`, MediaFormat).

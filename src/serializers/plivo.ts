@@ -9,6 +9,7 @@ import { toJson } from "./_to_json.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
+import { thrownText } from "../_thrown_text.ts";
 import { basicAuth } from "./telephony/basic_auth.ts";
 import { CallIds } from "./telephony/call_ids.ts";
 import { EndOfStream } from "./telephony/_end_of_stream.ts";
@@ -22,7 +23,7 @@ import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
-import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+import { TelephonyAudio, type TelephonyFormat } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
 
@@ -36,6 +37,16 @@ const INBOUND_TRACKS = ["inbound"];
  * or big-endian L16 would go out labelled `audio/x-l16` and play as noise.
  */
 const PLIVO_ENCODINGS: readonly TelephonyEncoding[] = ["mulaw", "pcm16le"];
+/**
+ * The rates Plivo plays each of them at: playAudio's `sampleRate` allows 8000 and 16000 for
+ * `audio/x-l16`, 8000 for `audio/x-mulaw`; another would go out in a playAudio Plivo refuses.
+ */
+const PLIVO_RATES: Readonly<Record<string, readonly number[]>> = {
+  mulaw: [8000],
+  pcm16le: [8000, 16000],
+};
+/** What a refused format's error names: what Plivo streams and plays. */
+const PLIVO_FORMATS = "Plivo streams audio/x-mulaw at 8000 Hz and audio/x-l16 at 8000 or 16000 Hz";
 
 /** Options for {@linkcode PlivoSerializer}. */
 export interface PlivoSerializerOptions extends HangUpSerializerOptions {
@@ -73,7 +84,8 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
    */
   encoding?: TelephonyEncoding;
   /**
-   * The wire sample rate until `start.mediaFormat` says otherwise (8000, or 16000 for L16).
+   * The wire sample rate until `start.mediaFormat` says otherwise: 8000, or 16000 for L16; any
+   * other is a `RangeError` (Plivo plays no other).
    *
    * @default {8000}
    */
@@ -85,6 +97,9 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
  * L16 8/16 kHz in JSON text messages.
  *
  * Inbound: `start` → a `start` frame (`streamId`, `callId`, the `extraHeaders` pairs as `params`);
+ * a `start` whose `mediaFormat` Plivo cannot play back (other than μ-law at 8 kHz or L16 at
+ * 8 or 16 kHz) is a decode error, its ids kept, and so is every `media` after it until a `start` we
+ * decode;
  * `media` → `audio`; `dtmf` → `dtmf`; `playedStream` (a checkpoint has played; `played` in older
  * docs) → `mark`; `stop`, should Plivo send one, → `end` (Plivo reports a stopped stream by HTTP
  * callback and by closing the socket, which the transport reports). `clearedAudio` and other
@@ -125,6 +140,8 @@ export class PlivoSerializer implements FrameSerializer {
   #end = new EndOfStream(PROVIDER, ["media", "dtmf", "playedStream", "played"]);
   #authId: string | undefined;
   #authToken: string | undefined;
+  /** Why inbound media is refused (the start named a format Plivo does not stream), or `undefined`. */
+  #refused: string | undefined;
 
   /** Makes a serializer for one call; see {@linkcode PlivoSerializerOptions}. */
   constructor(options: PlivoSerializerOptions = {}) {
@@ -132,11 +149,11 @@ export class PlivoSerializer implements FrameSerializer {
     if (!PLIVO_ENCODINGS.includes(encoding)) {
       throw new RangeError(`encoding must be "mulaw" or "pcm16le" for Plivo, got ${encoding}`);
     }
-    this.#audio = new TelephonyAudio({
-      encoding,
-      sampleRate: options.sampleRate ?? 8000,
-      provider: PROVIDER,
-    });
+    const sampleRate = options.sampleRate ?? 8000;
+    if (!PLIVO_RATES[encoding]!.includes(sampleRate)) {
+      throw new RangeError(`sampleRate ${sampleRate} with encoding ${encoding}: ${PLIVO_FORMATS}`);
+    }
+    this.#audio = new TelephonyAudio({ encoding, sampleRate, provider: PROVIDER });
     this.#media = new OrderedMedia({ audio: this.#audio, provider: PROVIDER });
     this.#ids = new CallIds({
       provider: PROVIDER,
@@ -226,7 +243,11 @@ export class PlivoSerializer implements FrameSerializer {
     switch (event) {
       case "media": {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
-        return media === null ? null : this.#media.push(media);
+        if (media === null) return null;
+        if (this.#refused !== undefined) {
+          throw new TransportError("decode", `${this.#refused}: its media is refused`);
+        }
+        return this.#media.push(media);
       }
       case "start":
         this.#end.started();
@@ -249,26 +270,22 @@ export class PlivoSerializer implements FrameSerializer {
     const start = message.object("start");
     const headers = message.optionalString("extra_headers") ??
       start.optionalString("extra_headers");
-    const mediaFormat = start.optionalObject("mediaFormat");
-    if (mediaFormat !== undefined) {
-      const format = readMediaFormat(mediaFormat, {
-        encoding: "encoding",
-        sampleRate: "sampleRate",
-        littleEndianL16: true,
-      });
-      if (format.encoding !== undefined && !PLIVO_ENCODINGS.includes(format.encoding)) {
-        const name = JSON.stringify(mediaFormat.string("encoding"));
-        throw mediaFormat.error(
-          `unsupported ${mediaFormat.pathOf("encoding")} ${name}: Plivo streams ` +
-            "audio/x-mulaw and audio/x-l16",
-        );
-      }
-      this.#audio.configure(format);
-    }
-    return this.#ids.readStart(message, {
+    // The ids first: a start in a format we refuse still names the stream to address and the
+    // call to hang up.
+    const frame = this.#ids.readStart(message, {
       callField: "callId",
       params: parseExtraHeaders(headers),
     });
+    this.#refused = undefined;
+    try {
+      const mediaFormat = start.optionalObject("mediaFormat");
+      if (mediaFormat !== undefined) this.#audio.configure(plivoFormat(mediaFormat, this.#audio));
+    } catch (error) {
+      // Its media decoded in the previous format would be noise: refused until a new start.
+      this.#refused = error instanceof TransportError ? error.message : thrownText(error);
+      throw error;
+    }
+    return frame;
   }
 
   #hangUpRequest(): HangUpRequest {
@@ -287,6 +304,33 @@ export class PlivoSerializer implements FrameSerializer {
       alreadyEnded: (status) => status === 404,
     };
   }
+}
+
+/**
+ * The format a start's `mediaFormat` announces, judged with what it leaves out taken from the
+ * stream's: an encoding or a rate Plivo does not stream and play is a decode error.
+ */
+function plivoFormat(mediaFormat: JsonReader, audio: TelephonyAudio): TelephonyFormat {
+  const format = readMediaFormat(mediaFormat, {
+    encoding: "encoding",
+    sampleRate: "sampleRate",
+    littleEndianL16: true,
+  });
+  const encoding = format.encoding ?? audio.encoding;
+  if (!PLIVO_ENCODINGS.includes(encoding)) {
+    const name = JSON.stringify(mediaFormat.string("encoding"));
+    throw mediaFormat.error(
+      `unsupported ${mediaFormat.pathOf("encoding")} ${name}: Plivo streams ` +
+        "audio/x-mulaw and audio/x-l16",
+    );
+  }
+  const sampleRate = format.sampleRate ?? audio.sampleRate;
+  if (!PLIVO_RATES[encoding]!.includes(sampleRate)) {
+    throw mediaFormat.error(
+      `unsupported ${mediaFormat.path}: ${encoding} at ${sampleRate} Hz (${PLIVO_FORMATS})`,
+    );
+  }
+  return format;
 }
 
 /** `"a=1;b=2"` or `"a=1,b=2"` (Plivo's `extraHeaders`) → `{ a: "1", b: "2" }`. */

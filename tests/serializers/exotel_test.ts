@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { TransportError } from "../../src/errors.ts";
+import type { Frame } from "../../src/frames.ts";
 import { ExotelSerializer } from "../../src/serializers/exotel.ts";
 import { exotelCall, exotelIds } from "./fixtures/exotel_call.ts";
 import {
@@ -69,7 +70,19 @@ for (const rate of ["8000", "16000", "24000"]) {
 
 Deno.test("`ExotelSerializer` refuses sample rates Exotel does not offer", () => {
   assert.throws(() => new ExotelSerializer({ sampleRate: 44100 }), RangeError);
-  assert.throws(() => new ExotelSerializer().deserialize(start("11025")), { code: "decode" });
+  // 11025 Hz is no rate Exotel streams (its extension guide, "1. Media Format":
+  // https://developer.exotel.com/docs/agentstream/stream-voicebot-extension).
+  const refused = new ExotelSerializer();
+  assert.throws(() => refused.deserialize(start("11025")), { code: "decode" });
+  // Its ids are kept; its media, at a rate we do not read, is refused: not decoded at 8 kHz.
+  assert.equal(refused.streamSid, exotelIds.stream);
+  const media = JSON.stringify({
+    event: "media",
+    media: { payload: btoa("\x10\x20".repeat(110)) },
+  });
+  assert.throws(() => refused.deserialize(media), { code: "decode", message: /11025/ });
+  refused.deserialize(start("16000"));
+  assert.equal((refused.deserialize(media) as unknown[]).length, 1);
   assert.throws(
     () => new ExotelSerializer().deserialize('{"event":"media","media":{"payload":"AAAA"}}'),
     /odd length of 3 bytes/,
@@ -184,6 +197,35 @@ Deno.test("`ExotelSerializer` refuses Exotel's L16, whose byte order is not docu
   // A start in a documented encoding lets the media through again.
   exotel.deserialize(startIn("audio/x-raw", "16"));
   assert.equal((exotel.deserialize(media) as unknown[]).length, 1);
+});
+
+Deno.test("`ExotelSerializer` hands on the old rate's last samples before a start that changes it", () => {
+  const exotel = new ExotelSerializer();
+  exotel.setup({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 16000,
+    outputChannels: 1,
+  });
+  exotel.deserialize(start("8000"));
+  const frames: Frame[] = [];
+  for (let chunk = 1; chunk <= 10; chunk++) {
+    frames.push(...exotel.deserialize(JSON.stringify({
+      event: "media",
+      stream_sid: exotelIds.stream,
+      media: {
+        chunk: String(chunk),
+        timestamp: String((chunk - 1) * 20),
+        payload: btoa("\x10\x20".repeat(160)),
+      },
+    })) as Frame[]);
+  }
+  // The start moves the stream to 16 kHz: what the 8 kHz resampler held comes out first.
+  frames.push(...[exotel.deserialize(start("16000"))].flat() as Frame[]);
+  assert.equal(frames.at(-1)?.type, "start");
+  // 200 ms of PCM16 at 8 kHz is 3,200 samples at 16 kHz: every one reaches the bot.
+  const samples = frames.reduce((n, f) => n + (f.type === "audio" ? f.audio.length / 2 : 0), 0);
+  assert.equal(samples, 3200);
 });
 
 Deno.test("`ExotelSerializer` answers every fuzzed message with frames or a decode error", async () => {

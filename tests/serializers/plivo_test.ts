@@ -157,3 +157,70 @@ Deno.test("`PlivoSerializer` refuses an encoding its playAudio cannot name", () 
     assert.throws(() => new PlivoSerializer({ encoding }), RangeError);
   }
 });
+
+// playAudio's `sampleRate` — "Allowed values: audio/x-l16: 8000, 16000; audio/x-mulaw: 8000"
+// (https://docs.plivo.com/docs/voice/xml/audiostream/stream-events-to-plivo/play-audio-event),
+// and `<Stream>`'s contentType is one of audio/x-l16;rate=8000, audio/x-l16;rate=16000 and
+// audio/x-mulaw;rate=8000 (https://docs.plivo.com/docs/voice/xml/audiostream, "contentType").
+Deno.test("`PlivoSerializer` refuses a rate Plivo does not play in its encoding", () => {
+  for (
+    const [encoding, sampleRate] of [
+      ["mulaw", 16000],
+      ["mulaw", 24000],
+      ["pcm16le", 24000],
+      ["pcm16le", 48000],
+    ] as const
+  ) {
+    assert.throws(() => new PlivoSerializer({ encoding, sampleRate }), RangeError);
+  }
+  const plivo = plivoAt8kHz();
+  plivo.deserialize(start());
+  assert.throws(() => plivo.deserialize(start("audio/x-l16", 24000)), {
+    code: "decode",
+    message: /24000/,
+  });
+  assert.throws(() => plivo.deserialize(start("audio/x-mulaw", 16000)), { code: "decode" });
+  // An encoding announced alone is judged at the stream's rate: μ-law at 16 kHz is refused too.
+  const wideband = new PlivoSerializer({ encoding: "pcm16le", sampleRate: 16000 });
+  assert.throws(
+    () =>
+      wideband.deserialize(JSON.stringify({
+        event: "start",
+        start: { streamId: plivoIds.stream, mediaFormat: { encoding: "audio/x-mulaw" } },
+      })),
+    { code: "decode" },
+  );
+  // The stream stays as it was, and playAudio names only what Plivo plays.
+  const sent = JSON.parse(
+    plivo.serialize({
+      type: "audio",
+      audio: new Uint8Array(320),
+      sampleRate: 8000,
+      channels: 1,
+    }) as string,
+  );
+  assert.equal(sent.media.contentType, "audio/x-mulaw");
+  assert.equal(sent.media.sampleRate, 8000);
+});
+
+Deno.test("`PlivoSerializer` keeps a refused start's ids and refuses the media after it", () => {
+  const plivo = plivoAt8kHz();
+  assert.throws(() => plivo.deserialize(start("audio/x-alaw")), { code: "decode" });
+  // The ids are learned (playAudio, checkpoints and clearAudio reach the stream; the call can be
+  // hung up); the media is refused until a start we decode, not read as the old format's noise.
+  assert.equal(plivo.streamId, plivoIds.stream);
+  assert.equal(plivo.callId, plivoIds.call);
+  const media = JSON.stringify({
+    event: "media",
+    streamId: plivoIds.stream,
+    media: {
+      track: "inbound",
+      timestamp: "1705312200000",
+      chunk: 1,
+      payload: btoa("\x55".repeat(160)),
+    },
+  });
+  assert.throws(() => plivo.deserialize(media), { code: "decode", message: /refused/ });
+  plivo.deserialize(start());
+  assert.equal((plivo.deserialize(media) as unknown[]).length, 1);
+});

@@ -237,12 +237,15 @@ export class OrderedMedia {
   /**
    * A new stream begins: whatever the old one holds comes out first, in order with its holes
    * filled (as {@linkcode flush}: it is audio the caller sent, and a gap is counted only where
-   * silence is delivered), then the old stream's numbering and media time are forgotten. Call it
-   * before the new stream's format is applied: the held packets are in the old one.
+   * silence is delivered), then the caller's last samples the decoder's resampler holds back,
+   * then the old stream's numbering and media time are forgotten. Call it before the new stream's
+   * format is applied: the held packets are in the old one, and a new rate drops what the resampler
+   * holds.
    */
   reset(): AudioFrame[] {
     this.#frames = [];
     this.#reorder.reset(this.#output);
+    this.#endDecoding();
     this.#nextMs = 0;
     this.#firstMs = undefined;
     this.#resetClock();
@@ -374,6 +377,17 @@ export class OrderedMedia {
     if (frame === null) return;
     frame.timestampMs = at;
     this.#frames.push(frame);
+  }
+
+  /**
+   * The inbound resampler's held-back samples (its filter's delay, 2.3 ms at most): the end
+   * of the caller's audio, timed where the stream's media ends.
+   */
+  #endDecoding(): void {
+    const tail = this.#audio.flushInbound();
+    if (tail === null) return;
+    tail.timestampMs = this.#nextMs;
+    this.#frames.push(tail);
   }
 
   #bytesPerMs(): number {

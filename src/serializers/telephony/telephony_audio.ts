@@ -376,6 +376,10 @@ export class TelephonyAudio {
       samples = this.#outboundPrimed
         ? resampled
         : this.#prime(resampled, samples.length, sampleRate);
+    } else if (samples.length > 0) {
+      // Audio at the wire rate is a new rate too: the resampler of the rate before holds audio
+      // from before it, which must not come out after it when that rate comes back.
+      this.#outbound = undefined;
     }
     return this.#wire(samples, own);
   }

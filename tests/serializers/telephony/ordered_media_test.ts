@@ -88,6 +88,32 @@ Deno.test("`OrderedMedia.restart` returns the old stream's held audio, then the 
   assert.equal(counts.decodeErrors, 1);
 });
 
+Deno.test("`OrderedMedia.reset` hands on the caller's samples the inbound resampler holds back", () => {
+  // 8 kHz in, 16 kHz to the bot: over a whole stream the resampler gives exactly twice the
+  // samples (its promise, with its flush). A new stream's start may change the rate, which drops
+  // what the resampler holds back: the end of the caller's audio, handed on first.
+  const audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: "Globex" });
+  audio.setup({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 16000,
+    outputChannels: 1,
+  });
+  const ordered = new OrderedMedia({ audio, provider: "Globex" });
+  const samples = (frames: Frame[]) =>
+    frames.reduce((n, f) => n + (f.type === "audio" ? f.audio.length / 2 : 0), 0);
+  let heard = 0;
+  for (let sequence = 1; sequence <= 10; sequence++) {
+    heard += samples(
+      ordered.push({ sequence, timestampMs: (sequence - 1) * 20, payload: SILENCE_20MS }),
+    );
+  }
+  const tail = ordered.reset();
+  assert.equal(heard + samples(tail), 3200, "200 ms at 16 kHz");
+  // Timed where the stream's media ends.
+  assert.deepEqual(tail.map((f) => f.timestampMs), [200]);
+});
+
 Deno.test("`OrderedMedia` refuses an odd-length PCM16 packet at push: the good packets around it come out", () => {
   const { ordered } = bound("pcm16le");
   const pcm = (bytes: number) => btoa(String.fromCharCode(...new Uint8Array(bytes)));

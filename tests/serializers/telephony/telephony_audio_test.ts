@@ -89,6 +89,20 @@ Deno.test("`TelephonyAudio` sends as many samples as came in when the bot's audi
   assert.deepEqual(lengths, [3200, 3200, 3200]); // 200 ms at 8 kHz, PCM16, each time
 });
 
+Deno.test("`TelephonyAudio` starts a new resampler after audio at the wire rate, not the old one's state", () => {
+  // 24 kHz, then 8 kHz (the wire rate, sent as it is), then 24 kHz again: the last stretch is a
+  // new rate for the outbound stream, begun from silence like any other, not pushed out behind
+  // the first stretch's held-back samples (stale audio from before the 8 kHz stretch: a click).
+  const speech = tone(300, 24000, 480, 0.9);
+  const later = tone(440, 24000, 480, 0.5);
+  const fresh = new TelephonyAudio({ encoding: "pcm16le", sampleRate: 8000 });
+  const expected = fresh.encode(frameOf(later, 24000))!.slice();
+  const audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate: 8000 });
+  audio.encode(frameOf(speech, 24000));
+  audio.encode(frameOf(tone(500, 8000, 160, 0.5), 8000));
+  assert.deepEqual(audio.encode(frameOf(later, 24000))!.slice(), expected);
+});
+
 Deno.test("`TelephonyAudio` mixes stereo down and copies mono up to the input channels", () => {
   const audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate: 8000 });
   audio.setup({ ...SETUP, inputSampleRate: 8000, inputChannels: 2 });
