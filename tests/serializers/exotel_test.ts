@@ -39,6 +39,18 @@ const start = (sampleRate = "8000", format: Record<string, string> = {}) =>
     },
   });
 
+/** An Exotel serializer set up for a 16 kHz mono bot. */
+function exotelAt16kHz(): ExotelSerializer {
+  const exotel = new ExotelSerializer();
+  exotel.setup({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 16000,
+    outputChannels: 1,
+  });
+  return exotel;
+}
+
 Deno.test("`ExotelSerializer` plays a documented call message by message both ways", async () => {
   const exotel = new ExotelSerializer();
   exotel.setup({
@@ -200,13 +212,7 @@ Deno.test("`ExotelSerializer` refuses Exotel's L16, whose byte order is not docu
 });
 
 Deno.test("`ExotelSerializer` hands on the old rate's last samples before a start that changes it", () => {
-  const exotel = new ExotelSerializer();
-  exotel.setup({
-    inputSampleRate: 16000,
-    inputChannels: 1,
-    outputSampleRate: 16000,
-    outputChannels: 1,
-  });
+  const exotel = exotelAt16kHz();
   exotel.deserialize(start("8000"));
   const frames: Frame[] = [];
   for (let chunk = 1; chunk <= 10; chunk++) {
@@ -229,13 +235,7 @@ Deno.test("`ExotelSerializer` hands on the old rate's last samples before a star
 });
 
 Deno.test("`ExotelSerializer` answers every fuzzed message with frames or a decode error", async () => {
-  const exotel = new ExotelSerializer();
-  exotel.setup({
-    inputSampleRate: 16000,
-    inputChannels: 1,
-    outputSampleRate: 16000,
-    outputChannels: 1,
-  });
+  const exotel = exotelAt16kHz();
   exotel.deserialize(start());
   const { errors, frames } = await fuzzDeserializer(exotel, {
     events: ["connected", "start", "media", "dtmf", "mark", "stop"],

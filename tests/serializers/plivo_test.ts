@@ -33,6 +33,20 @@ function plivoAt8kHz(): PlivoSerializer {
   return plivo;
 }
 
+/** The playAudio message `plivo` sends for 20 ms of 8 kHz silence, parsed. */
+function sentSilence(
+  plivo: PlivoSerializer,
+): { media: { contentType: string; sampleRate: number; payload: string } } {
+  return JSON.parse(
+    plivo.serialize({
+      type: "audio",
+      audio: new Uint8Array(320),
+      sampleRate: 8000,
+      channels: 1,
+    }) as string,
+  );
+}
+
 Deno.test("`PlivoSerializer` plays a documented call message by message both ways", async () => {
   const plivo = plivoAt8kHz();
   await playScript(plivo, plivoCall);
@@ -142,14 +156,7 @@ Deno.test("`PlivoSerializer` refuses an encoding its playAudio cannot name", () 
     message: /start\.mediaFormat\.encoding "audio\/x-alaw"/,
   });
   // The stream stays as it was: μ-law, so labelled, its silence 0xFF bytes.
-  const sent = JSON.parse(
-    plivo.serialize({
-      type: "audio",
-      audio: new Uint8Array(320),
-      sampleRate: 8000,
-      channels: 1,
-    }) as string,
-  );
+  const sent = sentSilence(plivo);
   assert.equal(sent.media.contentType, "audio/x-mulaw");
   assert.deepEqual(new Set(atob(sent.media.payload)), new Set(["\xff"]));
 
@@ -191,14 +198,7 @@ Deno.test("`PlivoSerializer` refuses a rate Plivo does not play in its encoding"
     { code: "decode" },
   );
   // The stream stays as it was, and playAudio names only what Plivo plays.
-  const sent = JSON.parse(
-    plivo.serialize({
-      type: "audio",
-      audio: new Uint8Array(320),
-      sampleRate: 8000,
-      channels: 1,
-    }) as string,
-  );
+  const sent = sentSilence(plivo);
   assert.equal(sent.media.contentType, "audio/x-mulaw");
   assert.equal(sent.media.sampleRate, 8000);
 });
