@@ -67,7 +67,14 @@ for (const [name, make, script, stop] of cases) {
     await transport.close();
     const rest: Frame[] = [];
     for await (const frame of transport.readable) rest.push(frame);
-    assert.deepEqual(frames.map((f) => f.type), ["start", "audio", "end"]);
+    // The media's audio may come in two frames: the last samples the resampler held back are
+    // handed on at the stop.
+    assert.deepEqual(
+      frames.map((f) => f.type).filter((type, i, all) =>
+        type !== "audio" || all[i - 1] !== "audio"
+      ),
+      ["start", "audio", "end"],
+    );
     assert.deepEqual(rest.map((f) => f.type), [], "frames after end");
     assert.equal(transport.stats.inboundAfterEnd, 3);
     assert.equal(errors.length, 1, errors.map(String).join("; "));

@@ -227,10 +227,14 @@ export class OrderedMedia {
     return since < 0 ? since + modulus : since;
   }
 
-  /** The stream ended: whatever is held comes out, in order. */
+  /**
+   * The stream ended: whatever is held comes out, in order, then the caller's last samples the
+   * decoder's resampler holds back.
+   */
   flush(): AudioFrame[] {
     this.#frames = [];
     this.#reorder.flush(this.#output);
+    this.#endDecoding();
     return this.#frames;
   }
 
