@@ -35,7 +35,10 @@ export interface EchoSummary {
   messagesIn: number;
   /** `{"type":"interrupt"}` messages acted on. */
   interrupts: number;
-  /** Audio frames dropped from the delay line: by interrupts, or because it overflowed. */
+  /**
+   * Audio frames dropped from the delay line: by interrupts, because it overflowed, or still
+   * waiting in it when the session ended.
+   */
   audioFramesDropped: number;
 }
 
@@ -106,7 +109,7 @@ export async function runEcho(
     // The writable failed: the session is ending. Reading goes on until the readable ends.
     writeFailed = true;
     writing = false;
-    pending = [];
+    dropAll();
     pump();
   };
   /** Hands due frames to the writer, one write in flight at a time. */
@@ -144,6 +147,12 @@ export async function runEcho(
     for (const { frame } of pending) if (frame.type === "audio") pendingBytes += frame.audio.length;
   };
 
+  /** Empties the delay line (the session is ending), its audio counted as dropped. */
+  function dropAll(): void {
+    dropAudio(() => false);
+    pending = [];
+  }
+
   try {
     for await (const frame of transport.readable) {
       if (frame.type === "message") {
@@ -161,7 +170,11 @@ export async function runEcho(
       } else {
         continue; // raw PCM only ever carries audio and messages
       }
-      if (writeFailed) continue;
+      if (writeFailed) {
+        // The session is ending: nothing more goes back.
+        if (frame.type === "audio") summary.audioFramesDropped++;
+        continue;
+      }
       if (frame.type === "audio") pendingBytes += frame.audio.length;
       pending.push({ frame, due: delayMs > 0 ? clock.now() + delayMs : 0 });
       if (pendingBytes > maxPendingBytes) {
@@ -176,8 +189,7 @@ export async function runEcho(
     }
   } finally {
     // The session is over (the readable ends when the socket closes): what waits is for no one.
-    pending = [];
-    pendingBytes = 0;
+    dropAll();
     cancelTimer();
   }
   if (writing) await new Promise<void>((resolve) => (allWritten = resolve));

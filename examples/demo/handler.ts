@@ -133,8 +133,10 @@ export function createDemoHandler(
   /** The origins this request may come from; `undefined` when its Host is not the demo's. */
   const originsFor = (url: URL): string[] | undefined => {
     // `request.url` is built from the Host header: its host is the one the client asked for.
-    const origins = configured ??
-      demoOrigins("127.0.0.1", Number(url.port || (url.protocol === "https:" ? 443 : 80)));
+    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    // Nothing listens on port 0: a Host naming it is no address of the demo's.
+    if (configured === undefined && port === 0) return undefined;
+    const origins = configured ?? demoOrigins("127.0.0.1", port);
     return origins.some((origin) => servesHost(origin, url)) ? origins : undefined;
   };
 
@@ -171,13 +173,20 @@ export function createDemoHandler(
       speech: { minSpeechMs: detector.minSpeechMs, minSilenceMs: detector.minSilenceMs },
     });
     const view = new SessionView(transport, { line, metrics, settings });
+    // A view joins one session id: its first. Twilio sends one `start`; the id a second one
+    // names gets no view (its viewer would take this one from the first, whose stream would
+    // then never end).
+    let joined = query.session !== undefined;
     if (query.session !== undefined) hub.join(query.session, view);
     runParrot(transport, {
       ...detector,
       onEvent(event) {
         view.parrot(event);
         const session = event.type === "start" ? event.frame.params?.session : undefined;
-        if (session !== undefined && SESSION_ID.test(session)) hub.join(session, view);
+        if (!joined && session !== undefined && SESSION_ID.test(session)) {
+          joined = true;
+          hub.join(session, view);
+        }
       },
     }).then(async (parrot) => {
       const { code, initiator } = await transport.closed;
@@ -259,7 +268,8 @@ export function createDemoHandler(
       log(
         `session ${id} ended (${code}, ${initiator}): ${echo.audioFramesIn} audio frames and ` +
           `${echo.messagesIn} messages in, ${stats.audioChunksSent} chunks out, ` +
-          `${echo.interrupts} interrupts, ${stats.decodeErrors} undecodable messages`,
+          `${echo.interrupts} interrupts, ${echo.audioFramesDropped} audio frames dropped by ` +
+          `the echo, ${stats.decodeErrors} undecodable messages`,
       );
     }, (error) => log(`session ${id} failed: ${String(error)}`));
     return response;

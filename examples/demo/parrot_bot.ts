@@ -67,7 +67,7 @@ export interface ParrotOptions {
    */
   minSilenceMs?: number;
   /**
-   * The longest reply, in ms: a longer phrase is said back up to this length.
+   * The longest reply, in ms: of a longer phrase, the last this many ms are said back.
    *
    * @default {8000}
    */
@@ -154,8 +154,9 @@ export async function runParrot(
   const clockTime = (atMs: number) => clock.now() - (heard.timeMs - atMs);
 
   const reply = (fromMs: number, toMs: number) => {
-    const end = Math.min(toMs, fromMs + maxPhraseMs);
-    const pcm = heard.slice(fromMs, end, BLOCK_MS);
+    // A longer phrase is said back from its last `maxPhraseMs`: the ring still holds those
+    // (its start may be long gone).
+    const pcm = heard.slice(Math.max(fromMs, toMs - maxPhraseMs), toMs, BLOCK_MS);
     if (pcm.length === 0) return;
     const responseId = `parrot-${++summary.replies}`;
     const durationMs = pcm.length / BYTES_PER_MS;

@@ -85,13 +85,13 @@ interface ParrotCall {
 }
 
 /**
- * One call to a parrot line, with its view: the caller says 1.5 s, pauses 2.5 s, says 1 s;
- * with `bargeIn`, it also talks over the first reply `afterMs` into it for 900 ms; with
- * `hangUpAtMs`, it hangs up then.
+ * One call to a parrot line, with its view: the caller says 1.5 s, pauses 2.5 s, says 1 s (or
+ * says `utterancesMs`, 2.5 s apart); with `bargeIn`, it also talks over the first reply `afterMs`
+ * into it for 900 ms; with `hangUpAtMs`, it hangs up then.
  */
 async function parrotCall(
   line: "phone" | "wideband",
-  options: { bargeInAfterMs?: number; hangUpAtMs?: number } = {},
+  options: { bargeInAfterMs?: number; hangUpAtMs?: number; utterancesMs?: number[] } = {},
 ): Promise<ParrotCall> {
   const clock = new FakeClock();
   const lockstep = new Lockstep(clock);
@@ -117,7 +117,10 @@ async function parrotCall(
         platform: { customParameters: { session } },
         clock,
         connect: lockstep.connectCaller,
-        audio: syntheticCaller({ utterancesMs: [1500, 1000], pauseMs: 2500 }),
+        audio: syntheticCaller({
+          utterancesMs: options.utterancesMs ?? [1500, 1000],
+          pauseMs: 2500,
+        }),
         ...(options.bargeInAfterMs === undefined
           ? {}
           : { bargeIn: { afterMs: options.bargeInAfterMs, durationMs: 900, count: 1 } }),
@@ -149,6 +152,31 @@ Deno.test("demo wideband line: a caller who hangs up mid-reply leaves the rest u
     dropped,
     `the parrot wrote nothing after the close: the log line says ${dropped}, stats ${stats.audioBytesDroppedOnClose}`,
   );
+});
+
+// `ParrotOptions.maxPhraseMs` (8000 by default, the handler's): "a longer phrase is said back up
+// to this length". The parrot keeps a ring of the caller's last few seconds, shorter than a long
+// phrase: the reply must come from what it still holds, not be cut down to nothing.
+Deno.test("demo wideband line: a phrase longer than the longest reply is said back, as long as the longest reply", async () => {
+  const { report, view } = await parrotCall("wideband", { utterancesMs: [20000] });
+  assert.equal(report.ended.by, "caller", report.ended.detail);
+  assert.deepEqual(report.utterances.map((u) => [u.startMs, u.endMs]), [[2500, 22500]]);
+  assert.deepEqual(ofType(view, "response").map((r) => [r.responseId, r.durationMs]), [
+    ["parrot-1", 8000],
+  ]);
+  const stops = ofType(view, "speakingstop");
+  assert.deepEqual(stops.map((s) => [s.responseId, s.reason, s.heardMs]), [
+    ["parrot-1", "played", 8000],
+  ]);
+  // It is the phrase's end and the margin after it, 20 ms by 20 ms (see the test above). It
+  // became audible as the detector reported the end, MIN_SILENCE_MS after the voice fell quiet
+  // (a little before the utterance's nominal end: its last syllable fades).
+  const [u] = report.utterances;
+  const replyFrom = u!.responseStartMs! - MIN_SILENCE_MS + MARGIN_MS - 8000;
+  const said = envelope(report.recording!, 0, replyFrom, 8000);
+  const heard = envelope(report.recording!, 1, u!.responseStartMs!, 8000);
+  const r = correlation(said, heard);
+  assert.ok(r > 0.95, `the reply follows the phrase's last 8 s: r = ${r.toFixed(3)}`);
 });
 
 /** Per 20 ms, the RMS of channel `channel` of a stereo 16-bit WAV from `fromMs` for `ms`. */

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { createDemoHandler, type DemoHandlerOptions } from "../../examples/demo/handler.ts";
 import { demoOrigins, parseOrigins } from "../../examples/demo/origins.ts";
 import { within, WsClient } from "../_ws_client.ts";
+import { FakeClock } from "../../src/testing/fake_clock.ts";
+import type { WebSocketTransport } from "../../mod.ts";
 import { rawStatus, UPGRADE_HEADERS } from "./_http.ts";
 
 /** `count` bytes of PCM16 whose samples count up from `first`: every byte says where it was. */
@@ -225,6 +227,8 @@ Deno.test("demo without configured origins serves the loopback names on the port
     for (const host of [`evil.example:${port}`, `127.0.0.2:${port}`, "localhost.evil.example"]) {
       assert.equal(await rawStatus(port, { path: "/", headers: { host } }), 403, host);
     }
+    // A loopback name on port 0, where nothing listens: refused as well, not a crash (500).
+    assert.equal(await rawStatus(port, { path: "/", headers: { host: "127.0.0.1:0" } }), 403);
     // The Host is right, but a page from another port is another origin.
     assert.equal(
       await rawStatus(port, {
@@ -331,6 +335,30 @@ Deno.test("demo logs one line per session when it ends", async () => {
     const line = await logged.promise;
     assert.match(line, /^session 1 ended \(1000, remote\): 1 audio frames and 0 messages in/);
   }, { log: (line) => logged.resolve(line) });
+});
+
+Deno.test("demo `/ws` log line counts the audio its echo dropped: past the delay line's bound, and waiting at the end", async () => {
+  // On a clock that stands still the transport takes its lead and holds the echo back: the rest
+  // of 7 s sent at once waits in the echo's delay line, 5 s of it at most (its bound).
+  const clock = new FakeClock();
+  const logged = Promise.withResolvers<string>();
+  let transport: WebSocketTransport | undefined;
+  await withServer(async (base) => {
+    const client = await WsClient.open(`ws://${base}/ws`);
+    for (let i = 0; i < 350; i++) client.send(numberedPcm(i * 320, 640));
+    // The close comes after them: the echo reads them all before its readable ends.
+    await client.close(1000);
+    const line = await within(logged.promise, 5000, "the session's log line");
+    assert.match(line, /: 350 audio frames and 0 messages in, /);
+    const dropped = Number(/, (\d+) audio frames dropped by the echo,/.exec(line)?.[1]);
+    // Every frame went to the transport (sent, or dropped there at the close) or was dropped here.
+    const { audioBytesSent, audioBytesDroppedOnClose } = transport!.stats;
+    assert.equal(dropped + (audioBytesSent + audioBytesDroppedOnClose) / 640, 350, line);
+  }, {
+    clock,
+    log: (line) => logged.resolve(line),
+    onSession: (session) => transport = session,
+  });
 });
 
 /** A port no one listens on right now: bound on 0, read, released. */

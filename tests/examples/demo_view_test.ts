@@ -164,3 +164,34 @@ Deno.test("demo phone line: a session id that is not one a page makes pairs with
   assert.match(line, /^session 1 \(phone\) ended \(1000, remote\): 0 phrases/);
   assert.match(line, / in_frames=\d+ /);
 });
+
+Deno.test("demo phone line: a second Twilio start naming another session leaves the first view to its end, and the other waits no longer than viewWaitMs", async () => {
+  // Twilio's `start` opens the stream, sent right after `connected`
+  // (twilio.com/docs/voice/media-streams/websocket-messages, "Start message"): a second one is
+  // bad input. The view stays with the session its first start
+  // named; the other id's viewer is not handed the session (which would leave the first viewer's
+  // stream open forever, and its pairing with it).
+  const clock = new FakeClock();
+  // A stream left open would hold the server's shutdown: the views are let go of at the end.
+  const views = new AbortController();
+  await withDemo({ clock, viewWaitMs: 1000 }, async (base) => {
+    const open = async (id: string) =>
+      readAll(await fetch(`http://${base}/view?session=${id}`, { signal: views.signal }));
+    const first = open("first-start-id");
+    const second = open("second-start-id");
+    try {
+      const client = await WsClient.open(`ws://${base}/phone`);
+      for (const message of twilioStart("first-start-id")) client.send(message);
+      client.send(twilioStart("second-start-id")[1]!);
+      await client.close(1000);
+      const watched = await first;
+      assert.equal(watched.filter((m) => m.type === "start").length, 2);
+      assert.equal(watched.at(-1)!.type, "ended");
+      await clock.tick(1000);
+      assert.deepEqual((await second).map((m) => m.type), ["expired"]);
+    } finally {
+      views.abort();
+      await Promise.allSettled([first, second]);
+    }
+  });
+});
