@@ -113,7 +113,10 @@ export function voiceSession<C extends HonoContext, U = unknown>(
     const request = c.req.raw;
     // The method first, as `admit` does: `authorize` is not asked about a request refused anyway.
     const refusal = refusedOnNode(c) ?? await admit(request, options);
-    if (refusal !== null) return refusal;
+    if (refusal !== null) {
+      closeOnceRefused(c);
+      return refusal;
+    }
     // Deno's upgrade consumes the request: its headers then throw "Request closed".
     const copy = new Request(request.url, { method: request.method, headers: request.headers });
     const response = await upgrader(c, next);
@@ -151,7 +154,22 @@ function refusedOnNode(c: HonoContext): Response | null {
 /** The raw connection of a request on Node (`@hono/node-server` passes `env.incoming`). */
 interface NodeConnection {
   readonly destroyed?: boolean;
-  once?: (event: "close", listener: () => void) => unknown;
+  once?: (event: "close" | "finish", listener: () => void) => unknown;
+  destroy?: () => unknown;
+}
+
+/**
+ * On Node, `@hono/node-ws` writes the refusal of an upgrade with `socket.end()`, which only
+ * half-closes, and a `node:http` server keeps its connections half-open: a client that read the
+ * refusal and never hangs up would hold its connection for good. It is closed once the refusal is
+ * written, as the Node adapter closes its own. Only an upgrade's connection (node-ws passes no
+ * `env.outgoing`): a plain request's is kept alive for the next request.
+ */
+function closeOnceRefused(c: HonoContext): void {
+  const env = (c as { env?: { incoming?: { socket?: NodeConnection }; outgoing?: unknown } }).env;
+  const connection = env?.incoming?.socket;
+  if (env?.outgoing !== undefined || typeof connection?.once !== "function") return;
+  connection.once("finish", () => void connection.destroy?.());
 }
 
 /** On Node, a client gone before the upgrade completes ends its session (see `connectionLost`). */
