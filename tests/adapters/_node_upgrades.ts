@@ -6,12 +6,14 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer } from "ws";
 import { type NodeUpgradeOptions, upgradeHandler } from "../../src/adapters/node.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
+import { readStatusLine, sendRawUpgrade } from "./_raw_upgrade.ts";
 
 /** The server's end of one upgrade's connection, watched from the moment it asked to upgrade. */
 export interface ServerConnection {
@@ -23,16 +25,45 @@ export interface ServerConnection {
   closed: Promise<unknown>;
 }
 
+/** Watches the server's end of each upgrade's connection `server` (a `node:http` server) gets. */
+export function watchUpgrades(server: {
+  on(event: "upgrade", listener: (request: unknown, socket: Socket) => void): unknown;
+}): ServerConnection[] {
+  const connections: ServerConnection[] = [];
+  server.on("upgrade", (_request, socket) => {
+    connections.push({ socket, finished: once(socket, "finish"), closed: once(socket, "close") });
+  });
+  return connections;
+}
+
+/**
+ * Asks `port` for an upgrade from an origin it refuses and checks that the server, once its 403
+ * is written, closes the connection itself while the client keeps its end open.
+ */
+export async function assertRefusalCloses(
+  port: number,
+  connections: readonly ServerConnection[],
+): Promise<void> {
+  const conn = await sendRawUpgrade(port, "Origin: https://evil.example\r\n");
+  try {
+    assert.equal(await readStatusLine(conn), "HTTP/1.1 403 Forbidden");
+    const [connection] = connections;
+    assert.ok(connection !== undefined);
+    await connection.finished; // the refusal is written: the client keeps its end open
+    assert.equal(connection.socket.destroyed, true, "the server still holds the connection");
+    await connection.closed;
+  } finally {
+    conn.close();
+  }
+}
+
 /** Serves `upgradeHandler` (echoing each session) with `options`. */
 export async function serveNodeUpgrades(options: NodeUpgradeOptions = {}) {
   const wss = new WebSocketServer({ noServer: true });
   const sessions: WebSocketTransport[] = [];
-  const connections: ServerConnection[] = [];
   const server = createServer();
   // Before the adapter's listener: the socket as it arrives, before anything is written on it.
-  server.on("upgrade", (_request, socket: Socket) => {
-    connections.push({ socket, finished: once(socket, "finish"), closed: once(socket, "close") });
-  });
+  const connections = watchUpgrades(server);
   server.on(
     "upgrade",
     upgradeHandler(wss as never, (t) => {
