@@ -3,7 +3,6 @@
 // FIN packet", Node's net docs, socket.end), and a `node:http` server keeps its connections
 // half-open: as with the Node adapter (node_refusal_close_test.ts), a client that read the
 // refusal and never hung up held its connection, a file descriptor, for good.
-import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createNodeWebSocket } from "@hono/node-ws";
