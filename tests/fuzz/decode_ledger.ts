@@ -4,7 +4,8 @@
 // (`inboundFramesDroppedOnClose`), which it read after the far end's end of stream
 // (`inboundAfterEnd`), which answers were no frame or which `finish` threw (`decodeErrors`), and
 // the media share of each.
-import type { Frame } from "../../mod.ts";
+import type { AudioFrame, Frame } from "../../mod.ts";
+import { TelephonyAudio } from "../../src/serializers/telephony/telephony_audio.ts";
 import type { FakeClock } from "../../src/testing/mod.ts";
 import { PLAYOUT_MARK_PREFIX } from "../../src/playback.ts";
 import type { DeserializeResult, FrameSerializer } from "../../src/serializer.ts";
@@ -24,6 +25,25 @@ export interface SentMessage {
    */
   afterEnd: boolean;
 }
+
+/**
+ * The frames `TelephonyAudio.flushInbound` made: the caller's last samples a serializer's
+ * inbound resampler held back, handed on as a frame of their own where a stream ends (its end of
+ * stream, a start that changes the rate, the close: `OrderedMedia`'s flush and reset, Vonage's
+ * rate change). Each is the end of the message before it, not a message of its own. Told by the
+ * frame itself (the method is watched for every session of this process), as its size or time
+ * cannot tell it from a short message's frame.
+ */
+const resamplerTails = new WeakSet<Frame>();
+const flushInbound = TelephonyAudio.prototype.flushInbound;
+TelephonyAudio.prototype.flushInbound = function (this: TelephonyAudio): AudioFrame | null {
+  const tail = flushInbound.call(this);
+  if (tail !== null) resamplerTails.add(tail);
+  return tail;
+};
+
+/** Whether `frame` is a resampler's tail (see `resamplerTails`). */
+export const isResamplerTail = (frame: Frame): boolean => resamplerTails.has(frame);
 
 /** A count split at the last message begun, whose answer is not taken if it was under way. */
 export interface Split {
@@ -48,6 +68,8 @@ export interface DecodeTally {
   botFrames: Split;
   /** The media frames among them (`isMediaFrame`), split alike. */
   mediaFrames: Split;
+  /** The resampler tails among those (`isResamplerTail`), split alike: no message's own. */
+  tailFrames: Split;
   /**
    * Messages sent after the far end's end of stream (`SentMessage.afterEnd`), split at the last
    * begun: the serializer counts each as it reads it, and the one under way when the session
@@ -62,6 +84,8 @@ export interface DecodeTally {
   finishThrew: boolean;
   /** The media frames `finish` held when it threw. */
   mediaLostInFinish: number;
+  /** The resampler tails among them. */
+  tailsLostInFinish: number;
 }
 
 /** Faults the ledger plants in the serializer's answers, each drawn by its own chance. */
@@ -90,12 +114,13 @@ export class DecodeLedger {
   readonly #sent: readonly SentMessage[];
   #begun = 0;
   #lastBegun: SentMessage | undefined;
-  readonly #before = { bot: 0, media: 0, malformed: 0 };
-  #last = { bot: 0, media: 0, malformed: 0 };
+  readonly #before = { bot: 0, media: 0, tails: 0, malformed: 0 };
+  #last = { bot: 0, media: 0, tails: 0, malformed: 0 };
   readonly #afterEnd: Split = { before: 0, last: 0 };
   readonly #afterEndMedia: Split = { before: 0, last: 0 };
   #finishThrew = false;
   #mediaLostInFinish = 0;
+  #tailsLostInFinish = 0;
 
   constructor(
     serializer: FrameSerializer,
@@ -111,8 +136,9 @@ export class DecodeLedger {
       // The decoder reads one message at a time, in the order the socket dispatched them.
       this.#before.bot += this.#last.bot;
       this.#before.media += this.#last.media;
+      this.#before.tails += this.#last.tails;
       this.#before.malformed += this.#last.malformed;
-      const answer = (this.#last = { bot: 0, media: 0, malformed: 0 });
+      const answer = (this.#last = { bot: 0, media: 0, tails: 0, malformed: 0 });
       const message = this.#lastBegun = this.#sent[this.#begun++];
       this.#afterEnd.before += this.#afterEnd.last;
       this.#afterEnd.last = message?.afterEnd ? 1 : 0;
@@ -138,9 +164,10 @@ export class DecodeLedger {
           return held;
         }
         this.#finishThrew = true;
-        const lost = { bot: 0, media: 0 };
+        const lost = { bot: 0, media: 0, tails: 0 };
         this.#tally(held, lost);
         this.#mediaLostInFinish = lost.media;
+        this.#tailsLostInFinish = lost.tails;
         throw new Error("a fault the fuzz planted: finish threw");
       };
     }
@@ -149,7 +176,7 @@ export class DecodeLedger {
   /** Tallies an answer into `into`; with `malformed`, a value that is no frame goes with it. */
   #answer(
     frames: Frame | Frame[] | null,
-    into: { bot: number; media: number; malformed: number },
+    into: { bot: number; media: number; tails: number; malformed: number },
     malformed: boolean,
   ): DeserializeResult {
     const tallied = this.#tally(frames, into);
@@ -158,12 +185,16 @@ export class DecodeLedger {
     return [...tallied, NOT_A_FRAME as unknown as Frame];
   }
 
-  #tally(frames: Frame | Frame[] | null | undefined, into: { bot: number; media: number }) {
+  #tally(
+    frames: Frame | Frame[] | null | undefined,
+    into: { bot: number; media: number; tails: number },
+  ) {
     const list = frames == null ? [] : Array.isArray(frames) ? frames : [frames];
     for (const frame of list) {
       if (frame.type === "mark" && frame.name.startsWith(PLAYOUT_MARK_PREFIX)) continue;
       into.bot++;
       if (this.#isMedia(frame)) into.media++;
+      if (isResamplerTail(frame)) into.tails++;
     }
     return list;
   }
@@ -177,11 +208,13 @@ export class DecodeLedger {
       lastBegunMedia: this.#lastBegun?.media === true,
       botFrames: { before: this.#before.bot, last: this.#last.bot },
       mediaFrames: { before: this.#before.media, last: this.#last.media },
+      tailFrames: { before: this.#before.tails, last: this.#last.tails },
       afterEnd: { ...this.#afterEnd },
       afterEndMedia: { ...this.#afterEndMedia },
       malformed: { before: this.#before.malformed, last: this.#last.malformed },
       finishThrew: this.#finishThrew,
       mediaLostInFinish: this.#mediaLostInFinish,
+      tailsLostInFinish: this.#tailsLostInFinish,
     };
   }
 }

@@ -209,9 +209,13 @@ export interface InboundMedia {
  * ConversationRelay's prompt one transcription), and a frame lost in the transport is counted
  * frame by frame or message by message, never in bytes or ms. So:
  *
- *   arrived + gapsFilled = delivered + inboundAudioFramesDropped + inboundMediaDuplicates
- *                          + inboundMediaLate + lostAtTheEnd
+ *   arrived + gapsFilled + tails = delivered + inboundAudioFramesDropped + inboundMediaDuplicates
+ *                                  + inboundMediaLate + lostAtTheEnd
  *
+ * - `tails`: where a stream ends (its end of stream, a start that changes the rate, the close),
+ *   the caller's last samples an inbound resampler held back come as a frame of their own, part
+ *   of the message before them (decode_ledger.ts, `isResamplerTail`): the serializer's answers
+ *   tell how many it made.
  * - `inboundMediaGapsFilled`: a filled gap adds frames of silence, one per missing packet up to
  *   one per 100 ms (ordered_media.ts); the fuzz's Twilio far end leaves out one 20 ms packet at a
  *   time, so each gap is one frame. The reorder window holds no packet past the close (it hands
@@ -301,10 +305,14 @@ export function checkInboundMedia(
     s.inboundAudioFramesDropped;
   const mediaUnread = decoded.unreadMedia + (underWay && decoded.lastBegunMedia ? 1 : 0);
   const afterEnd = taken(decoded.afterEndMedia);
-  const rest = lost - mediaFramesDropped - mediaUnread - afterEnd - decoded.mediaLostInFinish;
+  // A resampler's tail is a frame of no message's own (decode_ledger.ts, isResamplerTail).
+  const tails = taken(decoded.tailFrames) + decoded.tailsLostInFinish;
+  const rest = lost + tails - mediaFramesDropped - mediaUnread - afterEnd -
+    decoded.mediaLostInFinish;
   if (mediaFramesDropped < 0 || rest !== 0) {
     problems.push(
-      `inbound media: ${counts}, of them ${mediaFramesDropped} frames dropped on close, ` +
+      `inbound media: ${counts}, ${tails} resampler tails made, of them ` +
+        `${mediaFramesDropped} frames dropped on close, ` +
         `${mediaUnread} messages unread (${underWay} under way), ${afterEnd} after the end, ` +
         `${decoded.mediaLostInFinish} held by a finish that threw: ${rest} left ${atTheEnd}`,
     );

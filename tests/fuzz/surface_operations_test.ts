@@ -292,6 +292,8 @@ Deno.test("surface fuzz checks: the close counters weighed exactly, with the ser
     malformed: { before: 0, last: 0 },
     finishThrew: false,
     mediaLostInFinish: 0,
+    tailFrames: { before: 0, last: 0 },
+    tailsLostInFinish: 0,
   };
   const media = { arrived: 10, delivered: 6, framesDelivered: 7 };
   const closing = stats({
@@ -324,6 +326,19 @@ Deno.test("surface fuzz checks: the close counters weighed exactly, with the ser
     checkInboundMedia({ ...closing, decodeErrors: 1 }, media, dtmfUnread).join(),
     /decode errors 1, not 0/,
   );
+  // A resampler's tail taken (the stream's end): one media frame more than messages, no loss;
+  // the same frame with no tail made to account for it is one too many.
+  const tail = {
+    ...decoded,
+    botFrames: { before: 10, last: 1 },
+    mediaFrames: { before: 9, last: 1 },
+  };
+  const withTail = { ...media, delivered: 7, framesDelivered: 8 };
+  assert.deepEqual(
+    checkInboundMedia(closing, withTail, { ...tail, tailFrames: { before: 1, last: 0 } }),
+    [],
+  );
+  assert.match(checkInboundMedia(closing, withTail, tail).join(), /0 resampler tails.*-1 left/);
 });
 
 Deno.test("surface fuzz checks: messages after the end and decode errors weighed exactly", () => {
@@ -341,6 +356,8 @@ Deno.test("surface fuzz checks: messages after the end and decode errors weighed
     malformed: { before: 1, last: 0 },
     finishThrew: true,
     mediaLostInFinish: 1,
+    tailFrames: { before: 0, last: 0 },
+    tailsLostInFinish: 0,
   };
   const media = { arrived: 8, delivered: 5, framesDelivered: 5 };
   const ended = stats({ inboundAfterEnd: 2, decodeErrors: 2 });
