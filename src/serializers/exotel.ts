@@ -89,7 +89,9 @@ export interface ExotelSerializerOptions {
  * Twilio). Any other encoding, Exotel's beta `audio/L16` among them (its byte order is not
  * documented), is a decode error, its ids kept, and so is every `media` message after it until a
  * `start` in a documented encoding: refused and counted, never played as noise. So is a
- * `sample_rate` other than 8000, 16000 or 24000.
+ * `sample_rate` other than 8000, 16000 or 24000, and a `media_format` that cannot be read (an
+ * `encoding` that is no string, a `sample_rate` that is no number). Outbound-track media is
+ * skipped all the same, never refused.
  *
  * Outbound: `audio` → one `media` message per frame; `mark` → `mark`; `interruption` → `clear`;
  * `message` → its JSON as is. Exotel has no hang-up in this protocol: `end`/`cancel` produce
@@ -256,6 +258,9 @@ export class ExotelSerializer implements FrameSerializer {
         // Media naming no track (the Voicebot applet's own) is the caller's; with both tracks
         // streamed, the outbound one is skipped.
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
+        // The outbound track is skipped before any refusal: never the caller's, it is no media
+        // of the stream's to refuse (nor a decode error to count).
+        if (media === null) return null;
         if (this.#refused !== undefined) {
           throw new TransportError(
             "decode",
@@ -263,7 +268,7 @@ export class ExotelSerializer implements FrameSerializer {
               `(${EXOTEL_FORMATS})`,
           );
         }
-        return media === null ? null : this.#media.push(media);
+        return this.#media.push(media);
       }
       case "start":
         this.#end.started();
@@ -306,6 +311,10 @@ export class ExotelSerializer implements FrameSerializer {
     const params = start.optionalStringRecord("custom_parameters") ?? {};
     // The ids first: a start whose format we refuse still names the stream marks and clear go to.
     const frame = this.#ids.readStart(message, { callField: "call_sid", params });
+    // Refused until the format is read and taken: one that cannot be read (a media_format that is
+    // no object, an encoding that is no string, a sample_rate that is no number) throws below,
+    // and the media after it must not be decoded in the old format either.
+    this.#refused = "start.media_format";
     const format = start.optionalObject("media_format");
     const name = format?.optionalString("encoding");
     const encoding = name === undefined ? undefined : telephonyEncodingOf(name);
@@ -315,7 +324,6 @@ export class ExotelSerializer implements FrameSerializer {
       this.#refused = `${format!.pathOf("encoding")} ${JSON.stringify(name)}`;
       throw message.error(`unsupported ${this.#refused}: ${EXOTEL_FORMATS}`);
     }
-    this.#refused = undefined;
     // Exotel documents μ-law at 8 kHz only: without a sample_rate, a μ-law start means 8 kHz, not
     // the `?sample-rate=` the PCM16 stream had.
     const rate = format?.optionalNumber("sample_rate") ?? (encoding === "mulaw" ? 8000 : undefined);
@@ -324,6 +332,7 @@ export class ExotelSerializer implements FrameSerializer {
       this.#refused = `start.media_format.sample_rate ${rate}`;
       throw message.error(`start.media_format.sample_rate is ${rate}, not 8000, 16000 or 24000`);
     }
+    this.#refused = undefined;
     // Both ways: Exotel's bidirectional stream has one format (`content_type`, MediaFormat).
     this.#audio.configure({ encoding, sampleRate: rate });
     // The wire rate is now settled: judge chunkMs against it.

@@ -7,6 +7,7 @@
 
 import type { Clock } from "../clock.ts";
 import { TransportError } from "../errors.ts";
+import { utf8Length } from "../_utf8_length.ts";
 import type { DtmfFrame, EndFrame, Frame, MarkFrame, MessageFrame, StartFrame } from "../frames.ts";
 import { playbackReportName } from "../_playback_reports.ts";
 import type {
@@ -59,6 +60,17 @@ const SERVER_MESSAGES = new Set([
   "resume",
   "updated",
 ]);
+
+/**
+ * The largest text message Genesys's reference client takes: it answers a longer one with a fatal
+ * error 413, "Message too large", and its close transaction (client/clientsessionimpl.ts,
+ * onTextMessage: `data.length > 65535`). Counted here in UTF-8 bytes, never fewer than the
+ * client's UTF-16 units, so no message under it is too long there.
+ */
+const MAX_TEXT_BYTES = 65_535;
+
+/** The `reason` of a `disconnect` the reference client takes (validators.ts, isDisconnectReason). */
+const DISCONNECT_REASONS: readonly unknown[] = ["completed", "error", "unauthorized"];
 
 /** An AudioHook audio channel: the customer (`external`) or the agent/bot side (`internal`). */
 export type GenesysChannel = "external" | "internal";
@@ -172,8 +184,10 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * own); `interruption` → an `event` with a
  * `barge_in` entity; `end` or `cancel` → `disconnect` with reason `completed` (once), `info` the
  * end's reason, and the output variables; a `message` frame holding `{ type, parameters }` →
- * that server message in a proper envelope (e.g. `event` with transcript entities; a type that is
- * no AudioHook server message is an "encode" error, not sent).
+ * that server message in a proper envelope (e.g. `event` with transcript entities), from `opened`
+ * until our `closed`; a type that is no AudioHook server message, parameters Genesys's client
+ * refuses (an `event` without its `entities` list), a message over the 65,535 bytes it takes, or
+ * one outside the session is an "encode" error, not sent, and the session goes on.
  *
  * Ending follows AudioHook's closing sequence: after our `disconnect` Genesys sends `close`, we
  * answer `closed`, and Genesys closes the socket. {@linkcode GenesysSerializer.peerCloses} tells
@@ -461,7 +475,21 @@ export class GenesysSerializer implements FrameSerializer {
             `genesys: message parameters must be an object, got ${describe(parameters)}`,
           );
         }
-        return this.#server(message.type, parameters);
+        const problem = parametersProblem(message.type, parameters);
+        if (problem !== undefined) {
+          throw new TransportError("encode", `genesys: ${message.type} not sent: ${problem}`);
+        }
+        // The server speaks within the session only, as the reference server does (it sends an
+        // event only while active, paused or closing): before `open` no session has an id to
+        // address, and after our `closed` no server message may follow.
+        if (this.#state === "idle" || this.#state === "closed") {
+          throw new TransportError(
+            "encode",
+            `genesys: ${message.type} not sent: ` +
+              (this.#state === "idle" ? "no AudioHook session is open yet" : "the session closed"),
+          );
+        }
+        return this.#server(message.type, parameters, MAX_TEXT_BYTES);
       }
       default:
         return null;
@@ -780,16 +808,32 @@ export class GenesysSerializer implements FrameSerializer {
     );
   }
 
-  /** A server message with the next `seq`, as JSON text. */
-  #envelope(type: string, parameters: JsonObject): string {
-    return toJson({
+  /**
+   * A server message with the next `seq`, as JSON text, of at most `maxBytes`. The number is
+   * taken only once the text is made: a message refused on the way (not JSON-able, too large)
+   * leaves no gap in our numbering, which Genesys's reference client answers as a protocol error
+   * that ends the session (client/clientsessionimpl.ts, onServerMessageBase).
+   */
+  #envelope(type: string, parameters: JsonObject, maxBytes?: number): string {
+    const text = toJson({
       version: "2",
       type,
-      seq: ++this.#seq,
+      seq: this.#seq + 1,
       clientseq: this.#clientseq,
       id: this.#id,
       parameters,
     });
+    if (maxBytes !== undefined) {
+      const bytes = utf8Length(text);
+      if (bytes > maxBytes) {
+        throw new TransportError(
+          "encode",
+          `genesys: ${type} not sent: ${bytes} bytes, and Genesys takes at most ${maxBytes}`,
+        );
+      }
+    }
+    this.#seq++;
+    return text;
   }
 
   /** Sends a reply at once through the bound context. */
@@ -808,11 +852,40 @@ export class GenesysSerializer implements FrameSerializer {
    * A server message the bot originates: sent at once through the context when there is one, so
    * that its `seq` cannot fall behind a reply sent meanwhile; returned otherwise.
    */
-  #server(type: string, parameters: JsonObject): string | null {
-    if (this.#context === undefined) return this.#envelope(type, parameters);
-    this.#context.send(this.#envelope(type, parameters));
+  #server(type: string, parameters: JsonObject, maxBytes?: number): string | null {
+    const text = this.#envelope(type, parameters, maxBytes);
+    if (this.#context === undefined) return text;
+    this.#context.send(text);
     return null;
   }
+}
+
+/**
+ * Why Genesys's reference client would refuse a server message of `type` with `parameters`, or
+ * `undefined`. Its `serverMessageChecker` (protocol/validators.ts) requires an `event`'s
+ * `entities`, a list of `{ type, data }` (`type` a string, `data` a JSON value other than null),
+ * a `disconnect`'s `reason` (`completed`, `error` or `unauthorized`), and the `info` of a
+ * `disconnect` or `reconnect` to be a string when present; it answers a message that fails as
+ * any message it cannot read, with a fatal error 500 and its close transaction
+ * (client/clientsessionimpl.ts, onServerMessageBase and its message handler).
+ */
+function parametersProblem(type: string, parameters: JsonObject): string | undefined {
+  const { entities, reason, info } = parameters;
+  if (type === "event") {
+    if (!Array.isArray(entities)) return `entities is not a list: ${describe(entities)}`;
+    const bad = entities.findIndex((entity) =>
+      !isObject(entity) || typeof entity.type !== "string" || entity.data === undefined ||
+      entity.data === null
+    );
+    if (bad >= 0) return `entities[${bad}] is not { type, data }: ${describe(entities[bad])}`;
+  }
+  if (type === "disconnect" && !DISCONNECT_REASONS.includes(reason)) {
+    return `reason is not completed, error or unauthorized: ${describe(reason)}`;
+  }
+  if ((type === "disconnect" || type === "reconnect") && info !== undefined) {
+    if (typeof info !== "string") return `info is not a string: ${describe(info)}`;
+  }
+  return undefined;
 }
 
 /**

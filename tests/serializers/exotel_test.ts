@@ -28,7 +28,7 @@ const exotelCallAsSent: ScriptStep[] = exotelCall.map((step) => {
 });
 
 /** A start message; `format` adds to (or replaces) its media_format's sample rate. */
-const start = (sampleRate = "8000", format: Record<string, string> = {}) =>
+const start = (sampleRate = "8000", format: Record<string, unknown> = {}) =>
   JSON.stringify({
     event: "start",
     stream_sid: exotelIds.stream,
@@ -293,20 +293,22 @@ Deno.test("`ExotelSerializer` pads nothing inside a reply whose voice has anothe
 // section 2): with `both`, the tracks come interleaved and "each WebSocket message includes a
 // track field indicating inbound or outbound"; outbound is "what the caller hears", the bot's own
 // voice, never the caller's input.
+/** Media message `chunk` of 20 ms PCM16 at 8 kHz, every sample `sample`, on `track` if given. */
+const media = (chunk: number, track: string | undefined, sample: number) =>
+  JSON.stringify({
+    event: "media",
+    stream_sid: exotelIds.stream,
+    media: {
+      chunk: String(chunk),
+      timestamp: String((chunk - 1) * 20),
+      payload: btoa(String.fromCharCode(...pcmFrame(new Array(160).fill(sample)).audio)),
+      ...(track === undefined ? {} : { track }),
+    },
+  });
+
 Deno.test("`ExotelSerializer` takes the caller's track only when both tracks are streamed", () => {
   const { exotel } = at8kHz(200);
   exotel.deserialize(start());
-  const media = (chunk: number, track: string | undefined, sample: number) =>
-    JSON.stringify({
-      event: "media",
-      stream_sid: exotelIds.stream,
-      media: {
-        chunk: String(chunk),
-        timestamp: String((chunk - 1) * 20),
-        payload: btoa(String.fromCharCode(...pcmFrame(new Array(160).fill(sample)).audio)),
-        ...(track === undefined ? {} : { track }),
-      },
-    });
   const heard = [
     media(1, "inbound", 1000),
     media(1, "outbound", -1000),
@@ -317,5 +319,41 @@ Deno.test("`ExotelSerializer` takes the caller's track only when both tracks are
   assert.equal(heard.length, 3);
   for (const frame of heard) {
     assert.deepEqual(new Set(new Int16Array(frame.audio.slice().buffer)), new Set([1000]));
+  }
+});
+
+Deno.test("`ExotelSerializer` skips the outbound track of a refused stream, as of any stream: no decode error", () => {
+  // The outbound track is "what the caller hears" (Track Selection, above): never media to decode,
+  // so never media to refuse either.
+  const exotel = new ExotelSerializer();
+  assert.throws(() => exotel.deserialize(startIn("audio/L16;rate=8000", "16")), { code: "decode" });
+  assert.equal(exotel.deserialize(media(1, "outbound", -1000)), null);
+  assert.throws(() => exotel.deserialize(media(1, "inbound", 1000)), { code: "decode" });
+});
+
+Deno.test("`ExotelSerializer` refuses the media after a start whose media_format cannot be read", () => {
+  // Exotel's start announces `media_format` with `encoding` a string ("audio/x-raw") and
+  // `sample_rate` a number ("8000"; the `start` example of
+  // https://developer.exotel.com/docs/agentstream/websocket-protocol). One that cannot be read
+  // leaves the stream's format unknown: its media is refused, as after a format we do not read,
+  // never decoded in the old one.
+  const unreadable: [string, Record<string, unknown>][] = [
+    ["an encoding that is no string", { encoding: 16 }],
+    ["a sample_rate that is no number", { sample_rate: "fast" }],
+    ["a sample_rate that is an object", { sample_rate: { hz: 16000 } }],
+  ];
+  for (const [name, format] of unreadable) {
+    const exotel = new ExotelSerializer();
+    exotel.deserialize(start("8000"));
+    assert.equal((exotel.deserialize(media(1, undefined, 1000)) as unknown[]).length, 1, name);
+    assert.throws(() => exotel.deserialize(start("16000", format)), { code: "decode" }, name);
+    assert.throws(
+      () => exotel.deserialize(media(1, undefined, 1000)),
+      { code: "decode", message: /media refused: the stream's start.media_format/ },
+      name,
+    );
+    // A readable start lets the media through again.
+    exotel.deserialize(start("16000"));
+    assert.equal((exotel.deserialize(media(1, undefined, 1000)) as unknown[]).length, 1, name);
   }
 });

@@ -268,3 +268,34 @@ Deno.test("`GenesysSerializer`: a message frame sent through the context is coun
   await s.clock.tick(2000);
   await s.transport.closed;
 });
+
+Deno.test("`GenesysSerializer`: a bot's message Genesys would refuse is an encode error, counted and reported, and the session goes on", async () => {
+  // What Genesys's reference client ends the call for (client/clientsessionimpl.ts): a text
+  // message over 65,535 (error 413), parameters its serverMessageChecker refuses, a gap in the
+  // server's seq. None reaches it; each is the frame's own encode error, and the next message
+  // follows on in order.
+  const s = session({});
+  await opened(s);
+  const event = (parameters: unknown): Frame => ({
+    type: "message",
+    message: { type: "event", parameters },
+  });
+  const transcript = { entities: [{ type: "transcript", data: { text: "hi" } }] };
+  s.transport.send(
+    event({ entities: [{ type: "transcript", data: { text: "a".repeat(70_000) } }] }),
+  );
+  s.transport.send(event({}));
+  s.transport.send(event({ entities: [{ type: "transcript", data: { n: 1n } }] }));
+  s.transport.send(event(transcript));
+  await s.clock.tick(50);
+  assert.equal(s.transport.stats.encodeErrors, 3);
+  assert.deepEqual(s.errors.map((e) => e.code), ["encode", "encode", "encode"]);
+  assert.match(s.errors[0]!.message, /^genesys: event not sent: \d+ bytes, and Genesys takes/);
+  assert.match(s.errors[1]!.message, /^genesys: event not sent: entities is not a list/);
+  assert.match(s.errors[2]!.message, /not JSON-able/);
+  assert.deepEqual(s.client.seen.slice(1), [{ type: "event", seq: 2, parameters: transcript }]);
+  assert.deepEqual(s.client.violations, []);
+  s.client.close("end");
+  assert.deepEqual(await rest(s), [{ type: "end", reason: "end" }]);
+  await s.clock.runAll();
+});

@@ -40,6 +40,9 @@ function open(media: unknown[], seq = 1): string {
 }
 
 const isDecode = (e: unknown) => e instanceof TransportError && e.code === "decode";
+/** An "encode" error whose message matches `pattern`. */
+const isEncode = (pattern: RegExp) => (e: unknown) =>
+  e instanceof TransportError && e.code === "encode" && pattern.test(e.message);
 
 /** The `disconnect` with reason "error" a protocol breach is answered with, whole. */
 function errorDisconnect(seq: number, clientseq: number, info: string) {
@@ -849,4 +852,109 @@ Deno.test("`GenesysSerializer` reports the client's error message once, and stil
     type: "end",
     reason: "error",
   });
+});
+
+/** A message frame asking for the AudioHook server message `type` with `parameters`. */
+function serverMessage(type: string, parameters?: unknown): Frame {
+  return { type: "message", message: parameters === undefined ? { type } : { type, parameters } };
+}
+
+/** A bot's `event` message frame carrying one transcript entity saying `text`. */
+const transcript = (text: string) =>
+  serverMessage("event", { entities: [{ type: "transcript", data: { text } }] });
+
+Deno.test("`GenesysSerializer` sends the bot's messages within the session only: none before open, none after closed", () => {
+  // Genesys Cloud resource center, "What happens during a successful session between Genesys
+  // Cloud and your AudioHook server?": "When the session is open, Genesys Cloud starts sending
+  // audio to the server and the server can send event messages"; the reference server sends an
+  // event only in its ACTIVE, PAUSED or CLOSING state (server/serversessionimpl.ts, sendEvent),
+  // and its `closed` ends the close transaction.
+  const { genesys, sent } = bound();
+  assert.throws(
+    () => genesys.serialize(transcript("early")),
+    isEncode(/event not sent: no AudioHook session is open yet$/),
+  );
+  assert.deepEqual(sent, [], "nothing with the nil session id");
+  genesys.deserialize(open(MONO));
+  genesys.serialize(transcript("hi"));
+  // After our disconnect the session still runs until Genesys's close: the bot may still speak.
+  assert.equal(JSON.parse(genesys.serialize({ type: "end" }) as string).type, "disconnect");
+  genesys.serialize(transcript("bye"));
+  genesys.deserialize(client("close", 2, { reason: "disconnect" }));
+  assert.throws(
+    () => genesys.serialize(transcript("late")),
+    isEncode(/event not sent: the session closed$/),
+  );
+  assert.deepEqual(
+    sent.map((m) => [JSON.parse(m as string).type, JSON.parse(m as string).seq]),
+    [["opened", 1], ["event", 2], ["event", 4], ["closed", 5]],
+    "the refused messages took no number, and nothing follows closed",
+  );
+});
+
+Deno.test("`GenesysSerializer` refuses a bot's message over the 65,535 bytes Genesys takes, or not JSON-able, numbering on without a gap", () => {
+  // The reference client answers a text message longer than 65,535 with a fatal error 413,
+  // "Message too large" (client/clientsessionimpl.ts, onTextMessage), and a server message whose
+  // `seq` is not one more than the last as a protocol error (onServerMessageBase): either ends
+  // the call. Refused here, the message takes no number, so the next one still follows on.
+  const { genesys, sent } = bound();
+  genesys.deserialize(open(MONO));
+  sent.length = 0;
+  assert.throws(
+    () => genesys.serialize(transcript("a".repeat(70_000))),
+    isEncode(/event not sent: 70\d{3} bytes, and Genesys takes at most 65535$/),
+  );
+  assert.throws(
+    () => genesys.serialize(serverMessage("event", { entities: [{ type: "n", data: { n: 1n } }] })),
+    isEncode(/not JSON-able/),
+  );
+  genesys.serialize(transcript("a".repeat(60_000)));
+  assert.deepEqual(
+    sent.map((m) => [JSON.parse(m as string).type, JSON.parse(m as string).seq]),
+    [["event", 2]],
+  );
+  assert.equal(genesys.active, true);
+});
+
+Deno.test("`GenesysSerializer` refuses a bot's server message whose parameters Genesys's client refuses", () => {
+  // The reference client's `serverMessageChecker` (protocol/validators.ts): an `event` needs
+  // `entities`, a list of `{ type: string, data: JsonValue }` (isEventEntity; null is no
+  // JsonValue there); a `disconnect` a `reason` of completed, error or unauthorized and an `info`
+  // that is a string when present; a `reconnect` likewise. One that fails is "Unsupported" there,
+  // a fatal error 500 and its close transaction (client/clientsessionimpl.ts).
+  const bad: [string, unknown, RegExp][] = [
+    ["event", undefined, /entities is not a list: undefined/],
+    ["event", { entities: {} }, /entities is not a list: \{\}/],
+    ["event", { entities: [{ type: "transcript" }] }, /entities\[0\] is not \{ type, data \}/],
+    ["event", { entities: [{ type: "barge_in", data: {} }, { data: {} }] }, /entities\[1\] is not/],
+    ["event", { entities: [{ type: "transcript", data: null }] }, /entities\[0\] is not/],
+    ["event", { entities: ["barge_in"] }, /entities\[0\] is not \{ type, data \}: "barge_in"/],
+    ["event", { entities: [undefined] }, /entities\[0\] is not \{ type, data \}: undefined/],
+    ["disconnect", {}, /reason is not completed, error or unauthorized: undefined/],
+    ["disconnect", { reason: "bye" }, /reason is not/],
+    ["disconnect", { reason: "completed", info: 5 }, /info is not a string: 5/],
+    ["reconnect", { info: null }, /info is not a string: null/],
+  ];
+  for (const [type, parameters, problem] of bad) {
+    const { genesys, sent } = bound();
+    genesys.deserialize(open(MONO));
+    sent.length = 0;
+    assert.throws(
+      () => genesys.serialize(serverMessage(type, parameters)),
+      isEncode(new RegExp(`${type} not sent: ${problem.source}`)),
+      `${type} ${JSON.stringify(parameters)}`,
+    );
+    assert.deepEqual(sent, [], "nothing sent");
+    // The session goes on, numbered on from opened.
+    genesys.serialize(serverMessage("event", { entities: [] }));
+    assert.deepEqual(sent.map((m) => JSON.parse(m as string).seq), [2]);
+    assert.equal(genesys.active, true);
+  }
+  // What the checker takes goes as it is.
+  const { genesys, sent } = bound();
+  genesys.deserialize(open(MONO));
+  genesys.serialize(serverMessage("event", { entities: [{ type: "barge_in", data: {} }] }));
+  genesys.serialize(serverMessage("reconnect"));
+  genesys.serialize(serverMessage("disconnect", { reason: "completed", info: "done" }));
+  assert.deepEqual(types(sent), ["opened", "event", "reconnect", "disconnect"]);
 });
