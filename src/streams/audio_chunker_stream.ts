@@ -6,6 +6,7 @@
 
 import type { AudioFrame, Frame } from "../frames.ts";
 import { AudioChunker } from "./audio_chunker.ts";
+import { assertAudioBytes } from "./_audio_bytes.ts";
 
 /** Options for {@linkcode AudioChunkerStream}. */
 export interface AudioChunkerStreamOptions {
@@ -64,6 +65,7 @@ export class AudioChunkerStream extends TransformStream<Frame, Frame> {
       transform: (frame) => {
         switch (frame.type) {
           case "audio":
+            assertAudioBytes(frame);
             chunker.push(frame, emit);
             return;
           case "interruption":

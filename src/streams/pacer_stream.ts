@@ -8,6 +8,7 @@ import type { Frame } from "../frames.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { assertPcmFormat, durationMs } from "../audio/pcm.ts";
 import { Pacer, type PacerOptions } from "./pacer.ts";
+import { assertAudioBytes } from "./_audio_bytes.ts";
 
 /** Options for {@linkcode PacerStream}. */
 export interface PacerStreamOptions {
@@ -38,8 +39,10 @@ export interface PacerStreamOptions {
  * clock moves only across timers and I/O (Cloudflare Workers); a frame that may leave now leaves
  * without any timer, and an empty audio frame (it plays for nothing) at once. Other frames pass
  * through in order; an `interruption` frame resets the timeline, so the audio after it leaves at
- * once. Cancelling the readable or aborting the writable clears a pending sleep: no timer outlives
- * the stream.
+ * once. Cancelling the readable clears a pending sleep. Aborting the writable does not reach it:
+ * the streams standard lets the write in flight finish first, and shows a transformer no signal
+ * for the abort, so the frame in flight leaves at the end of its wait (about one frame's
+ * duration) and the abort settles then. Either way no timer outlives the stream.
  *
  * This stream paces frames in the order they were written: an `interruption` frame takes effect
  * behind the audio written before it. Dropping queued audio at once is the transport's
@@ -74,13 +77,15 @@ export class PacerStream extends TransformStream<Frame, Frame> {
     const pacerOptions: PacerOptions = { clock };
     if (options.sendAheadMs !== undefined) pacerOptions.sendAheadMs = options.sendAheadMs;
     const pacer = new Pacer(pacerOptions);
-    // Aborted by cancel(): clears the pending sleep, so no timer outlives the stream.
+    // Aborted by cancel(): the readable cancelled clears the pending sleep, so no timer outlives
+    // the stream (the writable aborted calls it only once the write in flight is done).
     const abort = new AbortController();
     let sampleRate = 0;
     let channels = 0;
     super({
       transform(frame, controller) {
         if (frame.type === "audio") {
+          assertAudioBytes(frame);
           if (frame.sampleRate !== sampleRate || frame.channels !== channels) {
             // A bad format would make the duration NaN or infinite and stall the timeline.
             assertPcmFormat(frame, "frame");

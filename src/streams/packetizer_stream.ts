@@ -6,6 +6,7 @@
 
 import type { Frame } from "../frames.ts";
 import { type LastPacketPolicy, Packetizer } from "./packetizer.ts";
+import { assertAudioBytes } from "./_audio_bytes.ts";
 
 /** Options for {@linkcode PacketizerStream}. */
 export interface PacketizerStreamOptions {
@@ -38,6 +39,11 @@ export interface PacketizerStreamOptions {
  * {@linkcode PacketizerStream.droppedBytes}) and passes on. At the end of the stream, before an
  * `end` frame and when the sample rate or channel count changes, the partial packet follows the
  * `lastPacket` policy.
+ *
+ * Packets carry the format of the audio they were cut from, not its `responseId`: they are the
+ * wire's framing, as the transport's own packets (`fixedAudioPacketSize`) are, and one may hold
+ * the end of one response and the start of the next. Put the stream after anything that reads
+ * responses, never in front of the transport's `writable`.
  *
  * @example 1000 bytes, then 300, in packets of 640: the last one padded
  * ```ts
@@ -81,6 +87,7 @@ export class PacketizerStream extends TransformStream<Frame, Frame> {
       transform: (frame) => {
         switch (frame.type) {
           case "audio":
+            assertAudioBytes(frame);
             if (frame.sampleRate !== sampleRate || frame.channels !== channels) {
               flush();
               sampleRate = frame.sampleRate;

@@ -8,6 +8,7 @@
 import type { AudioFrame } from "../frames.ts";
 import { KeypadTones } from "./_keypad_tones.ts";
 import { SpeechRun } from "./_speech_run.ts";
+import { assertAudioBytes } from "./_audio_bytes.ts";
 
 /** Speech began: `atMs` is where, on the audio's own timeline (samples pushed, not wall time). */
 export interface SpeechStartEvent {
@@ -261,6 +262,8 @@ export class SpeechDetector {
   #silenceMs = 0;
   /** The first exception a callback threw in this push or flush, to throw when it is done. */
   #thrown: { error: unknown } | undefined;
+  /** `reset` was called from a callback of the window being judged: done once it is judged. */
+  #resetAsked = false;
 
   /** Makes a detector; see {@linkcode SpeechDetectorOptions}. */
   constructor(options: SpeechDetectorOptions = {}) {
@@ -346,6 +349,8 @@ export class SpeechDetector {
    */
   push(input: AudioFrame | Uint8Array, emit: (event: SpeechEvent) => void): void {
     const frame = !(input instanceof Uint8Array);
+    // Else an ArrayBuffer's frame (no `length`) would be measured as nothing, and its time lost.
+    if (frame) assertAudioBytes(input);
     const bytes = frame ? input.audio : input;
     const rate = frame ? input.sampleRate : this.#byteRate;
     const channels = frame ? input.channels : this.#byteChannels;
@@ -378,6 +383,7 @@ export class SpeechDetector {
         this.#judging = true;
         this.#window(sum, samples, emit);
         this.#judging = false;
+        if (this.#resetAsked) this.#forget();
         this.#heldCount = 0;
         windowFrom = i;
         sum = samples = 0;
@@ -433,9 +439,25 @@ export class SpeechDetector {
   /**
    * Forgets everything: noise floor, speech state and time start afresh. Speech in progress is
    * forgotten too, with no `speechstop`: call {@linkcode flush} first to end it with one.
+   *
+   * Called from `emit` or `onLevel` in a push (a bot that starts afresh once speech starts), it
+   * takes effect once the window being judged is done (`onLevel` is still told of it): the rest of
+   * the push is measured as if pushed after the reset, its time counted from 0. Done at once, it
+   * would be undone by the rest of that window's judging (its floor, its level remembered) and
+   * leave the push's later windows with no format (their times NaN).
    */
   reset(): void {
+    if (this.#judging) {
+      this.#resetAsked = true;
+      return;
+    }
     this.#rate = this.#channels = this.#windowSamples = 0;
+    this.#forget();
+  }
+
+  /** Everything `reset` forgets but the format, which a push under way goes on measuring in. */
+  #forget(): void {
+    this.#resetAsked = false;
     this.#originMs = this.#frames = 0;
     this.#sum = this.#samples = 0;
     this.#channelSums.fill(0);

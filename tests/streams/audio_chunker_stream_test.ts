@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { AudioChunkerStream } from "../../src/streams/audio_chunker_stream.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
+import { assertRefusesAudioNotBytes } from "./_audio_not_bytes.ts";
 
 function audio(bytes: Uint8Array, sampleRate = 16000, channels = 1): AudioFrame {
   return { type: "audio", audio: bytes, sampleRate, channels };
@@ -132,6 +133,10 @@ Deno.test("`AudioChunkerStream` errors on a frame with a bad format", async () =
     (error) => error instanceof RangeError && /channels/.test(error.message),
   );
   assert.throws(() => new AudioChunkerStream({ chunkMs: -5 }), /chunkMs.*-5/);
+});
+
+Deno.test("`AudioChunkerStream` errors on audio that is no Uint8Array, naming it", async () => {
+  await assertRefusesAudioNotBytes(() => new AudioChunkerStream());
 });
 
 Deno.test("`AudioChunkerStream` gives the same bytes for any chunking of the input", async () => {

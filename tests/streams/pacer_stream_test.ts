@@ -3,6 +3,7 @@ import { PacerStream } from "../../src/streams/pacer_stream.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import type { Clock } from "../../src/clock.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
+import { assertRefusesAudioNotBytes } from "./_audio_not_bytes.ts";
 
 interface Left {
   frame: Frame;
@@ -262,7 +263,12 @@ Deno.test({
 
 Deno.test("`PacerStream` finishes the frame in flight when the writable is aborted", async () => {
   // A WritableStream lets its in-flight write finish before abort; the frame's own wait (about
-  // one frame's duration) is the most that costs, and no timer is left behind.
+  // one frame's duration) is the most that costs, and no timer is left behind. The streams
+  // standard's explainer: "An underlying sink which doesn't observe the controller.signal will
+  // continue to have the existing behavior" ("a long-running write would still have to continue
+  // to completion before the stream could be aborted"), and a TransformStream gives its
+  // transformer no such signal:
+  // https://github.com/whatwg/streams/blob/main/writable-stream-abort-signal-explainer.md
   const clock = new FakeClock();
   const stream = new PacerStream({ clock, sendAheadMs: 0 });
   const writer = stream.writable.getWriter();
@@ -293,4 +299,9 @@ Deno.test("`PacerStream` errors on a frame with a bad format and on a bad sendAh
     (error) => error instanceof RangeError && /channels/.test(error.message),
   );
   assert.throws(() => new PacerStream({ sendAheadMs: -1 }), /sendAheadMs.*-1/);
+});
+
+Deno.test("`PacerStream` errors on audio that is no Uint8Array, naming it", async () => {
+  // An ArrayBuffer has no length, so no duration: it would leave at once, unpaced.
+  await assertRefusesAudioNotBytes(() => new PacerStream({ clock: new FakeClock() }));
 });

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { PacketizerStream } from "../../src/streams/packetizer_stream.ts";
 import type { LastPacketPolicy } from "../../src/streams/packetizer.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
+import { assertRefusesAudioNotBytes } from "./_audio_not_bytes.ts";
 
 function audio(bytes: Uint8Array, sampleRate = 16000, channels = 1): AudioFrame {
   return { type: "audio", audio: bytes, sampleRate, channels };
@@ -131,6 +132,10 @@ Deno.test("`PacketizerStream` labels packets with their format; a format change 
 Deno.test("`PacketizerStream` rejects bad options", () => {
   assert.throws(() => new PacketizerStream({ packetSize: 0 }), /packetSize.*0/);
   assert.throws(() => new PacketizerStream({ packetSize: 8, padByte: -1 }), /padByte/);
+});
+
+Deno.test("`PacketizerStream` errors on audio that is no Uint8Array, naming it", async () => {
+  await assertRefusesAudioNotBytes(() => new PacketizerStream({ packetSize: 640 }));
 });
 
 Deno.test("`PacketizerStream` gives the same bytes for any chunking of the input", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type AudioFrame, type Frame, SpeechDetectorStream, type SpeechEvent } from "../../mod.ts";
+import { assertRefusesAudioNotBytes } from "./_audio_not_bytes.ts";
 
 /** 20 ms frames of 16 kHz mono: `loud[n]` says whether frame n carries a -20 dBFS tone. */
 function frames(loud: boolean[]): AudioFrame[] {
@@ -101,6 +102,10 @@ Deno.test("`SpeechDetectorStream` errors the stream when onSpeech throws", async
     Array.fromAsync(ReadableStream.from(frames(pattern(10, 20, 0))).pipeThrough(stream)),
     /bot crashed/,
   );
+});
+
+Deno.test("`SpeechDetectorStream` errors on audio that is no Uint8Array, naming it", async () => {
+  await assertRefusesAudioNotBytes(() => new SpeechDetectorStream());
 });
 
 Deno.test("`SpeechDetectorStream` hears speech from the first sample whose pauses are digital silence", async () => {

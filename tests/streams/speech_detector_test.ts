@@ -229,6 +229,36 @@ Deno.test("`SpeechDetector.reset` forgets the floor, the speech and the time", (
   assert.deepEqual(times(events), [["speechstart", 500], ["speechstart", 500]]);
 });
 
+Deno.test("`SpeechDetector.reset` from a callback starts afresh once the window being judged is done", () => {
+  // A bot that starts the detector afresh when speech starts, in the push that hears it.
+  const rate = 8000;
+  const signal = noise(rate, 4000, -55);
+  addTone(signal, rate, 500, 1500, -25);
+  addTone(signal, rate, 2500, 3500, -25);
+  const bytes = pcm(signal);
+  const detector = new SpeechDetector({ sampleRate: rate });
+  const events: SpeechEvent[] = [];
+  let resetAtMs: number | undefined;
+  detector.push(bytes, (event) => {
+    events.push(event);
+    if (resetAtMs !== undefined) return;
+    resetAtMs = detector.timeMs; // the end of the window that completed the start
+    detector.reset();
+  });
+  detector.flush((event) => events.push(event));
+  assert.ok(resetAtMs !== undefined);
+  // The rest of the push is heard as a fresh detector hears it: its floor from the tone it begins
+  // in, its time from 0.
+  const rest = bytes.subarray((resetAtMs * rate / 1000) * 2);
+  const afresh = detect(rest, { sampleRate: rate }, rest.length);
+  assert.equal(events[0]?.type, "speechstart");
+  assert.deepEqual(events.slice(1), afresh);
+  assert.deepEqual(times(afresh), [["speechstart", 2500 - resetAtMs], [
+    "speechstop",
+    3500 - resetAtMs,
+  ]]);
+});
+
 Deno.test("`SpeechDetector` does not let digital silence make a faint hiss speech", () => {
   // A muted line (exact zeros) then hiss at -52 dBFS: the floor stops at minNoiseFloorDb (-60),
   // so the hiss is 8 dB over it, under startDb.
