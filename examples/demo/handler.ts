@@ -72,7 +72,9 @@ export interface DemoHandlerOptions {
    */
   parrot?: Omit<ParrotOptions, "onEvent">;
   /**
-   * How long `/view` waits for its session, and a session for its view.
+   * How long `/view` waits for its session, and a session for its view: a positive, finite number
+   * of ms (anything else is a `RangeError`; with no wait the page's view, opened first, would
+   * always expire).
    *
    * @default {10000}
    */
@@ -127,7 +129,11 @@ export function createDemoHandler(
   const clock = options.clock ?? systemClock;
   const files = createStaticFiles(options.publicDir ? { publicDir: options.publicDir } : {});
   const configured = options.origins ? [...options.origins] : undefined;
-  const hub = new ViewHub({ clock, ...(options.viewWaitMs ? { waitMs: options.viewWaitMs } : {}) });
+  const waitMs = options.viewWaitMs;
+  if (waitMs !== undefined && !(Number.isFinite(waitMs) && waitMs > 0)) {
+    throw new RangeError(`viewWaitMs must be a positive finite number of ms, got ${waitMs}`);
+  }
+  const hub = new ViewHub({ clock, ...(waitMs === undefined ? {} : { waitMs }) });
   let sessions = 0;
 
   /** The origins this request may come from; `undefined` when its Host is not the demo's. */

@@ -18,8 +18,8 @@ import type { SentViewEvent, ViewEvent } from "./view_events.ts";
 
 /** Where a view's messages go: the page's event stream. */
 export interface ViewSink {
-  /** One message (a JSON text). */
-  send(message: string): void;
+  /** One message (a JSON text); `false` when it was dropped (a viewer that fell behind). */
+  send(message: string): boolean;
   /** The session is over: no more messages. */
   close(): void;
 }
@@ -57,7 +57,8 @@ export interface SessionViewOptions {
    */
   metricsIntervalMs?: number;
   /**
-   * How many messages are kept for a viewer that has not attached yet; past it the oldest go.
+   * How many messages are kept for a viewer that has not attached yet; past it the oldest go
+   * (counted in "progress" and "ended" as `dropped`).
    *
    * @default {500}
    */
@@ -76,7 +77,9 @@ const BYTES_PER_MS = 32;
  * events, the parrot's turns ({@linkcode parrot}), the outbound audio as runs of chunks
  * ("sent"), playback state and counters ("progress") and the metrics ("metric", "metrics") as
  * they change, and "ended" last. Messages wait (bounded) until a viewer {@linkcode attach}es.
- * Its one timer stops when the session ends.
+ * Every message dropped on the way — the oldest kept past `maxPendingMessages`, or one the viewer
+ * could not take — is counted, and "progress" and "ended" carry the count (`dropped`). Its one
+ * timer stops when the session ends.
  *
  * @example A view of a session that ends at once
  * ```ts
@@ -91,7 +94,7 @@ const BYTES_PER_MS = 32;
  * const settings = { chunkMs: 40, sendAheadMs: 40, playoutDelayMs: 0, markIntervalMs: 0 };
  * const view = new SessionView(transport, { line: "wideband", metrics, settings });
  * const types: string[] = [];
- * view.attach({ send: (message) => types.push(JSON.parse(message).type), close() {} });
+ * view.attach({ send: (message) => types.push(JSON.parse(message).type) > 0, close() {} });
  * client.close(1000);
  * await view.done;
  * assert.equal(types[0], "hello");
@@ -111,6 +114,8 @@ export class SessionView {
   readonly #timer: ClockTimer;
   readonly #unobserve: () => void;
   #pending: string[] = [];
+  /** Messages that never reached a viewer. */
+  #dropped = 0;
   #sink: ViewSink | undefined;
   #ended = false;
   #run: (SentViewEvent & { dirty: boolean }) | undefined;
@@ -154,6 +159,7 @@ export class SessionView {
         initiator: closed.initiator,
         summary: this.#metrics.summary(),
         snapshot: this.#metrics.snapshot(),
+        dropped: this.#dropped,
       });
       this.#ended = true;
       this.#sink?.close();
@@ -215,10 +221,16 @@ export class SessionView {
 
   #emit(event: Untimed<ViewEvent>): void {
     const message = JSON.stringify({ ...event, t: this.#now() });
-    if (this.#sink) return this.#sink.send(message);
+    if (this.#sink) {
+      if (!this.#sink.send(message)) this.#dropped++;
+      return;
+    }
     this.#pending.push(message);
     // "hello" stays first: a late viewer must still learn which line it watches.
-    if (this.#pending.length > this.#maxPending) this.#pending.splice(1, 1);
+    if (this.#pending.length > this.#maxPending) {
+      this.#pending.splice(1, 1);
+      this.#dropped++;
+    }
   }
 
   #now(): number {
@@ -311,6 +323,7 @@ export class SessionView {
         marksAcknowledged: stats.marksAcknowledged,
         decodeErrors: stats.decodeErrors,
       },
+      dropped: this.#dropped,
     });
     if (progress !== this.#lastProgress) {
       this.#lastProgress = progress;

@@ -142,6 +142,11 @@ export interface ProgressViewEvent extends ViewEventBase {
     marksAcknowledged: number;
     decodeErrors: number;
   };
+  /**
+   * Messages of this view dropped so far, never sent: kept too long for a page that had not
+   * opened the view yet (past 500, the oldest), or sent while the page had stopped reading.
+   */
+  dropped: number;
 }
 
 /** One measurement of `SessionMetrics` ("metric"): a turn's latency, a barge-in's, a late chunk. */
@@ -176,6 +181,8 @@ export interface EndedViewEvent extends ViewEventBase {
   summary: string;
   /** The final metrics. */
   snapshot: SessionMetricsSnapshot;
+  /** Messages of this view dropped in all (see `ProgressViewEvent.dropped`). */
+  dropped: number;
 }
 
 /** No session joined the view in time (the stream closes after it). */

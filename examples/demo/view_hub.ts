@@ -23,7 +23,7 @@ export interface ViewHubOptions {
   clock?: Clock;
   /**
    * How many messages may wait unread in one viewer's stream (a page that stopped reading);
-   * past it, new ones are dropped.
+   * past it, new ones are dropped (and the view counts them: `dropped`).
    *
    * @default {2000}
    */
@@ -94,8 +94,9 @@ export class ViewHub {
     const sink: ViewSink = {
       send: (message) => {
         // A page that stopped reading does not grow the server's memory without end.
-        if (closed || controller.desiredSize! < -this.#maxUnread) return;
+        if (closed || controller.desiredSize! < -this.#maxUnread) return false;
         controller.enqueue(encoder.encode(`data: ${message}\n\n`));
+        return true;
       },
       close: () => {
         if (closed) return;

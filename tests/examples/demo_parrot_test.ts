@@ -389,7 +389,7 @@ const SHAPES: Record<string, Record<string, string>> = {
     responseMs: "number|null",
   },
   staleaudio: { responseId: "string|null" },
-  progress: { playback: "object", stats: "object" },
+  progress: { playback: "object", stats: "object", dropped: "number" },
   metric: { name: "string", value: "number", unit: "string" },
   metrics: { snapshot: "object" },
   error: { code: "string", message: "string" },
@@ -399,6 +399,7 @@ const SHAPES: Record<string, Record<string, string>> = {
     initiator: "string",
     summary: "string",
     snapshot: "object",
+    dropped: "number",
   },
   expired: {},
 };
@@ -454,6 +455,7 @@ function assertDocumented(view: ViewMessage[], line: "phone" | "wideband") {
   assert.equal(view[0]!.line, line);
   assert.equal(view.at(-1)!.type, "ended");
   assert.equal(ofType(view, "ended").length, 1);
+  assert.equal(view.at(-1)!.dropped, 0, "a page that reads its view misses none of it");
   for (let i = 1; i < view.length; i++) assert.ok(view[i]!.t >= view[i - 1]!.t, `t at ${i}`);
   assert.ok(
     view.findIndex((m) => m.type === "connected") < view.findIndex((m) => m.type === "sent"),

@@ -20,8 +20,11 @@ function fakeLog() {
 const noop = () => {};
 const lamp = () => ({ dataset: {}, lastElementChild: { textContent: "" } });
 
-/** A "progress" message at `t` whose session total of stale audio is `audioMsStale`. */
-function progress(t: number, audioMsStale: number) {
+/**
+ * A "progress" message at `t` whose session total of stale audio is `audioMsStale`, and of view
+ * messages the server dropped `dropped`.
+ */
+function progress(t: number, audioMsStale: number, dropped = 0) {
   return {
     type: "progress",
     t,
@@ -42,6 +45,7 @@ function progress(t: number, audioMsStale: number) {
       marksAcknowledged: 0,
       decodeErrors: 0,
     },
+    dropped,
   };
 }
 
@@ -114,3 +118,15 @@ for (
     assert.deepEqual(lines, ["Stale audio of parrot-1 dropped by the server: 1.02 s"]);
   });
 }
+
+Deno.test("demo page: view messages the server dropped show as one line that counts up, to the end's count", () => {
+  const dropped = (entries: { text: string; key?: string }[]) =>
+    entries.filter((e) => e.key === "view:dropped").map((e) => e.text);
+  const line = (count: number) =>
+    `The server dropped ${count} message${count === 1 ? "" : "s"} of its view ` +
+    "(this page fell behind): what is shown here misses them";
+  assert.deepEqual(dropped(show([progress(100, 0), progress(200, 0)])), []);
+  assert.deepEqual(dropped(show([progress(100, 0), progress(200, 0, 1)])), [line(1)]);
+  const ended = { type: "ended", t: 900, code: 1000, summary: "", snapshot: {}, dropped: 9 };
+  assert.deepEqual(dropped(show([progress(100, 0, 3), progress(200, 0, 8), ended])), [line(9)]);
+});

@@ -2,7 +2,11 @@
 // the server could not read. Real sockets on 127.0.0.1; the waits on a FakeClock.
 import assert from "node:assert/strict";
 import { createDemoHandler, type DemoHandlerOptions } from "../../examples/demo/handler.ts";
+import { SessionView } from "../../examples/demo/session_view.ts";
+import { ViewHub } from "../../examples/demo/view_hub.ts";
+import { SessionMetrics, WebSocketTransport } from "../../mod.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
+import { MemorySocketPair } from "../../src/testing/memory_socket.ts";
 import { within, WsClient } from "../_ws_client.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -26,7 +30,11 @@ async function withDemo(
 
 /** Reads a view stream to its end (bounded): its messages, in order. */
 async function readAll(response: Response): Promise<ViewMessage[]> {
-  const text = await within(response.text(), 10000, "the view's end");
+  return messagesOf(await within(response.text(), 10000, "the view's end"));
+}
+
+/** The messages of a view stream's text: one JSON object per `data:` line. */
+function messagesOf(text: string): ViewMessage[] {
   return text.split("\n").filter((line) => line.startsWith("data: ")).map((line) =>
     JSON.parse(line.slice(6))
   );
@@ -194,4 +202,92 @@ Deno.test("demo phone line: a second Twilio start naming another session leaves 
       await Promise.allSettled([first, second]);
     }
   });
+});
+
+Deno.test("demo `viewWaitMs` is a positive, finite number of ms: 0 (no wait), a negative, NaN or Infinity is a RangeError naming it", () => {
+  // 0 was taken as the default 10 s; no wait at all would expire every page's view, which opens
+  // before its line. Every wait is bounded: Infinity is refused too.
+  for (const viewWaitMs of [0, -1, NaN, Infinity]) {
+    assert.throws(() => createDemoHandler({ viewWaitMs }), {
+      name: "RangeError",
+      message: `viewWaitMs must be a positive finite number of ms, got ${viewWaitMs}`,
+    });
+  }
+});
+
+/**
+ * A parrot session's view on an in-memory socket and a FakeClock (its timer never fires), once
+ * it has said "hello" and "connected".
+ */
+async function memoryView(maxPendingMessages?: number) {
+  const clock = new FakeClock();
+  const { server, client } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, { audioOut: { sampleRate: 16000 }, clock });
+  const view = new SessionView(transport, {
+    line: "wideband",
+    metrics: SessionMetrics.attach(transport),
+    settings: { chunkMs: 20, sendAheadMs: 60, playoutDelayMs: 0, markIntervalMs: 0 },
+    ...(maxPendingMessages === undefined ? {} : { maxPendingMessages }),
+  });
+  await clock.tick(0); // "connected" comes on the transport's clock, a moment after it opens
+  assert.ok(transport.connected);
+  /** `count` "response" messages, one per reply. */
+  const replies = (count: number) => {
+    for (let i = 1; i <= count; i++) {
+      view.parrot({ type: "reply", responseId: `parrot-${i}`, durationMs: 1000 });
+    }
+  };
+  return { client, view, replies };
+}
+
+Deno.test("demo view: messages kept past maxPendingMessages for a viewer not there yet are counted, and progress and ended say how many", async () => {
+  const { client, view, replies } = await memoryView(3);
+  replies(10); // hello, connected and 10 responses: 12 messages, 3 kept, "hello" first
+  const seen: ViewMessage[] = [];
+  view.attach({ send: (message) => seen.push(JSON.parse(message)) > 0, close() {} });
+  assert.deepEqual(seen.map((m) => m.type), ["hello", "response", "response"]);
+  client.close(1000);
+  await view.done;
+  assert.deepEqual(seen.slice(3).map((m) => m.type), ["progress", "metrics", "ended"]);
+  assert.equal(seen[3]!.dropped, 9);
+  assert.equal(seen.at(-1)!.dropped, 9);
+});
+
+Deno.test("demo `/view`: messages a page that stopped reading could not take are counted, and told once it reads again", async () => {
+  const hub = new ViewHub({ maxUnreadMessages: 2, clock: new FakeClock() });
+  const response = hub.open("stalled-page");
+  const { client, view, replies } = await memoryView();
+  hub.join("stalled-page", view);
+  // Of hello, connected and 10 responses the stream holds 3 (and its opening comment): 9 dropped.
+  replies(10);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  /** Reads on until `count` messages (the comment one of them) or the stream's end. */
+  const readUntil = (count: number) =>
+    within(
+      (async () => {
+        for (let part = await reader.read(); !part.done; part = await reader.read()) {
+          text += part.value;
+          if (text.split("\n\n").length > count) return;
+        }
+      })(),
+      5000,
+      `${count} messages of the view`,
+    );
+  // The page reads again: what waited, then the rest as it comes.
+  await readUntil(4);
+  client.close(1000);
+  await view.done;
+  await readUntil(Infinity);
+  const messages = messagesOf(text);
+  assert.deepEqual(messages.map((m) => m.type), [
+    "hello",
+    "connected",
+    "response",
+    "progress",
+    "metrics",
+    "ended",
+  ]);
+  assert.equal(messages[3]!.dropped, 9);
+  assert.equal(messages[5]!.dropped, 9);
 });

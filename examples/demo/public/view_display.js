@@ -95,6 +95,7 @@ export function showViewEvent(current, event, { log, timeline, callerLamp, botLa
         key: `stale:${event.responseId}`,
       });
     case "progress":
+      showDropped(event, when, log);
       return showProgress(current, event, at, when, log, timeline);
     case "metric":
       if (event.name === "voice.turn.latency") {
@@ -119,6 +120,7 @@ export function showViewEvent(current, event, { log, timeline, callerLamp, botLa
       current.snapshot = event.snapshot;
       current.ended = event;
       setLamp(botLamp, false, "silent");
+      showDropped(event, when, log);
       return log.add(`Session ended (${event.code}): ${event.summary}`, when);
     case "expired":
       return log.add("The server's view gave up waiting for the session", {
@@ -141,6 +143,16 @@ export function showViewEvent(current, event, { log, timeline, callerLamp, botLa
  */
 function closeStale(current) {
   current.staleFrom.clear();
+}
+
+/** One line, counting up, once the server has had to drop messages of its view. */
+function showDropped(event, when, log) {
+  if (!(event.dropped > 0)) return;
+  log.add(
+    `The server dropped ${event.dropped} message${event.dropped === 1 ? "" : "s"} of its view ` +
+      "(this page fell behind): what is shown here misses them",
+    { ...when, kind: "error", key: "view:dropped" },
+  );
 }
 
 function showProgress(current, event, at, when, log, timeline) {
