@@ -201,7 +201,6 @@ export class ConversationRelaySerializer implements FrameSerializer {
   }
 
   #start(message: JsonReader): StartFrame {
-    this.#setup = message.value;
     const start: StartFrame = {
       type: "start",
       streamId: message.string("sessionId"),
@@ -209,6 +208,8 @@ export class ConversationRelaySerializer implements FrameSerializer {
     };
     const callId = message.optionalString("callSid") ?? message.optionalString("callControlId");
     if (callId !== undefined) start.callId = callId;
+    // Kept only once decoded: a setup refused as a decode error describes no session.
+    this.#setup = message.value;
     return start;
   }
 

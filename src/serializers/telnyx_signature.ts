@@ -19,7 +19,8 @@ export interface VerifyTelnyxSignatureOptions {
    */
   toleranceSeconds?: number;
   /**
-   * The current time in milliseconds since the epoch (injectable for tests).
+   * The current time in milliseconds since the epoch (injectable for tests); a value that is not
+   * a finite number is a `RangeError`.
    *
    * @default {Date.now}
    */
@@ -69,11 +70,16 @@ export async function verifyTelnyxSignature(
       `toleranceSeconds must be a positive, finite number of seconds, got ${String(tolerance)}`,
     );
   }
+  const now = (options.now ?? Date.now)();
+  // A clock that gives NaN would make every age pass the tolerance check below.
+  if (typeof now !== "number" || !Number.isFinite(now)) {
+    throw new RangeError(`now() must return a finite number of milliseconds, got ${String(now)}`);
+  }
   const signature = request.headers.get("telnyx-signature-ed25519");
   const timestamp = request.headers.get("telnyx-timestamp");
   if (signature === null || timestamp === null || !/^\d+$/.test(timestamp)) return false;
   const signedAt = Number(timestamp);
-  if (Math.abs((options.now ?? Date.now)() / 1000 - signedAt) > tolerance) return false;
+  if (Math.abs(now / 1000 - signedAt) > tolerance) return false;
   let key: CryptoKey;
   let signatureBytes: Uint8Array<ArrayBuffer>;
   try {

@@ -101,7 +101,7 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
   /**
    * The byte order of `audio/x-L16` media. SignalWire's documentation does not say; its own
    * OpenAI Realtime adapter hands the payload on unchanged as little-endian PCM16, so
-   * little-endian is assumed.
+   * little-endian is assumed. A value other than `"little"` or `"big"` is a `RangeError`.
    *
    * @default {"little"}
    */
@@ -175,7 +175,7 @@ export class TwilioSerializer implements FrameSerializer {
       provider: PROVIDER,
     });
     this.#media = new OrderedMedia({ audio: this.#audio, provider: PROVIDER });
-    this.#littleEndianL16 = (options.l16ByteOrder ?? "little") === "little";
+    this.#littleEndianL16 = isLittleEndian(options.l16ByteOrder);
     this.#ids = new CallIds({
       provider: PROVIDER,
       streamField: "streamSid",
@@ -336,6 +336,13 @@ export class TwilioSerializer implements FrameSerializer {
         typeof body === "object" && body !== null && (body as { code?: unknown }).code === 20404,
     };
   }
+}
+
+/** Whether `l16ByteOrder` says little-endian; a misspelt one is a `RangeError`, not big-endian. */
+function isLittleEndian(order: TwilioSerializerOptions["l16ByteOrder"]): boolean {
+  if (order === undefined || order === "little") return true;
+  if (order === "big") return false;
+  throw new RangeError(`l16ByteOrder must be "little" or "big", got ${JSON.stringify(order)}`);
 }
 
 /** The REST API's base URL from the options; a bad one is a `RangeError` naming it. */

@@ -46,6 +46,9 @@ const encoder = new TextEncoder();
  * `bodySHA256` query parameter; any other POST body that is not a form (`multipart/form-data`
  * too) gives `false`, since the signature cannot cover it. The request's body is read from a
  * clone; the request stays usable. With a `replayGuard`, a signature seen before gives `false` (see its limits there).
+ * Only the auth token's HMAC-SHA1 is checked: a request Twilio signed under a Webhook Rule with a
+ * SharedKey (its Webhooks configuration API, in public beta), which then carries
+ * `X-Twilio-Webhooks-Signature-Settings`, gives `false`.
  *
  * @example Refusing an unsigned upgrade
  * ```ts

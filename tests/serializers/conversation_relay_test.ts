@@ -103,6 +103,22 @@ Deno.test("`ConversationRelaySerializer` names the bad field in decode errors an
   assert.deepEqual(relay.deserialize(utf8), { type: "dtmf", digit: "5" });
 });
 
+Deno.test("`ConversationRelaySerializer` keeps no setup that failed to decode", () => {
+  const relay = new ConversationRelaySerializer();
+  // A setup without its `sessionId` is a decode error, and describes no session.
+  const setup = { type: "setup", callControlId: "v3:abc", from: "+15550100001" };
+  assert.throws(() => relay.deserialize(JSON.stringify(setup)), /sessionId is not a string/);
+  assert.equal(relay.setupMessage, undefined);
+  assert.equal(relay.platform, undefined);
+  const heard = relay.deserialize('{"type":"prompt","voicePrompt":"Hi","last":true}');
+  assert.equal(!Array.isArray(heard) && heard?.type === "transcription" && heard.userId, "caller");
+  // The setup that follows, whole, is the one kept.
+  const whole = { ...setup, sessionId: "VX1" };
+  relay.deserialize(JSON.stringify(whole));
+  assert.equal(relay.platform, "telnyx");
+  assert.deepEqual(relay.setupMessage, whole);
+});
+
 function session(options: { clock?: FakeClock } = {}) {
   const pair = new MemorySocketPair();
   const transport = new WebSocketTransport(pair.server, {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { verifyTwilioSignature } from "../../src/serializers/twilio.ts";
 import { verifyTelnyxSignature } from "../../src/serializers/telnyx.ts";
 import { verifyPlivoSignature } from "../../src/serializers/plivo.ts";
+import { hmacBase64 } from "../../src/serializers/telephony/hmac_base64.ts";
 import {
   MemoryReplayGuard,
   type ReplayGuard,
@@ -90,6 +91,14 @@ Deno.test("`verifyTelnyxSignature` checks an Ed25519 signature over timestamp|bo
     false,
   );
   assert.equal(await verifyTelnyxSignature(make("1700000000"), { publicKey: "AAAA", now }), false);
+  // A clock with no finite time is a bad option: NaN would pass any timestamp's age check.
+  for (const time of [NaN, Infinity]) {
+    await assert.rejects(
+      () => verifyTelnyxSignature(make("1700000000"), { publicKey, now: () => time }),
+      (e: Error) => e instanceof RangeError && e.message.includes(String(time)),
+      String(time),
+    );
+  }
 });
 
 Deno.test("`verifyPlivoSignature` checks V3 signatures of GET and POST requests", async () => {
@@ -338,6 +347,14 @@ async function hmac(hash: "SHA-1" | "SHA-256", key: string, message: string): Pr
   const mac = await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(message));
   return btoa(String.fromCharCode(...new Uint8Array(mac)));
 }
+
+Deno.test("`hmacBase64` refuses an empty key with a `TypeError`, as the verifiers refuse an empty token", async () => {
+  // WebCrypto's HMAC import rejects a zero-length key (a `DataError`); the message says which.
+  await assert.rejects(
+    () => hmacBase64("https://example.com/hook", { key: "", hash: "SHA-1" }),
+    (e: Error) => e instanceof TypeError && /key must be a non-empty string/.test(e.message),
+  );
+});
 
 Deno.test("`verifyTwilioSignature` and `verifyPlivoSignature` refuse a POST whose body a URL-only signature does not cover", async () => {
   // A signature over the URL alone is what a request with no body gets (an upgrade, a GET

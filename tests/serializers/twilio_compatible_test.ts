@@ -85,6 +85,20 @@ Deno.test("`TwilioSerializer` reads big-endian L16 when told, and wideband from 
   );
 });
 
+Deno.test("`TwilioSerializer` refuses an `l16ByteOrder` that is neither little nor big", () => {
+  // A misspelt byte order would read every L16 sample byte-swapped, as loud noise.
+  for (const order of ["Little", "le", "BIG", ""]) {
+    assert.throws(
+      () => new TwilioSerializer({ l16ByteOrder: order as "little" }),
+      (e) => e instanceof RangeError && e.message.includes(JSON.stringify(order)),
+      order,
+    );
+  }
+  for (const order of ["little", "big"] as const) {
+    new TwilioSerializer({ l16ByteOrder: order });
+  }
+});
+
 Deno.test("`TwilioSerializer` keeps the ids of a start in a format it cannot decode, and refuses the media after it", async () => {
   // SignalWire's `<Stream>` reference (WebSocket connection, Start message): `mediaFormat.encoding`
   // "varies by codec: audio/x-mulaw, audio/x-L16, etc."; one we do not decode is a decode error,

@@ -8,7 +8,10 @@ import { encodeBase64 } from "./base64.ts";
 
 /** Options for {@linkcode hmacBase64}. */
 export interface HmacBase64Options {
-  /** The shared secret (the account's auth token), as text; it is used as its UTF-8 bytes. */
+  /**
+   * The shared secret (the account's auth token), as text; it is used as its UTF-8 bytes. An
+   * empty one is a `TypeError`.
+   */
   key: string;
   /** The hash: Twilio signs with SHA-1, Plivo (V3) with SHA-256. */
   hash: "SHA-1" | "SHA-256";
@@ -32,6 +35,10 @@ const encoder = new TextEncoder();
  * ```
  */
 export async function hmacBase64(message: string, options: HmacBase64Options): Promise<string> {
+  // WebCrypto refuses an empty HMAC key with a bare `DataError`; no provider signs with one.
+  if (typeof options.key !== "string" || options.key === "") {
+    throw new TypeError(`key must be a non-empty string, got ${typeof options.key}`);
+  }
   const key = await crypto.subtle.importKey(
     "raw",
     encoder.encode(options.key),

@@ -171,21 +171,25 @@ export class JsonReader {
   /**
    * The field `key` when present, as a record of strings. Numbers and booleans become strings
    * (custom parameters are strings on every provider, but a hand-written TwiML or flow may
-   * produce `1` or `true`); nested objects are an error.
+   * produce `1` or `true`); nested objects are an error. Every name is kept as an own field,
+   * `"__proto__"` too.
    */
   optionalStringRecord(key: string): Record<string, string> | undefined {
     const value = this.#field(key);
     if (value === undefined || value === null) return undefined;
     if (!isObject(value)) throw this.#wrong(key, "an object");
-    const record: Record<string, string> = {};
+    const entries: [string, string][] = [];
     for (const [name, item] of Object.entries(value)) {
-      if (typeof item === "string") record[name] = item;
-      else if (typeof item === "number" || typeof item === "boolean") record[name] = String(item);
-      else {
+      if (typeof item === "string") entries.push([name, item]);
+      else if (typeof item === "number" || typeof item === "boolean") {
+        entries.push([name, String(item)]);
+      } else {
         throw this.error(`${this.pathOf(key)}.${name} is not a string: ${describe(item)}`);
       }
     }
-    return record;
+    // Defined, not assigned: assigning `record["__proto__"]` would hit the prototype's setter and
+    // lose a parameter of that name, which the parsed JSON holds as an ordinary field.
+    return Object.fromEntries(entries);
   }
 
   /**

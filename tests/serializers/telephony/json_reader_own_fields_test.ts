@@ -43,6 +43,39 @@ Deno.test("`JsonReader` reads such a field when the message carries it", () => {
   assert.equal(message.string("__proto__"), "p");
 });
 
+/**
+ * Runs `read` with `Object.prototype.__proto__` as Node and Bun have it (ECMAScript B.2.2.1.2: its
+ * setter ignores a value that is not an object), not as Deno's, which defines an own field.
+ */
+function withStandardProtoSetter<T>(read: () => T): T {
+  const own = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__");
+  Object.defineProperty(Object.prototype, "__proto__", {
+    configurable: true,
+    get(this: object) {
+      return Object.getPrototypeOf(this);
+    },
+    set(this: object, proto: unknown) {
+      if (typeof proto === "object" || typeof proto === "function") {
+        Object.setPrototypeOf(this, proto);
+      }
+    },
+  });
+  try {
+    return read();
+  } finally {
+    if (own !== undefined) Object.defineProperty(Object.prototype, "__proto__", own);
+  }
+}
+
+Deno.test("`JsonReader` keeps a custom parameter named `__proto__` as an own field", () => {
+  // A `<Parameter name="__proto__">` is the app's own name; JSON.parse keeps it as a field.
+  const message = JsonReader.parse('{"p":{"__proto__":"x","lang":"en"}}', "Acme");
+  const record = withStandardProtoSetter(() => message.optionalStringRecord("p"));
+  assert.ok(record !== undefined && Object.hasOwn(record, "__proto__"));
+  assert.equal(Object.getPrototypeOf(record), Object.prototype);
+  assert.deepEqual(record, JSON.parse('{"__proto__":"x","lang":"en"}'));
+});
+
 Deno.test("`JsonReader` required reads take no field from the object's prototype", () => {
   // A reader built on an object of one's own (not parsed JSON) whose prototype has fields: where
   // `__proto__` is still an accessor (Node, Bun), `object("__proto__")` would read like this too.
