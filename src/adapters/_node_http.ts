@@ -7,6 +7,7 @@
 
 // The standard reason phrases; `node:http` is there wherever this adapter runs (Node, Deno, Bun).
 import { STATUS_CODES } from "node:http";
+import type { Clock } from "../clock.ts";
 
 /** The `IncomingMessage` of an `upgrade` event, structurally. */
 export interface NodeIncomingMessage {
@@ -45,21 +46,34 @@ export function toRequest(message: NodeIncomingMessage, baseUrl: string): Reques
   return new Request(url, { method: message.method ?? "GET", headers });
 }
 
+/** How long a refusal's body may take to read (`authorizeTimeoutMs`), on the session's clock. */
+export interface BodyBound {
+  /** Milliseconds the body may take. */
+  readonly timeoutMs: number;
+  /** The clock they pass on (the options' `clock`). */
+  readonly clock: Clock;
+}
+
 /**
  * Writes `response` as a raw HTTP/1.1 reply on the connection the upgrade asked for, then closes
- * the connection once the reply is written.
+ * the connection once the reply is written. A body not read within `bound` is left out.
  * The reason phrase is the response's `statusText`, or else the status's standard one: `admit`'s
  * refusals and most of `authorize`'s (`new Response(null, { status: 503 })`) carry none. A status
  * Node knows no phrase for gets Node's own fallback, "unknown", as `ServerResponse.writeHead`
  * writes it, so a refusal reads like any other reply of the same server.
  */
-export async function refuse(socket: NodeDuplex, response: Response): Promise<void> {
+export async function refuse(
+  socket: NodeDuplex,
+  response: Response,
+  bound: BodyBound,
+): Promise<void> {
   let body = "";
   try {
-    body = await response.text();
+    body = await readWithin(response, bound);
   } catch (error) {
-    // `authorize`'s own response, its body streamed from elsewhere, failed midway: refuse without
-    // it. Thrown on, it would reject the `upgrade` listener's promise and end the process.
+    // `authorize`'s own response, its body streamed from elsewhere, failed midway or never ended:
+    // refuse without it. Thrown on, it would reject the `upgrade` listener's promise and end the
+    // process; awaited for good, it would hold the connection and that promise.
     console.error("the refusal's body could not be read; it is sent without one:", error);
   }
   const reason = response.statusText || STATUS_CODES[response.status] || "unknown";
@@ -76,5 +90,26 @@ export async function refuse(socket: NodeDuplex, response: Response): Promise<vo
   } catch {
     // The client already hung up: nothing left to tell it.
     socket.destroy();
+  }
+}
+
+/**
+ * The body of `response` as text, or a rejection once `bound` has passed first: the body is then
+ * cancelled, letting go of what streams it (an upstream's connection).
+ */
+async function readWithin(response: Response, bound: BodyBound): Promise<string> {
+  if (response.body === null) return "";
+  const giveUp = new AbortController();
+  const read = new AbortController();
+  void bound.clock.sleep(bound.timeoutMs, read.signal).then(
+    () => giveUp.abort(new Error(`the body did not end within ${bound.timeoutMs} ms`)),
+    () => {}, // read in time
+  );
+  try {
+    // An aborted pipe cancels its source and fails what reads from it.
+    const piped = response.body.pipeThrough(new TransformStream(), { signal: giveUp.signal });
+    return await new Response(piped).text();
+  } finally {
+    read.abort();
   }
 }

@@ -195,6 +195,9 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
    * error reported after this call) still runs before the object's code is stopped.
    */
   #terminate = (): void => {
+    // A runtime older than `abort()` cannot reset the object: nothing drops the connection, left
+    // to its peer, and the object takes the next call rather than refuse every one for good.
+    if (typeof (this.ctx as { abort?: unknown }).abort !== "function") return;
     // From here the object is as good as reset: a call that comes in the meantime is refused
     // (409) rather than accepted and then cut off by the reset.
     this.#resetting = true;

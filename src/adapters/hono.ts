@@ -117,6 +117,7 @@ export function voiceSession<C extends HonoContext, U = unknown>(
       closeOnceRefused(c);
       return refusal;
     }
+    spaceSubprotocols(request);
     // Deno's upgrade consumes the request: its headers then throw "Request closed".
     const copy = new Request(request.url, { method: request.method, headers: request.headers });
     const response = await upgrader(c, next);
@@ -179,6 +180,22 @@ function watchNodeConnection(c: HonoContext, socket: HonoSocket): void {
   if (typeof connection?.once !== "function") return;
   if (connection.destroyed) socket.connectionLost();
   else connection.once("close", () => socket.connectionLost());
+}
+
+/**
+ * Hono on Deno answers the first subprotocol offered, the list split at ",", and
+ * `Deno.upgradeWebSocket` finds it only in the list split at ", ", throwing otherwise (the route
+ * answered 500): a list written without spaces (`a,b`, as the `ws` client writes it) is given
+ * them, in headers of the request's own, which both read (Deno's own headers are immutable).
+ */
+function spaceSubprotocols(request: Request): void {
+  if ((globalThis as { Deno?: unknown }).Deno === undefined) return; // only Deno splits it at ", "
+  const offered = request.headers.get("sec-websocket-protocol");
+  const spaced = offered?.split(",").map((name) => name.trim()).join(", ");
+  if (spaced === undefined || spaced === offered) return;
+  const headers = new Headers(request.headers);
+  headers.set("sec-websocket-protocol", spaced);
+  Object.defineProperty(request, "headers", { value: headers });
 }
 
 function readable(request: Request): boolean {

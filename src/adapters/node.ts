@@ -9,7 +9,8 @@ import type { WebSocketTransport } from "../transport.ts";
 import { checkSharedOptions } from "./_shared_options.ts";
 import { checkIdleTimeout } from "./_idle_timeout.ts";
 import type { TransportOptions } from "../transport_options.ts";
-import { type AdmissionOptions, admit } from "./_admission.ts";
+import { type AdmissionOptions, admit, checkAdmissionOptions, wrongMethod } from "./_admission.ts";
+import { systemClock } from "../clock.ts";
 import { type NodeDuplex, type NodeIncomingMessage, refuse, toRequest } from "./_node_http.ts";
 import { NodeSocket, type WsSocket } from "./_node_socket.ts";
 import { runSession, startSession } from "./_session.ts";
@@ -125,6 +126,12 @@ export function upgradeHandler(
   // A bad option throws here, once.
   const { maxMessageBytes, closeTimeoutMs } = checkSharedOptions(options);
   const idleTimeout = checkIdleTimeout(options.idleTimeout ?? 30);
+  // A refusal's body (`authorize`'s own response, perhaps an upstream's) gets the time
+  // `authorize` had: one that never ends must not hold the connection.
+  const bodyBound = {
+    timeoutMs: checkAdmissionOptions(options),
+    clock: options.clock ?? systemClock,
+  };
   const accept = (ws: WsSocket, request: NodeIncomingMessage) => {
     const socket = new NodeSocket(ws, { idleTimeout, closeTimeoutMs });
     const transport = startSession(socket, options);
@@ -140,10 +147,14 @@ export function upgradeHandler(
     try {
       refusal = await admit(toRequest(request, baseUrl), options);
     } catch (error) {
-      // A Host header or path that makes no URL: the client sent nonsense.
-      refusal = new Response(`Bad request: ${thrownText(error)}`, { status: 400 });
+      // `new Request` refuses TRACE (fetch forbids it): refused as every method but GET is (405).
+      // Otherwise a Host header or path that makes no URL: the client sent nonsense.
+      const { method = "GET" } = request;
+      refusal = method !== "GET"
+        ? wrongMethod(method)
+        : new Response(`Bad request: ${thrownText(error)}`, { status: 400 });
     }
-    if (refusal !== null) return await refuse(socket, refusal);
+    if (refusal !== null) return await refuse(socket, refusal, bodyBound);
     // ws checks each frame's length before reading it against its server's maxPayload: ours for
     // this socket, never above the server's own.
     try {
@@ -158,7 +169,8 @@ export function upgradeHandler(
       // The server's own `verifyClient`, which ws calls in there, threw: this request fails,
       // logged; left to reject this listener's promise, it would end the process.
       console.error(error);
-      return await refuse(socket, new Response("Internal server error", { status: 500 }));
+      const failed = new Response("Internal server error", { status: 500 });
+      return await refuse(socket, failed, bodyBound);
     }
     socket.off("error", onReset); // ws listens from here on
   };

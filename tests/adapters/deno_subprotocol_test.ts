@@ -4,12 +4,15 @@
 // and gives up on the second when it offered some, so the clients here are `ws`'s, on a real
 // socket on 127.0.0.1 port 0. Deno refused the upgrade (400) to a client that offered none.
 import assert from "node:assert/strict";
+import { Hono } from "hono";
+import { upgradeWebSocket } from "hono/deno";
 import WebSocket from "ws";
 import { upgrade } from "../../src/adapters/deno.ts";
+import { voiceSession } from "../../src/adapters/hono.ts";
 
-/** What a `ws` client offering `offered` gets: the subprotocol agreed, or why it failed. */
-async function connectOffering(port: number, offered: string[]): Promise<string> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, offered);
+/** What a `ws` client offering `offered` gets at `path`: the subprotocol agreed, or why it failed. */
+async function connectOffering(port: number, offered: string[], path = "/"): Promise<string> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, offered);
   const outcome = await new Promise<string>((resolve) => {
     ws.once("open", () => resolve(`open "${ws.protocol}"`));
     ws.once("error", (error: Error) => resolve(`failed: ${error.message}`));
@@ -38,6 +41,34 @@ Deno.test("`upgrade({ protocol })` answers it to a client that offers it, and no
     // `ws` writes several as "other,audio.v1", which Deno does not split: answered with none too.
     assert.equal(await connectOffering(port, ["other", "audio.v1"]), noneAnswered);
     assert.equal(sessions, 4, "every one upgraded, none refused");
+  } finally {
+    await server.shutdown();
+  }
+});
+
+// Hono's Deno adapter answers the first subprotocol offered, the list split at ","
+// (hono/dist/adapter/deno/websocket.js), and Deno finds it only in a list split at ", ": offered
+// `a,b` (`ws` writes several so; a list may have no space after its commas, RFC 9110, 5.6.1:
+// `#element => [ element ] *( OWS "," OWS [ element ] )`), Deno.upgradeWebSocket threw, and the
+// route answered 500. The request stays readable in `onSession`, to the session's end.
+Deno.test("`voiceSession` on Hono's Deno adapter takes a `ws` client offering several subprotocols", async () => {
+  const app = new Hono();
+  const readAtEnd: Promise<string>[] = [];
+  app.get(
+    "/calls/:agent",
+    voiceSession(upgradeWebSocket, (transport, c) => {
+      transport.readable.pipeTo(transport.writable).catch(() => {});
+      const read = () => `${c.req.param("agent")}: ${c.req.header("sec-websocket-protocol")}`;
+      readAtEnd.push(transport.closed.then(read));
+    }),
+  );
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+  try {
+    const { port } = server.addr;
+    const several = await connectOffering(port, ["audio.v1", "other"], "/calls/bot");
+    assert.equal(several, 'open "audio.v1"');
+    assert.equal(await connectOffering(port, ["audio.v1"], "/calls/bot"), 'open "audio.v1"');
+    assert.deepEqual(await Promise.all(readAtEnd), ["bot: audio.v1, other", "bot: audio.v1"]);
   } finally {
     await server.shutdown();
   }
