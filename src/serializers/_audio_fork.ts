@@ -52,6 +52,18 @@ export function withoutMarkSentinel(pcm: Uint8Array): Uint8Array {
  */
 // deno-lint-ignore no-control-regex -- control characters are exactly what it looks for
 const ECHO_SAFE_NAME = /^[^"\\\u0000-\u001f]*$/;
+/** The ids unsafe names travel under: a name of the bot's of this form would be taken for one. */
+const RENAMED_ID = /^#m\d+$/;
+
+/**
+ * Whether `name` travels as it is: echo-safe ({@linkcode ECHO_SAFE_NAME}), whole UTF-16 (the
+ * module's cJSON, FreeSWITCH `switch_json.c` `parse_string`, skips a lone surrogate's `\u` escape,
+ * so the name would come back without it) and not of the form of an id of ours (its answer would
+ * be taken for the renamed mark's, and the two answered swapped).
+ */
+function travelsAsIs(name: string): boolean {
+  return ECHO_SAFE_NAME.test(name) && name.isWellFormed() && !RENAMED_ID.test(name);
+}
 
 /** The sample the module takes for a mark's place (`AUDIO_MARKER`), as bytes. */
 const SENTINEL_BYTES = [0xff, 0xff];
@@ -387,7 +399,7 @@ export class ForkMarks {
     }
     this.#pending++;
     let sent = name;
-    if (!ECHO_SAFE_NAME.test(name)) {
+    if (!travelsAsIs(name)) {
       sent = `#m${++this.#nextId}`;
       this.#renamed.set(sent, name);
     }
@@ -397,7 +409,9 @@ export class ForkMarks {
   }
 
   /**
-   * A `message` frame's JSON, sent as it is; a `clearMarks` command among them makes the module
+   * A `message` frame's JSON, sent as it is (a `killAudio` or `mark` is an encode error: they go
+   * as `interruption` and `mark` frames, which keep the count of the module's marks and buffers);
+   * a `clearMarks` command among them makes the module
    * forget every pending mark (it will not answer them), so the count starts afresh. The names
    * it held in inventory, and those whose markers a `killAudio` erased (whether or not the module
    * has answered them `cleared` yet: after this it may never), have no marker to take them off its
@@ -413,6 +427,17 @@ export class ForkMarks {
         `${this.#provider}: message ${describe(message)} is not a mod_audio_fork command: send ` +
           `an object with its "type" ("clearMarks", "transcription", …); the module drops ` +
           "anything else without a word",
+      );
+    }
+    if (message.type === "killAudio" || message.type === "mark") {
+      // Sent past the serializer, the module's mark lists and pre-buffer would no longer be what
+      // it counts: after a `killAudio` later marks are answered a marker late, a `mark` is not
+      // held to the module's 30 (its answer frees a slot one of ours still holds).
+      throw new TransportError(
+        "encode",
+        `${this.#provider}: a ${message.type} command goes as ` +
+          `${message.type === "mark" ? "a mark" : "an interruption"} frame, not a message frame: ` +
+          "the serializer keeps count of the module's marks and buffers",
       );
     }
     const json = toJson(message);

@@ -136,7 +136,8 @@ interface PendingMark {
  * `stats.sendPauses`); `ERROR` is reported as a "protocol" error (a passthrough channel's refusals
  * once, the rest counted in `stats.encodeErrors`); anything else (`STATUS`,
  * `QUEUE_DRAINED`, later events) → a `message` frame holding the event and its parameters.
- * Asterisk sends no goodbye: the socket closing is the end of the call.
+ * Asterisk sends no goodbye: the socket closing is the end of the call (the caller's last samples
+ * the resampler held back are handed on then).
  *
  * Outbound: `audio` → BINARY messages of whole frames of `optimal_frame_size` (Asterisk drops
  * what does not fill a frame), at most 65,500 bytes each; a partial frame waits for the next
@@ -326,6 +327,15 @@ export class AsteriskSerializer implements FrameSerializer {
     return [this.#command("START_MEDIA_BUFFERING"), ...media];
   }
 
+  /**
+   * The socket closed, the call's end (Asterisk sends no goodbye): the caller's last samples the
+   * inbound resampler held back, handed on as the telephony kit's stream end does.
+   */
+  finish(): Frame[] | null {
+    const tail = this.#audio.flushInbound();
+    return tail === null ? null : [tail];
+  }
+
   /** One Asterisk message to frames; malformed input throws `TransportError("decode")`. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (typeof data !== "string") return data.length === 0 ? null : this.#audio.decode(data);
@@ -402,15 +412,26 @@ export class AsteriskSerializer implements FrameSerializer {
     }
     // All read: now take it in.
     const was = this.#format;
+    const sameWire = format.encoding === was.encoding && format.sampleRate === was.sampleRate;
+    // A new rate starts the outbound resampler afresh (`TelephonyAudio.configure`): the bot's last
+    // samples it holds back, in the old format, are taken first, to be counted with the held frame.
+    const owed = format.sampleRate === was.sampleRate ? null : this.#audio.flushOutbound();
     this.#format = format;
     this.#audio.configure({ encoding: format.encoding, sampleRate: format.sampleRate });
-    const sameWire = format.encoding === was.encoding && format.sampleRate === was.sampleRate;
     if (frameBytes !== this.#frames.frameBytes || !sameWire) {
-      // A partial frame held in the old format cannot go in the new one (a new encoding or rate
-      // in frames of the same size too): dropped, and counted (as the PCM16 bytes it was
-      // written as), never lost unseen.
-      const held = this.#frames.resize(frameBytes).length;
-      this.#written.dropped(this.#context, "audioBytesRefused", held, wireOf(was));
+      const held = this.#frames.resize(frameBytes);
+      if (sameWire) {
+        // Only the frame size changed: the bytes held are in the channel's format still, and
+        // begin the first frame of the new size (Asterisk frames whatever it is sent in that
+        // format), as Vonage's partial frame is carried over a rate change.
+        this.#frames.carry(held);
+      } else {
+        // Audio in the old format cannot go in the new one (a new encoding or rate in frames of
+        // the same size too): dropped, and counted (as the PCM16 bytes it was written as), never
+        // lost unseen.
+        const dropped = held.length + (owed?.length ?? 0);
+        this.#written.dropped(this.#context, "audioBytesRefused", dropped, wireOf(was));
+      }
     }
     const control = this.#options.controlFormat ?? "auto";
     this.#json = control === "auto" ? event.json : control === "json";

@@ -103,9 +103,11 @@ export interface JambonzSerializerOptions extends HangUpSerializerOptions {
  * samples sent for the module's pre-buffer and mark lists); `end` / `cancel` → `disconnect`
  * (jambonz closes the socket and the `listen` ends), after a REST hang-up when `apiKey` is set;
  * `end`'s, hang-up and all, once the reply's last batch has played; `message` → its JSON (`clearMarks`, …;
- * anything but an object with a `type` is an encode error: the module would drop it unseen).
+ * anything but an object with a `type` is an encode error: the module would drop it unseen; so is a
+ * `killAudio` or `mark`, which go as `interruption` and `mark` frames).
  * Without `streamSampleRate`, nothing is sent before the first text frame names the rate.
- * Remote stop: jambonz just closes the socket.
+ * Remote stop: jambonz just closes the socket (the caller's last samples the resampler held back
+ * are handed on then).
  *
  * @example A call at 16 kHz
  * ```ts
@@ -235,10 +237,15 @@ export class JambonzSerializer implements FrameSerializer {
     }
   }
 
-  /** The session ends: marks held for audio that will not come go now, or are counted lost. */
-  finish(): null {
+  /**
+   * The session ends: marks held for audio that will not come go now, or are counted lost; the
+   * caller's last samples the inbound resampler held back are handed on (jambonz just closes the
+   * socket: the close ends the stream).
+   */
+  finish(): Frame[] | null {
     this.#marks.stop();
-    return null;
+    const tail = this.#inbound.flushInbound();
+    return tail === null ? null : [tail];
   }
 
   /**

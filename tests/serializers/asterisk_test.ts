@@ -28,10 +28,16 @@ function list<T>(result: T | T[] | null): T[] {
 
 /** A context that records what the serializer does with it. */
 function recordingContext() {
-  const calls = { sent: [] as string[], paused: [] as boolean[], reported: [] as TransportError[] };
+  const calls = {
+    sent: [] as string[],
+    paused: [] as boolean[],
+    reported: [] as TransportError[],
+    counted: {} as Record<string, number>,
+  };
   const context: SerializerContext = {
     send: (message) => void calls.sent.push(String(message)),
-    count: () => {},
+    count: (counter, amount = 1) =>
+      void (calls.counted[counter] = (calls.counted[counter] ?? 0) + amount),
     report: (error) => void calls.reported.push(error),
     pauseSending: (paused) => void calls.paused.push(paused),
   };
@@ -516,6 +522,75 @@ Deno.test("`AsteriskSerializer` counts the partial frame a MEDIA_START in a new 
       .filter((m) => typeof m !== "string");
     assert.deepEqual(next, [], `${format}: 10 ms is half a frame, held`);
   }
+});
+
+Deno.test("`AsteriskSerializer` hands on the caller's last samples the resampler held back when the socket closes", () => {
+  // docs.asterisk.org, Channel Drivers → WebSocket: Asterisk streams the caller's media in BINARY
+  // messages and sends no goodbye (HANGUP closes the websocket): the close ends the stream.
+  const asterisk = new AsteriskSerializer();
+  asterisk.setup(SETUP); // μ-law 8 kHz in, 16 kHz out
+  asterisk.deserialize(PLAIN_START);
+  const frames = [
+    ...list(asterisk.deserialize(new Uint8Array(160).fill(0x55))),
+    ...list(asterisk.finish()),
+  ] as AudioFrame[];
+  const samples = frames.reduce((sum, frame) => sum + frame.audio.length / 2, 0);
+  assert.equal(samples, 320, "20 ms at 8 kHz is 20 ms at 16 kHz, every sample of it");
+  assert.equal(asterisk.finish(), null, "nothing more held");
+});
+
+Deno.test("`AsteriskSerializer` carries the partial frame over a MEDIA_START that changes only the frame size", () => {
+  // docs.asterisk.org, Channel Drivers → WebSocket: `optimal_frame_size` is "the amount of data
+  // Asterisk needs to create a good 20ms frame" in the channel's format, and what fills no frame is
+  // dropped: μ-law bytes held for 20 ms frames are still μ-law, and begin the first 30 ms frame.
+  const asterisk = new AsteriskSerializer(); // μ-law 8 kHz, 160-byte frames, until MEDIA_START
+  const { context, calls } = recordingContext();
+  asterisk.bind(context);
+  asterisk.setup({ ...SETUP, outputSampleRate: 8000 });
+  const say = (ms: number, level: number) =>
+    list(asterisk.serialize({
+      type: "audio",
+      audio: new Uint8Array(ms * 16).fill(level),
+      sampleRate: 8000,
+      channels: 1,
+    })).filter((m): m is Uint8Array => typeof m !== "string");
+  assert.deepEqual(say(10, 0x40), [], "10 ms is half a frame, held");
+  asterisk.deserialize(
+    "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:ulaw optimal_frame_size:240 ptime:30",
+  );
+  assert.deepEqual(calls.counted, {}, "nothing dropped");
+  const [frame, ...rest] = say(20, 0x08);
+  assert.deepEqual(rest, []);
+  // The 10 ms held (samples 0x4040), then the 20 ms after them (0x0808): one 30 ms frame.
+  const code = (sample: number) => mulawEncode(new Int16Array([sample]))[0];
+  assert.deepEqual(
+    frame,
+    new Uint8Array(240).fill(code(0x4040)!, 0, 80).fill(code(0x0808)!, 80),
+  );
+});
+
+Deno.test("`AsteriskSerializer` counts the bot's last samples the resampler held with the partial frame a MEDIA_START at a new rate refuses", () => {
+  // The bot speaks at 16 kHz to a μ-law 8 kHz channel: the filter down to 8 kHz holds back the
+  // last 2 samples (TelephonyAudio), which the new rate's fresh resampler would lose unseen.
+  const asterisk = new AsteriskSerializer();
+  const { context, calls } = recordingContext();
+  asterisk.bind(context);
+  asterisk.setup({ ...SETUP, outputSampleRate: 16000 });
+  // 30 ms: one 160-byte frame leaves (its first 2 samples the filter's delay, as silence), 80
+  // μ-law bytes are held, 2 samples wait in the filter.
+  const sent = list(asterisk.serialize({
+    type: "audio",
+    audio: new Uint8Array(960).fill(0x40),
+    sampleRate: 16000,
+    channels: 1,
+  })).filter((m): m is Uint8Array => typeof m !== "string");
+  assert.deepEqual(sent.map((m) => m.length), [160]);
+  asterisk.deserialize(
+    "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20",
+  );
+  // 80 + 2 μ-law samples, as the bot's 16 kHz PCM16: 82 × 2 × 2 bytes. With the 158 samples of
+  // the bot's that left (632 bytes), every one of its 960 bytes is accounted for.
+  assert.deepEqual(calls.counted, { audioBytesRefused: 328 });
 });
 
 Deno.test("`AsteriskSerializer` keeps the last 64 marks Asterisk never answers, forgetting the oldest", () => {

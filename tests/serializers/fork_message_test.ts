@@ -31,3 +31,24 @@ for (const [name, make] of SERIALIZERS) {
     );
   });
 }
+
+for (const [name, make] of SERIALIZERS) {
+  Deno.test(`\`${name}\` refuses killAudio and mark as message frames: they go as interruption and mark frames`, () => {
+    // The module's commands (jambonz/freeswitch-modules mod_audio_fork/lws_glue.cpp
+    // `processIncomingMessage`): `killAudio` empties the playout buffer, markers and all, and
+    // keeps the names for the next markers; `mark` joins its 30-mark inventory. Sent past the
+    // serializer's count of both, later marks would be answered late, or past 30 dropped unseen.
+    const serializer = make();
+    for (const message of [{ type: "killAudio" }, { type: "mark", data: { name: "x" } }]) {
+      assert.throws(
+        () => serializer.serialize({ type: "message", message }),
+        (e) =>
+          e instanceof TransportError && e.code === "encode" &&
+          new RegExp(`${message.type} command goes as an? (interruption|mark) frame`).test(
+            e.message,
+          ),
+        message.type,
+      );
+    }
+  });
+}

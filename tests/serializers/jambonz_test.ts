@@ -215,23 +215,59 @@ Deno.test("`JambonzSerializer` keeps at most 30 marks waiting, as the module doe
   for (let i = 0; i < 30; i++) jambonz.serialize({ type: "mark", name: `n${i}` });
 });
 
+/**
+ * mod_audio_fork writes a mark's name into its answer unescaped (send_mark_event in
+ * jambonz/freeswitch-modules lws_glue.cpp): {"type": "mark", "data": {"name":"<name>", ...}}.
+ */
+const moduleEcho = (name: string) =>
+  `{"type": "mark", "data": {"name":"${name}", "event": "playout"}}`;
+
 Deno.test("`JambonzSerializer` and `FreeSwitchSerializer` send a mark name the module cannot echo intact as an id, and give the name back", () => {
-  // mod_audio_fork writes the name into its answer unescaped (send_mark_event in
-  // jambonz/freeswitch-modules lws_glue.cpp): {"type": "mark", "data": {"name":"<name>", ...}}.
-  const moduleEcho = (name: string) =>
-    `{"type": "mark", "data": {"name":"${name}", "event": "playout"}}`;
   for (const serializer of [new JambonzSerializer(), new FreeSwitchSerializer()]) {
     serializer.deserialize(preamble());
-    for (const name of ['say "hi"', "C:\\path", "tab\there", "plain-name.1", "café"]) {
+    // A lone surrogate: the module's cJSON (FreeSWITCH switch_json.c parse_string) skips the
+    // `\ud83d` escape JSON.stringify writes for it, so the name would come back without it.
+    for (
+      const name of ['say "hi"', "C:\\path", "tab\there", "plain-name.1", "café", "half \ud83d"]
+    ) {
       assert.deepEqual(serializer.serialize({ type: "mark", name }), []); // held for the next audio
       const command = JSON.parse((serializer.audioEnds(true) as string[])[0]!);
       const sent = command.data.name as string;
       // deno-lint-ignore no-control-regex -- control characters are what makes a name unsafe
-      if (/["\\\u0000-\u001f]/.test(name)) assert.notEqual(sent, name);
+      if (/["\\\u0000-\u001f]/.test(name) || !name.isWellFormed()) assert.notEqual(sent, name);
       else assert.equal(sent, name, "a safe name goes as it is");
       assert.deepEqual(serializer.deserialize(moduleEcho(sent)), { type: "mark", name });
     }
   }
+});
+
+Deno.test("`JambonzSerializer` and `FreeSwitchSerializer` answer a mark named like an id of theirs and a renamed mark each under its own name", () => {
+  for (const serializer of [new JambonzSerializer(), new FreeSwitchSerializer()]) {
+    serializer.deserialize(preamble());
+    serializer.serialize({ type: "mark", name: "#m1" });
+    serializer.serialize({ type: "mark", name: 'say "hi"' }); // renamed: not echo-safe
+    const sent = (serializer.audioEnds(true) as string[]).map((c) => JSON.parse(c).data.name);
+    assert.equal(new Set(sent).size, 2, `two marks, two names on the wire: ${sent.join(", ")}`);
+    // The module answers in the order it plays them: each answer names its own mark.
+    assert.deepEqual(sent.map((name) => serializer.deserialize(moduleEcho(name))), [
+      { type: "mark", name: "#m1" },
+      { type: "mark", name: 'say "hi"' },
+    ]);
+  }
+});
+
+Deno.test("`JambonzSerializer` hands on the caller's last samples the resampler held back when the socket closes", () => {
+  // docs.jambonz.org, Verbs → listen: the audio comes in binary frames of L16 at `sampleRate`;
+  // jambonz ends the stream by closing the socket (no message of its own).
+  const jambonz = new JambonzSerializer();
+  jambonz.setup(SETUP); // 16 kHz in
+  jambonz.deserialize(preamble()); // 8 kHz
+  const frames = [
+    ...[jambonz.deserialize(new Uint8Array(320))].flat(),
+    ...(jambonz.finish() ?? []),
+  ] as AudioFrame[];
+  const samples = frames.reduce((sum, frame) => sum + frame.audio.length / 2, 0);
+  assert.equal(samples, 320, "20 ms at 8 kHz is 20 ms at 16 kHz, every sample of it");
 });
 
 Deno.test("`JambonzSerializer` hangs up through the REST API with an API key, then disconnects", async () => {
