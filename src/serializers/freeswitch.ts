@@ -211,10 +211,15 @@ export class FreeSwitchSerializer implements FrameSerializer {
     }
   }
 
-  /** The session ends: marks held for audio that will not come go now, or are counted lost. */
-  finish(): null {
+  /**
+   * The session ends: marks held for audio that will not come go now, or are counted lost; the
+   * caller's last samples the inbound resampler held back are handed on (mod_audio_fork ends the
+   * stream by closing the socket).
+   */
+  finish(): Frame[] | null {
     this.#marks.stop();
-    return null;
+    const tail = this.#inbound.flushInbound();
+    return tail === null ? null : [tail];
   }
 
   /**

@@ -256,18 +256,23 @@ Deno.test("`JambonzSerializer` and `FreeSwitchSerializer` answer a mark named li
   }
 });
 
-Deno.test("`JambonzSerializer` hands on the caller's last samples the resampler held back when the socket closes", () => {
+Deno.test("`JambonzSerializer` and `FreeSwitchSerializer` hand on the caller's last samples the resampler held back when the socket closes", () => {
   // docs.jambonz.org, Verbs → listen: the audio comes in binary frames of L16 at `sampleRate`;
-  // jambonz ends the stream by closing the socket (no message of its own).
-  const jambonz = new JambonzSerializer();
-  jambonz.setup(SETUP); // 16 kHz in
-  jambonz.deserialize(preamble()); // 8 kHz
-  const frames = [
-    ...[jambonz.deserialize(new Uint8Array(320))].flat(),
-    ...(jambonz.finish() ?? []),
-  ] as AudioFrame[];
-  const samples = frames.reduce((sum, frame) => sum + frame.audio.length / 2, 0);
-  assert.equal(samples, 320, "20 ms at 8 kHz is 20 ms at 16 kHz, every sample of it");
+  // jambonz ends the stream by closing the socket (no message of its own), as mod_audio_fork does.
+  for (const serializer of [new JambonzSerializer(), new FreeSwitchSerializer()]) {
+    serializer.setup(SETUP); // 16 kHz in
+    serializer.deserialize(preamble()); // 8 kHz
+    const frames = [
+      ...[serializer.deserialize(new Uint8Array(320))].flat(),
+      ...(serializer.finish() ?? []),
+    ] as AudioFrame[];
+    const samples = frames.reduce((sum, frame) => sum + frame.audio.length / 2, 0);
+    assert.equal(
+      samples,
+      320,
+      `${serializer.constructor.name}: 20 ms at 8 kHz is 20 ms at 16 kHz, every sample of it`,
+    );
+  }
 });
 
 Deno.test("`JambonzSerializer` hangs up through the REST API with an API key, then disconnects", async () => {
