@@ -9,6 +9,7 @@ import { TransportError } from "../errors.ts";
 import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
+import { setOwnField } from "./_own_field.ts";
 
 const PROVIDER = "Asterisk";
 
@@ -106,7 +107,7 @@ export function channelVariables(event: AsteriskEvent): Record<string, string> {
   }
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(variables)) {
-    out[name] = typeof value === "string" ? value : JSON.stringify(value);
+    setOwnField(out, name, typeof value === "string" ? value : JSON.stringify(value));
   }
   return out;
 }

@@ -8,6 +8,7 @@
 import type { StartFrame } from "../frames.ts";
 import type { GenesysChannel } from "./genesys.ts";
 import { isObject, type JsonObject } from "./telephony/_json_value.ts";
+import { setOwnField } from "./_own_field.ts";
 
 /** The id a connection probe gives its conversation and participant. */
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
@@ -62,7 +63,7 @@ export function openStartFrame(sessionId: string, parameters: JsonObject): Start
   const params: Record<string, string> = {};
   const text = (name: string, value: unknown) => {
     if (value === undefined || value === null) return;
-    params[name] = typeof value === "string" ? value : JSON.stringify(value);
+    setOwnField(params, name, typeof value === "string" ? value : JSON.stringify(value));
   };
   if (typeof parameters.conversationId === "string") start.callId = parameters.conversationId;
   text("organizationId", parameters.organizationId);

@@ -28,6 +28,7 @@ import {
 import { isObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+import { setOwnField } from "./_own_field.ts";
 
 /** `mod_audio_fork`'s default subprotocol (`MOD_AUDIO_FORK_SUBPROTOCOL_NAME` changes it). */
 export const FREESWITCH_SUBPROTOCOL = "audio.drachtio.org";
@@ -264,7 +265,7 @@ export class FreeSwitchSerializer implements FrameSerializer {
     const params: Record<string, string> = {};
     for (const [key, field] of Object.entries(value)) {
       if (field === undefined || field === null) continue;
-      params[key] = typeof field === "string" ? field : JSON.stringify(field);
+      setOwnField(params, key, typeof field === "string" ? field : JSON.stringify(field));
     }
     const start: StartFrame = { type: "start" };
     const callId = CALL_ID_FIELDS.map((key) => value[key]).find((v) => typeof v === "string");

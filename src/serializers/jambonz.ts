@@ -37,6 +37,7 @@ import { describe } from "./telephony/_json_value.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { thrownText } from "../_thrown_text.ts";
 import { utf8Length } from "../_utf8_length.ts";
+import { setOwnField } from "./_own_field.ts";
 
 /** The subprotocol jambonz asks for: pass it to the adapter's `protocol` option. */
 export const JAMBONZ_SUBPROTOCOL = "audio.jambonz.org";
@@ -344,7 +345,7 @@ export class JambonzSerializer implements FrameSerializer {
     const params: Record<string, string> = {};
     for (const [key, value] of Object.entries(reader.value)) {
       if (value === undefined || value === null) continue;
-      params[key] = typeof value === "string" ? value : JSON.stringify(value);
+      setOwnField(params, key, typeof value === "string" ? value : JSON.stringify(value));
     }
     this.#started = true;
     this.#callSid = callSid;

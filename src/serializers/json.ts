@@ -13,6 +13,7 @@ import { toJson } from "./_to_json.ts";
 import { describe } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { thrownText } from "../_thrown_text.ts";
+import { setOwnField } from "./_own_field.ts";
 
 const DTMF_DIGITS = /^[0-9*#A-D]$/;
 
@@ -160,7 +161,7 @@ export class JsonSerializer implements FrameSerializer {
             `start frame's params.${key} must be a string, got ${typeof value}`,
           );
         }
-        copy[key] = value;
+        setOwnField(copy, key, value);
       }
       frame.params = copy;
     }

@@ -26,6 +26,7 @@ import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio, type TelephonyFormat } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
+import { setOwnField } from "./_own_field.ts";
 
 export { verifyPlivoSignature, type VerifyPlivoSignatureOptions } from "./plivo_signature.ts";
 
@@ -340,7 +341,7 @@ function parseExtraHeaders(text: string | undefined): Record<string, string> {
   for (const pair of text.split(/[;,]/)) {
     const at = pair.indexOf("=");
     if (at <= 0) continue;
-    params[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+    setOwnField(params, pair.slice(0, at).trim(), pair.slice(at + 1).trim());
   }
   return params;
 }

@@ -33,6 +33,7 @@ import { type WireFormat, WrittenBytes } from "./_written_bytes.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
+import { setOwnField } from "./_own_field.ts";
 
 const PROVIDER = "vonage";
 /** The byte PCM16 silence is made of: a partial frame is padded with it. */
@@ -314,7 +315,7 @@ export class VonageSerializer implements FrameSerializer {
     for (const [name, value] of Object.entries(headers)) {
       if (name === "event" || name === "content-type" || name === "headers") continue;
       if (value === undefined || value === null) continue;
-      params[name] = typeof value === "string" ? value : JSON.stringify(value);
+      setOwnField(params, name, typeof value === "string" ? value : JSON.stringify(value));
     }
     const start: StartFrame = { type: "start" };
     const callId = params.uuid ?? params.call_uuid ?? params.conversation_uuid;

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { TransportError } from "../../../src/errors.ts";
 import { JsonReader } from "../../../src/serializers/telephony/json_reader.ts";
+import { withStandardProtoSetter } from "../_standard_proto_setter.ts";
 
 const INHERITED = ["constructor", "toString", "hasOwnProperty", "valueOf", "__proto__"];
 
@@ -42,30 +43,6 @@ Deno.test("`JsonReader` reads such a field when the message carries it", () => {
   assert.equal(message.optionalObject("toString")?.optionalNumber("a"), 1);
   assert.equal(message.string("__proto__"), "p");
 });
-
-/**
- * Runs `read` with `Object.prototype.__proto__` as Node and Bun have it (ECMAScript B.2.2.1.2: its
- * setter ignores a value that is not an object), not as Deno's, which defines an own field.
- */
-function withStandardProtoSetter<T>(read: () => T): T {
-  const own = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__");
-  Object.defineProperty(Object.prototype, "__proto__", {
-    configurable: true,
-    get(this: object) {
-      return Object.getPrototypeOf(this);
-    },
-    set(this: object, proto: unknown) {
-      if (typeof proto === "object" || typeof proto === "function") {
-        Object.setPrototypeOf(this, proto);
-      }
-    },
-  });
-  try {
-    return read();
-  } finally {
-    if (own !== undefined) Object.defineProperty(Object.prototype, "__proto__", own);
-  }
-}
 
 Deno.test("`JsonReader` keeps a custom parameter named `__proto__` as an own field", () => {
   // A `<Parameter name="__proto__">` is the app's own name; JSON.parse keeps it as a field.
