@@ -498,11 +498,13 @@ export class GenesysSerializer implements FrameSerializer {
 
   /**
    * The session is ending: a goodbye still waiting for Genesys's playback is dropped with it (the
-   * socket is closing, the transport's close says the end). Holds no frames.
+   * socket is closing, the transport's close says the end); the caller's last samples the inbound
+   * resampler held back are handed on, as at Genesys's `close`.
    */
-  finish(): null {
+  finish(): Frame[] | null {
     this.#playback.abandon();
-    return null;
+    const tail = this.#audio.flushInbound();
+    return tail === null ? null : [tail];
   }
 
   /** One AudioHook message to frames, answering control messages through the context. */
@@ -539,7 +541,9 @@ export class GenesysSerializer implements FrameSerializer {
         this.#state = "closed";
         const end: EndFrame = { type: "end" };
         if (typeof parameters.reason === "string") end.reason = parameters.reason;
-        return end;
+        // The stream's end: the caller's last samples the inbound resampler held back go first.
+        const tail = this.#audio.flushInbound();
+        return tail === null ? end : [tail, end];
       }
       case "paused": // Genesys paused the stream (on hold), or answers our `pause`
       // `pause` is the server's message in the reference implementation (protocol/message.ts),

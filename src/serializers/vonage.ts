@@ -244,6 +244,16 @@ export class VonageSerializer implements FrameSerializer {
     return this.#frames.end(this.#audio.endOutbound(playing), SILENCE);
   }
 
+  /**
+   * The socket closed, the call's end (Vonage ends the WebSocket leg by closing it, with no
+   * message of its own): the caller's last samples the inbound resampler held back, handed on as
+   * the telephony kit's stream end does.
+   */
+  finish(): Frame[] | null {
+    const tail = this.#audio.flushInbound();
+    return tail === null ? null : [tail];
+  }
+
   /** One Vonage message to frames; see the class description. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (typeof data !== "string") return data.length === 0 ? null : this.#audio.decode(data);

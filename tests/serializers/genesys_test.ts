@@ -70,6 +70,11 @@ Deno.test("`GenesysSerializer` plays a documented AudioHook session message by m
         assert.equal(frames[0]!.type, "audio");
         assert.equal((frames[0] as AudioFrame).sampleRate, 16000);
       } else {
+        // Genesys' close ends the caller's stream: the last samples the resampler to 16 kHz held
+        // back come first.
+        if (step.frames.some((frame) => frame.type === "end")) {
+          assert.equal(frames.shift()?.type, "audio", `step ${index}: the caller's last samples`);
+        }
         assert.deepEqual(frames, step.frames, `step ${index}: frames`);
       }
     } else {
@@ -674,11 +679,11 @@ Deno.test("`GenesysSerializer` refuses a message of another session", () => {
   assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [
     errorDisconnect(2, 2, `Session identifier mismatch: "${other}"`),
   ]);
-  // Our own session's close is still answered.
-  assert.deepEqual(genesys.deserialize(client("close", 3, { reason: "disconnect" })), {
-    type: "end",
-    reason: "disconnect",
-  });
+  // Our own session's close is still answered (after the caller's last samples).
+  const closing = list(genesys.deserialize(client("close", 3, { reason: "disconnect" })));
+  assert.deepEqual(closing.filter((frame) => frame.type !== "audio"), [
+    { type: "end", reason: "disconnect" },
+  ]);
   assert.deepEqual(types(sent), ["opened", "disconnect", "closed"]);
 });
 
@@ -957,4 +962,25 @@ Deno.test("`GenesysSerializer` refuses a bot's server message whose parameters G
   genesys.serialize(serverMessage("reconnect"));
   genesys.serialize(serverMessage("disconnect", { reason: "completed", info: "done" }));
   assert.deepEqual(types(sent), ["opened", "event", "reconnect", "disconnect"]);
+});
+
+Deno.test("`GenesysSerializer` hands on the caller's last samples the resampler held back at Genesys's close and at the socket's close", () => {
+  // Genesys Cloud resource center, "What happens during a successful session between Genesys
+  // Cloud and your AudioHook server?": "the client does not send any audio frames after the
+  // client issues the close message": the close ends the caller's stream, as the socket's close
+  // does when it comes first. PCMU at 8 kHz, resampled to the transport's 16 kHz here.
+  const samplesIn = (frames: Frame[]) =>
+    frames.reduce((sum, f) => sum + (f.type === "audio" ? f.audio.length / 2 : 0), 0);
+  const atClose = bound().genesys;
+  atClose.deserialize(open(MONO));
+  const heard = list(atClose.deserialize(new Uint8Array(160).fill(0x55)));
+  const closing = list(atClose.deserialize(client("close", 2, { reason: "end" })));
+  assert.equal(closing.at(-1)?.type, "end", "the end comes last");
+  assert.equal(samplesIn([...heard, ...closing]), 320, "20 ms at 8 kHz is 320 samples at 16 kHz");
+  assert.equal(atClose.finish(), null, "nothing more held");
+
+  const atSocketClose = bound().genesys;
+  atSocketClose.deserialize(open(MONO));
+  const before = list(atSocketClose.deserialize(new Uint8Array(160).fill(0x55)));
+  assert.equal(samplesIn([...before, ...list(atSocketClose.finish())]), 320);
 });

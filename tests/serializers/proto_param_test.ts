@@ -80,3 +80,9 @@ for (const [name, start] of cases) {
     assert.equal(Object.getPrototypeOf(params), Object.prototype);
   });
 }
+
+Deno.test("the standard `__proto__` setter is put back as it was after each read", () => {
+  const before = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__");
+  withStandardProtoSetter(() => {});
+  assert.deepEqual(Object.getOwnPropertyDescriptor(Object.prototype, "__proto__"), before);
+});

@@ -437,3 +437,19 @@ Deno.test("`VonageSerializer`: a notify of the transport's own mark, twice or ne
   await transport.closed;
   assert.deepEqual(inbound.filter((f) => JSON.stringify(f).includes(PLAYOUT_MARK_PREFIX)), []);
 });
+
+Deno.test("`VonageSerializer` hands on the caller's last samples the resampler held back when the socket closes", () => {
+  // Vonage's WebSocket guides (developer.vonage.com/en/voice/voice-api/concepts/websockets and
+  // guides/websockets): the caller's audio comes in binary messages and the text events are
+  // `websocket:connected`, `:dtmf`, `:notify` and `:cleared`; none ends the stream, the socket's
+  // close does.
+  const vonage = new VonageSerializer({ sampleRate: 8000 });
+  vonage.setup(SETUP_16K); // 8 kHz in, resampled to 16 kHz
+  const frames = [
+    ...list(vonage.deserialize(new Uint8Array(320).fill(0x11))),
+    ...list(vonage.finish()),
+  ] as AudioFrame[];
+  const samples = frames.reduce((sum, frame) => sum + frame.audio.length / 2, 0);
+  assert.equal(samples, 320, "20 ms at 8 kHz is 20 ms at 16 kHz, every sample of it");
+  assert.equal(vonage.finish(), null, "nothing more held");
+});
