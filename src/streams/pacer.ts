@@ -75,11 +75,20 @@ export class Pacer {
       this.#anchor = now;
       this.#scheduledMs = 0;
     }
-    const lead = this.#sendAheadMs ?? durationMs;
     this.#playsAt = this.#anchor + this.#scheduledMs;
-    const deadline = this.#playsAt - lead;
+    if (this.#emptyLeavesNow(durationMs)) return 0;
+    const deadline = this.#playsAt - (this.#sendAheadMs ?? durationMs);
     this.#scheduledMs += durationMs;
     return deadline > now ? deadline - now : 0;
+  }
+
+  /**
+   * With the default lead (each chunk its own duration ahead), an empty chunk would have none: it
+   * would wait until all before it had played, and hold the chunk after it past its deadline. It
+   * plays for nothing, so it has no slot to wait for.
+   */
+  #emptyLeavesNow(durationMs: number): boolean {
+    return durationMs === 0 && this.#sendAheadMs === undefined;
   }
 
   /**
@@ -87,7 +96,7 @@ export class Pacer {
    * without reserving anything (`now`: as in `reserve`).
    */
   peek(durationMs: number, now: number = this.#clock.now()): number {
-    if (!(now <= this.#anchor + this.#scheduledMs)) return 0;
+    if (!(now <= this.#anchor + this.#scheduledMs) || this.#emptyLeavesNow(durationMs)) return 0;
     const deadline = this.#anchor + this.#scheduledMs - (this.#sendAheadMs ?? durationMs);
     return deadline > now ? deadline - now : 0;
   }

@@ -92,11 +92,7 @@ export class PacerStream extends TransformStream<Frame, Frame> {
             sampleRate = frame.sampleRate;
             channels = frame.channels;
           }
-          const ms = durationMs(frame.audio.length, frame);
-          // An empty frame plays for nothing, so it has no slot to wait for: reserved with the
-          // default lead (its own duration, 0), it would wait for all the audio before it to
-          // play out and hold the next frame past its deadline.
-          const wait = ms > 0 ? pacer.reserve(ms) : 0;
+          const wait = pacer.reserve(durationMs(frame.audio.length, frame));
           // Not an async function: a frame that may leave now costs no promise and no timer.
           if (wait > 0) {
             return clock.sleep(wait, abort.signal).then(() => controller.enqueue(frame));

@@ -14,6 +14,16 @@ Deno.test("`Pacer` sends one chunk ahead by default", () => {
   assert.deepEqual([pacer.reserve(40), pacer.reserve(40), pacer.reserve(40)], [0, 0, 40]);
 });
 
+Deno.test("`Pacer` by default lets an empty chunk go now, and the chunk after it keeps its slot", () => {
+  // Each chunk its own duration ahead: an empty one would have waited for all before it to play.
+  const pacer = new Pacer({ clock: new FakeClock() });
+  const waits = [20, 20, 20, 20, 0, 20, 20].map((ms) => [pacer.peek(ms), pacer.reserve(ms)]);
+  assert.deepEqual(waits, [[0, 0], [0, 0], [20, 20], [40, 40], [0, 0], [60, 60], [80, 80]]);
+  // With a lead of its own, an empty chunk keeps its place in the order, as before.
+  const led = new Pacer({ clock: new FakeClock(), sendAheadMs: 20 });
+  assert.deepEqual([40, 0].map((ms) => led.reserve(ms)), [0, 20]);
+});
+
 Deno.test("`Pacer` adds no wait to real-time input", async () => {
   for (const sendAheadMs of [0, 20, undefined]) {
     const clock = new FakeClock();
