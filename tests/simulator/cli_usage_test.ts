@@ -6,7 +6,7 @@ import { createDemoHandler } from "../../examples/demo/handler.ts";
 import { demoOrigins } from "../../examples/demo/origins.ts";
 import { within } from "../_ws_client.ts";
 import { wrapWav } from "../../src/audio/wav.ts";
-import { RUN_CLI } from "./_cli.ts";
+import { RUN_CLI, runCli } from "./_cli.ts";
 
 interface Run {
   code: number;
@@ -18,14 +18,8 @@ interface Run {
 
 async function simulate(args: string[]): Promise<Run> {
   const started = performance.now();
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [...RUN_CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  const ms = performance.now() - started;
-  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr), ms };
+  const run = await runCli(args);
+  return { ...run, ms: performance.now() - started };
 }
 
 /**
