@@ -9,7 +9,6 @@ import { toJson } from "./_to_json.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
-import { thrownText } from "../_thrown_text.ts";
 import { basicAuth } from "./telephony/basic_auth.ts";
 import { CallIds } from "./telephony/call_ids.ts";
 import { EndOfStream } from "./telephony/_end_of_stream.ts";
@@ -22,6 +21,7 @@ import {
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
+import { RefusedFormat } from "./telephony/_refused_format.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio, type TelephonyFormat } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
@@ -141,8 +141,8 @@ export class PlivoSerializer implements FrameSerializer {
   #end = new EndOfStream(PROVIDER, ["media", "dtmf", "playedStream", "played"]);
   #authId: string | undefined;
   #authToken: string | undefined;
-  /** Why inbound media is refused (the start named a format Plivo does not stream), or `undefined`. */
-  #refused: string | undefined;
+  /** The stream's media, refused while its start names a format Plivo does not stream. */
+  readonly #refused = new RefusedFormat();
 
   /** Makes a serializer for one call; see {@linkcode PlivoSerializerOptions}. */
   constructor(options: PlivoSerializerOptions = {}) {
@@ -245,9 +245,7 @@ export class PlivoSerializer implements FrameSerializer {
       case "media": {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         if (media === null) return null;
-        if (this.#refused !== undefined) {
-          throw new TransportError("decode", `${this.#refused}: its media is refused`);
-        }
+        this.#refused.checkMedia();
         return this.#media.push(media);
       }
       case "start":
@@ -277,15 +275,10 @@ export class PlivoSerializer implements FrameSerializer {
       callField: "callId",
       params: parseExtraHeaders(headers),
     });
-    this.#refused = undefined;
-    try {
+    this.#refused.apply(() => {
       const mediaFormat = start.optionalObject("mediaFormat");
       if (mediaFormat !== undefined) this.#audio.configure(plivoFormat(mediaFormat, this.#audio));
-    } catch (error) {
-      // Its media decoded in the previous format would be noise: refused until a new start.
-      this.#refused = error instanceof TransportError ? error.message : thrownText(error);
-      throw error;
-    }
+    });
     return frame;
   }
 

@@ -21,6 +21,7 @@ import {
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
+import { RefusedFormat } from "./telephony/_refused_format.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import {
@@ -29,7 +30,6 @@ import {
   type TelephonyEncoding,
 } from "./telephony/telephony_encoding.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
-import { thrownText } from "../_thrown_text.ts";
 
 export { verifyTelnyxSignature, type VerifyTelnyxSignatureOptions } from "./telnyx_signature.ts";
 
@@ -159,8 +159,8 @@ export class TelnyxSerializer implements FrameSerializer {
   /** Whether short payloads are a reply's last chunk, to pad (the transport's chunks are valid). */
   #padShort = true;
   #report: ((error: TransportError) => void) | undefined;
-  /** Why inbound media is refused (the start's error: a codec we cannot decode), or `undefined`. */
-  #refused: string | undefined;
+  /** The stream's media, refused while its start names a codec we cannot decode. */
+  readonly #refused = new RefusedFormat();
 
   /** Makes a serializer for one call; see {@linkcode TelnyxSerializerOptions}. */
   constructor(options: TelnyxSerializerOptions = {}) {
@@ -288,9 +288,7 @@ export class TelnyxSerializer implements FrameSerializer {
         // By `chunk`: `sequence_number` counts every message, so its gaps are not lost audio.
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         if (media === null) return null;
-        if (this.#refused !== undefined) {
-          throw new TransportError("decode", `${this.#refused}: its media is refused`);
-        }
+        this.#refused.checkMedia();
         return this.#media.push(media);
       }
       case "start":
@@ -320,8 +318,7 @@ export class TelnyxSerializer implements FrameSerializer {
     if (clientState !== undefined && !("client_state" in params)) params.client_state = clientState;
     // The ids first: a start whose codec we cannot decode still names the call to hang up.
     const frame = this.#ids.start({ streamId, callId, params });
-    this.#refused = undefined;
-    try {
+    this.#refused.apply(() => {
       const mediaFormat = start.optionalObject("media_format");
       if (mediaFormat !== undefined) {
         const format = readMediaFormat(mediaFormat, {
@@ -331,11 +328,7 @@ export class TelnyxSerializer implements FrameSerializer {
         // What we receive only: the bidirectional codec is set apart, PCMU 8 kHz by default.
         this.#in.configure(format);
       }
-    } catch (error) {
-      // Decoding what follows in the previous codec would be noise: refuse it until a new start.
-      this.#refused = error instanceof TransportError ? error.message : thrownText(error);
-      throw error;
-    }
+    });
     return frame;
   }
 

@@ -10,7 +10,6 @@ import { toJson } from "./_to_json.ts";
 import type { Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
-import { thrownText } from "../_thrown_text.ts";
 import { twilioApiHost } from "./_twilio_api_host.ts";
 import { basicAuth } from "./telephony/basic_auth.ts";
 import { CallIds } from "./telephony/call_ids.ts";
@@ -25,6 +24,7 @@ import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
+import { RefusedFormat } from "./telephony/_refused_format.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
@@ -164,8 +164,8 @@ export class TwilioSerializer implements FrameSerializer {
   #accountSid: string | undefined;
   #authToken: string | undefined;
   #apiBase: string;
-  /** Why inbound media is refused (the start named a format we cannot decode), or `undefined`. */
-  #refused: string | undefined;
+  /** The stream's media, refused while its start names a format we cannot decode. */
+  readonly #refused = new RefusedFormat();
 
   /** Makes a serializer for one call; see {@linkcode TwilioSerializerOptions}. */
   constructor(options: TwilioSerializerOptions = {}) {
@@ -261,9 +261,7 @@ export class TwilioSerializer implements FrameSerializer {
       case "media": {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         if (media === null) return null;
-        if (this.#refused !== undefined) {
-          throw new TransportError("decode", `${this.#refused}: its media is refused`);
-        }
+        this.#refused.checkMedia();
         return this.#media.push(media);
       }
       case "start":
@@ -292,8 +290,7 @@ export class TwilioSerializer implements FrameSerializer {
     // the call to hang up.
     const frame = this.#ids.readStart(message, { callField: "callSid", params });
     if (accountSid !== undefined) this.#accountSid ??= accountSid;
-    this.#refused = undefined;
-    try {
+    this.#refused.apply(() => {
       const format = start.optionalObject("mediaFormat");
       if (format !== undefined) {
         this.#audio.configure(readMediaFormat(format, {
@@ -302,11 +299,7 @@ export class TwilioSerializer implements FrameSerializer {
           littleEndianL16: this.#littleEndianL16,
         }));
       }
-    } catch (error) {
-      // Its media decoded in the previous format would be noise: refused until a new start.
-      this.#refused = error instanceof TransportError ? error.message : thrownText(error);
-      throw error;
-    }
+    });
     return frame;
   }
 
