@@ -107,7 +107,8 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
  * events arrive as `message` frames with Plivo's JSON as is.
  *
  * Outbound: `audio` → one `playAudio` per frame; `mark` → `checkpoint`; `interruption` →
- * `clearAudio`; `message` → its JSON as is; `end`/`cancel` → DELETE
+ * `clearAudio`; `dtmf` → `sendDTMF` (Plivo plays the key into the call); `message` → its JSON as
+ * is; `end`/`cancel` → DELETE
  * `/v1/Account/{authId}/Call/{callId}/` once when `authId` and `authToken` are set, a 404
  * counting as already ended. Failures throw a `TransportError` (`"protocol"`, or `"timeout"`).
  *
@@ -205,6 +206,8 @@ export class PlivoSerializer implements FrameSerializer {
       case "interruption":
         this.#audio.reset();
         return this.#ids.streamEvent("clearAudio");
+      case "dtmf":
+        return toJson({ event: "sendDTMF", dtmf: frame.digit });
       case "message":
         return toJson(frame.message);
       case "end":

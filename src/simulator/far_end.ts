@@ -128,7 +128,12 @@ export interface FarEndContext {
 export interface FarEnd {
   /** The protocol's name, as the report shows it. */
   readonly protocol: string;
-  /** The WebSocket subprotocols the platform offers when it connects, if any. */
+  /**
+   * The WebSocket subprotocols the platform offers when it connects, if any. A bot that answers
+   * none is taken, as the platforms' own clients take it: Asterisk's `res_http_websocket` client
+   * needs no `Sec-WebSocket-Protocol` in the answer, and libwebsockets (jambonz's and FreeSWITCH's
+   * `mod_audio_fork`) falls back to its first protocol.
+   */
   readonly subprotocols?: readonly string[];
   /** The caller's audio on the wire: mono, this rate, one message per `frameMs`. */
   readonly caller: { readonly sampleRate: number; readonly frameMs: number };

@@ -109,6 +109,21 @@ Deno.test("`PlivoSerializer` answers every fuzzed message with frames or a decod
   assert.ok(errors > 1000 && frames > 1000, `errors ${errors}, frames ${frames}`);
 });
 
+// A bot presses keys over the stream: Plivo's "Stream Event Protocol" lists `sendDTMF` among the
+// messages to Plivo (https://www.plivo.com/docs/voice/audio-streaming/audio-streaming.md,
+// "Messages to Plivo"), shaped `{"event": "sendDTMF", "dtmf": "5"}` (Plivo's own
+// plivo-labs/agent-transport, docs/livekit_interface_audio_stream.md, "Plivo WebSocket Commands").
+Deno.test("`PlivoSerializer` sends a dtmf frame as `sendDTMF`", () => {
+  const plivo = plivoAt8kHz();
+  plivo.deserialize(start());
+  for (const digit of ["5", "#", "*"]) {
+    assert.deepEqual(JSON.parse(plivo.serialize({ type: "dtmf", digit }) as string), {
+      event: "sendDTMF",
+      dtmf: digit,
+    });
+  }
+});
+
 Deno.test("`PlivoSerializer` hangs up once with DELETE, 404 counting as ended", async () => {
   const fake = fakeFetch(() => new Response(null, { status: 204 }));
   const plivo = new PlivoSerializer({ authId: "MAXXXX", authToken: "tok", fetch: fake.fetch });
