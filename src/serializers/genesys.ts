@@ -62,6 +62,19 @@ const SERVER_MESSAGES = new Set([
 ]);
 
 /**
+ * The server messages that answer a client's request, by the request: the serializer sends each
+ * itself, at once, and only then does Genesys's reference client take one (an `opened` out of its
+ * open transaction, or a `closed` out of its close transaction, is a fatal error 409 and a close
+ * transaction; a `pong` with no `ping` outstanding an error 409: client/clientsessionimpl.ts,
+ * onOpenedMessage, onClosedMessage, onPongMessage). From the bot, one could only come unasked.
+ */
+const ANSWERS: ReadonlyMap<string, string> = new Map([
+  ["opened", "open"],
+  ["pong", "ping"],
+  ["closed", "close"],
+]);
+
+/**
  * The largest text message Genesys's reference client takes: it answers a longer one with a fatal
  * error 413, "Message too large", and its close transaction (client/clientsessionimpl.ts,
  * onTextMessage: `data.length > 65535`). Counted here in UTF-8 bytes, never fewer than the
@@ -185,9 +198,10 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * `barge_in` entity; `end` or `cancel` → `disconnect` with reason `completed` (once), `info` the
  * end's reason, and the output variables; a `message` frame holding `{ type, parameters }` →
  * that server message in a proper envelope (e.g. `event` with transcript entities), from `opened`
- * until our `closed`; a type that is no AudioHook server message, parameters Genesys's client
- * refuses (an `event` without its `entities` list), a message over the 65,535 bytes it takes, or
- * one outside the session is an "encode" error, not sent, and the session goes on.
+ * until our `closed`; a type that is no AudioHook server message, or one the serializer sends
+ * itself in answer to Genesys (`opened`, `pong`, `closed`), parameters Genesys's client refuses
+ * (an `event` without its `entities` list), a message over the 65,535 bytes it takes, or one
+ * outside the session is an "encode" error, not sent, and the session goes on.
  *
  * Ending follows AudioHook's closing sequence: after our `disconnect` Genesys sends `close`, we
  * answer `closed`, and Genesys closes the socket. {@linkcode GenesysSerializer.peerCloses} tells
@@ -219,7 +233,9 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * Output variables come from the serializer (the option, or
  * {@linkcode GenesysSerializer.setOutputVariables} at any time before the end), not from a frame:
  * frames are the same for every protocol, and a `message` frame already means "send this server
- * message", so a convention inside it could be sent to Genesys by mistake.
+ * message", so a convention inside it could be sent to Genesys by mistake. A `disconnect` or
+ * `closed` they would make longer than the 65,535 bytes Genesys takes goes without them (an
+ * "encode" error, counted in `encodeErrors`): the call still ends cleanly, the flow gets none.
  *
  * @example The open handshake
  * ```ts
@@ -468,6 +484,14 @@ export class GenesysSerializer implements FrameSerializer {
               describe(message.type),
           );
         }
+        const request = ANSWERS.get(message.type);
+        if (request !== undefined) {
+          throw new TransportError(
+            "encode",
+            `genesys: ${message.type} not sent: it answers Genesys's ${request}, which the ` +
+              "serializer answers itself",
+          );
+        }
         const parameters = message.parameters ?? {};
         if (!isObject(parameters)) {
           throw new TransportError(
@@ -534,10 +558,7 @@ export class GenesysSerializer implements FrameSerializer {
         // Genesys is ending the session: a goodbye still waiting for its playback is not sent,
         // as no server message but `closed` may follow its `close`.
         this.#playback.abandon();
-        this.#reply(
-          "closed",
-          this.#outputVariables ? { outputVariables: this.#outputVariables } : {},
-        );
+        this.#reply("closed", {});
         this.#state = "closed";
         const end: EndFrame = { type: "end" };
         if (typeof parameters.reason === "string") end.reason = parameters.reason;
@@ -772,8 +793,37 @@ export class GenesysSerializer implements FrameSerializer {
     this.#state = "disconnecting";
     const parameters: JsonObject = { reason: "completed" };
     if (info !== undefined) parameters.info = info;
-    if (this.#outputVariables !== undefined) parameters.outputVariables = this.#outputVariables;
-    return this.#envelope("disconnect", parameters);
+    return this.#farewell("disconnect", parameters);
+  }
+
+  /**
+   * The session's last message of ours, `disconnect` or `closed`, with the output variables when
+   * they fit: a message over the 65,535 bytes Genesys takes would not hand them back either (its
+   * reference client answers it with a fatal error 413 and its close transaction, and a `closed`
+   * it cannot take leaves that transaction to time out), and would end the call with an error.
+   * Then it goes without them, the call ends cleanly, and the drop is counted in `encodeErrors`
+   * and reported. Not trimmed: the flow could not tell a part of them from the whole.
+   */
+  #farewell(type: "disconnect" | "closed", parameters: JsonObject): string {
+    const variables = this.#outputVariables;
+    if (variables !== undefined) {
+      try {
+        return this.#envelope(type, { ...parameters, outputVariables: variables }, MAX_TEXT_BYTES);
+      } catch (error) {
+        if (!(error instanceof TransportError)) throw error;
+        this.#context?.count("encodeErrors");
+        this.#context?.report(
+          new TransportError(
+            "encode",
+            `${PROVIDER}: ${type} sent without its outputVariables (${
+              utf8Length(toJson(variables))
+            } bytes of JSON), the Architect flow gets none: with them it is over the ` +
+              `${MAX_TEXT_BYTES} bytes Genesys takes`,
+          ),
+        );
+      }
+    }
+    return this.#envelope(type, parameters);
   }
 
   /**
@@ -849,7 +899,10 @@ export class GenesysSerializer implements FrameSerializer {
         `genesys: cannot answer ${type}: the transport did not call bind`,
       );
     }
-    context.send(this.#envelope(type, parameters));
+    // `closed` ends the session: it carries the output variables, when they fit.
+    context.send(
+      type === "closed" ? this.#farewell(type, parameters) : this.#envelope(type, parameters),
+    );
   }
 
   /**

@@ -301,3 +301,78 @@ Deno.test("`GenesysSerializer`: a bot's message Genesys would refuse is an encod
   assert.deepEqual(await rest(s), [{ type: "end", reason: "end" }]);
   await s.clock.runAll();
 });
+
+Deno.test("`GenesysSerializer`: a bot's opened, pong or closed is an encode error, counted and reported, and the session goes on", async () => {
+  // Genesys Cloud resource center, "What happens during a successful session between Genesys
+  // Cloud and your AudioHook server?": the server "responds with an 'opened' message" to the
+  // client's open transaction, and the client's close transaction ends with the server's
+  // `closed`; `pong` answers the client's `ping`. The serializer sends all three itself, so one
+  // from the bot answers nothing: Genesys's reference client (client/clientsessionimpl.ts) takes
+  // an `opened` out of its open transaction or a `closed` out of its close transaction as a
+  // fatal error 409 that ends the call, and a `pong` with no `ping` outstanding as an error 409.
+  const s = session({});
+  await opened(s);
+  const message = (type: string): Frame => ({ type: "message", message: { type, parameters: {} } });
+  s.transport.send(message("opened"));
+  s.transport.send(message("pong"));
+  s.transport.send(message("closed"));
+  const transcript = { entities: [{ type: "transcript", data: { text: "hi" } }] };
+  s.transport.send({ type: "message", message: { type: "event", parameters: transcript } });
+  await s.clock.tick(50);
+  assert.equal(s.transport.stats.encodeErrors, 3);
+  assert.deepEqual(s.errors.map((e) => [e.code, e.message]), [
+    [
+      "encode",
+      "genesys: opened not sent: it answers Genesys's open, which the serializer answers itself",
+    ],
+    [
+      "encode",
+      "genesys: pong not sent: it answers Genesys's ping, which the serializer answers itself",
+    ],
+    [
+      "encode",
+      "genesys: closed not sent: it answers Genesys's close, which the serializer answers itself",
+    ],
+  ]);
+  assert.deepEqual(s.client.seen.slice(1), [{ type: "event", seq: 2, parameters: transcript }]);
+  assert.deepEqual(s.client.violations, []);
+  assert.equal(s.client.state, "open", "the call goes on");
+  s.client.close("end");
+  assert.deepEqual(await rest(s), [{ type: "end", reason: "end" }]);
+  await s.clock.runAll();
+});
+
+Deno.test("`GenesysSerializer` sends disconnect and closed without output variables too large for Genesys, counted and reported", async () => {
+  // Genesys's reference client (client/clientsessionimpl.ts, onTextMessage) answers a text message
+  // longer than 65,535 with a fatal error 413, "Message too large", and its close transaction; a
+  // `closed` it cannot take leaves that transaction to its timeout (error 408). Variables that
+  // make the goodbye that long cannot reach the Architect flow: the call ends cleanly without them.
+  const s = session({ outputVariables: { summary: "a".repeat(70_000) } });
+  let longest = 0;
+  s.pair.client.addEventListener("message", (event) => {
+    const data = (event as MessageEvent).data;
+    if (typeof data === "string") longest = Math.max(longest, data.length);
+  });
+  await opened(s);
+  const ended = s.writer.write({ type: "end", reason: "goodbye" });
+  await s.clock.runAll(5000);
+  await ended;
+  assert.ok(longest <= 65_535, `a message of ${longest} characters reached Genesys`);
+  assert.deepEqual(kinds(s), ["opened", "disconnect", "closed"]);
+  assert.deepEqual(s.client.seen.slice(1).map((m) => "parameters" in m && m.parameters), [
+    { reason: "completed", info: "goodbye" },
+    {},
+  ]);
+  assert.deepEqual(s.client.sent.map((m) => m.type), ["open", "close"], "no error 413");
+  assert.deepEqual(s.client.violations, []);
+  assert.equal(s.transport.stats.encodeErrors, 2);
+  const dropped = (type: string) =>
+    `genesys: ${type} sent without its outputVariables (70014 bytes of JSON), the Architect ` +
+    "flow gets none: with them it is over the 65535 bytes Genesys takes";
+  assert.deepEqual(s.errors.map((e) => [e.code, e.message]), [
+    ["encode", dropped("disconnect")],
+    ["encode", dropped("closed")],
+  ]);
+  assert.equal((await s.transport.closed).initiator, "local");
+  assert.deepEqual(await rest(s), [{ type: "end", reason: "disconnect" }]);
+});
