@@ -42,6 +42,14 @@ const MOVES_TOLD = 3;
 /** What the pacing timer waits for when it waits for a slot of background audio. */
 const FILL = Symbol("fill");
 
+/**
+ * What the mixer's `fill` or `mix` threw, as the run's failure: the application's code, told
+ * apart from the path's own faults (`#failed`), as what its `attach` throws is.
+ */
+class MixerThrew {
+  constructor(readonly step: "fill" | "mix", readonly cause: unknown) {}
+}
+
 /** Options for {@linkcode OutboundPump}. */
 export interface OutboundPumpOptions {
   /** The outbound format and the length of the chunks audio is cut into. */
@@ -477,7 +485,7 @@ export class OutboundPump {
             this.#paced = FILL;
             return this.#pacing.arm(wait);
           }
-          const filler = this.#mixer.fill();
+          const filler = this.#fill(this.#mixer);
           this.#backgroundFills = filler !== undefined;
           if (filler === undefined) break; // no background now: idle until woken
           const sending = this.#sendChunk(filler, durationMs(filler.audio.length, filler), false);
@@ -770,7 +778,7 @@ export class OutboundPump {
     } else {
       this.#timeline.reserve(ms);
     }
-    const out = speech && this.#mixer !== undefined ? this.#mixer.mix(chunk) : chunk;
+    const out = speech && this.#mixer !== undefined ? this.#mix(this.#mixer, chunk) : chunk;
     const sending = this.#sender.sendAudio(out);
     if (sending === false && speech) {
       // It never left (the serializer refused it, counted and reported, or the socket is gone):
@@ -811,7 +819,35 @@ export class OutboundPump {
     this.#run();
   }
 
+  #fill(mixer: OutboundMixer): AudioFrame | undefined {
+    try {
+      return mixer.fill();
+    } catch (cause) {
+      throw new MixerThrew("fill", cause);
+    }
+  }
+
+  #mix(mixer: OutboundMixer, chunk: AudioFrame): AudioFrame {
+    try {
+      return mixer.mix(chunk);
+    } catch (cause) {
+      throw new MixerThrew("mix", cause);
+    }
+  }
+
   #failed(cause: unknown): void {
+    if (cause instanceof MixerThrew) {
+      // The application's code, run from a listener or a timer the session shares: it ends this
+      // session only, as a throwing attach or observer does.
+      const message = `the background mixer's ${cause.step} threw: ${thrownText(cause.cause)}`;
+      return this.#onError(
+        new TransportError("application", message, {
+          cause: cause.cause,
+          closeCode: 1011,
+          fatal: true,
+        }),
+      );
+    }
     // Only a bug can get here (send and serializer failures are handled where they occur); end
     // the session loudly rather than leave a wedged queue behind.
     this.#onError(

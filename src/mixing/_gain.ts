@@ -65,6 +65,13 @@ export class BackgroundGain {
 }
 
 /**
+ * The most gain applied: past it every sample but 0 saturates anyway (one of ±1 makes ±65,536,
+ * beyond any 16-bit sum), and a greater one would take the loudest past 2^31, where the `| 0`
+ * of the mix wraps.
+ */
+const MAX_GAIN = 65536;
+
+/**
  * Adds `frames` frames of `background` × gain to `out` (which holds the speech, or silence), in
  * integer PCM with saturation: a sum beyond 16 bits is clipped, never wrapped.
  */
@@ -77,7 +84,7 @@ export function mixInto(
 ): void {
   const samples = background.length;
   if (gain.settled) {
-    const g = gain.value;
+    const g = Math.min(gain.value, MAX_GAIN);
     if (g === 0) return;
     for (let i = 0, o = at; i < samples; i++, o++) {
       // Rounded half away from zero, in integer arithmetic (`| 0` truncates): no Math.round.
@@ -88,7 +95,7 @@ export function mixInto(
     return;
   }
   for (let i = 0, o = at; i < samples;) {
-    const g = gain.next();
+    const g = Math.min(gain.next(), MAX_GAIN);
     for (let c = 0; c < channels; c++, i++, o++) {
       const scaled = background[i]! * g;
       const sum = out[o]! + ((scaled + (scaled < 0 ? -0.5 : 0.5)) | 0);

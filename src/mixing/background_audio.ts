@@ -95,12 +95,16 @@ export interface BackgroundAudioOptions {
   readAheadMs?: number;
   /**
    * Told when the source fails, or its format cannot be brought to the transport's; the
-   * background then falls silent and the session goes on.
+   * background then falls silent and the session goes on. One that throws is session code that
+   * fails: that session ends with 1011 and an "error" event, as when an observer throws.
    *
    * @default {console.error}
    */
   onError?: (error: Error) => void;
-  /** Told when the background has played to its end (a stream ended, a track without `loop`). */
+  /**
+   * Told when the background has played to its end (a stream ended, a track without `loop`).
+   * One that throws ends the session as `onError`'s does.
+   */
   onEnded?: () => void;
 }
 
@@ -176,6 +180,8 @@ export class BackgroundAudio implements OutboundMixer {
   #failed = false;
   #detached = false;
   #reportedMismatch = false;
+  /** What a callback threw from a stream's read, for the transport's next call to throw. */
+  #thrown: { error: unknown } | undefined;
 
   /**
    * Makes a background from `source`. Throws a `TypeError` or `RangeError` naming what is wrong
@@ -303,17 +309,19 @@ export class BackgroundAudio implements OutboundMixer {
     const readAhead = this.#frames(Math.max(this.#readAheadMs, format.chunkMs)) * format.channels;
     this.#stream!.begin(format, readAhead, {
       data: () => this.#wakeUp(),
-      end: () => {
-        if (this.#stream!.queued === 0) this.#end();
-        else this.#wakeUp(); // a last short piece, sent once the transport asks
-      },
-      error: (error) => this.#fail(error),
+      end: () =>
+        this.#fromRead(() => {
+          if (this.#stream!.queued === 0) this.#end();
+          else this.#wakeUp(); // a last short piece, sent once the transport asks
+        }),
+      error: (error) => this.#fromRead(() => this.#fail(error)),
     });
     return true;
   }
 
   /** Speech with the background under it (a view the next call reuses), or the speech as is. */
   mix(chunk: AudioFrame): AudioFrame {
+    this.#throwHeld();
     const format = this.#format;
     if (format === undefined || this.#silent()) return chunk;
     if (chunk.sampleRate !== format.sampleRate || chunk.channels !== format.channels) {
@@ -335,6 +343,7 @@ export class BackgroundAudio implements OutboundMixer {
 
   /** One chunk of background alone, or `undefined` while there is none to send. */
   fill(): AudioFrame | undefined {
+    this.#throwHeld();
     const format = this.#format;
     if (format === undefined || this.#silent()) return this.#idleNow();
     const stream = this.#stream;
@@ -367,6 +376,7 @@ export class BackgroundAudio implements OutboundMixer {
     this.#detached = true;
     this.#wake = undefined;
     this.#stream?.stop();
+    this.#throwHeld(); // the session ended before a call of the transport's threw it
   }
 
   /** Whether nothing is to be heard: stopped and faded out, ended, failed or detached. */
@@ -445,37 +455,45 @@ export class BackgroundAudio implements OutboundMixer {
   #end(): void {
     if (this.#ended || this.#detached) return;
     this.#ended = true;
-    const onEnded = this.#onEnded;
-    if (onEnded !== undefined) this.#tell(() => onEnded());
+    this.#onEnded?.();
   }
 
   #fail(error: Error): void {
     if (this.#failed) return;
     this.#failed = true;
-    this.#tell(() => this.#onError(error));
+    this.#onError(error);
   }
 
-  /** Calls back the application, which must not break the transport's path if it throws. */
-  #tell(callback: () => void): void {
+  /**
+   * Runs what a stream's read tells, outside every call of the transport's: what an application
+   * callback throws there is held for the next (`fill`, `mix` or `detach`) to throw, and ends the
+   * session as a throw of the callback inside one does. A transport that waits is woken for it.
+   */
+  #fromRead(event: () => void): void {
     try {
-      callback();
+      event();
     } catch (error) {
-      console.error("BackgroundAudio: a callback threw", error);
+      this.#thrown = { error };
+      this.#wakeUp();
     }
+  }
+
+  #throwHeld(): void {
+    const thrown = this.#thrown;
+    if (thrown === undefined) return;
+    this.#thrown = undefined;
+    throw thrown.error;
   }
 
   #mismatch(chunk: AudioFrame): void {
     if (this.#reportedMismatch) return;
     this.#reportedMismatch = true;
     const format = this.#format!;
-    const onError = this.#onError;
-    this.#tell(() =>
-      onError(
-        new TypeError(
-          `BackgroundAudio: speech at ${chunk.sampleRate} Hz, ${chunk.channels} ch is sent unmixed: ` +
-            `the background is at the transport's ${format.sampleRate} Hz, ${format.channels} ch`,
-        ),
-      )
+    this.#onError(
+      new TypeError(
+        `BackgroundAudio: speech at ${chunk.sampleRate} Hz, ${chunk.channels} ch is sent unmixed: ` +
+          `the background is at the transport's ${format.sampleRate} Hz, ${format.channels} ch`,
+      ),
     );
   }
 }

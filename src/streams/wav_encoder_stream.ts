@@ -7,6 +7,7 @@
 import type { Frame } from "../frames.ts";
 import { assertPcmFormat } from "../audio/pcm.ts";
 import { wrapWav } from "../audio/wav.ts";
+import { assertAudioBytes } from "./_audio_bytes.ts";
 
 /**
  * Prefixes every audio frame's bytes with a 44-byte RIFF/WAVE header (PCM, 16-bit, the frame's
@@ -16,7 +17,8 @@ import { wrapWav } from "../audio/wav.ts";
  *
  * Each output frame is a new buffer: header and samples must be one contiguous message, so this
  * copy is deliberate. A frame with a non-positive or fractional rate or channel count, or one a
- * WAV header cannot state (see `writeWavHeader`), errors the stream with a `RangeError`.
+ * WAV header cannot state (see `writeWavHeader`), errors the stream with a `RangeError`; one whose
+ * audio is not a `Uint8Array` (an `ArrayBuffer`, a string), with a `TypeError` naming it.
  *
  * @example A 20 ms frame becomes a 684-byte WAV file
  * ```ts
@@ -45,6 +47,7 @@ export class WavEncoderStream extends TransformStream<Frame, Frame> {
           controller.enqueue(frame);
           return;
         }
+        assertAudioBytes(frame);
         // A bad rate would write a header that lies about the audio; refuse it instead.
         assertPcmFormat(frame, "frame");
         // The frame's other fields (its responseId) go on with it, as the transport's header does.

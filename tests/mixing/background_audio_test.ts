@@ -16,6 +16,7 @@ import { Resampler, wrapWav } from "../../src/audio/mod.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+import { escaping } from "../_escaping.ts";
 
 const FORMAT = { sampleRate: 16000, channels: 1, chunkMs: 20 };
 const CHUNK = 320; // samples in 20 ms at 16 kHz
@@ -105,6 +106,22 @@ Deno.test("`BackgroundAudio` mixes with saturation: loud speech over loud music 
   assert.ok(down.every((s) => s === -32768), `got ${down[0]}`);
   const { background: fair } = attached(constant(CHUNK, 1000), { volume: 0.5 });
   assert.ok(samplesOf(fair.mix(speechChunk(-200))).every((s) => s === 300), "speech + 0.5 × 1000");
+});
+
+Deno.test("`BackgroundAudio` at a volume past 65,536 clips, never wraps: set at once or in a ramp", () => {
+  // 30000 × 100,000 is past 2^31: taken to 32 bits, it would wrap to -1,294,967,296 (-32768).
+  const { background } = attached(constant(CHUNK * 2, 30000), { volume: 100_000 });
+  const loud = samplesOf(background.fill()!);
+  assert.ok(loud.every((s) => s === 32767), `got ${loud[0]}`);
+  const { background: low } = attached(constant(CHUNK * 2, -30000), { volume: 100_000 });
+  const quiet = samplesOf(low.mix(speechChunk(30000)));
+  assert.ok(quiet.every((s) => s === -32768), `got ${quiet[0]}`);
+  // Setting it ramps (fadeMs 20: one chunk), through every level up to it.
+  const { background: rising } = attached(constant(CHUNK * 2, 30000), { fadeMs: 20 });
+  rising.volume = 1e9;
+  const ramp = samplesOf(rising.fill()!);
+  assert.ok(ramp.every((s, i) => s >= 0 && s >= (ramp[i - 1] ?? 0)), "rising, never wrapping");
+  assert.equal(ramp.at(-1), 32767);
 });
 
 Deno.test("`BackgroundAudio` ducks under speech and comes back in ramps, with no step", () => {
@@ -399,6 +416,71 @@ Deno.test("`BackgroundAudio` refuses what cannot be played, naming the mismatch"
   music.mix(odd);
   assert.equal(said.length, 1);
   assert.match(said[0]!.message, /speech at 24000 Hz, 1 ch is sent unmixed/);
+});
+
+Deno.test("`BackgroundAudio` whose onError or onEnded throws ends its session with 1011 and an error event, as a throwing observer does", async () => {
+  const broken = new Error("callback broke");
+  const throws = () => {
+    throw broken;
+  };
+  const sources: [string, () => BackgroundAudio, (transport: WebSocketTransport) => void][] = [
+    [
+      "onEnded, a track played once (in a fill)",
+      () =>
+        new BackgroundAudio(constant(CHUNK, 100), {
+          sampleRate: 16000,
+          loop: false,
+          onEnded: throws,
+        }),
+      () => {},
+    ],
+    [
+      "onEnded, a stream that ended (from its read)",
+      () =>
+        new BackgroundAudio(ReadableStream.from<Uint8Array>([]), {
+          sampleRate: 16000,
+          onEnded: throws,
+        }),
+      () => {},
+    ],
+    [
+      "onError, speech in another format (in a mix)",
+      () => new BackgroundAudio(constant(1600, 100), { sampleRate: 16000, onError: throws }),
+      (transport) => transport.send({ ...speechChunk(5), sampleRate: 24000 }),
+    ],
+    [
+      "onError, a stream that failed (from its read)",
+      () =>
+        new BackgroundAudio(
+          new ReadableStream<Uint8Array>({ pull: (c) => c.error(new Error("source failed")) }),
+          { sampleRate: 16000, onError: throws },
+        ),
+      () => {},
+    ],
+  ];
+  for (const [what, make, act] of sources) {
+    const escaped = await escaping(async () => {
+      const c = call(make());
+      const errors: TransportError[] = [];
+      c.transport.addEventListener("error", (e) => errors.push(e.error));
+      await c.clock.tick(100);
+      act(c.transport);
+      await c.clock.tick(200);
+      const closed = await within(c.transport.closed, 1000, `the end of the session (${what})`);
+      assert.equal(closed.code, 1011, what);
+      const fatal = errors.find((e) => e.fatal && e.cause === broken);
+      assert.ok(fatal, what);
+      // The application's code failed, not the transport's path.
+      assert.equal(fatal.code, "application", what);
+      assert.match(fatal.message, /^the background mixer's (fill|mix) threw: Error: callback broke$/);
+      assert.equal(c.clock.pendingTimers, 0, what);
+    });
+    assert.deepEqual(escaped, [], what);
+  }
+  // A session that ends before the transport's next call still hears of it, from `detach`.
+  const { background } = attached(ReadableStream.from<Uint8Array>([]), { onEnded: throws });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.throws(() => background.detach(), (error) => error === broken);
 });
 
 Deno.test("`BackgroundAudio` refuses a track shorter than a sample at the transport's rate through onError, never looping it forever", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { WavEncoderStream } from "../../src/streams/wav_encoder_stream.ts";
 import type { Frame } from "../../src/frames.ts";
+import { assertRefusesAudioNotBytes } from "./_audio_not_bytes.ts";
 
 // Python's `wave` module output for 4 bytes of 16 kHz mono and 8 bytes of 8 kHz stereo, as
 // pipecat's add_wav_header writes them (regenerate with the script in tests/audio/wav_test.ts).
@@ -72,6 +73,10 @@ Deno.test("`WavEncoderStream` errors on a frame with a bad format", async () => 
     ]),
     RangeError,
   );
+});
+
+Deno.test("`WavEncoderStream` errors on audio that is no Uint8Array, naming it", async () => {
+  await assertRefusesAudioNotBytes(() => new WavEncoderStream());
 });
 
 Deno.test("`WavEncoderStream` keeps the frame's responseId", async () => {
