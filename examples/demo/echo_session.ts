@@ -37,7 +37,7 @@ export interface EchoSummary {
   interrupts: number;
   /**
    * Audio frames dropped from the delay line: by interrupts, because it overflowed, or still
-   * waiting in it when the session ended.
+   * waiting in it when the session ended; and those whose write failed, or came after one did.
    */
   audioFramesDropped: number;
 }
@@ -94,7 +94,8 @@ export async function runEcho(
   // A plain array as FIFO: it holds at most a few hundred entries, so shift() stays cheap.
   let pending: Pending[] = [];
   let pendingBytes = 0;
-  let writing = false;
+  /** The frame being written, while its write is in flight. */
+  let writing: Frame | null = null;
   let writeFailed = false;
   /** Set while a timer waits for the head to fall due; aborting it cancels the timer. */
   let timer: AbortController | null = null;
@@ -102,19 +103,20 @@ export async function runEcho(
   let allWritten: () => void = () => {};
 
   const written = () => {
-    writing = false;
+    writing = null;
     pump();
   };
   const failed = () => {
     // The writable failed: the session is ending. Reading goes on until the readable ends.
     writeFailed = true;
-    writing = false;
+    if (writing?.type === "audio") summary.audioFramesDropped++;
+    writing = null;
     dropAll();
     pump();
   };
   /** Hands due frames to the writer, one write in flight at a time. */
   function pump(): void {
-    if (writing || timer !== null) return;
+    if (writing !== null || timer !== null) return;
     const head = pending[0];
     if (head === undefined) return allWritten();
     // With no delay every frame is due: no clock read (a call into the runtime) per frame.
@@ -130,7 +132,7 @@ export async function runEcho(
     }
     pending.shift();
     if (head.frame.type === "audio") pendingBytes -= head.frame.audio.length;
-    writing = true;
+    writing = head.frame;
     writer.write(head.frame).then(written, failed);
   }
 
@@ -192,7 +194,7 @@ export async function runEcho(
     dropAll();
     cancelTimer();
   }
-  if (writing) await new Promise<void>((resolve) => (allWritten = resolve));
+  if (writing !== null) await new Promise<void>((resolve) => (allWritten = resolve));
   try {
     await writer.close();
   } catch {

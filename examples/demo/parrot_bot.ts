@@ -146,7 +146,8 @@ export async function runParrot(
   );
   /** How long each recent reply is, by response id, for "heard 1.3 s of 2.8 s". */
   const replyMs = new Map<string, number>();
-  const writers: Promise<void>[] = [];
+  /** The replies still being written: the session's end waits for them. */
+  const writers = new Set<Promise<void>>();
   let speechStartMs: number | undefined;
   let over = false;
 
@@ -163,7 +164,10 @@ export async function runParrot(
     replyMs.set(responseId, durationMs);
     if (replyMs.size > 16) replyMs.delete(replyMs.keys().next().value!);
     onEvent({ type: "reply", responseId, durationMs });
-    writers.push(speak(responseId, pcm));
+    const writer = speak(responseId, pcm);
+    writers.add(writer);
+    // A reply written is let go of: a long session keeps no promise per reply it made.
+    writer.finally(() => writers.delete(writer));
   };
 
   const speak = async (responseId: string, pcm: Uint8Array) => {

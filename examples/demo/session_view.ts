@@ -18,8 +18,12 @@ import type { SentViewEvent, ViewEvent } from "./view_events.ts";
 
 /** Where a view's messages go: the page's event stream. */
 export interface ViewSink {
-  /** One message (a JSON text); `false` when it was dropped (a viewer that fell behind). */
-  send(message: string): boolean;
+  /**
+   * One message (a JSON text); `false` when it was dropped (a viewer that fell behind). The
+   * `last` one, "ended", is never dropped: it alone tells the viewer what it missed, and no more
+   * come after it.
+   */
+  send(message: string, last?: boolean): boolean;
   /** The session is over: no more messages. */
   close(): void;
 }
@@ -160,7 +164,7 @@ export class SessionView {
         summary: this.#metrics.summary(),
         snapshot: this.#metrics.snapshot(),
         dropped: this.#dropped,
-      });
+      }, true);
       this.#ended = true;
       this.#sink?.close();
     });
@@ -176,8 +180,12 @@ export class SessionView {
     this.#sink = sink;
     const pending = this.#pending;
     this.#pending = [];
+    // Once the session is over the last message kept is its "ended".
+    const last = this.#ended ? pending.pop() : undefined;
     for (const message of pending) sink.send(message);
-    if (this.#ended) sink.close();
+    if (last === undefined) return;
+    sink.send(last, true);
+    sink.close();
   }
 
   /** The viewer went away: messages are kept (bounded) again. */
@@ -219,10 +227,11 @@ export class SessionView {
     }
   }
 
-  #emit(event: Untimed<ViewEvent>): void {
+  /** Sends `event` to the viewer, or keeps it for one; `last` is the session's "ended". */
+  #emit(event: Untimed<ViewEvent>, last = false): void {
     const message = JSON.stringify({ ...event, t: this.#now() });
     if (this.#sink) {
-      if (!this.#sink.send(message)) this.#dropped++;
+      if (!this.#sink.send(message, last)) this.#dropped++;
       return;
     }
     this.#pending.push(message);

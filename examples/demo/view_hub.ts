@@ -23,7 +23,8 @@ export interface ViewHubOptions {
   clock?: Clock;
   /**
    * How many messages may wait unread in one viewer's stream (a page that stopped reading);
-   * past it, new ones are dropped (and the view counts them: `dropped`).
+   * past it, new ones are dropped (and the view counts them: `dropped`), all but the session's
+   * "ended", which says how many.
    *
    * @default {2000}
    */
@@ -92,9 +93,10 @@ export class ViewHub {
     let closed = false;
     let controller!: ReadableStreamDefaultController<Uint8Array>;
     const sink: ViewSink = {
-      send: (message) => {
-        // A page that stopped reading does not grow the server's memory without end.
-        if (closed || controller.desiredSize! < -this.#maxUnread) return false;
+      send: (message, last) => {
+        // A page that stopped reading does not grow the server's memory without end; the last
+        // message ("ended", with the count of those dropped) goes past the bound: one more at most.
+        if (closed || (!last && controller.desiredSize! < -this.#maxUnread)) return false;
         controller.enqueue(encoder.encode(`data: ${message}\n\n`));
         return true;
       },

@@ -10,12 +10,14 @@
 // shape (examples/demo/view_events.ts, the README's "The demo").
 import assert from "node:assert/strict";
 import { createDemoHandler } from "../../examples/demo/handler.ts";
+import { runParrot } from "../../examples/demo/parrot_bot.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
+import { MemorySocketPair } from "../../src/testing/memory_socket.ts";
 import type { FarEnd, FarEndContext, FarEndFactory } from "../../src/simulator/far_end.ts";
 import { type CallReport, simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
 import { Lockstep } from "../_lockstep.ts";
 import { within } from "../_ws_client.ts";
-import type { TransportStats, WebSocketTransport } from "../../mod.ts";
+import { type TransportStats, WebSocketTransport } from "../../mod.ts";
 
 const MIN_SPEECH_MS = 150;
 const MIN_SILENCE_MS = 600;
@@ -508,3 +510,71 @@ for (const line of ["phone", "wideband"] as const) {
     if (start) assert.match(start.streamSid, /^MZ[0-9a-f]{32}$/);
   });
 }
+
+// ---- A long session ---------------------------------------------------------------------------
+
+/**
+ * `ms` of 16 kHz PCM16 noise in 20 ms frames, each sample within ±`amplitude`: loud, speech to
+ * the detector; faint, the line's noise (which its floor follows: it keeps its floor through
+ * digital silence once the line has run a while).
+ */
+function noiseFrames(ms: number, amplitude: number): Uint8Array[] {
+  let seed = 1;
+  return Array.from({ length: ms / CHUNK_MS }, () => {
+    const samples = new Int16Array(16 * CHUNK_MS);
+    for (let i = 0; i < samples.length; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      samples[i] = (seed % (2 * amplitude + 1)) - amplitude;
+    }
+    return new Uint8Array(samples.buffer);
+  });
+}
+
+/** Runs `fn` with `Promise.all` watched: the length of each list it was given. */
+async function promiseAllLengths(fn: () => Promise<void>): Promise<number[]> {
+  const all = Promise.all;
+  const lengths: number[] = [];
+  Promise.all = ((values: Iterable<unknown>) => {
+    const list = [...values];
+    lengths.push(list.length);
+    return all.call(Promise, list);
+  }) as typeof Promise.all;
+  try {
+    await fn();
+  } finally {
+    Promise.all = all;
+  }
+  return lengths;
+}
+
+Deno.test("demo parrot: a long session keeps no trace of the replies it has finished writing", async () => {
+  // The parrot awaits the replies still being written when the session ends: a list of every
+  // reply of the session would grow with it, a promise per reply, however long it runs.
+  const REPLIES = 50;
+  const { server, client } = new MemorySocketPair();
+  const transport = new WebSocketTransport(server, {
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: CHUNK_MS },
+    clock: new FakeClock(), // never ticks: no audio leaves, and a reply is written at once…
+    maxQueuedMs: REPLIES * 1000, // …into a queue with room for all of them
+  });
+  let replied = Promise.withResolvers<void>();
+  const parrot = runParrot(transport, {
+    onEvent: (event) => void (event.type === "reply" && replied.resolve()),
+  });
+  const quiet = noiseFrames(700, 30);
+  const phrase = [...noiseFrames(300, 8000), ...quiet];
+  for (const frame of quiet) client.send(frame);
+  for (let i = 1; i <= REPLIES; i++) {
+    for (const frame of phrase) client.send(frame);
+    await within(replied.promise, 5000, `reply ${i}`);
+    replied = Promise.withResolvers<void>();
+  }
+  const lengths = await promiseAllLengths(async () => {
+    client.close(1000);
+    assert.equal((await parrot).replies, REPLIES);
+  });
+  // Every reply had been written: what the parrot awaited at the end is none of them.
+  assert.ok(lengths.length > 0, "the parrot awaited what it was writing");
+  assert.ok(Math.max(...lengths) <= 1, `Promise.all of lists of ${lengths.join(", ")}`);
+});

@@ -291,3 +291,22 @@ Deno.test("demo `/view`: messages a page that stopped reading could not take are
   assert.equal(messages[3]!.dropped, 9);
   assert.equal(messages[5]!.dropped, 9);
 });
+
+Deno.test("demo `/view`: a page that stopped reading still gets ended last, with the count of every message it missed", async () => {
+  // The page learns the session is over, and what it missed, only from "ended". A stream that
+  // just closes is no end to an EventSource: it fires "error" and reconnects (HTML Standard,
+  // "Server-sent events", processing model: a response that completes, gracefully or not, makes
+  // the user agent reestablish the connection), which the page takes for a lost view.
+  const hub = new ViewHub({ maxUnreadMessages: 2, clock: new FakeClock() });
+  const response = hub.open("stalled-to-the-end");
+  const { client, view, replies } = await memoryView();
+  hub.join("stalled-to-the-end", view);
+  // The stream holds hello, connected and the first response: 9 responses, the last progress
+  // and the last metrics are dropped.
+  replies(10);
+  client.close(1000);
+  await view.done;
+  const messages = await readAll(response);
+  assert.deepEqual(messages.map((m) => m.type), ["hello", "connected", "response", "ended"]);
+  assert.equal(messages[3]!.dropped, 11);
+});
