@@ -7,6 +7,7 @@
 
 import { TransportError } from "../errors.ts";
 import type { WebSocketLike } from "../socket.ts";
+import { reportUncaught } from "../_report_uncaught.ts";
 
 // deno-lint-ignore no-explicit-any
 type Listener = (event: any) => void;
@@ -58,13 +59,20 @@ export abstract class EventSocket implements WebSocketLike {
   /**
    * Calls `listeners` (the list when the dispatch began) in order. One removed by an earlier one
    * meanwhile is skipped, as an `EventTarget` does; one added meanwhile waits for the next event.
+   * One that throws (an application's, on `transport.socket`) is reported as uncaught, as an
+   * `EventTarget` reports it, and the others are called all the same: its exception must not cut
+   * the dispatch short, nor what the runtime side does next (the close after a refusal).
    */
   #call(type: string, listeners: readonly Listener[], event: object): void {
     for (let i = 0; i < listeners.length; i++) {
       const listener = listeners[i]!;
       const current = this.#listenersOf(type);
       if (current !== listeners && !current.includes(listener)) continue;
-      listener(event);
+      try {
+        listener(event);
+      } catch (error) {
+        reportUncaught(error);
+      }
     }
   }
 

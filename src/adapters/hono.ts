@@ -118,6 +118,7 @@ export function voiceSession<C extends HonoContext, U = unknown>(
       return refusal;
     }
     spaceSubprotocols(request);
+    lowerUpgradeToken(request);
     // Deno's upgrade consumes the request: its headers then throw "Request closed".
     const copy = new Request(request.url, { method: request.method, headers: request.headers });
     const response = await upgrader(c, next);
@@ -193,9 +194,24 @@ function spaceSubprotocols(request: Request): void {
   const offered = request.headers.get("sec-websocket-protocol");
   const spaced = offered?.split(",").map((name) => name.trim()).join(", ");
   if (spaced === undefined || spaced === offered) return;
+  withHeader(request, "sec-websocket-protocol", spaced);
+}
+
+/**
+ * Hono's Deno and Workers helpers take a request for an upgrade only if its `Upgrade` says
+ * `websocket` in lower case (passing `WebSocket` on, which was answered 400), where RFC 6455
+ * (4.2.1) has the value compared case-insensitively, as `admit` does: it is written in lower case.
+ */
+function lowerUpgradeToken(request: Request): void {
+  const upgrade = request.headers.get("upgrade");
+  if (upgrade !== null && upgrade !== "websocket") withHeader(request, "upgrade", "websocket");
+}
+
+/** Sets a header where Hono and the runtime read it: in headers of the request's own. */
+function withHeader(request: Request, name: string, value: string): void {
   const headers = new Headers(request.headers);
-  headers.set("sec-websocket-protocol", spaced);
-  Object.defineProperty(request, "headers", { value: headers });
+  headers.set(name, value);
+  Object.defineProperty(request, "headers", { value: headers }); // a runtime's own are immutable
 }
 
 function readable(request: Request): boolean {

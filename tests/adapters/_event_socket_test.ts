@@ -70,16 +70,17 @@ Deno.test("EventSocket skips a listener removed during a dispatch and calls one 
   }
 });
 
-Deno.test("a message the runtime refused over its size limit is the transport's own fatal 1009, closed from this side", async () => {
-  /** A runtime that refuses an oversized message: it starts the close itself, then reports it. */
-  class RefusingSocket extends TestSocket {
-    refuse(): void {
-      this.readyState = 2; // the runtime has sent its close frame (1009)
-      this.dispatchRefusal("message over the limit: the runtime refused it");
-      this.readyState = 3;
-      this.closed(1009);
-    }
+/** A runtime that refuses an oversized message: it starts the close itself, then reports it. */
+class RefusingSocket extends TestSocket {
+  refuse(): void {
+    this.readyState = 2; // the runtime has sent its close frame (1009)
+    this.dispatchRefusal("message over the limit: the runtime refused it");
+    this.readyState = 3;
+    this.closed(1009);
   }
+}
+
+Deno.test("a message the runtime refused over its size limit is the transport's own fatal 1009, closed from this side", async () => {
   const socket = new RefusingSocket();
   const transport = new WebSocketTransport(socket, { clock: new FakeClock() });
   const errors: TransportError[] = [];
@@ -95,4 +96,33 @@ Deno.test("a message the runtime refused over its size limit is the transport's 
   assert.equal(closed.code, 1009);
   assert.equal(closed.initiator, "local");
   assert.equal(disconnected, false, "the peer did not go away: the runtime refused it for us");
+});
+
+Deno.test("EventSocket reports a listener that throws as uncaught, as an EventTarget does, and goes on", async () => {
+  // MDN, EventTarget.dispatchEvent(): "Exceptions thrown by event handlers are reported as
+  // uncaught exceptions ... exceptions do not propagate to the caller", and the other listeners
+  // run. Before, it escaped the dispatch: the listeners after it, and the close after a refusal
+  // (Bun's, Hono's), never came, and the session never ended.
+  const socket = new RefusingSocket();
+  const transport = new WebSocketTransport(socket, { clock: new FakeClock() });
+  const bug = new Error("a bug in the app's listener on transport.socket");
+  const heard: string[] = [];
+  socket.addEventListener("error", () => {
+    throw bug;
+  });
+  socket.addEventListener("error", () => heard.push("error"));
+  socket.addEventListener("close", () => heard.push("close"));
+  const reported = new Promise<unknown>((resolve) => {
+    const onUncaught = (event: ErrorEvent) => {
+      event.preventDefault(); // a Deno process ends on an uncaught error otherwise
+      globalThis.removeEventListener("error", onUncaught);
+      resolve(event.error);
+    };
+    globalThis.addEventListener("error", onUncaught);
+  });
+  socket.refuse();
+  const closed = await transport.closed;
+  assert.deepEqual([closed.code, closed.initiator], [1009, "local"]);
+  assert.deepEqual(heard, ["error", "close"]);
+  assert.equal(await reported, bug);
 });

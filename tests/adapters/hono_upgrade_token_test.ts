@@ -1,0 +1,97 @@
+// RFC 6455 §4.2.1: the handshake has "an |Upgrade| header field containing the value
+// "websocket", treated as an ASCII case-insensitive value" (iOS clients send `WebSocket`: Hono's
+// issue honojs/middleware#875). Hono's Deno and Workers helpers compare it case-sensitively and
+// pass such a request on (`next()`), which `voiceSession` answered 400 "Bad upgrade".
+import assert from "node:assert/strict";
+import { Hono } from "hono";
+import { upgradeWebSocket } from "hono/deno";
+import { dirname } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
+import "@oven/bun-linux-x64/package.json" with { type: "json" };
+import { Miniflare } from "miniflare";
+import { voiceSession } from "../../src/adapters/hono.ts";
+import { hostMiniflare, miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
+import { bundleWorker } from "../runtimes/cloudflare/worker_bundle.ts";
+import { bundleForNode, startChild } from "../runtimes/node/child_runtime.ts";
+import { readStatusLine, sendRawUpgrade } from "./_raw_upgrade.ts";
+
+const SWITCHING = "HTTP/1.1 101 Switching Protocols";
+/** The `bun` binary inside its npm platform package (see `../runtimes/bun_test.ts`). */
+const BUN = fromFileUrl(import.meta.resolve("@oven/bun-linux-x64/package.json"))
+  .replace(/package\.json$/, "bin/bun");
+
+/** The status line a server on `port` answers a raw upgrade asking for `upgrade` with. */
+async function statusOf(port: number, upgrade: string): Promise<string | undefined> {
+  const conn = await sendRawUpgrade(port, "", "", "GET", upgrade);
+  try {
+    return await readStatusLine(conn);
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("`voiceSession` on Hono + Deno upgrades `Upgrade: WebSocket`, in any case", async () => {
+  let sessions = 0;
+  const app = new Hono();
+  app.get(
+    "/ws",
+    voiceSession(upgradeWebSocket, (transport) => {
+      sessions++;
+      void transport.close(1000);
+    }),
+  );
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+  try {
+    for (const upgrade of ["WebSocket", "WEBSOCKET", "websocket"]) {
+      assert.equal(await statusOf(server.addr.port, upgrade), SWITCHING, upgrade);
+    }
+    assert.equal(sessions, 3);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test({
+  name: "`voiceSession` on Hono + Cloudflare Workers upgrades `Upgrade: WebSocket`, in any case",
+  ...miniflareSanitizers,
+  async fn() {
+    const script = await bundleWorker(new URL("../runtimes/hono/worker.ts", import.meta.url));
+    const { miniflare: mf, dispose } = await hostMiniflare(() =>
+      new Miniflare({
+        modules: true,
+        script,
+        compatibilityDate: "2026-07-01",
+        cf: false,
+        host: "127.0.0.1",
+        port: 0,
+      })
+    );
+    try {
+      const { port } = await mf.ready;
+      for (const upgrade of ["WebSocket", "WEBSOCKET", "websocket"]) {
+        assert.equal(await statusOf(Number(port), upgrade), SWITCHING, upgrade);
+      }
+    } finally {
+      await dispose();
+    }
+  },
+});
+
+// @hono/node-ws and Bun's `server.upgrade()` compare it case-insensitively themselves: the
+// request of the route's own headers must not get in their way.
+for (
+  const [name, runtime, server] of [["Node", "node", "node_server"], ["Bun", BUN, "bun_server"]]
+) {
+  Deno.test(`\`voiceSession\` on Hono + ${name} upgrades \`Upgrade: WebSocket\`, in any case`, async () => {
+    const bundle = await bundleForNode(import.meta.resolve(`../runtimes/hono/${server}.ts`));
+    const child = await startChild(runtime!, runtime === "node" ? [bundle] : ["run", bundle]);
+    try {
+      for (const upgrade of ["WebSocket", "WEBSOCKET", "websocket"]) {
+        assert.equal(await statusOf(child.port, upgrade), SWITCHING, upgrade);
+      }
+    } finally {
+      await child.close();
+      await Deno.remove(dirname(bundle), { recursive: true });
+    }
+  });
+}
