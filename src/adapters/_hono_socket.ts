@@ -8,7 +8,7 @@
 import { ReadyState } from "../socket.ts";
 import { answerClose, type ClosableSocket } from "./_answer_close.ts";
 import { EventSocket } from "./_event_socket.ts";
-import { bunRefusal, wsRefusal } from "./_size_refusal.ts";
+import { bunRefusal, workerdRefusal, wsRefusal } from "./_size_refusal.ts";
 import { terminate } from "./_terminate.ts";
 import { wsSendable } from "./_ws_send_copy.ts";
 import { failedWithoutClose, releaseDropped, uncarriedCode } from "./_workerd_socket.ts";
@@ -101,7 +101,11 @@ export class HonoSocket extends EventSocket {
       // A `ws` error (Hono on Node) is also heard from ws itself (see #bind): told once.
       if (this.#rawErrors.has(error)) return;
       if (this.#raw !== undefined && "on" in this.#raw) return this.#onRawError(error);
-      this.dispatch("error", event);
+      // Hono on Workers: workerd refused a message over its cap (and sent the peer 1009).
+      const refusal = this.#workerd ? workerdRefusal(event) : undefined;
+      this.#refused ||= refusal !== undefined;
+      if (refusal === undefined) this.dispatch("error", event);
+      else this.dispatchRefusal(refusal, error);
       if (this.#workerd) this.#onWorkerdError(event);
     },
   };
@@ -171,7 +175,7 @@ export class HonoSocket extends EventSocket {
     if (failed === undefined) return; // a close is on its way
     this.#closed = true;
     this.#stopDrainWait();
-    this.dispatchClose(1006, failed);
+    this.dispatchClose(this.#refused ? 1009 : 1006, failed);
   }
 
   #stopDrainWait(): void {

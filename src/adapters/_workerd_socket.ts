@@ -6,7 +6,9 @@
  * @module
  */
 
+import { TransportError } from "../errors.ts";
 import { answerClose, type ClosableSocket, closeFrameMayCarry } from "./_answer_close.ts";
+import { workerdRefusal } from "./_size_refusal.ts";
 
 /** What the fix-up needs of a Workers socket: its state, `close()`, and its events. */
 export interface WorkerdSocket extends ClosableSocket {
@@ -62,7 +64,9 @@ export function releaseDropped(socket: ClosableSocket): void {
  *   over workerd's own size cap) is sent 1002 or 1009, and the socket gets an "error" with
  *   readyState CLOSED but never a "close": the session would wait for one for good (a Durable
  *   Object's call stays claimed, a Worker's request is torn down with the session unsettled).
- *   Such an error is followed, in the same turn, by a made-up close 1006 (a dropped connection).
+ *   Such an error is followed, in the same turn, by a made-up close 1006 (a dropped connection);
+ *   for a message over workerd's cap the error is the transport's own refusal instead (a fatal
+ *   "protocol" error), and the close 1009, as `ws` and Bun's are told (see `_size_refusal.ts`).
  * - A close frame with a code no close frame may carry (999, 5000) is reported as that code.
  *   Deno and Bun fail such a connection: the transport is told 1006 instead (and the close is
  *   answered 1002 where workerd leaves it unanswered: see {@linkcode answerClose}).
@@ -79,11 +83,14 @@ export class WorkerdCloses {
   #closeTold = false;
   /** The close made up here, let through on its way to the listeners. */
   #madeUp: Event | undefined;
+  /** The refusal told in place of workerd's error for a message over its cap. */
+  #refusal: Event | undefined;
 
   /** Starts watching `socket`'s closes: call it before the transport listens to the socket. */
   constructor(socket: WorkerdSocket) {
     this.#socket = socket;
     socket.addEventListener("close", this.#onClose);
+    socket.addEventListener("error", this.#onRefusal);
   }
 
   /**
@@ -109,18 +116,35 @@ export class WorkerdCloses {
   };
 
   #onError = (event: Event): void => {
-    if (this.#closeTold) return;
+    if (this.#closeTold || event === this.#refusal) return;
     const failed = failedWithoutClose(this.#socket, event);
     if (failed !== undefined) this.#dropped(failed);
   };
 
   /**
-   * Tells the listeners the connection dropped (1006), now: in a Worker the request may be torn
-   * down right after an error, so nothing may wait for a later task.
+   * workerd refused a message over its cap: the listeners hear the transport's own refusal in
+   * place of its error, then the close, 1009, as workerd sent the peer.
    */
-  #dropped(reason: string): void {
+  #onRefusal = (event: Event): void => {
+    if (this.#closeTold || event === this.#refusal) return;
+    const message = workerdRefusal(event);
+    if (message === undefined || failedWithoutClose(this.#socket, event) === undefined) return;
+    event.stopImmediatePropagation();
+    const cause = (event as Event & { error?: unknown }).error;
+    const error = new TransportError("protocol", message, { cause, closeCode: 1009, fatal: true });
+    this.#socket.dispatchEvent(
+      this.#refusal = Object.assign(new Event("error"), { error, message }),
+    );
+    this.#dropped(message, 1009);
+  };
+
+  /**
+   * Tells the listeners the connection dropped (1006, or `code`), now: in a Worker the request
+   * may be torn down right after an error, so nothing may wait for a later task.
+   */
+  #dropped(reason: string, code = 1006): void {
     this.#closeTold = true;
-    const close = this.#madeUp = new CloseEvent("close", { code: 1006, reason, wasClean: false });
+    const close = this.#madeUp = new CloseEvent("close", { code, reason, wasClean: false });
     this.#socket.dispatchEvent(close);
   }
 }

@@ -4,10 +4,9 @@
 // refuse a POST. A real GET that says `Content-Length: 0`, or sends an empty chunked body, is
 // upgraded (workerd gives it an empty body stream: the stream is not what tells).
 import assert from "node:assert/strict";
-import { Miniflare } from "miniflare";
 import { admit } from "../../src/adapters/_admission.ts";
-import { hostMiniflare, miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
-import { bundleWorker } from "../runtimes/cloudflare/worker_bundle.ts";
+import { miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
+import { hostWorker } from "./_hosted_worker.ts";
 import { readStatusLine, sendRawUpgrade } from "./_raw_upgrade.ts";
 
 const UPGRADE = {
@@ -30,19 +29,11 @@ Deno.test({
     "Cloudflare `upgrade` refuses a POST or PUT upgrade in workerd with 405, not a 500, and takes a GET saying Content-Length: 0",
   ...miniflareSanitizers,
   async fn() {
-    const script = await bundleWorker(new URL("./_cloudflare_upgrade_worker.ts", import.meta.url));
-    const { miniflare: mf, dispose } = await hostMiniflare(() =>
-      new Miniflare({
-        modules: true,
-        script,
-        compatibilityDate: "2026-04-07",
-        cf: false,
-        host: "127.0.0.1",
-        port: 0,
-      })
+    const { url, hosted } = await hostWorker(
+      new URL("./_cloudflare_upgrade_worker.ts", import.meta.url),
+      "2026-04-07",
     );
     try {
-      const url = await mf.ready;
       for (const [method, body] of [["POST", "{}"], ["PUT", "x"]] as const) {
         const response = await fetch(new URL("/ws", url), { method, headers: UPGRADE, body });
         assert.equal(response.status, 405, method);
@@ -65,7 +56,7 @@ Deno.test({
         "an empty chunked body",
       );
     } finally {
-      await dispose();
+      await hosted.dispose();
     }
   },
 });

@@ -8,10 +8,9 @@ import { upgradeWebSocket } from "hono/deno";
 import { dirname } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import "@oven/bun-linux-x64/package.json" with { type: "json" };
-import { Miniflare } from "miniflare";
 import { voiceSession } from "../../src/adapters/hono.ts";
-import { hostMiniflare, miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
-import { bundleWorker } from "../runtimes/cloudflare/worker_bundle.ts";
+import { miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
+import { hostWorker } from "./_hosted_worker.ts";
 import { bundleForNode, startChild } from "../runtimes/node/child_runtime.ts";
 import { readStatusLine, sendRawUpgrade } from "./_raw_upgrade.ts";
 
@@ -55,24 +54,16 @@ Deno.test({
   name: "`voiceSession` on Hono + Cloudflare Workers upgrades `Upgrade: WebSocket`, in any case",
   ...miniflareSanitizers,
   async fn() {
-    const script = await bundleWorker(new URL("../runtimes/hono/worker.ts", import.meta.url));
-    const { miniflare: mf, dispose } = await hostMiniflare(() =>
-      new Miniflare({
-        modules: true,
-        script,
-        compatibilityDate: "2026-07-01",
-        cf: false,
-        host: "127.0.0.1",
-        port: 0,
-      })
+    const { url, hosted } = await hostWorker(
+      new URL("../runtimes/hono/worker.ts", import.meta.url),
     );
     try {
-      const { port } = await mf.ready;
+      const { port } = url;
       for (const upgrade of ["WebSocket", "WEBSOCKET", "websocket"]) {
         assert.equal(await statusOf(Number(port), upgrade), SWITCHING, upgrade);
       }
     } finally {
-      await dispose();
+      await hosted.dispose();
     }
   },
 });

@@ -460,33 +460,37 @@ async function callCloses(mf: Miniflare, count: number): Promise<DirectClose[]> 
   return closes;
 }
 
-/** Frames that break the protocol (RFC 6455 §5.2), masked, and the code workerd fails them with. */
-const BROKEN_FRAMES: Record<string, [frame: Uint8Array, code: number]> = {
-  "a reserved opcode": [maskedFrame(0x83), 1002],
-  "a continuation with nothing to continue": [maskedFrame(0x80), 1002],
-  "RSV1 with no extension agreed": [maskedFrame(0xc1), 1002],
+/**
+ * Frames that break the protocol (RFC 6455 §5.2), masked, the code workerd fails them with, and
+ * how the session is told it ended: a dropped connection, or the transport's own refusal (1009).
+ */
+const BROKEN_FRAMES: Record<string, [frame: Uint8Array, code: number, ended: [number, string]]> = {
+  "a reserved opcode": [maskedFrame(0x83), 1002, [1006, "remote"]],
+  "a continuation with nothing to continue": [maskedFrame(0x80), 1002, [1006, "remote"]],
+  "RSV1 with no extension agreed": [maskedFrame(0xc1), 1002, [1006, "remote"]],
   // Its header alone: workerd refuses a message over its own cap (32 MiB) before its payload.
   "a message over workerd's 32 MiB": [
     new Uint8Array([0x82, 0x80 | 127, 0, 0, 0, 0, 0x02, 0x00, 0x00, 0x01, 0, 0, 0, 0]),
     1009,
+    [1009, "local"],
   ],
 };
 
 // workerd fails such a connection (1002 to the client) with an "error" on the server's socket and
 // no "close": the session must end all the same, as on Deno and Bun.
 Deno.test(
-  "`upgrade` in workerd ends with 1006 a session whose client broke the protocol",
+  "`upgrade` in workerd ends a session whose client broke the protocol (1006; 1009 for a message over the cap)",
   miniflareSanitizers,
   async () => {
     await using workerd = await startWorkerd();
-    for (const [i, [what, [frame, code]]] of Object.entries(BROKEN_FRAMES).entries()) {
+    for (const [i, [what, [frame, code, told]]] of Object.entries(BROKEN_FRAMES).entries()) {
       const peer = await RawPeer.open(workerd.port, "/direct");
       try {
         await peer.write(frame);
         assert.equal(await peer.closeCode(3000), code, what);
         // Asked while the client is still connected: the session ended of the error alone.
         const ended = (await directCloses(workerd.mf, i + 1))[i];
-        assert.deepEqual([ended?.code, ended?.initiator], [1006, "remote"], what);
+        assert.deepEqual([ended?.code, ended?.initiator], told, what);
       } finally {
         await peer.close();
       }

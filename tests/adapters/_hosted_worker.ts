@@ -1,0 +1,29 @@
+/**
+ * A test Worker (one entry, bundled) served by workerd through Miniflare on 127.0.0.1, port 0:
+ * what the adapter tests that need workerd's own handling of a connection start with.
+ *
+ * @module
+ */
+
+import { Miniflare } from "miniflare";
+import { type HostedMiniflare, hostMiniflare } from "../runtimes/miniflare_sanitizers.ts";
+import { bundleWorker } from "../runtimes/cloudflare/worker_bundle.ts";
+
+/** The Worker at `entry`, hosted and ready: its URL, and how to dispose of it. */
+export async function hostWorker(
+  entry: URL,
+  compatibilityDate = "2026-07-01",
+): Promise<{ url: URL; hosted: HostedMiniflare<Miniflare> }> {
+  const script = await bundleWorker(entry);
+  const hosted = await hostMiniflare(() =>
+    new Miniflare({
+      modules: true,
+      script,
+      compatibilityDate,
+      cf: false,
+      host: "127.0.0.1",
+      port: 0,
+    })
+  );
+  return { url: await hosted.miniflare.ready, hosted };
+}
