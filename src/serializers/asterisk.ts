@@ -137,7 +137,7 @@ interface PendingMark {
  * once, the rest counted in `stats.encodeErrors`); anything else (`STATUS`,
  * `QUEUE_DRAINED`, later events) → a `message` frame holding the event and its parameters.
  * Asterisk sends no goodbye: the socket closing is the end of the call (the caller's last samples
- * the resampler held back are handed on then).
+ * the resampler held back are handed on then, and before a `MEDIA_START` that changes the rate).
  *
  * Outbound: `audio` → BINARY messages of whole frames of `optimal_frame_size` (Asterisk drops
  * what does not fill a frame), at most 65,500 bytes each; a partial frame waits for the next
@@ -394,7 +394,7 @@ export class AsteriskSerializer implements FrameSerializer {
     );
   }
 
-  #start(event: AsteriskEvent): StartFrame {
+  #start(event: AsteriskEvent): StartFrame | Frame[] {
     const format = asteriskFormat(textField(event, "format"));
     const frameBytes = countField(event, "optimal_frame_size");
     if (format.encoding === "pcm16le" && frameBytes % 2 !== 0) {
@@ -413,9 +413,12 @@ export class AsteriskSerializer implements FrameSerializer {
     // All read: now take it in.
     const was = this.#format;
     const sameWire = format.encoding === was.encoding && format.sampleRate === was.sampleRate;
-    // A new rate starts the outbound resampler afresh (`TelephonyAudio.configure`): the bot's last
-    // samples it holds back, in the old format, are taken first, to be counted with the held frame.
-    const owed = format.sampleRate === was.sampleRate ? null : this.#audio.flushOutbound();
+    // A new rate starts the resamplers afresh (`TelephonyAudio.configure`). The caller's last
+    // samples the inbound one holds back are taken first, handed on before the start. The bot's
+    // the outbound one holds are filter state, dropped as at an interruption: its stream began
+    // with that much silence, so what left is as long as what the bot wrote (counted sent), and
+    // only the partial frame below is audio that never left.
+    const heard = format.sampleRate === was.sampleRate ? null : this.#audio.flushInbound();
     this.#format = format;
     this.#audio.configure({ encoding: format.encoding, sampleRate: format.sampleRate });
     if (frameBytes !== this.#frames.frameBytes || !sameWire) {
@@ -429,8 +432,7 @@ export class AsteriskSerializer implements FrameSerializer {
         // Audio in the old format cannot go in the new one (a new encoding or rate in frames of
         // the same size too): dropped, and counted (as the PCM16 bytes it was written as), never
         // lost unseen.
-        const dropped = held.length + (owed?.length ?? 0);
-        this.#written.dropped(this.#context, "audioBytesRefused", dropped, wireOf(was));
+        this.#written.dropped(this.#context, "audioBytesRefused", held.length, wireOf(was));
       }
     }
     const control = this.#options.controlFormat ?? "auto";
@@ -444,7 +446,7 @@ export class AsteriskSerializer implements FrameSerializer {
     const callId = channelId ?? params.channel;
     if (callId !== undefined) start.callId = callId;
     start.params = params;
-    return start;
+    return heard === null ? start : [heard, start];
   }
 
   #mark(name: string): SerializedMessage[] {

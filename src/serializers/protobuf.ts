@@ -11,7 +11,7 @@
 
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { TransportError } from "../errors.ts";
-import type { Frame } from "../frames.ts";
+import type { AudioFrame, Frame } from "../frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializerAudioSetup } from "../serializer.ts";
 import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
@@ -40,7 +40,9 @@ export interface ProtobufSerializerOptions {
  * Frames ⇄ binary `pipecat.Frame` messages, encoded with `@bufbuild/protobuf`.
  *
  * Inbound: `audio` → an audio frame at the transport's input rate and channels (resampled and
- * up/down-mixed when the sender declared something else; the JS client sends 16 kHz mono);
+ * up/down-mixed when the sender declared something else; the JS client sends 16 kHz mono, or its
+ * `recorderSampleRate`: the last samples the resampler holds back go on where the declared rate
+ * changes, and at the socket's close);
  * `message` → a message frame holding the parsed JSON (RTVI messages such as `client-ready`);
  * `text`, `transcription`, `interruption` → the frames of those names. Text WebSocket messages,
  * bytes that are not a `pipecat.Frame` (or are one of a kind the schema lacks), JSON that does not
@@ -157,7 +159,11 @@ export class ProtobufSerializer implements FrameSerializer {
     }
   }
 
-  /** One binary `pipecat.Frame` to a frame; `null` for an empty frame or audio still buffered. */
+  /**
+   * One binary `pipecat.Frame` to a frame; `null` for an empty frame or audio still buffered. Audio
+   * at a rate other than the one before begins with the samples the resampler held back of the
+   * old rate: the caller's, from just before it.
+   */
   deserialize(data: string | Uint8Array): Frame | null {
     if (typeof data === "string") {
       throw new TransportError(
@@ -203,7 +209,16 @@ export class ProtobufSerializer implements FrameSerializer {
     }
   }
 
-  #audio(audio: Uint8Array, sampleRate: number, channels: number): Frame | null {
+  /**
+   * The socket closed, the session's end (the client sends no goodbye): the caller's last samples
+   * the resampler held back, handed on as the telephony serializers hand theirs on.
+   */
+  finish(): Frame[] | null {
+    const tail = this.#endResampling();
+    return tail === null ? null : [tail];
+  }
+
+  #audio(audio: Uint8Array, sampleRate: number, channels: number): AudioFrame | null {
     if (!RESAMPLER_RATES.includes(sampleRate)) {
       throw new TransportError(
         "decode",
@@ -219,6 +234,27 @@ export class ProtobufSerializer implements FrameSerializer {
         `protobuf: ${audio.length} audio bytes are not whole ${channels}-channel PCM16 frames`,
       );
     }
+    // Audio at another rate (the input rate too) ends the resampler's stream: the samples it held
+    // back are the caller's audio just before this message's, handed on in front of it, not lost.
+    const tail = sampleRate === this.#resampler?.inputRate ? null : this.#endResampling();
+    const frame = this.#converted(audio, sampleRate, channels);
+    if (tail === null || frame === null) return frame ?? tail;
+    const joined = this.#frameSlab.uint8Array(tail.audio.length + frame.audio.length);
+    joined.set(tail.audio);
+    joined.set(frame.audio, tail.audio.length);
+    return { ...frame, audio: joined };
+  }
+
+  /** The samples the resampler holds back, as a frame (`null`: none), and the resampler gone. */
+  #endResampling(): AudioFrame | null {
+    const resampler = this.#resampler;
+    if (resampler === undefined) return null;
+    this.#resampler = undefined;
+    return this.#frame(resampler.flush(this.#frameArrays));
+  }
+
+  /** Checked audio → a frame at the input rate and channels; `null`: nothing (yet). */
+  #converted(audio: Uint8Array, sampleRate: number, channels: number): AudioFrame | null {
     const rate = this.#inputRate;
     const wanted = this.#inputChannels;
     // The common case (the JS client at 16 kHz mono into a 16 kHz mono transport) is a view of
@@ -237,24 +273,27 @@ export class ProtobufSerializer implements FrameSerializer {
       samples = remix(samples, channels, wanted, out);
     }
     if (sampleRate !== rate) {
-      let resampler = this.#resampler;
-      if (resampler === undefined || resampler.inputRate !== sampleRate) {
-        resampler = this.#resampler = new Resampler({
-          inputRate: sampleRate,
-          outputRate: rate,
-          channels: wanted,
-        });
-      }
-      samples = resampler.process(samples, this.#frameArrays);
+      // Kept while senders keep declaring this rate (`#audio` ended any other rate's).
+      this.#resampler ??= new Resampler({
+        inputRate: sampleRate,
+        outputRate: rate,
+        channels: wanted,
+      });
+      samples = this.#resampler.process(samples, this.#frameArrays);
     }
+    return this.#frame(samples);
+  }
+
+  /** Samples at the input rate and channels → an audio frame; none: `null`. */
+  #frame(samples: Int16Array): AudioFrame | null {
     if (samples.length === 0) return null;
-    // Every path above cut the samples from this session's slab or left them the message's own
-    // bytes: `own` keeps them as they are (the rest, should there be any, copied into the slab).
+    // Every path cut the samples from this session's slab or left them the message's own bytes:
+    // `own` keeps them as they are (the rest, should there be any, copied into the slab).
     return {
       type: "audio",
       audio: this.#frameSlab.own(pcm16Bytes(samples)),
-      sampleRate: rate,
-      channels: wanted,
+      sampleRate: this.#inputRate,
+      channels: this.#inputChannels,
     };
   }
 }

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { TransportError } from "../../src/errors.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
-import type { AudioFrame } from "../../src/frames.ts";
+import type { AudioFrame, Frame } from "../../src/frames.ts";
 import type { SerializerContext } from "../../src/serializer.ts";
 import { mulawEncode } from "../../src/audio/g711.ts";
 import {
@@ -569,9 +569,12 @@ Deno.test("`AsteriskSerializer` carries the partial frame over a MEDIA_START tha
   );
 });
 
-Deno.test("`AsteriskSerializer` counts the bot's last samples the resampler held with the partial frame a MEDIA_START at a new rate refuses", () => {
+Deno.test("`AsteriskSerializer` counts the partial frame a MEDIA_START at a new rate refuses, not the resampler's filter state", () => {
   // The bot speaks at 16 kHz to a μ-law 8 kHz channel: the filter down to 8 kHz holds back the
-  // last 2 samples (TelephonyAudio), which the new rate's fresh resampler would lose unseen.
+  // last 2 samples (TelephonyAudio), and its stream began with as many samples of silence. What
+  // left is as long as what the bot wrote, less the partial frame: only that never left. The
+  // rule of `FrameSerializer.audioEnds` and of an interruption: filter state dropped is not
+  // queued audio lost.
   const asterisk = new AsteriskSerializer();
   const { context, calls } = recordingContext();
   asterisk.bind(context);
@@ -588,9 +591,30 @@ Deno.test("`AsteriskSerializer` counts the bot's last samples the resampler held
   asterisk.deserialize(
     "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20",
   );
-  // 80 + 2 μ-law samples, as the bot's 16 kHz PCM16: 82 × 2 × 2 bytes. With the 158 samples of
-  // the bot's that left (632 bytes), every one of its 960 bytes is accounted for.
-  assert.deepEqual(calls.counted, { audioBytesRefused: 328 });
+  // The 80 μ-law bytes held, as the bot's 16 kHz PCM16: 80 × 2 × 2 bytes. With the 20 ms frame
+  // that left (640 of the bot's bytes), every one of its 960 bytes is accounted for.
+  assert.deepEqual(calls.counted, { audioBytesRefused: 320 });
+});
+
+Deno.test("`AsteriskSerializer` hands on the caller's last samples the resampler held back before a MEDIA_START at a new rate", () => {
+  // docs.asterisk.org, Channel Drivers → WebSocket: MEDIA_START names the channel's format, and
+  // the BINARY media after it is in that format. chan_websocket sends one per connection; a
+  // second at a new rate would start the inbound resampler afresh, the old one's last samples
+  // (the caller's) with it.
+  const asterisk = new AsteriskSerializer();
+  asterisk.setup(SETUP); // μ-law 8 kHz in, 16 kHz out
+  asterisk.deserialize(PLAIN_START);
+  const frames: Frame[] = [];
+  for (let i = 0; i < 5; i++) {
+    frames.push(...list(asterisk.deserialize(new Uint8Array(160).fill(0x55))));
+  }
+  const started = list(asterisk.deserialize(
+    "MEDIA_START connection_id:c1 channel:WebSocket/c1/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20",
+  ));
+  assert.equal(started.at(-1)?.type, "start", "the start last, after the audio before it");
+  frames.push(...started.slice(0, -1), ...list(asterisk.finish()));
+  const samples = (frames as AudioFrame[]).reduce((sum, frame) => sum + frame.audio.length / 2, 0);
+  assert.equal(samples, 1600, "100 ms at 8 kHz is 100 ms at 16 kHz, every sample of it");
 });
 
 Deno.test("`AsteriskSerializer` keeps the last 64 marks Asterisk never answers, forgetting the oldest", () => {

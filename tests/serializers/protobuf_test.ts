@@ -14,6 +14,7 @@ import { file_frames, FrameSchema } from "../../src/serializers/_pipecat_frames_
 import { rtviBotReady } from "../../src/serializers/rtvi.ts";
 import { TransportError } from "../../src/errors.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
+import type { FrameSerializer } from "../../src/serializer.ts";
 import { analyze, samplesOf, tone } from "./fixtures/telephony_harness.ts";
 
 const SETUP = {
@@ -29,6 +30,13 @@ function serializer(): ProtobufSerializer {
   s.setup(SETUP);
   return s;
 }
+
+/** A binary `pipecat.Frame` holding an `AudioRawFrame`, as a client sends the microphone's. */
+const audioMessage = (audio: Uint8Array, sampleRate: number, numChannels: number) =>
+  toBinary(
+    FrameSchema,
+    create(FrameSchema, { frame: { case: "audio", value: { audio, sampleRate, numChannels } } }),
+  );
 
 const hex = (bytes: Uint8Array) =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -199,15 +207,7 @@ Deno.test("`ProtobufSerializer` brings other rates and channel counts to the tra
   const ours = serializer();
   const stereo = new Int16Array(2 * 480);
   for (let i = 0; i < 480; i++) [stereo[2 * i], stereo[2 * i + 1]] = [1000, 3000];
-  const wire = toBinary(
-    FrameSchema,
-    create(FrameSchema, {
-      frame: {
-        case: "audio",
-        value: { audio: new Uint8Array(stereo.buffer), sampleRate: 16000, numChannels: 2 },
-      },
-    }),
-  );
+  const wire = audioMessage(new Uint8Array(stereo.buffer), 16000, 2);
   const mono = ours.deserialize(wire) as AudioFrame;
   assert.equal(mono.channels, 1);
   assert.deepEqual(new Set(new Int16Array(mono.audio.slice().buffer)), new Set([2000]));
@@ -217,15 +217,7 @@ Deno.test("`ProtobufSerializer` brings other rates and channel counts to the tra
   const received: AudioFrame[] = [];
   for (let at = 0; at < source.length; at += 960) {
     const chunk = source.slice(at, at + 960);
-    const bytes = toBinary(
-      FrameSchema,
-      create(FrameSchema, {
-        frame: {
-          case: "audio",
-          value: { audio: new Uint8Array(chunk.buffer), sampleRate: 48000, numChannels: 1 },
-        },
-      }),
-    );
+    const bytes = audioMessage(new Uint8Array(chunk.buffer), 48000, 1);
     const frame = ours.deserialize(bytes);
     if (frame) received.push(frame as AudioFrame);
   }
@@ -236,13 +228,34 @@ Deno.test("`ProtobufSerializer` brings other rates and channel counts to the tra
   assert.ok(Math.abs(measured.dbfs - sent.dbfs) < 0.5, `level ${measured.dbfs} vs ${sent.dbfs}`);
 });
 
+Deno.test("`ProtobufSerializer` hands on the caller's last samples the resampler held back, where the rate changes and at the close", () => {
+  // docs.pipecat.ai, Client → JS → Transports → WebSocket: the client records at its
+  // `recorderSampleRate` (8000 in the docs' setup) and each AudioRawFrame names its sample_rate;
+  // the client sends no goodbye, the socket's close ends the stream (`finish`).
+  const ours: FrameSerializer = serializer(); // into a 16 kHz mono transport
+  /** The samples at 16 kHz an answer holds. */
+  const received = (answer: unknown) =>
+    ([answer ?? []].flat() as AudioFrame[]).reduce((sum, frame) => {
+      assert.equal(frame.sampleRate, 16000);
+      return sum + frame.audio.length / 2;
+    }, 0);
+  const send = (sampleRate: number, ms: number) => {
+    const samples = tone(440, sampleRate, (sampleRate * ms) / 1000);
+    return received(ours.deserialize(audioMessage(new Uint8Array(samples.buffer), sampleRate, 1)));
+  };
+  let total = 0;
+  for (let i = 0; i < 5; i++) total += send(8000, 20); // 100 ms at 8 kHz
+  // The transport's own rate, resampled no more: the 8 kHz filter's stream ends here.
+  const atNewRate = send(16000, 20);
+  assert.ok(atNewRate > 320, `the 8 kHz filter's last samples lead the 320: ${atNewRate}`);
+  total += atNewRate + send(24000, 20) + send(22050, 20) + received(ours.finish?.());
+  assert.equal(total, 160 * 16, "160 ms sent, 160 ms at 16 kHz received: every sample of it");
+  assert.equal(ours.finish?.() ?? null, null, "nothing more held");
+});
+
 Deno.test("`ProtobufSerializer` rejects what is not a well-formed pipecat.Frame with decode errors", () => {
   const ours = serializer();
-  const audio = (audio: Uint8Array, sampleRate: number, numChannels: number) =>
-    toBinary(
-      FrameSchema,
-      create(FrameSchema, { frame: { case: "audio", value: { audio, sampleRate, numChannels } } }),
-    );
+  const audio = audioMessage;
   for (
     const bad of [
       "hello",

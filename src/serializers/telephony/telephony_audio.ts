@@ -378,7 +378,9 @@ export class TelephonyAudio {
         : this.#prime(resampled, samples.length, sampleRate);
     } else if (samples.length > 0) {
       // Audio at the wire rate is a new rate too: the resampler of the rate before holds audio
-      // from before it, which must not come out after it when that rate comes back.
+      // from before it, which must not come out after it when that rate comes back. Dropped as
+      // at any change of rate (above): filter state, whose length left as the silence its stream
+      // began with, so what left is as long as what was counted sent.
       this.#outbound = undefined;
     }
     return this.#wire(samples, own);
