@@ -472,7 +472,10 @@ Deno.test("`BackgroundAudio` whose onError or onEnded throws ends its session wi
       assert.ok(fatal, what);
       // The application's code failed, not the transport's path.
       assert.equal(fatal.code, "application", what);
-      assert.match(fatal.message, /^the background mixer's (fill|mix) threw: Error: callback broke$/);
+      assert.match(
+        fatal.message,
+        /^the background mixer's (fill|mix) threw: Error: callback broke$/,
+      );
       assert.equal(c.clock.pendingTimers, 0, what);
     });
     assert.deepEqual(escaped, [], what);
