@@ -253,8 +253,9 @@ export interface SerializerContext {
   readonly sendTimeoutMs?: number;
   /**
    * Aborted when the session is over (the socket closed): for work a serializer runs on beyond
-   * its `serialize` (a REST hang-up's request), which nobody waits for once the session has
-   * ended. Optional, as `clock`.
+   * its `serialize`, which nobody waits for once the session has ended (a REST hang-up is not
+   * sent after it; one already sent runs on to its own bound, as the call may outlive the
+   * socket). Optional, as `clock`.
    */
   readonly signal?: AbortSignal;
 }

@@ -87,8 +87,13 @@ export interface HangUpOptions {
   enabled?: boolean | undefined;
 }
 
-/** What {@linkcode HangUp.useSession} reads of a serializer's context. */
-export type HangUpSession = Pick<SerializerContext, "clock" | "sendTimeoutMs" | "signal">;
+/**
+ * What {@linkcode HangUp.useSession} reads of a serializer's context (`report` optional, as in a
+ * context made by hand).
+ */
+export type HangUpSession =
+  & Pick<SerializerContext, "clock" | "sendTimeoutMs" | "signal">
+  & Partial<Pick<SerializerContext, "report">>;
 
 /** The options of a serializer that hangs calls up through its provider's REST API. */
 export interface HangUpSerializerOptions {
@@ -124,9 +129,12 @@ export interface HangUpSerializerOptions {
  * Failures reject with a `TransportError`: code `"timeout"` when the provider did not answer
  * within `timeoutMs` (kept under the session's `sendTimeoutMs`: {@linkcode HangUp.useSession}),
  * code `"protocol"` when it answered with an error (other than "already ended") or the request
- * could not be made, code `"closed"` when the session ended first (its `signal`: the request is
- * aborted with it). A response whose status is 2xx, or which `alreadyEnded` recognizes, is
- * success.
+ * could not be made, code `"closed"` when the session had ended before it was sent (its `signal`:
+ * nothing is sent then). A request under way when the session ends runs on to its own bound: the
+ * bot asked to end the call, which a media socket gone (a 1006 drop) does not end with every
+ * provider; its failure is then reported through the session's `report` (an "error" event), and
+ * the hang-up rejects with a `"closed"` error, which the transport, done with the `serialize`, drops
+ * unheard. A response whose status is 2xx, or which `alreadyEnded` recognizes, is success.
  *
  * @example Hanging up through an injected fetch
  * ```ts
@@ -156,6 +164,8 @@ export class HangUp {
   #enabled: boolean;
   /** The session's end, once known (see {@linkcode HangUp.useSession}). */
   #sessionEnd: AbortSignal | undefined;
+  /** Where a failure after the session's end is reported (see {@linkcode HangUp.useSession}). */
+  #report: ((error: TransportError) => void) | undefined;
   #attempted = false;
 
   /** Makes a once-only hang-up; see {@linkcode HangUpOptions}. */
@@ -218,15 +228,18 @@ export class HangUp {
    * and the transport's `sendTimeoutMs`, which bounds the `serialize` the hang-up runs in. The
    * wait then ends 250 ms before that bound (at half of it when it is shorter than 500 ms), so a
    * provider that does not answer is the documented non-fatal "timeout" error and the goodbye
-   * goes on, not a `serialize` cut off by the transport (a fatal "protocol" error, 1011). A
-   * context with a `signal` (the session's end) also ends the wait when the session ends another
-   * way (the far end closed, `close()`): the request is aborted then, not left running to its
-   * bound with nobody waiting for its answer.
+   * goes on, not a `serialize` cut off by the transport (a fatal "protocol" error, 1011). Its
+   * `signal` (the session's end) stops a hang-up not sent yet; one under way when the session ends
+   * another way (the far end closed or dropped, `close()`) runs on to its bound, for the call
+   * may outlive the socket, and its failure goes to the context's `report` (nobody else waits for
+   * its answer then).
    */
   useSession(context: HangUpSession): void {
     this.useClock(context.clock);
     this.#sendTimeoutMs = context.sendTimeoutMs ?? Infinity;
     this.#sessionEnd = context.signal;
+    const report = context.report;
+    this.#report = report && ((error) => report.call(context, error));
   }
 
   /**
@@ -268,15 +281,32 @@ export class HangUp {
     const sessionEnd = this.#sessionEnd;
     if (sessionEnd?.aborted) throw sessionEnded(what);
     this.#attempted = true;
-    // Aborted once the bound has passed on the clock, or the session ended; the sleep and the
-    // session's listener end with the request.
+    try {
+      await this.#send(request, what, spentMs);
+    } catch (error) {
+      // The session ended while the provider was asked: its `serialize` has nobody waiting any
+      // more, so the failure is reported here (the call may still be up), once.
+      const report = this.#report;
+      if (!sessionEnd?.aborted || report === undefined) throw error;
+      report(
+        error instanceof TransportError
+          ? error
+          : new TransportError("protocol", `${what} failed: ${thrownText(error)}`, {
+            cause: error,
+          }),
+      );
+      throw outlivedSession(what, error);
+    }
+  }
+
+  /** Sends `request`, within its bound; see {@linkcode HangUp.run}. */
+  async #send(request: HangUpRequest, what: string, spentMs: number): Promise<void> {
+    // Aborted once the bound has passed on the clock; the sleep ends with the request.
     const boundMs = this.#boundMs(spentMs);
     const stop = new AbortController();
     const done = new AbortController();
     const expire = () => stop.abort(new DOMException("hang-up timed out", "TimeoutError"));
     this.#clock.sleep(boundMs, done.signal).then(expire, () => {});
-    const ended = () => stop.abort(new DOMException("the session ended", "AbortError"));
-    sessionEnd?.addEventListener("abort", ended, { once: true, signal: done.signal });
     const signal = stop.signal;
     let text: string;
     let status: number;
@@ -286,17 +316,12 @@ export class HangUp {
         this.#fetch(request.url, { ...request.init, signal }),
         signal,
       );
-      // A 2xx is success whatever its body says: not read, so a body still coming when the
-      // session ends does not make a hang-up the provider took read as abandoned.
+      // A 2xx is success whatever its body says: not read, so a body that is slow to end does
+      // not make a hang-up the provider took read as timed out.
       if (response.ok) return discard(response);
       status = response.status;
       text = await abortable(response.text(), signal);
     } catch (cause) {
-      // Our own abort at the session's end: a "closed" error the transport, done with the
-      // `serialize` this runs in, drops unheard (no error event for what we chose to stop).
-      if (signal.aborted && signal.reason?.name === "AbortError") {
-        throw sessionEnded(what, cause);
-      }
       if (signal.aborted) {
         const before = spentMs > 0
           ? `, less the ${Math.round(spentMs)} ms spent before the request`
@@ -324,10 +349,18 @@ export class HangUp {
   }
 }
 
-/** The rejection of a hang-up the session's end cut short, or came before. */
-function sessionEnded(what: string, cause?: unknown): TransportError {
-  const message = `${what} abandoned: the session ended before the provider answered`;
-  return new TransportError("closed", message, cause === undefined ? {} : { cause });
+/** The rejection of a hang-up asked for once the session had ended: nothing was sent. */
+function sessionEnded(what: string): TransportError {
+  return new TransportError("closed", `${what} not sent: the session had ended`);
+}
+
+/**
+ * The rejection of a hang-up that failed after its session ended, reported already: a "closed"
+ * error, which the transport (and a serializer passing it on) drops unheard.
+ */
+function outlivedSession(what: string, failure: unknown): TransportError {
+  const message = `${what} failed after the session ended (reported)`;
+  return new TransportError("closed", message, { cause: failure });
 }
 
 /** Lets go of a response body not read (a `fetch`'s holds its connection until then). */

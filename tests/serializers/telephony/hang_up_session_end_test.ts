@@ -1,8 +1,10 @@
 // A REST hang-up runs inside the `serialize` of an `end` or `cancel`; a session that ends another
-// way meanwhile (the far end closed, `close()`) leaves nobody waiting for its answer. Given the
-// session's end (`useSession` reads the context's `signal`), the hang-up aborts its request then
-// and rejects with a "closed" error (which the transport, done with that `serialize`, drops
-// unheard), instead of leaving the request running to its bound.
+// way meanwhile (the far end closed or dropped, `close()`) leaves nobody waiting for its answer,
+// but the call may outlive the socket (see hang_up_peer_close_test.ts). Given the session's end
+// (`useSession` reads the context's `signal` and `report`), the hang-up runs on to its own bound,
+// reports a failure through the context's `report`, and rejects with a "closed" error (which the
+// transport, done with that `serialize`, drops unheard); one asked for once the session is over
+// sends nothing.
 import assert from "node:assert/strict";
 import { HangUp } from "../../../src/serializers/telephony/hang_up.ts";
 import { TEST_HANG_UP } from "./_hang_up_session.ts";
@@ -10,7 +12,7 @@ import type { TransportError } from "../../../src/errors.ts";
 import { FakeClock } from "../../../src/testing/mod.ts";
 
 /** A hang-up bound to a session on a fake clock, whose provider never answers. */
-function hangUpInSession() {
+function hangUpInSession(report?: (error: TransportError) => void) {
   const clock = new FakeClock();
   const session = new AbortController();
   const signals: AbortSignal[] = [];
@@ -19,12 +21,14 @@ function hangUpInSession() {
     return new Promise<Response>(() => {});
   };
   const hangUp = new HangUp({ fetch, timeoutMs: 1000 });
-  hangUp.useSession({ clock, sendTimeoutMs: 5000, signal: session.signal });
+  const reporting = report === undefined ? {} : { report };
+  hangUp.useSession({ clock, sendTimeoutMs: 5000, signal: session.signal, ...reporting });
   return { clock, session, signals, hangUp };
 }
 
-Deno.test('`HangUp` aborts its request when the session ends first, rejecting with a "closed" error', async () => {
-  const { clock, session, signals, hangUp } = hangUpInSession();
+Deno.test('`HangUp` runs on to its bound when the session ends first, reports the failure, and rejects with a "closed" error', async () => {
+  const reported: TransportError[] = [];
+  const { clock, session, signals, hangUp } = hangUpInSession((error) => reported.push(error));
   const settled: { error?: TransportError; resolved?: boolean } = {};
   hangUp.run(TEST_HANG_UP).then(
     () => (settled.resolved = true),
@@ -32,18 +36,25 @@ Deno.test('`HangUp` aborts its request when the session ends first, rejecting wi
   );
   await clock.tick(100);
   assert.equal(signals.length, 1);
-  assert.deepEqual(settled, {}, "waiting for the provider");
   session.abort();
   await clock.tick(0);
-  assert.equal(signals[0]!.aborted, true, "the request is aborted with the session");
+  assert.equal(signals[0]!.aborted, false, "the request runs on past the session");
+  assert.deepEqual(settled, {}, "still waiting for the provider");
+  await clock.tick(900);
+  assert.equal(signals[0]!.aborted, true, "given up at its bound (1000 ms)");
+  assert.deepEqual(reported.map((e) => [e.code, e.message]), [
+    ["timeout", 'Test hang-up of call "c1" got no answer within 1000 ms'],
+  ]);
   assert.equal(settled.error?.code, "closed");
   assert.equal(settled.error?.fatal, false);
-  assert.equal(
-    settled.error?.message,
-    'Test hang-up of call "c1" abandoned: the session ended before the provider answered',
-  );
-  assert.equal(clock.now(), 100, "not at its bound (1000 ms)");
+  assert.equal(settled.error?.cause, reported[0], "the failure it reported");
   assert.equal(clock.pendingTimers, 0, "its bound's timer is gone with it");
+  // Without a `report` (a context made by hand), the failure is the rejection itself.
+  const unreported = hangUpInSession();
+  const failed = assert.rejects(unreported.hangUp.run(TEST_HANG_UP), { code: "timeout" });
+  unreported.session.abort();
+  await unreported.clock.tick(1000);
+  await failed;
 });
 
 Deno.test("`HangUp` sends nothing once the session has ended, and a hang-up answered in time is untouched by the end", async () => {
