@@ -62,7 +62,8 @@ export interface SessionViewOptions {
   metricsIntervalMs?: number;
   /**
    * How many messages are kept for a viewer that has not attached yet; past it the oldest go
-   * (counted in "progress" and "ended" as `dropped`).
+   * (counted in "progress" and "ended" as `dropped`), never "hello" nor "ended": a whole number,
+   * at least 2 (anything else is a `RangeError`).
    *
    * @default {500}
    */
@@ -133,7 +134,14 @@ export class SessionView {
     this.#metrics = options.metrics;
     this.#progressEvery = options.progressIntervalMs ?? 100;
     this.#metricsEvery = options.metricsIntervalMs ?? 500;
-    this.#maxPending = options.maxPendingMessages ?? 500;
+    const maxPending = options.maxPendingMessages ?? 500;
+    // Fewer than "hello" and "ended" would drop one of them; NaN or Infinity would bound nothing.
+    if (!(Number.isInteger(maxPending) && maxPending >= 2)) {
+      throw new RangeError(
+        `maxPendingMessages must be a whole number, at least 2, got ${maxPending}`,
+      );
+    }
+    this.#maxPending = maxPending;
     this.#startedAt = transport.clock.now();
     this.#emit({
       type: "hello",
@@ -156,6 +164,8 @@ export class SessionView {
       this.#tick();
       this.#flushRun();
       this.#stop();
+      // Room for "ended" first: the message it displaces is one of those it counts.
+      this.#keepRoom();
       this.#emit({
         type: "ended",
         code: closed.code,
@@ -234,12 +244,16 @@ export class SessionView {
       if (!this.#sink.send(message, last)) this.#dropped++;
       return;
     }
+    this.#keepRoom();
     this.#pending.push(message);
+  }
+
+  /** Makes room for one more message kept for a viewer: the oldest goes, counted. */
+  #keepRoom(): void {
+    if (this.#sink !== undefined || this.#pending.length < this.#maxPending) return;
     // "hello" stays first: a late viewer must still learn which line it watches.
-    if (this.#pending.length > this.#maxPending) {
-      this.#pending.splice(1, 1);
-      this.#dropped++;
-    }
+    this.#pending.splice(1, 1);
+    this.#dropped++;
   }
 
   #now(): number {

@@ -24,7 +24,7 @@ export interface ViewHubOptions {
   /**
    * How many messages may wait unread in one viewer's stream (a page that stopped reading);
    * past it, new ones are dropped (and the view counts them: `dropped`), all but the session's
-   * "ended", which says how many.
+   * "ended", which says how many. A whole number, 0 or more (anything else is a `RangeError`).
    *
    * @default {2000}
    */
@@ -73,7 +73,13 @@ export class ViewHub {
   constructor(options: ViewHubOptions = {}) {
     this.#waitMs = options.waitMs ?? 10000;
     this.#clock = options.clock ?? systemClock;
-    this.#maxUnread = options.maxUnreadMessages ?? 2000;
+    const maxUnread = options.maxUnreadMessages ?? 2000;
+    // A negative bound would drop "hello" from a stream nobody has read yet; NaN or Infinity
+    // would let a page that stopped reading grow the server's memory without end.
+    if (!(Number.isInteger(maxUnread) && maxUnread >= 0)) {
+      throw new RangeError(`maxUnreadMessages must be a whole number, 0 or more, got ${maxUnread}`);
+    }
+    this.#maxUnread = maxUnread;
   }
 
   /** Session ids waiting for their other half, or watched now. */

@@ -201,7 +201,9 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * until our `closed`; a type that is no AudioHook server message, or one the serializer sends
  * itself in answer to Genesys (`opened`, `pong`, `closed`), parameters Genesys's client refuses
  * (an `event` without its `entities` list), a message over the 65,535 bytes it takes, or one
- * outside the session is an "encode" error, not sent, and the session goes on.
+ * outside the session is an "encode" error, not sent, and the session goes on. The bot's own
+ * `disconnect` (for a reason `end` cannot give: `error`, `unauthorized`) is the session's end as
+ * an `end`'s is, with the output variables; once it has gone, an `end` sends no second one.
  *
  * Ending follows AudioHook's closing sequence: after our `disconnect` Genesys sends `close`, we
  * answer `closed`, and Genesys closes the socket. {@linkcode GenesysSerializer.peerCloses} tells
@@ -236,6 +238,8 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * message", so a convention inside it could be sent to Genesys by mistake. A `disconnect` or
  * `closed` they would make longer than the 65,535 bytes Genesys takes goes without them (an
  * "encode" error, counted in `encodeErrors`): the call still ends cleanly, the flow gets none.
+ * So does a `disconnect` whose `info`, the end's reason, alone would make it that long: it goes
+ * without the `info`, counted and reported the same way.
  *
  * @example The open handshake
  * ```ts
@@ -513,6 +517,7 @@ export class GenesysSerializer implements FrameSerializer {
               (this.#state === "idle" ? "no AudioHook session is open yet" : "the session closed"),
           );
         }
+        if (message.type === "disconnect") return this.#botDisconnect(parameters);
         return this.#server(message.type, parameters, MAX_TEXT_BYTES);
       }
       default:
@@ -788,12 +793,48 @@ export class GenesysSerializer implements FrameSerializer {
     return false;
   }
 
-  /** The goodbye's `disconnect` (reason `completed`, `info` the end's reason): the session ends. */
-  #disconnect(info: string | undefined): string {
+  /**
+   * The goodbye's `disconnect` (reason `completed`, `info` the end's reason): the session ends.
+   * An `info` that alone makes it longer than the 65,535 bytes Genesys takes is left out,
+   * counted and reported, as output variables are (see `#farewell`): the call still ends
+   * cleanly. Measured alone, so that the variables, which the flow reads, do not go for it.
+   */
+  #disconnect(info: string | undefined, reason = "completed"): string {
     this.#state = "disconnecting";
-    const parameters: JsonObject = { reason: "completed" };
-    if (info !== undefined) parameters.info = info;
+    const parameters: JsonObject = { reason };
+    if (info !== undefined) {
+      parameters.info = info;
+      if (utf8Length(this.#text("disconnect", parameters)) > MAX_TEXT_BYTES) {
+        delete parameters.info;
+        this.#leftOut(
+          "disconnect",
+          `info (${utf8Length(toJson(info))} bytes of JSON), the end's reason`,
+          "it",
+        );
+      }
+    }
     return this.#farewell("disconnect", parameters);
+  }
+
+  /**
+   * The bot's own `disconnect` (its parameters checked): the session's end, as the serializer's
+   * own goodbye is, so that it carries the output variables, a later `end` sends no second one,
+   * and the session ends with Genesys's close. Only `reason` and `info` come from the bot.
+   */
+  #botDisconnect(parameters: JsonObject): string {
+    if (this.#state !== "active") {
+      throw new TransportError("encode", "genesys: disconnect not sent: the session is ending");
+    }
+    const { reason, info, ...rest } = parameters;
+    const other = Object.keys(rest);
+    if (other.length > 0) {
+      throw new TransportError(
+        "encode",
+        `genesys: disconnect not sent: it takes reason and info, not ${other.join(", ")} ` +
+          "(output variables are the serializer's: setOutputVariables)",
+      );
+    }
+    return this.#disconnect(info as string | undefined, reason as string);
   }
 
   /**
@@ -811,19 +852,27 @@ export class GenesysSerializer implements FrameSerializer {
         return this.#envelope(type, { ...parameters, outputVariables: variables }, MAX_TEXT_BYTES);
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;
-        this.#context?.count("encodeErrors");
-        this.#context?.report(
-          new TransportError(
-            "encode",
-            `${PROVIDER}: ${type} sent without its outputVariables (${
-              utf8Length(toJson(variables))
-            } bytes of JSON), the Architect flow gets none: with them it is over the ` +
-              `${MAX_TEXT_BYTES} bytes Genesys takes`,
-          ),
+        this.#leftOut(
+          type,
+          `outputVariables (${utf8Length(toJson(variables))} bytes of JSON), the Architect flow ` +
+            "gets none",
+          "them",
         );
       }
     }
     return this.#envelope(type, parameters);
+  }
+
+  /** Counts and reports what the session's last message of ours goes without, to fit. */
+  #leftOut(type: "disconnect" | "closed", what: string, pronoun: string): void {
+    this.#context?.count("encodeErrors");
+    this.#context?.report(
+      new TransportError(
+        "encode",
+        `${PROVIDER}: ${type} sent without its ${what}: with ${pronoun} it is over the ` +
+          `${MAX_TEXT_BYTES} bytes Genesys takes`,
+      ),
+    );
   }
 
   /**
@@ -869,14 +918,7 @@ export class GenesysSerializer implements FrameSerializer {
    * that ends the session (client/clientsessionimpl.ts, onServerMessageBase).
    */
   #envelope(type: string, parameters: JsonObject, maxBytes?: number): string {
-    const text = toJson({
-      version: "2",
-      type,
-      seq: this.#seq + 1,
-      clientseq: this.#clientseq,
-      id: this.#id,
-      parameters,
-    });
+    const text = this.#text(type, parameters);
     if (maxBytes !== undefined) {
       const bytes = utf8Length(text);
       if (bytes > maxBytes) {
@@ -888,6 +930,18 @@ export class GenesysSerializer implements FrameSerializer {
     }
     this.#seq++;
     return text;
+  }
+
+  /** The server message `#envelope` would make now, its `seq` not yet taken. */
+  #text(type: string, parameters: JsonObject): string {
+    return toJson({
+      version: "2",
+      type,
+      seq: this.#seq + 1,
+      clientseq: this.#clientseq,
+      id: this.#id,
+      parameters,
+    });
   }
 
   /** Sends a reply at once through the bound context. */

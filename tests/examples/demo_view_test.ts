@@ -2,7 +2,7 @@
 // the server could not read. Real sockets on 127.0.0.1; the waits on a FakeClock.
 import assert from "node:assert/strict";
 import { createDemoHandler, type DemoHandlerOptions } from "../../examples/demo/handler.ts";
-import { SessionView } from "../../examples/demo/session_view.ts";
+import { SessionView, type SessionViewOptions } from "../../examples/demo/session_view.ts";
 import { ViewHub } from "../../examples/demo/view_hub.ts";
 import { SessionMetrics, WebSocketTransport } from "../../mod.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
@@ -215,6 +215,19 @@ Deno.test("demo `viewWaitMs` is a positive, finite number of ms: 0 (no wait), a 
   }
 });
 
+/** The options of a wideband view of `transport`. */
+function viewOptions(
+  transport: WebSocketTransport,
+  maxPendingMessages?: number,
+): SessionViewOptions {
+  return {
+    line: "wideband",
+    metrics: SessionMetrics.attach(transport),
+    settings: { chunkMs: 20, sendAheadMs: 60, playoutDelayMs: 0, markIntervalMs: 0 },
+    ...(maxPendingMessages === undefined ? {} : { maxPendingMessages }),
+  };
+}
+
 /**
  * A parrot session's view on an in-memory socket and a FakeClock (its timer never fires), once
  * it has said "hello" and "connected".
@@ -223,12 +236,7 @@ async function memoryView(maxPendingMessages?: number) {
   const clock = new FakeClock();
   const { server, client } = new MemorySocketPair();
   const transport = new WebSocketTransport(server, { audioOut: { sampleRate: 16000 }, clock });
-  const view = new SessionView(transport, {
-    line: "wideband",
-    metrics: SessionMetrics.attach(transport),
-    settings: { chunkMs: 20, sendAheadMs: 60, playoutDelayMs: 0, markIntervalMs: 0 },
-    ...(maxPendingMessages === undefined ? {} : { maxPendingMessages }),
-  });
+  const view = new SessionView(transport, viewOptions(transport, maxPendingMessages));
   await clock.tick(0); // "connected" comes on the transport's clock, a moment after it opens
   assert.ok(transport.connected);
   /** `count` "response" messages, one per reply. */
@@ -237,7 +245,7 @@ async function memoryView(maxPendingMessages?: number) {
       view.parrot({ type: "reply", responseId: `parrot-${i}`, durationMs: 1000 });
     }
   };
-  return { client, view, replies };
+  return { client, transport, view, replies };
 }
 
 Deno.test("demo view: messages kept past maxPendingMessages for a viewer not there yet are counted, and progress and ended say how many", async () => {
@@ -309,4 +317,46 @@ Deno.test("demo `/view`: a page that stopped reading still gets ended last, with
   const messages = await readAll(response);
   assert.deepEqual(messages.map((m) => m.type), ["hello", "connected", "response", "ended"]);
   assert.equal(messages[3]!.dropped, 11);
+});
+
+Deno.test("demo view: maxPendingMessages is a whole number of at least 2: fewer, a fraction, NaN or Infinity is a RangeError naming it", async () => {
+  // 1 kept "hello" alone, its "ended" dropped (a stream that just closes is no end to an
+  // EventSource: HTML Standard, "Server-sent events", processing model); 0 also counted a drop
+  // that never was; NaN or Infinity kept everything.
+  const { client, transport, view } = await memoryView();
+  for (const maxPendingMessages of [1, 0, -1, 2.5, NaN, Infinity]) {
+    assert.throws(() => new SessionView(transport, viewOptions(transport, maxPendingMessages)), {
+      name: "RangeError",
+      message: `maxPendingMessages must be a whole number, at least 2, got ${maxPendingMessages}`,
+    });
+  }
+  client.close(1000);
+  await view.done;
+});
+
+Deno.test("demo view: a bound of 2 keeps hello and ended for a viewer that comes once the session is over, and ended counts every other message", async () => {
+  /** What a viewer that attaches once the session is over gets. */
+  const late = async (session: Awaited<ReturnType<typeof memoryView>>) => {
+    session.replies(10);
+    session.client.close(1000);
+    await session.view.done;
+    const seen: ViewMessage[] = [];
+    session.view.attach({ send: (message) => seen.push(JSON.parse(message)) > 0, close() {} });
+    return seen;
+  };
+  const all = await late(await memoryView());
+  assert.equal(all.at(-1)!.dropped, 0);
+  const two = await late(await memoryView(2));
+  assert.deepEqual(two.map((m) => m.type), ["hello", "ended"]);
+  assert.equal(two[1]!.dropped, all.length - 2, "ended counts each message it was kept past");
+});
+
+Deno.test("demo `/view`: maxUnreadMessages is a whole number, 0 or more: a negative, a fraction, NaN or Infinity is a RangeError naming it", () => {
+  // A negative bound dropped "hello" from a stream not yet read; NaN or Infinity bounded nothing.
+  for (const maxUnreadMessages of [-1, 1.5, NaN, Infinity]) {
+    assert.throws(() => new ViewHub({ maxUnreadMessages }), {
+      name: "RangeError",
+      message: `maxUnreadMessages must be a whole number, 0 or more, got ${maxUnreadMessages}`,
+    });
+  }
 });

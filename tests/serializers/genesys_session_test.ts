@@ -60,6 +60,23 @@ async function rest(s: Session): Promise<Frame[]> {
 
 const kinds = (s: Session) => s.client.seen.map((m) => ("binary" in m ? "binary" : m.type));
 
+/**
+ * The length of the longest text message the client gets from now on, in UTF-16 units: what
+ * Genesys's reference client holds to 65,535 (client/clientsessionimpl.ts, onTextMessage).
+ */
+function longestText(s: Session): () => number {
+  let longest = 0;
+  s.pair.client.addEventListener("message", (event) => {
+    const data = (event as MessageEvent).data;
+    if (typeof data === "string") longest = Math.max(longest, data.length);
+  });
+  return () => longest;
+}
+
+/** The parameters of the server messages the client saw after `opened`. */
+const parametersSeen = (s: Session) =>
+  s.client.seen.slice(1).map((m) => "parameters" in m && m.parameters);
+
 Deno.test("`GenesysSerializer` ends with AudioHook's closing sequence through a real transport", async () => {
   const s = session({}, { inputVariables: { accountNumber: "1234" } });
   const start = await opened(s);
@@ -348,18 +365,14 @@ Deno.test("`GenesysSerializer` sends disconnect and closed without output variab
   // `closed` it cannot take leaves that transaction to its timeout (error 408). Variables that
   // make the goodbye that long cannot reach the Architect flow: the call ends cleanly without them.
   const s = session({ outputVariables: { summary: "a".repeat(70_000) } });
-  let longest = 0;
-  s.pair.client.addEventListener("message", (event) => {
-    const data = (event as MessageEvent).data;
-    if (typeof data === "string") longest = Math.max(longest, data.length);
-  });
+  const longest = longestText(s);
   await opened(s);
   const ended = s.writer.write({ type: "end", reason: "goodbye" });
   await s.clock.runAll(5000);
   await ended;
-  assert.ok(longest <= 65_535, `a message of ${longest} characters reached Genesys`);
+  assert.ok(longest() <= 65_535, `a message of ${longest()} characters reached Genesys`);
   assert.deepEqual(kinds(s), ["opened", "disconnect", "closed"]);
-  assert.deepEqual(s.client.seen.slice(1).map((m) => "parameters" in m && m.parameters), [
+  assert.deepEqual(parametersSeen(s), [
     { reason: "completed", info: "goodbye" },
     {},
   ]);
@@ -375,4 +388,91 @@ Deno.test("`GenesysSerializer` sends disconnect and closed without output variab
   ]);
   assert.equal((await s.transport.closed).initiator, "local");
   assert.deepEqual(await rest(s), [{ type: "end", reason: "disconnect" }]);
+});
+
+Deno.test("`GenesysSerializer` sends disconnect without an end reason too large for Genesys, counted and reported, with the output variables", async () => {
+  // The end's reason goes as the disconnect's `info`; over the 65,535 Genesys's reference client
+  // takes (client/clientsessionimpl.ts, onTextMessage: a fatal error 413 and its close
+  // transaction) it would end the call with an error whatever the output variables: it is left
+  // out, and the variables, which fit, still reach the Architect flow.
+  const s = session({ outputVariables: { intent: "billing" } });
+  const longest = longestText(s);
+  await opened(s);
+  const ended = s.writer.write({ type: "end", reason: "a".repeat(70_000) });
+  await s.clock.runAll(5000);
+  await ended;
+  assert.ok(longest() <= 65_535, `a message of ${longest()} characters reached Genesys`);
+  assert.deepEqual(kinds(s), ["opened", "disconnect", "closed"]);
+  const outputVariables = { intent: "billing" };
+  assert.deepEqual(parametersSeen(s), [{ reason: "completed", outputVariables }, {
+    outputVariables,
+  }]);
+  assert.deepEqual(s.client.sent.map((m) => m.type), ["open", "close"], "no error 413");
+  assert.deepEqual(s.client.violations, []);
+  assert.equal(s.transport.stats.encodeErrors, 1);
+  assert.deepEqual(s.errors.map((e) => [e.code, e.message]), [[
+    "encode",
+    "genesys: disconnect sent without its info (70002 bytes of JSON), the end's reason: with it " +
+    "it is over the 65535 bytes Genesys takes",
+  ]]);
+  assert.equal((await s.transport.closed).initiator, "local");
+  assert.deepEqual(await rest(s), [{ type: "end", reason: "disconnect" }]);
+});
+
+Deno.test("`GenesysSerializer`: a bot's own disconnect ends the session as an end does, with the output variables, and an end after it sends no second one", async () => {
+  // Genesys Cloud resource center, "What happens during a successful session between Genesys
+  // Cloud and your AudioHook server?": the interaction ends "at the server's request" with the
+  // client's close transaction; AudioHook's `disconnect` reasons are completed, error and
+  // unauthorized (the reference client's validators.ts, isDisconnectReason), and an `end` frame
+  // says only `completed`. A bot's own `disconnect` is the session's end: it carries the output
+  // variables, and the `end` after it must not send a second (a message after the close
+  // transaction began is a protocol violation there).
+  const s = session({ outputVariables: { intent: "billing" } });
+  await opened(s);
+  const disconnect = { type: "disconnect", parameters: { reason: "unauthorized", info: "pin" } };
+  s.transport.send({ type: "message", message: disconnect });
+  const ended = s.writer.write({ type: "end", reason: "bye" });
+  await s.clock.runAll(5000);
+  await ended;
+  assert.deepEqual(kinds(s), ["opened", "disconnect", "closed"]);
+  assert.deepEqual(parametersSeen(s)[0], {
+    reason: "unauthorized",
+    info: "pin",
+    outputVariables: { intent: "billing" },
+  });
+  assert.deepEqual(s.client.violations, []);
+  assert.equal(s.transport.stats.encodeErrors, 0);
+  assert.deepEqual(s.errors, []);
+  await s.transport.closed;
+  assert.deepEqual(await rest(s), [{ type: "end", reason: "disconnect" }]);
+});
+
+Deno.test("`GenesysSerializer` refuses a bot's disconnect naming output variables, or once the session is ending", async () => {
+  const s = session({ outputVariables: { intent: "billing" } });
+  await opened(s);
+  const withVariables = {
+    type: "disconnect",
+    parameters: { reason: "completed", outputVariables: { intent: "sales" } },
+  };
+  s.transport.send({ type: "message", message: withVariables });
+  await s.clock.tick(50);
+  assert.deepEqual(kinds(s), ["opened"], "the call goes on");
+  s.transport.send({
+    type: "message",
+    message: { type: "disconnect", parameters: { reason: "error" } },
+  });
+  s.transport.send({
+    type: "message",
+    message: { type: "disconnect", parameters: { reason: "error" } },
+  });
+  await s.clock.tick(50);
+  assert.deepEqual(kinds(s).filter((k) => k === "disconnect"), ["disconnect"]);
+  assert.equal(s.transport.stats.encodeErrors, 2);
+  assert.deepEqual(s.errors.map((e) => e.message), [
+    "genesys: disconnect not sent: it takes reason and info, not outputVariables (output " +
+    "variables are the serializer's: setOutputVariables)",
+    "genesys: disconnect not sent: the session is ending",
+  ]);
+  await s.clock.runAll(5000);
+  await s.transport.closed;
 });
