@@ -384,13 +384,23 @@ export class GenesysSerializer implements FrameSerializer {
    * Sets the `outputVariables` that `disconnect` and `closed` hand back to the Architect flow.
    * They travel as a map of strings (the Audio Connector's `DisconnectParameters` declares
    * `outputVariables?: JsonStringMap`, as quoted on Genesys's developer forum, thread 26969), so
-   * other values are a `TypeError`. Call it any time before the session ends.
+   * other values are a `TypeError`; variables whose JSON alone is over the 65,535 bytes a
+   * message to Genesys may hold could never reach the flow: a `RangeError` (nearly that large,
+   * they may still make the goodbye too long: it then goes without them, see the class
+   * description). Call it any time before the session ends.
    */
   setOutputVariables(variables: Record<string, string>): void {
     for (const [name, value] of Object.entries(variables)) {
       if (typeof value !== "string") {
         throw new TypeError(`outputVariables.${name} must be a string, got ${typeof value}`);
       }
+    }
+    const bytes = utf8Length(toJson(variables));
+    if (bytes > MAX_TEXT_BYTES) {
+      throw new RangeError(
+        `outputVariables are ${bytes} bytes of JSON: no message to Genesys holds over ` +
+          `${MAX_TEXT_BYTES}`,
+      );
     }
     this.#outputVariables = { ...variables };
   }

@@ -467,6 +467,12 @@ Deno.test("`GenesysSerializer` takes output variables as strings only", () => {
   const genesys = new GenesysSerializer();
   assert.throws(() => genesys.setOutputVariables({ n: 1 as never }), TypeError);
   assert.throws(() => new GenesysSerializer({ outputVariables: { ok: true as never } }), TypeError);
+  // No message to Genesys holds over 65,535 bytes: variables whose JSON alone is more never fit.
+  assert.throws(
+    () => genesys.setOutputVariables({ summary: "é".repeat(32_761) }),
+    /^RangeError: outputVariables are 65536 bytes of JSON: no message to Genesys holds over 65535$/,
+  );
+  genesys.setOutputVariables({ summary: "a".repeat(65_521) }); // 65,535 bytes: may fit
   const variables = { intent: "billing" };
   genesys.setOutputVariables(variables);
   variables.intent = "changed later";
