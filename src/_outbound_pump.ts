@@ -109,6 +109,8 @@ export class OutboundPump {
    * mixer (stopped, its clip over, not started) fills nothing, and a stretch ends as without one.
    */
   #backgroundFills = false;
+  /** Speech off the queue that a throwing `mix` kept from leaving: counted dropped at the stop. */
+  #unmixedBytes = 0;
   readonly #onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
   /** Sends the held-back end of an utterance (see {@linkcode #tailWait}). */
   readonly #tail: ClockTimer;
@@ -332,7 +334,8 @@ export class OutboundPump {
     // A partial frame a serializer held of the last stretch never leaves now: counted dropped.
     this.#sender.dropHeldFrames();
     const left = this.#queue.discard();
-    left.audioBytes += this.#chunker.clear() + this.#sender.clearPackets();
+    left.audioBytes += this.#chunker.clear() + this.#sender.clearPackets() + this.#unmixedBytes;
+    this.#unmixedBytes = 0;
     this.#queue.wakeWriter();
     this.#queue.wakeDrained();
     return left;
@@ -831,6 +834,7 @@ export class OutboundPump {
     try {
       return mixer.mix(chunk);
     } catch (cause) {
+      this.#unmixedBytes += chunk.audio.length; // never sent, the session ends: dropped
       throw new MixerThrew("mix", cause);
     }
   }

@@ -207,11 +207,14 @@ function lowerUpgradeToken(request: Request): void {
   if (upgrade !== null && upgrade !== "websocket") withHeader(request, "upgrade", "websocket");
 }
 
-/** Sets a header where Hono and the runtime read it: in headers of the request's own. */
+/**
+ * Sets a header where Hono and the runtime read it: in headers of the request's own (a runtime's
+ * own are immutable), which a second header set here replaces again (configurable).
+ */
 function withHeader(request: Request, name: string, value: string): void {
   const headers = new Headers(request.headers);
   headers.set(name, value);
-  Object.defineProperty(request, "headers", { value: headers }); // a runtime's own are immutable
+  Object.defineProperty(request, "headers", { value: headers, configurable: true });
 }
 
 function readable(request: Request): boolean {

@@ -19,9 +19,12 @@ const SWITCHING = "HTTP/1.1 101 Switching Protocols";
 const BUN = fromFileUrl(import.meta.resolve("@oven/bun-linux-x64/package.json"))
   .replace(/package\.json$/, "bin/bun");
 
-/** The status line a server on `port` answers a raw upgrade asking for `upgrade` with. */
-async function statusOf(port: number, upgrade: string): Promise<string | undefined> {
-  const conn = await sendRawUpgrade(port, "", "", "GET", upgrade);
+/**
+ * The status line a server on `port` answers a raw upgrade asking for `upgrade` with, and `extra`
+ * header lines.
+ */
+async function statusOf(port: number, upgrade: string, extra = ""): Promise<string | undefined> {
+  const conn = await sendRawUpgrade(port, extra, "", "GET", upgrade);
   try {
     return await readStatusLine(conn);
   } finally {
@@ -45,6 +48,30 @@ Deno.test("`voiceSession` on Hono + Deno upgrades `Upgrade: WebSocket`, in any c
       assert.equal(await statusOf(server.addr.port, upgrade), SWITCHING, upgrade);
     }
     assert.equal(sessions, 3);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+// Both fix-ups at once on Deno: subprotocols offered without spaces (`a,b`, as the `ws` client
+// writes them; see deno_subprotocol_test.ts) and `Upgrade: WebSocket`. Each gives the request
+// headers of its own: the second must not find the first's fixed for good (it threw "Cannot
+// redefine property: headers", and the route answered 500).
+Deno.test("`voiceSession` on Hono + Deno upgrades `Upgrade: WebSocket` offering `a,b` subprotocols", async () => {
+  const app = new Hono();
+  const offered: (string | undefined)[] = [];
+  app.get(
+    "/ws",
+    voiceSession(upgradeWebSocket, (transport, c) => {
+      offered.push(c.req.header("sec-websocket-protocol"));
+      void transport.close(1000);
+    }),
+  );
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+  try {
+    const subprotocols = "Sec-WebSocket-Protocol: audio.v1,other\r\n";
+    assert.equal(await statusOf(server.addr.port, "WebSocket", subprotocols), SWITCHING);
+    assert.deepEqual(offered, ["audio.v1, other"]);
   } finally {
     await server.shutdown();
   }

@@ -77,3 +77,34 @@ Deno.test("a background the `background` function made for a transport whose con
   assert.equal(made, 1);
   assert.equal(cancelled, 1, "the stream source of the background made for it is released");
 });
+
+Deno.test("speech a mixer's throwing `mix` kept from leaving is counted dropped at the session's end", async () => {
+  // `TransportStats`: `audioBytesDroppedOnClose` counts the outbound audio dropped because the
+  // session was closing. The chunk the mixer threw on had left the queue: it was counted nowhere.
+  const clock = new FakeClock();
+  const { server } = new MemorySocketPair();
+  const throwingMix: OutboundMixer = {
+    attach() {},
+    mix: () => {
+      throw new Error("mix broke");
+    },
+    fill: () => undefined,
+    detach() {},
+  };
+  const transport = new WebSocketTransport(server, {
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    background: throwingMix,
+    clock,
+  });
+  const errors: string[] = [];
+  transport.addEventListener("error", (event) => errors.push(event.error.code));
+  await clock.tick(10);
+  for (let i = 0; i < 3; i++) {
+    transport.send({ type: "audio", audio: new Uint8Array(640), sampleRate: 16000, channels: 1 });
+  }
+  await clock.tick(100);
+  assert.equal((await transport.closed).code, 1011);
+  assert.deepEqual(errors, ["application"]);
+  const { audioBytesSent, audioBytesDroppedOnClose } = transport.stats;
+  assert.equal(audioBytesSent + audioBytesDroppedOnClose, 3 * 640, "every byte written is told");
+});
