@@ -49,13 +49,15 @@ export interface SessionViewOptions {
   /** The session's metrics (`SessionMetrics.attach(transport)`). */
   metrics: SessionMetrics;
   /**
-   * How often playback state and counters are sent while they change, in ms.
+   * How often playback state and counters are sent while they change, in ms: a positive, finite
+   * number (anything else is a `RangeError`).
    *
    * @default {100}
    */
   progressIntervalMs?: number;
   /**
-   * How often the metrics snapshot is sent while it changes, in ms.
+   * How often the metrics snapshot is sent while it changes, in ms: a positive, finite number
+   * (anything else is a `RangeError`).
    *
    * @default {500}
    */
@@ -75,6 +77,19 @@ type Untimed<E> = E extends ViewEvent ? Omit<E, "t"> : never;
 
 /** Outbound PCM bytes per ms: the parrot lines send 16 kHz mono PCM16. */
 const BYTES_PER_MS = 32;
+
+/**
+ * `ms`, the interval option `name`, if it is a positive, finite number of ms. A progress interval
+ * of 0 or less, or NaN, re-armed the view's timer for 0 ms on every tick (a loop busying the event
+ * loop), and Infinity never again; a metrics interval of NaN or Infinity sent them once only, and
+ * one of 0 or less is no interval either.
+ */
+function intervalMs(name: string, ms: number): number {
+  if (!(Number.isFinite(ms) && ms > 0)) {
+    throw new RangeError(`${name} must be a positive finite number of ms, got ${ms}`);
+  }
+  return ms;
+}
 
 /**
  * Turns one session's events into {@linkcode ViewEvent} messages for the page: "hello" at once,
@@ -132,8 +147,8 @@ export class SessionView {
   constructor(transport: WebSocketTransport, options: SessionViewOptions) {
     this.#transport = transport;
     this.#metrics = options.metrics;
-    this.#progressEvery = options.progressIntervalMs ?? 100;
-    this.#metricsEvery = options.metricsIntervalMs ?? 500;
+    this.#progressEvery = intervalMs("progressIntervalMs", options.progressIntervalMs ?? 100);
+    this.#metricsEvery = intervalMs("metricsIntervalMs", options.metricsIntervalMs ?? 500);
     const maxPending = options.maxPendingMessages ?? 500;
     // Fewer than "hello" and "ended" would drop one of them; NaN or Infinity would bound nothing.
     if (!(Number.isInteger(maxPending) && maxPending >= 2)) {
@@ -192,7 +207,8 @@ export class SessionView {
     this.#pending = [];
     // Once the session is over the last message kept is its "ended".
     const last = this.#ended ? pending.pop() : undefined;
-    for (const message of pending) sink.send(message);
+    // A viewer that cannot take them all (its stream's bound) drops the rest, counted as any.
+    for (const message of pending) if (!sink.send(message)) this.#dropped++;
     if (last === undefined) return;
     sink.send(last, true);
     sink.close();
@@ -203,7 +219,10 @@ export class SessionView {
     this.#sink = undefined;
   }
 
-  /** One thing the parrot did. */
+  /**
+   * One thing the parrot did. Once the session is over it is dropped, and not counted: nothing
+   * comes after "ended", which told the final count.
+   */
   parrot(event: ParrotEvent): void {
     switch (event.type) {
       case "caller":
@@ -237,8 +256,13 @@ export class SessionView {
     }
   }
 
-  /** Sends `event` to the viewer, or keeps it for one; `last` is the session's "ended". */
+  /**
+   * Sends `event` to the viewer, or keeps it for one; `last` is the session's "ended". Nothing
+   * goes after "ended": a late event (a parrot's, once the session is over) is dropped, and not
+   * counted, "ended" having told the final count.
+   */
   #emit(event: Untimed<ViewEvent>, last = false): void {
+    if (this.#ended) return;
     const message = JSON.stringify({ ...event, t: this.#now() });
     if (this.#sink) {
       if (!this.#sink.send(message, last)) this.#dropped++;

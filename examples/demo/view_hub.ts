@@ -10,7 +10,8 @@ import type { SessionView, ViewSink } from "./session_view.ts";
 /** Options for {@linkcode ViewHub}. */
 export interface ViewHubOptions {
   /**
-   * How long a viewer waits for its session, or a session for its viewer, before giving up.
+   * How long a viewer waits for its session, or a session for its viewer, before giving up: a
+   * positive, finite number of ms (anything else is a `RangeError`).
    *
    * @default {10000}
    */
@@ -23,8 +24,9 @@ export interface ViewHubOptions {
   clock?: Clock;
   /**
    * How many messages may wait unread in one viewer's stream (a page that stopped reading);
-   * past it, new ones are dropped (and the view counts them: `dropped`), all but the session's
-   * "ended", which says how many. A whole number, 0 or more (anything else is a `RangeError`).
+   * past it, new ones are dropped (and the view counts them: `dropped`), all but the last: the
+   * session's "ended", which says how many, or "expired". A whole number, 0 or more (anything else
+   * is a `RangeError`); with 0 only a page waiting to read gets a message (and the last).
    *
    * @default {2000}
    */
@@ -71,11 +73,16 @@ export class ViewHub {
 
   /** Makes an empty hub. */
   constructor(options: ViewHubOptions = {}) {
-    this.#waitMs = options.waitMs ?? 10000;
+    const waitMs = options.waitMs ?? 10000;
+    // No wait would expire every page's view, which opens before its line; every wait is bounded.
+    if (!(Number.isFinite(waitMs) && waitMs > 0)) {
+      throw new RangeError(`waitMs must be a positive finite number of ms, got ${waitMs}`);
+    }
+    this.#waitMs = waitMs;
     this.#clock = options.clock ?? systemClock;
     const maxUnread = options.maxUnreadMessages ?? 2000;
-    // A negative bound would drop "hello" from a stream nobody has read yet; NaN or Infinity
-    // would let a page that stopped reading grow the server's memory without end.
+    // A negative bound is no count of messages; NaN or Infinity would let a page that stopped
+    // reading grow the server's memory without end.
     if (!(Number.isInteger(maxUnread) && maxUnread >= 0)) {
       throw new RangeError(`maxUnreadMessages must be a whole number, 0 or more, got ${maxUnread}`);
     }
@@ -97,12 +104,19 @@ export class ViewHub {
       return new Response(`session ${id} is already watched\n`, { status: 409 });
     }
     let closed = false;
+    /** A read waits (the stream pulled): the next message goes straight to the page, unqueued. */
+    let reading = false;
     let controller!: ReadableStreamDefaultController<Uint8Array>;
+    // A comment first: the page's EventSource opens on it, before any message.
+    const opening = encoder.encode(`: the server's view of session ${id}\n\n`);
     const sink: ViewSink = {
       send: (message, last) => {
         // A page that stopped reading does not grow the server's memory without end; the last
         // message ("ended", with the count of those dropped) goes past the bound: one more at most.
-        if (closed || (!last && controller.desiredSize! < -this.#maxUnread)) return false;
+        // The stream's queue counts its messages, not the opening comment (see its strategy).
+        const unread = -controller.desiredSize!;
+        if (closed || (!last && !reading && unread >= this.#maxUnread)) return false;
+        reading = false;
         controller.enqueue(encoder.encode(`data: ${message}\n\n`));
         return true;
       },
@@ -116,8 +130,11 @@ export class ViewHub {
     const body = new ReadableStream<Uint8Array>({
       start: (c) => {
         controller = c;
-        // A comment first: the page's EventSource opens on it, before any message.
-        c.enqueue(encoder.encode(`: the server's view of session ${id}\n\n`));
+        c.enqueue(opening);
+      },
+      // Called (a high-water mark of 0) only while a read waits with nothing queued for it.
+      pull: () => {
+        reading = true;
       },
       cancel: () => {
         // The page went away (closed its EventSource, or the tab): the session runs unwatched.
@@ -125,10 +142,10 @@ export class ViewHub {
         pairing.view?.detach();
         this.#forget(id, pairing);
       },
-    }, { highWaterMark: 1 });
+    }, { highWaterMark: 0, size: (chunk) => (chunk === opening ? 0 : 1) });
     pairing.viewer = sink;
     this.#pair(pairing, () => {
-      sink.send(JSON.stringify({ type: "expired", t: 0 }));
+      sink.send(JSON.stringify({ type: "expired", t: 0 }), true);
       sink.close();
     });
     return new Response(body, {

@@ -2,7 +2,11 @@
 // the server could not read. Real sockets on 127.0.0.1; the waits on a FakeClock.
 import assert from "node:assert/strict";
 import { createDemoHandler, type DemoHandlerOptions } from "../../examples/demo/handler.ts";
-import { SessionView, type SessionViewOptions } from "../../examples/demo/session_view.ts";
+import {
+  SessionView,
+  type SessionViewOptions,
+  type ViewSink,
+} from "../../examples/demo/session_view.ts";
 import { ViewHub } from "../../examples/demo/view_hub.ts";
 import { SessionMetrics, WebSocketTransport } from "../../mod.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
@@ -204,13 +208,17 @@ Deno.test("demo phone line: a second Twilio start naming another session leaves 
   });
 });
 
-Deno.test("demo `viewWaitMs` is a positive, finite number of ms: 0 (no wait), a negative, NaN or Infinity is a RangeError naming it", () => {
+Deno.test("demo `viewWaitMs`, and ViewHub's own `waitMs`, is a positive, finite number of ms: 0 (no wait), a negative, NaN or Infinity is a RangeError naming it", () => {
   // 0 was taken as the default 10 s; no wait at all would expire every page's view, which opens
-  // before its line. Every wait is bounded: Infinity is refused too.
+  // before its line. Every wait is bounded: Infinity is refused too. The hub took any `waitMs`.
   for (const viewWaitMs of [0, -1, NaN, Infinity]) {
     assert.throws(() => createDemoHandler({ viewWaitMs }), {
       name: "RangeError",
       message: `viewWaitMs must be a positive finite number of ms, got ${viewWaitMs}`,
+    });
+    assert.throws(() => new ViewHub({ waitMs: viewWaitMs }), {
+      name: "RangeError",
+      message: `waitMs must be a positive finite number of ms, got ${viewWaitMs}`,
     });
   }
 });
@@ -248,6 +256,13 @@ async function memoryView(maxPendingMessages?: number) {
   return { client, transport, view, replies };
 }
 
+/** A viewer that takes every message it is sent, and what it was sent. */
+function recordingSink() {
+  const seen: ViewMessage[] = [];
+  const sink: ViewSink = { send: (message) => seen.push(JSON.parse(message)) > 0, close() {} };
+  return { seen, sink };
+}
+
 Deno.test("demo view: messages kept past maxPendingMessages for a viewer not there yet are counted, and progress and ended say how many", async () => {
   const { client, view, replies } = await memoryView(3);
   replies(10); // hello, connected and 10 responses: 12 messages, 3 kept, "hello" first
@@ -266,7 +281,7 @@ Deno.test("demo `/view`: messages a page that stopped reading could not take are
   const response = hub.open("stalled-page");
   const { client, view, replies } = await memoryView();
   hub.join("stalled-page", view);
-  // Of hello, connected and 10 responses the stream holds 3 (and its opening comment): 9 dropped.
+  // Of hello, connected and 10 responses the stream holds 2 (and its opening comment): 10 dropped.
   replies(10);
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
@@ -283,7 +298,7 @@ Deno.test("demo `/view`: messages a page that stopped reading could not take are
       `${count} messages of the view`,
     );
   // The page reads again: what waited, then the rest as it comes.
-  await readUntil(4);
+  await readUntil(3);
   client.close(1000);
   await view.done;
   await readUntil(Infinity);
@@ -291,13 +306,12 @@ Deno.test("demo `/view`: messages a page that stopped reading could not take are
   assert.deepEqual(messages.map((m) => m.type), [
     "hello",
     "connected",
-    "response",
     "progress",
     "metrics",
     "ended",
   ]);
-  assert.equal(messages[3]!.dropped, 9);
-  assert.equal(messages[5]!.dropped, 9);
+  assert.equal(messages[2]!.dropped, 10);
+  assert.equal(messages[4]!.dropped, 10);
 });
 
 Deno.test("demo `/view`: a page that stopped reading still gets ended last, with the count of every message it missed", async () => {
@@ -309,14 +323,14 @@ Deno.test("demo `/view`: a page that stopped reading still gets ended last, with
   const response = hub.open("stalled-to-the-end");
   const { client, view, replies } = await memoryView();
   hub.join("stalled-to-the-end", view);
-  // The stream holds hello, connected and the first response: 9 responses, the last progress
-  // and the last metrics are dropped.
+  // The stream holds hello and connected: 10 responses, the last progress and the last metrics
+  // are dropped.
   replies(10);
   client.close(1000);
   await view.done;
   const messages = await readAll(response);
-  assert.deepEqual(messages.map((m) => m.type), ["hello", "connected", "response", "ended"]);
-  assert.equal(messages[3]!.dropped, 11);
+  assert.deepEqual(messages.map((m) => m.type), ["hello", "connected", "ended"]);
+  assert.equal(messages[2]!.dropped, 12);
 });
 
 Deno.test("demo view: maxPendingMessages is a whole number of at least 2: fewer, a fraction, NaN or Infinity is a RangeError naming it", async () => {
@@ -358,5 +372,75 @@ Deno.test("demo `/view`: maxUnreadMessages is a whole number, 0 or more: a negat
       name: "RangeError",
       message: `maxUnreadMessages must be a whole number, 0 or more, got ${maxUnreadMessages}`,
     });
+  }
+});
+
+Deno.test("demo `/view`: maxUnreadMessages 0 lets no message wait: a page waiting to read gets each as it comes, one that is not only ended (a lone viewer its expired)", async () => {
+  // The bound let one message more wait than it said (two more once the opening comment was read).
+  // A stream pulls (a high-water mark of 0) only while a read waits on it (Streams Standard,
+  // ReadableStreamDefaultControllerShouldCallPull: locked with read requests, or desiredSize > 0):
+  // the message sent then goes straight to the page, waiting for nobody.
+  const clock = new FakeClock();
+  const hub = new ViewHub({ maxUnreadMessages: 0, clock });
+  const reader = hub.open("reads-as-it-comes").body!.getReader();
+  await reader.read(); // the opening comment
+  const waiting = reader.read(); // the page waits for the next message
+  const { client, view, replies } = await memoryView();
+  hub.join("reads-as-it-comes", view);
+  // "hello" goes to the page waiting for it; connected, 10 responses, the last progress and the
+  // last metrics would wait for a page that reads no more: dropped, and counted (connected,
+  // refused as the view handed on what it kept for its viewer, went uncounted).
+  replies(10);
+  client.close(1000);
+  await view.done;
+  const decoder = new TextDecoder();
+  let text = decoder.decode((await waiting).value);
+  await within(
+    (async () => {
+      for (let part = await reader.read(); !part.done; part = await reader.read()) {
+        text += decoder.decode(part.value);
+      }
+    })(),
+    5000,
+    "the view's end",
+  );
+  const messages = messagesOf(text);
+  assert.deepEqual(messages.map((m) => m.type), ["hello", "ended"]);
+  assert.equal(messages[1]!.dropped, 13);
+  // A lone viewer not reading yet still learns its session never came.
+  const lone = hub.open("nobody-comes-to-it");
+  await clock.tick(10000);
+  assert.deepEqual((await readAll(lone)).map((m) => m.type), ["expired"]);
+});
+
+Deno.test("demo view: progressIntervalMs and metricsIntervalMs are positive, finite numbers of ms: 0, a negative, NaN or Infinity is a RangeError naming it", async () => {
+  // A progress interval of 0 (or less, or NaN) re-armed the view's timer for 0 ms on every tick,
+  // a loop busying the event loop; Infinity, or a metrics interval of NaN or Infinity, sent once.
+  const { client, transport, view } = await memoryView();
+  for (const name of ["progressIntervalMs", "metricsIntervalMs"] as const) {
+    for (const ms of [0, -1, NaN, Infinity]) {
+      assert.throws(() => new SessionView(transport, { ...viewOptions(transport), [name]: ms }), {
+        name: "RangeError",
+        message: `${name} must be a positive finite number of ms, got ${ms}`,
+      });
+    }
+  }
+  client.close(1000);
+  await view.done;
+});
+
+Deno.test("demo view: nothing comes after ended: a parrot's event once the session is over is dropped, for a viewer there and for one still to come", async () => {
+  // "ended" is the last message (ViewSink), and "ended" already told the final count: the late
+  // event is not counted. It was sent after it, or kept and handed on as the "last" in its place.
+  for (const attachedBefore of [true, false]) {
+    const { client, view } = await memoryView();
+    const { seen, sink } = recordingSink();
+    if (attachedBefore) view.attach(sink);
+    client.close(1000);
+    await view.done;
+    view.parrot({ type: "reply", responseId: "parrot-late", durationMs: 1000 });
+    if (!attachedBefore) view.attach(sink);
+    assert.equal(seen.at(-1)!.type, "ended", `attached before the end: ${attachedBefore}`);
+    assert.ok(!seen.some((m) => m.type === "response"));
   }
 });
