@@ -137,6 +137,7 @@ export class StreamTrack {
     this.#reading = true;
     this.#reader.read().then(this.#onRead, (cause) => {
       this.#reading = false;
+      if (this.#done) return; // stopped meanwhile: the source released, nobody to tell
       const error = cause instanceof Error ? cause : new Error(thrownText(cause));
       this.#fail(error);
     });

@@ -687,3 +687,18 @@ Deno.test("`BackgroundAudio` refuses a streamed frame holding half a sample fram
     background.detach();
   }
 });
+
+Deno.test("`BackgroundAudio` whose stream fails in the turn it is detached tells no error after the detach", async () => {
+  // The read's rejection is already on its way (a microtask) when the session ends: the source
+  // was released with it, and nobody is left to be told, nor a call of the transport's to throw
+  // an onError's exception from.
+  let source!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({ start: (c) => void (source = c) });
+  const { background, errors } = attached(stream);
+  await Promise.resolve(); // the first read is pending
+  source.error(new Error("source failed"));
+  background.detach();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(errors, []);
+  assert.doesNotThrow(() => background.detach());
+});
