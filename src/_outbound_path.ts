@@ -14,7 +14,12 @@ import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
 import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./playback.ts";
-import type { FrameSerializer, SerializerContext } from "./serializer.ts";
+import type {
+  FrameSerializer,
+  SerializedMessage,
+  SerializerContext,
+  SerializeResult,
+} from "./serializer.ts";
 import type { ObserverList } from "./_observer_list.ts";
 import type { OutboundMixer } from "./session_observer.ts";
 import { SessionMixer } from "./_session_mixer.ts";
@@ -89,6 +94,10 @@ export class OutboundPath {
   #interruptedLast = false;
   /** An `end` is queued: one written again adds no silence (it would be dropped at the close). */
   #endQueued = false;
+  /** The first `end` queued (the one that hangs up), until it is said or handed over. */
+  #unsaidEnd: EndFrame | undefined;
+  /** It went to the serializer as the socket dropped under it (see `#handOver`): not dropped. */
+  #endHandedOver = false;
   readonly #serializer: FrameSerializer;
   /** Audio refused because the far end takes none is reported once. */
   #refused = false;
@@ -268,6 +277,7 @@ export class OutboundPath {
     // there is none (and silence tagged with the interrupted response would revive it).
     if (frame.type === "end" && !this.#endQueued) {
       this.#endQueued = true;
+      this.#unsaidEnd = frame;
       if (
         this.#options.endSilenceMs > 0 && !this.#interruptedLast &&
         this.#serializer.carriesAudio !== false
@@ -416,11 +426,74 @@ export class OutboundPath {
     this.#pump.resume();
   }
 
-  /** The session is ending: audible responses stop, queued audio is dropped (counted). */
-  drop(): void {
+  /**
+   * The session is ending: audible responses stop, queued audio is dropped (counted). Where the
+   * socket `dropped` (1006: no close frame), the bot's `end` still waiting goes to the serializer
+   * (see `#handOver`).
+   */
+  drop(dropped = false): void {
     this.#dropped = true;
     this.tracker.end();
     this.#stats.audioBytesDroppedOnClose += this.#pump.clear();
+    if (dropped) this.#handOver();
+  }
+
+  /**
+   * The socket dropped (no close frame: a network failure, not the far end ending the stream)
+   * under the bot's `end`, queued behind its goodbye or waiting for that to play: the bot asked to
+   * end the call, which a media socket gone does not with every provider, so the `end` goes to
+   * the serializer all the same, once, before the session's `signal` aborts (a REST hang-up it
+   * starts runs on to its own bound, a failure reported). Not where the far end closed the socket
+   * (it ended the stream: the call is over, or going on by the platform's choice), nor on a
+   * socket that never opened: no call to end yet.
+   */
+  #handOver(): void {
+    const frame = this.#unsaidEnd;
+    if (frame === undefined || this.#endHandedOver || !this.#open) return;
+    this.#endHandedOver = true;
+    this.#pump.withdraw(frame); // queued still: never sent now (else `#sendEnd` holds it)
+    // A partial frame the serializer holds cannot leave: dropped (counted), not padded into
+    // the end's answer, which cannot leave either.
+    this.sender.dropHeldFrames();
+    let answer: SerializeResult | undefined;
+    try {
+      answer = this.#serializer.serialize(frame);
+    } catch (cause) {
+      return this.#endFailed(cause);
+    }
+    if (!(answer instanceof Promise)) return this.#endAnswered(answer);
+    answer.then((messages) => this.#endAnswered(messages), (cause) => this.#endFailed(cause));
+  }
+
+  /** A message the serializer answers a handed-over `end` with has no socket: counted dropped. */
+  #endAnswered(messages: SerializedMessage | SerializedMessage[] | null | undefined): void {
+    const none = messages === null || messages === undefined;
+    if (none || (Array.isArray(messages) && messages.length === 0)) return;
+    this.#stats.framesDroppedOnClose++;
+  }
+
+  /**
+   * A handed-over `end` the serializer failed: reported and counted as any `end` it fails. A
+   * "closed" error is a goodbye the session's end stopped (jambonz waits for its last batch
+   * before its hang-up, which is then not sent), or, with a cause, a hang-up that failed after it
+   * and reported that itself: the `end` counted dropped at the close.
+   */
+  #endFailed(cause: unknown): void {
+    if (cause instanceof TransportError && cause.code === "closed") {
+      this.#stats.framesDroppedOnClose++;
+      if (cause.cause !== undefined) return;
+      const message = `the socket closed before the bot's end was said, and its goodbye did not ` +
+        `go (${cause.message}): the call may still be up`;
+      return this.#onError(new TransportError("closed", message, { cause }));
+    }
+    this.#stats.encodeErrors++;
+    this.#onError(
+      cause instanceof TransportError ? cause : new TransportError(
+        "encode",
+        `serializer failed to write an end frame: ${thrownText(cause)}`,
+        { cause },
+      ),
+    );
   }
 
   /** The session is over: nothing more is sent, no timer is left; what was queued is counted. */
@@ -502,11 +575,13 @@ export class OutboundPath {
     // The packet the last audio began has gone already: the pump flushes it before the `end`.
     // Hanging up the moment the last chunk leaves would cut off the audio still playing.
     const confirmed = await this.tracker.played(this.#signal);
-    // The session ended meanwhile, or is ending otherwise (a cancel, a close): no goodbye.
+    // The session ended meanwhile, or is ending otherwise (a cancel, a close): no goodbye; the
+    // `end` dropped, unless the socket's close handed it to the serializer (`#handOver`).
     if (this.#signal.aborted || this.#dropped) {
-      this.#stats.framesDroppedOnClose++;
+      if (frame !== this.#unsaidEnd || !this.#endHandedOver) this.#stats.framesDroppedOnClose++;
       return;
     }
+    this.#unsaidEnd = undefined; // said now
     if (this.tracker.acks && !confirmed) {
       const message = "the far end did not acknowledge playout in time: hanging up on the estimate";
       this.#onError(new TransportError("timeout", message));

@@ -277,6 +277,11 @@ export class OutboundPump {
     return this.#queue.queuedMs + this.#chunker.pendingMs + this.#sender.pendingPacketMs;
   }
 
+  /** Takes `frame` out of the queue, if it waits there: it is handed on another way. */
+  withdraw(frame: Frame): void {
+    this.#queue.withdraw(frame);
+  }
+
   /** The first chunk queued to be sent (not the chunker's partial one), or `undefined`. */
   get firstQueuedChunk(): AudioFrame | undefined {
     return this.#queue.firstAudio;

@@ -84,6 +84,18 @@ export class OutboundQueue {
     this.#items[this.#tail++] = { kind: "frame", frame };
   }
 
+  /** Takes `frame` out of the queue, if it waits there (at a session's end: not per chunk). */
+  withdraw(frame: Frame): void {
+    for (let i = this.#head; i < this.#tail; i++) {
+      const item = this.#items[i]!;
+      if (item.kind !== "frame" || item.frame !== frame) continue;
+      this.#items.splice(i, 1);
+      this.#tail--;
+      if (this.#head === this.#tail) this.#head = this.#tail = 0;
+      return;
+    }
+  }
+
   /** The next item, left in place. */
   peek(): OutboundItem | undefined {
     return this.#items[this.#head];

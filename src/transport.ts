@@ -477,7 +477,7 @@ export class WebSocketTransport extends EventTarget {
     const remote = !this.#closing && this.#initiator === "remote";
     if (remote && this.#opened.armed) this.#onOpen(); // it left at once: "connected" first
     this.#closing = true;
-    if (remote) this.#out.drop();
+    if (remote) this.#out.drop(closeCode === 1006); // dropped: no close frame, the call may be up
     this.#finish(closeCode, reason);
     if (remote) {
       this.dispatchEvent(new TransportCloseEvent("disconnected", { code: closeCode, reason }));
