@@ -81,8 +81,16 @@ export class ObserverList {
     this.#tell(this.list, "interrupted", info);
   }
 
-  /** See {@linkcode SessionObserver.closed}; `list`: the observers to tell (one added late). */
-  closed(closed: TransportClosed, list: readonly SessionObserver[] = this.list): void {
+  /**
+   * See {@linkcode SessionObserver.closed}; `list`: the observers to tell (one added late). The
+   * session's own are let go as they are told: a transport kept once its session is over (to read
+   * its `stats`) holds none of them, nor what they hold.
+   */
+  closed(closed: TransportClosed, list?: readonly SessionObserver[]): void {
+    if (list === undefined) {
+      list = this.list;
+      this.list = [];
+    }
     this.#tell(list, "closed", closed);
   }
 

@@ -46,7 +46,10 @@ export function toRequest(message: NodeIncomingMessage, baseUrl: string): Reques
   return new Request(url, { method: message.method ?? "GET", headers });
 }
 
-/** How long a refusal's body may take to read (`authorizeTimeoutMs`), on the session's clock. */
+/**
+ * How long a refusal's body may take to read, and the client to take the refusal
+ * (`authorizeTimeoutMs`), on the session's clock.
+ */
 export interface BodyBound {
   /** Milliseconds the body may take. */
   readonly timeoutMs: number;
@@ -56,7 +59,8 @@ export interface BodyBound {
 
 /**
  * Writes `response` as a raw HTTP/1.1 reply on the connection the upgrade asked for, then closes
- * the connection once the reply is written. A body not read within `bound` is left out.
+ * the connection once the reply is written, or once `bound` has passed while the client does not
+ * take it. A body not read within `bound` is left out.
  * The reason phrase is the response's `statusText`, or else the status's standard one: `admit`'s
  * refusals and most of `authorize`'s (`new Response(null, { status: 503 })`) carry none. A status
  * Node knows no phrase for gets Node's own fallback, "unknown", as `ServerResponse.writeHead`
@@ -85,8 +89,14 @@ export async function refuse(
   try {
     socket.write(head + body);
     // `end()` only half-closes, and a `node:http` server's connections stay open half-closed: a
-    // client that read the refusal and never hangs up would hold its connection for good.
-    socket.end(() => void socket.destroy());
+    // client that read the refusal and never hangs up would hold its connection for good. One
+    // that stops reading never lets a refusal larger than the buffers finish: it gets `bound`.
+    const written = new AbortController();
+    bound.clock.sleep(bound.timeoutMs, written.signal).then(() => void socket.destroy(), () => {});
+    socket.end(() => {
+      written.abort();
+      socket.destroy();
+    });
   } catch {
     // The client already hung up: nothing left to tell it.
     socket.destroy();

@@ -5,11 +5,12 @@
  * @module
  */
 
+import { type Clock, systemClock } from "../clock.ts";
 import { TransportError } from "../errors.ts";
 import { reportError } from "../_guarded_listeners.ts";
 import { ReadyState, type WebSocketLike } from "../socket.ts";
 import { WebSocketTransport } from "../transport.ts";
-import type { TransportOptions } from "../transport_options.ts";
+import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
 import { thrownText } from "../_thrown_text.ts";
 
 /**
@@ -36,10 +37,43 @@ export function startSession(
     };
     // Deno's socket is still connecting while the upgrade's response is being answered, and a
     // close then is lost: close it once it opens.
-    if (socket.readyState === ReadyState.CONNECTING) {
-      socket.addEventListener("open", close); // opens once: no need to remove it
-    } else close();
+    if (socket.readyState === ReadyState.CONNECTING) closeOnceOpen(socket, options, close);
+    else close();
     return null;
+  }
+}
+
+/**
+ * Calls `close` once `socket` opens. A caller gone meanwhile can leave it connecting for ever, no
+ * event to come (see `openTimeoutMs`): past that bound it is dropped, as a transport drops one.
+ */
+function closeOnceOpen(socket: WebSocketLike, options: TransportOptions, close: () => void) {
+  const settled = new AbortController();
+  const opened = () => {
+    settled.abort();
+    close();
+  };
+  socket.addEventListener("open", opened);
+  settled.signal.addEventListener("abort", () => socket.removeEventListener("open", opened));
+  const { clock, timeoutMs } = openBound(options);
+  clock.sleep(timeoutMs, settled.signal).then(() => {
+    settled.abort();
+    try {
+      socket.terminate?.();
+      if (socket.readyState === ReadyState.CONNECTING) socket.close();
+    } catch {
+      // Gone either way.
+    }
+  }, () => {/* opened in time */});
+}
+
+/** The session's clock and `openTimeoutMs`, or the defaults where the options are what failed. */
+function openBound(options: TransportOptions): { clock: Clock; timeoutMs: number } {
+  try {
+    const { openTimeoutMs } = resolveTransportOptions(options); // the clock checked too
+    return { clock: options.clock ?? systemClock, timeoutMs: openTimeoutMs };
+  } catch {
+    return { clock: systemClock, timeoutMs: resolveTransportOptions({}).openTimeoutMs };
   }
 }
 

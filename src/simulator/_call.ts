@@ -219,7 +219,8 @@ export class SimulatedCall {
 
   /** Waits for the far end's handshake (bounded), or the end of the call. */
   async #whenReady(): Promise<void> {
-    if (this.#ready) return;
+    // Ended already (the far end hung up in `open`): a listener added now would never fire.
+    if (this.#ready || this.#ended) return;
     const timer = new AbortController();
     const { maxDurationMs } = this.#options;
     const capped = maxDurationMs - this.#now() < READY_TIMEOUT_MS;

@@ -139,7 +139,7 @@ export class CallerAudio {
   async read(count: number, signal?: AbortSignal): Promise<Int16Array | null> {
     while (!this.ready(count)) {
       if (signal?.aborted) return null;
-      await (signal ? Promise.race([this.#pulled(), whenAborted(signal)]) : this.#pulled());
+      await (signal ? pulledOrAborted(this.#pulled(), signal) : this.#pulled());
     }
     const out = new Int16Array(count);
     out.set(this.#samples.subarray(this.#at, this.#at + count));
@@ -189,11 +189,16 @@ export class CallerAudio {
   }
 }
 
-/** Resolves when `signal` aborts. */
-function whenAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) =>
-    signal.addEventListener("abort", () => resolve(), { once: true })
-  );
+/**
+ * Settles as `pulled` does, or resolves when `signal` aborts first; the listener goes either way:
+ * reads sharing one signal would otherwise leave one on it per wait.
+ */
+function pulledOrAborted(pulled: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve();
+    signal.addEventListener("abort", onAbort, { once: true });
+    pulled.finally(() => signal.removeEventListener("abort", onAbort)).then(resolve, reject);
+  });
 }
 
 function resampleAll(samples: Int16Array, from: number, to: number): Int16Array {
