@@ -10,7 +10,7 @@
 
 import { durationMs } from "./audio/pcm.ts";
 import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
-import type { AudioFrame, Frame } from "./frames.ts";
+import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
 
 /** What the writable does with frames: the transport's push surface and its two endings. */
 export interface FrameSink {
@@ -51,6 +51,11 @@ interface WritableState {
   heldMs: number;
   /** How many interruptions have taken `heldMs`: a write settling after one is no longer in it. */
   taken: number;
+  /**
+   * The first `end` written behind the write waiting for room, while it waits there; `taken`
+   * once the transport handed it over another way ({@linkcode takeHeldEnd}): then never sent.
+   */
+  heldEnd: { frame: EndFrame; taken: boolean } | undefined;
   /** Aborts the transport's side (`FrameSink.abort`), once however many ways abort comes. */
   abort(reason: unknown): Promise<void>;
 }
@@ -67,6 +72,15 @@ export function isFrameWritable(stream: unknown): boolean {
  */
 export function takeHeldAudioMs(stream: WritableStream<Frame> | undefined): number {
   return stream instanceof FrameWritable ? FrameWritable.takeHeldMs(stream) : 0;
+}
+
+/**
+ * The socket dropped: the first `end` waiting for room in the writers of `stream` (a transport's
+ * writable, or none yet), taken, or `undefined`. Taken, it is not sent as its turn comes, nor
+ * counted dropped: the transport hands it to the serializer (see `OutboundPath.drop`).
+ */
+export function takeHeldEnd(stream: WritableStream<Frame> | undefined): EndFrame | undefined {
+  return stream instanceof FrameWritable ? FrameWritable.takeHeldEnd(stream) : undefined;
 }
 
 /** Makes the writable of a transport whose frames go to `sink`. */
@@ -92,6 +106,7 @@ class FrameWritable extends WritableStream<Frame> {
       backlog: 0,
       heldMs: 0,
       taken: 0,
+      heldEnd: undefined,
       abort: (reason) => aborted ??= sink.abort(reason),
     };
     super({
@@ -121,6 +136,14 @@ class FrameWritable extends WritableStream<Frame> {
     state.heldMs = 0;
     state.taken++;
     return held;
+  }
+
+  /** See {@linkcode takeHeldEnd}. */
+  static takeHeldEnd(stream: FrameWritable): EndFrame | undefined {
+    const held = stream.#state.heldEnd;
+    if (held === undefined || held.taken) return undefined;
+    held.taken = true;
+    return held.frame;
   }
 
   override getWriter(): WritableStreamDefaultWriter<Frame> {
@@ -202,8 +225,16 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     const held = frame.type === "audio" ? { ...frame, audio: new Uint8Array(frame.audio) } : frame;
     const interruptions = this.#sink.interruptions();
     const release = this.#hold(held);
+    const state = this.#state;
+    const end = held.type === "end" && state.heldEnd === undefined
+      ? state.heldEnd = { frame: held, taken: false }
+      : undefined;
     const turn = (failed: { reason: unknown } | undefined) => {
       release();
+      if (end !== undefined) {
+        state.heldEnd = undefined;
+        if (end.taken) return; // handed to the serializer as the socket dropped
+      }
       const interrupted = held.type === "audio" && this.#sink.interruptions() !== interruptions;
       if (interrupted) this.#sink.dropInterrupted(held);
       const stopped = failed ?? this.#stopped;

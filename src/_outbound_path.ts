@@ -66,6 +66,11 @@ export interface OutboundPathOptions {
    * interruption drops as their turn comes (`takeHeldAudioMs`); none without it.
    */
   takeWriterHeldMs?: () => number;
+  /**
+   * Takes the first `end` waiting in the writable's writers for room (`takeHeldEnd`), which is
+   * then never sent: for `#handOver`; none without it.
+   */
+  takeWriterHeldEnd?: () => EndFrame | undefined;
 }
 
 /** The outbound side of one session. */
@@ -88,6 +93,7 @@ export class OutboundPath {
   readonly #goodbye: (say: () => Promise<void> | void, reason: string) => Promise<void>;
   readonly #onError: (error: TransportError) => void;
   readonly #takeWriterHeldMs: () => number;
+  readonly #takeWriterHeldEnd: () => EndFrame | undefined;
   /** The response the last audio written belonged to, for the silence an `end` adds. */
   #lastResponseId: string | undefined;
   /** Interrupted, and no audio since: nothing is playing that a hang-up could cut off. */
@@ -125,6 +131,7 @@ export class OutboundPath {
     this.#serializer = init.serializer;
     this.#onError = init.onError;
     this.#takeWriterHeldMs = init.takeWriterHeldMs ?? (() => 0);
+    this.#takeWriterHeldEnd = init.takeWriterHeldEnd ?? (() => undefined);
     this.#clock = clock;
     this.#observers = init.observers;
     const timeline = this.#timeline = new PlayoutTimeline({
@@ -448,8 +455,10 @@ export class OutboundPath {
    * socket that never opened: no call to end yet.
    */
   #handOver(): void {
-    const frame = this.#unsaidEnd;
-    if (frame === undefined || this.#endHandedOver || !this.#open) return;
+    if (this.#endHandedOver || !this.#open) return;
+    // Else one written behind a goodbye still waiting in a writer for room (`maxQueuedMs`).
+    const frame = this.#unsaidEnd ?? this.#takeWriterHeldEnd();
+    if (frame === undefined) return;
     this.#endHandedOver = true;
     this.#pump.withdraw(frame); // queued still: never sent now (else `#sendEnd` holds it)
     // A partial frame the serializer holds cannot leave: dropped (counted), not padded into

@@ -29,7 +29,7 @@
  */
 
 import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
-import { frameWritable, takeHeldAudioMs } from "./_frame_writer.ts";
+import { frameWritable, takeHeldAudioMs, takeHeldEnd } from "./_frame_writer.ts";
 import { type AddOptions, type AnyListener, GuardedListeners } from "./_guarded_listeners.ts";
 import { InboundPath } from "./_inbound_path.ts";
 import { ObserverList } from "./_observer_list.ts";
@@ -181,6 +181,7 @@ export class WebSocketTransport extends EventTarget {
         background: options.background,
         observers: this.#observers,
         takeWriterHeldMs: () => takeHeldAudioMs(this.#writable),
+        takeWriterHeldEnd: () => takeHeldEnd(this.#writable),
       });
       this.#in = new InboundPath({
         serializer: this.#serializer,

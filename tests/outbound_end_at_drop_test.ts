@@ -126,3 +126,24 @@ Deno.test("`end`: jambonz's goodbye that must flush its last batch first cannot 
   ]]);
   assert.equal(clock.pendingTimers, 0);
 });
+
+Deno.test("`end`: written to a writer behind a goodbye that waits for room, the socket dropping (1006) still hangs up, once", async () => {
+  // The goodbye (2 s) is more than `maxQueuedMs` (200 ms by default): its write waits for room,
+  // and the `end` written after it waits in the writer, not yet in the transport's queue. The
+  // bot asked to end the call all the same.
+  const { asked, fetch } = provider();
+  const serializer = new TwilioSerializer({ accountSid: "AC1", authToken: "token", fetch });
+  const { clock, pair, transport, errors } = await startedSession(serializer, TWILIO_START);
+  const writer = transport.writable.getWriter();
+  const written = [writer.write(goodbye(2000)), writer.write({ type: "end" })];
+  await clock.tick(300);
+  assert.deepEqual(asked, [], "the goodbye plays first");
+  pair.client.terminate();
+  assert.equal((await transport.closed).code, 1006);
+  await clock.runAll();
+  await Promise.all(written);
+  assert.deepEqual(asked, [HANG_UP_URL], "hung up through the REST API");
+  assert.deepEqual(errors, []);
+  assert.equal(transport.stats.framesDroppedOnClose, 0, "the end was not dropped");
+  assert.equal(clock.pendingTimers, 0);
+});

@@ -208,9 +208,16 @@ export class SessionView {
     // Once the session is over the last message kept is its "ended".
     const last = this.#ended ? pending.pop() : undefined;
     // A viewer that cannot take them all (its stream's bound) drops the rest, counted as any.
-    for (const message of pending) if (!sink.send(message)) this.#dropped++;
+    let dropped = 0;
+    for (const message of pending) if (!sink.send(message)) dropped++;
+    this.#dropped += dropped;
     if (last === undefined) return;
-    sink.send(last, true);
+    // "ended" was written as the session ended: it tells of those this viewer missed too.
+    const ended = dropped === 0 ? last : JSON.stringify({
+      ...JSON.parse(last),
+      dropped: this.#dropped,
+    });
+    sink.send(ended, true);
     sink.close();
   }
 

@@ -844,6 +844,7 @@ export class GenesysSerializer implements FrameSerializer {
           "(output variables are the serializer's: setOutputVariables)",
       );
     }
+    this.#playback.abandon(); // this disconnect is the one a waiting goodbye would have sent
     return this.#disconnect(info as string | undefined, reason as string);
   }
 

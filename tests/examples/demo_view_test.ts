@@ -444,3 +444,19 @@ Deno.test("demo view: nothing comes after ended: a parrot's event once the sessi
     assert.ok(!seen.some((m) => m.type === "response"));
   }
 });
+
+Deno.test("demo `/view`: a page that opens once its session is over and takes fewer than were kept gets ended counting those it could not take", async () => {
+  // The session ended unwatched, its messages kept for a viewer; the page's stream holds 2 of
+  // them unread (maxUnreadMessages), so the rest are dropped as it attaches. "ended" was written
+  // as the session ended: the count it carries must include these drops too, for the page
+  // learns what it missed only from "ended".
+  const hub = new ViewHub({ maxUnreadMessages: 2, clock: new FakeClock() });
+  const { client, view, replies } = await memoryView();
+  hub.join("opened-too-late", view);
+  replies(10); // hello, connected and 10 responses, then the last progress and metrics
+  client.close(1000);
+  await view.done;
+  const messages = await readAll(hub.open("opened-too-late"));
+  assert.deepEqual(messages.map((m) => m.type), ["hello", "connected", "ended"]);
+  assert.equal(messages[2]!.dropped, 12, "ended counts every message the page never got");
+});

@@ -43,13 +43,14 @@ const OPEN = {
 
 /**
  * Binds `genesys` to a context made by hand (with `clock`, or none) that keeps what it sends in
- * `sent`; returns a function sending it the client's messages, numbered and acknowledging all.
+ * `sent` (and what it reports in `reported`); returns a function sending it the client's
+ * messages, numbered and acknowledging all.
  */
-function bound(genesys: GenesysSerializer, sent: string[], clock?: FakeClock) {
+function bound(genesys: GenesysSerializer, sent: string[], clock?: FakeClock, reported?: string[]) {
   genesys.bind({
     send: (message) => sent.push(message as string),
     count: () => {},
-    report: () => {},
+    report: (error) => void reported?.push(error.message),
     ...(clock ? { clock } : {}),
   });
   genesys.setup({
@@ -381,5 +382,31 @@ Deno.test("Genesys: audio sent after a barge-in that crosses a playback_complete
   client("playback_completed", {});
   assert.equal(await ended, null);
   assert.deepEqual(types(sent), ["opened", "event", "disconnect"]);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("Genesys: the bot's own disconnect while the goodbye waits is that goodbye: the wait ends, and no timeout tells of a disconnect sent after it", async () => {
+  // The bot's `disconnect` begins the close transaction (Genesys Cloud resource center, "What
+  // happens during a successful session between Genesys Cloud and your AudioHook server?"): the
+  // goodbye waiting for playback_completed is never sent after it, as after a breach's
+  // disconnect. Its wait went on to its bound all the same, and then reported a disconnect "sent
+  // anyway" that was not, holding the end's serialize (and the transport's goodbye) till then.
+  const clock = new FakeClock();
+  const sent: string[] = [];
+  const reported: string[] = [];
+  const genesys = new GenesysSerializer();
+  const client = bound(genesys, sent, clock, reported);
+  client("open", OPEN);
+  genesys.serialize(speech(200));
+  client("playback_started", {});
+  const ended = genesys.serialize({ type: "end" });
+  assert.ok(ended instanceof Promise, "the goodbye waits");
+  const disconnect = { type: "disconnect", parameters: { reason: "error", info: "lost" } };
+  const own = genesys.serialize({ type: "message", message: disconnect });
+  assert.equal(JSON.parse(own as string).type, "disconnect");
+  await clock.tick(5000);
+  assert.deepEqual(reported, []);
+  assert.equal(await ended, null);
+  assert.deepEqual(types(sent), ["opened"], "no second disconnect");
   assert.equal(clock.pendingTimers, 0);
 });
