@@ -307,7 +307,12 @@ export class InboundDecoder {
     );
   }
 
+  /**
+   * A message over `maxMessageBytes`, refused unread: received (in `messagesIn`), and dropped, so
+   * counted as a message that could not be read (`decodeErrors`); it ends the session (1009).
+   */
   #tooBig(size: number): void {
+    this.#stats.decodeErrors++;
     this.#onError(
       new TransportError(
         "protocol",

@@ -50,7 +50,10 @@ export interface TransportStats {
   framesDroppedOnClose: number;
   /** Inbound audio frames dropped because `readable`'s reader fell behind. */
   inboundAudioFramesDropped: number;
-  /** Inbound messages the serializer could not read. */
+  /**
+   * Inbound messages the serializer could not read, or the transport refused unread (one over
+   * `maxMessageBytes`, which ends the session with 1009).
+   */
   decodeErrors: number;
   /**
    * Outbound frames the serializer could not write, or the protocol has no message for (a `mark`
