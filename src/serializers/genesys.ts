@@ -202,8 +202,9 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * itself in answer to Genesys (`opened`, `pong`, `closed`), parameters Genesys's client refuses
  * (an `event` without its `entities` list), a message over the 65,535 bytes it takes, or one
  * outside the session is an "encode" error, not sent, and the session goes on. The bot's own
- * `disconnect` (for a reason `end` cannot give: `error`, `unauthorized`) is the session's end as
- * an `end`'s is, with the output variables; once it has gone, an `end` sends no second one.
+ * `disconnect` (for a reason `end` cannot give: `error`, `unauthorized`) is the session's goodbye
+ * as an `end`'s is, with the output variables; once it has gone, an `end` sends no second one.
+ * The session ends as Genesys closes (the transport, not told of it, sets no `closeTimeoutMs`).
  *
  * Ending follows AudioHook's closing sequence: after our `disconnect` Genesys sends `close`, we
  * answer `closed`, and Genesys closes the socket. {@linkcode GenesysSerializer.peerCloses} tells
