@@ -51,13 +51,17 @@ export interface TransportStats {
   /** Inbound audio frames dropped because `readable`'s reader fell behind. */
   inboundAudioFramesDropped: number;
   /**
-   * Inbound messages the serializer could not read, or the transport refused unread (one over
+   * Inbound messages the serializer could not read, or could read only in part (each reported as
+   * a "decode" error; what could be read goes on: a media message whose timestamp cannot be right
+   * still delivers its audio, timed by its sequence), or the transport refused unread (one over
    * `maxMessageBytes`, which ends the session with 1009).
    */
   decodeErrors: number;
   /**
    * Outbound frames the serializer could not write, or the protocol has no message for (a `mark`
-   * on raw PCM): dropped.
+   * on raw PCM): dropped. Also a bot's `mark` the serializer gave up waiting for (Vonage's and
+   * Asterisk's, past the last 64 unanswered, or in one of more than 16 unconfirmed Asterisk
+   * flushes): it never comes back.
    */
   encodeErrors: number;
   /** Interruptions handled. */
@@ -78,7 +82,12 @@ export interface TransportStats {
   inboundMediaReordered: number;
   /** Inbound media packets dropped as exact duplicates of one already delivered. */
   inboundMediaDuplicates: number;
-  /** Inbound media packets dropped because they came too late to be put in place. */
+  /**
+   * Inbound media packets dropped because they came too late to be put in place, or because they
+   * jumped off the timeline and no later packet confirmed the jump (a bogus number: the timeline
+   * went on without them, or the next packet off it landed elsewhere; or a flush or restart came
+   * first and the jump was no loss to fill).
+   */
   inboundMediaLate: number;
   /** Gaps in inbound media (lost packets) filled with silence. */
   inboundMediaGapsFilled: number;

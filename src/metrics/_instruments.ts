@@ -48,7 +48,7 @@ export const INSTRUMENTS: readonly MetricInstrument[] = Object.freeze([
     "counter",
     "{packet}",
     "inbound.late",
-    "Caller media packets dropped as too late",
+    "Caller media packets dropped as too late, or as a lone jump no later packet confirmed",
   ),
   instrument(
     "voice.inbound.media.gaps",
@@ -119,7 +119,7 @@ export const INSTRUMENTS: readonly MetricInstrument[] = Object.freeze([
     "counter",
     "By",
     "outbound.bytesDroppedOnClose",
-    "Bot audio dropped because the session was closing",
+    "Bot audio dropped at the close or refused by the socket; with lastPacket drop, partial packets",
   ),
   instrument(
     "voice.interruptions",

@@ -36,7 +36,11 @@ export interface InboundMetrics {
   reordered: number;
   /** Media packets dropped as duplicates. */
   duplicates: number;
-  /** Media packets dropped as too late to be put in place. */
+  /**
+   * Media packets dropped as too late to be put in place, or as a lone jump off the timeline that
+   * no packet confirmed: a bogus number, or one still unconfirmed at a flush or restart
+   * (`transport.stats.inboundMediaLate`).
+   */
   late: number;
   /** Gaps (lost packets) filled with silence. */
   gapsFilled: number;
@@ -62,7 +66,11 @@ export interface OutboundMetrics {
   bytesInterrupted: number;
   /** Audio bytes of interrupted responses dropped before sending (`audioBytesStale`). */
   bytesStale: number;
-  /** Audio bytes dropped because the session was closing (`audioBytesDroppedOnClose`). */
+  /**
+   * Audio bytes dropped because the session was closing or closed, or the socket refused their
+   * message, and with `lastPacket: "drop"` each reply's partial packet
+   * (`transport.stats.audioBytesDroppedOnClose`).
+   */
   bytesDroppedOnClose: number;
 }
 

@@ -51,13 +51,15 @@ const COMMAND_LINE = /^([A-Z][A-Z0-9_]*) (\S(?:.*\S)?)$/;
 /**
  * Marks kept waiting for Asterisk's answer: the transport marks every `markIntervalMs` (250 by
  * default) of paced audio, so this is many seconds past what Asterisk has queued. Past it a far
- * end that never answers would grow the list for the whole call: the oldest is forgotten, and its
- * answer, should it come, is a `message` frame as any correlation id we did not send.
+ * end that never answers (a passthrough channel refuses every mark) would grow the list for the
+ * whole call: the oldest is forgotten (a bot's counted, see `#forget`), and its answer, should it
+ * come, is a `message` frame as any correlation id we did not send.
  */
 const MAX_PENDING_MARKS = 64;
 /**
  * Flushes kept waiting for the mark that confirms them (each holding the marks it discarded); past
- * it the oldest is forgotten, its marks with it, and its confirmation is a `message` frame.
+ * it the oldest is forgotten, its marks with it (the bot's counted, see `#forget`), and its
+ * confirmation is nothing for the bot.
  */
 const MAX_PENDING_FLUSHES = 16;
 const utf8 = new TextEncoder();
@@ -154,7 +156,9 @@ interface PendingMark {
  * leave in the control format Asterisk uses; plain text carries a correlation id as a command's
  * only parameter, so other parameters (`SET_MEDIA_DIRECTION`'s `direction`) need the JSON format.
  * Answers are awaited for the last 64 marks and the last 16 flushes: a far end that never answers
- * leaves the older ones forgotten, their late answers `message` frames like any unknown id.
+ * leaves the older ones forgotten, their late answers `message` frames like any unknown id; each
+ * bot's mark so given up is counted in `stats.encodeErrors`, the first of each bound reported
+ * (a "protocol" error).
  *
  * @example A μ-law call in the plain-text format
  * ```ts
@@ -220,6 +224,8 @@ export class AsteriskSerializer implements FrameSerializer {
   #nextId = 0;
   /** A passthrough channel's refusal was reported: later ones are only counted. */
   #passthroughReported = false;
+  /** The bounds past which a bot's mark was given up and reported: later ones are only counted. */
+  readonly #forgottenReported = new Set<"marks" | "flushes">();
 
   /** Makes a serializer for one channel; see {@linkcode AsteriskSerializerOptions}. */
   constructor(options: AsteriskSerializerOptions = {}) {
@@ -451,7 +457,9 @@ export class AsteriskSerializer implements FrameSerializer {
 
   #mark(name: string): SerializedMessage[] {
     const mark = { id: this.#idFor(name), name };
-    if (this.#pending.length === MAX_PENDING_MARKS) this.#pending.shift();
+    if (this.#pending.length === MAX_PENDING_MARKS) {
+      this.#forget(this.#pending.splice(0, 1), "marks");
+    }
     this.#pending.push(mark);
     // The bot's mark follows all of an utterance's audio: the partial frame goes before it,
     // padded with silence (held, it would play at the next utterance's start and the mark be
@@ -467,6 +475,30 @@ export class AsteriskSerializer implements FrameSerializer {
     }
     out.push(...tail, ...this.#markCommands(mark.id));
     return out;
+  }
+
+  /**
+   * Marks given up past a bound (`MAX_PENDING_MARKS`, `MAX_PENDING_FLUSHES`): a bot's never comes
+   * back, so each is counted in `stats.encodeErrors`, as a mark a protocol cannot carry is, and the
+   * first past each bound is reported. The transport's own are not: an answer to one still reaches
+   * its tracker (see `#acknowledged`), which counts those it stops waiting for (`marksUnanswered`).
+   */
+  #forget(marks: readonly PendingMark[], bound: "marks" | "flushes"): void {
+    const lost = marks.filter(({ name }) => !name.startsWith(PLAYOUT_MARK_PREFIX));
+    if (lost.length === 0) return;
+    this.#context?.count("encodeErrors", lost.length);
+    if (this.#forgottenReported.has(bound)) return;
+    this.#forgottenReported.add(bound);
+    const waited = bound === "marks"
+      ? `${MAX_PENDING_MARKS} marks await an answer`
+      : `${MAX_PENDING_FLUSHES} FLUSH_MEDIA await confirmation`;
+    this.#context?.report(
+      new TransportError(
+        "protocol",
+        `${PROVIDER}: ${waited}: the bot's mark ${describe(lost[0]!.name)} is given up and will ` +
+          `not come back (counted in stats.encodeErrors, as further ones are without another event)`,
+      ),
+    );
   }
 
   /** Drops the partial frame held for the next audio, counted (see `WrittenBytes.dropped`). */
@@ -494,7 +526,9 @@ export class AsteriskSerializer implements FrameSerializer {
       const id = `#f${++this.#nextId}`;
       if (this.#flushed.size === MAX_PENDING_FLUSHES) {
         // A Map iterates in insertion order: the first is the oldest flush still unconfirmed.
-        this.#flushed.delete(this.#flushed.keys().next().value!);
+        const [oldest, discarded] = this.#flushed.entries().next().value!;
+        this.#flushed.delete(oldest);
+        this.#forget(discarded, "flushes");
       }
       this.#flushed.set(id, this.#pending);
       this.#pending = [];

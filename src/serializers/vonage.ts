@@ -7,6 +7,7 @@
  * @module
  */
 
+import { TransportError } from "../errors.ts";
 import { isMidSpeechMark } from "./_mid_speech_mark.ts";
 import { PLAYOUT_MARK_PREFIX } from "../playback.ts";
 import type {
@@ -44,8 +45,8 @@ const NO_AUDIO = new Uint8Array(0);
  * Marks kept waiting for their `websocket:notify` since the last clear: the transport marks every
  * `markIntervalMs` (250 by default) of paced audio, so this is many seconds past what Vonage has
  * buffered. Past it a far end that never answers would grow the list for the whole call: the
- * oldest is forgotten, and its notify, should it come, is a `message` frame as any notify we did
- * not ask for.
+ * oldest is forgotten (a bot's counted, see `#forget`), and its notify, should it come, is a
+ * `message` frame as any notify we did not ask for.
  */
 const MAX_PENDING_MARKS = 64;
 /**
@@ -84,7 +85,8 @@ export interface VonageSerializerOptions {
  * later) reaches the bot as a `message` frame holding the event object. Answers are awaited for
  * the last 64 marks since a clear and the last 64 pending at unanswered clears: a far end that
  * never answers leaves the older ones forgotten, their late answers taken as ones we did not ask
- * for.
+ * for; each bot's mark so given up is counted in `stats.encodeErrors`, the first of each bound
+ * reported (a "protocol" error).
  *
  * Outbound: audio is resampled to Vonage's rate and cut into 20 ms binary messages (640 bytes at
  * 16 kHz), as Vonage asks, keeping a partial frame until the next audio; `interruption` drops
@@ -146,6 +148,8 @@ export class VonageSerializer implements FrameSerializer {
    * early at most. Never the marks sent since the last clear: those wait for their notify.
    */
   readonly #cleared: string[] = [];
+  /** The lists a bot's mark was given up from and reported: later ones are only counted. */
+  readonly #forgottenReported = new Set<"notify" | "cleared">();
 
   /** Makes a serializer for one call; see {@linkcode VonageSerializerOptions}. */
   constructor(options: VonageSerializerOptions = {}) {
@@ -198,7 +202,7 @@ export class VonageSerializer implements FrameSerializer {
         this.#marks = [];
         return '{"action":"clear"}';
       case "mark": {
-        if (this.#marks.length === MAX_PENDING_MARKS) this.#marks.shift(); // the oldest waiting
+        if (this.#marks.length === MAX_PENDING_MARKS) this.#forget(this.#marks.shift()!, "notify");
         this.#marks.push(frame.name);
         const notify = toJson({ action: "notify", payload: { mark: frame.name } });
         // The transport's own playout marks fall mid-speech (every 250 ms to 1 s): padding there
@@ -297,8 +301,31 @@ export class VonageSerializer implements FrameSerializer {
 
   /** Keeps `name`, pending at a clear, for that clear's answer (see `#cleared`). */
   #awaitClear(name: string): void {
-    if (this.#cleared.length === MAX_CLEARED_MARKS) this.#cleared.shift(); // the oldest waiting
+    if (this.#cleared.length === MAX_CLEARED_MARKS) this.#forget(this.#cleared.shift()!, "cleared");
     this.#cleared.push(name);
+  }
+
+  /**
+   * The oldest mark waiting, given up past its list's bound: a bot's never comes back, so it is
+   * counted in `stats.encodeErrors`, as a mark a protocol cannot carry is, and the first from each
+   * list is reported. Not the transport's own: a notify of one is a mark still (see `deserialize`),
+   * and its tracker counts those it stops waiting for (`marksUnanswered`).
+   */
+  #forget(name: string, list: "notify" | "cleared"): void {
+    if (name.startsWith(PLAYOUT_MARK_PREFIX)) return;
+    this.#context?.count("encodeErrors");
+    if (this.#forgottenReported.has(list)) return;
+    this.#forgottenReported.add(list);
+    const unanswered = list === "notify"
+      ? `${MAX_PENDING_MARKS} marks await their websocket:notify`
+      : `${MAX_CLEARED_MARKS} marks at unanswered clears await a websocket:cleared`;
+    this.#context?.report(
+      new TransportError(
+        "protocol",
+        `${PROVIDER}: ${unanswered}: the bot's mark ${describe(name)} is given up and will not ` +
+          "come back (counted in stats.encodeErrors, as further ones are without another event)",
+      ),
+    );
   }
 
   /** Drops the partial frame held for the next audio, counted (see `WrittenBytes.dropped`). */

@@ -617,19 +617,33 @@ Deno.test("`AsteriskSerializer` hands on the caller's last samples the resampler
   assert.equal(samples, 1600, "100 ms at 8 kHz is 100 ms at 16 kHz, every sample of it");
 });
 
-Deno.test("`AsteriskSerializer` keeps the last 64 marks Asterisk never answers, forgetting the oldest", () => {
+Deno.test("`AsteriskSerializer` keeps the last 64 marks Asterisk never answers, forgetting the oldest, counted", () => {
   const asterisk = new AsteriskSerializer();
   asterisk.setup(SETUP);
+  // docs.asterisk.org, Channel Drivers → WebSocket, "Control Messages": each
+  // STOP_MEDIA_BUFFERING is answered by MEDIA_BUFFERING_COMPLETED once its media has gone out.
+  // This far end never answers: a bot's mark given up never comes back, so it must be counted.
+  const { context, calls } = recordingContext();
+  asterisk.bind(context);
   const n = 5000;
-  for (let i = 0; i < n; i++) asterisk.serialize({ type: "mark", name: `m${i}` });
+  for (let i = 0; i < n; i++) {
+    asterisk.serialize({ type: "mark", name: `m${i}` });
+    // The transport's own marks given up are its tracker's business: not counted here.
+    asterisk.serialize({ type: "mark", name: `${PLAYOUT_MARK_PREFIX}${i}` });
+  }
+  // Every bot's mark given up is counted (it never comes back), the first reported, once.
+  assert.equal(calls.counted.encodeErrors, n - 32);
+  assert.deepEqual(calls.reported.map((e) => [e.code, /"m0".*encodeErrors/.test(e.message)]), [
+    ["protocol", true],
+  ]);
   // Forgotten: its late answer is one we are not waiting for, as any other correlation id.
-  for (const id of ["m0", `m${n - 65}`]) {
+  for (const id of ["m0", `m${n - 33}`]) {
     assert.deepEqual(asterisk.deserialize(`MEDIA_BUFFERING_COMPLETED ${id}`), {
       type: "message",
       message: { correlation_id: id, event: "MEDIA_BUFFERING_COMPLETED" },
     });
   }
-  for (const id of [`m${n - 64}`, `m${n - 1}`]) {
+  for (const id of [`m${n - 32}`, `m${n - 1}`]) {
     assert.deepEqual(asterisk.deserialize(`MEDIA_BUFFERING_COMPLETED ${id}`), {
       type: "mark",
       name: id,
@@ -673,12 +687,15 @@ Deno.test("`AsteriskSerializer` takes an answer already on its way when a flush 
   }
 });
 
-Deno.test("`AsteriskSerializer` keeps the last 16 flushes Asterisk never confirms, forgetting the oldest", () => {
+Deno.test("`AsteriskSerializer` keeps the last 16 flushes Asterisk never confirms, forgetting the oldest, counted", () => {
   const asterisk = new AsteriskSerializer();
   asterisk.setup(SETUP);
+  const { context, calls } = recordingContext();
+  asterisk.bind(context);
   const n = 5000;
   for (let i = 0; i < n; i++) {
     asterisk.serialize({ type: "mark", name: `m${i}` });
+    asterisk.serialize({ type: "mark", name: `${PLAYOUT_MARK_PREFIX}${i}` });
     // Each flush goes with its confirming mark, #f1, #f2, …
     assert.deepEqual(asterisk.serialize({ type: "interruption" }), [
       "FLUSH_MEDIA",
@@ -686,6 +703,11 @@ Deno.test("`AsteriskSerializer` keeps the last 16 flushes Asterisk never confirm
       `STOP_MEDIA_BUFFERING #f${i + 1}`,
     ]);
   }
+  // The bot's mark in each forgotten flush never comes back: counted, the first reported, once.
+  assert.equal(calls.counted.encodeErrors, n - 16);
+  assert.deepEqual(calls.reported.map((e) => [e.code, /FLUSH_MEDIA.*"m0"/.test(e.message)]), [
+    ["protocol", true],
+  ]);
   // A forgotten flush's confirmation: its marks forgotten, and its id (ours) nothing for the bot.
   for (const flush of [1, n - 16]) {
     assert.deepEqual(asterisk.deserialize(`MEDIA_BUFFERING_COMPLETED #f${flush}`), []);
@@ -693,6 +715,7 @@ Deno.test("`AsteriskSerializer` keeps the last 16 flushes Asterisk never confirm
   for (const flush of [n - 15, n]) {
     assert.deepEqual(asterisk.deserialize(`MEDIA_BUFFERING_COMPLETED #f${flush}`), [
       { type: "mark", name: `m${flush - 1}` },
+      { type: "mark", name: `${PLAYOUT_MARK_PREFIX}${flush - 1}` },
     ]);
   }
 });

@@ -397,6 +397,55 @@ Deno.test("`VonageSerializer` keeps the last 64 marks Vonage never notifies, for
   }
 });
 
+Deno.test("`VonageSerializer` counts and reports the bot's marks a far end that never notifies makes it give up", async () => {
+  // Vonage's WebSocket guide: a `notify` action is answered with a `websocket:notify` event once
+  // the audio sent before it has played. This far end never answers: past the 64 marks awaited,
+  // each bot's mark given up never comes back, so it must reach `stats`, not vanish.
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new VonageSerializer({ sampleRate: 16000 }),
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    clock,
+  });
+  const errors: TransportError[] = [];
+  transport.addEventListener("error", (e) => errors.push(e.error));
+  pair.client.send(
+    JSON.stringify({ event: "websocket:connected", "content-type": "audio/l16;rate=16000" }),
+  );
+  await clock.tick(0);
+  for (let i = 0; i < 70; i++) transport.send({ type: "mark", name: `m${i}` });
+  await clock.tick(100);
+  assert.equal(transport.stats.encodeErrors, 6);
+  assert.deepEqual(errors.map((e) => [e.code, /"m0".*encodeErrors/.test(e.message)]), [
+    ["protocol", true],
+  ]);
+  pair.client.close(1000);
+  await transport.closed;
+});
+
+Deno.test("`VonageSerializer` counts the bot's marks given up when no clear is ever answered", () => {
+  const vonage = new VonageSerializer();
+  vonage.setup(SETUP_16K);
+  const counted: string[] = [];
+  const reported: TransportError[] = [];
+  vonage.bind({
+    send: () => {},
+    count: (counter, amount = 1) => void counted.push(...Array(amount).fill(counter)),
+    report: (error) => void reported.push(error),
+  });
+  for (let i = 0; i < 100; i++) {
+    vonage.serialize({ type: "mark", name: `m${i}` });
+    vonage.serialize({ type: "mark", name: `${PLAYOUT_MARK_PREFIX}${i}` });
+    vonage.serialize({ type: "interruption" }); // a clear no `websocket:cleared` answers
+  }
+  // 200 marks held for the clears, 64 kept: of the 136 given up, the bot's 68.
+  assert.equal(counted.filter((c) => c === "encodeErrors").length, 68);
+  assert.deepEqual(reported.map((e) => [e.code, /cleared.*"m0"/.test(e.message)]), [
+    ["protocol", true],
+  ]);
+});
+
 Deno.test("`VonageSerializer`: a notify of the transport's own mark, twice or never sent, never reaches the bot", async () => {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
