@@ -195,8 +195,8 @@ export class OutboundSender {
     }
     const frame = this.#addWavHeader ? { ...chunk, audio: wrapWav(chunk.audio, chunk) } : chunk;
     // A serializer that drops audio itself counts it in `audioBytesRefused` (Genesys with no
-    // session open): such a chunk is not sent.
-    const refused = stats.audioBytesRefused;
+    // session open) or `audioBytesDroppedOnClose` (Genesys's closing): such a chunk is not sent.
+    const refused = stats.audioBytesRefused + stats.audioBytesDroppedOnClose;
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
       return result.then((messages) =>
@@ -728,7 +728,8 @@ export class OutboundSender {
    * Sends a chunk's messages and counts its PCM bytes once they left (see `#countAudio`); the
    * bytes of a packet not yet whole wait in `#heldPcm`. A chunk the serializer answered with no
    * message it holds (whole frames, a resampler filling up) and sends with later audio: it counts
-   * as sent now, unless the serializer counted it refused (`refused`: that counter before).
+   * as sent now, unless the serializer counted it dropped (`refused`: `audioBytesRefused` and
+   * `audioBytesDroppedOnClose` before).
    */
   #transmitAudio(
     chunk: AudioFrame,
@@ -758,7 +759,8 @@ export class OutboundSender {
       pcm -= share;
     }
     if (messages === null) {
-      if (stats.audioBytesRefused === refused) this.#countAudio(pcm, 0, 0, true);
+      const dropped = stats.audioBytesRefused + stats.audioBytesDroppedOnClose;
+      if (dropped === refused) this.#countAudio(pcm, 0, 0, true);
       return;
     }
     const left = stats.bytesOut;

@@ -123,7 +123,8 @@ export interface FrameSerializer {
    *
    * - `audio`: the serializer holds it, to send with later audio (whole frames, a resampler
    *   filling up); it counts as sent. Audio it drops instead it counts itself in
-   *   `audioBytesRefused` (through the context), and the transport does not count it as sent.
+   *   `audioBytesRefused` (through the context), or in `audioBytesDroppedOnClose` where the
+   *   session is closing, and the transport does not count it as sent.
    * - `interruption`: no message makes the far end drop what it holds (raw PCM), unless one was
    *   sent through the context; what was sent is then taken as heard, not dropped.
    * - `end`, `cancel`: the end needs no message (a hang-up through a REST API, the socket's close).

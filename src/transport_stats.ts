@@ -135,8 +135,9 @@ export interface TransportStats {
 
 /**
  * The counters a serializer adds to through {@linkcode SerializerContext.count}. Audio it drops
- * (the partial frame Vonage and Asterisk hold for the next audio, at an interruption or a cancel)
- * is counted as the bot's PCM16 bytes it was made from, as the transport counts what it sends; a
+ * (the partial frame Vonage and Asterisk hold for the next audio, at an interruption or a cancel;
+ * Genesys's once its session is closing, in `audioBytesDroppedOnClose`) is counted as the bot's
+ * PCM16 bytes it was made from, as the transport counts what it sends; a
  * frame whose message it drops as too late (an `end` a `cancel` overtook while its `serialize`
  * waited) in `framesDroppedOnClose`, as the transport counts frames after a cancel.
  */

@@ -19,6 +19,7 @@ import type {
 import { chooseMedia, openStartFrame } from "./_audiohook_open.ts";
 import { GenesysPlayback } from "./_genesys_playback.ts";
 import { toJson } from "./_to_json.ts";
+import { EndOfStream } from "./telephony/_end_of_stream.ts";
 import { describe, isObject, isSequenceNumber, type JsonObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -179,13 +180,14 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * the transport's input rate (stereo is split and only the chosen channel kept, as mono), from
  * `opened` until Genesys's `close`, so also what the caller says while Genesys has not yet read
  * our `disconnect`, except while the stream is paused; `ping` → `pong`; `close` → `closed` (with
- * the output variables) and an `end` frame with the close reason, once; `paused` (from `opened`
- * too when it asked to start paused) and `resumed` track whether audio may flow; `dtmf` →
- * a `dtmf` frame; `error` (Genesys's `code`, `message` and `retryAfter`) is reported as a
- * "protocol" error and, like everything else (`update`, `discarded`, …), reaches the bot as a
- * `message` frame holding the AudioHook message; so do the Audio Connector's `playback_started`
- * and `playback_completed`, which the serializer also reads (see the playback reports and the
- * ending below).
+ * the output variables) and an `end` frame with the close reason, once (audio and `dtmf` after it,
+ * which the client does not send, are dropped, counted in `stats.inboundAfterEnd` and reported
+ * once, a "protocol" error); `paused` (from `opened` too when it asked to start paused) and
+ * `resumed` track whether audio may flow; `dtmf` → a `dtmf` frame; `error` (Genesys's `code`,
+ * `message` and `retryAfter`) is reported as a "protocol" error and, like everything else
+ * (`update`, `discarded`, …), reaches the bot as a `message` frame holding the AudioHook
+ * message; so do the Audio Connector's `playback_started` and `playback_completed`, which the
+ * serializer also reads (see the playback reports and the ending below).
  * {@linkcode GenesysSerializer.position} is where Genesys last said its stream was; server
  * messages carry no `position` (the protocol defines it on client messages only: the reference
  * implementation's `ClientMessageBase` has it, `ServerMessageBase` has `clientseq` instead).
@@ -282,6 +284,8 @@ export class GenesysSerializer implements FrameSerializer {
   /** What Genesys says of its playback of the bot's audio, and the goodbye's wait for it. */
   #playback = new GenesysPlayback();
   #audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: PROVIDER });
+  /** Genesys's `close` ends its stream: audio and DTMF after it are counted and reported once. */
+  #end = new EndOfStream(PROVIDER, ["audio", "dtmf"]);
   #context: SerializerContext | undefined;
   #state: State = "idle";
   #id = NIL_UUID;
@@ -373,6 +377,7 @@ export class GenesysSerializer implements FrameSerializer {
   /** Keeps the transport's context: replies go out through its `send`, refusals its `count`. */
   bind(context: SerializerContext): void {
     this.#context = context;
+    this.#end.bind(context);
   }
 
   /** Takes the transport's input rate and channels for inbound audio frames. */
@@ -576,6 +581,7 @@ export class GenesysSerializer implements FrameSerializer {
         this.#playback.abandon();
         this.#reply("closed", {});
         this.#state = "closed";
+        this.#end.ended();
         const end: EndFrame = { type: "end" };
         if (typeof parameters.reason === "string") end.reason = parameters.reason;
         // The stream's end: the caller's last samples the inbound resampler held back go first.
@@ -617,7 +623,7 @@ export class GenesysSerializer implements FrameSerializer {
       }
       case "dtmf":
         // Nothing of the call comes after the close transaction (the bot has had its `end`).
-        if (this.#state === "closed") throw message.error("dtmf after the session closed");
+        if (this.#end.refuses("dtmf")) return null;
         return {
           type: "dtmf",
           digit: message.object("parameters").dtmfDigit("digit"),
@@ -661,8 +667,10 @@ export class GenesysSerializer implements FrameSerializer {
     // Audio is the caller's until Genesys's `close`: after our `disconnect` it streams on until it
     // has read it and begun its close transaction (it "does not send any audio frames after" its
     // close), and the bot still wants what the caller says meanwhile, as the reference server
-    // and pipecat take it.
-    if (!this.#opened || this.#state === "closed") {
+    // and pipecat take it. After the close, a misbehaving client's: counted and reported once, as
+    // media after another provider's end of stream.
+    if (this.#end.refuses("audio")) return null;
+    if (!this.#opened) {
       throw new TransportError(
         "decode",
         `genesys: audio of ${data.length} bytes outside an open session`,
@@ -768,8 +776,9 @@ export class GenesysSerializer implements FrameSerializer {
   }
 
   /**
-   * Whether `bytes` of outbound audio may go; if not, they are counted and, except before `open`
-   * and on a connection probe, reported once.
+   * Whether `bytes` of outbound audio may go; if not, they are counted: audio the session cannot
+   * carry in `audioBytesRefused` and, except before `open` and on a connection probe, reported
+   * once; audio once the session is closing in `audioBytesDroppedOnClose`.
    */
   #audioOut(bytes: number): boolean {
     // Before `open` Genesys takes nothing from us, and nothing but the transport's background,
@@ -777,22 +786,25 @@ export class GenesysSerializer implements FrameSerializer {
     // transport (`carriesAudio` is false until `open`), reported there. Dropped and counted, not
     // reported: it is nobody's mistake, and a report would come with every session. So too on a
     // connection probe that takes no audio: it opens and closes at once, no call behind it, and
-    // a bot does not speak to it; only a background can have been sent its way.
-    if (this.#state === "idle") {
+    // a bot does not speak to it; only a background can have been sent its way. (So too after a
+    // `close` or an unusable offer that came instead of an open session.)
+    if (!this.#opened) {
       this.#context?.count("audioBytesRefused", bytes);
       return false;
     }
-    let refusal: string;
-    if (
-      this.#state === "disconnecting" || this.#state === "closed" || this.#playback.waiting
-    ) {
-      refusal = "the AudioHook session is closing";
-    } else if (!this.#carriesAudio) {
-      refusal = this.#sendAudio === "never"
-        ? 'sendAudio is "never"'
-        : "this AudioHook session is monitor-only (its open carried no inputVariables; " +
-          'set sendAudio: "always" for an Audio Connector session without them)';
-    } else return true;
+    if (this.#carriesAudio) {
+      // The session is closing (Genesys's `close`, our `disconnect`, or the goodbye waiting for
+      // its playback): what the transport still paces out, the caller having hung up mid-reply,
+      // is dropped as at the close, where the transport drops the reply's partial packet then
+      // (`peerCloses`). Nobody's mistake: counted, not reported.
+      if (this.#state === "active" && !this.#playback.waiting) return true;
+      this.#context?.count("audioBytesDroppedOnClose", bytes);
+      return false;
+    }
+    const refusal = this.#sendAudio === "never"
+      ? 'sendAudio is "never"'
+      : "this AudioHook session is monitor-only (its open carried no inputVariables; " +
+        'set sendAudio: "always" for an Audio Connector session without them)';
     this.#context?.count("audioBytesRefused", bytes);
     if (this.#probe) return false;
     if (!this.#reported.has(refusal)) {

@@ -6,6 +6,7 @@ import { type Frame, type TransportError, WebSocketTransport } from "../../mod.t
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { GenesysSerializer, type GenesysSerializerOptions } from "../../src/serializers/genesys.ts";
 import { AudioHookClient, type AudioHookClientOptions } from "./fixtures/audiohook_client.ts";
+import { audioConnectorSession, speech } from "./fixtures/audio_connector_client.ts";
 
 const SESSION = "e160e428-53e2-487c-977d-96989bf5c99d";
 /** 100 ms of a quiet 16 kHz signal (not silence, so μ-law bytes vary). */
@@ -476,4 +477,28 @@ Deno.test("`GenesysSerializer` refuses a bot's disconnect naming output variable
   ]);
   await s.clock.runAll(5000);
   await s.transport.closed;
+});
+
+Deno.test("`GenesysSerializer`: a reply the caller hangs up on is counted dropped at the close, whole, and reports no error", async () => {
+  // Genesys Cloud resource center, "What happens during a successful session between Genesys
+  // Cloud and your AudioHook server?" (help.mypurecloud.com/faqs/what-happens-during-a-successful-
+  // session-between-genesys-cloud-and-your-audiohook-server/): the client initiates the close
+  // transaction when the interaction ends, and closes the socket once it is answered; until that
+  // close reaches the transport, it paces the reply on: dropped, as at the close.
+  for (const transport of [{}, { fixedAudioPacketSize: 1600 }]) {
+    const s = audioConnectorSession({ client: { networkMs: 40 }, transport });
+    s.client.open();
+    await s.clock.tick(100);
+    void s.transport.send(speech(1000));
+    await s.clock.tick(300);
+    s.client.send("close", { reason: "end" }); // the caller hung up
+    await s.clock.runAll();
+    assert.equal((await s.transport.closed).initiator, "remote");
+    const stats = s.transport.stats;
+    assert.equal(stats.audioBytesRefused, 0, JSON.stringify(transport));
+    assert.ok(stats.audioBytesDroppedOnClose > 0);
+    // Each of the reply's bytes counted once: sent, or dropped at the close.
+    assert.equal(stats.audioBytesSent + stats.audioBytesDroppedOnClose, 16000);
+    assert.deepEqual(s.errors, []);
+  }
 });

@@ -19,12 +19,19 @@ function list<T>(result: T | T[] | null): T[] {
   return result === null ? [] : Array.isArray(result) ? result : [result];
 }
 
-function bound(options = {}): { genesys: GenesysSerializer; sent: SerializedMessage[] } {
+/** A serializer bound to a context that keeps what it sends, counts (`[counter, amount]`) and reports. */
+function bound(options = {}) {
   const sent: SerializedMessage[] = [];
+  const counts: [string, number][] = [];
+  const reports: TransportError[] = [];
   const genesys = new GenesysSerializer(options);
-  genesys.bind({ send: (message) => sent.push(message), count: () => {}, report: () => {} });
+  genesys.bind({
+    send: (message) => sent.push(message),
+    count: (counter, amount = 1) => void counts.push([counter, amount]),
+    report: (error) => void reports.push(error),
+  });
   genesys.setup(SETUP_16K);
-  return { genesys, sent };
+  return { genesys, sent, counts, reports };
 }
 
 function open(media: unknown[], seq = 1): string {
@@ -435,31 +442,37 @@ Deno.test("`GenesysSerializer` sends audio on Audio Connector sessions, or when 
     ["never", connector, false],
   ];
   for (const [sendAudio, message, carries] of cases) {
-    const refused: number[] = [];
-    const reports: TransportError[] = [];
-    const genesys = new GenesysSerializer({ sendAudio });
-    genesys.bind({
-      send: () => {},
-      count: (counter, amount = 1) => {
-        assert.equal(counter, "audioBytesRefused");
-        refused.push(amount);
-      },
-      report: (error) => reports.push(error),
-    });
-    genesys.setup(SETUP_16K);
+    const { genesys, counts, reports } = bound({ sendAudio });
     genesys.deserialize(message);
     assert.equal(genesys.carriesAudio, carries, `${sendAudio}`);
     const out: unknown[] = [genesys.serialize(audio), genesys.serialize(audio)];
+    // The caller hangs up mid-reply: what the transport still paces out after Genesys's `close`
+    // is dropped as at the close (the bot did nothing wrong: no error), where audio the session
+    // never carried stays refused.
+    genesys.deserialize(client("close", 2, { reason: "end" }));
+    assert.equal(genesys.serialize(audio), null);
     if (carries) {
       assert.ok(out.every((m) => m instanceof Uint8Array && m.length > 0));
-      assert.deepEqual(refused, []);
+      assert.deepEqual(counts, [["audioBytesDroppedOnClose", 640]]);
+      assert.deepEqual(reports, []);
     } else {
       assert.deepEqual(out, [null, null]);
-      assert.deepEqual(refused, [640, 640]);
+      assert.deepEqual(counts, [
+        ["audioBytesRefused", 640],
+        ["audioBytesRefused", 640],
+        ["audioBytesRefused", 640],
+      ]);
       assert.equal(reports.length, 1, "reported once");
       assert.equal(reports[0]!.code, "encode");
     }
   }
+  // So too once our own `disconnect` has gone: Genesys ends the call on it.
+  const { genesys, counts, reports } = bound({ sendAudio: "always" });
+  genesys.deserialize(open(mono));
+  assert.equal(JSON.parse(genesys.serialize({ type: "end" }) as string).type, "disconnect");
+  assert.equal(genesys.serialize(audio), null);
+  assert.deepEqual(counts, [["audioBytesDroppedOnClose", 640]]);
+  assert.deepEqual(reports, []);
   assert.throws(() => new GenesysSerializer({ sendAudio: "yes" as never }), RangeError);
 });
 
@@ -547,16 +560,23 @@ Deno.test("`GenesysSerializer` takes caller audio still on its way after its dis
   // close transaction, and "the client does not send any audio frames after the client issues
   // the close message", so audio keeps coming until then; the reference server
   // (serversessionimpl.ts) takes audio after its own disconnect, its state still ACTIVE.
-  const { genesys } = bound();
+  const { genesys, counts, reports } = bound();
   genesys.deserialize(open(MONO));
   assert.equal(JSON.parse(genesys.serialize({ type: "end" }) as string).type, "disconnect");
   const [frame] = list(genesys.deserialize(new Uint8Array(160).fill(0xff)));
   assert.equal(frame?.type, "audio", "the caller is still heard while Genesys has not closed");
   assert.equal((frame as AudioFrame).sampleRate, 16000);
   genesys.deserialize(client("close", 2, { reason: "disconnect" }));
-  assert.throws(() => genesys.deserialize(new Uint8Array(160).fill(0xff)), isDecode);
-  // Nor a key press: the bot had its `end` at the close.
-  assert.throws(() => genesys.deserialize(client("dtmf", 3, { digit: "5" })), isDecode);
+  // After it, a misbehaving client's audio, and a key press (the bot had its `end` at the close),
+  // are dropped as media after another provider's end of stream is: counted, reported once.
+  assert.equal(genesys.deserialize(new Uint8Array(160).fill(0xff)), null);
+  assert.equal(genesys.deserialize(client("dtmf", 3, { digit: "5" })), null);
+  assert.equal(genesys.deserialize(new Uint8Array(160).fill(0xff)), null);
+  assert.deepEqual(counts, Array(3).fill(["inboundAfterEnd", 1]));
+  assert.deepEqual(reports.map((e) => [e.code, e.message]), [[
+    "protocol",
+    'genesys: "audio" after the end of the stream: dropped, later ones counted in inboundAfterEnd',
+  ]]);
 });
 
 Deno.test("`GenesysSerializer` takes client messages numbered one after the other only", () => {
