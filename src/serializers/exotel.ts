@@ -88,7 +88,8 @@ export interface ExotelSerializerOptions {
  * formats, whose pages do not say what Exotel takes back: we answer in the stream's format, as on
  * Twilio). Any other encoding, Exotel's beta `audio/L16` among them (its byte order is not
  * documented), is a decode error, its ids kept, and so is every `media` message after it until a
- * `start` in a documented encoding: refused and counted, never played as noise. So is a
+ * `start` in a documented encoding: refused and counted in `decodeErrors` each (reported once),
+ * never played as noise. So is a
  * `sample_rate` other than 8000, 16000 or 24000, and a `media_format` that cannot be read (an
  * `encoding` that is no string, a `sample_rate` that is no number). Outbound-track media is
  * skipped all the same, never refused.
@@ -152,6 +153,10 @@ export class ExotelSerializer implements FrameSerializer {
   #reportedAt: string | undefined;
   /** Why media is refused (the start's encoding or rate, not one Exotel documents), or `undefined`. */
   #refused: string | undefined;
+  /** Whether the refused start's media was reported: the rest are only counted. */
+  #refusalReported = false;
+  /** The transport's counters, where refused media after the first is counted. */
+  #count: SerializerContext["count"] | undefined;
 
   /** Makes a serializer for one call; see {@linkcode ExotelSerializerOptions}. */
   constructor(options: ExotelSerializerOptions = {}) {
@@ -195,6 +200,7 @@ export class ExotelSerializer implements FrameSerializer {
     this.#media.bind(context);
     this.#end.bind(context);
     this.#report = context.report;
+    this.#count = context.count;
   }
 
   /**
@@ -262,10 +268,18 @@ export class ExotelSerializer implements FrameSerializer {
         // of the stream's to refuse (nor a decode error to count).
         if (media === null) return null;
         if (this.#refused !== undefined) {
+          // Media comes every 20 ms for the rest of the call: the first is thrown (the transport
+          // counts and reports it), the rest only counted. Without a context to count in, each
+          // throws.
+          if (this.#refusalReported && this.#count !== undefined) {
+            this.#count("decodeErrors");
+            return null;
+          }
+          this.#refusalReported = true;
           throw new TransportError(
             "decode",
             `${PROVIDER}: media refused: the stream's ${this.#refused} is not one we read ` +
-              `(${EXOTEL_FORMATS})`,
+              `(${EXOTEL_FORMATS}; reported once, each counted in decodeErrors)`,
           );
         }
         return this.#media.push(media);
@@ -315,6 +329,7 @@ export class ExotelSerializer implements FrameSerializer {
     // no object, an encoding that is no string, a sample_rate that is no number) throws below,
     // and the media after it must not be decoded in the old format either.
     this.#refused = "start.media_format";
+    this.#refusalReported = false;
     const format = start.optionalObject("media_format");
     const name = format?.optionalString("encoding");
     const encoding = name === undefined ? undefined : telephonyEncodingOf(name);

@@ -100,7 +100,7 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
  * Inbound: `start` → a `start` frame (`streamId`, `callId`, the `extraHeaders` pairs as `params`);
  * a `start` whose `mediaFormat` Plivo cannot play back (other than μ-law at 8 kHz or L16 at
  * 8 or 16 kHz) is a decode error, its ids kept, and so is every `media` after it until a `start` we
- * decode;
+ * decode (counted in `decodeErrors` each, reported once);
  * `media` → `audio`; `dtmf` → `dtmf`; `playedStream` (a checkpoint has played; `played` in older
  * docs) → `mark`; `stop`, should Plivo send one, → `end` (Plivo reports a stopped stream by HTTP
  * callback and by closing the socket, which the transport reports). `clearedAudio` and other
@@ -185,6 +185,7 @@ export class PlivoSerializer implements FrameSerializer {
   bind(context: SerializerContext): void {
     this.#media.bind(context);
     this.#end.bind(context);
+    this.#refused.bind(context);
     this.#hangUp.useSession(context);
   }
 
@@ -248,7 +249,7 @@ export class PlivoSerializer implements FrameSerializer {
       case "media": {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         if (media === null) return null;
-        this.#refused.checkMedia();
+        if (this.#refused.refusesMedia()) return null;
         return this.#media.push(media);
       }
       case "start":

@@ -111,7 +111,8 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
  *
  * A `start` naming a codec we cannot decode (G722, OPUS, AMR-WB) is a decode error, its ids kept
  * (hang-up still works), and so is every inbound `media` message after it until a `start` in a
- * codec we decode: refused and counted, never decoded as noise.
+ * codec we decode: refused and counted in `decodeErrors` each (reported once), never decoded as
+ * noise.
  *
  * Outbound: `audio` → one `media` message per frame, in the stream's bidirectional codec (PCMU 8 kHz
  * unless `outboundEncoding`/`outboundSampleRate` say otherwise; not the codec of the audio Telnyx
@@ -216,6 +217,7 @@ export class TelnyxSerializer implements FrameSerializer {
   bind(context: SerializerContext): void {
     this.#media.bind(context);
     this.#end.bind(context);
+    this.#refused.bind(context);
     this.#hangUp.useSession(context);
     this.#report = context.report;
   }
@@ -288,7 +290,7 @@ export class TelnyxSerializer implements FrameSerializer {
         // By `chunk`: `sequence_number` counts every message, so its gaps are not lost audio.
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         if (media === null) return null;
-        this.#refused.checkMedia();
+        if (this.#refused.refusesMedia()) return null;
         return this.#media.push(media);
       }
       case "start":

@@ -119,7 +119,8 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
  *
  * Inbound: `start` → a `start` frame (stream SID, call SID, `<Parameter>`s as `params`); a
  * `start` whose `mediaFormat` we cannot decode is a decode error, its ids kept (the stream can be
- * addressed, the call hung up), and so is every `media` after it until a `start` we decode;
+ * addressed, the call hung up), and so is every `media` after it until a `start` we decode (counted
+ * in `decodeErrors` each, reported once);
  * `media` → `audio` frames at the transport's input rate; `dtmf` → `dtmf`; `mark` (a mark we
  * sent has played, or was cleared) → `mark`; `stop` → `end`. Other events (`connected`, future
  * ones) arrive as `message` frames carrying Twilio's JSON as is.
@@ -202,6 +203,7 @@ export class TwilioSerializer implements FrameSerializer {
   bind(context: SerializerContext): void {
     this.#media.bind(context);
     this.#end.bind(context);
+    this.#refused.bind(context);
     this.#hangUp.useSession(context);
   }
 
@@ -261,7 +263,7 @@ export class TwilioSerializer implements FrameSerializer {
       case "media": {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         if (media === null) return null;
-        this.#refused.checkMedia();
+        if (this.#refused.refusesMedia()) return null;
         return this.#media.push(media);
       }
       case "start":
