@@ -242,7 +242,9 @@ export class OutboundPath {
         // Audio a serializer drops from what it holds was counted sent when it was handed over:
         // the sender knows how much (see `OutboundSender.countHeldDrop`).
         if (held) this.sender.countHeldDrop(counter, amount);
-        else this.#stats[counter] += amount;
+        else if (counter === "audioBytesRefused" || counter === "audioBytesDroppedOnClose") {
+          this.sender.countDropped(counter, amount);
+        } else this.#stats[counter] += amount;
       },
       report: (error) => this.#onError(asTransportError(error)),
       pauseSending: (paused) => this.pauseSending(paused),

@@ -162,6 +162,13 @@ export class OutboundSender {
    * frame at by then: each of the bot's bytes counts once, and no counted byte is uncounted.
    */
   #heldShare = 0;
+  /**
+   * The bot's audio bytes the serializer counted dropped itself (`countDropped`): a chunk it
+   * answers with no message is not sent where this grew meanwhile. Its own count alone: the
+   * transport's drops (the queue a close or cancel drops while an asynchronous answer waits)
+   * tell nothing of that chunk.
+   */
+  #serializerDropped = 0;
 
   /** Makes a sender for one session. */
   constructor(options: OutboundSenderOptions) {
@@ -196,7 +203,7 @@ export class OutboundSender {
     const frame = this.#addWavHeader ? { ...chunk, audio: wrapWav(chunk.audio, chunk) } : chunk;
     // A serializer that drops audio itself counts it in `audioBytesRefused` (Genesys with no
     // session open) or `audioBytesDroppedOnClose` (Genesys's closing): such a chunk is not sent.
-    const refused = stats.audioBytesRefused + stats.audioBytesDroppedOnClose;
+    const refused = this.#serializerDropped;
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
       return result.then((messages) =>
@@ -363,6 +370,16 @@ export class OutboundSender {
     }
     stats[counter] += amount;
     stats.audioBytesSent -= Math.min(amount, stats.audioBytesSent);
+  }
+
+  /**
+   * The serializer counts `amount` bytes of the bot's audio it was handed as dropped (`counter`:
+   * `audioBytesRefused`, `audioBytesDroppedOnClose`), not from what it held: see
+   * `#serializerDropped`.
+   */
+  countDropped(counter: "audioBytesRefused" | "audioBytesDroppedOnClose", amount: number): void {
+    this.#stats[counter] += amount;
+    this.#serializerDropped += amount;
   }
 
   /**
@@ -728,8 +745,8 @@ export class OutboundSender {
    * Sends a chunk's messages and counts its PCM bytes once they left (see `#countAudio`); the
    * bytes of a packet not yet whole wait in `#heldPcm`. A chunk the serializer answered with no
    * message it holds (whole frames, a resampler filling up) and sends with later audio: it counts
-   * as sent now, unless the serializer counted it dropped (`refused`: `audioBytesRefused` and
-   * `audioBytesDroppedOnClose` before).
+   * as sent now, unless the serializer counted it dropped (`refused`: `#serializerDropped`
+   * before).
    */
   #transmitAudio(
     chunk: AudioFrame,
@@ -759,8 +776,7 @@ export class OutboundSender {
       pcm -= share;
     }
     if (messages === null) {
-      const dropped = stats.audioBytesRefused + stats.audioBytesDroppedOnClose;
-      if (dropped === refused) this.#countAudio(pcm, 0, 0, true);
+      if (this.#serializerDropped === refused) this.#countAudio(pcm, 0, 0, true);
       return;
     }
     const left = stats.bytesOut;

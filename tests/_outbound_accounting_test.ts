@@ -254,3 +254,32 @@ Deno.test("an asynchronous serializer's null for an urgent message is counted wh
   await clock.tick(1000);
   await t.closed;
 });
+
+Deno.test("`OutboundSender`: audio an asynchronous serializer holds (null) while the close drops the queue counts sent, not lost", async () => {
+  // A serializer that answers a chunk with no message holds it, and it counts as sent (see
+  // `FrameSerializer.serialize`), unless the serializer itself counted it dropped. The queue the
+  // close drops meanwhile (the transport's count, not the serializer's) says nothing of it.
+  const answers: (() => void)[] = [];
+  const holding: FrameSerializer = {
+    serialize(frame: Frame): SerializeResult {
+      if (frame.type !== "audio") return null;
+      return new Promise((resolve) => answers.push(() => resolve(null)));
+    },
+    deserialize: () => null,
+  };
+  const s = session({ serializer: holding });
+  await s.clock.tick(1);
+  s.transport.send(audio(100)); // 5 chunks: one at the serializer, 4 queued behind it
+  await s.clock.tick(1);
+  assert.equal(answers.length, 1);
+  const closed = s.transport.close(); // drops the 4 queued, counted
+  answers[0]!(); // then the serializer answers the first: held
+  await s.clock.runAll();
+  await closed;
+  const { audioBytesSent, audioBytesDroppedOnClose } = s.transport.stats;
+  assert.deepEqual(
+    { audioBytesSent, audioBytesDroppedOnClose },
+    { audioBytesSent: 640, audioBytesDroppedOnClose: 2560 },
+    "each of the 3200 bytes written counted once",
+  );
+});

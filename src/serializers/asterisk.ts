@@ -158,7 +158,7 @@ interface PendingMark {
  * Answers are awaited for the last 64 marks and the last 16 flushes: a far end that never answers
  * leaves the older ones forgotten, their late answers `message` frames like any unknown id; each
  * bot's mark so given up is counted in `stats.encodeErrors`, the first of each bound reported
- * (a "protocol" error).
+ * (a "protocol" error), but on a passthrough channel, whose refusal of its command counted it.
  *
  * @example A μ-law call in the plain-text format
  * ```ts
@@ -482,10 +482,12 @@ export class AsteriskSerializer implements FrameSerializer {
    * back, so each is counted in `stats.encodeErrors`, as a mark a protocol cannot carry is, and the
    * first past each bound is reported. The transport's own are not: an answer to one still reaches
    * its tracker (see `#acknowledged`), which counts those it stops waiting for (`marksUnanswered`).
+   * Nor any on a passthrough channel: its refusals told of them.
    */
   #forget(marks: readonly PendingMark[], bound: "marks" | "flushes"): void {
     const lost = marks.filter(({ name }) => !name.startsWith(PLAYOUT_MARK_PREFIX));
-    if (lost.length === 0) return;
+    // A passthrough channel refused their commands, each counted or reported already (`#refused`).
+    if (lost.length === 0 || this.#passthroughReported) return;
     this.#context?.count("encodeErrors", lost.length);
     if (this.#forgottenReported.has(bound)) return;
     this.#forgottenReported.add(bound);

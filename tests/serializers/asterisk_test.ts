@@ -739,3 +739,24 @@ Deno.test("`AsteriskSerializer`: a late answer to a forgotten mark of the transp
     message: { correlation_id: "other", event: "MEDIA_BUFFERING_COMPLETED" },
   });
 });
+
+Deno.test("`AsteriskSerializer` on a passthrough channel counts a bot's mark once, as its refused command, not again as given up", () => {
+  // docs.asterisk.org, Channel Drivers → WebSocket: a channel dialled with the "p" (passthrough)
+  // option takes no media buffering or mark commands (chan_websocket.c `handle_command` answers
+  // each with ERROR "… not supported in passthrough mode"), so no mark is ever answered. Each
+  // refusal after the first (reported) is counted already: the same mark given up past the
+  // 64 kept is not counted, nor reported, a second time.
+  const asterisk = new AsteriskSerializer({ marks: "mark-media" });
+  const { context, calls } = recordingContext();
+  asterisk.bind(context);
+  asterisk.setup(SETUP);
+  const n = 100;
+  for (let i = 0; i < n; i++) {
+    asterisk.serialize({ type: "mark", name: `m${i}` });
+    asterisk.deserialize(
+      "ERROR channel_id:1.1 error_text:MARK_MEDIA not supported in passthrough mode",
+    );
+  }
+  assert.equal(calls.counted.encodeErrors, n - 1, "each refusal but the first, reported");
+  assert.deepEqual(calls.reported.map((e) => /passthrough/.test(e.message)), [true]);
+});
