@@ -481,8 +481,14 @@ Deno.test("`BackgroundAudio` whose onError or onEnded throws ends its session wi
     assert.deepEqual(escaped, [], what);
   }
   // A session that ends before the transport's next call still hears of it, from `detach`.
-  const { background } = attached(ReadableStream.from<Uint8Array>([]), { onEnded: throws });
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  const ended = Promise.withResolvers<void>();
+  const { background } = attached(ReadableStream.from<Uint8Array>([]), {
+    onEnded: () => {
+      ended.resolve();
+      throws();
+    },
+  });
+  await ended.promise; // told from the stream's read, which took what it threw
   assert.throws(() => background.detach(), (error) => error === broken);
 });
 
