@@ -130,6 +130,10 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     namespace: DurableObjectNamespaceLike,
     options: CallRouteOptions = {},
   ): Promise<Response> {
+    // Checked before admission: found only when a request passes it, it would fail that call.
+    if (options.idFrom !== undefined && typeof options.idFrom !== "function") {
+      throw new TypeError(`idFrom must be a function, got ${typeof options.idFrom}`);
+    }
     const refusal = await admit(request, options);
     if (refusal !== null) return refusal;
     const id = (options.idFrom ?? idFromPath)(request);

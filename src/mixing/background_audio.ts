@@ -217,6 +217,11 @@ export class BackgroundAudio implements OutboundMixer {
         `BackgroundAudio: ducking must be true, false or its options, got ${kindOf(ducking)}`,
       );
     }
+    for (const [name, callback] of [["onError", onError], ["onEnded", onEnded]] as const) {
+      if (callback !== undefined && typeof callback !== "function") {
+        throw new TypeError(`BackgroundAudio: ${name} must be a function, got ${kindOf(callback)}`);
+      }
+    }
     if (source instanceof ReadableStream) {
       this.#stream = new StreamTrack(
         source,

@@ -98,6 +98,12 @@ export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOp
     if (bargeIn.count !== undefined) nonNegative(bargeIn.count, "bargeIn.count");
   }
   if (options.hangUpAtMs !== undefined) nonNegative(options.hangUpAtMs, "hangUpAtMs");
+  const callbacks = { connect: options.connect, onProgress: options.onProgress };
+  for (const [name, callback] of Object.entries(callbacks)) {
+    if (callback !== undefined && typeof callback !== "function") {
+      throw new TypeError(`${name} must be a function, got ${typeof callback}`);
+    }
+  }
   const progressIntervalMs = nonNegative(options.progressIntervalMs ?? 1000, "progressIntervalMs");
   const speechThresholdDbfs = speechThreshold(
     options.speechThresholdDbfs ?? -45,

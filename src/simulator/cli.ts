@@ -85,7 +85,8 @@ function recordFile(record: string, calls: number, index: number): string {
 function millis(value: string | undefined, flag: string, above = -1): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) {
+  // An empty value is no time (Number("") would be 0: a hang-up at once, no linger).
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
     throw new RangeError(`--${flag} must be milliseconds, got ${value}`);
   }
   if (n <= above) throw new RangeError(`--${flag} must be above ${above} ms, got ${value}`);

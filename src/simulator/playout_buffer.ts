@@ -122,11 +122,22 @@ export class PlayoutBuffer {
     if (!Number.isInteger(options.sampleRate) || options.sampleRate <= 0) {
       throw new RangeError(`sampleRate must be a positive integer, got ${options.sampleRate}`);
     }
+    const { originMs = 0, onPlay, maxUnderrunMs = 1000, earlyMs = 1000 } = options;
+    // NaN would silently stop the speaker (no sample is ever due) or the counting of underruns
+    // and early chunks; these are refused here rather than read as something else.
+    if (typeof originMs !== "number" || !Number.isFinite(originMs)) {
+      throw new RangeError(`originMs must be a finite number, got ${originMs}`);
+    }
+    if (onPlay !== undefined && typeof onPlay !== "function") {
+      throw new TypeError(`onPlay must be a function, got ${typeof onPlay}`);
+    }
+    atLeastZero(maxUnderrunMs, "maxUnderrunMs");
+    atLeastZero(earlyMs, "earlyMs");
     this.#rate = options.sampleRate;
-    this.#origin = options.originMs ?? 0;
-    this.#onPlay = options.onPlay;
-    this.#maxUnderrunMs = options.maxUnderrunMs ?? 1000;
-    this.#earlyMs = options.earlyMs ?? 1000;
+    this.#origin = originMs;
+    this.#onPlay = onPlay;
+    this.#maxUnderrunMs = maxUnderrunMs;
+    this.#earlyMs = earlyMs;
   }
 
   /** Samples ever queued: a mark placed now is reached when the speaker gets this far. */
@@ -253,5 +264,12 @@ export class PlayoutBuffer {
     this.#queued -= piece.length;
     this.#consumed += piece.length;
     return piece;
+  }
+}
+
+/** Throws a `RangeError` naming `name` unless `value` is a number >= 0 (Infinity: no limit). */
+function atLeastZero(value: number, name: string): void {
+  if (typeof value !== "number" || !(value >= 0)) {
+    throw new RangeError(`${name} must be a number >= 0, got ${value}`);
   }
 }

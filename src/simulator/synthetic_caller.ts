@@ -57,6 +57,12 @@ export function syntheticCaller(options: SyntheticCallerOptions = {}): CallerPcm
   if (!Number.isFinite(pauseMs) || pauseMs < 0) {
     throw new RangeError(`pauseMs must be a non-negative number, got ${pauseMs}`);
   }
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
+    throw new RangeError(`sampleRate must be a positive integer, got ${sampleRate}`);
+  }
+  if (!Array.isArray(utterances)) {
+    throw new TypeError(`utterancesMs must be an array of numbers, got ${typeof utterances}`);
+  }
   if (utterances.some((ms) => !Number.isFinite(ms) || ms <= 0)) {
     throw new RangeError(`utterancesMs must be positive numbers, got ${utterances.join(", ")}`);
   }

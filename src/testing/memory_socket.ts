@@ -4,12 +4,26 @@
  * @module
  */
 
+import { MAX_DELAY_MS } from "../_swept_timer.ts";
 import type { WebSocketLike } from "../socket.ts";
+
+/**
+ * `value` as a `setTimeout` delay, refused with a `RangeError` naming `name` where the timer would
+ * read it as something else: NaN, a negative number or one past the largest delay it keeps
+ * (Infinity too) fire at once.
+ */
+function timerDelay(value: number, name: string): number {
+  if (typeof value !== "number" || !(value >= 0 && value <= MAX_DELAY_MS)) {
+    throw new RangeError(`${name} must be a number from 0 to ${MAX_DELAY_MS}, got ${value}`);
+  }
+  return value;
+}
 
 /** Options for one end of a {@linkcode MemorySocketPair}. */
 export interface MemorySocketOptions {
   /**
-   * How long {@linkcode MemorySocket.waitFor} waits by default, in real milliseconds.
+   * How long {@linkcode MemorySocket.waitFor} waits by default, in real milliseconds (0 to
+   * 2,147,483,647, `setTimeout`'s limit).
    *
    * @default {2000}
    */
@@ -59,7 +73,7 @@ export class MemorySocket extends EventTarget implements WebSocketLike {
   /** Makes one end; {@linkcode MemorySocketPair} connects two. */
   constructor(options: MemorySocketOptions = {}) {
     super();
-    this.#waitTimeoutMs = options.waitTimeoutMs ?? 2000;
+    this.#waitTimeoutMs = timerDelay(options.waitTimeoutMs ?? 2000, "waitTimeoutMs");
   }
 
   /** Sends a message to the other end. Throws when this end is not open, as WebSocket does. */
@@ -171,6 +185,7 @@ export class MemorySocket extends EventTarget implements WebSocketLike {
    * after `timeoutMs` real milliseconds, so a broken test fails instead of hanging.
    */
   waitFor(predicate: () => boolean, timeoutMs: number = this.#waitTimeoutMs): Promise<void> {
+    timerDelay(timeoutMs, "waitFor: timeoutMs");
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       // deno-lint-ignore prefer-const -- `check` may run (and read it) while the timer is being created

@@ -214,6 +214,9 @@ export class MediaReorder<T> {
     if (modulus !== undefined && (!Number.isSafeInteger(modulus) || modulus < 2)) {
       throw new RangeError(`modulus must be an integer of at least 2, got ${modulus}`);
     }
+    if (options.count !== undefined && typeof options.count !== "function") {
+      throw new TypeError(`count must be a function, got ${typeof options.count}`);
+    }
     this.#bySequence = orderBy === "sequence";
     this.#windowMs = windowMs;
     this.#maxGapMs = maxGapMs;

@@ -117,6 +117,9 @@ export class MemoryReplayGuard implements ReplayGuard {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
       throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
     }
+    if (options.now !== undefined && typeof options.now !== "function") {
+      throw new TypeError(`now must be a function, got ${typeof options.now}`);
+    }
     this.#windowMs = windowMs;
     this.#maxEntries = maxEntries;
     this.#now = options.now ?? Date.now;
