@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { admit } from "../../src/adapters/_admission.ts";
 import { miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
-import { hostWorker } from "./_hosted_worker.ts";
+import { hostWorker } from "../runtimes/cloudflare/hosted_worker.ts";
 import { readStatusLine, sendRawUpgrade } from "./_raw_upgrade.ts";
 
 const UPGRADE = {

@@ -10,7 +10,7 @@ import { fileURLToPath as fromFileUrl } from "node:url";
 import "@oven/bun-linux-x64/package.json" with { type: "json" };
 import { voiceSession } from "../../src/adapters/hono.ts";
 import { miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
-import { hostWorker } from "./_hosted_worker.ts";
+import { hostWorker } from "../runtimes/cloudflare/hosted_worker.ts";
 import { bundleForNode, startChild } from "../runtimes/node/child_runtime.ts";
 import { readStatusLine, sendRawUpgrade } from "./_raw_upgrade.ts";
 

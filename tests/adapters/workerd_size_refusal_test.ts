@@ -5,7 +5,7 @@
 // told as the transport's own refusal (a fatal "protocol" error, 1009 from this side): so is it.
 import assert from "node:assert/strict";
 import { miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
-import { hostWorker } from "./_hosted_worker.ts";
+import { hostWorker } from "../runtimes/cloudflare/hosted_worker.ts";
 import { RawPeer } from "../runtimes/cloudflare/raw_peer.ts";
 
 /** A binary frame's header, masked, saying 32 MiB + 1 bytes: workerd refuses it from this. */

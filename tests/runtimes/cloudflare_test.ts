@@ -14,6 +14,7 @@ import { TIMELINE } from "./cloudflare/timeline.ts";
 import { judgePacing, type PacingRun } from "./_pacing_judge.ts";
 import { closeFrame, maskedFrame, RawPeer } from "./cloudflare/raw_peer.ts";
 import { bundleWorker, exampleCompatibilityDate } from "./cloudflare/worker_bundle.ts";
+import { hostWorker } from "./cloudflare/hosted_worker.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const ENTRY = new URL("tests/runtimes/cloudflare/test_worker.ts", ROOT);
@@ -325,19 +326,11 @@ Deno.test(
   "`upgrade` in a workerd Worker passes the behavioural suite",
   miniflareSanitizers,
   async (t) => {
-    const script = await bundleWorker(new URL("tests/runtimes/cloudflare/suite_worker.ts", ROOT));
-    const compatibilityDate = await exampleCompatibilityDate();
-    await using host = await hostMiniflare(() =>
-      new Miniflare({
-        modules: true,
-        script,
-        compatibilityDate,
-        cf: false,
-        host: "127.0.0.1",
-        port: 0,
-      })
+    const { url, hosted } = await hostWorker(
+      new URL("tests/runtimes/cloudflare/suite_worker.ts", ROOT),
+      await exampleCompatibilityDate(),
     );
-    const url = await host.miniflare.ready;
+    await using _host = hosted;
     // Workers have no bufferedAmount: a peer that stops reading is bounded by pacing instead;
     // and no way to drop one connection (a Durable Object resets itself: see below).
     await behaviourSuite(t, {

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import "@oven/bun-linux-x64/package.json" with { type: "json" };
-import { Miniflare } from "miniflare";
 import { upgradeWebSocket } from "hono/deno";
 import type { WebSocketTransport } from "../../mod.ts";
 import {
@@ -19,9 +18,9 @@ import { assertRefusesHugeMessage } from "./behaviour/huge_message.ts";
 import { behaviourSuite, type SuiteTarget } from "./behaviour/suite.ts";
 import { bundleForNode, startChild } from "./node/child_runtime.ts";
 import { resetDuringUpgrade } from "./node/resetting_client.ts";
-import { hostMiniflare, miniflareSanitizers } from "./miniflare_sanitizers.ts";
+import { miniflareSanitizers } from "./miniflare_sanitizers.ts";
 import { closeFrame, maskedFrame, RawPeer } from "./cloudflare/raw_peer.ts";
-import { bundleWorker } from "./cloudflare/worker_bundle.ts";
+import { hostWorker } from "./cloudflare/hosted_worker.ts";
 
 const WORKER = import.meta.resolve("./hono/worker.ts");
 /** The `bun` binary inside its npm platform package (see `bun_test.ts`). */
@@ -235,18 +234,8 @@ for (const compatibilityDate of ["2025-06-01", "2026-07-01"]) {
 
 /** The Hono behaviour app bundled as a Worker and served by workerd at `compatibilityDate`. */
 async function hostHonoWorker(compatibilityDate: string) {
-  const script = await bundleWorker(new URL(WORKER));
-  const host = await hostMiniflare(() =>
-    new Miniflare({
-      modules: true,
-      script,
-      compatibilityDate,
-      cf: false,
-      host: "127.0.0.1",
-      port: 0,
-    })
-  );
-  return { host };
+  const { hosted } = await hostWorker(new URL(WORKER), compatibilityDate);
+  return { host: hosted };
 }
 
 Deno.test("`voiceSession` on Hono + Bun (hono/bun) passes the behavioural suite", async (t) => {

@@ -1,13 +1,13 @@
 /**
  * A test Worker (one entry, bundled) served by workerd through Miniflare on 127.0.0.1, port 0:
- * what the adapter tests that need workerd's own handling of a connection start with.
+ * what the tests that need workerd's own handling of a connection start with.
  *
  * @module
  */
 
 import { Miniflare } from "miniflare";
-import { type HostedMiniflare, hostMiniflare } from "../runtimes/miniflare_sanitizers.ts";
-import { bundleWorker } from "../runtimes/cloudflare/worker_bundle.ts";
+import { type HostedMiniflare, hostMiniflare } from "../miniflare_sanitizers.ts";
+import { bundleWorker } from "./worker_bundle.ts";
 
 /** The Worker at `entry`, hosted and ready: its URL, and how to dispose of it. */
 export async function hostWorker(
