@@ -11,6 +11,7 @@ import type { FrameSerializer, SerializerAudioSetup, SerializerContext } from ".
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { CallIds } from "./telephony/call_ids.ts";
 import { EndOfStream } from "./telephony/_end_of_stream.ts";
+import { RefusedFormat } from "./telephony/_refused_format.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -151,12 +152,8 @@ export class ExotelSerializer implements FrameSerializer {
   #chunkMs: number | undefined;
   /** The wire format a bad `chunkMs` was last reported at: one report per format, not per `start`. */
   #reportedAt: string | undefined;
-  /** Why media is refused (the start's encoding or rate, not one Exotel documents), or `undefined`. */
-  #refused: string | undefined;
-  /** Whether the refused start's media was reported: the rest are only counted. */
-  #refusalReported = false;
-  /** The transport's counters, where refused media after the first is counted. */
-  #count: SerializerContext["count"] | undefined;
+  /** A start in an encoding or at a rate Exotel does not document (or unreadable) refuses its media. */
+  #refused = new RefusedFormat();
 
   /** Makes a serializer for one call; see {@linkcode ExotelSerializerOptions}. */
   constructor(options: ExotelSerializerOptions = {}) {
@@ -199,8 +196,8 @@ export class ExotelSerializer implements FrameSerializer {
   bind(context: SerializerContext): void {
     this.#media.bind(context);
     this.#end.bind(context);
+    this.#refused.bind(context);
     this.#report = context.report;
-    this.#count = context.count;
   }
 
   /**
@@ -267,21 +264,7 @@ export class ExotelSerializer implements FrameSerializer {
         // The outbound track is skipped before any refusal: never the caller's, it is no media
         // of the stream's to refuse (nor a decode error to count).
         if (media === null) return null;
-        if (this.#refused !== undefined) {
-          // Media comes every 20 ms for the rest of the call: the first is thrown (the transport
-          // counts and reports it), the rest only counted. Without a context to count in, each
-          // throws.
-          if (this.#refusalReported && this.#count !== undefined) {
-            this.#count("decodeErrors");
-            return null;
-          }
-          this.#refusalReported = true;
-          throw new TransportError(
-            "decode",
-            `${PROVIDER}: media refused: the stream's ${this.#refused} is not one we read ` +
-              `(${EXOTEL_FORMATS}; reported once, each counted in decodeErrors)`,
-          );
-        }
+        if (this.#refused.refusesMedia()) return null;
         return this.#media.push(media);
       }
       case "start":
@@ -326,30 +309,28 @@ export class ExotelSerializer implements FrameSerializer {
     // The ids first: a start whose format we refuse still names the stream marks and clear go to.
     const frame = this.#ids.readStart(message, { callField: "call_sid", params });
     // Refused until the format is read and taken: one that cannot be read (a media_format that is
-    // no object, an encoding that is no string, a sample_rate that is no number) throws below,
-    // and the media after it must not be decoded in the old format either.
-    this.#refused = "start.media_format";
-    this.#refusalReported = false;
-    const format = start.optionalObject("media_format");
-    const name = format?.optionalString("encoding");
-    const encoding = name === undefined ? undefined : telephonyEncodingOf(name);
-    if (name !== undefined && (encoding === undefined || !EXOTEL_ENCODINGS.includes(encoding))) {
-      // Read as another encoding, it would be noise (an L16 of the wrong byte order too): refuse
-      // the stream's media until a start in an encoding we read.
-      this.#refused = `${format!.pathOf("encoding")} ${JSON.stringify(name)}`;
-      throw message.error(`unsupported ${this.#refused}: ${EXOTEL_FORMATS}`);
-    }
-    // Exotel documents μ-law at 8 kHz only: without a sample_rate, a μ-law start means 8 kHz, not
-    // the `?sample-rate=` the PCM16 stream had.
-    const rate = format?.optionalNumber("sample_rate") ?? (encoding === "mulaw" ? 8000 : undefined);
-    if (rate !== undefined && !EXOTEL_RATES.includes(rate)) {
-      // Read at the old rate, its media would play at the wrong speed: refused, as above.
-      this.#refused = `start.media_format.sample_rate ${rate}`;
-      throw message.error(`start.media_format.sample_rate is ${rate}, not 8000, 16000 or 24000`);
-    }
-    this.#refused = undefined;
-    // Both ways: Exotel's bidirectional stream has one format (`content_type`, MediaFormat).
-    this.#audio.configure({ encoding, sampleRate: rate });
+    // no object, an encoding that is no string, a sample_rate that is no number) throws, and the
+    // media after it must not be decoded in the old format either.
+    this.#refused.apply(() => {
+      const format = start.optionalObject("media_format");
+      const name = format?.optionalString("encoding");
+      const encoding = name === undefined ? undefined : telephonyEncodingOf(name);
+      if (name !== undefined && (encoding === undefined || !EXOTEL_ENCODINGS.includes(encoding))) {
+        // Read as another encoding, it would be noise (an L16 of the wrong byte order too).
+        const what = `${format!.pathOf("encoding")} ${JSON.stringify(name)}`;
+        throw message.error(`unsupported ${what}: ${EXOTEL_FORMATS}`);
+      }
+      // Exotel documents μ-law at 8 kHz only: without a sample_rate, a μ-law start means 8 kHz,
+      // not the `?sample-rate=` the PCM16 stream had.
+      const rate = format?.optionalNumber("sample_rate") ??
+        (encoding === "mulaw" ? 8000 : undefined);
+      if (rate !== undefined && !EXOTEL_RATES.includes(rate)) {
+        // Read at the old rate, its media would play at the wrong speed.
+        throw message.error(`start.media_format.sample_rate is ${rate}, not 8000, 16000 or 24000`);
+      }
+      // Both ways: Exotel's bidirectional stream has one format (`content_type`, MediaFormat).
+      this.#audio.configure({ encoding, sampleRate: rate });
+    });
     // The wire rate is now settled: judge chunkMs against it.
     this.#judgeChunkMs(true);
     return frame;
