@@ -15,6 +15,7 @@ import {
 import { type DenoUpgradeOptions, upgrade } from "@x/ws-transport/deno";
 import { TwilioSerializer } from "@x/ws-transport/twilio";
 import { runEcho } from "./echo_session.ts";
+import { positiveMs } from "./_positive_ms.ts";
 import { demoOrigins, servesHost } from "./origins.ts";
 import { type ParrotOptions, runParrot } from "./parrot_bot.ts";
 import { SessionView, type ViewSettings } from "./session_view.ts";
@@ -129,10 +130,9 @@ export function createDemoHandler(
   const clock = options.clock ?? systemClock;
   const files = createStaticFiles(options.publicDir ? { publicDir: options.publicDir } : {});
   const configured = options.origins ? [...options.origins] : undefined;
-  const waitMs = options.viewWaitMs;
-  if (waitMs !== undefined && !(Number.isFinite(waitMs) && waitMs > 0)) {
-    throw new RangeError(`viewWaitMs must be a positive finite number of ms, got ${waitMs}`);
-  }
+  const waitMs = options.viewWaitMs === undefined
+    ? undefined
+    : positiveMs("viewWaitMs", options.viewWaitMs);
   const hub = new ViewHub({ clock, ...(waitMs === undefined ? {} : { waitMs }) });
   let sessions = 0;
 

@@ -14,6 +14,7 @@ import type {
   WebSocketTransport,
 } from "@x/ws-transport";
 import type { ParrotEvent } from "./parrot_bot.ts";
+import { positiveMs } from "./_positive_ms.ts";
 import type { SentViewEvent, ViewEvent } from "./view_events.ts";
 
 /** Where a view's messages go: the page's event stream. */
@@ -79,19 +80,6 @@ type Untimed<E> = E extends ViewEvent ? Omit<E, "t"> : never;
 const BYTES_PER_MS = 32;
 
 /**
- * `ms`, the interval option `name`, if it is a positive, finite number of ms. A progress interval
- * of 0 or less, or NaN, re-armed the view's timer for 0 ms on every tick (a loop busying the event
- * loop), and Infinity never again; a metrics interval of NaN or Infinity sent them once only, and
- * one of 0 or less is no interval either.
- */
-function intervalMs(name: string, ms: number): number {
-  if (!(Number.isFinite(ms) && ms > 0)) {
-    throw new RangeError(`${name} must be a positive finite number of ms, got ${ms}`);
-  }
-  return ms;
-}
-
-/**
  * Turns one session's events into {@linkcode ViewEvent} messages for the page: "hello" at once,
  * then the transport's "connected", "speakingstart", "speakingstop", "staleaudio" and "error"
  * events, the parrot's turns ({@linkcode parrot}), the outbound audio as runs of chunks
@@ -147,8 +135,8 @@ export class SessionView {
   constructor(transport: WebSocketTransport, options: SessionViewOptions) {
     this.#transport = transport;
     this.#metrics = options.metrics;
-    this.#progressEvery = intervalMs("progressIntervalMs", options.progressIntervalMs ?? 100);
-    this.#metricsEvery = intervalMs("metricsIntervalMs", options.metricsIntervalMs ?? 500);
+    this.#progressEvery = positiveMs("progressIntervalMs", options.progressIntervalMs ?? 100);
+    this.#metricsEvery = positiveMs("metricsIntervalMs", options.metricsIntervalMs ?? 500);
     const maxPending = options.maxPendingMessages ?? 500;
     // Fewer than "hello" and "ended" would drop one of them; NaN or Infinity would bound nothing.
     if (!(Number.isInteger(maxPending) && maxPending >= 2)) {

@@ -6,6 +6,7 @@
 
 import { type Clock, type ClockTimer, systemClock } from "@x/ws-transport";
 import type { SessionView, ViewSink } from "./session_view.ts";
+import { positiveMs } from "./_positive_ms.ts";
 
 /** Options for {@linkcode ViewHub}. */
 export interface ViewHubOptions {
@@ -73,12 +74,8 @@ export class ViewHub {
 
   /** Makes an empty hub. */
   constructor(options: ViewHubOptions = {}) {
-    const waitMs = options.waitMs ?? 10000;
     // No wait would expire every page's view, which opens before its line; every wait is bounded.
-    if (!(Number.isFinite(waitMs) && waitMs > 0)) {
-      throw new RangeError(`waitMs must be a positive finite number of ms, got ${waitMs}`);
-    }
-    this.#waitMs = waitMs;
+    this.#waitMs = positiveMs("waitMs", options.waitMs ?? 10000);
     this.#clock = options.clock ?? systemClock;
     const maxUnread = options.maxUnreadMessages ?? 2000;
     // A negative bound is no count of messages; NaN or Infinity would let a page that stopped
