@@ -236,7 +236,10 @@ export class ProtobufSerializer implements FrameSerializer {
     }
     // Audio at another rate (the input rate too) ends the resampler's stream: the samples it held
     // back are the caller's audio just before this message's, handed on in front of it, not lost.
-    const tail = sampleRate === this.#resampler?.inputRate ? null : this.#endResampling();
+    // (No resampler, the common case of a client at the input rate: nothing to end, nor to join.)
+    const resampler = this.#resampler;
+    const ended = resampler !== undefined && resampler.inputRate !== sampleRate;
+    const tail = ended ? this.#endResampling() : null;
     const frame = this.#converted(audio, sampleRate, channels);
     if (tail === null || frame === null) return frame ?? tail;
     const joined = this.#frameSlab.uint8Array(tail.audio.length + frame.audio.length);
