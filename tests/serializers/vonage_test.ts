@@ -397,22 +397,30 @@ Deno.test("`VonageSerializer` keeps the last 64 marks Vonage never notifies, for
   }
 });
 
-Deno.test("`VonageSerializer` counts and reports the bot's marks a far end that never notifies makes it give up", async () => {
-  // Vonage's WebSocket guide: a `notify` action is answered with a `websocket:notify` event once
-  // the audio sent before it has played. This far end never answers: past the 64 marks awaited,
-  // each bot's mark given up never comes back, so it must reach `stats`, not vanish.
-  const clock = new FakeClock();
+/**
+ * A Vonage call at 16 kHz through a transport on `clock`; `connect` sends Vonage's first message
+ * (Voice API, WebSockets: `websocket:connected` with the stream's content type).
+ */
+function vonageOverTransport(clock: FakeClock) {
   const pair = new MemorySocketPair();
   const transport = new WebSocketTransport(pair.server, {
     serializer: new VonageSerializer({ sampleRate: 16000 }),
     audioOut: { sampleRate: 16000, chunkMs: 20 },
     clock,
   });
+  const connected = { event: "websocket:connected", "content-type": "audio/l16;rate=16000" };
+  return { pair, transport, connect: () => pair.client.send(JSON.stringify(connected)) };
+}
+
+Deno.test("`VonageSerializer` counts and reports the bot's marks a far end that never notifies makes it give up", async () => {
+  // Vonage's WebSocket guide: a `notify` action is answered with a `websocket:notify` event once
+  // the audio sent before it has played. This far end never answers: past the 64 marks awaited,
+  // each bot's mark given up never comes back, so it must reach `stats`, not vanish.
+  const clock = new FakeClock();
+  const { pair, transport, connect } = vonageOverTransport(clock);
   const errors: TransportError[] = [];
   transport.addEventListener("error", (e) => errors.push(e.error));
-  pair.client.send(
-    JSON.stringify({ event: "websocket:connected", "content-type": "audio/l16;rate=16000" }),
-  );
+  connect();
   await clock.tick(0);
   for (let i = 0; i < 70; i++) transport.send({ type: "mark", name: `m${i}` });
   await clock.tick(100);
@@ -448,12 +456,7 @@ Deno.test("`VonageSerializer` counts the bot's marks given up when no clear is e
 
 Deno.test("`VonageSerializer`: a notify of the transport's own mark, twice or never sent, never reaches the bot", async () => {
   const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new VonageSerializer({ sampleRate: 16000 }),
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-  });
+  const { pair, transport, connect } = vonageOverTransport(clock);
   const inbound: Frame[] = [];
   transport.receive((frame) => void (frame.type !== "audio" && inbound.push(frame)));
   pair.client.addEventListener("message", (event) => {
@@ -466,9 +469,7 @@ Deno.test("`VonageSerializer`: a notify of the transport's own mark, twice or ne
     pair.client.send(notify);
     pair.client.send(notify);
   });
-  pair.client.send(
-    JSON.stringify({ event: "websocket:connected", "content-type": "audio/l16;rate=16000" }),
-  );
+  connect();
   await clock.tick(0);
   transport.send({
     type: "audio",
