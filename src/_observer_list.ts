@@ -47,9 +47,12 @@ export class ObserverList {
     this.#onError = onError;
   }
 
-  /** Adds `observer`; returns a function that removes it. */
+  /**
+   * Adds `observer`; returns a function that removes it. An observer added already is not added
+   * again (told each event once, as a recorder must record it once); either function removes it.
+   */
   add(observer: SessionObserver): () => void {
-    this.list = [...this.list, observer];
+    if (!this.list.includes(observer)) this.list = [...this.list, observer];
     return () => {
       const index = this.list.indexOf(observer);
       if (index >= 0) this.list = [...this.list.slice(0, index), ...this.list.slice(index + 1)];

@@ -75,6 +75,8 @@ export interface PlayoutMoveInfo {
 export interface ObservedSession {
   /** The session's time source: every time an observer is told is measured on it. */
   readonly clock: Clock;
+  /** Settles when the session is over, as `transport.closed` does: told even to a detached observer. */
+  readonly closed?: Promise<TransportClosed>;
 }
 
 /**

@@ -336,7 +336,7 @@ export class WebSocketTransport extends EventTarget {
   /**
    * Tells `observer` what happens on this session from now on (`observing(this)`, for the clock;
    * inbound audio, chunks on the playout timeline, interruptions, the end): recording and metrics.
-   * Returns a function that stops telling it. On a session that is over, it is told the end.
+   * Returns a function that stops telling it (given twice: told once). Ended: it is told the end.
    */
   observe(observer: SessionObserver): () => void {
     observer.observing?.(this);

@@ -194,6 +194,27 @@ Deno.test("an observer that stops observing while told of something leaves the o
   assert.deepEqual(told, ["a chunk", "b chunk", "c chunk", "b closed", "c closed"]);
 });
 
+Deno.test("an observer given twice is told each event once, and either function returned stops it", async () => {
+  const c = call();
+  const told: string[] = [];
+  const observer = {
+    inboundAudio: (frame: AudioFrame) => void told.push(`in ${frame.audio.length}`),
+    closed: () => void told.push("closed"),
+  };
+  const first = c.transport.observe(observer);
+  c.transport.observe(observer);
+  await c.clock.tick(0);
+  c.pair.client.send(new Uint8Array(640));
+  await c.clock.tick(10);
+  assert.deepEqual(told, ["in 640"], "told once, not once a time it was given");
+  first();
+  c.pair.client.send(new Uint8Array(320));
+  await c.clock.tick(10);
+  c.pair.client.close(1000);
+  await c.transport.closed;
+  assert.deepEqual(told, ["in 640"], "the first function stopped it, though given twice");
+});
+
 Deno.test("an observer added after the session ended is told the end, so what waits on it ends too", async () => {
   const c = call();
   c.pair.client.close(4000, "bye");

@@ -206,6 +206,12 @@ export class BotTrack {
     this.#ring.erase(this.#timeline.sampleAt(at));
   }
 
+  /** The recording is over: the resampler and the spells are let go (only `late` is read after). */
+  release(): void {
+    this.#segment.release();
+    this.#spells = [];
+  }
+
   /**
    * Forgets spells written out completely, and ends the open stretch if it ended before sample
    * `before` (the resampler's held-back samples are written before that point is committed).

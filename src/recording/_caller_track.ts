@@ -156,4 +156,10 @@ export class CallerTrack {
     this.#segment.end();
     this.#overrun += this.#placed.from(until);
   }
+
+  /** The recording is over: the resamplers are let go (only the counts are read after). */
+  release(): void {
+    this.#segment.release();
+    this.#stray.release();
+  }
 }

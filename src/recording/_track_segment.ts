@@ -80,9 +80,13 @@ export class TrackSegment {
     this.#next = NaN;
   }
 
-  /** Ends the open segment, dropping the resampler's held-back samples (cut off anyway). */
-  drop(): void {
-    this.#resampler?.reset();
+  /**
+   * The recording is over: the open segment ends where it is (its held-back samples, past the
+   * end, are not written), and the resampler is let go (its filter and history are tens of KB).
+   */
+  release(): void {
+    this.#resampler = undefined;
+    this.#inputRate = 0;
     this.#next = NaN;
   }
 

@@ -147,10 +147,15 @@ export class WavOutput {
     this.#controller.error(error);
   }
 
-  /** The 44-byte header for the data written so far (sizes capped at what WAV can count). */
+  /**
+   * The 44-byte header for the data written so far: sizes capped at what WAV can count, in whole
+   * sample frames (a reader takes PCM a frame, `channels` samples, at a time).
+   */
   header(): Uint8Array {
     const header = new Uint8Array(WAV_HEADER_BYTES);
-    writeWavHeader(header, Math.min(this.#dataBytes, MAX_DATA_BYTES), this.#format);
+    const frameBytes = this.#format.channels * BYTES_PER_SAMPLE;
+    const maxBytes = MAX_DATA_BYTES - MAX_DATA_BYTES % frameBytes;
+    writeWavHeader(header, Math.min(this.#dataBytes, maxBytes), this.#format);
     return header;
   }
 

@@ -128,6 +128,10 @@ const MAX_AHEAD_MS = 60_000;
  *
  * **One per call**: observed by a second session, during the first or after it, it throws a
  * `TypeError` from that `transport.observe(recorder)`, and the first call's recording goes on.
+ * Observed twice by its own session, it records each event once. Detached (the function
+ * `observe` returned) it is told nothing, and the call goes on silent in the recording until it
+ * is observed again, {@linkcode stop} is called, or the session ends (`transport.closed`), which
+ * ends the recording all the same.
  *
  * **The WAV header.** The stream starts with a header whose sizes are 0xFFFFFFFF ("until the end
  * of the data"), which FFmpeg, browsers and sox read to the end: safe for a `Response` body or an
@@ -338,7 +342,8 @@ export class CallRecorder implements SessionObserver {
    * taken a session's clock already, keeps the one it has.
    *
    * @throws {TypeError} when another session is, or was, observed: a recorder records one call
-   * (that one's recording goes on undisturbed), even once it has ended.
+   * (that one's recording goes on undisturbed), even once it has ended. Its own session again is
+   * not refused: after a detach it goes on (and observed twice, a transport tells it once).
    */
   observing(session: ObservedSession): void {
     if (this.#observed && !this.#recorded.has(session)) {
@@ -347,6 +352,13 @@ export class CallRecorder implements SessionObserver {
       throw new TypeError(
         "CallRecorder: observed by a second session (one recorder per call: make one for each)",
       );
+    }
+    if (!this.#observed) {
+      // An observer hears the session's end only while it observes: detached (the function
+      // `observe` returned), the recorder would wait for stop() past its call, and its reader
+      // with it. The transport's `closed` ends it then, if it is not over by then.
+      const { closed } = session;
+      if (closed instanceof Promise) void closed.then((end) => this.closed(end));
     }
     this.#observed = true;
     this.#recorded.add(session);
@@ -408,13 +420,15 @@ export class CallRecorder implements SessionObserver {
   }
 
   /**
-   * The recording is over: later events are ignored, and the audio buffers are let go (a recorder
-   * kept for its header or stats holds none of the call's audio).
+   * The recording is over: later events are ignored, and the audio buffers and resamplers are let
+   * go (a recorder kept for its header or stats holds none of the call's audio, nor its filters).
    */
   #end(): void {
     this.#stopped = true;
     this.#callerRing.release();
     this.#botRing.release();
+    this.#caller.release();
+    this.#bot.release();
   }
 
   /** Fixes the timeline's start before the first audio is placed: now, or `at` if earlier. */

@@ -95,3 +95,50 @@ Deno.test("`CallRecorder` observed again by its own session (after `unobserve`) 
   await clock.tick(0);
   assert.equal(recorder.stopped, true, "told its session's end");
 });
+
+Deno.test("`CallRecorder` observed twice by its own session records each event once", async () => {
+  const clock = new FakeClock();
+  const recorder = new CallRecorder({ clock, sampleRate: 16000 });
+  const wav = new Response(recorder.readable).arrayBuffer();
+  const a = session(clock);
+  a.transport.observe(recorder);
+  a.transport.observe(recorder); // told everything twice: it used to place every frame twice
+  await talk(clock, 100, [{ pair: a.pair, value: 1000 }]);
+  a.transport.send({
+    type: "audio",
+    audio: new Uint8Array(new Int16Array(8000).fill(-1000).buffer), // half a second of the bot
+    sampleRate: 16000,
+    channels: 1,
+  });
+  await talk(clock, 900, [{ pair: a.pair, value: 1000 }]);
+  await a.transport.close();
+  await clock.tick(0);
+  assert.equal(recorder.stopped, true);
+  const samples = new Int16Array((await wav).slice(44));
+  const caller = samples.filter((_, i) => i % 2 === 0);
+  const bot = samples.filter((_, i) => i % 2 === 1);
+  assert.equal(caller.filter((s) => s === 1000).length, 16000, "the caller's second, once");
+  assert.equal(bot.filter((s) => s === -1000).length, 8000, "the bot's half second, once");
+  assert.equal(recorder.stats.overrunMs, 0, "no caller audio found its place taken");
+  assert.deepEqual(a.errors, []);
+});
+
+Deno.test("`CallRecorder` detached from its session (its `observe` undone) ends when the session does", async () => {
+  const clock = new FakeClock();
+  const recorder = new CallRecorder({ clock, sampleRate: 16000 });
+  let read = false;
+  const wav = new Response(recorder.readable).arrayBuffer().finally(() => (read = true));
+  const a = session(clock);
+  const unobserve = a.transport.observe(recorder);
+  await talk(clock, 500, [{ pair: a.pair, value: 1000 }]);
+  unobserve(); // told nothing more, the session's end included: it waited for `stop()` forever
+  await talk(clock, 500, [{ pair: a.pair, value: 1000 }]);
+  await a.transport.close();
+  await clock.tick(0);
+  assert.equal(recorder.stopped, true, "over with its session");
+  assert.equal(read, true, "its reader got the end"); // awaited below only once it has come
+  const samples = new Int16Array((await wav).slice(44)).filter((_, i) => i % 2 === 0);
+  assert.equal(samples.filter((s) => s === 1000).length, 8000, "what it was told, and no more");
+  assert.equal(samples.length, recorder.stats.durationMs * 16, "silence to the session's end");
+  assert.ok(recorder.stats.durationMs >= 1000, `${recorder.stats.durationMs} ms recorded`);
+});
