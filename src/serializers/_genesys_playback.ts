@@ -18,6 +18,16 @@ import type { Clock, ClockTimer } from "../clock.ts";
  */
 const CROSSING_MS = 100;
 
+/** The goodbye's `disconnect`, waiting for the client to have played the bot's audio. */
+export interface Goodbye {
+  /** Sends it: the client said it has played all, or the wait is up. */
+  go(): void;
+  /** The wait is up, nothing said: called before `go`. */
+  expired(): void;
+  /** Its message, made without being sent or numbered: the session ended under the wait. */
+  unsent(): string;
+}
+
 /**
  * The Audio Connector client says `playback_started` when it begins to play the server's audio
  * and `playback_completed` when what it was sent has played (GenesysCloudBlueprints/
@@ -53,7 +63,9 @@ export class GenesysPlayback {
    */
   #started = false;
   /** The goodbye waiting for `playback_completed`, while it does. */
-  #waiting: { timer: ClockTimer; go: () => void; settle: () => void } | undefined;
+  #waiting:
+    | { timer: ClockTimer; goodbye: Goodbye; settle: (answer: string | null) => void }
+    | undefined;
   /**
    * The audio sent within the last `CROSSING_MS` (when, and how many milliseconds), oldest first:
    * what a `playback_completed` arriving now may not cover. A few entries: a reply leaves in 20 ms
@@ -129,17 +141,18 @@ export class GenesysPlayback {
   }
 
   /**
-   * Waits for `playback_completed`, at most `timeoutMs` on `clock`, then calls `go` (which sends
-   * the `disconnect`); `expired` is called first when the bound was reached. Resolves with `null`
-   * once `go` has been called, or the wait was abandoned (see {@linkcode abandon}).
+   * Waits for `playback_completed`, at most `timeoutMs` on `clock`, then lets the `goodbye` go.
+   * Resolves with `null` once it has gone, or the wait was abandoned (see {@linkcode abandon});
+   * with the goodbye's unsent message where the session ended under the wait (see
+   * {@linkcode drop}).
    */
-  wait(clock: Clock, timeoutMs: number, go: () => void, expired: () => void): Promise<null> {
-    return new Promise<null>((resolve) => {
+  wait(clock: Clock, timeoutMs: number, goodbye: Goodbye): Promise<string | null> {
+    return new Promise<string | null>((resolve) => {
       const timer = clock.timer(() => {
-        expired();
+        goodbye.expired();
         this.release();
       });
-      this.#waiting = { timer, go, settle: () => resolve(null) };
+      this.#waiting = { timer, goodbye, settle: resolve };
       timer.arm(timeoutMs);
     });
   }
@@ -148,13 +161,24 @@ export class GenesysPlayback {
   release(): void {
     const waiting = this.#end();
     if (waiting === undefined) return;
-    waiting.go();
-    waiting.settle();
+    waiting.goodbye.go();
+    waiting.settle(null);
   }
 
-  /** Ends the wait without the goodbye: the session ended otherwise. */
+  /** Ends the wait without the goodbye: the session ended otherwise (it needs none now). */
   abandon(): void {
-    this.#end()?.settle();
+    this.#end()?.settle(null);
+  }
+
+  /**
+   * Ends the wait as the session ends under it (the socket closed, or is closing): the goodbye,
+   * which is still to say, answers with its message, which no socket takes any more. The
+   * transport counts it dropped at the close, as it does a goodbye answered at once; resolving
+   * with `null`, as for a goodbye that went, would leave the bot's `end` counted nowhere.
+   */
+  drop(): void {
+    const waiting = this.#end();
+    waiting?.settle(waiting.goodbye.unsent());
   }
 
   #end() {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Clock } from "../clock.ts";
+import type { Clock, ClockTimer } from "../clock.ts";
 import { TransportError } from "../errors.ts";
 import { utf8Length } from "../_utf8_length.ts";
 import type { DtmfFrame, EndFrame, Frame, MarkFrame, MessageFrame, StartFrame } from "../frames.ts";
@@ -171,7 +171,9 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * (a duration such as `PT1.5S`) and this session's `id`, and its audio must not come while its
  * stream is paused, as the reference server requires: a message that breaks a rule is a decode
  * error and not acted on (audio not delivered), and the first asks Genesys to end the session
- * (`disconnect` with reason `error`).
+ * (`disconnect` with reason `error`). Only Genesys's `close` once we are ending (after our
+ * `disconnect`) is answered whatever is wrong with it, the fault counted in `decodeErrors` and
+ * reported: it ends the session, and its client waits for our `closed`.
  *
  * Inbound: `open` (the first message only) → `opened` (accepting a PCMU 8 kHz offer, see
  * {@linkcode GenesysSerializerOptions.channel}) and a `start` frame (`streamId` the session id,
@@ -206,7 +208,9 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * outside the session is an "encode" error, not sent, and the session goes on. The bot's own
  * `disconnect` (for a reason `end` cannot give: `error`, `unauthorized`) is the session's goodbye
  * as an `end`'s is, with the output variables; once it has gone, an `end` sends no second one.
- * The session ends as Genesys closes (the transport, not told of it, sets no `closeTimeoutMs`).
+ * The session ends as Genesys closes; the transport, not told of it, waits for no close, so if
+ * Genesys has not closed within the transport's `sendTimeoutMs` the serializer ends the session
+ * (a fatal "timeout", 1000), as it does after a breach's `disconnect`.
  *
  * Ending follows AudioHook's closing sequence: after our `disconnect` Genesys sends `close`, we
  * answer `closed`, and Genesys closes the socket. {@linkcode GenesysSerializer.peerCloses} tells
@@ -313,6 +317,8 @@ export class GenesysSerializer implements FrameSerializer {
   #probe = false;
   /** Refusal reasons already reported, so each is reported once. */
   #reported = new Set<string>();
+  /** The bound on Genesys's close after a disconnect no `end` follows (see `#boundClose`). */
+  #closeBound: ClockTimer | undefined;
 
   /** Makes a serializer for one session; see {@linkcode GenesysSerializerOptions}. */
   constructor(options: GenesysSerializerOptions = {}) {
@@ -448,7 +454,7 @@ export class GenesysSerializer implements FrameSerializer {
    * context once Genesys has played it (see
    * {@linkcode GenesysSerializerOptions.playbackCompletedTimeoutMs}).
    */
-  serialize(frame: Frame): SerializedMessage | null | Promise<null> {
+  serialize(frame: Frame): SerializedMessage | null | Promise<string | null> {
     const open = this.#state === "active";
     switch (frame.type) {
       case "audio": {
@@ -471,6 +477,8 @@ export class GenesysSerializer implements FrameSerializer {
       }
       case "end":
       case "cancel": {
+        // After a disconnect of ours the transport now waits for Genesys's close itself.
+        this.#closeBound?.cancel();
         if (!open) return null;
         // The goodbye is waiting for Genesys's playback: a cancel hangs up now, a second end
         // changes nothing.
@@ -543,11 +551,13 @@ export class GenesysSerializer implements FrameSerializer {
 
   /**
    * The session is ending: a goodbye still waiting for Genesys's playback is dropped with it (the
-   * socket is closing, the transport's close says the end); the caller's last samples the inbound
+   * socket is closing, the transport's close says the end), counted dropped at the close as one
+   * that finds no socket is (see `GenesysPlayback.drop`); the caller's last samples the inbound
    * resampler held back are handed on, as at Genesys's `close`.
    */
   finish(): Frame[] | null {
-    this.#playback.abandon();
+    this.#closeBound?.cancel();
+    this.#playback.drop();
     const tail = this.#audio.flushInbound();
     return tail === null ? null : [tail];
   }
@@ -556,6 +566,10 @@ export class GenesysSerializer implements FrameSerializer {
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (typeof data !== "string") return this.#audioIn(data);
     const message = JsonReader.parse(data, PROVIDER);
+    // Genesys's answer to our disconnect: the session's end, taken even if malformed.
+    if (message.value.type === "close" && this.#state === "disconnecting") {
+      return this.#closeWhileEnding(message);
+    }
     const position = this.#checkEnvelope(message);
     const type = message.string("type");
     // Absent parameters are empty; present ones (null included) must be an object.
@@ -573,21 +587,10 @@ export class GenesysSerializer implements FrameSerializer {
       case "ping":
         this.#reply("pong", {});
         return null;
-      case "close": {
+      case "close":
         // Answered once: a second `closed` and a second `end` frame would end the bot twice.
         if (this.#state === "closed") throw message.error("close after the session closed");
-        // Genesys is ending the session: a goodbye still waiting for its playback is not sent,
-        // as no server message but `closed` may follow its `close`.
-        this.#playback.abandon();
-        this.#reply("closed", {});
-        this.#state = "closed";
-        this.#end.ended();
-        const end: EndFrame = { type: "end" };
-        if (typeof parameters.reason === "string") end.reason = parameters.reason;
-        // The stream's end: the caller's last samples the inbound resampler held back go first.
-        const tail = this.#audio.flushInbound();
-        return tail === null ? end : [tail, end];
-      }
+        return this.#close(parameters);
       case "paused": // Genesys paused the stream (on hold), or answers our `pause`
       // `pause` is the server's message in the reference implementation (protocol/message.ts),
       // but pipecat's serializer takes it from Genesys too: the meaning is the same.
@@ -638,6 +641,52 @@ export class GenesysSerializer implements FrameSerializer {
     }
   }
 
+  /** Genesys's close transaction: answered with `closed`, the bot's `end` frame. */
+  #close(parameters: JsonObject): Frame | Frame[] {
+    // Genesys is ending the session: a goodbye still waiting for its playback is not sent, as no
+    // server message but `closed` may follow its `close`.
+    this.#playback.abandon();
+    this.#closeBound?.cancel();
+    this.#reply("closed", {});
+    this.#state = "closed";
+    this.#end.ended();
+    const end: EndFrame = { type: "end" };
+    if (typeof parameters.reason === "string") end.reason = parameters.reason;
+    // The stream's end: the caller's last samples the inbound resampler held back go first.
+    const tail = this.#audio.flushInbound();
+    return tail === null ? end : [tail, end];
+  }
+
+  /**
+   * Genesys's `close` while we are ending: its close transaction answers our `disconnect` and
+   * ends the session, and Genesys's client waits for our `closed` to finish it (the reference
+   * client's close timeout, then error 408). So it is answered even when its envelope or its
+   * parameters are off, which would have any other message refused: the fault is a decode
+   * error, counted in `decodeErrors` and reported, and the session ends as AudioHook ends it,
+   * not on the transport's `closeTimeoutMs`.
+   */
+  #closeWhileEnding(message: JsonReader): Frame | Frame[] {
+    let fault: string | undefined;
+    try {
+      this.#position = this.#checkEnvelope(message);
+    } catch (error) {
+      if (!(error instanceof TransportError)) throw error;
+      fault = error.message;
+    }
+    const given = message.value.parameters;
+    const parameters = given === undefined ? {} : given;
+    if (!isObject(parameters)) {
+      fault ??= `${PROVIDER}: close parameters are not an object: ${describe(parameters)}`;
+    }
+    if (fault !== undefined) {
+      this.#context?.count("decodeErrors");
+      this.#context?.report(
+        new TransportError("decode", `${fault} (in Genesys's close, answered all the same)`),
+      );
+    }
+    return this.#close(isObject(parameters) ? parameters : {});
+  }
+
   #open(message: JsonReader, parameters: JsonObject): StartFrame {
     const id = message.string("id");
     if (id === "") throw message.error('id is not a session id: ""');
@@ -646,6 +695,7 @@ export class GenesysSerializer implements FrameSerializer {
     if (media === undefined) {
       this.#state = "disconnecting";
       this.#reply("disconnect", { reason: "error", info: "no PCMU 8000 Hz media offered" });
+      this.#boundClose();
       throw message.error(`open offers no PCMU 8000 Hz media: ${describe(parameters.media)}`);
     }
     this.#channels = media.channels;
@@ -769,8 +819,12 @@ export class GenesysSerializer implements FrameSerializer {
   #breach(info: string): TransportError {
     if (this.#state === "idle" || this.#state === "active") {
       this.#state = "disconnecting";
+      // A goodbye waiting for Genesys's playback: the transport, its `end` answered by this
+      // abandon, waits for the close itself.
+      const endSaid = this.#playback.waiting;
       this.#playback.abandon(); // this disconnect is the one a waiting goodbye would have sent
       this.#context?.send(this.#envelope("disconnect", { reason: "error", info }));
+      if (!endSaid) this.#boundClose();
     }
     return new TransportError("decode", `${PROVIDER}: ${info}`);
   }
@@ -857,8 +911,40 @@ export class GenesysSerializer implements FrameSerializer {
           "(output variables are the serializer's: setOutputVariables)",
       );
     }
+    // A goodbye waiting for Genesys's playback: its `end`, answered by this abandon, has the
+    // transport wait for the close itself.
+    const endSaid = this.#playback.waiting;
     this.#playback.abandon(); // this disconnect is the one a waiting goodbye would have sent
-    return this.#disconnect(info as string | undefined, reason as string);
+    const disconnect = this.#disconnect(info as string | undefined, reason as string);
+    if (!endSaid) this.#boundClose();
+    return disconnect;
+  }
+
+  /**
+   * Bounds Genesys's close after a disconnect of ours that no `end` frame brought (the bot's own,
+   * a breach's, an unusable offer's). AudioHook has the client answer `disconnect` with its close
+   * transaction and then close the socket; the transport waits for that close after an `end`
+   * only (at most its `closeTimeoutMs`), so a client that never closed would hold the session,
+   * and the bot reading it, open for ever. Past the transport's `sendTimeoutMs` (its bound on a
+   * peer that does not act on what we send) the session ends: a fatal "timeout", closed with
+   * 1000. An `end` or `cancel` after it hands the wait to the transport; Genesys's `close` or the
+   * session's end lifts it. None on a context without a clock (made by hand).
+   */
+  #boundClose(): void {
+    const clock = this.#context?.clock;
+    const timeoutMs = this.#context?.sendTimeoutMs;
+    if (clock === undefined || timeoutMs === undefined || this.#closeBound?.armed) return;
+    this.#closeBound = clock.timer(() =>
+      this.#context?.report(
+        new TransportError(
+          "timeout",
+          `${PROVIDER}: Genesys did not close the session within ${timeoutMs} ms ` +
+            "(sendTimeoutMs) of our disconnect: closing it",
+          { closeCode: 1000, fatal: true },
+        ),
+      )
+    );
+    this.#closeBound.arm(timeoutMs);
   }
 
   /**
@@ -903,14 +989,18 @@ export class GenesysSerializer implements FrameSerializer {
    * Sends the goodbye's `disconnect` through the context once Genesys says `playback_completed`,
    * or after `playbackCompletedTimeoutMs` with a "timeout" error; resolves then (with `null`: the
    * message went through the context, numbered when it left, after any reply sent meanwhile).
+   * Where the session ends under the wait ({@linkcode finish}: the socket dropped, or our own
+   * close), it resolves with the `disconnect` unsent, for the transport to count the `end`
+   * dropped at the close: the `end` the transport hands over as the socket drops (1006) included,
+   * which nothing else counts.
    *
    * The transport waits for this promise before it reads `peerCloses` and waits for Genesys's
    * close (`closeTimeoutMs`), so the wait here never eats into that one; it bounds the promise by
    * its `sendTimeoutMs` instead, which the wait keeps under. Meanwhile the session is still open:
-   * Genesys's audio reaches the bot, `ping` is answered. A `close` from Genesys, a breach's
-   * `disconnect` or the session's end ({@linkcode finish}) abandons the wait, the goodbye unsent.
+   * Genesys's audio reaches the bot, `ping` is answered. A `close` from Genesys or a breach's
+   * `disconnect` abandons the wait, the goodbye unsent and needed no more.
    */
-  #disconnectOncePlayed(clock: Clock, info: string | undefined): Promise<null> {
+  #disconnectOncePlayed(clock: Clock, info: string | undefined): Promise<string | null> {
     // Under the transport's bound on this serialize: past it, the session would end with no
     // disconnect at all (1011), the worse of the two for the caller.
     const sendTimeoutMs = this.#context?.sendTimeoutMs ?? Infinity;
@@ -918,13 +1008,11 @@ export class GenesysSerializer implements FrameSerializer {
       0,
       Math.min(this.#playbackTimeoutMs, sendTimeoutMs - SEND_MARGIN_MS),
     );
-    return this.#playback.wait(
-      clock,
-      timeoutMs,
-      () => {
+    return this.#playback.wait(clock, timeoutMs, {
+      go: () => {
         if (this.#state === "active") this.#context?.send(this.#disconnect(info));
       },
-      () =>
+      expired: () =>
         this.#context?.report(
           new TransportError(
             "timeout",
@@ -932,7 +1020,9 @@ export class GenesysSerializer implements FrameSerializer {
               "end: disconnect sent anyway, the caller may not have heard all of the goodbye",
           ),
         ),
-    );
+      // Only for the transport to count: never numbered, nothing reported about it.
+      unsent: () => this.#text("disconnect", { reason: "completed" }),
+    });
   }
 
   /**

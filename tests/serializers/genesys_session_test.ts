@@ -502,3 +502,48 @@ Deno.test("`GenesysSerializer`: a reply the caller hangs up on is counted droppe
     assert.deepEqual(s.errors, []);
   }
 });
+
+for (const how of ["the bot's own disconnect", "a breach's disconnect"]) {
+  Deno.test(`\`GenesysSerializer\`: after ${how}, a client that never closes cannot hold the session open past sendTimeoutMs`, async () => {
+    // AudioHook's closing sequence: the server's `disconnect` asks the client to end the session,
+    // which it does with its close transaction (`close` → `closed`), then closes the socket
+    // (developer.genesys.cloud, "AudioHook protocol": session closing). Here no `end` follows
+    // that disconnect, so the transport waits for no close of its own: a client that never
+    // answers it would hold the session (and the bot's read) open for ever.
+    const s = session({}, { answersDisconnect: false });
+    await opened(s);
+    if (how === "a breach's disconnect") {
+      // A message with the session's next seq but another session's id: a breach.
+      s.pair.client.send(JSON.stringify({
+        version: "2",
+        type: "ping",
+        seq: 2,
+        serverseq: 1,
+        id: "00000000-0000-0000-0000-00000000000f",
+        position: "PT0S",
+        parameters: {},
+      }));
+    } else {
+      const disconnect = { type: "disconnect", parameters: { reason: "error", info: "pin" } };
+      s.transport.send({ type: "message", message: disconnect });
+    }
+    await s.clock.tick(0);
+    assert.deepEqual(kinds(s), ["opened", "disconnect"]);
+    await s.clock.tick(4999);
+    assert.equal(s.pair.server.readyState, 1, "still waiting for the client's close");
+    await s.clock.tick(1);
+    await s.clock.runAll(2000);
+    const closed = await s.transport.closed;
+    assert.equal(closed.code, 1000);
+    assert.equal(closed.initiator, "local");
+    const timeouts = s.errors.filter((e) => e.code === "timeout").map((e) => e.message);
+    assert.equal(
+      timeouts[0],
+      "genesys: Genesys did not close the session within 5000 ms (sendTimeoutMs) of our " +
+        "disconnect: closing it",
+    );
+    await rest(s);
+    await s.clock.runAll();
+    assert.equal(s.clock.pendingTimers, 0);
+  });
+}

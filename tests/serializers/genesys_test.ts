@@ -1013,3 +1013,78 @@ Deno.test("`GenesysSerializer` hands on the caller's last samples the resampler 
   const before = list(atSocketClose.deserialize(new Uint8Array(160).fill(0x55)));
   assert.equal(samplesIn([...before, ...list(atSocketClose.finish())]), 320);
 });
+
+Deno.test("`GenesysSerializer` answers Genesys's malformed close while ending with closed, the fault counted and reported", () => {
+  // After our `disconnect` the client's close transaction is the session's end: the client sends
+  // `close`, the server answers `closed` (Genesys Cloud resource center, "What happens during a
+  // successful session between Genesys Cloud and your AudioHook server?": "the client initiates
+  // a close transaction to ensure a clean finalization of the session"), and the reference client
+  // waits for that `closed` (closeTimeout, 10 s by default) before it gives up with error 408
+  // "Close transaction timeout" (client/clientsessionimpl.ts). A close whose envelope or
+  // parameters are off still asks for that end: answered, so the session ends cleanly and not
+  // on our closeTimeoutMs; what is wrong with it is a decode error, counted and reported.
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ["no position", { position: undefined }, /Missing position/],
+    ["no serverseq", { serverseq: undefined }, /Missing serverseq/],
+    ["serverseq ahead of ours", { serverseq: 9 }, /Invalid serverseq value 9/],
+    ["another session's id", { id: "00000000-0000-0000-0000-00000000000f" }, /Session identifier/],
+    ["no seq", { seq: undefined }, /seq is not a sequence number: undefined/],
+    ["parameters not an object", { parameters: "end" }, /parameters/],
+  ];
+  for (const [name, change, fault] of cases) {
+    const { genesys, sent, counts, reports } = bound();
+    genesys.deserialize(open(MONO));
+    assert.equal(JSON.parse(genesys.serialize({ type: "end" }) as string).type, "disconnect");
+    sent.length = 0;
+    const close = { ...JSON.parse(client("close", 2, { reason: "disconnect" })), ...change };
+    const frames = list(genesys.deserialize(JSON.stringify(close)));
+    assert.equal(frames.at(-1)?.type, "end", `${name}: the bot's end`);
+    assert.deepEqual(types(sent), ["closed"], `${name}: answered`);
+    assert.equal(genesys.peerCloses, true, name);
+    assert.deepEqual(counts, [["decodeErrors", 1]], `${name}: counted`);
+    assert.equal(reports.length, 1, name);
+    assert.equal(reports[0]!.code, "decode", name);
+    assert.match(reports[0]!.message, fault, name);
+    // Answered once, as any close.
+    assert.throws(() => genesys.deserialize(client("close", 3, { reason: "end" })), isDecode);
+  }
+});
+
+Deno.test("`GenesysSerializer` measures what it sends Genesys in UTF-8 bytes: non-ASCII event, disconnect and closed", () => {
+  // Genesys takes text messages of at most 65,535 (the reference client answers a longer one with
+  // a fatal error 413, client/clientsessionimpl.ts, onTextMessage); the bytes on the wire are
+  // UTF-8 (RFC 6455 5.6: text frames carry UTF-8), never fewer than the string's UTF-16 units,
+  // so a check in bytes is the one that holds on either count. Each text below is half or a
+  // quarter as many UTF-16 units as bytes: a count in units would let all of them through.
+  const bytes = (message: SerializedMessage) => new TextEncoder().encode(message as string).length;
+  /** Text of exactly `n` UTF-8 bytes made of `char` (2 or 4 bytes) and ASCII to fill. */
+  const text = (n: number, char: string) => {
+    const size = new TextEncoder().encode(char).length;
+    return char.repeat(Math.floor(n / size)) + "a".repeat(n % size);
+  };
+  for (const char of ["é", "😀"]) {
+    const { genesys, sent } = bound();
+    genesys.deserialize(open(MONO));
+    sent.length = 0;
+    genesys.serialize(transcript(""));
+    const room = 65_535 - bytes(sent.pop()!); // the transcript's text may take this many bytes
+    assert.throws(() => genesys.serialize(transcript(text(room + 1, char))), isEncode(/65535$/));
+    genesys.serialize(transcript(text(room, char)));
+    assert.equal(bytes(sent.at(-1)!), 65_535, `${char}: the largest event goes`);
+    assert.ok((sent.at(-1) as string).length < 40_000, `${char}: far fewer UTF-16 units`);
+    // A disconnect (the bot's own, or an end's) whose info alone is too long goes without it.
+    const disconnect = genesys.serialize(
+      serverMessage("disconnect", { reason: "error", info: text(65_500, char) }),
+    ) as string;
+    assert.deepEqual(JSON.parse(disconnect).parameters, { reason: "error" }, char);
+  }
+  // Output variables over the limit in bytes, under it in UTF-16 units: left out of closed.
+  const { genesys, sent, reports } = bound();
+  genesys.setOutputVariables({ summary: text(65_400, "é") });
+  genesys.deserialize(open(MONO));
+  assert.ok(bytes(JSON.stringify({ summary: text(65_400, "é") })) < 65_535);
+  genesys.deserialize(client("close", 2, { reason: "end" }));
+  const closed = JSON.parse(sent.at(-1) as string);
+  assert.deepEqual([closed.type, closed.parameters], ["closed", {}]);
+  assert.match(reports.at(-1)!.message, /closed sent without its outputVariables/);
+});
