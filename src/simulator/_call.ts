@@ -300,9 +300,11 @@ export class SimulatedCall {
       // (behind schedule, a frame's time at the call's speed) to bring it, or silence goes in its
       // place, as a phone sends while its caller says nothing, and the frames keep their schedule
       // (the bot's timing, hangUpAtMs and maxDurationMs all run on it). At speed Infinity no frame
-      // is ever due: the caller waits for the stream, within the call's bound.
+      // is ever due: the caller waits for the stream, within the call's bound. Nor past the
+      // bound at any speed: behind schedule, a frame's time from now may end after it, and the
+      // silence sent then would go out past the bound and end the call up to a frame late.
       const by = Number.isFinite(speed)
-        ? Math.max(due, this.#now() + frameMs / speed)
+        ? Math.min(Math.max(due, this.#now() + frameMs / speed), options.maxDurationMs)
         : options.maxDurationMs;
       const read = this.#callerFrame(samplesPerFrame, by);
       // Awaited once the frame is due: a stream that errors meanwhile must not reject with nothing

@@ -5,8 +5,10 @@
  * @module
  */
 
+import { kindOf } from "../_kind_of.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { WebSocketLike } from "../socket.ts";
+import { expectMethods } from "../transport_options.ts";
 import { assertSpeechSegments } from "./_speech_segments.ts";
 import type { SpeechSegment } from "./caller_audio.ts";
 import type { BargeInOptions, SimulateCallOptions } from "./simulate_call.ts";
@@ -53,11 +55,118 @@ export interface ResolvedCallOptions {
 
 const DTMF_DIGIT = /^[0-9*#A-D]$/;
 
+/** A number as the message shows it, anything else by its kind (`a string (2)`, not `2`). */
+function shown(value: unknown): string {
+  return typeof value === "number" ? String(value) : kindOf(value);
+}
+
 function nonNegative(value: number, name: string): number {
   if (typeof value !== "number" || !(value >= 0)) {
-    throw new RangeError(`${name} must be a non-negative number, got ${value}`);
+    throw new RangeError(`${name} must be a non-negative number, got ${shown(value)}`);
   }
   return value;
+}
+
+/** Above 0 (`Infinity` too); throws a `RangeError` naming it `name`. */
+function aboveZero(value: number, name: string): number {
+  if (typeof value !== "number" || !(value > 0)) {
+    throw new RangeError(`${name} must be above 0, got ${shown(value)}`);
+  }
+  return value;
+}
+
+/**
+ * `value` or, absent, `fallback`; throws a `TypeError` naming it `name` unless it is a boolean:
+ * `"false"` or `0` would otherwise pass for true or false by whether they are truthy.
+ */
+function flag(value: boolean | undefined, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") {
+    throw new TypeError(`${name} must be true or false, got ${kindOf(value)}`);
+  }
+  return value;
+}
+
+/** Throws a `TypeError` naming it `name` unless `value` is absent or an object (no array). */
+function expectObject(value: unknown, name: string, what: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(`${name} must be ${what}, got ${kindOf(value)}`);
+  }
+}
+
+/** The platform's details that go into its messages as text, ids first. */
+const PLATFORM_TEXTS = [
+  "callId",
+  "streamId",
+  "from",
+  "to",
+  "encoding",
+  "playbackEncoding",
+] as const;
+
+/**
+ * `platform`: an object whose texts are strings (ids not empty) and whose custom parameters are
+ * an object of strings. A number went into the platform's messages as a number, a string of
+ * custom parameters was spread into one parameter per character, and an encoding that is no
+ * string failed as "toUpperCase is not a function". Which rates and encodings are taken is the
+ * far end's to judge: it knows the platform's.
+ */
+function checkPlatform(platform: unknown): void {
+  expectObject(platform, "platform", "an object of the platform's details");
+  if (platform === undefined) return;
+  const details = platform as Record<string, unknown>;
+  for (const key of PLATFORM_TEXTS) {
+    const value = details[key];
+    if (value === undefined) continue;
+    const id = key === "callId" || key === "streamId";
+    const what = id ? "a non-empty string" : "a string";
+    if (typeof value !== "string") {
+      throw new TypeError(`platform.${key} must be ${what}, got ${kindOf(value)}`);
+    }
+    // An empty id would go out as the call's or stream's id, which no platform sends.
+    if (id && value === "") throw new RangeError(`platform.${key} must be ${what}, got ""`);
+  }
+  const parameters = details.customParameters;
+  expectObject(parameters, "platform.customParameters", "an object of strings");
+  for (const [name, value] of Object.entries(parameters ?? {})) {
+    if (typeof value !== "string") {
+      throw new TypeError(
+        `platform.customParameters.${name} must be a string, got ${kindOf(value)}`,
+      );
+    }
+  }
+}
+
+/** `audio`: a WAV file's bytes, or PCM16 (bytes or a stream of them) with its rate. */
+function checkAudio(audio: unknown): void {
+  if (audio === undefined || audio instanceof Uint8Array) return;
+  const pcm = (audio as { pcm?: unknown } | null)?.pcm;
+  if (!(pcm instanceof Uint8Array) && typeof (pcm as ReadableStream)?.getReader !== "function") {
+    throw new TypeError(
+      `audio must be a WAV file's bytes (a Uint8Array) or { pcm, sampleRate }, got ${
+        kindOf(audio)
+      }`,
+    );
+  }
+}
+
+/** `dtmf`: an array of presses, each a digit of the keypad at a time of the caller's audio. */
+function checkDtmf(dtmf: unknown): { atMs: number; digit: string }[] {
+  if (!Array.isArray(dtmf)) {
+    throw new TypeError(`dtmf must be an array of { atMs, digit }, got ${kindOf(dtmf)}`);
+  }
+  dtmf.forEach((press: unknown, i) => {
+    expectObject(press ?? null, `dtmf[${i}]`, "an object { atMs, digit }");
+    const { atMs, digit } = press as { atMs: unknown; digit: unknown };
+    // A number would pass the pattern (it tests the number's text), and go to the far end as one.
+    if (typeof digit !== "string" || !DTMF_DIGIT.test(digit)) {
+      const got = typeof digit === "string" ? JSON.stringify(digit) : kindOf(digit);
+      throw new RangeError(`dtmf digits are 0-9, *, # and A-D, got ${got}`);
+    }
+    nonNegative(atMs as number, "dtmf atMs");
+  });
+  return dtmf;
 }
 
 /**
@@ -65,9 +174,11 @@ function nonNegative(value: number, name: string): number {
  * naming it `name` (the option, or the CLI's flag) and showing `given` (what was typed).
  */
 export function speechThreshold(value: number, name: string, given: unknown = value): number {
-  if (!(value <= 0 && value > -100)) {
+  if (typeof value !== "number" || !(value <= 0 && value > -100)) {
     throw new RangeError(
-      `${name} must be a level in dBFS from -100 (exclusive) to 0, got ${given}`,
+      `${name} must be a level in dBFS from -100 (exclusive) to 0, got ${
+        typeof value === "number" ? given : kindOf(value)
+      }`,
     );
   }
   return value;
@@ -75,28 +186,35 @@ export function speechThreshold(value: number, name: string, given: unknown = va
 
 /** Fills in defaults; throws a `RangeError`/`TypeError` naming the first bad value. */
 export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOptions {
-  const speed = options.speed ?? 1;
-  if (!(speed > 0)) throw new RangeError(`speed must be above 0, got ${speed}`);
-  if (options.record && speed !== 1) {
+  // Numbers as numbers: a string such as "2" passed `speed > 0`, then was no finite speed (the
+  // caller waited on its stream as at Infinity), and "500" as a barge-in's length was joined to
+  // times as text. Booleans as booleans: `waitForBotHangUp: "no"` waited for the bot.
+  const speed = aboveZero(options.speed ?? 1, "speed");
+  const record = flag(options.record, "record", false);
+  if (record && speed !== 1) {
     // The recording is the call's own timeline, where both parties' audio plays at its length.
     throw new RangeError(`record needs speed 1 (the call as it was heard), got ${speed}`);
   }
-  const dtmf = options.dtmf ?? [];
-  for (const press of dtmf) {
-    if (!DTMF_DIGIT.test(press.digit)) {
-      throw new RangeError(`dtmf digits are 0-9, *, # and A-D, got ${JSON.stringify(press.digit)}`);
-    }
-    nonNegative(press.atMs, "dtmf atMs");
-  }
+  const waitForBotHangUp = flag(options.waitForBotHangUp, "waitForBotHangUp", false);
+  const dtmf = checkDtmf(options.dtmf ?? []);
   assertSpeechSegments(options.speechSegments ?? [], "speechSegments");
+  checkAudio(options.audio);
+  checkPlatform(options.platform);
   const bargeIn = options.bargeIn;
+  expectObject(bargeIn, "bargeIn", "an object { afterMs, durationMs?, count? }");
   if (bargeIn) {
     nonNegative(bargeIn.afterMs, "bargeIn.afterMs");
-    if (bargeIn.durationMs !== undefined && !(bargeIn.durationMs > 0)) {
-      throw new RangeError(`bargeIn.durationMs must be above 0, got ${bargeIn.durationMs}`);
-    }
+    if (bargeIn.durationMs !== undefined) aboveZero(bargeIn.durationMs, "bargeIn.durationMs");
     if (bargeIn.count !== undefined) nonNegative(bargeIn.count, "bargeIn.count");
   }
+  // A clock or signal of the wrong kind failed inside the call ("now is not a function").
+  expectMethods(options.clock, "clock", ["now", "sleep"], "a Clock");
+  expectMethods(
+    options.signal,
+    "signal",
+    ["addEventListener", "removeEventListener"],
+    "an AbortSignal",
+  );
   if (options.hangUpAtMs !== undefined) nonNegative(options.hangUpAtMs, "hangUpAtMs");
   const callbacks = { connect: options.connect, onProgress: options.onProgress };
   for (const [name, callback] of Object.entries(callbacks)) {
@@ -118,7 +236,7 @@ export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOp
     speechThresholdDbfs,
     dtmf,
     hangUpAtMs: options.hangUpAtMs,
-    waitForBotHangUp: options.waitForBotHangUp ?? false,
+    waitForBotHangUp,
     lingerMs: nonNegative(options.lingerMs ?? 3000, "lingerMs"),
     maxDurationMs: nonNegative(options.maxDurationMs ?? 300_000, "maxDurationMs"),
     bargeIn: bargeIn
@@ -128,7 +246,7 @@ export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOp
         count: bargeIn.count ?? Infinity,
       }
       : undefined,
-    record: options.record ?? false,
+    record,
     maxUnderrunMs: nonNegative(options.maxUnderrunMs ?? 1000, "maxUnderrunMs"),
     earlyMs: nonNegative(options.earlyMs ?? 1000, "earlyMs"),
     progressIntervalMs,

@@ -5,15 +5,42 @@
  * @module
  */
 
-import { Resampler } from "../audio/resampler.ts";
+import { kindOf } from "../_kind_of.ts";
+import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { writeStereoWav } from "./_wav_file.ts";
 
-/** Options for {@linkcode CallRecorder}. */
+/**
+ * Options for {@linkcode CallRecorder}: two rates alike (any), or two of `RESAMPLER_RATES` (the
+ * lower is resampled to the higher).
+ */
 export interface CallRecorderOptions {
   /** The rate of the caller's audio (what `said` is given). */
   callerRate: number;
   /** The rate of the played audio (what `heard` is given). */
   heardRate: number;
+}
+
+/**
+ * Throws a `RangeError` naming the rate that cannot be recorded: no positive integer (a rate of 0
+ * made every time NaN), or, where the two differ, one the resampler does not take (it was named
+ * as the resampler's `inputRate` or `outputRate`, not as the option given).
+ */
+function checkRates({ callerRate, heardRate }: CallRecorderOptions): void {
+  for (const [name, rate] of [["callerRate", callerRate], ["heardRate", heardRate]] as const) {
+    if (!Number.isInteger(rate) || rate <= 0) {
+      const got = typeof rate === "number" ? rate : kindOf(rate);
+      throw new RangeError(`${name} must be a positive integer, got ${got}`);
+    }
+  }
+  if (callerRate === heardRate) return;
+  for (const [name, rate] of [["callerRate", callerRate], ["heardRate", heardRate]] as const) {
+    if (!RESAMPLER_RATES.includes(rate)) {
+      throw new RangeError(
+        `${name} must be one of ${RESAMPLER_RATES.join(", ")} when the two rates differ ` +
+          `(the lower is resampled to the higher), got ${rate}`,
+      );
+    }
+  }
 }
 
 /** One channel, growing as audio is written. */
@@ -70,6 +97,7 @@ export class CallRecorder {
 
   /** Makes an empty recording; see {@linkcode CallRecorderOptions}. */
   constructor(options: CallRecorderOptions) {
+    checkRates(options);
     this.sampleRate = Math.max(options.callerRate, options.heardRate);
     this.#callerRate = options.callerRate;
     this.#said = new Track(options.callerRate, this.sampleRate);

@@ -421,7 +421,11 @@ export async function main(args: string[]): Promise<number> {
     if (values["playback-encoding"] !== undefined) {
       platform.playbackEncoding = values["playback-encoding"];
     }
-    if (values["call-id"] !== undefined) platform.callId = values["call-id"];
+    if (values["call-id"] !== undefined) {
+      // An empty one would go out as the call's id (`"callSid": ""`), which no platform sends.
+      if (values["call-id"] === "") throw new RangeError("--call-id must not be empty");
+      platform.callId = values["call-id"];
+    }
     options = { protocol: values.protocol, platform, record: record !== undefined };
     const pcmRate = hertz(values["pcm-rate"], "pcm-rate");
     if (values.audio !== undefined) {

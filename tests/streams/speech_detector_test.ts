@@ -259,6 +259,34 @@ Deno.test("`SpeechDetector.reset` from a callback starts afresh once the window 
   ]]);
 });
 
+Deno.test("`SpeechDetector.reset` from `onLevel` starts afresh after the window it is told of", () => {
+  // A level meter that starts the detector afresh at a moment of its own, mid-push: as from
+  // `emit`, the rest of the push is measured as a fresh detector measures it, not cut short.
+  const rate = 8000;
+  const signal = noise(rate, 4000, -55);
+  addTone(signal, rate, 500, 1500, -25);
+  addTone(signal, rate, 2500, 3500, -25);
+  const bytes = pcm(signal);
+  let resetAtMs: number | undefined;
+  const detector: SpeechDetector = new SpeechDetector({
+    sampleRate: rate,
+    onLevel: (_levelDb, _floorDb, atMs, durationMs) => {
+      if (resetAtMs !== undefined || atMs < 2000) return;
+      resetAtMs = atMs + durationMs; // the end of the window told of
+      detector.reset();
+    },
+  });
+  const events: SpeechEvent[] = [];
+  detector.push(bytes, (event) => events.push(event));
+  detector.flush((event) => events.push(event));
+  assert.equal(resetAtMs, 2010);
+  const rest = bytes.subarray((2010 * rate / 1000) * 2);
+  const afresh = detect(rest, { sampleRate: rate }, rest.length);
+  assert.deepEqual(times(events), [["speechstart", 500], ["speechstop", 1500], ...times(afresh)]);
+  assert.deepEqual(times(afresh), [["speechstart", 490], ["speechstop", 1490]]);
+  assert.equal(detector.timeMs, 4000 - 2010);
+});
+
 Deno.test("`SpeechDetector` does not let digital silence make a faint hiss speech", () => {
   // A muted line (exact zeros) then hiss at -52 dBFS: the floor stops at minNoiseFloorDb (-60),
   // so the hiss is 8 dB over it, under startDb.
