@@ -217,6 +217,12 @@ export class BackgroundAudio implements OutboundMixer {
         `BackgroundAudio: ducking must be true, false or its options, got ${kindOf(ducking)}`,
       );
     }
+    // Booleans as booleans: `loop: "false"` would loop, and `playing: 0` stay quiet, by truthiness.
+    for (const [name, flag] of [["loop", loop], ["playing", playing]] as const) {
+      if (typeof flag !== "boolean") {
+        throw new TypeError(`BackgroundAudio: ${name} must be true or false, got ${kindOf(flag)}`);
+      }
+    }
     for (const [name, callback] of [["onError", onError], ["onEnded", onEnded]] as const) {
       if (callback !== undefined && typeof callback !== "function") {
         throw new TypeError(`BackgroundAudio: ${name} must be a function, got ${kindOf(callback)}`);

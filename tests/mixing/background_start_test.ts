@@ -44,6 +44,20 @@ Deno.test("`BackgroundAudio` names what is wrong with a source that is not one",
   }
 });
 
+Deno.test("`BackgroundAudio` names a `loop` or `playing` that is not a boolean", () => {
+  for (const name of ["loop", "playing"]) {
+    for (const value of ["false", 0, 1, null]) {
+      assert.throws(
+        () => new BackgroundAudio(new Int16Array(8), { sampleRate: 16000, [name]: value as never }),
+        {
+          name: "TypeError",
+          message: new RegExp(`^BackgroundAudio: ${name} must be true or false`),
+        },
+      );
+    }
+  }
+});
+
 Deno.test("`BackgroundAudio` names a `ducking` that is neither a boolean nor options", () => {
   for (const ducking of [null, 0.3, "yes"]) {
     assert.throws(
