@@ -152,8 +152,12 @@ export class ForkMarks {
    */
   #flushTimer: ClockTimer | undefined;
   #chunkMs = 20;
-  /** Aborted at the session's end: {@linkcode wait} is over then. */
+  /**
+   * Aborted at the session's end ({@linkcode stop}): {@linkcode wait} is over then. The context's
+   * `signal` ends it a step sooner, as the socket goes (see {@linkcode wait}).
+   */
   readonly #over = new AbortController();
+  #sessionEnd: AbortSignal | undefined;
   /**
    * Aborted at a `cancel` ({@linkcode cancel}): the goodbye has gone, so nothing armed may send
    * after it, and an `end`'s {@linkcode wait} for its last batch is over (its goodbye too late).
@@ -183,6 +187,7 @@ export class ForkMarks {
    */
   bind(context: SerializerContext): void {
     this.#context = context;
+    this.#sessionEnd = context.signal;
     if (context.clock !== undefined) {
       this.#releaseTimer = context.clock.timer(() => {
         if (this.cancelled) return;
@@ -256,12 +261,16 @@ export class ForkMarks {
   }
 
   /**
-   * Resolves after `ms` on `clock`, or as soon as the session is over ({@linkcode stop}) or
-   * cancelled ({@linkcode cancel}): a wait that outlived the session would keep a timer pending
-   * after it.
+   * Resolves after `ms` on `clock`, or as soon as the session is over (the context's `signal`, or
+   * {@linkcode stop}) or cancelled ({@linkcode cancel}): a wait that outlived the session would
+   * keep a timer pending after it, and with the socket gone nothing more plays. The `signal`
+   * aborts as the socket goes, before the session's input is done ({@linkcode stop}): an `end`
+   * waiting for its last batch makes its goodbye then, not after whatever the last reads take.
    */
   wait(clock: Clock, ms: number): Promise<void> {
-    const signal = AbortSignal.any([this.#over.signal, this.#cancelled.signal]);
+    const ends = [this.#over.signal, this.#cancelled.signal];
+    if (this.#sessionEnd !== undefined) ends.push(this.#sessionEnd);
+    const signal = AbortSignal.any(ends);
     if (signal.aborted) return Promise.resolve();
     return clock.sleep(ms, signal).catch(() => {});
   }
@@ -583,8 +592,10 @@ export function markWithTail(marks: ForkMarks, name: string): SerializedMessage[
  * as the fork goes, never heard, while the transport took it for played. With marks on, the
  * end-of-speech mark flushed the pre-buffer and was answered before `end` comes: nothing is held,
  * and `disconnect` goes at once. The wait is on the session's clock, at most half its
- * `sendTimeoutMs` (a promise from `serialize` may take no longer), and ends with the session (the
- * end's message is then counted lost, as any after it); without a context (a serializer used by
+ * `sendTimeoutMs` (a promise from `serialize` may take no longer), and ends with the session: the
+ * socket gone (a 1006 drop under the `end`, which the transport still hands over), nothing more
+ * plays, so the goodbye is made then (jambonz's REST hang-up goes; a `disconnect`, which cannot
+ * leave, is counted lost, as any message after the close); without a context (a serializer used by
  * hand) nothing can be sent ahead, and both go together. A `cancel` during the wait (or the
  * hang-up) said the goodbye already: the end's is too late (see {@linkcode tooLate}).
  */

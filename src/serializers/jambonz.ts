@@ -103,7 +103,8 @@ export interface JambonzSerializerOptions extends HangUpSerializerOptions {
  * waiting, as the module keeps; see `_audio_fork.ts` for why, and for the silence and sentinel
  * samples sent for the module's pre-buffer and mark lists); `end` / `cancel` → `disconnect`
  * (jambonz closes the socket and the `listen` ends), after a REST hang-up when `apiKey` is set;
- * `end`'s, hang-up and all, once the reply's last batch has played; `message` → its JSON (`clearMarks`, …;
+ * `end`'s, hang-up and all, once the reply's last batch has played, or as soon as the session ends
+ * (the socket gone, nothing more plays: the hang-up still goes); `message` → its JSON (`clearMarks`, …;
  * anything but an object with a `type` is an encode error: the module would drop it unseen; so is a
  * `killAudio` or `mark`, which go as `interruption` and `mark` frames).
  * Without `streamSampleRate`, nothing is sent before the first text frame names the rate.
@@ -196,7 +197,12 @@ export class JambonzSerializer implements FrameSerializer {
   /** Takes the transport's context, to report the verb's pitfalls and count refused audio. */
   bind(context: SerializerContext): void {
     this.#context = context;
-    this.#hangUp.useSession(context);
+    // The session's clock and bound, not its end (`signal`), which would refuse the one hang-up
+    // asked for once the session is over: an `end`'s that was waiting for its last batch to play
+    // when the socket went (nothing more plays then, and the call may outlive the socket: a 1006
+    // drop). It goes then (see `flushThenEnd`); `#end` reports its failure, the session over or not.
+    const { signal: _sessionEnd, ...session } = context;
+    this.#hangUp.useSession(session);
     this.#marks.bind(context);
   }
 
@@ -392,14 +398,11 @@ export class JambonzSerializer implements FrameSerializer {
     // sendTimeoutMs: the hang-up gets what the wait left of it.
     const hangingUp = this.#hangUp.endCall(() => this.#hangUpRequest(), waitedMs);
     if (hangingUp === null) return DISCONNECT;
-    // The REST hang-up first; the disconnect goes whatever its outcome (reported), unless the
-    // session ended first: the hang-up abandoned then ("closed", our own abort) is passed on, for
-    // the transport, done with this `serialize`, to drop unheard (as Twilio's is), and nothing
-    // is left to disconnect.
+    // The REST hang-up first; the disconnect goes whatever its outcome (reported; with the
+    // session over, it cannot leave, and the transport counts it dropped).
     return hangingUp.then(
       () => DISCONNECT,
       (error) => {
-        if (isAbandoned(error, this.#context)) throw error;
         this.#context?.report(
           error instanceof TransportError
             ? error
@@ -499,12 +502,6 @@ function lastTopLevelComma(text: string): number {
     else if (c === 0x2c && depth === 1) last = i;
   }
   return last;
-}
-
-/** Whether `error` is a hang-up's "closed" rejection for the session's end (its own abort). */
-function isAbandoned(error: unknown, context: SerializerContext | undefined): boolean {
-  return error instanceof TransportError && error.code === "closed" &&
-    context?.signal?.aborted === true;
 }
 
 function outbound(rate: number): TelephonyAudio {
