@@ -250,7 +250,9 @@ export class OutboundPath {
       pauseSending: (paused) => this.pauseSending(paused),
       clock: this.#clock,
       sendTimeoutMs: this.#options.sendTimeoutMs,
+      closeTimeoutMs: this.#options.closeTimeoutMs,
       signal: this.#signal,
+      ...(this.#options.waitUntil && { waitUntil: this.#options.waitUntil }),
     };
   }
 

@@ -881,6 +881,9 @@ export class PlaybackTracker {
       this.#update(now); // the last response may have played out with no timer to say so
       return true;
     }
+    // The session is over already: no abort is left to end the wait, which would run to its
+    // bound. The answer is the one an abort while waiting gives: not played, as of now.
+    if (signal.aborted) return false;
     const deadline = this.#estimatedEnd(now) + this.#playoutTimeoutMs;
     await new Promise<void>((resolve) => {
       const waiter = { resolve, deadline };

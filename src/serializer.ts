@@ -253,10 +253,23 @@ export interface SerializerContext {
    */
   readonly sendTimeoutMs?: number;
   /**
+   * The transport's `closeTimeoutMs`: how long it waits for the far end's close after the bot's
+   * `end`. A serializer that ends the session by a message of its own, where no `end` frame
+   * brought it (Genesys' `disconnect`), bounds the far end's close by it too. Optional, as `clock`.
+   */
+  readonly closeTimeoutMs?: number;
+  /**
    * Aborted when the session is over (the socket closed): for work a serializer runs on beyond
    * its `serialize`, which nobody waits for once the session has ended (a REST hang-up is not
    * sent after it; one already sent runs on to its own bound, as the call may outlive the
    * socket). Optional, as `clock`.
    */
   readonly signal?: AbortSignal;
+  /**
+   * The transport's `waitUntil`: hand it the promise of work that may run on after the session
+   * (a REST hang-up), so that a runtime which cancels what is pending once a request is handled
+   * (Cloudflare Workers) lets it finish. The promise should not reject: its failure is reported
+   * where it happens. Absent when the transport was given none, and in a context made by hand.
+   */
+  readonly waitUntil?: (promise: Promise<unknown>) => void;
 }

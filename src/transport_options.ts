@@ -228,6 +228,16 @@ export interface TransportOptions {
   /** Aborting it closes the session (code 1000). */
   signal?: AbortSignal;
   /**
+   * Keeps the runtime at work the session leaves running: it is handed the promise of a REST
+   * hang-up (Twilio, Telnyx, Plivo, jambonz) as that is sent, which may run on after the socket
+   * has closed, for the call can outlive it. Cloudflare Workers cancel what is still pending once
+   * a request's handling is over, unless it was given to `ctx.waitUntil`: pass
+   * `(promise) => ctx.waitUntil(promise)` there (`CallDurableObject` passes its own). The promise
+   * never rejects (a failure is the hang-up's error), and settles within the hang-up's bound.
+   * Runtimes whose process lives on (Deno, Node, Bun) need none.
+   */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /**
    * Messages already read from the socket before the transport existed (for example the ones
    * `detectProvider` looked at): deserialized first, after the serializer's `bind` and `setup`,
    * in order, before anything the socket delivers later.
@@ -261,6 +271,7 @@ export interface ResolvedTransportOptions {
   maxMessageBytes: number;
   maxBufferedBytes: number;
   sendTimeoutMs: number;
+  waitUntil: ((promise: Promise<unknown>) => void) | undefined;
 }
 
 function positiveInteger(value: number, name: string): number {
@@ -380,6 +391,11 @@ function checkObjectOptions(options: TransportOptions): void {
   }
   expectMethods(options.clock, "clock", ["now", "sleep", "timer"], "a Clock");
   expectMethods(options.signal, "signal", ["addEventListener"], "an AbortSignal");
+  if (options.waitUntil !== undefined && typeof options.waitUntil !== "function") {
+    const got = kindOf(options.waitUntil);
+    const like = "(promise) => ctx.waitUntil(promise)";
+    throw new TypeError(`waitUntil must be a function, such as ${like}, got ${got}`);
+  }
   checkInitialMessages(options.initialMessages as unknown);
 }
 
@@ -465,6 +481,7 @@ export function resolveTransportOptions(
     maxMessageBytes: positiveInteger(options.maxMessageBytes ?? 1 << 20, "maxMessageBytes"),
     maxBufferedBytes: positiveInteger(options.maxBufferedBytes ?? 512 * 1024, "maxBufferedBytes"),
     sendTimeoutMs: nonNegative(options.sendTimeoutMs ?? 5000, "sendTimeoutMs"),
+    waitUntil: options.waitUntil,
   };
 }
 

@@ -51,6 +51,12 @@ type WebSocketPairConstructor = new () => { 0: WorkersWebSocket; 1: WorkersWebSo
  * chunk leaves at its deadline) and `maxQueuedMs`; timers keep pacing exact even though the
  * Workers clock stands still while code runs.
  *
+ * A serializer that hangs calls up through its provider's REST API (Twilio, Telnyx, Plivo,
+ * jambonz) may still be waiting for the provider when the socket closes, and Workers cancel what
+ * is pending once the request's handling is over: pass the `fetch` handler's
+ * `waitUntil: (promise) => ctx.waitUntil(promise)`, which lets the hang-up finish (within its
+ * bound) and its failure be reported. `CallDurableObject` passes its own.
+ *
  * @example A Worker that echoes every session
  * ```ts
  * import { upgrade } from "@x/ws-transport/cloudflare";

@@ -61,6 +61,11 @@ function idFromPath(request: Request): string | null {
  * `durable_objects.code_update_strategy` says otherwise); then the object is reset and the
  * socket drops, and the client should reconnect to the same `/ws/:id`.
  *
+ * A REST hang-up still under way when the call's socket closes (see `HangUp`) runs on with no
+ * client connected: it is handed to `ctx.waitUntil`. From compatibility date 2026-10-01 (or with
+ * the `durable_object_io_tasks_prevent_eviction` flag) such a promise keeps the object from being
+ * evicted until it settles.
+ *
  * @example An echo call per `/ws/:id`
  * ```ts
  * import {
@@ -177,7 +182,11 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     let result;
     try {
       // An override that throws (a bad provider name in the URL) must not leave the call claimed.
-      const options = { terminate: this.#terminate, ...this.upgradeOptions(request) };
+      const options = {
+        terminate: this.#terminate,
+        ...this.#keptAlive(),
+        ...this.upgradeOptions(request),
+      };
       result = await upgrade(request, options);
     } catch (error) {
       this.#live = false;
@@ -191,6 +200,16 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     void transport.closed.then(() => (this.#live = false));
     runSession(transport, () => this.onSession(transport, request));
     return response;
+  }
+
+  /**
+   * The object's `ctx.waitUntil` as the session's `waitUntil`, where its state has one (see the
+   * class). An override's own `waitUntil` wins.
+   */
+  #keptAlive(): Pick<CloudflareUpgradeOptions, "waitUntil"> {
+    const ctx = this.ctx as { waitUntil?: (promise: Promise<unknown>) => void };
+    if (typeof ctx.waitUntil !== "function") return {};
+    return { waitUntil: (promise) => ctx.waitUntil!(promise) };
   }
 
   /**

@@ -209,8 +209,8 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * `disconnect` (for a reason `end` cannot give: `error`, `unauthorized`) is the session's goodbye
  * as an `end`'s is, with the output variables; once it has gone, an `end` sends no second one.
  * The session ends as Genesys closes; the transport, not told of it, waits for no close, so if
- * Genesys has not closed within the transport's `sendTimeoutMs` the serializer ends the session
- * (a fatal "timeout", 1000), as it does after a breach's `disconnect`.
+ * Genesys has not closed within the transport's `closeTimeoutMs` (its bound after an `end`) the
+ * serializer ends the session (a fatal "timeout", 1000), as it does after a breach's `disconnect`.
  *
  * Ending follows AudioHook's closing sequence: after our `disconnect` Genesys sends `close`, we
  * answer `closed`, and Genesys closes the socket. {@linkcode GenesysSerializer.peerCloses} tells
@@ -925,21 +925,20 @@ export class GenesysSerializer implements FrameSerializer {
    * a breach's, an unusable offer's). AudioHook has the client answer `disconnect` with its close
    * transaction and then close the socket; the transport waits for that close after an `end`
    * only (at most its `closeTimeoutMs`), so a client that never closed would hold the session,
-   * and the bot reading it, open for ever. Past the transport's `sendTimeoutMs` (its bound on a
-   * peer that does not act on what we send) the session ends: a fatal "timeout", closed with
-   * 1000. An `end` or `cancel` after it hands the wait to the transport; Genesys's `close` or the
+   * and the bot reading it, open for ever. Past the transport's `closeTimeoutMs` (the bound it
+   * sets after an `end`) the session ends: a fatal "timeout", closed with 1000. An `end` or `cancel` after it hands the wait to the transport; Genesys's `close` or the
    * session's end lifts it. None on a context without a clock (made by hand).
    */
   #boundClose(): void {
     const clock = this.#context?.clock;
-    const timeoutMs = this.#context?.sendTimeoutMs;
+    const timeoutMs = this.#context?.closeTimeoutMs;
     if (clock === undefined || timeoutMs === undefined || this.#closeBound?.armed) return;
     this.#closeBound = clock.timer(() =>
       this.#context?.report(
         new TransportError(
           "timeout",
           `${PROVIDER}: Genesys did not close the session within ${timeoutMs} ms ` +
-            "(sendTimeoutMs) of our disconnect: closing it",
+            "(closeTimeoutMs) of our disconnect: closing it",
           { closeCode: 1000, fatal: true },
         ),
       )

@@ -504,7 +504,7 @@ Deno.test("`GenesysSerializer`: a reply the caller hangs up on is counted droppe
 });
 
 for (const how of ["the bot's own disconnect", "a breach's disconnect"]) {
-  Deno.test(`\`GenesysSerializer\`: after ${how}, a client that never closes cannot hold the session open past sendTimeoutMs`, async () => {
+  Deno.test(`\`GenesysSerializer\`: after ${how}, a client that never closes cannot hold the session open past closeTimeoutMs`, async () => {
     // AudioHook's closing sequence: the server's `disconnect` asks the client to end the session,
     // which it does with its close transaction (`close` → `closed`), then closes the socket
     // (developer.genesys.cloud, "AudioHook protocol": session closing). Here no `end` follows
@@ -529,7 +529,7 @@ for (const how of ["the bot's own disconnect", "a breach's disconnect"]) {
     }
     await s.clock.tick(0);
     assert.deepEqual(kinds(s), ["opened", "disconnect"]);
-    await s.clock.tick(4999);
+    await s.clock.tick(999); // closeTimeoutMs (1000 here): the bound the transport sets after an `end`
     assert.equal(s.pair.server.readyState, 1, "still waiting for the client's close");
     await s.clock.tick(1);
     await s.clock.runAll(2000);
@@ -539,7 +539,7 @@ for (const how of ["the bot's own disconnect", "a breach's disconnect"]) {
     const timeouts = s.errors.filter((e) => e.code === "timeout").map((e) => e.message);
     assert.equal(
       timeouts[0],
-      "genesys: Genesys did not close the session within 5000 ms (sendTimeoutMs) of our " +
+      "genesys: Genesys did not close the session within 1000 ms (closeTimeoutMs) of our " +
         "disconnect: closing it",
     );
     await rest(s);

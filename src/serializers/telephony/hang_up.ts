@@ -92,7 +92,7 @@ export interface HangUpOptions {
  * context made by hand).
  */
 export type HangUpSession =
-  & Pick<SerializerContext, "clock" | "sendTimeoutMs" | "signal">
+  & Pick<SerializerContext, "clock" | "sendTimeoutMs" | "signal" | "waitUntil">
   & Partial<Pick<SerializerContext, "report">>;
 
 /** The options of a serializer that hangs calls up through its provider's REST API. */
@@ -166,6 +166,8 @@ export class HangUp {
   #sessionEnd: AbortSignal | undefined;
   /** Where a failure after the session's end is reported (see {@linkcode HangUp.useSession}). */
   #report: ((error: TransportError) => void) | undefined;
+  /** Keeps the runtime at a request that may outlive the session (see `useSession`). */
+  #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   #attempted = false;
 
   /** Makes a once-only hang-up; see {@linkcode HangUpOptions}. */
@@ -232,7 +234,9 @@ export class HangUp {
    * `signal` (the session's end) stops a hang-up not sent yet; one under way when the session ends
    * another way (the far end closed or dropped, `close()`) runs on to its bound, for the call
    * may outlive the socket, and its failure goes to the context's `report` (nobody else waits for
-   * its answer then).
+   * its answer then). Its `waitUntil` is handed each request as it is sent, settling after that
+   * report: on Cloudflare Workers what is still pending once the socket's request is over is
+   * cancelled otherwise, and the call left up.
    */
   useSession(context: HangUpSession): void {
     this.useClock(context.clock);
@@ -240,6 +244,7 @@ export class HangUp {
     this.#sessionEnd = context.signal;
     const report = context.report;
     this.#report = report && ((error) => report.call(context, error));
+    this.#waitUntil = context.waitUntil;
   }
 
   /**
@@ -278,9 +283,37 @@ export class HangUp {
     const { provider, callId } = request;
     // Quoted: the id is the far end's, and must not start a line of its own in a log.
     const what = `${provider} hang-up of call ${JSON.stringify(callId)}`;
-    const sessionEnd = this.#sessionEnd;
-    if (sessionEnd?.aborted) throw sessionEnded(what);
+    if (this.#sessionEnd?.aborted) throw sessionEnded(what);
     this.#attempted = true;
+    const attempt = this.#attempt(request, what, spentMs);
+    // Handed over as it is sent, whether or not it will outlive the session: the runtime takes
+    // it surely while the socket's request is being handled, which the session's end may not
+    // be, and it costs nothing (one request a session, within its bound). Settled only: its
+    // failure is this call's, or the report's, not one for the runtime to log.
+    this.#keepAlive(attempt.then(() => {}, () => {}));
+    return await attempt;
+  }
+
+  /**
+   * Hands `settled` to the session's `waitUntil`. One that throws (application code: a `ctx`
+   * gone stale) is reported, an "application" error, and the hang-up goes on: its own outcome
+   * must not be lost to it.
+   */
+  #keepAlive(settled: Promise<void>): void {
+    try {
+      this.#waitUntil?.(settled);
+    } catch (error) {
+      this.#report?.(
+        new TransportError("application", `waitUntil threw: ${thrownText(error)}`, {
+          cause: error,
+        }),
+      );
+    }
+  }
+
+  /** Sends `request`; a failure once the session has ended is reported (see the class). */
+  async #attempt(request: HangUpRequest, what: string, spentMs: number): Promise<void> {
+    const sessionEnd = this.#sessionEnd;
     try {
       await this.#send(request, what, spentMs);
     } catch (error) {

@@ -1,7 +1,7 @@
 // The hang-up tests' common ground: a request to hang up a test call, Twilio's `start` message
 // (its Media Streams "start" message, as documented), and a session on a serializer that has
 // received its start, ready to send `end`, with its errors collected.
-import { type TransportError, WebSocketTransport } from "../../../mod.ts";
+import { type TransportError, type TransportOptions, WebSocketTransport } from "../../../mod.ts";
 import { FakeClock, MemorySocketPair } from "../../../src/testing/mod.ts";
 import type { HangUpRequest } from "../../../src/serializers/telephony/hang_up.ts";
 import type { FrameSerializer } from "../../../src/serializer.ts";
@@ -29,8 +29,15 @@ export const TWILIO_START = JSON.stringify({
   },
 });
 
-/** A session on `serializer` (8 kHz out, `sendTimeoutMs` 5000) that has received `start`. */
-export async function startedSession(serializer: FrameSerializer, start: string) {
+/**
+ * A session on `serializer` (8 kHz out, `sendTimeoutMs` 5000, and `options`) that has received
+ * `start`.
+ */
+export async function startedSession(
+  serializer: FrameSerializer,
+  start: string,
+  options: TransportOptions = {},
+) {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
   const transport = new WebSocketTransport(pair.server, {
@@ -38,6 +45,7 @@ export async function startedSession(serializer: FrameSerializer, start: string)
     audioOut: { sampleRate: 8000, chunkMs: 20 },
     sendTimeoutMs: 5000,
     clock,
+    ...options,
   });
   const errors: TransportError[] = [];
   transport.addEventListener("error", (e) => errors.push(e.error));
