@@ -46,8 +46,20 @@ const DTMF = /^[0-9*#A-D]$/;
 const PASSTHROUGH_REFUSAL = /not supported in passthrough mode/;
 /** A command's name: Asterisk's are upper-case words joined by underscores (case-sensitive). */
 const COMMAND_NAME = /^[A-Z][A-Z0-9_]*$/;
-/** A command with its correlation id, as plain-text control writes it. */
-const COMMAND_LINE = /^([A-Z][A-Z0-9_]*) (\S(?:.*\S)?)$/;
+/**
+ * The commands this serializer sends itself, and the frame that sends each. It keeps count of
+ * what they do: the marks Asterisk holds (`FLUSH_MEDIA` discards them unanswered), the bulk
+ * transfer open, the partial frame held back, the end after the audio has played. Sent past it
+ * in a `message` frame, the transport would not know either: a raw `FLUSH_MEDIA` cuts only what
+ * Asterisk had queued while the reply goes on, counted as played.
+ */
+const OWN_COMMANDS: Readonly<Record<string, string>> = Object.freeze({
+  FLUSH_MEDIA: "an interruption frame",
+  MARK_MEDIA: "a mark frame",
+  START_MEDIA_BUFFERING: "a mark frame (the serializer opens and closes bulk transfers)",
+  STOP_MEDIA_BUFFERING: "a mark frame (the serializer opens and closes bulk transfers)",
+  HANGUP: "an end frame (after the audio has played) or a cancel frame",
+});
 /**
  * Marks kept waiting for Asterisk's answer: the transport marks every `markIntervalMs` (250 by
  * default) of paced audio, so this is many seconds past what Asterisk has queued. Past it a far
@@ -151,10 +163,13 @@ interface PendingMark {
  * discards queued marks silently).
  * `mark` → `MARK_MEDIA` or `STOP_MEDIA_BUFFERING` (see {@linkcode AsteriskSerializerOptions.marks});
  * `end` / `cancel` → `HANGUP`; `message` → a TEXT command, for `GET_STATUS`, `PAUSE_MEDIA` and
- * the like: a command's name (`"GET_STATUS"`), one with its correlation id as the docs write it
- * (`"STOP_MEDIA_BUFFERING 61ea…"`), or an object `{ command, ...parameters }`. Commands
- * leave in the control format Asterisk uses; plain text carries a correlation id as a command's
- * only parameter, so other parameters (`SET_MEDIA_DIRECTION`'s `direction`) need the JSON format.
+ * the like: a command's name (`"GET_STATUS"`) or an object `{ command, ...parameters }`. Commands
+ * leave in the control format Asterisk uses; plain text carries a command's name alone, so
+ * parameters (`SET_MEDIA_DIRECTION`'s `direction`) need the JSON format. The commands sent here
+ * by other frames (`FLUSH_MEDIA`, `MARK_MEDIA`, `START_MEDIA_BUFFERING`, `STOP_MEDIA_BUFFERING`,
+ * `HANGUP`) are an encode error naming the frame to send: sent past the serializer, what they
+ * do would escape the count it keeps of Asterisk's marks, bulk transfer and partial frame, and
+ * the transport's of what played.
  * Answers are awaited for the last 64 marks and the last 16 flushes: a far end that never answers
  * leaves the older ones forgotten, their late answers `message` frames like any unknown id; each
  * bot's mark so given up is counted in `stats.encodeErrors`, the first of each bound reported
@@ -579,40 +594,32 @@ export class AsteriskSerializer implements FrameSerializer {
    * whole as a command's name and ignored.
    */
   #message(message: unknown): string {
-    if (typeof message === "string") {
-      if (COMMAND_NAME.test(message)) return this.#command(message);
-      // As the docs write plain-text commands: `STOP_MEDIA_BUFFERING <correlation_id>`.
-      const written = COMMAND_LINE.exec(message);
-      if (written === null) throw notACommand(message);
-      message = { command: written[1], correlation_id: written[2] };
+    const { command, ...parameters } = typeof message === "string"
+      ? { command: message }
+      : isObject(message)
+      ? message
+      : {};
+    if (typeof command !== "string" || !COMMAND_NAME.test(command)) {
+      // `STOP_MEDIA_BUFFERING <id>` as the docs write it: one of ours all the same.
+      const own = typeof message === "string" ? message.split(" ", 1)[0]! : undefined;
+      throw own !== undefined && Object.hasOwn(OWN_COMMANDS, own)
+        ? ownCommand(own)
+        : notACommand(message);
     }
-    if (!isObject(message) || typeof message.command !== "string") throw notACommand(message);
-    const { command, ...parameters } = message;
-    if (!COMMAND_NAME.test(command)) throw notACommand(message);
+    if (Object.hasOwn(OWN_COMMANDS, command)) throw ownCommand(command);
     if (this.#json) return checkLength(toJson({ command, ...parameters }));
-    // Plain text appends a command's parameter to it (docs.asterisk.org, "Control Commands and
-    // Events": `STOP_MEDIA_BUFFERING <correlation_id>`); chan_websocket.c reads that text as the
-    // correlation id and nothing else, and refuses SET_MEDIA_DIRECTION outside JSON.
+    // Plain text carries a command's name alone: chan_websocket.c reads what follows it only as
+    // the correlation id of the commands sent here by their frames, and refuses
+    // SET_MEDIA_DIRECTION outside JSON.
     const names = Object.keys(parameters).filter((name) => parameters[name] !== undefined);
-    if (names.length === 0) return this.#command(command);
-    const id = parameters.correlation_id;
-    if (names.length > 1 || names[0] !== "correlation_id" || typeof id !== "string") {
+    if (names.length > 0) {
       throw new TransportError(
         "encode",
         `${PROVIDER}: ${command} with ${names.join(", ")}: plain-text control carries a ` +
-          `correlation_id string only; the JSON control format (f(json)) carries the rest`,
+          `command's name alone; the JSON control format (f(json)) carries parameters`,
       );
     }
-    // Asterisk strips the line and takes what follows the first space: an id with a line break
-    // or space at either end, or none at all, would not come back as it was sent.
-    if (id === "" || id !== id.trim() || /[\r\n]/.test(id)) {
-      throw new TransportError(
-        "encode",
-        `${PROVIDER}: ${command} correlation_id ${describe(id)} cannot travel in plain text ` +
-          `(empty, a line break, or spaces at its ends)`,
-      );
-    }
-    return this.#command(command, id);
+    return this.#command(command);
   }
 
   /** A command in the channel's control format. */
@@ -645,8 +652,16 @@ function notACommand(message: unknown): TransportError {
   return new TransportError(
     "encode",
     `${PROVIDER}: message ${describe(message)} is not a command: send a command's name ` +
-      `("GET_STATUS"), one with its correlation id ("STOP_MEDIA_BUFFERING <id>") or an object ` +
-      "{ command, ...parameters }",
+      `("GET_STATUS") or an object { command, ...parameters }`,
+  );
+}
+
+/** A `message` frame holding a command the serializer sends itself: an encode error. */
+function ownCommand(command: string): TransportError {
+  return new TransportError(
+    "encode",
+    `${PROVIDER}: ${command} goes as ${OWN_COMMANDS[command]}, not a message frame: the ` +
+      "serializer keeps count of the marks, bulk transfers and partial frame it sends",
   );
 }
 

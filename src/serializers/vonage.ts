@@ -60,7 +60,9 @@ const MAX_CLEARED_MARKS = MAX_PENDING_MARKS;
 export interface VonageSerializerOptions {
   /**
    * Vonage's audio rate in Hz, as the NCCO's `content-type` (`audio/l16;rate=16000`) sets it.
-   * The `websocket:connected` event's own `content-type` overrides it.
+   * The `websocket:connected` event's own `content-type` overrides it. Given, the bot's audio
+   * leaves from the socket's opening; not given, nothing leaves before `websocket:connected`
+   * names the rate (see {@linkcode VonageSerializer.awaitsStart}).
    *
    * @default {16000}
    */
@@ -98,6 +100,7 @@ export interface VonageSerializerOptions {
  * `{"action":"notify","payload":{"mark":name}}` (the transport's mid-speech playout marks leave
  * the partial frame waiting instead, so no silence falls into the speech); `end` sends the
  * partial frame padded likewise; `message` frames go as JSON text (for other Vonage actions).
+ * Without the `sampleRate` option nothing leaves before `websocket:connected` names the rate.
  * Hanging up is the transport closing the socket: Vonage ends the WebSocket leg then (its REST
  * API needs a JWT signed with the application's private key, which is out of this module's
  * scope).
@@ -125,6 +128,18 @@ export interface VonageSerializerOptions {
 export class VonageSerializer implements FrameSerializer {
   /** Vonage answers `notify` once the audio sent before it has played. */
   readonly playoutMarks = true;
+  /**
+   * Without {@linkcode VonageSerializerOptions.sampleRate}, nothing leaves before
+   * `websocket:connected` (the first message, sent as the handshake completes) names the rate:
+   * a greeting written on connect would be encoded at a guess, and Vonage plays every byte at the
+   * connection's own rate (a 16 kHz guess on an 8 kHz call played at half speed, the transport's
+   * account of what was heard behind by as much for the rest of the call).
+   */
+  get awaitsStart(): boolean {
+    return !this.#rateGiven;
+  }
+  /** Whether the rate was given ({@linkcode VonageSerializerOptions.sampleRate}). */
+  readonly #rateGiven: boolean;
   #audio: TelephonyAudio;
   /** Outbound audio in 20 ms frames at Vonage's rate, the partial frame held for the next audio. */
   readonly #frames: WholeFrames;
@@ -153,6 +168,7 @@ export class VonageSerializer implements FrameSerializer {
 
   /** Makes a serializer for one call; see {@linkcode VonageSerializerOptions}. */
   constructor(options: VonageSerializerOptions = {}) {
+    this.#rateGiven = options.sampleRate !== undefined;
     const rate = options.sampleRate ?? 16000;
     if (!RESAMPLER_RATES.includes(rate)) {
       throw new RangeError(`sampleRate must be one of ${RESAMPLER_RATES.join(", ")}, got ${rate}`);
