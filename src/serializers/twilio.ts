@@ -65,7 +65,8 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
    * Twilio region of the REST API (`"us1"`, `"ie1"`, `"au1"`); the host becomes
    * `api.{edge}.{region}.twilio.com`, with the region's default edge (`ie1`: `dublin`) when no
    * `edge` is given, as Twilio's SDKs do (`api.{region}.twilio.com` takes no requests since
-   * April 2026).
+   * April 2026). A legacy edge id given alone (`"br1"`, `"de1"`, `"jp1"`, `"sg1"`, `"us2"`: no
+   * region Twilio processes in) means `api.twilio.com`, as Twilio's migration guide says.
    *
    * @default {undefined}
    */
