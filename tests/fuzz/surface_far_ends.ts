@@ -11,7 +11,7 @@ import { toWire } from "./generators.ts";
 import { PROTOCOLS } from "./protocols.ts";
 import { AudioConnectorClient } from "../serializers/fixtures/audio_connector_client.ts";
 import { forkFarEnd } from "../serializers/fixtures/fork_module_playout.ts";
-import { asteriskFarEnd } from "../serializers/fixtures/asterisk_channel_playout.ts";
+import { asteriskFarEnd, mediaStart } from "../serializers/fixtures/asterisk_channel_playout.ts";
 import type { MemorySocketPair } from "../../src/testing/mod.ts";
 
 /** The platform kinds (each is the inbound fuzzer's protocol of the same name). */
@@ -204,9 +204,8 @@ const MARK_ANSWERS: () => Partial<Record<AnsweringKind, MarkAnswers>> = () => ({
 /** The kinds `startPlayout` has a platform reading for. */
 const PLAYOUT_KINDS: ReadonlySet<AnsweringKind> = new Set(["jambonz", "freeswitch", "asterisk"]);
 
-/** What asterisk_channel_playout.ts's channel sends first, in plain text, μ-law 20 ms frames. */
-const ASTERISK_START =
-  "MEDIA_START connection_id:c1 channel:WebSocket/c1/0x1 channel_id:1.1 format:ulaw optimal_frame_size:160 ptime:20";
+/** The channel asterisk_channel_playout.ts plays: plain text, μ-law 20 ms frames. */
+const ASTERISK_CHANNEL = { json: false, frameBytes: 160, format: "ulaw" };
 
 function startPlayout(
   kind: AnsweringKind,
@@ -219,7 +218,7 @@ function startPlayout(
     now: () => clock.now(),
     sleep: (ms: number) => open() ? clock.sleep(ms) : new Promise<void>(() => {}),
   } as unknown as FakeClock;
-  const first = kind === "asterisk" ? ASTERISK_START : opening;
+  const first = kind === "asterisk" ? mediaStart(ASTERISK_CHANNEL) : opening;
   let firstSent = false;
   socket.send(first);
   const client = {
@@ -239,7 +238,7 @@ function startPlayout(
     return true;
   }
   if (kind === "asterisk") {
-    asteriskFarEnd(gatedClock, pair, { json: false, frameBytes: 160, format: "ulaw" });
+    asteriskFarEnd(gatedClock, pair, ASTERISK_CHANNEL);
     return true;
   }
   return false;

@@ -14,6 +14,7 @@ import type { Frame, TransportError } from "../../mod.ts";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { asteriskFarEnd } from "./fixtures/asterisk_channel_playout.ts";
 import { narrowbandCall } from "./fixtures/narrowband_call.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
 
 for (const json of [false, true]) {
   Deno.test(`\`AsteriskSerializer\` on a passthrough channel (${json ? "JSON" : "plain-text"} control) reports the refused commands once, clearly, and counts the rest`, async () => {
@@ -55,8 +56,8 @@ for (const json of [false, true]) {
 
 Deno.test("`AsteriskSerializer` reports every other ERROR as it comes", () => {
   const asterisk = new AsteriskSerializer();
-  const reported: TransportError[] = [];
-  asterisk.bind({ send() {}, count() {}, report: (e) => void reported.push(e) });
+  const { context, reported } = recordingContext();
+  asterisk.bind(context);
   asterisk.deserialize("ERROR channel_id:1.1 error_text:Unable to parse JSON command");
   asterisk.deserialize("ERROR channel_id:1.1 error_text:Unable to parse JSON command");
   assert.deepEqual(reported.map((e) => e.message), [

@@ -8,9 +8,7 @@ import assert from "node:assert/strict";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import type { SerializedMessage } from "../../src/serializer.ts";
 import { filledPcm16k, SETUP_16K } from "./fixtures/filled_pcm_16k.ts";
-
-const MEDIA_START_SLIN16 =
-  "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20";
+import { mediaStart } from "./fixtures/asterisk_channel_playout.ts";
 
 const media = (out: SerializedMessage | SerializedMessage[] | null) =>
   (Array.isArray(out) ? out : out === null ? [] : [out]).filter((m): m is Uint8Array =>
@@ -20,7 +18,7 @@ const media = (out: SerializedMessage | SerializedMessage[] | null) =>
 Deno.test("Asterisk slin16: `audioEnds` sends the held partial frame padded, with nothing resampled", () => {
   const asterisk = new AsteriskSerializer();
   asterisk.setup(SETUP_16K);
-  asterisk.deserialize(MEDIA_START_SLIN16);
+  asterisk.deserialize(mediaStart({ format: "slin16", frameBytes: 640 }));
   assert.equal(
     media(asterisk.serialize(filledPcm16k(960, 0x22))).length,
     1,

@@ -5,7 +5,6 @@ import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { TransportError } from "../../src/errors.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
-import type { SerializerContext } from "../../src/serializer.ts";
 import { mulawEncode } from "../../src/audio/g711.ts";
 import {
   asteriskJsonCall,
@@ -14,6 +13,8 @@ import {
 } from "./fixtures/asterisk_call.ts";
 import { fuzzDeserializer, tone } from "./fixtures/telephony_harness.ts";
 import { binaryToneRoundTrip } from "./fixtures/binary_tone.ts";
+import { mediaStart } from "./fixtures/asterisk_channel_playout.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
 
 const SETUP = {
   inputSampleRate: 16000,
@@ -24,24 +25,6 @@ const SETUP = {
 
 function list<T>(result: T | T[] | null): T[] {
   return result === null ? [] : Array.isArray(result) ? result : [result];
-}
-
-/** A context that records what the serializer does with it. */
-function recordingContext() {
-  const calls = {
-    sent: [] as string[],
-    paused: [] as boolean[],
-    reported: [] as TransportError[],
-    counted: {} as Record<string, number>,
-  };
-  const context: SerializerContext = {
-    send: (message) => void calls.sent.push(String(message)),
-    count: (counter, amount = 1) =>
-      void (calls.counted[counter] = (calls.counted[counter] ?? 0) + amount),
-    report: (error) => void calls.reported.push(error),
-    pauseSending: (paused) => void calls.paused.push(paused),
-  };
-  return { context, calls };
 }
 
 function play(asterisk: AsteriskSerializer, script: AsteriskStep[]): void {
@@ -71,8 +54,8 @@ function play(asterisk: AsteriskSerializer, script: AsteriskStep[]): void {
 
 Deno.test("`AsteriskSerializer` plays the documented plain-text session message by message both ways", () => {
   const asterisk = new AsteriskSerializer();
-  const { context, calls } = recordingContext();
-  asterisk.bind(context);
+  const calls = recordingContext();
+  asterisk.bind(calls.context);
   asterisk.setup(SETUP);
   play(asterisk, asteriskPlainTextCall);
   assert.deepEqual(calls.paused, [true, false], "MEDIA_XOFF / MEDIA_XON pause and resume sending");
@@ -81,8 +64,8 @@ Deno.test("`AsteriskSerializer` plays the documented plain-text session message 
 
 Deno.test("`AsteriskSerializer` plays the documented JSON session message by message both ways", () => {
   const asterisk = new AsteriskSerializer();
-  const { context, calls } = recordingContext();
-  asterisk.bind(context);
+  const calls = recordingContext();
+  asterisk.bind(calls.context);
   asterisk.setup(SETUP);
   play(asterisk, asteriskJsonCall);
   assert.deepEqual(calls.paused, [true, false]);
@@ -91,9 +74,7 @@ Deno.test("`AsteriskSerializer` plays the documented JSON session message by mes
 Deno.test("`AsteriskSerializer` follows MEDIA_START to slin16: 640-byte frames, resampled both ways", () => {
   const asterisk = new AsteriskSerializer();
   asterisk.setup(SETUP);
-  asterisk.deserialize(
-    "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20",
-  );
+  asterisk.deserialize(mediaStart({ format: "slin16", frameBytes: 640 }));
   assert.equal(asterisk.format.sampleRate, 16000);
   // 100 ms at 24 kHz → 16 kHz PCM16: whole 640-byte frames, the rest held.
   const out = list(asterisk.serialize({
@@ -141,9 +122,7 @@ Deno.test("`AsteriskSerializer` cuts long audio into messages under Asterisk's 6
 Deno.test("`AsteriskSerializer` sends marks with unsafe names under ids of its own", () => {
   const asterisk = new AsteriskSerializer({ controlFormat: "json" });
   asterisk.setup(SETUP);
-  asterisk.deserialize(
-    '{"event":"MEDIA_START","connection_id":"c","channel":"WebSocket/c","channel_id":"1.1","format":"ulaw","optimal_frame_size":160,"ptime":20}',
-  );
+  asterisk.deserialize(mediaStart({ json: true }));
   const name = 'the answer to a question with spaces and "quotes"';
   const [command] = list(asterisk.serialize({ type: "mark", name })) as string[];
   assert.deepEqual(JSON.parse(command!), { command: "MARK_MEDIA", correlation_id: "#m1" });
@@ -167,12 +146,10 @@ Deno.test("`AsteriskSerializer` sends marks with unsafe names under ids of its o
 
 Deno.test("`AsteriskSerializer` answers on MEDIA_START when asked, and reports Asterisk's ERROR", () => {
   const asterisk = new AsteriskSerializer({ answer: true, hangUp: false });
-  const { context, calls } = recordingContext();
-  asterisk.bind(context);
+  const calls = recordingContext();
+  asterisk.bind(calls.context);
   asterisk.setup(SETUP);
-  asterisk.deserialize(
-    "MEDIA_START connection_id:c channel:WebSocket/c channel_id:1.1 format:alaw optimal_frame_size:160 ptime:20",
-  );
+  asterisk.deserialize(mediaStart({ format: "alaw" }));
   assert.deepEqual(calls.sent, ["ANSWER"]);
   assert.equal(
     asterisk.deserialize(
@@ -231,26 +208,13 @@ Deno.test("`AsteriskSerializer` refuses formats and messages it cannot carry, wi
   );
 });
 
-const PLAIN_START =
-  "MEDIA_START connection_id:c1 channel:WebSocket/c1/0x1 channel_id:1.1 format:ulaw optimal_frame_size:160 ptime:20";
-const JSON_START = JSON.stringify({
-  event: "MEDIA_START",
-  connection_id: "c1",
-  channel: "WebSocket/c1/0x1",
-  channel_id: "1.1",
-  format: "ulaw",
-  optimal_frame_size: 160,
-  ptime: 20,
-  channel_variables: {},
-});
-
 Deno.test("`AsteriskSerializer` writes a message frame's command in the channel's control format", () => {
   // chan_websocket.c handle_command reads every TEXT message in the channel's format: on a JSON
   // channel a bare word is answered with ERROR "Unable to parse JSON command", and in plain text
   // a JSON object is taken whole as a command name and ignored.
   const json = new AsteriskSerializer();
   json.setup(SETUP);
-  json.deserialize(JSON_START);
+  json.deserialize(mediaStart({ json: true }));
   const sent = (asterisk: AsteriskSerializer, message: unknown) =>
     asterisk.serialize({ type: "message", message });
   assert.deepEqual(JSON.parse(String(sent(json, "GET_STATUS"))), { command: "GET_STATUS" });
@@ -260,7 +224,7 @@ Deno.test("`AsteriskSerializer` writes a message frame's command in the channel'
   );
   const plain = new AsteriskSerializer();
   plain.setup(SETUP);
-  plain.deserialize(PLAIN_START);
+  plain.deserialize(mediaStart());
   assert.equal(sent(plain, "GET_STATUS"), "GET_STATUS");
   assert.equal(sent(plain, { command: "PAUSE_MEDIA" }), "PAUSE_MEDIA");
   // Before MEDIA_START the format is not known yet: as the serializer's own commands go.
@@ -273,10 +237,10 @@ Deno.test("`AsteriskSerializer` writes a message frame's command in the channel'
 Deno.test("`AsteriskSerializer` refuses a message frame that is no command, or that plain text cannot carry, as an encode error", () => {
   const plain = new AsteriskSerializer();
   plain.setup(SETUP);
-  plain.deserialize(PLAIN_START);
+  plain.deserialize(mediaStart());
   const json = new AsteriskSerializer();
   json.setup(SETUP);
-  json.deserialize(JSON_START);
+  json.deserialize(mediaStart({ json: true }));
   for (
     const [asterisk, message, pattern] of [
       // Commands are case-sensitive: Asterisk logs an unknown one and does nothing.
@@ -446,9 +410,7 @@ Deno.test("`AsteriskSerializer` sends an utterance's last partial frame before t
   for (const marks of ["buffering", "mark-media"] as const) {
     const asterisk = new AsteriskSerializer({ marks });
     asterisk.setup(SETUP);
-    asterisk.deserialize(
-      "MEDIA_START connection_id:c channel:WebSocket/c channel_id:1.1 format:ulaw optimal_frame_size:160 ptime:20",
-    );
+    asterisk.deserialize(mediaStart());
     const audio = (ms: number): AudioFrame => ({
       type: "audio",
       audio: new Uint8Array(ms * 16).fill(0x11), // 8 kHz PCM16 (the transport's rate here)
@@ -479,33 +441,27 @@ Deno.test("`AsteriskSerializer` counts the partial frame a MEDIA_START in a new 
   // A new frame size, and a new encoding in frames of the same size (A-law's 160 bytes, as
   // μ-law's): either way the μ-law bytes held cannot go in the new format.
   for (
-    const format of ["format:slin16 optimal_frame_size:640", "format:alaw optimal_frame_size:160"]
+    const channel of [{ format: "slin16", frameBytes: 640 }, { format: "alaw", frameBytes: 160 }]
   ) {
-    const counted: Record<string, number> = {};
     const asterisk = new AsteriskSerializer(); // μ-law 8 kHz, 160-byte frames, until MEDIA_START
-    asterisk.bind({
-      send: () => {},
-      count: (counter, amount = 1) => void (counted[counter] = (counted[counter] ?? 0) + amount),
-      report: () => {},
-    });
+    const { context, counted } = recordingContext();
+    asterisk.bind(context);
     asterisk.setup({ ...SETUP, outputSampleRate: 8000 });
     // 10 ms of the bot's 8 kHz audio: 80 μ-law bytes, half a frame, held for the rest.
     const pcm = new Uint8Array(160).fill(0x40);
     asterisk.serialize({ type: "audio", audio: pcm, sampleRate: 8000, channels: 1 });
-    asterisk.deserialize(
-      `MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 ${format} ptime:20`,
-    );
+    asterisk.deserialize(mediaStart(channel));
     assert.deepEqual(
       counted,
       { audioBytesRefused: 160 },
-      `${format}: the 80 μ-law bytes, as the PCM16 written`,
+      `${channel.format}: the 80 μ-law bytes, as the PCM16 written`,
     );
     // The next audio starts a frame of its own in the new format, none of the old bytes in it.
     const next = list(
       asterisk.serialize({ type: "audio", audio: pcm, sampleRate: 8000, channels: 1 }),
     )
       .filter((m) => typeof m !== "string");
-    assert.deepEqual(next, [], `${format}: 10 ms is half a frame, held`);
+    assert.deepEqual(next, [], `${channel.format}: 10 ms is half a frame, held`);
   }
 });
 
@@ -514,7 +470,7 @@ Deno.test("`AsteriskSerializer` hands on the caller's last samples the resampler
   // messages and sends no goodbye (HANGUP closes the websocket): the close ends the stream.
   const asterisk = new AsteriskSerializer();
   asterisk.setup(SETUP); // μ-law 8 kHz in, 16 kHz out
-  asterisk.deserialize(PLAIN_START);
+  asterisk.deserialize(mediaStart());
   const frames = [
     ...list(asterisk.deserialize(new Uint8Array(160).fill(0x55))),
     ...list(asterisk.finish()),
@@ -529,8 +485,8 @@ Deno.test("`AsteriskSerializer` carries the partial frame over a MEDIA_START tha
   // Asterisk needs to create a good 20ms frame" in the channel's format, and what fills no frame is
   // dropped: μ-law bytes held for 20 ms frames are still μ-law, and begin the first 30 ms frame.
   const asterisk = new AsteriskSerializer(); // μ-law 8 kHz, 160-byte frames, until MEDIA_START
-  const { context, calls } = recordingContext();
-  asterisk.bind(context);
+  const calls = recordingContext();
+  asterisk.bind(calls.context);
   asterisk.setup({ ...SETUP, outputSampleRate: 8000 });
   const say = (ms: number, level: number) =>
     list(asterisk.serialize({
@@ -540,9 +496,7 @@ Deno.test("`AsteriskSerializer` carries the partial frame over a MEDIA_START tha
       channels: 1,
     })).filter((m): m is Uint8Array => typeof m !== "string");
   assert.deepEqual(say(10, 0x40), [], "10 ms is half a frame, held");
-  asterisk.deserialize(
-    "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:ulaw optimal_frame_size:240 ptime:30",
-  );
+  asterisk.deserialize(mediaStart({ frameBytes: 240, ptime: 30 }));
   assert.deepEqual(calls.counted, {}, "nothing dropped");
   const [frame, ...rest] = say(20, 0x08);
   assert.deepEqual(rest, []);
@@ -561,8 +515,8 @@ Deno.test("`AsteriskSerializer` counts the partial frame a MEDIA_START at a new 
   // rule of `FrameSerializer.audioEnds` and of an interruption: filter state dropped is not
   // queued audio lost.
   const asterisk = new AsteriskSerializer();
-  const { context, calls } = recordingContext();
-  asterisk.bind(context);
+  const calls = recordingContext();
+  asterisk.bind(calls.context);
   asterisk.setup({ ...SETUP, outputSampleRate: 16000 });
   // 30 ms: one 160-byte frame leaves (its first 2 samples the filter's delay, as silence), 80
   // μ-law bytes are held, 2 samples wait in the filter.
@@ -573,9 +527,7 @@ Deno.test("`AsteriskSerializer` counts the partial frame a MEDIA_START at a new 
     channels: 1,
   })).filter((m): m is Uint8Array => typeof m !== "string");
   assert.deepEqual(sent.map((m) => m.length), [160]);
-  asterisk.deserialize(
-    "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20",
-  );
+  asterisk.deserialize(mediaStart({ format: "slin16", frameBytes: 640 }));
   // The 80 μ-law bytes held, as the bot's 16 kHz PCM16: 80 × 2 × 2 bytes. With the 20 ms frame
   // that left (640 of the bot's bytes), every one of its 960 bytes is accounted for.
   assert.deepEqual(calls.counted, { audioBytesRefused: 320 });
@@ -588,14 +540,12 @@ Deno.test("`AsteriskSerializer` hands on the caller's last samples the resampler
   // (the caller's) with it.
   const asterisk = new AsteriskSerializer();
   asterisk.setup(SETUP); // μ-law 8 kHz in, 16 kHz out
-  asterisk.deserialize(PLAIN_START);
+  asterisk.deserialize(mediaStart());
   const frames: Frame[] = [];
   for (let i = 0; i < 5; i++) {
     frames.push(...list(asterisk.deserialize(new Uint8Array(160).fill(0x55))));
   }
-  const started = list(asterisk.deserialize(
-    "MEDIA_START connection_id:c1 channel:WebSocket/c1/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20",
-  ));
+  const started = list(asterisk.deserialize(mediaStart({ format: "slin16", frameBytes: 640 })));
   assert.equal(started.at(-1)?.type, "start", "the start last, after the audio before it");
   frames.push(...started.slice(0, -1), ...list(asterisk.finish()));
   const samples = (frames as AudioFrame[]).reduce((sum, frame) => sum + frame.audio.length / 2, 0);
@@ -608,8 +558,8 @@ Deno.test("`AsteriskSerializer` keeps the last 64 marks Asterisk never answers, 
   // docs.asterisk.org, Channel Drivers → WebSocket, "Control Messages": each
   // STOP_MEDIA_BUFFERING is answered by MEDIA_BUFFERING_COMPLETED once its media has gone out.
   // This far end never answers: a bot's mark given up never comes back, so it must be counted.
-  const { context, calls } = recordingContext();
-  asterisk.bind(context);
+  const calls = recordingContext();
+  asterisk.bind(calls.context);
   const n = 5000;
   for (let i = 0; i < n; i++) {
     asterisk.serialize({ type: "mark", name: `m${i}` });
@@ -642,12 +592,7 @@ Deno.test("`AsteriskSerializer` takes an answer already on its way when a flush 
   // the core; FLUSH_MEDIA discards only what is "queued but not sent". chan_websocket.c writes an
   // answer as it reaches the head of its queue (`dequeue_frame`): one written just before our
   // FLUSH_MEDIA arrived reaches us after we sent it, for a mark that played.
-  const starts = {
-    "plain-text":
-      "MEDIA_START connection_id:c channel:WebSocket/c/0x1 channel_id:1.1 format:ulaw optimal_frame_size:160 ptime:20",
-    json:
-      '{"event":"MEDIA_START","connection_id":"c","channel":"WebSocket/c/0x1","channel_id":"1.1","format":"ulaw","optimal_frame_size":160,"ptime":20}',
-  };
+  const starts = { "plain-text": mediaStart(), json: mediaStart({ json: true }) };
   for (const [control, start] of Object.entries(starts)) {
     const answer = (id: string) =>
       control === "json"
@@ -675,8 +620,8 @@ Deno.test("`AsteriskSerializer` takes an answer already on its way when a flush 
 Deno.test("`AsteriskSerializer` keeps the last 16 flushes Asterisk never confirms, forgetting the oldest, counted", () => {
   const asterisk = new AsteriskSerializer();
   asterisk.setup(SETUP);
-  const { context, calls } = recordingContext();
-  asterisk.bind(context);
+  const calls = recordingContext();
+  asterisk.bind(calls.context);
   const n = 5000;
   for (let i = 0; i < n; i++) {
     asterisk.serialize({ type: "mark", name: `m${i}` });
@@ -732,8 +677,8 @@ Deno.test("`AsteriskSerializer` on a passthrough channel counts a bot's mark onc
   // refusal after the first (reported) is counted already: the same mark given up past the
   // 64 kept is not counted, nor reported, a second time.
   const asterisk = new AsteriskSerializer({ marks: "mark-media" });
-  const { context, calls } = recordingContext();
-  asterisk.bind(context);
+  const calls = recordingContext();
+  asterisk.bind(calls.context);
   asterisk.setup(SETUP);
   const n = 100;
   for (let i = 0; i < n; i++) {

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
 import type { AudioFrame } from "../../src/frames.ts";
-import type { TransportError } from "../../src/errors.ts";
 import {
   assertRateWarning,
   documentedOnly,
@@ -11,6 +10,7 @@ import {
 } from "./fixtures/audio_fork_calls.ts";
 import { fuzzDeserializer } from "./fixtures/telephony_harness.ts";
 import { binaryToneRoundTrip } from "./fixtures/binary_tone.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
 
 const SETUP = {
   inputSampleRate: 16000,
@@ -133,12 +133,7 @@ Deno.test("`FreeSwitchSerializer` reports once, at the first message, a return r
   // it, the mark samples (0xFFFF) it put there included (:98-101, :135-150); dub_speech_frame
   // looks for them after (:994). With the fork at the codec's rate, a return rate that differs
   // leaves no mark to find.
-  const reported: TransportError[] = [];
-  const context = {
-    send: () => {},
-    count: () => {},
-    report: (e: TransportError) => void reported.push(e),
-  };
+  const { context, reported } = recordingContext();
   const fs = new FreeSwitchSerializer({ sampleRate: 8000, streamSampleRate: 16000 });
   fs.bind(context);
   fs.setup(SETUP);
@@ -149,21 +144,21 @@ Deno.test("`FreeSwitchSerializer` reports once, at the first message, a return r
   assertRateWarning(reported);
   // Audio first (no metadata): reported all the same.
   const audioFirst = new FreeSwitchSerializer({ sampleRate: 16000, streamSampleRate: 8000 });
-  const later: TransportError[] = [];
-  audioFirst.bind({ ...context, report: (e) => void later.push(e) });
+  const later = recordingContext();
+  audioFirst.bind(later.context);
   audioFirst.setup(SETUP);
   audioFirst.deserialize(new Uint8Array(640));
-  assert.equal(later.length, 1);
+  assert.equal(later.reported.length, 1);
   // Equal rates: nothing to say.
   for (
     const options of [{}, { sampleRate: 16000 }, { sampleRate: 16000, streamSampleRate: 16000 }]
   ) {
-    const quiet: TransportError[] = [];
+    const quiet = recordingContext();
     const same = new FreeSwitchSerializer(options);
-    same.bind({ ...context, report: (e) => void quiet.push(e) });
+    same.bind(quiet.context);
     same.setup(SETUP);
     same.deserialize("{}");
     same.deserialize(new Uint8Array(320));
-    assert.deepEqual(quiet, [], JSON.stringify(options));
+    assert.deepEqual(quiet.reported, [], JSON.stringify(options));
   }
 });

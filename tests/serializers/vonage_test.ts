@@ -8,6 +8,7 @@ import { analyze, fuzzDeserializer, samplesOf, tone } from "./fixtures/telephony
 import { PLAYOUT_MARK_PREFIX } from "../../src/playback.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
 
 const SETUP_16K = {
   inputSampleRate: 16000,
@@ -435,20 +436,15 @@ Deno.test("`VonageSerializer` counts and reports the bot's marks a far end that 
 Deno.test("`VonageSerializer` counts the bot's marks given up when no clear is ever answered", () => {
   const vonage = new VonageSerializer();
   vonage.setup(SETUP_16K);
-  const counted: string[] = [];
-  const reported: TransportError[] = [];
-  vonage.bind({
-    send: () => {},
-    count: (counter, amount = 1) => void counted.push(...Array(amount).fill(counter)),
-    report: (error) => void reported.push(error),
-  });
+  const { context, counted, reported } = recordingContext();
+  vonage.bind(context);
   for (let i = 0; i < 100; i++) {
     vonage.serialize({ type: "mark", name: `m${i}` });
     vonage.serialize({ type: "mark", name: `${PLAYOUT_MARK_PREFIX}${i}` });
     vonage.serialize({ type: "interruption" }); // a clear no `websocket:cleared` answers
   }
   // 200 marks held for the clears, 64 kept: of the 136 given up, the bot's 68.
-  assert.equal(counted.filter((c) => c === "encodeErrors").length, 68);
+  assert.equal(counted.encodeErrors, 68);
   assert.deepEqual(reported.map((e) => [e.code, /cleared.*"m0"/.test(e.message)]), [
     ["protocol", true],
   ]);
