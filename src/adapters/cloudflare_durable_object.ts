@@ -7,6 +7,8 @@
 import type { WebSocketTransport } from "../transport.ts";
 import { type AdmissionOptions, admit } from "./_admission.ts";
 import { runSession } from "./_session.ts";
+import { systemClock } from "../clock.ts";
+import { resolveTransportOptions } from "../transport_options.ts";
 import { type CloudflareUpgradeOptions, upgrade } from "./cloudflare.ts";
 
 export type { AdmissionOptions, CloudflareUpgradeOptions };
@@ -64,7 +66,8 @@ function idFromPath(request: Request): string | null {
  * A REST hang-up still under way when the call's socket closes (see `HangUp`) runs on with no
  * client connected: it is handed to `ctx.waitUntil`. From compatibility date 2026-10-01 (or with
  * the `durable_object_io_tasks_prevent_eviction` flag) such a promise keeps the object from being
- * evicted until it settles.
+ * evicted until it settles. The object's reset (a peer that never answered the close) waits for
+ * it too, for `sendTimeoutMs` at most: a reset ends it, and the call would be left up.
  *
  * @example An echo call per `/ws/:id`
  * ```ts
@@ -122,8 +125,10 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
   protected readonly env: Env;
   /** Whether a call holds this object, from the moment its upgrade starts. */
   #live = false;
-  /** The object resets itself a task from now (see `#terminate`): it takes no call before. */
+  /** The object is to reset itself (see `#terminate`): it takes no call before. */
   #resetting = false;
+  /** What the sessions handed to `waitUntil` that has not settled: a reset waits for it. */
+  readonly #handedOver = new Set<Promise<unknown>>();
 
   /**
    * In a Worker's `fetch`: refuses what is not an acceptable WebSocket upgrade (426, 403, 401
@@ -182,10 +187,11 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     let result;
     try {
       // An override that throws (a bad provider name in the URL) must not leave the call claimed.
-      const options = {
-        terminate: this.#terminate,
-        ...this.#keptAlive(),
-        ...this.upgradeOptions(request),
+      const own = this.upgradeOptions(request);
+      const options: CloudflareUpgradeOptions = {
+        terminate: () => this.#terminate(options),
+        ...own,
+        ...this.#keptAlive(own),
       };
       result = await upgrade(request, options);
     } catch (error) {
@@ -203,29 +209,55 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
   }
 
   /**
-   * The object's `ctx.waitUntil` as the session's `waitUntil`, where its state has one (see the
-   * class). An override's own `waitUntil` wins.
+   * The session's `waitUntil`: what it is handed is held for a reset to wait for, and passed on to
+   * the override's own `waitUntil`, else to the object's `ctx.waitUntil` where its state has one
+   * (see the class). An override's `waitUntil` that is no function is left to `upgrade` to refuse.
    */
-  #keptAlive(): Pick<CloudflareUpgradeOptions, "waitUntil"> {
+  #keptAlive(own: CloudflareUpgradeOptions): Pick<CloudflareUpgradeOptions, "waitUntil"> {
+    if (own.waitUntil !== undefined && typeof own.waitUntil !== "function") return {};
     const ctx = this.ctx as { waitUntil?: (promise: Promise<unknown>) => void };
-    if (typeof ctx.waitUntil !== "function") return {};
-    return { waitUntil: (promise) => ctx.waitUntil!(promise) };
+    const passOn = own.waitUntil ??
+      (typeof ctx.waitUntil === "function" ? (promise) => ctx.waitUntil!(promise) : undefined);
+    return {
+      waitUntil: (promise) => {
+        this.#handedOver.add(promise);
+        const settled = () => void this.#handedOver.delete(promise);
+        promise.then(settled, settled);
+        passOn?.(promise);
+      },
+    };
   }
 
   /**
-   * Drops a connection whose peer never answered the close. The session has settled in this
-   * turn: the reset waits a task, so that what waits on `transport.closed` (and the "timeout"
-   * error reported after this call) still runs before the object's code is stopped.
+   * Drops a connection whose peer never answered the close, on the session's `options`. The reset
+   * first waits for what the session handed to `waitUntil` (a REST hang-up still asking the
+   * provider, which the reset would cut off), then a task: the session has settled in this turn,
+   * and what waits on `transport.closed` (and the "timeout" error reported after this call) still
+   * runs before the object's code is stopped.
    */
-  #terminate = (): void => {
+  #terminate(options: CloudflareUpgradeOptions): void {
     // A runtime older than `abort()` cannot reset the object: nothing drops the connection, left
     // to its peer, and the object takes the next call rather than refuse every one for good.
     if (typeof (this.ctx as { abort?: unknown }).abort !== "function") return;
     // From here the object is as good as reset: a call that comes in the meantime is refused
     // (409) rather than accepted and then cut off by the reset.
     this.#resetting = true;
-    setTimeout(() => this.#abort(), 0);
-  };
+    void this.#handedOverSettled(options).then(() => setTimeout(() => this.#abort(), 0));
+  }
+
+  /**
+   * Settles once what was handed to `waitUntil` has, or at the session's `sendTimeoutMs`: each
+   * hang-up is bounded by it already, but nothing else handed over need be.
+   */
+  async #handedOverSettled(options: CloudflareUpgradeOptions): Promise<void> {
+    if (this.#handedOver.size === 0) return;
+    const bound = new AbortController();
+    const clock = options.clock ?? systemClock;
+    const { sendTimeoutMs } = resolveTransportOptions(options); // checked by `upgrade` already
+    const timedOut = clock.sleep(sendTimeoutMs, bound.signal).catch(() => {});
+    await Promise.race([Promise.allSettled(this.#handedOver), timedOut]);
+    bound.abort();
+  }
 
   /** Resets the object, which drops its socket: Workers cannot drop one socket alone. */
   #abort(): void {

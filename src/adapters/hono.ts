@@ -64,8 +64,10 @@ export type HonoSessionHandler<C> = (transport: WebSocketTransport, c: C) => voi
  * `binaryType` and is read for `bufferedAmount`; on Workers, which never call `onOpen`, the
  * session opens at the client's first message, and the closes workerd leaves out or gets wrong
  * are made up for as in the Cloudflare adapter (a client that breaks the protocol ends its
- * session with 1006, as does a close code no close frame may carry). An `onSession` that throws
- * (or rejects) ends its session with 1011 and a fatal "error" event, logged; the app goes on.
+ * session with 1006, as does a close code no close frame may carry), and the session's
+ * `waitUntil` is the request's `c.executionCtx.waitUntil` unless the options give one (a REST
+ * hang-up may outlive the socket). An `onSession` that throws (or rejects) ends its session with
+ * 1011 and a fatal "error" event, logged; the app goes on.
  * Middleware that writes headers on every response (`cors`, `poweredBy`, `secureHeaders`) may sit
  * in front of the route: tested on Deno, Node, Bun and workerd.
  *
@@ -128,7 +130,7 @@ export function voiceSession<C extends HonoContext, U = unknown>(
     // A socket but no response: the runtime refused the upgrade (Bun's `server.upgrade()`).
     if (response === undefined) return new Response("Bad upgrade", { status: 400 });
     if (!readable(request)) c.req.raw = copy; // what onSession and later middleware read
-    const transport = startSession(socket, options);
+    const transport = startSession(socket, withRuntimeWaitUntil(options, c));
     watchNodeConnection(c, socket);
     // Synchronously, so that listeners added in onSession see "connected" on every runtime.
     if (transport !== null) runSession(transport, () => onSession(transport, c));
@@ -143,6 +145,26 @@ export function voiceSession<C extends HonoContext, U = unknown>(
  * @deprecated Use {@linkcode voiceSession}.
  */
 export const transport: typeof voiceSession = voiceSession;
+
+/**
+ * The options, with the request's `waitUntil` where the runtime has one and they name none: Hono
+ * on Workers passes the `fetch` handler's context as `c.executionCtx`, and Workers cancel what a
+ * request left pending once its handling is over (a REST hang-up still under way as the socket
+ * closes; see `TransportOptions.waitUntil`). Hono's getter throws where the runtime passed no
+ * context to `app.fetch` (Deno, Node, Bun), whose processes live on: the options stay as given.
+ */
+function withRuntimeWaitUntil<O extends TransportOptions>(options: O, c: HonoContext): O {
+  if (options.waitUntil !== undefined) return options;
+  let context: { waitUntil?: unknown } | undefined;
+  try {
+    context = (c as { executionCtx?: { waitUntil?: unknown } }).executionCtx;
+  } catch {
+    return options; // "This context has no ExecutionContext"
+  }
+  const waitUntil = context?.waitUntil;
+  if (typeof waitUntil !== "function") return options;
+  return { ...options, waitUntil: (promise: Promise<unknown>) => waitUntil.call(context, promise) };
+}
 
 /**
  * `@hono/node-ws` hands the route every upgrade as a GET, and `ws` refuses another method only

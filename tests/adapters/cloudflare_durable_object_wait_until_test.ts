@@ -3,9 +3,17 @@
 // this.ctx.waitUntil() ... also receive this protection" from eviction, the default from
 // compatibility date 2026-10-01
 // (https://developers.cloudflare.com/changelog/post/2026-10-01-pending-io-keep-alive/).
+//
+// `CallDurableObject` drops a connection whose peer never answered the close by resetting itself:
+// "`abort` is used to forcibly reset a Durable Object"
+// (https://developers.cloudflare.com/durable-objects/api/state/#abort), and the code running in it
+// goes with its in-memory state. A REST hang-up the session handed to `waitUntil`, still waiting
+// for the provider, would be cut off with it and the call left up: the reset waits for what the
+// session handed over, at most `sendTimeoutMs` (each hang-up is bounded by it already).
 import assert from "node:assert/strict";
 import type { CloudflareUpgradeOptions } from "../../src/adapters/cloudflare.ts";
 import { CallDurableObject } from "../../src/adapters/cloudflare_durable_object.ts";
+import type { SerializerContext } from "../../src/serializer.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import type { TransportError } from "../../src/errors.ts";
@@ -13,25 +21,46 @@ import type { WebSocketTransport } from "../../src/transport.ts";
 import { withMemoryWorkers } from "./_memory_workers.ts";
 import { TWILIO_START } from "../serializers/telephony/_hang_up_session.ts";
 
-/** A `DurableObjectState` with `waitUntil`, faked: the promises handed to it. */
-interface KeepingState {
-  kept: Promise<unknown>[];
-  waitUntil(promise: Promise<unknown>): void;
+/** A `DurableObjectState` with `waitUntil` and `abort`, faked: the resets asked for. */
+class ResettableState {
+  readonly kept: Promise<unknown>[] = [];
+  readonly resets: (string | undefined)[] = [];
+  waitUntil(promise: Promise<unknown>): void {
+    this.kept.push(promise);
+  }
+  abort(reason?: string): void {
+    this.resets.push(reason);
+  }
 }
 
-/** A Twilio call that hangs up on its first start; Twilio's API refuses 300 ms after asked. */
-class TwilioCall extends CallDurableObject<undefined, KeepingState> {
+/** Twilio's serializer that also hands the session a promise that never settles. */
+class NeverSettlingTwilio extends TwilioSerializer {
+  override bind(context: SerializerContext): void {
+    super.bind(context);
+    context.waitUntil?.(new Promise(() => {}));
+  }
+}
+
+/**
+ * A Twilio call that closes with 4000 right after hanging up (its peer never answers the close,
+ * given up after 100 ms); Twilio's API refuses 300 ms after asked. `serializer` makes the
+ * session's serializer.
+ */
+class TwilioCall extends CallDurableObject<undefined, ResettableState> {
   readonly clock = new FakeClock();
   readonly sessions: WebSocketTransport[] = [];
   readonly errors: TransportError[] = [];
   requests = 0;
+  constructor(state: ResettableState, readonly Serializer = TwilioSerializer) {
+    super(state, undefined);
+  }
   protected override upgradeOptions(): CloudflareUpgradeOptions {
     const fetch = (_url: string, init: RequestInit) => {
       this.requests++;
       return this.clock.sleep(300, init.signal!).then(() => new Response("busy", { status: 500 }));
     };
-    const serializer = () => new TwilioSerializer({ accountSid: "AC1", authToken: "t", fetch });
-    return { clock: this.clock, serializer, sendTimeoutMs: 5000 };
+    const serializer = () => new this.Serializer({ accountSid: "AC1", authToken: "t", fetch });
+    return { clock: this.clock, serializer, sendTimeoutMs: 1000, closeTimeoutMs: 100 };
   }
   protected override onSession(transport: WebSocketTransport): void {
     this.sessions.push(transport);
@@ -46,9 +75,62 @@ const UPGRADE = {
   "sec-websocket-version": "13",
 };
 
+/** One task: the object's reset waits one (see `CallDurableObject`) once it is due. */
+const aTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Starts the call, hangs it up and closes it while Twilio is asked; the close goes unanswered. */
+async function closedWhileHangingUp(call: TwilioCall, client: { send(data: string): void }) {
+  await call.clock.tick(0);
+  client.send(TWILIO_START);
+  await call.clock.tick(0);
+  const [transport] = call.sessions;
+  void transport!.send({ type: "end" });
+  await call.clock.tick(0);
+  assert.equal(call.requests, 1, "the hang-up was sent");
+  void transport!.close(4000, "bye");
+  await call.clock.tick(100); // the close goes unanswered: the connection is to be dropped
+  assert.equal((await transport!.closed).code, 4000);
+  await aTask();
+}
+
+Deno.test("`CallDurableObject` resets itself only once a hang-up under way has settled", async () => {
+  await withMemoryWorkers(async (clients) => {
+    const state = new ResettableState();
+    const call = new TwilioCall(state);
+    const request = new Request("https://example.com/ws/CA1", { headers: UPGRADE });
+    assert.equal((await call.fetch(request)).status, 101);
+    await closedWhileHangingUp(call, clients[0]!);
+    assert.deepEqual(state.resets, [], "not while Twilio is still asked");
+    const again = new Request("https://example.com/ws/CA1", { headers: UPGRADE });
+    assert.equal((await call.fetch(again)).status, 409, "as good as reset: no call taken");
+    await call.clock.tick(200); // Twilio refuses
+    assert.deepEqual(call.errors.map((e) => e.code), ["timeout", "protocol"], "reported");
+    await aTask();
+    assert.deepEqual(state.resets, ["the peer never answered the close"]);
+    assert.equal(call.clock.pendingTimers, 0);
+  }, false); // a peer that never answers the close
+});
+
+Deno.test("`CallDurableObject` resets itself at `sendTimeoutMs` at most, whatever it waits for", async () => {
+  await withMemoryWorkers(async (clients) => {
+    const state = new ResettableState();
+    const call = new TwilioCall(state, NeverSettlingTwilio);
+    const request = new Request("https://example.com/ws/CA1", { headers: UPGRADE });
+    assert.equal((await call.fetch(request)).status, 101);
+    await closedWhileHangingUp(call, clients[0]!);
+    await call.clock.tick(999);
+    await aTask();
+    assert.deepEqual(state.resets, [], "the hang-up settled; the other promise is waited for");
+    await call.clock.tick(1);
+    await aTask();
+    assert.deepEqual(state.resets, ["the peer never answered the close"]);
+    assert.equal(call.clock.pendingTimers, 0);
+  }, false);
+});
+
 Deno.test("`CallDurableObject` hands a hang-up that outlives the socket to `ctx.waitUntil`", async () => {
   await withMemoryWorkers(async (clients) => {
-    const state: KeepingState = { kept: [], waitUntil: (p) => void state.kept.push(p) };
+    const state = new ResettableState();
     const call = new TwilioCall(state, undefined);
     const request = new Request("https://example.com/ws/CA1", { headers: UPGRADE });
     assert.equal((await call.fetch(request)).status, 101);

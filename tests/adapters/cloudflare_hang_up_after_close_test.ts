@@ -42,27 +42,42 @@ function silentProvider() {
   };
 }
 
+/**
+ * Opens a call at `path` of the test Worker (the provider's origin appended), hangs it up, and
+ * closes its socket while the provider is asked: the hang-up's timeout must still be reported.
+ */
+async function hangUpOutlivesTheSocket(path: string): Promise<void> {
+  const provider = silentProvider();
+  const worker = await hostWorker(new URL("./_cloudflare_hang_up_worker.ts", import.meta.url));
+  const origin = `127.0.0.1:${worker.url.port}`;
+  try {
+    const client = await WsClient.open(
+      `ws://${origin}${path}${encodeURIComponent(provider.origin)}`,
+    );
+    client.send(TWILIO_START);
+    const hungUp = await within(provider.hangUp, 5000, "hang-up request");
+    assert.equal(hungUp, "/2010-04-01/Accounts/AC1/Calls/CA1.json");
+    await client.close(1000); // the far end closes while the provider is asked
+    const timedOut = 'timeout: Twilio hang-up of call "CA1" got no answer within 1000 ms';
+    assert.equal(await within(provider.report, 5000, "report of the hang-up's end"), timedOut);
+    const log = await (await fetch(`http://${origin}/log`)).json();
+    assert.deepEqual(log, ["closed", timedOut], "reported after the session's end");
+  } finally {
+    await worker.hosted.dispose();
+    await provider.close();
+  }
+}
+
 Deno.test({
   name: "On workerd, a hang-up under way when the call's socket closes runs on with `waitUntil`",
   ...miniflareSanitizers,
-  async fn() {
-    const provider = silentProvider();
-    const worker = await hostWorker(new URL("./_cloudflare_hang_up_worker.ts", import.meta.url));
-    const origin = `127.0.0.1:${worker.url.port}`;
-    try {
-      const path = `/call?keep&api=${encodeURIComponent(provider.origin)}`;
-      const client = await WsClient.open(`ws://${origin}${path}`);
-      client.send(TWILIO_START);
-      const hungUp = await within(provider.hangUp, 5000, "hang-up request");
-      assert.equal(hungUp, "/2010-04-01/Accounts/AC1/Calls/CA1.json");
-      await client.close(1000); // the far end closes while the provider is asked
-      const timedOut = 'timeout: Twilio hang-up of call "CA1" got no answer within 1000 ms';
-      assert.equal(await within(provider.report, 5000, "report of the hang-up's end"), timedOut);
-      const log = await (await fetch(`http://${origin}/log`)).json();
-      assert.deepEqual(log, ["closed", timedOut], "reported after the session's end");
-    } finally {
-      await worker.hosted.dispose();
-      await provider.close();
-    }
-  },
+  fn: () => hangUpOutlivesTheSocket("/call?keep&api="),
+});
+
+// Hono's Workers helper on workerd: the route's options name no `waitUntil`, and `voiceSession`
+// takes the request's own, `c.executionCtx.waitUntil` (without it the report never came).
+Deno.test({
+  name: "On workerd, Hono's `voiceSession` lets a hang-up outlive the socket by itself",
+  ...miniflareSanitizers,
+  fn: () => hangUpOutlivesTheSocket("/hono?api="),
 });
