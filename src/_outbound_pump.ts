@@ -494,8 +494,12 @@ export class OutboundPump {
             return this.#pacing.arm(wait);
           }
           const filler = this.#fill(this.#mixer);
+          const filled = this.#backgroundFills;
           this.#backgroundFills = filler !== undefined;
-          if (filler === undefined) break; // no background now: idle until woken
+          if (filler === undefined) {
+            if (filled) this.#backgroundStopped(now);
+            break; // no background now: idle until woken
+          }
           const sending = this.#sendChunk(filler, durationMs(filler.audio.length, filler), false);
           if (sending) return void this.#runAfter(sending);
         } else if (item.kind === "audio") {
@@ -579,11 +583,14 @@ export class OutboundPump {
       // perhaps going on (its next burst due about now, as the far end plays the tail): its
       // stretch ends once the tail too runs out (see `#onRunOut`), unless a partial packet goes
       // now, which the packetizer pads (or drops) whatever follows: the filter's end joins it.
+      // With background filling the slots the stream goes on past the reply's end: its packet is
+      // padded where the policy drops, as before an end-of-speech mark (`#endsBeforeMark`), not
+      // cut out of the middle of what the far end plays.
       this.#tailFlushed = false;
       if (this.#runOut !== undefined && this.#wroteAhead && this.#sender.pendingPacketBytes === 0) {
         this.#armRunOut(now);
       } else this.#audioEnded(now);
-      this.#flushHeld(now);
+      this.#flushHeld(now, this.#backgroundFills);
     }
     if (!this.#speaking) return;
     const chunkHeld = this.#chunker.pendingBytes > 0;
@@ -664,6 +671,20 @@ export class OutboundPump {
     const told = this.#endedAt === this.#timeline.sentMs;
     this.#timeline.append(ms, now ?? this.#clock.now());
     if (told) this.#endedAt = this.#timeline.sentMs;
+  }
+
+  /**
+   * The background has stopped (its `fill` gave nothing after giving chunks), nothing else queued:
+   * what it carried on is over. The partial frame a serializer holds (Vonage, Asterisk) and the
+   * packetizer's partial packet would wait for the next reply or bot's mark, and the far end play
+   * them at that reply's start, which would be heard a frame or packet before it plays: they go
+   * now, as at a stretch's end, and are placed. Unless speech waits in the chunker: its tail ends
+   * the stretch.
+   */
+  #backgroundStopped(now: number | undefined): void {
+    if (this.#chunker.pendingBytes > 0 || this.#tail.armed) return;
+    this.#audioEnded(now);
+    if (this.#sender.pendingPacketBytes > 0) this.#flushHeld(now);
   }
 
   /**

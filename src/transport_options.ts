@@ -85,7 +85,9 @@ export interface TransportOptions {
    * `"short"` sends it as it is, `"drop"` discards it (up to a packet less a byte a reply, counted
    * in `audioBytesDroppedOnClose`). On Vonage and Asterisk a bot's `mark` ends the packet too,
    * mid-speech (their serializers pad the partial frame they hold there, and the packet before it
-   * must go first): padded where the policy is `"drop"`.
+   * must go first): padded where the policy is `"drop"`. With background audio playing, the
+   * stream goes on past a reply's end: that packet is padded, not dropped; when the background
+   * stops, what it left held goes by the policy.
    *
    * @default {"pad"}
    */
