@@ -41,6 +41,11 @@ export class ObserverList {
   list: readonly SessionObserver[] = [];
   readonly #onError: (error: TransportError) => void;
   #failed = false;
+  /**
+   * The observers told the end already: one given again after it (or twice after it) is told it
+   * once, as one given twice is told each event once. Held weakly: the list lets them go.
+   */
+  readonly #toldClosed = new WeakSet<SessionObserver>();
 
   /** `onError`: where an observer's exception is reported (the transport's error path). */
   constructor(onError: (error: TransportError) => void) {
@@ -94,6 +99,8 @@ export class ObserverList {
       list = this.list;
       this.list = [];
     }
+    list = list.filter((observer) => !this.#toldClosed.has(observer));
+    for (const observer of list) this.#toldClosed.add(observer);
     this.#tell(list, "closed", closed);
   }
 

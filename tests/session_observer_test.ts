@@ -223,6 +223,23 @@ Deno.test("an observer added after the session ended is told the end, so what wa
   assert.deepEqual(told, { code: 4000, reason: "bye", initiator: "remote" });
 });
 
+Deno.test("an observer given twice is told the end once, whether given before the end or after it", async () => {
+  const c = call();
+  const told: string[] = [];
+  const early = { closed: () => void told.push("early closed") };
+  const late = { closed: () => void told.push("late closed") };
+  c.transport.observe(early);
+  c.transport.observe(early);
+  await c.clock.tick(0);
+  c.pair.client.close(1000);
+  await c.transport.closed;
+  c.transport.observe(early); // told the end already, while it observed
+  c.transport.observe(late);
+  c.transport.observe(late);
+  await c.clock.runAll();
+  assert.deepEqual(told, ["early closed", "late closed"], "each told the end once");
+});
+
 Deno.test("an observer that throws ends its session with 1011, as an application error, once; the others are still told", async () => {
   for (const method of ["inboundAudio", "outboundAudio", "closed"] as const) {
     const clock = new FakeClock();

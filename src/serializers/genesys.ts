@@ -926,8 +926,9 @@ export class GenesysSerializer implements FrameSerializer {
    * transaction and then close the socket; the transport waits for that close after an `end`
    * only (at most its `closeTimeoutMs`), so a client that never closed would hold the session,
    * and the bot reading it, open for ever. Past the transport's `closeTimeoutMs` (the bound it
-   * sets after an `end`) the session ends: a fatal "timeout", closed with 1000. An `end` or `cancel` after it hands the wait to the transport; Genesys's `close` or the
-   * session's end lifts it. None on a context without a clock (made by hand).
+   * sets after an `end`) the session ends: a fatal "timeout", closed with 1000. An `end` or
+   * `cancel` after it hands the wait to the transport; Genesys's `close` or the session's end
+   * lifts it. None on a context without a clock (made by hand).
    */
   #boundClose(): void {
     const clock = this.#context?.clock;
