@@ -109,6 +109,11 @@ export class OutboundPump {
    * mixer (stopped, its clip over, not started) fills nothing, and a stretch ends as without one.
    */
   #backgroundFills = false;
+  /**
+   * Takes the background for stopped once what has left runs out at the far end (see
+   * `#backgroundPaused`); made where there is a mixer, armed once a stop, never per chunk.
+   */
+  readonly #backgroundRunOut: ClockTimer | undefined;
   /** Speech off the queue that a throwing `mix` kept from leaving: counted dropped at the stop. */
   #unmixedBytes = 0;
   readonly #onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
@@ -177,6 +182,9 @@ export class OutboundPump {
     this.#tailMs = options.tailMs;
     this.#format = options.format;
     this.#mixer = options.mixer;
+    if (options.mixer !== undefined) {
+      this.#backgroundRunOut = options.clock.timer(this.#onBackgroundRunOut);
+    }
     this.#onChunk = options.onChunk;
     options.tracker.afterDispatch = (before) => this.userCodeRan(before);
     // A stretch of speech ends at the tracker's quiet time after the queue ran dry (see
@@ -249,6 +257,7 @@ export class OutboundPump {
    */
   pushAudio(frame: AudioFrame): Promise<void> | undefined {
     this.#tail.cancel();
+    this.#backgroundRunOut?.cancel(); // speech carries the stream on
     this.#tracker.queued();
     // Even if none of it leaves now (less than a chunk, or nothing): the queue running dry must
     // arm the tail for what the chunker holds, and tell the tracker nothing more is queued.
@@ -335,6 +344,7 @@ export class OutboundPump {
     this.#pacing.cancel();
     this.#tail.cancel();
     this.#runOut?.cancel();
+    this.#backgroundRunOut?.cancel();
     this.#paced = undefined;
     // A partial frame a serializer held of the last stretch never leaves now: counted dropped.
     this.#sender.dropHeldFrames();
@@ -364,6 +374,7 @@ export class OutboundPump {
     }
     this.#tail.cancel();
     this.#runOut?.cancel(); // the serializer drops what it held at the interruption
+    this.#backgroundRunOut?.cancel();
     this.#tailFlushed = false;
     this.#wroteAhead = false; // what comes next is judged on its own
     this.#tailDueAt = undefined;
@@ -497,9 +508,10 @@ export class OutboundPump {
           const filled = this.#backgroundFills;
           this.#backgroundFills = filler !== undefined;
           if (filler === undefined) {
-            if (filled) this.#backgroundStopped(now);
+            if (filled) this.#backgroundPaused(now);
             break; // no background now: idle until woken
           }
+          if (!filled) this.#backgroundRunOut?.cancel(); // it stalled, and goes on
           const sending = this.#sendChunk(filler, durationMs(filler.audio.length, filler), false);
           if (sending) return void this.#runAfter(sending);
         } else if (item.kind === "audio") {
@@ -674,12 +686,32 @@ export class OutboundPump {
   }
 
   /**
-   * The background has stopped (its `fill` gave nothing after giving chunks), nothing else queued:
-   * what it carried on is over. The partial frame a serializer holds (Vonage, Asterisk) and the
-   * packetizer's partial packet would wait for the next reply or bot's mark, and the far end play
-   * them at that reply's start, which would be heard a frame or packet before it plays: they go
-   * now, as at a stretch's end, and are placed. Unless speech waits in the chunker: its tail ends
-   * the stretch.
+   * The background's `fill` gave nothing after giving chunks, nothing else queued: stopped, or a
+   * stream short of a chunk for a read, whose data wakes the pump before the far end has played
+   * what was sent ahead (and its next chunk completes what is held, as while it flows). Taken for
+   * stopped once what has left runs out, unless it, or speech, went on by then.
+   */
+  #backgroundPaused(now: number | undefined): void {
+    if (this.#chunker.pendingBytes > 0 || this.#tail.armed) return; // speech's tail ends it
+    const at = now ?? this.#clock.now();
+    const timeline = this.#timeline;
+    const runsOut = timeline.playsAt(timeline.sentMs - this.#sender.pendingPacketMs) - at;
+    if (!(runsOut > 0)) return this.#backgroundStopped(at); // ran out already (NaN: cut)
+    this.#backgroundRunOut!.arm(runsOut, at);
+  }
+
+  /** What was sent before the background's `fill` gave nothing has run out (see above). */
+  #onBackgroundRunOut = (): void => {
+    if (this.#stopped || this.#backgroundFills || this.#queue.size > 0) return;
+    this.#backgroundStopped(undefined);
+  };
+
+  /**
+   * The background has stopped (see `#backgroundPaused`), nothing else queued: what it carried on
+   * is over. The partial frame a serializer holds (Vonage, Asterisk) and the packetizer's partial
+   * packet would wait for the next reply or bot's mark, and the far end play them at that reply's
+   * start, which would be heard a frame or packet before it plays: they go now, as at a stretch's
+   * end, and are placed. Unless speech waits in the chunker: its tail ends the stretch.
    */
   #backgroundStopped(now: number | undefined): void {
     if (this.#chunker.pendingBytes > 0 || this.#tail.armed) return;

@@ -87,7 +87,8 @@ export interface TransportOptions {
    * mid-speech (their serializers pad the partial frame they hold there, and the packet before it
    * must go first): padded where the policy is `"drop"`. With background audio playing, the
    * stream goes on past a reply's end: that packet is padded, not dropped; when the background
-   * stops, what it left held goes by the policy.
+   * stops (nothing more from it by the time what was sent has played), what it left held goes by
+   * the policy.
    *
    * @default {"pad"}
    */

@@ -242,7 +242,9 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     // From here the object is as good as reset: a call that comes in the meantime is refused
     // (409) rather than accepted and then cut off by the reset.
     this.#resetting = true;
-    void this.#handedOverSettled(options).then(() => setTimeout(() => this.#abort(), 0));
+    // Reset whatever the wait ends in: an object left `#resetting` would refuse every call (409).
+    const reset = () => void setTimeout(() => this.#abort(), 0);
+    void this.#handedOverSettled(options).then(reset, reset);
   }
 
   /**
