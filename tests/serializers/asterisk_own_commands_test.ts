@@ -12,20 +12,8 @@ import assert from "node:assert/strict";
 import type { SpeakingEvent } from "../../src/playback.ts";
 import { TransportError } from "../../src/errors.ts";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
-import { asteriskFarEnd } from "./fixtures/asterisk_channel_playout.ts";
+import { asteriskFarEnd, mediaStart } from "./fixtures/asterisk_channel_playout.ts";
 import { levelFrame, narrowbandCall } from "./fixtures/narrowband_call.ts";
-
-const PLAIN_START =
-  "MEDIA_START connection_id:c1 channel:WebSocket/c1/0x1 channel_id:1.1 format:ulaw optimal_frame_size:160 ptime:20";
-const JSON_START = JSON.stringify({
-  event: "MEDIA_START",
-  connection_id: "c1",
-  channel: "WebSocket/c1/0x1",
-  channel_id: "1.1",
-  format: "ulaw",
-  optimal_frame_size: 160,
-  ptime: 20,
-});
 
 const OWN: Array<[string, RegExp]> = [
   ["FLUSH_MEDIA", /FLUSH_MEDIA goes as an interruption frame/],
@@ -36,7 +24,7 @@ const OWN: Array<[string, RegExp]> = [
 ];
 
 Deno.test("`AsteriskSerializer` refuses its own commands in a message frame, naming the frame that sends each", () => {
-  for (const start of [PLAIN_START, JSON_START]) {
+  for (const start of [mediaStart(), mediaStart({ json: true })]) {
     const asterisk = new AsteriskSerializer();
     asterisk.setup({
       inputSampleRate: 8000,

@@ -11,6 +11,7 @@ import {
   type ScriptStep,
   toneRoundTrip,
 } from "./fixtures/telephony_harness.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
 
 /**
  * The documented call with our reply as Exotel takes it: a media payload of at least 3,200 bytes
@@ -131,9 +132,9 @@ function pcmFrame(samples: number[]) {
 
 /** A serializer set up for 8 kHz mono both ways and `chunkMs`, with the errors it reports. */
 function at8kHz(chunkMs: number) {
-  const reports: TransportError[] = [];
+  const { context, reported: reports } = recordingContext();
   const exotel = new ExotelSerializer();
-  exotel.bind({ send() {}, count() {}, report: (error) => void reports.push(error) });
+  exotel.bind(context);
   exotel.setup({
     inputSampleRate: 8000,
     inputChannels: 1,
@@ -181,13 +182,9 @@ Deno.test("`ExotelSerializer` judges chunkMs in μ-law bytes after a μ-law star
 });
 
 Deno.test("`ExotelSerializer` refuses Exotel's L16, whose byte order is not documented, and the media after it", () => {
-  const counts: Record<string, number> = {};
+  const { context, counted: counts } = recordingContext();
   const exotel = new ExotelSerializer();
-  exotel.bind({
-    send() {},
-    count: (counter, amount = 1) => void (counts[counter] = (counts[counter] ?? 0) + amount),
-    report() {},
-  });
+  exotel.bind(context);
   assert.throws(
     () => exotel.deserialize(startIn("audio/L16;rate=8000", "16")),
     (error: TransportError) =>
@@ -261,7 +258,7 @@ Deno.test("`ExotelSerializer` answers every fuzzed message with frames or a deco
 
 Deno.test("`ExotelSerializer` pads nothing inside a reply whose voice has another rate than the last", () => {
   const exotel = new ExotelSerializer();
-  exotel.bind({ send() {}, count() {}, report() {} });
+  exotel.bind(recordingContext().context);
   exotel.setup({
     inputSampleRate: 8000,
     inputChannels: 1,

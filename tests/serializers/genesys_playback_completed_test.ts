@@ -16,6 +16,7 @@
 import assert from "node:assert/strict";
 import type { TransportOptions } from "../../mod.ts";
 import { FakeClock } from "../../src/testing/mod.ts";
+import type { SerializedMessage } from "../../src/serializer.ts";
 import { GenesysSerializer, type GenesysSerializerOptions } from "../../src/serializers/genesys.ts";
 import {
   audioConnectorSession,
@@ -23,6 +24,7 @@ import {
   speech,
 } from "./fixtures/audio_connector_client.ts";
 import { SESSION } from "./fixtures/genesys_session.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
 
 const session = (
   client: AudioConnectorSessionOptions["client"] = {},
@@ -42,17 +44,13 @@ const OPEN = {
 };
 
 /**
- * Binds `genesys` to a context made by hand (with `clock`, or none) that keeps what it sends in
- * `sent` (and what it reports in `reported`); returns a function sending it the client's
- * messages, numbered and acknowledging all.
+ * Binds `genesys` to a recording context (with `clock`, or none); returns what it sends and
+ * reports, and `client`, a function sending it the client's messages, numbered and acknowledging
+ * all.
  */
-function bound(genesys: GenesysSerializer, sent: string[], clock?: FakeClock, reported?: string[]) {
-  genesys.bind({
-    send: (message) => sent.push(message as string),
-    count: () => {},
-    report: (error) => void reported?.push(error.message),
-    ...(clock ? { clock } : {}),
-  });
+function bound(genesys: GenesysSerializer, clock?: FakeClock) {
+  const { context, sent, reported } = recordingContext(clock ? { clock } : {});
+  genesys.bind(context);
   genesys.setup({
     inputSampleRate: 8000,
     inputChannels: 1,
@@ -60,7 +58,7 @@ function bound(genesys: GenesysSerializer, sent: string[], clock?: FakeClock, re
     outputChannels: 1,
   });
   let seq = 0;
-  return (type: string, parameters: Record<string, unknown>) =>
+  const client = (type: string, parameters: Record<string, unknown>) =>
     genesys.deserialize(JSON.stringify({
       version: "2",
       type,
@@ -70,21 +68,21 @@ function bound(genesys: GenesysSerializer, sent: string[], clock?: FakeClock, re
       position: "PT0S",
       parameters,
     }));
+  return { client, sent, reported };
 }
 
 /** A session on the fake clock whose first 200 ms packet Genesys has begun to play. */
 function playing() {
   const clock = new FakeClock();
-  const sent: string[] = [];
   const genesys = new GenesysSerializer();
-  const client = bound(genesys, sent, clock);
+  const { client, sent } = bound(genesys, clock);
   client("open", OPEN);
   genesys.serialize(speech(200));
   client("playback_started", {});
   return { clock, sent, genesys, client };
 }
 
-const types = (sent: string[]) => sent.map((m) => JSON.parse(m).type);
+const types = (sent: SerializedMessage[]) => sent.map((m) => JSON.parse(m as string).type);
 
 async function run(s: Session, ms: number): Promise<void> {
   const until = s.clock.now() + ms;
@@ -304,12 +302,12 @@ Deno.test("Genesys: playbackCompletedTimeoutMs is checked; 0, or a context with 
       String(bad),
     );
   }
-  const step = (genesys: GenesysSerializer, sent: string[], clock?: FakeClock) => {
-    const client = bound(genesys, sent, clock);
+  const step = (genesys: GenesysSerializer, clock?: FakeClock) => {
+    const { client, sent } = bound(genesys, clock);
     client("open", OPEN);
     assert.ok(genesys.serialize(speech(100)) instanceof Uint8Array);
     client("playback_started", {});
-    return genesys.serialize({ type: "end" });
+    return { answer: genesys.serialize({ type: "end" }), sent };
   };
   for (
     const [genesys, clock] of [
@@ -317,16 +315,15 @@ Deno.test("Genesys: playbackCompletedTimeoutMs is checked; 0, or a context with 
       [new GenesysSerializer(), undefined],
     ] as const
   ) {
-    const sent: string[] = [];
-    const answer = step(genesys, sent, clock);
+    const { answer } = step(genesys, clock);
     assert.equal(typeof answer, "string", "the disconnect, at once");
     assert.equal(JSON.parse(answer as string).type, "disconnect");
     assert.equal(genesys.peerCloses, true);
   }
   // With a clock, the same end waits: a promise, the session not yet ending.
   const waiting = new GenesysSerializer();
-  const sent: string[] = [];
-  assert.ok(step(waiting, sent, new FakeClock()) instanceof Promise);
+  const { answer, sent } = step(waiting, new FakeClock());
+  assert.ok(answer instanceof Promise);
   assert.equal(waiting.peerCloses, false);
   assert.equal(waiting.finish(), null); // the session ended: the wait is dropped with it
   assert.deepEqual(types(sent), ["opened"]);
@@ -392,10 +389,8 @@ Deno.test("Genesys: the bot's own disconnect while the goodbye waits is that goo
   // disconnect. Its wait went on to its bound all the same, and then reported a disconnect "sent
   // anyway" that was not, holding the end's serialize (and the transport's goodbye) till then.
   const clock = new FakeClock();
-  const sent: string[] = [];
-  const reported: string[] = [];
   const genesys = new GenesysSerializer();
-  const client = bound(genesys, sent, clock, reported);
+  const { client, sent, reported } = bound(genesys, clock);
   client("open", OPEN);
   genesys.serialize(speech(200));
   client("playback_started", {});

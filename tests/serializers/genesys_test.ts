@@ -7,6 +7,7 @@ import type { SerializedMessage } from "../../src/serializer.ts";
 import { mulawDecode, mulawEncode } from "../../src/audio/g711.ts";
 import { genesysSession, SESSION } from "./fixtures/genesys_session.ts";
 import { analyze, samplesOf, tone } from "./fixtures/telephony_harness.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
 
 const SETUP_16K = {
   inputSampleRate: 16000,
@@ -21,15 +22,9 @@ function list<T>(result: T | T[] | null): T[] {
 
 /** A serializer bound to a context that keeps what it sends, counts (`[counter, amount]`) and reports. */
 function bound(options = {}) {
-  const sent: SerializedMessage[] = [];
-  const counts: [string, number][] = [];
-  const reports: TransportError[] = [];
+  const { context, sent, countCalls: counts, reported: reports } = recordingContext();
   const genesys = new GenesysSerializer(options);
-  genesys.bind({
-    send: (message) => sent.push(message),
-    count: (counter, amount = 1) => void counts.push([counter, amount]),
-    report: (error) => void reports.push(error),
-  });
+  genesys.bind(context);
   genesys.setup(SETUP_16K);
   return { genesys, sent, counts, reports };
 }
@@ -852,9 +847,9 @@ Deno.test("`GenesysSerializer` reports the client's error message once, and stil
   // ErrorParameters>`, `ErrorParameters = { code: 400 | 405 | 408 | 409 | 413 | 415 | 429 | 500 |
   // 503; message: string; retryAfter?: Duration }` (retryAfter "used by client rate limiter
   // (429)"); the client sends it, then closes with reason `error`.
-  const reported: TransportError[] = [];
+  const { context, reported } = recordingContext();
   const genesys = new GenesysSerializer();
-  genesys.bind({ send: () => {}, count: () => {}, report: (error) => void reported.push(error) });
+  genesys.bind(context);
   genesys.setup(SETUP_16K);
   genesys.deserialize(open(MONO));
   const error = {

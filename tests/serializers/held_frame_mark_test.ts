@@ -11,6 +11,7 @@ import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import type { FrameSerializer } from "../../src/serializer.ts";
 import type { TransportStats } from "../../src/transport_stats.ts";
 import { botBytesIn, openWholeFrameSession, refuseBinary } from "./fixtures/whole_frame_calls.ts";
+import { mediaStart } from "./fixtures/asterisk_channel_playout.ts";
 
 /**
  * developer.vonage.com, Voice API, WebSockets: `websocket:connected` names the content type (16-bit
@@ -27,8 +28,7 @@ const VONAGE_CONNECTED = JSON.stringify({
  * (20 ms: 640 bytes); a mark is `STOP_MEDIA_BUFFERING <id>` (or `MARK_MEDIA`), answered once the
  * media before it has played.
  */
-const ASTERISK_MEDIA_START =
-  "MEDIA_START connection_id:c1 channel:WebSocket/c1/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20";
+const ASTERISK_MEDIA_START = mediaStart({ format: "slin16", frameBytes: 640 });
 
 interface Call {
   name: string;

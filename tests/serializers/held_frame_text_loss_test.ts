@@ -7,14 +7,14 @@
 import assert from "node:assert/strict";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { botAudio, openWholeFrameSession, refuseBinary } from "./fixtures/whole_frame_calls.ts";
+import { mediaStart } from "./fixtures/asterisk_channel_playout.ts";
 
 /**
  * docs.asterisk.org, Configuration → Channel Drivers → WebSocket: `MEDIA_START` names the
  * channel's format (slin16: 16-bit signed linear at 16 kHz) and its `optimal_frame_size` (640
  * bytes, 20 ms); `START_MEDIA_BUFFERING` opens a bulk transfer of the media that follows.
  */
-const MEDIA_START =
-  "MEDIA_START connection_id:c1 channel:WebSocket/c1/0x1 channel_id:1.1 format:slin16 optimal_frame_size:640 ptime:20";
+const MEDIA_START = mediaStart({ format: "slin16", frameBytes: 640 });
 
 // Without packets both frames go as one message (refused: all of the chunk's audio lost); with
 // 640-byte packets the first of two is.

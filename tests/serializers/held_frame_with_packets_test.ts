@@ -16,13 +16,13 @@ import type { TransportOptions } from "../../src/transport_options.ts";
 import type { TransportStats } from "../../src/transport_stats.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { binaryBytesOnWire } from "./fixtures/whole_frame_calls.ts";
+import { mediaStart } from "./fixtures/asterisk_channel_playout.ts";
 
 /**
  * docs.asterisk.org, Configuration → Channel Drivers → WebSocket: `MEDIA_START` names the
  * channel's format and its `optimal_frame_size` (here 20 ms of μ-law at 8 kHz, 160 bytes).
  */
-const MEDIA_START =
-  "MEDIA_START connection_id:c1 channel:WebSocket/c1/0x1 channel_id:1.1 format:ulaw optimal_frame_size:160 ptime:20";
+const MEDIA_START = mediaStart();
 /**
  * developer.vonage.com, Voice API, WebSockets: `websocket:connected` names the content type;
  * the audio goes in 20 ms messages (640 bytes of 16-bit linear PCM at 16 kHz).

@@ -8,10 +8,9 @@
 // of the hang-up's own bound, so the two stay within `sendTimeoutMs`.
 import assert from "node:assert/strict";
 import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
-import type { SerializerContext } from "../../src/serializer.ts";
-import type { TransportError } from "../../src/errors.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { fakeFetch, hangingFetch } from "./fixtures/telephony_harness.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
 
 const SETUP = {
   inputSampleRate: 8000,
@@ -28,15 +27,7 @@ const PREAMBLE = JSON.stringify({
 
 function call(fetch: JambonzSerializerFetch, sendTimeoutMs = 5000) {
   const clock = new FakeClock();
-  const sent: unknown[] = [];
-  const reported: TransportError[] = [];
-  const context: SerializerContext = {
-    send: (message) => void sent.push(message),
-    count: () => {},
-    report: (error) => void reported.push(error),
-    clock,
-    sendTimeoutMs,
-  };
+  const { context, sent, reported } = recordingContext({ clock, sendTimeoutMs });
   const jambonz = new JambonzSerializer({ apiKey: "KEY", fetch });
   jambonz.bind(context);
   jambonz.setup(SETUP);

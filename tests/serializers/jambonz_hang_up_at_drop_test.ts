@@ -9,11 +9,10 @@
 import assert from "node:assert/strict";
 import type { Frame } from "../../mod.ts";
 import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
-import type { SerializerContext } from "../../src/serializer.ts";
-import type { TransportError } from "../../src/errors.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { startedSession } from "./telephony/_hang_up_session.ts";
 import { fakeFetch, hangingFetch } from "./fixtures/telephony_harness.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
 
 /** jambonz's first message for call "call-1" of account "acct-1", at 8 kHz. */
 const START = JSON.stringify({
@@ -51,21 +50,17 @@ Deno.test("jambonz: the socket dropping (1006) under the goodbye still playing h
 });
 
 /**
- * A jambonz call on a context made by hand (the session's clock, `sendTimeoutMs` and end), 100 ms
+ * A jambonz call on a recording context (with the session's clock, `sendTimeoutMs` and end), 100 ms
  * of the bot's audio sent: under the module's first batch (1280 samples), so all of it waits.
  */
 function call(fetch: (input: string, init: RequestInit) => Promise<Response>) {
   const clock = new FakeClock();
   const over = new AbortController();
-  const reported: TransportError[] = [];
-  const context: SerializerContext = {
-    send: () => {},
-    count: () => {},
-    report: (error) => void reported.push(error),
+  const { context, reported } = recordingContext({
     clock,
     sendTimeoutMs: 5000,
     signal: over.signal,
-  };
+  });
   const jambonz = new JambonzSerializer({ apiKey: "KEY", fetch });
   jambonz.bind(context);
   jambonz.setup({

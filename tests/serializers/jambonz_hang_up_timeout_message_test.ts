@@ -3,21 +3,13 @@
 // sendTimeoutMs" (820 ms where the session was given 1000): it names the session's, and the wait.
 import assert from "node:assert/strict";
 import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
-import type { SerializerContext } from "../../src/serializer.ts";
-import type { TransportError } from "../../src/errors.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { hangingFetch } from "./fixtures/telephony_harness.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
 
 Deno.test("`JambonzSerializer`: a hang-up timeout after the last batch's wait names the session's sendTimeoutMs and the wait", async () => {
   const clock = new FakeClock();
-  const reported: TransportError[] = [];
-  const context: SerializerContext = {
-    send: () => {},
-    count: () => {},
-    report: (e) => void reported.push(e),
-    clock,
-    sendTimeoutMs: 1000,
-  };
+  const { context, reported } = recordingContext({ clock, sendTimeoutMs: 1000 });
   const jambonz = new JambonzSerializer({ apiKey: "KEY", fetch: hangingFetch });
   jambonz.bind(context);
   jambonz.setup({

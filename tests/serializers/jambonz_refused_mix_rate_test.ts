@@ -7,13 +7,13 @@
 // reported) changes nothing on the way back: the bot still talks, at that rate.
 import assert from "node:assert/strict";
 import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
-import type { TransportError } from "../../src/errors.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
 
 for (const mixType of ["mixed", "stereo"]) {
   Deno.test(`\`JambonzSerializer\` with mixType ${mixType} at 16 kHz still sends back at 16 kHz`, () => {
     const jambonz = new JambonzSerializer();
-    const reported: TransportError[] = [];
-    jambonz.bind({ send() {}, count() {}, report: (error) => void reported.push(error) });
+    const { context, reported } = recordingContext();
+    jambonz.bind(context);
     jambonz.setup({
       inputSampleRate: 16000,
       inputChannels: 1,

@@ -13,6 +13,7 @@ import {
   playScript,
   toneRoundTrip,
 } from "./fixtures/telephony_harness.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
 
 const SETUP_8K = {
   inputSampleRate: 8000,
@@ -33,12 +34,8 @@ const start = (encoding = "PCMU", sampleRate = 8000) =>
 
 Deno.test("`TelnyxSerializer` plays a documented call message by message both ways", async () => {
   const telnyx = new TelnyxSerializer();
-  const counts: Record<string, number> = {};
-  telnyx.bind({
-    send: () => {},
-    count: (counter, amount = 1) => void (counts[counter] = (counts[counter] ?? 0) + amount),
-    report: () => {},
-  });
+  const { context, counted: counts } = recordingContext();
+  telnyx.bind(context);
   telnyx.setup(SETUP_8K);
   await playScript(telnyx, telnyxCall);
   assert.deepEqual(counts, { inboundMediaLate: 1 });
@@ -230,8 +227,8 @@ Deno.test("`TelnyxSerializer` sends no media message under 20 ms: a reply's shor
 });
 
 Deno.test("`TelnyxSerializer` pads in the bidirectional codec's silence and reports a chunkMs under 20 at setup", () => {
-  const setup = (telnyx: TelnyxSerializer, chunkMs: number, reported: TransportError[] = []) => {
-    telnyx.bind({ send() {}, count() {}, report: (error) => reported.push(error) });
+  const setup = (telnyx: TelnyxSerializer, chunkMs: number, calls = recordingContext()) => {
+    telnyx.bind(calls.context);
     telnyx.setup({ ...SETUP_8K, outputChunkMs: chunkMs });
     telnyx.deserialize(start());
     return telnyx;
@@ -262,11 +259,11 @@ Deno.test("`TelnyxSerializer` pads in the bidirectional codec's silence and repo
 
   // 10 ms chunks: every message would be too short, and padding each would play the reply in 10 ms
   // pieces between silences. Reported, naming the chunkMs to use, and sent as they are.
-  const reported: TransportError[] = [];
-  const short = setup(new TelnyxSerializer(), 10, reported);
-  assert.equal(reported.length, 1);
-  assert.equal(reported[0]!.code, "encode");
-  assert.match(reported[0]!.message, /chunkMs 10 .* use chunkMs 20/);
+  const calls = recordingContext();
+  const short = setup(new TelnyxSerializer(), 10, calls);
+  assert.equal(calls.reported.length, 1);
+  assert.equal(calls.reported[0]!.code, "encode");
+  assert.match(calls.reported[0]!.message, /chunkMs 10 .* use chunkMs 20/);
   assert.equal(payload(short, 80).length, 80);
   assert.equal(short.paddedMessages, 0);
 });
@@ -276,13 +273,9 @@ Deno.test("`TelnyxSerializer` keeps the call ids of a start naming a codec it ca
   // (https://developers.telnyx.com/api-reference/call-commands/streaming-start), which we do not
   // decode: the start is a decode error, but the call can still be hung up.
   const fake = fakeFetch(() => new Response("{}"));
-  const counts: Record<string, number> = {};
+  const { context, counted: counts } = recordingContext();
   const telnyx = new TelnyxSerializer({ apiKey: "k", fetch: fake.fetch });
-  telnyx.bind({
-    send() {},
-    count: (counter, amount = 1) => void (counts[counter] = (counts[counter] ?? 0) + amount),
-    report() {},
-  });
+  telnyx.bind(context);
   telnyx.setup({ ...SETUP_8K, inputSampleRate: 16000, outputSampleRate: 16000 });
   assert.throws(() =>
     telnyx.deserialize(JSON.stringify({

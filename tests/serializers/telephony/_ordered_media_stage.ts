@@ -1,13 +1,13 @@
 /**
  * An `OrderedMedia` stage for a made-up provider ("Globex", 8 kHz in and out: no resampling),
- * bound to a context that keeps what it counts and reports, for the reorder tests.
+ * bound to a recording context, for the reorder tests.
  *
  * @module
  */
 
 import { OrderedMedia, TelephonyAudio } from "../../../src/serializers/telephony/mod.ts";
 import type { OrderedMediaOptions } from "../../../src/serializers/telephony/ordered_media.ts";
-import type { TransportError } from "../../../src/errors.ts";
+import { recordingContext } from "../fixtures/recording_context.ts";
 
 /** The stage, with its counts and reports. */
 export function boundStage(
@@ -22,14 +22,7 @@ export function boundStage(
     outputChannels: 1,
   });
   const ordered = new OrderedMedia({ audio, provider: "Globex", ...options });
-  const counts: Record<string, number> = {};
-  const reported: TransportError[] = [];
-  ordered.bind({
-    send() {},
-    report: (error) => void reported.push(error),
-    count(counter, amount = 1) {
-      counts[counter] = (counts[counter] ?? 0) + amount;
-    },
-  });
+  const { context, counted: counts, reported } = recordingContext();
+  ordered.bind(context);
   return { ordered, counts, reported };
 }

@@ -3,6 +3,7 @@ import { HangUp, type HangUpRequest } from "../../../src/serializers/telephony/h
 import { basicAuth } from "../../../src/serializers/telephony/basic_auth.ts";
 import type { TransportError } from "../../../src/errors.ts";
 import { fakeFetch, hangingFetch } from "../fixtures/telephony_harness.ts";
+import { recordingContext } from "../fixtures/recording_context.ts";
 import { FakeClock } from "../../../src/testing/mod.ts";
 import { JambonzSerializer } from "../../../src/serializers/jambonz.ts";
 import { PlivoSerializer } from "../../../src/serializers/plivo.ts";
@@ -135,8 +136,8 @@ Deno.test("a far end's call id of `.` or `..` never steers an authenticated hang
   await assert.rejects(Promise.resolve(plivo.serialize({ type: "cancel" })), /call id "\."/);
   // jambonz disconnects whatever the hang-up's outcome, and reports its failure.
   const jambonz = new JambonzSerializer({ apiKey: "KEY", fetch });
-  const reported: TransportError[] = [];
-  jambonz.bind({ send() {}, count() {}, report: (e) => void reported.push(e) });
+  const { context, reported } = recordingContext();
+  jambonz.bind(context);
   jambonz.deserialize('{"callSid":"..","accountSid":"acc","sampleRate":8000,"mixType":"mono"}');
   await jambonz.serialize({ type: "cancel" });
   assert.match(reported.at(-1)?.message ?? "", /callSid "\.\." cannot name a call/);
