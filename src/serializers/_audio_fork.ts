@@ -467,19 +467,28 @@ export class ForkMarks {
 
   /**
    * A text event of the module or its application (`{"type":"mark", …}`, jambonz's
-   * `{"event":"dtmf", …}`) as a frame, or `undefined` when `reader` is neither.
+   * `{"event":"dtmf", …}`) as a frame, `null` for the answer to a mark a `clearMarks` gave up,
+   * or `undefined` when `reader` is neither.
    */
-  read(reader: JsonReader): Frame | undefined {
+  read(reader: JsonReader): Frame | null | undefined {
     const value = reader.value;
     if (value.type === "mark" && isObject(value.data)) {
       const data = reader.object("data");
       const sent = data.string("name");
-      const name = this.#renamed.get(sent) ?? sent;
-      this.#renamed.delete(sent);
       const event = data.optionalString("event");
       if (event !== undefined && event !== "playout" && event !== "cleared") {
         throw reader.error(`mark event is neither playout nor cleared: ${JSON.stringify(event)}`);
       }
+      // An id no mark sent since the last `clearMarks` travels under: the module answered that
+      // mark before it read the command (its media tick answers as it plays, `dub_speech_frame`,
+      // while commands are read on the socket's thread: the answer crossed the command on the
+      // wire; after it, the module answers none of the marks it had, `lws_glue.cpp:321-331`).
+      // The bot gave the mark up with the clear, and would be handed a name it never sent; the
+      // count of marks the module holds started afresh there. Dropped, as the transport drops
+      // an answer to a mark of its own it no longer waits for.
+      if (RENAMED_ID.test(sent) && !this.#renamed.has(sent)) return null;
+      const name = this.#renamed.get(sent) ?? sent;
+      this.#renamed.delete(sent);
       if (this.#pending > 0) this.#pending--;
       this.#refusing = false; // room again: the next refusal, if any, starts a new spell
       const erased = remove(this.#erased, sent);

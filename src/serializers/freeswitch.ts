@@ -255,7 +255,9 @@ export class FreeSwitchSerializer implements FrameSerializer {
     // back) is that event, not the metadata.
     if (!this.#started && event === undefined) return this.#start(data, value);
     this.#started = true;
-    return event ?? { type: "message", message: value === undefined ? data : value };
+    return event === undefined
+      ? { type: "message", message: value === undefined ? data : value }
+      : event;
   }
 
   /** The metadata frame: whatever the start command carried. */

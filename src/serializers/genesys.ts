@@ -115,7 +115,9 @@ export interface GenesysSerializerOptions {
    */
   startPaused?: boolean;
   /**
-   * Languages the bot speaks, announced in `opened` when `open` asks for them.
+   * Languages the bot speaks, announced in `opened` when `open` asks for them. A list that would
+   * make `opened` longer than the 65,535 bytes Genesys takes (thousands of codes) is a
+   * `RangeError`: Genesys would end the session at once (error 413).
    *
    * @default {[]}
    */
@@ -341,7 +343,29 @@ export class GenesysSerializer implements FrameSerializer {
     this.#playbackTimeoutMs = timeoutMs;
     this.#startPaused = options.startPaused ?? false;
     this.#languages = [...(options.supportedLanguages ?? [])];
+    this.#checkOpenedFits();
     if (options.outputVariables !== undefined) this.setOutputVariables(options.outputVariables);
+  }
+
+  /**
+   * Throws a `RangeError` when `supportedLanguages` would make `opened` longer than the 65,535
+   * bytes Genesys takes: its reference client answers such a message with a fatal error 413 and
+   * ends the session, and `opened` carries the whole list whenever `open` asks for it. Known
+   * now: measured as `open` would be answered with the longest offer (stereo) and a session id
+   * of a UUID's length, which every AudioHook message's `id` is (validators.ts, `uuidRegex`).
+   */
+  #checkOpenedFits(): void {
+    const bytes = utf8Length(this.#text("opened", {
+      startPaused: this.#startPaused,
+      media: [{ type: "audio", format: "PCMU", channels: ["external", "internal"], rate: 8000 }],
+      supportedLanguages: this.#languages,
+    }));
+    if (bytes > MAX_TEXT_BYTES) {
+      throw new RangeError(
+        `supportedLanguages make opened ${bytes} bytes: no message to Genesys holds over ` +
+          `${MAX_TEXT_BYTES}`,
+      );
+    }
   }
 
   /** The session id Genesys gave in `open` (the nil UUID before). */

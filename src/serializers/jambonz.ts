@@ -279,7 +279,8 @@ export class JambonzSerializer implements FrameSerializer {
     }
     if (!this.#started) return this.#first(data);
     const reader = JsonReader.parse(data, PROVIDER);
-    return this.#marks.read(reader) ?? { type: "message", message: reader.value };
+    const event = this.#marks.read(reader);
+    return event === undefined ? { type: "message", message: reader.value } : event;
   }
 
   /** A text message while no first message has started the call: the call's start, if it is. */

@@ -67,6 +67,21 @@ function nonNegative(value: number, name: string): number {
   return value;
 }
 
+/**
+ * A whole number, 0 or more, or `Infinity` (no bound); throws a `RangeError` naming it `name`.
+ * A fraction counted as the next whole number up: `count: 1.5` barged in twice.
+ */
+function wholeCount(value: number, name: string): number {
+  if (
+    typeof value !== "number" || !((Number.isInteger(value) && value >= 0) || value === Infinity)
+  ) {
+    throw new RangeError(
+      `${name} must be a whole number (0 or more) or Infinity, got ${shown(value)}`,
+    );
+  }
+  return value;
+}
+
 /** Above 0 (`Infinity` too); throws a `RangeError` naming it `name`. */
 function aboveZero(value: number, name: string): number {
   if (typeof value !== "number" || !(value > 0)) {
@@ -205,7 +220,7 @@ export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOp
   if (bargeIn) {
     nonNegative(bargeIn.afterMs, "bargeIn.afterMs");
     if (bargeIn.durationMs !== undefined) aboveZero(bargeIn.durationMs, "bargeIn.durationMs");
-    if (bargeIn.count !== undefined) nonNegative(bargeIn.count, "bargeIn.count");
+    if (bargeIn.count !== undefined) wholeCount(bargeIn.count, "bargeIn.count");
   }
   // A clock or signal of the wrong kind failed inside the call ("now is not a function").
   expectMethods(options.clock, "clock", ["now", "sleep"], "a Clock");

@@ -81,12 +81,26 @@ function recordFile(record: string, calls: number, index: number): string {
   return calls === 1 ? record : record.replace(/(\.wav)?$/i, `-${index + 1}.wav`);
 }
 
+/** A number as the help writes one: decimal digits, perhaps a fraction (`1500`, `2.5`, `.5`). */
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+/** A negative number, as a flag's value: `-30`, `-4.5`. */
+const NEGATIVE_NUMBER = /^-(\d+(\.\d*)?|\.\d+)$/;
+
+/**
+ * `value` as a number when it is written as the help writes numbers ({@linkcode DECIMAL}, or a
+ * negative one where `signed`), else NaN, which every flag refuses. `Number()` alone took what
+ * no help offers and nobody means: `0x2`, `0b10`, `1e3`, `Infinity`, `+5`, spaces around, and an
+ * empty value as 0 (`--calls 0x2` ran two calls, `--hang-up-at=` hung up at once).
+ */
+function decimal(value: string, signed = false): number {
+  return DECIMAL.test(value) || (signed && NEGATIVE_NUMBER.test(value)) ? Number(value) : NaN;
+}
+
 /** Milliseconds from a flag value, more than `above`; throws a `RangeError` naming the flag. */
 function millis(value: string | undefined, flag: string, above = -1): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  // An empty value is no time (Number("") would be 0: a hang-up at once, no linger).
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+  const n = decimal(value);
+  if (!Number.isFinite(n)) {
     throw new RangeError(`--${flag} must be milliseconds, got ${value}`);
   }
   if (n <= above) throw new RangeError(`--${flag} must be above ${above} ms, got ${value}`);
@@ -96,8 +110,8 @@ function millis(value: string | undefined, flag: string, above = -1): number | u
 /** A count from a flag value (a whole number, 0 or more); throws a `RangeError` naming the flag. */
 function count(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isInteger(n) || n < 0) {
+  const n = decimal(value);
+  if (!Number.isInteger(n)) {
     throw new RangeError(`--${flag} must be a whole number, got ${value}`);
   }
   return n;
@@ -106,8 +120,8 @@ function count(value: string | undefined, flag: string): number | undefined {
 /** A sample rate from a flag value (a whole number of Hz above 0); throws naming the flag. */
 function hertz(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isInteger(n) || n <= 0) {
+  const n = decimal(value);
+  if (!Number.isInteger(n) || n <= 0) {
     throw new RangeError(`--${flag} must be a rate in Hz (a whole number above 0), got ${value}`);
   }
   return n;
@@ -116,8 +130,8 @@ function hertz(value: string | undefined, flag: string): number | undefined {
 /** `--speed`'s value: a number above 0, or `max`; throws naming the flag. */
 function speedOf(value: string): number {
   if (value === "max") return Infinity;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+  const n = decimal(value);
+  if (!Number.isFinite(n) || n <= 0) {
     throw new RangeError(`--speed must be a number above 0 or max, got ${value}`);
   }
   return n;
@@ -125,8 +139,7 @@ function speedOf(value: string): number {
 
 /** `--speech-threshold`'s value: a level in dBFS above -100, at most 0; throws naming the flag. */
 function thresholdOf(value: string): number {
-  // An empty value is no level (Number("") would be 0).
-  return speechThreshold(value.trim() === "" ? NaN : Number(value), "--speech-threshold", value);
+  return speechThreshold(decimal(value, true), "--speech-threshold", value);
 }
 
 /**
@@ -144,9 +157,6 @@ const PLATFORM_FLAGS = [
   ["playbackEncoding", "playback-encoding"],
   ["sampleRate", "rate"],
 ] as const;
-
-/** A negative number, as a flag's value: `-30`, `-4.5`. */
-const NEGATIVE_NUMBER = /^-(\d+(\.\d*)?|\.\d+)$/;
 
 /**
  * `args` with each long option that takes a value and is followed by a negative number joined
@@ -397,7 +407,7 @@ export async function main(args: string[]): Promise<number> {
     if (url.includes("#")) {
       throw new RangeError(`the URL must have no #fragment (a WebSocket URL has none), got ${url}`);
     }
-    calls = Number(values.calls ?? "1");
+    calls = decimal(values.calls ?? "1");
     if (!Number.isInteger(calls) || calls < 1) {
       throw new RangeError(`--calls must be a whole number ≥ 1, got ${values.calls}`);
     }
