@@ -5,6 +5,8 @@
  * @module
  */
 
+import assert from "node:assert/strict";
+
 /** The CLI's entry point. */
 export const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
 
@@ -22,4 +24,29 @@ export async function runCli(
   }).output();
   const text = new TextDecoder();
   return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
+/**
+ * Runs the CLI once per case, all at once: each of `refused` is bad usage (exit 2, its message on
+ * stderr, no report), each of `taken` makes a call to `url` (a port that never answers: exit 1 with
+ * a report, not usage).
+ */
+export async function expectUsage(
+  url: string,
+  refused: [string[], RegExp][],
+  taken: string[][],
+): Promise<void> {
+  await Promise.all([
+    ...refused.map(async ([args, message]) => {
+      const { code, stdout, stderr } = await runCli([...args, url]);
+      assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+      assert.match(stderr, message);
+      assert.equal(stdout, "", "no call, no report");
+    }),
+    ...taken.map(async (args) => {
+      const { code, stdout, stderr } = await runCli(["-q", ...args, url]);
+      assert.equal(code, 1, `${args.join(" ")}: ${stderr}`);
+      assert.notEqual(stdout, "", "a report");
+    }),
+  ]);
 }

@@ -2,8 +2,7 @@
 // without --audio: --wait-for-bot with --hang-up-at, --linger with either, --ramp without --calls,
 // and a call id or custom parameters given to a protocol that carries none (raw PCM, pipecat).
 // Each is a subprocess of `deno run src/simulator/cli.ts`, refused before any call is made.
-import assert from "node:assert/strict";
-import { runCli as simulate } from "./_cli.ts";
+import { expectUsage } from "./_cli.ts";
 
 Deno.test("the simulate CLI refuses contradictory flags, and takes each alone", async () => {
   const url = "ws://127.0.0.1:9/"; // never reached when refused; refused at once when called
@@ -34,18 +33,5 @@ Deno.test("the simulate CLI refuses contradictory flags, and takes each alone", 
     ["-p", "vonage", "--call-id", "c1", "--param", "a=b"],
     ["-p", "raw"],
   ];
-  await Promise.all([
-    ...refused.map(async ([args, message]) => {
-      const { code, stdout, stderr } = await simulate([...args, url]);
-      assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
-      assert.match(stderr, message);
-      assert.equal(stdout, "", "no call, no report");
-    }),
-    ...taken.map(async (args) => {
-      // A call is made (to a port that never answers): exit 1 with a report, not usage.
-      const { code, stdout, stderr } = await simulate(["-q", ...args, url]);
-      assert.equal(code, 1, `${args.join(" ")}: ${stderr}`);
-      assert.notEqual(stdout, "", "a report");
-    }),
-  ]);
+  await expectUsage(url, refused, taken);
 });

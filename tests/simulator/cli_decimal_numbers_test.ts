@@ -3,8 +3,7 @@
 // as bad usage naming the flag. Number() took hexadecimal, binary, exponents, a sign and spaces
 // around: `--calls 0x2` ran two calls, `--linger 1e3` lingered a second.
 // Each is a subprocess of `deno run src/simulator/cli.ts`, refused before any call is made.
-import assert from "node:assert/strict";
-import { runCli as simulate } from "./_cli.ts";
+import { expectUsage } from "./_cli.ts";
 
 Deno.test("the simulate CLI refuses numbers written in forms its help does not offer", async () => {
   const url = "ws://127.0.0.1:9/"; // never reached when refused
@@ -38,17 +37,5 @@ Deno.test("the simulate CLI refuses numbers written in forms its help does not o
     ["--speech-threshold", "-30.5"],
     ["--barge-in", "800", "--barge-ins", "2"],
   ];
-  await Promise.all([
-    ...refused.map(async ([args, message]) => {
-      const { code, stdout, stderr } = await simulate([...args, url]);
-      assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
-      assert.match(stderr, message);
-      assert.equal(stdout, "", "no call, no report");
-    }),
-    ...taken.map(async (args) => {
-      const { code, stdout, stderr } = await simulate(["-q", ...args, url]);
-      assert.equal(code, 1, `${args.join(" ")}: ${stderr}`);
-      assert.notEqual(stdout, "", "a report");
-    }),
-  ]);
+  await expectUsage(url, refused, taken);
 });
