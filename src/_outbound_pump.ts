@@ -90,6 +90,12 @@ export class OutboundPump {
   readonly #chunker: AudioChunker;
   readonly #timeline: PlayoutTimeline;
   readonly #sender: OutboundSender;
+  /**
+   * Binary audio is cut into packets: what a chunk leaves held for a packet not yet whole leaves
+   * with a later one (see {@linkcode #heldAudioLeft}). Read once, so a chunk sent without a
+   * packetizer costs one field read.
+   */
+  readonly #packetizes: boolean;
   readonly #tracker: PlaybackTracker;
   readonly #sendEnd: (frame: EndFrame) => Promise<void>;
   readonly #onError: (error: TransportError) => void;
@@ -173,6 +179,7 @@ export class OutboundPump {
     this.#chunker = new AudioChunker({ chunkMs: options.format.chunkMs });
     this.#timeline = options.timeline;
     this.#sender = options.sender;
+    this.#packetizes = options.sender.packetizes;
     this.#tracker = options.tracker;
     this.#sendEnd = options.sendEnd;
     this.#onError = options.onError;
@@ -749,11 +756,17 @@ export class OutboundPump {
    * is paced to follow what did rather than a hole (as an interruption's `clear(false)` does).
    */
   #flushHeld(now: number | undefined, midSpeech = false): void {
+    const heldMs = this.#sender.pendingPacketMs;
     const droppedMs = this.#sender.flushPackets(midSpeech);
     if (droppedMs > 0) {
       const told = this.#endedAt === this.#timeline.sentMs;
       this.#timeline.retract(droppedMs);
       if (told) this.#endedAt = this.#timeline.sentMs; // the stretch it ended ends here now
+    } else if (heldMs > 0) {
+      // It left now, its audio placed with its chunks: placed where it plays, before its padding.
+      const from = this.#timeline.sentMs - heldMs;
+      const moved = this.#timeline.heldLeft(from, now ?? this.#clock.now());
+      if (!Number.isNaN(moved)) this.#tracker.replaced(moved);
     }
     // A whole-frame serializer's stretch-end padding that went in it, and the packet's own, play
     // after the audio it held (a refused packet played none).
@@ -840,6 +853,7 @@ export class OutboundPump {
       this.#timeline.reserve(ms);
     }
     const out = speech && this.#mixer !== undefined ? this.#mix(this.#mixer, chunk) : chunk;
+    const heldMs = this.#packetizes ? this.#sender.pendingPacketMs : 0;
     const sending = this.#sender.sendAudio(out);
     if (sending === false && speech) {
       // It never left (the serializer refused it, counted and reported, or the socket is gone):
@@ -850,9 +864,28 @@ export class OutboundPump {
     }
     this.#timeline.commit(now);
     if (sending === false) return;
+    // Sent now (an answer that comes later packetizes then: what is held stays placed as it was).
+    if (heldMs > 0 && sending === undefined) this.#heldAudioLeft(heldMs, now);
     this.#tracker.chunkSent(chunk, ms, speech, now);
     this.#onChunk?.(out, speech);
     return sending;
+  }
+
+  /**
+   * The chunk just committed went to the packetizer, which held `heldMs` of earlier audio for a
+   * packet not yet whole, placed with its chunk to play from that chunk's slot. If a packet left
+   * now, that audio reached the far end only now: one playing what it receives as it arrives
+   * plays it from now if it was placed to play before (a reply's first chunk, less than a packet,
+   * waits for the next, a chunk later from a source writing in real time), and all sent after it
+   * follows. Placed anew so (see `PlayoutTimeline.heldLeft`), the responses and the observers
+   * are told, as of a turn that ran long. A packetizer's case only, a compare where no packet left.
+   */
+  #heldAudioLeft(heldMs: number, now: number | undefined): void {
+    const timeline = this.#timeline;
+    const from = timeline.lastPosition - heldMs;
+    if (!(timeline.sentMs - this.#sender.pendingPacketMs > from + 1e-6)) return; // still held
+    const moved = timeline.heldLeft(from, now ?? this.#clock.now());
+    if (!Number.isNaN(moved)) this.#tracker.replaced(moved);
   }
 
   /**

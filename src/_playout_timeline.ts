@@ -220,6 +220,32 @@ export class PlayoutTimeline {
   }
 
   /**
+   * The audio from position `from` on, held back for a packet not yet whole (placed with its
+   * chunk, to play from that chunk's slot), left `now`, with all sent after it: placed anew as
+   * {@linkcode replaceFrom} places a turn that ran long. Held since before the current spell
+   * began (a chunk that began it found the far end run dry, by this estimate, with audio of
+   * the spell before still held), it goes with that spell, which begins at `from` then: the
+   * far end ran dry before it, not before that chunk. Returns the position placed anew from,
+   * or NaN when nothing moved. Call it with nothing reserved.
+   */
+  heldLeft(from: number, now: number): number {
+    const joins = from < this.#spellStart && this.#pendingMs === 0 &&
+      !Number.isNaN(this.#spellAnchor);
+    if (joins) {
+      // The kept spells from `from` on never played as placed: the spell before ends at `from`.
+      while (this.#pastCount > 0) {
+        const newest = this.#pastNext === 0 ? PAST_SPELLS - 1 : this.#pastNext - 1;
+        if (this.#pastStarts[newest]! < from) break;
+        this.#pastNext = newest;
+        this.#pastCount--;
+      }
+      this.#spellStart = from; // from its anchor: when that chunk began it, the far end dry
+    }
+    const moved = this.replaceFrom(from, now);
+    return joins ? from : moved;
+  }
+
+  /**
    * The position played by `time` (estimated): a point between 0 and {@linkcode sentMs}. A time
    * before the current spell began falls in the spell that was playing then: the far end's delay
    * ago, audio sent before a pause may not have played yet.
