@@ -110,6 +110,11 @@ export class ForkMarks {
   /** Names that are not echo-safe, by the id sent in their place. */
   readonly #renamed = new Map<string, string>();
   #nextId = 0;
+  /**
+   * The names marks were sent under since the last `clearMarks`, each with how many of them are
+   * not yet answered: an answer under any other name is to a mark that clear gave up (see `read`).
+   */
+  readonly #awaited = new Map<string, number>();
   #context: SerializerContext | undefined;
   /**
    * A refusal past {@linkcode MAX_PENDING_MARKS} was reported and no mark has been answered since:
@@ -412,6 +417,7 @@ export class ForkMarks {
       sent = `#m${++this.#nextId}`;
       this.#renamed.set(sent, name);
     }
+    this.#awaited.set(sent, (this.#awaited.get(sent) ?? 0) + 1);
     this.#unsent.push({ name: sent, command: toJson({ type: "mark", data: { name: sent } }) });
     if (this.#releaseTimer?.armed === false) this.#releaseTimer.arm(this.#holdMs);
     return [];
@@ -454,6 +460,7 @@ export class ForkMarks {
     this.#pending = 0;
     this.#refusing = false;
     this.#renamed.clear();
+    this.#awaited.clear();
     const unmarked = this.#inventory.length + this.#erased.length;
     this.#unsent = []; // never sent: the module has nothing of them to forget
     this.#releaseTimer?.cancel();
@@ -479,14 +486,18 @@ export class ForkMarks {
       if (event !== undefined && event !== "playout" && event !== "cleared") {
         throw reader.error(`mark event is neither playout nor cleared: ${JSON.stringify(event)}`);
       }
-      // An id no mark sent since the last `clearMarks` travels under: the module answered that
-      // mark before it read the command (its media tick answers as it plays, `dub_speech_frame`,
-      // while commands are read on the socket's thread: the answer crossed the command on the
-      // wire; after it, the module answers none of the marks it had, `lws_glue.cpp:321-331`).
-      // The bot gave the mark up with the clear, and would be handed a name it never sent; the
-      // count of marks the module holds started afresh there. Dropped, as the transport drops
-      // an answer to a mark of its own it no longer waits for.
-      if (RENAMED_ID.test(sent) && !this.#renamed.has(sent)) return null;
+      // A name no mark sent since the last `clearMarks` travels under, or not as many times: the
+      // module answered that mark before it read the command (its media tick answers as it
+      // plays, `dub_speech_frame`, while commands are read on the socket's thread: the answer
+      // crossed the command on the wire; after it, the module answers none of the marks it had,
+      // `lws_glue.cpp:321-331`). The bot gave the mark up with the clear (under an id, it would
+      // be handed a name it never sent), and the count of marks the module holds started afresh
+      // there. Dropped, as the transport drops an answer to a mark of its own it no longer waits
+      // for.
+      const awaited = this.#awaited.get(sent);
+      if (awaited === undefined) return null;
+      if (awaited > 1) this.#awaited.set(sent, awaited - 1);
+      else this.#awaited.delete(sent);
       const name = this.#renamed.get(sent) ?? sent;
       this.#renamed.delete(sent);
       if (this.#pending > 0) this.#pending--;

@@ -69,7 +69,8 @@ function nonNegative(value: number, name: string): number {
 
 /**
  * A whole number, 0 or more, or `Infinity` (no bound); throws a `RangeError` naming it `name`.
- * A fraction counted as the next whole number up: `count: 1.5` barged in twice.
+ * A fraction is refused: taken, it counted as the next whole number up (`count: 1.5` barged in
+ * twice).
  */
 function wholeCount(value: number, name: string): number {
   if (

@@ -36,10 +36,11 @@ export interface BargeInOptions {
    */
   durationMs?: number;
   /**
-   * Barge in on this many answers at most. The bot's answer to a barge-in (its first sound after
-   * it, no utterance of the caller's between) is not barged in on: the caller listens to it. Nor
-   * is a barge-in started over the caller's own words, nor, where its speech is known (segments),
-   * into its next ones (with speech only detected, what comes next is not known).
+   * Barge in on this many answers at most (a whole number, or `Infinity`). The bot's answer to a
+   * barge-in (its first sound after it, no utterance of the caller's between) is not barged in on:
+   * the caller listens to it. Nor is a barge-in started over the caller's own words, nor, where
+   * its speech is known (segments), into its next ones (with speech only detected, what comes
+   * next is not known).
    *
    * @default {Infinity}
    */

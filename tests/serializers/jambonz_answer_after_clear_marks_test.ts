@@ -4,7 +4,8 @@
 // sent just before it read the command still comes, after the bot has cleared. A mark whose name
 // the module could not echo intact travels under an id (`#m1`, …); the serializer forgets those
 // ids at `clearMarks`, so such a late answer reached the bot as a mark named `#m1`, which it never
-// sent, and freed a slot of the module's 30 that the clear had already freed.
+// sent, and freed a slot of the module's 30 that the clear had already freed. A name sent as it is
+// freed that slot the same way (the module then holds 30, and discards a 31st without a word).
 import assert from "node:assert/strict";
 import { TransportError } from "../../mod.ts";
 import { FreeSwitchSerializer } from "../../src/serializers/freeswitch.ts";
@@ -24,15 +25,33 @@ for (const make of [() => new JambonzSerializer(), () => new FreeSwitchSerialize
     const command = JSON.parse((serializer.audioEnds(true) as string[])[0]!);
     const id = command.data.name as string;
     assert.match(id, /^#m\d+$/, "sent under an id");
-    serializer.serialize({ type: "message", message: { type: "clearMarks" } });
-    // 30 marks after the clear: as many as the module holds.
-    for (let i = 0; i < 30; i++) serializer.serialize({ type: "mark", name: `n${i}` });
-    // The answer the module sent before it read clearMarks.
-    assert.equal(serializer.deserialize(moduleEcho(id)), null, "nothing for the bot");
-    assert.throws(
-      () => serializer.serialize({ type: "mark", name: "n30" }),
-      (e) => e instanceof TransportError && e.code === "encode" && /30 marks/.test(e.message),
-      "the module still holds 30",
-    );
+    crossesClearMarks(serializer, id);
   });
+}
+
+for (const make of [() => new JambonzSerializer(), () => new FreeSwitchSerializer()]) {
+  const serializer = make();
+  Deno.test(`\`${serializer.constructor.name}\` drops the module's answer to a mark sent as it is that crossed clearMarks`, () => {
+    serializer.deserialize(METADATA);
+    assert.deepEqual(serializer.serialize({ type: "mark", name: "hi" }), []);
+    serializer.audioEnds(true);
+    crossesClearMarks(serializer, "hi");
+  });
+}
+
+/**
+ * `clearMarks`, then as many marks as the module holds, then the module's answer under `sent` to
+ * the mark before the clear: nothing for the bot, and the module's 30 still held.
+ */
+function crossesClearMarks(serializer: JambonzSerializer | FreeSwitchSerializer, sent: string) {
+  serializer.serialize({ type: "message", message: { type: "clearMarks" } });
+  // 30 marks after the clear: as many as the module holds.
+  for (let i = 0; i < 30; i++) serializer.serialize({ type: "mark", name: `n${i}` });
+  // The answer the module sent before it read clearMarks.
+  assert.equal(serializer.deserialize(moduleEcho(sent)), null, "nothing for the bot");
+  assert.throws(
+    () => serializer.serialize({ type: "mark", name: "n30" }),
+    (e) => e instanceof TransportError && e.code === "encode" && /30 marks/.test(e.message),
+    "the module still holds 30",
+  );
 }
