@@ -702,7 +702,7 @@ export class OutboundPump {
     if (this.#chunker.pendingBytes > 0 || this.#tail.armed) return; // speech's tail ends it
     const at = now ?? this.#clock.now();
     const timeline = this.#timeline;
-    const runsOut = timeline.playsAt(timeline.sentMs - this.#sender.pendingPacketMs) - at;
+    const runsOut = timeline.playsAt(timeline.sentMs - this.#sender.heldAudioMs) - at;
     if (!(runsOut > 0)) return this.#backgroundStopped(at); // ran out already (NaN: cut)
     this.#backgroundRunOut!.arm(runsOut, at);
   }
@@ -756,7 +756,7 @@ export class OutboundPump {
    * is paced to follow what did rather than a hole (as an interruption's `clear(false)` does).
    */
   #flushHeld(now: number | undefined, midSpeech = false): void {
-    const heldMs = this.#sender.pendingPacketMs;
+    const heldMs = this.#sender.heldAudioMs;
     const droppedMs = this.#sender.flushPackets(midSpeech);
     if (droppedMs > 0) {
       const told = this.#endedAt === this.#timeline.sentMs;
@@ -787,7 +787,7 @@ export class OutboundPump {
   #tailWait(now: number | undefined): number {
     if (!this.#wroteAhead) return this.#tailMs;
     const timeline = this.#timeline;
-    const runsOut = timeline.playsAt(timeline.sentMs - this.#sender.pendingPacketMs);
+    const runsOut = timeline.playsAt(timeline.sentMs - this.#sender.heldAudioMs);
     const ahead = runsOut - (now ?? this.#clock.now());
     if (!(ahead > 0)) return Number.isNaN(ahead) ? this.#tailMs : 0; // NaN: nothing playing
     return ahead < this.#tailMs ? ahead : this.#tailMs;
@@ -853,7 +853,7 @@ export class OutboundPump {
       this.#timeline.reserve(ms);
     }
     const out = speech && this.#mixer !== undefined ? this.#mix(this.#mixer, chunk) : chunk;
-    const heldMs = this.#packetizes ? this.#sender.pendingPacketMs : 0;
+    const heldMs = this.#packetizes ? this.#sender.heldAudioMs : 0;
     const sending = this.#sender.sendAudio(out);
     if (sending === false && speech) {
       // It never left (the serializer refused it, counted and reported, or the socket is gone):
@@ -873,7 +873,8 @@ export class OutboundPump {
 
   /**
    * The chunk just committed went to the packetizer, which held `heldMs` of earlier audio for a
-   * packet not yet whole, placed with its chunk to play from that chunk's slot. If a packet left
+   * packet not yet whole (with the serializer's partial frame behind it: `heldAudioMs`), placed
+   * with its chunks to play from their slots. If a packet left
    * now, that audio reached the far end only now: one playing what it receives as it arrives
    * plays it from now if it was placed to play before (a reply's first chunk, less than a packet,
    * waits for the next, a chunk later from a source writing in real time), and all sent after it
@@ -883,7 +884,7 @@ export class OutboundPump {
   #heldAudioLeft(heldMs: number, now: number | undefined): void {
     const timeline = this.#timeline;
     const from = timeline.lastPosition - heldMs;
-    if (!(timeline.sentMs - this.#sender.pendingPacketMs > from + 1e-6)) return; // still held
+    if (!(timeline.sentMs - this.#sender.heldAudioMs > from + 1e-6)) return; // still held
     const moved = timeline.heldLeft(from, now ?? this.#clock.now());
     if (!Number.isNaN(moved)) this.#tracker.replaced(moved);
   }

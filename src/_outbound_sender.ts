@@ -730,6 +730,17 @@ export class OutboundSender {
   }
 
   /**
+   * Milliseconds of the bot's audio held back for the packetizer's partial packet: its PCM and,
+   * behind it, the share of a chunk the serializer keeps as a partial frame (`#heldShare`), which
+   * goes out in packets after it. All of it was placed on the playout timeline with its chunks,
+   * back to back before the next: where a packet leaves, what it held is placed anew from this.
+   */
+  get heldAudioMs(): number {
+    const format = this.#packetedFormat;
+    return format === undefined ? 0 : durationMs(this.#heldPcm + this.#heldShare, format);
+  }
+
+  /**
    * Drops the packetizer's partial packet (on interruption, at the close); returns the PCM bytes
    * it held, for the caller to count as it drops them.
    */

@@ -954,11 +954,12 @@ export class PlaybackTracker {
 
   /**
    * The end of the audio that has left: the timeline's, but for what the packetizer holds for a
-   * packet not yet whole. That is queued, not sent (`queuedMs` counts it): it has not reached the
-   * far end, so none of it was heard, and a mark sent now is answered before it plays.
+   * packet not yet whole, and the serializer's partial frame behind it (`heldAudioMs`). That is
+   * queued, not sent: it has not reached the far end, so none of it was heard, and a mark sent
+   * now is answered before it plays.
    */
   get #leftPosition(): number {
-    return this.#timeline.sentMs - this.#sender.pendingPacketMs;
+    return this.#timeline.sentMs - this.#sender.heldAudioMs;
   }
 
   /** The last utterance some of whose audio has left (else the first, all of it still held). */
