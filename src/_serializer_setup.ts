@@ -7,13 +7,14 @@
 
 import type { Clock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
-import type { FrameSerializer } from "./serializer.ts";
+import type { FrameSerializer, SerializerAudioSetup } from "./serializer.ts";
 import { RawPcmSerializer } from "./serializers/raw_pcm.ts";
 import {
   expectMethods,
   type ResolvedTransportOptions,
   type TransportOptions,
 } from "./transport_options.ts";
+import { sessionBegins, sessionEnded } from "./_session_end.ts";
 import { thrownText } from "./_thrown_text.ts";
 
 /**
@@ -54,8 +55,12 @@ export function claimSerializer(option: TransportOptions["serializer"]): FrameSe
  * served it serves no other, and one that never served may serve the next session.
  */
 export function releaseSerializer(serializer: FrameSerializer): void {
-  if (serializerSessions.get(serializer) === "claimed") serializerSessions.delete(serializer);
-  else serializerSessions.set(serializer, "served");
+  if (serializerSessions.get(serializer) === "claimed") {
+    serializerSessions.delete(serializer);
+    return;
+  }
+  serializerSessions.set(serializer, "served");
+  sessionEnded(serializer); // its audio helpers let go of their state (_session_end.ts)
 }
 
 /** What bounds an asynchronous set-up. */
@@ -86,15 +91,17 @@ export function setUpSerializer(
   let setup: unknown;
   let pending: boolean;
   const packetBytes = options.fixedAudioPacketSize;
+  const audio: SerializerAudioSetup = {
+    inputSampleRate: options.inputSampleRate,
+    inputChannels: options.inputChannels,
+    outputSampleRate: options.outputSampleRate,
+    outputChannels: options.outputChannels,
+    outputChunkMs: options.chunkMs,
+    ...(packetBytes === undefined ? {} : { outputPacketBytes: packetBytes }),
+  };
+  sessionBegins(serializer, audio);
   try {
-    setup = serializer.setup?.({
-      inputSampleRate: options.inputSampleRate,
-      inputChannels: options.inputChannels,
-      outputSampleRate: options.outputSampleRate,
-      outputChannels: options.outputChannels,
-      outputChunkMs: options.chunkMs,
-      ...(packetBytes === undefined ? {} : { outputPacketBytes: packetBytes }),
-    });
+    setup = serializer.setup?.(audio);
     // Any thenable, not only a Promise: a serializer may return its own (whose `then` may throw).
     pending = typeof (setup as PromiseLike<void> | undefined)?.then === "function";
   } catch (cause) {

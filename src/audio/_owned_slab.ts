@@ -42,6 +42,15 @@ export class OwnedSlab {
     return at;
   }
 
+  /**
+   * Lets go of the current slab (its owner is done with it: a session over): the arrays cut from
+   * it stay their holders', and the slab lives as long as they do; the next array starts a new one.
+   */
+  release(): void {
+    this.#slab = NONE;
+    this.#used = 0;
+  }
+
   /** A new, zeroed `Int16Array` of `length` samples. */
   int16Array(length: number): Int16Array {
     if (2 * length > LARGEST) return new Int16Array(length);

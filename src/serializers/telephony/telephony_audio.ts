@@ -17,6 +17,7 @@ import { Resampler, RESAMPLER_RATES } from "../../audio/resampler.ts";
 import { OwnedSlab } from "../../audio/_owned_slab.ts";
 import { newInt16Array, newUint8Array } from "../../audio/_slab.ts";
 import { TransportError } from "../../errors.ts";
+import { atSessionEnd } from "../../_session_end.ts";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import {
   isTelephonyRate,
@@ -72,7 +73,9 @@ export interface TelephonyAudioOptions {
  * ends (a serializer's `audioEnds`), so that they go with the reply they belong to, or not at all.
  *
  * Until {@linkcode TelephonyAudio.setup} runs, inbound frames come out at 16 kHz mono, the
- * transport's default.
+ * transport's default. Set up with the audio settings a transport handed its serializer's
+ * `setup`, it lets go of its resamplers and slabs once that session is over (an ended transport
+ * kept for its `stats` holds none of them); set up by hand, it keeps them as long as it lives.
  *
  * The bytes it returns (an inbound frame's `audio`, {@linkcode TelephonyAudio.encode}'s message)
  * are cut from 16 KB slabs of this converter's own, one for inbound frames and one for outbound
@@ -152,6 +155,20 @@ export class TelephonyAudio {
     this.#inputRate = inputRate;
     this.#inputChannels = audio.inputChannels;
     this.#inbound = undefined;
+    atSessionEnd(audio, () => this.#release());
+  }
+
+  /**
+   * The session it was set up for is over: its resamplers (some 40 KB of filter history each)
+   * and the current slabs go, so that a transport kept after its call holds none of them. A later
+   * use starts afresh, as after a change of rate.
+   */
+  #release(): void {
+    this.#inbound = undefined;
+    this.#outbound = undefined;
+    this.#outboundPrimed = false;
+    this.#frameSlab.release();
+    this.#messageSlab.release();
   }
 
   /**
