@@ -701,8 +701,7 @@ export class OutboundPump {
   #backgroundPaused(now: number | undefined): void {
     if (this.#chunker.pendingBytes > 0 || this.#tail.armed) return; // speech's tail ends it
     const at = now ?? this.#clock.now();
-    const timeline = this.#timeline;
-    const runsOut = timeline.playsAt(timeline.sentMs - this.#sender.heldAudioMs) - at;
+    const runsOut = this.#leftRunsOutAt() - at;
     if (!(runsOut > 0)) return this.#backgroundStopped(at); // ran out already (NaN: cut)
     this.#backgroundRunOut!.arm(runsOut, at);
   }
@@ -786,11 +785,18 @@ export class OutboundPump {
    */
   #tailWait(now: number | undefined): number {
     if (!this.#wroteAhead) return this.#tailMs;
-    const timeline = this.#timeline;
-    const runsOut = timeline.playsAt(timeline.sentMs - this.#sender.heldAudioMs);
-    const ahead = runsOut - (now ?? this.#clock.now());
+    const ahead = this.#leftRunsOutAt() - (now ?? this.#clock.now());
     if (!(ahead > 0)) return Number.isNaN(ahead) ? this.#tailMs : 0; // NaN: nothing playing
     return ahead < this.#tailMs ? ahead : this.#tailMs;
+  }
+
+  /**
+   * When what has left runs out at the far end, by the estimate: not what the packetizer, or a
+   * serializer's partial frame behind it, still holds (NaN: nothing playing).
+   */
+  #leftRunsOutAt(): number {
+    const timeline = this.#timeline;
+    return timeline.playsAt(timeline.sentMs - this.#sender.heldAudioMs);
   }
 
   /**

@@ -13,16 +13,9 @@ import { ellipticFilter } from "./_elliptic_filter.ts";
 import { type KaiserEdges, kaiserFilter } from "./_kaiser_filter.ts";
 import { PolyphaseResampler } from "./_polyphase_resampler.ts";
 import { newInt16Array } from "./_slab.ts";
+import { assertResamplerRate } from "./_resampler_rates.ts";
 
-/** The sample rates {@linkcode Resampler} converts between. */
-export const RESAMPLER_RATES: readonly number[] = Object.freeze([
-  8000,
-  16000,
-  22050,
-  24000,
-  44100,
-  48000,
-]);
+export { RESAMPLER_RATES } from "./_resampler_rates.ts";
 
 /** Options for {@linkcode Resampler}. */
 export interface ResamplerOptions {
@@ -77,12 +70,6 @@ function kaiserPath(inputRate: number, outputRate: number, channels: number): Re
       first: kaiser(high, mid, edges(high)),
       second: new PolyphaseResampler(ellipticFilter(1, 2), channels),
     }, ratio);
-}
-
-function checkRate(rate: number, name: string): void {
-  if (!RESAMPLER_RATES.includes(rate)) {
-    throw new RangeError(`${name} must be one of ${RESAMPLER_RATES.join(", ")}, got ${rate}`);
-  }
 }
 
 /**
@@ -167,8 +154,8 @@ export class Resampler {
    */
   constructor(options: ResamplerOptions) {
     const { inputRate, outputRate, channels = 1 } = options;
-    checkRate(inputRate, "inputRate");
-    checkRate(outputRate, "outputRate");
+    assertResamplerRate(inputRate, "inputRate");
+    assertResamplerRate(outputRate, "outputRate");
     if (!Number.isInteger(channels) || channels < 1) {
       throw new RangeError(`channels must be a positive integer, got ${channels}`);
     }

@@ -27,6 +27,7 @@ import type {
 import { concatBytes } from "../audio/_concat_bytes.ts";
 import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
+import { assertResamplerRate } from "../audio/_resampler_rates.ts";
 import { toJson } from "./_to_json.ts";
 import { registerHeldFrames } from "./_held_frame_ends.ts";
 import { WholeFrames } from "./_whole_frames.ts";
@@ -170,9 +171,7 @@ export class VonageSerializer implements FrameSerializer {
   constructor(options: VonageSerializerOptions = {}) {
     this.#rateGiven = options.sampleRate !== undefined;
     const rate = options.sampleRate ?? 16000;
-    if (!RESAMPLER_RATES.includes(rate)) {
-      throw new RangeError(`sampleRate must be one of ${RESAMPLER_RATES.join(", ")}, got ${rate}`);
-    }
+    assertResamplerRate(rate, "sampleRate");
     this.#audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate: rate, provider: PROVIDER });
     this.#frames = new WholeFrames(frameBytesAt(rate)); // one frame per message, as Vonage asks
     // For the transport: the held frame is the bot's speech, not filter state (_held_frame_ends.ts).

@@ -6,7 +6,8 @@
  */
 
 import { kindOf } from "../_kind_of.ts";
-import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
+import { Resampler } from "../audio/resampler.ts";
+import { assertResamplerRate } from "../audio/_resampler_rates.ts";
 import { writeStereoWav } from "./_wav_file.ts";
 
 /**
@@ -33,14 +34,9 @@ function checkRates({ callerRate, heardRate }: CallRecorderOptions): void {
     }
   }
   if (callerRate === heardRate) return;
-  for (const [name, rate] of [["callerRate", callerRate], ["heardRate", heardRate]] as const) {
-    if (!RESAMPLER_RATES.includes(rate)) {
-      throw new RangeError(
-        `${name} must be one of ${RESAMPLER_RATES.join(", ")} when the two rates differ ` +
-          `(the lower is resampled to the higher), got ${rate}`,
-      );
-    }
-  }
+  const why = " when the two rates differ (the lower is resampled to the higher)";
+  assertResamplerRate(callerRate, "callerRate", why);
+  assertResamplerRate(heardRate, "heardRate", why);
 }
 
 /** One channel, growing as audio is written. */

@@ -6,8 +6,8 @@
  */
 
 import { concatBytes } from "../audio/_concat_bytes.ts";
-import { kindOf } from "../_kind_of.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
+import { assertResamplerRate } from "../audio/_resampler_rates.ts";
 import { assertSpeechSegments } from "./_speech_segments.ts";
 import { readWav } from "./_wav_file.ts";
 
@@ -79,14 +79,7 @@ export class CallerAudio {
   constructor(source: CallerAudioSource, options: CallerAudioOptions) {
     // Every source is resampled to it, or read at it: a rate the resampler does not make was
     // named as its `outputRate`, not as this option (and a WAV file at that rate was refused).
-    if (!RESAMPLER_RATES.includes(options.sampleRate)) {
-      const rate = options.sampleRate;
-      throw new RangeError(
-        `sampleRate must be one of ${RESAMPLER_RATES.join(", ")}, got ${
-          typeof rate === "number" ? rate : kindOf(rate)
-        }`,
-      );
-    }
+    assertResamplerRate(options.sampleRate, "sampleRate");
     this.sampleRate = options.sampleRate;
     if (source instanceof Uint8Array) {
       const wav = readWav(source);
