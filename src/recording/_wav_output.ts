@@ -28,12 +28,13 @@ function streamingHeader(format: PcmFormat): Uint8Array {
 
 /**
  * A readable of WAV bytes, fed block by block and read at the reader's pace. Blocks wait in a
- * queue of their own (the stream's is kept empty); silence waits there as a byte count, made only
- * when read, so an hour of it costs nothing. A block that would take the audio waiting past
- * `maxBufferedBytes` (the reader is that far behind) is dropped and counted, and silence of its
- * length takes its place: what follows stays where it belongs on the call's timeline (and with
- * layout "separate", in step with the other stream). A block is kept whenever nothing waits,
- * so a reader that keeps up loses nothing whatever the block's size.
+ * queue of their own (the stream's holds the header only, until it is read); silence waits there
+ * as a byte count, made only when read, so an hour of it costs nothing. A block that would take
+ * the audio waiting past `maxBufferedBytes` (the reader is that far behind) is dropped and counted
+ * (its writer asks {@linkcode fits}), and silence of its length takes its place: what follows
+ * stays where it belongs on the call's timeline (and with layout "separate", in step with the
+ * other stream). A block is kept whenever nothing waits, so a reader that keeps up loses nothing
+ * whatever the block's size.
  */
 export class WavOutput {
   readonly readable: ReadableStream<Uint8Array>;
@@ -54,11 +55,12 @@ export class WavOutput {
   constructor(format: PcmFormat, maxBufferedBytes: number, onCancel: () => void) {
     this.#format = format;
     this.#maxBufferedBytes = maxBufferedBytes;
-    this.#queue.push(streamingHeader(format));
     this.readable = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           this.#controller = controller;
+          // Straight to the stream: no audio, so no part of what the reader is behind by.
+          controller.enqueue(streamingHeader(format));
         },
         pull: () => this.#deliver(),
         cancel: () => {
@@ -104,10 +106,12 @@ export class WavOutput {
     return this.#queuedBytes === 0 || this.#queuedBytes + bytes <= this.#maxBufferedBytes;
   }
 
-  /** Appends a block (its bytes are the stream's now); dropped when it does not fit. */
+  /**
+   * Appends a block (its bytes are the stream's now). Ask {@linkcode fits} first: this keeps it
+   * whatever the reader's backlog (the recording's last write-out, which it held already).
+   */
   push(block: Uint8Array): void {
     if (this.done) return;
-    if (!this.fits(block.length)) return this.drop(block.length);
     this.#queue.push(block);
     this.#queuedBytes += block.length;
     this.#dataBytes += block.length;

@@ -58,7 +58,8 @@ export interface CallRecorderOptions {
   /**
    * How far the reader may fall behind, in ms of audio, before blocks are dropped (counted in
    * {@linkcode CallRecorder.stats}, silence in their place); a sink that stalls cannot make the
-   * recorder hold the call.
+   * recorder hold the call. What it holds when the recording ends (`holdMs`) is written out
+   * whole, at once: no reader can have kept up with that.
    *
    * @default {30000}
    */
@@ -190,6 +191,12 @@ export class CallRecorder implements SessionObserver {
   readonly #minCommit: number;
   readonly #maxBlock: number;
   #stopped = false;
+  /**
+   * The last write-out (`stop`): what was held is kept whole, whatever the reader's backlog. It
+   * is written at once, so no reader can have kept up with it, and it is memory the recorder
+   * held already (its rings are let go right after).
+   */
+  #final = false;
   /**
    * The session it records (the first observed): another is refused. Held weakly, so that a
    * recorder kept after its call (for its header, its stats) does not keep the session too.
@@ -325,6 +332,7 @@ export class CallRecorder implements SessionObserver {
    */
   stop(): void {
     if (this.#stopped) return;
+    this.#final = true;
     this.#run(() => {
       const now = this.#clock.now();
       this.#caller.close(this.#timeline.sampleAt(now));
@@ -471,14 +479,14 @@ export class CallRecorder implements SessionObserver {
     const botSilent = bot.end <= bot.base;
     const outputs = this.#outputs;
     if (this.#layout === "separate") {
-      emit(outputs[0]!, caller, count, callerSilent);
-      emit(outputs[1]!, bot, count, botSilent);
+      emit(outputs[0]!, caller, count, callerSilent, this.#final);
+      emit(outputs[1]!, bot, count, botSilent, this.#final);
       return;
     }
     const output = outputs[0]!;
     const stereo = this.#layout === "stereo";
     const bytes = count * (stereo ? 2 : 1) * BYTES_PER_SAMPLE;
-    if ((callerSilent && botSilent) || !output.fits(bytes)) {
+    if ((callerSilent && botSilent) || !(this.#final || output.fits(bytes))) {
       if (callerSilent && botSilent) output.pushSilence(bytes);
       else output.drop(bytes);
       caller.advance(count);
@@ -505,10 +513,19 @@ export class CallRecorder implements SessionObserver {
   }
 }
 
-/** Writes `count` samples of `ring` to `output` (mono), or silence, or drops them (counted). */
-function emit(output: WavOutput, ring: SampleRing, count: number, silent: boolean): void {
+/**
+ * Writes `count` samples of `ring` to `output` (mono), or silence, or drops them (counted) where
+ * they do not fit the reader's backlog, unless `final`.
+ */
+function emit(
+  output: WavOutput,
+  ring: SampleRing,
+  count: number,
+  silent: boolean,
+  final: boolean,
+): void {
   const bytes = count * BYTES_PER_SAMPLE;
-  if (silent || !output.fits(bytes)) {
+  if (silent || !(final || output.fits(bytes))) {
     if (silent) output.pushSilence(bytes);
     else output.drop(bytes);
     ring.advance(count);

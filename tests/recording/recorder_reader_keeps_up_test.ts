@@ -1,0 +1,37 @@
+// `maxBufferedMs` bounds how far a reader may fall behind: a reader that takes each block as it
+// comes is never behind, and loses nothing, whatever the bound.
+import assert from "node:assert/strict";
+import type { CallRecorder, CallRecorderOptions } from "../../mod.ts";
+import { call, collect } from "./_call.ts";
+import { count, parseWav, sampleOf } from "./_wav.ts";
+
+const PER_MS = 16; // samples per ms at the recording's 16 kHz
+
+/** Four seconds of a caller, the recording read as it comes, as `for await` reads it. */
+async function recordKeepingUp(recorder: CallRecorderOptions): Promise<CallRecorder> {
+  const c = call({ recorder });
+  const parts: Uint8Array[] = [];
+  const read = (async () => {
+    for await (const part of c.recorder.readable) parts.push(part);
+  })();
+  c.mic.value = 2;
+  await c.talk(4000);
+  await c.hangUp();
+  await read;
+  const caller = parseWav(await collect(ReadableStream.from(parts))).samples[0]!;
+  assert.equal(caller.length, 4000 * PER_MS, "the whole call");
+  assert.equal(count(caller, sampleOf(2)), 4000 * PER_MS, "all of the caller, none of it dropped");
+  assert.equal(c.recorder.stats.droppedMs, 0);
+  return c.recorder;
+}
+
+Deno.test("`CallRecorder` with `maxBufferedMs` under a block drops nothing when the reader keeps up", async () => {
+  // 0 and 50 ms: less than the 100 ms the recorder writes at a time; kept, as nothing waits.
+  for (const maxBufferedMs of [0, 50]) await recordKeepingUp({ maxBufferedMs });
+});
+
+Deno.test("`CallRecorder` writes out what it held at the end of the call whole, whatever `maxBufferedMs`", async () => {
+  // The last `holdMs` is written out at once as the call ends: no reader can have read it yet.
+  await recordKeepingUp({ maxBufferedMs: 200 });
+  await recordKeepingUp({ maxBufferedMs: 1000, holdMs: 3000 });
+});
