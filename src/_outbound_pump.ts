@@ -116,10 +116,12 @@ export class OutboundPump {
    */
   #backgroundFills = false;
   /**
-   * Takes the background for stopped once what has left runs out at the far end (see
+   * Takes the background for stopped once what it sent has played at the far end (see
    * `#backgroundPaused`); made where there is a mixer, armed once a stop, never per chunk.
    */
   readonly #backgroundRunOut: ClockTimer | undefined;
+  /** `#backgroundRunOut` came while the far end held the session off: judged once it lets go. */
+  #backgroundRunOutHeld = false;
   /** Speech off the queue that a throwing `mix` kept from leaving: counted dropped at the stop. */
   #unmixedBytes = 0;
   readonly #onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
@@ -263,10 +265,13 @@ export class OutboundPump {
    * writer should wait for room.
    */
   pushAudio(frame: AudioFrame): Promise<void> | undefined {
+    // An empty write (a TTS stream's empty piece) is no speech: it neither carries the stream on
+    // nor begins a spell whose tail would send the background's partial packet, padded, mid-music.
+    if (frame.audio.length === 0) return this.#queue.room();
     this.#tail.cancel();
-    this.#backgroundRunOut?.cancel(); // speech carries the stream on
+    this.#backgroundGoesOn(); // speech carries the stream on
     this.#tracker.queued();
-    // Even if none of it leaves now (less than a chunk, or nothing): the queue running dry must
+    // Even if none of it leaves now (less than a chunk): the queue running dry must
     // arm the tail for what the chunker holds, and tell the tracker nothing more is queued.
     this.#speaking = true;
     if (this.#chunker.takeWhole(frame) && this.#sentAtOnce(frame)) return;
@@ -381,7 +386,7 @@ export class OutboundPump {
     }
     this.#tail.cancel();
     this.#runOut?.cancel(); // the serializer drops what it held at the interruption
-    this.#backgroundRunOut?.cancel();
+    this.#backgroundGoesOn();
     this.#tailFlushed = false;
     this.#wroteAhead = false; // what comes next is judged on its own
     this.#tailDueAt = undefined;
@@ -429,9 +434,13 @@ export class OutboundPump {
     if (held) return;
     if (this.#dueWhileHeld) {
       this.#dueWhileHeld = false;
-      return this.#onDeadline();
+      this.#onDeadline();
+    } else this.#run();
+    // The background's run-out came during the hold: judged now, after what the run sent.
+    if (this.#backgroundRunOutHeld) {
+      this.#backgroundRunOutHeld = false;
+      this.#onBackgroundRunOut();
     }
-    this.#run();
   }
 
   /** Sends the chunker's remainder and everything queued, paced; settles once all has left. */
@@ -518,7 +527,7 @@ export class OutboundPump {
             if (filled) this.#backgroundPaused(now);
             break; // no background now: idle until woken
           }
-          if (!filled) this.#backgroundRunOut?.cancel(); // it stalled, and goes on
+          if (!filled) this.#backgroundGoesOn(); // it stalled, and goes on
           const sending = this.#sendChunk(filler, durationMs(filler.audio.length, filler), false);
           if (sending) return void this.#runAfter(sending);
         } else if (item.kind === "audio") {
@@ -694,23 +703,39 @@ export class OutboundPump {
 
   /**
    * The background's `fill` gave nothing after giving chunks, nothing else queued: stopped, or a
-   * stream short of a chunk for a read, whose data wakes the pump before the far end has played
-   * what was sent ahead (and its next chunk completes what is held, as while it flows). Taken for
-   * stopped once what has left runs out, unless it, or speech, went on by then.
+   * stream short of a chunk for a read, whose data wakes the pump (and its next chunk completes
+   * what is held, as while it flows). Taken for stopped once all it sent has played by the
+   * estimate, and not before its next slot, unless it, or speech, went on by then: a stall
+   * shorter than the lead, or than a slot, is no stop. All it sent, what the packetizer holds
+   * too: in steady flow a packet longer than the lead leaves as what left before it runs out,
+   * and what has left runs out as the slot that completes the packet is due.
    */
   #backgroundPaused(now: number | undefined): void {
     if (this.#chunker.pendingBytes > 0 || this.#tail.armed) return; // speech's tail ends it
     const at = now ?? this.#clock.now();
-    const runsOut = this.#leftRunsOutAt() - at;
-    if (!(runsOut > 0)) return this.#backgroundStopped(at); // ran out already (NaN: cut)
+    const timeline = this.#timeline;
+    const runsOut = Math.max(timeline.playsAt(timeline.sentMs) - at, this.#format.chunkMs);
+    if (Number.isNaN(runsOut)) return this.#backgroundStopped(at); // cut: nothing playing
     this.#backgroundRunOut!.arm(runsOut, at);
   }
 
-  /** What was sent before the background's `fill` gave nothing has run out (see above). */
+  /** What the background sent before its `fill` gave nothing has played (see above). */
   #onBackgroundRunOut = (): void => {
     if (this.#stopped || this.#backgroundFills || this.#queue.size > 0) return;
+    // Nothing may leave while the far end holds the session off (its queue is full, whatever the
+    // estimate says): judged once it lets go (see `hold`).
+    if (this.#held) {
+      this.#backgroundRunOutHeld = true;
+      return;
+    }
     this.#backgroundStopped(undefined);
   };
+
+  /** Speech, or the background again, carries the stream on: no stop to judge. */
+  #backgroundGoesOn(): void {
+    this.#backgroundRunOut?.cancel();
+    this.#backgroundRunOutHeld = false;
+  }
 
   /**
    * The background has stopped (see `#backgroundPaused`), nothing else queued: what it carried on
