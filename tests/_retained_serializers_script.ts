@@ -1,14 +1,26 @@
 /**
  * Calls that end after 10 s of the caller's audio and a 10 s reply, each transport kept afterwards
- * (as an application keeps its recent sessions, to read their `stats`), for a serializer that
- * resamples both ways (Twilio and Vonage at 8 kHz, the transport at 16 kHz) and for raw PCM, which
- * holds no audio state; prints, as JSON, for each serializer, how much memory each kept transport
- * still holds. Run by serializer_retained_audio_test.ts with `--v8-flags=--expose-gc`.
+ * (as an application keeps its recent sessions, to read their `stats`), for serializers that
+ * resample both ways (Twilio, Telnyx, Plivo, Exotel, Vonage, jambonz and FreeSWITCH at 8 kHz, the
+ * transport at 16 kHz; the first four closed with and without a `stop`), for protobuf (a client
+ * sending 8 kHz) and for raw PCM, which holds no audio state; prints, as JSON, for each, how much
+ * memory each kept transport still holds. Run by serializer_retained_audio_test.ts with `--v8-flags=--expose-gc`.
  *
  * @module
  */
 
-import { type FrameSerializer, RawPcmSerializer, WebSocketTransport } from "../mod.ts";
+import {
+  type FrameSerializer,
+  RawPcmSerializer,
+  type TransportOptions,
+  WebSocketTransport,
+} from "../mod.ts";
+import { ExotelSerializer } from "../src/serializers/exotel.ts";
+import { FreeSwitchSerializer } from "../src/serializers/freeswitch.ts";
+import { JambonzSerializer } from "../src/serializers/jambonz.ts";
+import { PlivoSerializer } from "../src/serializers/plivo.ts";
+import { ProtobufSerializer } from "../src/serializers/protobuf.ts";
+import { TelnyxSerializer } from "../src/serializers/telnyx.ts";
 import { TwilioSerializer } from "../src/serializers/twilio.ts";
 import { VonageSerializer } from "../src/serializers/vonage.ts";
 import { FakeClock, type MemorySocket, MemorySocketPair } from "../src/testing/mod.ts";
@@ -25,6 +37,8 @@ interface Call {
   media: (client: MemorySocket, n: number) => void;
   /** What the far end says last, before it closes the socket. */
   closing?: (client: MemorySocket, n: number) => void;
+  /** Transport options of the call's own. */
+  options?: Partial<TransportOptions>;
 }
 
 const twilioStream = "MZ18ad3ab5a668481ce02b83e7395059f0";
@@ -61,6 +75,16 @@ const twilio: Omit<Call, "name"> = {
     })),
 };
 
+/** 20 ms of L16 at 8 kHz, not silence. */
+const l16At8k = new Uint8Array(320).fill(3);
+/** What the pipecat client would send: 20 ms at 8 kHz as a binary `pipecat.Frame`. */
+const pipecatAudio = new ProtobufSerializer().serialize({
+  type: "audio",
+  audio: l16At8k,
+  sampleRate: 8000,
+  channels: 1,
+}) as Uint8Array;
+
 const CALLS: Call[] = [
   {
     name: "RawPcm",
@@ -96,6 +120,111 @@ const CALLS: Call[] = [
       client.send('{"event":"websocket:connected","content-type":"audio/l16;rate=8000"}'),
     media: (client) => client.send(new Uint8Array(320).fill(3)),
   },
+  {
+    // docs.jambonz.org, Verbs → listen: one text frame of the call's attributes (`sampleRate`,
+    // `mixType`) first, then binary L16 at that rate; the module closes the socket at the end.
+    // The module's marks go unanswered here: the transport's are off, not refused past 30.
+    name: "jambonz",
+    serializer: () => new JambonzSerializer(),
+    opening: (client) =>
+      client.send(JSON.stringify({ sampleRate: 8000, mixType: "mono", callSid: "c1" })),
+    media: (client) => client.send(l16At8k),
+    options: { markIntervalMs: 0 },
+  },
+  {
+    // mod_audio_fork as a FreeSWITCH application starts it: metadata text, then binary L16.
+    name: "FreeSWITCH",
+    serializer: () => new FreeSwitchSerializer(),
+    opening: (client) => client.send('{"callid":"4f1c"}'),
+    media: (client) => client.send(l16At8k),
+    options: { markIntervalMs: 0 },
+  },
+  {
+    // pipecat's protobuf: `pipecat.Frame` audio, here at 8 kHz, resampled to the transport's 16.
+    name: "protobuf",
+    serializer: () => new ProtobufSerializer(),
+    opening: () => {},
+    media: (client) => client.send(pipecatAudio),
+  },
+  {
+    // Telnyx's "Stream call media over WebSocket": `start`, then numbered `media` of base64
+    // PCMU at 8 kHz; the socket closed without a `stop`.
+    name: "Telnyx",
+    serializer: () => new TelnyxSerializer(),
+    opening: (client) =>
+      client.send(JSON.stringify({
+        event: "start",
+        sequence_number: "1",
+        stream_id: "s1",
+        start: {
+          call_control_id: "v3:a",
+          media_format: { encoding: "PCMU", sample_rate: 8000, channels: 1 },
+        },
+      })),
+    media: (client, n) =>
+      client.send(JSON.stringify({
+        event: "media",
+        sequence_number: String(n + 2),
+        stream_id: "s1",
+        media: {
+          track: "inbound",
+          chunk: String(n + 1),
+          timestamp: String(20 * n),
+          payload: mulaw20ms,
+        },
+      })),
+  },
+  {
+    // Plivo's "Audio Streaming Protocol Reference": `start`, then `media` of μ-law at 8 kHz.
+    name: "Plivo",
+    serializer: () => new PlivoSerializer(),
+    opening: (client) =>
+      client.send(JSON.stringify({
+        event: "start",
+        sequenceNumber: 1,
+        start: {
+          callId: "12345678-1234-1234-1234-123456789abc",
+          streamId: "87654321-4321-4321-4321-cba987654321",
+          tracks: ["inbound"],
+          mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000 },
+        },
+      })),
+    media: (client, n) =>
+      client.send(JSON.stringify({
+        event: "media",
+        sequenceNumber: n + 2,
+        streamId: "87654321-4321-4321-4321-cba987654321",
+        media: {
+          track: "inbound",
+          timestamp: String(1705312200000 + 20 * n),
+          chunk: n + 1,
+          payload: mulaw20ms,
+        },
+      })),
+  },
+  {
+    // Exotel's AgentStream "WebSocket protocol": `start`, then `media` of PCM16 at 8 kHz.
+    name: "Exotel",
+    serializer: () => new ExotelSerializer(),
+    opening: (client) =>
+      client.send(JSON.stringify({
+        event: "start",
+        sequence_number: "1",
+        stream_sid: "MZx",
+        start: {
+          stream_sid: "MZx",
+          call_sid: "CAx",
+          media_format: { encoding: "audio/x-raw", sample_rate: "8000", bit_rate: "16" },
+        },
+      })),
+    media: (client, n) =>
+      client.send(JSON.stringify({
+        event: "media",
+        sequence_number: String(n + 2),
+        stream_sid: "MZx",
+        media: { chunk: String(n + 1), timestamp: String(20 * n), payload: encodeBase64(l16At8k) },
+      })),
+  },
 ];
 
 /** One call: the caller talks for 10 s while the bot replies for 10 s, then the far end hangs up. */
@@ -108,6 +237,7 @@ async function endedCall(call: Call): Promise<WebSocketTransport> {
     audioOut: { sampleRate: 16000, chunkMs: 20 },
     maxQueuedMs: 60_000,
     clock,
+    ...call.options,
   });
   const read = (async () => {
     for await (const _ of transport.readable) { /* the bot hears the caller */ }

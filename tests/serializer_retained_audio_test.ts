@@ -13,7 +13,7 @@ import { TelephonyAudio } from "../src/serializers/telephony/telephony_audio.ts"
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { runWithGc } from "./_gc_script.ts";
 
-Deno.test("an ended transport holds no more memory with a resampling serializer than with raw PCM", async () => {
+Deno.test("an ended transport holds no more memory with a resampling serializer than with raw PCM, give or take a few KB", async () => {
   // In a process of its own, where a full garbage collection can be asked for before measuring.
   const report = await runWithGc(new URL("./_retained_serializers_script.ts", import.meta.url)) as {
     serializer: string;
@@ -24,24 +24,18 @@ Deno.test("an ended transport holds no more memory with a resampling serializer 
   // Raw PCM keeps no audio state: what its ended transport holds (its state and counts, about
   // 27 KB) is the baseline. Twilio and Vonage resample both ways (8 kHz on the wire, 16 kHz for
   // the bot): until they let go, each held 105–125 KB more, two resamplers' filter history (42 KB
-  // each) and the call's slabs (16 KB each); now a few KB (call ids, reorder and mark state),
-  // less than a slab. A Twilio call whose socket closed without a `stop` holds one slab more:
-  // Twilio's reorder stage keeps the frames its last `finish` handed on (the caller's last
-  // samples, which the resampler held back), cut from the call's last slab (a serializer's own
-  // state, which the transport does not reach).
-  const bounds: Record<string, number> = {
-    "Twilio": 32 * 1024,
-    "Twilio, stop": 16 * 1024,
-    "Vonage": 16 * 1024,
-  };
-  for (const [name, bound] of Object.entries(bounds)) {
-    const over = held[name]! - held.RawPcm!;
-    assert.ok(
-      over < bound,
-      `${name}: each ended transport holds ${shown(held[name]!)}, ${shown(over)} more than raw ` +
-        `PCM's ${shown(held.RawPcm!)}`,
+  // each) and the call's slabs (16 KB each); jambonz and FreeSWITCH some 65 KB more (their
+  // outbound converters, made apart from the transport's set-up), protobuf 15 KB more (its slab);
+  // Twilio, Telnyx, Plivo and Exotel closed without a `stop` 19–23 KB more (the caller's last
+  // frames the reorder stage kept, which the resampler held back, and with them the call's last
+  // slab). Now a few KB each (call ids, reorder and mark state), less than a slab.
+  const overBound = report.filter((r) => r.serializer !== "RawPcm")
+    .filter((r) => r.bytesPerTransport - held.RawPcm! >= 12 * 1024)
+    .map((r) =>
+      `${r.serializer}: each ended transport holds ${shown(r.bytesPerTransport)}, ` +
+      `${shown(r.bytesPerTransport - held.RawPcm!)} more than raw PCM's ${shown(held.RawPcm!)}`
     );
-  }
+  assert.deepEqual(overBound, []);
 });
 
 /** PCM16 at 8 kHz on the wire through a `TelephonyAudio`, as a serializer of one's own would. */

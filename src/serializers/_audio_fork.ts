@@ -115,6 +115,14 @@ export class ForkMarks {
    * not yet answered: an answer under any other name is to a mark that clear gave up (see `read`).
    */
   readonly #awaited = new Map<string, number>();
+  /**
+   * A `clearMarks` gave up marks and no mark sent since has been answered: an answer to one of
+   * those may still come (see `read`), under a name the bot may give a mark again. Until then
+   * every mark travels under an id, so such an answer is never taken for the new mark's. The
+   * module answers on one socket, in order, and only after it read the clear does it hold a later
+   * mark: once one is answered, whatever it answered before the clear has come.
+   */
+  #crossing = false;
   #context: SerializerContext | undefined;
   /**
    * A refusal past {@linkcode MAX_PENDING_MARKS} was reported and no mark has been answered since:
@@ -413,7 +421,7 @@ export class ForkMarks {
     }
     this.#pending++;
     let sent = name;
-    if (!travelsAsIs(name)) {
+    if (this.#crossing || !travelsAsIs(name)) {
       sent = `#m${++this.#nextId}`;
       this.#renamed.set(sent, name);
     }
@@ -457,6 +465,8 @@ export class ForkMarks {
     }
     const json = toJson(message);
     if (message.type !== "clearMarks") return json;
+    // Marks sent and not answered (not those held, which never go): an answer may cross it.
+    if (this.#pending > this.#unsent.length) this.#crossing = true;
     this.#pending = 0;
     this.#refusing = false;
     this.#renamed.clear();
@@ -496,6 +506,7 @@ export class ForkMarks {
       // for.
       const awaited = this.#awaited.get(sent);
       if (awaited === undefined) return null;
+      this.#crossing = false; // a mark sent since the clear: nothing from before it follows
       if (awaited > 1) this.#awaited.set(sent, awaited - 1);
       else this.#awaited.delete(sent);
       const name = this.#renamed.get(sent) ?? sent;

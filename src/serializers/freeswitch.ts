@@ -176,6 +176,9 @@ export class FreeSwitchSerializer implements FrameSerializer {
   /** Takes the transport's audio settings. */
   setup(audio: SerializerAudioSetup): void {
     this.#inbound.setup(audio);
+    // Only so that it lets go of its resampler and slab once the session is over (the settings
+    // are the inbound's, which it never decodes): a transport kept after the call holds neither.
+    this.#outbound.setup(audio);
     refusePackets(PROVIDER, audio.outputPacketBytes);
     this.#marks.setup(audio.outputChunkMs);
   }

@@ -160,6 +160,8 @@ export class JambonzSerializer implements FrameSerializer {
     provider: PROVIDER,
   });
   #outbound: TelephonyAudio | undefined;
+  /** The transport's audio settings, for an outbound converter made after the set-up. */
+  #audioSetup: SerializerAudioSetup | undefined;
   readonly #marks = new ForkMarks(PROVIDER);
   readonly #hangUp: HangUp;
   #context: SerializerContext | undefined;
@@ -185,7 +187,7 @@ export class JambonzSerializer implements FrameSerializer {
       );
     }
     this.#options = options;
-    if (stream !== undefined) this.#outbound = outbound(stream);
+    if (stream !== undefined) this.#outbound = this.#outboundAt(stream);
     this.#hangUp = HangUp.forSerializer(options, options.apiKey !== undefined);
   }
 
@@ -211,13 +213,26 @@ export class JambonzSerializer implements FrameSerializer {
     this.#inbound.setup(audio);
     refusePackets(PROVIDER, audio.outputPacketBytes);
     this.#marks.setup(audio.outputChunkMs);
+    this.#audioSetup = audio;
+    this.#outbound?.setup(audio);
+  }
+
+  /**
+   * The converter of the audio sent back at `rate`. Set up with the transport's audio settings
+   * (the inbound's, which it never decodes) only so that it lets go of its resampler and slab once
+   * the session is over: a transport kept after the call holds neither.
+   */
+  #outboundAt(rate: number): TelephonyAudio {
+    const audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate: rate, provider: PROVIDER });
+    if (this.#audioSetup !== undefined) audio.setup(this.#audioSetup);
+    return audio;
   }
 
   /** One frame to a jambonz message; see the class description. */
   serialize(frame: Frame): SerializeResult {
     switch (frame.type) {
       case "audio": {
-        const audio = this.#outbound ??= outbound(8000);
+        const audio = this.#outbound ??= this.#outboundAt(8000);
         const bytes = audio.encode(frame);
         return bytes === null ? null : this.#marks.audio(withoutMarkSentinel(bytes));
       }
@@ -373,7 +388,7 @@ export class JambonzSerializer implements FrameSerializer {
     }
     if (playable) {
       // The way back whatever the caller's audio is: a refused mixType drops that audio only.
-      this.#outbound ??= outbound(rate);
+      this.#outbound ??= this.#outboundAt(rate);
       const warning = rateWarning(
         PROVIDER,
         this.#outbound.sampleRate,
@@ -503,10 +518,6 @@ function lastTopLevelComma(text: string): number {
     else if (c === 0x2c && depth === 1) last = i;
   }
   return last;
-}
-
-function outbound(rate: number): TelephonyAudio {
-  return new TelephonyAudio({ encoding: "pcm16le", sampleRate: rate, provider: PROVIDER });
 }
 
 function playableRates(): number[] {

@@ -20,6 +20,7 @@ import { newInt16Array } from "../audio/_slab.ts";
 import { type Frame as PipecatFrame, FrameSchema } from "./_pipecat_frames_pb.ts";
 import { toJson } from "./_to_json.ts";
 import { thrownText } from "../_thrown_text.ts";
+import { atSessionEnd } from "../_session_end.ts";
 
 export { rtviBotReady, type RtviBotReadyOptions } from "./rtvi.ts";
 
@@ -104,6 +105,17 @@ export class ProtobufSerializer implements FrameSerializer {
     this.#inputRate = audio.inputSampleRate;
     this.#inputChannels = audio.inputChannels;
     this.#resampler = undefined;
+    atSessionEnd(audio, () => this.#release());
+  }
+
+  /**
+   * The session it was set up for is over: the resampler (`finish` ended it where the socket
+   * closed) and the current slab go, so that a transport kept after the session holds neither.
+   * A later use starts afresh.
+   */
+  #release(): void {
+    this.#resampler = undefined;
+    this.#frameSlab.release();
   }
 
   /** One frame to one binary `pipecat.Frame`, or `null` for frame kinds the protocol lacks. */

@@ -101,7 +101,10 @@ export class OrderedMedia {
   readonly #provider: string;
   readonly #reorder: MediaReorder<Uint8Array>;
   #context: SerializerContext | undefined;
-  /** Frames made during one push: reused, so an in-order packet allocates no array. */
+  /**
+   * Frames made during one push, flush or reset, handed over at its end (see `#handOver`);
+   * emptied as each begins, of what one that threw midway left.
+   */
   #frames: AudioFrame[] = [];
   /** Media time of the next frame out, when messages carry none. */
   #nextMs = 0;
@@ -166,8 +169,8 @@ export class OrderedMedia {
         `${this.#provider}: PCM16 media payload has an odd length of ${bytes.length} bytes`,
       );
     }
-    this.#frames = [];
-    if (bytes.length === 0) return this.#frames;
+    this.#frames.length = 0;
+    if (bytes.length === 0) return this.#handOver();
     const durationMs = this.#durationMs(bytes.length);
     // By timestamp, packets are placed by their media time counted from the first media message
     // taken (Plivo's are wall-clock epoch ms). It becomes the origin only once the reorder stage has
@@ -181,7 +184,7 @@ export class OrderedMedia {
       // Nothing to order by: the message goes as it came.
       this.#firstMs = firstMs;
       this.#decode(bytes, this.#frameMs(message.timestampMs, durationMs), durationMs);
-      return this.#frames;
+      return this.#handOver();
     }
     const packet: {
       sequence?: number;
@@ -206,7 +209,18 @@ export class OrderedMedia {
     }
     // Taken (a duplicate or a late packet is dropped, counted, but never comes first).
     this.#firstMs = firstMs;
-    return this.#frames;
+    return this.#handOver();
+  }
+
+  /**
+   * The frames made during this call, handed over and not kept: the stage's last frames (at the
+   * session's end, the caller's last samples that `finish` handed on) would otherwise hold the
+   * call's last slab as long as a transport kept after the call lives.
+   */
+  #handOver(): AudioFrame[] {
+    const frames = this.#frames;
+    this.#frames = [];
+    return frames;
   }
 
   /**
@@ -232,10 +246,10 @@ export class OrderedMedia {
    * decoder's resampler holds back.
    */
   flush(): AudioFrame[] {
-    this.#frames = [];
+    this.#frames.length = 0;
     this.#reorder.flush(this.#output);
     this.#endDecoding();
-    return this.#frames;
+    return this.#handOver();
   }
 
   /**
@@ -247,13 +261,13 @@ export class OrderedMedia {
    * holds.
    */
   reset(): AudioFrame[] {
-    this.#frames = [];
+    this.#frames.length = 0;
     this.#reorder.reset(this.#output);
     this.#endDecoding();
     this.#nextMs = 0;
     this.#firstMs = undefined;
     this.#resetClock();
-    return this.#frames;
+    return this.#handOver();
   }
 
   /**
