@@ -32,6 +32,12 @@ const NIL_UUID = "00000000-0000-0000-0000-000000000000";
  * the reference implementation's `isDuration` accepts (protocol/validators.ts, `durationRegex`).
  */
 const DURATION = /^PT(?:\d*\.)?\d+S$/;
+/**
+ * A session id: a UUID, or the nil UUID, exactly what the reference implementation's `isUuid`
+ * accepts (protocol/validators.ts, `uuidRegex`).
+ */
+const UUID =
+  /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|0{8}-0{4}-0{4}-0{4}-0{12})$/;
 
 /**
  * The longest `playbackCompletedTimeoutMs`: a minute, where Genesys's buffer is a fraction of a
@@ -170,12 +176,13 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * numbered and sent at once, so their numbers leave in order; only `disconnect` is returned from
  * `serialize`, so that it follows the audio queued before it. Genesys's messages must be numbered
  * one after the other, carry a `serverseq` that acknowledges none we have not sent, a `position`
- * (a duration such as `PT1.5S`) and this session's `id`, and its audio must not come while its
- * stream is paused, as the reference server requires: a message that breaks a rule is a decode
- * error and not acted on (audio not delivered), and the first asks Genesys to end the session
- * (`disconnect` with reason `error`). Only Genesys's `close` once we are ending (after our
- * `disconnect`) is answered whatever is wrong with it, the fault counted in `decodeErrors` and
- * reported: it ends the session, and its client waits for our `closed`.
+ * (a duration such as `PT1.5S`) and this session's `id` (a UUID), and its audio must be whole
+ * frames of the accepted media, from `opened` on, and not while its stream is paused, as the
+ * reference server requires: a message that breaks a rule is a decode error and not acted on
+ * (audio not delivered), and the first asks Genesys to end the session (`disconnect` with reason
+ * `error`). Only Genesys's `close` once we are ending (after our `disconnect`) is answered
+ * whatever is wrong with it, the fault counted in `decodeErrors` and reported: it ends the
+ * session, and its client waits for our `closed`.
  *
  * Inbound: `open` (the first message only) → `opened` (accepting a PCMU 8 kHz offer, see
  * {@linkcode GenesysSerializerOptions.channel}) and a `start` frame (`streamId` the session id,
@@ -712,9 +719,8 @@ export class GenesysSerializer implements FrameSerializer {
   }
 
   #open(message: JsonReader, parameters: JsonObject): StartFrame {
-    const id = message.string("id");
-    if (id === "") throw message.error('id is not a session id: ""');
-    this.#id = id;
+    // A UUID: `#checkEnvelope` has seen to it.
+    this.#id = message.string("id");
     const media = chooseMedia(parameters.media, this.#channel);
     if (media === undefined) {
       this.#state = "disconnecting";
@@ -744,12 +750,9 @@ export class GenesysSerializer implements FrameSerializer {
     // and pipecat take it. After the close, a misbehaving client's: counted and reported once, as
     // media after another provider's end of stream.
     if (this.#end.refuses("audio")) return null;
-    if (!this.#opened) {
-      throw new TransportError(
-        "decode",
-        `genesys: audio of ${data.length} bytes outside an open session`,
-      );
-    }
+    // Breaches as the reference server takes them (server/serversessionimpl.ts, onBinaryMessage:
+    // "Received audio in state PREPARING", and "Binary data not a valid audio frame" below).
+    if (!this.#opened) throw this.#breach(`audio of ${data.length} bytes outside an open session`);
     // A paused stream carries no audio: the client stops its frames until it sends `resumed`, also
     // when `opened` asked it to start paused (the reference client sends `paused` then and emits
     // no frames while paused, client/src/mediasource-tone.ts), and the reference server answers
@@ -762,7 +765,7 @@ export class GenesysSerializer implements FrameSerializer {
     if (data.length === 0) return null;
     if (this.#channels === 1) return this.#audio.decode(data);
     if (data.length % this.#channels !== 0) {
-      throw new TransportError("decode", `genesys: stereo audio of odd length ${data.length}`);
+      throw this.#breach(`stereo audio of odd length ${data.length}`);
     }
     // Deliberate copy: one channel out of the interleaved pair.
     const mono = new Uint8Array(data.length / 2);
@@ -814,11 +817,17 @@ export class GenesysSerializer implements FrameSerializer {
     if (typeof position !== "string" || !DURATION.test(position)) {
       throw this.#breach(`position is not a duration: ${describe(position)}`);
     }
-    if (this.#id !== NIL_UUID) {
-      const id = message.value.id;
-      if (id !== this.#id) {
-        throw this.#breach(`Session identifier mismatch: ${describe(id)}`);
+    // Before `open` has named the session, a UUID (every message's `id` is one: the reference
+    // implementation's `isMessageBase` requires `uuidRegex`); an `open` with any other id could
+    // be answered with nothing its client takes, and an id longer than a UUID would carry
+    // `opened` past the 65,535 bytes `#checkOpenedFits` keeps it under.
+    const id = message.value.id;
+    if (this.#id === NIL_UUID) {
+      if (typeof id !== "string" || !UUID.test(id)) {
+        throw this.#breach(`id is not a session UUID: ${describe(id)}`);
       }
+    } else if (id !== this.#id) {
+      throw this.#breach(`Session identifier mismatch: ${describe(id)}`);
     }
     return position;
   }
@@ -1116,12 +1125,15 @@ export class GenesysSerializer implements FrameSerializer {
  * a `disconnect`'s `reason` (`completed`, `error` or `unauthorized`), and the `info` of a
  * `disconnect` or `reconnect` to be a string when present; it answers a message that fails as
  * any message it cannot read, with a fatal error 500 and its close transaction
- * (client/clientsessionimpl.ts, onServerMessageBase and its message handler).
+ * (client/clientsessionimpl.ts, onServerMessageBase and its message handler). So too an `event`
+ * with no entities, which the checker takes but `onEventMessage` cannot read.
  */
 function parametersProblem(type: string, parameters: JsonObject): string | undefined {
   const { entities, reason, info } = parameters;
   if (type === "event") {
     if (!Array.isArray(entities)) return `entities is not a list: ${describe(entities)}`;
+    // The checker takes an empty list, but the client's `onEventMessage` reads `entities[0]`.
+    if (entities.length === 0) return "entities is empty";
     const bad = entities.findIndex((entity) =>
       !isObject(entity) || typeof entity.type !== "string" || entity.data === undefined ||
       entity.data === null

@@ -262,7 +262,10 @@ Deno.test("`GenesysSerializer`: a message frame sent through the context is coun
   const s = session({});
   await opened(s);
   const before = s.transport.stats;
-  s.transport.send({ type: "message", message: { type: "event", parameters: { entities: [] } } });
+  s.transport.send({
+    type: "message",
+    message: { type: "event", parameters: { entities: [{ type: "barge_in", data: {} }] } },
+  });
   await s.clock.tick(50);
   assert.equal(s.transport.stats.messagesOut, before.messagesOut + 1);
   assert.equal(s.transport.stats.encodeErrors, 0);
@@ -271,7 +274,7 @@ Deno.test("`GenesysSerializer`: a message frame sent through the context is coun
   // On the urgent path too; and, the socket closed, one frame dropped, counted once.
   s.transport.send({
     type: "message",
-    message: { type: "event", parameters: { entities: [] } },
+    message: { type: "event", parameters: { entities: [{ type: "barge_in", data: {} }] } },
     urgent: true,
   });
   assert.equal(s.transport.stats.messagesOut, before.messagesOut + 2);
@@ -279,7 +282,7 @@ Deno.test("`GenesysSerializer`: a message frame sent through the context is coun
   const dropped = s.transport.stats.framesDroppedOnClose;
   s.transport.send({
     type: "message",
-    message: { type: "event", parameters: { entities: [] } },
+    message: { type: "event", parameters: { entities: [{ type: "barge_in", data: {} }] } },
     urgent: true,
   });
   assert.equal(s.transport.stats.framesDroppedOnClose, dropped + 1, "counted once, as dropped");

@@ -380,7 +380,9 @@ Deno.test("`GenesysSerializer` answers every fuzzed message with frames or a dec
     }),
     { numRuns: 10_000, seed: 4243 },
   );
-  assert.ok(frames > 500 && errors > 500, `${frames} frames, ${errors} errors`);
+  // Both outcomes common. Fewer frames than errors: the session breaks a rule within its first
+  // messages (and, until `open` names the session, an `id` that is no UUID is one).
+  assert.ok(frames > 300 && errors > 500, `${frames} frames, ${errors} errors`);
 });
 
 Deno.test("`GenesysSerializer` keeps the client's position and sends none of its own", () => {
@@ -681,7 +683,10 @@ Deno.test("`GenesysSerializer` refuses a message frame that is no AudioHook serv
   );
   assert.deepEqual(sent, [], "nothing sent");
   // The session goes on, numbered on from opened.
-  genesys.serialize({ type: "message", message: { type: "event", parameters: { entities: [] } } });
+  genesys.serialize({
+    type: "message",
+    message: { type: "event", parameters: { entities: [{ type: "barge_in", data: {} }] } },
+  });
   assert.deepEqual(types(sent), ["event"]);
   assert.equal(JSON.parse(sent[0]! as string).seq, 2);
   assert.equal(genesys.active, true);
@@ -972,7 +977,7 @@ Deno.test("`GenesysSerializer` refuses a bot's server message whose parameters G
     );
     assert.deepEqual(sent, [], "nothing sent");
     // The session goes on, numbered on from opened.
-    genesys.serialize(serverMessage("event", { entities: [] }));
+    genesys.serialize(serverMessage("event", { entities: [{ type: "barge_in", data: {} }] }));
     assert.deepEqual(sent.map((m) => JSON.parse(m as string).seq), [2]);
     assert.equal(genesys.active, true);
   }

@@ -45,6 +45,12 @@ const INITIAL_PING_MS = 1000;
 const PING_INTERVAL_MS = 5000;
 const MAX_TEXT = 65_535;
 const RATE = 8000;
+/**
+ * A session id as Genesys's reference implementation takes one (protocol/validators.ts,
+ * `uuidRegex`): a UUID of versions 1–5 in its text form, or the nil UUID.
+ */
+const SESSION_UUID =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|0{8}-0{4}-0{4}-0{4}-0{12})$/i;
 
 type State = "opening" | "open" | "closing" | "closed";
 type Json = Record<string, unknown>;
@@ -77,6 +83,13 @@ export class GenesysFarEnd implements FarEnd {
 
   constructor(options: FarEndOptions) {
     this.#options = options;
+    // Every AudioHook message's `id` is the session's UUID (the reference implementation's
+    // `isMessageBase` requires `uuidRegex`), and the serializer refuses an `open` with another.
+    if (options.streamId !== undefined && !SESSION_UUID.test(options.streamId)) {
+      throw new RangeError(
+        `Genesys's session id (streamId) is a UUID, got ${JSON.stringify(options.streamId)}`,
+      );
+    }
     this.#id = options.streamId ?? crypto.randomUUID();
   }
 

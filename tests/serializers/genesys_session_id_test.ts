@@ -1,0 +1,104 @@
+// Every AudioHook message's `id` is the session's UUID: Genesys's reference implementation types
+// it `Uuid` on every message (purecloudlabs/audiohook-reference-implementation,
+// protocol/message.ts, `MessageBase`), and `isMessageBase` (protocol/validators.ts) takes only
+// an `id` that matches `uuidRegex` (8-4-4-4-12 hex digits, or the nil UUID). Its server answers a
+// client message that fails that as "not a well-formed client message" with `disconnect` reason
+// `error` (server/serversessionimpl.ts, onTextMessage), and its client answers a server message
+// whose `id` is not a UUID with a fatal error 400 (client/clientsessionimpl.ts, onTextMessage):
+// an `open` with such an id could never be answered in a way Genesys takes. Nor may our `opened`,
+// which echoes the id, go over the 65,535 characters that client takes (`data.length > 65535`
+// is a fatal error 413): the serializer's bound on `supportedLanguages` is measured with a UUID's
+// length, so an id longer than a UUID would carry that `opened` past it.
+// (The docs corpus holds no page of the AudioHook protocol reference; the rule is Genesys's own
+// reference implementation's.)
+import assert from "node:assert/strict";
+import { GenesysSerializer } from "../../src/serializers/genesys.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
+
+/** The largest text message Genesys's reference client takes. */
+const GENESYS_MAX_TEXT = 65_535;
+const SESSION = "e160e428-53e2-487c-977d-96989bf5c99d";
+const PCMU_MONO = { type: "audio", format: "PCMU", channels: ["external"], rate: 8000 };
+
+function open(id: string): string {
+  return JSON.stringify({
+    version: "2",
+    type: "open",
+    seq: 1,
+    serverseq: 0,
+    id,
+    position: "PT0S",
+    parameters: {
+      organizationId: "d7934305-0972-4844-938e-9060eef73d05",
+      conversationId: "090eaa2f-72fa-480a-83e0-8667ff89c0ec",
+      participant: { id: "883efee8-3d6c-4537-b500-6d7ca4b92fa0", ani: "", aniName: "", dnis: "" },
+      media: [PCMU_MONO],
+      supportedLanguages: true,
+    },
+  });
+}
+
+function bound(supportedLanguages: string[] = []) {
+  const genesys = new GenesysSerializer({ supportedLanguages });
+  const recording = recordingContext();
+  genesys.bind(recording.context);
+  genesys.setup({
+    inputSampleRate: 8000,
+    inputChannels: 1,
+    outputSampleRate: 8000,
+    outputChannels: 1,
+  });
+  return { genesys, ...recording };
+}
+
+Deno.test("Genesys: an open whose id is no UUID is refused, never answered with opened", () => {
+  for (const id of ["s1", `${SESSION}-extra`, "x".repeat(70_000)]) {
+    const { genesys, sent } = bound();
+    assert.throws(
+      () => genesys.deserialize(open(id)),
+      (error: unknown) =>
+        error instanceof Error && "code" in error && error.code === "decode" &&
+        /id is not a session UUID/.test(error.message),
+      id.slice(0, 50),
+    );
+    // The session is asked to end, as the reference server ends it; no opened went out.
+    const types = sent.map((message) => JSON.parse(message as string).type);
+    assert.deepEqual(types, ["disconnect"], id.slice(0, 50));
+    assert.ok((sent[0] as string).length <= GENESYS_MAX_TEXT);
+    assert.equal(genesys.carriesAudio, false);
+  }
+});
+
+Deno.test("Genesys: with the longest supportedLanguages taken, no open makes an opened over Genesys's bound", () => {
+  // The longest list the constructor takes (as in genesys_opened_size_test.ts) ...
+  const languages = (count: number) => Array.from({ length: count }, (_, i) => `l${i}-US`);
+  let fits = 0;
+  let tooMany = 10_000;
+  while (tooMany - fits > 1) {
+    const middle = Math.floor((fits + tooMany) / 2);
+    try {
+      new GenesysSerializer({ supportedLanguages: languages(middle) });
+      fits = middle;
+    } catch {
+      tooMany = middle;
+    }
+  }
+  // ... and an open whose id is a UUID in capitals, which `uuidRegex` takes: opened fits.
+  const { genesys, sent } = bound(languages(fits));
+  genesys.deserialize(open(SESSION.toUpperCase()));
+  assert.equal(JSON.parse(sent[0] as string).type, "opened");
+  assert.ok((sent[0] as string).length <= GENESYS_MAX_TEXT, `${(sent[0] as string).length}`);
+  // An id a few characters longer than a UUID is the open that could carry opened past it:
+  // refused (see the test above), and nothing sent is over the bound.
+  const longer = bound(languages(fits));
+  let refused = false;
+  try {
+    longer.genesys.deserialize(open(`${"e".repeat(20)}${SESSION}`));
+  } catch {
+    refused = true;
+  }
+  for (const message of longer.sent) {
+    assert.ok((message as string).length <= GENESYS_MAX_TEXT, `${(message as string).length}`);
+  }
+  assert.ok(refused);
+});
