@@ -10,40 +10,7 @@
 // reference implementation's.)
 import assert from "node:assert/strict";
 import { TransportError } from "../../src/errors.ts";
-import { GenesysSerializer } from "../../src/serializers/genesys.ts";
-import { recordingContext } from "./fixtures/recording_context.ts";
-
-const SESSION = "e160e428-53e2-487c-977d-96989bf5c99d";
-
-function bound() {
-  const genesys = new GenesysSerializer();
-  const { context, sent } = recordingContext();
-  genesys.bind(context);
-  genesys.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
-  return { genesys, sent };
-}
-
-function open(channels: string[]): string {
-  return JSON.stringify({
-    version: "2",
-    type: "open",
-    seq: 1,
-    serverseq: 0,
-    id: SESSION,
-    position: "PT0S",
-    parameters: {
-      organizationId: "d7934305-0972-4844-938e-9060eef73d05",
-      conversationId: "090eaa2f-72fa-480a-83e0-8667ff89c0ec",
-      participant: { id: "883efee8-3d6c-4537-b500-6d7ca4b92fa0", ani: "", aniName: "", dnis: "" },
-      media: [{ type: "audio", format: "PCMU", channels, rate: 8000 }],
-    },
-  });
-}
+import { boundGenesys, openMessage } from "./fixtures/genesys_open.ts";
 
 const isDecode = (pattern: RegExp) => (error: unknown) =>
   error instanceof TransportError && error.code === "decode" && pattern.test(error.message);
@@ -54,8 +21,8 @@ function disconnects(sent: unknown[]): unknown[] {
 }
 
 Deno.test("Genesys: a stereo message that is no whole frame asks Genesys to end the session", () => {
-  const { genesys, sent } = bound();
-  genesys.deserialize(open(["external", "internal"]));
+  const { genesys, sent } = boundGenesys();
+  genesys.deserialize(openMessage({ channels: ["external", "internal"] }));
   assert.throws(
     () => genesys.deserialize(new Uint8Array(161).fill(0xff)),
     isDecode(/stereo audio of odd length 161/),
@@ -65,7 +32,7 @@ Deno.test("Genesys: a stereo message that is no whole frame asks Genesys to end 
 });
 
 Deno.test("Genesys: audio before the session is open asks Genesys to end the session", () => {
-  const { genesys, sent } = bound();
+  const { genesys, sent } = boundGenesys();
   assert.throws(
     () => genesys.deserialize(new Uint8Array(160).fill(0xff)),
     isDecode(/audio of 160 bytes outside an open session/),

@@ -10,35 +10,11 @@
 // reference implementation's.)
 import assert from "node:assert/strict";
 import { TransportError } from "../../src/errors.ts";
-import { GenesysSerializer } from "../../src/serializers/genesys.ts";
-import { recordingContext } from "./fixtures/recording_context.ts";
-
-const SESSION = "e160e428-53e2-487c-977d-96989bf5c99d";
+import { boundGenesys, openMessage } from "./fixtures/genesys_open.ts";
 
 function openSession() {
-  const genesys = new GenesysSerializer();
-  const { context, sent } = recordingContext();
-  genesys.bind(context);
-  genesys.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
-  genesys.deserialize(JSON.stringify({
-    version: "2",
-    type: "open",
-    seq: 1,
-    serverseq: 0,
-    id: SESSION,
-    position: "PT0S",
-    parameters: {
-      organizationId: "d7934305-0972-4844-938e-9060eef73d05",
-      conversationId: "090eaa2f-72fa-480a-83e0-8667ff89c0ec",
-      participant: { id: "883efee8-3d6c-4537-b500-6d7ca4b92fa0", ani: "", aniName: "", dnis: "" },
-      media: [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }],
-    },
-  }));
+  const { genesys, sent } = boundGenesys();
+  genesys.deserialize(openMessage());
   sent.length = 0;
   return { genesys, sent };
 }

@@ -12,50 +12,19 @@
 // (The docs corpus holds no page of the AudioHook protocol reference; the rule is Genesys's own
 // reference implementation's.)
 import assert from "node:assert/strict";
-import { GenesysSerializer } from "../../src/serializers/genesys.ts";
-import { recordingContext } from "./fixtures/recording_context.ts";
-
-/** The largest text message Genesys's reference client takes. */
-const GENESYS_MAX_TEXT = 65_535;
-const SESSION = "e160e428-53e2-487c-977d-96989bf5c99d";
-const PCMU_MONO = { type: "audio", format: "PCMU", channels: ["external"], rate: 8000 };
-
-function open(id: string): string {
-  return JSON.stringify({
-    version: "2",
-    type: "open",
-    seq: 1,
-    serverseq: 0,
-    id,
-    position: "PT0S",
-    parameters: {
-      organizationId: "d7934305-0972-4844-938e-9060eef73d05",
-      conversationId: "090eaa2f-72fa-480a-83e0-8667ff89c0ec",
-      participant: { id: "883efee8-3d6c-4537-b500-6d7ca4b92fa0", ani: "", aniName: "", dnis: "" },
-      media: [PCMU_MONO],
-      supportedLanguages: true,
-    },
-  });
-}
-
-function bound(supportedLanguages: string[] = []) {
-  const genesys = new GenesysSerializer({ supportedLanguages });
-  const recording = recordingContext();
-  genesys.bind(recording.context);
-  genesys.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
-  return { genesys, ...recording };
-}
+import {
+  boundGenesys,
+  GENESYS_MAX_TEXT,
+  longestSupportedLanguages,
+  openMessage,
+  SESSION,
+} from "./fixtures/genesys_open.ts";
 
 Deno.test("Genesys: an open whose id is no UUID is refused, never answered with opened", () => {
   for (const id of ["s1", `${SESSION}-extra`, "x".repeat(70_000)]) {
-    const { genesys, sent } = bound();
+    const { genesys, sent } = boundGenesys();
     assert.throws(
-      () => genesys.deserialize(open(id)),
+      () => genesys.deserialize(openMessage({ id, supportedLanguages: true })),
       (error: unknown) =>
         error instanceof Error && "code" in error && error.code === "decode" &&
         /id is not a session UUID/.test(error.message),
@@ -71,29 +40,20 @@ Deno.test("Genesys: an open whose id is no UUID is refused, never answered with 
 
 Deno.test("Genesys: with the longest supportedLanguages taken, no open makes an opened over Genesys's bound", () => {
   // The longest list the constructor takes (as in genesys_opened_size_test.ts) ...
-  const languages = (count: number) => Array.from({ length: count }, (_, i) => `l${i}-US`);
-  let fits = 0;
-  let tooMany = 10_000;
-  while (tooMany - fits > 1) {
-    const middle = Math.floor((fits + tooMany) / 2);
-    try {
-      new GenesysSerializer({ supportedLanguages: languages(middle) });
-      fits = middle;
-    } catch {
-      tooMany = middle;
-    }
-  }
+  const longest = longestSupportedLanguages();
   // ... and an open whose id is a UUID in capitals, which `uuidRegex` takes: opened fits.
-  const { genesys, sent } = bound(languages(fits));
-  genesys.deserialize(open(SESSION.toUpperCase()));
+  const { genesys, sent } = boundGenesys({ supportedLanguages: longest });
+  genesys.deserialize(openMessage({ id: SESSION.toUpperCase(), supportedLanguages: true }));
   assert.equal(JSON.parse(sent[0] as string).type, "opened");
   assert.ok((sent[0] as string).length <= GENESYS_MAX_TEXT, `${(sent[0] as string).length}`);
   // An id a few characters longer than a UUID is the open that could carry opened past it:
   // refused (see the test above), and nothing sent is over the bound.
-  const longer = bound(languages(fits));
+  const longer = boundGenesys({ supportedLanguages: longest });
   let refused = false;
   try {
-    longer.genesys.deserialize(open(`${"e".repeat(20)}${SESSION}`));
+    longer.genesys.deserialize(
+      openMessage({ id: `${"e".repeat(20)}${SESSION}`, supportedLanguages: true }),
+    );
   } catch {
     refused = true;
   }
