@@ -42,7 +42,16 @@ export function toRequest(message: NodeIncomingMessage, baseUrl: string): Reques
     else headers.set(name, value);
   }
   const host = headers.get("host");
-  const url = new URL(message.url ?? "/", host ? `http://${host}` : baseUrl);
+  const base = new URL(host ? `http://${host}` : baseUrl);
+  const target = message.url ?? "/";
+  // A target that is a path (RFC 9112, 3.2.1: origin-form) is that path under Host, even one
+  // that begins with "//", which resolved as a relative URL read as a host: `authorize` saw
+  // `GET //evil.example/ws` as http://evil.example/ws, neither the Host nor the path the request
+  // names (Deno's server gives the path as it is). Others (a proxy's absolute-form) are resolved
+  // as they are.
+  const url = target.startsWith("/")
+    ? new URL(`${base.protocol}//${base.host}${target}`)
+    : new URL(target, base);
   return new Request(url, { method: message.method ?? "GET", headers });
 }
 

@@ -5,9 +5,13 @@
  * @module
  */
 
+import { ReadyState } from "../socket.ts";
 import { EventSocket } from "./_event_socket.ts";
 import { wsRefusal } from "./_size_refusal.ts";
 import { wsSendable } from "./_ws_send_copy.ts";
+
+/** The reason Deno's keep-alive closes with (1001) when its ping went unanswered. */
+const NO_PONG = "No response from ping frame.";
 
 /** What is used of a `ws` (version 8) `WebSocket`, structurally. */
 export interface WsSocket {
@@ -40,8 +44,11 @@ export class NodeSocket extends EventSocket {
   #heard = true;
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #cutOff: ReturnType<typeof setTimeout> | undefined;
-  /** The code `ws` closed with itself, when it refused a message. */
-  #refusedWith: number | undefined;
+  /**
+   * The close this side ended the connection with, told in place of the 1006 `ws` reports for a
+   * connection it dropped: 1009 when it refused a message, 1001 when the keep-alive went unanswered.
+   */
+  #closedWith: { code: number; reason?: string } | undefined;
 
   /** Wraps an open `ws` socket. */
   constructor(ws: WsSocket, { idleTimeout, closeTimeoutMs }: NodeSocketOptions) {
@@ -57,7 +64,8 @@ export class NodeSocket extends EventSocket {
     ws.on("close", (code, reason) => {
       clearInterval(this.#keepAlive);
       clearTimeout(this.#cutOff);
-      this.dispatchClose(this.#refusedWith ?? code, reason.toString());
+      const told = this.#closedWith;
+      this.dispatchClose(told?.code ?? code, told?.reason ?? reason.toString());
     });
     ws.on("error", (error) => {
       const refusal = wsRefusal(error);
@@ -66,7 +74,7 @@ export class NodeSocket extends EventSocket {
       // ws has sent 1009 (maxPayload) and reads the rest of the message to drop it, a new Buffer
       // per read: tens of MB of garbage before a GC. Stop reading once ws has resumed (next
       // tick), and cut a peer that goes on sending off after the close timeout.
-      this.#refusedWith = 1009;
+      this.#closedWith = { code: 1009 };
       setTimeout(() => ws.pause(), 0);
       this.#cutOff = setTimeout(() => ws.terminate(), closeTimeoutMs);
     });
@@ -97,8 +105,23 @@ export class NodeSocket extends EventSocket {
 
   /** Every half idleTimeout: a peer that sent nothing, not even a pong, since the last is gone. */
   #check = (): void => {
-    if (!this.#heard) return this.#ws.terminate();
+    if (!this.#heard) return this.#dropSilent();
     this.#heard = false;
     this.#ws.ping();
   };
+
+  /**
+   * Drops a peer that answered no ping. An open connection ends as Deno's `idleTimeout` ends it
+   * (Node's keep-alive is documented as Deno's): a close frame 1001 "No response from ping
+   * frame.", an "error" saying so, and the close told with that code and reason, not `ws`'s 1006.
+   * One already closing (a close the peer never answered) is dropped as it is.
+   */
+  #dropSilent(): void {
+    if (this.#ws.readyState === ReadyState.OPEN && this.#closedWith === undefined) {
+      this.#closedWith = { code: 1001, reason: NO_PONG };
+      this.#ws.close(1001, NO_PONG);
+      this.dispatchError(NO_PONG);
+    }
+    this.#ws.terminate();
+  }
 }

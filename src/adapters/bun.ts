@@ -105,6 +105,15 @@ export async function upgrade(
   server: BunServer,
   options: BunUpgradeOptions = {},
 ): Promise<UpgradeResult> {
+  // Called as the Deno and Cloudflare adapters are, `upgrade(request, options)`, the options were
+  // taken for the server and never read, and every upgrade, admitted with no `allowedOrigins` or
+  // `authorize`, failed as "server.upgrade is not a function" (Bun's 500).
+  if (typeof (server as Partial<BunServer> | null)?.upgrade !== "function") {
+    throw new TypeError(
+      "upgrade(request, server, options) takes Bun.serve's server, the second argument of its " +
+        `fetch, as its second argument; got ${server === null ? "null" : typeof server}`,
+    );
+  }
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
   const socket = new BunSocket();

@@ -24,7 +24,8 @@ export interface DurableObjectNamespaceLike {
 /** Options for {@linkcode CallDurableObject.route}. */
 export interface CallRouteOptions extends AdmissionOptions {
   /**
-   * The call's id, from the request; `null` refuses it with 404. The same id always reaches the
+   * The call's id, from the request, returned at once as a string (anything else, a promise or
+   * `undefined`, throws a `TypeError`); `null` refuses it with 404. The same id always reaches the
    * same object, which takes one connection at a time: a reconnecting call starts a new session
    * there once the previous connection has ended, and is refused (409) while that one is thought
    * live. Workers have no pings, so a client that vanished without a close (its network gone)
@@ -146,8 +147,16 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     }
     const refusal = await admit(request, options);
     if (refusal !== null) return refusal;
-    const id = (options.idFrom ?? idFromPath)(request);
+    const id: unknown = (options.idFrom ?? idFromPath)(request);
     if (id === null) return new Response("No call id in the path", { status: 404 });
+    // workerd's `idFromName` takes anything as a name, written as a string: an async `idFrom` sent
+    // every call to one object, "[object Promise]", which refused all but one at a time (409); one
+    // that returns `undefined` for no id (plain JavaScript) woke an object "undefined" for each.
+    if (typeof id !== "string") {
+      throw new TypeError(
+        `idFrom must return the call's id as a string, or null (404), got ${String(id)}`,
+      );
+    }
     return namespace.get(namespace.idFromName(id) as never).fetch(request);
   }
 

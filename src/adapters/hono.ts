@@ -105,6 +105,13 @@ export function voiceSession<C extends HonoContext, U = unknown>(
   options: HonoTransportOptions<U> = {},
 ): HonoHandler<C> {
   checkSharedOptions(options); // a bad option throws here, once
+  // Options given in its place (plain JavaScript) were never read: every request was upgraded,
+  // whatever `allowedOrigins` or `authorize` said, and each session then ended with 1011.
+  if (typeof onSession !== "function") {
+    throw new TypeError(
+      `onSession must be a function (transport, c) => void, got ${typeof onSession}`,
+    );
+  }
   const sockets = new WeakMap<C, HonoSocket>();
   const upgrader = upgradeWebSocket((c) => {
     const socket = new HonoSocket();

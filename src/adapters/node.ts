@@ -51,9 +51,10 @@ export interface NodeUpgradeOptions extends TransportOptions, AdmissionOptions {
   baseUrl?: string;
   /**
    * Keep-alive, in seconds: the connection is pinged every half of it, and dropped when a whole
-   * half passed without a frame or pong from the peer (after 15–30 s of silence by default, like
-   * Deno's); 0 turns it off. Anything but a finite number >= 0 throws a `RangeError`; past 49.7
-   * days it is 49.7 days (the longest a timer waits half of).
+   * half passed without a frame or pong from the peer (after 15–30 s of silence by default), with
+   * an error and a close 1001 "No response from ping frame." as Deno's; 0 turns it off. Anything
+   * but a finite number >= 0 throws a `RangeError`; past 49.7 days it is 49.7 days (the longest a
+   * timer waits half of).
    *
    * @default {30}
    */
@@ -126,6 +127,7 @@ export function upgradeHandler(
   // A bad option throws here, once.
   const { maxMessageBytes, closeTimeoutMs } = checkSharedOptions(options);
   const idleTimeout = checkIdleTimeout(options.idleTimeout ?? 30);
+  checkArguments(wss, onSession);
   // A refusal's body (`authorize`'s own response, perhaps an upstream's) gets the time
   // `authorize` had: one that never ends must not hold the connection.
   const bodyBound = {
@@ -174,4 +176,25 @@ export function upgradeHandler(
     }
     socket.off("error", onReset); // ws listens from here on
   };
+}
+
+/**
+ * Throws a `TypeError` for a `wss` that cannot upgrade or an `onSession` that is no function, where
+ * the listener is made. Plain JavaScript has no type checker: options given in `onSession`'s place
+ * (`upgradeHandler(wss, { allowedOrigins })`) were never read, so every request, from any origin,
+ * was upgraded, and each session then ended with 1011; a `wss` with no `handleUpgrade` answered
+ * every upgrade 500.
+ */
+function checkArguments(wss: NodeWebSocketServer, onSession: NodeSessionHandler): void {
+  if (typeof (wss as Partial<NodeWebSocketServer> | null)?.handleUpgrade !== "function") {
+    throw new TypeError(
+      "wss must be a ws WebSocketServer (new WebSocketServer({ noServer: true })), got " +
+        (wss === null ? "null" : typeof wss),
+    );
+  }
+  if (typeof onSession !== "function") {
+    throw new TypeError(
+      `onSession must be a function (transport, request) => void, got ${typeof onSession}`,
+    );
+  }
 }

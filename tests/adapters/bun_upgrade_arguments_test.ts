@@ -1,0 +1,28 @@
+// The Bun adapter's `upgrade(request, server, options)` takes Bun's server where the Deno and
+// Cloudflare adapters take the options. Called as those are, `upgrade(request, options)`, the
+// options were taken for the server and never read: an upgrade was admitted with no
+// `allowedOrigins` or `authorize` and then failed as "server.upgrade is not a function".
+import assert from "node:assert/strict";
+import { type BunServer, upgrade } from "../../src/adapters/bun.ts";
+
+const UPGRADE = {
+  upgrade: "websocket",
+  connection: "Upgrade",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "sec-websocket-version": "13",
+  origin: "https://evil.example",
+};
+
+Deno.test("Bun `upgrade` called without Bun's server throws a TypeError saying what it takes", async () => {
+  const options = { allowedOrigins: ["https://app.example.com"] };
+  const request = new Request("http://127.0.0.1/ws", { headers: UPGRADE });
+  await assert.rejects(upgrade(request, options as never), {
+    name: "TypeError",
+    message: /^upgrade\(request, server, options\) takes Bun\.serve's server.* got object$/,
+  });
+  // With the server, the same options refuse the foreign origin.
+  const server: BunServer = { upgrade: () => assert.fail("a refused request is never upgraded") };
+  const { transport, response } = await upgrade(request, server, options);
+  assert.equal(transport, null);
+  assert.equal(response.status, 403);
+});
