@@ -663,7 +663,10 @@ export class OutboundPump {
       ? sender.partialPacketPlays
       : !sender.packetizes && (atRunOut || this.#tracker.playsOn(now ?? this.#clock.now()));
     const packetBegins = sender.packetizes && sender.pendingPacketBytes === 0;
+    const heldMs = sender.packetizes ? sender.heldAudioMs : 0;
     sender.audioEnds(playing);
+    // A packet its messages completed carried the audio held for it, which left only now.
+    if (heldMs > 0) this.#heldAudioLeft(this.#timeline.sentMs - heldMs, now);
     // The silence padding a whole-frame serializer's last frame plays after the stretch, before
     // anything sent next: placed there, so that the answer to the end-of-speech mark, which
     // covers it, is read where it comes (the mark stands after it), and the next audio follows it.
@@ -896,25 +899,27 @@ export class OutboundPump {
     this.#timeline.commit(now);
     if (sending === false) return;
     // Sent now (an answer that comes later packetizes then: what is held stays placed as it was).
-    if (heldMs > 0 && sending === undefined) this.#heldAudioLeft(heldMs, now);
+    if (heldMs > 0 && sending === undefined) {
+      this.#heldAudioLeft(this.#timeline.lastPosition - heldMs, now);
+    }
     this.#tracker.chunkSent(chunk, ms, speech, now);
     this.#onChunk?.(out, speech);
     return sending;
   }
 
   /**
-   * The chunk just committed went to the packetizer, which held `heldMs` of earlier audio for a
-   * packet not yet whole (with the serializer's partial frame behind it: `heldAudioMs`), placed
-   * with its chunks to play from their slots. If a packet left
-   * now, that audio reached the far end only now: one playing what it receives as it arrives
-   * plays it from now if it was placed to play before (a reply's first chunk, less than a packet,
-   * waits for the next, a chunk later from a source writing in real time), and all sent after it
+   * The chunk just committed, or a stretch's end messages (`audioEnds`), went to the packetizer,
+   * which held the audio from position `from` on for a packet not yet whole (with the
+   * serializer's partial frame behind it: `heldAudioMs`), placed with its chunks to play from
+   * their slots. If a packet left now, that audio reached the far end only now: one playing what
+   * it receives as it arrives plays it from now if it was placed to play before (a reply's first
+   * chunk, less than a packet, waits for the next, a chunk later from a source writing in real
+   * time; a reply's end, for the padded frame its stretch end sends), and all sent after it
    * follows. Placed anew so (see `PlayoutTimeline.heldLeft`), the responses and the observers
    * are told, as of a turn that ran long. A packetizer's case only, a compare where no packet left.
    */
-  #heldAudioLeft(heldMs: number, now: number | undefined): void {
+  #heldAudioLeft(from: number, now: number | undefined): void {
     const timeline = this.#timeline;
-    const from = timeline.lastPosition - heldMs;
     if (!(timeline.sentMs - this.#sender.heldAudioMs > from + 1e-6)) return; // still held
     const moved = timeline.heldLeft(from, now ?? this.#clock.now());
     if (!Number.isNaN(moved)) this.#tracker.replaced(moved);

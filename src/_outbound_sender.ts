@@ -681,19 +681,25 @@ export class OutboundSender {
     }
     this.#countAudio(pcm, this.#stats.bytesOut - left, this.#lostBytes - lost);
     // Refused, the packet played nothing: none of its silence is placed.
-    if (this.#heldFrames !== undefined && this.#lostBytes === lost) {
+    if (this.#lostBytes !== lost) return 0;
+    if (this.#heldFrames !== undefined) {
       this.#flushedPaddingMs = this.#heldFrames.wireMs(endExtra + paddingBytes);
+    } else if (this.#serializer.playbackReports !== true) {
+      this.#flushedPaddingMs = this.#paddedMs;
     }
     return 0;
   }
 
   /**
-   * Milliseconds of silence the last {@linkcode flushPackets} sent in the partial packet of a
-   * serializer that holds back a partial frame of the bot's speech (`HeldFrameEnds`): what its
-   * last stretch end sent beyond the held audio (its padding: see `endExtraMs`), if the packet
-   * held it, then the packet's own padding (`lastPacket` "pad", or at a bot's mark). They play
-   * after the audio placed with its chunks, and are placed there; 0 if none, or if the socket
-   * refused the packet. Any other serializer's packet padding is told in `paddedMs` alone.
+   * Milliseconds of silence the last {@linkcode flushPackets} sent in the packetizer's partial
+   * packet, to be placed on the timeline after the audio placed with its chunks, which the far
+   * end plays before anything sent next: the packet's own padding (`lastPacket` "pad", or at a
+   * bot's mark) and, from a serializer that holds back a partial frame of the bot's speech
+   * (`HeldFrameEnds`), what its last stretch end sent beyond the held audio (its padding: see
+   * `endExtraMs`), if the packet held it. 0 if none, or if the socket refused the packet. Not
+   * from a serializer whose far end reports its own playback (`playbackReports`): the tracker
+   * takes its padding from `paddedMs`, and matches a report of the end of what left to the end of
+   * a response's audio, which placed padding would move.
    */
   get flushedPaddingMs(): number {
     return this.#flushedPaddingMs;

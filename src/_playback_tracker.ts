@@ -253,6 +253,12 @@ export class PlaybackTracker {
   #lastBound = NaN;
   /** The session's first mark, outside the cadence (see {@linkcode #markFirst}). */
   #firstMark: PendingMark | undefined;
+  /**
+   * The end of the response before, where a response began while the packetizer held that end
+   * for a packet not yet whole: the mark of their boundary is owed there, sent once the packet
+   * has left (see {@linkcode beforeChunk}). NaN: none owed.
+   */
+  #boundaryAt = NaN;
   /** The heard position is past an unanswered mark: by the estimate, the mark's bound passed. */
   #pastMark = false;
   /** Position the far end has acknowledged as played. */
@@ -372,7 +378,15 @@ export class PlaybackTracker {
   beforeChunk(id: string | undefined): void {
     if (!this.acks) return;
     const current = this.#utterances[this.#utterances.length - 1];
-    if (current !== undefined && current.id !== id) this.#mark(false, 2 * MAX_PENDING_MARKS);
+    if (current !== undefined && current.id !== id) {
+      // The packetizer holds the end of the one before: a mark now, at what has left, stands
+      // before that end, which the far end has long played if it ran dry meanwhile. Answered at
+      // once, it confirms none of that end (the response before stays audible until the next
+      // mark, its successor unstarted), and the wait for the packet reads as the far end's delay.
+      // The mark goes after the packet that carries that end: with this chunk, or a later one.
+      if (this.#leftPosition < current.end - EPSILON) this.#boundaryAt = current.end;
+      else this.#mark(false, 2 * MAX_PENDING_MARKS);
+    }
     if (this.#markCount === 0 && this.#serial > 0) this.#markFirst();
   }
 
@@ -406,6 +420,7 @@ export class PlaybackTracker {
     if (!speech) {
       // Background alone: it too fills the packet that held speech back, and sends it; and a far
       // end reporting its playback plays it on after the speech (see #filled).
+      if (this.acks && !Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
       if ((this.#takesReports && this.#filled()) || this.#waitsForHeld) this.#update(now);
       return;
     }
@@ -437,8 +452,11 @@ export class PlaybackTracker {
     current.sentMs += durationMs;
     current.end = this.#timeline.sentMs;
     current.endPlaysAt = this.#timeline.playsAt(current.end);
-    if (this.acks && this.#leftPosition - this.#markedPosition >= this.#interval) {
-      this.#mark(false, MAX_PENDING_MARKS, false, now);
+    if (this.acks) {
+      if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
+      if (this.#leftPosition - this.#markedPosition >= this.#interval) {
+        this.#mark(false, MAX_PENDING_MARKS, false, now);
+      }
     }
     // Only a response's first chunk can bring an event closer (its start; the end of the one
     // before it): a later chunk moves its own end later, which the events timer, firing early,
@@ -455,6 +473,7 @@ export class PlaybackTracker {
    * plays: it goes unseen, as one an interruption drops before it began.
    */
   heldAudioGone(droppedMs: number, now?: number): void {
+    if (this.acks && !Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
     if (droppedMs > 0) this.#trimToSent();
     else if (this.#takesReports) this.#padded(this.#sender.paddedMs);
     if (this.#waitsForHeld || droppedMs > 0) this.#update(now);
@@ -483,6 +502,17 @@ export class PlaybackTracker {
     if (!(ms > 0) || u === undefined) return;
     u.paddedMs = ms;
     u.paddedAt = u.end;
+  }
+
+  /**
+   * The mark owed at a response's end the packetizer held (see `#boundaryAt`), once that end has
+   * left (or never will: a policy or an interruption dropped it, and what did leave is its end).
+   */
+  #markHeldBoundary(now: number | undefined): void {
+    const end = Math.min(this.#boundaryAt, this.#timeline.sentMs);
+    if (this.#leftPosition < end - EPSILON) return; // still held
+    this.#boundaryAt = NaN;
+    this.#mark(false, 2 * MAX_PENDING_MARKS, false, now);
   }
 
   /** Takes what is past the end of the timeline (audio that never left) off the utterances. */
@@ -839,6 +869,7 @@ export class PlaybackTracker {
       this.#marks = [];
       this.#markedPosition = this.#timeline.sentMs;
       this.#markedEnd = true; // the clear dropped what a serializer held
+      this.#boundaryAt = NaN; // the held end it was owed at was dropped too
       this.#ackedPosition = this.#timeline.sentMs;
       this.#reported = false; // not the far end's word (see #reportedAt)
       this.#idleAt = NaN; // whether it says `started` after a clear is not known
@@ -1072,6 +1103,7 @@ export class PlaybackTracker {
       ? sentAt + Math.max(0, this.#lag) + STEADY_LAG_MS
       : -Infinity;
     this.#marks.push({ name, position, playsAt, boundsUntil });
+    if (position >= this.#boundaryAt - EPSILON) this.#boundaryAt = NaN; // the boundary's too
     this.#stats.marksSent++;
     void this.#sender.sendFrame({ type: "mark", name });
   }

@@ -18,16 +18,19 @@ import type { SpeakingEvent } from "../../src/playback.ts";
 
 // Both end with 25 frames of 640 bytes (16,000: 32 packets of 500) sent with their chunks and a
 // partial frame held, padded to 640 as the stretch ends: 500 bytes leave, 140 begin a packet,
-// padded with 360. 17,000 bytes (531.25 ms) play before "b", written at 520 ms; with 25 ms chunks
-// the far end also waits 3.125 ms for the third packet (it leaves with the third chunk, at 50 ms,
-// the second played out at 46.875), and "b" begins at 534.375.
+// padded with 360. 17,000 bytes (531.25 ms) play before "b", written at 520 ms, and the far end
+// runs dry before the partial frame leaves, as the stretch ends: "b" begins that much later.
 // - 16,040 bytes in 25 ms chunks, the last chunk short: the stretch ends as what has left runs
-//   out (a source that wrote ahead), 40 bytes held, padded with 600.
+//   out (a source that wrote ahead), 40 bytes held, padded with 600. The far end waits 3.125 ms
+//   for the third packet (it leaves with the third chunk, at 50 ms, the second played out at
+//   46.875), and 1.25 ms for the held frame (the stretch ends at 504.375, when the 40 bytes
+//   placed with their chunk have played by the estimate): "b" begins at 535.625.
 // - 16,320 bytes in 30 ms chunks, 17 whole chunks: it ends at the quiet time after the queue ran
-//   dry, 320 bytes held, padded with 320.
+//   dry, 320 bytes held, padded with 320: the far end plays the last whole packet out at 500, the
+//   held frame's packet from the quiet time, 510: "b" begins at 541.25.
 const CASES = [
-  { ends: "as what has left runs out", bytes: 16040, chunkMs: 25, bBegins: 534.375 },
-  { ends: "at the quiet time", bytes: 16320, chunkMs: 30, bBegins: 531.25 },
+  { ends: "as what has left runs out", bytes: 16040, chunkMs: 25, bBegins: 535.625 },
+  { ends: "at the quiet time", bytes: 16320, chunkMs: 30, bBegins: 541.25 },
 ];
 
 for (const call of WHOLE_FRAME_CALLS) {
