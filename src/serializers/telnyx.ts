@@ -24,11 +24,7 @@ import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
-import {
-  bytesPerSample,
-  SILENCE_BYTE,
-  type TelephonyEncoding,
-} from "./telephony/telephony_encoding.ts";
+import { bytesPerSample, type TelephonyEncoding } from "./telephony/telephony_encoding.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
 
 export { verifyTelnyxSignature, type VerifyTelnyxSignatureOptions } from "./telnyx_signature.ts";
@@ -41,6 +37,17 @@ const INBOUND_TRACKS = ["inbound", "inbound_track"];
  */
 const MIN_CHUNK_MS = 20;
 const MAX_CHUNK_MS = 30_000;
+/**
+ * The bidirectional sampling rates (`stream_bidirectional_sampling_rate`: 8000, 16000, 24000) each
+ * codec takes. G.722 samples at 16 kHz on RTP's 8 kHz clock (RFC 3551 §4.5.2): either names it.
+ */
+const OUTBOUND_RATES: Readonly<Record<TelephonyEncoding, readonly number[]>> = {
+  mulaw: [8000],
+  alaw: [8000],
+  pcm16le: [8000, 16000, 24000],
+  pcm16be: [8000, 16000, 24000],
+  g722: [8000, 16000],
+};
 
 /** Options for {@linkcode TelnyxSerializer}. */
 export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
@@ -64,7 +71,7 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
   apiKey?: string;
   /**
    * The encoding of inbound audio; `start.media_format.encoding` overrides it (`PCMU`, `PCMA`,
-   * `L16` are understood; L16 is big-endian as RTP sends it).
+   * `L16`, `G722` are understood; L16 is big-endian as RTP sends it).
    *
    * @default {"mulaw"}
    */
@@ -73,7 +80,8 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
    * The encoding of the audio we send: the stream's bidirectional codec
    * (`stream_bidirectional_codec`, TeXML `bidirectionalCodec`), which Telnyx sets apart from the
    * codec it streams to us and defaults to PCMU, whatever the call's codec. Set it when you set
-   * that (`"alaw"` for PCMA, `"pcm16be"` for L16, with {@linkcode outboundSampleRate}).
+   * that (`"alaw"` for PCMA, `"pcm16be"` for L16 with {@linkcode outboundSampleRate}, `"g722"`
+   * for G722).
    *
    * @default {"mulaw"}
    */
@@ -81,7 +89,8 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
   /**
    * The sample rate of the audio we send: the stream's bidirectional sampling rate
    * (`stream_bidirectional_sampling_rate`, TeXML `bidirectionalSamplingRate`; Telnyx's default
-   * 8000). PCMU and PCMA are 8000 only; L16 may be 8000, 16000 or 24000.
+   * 8000). PCMU and PCMA are 8000 only; L16 may be 8000, 16000 or 24000; G722 is 16 kHz audio
+   * on RTP's 8 kHz clock, and takes 8000 or 16000 alike.
    *
    * @default {8000}
    */
@@ -96,7 +105,7 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
 
 /**
  * Speaks Telnyx's media streaming protocol in bidirectional RTP mode: base64 RTP payloads
- * (PCMU, PCMA or L16) in JSON text messages.
+ * (PCMU, PCMA, L16 or G722) in JSON text messages.
  *
  * Inbound: `start` → a `start` frame (`stream_id`, `call_control_id`, `custom_parameters` as
  * `params`, plus `client_state` when set); `media` on the inbound track → `audio`; `dtmf` →
@@ -109,7 +118,12 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
  * and absurd numbers dropped without muting what follows), every repair and drop counted in
  * `transport.stats`.
  *
- * A `start` naming a codec we cannot decode (G722, OPUS, AMR-WB) is a decode error, its ids kept
+ * G722 (wideband: 16 kHz audio, 64 kbit/s) is coded by our own G.722 codec, one encoder and one
+ * decoder for the stream, each keeping its state from message to message; a lost packet is filled
+ * with G.722 that fades the audio out, and the decoder is back in step 90 ms after it at the
+ * median, 200 ms at worst (see `SILENCE_BYTE`).
+ *
+ * A `start` naming a codec we cannot decode (OPUS, AMR-WB) is a decode error, its ids kept
  * (hang-up still works), and so is every inbound `media` message after it until a `start` in a
  * codec we decode: refused and counted in `decodeErrors` each (reported once), never decoded as
  * noise.
@@ -117,7 +131,8 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
  * Outbound: `audio` → one `media` message per frame, in the stream's bidirectional codec (PCMU 8 kHz
  * unless `outboundEncoding`/`outboundSampleRate` say otherwise; not the codec of the audio Telnyx
  * streams to us, which the `start` message names). Telnyx takes 20 ms to 30 s of audio a message:
- * a reply's last chunk under 20 ms is padded with the codec's silence to 20 ms, counted in
+ * a reply's last chunk under 20 ms is padded with the codec's silence to 20 ms (in G722, zeros
+ * coded by the stream's encoder, carrying on its state), counted in
  * {@linkcode TelnyxSerializer.paddedMessages} and {@linkcode TelnyxSerializer.paddingBytes}; an
  * `audioOut.chunkMs` under 20 is reported at setup (an `"encode"` error) and nothing is padded,
  * since padding every chunk would play the audio in pieces between silences; one over 30,000 is
@@ -171,10 +186,10 @@ export class TelnyxSerializer implements FrameSerializer {
     this.#media = new OrderedMedia({ audio: this.#in, provider: PROVIDER });
     const outboundEncoding = options.outboundEncoding ?? "mulaw";
     const outboundSampleRate = options.outboundSampleRate ?? 8000;
-    const g711 = outboundEncoding === "mulaw" || outboundEncoding === "alaw";
-    if (g711 ? outboundSampleRate !== 8000 : ![8000, 16000, 24000].includes(outboundSampleRate)) {
+    const rates = OUTBOUND_RATES[outboundEncoding];
+    if (!rates.includes(outboundSampleRate)) {
       throw new RangeError(
-        `Telnyx sends ${outboundEncoding} at ${g711 ? "8000" : "8000, 16000 or 24000"} Hz, ` +
+        `Telnyx sends ${outboundEncoding} at ${rates.join(" or ")} Hz, ` +
           `got outboundSampleRate ${outboundSampleRate}`,
       );
     }
@@ -327,6 +342,15 @@ export class TelnyxSerializer implements FrameSerializer {
           encoding: "encoding",
           sampleRate: "sample_rate",
         });
+        // Telnyx's media streaming reference shows `media_format` with PCMU at 8000 and states no
+        // sample_rate for G722: RTP's clock for it is 8000 (RFC 3551 §4.5.2), its audio 16000.
+        // Either is taken as G.722; another is refused, as no rate G.722 is sent at.
+        const rate = format.sampleRate;
+        if (
+          format.encoding === "g722" && rate !== undefined && !OUTBOUND_RATES.g722.includes(rate)
+        ) {
+          throw mediaFormat.error(`${mediaFormat.pathOf("sample_rate")} is ${rate} for G722`);
+        }
         // What we receive only: the bidirectional codec is set apart, PCMU 8 kHz by default.
         this.#in.configure(format);
       }
@@ -336,15 +360,17 @@ export class TelnyxSerializer implements FrameSerializer {
 
   /**
    * A payload Telnyx takes: at least 20 ms, the audio first, then the outbound codec's silence
-   * (a reply's last chunk is shorter than the transport's `chunkMs`).
+   * (a reply's last chunk is shorter than the transport's `chunkMs`). The wire rate counts bytes
+   * for every codec (G.722's is its 8 kHz clock, a byte per tick).
    */
   #padToMinimum(bytes: Uint8Array): Uint8Array {
     const encoding = this.#out.encoding;
     const size = Math.round((this.#out.sampleRate * MIN_CHUNK_MS) / 1000) *
       bytesPerSample(encoding);
     if (bytes.length >= size) return bytes;
-    const padded = new Uint8Array(size).fill(SILENCE_BYTE[encoding]);
+    const padded = new Uint8Array(size);
     padded.set(bytes);
+    this.#out.fillSilence(padded.subarray(bytes.length));
     this.#paddedMessages++;
     this.#paddingBytes += size - bytes.length;
     return padded;

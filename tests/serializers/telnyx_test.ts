@@ -270,8 +270,8 @@ Deno.test("`TelnyxSerializer` pads in the bidirectional codec's silence and repo
 
 Deno.test("`TelnyxSerializer` keeps the call ids of a start naming a codec it cannot decode, and refuses the media after it", async () => {
   // Telnyx's `stream_codec` may be G722, OPUS or AMR-WB
-  // (https://developers.telnyx.com/api-reference/call-commands/streaming-start), which we do not
-  // decode: the start is a decode error, but the call can still be hung up.
+  // (https://developers.telnyx.com/api-reference/call-commands/streaming-start); OPUS and AMR-WB
+  // we do not decode: the start is a decode error, but the call can still be hung up.
   const fake = fakeFetch(() => new Response("{}"));
   const { context, counted: counts } = recordingContext();
   const telnyx = new TelnyxSerializer({ apiKey: "k", fetch: fake.fetch });
@@ -283,7 +283,7 @@ Deno.test("`TelnyxSerializer` keeps the call ids of a start naming a codec it ca
       stream_id: "s1",
       start: {
         call_control_id: "v3:abc",
-        media_format: { encoding: "G722", sample_rate: 16000, channels: 1 },
+        media_format: { encoding: "OPUS", sample_rate: 48000, channels: 1 },
       },
     })), { code: "decode" });
   assert.equal(telnyx.callControlId, "v3:abc");
@@ -297,7 +297,7 @@ Deno.test("`TelnyxSerializer` keeps the call ids of a start naming a codec it ca
     });
   assert.throws(() => telnyx.deserialize(media("1")), {
     code: "decode",
-    message: /G722/,
+    message: /OPUS/,
   });
   assert.deepEqual(counts, {}, "not taken in as media (no gaps filled, nothing reordered)");
   await telnyx.serialize({ type: "end" });

@@ -1,6 +1,6 @@
 /**
- * The audio half of every telephony serializer: wire payload (μ-law, A-law or PCM16 at the
- * provider's rate) ⇄ `AudioFrame` (PCM16 at the transport's rates), with one streaming
+ * The audio half of every telephony serializer: wire payload (μ-law, A-law, PCM16 at the
+ * provider's rate, or G.722) ⇄ `AudioFrame` (PCM16 at the transport's rates), with one streaming
  * `Resampler` per direction kept across chunks so that 20 ms packets join without clicks.
  *
  * Used by every telephony serializer here and free for any other serializer of a base64-in-JSON
@@ -12,6 +12,7 @@
 import type { AudioFrame } from "../../frames.ts";
 import type { SerializerAudioSetup } from "../../serializer.ts";
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g711.ts";
+import { G722Decoder, G722Encoder } from "../../audio/g722.ts";
 import { pcm16Bytes, pcm16Samples } from "../../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../../audio/resampler.ts";
 import { OwnedSlab } from "../../audio/_owned_slab.ts";
@@ -21,9 +22,16 @@ import { atSessionEnd } from "../../_session_end.ts";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import {
   isTelephonyRate,
+  SILENCE_BYTE,
   TELEPHONY_ENCODINGS,
   type TelephonyEncoding,
 } from "./telephony_encoding.ts";
+
+/** G.722's audio rate, and the wire rate it is given: its RTP clock (RFC 3551 §4.5.2). */
+const G722_AUDIO_RATE = 16000;
+const G722_WIRE_RATE = 8000;
+const NO_SAMPLES = new Int16Array(0);
+const NO_BYTES = new Uint8Array(0);
 
 /** A wire format, or the part of one a provider announced. */
 export interface TelephonyFormat {
@@ -42,7 +50,8 @@ export interface TelephonyAudioOptions {
    */
   encoding?: TelephonyEncoding;
   /**
-   * The wire sample rate in Hz.
+   * The wire sample rate in Hz. For G.722, 8000 (its RTP clock) or 16000 (its audio rate): either
+   * names the same stream, whose wire rate is then 8000, a byte per tick.
    *
    * @default {8000}
    */
@@ -71,6 +80,18 @@ export interface TelephonyAudioOptions {
  * from silence again); {@linkcode TelephonyAudio.reset} drops them;
  * {@linkcode TelephonyAudio.endOutbound} does one or the other where a stretch of the bot's audio
  * ends (a serializer's `audioEnds`), so that they go with the reply they belong to, or not at all.
+ *
+ * G.722 is coded at its 16 kHz (the resamplers convert to and from that), its wire rate the RTP
+ * clock of 8000, one byte a tick, so that byte counts (gaps, padding, durations) hold as for
+ * G.711. Each direction keeps its codec's state from one message to the next, as the stream's
+ * one encoder and decoder: {@linkcode TelephonyAudio.configure} naming G.722 (a provider's
+ * `start`) begins both afresh. A lost packet that a caller fills with
+ * {@linkcode SILENCE_BYTE}'s G.722 entry fades the audio out; the decoder is back in step with
+ * the stream 90 ms after it at the median, 200 ms at worst (it cannot be exact: the lost bytes
+ * moved the sender's state). An odd sample at the end of a message waits for the next one's first
+ * (two samples make a byte): {@linkcode TelephonyAudio.flushOutbound} codes it with a zero,
+ * {@linkcode TelephonyAudio.reset} drops it. The encoder's state is kept through a reset: a far
+ * end decoding our bytes as they come has followed every one of them.
  *
  * Until {@linkcode TelephonyAudio.setup} runs, inbound frames come out at 16 kHz mono, the
  * transport's default. Set up with the audio settings a transport handed its serializer's
@@ -107,6 +128,9 @@ export class TelephonyAudio {
   #inputChannels = 1;
   #inbound: Resampler | undefined;
   #outbound: Resampler | undefined;
+  /** G.722's codec state, each direction's, made at its first use. */
+  #g722Decoder: G722Decoder | undefined;
+  #g722Encoder: G722Encoder | undefined;
   #outboundFrom = 0;
   /** The outbound resampler has produced output since it was made or reset. */
   #outboundPrimed = false;
@@ -127,7 +151,7 @@ export class TelephonyAudio {
   constructor(options: TelephonyAudioOptions = {}) {
     this.#provider = options.provider ?? "telephony";
     this.#encoding = checkEncoding(options.encoding ?? "mulaw");
-    this.#wireRate = checkRate(options.sampleRate ?? 8000, "sampleRate");
+    this.#wireRate = wireRateOf(this.#encoding, options.sampleRate ?? 8000);
   }
 
   /** The wire encoding. */
@@ -135,9 +159,14 @@ export class TelephonyAudio {
     return this.#encoding;
   }
 
-  /** The wire sample rate in Hz. */
+  /** The wire sample rate in Hz (for G.722 its RTP clock, 8000: a byte per tick). */
   get sampleRate(): number {
     return this.#wireRate;
+  }
+
+  /** The rate the codec's samples are at: the wire rate, but 16 kHz for G.722's 8 kHz clock. */
+  get #codecRate(): number {
+    return this.#encoding === "g722" ? G722_AUDIO_RATE : this.#wireRate;
   }
 
   /** The rate inbound frames come out at (the transport's input rate once set up). */
@@ -176,20 +205,25 @@ export class TelephonyAudio {
    * start afresh when the rate changes: what they held back is gone unless
    * {@linkcode TelephonyAudio.flushInbound} and {@linkcode TelephonyAudio.flushOutbound} took it
    * first. A format refused (a `RangeError`) changes nothing: later media is not read in half of
-   * it.
+   * it. A format in G.722 is a new G.722 stream: both directions' codec state starts afresh.
    */
   configure(format: TelephonyFormat): void {
     const encoding = format.encoding === undefined
       ? this.#encoding
       : checkEncoding(format.encoding);
-    const wireRate = format.sampleRate ?? this.#wireRate;
-    if (wireRate !== this.#wireRate) checkRate(wireRate, "sampleRate");
+    // G.722 named without a rate is at its own, whatever the encoding before it was at.
+    const rate = format.sampleRate ??
+      (encoding === "g722" ? G722_WIRE_RATE : this.#wireRate);
+    const wireRate = wireRateOf(encoding, rate);
+    const codecRate = this.#codecRate;
     this.#encoding = encoding;
-    if (wireRate !== this.#wireRate) {
-      this.#wireRate = wireRate;
+    this.#wireRate = wireRate;
+    if (this.#codecRate !== codecRate) {
       this.#inbound = undefined;
       this.#outbound = undefined;
     }
+    this.#g722Decoder = undefined;
+    this.#g722Encoder = undefined;
   }
 
   /**
@@ -211,7 +245,7 @@ export class TelephonyAudio {
     const tail = this.#outbound?.flush();
     // Flushed, the resampler starts a new stream: its next output is primed again.
     this.#outboundPrimed = false;
-    return tail === undefined ? null : this.#wire(tail, true);
+    return this.#wire(tail ?? NO_SAMPLES, true, true);
   }
 
   /**
@@ -229,10 +263,28 @@ export class TelephonyAudio {
     return null;
   }
 
-  /** Drops the outbound resampler's state (call on interruption). */
+  /**
+   * Drops the outbound resampler's state (call on interruption), and a G.722 sample waiting for
+   * its pair.
+   */
   reset(): void {
     this.#outbound?.reset();
     this.#outboundPrimed = false;
+    this.#g722Encoder?.dropWaiting();
+  }
+
+  /**
+   * Fills `bytes` with silence in the wire encoding, to go out after everything encoded so far
+   * (a payload padded to a provider's least length): the encoding's silence byte; for G.722,
+   * zeros coded by the outbound encoder, whose state they carry on (after a sample waiting for
+   * its pair, which they complete). Returns `bytes`.
+   */
+  fillSilence(bytes: Uint8Array): Uint8Array {
+    if (this.#encoding !== "g722") return bytes.fill(SILENCE_BYTE[this.#encoding]);
+    const encoder = this.#g722Encoder ??= new G722Encoder();
+    // Two samples a byte, one fewer when a sample waits for its pair: none is left waiting.
+    encoder.encode(newInt16Array(bytes.length * 2 - (encoder.waiting ? 1 : 0)), bytes);
+    return bytes;
   }
 
   /**
@@ -243,7 +295,7 @@ export class TelephonyAudio {
   #prime(resampled: Int16Array, inputLength: number, inputRate: number): Int16Array {
     if (resampled.length === 0) return resampled;
     this.#outboundPrimed = true;
-    const expected = Math.round((inputLength * this.#wireRate) / inputRate);
+    const expected = Math.round((inputLength * this.#codecRate) / inputRate);
     if (resampled.length >= expected) return resampled;
     // Read at once by the encoder: the process's slab will do.
     const primed = newInt16Array(expected);
@@ -259,7 +311,8 @@ export class TelephonyAudio {
   decode(payload: Uint8Array): AudioFrame | null {
     // When the decoded samples are the frame (no resampling, mono), decode straight into the
     // call's own slab; otherwise into the process's, which the next step reads at once.
-    const final = this.#wireRate === this.#inputRate && this.#inputChannels === 1;
+    const codecRate = this.#codecRate;
+    const final = codecRate === this.#inputRate && this.#inputChannels === 1;
     let samples: Int16Array;
     switch (this.#encoding) {
       case "mulaw":
@@ -287,9 +340,15 @@ export class TelephonyAudio {
         );
         break;
       }
+      case "g722": {
+        const decoder = this.#g722Decoder ??= new G722Decoder();
+        const length = payload.length * 2;
+        samples = decoder.decode(payload, final ? this.#frameSlab.int16Array(length) : undefined);
+        break;
+      }
     }
-    if (this.#wireRate !== this.#inputRate) {
-      this.#inbound ??= new Resampler({ inputRate: this.#wireRate, outputRate: this.#inputRate });
+    if (codecRate !== this.#inputRate) {
+      this.#inbound ??= new Resampler({ inputRate: codecRate, outputRate: this.#inputRate });
       samples = this.#inbound.process(samples, this.#resampledInto());
     }
     return this.#inboundFrame(samples);
@@ -379,13 +438,14 @@ export class TelephonyAudio {
     if (channels > 1) {
       samples = downmix(samples, channels, newInt16Array(samples.length / channels));
     }
-    if (sampleRate !== this.#wireRate) {
+    const codecRate = this.#codecRate;
+    if (sampleRate !== codecRate) {
       // A new rate, a new resampler. The old one's last filter delay (a fraction of a millisecond)
       // is not sent: its stream began with that much silence (primed), so what left matches what
       // came in, sample for sample, which fixed-size framing needs (Exotel's 320-byte units; a
       // tail in front of the next reply's first chunk made Exotel pad it mid-speech).
       if (this.#outbound === undefined || this.#outboundFrom !== sampleRate) {
-        this.#outbound = new Resampler({ inputRate: sampleRate, outputRate: this.#wireRate });
+        this.#outbound = new Resampler({ inputRate: sampleRate, outputRate: codecRate });
         this.#outboundFrom = sampleRate;
         this.#outboundPrimed = false;
       }
@@ -394,7 +454,7 @@ export class TelephonyAudio {
         ? resampled
         : this.#prime(resampled, samples.length, sampleRate);
     } else if (samples.length > 0) {
-      // Audio at the wire rate is a new rate too: the resampler of the rate before holds audio
+      // Audio at the codec's rate is a new rate too: the resampler of the rate before holds audio
       // from before it, which must not come out after it when that rate comes back. Dropped as
       // at any change of rate (above): filter state, whose length left as the silence its stream
       // began with, so what left is as long as what was counted sent.
@@ -404,11 +464,13 @@ export class TelephonyAudio {
   }
 
   /**
-   * Samples at the wire rate → wire bytes in its encoding; none: `null`. With `own`, the bytes
+   * Samples at the codec's rate → wire bytes in its encoding; none: `null`. With `own`, the bytes
    * are cut from this call's message slab (encoded straight into it), else possibly a view of
-   * the process's slab or of the samples.
+   * the process's slab or of the samples. With `end`, a G.722 sample left waiting for its pair
+   * is coded with a zero.
    */
-  #wire(samples: Int16Array, own: boolean): Uint8Array | null {
+  #wire(samples: Int16Array, own: boolean, end = false): Uint8Array | null {
+    if (this.#encoding === "g722") return this.#g722(samples, own, end);
     if (samples.length === 0) return null;
     const slab = this.#messageSlab;
     switch (this.#encoding) {
@@ -423,6 +485,22 @@ export class TelephonyAudio {
         return swapToBytes(samples, own ? slab.uint8Array(length) : newUint8Array(length));
       }
     }
+  }
+
+  /** {@linkcode TelephonyAudio.#wire} in G.722: two samples a byte, its encoder's state kept. */
+  #g722(samples: Int16Array, own: boolean, end: boolean): Uint8Array | null {
+    const encoder = this.#g722Encoder ??= new G722Encoder();
+    const pending = samples.length + (encoder.waiting ? 1 : 0);
+    const length = end ? (pending + 1) >> 1 : pending >> 1;
+    // Encoded even when no byte comes out: a lone sample waits in the encoder for its pair.
+    const bytes = length === 0
+      ? NO_BYTES
+      : own
+      ? this.#messageSlab.uint8Array(length)
+      : newUint8Array(length);
+    const coded = encoder.encode(samples, bytes).length;
+    if (end) encoder.flush(bytes.subarray(coded));
+    return length === 0 ? null : bytes;
   }
 
   /** {@linkcode TelephonyAudio.encode}, then base64. */
@@ -449,6 +527,18 @@ function checkEncoding(encoding: TelephonyEncoding): TelephonyEncoding {
     );
   }
   return encoding;
+}
+
+/** The wire rate of `encoding` at `rate`: G.722's is its RTP clock, whichever rate names it. */
+function wireRateOf(encoding: TelephonyEncoding, rate: number): number {
+  if (encoding !== "g722") return checkRate(rate, "sampleRate");
+  if (rate !== G722_WIRE_RATE && rate !== G722_AUDIO_RATE) {
+    throw new RangeError(
+      `sampleRate must be ${G722_WIRE_RATE} (RTP's clock) or ${G722_AUDIO_RATE} for G.722, ` +
+        `got ${rate}`,
+    );
+  }
+  return G722_WIRE_RATE;
 }
 
 function checkRate(rate: number, what: string): number {

@@ -4,7 +4,7 @@
 // `stats.decodeErrors`, but reported once per refused `start`, not once per message. The refused
 // formats are ones the platforms document: SignalWire's `<Stream>` start, `mediaFormat.encoding`
 // "varies by codec: audio/x-mulaw, audio/x-L16, etc." (its WebSocket reference); Telnyx's stream
-// `codec` may be G722, OPUS or AMR-WB
+// `codec` may be G722, OPUS or AMR-WB, of which we decode G722
 // (https://developers.telnyx.com/docs/voice/programmable-voice/texml-verbs/stream); Plivo streams
 // `audio/x-l16` or `audio/x-mulaw` (its audio-streams `contentType`), so A-law is refused; Exotel's
 // beta `audio/L16` leaves its byte order undocumented
@@ -55,8 +55,8 @@ const providers: [string, () => FrameSerializer, ScriptStep[], Wire][] = [
     () => new TelnyxSerializer(),
     telnyxCall,
     startIn(telnyxCall, "media_format", {
-      encoding: "G722",
-      sample_rate: 16000,
+      encoding: "OPUS",
+      sample_rate: 48000,
       channels: 1,
     }),
   ],

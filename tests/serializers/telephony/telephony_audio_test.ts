@@ -138,5 +138,6 @@ Deno.test("`telephonyEncodingOf` maps provider encoding names", () => {
   assert.equal(telephonyEncodingOf("audio/x-mulaw;rate=8000"), "mulaw");
   assert.equal(telephonyEncodingOf("PCMU"), "mulaw");
   assert.equal(telephonyEncodingOf("audio/x-raw"), "pcm16le");
-  assert.equal(telephonyEncodingOf("G722"), undefined);
+  assert.equal(telephonyEncodingOf("G722"), "g722");
+  assert.equal(telephonyEncodingOf("OPUS"), undefined);
 });
