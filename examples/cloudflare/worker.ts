@@ -24,7 +24,14 @@ export interface Env {
 /** One call: 16 kHz mono PCM16 in, the same back out; text messages echoed as text. */
 export class EchoCall extends CallDurableObject<Env> {
   protected override upgradeOptions(_request: Request): CloudflareUpgradeOptions {
-    return { audioIn: { sampleRate: 16000 }, audioOut: { sampleRate: 16000, chunkMs: 40 } };
+    return {
+      audioIn: { sampleRate: 16000 },
+      audioOut: { sampleRate: 16000, chunkMs: 40 },
+      // Workers have no pings: a client whose network vanished sends no close, and its call would
+      // refuse a reconnect (409) until this ends the connection it left. An echo's client streams
+      // audio without pause, so a few seconds of nothing means it is gone.
+      inactivityTimeoutMs: 10_000,
+    };
   }
 
   protected override async onSession(transport: WebSocketTransport): Promise<void> {
