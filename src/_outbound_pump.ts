@@ -267,7 +267,14 @@ export class OutboundPump {
   pushAudio(frame: AudioFrame): Promise<void> | undefined {
     // An empty write (a TTS stream's empty piece) is no speech: it neither carries the stream on
     // nor begins a spell whose tail would send the background's partial packet, padded, mid-music.
-    if (frame.audio.length === 0) return this.#queue.room();
+    // One of a new response still ends the one before: the chunker lets go of its held end (as a
+    // new response's audio would make it), which leaves now, not at the quiet time.
+    if (frame.audio.length === 0) {
+      const queued = this.#queue.size;
+      this.#chunker.push(frame, this.#enqueueChunk);
+      if (this.#queue.size > queued) this.#run();
+      return this.#queue.room();
+    }
     this.#tail.cancel();
     this.#backgroundGoesOn(); // speech carries the stream on
     this.#tracker.queued();
