@@ -33,8 +33,8 @@ function streamingHeader(format: PcmFormat): Uint8Array {
  * the audio waiting past `maxBufferedBytes` (the reader is that far behind) is dropped and counted
  * (its writer asks {@linkcode fits}), and silence of its length takes its place: what follows
  * stays where it belongs on the call's timeline (and with layout "separate", in step with the
- * other stream). A block is kept whenever nothing waits, so a reader that keeps up loses nothing
- * whatever the block's size.
+ * other stream). A write-out's blocks are kept whenever nothing waited before it, so a reader
+ * that keeps up loses nothing whatever the blocks' size and number.
  */
 export class WavOutput {
   readonly readable: ReadableStream<Uint8Array>;
@@ -44,6 +44,8 @@ export class WavOutput {
   /** Blocks not yet read: bytes, or a count of silent bytes. */
   #queue: (Uint8Array | number)[] = [];
   #queuedBytes = 0;
+  /** What waited for the reader when the current write-out began (see {@linkcode startWriteOut}). */
+  #waitingBefore = 0;
   /** A read is waiting and nothing was queued for it. */
   #wanted = false;
   #dataBytes = 0;
@@ -99,11 +101,20 @@ export class WavOutput {
     return this.#format.sampleRate * this.#format.channels * BYTES_PER_SAMPLE;
   }
 
+  /**
+   * A write-out begins: its blocks come one after another at once, with no turn for the reader
+   * between them, so whether it keeps up is judged by what waited before the first.
+   */
+  startWriteOut(): void {
+    this.#waitingBefore = this.#queuedBytes;
+  }
+
   /** Whether a block of `bytes` would be kept (false: the reader is too far behind). */
   fits(bytes: number): boolean {
     if (this.done) return false;
-    // Nothing waiting: the reader is not behind at all, however large the block.
-    return this.#queuedBytes === 0 || this.#queuedBytes + bytes <= this.#maxBufferedBytes;
+    // Nothing waiting before this write-out: the reader is not behind at all, however large the
+    // write-out (after a pause in the call's events, all that was held, many blocks).
+    return this.#waitingBefore === 0 || this.#queuedBytes + bytes <= this.#maxBufferedBytes;
   }
 
   /**

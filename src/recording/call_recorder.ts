@@ -59,7 +59,8 @@ export interface CallRecorderOptions {
    * How far the reader may fall behind, in ms of audio, before blocks are dropped (counted in
    * {@linkcode CallRecorder.stats}, silence in their place); a sink that stalls cannot make the
    * recorder hold the call. What it holds when the recording ends (`holdMs`) is written out
-   * whole, at once: no reader can have kept up with that.
+   * whole, at once: no reader can have kept up with that. So is a write-out that finds nothing
+   * waiting (after a pause in the call's events, all that was held, many blocks at once).
    *
    * @default {30000}
    */
@@ -466,6 +467,7 @@ export class CallRecorder implements SessionObserver {
   #commit(to: number, exactly = false): void {
     const ready = Math.min(this.#caller.settle(to), this.#bot.settle(to));
     if (!exactly) to = ready;
+    for (const output of this.#outputs) output.startWriteOut();
     while (this.#callerRing.base < to) {
       this.#write(Math.min(to - this.#callerRing.base, this.#maxBlock));
     }

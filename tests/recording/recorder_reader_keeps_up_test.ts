@@ -35,3 +35,25 @@ Deno.test("`CallRecorder` writes out what it held at the end of the call whole, 
   await recordKeepingUp({ maxBufferedMs: 200 });
   await recordKeepingUp({ maxBufferedMs: 1000, holdMs: 3000 });
 });
+
+Deno.test("`CallRecorder` with a small `maxBufferedMs` keeps what it writes out at once after a pause in the caller's audio", async () => {
+  // A caller whose client stops sending for a while (muted): nothing is written out meanwhile, and
+  // its next frame writes out the held second and the pause in one go, many blocks at once. The
+  // reader, with nothing waiting, keeps up: it cannot read between blocks written in one call.
+  const c = call({ recorder: { maxBufferedMs: 0 } });
+  const parts: Uint8Array[] = [];
+  const read = (async () => {
+    for await (const part of c.recorder.readable) parts.push(part);
+  })();
+  c.mic.value = 2;
+  await c.talk(2000);
+  c.mic.value = 0;
+  await c.talk(3000);
+  c.mic.value = 2;
+  await c.talk(1000);
+  await c.hangUp();
+  await read;
+  const caller = parseWav(await collect(ReadableStream.from(parts))).samples[0]!;
+  assert.equal(count(caller, sampleOf(2)), 3000 * PER_MS, "all of the caller, none of it dropped");
+  assert.equal(c.recorder.stats.droppedMs, 0);
+});
