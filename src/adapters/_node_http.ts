@@ -17,6 +17,8 @@ export interface NodeIncomingMessage {
   readonly method?: string | undefined;
   /** Header values by lower-case name. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The connection: a `TLSSocket` (`encrypted`) where the server is `node:https`. */
+  readonly socket?: { readonly encrypted?: boolean } | null | undefined;
 }
 
 /** The raw TCP (or TLS) socket of an `upgrade` event, structurally. */
@@ -42,7 +44,9 @@ export function toRequest(message: NodeIncomingMessage, baseUrl: string): Reques
     else headers.set(name, value);
   }
   const host = headers.get("host");
-  const base = new URL(host ? `http://${host}` : baseUrl);
+  // Over TLS (`node:https`) the request's URL is https, as Deno's server gives it.
+  const scheme = message.socket?.encrypted === true ? "https" : "http";
+  const base = new URL(host ? `${scheme}://${host}` : baseUrl);
   const target = message.url ?? "/";
   // A target that is a path (RFC 9112, 3.2.1: origin-form) is that path under Host, even one
   // that begins with "//", which resolved as a relative URL read as a host: `authorize` saw

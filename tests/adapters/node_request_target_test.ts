@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { readStatusLine } from "./_raw_upgrade.ts";
 import { serveNodeUpgrades } from "./_node_upgrades.ts";
+import { toRequest } from "../../src/adapters/_node_http.ts";
 
 async function upgradeTo(port: number, target: string, host: string): Promise<string | undefined> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
@@ -43,4 +44,18 @@ Deno.test("Node `upgradeHandler`: `authorize` sees a target path beginning with 
     "http://voice.example/ws?token=1",
     "http://proxied.example/ws", // absolute-form, as a proxy sends it: the target URI itself
   ]);
+});
+
+Deno.test("Node `upgradeHandler`: a request over TLS (`node:https`) is an https URL, as Deno's", () => {
+  // What `node:https` hands the upgrade listener: an IncomingMessage whose socket is a TLSSocket,
+  // `encrypted` true (nodejs.org/api/tls.html, `tlsSocket.encrypted`).
+  const over = (encrypted: boolean) =>
+    toRequest({
+      url: "/ws?token=1",
+      method: "GET",
+      headers: { host: "voice.example" },
+      socket: { encrypted },
+    }, "http://localhost").url;
+  assert.equal(over(true), "https://voice.example/ws?token=1");
+  assert.equal(over(false), "http://voice.example/ws?token=1");
 });
