@@ -50,7 +50,8 @@ export interface CallRecorderOptions {
    * to land in its place, for an interruption to cut what the caller never heard and for an
    * acknowledgement to move the bot's audio where the far end played it (the far end's buffer
    * and one acknowledgement interval). Memory is about this much audio, plus what the far end
-   * buffers ahead.
+   * buffers ahead. At most 60,000 (more is a `RangeError`): the recorder makes room for it when
+   * it is made, and a slip of units (seconds given as ms) would claim gigabytes there.
    *
    * @default {1000}
    */
@@ -60,7 +61,8 @@ export interface CallRecorderOptions {
    * {@linkcode CallRecorder.stats}, silence in their place); a sink that stalls cannot make the
    * recorder hold the call. What it holds when the recording ends (`holdMs`) is written out
    * whole, at once: no reader can have kept up with that. So is a write-out that finds nothing
-   * waiting (after a pause in the call's events, all that was held, many blocks at once).
+   * waiting (after a pause in the call's events, all that was held, many blocks at once). Any
+   * finite value: nothing is set aside for it, the backlog takes memory only as the reader lags.
    *
    * @default {30000}
    */
@@ -109,6 +111,11 @@ const MIN_COMMIT_MS = 100;
 const MAX_BLOCK_MS = 1000;
 /** How far ahead of the hold bound outbound audio may be placed (the far end's buffer). */
 const MAX_AHEAD_MS = 60_000;
+/**
+ * The longest `holdMs`: far more than any far end buffers, and the rings are made for it at once
+ * (with a minute, 16 MB at 48 kHz; with an hour, gigabytes).
+ */
+const MAX_HOLD_MS = 60_000;
 
 /**
  * Records a call as it was heard: a {@linkcode SessionObserver} (`transport.observe(recorder)`)
@@ -224,13 +231,10 @@ export class CallRecorder implements SessionObserver {
     if (layout !== "stereo" && layout !== "mono" && layout !== "separate") {
       throw new RangeError(`layout must be "stereo", "mono" or "separate", got ${String(layout)}`);
     }
-    nonNegative(holdMs, "holdMs");
+    atMost(holdMs, MAX_HOLD_MS, "holdMs");
     nonNegative(maxBufferedMs, "maxBufferedMs");
-    nonNegative(callerGapMs, "callerGapMs");
-    if (callerGapMs > MAX_AHEAD_MS) {
-      // Placed further ahead than the rings hold, audio would push the recording out early.
-      throw new RangeError(`callerGapMs must be at most ${MAX_AHEAD_MS}, got ${callerGapMs}`);
-    }
+    // Placed further ahead than the rings hold, audio would push the recording out early.
+    atMost(callerGapMs, MAX_AHEAD_MS, "callerGapMs");
     this.#clock = clock;
     this.#rate = sampleRate;
     this.#layout = layout;
@@ -542,4 +546,9 @@ function nonNegative(value: number, name: string): void {
   if (!(value >= 0) || !Number.isFinite(value)) {
     throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
   }
+}
+
+function atMost(value: number, max: number, name: string): void {
+  nonNegative(value, name);
+  if (value > max) throw new RangeError(`${name} must be at most ${max}, got ${value}`);
 }

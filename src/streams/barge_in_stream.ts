@@ -4,6 +4,10 @@
  * @module
  */
 
+import { reportError } from "../_guarded_listeners.ts";
+import { reportUncaught } from "../_report_uncaught.ts";
+import { thrownText } from "../_thrown_text.ts";
+import { TransportError } from "../errors.ts";
 import type { InterruptResult, SpeakingEvent } from "../playback.ts";
 import { SpeechRun } from "./_speech_run.ts";
 import type { SpeechStartEvent } from "./speech_detector.ts";
@@ -28,6 +32,11 @@ export interface InterruptibleTransport {
   addEventListener?(type: "speakingstart", listener: EventListener): void;
   /** Stops a listener added with `addEventListener`. */
   removeEventListener?(type: "speakingstart", listener: EventListener): void;
+  /**
+   * Ends the session with `code`: a barge-in that fails after its stream ended ends it with 1011
+   * (a `WebSocketTransport` has it).
+   */
+  close?(code?: number, reason?: string): Promise<void>;
 }
 
 /** Options for {@linkcode BargeInStream}: the speech detector's, and what to do on a barge-in. */
@@ -52,7 +61,9 @@ export interface BargeInStreamOptions extends SpeechDetectorStreamOptions {
   minLevelAboveFloorDb?: number;
   /**
    * Called with what the caller heard, each time the caller interrupted the bot. An exception
-   * thrown here errors the stream, as one in `onSpeech` does.
+   * thrown here errors the stream, as one in `onSpeech` does; once the stream has ended (its
+   * input done, or its reader cancelled) it is reported on the transport instead, as a listener's
+   * is (a fatal "application" error, close code 1011). So is a rejection of `interrupt()`.
    */
   onBargeIn?: (result: InterruptResult, speech: SpeechStartEvent) => void;
 }
@@ -111,12 +122,15 @@ export class BargeInStream extends SpeechDetectorStream {
     let stream: BargeInStream | undefined;
     /** Speech caught in a pause of a response: the response, and the speech. */
     let pending: { responseId: string; speech: SpeechStartEvent } | undefined;
+    /** The stream is done: an error can no longer reach its reader. */
+    let ended = false;
     const interrupt = (speech: SpeechStartEvent) => {
       // Called after the frame has passed: a throw errors the stream rather than escaping as
       // an unhandled rejection, which ends a Deno or Node process and every call in it.
-      transport.interrupt().then((result) => onBargeIn?.(result, speech)).catch((error) =>
-        stream?.fail(error)
-      );
+      transport.interrupt().then((result) => onBargeIn?.(result, speech)).catch((error) => {
+        if (ended) reportAfterEnd(transport, error);
+        else stream?.fail(error);
+      });
     };
     // Typed as the runtime's own listener: workerd's and Deno's `Event` types differ.
     const resumed: EventListener = (event) => {
@@ -192,13 +206,35 @@ export class BargeInStream extends SpeechDetectorStream {
     });
     over = new SpeechRun(minSpeechMs, detector.windowMs ?? 10);
     stream = this;
-    this.#forget = forget;
+    this.#end = () => {
+      ended = true;
+      forget();
+    };
   }
 
-  readonly #forget: () => void;
+  readonly #end: () => void;
 
-  /** Cancelled or ended: speech caught in a pause no longer waits for its response. */
+  /**
+   * Cancelled or ended: speech caught in a pause no longer waits for its response, and a barge-in
+   * under way that fails is reported on the transport.
+   */
   protected override stopped(): void {
-    this.#forget();
+    this.#end();
   }
+}
+
+/**
+ * A barge-in failed after its stream was done: erroring the stream would reach no one (an error
+ * on an ended stream is dropped), so it is reported on the transport as a listener's failure is:
+ * a fatal "application" error, close code 1011, as an "error" event (on a `WebSocketTransport`,
+ * held until an "error" listener hears it), and the session closed, as it is when the stream's
+ * error aborts the pipe into `transport.writable`. A transport that is no `EventTarget` has no
+ * "error" event: the failure is reported as uncaught, as the runtime reports a callback's.
+ */
+function reportAfterEnd(transport: InterruptibleTransport, cause: unknown): void {
+  const message = `a barge-in failed after its stream ended: ${thrownText(cause)}`;
+  const error = new TransportError("application", message, { cause, closeCode: 1011, fatal: true });
+  if (!(transport instanceof EventTarget)) return reportUncaught(error);
+  reportError(transport, error);
+  void transport.close?.(1011, "barge-in failed");
 }
