@@ -61,11 +61,12 @@ Usage: simulate [options] <ws-url>
       --ramp MS             with --calls: spread the calls' starts over MS (default: 0)
       --param KEY=VALUE     a custom parameter of the call (repeatable; raw and pipecat carry none)
       --rate HZ             the platform's audio rate, where it offers a choice
-      --encoding NAME       the platform's encoding, where it offers a choice (Telnyx PCMU/PCMA/L16,
-                            Plivo audio/x-mulaw/audio/x-l16, Exotel audio/x-raw/audio/x-mulaw)
+      --encoding NAME       the platform's encoding, where it offers a choice (Telnyx
+                            PCMU/PCMA/L16/G722, Plivo audio/x-mulaw/audio/x-l16, Exotel
+                            audio/x-raw/audio/x-mulaw)
       --playback-encoding NAME
                             the encoding it plays the bot's audio in, where that is set apart
-                            (Telnyx's bidirectional codec: PCMU, the default, PCMA or L16)
+                            (Telnyx's bidirectional codec: PCMU, the default, PCMA, L16 or G722)
       --call-id ID          the call's id (default: made up in the platform's format; raw and
                             pipecat carry none)
       --json                print the report as JSON instead of text

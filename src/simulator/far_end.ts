@@ -49,7 +49,7 @@ export interface FarEndOptions {
    */
   sampleRate?: number;
   /**
-   * The audio encoding, for platforms that offer a choice (Telnyx `PCMU`/`PCMA`/`L16`, Plivo
+   * The audio encoding, for platforms that offer a choice (Telnyx `PCMU`/`PCMA`/`L16`/`G722`, Plivo
    * `audio/x-mulaw`/`audio/x-l16`, Exotel `audio/x-raw`/`audio/x-mulaw`).
    *
    * @default {the platform's default}
@@ -57,7 +57,7 @@ export interface FarEndOptions {
   encoding?: string;
   /**
    * The encoding the platform plays the bot's audio in, where that is set apart from `encoding`
-   * (Telnyx's bidirectional codec, `stream_bidirectional_codec`: `PCMU`, `PCMA` or `L16`).
+   * (Telnyx's bidirectional codec, `stream_bidirectional_codec`: `PCMU`, `PCMA`, `L16` or `G722`).
    *
    * @default {the platform's default (Telnyx: PCMU)}
    */

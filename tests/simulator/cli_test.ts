@@ -116,8 +116,8 @@ Deno.test("the simulate CLI names the flag the user typed in a usage error, neve
       /^simulate: --rate 16000: Twilio streams 8000 Hz μ-law only/,
     ],
     [
-      ["-p", "telnyx", "--playback-encoding", "G722"],
-      /^simulate: --playback-encoding G722: Telnyx's bidirectional codec is PCMU, PCMA or L16, got G722/,
+      ["-p", "telnyx", "--playback-encoding", "OPUS"],
+      /^simulate: --playback-encoding OPUS: Telnyx's bidirectional codec is PCMU, PCMA, L16 or G722, got OPUS/,
     ],
     [
       ["-p", "plivo", "--encoding", "audio/x-l16", "--rate", "24000"],

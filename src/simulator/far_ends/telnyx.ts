@@ -10,11 +10,16 @@
  * - It accepts `media` (`media.payload`: RTP payload in the bidirectional codec, "20 milliseconds
  *   to 30 seconds of audio" per message), `mark` (sent back once played) and `clear`: Twilio's
  *   message set, read by the code the Twilio and Exotel far ends share (`_media_stream_events.ts`).
- * - Codecs: PCMU and PCMA at 8 kHz, L16 at 16 kHz (network byte order, as RTP carries it). The
- *   bidirectional codec is set apart from the streamed one and is PCMU at 8 kHz unless set
- *   (TeXML <Stream>'s `bidirectionalCodec` and `bidirectionalSamplingRate` defaults,
+ * - Codecs: PCMU and PCMA at 8 kHz, L16 at 16 kHz (network byte order, as RTP carries it), G722
+ *   (wideband: 16 kHz audio, one byte per two samples). The bidirectional codec is set apart from
+ *   the streamed one and is PCMU at 8 kHz unless set (TeXML <Stream>'s `bidirectionalCodec`, which
+ *   lists G722, and `bidirectionalSamplingRate` defaults,
  *   developers.telnyx.com/docs/voice/programmable-voice/texml-verbs/stream): `playbackEncoding`,
  *   and for L16 `sampleRate` (8000 by default, as Telnyx's).
+ * - G722's `media_format.sample_rate` is 8000: the reference states none for it, and 8000 is RTP's
+ *   clock for G.722, which samples at 16 kHz (RFC 3551 §4.5.2); a bot must read it as 16 kHz
+ *   audio. Each call codes its own streams: one encoder and one decoder per far end, each keeping
+ *   its state from one message to the next, as G.722 must.
  *
  * Marks queued behind cleared audio come back at the clear, as the reference says ("A clear frame
  * also returns queued marks"; a mark with nothing playing or queued comes back at once).
@@ -23,19 +28,23 @@
  */
 
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g711.ts";
+import { G722Decoder, G722Encoder } from "../../audio/g722.ts";
 import { toBase64 } from "../_base64.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
 import { hexId } from "./_json_events.ts";
 import { MediaStreamEvents } from "./_media_stream_events.ts";
 
-type Codec = "PCMU" | "PCMA" | "L16";
-const RATES: Record<Codec, number> = { PCMU: 8000, PCMA: 8000, L16: 16000 };
+type Codec = "PCMU" | "PCMA" | "L16" | "G722";
+/** The audio's rate, at which the caller's is made and the bot's played. */
+const RATES: Record<Codec, number> = { PCMU: 8000, PCMA: 8000, L16: 16000, G722: 16000 };
+/** RTP's clock for G.722 (RFC 3551 §4.5.2): what `media_format.sample_rate` says of it. */
+const G722_CLOCK_RATE = 8000;
 
 /** `name` as a Telnyx codec; `what` names it in the error, as Telnyx does, not as an option. */
 function codecOf(name: string | undefined, what: string): Codec {
   const codec = (name ?? "PCMU").toUpperCase();
-  if (codec !== "PCMU" && codec !== "PCMA" && codec !== "L16") {
-    throw new RangeError(`Telnyx's ${what} is PCMU, PCMA or L16, got ${name}`);
+  if (codec !== "PCMU" && codec !== "PCMA" && codec !== "L16" && codec !== "G722") {
+    throw new RangeError(`Telnyx's ${what} is PCMU, PCMA, L16 or G722, got ${name}`);
   }
   return codec;
 }
@@ -52,15 +61,20 @@ export class TelnyxFarEnd implements FarEnd {
   readonly #options: FarEndOptions;
   readonly #streamId: string;
   readonly #callControlId: string;
+  /** This call's G.722 streams, made when first used: their state runs through the call. */
+  #encoder: G722Encoder | undefined;
+  #decoder: G722Decoder | undefined;
   #context!: FarEndContext;
   #events!: MediaStreamEvents;
 
   constructor(options: FarEndOptions) {
     this.#codec = codecOf(options.encoding, "streaming codec");
     this.#playback = codecOf(options.playbackEncoding, "bidirectional codec");
-    // The bidirectional sampling rate: G.711's 8 kHz; L16's is chosen apart (Telnyx's default
-    // 8000), given here by `sampleRate`.
-    this.playbackRate = this.#playback === "L16" ? options.sampleRate ?? 8000 : 8000;
+    // The bidirectional sampling rate: G.711's 8 kHz, G.722's 16 kHz; L16's is chosen apart
+    // (Telnyx's default 8000), given here by `sampleRate`.
+    this.playbackRate = this.#playback === "L16"
+      ? options.sampleRate ?? 8000
+      : RATES[this.#playback];
     if (![8000, 16000, 24000].includes(this.playbackRate)) {
       throw new RangeError(
         `Telnyx plays L16 at 8000, 16000 or 24000 Hz, got ${options.sampleRate}`,
@@ -98,7 +112,11 @@ export class TelnyxFarEnd implements FarEnd {
         to: this.#options.to ?? "+15550100002",
         client_state: "",
         custom_parameters: this.#options.customParameters ?? {},
-        media_format: { encoding: this.#codec, sample_rate: this.caller.sampleRate, channels: 1 },
+        media_format: {
+          encoding: this.#codec,
+          sample_rate: this.#codec === "G722" ? G722_CLOCK_RATE : this.caller.sampleRate,
+          channels: 1,
+        },
       },
       stream_id: this.#streamId,
     });
@@ -159,6 +177,7 @@ export class TelnyxFarEnd implements FarEnd {
   #encode(samples: Int16Array): Uint8Array {
     if (this.#codec === "PCMU") return mulawEncode(samples);
     if (this.#codec === "PCMA") return alawEncode(samples);
+    if (this.#codec === "G722") return (this.#encoder ??= new G722Encoder()).encode(samples);
     const out = new Uint8Array(samples.length * 2);
     const view = new DataView(out.buffer);
     for (let i = 0; i < samples.length; i++) view.setInt16(i * 2, samples[i]!, false);
@@ -168,6 +187,7 @@ export class TelnyxFarEnd implements FarEnd {
   #decode(bytes: Uint8Array): Int16Array {
     if (this.#playback === "PCMU") return mulawDecode(bytes);
     if (this.#playback === "PCMA") return alawDecode(bytes);
+    if (this.#playback === "G722") return (this.#decoder ??= new G722Decoder()).decode(bytes);
     if (bytes.length % 2 !== 0) {
       this.#context.violation("telnyx.bad-media", `L16 payload of ${bytes.length} bytes (odd)`);
     }
