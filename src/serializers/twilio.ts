@@ -296,11 +296,17 @@ export class TwilioSerializer implements FrameSerializer {
     this.#refused.apply(() => {
       const format = start.optionalObject("mediaFormat");
       if (format !== undefined) {
-        this.#audio.configure(readMediaFormat(format, {
+        const read = readMediaFormat(format, {
           encoding: "encoding",
           sampleRate: "sampleRate",
           littleEndianL16: this.#littleEndianL16,
-        }));
+        });
+        // Twilio streams μ-law, SignalWire PCMU, PCMA or L16: neither G.722, which the kit reads.
+        if (read.encoding === "g722") {
+          const name = JSON.stringify(format.string("encoding"));
+          throw format.error(`unsupported ${format.pathOf("encoding")} ${name}`);
+        }
+        this.#audio.configure(read);
       }
     });
     return frame;

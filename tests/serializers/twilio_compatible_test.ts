@@ -83,6 +83,14 @@ Deno.test("`TwilioSerializer` reads big-endian L16 when told, and wideband from 
     () => known.deserialize(startAt("audio/x-opus", 48000)),
     /unsupported start.mediaFormat.encoding "audio\/x-opus"/,
   );
+  // Nor does either stream G.722 (Twilio's media is μ-law; SignalWire's `<Stream>` codecs are
+  // PCMU, PCMA and L16): a start naming it is refused as any other, not decoded as if it did.
+  for (const name of ["audio/g722", "G722"]) {
+    assert.throws(
+      () => known.deserialize(startAt(name, 8000)),
+      new RegExp(`unsupported start.mediaFormat.encoding "${name.replace("/", "\\/")}"`),
+    );
+  }
 });
 
 Deno.test("`TwilioSerializer` refuses an `l16ByteOrder` that is neither little nor big", () => {

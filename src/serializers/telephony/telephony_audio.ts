@@ -281,6 +281,8 @@ export class TelephonyAudio {
    */
   fillSilence(bytes: Uint8Array): Uint8Array {
     if (this.#encoding !== "g722") return bytes.fill(SILENCE_BYTE[this.#encoding]);
+    // Nothing to fill: a sample waiting for its pair waits on (one zero would need a byte).
+    if (bytes.length === 0) return bytes;
     const encoder = this.#g722Encoder ??= new G722Encoder();
     // Two samples a byte, one fewer when a sample waits for its pair: none is left waiting.
     encoder.encode(newInt16Array(bytes.length * 2 - (encoder.waiting ? 1 : 0)), bytes);

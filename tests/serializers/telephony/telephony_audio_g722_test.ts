@@ -77,6 +77,10 @@ Deno.test("`TelephonyAudio` pads G.722 with zeros through its encoder, G.711 wit
   expected.set(source.subarray(0, 99));
   assert.deepEqual(new Uint8Array([...codes, ...silence]), new G722Encoder().encode(expected));
   assert.equal(audio.flushOutbound(), null, "no sample left waiting");
+  // Nothing to fill with a sample waiting: nothing coded, the sample waits on for its pair.
+  audio.encode(frameOf(source.subarray(0, 3)));
+  assert.deepEqual(audio.fillSilence(new Uint8Array(0)), new Uint8Array(0));
+  assert.equal(audio.flushOutbound()?.length, 1, "the waiting sample, coded with a zero");
   const mulaw = new TelephonyAudio({ encoding: "mulaw" });
   assert.deepEqual(mulaw.fillSilence(new Uint8Array(3)), new Uint8Array([0xff, 0xff, 0xff]));
 });
