@@ -244,8 +244,11 @@ export class PlaybackTracker {
    * {@linkcode #markFirst}): the next answer that agrees with it may spread the marks out.
    */
   #cadenceAnswered = false;
-  /** An answer has read the lag, not only bounded it (see `PendingMark.boundsUntil`). */
-  #lagRead = false;
+  /**
+   * An answer has measured the lag: read it, or bounded it where none had read it yet (see
+   * `PendingMark.boundsUntil`). Answers that bound it after that only lower it.
+   */
+  #lagMeasured = false;
   /**
    * The last answer's measure where it only bounded the lag (see {@linkcode #boundLag}), until a
    * read follows (NaN: none since). `heardMs` goes by it: it may be the lag itself.
@@ -601,14 +604,17 @@ export class PlaybackTracker {
     // A mark sent after its place played (an end-of-speech mark, sent the quiet time after the
     // last chunk left, where that chunk played at once) is answered as it arrives if the far end
     // has played all before it: its measure is how late it was sent, an upper bound of the lag,
-    // not a reading of it, though it may be the lag (see #boundLag). With no reading yet, it is
-    // the best there is, and errs long, as a late read does. An answer that took longer than the
-    // network's round trip was held by the far end until its place played (a buffer that grew):
-    // it reads the lag, and takes part in the cadence, as a timely one does; short replies send
-    // no other mark once the cadence has spread past them.
-    if (bound && this.#lagRead) this.#boundLag(lag);
+    // not a reading of it, though it may be the lag (see #boundLag). With no measure yet, it is
+    // the best there is, and errs long, as a late read does; the bounds after it only lower it.
+    // Read as the lag (the smaller of the last two), they flipped the lag the observers are told
+    // at most one-chunk replies (which send no mark but their end's) across a network of a few ms
+    // of jitter: each bound is the mark's lateness plus that reply's round trip. An answer that
+    // took longer than the network's round trip was held by the far end until its place played
+    // (a buffer that grew): it reads the lag, and takes part in the cadence, as a timely one does;
+    // short replies send no other mark once the cadence has spread past them.
+    if (bound && this.#lagMeasured) this.#boundLag(lag);
     else this.#learnLag(lag, now);
-    if (!bound) this.#lagRead = true;
+    this.#lagMeasured = true;
     this.#acknowledged = true;
     // Room again: the end of what was sent, if its mark was refused while too many waited, once
     // the quiet time has passed (the quiet timer that refused it does not fire again).
