@@ -196,6 +196,10 @@ export class OutboundPump {
     }
     this.#onChunk = options.onChunk;
     options.tracker.afterDispatch = (before) => this.userCodeRan(before);
+    options.sender.heldAudioDropped = (ms) => {
+      this.#unplace(ms);
+      this.#tracker.heldAudioGone(ms);
+    };
     // A stretch of speech ends at the tracker's quiet time after the queue ran dry (see
     // `#ranDry` for the tail that ends one sooner).
     if (options.sender.takesAudioEnds) {
@@ -792,11 +796,8 @@ export class OutboundPump {
   #flushHeld(now: number | undefined, midSpeech = false): void {
     const heldMs = this.#sender.heldAudioMs;
     const droppedMs = this.#sender.flushPackets(midSpeech);
-    if (droppedMs > 0) {
-      const told = this.#endedAt === this.#timeline.sentMs;
-      this.#timeline.retract(droppedMs);
-      if (told) this.#endedAt = this.#timeline.sentMs; // the stretch it ended ends here now
-    } else if (heldMs > 0) {
+    if (droppedMs > 0) this.#unplace(droppedMs);
+    else if (heldMs > 0) {
       // It left now, its audio placed with its chunks: placed where it plays, before its padding.
       const from = this.#timeline.sentMs - heldMs;
       const moved = this.#timeline.heldLeft(from, now ?? this.#clock.now());
@@ -806,6 +807,16 @@ export class OutboundPump {
     // after the audio it held (a refused packet played none).
     this.#placePadding(this.#sender.flushedPaddingMs, now);
     this.#tracker.heldAudioGone(droppedMs, now);
+  }
+
+  /**
+   * Takes `ms` of audio held back, placed on the timeline with its chunks, off it again: it
+   * never leaves (see `#flushHeld`).
+   */
+  #unplace(ms: number): void {
+    const told = this.#endedAt === this.#timeline.sentMs;
+    this.#timeline.retract(ms);
+    if (told) this.#endedAt = this.#timeline.sentMs; // the stretch it ended ends here now
   }
 
   /**

@@ -183,6 +183,9 @@ export class OutboundSender {
     this.#signal = options.signal;
     this.#onError = options.onError;
     this.#heldFrames = HELD_FRAME_ENDS.get(options.serializer);
+    if (this.#heldFrames !== undefined && this.#packetizer !== undefined) {
+      this.#heldFrames.partialPacketAtChange = this.#partialPacketAtChange;
+    }
     const name = options.serializer.constructor?.name;
     this.#serializerName = name === undefined || name === "" || name === "Object"
       ? "serializer"
@@ -429,6 +432,37 @@ export class OutboundSender {
     stats.audioBytesSent -= dropped;
     stats.audioBytesDroppedOnClose += dropped;
   }
+
+  /**
+   * Told the milliseconds of audio placed on the playout timeline with their chunks that will
+   * never leave, at a change of the wire's format (see `#partialPacketAtChange`): set by the pump,
+   * which takes them off it.
+   */
+  heldAudioDropped: (ms: number) => void = () => {};
+
+  /**
+   * The wire's format changes mid-call (`HeldFrameEnds.partialPacketAtChange`): the packetizer's
+   * partial packet, in the old format, is taken back rather than left to play in the new one.
+   * `carried`: its bytes go back to the serializer, in front of its partial frame, so its PCM
+   * joins that frame's share (`#heldShare`), placed on the timeline as it was (the serializer
+   * makes it as long in the new format). Otherwise it is dropped, counted in `audioBytesRefused`,
+   * and comes off the timeline with the frame the serializer drops with it (`heldAudioDropped`).
+   */
+  #partialPacketAtChange = (carried: boolean): Uint8Array => {
+    let bytes = NO_BYTES;
+    // "short": the bytes as they are, taken rather than sent.
+    this.#packetizer!.flush((rest) => bytes = rest.slice(), "short");
+    const pcm = this.#heldPcm;
+    const heldMs = this.heldAudioMs;
+    this.#heldPcm = this.#heldFramePcm = this.#endExtraHeld = 0;
+    if (carried) {
+      this.#heldShare += pcm;
+      return bytes;
+    }
+    this.#stats.audioBytesRefused += pcm;
+    if (heldMs > 0) this.heldAudioDropped(heldMs);
+    return NO_BYTES;
+  };
 
   /** Serializes a frame that keeps its place after the audio before it, and sends it. */
   sendFrame(frame: Frame): Promise<void> | void {
@@ -1202,6 +1236,9 @@ export class OutboundSender {
     } while (this.#unsentBound > this.#maxBufferedBytes);
   }
 }
+
+/** No bytes: the partial packet, dropped or not held. */
+const NO_BYTES = new Uint8Array(0);
 
 /** The serializer refused a frame at once (reported and counted). */
 const REFUSED: unique symbol = Symbol("refused");

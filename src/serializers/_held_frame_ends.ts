@@ -69,6 +69,16 @@ export interface HeldFrameEnds {
    * `audioEnds(false)` drops it).
    */
   dropEnd(): void;
+  /**
+   * Set by the transport's sender where it cuts packets (`fixedAudioPacketSize`), called by the
+   * serializer alone as the wire's format changes mid-call (Vonage's `websocket:connected` naming
+   * another rate, Asterisk's `MEDIA_START` another format), never per chunk: the packetizer's
+   * partial packet is in the old format and would play in the new one. `carried`: the serializer
+   * carries it over, in front of its own partial frame (the bytes returned, in the old format);
+   * otherwise it drops its own frame, and the sender drops the packet, counted in
+   * `audioBytesRefused`, both off the playout timeline (nothing returned).
+   */
+  partialPacketAtChange?: (carried: boolean) => Uint8Array;
 }
 
 /**
@@ -89,22 +99,32 @@ export interface HeldFramesOf {
   dropEnd(): void;
 }
 
+/** No bytes: no packetizer, or nothing held in it. */
+const NO_BYTES = new Uint8Array(0);
+
 /**
  * Registers `serializer`'s {@linkcode HeldFrameEnds}, read off its `WholeFrames`: what the last
  * stretch end padded and sent beyond the held audio, and what the held frame was made from.
+ * Returns what the serializer calls as its wire's format changes: the transport's partial packet,
+ * carried over (its bytes, in the old format) or dropped (see `partialPacketAtChange`).
  */
-export function registerHeldFrames(serializer: object, held: HeldFramesOf): void {
+export function registerHeldFrames(
+  serializer: object,
+  held: HeldFramesOf,
+): (carried: boolean) => Uint8Array {
   const { frames, written, wire, dropEnd } = held;
   const wireMs = (bytes: number): number => {
     const { bytesPerSample, sampleRate } = wire();
     return (bytes / (bytesPerSample * sampleRate)) * 1000;
   };
-  HELD_FRAME_ENDS.set(serializer, {
+  const ends: HeldFrameEnds = {
     endExtraMs: () => wireMs(frames.endExtraBytes),
     endPaddedBytes: () => frames.paddedBytes,
     endExtraBytes: () => frames.endExtraBytes,
     wireMs,
     heldPcm: () => written.of(frames.heldBytes, wire()),
     dropEnd,
-  });
+  };
+  HELD_FRAME_ENDS.set(serializer, ends);
+  return (carried) => ends.partialPacketAtChange?.(carried) ?? NO_BYTES;
 }

@@ -223,6 +223,8 @@ export class AsteriskSerializer implements FrameSerializer {
   readonly #frames: WholeFrames;
   /** The bot's format, to count a dropped partial frame in the bytes the bot wrote it as. */
   readonly #written = new WrittenBytes();
+  /** Drops the transport's partial packet at a format change (see `registerHeldFrames`). */
+  readonly #partialPacketAtChange: (carried: boolean) => Uint8Array;
   #context: SerializerContext | undefined;
   /** Whether commands go as JSON. */
   #json: boolean;
@@ -260,7 +262,7 @@ export class AsteriskSerializer implements FrameSerializer {
     this.#json = options.controlFormat === "json";
     this.#marks = options.marks === "mark-media" ? "mark-media" : "buffering";
     // For the transport: the held frame is the bot's speech, not filter state (_held_frame_ends.ts).
-    registerHeldFrames(this, {
+    this.#partialPacketAtChange = registerHeldFrames(this, {
       frames: this.#frames,
       written: this.#written,
       wire: () => wireOf(this.#format),
@@ -452,7 +454,8 @@ export class AsteriskSerializer implements FrameSerializer {
       } else {
         // Audio in the old format cannot go in the new one (a new encoding or rate in frames of
         // the same size too): dropped, and counted (as the PCM16 bytes it was written as), never
-        // lost unseen.
+        // lost unseen. The transport's partial packet (`fixedAudioPacketSize`) likewise.
+        this.#partialPacketAtChange(false);
         this.#written.dropped(this.#context, "audioBytesRefused", held.length, wireOf(was));
       }
     }

@@ -146,6 +146,8 @@ export class VonageSerializer implements FrameSerializer {
   readonly #frames: WholeFrames;
   /** The bot's format, to count a dropped partial frame in the bytes the bot wrote it as. */
   readonly #written = new WrittenBytes();
+  /** Takes back the transport's partial packet at a rate change (see `registerHeldFrames`). */
+  readonly #partialPacketAtChange: (carried: boolean) => Uint8Array;
   #context: SerializerContext | undefined;
   /**
    * Names of marks sent since the last clear and not yet notified, in the order sent: a name the
@@ -175,7 +177,7 @@ export class VonageSerializer implements FrameSerializer {
     this.#audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate: rate, provider: PROVIDER });
     this.#frames = new WholeFrames(frameBytesAt(rate)); // one frame per message, as Vonage asks
     // For the transport: the held frame is the bot's speech, not filter state (_held_frame_ends.ts).
-    registerHeldFrames(this, {
+    this.#partialPacketAtChange = registerHeldFrames(this, {
       frames: this.#frames,
       written: this.#written,
       wire: () => this.#wire,
@@ -379,8 +381,9 @@ export class VonageSerializer implements FrameSerializer {
 
   /**
    * Moves both directions to `rate`, losing nothing the old rate held: returns the inbound
-   * resampler's held-back samples (the caller's, to deliver), and carries the outbound partial
-   * frame and the outbound resampler's held-back samples (the bot's) over to the new rate.
+   * resampler's held-back samples (the caller's, to deliver), and carries the transport's
+   * partial packet, the outbound partial frame and the outbound resampler's held-back samples
+   * (the bot's) over to the new rate.
    */
   #changeRate(rate: number): AudioFrame | null {
     const was = this.#audio.sampleRate;
@@ -390,7 +393,11 @@ export class VonageSerializer implements FrameSerializer {
     // The partial frame, then what the filter held after it, is the bot's speech: it goes on at
     // the new rate, resampled whole (flushed, so none stays in a filter), not lost with the old
     // frame size. It may come to more than a frame: WholeFrames sends the whole ones first.
-    const held = this.#frames.resize(frameBytesAt(rate));
+    // The transport's partial packet (`fixedAudioPacketSize`) holds the audio before it, made at
+    // the old rate too: it goes first, rather than leave to play at the new rate.
+    const packet = this.#partialPacketAtChange(true);
+    const frame = this.#frames.resize(frameBytesAt(rate));
+    const held = packet.length === 0 ? frame : concatBytes(packet, frame);
     const old = owed === null ? held : concatBytes(held, owed);
     if (old.length > 0) {
       const resampler = new Resampler({ inputRate: was, outputRate: rate });
