@@ -17,8 +17,11 @@ export interface NodeIncomingMessage {
   readonly method?: string | undefined;
   /** Header values by lower-case name. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** The connection: a `TLSSocket` (`encrypted`) where the server is `node:https`. */
-  readonly socket?: { readonly encrypted?: boolean } | null | undefined;
+  /**
+   * The connection: a `TLSSocket` (`encrypted` true) where the server is `node:https`. Typed
+   * `unknown`: a type of optional fields alone has nothing in common with `net.Socket`'s.
+   */
+  readonly socket?: unknown;
 }
 
 /** The raw TCP (or TLS) socket of an `upgrade` event, structurally. */
@@ -45,7 +48,8 @@ export function toRequest(message: NodeIncomingMessage, baseUrl: string): Reques
   }
   const host = headers.get("host");
   // Over TLS (`node:https`) the request's URL is https, as Deno's server gives it.
-  const scheme = message.socket?.encrypted === true ? "https" : "http";
+  const socket = message.socket as { encrypted?: unknown } | null | undefined;
+  const scheme = socket?.encrypted === true ? "https" : "http";
   const base = new URL(host ? `${scheme}://${host}` : baseUrl);
   const target = message.url ?? "/";
   // A target that is a path (RFC 9112, 3.2.1: origin-form) is that path under Host, even one
