@@ -140,8 +140,9 @@ export function bytesPerSample(encoding: TelephonyEncoding): 1 | 2 {
  * to silence (exact zeros from a decoder's initial state) instead of stopping dead. A decoder fed
  * it for a lost 20 ms packet differs from the sender after it, and forgets the difference as
  * ADPCM does (its step sizes at 1/128 a sample): the error is 20 dB under speech's level 90 ms
- * after the gap at the median, 200 ms at worst (`tests/audio/g722_test.ts`). Padding a stream we encode is better done
- * by encoding zeros with its encoder (`TelephonyAudio.fillSilence`), which keeps its state.
+ * after the gap at the median, 200 ms at worst (`tests/audio/g722_test.ts`). Padding a stream we
+ * encode is better done by encoding zeros with its encoder (`TelephonyAudio.fillSilence`), which
+ * keeps its state.
  *
  * @example
  * ```ts
