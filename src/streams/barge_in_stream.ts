@@ -5,7 +5,6 @@
  */
 
 import { reportError } from "../_guarded_listeners.ts";
-import { reportUncaught } from "../_report_uncaught.ts";
 import { thrownText } from "../_thrown_text.ts";
 import { TransportError } from "../errors.ts";
 import type { InterruptResult, SpeakingEvent } from "../playback.ts";
@@ -63,7 +62,8 @@ export interface BargeInStreamOptions extends SpeechDetectorStreamOptions {
    * Called with what the caller heard, each time the caller interrupted the bot. An exception
    * thrown here errors the stream, as one in `onSpeech` does; once the stream has ended (its
    * input done, or its reader cancelled) it is reported on the transport instead, as a listener's
-   * is (a fatal "application" error, close code 1011). So is a rejection of `interrupt()`.
+   * is (a fatal "application" error, close code 1011). So is a rejection of `interrupt()`. Only
+   * the first failure is reported, as only a listener's first is.
    */
   onBargeIn?: (result: InterruptResult, speech: SpeechStartEvent) => void;
 }
@@ -124,10 +124,17 @@ export class BargeInStream extends SpeechDetectorStream {
     let pending: { responseId: string; speech: SpeechStartEvent } | undefined;
     /** The stream is done: an error can no longer reach its reader. */
     let ended = false;
+    /**
+     * A barge-in failed, and was reported: only the first is, as a listener's (the stream's error
+     * or the session's end is the report; another would end the call a second time).
+     */
+    let failed = false;
     const interrupt = (speech: SpeechStartEvent) => {
       // Called after the frame has passed: a throw errors the stream rather than escaping as
       // an unhandled rejection, which ends a Deno or Node process and every call in it.
       transport.interrupt().then((result) => onBargeIn?.(result, speech)).catch((error) => {
+        if (failed) return;
+        failed = true;
         if (ended) reportAfterEnd(transport, error);
         else stream?.fail(error);
       });
@@ -229,12 +236,13 @@ export class BargeInStream extends SpeechDetectorStream {
  * a fatal "application" error, close code 1011, as an "error" event (on a `WebSocketTransport`,
  * held until an "error" listener hears it), and the session closed, as it is when the stream's
  * error aborts the pipe into `transport.writable`. A transport that is no `EventTarget` has no
- * "error" event: the failure is reported as uncaught, as the runtime reports a callback's.
+ * "error" event: the failure is logged with `console.error`, as an adapter logs a session
+ * callback's; never reported as uncaught, which would end a Deno process and every call in it.
  */
 function reportAfterEnd(transport: InterruptibleTransport, cause: unknown): void {
   const message = `a barge-in failed after its stream ended: ${thrownText(cause)}`;
   const error = new TransportError("application", message, { cause, closeCode: 1011, fatal: true });
-  if (!(transport instanceof EventTarget)) return reportUncaught(error);
-  reportError(transport, error);
+  if (transport instanceof EventTarget) reportError(transport, error);
+  else console.error(error);
   void transport.close?.(1011, "barge-in failed");
 }

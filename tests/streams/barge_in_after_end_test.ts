@@ -24,6 +24,17 @@ const talking: Frame[] = Array.from({ length: 50 }, (_, n) => ({
   channels: 1,
 }));
 
+/**
+ * The caller barging in twice: quiet for 500 ms, talking for 500 ms, quiet for 800 ms (past the
+ * detector's 500 ms of silence that end speech), talking for 500 ms.
+ */
+const twice: Frame[] = Array.from({ length: 115 }, (_, n) => ({
+  type: "audio",
+  audio: callerFrame(n, (n >= 25 && n < 50) || n >= 90),
+  sampleRate: 16000,
+  channels: 1,
+}));
+
 /** A transport whose bot speaks, whose `interrupt()` settles when the test says. */
 class SpeakingTransport extends EventTarget {
   readonly playback = { speaking: true, responseId: "r" };
@@ -46,12 +57,12 @@ class SpeakingTransport extends EventTarget {
  */
 async function bargeInThenEnd(
   transport: InterruptibleTransport,
-  options: BargeInStreamOptions & { cancel?: boolean } = {},
+  options: BargeInStreamOptions & { cancel?: boolean; frames?: Frame[] } = {},
 ): Promise<void> {
   const stream = new BargeInStream(transport, options);
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();
-  for (const frame of talking) {
+  for (const frame of options.frames ?? talking) {
     void writer.write(frame);
     await reader.read();
   }
@@ -135,15 +146,69 @@ Deno.test("`BargeInStream`: a barge-in that fails while the stream runs errors t
   assert.deepEqual(transport.closes, []);
 });
 
-Deno.test("`BargeInStream`: a late failure on a transport that is no EventTarget is reported as uncaught, not as an unhandled rejection", async () => {
-  const speaking = new SpeakingTransport();
-  const transport = { playback: speaking.playback, interrupt: () => speaking.interrupt() };
+Deno.test("`BargeInStream`: two barge-ins that fail after the stream ended are reported once, and close the session once", async () => {
+  // As a listener's failure is: only the first is reported (README, Errors), the session ends once.
+  const transport = new SpeakingTransport();
+  const errors = errorsOn(transport);
   const escaped = await escaping(async () => {
-    await bargeInThenEnd(transport);
-    speaking.interrupting.reject(bug);
+    await bargeInThenEnd(transport, {
+      frames: twice,
+      onBargeIn: () => {
+        throw bug;
+      },
+    });
+    assert.equal(transport.interrupts, 2, "the caller barged in twice");
+    transport.interrupting.resolve(heard);
   });
-  assert.equal(escaped.length, 1);
-  assert.match(escaped[0]!, /^uncaught: TransportError: .*a bug in the bot's barge-in callback/);
+  assert.deepEqual(escaped, []);
+  assertReported(errors, bug);
+  assert.equal(transport.closes.length, 1);
+});
+
+Deno.test("`BargeInStream`: a second barge-in that fails after the first errored the stream is not reported on the transport", async () => {
+  // The stream's error is the report: the application may have handled it and kept the call.
+  const transport = new SpeakingTransport();
+  const errors = errorsOn(transport);
+  const stream = new BargeInStream(transport);
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  for (const frame of twice) {
+    void writer.write(frame);
+    await reader.read();
+  }
+  assert.equal(transport.interrupts, 2, "the caller barged in twice");
+  transport.interrupting.reject(bug);
+  await assert.rejects(reader.read(), bug);
+  await Promise.resolve();
+  assert.deepEqual(errors, []);
+  assert.deepEqual(transport.closes, []);
+});
+
+Deno.test("`BargeInStream`: a late failure on a transport that is no EventTarget closes it with 1011 and is logged, never ending the process", async () => {
+  // README, Security: session code that fails "never reaches the server's other sessions, nor ends
+  // the process". Reported as uncaught, it ended a Deno process (`deno run`: exit 1, a timer of
+  // another call never ran) and left the session open.
+  const speaking = new SpeakingTransport();
+  const transport = {
+    playback: speaking.playback,
+    interrupt: () => speaking.interrupt(),
+    close: (code?: number, reason?: string) => speaking.close(code, reason),
+  };
+  const logged: unknown[][] = [];
+  const log = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    const escaped = await escaping(async () => {
+      await bargeInThenEnd(transport);
+      speaking.interrupting.reject(bug);
+    });
+    assert.deepEqual(escaped, []);
+  } finally {
+    console.error = log;
+  }
+  assert.equal(logged.length, 1);
+  assertReported(logged[0]! as TransportError[], bug);
+  assert.deepEqual(speaking.closes, [[1011, "barge-in failed"]]);
 });
 
 Deno.test('`BargeInStream`: on a `WebSocketTransport`, a late failure waits for an "error" listener and ends the session with 1011', async () => {
