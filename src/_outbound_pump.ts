@@ -144,6 +144,11 @@ export class OutboundPump {
   #endedAt = NaN;
   /** When the tail timer let the held-back end go: the deadline its chunk is counted late from. */
   #tailDueAt: number | undefined;
+  /**
+   * Audio was queued with the queue empty and nothing sending: the run that follows, in the same
+   * turn, finds it just written (not due before then, however long ago its slot began).
+   */
+  #queuedIdle = false;
   /** The tail was cut into a chunk: its packet goes too once the chunk has left. */
   #tailFlushed = false;
   /** Speech was sent, or written, since the queue last ran dry. */
@@ -477,7 +482,7 @@ export class OutboundPump {
     const ms = durationMs(frame.audio.length, frame);
     const now = this.#readTurn();
     if (this.#timeline.waitFor(ms, now) > 0) return false; // not due yet: it waits in the queue
-    this.#timeline.reserve(ms, now);
+    this.#timeline.reserve(ms, now, undefined, now); // written now: not due before
     this.#running = true;
     this.#runAgain = false;
     try {
@@ -497,6 +502,7 @@ export class OutboundPump {
   }
 
   #enqueueChunk = (chunk: AudioFrame): void => {
+    if (this.#queue.size === 0 && !this.#running) this.#queuedIdle = true;
     this.#queue.pushAudio(chunk, durationMs(chunk.audio.length, chunk));
   };
 
@@ -511,6 +517,11 @@ export class OutboundPump {
       return;
     }
     this.#running = true;
+    let writtenAt: number | undefined;
+    if (this.#queuedIdle) {
+      this.#queuedIdle = false;
+      writtenAt = now ??= this.#readTurn();
+    }
     // One clock read for the whole run: what it does is synchronous, and a real clock read is a
     // call into the runtime that the pacer and the tracker would otherwise each make per chunk.
     // Once a chunk is sent, the listeners and observers told of it have run, and may have worked
@@ -543,12 +554,12 @@ export class OutboundPump {
           if (sending) return void this.#runAfter(sending);
         } else if (item.kind === "audio") {
           now ??= this.#readTurn();
-          let wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt);
+          let wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt, writtenAt);
           // Not due by this run's reading, it may be by a later one: a listener told of the last
           // chunk worked a while (`userCodeRan` moved the turn on), and the chunk leaves now.
           if (stale && (wait === 0 || this.#turnUntil > now)) {
             now = this.#reread();
-            wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt);
+            wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt, writtenAt);
           }
           this.#tailDueAt = undefined;
           if (wait > 0) {

@@ -79,9 +79,15 @@ export class PlayoutTimeline {
    * Reserves the next slot for a chunk that plays for `durationMs`; returns how many
    * milliseconds to wait before it may leave (0: now). Call {@linkcode commit} once it has left.
    * `now`: the clock as the caller read it in the same turn; `dueAt`: when a chunk the caller held
-   * back on purpose was due (its lateness is counted from there).
+   * back on purpose was due (its lateness is counted from there); `queuedAt`: when the chunk was
+   * written, where the caller knows it (it is not due before: see below).
    */
-  reserve(durationMs: number, now: number = this.#clock.now(), dueAt?: number): number {
+  reserve(
+    durationMs: number,
+    now: number = this.#clock.now(),
+    dueAt?: number,
+    queuedAt?: number,
+  ): number {
     const wait = this.#pacer.reserve(durationMs, now);
     const playsAt = this.#pacer.playsAt;
     // Whether the pacer went on with its timeline is read from its own answer, not by comparing
@@ -111,11 +117,17 @@ export class PlayoutTimeline {
     // Before it plays as placed here (as `playsAt` says), not by the pacer's sum: a recorder
     // that follows a spell by its chunks' positions from its first deadline finds each chunk
     // due where its position says, a rounding or two apart at most in a call of any length.
-    this.#pendingDeadline = dueAt !== undefined
-      ? dueAt
-      : continues
+    // A chunk written after its slot began (a source that writes in real time, a frame at a
+    // time, as it speaks) could not leave before it was written: it is due then, not late by
+    // the time its source took (lateness is the sender's own delay, not the source's).
+    const slotDeadline = continues
       ? Math.max(this.#spellAnchor, placed - this.#sendAheadMs)
       : now + wait;
+    this.#pendingDeadline = dueAt !== undefined
+      ? dueAt
+      : queuedAt !== undefined && queuedAt > slotDeadline
+      ? queuedAt
+      : slotDeadline;
     return wait;
   }
 

@@ -91,7 +91,7 @@ export const INSTRUMENTS: readonly MetricInstrument[] = Object.freeze([
     "counter",
     "{chunk}",
     "outbound.lateChunks",
-    "Bot audio chunks sent after their pacing deadline",
+    "Bot audio chunks sent after they were due (pacing deadline, or when written if later)",
   ),
   instrument(
     "voice.outbound.lateness",

@@ -55,7 +55,9 @@ export interface SessionMetricsOptions {
    */
   speech?: boolean | SpeechDetectorOptions;
   /**
-   * A chunk counts as late when it left more than this many ms after its pacing deadline.
+   * A chunk counts as late when it left more than this many ms after it was due: its pacing
+   * deadline, or when it was written if that is later (a source that speaks in real time writes
+   * each chunk after its slot began: its own pace is not the transport's delay).
    *
    * @default {5}
    */
@@ -88,8 +90,8 @@ const MAX_UNANSWERED_STARTS = 16;
  *
  * - **inbound jitter**, RFC 3550-style, from media timestamps where the protocol has them
  *   (`AudioFrame.timestampMs`) against arrival times: J += (|D| − J) / 16 for each frame;
- * - **outbound lateness**: chunks sent more than `lateAfterMs` after their pacing deadline, and
- *   how late (count, p50, p95, max);
+ * - **outbound lateness**: chunks sent more than `lateAfterMs` after they were due (their pacing
+ *   deadline, or when written if later), and how late (count, p50, p95, max);
  * - **turn latency**: from the end of the caller's turn — found by a speech detector on the
  *   inbound audio, or marked by the bot ({@linkcode callerTurnEnded}) — to the bot's first
  *   audible audio after it ("speakingstart");

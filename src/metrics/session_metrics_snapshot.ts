@@ -58,7 +58,7 @@ export interface OutboundMetrics {
   chunks: number;
   /** Milliseconds of audio in them. */
   audioMs: number;
-  /** Chunks sent more than `lateAfterMs` after their pacing deadline. */
+  /** Chunks sent more than `lateAfterMs` after they were due (pacing deadline, or when written). */
   lateChunks: number;
   /** How late those were, in ms. */
   lateness: DurationSummary;
