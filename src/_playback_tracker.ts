@@ -246,9 +246,12 @@ export class PlaybackTracker {
   #cadenceAnswered = false;
   /**
    * An answer has measured the lag: read it, or bounded it where none had read it yet (see
-   * `PendingMark.boundsUntil`). Answers that bound it after that only lower it.
+   * `PendingMark.boundsUntil`). Answers that bound it after that only lower it (but for a buffer
+   * that grew, where none has read it: see `acknowledge`).
    */
   #lagMeasured = false;
+  /** An answer has read the lag, not only bounded it (see `PendingMark.boundsUntil`). */
+  #lagRead = false;
   /**
    * The last answer's measure where it only bounded the lag (see {@linkcode #boundLag}), until a
    * read follows (NaN: none since). `heardMs` goes by it: it may be the lag itself.
@@ -611,10 +614,17 @@ export class PlaybackTracker {
     // of jitter: each bound is the mark's lateness plus that reply's round trip. An answer that
     // took longer than the network's round trip was held by the far end until its place played
     // (a buffer that grew): it reads the lag, and takes part in the cadence, as a timely one does;
-    // short replies send no other mark once the cadence has spread past them.
-    if (bound && this.#lagMeasured) this.#boundLag(lag);
+    // short replies send no other mark once the cadence has spread past them. Where no answer has
+    // read the lag yet, it is the first bound's measure, the mark's lateness in it, and a buffer
+    // that grew by up to that much more holds the answers within `boundsUntil`: a bound more than
+    // `STEADY_LAG_MS` above the lag is no jitter then, and is learned as a read is, a rise once
+    // the next confirms it (bounds that only lowered kept the lag 40 ms short for good after a
+    // 60 ms growth, one-chunk replies at the default pacing).
+    const grew = !this.#lagRead && lag > this.#lag + STEADY_LAG_MS;
+    if (bound && this.#lagMeasured && !grew) this.#boundLag(lag);
     else this.#learnLag(lag, now);
     this.#lagMeasured = true;
+    if (!bound) this.#lagRead = true;
     this.#acknowledged = true;
     // Room again: the end of what was sent, if its mark was refused while too many waited, once
     // the quiet time has passed (the quiet timer that refused it does not fire again).
