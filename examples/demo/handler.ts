@@ -167,6 +167,9 @@ export function createDemoHandler(
       sendAheadMs: settings.sendAheadMs,
       playoutDelayMs: settings.playoutDelayMs,
       markIntervalMs: settings.markIntervalMs,
+      // A fixed cadence, the one "hello" names: left to widen while the acknowledgements agree
+      // (to 1 s), a reply talked over would often have none of its own marks acknowledged.
+      maxMarkIntervalMs: settings.markIntervalMs,
       allowedOrigins,
       clock,
     };

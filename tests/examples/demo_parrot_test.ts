@@ -578,3 +578,28 @@ Deno.test("demo parrot: a long session keeps no trace of the replies it has fini
   assert.ok(lengths.length > 0, "the parrot awaited what it was writing");
   assert.ok(Math.max(...lengths) <= 1, `Promise.all of lists of ${lengths.join(", ")}`);
 });
+
+Deno.test("demo phone line: the transport marks every markIntervalMs of audio, as its hello says, all through a reply whose marks all agree", async () => {
+  // The page's figures ("acknowledged: the page's player acked the marks") rest on a mark every
+  // `markIntervalMs` of audio, the cadence "hello" names. A far end that plays exactly where the
+  // estimate says (the simulator's Twilio) is the one the transport would widen the cadence for
+  // (up to `maxMarkIntervalMs`): the demo pins it, so "hello" stays true for the whole call.
+  const { report, view } = await parrotCall("phone", { utterancesMs: [3000] });
+  assert.equal(report.ended.by, "caller", report.ended.detail);
+  assert.deepEqual(report.violations, []);
+  const [hello] = ofType(view, "hello");
+  assert.equal(hello!.markIntervalMs, MARK_INTERVAL_MS);
+  const replies = ofType(view, "response");
+  assert.deepEqual(replies.map((r) => r.durationMs), [3200]);
+  // A mark leaves with the first chunk that completes an interval of audio since the last one:
+  // at most an interval and a chunk apart, so that many at least in the reply, all acknowledged.
+  const atLeast = replies.reduce(
+    (n, r) => n + Math.floor(r.durationMs / (MARK_INTERVAL_MS + CHUNK_MS)),
+    0,
+  );
+  assert.ok(
+    report.marks.requested >= atLeast,
+    `${report.marks.requested} marks for a reply of 3.2 s: ${atLeast} or more`,
+  );
+  assert.equal(report.marks.acked, report.marks.requested);
+});
