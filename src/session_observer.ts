@@ -21,7 +21,7 @@ export interface OutboundAudioInfo {
    * and, where its turn ran long after it left, by `playoutMoved`).
    */
   playsAt: number;
-  /** When it was due to leave by the pacing schedule (clock ms). */
+  /** When it was due to leave: its pacing deadline, or when it was written if later (clock ms). */
   deadline: number;
   /** When it left (clock ms); later than `deadline` when the sender ran late. */
   sentAt: number;
