@@ -52,7 +52,10 @@ Deno.test("demo page at a name that is no secure context says the microphone nee
     const status = await page.evaluate(() =>
       (globalThis as unknown as PageGlobal).document.getElementById("status").textContent
     );
-    assert.match(status!, /^Could not start: the microphone needs a secure page/);
+    assert.match(
+      status!,
+      /^Could not start: the microphone and the audio player need a secure page/,
+    );
     assert.match(status!, /https/);
     assert.equal(await page.getByRole("button", { name: "Talk" }).isEnabled(), true);
     assert.deepEqual(errors, []);

@@ -19,13 +19,14 @@ export class ServerUnreachable extends Error {
 export async function openAudio({ rate, echoCancellation, targetMs, maxMs }) {
   // Browsers give the microphone (and audio worklets) to secure pages only: https, or http on a
   // loopback name. Over plain http from another machine `navigator.mediaDevices` is undefined.
-  if (!globalThis.isSecureContext || !navigator.mediaDevices) {
+  if (!globalThis.isSecureContext) {
     throw new Error(
-      `the microphone needs a secure page, and ${SERVER} is not one: open the demo over https ` +
-        "(a proxy in front of it, listed in ORIGINS), or on the machine it runs on at " +
-        "http://127.0.0.1 or http://localhost",
+      `the microphone and the audio player need a secure page, and ${SERVER} is not one: open ` +
+        "the demo over https (a proxy in front of it, listed in ORIGINS), or on the machine it " +
+        "runs on at http://127.0.0.1 or http://localhost",
     );
   }
+  if (!navigator.mediaDevices) throw new Error("this browser gives pages no microphone");
   const stream = await navigator.mediaDevices.getUserMedia({
     audio: { channelCount: 1, echoCancellation, noiseSuppression: false, autoGainControl: false },
   });
