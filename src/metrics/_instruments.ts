@@ -101,6 +101,20 @@ export const INSTRUMENTS: readonly MetricInstrument[] = Object.freeze([
     "How late late chunks were sent",
   ),
   instrument(
+    "voice.outbound.underruns",
+    "counter",
+    "{underrun}",
+    "outbound.underruns",
+    "Times the bot's speech ran dry at the far end within a response (playout estimate)",
+  ),
+  instrument(
+    "voice.outbound.underrun_duration",
+    "counter",
+    "ms",
+    "outbound.underrunMs",
+    "Time the far end had nothing to play within the bot's responses",
+  ),
+  instrument(
     "voice.outbound.interrupted",
     "counter",
     "By",
@@ -174,6 +188,8 @@ export function summaryLine(s: SessionMetricsSnapshot): string {
   add("out_audio_ms", o.audioMs);
   add("late_chunks", o.lateChunks);
   durations("lateness", o.lateness);
+  add("underruns", o.underruns);
+  add("underrun_ms", o.underrunMs);
   add("interruptions", s.interruptions);
   add("interrupted_bytes", o.bytesInterrupted);
   add("stale_bytes", o.bytesStale);

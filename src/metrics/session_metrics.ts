@@ -25,6 +25,7 @@ import {
 import type { TransportStats } from "../transport_stats.ts";
 import { DurationHistogram } from "./_histogram.ts";
 import { INSTRUMENTS, summaryLine } from "./_instruments.ts";
+import { UnderrunMeter } from "./_underruns.ts";
 import { MetricEvent } from "./metric_event.ts";
 import type { MetricInstrument, SessionMetricsSnapshot } from "./session_metrics_snapshot.ts";
 import { SessionSummaryEvent } from "./session_summary_event.ts";
@@ -92,6 +93,12 @@ const MAX_UNANSWERED_STARTS = 16;
  *   (`AudioFrame.timestampMs`) against arrival times: J += (|D| − J) / 16 for each frame;
  * - **outbound lateness**: chunks sent more than `lateAfterMs` after they were due (their pacing
  *   deadline, or when written if later), and how late (count, p50, p95, max);
+ * - **underruns**: times the bot's speech ran dry at the far end in the middle of a response, by
+ *   the playout estimate (`OutboundAudioInfo.playsAt`), and for how long in all: a chunk of the
+ *   response that plays more than 0.5 ms after the audio before it ends (its source slower than
+ *   real time, the sender stalled longer than its lead). The silence between responses, or after
+ *   an interruption, is none; background audio filling the far end's time leaves none. A tagged
+ *   response is one across its spells; untagged audio, until the bot falls silent;
  * - **turn latency**: from the end of the caller's turn — found by a speech detector on the
  *   inbound audio, or marked by the bot ({@linkcode callerTurnEnded}) — to the bot's first
  *   audible audio after it ("speakingstart");
@@ -181,6 +188,7 @@ export class SessionMetrics extends EventTarget {
   #chunks = 0;
   #outboundMs = 0;
   readonly #lateness = new DurationHistogram();
+  readonly #underruns = new UnderrunMeter();
   // Turns.
   readonly #turns = new DurationHistogram();
   readonly #bargeIns = new DurationHistogram();
@@ -225,7 +233,10 @@ export class SessionMetrics extends EventTarget {
     if (speech !== false) this.#detector = new SpeechDetector(speech === true ? {} : speech);
     this.#unobserve = transport.observe({
       inboundAudio: (frame, at) => this.#inbound(frame, at),
-      outboundAudio: (_chunk, info) => this.#outbound(info),
+      outboundAudio: (chunk, info) => this.#outbound(chunk, info),
+      playoutLag: (info) => this.#underruns.lagChanged(info.changeMs),
+      playoutMoved: (info) => this.#underruns.moved(info),
+      interrupted: () => this.#underruns.interrupted(),
       closed: () => this.#end(),
     });
     transport.addEventListener("speakingstart", this.#onSpeakingStart);
@@ -337,6 +348,8 @@ export class SessionMetrics extends EventTarget {
         audioMs: this.#outboundMs,
         lateChunks: this.#lateness.count,
         lateness: this.#lateness.summary(),
+        underruns: this.#underruns.count,
+        underrunMs: this.#underruns.totalMs,
         bytesInterrupted: stats.audioBytesInterrupted,
         bytesStale: stats.audioBytesStale,
         bytesDroppedOnClose: stats.audioBytesDroppedOnClose,
@@ -452,7 +465,8 @@ export class SessionMetrics extends EventTarget {
     if (this.#maxJitter === null || jitter > this.#maxJitter) this.#maxJitter = jitter;
   }
 
-  #outbound(info: OutboundAudioInfo): void {
+  #outbound(chunk: AudioFrame, info: OutboundAudioInfo): void {
+    this.#underruns.chunk(info, chunk.responseId);
     this.#chunks++;
     this.#outboundMs += info.durationMs;
     const late = info.sentAt - info.deadline;
@@ -513,6 +527,7 @@ export class SessionMetrics extends EventTarget {
     }
     this.#botStopped = now;
     this.#stoppedResponse = responseId;
+    this.#underruns.fellSilent();
   };
 
   /** A latency below zero is a clock that stepped back (see `callerTurnEnded`): 0 ms. */

@@ -62,6 +62,13 @@ export interface OutboundMetrics {
   lateChunks: number;
   /** How late those were, in ms. */
   lateness: DurationSummary;
+  /**
+   * Times the bot's speech ran dry at the far end in the middle of a response, by the playout
+   * estimate: a chunk of the response played more than 0.5 ms after the audio before it ended.
+   */
+  underruns: number;
+  /** How long the far end had nothing to play in those, in all, in ms. */
+  underrunMs: number;
   /** Audio bytes dropped by interruptions (`transport.stats.audioBytesInterrupted`). */
   bytesInterrupted: number;
   /** Audio bytes of interrupted responses dropped before sending (`audioBytesStale`). */

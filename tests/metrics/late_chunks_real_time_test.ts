@@ -2,30 +2,17 @@
 // late when the transport sent it after it was due, and it is not due before it was written. The
 // source's own pace is not the transport's delay: the far end, playing at once here, shows it.
 import assert from "node:assert/strict";
-import { type Frame, type FrameSerializer, SessionMetrics, WebSocketTransport } from "../../mod.ts";
+import type { Frame, FrameSerializer } from "../../mod.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+import { FakeClock } from "../../src/testing/mod.ts";
+import { type FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+import { meteredCall } from "./_metered_call.ts";
 
 function call(
   serializer: FrameSerializer = new MarkingSerializer(),
   options: TransportOptions = {},
 ) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer,
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    maxQueuedMs: 60_000,
-    playoutDelayMs: 0,
-    clock,
-    ...options,
-  });
-  // A far end that plays what it gets at once: a chunk that comes after the one before has
-  // played leaves a gap.
-  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 0, bytesPerMs: 32 });
-  const metrics = SessionMetrics.attach(transport, { clock, speech: false });
-  return { clock, pair, transport, farEnd, metrics };
+  return meteredCall(new FakeClock(), { serializer, ...options });
 }
 
 /** `ms` of bot audio. */

@@ -267,8 +267,8 @@ Deno.test("`SessionMetrics` sums up the session once, in a snapshot and a log li
     line,
     "session_ms=500 ended=true in_frames=10 in_audio_ms=200 jitter_ms=0 jitter_max_ms=0 " +
       "reordered=1 duplicates=0 late_packets=0 gaps=0 gap_ms=20 resyncs=0 in_dropped=0 " +
-      "out_chunks=10 out_audio_ms=200 late_chunks=0 interruptions=0 interrupted_bytes=0 " +
-      "stale_bytes=0 close_dropped_bytes=0 turns=0 barge_ins=0",
+      "out_chunks=10 out_audio_ms=200 late_chunks=0 underruns=0 underrun_ms=0 interruptions=0 " +
+      "interrupted_bytes=0 stale_bytes=0 close_dropped_bytes=0 turns=0 barge_ins=0",
   );
   // Final: later snapshots are the same, and plain data survives JSON.
   await c.clock.tick(1000);

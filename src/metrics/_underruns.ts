@@ -1,0 +1,135 @@
+/**
+ * Underruns: the far end running dry in the middle of the bot's response, by the playout estimate.
+ *
+ * @module
+ */
+
+import type { OutboundAudioInfo, PlayoutMoveInfo } from "../session_observer.ts";
+
+/**
+ * Gaps this short are the arithmetic of the timeline (float sums of chunk lengths), not silence a
+ * caller hears: every gap of a millisecond or more counts.
+ */
+const TOLERANCE_MS = 0.5;
+
+/**
+ * Chunks kept for a move told after them (a turn that ran long moves what it sent, far less than
+ * this): a ring, preallocated, so that a chunk costs no allocation.
+ */
+const KEPT = 512;
+
+/**
+ * Counts the times the bot's speech ran dry at the far end within a response, and for how long: a
+ * chunk of the response that plays later than the audio before it ends (its source slower than
+ * real time, the sender stalled longer than its lead). The gap before a new response is no
+ * underrun, nor the silence an interruption leaves; background audio filling the far end's time
+ * keeps it from running dry. Chunks moved after they were told of (`playoutMoved`) move their
+ * gaps; a new measure of the far end's lag moves all told of before, their gaps unchanged. The
+ * figures only grow, as counters do: a gap a later correction shortens or closes stays counted as
+ * it was at its longest.
+ */
+export class UnderrunMeter {
+  /** Underruns counted. */
+  count = 0;
+  /** Their total length, in ms. */
+  totalMs = 0;
+  // The latest chunks, in timeline order (background alone too: it fills the far end's time), a
+  // ring of `#length` from `#first`: where each is on the timeline, for how long, when it plays,
+  // whether it carries speech that goes on from the speech before it (the same response), how
+  // long the far end had nothing to play right before it (0 when it follows at once), and the
+  // longest that gap was told (what is counted).
+  readonly #position = new Float64Array(KEPT);
+  readonly #durationMs = new Float64Array(KEPT);
+  readonly #playsAt = new Float64Array(KEPT);
+  readonly #gapMs = new Float64Array(KEPT);
+  readonly #countedMs = new Float64Array(KEPT);
+  readonly #goesOn = new Uint8Array(KEPT);
+  #first = 0;
+  #length = 0;
+  /** The response of the latest speech chunk: undefined for untagged audio, null for none. */
+  #response: string | undefined | null = null;
+  /** The bot fell silent since its latest speech chunk (untagged audio after it is a new reply). */
+  #fellSilent = false;
+
+  /** A chunk left: `responseId` is the chunk's, `info` what the observers were told of it. */
+  chunk(info: OutboundAudioInfo, responseId: string | undefined): void {
+    const continues = info.speech && this.#continues(responseId);
+    if (info.speech) {
+      this.#response = responseId;
+      this.#fellSilent = false;
+    }
+    let gapMs = 0;
+    if (this.#length > 0) {
+      const last = (this.#first + this.#length - 1) % KEPT;
+      gapMs = info.playsAt - (this.#playsAt[last]! + this.#durationMs[last]!);
+    }
+    if (this.#length === KEPT) this.#first = (this.#first + 1) % KEPT; // the oldest let go
+    else this.#length++;
+    const at = (this.#first + this.#length - 1) % KEPT;
+    this.#position[at] = info.position;
+    this.#durationMs[at] = info.durationMs;
+    this.#playsAt[at] = info.playsAt;
+    this.#gapMs[at] = gapMs;
+    this.#countedMs[at] = 0;
+    this.#goesOn[at] = continues ? 1 : 0;
+    if (continues) this.#counted(at);
+  }
+
+  /**
+   * The same response: the same tagged one (a pause between its spells too: the caller waits in
+   * the middle of it), or untagged audio while the bot has not fallen silent since (untagged
+   * replies are told apart only by the silence between them).
+   */
+  #continues(responseId: string | undefined): boolean {
+    if (this.#response === null || responseId !== this.#response) return false;
+    return responseId !== undefined || !this.#fellSilent;
+  }
+
+  /** The bot fell silent ("speakingstop"): what comes next untagged is a new reply. */
+  fellSilent(): void {
+    this.#fellSilent = true;
+  }
+
+  /** An interruption: what comes next is a new response, whatever its id. */
+  interrupted(): void {
+    this.#response = null;
+  }
+
+  /** The far end's lag was measured anew: all told of plays `changeMs` later, back to back still. */
+  lagChanged(changeMs: number): void {
+    for (let i = 0; i < this.#length; i++) this.#playsAt[(this.#first + i) % KEPT]! += changeMs;
+  }
+
+  /**
+   * Audio told of from `info.position` on plays from `info.playsAt`, back to back: the gap before
+   * it grows by the move, and those after it close. A chunk moved from within is taken as moved
+   * whole: the gap is as long, told before it rather than inside it.
+   */
+  moved(info: PlayoutMoveInfo): void {
+    let i = 0;
+    while (i < this.#length) {
+      const at = (this.#first + i) % KEPT;
+      if (this.#position[at]! + this.#durationMs[at]! > info.position + TOLERANCE_MS) break;
+      i++;
+    }
+    const first = i;
+    for (; i < this.#length; i++) {
+      const at = (this.#first + i) % KEPT;
+      const playsAt = info.playsAt + (this.#position[at]! - info.position);
+      // The first moved: the audio before it ends where it did. Those after follow it at once.
+      this.#gapMs[at] = i === first ? this.#gapMs[at]! + (playsAt - this.#playsAt[at]!) : 0;
+      this.#playsAt[at] = playsAt;
+      if (this.#goesOn[at] === 1) this.#counted(at);
+    }
+  }
+
+  /** The gap before the chunk at `at` measured anew: counted where it is longer than counted. */
+  #counted(at: number): void {
+    const gapMs = this.#gapMs[at]!;
+    const counted = this.#countedMs[at]!;
+    if (!(gapMs > TOLERANCE_MS) || gapMs <= counted) return;
+    if (counted === 0) this.count++;
+    this.totalMs += gapMs - counted;
+    this.#countedMs[at] = gapMs;
+  }
+}

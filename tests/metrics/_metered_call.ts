@@ -1,0 +1,29 @@
+/**
+ * A session with `SessionMetrics` attached (its own speech detector off), at 16 kHz with 20 ms
+ * chunks and no playout delay, against a far end that plays what it gets at once: a chunk that
+ * comes after the one before has played leaves a gap there.
+ *
+ * @module
+ */
+import { SessionMetrics, type SessionSummaryEvent, WebSocketTransport } from "../../mod.ts";
+import type { TransportOptions } from "../../src/transport_options.ts";
+import { type FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+
+/** The session on `clock`, with `options` over the defaults (a `MarkingSerializer`). */
+export function meteredCall<C extends FakeClock>(clock: C, options: TransportOptions = {}) {
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new MarkingSerializer(),
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    maxQueuedMs: 60_000,
+    playoutDelayMs: 0,
+    clock,
+    ...options,
+  });
+  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 0, bytesPerMs: 32 });
+  const metrics = SessionMetrics.attach(transport, { clock, speech: false });
+  const summaries: SessionSummaryEvent[] = [];
+  metrics.addEventListener("summary", (event) => summaries.push(event));
+  return { clock, pair, transport, farEnd, metrics, summaries };
+}
