@@ -113,11 +113,16 @@ export class UnderrunMeter {
       i++;
     }
     const first = i;
+    // A move that begins before the oldest chunk kept (a turn that sent more than the ring holds)
+    // moves the chunk before it too: its gap is as it was.
+    const opens = i < this.#length &&
+      this.#position[(this.#first + i) % KEPT]! <= info.position + TOLERANCE_MS;
     for (; i < this.#length; i++) {
       const at = (this.#first + i) % KEPT;
       const playsAt = info.playsAt + (this.#position[at]! - info.position);
       // The first moved: the audio before it ends where it did. Those after follow it at once.
-      this.#gapMs[at] = i === first ? this.#gapMs[at]! + (playsAt - this.#playsAt[at]!) : 0;
+      if (i !== first) this.#gapMs[at] = 0;
+      else if (opens) this.#gapMs[at]! += playsAt - this.#playsAt[at]!;
       this.#playsAt[at] = playsAt;
       if (this.#goesOn[at] === 1) this.#counted(at);
     }

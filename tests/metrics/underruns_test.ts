@@ -229,3 +229,26 @@ for (const wholeFrames of WHOLE_FRAME_CALLS) {
     await clock.tick(60_000);
   });
 }
+
+// More than the meter keeps (512 chunks) sent in one turn: the turn that ran long moves all it sent,
+// from the reply's first chunk: the reply starts later, and never runs dry within.
+for (const blockedAt of [600, 700]) {
+  Deno.test(`underruns: a turn sending a 14 s reply at once that runs long on chunk ${blockedAt} delays the reply, none within`, async () => {
+    const c = call({ sendAheadMs: 15_000 });
+    let n = 0;
+    const moves: number[] = [];
+    c.transport.observe({
+      outboundAudio: () => void (++n === blockedAt && c.clock.block(100)),
+      playoutMoved: (info) => void moves.push(info.position),
+    });
+    await c.clock.tick(0);
+    c.transport.send(speech(14_000, "r1"));
+    await c.clock.tick(16_000);
+    assert.deepEqual(moves, [0], "moved from the reply's first chunk, let go by the meter");
+    assert.deepEqual(speechGaps(c.farEnd), []);
+    const { outbound } = c.metrics.snapshot();
+    assert.equal(outbound.underruns, 0);
+    assert.equal(outbound.underrunMs, 0);
+    await hangUp(c);
+  });
+}
