@@ -46,6 +46,8 @@ export class WavOutput {
   #queuedBytes = 0;
   /** What waited for the reader when the current write-out began (see {@linkcode startWriteOut}). */
   #waitingBefore = 0;
+  /** The current write-out is kept whole (see {@linkcode startWriteOut}). */
+  #whole = false;
   /** A read is waiting and nothing was queued for it. */
   #wanted = false;
   #dataBytes = 0;
@@ -103,10 +105,13 @@ export class WavOutput {
 
   /**
    * A write-out begins: its blocks come one after another at once, with no turn for the reader
-   * between them, so whether it keeps up is judged by what waited before the first.
+   * between them, so whether it keeps up is judged by what waited before the first. `whole`: all
+   * of it is kept, whatever the reader's backlog (the recording's last write-out: memory the
+   * recorder held already, let go right after).
    */
-  startWriteOut(): void {
+  startWriteOut(whole = false): void {
     this.#waitingBefore = this.#queuedBytes;
+    this.#whole = whole;
   }
 
   /** Whether a block of `bytes` would be kept (false: the reader is too far behind). */
@@ -114,13 +119,11 @@ export class WavOutput {
     if (this.done) return false;
     // Nothing waiting before this write-out: the reader is not behind at all, however large the
     // write-out (after a pause in the call's events, all that was held, many blocks).
-    return this.#waitingBefore === 0 || this.#queuedBytes + bytes <= this.#maxBufferedBytes;
+    return this.#whole || this.#waitingBefore === 0 ||
+      this.#queuedBytes + bytes <= this.#maxBufferedBytes;
   }
 
-  /**
-   * Appends a block (its bytes are the stream's now). Ask {@linkcode fits} first: this keeps it
-   * whatever the reader's backlog (the recording's last write-out, which it held already).
-   */
+  /** Appends a block (its bytes are the stream's now). Ask {@linkcode fits} first. */
   push(block: Uint8Array): void {
     if (this.done) return;
     this.#queue.push(block);

@@ -200,9 +200,8 @@ export class CallRecorder implements SessionObserver {
   readonly #maxBlock: number;
   #stopped = false;
   /**
-   * The last write-out (`stop`): what was held is kept whole, whatever the reader's backlog. It
-   * is written at once, so no reader can have kept up with it, and it is memory the recorder
-   * held already (its rings are let go right after).
+   * The last write-out (`stop`): what was held is kept whole, whatever the reader's backlog
+   * (`WavOutput.startWriteOut`). It is written at once, so no reader can have kept up with it.
    */
   #final = false;
   /**
@@ -471,7 +470,7 @@ export class CallRecorder implements SessionObserver {
   #commit(to: number, exactly = false): void {
     const ready = Math.min(this.#caller.settle(to), this.#bot.settle(to));
     if (!exactly) to = ready;
-    for (const output of this.#outputs) output.startWriteOut();
+    for (const output of this.#outputs) output.startWriteOut(this.#final);
     while (this.#callerRing.base < to) {
       this.#write(Math.min(to - this.#callerRing.base, this.#maxBlock));
     }
@@ -485,14 +484,14 @@ export class CallRecorder implements SessionObserver {
     const botSilent = bot.end <= bot.base;
     const outputs = this.#outputs;
     if (this.#layout === "separate") {
-      emit(outputs[0]!, caller, count, callerSilent, this.#final);
-      emit(outputs[1]!, bot, count, botSilent, this.#final);
+      emit(outputs[0]!, caller, count, callerSilent);
+      emit(outputs[1]!, bot, count, botSilent);
       return;
     }
     const output = outputs[0]!;
     const stereo = this.#layout === "stereo";
     const bytes = count * (stereo ? 2 : 1) * BYTES_PER_SAMPLE;
-    if ((callerSilent && botSilent) || !(this.#final || output.fits(bytes))) {
+    if ((callerSilent && botSilent) || !output.fits(bytes)) {
       if (callerSilent && botSilent) output.pushSilence(bytes);
       else output.drop(bytes);
       caller.advance(count);
@@ -521,17 +520,11 @@ export class CallRecorder implements SessionObserver {
 
 /**
  * Writes `count` samples of `ring` to `output` (mono), or silence, or drops them (counted) where
- * they do not fit the reader's backlog, unless `final`.
+ * they do not fit the reader's backlog.
  */
-function emit(
-  output: WavOutput,
-  ring: SampleRing,
-  count: number,
-  silent: boolean,
-  final: boolean,
-): void {
+function emit(output: WavOutput, ring: SampleRing, count: number, silent: boolean): void {
   const bytes = count * BYTES_PER_SAMPLE;
-  if (silent || !(final || output.fits(bytes))) {
+  if (silent || !output.fits(bytes)) {
     if (silent) output.pushSilence(bytes);
     else output.drop(bytes);
     ring.advance(count);
