@@ -313,15 +313,10 @@ function plivoFormat(mediaFormat: JsonReader, audio: TelephonyAudio): TelephonyF
     encoding: "encoding",
     sampleRate: "sampleRate",
     littleEndianL16: true,
+    encodings: PLIVO_ENCODINGS,
+    streams: "Plivo streams audio/x-mulaw and audio/x-l16",
   });
   const encoding = format.encoding ?? audio.encoding;
-  if (!PLIVO_ENCODINGS.includes(encoding)) {
-    const name = JSON.stringify(mediaFormat.string("encoding"));
-    throw mediaFormat.error(
-      `unsupported ${mediaFormat.pathOf("encoding")} ${name}: Plivo streams ` +
-        "audio/x-mulaw and audio/x-l16",
-    );
-  }
   const sampleRate = format.sampleRate ?? audio.sampleRate;
   if (!PLIVO_RATES[encoding]!.includes(sampleRate)) {
     throw mediaFormat.error(

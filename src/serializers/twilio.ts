@@ -32,6 +32,11 @@ import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
 export { verifyTwilioSignature, type VerifyTwilioSignatureOptions } from "./twilio_signature.ts";
 
 const PROVIDER = "Twilio";
+/**
+ * What Twilio (μ-law) and the platforms speaking its protocol stream (SignalWire: PCMU, PCMA and
+ * L16): not G.722, which `TelephonyAudio` speaks for Telnyx.
+ */
+const TWILIO_ENCODINGS: readonly TelephonyEncoding[] = ["mulaw", "alaw", "pcm16le", "pcm16be"];
 const INBOUND_TRACKS = ["inbound", "inbound_track"];
 
 /** Options for {@linkcode TwilioSerializer}. */
@@ -171,6 +176,13 @@ export class TwilioSerializer implements FrameSerializer {
 
   /** Makes a serializer for one call; see {@linkcode TwilioSerializerOptions}. */
   constructor(options: TwilioSerializerOptions = {}) {
+    if (options.encoding !== undefined && !TWILIO_ENCODINGS.includes(options.encoding)) {
+      throw new RangeError(
+        `encoding must be one of ${
+          TWILIO_ENCODINGS.join(", ")
+        } for Twilio, got ${options.encoding}`,
+      );
+    }
     this.#audio = new TelephonyAudio({
       encoding: options.encoding ?? "mulaw",
       sampleRate: options.sampleRate ?? 8000,
@@ -296,17 +308,12 @@ export class TwilioSerializer implements FrameSerializer {
     this.#refused.apply(() => {
       const format = start.optionalObject("mediaFormat");
       if (format !== undefined) {
-        const read = readMediaFormat(format, {
+        this.#audio.configure(readMediaFormat(format, {
           encoding: "encoding",
           sampleRate: "sampleRate",
           littleEndianL16: this.#littleEndianL16,
-        });
-        // Twilio streams μ-law, SignalWire PCMU, PCMA or L16: neither G.722, which the kit reads.
-        if (read.encoding === "g722") {
-          const name = JSON.stringify(format.string("encoding"));
-          throw format.error(`unsupported ${format.pathOf("encoding")} ${name}`);
-        }
-        this.#audio.configure(read);
+          encodings: TWILIO_ENCODINGS,
+        }));
       }
     });
     return frame;

@@ -91,6 +91,10 @@ Deno.test("`TwilioSerializer` reads big-endian L16 when told, and wideband from 
       new RegExp(`unsupported start.mediaFormat.encoding "${name.replace("/", "\\/")}"`),
     );
   }
+  assert.throws(
+    () => new TwilioSerializer({ encoding: "g722" }),
+    (e) => e instanceof RangeError && /for Twilio, got g722/.test(e.message),
+  );
 });
 
 Deno.test("`TwilioSerializer` refuses an `l16ByteOrder` that is neither little nor big", () => {

@@ -6,7 +6,11 @@
 
 import type { JsonReader } from "./json_reader.ts";
 import type { TelephonyFormat } from "./telephony_audio.ts";
-import { isTelephonyRate, telephonyEncodingOf } from "./telephony_encoding.ts";
+import {
+  isTelephonyRate,
+  type TelephonyEncoding,
+  telephonyEncodingOf,
+} from "./telephony_encoding.ts";
 
 /** How one provider names the fields of its media format object. */
 export interface MediaFormatFields {
@@ -21,6 +25,16 @@ export interface MediaFormatFields {
    * @default {false}
    */
   littleEndianL16?: boolean;
+  /**
+   * The encodings this provider streams, where it streams fewer than `TelephonyAudio` speaks:
+   * another named is a decode error as an unknown one is, followed by `streams` when given (what
+   * the provider does stream, in its own names).
+   *
+   * @default {every one `TelephonyAudio` speaks}
+   */
+  encodings?: readonly TelephonyEncoding[];
+  /** Said after the refusal of an encoding outside `encodings`: what the provider streams. */
+  streams?: string;
 }
 
 /**
@@ -50,8 +64,15 @@ export function readMediaFormat(format: JsonReader, fields: MediaFormatFields): 
   const encoding = name === undefined
     ? undefined
     : telephonyEncodingOf(name, { littleEndianL16: fields.littleEndianL16 ?? false });
-  if (name !== undefined && encoding === undefined) {
-    throw format.error(`unsupported ${format.pathOf(fields.encoding)} ${JSON.stringify(name)}`);
+  if (
+    name !== undefined &&
+    (encoding === undefined ||
+      (fields.encodings !== undefined && !fields.encodings.includes(encoding)))
+  ) {
+    const streams = fields.streams === undefined ? "" : `: ${fields.streams}`;
+    throw format.error(
+      `unsupported ${format.pathOf(fields.encoding)} ${JSON.stringify(name)}${streams}`,
+    );
   }
   if (sampleRate !== undefined && !isTelephonyRate(sampleRate)) {
     throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}`);

@@ -40,6 +40,18 @@ Deno.test("`readMediaFormat` refuses what it cannot convert, naming the field", 
       e instanceof TransportError && e.message === "Acme: start.media_format.sample_rate is 11025",
   );
   assert.throws(() => readMediaFormat(format('{"encoding":5}'), TELNYX), TransportError);
+  // A provider that streams fewer encodings than the kit speaks: another is refused as unknown,
+  // with what it does stream.
+  const plivo = { ...PLIVO, encodings: ["mulaw", "pcm16le"] as const, streams: "it streams two" };
+  assert.throws(
+    () => readMediaFormat(format('{"encoding":"audio/x-alaw"}'), plivo),
+    (e) =>
+      e instanceof TransportError && e.code === "decode" &&
+      e.message === 'Acme: unsupported start.media_format.encoding "audio/x-alaw": it streams two',
+  );
+  assert.deepEqual(readMediaFormat(format('{"encoding":"audio/x-mulaw"}'), plivo), {
+    encoding: "mulaw",
+  });
 });
 
 Deno.test("`readMediaMessage` takes the inbound tracks only, requires a payload, reads number and time", () => {
