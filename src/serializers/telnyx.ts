@@ -344,13 +344,7 @@ export class TelnyxSerializer implements FrameSerializer {
         });
         // Telnyx's media streaming reference shows `media_format` with PCMU at 8000 and states no
         // sample_rate for G722: RTP's clock for it is 8000 (RFC 3551 §4.5.2), its audio 16000.
-        // Either is taken as G.722; another is refused, as no rate G.722 is sent at.
-        const rate = format.sampleRate;
-        if (
-          format.encoding === "g722" && rate !== undefined && !OUTBOUND_RATES.g722.includes(rate)
-        ) {
-          throw mediaFormat.error(`${mediaFormat.pathOf("sample_rate")} is ${rate} for G722`);
-        }
+        // `readMediaFormat` takes either as G.722 and refuses another.
         // What we receive only: the bidirectional codec is set apart, PCMU 8 kHz by default.
         this.#in.configure(format);
       }

@@ -74,8 +74,9 @@ export function readMediaFormat(format: JsonReader, fields: MediaFormatFields): 
       `unsupported ${format.pathOf(fields.encoding)} ${JSON.stringify(name)}${streams}`,
     );
   }
-  if (sampleRate !== undefined && !isTelephonyRate(sampleRate)) {
-    throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}`);
+  if (sampleRate !== undefined && !isTelephonyRate(sampleRate, encoding)) {
+    const of = name === undefined ? "" : ` for ${name}`;
+    throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}${of}`);
   }
   const result: TelephonyFormat = {};
   if (encoding !== undefined) result.encoding = encoding;

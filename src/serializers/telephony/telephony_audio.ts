@@ -534,7 +534,7 @@ function checkEncoding(encoding: TelephonyEncoding): TelephonyEncoding {
 /** The wire rate of `encoding` at `rate`: G.722's is its RTP clock, whichever rate names it. */
 function wireRateOf(encoding: TelephonyEncoding, rate: number): number {
   if (encoding !== "g722") return checkRate(rate, "sampleRate");
-  if (rate !== G722_WIRE_RATE && rate !== G722_AUDIO_RATE) {
+  if (!isTelephonyRate(rate, encoding)) {
     throw new RangeError(
       `sampleRate must be ${G722_WIRE_RATE} (RTP's clock) or ${G722_AUDIO_RATE} for G.722, ` +
         `got ${rate}`,

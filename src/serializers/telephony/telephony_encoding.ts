@@ -95,8 +95,9 @@ export function telephonyEncodingOf(
 
 /**
  * Whether `TelephonyAudio` can convert audio at `rate` (the resampler's rates: 8, 16, 22.05, 24,
- * 44.1 and 48 kHz). Serializers check a rate a provider announces with this and report a decode
- * error instead of a `RangeError`.
+ * 44.1 and 48 kHz), or, given the `encoding`, at `rate` in it (G.722: 8000, its RTP clock, or
+ * 16000, its audio rate). Serializers check a rate a provider announces with this and report a
+ * decode error instead of a `RangeError`.
  *
  * @example Checking an announced rate
  * ```ts
@@ -105,9 +106,12 @@ export function telephonyEncodingOf(
  *
  * assert.equal(isTelephonyRate(16000), true);
  * assert.equal(isTelephonyRate(11025), false);
+ * assert.equal(isTelephonyRate(24000, "g722"), false);
  * ```
  */
-export function isTelephonyRate(rate: number): boolean {
+export function isTelephonyRate(rate: number, encoding?: TelephonyEncoding): boolean {
+  // G.722 is 16 kHz audio on RTP's 8 kHz clock (RFC 3551 §4.5.2): either rate names it, no other.
+  if (encoding === "g722") return rate === 8000 || rate === 16000;
   return RESAMPLER_RATES.includes(rate);
 }
 
