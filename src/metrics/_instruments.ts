@@ -27,7 +27,7 @@ export const INSTRUMENTS: readonly MetricInstrument[] = Object.freeze([
     "gauge",
     "ms",
     "inbound.jitterMs",
-    "Interarrival jitter of caller media (RFC 3550), from media timestamps",
+    "Interarrival jitter of caller media (RFC 3550 §6.4.1), from arrival and media times",
   ),
   instrument(
     "voice.inbound.media.reordered",

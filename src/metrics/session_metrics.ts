@@ -25,6 +25,7 @@ import {
 import type { TransportStats } from "../transport_stats.ts";
 import { DurationHistogram } from "./_histogram.ts";
 import { INSTRUMENTS, summaryLine } from "./_instruments.ts";
+import { InterarrivalJitter } from "./_interarrival_jitter.ts";
 import { UnderrunMeter } from "./_underruns.ts";
 import { MetricEvent } from "./metric_event.ts";
 import type { MetricInstrument, SessionMetricsSnapshot } from "./session_metrics_snapshot.ts";
@@ -79,9 +80,6 @@ export interface SessionMetricsEventMap {
   summary: SessionSummaryEvent;
 }
 
-/** Transit times further apart than this are a new media timeline, not jitter. */
-const RESYNC_MS = 10_000;
-
 /** Spells of the bot's kept for a turn end told late: more would be a turn long since over. */
 const MAX_UNANSWERED_STARTS = 16;
 
@@ -89,8 +87,13 @@ const MAX_UNANSWERED_STARTS = 16;
  * Per-session metrics, attached to a transport with {@linkcode SessionMetrics.attach} (a session
  * without them pays nothing). They measure:
  *
- * - **inbound jitter**, RFC 3550-style, from media timestamps where the protocol has them
- *   (`AudioFrame.timestampMs`) against arrival times: J += (|D| − J) / 16 for each frame;
+ * - **inbound jitter** as RFC 3550 §6.4.1 defines it, from each packet's arrival time
+ *   (`AudioFrame.arrivedAt`) and media time (`AudioFrame.timestampMs`), where the serializer
+ *   gives both (the telephony ones): J += (|D| − J) / 16 for each packet in the order packets
+ *   arrived, D the change in transit time (arrival − media time) from the packet that arrived
+ *   before it. A lost packet adds nothing; a reordered one adds its own transit difference. The
+ *   reorder stage's wait for a missing packet and the silence it fills are not the network's,
+ *   and count for nothing (packets it drops, duplicates and those too late, are not measured);
  * - **outbound lateness**: chunks sent more than `lateAfterMs` after they were due (their pacing
  *   deadline, or when written if later), and how late (count, p50, p95, max);
  * - **underruns**: times the bot's speech ran dry at the far end in the middle of a response, by
@@ -179,10 +182,7 @@ export class SessionMetrics extends EventTarget {
   // Inbound.
   #frames = 0;
   #inboundMs = 0;
-  #jitter: number | null = null;
-  #maxJitter: number | null = null;
-  #lastTransit = NaN;
-  #lastTimestamp = NaN;
+  readonly #jitter = new InterarrivalJitter();
   readonly #speech: SpeechEvent[] = [];
   // Outbound.
   #chunks = 0;
@@ -333,8 +333,8 @@ export class SessionMetrics extends EventTarget {
       inbound: {
         frames: this.#frames,
         audioMs: this.#inboundMs,
-        jitterMs: this.#jitter,
-        maxJitterMs: this.#maxJitter,
+        jitterMs: this.#jitter.jitterMs,
+        maxJitterMs: this.#jitter.maxJitterMs,
         reordered: stats.inboundMediaReordered,
         duplicates: stats.inboundMediaDuplicates,
         late: stats.inboundMediaLate,
@@ -432,7 +432,11 @@ export class SessionMetrics extends EventTarget {
     const ms = durationMs(frame.audio.length, frame);
     this.#frames++;
     this.#inboundMs += ms;
-    if (frame.timestampMs !== undefined) this.#measureJitter(frame.timestampMs, receivedAt);
+    // Timed by its arrival, not `receivedAt`: a packet held behind a hole is handed on late.
+    const { timestampMs, arrivedAt } = frame;
+    if (timestampMs !== undefined && arrivedAt !== undefined) {
+      this.#jitter.add(arrivedAt, timestampMs);
+    }
     const detector = this.#detector;
     if (detector === undefined) return;
     const events = this.#speech;
@@ -449,21 +453,6 @@ export class SessionMetrics extends EventTarget {
   }
 
   #collect = (event: SpeechEvent): void => void this.#speech.push(event);
-
-  /** RFC 3550 §6.4.1: D is the change in transit time, J moves 1/16 of the way to |D|. */
-  #measureJitter(timestampMs: number, receivedAt: number): void {
-    const transit = receivedAt - timestampMs;
-    const step = timestampMs - this.#lastTimestamp;
-    const previous = this.#lastTransit;
-    this.#lastTimestamp = timestampMs;
-    this.#lastTransit = transit;
-    // The first frame, or a new media timeline (the provider's clock went back or leapt).
-    if (!(step > 0 && step < RESYNC_MS)) return;
-    const d = Math.abs(transit - previous);
-    const jitter = (this.#jitter ?? 0) + (d - (this.#jitter ?? 0)) / 16;
-    this.#jitter = jitter;
-    if (this.#maxJitter === null || jitter > this.#maxJitter) this.#maxJitter = jitter;
-  }
 
   #outbound(chunk: AudioFrame, info: OutboundAudioInfo): void {
     this.#underruns.chunk(info, chunk.responseId);

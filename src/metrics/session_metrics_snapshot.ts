@@ -26,11 +26,13 @@ export interface InboundMetrics {
   /** Milliseconds of audio received. */
   audioMs: number;
   /**
-   * Interarrival jitter as RFC 3550 §6.4.1 defines it (the smoothed difference of transit times
-   * of consecutive frames), from the media timestamps; `null` when the protocol gives none.
+   * Interarrival jitter as RFC 3550 §6.4.1 defines it (the smoothed change in transit time from
+   * one packet to the next to arrive), from each packet's arrival time and media time
+   * (`AudioFrame.arrivedAt`, `timestampMs`); `null` unless the serializer gives both (raw PCM
+   * and JSON give neither). Lost packets add nothing, the reorder stage's wait and filled silence neither.
    */
   jitterMs: number | null;
-  /** The largest the jitter figure has been. */
+  /** The largest the jitter figure has been after any packet (in the order they arrived). */
   maxJitterMs: number | null;
   /** Media packets put back in order (`transport.stats.inboundMediaReordered`). */
   reordered: number;

@@ -9,7 +9,7 @@
 import type { AudioFrame, Frame } from "../../frames.ts";
 import type { SerializerContext } from "../../serializer.ts";
 import { decodeBase64 } from "./base64.ts";
-import { MediaReorder, type MediaReorderOutput } from "./media_reorder.ts";
+import { type MediaPacket, MediaReorder, type MediaReorderOutput } from "./media_reorder.ts";
 import type { TelephonyAudio } from "./telephony_audio.ts";
 import { bytesPerSample, SILENCE_BYTE } from "./telephony_encoding.ts";
 import { TransportError } from "../../errors.ts";
@@ -75,11 +75,13 @@ export interface MediaMessage {
  * `timestampMs`, never negative: the message's own media time counted from the
  * first media message delivered (and, after a resync, from where delivery stood), or the position
  * on the media timeline when a message carries none, or one that cannot be right (counted in
- * `decodeErrors` and reported; the audio still goes out). A message without the number the
- * stage orders by goes through as it came. Every repair and drop is counted through the
- * serializer's context, so it reaches `transport.stats`. A serializer using it hands on what it
- * holds at the far end's end of stream ({@linkcode OrderedMedia.flush}) and from its own
- * `finish()`, which the transport calls when the socket closes.
+ * `decodeErrors` and reported; the audio still goes out). Bound to a context with a clock, frames
+ * made from a message carry `arrivedAt`, when it came: one held behind a hole is handed on later
+ * (filled silence has none). A message without the number the stage orders by goes through as
+ * it came. Every repair and drop is counted through the serializer's context, so it reaches
+ * `transport.stats`. A serializer using it hands on what it holds at the far end's end of stream
+ * ({@linkcode OrderedMedia.flush}) and from its own `finish()`, which the transport calls when
+ * the socket closes.
  *
  * @example Twilio-style media, the second message late
  * ```ts
@@ -171,6 +173,9 @@ export class OrderedMedia {
     }
     this.#frames.length = 0;
     if (bytes.length === 0) return this.#handOver();
+    // Read as the message is: deserialize runs as it arrives (a message that waited behind the
+    // serializer's set-up is timed when read). Without the session's clock, frames carry none.
+    const arrivedAt = this.#context?.clock?.now();
     const durationMs = this.#durationMs(bytes.length);
     // By timestamp, packets are placed by their media time counted from the first media message
     // taken (Plivo's are wall-clock epoch ms). It becomes the origin only once the reorder stage has
@@ -183,19 +188,12 @@ export class OrderedMedia {
     if (key === undefined) {
       // Nothing to order by: the message goes as it came.
       this.#firstMs = firstMs;
-      this.#decode(bytes, this.#frameMs(message.timestampMs, durationMs), durationMs);
+      this.#decode(bytes, this.#frameMs(message.timestampMs, durationMs), durationMs, arrivedAt);
       return this.#handOver();
     }
-    const packet: {
-      sequence?: number;
-      timestampMs?: number;
-      durationMs: number;
-      payload: Uint8Array;
-    } = {
-      durationMs,
-      payload: bytes,
-    };
+    const packet: MediaPacket<Uint8Array> = { durationMs, payload: bytes };
     if (message.sequence !== undefined) packet.sequence = message.sequence;
+    if (arrivedAt !== undefined) packet.arrivedAt = arrivedAt;
     // By sequence, the packet carries the wire's media time: its frame's time is read off it on
     // delivery (see #frameMs). By timestamp, the time from the first is its place.
     const mediaMs = this.#bySequence ? message.timestampMs : timestampMs;
@@ -304,6 +302,7 @@ export class OrderedMedia {
         packet.payload,
         this.#frameMs(packet.timestampMs, packet.durationMs),
         packet.durationMs,
+        packet.arrivedAt,
       ),
     gap: (gap) => {
       // Whole samples: a gap of a fraction of a sample must not make odd-length PCM16.
@@ -325,7 +324,7 @@ export class OrderedMedia {
           ? gap.durationMs
           : (gap.durationMs * (upTo - filled)) / samples;
         filled = upTo;
-        this.#decode(silence, undefined, durationMs);
+        this.#decode(silence, undefined, durationMs, undefined); // it never arrived
       }
     },
   };
@@ -388,12 +387,19 @@ export class OrderedMedia {
     );
   }
 
-  #decode(bytes: Uint8Array, timestampMs: number | undefined, durationMs: number): void {
+  /** `arrivedAt`: when the message came, for the frame (see `AudioFrame.arrivedAt`). */
+  #decode(
+    bytes: Uint8Array,
+    timestampMs: number | undefined,
+    durationMs: number,
+    arrivedAt: number | undefined,
+  ): void {
     const at = timestampMs ?? this.#nextMs;
     this.#nextMs = at + durationMs;
     const frame = this.#audio.decode(bytes);
     if (frame === null) return;
     frame.timestampMs = at;
+    if (arrivedAt !== undefined) frame.arrivedAt = arrivedAt;
     this.#frames.push(frame);
   }
 

@@ -1,0 +1,160 @@
+// Inbound jitter is the network's, as RFC 3550 §6.4.1 defines it: computed from each packet's
+// arrival time and media time, in the order packets arrived. The caller is a Twilio Media Stream
+// built from Twilio's "Media Streams - WebSocket Messages" documentation
+// (https://www.twilio.com/docs/voice/media-streams/websocket-messages: a `start`, then `media`
+// messages whose `media.chunk` counts from 1 and whose `media.timestamp` is ms since the stream
+// began, both strings), on a fake clock, so every arrival time is the test's own.
+import assert from "node:assert/strict";
+import { SessionMetrics, WebSocketTransport } from "../../mod.ts";
+import { TwilioSerializer } from "../../src/serializers/twilio.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { MULAW_SILENCE_20MS, twilioCall, twilioIds } from "../serializers/fixtures/twilio_call.ts";
+import { Prng } from "../fuzz/prng.ts";
+
+/** One media packet of the caller's: its number (from 1) and when it reaches the transport. */
+interface Arrival {
+  chunk: number;
+  at: number;
+}
+
+/** A packet as RFC 3550 sees it: arrival time R and media time S, both in ms. */
+interface Received {
+  arrival: number;
+  media: number;
+}
+
+/**
+ * RFC 3550 §6.4.1 (the estimator of appendix A.8), written from its text: for packets taken "in
+ * order of arrival (not necessarily in sequence)", D(i,j) = (Rj − Ri) − (Sj − Si) and
+ * J(i) = J(i−1) + (|D(i−1,i)| − J(i−1)) / 16, J starting at 0. Returns the last J and the largest.
+ */
+function rfc3550Jitter(packets: readonly Received[]): { jitter: number; max: number } {
+  return smoothed([...packets].sort((a, b) => a.arrival - b.arrival));
+}
+
+/** §6.4.1's J over `packets` in the order given. */
+function smoothed(packets: readonly Received[]): { jitter: number; max: number } {
+  let jitter = 0;
+  let max = 0;
+  for (let j = 1; j < packets.length; j++) {
+    const i = j - 1;
+    const d = (packets[j]!.arrival - packets[i]!.arrival) - (packets[j]!.media - packets[i]!.media);
+    jitter += (Math.abs(d) - jitter) / 16;
+    max = Math.max(max, jitter);
+  }
+  return { jitter, max };
+}
+
+/** Twilio's `media` message for 20 ms packet `chunk` (media time 20 ms per chunk before it). */
+function media(chunk: number): string {
+  return JSON.stringify({
+    event: "media",
+    sequenceNumber: String(chunk + 1),
+    media: {
+      track: "inbound",
+      chunk: String(chunk),
+      timestamp: String(20 * (chunk - 1)),
+      payload: MULAW_SILENCE_20MS,
+    },
+    streamSid: twilioIds.stream,
+  });
+}
+
+/** The fixture's `start` message (Twilio's, as documented). */
+function start(): string {
+  for (const step of twilioCall) {
+    if ("from" in step && (step.wire as { event?: string }).event === "start") {
+      return JSON.stringify(step.wire);
+    }
+  }
+  throw new Error("no start in the Twilio fixture");
+}
+
+/**
+ * A Twilio call with metrics attached; the caller's packets reach the transport at `arrivals`'
+ * times (in that order, whatever their numbers). Returns the metrics' figures, the transport's
+ * counters and what arrived as RFC 3550 sees it (arrival times read off the clock).
+ */
+async function call(arrivals: readonly Arrival[]) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new TwilioSerializer(),
+    audioIn: { sampleRate: 8000 },
+    audioOut: { sampleRate: 8000 },
+    clock,
+  });
+  const metrics = SessionMetrics.attach(transport, { clock, speech: false });
+  transport.receive(() => {});
+  pair.client.send(start());
+  await clock.tick(0);
+  const received: Received[] = [];
+  for (const { chunk, at } of [...arrivals].sort((a, b) => a.at - b.at)) {
+    await clock.tick(at - clock.now());
+    received.push({ arrival: clock.now(), media: 20 * (chunk - 1) });
+    pair.client.send(media(chunk));
+    await clock.tick(0);
+  }
+  const { inbound } = metrics.snapshot();
+  const stats = { ...transport.stats };
+  pair.client.close(1000);
+  await transport.closed;
+  return { inbound, stats, received };
+}
+
+/** Packets 1..`count` sent every 20 ms from 1000 ms on, `delayMs(chunk)` late each. */
+function arrivals(count: number, delayMs: (chunk: number) => number): Arrival[] {
+  const list: Arrival[] = [];
+  for (let chunk = 1; chunk <= count; chunk++) {
+    list.push({ chunk, at: 1000 + 20 * (chunk - 1) + delayMs(chunk) });
+  }
+  return list;
+}
+
+Deno.test("`SessionMetrics` inbound jitter: one lost packet on a perfect network is no jitter", async () => {
+  // Packets every 20 ms exactly; packet 25 never comes. The reorder stage holds 26–28 until its
+  // window (60 ms) passes, fills 20 ms of silence and hands them on: none of that is the network's.
+  const { inbound, stats } = await call(arrivals(50, () => 0).filter((a) => a.chunk !== 25));
+  assert.equal(stats.inboundMediaGapsFilled, 1, "the loss was filled");
+  assert.ok(Math.abs(inbound.maxJitterMs!) <= 0.1, `max jitter ${inbound.maxJitterMs} ms`);
+  assert.ok(Math.abs(inbound.jitterMs!) <= 0.1, `jitter ${inbound.jitterMs} ms`);
+});
+
+Deno.test("`SessionMetrics` inbound jitter: a seeded jitter pattern reads RFC 3550's figure", async () => {
+  // Each packet up to 19 ms late: transit varies, the order never changes.
+  const prng = new Prng(3550);
+  const { inbound, stats, received } = await call(arrivals(200, () => prng.next() * 19));
+  assert.equal(stats.inboundMediaReordered, 0);
+  const rfc = rfc3550Jitter(received);
+  assert.ok(rfc.jitter > 1, `a pattern with jitter to measure (${rfc.jitter} ms)`);
+  assert.ok(
+    Math.abs(inbound.jitterMs! - rfc.jitter) < 1e-9,
+    `${inbound.jitterMs} vs ${rfc.jitter}`,
+  );
+  assert.ok(
+    Math.abs(inbound.maxJitterMs! - rfc.max) < 1e-9,
+    `${inbound.maxJitterMs} vs ${rfc.max}`,
+  );
+});
+
+Deno.test("`SessionMetrics` inbound jitter: reordered packets count as RFC 3550 counts them, in arrival order", async () => {
+  // Up to 50 ms late: a packet often comes after the one or two behind it, and the reorder stage
+  // (60 ms window) puts it back in place. RFC 3550 takes each packet's D from the one that
+  // arrived before it; the frames are handed on in media order, later than some arrived.
+  const prng = new Prng(1889);
+  const { inbound, stats, received } = await call(arrivals(200, () => prng.next() * 50));
+  assert.ok(stats.inboundMediaReordered >= 20, `reordered ${stats.inboundMediaReordered}`);
+  assert.equal(stats.inboundMediaLate + stats.inboundMediaGapsFilled, 0, "every packet placed");
+  const rfc = rfc3550Jitter(received);
+  // The same packets taken in media order give another figure: the pattern tells the two apart.
+  const inMediaOrder = smoothed([...received].sort((a, b) => a.media - b.media));
+  assert.ok(Math.abs(inMediaOrder.jitter - rfc.jitter) > 0.05, `${inMediaOrder.jitter} ms`);
+  assert.ok(
+    Math.abs(inbound.jitterMs! - rfc.jitter) < 1e-9,
+    `${inbound.jitterMs} vs ${rfc.jitter}`,
+  );
+  assert.ok(
+    Math.abs(inbound.maxJitterMs! - rfc.max) < 1e-9,
+    `${inbound.maxJitterMs} vs ${rfc.max}`,
+  );
+});
