@@ -266,6 +266,8 @@ export class SimulatedCall {
     /** The first frame after the caller's audio, and when it was due (set once it has ended). */
     let silenceFrom: { frame: number; at: number } | undefined;
     let nextProgress = 0;
+    /** The caller's utterances (and barge-ins) begun so far. */
+    let spoken = 0;
     for (let frame = 0; !this.#ended; frame++) {
       // After the caller's audio its silence goes in real time whatever the speed: that is the
       // bot's time to answer, not audio to get through (at "max" it would flood the bot).
@@ -333,6 +335,11 @@ export class SimulatedCall {
       this.#audio.advance(now);
       this.#audio.callerSaid(samples);
       this.#addBargeIn(samples, position, sampleRate);
+      // The caller began to speak: the bot's reply is over where its audio runs dry, and what the
+      // bot says after answers them, however soon (no underrun of the reply before).
+      const utterances = this.#audio.callerUtterances(position + frameMs);
+      if (utterances > spoken) this.#audio.buffer.callerSpoke(now);
+      spoken = utterances;
       this.#audio.recordSaid(samples, this.#callerTime(position));
       this.#farEnd.sendAudio(samples);
       this.#callerSentMs = position + frameMs;

@@ -92,6 +92,8 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
     ),
     bargeIns,
     audio: audio.buffer.stats(),
+    // The bot's side, which the wire does not carry: `simulateCall` reads it once the call is over.
+    transportUnderruns: null,
     marks: { ...marks, ackDelayMs: summarize(delays) },
     dtmf: facts.dtmf,
     violations: facts.violations,

@@ -48,6 +48,11 @@ export interface AggregateReport {
   staleAudioMs: number;
   /** Far-end underruns, their total length, late and early chunks, all calls together. */
   audio: { underruns: number; underrunMs: number; lateChunks: number; earlyChunks: number };
+  /**
+   * The bots' transports' own underruns (`CallReport.transportUnderruns`), summed over the
+   * `calls` that gave them; `null` when none did.
+   */
+  transportUnderruns: { calls: number; underruns: number; underrunMs: number } | null;
   /** Marks, all calls together. */
   marks: Omit<MarkStats, "ackDelayMs">;
   /** Violations by rule, counts summed; `detail` is the first call's. */
@@ -78,6 +83,7 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
   const marks = { requested: 0, acked: 0, ackedOnClear: 0, dropped: 0, pending: 0 };
   const audio = { underruns: 0, underrunMs: 0, lateChunks: 0, earlyChunks: 0 };
   const messages = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 };
+  const estimated = { calls: 0, underruns: 0, underrunMs: 0 };
   const latencies: number[] = [];
   const stops: number[] = [];
   let utterances = 0;
@@ -112,6 +118,11 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     audio.underrunMs += report.audio.underrunMs;
     audio.lateChunks += report.audio.lateChunks;
     audio.earlyChunks += report.audio.earlyChunks;
+    if (report.transportUnderruns) {
+      estimated.calls++;
+      estimated.underruns += report.transportUnderruns.underruns;
+      estimated.underrunMs += report.transportUnderruns.underrunMs;
+    }
     for (const key of Object.keys(marks) as (keyof typeof marks)[]) marks[key] += report.marks[key];
     for (const key of Object.keys(messages) as (keyof typeof messages)[]) {
       messages[key] += report.messages[key];
@@ -142,6 +153,7 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     stopLatencyMs: summarize(stops),
     staleAudioMs,
     audio,
+    transportUnderruns: estimated.calls === 0 ? null : estimated,
     marks,
     violations: [...violations.values()],
     messages,

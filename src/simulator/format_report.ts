@@ -36,6 +36,18 @@ function noteLines(notes: Record<string, number>): string[] {
   return [row("notes", entries.map(([note, count]) => `${note} ×${count}`).join(" · "))];
 }
 
+/**
+ * The bot transport's own count of the underruns, beside the far end's; nothing where it was not
+ * given (a bot in another process, whose figures the wire does not carry).
+ */
+function transportEstimate(
+  figures: { underruns: number; underrunMs: number; calls?: number } | null,
+): string {
+  if (figures === null) return "";
+  const calls = figures.calls === undefined ? "" : ` in ${figures.calls} calls`;
+  return `; by the bot's transport ${figures.underruns}, ${ms(figures.underrunMs)}${calls}`;
+}
+
 /** The speed, where the caller's audio was not sent in real time. */
 const speedNote = (speed: number): string =>
   speed === 1 ? "" : ` at ${speed === Infinity ? "max" : `${speed}×`} speed`;
@@ -105,7 +117,9 @@ function formatCall(r: CallReport): string[] {
       "",
       `ahead of playout: ${distribution(a.leadMs)} · underruns ${a.underruns} (${
         ms(a.underrunMs)
-      }, longest ${ms(a.longestUnderrunMs)}) · late ${a.lateChunks} · early ${a.earlyChunks}`,
+      }, longest ${ms(a.longestUnderrunMs)}${
+        transportEstimate(r.transportUnderruns)
+      }) · late ${a.lateChunks} · early ${a.earlyChunks}`,
     ),
     row(
       "marks",
@@ -161,8 +175,8 @@ function formatAggregate(r: AggregateReport): string[] {
     ),
     row(
       "bot audio",
-      `underruns ${r.audio.underruns} (${
-        ms(r.audio.underrunMs)
+      `underruns ${r.audio.underruns} (${ms(r.audio.underrunMs)}${
+        transportEstimate(r.transportUnderruns)
       }) · late ${r.audio.lateChunks} · early ${r.audio.earlyChunks}`,
     ),
     row(

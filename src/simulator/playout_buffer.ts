@@ -27,8 +27,13 @@ export interface PlayoutBufferOptions {
    */
   onPlay?: (played: Int16Array | number) => void;
   /**
-   * A buffer that ran dry and got audio again within this many ms had an underrun; a longer
-   * silence is a pause between turns.
+   * A buffer that ran dry and got audio again within this many ms had an underrun (a gap in the
+   * middle of the bot's reply); a longer silence ended the reply (a pause between turns), as does
+   * a clear or the caller speaking ({@linkcode PlayoutBuffer.callerSpoke}). A platform's buffer
+   * sees no reply boundaries, only audio, clears and marks, so silence and the caller's turns are
+   * what tell them: a mark marks whatever place the bot chose (a transport marks its cadence, and
+   * the end of what it sent, which a stalled sender's queue running dry also is), not a reply's
+   * end.
    *
    * @default {1000}
    */
@@ -52,7 +57,13 @@ export interface PlayoutStats {
   playedMs: number;
   /** Milliseconds of audio dropped by clears before it played. */
   clearedMs: number;
-  /** Times the buffer ran dry and audio came again within `maxUnderrunMs`. */
+  /**
+   * Gaps the caller heard inside the bot's reply: times the buffer ran dry (the reply not over)
+   * and audio came again within `maxUnderrunMs`, with no clear between (silence after a clear is
+   * the bot's choice) and the caller silent since the reply began (`callerSpoke`: what follows
+   * answers them). A longer silence is the reply's end, and a gap of under 1 ms is rounding
+   * between two chunks on time; neither counts.
+   */
   underruns: number;
   /** Milliseconds of those gaps, all together. */
   underrunMs: number;
@@ -106,6 +117,11 @@ export class PlayoutBuffer {
   #speaker = 0;
   /** The speaker sample at which the queue last ran dry, if it did since audio last came. */
   #dryAt: number | null = null;
+  /**
+   * The caller began to speak since the bot's reply began: the reply is over once the queue runs
+   * dry (what follows the silence answers the caller, however soon).
+   */
+  #callerSpoke = false;
   #played = 0;
   #cleared = 0;
   #chunks = 0;
@@ -181,7 +197,7 @@ export class PlayoutBuffer {
     this.#chunks++;
     this.#leads.add(leadMs);
     if (leadMs > this.#earlyMs) this.#early++;
-    if (this.#queued === 0 && this.#dryAt !== null) {
+    if (this.#queued === 0 && this.#dryAt !== null && !this.#callerSpoke) {
       const gapMs = ((this.#speaker - this.#dryAt) * 1000) / this.#rate;
       if (gapMs >= MIN_UNDERRUN_MS && gapMs <= this.#maxUnderrunMs) {
         this.#underruns++;
@@ -190,6 +206,10 @@ export class PlayoutBuffer {
         this.#longestUnderrunMs = Math.max(this.#longestUnderrunMs, gapMs);
       }
     }
+    // Audio into an empty queue begins a reply (or goes on with one after a gap): the caller's
+    // speech before it is answered. Into a queue still playing, the reply goes on, and speech
+    // over it (a barge-in the bot did not clear for) still ends it where it runs dry.
+    if (this.#queued === 0) this.#callerSpoke = false;
     this.#dryAt = null;
     this.#queue.push(samples);
     this.#queued += samples.length;
@@ -214,6 +234,17 @@ export class PlayoutBuffer {
       this.#onPlay?.(piece);
       if (this.#queued === 0) this.#dryAt = this.#speaker;
     }
+  }
+
+  /**
+   * The caller began to speak at `nowMs`: the bot's reply playing now, or the one that last ran
+   * dry, is over where the buffer runs dry. The silence the caller spoke into is their turn, not
+   * a gap in the reply, however soon the bot answers (a quick answer to a short "yes" must not
+   * read as an underrun of the reply before).
+   */
+  callerSpoke(nowMs: number): void {
+    this.advance(nowMs);
+    this.#callerSpoke = true;
   }
 
   /** Plays what is due at `nowMs`, then drops all queued audio; returns the samples dropped. */

@@ -90,6 +90,17 @@ export interface MarkStats {
   ackDelayMs: Distribution | null;
 }
 
+/**
+ * The bot's own count of the gaps the far end heard: its transport's underruns, by the playout
+ * estimate (`SessionMetrics`' `outbound.underruns` and `outbound.underrunMs`).
+ */
+export interface TransportUnderruns {
+  /** Times the bot's speech ran dry at the far end within a response, by the estimate. */
+  underruns: number;
+  /** How long the far end had nothing to play in those, in all, in ms. */
+  underrunMs: number;
+}
+
 /** Who ended the call. */
 export type CallEndedBy = "caller" | "bot" | "network" | "timeout" | "error" | "aborted";
 
@@ -137,8 +148,18 @@ export interface CallReport {
   responseLatencyMs: Distribution | null;
   /** The barge-ins and how the bot handled them. */
   bargeIns: BargeIn[];
-  /** The far end's playout buffer: audio received, played, cleared, underruns, late and early chunks. */
+  /**
+   * The far end's playout buffer: audio received, played, cleared, late and early chunks, and the
+   * underruns the caller heard (the buffer ran dry and the bot's audio came again within
+   * `maxUnderrunMs`, no clear between: see {@linkcode PlayoutStats.underruns}).
+   */
   audio: PlayoutStats;
+  /**
+   * The same gaps as the bot's transport counted them, by its playout estimate, read from
+   * `simulateCall`'s `sessionMetrics` once the call was over; `null` when it was not given (a bot
+   * in another process: the wire does not carry it) or gave none.
+   */
+  transportUnderruns: TransportUnderruns | null;
   /** Marks asked for and acknowledged. */
   marks: MarkStats;
   /**

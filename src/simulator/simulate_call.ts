@@ -18,7 +18,7 @@ import {
 } from "./caller_audio.ts";
 import type { FarEndFactory, FarEndOptions } from "./far_end.ts";
 import { FAR_ENDS } from "./far_ends.ts";
-import type { CallReport } from "./report.ts";
+import type { CallReport, TransportUnderruns } from "./report.ts";
 import { syntheticCaller } from "./synthetic_caller.ts";
 
 export type { CallProgress } from "./_call_options.ts";
@@ -53,6 +53,15 @@ export interface DtmfPress {
   atMs: number;
   /** `0`-`9`, `*`, `#` or `A`-`D`. */
   digit: string;
+}
+
+/**
+ * The part of a `SessionMetricsSnapshot` that {@linkcode SimulateCallOptions.sessionMetrics}
+ * needs: a whole snapshot fits.
+ */
+export interface SessionUnderrunFigures {
+  /** The bot's side of the session. */
+  outbound: { underruns: number; underrunMs: number };
 }
 
 /** Options for {@linkcode simulateCall}. */
@@ -153,12 +162,27 @@ export interface SimulateCallOptions {
    */
   record?: boolean;
   /**
-   * The far end's buffer running dry and refilled within this long is an underrun; longer is a
-   * pause between turns.
+   * The far end's buffer running dry and refilled within this long is an underrun, a gap the
+   * caller heard inside the bot's reply; a longer silence ends the reply, as does a clear or the
+   * caller beginning to speak (what follows answers them). The platform's side sees no reply
+   * boundaries, only audio, clears and marks (placed wherever the bot chose), so silence and the
+   * caller's turns are what tell a reply's end from a gap.
    *
    * @default {1000}
    */
   maxUnderrunMs?: number;
+  /**
+   * The bot's own metrics, for a bot on this package's transport in this process (a test): a
+   * function called once, when the call is over, that returns its session's
+   * `SessionMetrics.snapshot()` (or `undefined` when it has none, e.g. `() => metrics?.snapshot()`).
+   * The report gives its underruns, by the transport's playout estimate, beside those the far end
+   * heard (`transportUnderruns`); the wire does not carry them, so without it they are `null`.
+   * One that throws, or returns figures that are not numbers of 0 or more, rejects the call with a
+   * `TypeError`.
+   *
+   * @default {undefined}
+   */
+  sessionMetrics?: () => SessionUnderrunFigures | undefined;
   /**
    * Bot audio arriving more than this far ahead of its playing time counts as early.
    *
@@ -220,10 +244,11 @@ export interface SimulateCallOptions {
  * audio and `lingerMs` of quiet), when the bot hangs up, or at `maxDurationMs`.
  *
  * The returned {@linkcode CallReport} has the time to first bot audio, each utterance's response
- * latency, each barge-in's stop latency and stale audio, underruns and late or early chunks,
- * violations, marks and how the call ended; `formatReport` prints it. The promise rejects only
- * for bad options (`RangeError`, `TypeError`); a bot that cannot be reached gives a report whose
- * `ended.by` is `"error"`.
+ * latency, each barge-in's stop latency and stale audio, the underruns the caller heard (beside
+ * the bot transport's own count, given `sessionMetrics`), late or early chunks, violations, marks
+ * and how the call ended; `formatReport` prints it. The promise rejects only for bad options
+ * (`RangeError`, `TypeError`); a bot that cannot be reached gives a report whose `ended.by` is
+ * `"error"`.
  *
  * @example A Twilio call to a bot that beeps once it has heard half a second
  * ```ts
@@ -282,8 +307,45 @@ export async function simulateCall(
     const segments = options.speechSegments ?? caller.speechSegments ?? [];
     assertSpeechSegmentsWithin(segments, caller.durationMs, given);
   }
+  const { sessionMetrics } = options;
+  if (sessionMetrics !== undefined && typeof sessionMetrics !== "function") {
+    throw new TypeError(`sessionMetrics must be a function, got ${typeof sessionMetrics}`);
+  }
   const call = new SimulatedCall(String(url), resolved, farEnd, caller);
-  return await call.run();
+  const report = await call.run();
+  // Read once the call is over: the bot's transport has sent (and counted) all it will.
+  if (sessionMetrics) report.transportUnderruns = transportUnderruns(sessionMetrics);
+  return report;
+}
+
+/**
+ * The underruns of the bot's session, from `sessionMetrics`; a TypeError for one that throws or
+ * gives what is no count (a NaN would print as a figure and compare unequal to every other).
+ */
+function transportUnderruns(
+  sessionMetrics: () => SessionUnderrunFigures | undefined,
+): TransportUnderruns | null {
+  let figures: SessionUnderrunFigures | undefined;
+  try {
+    figures = sessionMetrics();
+  } catch (error) {
+    throw new TypeError(`sessionMetrics threw: ${(error as Error)?.message ?? error}`, {
+      cause: error,
+    });
+  }
+  if (figures === undefined) return null;
+  const { underruns, underrunMs } = (figures as Partial<SessionUnderrunFigures>)?.outbound ?? {};
+  if (!isCount(underruns) || !isCount(underrunMs)) {
+    throw new TypeError(
+      `sessionMetrics must return a snapshot with outbound.underruns and outbound.underrunMs ` +
+        `(numbers of 0 or more) or undefined, got ${underruns} and ${underrunMs}`,
+    );
+  }
+  return { underruns, underrunMs };
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && value >= 0 && Number.isFinite(value);
 }
 
 let synthetic: CallerPcm | undefined;
