@@ -7,7 +7,7 @@
  * @module
  */
 
-import { WRITTEN } from "./_frame_writer.ts";
+import { isClosingFrameWritable, WRITTEN } from "./_frame_writer.ts";
 import type { Frame } from "./frames.ts";
 
 /** The frames a pipe reads, the readable's lock held until released. */
@@ -29,12 +29,14 @@ export interface FrameSource {
 export function pipeFrames(
   source: FrameSource,
   destination: WritableStream<Frame>,
-  options: StreamPipeOptions = {},
+  options: StreamPipeOptions | null | undefined,
 ): Promise<void> {
-  const preventClose = Boolean(options.preventClose);
-  const preventAbort = Boolean(options.preventAbort);
-  const preventCancel = Boolean(options.preventCancel);
-  const signal = options.signal;
+  // Read as the standard reads its options (WebIDL, "dictionary"): null is none, as undefined is.
+  const given = options ?? {};
+  const preventClose = Boolean(given.preventClose);
+  const preventAbort = Boolean(given.preventAbort);
+  const preventCancel = Boolean(given.preventCancel);
+  const signal = given.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     source.release();
     return Promise.reject(new TypeError("pipeTo: options.signal is not an AbortSignal"));
@@ -97,6 +99,12 @@ export function pipeFrames(
     if (signal !== undefined) {
       if (signal.aborted) return onAbort();
       signal.addEventListener("abort", onAbort);
+    }
+    // Closing propagated backward: a destination whose close was asked for (and may wait for
+    // room for a while) takes no frame, so none is read: each would be refused and lost.
+    if (isClosingFrameWritable(destination)) {
+      const error = new TypeError("pipeTo: the destination is closing or closed");
+      return shutdown(preventCancel ? undefined : cancelSource(error), { error });
     }
 
     const pump = async () => {

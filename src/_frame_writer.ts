@@ -83,6 +83,14 @@ export function takeHeldEnd(stream: WritableStream<Frame> | undefined): EndFrame
   return stream instanceof FrameWritable ? FrameWritable.takeHeldEnd(stream) : undefined;
 }
 
+/**
+ * Whether `stream` is a transport's writable whose close has been asked for: it takes no more
+ * frames (the standard's "close queued or in flight", which a pipe checks before it reads).
+ */
+export function isClosingFrameWritable(stream: WritableStream<Frame>): boolean {
+  return stream instanceof FrameWritable && FrameWritable.closing(stream);
+}
+
 /** Makes the writable of a transport whose frames go to `sink`. */
 export function frameWritable(sink: FrameSink): WritableStream<Frame> {
   return new FrameWritable(sink);
@@ -118,10 +126,20 @@ class FrameWritable extends WritableStream<Frame> {
         // waits for its writes before it aborts at all, as the standard says.)
         c.signal?.addEventListener("abort", () => void state.abort(c.signal.reason));
       },
-      write: (frame) => sink.send(frame),
+      // A write of the stream's own (a pipe of the runtime's, which takes no writer of ours) and
+      // the close come after the frames a writer of ours, since let go, left waiting for room:
+      // the standard writes a stream's chunks, and closes it, in the order they came
+      // (WHATWG Streams, "WritableStreamDefaultControllerAdvanceQueueIfNeeded"), and ours were
+      // written before. Else a pipe's frames would overtake them, and the close would leave the
+      // session before they were sent.
+      write: (frame) => {
+        const waiting = state.waiting;
+        return waiting === undefined ? sink.send(frame) : waiting.then(() => sink.send(frame));
+      },
       close: () => {
         state.closing = true;
-        return sink.close();
+        const waiting = state.waiting;
+        return waiting === undefined ? sink.close() : waiting.then(() => sink.close());
       },
       abort: (reason) => state.abort(reason),
     });
@@ -136,6 +154,11 @@ class FrameWritable extends WritableStream<Frame> {
     state.heldMs = 0;
     state.taken++;
     return held;
+  }
+
+  /** See {@linkcode isClosingFrameWritable}. */
+  static closing(stream: FrameWritable): boolean {
+    return stream.#state.closing;
   }
 
   /** See {@linkcode takeHeldEnd}. */
@@ -250,24 +273,26 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     if (this.#handedOver) return this.#standard.close();
     this.#handedOver = true;
     this.#state.closing = true;
-    const waiting = this.#state.waiting;
-    return waiting === undefined
-      ? this.#standard.close()
-      : waiting.then(() => this.#standard.close());
+    // Asked of the stream now, as the standard's close is (the sink's close waits for the frames
+    // waiting for room): the close stands if this writer is let go before they are sent, and
+    // the stream is closing for whoever comes next (a pipe into it is refused at once).
+    return this.#standard.close();
   }
 
   abort(reason?: unknown): Promise<void> {
     if (this.#handedOver) return this.#standard.abort(reason);
     this.#handedOver = true;
     this.#stopped = { reason };
-    // As the standard does: the frame waiting for room is let finish first; those behind it fail.
-    // The session is aborted at once, as the standard signals a sink's write in flight: its
-    // queued audio is dropped (counted), so the frame waiting for room finishes now.
+    // Asked of the stream now, as the standard's abort is: it stands if this writer is let go
+    // before the frame waiting for room is done, and the stream is aborted for whoever comes
+    // next. Its signal aborts the session at once, as the standard signals a sink's write in
+    // flight: its queued audio is dropped (counted), so the frame waiting for room finishes now.
+    // As the standard's, the abort settles once that frame is done; those behind it fail.
+    const aborted = this.#standard.abort(reason);
     const waiting = this.#state.waiting;
-    const abort = () => this.#standard.abort(reason);
-    if (waiting === undefined) return abort();
-    void this.#state.abort(reason);
-    return waiting.then(abort, abort);
+    if (waiting === undefined) return aborted;
+    const settled = () => aborted;
+    return waiting.then(settled, settled);
   }
 
   releaseLock(): void {

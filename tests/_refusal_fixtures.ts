@@ -14,5 +14,20 @@ export function refusalSession() {
   });
   const errors: string[] = [];
   transport.addEventListener("error", (e) => errors.push((e as TransportErrorEvent).error.code));
-  return { clock, transport, errors };
+  return { clock, pair, transport, errors };
+}
+
+/**
+ * {@linkcode refusalSession}, open (the connection told): `messages` are the JSON texts the peer
+ * got, for tests of the streams surface used in unusual ways.
+ */
+export async function openRefusalSession() {
+  const session = refusalSession();
+  const messages: string[] = [];
+  session.pair.client.addEventListener("message", (event) => {
+    const { data } = event as MessageEvent;
+    if (typeof data === "string") messages.push(data);
+  });
+  await session.clock.tick(1); // connected
+  return { ...session, messages };
 }
