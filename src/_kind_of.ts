@@ -22,6 +22,14 @@ export function kindOf(value: unknown): string {
   return withArticle(name);
 }
 
+/**
+ * A number as a message shows it, anything else by its kind: `got a string (500)`, not `got 500`,
+ * so that a number passed as a string does not read as the number itself.
+ */
+export function shownValue(value: unknown): string {
+  return typeof value === "number" ? String(value) : kindOf(value);
+}
+
 /** `an audio`, `a mark`, `an ArrayBuffer`. */
 export function withArticle(word: string): string {
   return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;

@@ -84,10 +84,18 @@ export class BotTrack {
     let spell = this.#spells.at(-1);
     const origin = spell === undefined ? NaN : spell.origin + (info.position - spell.position);
     // The pacer begins a new spell (deadline = now) only once everything before has played by
-    // its estimate; a chunk of the same spell is never due after its place in it.
+    // its estimate; a chunk of the same spell is never due after its place in it, unless it was
+    // written after its slot began (a source writing in real time): it is due when written then.
+    // Counted from a spell's first chunk that holds; but a recorder added mid-reply starts its
+    // first spell at a chunk whose own deadline may be that write time or its slot, so a later
+    // chunk written a little later in its slot looked due past its place, and began a new spell
+    // in the middle of continuous audio: its resampler restarted there, a click in the recording
+    // (a 1 kHz tone out by 7 % of its level at each such chunk). A chunk the far end plays right
+    // where the spell lays it (`playsAt`, whatever its deadline) goes on with the spell.
     const continues = spell !== undefined && !this.#fresh &&
       Math.abs(info.position - spell.endPosition) < EPSILON &&
-      !(info.deadline > origin + EPSILON);
+      (!(info.deadline > origin + EPSILON) ||
+        Math.abs(this.#timeline.sampleAt(playsAt) - this.#sampleOf(spell, info.position)) <= 1);
     if (!continues) {
       this.#segment.end();
       this.#floor = Math.max(this.#floor, this.#ring.end);
@@ -178,6 +186,34 @@ export class BotTrack {
       later.told += ms;
     }
     this.#segment.shift(samples);
+    for (let i = first + 1; i < spells.length; i++) this.#join(i);
+  }
+
+  /**
+   * Spell `index` plays right after the one before it: what a move covers plays back to back
+   * from its `playsAt` (`PlayoutMoveInfo`). Spells the estimate had apart (the source wrote a
+   * chunk after the one before had played by it, while a packet held both: `fixedAudioPacketSize`)
+   * left in one packet, and the far end played them as one; moved by as much as the first, the
+   * gap between them stayed in the recording, silence the caller never heard, and the rest of the
+   * reply as late. It closes, with the audio after it.
+   */
+  #join(index: number): void {
+    const spells = this.#spells;
+    const before = spells[index - 1]!;
+    const gap = spells[index]!.start - this.#sampleOf(before, before.endPosition);
+    if (gap <= 0) return;
+    const from = spells[index]!.start;
+    const audio = this.#ring.copy(from);
+    this.#ring.erase(from);
+    this.#moved += this.#ring.write(from - gap, audio);
+    const ms = gap * 1000 / this.#rate;
+    for (const later of spells.slice(index)) {
+      later.start -= gap;
+      later.floor -= gap;
+      later.lag -= ms;
+      later.told -= ms;
+    }
+    this.#segment.shift(-gap);
   }
 
   /** An interruption: what the far end had not played at `heardPosition` is silenced. */

@@ -23,6 +23,8 @@ import { CallerTrack, type RecordingTimeline } from "./_caller_track.ts";
 import { SampleRing } from "./_sample_ring.ts";
 import { WavOutput } from "./_wav_output.ts";
 import { thrownText } from "../_thrown_text.ts";
+import { kindOf, shownValue } from "../_kind_of.ts";
+import { expectMethods } from "../transport_options.ts";
 
 /**
  * How a {@linkcode CallRecorder} lays out the two parties: `"stereo"` (caller left, bot right),
@@ -211,8 +213,19 @@ export class CallRecorder implements SessionObserver {
   readonly #recorded = new WeakSet<ObservedSession>();
   #observed = false;
 
-  /** Makes a recorder; its timeline starts now. Throws a `RangeError` naming a bad option. */
+  /**
+   * Makes a recorder; its timeline starts now. Throws a `RangeError` naming a bad option (a
+   * `TypeError` for options, or a `clock`, that are not the kind of object they must be).
+   */
   constructor(options: CallRecorderOptions = {}) {
+    // By kind, as the transport's and simulateCall's options are: without a type checker (plain
+    // JavaScript, `any`) `clock: {}` failed as "clock.now is not a function" and `clock: null` as
+    // a read of null, naming no option, and a string given for the options was taken as none.
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`CallRecorder options must be an object, got ${kindOf(options)}`);
+    }
+    // `now` is all the recorder reads of it (a clock of the transport's kind has more).
+    expectMethods(options.clock, "clock", ["now"], "a Clock");
     const {
       sampleRate = 16000,
       layout = "stereo",
@@ -224,11 +237,11 @@ export class CallRecorder implements SessionObserver {
     this.#clockFixed = options.clock !== undefined;
     if (!RESAMPLER_RATES.includes(sampleRate)) {
       throw new RangeError(
-        `sampleRate must be one of ${RESAMPLER_RATES.join(", ")}, got ${sampleRate}`,
+        `sampleRate must be one of ${RESAMPLER_RATES.join(", ")}, got ${shownValue(sampleRate)}`,
       );
     }
     if (layout !== "stereo" && layout !== "mono" && layout !== "separate") {
-      throw new RangeError(`layout must be "stereo", "mono" or "separate", got ${String(layout)}`);
+      throw new RangeError(`layout must be "stereo", "mono" or "separate", got ${kindOf(layout)}`);
     }
     atMost(holdMs, MAX_HOLD_MS, "holdMs");
     nonNegative(maxBufferedMs, "maxBufferedMs");
@@ -536,8 +549,9 @@ function emit(output: WavOutput, ring: SampleRing, count: number, silent: boolea
 }
 
 function nonNegative(value: number, name: string): void {
+  // `Number.isFinite` takes no string ("500" >= 0 is true): a number of the wrong kind is refused.
   if (!(value >= 0) || !Number.isFinite(value)) {
-    throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
+    throw new RangeError(`${name} must be a finite number >= 0, got ${shownValue(value)}`);
   }
 }
 

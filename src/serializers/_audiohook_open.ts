@@ -50,6 +50,24 @@ export function chooseMedia(offers: unknown, channel: GenesysChannel): ChosenMed
 }
 
 /**
+ * Why {@linkcode chooseMedia} found no offer to accept, as the `disconnect` answering the `open`
+ * says it to Genesys (its `info`, which Genesys logs: what the admin reads). An offer of PCMU at
+ * 8 kHz that lacks the wanted channel is told apart from no PCMU at all: an Audio Connector
+ * offers the caller's channel alone ("Only the external audio channel is sent from the client to
+ * the server", help.mypurecloud.com, "Audio Connector overview"), so a serializer set to
+ * `channel: "internal"` is refused for its option, not for a format Genesys did offer.
+ */
+export function noMediaReason(offers: unknown, channel: GenesysChannel): string {
+  const pcmu = Array.isArray(offers) &&
+    offers.some((offer) =>
+      isObject(offer) && offer.type === "audio" && offer.format === "PCMU" && offer.rate === 8000
+    );
+  return pcmu
+    ? `no PCMU 8000 Hz media of the ${channel} channel offered (the channel option)`
+    : "no PCMU 8000 Hz media offered";
+}
+
+/**
  * The `start` frame for an `open`: `streamId` the session id, `callId` the conversation id,
  * `params` the organization id, participant `ani`/`aniName`/`dnis`, `language`, then the
  * `customConfig` and `inputVariables` entries (non-strings as JSON); `probe` when the conversation

@@ -16,7 +16,7 @@ import type {
   SerializerAudioSetup,
   SerializerContext,
 } from "../serializer.ts";
-import { chooseMedia, openStartFrame } from "./_audiohook_open.ts";
+import { chooseMedia, noMediaReason, openStartFrame } from "./_audiohook_open.ts";
 import { GenesysPlayback } from "./_genesys_playback.ts";
 import { toJson } from "./_to_json.ts";
 import { EndOfStream } from "./telephony/_end_of_stream.ts";
@@ -185,22 +185,24 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * session, and its client waits for our `closed`.
  *
  * Inbound: `open` (the first message only) → `opened` (accepting a PCMU 8 kHz offer, see
- * {@linkcode GenesysSerializerOptions.channel}) and a `start` frame (`streamId` the session id,
- * `callId` the conversation id, `params` the organization id, participant `ani`/`aniName`/`dnis`,
- * `language`, then `customConfig` and `inputVariables` entries); binary PCMU → audio frames at
- * the transport's input rate (stereo is split and only the chosen channel kept, as mono), from
- * `opened` until Genesys's `close`, so also what the caller says while Genesys has not yet read
- * our `disconnect`, except while the stream is paused; `ping` → `pong`; `close` → `closed` (with
- * the output variables) and an `end` frame with the close reason, once (audio and `dtmf` after it,
- * which the client does not send, are dropped, counted in `stats.inboundAfterEnd` and reported
- * once, a "protocol" error); `paused` (from `opened` too when it asked to start paused) and
- * `resumed` track whether audio may flow; `dtmf` → a `dtmf` frame; `error` (Genesys's `code`,
- * `message` and `retryAfter`) is reported as a "protocol" error and, like everything else
- * (`update`, `discarded`, …), reaches the bot as a `message` frame holding the AudioHook
- * message; so do the Audio Connector's `playback_started` and `playback_completed`, which the
- * serializer also reads (see the playback reports and the ending below).
- * {@linkcode GenesysSerializer.position} is where Genesys last said its stream was; server
- * messages carry no `position` (the protocol defines it on client messages only: the reference
+ * {@linkcode GenesysSerializerOptions.channel}; an `open` offering none is refused with
+ * `disconnect`, reason `error`, its `info` saying what was missing, a decode error and no `start`
+ * frame: a session without audio is no use to a voice bot) and a `start` frame (`streamId` the
+ * session id, `callId` the conversation id, `params` the organization id, participant
+ * `ani`/`aniName`/`dnis`, `language`, then `customConfig` and `inputVariables` entries); binary
+ * PCMU → audio frames at the transport's input rate (stereo is split and only the chosen channel
+ * kept, as mono), from `opened` until Genesys's `close`, so also what the caller says while Genesys
+ * has not yet read our `disconnect`, except while the stream is paused; `ping` → `pong`; `close` →
+ * `closed` (with the output variables) and an `end` frame with the close reason, once (audio and
+ * `dtmf` after it, which the client does not send, are dropped, counted in `stats.inboundAfterEnd`
+ * and reported once, a "protocol" error); `paused` (from `opened` too when it asked to start
+ * paused) and `resumed` track whether audio may flow; `dtmf` → a `dtmf` frame; `error` (Genesys's
+ * `code`, `message` and `retryAfter`) is reported as a "protocol" error and, like everything else
+ * (`update`, `discarded`, …), reaches the bot as a `message` frame holding the AudioHook message;
+ * so do the Audio Connector's `playback_started` and `playback_completed`, which the serializer
+ * also reads (see the playback reports and the ending below).
+ * {@linkcode GenesysSerializer.position} is where Genesys last said its stream was; server messages
+ * carry no `position` (the protocol defines it on client messages only: the reference
  * implementation's `ClientMessageBase` has it, `ServerMessageBase` has `clientseq` instead).
  *
  * Outbound: audio → binary PCMU at 8 kHz, mono, when the session carries it
@@ -723,10 +725,27 @@ export class GenesysSerializer implements FrameSerializer {
     this.#id = message.string("id");
     const media = chooseMedia(parameters.media, this.#channel);
     if (media === undefined) {
+      // Refused with `disconnect` (reason `error`), not accepted with `opened` and empty `media`.
+      // AudioHook allows the empty answer: the reference server sends it when its selectors leave
+      // nothing (server/serversessionimpl.ts, runMediaSelectors: `offered[0] ?? null`, and
+      // `media: this.selectedMedia ? [this.selectedMedia] : []` in onOpenMessage), and its client
+      // then opens and streams nothing (client/clientsessionimpl.ts, onOpenedMessage:
+      // `startStreaming(null, …)`; client/src/mediasource-tone.ts sends no frame without a
+      // medium). But that session carries no audio either way: the bot would never hear the
+      // caller, and an Audio Connector plays the bot's audio in the accepted medium, so it could
+      // not speak; the caller would sit in silence until something hung up. The reference's own
+      // handlers that need audio refuse such an offer as this does ("No matching media format
+      // offered": app/src/sim-transcribe/simulated-transcripts.ts, transcriptMediaSelector;
+      // app/src/agentassist-hack.ts, agentAssistMediaSelector), and its client takes a
+      // `disconnect` while it waits for `opened` and closes (clientsessionimpl.ts,
+      // onDisconnectMessage). Ended at once, the Architect flow takes its failure path instead.
+      // (Genesys's protocol pages, developer.genesys.cloud "AudioHook protocol", were not in the
+      // searchable docs.)
+      const reason = noMediaReason(parameters.media, this.#channel);
       this.#state = "disconnecting";
-      this.#reply("disconnect", { reason: "error", info: "no PCMU 8000 Hz media offered" });
+      this.#reply("disconnect", { reason: "error", info: reason });
       this.#boundClose();
-      throw message.error(`open offers no PCMU 8000 Hz media: ${describe(parameters.media)}`);
+      throw message.error(`open refused, ${reason}: ${describe(parameters.media)}`);
     }
     this.#channels = media.channels;
     this.#keep = media.keep;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { kindOf } from "../_kind_of.ts";
+import { kindOf, shownValue } from "../_kind_of.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { expectMethods } from "../transport_options.ts";
@@ -55,14 +55,9 @@ export interface ResolvedCallOptions {
 
 const DTMF_DIGIT = /^[0-9*#A-D]$/;
 
-/** A number as the message shows it, anything else by its kind (`a string (2)`, not `2`). */
-function shown(value: unknown): string {
-  return typeof value === "number" ? String(value) : kindOf(value);
-}
-
 function nonNegative(value: number, name: string): number {
   if (typeof value !== "number" || !(value >= 0)) {
-    throw new RangeError(`${name} must be a non-negative number, got ${shown(value)}`);
+    throw new RangeError(`${name} must be a non-negative number, got ${shownValue(value)}`);
   }
   return value;
 }
@@ -77,7 +72,7 @@ function wholeCount(value: number, name: string): number {
     typeof value !== "number" || !((Number.isInteger(value) && value >= 0) || value === Infinity)
   ) {
     throw new RangeError(
-      `${name} must be a whole number (0 or more) or Infinity, got ${shown(value)}`,
+      `${name} must be a whole number (0 or more) or Infinity, got ${shownValue(value)}`,
     );
   }
   return value;
@@ -86,7 +81,7 @@ function wholeCount(value: number, name: string): number {
 /** Above 0 (`Infinity` too); throws a `RangeError` naming it `name`. */
 function aboveZero(value: number, name: string): number {
   if (typeof value !== "number" || !(value > 0)) {
-    throw new RangeError(`${name} must be above 0, got ${shown(value)}`);
+    throw new RangeError(`${name} must be above 0, got ${shownValue(value)}`);
   }
   return value;
 }

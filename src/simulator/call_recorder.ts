@@ -93,6 +93,12 @@ export class CallRecorder {
 
   /** Makes an empty recording; see {@linkcode CallRecorderOptions}. */
   constructor(options: CallRecorderOptions) {
+    // Without a type checker, no options failed as a destructuring of undefined, naming nothing.
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `CallRecorder options must be { callerRate, heardRate }, got ${kindOf(options)}`,
+      );
+    }
     checkRates(options);
     this.sampleRate = Math.max(options.callerRate, options.heardRate);
     this.#callerRate = options.callerRate;

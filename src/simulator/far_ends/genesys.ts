@@ -9,7 +9,8 @@
  *   the server, whose `seq` must be the previous one plus one.
  * - The client opens with `open` (organization, conversation, participant `ani`/`aniName`/`dnis`,
  *   the media it offers: PCMU 8 kHz, here mono `["external"]` or `["internal"]`, `customConfig`,
- *   `language`) and waits 5 s for `opened`, which must select at most one offered medium; then
+ *   `language`) and waits 5 s for `opened` (a `disconnect` instead starts its close transaction,
+ *   as one later does), which must select at most one offered medium; then
  *   streams PCMU in 200 ms binary frames, sends a first `ping` 1 s after `opened`, another at once
  *   when its `pong` arrives, then one every 5 s, and expects each `pong` (echoing the ping's `seq`
  *   as `clientseq`) before the next ping is due.
@@ -153,7 +154,7 @@ export class GenesysFarEnd implements FarEnd {
   socketClosed(detail: string): void {
     const cutShort = this.#state === "closing"
       ? `while Genesys waited for "closed" to its "close"`
-      : this.#state === "open" && this.#closeReason === "disconnect"
+      : (this.#state === "open" || this.#state === "opening") && this.#closeReason === "disconnect"
       ? `after its "disconnect", before Genesys's "close"`
       : null;
     if (cutShort) this.#context.violation("genesys.closed-early", `${detail} ${cutShort}`);
@@ -227,7 +228,13 @@ export class GenesysFarEnd implements FarEnd {
         }
         return this.#closed?.();
       case "disconnect":
-        if (this.#state === "open") {
+        // Also while the client waits for `opened`: a server may refuse the open transaction so
+        // (an offer it cannot use, a caller it does not authorize), and the reference client
+        // takes a `disconnect` in any state but closing or closed, its open timer cancelled, and
+        // starts its close transaction (clientsessionimpl.ts, onDisconnectMessage and
+        // initiateClose). This far end ignored it there, and blamed the bot 5 s later for an
+        // `opened` that never came.
+        if (this.#state === "open" || this.#state === "opening") {
           this.#closeReason = "disconnect";
           context.endCall("bot", `disconnect (${String(parameters.reason ?? "no reason")})`);
         }
