@@ -22,6 +22,7 @@ import {
 } from "./playback.ts";
 import type { TransportStats } from "./transport_stats.ts";
 import { type PlaybackReport, readPlaybackReport } from "./_playback_reports.ts";
+import { LagJitter } from "./_lag_jitter.ts";
 
 /**
  * Positions closer than this are the same. Every position compared here is the timeline's own
@@ -228,7 +229,8 @@ export class PlaybackTracker {
   #lastByEstimate = false;
   /**
    * Milliseconds the far end plays behind the pacing estimate, learned from acknowledgements (a
-   * rise once confirmed: see {@linkcode #learnLag}).
+   * rise once confirmed: see {@linkcode #learnLag}), moved only past the jitter (see
+   * {@linkcode #moveLag}).
    */
   #lag: number;
   /**
@@ -238,6 +240,8 @@ export class PlaybackTracker {
   #readLag = NaN;
   #readAt = -Infinity;
   #readLagBefore = NaN;
+  /** The jitter of the reads, and the dead band of the lag in use that follows (see `#moveLag`). */
+  readonly #jitter = new LagJitter();
   #acknowledged = false;
   /**
    * A mark of the cadence has been answered (the session's first mark aside, see
@@ -741,9 +745,28 @@ export class PlaybackTracker {
       this.#readLagBefore = this.#readLag;
       this.#readLag = measured;
       this.#readAt = now;
+      this.#jitter.sample(measured);
     }
     const before = this.#readLagBefore;
-    this.#lag = before < this.#readLag ? before : this.#readLag; // NaN compares false
+    const confirmed = before < this.#readLag ? before : this.#readLag; // NaN compares false
+    // The first read is adopted whatever it says (`playoutDelayMs` is no measure); after it, one
+    // within the jitter of the lag in use tells no change (see {@linkcode #moveLag}).
+    if (Number.isNaN(before)) this.#lag = confirmed;
+    else this.#moveLag(confirmed);
+  }
+
+  /**
+   * The lag in use becomes `lag`, unless that is within the dead band of it: the spread that the
+   * network's and the far end's jitter give successive readings of one lag, as measured from them
+   * (see {@linkcode LagJitter}). Each change is told to the observers (a recording moves the bot's
+   * audio by it) and moves `speakingstart`: within a few ms of jitter, the lag as each pair of
+   * reads confirmed it changed at most answers, 1–4 ms each way, telling nothing true. A change of
+   * the far end's buffer by `STEADY_LAG_MS` or more clears the band (at most half that), and is
+   * learned as before: a fall at the answer that reads it, a rise at the next. `heardMs` does not
+   * go by the band: it follows the reads themselves (see {@linkcode #heardLag}).
+   */
+  #moveLag(lag: number): void {
+    if (Math.abs(lag - this.#lag) > this.#jitter.bandMs) this.#lag = lag;
   }
 
   /**
@@ -765,7 +788,9 @@ export class PlaybackTracker {
     this.#lastBound = bound;
     if (bound < this.#readLag) this.#readLag = bound;
     if (bound < this.#readLagBefore) this.#readLagBefore = bound;
-    if (bound < this.#lag) this.#lag = bound;
+    // Lowered only past the jitter: at a long reply's end the answer to its end-of-speech mark,
+    // held until its place played, is a read in all but timing, as noisy as the reads.
+    if (bound < this.#lag) this.#moveLag(bound);
   }
 
   /**
@@ -885,11 +910,15 @@ export class PlaybackTracker {
       this.#marks = [];
       this.#markedPosition = this.#timeline.sentMs;
       this.#markedEnd = true; // the clear dropped what a serializer held
-      this.#boundaryAt = NaN; // the held end it was owed at was dropped too
       this.#ackedPosition = this.#timeline.sentMs;
       this.#reported = false; // not the far end's word (see #reportedAt)
       this.#idleAt = NaN; // whether it says `started` after a clear is not known
     }
+    // The boundary mark owed where the packetizer held a response's end (see `#boundaryAt`) was
+    // for the response after it, none of whose audio has left: dropped now, cleared or not. Not
+    // cleared, its mark still went out with the next audio, after the interruption, and was
+    // answered for a response nobody heard (the one before it stops here, owed its stop).
+    this.#boundaryAt = NaN;
     this.#drained = true;
     this.#quiet.cancel();
     this.#events.cancel();

@@ -16,7 +16,7 @@ import { rtviBotReady } from "../../src/serializers/rtvi.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { MemorySocketPair } from "../../src/testing/memory_socket.ts";
-import type { MemorySocket } from "../../src/testing/memory_socket.ts";
+import { DelayedSocket } from "../_delayed_socket.ts";
 import {
   type CallReport,
   simulateCall,
@@ -39,60 +39,6 @@ export interface ProviderCase {
 
 /** Samples of the bot's speech: a constant level the far end's recording tells from silence. */
 export const LEVEL = 8000;
-
-/** Delays the two directions of a socket on the fake clock, in order. */
-class DelayedSocket extends EventTarget implements WebSocketLike {
-  readonly #inner: MemorySocket;
-  readonly #clock: Clock;
-  readonly #returnMs: number;
-
-  constructor(inner: MemorySocket, clock: Clock, delays: { jitterMs: number; returnMs: number }) {
-    super();
-    this.#inner = inner;
-    this.#clock = clock;
-    this.#returnMs = delays.returnMs;
-    inner.addEventListener("message", (event) => {
-      const data = (event as MessageEvent).data;
-      this.#after(
-        delays.jitterMs,
-        () => this.dispatchEvent(Object.assign(new Event("message"), { data })),
-      );
-    });
-    // A close follows the messages sent before it.
-    inner.addEventListener("close", (event) => {
-      const { code, reason } = event as CloseEvent;
-      this.#after(
-        delays.jitterMs,
-        () =>
-          this.dispatchEvent(Object.assign(new Event("close"), { code, reason, wasClean: true })),
-      );
-    });
-  }
-
-  get readyState(): number {
-    return this.#inner.readyState;
-  }
-  get binaryType(): string {
-    return this.#inner.binaryType;
-  }
-  set binaryType(value: string) {
-    this.#inner.binaryType = value;
-  }
-  send(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.#after(this.#returnMs, () => {
-      if (this.#inner.readyState === 1) this.#inner.send(data);
-    });
-  }
-  close(code?: number, reason?: string): void {
-    this.#inner.close(code, reason);
-  }
-
-  /** Runs `action` `ms` later on the fake clock; at once (in order) when there is no delay. */
-  #after(ms: number, action: () => void): void {
-    if (ms === 0) action();
-    else void this.#clock.sleep(ms).then(action);
-  }
-}
 
 /** A call in progress: the bot's transport, what it saw, and the far end's report to come. */
 export interface ProviderCall {
@@ -152,7 +98,11 @@ export function startCall(
     protocol: provider.protocol,
     platform: provider.platform ?? {},
     clock,
-    connect: () => new DelayedSocket(pair.client, clock, delays),
+    connect: () =>
+      new DelayedSocket(pair.client, clock, {
+        receiveMs: delays.jitterMs,
+        sendMs: delays.returnMs,
+      }),
     audio: { pcm: silence, sampleRate: 8000, speechSegments: [] },
     record: true,
     lingerMs: 60_000,
