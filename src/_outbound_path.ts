@@ -541,6 +541,9 @@ export class OutboundPath {
     const timeline = this.#timeline;
     const position = timeline.lastPosition;
     const sentAt = this.#clock.now();
+    // Read after the serializer's work on it, which may have held the turn (and the chunk) past
+    // the pump's last reading: placed, and moved where it must be, before the observers hear.
+    this.#pump.turnGoesOnAt(sentAt);
     const placed = timeline.playsAt(position);
     const info = {
       position,

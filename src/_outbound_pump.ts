@@ -149,6 +149,17 @@ export class OutboundPump {
    * turn, finds it just written (not due before then, however long ago its slot began).
    */
   #queuedIdle = false;
+  /**
+   * When audio last found the queue idle, as that run read it: kept for the chunks of that write
+   * that wait past the run (behind a send that had to wait), reserved only then. No chunk in the
+   * queue was written before it, so it is never later than when one was written.
+   */
+  #idleQueuedAt = NaN;
+  /**
+   * When the audio being pushed was written, where it queues behind a send under way or a hold
+   * (see {@linkcode pushAudio}); NaN otherwise, and outside a push.
+   */
+  #writtenAt = NaN;
   /** The tail was cut into a chunk: its packet goes too once the chunk has left. */
   #tailFlushed = false;
   /** Speech was sent, or written, since the queue last ran dry. */
@@ -170,6 +181,11 @@ export class OutboundPump {
   #turnFrom = 0;
   #turnAt = -Infinity;
   #turnUntil = -Infinity;
+  /**
+   * The chunk `onChunk` is told of was sent by the current turn, placed by its reading (speech;
+   * background is sent outside the turn accounting): see {@linkcode turnGoesOnAt}.
+   */
+  #chunkInTurn = false;
   /** The far end asked us to stop sending for now (see {@linkcode hold}). */
   #held = false;
   /** The pacing deadline came while held: the reserved chunk goes when the hold ends. */
@@ -235,6 +251,23 @@ export class OutboundPump {
   }
 
   /**
+   * The turn under way read the clock at `now` right after sending a chunk, before the observers
+   * are told of it (called from `onChunk` only, which the pump calls in that turn). Work since the
+   * turn's last reading, on that chunk (a serializer's `serialize`, a stall inside it), holds all
+   * the turn sent, that chunk too: it leaves only once the turn ends. Placed from `now` where it
+   * was placed to play before, and the move told to the observers first, so that they hear of
+   * the chunk where it plays, not at a gap after audio placed where it never played (the far end,
+   * receiving it all at once, plays it back to back). Taken for the turn's own reading, not
+   * judged by `userCodeRan`'s window, which that work has left behind; but only for a chunk the
+   * turn placed by its own reading: background audio is sent outside the turn accounting (it
+   * reads the clock for itself), and the turn noted last may be long over.
+   */
+  turnGoesOnAt(now: number): void {
+    // Within the slack: the same moment (no move of a fraction of a millisecond to tell).
+    if (this.#chunkInTurn && now >= this.#turnUntil + TURN_SLACK_MS) this.#turnLeftAt(now);
+  }
+
+  /**
    * The current turn goes on at `now` (read after code that may have worked a while): what it
    * sent leaves only when it ends, and plays from `now` if it was placed to play before. The
    * observers told of the move may work on it too (a `playoutMoved` observer's own work): the
@@ -291,7 +324,17 @@ export class OutboundPump {
     // arm the tail for what the chunker holds, and tell the tracker nothing more is queued.
     this.#speaking = true;
     if (this.#chunker.takeWhole(frame) && this.#sentAtOnce(frame)) return;
+    // Queued while the pump waits for a send (an asynchronous serializer, a full socket), or
+    // while the far end holds the session off, a chunk is reserved only once that is over, its
+    // slot perhaps begun before it was written: it is not due before it was written, so that
+    // its lateness is the sender's own delay, not its source's. A clock read a write, only
+    // there: queued with the pump idle, the run reads the time (`#queuedIdle`); queued behind a
+    // chunk that waits for its slot, it is due at a later slot still.
+    this.#writtenAt = this.#held || (this.#running && this.#paced === undefined)
+      ? this.#clock.now()
+      : NaN;
     this.#chunker.push(frame, this.#enqueueChunk);
+    this.#writtenAt = NaN;
     this.#run();
     this.#queue.ownAudio(frame.audio.buffer);
     return this.#queue.room();
@@ -503,7 +546,7 @@ export class OutboundPump {
 
   #enqueueChunk = (chunk: AudioFrame): void => {
     if (this.#queue.size === 0 && !this.#running) this.#queuedIdle = true;
-    this.#queue.pushAudio(chunk, durationMs(chunk.audio.length, chunk));
+    this.#queue.pushAudio(chunk, durationMs(chunk.audio.length, chunk), this.#writtenAt);
   };
 
   /**
@@ -517,10 +560,9 @@ export class OutboundPump {
       return;
     }
     this.#running = true;
-    let writtenAt: number | undefined;
     if (this.#queuedIdle) {
       this.#queuedIdle = false;
-      writtenAt = now ??= this.#readTurn();
+      this.#idleQueuedAt = now ??= this.#readTurn();
     }
     // One clock read for the whole run: what it does is synchronous, and a real clock read is a
     // call into the runtime that the pacer and the tracker would otherwise each make per chunk.
@@ -554,12 +596,18 @@ export class OutboundPump {
           if (sending) return void this.#runAfter(sending);
         } else if (item.kind === "audio") {
           now ??= this.#readTurn();
-          let wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt, writtenAt);
+          // Not due before it was written: its own reading where one was taken (queued while
+          // busy), else (NaN) no earlier than the write that found the queue idle.
+          const idleAt = this.#idleQueuedAt;
+          const queuedAt = Number.isNaN(item.queuedAt) || item.queuedAt < idleAt
+            ? idleAt
+            : item.queuedAt;
+          let wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt, queuedAt);
           // Not due by this run's reading, it may be by a later one: a listener told of the last
           // chunk worked a while (`userCodeRan` moved the turn on), and the chunk leaves now.
           if (stale && (wait === 0 || this.#turnUntil > now)) {
             now = this.#reread();
-            wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt, writtenAt);
+            wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt, queuedAt);
           }
           this.#tailDueAt = undefined;
           if (wait > 0) {
@@ -932,6 +980,7 @@ export class OutboundPump {
       this.#heldAudioLeft(this.#timeline.lastPosition - heldMs, now);
     }
     this.#tracker.chunkSent(chunk, ms, speech, now);
+    this.#chunkInTurn = now !== undefined;
     this.#onChunk?.(out, speech);
     return sending;
   }

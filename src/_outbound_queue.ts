@@ -10,9 +10,13 @@ import type { AudioFrame, Frame } from "./frames.ts";
 /** Consumed slots at the front of the queue's array past which it is compacted. */
 const COMPACT_AFTER = 1024;
 
-/** One thing waiting to be sent. */
+/**
+ * One thing waiting to be sent. An audio chunk's `queuedAt` is when it was written, where the
+ * pump read it (queued behind a send under way, or held: see `OutboundPump.pushAudio`), else NaN:
+ * a field of the item the queue makes anyway, so that it costs no allocation.
+ */
 export type OutboundItem =
-  | { kind: "audio"; chunk: AudioFrame; durationMs: number }
+  | { kind: "audio"; chunk: AudioFrame; durationMs: number; queuedAt: number }
   | { kind: "frame"; frame: Frame };
 
 /** A FIFO of {@linkcode OutboundItem}s that knows how much audio it holds. */
@@ -47,9 +51,12 @@ export class OutboundQueue {
     return this.#queuedMs;
   }
 
-  /** Queues an audio chunk that plays for `durationMs`. */
-  pushAudio(chunk: AudioFrame, durationMs: number): void {
-    this.#items[this.#tail++] = { kind: "audio", chunk, durationMs };
+  /**
+   * Queues an audio chunk that plays for `durationMs`, written at `queuedAt` where the caller read
+   * it (NaN: not known).
+   */
+  pushAudio(chunk: AudioFrame, durationMs: number, queuedAt = NaN): void {
+    this.#items[this.#tail++] = { kind: "audio", chunk, durationMs, queuedAt };
     this.#queuedMs += durationMs;
   }
 

@@ -100,3 +100,14 @@ Deno.test("`OutboundQueue` that never empties keeps its order and size through c
   assert.ok(item?.kind === "frame" && item.frame.type === "mark");
   assert.equal(item.frame.name, String(next - 1));
 });
+
+Deno.test("`OutboundQueue` keeps when each chunk was written, where it was read (NaN where not)", () => {
+  const q = new OutboundQueue(1000);
+  q.pushAudio(chunk(new Uint8Array(320)), 20);
+  q.pushAudio(chunk(new Uint8Array(320)), 20, 1234.5);
+  const written: number[] = [];
+  for (let item = q.peek(); item !== undefined; q.shift(), item = q.peek()) {
+    if (item.kind === "audio") written.push(item.queuedAt);
+  }
+  assert.deepEqual(written, [NaN, 1234.5]);
+});

@@ -7,6 +7,7 @@
  */
 
 import {
+  type Frame,
   type OutboundAudioInfo,
   type PlayoutMoveInfo,
   RawPcmSerializer,
@@ -25,17 +26,37 @@ export interface StallCallOptions {
   chunkMs: number;
   sendAheadMs?: number | undefined;
   endSilenceMs?: number | undefined;
+  /** The serializer works `ms` (the event loop blocked) on the `chunk`th audio chunk (from 1). */
+  serializeStall?: { chunk: number; ms: number } | undefined;
+}
+
+/** Raw PCM whose `serialize` blocks the event loop `ms` on the `chunk`th audio chunk it is given. */
+class StallingRawPcm extends RawPcmSerializer {
+  #chunks = 0;
+  constructor(readonly clock: StallClock, readonly stall: { chunk: number; ms: number }) {
+    super();
+  }
+  override serialize(frame: Frame) {
+    if (frame.type === "audio" && ++this.#chunks === this.stall.chunk) {
+      this.clock.block(this.stall.ms);
+    }
+    return super.serialize(frame);
+  }
 }
 
 /**
  * The session, its far end, `say(ms, responseId?)` for the bot, `replyPlayed()`, and when the far
  * end was closed.
  */
-export function stallCall({ chunkMs, sendAheadMs, endSilenceMs }: StallCallOptions) {
+export function stallCall(
+  { chunkMs, sendAheadMs, endSilenceMs, serializeStall }: StallCallOptions,
+) {
   const clock = new StallClock(1000);
   const pair = new MemorySocketPair();
   const transport = new WebSocketTransport(pair.server, {
-    serializer: new RawPcmSerializer(),
+    serializer: serializeStall === undefined
+      ? new RawPcmSerializer()
+      : new StallingRawPcm(clock, serializeStall),
     audioOut: { sampleRate: 16000, chunkMs },
     maxQueuedMs: 60_000,
     clock,
