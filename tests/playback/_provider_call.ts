@@ -5,10 +5,8 @@
 // sends waits `jitterMs` before the far end sees it (its jitter buffer and the network), and
 // everything the far end sends back waits `returnMs`. The far end's recording of what the caller
 // heard is the ground truth the transport's figures are checked against.
-import type { Clock } from "../../src/clock.ts";
 import type { Frame } from "../../src/frames.ts";
 import type { FrameSerializer } from "../../src/serializer.ts";
-import type { WebSocketLike } from "../../src/socket.ts";
 import type { SpeakingEvent } from "../../src/playback.ts";
 import type { TransportError } from "../../src/errors.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
