@@ -10,6 +10,7 @@ import { MAX_CHANNELS, MAX_SAMPLE_RATE } from "./audio/_frame_limits.ts";
 import { kindOf } from "./_kind_of.ts";
 import type { AudioFrame, Frame, FrameType } from "./frames.ts";
 import { PLAYOUT_MARK_PREFIX } from "./playback.ts";
+import { closeCodeProblem } from "./transport_options.ts";
 
 /** Every frame type but audio (what `send` takes): the record makes the checker list them all. */
 const OTHER_FRAME_TYPES: ReadonlySet<string> = new Set(Object.keys(
@@ -61,6 +62,9 @@ export function frameProblem(frame: Frame): string | undefined {
       return notString(frame, "name") ?? reservedMarkProblem(frame.name);
     case "end":
       return frame.reason === undefined ? undefined : notString(frame, "reason", " (or none)");
+    case "cancel":
+      return (frame.closeCode === undefined ? undefined : closeCodeProblem(frame.closeCode)) ??
+        (frame.reason === undefined ? undefined : notString(frame, "reason", " (or none)"));
   }
   return undefined;
 }

@@ -41,7 +41,7 @@ import { SocketEvents } from "./_socket_events.ts";
 import { type Clock, type ClockTimer, systemClock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import { type TransportClosed, TransportCloseEvent, type TransportEventMap } from "./events.ts";
-import type { Frame } from "./frames.ts";
+import type { CancelFrame, Frame } from "./frames.ts";
 import type { InterruptResult, PlaybackState } from "./playback.ts";
 import type { FrameSerializer } from "./serializer.ts";
 import type { OutboundMixer, SessionObserver } from "./session_observer.ts";
@@ -305,7 +305,7 @@ export class WebSocketTransport extends EventTarget {
       case "interruption":
         return this.interrupt().then(() => {});
       case "cancel":
-        return this.#cancel();
+        return this.#cancel(frame);
       case "message":
         if (!frame.urgent) break;
         if (this.#isReady) return void this.#out.sender.sendUrgent(frame);
@@ -520,25 +520,25 @@ export class WebSocketTransport extends EventTarget {
 
   // ---- ending ----------------------------------------------------------------------------------
 
-  async #cancel(): Promise<void> {
+  async #cancel({ closeCode, reason = "cancelled" }: CancelFrame): Promise<void> {
     this.#closing = true; // what is sent after it is too late, dropped and counted, as after `end`
     this.#out.drop();
     await this.#ready;
-    await this.#goodbye(() => this.#out.sender.sendFrame({ type: "cancel" }), "cancelled");
+    await this.#goodbye(() => this.#out.sender.sendFrame({ type: "cancel" }), reason, closeCode);
   }
 
   /**
    * Says the goodbye (`say` hands the `end` or `cancel` to the serializer) and closes, or, where
    * the protocol has the far end close (Genesys AudioHook), waits `closeTimeoutMs` for it first.
    */
-  async #goodbye(say: () => Promise<void> | void, reason: string): Promise<void> {
+  async #goodbye(say: () => Promise<void> | void, reason: string, code = 1000): Promise<void> {
     // Ours from now (the bot may still write, a `cancel` to hang up at once): see `#onClose`.
     this.#initiator = "local";
     this.#out.drop();
     await say();
     const peerCloses = this.#serializer.peerCloses && !this.#closeStarted;
     if (peerCloses && await this.#closer.peerClosed()) return;
-    await this.close(1000, reason);
+    await this.close(code, reason);
   }
 
   /** The writable was closed: send what is queued (paced), then leave. */

@@ -9,6 +9,7 @@ import type { Clock } from "./clock.ts";
 import type { FrameSerializer } from "./serializer.ts";
 import type { OutboundMixer } from "./session_observer.ts";
 import type { LastPacketPolicy } from "./streams/packetizer.ts";
+import { withArticle } from "./_kind_of.ts";
 
 /** The inbound audio format: what audio frames on `readable` carry. */
 export interface AudioInOptions {
@@ -347,7 +348,9 @@ function kindOf(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value).slice(0, 40);
   if (typeof value !== "object" || value === null) return String(value);
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === "string" && name !== "" && name !== "Object" ? `a ${name}` : "an object";
+  return typeof name === "string" && name !== "" && name !== "Object"
+    ? withArticle(name)
+    : "an object";
 }
 
 /**
@@ -521,12 +524,19 @@ function serializerLeadMs(serializer: Pick<FrameSerializer, "minSendAheadMs"> | 
  * ```
  */
 export function assertCloseCode(code: number): void {
-  const sendable = Number.isInteger(code) &&
+  const problem = closeCodeProblem(code);
+  if (problem !== undefined) throw new RangeError(problem);
+}
+
+/**
+ * What makes `code` no close code that may be sent (see {@linkcode assertCloseCode}), or
+ * `undefined` (internal to the package: a cancel frame's `closeCode` is checked by it too).
+ */
+export function closeCodeProblem(code: unknown): string | undefined {
+  const sendable = typeof code === "number" && Number.isInteger(code) &&
     ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
       (code >= 3000 && code <= 4999));
-  if (!sendable) {
-    throw new RangeError(
-      `close code ${code} may not be sent: use 1000–1003, 1007–1014 or 3000–4999`,
-    );
-  }
+  if (sendable) return undefined;
+  const shown = typeof code === "number" ? code : kindOf(code);
+  return `close code ${shown} may not be sent: use 1000–1003, 1007–1014 or 3000–4999`;
 }

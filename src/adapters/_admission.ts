@@ -10,6 +10,7 @@
 import { type Clock, systemClock } from "../clock.ts";
 import type { WebSocketTransport } from "../transport.ts";
 import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
+import { checkShutdownOptions, refusedForShutdown, type ShutdownOptions } from "./_shutdown.ts";
 
 /** What an adapter's `upgrade` returns: the session, or why there is none. */
 export interface UpgradeResult {
@@ -46,6 +47,13 @@ export interface AdmissionOptions {
   authorizeTimeoutMs?: number;
 }
 
+/**
+ * A `Host` value: `uri-host [ ":" port ]` (RFC 9110, 7.2), the host an IP literal, an IPv4
+ * address or a registered name (RFC 3986, 3.2.2: unreserved, %-escapes, sub-delims). No
+ * userinfo (`user@`), path, query or space.
+ */
+const HOST = /^(?:\[[0-9A-Za-z.:]+\]|[-0-9A-Za-z._~%!$&'()*+,;=]*)(?::[0-9]*)?$/;
+
 /** A `Sec-WebSocket-Key`: 16 bytes in base64 (RFC 6455, 4.1, item 7). */
 const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
 
@@ -56,15 +64,27 @@ const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
  * `Sec-WebSocket-Version` other than 13 426 (with the version we speak), as RFC 6455 (4.2.1,
  * 4.2.2) asks: each runtime checks these differently (Deno accepts any key; `ws`, under Hono on
  * Node, refuses after the route has answered and keeps the request; workerd hands a Worker a
- * POST upgrade as a GET), so every adapter answers alike. Throws a `RangeError` or `TypeError`
- * for a bad option first, before anything is upgraded.
+ * POST upgrade as a GET), so every adapter answers alike. A `Host` that is no host (with
+ * userinfo: `user@example.com`) gets 400, as RFC 9112 (3.2) has a server answer an invalid one:
+ * the runtimes take it as the bare host (Node's `new URL`, …), so `authorize` and the app would
+ * see a host the request did not name. Once the `shutdownSignal` has aborted, 503. Throws a
+ * `RangeError` or `TypeError` for a bad option first, before anything is upgraded.
  */
 export async function admit(
   request: Request,
-  options: AdmissionOptions & TransportOptions,
+  options: AdmissionOptions & TransportOptions & ShutdownOptions,
 ): Promise<Response | null> {
   resolveTransportOptions(options);
   const timeoutMs = checkAdmissionOptions(options);
+  checkShutdownOptions(options);
+  const host = request.headers.get("host");
+  if (host !== null && !HOST.test(host)) {
+    return new Response("Bad Host header: a host and an optional port, nothing else", {
+      status: 400,
+    });
+  }
+  const shuttingDown = refusedForShutdown(options);
+  if (shuttingDown !== null) return shuttingDown;
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return new Response("Expected a WebSocket upgrade", {
       status: 426,
@@ -112,7 +132,8 @@ export async function admit(
     if (verdict instanceof Response) return verdict;
     if (verdict !== true) return new Response("Unauthorized", { status: 401 });
   }
-  return null;
+  // The shutdown may have begun while `authorize` ran: no session is to start after it.
+  return refusedForShutdown(options);
 }
 
 /** Whether the request says it carries a body of some length (`Content-Length` over 0). */

@@ -12,19 +12,22 @@ import { ReadyState, type WebSocketLike } from "../socket.ts";
 import { WebSocketTransport } from "../transport.ts";
 import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
 import { thrownText } from "../_thrown_text.ts";
+import { followShutdown, type ShutdownOptions } from "./_shutdown.ts";
 
 /**
  * Makes the session's transport on a socket the adapter has already accepted, or, when that
  * throws (a `serializer` function that failed, a serializer that serves or served another
  * session: options given per request holding one instance fail from the second call), logs the
  * failure, closes the socket with 1011 and returns `null`: it ends that session, never the server.
+ * A session made is ended by the options' `shutdownSignal` (see `ShutdownOptions`).
  */
 export function startSession(
   socket: WebSocketLike,
-  options: TransportOptions,
+  options: TransportOptions & ShutdownOptions,
 ): WebSocketTransport | null {
+  let transport: WebSocketTransport;
   try {
-    return new WebSocketTransport(socket, options);
+    transport = new WebSocketTransport(socket, options);
   } catch (cause) {
     const message = `the session could not start: ${thrownText(cause)}`;
     console.error(new TransportError("application", message, { cause, closeCode: 1011 }));
@@ -41,6 +44,8 @@ export function startSession(
     else close();
     return null;
   }
+  followShutdown(transport, options);
+  return transport;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 } from "../transport_options.ts";
 import { BackgroundAudio } from "../mixing/background_audio.ts";
 import { type AdmissionOptions, checkAdmissionOptions } from "./_admission.ts";
+import { checkShutdownOptions, type ShutdownOptions } from "./_shutdown.ts";
 
 /**
  * Checks options that many sessions will share: a bad option throws its `RangeError` or
@@ -26,9 +27,10 @@ import { type AdmissionOptions, checkAdmissionOptions } from "./_admission.ts";
  * serve every session.
  */
 export function checkSharedOptions(
-  options: TransportOptions & AdmissionOptions,
+  options: TransportOptions & AdmissionOptions & ShutdownOptions,
 ): ResolvedTransportOptions {
   checkAdmissionOptions(options);
+  checkShutdownOptions(options);
   if (options.serializer !== undefined && typeof options.serializer !== "function") {
     throw new TypeError(
       "options shared by every session take a function that makes each session its serializer " +

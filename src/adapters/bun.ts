@@ -9,8 +9,10 @@ import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
 import { type BunServerWebSocket, BunSocket } from "./_bun_socket.ts";
 import { startSession } from "./_session.ts";
+import type { ShutdownOptions } from "./_shutdown.ts";
 
 export type { AdmissionOptions, BunServerWebSocket, UpgradeResult };
+export { sessionsEnded, type ShutdownOptions } from "./_shutdown.ts";
 
 // Structural types for the little of Bun's API we use, so the module needs no `bun-types`.
 
@@ -37,8 +39,11 @@ export interface BunWebSocketHandlers {
   maxPayloadLength: number;
 }
 
-/** Options for {@linkcode upgrade}: the transport's, the admission checks, and Bun's own. */
-export interface BunUpgradeOptions extends TransportOptions, AdmissionOptions {
+/**
+ * Options for {@linkcode upgrade}: the transport's, the admission checks, the server's shutdown
+ * and Bun's own.
+ */
+export interface BunUpgradeOptions extends TransportOptions, AdmissionOptions, ShutdownOptions {
   /** Extra headers for the 101 response. */
   headers?: Record<string, string>;
 }
@@ -72,7 +77,8 @@ export const websocket: BunWebSocketHandlers = {
 /**
  * Upgrades a request inside `Bun.serve`'s `fetch` and wraps the socket in a
  * {@linkcode WebSocketTransport}; give `Bun.serve` {@linkcode websocket} as its handlers. Refuses
- * like the Deno adapter (426, 403, 401 or `authorize`'s own response). After an upgrade the
+ * like the Deno adapter (426, 403, 401 or `authorize`'s own response, 400 for a `Host` with
+ * userinfo, 503 once `shutdownSignal` has aborted). After an upgrade the
  * `response` is a placeholder Bun ignores. Backpressure comes from Bun's buffered amount.
  *
  * @example Refusing what is not a WebSocket upgrade

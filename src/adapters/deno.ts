@@ -10,11 +10,16 @@ import { checkIdleTimeout } from "./_idle_timeout.ts";
 import { startSession } from "./_session.ts";
 import { dropDenoSocket } from "./_terminate.ts";
 import { thrownText } from "../_thrown_text.ts";
+import type { ShutdownOptions } from "./_shutdown.ts";
 
 export type { AdmissionOptions, UpgradeResult } from "./_admission.ts";
+export { sessionsEnded, type ShutdownOptions } from "./_shutdown.ts";
 
-/** Options for {@linkcode upgrade}: the transport's, the admission checks, and Deno's own. */
-export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions {
+/**
+ * Options for {@linkcode upgrade}: the transport's, the admission checks, the server's shutdown
+ * and Deno's own.
+ */
+export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions, ShutdownOptions {
   /**
    * Keep-alive, in seconds: after half of it without a frame from the peer Deno pings, and after
    * the other half without an answer it closes the connection (1001); 0 turns it off. Anything
@@ -36,7 +41,8 @@ export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions {
 /**
  * Upgrades a request to a WebSocket and wraps it in a {@linkcode WebSocketTransport}. Refuses,
  * with no upgrade, a request that is not a WebSocket upgrade (426), whose browser origin is not
- * in `allowedOrigins` (403), or that `authorize` turns down (401, or its own response).
+ * in `allowedOrigins` (403), or that `authorize` turns down (401, or its own response); one whose
+ * `Host` is no host (userinfo: 400); every one once `shutdownSignal` has aborted (503).
  *
  * @example An echo server for `deno serve`
  * ```ts

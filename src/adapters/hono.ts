@@ -13,8 +13,10 @@ import { type AdmissionOptions, admit, wrongMethod } from "./_admission.ts";
 import { withCheckedIdleTimeout } from "./_idle_timeout.ts";
 import { HonoSocket, type HonoWSContext, type HonoWSEvents } from "./_hono_socket.ts";
 import { runSession, startSession } from "./_session.ts";
+import type { ShutdownOptions } from "./_shutdown.ts";
 
 export type { AdmissionOptions, HonoWSContext, HonoWSEvents };
+export { sessionsEnded, type ShutdownOptions } from "./_shutdown.ts";
 
 /** The request side of Hono's `Context`, structurally. */
 export interface HonoContext {
@@ -39,8 +41,12 @@ export interface HonoUpgradeWebSocket<C extends HonoContext, U> {
   (c: C, events: HonoWSEvents, options?: U): Promise<Response>;
 }
 
-/** Options for {@linkcode voiceSession}: the transport's, the admission checks, and Hono's own. */
-export interface HonoTransportOptions<U = unknown> extends TransportOptions, AdmissionOptions {
+/**
+ * Options for {@linkcode voiceSession}: the transport's, the admission checks, the server's
+ * shutdown (on Deno, Node and Bun) and Hono's own.
+ */
+export interface HonoTransportOptions<U = unknown>
+  extends TransportOptions, AdmissionOptions, ShutdownOptions {
   /**
    * Passed to `upgradeWebSocket` as its options (Deno's `idleTimeout`, …); an `idleTimeout` is
    * checked as the Deno adapter checks its own (a `RangeError` where the route is made).
@@ -59,7 +65,8 @@ export type HonoSessionHandler<C> = (transport: WebSocketTransport, c: C) => voi
  * Makes a Hono route handler that upgrades with the app's own `upgradeWebSocket` and hands each
  * session's {@linkcode WebSocketTransport} to `onSession`, with Hono's context. Refuses, before
  * any upgrade, like the Deno adapter (426, 405, 403 for an origin not in `allowedOrigins`, 401 or
- * `authorize`'s own response). Copes with Hono's gaps: `onSession` can read the request on Deno
+ * `authorize`'s own response, 400 for a `Host` with userinfo, 503 once `shutdownSignal` has
+ * aborted). Copes with Hono's gaps: `onSession` can read the request on Deno
  * too (whose upgrade consumes it: `c.req.raw` becomes a copy taken before); the raw socket gets
  * `binaryType` and is read for `bufferedAmount`; on Workers, which never call `onOpen`, the
  * session opens at the client's first message, and the closes workerd leaves out or gets wrong

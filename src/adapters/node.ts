@@ -16,8 +16,10 @@ import { NodeSocket, type WsSocket } from "./_node_socket.ts";
 import { runSession, startSession } from "./_session.ts";
 import { thrownText } from "../_thrown_text.ts";
 import { withPayloadLimit } from "./_ws_payload_limit.ts";
+import type { ShutdownOptions } from "./_shutdown.ts";
 
 export type { NodeDuplex, NodeIncomingMessage };
+export { sessionsEnded, type ShutdownOptions } from "./_shutdown.ts";
 
 // Structural types for what we use of `node:http` and `ws`, so the module needs neither's types.
 
@@ -40,8 +42,11 @@ export interface NodeWebSocketServer {
   options?: { maxPayload?: number | undefined; verifyClient?: unknown };
 }
 
-/** Options for {@linkcode upgradeHandler}: the transport's and the admission checks. */
-export interface NodeUpgradeOptions extends TransportOptions, AdmissionOptions {
+/**
+ * Options for {@linkcode upgradeHandler}: the transport's, the admission checks and the server's
+ * shutdown.
+ */
+export interface NodeUpgradeOptions extends TransportOptions, AdmissionOptions, ShutdownOptions {
   /**
    * The scheme and host the request URL is resolved against when the request has no `Host`
    * header; `authorize` sees `request.url` built from it.
@@ -82,7 +87,8 @@ export type NodeUpgradeListener = (
  * `app.listen()`, Fastify's `fastify.server`): it accepts the upgrade with the `ws` library's
  * `WebSocketServer` and hands each session's {@linkcode WebSocketTransport} to `onSession`.
  * Refuses like the Deno adapter, writing the refusal (426, 405, 403 for an origin not in
- * `allowedOrigins`, 401 or `authorize`'s own response) and closing the connection; `authorize`
+ * `allowedOrigins`, 401 or `authorize`'s own response, 400 for a `Host` with userinfo, 503 once
+ * `shutdownSignal` has aborted) and closing the connection; `authorize`
  * gets a standard `Request` with the upgrade's URL and headers. Backpressure comes from `ws`'s
  * `bufferedAmount`, as in Deno. Messages are taken from `ws`'s own emitter as the Buffers it read,
  * without a copy; `ws` refuses a message over `maxMessageBytes` from its frame header (the server's

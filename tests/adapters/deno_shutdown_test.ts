@@ -1,0 +1,105 @@
+// A server's shutdown, given to the Deno adapter as `shutdownSignal`, ends each live call cleanly
+// and lets no new one begin. The far end's view, from the RFCs: RFC 6455, 7.4.1, "1001 indicates
+// that an endpoint is 'going away', such as a server going down"; RFC 9110, 15.6.4, "503 (Service
+// Unavailable) ... the server is currently unable to handle the request due to a temporary
+// overload or scheduled maintenance". Real server on 127.0.0.1 port 0, real client.
+import assert from "node:assert/strict";
+import { JsonSerializer, type WebSocketTransport } from "../../mod.ts";
+import { type DenoUpgradeOptions, sessionsEnded, upgrade } from "../../src/adapters/deno.ts";
+import { within, WsClient } from "../_ws_client.ts";
+
+/** What a client sends to ask for an upgrade (RFC 6455, 4.1). */
+const UPGRADE_HEADERS = {
+  upgrade: "websocket",
+  connection: "Upgrade",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "sec-websocket-version": "13",
+};
+
+/** Serves `upgrade` with a JSON serializer per call and `options`, echoing each session. */
+function serve(options: DenoUpgradeOptions) {
+  const sessions: WebSocketTransport[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    const { transport, response } = await upgrade(request, {
+      serializer: new JsonSerializer(),
+      ...options,
+    });
+    if (transport !== null) {
+      sessions.push(transport);
+      void transport.readable.pipeTo(transport.writable).catch(() => {});
+    }
+    return response;
+  });
+  const { port } = server.addr;
+  return { server, sessions, url: `ws://127.0.0.1:${port}/`, http: `http://127.0.0.1:${port}/` };
+}
+
+/** A client whose session is up both ends: a message sent has come back. */
+async function connectedClient(url: string): Promise<WsClient> {
+  const client = await WsClient.open(url);
+  client.send('{"type":"message","message":"hello"}');
+  await client.next();
+  return client;
+}
+
+Deno.test("Deno `upgrade`: aborting `shutdownSignal` says each session's goodbye, closes it with 1001 and refuses new upgrades with 503", async () => {
+  const shutdown = new AbortController();
+  const { server, sessions, url, http } = serve({ shutdownSignal: shutdown.signal });
+  const clients = [await connectedClient(url), await connectedClient(url)];
+  assert.equal(sessions.length, 2);
+
+  shutdown.abort();
+  for (const client of clients) {
+    const closed = await within(client.closed, 3000, "the client's close");
+    assert.equal(closed.code, 1001);
+    assert.equal(closed.reason, "going away");
+    // The serializer's goodbye came before the close (JsonSerializer's `cancel`).
+    assert.equal(client.texts.at(-1), '{"type":"cancel"}');
+  }
+  await within(sessionsEnded(shutdown.signal), 3000, "the end of every session");
+  for (const session of sessions) {
+    assert.deepEqual(await session.closed, {
+      code: 1001,
+      reason: "going away",
+      initiator: "local",
+    });
+  }
+
+  const refused = await fetch(http, { headers: UPGRADE_HEADERS });
+  assert.equal(refused.status, 503);
+  await refused.body?.cancel();
+  assert.equal(sessions.length, 2, "no session began after the shutdown");
+  await server.shutdown();
+});
+
+Deno.test("Deno `upgrade`: a request still being authorized when the shutdown begins is refused with 503", async () => {
+  const shutdown = new AbortController();
+  const asked = Promise.withResolvers<void>();
+  const answer = Promise.withResolvers<boolean>();
+  const { server, sessions, http } = serve({
+    shutdownSignal: shutdown.signal,
+    authorize: () => (asked.resolve(), answer.promise),
+  });
+  const response = fetch(http, { headers: UPGRADE_HEADERS });
+  await asked.promise;
+  shutdown.abort();
+  answer.resolve(true);
+  const refused = await response;
+  assert.equal(refused.status, 503);
+  await refused.body?.cancel();
+  assert.equal(sessions.length, 0);
+  await sessionsEnded(shutdown.signal); // none began: settled at once
+  await server.shutdown();
+});
+
+Deno.test("Deno `upgrade`: a `shutdownSignal` that is no AbortSignal is a TypeError naming it", async () => {
+  const request = new Request("http://127.0.0.1/", { headers: UPGRADE_HEADERS });
+  const shutdownSignal = new AbortController() as unknown as AbortSignal;
+  await assert.rejects(
+    upgrade(request, { shutdownSignal }),
+    {
+      name: "TypeError",
+      message: /^shutdownSignal must be an AbortSignal, got an? AbortController$/,
+    },
+  );
+});
