@@ -10,8 +10,9 @@
 const RESYNC_MS = 10_000;
 /**
  * A packet whose media time is this far behind the packet that arrived before it starts a new
- * stream (a provider's new `start` counts its media time from 0 again), not a late packet: what a
- * reorder stage puts back in place is a window late, tens of ms.
+ * timeline (a provider's clock went back), not a late packet: what a reorder stage puts back in
+ * place is a window late, tens of ms. A new stream, whose media time counts from 0 again, is told
+ * apart however short the old one was (see `add`).
  */
 const MAX_REORDER_MS = 1000;
 /**
@@ -25,8 +26,10 @@ const ARRIVALS_KEPT = 64;
  * packet in the order packets arrived, D is the change in transit time (arrival − media time) from
  * the packet that arrived before it, and J moves 1/16 of the way to |D|. Packets are told of in
  * media order: one held behind a hole comes after packets that arrived later, and is put in its
- * place among the last `ARRIVALS_KEPT` arrivals, the estimate after it worked out again (one that
- * arrived before all of those is taken as the latest: a hold 64 packets long). Preallocated: a
+ * place among the last arrivals kept (32 to `ARRIVALS_KEPT`), the estimate after it worked out
+ * again (one that arrived before all of those is taken as the latest: a hold over 32 packets
+ * long). A new stream (media time 0 again) has no difference from the old one's last packet: J
+ * goes on from where it stood. Times that are no finite numbers are not measured. Preallocated: a
  * packet costs no allocation.
  */
 export class InterarrivalJitter {
@@ -39,6 +42,10 @@ export class InterarrivalJitter {
   #maxForgotten = 0;
   /** Whether a difference was ever measured: one packet alone has no jitter. */
   #measured = false;
+  /** The media time of the packet told of last (in the order told, not arrived); NaN before. */
+  #toldMs = NaN;
+  /** J carried into a new stream, for its first packet (which has none to differ from). */
+  #carried = 0;
 
   /** J after the latest packet to arrive; `null` before two packets of a timeline arrived. */
   get jitterMs(): number | null {
@@ -53,8 +60,18 @@ export class InterarrivalJitter {
     return max;
   }
 
-  /** One packet: when it arrived and its media time, both in ms. */
+  /**
+   * One packet: when it arrived and its media time, both in ms. A time that is no finite number
+   * (a serializer's of its own) is not measured: one NaN would make J NaN for good.
+   */
   add(arrivedAt: number, mediaMs: number): void {
+    if (!Number.isFinite(arrivedAt) || !Number.isFinite(mediaMs)) return;
+    // A stream's media time counts from 0 (`AudioFrame.timestampMs`), and packets are told of in
+    // media order within one: 0 again after a later one is a new stream (a provider's `start`
+    // again), whose packets have no transit difference from the old one's. Its time going back
+    // by more than MAX_REORDER_MS alone would take a stream shorter than that for jitter.
+    if (mediaMs === 0 && this.#toldMs > 0) this.#newStream();
+    this.#toldMs = mediaMs;
     if (this.#kept === ARRIVALS_KEPT) this.#forget(ARRIVALS_KEPT / 2);
     const kept = this.#kept;
     let place = kept;
@@ -68,7 +85,11 @@ export class InterarrivalJitter {
     this.#arrivedAt[place] = arrivedAt;
     this.#mediaMs[place] = mediaMs;
     this.#kept = kept + 1;
-    if (place === 0) return; // the first: J stays 0 until a difference is measured
+    if (place === 0) {
+      // The first of a stream: J stays as it was (0 at first) until a difference is measured.
+      this.#after[0] = this.#carried;
+      return;
+    }
     for (let i = place; i <= kept; i++) this.#after[i] = this.#estimateAfter(i);
   }
 
@@ -81,6 +102,13 @@ export class InterarrivalJitter {
     if (d > RESYNC_MS || step < -MAX_REORDER_MS) return before;
     this.#measured = true;
     return before + (d - before) / 16;
+  }
+
+  /** A new stream: the old one's packets are forgotten, J goes on from where it stands. */
+  #newStream(): void {
+    if (this.#kept === 0) return;
+    this.#carried = this.#after[this.#kept - 1]!;
+    this.#forget(this.#kept);
   }
 
   /** Forgets the `count` oldest packets kept (half of them: one copy per 32 packets). */

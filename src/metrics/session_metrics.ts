@@ -94,6 +94,7 @@ const MAX_UNANSWERED_STARTS = 16;
  *   before it. A lost packet adds nothing; a reordered one adds its own transit difference. The
  *   reorder stage's wait for a missing packet and the silence it fills are not the network's,
  *   and count for nothing (packets it drops, duplicates and those too late, are not measured);
+ *   a new stream (a provider's `start` again) has no difference from the old one's packets;
  * - **outbound lateness**: chunks sent more than `lateAfterMs` after they were due (their pacing
  *   deadline, or when written if later), and how late (count, p50, p95, max);
  * - **underruns**: times the bot's speech ran dry at the far end in the middle of a response, by

@@ -15,6 +15,8 @@ import { Prng } from "../fuzz/prng.ts";
 interface Arrival {
   chunk: number;
   at: number;
+  /** A `start` comes just before it: a new stream, whose `chunk` and timestamp count anew. */
+  newStream?: boolean;
 }
 
 /** A packet as RFC 3550 sees it: arrival time R and media time S, both in ms. */
@@ -89,8 +91,9 @@ async function call(arrivals: readonly Arrival[]) {
   pair.client.send(start());
   await clock.tick(0);
   const received: Received[] = [];
-  for (const { chunk, at } of [...arrivals].sort((a, b) => a.at - b.at)) {
+  for (const { chunk, at, newStream } of [...arrivals].sort((a, b) => a.at - b.at)) {
     await clock.tick(at - clock.now());
+    if (newStream) pair.client.send(start());
     received.push({ arrival: clock.now(), media: 20 * (chunk - 1) });
     pair.client.send(media(chunk));
     await clock.tick(0);
@@ -157,4 +160,21 @@ Deno.test("`SessionMetrics` inbound jitter: reordered packets count as RFC 3550 
     Math.abs(inbound.maxJitterMs! - rfc.max) < 1e-9,
     `${inbound.maxJitterMs} vs ${rfc.max}`,
   );
+});
+
+Deno.test("`SessionMetrics` inbound jitter: a new stream (`start` again) after a short one is no jitter", async () => {
+  // Twilio's documentation: each stream's `media.timestamp` counts from its own start. 30 packets
+  // (600 ms) on a perfect network, a `start` and 30 more from 120 ms after the last: no packet's
+  // transit differs from the one before it in its stream. Across the streams, media time went
+  // back 580 ms while 120 ms passed: that difference is no network's (it read 44 ms of jitter).
+  const first = arrivals(30, () => 0);
+  const second = arrivals(30, () => 0).map((a, i) => ({
+    ...a,
+    at: a.at + 700,
+    newStream: i === 0,
+  }));
+  const { inbound } = await call([...first, ...second]);
+  assert.equal(inbound.frames, 60);
+  assert.ok(Math.abs(inbound.maxJitterMs!) <= 0.1, `max jitter ${inbound.maxJitterMs} ms`);
+  assert.ok(Math.abs(inbound.jitterMs!) <= 0.1, `jitter ${inbound.jitterMs} ms`);
 });
