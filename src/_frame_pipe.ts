@@ -20,6 +20,8 @@ export interface FrameSource {
   cancel(reason: unknown): Promise<void>;
   /** Lets go of the readable; frames not read stay for its next reader. */
   release(): void;
+  /** Whether the readable has closed (or was cancelled): `next()` would take no frame. */
+  ended(): boolean;
 }
 
 /**
@@ -102,7 +104,12 @@ export function pipeFrames(
     }
     // Closing propagated backward: a destination whose close was asked for (and may wait for
     // room for a while) takes no frame, so none is read: each would be refused and lost.
+    // Closing propagated forward comes first, as the standard applies it: a source already
+    // closed closes the destination "with error propagation", which for a destination already
+    // closing or closed is done at once, resolved ("WritableStreamDefaultWriterCloseWithError-
+    // Propagation"); with `preventClose`, the pipe is over all the same.
     if (isClosingFrameWritable(destination)) {
+      if (source.ended()) return shutdown();
       const error = new TypeError("pipeTo: the destination is closing or closed");
       return shutdown(preventCancel ? undefined : cancelSource(error), { error });
     }

@@ -40,6 +40,12 @@ interface WritableState {
   error(error: unknown): void;
   /** Close was asked for: writes are refused, by a writer made later too (the standard cannot tell). */
   closing: boolean;
+  /**
+   * Why the stream was aborted or failed, however that came (a writer of ours, the stream's own
+   * `abort()`, a pipe told to stop): frames still waiting for room are not sent, whichever writer
+   * wrote them, as the standard rejects every queued write then ("WritableStreamFinishErroring").
+   */
+  stopped: { reason: unknown } | undefined;
   /** Settles once the last frame that had to wait for room has been sent; unset when none waits. */
   waiting: Promise<void> | undefined;
   /** Writes not yet settled: the one waiting for room and those behind it. */
@@ -110,6 +116,7 @@ class FrameWritable extends WritableStream<Frame> {
     const state: WritableState = {
       error: (error) => controller.error(error),
       closing: false,
+      stopped: undefined,
       waiting: undefined,
       backlog: 0,
       heldMs: 0,
@@ -124,7 +131,10 @@ class FrameWritable extends WritableStream<Frame> {
         // write waits for room until most of its audio has played: a standard writer's `abort()`
         // would let a whole TTS buffer play first. Its signal comes at once. (A pipe told to stop
         // waits for its writes before it aborts at all, as the standard says.)
-        c.signal?.addEventListener("abort", () => void state.abort(c.signal.reason));
+        c.signal?.addEventListener("abort", () => {
+          state.stopped ??= { reason: c.signal.reason };
+          void state.abort(c.signal.reason);
+        });
       },
       // A write of the stream's own (a pipe of the runtime's, which takes no writer of ours) and
       // the close come after the frames a writer of ours, since let go, left waiting for room:
@@ -132,9 +142,12 @@ class FrameWritable extends WritableStream<Frame> {
       // (WHATWG Streams, "WritableStreamDefaultControllerAdvanceQueueIfNeeded"), and ours were
       // written before. Else a pipe's frames would overtake them, and the close would leave the
       // session before they were sent.
+      // An interruption or an urgent message goes at once, as from a writer of ours (see
+      // `overtakesWaiting`). On the usual path (nothing waiting) one field read a write.
       write: (frame) => {
         const waiting = state.waiting;
-        return waiting === undefined ? sink.send(frame) : waiting.then(() => sink.send(frame));
+        if (waiting === undefined || overtakesWaiting(frame)) return sink.send(frame);
+        return waiting.then(() => sink.send(frame));
       },
       close: () => {
         state.closing = true;
@@ -194,8 +207,6 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   readonly #state: WritableState;
   /** `close()`, `abort()` or `releaseLock()` was called: the standard writer answers from now on. */
   #handedOver = false;
-  /** Why the stream failed or was aborted: frames still waiting for room are not sent. */
-  #stopped: { reason: unknown } | undefined;
 
   constructor(standard: WritableStreamDefaultWriter<Frame>, sink: FrameSink, state: WritableState) {
     this.#standard = standard;
@@ -223,9 +234,12 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   }
 
   write(frame: Frame): Promise<void> {
-    if (this.#stopped !== undefined) return Promise.reject(this.#stopped.reason);
-    if (this.#state.closing) return Promise.reject(new TypeError("the writable is closing"));
+    // Handed over (let go too: then a TypeError, whatever became of the stream), the standard
+    // writer answers; the stream aborted or failed or closing, so would it.
     if (this.#handedOver) return this.#standard.write(frame);
+    const stopped = this.#state.stopped;
+    if (stopped !== undefined) return Promise.reject(stopped.reason);
+    if (this.#state.closing) return Promise.reject(new TypeError("the writable is closing"));
     const waiting = this.#state.waiting;
     if (waiting === undefined) {
       const room = this.#send(frame);
@@ -235,11 +249,8 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     // refuses it (an `encode` error): it is never sent, so it has no place to keep, and held it
     // would be read as the audio it is not.
     if (refused(frame)) return this.#send(frame) ?? WRITTEN;
-    // An interruption or an urgent message goes at once, as `send` takes it: behind a frame
-    // that waits for room (a long TTS buffer) it would wait for most of that frame to play.
-    if (frame.type === "interruption" || frame.type === "message" && frame.urgent === true) {
-      return this.#send(frame) ?? WRITTEN;
-    }
+    // An interruption or an urgent message goes at once, as `send` takes it.
+    if (overtakesWaiting(frame)) return this.#send(frame) ?? WRITTEN;
     // Behind a frame that waits for room, as the standard stream queues it; audio that an
     // interruption overtook meanwhile was written before it, and goes with the rest it dropped
     // (its `droppedMs` told of it), whether or not the writer stopped since.
@@ -260,7 +271,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
       }
       const interrupted = held.type === "audio" && this.#sink.interruptions() !== interruptions;
       if (interrupted) this.#sink.dropInterrupted(held);
-      const stopped = failed ?? this.#stopped;
+      const stopped = failed ?? state.stopped;
       if (stopped === undefined) return interrupted ? undefined : this.#send(held);
       // Aborted or failed: the standard refuses the frames behind, and the transport counts them.
       if (!interrupted) this.#sink.dropUnsent(held);
@@ -282,7 +293,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   abort(reason?: unknown): Promise<void> {
     if (this.#handedOver) return this.#standard.abort(reason);
     this.#handedOver = true;
-    this.#stopped = { reason };
+    this.#state.stopped ??= { reason };
     // Asked of the stream now, as the standard's abort is: it stands if this writer is let go
     // before the frame waiting for room is done, and the stream is aborted for whoever comes
     // next. Its signal aborts the session at once, as the standard signals a sink's write in
@@ -344,11 +355,20 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   }
 
   #fail(error: unknown): void {
-    if (this.#stopped !== undefined) return;
-    this.#stopped = { reason: error };
     this.#handedOver = true;
+    if (this.#state.stopped !== undefined) return;
+    this.#state.stopped = { reason: error };
     this.#state.error(error);
   }
+}
+
+/**
+ * Whether `frame` goes at once past frames waiting for room, as `send` takes it past the
+ * transport's own queue: an interruption, or an urgent message. Behind a frame that waits for
+ * room (a long TTS buffer) it would wait for most of that frame to play.
+ */
+function overtakesWaiting(frame: Frame): boolean {
+  return frame.type === "interruption" || frame.type === "message" && frame.urgent === true;
 }
 
 /** Whether the transport refuses `frame` at once (an `encode` error): no frame, or a malformed one. */

@@ -145,6 +145,7 @@ class InboundStream {
         return cancelled;
       },
       release,
+      ended: () => this.#done || this.#queue.ended && this.#queue.size === 0,
     };
   }
 
