@@ -158,10 +158,7 @@ export class BotTrack {
     const skipped = splits ? 0 : Math.max(0, spell.position - position);
     const samples = this.#timeline.sampleAt(playsAt + skipped) - from;
     if (samples <= 0) return; // placed there (or later) already
-    const base = this.#ring.base;
-    const audio = this.#ring.copy(from);
-    this.#ring.erase(from);
-    this.#moved += this.#ring.write(Math.max(from, base) + samples, audio);
+    this.#shift(Math.max(from, this.#ring.base), samples);
     const ms = samples * 1000 / this.#rate;
     let first = index;
     if (splits) {
@@ -202,10 +199,7 @@ export class BotTrack {
     const before = spells[index - 1]!;
     const gap = spells[index]!.start - this.#sampleOf(before, before.endPosition);
     if (gap <= 0) return;
-    const from = spells[index]!.start;
-    const audio = this.#ring.copy(from);
-    this.#ring.erase(from);
-    this.#moved += this.#ring.write(from - gap, audio);
+    this.#shift(spells[index]!.start, -gap);
     const ms = gap * 1000 / this.#rate;
     for (const later of spells.slice(index)) {
       later.start -= gap;
@@ -301,9 +295,7 @@ export class BotTrack {
       );
     }
     if (samples === 0) return;
-    const audio = this.#ring.copy(from);
-    this.#ring.erase(from);
-    this.#moved += this.#ring.write(from + samples, audio);
+    this.#shift(from, samples);
     for (const [i, moved] of this.#spells.slice(index).entries()) {
       moved.start += samples;
       // The audio before a later spell moved with it; what is before this one did not.
@@ -312,6 +304,21 @@ export class BotTrack {
       if (i > 0) moved.told += samples * 1000 / this.#rate;
     }
     this.#segment.shift(samples);
+  }
+
+  /**
+   * Moves all the audio from sample `from` on by `samples` (later, or earlier), counting what
+   * lands where the recording is written out already. Erased from the nearer of its old and new
+   * starts: moved earlier, it closes the silence before it, and the ring's end falls back with
+   * it. Erased from `from` alone, the end stayed there wherever the audio was shorter than the
+   * move (a short reply when the first acknowledgement shrinks the lag; one chunk joined to a
+   * packet's audio), and the next reply, laid no earlier than that end (its floor), began late
+   * by the difference: silence the caller never heard, and the reply late.
+   */
+  #shift(from: number, samples: number): void {
+    const audio = this.#ring.copy(from);
+    this.#ring.erase(Math.min(from, from + samples));
+    this.#moved += this.#ring.write(from + samples, audio);
   }
 
   /** The sample index where `position` of `spell` plays. */

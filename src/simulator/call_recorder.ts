@@ -5,7 +5,7 @@
  * @module
  */
 
-import { kindOf } from "../_kind_of.ts";
+import { kindOf, shownValue } from "../_kind_of.ts";
 import { Resampler } from "../audio/resampler.ts";
 import { assertResamplerRate } from "../audio/_resampler_rates.ts";
 import { writeStereoWav } from "./_wav_file.ts";
@@ -29,7 +29,7 @@ export interface CallRecorderOptions {
 function checkRates({ callerRate, heardRate }: CallRecorderOptions): void {
   for (const [name, rate] of [["callerRate", callerRate], ["heardRate", heardRate]] as const) {
     if (!Number.isInteger(rate) || rate <= 0) {
-      const got = typeof rate === "number" ? rate : kindOf(rate);
+      const got = shownValue(rate);
       throw new RangeError(`${name} must be a positive integer, got ${got}`);
     }
   }
