@@ -203,9 +203,11 @@ export class CallAudioTimeline {
 
   /** Utterances of the caller's own audio begun by caller-audio time `position`. */
   #ownUtterances(position: number): number {
-    return this.caller
-      ? this.caller.spurts.length + (this.caller.active ? 1 : 0)
-      : this.knownSegments?.filter((s) => s.startMs < position).length ?? 0;
+    if (this.caller) return this.caller.spurts.length + (this.caller.active ? 1 : 0);
+    // Counted in place: asked at every caller frame, where a filter would make an array each time.
+    let begun = 0;
+    for (const segment of this.knownSegments ?? []) if (segment.startMs < position) begun++;
+    return begun;
   }
 
   /** Ends the timelines at call time `endMs`. */
