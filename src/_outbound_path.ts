@@ -302,6 +302,11 @@ export class OutboundPath {
     return this.#gate.start(id);
   }
 
+  /** The bot's `end` is queued: the session ends once it has been said. */
+  get endQueued(): boolean {
+    return this.#endQueued;
+  }
+
   /**
    * The background of this session: the mixer the `background` option gave, or the one its
    * function made for this session; `undefined` with none, or once it declined the session.

@@ -135,14 +135,12 @@ export class WebSocketTransport extends EventTarget {
   /** Settles once the serializer is set up; inbound and outbound work waits for it. */
   readonly #ready: Promise<void>;
   #isReady = false;
-  /** Aborted once the session is over: ends every bounded wait at once. */
-  readonly #over = new AbortController();
+  readonly #over = new AbortController(); // aborted once the session is over: ends every wait
   #connected = false;
   #closing = false;
   #closeStarted: Promise<void> | undefined;
   #resolveClosed!: (closed: TransportClosed) => void;
-  /** How the session ended, once it has. */
-  #ended: TransportClosed | undefined;
+  #ended: TransportClosed | undefined; // how the session ended, once it has
   #closeAsked: { code: number; reason: string } | undefined;
   #initiator: "local" | "remote" = "remote";
   #readableLeft = false;
@@ -155,8 +153,7 @@ export class WebSocketTransport extends EventTarget {
   readonly #watch: SessionWatch;
   readonly #events: SocketEvents;
   readonly #closer: SocketCloser;
-  /** Fires "connected" a task after construction on a socket that is already open. */
-  readonly #opened: ClockTimer;
+  readonly #opened: ClockTimer; // fires "connected" a task on, for a socket open already
 
   /** Wraps an open or opening socket. Throws a `RangeError` naming any bad option. */
   constructor(socket: WebSocketLike, options: TransportOptions = {}) {
@@ -359,6 +356,11 @@ export class WebSocketTransport extends EventTarget {
     return this.#connected && !this.#closing;
   }
 
+  /** Whether the session is ending or over: an `end` or `cancel` sent, a close begun, peer gone. */
+  get ending(): boolean {
+    return this.#out.endQueued || this.#closing;
+  }
+
   /** The session's time source (`TransportOptions.clock`): what its timeline is measured on. */
   get clock(): Clock {
     return this.#clock;
@@ -513,10 +515,8 @@ export class WebSocketTransport extends EventTarget {
     void this.close(error.closeCode ?? 1011, error.message);
   }
 
-  #onError = (error: TransportError): void => {
-    if (error.fatal) this.#fail(error);
-    else this.#listeners.report(error);
-  };
+  #onError = (error: TransportError): void =>
+    error.fatal ? this.#fail(error) : this.#listeners.report(error);
 
   // ---- ending ----------------------------------------------------------------------------------
 

@@ -348,9 +348,9 @@ function kindOf(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value).slice(0, 40);
   if (typeof value !== "object" || value === null) return String(value);
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === "string" && name !== "" && name !== "Object"
-    ? withArticle(name)
-    : "an object";
+  if (typeof name !== "string" || name === "" || name === "Object") return "an object";
+  // "an AbortController", but "a Uint8Array", "a URL": a class name's U is read "you".
+  return name.startsWith("U") ? `a ${name}` : withArticle(name);
 }
 
 /**

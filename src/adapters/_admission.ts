@@ -50,9 +50,25 @@ export interface AdmissionOptions {
 /**
  * A `Host` value: `uri-host [ ":" port ]` (RFC 9110, 7.2), the host an IP literal, an IPv4
  * address or a registered name (RFC 3986, 3.2.2: unreserved, %-escapes, sub-delims). No
- * userinfo (`user@`), path, query or space.
+ * userinfo (`user@`), path, query or space; no empty host (`:80`: an http URI's host is never
+ * empty, RFC 9110, 4.2.1) and no `%` that is no escape (`%zz`), which Deno's server put in
+ * `request.url` as they came, a URL no `new URL` takes. Bracketed, only IPv6 addresses: a
+ * zone (`[fe80::1%25eth0]`, RFC 6874) or an IPvFuture is no host to the URL standard either,
+ * so Node's adapter, which parses it, refused it (400) all along. The port is checked below.
  */
-const HOST = /^(?:\[[0-9A-Za-z.:]+\]|[-0-9A-Za-z._~%!$&'()*+,;=]*)(?::[0-9]*)?$/;
+const HOST =
+  /^(?:\[[0-9A-Fa-f.:]+\]|(?:[-0-9A-Za-z._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+)(?::([0-9]*))?$/;
+
+/** The highest TCP port: a `Host` naming one past it names no port (Node's `new URL` fails). */
+const MAX_PORT = 65_535;
+
+/** Whether `host`, a `Host` header's value, is a host and an optional port (see `HOST`). */
+function isHost(host: string): boolean {
+  // Empty: the target has no authority, and the server uses its own name (RFC 9112, 3.3).
+  if (host === "") return true;
+  const match = HOST.exec(host);
+  return match !== null && Number(match[1] ?? 0) <= MAX_PORT;
+}
 
 /** A `Sec-WebSocket-Key`: 16 bytes in base64 (RFC 6455, 4.1, item 7). */
 const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
@@ -78,7 +94,7 @@ export async function admit(
   const timeoutMs = checkAdmissionOptions(options);
   checkShutdownOptions(options);
   const host = request.headers.get("host");
-  if (host !== null && !HOST.test(host)) {
+  if (host !== null && !isHost(host)) {
     return new Response("Bad Host header: a host and an optional port, nothing else", {
       status: 400,
     });

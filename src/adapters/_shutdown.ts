@@ -17,7 +17,9 @@ export interface ShutdownOptions {
    * through their REST API where given credentials, Genesys says `disconnect`; queued audio is
    * dropped, counted) and closes with 1001 "going away", bounded as any close is (`sendTimeoutMs`,
    * `closeTimeoutMs`; a peer that never answers is dropped); a session not yet connected is
-   * closed with 1001. Upgrades asked for from then on are refused with 503.
+   * closed with 1001. A session whose bot has sent its `end` (see `WebSocketTransport.ending`)
+   * ends as it was going to: the caller hears the farewell queued before it, then the goodbye.
+   * Upgrades asked for from then on are refused with 503.
    * {@linkcode sessionsEnded} settles once they have all ended: shut the server down after it,
    * for a server's own shutdown drops the connections it still holds. Not the transport's
    * `signal`, which ends one session with 1000 and no goodbye. Workers have no shutdown to hook
@@ -88,8 +90,9 @@ export function followShutdown(transport: WebSocketTransport, options: ShutdownO
 
 /**
  * Settles once no session started with `shutdownSignal` is live: at once when there is none.
- * Every session's end is bounded (`sendTimeoutMs`, `closeTimeoutMs`), so this is too once the
- * signal has aborted (upgrades then refused, no session begins). Shut the server down after it
+ * Every session's end is bounded (`sendTimeoutMs`, `closeTimeoutMs`; one whose bot had sent its
+ * `end` first plays out the audio queued before it), so this is too once the signal has aborted
+ * (upgrades then refused, no session begins). Shut the server down after it
  * (`server.shutdown()` on Deno, `server.close()` on Node, `server.stop()` on Bun): a server's own
  * shutdown drops, or closes with no goodbye, the connections it still holds.
  *
@@ -126,6 +129,11 @@ export function sessionsEnded(shutdownSignal: AbortSignal): Promise<void> {
  * before it opens). A session already ending (the bot's `end`) ends as it was going to.
  */
 function endForShutdown(transport: WebSocketTransport): void {
+  // The bot said its last words and hangs up after them (or the session is closing already):
+  // a cancel would cut the farewell the caller is hearing, and Genesys's closing handshake after
+  // the `disconnect`, to end a call that is ending anyway. Its end is bounded as it is: the
+  // audio queued before the `end`, then the goodbye's own bounds.
+  if (transport.ending) return;
   // `send` reports its own failures as "error" events and ends the session all the same.
   if (transport.connected) {
     void transport.send({ type: "cancel", closeCode: GOING_AWAY.code, reason: GOING_AWAY.reason });

@@ -13,10 +13,10 @@
 // `GenesysSerializer#open`). Genesys's client here is fixtures/audiohook_client.ts, written from
 // the reference client.
 import assert from "node:assert/strict";
-import { type Frame, type TransportError, WebSocketTransport } from "../../mod.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { GenesysSerializer, type GenesysSerializerOptions } from "../../src/serializers/genesys.ts";
-import { AudioHookClient, type AudioHookClientOptions } from "./fixtures/audiohook_client.ts";
+import type { Frame } from "../../mod.ts";
+import type { GenesysSerializerOptions } from "../../src/serializers/genesys.ts";
+import type { AudioHookClient, AudioHookClientOptions } from "./fixtures/audiohook_client.ts";
+import { audioHookSession } from "./fixtures/audiohook_session.ts";
 import { boundGenesys } from "./fixtures/genesys_open.ts";
 import { FAR_ENDS } from "../../src/simulator/far_ends.ts";
 import { farEndContext } from "../simulator/far_ends/_context.ts";
@@ -29,18 +29,10 @@ async function refusedOpen(
   serializerOptions: GenesysSerializerOptions = {},
   clientOptions: Partial<AudioHookClientOptions> = {},
 ) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new GenesysSerializer(serializerOptions),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    closeTimeoutMs: 1000,
-    clock,
+  const { clock, transport, errors, client } = audioHookSession(serializerOptions, {
+    media,
+    ...clientOptions,
   });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => errors.push(event.error));
-  const client = new AudioHookClient(pair.client, { sessionId: SESSION, media, ...clientOptions });
   const frames: Frame[] = [];
   const read = (async () => {
     for await (const frame of transport.readable) frames.push(frame);
@@ -102,14 +94,7 @@ Deno.test("`GenesysSerializer` refusing an Audio Connector's external-only offer
 });
 
 Deno.test("`GenesysSerializer` takes the same external-only offer for its default channel", async () => {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new GenesysSerializer(),
-    audioIn: { sampleRate: 16000 },
-    clock,
-  });
-  const client = new AudioHookClient(pair.client, { sessionId: SESSION, media: [PCMU_EXTERNAL] });
+  const { transport, client } = audioHookSession({}, { media: [PCMU_EXTERNAL] });
   const reader = transport.readable.getReader();
   client.open();
   const { value } = await reader.read();

@@ -2,13 +2,12 @@
 // behaves as Genesys's does (fixtures/audiohook_client.ts): the closing sequence, monitor-only
 // sessions, and the bound on waiting for the client.
 import assert from "node:assert/strict";
-import { type Frame, type TransportError, WebSocketTransport } from "../../mod.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { GenesysSerializer, type GenesysSerializerOptions } from "../../src/serializers/genesys.ts";
-import { AudioHookClient, type AudioHookClientOptions } from "./fixtures/audiohook_client.ts";
+import type { Frame } from "../../mod.ts";
+import type { GenesysSerializerOptions } from "../../src/serializers/genesys.ts";
+import type { AudioHookClientOptions } from "./fixtures/audiohook_client.ts";
+import { audioHookSession } from "./fixtures/audiohook_session.ts";
 import { audioConnectorSession, speech } from "./fixtures/audio_connector_client.ts";
 
-const SESSION = "e160e428-53e2-487c-977d-96989bf5c99d";
 /** 100 ms of a quiet 16 kHz signal (not silence, so μ-law bytes vary). */
 const AUDIO_100MS: Frame = {
   type: "audio",
@@ -21,22 +20,10 @@ function session(
   serializerOptions: GenesysSerializerOptions,
   clientOptions: Partial<AudioHookClientOptions> = {},
 ) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const genesys = new GenesysSerializer(serializerOptions);
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: genesys,
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    closeTimeoutMs: 1000,
-    clock,
-  });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => errors.push(event.error));
-  const client = new AudioHookClient(pair.client, { sessionId: SESSION, ...clientOptions });
-  const reader = transport.readable.getReader();
-  const writer = transport.writable.getWriter();
-  return { clock, pair, genesys, transport, errors, client, reader, writer };
+  const s = audioHookSession(serializerOptions, clientOptions);
+  const reader = s.transport.readable.getReader();
+  const writer = s.transport.writable.getWriter();
+  return { ...s, reader, writer };
 }
 
 type Session = ReturnType<typeof session>;
