@@ -7,6 +7,7 @@
 import type { AudioFrame } from "./frames.ts";
 import { TransportError } from "./errors.ts";
 import type {
+  InboundPacketInfo,
   InterruptionInfo,
   OutboundAudioInfo,
   PlayoutLagInfo,
@@ -19,6 +20,7 @@ import { thrownText } from "./_thrown_text.ts";
 /** The events an observer is told of after it was added. */
 type Told =
   | "inboundAudio"
+  | "inboundPacket"
   | "outboundAudio"
   | "playoutLag"
   | "playoutMoved"
@@ -67,6 +69,11 @@ export class ObserverList {
   /** See {@linkcode SessionObserver.inboundAudio}. */
   inboundAudio(frame: AudioFrame, receivedAt: number): void {
     this.#tell(this.list, "inboundAudio", frame, receivedAt);
+  }
+
+  /** See {@linkcode SessionObserver.inboundPacket}; `packet` is the serializer's, reused. */
+  inboundPacket(packet: Readonly<InboundPacketInfo>): void {
+    this.#tell(this.list, "inboundPacket", packet);
   }
 
   /** See {@linkcode SessionObserver.outboundAudio}. */

@@ -31,7 +31,12 @@ import {
   type TransportOptions,
 } from "./transport_options.ts";
 import type { TransportStats } from "./transport_stats.ts";
-import { asTransportError, checkCount, isInboundCounter } from "./_serializer_context_checks.ts";
+import {
+  asTransportError,
+  checkCount,
+  isInboundCounter,
+  tellingInboundPackets,
+} from "./_serializer_context_checks.ts";
 import { thrownText } from "./_thrown_text.ts";
 
 /** What an {@linkcode OutboundPath} is built from. */
@@ -247,6 +252,7 @@ export class OutboundPath {
         } else this.#stats[counter] += amount;
       },
       report: (error) => this.#onError(asTransportError(error)),
+      inboundPacket: tellingInboundPackets(this.#observers),
       pauseSending: (paused) => this.pauseSending(paused),
       clock: this.#clock,
       sendTimeoutMs: this.#options.sendTimeoutMs,

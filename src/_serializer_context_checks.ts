@@ -6,6 +6,8 @@
  */
 
 import { TransportError, type TransportErrorCode } from "./errors.ts";
+import type { InboundPacketInfo } from "./session_observer.ts";
+import type { ObserverList } from "./_observer_list.ts";
 import type { SerializerCounter } from "./transport_stats.ts";
 import { thrownText } from "./_thrown_text.ts";
 
@@ -75,6 +77,23 @@ export function checkCount(counter: SerializerCounter, amount: number): void {
 }
 
 /**
+ * Throws at a serializer that reports an inbound packet whose times are not finite numbers: one
+ * NaN would make every figure made of it NaN for the rest of the session.
+ */
+export function checkInboundPacket(packet: Readonly<InboundPacketInfo>): void {
+  const { arrivedAt, mediaMs } = packet;
+  if (
+    typeof arrivedAt !== "number" || !Number.isFinite(arrivedAt) ||
+    typeof mediaMs !== "number" || !Number.isFinite(mediaMs)
+  ) {
+    throw new RangeError(
+      `SerializerContext.inboundPacket: arrivedAt ${thrownText(arrivedAt)} and mediaMs ` +
+        `${thrownText(mediaMs)} must be finite numbers (a bug in the serializer)`,
+    );
+  }
+}
+
+/**
  * What a serializer reported, as the "error" event's listeners expect it: anything with no known
  * `code` (a plain `Error` from a serializer in JavaScript, a thrown string) is wrapped, not fatal,
  * as a `"protocol"` error (what serializers report: the far end's session went wrong), with the
@@ -91,4 +110,18 @@ export function asTransportError(error: unknown): TransportError {
     `a serializer reported an error that is not a TransportError: ${message}`,
     { cause: error },
   );
+}
+
+/**
+ * The serializer's context's `inboundPacket` (`SerializerContext.inboundPacket`) for a session
+ * watched by `observers`: each packet checked, then told to them as it is, no copy (the
+ * serializer's object, reused: observers copy what they keep). Made once per session.
+ */
+export function tellingInboundPackets(
+  observers: ObserverList,
+): (packet: Readonly<InboundPacketInfo>) => void {
+  return (packet) => {
+    checkInboundPacket(packet);
+    observers.inboundPacket(packet);
+  };
 }

@@ -46,7 +46,9 @@ export interface AudioFrame {
    * after a lost or late packet until the hole fills or its reorder window passes. Absent on
    * audio no message carried (silence filled for lost media, a resampler's last samples) and
    * from serializers that do not reorder. With `timestampMs`, it is what `SessionMetrics`
-   * measures inbound jitter from (RFC 3550 §6.4.1).
+   * measures inbound jitter from (RFC 3550 §6.4.1) where the serializer does not tell each
+   * packet as it arrives (`SerializerContext.inboundPacket`, as the telephony ones do: a frame
+   * holds no packet the reorder stage dropped).
    */
   arrivedAt?: number;
 }

@@ -7,6 +7,7 @@
 import type { Clock } from "./clock.ts";
 import type { TransportError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
+import type { InboundPacketInfo } from "./session_observer.ts";
 import type { SerializerCounter } from "./transport_stats.ts";
 
 /** One message on the wire: strings go as text, bytes as binary. */
@@ -230,6 +231,18 @@ export interface SerializerContext {
   count(counter: SerializerCounter, amount?: number, held?: boolean): void;
   /** Reports a problem as an "error" event; the session goes on unless the error is fatal. */
   report(error: TransportError): void;
+  /**
+   * Tells the session's observers of an inbound media packet as it arrives, before any frame made
+   * from it (`SessionObserver.inboundPacket`): every packet received, in arrival order, those the
+   * serializer then drops (duplicates, too late for its reorder window) too, so that a measure of
+   * the network (RFC 3550 §6.4.1 interarrival jitter, which `SessionMetrics` keeps) sees what a
+   * reorder stage hides. Synchronous, with no allocation: a serializer may pass one object it
+   * reuses for every packet, which observers must copy. A time that is not a finite number is a
+   * bug in the serializer: it throws a `RangeError`. `OrderedMedia` calls it; a serializer that
+   * never does leaves the frames' `arrivedAt` and `timestampMs` to be measured instead. Optional:
+   * a context made by hand may leave it out.
+   */
+  inboundPacket?(packet: Readonly<InboundPacketInfo>): void;
   /**
    * Pauses sending (`true`) or lets it go on (`false`), for protocols whose far end asks the
    * sender to stop for a while (Asterisk's `MEDIA_XOFF` / `MEDIA_XON`). While paused nothing

@@ -1,6 +1,7 @@
 /**
- * What a transport tells those who watch a session: every inbound audio frame, every outbound
- * chunk with its place on the playout timeline, interruptions, and the end. Recording as heard
+ * What a transport tells those who watch a session: every inbound audio frame (and, from the
+ * telephony serializers, every media packet as it arrives), every outbound chunk with its place
+ * on the playout timeline, interruptions, and the end. Recording as heard
  * and per-session metrics are built on it; so can your own.
  *
  * @module
@@ -71,6 +72,28 @@ export interface PlayoutMoveInfo {
   playsAt: number;
 }
 
+/**
+ * One inbound media packet as it arrived (see {@linkcode SessionObserver.inboundPacket}): the two
+ * times RFC 3550 §6.4.1 measures interarrival jitter from. One object is reused for every packet:
+ * read it during the call, copy what you keep, and do not change it.
+ */
+export interface InboundPacketInfo {
+  /** When the message that carried the packet arrived (clock ms, the session's clock). */
+  arrivedAt: number;
+  /**
+   * The packet's media time in ms, as the sender stamped it (the provider's `media.timestamp`;
+   * a wall-clock one, Plivo's, counted from the stream's first packet): only its differences
+   * from the packets before mean anything. A packet that arrived late or twice has the time it
+   * was sent with.
+   */
+  mediaMs: number;
+  /**
+   * The first packet of a new stream (a provider's `start` again): its media time counts anew,
+   * and has no difference from the packets before it.
+   */
+  streamStart: boolean;
+}
+
 /** The session an observer is added to (a `WebSocketTransport` is one). */
 export interface ObservedSession {
   /** The session's time source: every time an observer is told is measured on it. */
@@ -89,6 +112,14 @@ export interface SessionObserver {
   observing?(session: ObservedSession): void;
   /** An inbound audio frame as the bot receives it, and when it arrived (clock ms). */
   inboundAudio?(frame: AudioFrame, receivedAt: number): void;
+  /**
+   * An inbound media packet, told as it arrives, where the serializer reports packets (the
+   * telephony ones: Twilio, Telnyx, Plivo, Exotel): every packet received, in the order they
+   * arrived, duplicates and packets too late to be put in place among them, before any frame
+   * made from it; never the silence filled for a lost one. `packet` is reused for the next
+   * packet: copy what you keep past the call (see {@linkcode InboundPacketInfo}).
+   */
+  inboundPacket?(packet: Readonly<InboundPacketInfo>): void;
   /** An outbound chunk as it left, with its place on the playout timeline. */
   outboundAudio?(chunk: AudioFrame, info: OutboundAudioInfo): void;
   /**

@@ -24,13 +24,15 @@ const ARRIVALS_KEPT = 64;
 /**
  * Interarrival jitter as RFC 3550 §6.4.1 defines it, computed as its appendix A.8 does: for each
  * packet in the order packets arrived, D is the change in transit time (arrival − media time) from
- * the packet that arrived before it, and J moves 1/16 of the way to |D|. Packets are told of in
- * media order: one held behind a hole comes after packets that arrived later, and is put in its
- * place among the last arrivals kept (32 to `ARRIVALS_KEPT`), the estimate after it worked out
- * again (one that arrived before all of those is taken as the latest: a hold over 32 packets
- * long). A new stream (media time 0 again) has no difference from the old one's last packet: J
- * goes on from where it stood. Times that are no finite numbers are not measured. Preallocated: a
- * packet costs no allocation.
+ * the packet that arrived before it, and J moves 1/16 of the way to |D|. Packets are told of as
+ * they arrive ({@linkcode InterarrivalJitter.arrived}: what a reorder stage reports, in arrival
+ * order, so none is ever moved) or, from a serializer that reports none, by their frames in media
+ * order ({@linkcode InterarrivalJitter.add}): one held behind a hole comes after packets that
+ * arrived later, and is put in its place among the last arrivals kept (32 to `ARRIVALS_KEPT`), the
+ * estimate after it worked out again (one that arrived before all of those is taken as the latest:
+ * a hold over 32 packets long). A new stream (told so, or a frame's media time 0 again) has no
+ * difference from the old one's last packet: J goes on from where it stood. Times that are no
+ * finite numbers are not measured. Preallocated: a packet costs no allocation.
  */
 export class InterarrivalJitter {
   /** Arrival time, media time and J after each packet kept, in the order they arrived. */
@@ -61,8 +63,9 @@ export class InterarrivalJitter {
   }
 
   /**
-   * One packet: when it arrived and its media time, both in ms. A time that is no finite number
-   * (a serializer's of its own) is not measured: one NaN would make J NaN for good.
+   * One packet's frame, as a serializer hands frames on (in media order within a stream): when
+   * its packet arrived and its media time, both in ms. A time that is no finite number (a
+   * serializer's of its own) is not measured: one NaN would make J NaN for good.
    */
   add(arrivedAt: number, mediaMs: number): void {
     if (!Number.isFinite(arrivedAt) || !Number.isFinite(mediaMs)) return;
@@ -72,10 +75,32 @@ export class InterarrivalJitter {
     // by more than MAX_REORDER_MS alone would take a stream shorter than that for jitter.
     if (mediaMs === 0 && this.#toldMs > 0) this.#newStream();
     this.#toldMs = mediaMs;
+    this.#measure(arrivedAt, mediaMs, false);
+  }
+
+  /**
+   * One packet as it arrived (`SessionObserver.inboundPacket`): in arrival order, every packet
+   * received, duplicates and those too late for a reorder window too, as RFC 3550 measures them.
+   * `streamStart`: the first of a new stream, told so (media time 0 again is no sign here: a
+   * duplicate of a stream's first packet has it too). Times that are no finite numbers are not
+   * measured.
+   */
+  arrived(arrivedAt: number, mediaMs: number, streamStart: boolean): void {
+    if (!Number.isFinite(arrivedAt) || !Number.isFinite(mediaMs)) return;
+    if (streamStart) this.#newStream();
+    this.#measure(arrivedAt, mediaMs, true);
+  }
+
+  /**
+   * Keeps a packet and works J out after it. `inArrivalOrder`: it arrived after every packet kept
+   * (told as it arrived), taken as the latest whatever the clock says; otherwise (a frame held
+   * behind a hole, handed on after later arrivals) it is put in its place among them.
+   */
+  #measure(arrivedAt: number, mediaMs: number, inArrivalOrder: boolean): void {
     if (this.#kept === ARRIVALS_KEPT) this.#forget(ARRIVALS_KEPT / 2);
     const kept = this.#kept;
     let place = kept;
-    while (place > 0 && this.#arrivedAt[place - 1]! > arrivedAt) place--;
+    while (!inArrivalOrder && place > 0 && this.#arrivedAt[place - 1]! > arrivedAt) place--;
     if (place === 0 && kept > 0) place = kept; // before all kept: its neighbours are forgotten
     if (place < kept) {
       // Held behind a hole: those that arrived after it move up, and J is worked out again.

@@ -16,7 +16,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import type { TransportError } from "../errors.ts";
 import type { AudioFrame } from "../frames.ts";
 import type { SpeakingEvent } from "../playback.ts";
-import type { OutboundAudioInfo, SessionObserver } from "../session_observer.ts";
+import type { InboundPacketInfo, OutboundAudioInfo, SessionObserver } from "../session_observer.ts";
 import {
   SpeechDetector,
   type SpeechDetectorOptions,
@@ -87,14 +87,17 @@ const MAX_UNANSWERED_STARTS = 16;
  * Per-session metrics, attached to a transport with {@linkcode SessionMetrics.attach} (a session
  * without them pays nothing). They measure:
  *
- * - **inbound jitter** as RFC 3550 §6.4.1 defines it, from each packet's arrival time
- *   (`AudioFrame.arrivedAt`) and media time (`AudioFrame.timestampMs`), where the serializer
- *   gives both (the telephony ones): J += (|D| − J) / 16 for each packet in the order packets
- *   arrived, D the change in transit time (arrival − media time) from the packet that arrived
- *   before it. A lost packet adds nothing; a reordered one adds its own transit difference. The
+ * - **inbound jitter** as RFC 3550 §6.4.1 defines it, from each packet's arrival and media
+ *   times, where the serializer gives both: J += (|D| − J) / 16 for each packet in the order
+ *   packets arrived, D the change in transit time (arrival − media time) from the packet that
+ *   arrived before it. The telephony serializers tell every packet as it arrives
+ *   (`SessionObserver.inboundPacket`), those their reorder stage then drops (duplicates, too
+ *   late for its window) too, as RFC 3550 takes every packet received; a serializer that tells
+ *   none is measured from its frames' `arrivedAt` and `timestampMs`, which hold only what it
+ *   handed on. A lost packet adds nothing; a reordered one adds its own transit difference. The
  *   reorder stage's wait for a missing packet and the silence it fills are not the network's,
- *   and count for nothing (packets it drops, duplicates and those too late, are not measured);
- *   a new stream (a provider's `start` again) has no difference from the old one's packets;
+ *   and count for nothing; a new stream (a provider's `start` again) has no difference from the
+ *   old one's packets;
  * - **outbound lateness**: chunks sent more than `lateAfterMs` after they were due (their pacing
  *   deadline, or when written if later), and how late (count, p50, p95, max);
  * - **underruns**: times the bot's speech ran dry at the far end in the middle of a response, by
@@ -184,6 +187,11 @@ export class SessionMetrics extends EventTarget {
   #frames = 0;
   #inboundMs = 0;
   readonly #jitter = new InterarrivalJitter();
+  /**
+   * Whether the serializer tells packets as they arrive (`inboundPacket`): jitter is then measured
+   * from them alone, not from the frames, which leave out what its reorder stage dropped.
+   */
+  #packetsTold = false;
   readonly #speech: SpeechEvent[] = [];
   // Outbound.
   #chunks = 0;
@@ -234,6 +242,7 @@ export class SessionMetrics extends EventTarget {
     if (speech !== false) this.#detector = new SpeechDetector(speech === true ? {} : speech);
     this.#unobserve = transport.observe({
       inboundAudio: (frame, at) => this.#inbound(frame, at),
+      inboundPacket: (packet) => this.#arrived(packet),
       outboundAudio: (chunk, info) => this.#outbound(chunk, info),
       playoutLag: (info) => this.#underruns.lagChanged(info.changeMs),
       playoutMoved: (info) => this.#underruns.moved(info),
@@ -433,9 +442,10 @@ export class SessionMetrics extends EventTarget {
     const ms = durationMs(frame.audio.length, frame);
     this.#frames++;
     this.#inboundMs += ms;
-    // Timed by its arrival, not `receivedAt`: a packet held behind a hole is handed on late.
+    // Timed by its arrival, not `receivedAt`: a packet held behind a hole is handed on late. Not
+    // at all where its packet was told as it arrived (and the packets dropped with it).
     const { timestampMs, arrivedAt } = frame;
-    if (timestampMs !== undefined && arrivedAt !== undefined) {
+    if (timestampMs !== undefined && arrivedAt !== undefined && !this.#packetsTold) {
       this.#jitter.add(arrivedAt, timestampMs);
     }
     const detector = this.#detector;
@@ -454,6 +464,12 @@ export class SessionMetrics extends EventTarget {
   }
 
   #collect = (event: SpeechEvent): void => void this.#speech.push(event);
+
+  /** A packet as it arrived: read at once (the object is the serializer's, reused). */
+  #arrived(packet: Readonly<InboundPacketInfo>): void {
+    this.#packetsTold = true;
+    this.#jitter.arrived(packet.arrivedAt, packet.mediaMs, packet.streamStart);
+  }
 
   #outbound(chunk: AudioFrame, info: OutboundAudioInfo): void {
     this.#underruns.chunk(info, chunk.responseId);

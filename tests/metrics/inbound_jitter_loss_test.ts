@@ -8,69 +8,15 @@ import assert from "node:assert/strict";
 import { SessionMetrics, WebSocketTransport } from "../../mod.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { MULAW_SILENCE_20MS, twilioCall, twilioIds } from "../serializers/fixtures/twilio_call.ts";
 import { Prng } from "../fuzz/prng.ts";
-
-/** One media packet of the caller's: its number (from 1) and when it reaches the transport. */
-interface Arrival {
-  chunk: number;
-  at: number;
-  /** A `start` comes just before it: a new stream, whose `chunk` and timestamp count anew. */
-  newStream?: boolean;
-}
-
-/** A packet as RFC 3550 sees it: arrival time R and media time S, both in ms. */
-interface Received {
-  arrival: number;
-  media: number;
-}
-
-/**
- * RFC 3550 §6.4.1 (the estimator of appendix A.8), written from its text: for packets taken "in
- * order of arrival (not necessarily in sequence)", D(i,j) = (Rj − Ri) − (Sj − Si) and
- * J(i) = J(i−1) + (|D(i−1,i)| − J(i−1)) / 16, J starting at 0. Returns the last J and the largest.
- */
-function rfc3550Jitter(packets: readonly Received[]): { jitter: number; max: number } {
-  return smoothed([...packets].sort((a, b) => a.arrival - b.arrival));
-}
-
-/** §6.4.1's J over `packets` in the order given. */
-function smoothed(packets: readonly Received[]): { jitter: number; max: number } {
-  let jitter = 0;
-  let max = 0;
-  for (let j = 1; j < packets.length; j++) {
-    const i = j - 1;
-    const d = (packets[j]!.arrival - packets[i]!.arrival) - (packets[j]!.media - packets[i]!.media);
-    jitter += (Math.abs(d) - jitter) / 16;
-    max = Math.max(max, jitter);
-  }
-  return { jitter, max };
-}
-
-/** Twilio's `media` message for 20 ms packet `chunk` (media time 20 ms per chunk before it). */
-function media(chunk: number): string {
-  return JSON.stringify({
-    event: "media",
-    sequenceNumber: String(chunk + 1),
-    media: {
-      track: "inbound",
-      chunk: String(chunk),
-      timestamp: String(20 * (chunk - 1)),
-      payload: MULAW_SILENCE_20MS,
-    },
-    streamSid: twilioIds.stream,
-  });
-}
-
-/** The fixture's `start` message (Twilio's, as documented). */
-function start(): string {
-  for (const step of twilioCall) {
-    if ("from" in step && (step.wire as { event?: string }).event === "start") {
-      return JSON.stringify(step.wire);
-    }
-  }
-  throw new Error("no start in the Twilio fixture");
-}
+import {
+  type Arrival,
+  media,
+  type Received,
+  rfc3550Jitter,
+  smoothed,
+  start,
+} from "./_rfc3550_arrivals.ts";
 
 /**
  * A Twilio call with metrics attached; the caller's packets reach the transport at `arrivals`'

@@ -8,6 +8,7 @@
 
 import type { AudioFrame, Frame } from "../../frames.ts";
 import type { SerializerContext } from "../../serializer.ts";
+import type { InboundPacketInfo } from "../../session_observer.ts";
 import { decodeBase64 } from "./base64.ts";
 import { type MediaPacket, MediaReorder, type MediaReorderOutput } from "./media_reorder.ts";
 import type { TelephonyAudio } from "./telephony_audio.ts";
@@ -77,11 +78,13 @@ export interface MediaMessage {
  * on the media timeline when a message carries none, or one that cannot be right (counted in
  * `decodeErrors` and reported; the audio still goes out). Bound to a context with a clock, frames
  * made from a message carry `arrivedAt`, when it came: one held behind a hole is handed on later
- * (filled silence has none). A message without the number the stage orders by goes through as
- * it came. Every repair and drop is counted through the serializer's context, so it reaches
- * `transport.stats`. A serializer using it hands on what it holds at the far end's end of stream
- * ({@linkcode OrderedMedia.flush}) and from its own `finish()`, which the transport calls when
- * the socket closes.
+ * (filled silence has none), and each message with a media time is told to the context as it
+ * arrives ({@linkcode SerializerContext.inboundPacket}), those the stage then drops too: the
+ * network's jitter is measured from every packet received, not from the frames. A message
+ * without the number the stage orders by goes through as it came. Every repair and drop is
+ * counted through the serializer's context, so it reaches `transport.stats`. A serializer
+ * using it hands on what it holds at the far end's end of stream ({@linkcode OrderedMedia.flush})
+ * and from its own `finish()`, which the transport calls when the socket closes.
  *
  * @example Twilio-style media, the second message late
  * ```ts
@@ -122,6 +125,12 @@ export class OrderedMedia {
   readonly #bySequence: boolean;
   /** The range media times wrap in (ordered by timestamp with a modulus), else `undefined`. */
   readonly #timeModulus: number | undefined;
+  /**
+   * Each packet as it arrives, told through the context (`SerializerContext.inboundPacket`): one
+   * object for every packet, so that a packet costs no allocation (observers copy what they keep).
+   * `streamStart` stays set until the first packet after a start (or the first ever) is told.
+   */
+  readonly #arrival: InboundPacketInfo = { arrivedAt: 0, mediaMs: 0, streamStart: true };
 
   /** Makes the stage for one stream. */
   constructor(options: OrderedMediaOptions) {
@@ -185,18 +194,19 @@ export class OrderedMedia {
       ? undefined
       : this.#sinceFirst(message.timestampMs, firstMs);
     const key = this.#bySequence ? message.sequence : timestampMs;
+    // By sequence, the packet carries the wire's media time: its frame's time is read off it on
+    // delivery (see #frameMs). By timestamp, the time from the first is its place.
+    const mediaMs = this.#bySequence ? message.timestampMs : timestampMs;
     if (key === undefined) {
       // Nothing to order by: the message goes as it came.
       this.#firstMs = firstMs;
+      this.#arrived(arrivedAt, mediaMs);
       this.#decode(bytes, this.#frameMs(message.timestampMs, durationMs), durationMs, arrivedAt);
       return this.#handOver();
     }
     const packet: MediaPacket<Uint8Array> = { durationMs, payload: bytes };
     if (message.sequence !== undefined) packet.sequence = message.sequence;
     if (arrivedAt !== undefined) packet.arrivedAt = arrivedAt;
-    // By sequence, the packet carries the wire's media time: its frame's time is read off it on
-    // delivery (see #frameMs). By timestamp, the time from the first is its place.
-    const mediaMs = this.#bySequence ? message.timestampMs : timestampMs;
     if (mediaMs !== undefined) packet.timestampMs = mediaMs;
     try {
       this.#reorder.push(packet, this.#output);
@@ -205,9 +215,29 @@ export class OrderedMedia {
       if (!(cause instanceof TransportError) || cause.code !== "decode") throw cause;
       throw new TransportError("decode", `${this.#provider}: ${cause.message}`, { cause });
     }
+    // Told whatever the stage did with it: what it dropped (a duplicate, one too late for its
+    // window) was received all the same, and RFC 3550 measures every packet received. Still
+    // before any frame made from it, which goes out as this returns. One the stage refused (a
+    // malformed number) threw above: it is no packet.
+    this.#arrived(arrivedAt, mediaMs);
     // Taken (a duplicate or a late packet is dropped, counted, but never comes first).
     this.#firstMs = firstMs;
     return this.#handOver();
+  }
+
+  /**
+   * Tells the context of a packet as it arrived (see `#arrival`), where it has both times: a
+   * stage without the session's clock, or a message without a media time that is a finite
+   * number, measures nothing.
+   */
+  #arrived(arrivedAt: number | undefined, mediaMs: number | undefined): void {
+    const tell = this.#context?.inboundPacket;
+    if (tell === undefined || arrivedAt === undefined || !Number.isFinite(mediaMs)) return;
+    const arrival = this.#arrival;
+    arrival.arrivedAt = arrivedAt;
+    arrival.mediaMs = mediaMs!;
+    tell.call(this.#context, arrival);
+    arrival.streamStart = false;
   }
 
   /**
@@ -265,6 +295,7 @@ export class OrderedMedia {
     this.#nextMs = 0;
     this.#firstMs = undefined;
     this.#resetClock();
+    this.#arrival.streamStart = true; // the next packet's media time counts anew
     return this.#handOver();
   }
 

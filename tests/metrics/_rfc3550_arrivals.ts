@@ -1,0 +1,70 @@
+// What the inbound jitter tests share: Twilio's caller packets as the docs write them ("Media
+// Streams - WebSocket Messages": `start`, `media` with `chunk`, `timestamp` and `sequenceNumber`),
+// when each reaches the transport, and RFC 3550's jitter worked out from its text to check the
+// metrics against.
+import { MULAW_SILENCE_20MS, twilioCall, twilioIds } from "../serializers/fixtures/twilio_call.ts";
+
+/** One media packet of the caller's: its number (from 1) and when it reaches the transport. */
+export interface Arrival {
+  chunk: number;
+  at: number;
+  /** A `start` comes just before it: a new stream, whose `chunk` and timestamp count anew. */
+  newStream?: boolean;
+}
+
+/** A packet as RFC 3550 sees it: arrival time R, media time S (ms), and its stream, if told. */
+export interface Received {
+  arrival: number;
+  media: number;
+  stream?: number;
+}
+
+/**
+ * RFC 3550 §6.4.1 (the estimator of appendix A.8), written from its text: packets taken "in order
+ * of arrival (not necessarily in sequence)", D(i,j) = (Rj − Ri) − (Sj − Si) and
+ * J(i) = J(i−1) + (|D(i−1,i)| − J(i−1)) / 16, J starting at 0. Jitter is per source (A.8 keeps it
+ * in each source's state): the first packet of a new stream has no D, and J goes on. Returns the
+ * last J and the largest.
+ */
+export function rfc3550Jitter(received: readonly Received[]): { jitter: number; max: number } {
+  return smoothed([...received].sort((a, b) => a.arrival - b.arrival));
+}
+
+/** §6.4.1's J over `packets` in the order given (a new stream's first packet: no D). */
+export function smoothed(packets: readonly Received[]): { jitter: number; max: number } {
+  let jitter = 0;
+  let max = 0;
+  for (let j = 1; j < packets.length; j++) {
+    const [pi, pj] = [packets[j - 1]!, packets[j]!];
+    if (pi.stream !== pj.stream) continue;
+    const d = (pj.arrival - pi.arrival) - (pj.media - pi.media);
+    jitter += (Math.abs(d) - jitter) / 16;
+    max = Math.max(max, jitter);
+  }
+  return { jitter, max };
+}
+
+/** Twilio's `media` message for 20 ms packet `chunk` (media time 20 ms per chunk before it). */
+export function media(chunk: number): string {
+  return JSON.stringify({
+    event: "media",
+    sequenceNumber: String(chunk + 1),
+    media: {
+      track: "inbound",
+      chunk: String(chunk),
+      timestamp: String(20 * (chunk - 1)),
+      payload: MULAW_SILENCE_20MS,
+    },
+    streamSid: twilioIds.stream,
+  });
+}
+
+/** The fixture's `start` message (Twilio's, as documented). */
+export function start(): string {
+  for (const step of twilioCall) {
+    if ("from" in step && (step.wire as { event?: string }).event === "start") {
+      return JSON.stringify(step.wire);
+    }
+  }
+  throw new Error("no start in the Twilio fixture");
+}
