@@ -55,14 +55,36 @@ export class LagJitter {
   #last = NaN;
   /** Differences taken so far (see `GAIN`). */
   #samples = 0;
+  /** The estimate as it stood before the last reading (see {@linkcode lower}). */
+  #meanBefore = 0;
+  #lastBefore = NaN;
+  #samplesBefore = 0;
 
   /** A reading of the lag (ms): its difference from the one before, if any, is a sample. */
   sample(lagMs: number): void {
+    this.#meanBefore = this.#meanDifferenceMs;
+    this.#lastBefore = this.#last;
+    this.#samplesBefore = this.#samples;
     const difference = Math.abs(lagMs - this.#last); // NaN for the first: compares false
     this.#last = lagMs;
     if (!(difference < CHANGE_MS)) return;
     const gain = Math.max(GAIN, 1 / ++this.#samples);
     this.#meanDifferenceMs += (difference - this.#meanDifferenceMs) * gain;
+  }
+
+  /**
+   * The last reading was `lagMs` (ms), if that is smaller: answers read together (one socket read
+   * after a stall) are one read, whose measure is their smallest, and the first of them, which
+   * {@linkcode sample} was given, waited unread longest. Its sample is taken again, from the
+   * smaller one: a stall of under `CHANGE_MS` over two answers otherwise counted twice as jitter
+   * (that reading, then the next one back from it), and widened the band on a network with none.
+   */
+  lower(lagMs: number): void {
+    if (!(lagMs < this.#last)) return;
+    this.#meanDifferenceMs = this.#meanBefore;
+    this.#last = this.#lastBefore;
+    this.#samples = this.#samplesBefore;
+    this.sample(lagMs);
   }
 
   /**

@@ -557,8 +557,9 @@ export class PlaybackTracker {
 
   /**
    * What was sent from position `from` on was placed anew on the timeline (it left late): the
-   * responses it belongs to end, and begin if they began there, where it now plays. `tell`:
-   * the observers hear of it (not past the pump's bound on moves told for one turn).
+   * responses it belongs to end, and begin if they began there, where it now plays; and the marks
+   * not yet answered inside it are placed with it (see {@linkcode #replaceMarks}). `tell`: the
+   * observers hear of it (not past the pump's bound on moves told for one turn).
    */
   replaced(from: number, tell = true): void {
     const timeline = this.#timeline;
@@ -568,7 +569,27 @@ export class PlaybackTracker {
       u.endPlaysAt = timeline.playsAt(u.end);
       if (u.start >= from - EPSILON) u.startPlaysAt = timeline.playsAt(u.start);
     }
+    this.#replaceMarks(from);
     if (tell) this.#onReplaced?.(from);
+  }
+
+  /**
+   * The marks not yet answered past position `from` stand inside audio placed anew (it left late,
+   * see {@linkcode replaced}): each was sent after the audio before it, in the turn that sent
+   * that audio, and left with it, so its place plays where that audio now does, and after the
+   * mark left (the spell placed anew begins when the turn ended): its answer reads the lag. Left
+   * where it stood, the answer read the move as the far end's lag: the session's first mark, sent
+   * with the second chunk of a turn that stalled 100 ms inside `serialize` with 200 ms sent ahead,
+   * told the observers a lag 100 ms longer, and the next answer took it back. A mark at `from`
+   * itself is not moved: it follows audio placed before, which played where it was placed.
+   */
+  #replaceMarks(from: number): void {
+    // A move is rare, and at most a few dozen marks wait (MAX_PENDING_MARKS): all are looked at.
+    for (const mark of this.#marks) {
+      if (mark.position <= from + EPSILON) continue;
+      mark.playsAt = this.#timeline.playsAt(mark.position);
+      mark.boundsUntil = -Infinity;
+    }
   }
 
   /** Audio was queued: more is coming. */
@@ -741,6 +762,8 @@ export class PlaybackTracker {
     this.#lastBound = NaN;
     if (now - this.#readAt < READ_TOGETHER_MS) {
       if (measured < this.#readLag) this.#readLag = measured;
+      // The read's jitter sample is its measure too, not its first answer's (see `LagJitter`).
+      this.#jitter.lower(measured);
     } else {
       this.#readLagBefore = this.#readLag;
       this.#readLag = measured;

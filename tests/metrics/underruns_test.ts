@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { type AudioFrame, type Frame, type OutboundMixer, SessionMetrics } from "../../mod.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
-import { type FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+import type { FakeFarEnd } from "../_fake_far_end.ts";
 import { StallClock } from "../_stall_clock.ts";
 import { meteredCall } from "./_metered_call.ts";
 import {
@@ -13,6 +13,7 @@ import {
   openWholeFrameSession,
   WHOLE_FRAME_CALLS,
 } from "../serializers/fixtures/whole_frame_calls.ts";
+import { StallingMarkingSerializer } from "../_stalling_marks.ts";
 
 /** The far end's bytes of the bot's speech (background is 2). */
 const SPEECH = 1;
@@ -89,25 +90,13 @@ Deno.test("underruns: a source writing in real time or ahead of it never runs dr
   }
 });
 
-/**
- * A serializer that works `ms` (the event loop blocked) on the `k`th audio chunk: the sender
- * stalls, and the far end plays out the lead it had meanwhile.
- */
-class StallingSerializer extends MarkingSerializer {
-  #chunks = 0;
-  constructor(readonly clock: StallClock, readonly k: number, readonly ms: number) {
-    super();
-  }
-  override serialize(frame: Frame) {
-    if (frame.type === "audio" && ++this.#chunks === this.k) this.clock.block(this.ms);
-    return super.serialize(frame);
-  }
-}
-
 for (const [sendAheadMs, dryMs] of [[20, 80], [60, 40]] as const) {
   Deno.test(`underruns: a 100 ms sender stall with ${sendAheadMs} ms sent ahead runs dry once, ${dryMs} ms`, async () => {
     const clock = new StallClock();
-    const c = call({ sendAheadMs, serializer: new StallingSerializer(clock, 10, 100) }, clock);
+    const c = call({
+      sendAheadMs,
+      serializer: new StallingMarkingSerializer(clock, { chunk: 10, ms: 100 }),
+    }, clock);
     await clock.tick(0);
     c.transport.send(speech(1000, "r1"));
     await clock.tick(2000);
