@@ -4,12 +4,20 @@
  * messages are handed to the socket, and sending waits while the socket holds too much unsent.
  * Every frame that does not leave is counted.
  *
+ * What the chunk's path does stays here, in one object (it is benchmarked: no call through
+ * another object per chunk, no object made per chunk); the pieces with their own state and a
+ * small surface live beside it: the check of a serializer's answer (`_serializer_answer.ts`), the
+ * bound on an asynchronous one (`_serializing_watchdog.ts`), the frames with no message
+ * (`_no_message_reports.ts`), the wait for a full socket to drain (`_drain_wait.ts`), a run of
+ * packets at a stretch's end or a mark (`_packet_run.ts`), and how audio handed over is counted
+ * (`_audio_counts.ts`).
+ *
  * @module
  */
 
 import { durationMs, type PcmFormat } from "./audio/pcm.ts";
 import { wrapWav } from "./audio/wav.ts";
-import type { Clock, ClockTimer } from "./clock.ts";
+import type { Clock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import type { AudioFrame, Frame } from "./frames.ts";
 import type { FrameSerializer, SerializedMessage, SerializeResult } from "./serializer.ts";
@@ -17,12 +25,26 @@ import { ReadyState, type WebSocketLike } from "./socket.ts";
 import type { Packetizer } from "./streams/packetizer.ts";
 import type { SerializerCounter, TransportStats } from "./transport_stats.ts";
 import { thrownText } from "./_thrown_text.ts";
-import { kindOf, withArticle } from "./_kind_of.ts";
+import { countAudio, countMixed } from "./_audio_counts.ts";
+import { DrainWait } from "./_drain_wait.ts";
+import { NoMessageReports } from "./_no_message_reports.ts";
+import { PacketRun } from "./_packet_run.ts";
+import {
+  audioBytesOf,
+  ENDED,
+  messagesIn,
+  NOT_A_MESSAGE,
+  notAMessageReport,
+  type Outcome,
+  REFUSED,
+  type Send,
+  type Serialized,
+  serializerName,
+  STRETCH_END,
+} from "./_serializer_answer.ts";
+import { type Serializing, SerializingWatchdog } from "./_serializing_watchdog.ts";
 import { HELD_FRAME_ENDS, type HeldFrameEnds } from "./serializers/_held_frame_ends.ts";
 import { isMidSpeechMark } from "./serializers/_mid_speech_mark.ts";
-
-/** How often a send blocked on `bufferedAmount` looks again. */
-const DRAIN_POLL_MS = 10;
 
 /**
  * What a message may add to `bufferedAmount` beyond its payload: the largest WebSocket frame
@@ -64,13 +86,10 @@ export interface OutboundSenderOptions {
 export class OutboundSender {
   readonly #socket: WebSocketLike;
   readonly #serializer: FrameSerializer;
-  readonly #clock: Clock;
   readonly #stats: TransportStats;
   readonly #addWavHeader: boolean;
   readonly #packetizer: Packetizer | undefined;
   readonly #maxBufferedBytes: number;
-  readonly #sendTimeoutMs: number;
-  readonly #signal: AbortSignal;
   readonly #onError: (error: TransportError) => void;
   /**
    * At least the socket's `bufferedAmount` (but for an adapter's keep-alive ping, a few bytes):
@@ -79,6 +98,8 @@ export class OutboundSender {
    * under the limit the real figure is too, so a send reads it only when the bound is over.
    */
   #unsentBound = 0;
+  /** Waits for the socket to drain once it is over the limit (see `#drain`). */
+  readonly #drainWait: DrainWait;
   /**
    * The format of the last chunk packetized: the format `#heldPcm` is in. The format alone, not
    * the chunk: its audio is a view of the bot's buffer (a frame sent as written) or of the
@@ -121,17 +142,12 @@ export class OutboundSender {
    * again (Twilio's before its start message, for every chunk) is counted, not reported again.
    */
   #refusal: string | undefined;
-  /** The frame types the protocol had no message for, each reported once (see `#noMessage`). */
-  readonly #unsentTypes = new Set<string>();
-  /** The serializer's name, for those reports. */
+  /** The frames the protocol had no message for: counted, each type reported once. */
+  readonly #noMessages: NoMessageReports;
+  /** The serializer's name, for reports. */
   readonly #serializerName: string;
-  /**
-   * The asynchronous serializations not settled yet (some may have since), oldest first: each is
-   * bounded by `sendTimeoutMs`, watched by one timer for the sender (made at the first), not one
-   * per frame. See `#serializeLater`.
-   */
-  readonly #serializing: Serializing[] = [];
-  #serializingWatch: ClockTimer | undefined;
+  /** Bounds each asynchronous serialization by `sendTimeoutMs` (see `#serializeLater`). */
+  readonly #serializingWatchdog: SerializingWatchdog;
   /** An urgent frame's send is watching the socket drain (see `#watchUrgentBacklog`). */
   #urgentBacklog = false;
   /**
@@ -172,24 +188,43 @@ export class OutboundSender {
 
   /** Makes a sender for one session. */
   constructor(options: OutboundSenderOptions) {
-    this.#socket = options.socket;
+    const { socket, clock, stats, signal, sendTimeoutMs, onError } = options;
+    this.#socket = socket;
     this.#serializer = options.serializer;
-    this.#clock = options.clock;
-    this.#stats = options.stats;
+    this.#stats = stats;
     this.#addWavHeader = options.addWavHeader;
     this.#packetizer = options.packetizer;
     this.#maxBufferedBytes = options.maxBufferedBytes;
-    this.#sendTimeoutMs = options.sendTimeoutMs;
-    this.#signal = options.signal;
-    this.#onError = options.onError;
+    this.#onError = onError;
     this.#heldFrames = HELD_FRAME_ENDS.get(options.serializer);
     if (this.#heldFrames !== undefined && this.#packetizer !== undefined) {
       this.#heldFrames.partialPacketAtChange = this.#partialPacketAtChange;
     }
-    const name = options.serializer.constructor?.name;
-    this.#serializerName = name === undefined || name === "" || name === "Object"
-      ? "serializer"
-      : name;
+    const name = this.#serializerName = serializerName(options.serializer);
+    this.#noMessages = new NoMessageReports({ stats, serializerName: name, onError });
+    this.#serializingWatchdog = new SerializingWatchdog({
+      clock,
+      signal,
+      sendTimeoutMs,
+      serializerName: name,
+      // Counted as a frame it could not encode; the session ends with it.
+      onOverdue: (error) => this.#encodeFailed(error),
+    });
+    this.#drainWait = new DrainWait({
+      socket,
+      clock,
+      signal,
+      maxBufferedBytes: options.maxBufferedBytes,
+      sendTimeoutMs,
+      // The bound is the sender's: every message it puts adds to it (see `#put`).
+      unsent: {
+        read: () => this.#unsentBound,
+        renew: (bytes) => {
+          this.#unsentBound = bytes;
+        },
+      },
+      onError,
+    });
   }
 
   /**
@@ -269,7 +304,7 @@ export class OutboundSender {
     }
     const pending = packetizer.pendingBytes;
     const heldPcm = this.#heldPcm;
-    const run = this.#packetRun();
+    const run = this.#packetRun(this.#put);
     let pushed = 0;
     if (Array.isArray(messages)) {
       for (const message of messages) pushed += this.#transmitAudioMessage(message, run.send);
@@ -312,7 +347,7 @@ export class OutboundSender {
       ? (run.lostWithin(pending, speechEnd) * released) / (speechEnd - pending)
       : 0;
     const dropped = Math.min(leaving, Math.round(lostHeld + lostSpeech));
-    this.#countAudio(leaving, leaving - dropped, dropped);
+    countAudio(stats, leaving, leaving - dropped, dropped);
   }
 
   /**
@@ -426,7 +461,7 @@ export class OutboundSender {
     const stats = this.#stats;
     const audio = messages === ENDED ? released : audioBytesOf(messages);
     const lost = messages === ENDED ? released : this.#lostAudioBytes - lostAudio;
-    if (this.#packetizer !== undefined) return this.#countAudio(released, audio - lost, lost);
+    if (this.#packetizer !== undefined) return countAudio(stats, released, audio - lost, lost);
     if (lost === 0) return;
     const dropped = Math.round((released * lost) / audio);
     stats.audioBytesSent -= dropped;
@@ -499,7 +534,7 @@ export class OutboundSender {
    */
   #transmitAnswer(
     frame: Frame,
-    messages: Serialized | typeof REFUSED | typeof ENDED,
+    messages: Outcome,
     send: Send,
     counted: number,
     sentItself: boolean,
@@ -541,7 +576,7 @@ export class OutboundSender {
    */
   #transmitPaddedFrame(
     frame: Frame,
-    messages: Serialized | typeof REFUSED | typeof ENDED,
+    messages: Outcome,
     send: Send,
     counted: number,
     sentItself: boolean,
@@ -568,7 +603,7 @@ export class OutboundSender {
     packetizer.flush(run.send, "pad");
     if (this.#lostMessages !== lost) this.#stats.framesDroppedOnClose++;
     const lostSpeech = run.lostWithin(0, speech);
-    this.#countAudio(released, speech - lostSpeech, lostSpeech);
+    countAudio(this.#stats, released, speech - lostSpeech, lostSpeech);
     // Its padding and its last packet's play after the speech before the mark, but for what
     // the socket refused.
     const padding = run.bytes - speech - run.lostWithin(speech, run.bytes);
@@ -577,35 +612,12 @@ export class OutboundSender {
   }
 
   /**
-   * A send for a run of packets whose bytes are not all alike (the audio held before, the bot's
-   * speech, then padding): it notes where in the run the socket refused packets, so that a part
-   * counts lost only the refused bytes within it (a refused packet of padding drops none of the
-   * bot's audio, as splitting all the bytes in proportion would say). Text goes straight on, out
-   * of the run. At a stretch's end or a bot's mark only, never per chunk. `send`: `#put`, or
-   * `#transmit` for an answer that came later.
+   * A send for a run of packets whose parts count their refused bytes apart (see `PacketRun`):
+   * at a stretch's end or a bot's mark only, never per chunk. `send`: `#put`, or `#transmit` for
+   * an answer that came later.
    */
-  #packetRun(send: Send = this.#put): PacketRun {
-    const refused: number[] = []; // the refused packets' [start, end) in the run, in pairs
-    const run: PacketRun = {
-      bytes: 0,
-      send: (message) => {
-        if (typeof message === "string") return send(message);
-        const lostBefore = this.#lostAudioBytes;
-        send(message);
-        if (this.#lostAudioBytes !== lostBefore) {
-          refused.push(run.bytes, run.bytes + message.length);
-        }
-        run.bytes += message.length;
-      },
-      lostWithin: (from, to) => {
-        let lost = 0;
-        for (let i = 0; i < refused.length; i += 2) {
-          lost += Math.max(0, Math.min(refused[i + 1]!, to) - Math.max(refused[i]!, from));
-        }
-        return lost;
-      },
-    };
-    return run;
+  #packetRun(send: Send): PacketRun {
+    return new PacketRun(send, () => this.#lostAudioBytes);
   }
 
   /**
@@ -713,7 +725,7 @@ export class OutboundSender {
       this.#stats.audioBytesDroppedOnClose += pcm;
       return heldMs;
     }
-    this.#countAudio(pcm, this.#stats.bytesOut - left, this.#lostBytes - lost);
+    countAudio(this.#stats, pcm, this.#stats.bytesOut - left, this.#lostBytes - lost);
     // Refused, the packet played nothing: none of its silence is placed.
     if (this.#lostBytes !== lost) return 0;
     if (this.#heldFrames !== undefined) {
@@ -793,7 +805,7 @@ export class OutboundSender {
   }
 
   /**
-   * Sends a chunk's messages and counts its PCM bytes once they left (see `#countAudio`); the
+   * Sends a chunk's messages and counts its PCM bytes once they left (see `countAudio`); the
    * bytes of a packet not yet whole wait in `#heldPcm`. A chunk the serializer answered with no
    * message it holds (whole frames, a resampler filling up) and sends with later audio: it counts
    * as sent now, unless the serializer counted it dropped (`refused`: `#serializerDropped`
@@ -801,7 +813,7 @@ export class OutboundSender {
    */
   #transmitAudio(
     chunk: AudioFrame,
-    messages: Serialized | typeof REFUSED | typeof ENDED,
+    messages: Outcome,
     send: Send,
     refused: number,
   ): Promise<void> | void {
@@ -827,12 +839,12 @@ export class OutboundSender {
       pcm -= share;
     }
     if (messages === null) {
-      if (this.#serializerDropped === refused) this.#countAudio(pcm, 0, 0, true);
+      if (this.#serializerDropped === refused) countAudio(stats, pcm, 0, 0, true);
       return;
     }
     const left = stats.bytesOut;
     const lost = this.#lostBytes;
-    // Read for a list of messages alone (text may come with the audio): see `#countMixed`.
+    // Read for a list of messages alone (text may come with the audio): see `countMixed`.
     let lostAudio = 0;
     let leaving = pcm;
     let pending = 0;
@@ -868,22 +880,10 @@ export class OutboundSender {
       const handed = packetizer === undefined
         ? audioBytesOf(messages)
         : pending + pushed - packetizer.pendingBytes;
-      this.#countMixed(leaving, handed, lostAudio, stats.bytesOut - left, lostNow);
-    } else this.#countAudio(leaving, stats.bytesOut - left, lostNow, true);
+      const lostBinary = this.#lostAudioBytes - lostAudio;
+      countMixed(stats, leaving, handed, lostBinary, stats.bytesOut - left, lostNow);
+    } else countAudio(stats, leaving, stats.bytesOut - left, lostNow, true);
     return this.#drain();
-  }
-
-  /**
-   * Counts a chunk's `pcm` bytes whose list of messages lost some (`left` and `lost` bytes of all
-   * kinds): where binary messages carried its audio (`handed` bytes of them; text, such as
-   * Asterisk's `START_MEDIA_BUFFERING`, carries none), split by those alone, as
-   * `#lostAudioBytes` counts them (`lostAudio`: that counter before); else (audio sent as text,
-   * base64 in JSON) by all. Only where the socket lost a message, never per chunk.
-   */
-  #countMixed(pcm: number, handed: number, lostAudio: number, left: number, lost: number): void {
-    if (handed === 0) return this.#countAudio(pcm, left, lost, true);
-    const lostBinary = this.#lostAudioBytes - lostAudio;
-    this.#countAudio(pcm, handed - lostBinary, lostBinary, true);
   }
 
   /**
@@ -920,24 +920,6 @@ export class OutboundSender {
     return leaving;
   }
 
-  /**
-   * Counts `pcm` bytes of audio whose messages were handed to the socket: `left` bytes of them
-   * left and `lost` did not (refused by the socket, or it had closed). What was lost, in
-   * proportion, never left: dropped at the close, not sent. `chunk`: they are a chunk's, counted
-   * in `audioChunksSent` once nothing of it was lost.
-   */
-  #countAudio(pcm: number, left: number, lost: number, chunk = false): void {
-    const stats = this.#stats;
-    if (lost === 0) {
-      if (chunk) stats.audioChunksSent++;
-      stats.audioBytesSent += pcm;
-      return;
-    }
-    const dropped = left === 0 ? pcm : Math.round((pcm * lost) / (left + lost));
-    stats.audioBytesDroppedOnClose += dropped;
-    stats.audioBytesSent += pcm - dropped;
-  }
-
   /** Sends one audio message, binary ones through the packetizer; returns the bytes packetized. */
   #transmitAudioMessage(message: SerializedMessage, send: Send): number {
     // Only binary audio is packetized: cutting a text (JSON) message would corrupt it.
@@ -952,13 +934,14 @@ export class OutboundSender {
   /**
    * Sends a frame's messages; returns whether any were handed to the socket. One the socket
    * refused, or found closed, counts the frame in `framesDroppedOnClose`; a frame the protocol
-   * has no message for is counted and reported (see `#noMessage`). `counted`: the encode errors
-   * before the frame was serialized; `sentItself`: the serializer sent a message for it through
-   * its context (Genesys numbers its messages so), or lost one there, counted by `sendMessage`.
+   * has no message for is counted and reported (see `NoMessageReports`). `counted`: the encode
+   * errors before the frame was serialized; `sentItself`: the serializer sent a message for it
+   * through its context (Genesys numbers its messages so), or lost one there, counted by
+   * `sendMessage`.
    */
   #transmitFrame(
     frame: Frame,
-    messages: Serialized | typeof REFUSED | typeof ENDED,
+    messages: Outcome,
     send: Send,
     counted: number,
     sentItself: boolean,
@@ -969,7 +952,7 @@ export class OutboundSender {
       return false;
     }
     if (messages === null) {
-      if (!sentItself) this.#noMessage(frame, counted);
+      if (!sentItself) this.#noMessages.noMessage(frame, counted);
       return false;
     }
     const lost = this.#lostMessages;
@@ -980,34 +963,13 @@ export class OutboundSender {
   }
 
   /**
-   * The serializer answered `frame` with `null` and sent nothing through its context. For an
-   * `interruption` that means the far end cannot be told to drop what it holds (the transport
-   * reads it so), for an `end` or `cancel` that no message says it (the socket's close does, or a
-   * hang-up by REST): nothing is lost.
-   * Any other frame the protocol has no message for is dropped: counted in `encodeErrors` and
-   * reported once per frame type per session, unless the serializer counted it itself (`counted`:
-   * that counter before; jambonz's refused marks).
-   */
-  #noMessage(frame: Frame, counted: number): void {
-    const type = frame.type;
-    if (type === "interruption" || type === "end" || type === "cancel") return;
-    if (this.#stats.encodeErrors !== counted) return;
-    this.#stats.encodeErrors++;
-    if (this.#unsentTypes.has(type)) return;
-    this.#unsentTypes.add(type);
-    const message =
-      `${this.#serializerName}: no message for a ${type} frame on this protocol: dropped`;
-    this.#onError(new TransportError("encode", message));
-  }
-
-  /**
    * The serializer's messages for `frame`, now when the serializer answers at once. A frame it
    * cannot encode, or answers with what is no message, is reported and counted: `REFUSED`, now or
    * later. Later, `ENDED` too: the session ended before the answer came.
    */
   #serialize(
     frame: Frame,
-  ): Serialized | typeof REFUSED | Promise<Serialized | typeof REFUSED | typeof ENDED> {
+  ): Serialized | typeof REFUSED | Promise<Outcome> {
     let result: SerializeResult;
     try {
       // `?? null`: a serializer written in JavaScript may fall off its switch with `undefined`.
@@ -1026,39 +988,22 @@ export class OutboundSender {
   }
 
   /**
-   * What the serializer answered, unless it is no message: `null`, one message, or a list of them
-   * (its `null` and `undefined` items skipped: no message, as a lone `null` is; a list of none is
-   * nothing to send). Anything else (a number, a plain object, an `ArrayBuffer`: a socket would
-   * send their string form, or fail at its own type check) is the frame's encode error: `REFUSED`.
+   * What the serializer answered, unless it is no message (see `messagesIn`): that is the
+   * frame's encode error, reported and counted: `REFUSED`.
    */
   #checked(result: unknown, frame: Frame | typeof STRETCH_END): Serialized | typeof REFUSED {
-    if (
-      result === null || typeof result === "string" || result instanceof Uint8Array
-    ) {
-      this.#refusal = undefined;
-      return result;
-    }
-    if (!Array.isArray(result)) return this.#notAMessage(kindOf(result), frame);
-    let gaps = false;
-    for (const item of result as unknown[]) {
-      if (typeof item === "string" || item instanceof Uint8Array) continue;
-      if (item !== null && item !== undefined) {
-        return this.#notAMessage(`a list holding ${kindOf(item)}`, frame);
-      }
-      gaps = true;
+    const messages = messagesIn(result);
+    if (messages === NOT_A_MESSAGE) {
+      this.#encodeFailed(
+        new TransportError(
+          "encode",
+          notAMessageReport(result, { serializerName: this.#serializerName, frame }),
+        ),
+      );
+      return REFUSED;
     }
     this.#refusal = undefined;
-    return gaps ? result.filter((item) => item !== null && item !== undefined) : result;
-  }
-
-  #notAMessage(what: string, frame: Frame | typeof STRETCH_END): typeof REFUSED {
-    const asked = frame === STRETCH_END
-      ? "audioEnds answered"
-      : `serialize answered ${withArticle(frame.type)} frame with`;
-    const message =
-      `${this.#serializerName}: ${asked} ${what}, not a string or a Uint8Array: dropped`;
-    this.#encodeFailed(new TransportError("encode", message));
-    return REFUSED;
+    return messages;
   }
 
   /**
@@ -1072,10 +1017,10 @@ export class OutboundSender {
   #serializeLater(
     pending: Promise<SerializedMessage | SerializedMessage[] | null>,
     frame: Frame,
-  ): Promise<Serialized | typeof REFUSED | typeof ENDED> {
+  ): Promise<Outcome> {
     return new Promise((settle) => {
       const entry: Serializing = { frameType: frame.type, deadline: 0, settled: false, settle };
-      this.#watchSerializing(entry);
+      this.#serializingWatchdog.watch(entry);
       pending.then((messages) => {
         if (entry.settled) return; // too late: given up, counted
         entry.settled = true;
@@ -1088,62 +1033,6 @@ export class OutboundSender {
       });
     });
   }
-
-  /** Puts an asynchronous serialization under the watch of the `sendTimeoutMs` bound. */
-  #watchSerializing(entry: Serializing): void {
-    if (this.#signal.aborted) {
-      // The session is over (an urgent frame sent after it): nothing of it can leave.
-      entry.settled = true;
-      entry.settle(ENDED);
-      return;
-    }
-    let watch = this.#serializingWatch;
-    if (watch === undefined) {
-      watch = this.#serializingWatch = this.#clock.timer(this.#onSerializingDue);
-      this.#signal.addEventListener("abort", this.#abandonSerializing, { once: true });
-    }
-    const now = this.#clock.now();
-    entry.deadline = now + this.#sendTimeoutMs;
-    this.#serializing.push(entry);
-    // Armed for the oldest: an answer does not disarm it, the watch just finds it settled.
-    if (!watch.armed) watch.arm(this.#sendTimeoutMs, now);
-  }
-
-  /** The watch is due: the oldest serialization still pending, past its bound, is given up. */
-  #onSerializingDue = (): void => {
-    const list = this.#serializing;
-    const now = this.#clock.now();
-    let head = 0;
-    while (head < list.length && list[head]!.settled) head++;
-    const oldest = list[head];
-    if (oldest !== undefined && oldest.deadline <= now) {
-      oldest.settled = true;
-      head++;
-      const message =
-        `${this.#serializerName}: serialize did not answer ${withArticle(oldest.frameType)} ` +
-        `frame within ${this.#sendTimeoutMs} ms (sendTimeoutMs)`;
-      // Counted as a frame it could not encode; the session ends with it.
-      this.#encodeFailed(
-        new TransportError("protocol", message, { closeCode: 1011, fatal: true }),
-      );
-      oldest.settle(REFUSED);
-      while (head < list.length && list[head]!.settled) head++;
-    }
-    list.splice(0, head);
-    const next = list[0];
-    if (next !== undefined) this.#serializingWatch!.arm(next.deadline - now, now);
-  };
-
-  /** The session ended: what the serializer has not answered yet is dropped at the close. */
-  #abandonSerializing = (): void => {
-    this.#serializingWatch?.cancel();
-    for (const entry of this.#serializing) {
-      if (entry.settled) continue;
-      entry.settled = true;
-      entry.settle(ENDED);
-    }
-    this.#serializing.length = 0;
-  };
 
   /** `failed`: what the serializer was asked to do (the report names it). */
   #encodeFailed(cause: unknown, failed = "write a frame"): void {
@@ -1210,75 +1099,9 @@ export class OutboundSender {
     const unsent = this.#socket.bufferedAmount ?? 0;
     this.#unsentBound = unsent;
     if (unsent <= this.#maxBufferedBytes) return;
-    return this.#waitForDrain();
-  }
-
-  /** Called with more than `maxBufferedBytes` unsent (just read): looks again until it drains. */
-  async #waitForDrain(): Promise<void> {
-    const deadline = this.#clock.now() + this.#sendTimeoutMs;
-    do {
-      if (this.#clock.now() >= deadline) {
-        this.#onError(
-          new TransportError(
-            "backpressure",
-            `peer read nothing for ${this.#sendTimeoutMs} ms: ${this.#unsentBound} bytes unsent`,
-            { closeCode: 1008, fatal: true },
-          ),
-        );
-        return;
-      }
-      try {
-        await this.#clock.sleep(DRAIN_POLL_MS, this.#signal);
-      } catch {
-        return; // the session ended
-      }
-      this.#unsentBound = this.#socket.bufferedAmount ?? 0;
-    } while (this.#unsentBound > this.#maxBufferedBytes);
+    return this.#drainWait.wait();
   }
 }
 
 /** No bytes: the partial packet, dropped or not held. */
 const NO_BYTES = new Uint8Array(0);
-
-/** The serializer refused a frame at once (reported and counted). */
-const REFUSED: unique symbol = Symbol("refused");
-
-/** What `#checked` is given for the answer of `audioEnds`, which answers no frame. */
-const STRETCH_END: unique symbol = Symbol("stretch end");
-
-/** The session ended before an asynchronous serializer answered: the frame is dropped. */
-const ENDED: unique symbol = Symbol("ended");
-
-/** One asynchronous serialization under the `sendTimeoutMs` watch. */
-interface Serializing {
-  /** For the report, should it not answer. */
-  readonly frameType: Frame["type"];
-  /** The clock's time it is given up at. */
-  deadline: number;
-  /** Set once it is settled: by its answer, by the bound, or by the session's end. */
-  settled: boolean;
-  /** Settles what the sender waits on. */
-  readonly settle: (outcome: Serialized | typeof REFUSED | typeof ENDED) => void;
-}
-
-/** What a serializer answers with, now: one message or several (no array made for one), or none. */
-type Serialized = SerializedMessage | SerializedMessage[] | null;
-
-/** The bytes of the binary (audio) messages among `messages`; 0 for no messages. */
-function audioBytesOf(messages: Serialized | symbol): number {
-  if (messages instanceof Uint8Array) return messages.length;
-  if (!Array.isArray(messages)) return 0;
-  let bytes = 0;
-  for (const message of messages) if (typeof message !== "string") bytes += message.length;
-  return bytes;
-}
-
-/** A run of packets sent by `OutboundSender.#packetRun`: its bytes so far, those refused within. */
-interface PacketRun {
-  bytes: number;
-  send: Send;
-  lostWithin(from: number, to: number): number;
-}
-
-/** Hands one message to the socket: {@linkcode OutboundSender}'s `#transmit` or `#put`. */
-type Send = (message: SerializedMessage) => void;

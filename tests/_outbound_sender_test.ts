@@ -31,7 +31,12 @@ const chunk = (bytes: number): AudioFrame => ({
 });
 
 function sender(
-  options: { packetSize?: number; maxBufferedBytes?: number; socket?: WebSocketLike } = {},
+  options: {
+    packetSize?: number;
+    maxBufferedBytes?: number;
+    socket?: WebSocketLike;
+    serializer?: FrameSerializer;
+  } = {},
 ) {
   const pair = new MemorySocketPair();
   const clock = new FakeClock();
@@ -40,7 +45,7 @@ function sender(
   const over = new AbortController();
   const s = new OutboundSender({
     socket: options.socket ?? pair.server,
-    serializer,
+    serializer: options.serializer ?? serializer,
     clock,
     stats,
     addWavHeader: false,
@@ -209,4 +214,45 @@ Deno.test("`OutboundSender`: a serializer whose promise brings `undefined` sends
   assert.equal(stats.encodeErrors, 2);
   assert.equal(errors.length, 1, String(errors));
   assert.match(errors[0]!.message, /no message for a message frame/);
+});
+
+Deno.test("`OutboundSender` names what the socket last said it held when it gives a stalled peer up", async () => {
+  const { s, pair, clock, errors, over } = sender({ maxBufferedBytes: 500 });
+  pair.client.stall();
+  s.sendAudio(chunk(400));
+  const waiting = s.sendAudio(chunk(400));
+  assert.ok(waiting instanceof Promise);
+  await clock.tick(500);
+  // An urgent message never waits: it piles up too, and the wait's next look sees it.
+  assert.equal(s.sendUrgent({ type: "message", message: "x".repeat(100) }), true);
+  await clock.tick(510);
+  await waiting;
+  assert.equal(errors.length, 1);
+  assert.equal(
+    errors[0]!.message,
+    `peer read nothing for 1000 ms: ${pair.server.bufferedAmount} bytes unsent`,
+  );
+  assert.ok(pair.server.bufferedAmount > 816, "the urgent message's bytes are among them");
+  over.abort();
+});
+
+Deno.test("`OutboundSender.audioEnds` reports an answer that is no message, naming `audioEnds`", () => {
+  const answers: unknown[] = [7, ["end", {}]];
+  const { s, pair, stats, errors } = sender({
+    serializer: { ...serializer, audioEnds: () => answers.shift() as null },
+  });
+  s.audioEnds(true);
+  s.audioEnds(true);
+  assert.deepEqual(pair.server.sent, []);
+  assert.equal(stats.encodeErrors, 2);
+  assert.deepEqual(errors.map((e) => [e.code, e.message]), [
+    [
+      "encode",
+      "serializer: audioEnds answered a number (7), not a string or a Uint8Array: dropped",
+    ],
+    [
+      "encode",
+      "serializer: audioEnds answered a list holding a plain object, not a string or a Uint8Array: dropped",
+    ],
+  ]);
 });
