@@ -81,10 +81,11 @@ export interface InboundPacketInfo {
   /** When the message that carried the packet arrived (clock ms, the session's clock). */
   arrivedAt: number;
   /**
-   * The packet's media time in ms, as the sender stamped it (the provider's `media.timestamp`;
-   * a wall-clock one, Plivo's, counted from the stream's first packet): only its differences
-   * from the packets before mean anything. A packet that arrived late or twice has the time it
-   * was sent with.
+   * The packet's media time in ms, as the sender stamped it (the provider's `media.timestamp`),
+   * counted from the first packet received of its stream: Plivo's wall-clock epoch ms read as
+   * Twilio's ms since the stream began do. Only its differences from the packets before mean
+   * anything; one received before that first in media order is below 0. A packet that arrived
+   * late or twice has the time it was sent with.
    */
   mediaMs: number;
   /**

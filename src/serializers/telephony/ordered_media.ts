@@ -79,12 +79,13 @@ export interface MediaMessage {
  * `decodeErrors` and reported; the audio still goes out). Bound to a context with a clock, frames
  * made from a message carry `arrivedAt`, when it came: one held behind a hole is handed on later
  * (filled silence has none), and each message with a media time is told to the context as it
- * arrives ({@linkcode SerializerContext.inboundPacket}), those the stage then drops too: the
- * network's jitter is measured from every packet received, not from the frames. A message
- * without the number the stage orders by goes through as it came. Every repair and drop is
- * counted through the serializer's context, so it reaches `transport.stats`. A serializer
- * using it hands on what it holds at the far end's end of stream ({@linkcode OrderedMedia.flush})
- * and from its own `finish()`, which the transport calls when the socket closes.
+ * arrives ({@linkcode SerializerContext.inboundPacket}; its media time counted from the
+ * stream's first packet), those the stage then drops too: the network's jitter is measured from
+ * every packet received, not from the frames. A message without the number the stage orders by
+ * goes through as it came. Every repair and drop is counted through the serializer's context, so
+ * it reaches `transport.stats`. A serializer using it hands on what it holds at the far end's end
+ * of stream ({@linkcode OrderedMedia.flush}) and from its own `finish()`, which the transport
+ * calls when the socket closes.
  *
  * @example Twilio-style media, the second message late
  * ```ts
@@ -131,6 +132,13 @@ export class OrderedMedia {
    * `streamStart` stays set until the first packet after a start (or the first ever) is told.
    */
   readonly #arrival: InboundPacketInfo = { arrivedAt: 0, mediaMs: 0, streamStart: true };
+  /**
+   * Whether a packet is being told (`#arrived`, inside a push, after the stage made its frames):
+   * an observer that throws there ends the session, and the transport, closing, finishes the
+   * serializer at once, so {@linkcode flush} runs inside the push. It then hands those frames
+   * on ahead of what the stage held, where emptying them would lose them, counted nowhere.
+   */
+  #telling = false;
 
   /** Makes the stage for one stream. */
   constructor(options: OrderedMediaOptions) {
@@ -200,8 +208,8 @@ export class OrderedMedia {
     if (key === undefined) {
       // Nothing to order by: the message goes as it came.
       this.#firstMs = firstMs;
-      this.#arrived(arrivedAt, mediaMs);
       this.#decode(bytes, this.#frameMs(message.timestampMs, durationMs), durationMs, arrivedAt);
+      this.#arrived(arrivedAt, timestampMs);
       return this.#handOver();
     }
     const packet: MediaPacket<Uint8Array> = { durationMs, payload: bytes };
@@ -218,8 +226,9 @@ export class OrderedMedia {
     // Told whatever the stage did with it: what it dropped (a duplicate, one too late for its
     // window) was received all the same, and RFC 3550 measures every packet received. Still
     // before any frame made from it, which goes out as this returns. One the stage refused (a
-    // malformed number) threw above: it is no packet.
-    this.#arrived(arrivedAt, mediaMs);
+    // malformed number) threw above: it is no packet. Its media time is told counted from the
+    // stream's first packet, by sequence too: Plivo's wire times are wall-clock epoch ms.
+    this.#arrived(arrivedAt, timestampMs);
     // Taken (a duplicate or a late packet is dropped, counted, but never comes first).
     this.#firstMs = firstMs;
     return this.#handOver();
@@ -227,16 +236,22 @@ export class OrderedMedia {
 
   /**
    * Tells the context of a packet as it arrived (see `#arrival`), where it has both times: a
-   * stage without the session's clock, or a message without a media time that is a finite
-   * number, measures nothing.
+   * stage without the session's clock, or with a time that is no finite number (a clock of the
+   * application's that returns NaN), measures nothing: the context throws at such a time, and
+   * the message, taken by the stage already, would be lost with its frames.
    */
   #arrived(arrivedAt: number | undefined, mediaMs: number | undefined): void {
     const tell = this.#context?.inboundPacket;
-    if (tell === undefined || arrivedAt === undefined || !Number.isFinite(mediaMs)) return;
+    if (tell === undefined || !Number.isFinite(arrivedAt) || !Number.isFinite(mediaMs)) return;
     const arrival = this.#arrival;
-    arrival.arrivedAt = arrivedAt;
+    arrival.arrivedAt = arrivedAt!;
     arrival.mediaMs = mediaMs!;
-    tell.call(this.#context, arrival);
+    this.#telling = true;
+    try {
+      tell.call(this.#context, arrival);
+    } finally {
+      this.#telling = false;
+    }
     arrival.streamStart = false;
   }
 
@@ -274,7 +289,7 @@ export class OrderedMedia {
    * decoder's resampler holds back.
    */
   flush(): AudioFrame[] {
-    this.#frames.length = 0;
+    if (!this.#telling) this.#frames.length = 0;
     this.#reorder.flush(this.#output);
     this.#endDecoding();
     return this.#handOver();
