@@ -181,11 +181,6 @@ export class OutboundPump {
   #turnFrom = 0;
   #turnAt = -Infinity;
   #turnUntil = -Infinity;
-  /**
-   * The chunk `onChunk` is told of was sent by the current turn, placed by its reading (speech;
-   * background is sent outside the turn accounting): see {@linkcode turnGoesOnAt}.
-   */
-  #chunkInTurn = false;
   /** The far end asked us to stop sending for now (see {@linkcode hold}). */
   #held = false;
   /** The pacing deadline came while held: the reserved chunk goes when the hold ends. */
@@ -258,13 +253,12 @@ export class OutboundPump {
    * was placed to play before, and the move told to the observers first, so that they hear of
    * the chunk where it plays, not at a gap after audio placed where it never played (the far end,
    * receiving it all at once, plays it back to back). Taken for the turn's own reading, not
-   * judged by `userCodeRan`'s window, which that work has left behind; but only for a chunk the
-   * turn placed by its own reading: background audio is sent outside the turn accounting (it
-   * reads the clock for itself), and the turn noted last may be long over.
+   * judged by `userCodeRan`'s window, which that work has left behind. Every chunk, speech or
+   * background, is sent from a turn's reading (see `#sendChunk`), so the turn is this one.
    */
   turnGoesOnAt(now: number): void {
     // Within the slack: the same moment (no move of a fraction of a millisecond to tell).
-    if (this.#chunkInTurn && now >= this.#turnUntil + TURN_SLACK_MS) this.#turnLeftAt(now);
+    if (now >= this.#turnUntil + TURN_SLACK_MS) this.#turnLeftAt(now);
   }
 
   /**
@@ -578,11 +572,18 @@ export class OutboundPump {
           this.#ranDry(now);
           if (this.#runAgain) continue; // a listener of the tracker's events wrote
           if (this.#mixer === undefined) break;
-          // Background fills the slot, unless speech is queued by the time it is due.
-          const wait = this.#timeline.waitFor(this.#format.chunkMs);
+          // Background fills the slot, unless speech is queued by the time it is due. Read as
+          // speech is: a filler is sent in the turn, and the far end, if the turn ran long
+          // (inside `serialize`, an observer's work on the chunk before), plays it as it arrives.
+          now ??= this.#readTurn();
+          let wait = this.#timeline.waitFor(this.#format.chunkMs, now);
+          if (stale && (wait === 0 || this.#turnUntil > now)) {
+            now = this.#reread();
+            wait = this.#timeline.waitFor(this.#format.chunkMs, now);
+          }
           if (wait > 0) {
             this.#paced = FILL;
-            return this.#pacing.arm(wait);
+            return this.#pacing.arm(wait, now);
           }
           const filler = this.#fill(this.#mixer);
           const filled = this.#backgroundFills;
@@ -592,7 +593,9 @@ export class OutboundPump {
             break; // no background now: idle until woken
           }
           if (!filled) this.#backgroundGoesOn(); // it stalled, and goes on
-          const sending = this.#sendChunk(filler, durationMs(filler.audio.length, filler), false);
+          const ms = durationMs(filler.audio.length, filler);
+          const sending = this.#sendChunk(filler, ms, false, now);
+          stale = true;
           if (sending) return void this.#runAfter(sending);
         } else if (item.kind === "audio") {
           now ??= this.#readTurn();
@@ -948,20 +951,21 @@ export class OutboundPump {
   };
 
   /**
-   * Sends a chunk in the slot reserved for it (a filler reserves its slot here); `now`, when the
-   * caller read the clock in this turn.
+   * Sends a chunk in the slot reserved for it (a filler reserves its slot here); `now`, the clock
+   * as the caller read it in this turn (a filler's too: it leaves with all the turn sent, and
+   * plays as it arrives where the turn ran long, as speech does).
    */
   #sendChunk(
     chunk: AudioFrame,
     ms: number,
     speech: boolean,
-    now?: number,
+    now: number,
   ): Promise<void> | void {
     if (speech) {
       this.#speaking = true;
       this.#tracker.beforeChunk(chunk.responseId);
     } else {
-      this.#timeline.reserve(ms);
+      this.#timeline.reserve(ms, now);
     }
     const out = speech && this.#mixer !== undefined ? this.#mix(this.#mixer, chunk) : chunk;
     const heldMs = this.#packetizes ? this.#sender.heldAudioMs : 0;
@@ -977,12 +981,33 @@ export class OutboundPump {
     if (sending === false) return;
     // Sent now (an answer that comes later packetizes then: what is held stays placed as it was).
     if (heldMs > 0 && sending === undefined) {
-      this.#heldAudioLeft(this.#timeline.lastPosition - heldMs, now);
+      const from = this.#timeline.lastPosition - heldMs;
+      this.#heldAudioLeft(from, now);
+      // What it held left with this chunk, in this turn: work later in the turn (inside
+      // `serialize`, an observer's) holds it too, not only what the turn's own chunks began.
+      if (from < this.#turnFrom && this.#timeline.sentMs - this.#sender.heldAudioMs > from) {
+        this.#turnFrom = from;
+      }
     }
     this.#tracker.chunkSent(chunk, ms, speech, now);
-    this.#chunkInTurn = now !== undefined;
     this.#onChunk?.(out, speech);
-    return sending;
+    return sending && this.#leftOnAnswer(sending, this.#timeline.lastPosition);
+  }
+
+  /**
+   * A chunk whose send had to wait (a serializer that answers later, a full socket) leaves only
+   * once it is over, the run held meanwhile: the far end, if it ran dry first by the estimate,
+   * plays it as it arrives, and all after it follows (as a turn that ran long: see
+   * `PlayoutTimeline.replaceFrom`; nothing is reserved while the run waits). Placed at its slot,
+   * it read as played before it left: `heardMs` a chunk ahead for the rest of the reply, and the
+   * underrun told short by as much. Not after a cut: what the far end dropped plays nowhere.
+   */
+  async #leftOnAnswer(sending: Promise<void>, from: number): Promise<void> {
+    const cuts = this.#cuts;
+    await sending;
+    if (this.#stopped || this.#cuts !== cuts) return;
+    const moved = this.#timeline.replaceFrom(from, this.#clock.now());
+    if (!Number.isNaN(moved)) this.#tracker.replaced(moved);
   }
 
   /**

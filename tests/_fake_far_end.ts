@@ -111,6 +111,18 @@ export class FakeFarEnd {
     return ms;
   }
 
+  /** The silences the caller heard between spans of audio whose bytes equal `value`, in ms. */
+  gaps(value: number): number[] {
+    const found: number[] = [];
+    const played = this.played.filter((span) => span.value === value);
+    for (let i = 1; i < played.length; i++) {
+      const before = played[i - 1]!;
+      const gap = played[i]!.at - (before.at + before.ms);
+      if (gap > 1e-6) found.push(gap);
+    }
+    return found;
+  }
+
   /** From now on no mark is acknowledged, those waiting included (a far end that stops answering). */
   stopAcking(): void {
     this.#acking = false;

@@ -9,6 +9,7 @@
 import {
   type Frame,
   type OutboundAudioInfo,
+  type OutboundMixer,
   type PlayoutMoveInfo,
   RawPcmSerializer,
   type SessionObserver,
@@ -26,19 +27,35 @@ export interface StallCallOptions {
   chunkMs: number;
   sendAheadMs?: number | undefined;
   endSilenceMs?: number | undefined;
-  /** The serializer works `ms` (the event loop blocked) on the `chunk`th audio chunk (from 1). */
-  serializeStall?: { chunk: number; ms: number } | undefined;
+  /**
+   * The serializer works `ms` (the event loop blocked) on the `chunk`th audio chunk (from 1); a
+   * list for several such stalls in one call.
+   */
+  serializeStall?: SerializeStall | readonly SerializeStall[] | undefined;
+  /** Background audio under the speech and through its silences. */
+  background?: OutboundMixer | undefined;
+  /** Binary audio cut into packets of this many bytes. */
+  fixedAudioPacketSize?: number | undefined;
 }
 
-/** Raw PCM whose `serialize` blocks the event loop `ms` on the `chunk`th audio chunk it is given. */
+/** `ms` of work (the event loop blocked) inside `serialize` on the `chunk`th audio chunk. */
+export interface SerializeStall {
+  chunk: number;
+  ms: number;
+}
+
+/** Raw PCM whose `serialize` blocks the event loop `ms` on each stall's `chunk`th audio chunk. */
 class StallingRawPcm extends RawPcmSerializer {
   #chunks = 0;
-  constructor(readonly clock: StallClock, readonly stall: { chunk: number; ms: number }) {
+  readonly #stalls: readonly SerializeStall[];
+  constructor(readonly clock: StallClock, stalls: SerializeStall | readonly SerializeStall[]) {
     super();
+    this.#stalls = "chunk" in stalls ? [stalls] : stalls;
   }
   override serialize(frame: Frame) {
-    if (frame.type === "audio" && ++this.#chunks === this.stall.chunk) {
-      this.clock.block(this.stall.ms);
+    if (frame.type === "audio") {
+      const chunk = ++this.#chunks;
+      for (const stall of this.#stalls) if (stall.chunk === chunk) this.clock.block(stall.ms);
     }
     return super.serialize(frame);
   }
@@ -49,7 +66,8 @@ class StallingRawPcm extends RawPcmSerializer {
  * end was closed.
  */
 export function stallCall(
-  { chunkMs, sendAheadMs, endSilenceMs, serializeStall }: StallCallOptions,
+  { chunkMs, sendAheadMs, endSilenceMs, serializeStall, background, fixedAudioPacketSize }:
+    StallCallOptions,
 ) {
   const clock = new StallClock(1000);
   const pair = new MemorySocketPair();
@@ -62,6 +80,8 @@ export function stallCall(
     clock,
     ...(sendAheadMs === undefined ? {} : { sendAheadMs }),
     ...(endSilenceMs === undefined ? {} : { endSilenceMs }),
+    ...(background === undefined ? {} : { background }),
+    ...(fixedAudioPacketSize === undefined ? {} : { fixedAudioPacketSize }),
   });
   const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 0, bytesPerMs: BYTES_PER_MS });
   let closedAt = NaN;

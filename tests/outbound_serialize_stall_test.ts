@@ -46,11 +46,7 @@ async function reply(c: Case) {
     worstAhead = Math.max(worstAhead, s.transport.playback.heardMs - s.farEnd.playedMs(7));
   }
   const played = s.farEnd.played.filter((span) => span.value === 7);
-  const heardGaps: number[] = [];
-  for (let i = 1; i < played.length; i++) {
-    const gap = played[i]!.at - (played[i - 1]!.at + played[i - 1]!.ms);
-    if (gap > 1e-6) heardGaps.push(gap);
-  }
+  const heardGaps = s.farEnd.gaps(7);
   const misplaced = places.told
     .map((told, i) => ({ i, told: told.playsAt, played: played[i]?.at }))
     .filter((p) => !(Math.abs(p.told - p.played!) < 1e-6))

@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { type AudioFrame, type Frame, type OutboundMixer, SessionMetrics } from "../../mod.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
-import type { FakeFarEnd } from "../_fake_far_end.ts";
 import { StallClock } from "../_stall_clock.ts";
 import { meteredCall } from "./_metered_call.ts";
 import {
@@ -46,18 +45,6 @@ async function speakInRealTime(
   await c.clock.tick(1000);
 }
 
-/** The silences between two stretches of speech the far end played, in ms. */
-function speechGaps(farEnd: FakeFarEnd): number[] {
-  const found: number[] = [];
-  const played = farEnd.played.filter((span) => span.value === SPEECH);
-  for (let i = 1; i < played.length; i++) {
-    const before = played[i - 1]!;
-    const gap = played[i]!.at - (before.at + before.ms);
-    if (gap > 1e-6) found.push(gap);
-  }
-  return found;
-}
-
 async function hangUp(c: ReturnType<typeof call>): Promise<void> {
   c.pair.client.close(1000);
   await c.transport.closed;
@@ -67,7 +54,7 @@ for (const responseId of ["r1", undefined]) {
   Deno.test(`underruns: a source writing 20 ms every 21 ms runs dry 49 times, 1 ms each (${responseId ?? "untagged"})`, async () => {
     const c = call();
     await speakInRealTime(c, 50, 21, responseId);
-    assert.deepEqual(speechGaps(c.farEnd), new Array(49).fill(1));
+    assert.deepEqual(c.farEnd.gaps(SPEECH), new Array(49).fill(1));
     const { outbound } = c.metrics.snapshot();
     assert.equal(outbound.underruns, 49);
     assert.equal(outbound.underrunMs, 49);
@@ -81,7 +68,7 @@ Deno.test("underruns: a source writing in real time or ahead of it never runs dr
   for (const everyMs of [20, 19, 0]) {
     const c = call();
     await speakInRealTime(c, 50, everyMs, "r1");
-    assert.deepEqual(speechGaps(c.farEnd), []);
+    assert.deepEqual(c.farEnd.gaps(SPEECH), []);
     const { outbound } = c.metrics.snapshot();
     assert.equal(outbound.chunks, 50);
     assert.equal(outbound.underruns, 0, `every ${everyMs} ms`);
@@ -100,7 +87,7 @@ for (const [sendAheadMs, dryMs] of [[20, 80], [60, 40]] as const) {
     await clock.tick(0);
     c.transport.send(speech(1000, "r1"));
     await clock.tick(2000);
-    assert.deepEqual(speechGaps(c.farEnd), [dryMs]);
+    assert.deepEqual(c.farEnd.gaps(SPEECH), [dryMs]);
     const { outbound } = c.metrics.snapshot();
     assert.equal(outbound.underruns, 1);
     assert.equal(outbound.underrunMs, dryMs);
@@ -122,7 +109,7 @@ for (const [sendAheadMs, dryMs] of [[20, 80], [60, 40]] as const) {
       c.transport.send(speech(replyMs, "r1"));
       await c.clock.tick(2000);
       assert.equal(moves, 1, "the observers were told of the move");
-      assert.deepEqual(speechGaps(c.farEnd), [dryMs]);
+      assert.deepEqual(c.farEnd.gaps(SPEECH), [dryMs]);
       const { outbound } = c.metrics.snapshot();
       assert.equal(outbound.underruns, 1);
       assert.equal(outbound.underrunMs, dryMs);
@@ -139,7 +126,7 @@ for (const [first, second] of [["r1", "r2"], [undefined, undefined]]) {
     await c.clock.tick(1500);
     c.transport.send(speech(500, second));
     await c.clock.tick(1500);
-    assert.deepEqual(speechGaps(c.farEnd), [1000]);
+    assert.deepEqual(c.farEnd.gaps(SPEECH), [1000]);
     const { outbound } = c.metrics.snapshot();
     assert.equal(outbound.underruns, 0);
     assert.equal(outbound.underrunMs, 0);
@@ -181,7 +168,7 @@ Deno.test("underruns: background audio filling a source's pauses keeps the far e
   // Without it, the source (20 ms every 30 ms) leaves the far end 10 ms dry before each chunk.
   const alone = call();
   await speakInRealTime(alone, 10, 30, "r1");
-  assert.deepEqual(speechGaps(alone.farEnd), new Array(9).fill(10));
+  assert.deepEqual(alone.farEnd.gaps(SPEECH), new Array(9).fill(10));
   assert.equal(alone.metrics.snapshot().outbound.underruns, 9);
   assert.equal(alone.metrics.snapshot().outbound.underrunMs, 90);
   await hangUp(alone);
@@ -234,7 +221,7 @@ for (const blockedAt of [600, 700]) {
     c.transport.send(speech(14_000, "r1"));
     await c.clock.tick(16_000);
     assert.deepEqual(moves, [0], "moved from the reply's first chunk, let go by the meter");
-    assert.deepEqual(speechGaps(c.farEnd), []);
+    assert.deepEqual(c.farEnd.gaps(SPEECH), []);
     const { outbound } = c.metrics.snapshot();
     assert.equal(outbound.underruns, 0);
     assert.equal(outbound.underrunMs, 0);
