@@ -21,8 +21,11 @@ import { thrownText } from "./_thrown_text.ts";
 /**
  * How far apart two clock readings may be and still belong to one turn of the event loop (one
  * synchronous run of code, whose sends all leave once it ends): a turn that sends audio, then an
- * `end` (its silence a run of its own), reads the clock twice, microseconds apart. A turn that
- * came within this of another is taken for the same one: what the first sent is placed, at worst,
+ * `end` (its silence a run of its own), reads the clock twice, microseconds apart. Less than
+ * this apart, never as much: readings a whole millisecond apart are two turns (a real-time bot's
+ * frames written at 41 and 42 ms, as a clock in whole milliseconds reads them: the first left at
+ * 41, not moved to 42 as though the second's reading were work that held it). A turn that came
+ * within this of another is taken for the same one: what the first sent is placed, at worst,
  * as late as what the second did (an estimate behind the far end, never ahead of it). On Deno
  * that is where it plays: the runtime runs every timer due before it writes to any socket, so
  * what a timer's callback sent leaves only after the next due callback's work (measured: a send
@@ -241,7 +244,7 @@ export class OutboundPump {
    */
   userCodeRan(before: number): void {
     // Another turn's reading: what this one sent, if anything, is not known here.
-    if (before < this.#turnAt - TURN_SLACK_MS || before > this.#turnUntil + TURN_SLACK_MS) return;
+    if (before <= this.#turnAt - TURN_SLACK_MS || before >= this.#turnUntil + TURN_SLACK_MS) return;
     this.#turnLeftAt(this.#clock.now());
   }
 
@@ -287,7 +290,7 @@ export class OutboundPump {
    */
   #readTurn(): number {
     const now = this.#clock.now();
-    if (now > this.#turnUntil + TURN_SLACK_MS) {
+    if (now >= this.#turnUntil + TURN_SLACK_MS) {
       this.#turnAt = now;
       this.#turnFrom = this.#timeline.sentMs;
     }
