@@ -10,6 +10,7 @@ import type {
   InboundPacketInfo,
   InterruptionInfo,
   OutboundAudioInfo,
+  OutboundDroppedInfo,
   PlayoutLagInfo,
   PlayoutMoveInfo,
   SessionObserver,
@@ -21,6 +22,7 @@ import { thrownText } from "./_thrown_text.ts";
 type Told =
   | "inboundAudio"
   | "inboundPacket"
+  | "outboundDropped"
   | "outboundAudio"
   | "playoutLag"
   | "playoutMoved"
@@ -74,6 +76,11 @@ export class ObserverList {
   /** See {@linkcode SessionObserver.inboundPacket}; `packet` is the serializer's, reused. */
   inboundPacket(packet: Readonly<InboundPacketInfo>): void {
     this.#tell(this.list, "inboundPacket", packet);
+  }
+
+  /** See {@linkcode SessionObserver.outboundDropped}. */
+  outboundDropped(info: OutboundDroppedInfo): void {
+    this.#tell(this.list, "outboundDropped", info);
   }
 
   /** See {@linkcode SessionObserver.outboundAudio}. */

@@ -159,6 +159,12 @@ export class OutboundPath {
       signal: init.signal,
       onError: init.onError,
     });
+    // Observers were told of that audio with its chunks: nothing past it was heard (a recorder
+    // erases it; the next audio is told at the positions it held). No interruption: nobody cut in.
+    this.sender.placedAudioDropped = (ms) => {
+      if (this.#observers.list.length === 0) return;
+      this.#observers.outboundDropped({ at: clock.now(), position: timeline.sentMs - ms });
+    };
     // How long the queue must stay dry before what was sent counts as all there is (a real-time
     // source's jitter is shorter): the end is then marked, and audio held back is sent.
     const quietMs = Math.max(options.sendAheadMs, 2 * options.chunkMs);

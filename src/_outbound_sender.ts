@@ -476,6 +476,16 @@ export class OutboundSender {
   heldAudioDropped: (ms: number) => void = () => {};
 
   /**
+   * Told `ms` of audio placed on the playout timeline with its chunks (observers told of it with
+   * them) will never leave: the packetizer's partial packet dropped (`lastPacket` "drop", a far
+   * end closing the session, a change of the wire's format). Called before the timeline takes it
+   * back, so the dropped audio is the last `ms` sent: set by the outbound path, which tells the
+   * observers that nothing past it was heard (`SessionObserver.outboundDropped`: else a recorder
+   * has it where it never played, and the next audio is told at the positions it held).
+   */
+  placedAudioDropped: (ms: number) => void = () => {};
+
+  /**
    * The wire's format changes mid-call (`HeldFrameEnds.partialPacketAtChange`): the packetizer's
    * partial packet, in the old format, is taken back rather than left to play in the new one.
    * `carried`: its bytes go back to the serializer, in front of its partial frame, so its PCM
@@ -495,7 +505,10 @@ export class OutboundSender {
       return bytes;
     }
     this.#stats.audioBytesRefused += pcm;
-    if (heldMs > 0) this.heldAudioDropped(heldMs);
+    if (heldMs > 0) {
+      this.placedAudioDropped(heldMs);
+      this.heldAudioDropped(heldMs);
+    }
     return NO_BYTES;
   };
 
@@ -706,6 +719,7 @@ export class OutboundSender {
     if (this.#serializer.peerCloses === true) {
       packetizer.clear();
       this.#stats.audioBytesDroppedOnClose += pcm;
+      if (heldMs > 0) this.placedAudioDropped(heldMs);
       return heldMs;
     }
     const left = this.#stats.bytesOut;
@@ -723,6 +737,7 @@ export class OutboundSender {
     }, midSpeech && packetizer.lastPacket === "drop" ? "pad" : undefined);
     if (dropped > 0) {
       this.#stats.audioBytesDroppedOnClose += pcm;
+      if (heldMs > 0) this.placedAudioDropped(heldMs);
       return heldMs;
     }
     countAudio(this.#stats, pcm, this.#stats.bytesOut - left, this.#lostBytes - lost);

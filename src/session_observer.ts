@@ -38,6 +38,20 @@ export interface InterruptionInfo {
   heardPosition: number;
 }
 
+/**
+ * Audio the observers were told of with its chunks never left (see
+ * {@linkcode SessionObserver.outboundDropped}).
+ */
+export interface OutboundDroppedInfo {
+  /** When it was dropped (clock ms). */
+  at: number;
+  /**
+   * Outbound audio past this timeline position was never sent, so never heard; the next audio is
+   * told from here.
+   */
+  position: number;
+}
+
 /** A new measurement of how far behind the pacing estimate the far end plays. */
 export interface PlayoutLagInfo {
   /** When the acknowledgement that measured it came (clock ms). */
@@ -137,6 +151,12 @@ export interface SessionObserver {
   playoutMoved?(info: PlayoutMoveInfo): void;
   /** An interruption cut the bot's audio. */
   interrupted?(info: InterruptionInfo): void;
+  /**
+   * Audio told of with its chunks was dropped before it left: the partial packet at a stretch's
+   * end with `fixedAudioPacketSize` and `lastPacket: "drop"`, or at a change of the wire's format,
+   * or while the far end closes the session. No interruption: the bot's reply simply ends there.
+   */
+  outboundDropped?(info: OutboundDroppedInfo): void;
   /** The session is over. */
   closed?(closed: TransportClosed): void;
 }

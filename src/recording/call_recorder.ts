@@ -14,6 +14,7 @@ import type {
   InterruptionInfo,
   ObservedSession,
   OutboundAudioInfo,
+  OutboundDroppedInfo,
   PlayoutLagInfo,
   PlayoutMoveInfo,
   SessionObserver,
@@ -437,6 +438,15 @@ export class CallRecorder implements SessionObserver {
   interrupted(info: InterruptionInfo): void {
     if (this.#stopped) return;
     this.#run(() => this.#bot.cut(info.heardPosition));
+  }
+
+  /**
+   * Erases the bot's audio that was dropped before it left, never heard (a
+   * {@linkcode SessionObserver} method).
+   */
+  outboundDropped(info: OutboundDroppedInfo): void {
+    if (this.#stopped) return;
+    this.#run(() => this.#bot.cut(info.position));
   }
 
   /** Ends the recording (a {@linkcode SessionObserver} method). */
