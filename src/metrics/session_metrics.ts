@@ -247,6 +247,7 @@ export class SessionMetrics extends EventTarget {
       playoutLag: (info) => this.#underruns.lagChanged(info.changeMs),
       playoutMoved: (info) => this.#underruns.moved(info),
       interrupted: () => this.#underruns.interrupted(),
+      outboundDropped: (info) => this.#underruns.dropped(info.position),
       closed: () => this.#end(),
     });
     transport.addEventListener("speakingstart", this.#onSpeakingStart);

@@ -228,3 +228,26 @@ for (const blockedAt of [600, 700]) {
     await hangUp(c);
   });
 }
+
+// With `lastPacket: "drop"` a tagged response that pauses longer than the quiet time loses the
+// partial packet at the pause (it never leaves): the far end runs dry where the audio that left
+// ends, so the gap is measured from there, not from the end of the chunks told before the drop.
+Deno.test("underruns: a packet dropped at a pause inside a response lengthens the gap by what it held", async () => {
+  // 1280-byte packets (40 ms): 180 ms is four packets and 20 ms dropped, 100 ms two and 20 dropped.
+  const c = call({ fixedAudioPacketSize: 1280, lastPacket: "drop", sendAheadMs: 100 });
+  await c.clock.tick(0);
+  c.transport.send(speech(180, "r1"));
+  await c.clock.tick(600);
+  c.transport.send(speech(100, "r1"));
+  await c.clock.tick(1000);
+  assert.equal(c.farEnd.playedMs(SPEECH), 240);
+  const heard = c.farEnd.gaps(SPEECH);
+  assert.equal(heard.length, 1);
+  const { outbound } = c.metrics.snapshot();
+  assert.equal(outbound.underruns, 1);
+  assert.ok(
+    Math.abs(outbound.underrunMs - heard[0]!) < 1e-6,
+    `heard a ${heard[0]} ms gap, counted ${outbound.underrunMs}`,
+  );
+  await hangUp(c);
+});
