@@ -40,17 +40,6 @@ export interface AudioFrame {
    * Exotel). Gaps the transport filled with silence carry theirs too.
    */
   timestampMs?: number;
-  /**
-   * Inbound: when the message that carried this audio arrived (clock ms, the session's clock),
-   * where that is not when the frame is handed on: a telephony serializer holds media that came
-   * after a lost or late packet until the hole fills or its reorder window passes. Absent on
-   * audio no message carried (silence filled for lost media, a resampler's last samples) and
-   * from serializers that do not reorder. With `timestampMs`, it is what `SessionMetrics`
-   * measures inbound jitter from (RFC 3550 §6.4.1) where the serializer does not tell each
-   * packet as it arrives (`SerializerContext.inboundPacket`, as the telephony ones do: a frame
-   * holds no packet the reorder stage dropped).
-   */
-  arrivedAt?: number;
 }
 
 /** An application message: any JSON-able value (RTVI messages, bot events, …). */

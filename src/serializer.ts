@@ -239,7 +239,7 @@ export interface SerializerContext {
    * reorder stage hides. Synchronous, with no allocation: a serializer may pass one object it
    * reuses for every packet, which observers must copy. A time that is not a finite number is a
    * bug in the serializer: it throws a `RangeError`. `OrderedMedia` calls it; a serializer that
-   * never does leaves the frames' `arrivedAt` and `timestampMs` to be measured instead. Optional:
+   * never does leaves its frames' `timestampMs` to be measured as they come instead. Optional:
    * a context made by hand may leave it out.
    */
   inboundPacket?(packet: Readonly<InboundPacketInfo>): void;

@@ -93,8 +93,8 @@ const MAX_UNANSWERED_STARTS = 16;
  *   arrived before it. The telephony serializers tell every packet as it arrives
  *   (`SessionObserver.inboundPacket`), those their reorder stage then drops (duplicates, too
  *   late for its window) too, as RFC 3550 takes every packet received; a serializer that tells
- *   none is measured from its frames' `arrivedAt` and `timestampMs`, which hold only what it
- *   handed on. A lost packet adds nothing; a reordered one adds its own transit difference. The
+ *   none is measured from its frames' `timestampMs` as they come, which hold only what it handed
+ *   on. A lost packet adds nothing; a reordered one adds its own transit difference. The
  *   reorder stage's wait for a missing packet and the silence it fills are not the network's,
  *   and count for nothing; a new stream (a provider's `start` again) has no difference from the
  *   old one's packets;
@@ -192,6 +192,8 @@ export class SessionMetrics extends EventTarget {
    * from them alone, not from the frames, which leave out what its reorder stage dropped.
    */
   #packetsTold = false;
+  /** The media time of the last frame measured (see `#inbound`). */
+  #frameMs = 0;
   readonly #speech: SpeechEvent[] = [];
   // Outbound.
   #chunks = 0;
@@ -443,11 +445,12 @@ export class SessionMetrics extends EventTarget {
     const ms = durationMs(frame.audio.length, frame);
     this.#frames++;
     this.#inboundMs += ms;
-    // Timed by its arrival, not `receivedAt`: a packet held behind a hole is handed on late. Not
-    // at all where its packet was told as it arrived (and the packets dropped with it).
-    const { timestampMs, arrivedAt } = frame;
-    if (timestampMs !== undefined && arrivedAt !== undefined && !this.#packetsTold) {
-      this.#jitter.add(arrivedAt, timestampMs);
+    // From a serializer that tells no packets, the frames as they come: a stream's media time
+    // counts from 0, so 0 again after a later one is a new stream. Not where packets are told.
+    const { timestampMs } = frame;
+    if (timestampMs !== undefined && !this.#packetsTold) {
+      this.#jitter.arrived(receivedAt, timestampMs, timestampMs === 0 && this.#frameMs > 0);
+      this.#frameMs = timestampMs;
     }
     const detector = this.#detector;
     if (detector === undefined) return;

@@ -30,9 +30,8 @@ export interface InboundMetrics {
    * one packet to the next to arrive), from each packet's arrival time and media time: every
    * packet received, as the serializer tells it (`SessionObserver.inboundPacket`: the telephony
    * ones, duplicates and packets too late for the reorder window among them), else its frames'
-   * (`AudioFrame.arrivedAt`, `timestampMs`); `null` unless the serializer gives both (raw PCM
-   * and JSON give neither). Lost packets add nothing, the reorder stage's wait and filled silence
-   * neither.
+   * `timestampMs` as they come; `null` without media times (raw PCM and JSON give none). Lost
+   * packets add nothing, the reorder stage's wait and filled silence neither.
    */
   jitterMs: number | null;
   /** The largest the jitter figure has been after any packet (in the order they arrived). */

@@ -147,10 +147,7 @@ async function bargeIn(minSpeechMs: number): Promise<void> {
   await c.transport.closed;
 }
 
-/**
- * Inbound audio stamped with its media time: 4 bytes of timestamp (ms, LE), then PCM; read as it
- * arrives, so it arrived now (by the session's clock).
- */
+/** Inbound audio stamped with its media time: 4 bytes of timestamp (ms, LE), then PCM. */
 class StampedSerializer extends MarkingSerializer {
   context: SerializerContext | undefined;
   bind(context: SerializerContext): void {
@@ -164,15 +161,7 @@ class StampedSerializer extends MarkingSerializer {
       return null;
     }
     const timestampMs = new DataView(data.buffer, data.byteOffset).getUint32(0, true);
-    const arrivedAt = this.context!.clock!.now();
-    return {
-      type: "audio",
-      audio: data.subarray(4),
-      sampleRate: 16000,
-      channels: 1,
-      timestampMs,
-      arrivedAt,
-    };
+    return { type: "audio", audio: data.subarray(4), sampleRate: 16000, channels: 1, timestampMs };
   }
 }
 

@@ -20,12 +20,6 @@ export interface MediaPacket<T> {
   timestampMs?: number;
   /** How much media the packet carries, in ms; more than 0. */
   durationMs: number;
-  /**
-   * When the packet arrived (clock ms), for whoever takes it: the stage neither reads nor needs
-   * it, but a packet it holds behind a hole comes out later than it came in, and a measure of the
-   * network (RFC 3550 interarrival jitter) wants the arrival, not the delivery.
-   */
-  arrivedAt?: number;
   /** The media itself, opaque to the stage (a base64 string, bytes, a decoded frame…). */
   payload: T;
 }

@@ -76,10 +76,8 @@ export interface MediaMessage {
  * `timestampMs`, never negative: the message's own media time counted from the
  * first media message delivered (and, after a resync, from where delivery stood), or the position
  * on the media timeline when a message carries none, or one that cannot be right (counted in
- * `decodeErrors` and reported; the audio still goes out). Bound to a context with a clock, frames
- * made from a message carry `arrivedAt`, when it came: one held behind a hole is handed on later
- * (filled silence has none), and each message with a media time is told to the context as it
- * arrives ({@linkcode SerializerContext.inboundPacket}; its media time counted from the
+ * `decodeErrors` and reported; the audio still goes out). Bound to a context with a clock, each
+ * message with a media time is told to the context as it arrives ({@linkcode SerializerContext.inboundPacket}; its media time counted from the
  * stream's first packet), those the stage then drops too: the network's jitter is measured from
  * every packet received, not from the frames. A message without the number the stage orders by
  * goes through as it came. Every repair and drop is counted through the serializer's context, so
@@ -191,7 +189,7 @@ export class OrderedMedia {
     this.#frames.length = 0;
     if (bytes.length === 0) return this.#handOver();
     // Read as the message is: deserialize runs as it arrives (a message that waited behind the
-    // serializer's set-up is timed when read). Without the session's clock, frames carry none.
+    // serializer's set-up is timed when read). Without the session's clock, none is told.
     const arrivedAt = this.#context?.clock?.now();
     const durationMs = this.#durationMs(bytes.length);
     // By timestamp, packets are placed by their media time counted from the first media message
@@ -208,13 +206,12 @@ export class OrderedMedia {
     if (key === undefined) {
       // Nothing to order by: the message goes as it came.
       this.#firstMs = firstMs;
-      this.#decode(bytes, this.#frameMs(message.timestampMs, durationMs), durationMs, arrivedAt);
+      this.#decode(bytes, this.#frameMs(message.timestampMs, durationMs), durationMs);
       this.#arrived(arrivedAt, timestampMs);
       return this.#handOver();
     }
     const packet: MediaPacket<Uint8Array> = { durationMs, payload: bytes };
     if (message.sequence !== undefined) packet.sequence = message.sequence;
-    if (arrivedAt !== undefined) packet.arrivedAt = arrivedAt;
     if (mediaMs !== undefined) packet.timestampMs = mediaMs;
     try {
       this.#reorder.push(packet, this.#output);
@@ -348,7 +345,6 @@ export class OrderedMedia {
         packet.payload,
         this.#frameMs(packet.timestampMs, packet.durationMs),
         packet.durationMs,
-        packet.arrivedAt,
       ),
     gap: (gap) => {
       // Whole samples: a gap of a fraction of a sample must not make odd-length PCM16.
@@ -370,7 +366,7 @@ export class OrderedMedia {
           ? gap.durationMs
           : (gap.durationMs * (upTo - filled)) / samples;
         filled = upTo;
-        this.#decode(silence, undefined, durationMs, undefined); // it never arrived
+        this.#decode(silence, undefined, durationMs);
       }
     },
   };
@@ -433,19 +429,12 @@ export class OrderedMedia {
     );
   }
 
-  /** `arrivedAt`: when the message came, for the frame (see `AudioFrame.arrivedAt`). */
-  #decode(
-    bytes: Uint8Array,
-    timestampMs: number | undefined,
-    durationMs: number,
-    arrivedAt: number | undefined,
-  ): void {
+  #decode(bytes: Uint8Array, timestampMs: number | undefined, durationMs: number): void {
     const at = timestampMs ?? this.#nextMs;
     this.#nextMs = at + durationMs;
     const frame = this.#audio.decode(bytes);
     if (frame === null) return;
     frame.timestampMs = at;
-    if (arrivedAt !== undefined) frame.arrivedAt = arrivedAt;
     this.#frames.push(frame);
   }
 
