@@ -2,6 +2,9 @@
 // Streams - WebSocket Messages": `start`, `media` with `chunk`, `timestamp` and `sequenceNumber`),
 // when each reaches the transport, and RFC 3550's jitter worked out from its text to check the
 // metrics against.
+import { SessionMetrics, WebSocketTransport } from "../../mod.ts";
+import { TwilioSerializer } from "../../src/serializers/twilio.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { MULAW_SILENCE_20MS, twilioCall, twilioIds } from "../serializers/fixtures/twilio_call.ts";
 
 /** One media packet of the caller's: its number (from 1) and when it reaches the transport. */
@@ -67,4 +70,46 @@ export function start(): string {
     }
   }
   throw new Error("no start in the Twilio fixture");
+}
+
+/**
+ * A Twilio call with metrics attached; the caller's packets reach the transport at `arrivals`'
+ * times (in that order, whatever their numbers). Returns the metrics' figures, the transport's
+ * counters and what arrived as RFC 3550 sees it (arrival times read off the clock).
+ */
+export async function twilioJitterCall(arrivals: readonly Arrival[]) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new TwilioSerializer(),
+    audioIn: { sampleRate: 8000 },
+    audioOut: { sampleRate: 8000 },
+    clock,
+  });
+  const metrics = SessionMetrics.attach(transport, { clock, speech: false });
+  transport.receive(() => {});
+  pair.client.send(start());
+  await clock.tick(0);
+  const received: Received[] = [];
+  for (const { chunk, at, newStream } of [...arrivals].sort((a, b) => a.at - b.at)) {
+    await clock.tick(at - clock.now());
+    if (newStream) pair.client.send(start());
+    received.push({ arrival: clock.now(), media: 20 * (chunk - 1) });
+    pair.client.send(media(chunk));
+    await clock.tick(0);
+  }
+  const { inbound } = metrics.snapshot();
+  const stats = { ...transport.stats };
+  pair.client.close(1000);
+  await transport.closed;
+  return { inbound, stats, received };
+}
+
+/** Packets 1..`count` sent every 20 ms from 1000 ms on, `delayMs(chunk)` late each. */
+export function arrivals(count: number, delayMs: (chunk: number) => number): Arrival[] {
+  const list: Arrival[] = [];
+  for (let chunk = 1; chunk <= count; chunk++) {
+    list.push({ chunk, at: 1000 + 20 * (chunk - 1) + delayMs(chunk) });
+  }
+  return list;
 }

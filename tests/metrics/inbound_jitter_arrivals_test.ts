@@ -10,16 +10,24 @@
 // context tells the session's observers of each packet (`tellingInboundPackets`), and each frame it
 // returns goes to them as `inboundAudio`, on a fake clock, so every arrival time is the test's own.
 import assert from "node:assert/strict";
-import { SessionMetrics, WebSocketTransport } from "../../mod.ts";
+import { SessionMetrics } from "../../mod.ts";
 import { ObserverList } from "../../src/_observer_list.ts";
 import { tellingInboundPackets } from "../../src/_serializer_context_checks.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
 import type { InboundPacketInfo, SessionObserver } from "../../src/session_observer.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { FakeClock } from "../../src/testing/mod.ts";
 import { emptyStats } from "../../src/transport_stats.ts";
 import { recordingContext } from "../serializers/fixtures/recording_context.ts";
-import { type Arrival, media, type Received, rfc3550Jitter, start } from "./_rfc3550_arrivals.ts";
+import {
+  type Arrival,
+  arrivals,
+  media,
+  type Received,
+  rfc3550Jitter,
+  start,
+  twilioJitterCall,
+} from "./_rfc3550_arrivals.ts";
 
 /**
  * A Twilio session as the transport runs one, with metrics attached and `extra` observing it; the
@@ -76,15 +84,6 @@ async function call(arrivals: readonly Arrival[], extra?: SessionObserver) {
   }
   assert.deepEqual(reported, [], "nothing reported");
   return { inbound: metrics.snapshot().inbound, stats, received };
-}
-
-/** Packets 1..`count` sent every 20 ms from 1000 ms on, `delayMs(chunk)` late each. */
-function arrivals(count: number, delayMs: (chunk: number) => number): Arrival[] {
-  const list: Arrival[] = [];
-  for (let chunk = 1; chunk <= count; chunk++) {
-    list.push({ chunk, at: 1000 + 20 * (chunk - 1) + delayMs(chunk) });
-  }
-  return list;
 }
 
 /** `inbound`'s figures are RFC 3550's over `received`, to the last bit of rounding. */
@@ -194,29 +193,8 @@ Deno.test("`SerializerContext.inboundPacket` throws a RangeError at a serializer
 
 Deno.test("`WebSocketTransport` tells its observers each packet its serializer reports: 10 % of packets past the window read RFC 3550's figure", async () => {
   // The same network as above, through a transport: its serializer context reports the packets.
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new TwilioSerializer(),
-    audioIn: { sampleRate: 8000 },
-    audioOut: { sampleRate: 8000 },
-    clock,
-  });
-  const metrics = SessionMetrics.attach(transport, { clock, speech: false });
-  transport.receive(() => {});
-  pair.client.send(start());
-  await clock.tick(0);
-  const received: Received[] = [];
   const late = arrivals(200, (chunk) => (chunk % 10 === 5 ? 100 : 0));
-  for (const { chunk, at } of late.sort((a, b) => a.at - b.at)) {
-    await clock.tick(at - clock.now());
-    received.push({ arrival: clock.now(), media: 20 * (chunk - 1), stream: 0 });
-    pair.client.send(media(chunk));
-    await clock.tick(0);
-  }
-  const { inbound } = metrics.snapshot();
-  assert.equal(transport.stats.inboundMediaLate, 20);
+  const { inbound, stats, received } = await twilioJitterCall(late);
+  assert.equal(stats.inboundMediaLate, 20);
   assertRfcFigures(inbound, received);
-  pair.client.close(1000);
-  await transport.closed;
 });

@@ -5,65 +5,15 @@
 // messages whose `media.chunk` counts from 1 and whose `media.timestamp` is ms since the stream
 // began, both strings), on a fake clock, so every arrival time is the test's own.
 import assert from "node:assert/strict";
-import { SessionMetrics, WebSocketTransport } from "../../mod.ts";
-import { TwilioSerializer } from "../../src/serializers/twilio.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { Prng } from "../fuzz/prng.ts";
-import {
-  type Arrival,
-  media,
-  type Received,
-  rfc3550Jitter,
-  smoothed,
-  start,
-} from "./_rfc3550_arrivals.ts";
-
-/**
- * A Twilio call with metrics attached; the caller's packets reach the transport at `arrivals`'
- * times (in that order, whatever their numbers). Returns the metrics' figures, the transport's
- * counters and what arrived as RFC 3550 sees it (arrival times read off the clock).
- */
-async function call(arrivals: readonly Arrival[]) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new TwilioSerializer(),
-    audioIn: { sampleRate: 8000 },
-    audioOut: { sampleRate: 8000 },
-    clock,
-  });
-  const metrics = SessionMetrics.attach(transport, { clock, speech: false });
-  transport.receive(() => {});
-  pair.client.send(start());
-  await clock.tick(0);
-  const received: Received[] = [];
-  for (const { chunk, at, newStream } of [...arrivals].sort((a, b) => a.at - b.at)) {
-    await clock.tick(at - clock.now());
-    if (newStream) pair.client.send(start());
-    received.push({ arrival: clock.now(), media: 20 * (chunk - 1) });
-    pair.client.send(media(chunk));
-    await clock.tick(0);
-  }
-  const { inbound } = metrics.snapshot();
-  const stats = { ...transport.stats };
-  pair.client.close(1000);
-  await transport.closed;
-  return { inbound, stats, received };
-}
-
-/** Packets 1..`count` sent every 20 ms from 1000 ms on, `delayMs(chunk)` late each. */
-function arrivals(count: number, delayMs: (chunk: number) => number): Arrival[] {
-  const list: Arrival[] = [];
-  for (let chunk = 1; chunk <= count; chunk++) {
-    list.push({ chunk, at: 1000 + 20 * (chunk - 1) + delayMs(chunk) });
-  }
-  return list;
-}
+import { arrivals, rfc3550Jitter, smoothed, twilioJitterCall } from "./_rfc3550_arrivals.ts";
 
 Deno.test("`SessionMetrics` inbound jitter: one lost packet on a perfect network is no jitter", async () => {
   // Packets every 20 ms exactly; packet 25 never comes. The reorder stage holds 26–28 until its
   // window (60 ms) passes, fills 20 ms of silence and hands them on: none of that is the network's.
-  const { inbound, stats } = await call(arrivals(50, () => 0).filter((a) => a.chunk !== 25));
+  const { inbound, stats } = await twilioJitterCall(
+    arrivals(50, () => 0).filter((a) => a.chunk !== 25),
+  );
   assert.equal(stats.inboundMediaGapsFilled, 1, "the loss was filled");
   assert.ok(Math.abs(inbound.maxJitterMs!) <= 0.1, `max jitter ${inbound.maxJitterMs} ms`);
   assert.ok(Math.abs(inbound.jitterMs!) <= 0.1, `jitter ${inbound.jitterMs} ms`);
@@ -72,7 +22,9 @@ Deno.test("`SessionMetrics` inbound jitter: one lost packet on a perfect network
 Deno.test("`SessionMetrics` inbound jitter: a seeded jitter pattern reads RFC 3550's figure", async () => {
   // Each packet up to 19 ms late: transit varies, the order never changes.
   const prng = new Prng(3550);
-  const { inbound, stats, received } = await call(arrivals(200, () => prng.next() * 19));
+  const { inbound, stats, received } = await twilioJitterCall(
+    arrivals(200, () => prng.next() * 19),
+  );
   assert.equal(stats.inboundMediaReordered, 0);
   const rfc = rfc3550Jitter(received);
   assert.ok(rfc.jitter > 1, `a pattern with jitter to measure (${rfc.jitter} ms)`);
@@ -91,7 +43,9 @@ Deno.test("`SessionMetrics` inbound jitter: reordered packets count as RFC 3550 
   // (60 ms window) puts it back in place. RFC 3550 takes each packet's D from the one that
   // arrived before it; the frames are handed on in media order, later than some arrived.
   const prng = new Prng(1889);
-  const { inbound, stats, received } = await call(arrivals(200, () => prng.next() * 50));
+  const { inbound, stats, received } = await twilioJitterCall(
+    arrivals(200, () => prng.next() * 50),
+  );
   assert.ok(stats.inboundMediaReordered >= 20, `reordered ${stats.inboundMediaReordered}`);
   assert.equal(stats.inboundMediaLate + stats.inboundMediaGapsFilled, 0, "every packet placed");
   const rfc = rfc3550Jitter(received);
@@ -119,7 +73,7 @@ Deno.test("`SessionMetrics` inbound jitter: a new stream (`start` again) after a
     at: a.at + 700,
     newStream: i === 0,
   }));
-  const { inbound } = await call([...first, ...second]);
+  const { inbound } = await twilioJitterCall([...first, ...second]);
   assert.equal(inbound.frames, 60);
   assert.ok(Math.abs(inbound.maxJitterMs!) <= 0.1, `max jitter ${inbound.maxJitterMs} ms`);
   assert.ok(Math.abs(inbound.jitterMs!) <= 0.1, `jitter ${inbound.jitterMs} ms`);
