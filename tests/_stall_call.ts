@@ -7,7 +7,6 @@
  */
 
 import {
-  type Frame,
   type OutboundAudioInfo,
   type OutboundMixer,
   type PlayoutMoveInfo,
@@ -17,7 +16,10 @@ import {
 } from "../mod.ts";
 import { MemorySocketPair } from "../src/testing/mod.ts";
 import { FakeFarEnd } from "./_fake_far_end.ts";
+import { type SerializeStall, withSerializeStalls } from "./_serialize_stalls.ts";
 import { StallClock } from "./_stall_clock.ts";
+
+export type { SerializeStall };
 
 /** 16 kHz mono PCM16. */
 export const BYTES_PER_MS = 32;
@@ -38,29 +40,6 @@ export interface StallCallOptions {
   fixedAudioPacketSize?: number | undefined;
 }
 
-/** `ms` of work (the event loop blocked) inside `serialize` on the `chunk`th audio chunk. */
-export interface SerializeStall {
-  chunk: number;
-  ms: number;
-}
-
-/** Raw PCM whose `serialize` blocks the event loop `ms` on each stall's `chunk`th audio chunk. */
-class StallingRawPcm extends RawPcmSerializer {
-  #chunks = 0;
-  readonly #stalls: readonly SerializeStall[];
-  constructor(readonly clock: StallClock, stalls: SerializeStall | readonly SerializeStall[]) {
-    super();
-    this.#stalls = "chunk" in stalls ? [stalls] : stalls;
-  }
-  override serialize(frame: Frame) {
-    if (frame.type === "audio") {
-      const chunk = ++this.#chunks;
-      for (const stall of this.#stalls) if (stall.chunk === chunk) this.clock.block(stall.ms);
-    }
-    return super.serialize(frame);
-  }
-}
-
 /**
  * The session, its far end, `say(ms, responseId?)` for the bot, `replyPlayed()`, and when the far
  * end was closed.
@@ -74,7 +53,7 @@ export function stallCall(
   const transport = new WebSocketTransport(pair.server, {
     serializer: serializeStall === undefined
       ? new RawPcmSerializer()
-      : new StallingRawPcm(clock, serializeStall),
+      : withSerializeStalls(new RawPcmSerializer(), clock, serializeStall),
     audioOut: { sampleRate: 16000, chunkMs },
     maxQueuedMs: 60_000,
     clock,

@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { type AudioFrame, type Frame, type OutboundMixer, SessionMetrics } from "../../mod.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
+import { MarkingSerializer } from "../_fake_far_end.ts";
+import { withSerializeStalls } from "../_serialize_stalls.ts";
 import { StallClock } from "../_stall_clock.ts";
 import { meteredCall } from "./_metered_call.ts";
 import {
@@ -12,7 +14,6 @@ import {
   openWholeFrameSession,
   WHOLE_FRAME_CALLS,
 } from "../serializers/fixtures/whole_frame_calls.ts";
-import { StallingMarkingSerializer } from "../_stalling_marks.ts";
 
 /** The far end's bytes of the bot's speech (background is 2). */
 const SPEECH = 1;
@@ -82,7 +83,7 @@ for (const [sendAheadMs, dryMs] of [[20, 80], [60, 40]] as const) {
     const clock = new StallClock();
     const c = call({
       sendAheadMs,
-      serializer: new StallingMarkingSerializer(clock, { chunk: 10, ms: 100 }),
+      serializer: withSerializeStalls(new MarkingSerializer(), clock, { chunk: 10, ms: 100 }),
     }, clock);
     await clock.tick(0);
     c.transport.send(speech(1000, "r1"));

@@ -12,9 +12,9 @@
 import assert from "node:assert/strict";
 import { WebSocketTransport } from "../../mod.ts";
 import { type FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { FakeFarEnd } from "../_fake_far_end.ts";
+import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
 import { StallClock } from "../_stall_clock.ts";
-import { StallingMarkingSerializer } from "../_stalling_marks.ts";
+import { withSerializeStalls } from "../_serialize_stalls.ts";
 
 const DELAY_MS = 60;
 const CHUNK_MS = 20;
@@ -29,7 +29,7 @@ async function stalledReply(stallMs: number, interruptAtMs: number) {
   const clock = new StallClock(1000);
   const pair = new MemorySocketPair();
   const transport = new WebSocketTransport(pair.server, {
-    serializer: new StallingMarkingSerializer(clock, { chunk: 3, ms: stallMs }),
+    serializer: withSerializeStalls(new MarkingSerializer(), clock, { chunk: 3, ms: stallMs }),
     audioOut: { sampleRate: 16000, chunkMs: CHUNK_MS },
     sendAheadMs: 200,
     clock,
