@@ -7,7 +7,7 @@
 
 import type { StartFrame } from "../frames.ts";
 import type { GenesysChannel } from "./genesys.ts";
-import { isObject, type JsonObject } from "./telephony/_json_value.ts";
+import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
 import { setOwnField } from "./_own_field.ts";
 
 /** The id a connection probe gives its conversation and participant. */
@@ -33,11 +33,8 @@ export interface ChosenMedia {
  */
 export function chooseMedia(offers: unknown, channel: GenesysChannel): ChosenMedia | undefined {
   if (!Array.isArray(offers)) return undefined;
-  const usable = offers.filter((offer): offer is JsonObject =>
-    isObject(offer) && offer.type === "audio" && offer.format === "PCMU" && offer.rate === 8000 &&
-    Array.isArray(offer.channels) && offer.channels.includes(channel) &&
-    offer.channels.length <= 2 &&
-    offer.channels.every((c) => c === "external" || c === "internal")
+  const usable = offers.filter(isPcmuOffer).filter((offer) =>
+    pcmuOfferFaults(offer).length === 0 && (offer.channels as unknown[]).includes(channel)
   );
   const chosen = usable.find((offer) => (offer.channels as unknown[]).length === 1) ?? usable[0];
   if (chosen === undefined) return undefined;
@@ -49,22 +46,58 @@ export function chooseMedia(offers: unknown, channel: GenesysChannel): ChosenMed
   };
 }
 
+/** An offer of PCMU audio, well formed or not: what the serializer would take if it were. */
+function isPcmuOffer(offer: unknown): offer is JsonObject {
+  return isObject(offer) && offer.type === "audio" && offer.format === "PCMU";
+}
+
+/**
+ * What is wrong with a PCMU offer, field by field (none for a well-formed one), by the protocol's
+ * own checks of a `MediaParameter`: `rate` is 8000, the only rate AudioHook defines, and
+ * `channels` a list of one or two of "external" and "internal" (purecloudlabs/
+ * audiohook-reference-implementation, app/audiohook/src/protocol/core.ts, `MediaRate` and
+ * `MediaChannels`; validators.ts, `isMediaRate` and `isMediaChannels`).
+ */
+function pcmuOfferFaults(offer: JsonObject): string[] {
+  const faults: string[] = [];
+  // A field left out is said so: `describe` would print it as the word undefined.
+  const given = (value: unknown) => value === undefined ? "none" : describe(value);
+  if (offer.rate !== 8000) faults.push(`rate ${given(offer.rate)}, not 8000`);
+  const channels = offer.channels;
+  if (
+    !Array.isArray(channels) || channels.length < 1 || channels.length > 2 ||
+    !channels.every((c) => c === "external" || c === "internal")
+  ) {
+    faults.push(`channels ${given(channels)}, not one or two of "external" and "internal"`);
+  }
+  return faults;
+}
+
 /**
  * Why {@linkcode chooseMedia} found no offer to accept, as the `disconnect` answering the `open`
  * says it to Genesys (its `info`, which Genesys logs: what the admin reads). An offer of PCMU at
  * 8 kHz that lacks the wanted channel is told apart from no PCMU at all: an Audio Connector
  * offers the caller's channel alone ("Only the external audio channel is sent from the client to
  * the server", help.mypurecloud.com, "Audio Connector overview"), so a serializer set to
- * `channel: "internal"` is refused for its option, not for a format Genesys did offer.
+ * `channel: "internal"` is refused for its option, not for a format Genesys did offer. And both
+ * from a PCMU offer that breaks the protocol (a rate other than 8000, channels that are no list
+ * of one or two known ones): that one is the client's fault, named with what it offered, not
+ * the channel option's, which no setting could have made fit.
  */
 export function noMediaReason(offers: unknown, channel: GenesysChannel): string {
-  const pcmu = Array.isArray(offers) &&
-    offers.some((offer) =>
-      isObject(offer) && offer.type === "audio" && offer.format === "PCMU" && offer.rate === 8000
-    );
-  return pcmu
-    ? `no PCMU 8000 Hz media of the ${channel} channel offered (the channel option)`
-    : "no PCMU 8000 Hz media offered";
+  const pcmu = Array.isArray(offers) ? offers.filter(isPcmuOffer) : [];
+  const malformed = pcmu.map(pcmuOfferFaults).filter((faults) => faults.length > 0);
+  if (pcmu.length > malformed.length) {
+    return `no PCMU 8000 Hz media of the ${channel} channel offered (the channel option)`;
+  }
+  const [first] = malformed;
+  if (first === undefined) return "no PCMU 8000 Hz media offered";
+  const others = malformed.length - 1;
+  if (others === 0) {
+    return `no well-formed PCMU media offered: the PCMU offer has ${first.join(" and ")}`;
+  }
+  return `no well-formed PCMU media offered: the first PCMU offer has ${first.join(" and ")} ` +
+    `(and ${others} more malformed PCMU offer${others === 1 ? "" : "s"})`;
 }
 
 /**

@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { systemClock } from "../clock.ts";
 import { resolveCallOptions, speechThreshold } from "./_call_options.ts";
+import { underrunsOverBound } from "./_cli_underrun_bound.ts";
 import { failedEnding } from "./_failed_ending.ts";
 import { IDLE_CONTEXT } from "./_idle_context.ts";
 import { assertSpeechSegmentsWithin } from "./_speech_segments.ts";
@@ -53,6 +54,10 @@ Usage: simulate [options] <ws-url>
       --linger MS           after the audio ends, hang up once the bot is quiet this long (default: 3000;
                             not with --hang-up-at or --wait-for-bot)
       --max-duration MS     end the call after this long (default: 300000)
+      --max-underrun-total MS
+                            exit 1 when a call's caller heard more than MS of underruns in all
+                            (gaps in the bot's replies: the report's "underruns"); the bot
+                            transport's own count is not seen from here (another process)
       --barge-in MS         speak over the bot MS into each of its answers
       --barge-in-for MS     …for this long (default: 1200)
       --barge-ins N         barge in on N answers at most (default: every answer, but not the
@@ -73,9 +78,10 @@ Usage: simulate [options] <ws-url>
   -q, --quiet               no progress line
   -h, --help                this text
 
-Exit status: 0 when every call connected, broke no platform rule and was not closed by the bot
-with an error code (1011 and the other failures of RFC 6455 §7.4.1); 1 otherwise; 2 for bad usage;
-130 when interrupted (Ctrl-C), after the report of what happened until then.`;
+Exit status: 0 when every call connected, broke no platform rule, was not closed by the bot with
+an error code (1011 and the other failures of RFC 6455 §7.4.1) and kept within
+--max-underrun-total when given; 1 otherwise; 2 for bad usage; 130 when interrupted (Ctrl-C),
+after the report of what happened until then.`;
 
 /** Where call `index` (from 0) of `calls` is recorded: `FILE`, or `FILE-1.wav` … `FILE-N.wav`. */
 function recordFile(record: string, calls: number, index: number): string {
@@ -329,6 +335,7 @@ const OPTIONS = {
   "wait-for-bot": { type: "boolean" },
   linger: { type: "string" },
   "max-duration": { type: "string" },
+  "max-underrun-total": { type: "string" },
   "barge-in": { type: "string" },
   "barge-in-for": { type: "string" },
   "barge-ins": { type: "string" },
@@ -375,6 +382,7 @@ export async function main(args: string[]): Promise<number> {
   let calls: number;
   let rampMs: number;
   let record: string | undefined;
+  let underrunBoundMs: number | undefined;
   let values;
   try {
     const parsed = parseArgs({
@@ -468,6 +476,8 @@ export async function main(args: string[]): Promise<number> {
     // A call bounded by no time at all, or a barge-in of none, can only fail: usage, not a call.
     const maxDurationMs = millis(values["max-duration"], "max-duration", 0);
     if (maxDurationMs !== undefined) options.maxDurationMs = maxDurationMs;
+    // 0 allowed: no underrun at all.
+    underrunBoundMs = millis(values["max-underrun-total"], "max-underrun-total");
     const bargeIn = millis(values["barge-in"], "barge-in");
     if (bargeIn === undefined) {
       for (const name of ["barge-in-for", "barge-ins"] as const) {
@@ -595,10 +605,15 @@ export async function main(args: string[]): Promise<number> {
       ? JSON.stringify(calls === 1 ? summary : { ...summary, reports }, jsonValue, 2)
       : formatReport(summary),
   );
+  // On stderr, as every other reason the run fails beside the report: stdout stays the report.
+  const overBound = underrunBoundMs === undefined
+    ? []
+    : underrunsOverBound(reports, underrunBoundMs);
+  for (const line of overBound) console.error(`simulate: ${line}`);
   // Interrupted (Ctrl-C): the report so far, and the shell's status for it, never a pass.
   if (abort.signal.aborted) return 130;
   const failed = reports.some((r) => failedEnding(r.ended) || r.violations.length > 0);
-  return failed || recordLost ? 1 : 0;
+  return failed || recordLost || overBound.length > 0 ? 1 : 0;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -13,39 +13,13 @@
 // `GenesysSerializer#open`). Genesys's client here is fixtures/audiohook_client.ts, written from
 // the reference client.
 import assert from "node:assert/strict";
-import type { Frame } from "../../mod.ts";
-import type { GenesysSerializerOptions } from "../../src/serializers/genesys.ts";
-import type { AudioHookClient, AudioHookClientOptions } from "./fixtures/audiohook_client.ts";
-import { audioHookSession } from "./fixtures/audiohook_session.ts";
+import type { AudioHookClient } from "./fixtures/audiohook_client.ts";
+import { openedAudioHookMedia, refusedAudioHookOpen } from "./fixtures/audiohook_session.ts";
 import { boundGenesys } from "./fixtures/genesys_open.ts";
 import { FAR_ENDS } from "../../src/simulator/far_ends.ts";
 import { farEndContext } from "../simulator/far_ends/_context.ts";
 
 const SESSION = "e160e428-53e2-487c-977d-96989bf5c99d";
-
-/** A session whose client offers `media`; it runs until the transport has closed. */
-async function refusedOpen(
-  media: unknown[],
-  serializerOptions: GenesysSerializerOptions = {},
-  clientOptions: Partial<AudioHookClientOptions> = {},
-) {
-  const { clock, transport, errors, client } = audioHookSession(serializerOptions, {
-    media,
-    ...clientOptions,
-  });
-  const frames: Frame[] = [];
-  const read = (async () => {
-    for await (const frame of transport.readable) frames.push(frame);
-  })();
-  client.open();
-  await clock.runAll(5000);
-  const closed = await transport.closed;
-  await read;
-  const disconnects = client.seen.flatMap((m) =>
-    "type" in m && m.type === "disconnect" ? [m.parameters] : []
-  );
-  return { clock, client, closed, errors, frames, disconnects };
-}
 
 const kinds = (client: AudioHookClient) =>
   client.seen.map((m) => ("binary" in m ? "binary" : m.type));
@@ -60,7 +34,7 @@ for (
   ] as const
 ) {
   Deno.test(`\`GenesysSerializer\` refuses an open offering ${what} with disconnect, and AudioHook's close follows`, async () => {
-    const s = await refusedOpen([...media]);
+    const s = await refusedAudioHookOpen([...media]);
     // No `opened`: `disconnect` answers the open transaction, the client's close transaction
     // follows (`close` reason "disconnect" → `closed`), and the client closes the socket.
     assert.deepEqual(kinds(s.client), ["disconnect", "closed"]);
@@ -80,7 +54,7 @@ Deno.test("`GenesysSerializer` refusing an Audio Connector's external-only offer
   // The Audio Connector offers PCMU 8 kHz of the caller's channel alone: a serializer set to the
   // internal channel cannot take it. The disconnect's `info` (what Genesys logs for the admin)
   // said "no PCMU 8000 Hz media offered", which Genesys had offered.
-  const s = await refusedOpen([PCMU_EXTERNAL], { channel: "internal" }, {
+  const s = await refusedAudioHookOpen([PCMU_EXTERNAL], { channel: "internal" }, {
     inputVariables: { accountNumber: "1234" },
   });
   assert.deepEqual(kinds(s.client), ["disconnect", "closed"]);
@@ -94,22 +68,17 @@ Deno.test("`GenesysSerializer` refusing an Audio Connector's external-only offer
 });
 
 Deno.test("`GenesysSerializer` takes the same external-only offer for its default channel", async () => {
-  const { transport, client } = audioHookSession({}, { media: [PCMU_EXTERNAL] });
-  const reader = transport.readable.getReader();
-  client.open();
-  const { value } = await reader.read();
-  assert.equal(value?.type, "start");
-  assert.deepEqual(client.seen[0], {
+  const s = await openedAudioHookMedia([PCMU_EXTERNAL]);
+  assert.equal(s.first?.type, "start");
+  assert.deepEqual(s.opened, {
     type: "opened",
     seq: 1,
     parameters: { startPaused: false, media: [PCMU_EXTERNAL] },
   });
-  reader.releaseLock();
-  await transport.close();
 });
 
 Deno.test("`GenesysSerializer` ends a refused open within closeTimeoutMs when the client never closes", async () => {
-  const s = await refusedOpen([L16], {}, { answersDisconnect: false });
+  const s = await refusedAudioHookOpen([L16], {}, { answersDisconnect: false });
   assert.deepEqual(kinds(s.client), ["disconnect"]);
   assert.equal(s.closed.code, 1000);
   assert.equal(s.clock.now(), 1000, "closed at closeTimeoutMs");
