@@ -24,25 +24,57 @@ export interface FrameSource {
   ended(): boolean;
 }
 
+/** `StreamPipeOptions` as the standard's pipe reads them: each member converted. */
+export interface PipeOptions {
+  preventAbort: boolean;
+  preventCancel: boolean;
+  preventClose: boolean;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * The members of an options argument, read as WebIDL converts a value to a dictionary (WebIDL
+ * §3.2.17 "dictionary"): undefined and null are none; any other value that is not an object (a
+ * `true` meant as "prevent close", a number) is a `TypeError`, as the runtime's own `pipeTo` and
+ * `values()` answer it, rather than taken silently for no options. `method` names the call.
+ */
+export function dictionaryMembers(value: unknown, method: string): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value === "object" || typeof value === "function") {
+    return value as Record<string, unknown>;
+  }
+  throw new TypeError(`${method}: the options argument is ${typeof value}, not an object`);
+}
+
+/**
+ * `options` converted to the standard's `StreamPipeOptions` (WebIDL): members read once each, in
+ * the dictionary's order (lexicographic: what a getter with side effects sees), booleans by
+ * ToBoolean (`"no"` is true), `signal` an `AbortSignal` or absent. Throws a `TypeError` (or what
+ * a getter throws) where the runtime's `pipeTo` would reject with it, before any lock is taken.
+ */
+export function pipeOptions(options: unknown): PipeOptions {
+  const given = dictionaryMembers(options, "pipeTo");
+  const preventAbort = Boolean(given.preventAbort);
+  const preventCancel = Boolean(given.preventCancel);
+  const preventClose = Boolean(given.preventClose);
+  const signal = given.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError("pipeTo: options.signal is not an AbortSignal");
+  }
+  return { preventAbort, preventCancel, preventClose, signal };
+}
+
 /**
  * Pipes `source` into `destination` (unlocked, checked by the caller) as the standard's `pipeTo`
- * does; settles once the pipe is over and both locks are let go.
+ * does, with `options` already converted ({@linkcode pipeOptions}); settles once the pipe is over
+ * and both locks are let go.
  */
 export function pipeFrames(
   source: FrameSource,
   destination: WritableStream<Frame>,
-  options: StreamPipeOptions | null | undefined,
+  options: PipeOptions,
 ): Promise<void> {
-  // Read as the standard reads its options (WebIDL, "dictionary"): null is none, as undefined is.
-  const given = options ?? {};
-  const preventClose = Boolean(given.preventClose);
-  const preventAbort = Boolean(given.preventAbort);
-  const preventCancel = Boolean(given.preventCancel);
-  const signal = given.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    source.release();
-    return Promise.reject(new TypeError("pipeTo: options.signal is not an AbortSignal"));
-  }
+  const { preventClose, preventAbort, preventCancel, signal } = options;
   let writer: WritableStreamDefaultWriter<Frame>;
   try {
     writer = destination.getWriter();

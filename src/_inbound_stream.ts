@@ -13,7 +13,7 @@
  * @module
  */
 
-import { type FrameSource, pipeFrames } from "./_frame_pipe.ts";
+import { dictionaryMembers, type FrameSource, pipeFrames, pipeOptions } from "./_frame_pipe.ts";
 import { isFrameWritable } from "./_frame_writer.ts";
 import type { InboundQueue } from "./_inbound_queue.ts";
 import type { Frame } from "./frames.ts";
@@ -70,16 +70,27 @@ class InboundStream {
     return this.#pulled ? undefined : this.#iterate(readable.getReader(), preventCancel);
   }
 
-  /** A pipe from `readable` into a transport's writable: ours, or undefined where the runtime's. */
+  /**
+   * A pipe from `readable` into a transport's writable: ours, or undefined where the runtime's
+   * (which reads `options` itself: read here only for ours, so no getter runs twice).
+   */
   pipeTo(
     readable: ReadableStream<Frame>,
     destination: WritableStream<Frame>,
-    options: StreamPipeOptions | undefined,
+    options: unknown,
   ): Promise<void> | undefined {
     if (this.#pulled || !isFrameWritable(destination)) return undefined;
+    // The standard converts the options (WebIDL) before it looks at the locks, and a conversion
+    // that fails rejects the pipe's promise with nothing locked or read.
+    let converted;
+    try {
+      converted = pipeOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (readable.locked) return Promise.reject(new TypeError("the readable is locked"));
     if (destination.locked) return Promise.reject(new TypeError("the destination is locked"));
-    return pipeFrames(this.#source(readable.getReader()), destination, options);
+    return pipeFrames(this.#source(readable.getReader()), destination, converted);
   }
 
   /** A stream reader's read: a frame now, the close, or the next frame pushed. */
@@ -217,8 +228,11 @@ class FrameReadable extends ReadableStream<Frame> {
     // type (Deno's `AsyncIterableIterator`, the DOM's `ReadableStreamAsyncIterator`), and ours is
     // both, with `Symbol.asyncDispose` as the standard's has.
     const values = function (this: FrameReadable, options?: ReadableStreamIteratorOptions) {
-      return this.#inbound.iterate(this, options?.preventCancel === true) ??
-        ReadableStream.prototype[Symbol.asyncIterator].call(this, options);
+      // Read as the standard's `values()` reads them (WebIDL: a non-object throws a TypeError,
+      // `preventCancel` by ToBoolean), once, and handed on converted when the runtime iterates.
+      const preventCancel = Boolean(dictionaryMembers(options, "values").preventCancel);
+      return this.#inbound.iterate(this, preventCancel) ??
+        ReadableStream.prototype[Symbol.asyncIterator].call(this, { preventCancel });
     };
     for (const key of ["values", Symbol.asyncIterator]) {
       Object.defineProperty(this.prototype, key, {

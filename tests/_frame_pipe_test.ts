@@ -271,6 +271,119 @@ for (
     assert.equal(source.cancelled, 0);
   });
 
+  // WebIDL §3.2.17 ("dictionary"): the standard's `pipeTo(destination, optional StreamPipeOptions
+  // options = {})` converts its options before it looks at anything else; a value that is neither
+  // undefined, null nor an object cannot be converted: a TypeError, the promise rejected.
+  Deno.test(`${kind}: options that are no dictionary reject the pipe with a TypeError, nothing read or locked`, async () => {
+    for (const options of [true, 5, "x", Symbol("s")]) {
+      const source = make();
+      const destination = new Destination(kind);
+      source.push(message(1));
+      source.end();
+      const piped = source.readable.pipeTo(
+        destination.writable,
+        options as unknown as StreamPipeOptions,
+      );
+      await assert.rejects(piped, TypeError, `options ${String(options)}`);
+      assert.deepEqual([destination.written, destination.events], [[], []]);
+      assert.equal(source.readable.locked, false);
+      assert.equal(destination.writable.locked, false);
+      assert.equal(source.cancelled, 0);
+    }
+    // null is none, as undefined is.
+    const source = make();
+    const destination = new Destination(kind);
+    source.end();
+    await source.readable.pipeTo(destination.writable, null as unknown as StreamPipeOptions);
+    assert.deepEqual(destination.events, ["close"]);
+  });
+
+  Deno.test(`${kind}: options are read once each, in the dictionary's order, the prevents by ToBoolean`, async () => {
+    // WebIDL: a dictionary's members are read in lexicographic order; a boolean member is
+    // ToBoolean of its value, so "no" and 1 are true.
+    const source = make();
+    const destination = new Destination(kind);
+    const read: string[] = [];
+    const options = {};
+    for (
+      const [name, value] of [
+        ["preventClose", "no"],
+        ["signal", undefined],
+        ["preventAbort", 0],
+        ["preventCancel", 1],
+      ] as const
+    ) {
+      Object.defineProperty(options, name, { get: () => (read.push(name), value) });
+    }
+    source.push(message(1));
+    source.end();
+    await source.readable.pipeTo(destination.writable, options);
+    assert.deepEqual(read, ["preventAbort", "preventCancel", "preventClose", "signal"]);
+    assert.deepEqual(destination.events, [], '"no" prevents the close');
+    assert.deepEqual(destination.written, [message(1)]);
+  });
+
+  Deno.test(`${kind}: an options getter that throws rejects the pipe with its error, nothing locked`, async () => {
+    const source = make();
+    const destination = new Destination(kind);
+    const failure = new Error("no options today");
+    const options = {
+      get preventClose(): boolean {
+        throw failure;
+      },
+    };
+    let piped: Promise<void> | undefined;
+    assert.doesNotThrow(() => piped = source.readable.pipeTo(destination.writable, options));
+    await assert.rejects(piped!, (reason) => reason === failure);
+    assert.equal(source.readable.locked, false);
+    assert.equal(destination.writable.locked, false);
+  });
+
+  Deno.test(`${kind}: a signal that is no AbortSignal rejects the pipe with a TypeError, nothing locked`, async () => {
+    for (const signal of [null, {}, "x", false]) {
+      const source = make();
+      const destination = new Destination(kind);
+      source.push(message(1));
+      const options = { signal } as unknown as StreamPipeOptions;
+      await assert.rejects(source.readable.pipeTo(destination.writable, options), TypeError);
+      assert.deepEqual(destination.written, []);
+      assert.equal(source.readable.locked, false);
+      assert.equal(destination.writable.locked, false);
+      assert.equal(source.cancelled, 0);
+    }
+  });
+
+  Deno.test(`${kind}: pipeThrough with options that are no dictionary throws a TypeError`, () => {
+    const source = make();
+    const transform = new TransformStream<Frame, Frame>();
+    assert.throws(
+      () => source.readable.pipeThrough(transform, true as unknown as StreamPipeOptions),
+      TypeError,
+    );
+    assert.equal(source.readable.locked, false);
+  });
+
+  Deno.test(`${kind}: values() reads its options as the standard does: no dictionary throws, "no" prevents the cancel`, async () => {
+    const source = make();
+    assert.throws(
+      () => source.readable.values(true as unknown as ReadableStreamIteratorOptions),
+      TypeError,
+    );
+    assert.equal(source.readable.locked, false);
+    // preventCancel "no" is true: leaving the loop lets go of the stream without cancelling it.
+    source.push(message(1));
+    source.push(message(2));
+    const options = { preventCancel: "no" } as unknown as ReadableStreamIteratorOptions;
+    for await (const frame of source.readable.values(options)) {
+      assert.deepEqual(frame, message(1));
+      break;
+    }
+    assert.equal(source.cancelled, 0);
+    assert.equal(source.readable.locked, false);
+    const reader = source.readable.getReader();
+    assert.deepEqual(await reader.read(), { value: message(2), done: false });
+  });
+
   Deno.test(`${kind}: pipeThrough a transform, then on`, async () => {
     const source = make();
     const destination = new Destination(kind);

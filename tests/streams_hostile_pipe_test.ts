@@ -107,3 +107,34 @@ Deno.test("`transport.readable.pipeTo(transport.writable)`: the readable closed,
   await clock.tick(1000);
   await transport.closed;
 });
+
+Deno.test("`transport.readable.pipeTo(transport.writable, true)` rejects with a TypeError, as the standard's does; nothing read, the session goes on", async () => {
+  // WebIDL §3.2.17: options that are no object (nor undefined or null) cannot be converted to the
+  // `StreamPipeOptions` dictionary; the standard's pipe rejects before it reads or locks anything.
+  const plainSource = new ReadableStream<number>({ start: (c) => c.enqueue(1) });
+  const plainPiped = plainSource.pipeTo(
+    new WritableStream(),
+    true as unknown as StreamPipeOptions,
+  );
+  await assert.rejects(plainPiped, TypeError);
+  assert.equal(plainSource.locked, false);
+
+  const { clock, pair, transport, messages } = await openRefusalSession();
+  pair.client.send('{"n":1}');
+  await pair.server.waitFor(() => transport.stats.framesIn === 1);
+  // Was: piped as if with no options (the frame echoed, both streams locked).
+  const piped = transport.readable.pipeTo(
+    transport.writable,
+    true as unknown as StreamPipeOptions,
+  );
+  await assert.rejects(piped, TypeError);
+  assert.equal(transport.readable.locked, false);
+  assert.equal(transport.writable.locked, false);
+  // The frame waits for the next reader, and a pipe with options as they should be echoes it.
+  const echoed = transport.readable.pipeTo(transport.writable, { preventClose: true });
+  await pair.client.waitFor(() => messages.length === 1);
+  assert.deepEqual(messages, ['{"n":1}']);
+  void transport.close();
+  await clock.tick(1000);
+  await echoed;
+});

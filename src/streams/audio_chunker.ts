@@ -6,11 +6,13 @@
  */
 
 import type { AudioFrame } from "../frames.ts";
-import { assertPcmFormat, bytesForDuration, durationMs } from "../audio/pcm.ts";
+import { assertPcmFormat, BYTES_PER_SAMPLE, bytesForDuration, durationMs } from "../audio/pcm.ts";
 import { FixedSizeCutter } from "./_fixed_size_cutter.ts";
 
 /** The `emit` of a caller that knows nothing is held: nothing can be emitted. */
 const NOTHING_HELD = (): void => {};
+/** The `emit` for bytes held again that are less than a chunk: nothing is emitted. */
+const LESS_THAN_A_CHUNK = (): void => {};
 
 /** Options for {@linkcode AudioChunker}. */
 export interface AudioChunkerOptions {
@@ -30,6 +32,15 @@ export interface AudioChunkerOptions {
  * changes, the old format's remainder is emitted first as a short chunk, so no audio is ever
  * played at the wrong rate; likewise when the `responseId` changes, and chunks carry their
  * frame's `responseId`.
+ *
+ * The input is a stream of bytes, which may be cut anywhere (a file or a network read is cut at
+ * arbitrary byte boundaries): a frame of odd length goes on into the next one, as the bytes came.
+ * Every chunk emitted is whole sample frames (`2 × channels` bytes), since whoever reads one
+ * reads it on its own: a short chunk (a flush) leaves the bytes of a sample frame cut short
+ * held, for the next push to complete; if the response or the format changes first, the rest of
+ * that sample frame can never come, and its bytes are dropped (counted in
+ * {@linkcode droppedBytes}). A chunk with half a sample would shift every sample after it onto
+ * the wrong byte pair: noise from there on.
  *
  * @example Twenty 30 ms frames become fifteen 40 ms chunks
  * ```ts
@@ -51,6 +62,7 @@ export class AudioChunker {
   #channels = 0;
   #chunkBytes = 0;
   #responseId: string | undefined;
+  #droppedBytes = 0;
   readonly #cutter = new FixedSizeCutter();
   /** The current push's `emit`, so the cutter's callback is made once, not per push. */
   #emit: (chunk: AudioFrame) => void = () => {};
@@ -67,6 +79,14 @@ export class AudioChunker {
   /** Bytes held back, waiting for the rest of their chunk. */
   get pendingBytes(): number {
     return this.#cutter.pendingBytes;
+  }
+
+  /**
+   * Bytes dropped by the chunker itself: those of a sample frame cut short when the response or
+   * the format changed before its rest came.
+   */
+  get droppedBytes(): number {
+    return this.#droppedBytes;
   }
 
   /** Milliseconds of audio held back (what {@linkcode pendingBytes} plays for). */
@@ -106,24 +126,45 @@ export class AudioChunker {
    */
   #follow(frame: AudioFrame, emit: (chunk: AudioFrame) => void): void {
     if (frame.responseId !== this.#responseId) {
-      this.flush(emit);
+      this.#flushAll(emit);
       this.#responseId = frame.responseId;
     }
     if (frame.sampleRate !== this.#sampleRate || frame.channels !== this.#channels) {
       // A zero or fractional rate or channel count would make the chunk size 0 or fractional and
       // the cutting loop endless; checked only on a format change, so it costs nothing.
       assertPcmFormat(frame, "frame");
-      this.flush(emit);
+      this.#flushAll(emit);
       this.#sampleRate = frame.sampleRate;
       this.#channels = frame.channels;
       this.#chunkBytes = bytesForDuration(this.#chunkMs, frame);
     }
   }
 
-  /** Emits the held-back remainder, if any, as one short chunk. */
+  /**
+   * Emits the held-back remainder's whole sample frames, if any, as one short chunk. The bytes of
+   * a sample frame cut short by the input stay held: the next push completes it (a
+   * {@linkcode clear} drops them).
+   */
   flush(emit: (chunk: AudioFrame) => void): void {
     const rest = this.#cutter.take();
-    if (rest !== null) emit(this.#chunk(rest.buffer.subarray(0, rest.bytes)));
+    if (rest === null) return;
+    const sampleFrameBytes = this.#channels * BYTES_PER_SAMPLE;
+    const whole = rest.bytes - rest.bytes % sampleFrameBytes;
+    if (whole > 0) emit(this.#chunk(rest.buffer.subarray(0, whole)));
+    // Held again, in a buffer of the cutter's own (the emitted chunk keeps this one).
+    if (whole < rest.bytes) {
+      this.#cutter.push(
+        rest.buffer.subarray(whole, rest.bytes),
+        this.#chunkBytes,
+        LESS_THAN_A_CHUNK,
+      );
+    }
+  }
+
+  /** Emits what is held, whole; drops (and counts) a sample frame cut short: it can never end. */
+  #flushAll(emit: (chunk: AudioFrame) => void): void {
+    this.flush(emit);
+    this.#droppedBytes += this.clear();
   }
 
   /** Drops the held-back remainder; returns how many bytes were dropped. */

@@ -27,8 +27,15 @@ export interface AudioChunkerStreamOptions {
  * `end` frame) is flushed ahead of it as a short chunk, so a mark is never reported played before
  * audio written ahead of it, as the transport does. An `interruption` or `cancel` frame instead
  * drops the remainder (counted in {@linkcode AudioChunkerStream.droppedBytes}), so no stale audio
- * follows a barge-in. A change of sample rate or channel count flushes the old format's remainder
- * as a short chunk.
+ * follows a barge-in; so does the stream cancelled (its readable cancelled, its writable aborted).
+ * A change of sample rate or channel count flushes the old format's remainder as a short chunk.
+ *
+ * The audio written is a stream of bytes that may be cut anywhere: a frame of odd length (or, in
+ * stereo, not whole sample frames) goes on into the next, and every chunk that comes out is whole
+ * sample frames, so its samples are read from the right byte pairs. Where a short chunk goes out
+ * (before another frame), the bytes of a sample frame cut short wait for the next audio frame; at
+ * the end of the stream, or where the response or the format changes before the rest of it
+ * came, they are dropped, counted in {@linkcode AudioChunkerStream.droppedBytes}.
  *
  * @example 30 ms frames become 40 ms chunks, the remainder flushed at the end
  * ```ts
@@ -49,6 +56,7 @@ export interface AudioChunkerStreamOptions {
  */
 export class AudioChunkerStream extends TransformStream<Frame, Frame> {
   #droppedBytes = 0;
+  readonly #chunker: AudioChunker;
 
   /** Makes a chunking stream; `chunkMs` must be positive. */
   constructor(options: AudioChunkerStreamOptions = {}) {
@@ -77,14 +85,25 @@ export class AudioChunkerStream extends TransformStream<Frame, Frame> {
         }
         controller.enqueue(frame);
       },
-      flush() {
+      flush: () => {
         chunker.flush(emit);
+        // A sample frame cut short at the end: its rest never came.
+        this.#droppedBytes += chunker.clear();
+      },
+      // The readable cancelled or the writable aborted: what is held will never go out.
+      cancel: () => {
+        this.#droppedBytes += chunker.clear();
       },
     });
+    this.#chunker = chunker;
   }
 
-  /** Audio bytes held back when an `interruption` or `cancel` frame arrived, and dropped. */
+  /**
+   * Audio bytes dropped: those held back when an `interruption` or `cancel` frame arrived or the
+   * stream was cancelled (its readable cancelled, its writable aborted), and those of a sample
+   * frame cut short that the stream ended (or the response or format changed) before completing.
+   */
   get droppedBytes(): number {
-    return this.#droppedBytes;
+    return this.#droppedBytes + this.#chunker.droppedBytes;
   }
 }

@@ -36,9 +36,10 @@ export interface PacketizerStreamOptions {
  * Only audio is cut: every other frame passes through untouched and in order, so a text or
  * control message is never split (pipecat's packetizer would cut a serialized protobuf message).
  * An `interruption` or `cancel` frame drops the remainder (counted in
- * {@linkcode PacketizerStream.droppedBytes}) and passes on. At the end of the stream, before an
- * `end` frame and when the sample rate or channel count changes, the partial packet follows the
- * `lastPacket` policy.
+ * {@linkcode PacketizerStream.droppedBytes}) and passes on; so does the stream cancelled (its
+ * readable cancelled, its writable aborted), where nothing passes on. At the end of the stream,
+ * before an `end` frame and when the sample rate or channel count changes, the partial packet
+ * follows the `lastPacket` policy.
  *
  * Packets carry the format of the audio they were cut from, not its `responseId`: they are the
  * wire's framing, as the transport's own packets (`fixedAudioPacketSize`) are, and one may hold
@@ -106,12 +107,17 @@ export class PacketizerStream extends TransformStream<Frame, Frame> {
         controller.enqueue(frame);
       },
       flush,
+      // The readable cancelled or the writable aborted: the partial packet will never go out.
+      cancel: () => {
+        this.#droppedBytes += packetizer.clear();
+      },
     });
   }
 
   /**
-   * Audio bytes dropped: the remainder held when an `interruption` or `cancel` frame arrived, and
-   * partial packets discarded by the `"drop"` policy.
+   * Audio bytes dropped: the remainder held when an `interruption` or `cancel` frame arrived or
+   * the stream was cancelled (its readable cancelled, its writable aborted), and partial packets
+   * discarded by the `"drop"` policy.
    */
   get droppedBytes(): number {
     return this.#droppedBytes;
