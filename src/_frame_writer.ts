@@ -90,6 +90,15 @@ export function takeHeldEnd(stream: WritableStream<Frame> | undefined): EndFrame
 }
 
 /**
+ * Whether an `end` written to `stream` (a transport's writable, or none yet) waits in its writers
+ * for room, not yet taken ({@linkcode takeHeldEnd}): the bot has asked to end the call, and the
+ * `end` reaches the transport once the frames before it have room.
+ */
+export function holdsEnd(stream: WritableStream<Frame> | undefined): boolean {
+  return stream instanceof FrameWritable && FrameWritable.holdsEnd(stream);
+}
+
+/**
  * Whether `stream` is a transport's writable whose close has been asked for: it takes no more
  * frames (the standard's "close queued or in flight", which a pipe checks before it reads).
  */
@@ -167,6 +176,12 @@ class FrameWritable extends WritableStream<Frame> {
     state.heldMs = 0;
     state.taken++;
     return held;
+  }
+
+  /** See {@linkcode holdsEnd}. */
+  static holdsEnd(stream: FrameWritable): boolean {
+    const held = stream.#state.heldEnd;
+    return held !== undefined && !held.taken;
   }
 
   /** See {@linkcode isClosingFrameWritable}. */

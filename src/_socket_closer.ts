@@ -49,17 +49,21 @@ export class SocketCloser {
   /**
    * Starts the closing handshake (the reason cut to 123 bytes) and waits for the peer's answer,
    * at most `closeTimeoutMs`; past that the session is settled all the same and the connection
-   * dropped where the socket can (`WebSocketLike.terminate`).
+   * dropped where the socket can (`WebSocketLike.terminate`). The session settles with the cut
+   * reason on every path, as the close event reports it when the peer answers.
    */
   async close(code: number, reason: string): Promise<void> {
+    // What goes out, and so what `closed` says however the close ends: the peer's answer echoes
+    // the cut reason, and one path settling with the whole would make `closed` differ by path.
+    const sent = capCloseReason(reason);
     // Closed before it opened, a socket goes with no close frame on some runtimes (Deno): let it
     // open first, within the same bound.
     if (this.#socket.readyState === ReadyState.CONNECTING) await this.#opened();
     const state = this.#socket.readyState;
-    if (state === ReadyState.CLOSED) return this.#finish(code, reason);
+    if (state === ReadyState.CLOSED) return this.#finish(code, sent);
     if (state !== ReadyState.CLOSING) {
       try {
-        this.#socket.close(code, capCloseReason(reason));
+        this.#socket.close(code, sent);
       } catch (cause) {
         const message = `socket.close(${code}) failed: ${thrownText(cause)}`;
         this.#report(new TransportError("closed", message, { cause }));
@@ -70,7 +74,7 @@ export class SocketCloser {
     // outlive it. Settled with the code we sent, not the 1006 of the drop: what a runtime that
     // closes at once reports too (Bun), so `closed` says the same everywhere, `initiator` "local";
     // the "timeout" below tells the handshake went unanswered.
-    this.#finish(code, reason);
+    this.#finish(code, sent);
     try {
       this.#socket.terminate?.();
     } catch (cause) {

@@ -29,7 +29,7 @@
  */
 
 import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
-import { frameWritable, takeHeldAudioMs, takeHeldEnd } from "./_frame_writer.ts";
+import { frameWritable, holdsEnd, takeHeldAudioMs, takeHeldEnd } from "./_frame_writer.ts";
 import { type AddOptions, type AnyListener, GuardedListeners } from "./_guarded_listeners.ts";
 import { InboundPath } from "./_inbound_path.ts";
 import { ObserverList } from "./_observer_list.ts";
@@ -356,9 +356,9 @@ export class WebSocketTransport extends EventTarget {
     return this.#connected && !this.#closing;
   }
 
-  /** Whether the session is ending or over: an `end` or `cancel` sent, a close begun, peer gone. */
+  /** Ending or over: an `end` sent (or waiting in a writer) or `cancel`, a close begun, peer gone. */
   get ending(): boolean {
-    return this.#out.endQueued || this.#closing;
+    return this.#out.endQueued || this.#closing || holdsEnd(this.#writable);
   }
 
   /** The session's time source (`TransportOptions.clock`): what its timeline is measured on. */

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { startChild } from "../runtimes/node/child_runtime.ts";
 import { within, WsClient } from "../_ws_client.ts";
+import { assertSaidGoingAway } from "./_shutdown_checks.ts";
 import { readStatusLine, sendRawUpgrade } from "./_raw_upgrade.ts";
 
 /** The `bun` binary from npm (see tests/runtimes/bun_test.ts). */
@@ -50,12 +51,7 @@ Deno.test("Bun `upgrade`: aborting `shutdownSignal` says each session's goodbye,
       "the end of every session",
     );
     assert.equal(await ended.text(), "ended");
-    const closed = await within(client.closed, 3000, "the client's close");
-    assert.deepEqual({ code: closed.code, reason: closed.reason }, {
-      code: 1001,
-      reason: "going away",
-    });
-    assert.equal(client.texts.at(-1), '{"type":"cancel"}'); // the serializer's goodbye first
+    await assertSaidGoingAway(client);
     const conn = await sendRawUpgrade(server.port);
     try {
       assert.equal(await readStatusLine(conn), "HTTP/1.1 503 Service Unavailable");

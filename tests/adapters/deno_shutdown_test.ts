@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { JsonSerializer, type WebSocketTransport } from "../../mod.ts";
 import { type DenoUpgradeOptions, sessionsEnded, upgrade } from "../../src/adapters/deno.ts";
 import { within, WsClient } from "../_ws_client.ts";
+import { assertFarewellCutAtGrace, assertSaidGoingAway } from "./_shutdown_checks.ts";
 
 /** What a client sends to ask for an upgrade (RFC 6455, 4.1). */
 const UPGRADE_HEADERS = {
@@ -50,11 +51,7 @@ Deno.test("Deno `upgrade`: aborting `shutdownSignal` says each session's goodbye
 
   shutdown.abort();
   for (const client of clients) {
-    const closed = await within(client.closed, 3000, "the client's close");
-    assert.equal(closed.code, 1001);
-    assert.equal(closed.reason, "going away");
-    // The serializer's goodbye came before the close (JsonSerializer's `cancel`).
-    assert.equal(client.texts.at(-1), '{"type":"cancel"}');
+    await assertSaidGoingAway(client);
   }
   await within(sessionsEnded(shutdown.signal), 3000, "the end of every session");
   for (const session of sessions) {
@@ -102,4 +99,45 @@ Deno.test("Deno `upgrade`: a `shutdownSignal` that is no AbortSignal is a TypeEr
       message: /^shutdownSignal must be an AbortSignal, got an? AbortController$/,
     },
   );
+});
+
+Deno.test("Deno `upgrade`: past `shutdownGraceMs`, a session playing its farewell gets the shutdown's goodbye and 1001", async () => {
+  const shutdown = new AbortController();
+  const sessions: WebSocketTransport[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    const { transport, response } = await upgrade(request, {
+      serializer: new JsonSerializer(),
+      audioOut: { sampleRate: 16000, chunkMs: 20 },
+      shutdownSignal: shutdown.signal,
+      shutdownGraceMs: 200,
+    });
+    if (transport !== null) {
+      sessions.push(transport);
+      // The bot's last words as it answers: a minute of speech, then its `end`.
+      transport.addEventListener("connected", () => {
+        transport.send({
+          type: "audio",
+          audio: new Uint8Array(1_920_000),
+          sampleRate: 16000,
+          channels: 1,
+        });
+        void transport.send({ type: "end" });
+      });
+    }
+    return response;
+  });
+  try {
+    const client = await WsClient.open(`ws://127.0.0.1:${server.addr.port}/`);
+    await assertFarewellCutAtGrace(client, () => sessions[0]!, shutdown, 1_920_000);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("Deno `upgrade`: a `shutdownGraceMs` that is no finite number >= 0 is refused, naming it", async () => {
+  const request = new Request("http://127.0.0.1/", { headers: UPGRADE_HEADERS });
+  await assert.rejects(upgrade(request, { shutdownGraceMs: -1 }), {
+    name: "RangeError",
+    message: "shutdownGraceMs must be a finite number >= 0, got -1",
+  });
 });

@@ -12,6 +12,7 @@ import type { HonoUpgradeWebSocket } from "../../src/adapters/hono.ts";
 import { JsonSerializer } from "../../mod.ts";
 import { sessionsEnded, voiceSession } from "../../src/adapters/hono.ts";
 import { within, WsClient } from "../_ws_client.ts";
+import { assertSaidGoingAway } from "./_shutdown_checks.ts";
 import { readStatusLine, sendRawUpgrade } from "./_raw_upgrade.ts";
 
 /** An echo route at `/ws` on `app`, its sessions ended by `shutdown`. */
@@ -35,12 +36,7 @@ async function assertShutdown(port: number, shutdown: AbortController): Promise<
     client.send('{"type":"message","message":"hello"}');
     await client.next(); // echoed: the session is up both ends
     shutdown.abort();
-    const closed = await within(client.closed, 3000, "the client's close");
-    assert.deepEqual({ code: closed.code, reason: closed.reason }, {
-      code: 1001,
-      reason: "going away",
-    });
-    assert.equal(client.texts.at(-1), '{"type":"cancel"}'); // the serializer's goodbye first
+    await assertSaidGoingAway(client);
     await within(sessionsEnded(shutdown.signal), 3000, "the end of every session");
     const conn = await sendRawUpgrade(port);
     try {

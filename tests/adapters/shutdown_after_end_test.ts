@@ -6,9 +6,10 @@
 // Genesys Cloud and your AudioHook server?": the server's `disconnect` is answered by the client's
 // `close`, the server's `closed`, then the client closes the socket) with a close of our own.
 import assert from "node:assert/strict";
-import { type Frame, JsonSerializer, WebSocketTransport } from "../../mod.ts";
+import type { Frame } from "../../mod.ts";
 import { followShutdown, sessionsEnded } from "../../src/adapters/_shutdown.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { jsonShutdownSession } from "./_json_shutdown_session.ts";
+import { assertGenesysClosingSequenceFinishes } from "./_shutdown_checks.ts";
 import { audioHookSession } from "../serializers/fixtures/audiohook_session.ts";
 
 /** One second of 16 kHz mono PCM: the bot's farewell. */
@@ -20,22 +21,7 @@ const FAREWELL: Frame = {
 };
 
 Deno.test("shutdownSignal: a session whose bot sent `end` plays its farewell out and says its own goodbye", async () => {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new JsonSerializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    endSilenceMs: 0,
-    clock,
-  });
-  const shutdown = new AbortController();
-  followShutdown(transport, { shutdownSignal: shutdown.signal });
-  const texts: string[] = [];
-  pair.client.addEventListener("message", (event) => {
-    const { data } = event as MessageEvent;
-    texts.push(JSON.parse(data as string).type);
-  });
+  const { clock, transport, shutdown, types: texts } = jsonShutdownSession();
   await clock.tick(1); // connected
   transport.send(FAREWELL);
   void transport.send({ type: "end" });
@@ -54,32 +40,8 @@ Deno.test("shutdownSignal: a session whose bot sent `end` plays its farewell out
 });
 
 Deno.test("shutdownSignal: a Genesys session whose bot sent `end` finishes AudioHook's closing sequence", async () => {
-  // This client answers `disconnect` 300 ms late: the shutdown comes while the server waits.
-  const { clock, transport, errors, client } = audioHookSession({}, { answersDisconnect: false });
-  const shutdown = new AbortController();
-  followShutdown(transport, { shutdownSignal: shutdown.signal });
-  const reader = transport.readable.getReader();
-  client.open();
-  await reader.read(); // the bot's `start`
-  void transport.send({ type: "end" });
-  await clock.tick(0);
-  const types = () => client.seen.map((m) => ("type" in m ? m.type : "binary"));
-  assert.deepEqual(types(), ["opened", "disconnect"]);
-
-  await clock.tick(100);
-  shutdown.abort();
-  await clock.tick(200);
-  client.close("disconnect");
-  await clock.tick(2000);
-  await sessionsEnded(shutdown.signal);
-
-  assert.deepEqual(types(), ["opened", "disconnect", "closed"]);
-  assert.deepEqual(client.violations, []);
-  // The client closed the socket after `closed`, without a code, as the reference client does.
-  assert.deepEqual(await transport.closed, { code: 1005, reason: "", initiator: "local" });
-  assert.deepEqual(errors, []);
-  for (;;) if ((await reader.read()).done) break;
-  await clock.runAll();
+  // The shutdown comes while the server waits for the client to answer its `disconnect`.
+  await assertGenesysClosingSequenceFinishes({ abortAfterMs: 100 });
 });
 
 Deno.test("shutdownSignal: a Genesys session whose client never answers `disconnect` ends with 1001 within twice closeTimeoutMs", async () => {
