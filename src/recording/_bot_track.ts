@@ -8,10 +8,16 @@ import type { AudioFrame } from "../frames.ts";
 import type { OutboundAudioInfo } from "../session_observer.ts";
 import type { RecordingTimeline } from "./_caller_track.ts";
 import type { SampleRing } from "./_sample_ring.ts";
+import { chunkPart, KeptChunks } from "./_kept_chunks.ts";
 import { heldFrom, TrackSegment } from "./_track_segment.ts";
 
 /** Positions closer than this are the same (sums of float chunk durations). */
 const EPSILON = 1e-6;
+/**
+ * A replay of the audio before a gap writes over this much of its end (ms): the samples its
+ * resampler's output held back there (its delay, at most 2.3 ms), all the gap changes.
+ */
+const REWRITE_MS = 3;
 
 /**
  * A spell: audio the far end plays back to back, from a chunk sent after it had played
@@ -64,6 +70,8 @@ export class BotTrack {
   #moved = 0;
   /** The longest chunk seen: the transport's chunk length. */
   #chunkMs = 0;
+  /** The last chunks, to replay where their places change (see {@linkcode #rerender}). */
+  readonly #kept: KeptChunks;
 
   /** The bot's track in `ring` at `rate`. */
   constructor(ring: SampleRing, rate: number, timeline: RecordingTimeline) {
@@ -71,6 +79,7 @@ export class BotTrack {
     this.#rate = rate;
     this.#timeline = timeline;
     this.#segment = new TrackSegment(ring, rate, "bot");
+    this.#kept = new KeptChunks(rate);
   }
 
   /** Samples skipped because their place was written out already. */
@@ -118,8 +127,72 @@ export class BotTrack {
       this.#follow(this.#spells.length - 1, playsAt - origin, info.sentAt);
       if (!this.#segment.open) this.#segment.start(this.#sampleOf(spell!, info.position));
     }
-    this.#segment.push(chunk);
+    const taken = this.#segment.push(chunk);
     spell!.endPosition = info.position + info.durationMs;
+    this.#kept.keep(chunk, info.position, info.durationMs, taken);
+  }
+
+  /**
+   * After a move: the audio from spell `first` on plays after a gap, and all after it back to
+   * back (the move joined the spells a packet held together). Each of those spells had begun a
+   * stretch of its own through the resampler, from silence, where the one before ended with the
+   * filter's tail completed from silence: at each join a dip and a ring the caller never heard (at
+   * 8 kHz, a burst near 4 kHz as loud as the speech). And a move that `splits` a spell shifted
+   * its resampler's output as it was, across what is now a gap: the audio before it ended with
+   * the start of what follows in its tail, and what follows began with the end of what was before
+   * in its filter, not from silence. So the kept chunks are replayed: the audio before the gap to
+   * its end (from where its stretch began, or from a warm-up: `KeptChunks.warmUpStart`), its
+   * tail from silence; then all the moved audio as one stretch, from silence, which goes on with
+   * the next chunk. Left as it is where the chunks are not kept, or where it is written out.
+   */
+  #rerender(first: number, splits: boolean): void {
+    const spells = this.#spells;
+    const spell = spells[first]!;
+    for (let i = first + 1; i < spells.length; i++) {
+      const before = spells[i - 1]!;
+      if (spells[i]!.start !== this.#sampleOf(before, before.endPosition)) return; // overlaps
+    }
+    const at = this.#kept.covering(spell.position, spells.at(-1)!.endPosition);
+    if (at < 0 || spell.start < this.#ring.base) return;
+    if (splits) this.#rerenderEnd(spells[first - 1]!, spell.position);
+    // The moved audio: one stretch from silence, from its first sample.
+    this.#segment.start(spell.start);
+    for (const [i, chunk] of this.#kept.chunks.slice(at).entries()) {
+      const head = i === 0 ? spell.position - chunk.position : 0;
+      if (head > EPSILON) {
+        this.#segment.push(chunkPart(chunk, head, Infinity));
+        chunk.taken = NaN; // its stretch begins part-way through it
+      } else {
+        chunk.taken = this.#segment.push(chunk.frame);
+      }
+    }
+  }
+
+  /**
+   * Replays `spell` up to position `end` (its end, or where the caller stopped hearing it), so
+   * that it ends there as a stretch does: with its tail completed from silence, not with the
+   * audio after it (see {@linkcode #rerender}). Left as it is where the chunks are not kept.
+   */
+  #rerenderEnd(spell: Spell, end: number): void {
+    const from = this.#kept.warmUpStart(end);
+    if (from < 0) return;
+    const chunks = this.#kept.chunks;
+    const first = chunks[from]!;
+    const endAt = this.#sampleOf(spell, end);
+    const startAt = endAt - Math.round((end - first.position) * this.#rate / 1000);
+    const writeFrom = Math.max(
+      this.#ring.base,
+      spell.start,
+      endAt - Math.round(REWRITE_MS * this.#rate / 1000),
+    );
+    if (writeFrom >= endAt) return;
+    this.#segment.start(startAt, { writeFrom, taken: first.taken });
+    for (const chunk of chunks.slice(from)) {
+      if (chunk.position > end - EPSILON) break;
+      const whole = chunk.position + chunk.durationMs < end + EPSILON;
+      this.#segment.push(whole ? chunk.frame : chunkPart(chunk, 0, end - chunk.position));
+    }
+    this.#segment.end();
   }
 
   /**
@@ -184,6 +257,7 @@ export class BotTrack {
     }
     this.#segment.shift(samples);
     for (let i = first + 1; i < spells.length; i++) this.#join(i);
+    this.#rerender(first, splits);
   }
 
   /**
@@ -221,6 +295,8 @@ export class BotTrack {
       }
       if (heardPosition < spell.endPosition - EPSILON) {
         cut = this.#sampleOf(spell, heardPosition);
+        // It ended there for the caller: not with the resampler's look at what was never heard.
+        this.#rerenderEnd(spell, heardPosition);
         break;
       }
     }
@@ -228,6 +304,7 @@ export class BotTrack {
     this.#floor = cut ?? this.#ring.end;
     this.#spells = [];
     this.#fresh = true;
+    this.#kept.clear(); // what comes next starts a stretch of its own
   }
 
   /** The session ended at clock time `at`: nothing after it was heard. */
@@ -240,6 +317,7 @@ export class BotTrack {
   release(): void {
     this.#segment.release();
     this.#spells = [];
+    this.#kept.clear();
   }
 
   /**

@@ -10,6 +10,20 @@ import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import type { AudioFrame } from "../frames.ts";
 import type { SampleRing } from "./_sample_ring.ts";
 
+/** A segment that replays audio written before, from a point inside its stretch. */
+export interface SegmentReplay {
+  /**
+   * The first sample it writes over: the resampler's output before it, settling from the
+   * silence it started from, is not written (the ring holds what the stretch made there).
+   */
+  writeFrom: number;
+  /**
+   * How far into its stretch it begins (input frames the stretch's resampler had taken), so that
+   * what it pushes is counted as the stretch counted it (see {@linkcode TrackSegment.push}).
+   */
+  taken: number;
+}
+
 /**
  * Writes audio sample after sample from a start index, through one resampler, so a stretch that
  * was continuous at its source stays continuous (and click-free) in the recording. A new stretch
@@ -24,6 +38,10 @@ export class TrackSegment {
   #inputRate = 0;
   /** Where the segment's next output sample goes; NaN when no segment is open. */
   #next = NaN;
+  /** Output samples placed before this index are not written: the ring holds them (a replay's). */
+  #writeFrom = -Infinity;
+  /** Input frames the resampler has taken since it started afresh (`start`'s `taken` included). */
+  #taken = 0;
   /** Samples skipped because their place was committed already. */
   late = 0;
 
@@ -53,31 +71,43 @@ export class TrackSegment {
     return this.#next;
   }
 
-  /** Ends the open segment (its held-back samples are written) and opens one at `at`. */
-  start(at: number): void {
+  /**
+   * Ends the open segment (its held-back samples are written) and opens one at `at`; `replay`
+   * when it goes over audio written before (see {@linkcode SegmentReplay}).
+   */
+  start(at: number, replay?: SegmentReplay): void {
     this.end();
     this.#next = at;
+    this.#writeFrom = replay?.writeFrom ?? -Infinity;
+    this.#taken = replay?.taken ?? 0;
   }
 
   /** Moves the open segment by `samples` (its audio in the ring is moved by the caller). */
   shift(samples: number): void {
     this.#next += samples;
+    this.#writeFrom += samples;
   }
 
   /**
-   * Appends a frame's audio. Throws a `RangeError` naming the rate when it cannot be converted to
-   * the recording's rate.
+   * Appends a frame's audio. Returns how many input frames the resampler had taken in its stretch
+   * before it (0: this frame starts it afresh, from silence). Throws a `RangeError` naming the
+   * rate when it cannot be converted to the recording's rate.
    */
-  push(frame: AudioFrame): void {
+  push(frame: AudioFrame): number {
     if (frame.sampleRate !== this.#inputRate) this.#use(frame.sampleRate);
     const mono = downmix(pcm16Samples(frame.audio), frame.channels);
+    const taken = this.#taken;
+    this.#taken += mono.length;
     this.#write(this.#resampler === undefined ? mono : this.#resampler.process(mono));
+    return taken;
   }
 
   /** Ends the open segment: the resampler's held-back samples are written. */
   end(): void {
     if (this.open && this.#resampler !== undefined) this.#write(this.#resampler.flush());
     this.#next = NaN;
+    this.#writeFrom = -Infinity;
+    this.#taken = 0;
   }
 
   /**
@@ -88,9 +118,15 @@ export class TrackSegment {
     this.#resampler = undefined;
     this.#inputRate = 0;
     this.#next = NaN;
+    this.#taken = 0;
   }
 
   #write(samples: Int16Array): void {
+    const skip = Math.min(samples.length, Math.max(0, this.#writeFrom - this.#next));
+    if (skip > 0) {
+      samples = samples.subarray(skip);
+      this.#next += skip;
+    }
     if (samples.length === 0) return;
     this.#onWrite?.(this.#next, samples.length);
     this.late += this.#ring.write(this.#next, samples);
@@ -100,6 +136,7 @@ export class TrackSegment {
   #use(inputRate: number): void {
     if (this.#resampler !== undefined && this.open) this.#write(this.#resampler.flush());
     this.#inputRate = inputRate;
+    this.#taken = 0;
     if (inputRate === this.#rate) {
       this.#resampler = undefined;
       return;

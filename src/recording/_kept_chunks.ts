@@ -1,0 +1,114 @@
+/**
+ * The bot's last chunks, kept so that a recording that resamples them can replay them through
+ * its resampler once their places change (see `BotTrack`).
+ *
+ * @module
+ */
+
+import type { AudioFrame } from "../frames.ts";
+
+/** Positions closer than this are the same (sums of float chunk durations). */
+const EPSILON = 1e-6;
+/**
+ * How much is kept (ms): a move reaches back to the audio a packet held, a packet or so, and the
+ * audio before it is replayed from a warm-up before that.
+ */
+const KEPT_MS = 600;
+/**
+ * A replay of the audio before a gap starts this far (ms of input) before its end, where its
+ * stretch began no nearer: the elliptic filters forget a start from silence within it (40 ms
+ * leave at most 1 LSB at 8 kHz, the slowest; 80 ms nothing, at every pair of rates).
+ */
+const WARM_UP_MS = 100;
+
+/** A chunk the bot sent, as it went through the recording's resampler. */
+export interface KeptChunk {
+  /** Its position on the outbound timeline, and its length (ms). */
+  position: number;
+  durationMs: number;
+  /** Its audio (a copy: the transport's may be reused). */
+  frame: AudioFrame;
+  /**
+   * Input frames its stretch's resampler had taken before it: 0, it began the stretch; NaN, the
+   * stretch began part-way through it.
+   */
+  taken: number;
+}
+
+/** The last `KEPT_MS` of the bot's chunks that a recording at `rate` resamples, back to back. */
+export class KeptChunks {
+  readonly #rate: number;
+  #chunks: KeptChunk[] = [];
+
+  /** Chunks for a recording at `rate`. */
+  constructor(rate: number) {
+    this.#rate = rate;
+  }
+
+  /** The chunks kept, oldest first. */
+  get chunks(): readonly KeptChunk[] {
+    return this.#chunks;
+  }
+
+  /**
+   * Keeps a chunk at `position` that its stretch's resampler had taken `taken` input frames
+   * before. One at the recording's rate lets go of all: a join moves its samples themselves,
+   * which is exact, and nothing before it can be replayed through it.
+   */
+  keep(chunk: AudioFrame, position: number, durationMs: number, taken: number): void {
+    const chunks = this.#chunks;
+    const last = chunks.at(-1);
+    if (last !== undefined && Math.abs(last.position + last.durationMs - position) > EPSILON) {
+      this.clear(); // not back to back with what is kept
+    }
+    if (chunk.sampleRate === this.#rate) return this.clear();
+    chunks.push({ position, durationMs, frame: { ...chunk, audio: chunk.audio.slice() }, taken });
+    while (chunks.length > 1 && chunks[0]!.position + chunks[0]!.durationMs < position - KEPT_MS) {
+      chunks.shift();
+    }
+  }
+
+  /** Lets go of all (what comes next starts a stretch of its own). */
+  clear(): void {
+    this.#chunks = [];
+  }
+
+  /**
+   * The index of the chunk that holds position `from` (begins there or before, ends after it),
+   * if the chunks kept run from there to position `to`; -1 otherwise.
+   */
+  covering(from: number, to: number): number {
+    const chunks = this.#chunks;
+    const last = chunks.at(-1);
+    const at = chunks.findIndex((chunk) => from < chunk.position + chunk.durationMs - EPSILON);
+    if (at < 0 || chunks[at]!.position > from + EPSILON) return -1;
+    return Math.abs(last!.position + last!.durationMs - to) < EPSILON ? at : -1;
+  }
+
+  /**
+   * Where a replay of the audio up to position `end` may start: the index of the chunk that
+   * began its stretch, or of one `WARM_UP_MS` or more before `end` where the resampler's output
+   * grid falls on a sample (its first output is one the stretch's resampler made too); -1 where
+   * neither is kept.
+   */
+  warmUpStart(end: number): number {
+    const chunks = this.#chunks;
+    for (let i = chunks.length - 1; i >= 0; i--) {
+      const chunk = chunks[i]!;
+      if (chunk.position > end - EPSILON) continue; // after the end
+      if (chunk.taken === 0) return i; // replayed from its start, exactly
+      const onGrid = (chunk.taken * this.#rate) % chunk.frame.sampleRate === 0;
+      if (onGrid && end - chunk.position >= WARM_UP_MS) return i;
+    }
+    return -1;
+  }
+}
+
+/** The audio of `chunk` from `fromMs` to `toMs` into it, in whole sample frames (a view). */
+export function chunkPart(chunk: KeptChunk, fromMs: number, toMs: number): AudioFrame {
+  const { frame } = chunk;
+  const frameBytes = frame.channels * 2;
+  const byteAt = (ms: number) =>
+    Math.min(frame.audio.length, Math.round(ms * frame.sampleRate / 1000) * frameBytes);
+  return { ...frame, audio: frame.audio.subarray(byteAt(fromMs), byteAt(toMs)) };
+}
