@@ -2,8 +2,8 @@
 // wait a delay, in order (a WebSocket's messages arrive in the order sent, over one TCP stream:
 // RFC 6455 §1.2), a close after the messages before it.
 import type { Clock } from "../src/clock.ts";
-import type { WebSocketLike } from "../src/socket.ts";
 import type { MemorySocket } from "../src/testing/memory_socket.ts";
+import { MemorySocketWrapper } from "./_memory_socket_wrapper.ts";
 
 /** The delay (ms) of each message one way: a number for a fixed one, a function for jitter. */
 export type Delay = number | (() => number);
@@ -20,16 +20,14 @@ export function seededUniform(seed: number): () => number {
 }
 
 /** `inner` with both of its directions delayed on `clock`, none overtaking the one before it. */
-export class DelayedSocket extends EventTarget implements WebSocketLike {
-  readonly #inner: MemorySocket;
+export class DelayedSocket extends MemorySocketWrapper {
   readonly #clock: Clock;
   readonly #sendMs: () => number;
   #receivedAfter = 0;
   #sentAfter = 0;
 
   constructor(inner: MemorySocket, clock: Clock, delays: Delays) {
-    super();
-    this.#inner = inner;
+    super(inner);
     this.#clock = clock;
     const receiveMs = asFunction(delays.receiveMs);
     this.#sendMs = asFunction(delays.sendMs);
@@ -47,22 +45,13 @@ export class DelayedSocket extends EventTarget implements WebSocketLike {
     });
   }
 
-  get readyState(): number {
-    return this.#inner.readyState;
-  }
-  get binaryType(): string {
-    return this.#inner.binaryType;
-  }
-  set binaryType(value: string) {
-    this.#inner.binaryType = value;
-  }
   send(data: string | ArrayBuffer | ArrayBufferView): void {
     this.#sentAfter = this.#after(this.#sentAfter, this.#sendMs(), () => {
-      if (this.#inner.readyState === 1) this.#inner.send(data as string | ArrayBuffer);
+      if (this.inner.readyState === 1) this.inner.send(data as string | ArrayBuffer);
     });
   }
   close(code?: number, reason?: string): void {
-    this.#inner.close(code, reason);
+    this.inner.close(code, reason);
   }
 
   /**

@@ -117,3 +117,37 @@ Deno.test('lastPacket "drop": the partial packet dropped at a reply\'s end is ta
   assert.equal(recordedMs(recorded, 1), 6000 / BYTES_PER_MS);
   assert.equal(recordedMs(recorded, 2), 3000 / BYTES_PER_MS);
 });
+
+Deno.test('lastPacket "drop": a reply shorter than one packet is taken back whole, and the recording has none of it', async () => {
+  const { clock, pair, farEnd, transport, wav, told, cuts, say, interruptions } = await call();
+  await say(1, 200, "a"); // 12 packets leave, 400 bytes dropped
+  // 10 ms (320 bytes), less than a packet: none of it leaves.
+  void transport.send({
+    type: "audio",
+    audio: new Uint8Array(10 * BYTES_PER_MS).fill(3),
+    sampleRate: 16000,
+    channels: 1,
+    responseId: "short",
+  });
+  await clock.tick(1000);
+  await say(2, 100, "b"); // 6 packets leave, 200 bytes dropped
+  const stats = { ...transport.stats };
+  pair.client.close(1000);
+  await transport.closed;
+  await clock.tick(5000);
+  const recorded = await wav;
+
+  assert.equal(farEnd.playedMs(3), 0, "the caller heard none of the short reply");
+  assert.equal(stats.audioBytesDroppedOnClose, 400 + 320 + 200, "all of it counted dropped");
+  // Observers were told of it, then told it was dropped from its first position.
+  const short = told.filter((t) => t.value === 3);
+  assert.equal(short.length, 1);
+  assert.ok(cuts.some((c) => c.position <= short[0]!.position + 1e-6), JSON.stringify(cuts));
+  // The next reply is told from where the heard audio ended, not after the dropped one.
+  const b = told.filter((t) => t.value === 2);
+  assert.equal(b[0]!.position, 6000 / BYTES_PER_MS);
+  assert.equal(interruptions(), 0);
+  assert.equal(recordedMs(recorded, 3), 0);
+  assert.equal(recordedMs(recorded, 1), 6000 / BYTES_PER_MS);
+  assert.equal(recordedMs(recorded, 2), 3000 / BYTES_PER_MS);
+});
