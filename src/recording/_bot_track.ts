@@ -72,6 +72,11 @@ export class BotTrack {
   #chunkMs = 0;
   /** The last chunks, to replay where their places change (see {@linkcode #rerender}). */
   readonly #kept: KeptChunks;
+  /**
+   * The position of a move told at the end of the audio placed so far (NaN: none): the chunk
+   * told next from there plays after a gap, a spell of its own (see {@linkcode moved}).
+   */
+  #movedAt = NaN;
 
   /** The bot's track in `ring` at `rate`. */
   constructor(ring: SampleRing, rate: number, timeline: RecordingTimeline) {
@@ -101,9 +106,13 @@ export class BotTrack {
     // in the middle of continuous audio: its resampler restarted there, a click in the recording
     // (a 1 kHz tone out by 7 % of its level at each such chunk). A chunk the far end plays right
     // where the spell lays it (`playsAt`, whatever its deadline) goes on with the spell.
+    // A move told at its position (see `moved`) says where it plays, its deadline aside: it goes
+    // on with the spell only where the spell lays it, and after a gap otherwise.
+    const movedHere = Math.abs(info.position - this.#movedAt) < EPSILON;
+    this.#movedAt = NaN;
     const continues = spell !== undefined && !this.#fresh &&
       Math.abs(info.position - spell.endPosition) < EPSILON &&
-      (!(info.deadline > origin + EPSILON) ||
+      ((!movedHere && !(info.deadline > origin + EPSILON)) ||
         Math.abs(this.#timeline.sampleAt(playsAt) - this.#sampleOf(spell, info.position)) <= 1);
     if (!continues) {
       this.#segment.end();
@@ -222,7 +231,14 @@ export class BotTrack {
   moved(position: number, playsAt: number): void {
     const spells = this.#spells;
     const index = spells.findIndex((spell) => position < spell.endPosition - EPSILON);
-    if (index < 0) return; // none of it placed yet
+    if (index < 0) {
+      // None of it placed yet. At the end of the audio placed (work in the turn that sends the
+      // next chunk), that chunk's deadline still reads as the spell going on, and its later
+      // `playsAt` as a lag learned while none of it is written out: the spell moved whole,
+      // the audio before the move with it, over the gap the caller heard. It starts a new spell.
+      this.#movedAt = position;
+      return;
+    }
     const spell = spells[index]!;
     const splits = position > spell.position + EPSILON;
     const from = splits ? this.#sampleOf(spell, position) : spell.start;
@@ -304,6 +320,7 @@ export class BotTrack {
     this.#floor = cut ?? this.#ring.end;
     this.#spells = [];
     this.#fresh = true;
+    this.#movedAt = NaN;
     this.#kept.clear(); // what comes next starts a stretch of its own
   }
 

@@ -56,12 +56,15 @@ export class KeptChunks {
    * which is exact, and nothing before it can be replayed through it.
    */
   keep(chunk: AudioFrame, position: number, durationMs: number, taken: number): void {
-    const chunks = this.#chunks;
+    // A recording that does not resample (the bot's rate is the recording's) keeps nothing, and
+    // pays nothing per chunk for it: no copy, and no new list.
+    if (chunk.sampleRate === this.#rate) return this.clear();
+    let chunks = this.#chunks;
     const last = chunks.at(-1);
     if (last !== undefined && Math.abs(last.position + last.durationMs - position) > EPSILON) {
       this.clear(); // not back to back with what is kept
+      chunks = this.#chunks;
     }
-    if (chunk.sampleRate === this.#rate) return this.clear();
     chunks.push({ position, durationMs, frame: { ...chunk, audio: chunk.audio.slice() }, taken });
     while (chunks.length > 1 && chunks[0]!.position + chunks[0]!.durationMs < position - KEPT_MS) {
       chunks.shift();
@@ -70,7 +73,8 @@ export class KeptChunks {
 
   /** Lets go of all (what comes next starts a stretch of its own). */
   clear(): void {
-    this.#chunks = [];
+    // A new list, not the old one emptied: a caller may be going through the old one (a replay).
+    if (this.#chunks.length > 0) this.#chunks = [];
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   CallRecorder,
   type CallRecorderOptions,
   type Frame,
+  type OutboundAudioInfo,
   WebSocketTransport,
 } from "../../mod.ts";
 import type { TransportOptions } from "../../src/transport_options.ts";
@@ -101,4 +102,18 @@ export function speech(ms: number, value: number, responseId: string): AudioFram
 /** Everything a stream yields, joined. */
 export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** 16-bit mono `samples` at `sampleRate` as an audio frame (a view of them). */
+export function pcmFrame(samples: Int16Array, sampleRate: number): AudioFrame {
+  const audio = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+  return { type: "audio", audio, sampleRate, channels: 1 };
+}
+
+/**
+ * What a transport tells an observer of a 20 ms speech chunk at `position` (ms on the outbound
+ * timeline) that left at its `deadline` and plays then, a network of no delay.
+ */
+export function toldChunk(position: number, deadline: number): OutboundAudioInfo {
+  return { position, durationMs: 20, playsAt: deadline, deadline, sentAt: deadline, speech: true };
 }

@@ -20,6 +20,7 @@ import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { FakeFarEnd } from "../_fake_far_end.ts";
 import { concatSamples } from "../audio/_test_signals.ts";
 import { sine } from "../audio/tone.ts";
+import { pcmFrame, toldChunk } from "./_call.ts";
 import { parseWav } from "./_wav.ts";
 
 const OUT_RATE = 16000;
@@ -269,29 +270,15 @@ Deno.test("`CallRecorder` starts the resampler anew where a joined reply changes
   const wav = new Response(recorder.readable).arrayBuffer();
   const at24k = sine(TONE_HZ, 24000, 4 * 480, LEVEL); // the same tone, at 24 kHz
   const chunk24k = (n: number) => at24k.subarray(480 * n, 480 * (n + 1));
-  const chunk = (samples: Int16Array, sampleRate: number) => ({
-    type: "audio" as const,
-    audio: bytesOf(samples),
-    sampleRate,
-    channels: 1,
-  });
-  const told = (position: number, deadline: number) => ({
-    position,
-    durationMs: 20,
-    playsAt: deadline,
-    deadline,
-    sentAt: deadline,
-    speech: true,
-  });
   await clock.tick(500);
-  recorder.outboundAudio(chunk(tone(0, 20), 16000), told(0, 500));
+  recorder.outboundAudio(pcmFrame(tone(0, 20), 16000), toldChunk(0, 500));
   await clock.tick(27);
-  recorder.outboundAudio(chunk(chunk24k(1), 24000), told(20, 527));
+  recorder.outboundAudio(pcmFrame(chunk24k(1), 24000), toldChunk(20, 527));
   await clock.tick(20);
-  recorder.outboundAudio(chunk(chunk24k(2), 24000), told(40, 547));
+  recorder.outboundAudio(pcmFrame(chunk24k(2), 24000), toldChunk(40, 547));
   await clock.tick(13);
   recorder.playoutMoved({ at: 560, position: 0, playsAt: 560 });
-  recorder.outboundAudio(chunk(chunk24k(3), 24000), { ...told(60, 560), playsAt: 620 });
+  recorder.outboundAudio(pcmFrame(chunk24k(3), 24000), { ...toldChunk(60, 560), playsAt: 620 });
   await clock.tick(1440);
   recorder.stop();
   const [, bot] = parseWav(new Uint8Array(await wav)).samples;

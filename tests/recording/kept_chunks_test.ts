@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { KeptChunks } from "../../src/recording/_kept_chunks.ts";
+
+/** 20 ms of mono PCM16 at `sampleRate`. */
+const chunk = (sampleRate: number) => ({
+  type: "audio" as const,
+  audio: new Uint8Array(sampleRate / 25).fill(3),
+  sampleRate,
+  channels: 1,
+});
+
+Deno.test("`KeptChunks` makes nothing per chunk at the recording's rate (a recording that does not resample)", () => {
+  // A recording at the bot's rate replays nothing (a join moves its samples themselves): each of
+  // its chunks cost a new empty array for the kept list, thrown away at the next.
+  const kept = new KeptChunks(16000);
+  const held = kept.chunks;
+  for (let n = 0; n < 3; n++) kept.keep(chunk(16000), 20 * n, 20, 320 * n);
+  assert.equal(kept.chunks, held, "the same empty list: nothing made for a chunk");
+  assert.equal(kept.chunks.length, 0);
+});
+
+Deno.test("`KeptChunks` lets go of what it kept when a chunk at the recording's rate comes", () => {
+  const kept = new KeptChunks(8000);
+  kept.keep(chunk(16000), 0, 20, 0);
+  kept.keep(chunk(16000), 20, 20, 320);
+  assert.equal(kept.chunks.length, 2);
+  kept.keep(chunk(8000), 40, 20, 0);
+  assert.equal(kept.chunks.length, 0);
+  assert.equal(kept.covering(0, 40), -1);
+});
+
+Deno.test("`KeptChunks` keeps the chunk that follows a break in the positions (a recorder observed again after a detach)", () => {
+  // Chunks missed while detached: what was kept is let go, and the chunk after the break begins
+  // the list. It was pushed onto the list let go, so a join from it found it missing, and the
+  // audio it began was not replayed.
+  const kept = new KeptChunks(8000);
+  kept.keep(chunk(16000), 0, 20, 0);
+  kept.keep(chunk(16000), 20, 20, 320);
+  kept.keep(chunk(16000), 100, 20, 0);
+  kept.keep(chunk(16000), 120, 20, 320);
+  assert.deepEqual(kept.chunks.map(({ position }) => position), [100, 120]);
+  assert.equal(kept.covering(100, 140), 0);
+});
