@@ -505,12 +505,28 @@ export class OutboundSender {
       return bytes;
     }
     this.#stats.audioBytesRefused += pcm;
+    this.#packetDropped(bytes.length);
     if (heldMs > 0) {
       this.placedAudioDropped(heldMs);
       this.heldAudioDropped(heldMs);
     }
     return NO_BYTES;
   };
+
+  /**
+   * Tells the serializer that the last `bytes` of the binary messages it returned never left
+   * (`FrameSerializer.partialPacketDropped`): one that counts what it sent (Genesys) takes them
+   * back. Only where a partial packet is dropped: nothing per chunk.
+   */
+  #packetDropped(bytes: number): void {
+    const serializer = this.#serializer;
+    if (bytes === 0 || serializer.partialPacketDropped === undefined) return;
+    try {
+      serializer.partialPacketDropped(bytes);
+    } catch (cause) {
+      this.#encodeFailed(cause, "take back a dropped packet (partialPacketDropped)");
+    }
+  }
 
   /** Serializes a frame that keeps its place after the audio before it, and sends it. */
   sendFrame(frame: Frame): Promise<void> | void {
@@ -717,7 +733,9 @@ export class OutboundSender {
     const heldMs = format === undefined ? 0 : durationMs(pcm, format);
     this.#heldPcm = this.#heldFramePcm = 0;
     if (this.#serializer.peerCloses === true) {
+      const bytes = packetizer.pendingBytes;
       packetizer.clear();
+      this.#packetDropped(bytes);
       this.#stats.audioBytesDroppedOnClose += pcm;
       if (heldMs > 0) this.placedAudioDropped(heldMs);
       return heldMs;
@@ -736,6 +754,7 @@ export class OutboundSender {
       this.#transmit(packet);
     }, midSpeech && packetizer.lastPacket === "drop" ? "pad" : undefined);
     if (dropped > 0) {
+      this.#packetDropped(dropped);
       this.#stats.audioBytesDroppedOnClose += pcm;
       if (heldMs > 0) this.placedAudioDropped(heldMs);
       return heldMs;

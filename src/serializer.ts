@@ -192,6 +192,45 @@ export interface FrameSerializer {
    */
   audioEnds?(playing: boolean): SerializedMessage | SerializedMessage[] | null;
   /**
+   * The transport dropped the last `bytes` bytes of the binary messages this serializer returned
+   * before they left: `fixedAudioPacketSize`'s partial packet where a stretch of speech ends with
+   * `lastPacket: "drop"` (all of a reply shorter than one packet), where the far end is closing
+   * the session (`peerCloses`), or at a change of the wire's format. The far end never got them.
+   * For a serializer that takes audio it returned as sent to the far end (Genesys's goodbye waits
+   * for `playback_completed` only where audio went out since the last one): it takes them back.
+   * Called only where such a packet is dropped, never per chunk, and before the frame that
+   * follows is serialized (an `end` after the reply: it then knows what really went). A throw is
+   * an "encode" error, counted in `encodeErrors` and reported; the session goes on. Optional: a
+   * serializer that keeps no count of what it sent needs none.
+   *
+   * @example A serializer that knows how much audio has gone out
+   * ```ts
+   * import type { Frame, FrameSerializer } from "@x/ws-transport";
+   * import assert from "node:assert/strict";
+   *
+   * class CountingSerializer implements FrameSerializer {
+   *   wireBytes = 0;
+   *   serialize(frame: Frame) {
+   *     if (frame.type !== "audio") return null;
+   *     this.wireBytes += frame.audio.length;
+   *     return frame.audio;
+   *   }
+   *   partialPacketDropped(bytes: number) {
+   *     this.wireBytes -= bytes; // never sent after all
+   *   }
+   *   deserialize() {
+   *     return null;
+   *   }
+   * }
+   * const serializer = new CountingSerializer();
+   * const audio = new Uint8Array(640); // 20 ms at 16 kHz
+   * serializer.serialize({ type: "audio", audio, sampleRate: 16000, channels: 1 });
+   * serializer.partialPacketDropped(640); // a reply shorter than one packet, dropped whole
+   * assert.equal(serializer.wireBytes, 0);
+   * ```
+   */
+  partialPacketDropped?(bytes: number): void;
+  /**
    * One inbound message to zero or more frames. Malformed input throws a `TransportError` with
    * code `"decode"`; the transport reports it and the session goes on. So too for what is no
    * frame (audio that is not a `Uint8Array` of whole samples, a mark with no name), and for a

@@ -51,12 +51,14 @@ export class GenesysPlayback {
    */
   #reports = false;
   /**
-   * Whether audio went out since the client last said `playback_completed` (or a barge-in), or
-   * went so shortly before it that the word may not cover it (see `CROSSING_MS`).
+   * Milliseconds of audio that went out since the client last said `playback_completed` (or a
+   * barge-in), or so shortly before it that the word may not cover it (see `CROSSING_MS`): what
+   * it may not have played yet. A count, not a flag, so that audio the transport dropped before it
+   * left (`dropped`) is taken back out of it: a reply dropped whole leaves nothing to wait for.
    */
-  #unplayed = false;
+  #unplayedMs = 0;
   /**
-   * Whether the client's last word was `playback_started`. Apart from `#unplayed`: a client that
+   * Whether the client's last word was `playback_started`. Apart from `#unplayedMs`: a client that
    * runs dry between two packets (audio paced in real time, with no buffer to spare) says
    * `playback_completed` for the one while the next is on its way, which that word does not
    * cover; the next one's `playback_started` says it is playing again.
@@ -83,15 +85,34 @@ export class GenesysPlayback {
    * it started and not yet that it completed, or audio went out since it last completed.
    */
   get playing(): boolean {
-    return this.#reports && (this.#started || this.#unplayed);
+    return this.#reports && (this.#started || this.#unplayedMs > 0);
   }
 
   /** `ms` of audio went out to the client at `now` (undefined: no clock to say when). */
   sent(ms: number, now?: number): void {
-    this.#unplayed = true;
+    this.#unplayedMs += ms;
     if (now === undefined) return;
     this.#forget(now);
     this.#recent.push({ at: now, ms, dropped: false });
+  }
+
+  /**
+   * The last `ms` of the audio told {@linkcode sent} never left after all: the transport dropped
+   * the partial packet that held them (`lastPacket: "drop"`). Taken back from what the client may
+   * not have played and from what a `playback_completed` may not cover, newest first: the client
+   * never gets it, so no word about it will come.
+   */
+  dropped(ms: number): void {
+    this.#unplayedMs = Math.max(0, this.#unplayedMs - ms);
+    const recent = this.#recent;
+    let left = ms;
+    while (left > 0 && recent.length > 0) {
+      const last = recent[recent.length - 1]!;
+      const taken = Math.min(last.ms, left);
+      last.ms -= taken;
+      left -= taken;
+      if (last.ms === 0) recent.pop();
+    }
   }
 
   /**
@@ -128,14 +149,19 @@ export class GenesysPlayback {
   completed(uncoveredMs: number): void {
     this.#reports = true;
     this.#started = false;
-    this.#unplayed = uncoveredMs > 0 && this.#recent.some((sent) => !sent.dropped);
-    if (!this.#unplayed) this.release();
+    // What the word may not cover, but for audio a barge-in dropped: that never plays.
+    let unplayedMs = 0;
+    if (uncoveredMs > 0) {
+      for (const sent of this.#recent) if (!sent.dropped) unplayedMs += sent.ms;
+    }
+    this.#unplayedMs = unplayedMs;
+    if (unplayedMs === 0) this.release();
   }
 
   /** A barge-in: the client drops what it holds and plays nothing more of it. */
   cleared(): void {
     this.#started = false;
-    this.#unplayed = false;
+    this.#unplayedMs = 0;
     for (const sent of this.#recent) sent.dropped = true;
     this.release();
   }

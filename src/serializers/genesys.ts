@@ -232,7 +232,8 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * `playback_completed` once it has played all it was sent; an `end` while Genesys is playing (it
  * said the one and not yet the other) or audio went out since its last `playback_completed` (or
  * so shortly before it that it may not cover it; a barge-in, which drops what Genesys holds,
- * clears both) waits for the next, at most
+ * clears both; audio the transport dropped before it left, a partial packet under `lastPacket:
+ * "drop"`, never went out) waits for the next, at most
  * {@linkcode GenesysSerializerOptions.playbackCompletedTimeoutMs}, with a "timeout" error past
  * that. A client that has said neither `playback_started` nor `playback_completed` in the
  * session is not waited for (nothing would tell its silence from a lost message), nor is a
@@ -479,6 +480,18 @@ export class GenesysSerializer implements FrameSerializer {
     // PCMU at 8 kHz: 8 bytes a millisecond, as in `serialize`.
     if (tail !== null) this.#playback.sent(tail.length / 8, this.#context?.clock?.now());
     return tail;
+  }
+
+  /**
+   * The transport dropped the last `bytes` of the PCMU it was given (`lastPacket: "drop"`: a
+   * reply's partial last packet, or all of a reply shorter than one packet): Genesys never gets
+   * them, so never says `playback_completed` for them. Taken back from what it may not have
+   * played: else an `end` after such a reply would hold its `disconnect` the whole
+   * `playbackCompletedTimeoutMs` for a word that never comes, and report a "timeout".
+   */
+  partialPacketDropped(bytes: number): void {
+    // PCMU at 8 kHz: 8 bytes a millisecond, as in `serialize`.
+    this.#playback.dropped(bytes / 8);
   }
 
   /**
