@@ -58,10 +58,26 @@ export function pipeOptions(options: unknown): PipeOptions {
   const preventCancel = Boolean(given.preventCancel);
   const preventClose = Boolean(given.preventClose);
   const signal = given.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  if (signal !== undefined && !isAbortSignal(signal)) {
     throw new TypeError("pipeTo: options.signal is not an AbortSignal");
   }
   return { preventAbort, preventCancel, preventClose, signal };
+}
+
+/**
+ * Whether `value` is an `AbortSignal` as WebIDL's conversion tells one: a platform object, not
+ * merely an object whose prototype is `AbortSignal.prototype` (`Object.create` makes one, whose
+ * `aborted` throws). Told by that getter, which checks the object is a real signal: the pipe
+ * reads it only once both streams are locked, and a throw there left them locked for good.
+ */
+function isAbortSignal(value: unknown): value is AbortSignal {
+  if (!(value instanceof AbortSignal)) return false;
+  try {
+    Reflect.get(AbortSignal.prototype, "aborted", value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -55,7 +55,7 @@ export class SocketCloser {
   async close(code: number, reason: string): Promise<void> {
     // What goes out, and so what `closed` says however the close ends: the peer's answer echoes
     // the cut reason, and one path settling with the whole would make `closed` differ by path.
-    const sent = capCloseReason(reason);
+    const sent = this.#sendable(reason);
     // Closed before it opened, a socket goes with no close frame on some runtimes (Deno): let it
     // open first, within the same bound.
     if (this.#socket.readyState === ReadyState.CONNECTING) await this.#opened();
@@ -84,6 +84,24 @@ export class SocketCloser {
     }
     const timeout = `no close handshake within ${this.#timeoutMs} ms`;
     this.#report(new TransportError("timeout", timeout, { closeCode: code }));
+  }
+
+  /**
+   * `reason` cut to what a close frame carries. From plain JavaScript it may be no string (a
+   * `null`, a number): converted as the WebSocket API's `close` converts it (WebIDL `USVString`:
+   * `String`), since a throw here, before anything is sent, would leave the socket open and the
+   * session never settled. One that cannot be converted (a `toString` that throws) goes as none,
+   * reported.
+   */
+  #sendable(reason: unknown): string {
+    if (typeof reason === "string") return capCloseReason(reason);
+    try {
+      return capCloseReason(String(reason));
+    } catch (cause) {
+      const message = `the close reason cannot be made a string (${thrownText(cause)}): none sent`;
+      this.#report(new TransportError("closed", message, { cause }));
+      return "";
+    }
   }
 
   /** Waits for the socket to close, at most `closeTimeoutMs`; returns whether it did. */

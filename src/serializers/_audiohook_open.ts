@@ -82,10 +82,18 @@ function pcmuOfferFaults(offer: JsonObject): string[] {
  * `channel: "internal"` is refused for its option, not for a format Genesys did offer. And both
  * from a PCMU offer that breaks the protocol (a rate other than 8000, channels that are no list
  * of one or two known ones): that one is the client's fault, named with what it offered, not
- * the channel option's, which no setting could have made fit.
+ * the channel option's, which no setting could have made fit. So is `media` that is no list
+ * (one offer sent bare): the protocol's `OpenParameters.media` is a list of them.
  */
 export function noMediaReason(offers: unknown, channel: GenesysChannel): string {
-  const pcmu = Array.isArray(offers) ? offers.filter(isPcmuOffer) : [];
+  // `media` must be a list (`isMediaParameters`): one offer sent bare, or none at all, is the
+  // client's fault, named as such rather than as a format it may well have offered.
+  if (!Array.isArray(offers)) {
+    return offers === undefined
+      ? "no media list offered: the open has none"
+      : `no media list offered: media is ${describe(offers)}, not a list of offers`;
+  }
+  const pcmu = offers.filter(isPcmuOffer);
   const malformed = pcmu.map(pcmuOfferFaults).filter((faults) => faults.length > 0);
   if (pcmu.length > malformed.length) {
     return `no PCMU 8000 Hz media of the ${channel} channel offered (the channel option)`;

@@ -10,8 +10,25 @@ import type { CallReport } from "./report.ts";
 /** The flag, as the lines below name it. */
 const UNDERRUN_BOUND_FLAG = "--max-underrun-total";
 
-/** Milliseconds as the lines write them: whole where they are, else to a tenth. */
-const ms = (value: number): string => `${Number(value.toFixed(1))} ms`;
+/**
+ * How far over the bound a total must be to be over it: far below a sample at any rate (a 48 kHz
+ * sample is 0.02 ms), far above the rounding of summing gaps of whole samples (at 24 kHz, gaps of
+ * 889 ms in all add up to 889.0000000000001): a caller who heard the bound exactly kept within it.
+ */
+const SUMMING_NOISE_MS = 1e-6;
+
+/** Milliseconds as the lines write them, to `decimals` places, trailing zeros dropped. */
+const ms = (value: number, decimals: number): string => `${Number(value.toFixed(decimals))} ms`;
+
+/**
+ * The places a total over `boundMs` is written to: a tenth, or as many more as it takes to show
+ * it over the bound (to a tenth, 40.04 ms over a bound of 40 would read as the bound itself).
+ */
+function decimalsOver(totalMs: number, boundMs: number): number {
+  let decimals = 1;
+  while (decimals < 7 && !(Number(totalMs.toFixed(decimals)) > boundMs)) decimals++;
+  return decimals;
+}
 
 /**
  * A line for each call of `reports` whose caller heard more than `boundMs` of underruns in all
@@ -24,13 +41,14 @@ const ms = (value: number): string => `${Number(value.toFixed(1))} ms`;
 export function underrunsOverBound(reports: readonly CallReport[], boundMs: number): string[] {
   return reports.flatMap((report, i) => {
     const { underruns, underrunMs, longestUnderrunMs } = report.audio;
-    if (!(underrunMs > boundMs)) return [];
+    if (!(underrunMs - boundMs > SUMMING_NOISE_MS)) return [];
     const call = reports.length === 1 ? "" : `call ${i + 1} of ${reports.length}: `;
+    const decimals = decimalsOver(underrunMs, boundMs);
     const gaps = `${underruns} gap${underruns === 1 ? "" : "s"}, the longest ${
-      ms(longestUnderrunMs)
+      ms(longestUnderrunMs, decimals)
     }`;
     return [
-      `${call}the caller heard ${ms(underrunMs)} of underruns (${gaps}), more than ` +
+      `${call}the caller heard ${ms(underrunMs, decimals)} of underruns (${gaps}), more than ` +
       `${UNDERRUN_BOUND_FLAG} ${boundMs} allows`,
     ];
   });
