@@ -803,9 +803,11 @@ export class OutboundSender {
    * Whether everything sent so far has left the process: the socket holds nothing unsent. Node's
    * `ws` writes a message as it is sent, the memory socket as the code that sent it yields;
    * Deno's socket holds it until the task that sent it ends, after every timer due in the same
-   * millisecond has run. False where the socket does not say (no `bufferedAmount`: Workers), and
-   * while a slow peer keeps bytes waiting: what was sent is then taken as still held. A call into
-   * the runtime, so asked only where a clock reading cannot tell (see `OutboundPump`).
+   * millisecond has run. False where the socket does not say (no `bufferedAmount`: Workers' own
+   * socket), and while a slow peer keeps bytes waiting: what was sent is then taken as still held.
+   * (Hono's socket on Workers says 0: harmless, for the Workers clock stands still while code
+   * runs, so no work there is ever long enough to ask.) A call into the runtime, so asked only
+   * where a clock reading cannot tell (see `OutboundPump`).
    */
   get sentHasLeft(): boolean {
     return this.#socket.bufferedAmount === 0;

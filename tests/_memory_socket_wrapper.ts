@@ -22,6 +22,16 @@ export abstract class MemorySocketWrapper extends EventTarget implements WebSock
     this.inner.binaryType = value;
   }
 
+  /** Hands on every event of `inner` as it comes (a copy: an event is dispatched once). */
+  protected forwardInnerEvents(): void {
+    for (const type of ["message", "close", "open", "error"]) {
+      this.inner.addEventListener(type, (event) => {
+        const { data, code, reason, wasClean } = event as MessageEvent & CloseEvent;
+        this.dispatchEvent(Object.assign(new Event(type), { data, code, reason, wasClean }));
+      });
+    }
+  }
+
   abstract send(data: string | ArrayBuffer | ArrayBufferView): void;
   abstract close(code?: number, reason?: string): void;
 }

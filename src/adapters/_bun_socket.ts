@@ -26,6 +26,25 @@ export interface BunServerWebSocket {
   terminate?(): void;
 }
 
+/** Bun's `setImmediate`: it runs once the current turn of the event loop is over. */
+declare const setImmediate: (callback: () => void) => unknown;
+
+/**
+ * The sockets whose `message` or `drain` handler ran in this turn of Bun's event loop. Bun corks
+ * the task a handler begins, its microtasks too (`ServerWebSocket.cork`: "The message, open, and
+ * drain callbacks are automatically corked"): what the task sends leaves only when it ends, yet
+ * `getBufferedAmount()` counts none of it (measured on Bun 1.4.5: 0 after such a send, which
+ * reached the peer 50 ms later, once the task's 50 ms of work was over; sent from a timer, it
+ * left at once). Counted unsent until a `setImmediate`, one for every socket, armed once a turn.
+ */
+const corked = new Set<BunSocket>();
+let uncorkArmed = false;
+function uncorkAll(): void {
+  uncorkArmed = false;
+  for (const socket of corked) socket.uncorked();
+  corked.clear();
+}
+
 /**
  * Bun's handlers driving a standard-looking socket: Bun calls one handler object per server,
  * and this socket (the upgrade's `data`) is what each call is for.
@@ -53,7 +72,16 @@ export class BunSocket extends EventSocket {
     this.#binaryType = value;
     if (this.#raw) this.#raw.binaryType = value;
   }
+  /** In a task Bun corks (see `corked`): what is sent waits for its end, counted here. */
+  #corked = false;
+  #corkedBytes = 0;
+
+  /** Bytes not yet written to the kernel: Bun's own count, and what a corked task has sent. */
   get bufferedAmount(): number {
+    return this.#corkedBytes + this.#unsent();
+  }
+  /** What Bun itself holds back (the kernel took no more), which its `drain` handler reports. */
+  #unsent(): number {
     return this.#raw?.getBufferedAmount?.() ?? this.#queued;
   }
   send(data: string | ArrayBuffer | ArrayBufferView): void {
@@ -63,14 +91,16 @@ export class BunSocket extends EventSocket {
     if (sent === 0) {
       throw new TypeError("Bun dropped the message: connection gone or over backpressureLimit");
     }
-    if (sent === -1) this.#queued += typeof data === "string" ? data.length : data.byteLength;
+    const size = typeof data === "string" ? data.length : data.byteLength;
+    if (sent === -1) this.#queued += size;
+    else if (this.#corked) this.#corkedBytes += size;
   }
   /**
    * Behind unsent bytes, Bun's close() reports the socket closed yet holds the connection for
    * seconds, and terminate() after it does nothing: close once drained, or be terminated.
    */
   close(code?: number, reason?: string): void {
-    if (this.bufferedAmount > 0 || this.#raw === undefined) {
+    if (this.#unsent() > 0 || this.#raw === undefined) {
       // Behind unsent bytes, or before Bun has opened it: once it can be.
       this.#closeWhenDrained = [code, reason];
     } else this.#raw.close(code, reason);
@@ -88,17 +118,19 @@ export class BunSocket extends EventSocket {
   opened(raw: BunServerWebSocket): void {
     this.#raw = raw;
     raw.binaryType = this.#binaryType;
-    if (this.#closeWhenDrained && this.bufferedAmount === 0) {
+    if (this.#closeWhenDrained && this.#unsent() === 0) {
       return raw.close(...this.#closeWhenDrained); // closed before it opened: no session
     }
     this.#openDue = true;
     setTimeout(() => this.#dispatchOpen(), 0);
   }
   drained(): void {
+    this.#cork();
     this.#queued = 0;
     if (this.#closeWhenDrained) this.#raw?.close(...this.#closeWhenDrained);
   }
   received(data: unknown): void {
+    this.#cork();
     this.#dispatchOpen();
     this.dispatchMessage(data);
   }
@@ -114,6 +146,21 @@ export class BunSocket extends EventSocket {
       code = 1009; // what Bun sent the peer; its handler is told 1006
     }
     this.dispatchClose(code, reason);
+  }
+
+  /** The task Bun corks begins here (see `corked`). */
+  #cork(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    corked.add(this);
+    if (uncorkArmed) return;
+    uncorkArmed = true;
+    setImmediate(uncorkAll);
+  }
+  /** @internal The corked task is over: what it sent has been written. */
+  uncorked(): void {
+    this.#corked = false;
+    this.#corkedBytes = 0;
   }
 
   /** The "open" Bun reported, once: when its task comes or Bun's next event, whichever is first. */
