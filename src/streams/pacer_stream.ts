@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Frame } from "../frames.ts";
+import type { AudioFrame, Frame } from "../frames.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { assertPcmFormat, durationMs } from "../audio/pcm.ts";
 import { Pacer, type PacerOptions } from "./pacer.ts";
@@ -39,10 +39,12 @@ export interface PacerStreamOptions {
  * clock moves only across timers and I/O (Cloudflare Workers); a frame that may leave now leaves
  * without any timer, and an empty audio frame (it plays for nothing) at once. Other frames pass
  * through in order; an `interruption` frame resets the timeline, so the audio after it leaves at
- * once. Cancelling the readable clears a pending sleep. Aborting the writable does not reach it:
- * the streams standard lets the write in flight finish first, and shows a transformer no signal
- * for the abort, so the frame in flight leaves at the end of its wait (about one frame's
- * duration) and the abort settles then. Either way no timer outlives the stream.
+ * once. Cancelling the readable ends a pending sleep at once, and the frame that was waiting in
+ * it is dropped, counted in {@linkcode PacerStream.droppedBytes}. Aborting the writable does not
+ * reach the sleep: the streams standard lets the write in flight finish first, and shows a
+ * transformer no signal for the abort, so the frame in flight leaves at the end of its wait
+ * (about one frame's duration) and the abort settles then. Either way no timer outlives the
+ * stream.
  *
  * This stream paces frames in the order they were written: an `interruption` frame takes effect
  * behind the audio written before it. Dropping queued audio at once is the transport's
@@ -71,6 +73,8 @@ export interface PacerStreamOptions {
  * ```
  */
 export class PacerStream extends TransformStream<Frame, Frame> {
+  #droppedBytes = 0;
+
   /** Makes a pacing stream; `sendAheadMs`, when given, must be zero or more. */
   constructor(options: PacerStreamOptions = {}) {
     const clock = options.clock ?? systemClock;
@@ -80,6 +84,8 @@ export class PacerStream extends TransformStream<Frame, Frame> {
     // Aborted by cancel(): the readable cancelled clears the pending sleep, so no timer outlives
     // the stream (the writable aborted calls it only once the write in flight is done).
     const abort = new AbortController();
+    /** The frame waiting in the pacing sleep for its deadline, if one is. */
+    let waiting: AudioFrame | undefined;
     let sampleRate = 0;
     let channels = 0;
     super({
@@ -95,7 +101,11 @@ export class PacerStream extends TransformStream<Frame, Frame> {
           const wait = pacer.reserve(durationMs(frame.audio.length, frame));
           // Not an async function: a frame that may leave now costs no promise and no timer.
           if (wait > 0) {
-            return clock.sleep(wait, abort.signal).then(() => controller.enqueue(frame));
+            waiting = frame;
+            return clock.sleep(wait, abort.signal).then(() => {
+              waiting = undefined;
+              controller.enqueue(frame);
+            });
           }
         } else if (frame.type === "interruption") {
           pacer.reset();
@@ -103,9 +113,22 @@ export class PacerStream extends TransformStream<Frame, Frame> {
         controller.enqueue(frame);
         return undefined;
       },
-      cancel(reason) {
+      cancel: (reason) => {
+        // Counted here, not where the sleep rejects: the count is right once the cancel has
+        // settled, and a sleep that ended just before the cancel (its frame not yet enqueued, and
+        // now never) is counted too.
+        if (waiting !== undefined) this.#droppedBytes += waiting.audio.length;
+        waiting = undefined;
         abort.abort(reason);
       },
     });
+  }
+
+  /**
+   * Audio bytes dropped: the frame waiting in the pacing sleep when the stream was cancelled (its
+   * readable cancelled; an aborted writable lets that frame leave at its deadline first).
+   */
+  get droppedBytes(): number {
+    return this.#droppedBytes;
   }
 }

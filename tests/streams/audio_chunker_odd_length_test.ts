@@ -7,42 +7,22 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { pcm16Samples } from "../../src/audio/pcm.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
+import { audio, cutAt, distinctSamples, through } from "./_cut_reads.ts";
 import { AudioChunker } from "../../src/streams/audio_chunker.ts";
 import { AudioChunkerStream } from "../../src/streams/audio_chunker_stream.ts";
-
-/** `count` distinct samples (no two byte pairs alike), as little-endian PCM16 bytes. */
-function samples(count: number, first = 1): { samples: Int16Array; bytes: Uint8Array } {
-  const values = Int16Array.from({ length: count }, (_, i) => ((first + i) * 257) % 32749 - 16000);
-  return { samples: values, bytes: new Uint8Array(values.buffer) };
-}
-
-function audio(bytes: Uint8Array, extra: Partial<AudioFrame> = {}): AudioFrame {
-  return { type: "audio", audio: bytes, sampleRate: 16000, channels: 1, ...extra };
-}
-
-/** `bytes` cut into frames at `cuts` (byte offsets), each frame's bytes its own buffer. */
-function cutAt(bytes: Uint8Array, cuts: number[], extra: Partial<AudioFrame> = {}): AudioFrame[] {
-  const ends = [...cuts, bytes.length];
-  let start = 0;
-  return ends.map((end) => audio(bytes.slice(start, start = end), extra));
-}
 
 /** The samples of every audio chunk, each read on its own, as a far end reads a message. */
 function samplesOut(frames: Frame[]): number[] {
   return frames.flatMap((f) => f.type === "audio" ? [...pcm16Samples(f.audio)] : []);
 }
 
-function run(stream: AudioChunkerStream, frames: Frame[]): Promise<Frame[]> {
-  return Array.fromAsync(ReadableStream.from(frames).pipeThrough(stream));
-}
-
 const mark = (name: string): Frame => ({ type: "mark", name });
 
 Deno.test("`AudioChunkerStream` keeps samples aligned after an odd-length frame and a mark", async () => {
-  const written = samples(640); // 1280 bytes: 40 ms at 16 kHz mono
+  const written = distinctSamples(640); // 1280 bytes: 40 ms at 16 kHz mono
   const [first, second] = cutAt(written.bytes, [701]);
   const stream = new AudioChunkerStream({ chunkMs: 20 }); // 640-byte chunks
-  const out = await run(stream, [first!, mark("m"), second!]);
+  const out = await through(stream, [first!, mark("m"), second!]);
   // The mark flushes the 60 whole bytes before it; the odd byte waits for the next frame.
   assert.deepEqual(out.map((f) => f.type === "audio" ? f.audio.length : f.type), [
     640,
@@ -55,10 +35,10 @@ Deno.test("`AudioChunkerStream` keeps samples aligned after an odd-length frame 
 });
 
 Deno.test("`AudioChunkerStream` keeps stereo sample frames whole across cuts at any byte", async () => {
-  const written = samples(1000); // 500 stereo sample frames
+  const written = distinctSamples(1000); // 500 stereo sample frames
   const stereo = { sampleRate: 8000, channels: 2 };
   const [a, b, c] = cutAt(written.bytes, [301, 1003], stereo);
-  const out = await run(new AudioChunkerStream({ chunkMs: 20 }), [
+  const out = await through(new AudioChunkerStream({ chunkMs: 20 }), [
     a!,
     mark("1"),
     b!,
@@ -72,9 +52,9 @@ Deno.test("`AudioChunkerStream` keeps stereo sample frames whole across cuts at 
 });
 
 Deno.test("`AudioChunkerStream` drops a sample cut short at the end, counted", async () => {
-  const written = samples(100);
+  const written = distinctSamples(100);
   const stream = new AudioChunkerStream({ chunkMs: 20 });
-  const out = await run(stream, [audio(written.bytes.slice(0, 151))]);
+  const out = await through(stream, [audio(written.bytes.slice(0, 151))]);
   assert.deepEqual(out.map((f) => f.type === "audio" && f.audio.length), [150]);
   assert.deepEqual(samplesOut(out), [...written.samples.subarray(0, 75)]);
   assert.equal(stream.droppedBytes, 1);
@@ -82,10 +62,10 @@ Deno.test("`AudioChunkerStream` drops a sample cut short at the end, counted", a
 
 Deno.test("`AudioChunkerStream` drops a sample cut short by a new format or response, counted, and the next starts aligned", async () => {
   for (const change of [{ sampleRate: 8000 }, { responseId: "r2" }]) {
-    const before = samples(50);
-    const after = samples(40, 500);
+    const before = distinctSamples(50);
+    const after = distinctSamples(40, 500);
     const stream = new AudioChunkerStream({ chunkMs: 20 });
-    const out = await run(stream, [
+    const out = await through(stream, [
       audio(before.bytes.slice(0, 77), { responseId: "r1" }),
       audio(after.bytes, { responseId: "r1", ...change }),
     ]);
@@ -103,7 +83,7 @@ Deno.test("`AudioChunkerStream` gives whole samples in every chunk for any cutti
       fc.constantFrom(1, 2),
       async (pieces, chunkMs, channels) => {
         const total = pieces.reduce((n, [size]) => n + size, 0);
-        const written = samples(Math.ceil(total / 2));
+        const written = distinctSamples(Math.ceil(total / 2));
         const bytes = written.bytes.subarray(0, total);
         const frames: Frame[] = [];
         let offset = 0;
@@ -112,7 +92,7 @@ Deno.test("`AudioChunkerStream` gives whole samples in every chunk for any cutti
           if (markAfter) frames.push(mark(`${offset}`));
         }
         const stream = new AudioChunkerStream({ chunkMs });
-        const out = await run(stream, frames);
+        const out = await through(stream, frames);
         const frameBytes = 2 * channels;
         for (const frame of out) {
           if (frame.type === "audio") assert.equal(frame.audio.length % frameBytes, 0);
@@ -130,7 +110,7 @@ Deno.test("`AudioChunker.flush` emits whole samples and holds the odd byte for t
   const chunker = new AudioChunker({ chunkMs: 20 });
   const out: AudioFrame[] = [];
   const emit = (chunk: AudioFrame) => out.push(chunk);
-  const written = samples(20);
+  const written = distinctSamples(20);
   chunker.push(audio(written.bytes.slice(0, 13)), emit);
   chunker.flush(emit);
   assert.deepEqual(out.map((c) => c.audio.length), [12]);
