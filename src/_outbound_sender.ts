@@ -86,6 +86,13 @@ export interface OutboundSenderOptions {
 export class OutboundSender {
   readonly #socket: WebSocketLike;
   readonly #serializer: FrameSerializer;
+  /**
+   * Whether the serializer's `peerCloses` was true already when the session began: a far end
+   * that closes after our `end`, said once for the session (a fixed `true`), not one closing now
+   * (Genesys's turns true only once its closing transaction has begun). Only the latter drops the
+   * partial packet (see {@linkcode flushPackets}).
+   */
+  readonly #peerClosesFromStart: boolean;
   readonly #stats: TransportStats;
   readonly #addWavHeader: boolean;
   readonly #packetizer: Packetizer | undefined;
@@ -191,6 +198,7 @@ export class OutboundSender {
     const { socket, clock, stats, signal, sendTimeoutMs, onError } = options;
     this.#socket = socket;
     this.#serializer = options.serializer;
+    this.#peerClosesFromStart = options.serializer.peerCloses === true;
     this.#stats = stats;
     this.#addWavHeader = options.addWavHeader;
     this.#packetizer = options.packetizer;
@@ -712,8 +720,9 @@ export class OutboundSender {
   /**
    * Sends the packetizer's partial last packet as its `lastPacket` policy says; dropped by that
    * policy, its PCM bytes are counted in `audioBytesDroppedOnClose`. Dropped so too once the far
-   * end is closing the session itself (`peerCloses`: Genesys after its `close`, answered): no
-   * audio may follow the close transaction, and the packet was serialized before it.
+   * end is closing the session itself (`peerCloses` turned true: Genesys after its `close`,
+   * answered): no audio may follow the close transaction, and the packet was serialized before
+   * it. A `peerCloses` true from the session's start drops nothing here.
    * Returns the milliseconds of audio dropped so (0: sent, or nothing held): they were placed on
    * the timeline with their chunk, and never leave, so the caller takes them off it again.
    * `midSpeech`: a bot's mark ends the packet, not the stretch: padded where the policy drops
@@ -732,7 +741,9 @@ export class OutboundSender {
     const pcm = this.#heldPcm;
     const heldMs = format === undefined ? 0 : durationMs(pcm, format);
     this.#heldPcm = this.#heldFramePcm = 0;
-    if (this.#serializer.peerCloses === true) {
+    // Fixed from the start it says only what follows our `end`: no reason to drop the audio of a
+    // reply mid-call (the packet before an `end` is flushed before the `end` is serialized).
+    if (this.#serializer.peerCloses === true && !this.#peerClosesFromStart) {
       const bytes = packetizer.pendingBytes;
       packetizer.clear();
       this.#packetDropped(bytes);

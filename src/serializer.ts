@@ -68,7 +68,10 @@ export interface FrameSerializer {
   /**
    * Whether the far end closes the socket itself once it has the serialized `end` frame (Genesys
    * AudioHook answers `disconnect` with `close`, then hangs up). The transport then waits for that
-   * close, at most `closeTimeoutMs`, instead of closing first.
+   * close, at most `closeTimeoutMs`, instead of closing first. May be fixed for the session, or a
+   * getter that turns true once the far end's closing has begun (Genesys's): from then on the
+   * partial packet `fixedAudioPacketSize` holds is dropped, counted, as no audio may follow that
+   * closing; a fixed `true` drops nothing before the `end`.
    */
   readonly peerCloses?: boolean;
   /**
@@ -194,18 +197,22 @@ export interface FrameSerializer {
   /**
    * The transport dropped the last `bytes` bytes of the binary messages this serializer returned
    * before they left: `fixedAudioPacketSize`'s partial packet where a stretch of speech ends with
-   * `lastPacket: "drop"` (all of a reply shorter than one packet), where the far end is closing
-   * the session (`peerCloses`), or at a change of the wire's format. The far end never got them.
-   * For a serializer that takes audio it returned as sent to the far end (Genesys's goodbye waits
-   * for `playback_completed` only where audio went out since the last one): it takes them back.
-   * Called only where such a packet is dropped, never per chunk, and before the frame that
-   * follows is serialized (an `end` after the reply: it then knows what really went). A throw is
-   * an "encode" error, counted in `encodeErrors` and reported; the session goes on. Optional: a
+   * `lastPacket: "drop"` (all of a reply shorter than one packet), or where the far end is closing
+   * the session (`peerCloses`). (The module's own Vonage and Asterisk serializers are told so
+   * too at a change of the wire's format; a serializer of your own never is.) The far end never
+   * got them. For a serializer that takes audio it returned as sent to the far end (Genesys's
+   * goodbye waits for `playback_completed` only where audio went out since the last one): it
+   * takes them back. Called only where such a packet is dropped, never per chunk, and before the
+   * frame that follows is serialized (an `end` after the reply: it then knows what really went).
+   * Not called where the packet is dropped with all the audio queued: an `interruption` or a
+   * `cancel` (the serializer is given that frame next), or the session's close. A throw is an
+   * "encode" error, counted in `encodeErrors` and reported; the session goes on. Optional: a
    * serializer that keeps no count of what it sent needs none.
    *
-   * @example A serializer that knows how much audio has gone out
+   * @example A reply shorter than one packet, dropped whole, is taken back
    * ```ts
-   * import type { Frame, FrameSerializer } from "@x/ws-transport";
+   * import { type Frame, type FrameSerializer, WebSocketTransport } from "@x/ws-transport";
+   * import { FakeClock, MemorySocketPair } from "@x/ws-transport/testing";
    * import assert from "node:assert/strict";
    *
    * class CountingSerializer implements FrameSerializer {
@@ -223,10 +230,20 @@ export interface FrameSerializer {
    *   }
    * }
    * const serializer = new CountingSerializer();
-   * const audio = new Uint8Array(640); // 20 ms at 16 kHz
-   * serializer.serialize({ type: "audio", audio, sampleRate: 16000, channels: 1 });
-   * serializer.partialPacketDropped(640); // a reply shorter than one packet, dropped whole
+   * const clock = new FakeClock();
+   * const { server } = new MemorySocketPair();
+   * const transport = new WebSocketTransport(server, {
+   *   serializer,
+   *   clock,
+   *   audioOut: { sampleRate: 16000 },
+   *   fixedAudioPacketSize: 1600, // 50 ms packets
+   *   lastPacket: "drop",
+   * });
+   * const audio = new Uint8Array(640); // a reply of 20 ms at 16 kHz: less than one packet
+   * void transport.send({ type: "audio", audio, sampleRate: 16000, channels: 1 });
+   * await clock.tick(1000); // the reply has ended: its partial packet is dropped
    * assert.equal(serializer.wireBytes, 0);
+   * await transport.close();
    * ```
    */
   partialPacketDropped?(bytes: number): void;

@@ -39,7 +39,7 @@ export interface AudioChunkerOptions {
  * reads it on its own: a short chunk (a flush) leaves the bytes of a sample frame cut short
  * held, for the next push to complete; if the response or the format changes first, the rest of
  * that sample frame can never come, and its bytes are dropped (counted in
- * {@linkcode droppedBytes}). A chunk with half a sample would shift every sample after it onto
+ * {@linkcode AudioChunker.droppedBytes}). A chunk with half a sample would shift every sample after it onto
  * the wrong byte pair: noise from there on.
  *
  * @example Twenty 30 ms frames become fifteen 40 ms chunks
@@ -83,7 +83,8 @@ export class AudioChunker {
 
   /**
    * Bytes dropped by the chunker itself: those of a sample frame cut short when the response or
-   * the format changed before its rest came.
+   * the format changed before its rest came. Not what {@linkcode AudioChunker.clear} drops: it
+   * returns that count, for the caller to keep.
    */
   get droppedBytes(): number {
     return this.#droppedBytes;

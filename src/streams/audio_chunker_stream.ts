@@ -101,7 +101,8 @@ export class AudioChunkerStream extends TransformStream<Frame, Frame> {
   /**
    * Audio bytes dropped: those held back when an `interruption` or `cancel` frame arrived or the
    * stream was cancelled (its readable cancelled, its writable aborted), and those of a sample
-   * frame cut short that the stream ended (or the response or format changed) before completing.
+   * frame cut short whose rest never came (the stream ended, or the response or format changed
+   * first).
    */
   get droppedBytes(): number {
     return this.#droppedBytes + this.#chunker.droppedBytes;
