@@ -1341,8 +1341,13 @@ export class PlaybackTracker {
   /** Resolves the `played` waiters whose playout is done or whose bound passed; the next bound. */
   #settleWaiters(now: number): number {
     const playedAll = this.#isPlayed(this.#timeline.sentMs, now);
-    // Without acknowledgements, the estimated end is when playout is done.
-    const estimatedEnd = this.acks ? Infinity : this.#estimatedEnd(now);
+    // Without acknowledgements, the estimated end is when playout is done. Once it has passed
+    // with playout still not done, what holds it back is no time but a word or a packet (a reply
+    // waiting for the far end's `started` report, audio the packetizer holds): each looks again
+    // as it comes, and the wait for it has a timer of its own (see `#updatePass`). A timer for
+    // the end that passed would fire at once, find the same, and arm again, without end.
+    const end = this.acks ? Infinity : this.#estimatedEnd(now);
+    const estimatedEnd = end > now ? end : Infinity;
     let next = Infinity;
     this.#played = this.#played.filter((waiter) => {
       if (playedAll || now >= waiter.deadline) {

@@ -74,6 +74,14 @@ export class GenesysPlayback {
    * chunks or 200 ms packets. `dropped`: sent before a barge-in, so never to play.
    */
   #recent: { at: number; ms: number; dropped: boolean }[] = [];
+  /**
+   * The transport's packets, in milliseconds of audio (`fixedAudioPacketSize`; undefined: none).
+   * Audio a packet not yet whole holds leaves with the chunk that completes it, or at the end of
+   * its stretch, not when it was encoded: it is stamped then (see {@linkcode sent}).
+   */
+  #packetMs: number | undefined;
+  /** Milliseconds told {@linkcode sent} that wait in the transport's packet not yet whole. */
+  #heldMs = 0;
 
   /** Whether a goodbye is waiting. */
   get waiting(): boolean {
@@ -88,12 +96,50 @@ export class GenesysPlayback {
     return this.#reports && (this.#started || this.#unplayedMs > 0);
   }
 
-  /** `ms` of audio went out to the client at `now` (undefined: no clock to say when). */
+  /**
+   * The transport cuts the audio into packets of `ms` milliseconds (`fixedAudioPacketSize`), or
+   * sends each message as it is (undefined).
+   */
+  packets(ms: number | undefined): void {
+    this.#packetMs = ms !== undefined && ms > 0 ? ms : undefined;
+    this.#heldMs = 0;
+  }
+
+  /**
+   * `ms` of audio went out to the client at `now` (undefined: no clock to say when). With packets,
+   * only what completes packets leaves now, with what the last packet held; the rest waits for
+   * the next chunk or the stretch's end ({@linkcode stretchEnded}). Stamped at its encoding, a
+   * packet's first chunks (160 ms before it left, of Genesys' 200 ms packets) and a reply's end
+   * held to the quiet time looked older than `CROSSING_MS` when the packet had only just left:
+   * a `playback_completed` that crossed it was taken as covering it, and the goodbye's
+   * `disconnect` went while Genesys had yet to play it.
+   */
   sent(ms: number, now?: number): void {
     this.#unplayedMs += ms;
     if (now === undefined) return;
     this.#forget(now);
-    this.#recent.push({ at: now, ms, dropped: false });
+    let leaving = ms;
+    const packetMs = this.#packetMs;
+    if (packetMs !== undefined) {
+      // Whole multiples of 1/8 ms (PCMU bytes): these sums are exact in binary floating point.
+      const held = this.#heldMs + ms;
+      const remainder = held % packetMs;
+      leaving = held - remainder;
+      this.#heldMs = remainder;
+    }
+    if (leaving > 0) this.#recent.push({ at: now, ms: leaving, dropped: false });
+  }
+
+  /**
+   * A stretch of the bot's audio ended at `now` (`audioEnds`): the transport sends the packet not
+   * yet whole right after, by its `lastPacket` policy (dropped, it tells {@linkcode dropped}).
+   */
+  stretchEnded(now?: number): void {
+    const held = this.#heldMs;
+    this.#heldMs = 0;
+    if (!(held > 0) || now === undefined) return;
+    this.#forget(now);
+    this.#recent.push({ at: now, ms: held, dropped: false });
   }
 
   /**
@@ -105,7 +151,10 @@ export class GenesysPlayback {
   dropped(ms: number): void {
     this.#unplayedMs = Math.max(0, this.#unplayedMs - ms);
     const recent = this.#recent;
-    let left = ms;
+    // What still waits for its packet first: it is the newest.
+    const fromHeld = Math.min(this.#heldMs, ms);
+    this.#heldMs -= fromHeld;
+    let left = ms - fromHeld;
     while (left > 0 && recent.length > 0) {
       const last = recent[recent.length - 1]!;
       const taken = Math.min(last.ms, left);
@@ -116,8 +165,9 @@ export class GenesysPlayback {
   }
 
   /**
-   * How much of the audio sent so far a `playback_completed` arriving at `now` may not cover: what
-   * left within `CROSSING_MS` (see there). Nothing without a clock.
+   * How much of the audio that has left a `playback_completed` arriving at `now` may not cover:
+   * what left within `CROSSING_MS` (see there). Nothing without a clock. Not what still waits for
+   * its packet: the transport counts it as not sent yet.
    */
   uncoveredMs(now?: number): number {
     if (now === undefined) return 0;
@@ -149,8 +199,9 @@ export class GenesysPlayback {
   completed(uncoveredMs: number): void {
     this.#reports = true;
     this.#started = false;
-    // What the word may not cover, but for audio a barge-in dropped: that never plays.
-    let unplayedMs = 0;
+    // What the word may not cover, but for audio a barge-in dropped: that never plays. And what
+    // waits for its packet: it has not left.
+    let unplayedMs = this.#heldMs;
     if (uncoveredMs > 0) {
       for (const sent of this.#recent) if (!sent.dropped) unplayedMs += sent.ms;
     }
@@ -162,6 +213,7 @@ export class GenesysPlayback {
   cleared(): void {
     this.#started = false;
     this.#unplayedMs = 0;
+    this.#heldMs = 0; // the transport drops its packet not yet whole too
     for (const sent of this.#recent) sent.dropped = true;
     this.release();
   }

@@ -424,6 +424,10 @@ export class GenesysSerializer implements FrameSerializer {
   setup(audio: SerializerAudioSetup): void {
     this.#audio.setup(audio);
     this.#packetized = audio.outputPacketBytes !== undefined;
+    // PCMU at 8 kHz: 8 bytes a millisecond, as in `serialize`.
+    this.#playback.packets(
+      audio.outputPacketBytes === undefined ? undefined : audio.outputPacketBytes / 8,
+    );
   }
 
   /**
@@ -478,7 +482,10 @@ export class GenesysSerializer implements FrameSerializer {
     const takes = this.#state === "active" && this.#carriesAudio && !this.#playback.waiting;
     const tail = this.#audio.endOutbound(playing && takes && this.#packetized);
     // PCMU at 8 kHz: 8 bytes a millisecond, as in `serialize`.
-    if (tail !== null) this.#playback.sent(tail.length / 8, this.#context?.clock?.now());
+    const now = this.#context?.clock?.now();
+    if (tail !== null) this.#playback.sent(tail.length / 8, now);
+    // The packet not yet whole goes now, with this tail (see `GenesysPlayback.sent`).
+    this.#playback.stretchEnded(now);
     return tail;
   }
 
