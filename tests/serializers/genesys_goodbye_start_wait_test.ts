@@ -11,28 +11,16 @@
 // GenesysCloudBlueprints/audioconnector-server-reference-implementation,
 // src/protocol/voice-bots.ts), 60 ms away each way, playing what it gets as it arrives.
 import assert from "node:assert/strict";
-import { audioConnectorSession, speech } from "./fixtures/audio_connector_client.ts";
+import { packetizedAudioConnector } from "./fixtures/audio_connector_client.ts";
 
 const NETWORK_MS = 60;
 const CHUNK_MS = 40;
 
 Deno.test("GenesysSerializer: an end waiting for a goodbye that waits for playback_started does not spin the events timer", async () => {
-  const { clock, transport, client, errors } = audioConnectorSession({
-    client: { networkMs: NETWORK_MS, bufferMs: 0 },
-    transport: {
-      fixedAudioPacketSize: 1600,
-      audioOut: { sampleRate: 8000, chunkMs: CHUNK_MS },
-    },
-  });
-  client.open();
-  await clock.tick(2 * NETWORK_MS + 5);
-  /** `ms` of response `id`, written in real time, a chunk at a time. */
-  const say = async (ms: number, id: string) => {
-    for (let t = 0; t < ms; t += CHUNK_MS) {
-      void transport.send(speech(CHUNK_MS, id));
-      await clock.tick(CHUNK_MS);
-    }
-  };
+  const { clock, transport, client, errors, say } = await packetizedAudioConnector(
+    NETWORK_MS,
+    CHUNK_MS,
+  );
   await say(400, "answer");
   await clock.tick(80);
   await say(80, "goodbye"); // less than a packet: it leaves with the end

@@ -12,28 +12,16 @@
 // src/protocol/voice-bots.ts), and ends the call at the server's `disconnect` (AudioHook's close
 // transaction), cutting what it has not played.
 import assert from "node:assert/strict";
-import { audioConnectorSession, speech } from "./fixtures/audio_connector_client.ts";
+import { packetizedAudioConnector } from "./fixtures/audio_connector_client.ts";
 
 const NETWORK_MS = 30; // each way: a round trip well inside the 100 ms the crossing allows
 const CHUNK_MS = 40;
 
 Deno.test("GenesysSerializer: a playback_completed that crossed the goodbye's packet does not let the disconnect cut it", async () => {
-  const { clock, transport, client, errors } = audioConnectorSession({
-    client: { networkMs: NETWORK_MS, bufferMs: 0 },
-    transport: {
-      fixedAudioPacketSize: 1600,
-      audioOut: { sampleRate: 8000, chunkMs: CHUNK_MS },
-    },
-  });
-  client.open();
-  await clock.tick(2 * NETWORK_MS + 5);
-  /** `ms` of response `id`, written in real time, a chunk at a time. */
-  const say = async (ms: number, id: string) => {
-    for (let t = 0; t < ms; t += CHUNK_MS) {
-      void transport.send(speech(CHUNK_MS, id));
-      await clock.tick(CHUNK_MS);
-    }
-  };
+  const { clock, transport, client, errors, say } = await packetizedAudioConnector(
+    NETWORK_MS,
+    CHUNK_MS,
+  );
   await say(400, "answer"); // two whole packets: Genesys plays them back to back
   await clock.tick(40);
   await say(120, "goodbye"); // less than a packet: it leaves at its stretch's end
