@@ -773,6 +773,16 @@ export class OutboundSender {
     countAudio(this.#stats, pcm, this.#stats.bytesOut - left, this.#lostBytes - lost);
     // Refused, the packet played nothing: none of its silence is placed.
     if (this.#lostBytes !== lost) return 0;
+    // The serializer's bytes it held left now: mid-stream too, where background audio carries
+    // the stream on and no `audioEnds` told it a stretch ended (Genesys stamps audio as its
+    // packet leaves, and would otherwise stay a packet out of step).
+    if (this.#serializer.partialPacketSent !== undefined) {
+      try {
+        this.#serializer.partialPacketSent(heldBytes);
+      } catch (cause) {
+        this.#encodeFailed(cause, "take a partial packet as sent (partialPacketSent)");
+      }
+    }
     if (this.#heldFrames !== undefined) {
       this.#flushedPaddingMs = this.#heldFrames.wireMs(endExtra + paddingBytes);
     } else if (this.#serializer.playbackReports !== true) {

@@ -71,7 +71,8 @@ export interface FrameSerializer {
    * close, at most `closeTimeoutMs`, instead of closing first. May be fixed for the session, or a
    * getter that turns true once the far end's closing has begun (Genesys's): from then on the
    * partial packet `fixedAudioPacketSize` holds is dropped, counted, as no audio may follow that
-   * closing; a fixed `true` drops nothing before the `end`.
+   * closing; a fixed `true` drops nothing before the `end`. Fixed, it must be so when the
+   * transport is built (read then: not first set in `bind` or `setup`).
    */
   readonly peerCloses?: boolean;
   /**
@@ -194,6 +195,18 @@ export interface FrameSerializer {
    * ```
    */
   audioEnds?(playing: boolean): SerializedMessage | SerializedMessage[] | null;
+  /**
+   * The transport sent `fixedAudioPacketSize`'s partial packet: the binary bytes this serializer
+   * returned that it held (`bytes`, its padding not among them) left only now, not with the
+   * chunk that brought them. Called wherever a partial packet leaves: at a stretch's end (after
+   * {@linkcode audioEnds}), before an `end`, and mid-stream, padded, where background audio
+   * carries the stream on past a reply's end (no `audioEnds` comes then). For a serializer that
+   * keeps its own count of what a packet not yet whole holds (Genesys stamps audio when its packet
+   * leaves): without it, such a count stays a packet out of step with the transport's. Never per
+   * chunk; not for a packet dropped (see {@linkcode partialPacketDropped}). A throw is an
+   * "encode" error, counted in `encodeErrors` and reported; the session goes on. Optional.
+   */
+  partialPacketSent?(bytes: number): void;
   /**
    * The transport dropped the last `bytes` bytes of the binary messages this serializer returned
    * before they left: `fixedAudioPacketSize`'s partial packet where a stretch of speech ends with

@@ -108,7 +108,7 @@ export class GenesysPlayback {
   /**
    * `ms` of audio went out to the client at `now` (undefined: no clock to say when). With packets,
    * only what completes packets leaves now, with what the last packet held; the rest waits for
-   * the next chunk or the stretch's end ({@linkcode stretchEnded}). Stamped at its encoding, a
+   * the next chunk or its packet's leaving ({@linkcode packetLeft}). Stamped at its encoding, a
    * packet's first chunks (160 ms before it left, of Genesys' 200 ms packets) and a reply's end
    * held to the quiet time looked older than `CROSSING_MS` when the packet had only just left:
    * a `playback_completed` that crossed it was taken as covering it, and the goodbye's
@@ -131,10 +131,14 @@ export class GenesysPlayback {
   }
 
   /**
-   * A stretch of the bot's audio ended at `now` (`audioEnds`): the transport sends the packet not
-   * yet whole right after, by its `lastPacket` policy (dropped, it tells {@linkcode dropped}).
+   * The packet not yet whole leaves at `now`: a stretch of the bot's audio ended (`audioEnds`),
+   * and the transport sends it right after by its `lastPacket` policy (dropped, it tells
+   * {@linkcode dropped}); or the transport said it sent it (`partialPacketSent`), padded
+   * mid-stream too, where background audio carries the stream on and no stretch ends. Missed
+   * there, what it held stayed held here: out of step with the transport's packets ever after,
+   * and counted as not played at a `playback_completed` once they had all played.
    */
-  stretchEnded(now?: number): void {
+  packetLeft(now?: number): void {
     const held = this.#heldMs;
     this.#heldMs = 0;
     if (!(held > 0) || now === undefined) return;

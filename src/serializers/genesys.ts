@@ -485,8 +485,17 @@ export class GenesysSerializer implements FrameSerializer {
     const now = this.#context?.clock?.now();
     if (tail !== null) this.#playback.sent(tail.length / 8, now);
     // The packet not yet whole goes now, with this tail (see `GenesysPlayback.sent`).
-    this.#playback.stretchEnded(now);
+    this.#playback.packetLeft(now);
     return tail;
+  }
+
+  /**
+   * The transport sent its partial packet (`fixedAudioPacketSize`): the audio it held left now,
+   * mid-stream too, padded, where background audio carries the stream on past a reply's end and
+   * no {@linkcode audioEnds} comes (see `FrameSerializer.partialPacketSent`).
+   */
+  partialPacketSent(_bytes: number): void {
+    this.#playback.packetLeft(this.#context?.clock?.now());
   }
 
   /**
