@@ -161,13 +161,17 @@ export class BotTrack {
       const before = spells[i - 1]!;
       if (spells[i]!.start !== this.#sampleOf(before, before.endPosition)) return; // overlaps
     }
-    const at = this.#kept.covering(spell.position, spells.at(-1)!.endPosition);
+    const at = this.#kept.replayStart(spell.position, spells.at(-1)!.endPosition);
     if (at < 0 || spell.start < this.#ring.base) return;
     if (splits) this.#rerenderEnd(spells[first - 1]!, spell.position);
-    // The moved audio: one stretch from silence, from its first sample.
-    this.#segment.start(spell.start);
+    // The moved audio: one stretch from silence, from its first sample, or from the first chunk
+    // kept of it where those before were let go (see `KeptChunks.replayStart`).
+    const from = Math.max(spell.position, this.#kept.chunks[at]!.position);
+    let holder = spells.length - 1; // the spell that holds it (they lie back to back now)
+    while (holder > first && spells[holder]!.position > from + EPSILON) holder--;
+    this.#segment.start(this.#sampleOf(spells[holder]!, from));
     for (const [i, chunk] of this.#kept.chunks.slice(at).entries()) {
-      const head = i === 0 ? spell.position - chunk.position : 0;
+      const head = i === 0 ? from - chunk.position : 0;
       if (head > EPSILON) {
         this.#segment.push(chunkPart(chunk, head, Infinity));
         chunk.taken = NaN; // its stretch begins part-way through it

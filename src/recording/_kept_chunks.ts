@@ -90,6 +90,25 @@ export class KeptChunks {
   }
 
   /**
+   * Where a replay of the moved audio from position `from` to position `to`, as one stretch,
+   * starts: the chunk that holds `from` ({@linkcode covering}). Where the chunks kept begin after
+   * `from` (a chunk at the recording's rate, or a break in the positions, let go of those before),
+   * the first of them that began a stretch from silence (`taken` 0), if they run on to `to`: the
+   * replay restarts its resampler there, as that stretch did, and goes on through the joins after
+   * it. -1 otherwise. (A move that began at the recording's rate replayed nothing without this:
+   * each spell it joined after the rate changed kept its own stretch, a dip and a ring at each
+   * join.)
+   */
+  replayStart(from: number, to: number): number {
+    const at = this.covering(from, to);
+    if (at >= 0) return at;
+    const chunks = this.#chunks;
+    const last = chunks.at(-1);
+    if (last === undefined || Math.abs(last.position + last.durationMs - to) > EPSILON) return -1;
+    return chunks.findIndex((chunk) => chunk.taken === 0 && chunk.position > from - EPSILON);
+  }
+
+  /**
    * Where a replay of the audio up to position `end` may start: the index of the chunk that
    * began its stretch, or of one `WARM_UP_MS` or more before `end` where the resampler's output
    * grid falls on a sample (its first output is one the stretch's resampler made too); -1 where
