@@ -3,8 +3,8 @@
 // whose count it returns for the caller to keep (as `AudioChunkerStream` does, counting each once).
 
 import assert from "node:assert/strict";
-import type { AudioFrame } from "../src/frames.ts";
-import { AudioChunker } from "../src/streams/audio_chunker.ts";
+import type { AudioFrame } from "../../src/frames.ts";
+import { AudioChunker } from "../../src/streams/audio_chunker.ts";
 
 function audio(bytes: number, extra: Partial<AudioFrame> = {}): AudioFrame {
   return { type: "audio", audio: new Uint8Array(bytes), sampleRate: 16000, channels: 1, ...extra };
