@@ -308,18 +308,29 @@ export class OutboundPump {
    * observers told of the move may work on it too (a `playoutMoved` observer's own work): the
    * clock is read again after them, and the turn goes on to then.
    */
-  #turnLeftAt(now: number): void {
-    for (let told = 0;; told++) {
+  #turnLeftAt(now: number, told = 0): void {
+    for (;; told++) {
       this.#turnUntil = now; // the turn goes on: what it sends next leaves with the rest
       if (!(this.#turnFrom < this.#timeline.sentMs)) return; // nothing sent in it
       const from = this.#timeline.replaceFrom(this.#turnFrom, now);
       if (Number.isNaN(from)) return;
-      this.#tracker.replaced(from, told < MOVES_TOLD);
-      // Only where audio moved (rare): a reading after the observers told of it.
-      const after = this.#clock.now();
-      if (!(after >= now + TURN_SLACK_MS)) return;
-      now = after;
+      now = this.#moveTold(from, now, told);
+      if (Number.isNaN(now)) return;
     }
+  }
+
+  /**
+   * What the current turn sent from position `from` on was placed anew, from `now`: the tracker
+   * hears of it, and the observers too unless `told` moves of the turn were told already (see
+   * `MOVES_TOLD`). Their own work on it holds the turn on: returns the clock read after them
+   * where it moved on by the slack or more (the turn goes on to then: see {@linkcode #turnLeftAt}),
+   * NaN where it did not.
+   */
+  #moveTold(from: number, now: number, told: number): number {
+    this.#tracker.replaced(from, told < MOVES_TOLD);
+    // Only where audio moved (rare): a reading after the observers told of it.
+    const after = this.#clock.now();
+    return after >= now + TURN_SLACK_MS ? after : NaN;
   }
 
   /**
@@ -914,12 +925,8 @@ export class OutboundPump {
     const heldMs = this.#sender.heldAudioMs;
     const droppedMs = this.#sender.flushPackets(midSpeech);
     if (droppedMs > 0) this.#unplace(droppedMs);
-    else if (heldMs > 0) {
-      // It left now, its audio placed with its chunks: placed where it plays, before its padding.
-      const from = this.#timeline.sentMs - heldMs;
-      const moved = this.#timeline.heldLeft(from, now ?? this.#clock.now());
-      if (!Number.isNaN(moved)) this.#tracker.replaced(moved);
-    }
+    // It left now, its audio placed with its chunks: placed where it plays, before its padding.
+    else if (heldMs > 0) this.#heldLeftInTurn(this.#timeline.sentMs - heldMs, now);
     // A whole-frame serializer's stretch-end padding that went in it, and the packet's own, play
     // after the audio it held (a refused packet played none).
     this.#placePadding(this.#sender.flushedPaddingMs, now);
@@ -1038,13 +1045,8 @@ export class OutboundPump {
     // Sent now (an answer that comes later packetizes then: what is held stays placed as it was).
     if (heldMs > 0 && sending === undefined) {
       const from = this.#timeline.lastPosition - heldMs;
-      this.#heldAudioLeft(from, now);
-      // What it held left with this chunk, in this turn: work later in the turn (inside
-      // `serialize`, an observer's) holds it too, not only what the turn's own chunks began.
-      if (this.#timeline.sentMs - this.#sender.heldAudioMs > from) {
-        this.#chunkFrom = from;
-        if (from < this.#turnFrom) this.#turnFrom = from;
-      }
+      // What it held left with this chunk (and joined the turn: see `#heldLeftInTurn`).
+      if (this.#heldAudioLeft(from, now)) this.#chunkFrom = from;
     }
     this.#tracker.chunkSent(chunk, ms, speech, now);
     this.#onChunk?.(out, speech);
@@ -1077,12 +1079,33 @@ export class OutboundPump {
    * time; a reply's end, for the padded frame its stretch end sends), and all sent after it
    * follows. Placed anew so (see `PlayoutTimeline.heldLeft`), the responses and the observers
    * are told, as of a turn that ran long. A packetizer's case only, a compare where no packet left.
+   * Returns whether a packet left.
    */
-  #heldAudioLeft(from: number, now: number | undefined): void {
+  #heldAudioLeft(from: number, now: number | undefined): boolean {
     const timeline = this.#timeline;
-    if (!(timeline.sentMs - this.#sender.heldAudioMs > from + 1e-6)) return; // still held
-    const moved = timeline.heldLeft(from, now ?? this.#clock.now());
-    if (!Number.isNaN(moved)) this.#tracker.replaced(moved);
+    if (!(timeline.sentMs - this.#sender.heldAudioMs > from + 1e-6)) return false; // still held
+    this.#heldLeftInTurn(from, now);
+    return true;
+  }
+
+  /**
+   * The audio from position `from` on, held for a packet, left with one in the turn that read
+   * `now` (undefined: a turn of its own, read here): it leaves once that turn ends, with all the
+   * turn sent, so work later in it (inside `serialize`, an observer's) holds it too, not only
+   * what the turn's own chunks began. Placed where it plays (`PlayoutTimeline.heldLeft`) and the
+   * move told as one of the turn's own: an observer's work on it (a recorder's, a heavy
+   * observer's) holds the turn, the packet with it, on, and the observers are told again, by
+   * `#turnLeftAt`'s rule and its bound (told once only, where the packet left, the reply's end
+   * was told, and recorded, as early as that work took: 10 ms on the move of a 90 ms reply's
+   * padded packet, that packet recorded 10 ms before the far end played it).
+   */
+  #heldLeftInTurn(from: number, now: number | undefined): void {
+    now ??= this.#readTurn();
+    if (from < this.#turnFrom) this.#turnFrom = from;
+    const moved = this.#timeline.heldLeft(from, now);
+    if (Number.isNaN(moved)) return;
+    const after = this.#moveTold(moved, now, 0);
+    if (!Number.isNaN(after)) this.#turnLeftAt(after, 1);
   }
 
   /**
