@@ -4,6 +4,18 @@
 import assert from "node:assert/strict";
 import { openRefusalSession } from "./_refusal_fixtures.ts";
 
+/** An open session whose writable is closing behind a second of audio, sent paced first. */
+async function closingBehindASecond() {
+  const session = await openRefusalSession();
+  session.transport.send({
+    type: "audio",
+    audio: new Uint8Array(1000 * 32),
+    sampleRate: 16000,
+    channels: 1,
+  });
+  return { ...session, closing: session.transport.writable.close() };
+}
+
 Deno.test("`transport.readable.pipeTo(transport.writable)` while the writable's close is under way: refused at once, no frame read", async () => {
   // "Closing must be propagated backward": a destination whose close is queued or in flight
   // cancels the source (here not: preventCancel) and rejects with a TypeError before any chunk
@@ -19,14 +31,7 @@ Deno.test("`transport.readable.pipeTo(transport.writable)` while the writable's 
   closeDone();
   await plainClosing;
 
-  const { clock, pair, transport } = await openRefusalSession();
-  transport.send({
-    type: "audio",
-    audio: new Uint8Array(1000 * 32),
-    sampleRate: 16000,
-    channels: 1,
-  });
-  const closing = transport.writable.close(); // sends the second of audio first, paced
+  const { clock, pair, transport, closing } = await closingBehindASecond();
   pair.client.send(new Uint8Array(640));
   pair.client.send(new Uint8Array(640));
   await pair.server.waitFor(() => transport.stats.framesIn === 2);
@@ -87,14 +92,7 @@ Deno.test("`transport.readable.pipeTo(transport.writable)`: the readable closed,
   closeDone();
   await plainClosing;
 
-  const { clock, pair, transport } = await openRefusalSession();
-  transport.send({
-    type: "audio",
-    audio: new Uint8Array(1000 * 32),
-    sampleRate: 16000,
-    channels: 1,
-  });
-  const closing = transport.writable.close(); // sends the second of audio first, paced
+  const { clock, pair, transport, closing } = await closingBehindASecond();
   pair.client.close(1000); // the peer leaves: nothing more comes in, the readable closes
   await clock.tick(1);
   for (const options of [undefined, { preventClose: true }]) {

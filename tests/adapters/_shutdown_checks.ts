@@ -9,6 +9,7 @@ import {
 } from "../../src/adapters/_shutdown.ts";
 import { audioHookSession } from "../serializers/fixtures/audiohook_session.ts";
 import { within, type WsClient } from "../_ws_client.ts";
+import { readStatusLine, sendRawUpgrade } from "./_raw_upgrade.ts";
 
 /**
  * Checks that `client`'s session ended with the shutdown's goodbye: the serializer's `cancel`
@@ -81,4 +82,14 @@ export async function assertFarewellCutAtGrace(
   const { audioBytesSent, audioBytesDroppedOnClose } = session().stats;
   assert.ok(audioBytesDroppedOnClose > 0, "the rest of the farewell dropped, counted");
   assert.equal(audioBytesSent + audioBytesDroppedOnClose, farewellBytes);
+}
+
+/** Checks that the server on `port` answers an upgrade with 503 once its shutdown has begun. */
+export async function assertRefusesUpgrades(port: number): Promise<void> {
+  const conn = await sendRawUpgrade(port);
+  try {
+    assert.equal(await readStatusLine(conn), "HTTP/1.1 503 Service Unavailable");
+  } finally {
+    conn.close();
+  }
 }

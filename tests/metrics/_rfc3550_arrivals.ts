@@ -2,6 +2,7 @@
 // Streams - WebSocket Messages": `start`, `media` with `chunk`, `timestamp` and `sequenceNumber`),
 // when each reaches the transport, and RFC 3550's jitter worked out from its text to check the
 // metrics against.
+import assert from "node:assert/strict";
 import { SessionMetrics, WebSocketTransport } from "../../mod.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
@@ -112,4 +113,28 @@ export function arrivals(count: number, delayMs: (chunk: number) => number): Arr
     list.push({ chunk, at: 1000 + 20 * (chunk - 1) + delayMs(chunk) });
   }
   return list;
+}
+
+/** `inbound`'s figures are RFC 3550's over `received`, to the last bit of rounding. */
+export function assertRfcFigures(
+  inbound: { jitterMs: number | null; maxJitterMs: number | null },
+  received: readonly Received[],
+): void {
+  const rfc = rfc3550Jitter(received);
+  assert.ok(
+    Math.abs(inbound.jitterMs! - rfc.jitter) < 1e-9,
+    `${inbound.jitterMs} vs ${rfc.jitter}`,
+  );
+  assert.ok(
+    Math.abs(inbound.maxJitterMs! - rfc.max) < 1e-9,
+    `${inbound.maxJitterMs} vs ${rfc.max}`,
+  );
+}
+
+/** `inbound` read no jitter (within 0.1 ms), now or at any time of the call. */
+export function assertNoJitter(
+  inbound: { jitterMs: number | null; maxJitterMs: number | null },
+): void {
+  assert.ok(Math.abs(inbound.maxJitterMs!) <= 0.1, `max jitter ${inbound.maxJitterMs} ms`);
+  assert.ok(Math.abs(inbound.jitterMs!) <= 0.1, `jitter ${inbound.jitterMs} ms`);
 }

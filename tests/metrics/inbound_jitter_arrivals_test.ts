@@ -22,9 +22,9 @@ import { recordingContext } from "../serializers/fixtures/recording_context.ts";
 import {
   type Arrival,
   arrivals,
+  assertRfcFigures,
   media,
   type Received,
-  rfc3550Jitter,
   start,
   twilioJitterCall,
 } from "./_rfc3550_arrivals.ts";
@@ -84,22 +84,6 @@ async function call(arrivals: readonly Arrival[], extra?: SessionObserver) {
   }
   assert.deepEqual(reported, [], "nothing reported");
   return { inbound: metrics.snapshot().inbound, stats, received };
-}
-
-/** `inbound`'s figures are RFC 3550's over `received`, to the last bit of rounding. */
-function assertRfcFigures(
-  inbound: { jitterMs: number | null; maxJitterMs: number | null },
-  received: readonly Received[],
-): void {
-  const rfc = rfc3550Jitter(received);
-  assert.ok(
-    Math.abs(inbound.jitterMs! - rfc.jitter) < 1e-9,
-    `${inbound.jitterMs} vs ${rfc.jitter}`,
-  );
-  assert.ok(
-    Math.abs(inbound.maxJitterMs! - rfc.max) < 1e-9,
-    `${inbound.maxJitterMs} vs ${rfc.max}`,
-  );
 }
 
 Deno.test("`SessionMetrics` inbound jitter: packets later than the reorder window count, as RFC 3550 counts them", async () => {

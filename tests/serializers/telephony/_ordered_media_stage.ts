@@ -9,11 +9,8 @@ import { OrderedMedia, TelephonyAudio } from "../../../src/serializers/telephony
 import type { OrderedMediaOptions } from "../../../src/serializers/telephony/ordered_media.ts";
 import { recordingContext } from "../fixtures/recording_context.ts";
 
-/** The stage, with its counts and reports. */
-export function boundStage(
-  options: Partial<OrderedMediaOptions> = {},
-  encoding: "mulaw" | "pcm16le" = "mulaw",
-) {
+/** The made-up provider's audio codec, set up for 8 kHz mono both ways. */
+export function globexAudio(encoding: "mulaw" | "pcm16le" = "mulaw"): TelephonyAudio {
   const audio = new TelephonyAudio({ encoding, sampleRate: 8000, provider: "Globex" });
   audio.setup({
     inputSampleRate: 8000,
@@ -21,6 +18,15 @@ export function boundStage(
     outputSampleRate: 8000,
     outputChannels: 1,
   });
+  return audio;
+}
+
+/** The stage, with its counts and reports. */
+export function boundStage(
+  options: Partial<OrderedMediaOptions> = {},
+  encoding: "mulaw" | "pcm16le" = "mulaw",
+) {
+  const audio = globexAudio(encoding);
   const ordered = new OrderedMedia({ audio, provider: "Globex", ...options });
   const { context, counted: counts, reported } = recordingContext();
   ordered.bind(context);

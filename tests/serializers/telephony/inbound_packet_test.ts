@@ -6,6 +6,7 @@
 // since the stream began), through the shared Twilio-arrivals fixture; Plivo's "Stream Event
 // Protocol" / "Audio Streaming Protocol Reference" (`media.timestamp` in wall-clock epoch ms,
 // `media.chunk` numbering the packets), shaped as tests/serializers/fixtures/plivo_call.ts is.
+import { globexAudio } from "./_ordered_media_stage.ts";
 import assert from "node:assert/strict";
 import { WebSocketTransport } from "../../../mod.ts";
 import { ObserverList } from "../../../src/_observer_list.ts";
@@ -14,11 +15,7 @@ import type { Frame } from "../../../src/frames.ts";
 import type { InboundPacketInfo } from "../../../src/session_observer.ts";
 import { PlivoSerializer } from "../../../src/serializers/plivo.ts";
 import { TwilioSerializer } from "../../../src/serializers/twilio.ts";
-import {
-  encodeBase64,
-  OrderedMedia,
-  TelephonyAudio,
-} from "../../../src/serializers/telephony/mod.ts";
+import { encodeBase64, OrderedMedia } from "../../../src/serializers/telephony/mod.ts";
 import { FakeClock, MemorySocketPair } from "../../../src/testing/mod.ts";
 import { media, start } from "../../metrics/_rfc3550_arrivals.ts";
 import { recordingContext } from "../fixtures/recording_context.ts";
@@ -120,13 +117,7 @@ Deno.test("`OrderedMedia` with a clock that gives no finite time tells no packet
   });
   let told = 0;
   observers.add({ inboundPacket: () => void told++ });
-  const audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: "Globex" });
-  audio.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
+  const audio = globexAudio();
   const stage = new OrderedMedia({ audio, provider: "Globex" });
   const { context } = recordingContext({
     clock: new NaNClock(),

@@ -4,6 +4,7 @@
 // README.md ("Telephony and pipecat clients"): "media in order passes at once, a packet after a
 // hole waits at most 60 ms of media for it, a lost packet becomes silence of exactly its length
 // ... an absurd number ... costs only itself, never the packets after it."
+import { globexAudio } from "./_ordered_media_stage.ts";
 import assert from "node:assert/strict";
 import { type AudioFrame, type Frame, WebSocketTransport } from "@x/ws-transport";
 import { FakeClock, MemorySocketPair } from "@x/ws-transport/testing";
@@ -13,7 +14,7 @@ import { TelnyxSerializer } from "../../../src/serializers/telnyx.ts";
 import { PlivoSerializer } from "../../../src/serializers/plivo.ts";
 import { ExotelSerializer } from "../../../src/serializers/exotel.ts";
 import { MediaReorder } from "../../../src/serializers/telephony/media_reorder.ts";
-import { OrderedMedia, TelephonyAudio } from "../../../src/serializers/telephony/mod.ts";
+import { OrderedMedia } from "../../../src/serializers/telephony/mod.ts";
 
 const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 const MULAW_20MS = b64(new Uint8Array(160).fill(0xff));
@@ -120,13 +121,7 @@ Deno.test("`MediaReorder` by timestamp counts a gap's packets by the typical pac
 });
 
 Deno.test("`OrderedMedia` fills a gap in a run of tiny packets with a few frames, not one per tiny packet", () => {
-  const audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: "Globex" });
-  audio.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
+  const audio = globexAudio();
   const ordered = new OrderedMedia({ audio, provider: "Globex" });
   const counts: Record<string, number> = {};
   ordered.bind({

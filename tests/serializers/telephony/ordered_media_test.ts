@@ -2,18 +2,12 @@ import assert from "node:assert/strict";
 import { OrderedMedia, TelephonyAudio } from "../../../src/serializers/telephony/mod.ts";
 import { TransportError } from "../../../src/errors.ts";
 import type { Frame } from "../../../src/frames.ts";
-import { boundStage } from "./_ordered_media_stage.ts";
+import { boundStage, globexAudio } from "./_ordered_media_stage.ts";
 
 const SILENCE_20MS = btoa(String.fromCharCode(...new Uint8Array(160).fill(0xff)));
 
 function media() {
-  const audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: "Globex" });
-  audio.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
+  const audio = globexAudio();
   return new OrderedMedia({ audio, provider: "Globex" });
 }
 
