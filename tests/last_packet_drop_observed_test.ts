@@ -5,9 +5,9 @@
 // time (tests/_fake_far_end.ts; the wire is raw PCM16 as RawPcmSerializer sends it), a bot that
 // writes 20 ms at a time, as a real-time TTS does.
 import assert from "node:assert/strict";
-import { CallRecorder, type OutboundDroppedInfo, WebSocketTransport } from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
-import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
+import { CallRecorder, type OutboundDroppedInfo } from "../mod.ts";
+import { MarkingSerializer } from "./_fake_far_end.ts";
+import { packetCall } from "./_packet_call.ts";
 
 /** 16 kHz mono PCM16. */
 const BYTES_PER_MS = 32;
@@ -29,19 +29,10 @@ function recordedMs(wav: ArrayBuffer, value: number): number {
 }
 
 async function call() {
-  const clock = new FakeClock(0);
-  const pair = new MemorySocketPair();
-  const farEnd = new FakeFarEnd(clock, pair.client, {
-    jitterMs: 0,
-    bytesPerMs: BYTES_PER_MS,
-    acks: false,
-  });
-  const transport = new WebSocketTransport(pair.server, {
+  const { clock, pair, farEnd, transport } = packetCall({
     serializer: new MarkingSerializer(false),
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    fixedAudioPacketSize: 500,
+    packetBytes: 500,
     lastPacket: "drop",
-    clock,
   });
   const recorder = new CallRecorder({ clock, sampleRate: 16000 });
   transport.observe(recorder);

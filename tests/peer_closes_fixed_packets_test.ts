@@ -4,9 +4,8 @@
 // `fixedAudioPacketSize` is dropped (no audio may follow that transaction). A fixed `true` read
 // the same way dropped the end of every reply mid-call, whatever `lastPacket` said.
 import assert from "node:assert/strict";
-import { type Frame, type FrameSerializer, WebSocketTransport } from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
-import { FakeFarEnd } from "./_fake_far_end.ts";
+import type { Frame, FrameSerializer } from "../mod.ts";
+import { packetCall, receivedBytes } from "./_packet_call.ts";
 import { answer } from "./_caller_fixtures.ts";
 
 /** Raw PCM to a far end that closes after our `end`, said once for the session. */
@@ -25,22 +24,17 @@ class FixedPeerCloses implements FrameSerializer {
 }
 
 Deno.test('a fixed `peerCloses: true` drops no reply\'s last packet mid-call: `lastPacket: "pad"` pads and sends it', async () => {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 0, bytesPerMs: 32, acks: false });
   const serializer = new FixedPeerCloses();
-  const transport = new WebSocketTransport(pair.server, {
+  const { clock, farEnd, transport } = packetCall({
     serializer,
-    clock,
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    fixedAudioPacketSize: 1000,
+    packetBytes: 1000,
     lastPacket: "pad",
   });
   await clock.tick(1);
   void transport.send(answer(100, "r1")); // 3,200 bytes: three packets and 200 bytes, padded
   await clock.tick(1000);
   // Before: 3,000 bytes arrived, the last 200 dropped and counted as if the call were closing.
-  assert.equal(farEnd.arrivals.reduce((bytes, arrival) => bytes + arrival.bytes, 0), 4000);
+  assert.equal(receivedBytes(farEnd), 4000);
   assert.deepEqual(serializer.dropped, []);
   assert.equal(transport.stats.audioBytesDroppedOnClose, 0);
   await transport.close();

@@ -12,9 +12,8 @@
 import assert from "node:assert/strict";
 import { type FrameSerializer, type OutboundDroppedInfo, RawPcmSerializer } from "../../mod.ts";
 import type { SpeakingEvent } from "../../src/playback.ts";
-import { WebSocketTransport } from "../../src/transport.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { FakeFarEnd, MarkingSerializer } from "../_fake_far_end.ts";
+import { MarkingSerializer } from "../_fake_far_end.ts";
+import { packetCall } from "../_packet_call.ts";
 import { answer } from "../_caller_fixtures.ts";
 import { VonageSerializer } from "../../src/serializers/vonage.ts";
 import { speech, startCall } from "./_provider_call.ts";
@@ -24,20 +23,12 @@ const PACKET_MS = 100;
 
 /** A session in 100 ms packets, the partial last one dropped, on a far end that plays it. */
 function session(marks: boolean) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const farEnd = new FakeFarEnd(clock, pair.client, {
-    jitterMs: 0,
-    bytesPerMs: BYTES_PER_MS,
-    acks: marks,
-  });
   const serializer: FrameSerializer = marks ? new MarkingSerializer() : new RawPcmSerializer();
-  const transport = new WebSocketTransport(pair.server, {
+  const { clock, pair, farEnd, transport } = packetCall({
     serializer,
-    clock,
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    fixedAudioPacketSize: PACKET_MS * BYTES_PER_MS,
+    packetBytes: PACKET_MS * BYTES_PER_MS,
     lastPacket: "drop",
+    acks: marks,
   });
   const events: string[] = [];
   for (const type of ["speakingstart", "speakingstop"] as const) {

@@ -4,20 +4,11 @@
 // where the packet leaves (`"pad"`). A hook that throws is an "encode" error; the session goes on.
 // The wire is raw PCM16, played by a far end as it arrives (tests/_fake_far_end.ts).
 import assert from "node:assert/strict";
-import {
-  type Frame,
-  type FrameSerializer,
-  type LastPacketPolicy,
-  type TransportError,
-  WebSocketTransport,
-} from "../../mod.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { FakeFarEnd } from "../_fake_far_end.ts";
+import type { Frame, FrameSerializer, LastPacketPolicy, TransportError } from "../../mod.ts";
+import { packetCall, receivedBytes } from "../_packet_call.ts";
 import { answer } from "../_caller_fixtures.ts";
 
-/** 16 kHz mono PCM16. */
-const BYTES_PER_MS = 32;
-/** 1000-byte packets: 31.25 ms. */
+/** 1000-byte packets: 31.25 ms of 16 kHz mono PCM16. */
 const PACKET_BYTES = 1000;
 
 /** Raw PCM out, with a log of what it serialized and what it was told was dropped. */
@@ -40,24 +31,10 @@ class LoggingSerializer implements FrameSerializer {
   }
 }
 
-/** The audio bytes that reached the far end. */
-function received(farEnd: FakeFarEnd): number {
-  return farEnd.arrivals.reduce((bytes, arrival) => bytes + arrival.bytes, 0);
-}
-
 function call(lastPacket: LastPacketPolicy, serializer: LoggingSerializer) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const farEnd = new FakeFarEnd(clock, pair.client, {
-    jitterMs: 0,
-    bytesPerMs: BYTES_PER_MS,
-    acks: false,
-  });
-  const transport = new WebSocketTransport(pair.server, {
+  const { clock, farEnd, transport } = packetCall({
     serializer,
-    clock,
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    fixedAudioPacketSize: PACKET_BYTES,
+    packetBytes: PACKET_BYTES,
     lastPacket,
   });
   const errors: TransportError[] = [];
@@ -73,7 +50,7 @@ Deno.test("partialPacketDropped: told the bytes of the partial packet dropped, b
   void s.transport.send({ type: "end" });
   await s.clock.tick(1000);
   assert.deepEqual(serializer.log.slice(-3), ["audio 640", "dropped 200", "end"]);
-  assert.equal(received(s.farEnd), 3 * PACKET_BYTES);
+  assert.equal(receivedBytes(s.farEnd), 3 * PACKET_BYTES);
   assert.deepEqual(s.errors, []);
   await s.transport.closed;
 });
@@ -85,7 +62,7 @@ Deno.test("partialPacketDropped: not called where the partial packet leaves (las
   void s.transport.send(answer(100, "r1"));
   await s.clock.tick(1000);
   assert.equal(serializer.log.filter((line) => line.startsWith("dropped")).length, 0);
-  assert.equal(received(s.farEnd), 4 * PACKET_BYTES);
+  assert.equal(receivedBytes(s.farEnd), 4 * PACKET_BYTES);
   await s.transport.close();
 });
 
@@ -103,6 +80,6 @@ Deno.test("partialPacketDropped: a throw is an encode error, counted, and the se
   // The next reply goes as before.
   void s.transport.send(answer(125, "r2")); // 4000 bytes: four whole packets
   await s.clock.tick(1000);
-  assert.equal(received(s.farEnd), 3 * PACKET_BYTES + 4 * PACKET_BYTES);
+  assert.equal(receivedBytes(s.farEnd), 3 * PACKET_BYTES + 4 * PACKET_BYTES);
   await s.transport.close();
 });
