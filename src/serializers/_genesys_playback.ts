@@ -131,12 +131,11 @@ export class GenesysPlayback {
   }
 
   /**
-   * The packet not yet whole leaves at `now`: a stretch of the bot's audio ended (`audioEnds`),
-   * and the transport sends it right after by its `lastPacket` policy (dropped, it tells
-   * {@linkcode dropped}); or the transport said it sent it (`partialPacketSent`), padded
-   * mid-stream too, where background audio carries the stream on and no stretch ends. Missed
-   * there, what it held stayed held here: out of step with the transport's packets ever after,
-   * and counted as not played at a `playback_completed` once they had all played.
+   * The packet not yet whole left at `now`, as the transport says (`partialPacketSent`): at a
+   * stretch's end, before an `end`, and mid-stream, padded, where background audio carries the
+   * stream on and no stretch ends (dropped instead, it tells {@linkcode dropped}). Missed there,
+   * what it held would stay held here: out of step with the transport's packets ever after, and
+   * counted as not played at a `playback_completed` once they had all played.
    */
   packetLeft(now?: number): void {
     const held = this.#heldMs;

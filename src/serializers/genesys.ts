@@ -482,10 +482,9 @@ export class GenesysSerializer implements FrameSerializer {
     const takes = this.#state === "active" && this.#carriesAudio && !this.#playback.waiting;
     const tail = this.#audio.endOutbound(playing && takes && this.#packetized);
     // PCMU at 8 kHz: 8 bytes a millisecond, as in `serialize`.
-    const now = this.#context?.clock?.now();
-    if (tail !== null) this.#playback.sent(tail.length / 8, now);
-    // The packet not yet whole goes now, with this tail (see `GenesysPlayback.sent`).
-    this.#playback.packetLeft(now);
+    // The packet not yet whole goes right after, with this tail: the transport says so
+    // (`partialPacketSent`, or `partialPacketDropped`).
+    if (tail !== null) this.#playback.sent(tail.length / 8, this.#context?.clock?.now());
     return tail;
   }
 
