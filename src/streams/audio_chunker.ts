@@ -9,10 +9,11 @@ import type { AudioFrame } from "../frames.ts";
 import { assertPcmFormat, BYTES_PER_SAMPLE, bytesForDuration, durationMs } from "../audio/pcm.ts";
 import { FixedSizeCutter } from "./_fixed_size_cutter.ts";
 
-/** The `emit` of a caller that knows nothing is held: nothing can be emitted. */
-const NOTHING_HELD = (): void => {};
-/** The `emit` for bytes held again that are less than a chunk: nothing is emitted. */
-const LESS_THAN_A_CHUNK = (): void => {};
+/**
+ * An `emit` where nothing can come out: a caller that knows nothing is held, or bytes held again
+ * that are less than a chunk.
+ */
+const EMITS_NOTHING = (): void => {};
 
 /** Options for {@linkcode AudioChunker}. */
 export interface AudioChunkerOptions {
@@ -116,7 +117,7 @@ export class AudioChunker {
    */
   takeWhole(frame: AudioFrame): boolean {
     if (this.#cutter.pendingBytes !== 0) return false;
-    this.#follow(frame, NOTHING_HELD);
+    this.#follow(frame, EMITS_NOTHING);
     return frame.audio.length === this.#chunkBytes;
   }
 
@@ -157,7 +158,7 @@ export class AudioChunker {
       this.#cutter.push(
         rest.buffer.subarray(whole, rest.bytes),
         this.#chunkBytes,
-        LESS_THAN_A_CHUNK,
+        EMITS_NOTHING,
       );
     }
   }
