@@ -11,23 +11,66 @@
  * ```
  *
  * Targets: `load.ts`'s (`load.ts --help` lists them), run by this checkout's Deno on each side's
- * files; and `node-push` / `node`, the Node adapter's echo of `load_runtimes.ts` on the push
- * surface or through the streams, 60 ms ahead, bundled by esbuild from each side's files and run by
- * `node`. Needs `git`; the worktree and the bundles are removed at the end.
+ * files; `node-push` / `node`, the Node adapter's echo of `load_runtimes.ts` on the push surface or
+ * through the streams, 60 ms ahead, bundled by esbuild from each side's files and run by `node`;
+ * and `bun-push` / `bun`, the Bun adapter's echo likewise, each side's TypeScript run by the Bun
+ * of deno.json's `@oven/bun-linux-x64`. A side older than 8eaf961 runs those echoes at their own
+ * lead (they read no `--ahead-ms` then). Each side's command is printed before the runs. Needs
+ * `git`; the worktree and the bundles are removed at the end.
  *
  * @module
  */
 
+import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath as fromFileUrl, pathToFileURL } from "node:url";
 import { DEMO_SEND_AHEAD_MS } from "../../examples/demo/handler.ts";
-import { killChildren, knownTarget, median, runPair, type TargetSpec } from "./load.ts";
+import {
+  killChildren,
+  knownTarget,
+  median,
+  runPair,
+  TARGET_NAMES,
+  type TargetSpec,
+} from "./load.ts";
 import { bundleForNode } from "../runtimes/node/child_runtime.ts";
 
-/** The Node targets: the echo server's arguments (`load_runtimes.ts`'s, at the demo's lead). */
-const NODE_TARGETS: Record<string, string[]> = {
-  "node-push": ["--push", `--ahead-ms=${DEMO_SEND_AHEAD_MS}`],
-  node: [`--ahead-ms=${DEMO_SEND_AHEAD_MS}`],
+type ServerCommand = TargetSpec["command"];
+/** One side's server command, built from that side's checkout (`root`). */
+type SideCommand = (root: string) => ServerCommand | Promise<ServerCommand>;
+
+const AHEAD = `--ahead-ms=${DEMO_SEND_AHEAD_MS}`;
+/** The bundles made for Node, removed at the end. */
+const bundles: string[] = [];
+
+/** Node runs the side's echo bundled, as npm users get the module (JavaScript, ESM). */
+async function nodeEcho(root: string, args: string[]): Promise<ServerCommand> {
+  const entry = join(root, "tests/runtimes/node/echo_server_node.ts");
+  const bundle = await bundleForNode(pathToFileURL(entry).href);
+  bundles.push(bundle);
+  return ["node", bundle, ...args];
+}
+
+/**
+ * Bun runs the side's TypeScript itself, as it runs the package's sources. Its binary comes from
+ * the platform package (as `tests/runtimes/bun_test.ts` finds it): the `bun` package's launcher
+ * is written by an install script Deno does not run.
+ */
+function bunEcho(root: string, args: string[]): ServerCommand {
+  const bun = fromFileUrl(import.meta.resolve("@oven/bun-linux-x64/package.json"))
+    .replace(/package\.json$/, "bin/bun");
+  return [bun, "run", join(root, "tests/runtimes/bun/echo_server.ts"), ...args];
+}
+
+/**
+ * The other runtimes' targets: each adapter's echo of `load_runtimes.ts`, on the push surface or
+ * through the streams, at the demo's lead.
+ */
+const RUNTIME_TARGETS: Record<string, SideCommand> = {
+  "node-push": (root) => nodeEcho(root, ["--push", AHEAD]),
+  node: (root) => nodeEcho(root, [AHEAD]),
+  "bun-push": (root) => bunEcho(root, ["--push", AHEAD]),
+  bun: (root) => bunEcho(root, [AHEAD]),
 };
 
 const { values } = parseArgs({
@@ -52,6 +95,14 @@ async function git(...args: string[]): Promise<string> {
   return text;
 }
 
+const runtimeTarget = RUNTIME_TARGETS[values.target];
+if (runtimeTarget === undefined && !TARGET_NAMES.includes(values.target)) {
+  // Before the worktree is made: a typo leaves nothing behind.
+  const names = [...TARGET_NAMES, ...Object.keys(RUNTIME_TARGETS)];
+  console.error(`ab.ts: unknown target "${values.target}": use ${names.join(", ")}`);
+  Deno.exit(2);
+}
+
 let revision: string;
 try {
   revision = await git("rev-parse", "--short", values.base);
@@ -61,21 +112,18 @@ try {
 }
 const worktree = await Deno.makeTempDir({ prefix: "ws-transport-ab-" });
 await git("worktree", "add", "--detach", worktree, revision);
-const bundles: string[] = [];
 try {
   let current: TargetSpec;
   let base: TargetSpec;
-  const nodeArgs = NODE_TARGETS[values.target];
-  if (nodeArgs !== undefined) {
-    // Each side's server bundled from its own files, as npm users get the module.
-    const nodeTarget = async (name: string, root: string): Promise<TargetSpec> => {
-      const entry = pathToFileURL(`${root}/tests/runtimes/node/echo_server_node.ts`).href;
-      const bundle = await bundleForNode(entry);
-      bundles.push(bundle);
-      return { name, command: ["node", bundle, ...nodeArgs], path: "/ws" };
-    };
-    current = await nodeTarget("this checkout", ROOT);
-    base = await nodeTarget(revision, worktree);
+  if (runtimeTarget !== undefined) {
+    // Each side's server from its own files; one esbuild at a time.
+    const side = async (name: string, root: string): Promise<TargetSpec> => ({
+      name,
+      command: await runtimeTarget(root),
+      path: "/ws",
+    });
+    current = await side("this checkout", ROOT);
+    base = await side(revision, worktree);
   } else {
     current = { ...knownTarget(values.target), name: "this checkout" };
     // The same program (this checkout's Deno) on the revision's files.
@@ -98,6 +146,10 @@ try {
     `# ${values.target}: this checkout against ${revision}, ${options.sessions} sessions each, ` +
       `${options.seconds} s windows; loadavg at start ${Deno.loadavg().join(" ")}`,
   );
+  // Which files each side runs, to be seen: an A/B of one build against itself says 1.000.
+  for (const { name, command: [program, ...args] } of [current, base]) {
+    console.log(`# ${name}: ${basename(program)} ${args.join(" ")}`);
+  }
   const ratios: number[] = [];
   for (let run = 1; run <= Number(values.runs); run++) {
     // Swapped every run: neither build always starts first.

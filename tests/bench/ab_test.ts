@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DEMO_SEND_AHEAD_MS } from "../../examples/demo/handler.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -95,4 +96,43 @@ Deno.test("`ab.ts` bundles the Node adapter's echo from each side's files and re
     /^run 1: (\d+\.\d{3}|no ratio, a side under one CPU tick) \(CPU s\/session-min .*; loss 0 and 0\)$/m,
   );
   assert.deepEqual(await bundles(), before, "no bundle is left behind");
+});
+
+Deno.test("`ab.ts` runs the Bun adapter's echo on each side's own files", async () => {
+  const revision = await head();
+  if (revision === undefined) return; // no git: the first test covers what ab.ts says then
+  const before = (await run("git", "worktree", "list")).out;
+  const r = await run(
+    Deno.execPath(),
+    ...["run", "-A", "tests/bench/ab.ts", "--target", "bun-push", "--base", "HEAD"],
+    ...["--runs", "1", "--sessions", "2", "--seconds", "1", "--start-spread-ms", "0"],
+  );
+  assert.ok(r.success, r.err);
+  assert.match(
+    r.out,
+    new RegExp(`^# bun-push: this checkout against ${revision}, 2 sessions`, "m"),
+  );
+  // Bun runs the TypeScript of its own side: this checkout's, and the revision's worktree's.
+  const echo = `tests/runtimes/bun/echo_server\\.ts --push --ahead-ms=${DEMO_SEND_AHEAD_MS}$`;
+  assert.match(r.out, new RegExp(`^# this checkout: bun run ${ROOT}${echo}`, "m"));
+  assert.match(
+    r.out,
+    new RegExp(`^# ${revision}: bun run /\\S+/ws-transport-ab-[^/]+/${echo}`, "m"),
+  );
+  assert.match(
+    r.out,
+    /^run 1: (\d+\.\d{3}|no ratio, a side under one CPU tick) \(CPU s\/session-min .*; loss 0 and 0\)$/m,
+  );
+  assert.equal((await run("git", "worktree", "list")).out, before, "the worktree is gone");
+});
+
+Deno.test("`ab.ts` names every target it knows when given one it does not, and makes no worktree", async () => {
+  const before = (await run("git", "worktree", "list").catch(() => undefined))?.out;
+  const r = await run(Deno.execPath(), "run", "-A", "tests/bench/ab.ts", "--target", "nginx");
+  assert.equal(r.code, 2);
+  assert.match(
+    r.err,
+    /^ab\.ts: unknown target "nginx": use demo, push, .*, node-push, node, bun-push, bun$/m,
+  );
+  assert.equal((await run("git", "worktree", "list").catch(() => undefined))?.out, before);
 });
