@@ -44,6 +44,12 @@ const PLAIN_ID = /^[A-Za-z0-9_.:\-]{1,64}$/;
 const DTMF = /^[0-9*#A-D]$/;
 /** How a passthrough channel (`p` dial option) refuses a command (chan_websocket.c `handle_command`). */
 const PASSTHROUGH_REFUSAL = /not supported in passthrough mode/;
+/**
+ * How a channel whose media direction is "in" (the `d(in)` dial option, or `SET_MEDIA_DIRECTION`)
+ * refuses the buffering, mark and pause commands (chan_websocket.c `handle_command`,
+ * `ERROR_ON_INVALID_MEDIA_DIRECTION_RTN`; docs.asterisk.org, WebSocket, `SET_MEDIA_DIRECTION`).
+ */
+const DIRECTION_REFUSAL = /not supported while media direction is 'in'/;
 /** A command's name: Asterisk's are upper-case words joined by underscores (case-sensitive). */
 const COMMAND_NAME = /^[A-Z][A-Z0-9_]*$/;
 /**
@@ -148,7 +154,8 @@ interface PendingMark {
  * `MEDIA_BUFFERING_COMPLETED` for one of our marks → that `mark`; `MEDIA_XOFF` / `MEDIA_XON`
  * pause and resume the transport's sending (nothing is dropped; counted in
  * `stats.sendPauses`); `ERROR` is reported as a "protocol" error (a passthrough channel's refusals
- * once, the rest counted in `stats.encodeErrors`); anything else (`STATUS`,
+ * once, those of a channel whose media direction is "in" once a spell, the rest counted in
+ * `stats.encodeErrors`); anything else (`STATUS`,
  * `QUEUE_DRAINED`, later events) → a `message` frame holding the event and its parameters.
  * Asterisk sends no goodbye: the socket closing is the end of the call (the caller's last samples
  * the resampler held back are handed on then, and before a `MEDIA_START` that changes the rate).
@@ -241,6 +248,12 @@ export class AsteriskSerializer implements FrameSerializer {
   #nextId = 0;
   /** A passthrough channel's refusal was reported: later ones are only counted. */
   #passthroughReported = false;
+  /**
+   * A refusal for the media direction "in" was reported and no mark has been answered since:
+   * Asterisk answers none while the direction is "in" (it stops the channel's timer), so an
+   * answer says the direction changed, and the next refusal starts a new spell.
+   */
+  #directionReported = false;
   /** The bounds past which a bot's mark was given up and reported: later ones are only counted. */
   readonly #forgottenReported = new Set<"marks" | "flushes">();
 
@@ -381,6 +394,7 @@ export class AsteriskSerializer implements FrameSerializer {
         return null;
       case "MEDIA_MARK_PROCESSED":
       case "MEDIA_BUFFERING_COMPLETED":
+        this.#directionReported = false; // the queue plays: the direction is no longer "in"
         return this.#acknowledged(event);
       case "ERROR":
         this.#refused(optionalTextField(event, "error_text"));
@@ -395,26 +409,45 @@ export class AsteriskSerializer implements FrameSerializer {
    * refuses every buffering, mark and flush command with `… not supported in passthrough mode`
    * (chan_websocket.c `handle_command`): one such error per command, several a second while the
    * bot speaks, would bury the one thing to say. The first is reported with what it means; the
-   * rest are counted in `stats.encodeErrors` (a command the channel has no use for).
+   * rest are counted in `stats.encodeErrors` (a command the channel has no use for). A channel
+   * whose media direction is "in" refuses the buffering and mark commands likewise, for as long
+   * as it stays so: the first refusal of each such spell is reported, the rest counted.
    */
   #refused(text: string | undefined): void {
     if (text !== undefined && PASSTHROUGH_REFUSAL.test(text)) {
-      if (this.#passthroughReported) return this.#context?.count("encodeErrors");
-      this.#passthroughReported = true;
-      this.#context?.report(
-        new TransportError(
-          "protocol",
-          `${PROVIDER}: ${text}: the channel was dialled with the "p" (passthrough) option, which ` +
-            `refuses START/STOP_MEDIA_BUFFERING, MARK_MEDIA and FLUSH_MEDIA: marks are never ` +
-            `answered (playback goes by the estimate) and an interruption cuts nothing Asterisk ` +
-            `queued; dial without "p" (further refusals are counted in stats.encodeErrors)`,
-        ),
+      this.#passthroughReported = this.#reportedOnce(
+        this.#passthroughReported,
+        `${PROVIDER}: ${text}: the channel was dialled with the "p" (passthrough) option, which ` +
+          `refuses START/STOP_MEDIA_BUFFERING, MARK_MEDIA and FLUSH_MEDIA: marks are never ` +
+          `answered (playback goes by the estimate) and an interruption cuts nothing Asterisk ` +
+          `queued; dial without "p" (further refusals are counted in stats.encodeErrors)`,
+      );
+      return;
+    }
+    if (text !== undefined && DIRECTION_REFUSAL.test(text)) {
+      this.#directionReported = this.#reportedOnce(
+        this.#directionReported,
+        `${PROVIDER}: ${text}: the channel's media direction is "in" (the d(in) dial option or ` +
+          `SET_MEDIA_DIRECTION): Asterisk drops the bot's audio and refuses ` +
+          `START/STOP_MEDIA_BUFFERING and MARK_MEDIA, so marks are not answered (playback goes ` +
+          `by the estimate) until the direction is "both" (further refusals are counted in ` +
+          `stats.encodeErrors)`,
       );
       return;
     }
     this.#context?.report(
       new TransportError("protocol", `${PROVIDER}: ${text ?? "ERROR without error_text"}`),
     );
+  }
+
+  /**
+   * A refusal that says the same for as long as the channel stays as it is: reported the first
+   * time, counted in `stats.encodeErrors` after. Returns that it has been reported.
+   */
+  #reportedOnce(reported: boolean, message: string): true {
+    if (reported) this.#context?.count("encodeErrors");
+    else this.#context?.report(new TransportError("protocol", message));
+    return true;
   }
 
   #start(event: AsteriskEvent): StartFrame | Frame[] {

@@ -1,0 +1,93 @@
+// Asterisk chan_websocket with the media direction "in" (the `d(in)` dial option, or the JSON
+// command `SET_MEDIA_DIRECTION` with `"direction": "in"`): docs.asterisk.org, Configuration →
+// Channel Drivers → WebSocket, `SET_MEDIA_DIRECTION`: "Asterisk will drop any media it receives
+// from the application", and START_MEDIA_BUFFERING, STOP_MEDIA_BUFFERING, MARK_MEDIA, PAUSE_MEDIA
+// and CONTINUE_MEDIA "will generate an error". The far end (fixtures/asterisk_channel_playout.ts,
+// `directionIn`) is chan_websocket.c (asterisk 926a1068, August 2026): read_from_ws_and_queue
+// drops BINARY messages while the direction is "in"; handle_command answers each of those
+// commands at once with `ERROR … <command> not supported while media direction is 'in'`
+// (ERROR_ON_INVALID_MEDIA_DIRECTION_RTN) and does nothing else; the channel runs no timer
+// (webchan_request, SET_MEDIA_DIRECTION), so nothing queued is answered.
+//
+// What the bot must see: one clear "protocol" error saying why nothing it says is heard and no
+// mark is answered, not one per command for as long as it speaks (one per transport mark, four a
+// second); the rest counted in stats.encodeErrors. An answer, once the direction is "both" again,
+// ends the spell: a later one is reported again.
+import assert from "node:assert/strict";
+import type { Frame, TransportError } from "../../mod.ts";
+import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
+import { asteriskFarEnd, mediaStart } from "./fixtures/asterisk_channel_playout.ts";
+import { narrowbandCall } from "./fixtures/narrowband_call.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
+
+/** chan_websocket's ERROR event for `command` refused while the direction is "in". */
+function refusal(command: string, json: boolean): string {
+  const text = `${command} not supported while media direction is 'in'`;
+  return json
+    ? JSON.stringify({ event: "ERROR", channel_id: "1.1", error_text: text })
+    : `ERROR channel_id:1.1 error_text:${text}`;
+}
+
+for (const json of [false, true]) {
+  Deno.test(`\`AsteriskSerializer\` on a channel whose media direction is "in" (${json ? "JSON" : "plain-text"} control) reports the refused commands once, clearly, and counts the rest`, async () => {
+    const { clock, pair, transport } = narrowbandCall(new AsteriskSerializer());
+    const log = asteriskFarEnd(clock, pair, {
+      json,
+      frameBytes: 160,
+      format: "ulaw",
+      directionIn: true,
+    });
+    const errors: TransportError[] = [];
+    transport.addEventListener("error", (e) => errors.push(e.error));
+    transport.receive(() => {});
+    await clock.tick(10);
+    // Five seconds of speech.
+    transport.send(
+      {
+        type: "audio",
+        audio: new Uint8Array(80000).fill(1),
+        sampleRate: 8000,
+        channels: 1,
+      } as Frame,
+    );
+    await clock.tick(5000);
+    const refusals = log.events.filter((e) => e.includes("ERROR")).length;
+    assert.ok(refusals > 10, `far end refused ${refusals} commands`);
+    assert.equal(errors.length, 1, errors.map((e) => e.message).join(" | "));
+    assert.equal(errors[0]!.code, "protocol");
+    assert.equal(errors[0]!.fatal, false);
+    assert.match(errors[0]!.message, /not supported while media direction is 'in'/);
+    assert.match(errors[0]!.message, /drops the bot's audio/);
+    assert.match(errors[0]!.message, /marks are not answered/);
+    assert.equal(transport.stats.encodeErrors, refusals - 1);
+    await transport.close();
+  });
+}
+
+Deno.test("`AsteriskSerializer` reports a media-direction refusal again once a mark answered since says the direction changed", () => {
+  const asterisk = new AsteriskSerializer();
+  const { context, reported, counted } = recordingContext();
+  asterisk.bind(context);
+  asterisk.setup({
+    inputSampleRate: 8000,
+    inputChannels: 1,
+    outputSampleRate: 8000,
+    outputChannels: 1,
+  });
+  asterisk.deserialize(mediaStart({ json: true }));
+  asterisk.deserialize(refusal("MARK_MEDIA", true));
+  asterisk.deserialize(refusal("MARK_MEDIA", true));
+  assert.equal(reported.length, 1);
+  assert.equal(counted.encodeErrors, 1);
+  // SET_MEDIA_DIRECTION "both": the channel's timer runs again, and a mark sent since is answered.
+  asterisk.serialize({ type: "mark", name: "m1" });
+  assert.deepEqual(
+    asterisk.deserialize(
+      JSON.stringify({ event: "MEDIA_MARK_PROCESSED", channel_id: "1.1", correlation_id: "m1" }),
+    ),
+    { type: "mark", name: "m1" },
+  );
+  asterisk.deserialize(refusal("MARK_MEDIA", true));
+  assert.equal(reported.length, 2);
+  assert.equal(counted.encodeErrors, 1);
+});
