@@ -14,9 +14,14 @@
  * - `"timeout"`: a bounded wait ran out (a socket that never opened, the close handshake, a
  *   REST hang-up, a far end's `start` or acknowledgement);
  * - `"backpressure"`: the peer stopped reading, or a queue overflowed beyond recovery;
- * - `"protocol"`: the peer broke the protocol (oversized message, unexpected message kind);
+ * - `"protocol"`: the peer broke the protocol (a message over `maxMessageBytes`, 1009; media
+ *   after its `stop`), the far end reported an error, a REST hang-up failed, or the serializer's
+ *   set-up failed or it or a `serialize` did not finish within `sendTimeoutMs` (1011); whether
+ *   the session ends is `TransportError.fatal`;
  * - `"application"`: the application's own code threw (a `receive` handler, a session callback
- *   given to an adapter); the session ends with 1011.
+ *   given to an adapter, an observer, a listener, a background mixer); the session ends with
+ *   1011. Not fatal, the session going on: a background that declined the session, a mixer's
+ *   `detach` that threw at the end, a `waitUntil` that threw (the hang-up goes on).
  */
 export type TransportErrorCode =
   | "decode"

@@ -33,7 +33,8 @@ export class TransportErrorEvent extends Event {
 }
 
 /**
- * Dispatched as "disconnected" when the remote side closed the socket (not when we did).
+ * Dispatched as "disconnected" when the remote side closed or dropped the connection, or its
+ * socket never opened within `openTimeoutMs` (code 1006); not when we closed it.
  *
  * @example
  * ```ts

@@ -9,7 +9,7 @@ import type { Clock } from "./clock.ts";
 import type { FrameSerializer } from "./serializer.ts";
 import type { OutboundMixer } from "./session_observer.ts";
 import type { LastPacketPolicy } from "./streams/packetizer.ts";
-import { withArticle } from "./_kind_of.ts";
+import { kindOf as kindOfValue } from "./_kind_of.ts";
 
 /** The inbound audio format: what audio frames on `readable` carry. */
 export interface AudioInOptions {
@@ -81,15 +81,16 @@ export interface TransportOptions {
    */
   fixedAudioPacketSize?: number;
   /**
-   * With `fixedAudioPacketSize`: what happens to the partial packet where a stretch of speech
-   * ends (each reply's end, an `end`, the session's close): `"pad"` fills it with `padByte`,
+   * With `fixedAudioPacketSize`: what happens to the partial packet where a stretch of speech ends
+   * (each reply's end, an `end`, `writable` closed; `close()` drops it with the queued audio,
+   * counted in `audioBytesDroppedOnClose`, whatever the policy): `"pad"` fills it with `padByte`,
    * `"short"` sends it as it is, `"drop"` discards it (up to a packet less a byte a reply, counted
    * in `audioBytesDroppedOnClose`). On Vonage and Asterisk a bot's `mark` ends the packet too,
    * mid-speech (their serializers pad the partial frame they hold there, and the packet before it
-   * must go first): padded where the policy is `"drop"`. With background audio playing, the
-   * stream goes on past a reply's end: that packet is padded, not dropped; when the background
-   * stops (nothing more from it by the time what was sent has played), what it left held goes by
-   * the policy.
+   * must go first): padded where the policy is `"drop"`. With background audio playing, the stream
+   * goes on past a reply's end: that packet is padded, not dropped; when the background stops
+   * (nothing more from it by the time what was sent has played), what it left held goes by the
+   * policy.
    *
    * @default {"pad"}
    */
@@ -120,7 +121,9 @@ export interface TransportOptions {
   maxQueuedMs?: number;
   /**
    * How many inbound frames `readable` holds for a slow reader. Past it the oldest audio frame is
-   * dropped (audio is real time; late audio is worthless), counted in `stats`.
+   * dropped (audio is real time; late audio is worthless), counted in `stats`. More than four
+   * times as many messages waiting (a reader stuck behind them, an asynchronous `deserialize`, a
+   * `Blob` read or the serializer's set-up) end the session ("backpressure", 1008).
    *
    * @default {500}
    */
@@ -217,8 +220,10 @@ export interface TransportOptions {
   maxBufferedBytes?: number;
   /**
    * How long a send may wait for `bufferedAmount` to drain before the session ends with a
-   * "backpressure" error: a peer that stops reading cannot hold a session open. It bounds a
-   * serializer's asynchronous `setup` too (a "protocol" error, 1011, when it has not finished).
+   * "backpressure" error (1008): a peer that stops reading cannot hold a session open. It bounds
+   * a serializer's asynchronous `setup` and each asynchronous `serialize` too (a "protocol"
+   * error, 1011, when one has not finished), and each asynchronous `deserialize` (given up: a
+   * "decode" error, the session going on).
    *
    * @default {5000}
    */
@@ -343,14 +348,17 @@ function boolean(value: unknown, name: string): boolean {
   throw new TypeError(`${name} must be true or false, got ${kindOf(value)}`);
 }
 
-/** Names a bad option's value for an error message: `5`, `"x"`, `a Uint8Array`. */
+/**
+ * Names a bad option's value for an error message: `5`, `"x"`, `a Uint8Array`, `a Function` (not
+ * its source text, which a user's arrow function would put whole into the message).
+ */
 function kindOf(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value).slice(0, 40);
-  if (typeof value !== "object" || value === null) return String(value);
-  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  if (typeof name !== "string" || name === "" || name === "Object") return "an object";
-  // "an AbortController", but "a Uint8Array", "a URL": a class name's U is read "you".
-  return name.startsWith("U") ? `a ${name}` : withArticle(name);
+  if (typeof value !== "object" && typeof value !== "function" || value === null) {
+    return String(value);
+  }
+  const kind = kindOfValue(value);
+  return kind === "a plain object" ? "an object" : kind;
 }
 
 /**
