@@ -38,8 +38,14 @@ const CLOSE_TIMEOUT_MS = 2_000;
 const ABORTED_HANG_UP_MS = 1_000;
 /** How long the platform's opening handshake may take before the caller gives up. */
 const READY_TIMEOUT_MS = 15_000;
-/** Keep violations' first details for this many rules at most (counts are kept for all). */
+/**
+ * Keep violations' first details for this many rules at most; the violations of rules past them
+ * are counted together under {@linkcode MORE_RULES} (a far end of one's own may name rules from
+ * what the bot sent, without end), so the report's counts still add up to all of them.
+ */
 const MAX_RULES = 100;
+/** The rule the violations of rules past {@linkcode MAX_RULES} are counted under. */
+const MORE_RULES = "simulator.more-rules";
 
 /** Runs one call; {@linkcode SimulatedCall.run} resolves with its report. */
 export class SimulatedCall {
@@ -594,6 +600,18 @@ export class SimulatedCall {
     if (found) found.count++;
     else if (this.#violations.size < MAX_RULES) {
       this.#violations.set(rule, { rule, count: 1, firstAtMs: this.#now(), detail });
+    } else {
+      // Counted, never lost: one rule more, whose detail is the first of those it stands for.
+      const more = this.#violations.get(MORE_RULES);
+      if (more) more.count++;
+      else {
+        this.#violations.set(MORE_RULES, {
+          rule: MORE_RULES,
+          count: 1,
+          firstAtMs: this.#now(),
+          detail: `violations of rules past the first ${MAX_RULES}, the first ${rule}: ${detail}`,
+        });
+      }
     }
   }
 

@@ -9,10 +9,24 @@ import type { CallEnding } from "./report.ts";
 
 /**
  * Close codes that say the closing side failed (RFC 6455 §7.4.1: protocol error, unacceptable or
- * inconsistent data, policy violation, too big, missing extension, internal error, bad gateway,
- * TLS): a bot that closes with one has not passed, though it closed the socket itself.
+ * inconsistent data, policy violation, too big, missing extension, internal error, TLS; and the
+ * IANA registry's server failures, RFC 6455 §11.7: service restart, try again later, bad
+ * gateway): a bot that closes with one has not passed, though it closed the socket itself. A bot
+ * restarting mid-call (1012) or too loaded to take it (1013) failed its caller as one that crashed.
  */
-const ERROR_CLOSE_CODES = new Set([1002, 1003, 1007, 1008, 1009, 1010, 1011, 1014, 1015]);
+const ERROR_CLOSE_CODES = new Set([
+  1002,
+  1003,
+  1007,
+  1008,
+  1009,
+  1010,
+  1011,
+  1012,
+  1013,
+  1014,
+  1015,
+]);
 
 /**
  * Whether the call failed by how it ended: it could not connect (`error`), the connection

@@ -68,7 +68,8 @@ Usage: simulate [options] <ws-url>
       --rate HZ             the platform's audio rate, where it offers a choice
       --encoding NAME       the platform's encoding, where it offers a choice (Telnyx
                             PCMU/PCMA/L16/G722, Plivo audio/x-mulaw/audio/x-l16, Exotel
-                            audio/x-raw/audio/x-mulaw)
+                            audio/x-raw/audio/x-mulaw, Asterisk ulaw/alaw/slin/slin16/slin24/
+                            slin44/slin48)
       --playback-encoding NAME
                             the encoding it plays the bot's audio in, where that is set apart
                             (Telnyx's bidirectional codec: PCMU, the default, PCMA, L16 or G722)
@@ -79,9 +80,9 @@ Usage: simulate [options] <ws-url>
   -h, --help                this text
 
 Exit status: 0 when every call connected, broke no platform rule, was not closed by the bot with
-an error code (1011 and the other failures of RFC 6455 §7.4.1) and kept within
---max-underrun-total when given; 1 otherwise; 2 for bad usage; 130 when interrupted (Ctrl-C),
-after the report of what happened until then.`;
+an error code (1011, 1013 and the other failures of RFC 6455 §7.4.1 and §11.7), kept within
+--max-underrun-total when given and had its --record file written; 1 otherwise; 2 for bad usage;
+130 when interrupted (Ctrl-C), after the report of what happened until then.`;
 
 /** Where call `index` (from 0) of `calls` is recorded: `FILE`, or `FILE-1.wav` … `FILE-N.wav`. */
 function recordFile(record: string, calls: number, index: number): string {
@@ -359,8 +360,10 @@ const TAKES_VALUE: ReadonlySet<string> = new Set(
 
 /**
  * Runs the command line with `args` (without the program name) and returns the exit status:
- * 0 when every call connected and broke no platform rule, 1 otherwise, 2 for bad usage. Prints
- * the report (text, or JSON with `--json`) to stdout and the progress line to stderr.
+ * 0 when every call passed (as `--help` says: connected, broke no platform rule, not closed by
+ * the bot with an error code, within `--max-underrun-total`, recorded), 1 otherwise, 2 for bad
+ * usage, 130 when interrupted. Prints the report (text, or JSON with `--json`) to stdout and the
+ * progress line to stderr.
  *
  * @example Asking for help
  * ```ts

@@ -8,9 +8,10 @@
  *   milliseconds as a string), `dtmf`, `playedStream` (a checkpoint has played) and
  *   `clearedAudio`.
  * - It accepts `playAudio` (`media.contentType` `audio/x-mulaw` at 8000 or `audio/x-l16` at 8000
- *   or 16000, `media.sampleRate`, base64 `media.payload`), `checkpoint` (`name`; answered by
- *   `playedStream` once the audio before it has played) and `clearAudio` (answered by
- *   `clearedAudio`), each with the `streamId`.
+ *   or 16000, `media.sampleRate`, base64 `media.payload`; no `streamId` in its documentation, so
+ *   one is checked only when given), `checkpoint` (`name`; answered by `playedStream` once the
+ *   audio before it has played) and `clearAudio` (answered by `clearedAudio`), each of these two
+ *   with the `streamId`.
  * - A stream ends when the call does: Plivo reports it by HTTP callback and closes the socket;
  *   the socket carries no stop message.
  *
@@ -124,7 +125,11 @@ export class PlivoFarEnd implements FarEnd {
     if (event !== "playAudio" && event !== "checkpoint" && event !== "clearAudio") {
       return context.note(`plivo ${event}`);
     }
-    if (message.streamId !== this.#streamId) {
+    // `checkpoint` and `clearAudio` carry the stream's id; Plivo's `playAudio` page documents
+    // only `event` and `media` (its example has no `streamId`): one that names another stream is
+    // refused, one that names none is the documented message.
+    const named = event !== "playAudio" || message.streamId !== undefined;
+    if (named && message.streamId !== this.#streamId) {
       return context.violation(
         "plivo.stream-id",
         `${event} for stream ${String(message.streamId)}, not ${this.#streamId}`,

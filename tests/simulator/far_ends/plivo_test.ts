@@ -25,3 +25,36 @@ Deno.test("the Plivo far end stamps media with the call's clock: epoch ms at the
   assert.ok(stamps[0]! >= before && stamps[0]! <= Date.now(), `${stamps[0]} is not epoch ms now`);
   assert.equal(stamps[1]! - stamps[0]!, 15_500);
 });
+
+// Plivo's "Play audio event" page (Stream events to Plivo → playAudio) documents `event` and
+// `media` (`contentType`, `sampleRate`, `payload`) and nothing else: its request example carries
+// no `streamId`, as `checkpoint` and `clearAudio` do. A bot that sends it so is heard.
+Deno.test("the Plivo far end plays a playAudio without a streamId, as Plivo's page writes it", () => {
+  const played: number[] = [];
+  const context = farEndContext({ play: (samples) => played.push(samples.length) });
+  const farEnd = FAR_ENDS["plivo"]!({});
+  farEnd.open(context);
+  const payload = btoa(String.fromCharCode(...new Uint8Array(160).fill(0xff)));
+  farEnd.receive(JSON.stringify({
+    event: "playAudio",
+    media: { contentType: "audio/x-mulaw", sampleRate: 8000, payload },
+  }));
+  assert.deepEqual(played, [160]);
+});
+
+Deno.test("the Plivo far end still refuses a playAudio for another stream", () => {
+  const violations: string[] = [];
+  const played: number[] = [];
+  const context = farEndContext({
+    play: (samples) => played.push(samples.length),
+    violation: (rule) => violations.push(rule),
+  });
+  const farEnd = FAR_ENDS["plivo"]!({ streamId: "20170ada-f610-433b-8758-c02a2aab3662" });
+  farEnd.open(context);
+  farEnd.receive(JSON.stringify({
+    event: "playAudio",
+    streamId: "00000000-0000-0000-0000-000000000000",
+    media: { contentType: "audio/x-mulaw", sampleRate: 8000, payload: btoa("\xff\xff") },
+  }));
+  assert.deepEqual([violations, played], [["plivo.stream-id"], []]);
+});

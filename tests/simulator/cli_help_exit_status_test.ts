@@ -1,0 +1,24 @@
+// The simulate CLI's --help says when it exits 0; a CI job reads it to know what a pass proves.
+// It exits 1 too for a bot that closes with 1012/1013 (`_failed_ending.ts`) and for a --record
+// file it could not write, and its --encoding takes Asterisk's formats: the help says so.
+import assert from "node:assert/strict";
+import { main } from "../../src/simulator/cli.ts";
+
+async function help(): Promise<string> {
+  const log = console.log;
+  const printed: string[] = [];
+  console.log = (text: string) => printed.push(text);
+  try {
+    assert.equal(await main(["--help"]), 0);
+  } finally {
+    console.log = log;
+  }
+  return printed.join("\n");
+}
+
+Deno.test("the simulate CLI's --help names every reason a run exits 1, and Asterisk's encodings", async () => {
+  const text = (await help()).replace(/\s+/g, " ");
+  assert.match(text, /1011, 1013 and the other failures/);
+  assert.match(text, /had its --record file written; 1 otherwise/);
+  assert.match(text, /Asterisk ulaw\/alaw\/slin\/slin16\/slin24\/ slin44\/slin48/);
+});
