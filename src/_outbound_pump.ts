@@ -743,6 +743,9 @@ export class OutboundPump {
   /** The queue is empty: speech, if any was going, has run out for now. */
   #ranDry(now: number | undefined): void {
     this.#queue.wakeDrained();
+    // A real-time source's held-back end left at the tail timer, the quiet time after the queue
+    // ran dry: for the tracker, that quiet time has passed already (see `drained`).
+    const quietPassed = this.#tailFlushed && !this.#wroteAhead;
     if (this.#tailFlushed) {
       // The tail chunk has left: the packet it began goes too, by the lastPacket policy. From a
       // source writing in real time it is the end of the stretch (its tail waited the quiet
@@ -772,7 +775,7 @@ export class OutboundPump {
     }
     this.#speaking = false;
     this.#wroteAhead = false; // the spell is over: the next is judged on its own
-    this.#tracker.drained(now);
+    this.#tracker.drained(now, quietPassed);
   }
 
   /**

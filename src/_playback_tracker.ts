@@ -264,6 +264,11 @@ export class PlaybackTracker {
   /** The session's first mark, outside the cadence (see {@linkcode #markFirst}). */
   #firstMark: PendingMark | undefined;
   /**
+   * Where the session's first chunk of speech ended (NaN: none sent yet; Infinity: a clear came
+   * first): until the far end's first answer, no more counts heard (see `#unansweredBound`).
+   */
+  #firstChunkEnd = NaN;
+  /**
    * The end of the response before, where a response began while the packetizer held that end
    * for a packet not yet whole: the mark of their boundary is owed there, sent once the packet
    * has left (see {@linkcode beforeChunk}). NaN: none owed.
@@ -461,6 +466,7 @@ export class PlaybackTracker {
     }
     current.sentMs += durationMs;
     current.end = this.#timeline.sentMs;
+    if (Number.isNaN(this.#firstChunkEnd)) this.#firstChunkEnd = current.end;
     current.endPlaysAt = this.#timeline.playsAt(current.end);
     if (this.acks) {
       if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
@@ -542,13 +548,26 @@ export class PlaybackTracker {
     }
   }
 
-  /** Nothing more is queued: what was sent is all there is, for now (`now`: as in chunkSent). */
-  drained(now: number = this.#clock.now()): void {
+  /**
+   * Nothing more is queued: what was sent is all there is, for now (`now`: as in chunkSent).
+   * `quietPassed`: the queue ran dry the quiet time ago, and only the end held back then (the
+   * chunker's partial chunk, the packetizer's partial packet) left now, at the pump's tail timer:
+   * the stretch ends here, and its end-of-speech mark goes at once, right after that end. A quiet
+   * time later, it went after its place had played (the tail's few milliseconds long before), and
+   * its answer, taken for a bound (see `PendingMark.boundsUntil`), put `heardMs` short by the
+   * quiet time less the tail until the next reply's first answered mark (up to 31 ms at the
+   * default pacing, 1,000-byte packets). Sent before its place plays, its answer reads the lag.
+   * The utterance still settles the quiet time from now (`speakingstop`), as before.
+   */
+  drained(now: number = this.#clock.now(), quietPassed = false): void {
     this.#drained = true;
     this.#drainedAt = now;
-    // Where the serializer takes the end of a stretch, at every drain, as a streaming source's
-    // drains re-arm it anyway where marks are sent (a number written on the swept clock).
-    if (
+    if (quietPassed) {
+      this.#quiet.cancel();
+      this.#markEnd();
+    } else if (
+      // Where the serializer takes the end of a stretch, at every drain, as a streaming source's
+      // drains re-arm it anyway where marks are sent (a number written on the swept clock).
       this.stretchEnded !== undefined ||
       (this.acks && this.#markedPosition < this.#leftPosition - EPSILON)
     ) this.#quiet.arm(this.#quietMs, now);
@@ -935,6 +954,9 @@ export class PlaybackTracker {
       this.#markedEnd = true; // the clear dropped what a serializer held
       this.#ackedPosition = this.#timeline.sentMs;
       this.#reported = false; // not the far end's word (see #reportedAt)
+      // The bound of the call's first chunk is the call's start's: after a clear, what is heard
+      // before an answer is bounded by the marks alone, as it was before that bound.
+      this.#firstChunkEnd = Infinity;
       this.#idleAt = NaN; // whether it says `started` after a clear is not known
     }
     // The boundary mark owed where the packetizer held a response's end (see `#boundaryAt`) was
@@ -1077,6 +1099,7 @@ export class PlaybackTracker {
     let heard = this.#timeline.playedAt(time - this.#heardLag);
     const left = this.#leftPosition;
     if (heard > left) heard = left;
+    if (this.acks && !this.#acknowledged) heard = this.#unansweredBound(heard, time);
     if (!this.acks) {
       // A reply waiting for the far end's word that it began (see `#updatePass`) is not heard
       // before it begins: `interrupt()` answers as its events say, none of it heard.
@@ -1102,6 +1125,25 @@ export class PlaybackTracker {
       this.#pastMark = heard > next.position;
     }
     return heard;
+  }
+
+  /**
+   * Before the far end's first answer, the position heard by `time` (the estimate `heard`) is no
+   * further than the end of the session's first chunk of speech: the far end's delay is not known
+   * yet (see {@linkcode #markFirst}). The first mark stands at the end of what had left by the
+   * next chunk: with `fixedAudioPacketSize` longer than a chunk, the end of the first packet,
+   * which bounded `heardMs` to that packet (80 ms of Twilio-like 640-byte packets of μ-law, not
+   * the 20 ms chunk). Once the oldest mark's answer is late beyond `playoutTimeoutMs`, the marks'
+   * own bound takes over (see {@linkcode #heardPosition}), as it did: a far end that never
+   * answers still has all of a response heard once it has played by the estimate.
+   */
+  #unansweredBound(heard: number, time: number): number {
+    const first = this.#firstChunkEnd;
+    if (!(heard > first)) return heard; // NaN: nothing sent yet; Infinity: after a clear
+    const oldest = this.#marks[0];
+    const overdue = oldest !== undefined &&
+      time >= oldest.playsAt + Math.max(0, this.#heardLag) + this.#playoutTimeoutMs;
+    return overdue ? heard : first;
   }
 
   /**
