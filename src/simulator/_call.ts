@@ -15,8 +15,11 @@ import { buildReport, type CallTimeline } from "./_call_report.ts";
 import { CallAudioTimeline } from "./_call_audio.ts";
 import type { CallerAudio } from "./caller_audio.ts";
 import type { FarEnd, FarEndContext, MarkOnClear, MarkOutcome } from "./far_end.ts";
-import type { CallEndedBy, CallReport, ProtocolViolation } from "./report.ts";
+import type { CallEndedBy, CallEnding, CallReport, ProtocolViolation } from "./report.ts";
 import type { CallProgress, ResolvedCallOptions } from "./_call_options.ts";
+
+/** What an ending may carry beyond who ended the call and why: the socket's close, a failure. */
+type EndingExtras = Pick<CallEnding, "code" | "reason" | "failed">;
 
 interface PendingMark {
   name: string;
@@ -63,8 +66,7 @@ export class SimulatedCall {
   /** The bot's messages that came before the far end was opened; `undefined` once it was. */
   #early: (string | Uint8Array)[] | undefined = [];
   #audio!: CallAudioTimeline;
-  #ended: { by: CallEndedBy; atMs: number; detail: string; code?: number; reason?: string } | null =
-    null;
+  #ended: CallEnding | null = null;
   #socketClosed: { code: number; reason: string } | null = null;
   #onSocketClosed: (() => void) | undefined;
   /** The caller closed the socket (it was open when #hangUp closed it): not the bot's close. */
@@ -514,7 +516,9 @@ export class SimulatedCall {
         this.#ready = true;
         this.#onReady?.();
       },
-      endCall: (by, reason) => this.#end(by, reason),
+      // Only `true` fails the call (far_end.ts): a far end's own options of any other value don't.
+      endCall: (by, reason, options) =>
+        this.#end(by, reason, options?.failed === true ? { failed: true } : {}),
       note: (what) => {
         this.#notes[what] = (this.#notes[what] ?? 0) + 1;
       },
@@ -573,7 +577,7 @@ export class SimulatedCall {
     const detail = code === 1006
       ? "the connection dropped (1006)"
       : `the bot closed the WebSocket (${code}${reason ? ` ${reason}` : ""})`;
-    this.#end(code === 1006 ? "network" : "bot", detail, code, reason);
+    this.#end(code === 1006 ? "network" : "bot", detail, { code, reason });
     // Closed under the far end, not by the caller: a far end waiting on the bot (Genesys's
     // `closed`) must end its wait now, not at its timeout.
     // Run from the socket's close listener: a throw would be uncaught, not the report's.
@@ -705,19 +709,21 @@ export class SimulatedCall {
     }
   }
 
-  #end(by: CallEndedBy, detail: string, code?: number, reason?: string): void {
+  #end(by: CallEndedBy, detail: string, extras: EndingExtras = {}): void {
     if (this.#ended) return;
-    this.#endAt(this.#t0 === 0 && !this.#audio ? 0 : this.#now(), by, detail, code, reason);
+    this.#endAt(this.#t0 === 0 && !this.#audio ? 0 : this.#now(), by, detail, extras);
   }
 
-  #endAt(atMs: number, by: CallEndedBy, detail: string, code?: number, reason?: string): void {
+  #endAt(atMs: number, by: CallEndedBy, detail: string, extras: EndingExtras = {}): void {
     if (this.#ended) return;
+    const { code, reason, failed } = extras;
     this.#ended = {
       by,
       atMs,
       detail,
       ...(code === undefined ? {} : { code }),
       ...(reason === undefined || reason === "" ? {} : { reason }),
+      ...(failed ? { failed } : {}),
     };
     if (this.#audio) this.#audio.advance(atMs);
     this.#ending.abort();

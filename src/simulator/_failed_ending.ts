@@ -30,10 +30,11 @@ const ERROR_CLOSE_CODES = new Set([
 
 /**
  * Whether the call failed by how it ended: it could not connect (`error`), the connection
- * dropped (`network`), or the bot closed with an error code. Violations are a failure too, counted
- * apart.
+ * dropped (`network`), the bot closed with an error code, or the call was ended within the
+ * protocol as a failure (`failed`: a Genesys `disconnect` with reason `error` or `unauthorized`).
+ * Violations are a failure too, counted apart.
  */
 export function failedEnding(ended: CallEnding): boolean {
-  return ended.by === "error" || ended.by === "network" ||
+  return ended.failed === true || ended.by === "error" || ended.by === "network" ||
     ended.by === "bot" && ERROR_CLOSE_CODES.has(ended.code ?? 1000);
 }

@@ -18,7 +18,9 @@ import { parseArgs } from "node:util";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { systemClock } from "../clock.ts";
 import { resolveCallOptions, speechThreshold } from "./_call_options.ts";
+import { unansweredCalls } from "./_cli_require_answer.ts";
 import { underrunsOverBound } from "./_cli_underrun_bound.ts";
+import { callsTheBotNeverEnded } from "./_cli_wait_for_bot.ts";
 import { failedEnding } from "./_failed_ending.ts";
 import { IDLE_CONTEXT } from "./_idle_context.ts";
 import { assertSpeechSegmentsWithin } from "./_speech_segments.ts";
@@ -50,7 +52,8 @@ Usage: simulate [options] <ws-url>
                             bot's (default: -45); raise it above a bot's background audio
       --dtmf LIST           keypad presses as DIGIT@MS: 1@2000,#@4500
       --hang-up-at MS       hang up at this time of the caller's audio
-      --wait-for-bot        never hang up: wait for the bot to end the call
+      --wait-for-bot        never hang up: wait for the bot to end the call (a call that
+                            reaches --max-duration instead exits 1)
       --linger MS           after the audio ends, hang up once the bot is quiet this long (default: 3000;
                             not with --hang-up-at or --wait-for-bot)
       --max-duration MS     end the call after this long (default: 300000)
@@ -58,6 +61,8 @@ Usage: simulate [options] <ws-url>
                             exit 1 when a call's caller heard more than MS of underruns in all
                             (gaps in the bot's replies: the report's "underruns"); the bot
                             transport's own count is not seen from here (another process)
+      --require-answer      exit 1 when the bot left any of the caller's utterances unanswered
+                            (the report's "responses N/M answered"; not with --speed max)
       --barge-in MS         speak over the bot MS into each of its answers
       --barge-in-for MS     …for this long (default: 1200)
       --barge-ins N         barge in on N answers at most (default: every answer, but not the
@@ -80,9 +85,12 @@ Usage: simulate [options] <ws-url>
   -h, --help                this text
 
 Exit status: 0 when every call connected, broke no platform rule, was not closed by the bot with
-an error code (1011, 1013 and the other failures of RFC 6455 §7.4.1 and §11.7), kept within
---max-underrun-total when given and had its --record file written; 1 otherwise; 2 for bad usage;
-130 when interrupted (Ctrl-C), after the report of what happened until then.`;
+an error code (1011, 1013 and the other failures of RFC 6455 §7.4.1 and §11.7) nor ended by it as
+a failure (Genesys: a disconnect with reason error or unauthorized), kept within
+--max-underrun-total when given, had every utterance answered with --require-answer, was ended
+by the bot before --max-duration with --wait-for-bot, and had its --record file written; 1
+otherwise; 2 for bad usage; 130 when interrupted (Ctrl-C), after the report of what happened
+until then.`;
 
 /** Where call `index` (from 0) of `calls` is recorded: `FILE`, or `FILE-1.wav` … `FILE-N.wav`. */
 function recordFile(record: string, calls: number, index: number): string {
@@ -334,6 +342,7 @@ const OPTIONS = {
   "speech-threshold": { type: "string" },
   "hang-up-at": { type: "string" },
   "wait-for-bot": { type: "boolean" },
+  "require-answer": { type: "boolean" },
   linger: { type: "string" },
   "max-duration": { type: "string" },
   "max-underrun-total": { type: "string" },
@@ -361,9 +370,10 @@ const TAKES_VALUE: ReadonlySet<string> = new Set(
 /**
  * Runs the command line with `args` (without the program name) and returns the exit status:
  * 0 when every call passed (as `--help` says: connected, broke no platform rule, not closed by
- * the bot with an error code, within `--max-underrun-total`, recorded), 1 otherwise, 2 for bad
- * usage, 130 when interrupted. Prints the report (text, or JSON with `--json`) to stdout and the
- * progress line to stderr.
+ * the bot with an error code nor ended by it as a failure, within `--max-underrun-total`, every
+ * utterance answered with `--require-answer`, ended by the bot with `--wait-for-bot`, recorded),
+ * 1 otherwise, 2 for bad usage, 130 when interrupted. Prints the report (text, or JSON with
+ * `--json`) to stdout and the progress line to stderr.
  *
  * @example Asking for help
  * ```ts
@@ -386,6 +396,7 @@ export async function main(args: string[]): Promise<number> {
   let rampMs: number;
   let record: string | undefined;
   let underrunBoundMs: number | undefined;
+  let maxDurationMs: number;
   let values;
   try {
     const parsed = parseArgs({
@@ -477,8 +488,8 @@ export async function main(args: string[]): Promise<number> {
       throw new RangeError(`--linger does nothing with ${other}: it is for a caller given neither`);
     }
     // A call bounded by no time at all, or a barge-in of none, can only fail: usage, not a call.
-    const maxDurationMs = millis(values["max-duration"], "max-duration", 0);
-    if (maxDurationMs !== undefined) options.maxDurationMs = maxDurationMs;
+    const maxDurationFlag = millis(values["max-duration"], "max-duration", 0);
+    if (maxDurationFlag !== undefined) options.maxDurationMs = maxDurationFlag;
     // 0 allowed: no underrun at all.
     underrunBoundMs = millis(values["max-underrun-total"], "max-underrun-total");
     const bargeIn = millis(values["barge-in"], "barge-in");
@@ -498,10 +509,14 @@ export async function main(args: string[]): Promise<number> {
     if (record !== undefined && options.speed !== undefined && options.speed !== 1) {
       throw new RangeError(`--record needs --speed 1 (the call as it was heard)`);
     }
+    // At max speed no answer is measured (report.ts): every call that has an utterance would fail.
+    if (values["require-answer"] && options.speed === Infinity) {
+      throw new RangeError("--require-answer needs answers measured: not with --speed max");
+    }
     // Every check simulateCall makes before a call, made here before anything is touched: the
     // options', the platform's (its far end) and the audio's. Bad usage found inside a call
     // would come after the --record files were checked, and with --calls N, once per call.
-    resolveCallOptions(options);
+    maxDurationMs = resolveCallOptions(options).maxDurationMs;
     const farEnd = checkFarEnd(values.protocol, platform);
     // The audio is decoded once, here: for its checks (that it can be read, that the segments
     // lie within it: the synthetic caller's, when no file is given) and for every call.
@@ -612,11 +627,17 @@ export async function main(args: string[]): Promise<number> {
   const overBound = underrunBoundMs === undefined
     ? []
     : underrunsOverBound(reports, underrunBoundMs);
-  for (const line of overBound) console.error(`simulate: ${line}`);
+  // Opt-in gates: each says on stderr which calls it failed.
+  const unanswered = values["require-answer"] ? unansweredCalls(reports) : [];
+  const neverEnded = values["wait-for-bot"] ? callsTheBotNeverEnded(reports, maxDurationMs) : [];
+  for (const line of [...overBound, ...unanswered, ...neverEnded]) {
+    console.error(`simulate: ${line}`);
+  }
   // Interrupted (Ctrl-C): the report so far, and the shell's status for it, never a pass.
   if (abort.signal.aborted) return 130;
   const failed = reports.some((r) => failedEnding(r.ended) || r.violations.length > 0);
-  return failed || recordLost || overBound.length > 0 ? 1 : 0;
+  const gated = overBound.length + unanswered.length + neverEnded.length > 0;
+  return failed || recordLost || gated ? 1 : 0;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -70,6 +70,19 @@ export type MarkOnClear = "ack" | "drop";
 /** What became of a mark the bot asked for (see {@linkcode FarEndContext.markSettled}). */
 export type MarkOutcome = "played" | "cleared" | "dropped";
 
+/** How a call a {@linkcode FarEnd} ends from within the protocol ended (see `endCall`). */
+export interface EndCallOptions {
+  /**
+   * The call failed: the side ending it said so in the protocol (AudioHook's `disconnect` with
+   * reason `error` or `unauthorized`). The report's ending carries `failed: true`, and the call
+   * fails as one whose bot closed the socket with an error code does (the CLI exits 1). Only
+   * `true` fails the call.
+   *
+   * @default {false}
+   */
+  failed?: boolean;
+}
+
 /** What the simulator does for a {@linkcode FarEnd}: its clock, its socket and its speaker. */
 export interface FarEndContext {
   /** Milliseconds since the call started (the socket opened). */
@@ -111,9 +124,10 @@ export interface FarEndContext {
   /**
    * Ends the call from within the protocol: the bot asked to (`"bot"`, e.g. AudioHook's
    * `disconnect`) or the platform gives up on it (`"caller"`, e.g. no answer to a handshake).
-   * The simulator then hangs up as the caller would (`hangUp`) and closes the socket.
+   * The simulator then hangs up as the caller would (`hangUp`) and closes the socket. With
+   * `{ failed: true }` the call failed by how it ended: the bot ended it saying it failed.
    */
-  endCall(by: "bot" | "caller", reason: string): void;
+  endCall(by: "bot" | "caller", reason: string, options?: EndCallOptions): void;
   /** Notes a message the platform accepts but the simulator has no use for (it is counted). */
   note(what: string): void;
   /**

@@ -116,6 +116,12 @@ export interface CallEnding {
   code?: number;
   /** The WebSocket close reason, when one was given. */
   reason?: string;
+  /**
+   * `true` when the call failed by how it ended though no socket failed: the bot ended it within
+   * the protocol saying it failed (Genesys AudioHook's `disconnect` with reason `error` or
+   * `unauthorized`). Absent otherwise.
+   */
+  failed?: true;
 }
 
 /** Everything a simulated call measured. */

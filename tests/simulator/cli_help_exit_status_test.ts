@@ -20,5 +20,9 @@ Deno.test("the simulate CLI's --help names every reason a run exits 1, and Aster
   const text = (await help()).replace(/\s+/g, " ");
   assert.match(text, /1011, 1013 and the other failures/);
   assert.match(text, /had its --record file written; 1 otherwise/);
+  // A Genesys bot's disconnect that says it failed, and the opt-in gates.
+  assert.match(text, /a disconnect with reason error or unauthorized/);
+  assert.match(text, /had every utterance answered with --require-answer/);
+  assert.match(text, /was ended by the bot before --max-duration with --wait-for-bot/);
   assert.match(text, /Asterisk ulaw\/alaw\/slin\/slin16\/slin24\/ slin44\/slin48/);
 });

@@ -9,79 +9,11 @@
 // searchable docs; the reference client is the source here. The simulator used to wait the whole
 // 10 s for a `closed` that could no longer come, then report a close timeout.
 //
-// A hand-written bot on one FakeClock over real sockets (see _lockstep.ts), so that when it
-// closes is exact: it answers `open` and `ping`, sends `disconnect` when told, and at Genesys's
-// `close` answers `closed`, closes the socket instead, or says nothing.
+// A hand-written bot on one FakeClock over real sockets (_audiohook_bot.ts), so that when it
+// closes is exact: at Genesys's `close` it answers `closed`, closes the socket instead, or says
+// nothing.
 import assert from "node:assert/strict";
-import { type CallReport, simulateCall, syntheticCaller } from "../../src/simulator/mod.ts";
-import { FakeClock } from "../../src/testing/fake_clock.ts";
-import { Lockstep } from "../_lockstep.ts";
-
-interface AudioHookBot {
-  /** Sends `disconnect` this long after `opened` (never when not given). */
-  disconnectAfterMs?: number;
-  /** Closes the socket right after its `disconnect`, without waiting for Genesys's `close`. */
-  closeAfterDisconnect?: boolean;
-  /** What it does with Genesys's `close`. */
-  onClose: "closed" | "close-socket" | "ignore";
-}
-
-/** One call against the bot: the report, and how long the call took past its end (fake ms). */
-async function call(bot: AudioHookBot): Promise<{ report: CallReport; lingeredMs: number }> {
-  const clock = new FakeClock();
-  const lockstep = new Lockstep(clock);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const { socket, response } = lockstep.accept(request);
-    let seq = 0;
-    const reply = (to: { id: string; seq: number }, type: string, parameters: unknown = {}) =>
-      socket.send(
-        JSON.stringify({
-          version: "2",
-          type,
-          seq: ++seq,
-          clientseq: to.seq,
-          id: to.id,
-          parameters,
-        }),
-      );
-    socket.addEventListener("message", (event: MessageEvent) => {
-      if (typeof event.data !== "string") return;
-      const message = JSON.parse(event.data);
-      if (message.type === "open") {
-        reply(message, "opened", { media: [message.parameters.media[0]] });
-        if (bot.disconnectAfterMs === undefined) return;
-        clock.sleep(bot.disconnectAfterMs).then(() => {
-          reply(message, "disconnect", { reason: "completed" });
-          if (bot.closeAfterDisconnect) socket.close(1000, "bot hung up");
-        });
-      } else if (message.type === "ping") reply(message, "pong");
-      else if (message.type === "close") {
-        if (bot.onClose === "closed") reply(message, "closed");
-        else if (bot.onClose === "close-socket") socket.close(1000, "bot hung up");
-      }
-    });
-    return response;
-  });
-  try {
-    const startedAt = clock.now();
-    let finishedAt = NaN;
-    const report = await lockstep.run(
-      simulateCall(`ws://127.0.0.1:${server.addr.port}/`, {
-        protocol: "genesys",
-        clock,
-        connect: lockstep.connectCaller,
-        audio: syntheticCaller({ utterancesMs: [600], pauseMs: 400 }),
-        lingerMs: 1000,
-      }).then((report) => {
-        finishedAt = clock.now();
-        return report;
-      }),
-    );
-    return { report, lingeredMs: finishedAt - startedAt - report.ended.atMs };
-  } finally {
-    await server.shutdown();
-  }
-}
+import { callAudioHookBot as call } from "./_audiohook_bot.ts";
 
 Deno.test("simulateCall as genesys ends at once when the bot closes the socket instead of answering close with closed", async () => {
   const { report, lingeredMs } = await call({ disconnectAfterMs: 1000, onClose: "close-socket" });

@@ -24,6 +24,19 @@
  *   which reports it (`genesys.closed-early`) instead of a close timeout.
  * - `pause`/`resume` from the server are answered with `paused`/`resumed`; `event` messages are
  *   accepted (a `barge_in` entity clears the bot's audio).
+ * - A server's `disconnect` gives a `reason`, one of `completed`, `unauthorized` and `error`
+ *   (protocol/message.ts `DisconnectReason`, an optional `info` beside it; validators.ts
+ *   `isDisconnectParameters`). `completed` ends the call as the bot meant it to; `error` and
+ *   `unauthorized` are the bot saying it failed the caller, and the call fails (the ending's
+ *   `failed`); any other reason, or none, the reference client refuses as not a server message
+ *   (its 500 error and a close with reason `error`), reported as `genesys.disconnect-reason`.
+ * - Server messages that cross the client's `close` on the wire are stragglers, not faults: the
+ *   reference client ignores a `pong`, `pause` or `resume` that comes while it closes ("straggler
+ *   or late"). So does this far end with the bot's audio that arrives within a round trip of its
+ *   `close` (the largest it measured by ping and pong) and {@linkcode STRAGGLER_ALLOWANCE_MS}:
+ *   counted as a note, not played. Audio later than that (a bot that streams on after it was told
+ *   the call is over), after the bot's own `closed`, or before `opened` is
+ *   `genesys.audio-out-of-session`, once per message.
  *
  * The reference client is the Monitor's: it refuses binary messages from the server. The
  * bidirectional Audio Connector (what a bot uses) plays them, PCMU 8 kHz: so does this far end,
@@ -45,6 +58,16 @@ const CLOSE_TIMEOUT_MS = 10_000;
 const INITIAL_PING_MS = 1000;
 const PING_INTERVAL_MS = 5000;
 const MAX_TEXT = 65_535;
+/**
+ * How long past a round trip after `close` the bot's audio may still arrive as audio it sent
+ * before it read the `close`: the time its event loop and serializer take to act on it. Far above
+ * that on any machine (tens of ms), far below a reply that streams on (seconds).
+ */
+const STRAGGLER_ALLOWANCE_MS = 1000;
+/** The `reason`s of a `disconnect` the reference client takes (validators.ts). */
+const DISCONNECT_REASONS: ReadonlySet<unknown> = new Set(["completed", "unauthorized", "error"]);
+/** The reasons that are the bot saying it failed the caller. */
+const FAILED_REASONS: ReadonlySet<unknown> = new Set(["unauthorized", "error"]);
 const RATE = 8000;
 /**
  * A session id as Genesys's reference implementation takes one (protocol/validators.ts,
@@ -74,6 +97,12 @@ export class GenesysFarEnd implements FarEnd {
   #samplesSent = 0;
   #pausedAt: number | null = null;
   #pendingPing: number | null = null;
+  /** When the ping waiting for its pong went. */
+  #pingSentAt = 0;
+  /** The longest round trip a ping and its pong took: how late audio in flight at close can be. */
+  #roundTripMs = 0;
+  /** When the `close` went (`null` before). */
+  #closeSentAt: number | null = null;
   #firstPong = true;
   #closeReason = "end";
   /** Whether the bot's audio is playing (said `playback_started`, not yet `playback_completed`). */
@@ -140,6 +169,7 @@ export class GenesysFarEnd implements FarEnd {
     if (this.#state !== "open" && this.#state !== "opening") return;
     this.#state = "closing";
     const closed = new Promise<void>((resolve) => (this.#closed = resolve));
+    this.#closeSentAt = this.#context.now();
     this.#send("close", { reason: this.#closeReason });
     const timedOut = await Promise.race([
       closed.then(() => false),
@@ -168,10 +198,7 @@ export class GenesysFarEnd implements FarEnd {
     if (typeof data !== "string") {
       // Audio Connector: the bot's audio, PCMU 8 kHz mono.
       if (this.#state === "open") this.#play(data);
-      else {context.violation(
-          "genesys.audio-out-of-session",
-          `${data.length} bytes of audio while ${this.#state}`,
-        );}
+      else this.#audioOutOfSession(data);
       return;
     }
     if (data.length > MAX_TEXT) {
@@ -223,9 +250,10 @@ export class GenesysFarEnd implements FarEnd {
       case "pong":
         return this.#onPong(message.clientseq as number);
       case "closed":
-        if (this.#state !== "closing") {
-          context.violation("genesys.unexpected", `"closed" while ${this.#state}`);
-        }
+        if (this.#state === "closing") {
+          // The bot is done: nothing may follow its `closed` (the WebSocket keeps the order).
+          this.#state = "closed";
+        } else context.violation("genesys.unexpected", `"closed" while ${this.#state}`);
         return this.#closed?.();
       case "disconnect":
         // Also while the client waits for `opened`: a server may refuse the open transaction so
@@ -235,8 +263,7 @@ export class GenesysFarEnd implements FarEnd {
         // initiateClose). This far end ignored it there, and blamed the bot 5 s later for an
         // `opened` that never came.
         if (this.#state === "open" || this.#state === "opening") {
-          this.#closeReason = "disconnect";
-          context.endCall("bot", `disconnect (${String(parameters.reason ?? "no reason")})`);
+          return this.#onDisconnect(parameters);
         }
         return;
       case "event": {
@@ -268,6 +295,55 @@ export class GenesysFarEnd implements FarEnd {
       default:
         context.violation("genesys.unknown-type", `409: unexpected "${type}"`);
     }
+  }
+
+  /**
+   * The bot asks to end the call: the ending is the bot's, failed when its reason says it failed
+   * the caller. The reference client refuses a reason it does not know (validators.ts): its 500
+   * and a close with reason `error` (clientsessionimpl.ts, the message handler's catch).
+   */
+  #onDisconnect(parameters: Json): void {
+    const context = this.#context;
+    const { reason } = parameters;
+    if (!DISCONNECT_REASONS.has(reason)) {
+      context.violation(
+        "genesys.disconnect-reason",
+        `a disconnect whose reason is ${JSON.stringify(reason) ?? "missing"}, none of ` +
+          `${[...DISCONNECT_REASONS].join(", ")}`,
+      );
+      this.#send("error", { code: 500, message: "Internal client error" });
+      this.#closeReason = "error";
+      return context.endCall("bot", "disconnect (no valid reason)");
+    }
+    this.#closeReason = "disconnect";
+    context.endCall(
+      "bot",
+      `disconnect (${reason})`,
+      FAILED_REASONS.has(reason) ? { failed: true } : {},
+    );
+  }
+
+  /**
+   * The bot's audio outside the open session: a straggler while the client closes (sent before
+   * the bot read the `close`, within a round trip and the allowance), else a violation.
+   */
+  #audioOutOfSession(data: Uint8Array): void {
+    const context = this.#context;
+    if (this.#state === "closing" && this.#closeSentAt !== null) {
+      const afterMs = context.now() - this.#closeSentAt;
+      const windowMs = this.#roundTripMs + STRAGGLER_ALLOWANCE_MS;
+      if (afterMs <= windowMs) return context.note("genesys audio in flight at close, not played");
+      return context.violation(
+        "genesys.audio-out-of-session",
+        `${data.length} bytes of audio ${Math.round(afterMs)} ms after "close", past the ` +
+          `${Math.round(windowMs)} ms audio in flight takes (round trip ` +
+          `${Math.round(this.#roundTripMs)} ms + ${STRAGGLER_ALLOWANCE_MS} ms)`,
+      );
+    }
+    context.violation(
+      "genesys.audio-out-of-session",
+      `${data.length} bytes of audio while ${this.#state}`,
+    );
   }
 
   /** Plays the bot's audio, saying when a stretch of it starts and has all played. */
@@ -335,6 +411,7 @@ export class GenesysFarEnd implements FarEnd {
 
   #ping(): void {
     if (this.#state !== "open") return;
+    this.#pingSentAt = this.#context.now();
     this.#pendingPing = this.#send("ping", {});
   }
 
@@ -350,6 +427,7 @@ export class GenesysFarEnd implements FarEnd {
       );
     }
     this.#pendingPing = null;
+    this.#roundTripMs = Math.max(this.#roundTripMs, context.now() - this.#pingSentAt);
     if (this.#firstPong) {
       // The reference client answers the first pong with a second ping at once, for an RTT.
       this.#firstPong = false;
