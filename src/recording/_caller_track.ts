@@ -24,9 +24,10 @@ export interface RecordingTimeline {
  * so late or reordered audio lands in its place and lost audio stays silent; a jump back or
  * ahead of real time by more than `gapMs` is a new media timeline, anchored afresh. Without them,
  * frames are laid end to end from the first one's arrival: arrival jitter moves nothing, and
- * only an arrival `gapMs` later than the audio so far (the caller's client stopped sending) —
- * or a frame that would end more than `gapMs` after its arrival (a sender faster than real time)
- * — starts a new stretch at the arrival.
+ * only an arrival `gapMs` later than the audio so far (the caller's client stopped sending), the
+ * audio so far written out already (a pause longer than the hold), or a frame that would end
+ * more than `gapMs` after its arrival (a sender faster than real time) starts a new stretch at
+ * the arrival.
  *
  * Audio faster than real time cannot all fit the call's time: the newest goes where it arrived,
  * over what was placed there, and what it writes over, what of it falls where the recording is
@@ -103,7 +104,13 @@ export class CallerTrack {
       } else if (Math.abs(at - end) < ms / 2) {
         at = end; // timestamps with a little jitter (Plivo's are wall-clock ms): no gap
       }
-    } else if (Number.isNaN(end) || arrivedFrom > end + this.#gapMs) {
+    } else if (
+      Number.isNaN(end) || arrivedFrom > end + this.#gapMs ||
+      this.#timeline.sampleAt(end) < this.#ring.base
+    ) {
+      // The first frame, a client that stopped sending (a gap), or one whose audio so far ends
+      // where the recording is written out already (a pause longer than `holdMs`): laid there,
+      // this frame and the rest of its stretch would all come too late, lost. At its arrival.
       at = arrivedFrom;
     } else if (end + ms > receivedAt + this.#gapMs) {
       // Laid after the audio so far it would end more than gapMs ahead of real time (and a long

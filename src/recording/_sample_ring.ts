@@ -124,6 +124,19 @@ export class SampleRing {
     if (this.#end < this.#base) this.#end = this.#base;
   }
 
+  /**
+   * Whether the next `count` samples from `base` are silence: none written there, or all written
+   * as 0. The ring's `end` alone does not say it: audio placed ahead (the bot's, by the far end's
+   * buffer; a caller's frame after a long pause) leaves the samples before it unwritten.
+   */
+  silent(count: number): boolean {
+    const buffer = this.#buffer;
+    const mask = this.#mask;
+    const end = this.#base + Math.max(0, Math.min(count, this.#end - this.#base));
+    for (let i = this.#base; i < end; i++) if (buffer[i & mask] !== 0) return false;
+    return true;
+  }
+
   /** Lets go of the held samples' memory: the recording is over, and nothing more is written. */
   release(): void {
     this.#buffer = new Int16Array(1);

@@ -39,6 +39,8 @@ function streamingHeader(format: PcmFormat): Uint8Array {
 export class WavOutput {
   readonly readable: ReadableStream<Uint8Array>;
   readonly #format: PcmFormat;
+  /** The most PCM a header can count, in whole sample frames: the stream holds no more. */
+  readonly #maxDataBytes: number;
   readonly #maxBufferedBytes: number;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   /** Blocks not yet read: bytes, or a count of silent bytes. */
@@ -58,6 +60,8 @@ export class WavOutput {
   /** A stream of `format`. `onCancel` runs when the reader cancels it. */
   constructor(format: PcmFormat, maxBufferedBytes: number, onCancel: () => void) {
     this.#format = format;
+    const frameBytes = format.channels * BYTES_PER_SAMPLE;
+    this.#maxDataBytes = MAX_DATA_BYTES - MAX_DATA_BYTES % frameBytes;
     this.#maxBufferedBytes = maxBufferedBytes;
     this.readable = new ReadableStream<Uint8Array>(
       {
@@ -91,6 +95,15 @@ export class WavOutput {
   /** PCM bytes dropped because the reader was too far behind (written as silence). */
   get droppedBytes(): number {
     return this.#droppedBytes;
+  }
+
+  /**
+   * Sample frames the stream can still take before its header could count no more (4 GiB of
+   * PCM); Infinity once it is over for the recorder (nothing more is written to it anyway).
+   */
+  get roomFrames(): number {
+    if (this.done) return Infinity;
+    return (this.#maxDataBytes - this.#dataBytes) / (this.#format.channels * BYTES_PER_SAMPLE);
   }
 
   /** Bytes of audio waiting for the reader (silence not counted: it is made when read). */
@@ -166,14 +179,13 @@ export class WavOutput {
   }
 
   /**
-   * The 44-byte header for the data written so far: sizes capped at what WAV can count, in whole
-   * sample frames (a reader takes PCM a frame, `channels` samples, at a time).
+   * The 44-byte header for the data written so far. The recorder writes no more than it can
+   * count ({@linkcode roomFrames}); capped all the same, in whole sample frames (a reader takes
+   * PCM a frame, `channels` samples, at a time).
    */
   header(): Uint8Array {
     const header = new Uint8Array(WAV_HEADER_BYTES);
-    const frameBytes = this.#format.channels * BYTES_PER_SAMPLE;
-    const maxBytes = MAX_DATA_BYTES - MAX_DATA_BYTES % frameBytes;
-    writeWavHeader(header, Math.min(this.#dataBytes, maxBytes), this.#format);
+    writeWavHeader(header, Math.min(this.#dataBytes, this.#maxDataBytes), this.#format);
     return header;
   }
 

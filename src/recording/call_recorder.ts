@@ -107,6 +107,13 @@ export interface RecordingStats {
    * the call when it ended.
    */
   overrunMs: number;
+  /**
+   * Milliseconds of the call after the recording reached the most a WAV header can count (4 GiB
+   * of PCM: 6.2 hours of 48 kHz stereo, 18.6 of the default 16 kHz stereo): the recording ended
+   * there, its stream closed with a true header, and the call went on unrecorded this long (until
+   * it ended, or so far). 0 for a recording that never reached it.
+   */
+  pastLimitMs: number;
 }
 
 /** Commits wait for at least this much audio, and write at most this much in one block. */
@@ -148,7 +155,9 @@ const MAX_HOLD_MS = 60_000;
  * **The WAV header.** The stream starts with a header whose sizes are 0xFFFFFFFF ("until the end
  * of the data"), which FFmpeg, browsers and sox read to the end: safe for a `Response` body or an
  * upload that cannot seek back. {@linkcode wavHeader} gives the true header at any time: write it
- * over the first 44 bytes when the sink can seek (a file), once the stream has ended.
+ * over the first 44 bytes when the sink can seek (a file), once the stream has ended. A header
+ * counts at most 4 GiB of PCM (6.2 hours of 48 kHz stereo): a recording that reaches that ends
+ * there, the rest of the call counted in `stats.pastLimitMs`.
  *
  * @example Record a call, and check the WAV
  * ```ts
@@ -207,6 +216,10 @@ export class CallRecorder implements SessionObserver {
    * (`WavOutput.startWriteOut`). It is written at once, so no reader can have kept up with it.
    */
   #final = false;
+  /** Clock time where the recording reached the WAV size limit and ended (NaN: it did not). */
+  #limitAt = NaN;
+  /** Clock time the call ended, or `stop()` was called, after that (NaN: not yet). */
+  #limitEndedAt = NaN;
   /**
    * The session it records (the first observed): another is refused. Held weakly, so that a
    * recorder kept after its call (for its header, its stats) does not keep the session too.
@@ -324,22 +337,29 @@ export class CallRecorder implements SessionObserver {
   /** What has been recorded, and what could not be. */
   get stats(): RecordingStats {
     // With layout "separate" both streams are one length (a dropped block is silence in its
-    // place), and each loses blocks on its own: the losses are added.
-    const output = this.#outputs[0]!;
+    // place), and each loses blocks on its own: the losses are added. One cancelled stops there
+    // while the other is read on: the longer is what was written out.
     const late = this.#caller.late + this.#bot.late;
+    let writtenMs = 0;
     let droppedMs = 0;
-    for (const { droppedBytes, byteRate } of this.#outputs) {
+    for (const { dataBytes, droppedBytes, byteRate } of this.#outputs) {
+      writtenMs = Math.max(writtenMs, dataBytes * 1000 / byteRate);
       droppedMs += droppedBytes * 1000 / byteRate;
     }
+    const limitEnd = Number.isNaN(this.#limitEndedAt) ? this.#clock.now() : this.#limitEndedAt;
     return {
-      durationMs: (output.dataBytes * 1000) / output.byteRate,
+      durationMs: writtenMs,
       lateMs: (late * 1000) / this.#rate,
       droppedMs,
       overrunMs: (this.#caller.overrun * 1000) / this.#rate,
+      pastLimitMs: Number.isNaN(this.#limitAt) ? 0 : limitEnd - this.#limitAt,
     };
   }
 
-  /** Whether the recording has ended (the session closed, or {@linkcode stop}). */
+  /**
+   * Whether the recording has ended (the session closed, {@linkcode stop}, its reader cancelled,
+   * or the WAV size limit: see {@linkcode RecordingStats.pastLimitMs}).
+   */
   get stopped(): boolean {
     return this.#stopped;
   }
@@ -349,7 +369,7 @@ export class CallRecorder implements SessionObserver {
    * by now is left out) and the streams end. Later events are ignored.
    */
   stop(): void {
-    if (this.#stopped) return;
+    if (this.#stopped) return this.#pastLimitEnds();
     this.#final = true;
     this.#run(() => {
       const now = this.#clock.now();
@@ -359,6 +379,14 @@ export class CallRecorder implements SessionObserver {
     });
     this.#end();
     for (const output of this.#outputs) output.close();
+    this.#pastLimitEnds(); // its own last write-out may have reached the limit
+  }
+
+  /** Ended at the WAV size limit (see `#commit`): the call going on unrecorded ends now. */
+  #pastLimitEnds(): void {
+    if (!Number.isNaN(this.#limitAt) && Number.isNaN(this.#limitEndedAt)) {
+      this.#limitEndedAt = this.#clock.now();
+    }
   }
 
   /**
@@ -493,18 +521,36 @@ export class CallRecorder implements SessionObserver {
   #commit(to: number, exactly = false): void {
     const ready = Math.min(this.#caller.settle(to), this.#bot.settle(to));
     if (!exactly) to = ready;
-    for (const output of this.#outputs) output.startWriteOut(this.#final);
     while (this.#callerRing.base < to) {
-      this.#write(Math.min(to - this.#callerRing.base, this.#maxBlock));
+      const count = Math.min(to - this.#callerRing.base, this.#maxBlock, this.#roomFrames());
+      if (count > 0) {
+        this.#write(count);
+        continue;
+      }
+      // The WAV is as long as its header can count: the recording ends here (the step over, see
+      // `#run`), a stream of exactly that with a true header, and the rest of the call is counted
+      // (`pastLimitMs`). Written on past it, the file's true header disowned all that followed,
+      // uncounted. The rings still move on: room was asked for (`exactly`), and is made.
+      if (Number.isNaN(this.#limitAt)) this.#limitAt = this.#timeline.timeAt(this.#callerRing.base);
+      const rest = to - this.#callerRing.base;
+      this.#callerRing.advance(rest);
+      this.#botRing.advance(rest);
     }
+  }
+
+  /** The sample frames every stream still being read can take (see `WavOutput.roomFrames`). */
+  #roomFrames(): number {
+    return Math.min(...this.#outputs.map((output) => output.roomFrames));
   }
 
   /** Writes out the next `count` samples of both parties. */
   #write(count: number): void {
     const caller = this.#callerRing;
     const bot = this.#botRing;
-    const callerSilent = caller.end <= caller.base;
-    const botSilent = bot.end <= bot.base;
+    // Silence goes as a count, never as bytes: it takes none of the reader's backlog, and is
+    // never dropped for it (counted in `droppedMs`, it said audio was lost where none was).
+    const callerSilent = caller.silent(count);
+    const botSilent = bot.silent(count);
     const outputs = this.#outputs;
     if (this.#layout === "separate") {
       emit(outputs[0]!, caller, count, callerSilent);
@@ -528,8 +574,15 @@ export class CallRecorder implements SessionObserver {
     output.push(new Uint8Array(samples.buffer));
   }
 
-  /** Runs a step; an error (audio that cannot be recorded) ends the recording with it. */
+  /**
+   * Runs a step; an error (audio that cannot be recorded) ends the recording with it. What a step
+   * writes out is one write-out (`WavOutput.startWriteOut`), however many commits it takes: the
+   * reader has no turn between them. Judged per commit, a frame after a pause of over a minute,
+   * which makes room (a commit) and then writes out (another), found the first's blocks waiting,
+   * and a reader that kept up lost the end of the held audio with `maxBufferedMs` 0.
+   */
   #run(step: () => void): void {
+    for (const output of this.#outputs) output.startWriteOut(this.#final);
     try {
       step();
     } catch (error) {
@@ -537,6 +590,11 @@ export class CallRecorder implements SessionObserver {
       this.#end();
       const failure = error instanceof Error ? error : new Error(thrownText(error));
       for (const output of this.#outputs) output.error(failure);
+    }
+    if (!Number.isNaN(this.#limitAt) && !this.#stopped) {
+      // At the WAV size limit (see `#commit`): ended once the step is done with the rings.
+      this.#end();
+      for (const output of this.#outputs) output.close();
     }
   }
 }

@@ -92,6 +92,7 @@ async function interruptedCall(setup: (typeof cases)[number]): Promise<void> {
     lateMs: 0,
     droppedMs: 0,
     overrunMs: 0,
+    pastLimitMs: 0,
   });
   assert.equal(c.clock.pendingTimers, 0);
 }

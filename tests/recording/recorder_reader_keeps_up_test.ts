@@ -57,3 +57,28 @@ Deno.test("`CallRecorder` with a small `maxBufferedMs` keeps what it writes out 
   assert.equal(count(caller, sampleOf(2)), 3000 * PER_MS, "all of the caller, none of it dropped");
   assert.equal(c.recorder.stats.droppedMs, 0);
 });
+
+Deno.test("`CallRecorder` with a small `maxBufferedMs` keeps the caller's words before a pause of over a minute", async () => {
+  // A pause longer than the recorder's rings (65.5 s at 16 kHz: `holdMs` + a minute, to a power
+  // of two): the next frame first makes room, writing out part of the held second, then its own
+  // write-out writes the rest, both in the one call that placed the frame. The reader has had no
+  // turn between them; judged apart, the second found the first waiting, and the end of the
+  // caller's words before the pause was dropped (516 ms), counted with 64 s of "dropped" silence.
+  const c = call({ recorder: { maxBufferedMs: 0 } });
+  const parts: Uint8Array[] = [];
+  const read = (async () => {
+    for await (const part of c.recorder.readable) parts.push(part);
+  })();
+  c.mic.value = 2;
+  await c.talk(5000);
+  c.mic.value = 0;
+  await c.talk(65_000);
+  c.mic.value = 2;
+  await c.talk(2000);
+  await c.hangUp();
+  await read;
+  const caller = parseWav(await collect(ReadableStream.from(parts))).samples[0]!;
+  assert.equal(caller.length, 72_000 * PER_MS, "the whole call");
+  assert.equal(count(caller, sampleOf(2)), 7000 * PER_MS, "all of the caller, none of it dropped");
+  assert.equal(c.recorder.stats.droppedMs, 0);
+});
