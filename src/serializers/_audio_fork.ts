@@ -13,7 +13,7 @@ import { type Clock, type ClockTimer, systemClock } from "../clock.ts";
 import { TransportError } from "../errors.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
 import { toJson } from "./_to_json.ts";
-import { PLAYOUT_END_MARK_PREFIX } from "../playback.ts";
+import { PLAYOUT_END_MARK_PREFIX, PLAYOUT_MARK_PREFIX } from "../playback.ts";
 import type { JsonReader } from "./telephony/json_reader.ts";
 
 /** Drops the audio playing and buffered; marks not reached come back as `cleared`. */
@@ -26,6 +26,17 @@ export const DISCONNECT = '{"type":"disconnect"}';
  * only a log line (`MAX_MARKS` in jambonz/freeswitch-modules `mod_audio_fork/lws_glue.cpp`).
  */
 export const MAX_PENDING_MARKS = 30;
+
+/**
+ * Of the module's {@linkcode MAX_PENDING_MARKS}, the most the transport's own marks (named with
+ * `PLAYOUT_MARK_PREFIX`) may hold: the rest are the bot's, so a bot's mark is refused only while
+ * at least six of its own wait. 24 is the playback tracker's own bound for its cadence: a session
+ * whose bot sends no marks loses none of them to this. The tracker lets its end-of-speech marks
+ * go on past it (to 48, a far end that stopped answering), which took the bot's slots and, at
+ * 30, had the bot read an "encode" error about a mark it never wrote. See
+ * {@linkcode ForkMarks.command}.
+ */
+const MAX_TRANSPORT_MARKS = 24;
 
 /**
  * The module marks a mark's place in its playout buffer with the sample 0xFFFF and takes any
@@ -107,6 +118,8 @@ export function minLeadMs(rate: number): number {
 export class ForkMarks {
   readonly #provider: string;
   #pending = 0;
+  /** Of {@linkcode #pending}, the transport's own marks (see {@linkcode MAX_TRANSPORT_MARKS}). */
+  #transportPending = 0;
   /** Names that are not echo-safe, by the id sent in their place. */
   readonly #renamed = new Map<string, string>();
   #nextId = 0;
@@ -402,11 +415,20 @@ export class ForkMarks {
   }
 
   /**
-   * The `mark` command for `name`; an encode error when the module would discard it, or, once
-   * one was thrown and no mark answered since, `null`: the mark refused all the same, counted in
-   * `encodeErrors` through the context (thrown each time without one: nothing else counts it).
+   * The `mark` command for `name`, held for the next binary message (`[]`); for a bot's mark, an
+   * encode error when the module would discard it, or, once one was thrown and no mark answered
+   * since, `null`: the mark refused all the same, counted in `encodeErrors` through the context
+   * (thrown each time without one: nothing else counts it). A mark of the transport's own is
+   * never refused so, nor reported: the bot never wrote it. Past its share
+   * ({@linkcode #roomForTransport}) it is declined, `[]` with no command (an end-of-speech mark's
+   * silence still goes: see `markWithTail`), and its tracker counts it in `marksUnanswered` once
+   * a later answer passes it or the session ends, as it counts a mark the far end dropped (and
+   * waits for it as for one, `playoutTimeoutMs` at most); Vonage's and Asterisk's serializers
+   * leave the transport's marks they give up to it alike.
    */
   command(name: string): [] | null {
+    const transports = name.startsWith(PLAYOUT_MARK_PREFIX);
+    if (transports && !this.#roomForTransport(name)) return [];
     if (this.#pending >= MAX_PENDING_MARKS) {
       if (this.#refusing && this.#context !== undefined) {
         this.#context.count("encodeErrors");
@@ -420,6 +442,7 @@ export class ForkMarks {
       );
     }
     this.#pending++;
+    if (transports) this.#transportPending++;
     let sent = name;
     if (this.#crossing || !travelsAsIs(name)) {
       sent = `#m${++this.#nextId}`;
@@ -429,6 +452,22 @@ export class ForkMarks {
     this.#unsent.push({ name: sent, command: toJson({ type: "mark", data: { name: sent } }) });
     if (this.#releaseTimer?.armed === false) this.#releaseTimer.arm(this.#holdMs);
     return [];
+  }
+
+  /**
+   * Whether a mark of the transport's own (`name`) may take one of the module's slots. Never more
+   * than {@linkcode MAX_TRANSPORT_MARKS} of them, so six at least stay the bot's. A mark of the
+   * cadence (or a reply's start: it only sharpens the playout estimate) also gives way to the
+   * bot's marks: none goes while that many wait in all, the bot's included. An end-of-speech mark,
+   * which `speakingstop` and an `end`'s hang-up wait for (declined, they wait `playoutTimeoutMs`
+   * more, and the hang-up reports a "timeout"), may take a slot the bot's marks leave free.
+   */
+  #roomForTransport(name: string): boolean {
+    if (this.#transportPending >= MAX_TRANSPORT_MARKS) return false;
+    const bound = name.startsWith(PLAYOUT_END_MARK_PREFIX)
+      ? MAX_PENDING_MARKS
+      : MAX_TRANSPORT_MARKS;
+    return this.#pending < bound;
   }
 
   /**
@@ -468,6 +507,7 @@ export class ForkMarks {
     // Marks sent and not answered (not those held, which never go): an answer may cross it.
     if (this.#pending > this.#unsent.length) this.#crossing = true;
     this.#pending = 0;
+    this.#transportPending = 0;
     this.#refusing = false;
     this.#renamed.clear();
     this.#awaited.clear();
@@ -512,6 +552,9 @@ export class ForkMarks {
       const name = this.#renamed.get(sent) ?? sent;
       this.#renamed.delete(sent);
       if (this.#pending > 0) this.#pending--;
+      if (name.startsWith(PLAYOUT_MARK_PREFIX) && this.#transportPending > 0) {
+        this.#transportPending--;
+      }
       this.#refusing = false; // room again: the next refusal, if any, starts a new spell
       const erased = remove(this.#erased, sent);
       if (erased && event === "cleared" && this.#context !== undefined && !this.#sayingGoodbye) {
@@ -606,7 +649,9 @@ function remove(names: string[], name: string): boolean {
  * mid-speech would put silence into the speech.
  */
 export function markWithTail(marks: ForkMarks, name: string): SerializedMessage[] | null {
-  if (marks.command(name) === null) return null; // refused, counted: see ForkMarks.command
+  // Refused, counted: see ForkMarks.command. The transport's end-of-speech mark is never refused:
+  // declined, its silence still goes, and the reply's end plays now.
+  if (marks.command(name) === null) return null;
   if (!name.startsWith(PLAYOUT_END_MARK_PREFIX)) return [];
   return marks.tail() ?? marks.release();
 }

@@ -81,10 +81,11 @@ export interface FreeSwitchSerializerOptions {
  *
  * Outbound: `audio` → binary L16 at `streamSampleRate` (sample value -1 nudged to -2: the module
  * reads 0xFFFF as a mark's place); `interruption` → `killAudio`; `mark` → `mark`, sent right
- * before the next audio or at the reply's end (at most 30 waiting; see `_audio_fork.ts` for why,
- * and for the silence and sentinel samples sent for the module's pre-buffer and mark lists; a
- * `streamSampleRate` other than `sampleRate` is reported once, at the first message, as a
- * "protocol" error: the module's resampling then erases its marks);
+ * before the next audio or at the reply's end (at most 30 waiting, the transport's own at most 24
+ * of them; see `_audio_fork.ts` for why, and for the silence and sentinel samples sent for the
+ * module's pre-buffer and mark lists; a `streamSampleRate` other than `sampleRate` is reported
+ * once, at the first message, as a "protocol" error: the module's resampling then erases its
+ * marks);
  * `end` (once the reply's last batch has played) / `cancel` → `disconnect`, which raises
  * `mod_audio_fork::disconnect` for the application to hang up (the module leaves the channel
  * up); `message` → its JSON (`transcription`, `transfer`, `clearMarks`, …; anything but an object
