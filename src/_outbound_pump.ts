@@ -377,6 +377,11 @@ export class OutboundPump {
       return this.#queue.room();
     }
     this.#tail.cancel();
+    // A held-back end the tail timer let go is no longer the stretch's end: this follows it
+    // (written while its send waited: a serializer that answers later, a full socket). Still
+    // taken for the end, the queue running dry after this audio's first chunk ended the stretch
+    // there, mid-speech: the serializer told so, an end-of-speech mark sent (see `#ranDry`).
+    this.#tailFlushed = false;
     this.#backgroundGoesOn(); // speech carries the stream on
     this.#tracker.queued();
     // Even if none of it leaves now (less than a chunk): the queue running dry must
