@@ -20,7 +20,8 @@ export interface AggregateReport {
   endedBy: Partial<Record<CallEndedBy, number>>;
   /**
    * Why calls failed by how they ended (could not connect, the connection dropped, the bot closed
-   * with an error code): each distinct reason once, with how many calls it ended, most first.
+   * with an error code or ended the call saying it failed: `CallEnding.failed`): each distinct
+   * reason once, with how many calls it ended, most first.
    */
   failures: { by: CallEndedBy; detail: string; calls: number }[];
   /** Time to open the socket, over the calls that connected. */

@@ -55,3 +55,25 @@ Deno.test("simulateCall as genesys reports a disconnect whose reason is none of 
     ]);
   }
 });
+
+// `isDisconnectParameters` takes an `info` only as a string (validators.ts: `info: isString`,
+// message.ts `info?: string`): with any other, the reference client refuses the whole
+// `disconnect` as it does an unknown reason (clientsessionimpl.ts: "Unsupported client message
+// type", caught as its 500 and a close with reason `error`). It was taken as a valid one.
+Deno.test("simulateCall as genesys reports a disconnect whose info is no string", async () => {
+  for (const reason of ["completed", "error"]) {
+    const { report } = await callAudioHookBot({
+      disconnectAfterMs: 1000,
+      disconnect: { reason, info: { code: 42 } },
+      onClose: "closed",
+    });
+    assert.deepEqual(report.ended, {
+      by: "bot",
+      atMs: 1000,
+      detail: `disconnect (${reason}, refused: its info is no string)`,
+    });
+    assert.deepEqual(report.violations.map((v) => [v.rule, v.detail]), [
+      ["genesys.disconnect-info", `a disconnect (${reason}) whose info is no string: {"code":42}`],
+    ]);
+  }
+});

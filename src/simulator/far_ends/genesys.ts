@@ -29,14 +29,17 @@
  *   `isDisconnectParameters`). `completed` ends the call as the bot meant it to; `error` and
  *   `unauthorized` are the bot saying it failed the caller, and the call fails (the ending's
  *   `failed`); any other reason, or none, the reference client refuses as not a server message
- *   (its 500 error and a close with reason `error`), reported as `genesys.disconnect-reason`.
+ *   (its 500 error and a close with reason `error`), reported as `genesys.disconnect-reason`, and
+ *   so it does an `info` that is no string (`genesys.disconnect-info`).
  * - Server messages that cross the client's `close` on the wire are stragglers, not faults: the
  *   reference client ignores a `pong`, `pause` or `resume` that comes while it closes ("straggler
  *   or late"). So does this far end with the bot's audio that arrives within a round trip of its
- *   `close` (the largest it measured by ping and pong) and {@linkcode STRAGGLER_ALLOWANCE_MS}:
- *   counted as a note, not played. Audio later than that (a bot that streams on after it was told
- *   the call is over), after the bot's own `closed`, or before `opened` is
- *   `genesys.audio-out-of-session`, once per message.
+ *   `close` (the largest it measured by ping and pong, or the age of a ping still unanswered, up
+ *   to the ping interval) and {@linkcode STRAGGLER_ALLOWANCE_MS}: counted as a note, not played.
+ *   Only the caller's `close` has such stragglers: audio later than that (a bot that streams on
+ *   after it was told the call is over), after the bot's own `disconnect` (sent after it, as the
+ *   WebSocket keeps the order) or `closed`, or before `opened` (also while a session never opened
+ *   closes) is `genesys.audio-out-of-session`, once per message.
  *
  * The reference client is the Monitor's: it refuses binary messages from the server. The
  * bidirectional Audio Connector (what a bot uses) plays them, PCMU 8 kHz: so does this far end,
@@ -101,8 +104,10 @@ export class GenesysFarEnd implements FarEnd {
   #pingSentAt = 0;
   /** The longest round trip a ping and its pong took: how late audio in flight at close can be. */
   #roundTripMs = 0;
-  /** When the `close` went (`null` before). */
+  /** When the caller's `close` of the open session went (`null` before, and for any other). */
   #closeSentAt: number | null = null;
+  /** Why no audio of the bot's can be in flight at a `close` that has no `#closeSentAt`. */
+  #noAudioInFlight = "";
   #firstPong = true;
   #closeReason = "end";
   /** Whether the bot's audio is playing (said `playback_started`, not yet `playback_completed`). */
@@ -167,9 +172,14 @@ export class GenesysFarEnd implements FarEnd {
 
   async hangUp(): Promise<void> {
     if (this.#state !== "open" && this.#state !== "opening") return;
+    // Only the caller's hang-up of an open session has the bot's audio in flight at its close.
+    // In a session never opened no audio was the bot's to send; after the bot's own `disconnect`
+    // (the WebSocket keeps the order) all that comes was sent after it, knowing the call over.
+    if (this.#state === "opening") this.#noAudioInFlight = "a session never opened";
+    else if (this.#closeReason !== "end") this.#noAudioInFlight = `after the bot's "disconnect"`;
+    else this.#closeSentAt = this.#context.now();
     this.#state = "closing";
     const closed = new Promise<void>((resolve) => (this.#closed = resolve));
-    this.#closeSentAt = this.#context.now();
     this.#send("close", { reason: this.#closeReason });
     const timedOut = await Promise.race([
       closed.then(() => false),
@@ -299,21 +309,33 @@ export class GenesysFarEnd implements FarEnd {
 
   /**
    * The bot asks to end the call: the ending is the bot's, failed when its reason says it failed
-   * the caller. The reference client refuses a reason it does not know (validators.ts): its 500
-   * and a close with reason `error` (clientsessionimpl.ts, the message handler's catch).
+   * the caller. The reference client refuses parameters `isDisconnectParameters` does not pass
+   * (validators.ts: a reason it does not know, an `info` that is no string): its 500 and a close
+   * with reason `error` (clientsessionimpl.ts, the message handler's catch).
    */
   #onDisconnect(parameters: Json): void {
     const context = this.#context;
-    const { reason } = parameters;
-    if (!DISCONNECT_REASONS.has(reason)) {
-      context.violation(
-        "genesys.disconnect-reason",
-        `a disconnect whose reason is ${JSON.stringify(reason) ?? "missing"}, none of ` +
+    const { reason, info } = parameters;
+    const refused = !DISCONNECT_REASONS.has(reason)
+      ? {
+        rule: "genesys.disconnect-reason",
+        detail: `a disconnect whose reason is ${JSON.stringify(reason) ?? "missing"}, none of ` +
           `${[...DISCONNECT_REASONS].join(", ")}`,
-      );
+        ending: "disconnect (no valid reason)",
+      }
+      : info !== undefined && typeof info !== "string"
+      ? {
+        rule: "genesys.disconnect-info",
+        detail: `a disconnect (${reason}) whose info is no string: ` +
+          `${String(JSON.stringify(info)).slice(0, 60)}`,
+        ending: `disconnect (${reason}, refused: its info is no string)`,
+      }
+      : null;
+    if (refused) {
+      context.violation(refused.rule, refused.detail);
       this.#send("error", { code: 500, message: "Internal client error" });
       this.#closeReason = "error";
-      return context.endCall("bot", "disconnect (no valid reason)");
+      return context.endCall("bot", refused.ending);
     }
     this.#closeReason = "disconnect";
     context.endCall(
@@ -331,19 +353,34 @@ export class GenesysFarEnd implements FarEnd {
     const context = this.#context;
     if (this.#state === "closing" && this.#closeSentAt !== null) {
       const afterMs = context.now() - this.#closeSentAt;
-      const windowMs = this.#roundTripMs + STRAGGLER_ALLOWANCE_MS;
+      const roundTripMs = this.#roundTripSoFar();
+      const windowMs = roundTripMs + STRAGGLER_ALLOWANCE_MS;
       if (afterMs <= windowMs) return context.note("genesys audio in flight at close, not played");
       return context.violation(
         "genesys.audio-out-of-session",
         `${data.length} bytes of audio ${Math.round(afterMs)} ms after "close", past the ` +
           `${Math.round(windowMs)} ms audio in flight takes (round trip ` +
-          `${Math.round(this.#roundTripMs)} ms + ${STRAGGLER_ALLOWANCE_MS} ms)`,
+          `${Math.round(roundTripMs)} ms + ${STRAGGLER_ALLOWANCE_MS} ms)`,
       );
     }
+    const why = this.#state === "closing" ? ` ${this.#noAudioInFlight}` : "";
     context.violation(
       "genesys.audio-out-of-session",
-      `${data.length} bytes of audio while ${this.#state}`,
+      `${data.length} bytes of audio while ${this.#state}${why}`,
     );
+  }
+
+  /**
+   * The round trip as far as it is known now: the longest a ping took to its pong, or longer, the
+   * age of a ping still waiting for its pong. A bot answers a ping as it reads it, and the close
+   * after it later still: what it sent before that pong left before it read the close, however
+   * late it comes. Counted up to the ping interval, the longest the client waits for a pong
+   * before it calls it missing (a bot that never answers must not excuse audio without end).
+   */
+  #roundTripSoFar(): number {
+    if (this.#pendingPing === null) return this.#roundTripMs;
+    const waitingMs = Math.min(this.#context.now() - this.#pingSentAt, PING_INTERVAL_MS);
+    return Math.max(this.#roundTripMs, waitingMs);
   }
 
   /** Plays the bot's audio, saying when a stretch of it starts and has all played. */
