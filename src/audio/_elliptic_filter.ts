@@ -87,7 +87,15 @@ export function ellipticFilter(up: number, down: number): PolyphaseFilter {
   return filter;
 }
 
-/** Output j is N applied at input sample j·M + delay, then the all-pole cascade. */
+/**
+ * Output j is N applied at input sample j·M + delay, then the all-pole cascade. The outputs
+ * before output 0 whose taps reach the stream's first samples (j ≥ −⌊delay / M⌋) are computed
+ * too, and their values run through the cascade, then dropped (`warmUp`): the recursion's state
+ * is the filter's response to those samples. Skipped, it started from rest while the FIR's
+ * outputs after it already held them: not the elliptic filter, but one that rang on a stream
+ * that starts loud (a constant 2313 from the first sample came out from −1008 to 5833 at
+ * 16 → 8 kHz; from silence, then 2313, at most 2630).
+ */
 function decimator(
   m: number,
   numerator: number[],
@@ -97,14 +105,16 @@ function decimator(
   const taps = numerator.length;
   const coefficients = new Float64Array(taps);
   for (let i = 0; i < numerator.length; i++) coefficients[taps - 1 - i] = numerator[i]!;
+  const warmUp = Math.floor(delay / m);
   return {
     up: 1,
     down: m,
     taps,
     coefficients,
-    lead: taps - 1 - delay,
+    lead: taps - 1 - delay + warmUp * m,
     firstStart: 0,
     firstPhase: 0,
+    warmUp,
     poles,
     polesFirst: false,
   };
@@ -138,6 +148,7 @@ function interpolator(
     lead: taps - 1,
     firstStart: Math.floor(delay / l),
     firstPhase: delay % l,
+    warmUp: 0, // the cascade runs on the input, all of it: nothing to bring in
     poles,
     polesFirst: true,
   };

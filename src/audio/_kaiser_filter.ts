@@ -91,6 +91,7 @@ export function kaiserFilter(up: number, down: number, edges?: KaiserEdges): Pol
     lead: half - 1,
     firstStart: 0,
     firstPhase: 0,
+    warmUp: 0, // no poles: every output stands alone
     poles: new Float64Array(0),
     polesFirst: false,
   };

@@ -26,6 +26,12 @@ export interface PolyphaseFilter {
   readonly firstStart: number;
   readonly firstPhase: number;
   /**
+   * Outputs computed before output 0 and not returned (0: none): they read the stream's first
+   * samples, and the all-pole cascade after the FIR (decimation) must run over them, or it starts
+   * from a state that never saw those samples (see `_elliptic_filter.ts`'s `decimator`).
+   */
+  readonly warmUp: number;
+  /**
    * Six second-order all-pole sections `1 / (1 + d1·z⁻¹ + d2·z⁻²)` as [d1, d2] pairs, run on the
    * input (interpolation) or on the output (decimation) according to `polesFirst`; empty: none.
    */

@@ -36,6 +36,8 @@ export class PolyphaseResampler implements ResamplerCore {
   #phase = 0;
   #inputFrames = 0;
   #outputFrames = 0;
+  /** Warm-up outputs still to compute and drop (see `PolyphaseFilter.warmUp`). */
+  #warmUp = 0;
 
   constructor(filter: PolyphaseFilter, channels: number) {
     this.#channels = channels;
@@ -51,6 +53,7 @@ export class PolyphaseResampler implements ResamplerCore {
     const frames = input.length / this.#channels;
     this.#feed(input, frames);
     this.#inputFrames += frames;
+    this.#warm();
     return this.#run(this.#ready(), allocate) as Int16Array;
   }
 
@@ -62,6 +65,7 @@ export class PolyphaseResampler implements ResamplerCore {
     const frames = input.length / this.#channels;
     this.#feed(input, frames);
     this.#inputFrames += frames;
+    this.#warm();
     return this.#run(this.#ready(), undefined) as Float64Array;
   }
 
@@ -80,6 +84,7 @@ export class PolyphaseResampler implements ResamplerCore {
     const total = Math.floor((2 * this.#inputFrames * up + down) / (2 * down));
     // A filter's length of silence completes every output up to `total`.
     this.#feed(null, taps);
+    this.#warm();
     const out = this.#run(Math.min(total - this.#outputFrames, this.#ready()), allocate);
     this.reset();
     return out;
@@ -94,6 +99,20 @@ export class PolyphaseResampler implements ResamplerCore {
     this.#phase = filter.firstPhase;
     this.#inputFrames = 0;
     this.#outputFrames = 0;
+    this.#warmUp = filter.warmUp;
+  }
+
+  /**
+   * Computes the warm-up outputs the history holds every tap for, and drops them: only the
+   * all-pole state they leave is wanted (see `PolyphaseFilter.warmUp`). Not counted as output.
+   */
+  #warm(): void {
+    if (this.#warmUp === 0) return;
+    const count = Math.min(this.#warmUp, this.#ready());
+    if (count === 0) return;
+    this.#run(count, undefined);
+    this.#outputFrames -= count;
+    this.#warmUp -= count;
   }
 
   /** Appends `frames` frames of `input` (silence when null) to the history of each channel. */

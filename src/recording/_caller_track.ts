@@ -85,17 +85,20 @@ export class CallerTrack {
       at = this.#anchor + frame.timestampMs;
       // Ahead of real time: its audio would end more than gapMs after it arrived.
       ahead = at + ms > receivedAt + this.#gapMs;
-      if (
-        !ahead && at < end - ms / 2 && at >= end - this.#gapMs && at >= this.#committedMs()
-      ) {
-        // Out of order, behind audio placed already: it fills its own place (a hole).
+      if (!ahead && at < end - ms / 2 && at >= end - this.#gapMs) {
+        // Out of order, behind audio placed already: it fills its own place (a hole), or what of
+        // it is not written out yet, the rest counted late. Taken for a new media timeline where
+        // its place was written out (it came later than `holdMs`), it was laid at its arrival over
+        // the newest audio, and every frame after it was later by its lateness for the rest of
+        // the call (a `holdMs` shorter than `gapMs`).
         this.#stray.start(this.#timeline.sampleAt(at));
         this.#stray.push(frame);
         this.#stray.end();
         return;
       }
       // A new media timeline: the first frame, the provider's clock jumped back or ahead of
-      // real time, or to a place written out already. Anchor it to this arrival.
+      // real time, or on from the audio so far to a place written out already (a media clock
+      // slower than real time). Anchor it to this arrival.
       const fresh = !(at >= end - ms / 2) || !(at + ms <= receivedAt + this.#gapMs) ||
         at < this.#committedMs();
       if (fresh) {
