@@ -82,22 +82,28 @@ export class StreamConverter {
   }
 }
 
-/** Converted loops, per source and target format: sessions playing one track share them. */
+/** Converted tracks, per source, target format and looping: sessions playing one share them. */
 const loops = new WeakMap<object, Map<string, Int16Array>>();
 
 /**
- * A looped track in format `to`, resampled as a loop (the filter sees the end running into the
- * start, so the seam has no edge), made once per source (`key`: the caller's own object) and
- * format.
+ * A whole track in format `to`, made once per source (`key`: the caller's own object), format and
+ * `loop`. A looped one is resampled as a loop (the filter sees the end running into the start, so
+ * the seam has no edge); one played once (`loop` false) between silences, as it plays (resampled as
+ * a loop, its first milliseconds rang with its own end, which never plays before it: a track ending
+ * loud began with a click 25 dB under that level, 48 → 8 kHz).
  */
 export function convertLoop(
   key: object,
   samples: Int16Array,
   from: PcmFormat,
   to: PcmFormat,
+  loop = true,
 ): Int16Array {
   assertConvertible(from, to);
-  const format = `${from.sampleRate}/${from.channels}>${to.sampleRate}/${to.channels}`;
+  // Without resampling, played once or looped, the samples are the same: one copy for both.
+  const once = !loop && from.sampleRate !== to.sampleRate;
+  const format = `${from.sampleRate}/${from.channels}>${to.sampleRate}/${to.channels}` +
+    (once ? " once" : "");
   let converted = loops.get(key);
   const cached = converted?.get(format);
   if (cached !== undefined) return cached;
@@ -105,7 +111,8 @@ export function convertLoop(
   if (from.sampleRate === to.sampleRate) {
     out = mapChannels(samples, from.channels, to.channels);
   } else {
-    out = mapChannels(resampleLoop(samples, from, to.sampleRate), from.channels, to.channels);
+    const resampled = resampleLoop(samples, from, to.sampleRate, loop);
+    out = mapChannels(resampled, from.channels, to.channels);
   }
   if (converted === undefined) loops.set(key, converted = new Map());
   converted.set(format, out);
@@ -124,18 +131,25 @@ export function convertLoop(
  */
 const WARM_UP_LOW_FRAMES = 1024;
 
-function resampleLoop(samples: Int16Array, from: PcmFormat, outputRate: number): Int16Array {
+function resampleLoop(
+  samples: Int16Array,
+  from: PcmFormat,
+  outputRate: number,
+  loop: boolean,
+): Int16Array {
   const channels = from.channels;
   const frames = samples.length / channels;
   // The loop with its own end before it and its own start after it, however short it is (after
-  // it, the filter's delay would do; the same length keeps it simple). The lead-in is a whole
-  // number of steps of the two rates' common grid, so the loop starts on an output sample: else
-  // the whole loop came a fraction of a sample late (0.4 of one from 8 to 22.05 kHz).
+  // it, the filter's delay would do; the same length keeps it simple); a track played once with
+  // silence there, as it plays. The lead-in is a whole number of steps of the two rates' common
+  // grid, so the track starts on an output sample: else the whole track came a fraction of a
+  // sample late (0.4 of one from 8 to 22.05 kHz).
   const lowRate = Math.min(from.sampleRate, outputRate);
   const step = from.sampleRate / gcd(from.sampleRate, outputRate);
   const wrap = Math.ceil((WARM_UP_LOW_FRAMES * from.sampleRate) / lowRate / step) * step;
   const padded = new Int16Array((frames + 2 * wrap) * channels);
-  for (let f = -wrap; f < frames + wrap; f++) {
+  if (!loop) padded.set(samples, wrap * channels);
+  for (let f = -wrap; loop && f < frames + wrap; f++) {
     const source = ((f % frames) + frames) % frames;
     for (let c = 0; c < channels; c++) {
       padded[(f + wrap) * channels + c] = samples[source * channels + c]!;

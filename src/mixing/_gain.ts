@@ -62,6 +62,19 @@ export class BackgroundGain {
   next(): number {
     return this.volume.next() * this.fade.next() * this.duck.next();
   }
+
+  /**
+   * Nothing sounds now (a stream ran dry): each factor headed down is there at once, for a fall
+   * that nothing plays through needs no ramp, and, left for later, it would play over the audio
+   * that comes next (a `stop` fading out whatever came after it, ducking that began under speech
+   * heard un-ducked when the stream came back). One headed up waits: the audio that comes next
+   * rises in, as from silence.
+   */
+  fallNow(): void {
+    for (const ramp of [this.volume, this.fade, this.duck]) {
+      if (ramp.target < ramp.value) ramp.to(ramp.target, 0);
+    }
+  }
 }
 
 /**

@@ -176,6 +176,8 @@ export class BackgroundAudio implements OutboundMixer {
   #turn = 0;
   /** `fill` found nothing to play (a stream ran dry, or stopped): the transport waits for a wake. */
   #idle = false;
+  /** A stream ran dry at the last play: the background is not sounding now. */
+  #dry = false;
   #ended = false;
   #failed = false;
   #detached = false;
@@ -281,7 +283,9 @@ export class BackgroundAudio implements OutboundMixer {
   stop(): void {
     if (!this.#playing) return;
     this.#playing = false;
-    this.#gain.fade.to(0, this.#frames(this.#fadeMs));
+    // Not sounding (a stream ran dry), there is nothing to fade: else the fade-out would play
+    // with the stream's next audio, whenever that came.
+    this.#gain.fade.to(0, this.#dry ? 0 : this.#frames(this.#fadeMs));
   }
 
   /**
@@ -302,7 +306,7 @@ export class BackgroundAudio implements OutboundMixer {
     const whole = this.#whole;
     if (whole !== undefined) {
       try {
-        const track = convertLoop(whole.key, whole.samples, whole.format, format);
+        const track = convertLoop(whole.key, whole.samples, whole.format, format, this.#loop);
         // Nothing left at the output rate: a loop of it would never move the play position on.
         if (track.length === 0) {
           throw new RangeError(
@@ -360,7 +364,10 @@ export class BackgroundAudio implements OutboundMixer {
     const stream = this.#stream;
     const samples = this.#frames(format.chunkMs) * format.channels;
     // A stream sends whole chunks only, until it ends: a short one would be a gap anyway.
-    if (stream !== undefined && stream.queued < samples && !stream.done) return this.#idleNow();
+    if (stream !== undefined && stream.queued < samples && !stream.done) {
+      this.#ranDry();
+      return this.#idleNow();
+    }
     const duck = this.#duck;
     if (duck !== undefined && this.#gain.duck.target !== 1) {
       this.#gain.duck.to(1, this.#frames(duck.releaseMs));
@@ -413,14 +420,33 @@ export class BackgroundAudio implements OutboundMixer {
     let at = 0;
     while (at < out.length) {
       const piece = this.#next(out.length - at);
-      if (piece === undefined) break; // a stream ran short: the rest stays speech (or silence)
+      if (piece === undefined) {
+        this.#ranDry(); // a stream ran short: the rest stays speech (or silence)
+        break;
+      }
       mixInto(out, at, piece, channels, this.#gain);
+      this.#dry = false;
       at += piece.length;
     }
+    this.#endIfPlayedOut();
+  }
+
+  /** Ends the background if it has played to its end: a stream ended and taken, a track once. */
+  #endIfPlayedOut(): void {
     const stream = this.#stream;
     if (stream !== undefined ? stream.done && stream.queued === 0 : this.#playedOnce()) {
       this.#end();
     }
+  }
+
+  /**
+   * A stream has nothing more to play now. A fall of level under way (a fade-out, ducking) has
+   * nothing to fall through, and is over: else it moved on only with the stream's next audio,
+   * which played through it whenever it came (a chunk of a fade-out however long after `stop`).
+   */
+  #ranDry(): void {
+    this.#dry = true;
+    this.#gain.fallNow();
   }
 
   /** A whole track that does not loop has played to its end. */
@@ -442,14 +468,18 @@ export class BackgroundAudio implements OutboundMixer {
     return piece;
   }
 
-  /** Moves the play position past `frames` frames without playing them. */
+  /**
+   * Moves the play position past `frames` frames without playing them. An end skipped to is an
+   * end (else it was told a chunk late, after a chunk of silence sent as background).
+   */
   #skip(frames: number): void {
     let samples = Math.round(frames) * this.#format!.channels;
     while (samples > 0) {
       const piece = this.#next(samples);
-      if (piece === undefined) return;
+      if (piece === undefined) break;
       samples -= piece.length;
     }
+    this.#endIfPlayedOut();
   }
 
   #buffer(samples: number): Int16Array {
