@@ -201,6 +201,21 @@ export class ForkMarks {
   #queued: string[] = [];
   /** Names whose marker the last `killAudio` erased, until the module answers them `cleared`. */
   #erased: string[] = [];
+  /** The transport's end-of-speech mark {@linkcode command} last declined for want of a slot. */
+  #declinedEnd: string | undefined;
+  /**
+   * The transport's last end-of-speech mark, once its silence has gone ({@linkcode endPlaced}),
+   * while no audio has followed it and the module has not answered it; whether it holds a slot
+   * (`sent`), or was declined. Its place is still the end of all that was sent, so a command sent
+   * alone stands there: the module answers a mark it holds with no marker on its first tick with
+   * nothing to play and no marker pending (`dub_speech_frame`, `lws_glue.cpp:1029-1041`), and with
+   * the pre-buffer flushed that is once the reply has played. Declined, it goes so once an answer
+   * frees a slot ({@linkcode #retryDeclined}); forgotten by a `clearMarks`, it goes again after it
+   * ({@linkcode message}). Else `speakingstop` and an `end`'s hang-up waited `playoutTimeoutMs` past
+   * a reply the far end had played, the hang-up reporting a "timeout": where the bot's marks
+   * (answered all the while) had filled the module's slots, or it cleared them just then.
+   */
+  #lastEnd: { name: string; sent: boolean } | undefined;
 
   /** Counts marks for `provider` (used in error messages). */
   constructor(provider: string) {
@@ -258,6 +273,7 @@ export class ForkMarks {
    */
   stop(): void {
     this.#over.abort();
+    this.#lastEnd = undefined;
     this.#flushTimer?.cancel();
     const held = this.release(); // the release timer goes with them
     for (const command of held) this.#context?.send(command);
@@ -271,6 +287,7 @@ export class ForkMarks {
    */
   cancel(): string[] {
     this.#cancelled.abort();
+    this.#lastEnd = undefined;
     this.#sayingGoodbye = true;
     this.#flushTimer?.cancel();
     return this.release(); // the release timer goes with them
@@ -345,6 +362,8 @@ export class ForkMarks {
 
   /** Binary audio is leaving: the inventory's markers, then its samples, join the pre-buffer. */
   #take(bytes: Uint8Array): Uint8Array {
+    // Audio after the last end-of-speech mark: its place is no longer the end of what was sent.
+    this.#lastEnd = undefined;
     // Called for every chunk sent: the lists are touched only when there are marks to move.
     this.#held += this.#inventory.length + (bytes.length >> 1);
     if (this.#inventory.length > 0) {
@@ -408,6 +427,7 @@ export class ForkMarks {
 
   /** `killAudio` is leaving: it empties the playout buffer, markers and all, not the pre-buffer. */
   #killed(): void {
+    this.#lastEnd = undefined; // the far end drops what it holds, and the tracker its marks
     // `interrupt` flushed the pre-buffer first: every marker is in the playout buffer, erased.
     this.#erased.push(...this.#queued);
     this.#queued = [];
@@ -421,14 +441,18 @@ export class ForkMarks {
    * (thrown each time without one: nothing else counts it). A mark of the transport's own is
    * never refused so, nor reported: the bot never wrote it. Past its share
    * ({@linkcode #roomForTransport}) it is declined, `[]` with no command (an end-of-speech mark's
-   * silence still goes: see `markWithTail`), and its tracker counts it in `marksUnanswered` once
-   * a later answer passes it or the session ends, as it counts a mark the far end dropped (and
-   * waits for it as for one, `playoutTimeoutMs` at most); Vonage's and Asterisk's serializers
-   * leave the transport's marks they give up to it alike.
+   * silence still goes, and the mark itself once an answer makes room, unless audio went first:
+   * see {@linkcode #lastEnd}), and its tracker counts it in `marksUnanswered` once a later
+   * answer passes it or the session ends, as it counts a mark the far end dropped (and waits for
+   * it as for one, `playoutTimeoutMs` at most); Vonage's and Asterisk's serializers leave the
+   * transport's marks they give up to it alike.
    */
   command(name: string): [] | null {
     const transports = name.startsWith(PLAYOUT_MARK_PREFIX);
-    if (transports && !this.#roomForTransport(name)) return [];
+    if (transports && !this.#roomForTransport(name)) {
+      if (name.startsWith(PLAYOUT_END_MARK_PREFIX)) this.#declinedEnd = name;
+      return [];
+    }
     if (this.#pending >= MAX_PENDING_MARKS) {
       if (this.#refusing && this.#context !== undefined) {
         this.#context.count("encodeErrors");
@@ -441,6 +465,13 @@ export class ForkMarks {
           `would discard mark ${JSON.stringify(name)} without a word`,
       );
     }
+    this.#unsent.push(this.#counted(name, transports));
+    if (this.#releaseTimer?.armed === false) this.#releaseTimer.arm(this.#holdMs);
+    return [];
+  }
+
+  /** Mark `name` counted as waiting in the module, and its command, under the name it travels. */
+  #counted(name: string, transports: boolean): { name: string; command: string } {
     this.#pending++;
     if (transports) this.#transportPending++;
     let sent = name;
@@ -449,9 +480,35 @@ export class ForkMarks {
       this.#renamed.set(sent, name);
     }
     this.#awaited.set(sent, (this.#awaited.get(sent) ?? 0) + 1);
-    this.#unsent.push({ name: sent, command: toJson({ type: "mark", data: { name: sent } }) });
-    if (this.#releaseTimer?.armed === false) this.#releaseTimer.arm(this.#holdMs);
-    return [];
+    return { name: sent, command: toJson({ type: "mark", data: { name: sent } }) };
+  }
+
+  /**
+   * The end-of-speech mark `name` has had its silence (or nothing was held): until audio follows
+   * or it is answered, it may go alone, declined or forgotten (see {@linkcode #lastEnd}). Only with
+   * a context, which sends it then.
+   */
+  endPlaced(name: string): void {
+    const declined = this.#declinedEnd === name;
+    this.#declinedEnd = undefined;
+    if (this.#context !== undefined) this.#lastEnd = { name, sent: !declined };
+  }
+
+  /** An answer freed a slot: the declined end-of-speech mark goes, alone, if it may now. */
+  #retryDeclined(): void {
+    const last = this.#lastEnd;
+    if (last === undefined || last.sent || this.#sayingGoodbye) return;
+    if (!this.#roomForTransport(last.name)) return;
+    for (const command of this.#alone(last)) this.#context!.send(command);
+  }
+
+  /** The commands that send `last` alone, behind the marks held (answered in order). */
+  #alone(last: { name: string; sent: boolean }): string[] {
+    last.sent = true;
+    const mark = this.#counted(last.name, true);
+    const commands = [...this.release(), mark.command];
+    this.#inventory.push(mark.name);
+    return commands;
   }
 
   /**
@@ -459,8 +516,10 @@ export class ForkMarks {
    * than {@linkcode MAX_TRANSPORT_MARKS} of them, so six at least stay the bot's. A mark of the
    * cadence (or a reply's start: it only sharpens the playout estimate) also gives way to the
    * bot's marks: none goes while that many wait in all, the bot's included. An end-of-speech mark,
-   * which `speakingstop` and an `end`'s hang-up wait for (declined, they wait `playoutTimeoutMs`
-   * more, and the hang-up reports a "timeout"), may take a slot the bot's marks leave free.
+   * which `speakingstop` and an `end`'s hang-up wait for, may take a slot the bot's marks leave
+   * free; declined, it goes once an answer frees one (see {@linkcode #lastEnd}), and only where
+   * none comes before audio follows (a far end that stopped answering) do they wait
+   * `playoutTimeoutMs` more, the hang-up reporting a "timeout".
    */
   #roomForTransport(name: string): boolean {
     if (this.#transportPending >= MAX_TRANSPORT_MARKS) return false;
@@ -478,9 +537,10 @@ export class ForkMarks {
    * it held in inventory, and those whose markers a `killAudio` erased (whether or not the module
    * has answered them `cleared` yet: after this it may never), have no marker to take them off its
    * cleared list: a sentinel each follows, or the next marks would be answered late
-   * (`lws_glue.cpp:328`).
+   * (`lws_glue.cpp:328`). Where none is needed, the transport's last end-of-speech mark, if no
+   * audio followed it, goes again after the command (see {@linkcode #lastEnd}).
    */
-  message(message: unknown): string | [string, Uint8Array] {
+  message(message: unknown): string | SerializedMessage[] {
     // The module reads a command's `type` and drops anything without one, with only a log line
     // (`processIncomingMessage`, `lws_glue.cpp:205-391`): refused here, where the bot hears of it.
     if (!isObject(message) || typeof message.type !== "string") {
@@ -504,6 +564,7 @@ export class ForkMarks {
     }
     const json = toJson(message);
     if (message.type !== "clearMarks") return json;
+    const lastEnd = this.#sayingGoodbye ? undefined : this.#lastEnd;
     // Marks sent and not answered (not those held, which never go): an answer may cross it.
     if (this.#pending > this.#unsent.length) this.#crossing = true;
     this.#pending = 0;
@@ -513,13 +574,20 @@ export class ForkMarks {
     this.#awaited.clear();
     const unmarked = this.#inventory.length + this.#erased.length;
     this.#unsent = []; // never sent: the module has nothing of them to forget
+    this.#lastEnd = undefined;
     this.#releaseTimer?.cancel();
     this.#flushTimer?.cancel();
     this.#inventory = [];
     this.#prebuffered = [];
     this.#queued = [];
     this.#erased = [];
-    return unmarked === 0 ? json : [json, this.#take(sentinels(unmarked))];
+    if (unmarked > 0) return [json, this.#take(sentinels(unmarked))];
+    // The last end-of-speech mark, forgotten (or declined), again: alone, it is answered once all
+    // sent has played. Not behind sentinels: the module holds those until the next audio, their
+    // names pending, and answers no mark without a marker while any is (see `#lastEnd`).
+    if (lastEnd === undefined) return json;
+    this.#lastEnd = lastEnd;
+    return [json, ...this.#alone(lastEnd)];
   }
 
   /**
@@ -565,6 +633,8 @@ export class ForkMarks {
       if (!erased && !remove(this.#queued, sent) && !remove(this.#prebuffered, sent)) {
         remove(this.#inventory, sent);
       }
+      if (this.#lastEnd?.name === name) this.#lastEnd = undefined; // answered
+      else if (this.#lastEnd !== undefined) this.#retryDeclined();
       // Played or cleared by killAudio, the bot waiting on it is done waiting (as with Twilio).
       return { type: "mark", name } satisfies MarkFrame;
     }
@@ -650,10 +720,12 @@ function remove(names: string[], name: string): boolean {
  */
 export function markWithTail(marks: ForkMarks, name: string): SerializedMessage[] | null {
   // Refused, counted: see ForkMarks.command. The transport's end-of-speech mark is never refused:
-  // declined, its silence still goes, and the reply's end plays now.
+  // declined, its silence still goes, and the reply's end plays now; the mark, once there is room.
   if (marks.command(name) === null) return null;
   if (!name.startsWith(PLAYOUT_END_MARK_PREFIX)) return [];
-  return marks.tail() ?? marks.release();
+  const messages = marks.tail() ?? marks.release();
+  marks.endPlaced(name);
+  return messages;
 }
 
 /**

@@ -1,0 +1,129 @@
+// mod_audio_fork keeps at most 30 marks and discards further ones with only a log line (`MAX_MARKS`,
+// jambonz/freeswitch-modules mod_audio_fork/lws_glue.cpp at 30f21899, `processIncomingMessage`
+// :205-391; simulated in fixtures/fork_module_playout.ts). The transport's end-of-speech mark gives
+// way to the bot's marks: with the module full of them it is declined. It stayed declined: where a
+// bot marked its goodbye's end 30 times, the far end played the goodbye and answered every mark,
+// yet the `end` waited `playoutTimeoutMs` (2 s of dead air) for the one mark never sent, then
+// reported a "timeout". Now it goes once an answer frees a slot, while no audio has followed: the
+// module answers a mark it holds with no marker at its first tick with nothing to play
+// (`dub_speech_frame`, lws_glue.cpp:1029-1041), once the reply has played.
+import assert from "node:assert/strict";
+import type { TransportError } from "../../src/errors.ts";
+import type { Frame } from "../../src/frames.ts";
+import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
+import { FORK_METADATA, FORK_SERIALIZERS, forkAudio } from "./fixtures/fork_serializers.ts";
+import { forkFarEnd } from "./fixtures/fork_module_playout.ts";
+import { narrowbandCall } from "./fixtures/narrowband_call.ts";
+import { recordingContext } from "./fixtures/recording_context.ts";
+import { wiredFork } from "./fixtures/fork_module.ts";
+
+for (const [name, make] of FORK_SERIALIZERS) {
+  Deno.test(`\`${name}\`: a goodbye whose end-of-speech mark found the module full of the bot's marks hangs up once it has played, with no timeout`, async () => {
+    const { clock, pair, transport } = narrowbandCall(make());
+    const log = forkFarEnd(clock, pair, { metadata: FORK_METADATA, closeOnDisconnect: false });
+    const errors: TransportError[] = [];
+    transport.addEventListener("error", (e) => errors.push((e as ErrorEvent).error));
+    const answered: string[] = [];
+    transport.receive((f) => void (f.type === "mark" && answered.push(f.name)));
+    await clock.tick(10);
+    // A 1 s goodbye, and 30 marks of the bot's at its end: the module's every slot.
+    transport.send(forkAudio(1000, 100, "bye"));
+    for (let m = 0; m < 30; m++) transport.send({ type: "mark", name: `b${m}` });
+    transport.send({ type: "end" });
+    await clock.tick(6000);
+    assert.deepEqual(errors.map((e) => e.message), [], "the far end answered every mark sent");
+    assert.equal(answered.length, 30, "each of the bot's marks played");
+    const goodbyeEnds = log.played.filter(([, s]) => s === 100).at(-1)![0];
+    assert.ok(log.disconnectAt !== undefined);
+    // The mark goes after the silence that completes the goodbye's last batch (80 ms at most),
+    // and is answered at the first tick with nothing left to play.
+    assert.ok(
+      log.disconnectAt - goodbyeEnds <= 120,
+      `hung up ${log.disconnectAt - goodbyeEnds} ms after the goodbye played`,
+    );
+    const endMark = log.answers.find((a) => a.name.startsWith("__wst:end:"));
+    assert.ok(endMark !== undefined && endMark.at >= goodbyeEnds, "answered once it played");
+    await transport.close();
+    const { marksSent, marksAcknowledged, marksUnanswered } = transport.stats;
+    assert.equal(marksSent, marksAcknowledged + marksUnanswered);
+  });
+}
+
+/** A `JambonzSerializer` at 8 kHz on a recording context, its call started. */
+function startedJambonz() {
+  const recorded = recordingContext();
+  const jambonz = new JambonzSerializer({ streamSampleRate: 8000 });
+  jambonz.bind(recorded.context);
+  jambonz.setup({
+    inputSampleRate: 8000,
+    inputChannels: 1,
+    outputSampleRate: 8000,
+    outputChannels: 1,
+  });
+  jambonz.deserialize(FORK_METADATA);
+  const serialize = (frame: Frame) => [jambonz.serialize(frame) ?? []].flat() as unknown[];
+  /** The module's answer to the bot's mark `name` (`send_mark_event`, lws_glue.cpp). */
+  const answer = (name: string) =>
+    jambonz.deserialize(JSON.stringify({ type: "mark", data: { name, event: "playout" } }));
+  return { ...recorded, jambonz, serialize, answer };
+}
+
+/** Whether `messages` hold the `mark` command of a name starting `prefix`. */
+const commandOf = (messages: unknown[], prefix: string) =>
+  messages.some((m) => typeof m === "string" && m.includes(`"name":"${prefix}`));
+
+Deno.test("`JambonzSerializer` sends a declined end-of-speech mark alone once an answer frees a slot", () => {
+  const { sent, serialize, answer } = startedJambonz();
+  for (let m = 0; m < 30; m++) {
+    serialize({ type: "mark", name: `m${m}` });
+    serialize(forkAudio(20, 7, "r"));
+  }
+  const declined = serialize({ type: "mark", name: "__wst:end:1" });
+  assert.ok(!commandOf(declined, "__wst:end:1"), "declined: the module is full");
+  answer("m0");
+  assert.deepEqual(sent, ['{"type":"mark","data":{"name":"__wst:end:1"}}']);
+  answer("m1");
+  assert.equal(sent.length, 1, "sent once");
+});
+
+Deno.test("`JambonzSerializer` gives a declined end-of-speech mark up once audio follows it", () => {
+  const { sent, serialize, answer } = startedJambonz();
+  for (let m = 0; m < 30; m++) {
+    serialize({ type: "mark", name: `m${m}` });
+    serialize(forkAudio(20, 7, "r"));
+  }
+  serialize({ type: "mark", name: "__wst:end:1" });
+  // The next reply: the mark's place, the end of what was sent, has passed.
+  serialize(forkAudio(20, 8, "r2"));
+  answer("m0");
+  assert.ok(!commandOf(sent, "__wst:end:1"), "no mark where the next reply stands");
+});
+
+Deno.test("`JambonzSerializer` gives a declined end-of-speech mark up at an interruption", () => {
+  const { sent, serialize, answer } = startedJambonz();
+  for (let m = 0; m < 30; m++) {
+    serialize({ type: "mark", name: `m${m}` });
+    serialize(forkAudio(20, 7, "r"));
+  }
+  serialize({ type: "mark", name: "__wst:end:1" });
+  serialize({ type: "interruption" });
+  answer("m0");
+  assert.ok(!commandOf(sent, "__wst:end:1"), "the tracker dropped its marks with the clear");
+});
+
+Deno.test("mod_audio_fork: a declined end-of-speech mark, sent once a slot frees, is answered once the reply has played", () => {
+  // The module translated line by line (fixtures/fork_module.ts): a mark it holds with no marker
+  // is answered on a frame with nothing to play and no marker pending (`dub_speech_frame`).
+  const w = wiredFork();
+  for (let m = 0; m < 30; m++) {
+    w.send({ type: "mark", name: `m${m}` });
+    w.speak(20);
+  }
+  w.send({ type: "mark", name: "__wst:end:1" });
+  w.frames(100);
+  const end = w.marks.find((m) => m.name === "__wst:end:1");
+  assert.ok(end !== undefined, "answered");
+  const lastSpeech = w.module.out.lastIndexOf(1000);
+  assert.ok(lastSpeech >= 0 && end.frame * 160 > lastSpeech, "after the reply's last sample");
+  assert.equal(w.module.out.filter((v) => v === 1000).length / 8, 600, "all of it played");
+});
