@@ -75,7 +75,9 @@ export class StreamTrack {
       this.#reader = this.#stream.getReader();
     } catch (cause) {
       this.#fail(
-        new TypeError(`BackgroundAudio: the source stream cannot be read: ${thrownText(cause)}`),
+        new TypeError(`BackgroundAudio: the source stream cannot be read: ${thrownText(cause)}`, {
+          cause,
+        }),
       );
       return;
     }
@@ -138,7 +140,8 @@ export class StreamTrack {
     this.#reader.read().then(this.#onRead, (cause) => {
       this.#reading = false;
       if (this.#done) return; // stopped meanwhile: the source released, nobody to tell
-      const error = cause instanceof Error ? cause : new Error(thrownText(cause));
+      // A rejection with something that is no `Error` (a string, say) is kept as the cause.
+      const error = cause instanceof Error ? cause : new Error(thrownText(cause), { cause });
       this.#fail(error);
     });
   }
@@ -151,6 +154,12 @@ export class StreamTrack {
     if (result.done) {
       if (this.#head !== undefined) {
         return this.#fail(new TypeError("BackgroundAudio: the stream ended inside its WAV header"));
+      }
+      // The resampler's held-back samples are the stream's last: queued before it is done.
+      const tail = this.#converter?.flush();
+      if (tail !== undefined && tail.length > 0) {
+        this.#pieces.push(tail);
+        this.#queued += tail.length;
       }
       this.#done = true;
       this.#reader = undefined;

@@ -260,14 +260,21 @@ export class BackgroundAudio implements OutboundMixer {
     return this.#playing;
   }
 
-  /** The volume (a linear gain); setting it fades to the new level over `fadeMs`. */
+  /**
+   * The volume (a linear gain); setting it fades to the new level over `fadeMs` (lowered while a
+   * stream has run dry, at once: nothing sounds to fade).
+   */
   get volume(): number {
     return this.#gain.volume.target;
   }
 
   set volume(volume: number) {
     atLeastZero(volume, "volume");
-    this.#gain.volume.to(volume, this.#frames(this.#fadeMs));
+    // Not sounding (a stream ran dry), a lower level has nothing to fall through: there at once,
+    // as a stop's fade (else the stream's next audio came back at the old level, falling). A
+    // higher one still fades in over that audio.
+    const falls = this.#dry && volume < this.#gain.volume.value;
+    this.#gain.volume.to(volume, falls ? 0 : this.#frames(this.#fadeMs));
   }
 
   /** Plays (again, from where it stopped), fading in; wakes the transport to send it. */

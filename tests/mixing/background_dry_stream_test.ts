@@ -100,3 +100,34 @@ Deno.test("`BackgroundAudio` ducked under speech while its stream has run dry co
   assert.ok(under[0]! <= Math.round(0x0909 * 0.2), `comes back under the speech at ${under[0]}`);
   background.detach();
 });
+
+Deno.test("`BackgroundAudio` turned down while its stream has run dry comes back at the lower level", async () => {
+  const { background, feed } = streamed(20);
+  feed(2);
+  await settleReads();
+  for (let i = 0; i < 2; i++) assert.notEqual(background.fill(), undefined, "faded in");
+  assert.equal(background.fill(), undefined, "the stream has run dry: nothing sounds");
+  background.volume = 0.1;
+  feed(10);
+  await settleReads();
+  const back = samplesOf(background.fill()!);
+  // 0x0909 × 0.1 = 231: not the old level falling to it over fadeMs from 0x0909.
+  assert.ok(back[0]! <= 231, `comes back at the lower level, not falling to it: ${back[0]}`);
+  assert.equal(background.volume, 0.1);
+  background.detach();
+});
+
+Deno.test("`BackgroundAudio` turned up while its stream has run dry fades up over the audio that comes next", async () => {
+  const { background, feed } = streamed(20);
+  feed(2);
+  await settleReads();
+  for (let i = 0; i < 2; i++) assert.notEqual(background.fill(), undefined, "faded in");
+  assert.equal(background.fill(), undefined, "the stream has run dry");
+  background.volume = 2;
+  feed(10);
+  await settleReads();
+  const back = samplesOf(background.fill()!);
+  assert.ok(back[0]! < 0x0909 * 1.1, `no step up: ${back[0]}`);
+  assert.equal(back.at(-1), 0x0909 * 2, "at the new level within fadeMs");
+  background.detach();
+});
