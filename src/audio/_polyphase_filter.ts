@@ -26,9 +26,11 @@ export interface PolyphaseFilter {
   readonly firstStart: number;
   readonly firstPhase: number;
   /**
-   * Outputs computed before output 0 and not returned (0: none): they read the stream's first
-   * samples, and the all-pole cascade after the FIR (decimation) must run over them, or it starts
-   * from a state that never saw those samples (see `_elliptic_filter.ts`'s `decimator`).
+   * The output `firstStart` places, counted back from output 0 (0: output 0 itself). Decimating,
+   * the outputs before output 0 that read the stream's first samples must be computed, and the
+   * all-pole cascade after the FIR run over them, or it starts from a state that never saw those
+   * samples (see `_elliptic_filter.ts`'s `decimator`); `PolyphaseResampler` computes them, and
+   * any a chain's earlier stage hands on, from this placement.
    */
   readonly warmUp: number;
   /**

@@ -11,7 +11,8 @@ import type { ResamplerCore } from "./_resampler_core.ts";
 import { ChainedResampler } from "./_chained_resampler.ts";
 import { ellipticFilter } from "./_elliptic_filter.ts";
 import { type KaiserEdges, kaiserFilter } from "./_kaiser_filter.ts";
-import { PolyphaseResampler } from "./_polyphase_resampler.ts";
+import type { PolyphaseFilter } from "./_polyphase_filter.ts";
+import { outputsBefore, PolyphaseResampler, reachBefore } from "./_polyphase_resampler.ts";
 import { newInt16Array } from "./_slab.ts";
 import { assertResamplerRate } from "./_resampler_rates.ts";
 
@@ -44,12 +45,14 @@ function kaiserPath(inputRate: number, outputRate: number, channels: number): Re
   const low = Math.min(inputRate, outputRate), high = Math.max(inputRate, outputRate);
   const kaiser = (from: number, to: number, edges?: KaiserEdges) => {
     const divisor = gcd(from, to);
-    return new PolyphaseResampler(kaiserFilter(to / divisor, from / divisor, edges), channels);
+    return kaiserFilter(to / divisor, from / divisor, edges);
   };
   // Going down, the FIR comes first and must stay flat to 0.425 × low of its own input: a short
   // one manages that only up to a quarter of it or so, so close rates (22.05 → 16, 24 → 22.05,
   // 48 → 44.1 kHz) keep the direct FIR.
-  if (outputRate === low && high < 1.8 * low) return kaiser(inputRate, outputRate);
+  if (outputRate === low && high < 1.8 * low) {
+    return new PolyphaseResampler(kaiser(inputRate, outputRate), { channels });
+  }
   // Between 2 × low and high, the band beyond 0.425 × low is either already gone (going up) or
   // about to go (going down), except what folds onto the pass band: from 1.5 × low on. There the
   // images of the pass band land going up, so it stops at 100 dB (at 85, SINAD fell to 86 dB).
@@ -61,15 +64,28 @@ function kaiserPath(inputRate: number, outputRate: number, channels: number): Re
   });
   const divisor = gcd(inputRate, outputRate);
   const ratio = { up: outputRate / divisor, down: inputRate / divisor, channels };
-  return inputRate === low
-    ? new ChainedResampler({
-      first: new PolyphaseResampler(ellipticFilter(2, 1), channels),
-      second: kaiser(mid, high, edges(mid)),
-    }, ratio)
-    : new ChainedResampler({
-      first: kaiser(high, mid, edges(high)),
-      second: new PolyphaseResampler(ellipticFilter(1, 2), channels),
-    }, ratio);
+  const [first, second] = inputRate === low
+    ? [ellipticFilter(2, 1), kaiser(mid, high, edges(mid))]
+    : [kaiser(high, mid, edges(high)), ellipticFilter(1, 2)];
+  return new ChainedResampler(chainStages(first, second, channels), ratio);
+}
+
+/**
+ * The two stages of a chain. The first stage's outputs before its output 0 that the second one
+ * reads are handed on ahead of the stream: dropped, a stream that started loud reached the
+ * second stage cut off (only the first stage's output 0 on), and its start came out up to 117
+ * (8 → 44.1 kHz) or 83 (22.05 → 8 kHz) off what the same audio gives after silence.
+ */
+function chainStages(
+  first: PolyphaseFilter,
+  second: PolyphaseFilter,
+  channels: number,
+): { first: PolyphaseResampler; second: PolyphaseResampler } {
+  const early = Math.min(outputsBefore(first), reachBefore(second));
+  return {
+    first: new PolyphaseResampler(first, { channels, early }),
+    second: new PolyphaseResampler(second, { channels, before: early }),
+  };
 }
 
 /**
@@ -107,6 +123,11 @@ function kaiserPath(inputRate: number, outputRate: number, channels: number): Re
  * 16 kHz, less above); with the FIR alone, half its length (36 samples of the lower rate: 2.3 ms
  * for 22.05 → 16 kHz, 1.6 ms for 24 → 22.05 kHz, 0.8 ms for 48 → 44.1 kHz). That is the whole
  * delay the resampler adds.
+ *
+ * **A stream's start** is taken as coming after silence: a stream that starts loud (a reply's
+ * first sample) comes out sample for sample as the same audio does after silence, for every pair
+ * (the recursions going down run over the outputs before output 0 that reach the stream, and a
+ * chain's first stage hands on its own such outputs to the second).
  *
  * **Length.** Over a whole stream (every `process()` output plus `flush()`) the output has exactly
  * `round(inputFrames × outputRate / inputRate)` frames (halves rounded up).
@@ -169,7 +190,7 @@ export class Resampler {
       const up = outputRate / divisor;
       const down = inputRate / divisor;
       if (ELLIPTIC_K.includes(Math.max(up, down))) {
-        this.#core = new PolyphaseResampler(ellipticFilter(up, down), channels);
+        this.#core = new PolyphaseResampler(ellipticFilter(up, down), { channels });
       } else {
         this.#core = kaiserPath(inputRate, outputRate, channels);
       }
