@@ -13,13 +13,18 @@ import { utf8Length } from "../_utf8_length.ts";
 import { addVoice } from "./_voice.ts";
 import { buildReport, type CallTimeline } from "./_call_report.ts";
 import { CallAudioTimeline } from "./_call_audio.ts";
+import { botWords, closedDetail, withInfo } from "./_ending_words.ts";
+import { ruleEntry } from "./_rule_cap.ts";
 import type { CallerAudio } from "./caller_audio.ts";
 import type { FarEnd, FarEndContext, MarkOnClear, MarkOutcome } from "./far_end.ts";
 import type { CallEndedBy, CallEnding, CallReport, ProtocolViolation } from "./report.ts";
 import type { CallProgress, ResolvedCallOptions } from "./_call_options.ts";
 
-/** What an ending may carry beyond who ended the call and why: the socket's close, a failure. */
-type EndingExtras = Pick<CallEnding, "code" | "reason" | "failed">;
+/**
+ * What an ending may carry beyond who ended the call and why: the socket's close, a failure, the
+ * bot's own words on why.
+ */
+type EndingExtras = Pick<CallEnding, "code" | "reason" | "failed" | "info">;
 
 interface PendingMark {
   name: string;
@@ -41,15 +46,6 @@ const CLOSE_TIMEOUT_MS = 2_000;
 const ABORTED_HANG_UP_MS = 1_000;
 /** How long the platform's opening handshake may take before the caller gives up. */
 const READY_TIMEOUT_MS = 15_000;
-/**
- * Keep violations' first details for this many rules at most; the violations of rules past them
- * are counted together under {@linkcode MORE_RULES} (a far end of one's own may name rules from
- * what the bot sent, without end), so the report's counts still add up to all of them.
- */
-const MAX_RULES = 100;
-/** The rule the violations of rules past {@linkcode MAX_RULES} are counted under. */
-const MORE_RULES = "simulator.more-rules";
-
 /** Runs one call; {@linkcode SimulatedCall.run} resolves with its report. */
 export class SimulatedCall {
   readonly #url: string;
@@ -517,8 +513,17 @@ export class SimulatedCall {
         this.#onReady?.();
       },
       // Only `true` fails the call (far_end.ts): a far end's own options of any other value don't.
-      endCall: (by, reason, options) =>
-        this.#end(by, reason, options?.failed === true ? { failed: true } : {}),
+      endCall: (by, reason, options) => {
+        // The bot's words go in the detail (why the call failed, often) and apart, by which an
+        // aggregate groups calls without them.
+        const info = typeof options?.info === "string" && options.info !== ""
+          ? botWords(options.info)
+          : undefined;
+        this.#end(by, info === undefined ? reason : withInfo(reason, info), {
+          ...(options?.failed === true ? { failed: true } : {}),
+          ...(info === undefined ? {} : { info }),
+        });
+      },
       note: (what) => {
         this.#notes[what] = (this.#notes[what] ?? 0) + 1;
       },
@@ -574,9 +579,7 @@ export class SimulatedCall {
     const code = !event.code ? (event.wasClean ? 1005 : 1006) : event.code;
     const reason = event.reason ?? "";
     this.#socketClosed = { code, reason };
-    const detail = code === 1006
-      ? "the connection dropped (1006)"
-      : `the bot closed the WebSocket (${code}${reason ? ` ${reason}` : ""})`;
+    const detail = code === 1006 ? "the connection dropped (1006)" : closedDetail(code, reason);
     this.#end(code === 1006 ? "network" : "bot", detail, { code, reason });
     // Closed under the far end, not by the caller: a far end waiting on the bot (Genesys's
     // `closed`) must end its wait now, not at its timeout.
@@ -600,23 +603,9 @@ export class SimulatedCall {
   }
 
   #violation(rule: string, detail: string): void {
-    const found = this.#violations.get(rule);
-    if (found) found.count++;
-    else if (this.#violations.size < MAX_RULES) {
-      this.#violations.set(rule, { rule, count: 1, firstAtMs: this.#now(), detail });
-    } else {
-      // Counted, never lost: one rule more, whose detail is the first of those it stands for.
-      const more = this.#violations.get(MORE_RULES);
-      if (more) more.count++;
-      else {
-        this.#violations.set(MORE_RULES, {
-          rule: MORE_RULES,
-          count: 1,
-          firstAtMs: this.#now(),
-          detail: `violations of rules past the first ${MAX_RULES}, the first ${rule}: ${detail}`,
-        });
-      }
-    }
+    // Counted, never lost: past the rules kept apart, under one rule more (_rule_cap.ts).
+    const first = { rule, count: 0, firstAtMs: this.#now(), detail };
+    ruleEntry(this.#violations, first, (v) => ({ ...v })).count++;
   }
 
   #mark(name: string, onClear: MarkOnClear, ack: () => void, counted: boolean): void {
@@ -716,7 +705,7 @@ export class SimulatedCall {
 
   #endAt(atMs: number, by: CallEndedBy, detail: string, extras: EndingExtras = {}): void {
     if (this.#ended) return;
-    const { code, reason, failed } = extras;
+    const { code, reason, failed, info } = extras;
     this.#ended = {
       by,
       atMs,
@@ -724,6 +713,7 @@ export class SimulatedCall {
       ...(code === undefined ? {} : { code }),
       ...(reason === undefined || reason === "" ? {} : { reason }),
       ...(failed ? { failed } : {}),
+      ...(info === undefined ? {} : { info }),
     };
     if (this.#audio) this.#audio.advance(atMs);
     this.#ending.abort();

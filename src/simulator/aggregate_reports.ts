@@ -5,8 +5,39 @@
  */
 
 import { type Distribution, summarize } from "./_distribution.ts";
-import { failedEnding } from "./_failed_ending.ts";
+import { withoutBotWords } from "./_ending_words.ts";
+import { ruleEntry } from "./_rule_cap.ts";
+import { type CallFailureReason, judgeCall } from "./call_verdict.ts";
 import type { CallEndedBy, CallReport, MarkStats, ProtocolViolation } from "./report.ts";
+
+/** One reason calls failed, with how many it failed. */
+export interface AggregateFailure {
+  /** Which rule they failed (see `CallFailureReason`). */
+  reason: CallFailureReason;
+  /** For `ending`: who ended the calls. */
+  by?: CallEndedBy;
+  /**
+   * What happened: the calls' detail when they all had the same; else, for `ending`, the detail
+   * without the bot's words (its info, its close reason), which vary, and for the rest the first
+   * call's, said to be so.
+   */
+  detail: string;
+  /** How many calls failed for it. */
+  calls: number;
+}
+
+/** Whether every call passed, and why the others did not. */
+export interface AggregateVerdict {
+  /** `true` when every call passed (and there was one at least). */
+  passed: boolean;
+  /** How many calls failed, for one reason or more. */
+  failedCalls: number;
+  /**
+   * Every reason calls failed, each once with how many calls it failed, most first: endings by
+   * who ended them and how (not by the bot's free words), every other reason as one.
+   */
+  failures: AggregateFailure[];
+}
 
 /** The figures of several calls together. */
 export interface AggregateReport {
@@ -19,11 +50,10 @@ export interface AggregateReport {
   /** How the calls ended, by who ended them. */
   endedBy: Partial<Record<CallEndedBy, number>>;
   /**
-   * Why calls failed by how they ended (could not connect, the connection dropped, the bot closed
-   * with an error code or ended the call saying it failed: `CallEnding.failed`): each distinct
-   * reason once, with how many calls it ended, most first.
+   * Whether every call passed and why the others failed, from each call's `verdict` (judged
+   * with no gates where a call has none).
    */
-  failures: { by: CallEndedBy; detail: string; calls: number }[];
+  verdict: AggregateVerdict;
   /** Time to open the socket, over the calls that connected. */
   connectMs: Distribution | null;
   /** Time to first audible bot audio, over the calls that heard the bot. */
@@ -56,8 +86,14 @@ export interface AggregateReport {
   transportUnderruns: { calls: number; underruns: number; underrunMs: number } | null;
   /** Marks, all calls together. */
   marks: Omit<MarkStats, "ackDelayMs">;
-  /** Violations by rule, counts summed; `detail` is the first call's. */
+  /**
+   * Violations by rule, counts summed; `detail` is the first call's. At most 100 rules apart, as
+   * in a call's report: the violations of rules past them are counted under
+   * `simulator.more-rules`.
+   */
   violations: (ProtocolViolation & { calls: number })[];
+  /** What the simulator noted of the platforms' side (`CallReport.notes`), all calls together. */
+  notes: Record<string, number>;
   /** WebSocket traffic, all calls together. */
   messages: { sent: number; received: number; bytesSent: number; bytesReceived: number };
 }
@@ -79,7 +115,9 @@ export interface AggregateReport {
  */
 export function aggregateReports(reports: readonly CallReport[]): AggregateReport {
   const endedBy: Partial<Record<CallEndedBy, number>> = {};
-  const failures = new Map<string, { by: CallEndedBy; detail: string; calls: number }>();
+  const failures = new Map<string, FailureGroup>();
+  let failedCalls = 0;
+  const notes: Record<string, number> = {};
   const violations = new Map<string, ProtocolViolation & { calls: number }>();
   const marks = { requested: 0, acked: 0, ackedOnClear: 0, dropped: 0, pending: 0 };
   const audio = { underruns: 0, underrunMs: 0, lateChunks: 0, earlyChunks: 0 };
@@ -95,12 +133,30 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
   let staleAudioMs = 0;
   for (const report of reports) {
     endedBy[report.ended.by] = (endedBy[report.ended.by] ?? 0) + 1;
-    if (failedEnding(report.ended)) {
-      const { by, detail } = report.ended;
-      const key = `${by}\n${detail}`;
+    const verdict = report.verdict ?? judgeCall(report);
+    if (!verdict.passed) failedCalls++;
+    for (const { reason, detail } of verdict.failures) {
+      const ending = reason === "ending";
+      // Endings by how they ended, not by the bot's words: free text that names a session would
+      // give every call a group of its own. The other reasons' details vary by call (figures).
+      const group = ending ? withoutBotWords(report.ended) : "";
+      const key = `${reason}\n${ending ? report.ended.by : ""}\n${group}`;
       const found = failures.get(key);
-      if (found) found.calls++;
-      else failures.set(key, { by, detail, calls: 1 });
+      if (found) {
+        found.calls++;
+        found.details.add(detail);
+      } else {
+        failures.set(key, {
+          reason,
+          ...(ending ? { by: report.ended.by, group } : {}),
+          detail,
+          calls: 1,
+          details: new Set([detail]),
+        });
+      }
+    }
+    for (const [note, count] of Object.entries(report.notes)) {
+      notes[note] = (notes[note] ?? 0) + count;
     }
     // At speed Infinity no answer is measured (report.ts): its utterances are not unanswered.
     for (const u of report.speed === Infinity ? [] : report.utterances) {
@@ -128,12 +184,13 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     for (const key of Object.keys(messages) as (keyof typeof messages)[]) {
       messages[key] += report.messages[key];
     }
+    // A call's own overflow rule and those past the cap here count once per call in `calls`.
+    const counted = new Set<ProtocolViolation>();
     for (const v of report.violations) {
-      const found = violations.get(v.rule);
-      if (found) {
-        found.count += v.count;
-        found.calls++;
-      } else violations.set(v.rule, { ...v, calls: 1 });
+      const entry = ruleEntry(violations, v, (first) => ({ ...first, count: 0, calls: 0 }));
+      entry.count += v.count;
+      if (!counted.has(entry)) entry.calls++;
+      counted.add(entry);
     }
   }
   const present = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
@@ -142,7 +199,11 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     protocol: reports[0]?.protocol ?? "",
     calls: reports.length,
     endedBy,
-    failures: [...failures.values()].sort((a, b) => b.calls - a.calls),
+    verdict: {
+      passed: reports.length > 0 && failedCalls === 0,
+      failedCalls,
+      failures: [...failures.values()].sort((a, b) => b.calls - a.calls).map(groupedFailure),
+    },
     connectMs: summarize(present(reports.map((r) => r.connectMs))),
     firstAudibleMs: summarize(present(reports.map((r) => r.firstAudibleMs))),
     utterances,
@@ -157,6 +218,26 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     transportUnderruns: estimated.calls === 0 ? null : estimated,
     marks,
     violations: [...violations.values()],
+    notes,
     messages,
+  };
+}
+
+/** Calls failed for one reason, as they are gathered. */
+interface FailureGroup extends AggregateFailure {
+  /** Every detail its calls had. */
+  details: Set<string>;
+  /** For `ending`: the detail without the bot's words, which the calls have in common. */
+  group?: string;
+}
+
+/** A group of failures as the aggregate tells it: one detail for all its calls. */
+function groupedFailure({ details, group, ...told }: FailureGroup): AggregateFailure {
+  if (details.size === 1) return told;
+  return {
+    ...told,
+    detail: group !== undefined
+      ? `${group} (in words of the bot's own that vary by call)`
+      : `${told.detail} (the first call's; it varies by call)`,
   };
 }

@@ -18,13 +18,10 @@ import { parseArgs } from "node:util";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { systemClock } from "../clock.ts";
 import { resolveCallOptions, speechThreshold } from "./_call_options.ts";
-import { unansweredCalls } from "./_cli_require_answer.ts";
-import { underrunsOverBound } from "./_cli_underrun_bound.ts";
-import { callsTheBotNeverEnded } from "./_cli_wait_for_bot.ts";
-import { failedEnding } from "./_failed_ending.ts";
 import { IDLE_CONTEXT } from "./_idle_context.ts";
 import { assertSpeechSegmentsWithin } from "./_speech_segments.ts";
 import { aggregateReports } from "./aggregate_reports.ts";
+import { type CallFailureReason, judgeCall } from "./call_verdict.ts";
 import { CallerAudio, type SpeechSegment } from "./caller_audio.ts";
 import type { FarEnd, FarEndOptions } from "./far_end.ts";
 import { FAR_ENDS } from "./far_ends.ts";
@@ -90,7 +87,8 @@ a failure (Genesys: a disconnect with reason error or unauthorized), kept within
 --max-underrun-total when given, had every utterance answered with --require-answer, was ended
 by the bot before --max-duration with --wait-for-bot, and had its --record file written; 1
 otherwise; 2 for bad usage; 130 when interrupted (Ctrl-C), after the report of what happened
-until then.`;
+until then. The report's "result" line (in JSON, each call's "verdict") says whether each call
+passed and every reason it failed.`;
 
 /** Where call `index` (from 0) of `calls` is recorded: `FILE`, or `FILE-1.wav` … `FILE-N.wav`. */
 function recordFile(record: string, calls: number, index: number): string {
@@ -362,6 +360,13 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** The failures of the opt-in gates, which the run also says on stderr. */
+const GATES: ReadonlySet<CallFailureReason> = new Set([
+  "underruns",
+  "unanswered",
+  "bot-never-ended",
+]);
+
 /** The long options that take a value (`--speech-threshold`, …), as they are written. */
 const TAKES_VALUE: ReadonlySet<string> = new Set(
   Object.entries(OPTIONS).filter(([, o]) => o.type === "string").map(([name]) => `--${name}`),
@@ -601,7 +606,8 @@ export async function main(args: string[]): Promise<number> {
     if (terminal) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
   }
 
-  let recordLost = false;
+  /** Why each call's recording could not be written, by the call's index. */
+  const recordingLost = new Map<number, string>();
   if (record !== undefined) {
     for (const [i, report] of reports.entries()) {
       // Only a call whose socket opened has a recording: an old file stays as it was otherwise.
@@ -611,33 +617,43 @@ export async function main(args: string[]): Promise<number> {
         await Deno.writeFile(file, report.recording);
       } catch (error) {
         // The report still comes: the call happened.
-        console.error(`simulate: --record: cannot write ${file}: ${(error as Error).message}`);
-        recordLost = true;
+        const lost = `--record: cannot write ${file}: ${(error as Error).message}`;
+        console.error(`simulate: ${lost}`);
+        recordingLost.set(i, lost);
       }
     }
   }
-  for (const report of reports) delete report.recording;
-  const summary = calls === 1 ? reports[0]! : aggregateReports(reports);
+  // Each call judged once, here, with the run's gates: the exit status, the report's result
+  // lines and the JSON's verdict (first in each call's object) all read this.
+  const judged = reports.map((report, i) => {
+    delete report.recording;
+    const lost = recordingLost.get(i);
+    const verdict = judgeCall(report, {
+      ...(underrunBoundMs === undefined ? {} : { maxUnderrunTotalMs: underrunBoundMs }),
+      ...(values["require-answer"] ? { requireAnswer: true } : {}),
+      ...(values["wait-for-bot"] ? { waitForBot: { maxDurationMs } } : {}),
+      ...(lost === undefined ? {} : { recordingLost: lost }),
+    });
+    return { verdict, ...report };
+  });
+  const summary = calls === 1 ? judged[0]! : aggregateReports(judged);
   console.log(
     values.json
-      ? JSON.stringify(calls === 1 ? summary : { ...summary, reports }, jsonValue, 2)
+      ? JSON.stringify(calls === 1 ? summary : { ...summary, reports: judged }, jsonValue, 2)
       : formatReport(summary),
   );
-  // On stderr, as every other reason the run fails beside the report: stdout stays the report.
-  const overBound = underrunBoundMs === undefined
-    ? []
-    : underrunsOverBound(reports, underrunBoundMs);
-  // Opt-in gates: each says on stderr which calls it failed.
-  const unanswered = values["require-answer"] ? unansweredCalls(reports) : [];
-  const neverEnded = values["wait-for-bot"] ? callsTheBotNeverEnded(reports, maxDurationMs) : [];
-  for (const line of [...overBound, ...unanswered, ...neverEnded]) {
-    console.error(`simulate: ${line}`);
+  // On stderr too, as every other reason the run fails beside the report (stdout stays the
+  // report): the opt-in gates, each saying which calls it failed. An interrupted call is held to
+  // none (call_verdict.ts), so Ctrl-C prints no such line.
+  for (const [i, { verdict }] of judged.entries()) {
+    const call = calls === 1 ? "" : `call ${i + 1} of ${calls}: `;
+    for (const { reason, detail } of verdict.failures) {
+      if (GATES.has(reason)) console.error(`simulate: ${call}${detail}`);
+    }
   }
   // Interrupted (Ctrl-C): the report so far, and the shell's status for it, never a pass.
   if (abort.signal.aborted) return 130;
-  const failed = reports.some((r) => failedEnding(r.ended) || r.violations.length > 0);
-  const gated = overBound.length + unanswered.length + neverEnded.length > 0;
-  return failed || recordLost || gated ? 1 : 0;
+  return judged.every((r) => r.verdict.passed) ? 0 : 1;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

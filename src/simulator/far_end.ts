@@ -81,6 +81,14 @@ export interface EndCallOptions {
    * @default {false}
    */
   failed?: boolean;
+  /**
+   * Why, in the bot's own words, where the protocol carries them (AudioHook's `disconnect`
+   * `info`): the report's ending keeps them (`CallEnding.info`, at most 200 characters) and its
+   * detail ends with them, quoted: often the very reason the call failed.
+   *
+   * @default {none}
+   */
+  info?: string;
 }
 
 /** What the simulator does for a {@linkcode FarEnd}: its clock, its socket and its speaker. */

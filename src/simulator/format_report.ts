@@ -6,6 +6,7 @@
 
 import type { Distribution } from "./_distribution.ts";
 import type { AggregateReport } from "./aggregate_reports.ts";
+import { type CallVerdict, judgeCall } from "./call_verdict.ts";
 import type { CallReport, ProtocolViolation } from "./report.ts";
 
 const ms = (value: number | null | undefined): string =>
@@ -26,6 +27,17 @@ function violationLines(violations: readonly (ProtocolViolation & { calls?: numb
         v.calls === undefined ? ` (first at ${ms(v.firstAtMs)})` : ` in ${v.calls} calls`
       }: ${v.detail}`
     ),
+  ];
+}
+
+/**
+ * Whether the call passed, at a glance, and under it every reason it failed: its `verdict` (the
+ * CLI's, with its gates), else judged here with none.
+ */
+function resultLines(verdict: CallVerdict): string[] {
+  return [
+    row("result", verdict.passed ? "passed" : "FAILED"),
+    ...verdict.failures.map((f) => `    ${f.reason}: ${f.detail}`),
   ];
 }
 
@@ -77,6 +89,7 @@ function formatCall(r: CallReport): string[] {
     `${r.protocol} call to ${r.url}${speedNote(r.speed)}: ended by ${r.ended.by} at ${
       seconds(r.ended.atMs)
     } (${r.ended.detail})`,
+    ...resultLines(r.verdict ?? judgeCall(r)),
     row("connect", ms(r.connectMs)),
     row("first bot audio", `${ms(r.firstAudibleMs)} heard (first audio in ${ms(r.firstAudioMs)})`),
     row(
@@ -143,12 +156,21 @@ function formatCall(r: CallReport): string[] {
   return lines;
 }
 
-/** Why calls failed, each reason once with how many calls it ended; nothing when none did. */
-function failureLines(failures: AggregateReport["failures"]): string[] {
-  if (failures.length === 0) return [];
+/** How many calls passed, and why the others failed: each reason once with how many calls. */
+function aggregateResultLines(
+  { failedCalls, failures }: AggregateReport["verdict"],
+  calls: number,
+) {
   return [
-    row("failed", `${failures.reduce((n, f) => n + f.calls, 0)}`),
-    ...failures.map((f) => `    ${f.calls} × ${f.detail}`),
+    row(
+      "result",
+      failedCalls === 0
+        ? `${calls} passed`
+        : `${calls - failedCalls} passed, ${failedCalls} FAILED`,
+    ),
+    ...failures.map((f) =>
+      `    ${f.calls} × ${f.reason}${f.by ? ` (by ${f.by})` : ""}: ${f.detail}`
+    ),
   ];
 }
 
@@ -156,7 +178,7 @@ function formatAggregate(r: AggregateReport): string[] {
   const ended = Object.entries(r.endedBy).map(([by, n]) => `${n} by ${by}`).join(", ") || "none";
   return [
     `${r.calls} calls${r.protocol ? ` (${r.protocol})` : ""}: ended ${ended}`,
-    ...failureLines(r.failures),
+    ...aggregateResultLines(r.verdict, r.calls),
     row("connect", distribution(r.connectMs)),
     row("first bot audio", distribution(r.firstAudibleMs)),
     row(
@@ -184,6 +206,7 @@ function formatAggregate(r: AggregateReport): string[] {
       `${r.marks.requested} asked · ${r.marks.acked} acked after playing · ${r.marks.ackedOnClear} on clear · ${r.marks.dropped} dropped · ${r.marks.pending} pending`,
     ),
     ...violationLines(r.violations),
+    ...noteLines(r.notes),
     row("messages", `${r.messages.sent} sent · ${r.messages.received} received`),
   ];
 }

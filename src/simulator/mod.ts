@@ -31,6 +31,7 @@ export * from "./simulate_call.ts";
 export * from "./report.ts";
 export * from "./format_report.ts";
 export * from "./aggregate_reports.ts";
+export * from "./call_verdict.ts";
 export * from "./caller_audio.ts";
 export * from "./synthetic_caller.ts";
 export * from "./playout_buffer.ts";

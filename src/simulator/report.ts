@@ -7,6 +7,7 @@
 
 import type { Distribution } from "./_distribution.ts";
 import type { PlayoutStats } from "./playout_buffer.ts";
+import type { CallVerdict } from "./call_verdict.ts";
 
 export type { Distribution } from "./_distribution.ts";
 export type { PlayoutStats } from "./playout_buffer.ts";
@@ -122,10 +123,21 @@ export interface CallEnding {
    * `unauthorized`). Absent otherwise.
    */
   failed?: true;
+  /**
+   * Why, in the bot's own words, where the protocol carries them (a Genesys `disconnect`'s
+   * `info`), at most 200 characters; `detail` ends with them, quoted. Absent otherwise.
+   */
+  info?: string;
 }
 
 /** Everything a simulated call measured. */
 export interface CallReport {
+  /**
+   * Whether the call passed and every reason it failed, as `judgeCall` judged it with
+   * the run's gates: set by the CLI (first in its JSON), absent from `simulateCall`'s report,
+   * where `formatReport` and `aggregateReports` judge it with none.
+   */
+  verdict?: CallVerdict;
   /** The platform simulated. */
   protocol: string;
   /** The bot's URL. */

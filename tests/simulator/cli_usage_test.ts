@@ -187,7 +187,11 @@ Deno.test("Ctrl-C during --ramp exits at once, and the calls not yet started cou
     assert.equal(r.code, 130, r.stderr);
     const summary = JSON.parse(r.stdout);
     assert.deepEqual(summary.endedBy, { aborted: 3 });
-    assert.deepEqual(summary.failures, []);
+    // Cut short, every call fails as interrupted, and as nothing else.
+    assert.deepEqual(
+      summary.verdict.failures.map((f: { reason: string; calls: number }) => [f.reason, f.calls]),
+      [["interrupted", 3]],
+    );
     assert.deepEqual(
       summary.reports.map((report: { connectMs: number | null }) => report.connectMs === null),
       [
@@ -242,12 +246,16 @@ Deno.test("the simulate CLI's --calls N summary says why calls failed, in text a
   assert.equal(text.code, 1);
   assert.match(
     text.stdout,
-    /\n {2}failed +2\n {4}2 × could not connect to ws:\/\/127\.0\.0\.1:9\//,
+    /\n {2}result +0 passed, 2 FAILED\n {4}2 × ending \(by error\): could not connect to ws:\/\/127\.0\.0\.1:9\//,
   );
   const json = await simulate(["-q", "--json", "--calls", "2", url]);
   assert.equal(json.code, 1);
-  const { failures } = JSON.parse(json.stdout);
+  const { verdict } = JSON.parse(json.stdout);
+  assert.equal(verdict.passed, false);
+  assert.equal(verdict.failedCalls, 2);
+  const { failures } = verdict;
   assert.equal(failures.length, 1, JSON.stringify(failures));
+  assert.equal(failures[0].reason, "ending");
   assert.equal(failures[0].by, "error");
   assert.equal(failures[0].calls, 2);
   assert.match(failures[0].detail, /^could not connect to ws:\/\/127\.0\.0\.1:9\//);

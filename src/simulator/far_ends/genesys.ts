@@ -28,9 +28,10 @@
  *   (protocol/message.ts `DisconnectReason`, an optional `info` beside it; validators.ts
  *   `isDisconnectParameters`). `completed` ends the call as the bot meant it to; `error` and
  *   `unauthorized` are the bot saying it failed the caller, and the call fails (the ending's
- *   `failed`); any other reason, or none, the reference client refuses as not a server message
- *   (its 500 error and a close with reason `error`), reported as `genesys.disconnect-reason`, and
- *   so it does an `info` that is no string (`genesys.disconnect-info`).
+ *   `failed`); its `info`, the bot's own why ("no usable media"), ends the ending's detail. Any
+ *   other reason, or none, the reference client refuses as not a server message (its 500 error
+ *   and a close with reason `error`), reported as `genesys.disconnect-reason`, and so it does an
+ *   `info` that is no string (`genesys.disconnect-info`).
  * - Server messages that cross the client's `close` on the wire are stragglers, not faults: the
  *   reference client ignores a `pong`, `pause` or `resume` that comes while it closes ("straggler
  *   or late"). So does this far end with the bot's audio that arrives within a round trip of its
@@ -338,11 +339,11 @@ export class GenesysFarEnd implements FarEnd {
       return context.endCall("bot", refused.ending);
     }
     this.#closeReason = "disconnect";
-    context.endCall(
-      "bot",
-      `disconnect (${reason})`,
-      FAILED_REASONS.has(reason) ? { failed: true } : {},
-    );
+    // Its info (a string, checked above) is why, in the bot's words: "no usable media".
+    context.endCall("bot", `disconnect (${reason})`, {
+      ...(FAILED_REASONS.has(reason) ? { failed: true } : {}),
+      ...(typeof info === "string" ? { info } : {}),
+    });
   }
 
   /**

@@ -1,0 +1,23 @@
+/**
+ * The `--require-answer` gate (`CallVerdictOptions.requireAnswer`): whether a call left an
+ * utterance of the caller's unanswered, said as a reason it failed. Internal to
+ * `call_verdict.ts`, the one place that decides whether a call passed.
+ *
+ * @module
+ */
+
+import type { CallReport } from "./report.ts";
+
+/**
+ * Why `report` fails `--require-answer`: the bot left an utterance of the caller's unanswered (the
+ * report's `responses N/M answered` with N < M); `null` when it answered every one. A call whose
+ * caller said nothing has nothing to answer: it passes. At speed `Infinity` no answer is measured
+ * (report.ts): the command line refuses `--require-answer` there, so such a report never comes.
+ */
+export function unansweredUtterances(report: CallReport): string | null {
+  const unanswered = report.utterances.flatMap((u, n) => u.latencyMs === null ? [`#${n + 1}`] : []);
+  if (unanswered.length === 0) return null;
+  const total = report.utterances.length;
+  return `the bot answered ${total - unanswered.length} of the caller's ${total} utterances ` +
+    `(${unanswered.join(", ")} unanswered), and --require-answer wants every one answered`;
+}
