@@ -1056,9 +1056,9 @@ export class OutboundPump {
       // What it held left with this chunk (and joined the turn: see `#heldLeftInTurn`).
       if (this.#heldAudioLeft(from, now)) this.#chunkFrom = from;
     }
-    this.#tracker.chunkSent(chunk, ms, speech, now);
+    this.#tracker.chunkSent(chunk, ms, speech, now, sending !== undefined);
     this.#onChunk?.(out, speech);
-    return sending && this.#leftOnAnswer(sending, this.#timeline.lastPosition);
+    return sending && this.#leftOnAnswer(sending, this.#timeline.lastPosition, speech);
   }
 
   /**
@@ -1069,12 +1069,15 @@ export class OutboundPump {
    * it read as played before it left: `heardMs` a chunk ahead for the rest of the reply, and the
    * underrun told short by as much. Not after a cut: what the far end dropped plays nowhere.
    */
-  async #leftOnAnswer(sending: Promise<void>, from: number): Promise<void> {
+  async #leftOnAnswer(sending: Promise<void>, from: number, speech: boolean): Promise<void> {
     const cuts = this.#cuts;
     await sending;
     if (this.#stopped || this.#cuts !== cuts) return;
-    const moved = this.#timeline.replaceFrom(from, this.#clock.now());
+    const now = this.#clock.now();
+    const moved = this.#timeline.replaceFrom(from, now);
     if (!Number.isNaN(moved)) this.#tracker.replaced(moved);
+    // The marks after it go now, behind it on the wire (see `PlaybackTracker.chunkLeft`).
+    this.#tracker.chunkLeft(now, speech);
   }
 
   /**

@@ -429,13 +429,23 @@ export class PlaybackTracker {
 
   /**
    * A chunk has left and sits on the timeline (committed); background alone is not speech.
-   * `now`: the clock as the caller read it in the same turn, if it did.
+   * `now`: the clock as the caller read it in the same turn, if it did. `leavesLater`: its send
+   * waits (a serializer that answers later, a full socket): the marks that follow it go once it
+   * has left ({@linkcode chunkLeft}), not now.
    */
-  chunkSent(chunk: AudioFrame, durationMs: number, speech: boolean, now?: number): void {
+  chunkSent(
+    chunk: AudioFrame,
+    durationMs: number,
+    speech: boolean,
+    now?: number,
+    leavesLater = false,
+  ): void {
     if (!speech) {
       // Background alone: it too fills the packet that held speech back, and sends it; and a far
       // end reporting its playback plays it on after the speech (see #filled).
-      if (this.acks && !Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
+      if (this.acks && !leavesLater && !Number.isNaN(this.#boundaryAt)) {
+        this.#markHeldBoundary(now);
+      }
       if ((this.#takesReports && this.#filled()) || this.#waitsForHeld) this.#update(now);
       return;
     }
@@ -468,18 +478,36 @@ export class PlaybackTracker {
     current.end = this.#timeline.sentMs;
     if (Number.isNaN(this.#firstChunkEnd)) this.#firstChunkEnd = current.end;
     current.endPlaysAt = this.#timeline.playsAt(current.end);
-    if (this.acks) {
-      if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
-      if (this.#leftPosition - this.#markedPosition >= this.#interval) {
-        this.#mark(false, MAX_PENDING_MARKS, false, now);
-      }
-    }
+    if (this.acks && !leavesLater) this.#markAfterChunk(now);
     // Only a response's first chunk can bring an event closer (its start; the end of the one
     // before it): a later chunk moves its own end later, which the events timer, firing early,
     // finds and follows, and which drained() follows at once when the queue runs dry. So the
     // state is brought up to date here once a response (which also lets go of the utterances
     // that have ended), and otherwise when it is read.
     if (begun || this.#waitsForHeld) this.#update(now);
+  }
+
+  /**
+   * A chunk whose send waited ({@linkcode chunkSent}'s `leavesLater`) has left now (`now`, as
+   * read then; `speech`: as told to `chunkSent`): the marks owed after it go (after background
+   * alone, only the held boundary's, as in `chunkSent`). Sent as its send began, a mark overtook
+   * it (the serializer's answer for the mark came first) and stood a chunk early on the wire:
+   * its answer read the lag a chunk short, `heardMs` as far ahead, and a mark at a reply's end
+   * (as the cadence falls) left the reply with no mark at its real end, nor an end-of-speech one
+   * after it. Once per chunk whose send waited, never on a send that did not.
+   */
+  chunkLeft(now: number, speech: boolean): void {
+    if (!this.acks) return;
+    if (speech) this.#markAfterChunk(now);
+    else if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
+  }
+
+  /** The marks owed once a chunk has left: the held boundary's, and the cadence's. */
+  #markAfterChunk(now: number | undefined): void {
+    if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
+    if (this.#leftPosition - this.#markedPosition >= this.#interval) {
+      this.#mark(false, MAX_PENDING_MARKS, false, now);
+    }
   }
 
   /**
@@ -531,9 +559,17 @@ export class PlaybackTracker {
     this.#mark(false, 2 * MAX_PENDING_MARKS, false, now);
   }
 
-  /** Takes what is past the end of the timeline (audio that never left) off the utterances. */
+  /**
+   * Takes what is past the end of the timeline (audio that never left) off the utterances, and
+   * off the first-answer bound (see `#firstChunkEnd`): a call's first reply dropped whole sent no
+   * first chunk, and the first that does leave is the bound (what left of one cut short, too).
+   */
   #trimToSent(): void {
     const sent = this.#timeline.sentMs;
+    const first = this.#firstChunkEnd; // NaN: none yet; Infinity: a clear came, no bound
+    if (first !== Infinity && first > sent + EPSILON) {
+      this.#firstChunkEnd = sent > EPSILON ? sent : NaN;
+    }
     const utterances = this.#utterances;
     for (let i = utterances.length - 1; i >= 0; i--) {
       const u = utterances[i]!;
