@@ -64,9 +64,10 @@ export interface ConversationRelaySerializerOptions {
  *
  * Inbound: `setup` → a `start` frame (`sessionId` as `streamId`, `callSid` as `callId`,
  * `customParameters` as `params`; the whole message stays readable as `setupMessage`); a final
- * `prompt` (`last` not `false`) → a `transcription` frame (`voicePrompt`, the caller's number as
- * `userId`), a partial one → a `message` frame holding it; `interrupt` → an `interruption` frame
- * followed by a `message` frame holding it (`utteranceUntilInterrupt`,
+ * `prompt` (`last` not `false`) → a `transcription` frame (`voicePrompt`, the number of the
+ * person on the line as `userId`: `from`, or `to` on a call the app placed), a partial one → a
+ * `message` frame holding it; `interrupt` → an `interruption` frame followed by a `message`
+ * frame holding it (`utteranceUntilInterrupt`,
  * `durationUntilInterruptMs`: what the caller heard, for cutting the LLM's context); `dtmf` → a
  * `dtmf` frame; `error` → an "error" event (code `"protocol"`, the session goes on) and a
  * `message` frame holding it; other types (debug `info` messages, later additions) → `message`
@@ -213,9 +214,17 @@ export class ConversationRelaySerializer implements FrameSerializer {
     return start;
   }
 
+  /**
+   * The number of the person whose speech the prompts carry: `from` on a call that came in, but
+   * `to` on one the app placed (`direction` "outbound-api", "outbound-dial"): there `from` is the
+   * app's own number, and every callee would share it as one user.
+   */
   #caller(): string {
-    const from = this.#setup?.from;
-    return typeof from === "string" && from !== "" ? from : "caller";
+    const setup = this.#setup;
+    const direction = setup?.direction;
+    const placed = typeof direction === "string" && direction.startsWith("outbound");
+    const number = placed ? setup?.to : setup?.from;
+    return typeof number === "string" && number !== "" ? number : "caller";
   }
 
   #token(text: string): string {
