@@ -17,8 +17,8 @@ import type { OutputArrays, ResamplerCore } from "./_resampler_core.ts";
  * `first` then `second`, converting by `up / down` overall. Each stage is chunk-invariant, so the
  * chain is. `first` returns, ahead of its output 0, the outputs before it that `second` reads
  * (`early`, `before`: see `chainStages` in `resampler.ts`), so that a stream starting loud comes
- * out as it does after silence. Between the stages samples stay unrounded (rounding there to 16 bits cost 3 dB of
- * SINAD). Rounding lengths in two stages could end a stream one frame off
+ * out as it does after silence. Between the stages samples stay unrounded (rounding there to 16
+ * bits cost 3 dB of SINAD). Rounding lengths in two stages could end a stream one frame off
  * `round(n × up / down)`: `flush()` therefore feeds a few frames of silence beyond the end and
  * cuts the total to size.
  */

@@ -344,9 +344,14 @@ export function reachBefore(filter: PolyphaseFilter): number {
   return Math.max(0, -firstTap(filter, 0));
 }
 
-/** Where a stream starts in a {@linkcode PolyphaseResampler}'s history, and what it computes first. */
+/**
+ * Where a stream starts in a {@linkcode PolyphaseResampler}'s history, and what it computes
+ * first.
+ */
 interface StreamStart {
-  /** Silent samples in the history before the first one fed: the first output's first tap is at 0. */
+  /**
+   * Silent samples in the history before the first one fed: the first output's first tap is at 0.
+   */
   readonly zeros: number;
   /** Filter phase of the first output computed. */
   readonly phase: number;
