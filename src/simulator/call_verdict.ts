@@ -15,14 +15,14 @@ import type { CallReport } from "./report.ts";
 export interface CallVerdictOptions {
   /**
    * Fail a call whose caller heard more than this many ms of underruns in all (the CLI's
-   * `--max-underrun-total`; a total at the bound exactly passes).
+   * `--max-underrun-total`; a total at the bound exactly passes): 0 or more.
    *
    * @default {no bound}
    */
   maxUnderrunTotalMs?: number;
   /**
    * Fail a call in which the bot left any of the caller's utterances unanswered (the CLI's
-   * `--require-answer`).
+   * `--require-answer`). Not for a call at speed `Infinity`, where no answer is measured.
    *
    * @default {false}
    */
@@ -81,7 +81,11 @@ const RULES_NAMED = 3;
 
 /**
  * Judges one call: whether it passed, and every reason it failed. The CLI's exit status, its
- * report's `result` line and its JSON's `verdict` all come from here.
+ * report's `result` line and its JSON's `verdict` all come from here. Without `options` a call is
+ * held to how it ended and the platform's rules alone.
+ *
+ * @throws {RangeError} `maxUnderrunTotalMs` is NaN or below 0, or `requireAnswer` is asked of a
+ * call at speed `Infinity` (no answer is measured there).
  *
  * @example A call that could not connect
  * ```ts
@@ -95,6 +99,7 @@ const RULES_NAMED = 3;
  * ```
  */
 export function judgeCall(report: CallReport, options: CallVerdictOptions = {}): CallVerdict {
+  checkOptions(report, options);
   const failures: CallFailure[] = [];
   const fail = (reason: CallFailureReason, detail: string | null) => {
     if (detail !== null) failures.push({ reason, detail });
@@ -116,6 +121,24 @@ export function judgeCall(report: CallReport, options: CallVerdictOptions = {}):
   }
   if (options.recordingLost !== undefined) fail("recording", options.recordingLost);
   return { passed: failures.length === 0, failures };
+}
+
+/**
+ * Refuses gates that cannot judge `report`, rather than pass or fail it for nothing: a bound that
+ * is no number (`Number(undefined)`, NaN, passed every call) or below 0 (failed every call, 0 ms
+ * heard "more than" it), and answers asked for where none were measured (at speed `Infinity`
+ * every utterance reads unanswered, report.ts), which the CLI refuses as bad usage too.
+ */
+function checkOptions(report: CallReport, options: CallVerdictOptions): void {
+  const bound = options.maxUnderrunTotalMs;
+  if (bound !== undefined && !(bound >= 0)) {
+    throw new RangeError(`maxUnderrunTotalMs must be a number of ms, 0 or more: got ${bound}`);
+  }
+  if (options.requireAnswer && report.speed === Infinity) {
+    throw new RangeError(
+      "requireAnswer needs answers measured: not for a call at speed Infinity, where none is",
+    );
+  }
 }
 
 /** The violations in one line (the first rules by name), or `null` for none. */
