@@ -30,7 +30,10 @@ export function shownValue(value: unknown): string {
   return typeof value === "number" ? String(value) : kindOf(value);
 }
 
-/** `an audio`, `a mark`, `an ArrayBuffer`; `a Uint8Array`, `a URL` (a class name's U is read "you"). */
+/**
+ * `an audio`, `a mark`, `an ArrayBuffer`; `a Uint8Array`, `a URL` (a class name's U is read
+ * "you").
+ */
 export function withArticle(word: string): string {
   return /^[aeiou]/i.test(word) && !word.startsWith("U") ? `an ${word}` : `a ${word}`;
 }

@@ -211,8 +211,8 @@ export class ForkMarks {
    * nothing to play and no marker pending (`dub_speech_frame`, `lws_glue.cpp:1029-1041`), and with
    * the pre-buffer flushed that is once the reply has played. Declined, it goes so once an answer
    * frees a slot ({@linkcode #retryDeclined}); forgotten by a `clearMarks`, it goes again after it
-   * ({@linkcode message}). Else `speakingstop` and an `end`'s hang-up waited `playoutTimeoutMs` past
-   * a reply the far end had played, the hang-up reporting a "timeout": where the bot's marks
+   * ({@linkcode message}). Else `speakingstop` and an `end`'s hang-up waited `playoutTimeoutMs`
+   * past a reply the far end had played, the hang-up reporting a "timeout": where the bot's marks
    * (answered all the while) had filled the module's slots, or it cleared them just then.
    */
   #lastEnd: { name: string; sent: boolean } | undefined;
