@@ -503,6 +503,7 @@ export class OutboundPump {
     if (farEndCleared) {
       this.#timeline.cut();
       this.#cuts++;
+      this.#sender.farEndCleared(); // a chunk its serializer still works on is dropped too
     } else {
       // The packet not yet whole never left: the next audio follows what did, with no hole for it.
       this.#timeline.retract(heldMs);
@@ -1039,7 +1040,7 @@ export class OutboundPump {
     }
     const out = speech && this.#mixer !== undefined ? this.#mix(this.#mixer, chunk) : chunk;
     const heldMs = this.#packetizes ? this.#sender.heldAudioMs : 0;
-    const sending = this.#sender.sendAudio(out);
+    const sending = this.#sender.sendAudio(out, speech);
     if (sending === false && speech) {
       // It never left (the serializer refused it, counted and reported, or the socket is gone):
       // not sent, so not heard, and its slot goes to the next chunk rather than a hole. A filler

@@ -44,6 +44,7 @@ import {
 } from "./_serializer_answer.ts";
 import { type Serializing, SerializingWatchdog } from "./_serializing_watchdog.ts";
 import { HELD_FRAME_ENDS, type HeldFrameEnds } from "./serializers/_held_frame_ends.ts";
+import { FAR_END_HOLDS, type FarEndHold } from "./serializers/_far_end_holds.ts";
 import { isMidSpeechMark } from "./serializers/_mid_speech_mark.ts";
 
 /**
@@ -192,6 +193,10 @@ export class OutboundSender {
    * tell nothing of that chunk.
    */
   #serializerDropped = 0;
+  /** Where the serializer's far end holds audio back after it left (see `FarEndHold`). */
+  readonly farEndHold: FarEndHold | undefined;
+  /** Clears of the far end's buffer so far (see {@linkcode farEndCleared}). */
+  #farEndClears = 0;
 
   /** Makes a sender for one session. */
   constructor(options: OutboundSenderOptions) {
@@ -205,6 +210,7 @@ export class OutboundSender {
     this.#maxBufferedBytes = options.maxBufferedBytes;
     this.#onError = onError;
     this.#heldFrames = HELD_FRAME_ENDS.get(options.serializer);
+    this.farEndHold = FAR_END_HOLDS.get(options.serializer);
     if (this.#heldFrames !== undefined && this.#packetizer !== undefined) {
       this.#heldFrames.partialPacketAtChange = this.#partialPacketAtChange;
     }
@@ -238,9 +244,11 @@ export class OutboundSender {
   /**
    * Serializes one audio chunk and sends it, packetized when a packetizer is set. Returns `false`
    * when it did not leave: the socket is not open, or the serializer refused it at once (its bytes
-   * are counted in `audioBytesRefused`, the frame in `encodeErrors`).
+   * are counted in `audioBytesRefused`, the frame in `encodeErrors`). `clearDrops`: an
+   * interruption's clear that leaves before the serializer's answer drops the chunk (see
+   * {@linkcode farEndCleared}); false for background, which plays on through interruptions.
    */
-  sendAudio(chunk: AudioFrame): Promise<void> | false | void {
+  sendAudio(chunk: AudioFrame, clearDrops = true): Promise<void> | false | void {
     const stats = this.#stats;
     if (this.#socket.readyState !== ReadyState.OPEN) {
       stats.audioBytesDroppedOnClose += chunk.audio.length;
@@ -252,9 +260,20 @@ export class OutboundSender {
     const refused = this.#serializerDropped;
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
-      return result.then((messages) =>
-        this.#transmitAudio(chunk, messages, this.#transmit, refused)
-      );
+      const clears = this.#farEndClears;
+      return result.then((messages) => {
+        // An interruption's clear left while the serializer worked: after it, this audio would
+        // play on at the far end (what it should have dropped), untracked (the timeline was cut).
+        // At the close, it is lost as any late answer is (`#transmitAudio` counts it).
+        if (
+          clearDrops && this.#farEndClears !== clears && messages !== REFUSED &&
+          messages !== ENDED && this.#socket.readyState === ReadyState.OPEN
+        ) {
+          stats.audioBytesInterrupted += chunk.audio.length;
+          return;
+        }
+        return this.#transmitAudio(chunk, messages, this.#transmit, refused);
+      });
     }
     if (result === REFUSED) {
       stats.audioBytesRefused += chunk.audio.length;
@@ -859,6 +878,16 @@ export class OutboundSender {
   get heldAudioMs(): number {
     const format = this.#packetedFormat;
     return format === undefined ? 0 : durationMs(this.#heldPcm + this.#heldShare, format);
+  }
+
+  /**
+   * An interruption's clear has gone to the far end, which drops what it had buffered: an
+   * asynchronous serializer's answer for audio asked for before it is dropped when it comes
+   * (counted in `audioBytesInterrupted`), unless that audio goes on regardless (`sendAudio`'s
+   * `clearDrops` false: background).
+   */
+  farEndCleared(): void {
+    this.#farEndClears++;
   }
 
   /**

@@ -149,6 +149,11 @@ export class PlayoutTimeline {
     return this.#lastDeadline;
   }
 
+  /** Whether a chunk's slot is reserved, not yet committed (see {@linkcode commit}). */
+  get reserving(): boolean {
+    return this.#pendingMs > 0;
+  }
+
   /**
    * The chunk reserved last has left: place it on the timeline. `now`: the clock as the caller
    * read it in the same turn, if it did. A chunk that left after its slot began (its pacing timer

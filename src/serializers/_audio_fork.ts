@@ -14,6 +14,7 @@ import { TransportError } from "../errors.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
 import { toJson } from "./_to_json.ts";
 import { PLAYOUT_END_MARK_PREFIX, PLAYOUT_MARK_PREFIX } from "../playback.ts";
+import { FAR_END_HOLDS, type FarEndHold } from "./_far_end_holds.ts";
 import type { JsonReader } from "./telephony/json_reader.ts";
 
 /** Drops the audio playing and buffered; marks not reached come back as `cleared`. */
@@ -115,7 +116,7 @@ export function minLeadMs(rate: number): number {
  * module's "cleared" list that the next real marker takes silently, making every later mark
  * answer one marker late. One sentinel sample per such name gives the list a marker to take.
  */
-export class ForkMarks {
+export class ForkMarks implements FarEndHold {
   readonly #provider: string;
   #pending = 0;
   /** Of {@linkcode #pending}, the transport's own marks (see {@linkcode MAX_TRANSPORT_MARKS}). */
@@ -146,6 +147,10 @@ export class ForkMarks {
   /** Samples and markers in the module's pre-buffer, and what moves it to the playout buffer. */
   #held = 0;
   #threshold = FIRST_THRESHOLD;
+  /** The rate of the audio sent back, read when the pre-buffer is measured in time. */
+  #rate: () => number = () => 8000;
+  /** See {@linkcode FarEndHold.onRelease}: told when a batch moves what was held before it. */
+  onRelease: ((ms: number) => void) | undefined;
   /**
    * Mark commands held until the next binary message, and the names they carry. The module
    * answers a mark in its inventory at once ("playout") on any 20 ms tick that finds its playout
@@ -220,6 +225,22 @@ export class ForkMarks {
   /** Counts marks for `provider` (used in error messages). */
   constructor(provider: string) {
     this.#provider = provider;
+  }
+
+  /**
+   * Registers the module's pre-buffer as audio the far end holds for `serializer`'s transport
+   * (see `FarEndHold`), measured at `rate()`, the rate of the audio sent back: a reply relayed in
+   * real time leaves up to a batch there until the silence after it completes the batch, while
+   * the module runs dry; counted played by its slots, `heardMs` ran as far ahead of the module.
+   */
+  holdsFor(serializer: object, rate: () => number): void {
+    this.#rate = rate;
+    FAR_END_HOLDS.set(serializer, this);
+  }
+
+  /** Milliseconds of audio (and markers, a sample each) in the module's pre-buffer. */
+  get heldMs(): number {
+    return this.#held === 0 ? 0 : (this.#held * 1000) / this.#rate();
   }
 
   /**
@@ -365,6 +386,7 @@ export class ForkMarks {
     // Audio after the last end-of-speech mark: its place is no longer the end of what was sent.
     this.#lastEnd = undefined;
     // Called for every chunk sent: the lists are touched only when there are marks to move.
+    const before = this.#held;
     this.#held += this.#inventory.length + (bytes.length >> 1);
     if (this.#inventory.length > 0) {
       this.#prebuffered.push(...this.#inventory);
@@ -377,6 +399,8 @@ export class ForkMarks {
         this.#queued.push(...this.#prebuffered);
         this.#prebuffered.length = 0;
       }
+      // What was held before this message goes to the playout buffer with it, now.
+      if (before > 0) this.onRelease?.((before * 1000) / this.#rate());
     }
     return bytes;
   }

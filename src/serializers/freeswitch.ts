@@ -156,6 +156,8 @@ export class FreeSwitchSerializer implements FrameSerializer {
       provider: PROVIDER,
     });
     this.minSendAheadMs = minLeadMs(stream);
+    // Its pre-buffer holds audio that has left (see `ForkMarks.holdsFor`).
+    this.#marks.holdsFor(this, () => stream);
     this.#rateWarning = rateWarning(
       PROVIDER,
       stream,

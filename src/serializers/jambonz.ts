@@ -190,6 +190,8 @@ export class JambonzSerializer implements FrameSerializer {
     this.#options = options;
     if (stream !== undefined) this.#outbound = this.#outboundAt(stream);
     this.#hangUp = HangUp.forSerializer(options, options.apiKey !== undefined);
+    // Its pre-buffer holds audio that has left (see `ForkMarks.holdsFor`).
+    this.#marks.holdsFor(this, () => this.#outbound?.sampleRate ?? 8000);
   }
 
   /** The rate of the audio sent back, once known (the option, or the first message's rate). */

@@ -1,0 +1,26 @@
+/**
+ * {@linkcode FAR_END_HOLDS}: what the transport asks of a serializer whose far end holds audio
+ * back after it left (mod_audio_fork's pre-buffer, through `ForkMarks`). Internal to the module.
+ *
+ * @module
+ */
+
+/**
+ * Audio that has left but that the far end holds back from its playout for a while, and the
+ * moment it lets it go: mod_audio_fork moves what arrives to its playout buffer only in whole
+ * batches (see `ForkMarks`), so a reply's last part below a batch waits there, unplayed, until
+ * the silence after the reply completes the batch. Not the packetizer's held audio, which has not
+ * left (`OutboundSender.heldAudioMs`): a mark sent now goes after this audio, as its marker does.
+ * An internal hook, not part of the serializer contract: a serializer registers it in
+ * {@linkcode FAR_END_HOLDS}; the playback tracker counts none of it heard while it is held, and
+ * places it to play from the moment it is let go.
+ */
+export interface FarEndHold {
+  /** Milliseconds of sent audio the far end holds now. */
+  readonly heldMs: number;
+  /** Set by the tracker: told that the far end was just sent what lets `ms` of held audio go. */
+  onRelease: ((ms: number) => void) | undefined;
+}
+
+/** The {@linkcode FarEndHold} of each serializer whose far end holds audio back (by instance). */
+export const FAR_END_HOLDS: WeakMap<object, FarEndHold> = new WeakMap();
