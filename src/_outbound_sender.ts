@@ -270,6 +270,8 @@ export class OutboundSender {
           messages !== ENDED && this.#socket.readyState === ReadyState.OPEN
         ) {
           stats.audioBytesInterrupted += chunk.audio.length;
+          // The serializer counted it in what its far end holds, which never sees it.
+          this.farEndHold?.neverLeft(binaryBytes(messages));
           return;
         }
         return this.#transmitAudio(chunk, messages, this.#transmit, refused);
@@ -1203,3 +1205,12 @@ export class OutboundSender {
 
 /** No bytes: the partial packet, dropped or not held. */
 const NO_BYTES = new Uint8Array(0);
+
+/** The bytes of the binary messages in `messages` (a serializer's answer). */
+function binaryBytes(messages: Serialized): number {
+  if (messages instanceof Uint8Array) return messages.length;
+  if (!Array.isArray(messages)) return 0;
+  let bytes = 0;
+  for (const message of messages) if (message instanceof Uint8Array) bytes += message.length;
+  return bytes;
+}

@@ -147,6 +147,11 @@ export class ForkMarks implements FarEndHold {
   /** Samples and markers in the module's pre-buffer, and what moves it to the playout buffer. */
   #held = 0;
   #threshold = FIRST_THRESHOLD;
+  /**
+   * A `killAudio` was the last thing to leave, no audio since ({@linkcode neverLeft}): what the
+   * pre-buffer holds is what the interruption's silence left there.
+   */
+  #killedLast = false;
   /** The rate of the audio sent back, read when the pre-buffer is measured in time. */
   #rate: () => number = () => 8000;
   /** See {@linkcode FarEndHold.onRelease}: told when a batch moves what was held before it. */
@@ -236,6 +241,23 @@ export class ForkMarks implements FarEndHold {
   holdsFor(serializer: object, rate: () => number): void {
     this.#rate = rate;
     FAR_END_HOLDS.set(serializer, this);
+  }
+
+  /**
+   * `bytes` of audio counted into the pre-buffer never reached the module: an asynchronous
+   * serializer's answer the sender dropped after an interruption's `killAudio` (see `FarEndHold`).
+   * The silence before that `killAudio` was counted to complete the batch with them, so the module
+   * still holds the interrupted reply's end, which the next reply's first batch would play. As
+   * much silence completes that batch now, and a second `killAudio` drops it; nothing else has
+   * gone since, so nothing else is dropped. Once audio followed the clear, its batch has already
+   * begun behind that end: left as it is (an asynchronous serializer's late answers).
+   */
+  neverLeft(bytes: number): void {
+    const context = this.#context;
+    if (!this.#killedLast || bytes < 2 || context === undefined || this.#sayingGoodbye) return;
+    // Not through `#take`: the count already stands where the module will, at an empty pre-buffer.
+    context.send(new Uint8Array(bytes & ~1));
+    context.send(KILL_AUDIO);
   }
 
   /** Milliseconds of audio (and markers, a sample each) in the module's pre-buffer. */
@@ -385,6 +407,7 @@ export class ForkMarks implements FarEndHold {
   #take(bytes: Uint8Array): Uint8Array {
     // Audio after the last end-of-speech mark: its place is no longer the end of what was sent.
     this.#lastEnd = undefined;
+    this.#killedLast = false;
     // Called for every chunk sent: the lists are touched only when there are marks to move.
     const before = this.#held;
     this.#held += this.#inventory.length + (bytes.length >> 1);
@@ -456,6 +479,7 @@ export class ForkMarks implements FarEndHold {
     this.#erased.push(...this.#queued);
     this.#queued = [];
     this.#inventory = [];
+    this.#killedLast = true;
   }
 
   /**

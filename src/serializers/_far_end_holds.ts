@@ -20,6 +20,12 @@ export interface FarEndHold {
   readonly heldMs: number;
   /** Set by the tracker: told that the far end was just sent what lets `ms` of held audio go. */
   onRelease: ((ms: number) => void) | undefined;
+  /**
+   * Told by the sender that `bytes` of binary messages the serializer made (and counted in what
+   * the far end holds) never left: an asynchronous serializer's answer that came after an
+   * interruption's clear, dropped. The far end holds that much less than was counted.
+   */
+  neverLeft(bytes: number): void;
 }
 
 /** The {@linkcode FarEndHold} of each serializer whose far end holds audio back (by instance). */

@@ -39,10 +39,12 @@ for (const [name, make] of FORK_SERIALIZERS) {
       const data = (e as MessageEvent).data;
       if (typeof data === "string") killed ||= data.includes("killAudio");
       else if (killed) {
-        // Its first sample that is not a marker (0xFFFF: the sentinels sent after a clear).
+        // Its first sample that is neither a marker (0xFFFF: the sentinels sent after a clear) nor
+        // silence (what completes the pre-buffer's batch for a second killAudio: see
+        // fork_late_answer_pre_buffer_test.ts).
         const view = new DataView(data as ArrayBuffer);
         let i = 0;
-        while (i < view.byteLength && view.getUint16(i, true) === 0xffff) i += 2;
+        while (i < view.byteLength && [0, 0xffff].includes(view.getUint16(i, true))) i += 2;
         if (i < view.byteLength) afterKill.push(view.getInt16(i, true));
       }
     });
