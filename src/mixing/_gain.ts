@@ -67,8 +67,10 @@ export class BackgroundGain {
    * Nothing sounds now (a stream ran dry): each factor headed down is there at once, for a fall
    * that nothing plays through needs no ramp, and, left for later, it would play over the audio
    * that comes next (a `stop` fading out whatever came after it, ducking that began under speech
-   * heard un-ducked when the stream came back). One headed up waits: the audio that comes next
-   * rises in, as from silence.
+   * heard un-ducked when the stream came back). One headed up waits, where it was: it goes on
+   * rising over the audio that comes next, from the level the last audio played at (a fade-in
+   * cut short comes back part way up, as it left; not from silence, which for `volume` would
+   * be a dip the caller never asked for).
    */
   fallNow(): void {
     for (const ramp of [this.volume, this.fade, this.duck]) {

@@ -477,13 +477,19 @@ export class BackgroundAudio implements OutboundMixer {
 
   /**
    * Moves the play position past `frames` frames without playing them. An end skipped to is an
-   * end (else it was told a chunk late, after a chunk of silence sent as background).
+   * end (else it was told a chunk late, after a chunk of silence sent as background). A stream
+   * that runs short here has run dry as in {@linkcode #play}: else a `stop` then still faded out
+   * over the audio that came next, whenever it came.
    */
   #skip(frames: number): void {
     let samples = Math.round(frames) * this.#format!.channels;
     while (samples > 0) {
       const piece = this.#next(samples);
-      if (piece === undefined) break;
+      if (piece === undefined) {
+        this.#ranDry();
+        break;
+      }
+      this.#dry = false;
       samples -= piece.length;
     }
     this.#endIfPlayedOut();

@@ -28,7 +28,10 @@ export interface AggregateFailure {
 
 /** Whether every call passed, and why the others did not. */
 export interface AggregateVerdict {
-  /** `true` when every call passed (and there was one at least). */
+  /**
+   * `true` when every call passed and there was one at least: no call is no pass (a gate over a
+   * run that tested nothing stays red), and the text report's `result` line says `FAILED` then.
+   */
   passed: boolean;
   /** How many calls failed, for one reason or more. */
   failedCalls: number;

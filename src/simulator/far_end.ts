@@ -83,8 +83,9 @@ export interface EndCallOptions {
   failed?: boolean;
   /**
    * Why, in the bot's own words, where the protocol carries them (AudioHook's `disconnect`
-   * `info`): the report's ending keeps them (`CallEnding.info`, at most 200 characters) and its
-   * detail ends with them, quoted: often the very reason the call failed.
+   * `info`, ConversationRelay's `end` `handoffData`): the report's ending keeps them
+   * (`CallEnding.info`, at most 200 characters) and its detail ends with them, quoted: often the
+   * very reason the call failed.
    *
    * @default {none}
    */

@@ -161,6 +161,9 @@ function aggregateResultLines(
   { failedCalls, failures }: AggregateReport["verdict"],
   calls: number,
 ) {
+  // No call is no pass (`AggregateVerdict.passed`): a CI gate over a run that tested nothing
+  // must not go green, so the line says FAILED as the verdict does, not "0 passed".
+  if (calls === 0) return [row("result", "FAILED: no call ran")];
   return [
     row(
       "result",

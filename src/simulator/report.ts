@@ -125,7 +125,7 @@ export interface CallEnding {
   failed?: true;
   /**
    * Why, in the bot's own words, where the protocol carries them (a Genesys `disconnect`'s
-   * `info`), at most 200 characters; `detail` ends with them, quoted. Absent otherwise.
+   * `info`, a ConversationRelay `end`'s `handoffData`), at most 200 characters; `detail` ends with them, quoted. Absent otherwise.
    */
   info?: string;
 }

@@ -20,8 +20,13 @@ function streamed(fadeMs: number) {
   const stream = new ReadableStream<Uint8Array>({ start: (c) => void (source = c) }, {
     highWaterMark: 0,
   });
-  const background = new BackgroundAudio(stream, { sampleRate: 16000, volume: 1, fadeMs });
-  const state = { wakes: 0 };
+  const state = { wakes: 0, errors: [] as Error[] };
+  const background = new BackgroundAudio(stream, {
+    sampleRate: 16000,
+    volume: 1,
+    fadeMs,
+    onError: (error) => void state.errors.push(error),
+  });
   background.attach(FORMAT, () => state.wakes++);
   const feed = (chunks: number) => source.enqueue(new Uint8Array(chunks * CHUNK_BYTES).fill(9));
   return { background, state, feed };
@@ -129,5 +134,47 @@ Deno.test("`BackgroundAudio` turned up while its stream has run dry fades up ove
   const back = samplesOf(background.fill()!);
   assert.ok(back[0]! < 0x0909 * 1.1, `no step up: ${back[0]}`);
   assert.equal(back.at(-1), 0x0909 * 2, "at the new level within fadeMs");
+  background.detach();
+});
+
+Deno.test("`BackgroundAudio` whose stream runs dry under unmixed speech is stopped at once", async () => {
+  // Speech in another format than the transport's is sent unmixed; the background skips its
+  // duration. The stream ran dry in that skip, unmarked: a `stop` then faded out over fadeMs of
+  // whatever the stream sent next, however long after.
+  const { background, state, feed } = streamed(20);
+  feed(1);
+  await settleReads();
+  assert.notEqual(background.fill(), undefined, "a chunk of music");
+  const unmixed: AudioFrame = {
+    type: "audio",
+    audio: new Uint8Array(320), // 20 ms at 8 kHz: the stream has nothing left to skip
+    sampleRate: 8000,
+    channels: 1,
+  };
+  assert.equal(background.mix(unmixed), unmixed, "sent unmixed");
+  assert.equal(state.errors.length, 1, "the mismatch is reported");
+  background.stop();
+  feed(10);
+  await settleReads();
+  assert.equal(background.fill(), undefined, "stopped: none of the stream's later audio plays");
+  background.detach();
+});
+
+Deno.test("`BackgroundAudio` whose stream runs dry in a fade-in goes on rising from where it was", async () => {
+  // Every change of level is a ramp (README): the fade-in is cut by the gap, not restarted, and
+  // not jumped to its end.
+  const { background, feed } = streamed(40); // a fade-in of two chunks
+  feed(1);
+  await settleReads();
+  const first = samplesOf(background.fill()!);
+  assert.equal(background.fill(), undefined, "the stream has run dry half way up");
+  feed(10);
+  await settleReads();
+  const back = samplesOf(background.fill()!);
+  const left = first.at(-1)!;
+  assert.ok(left > 0x0909 * 0.4 && left < 0x0909 * 0.6, `half way up: ${left}`);
+  // One sample's step of the ramp on: 0x0909 over fadeMs' 640 samples, about 4.
+  assert.ok(Math.abs(back[0]! - left) <= 5, `on from ${left}, not a step: ${back[0]}`);
+  assert.equal(back.at(-1), 0x0909, "at full level by the end of fadeMs");
   background.detach();
 });

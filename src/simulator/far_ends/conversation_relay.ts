@@ -142,8 +142,12 @@ export class ConversationRelayFarEnd implements FarEnd {
         }
         return this.#context.note("conversationrelay language");
       case "end": {
-        const handoff = typeof message.handoffData === "string" ? `: ${message.handoffData}` : "";
-        return this.#context.endCall("bot", `the bot ended the session${handoff}`);
+        // The handoff data is the bot's own text: as `info` it is capped, quoted and its control
+        // characters escaped (_ending_words.ts), and an aggregate groups calls without it.
+        const options = typeof message.handoffData === "string"
+          ? { info: message.handoffData }
+          : {};
+        return this.#context.endCall("bot", "the bot ended the session", options);
       }
     }
   }

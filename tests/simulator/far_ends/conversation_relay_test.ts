@@ -97,17 +97,16 @@ Deno.test("ConversationRelay: the caller talks over the reply, the bot learns wh
   assert.ok(seen.some((f) => f.type === "transcription" && f.text === "utterance 2"));
 });
 
-Deno.test("ConversationRelay: `end` ends the session with the handoff data; audio never reaches the far end", async () => {
-  const seen: Frame[] = [];
+/** A call whose bot refuses audio, says one line and ends the session with `handoffData`. */
+async function endedWith(handoffData: string) {
   const call = startCall(
     {
       ...relay("conversationrelay"),
-      serializer: () => new ConversationRelaySerializer({ handoffData: '{"to":"agent"}' }),
+      serializer: () => new ConversationRelaySerializer({ handoffData }),
     },
     { jitterMs: 0, returnMs: 0 },
     { audio: syntheticCaller({ utterancesMs: [600], pauseMs: 1000 }), waitForBotHangUp: true },
     (frame, transport) => {
-      seen.push(frame);
       if (frame.type === "start") {
         transport.send({
           type: "audio",
@@ -123,12 +122,35 @@ Deno.test("ConversationRelay: `end` ends the session with the handoff data; audi
     },
   );
   await call.clock.tick(20_000);
-  const report = await call.report;
+  return { call, report: await call.report };
+}
+
+Deno.test("ConversationRelay: `end` ends the session with the handoff data; audio never reaches the far end", async () => {
+  const { call, report } = await endedWith('{"to":"agent"}');
   assert.equal(report.ended.by, "bot");
-  assert.match(report.ended.detail, /\{"to":"agent"\}/);
+  // The bot's words, quoted as every ending quotes them (_ending_words.ts), and kept apart.
+  assert.equal(report.ended.detail, 'the bot ended the session: "{\\"to\\":\\"agent\\"}"');
+  assert.equal(report.ended.info, '{"to":"agent"}');
   assert.deepEqual(report.violations, [], "the far end never saw audio");
   assert.equal(call.transport.stats.audioBytesRefused, 1600);
   assert.deepEqual(call.errors.map((e) => e.code), ["encode"]);
+});
+
+Deno.test("ConversationRelay: an `end`'s handoff data is capped in the ending, its control characters escaped", async () => {
+  // Twilio's handoffData is any string the bot chooses (a JSON document, often): a newline in it
+  // split the text report's first line in two, an ESC reached the terminal, and 64 KiB of it
+  // went whole into every report.
+  const handoffData = "line one\nline two \u001b[2J\u009b" + "x".repeat(10_000);
+  const { report } = await endedWith(handoffData);
+  assert.equal(report.ended.by, "bot");
+  assert.ok(report.ended.detail.length < 300, `detail of ${report.ended.detail.length} characters`);
+  // deno-lint-ignore no-control-regex -- no control character may reach the detail
+  assert.doesNotMatch(report.ended.detail, /[\u0000-\u001f\u007f-\u009f]/);
+  assert.match(
+    report.ended.detail,
+    /^the bot ended the session: "line one\\nline two \\u001b\[2J\\u009bx+…"$/,
+  );
+  assert.equal(report.ended.info?.length, 200, "the bot's words kept apart, as capped");
 });
 
 Deno.test("ConversationRelay answers an invalid message with `error` and goes on; Telnyx gives up after ten", async () => {
