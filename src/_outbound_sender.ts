@@ -271,7 +271,8 @@ export class OutboundSender {
         ) {
           stats.audioBytesInterrupted += chunk.audio.length;
           // The serializer counted it in what its far end holds, which never sees it.
-          this.farEndHold?.neverLeft(binaryBytes(messages));
+          // Its mark commands too: the far end must still answer them (`FarEndHold.neverLeft`).
+          this.farEndHold?.neverLeft(binaryBytes(messages), textMessages(messages));
           return;
         }
         return this.#transmitAudio(chunk, messages, this.#transmit, refused);
@@ -1205,6 +1206,12 @@ export class OutboundSender {
 
 /** No bytes: the partial packet, dropped or not held. */
 const NO_BYTES = new Uint8Array(0);
+
+/** The text messages among `messages` (a serializer's answer). */
+function textMessages(messages: Serialized): string[] {
+  if (typeof messages === "string") return [messages];
+  return Array.isArray(messages) ? messages.filter((m) => typeof m === "string") : [];
+}
 
 /** The bytes of the binary messages in `messages` (a serializer's answer). */
 function binaryBytes(messages: Serialized): number {

@@ -251,12 +251,23 @@ export class ForkMarks implements FarEndHold {
    * much silence completes that batch now, and a second `killAudio` drops it; nothing else has
    * gone since, so nothing else is dropped. Once audio followed the clear, its batch has already
    * begun behind that end: left as it is (an asynchronous serializer's late answers).
+   *
+   * `texts`: the mark commands {@linkcode audio} released with those bytes. Their names were
+   * counted into the pre-buffer with them, so `killAudio` took them for erased and waits for the
+   * module's `cleared` answer, which never comes for a mark it never read: the bot's mark would go
+   * unanswered for good. Had they arrived, in the module's inventory or pre-buffer at the
+   * `killAudio`, it would have answered them `cleared` (`lws_glue.cpp` at 30f21899, dub_speech_frame
+   * :936-965). They go again ahead of the silence, so the second `killAudio` answers them so (read
+   * then gives each its sentinel, as for any erased mark); their markers complete the batch as
+   * counted (`#take` counted a sample each).
    */
-  neverLeft(bytes: number): void {
+  neverLeft(bytes: number, texts: readonly string[]): void {
     const context = this.#context;
-    if (!this.#killedLast || bytes < 2 || context === undefined || this.#sayingGoodbye) return;
+    if (!this.#killedLast || context === undefined || this.#sayingGoodbye) return;
+    if (bytes < 2 && texts.length === 0) return;
+    for (const text of texts) context.send(text);
     // Not through `#take`: the count already stands where the module will, at an empty pre-buffer.
-    context.send(new Uint8Array(bytes & ~1));
+    if (bytes >= 2) context.send(new Uint8Array(bytes & ~1));
     context.send(KILL_AUDIO);
   }
 

@@ -24,8 +24,10 @@ export interface FarEndHold {
    * Told by the sender that `bytes` of binary messages the serializer made (and counted in what
    * the far end holds) never left: an asynchronous serializer's answer that came after an
    * interruption's clear, dropped. The far end holds that much less than was counted.
+   * `texts`: that answer's text messages (mod_audio_fork: the mark commands held for its audio),
+   * which never left either; the far end answers the marks they carry or nothing ever does.
    */
-  neverLeft(bytes: number): void;
+  neverLeft(bytes: number, texts: readonly string[]): void;
 }
 
 /** The {@linkcode FarEndHold} of each serializer whose far end holds audio back (by instance). */

@@ -1,0 +1,66 @@
+// A bot's mark written just before an interruption, while an asynchronous serializer still works
+// on the chunk after it: `ForkMarks` holds the mark's command for the next binary message, so it
+// travels in that chunk's answer, which the sender drops once the clear (`killAudio`) has left
+// (see fork_late_answer_after_interrupt_test.ts). Dropped, the module never heard of the mark and
+// the bot waited for its answer forever. Had the command arrived in time, the module would have
+// answered it `cleared` with the `killAudio` (lws_glue.cpp at 30f21899, dub_speech_frame :936-965:
+// in-use and inventory marks answered "cleared"): the bot is told so now.
+//
+// The far end: the simulated module (tests/serializers/fixtures/fork_module_playout.ts).
+import assert from "node:assert/strict";
+import type { Frame } from "../../mod.ts";
+import {
+  FORK_METADATA,
+  FORK_SERIALIZERS,
+  forkAudio,
+} from "../serializers/fixtures/fork_serializers.ts";
+import { forkFarEnd } from "../serializers/fixtures/fork_module_playout.ts";
+import { narrowbandCall } from "../serializers/fixtures/narrowband_call.ts";
+
+const LATE_MS = 3;
+
+for (const [name, make] of FORK_SERIALIZERS) {
+  Deno.test(`\`${name}\` answering audio later: a mark in an answer dropped after an interruption is answered cleared`, async () => {
+    const serializer = make();
+    const { clock, pair, transport } = narrowbandCall(serializer);
+    const serialize = serializer.serialize.bind(serializer);
+    // Audio answered LATE_MS later; marks and commands at once.
+    serializer.serialize = (frame: Frame) => {
+      const message = serialize(frame);
+      return frame.type === "audio" ? clock.sleep(LATE_MS).then(() => message) : message;
+    };
+    const log = forkFarEnd(clock, pair, { metadata: FORK_METADATA, closeOnDisconnect: false });
+    const marks: string[] = [];
+    transport.receive((frame) => {
+      if (frame.type === "mark") marks.push(frame.name);
+    });
+    await clock.tick(10);
+    for (let n = 0; n < 20; n++) {
+      // Between the transport's 40 ms chunks (`chunkMs`'s default: two writes each), so the
+      // last chunk's answer, still to come at the interruption, carries its command.
+      if (n === 18) transport.send({ type: "mark", name: "before-stop" });
+      transport.send(forkAudio(20, 101, "r1"));
+      await clock.tick(n < 19 ? 20 : 1); // the last one's answer still to come
+    }
+    await transport.interrupt();
+    await clock.tick(500);
+    // Before: [] (the mark's command never left: nothing ever answered it).
+    assert.deepEqual(marks, ["before-stop"], log.trace.join("\n"));
+    // The module answered it `cleared`: it was never played.
+    assert.deepEqual(
+      log.answers.filter((a) => !a.name.startsWith("__")).map((a) => [a.name, a.event]),
+      [["before-stop", "cleared"]],
+      log.trace.join("\n"),
+    );
+    // The next reply plays, its marks answered in order (the name left no stale cleared entry).
+    for (let n = 0; n < 10; n++) {
+      transport.send(forkAudio(20, 102, "r2"));
+      await clock.tick(20);
+    }
+    transport.send({ type: "mark", name: "after" });
+    await clock.tick(1000);
+    assert.deepEqual(marks, ["before-stop", "after"]);
+    assert.ok(log.played.some(([, v]) => v === 102));
+    await transport.close();
+  });
+}
