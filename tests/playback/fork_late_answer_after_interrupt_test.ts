@@ -9,28 +9,12 @@
 // jambonz/freeswitch-modules mod_audio_fork/lws_glue.cpp: processIncomingMessage's killAudio,
 // processIncomingBinary's batches).
 import assert from "node:assert/strict";
-import type { Frame } from "../../mod.ts";
-import {
-  FORK_METADATA,
-  FORK_SERIALIZERS,
-  forkAudio,
-} from "../serializers/fixtures/fork_serializers.ts";
-import { forkFarEnd } from "../serializers/fixtures/fork_module_playout.ts";
-import { narrowbandCall } from "../serializers/fixtures/narrowband_call.ts";
-
-const LATE_MS = 3;
+import { FORK_SERIALIZERS, forkAudio } from "../serializers/fixtures/fork_serializers.ts";
+import { lateForkCall } from "./_late_fork_call.ts";
 
 for (const [name, make] of FORK_SERIALIZERS) {
   Deno.test(`\`${name}\` answering audio later: a chunk answered after an interruption never leaves`, async () => {
-    const serializer = make();
-    const { clock, pair, transport } = narrowbandCall(serializer);
-    const serialize = serializer.serialize.bind(serializer);
-    // Audio answered LATE_MS later; marks and commands at once.
-    serializer.serialize = (frame: Frame) => {
-      const message = serialize(frame);
-      return frame.type === "audio" ? clock.sleep(LATE_MS).then(() => message) : message;
-    };
-    forkFarEnd(clock, pair, { metadata: FORK_METADATA, closeOnDisconnect: false });
+    const { clock, pair, transport } = lateForkCall(make);
     transport.receive(() => {});
     // The levels of the audio messages that reached the module after its killAudio.
     let killed = false;

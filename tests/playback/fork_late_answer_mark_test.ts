@@ -8,28 +8,12 @@
 //
 // The far end: the simulated module (tests/serializers/fixtures/fork_module_playout.ts).
 import assert from "node:assert/strict";
-import type { Frame } from "../../mod.ts";
-import {
-  FORK_METADATA,
-  FORK_SERIALIZERS,
-  forkAudio,
-} from "../serializers/fixtures/fork_serializers.ts";
-import { forkFarEnd } from "../serializers/fixtures/fork_module_playout.ts";
-import { narrowbandCall } from "../serializers/fixtures/narrowband_call.ts";
-
-const LATE_MS = 3;
+import { FORK_SERIALIZERS, forkAudio } from "../serializers/fixtures/fork_serializers.ts";
+import { lateForkCall } from "./_late_fork_call.ts";
 
 for (const [name, make] of FORK_SERIALIZERS) {
   Deno.test(`\`${name}\` answering audio later: a mark in an answer dropped after an interruption is answered cleared`, async () => {
-    const serializer = make();
-    const { clock, pair, transport } = narrowbandCall(serializer);
-    const serialize = serializer.serialize.bind(serializer);
-    // Audio answered LATE_MS later; marks and commands at once.
-    serializer.serialize = (frame: Frame) => {
-      const message = serialize(frame);
-      return frame.type === "audio" ? clock.sleep(LATE_MS).then(() => message) : message;
-    };
-    const log = forkFarEnd(clock, pair, { metadata: FORK_METADATA, closeOnDisconnect: false });
+    const { clock, transport, log } = lateForkCall(make);
     const marks: string[] = [];
     transport.receive((frame) => {
       if (frame.type === "mark") marks.push(frame.name);

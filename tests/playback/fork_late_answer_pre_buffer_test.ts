@@ -7,27 +7,12 @@
 // jambonz/freeswitch-modules mod_audio_fork/lws_glue.cpp (processIncomingBinary :108-116: whole
 // batches; processIncomingMessage :205-391: killAudio empties the playout buffer only).
 import assert from "node:assert/strict";
-import type { Frame } from "../../mod.ts";
-import {
-  FORK_METADATA,
-  FORK_SERIALIZERS,
-  forkAudio,
-} from "../serializers/fixtures/fork_serializers.ts";
-import { forkFarEnd } from "../serializers/fixtures/fork_module_playout.ts";
-import { narrowbandCall } from "../serializers/fixtures/narrowband_call.ts";
-
-const LATE_MS = 3;
+import { FORK_SERIALIZERS, forkAudio } from "../serializers/fixtures/fork_serializers.ts";
+import { lateForkCall } from "./_late_fork_call.ts";
 
 for (const [name, make] of FORK_SERIALIZERS) {
   Deno.test(`\`${name}\` answering audio later: the stopped reply's end never plays after the interruption`, async () => {
-    const serializer = make();
-    const { clock, pair, transport } = narrowbandCall(serializer);
-    const serialize = serializer.serialize.bind(serializer);
-    serializer.serialize = (frame: Frame) => {
-      const message = serialize(frame);
-      return frame.type === "audio" ? clock.sleep(LATE_MS).then(() => message) : message;
-    };
-    const log = forkFarEnd(clock, pair, { metadata: FORK_METADATA, closeOnDisconnect: false });
+    const { clock, transport, log } = lateForkCall(make);
     transport.receive(() => {});
     await clock.tick(10);
     for (let n = 0; n < 20; n++) {
