@@ -200,6 +200,11 @@ export class OutboundPump {
    * where it carried a packet's held audio (see {@linkcode turnGoesOnAt}).
    */
   #chunkFrom = 0;
+  /**
+   * Where audio the far end held after it left begins, let go by the chunk being sent (see
+   * {@linkcode #farEndReleased}); NaN: none.
+   */
+  #releasedFrom = NaN;
   /** The far end asked us to stop sending for now (see {@linkcode hold}). */
   #held = false;
   /** The pacing deadline came while held: the reserved chunk goes when the hold ends. */
@@ -231,6 +236,13 @@ export class OutboundPump {
     }
     this.#onChunk = options.onChunk;
     options.tracker.afterDispatch = (before) => this.userCodeRan(before);
+    // What the far end held back after it left (mod_audio_fork's pre-buffer) plays once let go.
+    // Where marks are answered only: the end-of-speech mark's silence lets it go; without them
+    // nothing may until the next reply (see `FarEndHold`), and the estimate stands as it was.
+    const hold = options.sender.farEndHold;
+    if (hold !== undefined && options.tracker.acks) {
+      hold.onRelease = (ms) => this.#farEndReleased(ms);
+    }
     options.sender.heldAudioDropped = (ms) => {
       this.#unplace(ms);
       this.#tracker.heldAudioGone(ms);
@@ -504,6 +516,7 @@ export class OutboundPump {
       this.#timeline.cut();
       this.#cuts++;
       this.#sender.farEndCleared(); // a chunk its serializer still works on is dropped too
+      this.#releasedFrom = NaN; // what the far end held, dropped with the rest
     } else {
       // The packet not yet whole never left: the next audio follows what did, with no hole for it.
       this.#timeline.retract(heldMs);
@@ -1057,6 +1070,13 @@ export class OutboundPump {
       // What it held left with this chunk (and joined the turn: see `#heldLeftInTurn`).
       if (this.#heldAudioLeft(from, now)) this.#chunkFrom = from;
     }
+    const released = this.#releasedFrom;
+    if (!Number.isNaN(released)) {
+      // The far end let go what it held with this chunk: placed as a packet's held audio is.
+      this.#releasedFrom = NaN;
+      this.#heldLeftInTurn(released, now);
+      this.#chunkFrom = released;
+    }
     this.#tracker.chunkSent(chunk, ms, speech, now, sending !== undefined);
     this.#onChunk?.(out, speech);
     return sending && this.#leftOnAnswer(sending, this.#timeline.lastPosition, speech);
@@ -1098,6 +1118,19 @@ export class OutboundPump {
     if (!(timeline.sentMs - this.#sender.heldAudioMs > from + 1e-6)) return false; // still held
     this.#heldLeftInTurn(from, now);
     return true;
+  }
+
+  /**
+   * The far end was just sent what lets go the last `ms` of what left, which it held back (see
+   * `FarEndHold`): unplayed so far, it plays from now, all after it following, as a packet's
+   * held audio that leaves (see {@linkcode #heldLeftInTurn}). With a chunk reserved (the one
+   * being sent completes the batch, mid-reply), once that chunk is on the timeline, its slot
+   * following what was held (see `#sendChunk`).
+   */
+  #farEndReleased(ms: number): void {
+    const from = this.#timeline.sentMs - this.#sender.heldAudioMs - ms;
+    if (this.#timeline.reserving) this.#releasedFrom = from;
+    else this.#heldLeftInTurn(from, undefined);
   }
 
   /**

@@ -194,10 +194,12 @@ interface PendingMark {
 export class PlaybackTracker {
   readonly #timeline: PlayoutTimeline;
   readonly #sender: OutboundSender;
-  /** Where the far end holds back audio that left (see `FarEndHold`): none of it heard yet. */
+  /**
+   * Where the far end holds back audio that left (see `FarEndHold`): none of it heard yet. Where
+   * marks are answered only: there the end-of-speech mark's silence lets it go (the pump places
+   * it then); without them nothing may until the next reply, and the estimate goes on as it was.
+   */
   readonly #farEndHold: FarEndHold | undefined;
-  /** Where audio the far end held and let go with the chunk being sent begins (NaN: none). */
-  #releasedFrom = NaN;
   readonly #clock: Clock;
   readonly #stats: TransportStats;
   readonly #markIntervalMs: number;
@@ -373,34 +375,7 @@ export class PlaybackTracker {
     const tolerance = { toleranceMs: TIMER_TOLERANCE_MS };
     this.#events = options.clock.timer(() => this.#update(), tolerance);
     this.#quiet = options.clock.timer(() => this.#markEnd(), tolerance);
-    // Where marks are answered: the end-of-speech mark's silence lets go what the far end held
-    // of a reply's end (see `ForkMarks.tail`). Without them nothing may until the next reply:
-    // the estimate goes on as it was.
-    const hold = this.#farEndHold = this.acks ? options.sender.farEndHold : undefined;
-    if (hold !== undefined) hold.onRelease = (ms) => this.#farEndReleased(ms);
-  }
-
-  /**
-   * The far end was just sent what lets go the last `ms` of what left, which it held back (see
-   * `FarEndHold`): unplayed so far, it plays from now where it was placed to play before (the
-   * far end ran dry meanwhile, by the estimate), all after it following, as audio that left late
-   * (see {@linkcode replaced}). Not with a chunk reserved (one being sent: the audio completing
-   * the batch, mid-reply), whose slot follows what was held.
-   */
-  #farEndReleased(ms: number): void {
-    const from = this.#leftPosition - ms;
-    // A chunk being sent let it go: placed with it, once it is on the timeline (`chunkSent`).
-    if (this.#timeline.reserving) this.#releasedFrom = from;
-    else this.#placeReleased(from, this.#clock.now());
-  }
-
-  /** What the far end held from position `from` on was let go at `now`: it plays from then. */
-  #placeReleased(from: number, now: number): void {
-    this.#releasedFrom = NaN;
-    // As a packet's held audio is (`PlayoutTimeline.heldLeft`): with the chunk that let it go
-    // late, a new spell, it joins that spell.
-    const moved = this.#timeline.heldLeft(from, now);
-    if (!Number.isNaN(moved)) this.replaced(moved);
+    this.#farEndHold = this.acks ? options.sender.farEndHold : undefined;
   }
 
   /**
@@ -473,9 +448,6 @@ export class PlaybackTracker {
     now?: number,
     leavesLater = false,
   ): void {
-    if (!Number.isNaN(this.#releasedFrom)) {
-      this.#placeReleased(this.#releasedFrom, now ?? this.#clock.now());
-    }
     if (!speech) {
       // Background alone: it too fills the packet that held speech back, and sends it; and a far
       // end reporting its playback plays it on after the speech (see #filled).
@@ -1094,7 +1066,6 @@ export class PlaybackTracker {
    * other after the interruption, and not cleared with the audio before it.
    */
   cleared(): void {
-    this.#releasedFrom = NaN; // the far end dropped it
     const through = this.#owedThrough;
     if (through === 0) return;
     this.#owedThrough = 0;
