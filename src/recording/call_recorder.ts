@@ -540,7 +540,9 @@ export class CallRecorder implements SessionObserver {
 
   /** The sample frames every stream still being read can take (see `WavOutput.roomFrames`). */
   #roomFrames(): number {
-    return Math.min(...this.#outputs.map((output) => output.roomFrames));
+    let room = Infinity; // a loop, not a mapped array: asked at every block written out
+    for (const output of this.#outputs) room = Math.min(room, output.roomFrames);
+    return room;
   }
 
   /** Writes out the next `count` samples of both parties. */
