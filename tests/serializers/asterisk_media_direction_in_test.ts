@@ -14,10 +14,9 @@
 // second); the rest counted in stats.encodeErrors. An answer, once the direction is "both" again,
 // ends the spell: a later one is reported again.
 import assert from "node:assert/strict";
-import type { Frame, TransportError } from "../../mod.ts";
+import { speakToRefusingChannel } from "./fixtures/asterisk_refusing_channel.ts";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
-import { asteriskFarEnd, mediaStart } from "./fixtures/asterisk_channel_playout.ts";
-import { narrowbandCall } from "./fixtures/narrowband_call.ts";
+import { mediaStart } from "./fixtures/asterisk_channel_playout.ts";
 import { recordingContext } from "./fixtures/recording_context.ts";
 
 /** chan_websocket's ERROR event for `command` refused while the direction is "in". */
@@ -30,28 +29,13 @@ function refusal(command: string, json: boolean): string {
 
 for (const json of [false, true]) {
   Deno.test(`\`AsteriskSerializer\` on a channel whose media direction is "in" (${json ? "JSON" : "plain-text"} control) reports the refused commands once, clearly, and counts the rest`, async () => {
-    const { clock, pair, transport } = narrowbandCall(new AsteriskSerializer());
-    const log = asteriskFarEnd(clock, pair, {
-      json,
-      frameBytes: 160,
-      format: "ulaw",
-      directionIn: true,
-    });
-    const errors: TransportError[] = [];
-    transport.addEventListener("error", (e) => errors.push(e.error));
-    transport.receive(() => {});
-    await clock.tick(10);
     // Five seconds of speech.
-    transport.send(
-      {
-        type: "audio",
-        audio: new Uint8Array(80000).fill(1),
-        sampleRate: 8000,
-        channels: 1,
-      } as Frame,
+    const { errors, refusals, encodeErrors } = await speakToRefusingChannel(
+      json,
+      { directionIn: true },
+      5000,
+      false,
     );
-    await clock.tick(5000);
-    const refusals = log.events.filter((e) => e.includes("ERROR")).length;
     assert.ok(refusals > 10, `far end refused ${refusals} commands`);
     assert.equal(errors.length, 1, errors.map((e) => e.message).join(" | "));
     assert.equal(errors[0]!.code, "protocol");
@@ -59,8 +43,7 @@ for (const json of [false, true]) {
     assert.match(errors[0]!.message, /not supported while media direction is 'in'/);
     assert.match(errors[0]!.message, /drops the bot's audio/);
     assert.match(errors[0]!.message, /marks are not answered/);
-    assert.equal(transport.stats.encodeErrors, refusals - 1);
-    await transport.close();
+    assert.equal(encodeErrors, refusals - 1);
   });
 }
 
