@@ -42,6 +42,22 @@ export function stamped(timestampMs: number, ms: number, value: number): Uint8Ar
   return message;
 }
 
+/**
+ * Sends packet `k` of `sends` (media [20k, 20k + 20) ms, value 10 + k) at `at`, in the order given,
+ * on a call of a {@linkcode StampedSerializer}; then a half second, and the caller hangs up.
+ */
+export async function sendStamped(
+  c: ReturnType<typeof call>,
+  sends: { k: number; at: number }[],
+): Promise<void> {
+  for (const { k, at } of sends) {
+    await c.clock.tick(at - c.clock.now());
+    c.pair.client.send(stamped(20 * k, 20, 10 + k));
+  }
+  await c.clock.tick(500);
+  await c.hangUp();
+}
+
 /** What a test sets up. */
 export interface CallSetup {
   jitterMs?: number;

@@ -8,7 +8,7 @@ import {
   RawPcmSerializer,
   WebSocketTransport,
 } from "../../mod.ts";
-import { call, collect, MIC_MS, speech, stamped, StampedSerializer } from "./_call.ts";
+import { call, collect, MIC_MS, sendStamped, speech, StampedSerializer } from "./_call.ts";
 import { count, parseWav, runs, sampleOf } from "./_wav.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { MemorySocketPair } from "../../src/testing/mod.ts";
@@ -166,12 +166,7 @@ Deno.test("`CallRecorder` places timestamped caller audio by media time: jittere
   const sends = delays.map((delay, k) => ({ k, at: 20 * k + 20 + delay }))
     .filter(({ k }) => k !== 6)
     .sort((a, b) => a.at - b.at || a.k - b.k);
-  for (const { k, at } of sends) {
-    await c.clock.tick(at - c.clock.now());
-    c.pair.client.send(stamped(20 * k, 20, 10 + k));
-  }
-  await c.clock.tick(500);
-  await c.hangUp();
+  await sendStamped(c, sends);
   const [caller] = parseWav(await wav).samples as [Int16Array];
   const expected = delays.map((_, k) => ({
     value: k === 6 ? 0 : sampleOf(10 + k),

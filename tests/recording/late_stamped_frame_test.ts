@@ -5,7 +5,7 @@
 // audio, and every frame after it later by its lateness — a gap, and the caller out of step with
 // the bot for the rest of the call.
 import assert from "node:assert/strict";
-import { call, collect, stamped, StampedSerializer } from "./_call.ts";
+import { call, collect, sendStamped, StampedSerializer } from "./_call.ts";
 import { parseWav, runs, sampleOf } from "./_wav.ts";
 
 const PER_MS = 16; // samples per ms at the recording's 16 kHz
@@ -18,12 +18,7 @@ Deno.test("`CallRecorder` counts a timestamped caller frame that comes after its
   // held up by the network for 400 ms, twice the hold.
   const sends = Array.from({ length: 40 }, (_, k) => ({ k, at: 20 * k + 20 + (k === 3 ? 400 : 0) }))
     .sort((a, b) => a.at - b.at || a.k - b.k);
-  for (const { k, at } of sends) {
-    await c.clock.tick(at - c.clock.now());
-    c.pair.client.send(stamped(20 * k, 20, 10 + k));
-  }
-  await c.clock.tick(500);
-  await c.hangUp();
+  await sendStamped(c, sends);
   const [caller] = parseWav(await wav).samples as [Int16Array];
   const expected = sends.map((_, k) => ({
     value: k === 3 ? 0 : sampleOf(10 + k),
