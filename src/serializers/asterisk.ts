@@ -50,6 +50,8 @@ const PASSTHROUGH_REFUSAL = /not supported in passthrough mode/;
  * `ERROR_ON_INVALID_MEDIA_DIRECTION_RTN`; docs.asterisk.org, WebSocket, `SET_MEDIA_DIRECTION`).
  */
 const DIRECTION_REFUSAL = /not supported while media direction is 'in'/;
+/** Such a refusal of the command that carries a mark's id. */
+const MARK_REFUSAL = /^(?:MARK_MEDIA|STOP_MEDIA_BUFFERING) /;
 /** A command's name: Asterisk's are upper-case words joined by underscores (case-sensitive). */
 const COMMAND_NAME = /^[A-Z][A-Z0-9_]*$/;
 /**
@@ -135,6 +137,11 @@ export interface AsteriskSerializerOptions {
 interface PendingMark {
   id: string;
   name: string;
+  /**
+   * Its command was refused for the media direction "in", and that refusal told of it (reported
+   * or counted, see `#refused`): giving it up past a bound counts it no more.
+   */
+  refused: boolean;
 }
 
 /**
@@ -180,7 +187,8 @@ interface PendingMark {
  * Answers are awaited for the last 64 marks and the last 16 flushes: a far end that never answers
  * leaves the older ones forgotten, their late answers `message` frames like any unknown id; each
  * bot's mark so given up is counted in `stats.encodeErrors`, the first of each bound reported
- * (a "protocol" error), but on a passthrough channel, whose refusal of its command counted it.
+ * (a "protocol" error), but on a passthrough channel, or one sent while the media direction was
+ * "in": the refusal of its command counted it.
  *
  * @example A μ-law call in the plain-text format
  * ```ts
@@ -425,6 +433,7 @@ export class AsteriskSerializer implements FrameSerializer {
       return;
     }
     if (text !== undefined && DIRECTION_REFUSAL.test(text)) {
+      if (MARK_REFUSAL.test(text)) this.#refusedMark();
       this.#directionReported = this.#reportedOnce(
         this.#directionReported,
         `${PROVIDER}: ${text}: the channel's media direction is "in" (the d(in) dial option or ` +
@@ -438,6 +447,23 @@ export class AsteriskSerializer implements FrameSerializer {
     this.#context?.report(
       new TransportError("protocol", `${PROVIDER}: ${text ?? "ERROR without error_text"}`),
     );
+  }
+
+  /**
+   * A mark's command (`MARK_MEDIA`, `STOP_MEDIA_BUFFERING`) refused for the media direction "in":
+   * the refusal tells of that mark, so it is not counted again should it be given up past a bound
+   * (`#forget`). The ERROR names no correlation id, but Asterisk refuses every mark command from
+   * the direction's change on and answers in order: the refused marks are the newest sent, so the
+   * newest not yet marked refused stands for it (the count is what matters; an older mark, sent
+   * before the change, is queued there and stays counted if given up).
+   */
+  #refusedMark(): void {
+    for (let i = this.#pending.length - 1; i >= 0; i--) {
+      const mark = this.#pending[i]!;
+      if (mark.refused) continue;
+      mark.refused = true;
+      return;
+    }
   }
 
   /**
@@ -507,7 +533,7 @@ export class AsteriskSerializer implements FrameSerializer {
   }
 
   #mark(name: string): SerializedMessage[] {
-    const mark = { id: this.#idFor(name), name };
+    const mark = { id: this.#idFor(name), name, refused: false };
     if (this.#pending.length === MAX_PENDING_MARKS) {
       this.#forget(this.#pending.splice(0, 1), "marks");
     }
@@ -533,10 +559,13 @@ export class AsteriskSerializer implements FrameSerializer {
    * back, so each is counted in `stats.encodeErrors`, as a mark a protocol cannot carry is, and the
    * first past each bound is reported. The transport's own are not: an answer to one still reaches
    * its tracker (see `#acknowledged`), which counts those it stops waiting for (`marksUnanswered`).
-   * Nor any on a passthrough channel: its refusals told of them.
+   * Nor any on a passthrough channel, nor one sent while the media direction was "in": their
+   * refusals told of them.
    */
   #forget(marks: readonly PendingMark[], bound: "marks" | "flushes"): void {
-    const lost = marks.filter(({ name }) => !name.startsWith(PLAYOUT_MARK_PREFIX));
+    const lost = marks.filter(({ name, refused }) =>
+      !refused && !name.startsWith(PLAYOUT_MARK_PREFIX)
+    );
     // A passthrough channel refused their commands, each counted or reported already (`#refused`).
     if (lost.length === 0 || this.#passthroughReported) return;
     this.#context?.count("encodeErrors", lost.length);

@@ -27,6 +27,21 @@ function refusal(command: string, json: boolean): string {
     : `ERROR channel_id:1.1 error_text:${text}`;
 }
 
+/** A serializer bound to a recording context, its 8 kHz channel's MEDIA_START read. */
+function startedChannel(json: boolean) {
+  const asterisk = new AsteriskSerializer();
+  const { context, reported, counted } = recordingContext();
+  asterisk.bind(context);
+  asterisk.setup({
+    inputSampleRate: 8000,
+    inputChannels: 1,
+    outputSampleRate: 8000,
+    outputChannels: 1,
+  });
+  asterisk.deserialize(mediaStart({ json }));
+  return { asterisk, reported, counted };
+}
+
 for (const json of [false, true]) {
   Deno.test(`\`AsteriskSerializer\` on a channel whose media direction is "in" (${json ? "JSON" : "plain-text"} control) reports the refused commands once, clearly, and counts the rest`, async () => {
     // Five seconds of speech.
@@ -48,16 +63,7 @@ for (const json of [false, true]) {
 }
 
 Deno.test("`AsteriskSerializer` reports a media-direction refusal again once a mark answered since says the direction changed", () => {
-  const asterisk = new AsteriskSerializer();
-  const { context, reported, counted } = recordingContext();
-  asterisk.bind(context);
-  asterisk.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
-  asterisk.deserialize(mediaStart({ json: true }));
+  const { asterisk, reported, counted } = startedChannel(true);
   asterisk.deserialize(refusal("MARK_MEDIA", true));
   asterisk.deserialize(refusal("MARK_MEDIA", true));
   assert.equal(reported.length, 1);
@@ -74,3 +80,24 @@ Deno.test("`AsteriskSerializer` reports a media-direction refusal again once a m
   assert.equal(reported.length, 2);
   assert.equal(counted.encodeErrors, 1);
 });
+
+for (const json of [false, true]) {
+  Deno.test(`\`AsteriskSerializer\` counts a bot's mark refused while the media direction is "in" once, not again when it is given up past 64 pending (${json ? "JSON" : "plain-text"} control)`, () => {
+    const { asterisk, reported, counted } = startedChannel(json);
+    // d(in): chan_websocket.c handle_command answers each START/STOP_MEDIA_BUFFERING and
+    // MARK_MEDIA at once with its ERROR and queues nothing, so no mark is ever answered
+    // (docs.asterisk.org, WebSocket, SET_MEDIA_DIRECTION: those commands "will generate an error").
+    let refusals = 0;
+    for (let i = 0; i < 80; i++) {
+      const sent = asterisk.serialize({ type: "mark", name: `m${i}` }) as string[];
+      for (const command of sent) {
+        const name = json ? JSON.parse(command).command : command.split(" ")[0]!;
+        asterisk.deserialize(refusal(name, json));
+        refusals++;
+      }
+    }
+    // 80 marks lost, each told of once: the first refusal reported, each later one counted.
+    assert.equal(reported.length, 1, reported.map((e) => e.message).join(" | "));
+    assert.equal(counted.encodeErrors, refusals - 1);
+  });
+}
