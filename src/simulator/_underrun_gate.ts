@@ -1,15 +1,14 @@
 /**
  * The bound on the underruns a caller heard (`--max-underrun-total`,
  * `CallVerdictOptions.maxUnderrunTotalMs`): whether a call went over it, said as a reason it
- * failed. Internal to `call_verdict.ts`, the one place that decides whether a call passed.
+ * failed. Internal to `_judge_call.ts`, behind `judgeCall`: the one place that decides whether a
+ * call passed.
  *
  * @module
  */
 
+import type { GateNames } from "./_gate_names.ts";
 import type { CallReport } from "./report.ts";
-
-/** The flag, as the lines below name it. */
-const UNDERRUN_BOUND_FLAG = "--max-underrun-total";
 
 /**
  * How far over the bound a total must be to be over it: far below a sample at any rate (a 48 kHz
@@ -37,9 +36,14 @@ function decimalsOver(totalMs: number, boundMs: number): number {
  * `null` when it kept within it. The total, not the longest gap: ten gaps of 40 ms break a reply
  * as surely as one of 400, and the longest is said beside it for whoever looks into it. The bot
  * transport's own estimate (`transportUnderruns`) is not bounded: the command line calls a bot in
- * another process, whose figures the wire does not carry.
+ * another process, whose figures the wire does not carry. The reason names the bound as `names`
+ * do (the option, or the CLI's flag).
  */
-export function underrunsOverBound(report: CallReport, boundMs: number): string | null {
+export function underrunsOverBound(
+  report: CallReport,
+  boundMs: number,
+  names: GateNames,
+): string | null {
   const { underruns, underrunMs, longestUnderrunMs } = report.audio;
   if (!(underrunMs - boundMs > SUMMING_NOISE_MS)) return null;
   const decimals = decimalsOver(underrunMs, boundMs);
@@ -47,5 +51,5 @@ export function underrunsOverBound(report: CallReport, boundMs: number): string 
     ms(longestUnderrunMs, decimals)
   }`;
   return `the caller heard ${ms(underrunMs, decimals)} of underruns (${gaps}), more than ` +
-    `${UNDERRUN_BOUND_FLAG} ${boundMs} allows`;
+    `${names.maxUnderrunTotal} ${boundMs} allows`;
 }

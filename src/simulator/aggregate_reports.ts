@@ -10,10 +10,17 @@ import { ruleEntry } from "./_rule_cap.ts";
 import { type CallFailureReason, judgeCall } from "./call_verdict.ts";
 import type { CallEndedBy, CallReport, MarkStats, ProtocolViolation } from "./report.ts";
 
+/**
+ * Why an aggregate failed: a reason calls failed (see {@linkcode CallFailureReason}), or
+ * `no-calls`, the aggregate's own: no call ran (`aggregateReports([])`), and a run that tested
+ * nothing passes no gate. Its own type, not a `CallFailureReason`: no single call fails so.
+ */
+export type AggregateFailureReason = CallFailureReason | "no-calls";
+
 /** One reason calls failed, with how many it failed. */
 export interface AggregateFailure {
-  /** Which rule they failed (see `CallFailureReason`). */
-  reason: CallFailureReason;
+  /** Which rule they failed; `no-calls` (with `calls` 0) when there was no call to fail one. */
+  reason: AggregateFailureReason;
   /** For `ending`: who ended the calls. */
   by?: CallEndedBy;
   /**
@@ -37,7 +44,8 @@ export interface AggregateVerdict {
   failedCalls: number;
   /**
    * Every reason calls failed, each once with how many calls it failed, most first: endings by
-   * who ended them and how (not by the bot's free words), every other reason as one.
+   * who ended them and how (not by the bot's free words), every other reason as one; for no
+   * call at all, `no-calls` alone.
    */
   failures: AggregateFailure[];
 }
@@ -205,7 +213,10 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     verdict: {
       passed: reports.length > 0 && failedCalls === 0,
       failedCalls,
-      failures: [...failures.values()].sort((a, b) => b.calls - a.calls).map(groupedFailure),
+      // No call is no pass, and a verdict that fails says why, as every call's does.
+      failures: reports.length === 0
+        ? [{ ...NO_CALLS }]
+        : [...failures.values()].sort((a, b) => b.calls - a.calls).map(groupedFailure),
     },
     connectMs: summarize(present(reports.map((r) => r.connectMs))),
     firstAudibleMs: summarize(present(reports.map((r) => r.firstAudibleMs))),
@@ -225,6 +236,13 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     messages,
   };
 }
+
+/** The aggregate of no calls' one reason: nothing ran, so nothing passed. */
+const NO_CALLS: AggregateFailure = {
+  reason: "no-calls",
+  detail: "no call ran: a run that tested nothing passes no gate",
+  calls: 0,
+};
 
 /** Calls failed for one reason, as they are gathered. */
 interface FailureGroup extends AggregateFailure {

@@ -5,10 +5,8 @@
  * @module
  */
 
-import { unansweredUtterances } from "./_answer_gate.ts";
-import { underrunsOverBound } from "./_underrun_gate.ts";
-import { botNeverEnded } from "./_bot_ended_gate.ts";
-import { failedEnding } from "./_failed_ending.ts";
+import { OPTION_NAMES } from "./_gate_names.ts";
+import { judgeCallNaming } from "./_judge_call.ts";
 import type { CallReport } from "./report.ts";
 
 /** What a call is held to beyond how it ended and the platform's rules: the CLI's gates. */
@@ -76,13 +74,12 @@ export interface CallVerdict {
   failures: CallFailure[];
 }
 
-/** Rules named in a violations' detail at most; the report lists them all. */
-const RULES_NAMED = 3;
-
 /**
  * Judges one call: whether it passed, and every reason it failed. The CLI's exit status, its
  * report's `result` line and its JSON's `verdict` all come from here. Without `options` a call is
- * held to how it ended and the platform's rules alone.
+ * held to how it ended and the platform's rules alone. A gate's reason names the option it
+ * failed (`requireAnswer wants every one answered`); the CLI's names its flag
+ * (`--require-answer`).
  *
  * @throws {RangeError} `maxUnderrunTotalMs` is NaN or below 0, or `requireAnswer` is asked of a
  * call at speed `Infinity` (no answer is measured there).
@@ -99,57 +96,5 @@ const RULES_NAMED = 3;
  * ```
  */
 export function judgeCall(report: CallReport, options: CallVerdictOptions = {}): CallVerdict {
-  checkOptions(report, options);
-  const failures: CallFailure[] = [];
-  const fail = (reason: CallFailureReason, detail: string | null) => {
-    if (detail !== null) failures.push({ reason, detail });
-  };
-  const { ended } = report;
-  // Cut short, the call is no pass, and its gates are not judged: an utterance the bot had no
-  // time to answer, a bound the bot had no time to reach, say nothing of the bot.
-  const interrupted = ended.by === "aborted";
-  if (interrupted) fail("interrupted", `the call was cut short (${ended.detail})`);
-  if (failedEnding(ended)) fail("ending", ended.detail);
-  fail("violations", violationsDetail(report));
-  if (!interrupted) {
-    const { maxUnderrunTotalMs, requireAnswer, waitForBot } = options;
-    if (maxUnderrunTotalMs !== undefined) {
-      fail("underruns", underrunsOverBound(report, maxUnderrunTotalMs));
-    }
-    if (requireAnswer) fail("unanswered", unansweredUtterances(report));
-    if (waitForBot) fail("bot-never-ended", botNeverEnded(report, waitForBot.maxDurationMs));
-  }
-  if (options.recordingLost !== undefined) fail("recording", options.recordingLost);
-  return { passed: failures.length === 0, failures };
-}
-
-/**
- * Refuses gates that cannot judge `report`, rather than pass or fail it for nothing: a bound that
- * is no number (`Number(undefined)`, NaN, passed every call) or below 0 (failed every call, 0 ms
- * heard "more than" it), and answers asked for where none were measured (at speed `Infinity`
- * every utterance reads unanswered, report.ts), which the CLI refuses as bad usage too.
- */
-function checkOptions(report: CallReport, options: CallVerdictOptions): void {
-  const bound = options.maxUnderrunTotalMs;
-  if (bound !== undefined && !(bound >= 0)) {
-    throw new RangeError(`maxUnderrunTotalMs must be a number of ms, 0 or more: got ${bound}`);
-  }
-  if (options.requireAnswer && report.speed === Infinity) {
-    throw new RangeError(
-      "requireAnswer needs answers measured: not for a call at speed Infinity, where none is",
-    );
-  }
-}
-
-/** The violations in one line (the first rules by name), or `null` for none. */
-function violationsDetail(report: CallReport): string | null {
-  const { violations } = report;
-  if (violations.length === 0) return null;
-  const count = violations.reduce((n, v) => n + v.count, 0);
-  const named = violations.slice(0, RULES_NAMED).map((v) => `${v.rule} ×${v.count}`);
-  const more = violations.length - named.length;
-  return `the bot broke ${violations.length} platform rule${violations.length === 1 ? "" : "s"}` +
-    ` ${count} time${count === 1 ? "" : "s"}: ${named.join(", ")}${
-      more > 0 ? ` and ${more} more` : ""
-    }`;
+  return judgeCallNaming(report, options, OPTION_NAMES);
 }

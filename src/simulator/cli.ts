@@ -18,10 +18,12 @@ import { parseArgs } from "node:util";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { systemClock } from "../clock.ts";
 import { resolveCallOptions, speechThreshold } from "./_call_options.ts";
+import { FLAG_NAMES } from "./_gate_names.ts";
 import { IDLE_CONTEXT } from "./_idle_context.ts";
+import { judgeCallNaming } from "./_judge_call.ts";
 import { assertSpeechSegmentsWithin } from "./_speech_segments.ts";
 import { aggregateReports } from "./aggregate_reports.ts";
-import { type CallFailureReason, judgeCall } from "./call_verdict.ts";
+import type { CallFailureReason } from "./call_verdict.ts";
 import { CallerAudio, type SpeechSegment } from "./caller_audio.ts";
 import type { FarEnd, FarEndOptions } from "./far_end.ts";
 import { FAR_ENDS } from "./far_ends.ts";
@@ -86,9 +88,10 @@ an error code (1011, 1013 and the other failures of RFC 6455 §7.4.1 and §11.7)
 a failure (Genesys: a disconnect with reason error or unauthorized), kept within
 --max-underrun-total when given, had every utterance answered with --require-answer, was ended
 by the bot before --max-duration with --wait-for-bot, and had its --record file written; 1
-otherwise; 2 for bad usage; 130 when interrupted (Ctrl-C), after the report of what happened
-until then. The report's "result" line (in JSON, each call's "verdict") says whether each call
-passed and every reason it failed.`;
+otherwise; 2 for bad usage; 130 when Ctrl-C cut a call short (before it ended), after the report
+of what happened until then; a Ctrl-C after every call ended, while the caller waits for the bot
+to close, leaves the status to the calls' verdicts. The report's "result" line (in JSON, each
+call's "verdict") says whether each call passed and every reason it failed.`;
 
 /** Where call `index` (from 0) of `calls` is recorded: `FILE`, or `FILE-1.wav` … `FILE-N.wav`. */
 function recordFile(record: string, calls: number, index: number): string {
@@ -377,7 +380,8 @@ const TAKES_VALUE: ReadonlySet<string> = new Set(
  * 0 when every call passed (as `--help` says: connected, broke no platform rule, not closed by
  * the bot with an error code nor ended by it as a failure, within `--max-underrun-total`, every
  * utterance answered with `--require-answer`, ended by the bot with `--wait-for-bot`, recorded),
- * 1 otherwise, 2 for bad usage, 130 when interrupted. Prints the report (text, or JSON with
+ * 1 otherwise, 2 for bad usage, 130 when Ctrl-C cut a call short (its verdict `interrupted`;
+ * one after every call ended changes nothing). Prints the report (text, or JSON with
  * `--json`) to stdout and the progress line to stderr.
  *
  * @example Asking for help
@@ -628,12 +632,13 @@ export async function main(args: string[]): Promise<number> {
   const judged = reports.map((report, i) => {
     delete report.recording;
     const lost = recordingLost.get(i);
-    const verdict = judgeCall(report, {
+    // As judgeCall judges, the gates' reasons naming the flags the user typed, not the options.
+    const verdict = judgeCallNaming(report, {
       ...(underrunBoundMs === undefined ? {} : { maxUnderrunTotalMs: underrunBoundMs }),
       ...(values["require-answer"] ? { requireAnswer: true } : {}),
       ...(values["wait-for-bot"] ? { waitForBot: { maxDurationMs } } : {}),
       ...(lost === undefined ? {} : { recordingLost: lost }),
-    });
+    }, FLAG_NAMES);
     return { verdict, ...report };
   });
   const summary = calls === 1 ? judged[0]! : aggregateReports(judged);
@@ -651,8 +656,11 @@ export async function main(args: string[]): Promise<number> {
       if (GATES.has(reason)) console.error(`simulate: ${call}${detail}`);
     }
   }
-  // Interrupted (Ctrl-C): the report so far, and the shell's status for it, never a pass.
-  if (abort.signal.aborted) return 130;
+  // Interrupted (Ctrl-C): the report so far, and the shell's status for it, never a pass. Only
+  // when Ctrl-C cut a call short (its verdict says so): one that comes after every call ended,
+  // while the caller waits for the bot's close, ended no call, and the verdicts stand.
+  const cutShort = judged.some((r) => r.verdict.failures.some((f) => f.reason === "interrupted"));
+  if (cutShort) return 130;
   return judged.every((r) => r.verdict.passed) ? 0 : 1;
 }
 

@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { within } from "../_ws_client.ts";
 
 /** The CLI's entry point. */
 export const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
@@ -24,6 +25,35 @@ export async function runCli(
   }).output();
   const text = new TextDecoder();
   return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
+/**
+ * Runs the CLI and sends it SIGINT (Ctrl-C) once `ready` (the bot saw the call: the CLI listens
+ * for SIGINT from before its first call) and `afterMs` more have passed; `ms` is from SIGINT to
+ * the exit.
+ */
+export async function runCliInterrupted(
+  args: string[],
+  ready: Promise<void>,
+  afterMs = 0,
+): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...RUN_CLI, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  try {
+    await within(ready, 10_000, "call reaching the bot");
+    await new Promise((resolve) => setTimeout(resolve, afterMs));
+  } finally {
+    child.kill("SIGINT");
+  }
+  const at = performance.now();
+  const { code, stdout, stderr } = await output;
+  const text = new TextDecoder();
+  const ms = performance.now() - at;
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr), ms };
 }
 
 /**

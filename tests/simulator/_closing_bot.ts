@@ -49,21 +49,7 @@ export function serveClosingBot(code: number, reason: string): ClosingBot {
 
 async function closeWith(conn: Deno.Conn, code: number, reason: string): Promise<void> {
   const reader = new ByteReader(conn);
-  const head = new TextDecoder().decode(await reader.until(utf8.encode("\r\n\r\n")));
-  const key = /^sec-websocket-key:\s*(\S+)\s*$/im.exec(head)?.[1];
-  if (key === undefined) {
-    await writeAll(conn, utf8.encode("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"));
-    return;
-  }
-  const digest = await crypto.subtle.digest("SHA-1", utf8.encode(key + GUID));
-  const accept = btoa(String.fromCharCode(...new Uint8Array(digest)));
-  await writeAll(
-    conn,
-    utf8.encode(
-      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-        `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
-    ),
-  );
+  if (!(await answerUpgrade(conn, reader))) return;
   const text = utf8.encode(reason);
   // An unmasked final close frame (server to client), its payload the code then the reason.
   const frame = new Uint8Array(4 + text.length);
@@ -74,22 +60,53 @@ async function closeWith(conn: Deno.Conn, code: number, reason: string): Promise
   await writeAll(conn, frame);
   // The client's frames (audio it had under way, then its close) until its close frame: closing
   // with bytes unread would reset the connection instead of ending it.
+  await untilCloseFrame(reader);
+}
+
+/**
+ * Reads a WebSocket upgrade request from `reader` and accepts it (RFC 6455 §4.2.2); a request
+ * without a key is answered 400. Whether the connection is now a WebSocket.
+ */
+export async function answerUpgrade(conn: Deno.Conn, reader: ByteReader): Promise<boolean> {
+  const head = new TextDecoder().decode(await reader.until(utf8.encode("\r\n\r\n")));
+  const key = /^sec-websocket-key:\s*(\S+)\s*$/im.exec(head)?.[1];
+  if (key === undefined) {
+    await writeAll(conn, utf8.encode("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"));
+    return false;
+  }
+  const digest = await crypto.subtle.digest("SHA-1", utf8.encode(key + GUID));
+  const accept = btoa(String.fromCharCode(...new Uint8Array(digest)));
+  await writeAll(
+    conn,
+    utf8.encode(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    ),
+  );
+  return true;
+}
+
+/**
+ * Reads and discards the client's frames (RFC 6455 §5.2) up to and including its close frame:
+ * `true` once it came, `false` if the connection ended first.
+ */
+export async function untilCloseFrame(reader: ByteReader): Promise<boolean> {
   while (true) {
     const header = await reader.take(2);
-    if (header === null) return;
+    if (header === null) return false;
     let length = header[1]! & 0x7f;
     if (length === 126) {
       const extended = await reader.take(2);
-      if (extended === null) return;
+      if (extended === null) return false;
       length = new DataView(extended.buffer, extended.byteOffset).getUint16(0);
     } else if (length === 127) {
       const extended = await reader.take(8);
-      if (extended === null) return;
+      if (extended === null) return false;
       length = Number(new DataView(extended.buffer, extended.byteOffset).getBigUint64(0));
     }
     const masked = (header[1]! & 0x80) !== 0;
-    if ((await reader.take((masked ? 4 : 0) + length)) === null) return;
-    if ((header[0]! & 0x0f) === OPCODE_CLOSE) return;
+    if ((await reader.take((masked ? 4 : 0) + length)) === null) return false;
+    if ((header[0]! & 0x0f) === OPCODE_CLOSE) return true;
   }
 }
 
@@ -100,7 +117,7 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
 }
 
 /** Reads a connection by the byte count or up to a delimiter; null at EOF. */
-class ByteReader {
+export class ByteReader {
   readonly #conn: Deno.Conn;
   #buffered = new Uint8Array(0);
 

@@ -36,7 +36,7 @@ Deno.test("the text report of one call says whether it passed, and every reason 
       {
         reason: "unanswered",
         detail: "the bot answered 0 of the caller's 1 utterances (#1 unanswered), and " +
-          "--require-answer wants every one answered",
+          "requireAnswer wants every one answered",
       },
     ],
   });
@@ -46,7 +46,7 @@ Deno.test("the text report of one call says whether it passed, and every reason 
     "  result           FAILED",
     '    ending: disconnect (error): "no usable media"',
     "    unanswered: the bot answered 0 of the caller's 1 utterances (#1 unanswered), and " +
-    "--require-answer wants every one answered",
+    "requireAnswer wants every one answered",
   ]);
   // A report without a verdict (simulateCall's own) is judged with no gates.
   assert.match(formatReport(report), /\n {2}result {11}FAILED\n {4}ending: disconnect \(error\)/);

@@ -4,9 +4,8 @@
 import assert from "node:assert/strict";
 import { createDemoHandler } from "../../examples/demo/handler.ts";
 import { demoOrigins } from "../../examples/demo/origins.ts";
-import { within } from "../_ws_client.ts";
 import { wrapWav } from "../../src/audio/wav.ts";
-import { RUN_CLI, runCli } from "./_cli.ts";
+import { runCli, runCliInterrupted as simulateInterrupted } from "./_cli.ts";
 
 interface Run {
   code: number;
@@ -20,30 +19,6 @@ async function simulate(args: string[]): Promise<Run> {
   const started = performance.now();
   const run = await runCli(args);
   return { ...run, ms: performance.now() - started };
-}
-
-/**
- * Runs the CLI and sends SIGINT once `ready` (the bot saw the call: the CLI listens for SIGINT
- * from before its first call) and `afterMs` more have passed; `ms` is from SIGINT to the exit.
- */
-async function simulateInterrupted(args: string[], ready: Promise<void>, afterMs = 0) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...RUN_CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const output = child.output();
-  try {
-    await within(ready, 10_000, "call reaching the bot");
-    await new Promise((resolve) => setTimeout(resolve, afterMs));
-  } finally {
-    child.kill("SIGINT");
-  }
-  const at = performance.now();
-  const { code, stdout, stderr } = await output;
-  const text = new TextDecoder();
-  const ms = performance.now() - at;
-  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr), ms };
 }
 
 /** The demo server on a free port; `requested` resolves at its first request. */

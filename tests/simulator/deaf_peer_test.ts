@@ -2,59 +2,11 @@
 // caller's close: after CLOSE_TIMEOUT_MS the caller drops the connection. It returned the report
 // and left its socket CLOSING for good, so a `deno run` script awaiting simulateCall never exited.
 // The simulator runs on a FakeClock, stepped here whenever the socket is not opening; the peer is
-// a TCP listener on 127.0.0.1 that answers the upgrade and then only reads.
+// a TCP listener on 127.0.0.1 that answers the upgrade and then only reads (_deaf_bot.ts).
 import assert from "node:assert/strict";
 import { simulateCall } from "../../src/simulator/mod.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
-
-const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
-async function acceptKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(key + GUID));
-  return btoa(String.fromCharCode(...new Uint8Array(digest)));
-}
-
-/** Completes the WebSocket handshake, then reads and discards everything (a wedged bot). */
-function deafServer() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  /** Resolves when the caller's side of a connection is gone (the read sees EOF or a reset). */
-  let dropped!: () => void;
-  const gone = new Promise<void>((resolve) => (dropped = resolve));
-  const serving = (async () => {
-    for await (const conn of listener) {
-      conns.push(conn);
-      (async () => {
-        const buf = new Uint8Array(65536);
-        let head = "";
-        while (!head.includes("\r\n\r\n")) {
-          const n = await conn.read(buf);
-          if (n === null) return;
-          head += new TextDecoder().decode(buf.subarray(0, n));
-        }
-        const key = /sec-websocket-key:\s*(\S+)/i.exec(head)![1]!;
-        await conn.write(new TextEncoder().encode(
-          "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            `Sec-WebSocket-Accept: ${await acceptKey(key)}\r\n\r\n`,
-        ));
-        while ((await conn.read(buf)) !== null) { /* discard, never answer the close */ }
-      })().catch(() => {}).finally(() => dropped());
-    }
-  })().catch(() => {});
-  return {
-    url: `ws://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/`,
-    gone,
-    async close() {
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch { /* closed already */ }
-      }
-      listener.close();
-      await serving;
-    },
-  };
-}
+import { serveDeafBot } from "./_deaf_bot.ts";
 
 /** Steps `clock` until `work` settles, never while `opening()` (a connect timeout is fake too). */
 async function stepped<T>(clock: FakeClock, work: Promise<T>, opening: () => boolean): Promise<T> {
@@ -70,7 +22,7 @@ async function stepped<T>(clock: FakeClock, work: Promise<T>, opening: () => boo
 }
 
 Deno.test("a call to a peer that never answers the close leaves no socket open after the report", async () => {
-  const server = deafServer();
+  const server = serveDeafBot();
   const clock = new FakeClock();
   let socket: WebSocket | undefined;
   try {
