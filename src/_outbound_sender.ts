@@ -158,6 +158,8 @@ export class OutboundSender {
   readonly #serializingWatchdog: SerializingWatchdog;
   /** An urgent frame's send is watching the socket drain (see `#watchUrgentBacklog`). */
   #urgentBacklog = false;
+  /** The last audio chunk's late answer refused it (see {@linkcode refusedLate}). */
+  #refusedLate = false;
   /**
    * The serializer holds back a partial frame of the bot's speech (Vonage, Asterisk): what it
    * sends where a stretch ends is speech and padding, not filter state (see `HeldFrameEnds`).
@@ -261,7 +263,11 @@ export class OutboundSender {
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
       const clears = this.#farEndClears;
+      this.#refusedLate = false; // until the answer says (only a send that waits reads it)
       return result.then((messages) => {
+        // Refused now (or the session ended): placed on the timeline as its send began, it
+        // never left (see `refusedLate`).
+        this.#refusedLate = messages === REFUSED || messages === ENDED;
         // An interruption's clear left while the serializer worked: after it, this audio would
         // play on at the far end (what it should have dropped), untracked (the timeline was cut).
         // At the close, it is lost as any late answer is (`#transmitAudio` counts it).
@@ -283,6 +289,18 @@ export class OutboundSender {
       return false;
     }
     return this.#transmitAudio(chunk, result, this.#put, refused);
+  }
+
+  /**
+   * Whether the last audio chunk, whose {@linkcode sendAudio} returned a promise, was refused by
+   * the serializer's late answer (its promise rejected, or answered with no message; counted in
+   * `audioBytesRefused` and `encodeErrors`) or dropped by the session's end before it: placed on
+   * the playout timeline as its send began, it never left. Read once that send is over
+   * (`PlaybackTracker.chunkLeft`); false until then, and for such a chunk that left. Not kept for
+   * a send that did not wait (none reads it then).
+   */
+  get refusedLate(): boolean {
+    return this.#refusedLate;
   }
 
   /** Whether the serializer takes the end of a stretch of audio (`FrameSerializer.audioEnds`). */

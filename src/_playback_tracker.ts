@@ -303,6 +303,14 @@ export class PlaybackTracker {
   #lastReported = false;
   /** The session's end found the goodbye still playing (see {@linkcode #holdsGoodbye}). */
   #goodbyeHeld = false;
+  /**
+   * The session is over ({@linkcode end}, not holding a goodbye): no mark is made any more. A send
+   * that waited for the socket to drain ends only after it (the wait ends as the session does, or
+   * past `sendTimeoutMs`), and the pump, which runs on through the closing handshake, tells of a
+   * drain then: a mark made at that drain's quiet time would go to a socket that is closing,
+   * counted in `marksSent`, again in `marksUnanswered` and in `framesDroppedOnClose`.
+   */
+  #ended = false;
   /** The serializer hands on the far end's playback reports (see {@linkcode #report}). */
   readonly #takesReports: boolean;
   /**
@@ -505,9 +513,27 @@ export class PlaybackTracker {
    * after it. Once per chunk whose send waited, never on a send that did not.
    */
   chunkLeft(now: number, speech: boolean): void {
+    if (this.#sender.refusedLate) return this.#chunkNeverLeft(now);
     if (!this.acks) return;
     if (speech) this.#markAfterChunk(now);
     else if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
+  }
+
+  /**
+   * The chunk whose send waited was refused by the serializer's late answer (see
+   * `OutboundSender.refusedLate`): committed to the timeline as its send began, it never left.
+   * Nothing was committed after it (the pump's run waits for the answer), so its span is the
+   * timeline's last: it comes off the timeline, so that the next chunk takes its place rather
+   * than follow a hole the far end never plays, and off the response it belonged to (sent, and so
+   * heard, is what left). No mark of the cadence goes for it: one would stand past what the far
+   * end has, its answer counting the refused audio heard.
+   */
+  #chunkNeverLeft(now: number): void {
+    const timeline = this.#timeline;
+    timeline.retract(timeline.sentMs - timeline.lastPosition);
+    this.#trimToSent();
+    if (this.acks && !Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
+    this.#update(now);
   }
 
   /** The marks owed once a chunk has left: the held boundary's, and the cadence's. */
@@ -604,6 +630,7 @@ export class PlaybackTracker {
    * The utterance still settles the quiet time from now (`speakingstop`), as before.
    */
   drained(now: number = this.#clock.now(), quietPassed = false): void {
+    if (this.#ended) return; // no timer is left after the end, nor a mark made (see `#ended`)
     this.#drained = true;
     this.#drainedAt = now;
     if (quietPassed) {
@@ -1085,6 +1112,7 @@ export class PlaybackTracker {
       this.#update();
       return;
     }
+    this.#ended = true;
     this.#owedThrough = 0; // stopped here as "ended" (an interruption's clear did not come)
     this.#trimToLeft(this.#leftPosition);
     this.#stopAll("ended", this.#heardPosition(this.#clock.now()));
@@ -1240,6 +1268,7 @@ export class PlaybackTracker {
     again = false,
     now?: number,
   ): void {
+    if (this.#ended) return; // it could only be dropped at the close (see `#ended`)
     // At what has left: a packet the packetizer holds goes after the mark (see `#leftPosition`).
     const position = this.#leftPosition;
     // `again`: a mark where the last one stands, to make it an end-of-speech one (see `played`).

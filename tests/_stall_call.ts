@@ -7,6 +7,7 @@
  */
 
 import {
+  type AudioFrame,
   type OutboundAudioInfo,
   type OutboundMixer,
   type PlayoutMoveInfo,
@@ -23,6 +24,17 @@ export type { SerializeStall };
 
 /** 16 kHz mono PCM16. */
 export const BYTES_PER_MS = 32;
+
+/** `ms` of the bot's 16 kHz reply, every byte 7 (`FakeFarEnd.playedMs(7)`), tagged if given. */
+export function replyAudio(ms: number, responseId?: string): AudioFrame {
+  return {
+    type: "audio",
+    audio: new Uint8Array(BYTES_PER_MS * ms).fill(7),
+    sampleRate: 16000,
+    channels: 1,
+    ...(responseId === undefined ? {} : { responseId }),
+  };
+}
 
 /** The session's outbound settings (the transport's defaults where unset). */
 export interface StallCallOptions {
@@ -66,14 +78,7 @@ export function stallCall(
   let closedAt = NaN;
   pair.client.addEventListener("close", () => (closedAt = clock.now()));
   transport.receive(() => {});
-  const say = (ms: number, responseId?: string) =>
-    transport.send({
-      type: "audio",
-      audio: new Uint8Array(BYTES_PER_MS * ms).fill(7),
-      sampleRate: 16000,
-      channels: 1,
-      ...(responseId === undefined ? {} : { responseId }),
-    });
+  const say = (ms: number, responseId?: string) => transport.send(replyAudio(ms, responseId));
   /** A 1 s reply played out, the session then closed: when the far end played each chunk of it. */
   const replyPlayed = async (): Promise<number[]> => {
     await clock.tick(0);
