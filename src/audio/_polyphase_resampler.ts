@@ -11,6 +11,23 @@ import { newInt16Array } from "./_slab.ts";
 
 /** The rounded output an unrounded run writes none of. */
 const EMPTY = new Int16Array(0);
+/** The unrounded outputs' buffer of a resampler that returns none (not a chain's first stage). */
+const NO_EXACT = new Float64Array(0);
+/** Unrounded outputs the scratch buffer holds from the start: 20 ms at 48 kHz, and some. */
+const SCRATCH_FRAMES = 1024;
+/** History frames beyond the filter's own each buffer holds from the start (85 ms at 48 kHz). */
+const HISTORY_ROOM = 4096;
+
+/**
+ * Calls ({@linkcode PolyphaseResampler.process}, `processExact`) after which the buffers are
+ * measured against the most the calls among them needed, and cut back where they hold more than
+ * twice that: a one-off large chunk (a whole second, 2.6 MB of buffers from 22.05 to 48 kHz) is
+ * not held for the resampler's life. Not sooner: at most one cut, and one growth again, per this
+ * many calls, so a stream that sends a large chunk now and then is not reallocating at each one;
+ * and never below twice the window's largest need, so chunks of the sizes just seen never grow
+ * them again (no allocation per chunk once the sizes hold steady). 1.3 s of 20 ms chunks.
+ */
+const SHRINK_AFTER_CALLS = 64;
 
 /** Where a {@linkcode PolyphaseResampler}'s stream sits among the samples it is fed. */
 export interface PolyphaseResamplerOptions {
@@ -44,9 +61,17 @@ export class PolyphaseResampler implements ResamplerCore {
   /** Per channel: input samples (after the all-pole cascade, when it comes first). */
   #history: Float64Array[] = [];
   /** Outputs before rounding (and before the all-pole cascade when it comes last). */
-  #scratch = new Float64Array(1024);
+  #scratch = new Float64Array(SCRATCH_FRAMES);
   /** Unrounded outputs, interleaved, for `processExact` and `flushExact`. */
-  #exact = new Float64Array(0);
+  #exact = NO_EXACT;
+  /** Each history buffer's length from the start: never cut below. */
+  readonly #historyStart: number;
+  /** Calls since the buffers were last measured (see {@linkcode SHRINK_AFTER_CALLS}). */
+  #calls = 0;
+  /** The most, since then, needed at once: history frames, outputs, unrounded output samples. */
+  #mostHistory = 0;
+  #mostOutputs = 0;
+  #mostExact = 0;
   /** Per channel, two values per all-pole section. */
   readonly #poleState: Float64Array;
   /** Valid samples in each history buffer. */
@@ -71,9 +96,8 @@ export class PolyphaseResampler implements ResamplerCore {
     this.#begin = streamStart(filter, before, early);
     this.#returnsEarly = early > 0;
     this.#poleState = new Float64Array(filter.poles.length * channels);
-    for (let c = 0; c < channels; c++) {
-      this.#history.push(new Float64Array(filter.taps + this.#begin.zeros + before + 4096));
-    }
+    this.#historyStart = filter.taps + this.#begin.zeros + before + HISTORY_ROOM;
+    for (let c = 0; c < channels; c++) this.#history.push(new Float64Array(this.#historyStart));
     this.reset();
   }
 
@@ -82,7 +106,9 @@ export class PolyphaseResampler implements ResamplerCore {
     this.#feed(input, frames);
     this.#inputFrames += frames;
     this.#warm();
-    return this.#produce(this.#ready(), allocate) as Int16Array;
+    const out = this.#produce(this.#ready(), allocate) as Int16Array;
+    this.#shrinkWhenDue();
+    return out;
   }
 
   /**
@@ -94,7 +120,10 @@ export class PolyphaseResampler implements ResamplerCore {
     this.#feed(input, frames);
     this.#inputFrames += frames;
     this.#warm();
-    return this.#produce(this.#ready(), undefined) as Float64Array;
+    // The view stays valid when `#exact` is cut back: it keeps the buffer it is on.
+    const out = this.#produce(this.#ready(), undefined) as Float64Array;
+    this.#shrinkWhenDue();
+    return out;
   }
 
   flush(allocate: OutputArrays = newInt16Array): Int16Array {
@@ -154,6 +183,38 @@ export class PolyphaseResampler implements ResamplerCore {
     return out;
   }
 
+  /**
+   * Every {@linkcode SHRINK_AFTER_CALLS} calls: each buffer holding more than twice the most the
+   * calls since needed of it (and more than it started with) is cut back to that, the history
+   * kept; then the count starts again. One comparison per call otherwise.
+   */
+  #shrinkWhenDue(): void {
+    if (++this.#calls < SHRINK_AFTER_CALLS) return;
+    const history = Math.max(this.#historyStart, 2 * this.#mostHistory);
+    if (this.#history[0]!.length > history) {
+      const start = this.#start, length = this.#length;
+      for (let c = 0; c < this.#channels; c++) {
+        // Deliberate copy, once a window at most: the history the next outputs still read.
+        const kept = new Float64Array(history);
+        kept.set(this.#history[c]!.subarray(start, length));
+        this.#history[c] = kept;
+      }
+      this.#length = length - start;
+      this.#start = 0;
+    }
+    const outputs = Math.max(SCRATCH_FRAMES, 2 * this.#mostOutputs);
+    if (this.#scratch.length > outputs) this.#scratch = new Float64Array(outputs);
+    const exact = 2 * this.#mostExact;
+    if (this.#exact.length > exact) {
+      this.#exact = exact === 0 ? NO_EXACT : new Float64Array(exact);
+    }
+    this.#calls =
+      this.#mostHistory =
+      this.#mostOutputs =
+      this.#mostExact =
+        0;
+  }
+
   /** Appends `frames` frames of `input` (silence when null) to the history of each channel. */
   #feed(input: Int16Array | Float64Array | null, frames: number): void {
     this.#append(frames);
@@ -179,6 +240,7 @@ export class PolyphaseResampler implements ResamplerCore {
     const start = this.#start;
     const kept = this.#length - start;
     const needed = kept + frames;
+    if (needed > this.#mostHistory) this.#mostHistory = needed;
     for (let c = 0; c < this.#channels; c++) {
       const history = this.#history[c]!;
       if (needed > history.length) {
@@ -211,7 +273,9 @@ export class PolyphaseResampler implements ResamplerCore {
     const channels = this.#channels;
     const exact = allocate === undefined;
     const out = exact ? EMPTY : allocate(count * channels);
+    if (count > this.#mostOutputs) this.#mostOutputs = count;
     if (this.#scratch.length < count) this.#scratch = new Float64Array(2 * count);
+    if (exact && count * channels > this.#mostExact) this.#mostExact = count * channels;
     if (exact && this.#exact.length < count * channels) {
       this.#exact = new Float64Array(2 * count * channels);
     }

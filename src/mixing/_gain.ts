@@ -34,6 +34,17 @@ class Ramp {
       : Math.max(target, value - this.#step);
     return this.value;
   }
+
+  /** Moves on `frames` sample frames at once, as that many {@linkcode next} calls would. */
+  advance(frames: number): void {
+    const { value, target } = this;
+    if (value === target) return;
+    // A millionth of a step more: the steps taken after this (`next`) land on the target where
+    // they would from the ramp's start, not a rounding error short of it (which kept the ramp
+    // unsettled a sample longer: a stopped background sent a chunk of silence after its fade).
+    const by = this.#step * (frames + 1e-6);
+    this.value = value < target ? Math.min(target, value + by) : Math.max(target, value - by);
+  }
 }
 
 /** The three factors of the background's level and how fast each moves. */
@@ -61,6 +72,18 @@ export class BackgroundGain {
   /** The gain for the next sample frame. */
   next(): number {
     return this.volume.next() * this.fade.next() * this.duck.next();
+  }
+
+  /**
+   * Time passes with none of the background heard (speech sent unmixed): every factor moves on
+   * `frames` sample frames, as a fader moves whether or not anything plays through it. Else a
+   * `stop`, a volume change or ducking begun then would start its ramp only at the next chunk
+   * mixed, however long after.
+   */
+  advance(frames: number): void {
+    this.volume.advance(frames);
+    this.fade.advance(frames);
+    this.duck.advance(frames);
   }
 
   /**

@@ -8,7 +8,7 @@
 import { durationMs, pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import type { AudioFrame } from "../frames.ts";
 import type { MixerFormat, OutboundMixer } from "../session_observer.ts";
-import { convertLoop } from "./_convert.ts";
+import { convertLoop, type TrackPieces } from "./_convert.ts";
 import { BackgroundGain, mixInto } from "./_gain.ts";
 import { type LoopTrack, loopTrack } from "./_loop_track.ts";
 import { kindOf } from "../_kind_of.ts";
@@ -168,9 +168,15 @@ export class BackgroundAudio implements OutboundMixer {
   #playing: boolean;
   #format: MixerFormat | undefined;
   #wake: (() => void) | undefined;
-  /** The whole track in the output format, and where it plays from. */
-  #track: Int16Array | undefined;
+  /**
+   * The whole track in the output format (in pieces: see `convertLoop`), its length, and where it
+   * plays from: the position in it, and the piece and the offset in that piece.
+   */
+  #track: TrackPieces | undefined;
+  #trackLength = 0;
   #position = 0;
+  #piece = 0;
+  #offset = 0;
   /** Two output buffers, used in turn: a chunk stays intact while the next is mixed. */
   #buffers: Int16Array[] = [];
   #turn = 0;
@@ -314,8 +320,9 @@ export class BackgroundAudio implements OutboundMixer {
     if (whole !== undefined) {
       try {
         const track = convertLoop(whole.key, whole.samples, whole.format, format, this.#loop);
+        const length = track.reduce((sum, piece) => sum + piece.length, 0);
         // Nothing left at the output rate: a loop of it would never move the play position on.
-        if (track.length === 0) {
+        if (length === 0) {
           throw new RangeError(
             `BackgroundAudio: the track (${whole.samples.length / whole.format.channels} frames ` +
               `at ${whole.format.sampleRate} Hz) is shorter than a sample at the transport's ` +
@@ -323,6 +330,7 @@ export class BackgroundAudio implements OutboundMixer {
           );
         }
         this.#track = track;
+        this.#trackLength = length;
       } catch (error) {
         this.#fail(error as Error);
       }
@@ -346,15 +354,16 @@ export class BackgroundAudio implements OutboundMixer {
     this.#throwHeld();
     const format = this.#format;
     if (format === undefined || this.#silent()) return chunk;
+    // Speech, mixed or sent unmixed: the far end hears the bot, so the background ducks.
+    const duck = this.#duck;
+    if (duck !== undefined && this.#gain.duck.target !== duck.gain) {
+      this.#gain.duck.to(duck.gain, this.#frames(duck.attackMs));
+    }
     if (chunk.sampleRate !== format.sampleRate || chunk.channels !== format.channels) {
       this.#mismatch(chunk);
       // The background goes on in time all the same: the chunk's duration is skipped.
       this.#skip((durationMs(chunk.audio.length, chunk) * format.sampleRate) / 1000);
       return chunk;
-    }
-    const duck = this.#duck;
-    if (duck !== undefined && this.#gain.duck.target !== duck.gain) {
-      this.#gain.duck.to(duck.gain, this.#frames(duck.attackMs));
     }
     const speech = pcm16Samples(chunk.audio);
     const out = this.#buffer(speech.length);
@@ -458,7 +467,7 @@ export class BackgroundAudio implements OutboundMixer {
 
   /** A whole track that does not loop has played to its end. */
   #playedOnce(): boolean {
-    return !this.#loop && this.#position >= (this.#track?.length ?? 0);
+    return !this.#loop && this.#position >= this.#trackLength;
   }
 
   /** Up to `max` samples of the background from the play position (a view), consumed. */
@@ -466,22 +475,32 @@ export class BackgroundAudio implements OutboundMixer {
     if (this.#stream !== undefined) return this.#stream.next(max);
     const track = this.#track;
     if (track === undefined) return undefined;
-    if (this.#position >= track.length) {
+    if (this.#position >= this.#trackLength) {
       if (!this.#loop) return undefined;
-      this.#position = 0;
+      this.#position = this.#piece = this.#offset = 0;
     }
-    const piece = track.subarray(this.#position, Math.min(track.length, this.#position + max));
+    // Up to the end of the current piece (none is empty): `#play` and `#skip` ask again.
+    const whole = track[this.#piece]!;
+    const piece = whole.subarray(this.#offset, Math.min(whole.length, this.#offset + max));
     this.#position += piece.length;
+    this.#offset += piece.length;
+    if (this.#offset === whole.length) {
+      this.#piece++;
+      this.#offset = 0;
+    }
     return piece;
   }
 
   /**
-   * Moves the play position past `frames` frames without playing them. An end skipped to is an
-   * end (else it was told a chunk late, after a chunk of silence sent as background). A stream
-   * that runs short here has run dry as in {@linkcode #play}: else a `stop` then still faded out
-   * over the audio that came next, whenever it came.
+   * Moves the play position past `frames` frames without playing them, and every ramp of the
+   * level on by as many: the time passes for them too (a `stop` made then has faded by the next
+   * chunk mixed as it would have under mixed speech, not begun its fade there). An end skipped
+   * to is an end (else it was told a chunk late, after a chunk of silence sent as background). A
+   * stream that runs short here has run dry as in {@linkcode #play}: else a `stop` then still
+   * faded out over the audio that came next, whenever it came.
    */
   #skip(frames: number): void {
+    this.#gain.advance(Math.round(frames));
     let samples = Math.round(frames) * this.#format!.channels;
     while (samples > 0) {
       const piece = this.#next(samples);
