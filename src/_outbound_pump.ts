@@ -1063,6 +1063,7 @@ export class OutboundPump {
     }
     this.#timeline.commit(now);
     if (sending === false) return;
+    if (speech && sending !== undefined) this.#sendUnderWay(sending);
     this.#chunkFrom = this.#timeline.lastPosition;
     // Sent now (an answer that comes later packetizes then: what is held stays placed as it was).
     if (heldMs > 0 && sending === undefined) {
@@ -1079,7 +1080,9 @@ export class OutboundPump {
     }
     this.#tracker.chunkSent(chunk, ms, speech, now, sending !== undefined);
     this.#onChunk?.(out, speech);
-    return sending && this.#leftOnAnswer(sending, this.#timeline.lastPosition, speech);
+    // From where what left with it begins: the far end's held audio it let go leaves with it too,
+    // placed above to play from now though it arrives only with the answer (a chunk off, at worst).
+    return sending && this.#leftOnAnswer(sending, this.#chunkFrom, speech);
   }
 
   /**
@@ -1164,6 +1167,20 @@ export class OutboundPump {
     const paddedMs = this.#sender.takeMarkPaddedMs();
     // An interruption's clear, answered after the mark, left after it: the far end dropped it.
     if (this.#cuts === cuts) this.#placePadding(paddedMs, undefined);
+  }
+
+  /**
+   * A chunk of speech whose send is under way, told to the far end's hold while it is (see
+   * `FarEndHold.sendsUnderWay`): an interruption meanwhile may drop it.
+   */
+  #sendUnderWay(sending: Promise<void>): void {
+    const hold = this.#sender.farEndHold;
+    if (hold === undefined) return;
+    hold.sendsUnderWay++;
+    const over = () => {
+      hold.sendsUnderWay--;
+    };
+    sending.then(over, over);
   }
 
   /** Waits for a send that had to wait, then runs on. */

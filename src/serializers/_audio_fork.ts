@@ -148,6 +148,13 @@ export class ForkMarks implements FarEndHold {
   #held = 0;
   #threshold = FIRST_THRESHOLD;
   /**
+   * What the module holds unplayed while a send is under way ({@linkcode sendsUnderWay}): the
+   * pre-buffer as it was before that send's audio, and that audio. Counted as it is taken, a batch
+   * that audio completes empties {@linkcode #held} before the module has it: the part held before
+   * it, counted as let go, would read as playing while the answer is still on its way.
+   */
+  #heldUntilArrived = 0;
+  /**
    * A `killAudio` was the last thing to leave, no audio since ({@linkcode neverLeft}): what the
    * pre-buffer holds is what the interruption's silence left there.
    */
@@ -156,6 +163,13 @@ export class ForkMarks implements FarEndHold {
   #rate: () => number = () => 8000;
   /** See {@linkcode FarEndHold.onRelease}: told when a batch moves what was held before it. */
   onRelease: ((ms: number) => void) | undefined;
+  /** See {@linkcode FarEndHold.sendsUnderWay}: read by {@linkcode interrupt}. */
+  sendsUnderWay = 0;
+  /**
+   * The last `killAudio` went after a whole first batch of silence ({@linkcode interrupt}, a send
+   * under way): the module's pre-buffer was emptied whatever reached it of that send.
+   */
+  #flushedWhole = false;
   /**
    * Mark commands held until the next binary message, and the names they carry. The module
    * answers a mark in its inventory at once ("playout") on any 20 ms tick that finds its playout
@@ -263,7 +277,9 @@ export class ForkMarks implements FarEndHold {
    */
   neverLeft(bytes: number, texts: readonly string[]): void {
     const context = this.#context;
-    if (!this.#killedLast || context === undefined || this.#sayingGoodbye) return;
+    if (context === undefined || this.#sayingGoodbye) return;
+    if (this.#flushedWhole) return this.#marksNeverSent(context, texts);
+    if (!this.#killedLast) return;
     if (bytes < 2 && texts.length === 0) return;
     for (const text of texts) context.send(text);
     // Not through `#take`: the count already stands where the module will, at an empty pre-buffer.
@@ -271,9 +287,38 @@ export class ForkMarks implements FarEndHold {
     context.send(KILL_AUDIO);
   }
 
+  /**
+   * {@linkcode neverLeft} after a `killAudio` that emptied the pre-buffer whatever reached it
+   * ({@linkcode interrupt}): no audio is owed, only answers to the marks whose commands (`texts`)
+   * travelled with the dropped answer. Nothing else sent since, they go again with a batch of
+   * silence their markers open and a second `killAudio`, answered `cleared` as they would have
+   * been (see {@linkcode neverLeft}). Once the next reply's audio has gone, that silence and
+   * `killAudio` would drop what the pre-buffer holds of it: they go as any mark's command does,
+   * held for the next binary message, and are answered when their place in it plays (else never).
+   */
+  #marksNeverSent(context: SerializerContext, texts: readonly string[]): void {
+    if (texts.length === 0) return;
+    if (this.#killedLast) {
+      for (const text of texts) context.send(text);
+      // Not through `#take`: after the first batch the module moves 640 samples, markers
+      // included, and the second `killAudio` drops them; it holds nothing after, as counted.
+      context.send(new Uint8Array(Math.max(1, THRESHOLD - texts.length) * 2));
+      context.send(KILL_AUDIO);
+      return;
+    }
+    for (const command of texts) {
+      // `#counted` made each command: its name is the one the module answers under.
+      const name = String(JSON.parse(command).data.name);
+      remove(this.#erased, name); // never reached the module: no `cleared` answer is owed
+      this.#unsent.push({ name, command });
+    }
+    if (this.#releaseTimer?.armed === false) this.#releaseTimer.arm(this.#holdMs);
+  }
+
   /** Milliseconds of audio (and markers, a sample each) in the module's pre-buffer. */
   get heldMs(): number {
-    return this.#held === 0 ? 0 : (this.#held * 1000) / this.#rate();
+    const held = this.sendsUnderWay > 0 ? this.#heldUntilArrived : this.#held;
+    return held === 0 ? 0 : (held * 1000) / this.#rate();
   }
 
   /**
@@ -421,7 +466,10 @@ export class ForkMarks implements FarEndHold {
     this.#killedLast = false;
     // Called for every chunk sent: the lists are touched only when there are marks to move.
     const before = this.#held;
-    this.#held += this.#inventory.length + (bytes.length >> 1);
+    const added = this.#inventory.length + (bytes.length >> 1);
+    this.#held += added;
+    // A send already under way is ahead of this one: nothing it let go has arrived either.
+    this.#heldUntilArrived = (this.sendsUnderWay > 0 ? this.#heldUntilArrived : before) + added;
     if (this.#inventory.length > 0) {
       this.#prebuffered.push(...this.#inventory);
       this.#inventory.length = 0;
@@ -476,9 +524,17 @@ export class ForkMarks implements FarEndHold {
    * interrupted reply's held part would play at the next reply's start).
    */
   interrupt(): string | SerializedMessage[] {
+    // A chunk counted into the pre-buffer may still be on its way from an asynchronous serializer:
+    // dropped once this has left (`FarEndHold.neverLeft`), the silence counted to complete the
+    // batch with it would leave the stopped reply's end in the pre-buffer, ahead of the next
+    // reply's audio. A whole first batch of silence moves whatever the module holds, at whichever
+    // threshold (the chunk may be what moved the count past the first), and `killAudio` drops it.
+    this.#flushedWhole = this.sendsUnderWay > 0;
+    const whole = this.#flushedWhole ? this.audio(new Uint8Array(FIRST_THRESHOLD * 2)) : null;
     // Marks held go before it either way: in the inventory or the playout buffer, `killAudio`
     // answers them `cleared`, and the bot waiting on them is done waiting.
-    const before = this.tail() ?? this.release();
+    const before = (whole === null ? null : Array.isArray(whole) ? whole : [whole]) ??
+      this.tail() ?? this.release();
     this.#killed();
     return before.length === 0 ? KILL_AUDIO : [...before, KILL_AUDIO];
   }

@@ -21,6 +21,13 @@ export interface FarEndHold {
   /** Set by the tracker: told that the far end was just sent what lets `ms` of held audio go. */
   onRelease: ((ms: number) => void) | undefined;
   /**
+   * Kept by the pump: chunks of the bot's speech whose send is still under way (an asynchronous
+   * serializer's answer to come). The serializer counted each into what the far end holds when
+   * it took it, yet an interruption's clear may still drop it ({@linkcode neverLeft}): while any
+   * is, what the far end holds is known only to within that chunk.
+   */
+  sendsUnderWay: number;
+  /**
    * Told by the sender that `bytes` of binary messages the serializer made (and counted in what
    * the far end holds) never left: an asynchronous serializer's answer that came after an
    * interruption's clear, dropped. The far end holds that much less than was counted.

@@ -8,23 +8,49 @@
  */
 
 import type { Frame, FrameSerializer } from "../../mod.ts";
-import { FORK_METADATA } from "../serializers/fixtures/fork_serializers.ts";
+import { FORK_METADATA, forkAudio } from "../serializers/fixtures/fork_serializers.ts";
 import { forkFarEnd } from "../serializers/fixtures/fork_module_playout.ts";
 import { narrowbandCall } from "../serializers/fixtures/narrowband_call.ts";
 
 /** How much later the serializer answers audio, by default. */
 export const LATE_MS = 3;
 
-/** The call, its serializer answering audio late, and the module's log. */
-export function lateForkCall(make: () => FrameSerializer, lateMs = LATE_MS) {
+/**
+ * The call, its serializer answering audio late, the module's log, and the marks answered to the
+ * bot (the call's `receive` handler gathers them). `lateMs`: how much later,
+ * or a function of the audio frame (a remote encoder's time varies: an answer may come after the
+ * next one asked for).
+ */
+export function lateForkCall(
+  make: () => FrameSerializer,
+  lateMs: number | ((frame: Frame) => number) = LATE_MS,
+) {
   const serializer = make();
   const call = narrowbandCall(serializer);
   const { clock, pair } = call;
   const serialize = serializer.serialize.bind(serializer);
+  const delay = typeof lateMs === "number" ? () => lateMs : lateMs;
   serializer.serialize = (frame: Frame) => {
     const message = serialize(frame);
-    return frame.type === "audio" ? clock.sleep(lateMs).then(() => message) : message;
+    return frame.type === "audio" ? clock.sleep(delay(frame)).then(() => message) : message;
   };
   const log = forkFarEnd(clock, pair, { metadata: FORK_METADATA, closeOnDisconnect: false });
-  return { ...call, serializer, log };
+  const marks: string[] = [];
+  call.transport.receive((frame) => {
+    if (frame.type === "mark") marks.push(frame.name);
+  });
+  /**
+   * Reply "r1", 400 ms in 20 ms writes a tick apart, the bot's mark "before-stop" written before
+   * the 19th: between the transport's 40 ms chunks (`chunkMs`'s default: two writes each), so the
+   * last chunk's answer, still to come when this returns (a tick after the last write), carries
+   * its command.
+   */
+  const replyMarkedBeforeStop = async () => {
+    for (let n = 0; n < 20; n++) {
+      if (n === 18) call.transport.send({ type: "mark", name: "before-stop" });
+      call.transport.send(forkAudio(20, 101, "r1"));
+      await clock.tick(n < 19 ? 20 : 1);
+    }
+  };
+  return { ...call, serializer, log, marks, replyMarkedBeforeStop };
 }

@@ -13,19 +13,9 @@ import { lateForkCall } from "./_late_fork_call.ts";
 
 for (const [name, make] of FORK_SERIALIZERS) {
   Deno.test(`\`${name}\` answering audio later: a mark in an answer dropped after an interruption is answered cleared`, async () => {
-    const { clock, transport, log } = lateForkCall(make);
-    const marks: string[] = [];
-    transport.receive((frame) => {
-      if (frame.type === "mark") marks.push(frame.name);
-    });
+    const { clock, transport, log, marks, replyMarkedBeforeStop } = lateForkCall(make);
     await clock.tick(10);
-    for (let n = 0; n < 20; n++) {
-      // Between the transport's 40 ms chunks (`chunkMs`'s default: two writes each), so the
-      // last chunk's answer, still to come at the interruption, carries its command.
-      if (n === 18) transport.send({ type: "mark", name: "before-stop" });
-      transport.send(forkAudio(20, 101, "r1"));
-      await clock.tick(n < 19 ? 20 : 1); // the last one's answer still to come
-    }
+    await replyMarkedBeforeStop(); // the last chunk's answer, carrying the mark, still to come
     await transport.interrupt();
     await clock.tick(500);
     // Before: [] (the mark's command never left: nothing ever answered it).

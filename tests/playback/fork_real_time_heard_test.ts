@@ -11,8 +11,8 @@
 import assert from "node:assert/strict";
 import {
   FORK_SERIALIZERS,
-  forkAudio,
   forkMarkSession,
+  relayedInRealTime,
 } from "../serializers/fixtures/fork_serializers.ts";
 
 const REPLY_MS = 220;
@@ -23,21 +23,7 @@ for (const [name, make] of FORK_SERIALIZERS) {
     await clock.tick(10);
     const ahead: number[] = [];
     for (let reply = 1; reply <= 4; reply++) {
-      const level = 100 + reply;
-      let most = -Infinity;
-      for (let t = 0; t < 470; t++) {
-        if (t % 20 === 0 && t < REPLY_MS) transport.send(forkAudio(20, level, `r${reply}`));
-        await clock.tick(1);
-        const { responseId, speaking, heardMs } = transport.playback;
-        if (responseId !== `r${reply}` || !speaking) continue;
-        // The module plays a 20 ms frame a tick: the ticks that began a frame of this reply.
-        const now = clock.now();
-        let played = 0;
-        for (const [at, sample] of log.played) {
-          if (sample === level && at <= now) played += Math.min(20, now - at);
-        }
-        most = Math.max(most, heardMs - played);
-      }
+      const { most } = await relayedInRealTime(clock, transport, log, reply, REPLY_MS);
       ahead.push(most);
       // Not held short for good: all of it heard once the module has played it.
       assert.equal(transport.playback.heardMs, REPLY_MS, `reply ${reply} heard whole`);
