@@ -82,6 +82,11 @@ const MAX_PENDING_MARKS = 64;
  * confirmation is nothing for the bot.
  */
 const MAX_PENDING_FLUSHES = 16;
+/**
+ * Mark commands kept waiting for the refusal they may draw: as many as marks and flush
+ * confirmations are awaited (a passthrough channel refuses them with another error, so they stay).
+ */
+const MAX_REFUSABLE = MAX_PENDING_MARKS + MAX_PENDING_FLUSHES;
 const utf8 = new TextEncoder();
 
 /** How marks are acknowledged: see {@linkcode AsteriskSerializerOptions.marks}. */
@@ -139,7 +144,8 @@ interface PendingMark {
   name: string;
   /**
    * Its command was refused for the media direction "in", and that refusal told of it (reported
-   * or counted, see `#refused`): giving it up past a bound counts it no more.
+   * or counted, see `#refused`; matched to it by `#refusedMark`): giving it up past a bound counts
+   * it no more.
    */
   refused: boolean;
 }
@@ -262,6 +268,20 @@ export class AsteriskSerializer implements FrameSerializer {
    * answer says the direction changed, and the next refusal starts a new spell.
    */
   #directionReported = false;
+  /**
+   * The channel's media direction as the commands sent tell it: `"dialled"` until the first
+   * `SET_MEDIA_DIRECTION` (the `d()` dial option cannot be seen; a refusal shows it was `d(in)`,
+   * an answer that it was not). Asterisk reads commands in order (chan_websocket.c
+   * `handle_command`), so a mark command sent while it is "in" is refused, one sent after a change
+   * to "both" or "out" is not, however late the refusals of the ones before come back.
+   */
+  #direction: "dialled" | "in" | "not-in" = "dialled";
+  /**
+   * The mark commands sent while the direction is (or may be) "in" whose refusal has not come,
+   * oldest first, at most {@linkcode MAX_REFUSABLE}: flush confirmations too (not pending marks,
+   * but refused all the same). Each refusal is the oldest's (see `#refusedMark`).
+   */
+  #refusable: PendingMark[] = [];
   /** The bounds past which a bot's mark was given up and reported: later ones are only counted. */
   readonly #forgottenReported = new Set<"marks" | "flushes">();
 
@@ -403,6 +423,12 @@ export class AsteriskSerializer implements FrameSerializer {
       case "MEDIA_MARK_PROCESSED":
       case "MEDIA_BUFFERING_COMPLETED":
         this.#directionReported = false; // the queue plays: the direction is no longer "in"
+        if (this.#direction === "dialled") {
+          // Answered before any SET_MEDIA_DIRECTION: the channel was not dialled d(in), so none of
+          // the mark commands sent so far is refused.
+          this.#direction = "not-in";
+          this.#refusable = [];
+        }
         return this.#acknowledged(event);
       case "ERROR":
         this.#refused(optionalTextField(event, "error_text"));
@@ -452,18 +478,35 @@ export class AsteriskSerializer implements FrameSerializer {
   /**
    * A mark's command (`MARK_MEDIA`, `STOP_MEDIA_BUFFERING`) refused for the media direction "in":
    * the refusal tells of that mark, so it is not counted again should it be given up past a bound
-   * (`#forget`). The ERROR names no correlation id, but Asterisk refuses every mark command from
-   * the direction's change on and answers in order: the refused marks are the newest sent, so the
-   * newest not yet marked refused stands for it (the count is what matters; an older mark, sent
-   * before the change, is queued there and stays counted if given up).
+   * (`#forget`). The ERROR names no correlation id, but Asterisk writes it at once, in the order
+   * the commands came (chan_websocket.c `handle_command`, `ERROR_ON_INVALID_MEDIA_DIRECTION_RTN`),
+   * so it is the oldest refusable command's whose refusal has not come. Not the newest pending
+   * mark: one sent after the direction went back to "both" (a bot's or the transport's), before
+   * this refusal came back, is answered, and a mark sent before the change is queued there and
+   * answered too; flagging either left the refused one to be counted again.
    */
   #refusedMark(): void {
-    for (let i = this.#pending.length - 1; i >= 0; i--) {
-      const mark = this.#pending[i]!;
-      if (mark.refused) continue;
-      mark.refused = true;
-      return;
-    }
+    if (this.#direction === "dialled") this.#direction = "in"; // dialled d(in)
+    const mark = this.#refusable.shift();
+    if (mark !== undefined) mark.refused = true;
+  }
+
+  /** A mark command is sent: kept for the refusal it draws if the direction is (or may be) "in". */
+  #sentMarkCommand(mark: PendingMark): void {
+    if (this.#direction === "not-in") return;
+    if (this.#refusable.length === MAX_REFUSABLE) this.#refusable.shift();
+    this.#refusable.push(mark);
+  }
+
+  /**
+   * `SET_MEDIA_DIRECTION` sent (a `message` frame): the direction the commands after it meet.
+   * Sent while the dialled direction is unknown and no refusal has shown it to be "in", it is
+   * taken as "both" (the default): the mark commands sent so far are not awaited as refusable.
+   */
+  #directionSent(direction: unknown): void {
+    if (direction !== "in" && direction !== "both" && direction !== "out") return; // an ERROR, no change
+    if (this.#direction === "dialled") this.#refusable = [];
+    this.#direction = direction === "in" ? "in" : "not-in";
   }
 
   /**
@@ -538,6 +581,7 @@ export class AsteriskSerializer implements FrameSerializer {
       this.#forget(this.#pending.splice(0, 1), "marks");
     }
     this.#pending.push(mark);
+    this.#sentMarkCommand(mark);
     // The bot's mark follows all of an utterance's audio: the partial frame goes before it,
     // padded with silence (held, it would play at the next utterance's start and the mark be
     // answered before it), as it does before the transport's end-of-speech mark. The transport's
@@ -614,6 +658,7 @@ export class AsteriskSerializer implements FrameSerializer {
       }
       this.#flushed.set(id, this.#pending);
       this.#pending = [];
+      this.#sentMarkCommand({ id, name: id, refused: false });
       out.push(...this.#markCommands(id));
     }
     return out;
@@ -672,7 +717,11 @@ export class AsteriskSerializer implements FrameSerializer {
         : notACommand(message);
     }
     if (Object.hasOwn(OWN_COMMANDS, command)) throw ownCommand(command);
-    if (this.#json) return checkLength(toJson({ command, ...parameters }));
+    if (this.#json) {
+      const text = checkLength(toJson({ command, ...parameters }));
+      if (command === "SET_MEDIA_DIRECTION") this.#directionSent(parameters.direction);
+      return text;
+    }
     // Plain text carries a command's name alone: chan_websocket.c reads what follows it only as
     // the correlation id of the commands sent here by their frames, and refuses
     // SET_MEDIA_DIRECTION outside JSON.

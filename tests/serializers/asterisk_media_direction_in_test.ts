@@ -14,10 +14,7 @@
 // second); the rest counted in stats.encodeErrors. An answer, once the direction is "both" again,
 // ends the spell: a later one is reported again.
 import assert from "node:assert/strict";
-import { speakToRefusingChannel } from "./fixtures/asterisk_refusing_channel.ts";
-import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
-import { mediaStart } from "./fixtures/asterisk_channel_playout.ts";
-import { recordingContext } from "./fixtures/recording_context.ts";
+import { speakToRefusingChannel, startedChannel } from "./fixtures/asterisk_refusing_channel.ts";
 
 /** chan_websocket's ERROR event for `command` refused while the direction is "in". */
 function refusal(command: string, json: boolean): string {
@@ -25,21 +22,6 @@ function refusal(command: string, json: boolean): string {
   return json
     ? JSON.stringify({ event: "ERROR", channel_id: "1.1", error_text: text })
     : `ERROR channel_id:1.1 error_text:${text}`;
-}
-
-/** A serializer bound to a recording context, its 8 kHz channel's MEDIA_START read. */
-function startedChannel(json: boolean) {
-  const asterisk = new AsteriskSerializer();
-  const { context, reported, counted } = recordingContext();
-  asterisk.bind(context);
-  asterisk.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
-  asterisk.deserialize(mediaStart({ json }));
-  return { asterisk, reported, counted };
 }
 
 for (const json of [false, true]) {
