@@ -41,6 +41,15 @@ export function judgeCallNaming(
   // time to answer, a bound the bot had no time to reach, say nothing of the bot.
   const interrupted = ended.by === "aborted";
   if (interrupted) fail("interrupted", `the call was cut short (${ended.detail})`);
+  // Cut after it ended, only the platform's closing handshake went unchecked: no pass, but the
+  // call ran its course, so its gates are judged.
+  else if (ended.closingCutShort) {
+    fail(
+      "interrupted",
+      "the signal cut short the wait for the platform's closing handshake after the call " +
+        "ended: whether the bot completed it in time was never checked",
+    );
+  }
   if (failedEnding(ended)) fail("ending", ended.detail);
   fail("violations", violationsDetail(report));
   if (!interrupted) {

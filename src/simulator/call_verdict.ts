@@ -47,7 +47,8 @@ export interface CallVerdictOptions {
  * `underruns` (over `maxUnderrunTotalMs`), `unanswered` (with `requireAnswer`),
  * `bot-never-ended` (with `waitForBot`), `recording` (`recordingLost`), `interrupted` (the call
  * was cut short by its signal, Ctrl-C: never a pass, and not held to the gates, which judge a
- * call that ran its course).
+ * call that ran its course; or the signal came after it ended and cut short the platform's
+ * closing handshake, `ended.closingCutShort`: no pass either, its gates judged).
  */
 export type CallFailureReason =
   | "interrupted"

@@ -88,10 +88,12 @@ an error code (1011, 1013 and the other failures of RFC 6455 §7.4.1 and §11.7)
 a failure (Genesys: a disconnect with reason error or unauthorized), kept within
 --max-underrun-total when given, had every utterance answered with --require-answer, was ended
 by the bot before --max-duration with --wait-for-bot, and had its --record file written; 1
-otherwise; 2 for bad usage; 130 when Ctrl-C cut a call short (before it ended), after the report
-of what happened until then; a Ctrl-C after every call ended, while the caller waits for the bot
-to close, leaves the status to the calls' verdicts. The report's "result" line (in JSON, each
-call's "verdict") says whether each call passed and every reason it failed.`;
+otherwise; 2 for bad usage; 130 when Ctrl-C cut a call short (before it ended, or after, in the
+platform's closing handshake: Genesys waiting for "closed"; its verdict "interrupted"), after the
+report of what happened until then; a Ctrl-C after every call ended that cuts no handshake short
+(the caller only waits for the socket to close) leaves the status to the calls' verdicts. The
+report's "result" line (in JSON, each call's "verdict") says whether each call passed and every
+reason it failed.`;
 
 /** Where call `index` (from 0) of `calls` is recorded: `FILE`, or `FILE-1.wav` … `FILE-N.wav`. */
 function recordFile(record: string, calls: number, index: number): string {
@@ -380,8 +382,9 @@ const TAKES_VALUE: ReadonlySet<string> = new Set(
  * 0 when every call passed (as `--help` says: connected, broke no platform rule, not closed by
  * the bot with an error code nor ended by it as a failure, within `--max-underrun-total`, every
  * utterance answered with `--require-answer`, ended by the bot with `--wait-for-bot`, recorded),
- * 1 otherwise, 2 for bad usage, 130 when Ctrl-C cut a call short (its verdict `interrupted`;
- * one after every call ended changes nothing). Prints the report (text, or JSON with
+ * 1 otherwise, 2 for bad usage, 130 when Ctrl-C cut a call short (its verdict `interrupted`:
+ * before it ended, or in the platform's closing handshake after; one that cuts nothing short
+ * changes nothing). Prints the report (text, or JSON with
  * `--json`) to stdout and the progress line to stderr.
  *
  * @example Asking for help
@@ -648,8 +651,8 @@ export async function main(args: string[]): Promise<number> {
       : formatReport(summary),
   );
   // On stderr too, as every other reason the run fails beside the report (stdout stays the
-  // report): the opt-in gates, each saying which calls it failed. An interrupted call is held to
-  // none (call_verdict.ts), so Ctrl-C prints no such line.
+  // report): the opt-in gates, each saying which calls it failed. A call Ctrl-C cut short is held
+  // to none (call_verdict.ts), so it prints no such line; calls that ran their course do.
   for (const [i, { verdict }] of judged.entries()) {
     const call = calls === 1 ? "" : `call ${i + 1} of ${calls}: `;
     for (const { reason, detail } of verdict.failures) {
@@ -657,8 +660,9 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   // Interrupted (Ctrl-C): the report so far, and the shell's status for it, never a pass. Only
-  // when Ctrl-C cut a call short (its verdict says so): one that comes after every call ended,
-  // while the caller waits for the bot's close, ended no call, and the verdicts stand.
+  // when Ctrl-C cut a call short (its verdict says so: before it ended, or in the platform's
+  // closing handshake after, `ended.closingCutShort`): one that comes while the caller only
+  // waits for the socket's close cut nothing short, and the verdicts stand.
   const cutShort = judged.some((r) => r.verdict.failures.some((f) => f.reason === "interrupted"));
   if (cutShort) return 130;
   return judged.every((r) => r.verdict.passed) ? 0 : 1;

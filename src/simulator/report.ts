@@ -128,6 +128,13 @@ export interface CallEnding {
    * `info`, a ConversationRelay `end`'s `handoffData`), at most 200 characters; `detail` ends with them, quoted. Absent otherwise.
    */
   info?: string;
+  /**
+   * `true` when the call's signal (Ctrl-C) came after the call ended and cut short the wait for
+   * the platform's closing handshake (Genesys waits 10 s for `closed`): whether the bot completed
+   * it in time (`genesys.close-timeout`) was never checked, so the call is no pass (its verdict
+   * `interrupted`, its gates still judged: the call ran its course). Absent otherwise.
+   */
+  closingCutShort?: true;
 }
 
 /** Everything a simulated call measured. */

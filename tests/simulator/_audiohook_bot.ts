@@ -30,6 +30,8 @@ export interface AudioHookBot {
   disconnect?: Record<string, unknown>;
   /** Closes the socket right after its `disconnect`, without waiting for Genesys's `close`. */
   closeAfterDisconnect?: boolean;
+  /** How long it takes to answer `open` with `opened` (the first round trip Genesys measures). */
+  openedDelayMs?: number;
   /** How long it takes to answer a `ping` (the round trip Genesys measures). */
   pongDelayMs?: number;
   /** What it does with Genesys's `close`. */
@@ -76,12 +78,16 @@ export async function callAudioHookBot(
       const message = JSON.parse(event.data);
       last = message;
       if (message.type === "open") {
-        reply("opened", { media: [message.parameters.media[0]] });
-        if (bot.disconnectAfterMs === undefined) return;
-        clock.sleep(bot.disconnectAfterMs).then(() => {
-          reply("disconnect", bot.disconnect ?? { reason: "completed" });
-          if (bot.closeAfterDisconnect) side.closeSocket();
-        });
+        const opened = () => {
+          reply("opened", { media: [message.parameters.media[0]] });
+          if (bot.disconnectAfterMs === undefined) return;
+          clock.sleep(bot.disconnectAfterMs).then(() => {
+            reply("disconnect", bot.disconnect ?? { reason: "completed" });
+            if (bot.closeAfterDisconnect) side.closeSocket();
+          });
+        };
+        if (bot.openedDelayMs === undefined) opened();
+        else clock.sleep(bot.openedDelayMs).then(opened);
       } else if (message.type === "ping") {
         // Answers this ping, whatever the client sent meanwhile.
         const ping = message;

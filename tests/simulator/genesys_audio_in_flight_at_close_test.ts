@@ -12,6 +12,8 @@
 // closes is audio before `opened`; after the bot's own `disconnect`, all that comes was sent
 // after it (the WebSocket keeps the order), by a bot that knew the call was over.
 import assert from "node:assert/strict";
+import { syntheticCaller } from "../../src/simulator/mod.ts";
+import { callAudioHookBot } from "./_audiohook_bot.ts";
 import { openAudioHookSession } from "./_audiohook_session.ts";
 
 const STRAGGLER = "genesys audio in flight at close, not played";
@@ -59,6 +61,34 @@ Deno.test("the Genesys far end counts an unanswered ping as a round trip up to t
     'genesys.audio-out-of-session: 1600 bytes of audio 6100 ms after "close", past the 6000 ms ' +
     "audio in flight takes (round trip 5000 ms + 1000 ms)",
   ]);
+});
+
+// Before the first ping (1 s after `opened`) no ping has measured a round trip, and the window was
+// 0 ms + 1 s: a caller hanging up in the first second blamed a bot on a slow link. The open
+// transaction is a round trip too (AudioHook protocol: the client sends `open` and waits for the
+// server's `opened`, 5 s at most; reference client, clientsessionimpl.ts), so it counts as the
+// first measured, capped at the ping interval as an unanswered ping is.
+Deno.test("simulateCall as genesys counts the open transaction as a round trip for audio in flight at close", async () => {
+  // `opened` 1.5 s after `open`, the caller hanging up 500 ms into the call (no ping yet); the
+  // bot's audio comes 1,400 ms after the `close` (in flight: 1,500 ms + 1 s) and 2,600 ms (not).
+  const { report } = await callAudioHookBot({
+    openedDelayMs: 1500,
+    onClose: (bot) => {
+      bot.clock.sleep(1400).then(() => bot.audio(1600));
+      bot.clock.sleep(2600).then(() => bot.audio(1600));
+      bot.clock.sleep(2700).then(() => bot.reply("closed"));
+    },
+  }, { audio: syntheticCaller({ utterancesMs: [600], pauseMs: 400 }), hangUpAtMs: 500 });
+  assert.equal(report.ended.by, "caller");
+  assert.equal(report.notes[STRAGGLER], 1);
+  assert.deepEqual(report.violations.map((v) => [v.rule, v.count]), [
+    ["genesys.audio-out-of-session", 1],
+  ]);
+  assert.equal(
+    report.violations[0]!.detail,
+    '1600 bytes of audio 2600 ms after "close", past the 2500 ms audio in flight takes ' +
+      "(round trip 1500 ms + 1000 ms)",
+  );
 });
 
 Deno.test("the Genesys far end reports audio while a session it never opened closes", async () => {

@@ -35,12 +35,13 @@
  * - Server messages that cross the client's `close` on the wire are stragglers, not faults: the
  *   reference client ignores a `pong`, `pause` or `resume` that comes while it closes ("straggler
  *   or late"). So does this far end with the bot's audio that arrives within a round trip of its
- *   `close` (the largest it measured by ping and pong, or the age of a ping still unanswered, up
- *   to the ping interval) and {@linkcode STRAGGLER_ALLOWANCE_MS}: counted as a note, not played.
- *   Only the caller's `close` has such stragglers: audio later than that (a bot that streams on
- *   after it was told the call is over), after the bot's own `disconnect` (sent after it, as the
- *   WebSocket keeps the order) or `closed`, or before `opened` (also while a session never opened
- *   closes) is `genesys.audio-out-of-session`, once per message.
+ *   `close` (the largest it measured by `open` and `opened` or by ping and pong, or the age of a
+ *   ping still unanswered, up to the ping interval) and {@linkcode STRAGGLER_ALLOWANCE_MS}:
+ *   counted as a note, not played. Only the caller's `close` has such stragglers: audio later
+ *   than that (a bot that streams on after it was told the call is over), after the bot's own
+ *   `disconnect` (sent after it, as the WebSocket keeps the order) or `closed`, or before
+ *   `opened` (also while a session never opened closes) is `genesys.audio-out-of-session`, once
+ *   per message.
  *
  * The reference client is the Monitor's: it refuses binary messages from the server. The
  * bidirectional Audio Connector (what a bot uses) plays them, PCMU 8 kHz: so does this far end,
@@ -103,7 +104,12 @@ export class GenesysFarEnd implements FarEnd {
   #pendingPing: number | null = null;
   /** When the ping waiting for its pong went. */
   #pingSentAt = 0;
-  /** The longest round trip a ping and its pong took: how late audio in flight at close can be. */
+  /** When the `open` went: `opened`'s answer to it is the first round trip measured. */
+  #openSentAt = 0;
+  /**
+   * The longest round trip measured, by `open` and `opened` or a ping and its pong: how late audio
+   * in flight at close can be.
+   */
   #roundTripMs = 0;
   /** When the caller's `close` of the open session went (`null` before, and for any other). */
   #closeSentAt: number | null = null;
@@ -131,6 +137,7 @@ export class GenesysFarEnd implements FarEnd {
 
   open(context: FarEndContext): void {
     this.#context = context;
+    this.#openSentAt = context.now();
     this.#send("open", {
       organizationId: crypto.randomUUID(),
       conversationId: this.#options.callId ?? crypto.randomUUID(),
@@ -372,11 +379,12 @@ export class GenesysFarEnd implements FarEnd {
   }
 
   /**
-   * The round trip as far as it is known now: the longest a ping took to its pong, or longer, the
-   * age of a ping still waiting for its pong. A bot answers a ping as it reads it, and the close
-   * after it later still: what it sent before that pong left before it read the close, however
-   * late it comes. Counted up to the ping interval, the longest the client waits for a pong
-   * before it calls it missing (a bot that never answers must not excuse audio without end).
+   * The round trip as far as it is known now: the longest the open transaction or a ping took to
+   * its answer, or longer, the age of a ping still waiting for its pong. A bot answers a ping as
+   * it reads it, and the close after it later still: what it sent before that pong left before it
+   * read the close, however late it comes. Counted up to the ping interval, the longest the
+   * client waits for a pong before it calls it missing (a bot that never answers must not excuse
+   * audio without end).
    */
   #roundTripSoFar(): number {
     if (this.#pendingPing === null) return this.#roundTripMs;
@@ -419,6 +427,13 @@ export class GenesysFarEnd implements FarEnd {
         `400: selected ${JSON.stringify(media[0])}, not one offered`,
       );
     }
+    // The open transaction is the session's first round trip: before the first ping (1 s after
+    // `opened`, its pong later still) none other is measured, and a caller hanging up then left
+    // the bot's audio in flight 0 ms of round trip, blaming a bot on a slow link for audio it
+    // sent before it could read the `close`. It includes the bot's time to accept the open, so it
+    // errs long, as an unanswered ping's age does: capped as that is, at the ping interval (the
+    // client waits no longer than OPEN_TIMEOUT_MS, as long, for `opened` anyway).
+    this.#roundTripMs = Math.min(context.now() - this.#openSentAt, PING_INTERVAL_MS);
     this.#state = "open";
     if (parameters.startPaused === true) this.#pausedAt = 0;
     context.ready();
