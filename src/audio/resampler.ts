@@ -135,9 +135,10 @@ function chainStages(
  * **Equal rates** pass through: `process()` returns its argument itself, no filter, no copy.
  *
  * **Memory.** Its buffers grow to the largest chunk fed, and are cut back within 64 calls once
- * chunks are small again (never below twice the largest of those calls): a one-off second of
- * audio at once does not leave megabytes held, and chunks of steady sizes allocate nothing of
- * the resampler's own.
+ * chunks are small again (never below twice the largest of those calls), and to their first
+ * size by `flush()` and `reset()` (a stream's end, after which no call may come for long): a
+ * one-off second of audio at once does not leave megabytes held, and chunks of steady sizes
+ * allocate nothing of the resampler's own.
  *
  * @example 8 kHz telephony up to 16 kHz for a speech recognizer, in 20 ms chunks
  * ```ts

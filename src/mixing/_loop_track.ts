@@ -30,11 +30,11 @@ export function loopTrack(
   } else if (source instanceof Uint8Array) {
     track = isWav(source)
       ? { ...readWav(source), key: source }
-      : { samples: pcm16Samples(source), format: bareFormat(format), key: source };
+      : { samples: decoded(source, 0, source.length), format: bareFormat(format), key: source };
   } else if (isAudioFrame(source)) {
     const { sampleRate, channels } = source;
     track = {
-      samples: pcm16Samples(source.audio),
+      samples: decoded(source.audio, 0, source.audio.length),
       format: { sampleRate, channels },
       key: source.audio,
     };
@@ -64,6 +64,32 @@ export function loopTrack(
   return track;
 }
 
+/** A copy of a source's samples (see {@linkcode decoded}) and the bytes of it they are. */
+interface DecodedCopy {
+  start: number;
+  end: number;
+  samples: Int16Array;
+}
+
+/** Copies decoded from a caller's bytes at an odd offset, per those bytes (see {@linkcode decoded}). */
+const copies = new WeakMap<Uint8Array, DecodedCopy>();
+
+/**
+ * The samples of `bytes` from `start` to `end`. A view where it can be; at an odd byte offset (a
+ * WAV or PCM inside a larger buffer) the copy `pcm16Samples` makes, made once per source and
+ * shared: every `BackgroundAudio` keeps its track's samples for its life, and each made its own
+ * copy, one more copy of the whole track held per session playing it.
+ */
+function decoded(bytes: Uint8Array, start: number, end: number): Int16Array {
+  const region = bytes.subarray(start, end);
+  if ((region.byteOffset & 1) === 0) return pcm16Samples(region);
+  const held = copies.get(bytes);
+  if (held !== undefined && held.start === start && held.end === end) return held.samples;
+  const samples = pcm16Samples(region);
+  copies.set(bytes, { start, end, samples });
+  return samples;
+}
+
 function isAudioFrame(source: unknown): source is AudioFrame {
   return typeof source === "object" && source !== null &&
     (source as Partial<AudioFrame>).audio instanceof Uint8Array;
@@ -87,7 +113,7 @@ export function isWav(bytes: Uint8Array): boolean {
 /** A whole WAV file's samples and format. */
 function readWav(bytes: Uint8Array): { samples: Int16Array; format: PcmFormat } {
   const { format, start, end } = wavData(bytes);
-  const samples = pcm16Samples(bytes.subarray(start, end));
+  const samples = decoded(bytes, start, end);
   return {
     samples: samples.subarray(0, samples.length - (samples.length % format.channels)),
     format,

@@ -23,8 +23,16 @@ const KEPT = 8;
 /** 20 ms chunks after the first: over three windows of the resampler's 64 calls. */
 const SMALL_CHUNKS = 200;
 
-/** Memory held per resampler that was fed `firstMs` in one chunk, then the 20 ms chunks. */
-async function heldEach(rates: readonly [number, number, number], firstMs: number) {
+/**
+ * Memory held per resampler that was fed `firstMs` in one chunk, then `smallChunks` 20 ms chunks,
+ * then, if `end` says so, flushed or reset (a stream's end).
+ */
+async function heldEach(
+  rates: readonly [number, number, number],
+  firstMs: number,
+  smallChunks = SMALL_CHUNKS,
+  end?: "flush" | "reset",
+) {
   const [inputRate, outputRate, channels] = rates;
   const sine = (ms: number) =>
     Int16Array.from(
@@ -37,7 +45,9 @@ async function heldEach(rates: readonly [number, number, number], firstMs: numbe
   for (let k = 0; k < KEPT; k++) {
     const resampler = new Resampler({ inputRate, outputRate, channels });
     resampler.process(first);
-    for (let i = 0; i < SMALL_CHUNKS; i++) resampler.process(small);
+    for (let i = 0; i < smallChunks; i++) resampler.process(small);
+    if (end === "flush") resampler.flush();
+    if (end === "reset") resampler.reset();
     kept.push(resampler);
   }
   const after = await collectGarbage();
@@ -51,6 +61,9 @@ for (const pair of PAIRS) {
     pair: `${pair[0]} → ${pair[1]} Hz, ${pair[2]} ch`,
     afterLargeChunk: await heldEach(pair, 1000),
     smallChunksOnly: await heldEach(pair, 20),
+    flushedAfterLargeChunk: await heldEach(pair, 1000, 0, "flush"),
+    resetAfterLargeChunk: await heldEach(pair, 1000, 0, "reset"),
+    flushedAfterSmallChunk: await heldEach(pair, 20, 0, "flush"),
   });
 }
 console.log(JSON.stringify(report));

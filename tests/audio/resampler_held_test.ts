@@ -23,6 +23,33 @@ Deno.test("`Resampler` fed one large chunk, then small ones, holds what one fed 
   }
 });
 
+Deno.test("`Resampler` fed one large chunk, then flushed or reset, holds what one fed a small chunk holds", async () => {
+  // A stream's end (a reply's last audio sent, an interruption): no call may follow for minutes,
+  // so the cut after 64 calls never came, and a reply handed over as one second held 2.6 MB.
+  const report = await runWithGc(new URL("./resampler_held_script.ts", import.meta.url)) as {
+    pair: string;
+    flushedAfterLargeChunk: number;
+    resetAfterLargeChunk: number;
+    flushedAfterSmallChunk: number;
+  }[];
+  assert.equal(report.length, 4);
+  for (
+    const { pair, flushedAfterLargeChunk, resetAfterLargeChunk, flushedAfterSmallChunk } of report
+  ) {
+    for (
+      const [end, held] of [["flushed", flushedAfterLargeChunk], [
+        "reset",
+        resetAfterLargeChunk,
+      ]] as const
+    ) {
+      assert.ok(
+        held - flushedAfterSmallChunk < 64 * 1024,
+        `${pair}: ${held} bytes held after a 1 s chunk ${end}, ${flushedAfterSmallChunk} after 20 ms`,
+      );
+    }
+  }
+});
+
 Deno.test("`Resampler` allocates no buffer of its own per chunk once chunk sizes hold steady, after a large chunk too", () => {
   // Its buffers are `Float64Array`s: every one made with a length (not a view on a buffer, as
   // `subarray` makes) is counted while the global constructor is this subclass.
