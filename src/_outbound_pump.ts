@@ -1082,7 +1082,7 @@ export class OutboundPump {
     this.#onChunk?.(out, speech);
     // From where what left with it begins: the far end's held audio it let go leaves with it too,
     // placed above to play from now though it arrives only with the answer (a chunk off, at worst).
-    return sending && this.#leftOnAnswer(sending, this.#chunkFrom, speech);
+    return sending && this.#leftOnAnswer(sending, this.#chunkFrom, { ms, speech });
   }
 
   /**
@@ -1092,16 +1092,39 @@ export class OutboundPump {
    * `PlayoutTimeline.replaceFrom`; nothing is reserved while the run waits). Placed at its slot,
    * it read as played before it left: `heardMs` a chunk ahead for the rest of the reply, and the
    * underrun told short by as much. Not after a cut: what the far end dropped plays nowhere.
+   * `chunk`: its length, and whether it was speech.
    */
-  async #leftOnAnswer(sending: Promise<void>, from: number, speech: boolean): Promise<void> {
+  async #leftOnAnswer(
+    sending: Promise<void>,
+    from: number,
+    chunk: { ms: number; speech: boolean },
+  ): Promise<void> {
     const cuts = this.#cuts;
     await sending;
     if (this.#stopped || this.#cuts !== cuts) return;
     const now = this.#clock.now();
+    if (this.#sender.refusedLate) return this.#neverLeft(chunk.ms, now);
+    const speech = chunk.speech;
     const moved = this.#timeline.replaceFrom(from, now);
     if (!Number.isNaN(moved)) this.#tracker.replaced(moved);
     // The marks after it go now, behind it on the wire (see `PlaybackTracker.chunkLeft`).
     this.#tracker.chunkLeft(now, speech);
+  }
+
+  /**
+   * The chunk whose send waited was refused by the serializer's late answer (see
+   * `OutboundSender.refusedLate`): placed on the timeline as its send began, and told to the
+   * observers then, it never left. Nothing was placed after it (the run waits for the answer), so
+   * its `ms` are the timeline's last: the observers hear it was dropped (a recording "as heard"
+   * erases it), it comes off the timeline as a dropped partial packet does (`#unplace`: a stretch
+   * told ended before it stays told, nothing having left since), so that the next chunk takes its
+   * place rather than follow a hole the far end never plays, and the tracker takes it off the
+   * response it belonged to. Not placed anew first: no move of audio that never left is told.
+   */
+  #neverLeft(ms: number, now: number): void {
+    this.#sender.placedAudioDropped(ms);
+    this.#unplace(ms);
+    this.#tracker.chunkNeverLeft(now);
   }
 
   /**

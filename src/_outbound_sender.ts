@@ -252,6 +252,9 @@ export class OutboundSender {
    */
   sendAudio(chunk: AudioFrame, clearDrops = true): Promise<void> | false | void {
     const stats = this.#stats;
+    // Of this chunk only: a send answered at once may wait too (for the socket to drain), and a
+    // refusal a late answer made earlier is no word on it (see `refusedLate`).
+    this.#refusedLate = false;
     if (this.#socket.readyState !== ReadyState.OPEN) {
       stats.audioBytesDroppedOnClose += chunk.audio.length;
       return false;
@@ -263,7 +266,6 @@ export class OutboundSender {
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
       const clears = this.#farEndClears;
-      this.#refusedLate = false; // until the answer says (only a send that waits reads it)
       return result.then((messages) => {
         // Refused now (or the session ended): placed on the timeline as its send began, it
         // never left (see `refusedLate`).
@@ -295,9 +297,9 @@ export class OutboundSender {
    * Whether the last audio chunk, whose {@linkcode sendAudio} returned a promise, was refused by
    * the serializer's late answer (its promise rejected, or answered with no message; counted in
    * `audioBytesRefused` and `encodeErrors`) or dropped by the session's end before it: placed on
-   * the playout timeline as its send began, it never left. Read once that send is over
-   * (`PlaybackTracker.chunkLeft`); false until then, and for such a chunk that left. Not kept for
-   * a send that did not wait (none reads it then).
+   * the playout timeline as its send began, it never left. Read once that send is over (the
+   * pump's `#leftOnAnswer`); false until then, for such a chunk that left, and for a chunk the
+   * serializer answered at once (whose send may still wait, for the socket to drain).
    */
   get refusedLate(): boolean {
     return this.#refusedLate;

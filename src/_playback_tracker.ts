@@ -513,24 +513,19 @@ export class PlaybackTracker {
    * after it. Once per chunk whose send waited, never on a send that did not.
    */
   chunkLeft(now: number, speech: boolean): void {
-    if (this.#sender.refusedLate) return this.#chunkNeverLeft(now);
     if (!this.acks) return;
     if (speech) this.#markAfterChunk(now);
     else if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
   }
 
   /**
-   * The chunk whose send waited was refused by the serializer's late answer (see
-   * `OutboundSender.refusedLate`): committed to the timeline as its send began, it never left.
-   * Nothing was committed after it (the pump's run waits for the answer), so its span is the
-   * timeline's last: it comes off the timeline, so that the next chunk takes its place rather
-   * than follow a hole the far end never plays, and off the response it belonged to (sent, and so
+   * The chunk whose send waited ({@linkcode chunkSent}'s `leavesLater`) was refused by the
+   * serializer's late answer (see `OutboundSender.refusedLate`), and the pump took it off the
+   * timeline again (it never left): it comes off the response it belonged to too (sent, and so
    * heard, is what left). No mark of the cadence goes for it: one would stand past what the far
-   * end has, its answer counting the refused audio heard.
+   * end has, its answer counting the refused audio heard. Instead of {@linkcode chunkLeft}.
    */
-  #chunkNeverLeft(now: number): void {
-    const timeline = this.#timeline;
-    timeline.retract(timeline.sentMs - timeline.lastPosition);
+  chunkNeverLeft(now: number): void {
     this.#trimToSent();
     if (this.acks && !Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
     this.#update(now);
@@ -1378,8 +1373,13 @@ export class PlaybackTracker {
           next = startsAt;
           break;
         }
-        // Due by the estimate, but the packetizer holds all of it: it begins once some leaves.
-        if (u.start >= left - EPSILON) {
+        // Due by the estimate, but the packetizer holds all of it, or the far end all that left
+        // of it (mod_audio_fork's pre-buffer, see `FarEndHold`; heard is bounded there too, see
+        // `#heardPosition`): it begins once some leaves, or is let go. The far end's hold only
+        // once an answer has measured its delay: before, the start goes by the estimate alone,
+        // so that a caller talking over the greeting is a barge-in at once (see `#markFirst`).
+        const farEndHeld = this.#acknowledged ? (this.#farEndHold?.heldMs ?? 0) : 0;
+        if (u.start >= left - farEndHeld - EPSILON) {
           this.#waitsForHeld = true;
           break;
         }

@@ -154,7 +154,9 @@ export interface SessionObserver {
   /**
    * Audio told of with its chunks was dropped before it left: the partial packet at a stretch's
    * end with `fixedAudioPacketSize` and `lastPacket: "drop"`, or at a change of the wire's format,
-   * or while the far end closes the session. No interruption: the bot's reply simply ends there.
+   * or while the far end closes the session; or a chunk an asynchronous serializer refused after
+   * it was handed to it (its promise rejected, or answered with no message). No interruption: the
+   * bot's reply simply ends there (the next chunk plays in the refused one's place).
    */
   outboundDropped?(info: OutboundDroppedInfo): void;
   /** The session is over. */

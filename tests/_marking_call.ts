@@ -7,10 +7,16 @@
  * @module
  */
 
-import type { FrameSerializer, TransportError, TransportOptions } from "../mod.ts";
+import type {
+  Frame,
+  FrameSerializer,
+  SerializedMessage,
+  TransportError,
+  TransportOptions,
+} from "../mod.ts";
 import { WebSocketTransport } from "../mod.ts";
 import { type FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
-import { FakeFarEnd } from "./_fake_far_end.ts";
+import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
 import { BYTES_PER_MS, replyAudio } from "./_stall_call.ts";
 
 /** The session started (the clock ticked once), its errors gathered as they come. */
@@ -35,4 +41,34 @@ export async function markingCall(
   /** The bot's reply of `ms`, every byte 7 (`farEnd.playedMs(7)`), tagged `responseId` if given. */
   const say = (ms: number, responseId?: string) => transport.send(replyAudio(ms, responseId));
   return { pair, transport, farEnd, errors, say };
+}
+
+/** How {@linkcode refusesLate}'s serializer refuses the late chunk. */
+export type Refusal = "rejects" | "no message";
+
+/**
+ * The far end's serializer, whose `late`th audio chunk (from 1) is answered `ms` later with a
+ * refusal: a rejected promise, or an answer that is no message. Every other frame is answered at
+ * once (a serializer that waits only now and then: a remote encoder's hiccup).
+ */
+export function refusesLate(
+  clock: FakeClock,
+  late: number,
+  ms: number,
+  how: Refusal,
+): FrameSerializer {
+  const marking = new MarkingSerializer();
+  let chunks = 0;
+  return {
+    playoutMarks: true,
+    setup: (audio) => marking.setup(audio),
+    deserialize: (data) => marking.deserialize(data),
+    serialize(frame: Frame) {
+      if (frame.type !== "audio" || ++chunks !== late) return marking.serialize(frame);
+      return clock.sleep(ms).then((): SerializedMessage => {
+        if (how === "rejects") throw new Error("encoder gone");
+        return 42 as unknown as SerializedMessage; // no message: refused as an encode error
+      });
+    },
+  };
 }

@@ -5,35 +5,9 @@
 // The far end (`tests/_fake_far_end.ts`) plays what arrives and answers a mark once the audio
 // before it has played, as Twilio's Media Streams documents "mark" (its `MarkingSerializer`).
 import assert from "node:assert/strict";
-import type { Frame, FrameSerializer, SerializedMessage } from "../mod.ts";
 import { FakeClock } from "../src/testing/mod.ts";
-import { MarkingSerializer } from "./_fake_far_end.ts";
-import { markingCall } from "./_marking_call.ts";
+import { markingCall, type Refusal, refusesLate } from "./_marking_call.ts";
 import { BYTES_PER_MS } from "./_stall_call.ts";
-
-/** How the serializer refuses the late chunk. */
-type Refusal = "rejects" | "no message";
-
-/**
- * The far end's serializer, whose `late`th audio chunk (from 1) is answered `ms` later with a
- * refusal: a rejected promise, or an answer that is no message.
- */
-function refusesLate(clock: FakeClock, late: number, ms: number, how: Refusal): FrameSerializer {
-  const marking = new MarkingSerializer();
-  let chunks = 0;
-  return {
-    playoutMarks: true,
-    setup: (audio) => marking.setup(audio),
-    deserialize: (data) => marking.deserialize(data),
-    serialize(frame: Frame) {
-      if (frame.type !== "audio" || ++chunks !== late) return marking.serialize(frame);
-      return clock.sleep(ms).then((): SerializedMessage => {
-        if (how === "rejects") throw new Error("encoder gone");
-        return 42 as unknown as SerializedMessage; // no message: refused as an encode error
-      });
-    },
-  };
-}
 
 /**
  * A 400 ms reply (20 ms chunks, tagged "r") whose 5th chunk is refused 30 ms late: the playback
