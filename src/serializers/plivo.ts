@@ -21,6 +21,7 @@ import {
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
+import { stageForStart } from "./telephony/_inbound_order.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio, type TelephonyFormat } from "./telephony/telephony_audio.ts";
@@ -101,8 +102,9 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
  * a `start` whose `mediaFormat` Plivo cannot play back (other than μ-law at 8 kHz or L16 at
  * 8 or 16 kHz) is a decode error, its ids kept, and so is every `media` after it until a `start` we
  * decode (counted in `decodeErrors` each, reported once);
- * `media` → `audio`; `dtmf` → `dtmf`; `playedStream` (a checkpoint has played; `played` in older
- * docs) → `mark`; `stop`, should Plivo send one, → `end` (Plivo reports a stopped stream by HTTP
+ * `media` → `audio`, put in order by `media.chunk` (by `media.timestamp` when `start.tracks`
+ * names the outbound track too); `dtmf` → `dtmf`; `playedStream` (a checkpoint has played;
+ * `played` in older docs) → `mark`; `stop`, should Plivo send one, → `end` (Plivo reports a stopped stream by HTTP
  * callback and by closing the socket, which the transport reports). `clearedAudio` and other
  * events arrive as `message` frames with Plivo's JSON as is.
  *
@@ -271,6 +273,8 @@ export class PlivoSerializer implements FrameSerializer {
 
   #start(message: JsonReader): Frame {
     const start = message.object("start");
+    // Its `tracks` choose what the new stream's media is put in order by (`_inbound_order.ts`).
+    this.#media = stageForStart(start, INBOUND_TRACKS, this.#media);
     const headers = message.optionalString("extra_headers") ??
       start.optionalString("extra_headers");
     // The ids first: a start in a format we refuse still names the stream to address and the

@@ -24,6 +24,7 @@ import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
+import { stageForStart } from "./telephony/_inbound_order.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
@@ -127,9 +128,11 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
  * `start` whose `mediaFormat` we cannot decode is a decode error, its ids kept (the stream can be
  * addressed, the call hung up), and so is every `media` after it until a `start` we decode (counted
  * in `decodeErrors` each, reported once);
- * `media` → `audio` frames at the transport's input rate; `dtmf` → `dtmf`; `mark` (a mark we
- * sent has played, or was cleared) → `mark`; `stop` → `end`. Other events (`connected`, future
- * ones) arrive as `message` frames carrying Twilio's JSON as is.
+ * `media` → `audio` frames at the transport's input rate, put in order by `media.chunk` (by
+ * `media.timestamp` when `start.tracks` names the outbound track too, which shares the chunk
+ * counter in Twilio's examples); `dtmf` → `dtmf`; `mark` (a mark we sent has played, or was
+ * cleared) → `mark`; `stop` → `end`. Other events (`connected`, future ones) arrive as `message`
+ * frames carrying Twilio's JSON as is.
  *
  * Outbound: `audio` → one `media` message per frame (resampled to 8 kHz, μ-law); `mark` →
  * `mark`; `interruption` → `clear` (and the outbound resampler is reset); `message` → its JSON
@@ -299,6 +302,8 @@ export class TwilioSerializer implements FrameSerializer {
 
   #start(message: JsonReader): Frame {
     const start = message.object("start");
+    // Its `tracks` choose what the new stream's media is put in order by (`_inbound_order.ts`).
+    this.#media = stageForStart(start, INBOUND_TRACKS, this.#media);
     const accountSid = start.optionalString("accountSid");
     const params = start.optionalStringRecord("customParameters") ?? {};
     // The ids first: a start in a format we cannot decode still names the stream to address and

@@ -101,6 +101,7 @@ export interface MediaMessage {
  * ```
  */
 export class OrderedMedia {
+  readonly #options: OrderedMediaOptions;
   readonly #audio: TelephonyAudio;
   readonly #provider: string;
   readonly #reorder: MediaReorder<Uint8Array>;
@@ -140,6 +141,7 @@ export class OrderedMedia {
 
   /** Makes the stage for one stream. */
   constructor(options: OrderedMediaOptions) {
+    this.#options = options;
     this.#audio = options.audio;
     this.#provider = options.provider;
     this.#bySequence = (options.orderBy ?? "sequence") === "sequence";
@@ -162,6 +164,21 @@ export class OrderedMedia {
   /** The transport's context: counts go to `transport.stats`. */
   bind(context: SerializerContext): void {
     this.#context = context;
+  }
+
+  /** What this stage puts packets in order by (its `orderBy` option). */
+  get orderBy(): "sequence" | "timestamp" {
+    return this.#bySequence ? "sequence" : "timestamp";
+  }
+
+  /**
+   * A new, empty stage with this one's options and context but ordering by `orderBy`: for a new
+   * stream that numbers its media otherwise (see `_inbound_order.ts`).
+   */
+  orderingBy(orderBy: "sequence" | "timestamp"): OrderedMedia {
+    const stage = new OrderedMedia({ ...this.#options, orderBy });
+    if (this.#context !== undefined) stage.bind(this.#context);
+    return stage;
   }
 
   /**

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import type { AudioFrame, Frame } from "../../mod.ts";
+import { PlivoSerializer } from "../../src/serializers/plivo.ts";
+import { plivoIds } from "./fixtures/plivo_call.ts";
+import { MULAW_SILENCE_20MS } from "./fixtures/twilio_call.ts";
+
+// A stream of both tracks, built from Plivo's "Stream Event Protocol"
+// (plivo.com/docs/voice/audio-streaming/audio-streaming, "start": `start.tracks`, "Audio tracks
+// being streamed (e.g., ["inbound"], ["inbound", "outbound"])"; "media": `media.track`,
+// `media.chunk`, `media.timestamp` in epoch ms) and the `<Stream>` element's `audioTrack="both"`
+// (docs.plivo.com/docs/voice/xml/audiostream). Plivo does not say whether `chunk` counts each
+// track or both: either way the caller's second of audio must come out as one second.
+
+for (const counter of ["one counter across the tracks", "a counter per track"] as const) {
+  Deno.test(`\`PlivoSerializer\` with both tracks streamed (${counter}) hears the caller's 1 s as 1 s`, () => {
+    const plivo = new PlivoSerializer();
+    plivo.setup({
+      inputSampleRate: 8000,
+      inputChannels: 1,
+      outputSampleRate: 8000,
+      outputChannels: 1,
+    });
+    plivo.deserialize(JSON.stringify({
+      event: "start",
+      sequenceNumber: 1,
+      start: {
+        callId: plivoIds.call,
+        streamId: plivoIds.stream,
+        accountId: "MAXXXXXXXXXXXXXXXXXX",
+        tracks: ["inbound", "outbound"],
+        mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000 },
+      },
+    }));
+    const frames: Frame[] = [];
+    let sequenceNumber = 1;
+    for (let packet = 0; packet < 50; packet++) {
+      const [outbound, inbound] = counter === "a counter per track"
+        ? [packet + 1, packet + 1]
+        : [2 * packet + 1, 2 * packet + 2];
+      for (const [track, chunk] of [["outbound", outbound], ["inbound", inbound]] as const) {
+        const out = plivo.deserialize(JSON.stringify({
+          event: "media",
+          sequenceNumber: ++sequenceNumber,
+          streamId: plivoIds.stream,
+          media: {
+            track,
+            timestamp: String(1705312200000 + packet * 20),
+            chunk,
+            payload: MULAW_SILENCE_20MS,
+          },
+        }));
+        if (out !== null) frames.push(...[out].flat());
+      }
+    }
+    frames.push(...plivo.finish());
+    const audio = frames.filter((frame): frame is AudioFrame => frame.type === "audio");
+    const ms = audio.reduce((sum, frame) => sum + frame.audio.length / 2 / 8, 0);
+    assert.equal(ms, 1000, "50 packets of 20 ms, no gap filled between them");
+    assert.deepEqual(
+      audio.map((frame) => frame.timestampMs),
+      Array.from({ length: 50 }, (_, packet) => packet * 20),
+    );
+  });
+}
