@@ -131,19 +131,23 @@ export class UnderrunMeter {
   /**
    * Audio told of from `position` on was dropped before it left (`outboundDropped`: a partial
    * packet at a stretch's end): the chunks it was part of end there, so that the gap after them
-   * is measured from where the audio that left ends, as the far end ran dry there.
+   * is measured from where the audio that left ends, as the far end ran dry there. Returns how
+   * many chunks were wholly dropped (none of them left), for the count of chunks sent.
    */
-  dropped(position: number): void {
+  dropped(position: number): number {
+    let wholly = 0;
     while (this.#length > 0) {
       const at = (this.#first + this.#length - 1) % KEPT;
       const start = this.#position[at]!;
-      if (start + this.#durationMs[at]! <= position + TOLERANCE_MS) return;
+      if (start + this.#durationMs[at]! <= position + TOLERANCE_MS) break;
       if (start < position - TOLERANCE_MS) {
         this.#durationMs[at] = position - start;
-        return;
+        break;
       }
       this.#length--; // wholly dropped: as if never told (a gap counted before it stays counted)
+      wholly++;
     }
+    return wholly;
   }
 
   /** The gap before the chunk at `at` measured anew: counted where it is longer than counted. */

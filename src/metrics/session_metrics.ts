@@ -198,6 +198,8 @@ export class SessionMetrics extends EventTarget {
   // Outbound.
   #chunks = 0;
   #outboundMs = 0;
+  /** Where the outbound audio told of ends on the timeline (see `#dropped`). */
+  #outboundEnd = 0;
   readonly #lateness = new DurationHistogram();
   readonly #underruns = new UnderrunMeter();
   // Turns.
@@ -249,7 +251,7 @@ export class SessionMetrics extends EventTarget {
       playoutLag: (info) => this.#underruns.lagChanged(info.changeMs),
       playoutMoved: (info) => this.#underruns.moved(info),
       interrupted: () => this.#underruns.interrupted(),
-      outboundDropped: (info) => this.#underruns.dropped(info.position),
+      outboundDropped: (info) => this.#dropped(info.position),
       closed: () => this.#end(),
     });
     transport.addEventListener("speakingstart", this.#onSpeakingStart);
@@ -479,11 +481,25 @@ export class SessionMetrics extends EventTarget {
     this.#underruns.chunk(info, chunk.responseId);
     this.#chunks++;
     this.#outboundMs += info.durationMs;
+    this.#outboundEnd = info.position + info.durationMs;
     const late = info.sentAt - info.deadline;
     if (late > this.#lateAfterMs) {
       this.#lateness.record(late);
       this.#measured("voice.outbound.lateness", late);
     }
+  }
+
+  /**
+   * Audio told of from `position` on never left (a partial packet dropped, a chunk refused late,
+   * the close): it was not sent, so it comes off the chunks and ms sent, as it comes off
+   * `stats.audioBytesSent` (else it counted both as sent and as dropped). A chunk part of which
+   * left stays counted, less the part that did not. Lateness stays: the chunk was late all the
+   * same. The next audio is told from `position` on.
+   */
+  #dropped(position: number): void {
+    this.#chunks -= this.#underruns.dropped(position);
+    this.#outboundMs -= Math.max(0, this.#outboundEnd - position);
+    this.#outboundEnd = Math.min(this.#outboundEnd, position);
   }
 
   // Typed as the runtime's own listener: workerd's and Deno's `Event` types differ.

@@ -24,6 +24,15 @@ const LOUD_SHARE = 0.7;
  * starts it (with its own `atMs`).
  */
 const START_SPAN = 1.5;
+/**
+ * How far short of a threshold a time may fall and still reach it, in ms. Times are sums and
+ * differences of window times counted from a point that need not be a whole number of ms (a
+ * partial window flushed, a change of format: at 24, 44.1 or 48 kHz its time is no binary
+ * fraction), so 50 windows of 10 ms may add up to 499.99999999999994: without this, a
+ * `minSilenceMs` of 500 was reached a window late, and so may `minSpeechMs` be. A nanosecond is
+ * far under any sample.
+ */
+export const ROUNDING_MS = 1e-6;
 
 /**
  * The windows since one over the start threshold that may become speech: a ring, oldest first,
@@ -115,7 +124,7 @@ export class SpeechRun {
     }
     if (kind === 0 || this.#count === 0) return false;
     const lastedMs = startMs + durationMs - this.startMs;
-    return lastedMs >= this.#minSpeechMs && this.#loudMs >= LOUD_SHARE * lastedMs;
+    return lastedMs >= this.#minSpeechMs - ROUNDING_MS && this.#loudMs >= LOUD_SHARE * lastedMs;
   }
 
   /** Forgets every window. */

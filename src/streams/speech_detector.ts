@@ -7,7 +7,7 @@
 
 import type { AudioFrame } from "../frames.ts";
 import { KeypadTones } from "./_keypad_tones.ts";
-import { SpeechRun } from "./_speech_run.ts";
+import { ROUNDING_MS, SpeechRun } from "./_speech_run.ts";
 import { assertAudioBytes } from "./_audio_bytes.ts";
 
 /** Speech began: `atMs` is where, on the audio's own timeline (samples pushed, not wall time). */
@@ -549,7 +549,10 @@ export class SpeechDetector {
       // in the call, takes the floor where a silent start would have (see FIRST_GUESS_MS). Not a
       // shorter run: a lost packet there says nothing of the line's noise. Not below
       // minNoiseFloorDb: after the pause, hiss under it still is no speech.
-      if (this.#zerosStartMs < this.#guessUntilMs && this.#zerosMs >= this.#minSilenceMs) {
+      if (
+        this.#zerosStartMs < this.#guessUntilMs &&
+        this.#zerosMs >= this.#minSilenceMs - ROUNDING_MS
+      ) {
         this.#floorDb = this.#minFloorDb;
         this.#guessUntilMs = -Infinity;
       }
@@ -629,7 +632,9 @@ export class SpeechDetector {
       }
       if (this.#silenceMs === 0) this.#silenceStartMs = startMs;
       this.#silenceMs += durationMs;
-      if (this.#silenceMs >= this.#minSilenceMs) this.#stop(this.#silenceStartMs, emit);
+      if (this.#silenceMs >= this.#minSilenceMs - ROUNDING_MS) {
+        this.#stop(this.#silenceStartMs, emit);
+      }
       return;
     }
     const kind = levelDb >= floorDb + this.#startDb ? 2 : aboveStop ? 1 : 0;
