@@ -266,10 +266,14 @@ export class OutboundSender {
     const result = this.#serialize(frame);
     if (result instanceof Promise) {
       const clears = this.#farEndClears;
+      // What the serializer counted for it reaches its far end only with the answer, if at all.
+      const hold = this.farEndHold;
+      hold?.answerDue();
       return result.then((messages) => {
         // Refused now (or the session ended): placed on the timeline as its send began, it
         // never left (see `refusedLate`).
         this.#refusedLate = messages === REFUSED || messages === ENDED;
+        hold?.answered(this.#refusedLate);
         // An interruption's clear left while the serializer worked: after it, this audio would
         // play on at the far end (what it should have dropped), untracked (the timeline was cut).
         // At the close, it is lost as any late answer is (`#transmitAudio` counts it).

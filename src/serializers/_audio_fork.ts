@@ -107,6 +107,47 @@ export function minLeadMs(rate: number): number {
 }
 
 /**
+ * What one binary message counted into the module's pre-buffer ({@linkcode ForkMarks}), kept until
+ * the sender says whether an asynchronous answer for it left ({@linkcode ForkMarks.answered}).
+ */
+interface Take {
+  /** Samples and markers it added. */
+  added: number;
+  /** What the pre-buffer held before it. */
+  before: number;
+  /** The threshold it reached (the batch it completed), or 0: it completed none. */
+  threshold: number;
+  /** The names whose markers the batch it completed moved to the playout buffer. */
+  moved: readonly string[];
+  /** The names whose markers it put in (the inventory's). */
+  markers: readonly string[];
+  /** Of those, the ones whose commands went with it (held for it). */
+  marks: readonly HeldMark[];
+  /** Batches moved once it was counted; -1: a chunk that made no take. */
+  batch: number;
+}
+
+/** A held mark's command, as `#unsent` keeps it. */
+type HeldMark = { name: string; command: string };
+const NO_MARKS: readonly HeldMark[] = Object.freeze([]);
+const NO_NAMES: readonly string[] = Object.freeze([]);
+/** A take with nothing counted, `batch` given: the start of each (see `newTake`). */
+function newTake(batch = 0): Take {
+  return {
+    added: 0,
+    before: 0,
+    threshold: 0,
+    moved: NO_NAMES,
+    markers: NO_NAMES,
+    marks: NO_MARKS,
+    batch,
+  };
+}
+
+/** A chunk whose answer is due but which made no take (the resampler held it whole). */
+const NO_TAKE: Take = Object.freeze(newTake(-1));
+
+/**
  * Marks sent and not yet answered, to keep under the module's bound, and where the module holds
  * them (jambonz/freeswitch-modules `mod_audio_fork/lws_glue.cpp` at 30f21899): a mark waits in an
  * "inventory" until the next binary message puts its marker (the sample 0xFFFF) into a
@@ -154,6 +195,12 @@ export class ForkMarks implements FarEndHold {
    * it, counted as let go, would read as playing while the answer is still on its way.
    */
   #heldUntilArrived = 0;
+  /** The last {@linkcode #take}, until the sender says whether its answer is due later. */
+  #lastTake: Take | undefined;
+  /** Takes whose asynchronous answer is still due, oldest first ({@linkcode answerDue}). */
+  readonly #due: Take[] = [];
+  /** Batches moved to the playout buffer so far: a late refusal undoes only the latest. */
+  #batches = 0;
   /**
    * A `killAudio` was the last thing to leave, no audio since ({@linkcode neverLeft}): what the
    * pre-buffer holds is what the interruption's silence left there.
@@ -183,7 +230,7 @@ export class ForkMarks implements FarEndHold {
    * ({@linkcode ended}), or else a while with no audio ({@linkcode #releaseTimer}) send what is held;
    * the session's end sends it too, or counts it lost ({@linkcode stop}).
    */
-  #unsent: { name: string; command: string }[] = [];
+  #unsent: HeldMark[] = [];
   /**
    * Sends what is held once no audio followed within {@linkcode #holdMs} and the pre-buffer holds
    * nothing (the module then answers the marks once what it plays has played): where the stretch's
@@ -315,10 +362,69 @@ export class ForkMarks implements FarEndHold {
     if (this.#releaseTimer?.armed === false) this.#releaseTimer.arm(this.#holdMs);
   }
 
-  /** Milliseconds of audio (and markers, a sample each) in the module's pre-buffer. */
+  /**
+   * Milliseconds of audio (and markers, a sample each) in the module's pre-buffer. A marker takes
+   * a sample's time: `dub_speech_frame` (`lws_glue.cpp:993-1024` at 30f21899) takes a tick's 160
+   * entries from the playout buffer, markers among them, and plays only the audio ones, so each
+   * marker puts what follows it a sample later.
+   */
   get heldMs(): number {
-    const held = this.sendsUnderWay > 0 ? this.#heldUntilArrived : this.#held;
+    const held = this.#arriving ? this.#heldUntilArrived : this.#held;
     return held === 0 ? 0 : (held * 1000) / this.#rate();
+  }
+
+  /** A send is under way: what it lets go has not reached the module (see `#heldUntilArrived`). */
+  get #arriving(): boolean {
+    return this.sendsUnderWay > 0 || this.#due.length > 0;
+  }
+
+  /** See {@linkcode FarEndHold.answerDue}: the last take waits for its answer. */
+  answerDue(): void {
+    const take = this.#lastTake;
+    this.#lastTake = undefined;
+    // A chunk the resampler held whole made no take: nothing of it was counted, and the module
+    // holds what it is counted to hold.
+    if (take === undefined && !this.#arriving) this.#heldUntilArrived = this.#held;
+    this.#due.push(take ?? NO_TAKE);
+  }
+
+  /**
+   * See {@linkcode FarEndHold.answered}. Refused, the chunk's samples and the markers its mark
+   * commands put in never reached the module: they come out of the pre-buffer's count, and a batch
+   * they completed is not moved (the pre-buffer holds what it held before, at the threshold it
+   * had: `heldMs` counts the part held before it as held again, the tracker unheard). The commands
+   * go again with the next audio, as any held one does (their names stay counted as pending): else
+   * the module never has them, and the bot's marks go unanswered. Not where a later message
+   * completed a batch since: the module moved whatever it held with that one.
+   */
+  answered(refused: boolean): void {
+    const take = this.#due.shift();
+    if (!refused || take === undefined || take.batch < 0) return;
+    this.#heldUntilArrived = Math.max(0, this.#heldUntilArrived - take.added);
+    // Its markers never went in: marks whose commands went before it wait in the inventory still,
+    // for the next binary message; those whose commands went with it, held again.
+    const withIt = new Set(take.marks.map((mark) => mark.name));
+    const inventory: string[] = [];
+    for (const name of take.markers) {
+      if (!remove(this.#prebuffered, name)) remove(this.#queued, name);
+      if (!withIt.has(name)) inventory.push(name);
+    }
+    this.#inventory.unshift(...inventory);
+    this.#unsent.unshift(...take.marks);
+    if (take.marks.length > 0 && this.#releaseTimer?.armed === false) {
+      this.#releaseTimer.arm(this.#holdMs);
+    }
+    if (take.batch !== this.#batches) return;
+    if (take.threshold === 0) {
+      this.#held = Math.max(0, this.#held - take.added);
+      return;
+    }
+    // It completed the batch: the module still holds what came before it, at its threshold.
+    this.#held += take.before;
+    this.#threshold = take.threshold;
+    this.#batches--;
+    const back = take.moved.filter((name) => remove(this.#queued, name));
+    this.#prebuffered.unshift(...back);
   }
 
   /**
@@ -360,9 +466,10 @@ export class ForkMarks implements FarEndHold {
   audio(bytes: Uint8Array): Uint8Array | SerializedMessage[] {
     // Audio moves the pre-buffer on: what a stretch's end left there goes with it.
     if (this.#flushTimer?.armed) this.#flushTimer.cancel();
-    if (this.#unsent.length === 0) return this.#take(bytes);
+    if (this.#unsent.length === 0) return this.#take(bytes, NO_MARKS);
+    const marks = this.#unsent;
     const commands = this.release();
-    return [...commands, this.#take(bytes)];
+    return [...commands, this.#take(bytes, marks)];
   }
 
   /**
@@ -459,8 +566,12 @@ export class ForkMarks implements FarEndHold {
     return commands;
   }
 
-  /** Binary audio is leaving: the inventory's markers, then its samples, join the pre-buffer. */
-  #take(bytes: Uint8Array): Uint8Array {
+  /**
+   * Binary audio is leaving: the inventory's markers, then its samples, join the pre-buffer.
+   * `marks`: the held commands that go with it (kept, with what it counted, in case its answer is
+   * refused late: {@linkcode answered}).
+   */
+  #take(bytes: Uint8Array, marks: readonly HeldMark[] = NO_MARKS): Uint8Array {
     // Audio after the last end-of-speech mark: its place is no longer the end of what was sent.
     this.#lastEnd = undefined;
     this.#killedLast = false;
@@ -469,15 +580,29 @@ export class ForkMarks implements FarEndHold {
     const added = this.#inventory.length + (bytes.length >> 1);
     this.#held += added;
     // A send already under way is ahead of this one: nothing it let go has arrived either.
-    this.#heldUntilArrived = (this.sendsUnderWay > 0 ? this.#heldUntilArrived : before) + added;
+    this.#heldUntilArrived = (this.#arriving ? this.#heldUntilArrived : before) + added;
+    // Kept in case its answer is refused late ({@linkcode answered}). The last one's object again
+    // where no answer was due for it (a serializer that answers at once: nothing a chunk).
+    const take = this.#lastTake ?? (this.#lastTake = newTake());
+    take.added = added;
+    take.before = before;
+    take.threshold = 0;
+    take.moved = NO_NAMES;
+    take.markers = NO_NAMES;
+    take.marks = marks;
+    take.batch = this.#batches;
     if (this.#inventory.length > 0) {
+      take.markers = this.#inventory;
       this.#prebuffered.push(...this.#inventory);
-      this.#inventory.length = 0;
+      this.#inventory = [];
     }
     if (this.#held >= this.#threshold) {
+      take.threshold = this.#threshold;
+      take.batch = ++this.#batches;
       this.#held = 0;
       this.#threshold = THRESHOLD;
       if (this.#prebuffered.length > 0) {
+        take.moved = [...this.#prebuffered];
         this.#queued.push(...this.#prebuffered);
         this.#prebuffered.length = 0;
       }

@@ -35,6 +35,20 @@ export interface FarEndHold {
    * which never left either; the far end answers the marks they carry or nothing ever does.
    */
   neverLeft(bytes: number, texts: readonly string[]): void;
+  /**
+   * Told by the sender: the audio chunk the serializer just took is answered later (its
+   * `serialize` returned a promise), speech or background. Until that answer comes, none of what
+   * the serializer counted for it has reached the far end, nor what a batch it completes lets go:
+   * {@linkcode heldMs} counts that as held still (`sendsUnderWay` covers only speech, the pump's).
+   */
+  answerDue(): void;
+  /**
+   * Told by the sender: the oldest answer {@linkcode answerDue} announced has come. `refused`: it
+   * was refused late (the promise rejected, or answered with no message: see
+   * `OutboundSender.refusedLate`), so what the serializer counted for that chunk never left and
+   * the far end holds what it held before it.
+   */
+  answered(refused: boolean): void;
 }
 
 /** The {@linkcode FarEndHold} of each serializer whose far end holds audio back (by instance). */

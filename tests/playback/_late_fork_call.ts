@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Frame, FrameSerializer } from "../../mod.ts";
+import type { Frame, FrameSerializer, TransportOptions } from "../../mod.ts";
 import { FORK_METADATA, forkAudio } from "../serializers/fixtures/fork_serializers.ts";
 import { forkFarEnd } from "../serializers/fixtures/fork_module_playout.ts";
 import { narrowbandCall } from "../serializers/fixtures/narrowband_call.ts";
@@ -19,20 +19,30 @@ export const LATE_MS = 3;
  * The call, its serializer answering audio late, the module's log, and the marks answered to the
  * bot (the call's `receive` handler gathers them). `lateMs`: how much later,
  * or a function of the audio frame (a remote encoder's time varies: an answer may come after the
- * next one asked for).
+ * next one asked for). `options`: the transport's, over the call's; `refuses`: the audio frames
+ * whose late answer is a rejection (a remote encoder that failed: `OutboundSender.refusedLate`).
  */
 export function lateForkCall(
   make: () => FrameSerializer,
   lateMs: number | ((frame: Frame) => number) = LATE_MS,
+  { options = {}, refuses = () => false }: {
+    options?: TransportOptions;
+    refuses?: (frame: Frame) => boolean;
+  } = {},
 ) {
   const serializer = make();
-  const call = narrowbandCall(serializer);
+  const call = narrowbandCall(serializer, options);
   const { clock, pair } = call;
   const serialize = serializer.serialize.bind(serializer);
   const delay = typeof lateMs === "number" ? () => lateMs : lateMs;
   serializer.serialize = (frame: Frame) => {
     const message = serialize(frame);
-    return frame.type === "audio" ? clock.sleep(delay(frame)).then(() => message) : message;
+    if (frame.type !== "audio") return message;
+    const refused = refuses(frame);
+    return clock.sleep(delay(frame)).then(() => {
+      if (refused) throw new Error("the encoder failed");
+      return message;
+    });
   };
   const log = forkFarEnd(clock, pair, { metadata: FORK_METADATA, closeOnDisconnect: false });
   const marks: string[] = [];

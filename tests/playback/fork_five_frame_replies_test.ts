@@ -31,10 +31,12 @@ for (const [name, make] of FORK_SERIALIZERS) {
       // `log.played`: each 20 ms tick of the module's playout, with its first sample.
       const began = starts.map((_, i) => log.played.find(([, sample]) => sample === 101 + i)![0]);
       assert.equal(starts.length, 6, "one speakingstart a reply");
-      // From the second reply on (the first has no measure yet). Within a millisecond: the
-      // module's pre-buffer counts each mark's marker as a sample (`FarEndHold.heldMs`), 0.125 ms
-      // that plays no time. Before the hold bounded a reply's start, written in real time each
-      // began 40 ms early: its first 80 ms had left, all of it held until the next batch.
+      // From the second reply on (the first has no measure yet). Within a millisecond: a sample
+      // (0.125 ms) is the grain here. A marker does take a sample's time, as `FarEndHold.heldMs`
+      // counts it: the module takes a tick's 160 entries from its playout buffer, markers among
+      // them (lws_glue.cpp:993-1024), but plays the audio after a marker from the frame's start.
+      // Before the hold bounded a reply's start, written in real time each began 40 ms early: its
+      // first 80 ms had left, all of it held until the next batch.
       const off = starts.slice(1).map((at, i) => at - began[i + 1]!);
       assert.ok(off.every((ms) => Math.abs(ms) < 1), `speakingstart off by ${off} ms`);
       await transport.close();
