@@ -8,6 +8,7 @@
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
 import { type BunServerWebSocket, BunSocket } from "./_bun_socket.ts";
+import { offersSubprotocol } from "./_request_headers.ts";
 import { startSession } from "./_session.ts";
 import type { ShutdownOptions } from "./_shutdown.ts";
 
@@ -46,6 +47,13 @@ export interface BunWebSocketHandlers {
 export interface BunUpgradeOptions extends TransportOptions, AdmissionOptions, ShutdownOptions {
   /** Extra headers for the 101 response. */
   headers?: Record<string, string>;
+  /**
+   * The subprotocol to answer with (`Sec-WebSocket-Protocol`), when the client offers it; a
+   * client that offers none, or only others, is answered without one (RFC 6455 §4.2.2), as on
+   * Deno and Workers. Not given, Bun answers the first subprotocol the client offers, whatever
+   * it is (Bun 1.4.5), unless `headers` names one.
+   */
+  protocol?: string;
 }
 
 function socketOf(ws: BunServerWebSocket): BunSocket | undefined {
@@ -123,10 +131,29 @@ export async function upgrade(
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
   const socket = new BunSocket();
-  const { headers } = options;
+  const headers = withSubprotocol(request, options);
   if (!server.upgrade(request, headers ? { data: socket, headers } : { data: socket })) {
     return { transport: null, response: new Response("Bad upgrade", { status: 400 }) };
   }
   // Bun has answered the upgrade itself and ignores what `fetch` returns now.
   return { transport: startSession(socket, options), response: new Response(null) };
+}
+
+/**
+ * The 101's extra headers, with the subprotocol `options.protocol` settles: Bun answers the first
+ * one offered unless told otherwise, and an empty value is how it is told to answer none (Bun
+ * 1.4.5: a client offering `audio.v2, audio.v1` was answered `audio.v2` by a server speaking
+ * `audio.v1`). A `Sec-WebSocket-Protocol` in `options.headers` stands.
+ */
+function withSubprotocol(
+  request: Request,
+  { headers, protocol }: BunUpgradeOptions,
+): Record<string, string> | undefined {
+  if (protocol === undefined) return headers;
+  const named = Object.keys(headers ?? {}).some((name) =>
+    name.toLowerCase() === "sec-websocket-protocol"
+  );
+  if (named) return headers;
+  const answer = offersSubprotocol(request, protocol) ? protocol : "";
+  return { ...headers, "sec-websocket-protocol": answer };
 }

@@ -8,6 +8,7 @@
 import type { TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
+import { offersSubprotocol } from "./_request_headers.ts";
 import { startSession } from "./_session.ts";
 import { WorkerdCloses, type WorkerdSocket } from "./_workerd_socket.ts";
 
@@ -97,7 +98,7 @@ export async function upgrade(
   // Before the transport listens: it is to hear only the closes this lets through.
   const closes = new WorkerdCloses(server);
   const { protocol, terminate } = options;
-  const headers = protocol !== undefined && offers(request, protocol)
+  const headers = protocol !== undefined && offersSubprotocol(request, protocol)
     ? { "sec-websocket-protocol": protocol }
     : undefined;
   // A `serializer` function that throws ends this session (1011, logged), not the Worker.
@@ -110,10 +111,4 @@ export async function upgrade(
     transport,
     response: new Response(null, { status: 101, webSocket: client, headers } as ResponseInit),
   };
-}
-
-/** Whether the client offered `protocol` (its `Sec-WebSocket-Protocol`: a comma-separated list). */
-function offers(request: Request, protocol: string): boolean {
-  const offered = request.headers.get("sec-websocket-protocol") ?? "";
-  return offered.split(",").some((name) => name.trim() === protocol);
 }

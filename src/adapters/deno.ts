@@ -7,6 +7,7 @@
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
 import { checkIdleTimeout } from "./_idle_timeout.ts";
+import { spaceSubprotocols } from "./_request_headers.ts";
 import { startSession } from "./_session.ts";
 import { dropDenoSocket } from "./_terminate.ts";
 import { thrownText } from "../_thrown_text.ts";
@@ -32,8 +33,8 @@ export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions, 
   /**
    * The subprotocol to answer with (`Sec-WebSocket-Protocol`), when the client offers it; a
    * client that offers none, or others, is answered without one (RFC 6455 §4.2.2 lets a server),
-   * and decides itself whether to go on. Deno reads the client's list split at ", " only: a list
-   * written without spaces (`a,b`, as the `ws` client writes several) is answered without one.
+   * and decides itself whether to go on. A list written without spaces (`a,b`, as the `ws`
+   * client writes several) is read as one with them.
    */
   protocol?: string;
 }
@@ -75,6 +76,9 @@ export async function upgrade(
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
   const { protocol } = options;
+  // Deno finds `protocol` only in a list split at ", ": the `ws` client's `a,b` was answered with
+  // none, and `ws` then fails the connection ("Server sent no subprotocol").
+  if (protocol !== undefined) spaceSubprotocols(request);
   let upgraded: { socket: WebSocket; response: Response };
   try {
     upgraded = Deno.upgradeWebSocket(request, {
@@ -95,8 +99,9 @@ export async function upgrade(
 }
 
 /**
- * Whether Deno finds `protocol` in the request's `Sec-WebSocket-Protocol`: given one it does not
- * find (none offered, or others), `Deno.upgradeWebSocket` throws rather than answer without one.
+ * Whether Deno finds `protocol` in the request's `Sec-WebSocket-Protocol` (spaced, see
+ * `spaceSubprotocols`): given one it does not find (none offered, or others),
+ * `Deno.upgradeWebSocket` throws rather than answer without one.
  */
 function denoFindsOffered(request: Request, protocol: string): boolean {
   return (request.headers.get("sec-websocket-protocol") ?? "").split(", ").includes(protocol);

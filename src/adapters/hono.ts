@@ -12,6 +12,7 @@ import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, wrongMethod } from "./_admission.ts";
 import { withCheckedIdleTimeout } from "./_idle_timeout.ts";
 import { HonoSocket, type HonoWSContext, type HonoWSEvents } from "./_hono_socket.ts";
+import { spaceSubprotocols, withHeader } from "./_request_headers.ts";
 import { runSession, startSession } from "./_session.ts";
 import type { ShutdownOptions } from "./_shutdown.ts";
 
@@ -133,6 +134,8 @@ export function voiceSession<C extends HonoContext, U = unknown>(
       closeOnceRefused(c);
       return refusal;
     }
+    // Hono on Deno answers the first subprotocol offered, the list split at ",", which Deno finds
+    // only in a list split at ", " (the route answered 500 to `ws`'s `a,b`).
     spaceSubprotocols(request);
     lowerUpgradeToken(request);
     // Deno's upgrade consumes the request: its headers then throw "Request closed".
@@ -220,20 +223,6 @@ function watchNodeConnection(c: HonoContext, socket: HonoSocket): void {
 }
 
 /**
- * Hono on Deno answers the first subprotocol offered, the list split at ",", and
- * `Deno.upgradeWebSocket` finds it only in the list split at ", ", throwing otherwise (the route
- * answered 500): a list written without spaces (`a,b`, as the `ws` client writes it) is given
- * them, in headers of the request's own, which both read (Deno's own headers are immutable).
- */
-function spaceSubprotocols(request: Request): void {
-  if ((globalThis as { Deno?: unknown }).Deno === undefined) return; // only Deno splits it at ", "
-  const offered = request.headers.get("sec-websocket-protocol");
-  const spaced = offered?.split(",").map((name) => name.trim()).join(", ");
-  if (spaced === undefined || spaced === offered) return;
-  withHeader(request, "sec-websocket-protocol", spaced);
-}
-
-/**
  * Hono's Deno and Workers helpers take a request for an upgrade only if its `Upgrade` says
  * `websocket` in lower case (passing `WebSocket` on, which was answered 400), where RFC 6455
  * (4.2.1) has the value compared case-insensitively, as `admit` does: it is written in lower case.
@@ -241,16 +230,6 @@ function spaceSubprotocols(request: Request): void {
 function lowerUpgradeToken(request: Request): void {
   const upgrade = request.headers.get("upgrade");
   if (upgrade !== null && upgrade !== "websocket") withHeader(request, "upgrade", "websocket");
-}
-
-/**
- * Sets a header where Hono and the runtime read it: in headers of the request's own (a runtime's
- * own are immutable), which a second header set here replaces again (configurable).
- */
-function withHeader(request: Request, name: string, value: string): void {
-  const headers = new Headers(request.headers);
-  headers.set(name, value);
-  Object.defineProperty(request, "headers", { value: headers, configurable: true });
 }
 
 function readable(request: Request): boolean {

@@ -131,7 +131,7 @@ interface Take {
 type HeldMark = { name: string; command: string };
 const NO_MARKS: readonly HeldMark[] = Object.freeze([]);
 const NO_NAMES: readonly string[] = Object.freeze([]);
-/** A take with nothing counted, `batch` given: the start of each (see `newTake`). */
+/** A take with nothing counted yet, in batch `batch`. */
 function newTake(batch = 0): Take {
   return {
     added: 0,
