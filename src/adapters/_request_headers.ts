@@ -1,7 +1,8 @@
 /**
- * Reading and setting a WebSocket upgrade's headers for the adapters: the subprotocols it offers,
- * and headers of the request's own (a runtime's request headers are immutable, yet what Hono and
- * `Deno.upgradeWebSocket` read is the request's `headers` property).
+ * Reading and setting a WebSocket upgrade's headers for the adapters: the subprotocols it offers
+ * (and the check of a subprotocol to answer), and headers of the request's own (a runtime's
+ * request headers are immutable, yet what Hono and `Deno.upgradeWebSocket` read is the request's
+ * `headers` property).
  *
  * @module
  */
@@ -38,4 +39,28 @@ export function spaceSubprotocols(request: Request): void {
 export function offersSubprotocol(request: Request, protocol: string): boolean {
   const offered = request.headers.get("sec-websocket-protocol") ?? "";
   return offered.split(",").some((name) => name.trim() === protocol);
+}
+
+/**
+ * A subprotocol name: a token (RFC 6455, 4.1: non-empty, U+0021 to U+007E without separators;
+ * RFC 9110, 5.6.2: `tchar`), compared as it is written (RFC 7936: case-sensitive).
+ */
+const SUBPROTOCOL_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Checks a `protocol` option where the options are read once (Node's `upgradeHandler`): a
+ * `TypeError` that names it for one that is no subprotocol name, which no client could offer
+ * (`""`, `"a,b"`, one with spaces), so that every client would be answered none.
+ */
+export function checkSubprotocol(protocol: unknown): string | undefined {
+  if (
+    protocol === undefined || (typeof protocol === "string" && SUBPROTOCOL_NAME.test(protocol))
+  ) {
+    return protocol;
+  }
+  const shown = typeof protocol === "string" ? JSON.stringify(protocol) : typeof protocol;
+  throw new TypeError(
+    "protocol must be a subprotocol name (a token: letters, digits and !#$%&'*+-.^_`|~, as " +
+      `RFC 6455 4.1 asks), got ${shown}`,
+  );
 }

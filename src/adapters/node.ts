@@ -15,7 +15,8 @@ import { type NodeDuplex, type NodeIncomingMessage, refuse, toRequest } from "./
 import { NodeSocket, type WsSocket } from "./_node_socket.ts";
 import { runSession, startSession } from "./_session.ts";
 import { thrownText } from "../_thrown_text.ts";
-import { withPayloadLimit } from "./_ws_payload_limit.ts";
+import { type HeldWsSettings, withUpgradeSettings } from "./_node_ws_settings.ts";
+import { checkSubprotocol } from "./_request_headers.ts";
 import type { ShutdownOptions } from "./_shutdown.ts";
 
 export type { NodeDuplex, NodeIncomingMessage };
@@ -37,9 +38,10 @@ export interface NodeWebSocketServer {
   ): void;
   /**
    * The server's settings: `maxPayload` is the largest message `ws` reads (0: no limit);
+   * `handleProtocols` picks the subprotocol answered (missing: the first offered);
    * `verifyClient`, its own admission check, is run as it is.
    */
-  options?: { maxPayload?: number | undefined; verifyClient?: unknown };
+  options?: { maxPayload?: number | undefined; handleProtocols?: unknown; verifyClient?: unknown };
 }
 
 /**
@@ -64,6 +66,15 @@ export interface NodeUpgradeOptions extends TransportOptions, AdmissionOptions, 
    * @default {30}
    */
   idleTimeout?: number;
+  /**
+   * The subprotocol to answer with (`Sec-WebSocket-Protocol`), when the client offers it; a
+   * client that offers none, or only others, is answered without one (RFC 6455 §4.2.2), as on
+   * Deno, Bun and Workers. Not given, `ws` answers the first subprotocol the client offers,
+   * whatever it is, unless the server has its own `handleProtocols`; given, it stands in for
+   * that on these upgrades. One that is no subprotocol name (a token, RFC 6455 §4.1), such as
+   * "", throws a `TypeError`.
+   */
+  protocol?: string;
 }
 
 /**
@@ -93,8 +104,9 @@ export type NodeUpgradeListener = (
  * `bufferedAmount`, as in Deno. Messages are taken from `ws`'s own emitter as the Buffers it read,
  * without a copy; `ws` refuses a message over `maxMessageBytes` from its frame header (the server's
  * `maxPayload` is lowered to it for these sockets), and a peer that goes on sending is cut off
- * after `closeTimeoutMs`. `idleTimeout` pings; a peer that never answers the closing handshake is
- * dropped (`terminate()`) once `closeTimeoutMs` has passed.
+ * after `closeTimeoutMs`. `protocol` is answered only to a client that offers it (in place of
+ * the server's own `handleProtocols`, for these sockets only). `idleTimeout` pings; a peer that
+ * never answers the closing handshake is dropped (`terminate()`) once `closeTimeoutMs` has passed.
  *
  * `ws` hands over a socket that is already open, so the transport is handed over in a callback,
  * synchronously: listeners added there see its "connected" event.
@@ -133,6 +145,7 @@ export function upgradeHandler(
   // A bad option throws here, once.
   const { maxMessageBytes, closeTimeoutMs } = checkSharedOptions(options);
   const idleTimeout = checkIdleTimeout(options.idleTimeout ?? 30);
+  const protocol = checkSubprotocol(options.protocol);
   checkArguments(wss, onSession);
   // A refusal's body (`authorize`'s own response, perhaps an upstream's) gets the time
   // `authorize` had: one that never ends must not hold the connection.
@@ -164,9 +177,14 @@ export function upgradeHandler(
     }
     if (refusal !== null) return await refuse(socket, refusal, bodyBound);
     // ws checks each frame's length before reading it against its server's maxPayload: ours for
-    // this socket, never above the server's own.
+    // this socket, never above the server's own. It answers the first subprotocol offered
+    // unless its server's handleProtocols picks: `protocol`'s choice for this socket.
+    const held: HeldWsSettings = {
+      maxPayload: payloadLimit(wss.options?.maxPayload, maxMessageBytes),
+      ...(protocol === undefined ? {} : { handleProtocols: answerOnly(protocol) }),
+    };
     try {
-      withPayloadLimit(wss.options, maxMessageBytes, () =>
+      withUpgradeSettings(wss.options, held, () =>
         wss.handleUpgrade(
           request as never,
           socket as never,
@@ -182,6 +200,19 @@ export function upgradeHandler(
     }
     socket.off("error", onReset); // ws listens from here on
   };
+}
+
+/** `maxMessageBytes` as `ws`'s `maxPayload`; the server's own, when lower, stays. */
+function payloadLimit(own: number | undefined, maxMessageBytes: number): number {
+  return own !== undefined && own > 0 && own <= maxMessageBytes ? own : maxMessageBytes;
+}
+
+/**
+ * A `ws` `handleProtocols` that answers `protocol` to a client that offered it, and none to one
+ * that offered only others (`false`; `ws` asks only when some were offered).
+ */
+function answerOnly(protocol: string): (offered: Set<string>) => string | false {
+  return (offered) => offered.has(protocol) ? protocol : false;
 }
 
 /**
