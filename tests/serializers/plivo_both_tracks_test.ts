@@ -11,26 +11,32 @@ import { MULAW_SILENCE_20MS } from "./fixtures/twilio_call.ts";
 // (docs.plivo.com/docs/voice/xml/audiostream). Plivo does not say whether `chunk` counts each
 // track or both: either way the caller's second of audio must come out as one second.
 
+/** A serializer at 8 kHz whose stream's start names both tracks, as the docs' example does. */
+function startedBoth(): PlivoSerializer {
+  const plivo = new PlivoSerializer();
+  plivo.setup({
+    inputSampleRate: 8000,
+    inputChannels: 1,
+    outputSampleRate: 8000,
+    outputChannels: 1,
+  });
+  plivo.deserialize(JSON.stringify({
+    event: "start",
+    sequenceNumber: 1,
+    start: {
+      callId: plivoIds.call,
+      streamId: plivoIds.stream,
+      accountId: "MAXXXXXXXXXXXXXXXXXX",
+      tracks: ["inbound", "outbound"],
+      mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000 },
+    },
+  }));
+  return plivo;
+}
+
 for (const counter of ["one counter across the tracks", "a counter per track"] as const) {
   Deno.test(`\`PlivoSerializer\` with both tracks streamed (${counter}) hears the caller's 1 s as 1 s`, () => {
-    const plivo = new PlivoSerializer();
-    plivo.setup({
-      inputSampleRate: 8000,
-      inputChannels: 1,
-      outputSampleRate: 8000,
-      outputChannels: 1,
-    });
-    plivo.deserialize(JSON.stringify({
-      event: "start",
-      sequenceNumber: 1,
-      start: {
-        callId: plivoIds.call,
-        streamId: plivoIds.stream,
-        accountId: "MAXXXXXXXXXXXXXXXXXX",
-        tracks: ["inbound", "outbound"],
-        mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000 },
-      },
-    }));
+    const plivo = startedBoth();
     const frames: Frame[] = [];
     let sequenceNumber = 1;
     for (let packet = 0; packet < 50; packet++) {
@@ -62,3 +68,34 @@ for (const counter of ["one counter across the tracks", "a counter per track"] a
     );
   });
 }
+
+Deno.test("`PlivoSerializer` with both tracks streamed loses no packet of a burst stamped alike", () => {
+  // Plivo stamps `media.timestamp` in epoch ms: a burst (packets 4 and 5 sent together) may carry
+  // the same stamp. Each is a new `chunk`, so none is a duplicate, and no silence goes between.
+  const plivo = startedBoth();
+  const loud = btoa(String.fromCharCode(...new Uint8Array(160))); // μ-law 0x00: not silence
+  const frames: Frame[] = [];
+  [0, 20, 40, 70, 70, 100, 120, 140, 160, 180].forEach((ms, packet) => {
+    const out = plivo.deserialize(JSON.stringify({
+      event: "media",
+      sequenceNumber: packet + 2,
+      streamId: plivoIds.stream,
+      media: {
+        track: "inbound",
+        timestamp: String(1705312200000 + ms),
+        chunk: packet + 1,
+        payload: loud,
+      },
+    }));
+    if (out !== null) frames.push(...[out].flat());
+  });
+  frames.push(...plivo.finish());
+  const heard = frames.filter((frame): frame is AudioFrame => frame.type === "audio").map((frame) =>
+    `${frame.audio.some((byte) => byte !== 0) ? "audio" : "silence"} ${frame.audio.length / 16}`
+  );
+  assert.deepEqual(heard, [
+    ...new Array(3).fill("audio 20"),
+    "silence 10",
+    ...new Array(7).fill("audio 20"),
+  ]);
+});

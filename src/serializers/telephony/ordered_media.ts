@@ -80,10 +80,12 @@ export interface MediaMessage {
  * message with a media time is told to the context as it arrives ({@linkcode SerializerContext.inboundPacket}; its media time counted from the
  * stream's first packet), those the stage then drops too: the network's jitter is measured from
  * every packet received, not from the frames. A message without the number the stage orders by
- * goes through as it came. Every repair and drop is counted through the serializer's context, so
- * it reaches `transport.stats`. A serializer using it hands on what it holds at the far end's end
- * of stream ({@linkcode OrderedMedia.flush}) and from its own `finish()`, which the transport
- * calls when the socket closes.
+ * goes through as it came. By timestamp, a packet with a newer number than any before it,
+ * stamped up to one packet before where the newest ends, is placed there: its stamp jittered (a
+ * burst stamped alike), it is no duplicate. Every repair and drop is counted through the
+ * serializer's context, so it reaches `transport.stats`. A serializer using it hands on what it
+ * holds at the far end's end of stream ({@linkcode OrderedMedia.flush}) and from its own
+ * `finish()`, which the transport calls when the socket closes.
  *
  * @example Twilio-style media, the second message late
  * ```ts
@@ -123,6 +125,12 @@ export class OrderedMedia {
   /** By how much the last refused media time was off where delivery stood (see #frameMs). */
   #refusedOffsetMs: number | undefined;
   readonly #bySequence: boolean;
+  /**
+   * By timestamp: the newest chunk number taken, and where (ms from the first) its packet ends —
+   * see `#inStep`.
+   */
+  #stepChunk: number | undefined;
+  #stepEndMs: number | undefined;
   /** The range media times wrap in (ordered by timestamp with a modulus), else `undefined`. */
   readonly #timeModulus: number | undefined;
   /**
@@ -216,10 +224,14 @@ export class OrderedMedia {
     const timestampMs = message.timestampMs === undefined || firstMs === undefined
       ? undefined
       : this.#sinceFirst(message.timestampMs, firstMs);
-    const key = this.#bySequence ? message.sequence : timestampMs;
+    // By timestamp, a stamp that jitters back onto the packet before is set where that one ends.
+    const placedMs = timestampMs === undefined || this.#bySequence
+      ? timestampMs
+      : this.#inStep(timestampMs, message.sequence, durationMs);
+    const key = this.#bySequence ? message.sequence : placedMs;
     // By sequence, the packet carries the wire's media time: its frame's time is read off it on
     // delivery (see #frameMs). By timestamp, the time from the first is its place.
-    const mediaMs = this.#bySequence ? message.timestampMs : timestampMs;
+    const mediaMs = this.#bySequence ? message.timestampMs : placedMs;
     if (key === undefined) {
       // Nothing to order by: the message goes as it came.
       this.#firstMs = firstMs;
@@ -245,7 +257,38 @@ export class OrderedMedia {
     this.#arrived(arrivedAt, timestampMs);
     // Taken (a duplicate or a late packet is dropped, counted, but never comes first).
     this.#firstMs = firstMs;
+    if (!this.#bySequence && placedMs !== undefined) {
+      this.#stepped(placedMs, message.sequence, durationMs);
+    }
     return this.#handOver();
+  }
+
+  /**
+   * Where a packet ordered by timestamp goes: a newer chunk than any taken (never a duplicate:
+   * Twilio, Telnyx, Plivo and Exotel number each media message anew) stamped at or up to one
+   * packet before where the newest taken ends is the next packet, its stamp off by jitter (a
+   * sender stamping by its wall clock stamps a burst alike): set there, not dropped as overlapping
+   * it. A stamp ahead is left as it is: it may follow a loss, or come early before a late one.
+   * With both tracks on one chunk counter, the chunks of a track do not say which are missing, so
+   * the stamp orders; they do say which packet is new.
+   */
+  #inStep(atMs: number, chunk: number | undefined, durationMs: number): number {
+    const endMs = this.#stepEndMs;
+    const last = this.#stepChunk;
+    if (endMs === undefined || last === undefined || chunk === undefined || !(chunk > last)) {
+      return atMs;
+    }
+    if (this.#timeModulus !== undefined) return atMs; // wrapped times: left to the reorder stage
+    const offsetMs = atMs - endMs;
+    return offsetMs <= -durationMs / 2 && offsetMs >= -durationMs ? endMs : atMs;
+  }
+
+  /** A packet ordered by timestamp was taken at `atMs`: the newest chunk so far marks the step. */
+  #stepped(atMs: number, chunk: number | undefined, durationMs: number): void {
+    if (chunk === undefined || !Number.isFinite(chunk)) return;
+    if (this.#stepChunk !== undefined && !(chunk > this.#stepChunk)) return;
+    this.#stepChunk = chunk;
+    this.#stepEndMs = atMs + durationMs;
   }
 
   /**
@@ -323,6 +366,7 @@ export class OrderedMedia {
     this.#endDecoding();
     this.#nextMs = 0;
     this.#firstMs = undefined;
+    this.#stepChunk = this.#stepEndMs = undefined;
     this.#resetClock();
     this.#arrival.streamStart = true; // the next packet's media time counts anew
     return this.#handOver();
