@@ -153,6 +153,16 @@ interface Utterance {
    * longer than the quiet time goes on in a new spell, and is still one response.
    */
   priorMs: number;
+  /**
+   * Stretches of the timeline inside it that are not its audio, in order (`NO_GAPS` until one):
+   * background that filled a slot while its next chunk was not yet whole (a reply relayed in real
+   * time), padding placed between its chunks. Counted from `start` alone, each read as the
+   * response's own audio heard (see {@linkcode partOf}). Three numbers a stretch: its `from` and
+   * `to` positions and the ms of the stretches before it, so that what lies before a position is
+   * found by bisection however many there are (a long reply relayed in real time over background
+   * has one every chunk or two).
+   */
+  gaps: number[];
   started: boolean;
   /**
    * The far end said it began to play it (`playback_started`, see {@linkcode #report}): it begins
@@ -484,11 +494,15 @@ export class PlaybackTracker {
         end: position,
         endPlaysAt: NaN,
         priorMs: resumed ? before!.priorMs + before!.sentMs : 0,
+        gaps: NO_GAPS,
         started: false,
         serial: ++this.#serial,
       };
       this.#utterances.push(current);
       begun = true;
+    } else if (position > current.end + EPSILON) {
+      // Other audio left since its last chunk (background, padding): not this response's.
+      addGap(current, current.end, position);
     }
     current.sentMs += durationMs;
     current.end = this.#timeline.sentMs;
@@ -604,7 +618,7 @@ export class PlaybackTracker {
       const u = utterances[i]!;
       if (u.end <= sent + EPSILON) break; // the ones before it end earlier still
       u.end = Math.max(u.start, sent);
-      u.sentMs = u.end - u.start;
+      u.sentMs = ownMsTo(u, u.end);
       u.endPlaysAt = this.#timeline.playsAt(u.end);
       if (u.sentMs > EPSILON || u.started) continue;
       utterances.splice(i, 1); // never audible: nothing of it left
@@ -1555,7 +1569,7 @@ export class PlaybackTracker {
     for (const u of this.#utterances) {
       if (u.end <= left + EPSILON) continue; // all of it left
       u.end = Math.max(u.start, left);
-      u.sentMs = u.end - u.start;
+      u.sentMs = ownMsTo(u, u.end);
     }
   }
 
@@ -1593,5 +1607,44 @@ function heardOf(u: Utterance, heard: number): number {
  */
 function partOf(u: Utterance, position: number): number {
   if (position >= u.end - EPSILON) return u.sentMs;
-  return Math.min(u.sentMs, Math.max(0, position - u.start));
+  return Math.min(u.sentMs, Math.max(0, position - u.start - gapMsBefore(u, position)));
+}
+
+/** No stretch of other audio inside an utterance (shared, never written: replaced at the first). */
+const NO_GAPS: number[] = [];
+
+/** A stretch `[from, to)` of other audio after all of `u`'s others (see `Utterance.gaps`). */
+function addGap(u: Utterance, from: number, to: number): void {
+  if (u.gaps === NO_GAPS) u.gaps = [];
+  const gaps = u.gaps;
+  const n = gaps.length;
+  const before = n === 0 ? 0 : gaps[n - 1]! + gaps[n - 2]! - gaps[n - 3]!;
+  gaps.push(from, to, before);
+}
+
+/** Milliseconds of `u`'s gaps (see `Utterance.gaps`) that lie before `position`. */
+function gapMsBefore(u: Utterance, position: number): number {
+  const gaps = u.gaps;
+  // The last stretch that begins before `position`, by bisection over the stretches.
+  let low = 0;
+  let high = gaps.length / 3;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (gaps[3 * mid]! < position) low = mid + 1;
+    else high = mid;
+  }
+  if (low === 0) return 0;
+  const at = 3 * (low - 1);
+  return gaps[at + 2]! + Math.min(gaps[at + 1]!, position) - gaps[at]!;
+}
+
+/**
+ * `u` cut to end at `end` (what left of it ends there): gaps past it dropped, and its own audio
+ * before it, the positions' difference less its gaps there.
+ */
+function ownMsTo(u: Utterance, end: number): number {
+  const gaps = u.gaps;
+  while (gaps.length > 0 && gaps[gaps.length - 3]! >= end - EPSILON) gaps.length -= 3;
+  if (gaps.length > 0 && gaps[gaps.length - 2]! > end) gaps[gaps.length - 2] = end;
+  return Math.max(0, end - u.start - gapMsBefore(u, end));
 }
