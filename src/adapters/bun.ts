@@ -150,10 +150,10 @@ function withSubprotocol(
   { headers, protocol }: BunUpgradeOptions,
 ): Record<string, string> | undefined {
   if (protocol === undefined) return headers;
-  const named = Object.keys(headers ?? {}).some((name) =>
-    name.toLowerCase() === "sec-websocket-protocol"
-  );
-  if (named) return headers;
-  const answer = offersSubprotocol(request, protocol) ? protocol : "";
-  return { ...headers, "sec-websocket-protocol": answer };
+  // Read as Bun reads them: plain JavaScript may pass a `Headers` or pairs, which a spread drops.
+  const all: Record<string, string> = {};
+  new Headers(headers as HeadersInit | undefined).forEach((value, name) => (all[name] = value));
+  if ("sec-websocket-protocol" in all) return all;
+  all["sec-websocket-protocol"] = offersSubprotocol(request, protocol) ? protocol : "";
+  return all;
 }

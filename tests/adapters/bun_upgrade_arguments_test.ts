@@ -26,3 +26,22 @@ Deno.test("Bun `upgrade` called without Bun's server throws a TypeError saying w
   assert.equal(transport, null);
   assert.equal(response.status, 403);
 });
+
+// Plain JavaScript may give `headers` as a `Headers` or as pairs, which Bun's `server.upgrade`
+// takes (HeadersInit). With `protocol`, they were spread into a record: a `Headers` spread is
+// empty, so its headers were lost from the 101.
+Deno.test("Bun `upgrade` with `protocol` keeps `headers` given as a Headers object", async () => {
+  const request = new Request("http://127.0.0.1/ws", {
+    headers: { ...UPGRADE, origin: "", "sec-websocket-protocol": "other, audio.v1" },
+  });
+  let given: Record<string, string> | undefined;
+  const server: BunServer = {
+    upgrade: (_request, options) => {
+      given = options.headers;
+      return false; // nothing to open here: the headers Bun was given are what is checked
+    },
+  };
+  const headers = new Headers({ "x-call": "c1" }) as unknown as Record<string, string>;
+  await upgrade(request, server, { protocol: "audio.v1", headers });
+  assert.deepEqual(given, { "x-call": "c1", "sec-websocket-protocol": "audio.v1" });
+});
