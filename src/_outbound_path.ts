@@ -94,6 +94,11 @@ export class OutboundPath {
   readonly #signal: AbortSignal;
   /** The session is ending otherwise than by an `end` (cancel, close): an `end` waiting stops. */
   #dropped = false;
+  /**
+   * `timeline.sentMs` when the observers were last told that the audio held back for a packet
+   * never leaves (see {@linkcode #heldNeverLeaves}); NaN: never. Told once for what was held then.
+   */
+  #heldDropToldAt = NaN;
   readonly #dispatch: (event: Event) => void;
   readonly #goodbye: (say: () => Promise<void> | void, reason: string) => Promise<void>;
   readonly #onError: (error: TransportError) => void;
@@ -433,9 +438,16 @@ export class OutboundPath {
     }
     this.#gate.close();
     this.#interruptedLast = true;
+    // Read before the clear: what the packetizer held (told with its chunks) is dropped with it.
+    const heldMs = this.sender.heldAudioMs;
+    const unsentFrom = this.#timeline.sentMs - heldMs;
     this.#stats.audioBytesInterrupted += this.#pump.clear(clears);
-    const info = { at: this.#clock.now(), heardPosition: this.tracker.cutPosition };
-    this.#observers.interrupted(info);
+    const at = this.#clock.now();
+    this.#observers.interrupted({ at, heardPosition: this.tracker.cutPosition });
+    // It never left, so it was not sent (`stats.audioBytesSent` never counted it): metrics take it
+    // back. Told after the interruption, whose cut (at or before it: a `CallRecorder` erases what
+    // was not heard from there) must come first; a second cut, past the first, changes nothing.
+    if (heldMs > 0) this.#heldDropped(unsentFrom, at);
     return result;
   }
 
@@ -462,6 +474,7 @@ export class OutboundPath {
   drop(dropped = false): void {
     this.#dropped = true;
     this.tracker.end();
+    this.#heldNeverLeaves();
     this.#stats.audioBytesDroppedOnClose += this.#pump.clear();
     if (dropped) this.#handOver();
   }
@@ -531,9 +544,31 @@ export class OutboundPath {
     this.tracker.end();
     this.#pauseBound.cancel();
     this.#startBound.cancel();
+    this.#heldNeverLeaves();
     const left = this.#pump.stop();
     this.#stats.audioBytesDroppedOnClose += left.audioBytes;
     this.#stats.framesDroppedOnClose += left.frames;
+  }
+
+  /**
+   * The session is ending: the audio held back for a packet not yet whole (and the serializer's
+   * partial frame behind it: `heldAudioMs`), placed on the timeline and told to the observers
+   * with its chunks, never leaves. Told now, before the clear and before the observers hear the
+   * session is over, from where it was placed (else `voice.outbound.audio` counts it as sent,
+   * which `stats.audioBytesSent` never did, and a recording keeps what was placed to play before
+   * the close); once, whether the far end closed (`drop`) or we did (`stop`).
+   */
+  #heldNeverLeaves(): void {
+    const heldMs = this.sender.heldAudioMs;
+    const sentMs = this.#timeline.sentMs;
+    if (!(heldMs > 0) || sentMs === this.#heldDropToldAt) return;
+    this.#heldDropped(sentMs - heldMs, this.#clock.now());
+  }
+
+  /** Tells the observers the audio told of from `position` on never left (`outboundDropped`). */
+  #heldDropped(position: number, at: number): void {
+    this.#heldDropToldAt = this.#timeline.sentMs;
+    if (this.#observers.list.length > 0) this.#observers.outboundDropped({ at, position });
   }
 
   /**

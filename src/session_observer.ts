@@ -154,9 +154,12 @@ export interface SessionObserver {
   /**
    * Audio told of with its chunks was dropped before it left: the partial packet at a stretch's
    * end with `fixedAudioPacketSize` and `lastPacket: "drop"`, or at a change of the wire's format,
-   * or while the far end closes the session; or a chunk an asynchronous serializer refused after
-   * it was handed to it (its promise rejected, or answered with no message). No interruption: the
-   * bot's reply simply ends there (the next chunk plays in the refused one's place).
+   * or while the far end closes the session; a chunk an asynchronous serializer refused after it
+   * was handed to it (its promise rejected, or answered with no message); or a packet not yet
+   * whole when the session ends or an interruption drops it (told right after `interrupted`;
+   * where the far end was cleared, the next audio is told from where the timeline stands, not
+   * from `position`). Else no interruption: the bot's reply simply ends there (the next chunk
+   * plays in the refused one's place).
    */
   outboundDropped?(info: OutboundDroppedInfo): void;
   /** The session is over. */
