@@ -331,6 +331,12 @@ export class PlaybackTracker {
    */
   #filledAt = -Infinity;
   #marks: PendingMark[] = [];
+  /**
+   * Background audio left since the last mark was sent: the far end has played on past it, and a
+   * reply that begins after every response before it has stopped is marked at its start (see
+   * {@linkcode beforeChunk}).
+   */
+  #filledSinceMark = false;
   /** Where the last mark of the cadence stands (the session's first mark is outside it). */
   #markedPosition = 0;
   /**
@@ -427,6 +433,16 @@ export class PlaybackTracker {
       // The mark goes after the packet that carries that end: with this chunk, or a later one.
       if (this.#leftPosition < current.end - EPSILON) this.#boundaryAt = current.end;
       else this.#mark(false, 2 * MAX_PENDING_MARKS);
+    } else if (current === undefined && this.#serial > 0 && this.#filledSinceMark) {
+      // No response plays on, but background filled the slots since the last mark: the far end
+      // never ran dry, so no new spell put its delay back where the estimate has it, and that
+      // delay drifts (mod_audio_fork plays in whole batches, and each reply's short last chunk
+      // moves where they fall: 20 ms later a reply). The cadence, spread out while answers
+      // agreed, sends no mark inside a short reply, and the end-of-speech mark is answered only
+      // once the reply has played: the reply began and was heard by the delay learned a reply
+      // before (20-40 ms early). A mark at its start bounds `heardMs` there until the far end
+      // reaches it, and its answer reads the delay as the reply begins.
+      this.#mark(false, 2 * MAX_PENDING_MARKS);
     }
     if (this.#markCount === 0 && this.#serial > 0) this.#markFirst();
   }
@@ -467,6 +483,7 @@ export class PlaybackTracker {
     leavesLater = false,
   ): void {
     if (!speech) {
+      this.#filledSinceMark = true;
       // Background alone: it too fills the packet that held speech back, and sends it; and a far
       // end reporting its playback plays it on after the speech (see #filled).
       if (this.acks && !leavesLater && !Number.isNaN(this.#boundaryAt)) {
@@ -1290,6 +1307,7 @@ export class PlaybackTracker {
     const name = `${prefix}${++this.#markCount}`;
     this.#markedPosition = position;
     this.#markedEnd = end;
+    this.#filledSinceMark = false;
     const playsAt = this.#timeline.playsAt(position);
     // A clock read a mark (a few a second at most), not a chunk; none where the caller read it.
     const sentAt = now ?? this.#clock.now();

@@ -144,9 +144,6 @@ function newTake(batch = 0): Take {
   };
 }
 
-/** A chunk whose answer is due but which made no take (the resampler held it whole). */
-const NO_TAKE: Take = Object.freeze(newTake(-1));
-
 /**
  * Marks sent and not yet answered, to keep under the module's bound, and where the module holds
  * them (jambonz/freeswitch-modules `mod_audio_fork/lws_glue.cpp` at 30f21899): a mark waits in an
@@ -197,6 +194,11 @@ export class ForkMarks implements FarEndHold {
   #heldUntilArrived = 0;
   /** The last {@linkcode #take}, until the sender says whether its answer is due later. */
   #lastTake: Take | undefined;
+  /**
+   * The take of a chunk whose answer is due and which had counted nothing when it was announced
+   * ({@linkcode answerDue}): a chunk counted after an `await` fills it in.
+   */
+  #awaitedTake: Take | undefined;
   /** Takes whose asynchronous answer is still due, oldest first ({@linkcode answerDue}). */
   readonly #due: Take[] = [];
   /** Batches moved to the playout buffer so far: a late refusal undoes only the latest. */
@@ -382,10 +384,16 @@ export class ForkMarks implements FarEndHold {
   answerDue(): void {
     const take = this.#lastTake;
     this.#lastTake = undefined;
-    // A chunk the resampler held whole made no take: nothing of it was counted, and the module
-    // holds what it is counted to hold.
-    if (take === undefined && !this.#arriving) this.#heldUntilArrived = this.#held;
-    this.#due.push(take ?? NO_TAKE);
+    if (take !== undefined) return void this.#due.push(take);
+    // No take yet: the resampler held the chunk whole (it makes none), or the serializer counts
+    // it only after an `await` (a wrapper that encodes remotely first). Its take, if one comes
+    // before its answer, is this chunk's (the pump sends the next chunk only after the answer):
+    // filled in then ({@linkcode #take}), not left for the next chunk's `answerDue` to claim
+    // (whose late refusal then undid this chunk, which had left, and left its own counted).
+    if (!this.#arriving) this.#heldUntilArrived = this.#held;
+    const awaited = newTake(-1);
+    this.#awaitedTake = awaited;
+    this.#due.push(awaited);
   }
 
   /**
@@ -399,6 +407,7 @@ export class ForkMarks implements FarEndHold {
    */
   answered(refused: boolean): void {
     const take = this.#due.shift();
+    if (take === this.#awaitedTake) this.#awaitedTake = undefined; // none came: held whole
     if (!refused || take === undefined || take.batch < 0) return;
     this.#heldUntilArrived = Math.max(0, this.#heldUntilArrived - take.added);
     // Its markers never went in: marks whose commands went before it wait in the inventory still,
@@ -464,12 +473,22 @@ export class ForkMarks implements FarEndHold {
    * then it; `bytes` alone when none was held.
    */
   audio(bytes: Uint8Array): Uint8Array | SerializedMessage[] {
+    return this.#audio(bytes, true);
+  }
+
+  /**
+   * {@linkcode audio}; `chunk`: the bytes are an audio chunk's the sender asked for (paired with
+   * its answer, see {@linkcode answerDue}), not the serializer's own (a flush's silence, a
+   * stretch's tail), which no answer of the sender's is about: kept as a chunk's, one such take
+   * was claimed by the next chunk's `answerDue` when that chunk counted nothing.
+   */
+  #audio(bytes: Uint8Array, chunk: boolean): Uint8Array | SerializedMessage[] {
     // Audio moves the pre-buffer on: what a stretch's end left there goes with it.
     if (this.#flushTimer?.armed) this.#flushTimer.cancel();
-    if (this.#unsent.length === 0) return this.#take(bytes, NO_MARKS);
+    if (this.#unsent.length === 0) return this.#take(bytes, NO_MARKS, chunk);
     const marks = this.#unsent;
     const commands = this.release();
-    return [...commands, this.#take(bytes, marks)];
+    return [...commands, this.#take(bytes, marks, chunk)];
   }
 
   /**
@@ -538,7 +557,7 @@ export class ForkMarks implements FarEndHold {
    */
   ended(tail: Uint8Array | null): SerializedMessage[] | null {
     if (this.cancelled) return null; // the goodbye went: nothing follows it
-    const sent = tail === null ? [] : this.audio(tail);
+    const sent = tail === null ? [] : this.#audio(tail, false);
     const messages = Array.isArray(sent) ? sent : [sent];
     if (this.#markersHeld() && this.#flushTimer !== undefined) {
       this.#flushTimer.arm(this.#chunkMs);
@@ -571,7 +590,7 @@ export class ForkMarks implements FarEndHold {
    * `marks`: the held commands that go with it (kept, with what it counted, in case its answer is
    * refused late: {@linkcode answered}).
    */
-  #take(bytes: Uint8Array, marks: readonly HeldMark[] = NO_MARKS): Uint8Array {
+  #take(bytes: Uint8Array, marks: readonly HeldMark[] = NO_MARKS, chunk = false): Uint8Array {
     // Audio after the last end-of-speech mark: its place is no longer the end of what was sent.
     this.#lastEnd = undefined;
     this.#killedLast = false;
@@ -581,9 +600,13 @@ export class ForkMarks implements FarEndHold {
     this.#held += added;
     // A send already under way is ahead of this one: nothing it let go has arrived either.
     this.#heldUntilArrived = (this.#arriving ? this.#heldUntilArrived : before) + added;
-    // Kept in case its answer is refused late ({@linkcode answered}). The last one's object again
-    // where no answer was due for it (a serializer that answers at once: nothing a chunk).
-    const take = this.#lastTake ?? (this.#lastTake = newTake());
+    // Kept in case its answer is refused late ({@linkcode answered}): a chunk's only. The last
+    // one's object again where no answer was due for it (a serializer that answers at once:
+    // nothing a chunk); the awaited one where its answer was announced before it counted.
+    const awaited = chunk ? this.#awaitedTake : undefined;
+    if (awaited !== undefined) this.#awaitedTake = undefined;
+    else if (chunk) this.#lastTake ??= newTake();
+    const take = awaited ?? (chunk ? this.#lastTake! : newTake());
     take.added = added;
     take.before = before;
     take.threshold = 0;
@@ -626,7 +649,7 @@ export class ForkMarks implements FarEndHold {
     // end; not counted, it reaches the threshold either way (a sample over, when the marker
     // does go in: the pre-buffer moves whole).
     const samples = Math.max(1, this.#threshold - this.#held);
-    const silence = this.audio(new Uint8Array(samples * 2));
+    const silence = this.#audio(new Uint8Array(samples * 2), false);
     return Array.isArray(silence) ? silence : [silence];
   }
 
@@ -655,7 +678,9 @@ export class ForkMarks implements FarEndHold {
     // reply's audio. A whole first batch of silence moves whatever the module holds, at whichever
     // threshold (the chunk may be what moved the count past the first), and `killAudio` drops it.
     this.#flushedWhole = this.sendsUnderWay > 0;
-    const whole = this.#flushedWhole ? this.audio(new Uint8Array(FIRST_THRESHOLD * 2)) : null;
+    const whole = this.#flushedWhole
+      ? this.#audio(new Uint8Array(FIRST_THRESHOLD * 2), false)
+      : null;
     // Marks held go before it either way: in the inventory or the playout buffer, `killAudio`
     // answers them `cleared`, and the bot waiting on them is done waiting.
     const before = (whole === null ? null : Array.isArray(whole) ? whole : [whole]) ??

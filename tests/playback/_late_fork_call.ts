@@ -20,14 +20,18 @@ export const LATE_MS = 3;
  * bot (the call's `receive` handler gathers them). `lateMs`: how much later,
  * or a function of the audio frame (a remote encoder's time varies: an answer may come after the
  * next one asked for). `options`: the transport's, over the call's; `refuses`: the audio frames
- * whose late answer is a rejection (a remote encoder that failed: `OutboundSender.refusedLate`).
+ * whose late answer is a rejection (a remote encoder that failed: `OutboundSender.refusedLate`);
+ * `countsLate`: audio is handed to the serializer only once the wait is over (a wrapper that
+ * awaits its own work first), so the serializer counts it after the sender was told an answer is
+ * due.
  */
 export function lateForkCall(
   make: () => FrameSerializer,
   lateMs: number | ((frame: Frame) => number) = LATE_MS,
-  { options = {}, refuses = () => false }: {
+  { options = {}, refuses = () => false, countsLate = false }: {
     options?: TransportOptions;
     refuses?: (frame: Frame) => boolean;
+    countsLate?: boolean;
   } = {},
 ) {
   const serializer = make();
@@ -36,12 +40,13 @@ export function lateForkCall(
   const serialize = serializer.serialize.bind(serializer);
   const delay = typeof lateMs === "number" ? () => lateMs : lateMs;
   serializer.serialize = (frame: Frame) => {
-    const message = serialize(frame);
-    if (frame.type !== "audio") return message;
+    if (frame.type !== "audio") return serialize(frame);
+    const message = countsLate ? undefined : serialize(frame);
     const refused = refuses(frame);
     return clock.sleep(delay(frame)).then(() => {
+      const late = countsLate ? serialize(frame) : message!;
       if (refused) throw new Error("the encoder failed");
-      return message;
+      return late;
     });
   };
   const log = forkFarEnd(clock, pair, { metadata: FORK_METADATA, closeOnDisconnect: false });

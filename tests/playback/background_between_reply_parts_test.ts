@@ -48,7 +48,8 @@ async function replies(
   const heardWhole: number[] = [];
   for (let reply = 1; reply <= 4; reply++) {
     let at = NaN;
-    for (let t = 0; t < 600; t++) {
+    // The last reply is watched longer: the far end's delay has grown by then (see below).
+    for (let t = 0; t < (reply === 4 ? 1000 : 600); t++) {
       if (t % 20 === 0 && t < REPLY_MS) transport.send(forkAudio(20, 100 + reply, `r${reply}`));
       await clock.tick(1);
       const { responseId, heardMs } = transport.playback;
@@ -74,11 +75,14 @@ for (const [name, make] of FORK_SERIALIZERS) {
       s === 7 && at > reply2[0]! && at < reply2.at(-1)!
     );
     assert.ok(between.length > 0, "background played between reply 2's parts");
-    // Within two of the module's 20 ms ticks: the measure's grain, and the estimate's own error
-    // here (with background, a reply's start reads up to 40 ms early: a separate matter).
-    // Before: heard whole 130 ms before the module had played it.
+    // Within one of the module's 20 ms ticks: the measure's grain (a tick is logged by its first
+    // sample, and the marks' samples put a reply's end a few samples into the next tick). Before
+    // 9d0f336: heard whole 130 ms before the module had played it; before the mark at a reply's
+    // start (`PlaybackTracker.beforeChunk`): 40 ms, the reply read by the delay learned a reply
+    // before, while the module's grew (never dry, each reply's end-of-speech silence delays the
+    // background after it).
     for (const { heard, played } of found) {
-      assert.ok(heard >= played - 40, `heard whole at, played whole at: ${JSON.stringify(found)}`);
+      assert.ok(heard >= played - 20, `heard whole at, played whole at: ${JSON.stringify(found)}`);
     }
     await transport.close();
   });

@@ -1,6 +1,6 @@
 // An interruption while an asynchronous serializer still works on a chunk of the reply it stops,
-// its answer coming only after the next reply's first chunk has gone (a remote encoder whose time
-// varies). The sender drops that answer (fork_late_answer_after_interrupt_test.ts), but the
+// its answer coming only after the next reply's first chunk is whole (a remote encoder whose time
+// varies; that chunk is asked for only once the answer has come: see the comment in the test). The sender drops that answer (fork_late_answer_after_interrupt_test.ts), but the
 // serializer had counted it into mod_audio_fork's pre-buffer, and cut the silence before
 // `killAudio` short by as much: the stopped reply's end stayed in the pre-buffer (`killAudio`
 // empties only the playout buffer), and the next reply's audio joined it there. Recovered only
@@ -34,8 +34,10 @@ for (const [name, make] of FORK_SERIALIZERS) {
     const interrupted = transport.stats.audioBytesInterrupted;
     await transport.interrupt();
     const cutAt = clock.now();
-    // The next reply at once: its first chunk leaves (and is answered, 3 ms) before the stopped
-    // reply's last one is (60 ms).
+    // The next reply at once. Its first chunk is whole 40 ms after the cut, but the pump's run
+    // waits for the send under way (`OutboundPump`'s `#runAfter`): it is asked for only as the
+    // stopped reply's last chunk is answered (60 ms), and answered 3 ms after that answer, which
+    // the sender drops. So what the module has after the cut is all of the next reply's audio.
     for (let n = 0; n < 10; n++) {
       transport.send(forkAudio(20, 102, "r2"));
       await clock.tick(20);
