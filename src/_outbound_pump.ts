@@ -1082,7 +1082,7 @@ export class OutboundPump {
     this.#onChunk?.(out, speech);
     // From where what left with it begins: the far end's held audio it let go leaves with it too,
     // placed above to play from now though it arrives only with the answer (a chunk off, at worst).
-    return sending && this.#leftOnAnswer(sending, this.#chunkFrom, { ms, speech });
+    return sending && this.#leftOnAnswer(sending, this.#chunkFrom, ms, speech);
   }
 
   /**
@@ -1092,19 +1092,19 @@ export class OutboundPump {
    * `PlayoutTimeline.replaceFrom`; nothing is reserved while the run waits). Placed at its slot,
    * it read as played before it left: `heardMs` a chunk ahead for the rest of the reply, and the
    * underrun told short by as much. Not after a cut: what the far end dropped plays nowhere.
-   * `chunk`: its length, and whether it was speech.
+   * `ms`: the chunk's length; `speech`: whether it was speech.
    */
   async #leftOnAnswer(
     sending: Promise<void>,
     from: number,
-    chunk: { ms: number; speech: boolean },
+    ms: number,
+    speech: boolean,
   ): Promise<void> {
     const cuts = this.#cuts;
     await sending;
     if (this.#stopped || this.#cuts !== cuts) return;
     const now = this.#clock.now();
-    if (this.#sender.refusedLate) return this.#neverLeft(chunk.ms, now);
-    const speech = chunk.speech;
+    if (this.#sender.refusedLate) return this.#neverLeft(ms, now);
     const moved = this.#timeline.replaceFrom(from, now);
     if (!Number.isNaN(moved)) this.#tracker.replaced(moved);
     // The marks after it go now, behind it on the wire (see `PlaybackTracker.chunkLeft`).

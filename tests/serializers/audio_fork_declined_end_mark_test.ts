@@ -13,7 +13,7 @@ import type { Frame } from "../../src/frames.ts";
 import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
 import { FORK_METADATA, FORK_SERIALIZERS, forkAudio } from "./fixtures/fork_serializers.ts";
 import { forkFarEnd } from "./fixtures/fork_module_playout.ts";
-import { narrowbandCall } from "./fixtures/narrowband_call.ts";
+import { NARROWBAND_SETUP, narrowbandCall } from "./fixtures/narrowband_call.ts";
 import { recordingContext } from "./fixtures/recording_context.ts";
 import { wiredFork } from "./fixtures/fork_module.ts";
 
@@ -54,12 +54,7 @@ function startedJambonz() {
   const recorded = recordingContext();
   const jambonz = new JambonzSerializer({ streamSampleRate: 8000 });
   jambonz.bind(recorded.context);
-  jambonz.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
+  jambonz.setup(NARROWBAND_SETUP);
   jambonz.deserialize(FORK_METADATA);
   const serialize = (frame: Frame) => [jambonz.serialize(frame) ?? []].flat() as unknown[];
   /** The module's answer to the bot's mark `name` (`send_mark_event`, lws_glue.cpp). */

@@ -14,7 +14,7 @@ import type { FakeClock } from "../../src/testing/mod.ts";
 import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
 import { FORK_METADATA, FORK_SERIALIZERS, forkAudio } from "./fixtures/fork_serializers.ts";
 import { forkFarEnd } from "./fixtures/fork_module_playout.ts";
-import { narrowbandCall } from "./fixtures/narrowband_call.ts";
+import { NARROWBAND_SETUP, narrowbandCall } from "./fixtures/narrowband_call.ts";
 import { recordingContext } from "./fixtures/recording_context.ts";
 
 /**
@@ -121,12 +121,7 @@ Deno.test("`JambonzSerializer` declines the transport's end-of-speech mark at 30
   const { context, sent, counted, reported } = recordingContext();
   const jambonz = new JambonzSerializer({ streamSampleRate: 8000 });
   jambonz.bind(context);
-  jambonz.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
+  jambonz.setup(NARROWBAND_SETUP);
   jambonz.deserialize(FORK_METADATA);
   // The bot's 30 marks fill the module, one per 20 ms message (their commands go with the next).
   for (let m = 0; m < 30; m++) {

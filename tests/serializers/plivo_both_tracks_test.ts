@@ -3,6 +3,7 @@ import type { AudioFrame, Frame } from "../../mod.ts";
 import { PlivoSerializer } from "../../src/serializers/plivo.ts";
 import { plivoIds } from "./fixtures/plivo_call.ts";
 import { MULAW_SILENCE_20MS } from "./fixtures/twilio_call.ts";
+import { NARROWBAND_SETUP } from "./fixtures/narrowband_call.ts";
 
 // A stream of both tracks, built from Plivo's "Stream Event Protocol"
 // (plivo.com/docs/voice/audio-streaming/audio-streaming, "start": `start.tracks`, "Audio tracks
@@ -14,12 +15,7 @@ import { MULAW_SILENCE_20MS } from "./fixtures/twilio_call.ts";
 /** A serializer at 8 kHz whose stream's start names both tracks, as the docs' example does. */
 function startedBoth(): PlivoSerializer {
   const plivo = new PlivoSerializer();
-  plivo.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
+  plivo.setup(NARROWBAND_SETUP);
   plivo.deserialize(JSON.stringify({
     event: "start",
     sequenceNumber: 1,

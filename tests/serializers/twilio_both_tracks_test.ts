@@ -3,6 +3,7 @@ import type { AudioFrame, Frame } from "../../mod.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { twilioIds } from "./fixtures/twilio_call.ts";
 import { MULAW_SILENCE_20MS } from "./fixtures/twilio_call.ts";
+import { NARROWBAND_SETUP } from "./fixtures/narrowband_call.ts";
 
 // A stream of both tracks, built from Twilio's "Media Streams - WebSocket Messages"
 // (twilio.com/docs/voice/media-streams/websocket-messages): the Start message's `start.tracks`
@@ -12,18 +13,8 @@ import { MULAW_SILENCE_20MS } from "./fixtures/twilio_call.ts";
 // tracks with one counter: outbound chunk "1" (sequenceNumber 3), then inbound chunk "2"
 // (sequenceNumber 4), both at timestamp "5".
 
-/** 8 kHz in and out. */
-function setUp(twilio: TwilioSerializer): void {
-  twilio.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
-}
-
 function startBoth(twilio: TwilioSerializer): void {
-  setUp(twilio);
+  twilio.setup(NARROWBAND_SETUP);
   twilio.deserialize(JSON.stringify({
     event: "start",
     sequenceNumber: "1",
@@ -91,7 +82,7 @@ for (const counter of ["one counter across the tracks", "a counter per track"] a
 
 Deno.test("`TwilioSerializer` with the caller's track alone still fills a lost chunk with its 20 ms", () => {
   const twilio = new TwilioSerializer();
-  setUp(twilio);
+  twilio.setup(NARROWBAND_SETUP);
   twilio.deserialize(JSON.stringify({
     event: "start",
     start: { streamSid: twilioIds.stream, callSid: twilioIds.call, tracks: ["inbound"] },

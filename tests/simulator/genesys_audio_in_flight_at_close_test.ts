@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import { syntheticCaller } from "../../src/simulator/mod.ts";
 import { callAudioHookBot } from "./_audiohook_bot.ts";
-import { openAudioHookSession } from "./_audiohook_session.ts";
+import { type AudioHookSession, openAudioHookSession } from "./_audiohook_session.ts";
 
 const STRAGGLER = "genesys audio in flight at close, not played";
 
@@ -91,33 +91,36 @@ Deno.test("simulateCall as genesys counts the open transaction as a round trip f
   );
 });
 
-Deno.test("the Genesys far end reports audio while a session it never opened closes", async () => {
-  const { farEnd, clock, rules, notes, server } = openAudioHookSession();
-  // The bot refuses the open (AudioHook: a `disconnect` instead of `opened`), then sends audio.
-  server("disconnect", { parameters: { reason: "unauthorized" } });
-  const hungUp = farEnd.hangUp();
-  await clock.tick(100);
-  farEnd.receive(new Uint8Array(1600));
-  server("closed");
-  await hungUp;
-  assert.deepEqual(notes, []);
-  assert.deepEqual(rules, [
-    "genesys.audio-out-of-session: 1600 bytes of audio while closing a session never opened",
-  ]);
-});
-
-Deno.test("the Genesys far end reports audio that comes after the bot's own disconnect", async () => {
-  const { farEnd, clock, rules, notes, server } = openAudioHookSession();
-  server("opened", { parameters: { media: [] } });
-  await clock.tick(2000);
-  server("disconnect", { parameters: { reason: "completed" } });
-  const hungUp = farEnd.hangUp();
-  await clock.tick(100);
-  farEnd.receive(new Uint8Array(1600));
-  server("closed");
-  await hungUp;
-  assert.deepEqual(notes, []);
-  assert.deepEqual(rules, [
-    'genesys.audio-out-of-session: 1600 bytes of audio while closing after the bot\'s "disconnect"',
-  ]);
-});
+for (
+  const { when, before, rule } of [
+    {
+      when: "while a session it never opened closes",
+      // The bot refuses the open (AudioHook: a `disconnect` instead of `opened`), then sends audio.
+      before: async (server: AudioHookSession["server"]) => {
+        server("disconnect", { parameters: { reason: "unauthorized" } });
+      },
+      rule: "while closing a session never opened",
+    },
+    {
+      when: "that comes after the bot's own disconnect",
+      before: async (server: AudioHookSession["server"], clock: AudioHookSession["clock"]) => {
+        server("opened", { parameters: { media: [] } });
+        await clock.tick(2000);
+        server("disconnect", { parameters: { reason: "completed" } });
+      },
+      rule: 'while closing after the bot\'s "disconnect"',
+    },
+  ]
+) {
+  Deno.test(`the Genesys far end reports audio ${when}`, async () => {
+    const { farEnd, clock, rules, notes, server } = openAudioHookSession();
+    await before(server, clock);
+    const hungUp = farEnd.hangUp();
+    await clock.tick(100);
+    farEnd.receive(new Uint8Array(1600));
+    server("closed");
+    await hungUp;
+    assert.deepEqual(notes, []);
+    assert.deepEqual(rules, [`genesys.audio-out-of-session: 1600 bytes of audio ${rule}`]);
+  });
+}
