@@ -96,7 +96,7 @@ for (
     {
       when: "while a session it never opened closes",
       // The bot refuses the open (AudioHook: a `disconnect` instead of `opened`), then sends audio.
-      before: async (server: AudioHookSession["server"]) => {
+      before: (server: AudioHookSession["server"]) => {
         server("disconnect", { parameters: { reason: "unauthorized" } });
       },
       rule: "while closing a session never opened",
