@@ -8,10 +8,8 @@
 import type { StartFrame } from "../frames.ts";
 import type { GenesysChannel } from "./genesys.ts";
 import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
+import { NIL_UUID } from "./_genesys_envelope.ts";
 import { setOwnField } from "./_own_field.ts";
-
-/** The id a connection probe gives its conversation and participant. */
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
 /** The accepted offer, as `opened` echoes it, and how to take the wanted channel from it. */
 export interface ChosenMedia {

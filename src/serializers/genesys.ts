@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Clock, ClockTimer } from "../clock.ts";
+import type { Clock } from "../clock.ts";
 import { TransportError } from "../errors.ts";
 import { utf8Length } from "../_utf8_length.ts";
 import type { DtmfFrame, EndFrame, Frame, MarkFrame, MessageFrame, StartFrame } from "../frames.ts";
@@ -16,29 +16,26 @@ import type {
   SerializerAudioSetup,
   SerializerContext,
 } from "../serializer.ts";
+// The session's state machine is this file's; the protocol's parts it leans on live beside it,
+// each a concept of its own: the media offer and the `start` frame (`_audiohook_open.ts`), the
+// envelope's numbering and checks (`_genesys_envelope.ts`), what the bot may send
+// (`_genesys_server_messages.ts`), the last message and its output variables
+// (`_genesys_farewell.ts`), the bound on Genesys's close (`_genesys_close_bound.ts`), Genesys's
+// playback and the goodbye's wait for it (`_genesys_playback.ts`), and the client `error`
+// report (`_genesys_client_error.ts`).
 import { chooseMedia, noMediaReason, openStartFrame } from "./_audiohook_open.ts";
+import { clientError } from "./_genesys_client_error.ts";
+import { GenesysCloseBound } from "./_genesys_close_bound.ts";
+import { GenesysEnvelope, MAX_TEXT_BYTES } from "./_genesys_envelope.ts";
+import { GenesysFarewell } from "./_genesys_farewell.ts";
 import { GenesysPlayback } from "./_genesys_playback.ts";
-import { toJson } from "./_to_json.ts";
+import { botServerMessage } from "./_genesys_server_messages.ts";
 import { EndOfStream } from "./telephony/_end_of_stream.ts";
-import { describe, isObject, isSequenceNumber, type JsonObject } from "./telephony/_json_value.ts";
+import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
 const PROVIDER = "genesys";
-/** The session id before `open` gives one. */
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
-/**
- * An ISO 8601 duration in seconds, the only form AudioHook uses (`PT1.5S`, `PT.5S`): exactly what
- * the reference implementation's `isDuration` accepts (protocol/validators.ts, `durationRegex`).
- */
-const DURATION = /^PT(?:\d*\.)?\d+S$/;
-/**
- * A session id: a UUID, or the nil UUID, exactly what the reference implementation's `isUuid`
- * accepts (protocol/validators.ts, `uuidRegex`).
- */
-const UUID =
-  /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|0{8}-0{4}-0{4}-0{4}-0{12})$/;
-
 /**
  * The longest `playbackCompletedTimeoutMs`: a minute, where Genesys's buffer is a fraction of a
  * second; beyond it the number is a mistake (seconds for milliseconds), not a wait.
@@ -50,47 +47,6 @@ const MAX_PLAYBACK_WAIT_MS = 60_000;
  * it is part of: room for the `disconnect` to leave before the transport gives the end up (1011).
  */
 const SEND_MARGIN_MS = 250;
-
-/**
- * The AudioHook server messages: Genesys's reference client takes no other type, and answers one
- * as a fatal error, error 500 and its close transaction (protocol/validators.ts,
- * `serverMessageChecker`; client/clientsessionimpl.ts, `onServerMessageBase`).
- */
-const SERVER_MESSAGES = new Set([
-  "closed",
-  "disconnect",
-  "event",
-  "opened",
-  "pause",
-  "pong",
-  "reconnect",
-  "resume",
-  "updated",
-]);
-
-/**
- * The server messages that answer a client's request, by the request: the serializer sends each
- * itself, at once, and only then does Genesys's reference client take one (an `opened` out of its
- * open transaction, or a `closed` out of its close transaction, is a fatal error 409 and a close
- * transaction; a `pong` with no `ping` outstanding an error 409: client/clientsessionimpl.ts,
- * onOpenedMessage, onClosedMessage, onPongMessage). From the bot, one could only come unasked.
- */
-const ANSWERS: ReadonlyMap<string, string> = new Map([
-  ["opened", "open"],
-  ["pong", "ping"],
-  ["closed", "close"],
-]);
-
-/**
- * The largest text message Genesys's reference client takes: it answers a longer one with a fatal
- * error 413, "Message too large", and its close transaction (client/clientsessionimpl.ts,
- * onTextMessage: `data.length > 65535`). Counted here in UTF-8 bytes, never fewer than the
- * client's UTF-16 units, so no message under it is too long there.
- */
-const MAX_TEXT_BYTES = 65_535;
-
-/** The `reason` of a `disconnect` the reference client takes (validators.ts, isDisconnectReason). */
-const DISCONNECT_REASONS: readonly unknown[] = ["completed", "error", "unauthorized"];
 
 /** An AudioHook audio channel: the customer (`external`) or the agent/bot side (`internal`). */
 export type GenesysChannel = "external" | "internal";
@@ -294,7 +250,6 @@ export class GenesysSerializer implements FrameSerializer {
   #channel: GenesysChannel;
   #startPaused: boolean;
   #languages: string[];
-  #outputVariables: Record<string, string> | undefined;
   #sendAudio: GenesysSendAudio;
   #playbackTimeoutMs: number;
   /** What Genesys says of its playback of the bot's audio, and the goodbye's wait for it. */
@@ -304,9 +259,10 @@ export class GenesysSerializer implements FrameSerializer {
   #end = new EndOfStream(PROVIDER, ["audio", "dtmf"]);
   #context: SerializerContext | undefined;
   #state: State = "idle";
-  #id = NIL_UUID;
-  #seq = 0;
-  #clientseq = 0;
+  /** Our numbering and Genesys's, and the session id: every message's envelope. */
+  #envelope = new GenesysEnvelope();
+  /** The session's last message of ours, and the output variables it hands back. */
+  #farewell = new GenesysFarewell(this.#envelope);
   #position = "PT0S";
   /** Whether `open` was answered with `opened`: binary messages are then the accepted media. */
   #opened = false;
@@ -329,8 +285,8 @@ export class GenesysSerializer implements FrameSerializer {
   #probe = false;
   /** Refusal reasons already reported, so each is reported once. */
   #reported = new Set<string>();
-  /** The bound on Genesys's close after a disconnect no `end` follows (see `#boundClose`). */
-  #closeBound: ClockTimer | undefined;
+  /** The bound on Genesys's close after a disconnect no `end` follows. */
+  #closeBound = new GenesysCloseBound();
 
   /** Makes a serializer for one session; see {@linkcode GenesysSerializerOptions}. */
   constructor(options: GenesysSerializerOptions = {}) {
@@ -365,7 +321,7 @@ export class GenesysSerializer implements FrameSerializer {
    * of a UUID's length, which every AudioHook message's `id` is (validators.ts, `uuidRegex`).
    */
   #checkOpenedFits(): void {
-    const bytes = utf8Length(this.#text("opened", {
+    const bytes = utf8Length(this.#envelope.text("opened", {
       startPaused: this.#startPaused,
       media: [{ type: "audio", format: "PCMU", channels: ["external", "internal"], rate: 8000 }],
       supportedLanguages: this.#languages,
@@ -380,7 +336,7 @@ export class GenesysSerializer implements FrameSerializer {
 
   /** The session id Genesys gave in `open` (the nil UUID before). */
   get sessionId(): string {
-    return this.#id;
+    return this.#envelope.id;
   }
 
   /** Whether the session is open and Genesys is sending audio. */
@@ -418,6 +374,8 @@ export class GenesysSerializer implements FrameSerializer {
   bind(context: SerializerContext): void {
     this.#context = context;
     this.#end.bind(context);
+    this.#farewell.bind(context);
+    this.#closeBound.bind(context);
   }
 
   /** Takes the transport's input rate and channels for inbound audio frames. */
@@ -440,19 +398,7 @@ export class GenesysSerializer implements FrameSerializer {
    * description). Call it any time before the session ends.
    */
   setOutputVariables(variables: Record<string, string>): void {
-    for (const [name, value] of Object.entries(variables)) {
-      if (typeof value !== "string") {
-        throw new TypeError(`outputVariables.${name} must be a string, got ${typeof value}`);
-      }
-    }
-    const bytes = utf8Length(toJson(variables));
-    if (bytes > MAX_TEXT_BYTES) {
-      throw new RangeError(
-        `outputVariables are ${bytes} bytes of JSON: no message to Genesys holds over ` +
-          `${MAX_TEXT_BYTES}`,
-      );
-    }
-    this.#outputVariables = { ...variables };
+    this.#farewell.setOutputVariables(variables);
   }
 
   /** Asks Genesys to stop sending audio (it answers `paused`). Does nothing unless open. */
@@ -539,7 +485,7 @@ export class GenesysSerializer implements FrameSerializer {
       case "end":
       case "cancel": {
         // After a disconnect of ours the transport now waits for Genesys's close itself.
-        this.#closeBound?.cancel();
+        this.#closeBound.cancel();
         if (!open) return null;
         // The goodbye is waiting for Genesys's playback: a cancel hangs up now, a second end
         // changes nothing.
@@ -558,52 +504,19 @@ export class GenesysSerializer implements FrameSerializer {
         return this.#disconnect(info);
       }
       case "message": {
-        const message = frame.message;
-        if (!isObject(message) || typeof message.type !== "string") {
-          throw new TransportError(
-            "encode",
-            `genesys: a message frame must hold { type, parameters }, got ${describe(message)}`,
-          );
-        }
-        // Not sent: Genesys would end the call for it (see `SERVER_MESSAGES`).
-        if (!SERVER_MESSAGES.has(message.type)) {
-          throw new TransportError(
-            "encode",
-            `genesys: a message frame must hold an AudioHook server message, got type ` +
-              describe(message.type),
-          );
-        }
-        const request = ANSWERS.get(message.type);
-        if (request !== undefined) {
-          throw new TransportError(
-            "encode",
-            `genesys: ${message.type} not sent: it answers Genesys's ${request}, which the ` +
-              "serializer answers itself",
-          );
-        }
-        const parameters = message.parameters ?? {};
-        if (!isObject(parameters)) {
-          throw new TransportError(
-            "encode",
-            `genesys: message parameters must be an object, got ${describe(parameters)}`,
-          );
-        }
-        const problem = parametersProblem(message.type, parameters);
-        if (problem !== undefined) {
-          throw new TransportError("encode", `genesys: ${message.type} not sent: ${problem}`);
-        }
+        const { type, parameters } = botServerMessage(frame.message);
         // The server speaks within the session only, as the reference server does (it sends an
         // event only while active, paused or closing): before `open` no session has an id to
         // address, and after our `closed` no server message may follow.
         if (this.#state === "idle" || this.#state === "closed") {
           throw new TransportError(
             "encode",
-            `genesys: ${message.type} not sent: ` +
+            `genesys: ${type} not sent: ` +
               (this.#state === "idle" ? "no AudioHook session is open yet" : "the session closed"),
           );
         }
-        if (message.type === "disconnect") return this.#botDisconnect(parameters);
-        return this.#server(message.type, parameters, MAX_TEXT_BYTES);
+        if (type === "disconnect") return this.#botDisconnect(parameters);
+        return this.#server(type, parameters, MAX_TEXT_BYTES);
       }
       default:
         return null;
@@ -617,7 +530,7 @@ export class GenesysSerializer implements FrameSerializer {
    * resampler held back are handed on, as at Genesys's `close`.
    */
   finish(): Frame[] | null {
-    this.#closeBound?.cancel();
+    this.#closeBound.cancel();
     this.#playback.drop();
     const tail = this.#audio.flushInbound();
     return tail === null ? null : [tail];
@@ -631,7 +544,7 @@ export class GenesysSerializer implements FrameSerializer {
     if (message.value.type === "close" && this.#state === "disconnecting") {
       return this.#closeWhileEnding(message);
     }
-    const position = this.#checkEnvelope(message);
+    const position = this.#envelope.check(message, false, (info) => this.#breach(info));
     const type = message.string("type");
     // Absent parameters are empty; present ones (null included) must be an object.
     const parameters = message.value.parameters === undefined
@@ -707,7 +620,7 @@ export class GenesysSerializer implements FrameSerializer {
     // Genesys is ending the session: a goodbye still waiting for its playback is not sent, as no
     // server message but `closed` may follow its `close`.
     this.#playback.abandon();
-    this.#closeBound?.cancel();
+    this.#closeBound.cancel();
     this.#reply("closed", {});
     this.#state = "closed";
     this.#end.ended();
@@ -729,7 +642,7 @@ export class GenesysSerializer implements FrameSerializer {
   #closeWhileEnding(message: JsonReader): Frame | Frame[] {
     let fault: string | undefined;
     try {
-      this.#position = this.#checkEnvelope(message);
+      this.#position = this.#envelope.check(message, true, (info) => this.#breach(info));
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       fault = error.message;
@@ -749,8 +662,8 @@ export class GenesysSerializer implements FrameSerializer {
   }
 
   #open(message: JsonReader, parameters: JsonObject): StartFrame {
-    // A UUID: `#checkEnvelope` has seen to it.
-    this.#id = message.string("id");
+    // A UUID: the envelope's check has seen to it.
+    this.#envelope.id = message.string("id");
     const media = chooseMedia(parameters.media, this.#channel);
     if (media === undefined) {
       // Refused with `disconnect` (reason `error`), not accepted with `opened` and empty `media`.
@@ -772,7 +685,7 @@ export class GenesysSerializer implements FrameSerializer {
       const reason = noMediaReason(parameters.media, this.#channel);
       this.#state = "disconnecting";
       this.#reply("disconnect", { reason: "error", info: reason });
-      this.#boundClose();
+      this.#closeBound.arm();
       throw message.error(`open refused, ${reason}: ${describe(parameters.media)}`);
     }
     this.#channels = media.channels;
@@ -785,7 +698,7 @@ export class GenesysSerializer implements FrameSerializer {
     this.#opened = true;
     this.#state = "active";
     this.#paused = this.#startPaused;
-    const start = openStartFrame(this.#id, parameters);
+    const start = openStartFrame(this.#envelope.id, parameters);
     this.#probe = start.probe === true;
     return start;
   }
@@ -821,78 +734,6 @@ export class GenesysSerializer implements FrameSerializer {
   }
 
   /**
-   * Checks what every client message must be, as the reference server does before acting on one:
-   * `seq` the next number (a replay, an older message or a gap is refused), `serverseq` present
-   * and no more than the last `seq` we sent, `position` a duration, and `id` this session's once
-   * `open` has named it. A refused message is not acted on; the first breach asks Genesys to end
-   * the session (`disconnect` with reason `error`, as the reference server answers), so its close
-   * transaction follows. Returns the message's `position`.
-   */
-  #checkEnvelope(message: JsonReader): string {
-    const seq = this.#sequenceNumber(message, "seq");
-    const expected = this.#clientseq + 1;
-    if (seq !== expected) {
-      // The reference server requires seq === clientseq + 1 and answers anything else with
-      // `disconnect` reason `error` ("Invalid seq value (not monotonically increasing)"), leaving
-      // `clientseq` where it was (server/serversessionimpl.ts, onTextMessage): a wrong number,
-      // one corrupt value as much as a replay, never becomes the expected one, or a single bad
-      // `seq` would make every later message look old. Once the session is ending (our
-      // `disconnect`, or that breach's) Genesys's numbering can no longer be matched, so its
-      // close transaction is taken whatever its `seq` (the reference takes `close` "in any
-      // state"), and `closed` acknowledges it: the session ends properly, not by timeout.
-      if (message.value.type !== "close" || this.#state !== "disconnecting") {
-        throw this.#breach(`Invalid seq value ${seq}, expected ${expected}`);
-      }
-    }
-    this.#clientseq = seq;
-    // Required on every client message, not only where we have sent something to acknowledge:
-    // the reference implementation's `ClientMessageBase` declares `serverseq` unconditionally and
-    // its server refuses a message without it as "not a well-formed client message"
-    // (protocol/validators.ts, isClientMessageBase; server/serversessionimpl.ts, onTextMessage).
-    if (message.value.serverseq === undefined) throw this.#breach("Missing serverseq");
-    const serverseq = this.#sequenceNumber(message, "serverseq");
-    if (serverseq > this.#seq) {
-      throw this.#breach(`Invalid serverseq value ${serverseq}, ours is ${this.#seq}`);
-    }
-    // Required on every client message too, and checked after `seq` like `serverseq`, so that a
-    // refused message still moves `clientseq` on and Genesys's close transaction is taken: the
-    // reference implementation's `ClientMessageBase` declares `position` unconditionally and
-    // `isClientMessageBase` (protocol/validators.ts) refuses a message whose `position` fails
-    // `isDuration` (absent, not a string, or not `PT…S`).
-    const position = message.value.position;
-    if (position === undefined) throw this.#breach("Missing position");
-    if (typeof position !== "string" || !DURATION.test(position)) {
-      throw this.#breach(`position is not a duration: ${describe(position)}`);
-    }
-    // Before `open` has named the session, a UUID (every message's `id` is one: the reference
-    // implementation's `isMessageBase` requires `uuidRegex`); an `open` with any other id could
-    // be answered with nothing its client takes, and an id longer than a UUID would carry
-    // `opened` past the 65,535 bytes `#checkOpenedFits` keeps it under.
-    const id = message.value.id;
-    if (this.#id === NIL_UUID) {
-      if (typeof id !== "string" || !UUID.test(id)) {
-        throw this.#breach(`id is not a session UUID: ${describe(id)}`);
-      }
-    } else if (id !== this.#id) {
-      throw this.#breach(`Session identifier mismatch: ${describe(id)}`);
-    }
-    return position;
-  }
-
-  /**
-   * `message[key]` as a sequence number; one missing or malformed is a breach like a wrong one:
-   * the reference server refuses such a message as "not a well-formed client message"
-   * (protocol/validators.ts, isClientMessageBase) and disconnects.
-   */
-  #sequenceNumber(message: JsonReader, key: "seq" | "serverseq"): number {
-    const value = message.value[key];
-    if (!isSequenceNumber(value)) {
-      throw this.#breach(`${key} is not a sequence number: ${describe(value)}`);
-    }
-    return value;
-  }
-
-  /**
    * The decode error for a message that breaks the protocol; the first one also sends
    * `disconnect` with reason `error` while the session can still be ended that way.
    */
@@ -903,8 +744,8 @@ export class GenesysSerializer implements FrameSerializer {
       // abandon, waits for the close itself.
       const endSaid = this.#playback.waiting;
       this.#playback.abandon(); // this disconnect is the one a waiting goodbye would have sent
-      this.#context?.send(this.#envelope("disconnect", { reason: "error", info }));
-      if (!endSaid) this.#boundClose();
+      this.#context?.send(this.#envelope.take("disconnect", { reason: "error", info }));
+      if (!endSaid) this.#closeBound.arm();
     }
     return new TransportError("decode", `${PROVIDER}: ${info}`);
   }
@@ -952,25 +793,11 @@ export class GenesysSerializer implements FrameSerializer {
 
   /**
    * The goodbye's `disconnect` (reason `completed`, `info` the end's reason): the session ends.
-   * An `info` that alone makes it longer than the 65,535 bytes Genesys takes is left out,
-   * counted and reported, as output variables are (see `#farewell`): the call still ends
-   * cleanly. Measured alone, so that the variables, which the flow reads, do not go for it.
+   * What would make it too long for Genesys is left out (see `GenesysFarewell.disconnect`).
    */
   #disconnect(info: string | undefined, reason = "completed"): string {
     this.#state = "disconnecting";
-    const parameters: JsonObject = { reason };
-    if (info !== undefined) {
-      parameters.info = info;
-      if (utf8Length(this.#text("disconnect", parameters)) > MAX_TEXT_BYTES) {
-        delete parameters.info;
-        this.#leftOut(
-          "disconnect",
-          `info (${utf8Length(toJson(info))} bytes of JSON), the end's reason`,
-          "it",
-        );
-      }
-    }
-    return this.#farewell("disconnect", parameters);
+    return this.#farewell.disconnect(info, reason);
   }
 
   /**
@@ -996,73 +823,8 @@ export class GenesysSerializer implements FrameSerializer {
     const endSaid = this.#playback.waiting;
     this.#playback.abandon(); // this disconnect is the one a waiting goodbye would have sent
     const disconnect = this.#disconnect(info as string | undefined, reason as string);
-    if (!endSaid) this.#boundClose();
+    if (!endSaid) this.#closeBound.arm();
     return disconnect;
-  }
-
-  /**
-   * Bounds Genesys's close after a disconnect of ours that no `end` frame brought (the bot's own,
-   * a breach's, an unusable offer's). AudioHook has the client answer `disconnect` with its close
-   * transaction and then close the socket; the transport waits for that close after an `end`
-   * only (at most its `closeTimeoutMs`), so a client that never closed would hold the session,
-   * and the bot reading it, open for ever. Past the transport's `closeTimeoutMs` (the bound it
-   * sets after an `end`) the session ends: a fatal "timeout", closed with 1000. An `end` or
-   * `cancel` after it hands the wait to the transport; Genesys's `close` or the session's end
-   * lifts it. None on a context without a clock (made by hand).
-   */
-  #boundClose(): void {
-    const clock = this.#context?.clock;
-    const timeoutMs = this.#context?.closeTimeoutMs;
-    if (clock === undefined || timeoutMs === undefined || this.#closeBound?.armed) return;
-    this.#closeBound = clock.timer(() =>
-      this.#context?.report(
-        new TransportError(
-          "timeout",
-          `${PROVIDER}: Genesys did not close the session within ${timeoutMs} ms ` +
-            "(closeTimeoutMs) of our disconnect: closing it",
-          { closeCode: 1000, fatal: true },
-        ),
-      )
-    );
-    this.#closeBound.arm(timeoutMs);
-  }
-
-  /**
-   * The session's last message of ours, `disconnect` or `closed`, with the output variables when
-   * they fit: a message over the 65,535 bytes Genesys takes would not hand them back either (its
-   * reference client answers it with a fatal error 413 and its close transaction, and a `closed`
-   * it cannot take leaves that transaction to time out), and would end the call with an error.
-   * Then it goes without them, the call ends cleanly, and the drop is counted in `encodeErrors`
-   * and reported. Not trimmed: the flow could not tell a part of them from the whole.
-   */
-  #farewell(type: "disconnect" | "closed", parameters: JsonObject): string {
-    const variables = this.#outputVariables;
-    if (variables !== undefined) {
-      try {
-        return this.#envelope(type, { ...parameters, outputVariables: variables }, MAX_TEXT_BYTES);
-      } catch (error) {
-        if (!(error instanceof TransportError)) throw error;
-        this.#leftOut(
-          type,
-          `outputVariables (${utf8Length(toJson(variables))} bytes of JSON), the Architect flow ` +
-            "gets none",
-          "them",
-        );
-      }
-    }
-    return this.#envelope(type, parameters);
-  }
-
-  /** Counts and reports what the session's last message of ours goes without, to fit. */
-  #leftOut(type: "disconnect" | "closed", what: string, pronoun: string): void {
-    this.#context?.count("encodeErrors");
-    this.#context?.report(
-      new TransportError(
-        "encode",
-        `${PROVIDER}: ${type} sent without its ${what}: with ${pronoun} it is over the ` +
-          `${MAX_TEXT_BYTES} bytes Genesys takes`,
-      ),
-    );
   }
 
   /**
@@ -1101,40 +863,7 @@ export class GenesysSerializer implements FrameSerializer {
           ),
         ),
       // Only for the transport to count: never numbered, nothing reported about it.
-      unsent: () => this.#text("disconnect", { reason: "completed" }),
-    });
-  }
-
-  /**
-   * A server message with the next `seq`, as JSON text, of at most `maxBytes`. The number is
-   * taken only once the text is made: a message refused on the way (not JSON-able, too large)
-   * leaves no gap in our numbering, which Genesys's reference client answers as a protocol error
-   * that ends the session (client/clientsessionimpl.ts, onServerMessageBase).
-   */
-  #envelope(type: string, parameters: JsonObject, maxBytes?: number): string {
-    const text = this.#text(type, parameters);
-    if (maxBytes !== undefined) {
-      const bytes = utf8Length(text);
-      if (bytes > maxBytes) {
-        throw new TransportError(
-          "encode",
-          `genesys: ${type} not sent: ${bytes} bytes, and Genesys takes at most ${maxBytes}`,
-        );
-      }
-    }
-    this.#seq++;
-    return text;
-  }
-
-  /** The server message `#envelope` would make now, its `seq` not yet taken. */
-  #text(type: string, parameters: JsonObject): string {
-    return toJson({
-      version: "2",
-      type,
-      seq: this.#seq + 1,
-      clientseq: this.#clientseq,
-      id: this.#id,
-      parameters,
+      unsent: () => this.#envelope.text("disconnect", { reason: "completed" }),
     });
   }
 
@@ -1149,7 +878,9 @@ export class GenesysSerializer implements FrameSerializer {
     }
     // `closed` ends the session: it carries the output variables, when they fit.
     context.send(
-      type === "closed" ? this.#farewell(type, parameters) : this.#envelope(type, parameters),
+      type === "closed"
+        ? this.#farewell.message(type, parameters)
+        : this.#envelope.take(type, parameters),
     );
   }
 
@@ -1158,54 +889,9 @@ export class GenesysSerializer implements FrameSerializer {
    * that its `seq` cannot fall behind a reply sent meanwhile; returned otherwise.
    */
   #server(type: string, parameters: JsonObject, maxBytes?: number): string | null {
-    const text = this.#envelope(type, parameters, maxBytes);
+    const text = this.#envelope.take(type, parameters, maxBytes);
     if (this.#context === undefined) return text;
     this.#context.send(text);
     return null;
   }
-}
-
-/**
- * Why Genesys's reference client would refuse a server message of `type` with `parameters`, or
- * `undefined`. Its `serverMessageChecker` (protocol/validators.ts) requires an `event`'s
- * `entities`, a list of `{ type, data }` (`type` a string, `data` a JSON value other than null),
- * a `disconnect`'s `reason` (`completed`, `error` or `unauthorized`), and the `info` of a
- * `disconnect` or `reconnect` to be a string when present; it answers a message that fails as
- * any message it cannot read, with a fatal error 500 and its close transaction
- * (client/clientsessionimpl.ts, onServerMessageBase and its message handler). So too an `event`
- * with no entities, which the checker takes but `onEventMessage` cannot read.
- */
-function parametersProblem(type: string, parameters: JsonObject): string | undefined {
-  const { entities, reason, info } = parameters;
-  if (type === "event") {
-    if (!Array.isArray(entities)) return `entities is not a list: ${describe(entities)}`;
-    // The checker takes an empty list, but the client's `onEventMessage` reads `entities[0]`.
-    if (entities.length === 0) return "entities is empty";
-    const bad = entities.findIndex((entity) =>
-      !isObject(entity) || typeof entity.type !== "string" || entity.data === undefined ||
-      entity.data === null
-    );
-    if (bad >= 0) return `entities[${bad}] is not { type, data }: ${describe(entities[bad])}`;
-  }
-  if (type === "disconnect" && !DISCONNECT_REASONS.includes(reason)) {
-    return `reason is not completed, error or unauthorized: ${describe(reason)}`;
-  }
-  if ((type === "disconnect" || type === "reconnect") && info !== undefined) {
-    if (typeof info !== "string") return `info is not a string: ${describe(info)}`;
-  }
-  return undefined;
-}
-
-/**
- * The "protocol" error a client `error` message reports: the reference implementation's
- * `ErrorParameters` (protocol/message.ts) are `code` (an HTTP-like status: 400, 405, 408, 409,
- * 413, 415, 429, 500, 503), `message` and, for a 429, `retryAfter` (a duration). Read leniently:
- * the report says what came, and a malformed one is still reported rather than refused.
- */
-function clientError(parameters: JsonObject): TransportError {
-  const { code, message, retryAfter } = parameters;
-  const said = typeof message === "string" ? message : describe(message);
-  const retry = typeof retryAfter === "string" ? ` (retry after ${retryAfter})` : "";
-  const shown = typeof code === "number" ? code : describe(code);
-  return new TransportError("protocol", `${PROVIDER}: error ${shown}: ${said}${retry}`);
 }

@@ -1,0 +1,169 @@
+/**
+ * The AudioHook envelope of one session, both ways: our server messages numbered (`seq`, from 1,
+ * with `clientseq` the last `seq` Genesys sent, and the session `id`), and the checks every client
+ * message's envelope must pass (`seq`, `serverseq`, `position`, `id`) before the serializer acts
+ * on it. Internal to `genesys.ts`.
+ *
+ * Apart from the serializer because it is the protocol's numbering and nothing else: the counters
+ * move only here, so the rules that keep them consistent (a number taken only once its message is
+ * made; a wrong `seq` never becomes the expected one) are read in one place, and the serializer's
+ * session state is no part of them. What a breach does (the `disconnect` that asks Genesys to end
+ * the session) is the serializer's: the checks hand it the breach's `info` through `breach`.
+ *
+ * @module
+ */
+
+import { TransportError } from "../errors.ts";
+import { utf8Length } from "../_utf8_length.ts";
+import { toJson } from "./_to_json.ts";
+import { describe, isSequenceNumber, type JsonObject } from "./telephony/_json_value.ts";
+import type { JsonReader } from "./telephony/json_reader.ts";
+
+/** The nil UUID: the session id before `open` gives one, and a connection probe's conversation and participant ids. */
+export const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * The largest text message Genesys's reference client takes: it answers a longer one with a fatal
+ * error 413, "Message too large", and its close transaction (client/clientsessionimpl.ts,
+ * onTextMessage: `data.length > 65535`). Counted here in UTF-8 bytes, never fewer than the
+ * client's UTF-16 units, so no message under it is too long there.
+ */
+export const MAX_TEXT_BYTES = 65_535;
+
+/**
+ * An ISO 8601 duration in seconds, the only form AudioHook uses (`PT1.5S`, `PT.5S`): exactly what
+ * the reference implementation's `isDuration` accepts (protocol/validators.ts, `durationRegex`).
+ */
+const DURATION = /^PT(?:\d*\.)?\d+S$/;
+/**
+ * A session id: a UUID, or the nil UUID, exactly what the reference implementation's `isUuid`
+ * accepts (protocol/validators.ts, `uuidRegex`).
+ */
+const UUID =
+  /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|0{8}-0{4}-0{4}-0{4}-0{12})$/;
+
+/**
+ * The decode error for a client message that breaks the protocol, made by the serializer from the
+ * breach's `info` (it also asks Genesys to end the session, once).
+ */
+export type Breach = (info: string) => TransportError;
+
+/** One session's numbering and id, ours and Genesys's (see the module doc). */
+export class GenesysEnvelope {
+  #id = NIL_UUID;
+  /** The last `seq` we sent. */
+  #seq = 0;
+  /** The last `seq` Genesys sent that we took. */
+  #clientseq = 0;
+
+  /** The session id Genesys gave in `open` (the nil UUID before). */
+  get id(): string {
+    return this.#id;
+  }
+
+  /** Names the session: the `id` of Genesys's `open`, which `check` has seen is a UUID. */
+  set id(id: string) {
+    this.#id = id;
+  }
+
+  /**
+   * A server message with the next `seq`, as JSON text, of at most `maxBytes`. The number is
+   * taken only once the text is made: a message refused on the way (not JSON-able, too large)
+   * leaves no gap in our numbering, which Genesys's reference client answers as a protocol error
+   * that ends the session (client/clientsessionimpl.ts, onServerMessageBase).
+   */
+  take(type: string, parameters: JsonObject, maxBytes?: number): string {
+    const text = this.text(type, parameters);
+    if (maxBytes !== undefined) {
+      const bytes = utf8Length(text);
+      if (bytes > maxBytes) {
+        throw new TransportError(
+          "encode",
+          `genesys: ${type} not sent: ${bytes} bytes, and Genesys takes at most ${maxBytes}`,
+        );
+      }
+    }
+    this.#seq++;
+    return text;
+  }
+
+  /** The server message `take` would make now, its `seq` not yet taken. */
+  text(type: string, parameters: JsonObject): string {
+    return toJson({
+      version: "2",
+      type,
+      seq: this.#seq + 1,
+      clientseq: this.#clientseq,
+      id: this.#id,
+      parameters,
+    });
+  }
+
+  /**
+   * Checks what every client message must be, as the reference server does before acting on one:
+   * `seq` the next number (a replay, an older message or a gap is refused), `serverseq` present
+   * and no more than the last `seq` we sent, `position` a duration, and `id` this session's once
+   * `open` has named it. A fault throws `breach(info)`; the message is then not acted on.
+   * `closing`: the message is Genesys's close transaction answering our `disconnect`, taken
+   * whatever its `seq`. Returns the message's `position`.
+   */
+  check(message: JsonReader, closing: boolean, breach: Breach): string {
+    const seq = sequenceNumber(message, "seq", breach);
+    const expected = this.#clientseq + 1;
+    if (seq !== expected) {
+      // The reference server requires seq === clientseq + 1 and answers anything else with
+      // `disconnect` reason `error` ("Invalid seq value (not monotonically increasing)"), leaving
+      // `clientseq` where it was (server/serversessionimpl.ts, onTextMessage): a wrong number,
+      // one corrupt value as much as a replay, never becomes the expected one, or a single bad
+      // `seq` would make every later message look old. Once the session is ending (our
+      // `disconnect`, or that breach's) Genesys's numbering can no longer be matched, so its
+      // close transaction is taken whatever its `seq` (the reference takes `close` "in any
+      // state"), and `closed` acknowledges it: the session ends properly, not by timeout.
+      if (!closing) throw breach(`Invalid seq value ${seq}, expected ${expected}`);
+    }
+    this.#clientseq = seq;
+    // Required on every client message, not only where we have sent something to acknowledge:
+    // the reference implementation's `ClientMessageBase` declares `serverseq` unconditionally and
+    // its server refuses a message without it as "not a well-formed client message"
+    // (protocol/validators.ts, isClientMessageBase; server/serversessionimpl.ts, onTextMessage).
+    if (message.value.serverseq === undefined) throw breach("Missing serverseq");
+    const serverseq = sequenceNumber(message, "serverseq", breach);
+    if (serverseq > this.#seq) {
+      throw breach(`Invalid serverseq value ${serverseq}, ours is ${this.#seq}`);
+    }
+    // Required on every client message too, and checked after `seq` like `serverseq`, so that a
+    // refused message still moves `clientseq` on and Genesys's close transaction is taken: the
+    // reference implementation's `ClientMessageBase` declares `position` unconditionally and
+    // `isClientMessageBase` (protocol/validators.ts) refuses a message whose `position` fails
+    // `isDuration` (absent, not a string, or not `PT…S`).
+    const position = message.value.position;
+    if (position === undefined) throw breach("Missing position");
+    if (typeof position !== "string" || !DURATION.test(position)) {
+      throw breach(`position is not a duration: ${describe(position)}`);
+    }
+    // Before `open` has named the session, a UUID (every message's `id` is one: the reference
+    // implementation's `isMessageBase` requires `uuidRegex`); an `open` with any other id could
+    // be answered with nothing its client takes, and an id longer than a UUID would carry
+    // `opened` past the 65,535 bytes the serializer's `#checkOpenedFits` keeps it under.
+    const id = message.value.id;
+    if (this.#id === NIL_UUID) {
+      if (typeof id !== "string" || !UUID.test(id)) {
+        throw breach(`id is not a session UUID: ${describe(id)}`);
+      }
+    } else if (id !== this.#id) {
+      throw breach(`Session identifier mismatch: ${describe(id)}`);
+    }
+    return position;
+  }
+}
+
+/**
+ * `message[key]` as a sequence number; one missing or malformed is a breach like a wrong one:
+ * the reference server refuses such a message as "not a well-formed client message"
+ * (protocol/validators.ts, isClientMessageBase) and disconnects.
+ */
+function sequenceNumber(message: JsonReader, key: "seq" | "serverseq", breach: Breach): number {
+  const value = message.value[key];
+  if (!isSequenceNumber(value)) throw breach(`${key} is not a sequence number: ${describe(value)}`);
+  return value;
+}
