@@ -5,6 +5,11 @@
  * an acknowledgement says "position p has played now", which both bounds what was heard and
  * teaches the tracker how far behind the estimate the far end really plays.
  *
+ * This file is when things happen: chunks taken, marks sent, answers and reports taken, speaking
+ * events fired. What stands apart from that is beside it: a response's audio and what of it lies
+ * before a position (`_playback_utterance.ts`), the marks awaiting answers
+ * (`_playback_marks.ts`), and the lag the answers teach (`_playback_lag.ts`).
+ *
  * @module
  */
 
@@ -23,47 +28,22 @@ import {
 } from "./playback.ts";
 import type { TransportStats } from "./transport_stats.ts";
 import { type PlaybackReport, readPlaybackReport } from "./_playback_reports.ts";
-import { LagJitter } from "./_lag_jitter.ts";
-
-/**
- * Positions closer than this are the same. Every position compared here is the timeline's own
- * number: its running sum of the chunks' durations as it stood (where a response began and where
- * its last chunk ended, a mark's place, what was acknowledged), or that less the packet still
- * held. None is a sum of durations kept here: the same durations summed from 0 (a response's
- * `sentMs`) and onto the session's position (the timeline's) round differently at each addition
- * once the position is large, and drift apart with every chunk, past any fixed tolerance (past
- * this one after 18 minutes of 24 kHz audio in 10/3 ms chunks: a response whose end never
- * matched what had left never stopped). One number against itself, or itself less and plus a
- * held packet, differs by a rounding or two at most, whatever the call's length: under this
- * while positions are under 2^32 ms (seven weeks of audio). Durations of a response's own (its
- * `sentMs`) are kept for what is reported, and compared only with 0.
- */
-const EPSILON = 1e-6;
-
-/**
- * Two acknowledgements whose measured lags differ by no more than this agree: the estimate
- * between marks is then right to within one 20 ms chunk, and marks may spread out.
- */
-const STEADY_LAG_MS = 20;
-
-/**
- * Answers read within this of the first of them were read together (one chunk): after a stall,
- * every answer that arrived during it is read at once, at its end (see `#learnLag`).
- */
-const READ_TOGETHER_MS = 20;
-
-/**
- * At most this many of the tracker's marks within a response wait for an answer; past it, no more
- * are sent until one is answered. A far end that never acknowledges (a platform that ignores
- * marks, one that stopped answering) would otherwise be sent a mark every `markIntervalMs` of
- * speech for the whole call, each kept here. The oldest pending mark still bounds `heardMs`, and
- * the estimate stands for the rest. 24 is six seconds of audio at the learning cadence (far ends
- * answer within their buffer, about `sendAheadMs`), and under the 30 that jambonz's and
- * FreeSWITCH's modules hold. The marks at the end of what was sent, which `speakingstop` waits for,
- * may go on to twice as many (a far end buffering a long send-ahead), and one refused is sent once
- * an answer makes room; the last before an `end`, which the hang-up waits for, is never refused.
- */
-const MAX_PENDING_MARKS = 24;
+import { LagReadings } from "./_playback_lag.ts";
+import {
+  MAX_PENDING_MARKS,
+  type PendingMark,
+  replaceMarks,
+  STEADY_LAG_MS,
+} from "./_playback_marks.ts";
+import {
+  addGap,
+  EPSILON,
+  heardOf,
+  NO_GAPS,
+  ownMsTo,
+  sentOf,
+  type Utterance,
+} from "./_playback_utterance.ts";
 
 /**
  * How late the tracker's timers (speaking events, the mark after a quiet time) may fire: one
@@ -129,77 +109,6 @@ export interface PlaybackTrackerOptions {
   onReplaced?: (from: number) => void;
 }
 
-/** A response's audio on the timeline: one utterance, from its first chunk sent. */
-interface Utterance {
-  id: string | undefined;
-  /** Position of its first chunk, and when that plays by the estimate (without the lag). */
-  start: number;
-  startPlaysAt: number;
-  /** Sent in this spell (from `start` on): its chunks' durations, summed. */
-  sentMs: number;
-  /**
-   * Where its last chunk so far ended: the timeline's position then, not `start + sentMs` (see
-   * `EPSILON`). Every comparison of its end with other positions reads this.
-   */
-  end: number;
-  /**
-   * When its last chunk so far plays, by the estimate (without the lag), taken as it leaves: the
-   * timeline places positions only within its current spell, and a later response may begin a
-   * new one before this one's end is settled (a far end that stopped acknowledging).
-   */
-  endPlaysAt: number;
-  /**
-   * Sent, and heard, of the same response in spells before this one: a response that paused
-   * longer than the quiet time goes on in a new spell, and is still one response.
-   */
-  priorMs: number;
-  /**
-   * Stretches of the timeline inside it that are not its audio, in order (`NO_GAPS` until one):
-   * background that filled a slot while its next chunk was not yet whole (a reply relayed in real
-   * time), padding placed between its chunks. Counted from `start` alone, each read as the
-   * response's own audio heard (see {@linkcode partOf}). Three numbers a stretch: its `from` and
-   * `to` positions and the ms of the stretches before it, so that what lies before a position is
-   * found by bisection however many there are (a long reply relayed in real time over background
-   * has one every chunk or two).
-   */
-  gaps: number[];
-  started: boolean;
-  /**
-   * The far end said it began to play it (`playback_started`, see {@linkcode #report}): it begins
-   * then, on the far end's word, not by the estimate.
-   */
-  startReported?: boolean;
-  /** Counts the utterances of the session: a stop of all of them stops those there when it began. */
-  serial: number;
-  /**
-   * Silence the far end played after `paddedAt` (the utterance's end when the packetizer padded
-   * its last packet): a far end that reports its playback runs dry that much after the end.
-   */
-  paddedMs?: number;
-  paddedAt?: number;
-}
-
-/** A mark the tracker sent and the far end has not acknowledged yet. */
-interface PendingMark {
-  name: string;
-  position: number;
-  /** When `position` plays by the estimate (without the lag). */
-  playsAt: number;
-  /**
-   * Sent after `position` played by the estimate, the far end may have played it before the mark
-   * came, and answer it as it arrives: an answer read by this time (when the mark was sent, plus
-   * the lag then known, which holds the network's round trip, plus `STEADY_LAG_MS`) may be such,
-   * and bounds the lag rather than reads it. One read later was held until its place played: it
-   * reads the lag (see `acknowledge`). -Infinity: sent before its place played, its answer reads
-   * the lag. By the estimate alone, not plus the lag: the mark crosses the same way out as the
-   * audio before it, so it finds its place played wherever the far end's buffer is under how
-   * late it was sent, whatever the lag, which adds the round trip (20 ms late, across a network
-   * 20 ms each way, to a far end playing at once: answered as it came, and read as the lag, 20 ms
-   * too long).
-   */
-  boundsUntil: number;
-}
-
 /** Follows the far end's playout of one session's audio. */
 export class PlaybackTracker {
   readonly #timeline: PlayoutTimeline;
@@ -246,19 +155,18 @@ export class PlaybackTracker {
   #lastByEstimate = false;
   /**
    * Milliseconds the far end plays behind the pacing estimate, learned from acknowledgements (a
-   * rise once confirmed: see {@linkcode #learnLag}), moved only past the jitter (see
-   * {@linkcode #moveLag}).
+   * rise once confirmed), moved only past the jitter: see {@linkcode LagReadings.read}.
    */
   #lag: number;
   /**
-   * The lag as the answers read together last measured it (see {@linkcode #learnLag}): the
-   * smallest of them, the first one's read time, and the same of the read before (NaN: none yet).
+   * The lag for what has played by now (`heardMs`, whether all has, how long to wait for it): the
+   * answers' own last measure, where the lag in use waits for a rise to be confirmed or keeps out
+   * of the jitter (see {@linkcode LagReadings.heard}). Set as each answer moves it (`#setLag`),
+   * so that the updates, which read it every pass, read a field rather than call for it.
    */
-  #readLag = NaN;
-  #readAt = -Infinity;
-  #readLagBefore = NaN;
-  /** The jitter of the reads, and the dead band of the lag in use that follows (see `#moveLag`). */
-  readonly #jitter = new LagJitter();
+  #heardLag: number;
+  /** The answers' measures of the lag, and what they confirm (see {@linkcode LagReadings}). */
+  readonly #readings = new LagReadings();
   #acknowledged = false;
   /**
    * A mark of the cadence has been answered (the session's first mark aside, see
@@ -273,11 +181,6 @@ export class PlaybackTracker {
   #lagMeasured = false;
   /** An answer has read the lag, not only bounded it (see `PendingMark.boundsUntil`). */
   #lagRead = false;
-  /**
-   * The last answer's measure where it only bounded the lag (see {@linkcode #boundLag}), until a
-   * read follows (NaN: none since). `heardMs` goes by it: it may be the lag itself.
-   */
-  #lastBound = NaN;
   /** The session's first mark, outside the cadence (see {@linkcode #markFirst}). */
   #firstMark: PendingMark | undefined;
   /**
@@ -393,6 +296,7 @@ export class PlaybackTracker {
     this.#quietMs = options.quietMs;
     this.#playoutTimeoutMs = options.playoutTimeoutMs;
     this.#lag = options.playoutDelayMs;
+    this.#heardLag = options.playoutDelayMs; // no answer yet: the lag in use
     this.#takesReports = options.playbackReports === true && options.markIntervalMs === 0;
     this.#dispatch = options.dispatch;
     this.#onReplaced = options.onReplaced;
@@ -674,7 +578,7 @@ export class PlaybackTracker {
   /**
    * What was sent from position `from` on was placed anew on the timeline (it left late): the
    * responses it belongs to end, and begin if they began there, where it now plays; and the marks
-   * not yet answered inside it are placed with it (see {@linkcode #replaceMarks}). `tell`: the
+   * not yet answered inside it are placed with it (see `replaceMarks`). `tell`: the
    * observers hear of it (not past the pump's bound on moves told for one turn).
    */
   replaced(from: number, tell = true): void {
@@ -685,27 +589,8 @@ export class PlaybackTracker {
       u.endPlaysAt = timeline.playsAt(u.end);
       if (u.start >= from - EPSILON) u.startPlaysAt = timeline.playsAt(u.start);
     }
-    this.#replaceMarks(from);
+    replaceMarks(this.#marks, from, this.#timeline);
     if (tell) this.#onReplaced?.(from);
-  }
-
-  /**
-   * The marks not yet answered past position `from` stand inside audio placed anew (it left late,
-   * see {@linkcode replaced}): each was sent after the audio before it, in the turn that sent
-   * that audio, and left with it, so its place plays where that audio now does, and after the
-   * mark left (the spell placed anew begins when the turn ended): its answer reads the lag. Left
-   * where it stood, the answer read the move as the far end's lag: the session's first mark, sent
-   * with the second chunk of a turn that stalled 100 ms inside `serialize` with 200 ms sent ahead,
-   * told the observers a lag 100 ms longer, and the next answer took it back. A mark at `from`
-   * itself is not moved: it follows audio placed before, which played where it was placed.
-   */
-  #replaceMarks(from: number): void {
-    // A move is rare, and at most a few dozen marks wait (MAX_PENDING_MARKS): all are looked at.
-    for (const mark of this.#marks) {
-      if (mark.position <= from + EPSILON) continue;
-      mark.playsAt = this.#timeline.playsAt(mark.position);
-      mark.boundsUntil = -Infinity;
-    }
   }
 
   /** Audio was queued: more is coming. */
@@ -739,7 +624,7 @@ export class PlaybackTracker {
     // the cadence's own answers, as it would without it.
     const bound = now <= mark.boundsUntil;
     if (mark !== this.#firstMark && !bound) {
-      const steady = this.#cadenceAnswered && Math.abs(lag - this.#readLag) <= STEADY_LAG_MS;
+      const steady = this.#cadenceAnswered && Math.abs(lag - this.#readings.last) <= STEADY_LAG_MS;
       this.#interval = steady
         ? Math.min(this.#interval * 2, this.#maxMarkIntervalMs)
         : this.#markIntervalMs;
@@ -748,8 +633,9 @@ export class PlaybackTracker {
     // A mark sent after its place played (an end-of-speech mark, sent the quiet time after the
     // last chunk left, where that chunk played at once) is answered as it arrives if the far end
     // has played all before it: its measure is how late it was sent, an upper bound of the lag,
-    // not a reading of it, though it may be the lag (see #boundLag). With no measure yet, it is
-    // the best there is, and errs long, as a late read does; the bounds after it only lower it.
+    // not a reading of it, though it may be the lag (see `LagReadings.bound`). With no measure
+    // yet, it is the best there is, and errs long, as a late read does; the bounds after it only
+    // lower it.
     // Read as the lag (the smaller of the last two), they flipped the lag the observers are told
     // at most one-chunk replies (which send no mark but their end's) across a network of a few ms
     // of jitter: each bound is the mark's lateness plus that reply's round trip. An answer that
@@ -762,8 +648,8 @@ export class PlaybackTracker {
     // the next confirms it (bounds that only lowered kept the lag 40 ms short for good after a
     // 60 ms growth, one-chunk replies at the default pacing).
     const grew = !this.#lagRead && lag > this.#lag + STEADY_LAG_MS;
-    if (bound && this.#lagMeasured && !grew) this.#boundLag(lag);
-    else this.#learnLag(lag, now);
+    if (bound && this.#lagMeasured && !grew) this.#setLag(this.#readings.bound(lag, this.#lag));
+    else this.#setLag(this.#readings.read(lag, now, this.#lag));
     this.#lagMeasured = true;
     if (!bound) this.#lagRead = true;
     this.#acknowledged = true;
@@ -814,7 +700,7 @@ export class PlaybackTracker {
           const paddedMs = Math.abs((ended.paddedAt ?? NaN) - ended.end) <= EPSILON
             ? ended.paddedMs!
             : 0;
-          this.#learnLag(now - ended.endPlaysAt - paddedMs, now);
+          this.#setLag(this.#readings.read(now - ended.endPlaysAt - paddedMs, now, this.#lag));
         }
       }
     } else this.#started();
@@ -828,8 +714,8 @@ export class PlaybackTracker {
    * begins, so `heardMs` through the response rests on this report rather than on the last one
    * (the response before, or none: a call's first response, `playoutDelayMs`). A report read late
    * (after a stall) measures the far end later than it is, never earlier: `heardMs` errs short,
-   * as with every answer (see {@linkcode #learnLag}). Any other `started` (for background audio,
-   * after a clear, a response already measured so) places nothing.
+   * as with every answer (see {@linkcode LagReadings.read}). Any other `started` (for background
+   * audio, after a clear, a response already measured so) places nothing.
    */
   #started(): void {
     const idleAt = this.#idleAt;
@@ -839,7 +725,7 @@ export class PlaybackTracker {
     u.startReported = true;
     if (Number.isFinite(u.startPlaysAt)) {
       const now = this.#clock.now();
-      this.#learnLag(now - u.startPlaysAt, now);
+      this.#setLag(this.#readings.read(now - u.startPlaysAt, now, this.#lag));
     }
   }
 
@@ -858,92 +744,12 @@ export class PlaybackTracker {
   }
 
   /**
-   * An acknowledgement (or a report) read at `now` measured the lag as `measured`: when it was
-   * READ less when its place plays by the estimate. A read is never earlier than the answer's
-   * arrival, and later by however long the event loop was busy (a GC pause, a bot's synchronous
-   * work), when all that arrived meanwhile is read at once: a measure may be too large, never too
-   * small. One taken at its word after a 300 ms stall moved a reply already heard 150 ms later in
-   * the recording, and the next response's `speakingstart` as late.
-   *
-   * So answers read together (within `READ_TOGETHER_MS` of the first) are one read, whose measure
-   * is their smallest, and the lag is the smaller of the last two reads': one that falls is adopted
-   * at once, one that rises once the next read confirms it (by the smaller of the two, the likelier
-   * unstalled). A far end whose buffer really grew is learned one answer later: the answer that
-   * rose brings the marks back to every `markIntervalMs`, the next is answered within that and the
-   * far end's delay, and each still bounds `heardMs` meanwhile (see {@linkcode #heardLag}). The
-   * first read has nothing to confirm it and is adopted (`playoutDelayMs` is no measure). A report
-   * (Genesys) is confirmed by the next reply's.
+   * An answer moved the lag in use to `lag` (or left it: see {@linkcode LagReadings}), and with it
+   * the lag for what has played.
    */
-  #learnLag(measured: number, now: number): void {
-    this.#lastBound = NaN;
-    if (now - this.#readAt < READ_TOGETHER_MS) {
-      if (measured < this.#readLag) this.#readLag = measured;
-      // The read's jitter sample is its measure too, not its first answer's (see `LagJitter`).
-      this.#jitter.lower(measured);
-    } else {
-      this.#readLagBefore = this.#readLag;
-      this.#readLag = measured;
-      this.#readAt = now;
-      this.#jitter.sample(measured);
-    }
-    const before = this.#readLagBefore;
-    const confirmed = before < this.#readLag ? before : this.#readLag; // NaN compares false
-    // The first read is adopted whatever it says (`playoutDelayMs` is no measure); after it, one
-    // within the jitter of the lag in use tells no change (see {@linkcode #moveLag}).
-    if (Number.isNaN(before)) this.#lag = confirmed;
-    else this.#moveLag(confirmed);
-  }
-
-  /**
-   * The lag in use becomes `lag`, unless that is within the dead band of it: the spread that the
-   * network's and the far end's jitter give successive readings of one lag, as measured from them
-   * (see {@linkcode LagJitter}). Each change is told to the observers (a recording moves the bot's
-   * audio by it) and moves `speakingstart`: within a few ms of jitter, the lag as each pair of
-   * reads confirmed it changed at most answers, 1–4 ms each way, telling nothing true. A change of
-   * the far end's buffer by `STEADY_LAG_MS` or more clears the band (at most half that), and is
-   * learned as before: a fall at the answer that reads it, a rise at the next. `heardMs` does not
-   * go by the band: it follows the reads themselves (see {@linkcode #heardLag}).
-   */
-  #moveLag(lag: number): void {
-    if (Math.abs(lag - this.#lag) > this.#jitter.bandMs) this.#lag = lag;
-  }
-
-  /**
-   * An answer said the far end played its mark's place no more than `bound` behind the estimate
-   * (see `PendingMark.boundsUntil`): the lag, and the reads it rests on, are no larger. It raises
-   * none of them; it lowers the lag at once, and a read made late (a stall) that no later answer
-   * reads again, which `heardMs` would otherwise go by for the rest of the call.
-   *
-   * `heardMs` goes by the bound itself until the next read, raised or lowered: the answer may
-   * have been held until its place played (a buffer grown by no more than how late the mark was
-   * sent, plus `STEADY_LAG_MS`), its measure the lag then, which timing cannot tell from one
-   * answered as it came. A bound that only lowered left `heardMs` ahead of the far end by the
-   * growth for as long as the replies stayed short (30 ms: 100 heard of 75 played); the bound
-   * errs short instead, by how late the mark was sent at most (20 ms at the default pacing).
-   * The confirmed lag (`speakingstart`, the observers) is only lowered: two bounds of a far end
-   * playing at once would confirm that 20 ms for good (see `late_end_mark_lag_test.ts`).
-   */
-  #boundLag(bound: number): void {
-    this.#lastBound = bound;
-    if (bound < this.#readLag) this.#readLag = bound;
-    if (bound < this.#readLagBefore) this.#readLagBefore = bound;
-    // Lowered only past the jitter: at a long reply's end the answer to its end-of-speech mark,
-    // held until its place played, is a read in all but timing, as noisy as the reads.
-    if (bound < this.#lag) this.#moveLag(bound);
-  }
-
-  /**
-   * The lag for what has played by now (`heardMs`, whether all has, how long to wait for it): the
-   * last read's own measure, a rise not yet confirmed too, or a bound's that came after it (see
-   * {@linkcode #boundLag}). A read made late overstates it, so that `heardMs` errs short, the
-   * side it keeps to (the acknowledged mark floors it, the next answer puts it right); a far end
-   * that really fell behind (a hole in its playout, a buffer that grew) is not taken as having
-   * played what it has not, nor given up on, meanwhile. When audio plays (`speakingstart`, the
-   * lag observers are told) goes by the confirmed `#lag`.
-   */
-  get #heardLag(): number {
-    if (!Number.isNaN(this.#lastBound)) return this.#lastBound;
-    return Number.isNaN(this.#readLag) ? this.#lag : this.#readLag;
+  #setLag(lag: number): void {
+    this.#lag = lag;
+    this.#heardLag = this.#readings.heard(lag);
   }
 
   /**
@@ -1271,7 +1077,9 @@ export class PlaybackTracker {
       : this.#heardPosition(now) >= position - EPSILON;
   }
 
-  /** Whether the figures rest on acknowledgements: some came, and none is overdue past its bound. */
+  /**
+   * Whether the figures rest on acknowledgements: some came, and none is overdue past its bound.
+   */
   get #grounded(): boolean {
     return this.#acknowledged && !this.#pastMark;
   }
@@ -1543,10 +1351,10 @@ export class PlaybackTracker {
 
   /**
    * Stops every utterance there when it began (up to serial `through`): one a listener of these
-   * stops sends is a new response, and plays as any other. `playsOn`: the far end was not cleared and plays all it was sent, so
-   * one not begun yet is heard too: it begins here, before its stop, rather than stop unseen
-   * (its sound follows within `sendAheadMs` and the far end's delay, like the rest of the one
-   * playing, whose stop comes here too).
+   * stops sends is a new response, and plays as any other. `playsOn`: the far end was not cleared
+   * and plays all it was sent, so one not begun yet is heard too: it begins here, before its stop,
+   * rather than stop unseen (its sound follows within `sendAheadMs` and the far end's delay, like
+   * the rest of the one playing, whose stop comes here too).
    *
    * As in {@linkcode #update}, a listener may do anything: after each event the first utterance
    * is read again (one the listener stopped is not stopped twice), and an update asked for
@@ -1606,63 +1414,4 @@ export class PlaybackTracker {
       }),
     );
   }
-}
-
-/** How much of utterance `u` has left when what has left ends at position `left`. */
-function sentOf(u: Utterance, left: number): number {
-  return u.priorMs + partOf(u, left);
-}
-
-/** How much of utterance `u` has been heard when the far end is at position `heard`. */
-function heardOf(u: Utterance, heard: number): number {
-  return u.priorMs + partOf(u, heard);
-}
-
-/**
- * How much of utterance `u` lies before position `position`: all of it (its own sum, as its
- * events report it) once `position` is at its end, else the positions' difference, which rounds
- * apart from that sum in a long call (see `EPSILON`): a response heard to its end was heard all.
- */
-function partOf(u: Utterance, position: number): number {
-  if (position >= u.end - EPSILON) return u.sentMs;
-  return Math.min(u.sentMs, Math.max(0, position - u.start - gapMsBefore(u, position)));
-}
-
-/** No stretch of other audio inside an utterance (shared, never written: replaced at the first). */
-const NO_GAPS: number[] = [];
-
-/** A stretch `[from, to)` of other audio after all of `u`'s others (see `Utterance.gaps`). */
-function addGap(u: Utterance, from: number, to: number): void {
-  if (u.gaps === NO_GAPS) u.gaps = [];
-  const gaps = u.gaps;
-  const n = gaps.length;
-  const before = n === 0 ? 0 : gaps[n - 1]! + gaps[n - 2]! - gaps[n - 3]!;
-  gaps.push(from, to, before);
-}
-
-/** Milliseconds of `u`'s gaps (see `Utterance.gaps`) that lie before `position`. */
-function gapMsBefore(u: Utterance, position: number): number {
-  const gaps = u.gaps;
-  // The last stretch that begins before `position`, by bisection over the stretches.
-  let low = 0;
-  let high = gaps.length / 3;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (gaps[3 * mid]! < position) low = mid + 1;
-    else high = mid;
-  }
-  if (low === 0) return 0;
-  const at = 3 * (low - 1);
-  return gaps[at + 2]! + Math.min(gaps[at + 1]!, position) - gaps[at]!;
-}
-
-/**
- * `u` cut to end at `end` (what left of it ends there): gaps past it dropped, and its own audio
- * before it, the positions' difference less its gaps there.
- */
-function ownMsTo(u: Utterance, end: number): number {
-  const gaps = u.gaps;
-  while (gaps.length > 0 && gaps[gaps.length - 3]! >= end - EPSILON) gaps.length -= 3;
-  if (gaps.length > 0 && gaps[gaps.length - 2]! > end) gaps[gaps.length - 2] = end;
-  return Math.max(0, end - u.start - gapMsBefore(u, end));
 }
