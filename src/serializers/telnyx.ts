@@ -116,7 +116,9 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
  * `media.chunk` (an {@linkcode OrderedMedia} stage: no added latency for media in order, a
  * bounded window for media out of order, silence of the right length for media lost, duplicates
  * and absurd numbers dropped without muting what follows), every repair and drop counted in
- * `transport.stats`.
+ * `transport.stats`. A stream of both tracks (`stream_track=both_tracks`; its `start` does not
+ * say so) is ordered by `media.timestamp` from its first media message of the other track on:
+ * with one `chunk` counter for both tracks, as on Twilio, the caller's chunks skip the other's.
  *
  * G722 (wideband: 16 kHz audio, 64 kbit/s) is coded by our own G.722 codec, one encoder and one
  * decoder for the stream, each keeping its state from message to message; a lost packet is filled
@@ -304,7 +306,7 @@ export class TelnyxSerializer implements FrameSerializer {
       case "media": {
         // By `chunk`: `sequence_number` counts every message, so its gaps are not lost audio.
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
-        if (media === null) return null;
+        if (media === null) return this.#otherTrack();
         if (this.#refused.refusesMedia()) return null;
         return this.#media.push(media);
       }
@@ -326,7 +328,24 @@ export class TelnyxSerializer implements FrameSerializer {
     }
   }
 
+  /**
+   * Media of a track other than the caller's: the stream carries both (`stream_track=both_tracks`).
+   * Telnyx's `start` names no tracks, and its media streaming reference says only that frame order
+   * is not guaranteed, to be put right by `media.chunk`, `media.timestamp` and `sequence_number`,
+   * not whether `chunk` counts each track apart. Its messages follow Twilio's, whose one `chunk`
+   * counter runs across both tracks (see `inboundOrderOf`): ordered by it, every caller packet
+   * would follow a hole and be padded with as much silence, doubling the call's audio. So from
+   * here the caller's track is ordered by its media time, which is the track's own either way;
+   * what the stage held by `chunk` comes out first.
+   */
+  #otherTrack(): Frame[] | null {
+    const held = this.#media.reorderBy("timestamp");
+    return held.length === 0 ? null : held;
+  }
+
   #start(message: JsonReader): Frame {
+    // A new stream is ordered by `chunk` until it too shows another track (see #otherTrack).
+    this.#media.reorderBy("sequence");
     const start = message.object("start");
     const streamId = message.optionalString("stream_id");
     const callId = start.optionalString("call_control_id");

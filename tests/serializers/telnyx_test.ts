@@ -4,7 +4,7 @@ import { WebSocketTransport } from "@x/ws-transport";
 import { FakeClock, MemorySocketPair } from "@x/ws-transport/testing";
 import { TelnyxSerializer } from "../../src/serializers/telnyx.ts";
 import type { TransportError } from "../../src/errors.ts";
-import { telnyxCall, telnyxIds } from "./fixtures/telnyx_call.ts";
+import { telnyxCall, telnyxIds, telnyxStart } from "./fixtures/telnyx_call.ts";
 import {
   fakeFetch,
   fuzzDeserializer,
@@ -21,16 +21,6 @@ const SETUP_8K = {
   outputSampleRate: 8000,
   outputChannels: 1,
 };
-const start = (encoding = "PCMU", sampleRate = 8000) =>
-  JSON.stringify({
-    event: "start",
-    sequence_number: "1",
-    stream_id: telnyxIds.stream,
-    start: {
-      call_control_id: telnyxIds.call,
-      media_format: { encoding, sample_rate: sampleRate, channels: 1 },
-    },
-  });
 
 Deno.test("`TelnyxSerializer` plays a documented call message by message both ways", async () => {
   const telnyx = new TelnyxSerializer();
@@ -56,7 +46,7 @@ for (const [encoding, rate] of [["PCMU", 8000], ["PCMA", 8000], ["L16", 16000]] 
       outputSampleRate: 24000,
       outputChannels: 1,
     });
-    telnyx.deserialize(start(encoding, rate));
+    telnyx.deserialize(telnyxStart(encoding, rate));
     let sequence = 1;
     await toneRoundTrip(telnyx, (sent) => {
       const payload = (sent.media as { payload: string }).payload;
@@ -72,7 +62,7 @@ for (const [encoding, rate] of [["PCMU", 8000], ["PCMA", 8000], ["L16", 16000]] 
 Deno.test("`TelnyxSerializer` sends L16 big-endian", () => {
   const telnyx = new TelnyxSerializer({ outboundEncoding: "pcm16be" });
   telnyx.setup(SETUP_8K);
-  telnyx.deserialize(start("L16", 8000));
+  telnyx.deserialize(telnyxStart("L16", 8000));
   // 20 ms (Telnyx's shortest message), its first sample 0x1234.
   const audio = new Uint8Array(320);
   audio.set([0x34, 0x12]);
@@ -87,10 +77,10 @@ Deno.test("`TelnyxSerializer` sends L16 big-endian", () => {
 Deno.test("`TelnyxSerializer` reports an unsupported codec as a decode error", () => {
   const telnyx = new TelnyxSerializer();
   assert.throws(
-    () => telnyx.deserialize(start("OPUS")),
+    () => telnyx.deserialize(telnyxStart("OPUS")),
     /unsupported start.media_format.encoding "OPUS"/,
   );
-  assert.throws(() => telnyx.deserialize(start("PCMU", 11025)), { code: "decode" });
+  assert.throws(() => telnyx.deserialize(telnyxStart("PCMU", 11025)), { code: "decode" });
 });
 
 Deno.test("`TelnyxSerializer` answers every fuzzed message with frames or a decode error", async () => {
@@ -101,7 +91,7 @@ Deno.test("`TelnyxSerializer` answers every fuzzed message with frames or a deco
     outputSampleRate: 16000,
     outputChannels: 1,
   });
-  telnyx.deserialize(start());
+  telnyx.deserialize(telnyxStart());
   const { errors, frames } = await fuzzDeserializer(telnyx, {
     events: ["connected", "start", "media", "dtmf", "mark", "stop", "error"],
     fields: {
@@ -128,7 +118,7 @@ Deno.test("`TelnyxSerializer` answers every fuzzed message with frames or a deco
 Deno.test("`TelnyxSerializer` hangs up once with the API key, 422/90018 counting as ended", async () => {
   const fake = fakeFetch(() => new Response("{}"));
   const telnyx = new TelnyxSerializer({ apiKey: "KEY123", fetch: fake.fetch });
-  telnyx.deserialize(start());
+  telnyx.deserialize(telnyxStart());
   assert.equal(await telnyx.serialize({ type: "end" }), null);
   assert.equal(await telnyx.serialize({ type: "cancel" }), null);
   assert.equal(fake.calls.length, 1);
@@ -167,7 +157,7 @@ Deno.test("`TelnyxSerializer` sends PCMU at 8 kHz whatever the stream's codec, a
   for (const [encoding, rate] of [["PCMA", 8000], ["L16", 16000]] as const) {
     const telnyx = new TelnyxSerializer();
     telnyx.setup(SETUP_8K);
-    telnyx.deserialize(start(encoding, rate));
+    telnyx.deserialize(telnyxStart(encoding, rate));
     const sent = JSON.parse(
       telnyx.serialize({
         type: "audio",
@@ -230,7 +220,7 @@ Deno.test("`TelnyxSerializer` pads in the bidirectional codec's silence and repo
   const setup = (telnyx: TelnyxSerializer, chunkMs: number, calls = recordingContext()) => {
     telnyx.bind(calls.context);
     telnyx.setup({ ...SETUP_8K, outputChunkMs: chunkMs });
-    telnyx.deserialize(start());
+    telnyx.deserialize(telnyxStart());
     return telnyx;
   };
   const payload = (telnyx: TelnyxSerializer, samples: number) =>
@@ -304,6 +294,6 @@ Deno.test("`TelnyxSerializer` keeps the call ids of a start naming a codec it ca
   assert.equal(fake.calls.length, 1);
   assert.match(fake.calls[0]!.url, /\/v2\/calls\/v3:abc\/actions\/hangup$/);
   // A start Telnyx streams PCMU in lets the media through again.
-  telnyx.deserialize(start("PCMU", 8000));
+  telnyx.deserialize(telnyxStart("PCMU", 8000));
   assert.equal((telnyx.deserialize(media("2")) as unknown[]).length, 1);
 });

@@ -106,7 +106,7 @@ export class OrderedMedia {
   readonly #options: OrderedMediaOptions;
   readonly #audio: TelephonyAudio;
   readonly #provider: string;
-  readonly #reorder: MediaReorder<Uint8Array>;
+  #reorder: MediaReorder<Uint8Array>;
   #context: SerializerContext | undefined;
   /**
    * Frames made during one push, flush or reset, handed over at its end (see `#handOver`);
@@ -124,7 +124,7 @@ export class OrderedMedia {
   #originMs: number | undefined;
   /** By how much the last refused media time was off where delivery stood (see #frameMs). */
   #refusedOffsetMs: number | undefined;
-  readonly #bySequence: boolean;
+  #bySequence: boolean;
   /**
    * By timestamp: the newest chunk number taken, and where (ms from the first) its packet ends —
    * see `#inStep`.
@@ -132,7 +132,7 @@ export class OrderedMedia {
   #stepChunk: number | undefined;
   #stepEndMs: number | undefined;
   /** The range media times wrap in (ordered by timestamp with a modulus), else `undefined`. */
-  readonly #timeModulus: number | undefined;
+  #timeModulus: number | undefined;
   /**
    * Each packet as it arrives, told through the context (`SerializerContext.inboundPacket`): one
    * object for every packet, so that a packet costs no allocation (observers copy what they keep).
@@ -152,13 +152,19 @@ export class OrderedMedia {
     this.#options = options;
     this.#audio = options.audio;
     this.#provider = options.provider;
-    this.#bySequence = (options.orderBy ?? "sequence") === "sequence";
+    const orderBy = options.orderBy ?? "sequence";
+    this.#bySequence = orderBy === "sequence";
+    this.#timeModulus = this.#bySequence ? undefined : options.modulus;
+    this.#reorder = this.#newReorder(orderBy);
+  }
+
+  /** A reorder stage by `orderBy` with this one's options, counting through the context. */
+  #newReorder(orderBy: "sequence" | "timestamp"): MediaReorder<Uint8Array> {
     // Checked (a RangeError) by the reorder stage, which orders by the same numbers.
-    const modulus = options.modulus;
-    this.#timeModulus = this.#bySequence ? undefined : modulus;
-    this.#reorder = new MediaReorder<Uint8Array>({
-      orderBy: options.orderBy ?? "sequence",
-      ...(options.windowMs === undefined ? {} : { windowMs: options.windowMs }),
+    const { modulus, windowMs } = this.#options;
+    return new MediaReorder<Uint8Array>({
+      orderBy,
+      ...(windowMs === undefined ? {} : { windowMs }),
       ...(modulus === undefined ? {} : { modulus }),
       count: (counter, amount) => {
         // A resync starts the numbering afresh, and with it the media clock: the new timeline's
@@ -187,6 +193,34 @@ export class OrderedMedia {
     const stage = new OrderedMedia({ ...this.#options, orderBy });
     if (this.#context !== undefined) stage.bind(this.#context);
     return stage;
+  }
+
+  /**
+   * Orders the rest of this stream by `orderBy`, for a provider that learns only from the media
+   * how its stream numbers it (Telnyx's `start` names no tracks: a media message of another track
+   * is the first word that both tracks share one counter; see `_inbound_order.ts`). What the stage
+   * holds comes out first, in order, its holes filled (as {@linkcode flush}, without ending the
+   * decoder's stream: the audio goes on); frames keep their media times, and the stage orders by
+   * the new key from its next packet.
+   * Nothing is done (and nothing comes out) when it orders so already.
+   */
+  reorderBy(orderBy: "sequence" | "timestamp"): AudioFrame[] {
+    if (orderBy === this.orderBy) return [];
+    this.#frames.length = 0;
+    this.#reorder.flush(this.#output);
+    this.#bySequence = orderBy === "sequence";
+    this.#timeModulus = this.#bySequence ? undefined : this.#options.modulus;
+    this.#reorder = this.#newReorder(orderBy);
+    // The stream's first media time stays the origin: by timestamp the new stage's keys, and the
+    // times told to observers, count from it as before. A delivered packet's media time is the
+    // wire's by sequence but counted from the first by timestamp (see `push`): the media clock
+    // is moved by as much, so that frames keep the times they would have had.
+    const firstMs = this.#firstMs;
+    if (this.#originMs !== undefined && firstMs !== undefined) {
+      this.#originMs += this.#bySequence ? firstMs : -firstMs;
+    }
+    this.#stepChunk = this.#stepEndMs = undefined;
+    return this.#handOver();
   }
 
   /**
