@@ -12,18 +12,18 @@ import type { TransportStats } from "./transport_stats.ts";
 /**
  * Counts `pcm` bytes of audio whose messages were handed to the socket: `left` bytes of them
  * left and `lost` did not (refused by the socket, or it had closed). What was lost, in
- * proportion, never left: dropped at the close, not sent. `chunk`: they are a chunk's, counted
- * in `audioChunksSent` once nothing of it was lost.
+ * proportion, never left: dropped at the close, not sent. `chunks`: the chunks whose first audio
+ * left with them (see `TransportStats.audioChunksSent`), counted once nothing of it was lost.
  */
 export function countAudio(
   stats: TransportStats,
   pcm: number,
   left: number,
   lost: number,
-  chunk = false,
+  chunks = 0,
 ): void {
   if (lost === 0) {
-    if (chunk) stats.audioChunksSent++;
+    stats.audioChunksSent += chunks;
     stats.audioBytesSent += pcm;
     return;
   }
@@ -36,8 +36,8 @@ export function countAudio(
  * Counts a chunk's `pcm` bytes whose list of messages lost some (`left` and `lost` bytes of all
  * kinds): where binary messages carried its audio (`handed` bytes of them, `lostBinary` of those
  * lost; text, such as Asterisk's `START_MEDIA_BUFFERING`, carries none), split by those alone;
- * else (audio sent as text, base64 in JSON) by all. Only where the socket lost a message, never
- * per chunk.
+ * else (audio sent as text, base64 in JSON) by all. `chunks`: as for `countAudio`. Only where the
+ * socket lost a message, never per chunk.
  */
 export function countMixed(
   stats: TransportStats,
@@ -46,7 +46,8 @@ export function countMixed(
   lostBinary: number,
   left: number,
   lost: number,
+  chunks: number,
 ): void {
-  if (handed === 0) return countAudio(stats, pcm, left, lost, true);
-  countAudio(stats, pcm, handed - lostBinary, lostBinary, true);
+  if (handed === 0) return countAudio(stats, pcm, left, lost, chunks);
+  countAudio(stats, pcm, handed - lostBinary, lostBinary, chunks);
 }

@@ -438,8 +438,12 @@ export class OutboundPath {
     }
     this.#gate.close();
     this.#interruptedLast = true;
-    // Read before the clear: what the packetizer held (told with its chunks) is dropped with it.
-    const heldMs = this.sender.heldAudioMs;
+    // Read before the clear: what the packetizer held (told with its chunks) is dropped with it,
+    // and the serializer's partial frame, which its clear message dropped already; where the far
+    // end clears, the chunk whose asynchronous answer is due too (dropped as it comes, told here:
+    // the pump's wait for it ends at the cut).
+    const heldMs = this.sender.neverLeftMs + (clears ? this.sender.answerDueMs : 0);
+    this.sender.neverLeftTold(clears);
     const unsentFrom = this.#timeline.sentMs - heldMs;
     this.#stats.audioBytesInterrupted += this.#pump.clear(clears);
     const at = this.#clock.now();
@@ -551,17 +555,20 @@ export class OutboundPath {
   }
 
   /**
-   * The session is ending: the audio held back for a packet not yet whole (and the serializer's
-   * partial frame behind it: `heldAudioMs`), placed on the timeline and told to the observers
-   * with its chunks, never leaves. Told now, before the clear and before the observers hear the
-   * session is over, from where it was placed (else `voice.outbound.audio` counts it as sent,
-   * which `stats.audioBytesSent` never did, and a recording keeps what was placed to play before
-   * the close); once, whether the far end closed (`drop`) or we did (`stop`).
+   * The session is ending: the audio held back for a packet not yet whole, the serializer's
+   * partial frame (behind it, or alone: `neverLeftMs`) and the chunk whose asynchronous answer
+   * is due (`answerDueMs`: dropped as it comes), placed on the timeline and told to the
+   * observers with its chunks, never leaves. Told now, before the clear and before the
+   * observers hear the session is over, from where it was placed (else `voice.outbound.audio`
+   * counts it as sent, which `stats.audioBytesSent` never did, and a recording keeps what was
+   * placed to play before the close); once, whether the far end closed (`drop`) or we did
+   * (`stop`).
    */
   #heldNeverLeaves(): void {
-    const heldMs = this.sender.heldAudioMs;
+    const heldMs = this.sender.neverLeftMs + this.sender.answerDueMs;
     const sentMs = this.#timeline.sentMs;
     if (!(heldMs > 0) || sentMs === this.#heldDropToldAt) return;
+    this.sender.neverLeftTold(true);
     this.#heldDropped(sentMs - heldMs, this.#clock.now());
   }
 

@@ -129,6 +129,12 @@ export class OutboundSender {
    * {@linkcode pendingPacketMs}.
    */
   #heldFramePcm = 0;
+  /**
+   * Chunks none of whose audio has left: wholly in the packetizer's partial packet (`#heldPcm`).
+   * They count in `audioChunksSent` as the packet with their first bytes leaves (a chunk's are in
+   * the first packet its push makes), never where it is dropped (see `TransportStats`).
+   */
+  #heldChunks = 0;
   /** The silence the last {@linkcode flushPackets} padded its packet with (see `paddedMs`). */
   #paddedMs = 0;
   /**
@@ -188,6 +194,25 @@ export class OutboundSender {
    * frame at by then: each of the bot's bytes counts once, and no counted byte is uncounted.
    */
   #heldShare = 0;
+  /**
+   * The format of the bot's audio the serializer's partial frame was taken from (`#heldShare`):
+   * what its milliseconds are read in where no packetizer is set (with one, `#packetedFormat`).
+   */
+  #heldFrameFormat: PcmFormat | undefined;
+  /**
+   * Milliseconds of the serializer's partial frame (`#heldShare`) it dropped at an interruption's
+   * clear, a cancel or the session's end, not yet told to the observers (see
+   * {@linkcode neverLeftMs}): it drops it as it serializes the clear, before the transport reads
+   * what was held.
+   */
+  #heldFrameDroppedMs = 0;
+  /**
+   * Milliseconds of the speech chunk an asynchronous serializer's answer is due for (0: none):
+   * placed on the timeline and told to the observers as its send began, it never leaves where an
+   * interruption's clear or the session's end comes first (see {@linkcode answerDueMs}). One at
+   * most: nothing after it is sent until it is answered.
+   */
+  #answerDueMs = 0;
   /**
    * The bot's audio bytes the serializer counted dropped itself (`countDropped`): a chunk it
    * answers with no message is not sent where this grew meanwhile. Its own count alone: the
@@ -269,7 +294,9 @@ export class OutboundSender {
       // What the serializer counted for it reaches its far end only with the answer, if at all.
       const hold = this.farEndHold;
       hold?.answerDue();
+      if (clearDrops) this.#answerDueMs = durationMs(chunk.audio.length, chunk);
       return result.then((messages) => {
+        this.#answerDueMs = 0;
         // Refused now (or the session ended): placed on the timeline as its send began, it
         // never left (see `refusedLate`).
         this.#refusedLate = messages === REFUSED || messages === ENDED;
@@ -401,7 +428,8 @@ export class OutboundSender {
       ? (run.lostWithin(pending, speechEnd) * released) / (speechEnd - pending)
       : 0;
     const dropped = Math.min(leaving, Math.round(lostHeld + lostSpeech));
-    countAudio(stats, leaving, leaving - dropped, dropped);
+    // The chunks the packetizer held whole began the first packet that left.
+    countAudio(stats, leaving, leaving - dropped, dropped, this.#takeHeldChunks());
   }
 
   /**
@@ -457,6 +485,11 @@ export class OutboundSender {
       const dropped = this.#heldShare;
       this.#heldShare = 0;
       stats[counter] += dropped;
+      // Refused: a change of the wire's format, whose drop `#partialPacketAtChange` tells itself.
+      const format = this.#heldFrameFormat;
+      if (counter !== "audioBytesRefused" && format !== undefined) {
+        this.#heldFrameDroppedMs += durationMs(dropped, format);
+      }
       if (this.#packetizer === undefined) stats.audioBytesSent -= dropped;
       return;
     }
@@ -559,6 +592,7 @@ export class OutboundSender {
       return bytes;
     }
     this.#stats.audioBytesRefused += pcm;
+    this.#heldChunks = 0; // dropped whole: never sent (carried, they go with the next packet)
     this.#packetDropped(bytes.length);
     if (heldMs > 0) {
       this.placedAudioDropped(heldMs);
@@ -686,7 +720,7 @@ export class OutboundSender {
     packetizer.flush(run.send, "pad");
     if (this.#lostMessages !== lost) this.#stats.framesDroppedOnClose++;
     const lostSpeech = run.lostWithin(0, speech);
-    countAudio(this.#stats, released, speech - lostSpeech, lostSpeech);
+    countAudio(this.#stats, released, speech - lostSpeech, lostSpeech, this.#takeHeldChunks());
     // Its padding and its last packet's play after the speech before the mark, but for what
     // the socket refused.
     const padding = run.bytes - speech - run.lostWithin(speech, run.bytes);
@@ -792,6 +826,7 @@ export class OutboundSender {
     if (this.#serializer.peerCloses === true && !this.#peerClosesFromStart) {
       const bytes = packetizer.pendingBytes;
       packetizer.clear();
+      this.#heldChunks = 0;
       this.#packetDropped(bytes);
       this.#stats.audioBytesDroppedOnClose += pcm;
       if (heldMs > 0) this.placedAudioDropped(heldMs);
@@ -811,12 +846,14 @@ export class OutboundSender {
       this.#transmit(packet);
     }, midSpeech && packetizer.lastPacket === "drop" ? "pad" : undefined);
     if (dropped > 0) {
+      this.#heldChunks = 0;
       this.#packetDropped(dropped);
       this.#stats.audioBytesDroppedOnClose += pcm;
       if (heldMs > 0) this.placedAudioDropped(heldMs);
       return heldMs;
     }
-    countAudio(this.#stats, pcm, this.#stats.bytesOut - left, this.#lostBytes - lost);
+    const chunks = this.#takeHeldChunks();
+    countAudio(this.#stats, pcm, this.#stats.bytesOut - left, this.#lostBytes - lost, chunks);
     // Refused, the packet played nothing: none of its silence is placed.
     if (this.#lostBytes !== lost) return 0;
     // The serializer's bytes it held left now: mid-stream too, where background audio carries
@@ -908,6 +945,42 @@ export class OutboundSender {
   }
 
   /**
+   * Milliseconds of the bot's audio placed on the playout timeline with its chunks (the observers
+   * told of it with them) that has not left, at its end: {@linkcode heldAudioMs}; without a
+   * packetizer the serializer's partial frame (`HeldFrameEnds`), which `heldAudioMs` leaves out;
+   * and the partial frame the serializer dropped since {@linkcode neverLeftTold} (an interruption's
+   * clear, a cancel: it drops it as it serializes them, before the transport reads this).
+   * Read where what is held is dropped, to tell the observers what never left (a recorder erases
+   * it, `voice.outbound.audio` takes it back, as `audioBytesSent` did).
+   */
+  get neverLeftMs(): number {
+    const format = this.#heldFrameFormat;
+    const frame = this.#packetizer === undefined && format !== undefined
+      ? durationMs(this.#heldShare, format)
+      : 0;
+    return this.heldAudioMs + frame + this.#heldFrameDroppedMs;
+  }
+
+  /**
+   * Milliseconds of the speech chunk whose asynchronous answer is still due: the last placed on
+   * the playout timeline, after {@linkcode neverLeftMs}. It never leaves where an interruption's
+   * clear goes first (the answer is dropped as it comes: `farEndCleared`) or the session ends
+   * first; the pump's wait for it then ends at the cut, untold, so the one who cuts tells it.
+   */
+  get answerDueMs(): number {
+    return this.#answerDueMs;
+  }
+
+  /**
+   * The observers were told of {@linkcode neverLeftMs} (a partial frame dropped is told once),
+   * and, `answerDue`, of {@linkcode answerDueMs}.
+   */
+  neverLeftTold(answerDue: boolean): void {
+    this.#heldFrameDroppedMs = 0;
+    if (answerDue) this.#answerDueMs = 0;
+  }
+
+  /**
    * An interruption's clear has gone to the far end, which drops what it had buffered: an
    * asynchronous serializer's answer for audio asked for before it is dropped when it comes
    * (counted in `audioBytesInterrupted`), unless that audio goes on regardless (`sendAudio`'s
@@ -917,13 +990,20 @@ export class OutboundSender {
     this.#farEndClears++;
   }
 
+  /** The chunks the packetizer held whole (`#heldChunks`), now that their first bytes left. */
+  #takeHeldChunks(): number {
+    const chunks = this.#heldChunks;
+    this.#heldChunks = 0;
+    return chunks;
+  }
+
   /**
    * Drops the packetizer's partial packet (on interruption, at the close); returns the PCM bytes
    * it held, for the caller to count as it drops them.
    */
   clearPackets(): number {
     this.#packetizer?.clear();
-    this.#endExtraHeld = 0;
+    this.#endExtraHeld = this.#heldChunks = 0;
     const pcm = this.#heldPcm;
     this.#heldPcm = this.#heldFramePcm = 0;
     return pcm;
@@ -959,12 +1039,16 @@ export class OutboundSender {
     // it goes out with them (see `#heldShare`).
     const heldBefore = this.#heldShare;
     if (this.#heldFrames !== undefined) {
+      const format = this.#heldFrameFormat; // a new object only where the format changes
+      if (format?.sampleRate !== chunk.sampleRate || format.channels !== chunk.channels) {
+        this.#heldFrameFormat = { sampleRate: chunk.sampleRate, channels: chunk.channels };
+      }
       const share = this.#heldShareChange(pcm);
       if (this.#packetizer === undefined) stats.audioBytesSent += share;
       pcm -= share;
     }
     if (messages === null) {
-      if (this.#serializerDropped === refused) countAudio(stats, pcm, 0, 0, true);
+      if (this.#serializerDropped === refused) countAudio(stats, pcm, 0, 0, 1);
       return;
     }
     const left = stats.bytesOut;
@@ -974,6 +1058,8 @@ export class OutboundSender {
     let leaving = pcm;
     let pending = 0;
     let pushed = 0;
+    // This chunk, and those the packetizer held whole: see `#heldChunks`.
+    let chunks = 1;
     const packetizer = this.#packetizer;
     if (packetizer === undefined) {
       if (Array.isArray(messages)) {
@@ -997,6 +1083,10 @@ export class OutboundSender {
         // The frame held before goes first (whole frames are only made once it is filled).
         const frame = Math.min(heldBefore, pcm);
         leaving = this.#leavingPcm(pcm, frame, pushed, pending, packetizer.pendingBytes);
+        if (packetizer.pendingBytes === pending + pushed) {
+          this.#heldChunks++; // no packet left: none of it has
+          chunks = 0;
+        } else chunks += this.#takeHeldChunks();
       }
     }
     const lostNow = this.#lostBytes - lost;
@@ -1006,8 +1096,8 @@ export class OutboundSender {
         ? audioBytesOf(messages)
         : pending + pushed - packetizer.pendingBytes;
       const lostBinary = this.#lostAudioBytes - lostAudio;
-      countMixed(stats, leaving, handed, lostBinary, stats.bytesOut - left, lostNow);
-    } else countAudio(stats, leaving, stats.bytesOut - left, lostNow, true);
+      countMixed(stats, leaving, handed, lostBinary, stats.bytesOut - left, lostNow, chunks);
+    } else countAudio(stats, leaving, stats.bytesOut - left, lostNow, chunks);
     return this.#drain();
   }
 

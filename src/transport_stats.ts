@@ -22,7 +22,15 @@ export interface TransportStats {
   framesIn: number;
   /** Frames taken from `writable`. */
   framesOut: number;
-  /** Outbound audio chunks handed to the socket with nothing of them lost. */
+  /**
+   * Outbound audio chunks (background alone included) that began to leave, with nothing of them
+   * lost: each counts once, as the first of its audio leaves. One the packetizer holds whole
+   * (`fixedAudioPacketSize`, its packet not yet whole) counts once that packet leaves, and never
+   * if it is dropped (`lastPacket` "drop", an interruption, the close); one the serializer holds
+   * whole (Vonage's and Asterisk's partial frame, a resampler's start) counts as it is handed
+   * over, as its bytes do in `audioBytesSent`; one the socket lost any of (it was closing) does
+   * not count. `SessionMetrics`' `voice.outbound.chunks` agrees once the session is over.
+   */
   audioChunksSent: number;
   /**
    * Outbound PCM bytes sent (before WAV header, serializer and packetizer), the chunks of

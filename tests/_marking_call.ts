@@ -57,6 +57,24 @@ export function refusesLate(
   ms: number,
   how: Refusal,
 ): FrameSerializer {
+  return lateChunk(clock, late, ms, (): SerializedMessage => {
+    if (how === "rejects") throw new Error("encoder gone");
+    return 42 as unknown as SerializedMessage; // no message: refused as an encode error
+  });
+}
+
+/** As {@linkcode refusesLate}, but the late chunk is answered as it would have been at once. */
+export function answersLate(clock: FakeClock, late: number, ms: number): FrameSerializer {
+  return lateChunk(clock, late, ms, (frame, marking) => marking.serialize(frame));
+}
+
+/** A marking serializer whose `late`th audio chunk is answered `ms` later by `answer`. */
+function lateChunk(
+  clock: FakeClock,
+  late: number,
+  ms: number,
+  answer: (frame: Frame, marking: MarkingSerializer) => ReturnType<FrameSerializer["serialize"]>,
+): FrameSerializer {
   const marking = new MarkingSerializer();
   let chunks = 0;
   return {
@@ -65,10 +83,7 @@ export function refusesLate(
     deserialize: (data) => marking.deserialize(data),
     serialize(frame: Frame) {
       if (frame.type !== "audio" || ++chunks !== late) return marking.serialize(frame);
-      return clock.sleep(ms).then((): SerializedMessage => {
-        if (how === "rejects") throw new Error("encoder gone");
-        return 42 as unknown as SerializedMessage; // no message: refused as an encode error
-      });
+      return clock.sleep(ms).then(() => answer(frame, marking));
     },
   };
 }

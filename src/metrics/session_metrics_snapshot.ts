@@ -58,7 +58,12 @@ export interface InboundMetrics {
 
 /** The bot's side of a session. */
 export interface OutboundMetrics {
-  /** Audio chunks sent (background alone included). */
+  /**
+   * Audio chunks sent (background alone included): those told to the observers, less those that
+   * never left at all (dropped whole: a partial packet, a late refusal, an interruption's clear or
+   * the close before an asynchronous answer). A chunk held whole for a packet counts while held.
+   * At the session's end, `stats.audioChunksSent` but for chunks the socket lost part of.
+   */
   chunks: number;
   /** Milliseconds of audio in them. */
   audioMs: number;
