@@ -50,10 +50,14 @@ export class ListenerGuards {
   readonly #onError: (error: TransportError) => void;
   /** Whose listeners these are, for the message ("" for the transport's own). */
   readonly #owner: string;
-  /** Each listener's guard; weak: a listener removed and dropped by the caller takes it along. */
-  readonly #guards = new WeakMap<object, EventListener>();
+  /**
+   * Each listener's guard; weak: a listener removed and dropped by the caller takes it along.
+   * Made with the first guard, as is `#reached`: a session no listener is added to (the push
+   * surface's, often) holds neither (about 0.4 KB with their tables).
+   */
+  #guards: WeakMap<object, EventListener> | undefined;
   /** The events that reached one of these listeners; weak: each goes with its dispatch. */
-  readonly #reached = new WeakSet<object>();
+  #reached: WeakSet<object> | undefined;
   #failed = false;
 
   /**
@@ -71,25 +75,26 @@ export class ListenerGuards {
    */
   guard(listener: AnyListener): EventListenerOrEventListenerObject | null {
     if (!isListener(listener)) return listener as null;
-    let guard = this.#guards.get(listener);
-    if (guard === undefined) this.#guards.set(listener, guard = this.#guardFor(listener));
+    const guards = this.#guards ??= new WeakMap();
+    let guard = guards.get(listener);
+    if (guard === undefined) guards.set(listener, guard = this.#guardFor(listener));
     return guard;
   }
 
   /** The guard registered in `listener`'s place, or `listener` itself if it never was added. */
   guarded(listener: AnyListener): EventListenerOrEventListenerObject | null {
-    const guard = isListener(listener) ? this.#guards.get(listener) : undefined;
+    const guard = isListener(listener) ? this.#guards?.get(listener) : undefined;
     return guard ?? listener as EventListenerOrEventListenerObject | null;
   }
 
   /** Whether `event` reached one of these listeners (a `once` one too, gone since). */
   reached(event: object): boolean {
-    return this.#reached.has(event);
+    return this.#reached?.has(event) ?? false;
   }
 
   #guardFor(listener: object): EventListener {
     const threw = this.#threw;
-    const reached = this.#reached;
+    const reached = this.#reached ??= new WeakSet();
     // The event typed by what is read of it: under Node's types `Event` has two declarations.
     return function (this: unknown, event: { readonly type: string }): void {
       reached.add(event);
@@ -141,7 +146,10 @@ export class ListenerGuards {
  * any later one) is not reported again, so it cannot loop.
  */
 export class GuardedListeners extends ListenerGuards {
-  readonly #unheard: UnheardErrors;
+  readonly #target: EventTarget;
+  readonly #stats: TransportStats;
+  /** The errors no listener heard: made at the first error (most sessions report none). */
+  #unheard: UnheardErrors | undefined;
 
   /**
    * `target`: the transport, where "error" events are dispatched; {@linkcode reportError} on it
@@ -149,16 +157,18 @@ export class GuardedListeners extends ListenerGuards {
    */
   constructor(target: EventTarget, options: GuardedListenersOptions) {
     super(options.onError);
-    this.#unheard = new UnheardErrors(options.stats, (error) => {
-      const event = new TransportErrorEvent(error);
-      target.dispatchEvent(event);
-      return this.reached(event);
-    });
+    this.#target = target;
+    this.#stats = options.stats;
     transportListeners.set(target, this);
   }
 
   /** Dispatches `error` as an "error" event now, or holds it until a listener is added. */
   report(error: TransportError): void {
+    this.#unheard ??= new UnheardErrors(this.#stats, (error) => {
+      const event = new TransportErrorEvent(error);
+      this.#target.dispatchEvent(event);
+      return this.reached(event);
+    });
     this.#unheard.report(error);
   }
 
@@ -169,7 +179,8 @@ export class GuardedListeners extends ListenerGuards {
   added(type: string, listener: AnyListener, options: AddOptions | undefined): void {
     if (type !== "error" || !isListener(listener)) return;
     const signal = typeof options === "object" && options !== null ? options.signal : undefined;
-    if (!signal?.aborted) this.#unheard.listenerAdded();
+    // None made: no error came, so none is held.
+    if (!signal?.aborted) this.#unheard?.listenerAdded();
   }
 }
 

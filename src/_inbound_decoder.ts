@@ -76,8 +76,12 @@ export class InboundDecoder {
   /** A `Blob`'s bytes are being read: its message is under way, not yet decoded. */
   #blobUnderWay = false;
   readonly #deserializeTimeoutMs: number;
-  /** Fires when the asynchronous decode waited for has taken too long. */
-  readonly #stuck: ClockTimer | undefined;
+  /**
+   * Fires when the asynchronous decode waited for has taken too long; made at the first, on
+   * `#boundClock` (none: decodes are not bounded). A serializer that decodes at once makes none.
+   */
+  #stuck: ClockTimer | undefined;
+  readonly #boundClock: Clock | undefined;
   /** Numbers each asynchronous decode: a late answer from one given up is told by it. */
   #asyncDecodes = 0;
   /** The number of the asynchronous decode waited for, 0 for none. */
@@ -94,7 +98,7 @@ export class InboundDecoder {
     this.#maxWaitingMessages = options.maxWaitingMessages ?? Infinity;
     this.#deserializeTimeoutMs = options.deserializeTimeoutMs ?? Infinity;
     const bounded = options.clock !== undefined && Number.isFinite(this.#deserializeTimeoutMs);
-    this.#stuck = bounded ? options.clock!.timer(this.#givenUp) : undefined;
+    this.#boundClock = bounded ? options.clock : undefined;
   }
 
   /** Begins decoding, the backlog first. */
@@ -332,7 +336,9 @@ export class InboundDecoder {
     if (result instanceof Promise) {
       this.#busy = true;
       const decode = this.#awaited = ++this.#asyncDecodes;
-      this.#stuck?.arm(this.#deserializeTimeoutMs);
+      if (this.#boundClock !== undefined) {
+        (this.#stuck ??= this.#boundClock.timer(this.#givenUp)).arm(this.#deserializeTimeoutMs);
+      }
       result.then(
         (frames) => {
           if (!this.#settled(decode)) return;

@@ -68,8 +68,11 @@ export class InboundPath {
   readonly #observers: ObserverList;
   readonly #clock: Clock;
   readonly #closeTimeoutMs: number;
-  /** Bounds the read-on after the peer's close (see {@linkcode stop}). */
-  readonly #readOnBound: ClockTimer;
+  /**
+   * Bounds the read-on after the peer's close (see {@linkcode stop}); made when first armed: a
+   * session with nothing to read on at its end holds none.
+   */
+  #readOnBound: ClockTimer | undefined;
   /** Called once what the peer sent before its close has been read (see {@linkcode stop}). */
   #readOnDone: (() => void) | undefined;
 
@@ -82,7 +85,6 @@ export class InboundPath {
     this.#observers = options.observers;
     this.#clock = options.clock;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 500;
-    this.#readOnBound = options.clock.timer(this.#readOnEnded);
     this.#queue = new InboundQueue({
       maxFrames: options.maxInboundFrames,
       onDrop: this.#onDrop,
@@ -137,6 +139,7 @@ export class InboundPath {
   stop(done: () => void): void {
     if (!this.#queue.ended && this.#decoder.readOn(this.#readOnEnded)) {
       this.#readOnDone = done;
+      this.#readOnBound ??= this.#clock.timer(this.#readOnEnded);
       this.#readOnBound.arm(this.#closeTimeoutMs);
       return;
     }
@@ -151,7 +154,7 @@ export class InboundPath {
   #readOnEnded = (): void => {
     const done = this.#readOnDone;
     this.#readOnDone = undefined;
-    this.#readOnBound.cancel();
+    this.#readOnBound?.cancel();
     this.#over = true;
     this.#decoder.stop();
     this.#queue.end();

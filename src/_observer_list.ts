@@ -47,9 +47,10 @@ export class ObserverList {
   #failed = false;
   /**
    * The observers told the end already: one given again after it (or twice after it) is told it
-   * once, as one given twice is told each event once. Held weakly: the list lets them go.
+   * once, as one given twice is told each event once. Held weakly: the list lets them go. Made
+   * when the first is told: a session that had no observer holds none.
    */
-  readonly #toldClosed = new WeakSet<SessionObserver>();
+  #toldClosed: WeakSet<SessionObserver> | undefined;
 
   /** `onError`: where an observer's exception is reported (the transport's error path). */
   constructor(onError: (error: TransportError) => void) {
@@ -113,8 +114,10 @@ export class ObserverList {
       list = this.list;
       this.list = [];
     }
-    list = list.filter((observer) => !this.#toldClosed.has(observer));
-    for (const observer of list) this.#toldClosed.add(observer);
+    if (list.length === 0) return;
+    const toldClosed = this.#toldClosed ??= new WeakSet();
+    list = list.filter((observer) => !toldClosed.has(observer));
+    for (const observer of list) toldClosed.add(observer);
     this.#tell(list, "closed", closed);
   }
 

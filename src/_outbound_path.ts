@@ -119,12 +119,16 @@ export class OutboundPath {
   #refused = false;
   /** When the far end asked us to pause sending (NaN: not paused), and the pause's bound. */
   #pausedSince = NaN;
-  readonly #pauseBound: ClockTimer;
+  #pauseBound: ClockTimer | undefined;
   /** The socket is open. */
   #open = false;
   /** The far end can take what we send (its start message came, if it needs one: `awaitsStart`). */
   #farEndReady = false;
-  readonly #startBound: ClockTimer;
+  /**
+   * Made when first armed, as `#pauseBound` is: most far ends neither await a start message nor
+   * ask for a pause, and such a session holds neither timer (nor its callback).
+   */
+  #startBound: ClockTimer | undefined;
   /** The background the `background` function made for this session: the session's to release. */
   readonly #madeBackground: OutboundMixer | undefined;
   /** The session's background, as the pump mixes, fills and detaches through it. */
@@ -212,18 +216,22 @@ export class OutboundPath {
       sendEnd: (frame) => this.#sendEnd(frame),
       onError: init.onError,
     });
-    this.#pauseBound = clock.timer(() => {
-      const message =
-        `the far end asked to pause sending and did not resume within ${options.sendTimeoutMs} ms: sending on`;
-      this.pauseSending(false);
-      this.#onError(new TransportError("timeout", message));
-    });
-    this.#startBound = clock.timer(() => {
-      const message =
-        `no start message from the far end within ${options.sendTimeoutMs} ms of the socket opening: sending anyway`;
-      this.#onError(new TransportError("timeout", message));
-      this.farEndStarted();
-    });
+  }
+
+  /** A pause the far end asked for outlasted `sendTimeoutMs`: sending goes on. */
+  #pauseRanLong(): void {
+    const message =
+      `the far end asked to pause sending and did not resume within ${this.#options.sendTimeoutMs} ms: sending on`;
+    this.pauseSending(false);
+    this.#onError(new TransportError("timeout", message));
+  }
+
+  /** No start message came within `sendTimeoutMs` of the socket opening: sending begins. */
+  #noStartMessage(): void {
+    const message =
+      `no start message from the far end within ${this.#options.sendTimeoutMs} ms of the socket opening: sending anyway`;
+    this.#onError(new TransportError("timeout", message));
+    this.farEndStarted();
   }
 
   /**
@@ -235,11 +243,12 @@ export class OutboundPath {
     if (paused) {
       this.#pausedSince = this.#clock.now();
       this.#stats.sendPauses++;
+      this.#pauseBound ??= this.#clock.timer(() => this.#pauseRanLong());
       this.#pauseBound.arm(this.#options.sendTimeoutMs);
     } else {
       this.#stats.sendPausedMs += this.#clock.now() - this.#pausedSince;
       this.#pausedSince = NaN;
-      this.#pauseBound.cancel();
+      this.#pauseBound?.cancel();
     }
     this.#pump.hold(paused);
   }
@@ -347,7 +356,10 @@ export class OutboundPath {
     if (this.#farEndReady) return this.#pump.start();
     const awaitsStart = this.#awaitsStart();
     if (awaitsStart === undefined) return; // it threw: the session is ending
-    if (awaitsStart) return this.#startBound.arm(this.#options.sendTimeoutMs);
+    if (awaitsStart) {
+      this.#startBound ??= this.#clock.timer(() => this.#noStartMessage());
+      return this.#startBound.arm(this.#options.sendTimeoutMs);
+    }
     this.#farEndReady = true;
     this.#pump.start();
   }
@@ -378,7 +390,7 @@ export class OutboundPath {
   farEndStarted(): void {
     if (this.#farEndReady) return;
     this.#farEndReady = true;
-    this.#startBound.cancel();
+    this.#startBound?.cancel();
     if (this.#open && !this.#signal.aborted) this.#pump.start();
   }
 
@@ -546,8 +558,8 @@ export class OutboundPath {
   /** The session is over: nothing more is sent, no timer is left; what was queued is counted. */
   stop(): void {
     this.tracker.end();
-    this.#pauseBound.cancel();
-    this.#startBound.cancel();
+    this.#pauseBound?.cancel();
+    this.#startBound?.cancel();
     this.#heldNeverLeaves();
     const left = this.#pump.stop();
     this.#stats.audioBytesDroppedOnClose += left.audioBytes;

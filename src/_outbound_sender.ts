@@ -99,6 +99,10 @@ export class OutboundSender {
   readonly #packetizer: Packetizer | undefined;
   readonly #maxBufferedBytes: number;
   readonly #onError: (error: TransportError) => void;
+  /** For the parts made on first use: `#drainWait`, `#serializingWatchdog`. */
+  readonly #clock: Clock;
+  readonly #signal: AbortSignal;
+  readonly #sendTimeoutMs: number;
   /**
    * At least the socket's `bufferedAmount` (but for an adapter's keep-alive ping, a few bytes):
    * what it said when last asked, plus everything sent since with its frame header; it only
@@ -106,8 +110,13 @@ export class OutboundSender {
    * under the limit the real figure is too, so a send reads it only when the bound is over.
    */
   #unsentBound = 0;
-  /** Waits for the socket to drain once it is over the limit (see `#drain`). */
-  readonly #drainWait: DrainWait;
+  /**
+   * Waits for the socket to drain once it is over the limit (see `#drain`). This, `#noMessages`
+   * and `#serializingWatchdog` are made at their first use, off the per-chunk path: a session
+   * whose socket keeps up, whose frames all have a message and whose serializer answers at once
+   * (most) holds none of them, nor their callbacks (about 0.8 KB together).
+   */
+  #drainWait: DrainWait | undefined;
   /**
    * The format of the last chunk packetized: the format `#heldPcm` is in. The format alone, not
    * the chunk: its audio is a view of the bot's buffer (a frame sent as written) or of the
@@ -157,11 +166,11 @@ export class OutboundSender {
    */
   #refusal: string | undefined;
   /** The frames the protocol had no message for: counted, each type reported once. */
-  readonly #noMessages: NoMessageReports;
+  #noMessages: NoMessageReports | undefined;
   /** The serializer's name, for reports. */
   readonly #serializerName: string;
   /** Bounds each asynchronous serialization by `sendTimeoutMs` (see `#serializeLater`). */
-  readonly #serializingWatchdog: SerializingWatchdog;
+  #serializingWatchdog: SerializingWatchdog | undefined;
   /** An urgent frame's send is watching the socket drain (see `#watchUrgentBacklog`). */
   #urgentBacklog = false;
   /** The last audio chunk's late answer refused it (see {@linkcode refusedLate}). */
@@ -236,35 +245,26 @@ export class OutboundSender {
     this.#packetizer = options.packetizer;
     this.#maxBufferedBytes = options.maxBufferedBytes;
     this.#onError = onError;
+    this.#clock = clock;
+    this.#signal = signal;
+    this.#sendTimeoutMs = sendTimeoutMs;
     this.#heldFrames = HELD_FRAME_ENDS.get(options.serializer);
     this.farEndHold = FAR_END_HOLDS.get(options.serializer);
     if (this.#heldFrames !== undefined && this.#packetizer !== undefined) {
       this.#heldFrames.partialPacketAtChange = this.#partialPacketAtChange;
     }
-    const name = this.#serializerName = serializerName(options.serializer);
-    this.#noMessages = new NoMessageReports({ stats, serializerName: name, onError });
-    this.#serializingWatchdog = new SerializingWatchdog({
-      clock,
-      signal,
-      sendTimeoutMs,
-      serializerName: name,
+    this.#serializerName = serializerName(options.serializer);
+  }
+
+  /** The watchdog of asynchronous serializations, made at the first. */
+  #watchdog(): SerializingWatchdog {
+    return this.#serializingWatchdog ??= new SerializingWatchdog({
+      clock: this.#clock,
+      signal: this.#signal,
+      sendTimeoutMs: this.#sendTimeoutMs,
+      serializerName: this.#serializerName,
       // Counted as a frame it could not encode; the session ends with it.
       onOverdue: (error) => this.#encodeFailed(error),
-    });
-    this.#drainWait = new DrainWait({
-      socket,
-      clock,
-      signal,
-      maxBufferedBytes: options.maxBufferedBytes,
-      sendTimeoutMs,
-      // The bound is the sender's: every message it puts adds to it (see `#put`).
-      unsent: {
-        read: () => this.#unsentBound,
-        renew: (bytes) => {
-          this.#unsentBound = bytes;
-        },
-      },
-      onError,
     });
   }
 
@@ -1167,7 +1167,14 @@ export class OutboundSender {
       return false;
     }
     if (messages === null) {
-      if (!sentItself) this.#noMessages.noMessage(frame, counted);
+      if (!sentItself) {
+        this.#noMessages ??= new NoMessageReports({
+          stats: this.#stats,
+          serializerName: this.#serializerName,
+          onError: this.#onError,
+        });
+        this.#noMessages.noMessage(frame, counted);
+      }
       return false;
     }
     const lost = this.#lostMessages;
@@ -1235,7 +1242,7 @@ export class OutboundSender {
   ): Promise<Outcome> {
     return new Promise((settle) => {
       const entry: Serializing = { frameType: frame.type, deadline: 0, settled: false, settle };
-      this.#serializingWatchdog.watch(entry);
+      this.#watchdog().watch(entry);
       pending.then((messages) => {
         if (entry.settled) return; // too late: given up, counted
         entry.settled = true;
@@ -1314,6 +1321,21 @@ export class OutboundSender {
     const unsent = this.#socket.bufferedAmount ?? 0;
     this.#unsentBound = unsent;
     if (unsent <= this.#maxBufferedBytes) return;
+    this.#drainWait ??= new DrainWait({
+      socket: this.#socket,
+      clock: this.#clock,
+      signal: this.#signal,
+      maxBufferedBytes: this.#maxBufferedBytes,
+      sendTimeoutMs: this.#sendTimeoutMs,
+      // The bound is the sender's: every message it puts adds to it (see `#put`).
+      unsent: {
+        read: () => this.#unsentBound,
+        renew: (bytes) => {
+          this.#unsentBound = bytes;
+        },
+      },
+      onError: this.#onError,
+    });
     return this.#drainWait.wait();
   }
 }

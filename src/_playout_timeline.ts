@@ -43,11 +43,12 @@ export class PlayoutTimeline {
   #spellStart = 0;
   #spellAnchor = NaN;
   /**
-   * The spells before it since the last cut, as a ring, oldest overwritten: each one's start and
-   * anchor (a spell ends where the next one starts). Fixed arrays: nothing is allocated per spell.
+   * The spells before it since the last cut, as a ring, oldest overwritten: each one's start (at
+   * 2i) and anchor (at 2i + 1; a spell ends where the next one starts). One fixed array, made
+   * when the first spell ends: nothing is allocated per spell, and a session whose audio never
+   * paused (or that sent none) holds none of its 0.5 KB and the typed array's own objects.
    */
-  readonly #pastStarts = new Float64Array(PAST_SPELLS);
-  readonly #pastAnchors = new Float64Array(PAST_SPELLS);
+  #past: Float64Array | undefined;
   #pastCount = 0;
   /** Where the next past spell is written in the ring. */
   #pastNext = 0;
@@ -252,7 +253,7 @@ export class PlayoutTimeline {
       // The kept spells from `from` on never played as placed: the spell before ends at `from`.
       while (this.#pastCount > 0) {
         const newest = this.#pastNext === 0 ? PAST_SPELLS - 1 : this.#pastNext - 1;
-        if (this.#pastStarts[newest]! < from) break;
+        if (this.#past![2 * newest]! < from) break;
         this.#pastNext = newest;
         this.#pastCount--;
       }
@@ -277,11 +278,12 @@ export class PlayoutTimeline {
   /** {@linkcode playedAt} for a time before the current spell: in the kept spells, newest first. */
   #playedBefore(time: number): number {
     let end = this.#spellStart;
+    const past = this.#past!;
     let i = this.#pastNext;
     for (let n = 0; n < this.#pastCount; n++) {
       i = i === 0 ? PAST_SPELLS - 1 : i - 1;
-      const start = this.#pastStarts[i]!;
-      const anchor = this.#pastAnchors[i]!;
+      const start = past[2 * i]!;
+      const anchor = past[2 * i + 1]!;
       if (time >= anchor) {
         const played = start + (time - anchor);
         return played < end ? played : end;
@@ -293,8 +295,9 @@ export class PlayoutTimeline {
 
   /** The current spell is over (a new one begins): keep it for {@linkcode playedAt}. */
   #keepSpell(): void {
-    this.#pastStarts[this.#pastNext] = this.#spellStart;
-    this.#pastAnchors[this.#pastNext] = this.#spellAnchor;
+    const past = this.#past ??= new Float64Array(2 * PAST_SPELLS);
+    past[2 * this.#pastNext] = this.#spellStart;
+    past[2 * this.#pastNext + 1] = this.#spellAnchor;
     this.#pastNext = (this.#pastNext + 1) % PAST_SPELLS;
     if (this.#pastCount < PAST_SPELLS) this.#pastCount++;
   }

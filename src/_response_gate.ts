@@ -23,8 +23,9 @@ export class ResponseGate {
    * The stale responses reported since the last interruption: two TTS streams that have not
    * noticed it interleave their chunks, and each is reported once, not once per alternation.
    * Only ids seen before the interruption are stale, so this holds at most `REMEMBERED_IDS`.
+   * Made at the first such drop: a session no stale audio reaches holds none.
    */
-  readonly #reported = new Set<string>();
+  #reported: Set<string> | undefined;
   /**
    * The id asked about last and its answer, until an interruption or `start`: every chunk of a
    * response asks the same, and a map lookup per chunk shows at hundreds of sessions.
@@ -52,8 +53,10 @@ export class ResponseGate {
    * reported once, not for every frame).
    */
   firstDrop(id: string | undefined): boolean {
-    if (id === undefined || this.#reported.has(id)) return false;
-    this.#reported.add(id);
+    if (id === undefined) return false;
+    const reported = this.#reported ??= new Set();
+    if (reported.has(id)) return false;
+    reported.add(id);
     return true;
   }
 
@@ -69,7 +72,7 @@ export class ResponseGate {
   /** An interruption: every response seen so far is stale. */
   close(): void {
     this.#interruptions++;
-    this.#reported.clear();
+    this.#reported?.clear();
     this.#lastAsked = undefined;
   }
 

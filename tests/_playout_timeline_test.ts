@@ -73,6 +73,22 @@ Deno.test("`PlayoutTimeline.playedAt` before a new spell began reads the spells 
   assert.equal(timeline.playedAt(clock.now() + 10), 90);
 });
 
+Deno.test("`PlayoutTimeline.playedAt` reads the 32 spells before the current one once the ring has wrapped", async () => {
+  const clock = new FakeClock();
+  const timeline = new PlayoutTimeline({ clock, sendAheadMs: 20 });
+  // 40 spells: spell k is position 20k..20k+20, playing at 100k..100k+20 (the far end runs dry
+  // between them). The current one is spell 39; spells 7..38 are kept, 0..6 overwritten.
+  for (let k = 0; k < 40; k++) {
+    send(timeline, 20);
+    if (k < 39) await clock.tick(100);
+  }
+  assert.equal(timeline.playedAt(3910), 790, "in the current spell");
+  assert.equal(timeline.playedAt(3810), 770, "in the newest kept");
+  assert.equal(timeline.playedAt(3850), 780, "between spells: the one before played whole");
+  assert.equal(timeline.playedAt(710), 150, "in the oldest kept");
+  assert.equal(timeline.playedAt(310), 140, "older than every kept spell: the oldest one's start");
+});
+
 Deno.test("`PlayoutTimeline.commit` places a chunk that left after its slot began where it plays", async () => {
   const clock = new FakeClock(1000);
   const timeline = new PlayoutTimeline({ clock, sendAheadMs: 20 });
