@@ -206,6 +206,19 @@ export class InboundDecoder {
     );
   }
 
+  /**
+   * Frames the serializer hands on between messages (`SerializerContext.inboundFrames`), taken as
+   * a message's are. After its `finish`, or once decoding has stopped, they come too late: what it
+   * held was handed on then, and the bot's frames may have ended. Dropped, counted.
+   */
+  handOn(frames: Frame[]): void {
+    if (this.#finished || this.#stopped) {
+      if (Array.isArray(frames)) this.#stats.inboundFramesDroppedOnClose += frames.length;
+      return;
+    }
+    this.#deliver(frames);
+  }
+
   /** Takes one message from the socket. */
   receive(data: WebSocketData): void {
     if (this.#stopped) return;

@@ -111,6 +111,11 @@ export class InboundPath {
     return this.#decoder.stopped;
   }
 
+  /** Frames the serializer hands on between messages (`SerializerContext.inboundFrames`). */
+  handOn(frames: Frame[]): void {
+    this.#decoder.handOn(frames);
+  }
+
   /** Takes one socket message. */
   receive(data: WebSocketData): void {
     this.#decoder.receive(data);

@@ -39,6 +39,14 @@ import {
 } from "./_serializer_context_checks.ts";
 import { thrownText } from "./_thrown_text.ts";
 
+/** What the serializer's context needs of the inbound path (`InboundPath`). */
+export interface SerializerInbound {
+  /** Nothing more is decoded: the session is over. */
+  readonly decodingStopped: boolean;
+  /** Frames the serializer hands on between messages. */
+  handOn(frames: Frame[]): void;
+}
+
 /** What an {@linkcode OutboundPath} is built from. */
 export interface OutboundPathOptions {
   /** Where messages go. */
@@ -254,16 +262,16 @@ export class OutboundPath {
   }
 
   /**
-   * The serializer's means (`FrameSerializer.bind`): send, count, report, pause. `decodingStopped`:
-   * once true, what it counts of what the far end sent is not counted (a decode under way when
-   * the session ended, answering after: counted dropped on close already).
+   * The serializer's means (`FrameSerializer.bind`): send, count, report, pause, hand frames on.
+   * Once `inbound.decodingStopped`, what it counts of what the far end sent is not counted (a
+   * decode under way when the session ended, answering after: counted dropped on close already).
    */
-  serializerContext(decodingStopped: () => boolean): SerializerContext {
+  serializerContext(inbound: SerializerInbound): SerializerContext {
     return {
       send: (message) => this.sender.sendMessage(message),
       count: (counter, amount = 1, held = false) => {
         checkCount(counter, amount);
-        if (isInboundCounter(counter) && decodingStopped()) return;
+        if (isInboundCounter(counter) && inbound.decodingStopped) return;
         // Audio a serializer drops from what it holds was counted sent when it was handed over:
         // the sender knows how much (see `OutboundSender.countHeldDrop`).
         if (held) this.sender.countHeldDrop(counter, amount);
@@ -273,6 +281,7 @@ export class OutboundPath {
       },
       report: (error) => this.#onError(asTransportError(error)),
       inboundPacket: tellingInboundPackets(this.#observers),
+      inboundFrames: (frames) => inbound.handOn(frames),
       pauseSending: (paused) => this.pauseSending(paused),
       clock: this.#clock,
       sendTimeoutMs: this.#options.sendTimeoutMs,

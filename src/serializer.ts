@@ -313,6 +313,16 @@ export interface SerializerContext {
    */
   inboundPacket?(packet: Readonly<InboundPacketInfo>): void;
   /**
+   * Hands frames on between messages, taken as a message's frames are (checked, then queued for
+   * the bot): for what a serializer releases by time rather than by a message, as a reorder
+   * window does with media it held past its wall-time bound (`OrderedMedia`), when the far end
+   * sent nothing after a hole. In order after the frames of every message read so far; a
+   * serializer that answers `deserialize` asynchronously calls it only between its answers.
+   * Once the serializer has finished (`finish`) or the session is over, the frames are dropped,
+   * counted in `inboundFramesDroppedOnClose`. Optional: a context made by hand may leave it out.
+   */
+  inboundFrames?(frames: Frame[]): void;
+  /**
    * Pauses sending (`true`) or lets it go on (`false`), for protocols whose far end asks the
    * sender to stop for a while (Asterisk's `MEDIA_XOFF` / `MEDIA_XON`). While paused nothing
    * queued leaves, audio nor the frames queued behind it, and nothing is dropped: writers wait

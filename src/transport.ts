@@ -194,7 +194,7 @@ export class WebSocketTransport extends EventTarget {
         deserializeTimeoutMs: resolved.sendTimeoutMs,
         closeTimeoutMs: resolved.closeTimeoutMs,
       });
-      this.#serializer.bind?.(this.#out.serializerContext(() => this.#in.decodingStopped));
+      this.#serializer.bind?.(this.#out.serializerContext(this.#in));
       this.#opened = clock.timer(this.#onOpen);
       this.#closer = new SocketCloser({
         socket,

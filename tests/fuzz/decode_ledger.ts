@@ -153,6 +153,21 @@ export class DecodeLedger {
       }
       return late.clock.sleep(delay).then(() => this.#answer(read(), answer, malformed));
     };
+    // Frames handed on between messages (a reorder window's wall-time bound) are answers too.
+    const bind = serializer.bind?.bind(serializer);
+    if (bind !== undefined) {
+      serializer.bind = (context) => {
+        const handOn = context.inboundFrames;
+        if (handOn === undefined) return bind(context);
+        bind({
+          ...context,
+          inboundFrames: (frames) => {
+            this.#tally(frames, this.#before);
+            handOn(frames);
+          },
+        });
+      };
+    }
     const finish = serializer.finish?.bind(serializer);
     if (finish !== undefined) {
       const throws = faults !== undefined && faults.rng.chance(faults.finishThrows);

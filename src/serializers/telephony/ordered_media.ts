@@ -7,6 +7,7 @@
  */
 
 import type { AudioFrame, Frame } from "../../frames.ts";
+import type { ClockTimer } from "../../clock.ts";
 import type { SerializerContext } from "../../serializer.ts";
 import type { InboundPacketInfo } from "../../session_observer.ts";
 import { decodeBase64 } from "./base64.ts";
@@ -27,6 +28,14 @@ const GAP_FRAME_MS = 100;
  * fills no gap longer (its `maxGapMs`), it resyncs instead.
  */
 const MAX_AHEAD_MS = 5000;
+
+/**
+ * How long, in wall time, media may wait behind a hole, in windows (`windowMs`): in a stream that
+ * flows, newer media gives a hole up after one window of media (about as long in real time); the
+ * clock gives it up only where the far end sent nothing after it, or the network stalled for four
+ * windows, and a packet that comes later still is counted late.
+ */
+const HELD_WALL_WINDOWS = 4;
 
 /** Options for {@linkcode OrderedMedia}. */
 export interface OrderedMediaOptions {
@@ -146,6 +155,12 @@ export class OrderedMedia {
    * on ahead of what the stage held, where emptying them would lose them, counted nowhere.
    */
   #telling = false;
+  /**
+   * Gives up the holes media waits behind once it has waited `HELD_WALL_WINDOWS` windows of wall
+   * time (see `#heldTooLong`): made on the first hole, armed only while something is held.
+   */
+  #heldTimer: ClockTimer | undefined;
+  #heldArmed = false;
 
   /** Makes the stage for one stream. */
   constructor(options: OrderedMediaOptions) {
@@ -175,9 +190,14 @@ export class OrderedMedia {
     });
   }
 
-  /** The transport's context: counts go to `transport.stats`. */
+  /**
+   * The transport's context: counts go to `transport.stats`. With its clock and
+   * `inboundFrames`, media held behind a hole waits no longer than `HELD_WALL_WINDOWS` windows of
+   * wall time (see `#heldTooLong`); the wait ends with the session (its `signal`).
+   */
   bind(context: SerializerContext): void {
     this.#context = context;
+    context.signal?.addEventListener("abort", () => this.#stopHolding(), { once: true });
   }
 
   /** What this stage puts packets in order by (its `orderBy` option). */
@@ -208,6 +228,7 @@ export class OrderedMedia {
     if (orderBy === this.orderBy) return [];
     this.#frames.length = 0;
     this.#reorder.flush(this.#output);
+    this.#stopHolding();
     this.#bySequence = orderBy === "sequence";
     this.#timeModulus = this.#bySequence ? undefined : this.#options.modulus;
     this.#reorder = this.#newReorder(orderBy);
@@ -283,6 +304,10 @@ export class OrderedMedia {
       if (!(cause instanceof TransportError) || cause.code !== "decode") throw cause;
       throw new TransportError("decode", `${this.#provider}: ${cause.message}`, { cause });
     }
+    // A packet in order costs two reads here: the clock is read and the timer armed at a hole.
+    if (this.#reorder.pending !== 0) {
+      if (!this.#heldArmed) this.#holding();
+    } else if (this.#heldArmed) this.#stopHolding();
     // Told whatever the stage did with it: what it dropped (a duplicate, one too late for its
     // window) was received all the same, and RFC 3550 measures every packet received. Still
     // before any frame made from it, which goes out as this returns. One the stage refused (a
@@ -382,6 +407,7 @@ export class OrderedMedia {
   flush(): AudioFrame[] {
     if (!this.#telling) this.#frames.length = 0;
     this.#reorder.flush(this.#output);
+    this.#stopHolding();
     this.#endDecoding();
     return this.#handOver();
   }
@@ -397,6 +423,7 @@ export class OrderedMedia {
   reset(): AudioFrame[] {
     this.#frames.length = 0;
     this.#reorder.reset(this.#output);
+    this.#stopHolding();
     this.#endDecoding();
     this.#nextMs = 0;
     this.#firstMs = undefined;
@@ -464,6 +491,58 @@ export class OrderedMedia {
         this.#decode(silence, undefined, durationMs);
       }
     },
+  };
+
+  /**
+   * Media is held behind a hole: bound its wait in wall time too. The reorder stage's own bound
+   * is in media time, moved only by newer media: a far end that sends nothing after a hole (its
+   * caller's audio paused, a stalled network, a stream left open) would leave the media before
+   * it to the socket's close. Only with the session's clock and a way to hand frames on between
+   * messages (`SerializerContext.inboundFrames`); else the wait is bounded by media and the close.
+   */
+  #holding(): void {
+    const context = this.#context;
+    const clock = context?.clock;
+    if (clock === undefined || context?.inboundFrames === undefined) return;
+    // May fire a little late: a hole's end is a matter of packets, not of a millisecond.
+    this.#heldTimer ??= clock.timer(this.#heldTooLong, { toleranceMs: 20 });
+    this.#heldTimer.arm(HELD_WALL_WINDOWS * (this.#options.windowMs ?? 60));
+    this.#heldArmed = true;
+  }
+
+  #stopHolding(): void {
+    if (!this.#heldArmed) return;
+    this.#heldArmed = false;
+    this.#heldTimer!.cancel();
+  }
+
+  /**
+   * Media waited behind a hole for its wall-time bound: what the stage holds comes out, in order,
+   * the holes filled and counted, as the stage's `flush` does (a jump waiting for a second packet
+   * is taken if it is a loss the stage would fill, else dropped, counted late). The stream goes
+   * on: a packet of a hole given up that comes after is counted late. The frames go through the
+   * context, ahead of those of any message read after; a failure there is reported, the
+   * session goes on.
+   */
+  readonly #heldTooLong = (): void => {
+    this.#heldArmed = false;
+    const context = this.#context!;
+    try {
+      this.#frames.length = 0;
+      this.#reorder.flush(this.#output);
+      const frames = this.#handOver();
+      if (frames.length > 0) context.inboundFrames!(frames);
+    } catch (cause) {
+      context.report(
+        cause instanceof TransportError ? cause : new TransportError(
+          "decode",
+          `${this.#provider}: media held behind a hole could not be handed on: ${
+            thrownText(cause)
+          }`,
+          { cause },
+        ),
+      );
+    }
   };
 
   #resetClock(): void {
