@@ -10,6 +10,7 @@ import type { OutboundSender } from "./_outbound_sender.ts";
 import { type OutboundItem, OutboundQueue } from "./_outbound_queue.ts";
 import type { PlaybackTracker } from "./_playback_tracker.ts";
 import type { PlayoutTimeline } from "./_playout_timeline.ts";
+import type { FarEndHold } from "./serializers/_far_end_holds.ts";
 import { durationMs } from "./audio/pcm.ts";
 import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
@@ -129,6 +130,8 @@ export class OutboundPump {
    * mixer (stopped, its clip over, not started) fills nothing, and a stretch ends as without one.
    */
   #backgroundFills = false;
+  /** Told whether background fills the slots (see `FarEndHold.backgroundFills`). */
+  readonly #farEndHold: FarEndHold | undefined;
   /**
    * Takes the background for stopped once what it sent has played at the far end (see
    * `#backgroundPaused`); made where there is a mixer, armed once a stop, never per chunk.
@@ -240,6 +243,7 @@ export class OutboundPump {
     // Where marks are answered only: the end-of-speech mark's silence lets it go; without them
     // nothing may until the next reply (see `FarEndHold`), and the estimate stands as it was.
     const hold = options.sender.farEndHold;
+    this.#farEndHold = hold;
     if (hold !== undefined && options.tracker.acks) {
       hold.onRelease = (ms) => this.#farEndReleased(ms);
     }
@@ -672,6 +676,10 @@ export class OutboundPump {
           const filler = this.#fill(this.#mixer);
           const filled = this.#backgroundFills;
           this.#backgroundFills = filler !== undefined;
+          // Told as it changes, not per chunk.
+          if (filled !== this.#backgroundFills && this.#farEndHold !== undefined) {
+            this.#farEndHold.backgroundFills = this.#backgroundFills;
+          }
           if (filler === undefined) {
             if (filled) this.#backgroundPaused(now);
             break; // no background now: idle until woken

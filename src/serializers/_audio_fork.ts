@@ -214,6 +214,8 @@ export class ForkMarks implements FarEndHold {
   onRelease: ((ms: number) => void) | undefined;
   /** See {@linkcode FarEndHold.sendsUnderWay}: read by {@linkcode interrupt}. */
   sendsUnderWay = 0;
+  /** See {@linkcode backgroundFills}. */
+  #backgroundFills = false;
   /**
    * The last `killAudio` went after a whole first batch of silence ({@linkcode interrupt}, a send
    * under way): the module's pre-buffer was emptied whatever reached it of that send.
@@ -247,7 +249,9 @@ export class ForkMarks implements FarEndHold {
   /**
    * Flushes the pre-buffer a chunk after a stretch ended ({@linkcode ended}) with markers in it, or
    * marks held for it, where no end-of-speech mark came to do so: the transport sends none where
-   * its last mark already stands at the end of what was sent, nor with its marks off.
+   * its last mark already stands at the end of what was sent, nor with its marks off; and at once
+   * where the background stopped while an end-of-speech mark waited for its next chunk
+   * ({@linkcode backgroundFills}).
    */
   #flushTimer: ClockTimer | undefined;
   #chunkMs = 20;
@@ -380,6 +384,34 @@ export class ForkMarks implements FarEndHold {
     return this.sendsUnderWay > 0 || this.#due.length > 0;
   }
 
+  /** See {@linkcode FarEndHold.backgroundFills}: read by {@linkcode markWithTail}. */
+  get backgroundFills(): boolean {
+    return this.#backgroundFills;
+  }
+
+  /**
+   * Told by the pump. The background stopping (a slot it left empty) with the end-of-speech mark
+   * waiting for its next chunk ({@linkcode markWithTail}), no audio since: what the pre-buffer holds
+   * (the end of what was sent, the mark's place) is flushed at once, as the mark's silence would
+   * have, not once the pump takes the background for stopped (its run-out, `ended`), the module
+   * running dry before the reply's end meanwhile.
+   */
+  set backgroundFills(fills: boolean) {
+    const stopped = this.#backgroundFills && !fills;
+    this.#backgroundFills = fills;
+    if (!stopped || !this.#endAwaitsFlush()) return;
+    if (this.#flushTimer?.armed === false) this.#flushTimer.arm(0);
+  }
+
+  /**
+   * The end-of-speech mark stands at the end of what was sent, its silence not sent (see
+   * {@linkcode markWithTail}), and the pre-buffer holds samples: declined for want of a slot, the
+   * mark has no marker there, yet the reply's end waits all the same.
+   */
+  #endAwaitsFlush(): boolean {
+    return this.#lastEnd !== undefined && this.#held > 0;
+  }
+
   /** See {@linkcode FarEndHold.answerDue}: the last take waits for its answer. */
   answerDue(): void {
     const take = this.#lastTake;
@@ -453,7 +485,7 @@ export class ForkMarks implements FarEndHold {
         for (const command of this.release()) context.send(command);
       });
       this.#flushTimer = context.clock.timer(() => {
-        if (this.cancelled || !this.#markersHeld()) return;
+        if (this.cancelled || !(this.#markersHeld() || this.#endAwaitsFlush())) return;
         for (const message of this.tail() ?? []) context.send(message);
       });
     }
@@ -600,38 +632,45 @@ export class ForkMarks implements FarEndHold {
     this.#held += added;
     // A send already under way is ahead of this one: nothing it let go has arrived either.
     this.#heldUntilArrived = (this.#arriving ? this.#heldUntilArrived : before) + added;
-    // Kept in case its answer is refused late ({@linkcode answered}): a chunk's only. The last
-    // one's object again where no answer was due for it (a serializer that answers at once:
-    // nothing a chunk); the awaited one where its answer was announced before it counted.
-    const awaited = chunk ? this.#awaitedTake : undefined;
-    if (awaited !== undefined) this.#awaitedTake = undefined;
-    else if (chunk) this.#lastTake ??= newTake();
-    const take = awaited ?? (chunk ? this.#lastTake! : newTake());
-    take.added = added;
-    take.before = before;
-    take.threshold = 0;
-    take.moved = NO_NAMES;
-    take.markers = NO_NAMES;
-    take.marks = marks;
-    take.batch = this.#batches;
+    // Kept in case its answer is refused late ({@linkcode answered}): a chunk's only (no answer
+    // of the sender's is about the serializer's own silence, which makes none). The last one's
+    // object again where no answer was due for it (a serializer that answers at once: nothing a
+    // chunk); the awaited one where its answer was announced before it counted.
+    let take: Take | undefined;
+    if (chunk) {
+      take = this.#awaitedTake ?? (this.#lastTake ??= newTake());
+      this.#awaitedTake = undefined;
+    }
+    let markers = NO_NAMES;
     if (this.#inventory.length > 0) {
-      take.markers = this.#inventory;
+      markers = this.#inventory;
       this.#prebuffered.push(...this.#inventory);
       this.#inventory = [];
     }
+    let threshold = 0;
+    let moved = NO_NAMES;
     if (this.#held >= this.#threshold) {
-      take.threshold = this.#threshold;
-      take.batch = ++this.#batches;
+      threshold = this.#threshold;
+      this.#batches++;
       this.#held = 0;
       this.#threshold = THRESHOLD;
       if (this.#prebuffered.length > 0) {
-        take.moved = [...this.#prebuffered];
+        if (take !== undefined) moved = [...this.#prebuffered];
         this.#queued.push(...this.#prebuffered);
         this.#prebuffered.length = 0;
       }
-      // What was held before this message goes to the playout buffer with it, now.
-      if (before > 0) this.onRelease?.((before * 1000) / this.#rate());
     }
+    if (take !== undefined) {
+      take.added = added;
+      take.before = before;
+      take.threshold = threshold;
+      take.moved = moved;
+      take.markers = markers;
+      take.marks = marks;
+      take.batch = this.#batches;
+    }
+    // What was held before this message goes to the playout buffer with it, now.
+    if (threshold > 0 && before > 0) this.onRelease?.((before * 1000) / this.#rate());
     return bytes;
   }
 
@@ -988,6 +1027,18 @@ export function markWithTail(marks: ForkMarks, name: string): SerializedMessage[
   // declined, its silence still goes, and the reply's end plays now; the mark, once there is room.
   if (marks.command(name) === null) return null;
   if (!name.startsWith(PLAYOUT_END_MARK_PREFIX)) return [];
+  // With background filling the slots, its next chunk (within a slot) carries the mark's command
+  // and puts its marker where the mark stands, at the end of all that was sent
+  // (`processIncomingBinary`, `lws_glue.cpp:80-101`), and the chunks after it complete the batch
+  // (`:108-116`): the module answers the mark as it plays that place (`dub_speech_frame`,
+  // `:994-1010`), the command held as any mark's is. Silence would be a gap in the background,
+  // and put all after it (the next reply too) that much later than the timeline has it. If the
+  // background leaves its next slot empty instead, the silence goes then (`backgroundFills`).
+  // (jambonz/freeswitch-modules `mod_audio_fork/lws_glue.cpp` at 30f21899; drachtio's has no marks.)
+  if (marks.backgroundFills) {
+    marks.endPlaced(name);
+    return [];
+  }
   const messages = marks.tail() ?? marks.release();
   marks.endPlaced(name);
   return messages;

@@ -28,6 +28,13 @@ export interface FarEndHold {
    */
   sendsUnderWay: number;
   /**
+   * Kept by the pump: background audio fills the slots (the mixer's last `fill` gave a chunk), so
+   * a chunk of it follows within a slot and carries on whatever the far end holds: no silence need
+   * go to let that go (mod_audio_fork's end-of-speech flush, which would be a gap in the
+   * background, off the timeline: see `markWithTail`).
+   */
+  backgroundFills: boolean;
+  /**
    * Told by the sender that `bytes` of binary messages the serializer made (and counted in what
    * the far end holds) never left: an asynchronous serializer's answer that came after an
    * interruption's clear, dropped. The far end holds that much less than was counted.

@@ -79,8 +79,8 @@ for (const [name, make] of FORK_SERIALIZERS) {
     // sample, and the marks' samples put a reply's end a few samples into the next tick). Before
     // 9d0f336: heard whole 130 ms before the module had played it; before the mark at a reply's
     // start (`PlaybackTracker.beforeChunk`): 40 ms, the reply read by the delay learned a reply
-    // before, while the module's grew (never dry, each reply's end-of-speech silence delays the
-    // background after it).
+    // before, while the module's grew (never dry, each reply's end-of-speech silence, sent under
+    // background until fork_background_end_mark_test.ts, delayed the background after it).
     for (const { heard, played } of found) {
       assert.ok(heard >= played - 20, `heard whole at, played whole at: ${JSON.stringify(found)}`);
     }
