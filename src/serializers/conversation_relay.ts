@@ -26,7 +26,8 @@ export interface ConversationRelaySerializerOptions {
    * How `text` frames are spoken. `false`: every `text` frame is a whole reply, sent as one
    * token with `last: true`. `true`: `text` frames are the tokens of a reply as an LLM streams
    * them (`last: false`), and an empty `text` frame ends the reply (`token: ""`, `last: true`),
-   * as the platform's docs advise for low latency.
+   * as the platform's docs advise for low latency. A reply cut short by an interruption is
+   * ended for the bot: see {@linkcode ConversationRelaySerializer}.
    *
    * @default {false}
    */
@@ -74,14 +75,20 @@ export interface ConversationRelaySerializerOptions {
  * frames. A binary message is a decode error: ConversationRelay sends none.
  *
  * Outbound: `text` → a text token (see `streamText`; `lang`, `interruptible` and `preemptible`
- * when set); `dtmf` → `sendDigits`; `end` and `cancel` → `end` once (with `handoffData`): the
- * session ends and the call goes on to the `<Connect action>` URL, or hangs up when the TwiML has
- * nothing after `<Connect>`; `message` frames go as JSON text, for `play`, `language` or a token
- * with settings of its own. `audio` cannot be carried: it is dropped, counted in
- * `transport.stats.audioBytesRefused` and reported once (code `"encode"`). `interruption` sends
- * nothing: the platform stops its own speech when the caller talks over it, and the app cannot
- * stop it (mark the next reply `preemptible` to cut in). Marks send nothing either: there is no
- * playout to acknowledge.
+ * when set); `dtmf` → `sendDigits` for a digit the platform plays ("0"-"9", "*", "#": the keypad
+ * letters "A"-"D" are no `sendDigits` digit, and such a frame is refused, an `"encode"` error
+ * counted in `transport.stats.encodeErrors`, the session going on; a pause (`w`) goes as a
+ * `message` frame holding a `sendDigits` of your own); `end` and `cancel` → `end` once (with
+ * `handoffData`): the session ends and the call goes on to the `<Connect action>` URL, or hangs
+ * up when the TwiML has nothing after `<Connect>`; `message` frames go as JSON text, for `play`,
+ * `language` or a token with settings of its own. `audio` cannot be carried: it is dropped,
+ * counted in `transport.stats.audioBytesRefused` and reported once (code `"encode"`). The
+ * platform stops its own speech when the caller talks over it, and the app cannot stop it (mark
+ * the next reply `preemptible` to cut in); but a streamed reply (`streamText`) that an
+ * interruption cut short is over, and its talk cycle is closed with an empty `last: true` token
+ * at once: at the bot's `interruption`, or at the platform's `interrupt` (sent through the
+ * transport's context, ahead of any token queued). Otherwise `interruption` sends nothing.
+ * Marks send nothing either: there is no playout to acknowledge.
  *
  * @example A prompt in, a reply out
  * ```ts
@@ -116,6 +123,8 @@ export class ConversationRelaySerializer implements FrameSerializer {
   #setup: JsonObject | undefined;
   #ended = false;
   #audioRefused = false;
+  /** A streamed reply is open (`streamText`): a token left with `last: false`, none ended it. */
+  #replyOpen = false;
 
   /** Makes a serializer for one session; see {@linkcode ConversationRelaySerializerOptions}. */
   constructor(options: ConversationRelaySerializerOptions = {}) {
@@ -142,9 +151,12 @@ export class ConversationRelaySerializer implements FrameSerializer {
   serialize(frame: Frame): string | null {
     switch (frame.type) {
       case "text":
+        this.#replyOpen = this.#options.streamText === true && frame.text !== "";
         return this.#token(frame.text);
+      case "interruption":
+        return this.#closeCutReply();
       case "dtmf":
-        return toJson({ type: "sendDigits", digits: frame.digit });
+        return toJson({ type: "sendDigits", digits: sendableDigit(frame.digit) });
       case "end":
       case "cancel": {
         if (this.#ended) return null;
@@ -188,6 +200,10 @@ export class ConversationRelaySerializer implements FrameSerializer {
       case "interrupt":
         message.optionalString("utteranceUntilInterrupt");
         message.optionalNumber("durationUntilInterruptMs");
+        // The caller cut the reply short: its close goes at once, ahead of any token queued.
+        if (this.#replyOpen && this.#context !== undefined) {
+          this.#context.send(this.#closeCutReply()!);
+        }
         return [{ type: "interruption" }, raw];
       case "dtmf":
         return { type: "dtmf", digit: message.dtmfDigit("digit") };
@@ -227,6 +243,22 @@ export class ConversationRelaySerializer implements FrameSerializer {
     return typeof number === "string" && number !== "" ? number : "caller";
   }
 
+  /**
+   * An interruption ends the streamed reply it cut: its talk cycle is closed with an empty
+   * `last: true` token. Neither Twilio's nor Telnyx's message reference says whether the platform
+   * closes a talk cycle by itself when the caller barges in, nor whether a reply left without its
+   * `last: true` is ever given up; left open, the bot's next reply would be taken for more of the
+   * cut one (a talk cycle ends only at `last: true`): spoken under the cut reply's
+   * `interruptible` and `preemptible`, its heard text (`utteranceUntilInterrupt`) counted from the
+   * cut reply's start. An empty token speaks nothing, so a cycle the platform had closed already
+   * costs only an empty one. `null`: no streamed reply is open, nothing to send.
+   */
+  #closeCutReply(): string | null {
+    if (!this.#replyOpen) return null;
+    this.#replyOpen = false;
+    return this.#token("");
+  }
+
   #token(text: string): string {
     const { streamText, lang, interruptible, preemptible } = this.#options;
     const token: JsonObject = { type: "text", token: text, last: !streamText || text === "" };
@@ -247,4 +279,26 @@ export class ConversationRelaySerializer implements FrameSerializer {
       ),
     );
   }
+}
+
+/** The keypad digits `sendDigits` plays. */
+const SENDABLE_DIGIT = /^[0-9*#]$/;
+
+/**
+ * `digit` as a `sendDigits` digit, or a `TransportError("encode")`. Twilio's reference ("Getting
+ * and sending WebSocket messages", "Send digits message") gives `digits` as a string of DTMF
+ * digits, its example `"9www4085551212"` (`w`: a half-second pause, as in `<Play digits>`), and
+ * lists no keypad letters; the simulator's far end, written from it, takes 0-9, `*`, `#` and `w`
+ * and answers anything else with `error` (64107), not played. So the letters A-D, which a caller's
+ * keypad may send us, are refused here, counted, rather than sent to be refused there. A `dtmf`
+ * frame is one keypress: a pause is no `dtmf` frame (write a `sendDigits` message for one).
+ */
+function sendableDigit(digit: string): string {
+  if (SENDABLE_DIGIT.test(digit)) return digit;
+  throw new TransportError(
+    "encode",
+    `${PROVIDER}: a dtmf frame's digit ${
+      JSON.stringify(digit)
+    } cannot be sent: sendDigits plays 0-9, * and # only`,
+  );
 }
