@@ -72,6 +72,12 @@ const REPORT_MATCH_MS = 1;
  */
 const START_REPORT_SLACK_MS = 250;
 
+/** A {@linkcode PlaybackTracker.played} wait: resolved once playout is done, or at `deadline`. */
+interface PlayedWaiter {
+  resolve: () => void;
+  deadline: number;
+}
+
 /** Options for {@linkcode PlaybackTracker}. */
 export interface PlaybackTrackerOptions {
   /** The session's pacing schedule and playout estimate. */
@@ -258,7 +264,13 @@ export class PlaybackTracker {
   #final = false;
   readonly #events: ClockTimer;
   readonly #quiet: ClockTimer;
-  #played: { resolve: () => void; deadline: number }[] = [];
+  /** The {@linkcode played} waits under way: each ends once all sent has played, or `deadline`. */
+  #played: PlayedWaiter[] = [];
+  /**
+   * A {@linkcode played} wait ended at its signal's abort (the session ending under it), not
+   * by playout or its bound: the session's end then is no goodbye's (see `#holdsGoodbye`).
+   */
+  #waitAborted = false;
   /** Whether anyone listens for "speakingstart"/"speakingstop" (the timer is only for them). */
   #wantsEvents = false;
   /** When the events timer is armed for (Infinity: not armed). */
@@ -788,8 +800,7 @@ export class PlaybackTracker {
 
   /** The playback state now. */
   state(queuedMs: number): PlaybackState {
-    this.#update();
-    const heard = this.#heardPosition(this.#clock.now());
+    const heard = this.#heardPosition(this.#update());
     // Only the oldest utterance can have started (the next starts once it stopped). One sent but
     // not begun is not named: the state says what plays, or what last did, as the events do.
     const first = this.#utterances[0];
@@ -828,10 +839,10 @@ export class PlaybackTracker {
    * come once the interruption is through (see {@linkcode cleared}).
    */
   interrupt(queuedMs: number, farEndClears = true): InterruptResult {
-    this.#update(); // what began playing meanwhile, with no timer to say so
+    const now = this.#update(); // what began playing meanwhile, with no timer to say so
     // What the packetizer holds never left: it is in `queuedMs`, and dropped with the rest.
     const left = this.#leftPosition;
-    const heard = farEndClears ? this.#heardPosition(this.#clock.now()) : left;
+    const heard = farEndClears ? this.#heardPosition(now) : left;
     const current = farEndClears
       ? this.#audible(heard) ?? this.#utterances[0] ?? this.#stillPlaying(heard)
       : this.#lastLeft(left); // the one the sent audio ends with
@@ -869,13 +880,11 @@ export class PlaybackTracker {
     this.#boundaryAt = NaN;
     this.#drained = true;
     this.#quiet.cancel();
-    this.#events.cancel();
-    this.#eventsDue = Infinity;
+    this.#disarmEvents();
     if (this.#played.length > 0) {
       // An `end` waits for playout: look again once the timeline is cut (the far end has nothing
       // left to play) or, where it was not cleared, as what was sent plays on. Else nothing
       // would wake the wait: no chunk, no acknowledgement and no timer is left to.
-      const now = this.#clock.now();
       this.#events.arm(0, now);
       this.#eventsDue = now;
     }
@@ -909,13 +918,33 @@ export class PlaybackTracker {
     // bound. The answer is the one an abort while waiting gives: not played, as of now.
     if (signal.aborted) return false;
     const deadline = this.#estimatedEnd(now) + this.#playoutTimeoutMs;
+    let onAbort = (): void => {};
     await new Promise<void>((resolve) => {
       const waiter = { resolve, deadline };
+      onAbort = () => this.#abandon(waiter);
       this.#played.push(waiter);
-      signal.addEventListener("abort", () => resolve(), { once: true });
+      signal.addEventListener("abort", onAbort, { once: true });
       this.#update();
     });
+    // Ended by playout, its bound or the session's end: the signal outlives the wait (the
+    // session's), and would keep this listener, and the wait's closure, for good.
+    signal.removeEventListener("abort", onAbort);
     return this.#isPlayed(sent, this.#clock.now());
+  }
+
+  /**
+   * A {@linkcode played} wait's signal aborted (the session is over): the wait ends now, not
+   * played. Nothing is looked at again for it, and nothing is dispatched here (the session's end,
+   * which follows, says what stops): once nobody waits and nobody listens, the events timer,
+   * armed for its bound or the estimated end, is not left to run for nobody.
+   */
+  #abandon(waiter: PlayedWaiter): void {
+    const index = this.#played.indexOf(waiter);
+    if (index < 0) return; // settled already: its answer is on its way
+    this.#played.splice(index, 1);
+    this.#waitAborted = true;
+    waiter.resolve();
+    if (!this.#toldOfChanges) this.#disarmEvents();
   }
 
   /**
@@ -968,9 +997,8 @@ export class PlaybackTracker {
    * stops it.
    */
   #holdsGoodbye(): boolean {
-    if (this.#goodbyeHeld || !this.#final || this.#played.length > 0 || !this.#reports) {
-      return false;
-    }
+    const seenThrough = this.#played.length === 0 && !this.#waitAborted;
+    if (this.#goodbyeHeld || !this.#final || !seenThrough || !this.#reports) return false;
     const u = this.#utterances[0];
     return this.#utterances.length === 1 && u !== undefined &&
       u.end >= this.#leftPosition - EPSILON && u.end > this.#filledAt + EPSILON &&
@@ -1170,17 +1198,20 @@ export class PlaybackTracker {
 
   /**
    * Fires the events that are due and arms the timer for the next one. `now`: the clock as read
-   * by the caller in the same turn (each read costs; they agree).
+   * by the caller in the same turn (each read costs; they agree). Returns the time the state is
+   * now up to date for: `now`, or, where listeners of an event it fired worked meanwhile, the
+   * clock as read after them (a caller reading the state goes on from there, with no read of its
+   * own; nested in an update under way, `now`).
    *
    * A listener of the events may do anything: send (a chunk sent asks for an update of its own),
    * interrupt, close. So one pass dispatches one event and the next reads the state again, rather
    * than go on with an utterance a listener has stopped already; an update asked for meanwhile is
    * one more pass of the update under way.
    */
-  #update(now: number = this.#clock.now()): void {
+  #update(now: number = this.#clock.now()): number {
     if (this.#updating) {
       this.#updateAgain = true;
-      return;
+      return now;
     }
     this.#updating = true;
     try {
@@ -1196,6 +1227,7 @@ export class PlaybackTracker {
     } finally {
       this.#updating = false;
     }
+    return now;
   }
 
   /** One pass of {@linkcode #update}: ends at the first event it dispatches, asking for another. */
@@ -1280,8 +1312,7 @@ export class PlaybackTracker {
     if (!this.#wantsEvents && this.#played.length === 0) {
       // Nobody to tell (no speaking listener, no waiter): no timer. The state is brought up to
       // date whenever it is asked for, and at every chunk.
-      this.#events.cancel();
-      this.#eventsDue = Infinity;
+      this.#disarmEvents();
     } else if (next === Infinity) {
       // Nothing due now. A timer still pending is left to fire and find nothing: a bot that
       // streams its reply drains the queue between chunks, and cancelling here only to arm again
@@ -1295,6 +1326,12 @@ export class PlaybackTracker {
     }
   }
 
+  /** The events timer stops: nothing is due (see `#eventsDue`). */
+  #disarmEvents(): void {
+    this.#events.cancel();
+    this.#eventsDue = Infinity;
+  }
+
   /** Resolves the `played` waiters whose playout is done or whose bound passed; the next bound. */
   #settleWaiters(now: number): number {
     const playedAll = this.#isPlayed(this.#timeline.sentMs, now);
@@ -1306,14 +1343,19 @@ export class PlaybackTracker {
     const end = this.acks ? Infinity : this.#estimatedEnd(now);
     const estimatedEnd = end > now ? end : Infinity;
     let next = Infinity;
-    this.#played = this.#played.filter((waiter) => {
+    // In place: this runs at every update while an `end` waits. (Resolving runs nothing now,
+    // the waits go on in microtasks: the list is not touched meanwhile.)
+    const waiters = this.#played;
+    let kept = 0;
+    for (const waiter of waiters) {
       if (playedAll || now >= waiter.deadline) {
         waiter.resolve();
-        return false;
+        continue;
       }
       next = Math.min(next, waiter.deadline, estimatedEnd);
-      return true;
-    });
+      waiters[kept++] = waiter;
+    }
+    waiters.length = kept;
     return next;
   }
 
