@@ -3,6 +3,13 @@
  * frames written between them; the pump sends each chunk at its pacing deadline (one re-armable
  * timer per session, nothing allocated per chunk) and every other frame in its place.
  *
+ * What a chunk's path touches stays here, in one class, so that a chunk costs no call into
+ * another object it need not make (calls per chunk are what the path costs: BENCHMARKS.md, "Code,
+ * not data"). Cold parts with state or code of their own live beside it: when a background that
+ * stopped filling has stopped (`_pump_background_stop.ts`), where a written-ahead stretch runs
+ * out (`_pump_stretch_run_out.ts`), and the mixer's own code run guarded
+ * (`_pump_mixer_calls.ts`).
+ *
  * @module
  */
 
@@ -10,6 +17,9 @@ import type { OutboundSender } from "./_outbound_sender.ts";
 import { type OutboundItem, OutboundQueue } from "./_outbound_queue.ts";
 import type { PlaybackTracker } from "./_playback_tracker.ts";
 import type { PlayoutTimeline } from "./_playout_timeline.ts";
+import { BackgroundStop } from "./_pump_background_stop.ts";
+import { attachMixer, detachMixer, MixerThrew } from "./_pump_mixer_calls.ts";
+import { StretchRunOut } from "./_pump_stretch_run_out.ts";
 import type { FarEndHold } from "./serializers/_far_end_holds.ts";
 import { durationMs } from "./audio/pcm.ts";
 import type { Clock, ClockTimer } from "./clock.ts";
@@ -56,14 +66,6 @@ const MOVES_TOLD = 3;
 
 /** What the pacing timer waits for when it waits for a slot of background audio. */
 const FILL = Symbol("fill");
-
-/**
- * What the mixer's `fill` or `mix` threw, as the run's failure: the application's code, told
- * apart from the path's own faults (`#failed`), as what its `attach` throws is.
- */
-class MixerThrew {
-  constructor(readonly step: "fill" | "mix", readonly cause: unknown) {}
-}
 
 /** Options for {@linkcode OutboundPump}. */
 export interface OutboundPumpOptions {
@@ -133,12 +135,10 @@ export class OutboundPump {
   /** Told whether background fills the slots (see `FarEndHold.backgroundFills`). */
   readonly #farEndHold: FarEndHold | undefined;
   /**
-   * Takes the background for stopped once what it sent has played at the far end (see
-   * `#backgroundPaused`); made where there is a mixer, armed once a stop, never per chunk.
+   * Judges whether a background whose `fill` gave nothing has stopped (see `BackgroundStop`);
+   * made where there is a mixer, its timer armed once a stop, never per chunk.
    */
-  readonly #backgroundRunOut: ClockTimer | undefined;
-  /** `#backgroundRunOut` came while the far end held the session off: judged once it lets go. */
-  #backgroundRunOutHeld = false;
+  readonly #backgroundStop: BackgroundStop | undefined;
   /** Speech off the queue that a throwing `mix` kept from leaving: counted dropped at the stop. */
   #unmixedBytes = 0;
   readonly #onChunk: ((chunk: AudioFrame, speech: boolean) => void) | undefined;
@@ -151,12 +151,11 @@ export class OutboundPump {
    */
   #wroteAhead = false;
   /**
-   * Ends the stretch of a source that wrote ahead where what has left runs out (see `#ranDry`):
-   * made where the serializer takes stretch ends, armed once a burst, never per chunk.
+   * Ends the stretch of a source that wrote ahead where what has left runs out (see `#ranDry`,
+   * `StretchRunOut`): made where the serializer takes stretch ends, armed once a burst, never
+   * per chunk.
    */
-  readonly #runOut: ClockTimer | undefined;
-  /** The timeline's end when `#runOut` was armed: audio sent since carries the stretch on. */
-  #runOutFrom = NaN;
+  readonly #runOut: StretchRunOut | undefined;
   /** The timeline's end when the serializer was last told a stretch ended (told once a stretch). */
   #endedAt = NaN;
   /** When the tail timer let the held-back end go: the deadline its chunk is counted late from. */
@@ -235,7 +234,18 @@ export class OutboundPump {
     this.#format = options.format;
     this.#mixer = options.mixer;
     if (options.mixer !== undefined) {
-      this.#backgroundRunOut = options.clock.timer(this.#onBackgroundRunOut);
+      this.#backgroundStop = new BackgroundStop(
+        { timeline: options.timeline, clock: options.clock, chunkMs: options.format.chunkMs },
+        {
+          goesOn: () => this.#stopped || this.#backgroundFills || this.#queue.size > 0,
+          heldOff: () => this.#held,
+          tailWaits: () => this.#chunker.pendingBytes > 0 || this.#tail.armed,
+          endStretch: (now) => {
+            this.#audioEnded(now);
+            if (this.#sender.pendingPacketBytes > 0) this.#flushHeld(now);
+          },
+        },
+      );
     }
     this.#onChunk = options.onChunk;
     options.tracker.afterDispatch = (before) => this.userCodeRan(before);
@@ -262,7 +272,10 @@ export class OutboundPump {
       options.tracker.stretchEnded = options.sender.holdsPartialFrames && options.tracker.acks
         ? this.#endsBeforeMark
         : () => this.#audioEnded(undefined);
-      this.#runOut = options.clock.timer(this.#onRunOut);
+      this.#runOut = new StretchRunOut({ timeline: options.timeline, clock: options.clock }, {
+        goesOn: () => this.#stopped || this.#queue.size > 0 || this.#chunker.pendingBytes > 0,
+        ended: (now, atRunOut) => this.#audioEnded(now, atRunOut),
+      });
     }
   }
 
@@ -398,7 +411,7 @@ export class OutboundPump {
     // taken for the end, the queue running dry after this audio's first chunk ended the stretch
     // there, mid-speech: the serializer told so, an end-of-speech mark sent (see `#ranDry`).
     this.#tailFlushed = false;
-    this.#backgroundGoesOn(); // speech carries the stream on
+    this.#backgroundStop?.goesOn(); // speech carries the stream on
     this.#tracker.queued();
     // Even if none of it leaves now (less than a chunk): the queue running dry must
     // arm the tail for what the chunker holds, and tell the tracker nothing more is queued.
@@ -456,31 +469,21 @@ export class OutboundPump {
   }
 
   /**
-   * The mixer's own code, run from a socket's listener or a timer the session shares with others:
-   * what it throws ends this session, as a session observer's exception does (a fatal
-   * "application" error, close code 1011), and nothing is sent meanwhile. A mixer that declines
-   * the session (a `BackgroundAudio` plays in one) is left alone here, and the session goes on
-   * without it, told why.
+   * The mixer's own code (see `attachMixer`): where its `attach` threw, nothing is sent and the
+   * session ends; a mixer that declined the session is left alone here, and the session goes on
+   * without it. Either is reported once the pump's state says so: a listener of the error may
+   * write.
    */
   #attachMixer(mixer: OutboundMixer): void {
     this.#mixerAttached = true; // what a throwing attach began is released at the end all the same
-    try {
-      if (mixer.attach(this.#format, () => this.#run()) !== false) return;
-    } catch (cause) {
-      this.#started = false;
-      const message = `the background mixer's attach threw: ${thrownText(cause)}`;
-      this.#onError(
-        new TransportError("application", message, { cause, closeCode: 1011, fatal: true }),
-      );
-      return;
+    const refused = attachMixer(mixer, { format: this.#format, wake: () => this.#run() });
+    if (refused === undefined) return;
+    if (refused.fatal) this.#started = false;
+    else {
+      this.#mixerAttached = false;
+      this.#mixer = undefined; // never mixed, filled nor detached here
     }
-    this.#mixerAttached = false;
-    this.#mixer = undefined; // never mixed, filled nor detached here
-    const message = "the background declined this session: it plays in another session, or " +
-      "played in one that has ended (a BackgroundAudio plays in one session: give each its own, " +
-      "or in options shared by sessions background: () => new BackgroundAudio(track)); this " +
-      "one goes without it";
-    this.#onError(new TransportError("application", message));
+    this.#onError(refused);
   }
 
   /**
@@ -490,12 +493,16 @@ export class OutboundPump {
   stop(): { audioBytes: number; frames: number } {
     const mixer = this.#mixer;
     // Never started, it is still released (a stream source made for this session).
-    if (!this.#stopped && mixer !== undefined) this.#detachMixer(mixer);
+    if (!this.#stopped && mixer !== undefined) {
+      // Inside the session's end: what its detach throws is reported, and the end goes on.
+      const threw = detachMixer(mixer, this.#mixerAttached);
+      if (threw !== undefined) this.#onError(threw);
+    }
     this.#stopped = true;
     this.#pacing.cancel();
     this.#tail.cancel();
     this.#runOut?.cancel();
-    this.#backgroundRunOut?.cancel();
+    this.#backgroundStop?.cancel();
     this.#paced = undefined;
     // A partial frame a serializer held of the last stretch never leaves now: counted dropped.
     this.#sender.dropHeldFrames();
@@ -527,7 +534,7 @@ export class OutboundPump {
     }
     this.#tail.cancel();
     this.#runOut?.cancel(); // the serializer drops what it held at the interruption
-    this.#backgroundGoesOn();
+    this.#backgroundStop?.goesOn();
     this.#tailFlushed = false;
     this.#wroteAhead = false; // what comes next is judged on its own
     this.#tailDueAt = undefined;
@@ -544,19 +551,6 @@ export class OutboundPump {
     // what a listener of their stop sends is a new response, not cleared with the old.
     this.#tracker.cleared();
     return dropped;
-  }
-
-  /**
-   * Started or not, so that a streamed source is released. The mixer's own code runs here, inside
-   * the session's end: what it throws is reported, and the end goes on.
-   */
-  #detachMixer(mixer: OutboundMixer): void {
-    try {
-      mixer.detach(this.#mixerAttached);
-    } catch (cause) {
-      const message = `the background mixer's detach threw: ${thrownText(cause)}`;
-      this.#onError(new TransportError("application", message, { cause }));
-    }
   }
 
   /** Sends on after a {@linkcode clear} (an interruption): the background, if any, goes on. */
@@ -578,10 +572,7 @@ export class OutboundPump {
       this.#onDeadline();
     } else this.#run();
     // The background's run-out came during the hold: judged now, after what the run sent.
-    if (this.#backgroundRunOutHeld) {
-      this.#backgroundRunOutHeld = false;
-      this.#onBackgroundRunOut();
-    }
+    this.#backgroundStop?.holdEnded();
   }
 
   /** Sends the chunker's remainder and everything queued, paced; settles once all has left. */
@@ -681,10 +672,10 @@ export class OutboundPump {
             this.#farEndHold.backgroundFills = this.#backgroundFills;
           }
           if (filler === undefined) {
-            if (filled) this.#backgroundPaused(now);
+            if (filled) this.#backgroundStop!.paused(now);
             break; // no background now: idle until woken
           }
-          if (!filled) this.#backgroundGoesOn(); // it stalled, and goes on
+          if (!filled) this.#backgroundStop!.goesOn(); // it stalled, and goes on
           const ms = durationMs(filler.audio.length, filler);
           const sending = this.#sendChunk(filler, ms, false, now);
           stale = true;
@@ -778,14 +769,15 @@ export class OutboundPump {
       // source writing in real time it is the end of the stretch (its tail waited the quiet
       // time). One that wrote ahead had its tail sent as what had left ran out, the same reply
       // perhaps going on (its next burst due about now, as the far end plays the tail): its
-      // stretch ends once the tail too runs out (see `#onRunOut`), unless a partial packet goes
+      // stretch ends once the tail too runs out (see `StretchRunOut`), unless a partial packet goes
       // now, which the packetizer pads (or drops) whatever follows: the filter's end joins it.
       // With background filling the slots the stream goes on past the reply's end: its packet is
       // padded where the policy drops, as before an end-of-speech mark (`#endsBeforeMark`), not
       // cut out of the middle of what the far end plays.
       this.#tailFlushed = false;
-      if (this.#runOut !== undefined && this.#wroteAhead && this.#sender.pendingPacketBytes === 0) {
-        this.#armRunOut(now);
+      const runOut = this.#runOut;
+      if (runOut !== undefined && this.#wroteAhead && this.#sender.pendingPacketBytes === 0) {
+        runOut.arm(now);
       } else this.#audioEnded(now);
       this.#flushHeld(now, this.#backgroundFills);
     }
@@ -872,78 +864,6 @@ export class OutboundPump {
     this.#timeline.append(ms, now ?? this.#clock.now());
     if (told) this.#endedAt = this.#timeline.sentMs;
   }
-
-  /**
-   * The background's `fill` gave nothing after giving chunks, nothing else queued: stopped, or a
-   * stream short of a chunk for a read, whose data wakes the pump (and its next chunk completes
-   * what is held, as while it flows). Taken for stopped once all it sent has played by the
-   * estimate, and not before its next slot, unless it, or speech, went on by then: a stall
-   * shorter than the lead, or than a slot, is no stop. All it sent, what the packetizer holds
-   * too: in steady flow a packet longer than the lead leaves as what left before it runs out,
-   * and what has left runs out as the slot that completes the packet is due.
-   */
-  #backgroundPaused(now: number | undefined): void {
-    if (this.#chunker.pendingBytes > 0 || this.#tail.armed) return; // speech's tail ends it
-    const at = now ?? this.#clock.now();
-    const timeline = this.#timeline;
-    const runsOut = Math.max(timeline.playsAt(timeline.sentMs) - at, this.#format.chunkMs);
-    if (Number.isNaN(runsOut)) return this.#backgroundStopped(at); // cut: nothing playing
-    this.#backgroundRunOut!.arm(runsOut, at);
-  }
-
-  /** What the background sent before its `fill` gave nothing has played (see above). */
-  #onBackgroundRunOut = (): void => {
-    if (this.#stopped || this.#backgroundFills || this.#queue.size > 0) return;
-    // Nothing may leave while the far end holds the session off (its queue is full, whatever the
-    // estimate says): judged once it lets go (see `hold`).
-    if (this.#held) {
-      this.#backgroundRunOutHeld = true;
-      return;
-    }
-    this.#backgroundStopped(undefined);
-  };
-
-  /** Speech, or the background again, carries the stream on: no stop to judge. */
-  #backgroundGoesOn(): void {
-    this.#backgroundRunOut?.cancel();
-    this.#backgroundRunOutHeld = false;
-  }
-
-  /**
-   * The background has stopped (see `#backgroundPaused`), nothing else queued: what it carried on
-   * is over. The partial frame a serializer holds (Vonage, Asterisk) and the packetizer's partial
-   * packet would wait for the next reply or bot's mark, and the far end play them at that reply's
-   * start, which would be heard a frame or packet before it plays: they go now, as at a stretch's
-   * end, and are placed. Unless speech waits in the chunker: its tail ends the stretch.
-   */
-  #backgroundStopped(now: number | undefined): void {
-    if (this.#chunker.pendingBytes > 0 || this.#tail.armed) return;
-    this.#audioEnded(now);
-    if (this.#sender.pendingPacketBytes > 0) this.#flushHeld(now);
-  }
-
-  /**
-   * A source that wrote ahead had its tail sent: its stretch ends when what has left runs out by
-   * the pacing estimate, unless more of it has left by then (its next burst, written as the far
-   * end plays this one's end, carries the stream on: no restart, no padded frame inside it).
-   * Then, and not at the quiet time after, the far end still plays it (it plays behind the
-   * estimate, never ahead): the filter's end follows the reply's last audio.
-   */
-  #armRunOut(now: number | undefined): void {
-    const timeline = this.#timeline;
-    const at = now ?? this.#clock.now();
-    const runsOut = timeline.playsAt(timeline.sentMs) - at;
-    if (!(runsOut > 0)) return this.#audioEnded(at); // ran out already (NaN: cut)
-    this.#runOutFrom = timeline.sentMs;
-    this.#runOut!.arm(runsOut, at);
-  }
-
-  /** What a source that wrote ahead had sent has run out by the estimate (see `#armRunOut`). */
-  #onRunOut = (): void => {
-    if (this.#stopped || this.#timeline.sentMs !== this.#runOutFrom) return; // it went on
-    if (this.#queue.size > 0 || this.#chunker.pendingBytes > 0) return; // more is on its way
-    this.#audioEnded(undefined, true);
-  };
 
   /**
    * The packetizer's partial packet goes by the `lastPacket` policy. Dropped (`"drop"`, or a far
@@ -1244,18 +1164,9 @@ export class OutboundPump {
   }
 
   #failed(cause: unknown): void {
-    if (cause instanceof MixerThrew) {
-      // The application's code, run from a listener or a timer the session shares: it ends this
-      // session only, as a throwing attach or observer does.
-      const message = `the background mixer's ${cause.step} threw: ${thrownText(cause.cause)}`;
-      return this.#onError(
-        new TransportError("application", message, {
-          cause: cause.cause,
-          closeCode: 1011,
-          fatal: true,
-        }),
-      );
-    }
+    // The application's code, run from a listener or a timer the session shares: it ends this
+    // session only, as a throwing attach or observer does.
+    if (cause instanceof MixerThrew) return this.#onError(cause.toError());
     // Only a bug can get here (send and serializer failures are handled where they occur); end
     // the session loudly rather than leave a wedged queue behind.
     this.#onError(
