@@ -52,7 +52,8 @@ export function frameProblem(frame: Frame): string | undefined {
     case "audio":
       return audioFrameProblem(frame);
     case "text":
-      return notString(frame, "text");
+      return notString(frame, "text") ??
+        (frame.responseId === undefined ? undefined : notString(frame, "responseId", " (or none)"));
     case "transcription":
       return notString(frame, "text") ?? notString(frame, "userId") ??
         notString(frame, "timestamp");

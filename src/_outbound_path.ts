@@ -12,7 +12,7 @@ import { PlayoutTimeline } from "./_playout_timeline.ts";
 import { ResponseGate } from "./_response_gate.ts";
 import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
-import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
+import type { AudioFrame, EndFrame, Frame, TextFrame } from "./frames.ts";
 import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./playback.ts";
 import type {
   FrameSerializer,
@@ -283,6 +283,7 @@ export class OutboundPath {
       inboundPacket: tellingInboundPackets(this.#observers),
       inboundFrames: (frames) => inbound.handOn(frames),
       pauseSending: (paused) => this.pauseSending(paused),
+      farEndInterrupted: () => this.#gate.close(),
       clock: this.#clock,
       sendTimeoutMs: this.#options.sendTimeoutMs,
       closeTimeoutMs: this.#options.closeTimeoutMs,
@@ -307,6 +308,18 @@ export class OutboundPath {
     return this.#pump.pushAudio(id === frame.responseId ? frame : { ...frame, responseId: id! });
   }
 
+  /**
+   * Whether `frame` belongs to a response interrupted before it was written: then it is dropped,
+   * counted, and its response reported once (the same `staleaudio` as its audio: one response).
+   */
+  #staleText(frame: TextFrame): boolean {
+    const id = this.#gate.idOf(frame.responseId);
+    if (!this.#gate.isStale(id)) return false;
+    this.#stats.textFramesStale++;
+    if (this.#gate.firstDrop(id)) this.#dispatch(new StaleAudioEvent(id));
+    return true;
+  }
+
   /** Audio for a protocol with no audio path: dropped, counted, reported once. */
   #refuse(frame: AudioFrame): undefined {
     this.#stats.audioBytesRefused += frame.audio.length;
@@ -317,8 +330,14 @@ export class OutboundPath {
     this.#onError(new TransportError("encode", message));
   }
 
-  /** Queues a frame after the audio before it; an `end` after `endSilenceMs` of silence. */
+  /**
+   * Queues a frame after the audio before it; an `end` after `endSilenceMs` of silence. Text the
+   * far end speaks (`speaksText`) is the reply: text of an interrupted response is dropped.
+   */
   sendFrame(frame: Frame): Promise<void> | undefined {
+    if (frame.type === "text" && this.#serializer.speaksText === true && this.#staleText(frame)) {
+      return;
+    }
     // The silence protects the last audio's play-out from the hang-up: after an interruption
     // there is none (and silence tagged with the interrupted response would revive it).
     if (frame.type === "end" && !this.#endQueued) {

@@ -1,6 +1,7 @@
 /**
- * The stale-audio gate: after an interruption, audio still arriving for a response written
- * before it (a TTS stream that has not noticed yet) is dropped instead of played.
+ * The stale-response gate: after an interruption, audio still arriving for a response written
+ * before it (a TTS stream that has not noticed yet) is dropped instead of played; so is its text
+ * where the far end speaks text (ConversationRelay: an LLM stream that has not noticed yet).
  *
  * @module
  */
@@ -9,10 +10,11 @@
 const REMEMBERED_IDS = 1024;
 
 /**
- * Tells which response outbound audio belongs to, and whether it is stale. Every id is stamped
- * with the interruption count when first seen; an interruption makes every id seen so far stale,
- * and an id never seen before opens the gate. Untagged audio belongs to the response begun by
- * {@linkcode start}, if the bot uses it; otherwise it has no id and is never gated.
+ * Tells which response outbound audio (or spoken text) belongs to, and whether it is stale. Every
+ * id is stamped with the interruption count when first seen; an interruption makes every id seen
+ * so far stale, and an id never seen before opens the gate. Audio and text of one response share
+ * its id: its first frame, of either, stamps it. Untagged frames belong to the response begun by
+ * {@linkcode start}, if the bot uses it; otherwise they have no id and are never gated.
  */
 export class ResponseGate {
   readonly #seen = new Map<string, number>();
@@ -38,7 +40,7 @@ export class ResponseGate {
     return responseId ?? this.#implicit;
   }
 
-  /** Whether audio of response `id` comes after its response was interrupted. */
+  /** Whether audio (or text) of response `id` comes after its response was interrupted. */
   isStale(id: string | undefined): boolean {
     if (id === undefined) return false;
     if (id === this.#lastAsked) return this.#lastAnswer;
@@ -49,8 +51,8 @@ export class ResponseGate {
   }
 
   /**
-   * Whether a drop of stale audio of `id` is its response's first since the interruption (to be
-   * reported once, not for every frame).
+   * Whether a drop of stale audio or text of `id` is its response's first since the interruption
+   * (to be reported once, not for every frame, nor once for its audio and again for its text).
    */
   firstDrop(id: string | undefined): boolean {
     if (id === undefined) return false;
@@ -60,7 +62,7 @@ export class ResponseGate {
     return true;
   }
 
-  /** Begins a response for untagged audio; returns its id (`id`, or a fresh one). */
+  /** Begins a response for untagged audio and text; returns its id (`id`, or a fresh one). */
   start(id?: string): string {
     const next = id ?? `response-${++this.#started}`;
     this.#implicit = next;
@@ -69,7 +71,10 @@ export class ResponseGate {
     return next;
   }
 
-  /** An interruption: every response seen so far is stale. */
+  /**
+   * An interruption (the transport's, or the far end's own: ConversationRelay's `interrupt`):
+   * every response seen so far is stale.
+   */
   close(): void {
     this.#interruptions++;
     this.#reported?.clear();

@@ -52,12 +52,19 @@ export interface MessageFrame {
   urgent?: boolean;
 }
 
-/** Plain text, e.g. a bot's reply to be shown. */
+/** Plain text, e.g. a bot's reply to be shown, or spoken by a far end that speaks text. */
 export interface TextFrame {
   /** Discriminant. */
   type: "text";
   /** The text. */
   text: string;
+  /**
+   * Outbound: the response this text belongs to, as an audio frame's `responseId`. Where the far
+   * end speaks text (`FrameSerializer.speaksText`: ConversationRelay), text of a response
+   * interrupted before it was written is dropped as stale, as audio is; untagged text belongs to
+   * the response begun by `transport.startResponse`, if any.
+   */
+  responseId?: string;
 }
 
 /** What a speech recognizer heard. */

@@ -108,9 +108,12 @@ export class SpeakingEvent extends Event {
   }
 }
 
-/** Dispatched as "staleaudio", once per response, when audio for an interrupted response is dropped. */
+/**
+ * Dispatched as "staleaudio", once per response, when audio for an interrupted response is dropped
+ * (or its text, where the far end speaks text: `FrameSerializer.speaksText`).
+ */
 export class StaleAudioEvent extends Event {
-  /** The interrupted response whose late audio was dropped; `undefined` for untagged audio. */
+  /** The interrupted response whose late audio (or text) was dropped. */
   readonly responseId: string | undefined;
 
   /** Makes a "staleaudio" event. */

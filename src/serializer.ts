@@ -120,6 +120,15 @@ export interface FrameSerializer {
    */
   readonly carriesAudio?: boolean;
   /**
+   * `true` where the far end speaks the bot's `text` frames (ConversationRelay: the platform does
+   * the speech): there text is the reply, so text of a response interrupted before it was written
+   * is dropped as stale audio is (counted in `textFramesStale`, reported as `staleaudio`), not
+   * spoken as a new talk cycle after the interruption.
+   *
+   * @default {false}
+   */
+  readonly speaksText?: boolean;
+  /**
    * One outbound frame to zero, one or several messages. A serializer may send a frame's message
    * through the context instead ({@linkcode SerializerContext.send}, as Genesys does to number
    * them) and return `null`: the frame is sent (or, the socket not open, counted once in
@@ -332,6 +341,13 @@ export interface SerializerContext {
    * hand (in a test) may leave it out.
    */
   pauseSending?(paused: boolean): void;
+  /**
+   * The far end stopped the bot's speech by itself (ConversationRelay's `interrupt`: the caller
+   * talked over it): the responses written so far are closed to late text and audio, as at
+   * `transport.interrupt()`, but nothing is cleared, sent or counted as an interruption.
+   * Optional: a context made by hand may leave it out.
+   */
+  farEndInterrupted?(): void;
   /**
    * The session's clock (`TransportOptions.clock`), for the bounds a serializer puts on its own
    * waits (a REST hang-up's timeout): on a test's `FakeClock` they pass in fake time. Optional: a

@@ -316,8 +316,8 @@ export class WebSocketTransport extends EventTarget {
   }
 
   /**
-   * Begins a response for audio frames that carry no `responseId`: the audio written after it
-   * belongs to it, so the stale-audio gate works for a bot that tags nothing — after an
+   * Begins a response for audio (and spoken text) frames that carry no `responseId`: what is
+   * written after it belongs to it, so the stale-audio gate works for a bot that tags nothing — after an
    * interruption its audio is dropped until it begins the next response. Returns the id
    * (`id`, or a fresh one), which events and {@linkcode interrupt} report.
    */

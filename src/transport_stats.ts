@@ -76,6 +76,11 @@ export interface TransportStats {
   interruptions: number;
   /** Outbound audio bytes dropped because their response had been interrupted (stale). */
   audioBytesStale: number;
+  /**
+   * Outbound text frames dropped because their response had been interrupted (stale), where the
+   * far end speaks text (`FrameSerializer.speaksText`).
+   */
+  textFramesStale: number;
   /** Marks the transport inserted to learn the far end's playout. */
   marksSent: number;
   /** Of those, the ones the far end acknowledged. */
@@ -183,6 +188,7 @@ export function emptyStats(): TransportStats {
     encodeErrors: 0,
     interruptions: 0,
     audioBytesStale: 0,
+    textFramesStale: 0,
     marksSent: 0,
     marksAcknowledged: 0,
     marksUnanswered: 0,

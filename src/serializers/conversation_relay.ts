@@ -12,6 +12,7 @@ import { TransportError } from "../errors.ts";
 import { toJson } from "./_to_json.ts";
 import type { JsonObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
+import { phoneDigit } from "../_keypad_digits.ts";
 
 export { verifyTwilioSignature, type VerifyTwilioSignatureOptions } from "./twilio_signature.ts";
 
@@ -88,6 +89,12 @@ export interface ConversationRelaySerializerOptions {
  * interruption cut short is over, and its talk cycle is closed with an empty `last: true` token
  * at once: at the bot's `interruption`, or at the platform's `interrupt` (sent through the
  * transport's context, ahead of any token queued). Otherwise `interruption` sends nothing.
+ * Tokens of a cut reply that still come after the interruption (an LLM stream that has not
+ * noticed) would be spoken as a new talk cycle: the transport drops them (`speaksText`), counted
+ * in `transport.stats.textFramesStale` and reported once as `staleaudio`, when the bot tags its
+ * text frames with a `responseId` (a new id for each reply) or begins each reply with
+ * `transport.startResponse()`; the platform's `interrupt` closes the replies written so far as
+ * `transport.interrupt()` does.
  * Marks send nothing either: there is no playout to acknowledge.
  *
  * @example A prompt in, a reply out
@@ -118,6 +125,12 @@ export class ConversationRelaySerializer implements FrameSerializer {
    * chunking and pacing it, and never counts it as heard.
    */
   readonly carriesAudio = false;
+  /**
+   * The platform speaks the bot's text: a transport that reads this drops text of an interrupted
+   * response (tagged with its `responseId`, or begun by `startResponse`) as it drops stale audio,
+   * rather than letting it open a talk cycle after the interruption.
+   */
+  readonly speaksText = true;
   readonly #options: ConversationRelaySerializerOptions;
   #context: SerializerContext | undefined;
   #setup: JsonObject | undefined;
@@ -200,6 +213,10 @@ export class ConversationRelaySerializer implements FrameSerializer {
       case "interrupt":
         message.optionalString("utteranceUntilInterrupt");
         message.optionalNumber("durationUntilInterruptMs");
+        // The platform stopped the speech itself: tokens of the replies written so far, still
+        // coming from an LLM that has not noticed, are stale (they would be spoken as a new talk
+        // cycle), whether or not the bot answers with an interruption of its own.
+        this.#context?.farEndInterrupted?.();
         // The caller cut the reply short: its close goes at once, ahead of any token queued.
         if (this.#replyOpen && this.#context !== undefined) {
           this.#context.send(this.#closeCutReply()!);
@@ -281,9 +298,6 @@ export class ConversationRelaySerializer implements FrameSerializer {
   }
 }
 
-/** The keypad digits `sendDigits` plays. */
-const SENDABLE_DIGIT = /^[0-9*#]$/;
-
 /**
  * `digit` as a `sendDigits` digit, or a `TransportError("encode")`. Twilio's reference ("Getting
  * and sending WebSocket messages", "Send digits message") gives `digits` as a string of DTMF
@@ -294,11 +308,5 @@ const SENDABLE_DIGIT = /^[0-9*#]$/;
  * frame is one keypress: a pause is no `dtmf` frame (write a `sendDigits` message for one).
  */
 function sendableDigit(digit: string): string {
-  if (SENDABLE_DIGIT.test(digit)) return digit;
-  throw new TransportError(
-    "encode",
-    `${PROVIDER}: a dtmf frame's digit ${
-      JSON.stringify(digit)
-    } cannot be sent: sendDigits plays 0-9, * and # only`,
-  );
+  return phoneDigit(PROVIDER, "sendDigits", digit);
 }

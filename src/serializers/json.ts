@@ -14,8 +14,7 @@ import { describe } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { thrownText } from "../_thrown_text.ts";
 import { setOwnField } from "./_own_field.ts";
-
-const DTMF_DIGITS = /^[0-9*#A-D]$/;
+import { isKeypadDigit } from "../_keypad_digits.ts";
 
 /**
  * Every frame ⇄ one JSON text message shaped like the frame itself, audio as base64:
@@ -96,7 +95,8 @@ export class JsonSerializer implements FrameSerializer {
         };
       case "dtmf": {
         const digit = str(o, "digit");
-        if (!DTMF_DIGITS.test(digit)) {
+        // Our own format spells a digit as the frame does: no provider's spellings to forgive.
+        if (!isKeypadDigit(digit)) {
           throw new TransportError(
             "decode",
             `dtmf digit must be 0-9, *, # or A-D, got ${JSON.stringify(digit)}`,

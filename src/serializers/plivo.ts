@@ -28,6 +28,7 @@ import { TelephonyAudio, type TelephonyFormat } from "./telephony/telephony_audi
 import { encodeBase64 } from "./telephony/base64.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
 import { setOwnField } from "./_own_field.ts";
+import { phoneDigit } from "../_keypad_digits.ts";
 
 export { verifyPlivoSignature, type VerifyPlivoSignatureOptions } from "./plivo_signature.ts";
 
@@ -109,7 +110,9 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
  * events arrive as `message` frames with Plivo's JSON as is.
  *
  * Outbound: `audio` → one `playAudio` per frame; `mark` → `checkpoint`; `interruption` →
- * `clearAudio`; `dtmf` → `sendDTMF` (Plivo plays the key into the call); `message` → its JSON as
+ * `clearAudio`; `dtmf` → `sendDTMF` (Plivo plays the key into the call: "0"-"9", "*", "#"; a
+ * keypad letter "A"-"D" is refused, an `"encode"` error counted in `transport.stats.encodeErrors`,
+ * the session going on); `message` → its JSON as
  * is; `end`/`cancel` → DELETE
  * `/v1/Account/{authId}/Call/{callId}/` once when `authId` and `authToken` are set, a 404
  * counting as already ended. Failures throw a `TransportError` (`"protocol"`, or `"timeout"`).
@@ -210,7 +213,7 @@ export class PlivoSerializer implements FrameSerializer {
         this.#audio.reset();
         return this.#ids.streamEvent("clearAudio");
       case "dtmf":
-        return toJson({ event: "sendDTMF", dtmf: frame.digit });
+        return toJson({ event: "sendDTMF", dtmf: playableDigit(frame.digit) });
       case "message":
         return toJson(frame.message);
       case "end":
@@ -340,4 +343,20 @@ function parseExtraHeaders(text: string | undefined): Record<string, string> {
     setOwnField(params, pair.slice(0, at).trim(), pair.slice(at + 1).trim());
   }
   return params;
+}
+
+/**
+ * `digit` as a `sendDTMF` digit, or a `TransportError("encode")`. Plivo's "Stream Event Protocol"
+ * (plivo.com/docs/voice/audio-streaming/audio-streaming, "Messages to Plivo") lists `sendDTMF`,
+ * `{"event": "sendDTMF", "dtmf": "…"}`, to play digits into the call, so the protocol carries
+ * DTMF. Which digits, the parts of Plivo's documentation read for this (that page's list, the Call
+ * API's "Send digits on an active call": `digits`, "set of digits") do not say; none offers the
+ * keypad letters A-D, which a caller's equipment may send us. So only the telephone keypad's
+ * twelve go, the digits every platform documents playing (Twilio's `sendDigits`, jambonz's `dtmf`
+ * verb: 0-9, `*`, `#`); a letter is refused here, counted, rather than sent for Plivo to drop or
+ * play as it pleases. A `dtmf` frame is one keypress: a string of digits goes as a `message`
+ * frame holding a `sendDTMF` of your own.
+ */
+function playableDigit(digit: string): string {
+  return phoneDigit(PROVIDER, "sendDTMF", digit);
 }

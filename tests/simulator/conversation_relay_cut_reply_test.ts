@@ -6,28 +6,14 @@
 // `error`), and the bot's next reply is a talk cycle of its own, spoken whole.
 import assert from "node:assert/strict";
 import type { Frame } from "../../src/frames.ts";
-import { ConversationRelaySerializer } from "../../src/serializers/conversation_relay.ts";
 import { syntheticCaller } from "../../src/simulator/mod.ts";
 import { MS_PER_CHARACTER } from "../../src/simulator/far_ends/conversation_relay.ts";
-import type { SerializerContext } from "../../src/serializer.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
 import { startCall } from "../playback/_provider_call.ts";
+import { WatchedRelay } from "./_watched_relay.ts";
 
 const FIRST = "Well, let me think about that for a little while ";
 const SECOND = "Yes?";
-
-/** The serializer, noting what it sends through its context (outside the outbound queue). */
-class WatchedRelay extends ConversationRelaySerializer {
-  readonly sentAtOnce: string[] = [];
-  override bind(context: SerializerContext): void {
-    const watched: SerializerContext = Object.create(context);
-    watched.send = (message) => {
-      this.sentAtOnce.push(message as string);
-      context.send(message);
-    };
-    super.bind(watched);
-  }
-}
 
 /** Streams its first reply and never ends it (the caller cuts in); ends its second. */
 function slowBot(seen: Frame[]) {

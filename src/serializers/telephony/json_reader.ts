@@ -6,6 +6,7 @@
 
 import { TransportError } from "../../errors.ts";
 import { describe, isObject, isSequenceNumber, type JsonObject } from "./_json_value.ts";
+import { isKeypadDigit } from "../../_keypad_digits.ts";
 
 export type { JsonObject } from "./_json_value.ts";
 
@@ -23,8 +24,6 @@ export interface JsonReaderOptions {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-const DTMF_DIGITS = new Set("0123456789*#ABCD");
 
 /**
  * Reads one JSON object strictly. Each read names the field it wants; a missing or mistyped field
@@ -203,7 +202,7 @@ export class JsonReader {
       : typeof value === "string" && value.length === 1
       ? value.toUpperCase()
       : undefined;
-    if (digit === undefined || !DTMF_DIGITS.has(digit)) throw this.#wrong(key, "a keypad digit");
+    if (digit === undefined || !isKeypadDigit(digit)) throw this.#wrong(key, "a keypad digit");
     return digit;
   }
 
