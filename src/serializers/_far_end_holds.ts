@@ -22,9 +22,28 @@ export interface FarEndHold {
   onRelease: ((ms: number) => void) | undefined;
   /**
    * Kept by the pump: chunks of the bot's speech whose send is still under way (an asynchronous
-   * serializer's answer to come). The serializer counted each into what the far end holds when
-   * it took it, yet an interruption's clear may still drop it ({@linkcode neverLeft}): while any
-   * is, what the far end holds is known only to within that chunk.
+   * serializer's answer to come, or a socket to drain). The serializer counted each into what the
+   * far end holds when it took it, yet an interruption's clear may still drop it
+   * ({@linkcode neverLeft}): while any is, what the far end holds is known only to within that
+   * chunk.
+   *
+   * Not the answers {@linkcode answerDue} announces, though the two overlap (a speech chunk whose
+   * answer is due is always under way: the pump counts it in the same turn as the sender announces
+   * it, and lets it go only once its send is over, after {@linkcode answered}). They differ on two
+   * kinds of send, so neither can stand for the other with behaviour unchanged:
+   *
+   * - background: its answer is due (`answerDue`) but it is not under way here. An interruption
+   *   never drops it (the sender's `clearDrops` is false), so mod_audio_fork's `interrupt` must not
+   *   read it as a chunk the clear may drop; its audio still reaches the far end only with the
+   *   answer, so `heldMs` counts what it lets go as held until then.
+   * - a send answered at once that waits for the socket to drain (`OutboundSender.sendAudio`'s
+   *   `#drain`), and the drain after a late answer: under way here, no answer due. Its bytes are
+   *   on the socket, so no clear drops them, yet the pump places the chunk as left only once the
+   *   wait is over (`#leftOnAnswer`), and `heldMs` counts what it let go as held until then too.
+   *
+   * mod_audio_fork's `heldMs` reads either (what has not reached the module yet); its `interrupt`
+   * reads this alone (what a clear may still drop), flushing a whole first batch where only a drain
+   * is under way: silence enough, which `killAudio` drops with the rest.
    */
   sendsUnderWay: number;
   /**
@@ -46,7 +65,8 @@ export interface FarEndHold {
    * Told by the sender: the audio chunk the serializer just took is answered later (its
    * `serialize` returned a promise), speech or background. Until that answer comes, none of what
    * the serializer counted for it has reached the far end, nor what a batch it completes lets go:
-   * {@linkcode heldMs} counts that as held still (`sendsUnderWay` covers only speech, the pump's).
+   * {@linkcode heldMs} counts that as held still (how this differs from {@linkcode sendsUnderWay}:
+   * see there).
    */
   answerDue(): void;
   /**

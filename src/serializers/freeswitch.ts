@@ -18,13 +18,13 @@ import {
   ahead,
   DISCONNECT,
   flushThenEnd,
-  ForkMarks,
   markWithTail,
-  minLeadMs,
   rateWarning,
   refusePackets,
   withoutMarkSentinel,
 } from "./_audio_fork.ts";
+import { minLeadMs } from "./_fork_buffers.ts";
+import { ForkMarks } from "./_fork_marks.ts";
 import { isObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -82,7 +82,7 @@ export interface FreeSwitchSerializerOptions {
  * Outbound: `audio` → binary L16 at `streamSampleRate` (sample value -1 nudged to -2: the module
  * reads 0xFFFF as a mark's place); `interruption` → `killAudio`; `mark` → `mark`, sent right
  * before the next audio or at the reply's end (at most 30 waiting, the transport's own at most 24
- * of them; see `_audio_fork.ts` for why, and for the silence and sentinel samples sent for the
+ * of them; see `_fork_marks.ts` for why, and for the silence and sentinel samples sent for the
  * module's pre-buffer and mark lists; a `streamSampleRate` other than `sampleRate` is reported
  * once, at the first message, as a "protocol" error: the module's resampling then erases its
  * marks);
@@ -124,7 +124,7 @@ export class FreeSwitchSerializer implements FrameSerializer {
   readonly playoutMarks = true;
   /**
    * A batch of the module's and a tick at `streamSampleRate` (100 ms at 8 kHz): the default
-   * `sendAheadMs`, as the module plays only whole batches (see `minLeadMs` in `_audio_fork.ts`).
+   * `sendAheadMs`, as the module plays only whole batches (see `minLeadMs` in `_fork_buffers.ts`).
    */
   readonly minSendAheadMs: number;
   readonly #inbound: TelephonyAudio;

@@ -19,13 +19,13 @@ import {
   ahead,
   DISCONNECT,
   flushThenEnd,
-  ForkMarks,
   markWithTail,
-  minLeadMs,
   rateWarning,
   refusePackets,
   withoutMarkSentinel,
 } from "./_audio_fork.ts";
+import { minLeadMs } from "./_fork_buffers.ts";
+import { ForkMarks } from "./_fork_marks.ts";
 import {
   HangUp,
   type HangUpRequest,
@@ -100,7 +100,7 @@ export interface JambonzSerializerOptions extends HangUpSerializerOptions {
  * Outbound: `audio` → binary L16 at {@linkcode JambonzSerializerOptions.streamSampleRate}
  * (sample value -1 nudged to -2: the module reads 0xFFFF as a mark's place); `interruption` →
  * `killAudio`; `mark` → `mark`, sent right before the next audio or at the reply's end (at most 30
- * waiting, as the module keeps, the transport's own at most 24 of them; see `_audio_fork.ts` for
+ * waiting, as the module keeps, the transport's own at most 24 of them; see `_fork_marks.ts` for
  * why, and for the silence and sentinel samples sent for the module's pre-buffer and mark lists);
  * `end` / `cancel` → `disconnect` (jambonz closes the socket and the `listen` ends), after a REST
  * hang-up when `apiKey` is set;
@@ -138,7 +138,7 @@ export class JambonzSerializer implements FrameSerializer {
   readonly peerCloses = true;
   /**
    * A batch of `mod_audio_fork`'s and a tick at the rate the audio goes back at (see `minLeadMs`
-   * in `_audio_fork.ts`): the default `sendAheadMs`. Read when the transport is built, before the
+   * in `_fork_buffers.ts`): the default `sendAheadMs`. Read when the transport is built, before the
    * first message names the rate: without `streamSampleRate`, 8 kHz's (100 ms), the longest.
    */
   get minSendAheadMs(): number {

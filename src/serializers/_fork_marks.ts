@@ -1,0 +1,700 @@
+/**
+ * {@linkcode ForkMarks}: the marks of `mod_audio_fork` (jambonz/freeswitch-modules
+ * `mod_audio_fork/lws_glue.cpp` at 30f21899), whether a FreeSWITCH application started the fork
+ * (`FreeSwitchSerializer`) or jambonz's `listen` verb did (`JambonzSerializer`): the module's 30
+ * slots and the transport's share of them, the commands held for the next binary message, the
+ * names `killAudio` erased (the module's "cleared" list), the transport's last end-of-speech mark,
+ * the module's answers, and the interruption, `clearMarks` and goodbye that change them.
+ * Internal to the serializers.
+ *
+ * Separate from the buffers they sit in ({@linkcode ForkBuffers}, `_fork_buffers.ts`, which it
+ * extends: see there why) and from the names they travel under (`_fork_mark_names.ts`): this is
+ * when a mark's command may go, and what an answer or a clear does to the rest.
+ *
+ * @module
+ */
+
+import type { DtmfFrame, Frame, MarkFrame } from "../frames.ts";
+import type { SerializedMessage, SerializerContext } from "../serializer.ts";
+import type { Clock, ClockTimer } from "../clock.ts";
+import { TransportError } from "../errors.ts";
+import { describe, isObject } from "./telephony/_json_value.ts";
+import { toJson } from "./_to_json.ts";
+import { PLAYOUT_END_MARK_PREFIX, PLAYOUT_MARK_PREFIX } from "../playback.ts";
+import { FAR_END_HOLDS, type FarEndHold } from "./_far_end_holds.ts";
+import type { JsonReader } from "./telephony/json_reader.ts";
+import {
+  FIRST_THRESHOLD,
+  ForkBuffers,
+  type HeldMark,
+  NO_MARKS,
+  remove,
+  THRESHOLD,
+  TICK_MS,
+} from "./_fork_buffers.ts";
+import { ForkMarkNames } from "./_fork_mark_names.ts";
+
+/** Drops the audio playing and buffered; marks not reached come back as `cleared`. */
+const KILL_AUDIO = '{"type":"killAudio"}';
+
+/**
+ * The module keeps at most 30 marks (in inventory and in use) and discards further ones with
+ * only a log line (`MAX_MARKS` in jambonz/freeswitch-modules `mod_audio_fork/lws_glue.cpp`).
+ */
+export const MAX_PENDING_MARKS = 30;
+
+/**
+ * Of the module's {@linkcode MAX_PENDING_MARKS}, the most the transport's own marks (named with
+ * `PLAYOUT_MARK_PREFIX`) may hold: the rest are the bot's, so a bot's mark is refused only while
+ * at least six of its own wait. 24 is the playback tracker's own bound for its cadence: a session
+ * whose bot sends no marks loses none of them to this. The tracker lets its end-of-speech marks
+ * go on past it (to 48, a far end that stopped answering), which took the bot's slots and, at
+ * 30, had the bot read an "encode" error about a mark it never wrote. See
+ * {@linkcode ForkMarks.command}.
+ */
+const MAX_TRANSPORT_MARKS = 24;
+
+/** The sample the module takes for a mark's place (`AUDIO_MARKER`), as bytes. */
+const SENTINEL_BYTES = [0xff, 0xff];
+
+/**
+ * Marks sent and not yet answered, to keep under the module's bound, and where the module holds
+ * them (jambonz/freeswitch-modules `mod_audio_fork/lws_glue.cpp` at 30f21899), counted by
+ * {@linkcode ForkBuffers}: a mark waits in an "inventory" until the next binary message puts its
+ * marker (the sample 0xFFFF) into a pre-buffer, which moves to the playout buffer only once it
+ * holds a threshold of samples. So the serializer pads a reply's end with silence enough to flush
+ * it, and knows which markers `killAudio` erases: each leaves a name on the module's "cleared"
+ * list that the next real marker takes silently, making every later mark answer one marker late.
+ * One sentinel sample per such name gives the list a marker to take.
+ */
+export class ForkMarks extends ForkBuffers implements FarEndHold {
+  readonly #provider: string;
+  #pending = 0;
+  /** Of {@linkcode #pending}, the transport's own marks (see {@linkcode MAX_TRANSPORT_MARKS}). */
+  #transportPending = 0;
+  /** The names marks travel under, and the answers awaited. */
+  readonly #names = new ForkMarkNames();
+  #context: SerializerContext | undefined;
+  /**
+   * A refusal past {@linkcode MAX_PENDING_MARKS} was reported and no mark has been answered since:
+   * a far end that never answers would otherwise raise one error event per mark for the whole
+   * call. Further refusals in the spell are counted in `encodeErrors` without another event.
+   */
+  #refusing = false;
+  /**
+   * A `killAudio` was the last thing to leave, no audio since ({@linkcode neverLeft}): what the
+   * pre-buffer holds is what the interruption's silence left there.
+   */
+  #killedLast = false;
+  /** See {@linkcode backgroundFills}. */
+  #backgroundFills = false;
+  /**
+   * The last `killAudio` went after a whole first batch of silence ({@linkcode interrupt}, a send
+   * under way): the module's pre-buffer was emptied whatever reached it of that send.
+   */
+  #flushedWhole = false;
+  /**
+   * Mark commands held until the next binary message, and the names they carry. The module
+   * answers a mark in its inventory at once ("playout") on any 20 ms tick that finds its playout
+   * buffer empty (`lws_glue.cpp:1029-1041`), and plays only whole batches of 640 samples
+   * (`:108-116`): relayed in real time, a batch completes just as the one before has played, and
+   * a tick may find nothing mid-reply. A mark sent on its own waits in the inventory until the next
+   * binary message, so such a tick answers it while the end of its sentence (up to a batch) still
+   * sits in the pre-buffer; sent right before that message, it is in the inventory only while the
+   * module reads the two, and its marker goes where it belongs. A reply's end has no next binary
+   * message: the end-of-speech mark's silence, an interruption, `end`, the end of a stretch
+   * ({@linkcode ended}), or else a while with no audio ({@linkcode #releaseTimer}) send what is held;
+   * the session's end sends it too, or counts it lost ({@linkcode stop}).
+   */
+  #unsent: HeldMark[] = [];
+  /**
+   * Sends what is held once no audio followed within {@linkcode #holdMs} and the pre-buffer holds
+   * nothing (the module then answers the marks once what it plays has played): where the stretch's
+   * end is told late (`audioEnds` may wait for the writable's close), it would wait for the next
+   * reply. With samples held, a mark sent alone would be answered before they play: it waits for
+   * the next audio or the stretch's end, whatever `sendAheadMs` (the quiet time that ends a
+   * stretch) is. Only with the session's clock: a context made by hand has none, and its marks
+   * wait for audio or the reply's end.
+   */
+  #releaseTimer: ClockTimer | undefined;
+  #holdMs = 40;
+  /**
+   * Flushes the pre-buffer a chunk after a stretch ended ({@linkcode ended}) with markers in it, or
+   * marks held for it, where no end-of-speech mark came to do so: the transport sends none where
+   * its last mark already stands at the end of what was sent, nor with its marks off; and at once
+   * where the background stopped while an end-of-speech mark waited for its next chunk
+   * ({@linkcode backgroundFills}).
+   */
+  #flushTimer: ClockTimer | undefined;
+  #chunkMs = 20;
+  /**
+   * Aborted at the session's end ({@linkcode stop}): {@linkcode wait} is over then. The context's
+   * `signal` ends it a step sooner, as the socket goes (see {@linkcode wait}).
+   */
+  readonly #over = new AbortController();
+  #sessionEnd: AbortSignal | undefined;
+  /**
+   * Aborted at a `cancel` ({@linkcode cancel}): the goodbye has gone, so nothing armed may send
+   * after it, and an `end`'s {@linkcode wait} for its last batch is over (its goodbye too late).
+   */
+  readonly #cancelled = new AbortController();
+  /**
+   * The session's goodbye is on its way (an `end`'s, {@linkcode goodbye}, or a `cancel`'s): no
+   * mark follows it, so the names `killAudio` left need no sentinel samples.
+   */
+  #sayingGoodbye = false;
+  /** Names whose marker the last `killAudio` erased, until the module answers them `cleared`. */
+  #erased: string[] = [];
+  /** The transport's end-of-speech mark {@linkcode command} last declined for want of a slot. */
+  #declinedEnd: string | undefined;
+  /**
+   * The transport's last end-of-speech mark, once its silence has gone ({@linkcode endPlaced}),
+   * while no audio has followed it and the module has not answered it; whether it holds a slot
+   * (`sent`), or was declined. Its place is still the end of all that was sent, so a command sent
+   * alone stands there: the module answers a mark it holds with no marker on its first tick with
+   * nothing to play and no marker pending (`dub_speech_frame`, `lws_glue.cpp:1029-1041`), and with
+   * the pre-buffer flushed that is once the reply has played. Declined, it goes so once an answer
+   * frees a slot ({@linkcode #retryDeclined}); forgotten by a `clearMarks`, it goes again after it
+   * ({@linkcode message}). Else `speakingstop` and an `end`'s hang-up waited `playoutTimeoutMs`
+   * past a reply the far end had played, the hang-up reporting a "timeout": where the bot's marks
+   * (answered all the while) had filled the module's slots, or it cleared them just then.
+   */
+  #lastEnd: { name: string; sent: boolean } | undefined;
+
+  /** Counts marks for `provider` (used in error messages). */
+  constructor(provider: string) {
+    super();
+    this.#provider = provider;
+  }
+
+  /**
+   * Registers the module's pre-buffer as audio the far end holds for `serializer`'s transport
+   * (see `FarEndHold`), measured at `rate()`, the rate of the audio sent back: a reply relayed in
+   * real time leaves up to a batch there until the silence after it completes the batch, while
+   * the module runs dry; counted played by its slots, `heardMs` ran as far ahead of the module.
+   */
+  holdsFor(serializer: object, rate: () => number): void {
+    this.measuredAt(rate);
+    FAR_END_HOLDS.set(serializer, this);
+  }
+
+  /**
+   * `bytes` of audio counted into the pre-buffer never reached the module: an asynchronous
+   * serializer's answer the sender dropped after an interruption's `killAudio` (see `FarEndHold`).
+   * The silence before that `killAudio` was counted to complete the batch with them, so the module
+   * still holds the interrupted reply's end, which the next reply's first batch would play. As
+   * much silence completes that batch now, and a second `killAudio` drops it; nothing else has
+   * gone since, so nothing else is dropped. Once audio followed the clear, its batch has already
+   * begun behind that end: left as it is (an asynchronous serializer's late answers).
+   *
+   * `texts`: the mark commands {@linkcode audio} released with those bytes. Their names were
+   * counted into the pre-buffer with them, so `killAudio` took them for erased and waits for the
+   * module's `cleared` answer, which never comes for a mark it never read: the bot's mark would go
+   * unanswered for good. Had they arrived, in the module's inventory or pre-buffer at the
+   * `killAudio`, it would have answered them `cleared` (`lws_glue.cpp` at 30f21899, dub_speech_frame
+   * :936-965). They go again ahead of the silence, so the second `killAudio` answers them so (read
+   * then gives each its sentinel, as for any erased mark); their markers complete the batch as
+   * counted (`take` counted a sample each).
+   */
+  neverLeft(bytes: number, texts: readonly string[]): void {
+    const context = this.#context;
+    if (context === undefined || this.#sayingGoodbye) return;
+    if (this.#flushedWhole) return this.#marksNeverSent(context, texts);
+    if (!this.#killedLast) return;
+    if (bytes < 2 && texts.length === 0) return;
+    for (const text of texts) context.send(text);
+    // Not through `take`: the count already stands where the module will, at an empty pre-buffer.
+    if (bytes >= 2) context.send(new Uint8Array(bytes & ~1));
+    context.send(KILL_AUDIO);
+  }
+
+  /**
+   * {@linkcode neverLeft} after a `killAudio` that emptied the pre-buffer whatever reached it
+   * ({@linkcode interrupt}): no audio is owed, only answers to the marks whose commands (`texts`)
+   * travelled with the dropped answer. Nothing else sent since, they go again with a batch of
+   * silence their markers open and a second `killAudio`, answered `cleared` as they would have
+   * been (see {@linkcode neverLeft}). Once the next reply's audio has gone, that silence and
+   * `killAudio` would drop what the pre-buffer holds of it: they go as any mark's command does,
+   * held for the next binary message, and are answered when their place in it plays (else never).
+   */
+  #marksNeverSent(context: SerializerContext, texts: readonly string[]): void {
+    if (texts.length === 0) return;
+    if (this.#killedLast) {
+      for (const text of texts) context.send(text);
+      // Not through `take`: after the first batch the module moves 640 samples, markers
+      // included, and the second `killAudio` drops them; it holds nothing after, as counted.
+      context.send(new Uint8Array(Math.max(1, THRESHOLD - texts.length) * 2));
+      context.send(KILL_AUDIO);
+      return;
+    }
+    for (const command of texts) {
+      // `#counted` made each command: its name is the one the module answers under.
+      const name = String(JSON.parse(command).data.name);
+      remove(this.#erased, name); // never reached the module: no `cleared` answer is owed
+      this.#unsent.push({ name, command });
+    }
+    if (this.#releaseTimer?.armed === false) this.#releaseTimer.arm(this.#holdMs);
+  }
+
+  /** See {@linkcode FarEndHold.backgroundFills}: read by {@linkcode markWithTail}. */
+  get backgroundFills(): boolean {
+    return this.#backgroundFills;
+  }
+
+  /**
+   * Told by the pump. The background stopping (a slot it left empty) with the end-of-speech mark
+   * waiting for its next chunk ({@linkcode markWithTail}), no audio since: what the pre-buffer holds
+   * (the end of what was sent, the mark's place) is flushed at once, as the mark's silence would
+   * have, not once the pump takes the background for stopped (its run-out, `ended`), the module
+   * running dry before the reply's end meanwhile.
+   */
+  set backgroundFills(fills: boolean) {
+    const stopped = this.#backgroundFills && !fills;
+    this.#backgroundFills = fills;
+    if (!stopped || !this.#endAwaitsFlush()) return;
+    if (this.#flushTimer?.armed === false) this.#flushTimer.arm(0);
+  }
+
+  /**
+   * The end-of-speech mark stands at the end of what was sent, its silence not sent (see
+   * {@linkcode markWithTail}), and the pre-buffer holds samples: declined for want of a slot, the
+   * mark has no marker there, yet the reply's end waits all the same.
+   */
+  #endAwaitsFlush(): boolean {
+    return this.#lastEnd !== undefined && this.heldSamples > 0;
+  }
+
+  /**
+   * The commands of a chunk the sender's late answer refused (see `ForkBuffers.answered`): held
+   * again for the next binary message, their names still counted as pending.
+   */
+  protected override heldAgain(marks: readonly HeldMark[]): void {
+    this.#unsent.unshift(...marks);
+    if (marks.length > 0 && this.#releaseTimer?.armed === false) {
+      this.#releaseTimer.arm(this.#holdMs);
+    }
+  }
+
+  /**
+   * The serializer's context: to send a sentinel when a `cleared` answer comes, and to count; with
+   * its clock, to send held marks no audio followed.
+   */
+  bind(context: SerializerContext): void {
+    this.#context = context;
+    this.#sessionEnd = context.signal;
+    if (context.clock !== undefined) {
+      this.#releaseTimer = context.clock.timer(() => {
+        if (this.cancelled) return;
+        // Behind samples in the pre-buffer, sent alone, they would be answered on the first dry
+        // tick while those still wait: they go with the next audio or the stretch's end (`ended`,
+        // which comes at the transport's quiet time, up to `sendAheadMs` after the last chunk).
+        if (this.heldSamples > 0) return;
+        for (const command of this.release()) context.send(command);
+      });
+      this.#flushTimer = context.clock.timer(() => {
+        if (this.cancelled || !(this.#markersHeld() || this.#endAwaitsFlush())) return;
+        // The silence is the end-of-speech mark's own, as `markWithTail`'s is: the mark's place is
+        // still the end of what was sent, and declined, it still goes once an answer frees a
+        // slot (`#lastEnd`). Forgotten with the silence's `take`, it never went: `speakingstop`
+        // waited `playoutTimeoutMs` past a reply the module had played.
+        const lastEnd = this.#lastEnd;
+        for (const message of this.tail() ?? []) context.send(message);
+        this.#lastEnd = lastEnd;
+      });
+    }
+  }
+
+  /**
+   * The transport's chunk length: a reply's next chunk follows a mark within about one; a mark no
+   * audio followed in two (the transport's least quiet time) ends a reply, or a pause in it.
+   */
+  setup(chunkMs: number | undefined): void {
+    this.#chunkMs = chunkMs ?? 20;
+    this.#holdMs = 2 * this.#chunkMs;
+  }
+
+  /**
+   * Binary audio is leaving: the mark commands held for it go first (see {@linkcode #unsent}),
+   * then it; `bytes` alone when none was held.
+   */
+  audio(bytes: Uint8Array): Uint8Array | SerializedMessage[] {
+    return this.#audio(bytes, true);
+  }
+
+  /**
+   * {@linkcode audio}; `chunk`: the bytes are an audio chunk's the sender asked for, not the
+   * serializer's own (see `ForkBuffers.take`).
+   */
+  #audio(bytes: Uint8Array, chunk: boolean): Uint8Array | SerializedMessage[] {
+    // Audio moves the pre-buffer on: what a stretch's end left there goes with it.
+    if (this.#flushTimer?.armed) this.#flushTimer.cancel();
+    // Audio after the last end-of-speech mark: its place is no longer the end of what was sent.
+    this.#lastEnd = undefined;
+    this.#killedLast = false;
+    if (this.#unsent.length === 0) return this.take(bytes, NO_MARKS, chunk);
+    // As `release` does, but the names enter the inventory as `take` counts them (no call more).
+    const marks = this.#unsent;
+    this.#releaseTimer?.cancel();
+    const commands = marks.map((mark) => mark.command);
+    this.#unsent = [];
+    return [...commands, this.take(bytes, marks, chunk)];
+  }
+
+  /**
+   * The session is over: marks still held go now, where the socket is still open (a local
+   * close), or are counted lost (`framesDroppedOnClose`, by the context's `send`): the transport
+   * counted their frames sent when they were handed over. A {@linkcode wait} under way ends.
+   */
+  stop(): void {
+    this.#over.abort();
+    this.#lastEnd = undefined;
+    this.#flushTimer?.cancel();
+    const held = this.release(); // the release timer goes with them
+    for (const command of held) this.#context?.send(command);
+  }
+
+  /**
+   * The session is cancelling (`cancel`): the marks held go ahead of its goodbye (returned), and
+   * nothing may follow it. The socket stays open until the far end closes it (jambonz), so the
+   * flush timer armed at a stretch's end would send a batch after the `disconnect`; an `end`
+   * waiting for its last batch ({@linkcode wait}) stops waiting, its goodbye too late.
+   */
+  cancel(): string[] {
+    this.#cancelled.abort();
+    this.#lastEnd = undefined;
+    this.#sayingGoodbye = true;
+    this.#flushTimer?.cancel();
+    return this.release(); // the release timer goes with them
+  }
+
+  /** An `end`'s goodbye is being made: nothing of the session follows it. */
+  goodbye(): void {
+    this.#sayingGoodbye = true;
+  }
+
+  /** Whether a `cancel` came ({@linkcode cancel}): what an `end` would still send is too late. */
+  get cancelled(): boolean {
+    return this.#cancelled.signal.aborted;
+  }
+
+  /**
+   * Resolves after `ms` on `clock`, or as soon as the session is over (the context's `signal`, or
+   * {@linkcode stop}) or cancelled ({@linkcode cancel}): a wait that outlived the session would
+   * keep a timer pending after it, and with the socket gone nothing more plays. The `signal`
+   * aborts as the socket goes, before the session's input is done ({@linkcode stop}): an `end`
+   * waiting for its last batch makes its goodbye then, not after whatever the last reads take.
+   */
+  wait(clock: Clock, ms: number): Promise<void> {
+    const ends = [this.#over.signal, this.#cancelled.signal];
+    if (this.#sessionEnd !== undefined) ends.push(this.#sessionEnd);
+    const signal = AbortSignal.any(ends);
+    if (signal.aborted) return Promise.resolve();
+    return clock.sleep(ms, signal).catch(() => {});
+  }
+
+  /**
+   * A stretch of the bot's audio ended (`audioEnds`): `tail`, what the resampler held of it, goes
+   * as its last audio, and the marks held for the next audio go now, unless the pre-buffer holds
+   * samples. Then a mark's command sent alone, or a marker left below the threshold, would be
+   * answered on the first dry tick before the reply's last part played, or only with the next
+   * reply. The end-of-speech mark that follows the stretch's end sends the silence that flushes
+   * the pre-buffer, the marks held going before it; where none comes (the transport's last mark
+   * already stands at the end of what was sent, or its marks are off), the flush timer sends that
+   * silence a chunk later. Not at once: the end mark's marker must go before the silence, to be
+   * answered when the reply's last sample has played, not a batch later. Without the session's
+   * clock the marks go now, as before. `null` when there is nothing to send.
+   */
+  ended(tail: Uint8Array | null): SerializedMessage[] | null {
+    if (this.cancelled) return null; // the goodbye went: nothing follows it
+    const sent = tail === null ? [] : this.#audio(tail, false);
+    const messages = Array.isArray(sent) ? sent : [sent];
+    if (this.#markersHeld() && this.#flushTimer !== undefined) {
+      this.#flushTimer.arm(this.#chunkMs);
+    } else {
+      messages.push(...this.release());
+    }
+    return messages.length === 0 ? null : messages;
+  }
+
+  /** Marks whose markers wait in the pre-buffer, or are held to go there, behind held samples. */
+  #markersHeld(): boolean {
+    return this.heldSamples > 0 && (this.#unsent.length > 0 || this.markersPrebuffered);
+  }
+
+  /**
+   * The mark commands held for the next binary message, to send now without one: their names go
+   * in the inventory.
+   */
+  release(): string[] {
+    if (this.#unsent.length === 0) return [];
+    this.#releaseTimer?.cancel();
+    const commands = this.#unsent.map((mark) => mark.command);
+    this.toInventory(this.#unsent.map((mark) => mark.name));
+    this.#unsent = [];
+    return commands;
+  }
+
+  /**
+   * Silence that moves what the pre-buffer holds to the playout buffer, or `null` when it holds
+   * nothing: at a reply's end, held audio would play only at the next reply's start, and a mark
+   * after it would be answered before it (the module answers an inventory mark at once while its
+   * playout buffer is empty). Sent after the reply's last mark, whose marker then goes before it.
+   */
+  tail(): SerializedMessage[] | null {
+    const samples = this.samplesToFlush; // see there: the inventory's markers are not counted in
+    if (samples === 0) return null;
+    const silence = this.#audio(new Uint8Array(samples * 2), false);
+    return Array.isArray(silence) ? silence : [silence];
+  }
+
+  /**
+   * {@linkcode tail}, with how long the batch it completes takes to play at `rate` (samples per
+   * second of the returned audio), a tick added for the tick it waits to begin on; `null` when
+   * the pre-buffer holds nothing.
+   */
+  flush(rate: number): { tail: SerializedMessage[]; playMs: number } | null {
+    const held = this.heldSamples;
+    const tail = this.tail();
+    if (tail === null) return null;
+    const silence = tail.at(-1)!.length / 2;
+    return { tail, playMs: ((held + silence) * 1000) / rate + TICK_MS };
+  }
+
+  /**
+   * The messages of an interruption: `killAudio`, after the silence that moves what the pre-buffer
+   * holds into the playout buffer, which `killAudio` empties (it leaves the pre-buffer alone: the
+   * interrupted reply's held part would play at the next reply's start).
+   */
+  interrupt(): string | SerializedMessage[] {
+    // A chunk counted into the pre-buffer may still be on its way from an asynchronous serializer:
+    // dropped once this has left (`FarEndHold.neverLeft`), the silence counted to complete the
+    // batch with it would leave the stopped reply's end in the pre-buffer, ahead of the next
+    // reply's audio. A whole first batch of silence moves whatever the module holds, at whichever
+    // threshold (the chunk may be what moved the count past the first), and `killAudio` drops it.
+    this.#flushedWhole = this.sendsUnderWay > 0;
+    const whole = this.#flushedWhole
+      ? this.#audio(new Uint8Array(FIRST_THRESHOLD * 2), false)
+      : null;
+    // Marks held go before it either way: in the inventory or the playout buffer, `killAudio`
+    // answers them `cleared`, and the bot waiting on them is done waiting.
+    const before = (whole === null ? null : Array.isArray(whole) ? whole : [whole]) ??
+      this.tail() ?? this.release();
+    this.#killed();
+    return before.length === 0 ? KILL_AUDIO : [...before, KILL_AUDIO];
+  }
+
+  /** `killAudio` is leaving: it empties the playout buffer, markers and all, not the pre-buffer. */
+  #killed(): void {
+    this.#lastEnd = undefined; // the far end drops what it holds, and the tracker its marks
+    // `interrupt` flushed the pre-buffer first: every marker is in the playout buffer, erased.
+    this.#erased.push(...this.killMarkers());
+    this.#killedLast = true;
+  }
+
+  /**
+   * The `mark` command for `name`, held for the next binary message (`[]`); for a bot's mark, an
+   * encode error when the module would discard it, or, once one was thrown and no mark answered
+   * since, `null`: the mark refused all the same, counted in `encodeErrors` through the context
+   * (thrown each time without one: nothing else counts it). A mark of the transport's own is
+   * never refused so, nor reported: the bot never wrote it. Past its share
+   * ({@linkcode #roomForTransport}) it is declined, `[]` with no command (an end-of-speech mark's
+   * silence still goes, and the mark itself once an answer makes room, unless audio went first:
+   * see {@linkcode #lastEnd}), and its tracker counts it in `marksUnanswered` once a later
+   * answer passes it or the session ends, as it counts a mark the far end dropped (and waits for
+   * it as for one, `playoutTimeoutMs` at most); Vonage's and Asterisk's serializers leave the
+   * transport's marks they give up to it alike.
+   */
+  command(name: string): [] | null {
+    const transports = name.startsWith(PLAYOUT_MARK_PREFIX);
+    if (transports && !this.#roomForTransport(name)) {
+      if (name.startsWith(PLAYOUT_END_MARK_PREFIX)) this.#declinedEnd = name;
+      return [];
+    }
+    if (this.#pending >= MAX_PENDING_MARKS) {
+      if (this.#refusing && this.#context !== undefined) {
+        this.#context.count("encodeErrors");
+        return null;
+      }
+      this.#refusing = true;
+      throw new TransportError(
+        "encode",
+        `${this.#provider}: ${MAX_PENDING_MARKS} marks are waiting to play; mod_audio_fork ` +
+          `would discard mark ${JSON.stringify(name)} without a word`,
+      );
+    }
+    this.#unsent.push(this.#counted(name, transports));
+    if (this.#releaseTimer?.armed === false) this.#releaseTimer.arm(this.#holdMs);
+    return [];
+  }
+
+  /** Mark `name` counted as waiting in the module, and its command, under the name it travels. */
+  #counted(name: string, transports: boolean): { name: string; command: string } {
+    this.#pending++;
+    if (transports) this.#transportPending++;
+    const sent = this.#names.travel(name);
+    return { name: sent, command: toJson({ type: "mark", data: { name: sent } }) };
+  }
+
+  /**
+   * The end-of-speech mark `name` has had its silence (or nothing was held): until audio follows
+   * or it is answered, it may go alone, declined or forgotten (see {@linkcode #lastEnd}). Only with
+   * a context, which sends it then.
+   */
+  endPlaced(name: string): void {
+    const declined = this.#declinedEnd === name;
+    this.#declinedEnd = undefined;
+    if (this.#context !== undefined) this.#lastEnd = { name, sent: !declined };
+  }
+
+  /** An answer freed a slot: the declined end-of-speech mark goes, alone, if it may now. */
+  #retryDeclined(): void {
+    const last = this.#lastEnd;
+    if (last === undefined || last.sent || this.#sayingGoodbye) return;
+    if (!this.#roomForTransport(last.name)) return;
+    for (const command of this.#alone(last)) this.#context!.send(command);
+  }
+
+  /** The commands that send `last` alone, behind the marks held (answered in order). */
+  #alone(last: { name: string; sent: boolean }): string[] {
+    last.sent = true;
+    const mark = this.#counted(last.name, true);
+    const commands = [...this.release(), mark.command];
+    this.toInventory([mark.name]);
+    return commands;
+  }
+
+  /**
+   * Whether a mark of the transport's own (`name`) may take one of the module's slots. Never more
+   * than {@linkcode MAX_TRANSPORT_MARKS} of them, so six at least stay the bot's. A mark of the
+   * cadence (or a reply's start: it only sharpens the playout estimate) also gives way to the
+   * bot's marks: none goes while that many wait in all, the bot's included. An end-of-speech mark,
+   * which `speakingstop` and an `end`'s hang-up wait for, may take a slot the bot's marks leave
+   * free; declined, it goes once an answer frees one (see {@linkcode #lastEnd}), and only where
+   * none comes before audio follows (a far end that stopped answering) do they wait
+   * `playoutTimeoutMs` more, the hang-up reporting a "timeout".
+   */
+  #roomForTransport(name: string): boolean {
+    if (this.#transportPending >= MAX_TRANSPORT_MARKS) return false;
+    const bound = name.startsWith(PLAYOUT_END_MARK_PREFIX)
+      ? MAX_PENDING_MARKS
+      : MAX_TRANSPORT_MARKS;
+    return this.#pending < bound;
+  }
+
+  /**
+   * A `message` frame's JSON, sent as it is (a `killAudio` or `mark` is an encode error: they go
+   * as `interruption` and `mark` frames, which keep the count of the module's marks and buffers);
+   * a `clearMarks` command among them makes the module
+   * forget every pending mark (it will not answer them), so the count starts afresh. The names
+   * it held in inventory, and those whose markers a `killAudio` erased (whether or not the module
+   * has answered them `cleared` yet: after this it may never), have no marker to take them off its
+   * cleared list: a sentinel each follows, or the next marks would be answered late
+   * (`lws_glue.cpp:328`). Where none is needed, the transport's last end-of-speech mark, if no
+   * audio followed it, goes again after the command (see {@linkcode #lastEnd}).
+   */
+  message(message: unknown): string | SerializedMessage[] {
+    // The module reads a command's `type` and drops anything without one, with only a log line
+    // (`processIncomingMessage`, `lws_glue.cpp:205-391`): refused here, where the bot hears of it.
+    if (!isObject(message) || typeof message.type !== "string") {
+      throw new TransportError(
+        "encode",
+        `${this.#provider}: message ${describe(message)} is not a mod_audio_fork command: send ` +
+          `an object with its "type" ("clearMarks", "transcription", …); the module drops ` +
+          "anything else without a word",
+      );
+    }
+    if (message.type === "killAudio" || message.type === "mark") {
+      // Sent past the serializer, the module's mark lists and pre-buffer would no longer be what
+      // it counts: after a `killAudio` later marks are answered a marker late, a `mark` is not
+      // held to the module's 30 (its answer frees a slot one of ours still holds).
+      throw new TransportError(
+        "encode",
+        `${this.#provider}: a ${message.type} command goes as ` +
+          `${message.type === "mark" ? "a mark" : "an interruption"} frame, not a message frame: ` +
+          "the serializer keeps count of the module's marks and buffers",
+      );
+    }
+    const json = toJson(message);
+    if (message.type !== "clearMarks") return json;
+    const lastEnd = this.#sayingGoodbye ? undefined : this.#lastEnd;
+    // Marks sent and not answered (not those held, which never go): an answer may cross it.
+    this.#names.cleared(this.#pending > this.#unsent.length);
+    this.#pending = 0;
+    this.#transportPending = 0;
+    this.#refusing = false;
+    const unmarked = this.forgetMarkers() + this.#erased.length;
+    this.#unsent = []; // never sent: the module has nothing of them to forget
+    this.#lastEnd = undefined;
+    this.#releaseTimer?.cancel();
+    this.#flushTimer?.cancel();
+    this.#erased = [];
+    if (unmarked > 0) return [json, this.#sentinels(unmarked)];
+    // The last end-of-speech mark, forgotten (or declined), again: alone, it is answered once all
+    // sent has played. Not behind sentinels: the module holds those until the next audio, their
+    // names pending, and answers no mark without a marker while any is (see `#lastEnd`).
+    if (lastEnd === undefined) return json;
+    this.#lastEnd = lastEnd;
+    return [json, ...this.#alone(lastEnd)];
+  }
+
+  /** `count` sentinel samples, counted into the pre-buffer as any binary message's samples. */
+  #sentinels(count: number): Uint8Array {
+    this.#lastEnd = undefined;
+    this.#killedLast = false;
+    return this.take(sentinels(count), NO_MARKS, false);
+  }
+
+  /**
+   * A text event of the module or its application (`{"type":"mark", …}`, jambonz's
+   * `{"event":"dtmf", …}`) as a frame, `null` for the answer to a mark a `clearMarks` gave up,
+   * or `undefined` when `reader` is neither.
+   */
+  read(reader: JsonReader): Frame | null | undefined {
+    const value = reader.value;
+    if (value.type === "mark" && isObject(value.data)) {
+      const data = reader.object("data");
+      const sent = data.string("name");
+      const event = data.optionalString("event");
+      if (event !== undefined && event !== "playout" && event !== "cleared") {
+        throw reader.error(`mark event is neither playout nor cleared: ${JSON.stringify(event)}`);
+      }
+      // A name no mark sent since the last `clearMarks` travels under, or not as many times: the
+      // module answered that mark before it read the command (its media tick answers as it
+      // plays, `dub_speech_frame`, while commands are read on the socket's thread: the answer
+      // crossed the command on the wire; after it, the module answers none of the marks it had,
+      // `lws_glue.cpp:321-331`). The bot gave the mark up with the clear (under an id, it would
+      // be handed a name it never sent), and the count of marks the module holds started afresh
+      // there. Dropped, as the transport drops an answer to a mark of its own it no longer waits
+      // for.
+      const name = this.#names.answered(sent);
+      if (name === undefined) return null;
+      if (this.#pending > 0) this.#pending--;
+      if (name.startsWith(PLAYOUT_MARK_PREFIX) && this.#transportPending > 0) {
+        this.#transportPending--;
+      }
+      this.#refusing = false; // room again: the next refusal, if any, starts a new spell
+      const erased = remove(this.#erased, sent);
+      if (erased && event === "cleared" && this.#context !== undefined && !this.#sayingGoodbye) {
+        // Its name is on the cleared list with no marker left to take it: give it one (for the
+        // marks after it: none come after the goodbye, which nothing may follow on the wire).
+        this.#context.send(this.#sentinels(1));
+      }
+      if (!erased) this.markerAnswered(sent);
+      if (this.#lastEnd?.name === name) this.#lastEnd = undefined; // answered
+      else if (this.#lastEnd !== undefined) this.#retryDeclined();
+      // Played or cleared by killAudio, the bot waiting on it is done waiting (as with Twilio).
+      return { type: "mark", name } satisfies MarkFrame;
+    }
+    if (value.event === "dtmf") {
+      return { type: "dtmf", digit: reader.dtmfDigit("dtmf") } satisfies DtmfFrame;
+    }
+    return undefined;
+  }
+}
+
+/** `count` samples of the module's mark sentinel. */
+function sentinels(count: number): Uint8Array {
+  const bytes = new Uint8Array(count * 2);
+  for (let i = 0; i < bytes.length; i += 2) bytes.set(SENTINEL_BYTES, i);
+  return bytes;
+}
