@@ -480,10 +480,11 @@ export class OutboundPath {
     this.#interruptedLast = true;
     // Read before the clear: what the packetizer held (told with its chunks) is dropped with it,
     // and the serializer's partial frame, which its clear message dropped already; where the far
-    // end clears, the chunk whose asynchronous answer is due too (dropped as it comes, told here:
-    // the pump's wait for it ends at the cut).
-    const heldMs = this.sender.neverLeftMs + (clears ? this.sender.answerDueMs : 0);
-    this.sender.neverLeftTold(clears);
+    // end clears, the speech chunk whose asynchronous answer is due too (dropped as it comes,
+    // told here: the pump's wait for it ends at the cut; background's leaves, and plays on).
+    const answerDueMs = clears ? this.sender.clearedAnswerDueMs : 0;
+    const heldMs = this.sender.neverLeftMs + answerDueMs;
+    this.sender.neverLeftTold(answerDueMs > 0);
     const unsentFrom = this.#timeline.sentMs - heldMs;
     this.#stats.audioBytesInterrupted += this.#pump.clear(clears);
     const at = this.#clock.now();
@@ -597,7 +598,8 @@ export class OutboundPath {
   /**
    * The session is ending: the audio held back for a packet not yet whole, the serializer's
    * partial frame (behind it, or alone: `neverLeftMs`) and the chunk whose asynchronous answer
-   * is due (`answerDueMs`: dropped as it comes), placed on the timeline and told to the
+   * is due (`answerDueMs`, speech or background: dropped as it comes), placed on the timeline and
+   * told to the
    * observers with its chunks, never leaves. Told now, before the clear and before the
    * observers hear the session is over, from where it was placed (else `voice.outbound.audio`
    * counts it as sent, which `stats.audioBytesSent` never did, and a recording keeps what was

@@ -6,11 +6,12 @@
  *
  * What the chunk's path does stays here, in one object (it is benchmarked: no call through
  * another object per chunk, no object made per chunk); the pieces with their own state and a
- * small surface live beside it: the check of a serializer's answer (`_serializer_answer.ts`), the
- * bound on an asynchronous one (`_serializing_watchdog.ts`), the frames with no message
- * (`_no_message_reports.ts`), the wait for a full socket to drain (`_drain_wait.ts`), a run of
- * packets at a stretch's end or a mark (`_packet_run.ts`), and how audio handed over is counted
- * (`_audio_counts.ts`).
+ * small surface live beside it: the check of a serializer's answer (`_serializer_answer.ts`), an
+ * asynchronous serializer's answers, bounded, and a late one a clear overtook
+ * (`_sender_late_answers.ts`), the share of the bot's speech a whole-frames serializer holds back
+ * (`_outbound_held_frame.ts`), the frames with no message (`_no_message_reports.ts`), the wait
+ * for a full socket to drain (`_drain_wait.ts`), a run of packets at a stretch's end or a mark
+ * (`_packet_run.ts`), and how audio handed over is counted (`_audio_counts.ts`).
  *
  * @module
  */
@@ -28,7 +29,9 @@ import { thrownText } from "./_thrown_text.ts";
 import { countAudio, countMixed } from "./_audio_counts.ts";
 import { DrainWait } from "./_drain_wait.ts";
 import { NoMessageReports } from "./_no_message_reports.ts";
+import { HeldFrameShare } from "./_outbound_held_frame.ts";
 import { PacketRun } from "./_packet_run.ts";
+import { dropClearedAnswer, LateAnswers } from "./_sender_late_answers.ts";
 import {
   audioBytesOf,
   ENDED,
@@ -42,8 +45,7 @@ import {
   serializerName,
   STRETCH_END,
 } from "./_serializer_answer.ts";
-import { type Serializing, SerializingWatchdog } from "./_serializing_watchdog.ts";
-import { HELD_FRAME_ENDS, type HeldFrameEnds } from "./serializers/_held_frame_ends.ts";
+import { HELD_FRAME_ENDS } from "./serializers/_held_frame_ends.ts";
 import { FAR_END_HOLDS, type FarEndHold } from "./serializers/_far_end_holds.ts";
 import { isMidSpeechMark } from "./serializers/_mid_speech_mark.ts";
 
@@ -99,7 +101,7 @@ export class OutboundSender {
   readonly #packetizer: Packetizer | undefined;
   readonly #maxBufferedBytes: number;
   readonly #onError: (error: TransportError) => void;
-  /** For the parts made on first use: `#drainWait`, `#serializingWatchdog`. */
+  /** For the parts made on first use: `#drainWait`, `#lateAnswers`. */
   readonly #clock: Clock;
   readonly #signal: AbortSignal;
   readonly #sendTimeoutMs: number;
@@ -112,7 +114,7 @@ export class OutboundSender {
   #unsentBound = 0;
   /**
    * Waits for the socket to drain once it is over the limit (see `#drain`). This, `#noMessages`
-   * and `#serializingWatchdog` are made at their first use, off the per-chunk path: a session
+   * and `#lateAnswers` are made at their first use, off the per-chunk path: a session
    * whose socket keeps up, whose frames all have a message and whose serializer answers at once
    * (most) holds none of them, nor their callbacks (about 0.8 KB together).
    */
@@ -127,13 +129,13 @@ export class OutboundSender {
   /**
    * The PCM bytes whose packets the packetizer holds: not sent yet, so not counted yet (they are
    * when their packet leaves, is refused, or is dropped by an interruption or the close). Never
-   * the share of a chunk the serializer keeps as a partial frame (`#heldShare`): that made no
-   * wire bytes, and waits there (see `#heldShare`), until the frame goes into packets with a
+   * the share of a chunk the serializer keeps as a partial frame (`#heldFrame`): that made no
+   * wire bytes, and waits there (see `HeldFrameShare`), until the frame goes into packets with a
    * later chunk or the stretch's end.
    */
   #heldPcm = 0;
   /**
-   * The part of `#heldPcm` a serializer's partial frame brought (`#heldShare`, gone into packets):
+   * The part of `#heldPcm` a serializer's partial frame brought (`#heldFrame`, gone into packets):
    * placed on the playout timeline as sent with the chunk it came from, so not in
    * {@linkcode pendingPacketMs}.
    */
@@ -169,17 +171,18 @@ export class OutboundSender {
   #noMessages: NoMessageReports | undefined;
   /** The serializer's name, for reports. */
   readonly #serializerName: string;
-  /** Bounds each asynchronous serialization by `sendTimeoutMs` (see `#serializeLater`). */
-  #serializingWatchdog: SerializingWatchdog | undefined;
+  /** An asynchronous serializer's answers, each bounded by `sendTimeoutMs` (see `LateAnswers`). */
+  #lateAnswers: LateAnswers | undefined;
   /** An urgent frame's send is watching the socket drain (see `#watchUrgentBacklog`). */
   #urgentBacklog = false;
   /** The last audio chunk's late answer refused it (see {@linkcode refusedLate}). */
   #refusedLate = false;
   /**
    * The serializer holds back a partial frame of the bot's speech (Vonage, Asterisk): what it
-   * sends where a stretch ends is speech and padding, not filter state (see `HeldFrameEnds`).
+   * sends where a stretch ends is speech and padding, not filter state (see `HeldFrameEnds`), and
+   * the share of each chunk it keeps is accounted apart (see `HeldFrameShare`).
    */
-  readonly #heldFrames: HeldFrameEnds | undefined;
+  readonly #heldFrame: HeldFrameShare | undefined;
   /** What the last stretch end sent plays beyond the audio placed with its chunks (`endExtraMs`). */
   #endExtraMs = 0;
   /**
@@ -194,34 +197,14 @@ export class OutboundSender {
   /** What the last bot's mark padded its partial frame with, sent (`takeMarkPaddedMs`). */
   #markPaddedMs = 0;
   /**
-   * The bot's PCM bytes of the partial frame the serializer holds (`#heldFrames`), as it valued
-   * them when it took them. Without a packetizer they are counted in `audioBytesSent` then, with
-   * their chunk, as any audio the serializer takes and sends later. With one they wait uncounted,
-   * as the packetizer's partial packet does (`#heldPcm`), which they join as the frame goes out
-   * in packets: counted as those leave. Where the serializer drops the frame, exactly these bytes
-   * are counted in the counter it names (see {@linkcode countHeldDrop}), whatever it values the
-   * frame at by then: each of the bot's bytes counts once, and no counted byte is uncounted.
-   */
-  #heldShare = 0;
-  /**
-   * The format of the bot's audio the serializer's partial frame was taken from (`#heldShare`):
-   * what its milliseconds are read in where no packetizer is set (with one, `#packetedFormat`).
-   */
-  #heldFrameFormat: PcmFormat | undefined;
-  /**
-   * Milliseconds of the serializer's partial frame (`#heldShare`) it dropped at an interruption's
-   * clear, a cancel or the session's end, not yet told to the observers (see
-   * {@linkcode neverLeftMs}): it drops it as it serializes the clear, before the transport reads
-   * what was held.
-   */
-  #heldFrameDroppedMs = 0;
-  /**
-   * Milliseconds of the speech chunk an asynchronous serializer's answer is due for (0: none):
-   * placed on the timeline and told to the observers as its send began, it never leaves where an
-   * interruption's clear or the session's end comes first (see {@linkcode answerDueMs}). One at
-   * most: nothing after it is sent until it is answered.
+   * Milliseconds of the chunk an asynchronous serializer's answer is due for (0: none): placed on
+   * the timeline and told to the observers as its send began, it never leaves where the session's
+   * end comes first, nor, if it is speech (`#answerDueClears`), where an interruption's clear does
+   * (see {@linkcode answerDueMs}). One at most: nothing after it is sent until it is answered.
    */
   #answerDueMs = 0;
+  /** The chunk of `#answerDueMs` is dropped by an interruption's clear (`sendAudio`'s `clearDrops`). */
+  #answerDueClears = false;
   /**
    * The bot's audio bytes the serializer counted dropped itself (`countDropped`): a chunk it
    * answers with no message is not sent where this grew meanwhile. Its own count alone: the
@@ -248,23 +231,30 @@ export class OutboundSender {
     this.#clock = clock;
     this.#signal = signal;
     this.#sendTimeoutMs = sendTimeoutMs;
-    this.#heldFrames = HELD_FRAME_ENDS.get(options.serializer);
-    this.farEndHold = FAR_END_HOLDS.get(options.serializer);
-    if (this.#heldFrames !== undefined && this.#packetizer !== undefined) {
-      this.#heldFrames.partialPacketAtChange = this.#partialPacketAtChange;
+    const heldFrameEnds = HELD_FRAME_ENDS.get(options.serializer);
+    if (heldFrameEnds !== undefined) {
+      this.#heldFrame = new HeldFrameShare(heldFrameEnds, {
+        stats,
+        packetizes: this.#packetizer !== undefined,
+        onWireChangeDrop: (ms) => this.#wireChangeDropped(ms),
+      });
+      if (this.#packetizer !== undefined) {
+        heldFrameEnds.partialPacketAtChange = this.#partialPacketAtChange;
+      }
     }
+    this.farEndHold = FAR_END_HOLDS.get(options.serializer);
     this.#serializerName = serializerName(options.serializer);
   }
 
-  /** The watchdog of asynchronous serializations, made at the first. */
-  #watchdog(): SerializingWatchdog {
-    return this.#serializingWatchdog ??= new SerializingWatchdog({
+  /** The asynchronous serializer's answers, made at the first. */
+  #answersLater(): LateAnswers {
+    return this.#lateAnswers ??= new LateAnswers({
       clock: this.#clock,
       signal: this.#signal,
       sendTimeoutMs: this.#sendTimeoutMs,
       serializerName: this.#serializerName,
-      // Counted as a frame it could not encode; the session ends with it.
-      onOverdue: (error) => this.#encodeFailed(error),
+      checked: (result, frame) => this.#checked(result, frame),
+      failed: (cause) => this.#encodeFailed(cause),
     });
   }
 
@@ -289,39 +279,46 @@ export class OutboundSender {
     // session open) or `audioBytesDroppedOnClose` (Genesys's closing): such a chunk is not sent.
     const refused = this.#serializerDropped;
     const result = this.#serialize(frame);
-    if (result instanceof Promise) {
-      const clears = this.#farEndClears;
-      // What the serializer counted for it reaches its far end only with the answer, if at all.
-      const hold = this.farEndHold;
-      hold?.answerDue();
-      if (clearDrops) this.#answerDueMs = durationMs(chunk.audio.length, chunk);
-      return result.then((messages) => {
-        this.#answerDueMs = 0;
-        // Refused now (or the session ended): placed on the timeline as its send began, it
-        // never left (see `refusedLate`).
-        this.#refusedLate = messages === REFUSED || messages === ENDED;
-        hold?.answered(this.#refusedLate);
-        // An interruption's clear left while the serializer worked: after it, this audio would
-        // play on at the far end (what it should have dropped), untracked (the timeline was cut).
-        // At the close, it is lost as any late answer is (`#transmitAudio` counts it).
-        if (
-          clearDrops && this.#farEndClears !== clears && messages !== REFUSED &&
-          messages !== ENDED && this.#socket.readyState === ReadyState.OPEN
-        ) {
-          stats.audioBytesInterrupted += chunk.audio.length;
-          // The serializer counted it in what its far end holds, which never sees it.
-          // Its mark commands too: the far end must still answer them (`FarEndHold.neverLeft`).
-          this.farEndHold?.neverLeft(binaryBytes(messages), textMessages(messages));
-          return;
-        }
-        return this.#transmitAudio(chunk, messages, this.#transmit, refused);
-      });
-    }
+    if (result instanceof Promise) return this.#audioAnswered(chunk, result, clearDrops, refused);
     if (result === REFUSED) {
       stats.audioBytesRefused += chunk.audio.length;
       return false;
     }
     return this.#transmitAudio(chunk, result, this.#put, refused);
+  }
+
+  /**
+   * Sends `chunk` once the serializer's `answer` comes (see `sendAudio`), unless an interruption's
+   * clear overtook it and `clearDrops` (see `dropClearedAnswer`); tells the far end's hold, and
+   * keeps the chunk's milliseconds as due ({@linkcode answerDueMs}) meanwhile.
+   */
+  #audioAnswered(
+    chunk: AudioFrame,
+    answer: Promise<Outcome>,
+    clearDrops: boolean,
+    refused: number,
+  ): Promise<void> {
+    const clears = this.#farEndClears;
+    // What the serializer counted for it reaches its far end only with the answer, if at all.
+    const hold = this.farEndHold;
+    hold?.answerDue();
+    // Background too: its answer, as speech's, never leaves once the session has ended.
+    this.#answerDueMs = durationMs(chunk.audio.length, chunk);
+    this.#answerDueClears = clearDrops;
+    return answer.then((messages) => {
+      this.#answerDueMs = 0;
+      // Refused now (or the session ended): placed on the timeline as its send began, it
+      // never left (see `refusedLate`).
+      this.#refusedLate = messages === REFUSED || messages === ENDED;
+      hold?.answered(this.#refusedLate);
+      // An interruption's clear left while the serializer worked: dropped. At the close, it is
+      // lost as any late answer is (`#transmitAudio` counts it).
+      if (
+        clearDrops && this.#farEndClears !== clears && messages !== REFUSED &&
+        messages !== ENDED && this.#socket.readyState === ReadyState.OPEN
+      ) return dropClearedAnswer(this.#stats, chunk, messages, this.farEndHold);
+      return this.#transmitAudio(chunk, messages, this.#transmit, refused);
+    });
   }
 
   /**
@@ -356,7 +353,8 @@ export class OutboundSender {
   audioEnds(playing: boolean): void {
     this.#endExtraMs = 0;
     const open = this.#socket.readyState === ReadyState.OPEN;
-    if (!open && this.#heldFrames !== undefined) return this.#heldFrames.dropEnd();
+    const heldFrame = this.#heldFrame;
+    if (!open && heldFrame !== undefined) return heldFrame.ends.dropEnd();
     let result: unknown;
     try {
       result = this.#serializer.audioEnds?.(playing && open) ?? null;
@@ -366,9 +364,9 @@ export class OutboundSender {
     }
     const messages = this.#checked(result, STRETCH_END);
     if (messages === REFUSED || messages === null || !open) return;
-    // The partial frame the serializer held goes with them (`#heldShare`).
+    // The partial frame the serializer held goes with them (`HeldFrameShare`).
     const stats = this.#stats;
-    const released = -this.#heldShareChange(0);
+    const released = heldFrame === undefined ? 0 : heldFrame.released();
     const lost = this.#lostBytes;
     const packetizer = this.#packetizer;
     if (packetizer === undefined) {
@@ -376,10 +374,10 @@ export class OutboundSender {
       if (Array.isArray(messages)) { for (const message of messages) this.#put(message); }
       else this.#put(messages);
       // Counted sent with its chunk: what of it the socket refused was not.
-      if (released > 0) this.#countHeldFrame(released, messages, lostAudio);
+      this.#countReleased(released, messages, lostAudio);
       // Gone straight to the socket: its padding plays after the stretch (see `endExtraMs`).
       if (this.#lostAudioBytes === lostAudio) {
-        this.#endExtraMs = this.#heldFrames?.endExtraMs() ?? 0;
+        this.#endExtraMs = heldFrame?.ends.endExtraMs() ?? 0;
       }
       return;
     }
@@ -398,7 +396,7 @@ export class OutboundSender {
       stats.audioBytesSent += released;
       return;
     }
-    const heldFrames = this.#heldFrames;
+    const heldFrames = heldFrame?.ends;
     if (heldFrames !== undefined && this.#lostBytes === lost) {
       // What they send beyond the held audio ends them: the part of it the packetizer holds
       // goes with its partial packet (see `flushedPaddingMs`), the rest left in whole packets.
@@ -438,7 +436,7 @@ export class OutboundSender {
    * mid-speech playout marks (see `isMidSpeechMark`). Its messages go straight to the socket.
    */
   padsHeldFrameAt(frame: Frame): boolean {
-    return this.#heldFrames !== undefined && frame.type === "mark" &&
+    return this.#heldFrame !== undefined && frame.type === "mark" &&
       !isMidSpeechMark(frame.name);
   }
 
@@ -448,7 +446,7 @@ export class OutboundSender {
    * end ({@linkcode audioEnds}).
    */
   get holdsPartialFrames(): boolean {
-    return this.#heldFrames !== undefined;
+    return this.#heldFrame !== undefined;
   }
 
   /**
@@ -467,32 +465,20 @@ export class OutboundSender {
    * it, counted in `audioBytesDroppedOnClose` (see {@linkcode audioEnds}); it never leaves now.
    */
   dropHeldFrames(): void {
-    this.#heldFrames?.dropEnd();
+    this.#heldFrame?.ends.dropEnd();
   }
 
   /**
    * The serializer drops audio it took and held (`SerializerContext.count` with `held`), `amount`
    * of the bot's bytes by its count: counted in `counter`, and taken off `audioBytesSent`, which
    * counted it as the serializer took it. For a serializer that holds back a partial frame of the
-   * bot's speech (`HeldFrameEnds`), exactly the bytes taken for it (`#heldShare`), taken off
-   * `audioBytesSent` only where that counted them (no packetizer): with one they never waited in
-   * the packetizer, so they are not counted again as that drops what it holds. Another
-   * serializer's figure is taken as it is (never below none sent).
+   * bot's speech (`HeldFrameEnds`), exactly the bytes taken for it (see
+   * `HeldFrameShare.countDrop`). Another serializer's figure is taken as it is (never below none
+   * sent).
    */
   countHeldDrop(counter: SerializerCounter, amount: number): void {
+    if (this.#heldFrame !== undefined) return this.#heldFrame.countDrop(counter);
     const stats = this.#stats;
-    if (this.#heldFrames !== undefined) {
-      const dropped = this.#heldShare;
-      this.#heldShare = 0;
-      stats[counter] += dropped;
-      // Refused: a change of the wire's format, whose drop `#partialPacketAtChange` tells itself.
-      const format = this.#heldFrameFormat;
-      if (counter !== "audioBytesRefused" && format !== undefined) {
-        this.#heldFrameDroppedMs += durationMs(dropped, format);
-      }
-      if (this.#packetizer === undefined) stats.audioBytesSent -= dropped;
-      return;
-    }
     stats[counter] += amount;
     stats.audioBytesSent -= Math.min(amount, stats.audioBytesSent);
   }
@@ -508,51 +494,14 @@ export class OutboundSender {
   }
 
   /**
-   * Takes what the serializer's held partial frame (`HeldFrameEnds`) now comes to, against what
-   * was taken for it (`#heldShare`), by at most `limit` more; returns the change: the bytes of
-   * a chunk it keeps, or (below none) those that go out with the messages just made.
-   * `limit`: a chunk's own bytes, which its share cannot exceed but by rounding (the rest waits
-   * for the next chunk), so no count goes below none.
+   * Counts the `released` bytes of the serializer's partial frame a frame's messages carried
+   * (`HeldFrameShare.released`) by what became of them; `lostAudio`: `#lostAudioBytes` before
+   * they went.
    */
-  #heldShareChange(limit: number): number {
-    const heldFrames = this.#heldFrames;
-    if (heldFrames === undefined) return 0;
-    const change = Math.min(heldFrames.heldPcm() - this.#heldShare, limit);
-    this.#heldShare += change;
-    return change;
-  }
-
-  /**
-   * A frame's messages may carry what the serializer held of the bot's speech (a mark's or an
-   * `end`'s padded partial frame), straight to the socket: returns the bot's bytes they carry,
-   * for `#countHeldFrame` to count once the messages are handed over (not before: the socket may
-   * refuse them). What is taken for the frame follows it down, never up (only audio adds to it).
-   */
-  #heldFrameReleased(): number {
-    const heldFrames = this.#heldFrames;
-    if (heldFrames === undefined || this.#heldShare === 0) return 0;
-    const held = Math.min(this.#heldShare, heldFrames.heldPcm());
-    const released = this.#heldShare - held;
-    this.#heldShare = held;
-    return released;
-  }
-
-  /**
-   * Counts the `released` bytes of a partial frame (`#heldFrameReleased`) by what became of the
-   * frame's messages, as `audioEnds` does: the share of their binary (audio) bytes the socket
-   * refused, or was found closed for, never left: dropped at the close, not sent. Without a
-   * packetizer they were counted sent with their chunk, so that share moves; with one they are
-   * counted now. `lostAudio`: `#lostAudioBytes` before the messages went.
-   */
-  #countHeldFrame(released: number, messages: Serialized | symbol, lostAudio: number): void {
-    const stats = this.#stats;
-    const audio = messages === ENDED ? released : audioBytesOf(messages);
-    const lost = messages === ENDED ? released : this.#lostAudioBytes - lostAudio;
-    if (this.#packetizer !== undefined) return countAudio(stats, released, audio - lost, lost);
-    if (lost === 0) return;
-    const dropped = Math.round((released * lost) / audio);
-    stats.audioBytesSent -= dropped;
-    stats.audioBytesDroppedOnClose += dropped;
+  #countReleased(released: number, messages: Serialized | symbol, lostAudio: number): void {
+    if (released > 0) {
+      this.#heldFrame!.countReleased(released, messages, this.#lostAudioBytes - lostAudio);
+    }
   }
 
   /**
@@ -576,7 +525,7 @@ export class OutboundSender {
    * The wire's format changes mid-call (`HeldFrameEnds.partialPacketAtChange`): the packetizer's
    * partial packet, in the old format, is taken back rather than left to play in the new one.
    * `carried`: its bytes go back to the serializer, in front of its partial frame, so its PCM
-   * joins that frame's share (`#heldShare`), placed on the timeline as it was (the serializer
+   * joins that frame's share (`HeldFrameShare`), placed on the timeline as it was (the serializer
    * makes it as long in the new format). Otherwise it is dropped, counted in `audioBytesRefused`,
    * and comes off the timeline with the frame the serializer drops with it (`heldAudioDropped`).
    */
@@ -588,18 +537,26 @@ export class OutboundSender {
     const heldMs = this.heldAudioMs;
     this.#heldPcm = this.#heldFramePcm = this.#endExtraHeld = 0;
     if (carried) {
-      this.#heldShare += pcm;
+      this.#heldFrame!.bytes += pcm;
       return bytes;
     }
     this.#stats.audioBytesRefused += pcm;
     this.#heldChunks = 0; // dropped whole: never sent (carried, they go with the next packet)
     this.#packetDropped(bytes.length);
-    if (heldMs > 0) {
-      this.placedAudioDropped(heldMs);
-      this.heldAudioDropped(heldMs);
-    }
+    this.#wireChangeDropped(heldMs);
     return NO_BYTES;
   };
+
+  /**
+   * `ms` of audio placed on the timeline with their chunks are dropped at a change of the wire's
+   * format: the last placed (what the serializer and the packetizer held back). The observers
+   * are told, and the pump takes them off the timeline.
+   */
+  #wireChangeDropped(ms: number): void {
+    if (!(ms > 0)) return;
+    this.placedAudioDropped(ms);
+    this.heldAudioDropped(ms);
+  }
 
   /**
    * Tells the serializer that the last `bytes` of the binary messages it returned never left
@@ -629,14 +586,14 @@ export class OutboundSender {
     if (result instanceof Promise) {
       return result.then((messages) => {
         // Read once it has answered: it may only then have taken the frame it held.
-        const released = this.#heldFrameReleased();
+        const released = this.#heldFrame?.released() ?? 0;
         if (this.#transmitAnswer(frame, messages, this.#transmit, counted, sentItself, released)) {
           return this.#drain();
         }
       });
     }
     // A mark's or an `end`'s padded partial frame: counted once its messages are handed over.
-    const released = this.#heldFrameReleased();
+    const released = this.#heldFrame?.released() ?? 0;
     if (this.#transmitAnswer(frame, result, this.#put, counted, sentItself, released)) {
       return this.#drain();
     }
@@ -663,10 +620,11 @@ export class OutboundSender {
     }
     const lostAudio = this.#lostAudioBytes;
     const sent = this.#transmitFrame(frame, messages, send, counted, sentItself);
-    if (released > 0) this.#countHeldFrame(released, messages, lostAudio);
+    this.#countReleased(released, messages, lostAudio);
     // A mark's padding plays after the speech before it, unless the socket refused it.
     if (padsHeldFrame && sent && this.#lostAudioBytes === lostAudio) {
-      this.#markPaddedMs = this.#heldFrames!.wireMs(this.#heldFrames!.endPaddedBytes());
+      const ends = this.#heldFrame!.ends;
+      this.#markPaddedMs = ends.wireMs(ends.endPaddedBytes());
     }
     return sent;
   }
@@ -701,13 +659,14 @@ export class OutboundSender {
   ): boolean {
     if (messages === REFUSED || messages === ENDED || messages === null) {
       const sent = this.#transmitFrame(frame, messages, send, counted, sentItself);
-      this.#countHeldFrame(released, messages, this.#lostAudioBytes);
+      this.#countReleased(released, messages, this.#lostAudioBytes);
       return sent;
     }
     const packetizer = this.#packetizer!;
     const lost = this.#lostMessages;
     // The bot's speech is the front of the frame's wire bytes, padding the rest.
-    const speech = audioBytesOf(messages) - (this.#heldFrames?.endPaddedBytes() ?? 0);
+    const ends = this.#heldFrame!.ends;
+    const speech = audioBytesOf(messages) - ends.endPaddedBytes();
     const run = this.#packetRun(send);
     for (const message of Array.isArray(messages) ? messages : [messages]) {
       if (typeof message !== "string") {
@@ -724,7 +683,7 @@ export class OutboundSender {
     // Its padding and its last packet's play after the speech before the mark, but for what
     // the socket refused.
     const padding = run.bytes - speech - run.lostWithin(speech, run.bytes);
-    this.#markPaddedMs = this.#heldFrames!.wireMs(padding);
+    this.#markPaddedMs = ends.wireMs(padding);
     return true;
   }
 
@@ -749,19 +708,19 @@ export class OutboundSender {
     const through = this.#throughContext;
     const result = this.#serialize(frame);
     const sentItself = this.#throughContext !== through; // now: later, other messages have left
-    const released = this.#heldFrameReleased();
+    const released = this.#heldFrame?.released() ?? 0;
     if (result instanceof Promise) {
       void result.then((messages) => {
         const lostAudio = this.#lostAudioBytes;
         const sent = this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself);
-        if (released > 0) this.#countHeldFrame(released, messages, lostAudio);
+        this.#countReleased(released, messages, lostAudio);
         if (sent) this.#watchUrgentBacklog();
       });
       return true;
     }
     const lostAudio = this.#lostAudioBytes;
     const sent = this.#transmitFrame(frame, result, this.#transmit, counted, sentItself);
-    if (released > 0) this.#countHeldFrame(released, result, lostAudio);
+    this.#countReleased(released, result, lostAudio);
     if (sent) this.#watchUrgentBacklog();
     return this.#stats.messagesOut > before;
   }
@@ -866,8 +825,8 @@ export class OutboundSender {
         this.#encodeFailed(cause, "take a partial packet as sent (partialPacketSent)");
       }
     }
-    if (this.#heldFrames !== undefined) {
-      this.#flushedPaddingMs = this.#heldFrames.wireMs(endExtra + paddingBytes);
+    if (this.#heldFrame !== undefined) {
+      this.#flushedPaddingMs = this.#heldFrame.ends.wireMs(endExtra + paddingBytes);
     } else if (this.#serializer.playbackReports !== true) {
       this.#flushedPaddingMs = this.#paddedMs;
     }
@@ -935,13 +894,18 @@ export class OutboundSender {
 
   /**
    * Milliseconds of the bot's audio held back for the packetizer's partial packet: its PCM and,
-   * behind it, the share of a chunk the serializer keeps as a partial frame (`#heldShare`), which
+   * behind it, the share of a chunk the serializer keeps as a partial frame (`HeldFrameShare`), which
    * goes out in packets after it. All of it was placed on the playout timeline with its chunks,
    * back to back before the next: where a packet leaves, what it held is placed anew from this.
    */
   get heldAudioMs(): number {
     const format = this.#packetedFormat;
-    return format === undefined ? 0 : durationMs(this.#heldPcm + this.#heldShare, format);
+    if (format === undefined) return 0;
+    const heldFrame = this.#heldFrame;
+    return durationMs(
+      heldFrame === undefined ? this.#heldPcm : this.#heldPcm + heldFrame.bytes,
+      format,
+    );
   }
 
   /**
@@ -954,21 +918,27 @@ export class OutboundSender {
    * it, `voice.outbound.audio` takes it back, as `audioBytesSent` did).
    */
   get neverLeftMs(): number {
-    const format = this.#heldFrameFormat;
-    const frame = this.#packetizer === undefined && format !== undefined
-      ? durationMs(this.#heldShare, format)
-      : 0;
-    return this.heldAudioMs + frame + this.#heldFrameDroppedMs;
+    const heldFrame = this.#heldFrame;
+    return heldFrame === undefined ? this.heldAudioMs : this.heldAudioMs + heldFrame.unsentMs;
   }
 
   /**
-   * Milliseconds of the speech chunk whose asynchronous answer is still due: the last placed on
-   * the playout timeline, after {@linkcode neverLeftMs}. It never leaves where an interruption's
-   * clear goes first (the answer is dropped as it comes: `farEndCleared`) or the session ends
-   * first; the pump's wait for it then ends at the cut, untold, so the one who cuts tells it.
+   * Milliseconds of the chunk whose asynchronous answer is still due, speech or background: the
+   * last placed on the playout timeline, after {@linkcode neverLeftMs}. It never leaves where the
+   * session ends first (the answer comes to a closed socket); the pump's wait for it then ends at
+   * the cut, untold, so the one who cuts tells it. An interruption's clear drops only speech's:
+   * {@linkcode clearedAnswerDueMs}.
    */
   get answerDueMs(): number {
     return this.#answerDueMs;
+  }
+
+  /**
+   * Of {@linkcode answerDueMs}, what an interruption's clear that goes first drops (the answer is
+   * dropped as it comes: `farEndCleared`): a speech chunk's; 0 for background, which plays on.
+   */
+  get clearedAnswerDueMs(): number {
+    return this.#answerDueClears ? this.#answerDueMs : 0;
   }
 
   /**
@@ -976,7 +946,7 @@ export class OutboundSender {
    * and, `answerDue`, of {@linkcode answerDueMs}.
    */
   neverLeftTold(answerDue: boolean): void {
-    this.#heldFrameDroppedMs = 0;
+    if (this.#heldFrame !== undefined) this.#heldFrame.droppedMs = 0;
     if (answerDue) this.#answerDueMs = 0;
   }
 
@@ -1036,16 +1006,12 @@ export class OutboundSender {
     // never among the packetizer's, or it would be counted again where the serializer drops the
     // frame (an interruption, a cancel) as the packetizer's are. Without a packetizer it counts
     // sent now, with its chunk; with one it waits, uncounted, and joins this chunk's bytes when
-    // it goes out with them (see `#heldShare`).
-    const heldBefore = this.#heldShare;
-    if (this.#heldFrames !== undefined) {
-      const format = this.#heldFrameFormat; // a new object only where the format changes
-      if (format?.sampleRate !== chunk.sampleRate || format.channels !== chunk.channels) {
-        this.#heldFrameFormat = { sampleRate: chunk.sampleRate, channels: chunk.channels };
-      }
-      const share = this.#heldShareChange(pcm);
-      if (this.#packetizer === undefined) stats.audioBytesSent += share;
-      pcm -= share;
+    // it goes out with them (see `HeldFrameShare`).
+    let heldBefore = 0;
+    const heldFrame = this.#heldFrame;
+    if (heldFrame !== undefined) {
+      heldBefore = heldFrame.bytes;
+      pcm -= heldFrame.take(chunk, pcm);
     }
     if (messages === null) {
       if (this.#serializerDropped === refused) countAudio(stats, pcm, 0, 0, 1);
@@ -1205,7 +1171,7 @@ export class OutboundSender {
       this.#refusal = undefined;
       return result;
     }
-    if (result instanceof Promise) return this.#serializeLater(result, frame);
+    if (result instanceof Promise) return this.#answersLater().of(result, frame);
     return this.#checked(result, frame);
   }
 
@@ -1226,34 +1192,6 @@ export class OutboundSender {
     }
     this.#refusal = undefined;
     return messages;
-  }
-
-  /**
-   * An asynchronous serializer's answer, bounded as a send waiting for the socket is: one that has
-   * not come in `sendTimeoutMs` ends the session (a fatal "protocol" error, 1011, as for a set-up
-   * that does not finish), the frame counted as one it could not encode; until then nothing queued
-   * after it leaves, so the session could not go on without the far end losing or reordering it.
-   * An answer after that, or after the session ended (the frame dropped at the close), is ignored:
-   * it would leave out of order, and its frame is counted already.
-   */
-  #serializeLater(
-    pending: Promise<SerializedMessage | SerializedMessage[] | null>,
-    frame: Frame,
-  ): Promise<Outcome> {
-    return new Promise((settle) => {
-      const entry: Serializing = { frameType: frame.type, deadline: 0, settled: false, settle };
-      this.#watchdog().watch(entry);
-      pending.then((messages) => {
-        if (entry.settled) return; // too late: given up, counted
-        entry.settled = true;
-        settle(this.#checked(messages ?? null, frame));
-      }, (cause) => {
-        if (entry.settled) return;
-        entry.settled = true;
-        this.#encodeFailed(cause);
-        settle(REFUSED);
-      });
-    });
   }
 
   /** `failed`: what the serializer was asked to do (the report names it). */
@@ -1342,18 +1280,3 @@ export class OutboundSender {
 
 /** No bytes: the partial packet, dropped or not held. */
 const NO_BYTES = new Uint8Array(0);
-
-/** The text messages among `messages` (a serializer's answer). */
-function textMessages(messages: Serialized): string[] {
-  if (typeof messages === "string") return [messages];
-  return Array.isArray(messages) ? messages.filter((m) => typeof m === "string") : [];
-}
-
-/** The bytes of the binary messages in `messages` (a serializer's answer). */
-function binaryBytes(messages: Serialized): number {
-  if (messages instanceof Uint8Array) return messages.length;
-  if (!Array.isArray(messages)) return 0;
-  let bytes = 0;
-  for (const message of messages) if (message instanceof Uint8Array) bytes += message.length;
-  return bytes;
-}

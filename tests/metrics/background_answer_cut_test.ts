@@ -1,0 +1,92 @@
+// Background audio goes through the serializer as speech does, and is told to the observers as its
+// send begins (`outboundAudio`, `speech` false). An interruption's clear does not drop it (the
+// background plays on through interruptions), but the session's end does: a background chunk
+// whose asynchronous answer is still due when the session ends never leaves
+// (`stats.audioBytesSent` never counts it). The observers are told it was dropped
+// (`outboundDropped`), before they hear the session is over, so that `voice.outbound.audio` agrees
+// with `stats.audioBytesSent`. The far end (`tests/_fake_far_end.ts`) plays what arrives and
+// answers a mark once the audio before it has played, as Twilio's Media Streams documents "mark"
+// (its `MarkingSerializer`).
+import assert from "node:assert/strict";
+import { type AudioFrame, type OutboundMixer, SessionMetrics } from "../../mod.ts";
+import { FakeClock } from "../../src/testing/mod.ts";
+import { answersLate, markingCall } from "../_marking_call.ts";
+import { BYTES_PER_MS } from "../_stall_call.ts";
+
+/** 20 ms of background at 16 kHz mono, every slot; speech passes through unmixed. */
+const hum: OutboundMixer = {
+  attach() {},
+  mix: (chunk: AudioFrame) => chunk,
+  fill: () => ({
+    type: "audio",
+    audio: new Uint8Array(20 * BYTES_PER_MS).fill(3),
+    sampleRate: 16000,
+    channels: 1,
+  }),
+  detach() {},
+};
+
+/** Each way the session ends while the answer is due. */
+const ENDS = {
+  "the transport's close": (call: Awaited<ReturnType<typeof markingCall>>) =>
+    call.transport.close(),
+  "the far end's close": (call: Awaited<ReturnType<typeof markingCall>>) => {
+    call.pair.client.close(1000);
+  },
+};
+
+for (const [how, end] of Object.entries(ENDS)) {
+  Deno.test(`a background chunk whose late answer ${how} cut off is told dropped, and \`SessionMetrics\` does not count it`, async () => {
+    const clock = new FakeClock(1000);
+    // Background alone: its 3rd chunk (40 ms on) is answered 30 ms late.
+    const call = await markingCall(clock, answersLate(clock, 3, 30), {
+      background: hum,
+      markIntervalMs: 0,
+    });
+    // Attached as the session runs: what left before is none of its count.
+    const metrics = SessionMetrics.attach(call.transport, { clock, speech: false });
+    const before = call.transport.stats.audioBytesSent / BYTES_PER_MS;
+    const told: string[] = [];
+    call.transport.observe({
+      outboundAudio: (_chunk, info) => told.push(`audio ${info.position}`),
+      outboundDropped: (info) => told.push(`dropped ${info.position}`),
+      closed: () => told.push("closed"),
+    });
+    // The 3rd chunk's send has begun (it is told), its answer not come.
+    for (let i = 0; i < 200 && !told.includes("audio 40"); i++) await clock.tick(1);
+    assert.ok(told.includes("audio 40"), told.join(", "));
+    await end(call);
+    await clock.tick(1000);
+    await call.transport.closed;
+    const sentMs = call.transport.stats.audioBytesSent / BYTES_PER_MS;
+    assert.equal(sentMs, 40, "two chunks left");
+    assert.deepEqual(told.filter((t) => t.startsWith("dropped")), ["dropped 40"], "told once");
+    assert.ok(told.indexOf("dropped 40") < told.indexOf("closed"), "told before the end");
+    assert.equal(metrics.snapshot().outbound.audioMs, sentMs - before);
+  });
+}
+
+Deno.test("a background chunk whose late answer an interruption's clear overtook leaves, and is not told dropped", async () => {
+  const clock = new FakeClock(1000);
+  const call = await markingCall(clock, answersLate(clock, 3, 30), {
+    background: hum,
+    markIntervalMs: 0,
+  });
+  const metrics = SessionMetrics.attach(call.transport, { clock, speech: false });
+  const before = call.transport.stats.audioBytesSent / BYTES_PER_MS;
+  const told: string[] = [];
+  call.transport.observe({
+    outboundAudio: (_chunk, info) => told.push(`audio ${info.position}`),
+    outboundDropped: (info) => told.push(`dropped ${info.position}`),
+  });
+  for (let i = 0; i < 200 && !told.includes("audio 40"); i++) await clock.tick(1);
+  await call.transport.interrupt();
+  await clock.tick(100);
+  assert.equal(told.filter((t) => t.startsWith("dropped")).length, 0, told.join(", "));
+  const stats = { ...call.transport.stats };
+  const audioMs = metrics.snapshot().outbound.audioMs;
+  await call.transport.close();
+  await clock.tick(1000);
+  assert.equal(stats.audioBytesInterrupted, 0, "background plays on");
+  assert.equal(audioMs, stats.audioBytesSent / BYTES_PER_MS - before);
+});
