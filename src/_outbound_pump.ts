@@ -575,11 +575,17 @@ export class OutboundPump {
     this.#backgroundStop?.holdEnded();
   }
 
-  /** Sends the chunker's remainder and everything queued, paced; settles once all has left. */
+  /**
+   * Sends the chunker's remainder and everything queued, paced; settles once all has left, or
+   * once the session has ended (`signal`, the pump's stop), the rest dropped.
+   */
   async finish(signal: AbortSignal): Promise<void> {
     this.#chunker.flush(this.#enqueueChunk);
     this.#run();
     await this.#queue.drained(signal);
+    // Settled by the session's end, not by the queue running dry: the stretch was cut, not
+    // ended, and the serializer and the tracker are done with (the stop dropped what they held).
+    if (this.#stopped || signal.aborted) return;
     this.#audioEnded(undefined, false, true);
     this.#flushHeld(undefined);
   }
