@@ -277,6 +277,16 @@ export class BotTrack {
     }
     this.#segment.shift(samples);
     for (let i = first + 1; i < spells.length; i++) this.#join(i);
+    // The lags by the transport's word (from `playsAt` on, back to back), not by the samples
+    // moved: those were rounded to the recording's grid (at `from`, at `playsAt`, at each join),
+    // a sample or two off over a move and its joins. The next chunk read that as a lag change and
+    // moved the spell by it (a hole at its join), and at two samples it began a spell of its own:
+    // its resampler restarted inside continuous audio, a click the caller never heard.
+    for (const later of spells.slice(first)) {
+      const lag = playsAt + (later.position - position) - later.origin;
+      later.told += lag - later.lag;
+      later.lag = lag;
+    }
     this.#rerender(first, splits);
   }
 
