@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { OutboundSender } from "../src/_outbound_sender.ts";
-import type { TransportError } from "../src/errors.ts";
 import type { AudioFrame, Frame } from "../src/frames.ts";
 import type { FrameSerializer, SerializedMessage } from "../src/serializer.ts";
 import { Packetizer } from "../src/streams/packetizer.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
-import { emptyStats } from "../src/transport_stats.ts";
+import { MemorySocketPair } from "../src/testing/mod.ts";
 import type { WebSocketLike } from "../src/socket.ts";
+import { loneSender, type LoneSenderOptions } from "./_lone_sender.ts";
 
 /**
  * Audio goes as its bytes plus a text note, except 13 bytes of it; a message as JSON; "bad"
@@ -30,34 +28,14 @@ const chunk = (bytes: number): AudioFrame => ({
   channels: 1,
 });
 
-function sender(
-  options: {
-    packetSize?: number;
-    maxBufferedBytes?: number;
-    socket?: WebSocketLike;
-    serializer?: FrameSerializer;
-  } = {},
-) {
-  const pair = new MemorySocketPair();
-  const clock = new FakeClock();
-  const stats = emptyStats();
-  const errors: TransportError[] = [];
-  const over = new AbortController();
-  const s = new OutboundSender({
-    socket: options.socket ?? pair.server,
-    serializer: options.serializer ?? serializer,
-    clock,
-    stats,
-    addWavHeader: false,
-    packetizer: options.packetSize === undefined
-      ? undefined
-      : new Packetizer({ packetSize: options.packetSize }),
-    maxBufferedBytes: options.maxBufferedBytes ?? 1 << 20,
-    sendTimeoutMs: 1000,
-    signal: over.signal,
-    onError: (e) => errors.push(e),
+/** A sender on {@linkcode serializer}, `packetSize`-byte packets if given, `options` over that. */
+function sender({ packetSize, ...options }: { packetSize?: number } & LoneSenderOptions = {}) {
+  const { sender: s, ...rest } = loneSender({
+    serializer,
+    packetizer: packetSize === undefined ? undefined : new Packetizer({ packetSize }),
+    ...options,
   });
-  return { s, pair, clock, stats, errors, over };
+  return { s, ...rest };
 }
 
 Deno.test("`OutboundSender` packetizes binary audio only, keeping the remainder", () => {
@@ -183,23 +161,11 @@ Deno.test("`OutboundSender.sendAudio` says false for a chunk that did not leave:
 });
 
 Deno.test("`OutboundSender`: a serializer whose promise brings `undefined` sends nothing, and nothing breaks", async () => {
-  const pair = new MemorySocketPair();
-  const stats = emptyStats();
-  const errors: TransportError[] = [];
-  const s = new OutboundSender({
-    socket: pair.server,
+  const { sender: s, stats, errors } = loneSender({
     serializer: {
       serialize: () => Promise.resolve(undefined as unknown as null),
       deserialize: () => null,
     },
-    clock: new FakeClock(),
-    stats,
-    addWavHeader: false,
-    packetizer: undefined,
-    maxBufferedBytes: 1 << 20,
-    sendTimeoutMs: 1000,
-    signal: new AbortController().signal,
-    onError: (e) => errors.push(e),
   });
   await s.sendAudio(chunk(8));
   await s.sendFrame({ type: "message", message: 1 });

@@ -39,6 +39,29 @@ function speech(ms: number): AudioFrame {
   return { type: "audio", audio: new Uint8Array(ms * 32).fill(1), sampleRate: 16000, channels: 1 };
 }
 
+/**
+ * A session at 16 kHz (20 ms chunks, `maxQueuedMs` if given) on a {@linkcode RecordingSerializer}
+ * that learns of the session's end as the observers are told it (synchronously, before `closed`
+ * settles), whose writable has been written `speechMs` of the bot's speech and then closed:
+ * `finished`, that close, settling once all has left or the session ended.
+ */
+async function writableClosedWith(speechMs: number, options: { maxQueuedMs?: number } = {}) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const serializer = new RecordingSerializer();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer,
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    clock,
+    ...options,
+  });
+  transport.observe({ closed: () => serializer.ended = true });
+  const writer = transport.writable.getWriter();
+  await writer.write(speech(speechMs));
+  const finished = writer.close();
+  return { clock, pair, serializer, transport, finished };
+}
+
 const ENDINGS = [
   {
     name: "the far end closes the socket",
@@ -59,20 +82,9 @@ const ENDINGS = [
 
 for (const ending of ENDINGS) {
   Deno.test(`a writable closed with 2 s of audio queued, ${ending.name} 300 ms on: nothing runs on the serializer after the end`, async () => {
-    const clock = new FakeClock();
-    const pair = new MemorySocketPair();
-    const serializer = new RecordingSerializer();
-    const transport = new WebSocketTransport(pair.server, {
-      serializer,
-      audioOut: { sampleRate: 16000, chunkMs: 20 },
+    const { clock, pair, serializer, transport, finished } = await writableClosedWith(2000, {
       maxQueuedMs: 10_000,
-      clock,
     });
-    // Told synchronously as the session ends, before `closed` settles.
-    transport.observe({ closed: () => serializer.ended = true });
-    const writer = transport.writable.getWriter();
-    await writer.write(speech(2000));
-    const finished = writer.close();
     await clock.tick(300);
     assert.ok(serializer.calls.includes("serialize(audio)"), "the audio is leaving, paced");
     assert.ok(!serializer.calls.some((call) => call.startsWith("audioEnds")), "mid-speech");
@@ -90,18 +102,8 @@ for (const ending of ENDINGS) {
 }
 
 Deno.test("a writable closed with audio queued that all leaves: the stretch ends on the serializer before the session does", async () => {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const serializer = new RecordingSerializer();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer,
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-  });
-  transport.observe({ closed: () => serializer.ended = true });
-  const writer = transport.writable.getWriter();
-  await writer.write(speech(110)); // five chunks and a half
-  const finished = writer.close();
+  // Five chunks and a half.
+  const { clock, serializer, transport, finished } = await writableClosedWith(110);
   await clock.tick(200);
   await finished;
   // All has left; the writable's close ended the stretch, the session still open for the readable.

@@ -9,11 +9,10 @@ import {
   type TransportError,
   WebSocketTransport,
 } from "../mod.ts";
-import { OutboundSender } from "../src/_outbound_sender.ts";
 import type { AudioFrame } from "../src/frames.ts";
 import type { TransportStats } from "../src/transport_stats.ts";
-import { emptyStats } from "../src/transport_stats.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { loneSender } from "./_lone_sender.ts";
 
 /**
  * Answers each frame later, when the test says (`answer(i)`), or never: audio with its bytes, a
@@ -138,24 +137,8 @@ Deno.test("`OutboundSender`: a serialize still pending when the peer hangs up is
 
 /** A sender on its own, with `sendTimeoutMs` 1000. */
 function sender(serializer: FrameSerializer) {
-  const pair = new MemorySocketPair();
-  const clock = new FakeClock();
-  const stats = emptyStats();
-  const errors: TransportError[] = [];
-  const over = new AbortController();
-  const s = new OutboundSender({
-    socket: pair.server,
-    serializer,
-    clock,
-    stats,
-    addWavHeader: false,
-    packetizer: undefined,
-    maxBufferedBytes: 1 << 20,
-    sendTimeoutMs: 1000,
-    signal: over.signal,
-    onError: (e) => errors.push(e),
-  });
-  return { s, pair, clock, stats, errors, over };
+  const { sender: s, ...rest } = loneSender({ serializer, sendTimeoutMs: 1000 });
+  return { s, ...rest };
 }
 
 Deno.test("`OutboundSender`: each serialization has its own sendTimeoutMs, counted from when it began", async () => {

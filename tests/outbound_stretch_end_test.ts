@@ -3,33 +3,21 @@
 // padding is what `paddedMs` reports (a far end reporting its playback, Genesys, runs dry that
 // much after the reply); a throw names `audioEnds`, not a frame.
 import assert from "node:assert/strict";
-import { OutboundSender } from "../src/_outbound_sender.ts";
-import type { TransportError } from "../src/errors.ts";
 import type { Frame } from "../src/frames.ts";
 import type { SerializedMessage } from "../src/serializer.ts";
 import { Packetizer } from "../src/streams/packetizer.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
-import { emptyStats } from "../src/transport_stats.ts";
+import { loneSender } from "./_lone_sender.ts";
 
+/** A sender of raw audio in 300-byte packets, its serializer's `audioEnds` the one given. */
 function sender(audioEnds: (playing: boolean) => Uint8Array | null) {
-  const pair = new MemorySocketPair();
-  const errors: TransportError[] = [];
-  const s = new OutboundSender({
-    socket: pair.server,
+  const { sender: s, errors } = loneSender({
     serializer: {
       serialize: (frame: Frame): SerializedMessage | null =>
         frame.type === "audio" ? frame.audio : null,
       deserialize: () => null,
       audioEnds,
     },
-    clock: new FakeClock(),
-    stats: emptyStats(),
-    addWavHeader: false,
     packetizer: new Packetizer({ packetSize: 300 }),
-    maxBufferedBytes: 1 << 20,
-    sendTimeoutMs: 1000,
-    signal: new AbortController().signal,
-    onError: (e) => errors.push(e),
   });
   return { s, errors };
 }

@@ -26,6 +26,30 @@ const hum: OutboundMixer = {
   detach() {},
 };
 
+/**
+ * Background alone, its 3rd chunk (40 ms on) answered 30 ms late, with `SessionMetrics` and an
+ * observer (`told`: each chunk told sent or dropped, by position, and the end) attached as the
+ * session runs (what left before, `beforeMs`, is none of their count); stepped until the 3rd
+ * chunk's send has begun (it is told), its answer not come (200 ms at most).
+ */
+async function backgroundAnsweringLate() {
+  const clock = new FakeClock(1000);
+  const call = await markingCall(clock, answersLate(clock, 3, 30), {
+    background: hum,
+    markIntervalMs: 0,
+  });
+  const metrics = SessionMetrics.attach(call.transport, { clock, speech: false });
+  const beforeMs = call.transport.stats.audioBytesSent / BYTES_PER_MS;
+  const told: string[] = [];
+  call.transport.observe({
+    outboundAudio: (_chunk, info) => told.push(`audio ${info.position}`),
+    outboundDropped: (info) => told.push(`dropped ${info.position}`),
+    closed: () => told.push("closed"),
+  });
+  for (let i = 0; i < 200 && !told.includes("audio 40"); i++) await clock.tick(1);
+  return { clock, call, metrics, beforeMs, told };
+}
+
 /** Each way the session ends while the answer is due. */
 const ENDS = {
   "the transport's close": (call: Awaited<ReturnType<typeof markingCall>>) =>
@@ -37,23 +61,7 @@ const ENDS = {
 
 for (const [how, end] of Object.entries(ENDS)) {
   Deno.test(`a background chunk whose late answer ${how} cut off is told dropped, and \`SessionMetrics\` does not count it`, async () => {
-    const clock = new FakeClock(1000);
-    // Background alone: its 3rd chunk (40 ms on) is answered 30 ms late.
-    const call = await markingCall(clock, answersLate(clock, 3, 30), {
-      background: hum,
-      markIntervalMs: 0,
-    });
-    // Attached as the session runs: what left before is none of its count.
-    const metrics = SessionMetrics.attach(call.transport, { clock, speech: false });
-    const before = call.transport.stats.audioBytesSent / BYTES_PER_MS;
-    const told: string[] = [];
-    call.transport.observe({
-      outboundAudio: (_chunk, info) => told.push(`audio ${info.position}`),
-      outboundDropped: (info) => told.push(`dropped ${info.position}`),
-      closed: () => told.push("closed"),
-    });
-    // The 3rd chunk's send has begun (it is told), its answer not come.
-    for (let i = 0; i < 200 && !told.includes("audio 40"); i++) await clock.tick(1);
+    const { clock, call, metrics, beforeMs, told } = await backgroundAnsweringLate();
     assert.ok(told.includes("audio 40"), told.join(", "));
     await end(call);
     await clock.tick(1000);
@@ -62,24 +70,12 @@ for (const [how, end] of Object.entries(ENDS)) {
     assert.equal(sentMs, 40, "two chunks left");
     assert.deepEqual(told.filter((t) => t.startsWith("dropped")), ["dropped 40"], "told once");
     assert.ok(told.indexOf("dropped 40") < told.indexOf("closed"), "told before the end");
-    assert.equal(metrics.snapshot().outbound.audioMs, sentMs - before);
+    assert.equal(metrics.snapshot().outbound.audioMs, sentMs - beforeMs);
   });
 }
 
 Deno.test("a background chunk whose late answer an interruption's clear overtook leaves, and is not told dropped", async () => {
-  const clock = new FakeClock(1000);
-  const call = await markingCall(clock, answersLate(clock, 3, 30), {
-    background: hum,
-    markIntervalMs: 0,
-  });
-  const metrics = SessionMetrics.attach(call.transport, { clock, speech: false });
-  const before = call.transport.stats.audioBytesSent / BYTES_PER_MS;
-  const told: string[] = [];
-  call.transport.observe({
-    outboundAudio: (_chunk, info) => told.push(`audio ${info.position}`),
-    outboundDropped: (info) => told.push(`dropped ${info.position}`),
-  });
-  for (let i = 0; i < 200 && !told.includes("audio 40"); i++) await clock.tick(1);
+  const { clock, call, metrics, beforeMs, told } = await backgroundAnsweringLate();
   await call.transport.interrupt();
   await clock.tick(100);
   assert.equal(told.filter((t) => t.startsWith("dropped")).length, 0, told.join(", "));
@@ -88,5 +84,5 @@ Deno.test("a background chunk whose late answer an interruption's clear overtook
   await call.transport.close();
   await clock.tick(1000);
   assert.equal(stats.audioBytesInterrupted, 0, "background plays on");
-  assert.equal(audioMs, stats.audioBytesSent / BYTES_PER_MS - before);
+  assert.equal(audioMs, stats.audioBytesSent / BYTES_PER_MS - beforeMs);
 });

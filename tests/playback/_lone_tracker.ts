@@ -2,11 +2,10 @@
 // wait or a read that no session needs to drive: the timeline is appended to by hand, and the
 // socket and serializer are never reached (no marks, unless a test asks for them).
 import assert from "node:assert/strict";
-import { OutboundSender } from "../../src/_outbound_sender.ts";
 import { PlaybackTracker, type PlaybackTrackerOptions } from "../../src/_playback_tracker.ts";
 import { PlayoutTimeline } from "../../src/_playout_timeline.ts";
-import { type FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { emptyStats } from "../../src/transport_stats.ts";
+import type { FakeClock } from "../../src/testing/mod.ts";
+import { loneSender } from "../_lone_sender.ts";
 
 /** What a test may set of the tracker's options (the rest are built here). */
 export type LoneTrackerOptions = Partial<
@@ -21,18 +20,9 @@ export function trackerWithAudioPlaying(
   clock: FakeClock,
   options: LoneTrackerOptions = {},
 ): { tracker: PlaybackTracker; timeline: PlayoutTimeline } {
-  const stats = emptyStats();
   const timeline = new PlayoutTimeline({ sendAheadMs: 0, clock });
-  const sender = new OutboundSender({
-    socket: new MemorySocketPair().server,
-    serializer: { serialize: () => null, deserialize: () => null },
+  const { sender, stats } = loneSender({
     clock,
-    stats,
-    addWavHeader: false,
-    packetizer: undefined,
-    maxBufferedBytes: 1 << 20,
-    sendTimeoutMs: 1000,
-    signal: new AbortController().signal,
     onError: (error) => assert.fail(`no error expected, got ${error.message}`),
   });
   const tracker = new PlaybackTracker({

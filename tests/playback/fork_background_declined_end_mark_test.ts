@@ -9,41 +9,17 @@
 // forgot the declined mark: the answers that freed slots sent nothing, and `speakingstop` came
 // `playoutTimeoutMs` (2 s) past the reply's end, the mark never answered.
 import assert from "node:assert/strict";
-import type { OutboundMixer } from "../../mod.ts";
-import { PLAYOUT_END_MARK_PREFIX } from "../../src/playback.ts";
-import {
-  FORK_SERIALIZERS,
-  forkAudio,
-  simulatedForkModule,
-} from "../serializers/fixtures/fork_serializers.ts";
-import { level, narrowbandCall } from "../serializers/fixtures/narrowband_call.ts";
+import { FORK_SERIALIZERS, forkAudio } from "../serializers/fixtures/fork_serializers.ts";
+import { forkBackgroundCall } from "./_fork_background_call.ts";
 
-const BACKGROUND = 7;
 const REPLY_MS = 300;
 
 for (const [name, make] of FORK_SERIALIZERS) {
   Deno.test(`\`${name}\`, background stopping after an end-of-speech mark declined for want of a slot: the mark goes once a slot frees, answered as the reply's end plays`, async () => {
-    let filling = true;
-    // Background at level 7, a 40 ms fill (the transport's chunk at 8 kHz), not mixed in speech,
-    // that leaves its slots empty from the end-of-speech mark on.
-    const mixer: OutboundMixer = {
-      attach() {},
-      mix: (chunk) => chunk,
-      fill: () =>
-        filling
-          ? { type: "audio", audio: level(40, BACKGROUND), sampleRate: 8000, channels: 1 }
-          : undefined,
-      detach() {},
-    };
-    const serializer = make();
-    const serialize = serializer.serialize.bind(serializer);
-    serializer.serialize = (frame) => {
-      if (frame.type === "mark" && frame.name.startsWith(PLAYOUT_END_MARK_PREFIX)) filling = false;
-      return serialize(frame);
-    };
-    const { clock, pair, transport } = narrowbandCall(serializer, { background: mixer });
-    const { playedRuns } = simulatedForkModule(clock, pair);
-    transport.receive(() => {});
+    // The background leaves its slots empty from the end-of-speech mark on.
+    const { clock, transport, playedRuns, filling } = forkBackgroundCall(make, {
+      stopsAtEndMark: true,
+    });
     const stops: number[] = [];
     transport.addEventListener("speakingstop", () => stops.push(clock.now()));
     await clock.tick(10);
@@ -55,7 +31,7 @@ for (const [name, make] of FORK_SERIALIZERS) {
       }
       await clock.tick(1);
     }
-    assert.equal(filling, false, "an end-of-speech mark was sent");
+    assert.equal(filling(), false, "an end-of-speech mark was sent");
     const runs = playedRuns();
     const last = runs.findLast((run) => run.value !== 0)!;
     const playedAll = last.at + last.ms;

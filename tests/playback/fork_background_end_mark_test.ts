@@ -9,31 +9,14 @@
 // background's next chunk, its marker where the mark stands (:80-101), and is answered as the
 // module plays that place (dub_speech_frame :994-1010).
 import assert from "node:assert/strict";
-import type { OutboundMixer } from "../../mod.ts";
-import { PLAYOUT_END_MARK_PREFIX } from "../../src/playback.ts";
-import {
-  FORK_SERIALIZERS,
-  forkAudio,
-  simulatedForkModule,
-} from "../serializers/fixtures/fork_serializers.ts";
-import { level, narrowbandCall } from "../serializers/fixtures/narrowband_call.ts";
+import { FORK_SERIALIZERS, forkAudio } from "../serializers/fixtures/fork_serializers.ts";
+import { FORK_BACKGROUND as BACKGROUND, forkBackgroundCall } from "./_fork_background_call.ts";
 
-const BACKGROUND = 7;
 const REPLY_MS = 300;
-
-/** Background at level 7, a 40 ms fill (the transport's chunk at 8 kHz), not mixed in speech. */
-const background = (): OutboundMixer => ({
-  attach() {},
-  mix: (chunk) => chunk,
-  fill: () => ({ type: "audio", audio: level(40, BACKGROUND), sampleRate: 8000, channels: 1 }),
-  detach() {},
-});
 
 for (const [name, make] of FORK_SERIALIZERS) {
   Deno.test(`\`${name}\` with background between replies: no end-of-speech silence in it, each reply's start where the module plays it`, async () => {
-    const { clock, pair, transport } = narrowbandCall(make(), { background: background() });
-    const { playedRuns } = simulatedForkModule(clock, pair);
-    transport.receive(() => {});
+    const { clock, transport, playedRuns } = forkBackgroundCall(make);
     const starts: number[] = [];
     const stops: number[] = [];
     transport.addEventListener("speakingstart", () => starts.push(clock.now()));
@@ -70,22 +53,11 @@ for (const [name, make] of FORK_SERIALIZERS) {
 
 for (const [name, make] of FORK_SERIALIZERS) {
   Deno.test(`\`${name}\`, background stopping right after an end-of-speech mark: the reply's end flushed at once, the mark answered as it plays`, async () => {
-    let filling = true;
-    const mixer: OutboundMixer = {
-      ...background(),
-      fill: () => filling ? background().fill!() : undefined,
-    };
-    const serializer = make();
     // The background's next slot finds it stopped: the mark's command, held for its next chunk,
     // has none to ride with, and the pre-buffer holds the end of what was sent.
-    const serialize = serializer.serialize.bind(serializer);
-    serializer.serialize = (frame) => {
-      if (frame.type === "mark" && frame.name.startsWith(PLAYOUT_END_MARK_PREFIX)) filling = false;
-      return serialize(frame);
-    };
-    const { clock, pair, transport } = narrowbandCall(serializer, { background: mixer });
-    const { playedRuns } = simulatedForkModule(clock, pair);
-    transport.receive(() => {});
+    const { clock, transport, playedRuns, filling } = forkBackgroundCall(make, {
+      stopsAtEndMark: true,
+    });
     const stops: number[] = [];
     transport.addEventListener("speakingstop", () => stops.push(clock.now()));
     await clock.tick(10);
@@ -96,7 +68,7 @@ for (const [name, make] of FORK_SERIALIZERS) {
         await clock.tick(1);
       }
     }
-    assert.equal(filling, false, "an end-of-speech mark was sent");
+    assert.equal(filling(), false, "an end-of-speech mark was sent");
     const runs = playedRuns();
     // The reply's last 20 ms went last (the chunker held it to the quiet time), into the
     // pre-buffer: flushed at the background's first empty slot, it plays on without a break, not

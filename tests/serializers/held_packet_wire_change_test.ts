@@ -12,9 +12,12 @@
  */
 import assert from "node:assert/strict";
 import { VonageSerializer } from "../../src/serializers/vonage.ts";
-import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
-import { botAudio, wholeFrameSession } from "./fixtures/whole_frame_calls.ts";
-import { mediaStart } from "./fixtures/asterisk_channel_playout.ts";
+import {
+  ASTERISK_SLIN16,
+  asteriskFormatChangeWhileHolding,
+  botAudio,
+  wholeFrameSession,
+} from "./fixtures/whole_frame_calls.ts";
 
 const CONNECTED_8K = JSON.stringify({
   event: "websocket:connected",
@@ -71,10 +74,8 @@ Deno.test("VonageSerializer with 1000-byte packets: the partial packet held at a
 });
 
 Deno.test("AsteriskSerializer with 1000-byte packets: the partial packet held at a new format is dropped, counted and off the timeline", async () => {
-  const { clock, pair, transport } = wholeFrameSession({
-    serializer: () => new AsteriskSerializer(),
-    opening: mediaStart({ format: "slin16", frameBytes: 640 }),
-  }, { fixedAudioPacketSize: 1000 });
+  const session = wholeFrameSession(ASTERISK_SLIN16, { fixedAudioPacketSize: 1000 });
+  const { clock, pair, transport } = session;
   const afterChange: Uint8Array[] = [];
   let changed = false;
   pair.client.binaryType = "arraybuffer";
@@ -82,15 +83,9 @@ Deno.test("AsteriskSerializer with 1000-byte packets: the partial packet held at
     const data = (event as MessageEvent).data;
     if (changed && typeof data !== "string") afterChange.push(new Uint8Array(data));
   });
-  pair.client.send(mediaStart({ format: "slin16", frameBytes: 640 }));
-  await clock.tick(0);
   // 1600 bytes (50 ms) in two 25 ms chunks: two 640-byte frames, 320 bytes held; one 1000-byte
-  // packet leaves (31.25 ms), 280 bytes wait for the next.
-  void transport.send(botAudio(1600, "a"));
-  await clock.tick(30);
-  // The channel goes on in μ-law at 8 kHz, 20 ms frames of 160 bytes.
-  pair.client.send(mediaStart({ format: "ulaw", frameBytes: 160 }));
-  await clock.tick(0);
+  // packet leaves (31.25 ms), 280 bytes wait for the next. Then the channel goes on in μ-law.
+  await asteriskFormatChangeWhileHolding(session);
   changed = true;
   await clock.tick(3000);
   const { sentMs, heardMs } = transport.playback;
