@@ -129,6 +129,13 @@ export const INSTRUMENTS: readonly MetricInstrument[] = Object.freeze([
     "Bot audio of interrupted responses dropped before sending",
   ),
   instrument(
+    "voice.outbound.stale_text",
+    "counter",
+    "{frame}",
+    "outbound.textFramesStale",
+    "Bot text of interrupted responses dropped before sending, where the far end speaks text",
+  ),
+  instrument(
     "voice.outbound.dropped_on_close",
     "counter",
     "By",
@@ -193,6 +200,8 @@ export function summaryLine(s: SessionMetricsSnapshot): string {
   add("interruptions", s.interruptions);
   add("interrupted_bytes", o.bytesInterrupted);
   add("stale_bytes", o.bytesStale);
+  // Only where text went stale: an audio session never has any, and its line stays as it was.
+  if (o.textFramesStale > 0) add("stale_texts", o.textFramesStale);
   add("close_dropped_bytes", o.bytesDroppedOnClose);
   add("turns", s.turnLatency.count);
   durations("turn", s.turnLatency);

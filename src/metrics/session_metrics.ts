@@ -367,6 +367,7 @@ export class SessionMetrics extends EventTarget {
         underrunMs: this.#underruns.totalMs,
         bytesInterrupted: stats.audioBytesInterrupted,
         bytesStale: stats.audioBytesStale,
+        textFramesStale: stats.textFramesStale,
         bytesDroppedOnClose: stats.audioBytesDroppedOnClose,
       },
       interruptions: stats.interruptions,

@@ -83,6 +83,12 @@ export interface OutboundMetrics {
   /** Audio bytes of interrupted responses dropped before sending (`audioBytesStale`). */
   bytesStale: number;
   /**
+   * Text frames of interrupted responses dropped before sending (`textFramesStale`), where the
+   * far end speaks the bot's text (`FrameSerializer.speaksText`: ConversationRelay): there they
+   * are the stale reply, as `bytesStale` is where the bot sends audio.
+   */
+  textFramesStale: number;
+  /**
    * Audio bytes dropped because the session was closing or closed, or the socket refused their
    * message, and with `lastPacket: "drop"` each reply's partial packet
    * (`transport.stats.audioBytesDroppedOnClose`).

@@ -13,6 +13,7 @@ import type {
   SerializerContext,
 } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
+import { isKeypadDigit } from "../_keypad_digits.ts";
 import { isMidSpeechMark } from "./_mid_speech_mark.ts";
 import { PLAYOUT_MARK_PREFIX } from "../playback.ts";
 import {
@@ -41,7 +42,6 @@ const MAX_MESSAGE_BYTES = 65_500;
 const MAX_COMMAND_BYTES = 128;
 /** Mark names sent as they are; others travel under an id of ours (which starts with `#`). */
 const PLAIN_ID = /^[A-Za-z0-9_.:\-]{1,64}$/;
-const DTMF = /^[0-9*#A-D]$/;
 /** How a passthrough channel (`p` dial option) refuses a command (chan_websocket.c `handle_command`). */
 const PASSTHROUGH_REFUSAL = /not supported in passthrough mode/;
 /**
@@ -409,7 +409,7 @@ export class AsteriskSerializer implements FrameSerializer {
         return this.#start(event);
       case "DTMF_END": {
         const digit = textField(event, "digit").toUpperCase();
-        if (!DTMF.test(digit)) {
+        if (!isKeypadDigit(digit)) {
           throw new TransportError("decode", `${PROVIDER}: DTMF_END digit is not a keypad digit`);
         }
         return { type: "dtmf", digit } satisfies DtmfFrame;

@@ -6,6 +6,7 @@
  */
 
 import { kindOf, shownValue } from "../_kind_of.ts";
+import { isKeypadDigit } from "../_keypad_digits.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { expectMethods } from "../transport_options.ts";
@@ -52,8 +53,6 @@ export interface ResolvedCallOptions {
   onProgress: ((progress: CallProgress) => void) | undefined;
   signal: AbortSignal | undefined;
 }
-
-const DTMF_DIGIT = /^[0-9*#A-D]$/;
 
 function nonNegative(value: number, name: string): number {
   if (typeof value !== "number" || !(value >= 0)) {
@@ -170,8 +169,8 @@ function checkDtmf(dtmf: unknown): { atMs: number; digit: string }[] {
   dtmf.forEach((press: unknown, i) => {
     expectObject(press ?? null, `dtmf[${i}]`, "an object { atMs, digit }");
     const { atMs, digit } = press as { atMs: unknown; digit: unknown };
-    // A number would pass the pattern (it tests the number's text), and go to the far end as one.
-    if (typeof digit !== "string" || !DTMF_DIGIT.test(digit)) {
+    // A number is no keypad digit, though its text may be one: it would go to the far end as one.
+    if (typeof digit !== "string" || !isKeypadDigit(digit)) {
       const got = typeof digit === "string" ? JSON.stringify(digit) : kindOf(digit);
       throw new RangeError(`dtmf digits are 0-9, *, # and A-D, got ${got}`);
     }

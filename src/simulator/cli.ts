@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { systemClock } from "../clock.ts";
+import { isKeypadDigit } from "../_keypad_digits.ts";
 import { resolveCallOptions, speechThreshold } from "./_call_options.ts";
 import { FLAG_NAMES } from "./_gate_names.ts";
 import { IDLE_CONTEXT } from "./_idle_context.ts";
@@ -303,8 +304,10 @@ async function readAudio(file: string): Promise<Uint8Array> {
 
 function parseDtmf(text: string): { atMs: number; digit: string }[] {
   return text.split(",").map((part) => {
-    const match = /^\s*([0-9*#A-D])@(\d+(?:\.\d+)?)\s*$/.exec(part);
-    if (!match) throw new RangeError(`--dtmf takes DIGIT@MS,…, got ${part}`);
+    const match = /^\s*([^@\s]+)@(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (!match || !isKeypadDigit(match[1]!)) {
+      throw new RangeError(`--dtmf takes DIGIT@MS,…, got ${part}`);
+    }
     return { digit: match[1]!, atMs: Number(match[2]) };
   });
 }

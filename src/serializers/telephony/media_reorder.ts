@@ -284,6 +284,26 @@ export class MediaReorder<T> {
   }
 
   /**
+   * Delivers everything held, in order, with no gap between, a jump still waiting for
+   * confirmation in its place: for a stage whose numbers turned out not to count the stream's
+   * media alone (two tracks on one counter), so that its holes say nothing of loss. The caller
+   * fills what the media times say is missing. Nothing is counted.
+   */
+  drain(output: MediaReorderOutput<T>): void {
+    const candidate = this.#candidate;
+    this.#candidate = undefined;
+    const held = this.#held;
+    if (candidate !== undefined) {
+      held.push(candidate);
+      held.sort((a, b) => a.position - b.position); // once, at a change of numbering
+    }
+    while (held.length > 0) {
+      const first = held.shift()!;
+      this.#deliver(first.packet, first.position, first.span, output);
+    }
+  }
+
+  /**
    * Delivers what is held (as {@linkcode flush}) and forgets the timeline: the next packet starts
    * a new one, whatever its number (a serializer calls this when the provider starts a new stream).
    * Counts are kept.

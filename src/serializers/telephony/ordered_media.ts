@@ -30,10 +30,11 @@ const GAP_FRAME_MS = 100;
 const MAX_AHEAD_MS = 5000;
 
 /**
- * How long, in wall time, media may wait behind a hole, in windows (`windowMs`): in a stream that
- * flows, newer media gives a hole up after one window of media (about as long in real time); the
- * clock gives it up only where the far end sent nothing after it, or the network stalled for four
- * windows, and a packet that comes later still is counted late.
+ * How long, in wall time, media may wait behind a hole with the stage not moving on (no packet
+ * or gap delivered), in windows (`windowMs`): in a stream that flows, newer media gives a hole up
+ * after one window of media (about as long in real time); the clock gives it up only where the
+ * far end sent nothing after it, or the network stalled for four windows, and a packet that
+ * comes later still is counted late.
  */
 const HELD_WALL_WINDOWS = 4;
 
@@ -161,6 +162,11 @@ export class OrderedMedia {
    */
   #heldTimer: ClockTimer | undefined;
   #heldArmed = false;
+  /**
+   * Packets and gaps delivered so far: a push that moved the stage on while it still holds media
+   * re-arms the wall-time bound (see `push`).
+   */
+  #delivered = 0;
 
   /** Makes the stage for one stream. */
   constructor(options: OrderedMediaOptions) {
@@ -219,15 +225,16 @@ export class OrderedMedia {
    * Orders the rest of this stream by `orderBy`, for a provider that learns only from the media
    * how its stream numbers it (Telnyx's `start` names no tracks: a media message of another track
    * is the first word that both tracks share one counter; see `_inbound_order.ts`). What the stage
-   * holds comes out first, in order, its holes filled (as {@linkcode flush}, without ending the
-   * decoder's stream: the audio goes on); frames keep their media times, and the stage orders by
-   * the new key from its next packet.
+   * holds comes out first, in order, without ending the decoder's stream (the audio goes on);
+   * frames keep their media times, and the stage orders by the new key from its next packet.
+   * Its holes are filled only where the media times say media is missing: the numbering just
+   * found wanting may have left a hole for the other track's packet, no loss.
    * Nothing is done (and nothing comes out) when it orders so already.
    */
   reorderBy(orderBy: "sequence" | "timestamp"): AudioFrame[] {
     if (orderBy === this.orderBy) return [];
     this.#frames.length = 0;
-    this.#reorder.flush(this.#output);
+    this.#reorder.drain(this.#timedOutput);
     this.#stopHolding();
     this.#bySequence = orderBy === "sequence";
     this.#timeModulus = this.#bySequence ? undefined : this.#options.modulus;
@@ -297,6 +304,7 @@ export class OrderedMedia {
     const packet: MediaPacket<Uint8Array> = { durationMs, payload: bytes };
     if (message.sequence !== undefined) packet.sequence = message.sequence;
     if (mediaMs !== undefined) packet.timestampMs = mediaMs;
+    const delivered = this.#delivered;
     try {
       this.#reorder.push(packet, this.#output);
     } catch (cause) {
@@ -304,9 +312,12 @@ export class OrderedMedia {
       if (!(cause instanceof TransportError) || cause.code !== "decode") throw cause;
       throw new TransportError("decode", `${this.#provider}: ${cause.message}`, { cause });
     }
-    // A packet in order costs two reads here: the clock is read and the timer armed at a hole.
+    // A packet in order costs two reads here: the clock is read and the timer armed at a hole,
+    // and again when the stage moves on but still holds: a stream that keeps coming out of order
+    // always holds something, though each hole fills in time (the media-time window bounds a
+    // stream that flows); the wall-time bound is for media that waits on nothing coming.
     if (this.#reorder.pending !== 0) {
-      if (!this.#heldArmed) this.#holding();
+      if (!this.#heldArmed || this.#delivered !== delivered) this.#holding();
     } else if (this.#heldArmed) this.#stopHolding();
     // Told whatever the stage did with it: what it dropped (a duplicate, one too late for its
     // window) was received all the same, and RFC 3550 measures every packet received. Still
@@ -494,11 +505,32 @@ export class OrderedMedia {
   };
 
   /**
-   * Media is held behind a hole: bound its wait in wall time too. The reorder stage's own bound
-   * is in media time, moved only by newer media: a far end that sends nothing after a hole (its
-   * caller's audio paused, a stalled network, a stream left open) would leave the media before
-   * it to the socket's close. Only with the session's clock and a way to hand frames on between
-   * messages (`SerializerContext.inboundFrames`); else the wait is bounded by media and the close.
+   * Packets let go without their stage's gaps ({@linkcode reorderBy}): silence goes before one
+   * only where its media time is ahead of where delivery stands, by half a packet or more,
+   * counted as the stage counts a gap it fills.
+   */
+  readonly #timedOutput: MediaReorderOutput<Uint8Array> = {
+    packet: (packet) => {
+      const atMs = this.#frameMs(packet.timestampMs, packet.durationMs);
+      const missingMs = atMs === undefined ? 0 : atMs - this.#nextMs;
+      if (missingMs >= packet.durationMs / 2) {
+        this.#context?.count("inboundMediaGapsFilled", 1);
+        this.#context?.count("inboundMediaGapMs", missingMs);
+        const packets = Math.max(1, Math.round(missingMs / packet.durationMs));
+        this.#output.gap({ durationMs: missingMs, packets });
+      }
+      this.#decode(packet.payload, atMs, packet.durationMs);
+    },
+    gap: (gap) => this.#output.gap(gap),
+  };
+
+  /**
+   * Media is held behind a hole (or still is, the stage having moved on): bound its wait in wall
+   * time too, from now. The reorder stage's own bound is in media time, moved only by newer
+   * media: a far end that sends nothing after a hole (its caller's audio paused, a stalled
+   * network, a stream left open) would leave the media before it to the socket's close. Only
+   * with the session's clock and a way to hand frames on between messages
+   * (`SerializerContext.inboundFrames`); else the wait is bounded by media and the close.
    */
   #holding(): void {
     const context = this.#context;
@@ -604,6 +636,7 @@ export class OrderedMedia {
   }
 
   #decode(bytes: Uint8Array, timestampMs: number | undefined, durationMs: number): void {
+    this.#delivered++;
     const at = timestampMs ?? this.#nextMs;
     this.#nextMs = at + durationMs;
     const frame = this.#audio.decode(bytes);
