@@ -103,10 +103,11 @@ export class OutboundPath {
   /** The session is ending otherwise than by an `end` (cancel, close): an `end` waiting stops. */
   #dropped = false;
   /**
-   * `timeline.sentMs` when the observers were last told that the audio held back for a packet
-   * never leaves (see {@linkcode #heldNeverLeaves}); NaN: never. Told once for what was held then.
+   * The session's end told the observers what never leaves (see {@linkcode #heldNeverLeaves}):
+   * once, whether the far end closed or we did. Not where an interruption told a drop: it told
+   * only what its clear dropped, and a background chunk whose answer was due then was not.
    */
-  #heldDropToldAt = NaN;
+  #endDropTold = false;
   readonly #dispatch: (event: Event) => void;
   readonly #goodbye: (say: () => Promise<void> | void, reason: string) => Promise<void>;
   readonly #onError: (error: TransportError) => void;
@@ -608,15 +609,14 @@ export class OutboundPath {
    */
   #heldNeverLeaves(): void {
     const heldMs = this.sender.neverLeftMs + this.sender.answerDueMs;
-    const sentMs = this.#timeline.sentMs;
-    if (!(heldMs > 0) || sentMs === this.#heldDropToldAt) return;
+    if (!(heldMs > 0) || this.#endDropTold) return;
+    this.#endDropTold = true;
     this.sender.neverLeftTold(true);
-    this.#heldDropped(sentMs - heldMs, this.#clock.now());
+    this.#heldDropped(this.#timeline.sentMs - heldMs, this.#clock.now());
   }
 
   /** Tells the observers the audio told of from `position` on never left (`outboundDropped`). */
   #heldDropped(position: number, at: number): void {
-    this.#heldDropToldAt = this.#timeline.sentMs;
     if (this.#observers.list.length > 0) this.#observers.outboundDropped({ at, position });
   }
 

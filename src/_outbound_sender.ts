@@ -1048,11 +1048,16 @@ export class OutboundSender {
         this.#pcmPerWireByte = pcm / pushed;
         // The frame held before goes first (whole frames are only made once it is filled).
         const frame = Math.min(heldBefore, pcm);
-        leaving = this.#leavingPcm(pcm, frame, pushed, pending, packetizer.pendingBytes);
-        if (packetizer.pendingBytes === pending + pushed) {
+        const held = packetizer.pendingBytes; // read once: a getter, on every chunk's path
+        leaving = this.#leavingPcm(pcm, frame, pushed, pending, held);
+        if (held === pending + pushed) {
           this.#heldChunks++; // no packet left: none of it has
           chunks = 0;
-        } else chunks += this.#takeHeldChunks();
+        } else if (this.#heldChunks !== 0) {
+          // As `#takeHeldChunks`, inline: no call on every chunk's path for the rare case.
+          chunks += this.#heldChunks;
+          this.#heldChunks = 0;
+        }
       }
     }
     const lostNow = this.#lostBytes - lost;

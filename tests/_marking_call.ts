@@ -8,8 +8,10 @@
  */
 
 import type {
+  AudioFrame,
   Frame,
   FrameSerializer,
+  OutboundMixer,
   SerializedMessage,
   TransportError,
   TransportOptions,
@@ -87,3 +89,19 @@ function lateChunk(
     },
   };
 }
+
+/**
+ * A background of 20 ms at 16 kHz mono, every byte 3, in every slot; speech passes through
+ * unmixed.
+ */
+export const hum: OutboundMixer = {
+  attach() {},
+  mix: (chunk: AudioFrame) => chunk,
+  fill: () => ({
+    type: "audio",
+    audio: new Uint8Array(20 * BYTES_PER_MS).fill(3),
+    sampleRate: 16000,
+    channels: 1,
+  }),
+  detach() {},
+};

@@ -119,6 +119,12 @@ export class ForkBuffers {
   #awaitedTake: Take | undefined;
   /** Takes whose asynchronous answer is still due, oldest first ({@linkcode answerDue}). */
   readonly #due: Take[] = [];
+  /**
+   * Takes counted before an interruption's whole batch of silence whose answers were still due
+   * ({@linkcode answersFollowFlush}): background, which the clear does not drop, so each reaches
+   * the module after the silence and `killAudio`, into an empty pre-buffer.
+   */
+  readonly #afterFlush: Take[] = [];
   /** Batches moved to the playout buffer so far: a late refusal undoes only the latest. */
   #batches = 0;
   /** The rate of the audio sent back, read when the pre-buffer is measured in time. */
@@ -200,6 +206,13 @@ export class ForkBuffers {
   answered(refused: boolean): void {
     const take = this.#due.shift();
     if (take === this.#awaitedTake) this.#awaitedTake = undefined; // none came: held whole
+    if (this.#afterFlush.length > 0 && take !== undefined) {
+      const index = this.#afterFlush.indexOf(take);
+      if (index >= 0) {
+        this.#afterFlush.splice(index, 1);
+        return this.#arrivedAfterFlush(take, refused);
+      }
+    }
     if (!refused || take === undefined || take.batch < 0) return;
     this.#heldUntilArrived = Math.max(0, this.#heldUntilArrived - take.added);
     // Its markers never went in: marks whose commands went before it wait in the inventory still,
@@ -223,6 +236,36 @@ export class ForkBuffers {
     this.#batches--;
     const back = take.moved.filter((name) => remove(this.#queued, name));
     this.#prebuffered.unshift(...back);
+  }
+
+  /**
+   * An interruption's whole batch of silence is about to be counted (see `ForkMarks.interrupt`)
+   * ahead of the answers still due: whether any is. Those already counted (the serializer took
+   * the chunk before answering) are background (speech is under way, `sendsUnderWay`, and its
+   * answer dropped after the clear): they reach the module after the silence and `killAudio`, so
+   * their samples are counted again as their answer comes ({@linkcode answered}). Those not
+   * counted yet are counted as they are, after the silence.
+   */
+  protected answersFollowFlush(): boolean {
+    for (const take of this.#due) if (take.batch >= 0) this.#afterFlush.push(take);
+    return this.#due.length > 0;
+  }
+
+  /**
+   * The answer for `take` came after the interruption's whole batch of silence that moved (and
+   * `killAudio` dropped) what the count held with it ({@linkcode answersFollowFlush}): unless
+   * refused, its samples and markers now reach an empty pre-buffer, at the threshold after a
+   * first batch. Its markers' names were taken for erased by that `killAudio`: their `playout`
+   * answer, when their place plays, takes them off that list as a `cleared` one would.
+   */
+  #arrivedAfterFlush(take: Take, refused: boolean): void {
+    if (refused) return; // nothing of it reached the module, and the count holds none of it
+    this.#held += take.added;
+    if (this.#held < this.#threshold) return;
+    // It completed a batch of its own: nothing was held before it to let go.
+    this.#batches++;
+    this.#held = 0;
+    this.#threshold = THRESHOLD;
   }
 
   /**

@@ -471,8 +471,13 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     // batch with it would leave the stopped reply's end in the pre-buffer, ahead of the next
     // reply's audio. A whole first batch of silence moves whatever the module holds, at whichever
     // threshold (the chunk may be what moved the count past the first), and `killAudio` drops it.
+    // So too where a background chunk's answer is due (a slot it filled mid-reply, which no clear
+    // drops: it goes after `killAudio`): counted, it completed the batch the silence was counted
+    // to complete, and arriving after the clear, it would still complete it, the stopped reply's
+    // end played then. Its samples are counted again as its answer comes (`answered`). One send
+    // is under way at most: with speech's, no background answer is due.
     this.#flushedWhole = this.sendsUnderWay > 0;
-    const whole = this.#flushedWhole
+    const whole = this.#flushedWhole || this.answersFollowFlush()
       ? this.#audio(new Uint8Array(FIRST_THRESHOLD * 2), false)
       : null;
     // Marks held go before it either way: in the inventory or the playout buffer, `killAudio`

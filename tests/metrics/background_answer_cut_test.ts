@@ -8,23 +8,10 @@
 // answers a mark once the audio before it has played, as Twilio's Media Streams documents "mark"
 // (its `MarkingSerializer`).
 import assert from "node:assert/strict";
-import { type AudioFrame, type OutboundMixer, SessionMetrics } from "../../mod.ts";
+import { SessionMetrics } from "../../mod.ts";
 import { FakeClock } from "../../src/testing/mod.ts";
-import { answersLate, markingCall } from "../_marking_call.ts";
+import { answersLate, hum, markingCall } from "../_marking_call.ts";
 import { BYTES_PER_MS } from "../_stall_call.ts";
-
-/** 20 ms of background at 16 kHz mono, every slot; speech passes through unmixed. */
-const hum: OutboundMixer = {
-  attach() {},
-  mix: (chunk: AudioFrame) => chunk,
-  fill: () => ({
-    type: "audio",
-    audio: new Uint8Array(20 * BYTES_PER_MS).fill(3),
-    sampleRate: 16000,
-    channels: 1,
-  }),
-  detach() {},
-};
 
 /**
  * Background alone, its 3rd chunk (40 ms on) answered 30 ms late, with `SessionMetrics` and an
