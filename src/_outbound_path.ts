@@ -600,9 +600,8 @@ export class OutboundPath {
    * The session is ending: the audio held back for a packet not yet whole, the serializer's
    * partial frame (behind it, or alone: `neverLeftMs`) and the chunk whose asynchronous answer
    * is due (`answerDueMs`, speech or background: dropped as it comes), placed on the timeline and
-   * told to the
-   * observers with its chunks, never leaves. Told now, before the clear and before the
-   * observers hear the session is over, from where it was placed (else `voice.outbound.audio`
+   * told to the observers with its chunks, never leaves. Told now, before the clear and before
+   * the observers hear the session is over, from where it was placed (else `voice.outbound.audio`
    * counts it as sent, which `stats.audioBytesSent` never did, and a recording keeps what was
    * placed to play before the close); once, whether the far end closed (`drop`) or we did
    * (`stop`).
