@@ -57,10 +57,17 @@ Usage: simulate [options] <ws-url>
       --linger MS           after the audio ends, hang up once the bot is quiet this long (default: 3000;
                             not with --hang-up-at or --wait-for-bot)
       --max-duration MS     end the call after this long (default: 300000)
+      --connect-timeout MS  fail a call whose WebSocket has not opened within MS (default:
+                            10000; --max-duration bounds it too)
       --max-underrun-total MS
                             exit 1 when a call's caller heard more than MS of underruns in all
                             (gaps in the bot's replies: the report's "underruns"); the bot
                             transport's own count is not seen from here (another process)
+      --max-underrun MS     a silence of the bot's up to MS long, between two of its sounds,
+                            is an underrun (a gap the caller heard inside a reply); a longer
+                            one ends the reply (default: 1000)
+      --early MS            bot audio that arrives with more than MS already queued ahead of it
+                            counts as early (default: 1000)
       --require-answer      exit 1 when the bot left any of the caller's utterances unanswered
                             (the report's "responses N/M answered"; not with --speed max)
       --barge-in MS         speak over the bot MS into each of its answers
@@ -352,6 +359,9 @@ const OPTIONS = {
   linger: { type: "string" },
   "max-duration": { type: "string" },
   "max-underrun-total": { type: "string" },
+  "max-underrun": { type: "string" },
+  early: { type: "string" },
+  "connect-timeout": { type: "string" },
   "barge-in": { type: "string" },
   "barge-in-for": { type: "string" },
   "barge-ins": { type: "string" },
@@ -507,6 +517,16 @@ export async function main(args: string[]): Promise<number> {
     if (maxDurationFlag !== undefined) options.maxDurationMs = maxDurationFlag;
     // 0 allowed: no underrun at all.
     underrunBoundMs = millis(values["max-underrun-total"], "max-underrun-total");
+    // The far end's playout figures, as the library sets them: without these flags the CLI's
+    // "underruns" and "early" could only be read at the library's defaults. 0 allowed (no
+    // silence is a gap; any audio queued ahead is early), as the options take it.
+    const maxUnderrunMs = millis(values["max-underrun"], "max-underrun");
+    if (maxUnderrunMs !== undefined) options.maxUnderrunMs = maxUnderrunMs;
+    const earlyMs = millis(values.early, "early");
+    if (earlyMs !== undefined) options.earlyMs = earlyMs;
+    // A handshake given no time at all can only fail, as a call of no duration: usage.
+    const connectTimeoutMs = millis(values["connect-timeout"], "connect-timeout", 0);
+    if (connectTimeoutMs !== undefined) options.connectTimeoutMs = connectTimeoutMs;
     const bargeIn = millis(values["barge-in"], "barge-in");
     if (bargeIn === undefined) {
       for (const name of ["barge-in-for", "barge-ins"] as const) {

@@ -30,6 +30,9 @@ function violationLines(violations: readonly (ProtocolViolation & { calls?: numb
   ];
 }
 
+/** One reason a verdict failed, under its `result` line: by the name its JSON gives it. */
+const failureLine = (f: { reason: string; detail: string }) => `    ${f.reason}: ${f.detail}`;
+
 /**
  * Whether the call passed, at a glance, and under it every reason it failed: its `verdict` (the
  * CLI's, with its gates), else judged here with none.
@@ -37,7 +40,7 @@ function violationLines(violations: readonly (ProtocolViolation & { calls?: numb
 function resultLines(verdict: CallVerdict): string[] {
   return [
     row("result", verdict.passed ? "passed" : "FAILED"),
-    ...verdict.failures.map((f) => `    ${f.reason}: ${f.detail}`),
+    ...verdict.failures.map(failureLine),
   ];
 }
 
@@ -162,8 +165,15 @@ function aggregateResultLines(
   calls: number,
 ) {
   // No call is no pass (`AggregateVerdict.passed`): a CI gate over a run that tested nothing
-  // must not go green, so the line says FAILED as the verdict does, not "0 passed".
-  if (calls === 0) return [row("result", "FAILED: no call ran")];
+  // must not go green, so the line says FAILED as the verdict does, not "0 passed"; under it the
+  // verdict's reason by its name (`no-calls`), as a call's are, not a text of its own that the
+  // JSON's reason could not be found by.
+  if (calls === 0) {
+    return [
+      row("result", "FAILED"),
+      ...failures.map(failureLine),
+    ];
+  }
   return [
     row(
       "result",

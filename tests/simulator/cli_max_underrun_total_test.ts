@@ -9,41 +9,7 @@
 // timer and sends 200 ms more: the caller hears one gap of about 300 ms inside its reply.
 import assert from "node:assert/strict";
 import { expectUsage, runCli as simulate } from "./_cli.ts";
-
-const RATE = 16000;
-
-/** `ms` of a 440 Hz tone, PCM16 little-endian mono at 16 kHz. */
-function tone(ms: number): Uint8Array {
-  const samples = new Int16Array((RATE * ms) / 1000);
-  for (let i = 0; i < samples.length; i++) {
-    samples[i] = Math.round(9000 * Math.sin((2 * Math.PI * 440 * i) / RATE));
-  }
-  return new Uint8Array(samples.buffer);
-}
-
-/** Serves the bot whose one reply has a gap of `pauseMs - 200` ms in it. */
-function serveStutteringBot(pauseMs: number) {
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const { socket, response } = Deno.upgradeWebSocket(request);
-    socket.onopen = () => {
-      socket.send(tone(200));
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (socket.readyState === WebSocket.OPEN) socket.send(tone(200));
-      }, pauseMs);
-      timers.add(timer);
-    };
-    return response;
-  });
-  return {
-    url: `ws://127.0.0.1:${server.addr.port}/`,
-    async close() {
-      for (const timer of timers) clearTimeout(timer);
-      await server.shutdown();
-    },
-  };
-}
+import { RATE, serveStutteringBot } from "./_stuttering_bot.ts";
 
 Deno.test("the simulate CLI fails a run whose caller heard more underruns than --max-underrun-total, and passes one within it", async () => {
   const bot = serveStutteringBot(500);
