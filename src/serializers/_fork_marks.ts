@@ -89,6 +89,11 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
   /** See {@linkcode backgroundFills}. */
   #backgroundFills = false;
   /**
+   * The background stopped with samples in the pre-buffer and no mark waiting for them: the flush
+   * timer sends the silence that lets its last part go (see {@linkcode backgroundFills}).
+   */
+  #backgroundEnds = false;
+  /**
    * The last `killAudio` went after a whole first batch of silence ({@linkcode interrupt}, a send
    * under way): the module's pre-buffer was emptied whatever reached it of that send.
    */
@@ -247,12 +252,27 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    * (the end of what was sent, the mark's place) is flushed at once, as the mark's silence would
    * have, not once the pump takes the background for stopped (its run-out, `ended`), the module
    * running dry before the reply's end meanwhile.
+   *
+   * With no mark waiting, the pre-buffer may still hold the background's last part (less than a
+   * batch: the module moves only whole ones, `processIncomingBinary`, `lws_glue.cpp:108-116`),
+   * which nothing but more audio lets go (`killAudio` empties only the playout buffer): left, it
+   * played at the next reply's start, glued to it, and the reply that much later than the
+   * estimate. Not dropped (that takes a batch of silence and a `killAudio`, which would cut what
+   * still plays of the background too): flushed by the silence that completes the batch, its end
+   * heard as the background stops, as a reply's is. A slot later, not at once: a background short
+   * of a chunk for one read fills that slot late, its chunk cancelling the flush ({@linkcode
+   * #audio}), and gets no silence in it; with the lead the serializers ask for (a batch and a
+   * tick) what the module plays of the background lasts that long.
    */
   set backgroundFills(fills: boolean) {
     const stopped = this.#backgroundFills && !fills;
     this.#backgroundFills = fills;
-    if (!stopped || !this.#endAwaitsFlush()) return;
-    if (this.#flushTimer?.armed === false) this.#flushTimer.arm(0);
+    if (!stopped || this.#flushTimer?.armed !== false) return;
+    if (this.#endAwaitsFlush()) this.#flushTimer.arm(0);
+    else if (this.heldSamples > 0) {
+      this.#backgroundEnds = true;
+      this.#flushTimer.arm(this.#chunkMs);
+    }
   }
 
   /**
@@ -292,7 +312,10 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
         for (const command of this.release()) context.send(command);
       });
       this.#flushTimer = context.clock.timer(() => {
-        if (this.cancelled || !(this.#markersHeld() || this.#endAwaitsFlush())) return;
+        const backgroundEnds = this.#backgroundEnds && this.heldSamples > 0;
+        this.#backgroundEnds = false;
+        if (this.cancelled) return;
+        if (!(this.#markersHeld() || this.#endAwaitsFlush() || backgroundEnds)) return;
         // The silence is the end-of-speech mark's own, as `markWithTail`'s is: the mark's place is
         // still the end of what was sent, and declined, it still goes once an answer frees a
         // slot (`#lastEnd`). Forgotten with the silence's `take`, it never went: `speakingstop`
@@ -328,6 +351,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
   #audio(bytes: Uint8Array, chunk: boolean): Uint8Array | SerializedMessage[] {
     // Audio moves the pre-buffer on: what a stretch's end left there goes with it.
     if (this.#flushTimer?.armed) this.#flushTimer.cancel();
+    this.#backgroundEnds = false;
     // Audio after the last end-of-speech mark: its place is no longer the end of what was sent.
     this.#lastEnd = undefined;
     this.#killedLast = false;

@@ -27,8 +27,11 @@ export function forkBackgroundCall(
   { stopsAtEndMark = false }: { stopsAtEndMark?: boolean } = {},
 ) {
   let filling = true;
+  let wake = () => {};
   const background: OutboundMixer = {
-    attach() {},
+    attach(_format, wakeUp) {
+      wake = wakeUp;
+    },
     mix: (chunk) => chunk,
     fill: () =>
       filling
@@ -48,5 +51,12 @@ export function forkBackgroundCall(
   const { clock, pair, transport } = narrowbandCall(serializer, { background });
   const { playedRuns } = simulatedForkModule(clock, pair);
   transport.receive(() => {});
-  return { clock, transport, playedRuns, filling: () => filling };
+  // `stop`: the background leaves its slots empty from now on, whatever marks are pending;
+  // `resume`: it has chunks again, and wakes the transport (a stream short of a chunk for a read).
+  const resume = () => {
+    filling = true;
+    wake();
+  };
+  const stop = () => void (filling = false);
+  return { clock, transport, playedRuns, filling: () => filling, stop, resume };
 }
