@@ -400,6 +400,7 @@ export class PlaybackTracker {
   ): void {
     if (!speech) {
       this.#filledSinceMark = true;
+      if (!leavesLater) this.beforeBackground(now);
       // Background alone: it too fills the packet that held speech back, and sends it; and a far
       // end reporting its playback plays it on after the speech (see #filled).
       if (this.acks && !leavesLater && !Number.isNaN(this.#boundaryAt)) {
@@ -461,8 +462,9 @@ export class PlaybackTracker {
    */
   chunkLeft(now: number, speech: boolean): void {
     if (!this.acks) return;
-    if (speech) this.#markAfterChunk(now);
-    else if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
+    if (speech) return this.#markAfterChunk(now);
+    if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
+    this.beforeBackground(now);
   }
 
   /**
@@ -476,6 +478,26 @@ export class PlaybackTracker {
     this.#trimToSent();
     if (this.acks && !Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
     this.#update(now);
+  }
+
+  /**
+   * A chunk of background alone takes a slot: if the speech ran out before it (drained), its end
+   * is marked now, not at the quiet time (see {@linkcode drained}), which with background filling
+   * the slots is no quiet: the mark went after all the background of that time, and the reply's
+   * `speakingstop`, which waits for its answer, came that much after the far end had played its
+   * end (80 ms at the default pacing, every reply a bot writes ahead; one relayed in real time had
+   * its end marked at once, its tail leaving at the quiet time). Called by {@linkcode chunkSent}
+   * once the chunk has left, the mark stands a chunk past the end; called before it leaves, at
+   * the end. Not while the packetizer holds that end (the background's chunks fill its packet and
+   * send it: the next one looks again), nor where a mark stands at the end already (the
+   * cadence's, at a reply whose last chunk it fell on). `now`: as in chunkSent.
+   */
+  beforeBackground(now?: number): void {
+    if (!this.acks || !this.#drained) return;
+    const u = this.#utterances[this.#utterances.length - 1];
+    if (u === undefined || u.end <= this.#markedPosition + EPSILON) return;
+    if (u.end > this.#leftPosition + EPSILON) return; // still held
+    this.#mark(true, 2 * MAX_PENDING_MARKS, false, now);
   }
 
   /** The marks owed once a chunk has left: the held boundary's, and the cadence's. */
@@ -1163,7 +1185,16 @@ export class PlaybackTracker {
   #markEnd(): void {
     if (!this.#drained) return;
     this.stretchEnded?.();
-    if (this.acks) this.#mark(true);
+    if (this.acks && !this.#speechEndMarked) this.#mark(true);
+  }
+
+  /**
+   * An end-of-speech mark stands at or past the end of the last speech sent: only background
+   * has left since (see {@linkcode beforeBackground}), and a mark now would stand inside it.
+   */
+  get #speechEndMarked(): boolean {
+    const u = this.#utterances[this.#utterances.length - 1] ?? this.#last;
+    return this.#markedEnd && u !== undefined && u.end <= this.#markedPosition + EPSILON;
   }
 
   /**

@@ -202,8 +202,21 @@ export class OrderedMedia {
    * wall time (see `#heldTooLong`); the wait ends with the session (its `signal`).
    */
   bind(context: SerializerContext): void {
+    this.#unbind(); // bound anew: one listener, on the signal of the context it counts through
     this.#context = context;
-    context.signal?.addEventListener("abort", () => this.#stopHolding(), { once: true });
+    context.signal?.addEventListener("abort", this.#sessionEnded, { once: true });
+  }
+
+  /** The session is over: a wait for a hole ends with it (see {@linkcode bind}). */
+  readonly #sessionEnded = (): void => this.#stopHolding();
+
+  /**
+   * Lets go of the session's signal: the stage is replaced (see {@linkcode orderingBy}), or bound
+   * anew. Kept, its listener held the stage, all it had ordered, for the rest of the session: one
+   * more at each start that switched the order, a stream restarted on and on over one socket.
+   */
+  #unbind(): void {
+    this.#context?.signal?.removeEventListener("abort", this.#sessionEnded);
   }
 
   /** What this stage puts packets in order by (its `orderBy` option). */
@@ -212,12 +225,18 @@ export class OrderedMedia {
   }
 
   /**
-   * A new, empty stage with this one's options and context but ordering by `orderBy`: for a new
-   * stream that numbers its media otherwise (see `_inbound_order.ts`).
+   * A new, empty stage with this one's options and context but ordering by `orderBy`, in place of
+   * this one: for a new stream that numbers its media otherwise (see `_inbound_order.ts`). This one
+   * is done (whatever it held was handed on first): its wait for a hole ends, and it lets go of the
+   * session's signal.
    */
   orderingBy(orderBy: "sequence" | "timestamp"): OrderedMedia {
     const stage = new OrderedMedia({ ...this.#options, orderBy });
-    if (this.#context !== undefined) stage.bind(this.#context);
+    const context = this.#context;
+    if (context === undefined) return stage;
+    this.#stopHolding();
+    this.#unbind();
+    stage.bind(context);
     return stage;
   }
 
