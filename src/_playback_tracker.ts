@@ -487,10 +487,12 @@ export class PlaybackTracker {
    * `speakingstop`, which waits for its answer, came that much after the far end had played its
    * end (80 ms at the default pacing, every reply a bot writes ahead; one relayed in real time had
    * its end marked at once, its tail leaving at the quiet time). Called by {@linkcode chunkSent}
-   * once the chunk has left, the mark stands a chunk past the end; called before it leaves, at
-   * the end. Not while the packetizer holds that end (the background's chunks fill its packet and
-   * send it: the next one looks again), nor where a mark stands at the end already (the
-   * cadence's, at a reply whose last chunk it fell on). `now`: as in chunkSent.
+   * once the chunk has left, the mark stands a chunk past the end. (Called before it leaves, it
+   * would stand at the end; but a mark declined there, for want of a slot on mod_audio_fork, is
+   * forgotten by the background chunk after it, and `speakingstop` waits `playoutTimeoutMs`.) Not
+   * while the packetizer holds that end (the background's chunks fill its packet and send it: the
+   * next one looks again), nor where a mark stands at the end already (the cadence's, at a reply
+   * whose last chunk it fell on). `now`: as in chunkSent.
    */
   beforeBackground(now?: number): void {
     if (!this.acks || !this.#drained) return;

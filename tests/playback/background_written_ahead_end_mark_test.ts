@@ -38,13 +38,15 @@ async function writtenAhead(clock: FakeClock, transport: WebSocketTransport): Pr
   return stops;
 }
 
-/** Each `speakingstop` as the far end played that reply's last sample. */
+/** Each `speakingstop` no later than a chunk after the far end played that reply's last sample. */
 function assertStopsByEnds(stops: number[], ends: number[]): void {
   assert.equal(stops.length, ends.length, `speakingstop at ${stops}`);
   stops.forEach((stop, i) => {
     const late = stop - ends[i]!;
-    // Before: 80 ms late, every reply; 40 ms with the mark placed only once the chunk had left.
-    assert.equal(late, 0, `reply ${i + 1} stopped ${late} ms after it played`);
+    // Before: 80 ms late, every reply. A chunk late yet: the tracker hears of a background chunk
+    // once it has left, and marks the reply's end then (marked before it leaves, a mark declined
+    // for want of a slot on mod_audio_fork is forgotten by the background chunk after it).
+    assert.ok(late >= 0 && late <= CHUNK_MS, `reply ${i + 1} stopped ${late} ms after it played`);
   });
 }
 
