@@ -207,7 +207,8 @@ export class SimulatedCall {
     }
     if (outcome === "timeout") {
       // Still an error, whichever bound it was: the call never connected, which must not pass.
-      const bound = waitMs < connectTimeoutMs ? "maxDurationMs" : "connectTimeoutMs";
+      const { names } = this.#options;
+      const bound = waitMs < connectTimeoutMs ? names.maxDuration : names.connectTimeout;
       this.#endAt(0, "error", `the WebSocket did not open within ${waitMs} ms (${bound})`);
     } else if (outcome === "failed") {
       this.#endAt(0, "error", `could not connect to ${this.#url}${failure ? `: ${failure}` : ""}`);
@@ -239,9 +240,9 @@ export class SimulatedCall {
           // The bound cut the wait short of the platform's own.
           this.#violation(
             `${protocol}.no-handshake`,
-            `the ${protocol} handshake did not complete within maxDurationMs (${maxDurationMs} ms)`,
+            `the ${protocol} handshake did not complete within ${this.#maxDuration()}`,
           );
-          this.#end("timeout", `the call reached maxDurationMs (${maxDurationMs} ms)`);
+          this.#reachedMaxDuration();
         } else {
           // The platform gives up on the bot and hangs up, as a phone would.
           const detail = `the ${protocol} handshake did not complete in ${READY_TIMEOUT_MS} ms`;
@@ -252,6 +253,20 @@ export class SimulatedCall {
       }, () => {/* ready first */});
     });
     timer.abort();
+  }
+
+  /**
+   * The call's bound on its length as its user set it: `maxDurationMs (3000 ms)` for a library
+   * user, `--max-duration (3000 ms)` for the command line's (`names`).
+   */
+  #maxDuration(): string {
+    const { names, maxDurationMs } = this.#options;
+    return `${names.maxDuration} (${maxDurationMs} ms)`;
+  }
+
+  /** Ends the call at its bound on its length (`maxDurationMs`): the caller hangs up. */
+  #reachedMaxDuration(): void {
+    this.#end("timeout", `the call reached ${this.#maxDuration()}`);
   }
 
   /** The caller's side of the call: audio frames on schedule, DTMF, barge-ins, hanging up. */
@@ -298,7 +313,7 @@ export class SimulatedCall {
         if (await this.#sleepUntil(options.maxDurationMs, frame)) {
           const msPerMs = silenceFrom === undefined ? 1 / speed : 1;
           this.#press(dtmf, position + frameMs - (due - options.maxDurationMs) / msPerMs);
-          this.#end("timeout", `the call reached maxDurationMs (${options.maxDurationMs} ms)`);
+          this.#reachedMaxDuration();
         }
         break;
       }
@@ -328,7 +343,7 @@ export class SimulatedCall {
       const now = this.#now();
       if (samples === null && !Number.isFinite(speed)) {
         this.#stall.atEnd = true;
-        this.#end("timeout", `the call reached maxDurationMs (${options.maxDurationMs} ms)`);
+        this.#reachedMaxDuration();
         break;
       }
       this.#stall.atEnd = samples === null;
@@ -360,7 +375,7 @@ export class SimulatedCall {
       if (options.hangUpAtMs !== undefined && this.#callerSentMs >= options.hangUpAtMs) {
         this.#end("caller", `the caller hung up at ${options.hangUpAtMs} ms as asked`);
       } else if (now >= options.maxDurationMs) {
-        this.#end("timeout", `the call reached maxDurationMs (${options.maxDurationMs} ms)`);
+        this.#reachedMaxDuration();
       } else if (
         !options.waitForBotHangUp && options.hangUpAtMs === undefined && this.#caller.ended &&
         !this.#audio.bargingIn && !this.#audio.botSounding && now - quietSince >= options.lingerMs

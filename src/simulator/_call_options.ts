@@ -10,6 +10,7 @@ import { isKeypadDigit } from "../_keypad_digits.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { expectMethods } from "../transport_options.ts";
+import { type GateNames, OPTION_NAMES } from "./_gate_names.ts";
 import { assertSpeechSegments } from "./_speech_segments.ts";
 import type { SpeechSegment } from "./caller_audio.ts";
 import type { BargeInOptions, SimulateCallOptions } from "./simulate_call.ts";
@@ -52,6 +53,8 @@ export interface ResolvedCallOptions {
   progressIntervalMs: number;
   onProgress: ((progress: CallProgress) => void) | undefined;
   signal: AbortSignal | undefined;
+  /** What the call's words (its ending's detail) call these options: as given, or as flags. */
+  names: GateNames;
 }
 
 function nonNegative(value: number, name: string): number {
@@ -194,8 +197,14 @@ export function speechThreshold(value: number, name: string, given: unknown = va
   return value;
 }
 
-/** Fills in defaults; throws a `RangeError`/`TypeError` naming the first bad value. */
-export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOptions {
+/**
+ * Fills in defaults; throws a `RangeError`/`TypeError` naming the first bad value. The call's
+ * ending names its options as `names` do (the options, or the CLI's flags).
+ */
+export function resolveCallOptions(
+  options: SimulateCallOptions,
+  names: GateNames = OPTION_NAMES,
+): ResolvedCallOptions {
   // Numbers as numbers: a string such as "2" passed `speed > 0`, then was no finite speed (the
   // caller waited on its stream as at Infinity), and "500" as a barge-in's length was joined to
   // times as text. Booleans as booleans: `waitForBotHangUp: "no"` waited for the bot.
@@ -262,5 +271,6 @@ export function resolveCallOptions(options: SimulateCallOptions): ResolvedCallOp
     progressIntervalMs,
     onProgress: options.onProgress,
     signal: options.signal,
+    names,
   };
 }

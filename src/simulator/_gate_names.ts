@@ -1,12 +1,14 @@
 /**
- * What a verdict's lines call the gates: `judgeCall`'s caller set them as options
- * (`requireAnswer`), the command line's user as flags (`--require-answer`). A line that names
- * a flag to a library user points at something they never typed, and the reverse.
+ * What the simulator's words call the settings they are about: a verdict's lines (its gates) and
+ * a call's ending (the bound that ended it). The library's caller set them as options
+ * (`requireAnswer`, `maxDurationMs`), the command line's user as flags (`--require-answer`,
+ * `--max-duration`). A line that names a flag to a library user points at something they never
+ * typed, and the reverse. The one place that maps each option to its flag.
  *
  * @module
  */
 
-/** The names the gates' reasons give their settings. */
+/** The names the simulator's lines give the settings. */
 export interface GateNames {
   /** The bound on underrun time (`maxUnderrunTotalMs`, `--max-underrun-total`). */
   maxUnderrunTotal: string;
@@ -16,6 +18,8 @@ export interface GateNames {
   waitForBot: string;
   /** The call's bound on its length (`maxDurationMs`, `--max-duration`). */
   maxDuration: string;
+  /** The bound on the WebSocket's opening (`connectTimeoutMs`, `--connect-timeout`). */
+  connectTimeout: string;
 }
 
 /** As `judgeCall`'s options and `simulateCall`'s name them: for a library user. */
@@ -24,6 +28,7 @@ export const OPTION_NAMES: GateNames = {
   requireAnswer: "requireAnswer",
   waitForBot: "waitForBot",
   maxDuration: "maxDurationMs",
+  connectTimeout: "connectTimeoutMs",
 };
 
 /** As the command line's flags: for whoever typed them. */
@@ -32,4 +37,5 @@ export const FLAG_NAMES: GateNames = {
   requireAnswer: "--require-answer",
   waitForBot: "--wait-for-bot",
   maxDuration: "--max-duration",
+  connectTimeout: "--connect-timeout",
 };

@@ -22,6 +22,7 @@ import { resolveCallOptions, speechThreshold } from "./_call_options.ts";
 import { FLAG_NAMES } from "./_gate_names.ts";
 import { IDLE_CONTEXT } from "./_idle_context.ts";
 import { judgeCallNaming } from "./_judge_call.ts";
+import { simulateCallNaming } from "./_simulate_call.ts";
 import { assertSpeechSegmentsWithin } from "./_speech_segments.ts";
 import { aggregateReports } from "./aggregate_reports.ts";
 import type { CallFailureReason } from "./call_verdict.ts";
@@ -30,7 +31,7 @@ import type { FarEnd, FarEndOptions } from "./far_end.ts";
 import { FAR_ENDS } from "./far_ends.ts";
 import { formatReport } from "./format_report.ts";
 import type { CallReport } from "./report.ts";
-import { type CallProgress, simulateCall, type SimulateCallOptions } from "./simulate_call.ts";
+import type { CallProgress, SimulateCallOptions } from "./simulate_call.ts";
 import { syntheticCaller } from "./synthetic_caller.ts";
 
 const HELP =
@@ -619,11 +620,12 @@ export async function main(args: string[]): Promise<number> {
         // Ctrl-C ends the wait: the call then reports itself aborted before it started.
         await systemClock.sleep((rampMs * i) / (calls - 1), abort.signal).catch(() => {});
       }
-      const report = await simulateCall(url, {
+      // As simulateCall calls, the ending naming the flags the user typed, not the options.
+      const report = await simulateCallNaming(url, {
         ...options,
         signal: abort.signal,
         onProgress: (p) => progress.set(i, p),
-      });
+      }, FLAG_NAMES);
       done++;
       return report;
     }));

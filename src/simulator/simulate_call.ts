@@ -7,19 +7,12 @@
 
 import type { Clock } from "../clock.ts";
 import type { WebSocketLike } from "../socket.ts";
-import { SimulatedCall } from "./_call.ts";
-import { assertSpeechSegmentsWithin } from "./_speech_segments.ts";
-import { type CallProgress, resolveCallOptions } from "./_call_options.ts";
-import {
-  CallerAudio,
-  type CallerAudioSource,
-  type CallerPcm,
-  type SpeechSegment,
-} from "./caller_audio.ts";
+import type { CallProgress } from "./_call_options.ts";
+import { OPTION_NAMES } from "./_gate_names.ts";
+import { simulateCallNaming } from "./_simulate_call.ts";
+import type { CallerAudioSource, SpeechSegment } from "./caller_audio.ts";
 import type { FarEndFactory, FarEndOptions } from "./far_end.ts";
-import { FAR_ENDS } from "./far_ends.ts";
-import type { CallReport, TransportUnderruns } from "./report.ts";
-import { syntheticCaller } from "./synthetic_caller.ts";
+import type { CallReport } from "./report.ts";
 
 export type { CallProgress } from "./_call_options.ts";
 export type { Clock } from "../clock.ts";
@@ -248,7 +241,8 @@ export interface SimulateCallOptions {
  * the bot transport's own count, given `sessionMetrics`), late or early chunks, violations, marks
  * and how the call ended; `formatReport` prints it. The promise rejects only for bad options
  * (`RangeError`, `TypeError`); a bot that cannot be reached gives a report whose `ended.by` is
- * `"error"`.
+ * `"error"`. An ending's detail names the option that ended the call, where one did
+ * (`the call reached maxDurationMs (3000 ms)`); the CLI's names its flag (`--max-duration`).
  *
  * @example A Twilio call to a bot that beeps once it has heard half a second
  * ```ts
@@ -283,78 +277,9 @@ export interface SimulateCallOptions {
  * await server.shutdown();
  * ```
  */
-export async function simulateCall(
+export function simulateCall(
   url: string | URL,
   options: SimulateCallOptions,
 ): Promise<CallReport> {
-  const resolved = resolveCallOptions(options);
-  const factory = typeof options.protocol === "function"
-    ? options.protocol
-    : FAR_ENDS[options.protocol];
-  if (!factory) {
-    throw new RangeError(
-      `protocol must be one of ${Object.keys(FAR_ENDS).join(", ")} or a factory, got ${
-        JSON.stringify(options.protocol)
-      }`,
-    );
-  }
-  const farEnd = factory(options.platform ?? {});
-  const caller = new CallerAudio(options.audio ?? defaultCaller(), {
-    sampleRate: farEnd.caller.sampleRate,
-  });
-  if (caller.durationMs !== undefined) {
-    const given = options.speechSegments ? "speechSegments" : "the audio's speechSegments";
-    const segments = options.speechSegments ?? caller.speechSegments ?? [];
-    assertSpeechSegmentsWithin(segments, caller.durationMs, given);
-  }
-  const { sessionMetrics } = options;
-  if (sessionMetrics !== undefined && typeof sessionMetrics !== "function") {
-    throw new TypeError(`sessionMetrics must be a function, got ${typeof sessionMetrics}`);
-  }
-  const call = new SimulatedCall(String(url), resolved, farEnd, caller);
-  const report = await call.run();
-  // Read once the call is over: the bot's transport has sent (and counted) all it will.
-  if (sessionMetrics) report.transportUnderruns = transportUnderruns(sessionMetrics);
-  return report;
-}
-
-/**
- * The underruns of the bot's session, from `sessionMetrics`; a TypeError for one that throws or
- * gives what is no count (a NaN would print as a figure and compare unequal to every other).
- */
-function transportUnderruns(
-  sessionMetrics: () => SessionUnderrunFigures | undefined,
-): TransportUnderruns | null {
-  let figures: SessionUnderrunFigures | undefined;
-  try {
-    figures = sessionMetrics();
-  } catch (error) {
-    throw new TypeError(`sessionMetrics threw: ${(error as Error)?.message ?? error}`, {
-      cause: error,
-    });
-  }
-  if (figures === undefined) return null;
-  const { underruns, underrunMs } = (figures as Partial<SessionUnderrunFigures>)?.outbound ?? {};
-  if (!isCount(underruns) || !isCount(underrunMs)) {
-    throw new TypeError(
-      `sessionMetrics must return a snapshot with outbound.underruns and outbound.underrunMs ` +
-        `(numbers of 0 or more) or undefined, got ${underruns} and ${underrunMs}`,
-    );
-  }
-  return { underruns, underrunMs };
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === "number" && value >= 0 && Number.isFinite(value);
-}
-
-let synthetic: CallerPcm | undefined;
-
-/**
- * The synthetic caller every call plays when given no audio, made once per process and only
- * read from then on: making it costs some 25 ms of CPU, which, paid by each of hundreds of calls
- * started together, held back every other call's connect by seconds.
- */
-function defaultCaller(): CallerPcm {
-  return synthetic ??= syntheticCaller();
+  return simulateCallNaming(url, options, OPTION_NAMES);
 }

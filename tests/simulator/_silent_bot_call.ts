@@ -5,12 +5,19 @@ import {
   simulateCall,
   type SimulateCallOptions,
 } from "../../src/simulator/mod.ts";
+import type { GateNames } from "../../src/simulator/_gate_names.ts";
+import { simulateCallNaming } from "../../src/simulator/_simulate_call.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { Lockstep } from "../_lockstep.ts";
 
-/** Calls a silent bot on 127.0.0.1 port 0 with `options`; the report when the call is over. */
+/**
+ * Calls a silent bot on 127.0.0.1 port 0 with `options`; the report when the call is over. The
+ * call is `simulateCall`'s, or given `names` (`FLAG_NAMES`: as the CLI runs it) one whose ending
+ * names the settings as `names` do.
+ */
 export async function callSilentBot(
   options: Omit<SimulateCallOptions, "clock" | "connect">,
+  names?: GateNames,
 ): Promise<CallReport> {
   const clock = new FakeClock();
   const lockstep = new Lockstep(clock);
@@ -18,11 +25,11 @@ export async function callSilentBot(
     return lockstep.accept(request).response;
   });
   try {
-    return await lockstep.run(simulateCall(`ws://127.0.0.1:${server.addr.port}/`, {
-      ...options,
-      clock,
-      connect: lockstep.connectCaller,
-    }));
+    const url = `ws://127.0.0.1:${server.addr.port}/`;
+    const stepped = { ...options, clock, connect: lockstep.connectCaller };
+    return await lockstep.run(
+      names === undefined ? simulateCall(url, stepped) : simulateCallNaming(url, stepped, names),
+    );
   } finally {
     await server.shutdown();
   }

@@ -8,6 +8,7 @@
 // raw-PCM ones on 127.0.0.1:0 (./_stuttering_bot.ts).
 import assert from "node:assert/strict";
 import { expectUsage, runCli as simulate } from "./_cli.ts";
+import { silentTcp } from "./_silent_tcp.ts";
 import { RATE, serveStutteringBot } from "./_stuttering_bot.ts";
 
 /** Runs `body` with two seconds of the caller's silence as a raw PCM file's flags. */
@@ -70,33 +71,23 @@ Deno.test("the simulate CLI's --early sets how far ahead the bot's audio may com
 });
 
 Deno.test("the simulate CLI's --connect-timeout bounds a WebSocket handshake the bot never answers", async () => {
-  // A TCP server that takes the connection and never answers the upgrade request.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    try {
-      for await (const conn of listener) held.push(conn);
-    } catch {
-      // The listener closed under the loop: the test is over.
-    }
-  })();
+  const tcp = silentTcp();
   try {
     const started = performance.now();
     const { code, stdout, stderr } = await simulate([
       ...["-q", "--json", "--connect-timeout", "300"],
-      `ws://127.0.0.1:${listener.addr.port}/`,
+      tcp.url,
     ]);
     const tookMs = performance.now() - started;
     assert.equal(code, 1, stderr);
     const report = JSON.parse(stdout);
     assert.equal(report.ended.by, "error");
-    assert.match(report.ended.detail, /did not open within 300 ms \(connectTimeoutMs\)/);
+    // Named as the user set it: the flag, not the library's option (connectTimeoutMs).
+    assert.match(report.ended.detail, /did not open within 300 ms \(--connect-timeout\)/);
     // The default 10 s would be waited out otherwise; a second and a half is start-up and slack.
     assert.ok(tookMs < 5000, `took ${Math.round(tookMs)} ms`);
   } finally {
-    listener.close();
-    await accepting;
-    for (const conn of held) conn.close();
+    await tcp.close();
   }
 });
 

@@ -256,6 +256,12 @@ Deno.test("the simulate CLI exits 1 for a bot that closes with 1011, and bounds 
     assert.equal(ended.by, "timeout");
     assert.equal(silent.code, 1, "a handshake never completed does not pass");
     assert.equal(silentReport.violations[0]?.rule, "genesys.no-handshake");
+    // Named as the user set the bound: the flag, not the library's option (maxDurationMs).
+    assert.equal(
+      silentReport.violations[0]?.detail,
+      "the genesys handshake did not complete within --max-duration (1000 ms)",
+    );
+    assert.equal(ended.detail, "the call reached --max-duration (1000 ms)");
     assert.ok(ended.atMs >= 1000 && ended.atMs < 1500, `ended at ${ended.atMs} ms`);
     // The bound, a closing handshake of at most 2 s and the socket's close, not Genesys's 15 s.
     assert.ok(elapsed < 8000, `the command took ${elapsed} ms`);

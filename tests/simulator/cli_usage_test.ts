@@ -6,6 +6,7 @@ import { createDemoHandler } from "../../examples/demo/handler.ts";
 import { demoOrigins } from "../../examples/demo/origins.ts";
 import { wrapWav } from "../../src/audio/wav.ts";
 import { runCli, runCliInterrupted as simulateInterrupted } from "./_cli.ts";
+import { silentTcp } from "./_silent_tcp.ts";
 
 interface Run {
   code: number;
@@ -31,30 +32,6 @@ function demo() {
   });
   handler = createDemoHandler({ origins: demoOrigins("127.0.0.1", server.addr.port) });
   return { url: `ws://127.0.0.1:${server.addr.port}`, requested, close: () => server.shutdown() };
-}
-
-/** Accepts TCP connections and never answers the WebSocket handshake; `accepted`: the first. */
-function silentTcp() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const { promise: accepted, resolve } = Promise.withResolvers<void>();
-  const loop = (async () => {
-    try {
-      for await (const conn of listener) {
-        held.push(conn);
-        resolve();
-      }
-    } catch { /* closed */ }
-  })();
-  return {
-    url: `ws://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/`,
-    accepted,
-    async close() {
-      listener.close();
-      for (const conn of held) conn.close();
-      await loop;
-    },
-  };
 }
 
 Deno.test("the simulate CLI takes --speech-threshold -30, the form its --help shows, and =-30", async () => {
@@ -107,7 +84,8 @@ Deno.test("the simulate CLI bounds a WebSocket handshake that never completes by
     assert.equal(r.code, 1, "a call that never connected fails");
     const report = JSON.parse(r.stdout);
     assert.equal(report.ended.by, "error");
-    assert.match(report.ended.detail, /did not open within 1000 ms \(maxDurationMs\)/);
+    // Named as the user set it: the flag, not the library's option (maxDurationMs).
+    assert.match(report.ended.detail, /did not open within 1000 ms \(--max-duration\)/);
     assert.ok(r.ms < 5000, `took ${Math.round(r.ms)} ms with --max-duration 1000`);
   } finally {
     await tcp.close();

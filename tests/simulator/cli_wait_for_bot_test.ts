@@ -2,7 +2,9 @@
 // call"). Against a bot that never ends the call, the call ran to --max-duration (300 s by
 // default) and the CLI exited 0: what the flag waits for never came, and a bot that never hangs up
 // passed. Now such a call fails (exit 1), a line on stderr saying it reached --max-duration
-// without the bot ending it; the report's ending already says the call reached maxDurationMs.
+// without the bot ending it; the report's ending already says the call reached --max-duration
+// (named by the flag the user typed: it named the library's option, maxDurationMs, right above
+// the flag-named line).
 // Each run is a subprocess of `deno run src/simulator/cli.ts`, as users run it, against a raw-PCM
 // bot on 127.0.0.1:0 that takes the call and says nothing.
 import assert from "node:assert/strict";
@@ -19,7 +21,7 @@ Deno.test("the simulate CLI with --wait-for-bot fails a call the bot never ended
     const report = JSON.parse(run.stdout);
     assert.deepEqual(
       [report.ended.by, report.ended.detail],
-      ["timeout", "the call reached maxDurationMs (800 ms)"],
+      ["timeout", "the call reached --max-duration (800 ms)"],
     );
     assert.deepEqual(report.violations, []);
     assert.equal(run.code, 1, "the bot never ended the call: the run fails");
