@@ -9,9 +9,9 @@
  * @module
  */
 
-import v8 from "node:v8";
 import { WebSocketTransport } from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { heapCensus } from "./_collect_garbage.ts";
 
 /**
  * The kinds counted: the containers a feature keeps, and the parts of one, which a session that
@@ -71,54 +71,30 @@ async function echoASecond({ clock, pair }: Session): Promise<void> {
   pair.client.sent.length = 0;
 }
 
-/** Objects by constructor name in a heap snapshot file, for the names in `NAMES`. */
-function counted(path: string): Map<string, number> {
-  const snapshot = JSON.parse(Deno.readTextFileSync(path));
-  const fields: string[] = snapshot.snapshot.meta.node_fields;
-  const objectType = (snapshot.snapshot.meta.node_types[0] as string[]).indexOf("object");
-  const typeAt = fields.indexOf("type"), nameAt = fields.indexOf("name");
-  const nodes: number[] = snapshot.nodes;
-  const strings: string[] = snapshot.strings;
-  const counts = new Map(NAMES.map((name) => [name, 0]));
-  for (let i = 0; i < nodes.length; i += fields.length) {
-    if (nodes[i + typeAt] !== objectType) continue;
-    const name = strings[nodes[i + nameAt]!]!;
-    const count = counts.get(name);
-    if (count !== undefined) counts.set(name, count + 1);
-  }
-  return counts;
-}
-
 /** Counts a session of the kinds in `NAMES`, `prepare`d sessions kept. */
 async function perSession(prepare: (s: Session) => Promise<void>): Promise<Record<string, number>> {
-  const dir = Deno.makeTempDirSync();
-  try {
-    // One session first, so that what the first of its kind makes once (a module's) is not counted.
-    const warm = session();
-    await prepare(warm);
-    await warm.transport.close();
-    v8.writeHeapSnapshot(`${dir}/without.heapsnapshot`);
-    timersMade = 0;
-    const kept: Session[] = [];
-    for (let i = 0; i < SESSIONS; i++) {
-      const s = session();
-      await prepare(s);
-      kept.push(s);
-    }
-    v8.writeHeapSnapshot(`${dir}/with.heapsnapshot`);
-    const timers = timersMade / SESSIONS;
-    const without = counted(`${dir}/without.heapsnapshot`);
-    const withSessions = counted(`${dir}/with.heapsnapshot`);
-    for (const s of kept) await s.transport.close();
-    return {
-      ...Object.fromEntries(
-        NAMES.map((name) => [name, (withSessions.get(name)! - without.get(name)!) / SESSIONS]),
-      ),
-      timers,
-    };
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
+  // One session first, so that what the first of its kind makes once (a module's) is not counted.
+  const warm = session();
+  await prepare(warm);
+  await warm.transport.close();
+  const without = heapCensus().objects;
+  timersMade = 0;
+  const kept: Session[] = [];
+  for (let i = 0; i < SESSIONS; i++) {
+    const s = session();
+    await prepare(s);
+    kept.push(s);
   }
+  const withSessions = heapCensus().objects;
+  const timers = timersMade / SESSIONS;
+  for (const s of kept) await s.transport.close();
+  const count = (census: Map<string, number>, name: string) => census.get(name) ?? 0;
+  return {
+    ...Object.fromEntries(
+      NAMES.map((name) => [name, (count(withSessions, name) - count(without, name)) / SESSIONS]),
+    ),
+    timers,
+  };
 }
 
 const idle = await perSession(async () => {});

@@ -2,16 +2,17 @@
  * One track given as bytes at an odd offset (a WAV file, bare PCM, an `AudioFrame`'s audio, each
  * inside a larger buffer: they cannot back an `Int16Array` view, so they are decoded into a copy),
  * played by one `BackgroundAudio` and then by three more, each in a session of its own at the
- * track's rate; prints, as JSON, for each case, how many copies of the track's samples the memory
- * held grew by with the first and with each of the others. Run by decoded_copies_test.ts with
- * `--v8-flags=--expose-gc`.
+ * track's rate; prints, as JSON, for each case, how many copies of the track's samples the array
+ * buffers the process holds grew by with the first and with each of the others: counted in heap
+ * snapshots (`heapCensus`), each buffer once however many views share it, exactly, not read off
+ * the process's memory use. Run by decoded_copies_test.ts.
  *
  * @module
  */
 
 import { BackgroundAudio, type BackgroundSource } from "../../mod.ts";
 import { wrapWav } from "../../src/audio/wav.ts";
-import { collectGarbage } from "../_collect_garbage.ts";
+import { heapCensus } from "../_collect_garbage.ts";
 
 const RATE = 16000;
 /** 10 s of a tone at 16 kHz, as bytes. */
@@ -54,17 +55,19 @@ const cases: [string, () => BackgroundSource][] = [
 ];
 // Made once for the process before any measure: the code's own, first used here.
 kept.push(played(cases[0]![1]()));
+// And the heap snapshot's machinery, made on its first use (see `heapCensus`).
+heapCensus();
 
 const copy = 2 * SAMPLES; // bytes of the track's samples
 const report = [];
 for (const [name, make] of cases) {
   const source = make();
   kept.push(source);
-  const before = await collectGarbage();
+  const before = heapCensus().bufferBytes;
   kept.push(played(source));
-  const one = await collectGarbage();
+  const one = heapCensus().bufferBytes;
   for (let i = 0; i < 3; i++) kept.push(played(source));
-  const four = await collectGarbage();
+  const four = heapCensus().bufferBytes;
   report.push({
     name,
     first: Math.round(((one - before) / copy) * 100) / 100,

@@ -1,15 +1,17 @@
 /**
  * One track object played looped by one `BackgroundAudio` and once (`loop: false`) by another,
  * each in a session at another rate than the track's, in either order, and at the track's own
- * rate; prints, as JSON, for each case, how many copies of the converted track the memory held
- * grew by with the first background and then with the second. Run by track_copies_test.ts with
- * `--v8-flags=--expose-gc`.
+ * rate; prints, as JSON, for each case, how many copies of the converted track the array buffers
+ * the process holds grew by with the first background and then with the second: counted in heap
+ * snapshots (`heapCensus`), each buffer once however many views share it, exactly, not read off
+ * the process's memory use (which moved with the runtime's own allocations and a sweeper's
+ * timing). Run by track_copies_test.ts.
  *
  * @module
  */
 
 import { BackgroundAudio } from "../../mod.ts";
-import { collectGarbage } from "../_collect_garbage.ts";
+import { heapCensus } from "../_collect_garbage.ts";
 
 /** 20 s of a tone and a hum at 16 kHz. */
 const track = () =>
@@ -30,6 +32,8 @@ function played(source: Int16Array, loop: boolean, rate: number): BackgroundAudi
 const kept: unknown[] = [];
 // Made once for the process before any measure: the filters for 16 → 24 kHz, the code's own.
 for (const loop of [true, false]) kept.push(played(track(), loop, 24000));
+// And the heap snapshot's machinery, made on its first use (see `heapCensus`).
+heapCensus();
 
 const report = [];
 const cases = [
@@ -41,11 +45,11 @@ for (const [name, first, rate] of cases) {
   const source = track();
   kept.push(source);
   const copy = 2 * 20 * rate; // bytes of the converted track
-  const before = await collectGarbage();
+  const before = heapCensus().bufferBytes;
   kept.push(played(source, first, rate));
-  const one = await collectGarbage();
+  const one = heapCensus().bufferBytes;
   kept.push(played(source, !first, rate));
-  const two = await collectGarbage();
+  const two = heapCensus().bufferBytes;
   report.push({
     name,
     first: Math.round(((one - before) / copy) * 100) / 100,

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { runWithGc } from "../_gc_script.ts";
 
 Deno.test("`BackgroundAudio`s of one track at an odd byte offset hold one decoded copy of it, not one each", async () => {
-  // In a process of its own, where a full garbage collection can be asked for before measuring.
+  // In a process of its own: a heap snapshot counts every buffer held, the test runner's too.
   const report = await runWithGc(new URL("./_decoded_copies_script.ts", import.meta.url)) as {
     name: string;
     first: number;

@@ -7,7 +7,7 @@ import { type AudioFrame, BackgroundAudio } from "../../mod.ts";
 import { runWithGc } from "../_gc_script.ts";
 
 Deno.test("one track played looped and once is held once where the two are the same, in either order", async () => {
-  // In a process of its own, where a full garbage collection can be asked for before measuring.
+  // In a process of its own: a heap snapshot counts every buffer held, the test runner's too.
   const report = await runWithGc(new URL("./_track_copies_script.ts", import.meta.url)) as {
     name: string;
     first: number;
