@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import type { AudioFrame, Frame } from "../../mod.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
-import { twilioIds } from "./fixtures/twilio_call.ts";
-import { MULAW_SILENCE_20MS } from "./fixtures/twilio_call.ts";
+import { MULAW_SILENCE_20MS, twilioIds, twilioStart } from "./fixtures/twilio_call.ts";
 import { NARROWBAND_SETUP } from "./fixtures/narrowband_call.ts";
 
 // A stream of both tracks, built from Twilio's "Media Streams - WebSocket Messages"
@@ -15,18 +14,9 @@ import { NARROWBAND_SETUP } from "./fixtures/narrowband_call.ts";
 
 function startBoth(twilio: TwilioSerializer): void {
   twilio.setup(NARROWBAND_SETUP);
-  twilio.deserialize(JSON.stringify({
-    event: "start",
-    sequenceNumber: "1",
-    start: {
-      accountSid: twilioIds.account,
-      streamSid: twilioIds.stream,
-      callSid: twilioIds.call,
-      tracks: ["inbound", "outbound"],
-      mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
-      customParameters: {},
-    },
-    streamSid: twilioIds.stream,
+  twilio.deserialize(twilioStart({
+    tracks: ["inbound", "outbound"],
+    mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
   }));
 }
 

@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { twilioApiHost } from "../../src/serializers/_twilio_api_host.ts";
 import type { TransportError } from "../../src/errors.ts";
-import { twilioCall, twilioIds } from "./fixtures/twilio_call.ts";
+import { twilioCall, twilioIds, twilioStart } from "./fixtures/twilio_call.ts";
+import { NARROWBAND_SETUP } from "./fixtures/narrowband_call.ts";
 import {
   fakeFetch,
   fuzzDeserializer,
@@ -14,27 +15,11 @@ import {
   toneRoundTrip,
 } from "./fixtures/telephony_harness.ts";
 
-const SETUP_8K = {
-  inputSampleRate: 8000,
-  inputChannels: 1,
-  outputSampleRate: 8000,
-  outputChannels: 1,
-};
-const START = JSON.stringify({
-  event: "start",
-  sequenceNumber: "1",
-  start: {
-    accountSid: twilioIds.account,
-    streamSid: twilioIds.stream,
-    callSid: twilioIds.call,
-    customParameters: {},
-  },
-  streamSid: twilioIds.stream,
-});
+const START = twilioStart();
 
 Deno.test("`TwilioSerializer` plays a documented call message by message both ways", async () => {
   const twilio = new TwilioSerializer();
-  twilio.setup(SETUP_8K);
+  twilio.setup(NARROWBAND_SETUP);
   await playScript(twilio, twilioCall);
 });
 
@@ -125,7 +110,7 @@ Deno.test("`TwilioSerializer` ends the stream on a stop whatever its callSid hol
 
 Deno.test("`TwilioSerializer` reads UTF-8 bytes as text and drops outbound-track media", () => {
   const twilio = new TwilioSerializer();
-  twilio.setup(SETUP_8K);
+  twilio.setup(NARROWBAND_SETUP);
   const bytes = new TextEncoder().encode('{"event":"dtmf","dtmf":{"digit":"#"}}');
   assert.deepEqual(twilio.deserialize(bytes), { type: "dtmf", digit: "#" });
   const media = JSON.stringify({ event: "media", media: { track: "outbound", payload: "/w==" } });
