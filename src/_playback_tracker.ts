@@ -400,7 +400,7 @@ export class PlaybackTracker {
   ): void {
     if (!speech) {
       this.#filledSinceMark = true;
-      if (!leavesLater) this.beforeBackground(now);
+      if (!leavesLater) this.#backgroundAfterSpeech(now);
       // Background alone: it too fills the packet that held speech back, and sends it; and a far
       // end reporting its playback plays it on after the speech (see #filled).
       if (this.acks && !leavesLater && !Number.isNaN(this.#boundaryAt)) {
@@ -464,7 +464,7 @@ export class PlaybackTracker {
     if (!this.acks) return;
     if (speech) return this.#markAfterChunk(now);
     if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
-    this.beforeBackground(now);
+    this.#backgroundAfterSpeech(now);
   }
 
   /**
@@ -494,7 +494,7 @@ export class PlaybackTracker {
    * next one looks again), nor where a mark stands at the end already (the cadence's, at a reply
    * whose last chunk it fell on). `now`: as in chunkSent.
    */
-  beforeBackground(now?: number): void {
+  #backgroundAfterSpeech(now?: number): void {
     if (!this.acks || !this.#drained) return;
     const u = this.#utterances[this.#utterances.length - 1];
     if (u === undefined || u.end <= this.#markedPosition + EPSILON) return;
@@ -1192,7 +1192,7 @@ export class PlaybackTracker {
 
   /**
    * An end-of-speech mark stands at or past the end of the last speech sent: only background
-   * has left since (see {@linkcode beforeBackground}), and a mark now would stand inside it.
+   * has left since (see {@linkcode #backgroundAfterSpeech}), and a mark now would stand inside it.
    */
   get #speechEndMarked(): boolean {
     const u = this.#utterances[this.#utterances.length - 1] ?? this.#last;

@@ -229,6 +229,11 @@ export class MediaReorder<T> {
     return { ...this.#counts };
   }
 
+  /** How long, in media time, a packet waits for a hole before it (`windowMs`, as resolved). */
+  get windowMs(): number {
+    return this.#windowMs;
+  }
+
   /** Packets held back (after a hole, or waiting to confirm a jump). */
   get pending(): number {
     return this.#held.length + (this.#candidate === undefined ? 0 : 1);

@@ -557,7 +557,7 @@ export class OrderedMedia {
     if (clock === undefined || context?.inboundFrames === undefined) return;
     // May fire a little late: a hole's end is a matter of packets, not of a millisecond.
     this.#heldTimer ??= clock.timer(this.#heldTooLong, { toleranceMs: 20 });
-    this.#heldTimer.arm(HELD_WALL_WINDOWS * (this.#options.windowMs ?? 60));
+    this.#heldTimer.arm(HELD_WALL_WINDOWS * this.#reorder.windowMs);
     this.#heldArmed = true;
   }
 
