@@ -12,16 +12,20 @@
  *   and counted; while the socket stays open the session goes on), or the session ended with
  *   inbound messages unread;
  * - `"timeout"`: a bounded wait ran out (a socket that never opened, the close handshake, a
- *   REST hang-up, a far end's `start` or acknowledgement);
- * - `"backpressure"`: the peer stopped reading, or a queue overflowed beyond recovery;
+ *   REST hang-up, a far end's `start`, resume or acknowledgement, Genesys's close after our
+ *   `disconnect`);
+ * - `"backpressure"`: the reader of `readable` fell behind (its oldest audio dropped: the
+ *   session goes on), or stayed behind by too many messages, or the peer stopped reading, or
+ *   messages piled up behind an asynchronous `deserialize` (the session ends with 1008);
  * - `"protocol"`: the peer broke the protocol (a message over `maxMessageBytes`, 1009; media
  *   after its `stop`), the far end reported an error, a REST hang-up failed, or the serializer's
  *   set-up failed or it or a `serialize` did not finish within `sendTimeoutMs` (1011); whether
  *   the session ends is `TransportError.fatal`;
  * - `"application"`: the application's own code threw (a `receive` handler, a session callback
- *   given to an adapter, an observer, a listener, a background mixer); the session ends with
- *   1011. Not fatal, the session going on: a background that declined the session, a mixer's
- *   `detach` that threw at the end, a `waitUntil` that threw (the hang-up goes on).
+ *   given to an adapter, an observer, a listener of the transport's events, a background mixer;
+ *   an async one's promise rejected); the session ends with 1011. Not fatal, the session going
+ *   on: a background that declined the session, a mixer's `detach` that threw at the end, a
+ *   `waitUntil` that threw (the hang-up goes on).
  */
 export type TransportErrorCode =
   | "decode"

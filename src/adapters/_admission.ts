@@ -67,7 +67,10 @@ function isHost(host: string): boolean {
   // Empty: the target has no authority, and the server uses its own name (RFC 9112, 3.3).
   if (host === "") return true;
   const match = HOST.exec(host);
-  return match !== null && Number(match[1] ?? 0) <= MAX_PORT;
+  if (match === null || Number(match[1] ?? 0) > MAX_PORT) return false;
+  // The pattern lets any hex digits, dots and colons through in brackets (`[abc]`, `[1.2.3.4]`):
+  // the URL parser, which every runtime has, tells an IPv6 address from them.
+  return !host.startsWith("[") || URL.canParse(`http://${host.slice(0, host.indexOf("]") + 1)}/`);
 }
 
 /** A `Sec-WebSocket-Key`: 16 bytes in base64 (RFC 6455, 4.1, item 7). */
