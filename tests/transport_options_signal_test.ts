@@ -5,29 +5,12 @@
 import assert from "node:assert/strict";
 import { WebSocketTransport } from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
-
-/** An abort signal that says how many "abort" listeners are on it. */
-function countedSignal(): { controller: AbortController; listening: () => number } {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  const held = new Set<unknown>();
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = (type: string, listener: unknown, options?: unknown) => {
-    if (type === "abort") held.add(listener);
-    add(type, listener as EventListener, options as AddEventListenerOptions);
-  };
-  signal.removeEventListener = (type: string, listener: unknown, options?: unknown) => {
-    if (type === "abort") held.delete(listener);
-    remove(type, listener as EventListener, options as EventListenerOptions);
-  };
-  return { controller, listening: () => held.size };
-}
+import { countedAbort } from "./_counted_abort.ts";
 
 Deno.test("`WebSocketTransport` closes with 1000 from this side when its `signal` aborts", async () => {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
-  const { controller, listening } = countedSignal();
+  const { controller, listening } = countedAbort();
   const transport = new WebSocketTransport(pair.server, { clock, signal: controller.signal });
   let disconnected = 0;
   transport.addEventListener("disconnected", () => disconnected++);
@@ -51,7 +34,7 @@ Deno.test("`WebSocketTransport` given an aborted `signal` closes at once with 10
 
 Deno.test("`WebSocketTransport` lets go of its `signal` when the peer ends the session", async () => {
   const clock = new FakeClock();
-  const { controller, listening } = countedSignal();
+  const { controller, listening } = countedAbort();
   const pair = new MemorySocketPair();
   const transport = new WebSocketTransport(pair.server, { clock, signal: controller.signal });
   await clock.tick(0);

@@ -12,8 +12,23 @@ import { upgrade } from "../../src/adapters/deno.ts";
 import { readStatusLine } from "./_raw_upgrade.ts";
 import { serveNodeUpgrades } from "./_node_upgrades.ts";
 
-/** Hosts that name no host: an empty host with a port, a `%` that is no escape, no TCP port. */
-const NO_HOSTS = [":80", "%zz.example", "voice.example:65536", "[zz::1]"];
+/**
+ * Hosts that name no host: an empty host with a port, a `%` that is no escape, no TCP port, and
+ * brackets around no IPv6 address (RFC 3986, 3.2.2: `IP-literal = "[" ( IPv6address /
+ * IPvFuture ) "]"`) — hex letters alone, an IPv4 address, too many colons or pieces. The shared
+ * admission once took any run of hex digits, dots and colons in brackets, and Deno admitted them.
+ */
+const NO_HOSTS = [
+  ":80",
+  "%zz.example",
+  "voice.example:65536",
+  "[zz::1]",
+  "[abc]",
+  "[1.2.3.4]",
+  "[:::]",
+  "[1:2:3:4:5:6:7:8:9]",
+  "[::1]:80]",
+];
 
 /** Hosts as RFC 3986 writes them, in the forms a client may send. */
 const HOSTS = [
@@ -25,6 +40,9 @@ const HOSTS = [
   "127.0.0.1:",
   "%76oice.example",
   "[::1]",
+  "[::]",
+  "[2001:db8::1]:8443",
+  "[1:2:3:4:5:6:7:8]",
   "[::ffff:127.0.0.1]:8080",
 ];
 

@@ -9,25 +9,9 @@
 import assert from "node:assert/strict";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { recordingContext } from "./fixtures/recording_context.ts";
+import { countedAbort } from "../_counted_abort.ts";
 import { NARROWBAND_SETUP } from "./fixtures/narrowband_call.ts";
 import { MULAW_SILENCE_20MS, twilioIds } from "./fixtures/twilio_call.ts";
-
-/** A signal that counts the "abort" listeners it holds (added, less removed). */
-function countingSignal(): { signal: AbortSignal; listening: () => number } {
-  const { signal } = new AbortController();
-  const held = new Set<unknown>();
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = (type: string, listener: unknown, options?: unknown) => {
-    if (type === "abort") held.add(listener);
-    add(type, listener as EventListener, options as AddEventListenerOptions);
-  };
-  signal.removeEventListener = (type: string, listener: unknown, options?: unknown) => {
-    if (type === "abort") held.delete(listener);
-    remove(type, listener as EventListener, options as EventListenerOptions);
-  };
-  return { signal, listening: () => held.size };
-}
 
 const start = (tracks: string[], sequenceNumber: number) =>
   JSON.stringify({
@@ -58,7 +42,7 @@ const media = (chunk: number, sequenceNumber: number) =>
   });
 
 Deno.test("`OrderedMedia` replaced at a start that orders otherwise lets go of the session's signal: one listener however many starts", () => {
-  const { signal, listening } = countingSignal();
+  const { controller: { signal }, listening } = countedAbort();
   const twilio = new TwilioSerializer();
   twilio.bind(recordingContext({ signal }).context);
   twilio.setup(NARROWBAND_SETUP);
