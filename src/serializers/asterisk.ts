@@ -116,7 +116,9 @@ export interface AsteriskSerializerOptions {
    *   `STOP_MEDIA_BUFFERING <id>`), answered by `MEDIA_BUFFERING_COMPLETED` (every version
    *   with `chan_websocket`);
    * - `"auto"`: `"mark-media"` when Asterisk speaks JSON (which came in the same releases as
-   *   `MARK_MEDIA`), `"buffering"` in plain text (the version cannot be told).
+   *   `MARK_MEDIA`), `"buffering"` in plain text (the version cannot be told), and `"buffering"`
+   *   too where the transport's `fixedAudioPacketSize` is not a multiple of the channel's
+   *   `optimal_frame_size`: outside a bulk transfer Asterisk drops each packet's part of a frame.
    *
    * @default {"auto"}
    */
@@ -247,6 +249,8 @@ export class AsteriskSerializer implements FrameSerializer {
   /** Drops the transport's partial packet at a format change (see `registerHeldFrames`). */
   readonly #partialPacketAtChange: (carried: boolean) => Uint8Array;
   #context: SerializerContext | undefined;
+  /** The transport's `fixedAudioPacketSize` (`SerializerAudioSetup.outputPacketBytes`), if set. */
+  #packetBytes: number | undefined;
   /** Whether commands go as JSON. */
   #json: boolean;
   #marks: "mark-media" | "buffering";
@@ -329,6 +333,7 @@ export class AsteriskSerializer implements FrameSerializer {
 
   /** Takes the transport's audio settings. */
   setup(audio: SerializerAudioSetup): void {
+    this.#packetBytes = audio.outputPacketBytes;
     this.#audio.setup(audio);
     this.#written.setup(audio);
   }
@@ -564,7 +569,20 @@ export class AsteriskSerializer implements FrameSerializer {
     const control = this.#options.controlFormat ?? "auto";
     this.#json = control === "auto" ? event.json : control === "json";
     const marks = this.#options.marks ?? "auto";
-    this.#marks = marks === "auto" ? (this.#json ? "mark-media" : "buffering") : marks;
+    this.#marks = marks === "auto"
+      ? (this.#json && !this.#packetsCutFrames(frameBytes) ? "mark-media" : "buffering")
+      : marks;
+    if (this.#marks === "mark-media" && this.#packetsCutFrames(frameBytes)) {
+      this.#context?.report(
+        new TransportError(
+          "protocol",
+          `${PROVIDER}: fixedAudioPacketSize ${this.#packetBytes} is not a multiple of ` +
+            `optimal_frame_size ${frameBytes}: with marks "mark-media" no bulk transfer is open, ` +
+            `and Asterisk drops each packet's part of a frame; use marks "auto" or "buffering", or ` +
+            `a packet size of whole frames`,
+        ),
+      );
+    }
     this.#bulk = false;
     if (this.#options.answer) this.#context?.send(this.#command("ANSWER"));
     const start: StartFrame = { type: "start" };
@@ -573,6 +591,19 @@ export class AsteriskSerializer implements FrameSerializer {
     if (callId !== undefined) start.callId = callId;
     start.params = params;
     return heard === null ? start : [heard, start];
+  }
+
+  /**
+   * Whether the transport's packets (`fixedAudioPacketSize`) cut the channel's frames: Asterisk
+   * frames each BINARY message on its own and drops what does not fill a frame, unless a bulk
+   * transfer is open, which carries it over to the next message (chan_websocket.c
+   * `process_binary_message`; docs.asterisk.org, WebSocket, "Media Transfer"). `MARK_MEDIA` opens
+   * none: such packets lost their every partial frame (500-byte packets on a 640-byte slin16
+   * channel played nothing). The buffering marks keep one open around the audio, and
+   * `STOP_MEDIA_BUFFERING` queues what it carried before answering, so the mark stays exact.
+   */
+  #packetsCutFrames(frameBytes: number): boolean {
+    return this.#packetBytes !== undefined && this.#packetBytes % frameBytes !== 0;
   }
 
   #mark(name: string): SerializedMessage[] {

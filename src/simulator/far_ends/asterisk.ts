@@ -21,8 +21,9 @@
  *   it "will probably be dropped"; below about 800 it sends `MEDIA_XON`.
  * - `FLUSH_MEDIA` discards what is queued (and ends a bulk transfer); `MARK_MEDIA [id]`
  *   (20.18 / 22.8 / 23.2 and later) is answered by `MEDIA_MARK_PROCESSED [id]` when the mark
- *   reaches the front of the queue; `REPORT_QUEUE_DRAINED` by one `QUEUE_DRAINED`; `GET_STATUS`
- *   by `STATUS`; `HANGUP` hangs up and closes the socket; `ANSWER`, `PAUSE_MEDIA`,
+ *   reaches the front of the queue; `REPORT_QUEUE_DRAINED` by one `QUEUE_DRAINED` once the queue
+ *   first runs dry (media sent after the command included; chan_websocket.c `dequeue_frame`);
+ *   `GET_STATUS` by `STATUS`; `HANGUP` hangs up and closes the socket; `ANSWER`, `PAUSE_MEDIA`,
  *   `CONTINUE_MEDIA` and `SET_MEDIA_DIRECTION` are accepted (noted, not simulated).
  * - The caller hanging up closes the socket; there is no goodbye message.
  *
@@ -102,6 +103,8 @@ export class AsteriskFarEnd implements FarEnd {
   /** A bulk transfer is on, and the bytes it holds that do not fill a frame yet. */
   #bulk = false;
   #leftover = new Uint8Array(0);
+  /** `REPORT_QUEUE_DRAINED` came and its one QUEUE_DRAINED has not been sent yet. */
+  #drainReport = false;
   /** When `MEDIA_XOFF` was sent (NaN: the queue is not full). */
   #xoffAt = NaN;
 
@@ -226,6 +229,20 @@ export class AsteriskFarEnd implements FarEnd {
     }
   }
 
+  /**
+   * QUEUE_DRAINED once the queue is empty: chan_websocket.c `dequeue_frame` sends it at the first
+   * timer tick that finds no frame queued, so media sent after `REPORT_QUEUE_DRAINED` puts it off
+   * until that has played too (the notification is no mark at the audio queued so far). A flush
+   * empties the queue: it comes then. The far end's own wait, not a mark the bot asked for.
+   */
+  #whenDrained(): void {
+    this.#context.whenPlayed("ack", () => {
+      if (this.#context.queuedMs() > 0) return this.#whenDrained();
+      this.#drainReport = false;
+      this.#event("QUEUE_DRAINED", {}, { channel_id: this.#channelId });
+    });
+  }
+
   #checkXon(): void {
     if (!Number.isNaN(this.#xoffAt) && this.#queuedFrames() < XON_FRAMES) {
       this.#xoffAt = NaN;
@@ -303,11 +320,9 @@ export class AsteriskFarEnd implements FarEnd {
         this.#leftover = new Uint8Array(0);
         return context.clear();
       case "REPORT_QUEUE_DRAINED":
-        return context.mark(
-          "queue drained",
-          "ack",
-          () => this.#event("QUEUE_DRAINED", {}, { channel_id: this.#channelId }),
-        );
+        if (this.#drainReport) return; // a flag in chan_websocket.c: set already
+        this.#drainReport = true;
+        return this.#whenDrained();
       case "GET_STATUS":
         return this.#event("STATUS", {
           channel_id: this.#channelId,
