@@ -23,7 +23,10 @@ export async function signedFormParams(request: Request): Promise<[string, strin
   // The media type, case-insensitive (RFC 9110 §8.3.1), without its parameters.
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") return null;
-  return [...new URLSearchParams(body)];
+  // Parsed as the application's `formData()` parses it: given a string, URLSearchParams drops a
+  // leading "?", so a replayed body "?From=…" would verify as `From` and reach the application
+  // as "?From". The "&" in front is an empty pair, skipped, and keeps the "?".
+  return [...new URLSearchParams(`&${body}`)];
 }
 
 /** Order by name, then by value (code unit order, as the providers' own libraries sort). */

@@ -302,7 +302,9 @@ export class PlivoSerializer implements FrameSerializer {
     return {
       provider: PROVIDER,
       callId,
-      url: `https://api.plivo.com/v1/Account/${encodeURIComponent(authId)}/Call/${
+      // The auth id checked as the call id is: an empty one (an unset variable) would ask for
+      // `/Account//Call/…`, whose 404 reads as "already ended", and the call would stay up.
+      url: `https://api.plivo.com/v1/Account/${pathSegment(authId, "auth id", PROVIDER)}/Call/${
         pathSegment(callId, "call id", PROVIDER)
       }/`,
       init: { method: "DELETE", headers: { authorization: basicAuth(authId, this.#authToken!) } },

@@ -79,7 +79,9 @@ export async function verifyPlivoSignature(
 
   const { base: url, query: rawQuery } = splitUrl(options.url ?? request.url);
   let base = url;
-  const query = sortedQuery([...new URLSearchParams(rawQuery)]);
+  // "&" first: given a string, URLSearchParams drops a leading "?", which `URL.searchParams` and
+  // Python's `parse_qs` keep ("??a=1" has the parameter "?a").
+  const query = sortedQuery([...new URLSearchParams(`&${rawQuery}`)]);
   const post = await signedFormParams(request);
   if (post === null) return false; // a body the signature cannot cover
   if (request.method === "POST" && post.length > 0) {

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { concatBytes } from "../audio/_concat_bytes.ts";
 import { decodeBase64, encodeBase64 } from "./telephony/base64.ts";
 import type { ReplayGuard } from "./telephony/replay_guard.ts";
 
@@ -41,9 +42,9 @@ const encoder = new TextEncoder();
 /**
  * Whether `request` carries a valid Telnyx signature: `telnyx-signature-ed25519` is base64 of an
  * Ed25519 signature, by Telnyx's key, over `${telnyx-timestamp}|${raw body}`; the timestamp must
- * be within `toleranceSeconds` of now. The body is read from a clone; the request stays usable.
- * Malformed headers or keys give `false`, never an exception; bad options throw. With a
- * `replayGuard`, a request seen before gives `false`.
+ * be within `toleranceSeconds` of now. The body is read, as the bytes sent, from a clone; the
+ * request stays usable. Malformed headers or keys give `false`, never an exception; bad options
+ * throw. With a `replayGuard`, a request seen before gives `false`.
  *
  * @example Refusing an unsigned webhook
  * ```ts
@@ -91,13 +92,13 @@ export async function verifyTelnyxSignature(
   }
   // Read already (by a framework, or by mistake): the body cannot be checked, so it is refused.
   if (request.bodyUsed) return false;
-  const body = request.body === null ? "" : await request.clone().text();
-  const valid = await crypto.subtle.verify(
-    "Ed25519",
-    key,
-    signatureBytes,
-    encoder.encode(`${timestamp}|${body}`),
-  );
+  // The body's bytes as sent: Telnyx signs them, and text would not give them back (decoding
+  // drops a leading byte-order mark and replaces bytes that are not UTF-8).
+  const body = request.body === null
+    ? new Uint8Array(0)
+    : new Uint8Array(await request.clone().arrayBuffer());
+  const signed = concatBytes(encoder.encode(`${timestamp}|`), body) as Uint8Array<ArrayBuffer>;
+  const valid = await crypto.subtle.verify("Ed25519", key, signatureBytes, signed);
   if (!valid || options.replayGuard === undefined) return valid;
   // The signature re-encoded, so that two spellings of one signature are one key.
   const id = `telnyx:${timestamp}:${encodeBase64(signatureBytes)}`;

@@ -87,7 +87,8 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
    * The base of a Twilio-compatible REST API to hang up through, instead of Twilio's (which
    * `region` and `edge` choose): SignalWire's is `https://{space}.signalwire.com/api/laml`, with
    * the project id as the account SID. The call is ended by POSTing `Status=completed` to
-   * `{apiBaseUrl}/2010-04-01/Accounts/{accountSid}/Calls/{callSid}.json`.
+   * `{apiBaseUrl}/2010-04-01/Accounts/{accountSid}/Calls/{callSid}.json`. One with a query, a
+   * fragment or credentials (`https://user:pass@…`) is a `RangeError`, the credentials not shown.
    *
    * @default {"https://api.twilio.com" (or the region's and edge's host)}
    */
@@ -372,8 +373,14 @@ function apiBaseOf(options: TwilioSerializerOptions): string {
   } catch {
     throw new RangeError(`apiBaseUrl must be an https URL, got ${JSON.stringify(base)}`);
   }
-  if (url.protocol !== "https:" || url.search !== "" || url.hash !== "") {
-    throw new RangeError(`apiBaseUrl must be an https URL, got ${JSON.stringify(base)}`);
+  // Credentials in the URL are refused, and never shown: the hang-up authenticates with the
+  // account SID and auth token, and an error message ends up in logs.
+  const credentials = url.username !== "" || url.password !== "";
+  url.username = url.password = "";
+  if (url.protocol !== "https:" || url.search !== "" || url.hash !== "" || credentials) {
+    const shown = JSON.stringify(credentials ? url.href.replace("//", "//…@") : base);
+    const why = credentials ? " without credentials (they go in accountSid and authToken)" : "";
+    throw new RangeError(`apiBaseUrl must be an https URL${why}, got ${shown}`);
   }
   return url.href.replace(/\/+$/, "");
 }

@@ -34,8 +34,6 @@ export interface VerifyTwilioSignatureOptions {
   replayGuard?: ReplayGuard;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * Whether `request` carries a valid `X-Twilio-Signature`: base64 of HMAC-SHA1, keyed with the
  * auth token, over the full URL followed, for a form-encoded POST, by each parameter's name and
@@ -74,8 +72,10 @@ export async function verifyTwilioSignature(
     // A JSON body: the URL is signed, and the body is bound to it by its hash (a missing body
     // is the empty one, whose hash must match too).
     if (request.bodyUsed) return false;
-    const body = request.body === null ? "" : await request.clone().text();
-    const digest = await crypto.subtle.digest("SHA-256", encoder.encode(body));
+    // Hashed as the bytes sent: text would drop a leading byte-order mark and replace bytes
+    // that are not UTF-8, and the hash would no longer be Twilio's.
+    const body = request.body === null ? new ArrayBuffer(0) : await request.clone().arrayBuffer();
+    const digest = await crypto.subtle.digest("SHA-256", body);
     if (toHex(new Uint8Array(digest)) !== bodySha.toLowerCase()) return false;
   } else {
     const params = await signedFormParams(request);

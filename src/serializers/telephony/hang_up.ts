@@ -50,7 +50,7 @@ export interface HangUpRequest {
   callId: string;
   /** The REST endpoint. */
   url: string;
-  /** Method, headers and body (the signal is added). */
+  /** Method, headers and body (the signal is added, and `redirect: "manual"`). */
   init: RequestInit;
   /** Whether an unsuccessful response means the call had already ended. */
   alreadyEnded(status: number, body: unknown): boolean;
@@ -129,12 +129,15 @@ export interface HangUpSerializerOptions {
  * Failures reject with a `TransportError`: code `"timeout"` when the provider did not answer
  * within `timeoutMs` (kept under the session's `sendTimeoutMs`: {@linkcode HangUp.useSession}),
  * code `"protocol"` when it answered with an error (other than "already ended") or the request
- * could not be made, code `"closed"` when the session had ended before it was sent (its `signal`:
+ * could not be made (a header value fetch would refuse is named, its value not shown: it may be
+ * a credential), code `"closed"` when the session had ended before it was sent (its `signal`:
  * nothing is sent then). A request under way when the session ends runs on to its own bound: the
  * bot asked to end the call, which a media socket gone (a 1006 drop) does not end with every
  * provider; its failure is then reported through the session's `report` (an "error" event), and
  * the hang-up rejects with a `"closed"` error, which the transport, done with the `serialize`, drops
- * unheard. A response whose status is 2xx, or which `alreadyEnded` recognizes, is success.
+ * unheard. A response whose status is 2xx, or which `alreadyEnded` recognizes, is success; a
+ * redirect is not followed (a POST or DELETE would be repeated as a GET, whose 2xx hangs up
+ * nothing) but is a "protocol" error.
  *
  * @example Hanging up through an injected fetch
  * ```ts
@@ -284,6 +287,13 @@ export class HangUp {
     // Quoted: the id is the far end's, and must not start a line of its own in a log.
     const what = `${provider} hang-up of call ${JSON.stringify(callId)}`;
     if (this.#sessionEnd?.aborted) throw sessionEnded(what);
+    const unsendable = unsendableHeader(request.init.headers);
+    if (unsendable !== undefined) {
+      // fetch would refuse it with an error quoting the value: an API key, in a log.
+      const message = `${what} not sent: its ${unsendable} header holds a line break or NUL, ` +
+        "which no HTTP header may (the value is not shown: it may be a credential)";
+      throw new TransportError("protocol", message);
+    }
     this.#attempted = true;
     const attempt = this.#attempt(request, what, spentMs);
     // Handed over as it is sent, whether or not it will outlive the session: the runtime takes
@@ -343,16 +353,23 @@ export class HangUp {
     const signal = stop.signal;
     let text: string;
     let status: number;
+    let redirect = "";
     try {
+      // Redirects are not followed: fetch would repeat a POST or DELETE answered 301, 302 or 303
+      // as a GET, and the call's resource, fetched, answers 200 with the call still up. A
+      // provider's REST API answers its hang-up itself; a 3xx is an error to show.
+      const init: RequestInit = { ...request.init, redirect: "manual", signal };
       // The race bounds the wait even for a fetch that ignores its signal.
-      const response = await abortable(
-        this.#fetch(request.url, { ...request.init, signal }),
-        signal,
-      );
+      const response = await abortable(this.#fetch(request.url, init), signal);
       // A 2xx is success whatever its body says: not read, so a body that is slow to end does
       // not make a hang-up the provider took read as timed out.
       if (response.ok) return discard(response);
       status = response.status;
+      // A browser shows a redirect not followed as status 0 ("opaqueredirect").
+      if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
+        const to = response.headers.get("location");
+        redirect = ` (a redirect${to === null ? "" : ` to ${JSON.stringify(to)}`}, not followed)`;
+      }
       text = await abortable(response.text(), signal);
     } catch (cause) {
       if (signal.aborted) {
@@ -378,7 +395,7 @@ export class HangUp {
     }
     if (request.alreadyEnded(status, body)) return;
     const shown = text.length > 200 ? `${text.slice(0, 197)}...` : text;
-    throw new TransportError("protocol", `${what} failed: HTTP ${status} ${shown}`);
+    throw new TransportError("protocol", `${what} failed: HTTP ${status}${redirect} ${shown}`);
   }
 }
 
@@ -394,6 +411,19 @@ function sessionEnded(what: string): TransportError {
 function outlivedSession(what: string, failure: unknown): TransportError {
   const message = `${what} failed after the session ended (reported)`;
   return new TransportError("closed", message, { cause: failure });
+}
+
+/**
+ * The name of a header in `headers` whose value, trimmed as `Headers` trims it, still holds a
+ * CR, LF or NUL (which `Headers` refuses), if any. A `Headers` object was checked when made.
+ */
+function unsendableHeader(headers: HeadersInit | undefined): string | undefined {
+  if (headers === undefined || headers instanceof Headers) return undefined;
+  const entries = Array.isArray(headers) ? headers : Object.entries(headers);
+  for (const [name, value] of entries) {
+    if (/[\0\r\n]/.test(String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ""))) return name;
+  }
+  return undefined;
 }
 
 /** Lets go of a response body not read (a `fetch`'s holds its connection until then). */
