@@ -6,7 +6,7 @@
 
 import { MAX_CHANNELS, MAX_SAMPLE_RATE } from "../audio/_frame_limits.ts";
 import { TransportError } from "../errors.ts";
-import type { Frame } from "../frames.ts";
+import type { CancelFrame, Frame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
 import { decodeBase64, encodeBase64 } from "./telephony/base64.ts";
 import { toJson } from "./_to_json.ts";
@@ -15,6 +15,7 @@ import { JsonReader } from "./telephony/json_reader.ts";
 import { thrownText } from "../_thrown_text.ts";
 import { setOwnField } from "./_own_field.ts";
 import { isKeypadDigit } from "../_keypad_digits.ts";
+import { closeCodeProblem } from "../transport_options.ts";
 
 /**
  * Every frame ⇄ one JSON text message shaped like the frame itself, audio as base64:
@@ -53,6 +54,14 @@ export class JsonSerializer implements FrameSerializer {
         sampleRate: frame.sampleRate,
         channels: frame.channels,
       });
+    }
+    if (frame.type === "message") {
+      // The message on its own first: inside the frame, one JSON cannot carry (undefined, a
+      // function) would vanish without a word and leave `{"type":"message"}`, which no reader
+      // of this format takes. Alone it is the "encode" error every serializer makes of it.
+      const message = toJson(frame.message);
+      const urgent = frame.urgent === undefined ? "" : `,"urgent":${toJson(frame.urgent)}`;
+      return `{"type":"message","message":${message}${urgent}}`;
     }
     return toJson(frame);
   }
@@ -109,7 +118,7 @@ export class JsonSerializer implements FrameSerializer {
       case "interruption":
         return { type: "interruption" };
       case "cancel":
-        return { type: "cancel" };
+        return cancel(o);
       case "end":
         return o.reason === undefined ? { type: "end" } : { type: "end", reason: str(o, "reason") };
       case "start":
@@ -176,6 +185,20 @@ export class JsonSerializer implements FrameSerializer {
     }
     return frame;
   }
+}
+
+/** A cancel frame, with the close code and reason it carries when it carries them. */
+function cancel(o: Record<string, unknown>): CancelFrame {
+  const frame: CancelFrame = { type: "cancel" };
+  if (o.closeCode !== undefined) {
+    const problem = closeCodeProblem(o.closeCode);
+    if (problem !== undefined) {
+      throw new TransportError("decode", `cancel frame's closeCode is wrong: ${problem}`);
+    }
+    frame.closeCode = o.closeCode as number;
+  }
+  if (o.reason !== undefined) frame.reason = str(o, "reason");
+  return frame;
 }
 
 /** An audio frame's `field`: an integer from 1 to `max`, or `fallback` when it is absent. */

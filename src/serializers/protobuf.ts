@@ -17,6 +17,7 @@ import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { OwnedSlab } from "../audio/_owned_slab.ts";
 import { newInt16Array } from "../audio/_slab.ts";
+import { MAX_CHANNELS } from "../audio/_frame_limits.ts";
 import { type Frame as PipecatFrame, FrameSchema } from "./_pipecat_frames_pb.ts";
 import { toJson } from "./_to_json.ts";
 import { thrownText } from "../_thrown_text.ts";
@@ -237,8 +238,12 @@ export class ProtobufSerializer implements FrameSerializer {
         `protobuf: audio sample_rate ${sampleRate} is not supported`,
       );
     }
-    if (channels < 1 || channels > 8) {
-      throw new TransportError("decode", `protobuf: audio num_channels ${channels} is not 1 to 8`);
+    // frames.proto bounds it no tighter than uint32: the bound is the one every frame has.
+    if (channels < 1 || channels > MAX_CHANNELS) {
+      throw new TransportError(
+        "decode",
+        `protobuf: audio num_channels ${channels} is not 1 to ${MAX_CHANNELS}`,
+      );
     }
     if (audio.length % (2 * channels) !== 0) {
       throw new TransportError(

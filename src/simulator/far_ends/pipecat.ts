@@ -10,7 +10,8 @@
  *   microphone at once, as `AudioRawFrame`s of PCM16 mono 16 kHz; its `connect()` resolves when
  *   the bot answers `bot-ready`.
  * - It plays every `AudioRawFrame` it gets as 24 kHz mono, whatever the frame declares.
- * - DTMF (RTVI 2.1): a `dtmf` message `{buttons: [...]}` (`{button}` per key for 2.0 bots).
+ * - DTMF (RTVI 2.1): a `dtmf` message `{buttons: [...]}` (`{button}` per key for 2.0 bots), of
+ *   the keys 0-9, `*` and `#` only: the client refuses A-D.
  * - The JS client's schema has no `InterruptionFrame`; pipecat servers send one on barge-in and
  *   pipecat's newer clients drop their queued audio on it, which this far end does.
  *
@@ -20,6 +21,7 @@
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
 import { littleEndianBytes, samplesFromLittleEndian } from "./_json_events.ts";
 import { decodeFrame, encodeAudioFrame, encodeMessageFrame } from "./_pipecat_protobuf.ts";
+import { isPhoneDigit } from "../../_keypad_digits.ts";
 
 const RTVI_VERSION = "2.1.0";
 const PLAYER_RATE = 24000;
@@ -66,7 +68,8 @@ export class PipecatFarEnd implements FarEnd {
 
   sendDtmf(digit: string): boolean {
     const version = this.#botVersion;
-    if (version === null || version[0]! < 2) return false;
+    // client-js's sendDTMF (1.13) throws before a 2.0+ bot-ready and at any key but 0-9, * and #.
+    if (version === null || version[0]! < 2 || !isPhoneDigit(digit)) return false;
     const data = version[0] === 2 && version[1]! < 1 ? { button: digit } : { buttons: [digit] };
     this.#rtvi({ id: crypto.randomUUID().slice(0, 8), label: "rtvi-ai", type: "dtmf", data });
     return true;
