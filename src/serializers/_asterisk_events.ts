@@ -18,7 +18,8 @@ export interface AsteriskEvent {
   /** The event's name (`MEDIA_START`, `DTMF_END`, …). */
   event: string;
   /**
-   * Its parameters: JSON values as sent, or the plain-text form's `key:value` pairs as strings.
+   * Its parameters: JSON values as sent, or the plain-text form's `key:value` pairs as strings
+   * (`STATUS`'s counts and flags as the JSON form types them).
    * `MEDIA_MARK_PROCESSED` and `MEDIA_BUFFERING_COMPLETED` carry their id as `correlation_id`.
    */
   fields: JsonObject;
@@ -28,6 +29,23 @@ export interface AsteriskEvent {
 
 /** Events whose plain-text form is `EVENT <correlation id>` rather than `key:value` pairs. */
 const ID_EVENTS = new Set(["MEDIA_MARK_PROCESSED", "MEDIA_BUFFERING_COMPLETED"]);
+
+/**
+ * The fields a plain-text event spells as text but the JSON form sends as numbers and booleans
+ * (`STATUS`, chan_websocket.c: `queue_length:%d xon_level:%d xoff_level:%d queue_full:%s
+ * bulk_media:%s media_paused:%s`, "true"/"false"): read as JSON has them, so a bot's
+ * `if (status.queue_full)` means the same on either format ("false" as text is truthy).
+ */
+const TYPED_FIELDS: Readonly<Record<string, Readonly<Record<string, "count" | "flag">>>> = {
+  STATUS: {
+    queue_length: "count",
+    xon_level: "count",
+    xoff_level: "count",
+    queue_full: "flag",
+    bulk_media: "flag",
+    media_paused: "flag",
+  },
+};
 
 /** A plain-text event's name: upper-case words joined by underscores. */
 const EVENT_NAME = /^[A-Z][A-Z0-9_]*$/;
@@ -70,7 +88,24 @@ export function readAsteriskEvent(text: string): AsteriskEvent {
       throw decodeError(`${event} has a parameter without a name: ${describe(word)}`);
     }
   }
+  const typed = TYPED_FIELDS[event];
+  if (typed !== undefined) typeFields(fields, typed);
   return { event, fields, json: false };
+}
+
+/**
+ * Gives `fields` named in `typed` the JSON form's types: digits become a number, "true" and
+ * "false" a boolean. A value of another spelling stays text (the bot sees what came).
+ */
+function typeFields(fields: JsonObject, typed: Readonly<Record<string, "count" | "flag">>): void {
+  for (const [key, kind] of Object.entries(typed)) {
+    const value = fields[key];
+    if (typeof value !== "string") continue;
+    if (kind === "count" && /^\d{1,15}$/.test(value)) fields[key] = Number(value);
+    else if (kind === "flag" && (value === "true" || value === "false")) {
+      fields[key] = value === "true";
+    }
+  }
 }
 
 /** A field that must be a string (plain text) or a string or number (JSON). */
