@@ -983,6 +983,8 @@ export class OutboundPump {
       this.#speaking = true;
       this.#tracker.beforeChunk(chunk.responseId);
     } else {
+      // A reply's end is marked before the background after it leaves, not a chunk late.
+      this.#tracker.beforeBackground(now);
       this.#timeline.reserve(ms, now);
     }
     const out = speech && this.#mixer !== undefined ? this.#mix(this.#mixer, chunk) : chunk;

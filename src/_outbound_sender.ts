@@ -278,7 +278,12 @@ export class OutboundSender {
     // A serializer that drops audio itself counts it in `audioBytesRefused` (Genesys with no
     // session open) or `audioBytesDroppedOnClose` (Genesys's closing): such a chunk is not sent.
     const refused = this.#serializerDropped;
-    const result = this.#serialize(frame);
+    // Background (no clear drops it) is told to the far end's hold while the serializer takes it
+    // (see `FarEndHold.sendingBackground`); a chunk of speech pays a test, no call more.
+    const hold = clearDrops ? undefined : this.farEndHold;
+    const result = hold === undefined
+      ? this.#serialize(frame)
+      : this.#serializeBackground(frame, hold);
     if (result instanceof Promise) return this.#audioAnswered(chunk, result, clearDrops, refused);
     if (result === REFUSED) {
       stats.audioBytesRefused += chunk.audio.length;
@@ -1153,6 +1158,22 @@ export class OutboundSender {
     else send(messages);
     if (this.#lostMessages !== lost) this.#stats.framesDroppedOnClose++;
     return true;
+  }
+
+  /**
+   * {@linkcode #serialize} for a chunk of background audio, `hold` told so while the serializer
+   * takes it (see `FarEndHold.sendingBackground`).
+   */
+  #serializeBackground(
+    frame: Frame,
+    hold: FarEndHold,
+  ): Serialized | typeof REFUSED | Promise<Outcome> {
+    hold.sendingBackground = true;
+    try {
+      return this.#serialize(frame);
+    } finally {
+      hold.sendingBackground = false; // an error listener that threw must not leave it set
+    }
   }
 
   /**

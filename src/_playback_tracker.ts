@@ -486,10 +486,11 @@ export class PlaybackTracker {
    * the slots is no quiet: the mark went after all the background of that time, and the reply's
    * `speakingstop`, which waits for its answer, came that much after the far end had played its
    * end (80 ms at the default pacing, every reply a bot writes ahead; one relayed in real time had
-   * its end marked at once, its tail leaving at the quiet time). Called by {@linkcode chunkSent}
-   * once the chunk has left, the mark stands a chunk past the end. (Called before it leaves, it
-   * would stand at the end; but a mark declined there, for want of a slot on mod_audio_fork, is
-   * forgotten by the background chunk after it, and `speakingstop` waits `playoutTimeoutMs`.) Not
+   * its end marked at once, its tail leaving at the quiet time). Called before the chunk leaves
+   * ({@linkcode beforeBackground}), the mark stands at the end; called by {@linkcode chunkSent} or
+   * {@linkcode chunkLeft} once it has (where the end was still on its way before: a send that
+   * waits), a chunk past it. (A mark mod_audio_fork declines at the end for want of a slot
+   * outlives the background chunk after it, and goes once a slot frees: see `ForkMarks`.) Not
    * while the packetizer holds that end (the background's chunks fill its packet and send it: the
    * next one looks again), nor where a mark stands at the end already (the cadence's, at a reply
    * whose last chunk it fell on). `now`: as in chunkSent.
@@ -500,6 +501,16 @@ export class PlaybackTracker {
     if (u === undefined || u.end <= this.#markedPosition + EPSILON) return;
     if (u.end > this.#leftPosition + EPSILON) return; // still held
     this.#mark(true, 2 * MAX_PENDING_MARKS, false, now);
+  }
+
+  /**
+   * A chunk of background alone is about to take a slot (told by the pump before it reserves it):
+   * the end of the speech before it, if not marked yet, is marked now, where it stands, so that
+   * `speakingstop` comes as the far end plays the reply's last sample, not a chunk later (see
+   * {@linkcode #backgroundAfterSpeech}). `now`: as in chunkSent.
+   */
+  beforeBackground(now: number): void {
+    this.#backgroundAfterSpeech(now);
   }
 
   /** The marks owed once a chunk has left: the held boundary's, and the cadence's. */

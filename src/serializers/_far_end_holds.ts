@@ -54,6 +54,15 @@ export interface FarEndHold {
    */
   backgroundFills: boolean;
   /**
+   * Set by the sender while the serializer takes a chunk of background audio (the mixer's
+   * `fill`, in a slot of its own), for the length of its synchronous `serialize` only: audio that
+   * belongs to no reply. mod_audio_fork keeps an end-of-speech mark it declined for want of a
+   * slot across such audio (see `ForkMarks`), where a reply's speech gives it up. A serializer
+   * that takes the chunk only after an `await` of its own sees it false, and gives the mark up
+   * as before. Untouched on the path of speech.
+   */
+  sendingBackground: boolean;
+  /**
    * Told by the sender that `bytes` of binary messages the serializer made (and counted in what
    * the far end holds) never left: an asynchronous serializer's answer that came after an
    * interruption's clear, dropped. The far end holds that much less than was counted.

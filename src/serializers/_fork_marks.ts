@@ -89,6 +89,12 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
   /** See {@linkcode backgroundFills}. */
   #backgroundFills = false;
   /**
+   * See `FarEndHold.sendingBackground`, set by the sender: the audio {@linkcode audio} takes now
+   * is background, part of no reply, which a declined end-of-speech mark outlives
+   * ({@linkcode #lastEnd}).
+   */
+  sendingBackground = false;
+  /**
    * The background stopped with samples in the pre-buffer and no mark waiting for them: the flush
    * timer sends the silence that lets its last part go (see {@linkcode backgroundFills}).
    */
@@ -163,8 +169,19 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    * ({@linkcode message}). Else `speakingstop` and an `end`'s hang-up waited `playoutTimeoutMs`
    * past a reply the far end had played, the hang-up reporting a "timeout": where the bot's marks
    * (answered all the while) had filled the module's slots, or it cleared them just then.
+   *
+   * Declined, it outlives background audio (`sendingBackground`): the mark still stands for the
+   * reply's end, and the background, part of no reply, is all that follows. Sent once a slot
+   * frees, its command waits in the module's inventory for the background's next chunk, whose
+   * start its marker takes (`processIncomingBinary`, `lws_glue.cpp:80-101`), and is answered as
+   * that plays: after the reply's end by what was sent since (about the lead the module holds),
+   * where the background's first chunk forgot it before: `speakingstop` waited `playoutTimeoutMs`
+   * (2 s past the reply's end), the mark never answered. Sent, its marker went with the
+   * background's first chunk, at its place: nothing is owed. A reply's speech gives it up either
+   * way: its place is behind that speech. `pastBackground`: background followed it, so its place
+   * is no longer the end of what was sent (see {@linkcode #endAwaitsFlush}).
    */
-  #lastEnd: { name: string; sent: boolean } | undefined;
+  #lastEnd: LastEnd | undefined;
 
   /** Counts marks for `provider` (used in error messages). */
   constructor(provider: string) {
@@ -278,10 +295,14 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
   /**
    * The end-of-speech mark stands at the end of what was sent, its silence not sent (see
    * {@linkcode markWithTail}), and the pre-buffer holds samples: declined for want of a slot, the
-   * mark has no marker there, yet the reply's end waits all the same.
+   * mark has no marker there, yet the reply's end waits all the same. Not once background followed
+   * a declined one (`pastBackground`): the pre-buffer then holds the background's last part, which
+   * a stopping background has flushed a slot later, as with no mark ({@linkcode backgroundFills}):
+   * flushed at once, a background short of a chunk for one read had silence put in it.
    */
   #endAwaitsFlush(): boolean {
-    return this.#lastEnd !== undefined && this.heldSamples > 0;
+    const lastEnd = this.#lastEnd;
+    return lastEnd !== undefined && lastEnd.pastBackground !== true && this.heldSamples > 0;
   }
 
   /**
@@ -353,7 +374,12 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     if (this.#flushTimer?.armed) this.#flushTimer.cancel();
     this.#backgroundEnds = false;
     // Audio after the last end-of-speech mark: its place is no longer the end of what was sent.
-    this.#lastEnd = undefined;
+    // Background keeps one declined (see `#lastEnd`): it still goes once a slot frees.
+    const lastEnd = this.#lastEnd;
+    if (lastEnd !== undefined) {
+      if (this.sendingBackground && !lastEnd.sent) lastEnd.pastBackground = true;
+      else this.#lastEnd = undefined;
+    }
     this.#killedLast = false;
     if (this.#unsent.length === 0) return this.take(bytes, NO_MARKS, chunk);
     // As `release` does, but the names enter the inventory as `take` counts them (no call more).
@@ -584,7 +610,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
   }
 
   /** The commands that send `last` alone, behind the marks held (answered in order). */
-  #alone(last: { name: string; sent: boolean }): string[] {
+  #alone(last: LastEnd): string[] {
     last.sent = true;
     const mark = this.#counted(last.name, true);
     const commands = [...this.release(), mark.command];
@@ -720,6 +746,9 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     return undefined;
   }
 }
+
+/** The transport's last end-of-speech mark, as {@linkcode ForkMarks} keeps it (its `#lastEnd`). */
+type LastEnd = { name: string; sent: boolean; pastBackground?: true };
 
 /** `count` samples of the module's mark sentinel. */
 function sentinels(count: number): Uint8Array {

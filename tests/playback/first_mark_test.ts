@@ -177,8 +177,9 @@ Deno.test("a call with background audio before its first speech gets no mark mor
   await clock.tick(1000);
   transport.send(speech(600, 16000, "r1"));
   await clock.tick(2000);
-  // Speech from 1040 (after the background sent ahead), marked once its first chunk has left.
-  assert.deepEqual(markPositions(farEnd), [1060, 1320, 1660]);
+  // Speech from 1040 (after the background sent ahead), marked once its first chunk has left,
+  // and its end (1640) before the background after it leaves.
+  assert.deepEqual(markPositions(farEnd), [1060, 1320, 1640]);
   pair.client.close(1000);
   await transport.closed;
 });

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import type { TransportError } from "../../src/errors.ts";
 import type { Frame } from "../../src/frames.ts";
 import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
+import { FAR_END_HOLDS } from "../../src/serializers/_far_end_holds.ts";
 import { FORK_METADATA, FORK_SERIALIZERS, forkAudio } from "./fixtures/fork_serializers.ts";
 import { forkFarEnd } from "./fixtures/fork_module_playout.ts";
 import { NARROWBAND_SETUP, narrowbandCall } from "./fixtures/narrowband_call.ts";
@@ -60,7 +61,14 @@ function startedJambonz() {
   /** The module's answer to the bot's mark `name` (`send_mark_event`, lws_glue.cpp). */
   const answer = (name: string) =>
     jambonz.deserialize(JSON.stringify({ type: "mark", data: { name, event: "playout" } }));
-  return { ...recorded, jambonz, serialize, answer };
+  /** Thirty marks of the bot's, each after 20 ms of a reply: the module's every slot taken. */
+  const fillSlots = () => {
+    for (let m = 0; m < 30; m++) {
+      serialize({ type: "mark", name: `m${m}` });
+      serialize(forkAudio(20, 7, "r"));
+    }
+  };
+  return { ...recorded, jambonz, serialize, answer, fillSlots };
 }
 
 /** Whether `messages` hold the `mark` command of a name starting `prefix`. */
@@ -68,11 +76,8 @@ const commandOf = (messages: unknown[], prefix: string) =>
   messages.some((m) => typeof m === "string" && m.includes(`"name":"${prefix}`));
 
 Deno.test("`JambonzSerializer` sends a declined end-of-speech mark alone once an answer frees a slot", () => {
-  const { sent, serialize, answer } = startedJambonz();
-  for (let m = 0; m < 30; m++) {
-    serialize({ type: "mark", name: `m${m}` });
-    serialize(forkAudio(20, 7, "r"));
-  }
+  const { sent, serialize, answer, fillSlots } = startedJambonz();
+  fillSlots();
   const declined = serialize({ type: "mark", name: "__wst:end:1" });
   assert.ok(!commandOf(declined, "__wst:end:1"), "declined: the module is full");
   answer("m0");
@@ -82,11 +87,8 @@ Deno.test("`JambonzSerializer` sends a declined end-of-speech mark alone once an
 });
 
 Deno.test("`JambonzSerializer` gives a declined end-of-speech mark up once audio follows it", () => {
-  const { sent, serialize, answer } = startedJambonz();
-  for (let m = 0; m < 30; m++) {
-    serialize({ type: "mark", name: `m${m}` });
-    serialize(forkAudio(20, 7, "r"));
-  }
+  const { sent, serialize, answer, fillSlots } = startedJambonz();
+  fillSlots();
   serialize({ type: "mark", name: "__wst:end:1" });
   // The next reply: the mark's place, the end of what was sent, has passed.
   serialize(forkAudio(20, 8, "r2"));
@@ -94,12 +96,52 @@ Deno.test("`JambonzSerializer` gives a declined end-of-speech mark up once audio
   assert.ok(!commandOf(sent, "__wst:end:1"), "no mark where the next reply stands");
 });
 
+/**
+ * `frame`, serialized as the sender serializes a chunk of background audio (the mixer's `fill`):
+ * the serializer's far-end hold told so for the call (`FarEndHold.sendingBackground`).
+ */
+function asBackground(jambonz: JambonzSerializer, serialize: (frame: Frame) => unknown[]) {
+  const hold = FAR_END_HOLDS.get(jambonz)!;
+  return (frame: Frame) => {
+    hold.sendingBackground = true;
+    try {
+      return serialize(frame);
+    } finally {
+      hold.sendingBackground = false;
+    }
+  };
+}
+
+Deno.test("`JambonzSerializer` keeps a declined end-of-speech mark across background audio, and sends it once an answer frees a slot", () => {
+  const { sent, jambonz, serialize, answer, fillSlots } = startedJambonz();
+  const background = asBackground(jambonz, serialize);
+  fillSlots();
+  serialize({ type: "mark", name: "__wst:end:1" });
+  // Background is part of no reply: the mark still stands for the reply's end. Before: the
+  // first chunk forgot it, and the answer below sent nothing.
+  for (let n = 0; n < 5; n++) background(forkAudio(40, 3, "bg"));
+  answer("m0");
+  assert.deepEqual(sent, ['{"type":"mark","data":{"name":"__wst:end:1"}}']);
+  // Its marker takes the start of the background's next chunk (lws_glue.cpp:80-101).
+  background(forkAudio(40, 3, "bg"));
+  answer("m1");
+  assert.equal(sent.length, 1, "sent once");
+});
+
+Deno.test("`JambonzSerializer` gives a declined end-of-speech mark up once a reply's speech follows background", () => {
+  const { sent, jambonz, serialize, answer, fillSlots } = startedJambonz();
+  const background = asBackground(jambonz, serialize);
+  fillSlots();
+  serialize({ type: "mark", name: "__wst:end:1" });
+  background(forkAudio(40, 3, "bg"));
+  serialize(forkAudio(20, 8, "r2")); // the next reply: its place is behind this speech
+  answer("m0");
+  assert.ok(!commandOf(sent, "__wst:end:1"), "no mark where the next reply stands");
+});
+
 Deno.test("`JambonzSerializer` gives a declined end-of-speech mark up at an interruption", () => {
-  const { sent, serialize, answer } = startedJambonz();
-  for (let m = 0; m < 30; m++) {
-    serialize({ type: "mark", name: `m${m}` });
-    serialize(forkAudio(20, 7, "r"));
-  }
+  const { sent, serialize, answer, fillSlots } = startedJambonz();
+  fillSlots();
   serialize({ type: "mark", name: "__wst:end:1" });
   serialize({ type: "interruption" });
   answer("m0");
