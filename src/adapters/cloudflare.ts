@@ -85,6 +85,12 @@ export async function upgrade(
   request: Request,
   options: CloudflareUpgradeOptions = {},
 ): Promise<UpgradeResult> {
+  // Plain JavaScript has no type checker: a `terminate` that is no function was found only when a
+  // peer left a close unanswered, as a "closed" error, the connection left up.
+  const { terminate } = options;
+  if (terminate !== undefined && typeof terminate !== "function") {
+    throw new TypeError(`terminate must be a function, got ${typeof terminate}`);
+  }
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
   const Pair = (globalThis as { WebSocketPair?: WebSocketPairConstructor }).WebSocketPair;
@@ -97,7 +103,7 @@ export async function upgrade(
   server.accept();
   // Before the transport listens: it is to hear only the closes this lets through.
   const closes = new WorkerdCloses(server);
-  const { protocol, terminate } = options;
+  const { protocol } = options;
   const headers = protocol !== undefined && offersSubprotocol(request, protocol)
     ? { "sec-websocket-protocol": protocol }
     : undefined;

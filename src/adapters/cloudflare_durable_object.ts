@@ -52,6 +52,23 @@ function idFromPath(request: Request): string | null {
 }
 
 /**
+ * `upgradeOptions`' answer, which must be the options themselves: spread as they are, a promise
+ * (an `async` override, in plain JavaScript) gave none of its options, and the call ran with the
+ * defaults (another serializer, other rates, no `inactivityTimeoutMs`) with nothing said.
+ */
+function checkedOptions(own: unknown): CloudflareUpgradeOptions {
+  if (
+    typeof own === "object" && own !== null && typeof (own as Promise<unknown>).then !== "function"
+  ) {
+    return own;
+  }
+  const got = own === null ? "null" : typeof own === "object" ? "a promise" : typeof own;
+  throw new TypeError(
+    `upgradeOptions must return the call's options as an object, at once, got ${got}`,
+  );
+}
+
+/**
  * A Durable Object that holds one voice session: extend it, implement `onSession`, export the
  * class, and route upgrades to it from the Worker with {@linkcode CallDurableObject.route}. A
  * second connection to an object whose call is still live is refused with 409 (see
@@ -169,7 +186,11 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     this.env = env;
   }
 
-  /** The transport's and the upgrade's options for this request. Override to set them. */
+  /**
+   * The transport's and the upgrade's options for this request. Override to set them. They are
+   * returned at once, as an object: anything else (a promise, `undefined`) throws a `TypeError`
+   * from `fetch`, and the object takes the next call.
+   */
   protected upgradeOptions(_request: Request): CloudflareUpgradeOptions {
     return {};
   }
@@ -196,7 +217,7 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
     let result;
     try {
       // An override that throws (a bad provider name in the URL) must not leave the call claimed.
-      const own = this.upgradeOptions(request);
+      const own = checkedOptions(this.upgradeOptions(request));
       const options: CloudflareUpgradeOptions = {
         terminate: () => this.#terminate(options),
         ...own,
