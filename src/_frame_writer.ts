@@ -64,6 +64,26 @@ interface WritableState {
   heldEnd: { frame: EndFrame; taken: boolean } | undefined;
   /** Aborts the transport's side (`FrameSink.abort`), once however many ways abort comes. */
   abort(reason: unknown): Promise<void>;
+  /**
+   * The close was asked for while a write waited for room: the standard's close would be queued
+   * behind it, not in flight, and an abort meanwhile fails it (see `settleAbort`).
+   */
+  closeQueued: boolean;
+  /**
+   * The `ready` handed out while `waiting` waits: it settles as that wait does, or is rejected at
+   * once when the stream stops, as the standard rejects a pending `ready` at an abort or an
+   * error ("WritableStreamDefaultWriterEnsureReadyPromiseRejected").
+   */
+  ready:
+    | { waiting: Promise<void>; promise: Promise<void>; reject(reason: unknown): void }
+    | undefined;
+}
+
+/** Marks the stream stopped (aborted or failed) for `reason`, unless it already is. */
+function stop(state: WritableState, reason: unknown): void {
+  if (state.stopped !== undefined) return;
+  state.stopped = { reason };
+  state.ready?.reject(reason);
 }
 
 /** Whether `stream` is a transport's writable, made by {@linkcode frameWritable}. */
@@ -132,6 +152,8 @@ class FrameWritable extends WritableStream<Frame> {
       taken: 0,
       heldEnd: undefined,
       abort: (reason) => aborted ??= sink.abort(reason),
+      closeQueued: false,
+      ready: undefined,
     };
     super({
       start: (c) => {
@@ -141,7 +163,7 @@ class FrameWritable extends WritableStream<Frame> {
         // would let a whole TTS buffer play first. Its signal comes at once. (A pipe told to stop
         // waits for its writes before it aborts at all, as the standard says.)
         c.signal?.addEventListener("abort", () => {
-          state.stopped ??= { reason: c.signal.reason };
+          stop(state, c.signal.reason);
           void state.abort(c.signal.reason);
         });
       },
@@ -161,9 +183,24 @@ class FrameWritable extends WritableStream<Frame> {
       close: () => {
         state.closing = true;
         const waiting = state.waiting;
-        return waiting === undefined ? sink.close() : waiting.then(() => sink.close());
+        if (waiting === undefined) return sink.close();
+        state.closeQueued = true;
+        return waiting.then(() => {
+          // Aborted while the close waited behind a write for room: as the standard's close
+          // queued behind a write in flight, it fails with the abort's reason and never reaches
+          // the transport ("WritableStreamFinishErroring" rejects the close request).
+          if (state.stopped !== undefined) throw state.stopped.reason;
+          return sink.close();
+        });
       },
-      abort: (reason) => state.abort(reason),
+      // The transport's side is aborted at once (the signal, above); the stream's abort settles,
+      // and a writer's `closed` rejects, once the write waiting for room is done, as the
+      // standard's do after the write in flight ("WritableStreamFinishErroring").
+      abort: (reason) => {
+        const aborted = state.abort(reason);
+        const waiting = state.waiting;
+        return waiting === undefined ? aborted : waiting.then(() => aborted, () => aborted);
+      },
     });
     this.#sink = sink;
     this.#state = state;
@@ -205,6 +242,10 @@ class FrameWritable extends WritableStream<Frame> {
     if (!this.locked) this.#state.closing = true;
     return super.close();
   }
+
+  override abort(reason?: unknown): Promise<void> {
+    return settleAbort(super.abort(reason), reason, this.#state);
+  }
 }
 
 /**
@@ -238,9 +279,18 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   }
 
   get ready(): Promise<void> {
-    const waiting = this.#state.waiting;
+    const state = this.#state;
+    const waiting = state.waiting;
     if (this.#handedOver || waiting === undefined) return this.#standard.ready;
-    return waiting;
+    if (state.ready?.waiting === waiting) return state.ready.promise;
+    let reject!: (reason: unknown) => void;
+    const promise = new Promise<void>((resolve, rejectReady) => {
+      reject = rejectReady;
+      waiting.then(resolve, rejectReady);
+    });
+    promise.catch(() => {}); // as the standard's `ready`, marked handled: the writes tell of it
+    state.ready = { waiting, promise, reject };
+    return promise;
   }
 
   get desiredSize(): number | null {
@@ -306,9 +356,9 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   }
 
   abort(reason?: unknown): Promise<void> {
-    if (this.#handedOver) return this.#standard.abort(reason);
+    if (this.#handedOver) return settleAbort(this.#standard.abort(reason), reason, this.#state);
     this.#handedOver = true;
-    this.#state.stopped ??= { reason };
+    stop(this.#state, reason);
     // Asked of the stream now, as the standard's abort is: it stands if this writer is let go
     // before the frame waiting for room is done, and the stream is aborted for whoever comes
     // next. Its signal aborts the session at once, as the standard signals a sink's write in
@@ -372,9 +422,22 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   #fail(error: unknown): void {
     this.#handedOver = true;
     if (this.#state.stopped !== undefined) return;
-    this.#state.stopped = { reason: error };
+    stop(this.#state, error);
     this.#state.error(error);
   }
+}
+
+/**
+ * The abort of the stream (`aborted`, the runtime's) as the standard's settles. Where the close
+ * was asked for while a write waited for room, the runtime's stream holds that close in flight
+ * (our writes pass it by), and the abort failing it rejects the abort too; the standard's close
+ * is still queued then, and its abort settles as the sink's abort does ("WritableStreamAbort").
+ */
+function settleAbort(aborted: Promise<void>, reason: unknown, state: WritableState): Promise<void> {
+  if (!state.closeQueued) return aborted;
+  return aborted.catch((error) =>
+    state.stopped?.reason === error ? state.abort(reason) : Promise.reject(error)
+  );
 }
 
 /**

@@ -173,13 +173,37 @@ class InboundStream {
       this.#endIteration = undefined;
       source.release();
     };
+    /** Settles once `return()` has run; set once it was called: later `next()`s are done. */
+    let returned: Promise<unknown> | undefined;
+    /** After `return()` has run, however it settled (WebIDL chains on both outcomes). */
+    const afterReturn = <T>(result: T): Promise<T> => returned!.then(() => result, () => result);
+    const finish = (value: unknown): Promise<IteratorResult<Frame>> => {
+      this.#endIteration = undefined;
+      const ended = preventCancel ? (source.release(), undefined) : source.cancel(value);
+      const result = { value, done: true } as IteratorResult<Frame>;
+      return ended === undefined ? Promise.resolve(result) : ended.then(() => result);
+    };
     const iterator: AsyncIterableIterator<Frame> = {
-      next: source.next,
+      next: () => returned === undefined ? source.next() : afterReturn(DONE),
       return: (value?: unknown): Promise<IteratorResult<Frame>> => {
-        this.#endIteration = undefined;
-        const ended = preventCancel ? (source.release(), undefined) : source.cancel(value);
-        const result = { value, done: true } as IteratorResult<Frame>;
-        return ended === undefined ? Promise.resolve(result) : ended.then(() => result);
+        if (returned !== undefined) {
+          return afterReturn({ value, done: true } as IteratorResult<Frame>);
+        }
+        // As the standard's (WebIDL "asynchronous iterator prototype object": `return()` runs
+        // after the ongoing `next()`), a `next()` still waiting gets the next frame (or the
+        // close) first: cancelled or let go now, its frame would be lost or it would end early.
+        const last = this.#nexts.length - 1;
+        if (last < 0) return returned = finish(value);
+        const ongoing = this.#nexts[last]!;
+        let answer!: (result: Promise<IteratorResult<Frame>>) => void;
+        returned = new Promise<IteratorResult<Frame>>((resolve) => answer = resolve);
+        this.#nexts[last] = (result) => {
+          ongoing(result);
+          // A turn later, as the standard reacts to the ongoing promise: not inside the push
+          // that answered it (a cancel there would run in the middle of the inbound path).
+          answer(Promise.resolve().then(() => finish(value)));
+        };
+        return returned as Promise<IteratorResult<Frame>>;
       },
       [Symbol.asyncIterator]: () => iterator,
       [Symbol.asyncDispose]: async () => void await iterator.return!(),

@@ -5,99 +5,15 @@
 
 import assert from "node:assert/strict";
 import { frameWritable } from "../src/_frame_writer.ts";
-import { InboundQueue } from "../src/_inbound_queue.ts";
-import { inboundStream } from "../src/_inbound_stream.ts";
 import type { Frame } from "../src/frames.ts";
-
-const message = (n: number): Frame => ({ type: "message", message: n });
-/**
- * The part of a sink these pipes never use: no interruption happens here, and a pipe writes no
- * frame behind one waiting for room (it waits for `ready`), so none is left unsent.
- */
-const NO_INTERRUPTIONS = {
-  interruptions: () => 0,
-  dropInterrupted: () => {},
-  dropUnsent: () => {},
-};
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-/** A readable of frames pushed by the test, and how often it was cancelled. */
-interface Source {
-  readable: ReadableStream<Frame>;
-  push(frame: Frame): void;
-  end(): void;
-  /** Frames pushed and not yet read from the source. */
-  waiting(): number;
-  cancelled: number;
-}
-
-function transportSource(): Source {
-  const queue = new InboundQueue({ maxFrames: 100, onDrop: () => {}, onOverflow: () => {} });
-  const source: Source = {
-    readable: inboundStream(queue, () => source.cancelled++),
-    push: (frame) => queue.push(frame),
-    end: () => queue.end(),
-    waiting: () => queue.size,
-    cancelled: 0,
-  };
-  return source;
-}
-
-function standardSource(): Source {
-  let controller!: ReadableStreamDefaultController<Frame>;
-  const source: Source = {
-    readable: new ReadableStream<Frame>({
-      start: (c) => {
-        controller = c;
-      },
-      cancel: () => {
-        source.cancelled++;
-      },
-    }, { highWaterMark: 0 }),
-    push: (frame) => controller.enqueue(frame),
-    end: () => controller.close(),
-    waiting: () => -controller.desiredSize!, // a high-water mark of 0, less what is queued
-    cancelled: 0,
-  };
-  return source;
-}
-
-/**
- * A destination that records: the transport's writable (`frameWritable`) for the transport's
- * readable, a plain `WritableStream` for the standard's; `hold()` makes its next write wait,
- * `failOn` makes a frame fail.
- */
-class Destination {
-  readonly written: Frame[] = [];
-  readonly events: string[] = [];
-  readonly writable: WritableStream<Frame>;
-  failOn: Frame | undefined;
-  #release: (() => void) | undefined;
-  #holdNext = false;
-
-  constructor(kind: "inboundStream" | "standard") {
-    const send = (frame: Frame): Promise<void> | undefined => {
-      if (frame === this.failOn) throw new Error("the destination failed");
-      this.written.push(frame);
-      if (!this.#holdNext) return undefined;
-      this.#holdNext = false;
-      return new Promise<void>((resolve) => (this.#release = resolve));
-    };
-    const close = () => Promise.resolve(void this.events.push("close"));
-    const abort = (reason: unknown) => Promise.resolve(void this.events.push(`abort ${reason}`));
-    this.writable = kind === "inboundStream"
-      ? frameWritable({ send, close, abort, ...NO_INTERRUPTIONS })
-      : new WritableStream<Frame>({ write: send, close, abort });
-  }
-
-  hold(): void {
-    this.#holdNext = true;
-  }
-
-  release(): void {
-    this.#release?.();
-  }
-}
+import {
+  Destination,
+  message,
+  NO_INTERRUPTIONS,
+  settle,
+  standardSource,
+  transportSource,
+} from "./_side_by_side_streams.ts";
 
 for (
   const [kind, make] of [["inboundStream", transportSource], ["standard", standardSource]] as const
