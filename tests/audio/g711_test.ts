@@ -92,3 +92,93 @@ Deno.test("G.711 codecs reject an `out` that is too short", () => {
   assert.throws(() => mulawDecode(new Uint8Array(4), new Int16Array(3)), /at least 4, got 3/);
   assert.throws(() => alawDecode(new Uint8Array(4), new Int16Array(3)), RangeError);
 });
+
+/**
+ * One sign of a G.711 law as the Recommendation tabulates it (ITU-T G.711 (11/88), Table 1a
+ * A-law, Table 2a μ-law): 8 segments of 16 intervals, each segment's first decision value, its
+ * step, and the scale from the table's units to PCM16's (the 13-bit A-law table × 8, the 14-bit
+ * μ-law table × 4). Written from the tables, not from the codec, to check both directions.
+ */
+interface G711Table {
+  /** The decision values bounding the 128 intervals, 0 first (129 values). */
+  decision: number[];
+  /** Each interval's reconstruction value (the decoder's output, in the table's units). */
+  value: number[];
+  scale: number;
+}
+
+/** Builds a table from each segment's first decision value and step (its 16 intervals'). */
+function g711Table(segments: { starts: number[]; steps: number[]; scale: number }): G711Table {
+  const { starts, steps, scale } = segments;
+  const decision: number[] = [];
+  for (let segment = 0; segment < 8; segment++) {
+    for (let i = 0; i < 16; i++) decision.push(starts[segment]! + i * steps[segment]!);
+  }
+  decision.push(starts[7]! + 16 * steps[7]!);
+  const value = decision.slice(0, 128).map((low, n) => (low + decision[n + 1]!) / 2);
+  return { decision, value, scale };
+}
+
+/**
+ * Table 2a: steps of 2 up to 31, 4 up to 95, …, 256 up to 8159; the first interval is [0, 1],
+ * value 0 (a step of 2 from −1, cut at 0).
+ */
+const MU_LAW_TABLE = g711Table({
+  starts: [-1, 31, 95, 223, 479, 991, 2015, 4063],
+  steps: [2, 4, 8, 16, 32, 64, 128, 256],
+  scale: 4,
+});
+MU_LAW_TABLE.decision[0] = 0;
+/** Table 1a: steps of 2 up to 64 (segments 1 and 2), then 4 up to 128, …, 128 up to 4096. */
+const A_LAW_TABLE = g711Table({
+  starts: [0, 32, 64, 128, 256, 512, 1024, 2048],
+  steps: [2, 2, 4, 8, 16, 32, 64, 128],
+  scale: 8,
+});
+
+/** The interval holding `magnitude` (table units; the top one for an overload). */
+function intervalOf(table: G711Table, magnitude: number): number {
+  let n = 0;
+  while (n < 127 && magnitude >= table.decision[n + 1]!) n++;
+  return n;
+}
+
+for (
+  const [name, encode, decode, table, character] of [
+    // μ-law: the interval's number inverted, the sign bit 1 for positive (0xFF is +0).
+    [
+      "mulaw",
+      mulawEncode,
+      mulawDecode,
+      MU_LAW_TABLE,
+      (positive: boolean, n: number) => (positive ? 0x80 : 0) | (127 - n),
+    ],
+    // A-law: sign bit 1 for positive, then segment and step, the even bits inverted (0x55).
+    [
+      "alaw",
+      alawEncode,
+      alawDecode,
+      A_LAW_TABLE,
+      (positive: boolean, n: number) => ((positive ? 0x80 : 0) | n) ^ 0x55,
+    ],
+  ] as const
+) {
+  Deno.test(`\`${name}\` codes every sample by G.711's decision values and decodes to its reconstruction values`, () => {
+    // G.711 quantizes a continuous input; where an integer sample sits on a decision value is the
+    // coder's choice. The G.191 reference reads a negative sample by its one's complement, which
+    // is deciding on x + 0.5: symmetric about −0.5, never on a boundary.
+    const codes = encode(everySample);
+    for (let i = 0; i < everySample.length; i++) {
+      const x = everySample[i]! + 0.5;
+      const n = intervalOf(table, Math.abs(x) / table.scale);
+      const expected = character(x > 0, n);
+      assert.equal(codes[i], expected, `${everySample[i]}: 0x${codes[i]!.toString(16)}`);
+    }
+    const decoded = decode(everyCode);
+    for (let n = 0; n < 128; n++) {
+      const value = table.value[n]! * table.scale;
+      assert.equal(decoded[character(true, n)], value, `+interval ${n}`);
+      assert.equal(decoded[character(false, n)], -value || 0, `−interval ${n}`);
+    }
+  });
+}

@@ -14,7 +14,8 @@ async function samples(name: string): Promise<Int16Array> {
   return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
 }
 
-const SIGNALS = ["speech", "sweep", "noise"] as const;
+/** Speech, a sweep and noise, and full-scale edges that saturate (see fixtures/README.md). */
+const SIGNALS = ["speech", "sweep", "noise", "edges"] as const;
 
 /** G.722's delay, encoder and decoder together: the two 24-tap QMFs' 22 samples at 16 kHz. */
 const CODEC_DELAY = 22;

@@ -128,3 +128,16 @@ export async function launchChromium(options: LaunchChromiumOptions = {}): Promi
     [Symbol.asyncDispose]: close,
   };
 }
+
+/**
+ * Collects what `page` reports going wrong, as it happens: uncaught errors and rejections, and
+ * console errors. A test asserts the array empty at its end.
+ */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  return errors;
+}

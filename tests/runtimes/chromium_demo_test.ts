@@ -4,7 +4,7 @@ import { createDemoHandler } from "../../examples/demo/handler.ts";
 import { wrapWav } from "../../src/audio/wav.ts";
 import { syntheticCaller } from "../../src/simulator/synthetic_caller.ts";
 import { SpeechDetector, type SpeechEvent } from "../../src/streams/speech_detector.ts";
-import { FAKE_MEDIA_ARGS, launchChromium } from "./chromium.ts";
+import { FAKE_MEDIA_ARGS, launchChromium, pageErrors } from "./chromium.ts";
 
 // ---- The fake microphones ------------------------------------------------------------------
 
@@ -227,16 +227,6 @@ async function controls(page: Page) {
 }
 
 const stats = (page: Page) => page.evaluate(() => (globalThis as unknown as DemoGlobal).demo.stats);
-
-/** Collects the page's errors (uncaught, or logged with console.error). */
-function pageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(String(error)));
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  return errors;
-}
 
 /** The demo on 127.0.0.1 port 0 (its default origins: the loopback names on that port). */
 async function withDemo(fn: (origin: string, stop: () => Promise<void>) => Promise<void>) {

@@ -12,6 +12,30 @@ export class ServerUnreachable extends Error {
 }
 
 /**
+ * What went wrong with the microphone, in words that say which device and what to do. A browser
+ * says only "Permission denied" (NotAllowedError: the user or a site setting said no) or
+ * "Requested device not found" (NotFoundError), which do not name the microphone.
+ */
+function microphoneError(error) {
+  const why = error?.message || String(error);
+  switch (error?.name) {
+    case "NotAllowedError":
+      return new Error(
+        `the microphone was not allowed (${why}): allow it for ${SERVER} in the browser's ` +
+          "site settings (the icon left of the address), then click Talk again",
+      );
+    case "NotFoundError":
+      return new Error(`no microphone was found (${why}): connect one, then click Talk again`);
+    case "NotReadableError":
+      return new Error(
+        `the microphone could not be opened (${why}): another program may be using it`,
+      );
+    default:
+      return error;
+  }
+}
+
+/**
  * Opens the microphone and the audio graph. `rate` is the line's (16000, or 8000 on the phone
  * line); the player starts after `targetMs` of audio and holds at most `maxMs`.
  * @param {{ rate: number, echoCancellation: boolean, targetMs: number, maxMs: number }} options
@@ -29,6 +53,8 @@ export async function openAudio({ rate, echoCancellation, targetMs, maxMs }) {
   if (!navigator.mediaDevices) throw new Error("this browser gives pages no microphone");
   const stream = await navigator.mediaDevices.getUserMedia({
     audio: { channelCount: 1, echoCancellation, noiseSuppression: false, autoGainControl: false },
+  }).catch((error) => {
+    throw microphoneError(error);
   });
   let ctx;
   try {
