@@ -78,13 +78,13 @@ export class BotTrack {
    */
   #movedAt = NaN;
 
-  /** The bot's track in `ring` at `rate`. */
-  constructor(ring: SampleRing, rate: number, timeline: RecordingTimeline) {
+  /** The bot's track in `ring` at `rate`, for a recording that holds its audio `holdMs`. */
+  constructor(ring: SampleRing, rate: number, timeline: RecordingTimeline, holdMs: number) {
     this.#ring = ring;
     this.#rate = rate;
     this.#timeline = timeline;
     this.#segment = new TrackSegment(ring, rate, "bot");
-    this.#kept = new KeptChunks(rate);
+    this.#kept = new KeptChunks(rate, holdMs);
   }
 
   /** Samples skipped because their place was written out already. */

@@ -10,10 +10,12 @@ import type { AudioFrame } from "../frames.ts";
 /** Positions closer than this are the same (sums of float chunk durations). */
 const EPSILON = 1e-6;
 /**
- * How much is kept (ms): a move reaches back to the audio a packet held, a packet or so, and the
- * audio before it is replayed from a warm-up before that.
+ * Chunks are kept this much longer than the recording holds them (ms): audio the far end buffers
+ * ahead is told before it plays, and is written out that much later; and a replay of the audio
+ * before a gap starts a warm-up before it (`WARM_UP_MS`). (600 ms: all that was kept before the
+ * hold counted, so a short hold keeps no less than it did.)
  */
-const KEPT_MS = 600;
+const PAST_HOLD_MS = 600;
 /**
  * A replay of the audio before a gap starts this far (ms of input) before its end, where its
  * stretch began no nearer: the elliptic filters forget a start from silence within it (40 ms
@@ -35,14 +37,25 @@ export interface KeptChunk {
   taken: number;
 }
 
-/** The last `KEPT_MS` of the bot's chunks that a recording at `rate` resamples, back to back. */
+/**
+ * The bot's last chunks that a recording at `rate` resamples, back to back: as far back as a move
+ * can reach (what the recording holds) and more (see `PAST_HOLD_MS`).
+ */
 export class KeptChunks {
   readonly #rate: number;
+  /**
+   * How much is kept (ms): what the recording holds (`holdMs`), which a move may reach back into
+   * (a packet holds its audio up to its length before it leaves), and `PAST_HOLD_MS` more. A
+   * fixed 600 ms let go of the start of a packet longer than that (1 s of 16 kHz, with a 1 s
+   * hold): each join it held kept a dip and a ring (42 % at 8 kHz).
+   */
+  readonly #keptMs: number;
   #chunks: KeptChunk[] = [];
 
-  /** Chunks for a recording at `rate`. */
-  constructor(rate: number) {
+  /** Chunks for a recording at `rate` that holds its audio `holdMs` (the recorder's option). */
+  constructor(rate: number, holdMs: number) {
     this.#rate = rate;
+    this.#keptMs = holdMs + PAST_HOLD_MS;
   }
 
   /** The chunks kept, oldest first. */
@@ -66,7 +79,9 @@ export class KeptChunks {
       chunks = this.#chunks;
     }
     chunks.push({ position, durationMs, frame: { ...chunk, audio: chunk.audio.slice() }, taken });
-    while (chunks.length > 1 && chunks[0]!.position + chunks[0]!.durationMs < position - KEPT_MS) {
+    while (
+      chunks.length > 1 && chunks[0]!.position + chunks[0]!.durationMs < position - this.#keptMs
+    ) {
       chunks.shift();
     }
   }
@@ -112,7 +127,7 @@ export class KeptChunks {
    * Where a replay of the audio up to position `end` may start: the index of the chunk that
    * began its stretch, or of one `WARM_UP_MS` or more before `end` where the resampler's output
    * grid falls on a sample (its first output is one the stretch's resampler made too); -1 where
-   * neither is kept.
+   * neither is kept, or where that stretch began part-way through a chunk.
    */
   warmUpStart(end: number): number {
     const chunks = this.#chunks;
@@ -120,6 +135,11 @@ export class KeptChunks {
       const chunk = chunks[i]!;
       if (chunk.position > end - EPSILON) continue; // after the end
       if (chunk.taken === 0) return i; // replayed from its start, exactly
+      // Its stretch began part-way through it (a move split it there): the chunks before it are
+      // another stretch's, whose resampler state (`taken` counted there) is not this one's.
+      // Replayed from one of them, the audio before the gap began again inside the split, and
+      // ended with the tail of what came before it (563 off at 22.05 kHz).
+      if (Number.isNaN(chunk.taken)) return -1;
       const onGrid = (chunk.taken * this.#rate) % chunk.frame.sampleRate === 0;
       if (onGrid && end - chunk.position >= WARM_UP_MS) return i;
     }

@@ -73,8 +73,7 @@ export class WavOutput {
         pull: () => this.#deliver(),
         cancel: () => {
           this.#done = true;
-          this.#queue = [];
-          this.#queuedBytes = 0;
+          this.#discardQueue();
           onCancel();
         },
       },
@@ -87,7 +86,10 @@ export class WavOutput {
     return this.#done || this.#closing;
   }
 
-  /** PCM bytes written to the stream so far (read or waiting to be read). */
+  /**
+   * PCM bytes written to the stream so far (read or waiting to be read; once the stream errored or
+   * was cancelled, read).
+   */
   get dataBytes(): number {
     return this.#dataBytes;
   }
@@ -173,9 +175,22 @@ export class WavOutput {
   error(error: Error): void {
     if (this.#done) return;
     this.#done = true;
+    this.#discardQueue();
+    this.#controller.error(error);
+  }
+
+  /**
+   * The blocks not yet read will never be: they leave the stream's count too, so that its true
+   * header ({@linkcode header}) and `stats.durationMs` say what the reader got. Counted, a sink
+   * that kept the audio read before an error and wrote the true header over it claimed all the
+   * recorder had queued (seconds, behind a slow reader), past the end of its file.
+   */
+  #discardQueue(): void {
+    for (const block of this.#queue) {
+      this.#dataBytes -= typeof block === "number" ? block : block.length;
+    }
     this.#queue = [];
     this.#queuedBytes = 0;
-    this.#controller.error(error);
   }
 
   /**

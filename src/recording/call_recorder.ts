@@ -283,7 +283,7 @@ export class CallRecorder implements SessionObserver {
     this.#callerRing = new SampleRing(capacity, maxCapacity, makeRoom);
     this.#botRing = new SampleRing(capacity, maxCapacity, makeRoom);
     this.#caller = new CallerTrack(this.#callerRing, sampleRate, this.#timeline, callerGapMs);
-    this.#bot = new BotTrack(this.#botRing, sampleRate, this.#timeline);
+    this.#bot = new BotTrack(this.#botRing, sampleRate, this.#timeline, holdMs);
     const channels = layout === "stereo" ? 2 : 1;
     const maxBytes = Math.ceil(maxBufferedMs * perMs) * channels * BYTES_PER_SAMPLE;
     const onCancel = () => {
@@ -318,7 +318,8 @@ export class CallRecorder implements SessionObserver {
 
   /**
    * The 44-byte WAV header for what has been written so far: once the recording has ended, the
-   * true header to write over the first 44 bytes of a file. With layout "separate", name the
+   * true header to write over the first 44 bytes of a file. After the stream errored or was
+   * cancelled, it counts what its reader was given. With layout "separate", name the
    * stream (`"caller"` or `"bot"`).
    */
   wavHeader(stream?: "caller" | "bot"): Uint8Array {

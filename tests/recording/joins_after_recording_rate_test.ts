@@ -51,14 +51,14 @@ Deno.test("`CallRecorder` records a packet's joined spells as one stretch where 
 });
 
 Deno.test("`KeptChunks.replayStart` starts no replay inside a stretch begun before the chunks kept", () => {
-  // Kept for 600 ms: after 700 ms of one stretch, the first chunk kept is part-way through it,
-  // and a replay from it would restart the resampler from silence in continuous audio.
-  const kept = new KeptChunks(8000);
-  for (let n = 0; n < 35; n++) kept.keep(chunk(n % 50), 20 * n, 20, 320 * n);
+  // Kept for 1.6 s with a 1 s hold: after 2 s of one stretch, the first chunk kept is part-way
+  // through it, and a replay from it would restart the resampler from silence in continuous audio.
+  const kept = new KeptChunks(8000, 1000);
+  for (let n = 0; n < 100; n++) kept.keep(chunk(n % 50), 20 * n, 20, 320 * n);
   assert.ok(kept.chunks[0]!.position > 0);
-  assert.equal(kept.replayStart(0, 700), -1);
+  assert.equal(kept.replayStart(0, 2000), -1);
   // One that began a stretch of its own (a spell after a break) is where a replay may start.
-  kept.keep(chunk(0), 800, 20, 0);
-  kept.keep(chunk(1), 820, 20, 320);
-  assert.equal(kept.replayStart(760, 840), 0);
+  kept.keep(chunk(0), 2100, 20, 0);
+  kept.keep(chunk(1), 2120, 20, 320);
+  assert.equal(kept.replayStart(2060, 2140), 0);
 });

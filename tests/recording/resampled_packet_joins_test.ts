@@ -22,6 +22,7 @@ import { concatSamples } from "../audio/_test_signals.ts";
 import { sine } from "../audio/tone.ts";
 import { pcmFrame, toldChunk } from "./_call.ts";
 import { parseWav } from "./_wav.ts";
+import { rawPcm, samplesOf, sox } from "./_sox.ts";
 
 const OUT_RATE = 16000;
 const TONE_HZ = 440;
@@ -57,6 +58,8 @@ async function reply(setup: {
   lastPacket?: "pad" | "drop";
   /** The bot is interrupted then (clock ms). */
   interruptAt?: number;
+  /** The recorder's `holdMs` (its default: 1000). */
+  holdMs?: number;
 }): Promise<{ bot: Int16Array; played: Stretch[]; lateMs: number }> {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
@@ -71,7 +74,11 @@ async function reply(setup: {
   // Plays what arrives as it arrives, back to back (raw PCM: no acknowledgements).
   const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 0, bytesPerMs: 32, acks: false });
   transport.receive(() => {});
-  const recorder = new CallRecorder({ clock, sampleRate: setup.rate });
+  const recorder = new CallRecorder({
+    clock,
+    sampleRate: setup.rate,
+    ...(setup.holdMs === undefined ? {} : { holdMs: setup.holdMs }),
+  });
   transport.observe(recorder);
   const wav = new Response(recorder.readable).arrayBuffer();
   for (let n = 0; n < (setup.chunks ?? 100); n++) {
@@ -112,19 +119,7 @@ function bytesOf(samples: Int16Array): Uint8Array {
 
 /** `samples` at 16 kHz resampled to `rate` by sox, in one piece. */
 async function soxResampled(samples: Int16Array, rate: number): Promise<Int16Array> {
-  const raw = (r: number) => ["-t", "raw", "-r", String(r), "-e", "signed", "-b", "16", "-c", "1"];
-  const child = new Deno.Command("sox", {
-    args: [...raw(OUT_RATE), "-", ...raw(rate), "-"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(bytesOf(samples));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
-  return new Int16Array(stdout.buffer, stdout.byteOffset, stdout.byteLength / 2);
+  return samplesOf(await sox([...rawPcm(OUT_RATE), "-", ...rawPcm(rate), "-"], bytesOf(samples)));
 }
 
 /** `samples` at 16 kHz resampled to `rate` by our resampler, in one piece (flushed). */
@@ -215,6 +210,32 @@ for (const rate of [8000, 16000, 22050, 24000]) {
     assert.deepEqual(found, []);
   });
 }
+
+Deno.test("`CallRecorder` records a reply whose long packets joined late chunks as one stretch", async () => {
+  // Packets of 1 s and 1.5 s (32,000 and 48,000 bytes of 16 kHz; Exotel takes messages up to
+  // 100,000 bytes). The chunks kept for a replay went back 600 ms: a move reaching further back
+  // (the packet's first late chunk) found them let go, and left each join with a dip and a ring
+  // (42 % at 8 kHz). A packet is held up to its length before it leaves, so `holdMs` covers it
+  // (1.5 s: a 2 s hold); the recorder keeps what it holds.
+  const found: string[] = [];
+  for (const [packetBytes, holdMs] of [[32000, 1000], [48000, 2000]] as const) {
+    for (const rate of [8000, 22050]) {
+      for (const lateFrom of [2, 27]) {
+        const lateMs = (n: number) => n >= lateFrom ? late(n) : 0;
+        const heard = await reply({ rate, packetBytes, lateMs, lastPacket: "drop", holdMs });
+        assert.ok(
+          heard.played.some((stretch) => stretch.ms >= 1000),
+          "the far end played it joined",
+        );
+        for (const fault of await faults(rate, heard)) {
+          found.push(`${packetBytes} bytes at ${rate} Hz, late from ${lateFrom}: ${fault}`);
+        }
+        assert.equal(heard.lateMs, 0);
+      }
+    }
+  }
+  assert.deepEqual(found, []);
+});
 
 Deno.test("`CallRecorder` starts the resampler anew where the far end ran dry between late chunks", async () => {
   // Every tenth chunk 30 ms later than the ones before (more than the transport's lead): the far
