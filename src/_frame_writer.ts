@@ -70,20 +70,31 @@ interface WritableState {
    */
   closeQueued: boolean;
   /**
-   * The `ready` handed out while `waiting` waits: it settles as that wait does, or is rejected at
-   * once when the stream stops, as the standard rejects a pending `ready` at an abort or an
-   * error ("WritableStreamDefaultWriterEnsureReadyPromiseRejected").
+   * The writer's `ready` handed out while writes wait for room, pending, as the standard's is
+   * while there is backpressure: one promise however often it is read and however many writes
+   * queue meanwhile. Taken (unset) as it settles ({@linkcode takeReady}): resolved once no write
+   * waits ("WritableStreamUpdateBackpressure") or at the writer's close ("WritableStreamClose"),
+   * rejected at once when the stream stops ("WritableStreamDefaultWriterEnsureReadyPromise-
+   * Rejected") or with a `TypeError` when the writer is let go ("WritableStreamDefaultWriter-
+   * Release"); the next writer's is its own.
    */
-  ready:
-    | { waiting: Promise<void>; promise: Promise<void>; reject(reason: unknown): void }
-    | undefined;
+  ready: PromiseWithResolvers<void> | undefined;
+  /** An abort's promise while it waits for the write waiting for room (see `pendingAbort`). */
+  aborting: Promise<void> | undefined;
 }
 
 /** Marks the stream stopped (aborted or failed) for `reason`, unless it already is. */
 function stop(state: WritableState, reason: unknown): void {
   if (state.stopped !== undefined) return;
   state.stopped = { reason };
-  state.ready?.reject(reason);
+  takeReady(state)?.reject(reason);
+}
+
+/** The pending `ready` of `state` (see `WritableState.ready`), taken to be settled now. */
+function takeReady(state: WritableState): PromiseWithResolvers<void> | undefined {
+  const ready = state.ready;
+  state.ready = undefined;
+  return ready;
 }
 
 /** Whether `stream` is a transport's writable, made by {@linkcode frameWritable}. */
@@ -154,6 +165,7 @@ class FrameWritable extends WritableStream<Frame> {
       abort: (reason) => aborted ??= sink.abort(reason),
       closeQueued: false,
       ready: undefined,
+      aborting: undefined,
     };
     super({
       start: (c) => {
@@ -190,6 +202,8 @@ class FrameWritable extends WritableStream<Frame> {
           // queued behind a write in flight, it fails with the abort's reason and never reaches
           // the transport ("WritableStreamFinishErroring" rejects the close request).
           if (state.stopped !== undefined) throw state.stopped.reason;
+          // In flight from here: an abort now settles as this close does (`settleAbort`).
+          state.closeQueued = false;
           return sink.close();
         });
       },
@@ -244,7 +258,9 @@ class FrameWritable extends WritableStream<Frame> {
   }
 
   override abort(reason?: unknown): Promise<void> {
-    return settleAbort(super.abort(reason), reason, this.#state);
+    const state = this.#state;
+    if (this.locked) return super.abort(reason); // a TypeError, as the standard's
+    return state.aborting ?? pendingAbort(state, settleAbort(super.abort(reason), reason, state));
   }
 }
 
@@ -263,6 +279,8 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   readonly #state: WritableState;
   /** `close()`, `abort()` or `releaseLock()` was called: the standard writer answers from now on. */
   #handedOver = false;
+  /** `releaseLock()` was called. */
+  #released = false;
 
   constructor(standard: WritableStreamDefaultWriter<Frame>, sink: FrameSink, state: WritableState) {
     this.#standard = standard;
@@ -280,17 +298,13 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
 
   get ready(): Promise<void> {
     const state = this.#state;
-    const waiting = state.waiting;
-    if (this.#handedOver || waiting === undefined) return this.#standard.ready;
-    if (state.ready?.waiting === waiting) return state.ready.promise;
-    let reject!: (reason: unknown) => void;
-    const promise = new Promise<void>((resolve, rejectReady) => {
-      reject = rejectReady;
-      waiting.then(resolve, rejectReady);
-    });
-    promise.catch(() => {}); // as the standard's `ready`, marked handled: the writes tell of it
-    state.ready = { waiting, promise, reject };
-    return promise;
+    if (this.#handedOver || state.waiting === undefined) return this.#standard.ready;
+    let ready = state.ready;
+    if (ready === undefined) {
+      ready = state.ready = Promise.withResolvers<void>();
+      ready.promise.catch(() => {}); // as the standard's, marked handled: the writes tell of it
+    }
+    return ready.promise;
   }
 
   get desiredSize(): number | null {
@@ -349,6 +363,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     if (this.#handedOver) return this.#standard.close();
     this.#handedOver = true;
     this.#state.closing = true;
+    takeReady(this.#state)?.resolve(); // as the standard's close: no write will wait for room
     // Asked of the stream now, as the standard's close is (the sink's close waits for the frames
     // waiting for room): the close stands if this writer is let go before they are sent, and
     // the stream is closing for whoever comes next (a pipe into it is refused at once).
@@ -356,23 +371,32 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   }
 
   abort(reason?: unknown): Promise<void> {
-    if (this.#handedOver) return settleAbort(this.#standard.abort(reason), reason, this.#state);
+    const state = this.#state;
+    if (this.#released) return this.#standard.abort(reason); // a TypeError, as the standard's
+    if (this.#handedOver) {
+      return state.aborting ??
+        pendingAbort(state, settleAbort(this.#standard.abort(reason), reason, state));
+    }
     this.#handedOver = true;
-    stop(this.#state, reason);
+    stop(state, reason);
     // Asked of the stream now, as the standard's abort is: it stands if this writer is let go
     // before the frame waiting for room is done, and the stream is aborted for whoever comes
     // next. Its signal aborts the session at once, as the standard signals a sink's write in
     // flight: its queued audio is dropped (counted), so the frame waiting for room finishes now.
     // As the standard's, the abort settles once that frame is done; those behind it fail.
     const aborted = this.#standard.abort(reason);
-    const waiting = this.#state.waiting;
+    const waiting = state.waiting;
     if (waiting === undefined) return aborted;
     const settled = () => aborted;
-    return waiting.then(settled, settled);
+    return pendingAbort(state, waiting.then(settled, settled));
   }
 
   releaseLock(): void {
+    // A `ready` pending is this writer's (one handed over has had its own settled): the standard
+    // rejects it, and the next writer's `ready` is another promise.
+    if (!this.#handedOver) takeReady(this.#state)?.reject(new TypeError("the writer was released"));
     this.#handedOver = true;
+    this.#released = true;
     this.#standard.releaseLock();
   }
 
@@ -408,7 +432,13 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     state.backlog++;
     const done = () => {
       state.backlog--;
-      if (state.waiting === settled) state.waiting = undefined;
+      if (state.waiting !== settled) return;
+      state.waiting = undefined;
+      state.aborting = undefined; // see `pendingAbort`
+      // None waits for room now: a pending `ready` settles just after this write does, as the
+      // standard's backpressure goes off right after it finishes the write (failed, it fails
+      // with it, as the stream does).
+      takeReady(state)?.resolve(settled);
     };
     const settled: Promise<void> = Promise.resolve(room).then(done, (error) => {
       done();
@@ -438,6 +468,18 @@ function settleAbort(aborted: Promise<void>, reason: unknown, state: WritableSta
   return aborted.catch((error) =>
     state.stopped?.reason === error ? state.abort(reason) : Promise.reject(error)
   );
+}
+
+/**
+ * `aborted`, an abort's promise, kept in `state` while the write waiting for room is not done: an
+ * abort meanwhile (a writer's, the stream's) answers it, as the standard answers the pending abort
+ * request's ("WritableStreamAbort"), where the runtime's stream, which never saw our writes and
+ * is aborted already, would resolve it at once. Once that write is done, a later abort resolves
+ * at once, as the standard's does once errored ("WritableStreamFinishErroring").
+ */
+function pendingAbort(state: WritableState, aborted: Promise<void>): Promise<void> {
+  if (state.waiting !== undefined) state.aborting = aborted;
+  return aborted;
 }
 
 /**

@@ -169,16 +169,19 @@ class InboundStream {
     preventCancel: boolean,
   ): AsyncIterableIterator<Frame> {
     const source = this.#source(reader);
-    this.#endIteration = () => {
+    const endIteration = () => {
       this.#endIteration = undefined;
       source.release();
     };
+    this.#endIteration = endIteration;
     /** Settles once `return()` has run; set once it was called: later `next()`s are done. */
     let returned: Promise<unknown> | undefined;
     /** After `return()` has run, however it settled (WebIDL chains on both outcomes). */
     const afterReturn = <T>(result: T): Promise<T> => returned!.then(() => result, () => result);
     const finish = (value: unknown): Promise<IteratorResult<Frame>> => {
-      this.#endIteration = undefined;
+      // Only this iteration's: a return that waited on a next() the close answered runs after
+      // the close let go of the lock, when an iteration begun since may be the one running.
+      if (this.#endIteration === endIteration) this.#endIteration = undefined;
       const ended = preventCancel ? (source.release(), undefined) : source.cancel(value);
       const result = { value, done: true } as IteratorResult<Frame>;
       return ended === undefined ? Promise.resolve(result) : ended.then(() => result);

@@ -1,7 +1,7 @@
 // The transport's streams beside the standard's, for tests that run each case on both: the
 // transport's readable (`inboundStream`) and writable (`frameWritable`), and a plain
 // `ReadableStream` and `WritableStream` over the same sink, so the test and the transport's streams
-// check each other (WHATWG Streams). Used by _frame_pipe_test.ts and streams_standard_edges_test.ts.
+// check each other (WHATWG Streams). Used by _frame_pipe_test.ts and the streams_*_test.ts files.
 
 import { frameWritable } from "../src/_frame_writer.ts";
 import { InboundQueue } from "../src/_inbound_queue.ts";
@@ -16,6 +16,14 @@ export const message = (n: number): Frame => ({ type: "message", message: n });
 
 /** Lets every pending promise reaction and the standard stream's start run. */
 export const settle = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** How a promise settled, recorded in `log` as it does. */
+export function record(log: string[], name: string, promise: Promise<unknown>): void {
+  promise.then(
+    (value) => log.push(`${name} ${JSON.stringify(value)}`),
+    (reason) => log.push(`${name} rejected ${String(reason)}`),
+  );
+}
 
 /**
  * The part of a sink these tests never use: no interruption happens here, and a pipe writes no
@@ -78,7 +86,8 @@ export function makeSource(kind: StreamKind): Source {
 /**
  * A destination that records: the transport's writable (`frameWritable`) for the transport's
  * readable, a plain `WritableStream` for the standard's; `hold()` makes its next write wait
- * (until `release()`), `failOn` makes a frame fail.
+ * (until `release()`), `failOn` makes a frame fail, `holdClose()` makes its close wait (until
+ * `failClose()`).
  */
 export class Destination {
   readonly written: Frame[] = [];
@@ -87,6 +96,8 @@ export class Destination {
   failOn: Frame | undefined;
   #release: (() => void) | undefined;
   #holdNext = false;
+  #holdClose = false;
+  #failClose: ((reason: unknown) => void) | undefined;
 
   constructor(kind: StreamKind) {
     const send = (frame: Frame): Promise<void> | undefined => {
@@ -96,7 +107,11 @@ export class Destination {
       this.#holdNext = false;
       return new Promise<void>((resolve) => (this.#release = resolve));
     };
-    const close = () => Promise.resolve(void this.events.push("close"));
+    const close = () => {
+      this.events.push("close");
+      if (!this.#holdClose) return Promise.resolve();
+      return new Promise<void>((_, reject) => (this.#failClose = reject));
+    };
     const abort = (reason: unknown) => Promise.resolve(void this.events.push(`abort ${reason}`));
     this.writable = kind === "inboundStream"
       ? frameWritable({ send, close, abort, ...NO_INTERRUPTIONS })
@@ -110,4 +125,31 @@ export class Destination {
   release(): void {
     this.#release?.();
   }
+
+  holdClose(): void {
+    this.#holdClose = true;
+  }
+
+  /** The held close fails with `reason`. */
+  failClose(reason: unknown): void {
+    this.#failClose?.(reason);
+  }
+}
+
+/**
+ * A destination of `kind` whose writer's one write (`write` in `log` once it settles) is in
+ * flight, waiting for room.
+ */
+export async function writeWaitingForRoom(
+  kind: StreamKind,
+): Promise<
+  { destination: Destination; writer: WritableStreamDefaultWriter<Frame>; log: string[] }
+> {
+  const destination = new Destination(kind);
+  const writer = destination.writable.getWriter();
+  const log: string[] = [];
+  destination.hold();
+  record(log, "write", writer.write(message(1)));
+  await settle();
+  return { destination, writer, log };
 }

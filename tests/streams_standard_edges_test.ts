@@ -10,29 +10,12 @@ import {
   Destination,
   makeSource,
   message,
+  record,
   settle,
   type StreamKind,
+  writeWaitingForRoom,
 } from "./_side_by_side_streams.ts";
 import { openRefusalSession } from "./_refusal_fixtures.ts";
-
-/** How a promise settled, recorded in `log` as it does. */
-function record(log: string[], name: string, promise: Promise<unknown>): void {
-  promise.then(
-    (value) => log.push(`${name} ${JSON.stringify(value)}`),
-    (reason) => log.push(`${name} rejected ${String(reason)}`),
-  );
-}
-
-/** A destination of `kind` whose writer's one write is in flight, waiting for room. */
-async function writeWaitingForRoom(kind: StreamKind) {
-  const destination = new Destination(kind);
-  const writer = destination.writable.getWriter();
-  const log: string[] = [];
-  destination.hold();
-  record(log, "write", writer.write(message(1)));
-  await settle();
-  return { destination, writer, log };
-}
 
 for (const kind of ["inboundStream", "standard"] as const satisfies StreamKind[]) {
   // WebIDL "asynchronous iterator prototype object": `return()` runs after the ongoing `next()`
