@@ -47,6 +47,15 @@ export class PlacedSpans {
     return overlap;
   }
 
+  /**
+   * Moves what is written from index `from` on by `samples` (earlier, or later), onto indices
+   * nothing is written at: no span holds `from` but as its start, and none lies where they go.
+   */
+  shift(from: number, samples: number): void {
+    const spans = this.#spans;
+    for (let i = 0; i < spans.length; i++) if (spans[i]! >= from) spans[i] = spans[i]! + samples;
+  }
+
   /** How many samples are written from index `at` on. */
   from(at: number): number {
     const spans = this.#spans;

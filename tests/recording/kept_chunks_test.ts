@@ -55,3 +55,18 @@ Deno.test("`KeptChunks` replays no warm-up from before a stretch that began part
   assert.equal(kept.warmUpStart(150), -1);
   assert.equal(kept.warmUpStart(30), 0, "before the split, its own stretch's start");
 });
+
+Deno.test("`KeptChunks` keeps `holdMs` and 0.6 s more of the bot's chunks, and no more (memory bounded by the hold)", () => {
+  // Ten seconds of a 16 kHz reply for an 8 kHz recording that holds 2 s: a move reaches back that
+  // far, and a warm-up 0.6 s more. What is older is let go as the reply goes on (one chunk's
+  // length of slack: a chunk goes once it ends more than that far back).
+  const kept = new KeptChunks(8000, 2000);
+  for (let n = 0; n < 500; n++) kept.keep(chunk(16000), 20 * n, 20, 320 * n);
+  const positions = kept.chunks.map(({ position }) => position);
+  assert.equal(
+    positions[0],
+    9980 - 2600 - 20,
+    "the oldest: it ends 2.6 s before the newest starts",
+  );
+  assert.equal(positions.length, (9980 - positions[0]!) / 20 + 1, "back to back");
+});

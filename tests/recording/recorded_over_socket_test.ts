@@ -265,7 +265,10 @@ function departures(
 for (const rate of [8000, 16000, 22050, 24000, 44100, 48000]) {
   Deno.test(`\`CallRecorder\` at ${rate} Hz records a Twilio call over a socket as the far end heard it, by sox`, async () => {
     const { a, b, aHeader, bHeader, stats, farEnd, closedAt } = await recordedCall(rate);
-    assert.deepEqual([stats.durationMs, stats.lateMs, stats.droppedMs], [closedAt, 0, 0]);
+    assert.deepEqual(
+      [stats.durationMs, stats.lateMs, stats.droppedMs, stats.overrunMs],
+      [closedAt, 0, 0, 0],
+    );
     // What the far end played: the first answer until the clear, the second whole.
     assert.deepEqual(farEnd.played.map(({ ms }) => ms), [800, 500]);
     const [first, second] = farEnd.played as [Played, Played];
