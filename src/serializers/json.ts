@@ -66,8 +66,12 @@ export class JsonSerializer implements FrameSerializer {
     return toJson(frame);
   }
 
-  /** One JSON text as one frame; anything else is a decode error. */
-  deserialize(data: string | Uint8Array): Frame {
+  /**
+   * One JSON text as one frame, or `null` for audio of no samples (`"audio":""`, its fields
+   * checked all the same), as `RawPcmSerializer` and `ProtobufSerializer` read an empty message;
+   * anything else is a decode error.
+   */
+  deserialize(data: string | Uint8Array): Frame | null {
     if (typeof data !== "string") {
       throw new TransportError(
         "decode",
@@ -128,7 +132,7 @@ export class JsonSerializer implements FrameSerializer {
     }
   }
 
-  #audio(o: Record<string, unknown>): Frame {
+  #audio(o: Record<string, unknown>): Frame | null {
     let audio: Uint8Array;
     try {
       audio = decodeBase64(str(o, "audio"));
@@ -150,6 +154,9 @@ export class JsonSerializer implements FrameSerializer {
         `audio frame of ${audio.length} bytes is not whole PCM16 sample frames`,
       );
     }
+    // No samples, nothing to hand on: a frame of none would take a place in the reader's queue
+    // and reach the bot (and `frames`, `framesIn`) as audio that lasts no time.
+    if (audio.length === 0) return null;
     return { type: "audio", audio, sampleRate, channels };
   }
 

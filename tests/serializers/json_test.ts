@@ -40,7 +40,7 @@ Deno.test("`JsonSerializer` refuses an audio frame's rate or channel count beyon
     }
   }
   const frame = json.deserialize('{"type":"audio","audio":"AAA=","sampleRate":384000}');
-  assert.equal(frame.type === "audio" && frame.sampleRate, 384000);
+  assert.equal(frame?.type === "audio" && frame.sampleRate, 384000);
   assert.throws(
     () => json.deserialize(`{"type":${"[".repeat(50_000)}${"]".repeat(50_000)}}`),
     (e) => e instanceof TransportError && e.code === "decode",

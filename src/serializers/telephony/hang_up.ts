@@ -16,6 +16,14 @@ import { thrownText } from "../../_thrown_text.ts";
  */
 const SEND_MARGIN_MS = 250;
 
+/**
+ * How much of an unsuccessful answer's body is read: its message shows the first 200 characters,
+ * and `alreadyEnded` parses a provider's error (Twilio's code 20404, Telnyx's 90018: a few
+ * hundred bytes of JSON). The rest is cancelled unread: a provider or a proxy answering an error
+ * with a huge or endless body would otherwise be read, and held, until the timeout.
+ */
+const ERROR_BODY_BYTES = 16 * 1024;
+
 /** The `fetch` shape the hang-up uses (the global one fits; tests inject their own). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -52,7 +60,10 @@ export interface HangUpRequest {
   url: string;
   /** Method, headers and body (the signal is added, and `redirect: "manual"`). */
   init: RequestInit;
-  /** Whether an unsuccessful response means the call had already ended. */
+  /**
+   * Whether an unsuccessful response means the call had already ended. `body`: its first 16 KiB,
+   * parsed as JSON, or as text when they are no JSON (a longer body is cut, so read as text).
+   */
   alreadyEnded(status: number, body: unknown): boolean;
 }
 
@@ -65,8 +76,8 @@ export interface HangUpOptions {
    */
   fetch?: FetchLike | undefined;
   /**
-   * How long the request (and an unsuccessful answer's body, read for the error message) may take
-   * before it is abandoned.
+   * How long the request (and an unsuccessful answer's body, of which the first 16 KiB are read
+   * for the error message, the rest cancelled) may take before it is abandoned.
    *
    * @default {5000}
    */
@@ -137,7 +148,8 @@ export interface HangUpSerializerOptions {
  * the hang-up rejects with a `"closed"` error, which the transport, done with the `serialize`, drops
  * unheard. A response whose status is 2xx, or which `alreadyEnded` recognizes, is success; a
  * redirect is not followed (a POST or DELETE would be repeated as a GET, whose 2xx hangs up
- * nothing) but is a "protocol" error.
+ * nothing) but is a "protocol" error. Of an unsuccessful answer's body the first 16 KiB are read,
+ * for the message and `alreadyEnded`, and the rest is cancelled unread.
  *
  * @example Hanging up through an injected fetch
  * ```ts
@@ -370,7 +382,7 @@ export class HangUp {
         const to = response.headers.get("location");
         redirect = ` (a redirect${to === null ? "" : ` to ${JSON.stringify(to)}`}, not followed)`;
       }
-      text = await abortable(response.text(), signal);
+      text = await bodyPrefix(response, ERROR_BODY_BYTES, signal);
     } catch (cause) {
       if (signal.aborted) {
         const before = spentMs > 0
@@ -429,6 +441,35 @@ function unsendableHeader(headers: HeadersInit | undefined): string | undefined 
 /** Lets go of a response body not read (a `fetch`'s holds its connection until then). */
 function discard(response: Response): void {
   response.body?.cancel().catch(() => {});
+}
+
+/**
+ * The first `maxBytes` of `response`'s body as text (UTF-8, as `Response.text` reads it; a
+ * character cut at the end is left out), each read bounded by `signal`. What is left unread (past
+ * the prefix, or at the timeout) is cancelled: a `fetch`'s body holds its connection until then.
+ */
+async function bodyPrefix(
+  response: Response,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<string> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let left = maxBytes;
+  try {
+    while (left > 0) {
+      const { done, value } = await abortable(reader.read(), signal);
+      if (done) return text + decoder.decode();
+      const part = value.length > left ? value.subarray(0, left) : value;
+      left -= part.length;
+      text += decoder.decode(part, { stream: true });
+    }
+    return text;
+  } finally {
+    reader.cancel().catch(() => {});
+  }
 }
 
 /** `promise`, or a rejection as soon as `signal` aborts; the listener is removed either way. */

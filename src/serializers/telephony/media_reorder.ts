@@ -131,7 +131,9 @@ const RECENT_DURATIONS = 8;
  * nearer the jump than the timeline, and within `maxGapMs` of it, the jump is real (a loss, filled;
  * or beyond `maxGapMs`, a new timeline); if a packet lands on the timeline first, the lone packet
  * was a bogus number and is dropped (counted late), so one bad packet never mutes the packets after
- * it, and no silence filled is ever longer than `maxGapMs`. Every drop and fill is counted under
+ * it, and no silence filled is ever longer than `maxGapMs`; one still waiting when the stream
+ * ends ({@linkcode MediaReorder.flush}) is dropped too, unless it follows a single lost packet.
+ * Every drop and fill is counted under
  * the transport's counter names. Memory is bounded (at most 256 packets held).
  *
  * Numbers must be well-formed: a sequence that is not a safe integer (the string
@@ -264,15 +266,25 @@ export class MediaReorder<T> {
 
   /**
    * Ends the stream (or a pause in it): delivers everything held, in order, with the holes
-   * between as gaps. A jump still waiting for confirmation is taken if it is a loss the stage
-   * would fill, and dropped (counted late) otherwise. The timeline goes on after it.
+   * between as gaps. A jump still waiting for confirmation is dropped, counted late: no packet
+   * came to confirm it. Only one after a single lost packet (packets longer than the window wait
+   * for a second opinion even then) is taken, its hole filled, as a packet within the window is
+   * mid-stream. The timeline goes on after it.
    */
   flush(output: MediaReorderOutput<T>): void {
     const candidate = this.#candidate;
     this.#candidate = undefined;
     if (candidate !== undefined) {
-      const jumpMs = (candidate.position - this.#next) * this.#unitMs();
-      if (jumpMs > 0 && jumpMs <= this.#maxGapMs) this.#hold(candidate);
+      // Mid-stream a farther jump is filled only once a packet near it confirms it, and dropped
+      // once a packet on the timeline says its number was bogus; neither will come now. Taken, it
+      // came behind silence for a loss nothing confirmed (1.2 s for a 100 ms Exotel chunk 20
+      // after chunk 7), at the end of the caller's audio, to the bot and into a recording.
+      // Past where the packet after the newest would start, as `#classify` measures it: beyond
+      // the window, else it would not wait; a single loss where packets are longer than it.
+      const unitMs = this.#unitMs();
+      const pastMs = (candidate.position - this.#head - this.#packetUnits()) * unitMs;
+      const single = pastMs <= this.#typicalMs() + candidate.tolerance * unitMs;
+      if (candidate.position > this.#next && single) this.#hold(candidate);
       else this.#bump("inboundMediaLate", 1);
     }
     const held = this.#held;

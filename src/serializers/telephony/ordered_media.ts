@@ -570,7 +570,7 @@ export class OrderedMedia {
   /**
    * Media waited behind a hole for its wall-time bound: what the stage holds comes out, in order,
    * the holes filled and counted, as the stage's `flush` does (a jump waiting for a second packet
-   * is taken if it is a loss the stage would fill, else dropped, counted late). The stream goes
+   * is dropped, counted late, unless it follows a single lost packet). The stream goes
    * on: a packet of a hole given up that comes after is counted late. The frames go through the
    * context, ahead of those of any message read after; a failure there is reported, the
    * session goes on.

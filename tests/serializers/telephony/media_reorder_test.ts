@@ -339,16 +339,34 @@ Deno.test("`MediaReorder.flush` delivers what is held in order, the holes betwee
   assert.deepEqual(s.take(), [{ packet: 7 }], "the timeline goes on after a flush");
 });
 
-Deno.test("`MediaReorder.flush` takes a pending jump it would fill, and drops an absurd one", () => {
+Deno.test("`MediaReorder.flush` drops a pending jump, counted late, whether a loss it would fill or absurd; one after a single loss it takes", () => {
   const s = stage();
   s.push(1);
   s.push(10); // 180 ms on: waiting for confirmation when the stream ends
   s.reorder.flush(s.output);
-  assert.deepEqual(s.take(), [{ packet: 1 }, { gap: 160, packets: 8 }, { packet: 10 }]);
+  // Was: [1, a gap of 160 ms, 10]: silence for a loss no packet confirmed.
+  assert.deepEqual(s.take(), [{ packet: 1 }]);
+  assert.deepEqual(s.reorder.counts, { ...zero, inboundMediaLate: 1 });
+  s.push(2);
+  assert.deepEqual(s.take(), [{ packet: 2 }], "the timeline goes on where it stood");
   s.push(10_000_000);
   s.reorder.flush(s.output);
   assert.deepEqual(s.take(), []);
-  assert.equal(s.reorder.counts.inboundMediaLate, 1);
+  assert.equal(s.reorder.counts.inboundMediaLate, 2);
+  assert.equal(s.reorder.pending, 0);
+  // Packets longer than the window (Exotel's 100 ms against 60): one after a single loss waits
+  // for a second opinion too, and at the end is taken behind the one packet's silence.
+  const long = stage();
+  long.push(1, 100);
+  long.push(3, 100);
+  assert.equal(long.reorder.pending, 1);
+  long.reorder.flush(long.output);
+  assert.deepEqual(long.take(), [{ packet: 1 }, { gap: 100, packets: 1 }, { packet: 3 }]);
+  long.push(4, 100);
+  long.push(7, 100); // two lost: unconfirmed
+  long.reorder.flush(long.output);
+  assert.deepEqual(long.take(), [{ packet: 4 }]);
+  assert.equal(long.reorder.counts.inboundMediaLate, 1);
 });
 
 Deno.test("`MediaReorder.reset` delivers what is held and lets the next packet start a new timeline", () => {

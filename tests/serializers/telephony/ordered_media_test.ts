@@ -168,7 +168,10 @@ Deno.test("`OrderedMedia` cuts a gap measured by time into frames of whole sampl
   ordered.push({ timestampMs: 0, payload: pcm20 });
   // 250.0625 ms missing (2000.5 samples) after 20 ms packets: three frames of whole samples.
   assert.equal(ordered.push({ timestampMs: 270.0625, payload: pcm20 }).length, 0);
-  const frames = ordered.flush();
+  // A packet right after it confirms the jump (a lone one is dropped at a flush, unconfirmed).
+  const frames = ordered.push({ timestampMs: 290.0625, payload: pcm20 });
+  assert.equal(frames.at(-1)!.timestampMs, 290.0625);
+  frames.pop();
   const gap = frames.slice(0, -1);
   assert.equal(gap.length, 3); // 12.5 packets, in no more frames than one per 100 ms
   for (const f of gap) assert.equal((f as { audio: Uint8Array }).audio.length % 2, 0);
