@@ -76,15 +76,10 @@ export interface TelephonyAudioOptions {
  * a reply's last samples (that delay: 2 samples at 8 kHz from 16, 24 or 48 kHz, 4 from 22.05 kHz,
  * 36 at 16 kHz from 22.05 kHz) are still in the filter when its last frame has been encoded. The
  * next audio pushes them out in front of its own, however much later it comes;
- * {@linkcode TelephonyAudio.flushOutbound} hands them over at once; {@linkcode TelephonyAudio.reset}
- * drops them; {@linkcode TelephonyAudio.endOutbound} does one or the other where a stretch of the
- * bot's audio ends (a serializer's `audioEnds`), so that they go with the reply they belong to, or
- * not at all. Either way the next audio begins a stream of its own, with only as much silence in
- * front as keeps the wire as long as the bot's audio so far: none after a reply whose held end
- * went (the silence in front of that reply made room for it), the filter's delay after one whose
- * end was dropped. Over a call the wire carries exactly the bot's audio at the wire rate plus at
- * most one filter's delay (the first stream's silence: 2 samples at 8 kHz from 16 kHz), however
- * many replies it holds, rather than that delay more for every reply whose end went.
+ * {@linkcode TelephonyAudio.flushOutbound} hands them over at once (the next audio then begins
+ * from silence again); {@linkcode TelephonyAudio.reset} drops them;
+ * {@linkcode TelephonyAudio.endOutbound} does one or the other where a stretch of the bot's audio
+ * ends (a serializer's `audioEnds`), so that they go with the reply they belong to, or not at all.
  *
  * G.722 is coded at its 16 kHz (the resamplers convert to and from that), its wire rate the RTP
  * clock of 8000, one byte a tick, so that byte counts (gaps, padding, durations) hold as for
@@ -139,16 +134,6 @@ export class TelephonyAudio {
   #outboundFrom = 0;
   /** The outbound resampler has produced output since it was made or reset. */
   #outboundPrimed = false;
-  /** Samples the outbound resampler's stream has been fed, and has given back (`process`). */
-  #streamIn = 0;
-  #streamOut = 0;
-  /**
-   * Samples the wire carries beyond the bot's audio at the codec's rate, exactly (fractions of a
-   * sample too): the silence put in front of streams, less the held samples dropped (the bot's
-   * audio the wire will never carry), plus what each flushed stream's length rounded up. A new
-   * stream's start puts in front only what the wire lacks after this: it never drifts by reply.
-   */
-  #silenceAhead = 0;
   /** Where inbound frames' bytes are cut from: this call's alone. */
   readonly #frameSlab = new OwnedSlab();
   /**
@@ -209,8 +194,8 @@ export class TelephonyAudio {
    */
   #release(): void {
     this.#inbound = undefined;
-    this.#newOutboundStream(undefined);
-    this.#silenceAhead = 0;
+    this.#outbound = undefined;
+    this.#outboundPrimed = false;
     this.#frameSlab.release();
     this.#messageSlab.release();
   }
@@ -235,9 +220,7 @@ export class TelephonyAudio {
     this.#wireRate = wireRate;
     if (this.#codecRate !== codecRate) {
       this.#inbound = undefined;
-      this.#newOutboundStream(undefined);
-      // Counted in samples of the old codec rate: the new wire stream starts its own count.
-      this.#silenceAhead = 0;
+      this.#outbound = undefined;
     }
     this.#g722Decoder = undefined;
     this.#g722Encoder = undefined;
@@ -259,28 +242,10 @@ export class TelephonyAudio {
    * before a rate change, which would drop them: they are the end of the bot's audio so far.
    */
   flushOutbound(): Uint8Array | null {
-    const held = this.#held();
-    let samples = this.#outbound?.flush() ?? NO_SAMPLES;
-    // The filter's flush rounds its stream's length to whole samples, halves up: a stream whose
-    // exact end falls part-way through its last sample (16 kHz audio of an odd length, at 8 kHz)
-    // ends with a sample that lies partly past the bot's audio. Where the wire is ahead of the
-    // bot's audio already (`beyond`, the held end counted as sent), that sample is left out, as
-    // error diffusion would; never one wholly within the bot's audio (`floor(held)` go). Always
-    // sent, it drifted the wire half a sample per such reply (a random walk for 24 → 8 kHz).
-    const beyond = this.#silenceAhead - held;
-    if (samples.length > Math.max(Math.floor(held), Math.round(held - beyond))) {
-      samples = samples.subarray(0, samples.length - 1);
-    }
-    // Flushed, the resampler starts a new stream. Its held end was the bot's audio, which the
-    // silence in front of this stream made room for: the next stream's start needs none of its own
-    // (a fresh delay of silence at each reply's end lengthened the call by it per reply). What the
-    // rounding above added or took is counted too.
-    this.#silenceAhead += samples.length - held;
-    this.#newOutboundStream(this.#outbound);
-    // G.722 codes two samples a byte: one left without a pair goes with a zero, a sample of silence.
-    const waiting = this.#g722Encoder?.waiting === true ? 1 : 0;
-    if (this.#encoding === "g722" && (samples.length + waiting) % 2 === 1) this.#silenceAhead++;
-    return this.#wire(samples, true, true);
+    const tail = this.#outbound?.flush();
+    // Flushed, the resampler starts a new stream: its next output is primed again.
+    this.#outboundPrimed = false;
+    return this.#wire(tail ?? NO_SAMPLES, true, true);
   }
 
   /**
@@ -290,9 +255,7 @@ export class TelephonyAudio {
    * Otherwise they are dropped ({@linkcode TelephonyAudio.reset}) and `null` is returned: filter
    * state of audio that has played out (counted sent with its chunk), not queued audio lost, which
    * the next audio would otherwise push out in front of its own, however much later it comes.
-   * Either way the next audio begins a new stream, with as much silence in front as keeps the
-   * wire as long as the bot's audio: none after a held end sent, the filter's delay after one
-   * dropped.
+   * Either way the next audio begins a new stream, with the filter's delay as silence.
    */
   endOutbound(playing: boolean): Uint8Array | null {
     if (playing) return this.flushOutbound();
@@ -305,36 +268,9 @@ export class TelephonyAudio {
    * its pair.
    */
   reset(): void {
-    this.#dropHeld();
     this.#outbound?.reset();
-    this.#newOutboundStream(this.#outbound);
-    // A G.722 sample dropped while it waits for its pair is the bot's audio the wire never carries.
-    if (this.#g722Encoder?.waiting === true) this.#silenceAhead--;
-    this.#g722Encoder?.dropWaiting();
-  }
-
-  /**
-   * The bot's audio the outbound resampler holds back, in samples at the codec's rate, exactly
-   * (its `flush` gives this rounded): its stream's input at the codec's rate, less its output.
-   */
-  #held(): number {
-    if (this.#outbound === undefined) return 0;
-    // Whole numbers until the one division: a held count that is whole comes out exactly so.
-    const from = this.#outboundFrom;
-    return (this.#streamIn * this.#codecRate - this.#streamOut * from) / from;
-  }
-
-  /** The held samples are dropped: the wire will be that much shorter than the bot's audio. */
-  #dropHeld(): void {
-    this.#silenceAhead -= this.#held();
-  }
-
-  /** `resampler` (or none) begins a new outbound stream: nothing fed, nothing primed. */
-  #newOutboundStream(resampler: Resampler | undefined): void {
-    this.#outbound = resampler;
     this.#outboundPrimed = false;
-    this.#streamIn = 0;
-    this.#streamOut = 0;
+    this.#g722Encoder?.dropWaiting();
   }
 
   /**
@@ -356,19 +292,16 @@ export class TelephonyAudio {
   /**
    * The first output of a fresh outbound resampler lacks the few samples its filter holds back:
    * put that much silence in front, so the first message is as long as its input (providers such
-   * as Telnyx refuse a message under 20 ms) and every later one lines up. Less the silence the
-   * wire already carries beyond the bot's audio (a stream before it primed, its held end sent):
-   * the wire stays as long as the bot's audio, the first message shorter by that much.
+   * as Telnyx refuse a message under 20 ms) and every later one lines up.
    */
-  #prime(resampled: Int16Array): Int16Array {
+  #prime(resampled: Int16Array, inputLength: number, inputRate: number): Int16Array {
     if (resampled.length === 0) return resampled;
     this.#outboundPrimed = true;
-    const silence = Math.round(this.#held() - this.#silenceAhead);
-    if (silence <= 0) return resampled;
-    this.#silenceAhead += silence;
+    const expected = Math.round((inputLength * this.#codecRate) / inputRate);
+    if (resampled.length >= expected) return resampled;
     // Read at once by the encoder: the process's slab will do.
-    const primed = newInt16Array(resampled.length + silence);
-    primed.set(resampled, silence);
+    const primed = newInt16Array(expected);
+    primed.set(resampled, expected - resampled.length);
     return primed;
   }
 
@@ -510,28 +443,24 @@ export class TelephonyAudio {
     const codecRate = this.#codecRate;
     if (sampleRate !== codecRate) {
       // A new rate, a new resampler. The old one's last filter delay (a fraction of a millisecond)
-      // is not sent: a stream begins with that much silence (primed, as far as the wire lacks it),
-      // so what left matches what came in, sample for sample, which fixed-size framing needs
-      // (Exotel's 320-byte units; a tail in front of the next reply's first chunk made Exotel pad
-      // it mid-speech).
-      let resampler = this.#outbound;
-      if (resampler === undefined || this.#outboundFrom !== sampleRate) {
-        this.#dropHeld();
-        resampler = new Resampler({ inputRate: sampleRate, outputRate: codecRate });
-        this.#newOutboundStream(resampler);
+      // is not sent: its stream began with that much silence (primed), so what left matches what
+      // came in, sample for sample, which fixed-size framing needs (Exotel's 320-byte units; a
+      // tail in front of the next reply's first chunk made Exotel pad it mid-speech).
+      if (this.#outbound === undefined || this.#outboundFrom !== sampleRate) {
+        this.#outbound = new Resampler({ inputRate: sampleRate, outputRate: codecRate });
         this.#outboundFrom = sampleRate;
+        this.#outboundPrimed = false;
       }
-      const resampled = resampler.process(samples);
-      this.#streamIn += samples.length;
-      this.#streamOut += resampled.length;
-      samples = this.#outboundPrimed ? resampled : this.#prime(resampled);
+      const resampled = this.#outbound.process(samples);
+      samples = this.#outboundPrimed
+        ? resampled
+        : this.#prime(resampled, samples.length, sampleRate);
     } else if (samples.length > 0) {
       // Audio at the codec's rate is a new rate too: the resampler of the rate before holds audio
       // from before it, which must not come out after it when that rate comes back. Dropped as
       // at any change of rate (above): filter state, whose length left as the silence its stream
       // began with, so what left is as long as what was counted sent.
-      this.#dropHeld();
-      this.#newOutboundStream(undefined);
+      this.#outbound = undefined;
     }
     return this.#wire(samples, own);
   }
