@@ -241,6 +241,12 @@ export class PlaybackTracker {
   #filledAt = -Infinity;
   #marks: PendingMark[] = [];
   /**
+   * The furthest place of a mark the serializer gave up, never sent (see {@linkcode #givenUp}): a
+   * response ending there or before, with no mark waiting at or before its end, has no answer to
+   * wait for (see {@linkcode #unmarked}).
+   */
+  #unmarkedTo = -Infinity;
+  /**
    * Background audio left since the last mark was sent: the far end has played on past it, and a
    * reply that begins after every response before it has stopped is marked at its start (see
    * {@linkcode beforeChunk}).
@@ -316,6 +322,39 @@ export class PlaybackTracker {
     this.#events = options.clock.timer(() => this.#update(), tolerance);
     this.#quiet = options.clock.timer(() => this.#markEnd(), tolerance);
     this.#farEndHold = this.acks ? options.sender.farEndHold : undefined;
+    if (this.#farEndHold !== undefined) {
+      this.#farEndHold.onMarkGivenUp = (name) => this.#givenUp(name);
+    }
+  }
+
+  /**
+   * The serializer gave up the tracker's mark `name`, never sent (see `FarEndHold.onMarkGivenUp`):
+   * no answer comes for it. Counted unanswered now (where a later answer passing it, or the
+   * session's end, counted it), and waited for no more: it no longer bounds `heardMs`, and the
+   * place it stood goes by the estimate where no other mark tells (see {@linkcode #unmarked}).
+   * Told from inside the send of the mark itself (declined at once) or of the audio that followed
+   * it: nothing is looked at here, the chunk's own update does that.
+   */
+  #givenUp(name: string): void {
+    const index = this.#marks.findIndex((m) => m.name === name);
+    if (index < 0) return; // not waited for (a clear dropped it)
+    const mark = this.#marks.splice(index, 1)[0]!;
+    this.#stats.marksUnanswered++;
+    if (mark.position > this.#unmarkedTo) this.#unmarkedTo = mark.position;
+  }
+
+  /**
+   * Whether a response ending at `end` has no answer to wait for: a mark at or past its end was
+   * given up ({@linkcode #givenUp}), and none waits at or before it. It then ends by the estimate,
+   * as a far end that answers no marks has it, not at the answer to a mark of the next reply's
+   * (whose start waited for that, `speakingstart` late by up to the cadence), nor
+   * `playoutTimeoutMs` past it. A mark waiting at or before its end still tells (a far end that
+   * stalled answers it late).
+   */
+  #unmarked(end: number): boolean {
+    if (end > this.#unmarkedTo + EPSILON) return false;
+    const waiting = this.#marks[0];
+    return waiting === undefined || waiting.position > end + EPSILON;
   }
 
   /**
@@ -899,6 +938,7 @@ export class PlaybackTracker {
       // (Not cleared, it plays on, and the marks in it still tell when.)
       this.#stats.marksUnanswered += this.#marks.length;
       this.#marks = [];
+      this.#unmarkedTo = -Infinity; // all before the clear is acknowledged (see below)
       this.#markedPosition = this.#timeline.sentMs;
       this.#markedEnd = true; // the clear dropped what a serializer held
       this.#ackedPosition = this.#timeline.sentMs;
@@ -1157,14 +1197,15 @@ export class PlaybackTracker {
    * A mark at what was sent so far; `end`: nothing more was written for `quietMs`. `limit`: how
    * many may be pending already (see {@linkcode MAX_PENDING_MARKS}), more for the end of what was
    * sent. `now`: the clock as the caller read it in the same turn, if it did (a mark of the
-   * cadence, sent as a chunk leaves, then costs no read).
+   * cadence, sent as a chunk leaves, then costs no read). Returns the mark made, if any (the
+   * serializer may have given it up already: see {@linkcode #givenUp}).
    */
   #mark(
     end = false,
     limit = end ? 2 * MAX_PENDING_MARKS : MAX_PENDING_MARKS,
     again = false,
     now?: number,
-  ): void {
+  ): PendingMark | undefined {
     if (this.#ended) return; // it could only be dropped at the close (see `#ended`)
     // At what has left: a packet the packetizer holds goes after the mark (see `#leftPosition`).
     const position = this.#leftPosition;
@@ -1185,10 +1226,12 @@ export class PlaybackTracker {
     const boundsUntil = sentAt > playsAt + EPSILON
       ? sentAt + Math.max(0, this.#lag) + STEADY_LAG_MS
       : -Infinity;
-    this.#marks.push({ name, position, playsAt, boundsUntil });
+    const mark: PendingMark = { name, position, playsAt, boundsUntil };
+    this.#marks.push(mark);
     if (position >= this.#boundaryAt - EPSILON) this.#boundaryAt = NaN; // the boundary's too
     this.#stats.marksSent++;
     void this.#sender.sendFrame({ type: "mark", name });
+    return mark;
   }
 
   /**
@@ -1233,10 +1276,11 @@ export class PlaybackTracker {
   #markFirst(): void {
     const cadenceFrom = this.#markedPosition;
     const count = this.#markCount;
-    this.#mark();
+    const mark = this.#mark();
     // Nothing has left yet (all of it is held for a packet): the next chunk looks again.
     if (this.#markCount === count) return;
-    this.#firstMark = this.#marks[this.#marks.length - 1];
+    // The mark itself, not the list's last: one the serializer gave up at once is off the list.
+    this.#firstMark = mark;
     this.#markedPosition = cadenceFrom;
   }
 
@@ -1342,14 +1386,17 @@ export class PlaybackTracker {
       }
       const lateBy = this.#playoutTimeoutMs;
       const endsAt = u.endPlaysAt + Math.max(0, this.#heardLag);
-      const waitsForWord = this.acks || awaitsReport;
-      if (waitsForWord && now >= Math.max(endsAt + lateBy, settledAt)) {
-        // The acknowledgement is late beyond the bound: go by the estimate.
+      // No answer is to come for its end (see `#unmarked`): by the estimate, not late.
+      const unmarked = this.acks && this.#unmarked(end);
+      const waitsForWord = (this.acks && !unmarked) || awaitsReport;
+      const stopsAt = Math.max(waitsForWord ? endsAt + lateBy : endsAt, settledAt);
+      if ((waitsForWord || unmarked) && now >= stopsAt) {
+        // The acknowledgement is late beyond the bound, or none comes: go by the estimate.
         this.#stop(u, "played", heard, false);
         this.#updateAgain = true;
         return;
       }
-      next = Math.max(waitsForWord ? endsAt + lateBy : endsAt, settledAt);
+      next = stopsAt;
       break;
     }
     if (this.#played.length > 0) next = Math.min(next, this.#settleWaiters(now));

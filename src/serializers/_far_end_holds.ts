@@ -21,6 +21,14 @@ export interface FarEndHold {
   /** Set by the tracker: told that the far end was just sent what lets `ms` of held audio go. */
   onRelease: ((ms: number) => void) | undefined;
   /**
+   * Set by the tracker: told that the transport's mark `name` never reached the far end and never
+   * will (mod_audio_fork declined it for want of a slot, and gave it up: a mark of the cadence or
+   * a reply's start at once, an end-of-speech mark once a reply's speech followed it). No answer
+   * comes for it: the tracker waits for none, and judges where it stood by the estimate, not by
+   * the answer to a later mark (a reply whose end waited so began the next one's audio late).
+   */
+  onMarkGivenUp: ((name: string) => void) | undefined;
+  /**
    * Kept by the pump: chunks of the bot's speech whose send is still under way (an asynchronous
    * serializer's answer to come, or a socket to drain). The serializer counted each into what the
    * far end holds when it took it, yet an interruption's clear may still drop it

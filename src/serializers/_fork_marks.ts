@@ -95,6 +95,11 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    */
   sendingBackground = false;
   /**
+   * See `FarEndHold.onMarkGivenUp`, set by the tracker: told of each mark of the transport's that
+   * {@linkcode command} declined and that will not go after all (see {@linkcode #forgetLastEnd}).
+   */
+  onMarkGivenUp: ((name: string) => void) | undefined;
+  /**
    * The background stopped with samples in the pre-buffer and no mark waiting for them: the flush
    * timer sends the silence that lets its last part go (see {@linkcode backgroundFills}).
    */
@@ -178,8 +183,9 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    * where the background's first chunk forgot it before: `speakingstop` waited `playoutTimeoutMs`
    * (2 s past the reply's end), the mark never answered. Sent, its marker went with the
    * background's first chunk, at its place: nothing is owed. A reply's speech gives it up either
-   * way: its place is behind that speech. `pastBackground`: background followed it, so its place
-   * is no longer the end of what was sent (see {@linkcode #endAwaitsFlush}).
+   * way: its place is behind that speech (declined, the tracker is told: see
+   * {@linkcode #forgetLastEnd}). `pastBackground`: background followed it, so its place is no
+   * longer the end of what was sent (see {@linkcode #endAwaitsFlush}).
    */
   #lastEnd: LastEnd | undefined;
 
@@ -342,6 +348,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
         // slot (`#lastEnd`). Forgotten with the silence's `take`, it never went: `speakingstop`
         // waited `playoutTimeoutMs` past a reply the module had played.
         const lastEnd = this.#lastEnd;
+        this.#lastEnd = undefined; // not given up by its own silence (`#forgetLastEnd`)
         for (const message of this.tail() ?? []) context.send(message);
         this.#lastEnd = lastEnd;
       });
@@ -367,9 +374,14 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
 
   /**
    * {@linkcode audio}; `chunk`: the bytes are an audio chunk's the sender asked for, not the
-   * serializer's own (see `ForkBuffers.take`).
+   * serializer's own (see `ForkBuffers.take`). `background`: they are background's, part of no
+   * reply, which a declined end-of-speech mark outlives (see {@linkcode #lastEnd}).
    */
-  #audio(bytes: Uint8Array, chunk: boolean): Uint8Array | SerializedMessage[] {
+  #audio(
+    bytes: Uint8Array,
+    chunk: boolean,
+    background = this.sendingBackground,
+  ): Uint8Array | SerializedMessage[] {
     // Audio moves the pre-buffer on: what a stretch's end left there goes with it.
     if (this.#flushTimer?.armed) this.#flushTimer.cancel();
     this.#backgroundEnds = false;
@@ -377,8 +389,8 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     // Background keeps one declined (see `#lastEnd`): it still goes once a slot frees.
     const lastEnd = this.#lastEnd;
     if (lastEnd !== undefined) {
-      if (this.sendingBackground && !lastEnd.sent) lastEnd.pastBackground = true;
-      else this.#lastEnd = undefined;
+      if (background && !lastEnd.sent) lastEnd.pastBackground = true;
+      else this.#forgetLastEnd();
     }
     this.#killedLast = false;
     if (this.#unsent.length === 0) return this.take(bytes, NO_MARKS, chunk);
@@ -456,7 +468,14 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    */
   ended(tail: Uint8Array | null): SerializedMessage[] | null {
     if (this.cancelled) return null; // the goodbye went: nothing follows it
-    const sent = tail === null ? [] : this.#audio(tail, false);
+    // Background followed the declined end-of-speech mark, no speech since: what the resampler
+    // held is the background's last samples (the stretch ends at the quiet time, background
+    // filling the slots meanwhile), which the mark outlives as it does the background. Taken for
+    // the reply's, they gave the mark up at every quiet time where the audio is resampled (the
+    // default 24 kHz out): `speakingstop` went by the estimate (`playoutTimeoutMs` late before
+    // the tracker was told of marks given up), where the mark would have been answered.
+    const background = this.#lastEnd?.pastBackground === true;
+    const sent = tail === null ? [] : this.#audio(tail, false, background);
     const messages = Array.isArray(sent) ? sent : [sent];
     if (this.#markersHeld() && this.#flushTimer !== undefined) {
       this.#flushTimer.arm(this.#chunkMs);
@@ -553,16 +572,20 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    * (thrown each time without one: nothing else counts it). A mark of the transport's own is
    * never refused so, nor reported: the bot never wrote it. Past its share
    * ({@linkcode #roomForTransport}) it is declined, `[]` with no command (an end-of-speech mark's
-   * silence still goes, and the mark itself once an answer makes room, unless audio went first:
-   * see {@linkcode #lastEnd}), and its tracker counts it in `marksUnanswered` once a later
-   * answer passes it or the session ends, as it counts a mark the far end dropped (and waits for
-   * it as for one, `playoutTimeoutMs` at most); Vonage's and Asterisk's serializers leave the
-   * transport's marks they give up to it alike.
+   * silence still goes, and the mark itself once an answer makes room, unless a reply's audio
+   * went first: see {@linkcode #lastEnd}). A mark that will not go after all is told to its
+   * tracker (`onMarkGivenUp`: at once, but for an end-of-speech mark), which counts it in
+   * `marksUnanswered` and waits for no answer to it. (Vonage's and Asterisk's serializers leave
+   * the transport's marks they give up to the tracker as a mark the far end dropped: counted once
+   * a later answer passes it, waited for `playoutTimeoutMs` at most.)
    */
   command(name: string): [] | null {
     const transports = name.startsWith(PLAYOUT_MARK_PREFIX);
     if (transports && !this.#roomForTransport(name)) {
+      // Only an end-of-speech mark goes later (see `#lastEnd`): any other stands where the audio
+      // is now, and is given up at once.
       if (name.startsWith(PLAYOUT_END_MARK_PREFIX)) this.#declinedEnd = name;
+      else this.onMarkGivenUp?.(name);
       return [];
     }
     if (this.#pending >= MAX_PENDING_MARKS) {
@@ -607,6 +630,20 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     if (last === undefined || last.sent || this.#sayingGoodbye) return;
     if (!this.#roomForTransport(last.name)) return;
     for (const command of this.#alone(last)) this.#context!.send(command);
+  }
+
+  /**
+   * Audio that is no background followed the last end-of-speech mark (or sentinels that no mark
+   * sent alone may follow): its place is no longer the end of what was sent. Declined, it never
+   * goes now: its tracker is told (`onMarkGivenUp`), and waits for no answer to it. Else it waited
+   * for a later mark's answer to pass it, and the reply it ended held up the next one's
+   * `speakingstart` until then (860 ms for a reply the module played from 580: the next reply's
+   * own first mark found no slot either). Sent, its marker went at its place: nothing is owed.
+   */
+  #forgetLastEnd(): void {
+    const lastEnd = this.#lastEnd;
+    this.#lastEnd = undefined;
+    if (lastEnd !== undefined && !lastEnd.sent) this.onMarkGivenUp?.(lastEnd.name);
   }
 
   /** The commands that send `last` alone, behind the marks held (answered in order). */
@@ -683,7 +720,10 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     this.#releaseTimer?.cancel();
     this.#flushTimer?.cancel();
     this.#erased = [];
-    if (unmarked > 0) return [json, this.#sentinels(unmarked)];
+    if (unmarked > 0) {
+      this.#lastEnd = lastEnd; // given up behind the sentinels (see below), and told so
+      return [json, this.#sentinels(unmarked)];
+    }
     // The last end-of-speech mark, forgotten (or declined), again: alone, it is answered once all
     // sent has played. Not behind sentinels: the module holds those until the next audio, their
     // names pending, and answers no mark without a marker while any is (see `#lastEnd`).
@@ -694,7 +734,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
 
   /** `count` sentinel samples, counted into the pre-buffer as any binary message's samples. */
   #sentinels(count: number): Uint8Array {
-    this.#lastEnd = undefined;
+    this.#forgetLastEnd();
     this.#killedLast = false;
     return this.take(sentinels(count), NO_MARKS, false);
   }

@@ -9,7 +9,7 @@
 
 import type { FrameSerializer, OutboundMixer } from "../../mod.ts";
 import { PLAYOUT_END_MARK_PREFIX } from "../../src/playback.ts";
-import { simulatedForkModule } from "../serializers/fixtures/fork_serializers.ts";
+import { forkAudio, simulatedForkModule } from "../serializers/fixtures/fork_serializers.ts";
 import { level, narrowbandCall } from "../serializers/fixtures/narrowband_call.ts";
 
 /** The background's sample value (the reply's are 100 and up, silence 0). */
@@ -59,4 +59,40 @@ export function forkBackgroundCall(
   };
   const stop = () => void (filling = false);
   return { clock, transport, playedRuns, filling: () => filling, stop, resume };
+}
+
+/**
+ * Reply "r1" relayed in real time (300 ms), 30 marks of the bot's at its end (every slot the
+ * module has: the end-of-speech mark that follows is declined), then `ms` of the call, reply "r2"
+ * written from `r2At` on (if given, 20 ms writes for 600 ms), `atTick` called with each
+ * millisecond of it before the clock moves on. Returns how far `heardMs` ran ahead of (`most`) or
+ * behind (`least`) what the module had played of r2 while r2 was audible.
+ */
+export async function declinedEndThen(
+  { clock, transport, playedRuns }: ReturnType<typeof forkBackgroundCall>,
+  ms: number,
+  r2At = Infinity,
+  atTick: (t: number) => void = () => {},
+) {
+  let most = -Infinity;
+  let least = Infinity;
+  for (let t = 0; t < ms; t++) {
+    if (t % 20 === 0 && t < 300) transport.send(forkAudio(20, 101, "r1"));
+    if (t === 300) {
+      for (let m = 0; m < 30; m++) transport.send({ type: "mark", name: `b${m}` });
+    }
+    atTick(t);
+    if (t % 20 === 0 && t >= r2At && t < r2At + 600) transport.send(forkAudio(20, 102, "r2"));
+    await clock.tick(1);
+    const { responseId, speaking, heardMs } = transport.playback;
+    if (responseId !== "r2" || !speaking) continue;
+    const now = clock.now();
+    let played = 0;
+    for (const run of playedRuns()) {
+      if (run.value === 102 && run.at <= now) played += Math.min(run.ms, now - run.at);
+    }
+    most = Math.max(most, heardMs - played);
+    least = Math.min(least, heardMs - played);
+  }
+  return { most, least };
 }

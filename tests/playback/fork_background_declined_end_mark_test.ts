@@ -14,7 +14,11 @@
 import assert from "node:assert/strict";
 import { FORK_SERIALIZERS, forkAudio } from "../serializers/fixtures/fork_serializers.ts";
 import { minLeadMs } from "../../src/serializers/_fork_buffers.ts";
-import { FORK_BACKGROUND as BACKGROUND, forkBackgroundCall } from "./_fork_background_call.ts";
+import {
+  declinedEndThen,
+  FORK_BACKGROUND as BACKGROUND,
+  forkBackgroundCall,
+} from "./_fork_background_call.ts";
 
 const REPLY_MS = 300;
 
@@ -49,42 +53,6 @@ for (const [name, make] of FORK_SERIALIZERS) {
     assert.equal(transport.stats.marksAcknowledged, transport.stats.marksSent);
     await transport.close();
   });
-}
-
-/**
- * Reply "r1" relayed in real time ({@linkcode REPLY_MS}), 30 marks of the bot's at its end (every
- * slot the module has: the end-of-speech mark that follows is declined), then `ms` of the call,
- * reply "r2" written from `r2At` on (if given, 20 ms writes for 600 ms), `atTick` called with
- * each millisecond of it before the clock moves on. Returns how far
- * `heardMs` ran ahead of (`most`) or behind (`least`) what the module had played of r2.
- */
-async function declinedEndThen(
-  { clock, transport, playedRuns }: ReturnType<typeof forkBackgroundCall>,
-  ms: number,
-  r2At = Infinity,
-  atTick: (t: number) => void = () => {},
-) {
-  let most = -Infinity;
-  let least = Infinity;
-  for (let t = 0; t < ms; t++) {
-    if (t % 20 === 0 && t < REPLY_MS) transport.send(forkAudio(20, 101, "r1"));
-    if (t === REPLY_MS) {
-      for (let m = 0; m < 30; m++) transport.send({ type: "mark", name: `b${m}` });
-    }
-    atTick(t);
-    if (t % 20 === 0 && t >= r2At && t < r2At + 600) transport.send(forkAudio(20, 102, "r2"));
-    await clock.tick(1);
-    const { responseId, speaking, heardMs } = transport.playback;
-    if (responseId !== "r2" || !speaking) continue;
-    const now = clock.now();
-    let played = 0;
-    for (const run of playedRuns()) {
-      if (run.value === 102 && run.at <= now) played += Math.min(run.ms, now - run.at);
-    }
-    most = Math.max(most, heardMs - played);
-    least = Math.min(least, heardMs - played);
-  }
-  return { most, least };
 }
 
 for (const [name, make] of FORK_SERIALIZERS) {

@@ -14,7 +14,7 @@ import { JambonzSerializer } from "../../src/serializers/jambonz.ts";
 import { FAR_END_HOLDS } from "../../src/serializers/_far_end_holds.ts";
 import { FORK_METADATA, FORK_SERIALIZERS, forkAudio } from "./fixtures/fork_serializers.ts";
 import { forkFarEnd } from "./fixtures/fork_module_playout.ts";
-import { NARROWBAND_SETUP, narrowbandCall } from "./fixtures/narrowband_call.ts";
+import { level, NARROWBAND_SETUP, narrowbandCall } from "./fixtures/narrowband_call.ts";
 import { recordingContext } from "./fixtures/recording_context.ts";
 import { wiredFork } from "./fixtures/fork_module.ts";
 
@@ -50,12 +50,15 @@ for (const [name, make] of FORK_SERIALIZERS) {
   });
 }
 
-/** A `JambonzSerializer` at 8 kHz on a recording context, its call started. */
-function startedJambonz() {
+/**
+ * A `JambonzSerializer` streaming at 8 kHz on a recording context, its call started; the
+ * transport's audio as `setup` says (8 kHz both ways unless told).
+ */
+function startedJambonz(setup: Parameters<JambonzSerializer["setup"]>[0] = NARROWBAND_SETUP) {
   const recorded = recordingContext();
   const jambonz = new JambonzSerializer({ streamSampleRate: 8000 });
   jambonz.bind(recorded.context);
-  jambonz.setup(NARROWBAND_SETUP);
+  jambonz.setup(setup);
   jambonz.deserialize(FORK_METADATA);
   const serialize = (frame: Frame) => [jambonz.serialize(frame) ?? []].flat() as unknown[];
   /** The module's answer to the bot's mark `name` (`send_mark_event`, lws_glue.cpp). */
@@ -70,6 +73,9 @@ function startedJambonz() {
   };
   return { ...recorded, jambonz, serialize, answer, fillSlots };
 }
+
+/** The transport's audio at 16 kHz out: the serializer resamples it to the stream's 8 kHz. */
+const WIDE_OUT = { ...NARROWBAND_SETUP, outputSampleRate: 16000 };
 
 /** Whether `messages` hold the `mark` command of a name starting `prefix`. */
 const commandOf = (messages: unknown[], prefix: string) =>
@@ -163,4 +169,53 @@ Deno.test("mod_audio_fork: a declined end-of-speech mark, sent once a slot frees
   const lastSpeech = w.module.out.lastIndexOf(1000);
   assert.ok(lastSpeech >= 0 && end.frame * 160 > lastSpeech, "after the reply's last sample");
   assert.equal(w.module.out.filter((v) => v === 1000).length / 8, 600, "all of it played");
+});
+
+Deno.test("`JambonzSerializer` keeps a declined end-of-speech mark across the stretch's end where the audio is resampled and background followed", () => {
+  const { sent, jambonz, serialize, answer } = startedJambonz(WIDE_OUT);
+  const background = asBackground(jambonz, serialize);
+  /** `ms` of the transport's 16 kHz audio at level `v`. */
+  const wide = (ms: number, v: number, responseId: string): Frame => ({
+    type: "audio",
+    audio: level(2 * ms, v), // `level` counts 8 kHz samples: twice the milliseconds at 16
+    sampleRate: 16000,
+    channels: 1,
+    responseId,
+  });
+  // Thirty marks of the bot's in reply r1: the module's every slot taken.
+  for (let m = 0; m < 30; m++) {
+    serialize({ type: "mark", name: `m${m}` });
+    serialize(wide(20, 8, "r1"));
+  }
+  serialize({ type: "mark", name: "__wst:end:1" });
+  for (let n = 0; n < 3; n++) background(wide(40, 3, "bg"));
+  // The quiet time after r1 (background filling the slots meanwhile): what the resampler holds
+  // is the background's. Before: taken for r1's, it gave the mark up, and the answer below sent
+  // nothing (`speakingstop` waited `playoutTimeoutMs`).
+  jambonz.audioEnds(true);
+  answer("m0");
+  assert.ok(commandOf(sent, "__wst:end:1"), "sent once a slot freed");
+});
+
+Deno.test("`JambonzSerializer` tells the tracker of each mark of the transport's it declines for good, and of no other", () => {
+  const { jambonz, serialize, answer, fillSlots } = startedJambonz();
+  const hold = FAR_END_HOLDS.get(jambonz)!;
+  const background = asBackground(jambonz, serialize);
+  const givenUp: string[] = [];
+  hold.onMarkGivenUp = (name) => givenUp.push(name);
+  fillSlots();
+  // A mark of the cadence (or a reply's start) stands where the audio is now: given up at once.
+  serialize({ type: "mark", name: "__wst:7" });
+  assert.deepEqual(givenUp, ["__wst:7"]);
+  // An end-of-speech mark waits for a slot, across background; a reply's speech gives it up.
+  serialize({ type: "mark", name: "__wst:end:8" });
+  background(forkAudio(40, 3, "bg"));
+  assert.deepEqual(givenUp, ["__wst:7"], "kept across background");
+  serialize(forkAudio(20, 8, "r2"));
+  assert.deepEqual(givenUp, ["__wst:7", "__wst:end:8"]);
+  // Sent once a slot frees, an end-of-speech mark owes nothing when audio follows.
+  serialize({ type: "mark", name: "__wst:end:9" });
+  answer("m0");
+  serialize(forkAudio(20, 8, "r3"));
+  assert.deepEqual(givenUp, ["__wst:7", "__wst:end:8"]);
 });
