@@ -6,6 +6,7 @@
 
 import { ReadyState } from "../socket.ts";
 import { EventSocket } from "./_event_socket.ts";
+import { closedByServerStop, type ListeningServer } from "./_server_stop_close.ts";
 import { bunRefusal } from "./_size_refusal.ts";
 
 /** Bun's `ServerWebSocket`, structurally. */
@@ -50,6 +51,8 @@ function uncorkAll(): void {
  * and this socket (the upgrade's `data`) is what each call is for.
  */
 export class BunSocket extends EventSocket {
+  /** The server that upgraded it, to tell a close its `stop(true)` made (`closedByServerStop`). */
+  readonly #server: ListeningServer | undefined;
   #raw: BunServerWebSocket | undefined;
   #state: number = ReadyState.CONNECTING;
   #binaryType = "arraybuffer";
@@ -59,6 +62,12 @@ export class BunSocket extends EventSocket {
   #closeWhenDrained: [code: number | undefined, reason: string | undefined] | undefined;
   /** Bun has opened the socket and "open" has not been dispatched yet (see {@linkcode opened}). */
   #openDue = false;
+
+  /** A socket `server` is upgrading. */
+  constructor(server?: ListeningServer) {
+    super();
+    this.#server = server;
+  }
 
   get readyState(): number {
     if (this.#closeWhenDrained && this.#raw) return ReadyState.CLOSING;
@@ -144,6 +153,10 @@ export class BunSocket extends EventSocket {
     if (refusal !== undefined) {
       this.dispatchRefusal(refusal);
       code = 1009; // what Bun sent the peer; its handler is told 1006
+    }
+    // `server.stop(true)` closed it, on this side's behalf, and Bun tells it as the peer's close.
+    if (closedByServerStop(this.#server, code, reason)) {
+      return this.dispatchClosedHere(code, reason);
     }
     this.dispatchClose(code, reason);
   }

@@ -24,6 +24,14 @@ export abstract class EventSocket implements WebSocketLike {
   #messageListeners: readonly Listener[] = [];
   #terminating = false;
 
+  /**
+   * Called, before the "close" listeners, with a close the runtime made itself on this side's
+   * behalf (its server stopping, see `_server_stop_close.ts`): the adapter's session closes with
+   * it there, so that it ends as this side's (`initiator` "local", no "disconnected" event) with
+   * the code the peer was sent. Set by `startSession`.
+   */
+  onClosedHere: ((code: number, reason: string) => void) | undefined;
+
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   abstract readonly readyState: number;
   /** What the runtime delivers binary messages as. */
@@ -111,6 +119,19 @@ export abstract class EventSocket implements WebSocketLike {
   /** The connection closed with `code` and `reason`. */
   protected dispatchClose(code: number, reason: string): void {
     this.dispatch("close", { type: "close", code, reason });
+  }
+
+  /**
+   * The runtime closed the connection itself, on this side's behalf, with `code` and `reason`
+   * (what the peer was sent): {@linkcode onClosedHere} first, then the "close".
+   */
+  protected dispatchClosedHere(code: number, reason: string): void {
+    try {
+      this.onClosedHere?.(code, reason);
+    } catch (error) {
+      reportUncaught(error); // the close must come all the same, or the session never ends
+    }
+    this.dispatchClose(code, reason);
   }
 
   /** The connection failed; a "close" follows. */

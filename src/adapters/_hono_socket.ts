@@ -9,6 +9,7 @@ import { ReadyState } from "../socket.ts";
 import { answerClose, type ClosableSocket } from "./_answer_close.ts";
 import { EventSocket } from "./_event_socket.ts";
 import { bunRefusal, workerdRefusal, wsRefusal } from "./_size_refusal.ts";
+import { closedByServerStop, type ListeningServer } from "./_server_stop_close.ts";
 import { terminate } from "./_terminate.ts";
 import { wsSendable } from "./_ws_send_copy.ts";
 import { failedWithoutClose, releaseDropped, uncarriedCode } from "./_workerd_socket.ts";
@@ -49,6 +50,8 @@ interface RawSocket {
 
 /** Hono's events driving a standard-looking socket: `events` goes to `upgradeWebSocket`. */
 export class HonoSocket extends EventSocket {
+  /** Bun's server, under Hono on Bun: to tell a close its `stop(true)` made. */
+  readonly #server: ListeningServer | undefined;
   #ws: HonoWSContext | undefined;
   #raw: RawSocket | undefined;
   #getBuffered: (() => number) | undefined;
@@ -93,6 +96,10 @@ export class HonoSocket extends EventSocket {
       // for, is told as a dropped connection (see `WorkerdCloses`).
       const uncarried = this.#workerd ? uncarriedCode(event) : undefined;
       if (uncarried !== undefined) return this.dispatchClose(1006, uncarried);
+      // Hono on Bun: `server.stop(true)` closed it, on this side's behalf, told as the peer's.
+      if (closedByServerStop(this.#server, event.code, event.reason)) {
+        return this.dispatchClosedHere(event.code, event.reason);
+      }
       this.dispatch("close", event);
     },
     onError: (event, ws) => {
@@ -109,6 +116,12 @@ export class HonoSocket extends EventSocket {
       if (this.#workerd) this.#onWorkerdError(event);
     },
   };
+
+  /** A socket for one upgrade; `server` is Bun's, under Hono on Bun (`hono/bun`'s `c.env`). */
+  constructor(server?: ListeningServer) {
+    super();
+    this.#server = server;
+  }
 
   get readyState(): number {
     if (this.#closed) return ReadyState.CLOSED;

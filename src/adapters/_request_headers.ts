@@ -48,9 +48,10 @@ export function offersSubprotocol(request: Request, protocol: string): boolean {
 const SUBPROTOCOL_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
- * Checks a `protocol` option where the options are read once (Node's `upgradeHandler`): a
- * `TypeError` that names it for one that is no subprotocol name, which no client could offer
- * (`""`, `"a,b"`, one with spaces), so that every client would be answered none.
+ * Checks a `protocol` option where the options are read (once for Node's `upgradeHandler`, at
+ * each upgrade for Deno's, Bun's and Workers' `upgrade`): a `TypeError` that names it for one
+ * that is no subprotocol name, which no client could offer (`""`, `"a,b"`, one with spaces), so
+ * that every client would be answered none.
  */
 export function checkSubprotocol(protocol: unknown): string | undefined {
   if (

@@ -12,6 +12,7 @@ import { ReadyState, type WebSocketLike } from "../socket.ts";
 import { WebSocketTransport } from "../transport.ts";
 import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
 import { thrownText } from "../_thrown_text.ts";
+import { EventSocket } from "./_event_socket.ts";
 import { followShutdown, type ShutdownOptions } from "./_shutdown.ts";
 
 /**
@@ -45,6 +46,11 @@ export function startSession(
     return null;
   }
   followShutdown(transport, options);
+  // A close the runtime made itself (its server stopping) is this side's: `close` on a socket
+  // already closed settles the session at once, with that code, before the "close" is heard.
+  if (socket instanceof EventSocket) {
+    socket.onClosedHere = (code, reason) => void transport.close(code, reason);
+  }
   return transport;
 }
 

@@ -8,7 +8,7 @@
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
 import { type BunServerWebSocket, BunSocket } from "./_bun_socket.ts";
-import { offersSubprotocol } from "./_request_headers.ts";
+import { checkSubprotocol, offersSubprotocol } from "./_request_headers.ts";
 import { startSession } from "./_session.ts";
 import type { ShutdownOptions } from "./_shutdown.ts";
 
@@ -21,6 +21,11 @@ export { sessionsEnded, type ShutdownOptions } from "./_shutdown.ts";
 export interface BunServer {
   /** Upgrades `request`, attaching `data` to the socket; `false` when it cannot. */
   upgrade(request: Request, options: { data: unknown; headers?: Record<string, string> }): boolean;
+  /**
+   * The port it listens on, 0 once stopped: a session that `stop(true)` closed (1001 "Server
+   * closed") ends as this side's, not as the caller's.
+   */
+  readonly port?: number | undefined;
 }
 
 /** The handlers and settings {@linkcode websocket} gives `Bun.serve`. */
@@ -51,7 +56,8 @@ export interface BunUpgradeOptions extends TransportOptions, AdmissionOptions, S
    * The subprotocol to answer with (`Sec-WebSocket-Protocol`), when the client offers it; a
    * client that offers none, or only others, is answered without one (RFC 6455 §4.2.2), as on
    * Deno and Workers. Not given, Bun answers the first subprotocol the client offers, whatever
-   * it is (Bun 1.4.5), unless `headers` names one.
+   * it is (Bun 1.4.5), unless `headers` names one. One that is no subprotocol name (a token,
+   * RFC 6455 §4.1), such as "", rejects with a `TypeError`, as on Node, Deno and Workers.
    */
   protocol?: string;
 }
@@ -128,10 +134,11 @@ export async function upgrade(
         `fetch, as its second argument; got ${server === null ? "null" : typeof server}`,
     );
   }
+  const protocol = checkSubprotocol(options.protocol);
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
-  const socket = new BunSocket();
-  const headers = withSubprotocol(request, options);
+  const socket = new BunSocket(server);
+  const headers = withSubprotocol(request, options.headers, protocol);
   if (!server.upgrade(request, headers ? { data: socket, headers } : { data: socket })) {
     return { transport: null, response: new Response("Bad upgrade", { status: 400 }) };
   }
@@ -140,14 +147,15 @@ export async function upgrade(
 }
 
 /**
- * The 101's extra headers, with the subprotocol `options.protocol` settles: Bun answers the first
+ * The 101's extra `headers`, with the subprotocol `protocol` settles: Bun answers the first
  * one offered unless told otherwise, and an empty value is how it is told to answer none (Bun
  * 1.4.5: a client offering `audio.v2, audio.v1` was answered `audio.v2` by a server speaking
- * `audio.v1`). A `Sec-WebSocket-Protocol` in `options.headers` stands.
+ * `audio.v1`). A `Sec-WebSocket-Protocol` in `headers` stands.
  */
 function withSubprotocol(
   request: Request,
-  { headers, protocol }: BunUpgradeOptions,
+  headers: BunUpgradeOptions["headers"],
+  protocol: string | undefined,
 ): Record<string, string> | undefined {
   if (protocol === undefined) return headers;
   // Read as Bun reads them: plain JavaScript may pass a `Headers` or pairs, which a spread drops.

@@ -8,7 +8,7 @@
 import type { TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
-import { offersSubprotocol } from "./_request_headers.ts";
+import { checkSubprotocol, offersSubprotocol } from "./_request_headers.ts";
 import { startSession } from "./_session.ts";
 import { WorkerdCloses, type WorkerdSocket } from "./_workerd_socket.ts";
 
@@ -20,7 +20,9 @@ export interface CloudflareUpgradeOptions extends TransportOptions, AdmissionOpt
    * The subprotocol to answer with (`Sec-WebSocket-Protocol`), to a client that offers it: one
    * that offers none, or only others, is upgraded with no subprotocol (answering one it did not
    * offer fails the connection in browsers and `ws`, RFC 6455 §4.1). Browsers take that; the `ws`
-   * client fails a connection that offered subprotocols and was answered none.
+   * client fails a connection that offered subprotocols and was answered none. One that is no
+   * subprotocol name (a token, RFC 6455 §4.1), such as "", rejects with a `TypeError`, as on
+   * Node, Deno and Bun: no client could offer it, and every one would be answered none.
    */
   protocol?: string;
   /**
@@ -91,6 +93,7 @@ export async function upgrade(
   if (terminate !== undefined && typeof terminate !== "function") {
     throw new TypeError(`terminate must be a function, got ${typeof terminate}`);
   }
+  const protocol = checkSubprotocol(options.protocol);
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
   const Pair = (globalThis as { WebSocketPair?: WebSocketPairConstructor }).WebSocketPair;
@@ -103,7 +106,6 @@ export async function upgrade(
   server.accept();
   // Before the transport listens: it is to hear only the closes this lets through.
   const closes = new WorkerdCloses(server);
-  const { protocol } = options;
   const headers = protocol !== undefined && offersSubprotocol(request, protocol)
     ? { "sec-websocket-protocol": protocol }
     : undefined;

@@ -7,7 +7,7 @@
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
 import { checkIdleTimeout } from "./_idle_timeout.ts";
-import { spaceSubprotocols } from "./_request_headers.ts";
+import { checkSubprotocol, spaceSubprotocols } from "./_request_headers.ts";
 import { startSession } from "./_session.ts";
 import { dropDenoSocket } from "./_terminate.ts";
 import { thrownText } from "../_thrown_text.ts";
@@ -34,7 +34,9 @@ export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions, 
    * The subprotocol to answer with (`Sec-WebSocket-Protocol`), when the client offers it; a
    * client that offers none, or others, is answered without one (RFC 6455 §4.2.2 lets a server),
    * and decides itself whether to go on. A list written without spaces (`a,b`, as the `ws`
-   * client writes several) is read as one with them.
+   * client writes several) is read as one with them. One that is no subprotocol name (a token,
+   * RFC 6455 §4.1), such as "", rejects with a `TypeError`, as on Node, Bun and Workers: no
+   * client could offer it, and every one would be answered none.
    */
   protocol?: string;
 }
@@ -73,9 +75,9 @@ export async function upgrade(
   const idleTimeout = options.idleTimeout === undefined
     ? undefined
     : checkIdleTimeout(options.idleTimeout);
+  const protocol = checkSubprotocol(options.protocol);
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
-  const { protocol } = options;
   // Deno finds `protocol` only in a list split at ", ": the `ws` client's `a,b` was answered with
   // none, and `ws` then fails the connection ("Server sent no subprotocol").
   if (protocol !== undefined) spaceSubprotocols(request);

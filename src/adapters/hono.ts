@@ -12,6 +12,7 @@ import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, wrongMethod } from "./_admission.ts";
 import { withCheckedIdleTimeout } from "./_idle_timeout.ts";
 import { HonoSocket, type HonoWSContext, type HonoWSEvents } from "./_hono_socket.ts";
+import type { ListeningServer } from "./_server_stop_close.ts";
 import { spaceSubprotocols, withHeader } from "./_request_headers.ts";
 import { runSession, startSession } from "./_session.ts";
 import type { ShutdownOptions } from "./_shutdown.ts";
@@ -122,7 +123,7 @@ export function voiceSession<C extends HonoContext, U = unknown>(
   }
   const sockets = new WeakMap<C, HonoSocket>();
   const upgrader = upgradeWebSocket((c) => {
-    const socket = new HonoSocket();
+    const socket = new HonoSocket(bunServerOf(c));
     sockets.set(c, socket);
     return socket.events;
   }, withCheckedIdleTimeout(options.upgradeOptions));
@@ -190,6 +191,17 @@ function withRuntimeWaitUntil<O extends TransportOptions>(options: O, c: HonoCon
 function refusedOnNode(c: HonoContext): Response | null {
   const method = (c as { env?: { incoming?: { method?: unknown } } }).env?.incoming?.method;
   return typeof method !== "string" || method === "GET" ? null : wrongMethod(method);
+}
+
+/**
+ * Bun's server under Hono on Bun, where `hono/bun` finds it (`c.env`, or `c.env.server`), else
+ * `undefined`: told by its `upgrade()`, so that no other runtime's `env` is taken for one.
+ */
+function bunServerOf(c: HonoContext): ListeningServer | undefined {
+  const env = (c as { env?: unknown }).env as { server?: unknown } | null | undefined;
+  const server = typeof env === "object" && env !== null && "server" in env ? env.server : env;
+  const upgrade = (server as { upgrade?: unknown } | null | undefined)?.upgrade;
+  return typeof upgrade === "function" ? server as ListeningServer : undefined;
 }
 
 /** The raw connection of a request on Node (`@hono/node-server` passes `env.incoming`). */

@@ -187,3 +187,26 @@ Deno.test('`upgrade` on Bun: a client that leaves as soon as it reads the 101 is
     assert.deepEqual(seen, ["connected", "disconnected"]);
   });
 });
+
+// Bun's `server.stop(true)` closes with 1001 "Server closed" and tells it as the peer's close (the
+// real runtime: tests/runtimes/bun_server_stop_test.ts). A proxy in front that stops sends the
+// same words: while the server still listens, the close is the peer's.
+Deno.test('`upgrade` on Bun: 1001 "Server closed" is this side\'s only once the server has stopped', async () => {
+  await withHeldTimeouts(async () => {
+    const outcomes: unknown[] = [];
+    for (const port of [0, 8080]) {
+      const raw: { data?: unknown } = fakeBunSocket();
+      const server = { ...bunServer(raw), port };
+      const { transport } = await upgrade(UPGRADE_REQUEST, server, { clock: new FakeClock() });
+      assert.ok(transport);
+      let disconnected = false;
+      transport.addEventListener("disconnected", () => (disconnected = true));
+      websocket.close(raw as BunServerWebSocket, 1001, "Server closed");
+      outcomes.push({ port, ...await transport.closed, disconnected });
+    }
+    assert.deepEqual(outcomes, [
+      { port: 0, code: 1001, reason: "Server closed", initiator: "local", disconnected: false },
+      { port: 8080, code: 1001, reason: "Server closed", initiator: "remote", disconnected: true },
+    ]);
+  });
+});
