@@ -187,11 +187,15 @@ class InboundStream {
       return ended === undefined ? Promise.resolve(result) : ended.then(() => result);
     };
     const iterator: AsyncIterableIterator<Frame> = {
-      next: () => returned === undefined ? source.next() : afterReturn(DONE),
+      // The source's own until `return()` (no call more a frame, on every `for await`'s path),
+      // then done after it (`afterReturn`): a `for await` read `next` once, at its start, and has
+      // ended by the time its `return()` runs.
+      next: source.next,
       return: (value?: unknown): Promise<IteratorResult<Frame>> => {
         if (returned !== undefined) {
           return afterReturn({ value, done: true } as IteratorResult<Frame>);
         }
+        iterator.next = () => afterReturn(DONE);
         // As the standard's (WebIDL "asynchronous iterator prototype object": `return()` runs
         // after the ongoing `next()`), a `next()` still waiting gets the next frame (or the
         // close) first: cancelled or let go now, its frame would be lost or it would end early.
