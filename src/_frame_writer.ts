@@ -11,6 +11,7 @@
 import { durationMs } from "./audio/pcm.ts";
 import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
 import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
+import { type SettleLater, settleLater } from "./_settle_later.ts";
 
 /** What the writable does with frames: the transport's push surface and its two endings. */
 export interface FrameSink {
@@ -78,7 +79,7 @@ interface WritableState {
    * Rejected") or with a `TypeError` when the writer is let go ("WritableStreamDefaultWriter-
    * Release"); the next writer's is its own.
    */
-  ready: PromiseWithResolvers<void> | undefined;
+  ready: SettleLater<void> | undefined;
   /** An abort's promise while it waits for the write waiting for room (see `pendingAbort`). */
   aborting: Promise<void> | undefined;
 }
@@ -91,7 +92,7 @@ function stop(state: WritableState, reason: unknown): void {
 }
 
 /** The pending `ready` of `state` (see `WritableState.ready`), taken to be settled now. */
-function takeReady(state: WritableState): PromiseWithResolvers<void> | undefined {
+function takeReady(state: WritableState): SettleLater<void> | undefined {
   const ready = state.ready;
   state.ready = undefined;
   return ready;
@@ -301,7 +302,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     if (this.#handedOver || state.waiting === undefined) return this.#standard.ready;
     let ready = state.ready;
     if (ready === undefined) {
-      ready = state.ready = Promise.withResolvers<void>();
+      ready = state.ready = settleLater<void>();
       ready.promise.catch(() => {}); // as the standard's, marked handled: the writes tell of it
     }
     return ready.promise;

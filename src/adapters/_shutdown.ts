@@ -9,6 +9,7 @@
 import type { WebSocketTransport } from "../transport.ts";
 import { expectMethods } from "../transport_options.ts";
 import { kindOf } from "../_kind_of.ts";
+import { type SettleLater, settleLater } from "../_settle_later.ts";
 
 /** The options the adapters of long-lived servers (Deno, Node, Bun, Hono) take for a shutdown. */
 export interface ShutdownOptions {
@@ -78,7 +79,7 @@ export function refusedForShutdown(options: ShutdownOptions): Response | null {
 class LiveSessions {
   readonly #live = new Map<WebSocketTransport, number | undefined>();
   /** Settled when the last live session has ended: what {@linkcode sessionsEnded} waits for. */
-  #allEnded: PromiseWithResolvers<void> | undefined;
+  #allEnded: SettleLater<void> | undefined;
 
   constructor(signal: AbortSignal) {
     // One listener per signal, for the server's life: sessions come and go in the map.
@@ -102,7 +103,7 @@ class LiveSessions {
 
   ended(): Promise<void> {
     if (this.#live.size === 0) return Promise.resolve();
-    return (this.#allEnded ??= Promise.withResolvers()).promise;
+    return (this.#allEnded ??= settleLater()).promise;
   }
 }
 

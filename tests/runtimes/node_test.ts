@@ -33,7 +33,7 @@ Deno.test("every entry point of the module loads and runs under Node as bundled 
     const run = await new Deno.Command("node", { args: [bundle], stdin: "null" }).output();
     const out = new TextDecoder().decode(run.stdout) + new TextDecoder().decode(run.stderr);
     assert.equal(run.code, 0, out);
-    assert.match(out, /^ok 7$/m);
+    assert.match(out, /^ok 9$/m);
   } finally {
     await Deno.remove(dirname(bundle), { recursive: true });
   }

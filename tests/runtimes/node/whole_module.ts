@@ -25,6 +25,7 @@ import * as bun from "../../../src/adapters/bun.ts";
 import { AudioChunkerStream } from "../../../src/streams/audio_chunker_stream.ts";
 import { PacketizerStream } from "../../../src/streams/packetizer_stream.ts";
 import { WavEncoderStream } from "../../../src/streams/wav_encoder_stream.ts";
+import { followShutdown } from "../../../src/adapters/_shutdown.ts";
 
 let checks = 0;
 const check = async (name: string, run: () => unknown) => {
@@ -110,4 +111,47 @@ await check("transport over an in-memory socket, with events", async () => {
   assert.equal((await transport.closed).initiator, "remote");
   assert.equal(errors.length, 1);
 });
+await check(
+  "a writer's ready while a write waits for room (no Promise.withResolvers on Node 20)",
+  async () => {
+    const { server, client } = new testing.MemorySocketPair();
+    const clock = new testing.FakeClock();
+    const transport = new core.WebSocketTransport(server, {
+      clock,
+      audioOut: { sampleRate: 16000, chunkMs: 20 },
+      maxQueuedMs: 100,
+    });
+    await clock.tick(0);
+    const writer = transport.writable.getWriter();
+    let writes = 0;
+    while (writer.desiredSize! > 0 && writes < 100) {
+      void writer.write({ ...frame, audio: new Uint8Array(6400) }); // 200 ms: past maxQueuedMs
+      writes++;
+    }
+    assert.ok(writes < 100, "a write waits for room");
+    let ready = false;
+    const waited = writer.ready.then(() => void (ready = true));
+    for (let i = 0; i < 50 && !ready; i++) await clock.tick(20);
+    await waited;
+    client.close(1000);
+    await clock.runAll();
+    await transport.closed;
+  },
+);
+await check(
+  "sessionsEnded waits for a live session (no Promise.withResolvers on Node 20)",
+  async () => {
+    const { server, client } = new testing.MemorySocketPair();
+    const shutdown = new AbortController();
+    const transport = new core.WebSocketTransport(server);
+    followShutdown(transport, { shutdownSignal: shutdown.signal });
+    let ended = false;
+    const all = node.sessionsEnded(shutdown.signal).then(() => void (ended = true));
+    await Promise.resolve();
+    assert.equal(ended, false, "the session is live");
+    client.close(1000);
+    await transport.closed;
+    await all;
+  },
+);
 console.log(`ok ${checks}`);
