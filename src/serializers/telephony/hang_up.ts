@@ -9,20 +9,19 @@ import { type Clock, systemClock } from "../../clock.ts";
 import { TransportError } from "../../errors.ts";
 import type { SerializerContext } from "../../serializer.ts";
 import { thrownText } from "../../_thrown_text.ts";
+import {
+  abortable,
+  cancelUnread,
+  type ErrorAnswer,
+  readErrorAnswer,
+  unsendableHeader,
+} from "./_hang_up_http.ts";
 
 /**
  * What a hang-up leaves of the transport's `sendTimeoutMs`, which bounds the `serialize` it runs
  * in: past that bound the session would end (1011) before the hang-up could say it timed out.
  */
 const SEND_MARGIN_MS = 250;
-
-/**
- * How much of an unsuccessful answer's body is read: its message shows the first 200 characters,
- * and `alreadyEnded` parses a provider's error (Twilio's code 20404, Telnyx's 90018: a few
- * hundred bytes of JSON). The rest is cancelled unread: a provider or a proxy answering an error
- * with a huge or endless body would otherwise be read, and held, until the timeout.
- */
-const ERROR_BODY_BYTES = 16 * 1024;
 
 /** The `fetch` shape the hang-up uses (the global one fits; tests inject their own). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -61,8 +60,9 @@ export interface HangUpRequest {
   /** Method, headers and body (the signal is added, and `redirect: "manual"`). */
   init: RequestInit;
   /**
-   * Whether an unsuccessful response means the call had already ended. `body`: its first 16 KiB,
-   * parsed as JSON, or as text when they are no JSON (a longer body is cut, so read as text).
+   * Whether an unsuccessful response means the call had already ended. `body`: its first 16 KiB
+   * (or what came of it before it broke off), parsed as JSON, or as text when they are no JSON (a
+   * longer body is cut, so read as text).
    */
   alreadyEnded(status: number, body: unknown): boolean;
 }
@@ -149,7 +149,8 @@ export interface HangUpSerializerOptions {
  * unheard. A response whose status is 2xx, or which `alreadyEnded` recognizes, is success; a
  * redirect is not followed (a POST or DELETE would be repeated as a GET, whose 2xx hangs up
  * nothing) but is a "protocol" error. Of an unsuccessful answer's body the first 16 KiB are read,
- * for the message and `alreadyEnded`, and the rest is cancelled unread.
+ * for the message and `alreadyEnded`, and the rest is cancelled unread; a body that breaks off is
+ * judged by its status and what came before the break (a 404 with Plivo is still a call gone).
  *
  * @example Hanging up through an injected fetch
  * ```ts
@@ -363,9 +364,7 @@ export class HangUp {
     const expire = () => stop.abort(new DOMException("hang-up timed out", "TimeoutError"));
     this.#clock.sleep(boundMs, done.signal).then(expire, () => {});
     const signal = stop.signal;
-    let text: string;
-    let status: number;
-    let redirect = "";
+    let answer: ErrorAnswer;
     try {
       // Redirects are not followed: fetch would repeat a POST or DELETE answered 301, 302 or 303
       // as a GET, and the call's resource, fetched, answers 200 with the call still up. A
@@ -375,14 +374,8 @@ export class HangUp {
       const response = await abortable(this.#fetch(request.url, init), signal);
       // A 2xx is success whatever its body says: not read, so a body that is slow to end does
       // not make a hang-up the provider took read as timed out.
-      if (response.ok) return discard(response);
-      status = response.status;
-      // A browser shows a redirect not followed as status 0 ("opaqueredirect").
-      if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
-        const to = response.headers.get("location");
-        redirect = ` (a redirect${to === null ? "" : ` to ${JSON.stringify(to)}`}, not followed)`;
-      }
-      text = await bodyPrefix(response, ERROR_BODY_BYTES, signal);
+      if (response.ok) return cancelUnread(response.body);
+      answer = await readErrorAnswer(response, signal);
     } catch (cause) {
       if (signal.aborted) {
         const before = spentMs > 0
@@ -399,15 +392,9 @@ export class HangUp {
     } finally {
       done.abort();
     }
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // Not JSON: `alreadyEnded` sees the text as is.
-    }
-    if (request.alreadyEnded(status, body)) return;
-    const shown = text.length > 200 ? `${text.slice(0, 197)}...` : text;
-    throw new TransportError("protocol", `${what} failed: HTTP ${status}${redirect} ${shown}`);
+    if (request.alreadyEnded(answer.status, answer.body)) return;
+    const options = answer.brokeOff === undefined ? {} : { cause: answer.brokeOff.reason };
+    throw new TransportError("protocol", `${what} failed: ${answer.summary}`, options);
   }
 }
 
@@ -423,70 +410,4 @@ function sessionEnded(what: string): TransportError {
 function outlivedSession(what: string, failure: unknown): TransportError {
   const message = `${what} failed after the session ended (reported)`;
   return new TransportError("closed", message, { cause: failure });
-}
-
-/**
- * The name of a header in `headers` whose value, trimmed as `Headers` trims it, still holds a
- * CR, LF or NUL (which `Headers` refuses), if any. A `Headers` object was checked when made.
- */
-function unsendableHeader(headers: HeadersInit | undefined): string | undefined {
-  if (headers === undefined || headers instanceof Headers) return undefined;
-  const entries = Array.isArray(headers) ? headers : Object.entries(headers);
-  for (const [name, value] of entries) {
-    if (/[\0\r\n]/.test(String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ""))) return name;
-  }
-  return undefined;
-}
-
-/** Lets go of a response body not read (a `fetch`'s holds its connection until then). */
-function discard(response: Response): void {
-  response.body?.cancel().catch(() => {});
-}
-
-/**
- * The first `maxBytes` of `response`'s body as text (UTF-8, as `Response.text` reads it; a
- * character cut at the end is left out), each read bounded by `signal`. What is left unread (past
- * the prefix, or at the timeout) is cancelled: a `fetch`'s body holds its connection until then.
- */
-async function bodyPrefix(
-  response: Response,
-  maxBytes: number,
-  signal: AbortSignal,
-): Promise<string> {
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  let left = maxBytes;
-  try {
-    while (left > 0) {
-      const { done, value } = await abortable(reader.read(), signal);
-      if (done) return text + decoder.decode();
-      const part = value.length > left ? value.subarray(0, left) : value;
-      left -= part.length;
-      text += decoder.decode(part, { stream: true });
-    }
-    return text;
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts; the listener is removed either way. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }
