@@ -132,9 +132,10 @@ const RECENT_DURATIONS = 8;
  * or beyond `maxGapMs`, a new timeline); if a packet lands on the timeline first, the lone packet
  * was a bogus number and is dropped (counted late), so one bad packet never mutes the packets after
  * it, and no silence filled is ever longer than `maxGapMs`; one still waiting when the stream
- * ends ({@linkcode MediaReorder.flush}) is dropped too, unless it follows a single lost packet.
- * Every drop and fill is counted under
- * the transport's counter names. Memory is bounded (at most 256 packets held).
+ * ends ({@linkcode MediaReorder.flush}) is dropped too, unless it follows a single lost packet,
+ * while one waiting at a pause ({@linkcode MediaReorder.giveUpHoles}) waits on for the packets
+ * after it. Every drop and fill is counted under the transport's counter names. Memory is bounded
+ * (at most 256 packets held).
  *
  * Numbers must be well-formed: a sequence that is not a safe integer (the string
  * "9007199254740993" reads as 2^53, where `n + 1 === n`), a timestamp that is not finite or a
@@ -265,39 +266,29 @@ export class MediaReorder<T> {
   }
 
   /**
-   * Ends the stream (or a pause in it): delivers everything held, in order, with the holes
-   * between as gaps. A jump still waiting for confirmation is dropped, counted late: no packet
-   * came to confirm it. Only one after a single lost packet (packets longer than the window wait
-   * for a second opinion even then) is taken, its hole filled, as a packet within the window is
-   * mid-stream. The timeline goes on after it.
+   * Ends the stream: delivers everything held, in order, with the holes between as gaps. A jump
+   * still waiting for confirmation is dropped, counted late: no packet came to confirm it, and none
+   * will. Only one after a single lost packet (packets longer than the window wait for a second
+   * opinion even then) is taken, its hole filled, as a packet within the window is mid-stream. The
+   * timeline goes on after it.
    */
   flush(output: MediaReorderOutput<T>): void {
-    const candidate = this.#candidate;
-    this.#candidate = undefined;
-    if (candidate !== undefined) {
-      // Mid-stream a farther jump is filled only once a packet near it confirms it, and dropped
-      // once a packet on the timeline says its number was bogus; neither will come now. Taken, it
-      // came behind silence for a loss nothing confirmed (1.2 s for a 100 ms Exotel chunk 20
-      // after chunk 7), at the end of the caller's audio, to the bot and into a recording.
-      // Past where the packet after the newest would start, as `#classify` measures it: beyond
-      // the window, else it would not wait; a single loss where packets are longer than it.
-      const unitMs = this.#unitMs();
-      const pastMs = (candidate.position - this.#head - this.#packetUnits()) * unitMs;
-      const single = pastMs <= this.#typicalMs() + candidate.tolerance * unitMs;
-      if (candidate.position > this.#next && single) this.#hold(candidate);
-      else this.#bump("inboundMediaLate", 1);
-    }
-    const held = this.#held;
-    while (held.length > 0) {
-      const first = held.shift()!;
-      const offset = first.position - this.#next;
-      if (offset >= first.tolerance) this.#fill(offset, output);
-      else if (offset <= -first.tolerance) {
-        this.#bump("inboundMediaDuplicates", 1);
-        continue;
-      }
-      this.#deliver(first.packet, first.position, first.span, output);
-    }
+    this.#giveUp(output, true);
+  }
+
+  /**
+   * A pause in the stream, not its end (nothing came for a while, and more may): gives up the holes
+   * media waits behind, delivering everything held, in order, with the holes between as gaps, as
+   * {@linkcode flush} does, and takes a jump waiting after a single lost packet as `flush` does. A
+   * farther jump still waiting for confirmation keeps waiting: the packets after the pause decide
+   * it as they would have without one, filling its hole once one lands near it, dropping it
+   * (counted late) once one lands on the timeline; the stream's end drops it. Dropped at the pause,
+   * a real jump (a few packets lost, then a stall) lost the caller's packet after the loss; taken,
+   * a bogus number within `maxGapMs` moved the timeline, and the real packets after it were
+   * dropped as late.
+   */
+  giveUpHoles(output: MediaReorderOutput<T>): void {
+    this.#giveUp(output, false);
   }
 
   /**
@@ -316,6 +307,43 @@ export class MediaReorder<T> {
     }
     while (held.length > 0) {
       const first = held.shift()!;
+      this.#deliver(first.packet, first.position, first.span, output);
+    }
+  }
+
+  /**
+   * Delivers what is held, in order, with the holes between as gaps; a pending jump is taken if it
+   * follows a single lost packet, else dropped (`atEnd`, counted late) or left waiting.
+   */
+  #giveUp(output: MediaReorderOutput<T>, atEnd: boolean): void {
+    const candidate = this.#candidate;
+    if (candidate !== undefined) {
+      // Mid-stream a farther jump is filled only once a packet near it confirms it, and dropped
+      // once a packet on the timeline says its number was bogus. At the end neither will come:
+      // taken, it came behind silence for a loss nothing confirmed (1.2 s for a 100 ms Exotel
+      // chunk 20 after chunk 7), at the end of the caller's audio, to the bot and into a recording.
+      // Past where the packet after the newest would start, as `#classify` measures it: beyond
+      // the window, else it would not wait; a single loss where packets are longer than it.
+      const unitMs = this.#unitMs();
+      const pastMs = (candidate.position - this.#head - this.#packetUnits()) * unitMs;
+      const single = pastMs <= this.#typicalMs() + candidate.tolerance * unitMs;
+      if (candidate.position > this.#next && single) {
+        this.#candidate = undefined;
+        this.#hold(candidate);
+      } else if (atEnd) {
+        this.#candidate = undefined;
+        this.#bump("inboundMediaLate", 1);
+      }
+    }
+    const held = this.#held;
+    while (held.length > 0) {
+      const first = held.shift()!;
+      const offset = first.position - this.#next;
+      if (offset >= first.tolerance) this.#fill(offset, output);
+      else if (offset <= -first.tolerance) {
+        this.#bump("inboundMediaDuplicates", 1);
+        continue;
+      }
       this.#deliver(first.packet, first.position, first.span, output);
     }
   }

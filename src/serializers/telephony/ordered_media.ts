@@ -569,18 +569,21 @@ export class OrderedMedia {
 
   /**
    * Media waited behind a hole for its wall-time bound: what the stage holds comes out, in order,
-   * the holes filled and counted, as the stage's `flush` does (a jump waiting for a second packet
-   * is dropped, counted late, unless it follows a single lost packet). The stream goes
-   * on: a packet of a hole given up that comes after is counted late. The frames go through the
-   * context, ahead of those of any message read after; a failure there is reported, the
-   * session goes on.
+   * the holes filled and counted (the stage's `giveUpHoles`). The stream goes on: a packet of a
+   * hole given up that comes after is counted late, and a lone jump waiting for a second packet
+   * waits on for it (one after a single lost packet is taken): only the stream's end drops it. A
+   * far end quiet for the bound after a real loss of a few packets and the one after them (a
+   * stalled TCP connection, whose packets then come in a burst) would otherwise lose that packet of
+   * the caller's speech, its place filled with silence once the burst confirms the loss. The frames
+   * go through the context, ahead of those of any message read after; a failure there is reported,
+   * the session goes on.
    */
   readonly #heldTooLong = (): void => {
     this.#heldArmed = false;
     const context = this.#context!;
     try {
       this.#frames.length = 0;
-      this.#reorder.flush(this.#output);
+      this.#reorder.giveUpHoles(this.#output);
       const frames = this.#handOver();
       if (frames.length > 0) context.inboundFrames!(frames);
     } catch (cause) {

@@ -369,6 +369,49 @@ Deno.test("`MediaReorder.flush` drops a pending jump, counted late, whether a lo
   assert.equal(long.reorder.counts.inboundMediaLate, 1);
 });
 
+Deno.test("`MediaReorder.giveUpHoles` (a pause) delivers what is held as `flush` does, but a far jump waits on for the packets after the pause", () => {
+  const s = stage();
+  s.push(1);
+  s.push(3);
+  s.push(10); // 120 ms past where 4 starts: waiting for a second opinion
+  s.reorder.giveUpHoles(s.output);
+  assert.deepEqual(s.take(), [{ packet: 1 }, { gap: 20, packets: 1 }, { packet: 3 }]);
+  assert.equal(s.reorder.pending, 1, "the jump waits on");
+  s.push(11); // after the pause, near the jump: a real loss of 4 to 9
+  assert.deepEqual(s.take(), [{ gap: 120, packets: 6 }, { packet: 10 }, { packet: 11 }]);
+  assert.deepEqual(s.reorder.counts, {
+    ...zero,
+    inboundMediaGapsFilled: 2,
+    inboundMediaGapMs: 140,
+  });
+  s.push(500); // a bogus number, nearly 10 s ahead
+  s.reorder.giveUpHoles(s.output);
+  assert.deepEqual(s.take(), []);
+  s.push(12); // after the pause, on the timeline: the jump was bogus
+  assert.deepEqual(s.take(), [{ packet: 12 }]);
+  assert.equal(s.reorder.counts.inboundMediaLate, 1);
+  assert.equal(s.reorder.pending, 0);
+  // Packets longer than the window (Exotel's 100 ms): one after a single loss is taken at the
+  // pause, as `flush` takes it; one after two lost waits, and the stream's end drops it.
+  const long = stage();
+  long.push(1, 100);
+  long.push(3, 100);
+  long.reorder.giveUpHoles(long.output);
+  assert.deepEqual(long.take(), [{ packet: 1 }, { gap: 100, packets: 1 }, { packet: 3 }]);
+  long.push(6, 100);
+  long.reorder.giveUpHoles(long.output);
+  assert.deepEqual(long.take(), []);
+  assert.equal(long.reorder.pending, 1);
+  long.reorder.flush(long.output);
+  assert.deepEqual(long.take(), []);
+  assert.deepEqual(long.reorder.counts, {
+    ...zero,
+    inboundMediaGapsFilled: 1,
+    inboundMediaGapMs: 100,
+    inboundMediaLate: 1,
+  });
+});
+
 Deno.test("`MediaReorder.reset` delivers what is held and lets the next packet start a new timeline", () => {
   const s = stage();
   s.push(1);
@@ -570,7 +613,14 @@ function planArbitrary(maxDelay: number, maxDuplicateDelay: number, lossOneIn: n
 /** Runs a stream through a stage and checks the invariants every input must keep. */
 function runAndCheck(
   order: number[],
-  options: { first: number; durationMs: number; modulus?: number; byTimestamp?: boolean },
+  options: {
+    first: number;
+    durationMs: number;
+    modulus?: number;
+    byTimestamp?: boolean;
+    /** Places in `order` after whose packet the stream pauses (`giveUpHoles`, a wall-time bound). */
+    pauses?: ReadonlySet<number>;
+  },
 ) {
   const { first, durationMs, modulus } = options;
   const key = (index: number) =>
@@ -589,12 +639,13 @@ function runAndCheck(
     packet: (packet) => events.push({ packet: packet.payload }),
     gap: (gap) => events.push({ gap: gap.durationMs, packets: gap.packets }),
   };
-  for (const index of order) {
+  order.forEach((index, at) => {
     const packet: MediaPacket<number> = options.byTimestamp
       ? { timestampMs: key(index), durationMs, payload: index }
       : { sequence: key(index), durationMs, payload: index };
     reorder.push(packet, output);
-  }
+    if (options.pauses?.has(at)) reorder.giveUpHoles(output);
+  });
   reorder.flush(output);
   const counts = reorder.counts;
   const delivered = events.flatMap((event) => "packet" in event ? [event.packet] : []);
@@ -692,6 +743,57 @@ Deno.test("`MediaReorder` property: beyond the window, in order, each once, gaps
   );
 });
 
+Deno.test("`MediaReorder` property: with pauses anywhere (`giveUpHoles`), the same invariants hold", () => {
+  fc.assert(
+    fc.property(
+      planArbitrary(12, 200, 6),
+      fc.integer({ min: 0, max: 1e6 }),
+      fc.array(fc.nat({ max: 400 }), { maxLength: 40 }),
+      fc.boolean(),
+      (plan, first, pauses, byTimestamp) => {
+        runAndCheck(arrivals(plan), {
+          first,
+          durationMs: 20,
+          byTimestamp,
+          pauses: new Set(pauses),
+        });
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("`MediaReorder` property: a loss of any length, then a pause after the packet that follows it, costs the lost packets alone", () => {
+  // The wall-time bound mid-call: a real loss, the packet after it, nothing for a while (a stalled
+  // connection), then the rest. Twilio's 20 ms packets, Exotel's 100 ms, and lengths between.
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 50 }),
+      fc.integer({ min: 2, max: 50 }),
+      fc.constantFrom(20, 30, 60, 100, 160),
+      fc.nat(),
+      fc.boolean(),
+      (before, after, durationMs, lossAt, byTimestamp) => {
+        const lost = 1 + lossAt % Math.floor(4000 / durationMs); // within maxGapMs (5 s)
+        const sent = [
+          ...Array.from({ length: before }, (_, i) => i),
+          ...Array.from({ length: after }, (_, i) => before + lost + i),
+        ];
+        const { delivered, counts } = runAndCheck(sent, {
+          first: 1,
+          durationMs,
+          byTimestamp,
+          pauses: new Set([before]), // right after the packet that follows the loss
+        });
+        assert.deepEqual(delivered, sent);
+        assert.equal(counts.inboundMediaLate, 0);
+        assert.equal(counts.inboundMediaGapsFilled, 1);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
 Deno.test("`MediaReorder` property: ordered by timestamp, the same invariants hold", () => {
   fc.assert(
     fc.property(
@@ -728,11 +830,46 @@ Deno.test("`MediaReorder` property: one bogus number anywhere costs no valid pac
         fc.integer({ min: 10_000, max: Number.MAX_SAFE_INTEGER }),
         fc.integer({ min: -1e12, max: -1000 }),
       ),
-      (count, at, bogus) => {
+      fc.boolean(),
+      (count, at, bogus, pause) => {
         const s = stage();
         const where = 1 + at % (count - 1); // the very first packet defines the timeline
         for (let sequence = 0; sequence < count; sequence++) {
-          if (sequence === where) s.push(bogus);
+          if (sequence === where) {
+            s.push(bogus);
+            // Nothing comes for a while after it (the wall-time bound): it still costs nothing.
+            if (pause) s.reorder.giveUpHoles(s.output);
+          }
+          s.push(sequence);
+        }
+        s.reorder.flush(s.output);
+        const delivered = s.take().map((event) => "packet" in event && event.packet);
+        assert.deepEqual(delivered, Array.from({ length: count }, (_, i) => i));
+        assert.deepEqual(s.reorder.counts, { ...zero, inboundMediaLate: 1 });
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("`MediaReorder` property: a bogus number within maxGapMs, then a pause, costs no valid packet", () => {
+  // Taken at the pause, its hole filled, it would move the timeline up to 5 s ahead, and every
+  // real packet up to it would then be dropped as late.
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 2, max: 200 }),
+      fc.nat(),
+      // Far enough that the packet after it still finds it beyond the window (nearer, it is taken
+      // for an early packet: the real one of its number is then the duplicate).
+      fc.integer({ min: 5, max: 249 }),
+      (count, at, ahead) => {
+        const s = stage();
+        const where = 1 + at % (count - 1);
+        for (let sequence = 0; sequence < count; sequence++) {
+          if (sequence === where) {
+            s.push(where + ahead); // 100 ms to 4.98 s past where `where` starts
+            s.reorder.giveUpHoles(s.output);
+          }
           s.push(sequence);
         }
         s.reorder.flush(s.output);
