@@ -6,7 +6,7 @@
 
 import { ReadyState } from "../socket.ts";
 import { EventSocket } from "./_event_socket.ts";
-import { closedByServerStop, type ListeningServer } from "./_server_stop_close.ts";
+import { closedByServerStop, followStop, type ListeningServer } from "./_server_stop_close.ts";
 import { bunRefusal } from "./_size_refusal.ts";
 
 /** Bun's `ServerWebSocket`, structurally. */
@@ -67,6 +67,7 @@ export class BunSocket extends EventSocket {
   constructor(server?: ListeningServer) {
     super();
     this.#server = server;
+    followStop(server);
   }
 
   get readyState(): number {

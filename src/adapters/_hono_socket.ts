@@ -9,7 +9,7 @@ import { ReadyState } from "../socket.ts";
 import { answerClose, type ClosableSocket } from "./_answer_close.ts";
 import { EventSocket } from "./_event_socket.ts";
 import { bunRefusal, workerdRefusal, wsRefusal } from "./_size_refusal.ts";
-import { closedByServerStop, type ListeningServer } from "./_server_stop_close.ts";
+import { closedByServerStop, followStop, type ListeningServer } from "./_server_stop_close.ts";
 import { terminate } from "./_terminate.ts";
 import { wsSendable } from "./_ws_send_copy.ts";
 import { failedWithoutClose, releaseDropped, uncarriedCode } from "./_workerd_socket.ts";
@@ -121,6 +121,7 @@ export class HonoSocket extends EventSocket {
   constructor(server?: ListeningServer) {
     super();
     this.#server = server;
+    followStop(server);
   }
 
   get readyState(): number {

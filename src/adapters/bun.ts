@@ -22,10 +22,12 @@ export interface BunServer {
   /** Upgrades `request`, attaching `data` to the socket; `false` when it cannot. */
   upgrade(request: Request, options: { data: unknown; headers?: Record<string, string> }): boolean;
   /**
-   * The port it listens on, 0 once stopped: a session that `stop(true)` closed (1001 "Server
-   * closed") ends as this side's, not as the caller's.
+   * Stops listening; `stop(true)` closes every open socket too, with 1001 "Server closed". The
+   * adapter wraps it (once per server), so that a session it closes ends as this side's, not as
+   * the caller's: nothing else on Bun's server tells that it has stopped (its `port` still says
+   * the port).
    */
-  readonly port?: number | undefined;
+  stop?(closeActiveConnections?: boolean): unknown;
 }
 
 /** The handlers and settings {@linkcode websocket} gives `Bun.serve`. */

@@ -11,6 +11,7 @@ import { admit } from "../../src/adapters/_admission.ts";
 import { upgrade } from "../../src/adapters/deno.ts";
 import { readStatusLine } from "./_raw_upgrade.ts";
 import { serveNodeUpgrades } from "./_node_upgrades.ts";
+import { upgradeRequest } from "./_upgrade_request.ts";
 
 /**
  * Hosts that name no host: an empty host with a port, a `%` that is no escape, no TCP port, and
@@ -60,19 +61,6 @@ async function upgradeWithHost(port: number, host: string): Promise<string | und
   }
 }
 
-/** An upgrade request to http://127.0.0.1/ws whose `Host` header says `host`. */
-function upgradeRequest(host: string): Request {
-  return new Request("http://127.0.0.1/ws", {
-    headers: {
-      host,
-      upgrade: "websocket",
-      connection: "Upgrade",
-      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-      "sec-websocket-version": "13",
-    },
-  });
-}
-
 Deno.test("Deno `upgrade` answers a Host that names no host 400, as the Node adapter does, before `authorize`", async () => {
   const asked: string[] = [];
   const authorize = (request: Request) => (asked.push(request.url), true);
@@ -98,10 +86,14 @@ Deno.test("Deno `upgrade` answers a Host that names no host 400, as the Node ada
 
 Deno.test("`admit` takes every form of host RFC 3986 writes, upper-case, a trailing dot, IPv6", async () => {
   for (const host of HOSTS) {
-    assert.equal(await admit(upgradeRequest(host), {}), null, JSON.stringify(host));
+    assert.equal(
+      await admit(upgradeRequest({ headers: { host } }), {}),
+      null,
+      JSON.stringify(host),
+    );
   }
   for (const host of NO_HOSTS) {
-    const refusal = await admit(upgradeRequest(host), {});
+    const refusal = await admit(upgradeRequest({ headers: { host } }), {});
     assert.equal(refusal?.status, 400, host);
     await refusal?.body?.cancel();
   }
@@ -130,7 +122,7 @@ Deno.test("Node `upgradeHandler` answers a Host with userinfo 400, before `autho
 
 Deno.test("`admit` refuses a Host that is no host and port (400), and takes every form of one", async () => {
   for (const host of ["user@voice.example", "@voice.example", "voice.example/ws", "a b:80"]) {
-    const refusal = await admit(upgradeRequest(host), {});
+    const refusal = await admit(upgradeRequest({ headers: { host } }), {});
     assert.equal(refusal?.status, 400, host);
     await refusal?.body?.cancel();
   }
@@ -142,6 +134,6 @@ Deno.test("`admit` refuses a Host that is no host and port (400), and takes ever
     "xn--bcher-kva.example",
   ];
   for (const host of hosts) {
-    assert.equal(await admit(upgradeRequest(host), {}), null, host);
+    assert.equal(await admit(upgradeRequest({ headers: { host } }), {}), null, host);
   }
 });

@@ -4,18 +4,11 @@
 // `allowedOrigins` or `authorize` and then failed as "server.upgrade is not a function".
 import assert from "node:assert/strict";
 import { type BunServer, upgrade } from "../../src/adapters/bun.ts";
-
-const UPGRADE = {
-  upgrade: "websocket",
-  connection: "Upgrade",
-  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-  "sec-websocket-version": "13",
-  origin: "https://evil.example",
-};
+import { upgradeRequest } from "./_upgrade_request.ts";
 
 Deno.test("Bun `upgrade` called without Bun's server throws a TypeError saying what it takes", async () => {
   const options = { allowedOrigins: ["https://app.example.com"] };
-  const request = new Request("http://127.0.0.1/ws", { headers: UPGRADE });
+  const request = upgradeRequest({ headers: { origin: "https://evil.example" } });
   await assert.rejects(upgrade(request, options as never), {
     name: "TypeError",
     message: /^upgrade\(request, server, options\) takes Bun\.serve's server.* got object$/,
@@ -31,9 +24,7 @@ Deno.test("Bun `upgrade` called without Bun's server throws a TypeError saying w
 // takes (HeadersInit). With `protocol`, they were spread into a record: a `Headers` spread is
 // empty, so its headers were lost from the 101.
 Deno.test("Bun `upgrade` with `protocol` keeps `headers` given as a Headers object", async () => {
-  const request = new Request("http://127.0.0.1/ws", {
-    headers: { ...UPGRADE, origin: "", "sec-websocket-protocol": "other, audio.v1" },
-  });
+  const request = upgradeRequest({ headers: { "sec-websocket-protocol": "other, audio.v1" } });
   let given: Record<string, string> | undefined;
   const server: BunServer = {
     upgrade: (_request, options) => {

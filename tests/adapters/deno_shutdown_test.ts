@@ -8,14 +8,7 @@ import { JsonSerializer, type WebSocketTransport } from "../../mod.ts";
 import { type DenoUpgradeOptions, sessionsEnded, upgrade } from "../../src/adapters/deno.ts";
 import { within, WsClient } from "../_ws_client.ts";
 import { assertFarewellCutAtGrace, assertSaidGoingAway } from "./_shutdown_checks.ts";
-
-/** What a client sends to ask for an upgrade (RFC 6455, 4.1). */
-const UPGRADE_HEADERS = {
-  upgrade: "websocket",
-  connection: "Upgrade",
-  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-  "sec-websocket-version": "13",
-};
+import { upgradeRequest } from "./_upgrade_request.ts";
 
 /** Serves `upgrade` with a JSON serializer per call and `options`, echoing each session. */
 function serve(options: DenoUpgradeOptions) {
@@ -62,7 +55,7 @@ Deno.test("Deno `upgrade`: aborting `shutdownSignal` says each session's goodbye
     });
   }
 
-  const refused = await fetch(http, { headers: UPGRADE_HEADERS });
+  const refused = await fetch(upgradeRequest({ url: http }));
   assert.equal(refused.status, 503);
   await refused.body?.cancel();
   assert.equal(sessions.length, 2, "no session began after the shutdown");
@@ -77,7 +70,7 @@ Deno.test("Deno `upgrade`: a request still being authorized when the shutdown be
     shutdownSignal: shutdown.signal,
     authorize: () => (asked.resolve(), answer.promise),
   });
-  const response = fetch(http, { headers: UPGRADE_HEADERS });
+  const response = fetch(upgradeRequest({ url: http }));
   await asked.promise;
   shutdown.abort();
   answer.resolve(true);
@@ -90,7 +83,7 @@ Deno.test("Deno `upgrade`: a request still being authorized when the shutdown be
 });
 
 Deno.test("Deno `upgrade`: a `shutdownSignal` that is no AbortSignal is a TypeError naming it", async () => {
-  const request = new Request("http://127.0.0.1/", { headers: UPGRADE_HEADERS });
+  const request = upgradeRequest();
   const shutdownSignal = new AbortController() as unknown as AbortSignal;
   await assert.rejects(
     upgrade(request, { shutdownSignal }),
@@ -135,7 +128,7 @@ Deno.test("Deno `upgrade`: past `shutdownGraceMs`, a session playing its farewel
 });
 
 Deno.test("Deno `upgrade`: a `shutdownGraceMs` that is no finite number >= 0 is refused, naming it", async () => {
-  const request = new Request("http://127.0.0.1/", { headers: UPGRADE_HEADERS });
+  const request = upgradeRequest();
   await assert.rejects(upgrade(request, { shutdownGraceMs: -1 }), {
     name: "RangeError",
     message: "shutdownGraceMs must be a finite number >= 0, got -1",

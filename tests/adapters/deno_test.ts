@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { JsonSerializer, type TransportError, type WebSocketTransport } from "../../mod.ts";
 import { type DenoUpgradeOptions, upgrade } from "../../src/adapters/deno.ts";
 import { within, WsClient } from "../_ws_client.ts";
+import { upgradeRequest } from "./_upgrade_request.ts";
 
 /** Serves `upgrade` on 127.0.0.1 port 0; each session's transport is handed to `onSession`. */
 function serve(
@@ -48,13 +49,9 @@ Deno.test("`upgrade` answers a plain request with 426 and upgrades nothing", asy
 Deno.test("`upgrade` refuses a browser origin not in allowedOrigins with 403", async () => {
   let sessions = 0;
   const { server, http } = serve({ allowedOrigins: ["https://app.example"] }, () => sessions++);
-  const headers = {
-    upgrade: "websocket",
-    connection: "Upgrade",
-    "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-    "sec-websocket-version": "13",
-  };
-  const refused = await fetch(http, { headers: { ...headers, origin: "https://evil.example" } });
+  const refused = await fetch(
+    upgradeRequest({ url: http, headers: { origin: "https://evil.example" } }),
+  );
   assert.equal(refused.status, 403);
   await refused.body?.cancel();
   assert.equal(sessions, 0);
@@ -91,14 +88,7 @@ Deno.test("`upgrade` refuses when authorize says no: 401, or the hook's own resp
   const client = await WsClient.open(url + "?token=good");
   await client.close();
   assert.equal(sessions, 1);
-  const status = await fetch(url.replace("ws:", "http:") + "?token=bad", {
-    headers: {
-      upgrade: "websocket",
-      connection: "Upgrade",
-      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-      "sec-websocket-version": "13",
-    },
-  });
+  const status = await fetch(upgradeRequest({ url: url.replace("ws:", "http:") + "?token=bad" }));
   assert.equal(status.status, 401);
   await status.body?.cancel();
   await server.shutdown();

@@ -10,6 +10,7 @@
 // without one, where `null` is refused 404.
 import assert from "node:assert/strict";
 import { CallDurableObject } from "../../src/adapters/cloudflare_durable_object.ts";
+import { upgradeRequest } from "./_upgrade_request.ts";
 
 const reached: string[] = [];
 const namespace = {
@@ -22,14 +23,7 @@ const namespace = {
   }),
 };
 
-const upgrade = new Request("https://example.test/ws/call-1", {
-  headers: {
-    upgrade: "websocket",
-    connection: "Upgrade",
-    "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-    "sec-websocket-version": "13",
-  },
-});
+const upgrade = upgradeRequest({ url: "https://example.test/ws/call-1" });
 
 Deno.test("CallDurableObject.route refuses an idFrom that is not a function", async () => {
   await assert.rejects(

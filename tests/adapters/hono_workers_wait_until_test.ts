@@ -16,6 +16,7 @@ import { FakeClock } from "../../src/testing/fake_clock.ts";
 import type { TransportError } from "../../src/errors.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
 import { withMemoryWorkers } from "./_memory_workers.ts";
+import { upgradeRequest } from "./_upgrade_request.ts";
 import { TWILIO_START } from "../serializers/telephony/_hang_up_session.ts";
 
 /** Workers' `ExecutionContext`, faked: the promises handed to its `waitUntil`. */
@@ -27,12 +28,6 @@ class FakeExecutionContext {
   }
   passThroughOnException(): void {}
 }
-
-const UPGRADE = {
-  upgrade: "websocket",
-  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-  "sec-websocket-version": "13",
-};
 
 /**
  * A Hono app on Workers whose Twilio session hangs up when told to, Twilio's API refusing 300 ms
@@ -64,7 +59,7 @@ async function startedCall(
       ...options,
     }),
   );
-  const request = new Request("https://example.com/ws", { headers: UPGRADE });
+  const request = upgradeRequest({ url: "https://example.com/ws" });
   const response = await app.fetch(request, {}, executionCtx);
   assert.equal(response.status, 101);
   return { clock, sessions, errors, requests: () => requests };

@@ -8,19 +8,10 @@ import assert from "node:assert/strict";
 import { upgrade as denoUpgrade } from "../../src/adapters/deno.ts";
 import { type BunServer, upgrade as bunUpgrade } from "../../src/adapters/bun.ts";
 import { upgrade as cloudflareUpgrade } from "../../src/adapters/cloudflare.ts";
+import { upgradeRequest } from "./_upgrade_request.ts";
 
-/** An upgrade (RFC 6455, 4.1) offering `offered` as its subprotocols. */
-function offering(offered: string): Request {
-  return new Request("http://127.0.0.1/ws", {
-    headers: {
-      upgrade: "websocket",
-      connection: "Upgrade",
-      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-      "sec-websocket-version": "13",
-      "sec-websocket-protocol": offered,
-    },
-  });
-}
+/** An upgrade (RFC 6455, 4.1) offering two subprotocols, `audio.v1` among them. */
+const offering = () => upgradeRequest({ headers: { "sec-websocket-protocol": "other, audio.v1" } });
 
 const BAD: [protocol: unknown, named: string][] = [
   ["", '""'],
@@ -44,7 +35,7 @@ for (const [runtime, upgrade] of Object.entries(ADAPTERS)) {
   Deno.test(`${runtime} \`upgrade\` rejects with a TypeError naming a \`protocol\` that is no subprotocol name`, async () => {
     for (const [protocol, named] of BAD) {
       await assert.rejects(
-        upgrade(offering("other, audio.v1"), protocol),
+        upgrade(offering(), protocol),
         (error) =>
           error instanceof TypeError &&
           error.message.startsWith("protocol must be a subprotocol") &&

@@ -6,10 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { startChild } from "./node/child_runtime.ts";
-
-/** The `bun` binary from npm (see bun_test.ts). */
-const BUN = fromFileUrl(import.meta.resolve("@oven/bun-linux-x64/package.json"))
-  .replace(/package\.json$/, "bin/bun");
+import { BUN } from "./bun/_bun_binary.ts";
 
 interface Told {
   places: { position: number; playsAt: number; sentAt: number }[];

@@ -8,10 +8,7 @@ import { fileURLToPath as fromFileUrl } from "node:url";
 import bunPackage from "@oven/bun-linux-x64/package.json" with { type: "json" };
 import { connectOffering } from "../adapters/_offering_client.ts";
 import { startChild } from "./node/child_runtime.ts";
-
-/** The `bun` binary from npm (see `bun_test.ts`). */
-const BUN = fromFileUrl(import.meta.resolve("@oven/bun-linux-x64/package.json"))
-  .replace(/package\.json$/, "bin/bun");
+import { BUN } from "./bun/_bun_binary.ts";
 
 Deno.test(`\`upgrade({ protocol })\` on Bun ${bunPackage.version} answers it only to a client that offers it`, async () => {
   const server = await startChild(BUN, [

@@ -4,13 +4,12 @@ import bunPackage from "@oven/bun-linux-x64/package.json" with { type: "json" };
 import { assertRefusesHugeMessage } from "./behaviour/huge_message.ts";
 import { behaviourSuite } from "./behaviour/suite.ts";
 import { startChild } from "./node/child_runtime.ts";
+import { BUN } from "./bun/_bun_binary.ts";
 
 /**
  * The `bun` binary from npm. The `bun` package's launcher is written by an install script Deno
  * does not run; the platform package it depends on carries the binary itself.
  */
-const BUN = fromFileUrl(import.meta.resolve("@oven/bun-linux-x64/package.json"))
-  .replace(/package\.json$/, "bin/bun");
 
 Deno.test(`\`upgrade\` on Bun ${bunPackage.version} passes the behavioural suite`, async (t) => {
   const server = await startChild(BUN, [

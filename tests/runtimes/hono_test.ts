@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
-import { fileURLToPath as fromFileUrl } from "node:url";
 import "@oven/bun-linux-x64/package.json" with { type: "json" };
 import { upgradeWebSocket } from "hono/deno";
 import type { WebSocketTransport } from "../../mod.ts";
@@ -13,6 +12,7 @@ import {
   voiceSession,
 } from "../../src/adapters/hono.ts";
 import { WsClient } from "../_ws_client.ts";
+import { upgradeRequest } from "../adapters/_upgrade_request.ts";
 import { behaviourApp, type RoomGreeting } from "./hono/app.ts";
 import { assertRefusesHugeMessage } from "./behaviour/huge_message.ts";
 import { behaviourSuite, type SuiteTarget } from "./behaviour/suite.ts";
@@ -21,11 +21,9 @@ import { resetDuringUpgrade } from "./node/resetting_client.ts";
 import { miniflareSanitizers } from "./miniflare_sanitizers.ts";
 import { closeFrame, maskedFrame, RawPeer } from "./cloudflare/raw_peer.ts";
 import { hostWorker } from "./cloudflare/hosted_worker.ts";
+import { BUN } from "./bun/_bun_binary.ts";
 
 const WORKER = import.meta.resolve("./hono/worker.ts");
-/** The `bun` binary inside its npm platform package (see `bun_test.ts`). */
-const BUN = fromFileUrl(import.meta.resolve("@oven/bun-linux-x64/package.json"))
-  .replace(/package\.json$/, "bin/bun");
 
 /**
  * The behavioural suite with the session callback's cases, then a session whose callback reads
@@ -261,18 +259,6 @@ for (const [name, runtime] of [["Node", "node"], ["Bun", BUN]] as const) {
       await server.close();
       await Deno.remove(dirname(bundle), { recursive: true });
     }
-  });
-}
-
-/** A well-formed WebSocket upgrade request, as a client sends it. */
-function upgradeRequest(): Request {
-  return new Request("http://127.0.0.1/ws", {
-    headers: {
-      upgrade: "websocket",
-      connection: "Upgrade",
-      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-      "sec-websocket-version": "13",
-    },
   });
 }
 

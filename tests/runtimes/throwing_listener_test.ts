@@ -6,9 +6,7 @@ import { dirname } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { bundleForNode, startChild } from "./node/child_runtime.ts";
 import { within, WsClient } from "../_ws_client.ts";
-
-const BUN = fromFileUrl(import.meta.resolve("@oven/bun-linux-x64/package.json"))
-  .replace(/package\.json$/, "bin/bun");
+import { BUN } from "./bun/_bun_binary.ts";
 
 /** How each runtime starts `./<runtime>/throwing_listener_server.ts`. */
 const RUNTIMES: Record<string, (entry: string) => string[] | Promise<string[]>> = {

@@ -1,9 +1,11 @@
 /**
  * One session ended by Bun's own `server.stop(true)` (not the adapters' `shutdownSignal`), for
  * `../bun_server_stop_test.ts`: on the Bun adapter, or, given `hono`, on Hono's (`hono/bun`).
- * Serves on 127.0.0.1 port 0, connects Bun's own WebSocket client, waits for an echo, stops the
- * server, and prints one JSON line: the session's `closed`, whether it heard "disconnected", and
- * the client's close. Bundled first (see `../node/child_runtime.ts`): it imports Hono.
+ * Serves on 127.0.0.1 port 0 or, given `fixed-port`, on a port named in `Bun.serve` (as a
+ * production server does: Bun's `server.port` then still says it once stopped), connects Bun's
+ * own WebSocket client, waits for an echo, stops the server, and prints one JSON line: the
+ * session's `closed`, whether it heard "disconnected", and the client's close. Bundled first (see
+ * `../node/child_runtime.ts`): it imports Hono.
  *
  * @module
  */
@@ -24,11 +26,11 @@ function echo(transport: WebSocketTransport): void {
 }
 
 const app = new Hono().get("/", voiceSession(upgradeWebSocket, echo));
-const onHono = (globalThis as unknown as { process: { argv: string[] } }).process.argv
-  .includes("hono");
+const { argv } = (globalThis as unknown as { process: { argv: string[] } }).process;
+const onHono = argv.includes("hono");
 const server = serve({
   hostname: "127.0.0.1",
-  port: 0,
+  port: argv.includes("fixed-port") ? freePort() : 0,
   fetch: onHono ? app.fetch as never : async (request, server) => {
     const { transport, response } = await upgrade(request, server);
     if (transport !== null) echo(transport);
@@ -36,6 +38,19 @@ const server = serve({
   },
   websocket: onHono ? honoHandlers as never : websocket,
 }) as { port: number; stop(closeActiveConnections: boolean): void };
+
+/** A port free now: taken by a listener of our own, then let go for the server. */
+function freePort(): number {
+  const probe = serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: () => Promise.resolve(new Response(null)),
+    websocket,
+  }) as { port: number; stop(closeActiveConnections: boolean): void };
+  const { port } = probe;
+  probe.stop(true);
+  return port;
+}
 
 /** `promise`, or a rejection naming `what` after 3 s: a broken server fails, never hangs. */
 function within<T>(promise: Promise<T>, what: string): Promise<T> {
