@@ -142,7 +142,7 @@ async function bodyPrefix(
   let left = maxBytes;
   try {
     while (left > 0) {
-      let read: ReadableStreamReadResult<Uint8Array>;
+      let read: Awaited<ReturnType<typeof reader.read>>;
       try {
         read = await abortable(reader.read(), signal);
       } catch (reason) {
