@@ -6,7 +6,7 @@
 
 import { ReadyState } from "../socket.ts";
 import { EventSocket } from "./_event_socket.ts";
-import { closedByServerStop, followStop, type ListeningServer } from "./_server_stop_close.ts";
+import { closedByServerStop, followStop, type StoppableServer } from "./_server_stop_close.ts";
 import { bunRefusal } from "./_size_refusal.ts";
 
 /** Bun's `ServerWebSocket`, structurally. */
@@ -52,7 +52,7 @@ function uncorkAll(): void {
  */
 export class BunSocket extends EventSocket {
   /** The server that upgraded it, to tell a close its `stop(true)` made (`closedByServerStop`). */
-  readonly #server: ListeningServer | undefined;
+  readonly #server: StoppableServer | undefined;
   #raw: BunServerWebSocket | undefined;
   #state: number = ReadyState.CONNECTING;
   #binaryType = "arraybuffer";
@@ -64,7 +64,7 @@ export class BunSocket extends EventSocket {
   #openDue = false;
 
   /** A socket `server` is upgrading. */
-  constructor(server?: ListeningServer) {
+  constructor(server?: StoppableServer) {
     super();
     this.#server = server;
     followStop(server);

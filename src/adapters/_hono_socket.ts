@@ -9,7 +9,7 @@ import { ReadyState } from "../socket.ts";
 import { answerClose, type ClosableSocket } from "./_answer_close.ts";
 import { EventSocket } from "./_event_socket.ts";
 import { bunRefusal, workerdRefusal, wsRefusal } from "./_size_refusal.ts";
-import { closedByServerStop, followStop, type ListeningServer } from "./_server_stop_close.ts";
+import { closedByServerStop, followStop, type StoppableServer } from "./_server_stop_close.ts";
 import { terminate } from "./_terminate.ts";
 import { wsSendable } from "./_ws_send_copy.ts";
 import { failedWithoutClose, releaseDropped, uncarriedCode } from "./_workerd_socket.ts";
@@ -51,7 +51,7 @@ interface RawSocket {
 /** Hono's events driving a standard-looking socket: `events` goes to `upgradeWebSocket`. */
 export class HonoSocket extends EventSocket {
   /** Bun's server, under Hono on Bun: to tell a close its `stop(true)` made. */
-  readonly #server: ListeningServer | undefined;
+  readonly #server: StoppableServer | undefined;
   #ws: HonoWSContext | undefined;
   #raw: RawSocket | undefined;
   #getBuffered: (() => number) | undefined;
@@ -118,7 +118,7 @@ export class HonoSocket extends EventSocket {
   };
 
   /** A socket for one upgrade; `server` is Bun's, under Hono on Bun (`hono/bun`'s `c.env`). */
-  constructor(server?: ListeningServer) {
+  constructor(server?: StoppableServer) {
     super();
     this.#server = server;
     followStop(server);

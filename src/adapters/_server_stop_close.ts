@@ -8,9 +8,7 @@
  */
 
 /** Bun's server, as far as telling that it has stopped goes. */
-export interface ListeningServer {
-  /** The port it listens on; not what tells a stop: Bun 1.4.5 still says it once stopped. */
-  readonly port?: number | undefined;
+export interface StoppableServer {
   /** Stops listening; given `true`, closes every open socket too, with 1001 "Server closed". */
   stop?(closeActiveConnections?: boolean): unknown;
 }
@@ -31,7 +29,7 @@ const followed = new WeakSet<object>();
  * it, first. A server whose `stop` cannot be wrapped (frozen) is left as it is, its stop's closes
  * told as the peer's.
  */
-export function followStop(server: ListeningServer | undefined): void {
+export function followStop(server: StoppableServer | undefined): void {
   if (typeof server !== "object" || server === null || followed.has(server)) return;
   followed.add(server);
   const stop = server.stop;
@@ -56,7 +54,7 @@ export function followStop(server: ListeningServer | undefined): void {
  * in front, stopping, sends the same 1001 "Server closed", and that close is the peer's.
  */
 export function closedByServerStop(
-  server: ListeningServer | undefined,
+  server: StoppableServer | undefined,
   code: number,
   reason: string,
 ): boolean {

@@ -12,7 +12,7 @@ import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, wrongMethod } from "./_admission.ts";
 import { withCheckedIdleTimeout } from "./_idle_timeout.ts";
 import { HonoSocket, type HonoWSContext, type HonoWSEvents } from "./_hono_socket.ts";
-import type { ListeningServer } from "./_server_stop_close.ts";
+import type { StoppableServer } from "./_server_stop_close.ts";
 import { spaceSubprotocols, withHeader } from "./_request_headers.ts";
 import { runSession, startSession } from "./_session.ts";
 import type { ShutdownOptions } from "./_shutdown.ts";
@@ -197,11 +197,11 @@ function refusedOnNode(c: HonoContext): Response | null {
  * Bun's server under Hono on Bun, where `hono/bun` finds it (`c.env`, or `c.env.server`), else
  * `undefined`: told by its `upgrade()`, so that no other runtime's `env` is taken for one.
  */
-function bunServerOf(c: HonoContext): ListeningServer | undefined {
+function bunServerOf(c: HonoContext): StoppableServer | undefined {
   const env = (c as { env?: unknown }).env as { server?: unknown } | null | undefined;
   const server = typeof env === "object" && env !== null && "server" in env ? env.server : env;
   const upgrade = (server as { upgrade?: unknown } | null | undefined)?.upgrade;
-  return typeof upgrade === "function" ? server as ListeningServer : undefined;
+  return typeof upgrade === "function" ? server as StoppableServer : undefined;
 }
 
 /** The raw connection of a request on Node (`@hono/node-server` passes `env.incoming`). */

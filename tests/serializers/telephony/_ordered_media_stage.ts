@@ -7,6 +7,8 @@
 
 import { OrderedMedia, TelephonyAudio } from "../../../src/serializers/telephony/mod.ts";
 import type { OrderedMediaOptions } from "../../../src/serializers/telephony/ordered_media.ts";
+import type { Frame } from "../../../src/frames.ts";
+import { FakeClock } from "../../../src/testing/fake_clock.ts";
 import { recordingContext } from "../fixtures/recording_context.ts";
 
 /** The made-up provider's audio codec, set up for 8 kHz mono both ways. */
@@ -31,4 +33,20 @@ export function boundStage(
   const { context, counted: counts, reported } = recordingContext();
   ordered.bind(context);
   return { ordered, counts, reported };
+}
+
+/**
+ * The stage on a fake clock, for the wall-time bound's tests: `handedOn` collects the frames it
+ * hands on between messages (`SerializerContext.inboundFrames`), `counted` its counts.
+ */
+export function clockedStage(encoding: "mulaw" | "pcm16le" = "mulaw") {
+  const clock = new FakeClock();
+  const handedOn: Frame[][] = [];
+  const { context, counted } = recordingContext({
+    clock,
+    inboundFrames: (frames) => void handedOn.push(frames),
+  });
+  const ordered = new OrderedMedia({ audio: globexAudio(encoding), provider: "Globex" });
+  ordered.bind(context);
+  return { clock, handedOn, counted, ordered };
 }

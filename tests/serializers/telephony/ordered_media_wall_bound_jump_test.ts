@@ -6,23 +6,13 @@
 // after a single loss too.
 import assert from "node:assert/strict";
 import type { Frame } from "../../../src/frames.ts";
-import { OrderedMedia } from "../../../src/serializers/telephony/ordered_media.ts";
 import { encodeBase64 } from "../../../src/serializers/telephony/base64.ts";
-import { FakeClock } from "../../../src/testing/fake_clock.ts";
-import { recordingContext } from "../fixtures/recording_context.ts";
-import { globexAudio } from "./_ordered_media_stage.ts";
+import { clockedStage } from "./_ordered_media_stage.ts";
 
 const BOUND_MS = 4 * 60;
 
 function stage() {
-  const clock = new FakeClock();
-  const handedOn: Frame[][] = [];
-  const { context, counted } = recordingContext({
-    clock,
-    inboundFrames: (frames) => void handedOn.push(frames),
-  });
-  const ordered = new OrderedMedia({ audio: globexAudio("pcm16le"), provider: "Globex" });
-  ordered.bind(context);
+  const { clock, handedOn, counted, ordered } = clockedStage("pcm16le");
   /** Each audio frame out, as [media time, ms, level]: pushed, handed on or flushed. */
   const out: [number, number, number][] = [];
   const take = (frames: Frame[]) => {

@@ -5,26 +5,15 @@
 // comes, counted late and dropped). Packets numbered as Twilio's `media.chunk` (twilio.com/docs/
 // voice/media-streams/websocket-messages, "Media message": chunk, timestamp, payload).
 import assert from "node:assert/strict";
-import type { Frame } from "../../../src/frames.ts";
-import { OrderedMedia } from "../../../src/serializers/telephony/ordered_media.ts";
 import { encodeBase64 } from "../../../src/serializers/telephony/base64.ts";
-import { FakeClock } from "../../../src/testing/fake_clock.ts";
-import { recordingContext } from "../fixtures/recording_context.ts";
-import { globexAudio } from "./_ordered_media_stage.ts";
+import { clockedStage } from "./_ordered_media_stage.ts";
 
 const PAYLOAD_20MS = encodeBase64(new Uint8Array(160).fill(0xff));
 /** The reorder window's default, and the wall-time bound: four windows. */
 const BOUND_MS = 4 * 60;
 
 function stage() {
-  const clock = new FakeClock();
-  const handedOn: Frame[][] = [];
-  const { context, counted } = recordingContext({
-    clock,
-    inboundFrames: (frames) => void handedOn.push(frames),
-  });
-  const ordered = new OrderedMedia({ audio: globexAudio(), provider: "Globex" });
-  ordered.bind(context);
+  const { clock, handedOn, counted, ordered } = clockedStage();
   const out: number[] = [];
   const push = (chunk: number) => {
     const frames = ordered.push({
