@@ -3,7 +3,7 @@
  * a client's opening handshake as RFC 6455 §4.1 has it, a GET with `Upgrade: websocket`,
  * `Connection: Upgrade`, a `Sec-WebSocket-Key` of 16 bytes in base64 (the RFC's own sample nonce,
  * §1.3) and `Sec-WebSocket-Version: 13`. A test that means a malformed handshake
- * (a key missing or too short, another version) writes its own.
+ * (a key missing or too short, another version, another method) writes its own.
  *
  * @module
  */

@@ -9,6 +9,7 @@ import { CallDurableObject } from "../../src/adapters/cloudflare_durable_object.
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
 import { withMemoryWorkers } from "./_memory_workers.ts";
+import { upgradeRequest } from "./_upgrade_request.ts";
 
 /** A call that hangs up at once, on `clock`, in an object whose state has no `abort()`. */
 class HangingUpCall extends CallDurableObject<undefined, Record<string, never>> {
@@ -24,16 +25,10 @@ class HangingUpCall extends CallDurableObject<undefined, Record<string, never>> 
   }
 }
 
-const UPGRADE = {
-  upgrade: "websocket",
-  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-  "sec-websocket-version": "13",
-};
-
 Deno.test("`CallDurableObject` without `ctx.abort()` takes the next call once a peer never answered the close", async () => {
   await withMemoryWorkers(async () => {
     const call = new HangingUpCall({}, undefined);
-    const upgrade = () => new Request("https://example.com/ws/CA1", { headers: UPGRADE });
+    const upgrade = () => upgradeRequest({ url: "https://example.com/ws/CA1" });
     assert.equal((await call.fetch(upgrade())).status, 101);
     await call.clock.tick(100); // the close goes unanswered: the connection would be dropped
     const [first] = call.sessions;

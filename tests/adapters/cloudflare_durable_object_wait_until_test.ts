@@ -19,6 +19,7 @@ import { FakeClock } from "../../src/testing/fake_clock.ts";
 import type { TransportError } from "../../src/errors.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
 import { withMemoryWorkers } from "./_memory_workers.ts";
+import { upgradeRequest } from "./_upgrade_request.ts";
 import { TWILIO_START } from "../serializers/telephony/_hang_up_session.ts";
 
 /** A `DurableObjectState` with `waitUntil` and `abort`, faked: the resets asked for. */
@@ -69,11 +70,8 @@ class TwilioCall extends CallDurableObject<undefined, ResettableState> {
   }
 }
 
-const UPGRADE = {
-  upgrade: "websocket",
-  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-  "sec-websocket-version": "13",
-};
+/** A new upgrade for the call CA1 (the object's one call). */
+const callRequest = () => upgradeRequest({ url: "https://example.com/ws/CA1" });
 
 /** One task: the object's reset waits one (see `CallDurableObject`) once it is due. */
 const aTask = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -97,12 +95,10 @@ Deno.test("`CallDurableObject` resets itself only once a hang-up under way has s
   await withMemoryWorkers(async (clients) => {
     const state = new ResettableState();
     const call = new TwilioCall(state);
-    const request = new Request("https://example.com/ws/CA1", { headers: UPGRADE });
-    assert.equal((await call.fetch(request)).status, 101);
+    assert.equal((await call.fetch(callRequest())).status, 101);
     await closedWhileHangingUp(call, clients[0]!);
     assert.deepEqual(state.resets, [], "not while Twilio is still asked");
-    const again = new Request("https://example.com/ws/CA1", { headers: UPGRADE });
-    assert.equal((await call.fetch(again)).status, 409, "as good as reset: no call taken");
+    assert.equal((await call.fetch(callRequest())).status, 409, "as good as reset: no call taken");
     await call.clock.tick(200); // Twilio refuses
     assert.deepEqual(call.errors.map((e) => e.code), ["timeout", "protocol"], "reported");
     await aTask();
@@ -115,8 +111,7 @@ Deno.test("`CallDurableObject` resets itself at `sendTimeoutMs` at most, whateve
   await withMemoryWorkers(async (clients) => {
     const state = new ResettableState();
     const call = new TwilioCall(state, NeverSettlingTwilio);
-    const request = new Request("https://example.com/ws/CA1", { headers: UPGRADE });
-    assert.equal((await call.fetch(request)).status, 101);
+    assert.equal((await call.fetch(callRequest())).status, 101);
     await closedWhileHangingUp(call, clients[0]!);
     await call.clock.tick(999);
     await aTask();
@@ -132,8 +127,7 @@ Deno.test("`CallDurableObject` hands a hang-up that outlives the socket to `ctx.
   await withMemoryWorkers(async (clients) => {
     const state = new ResettableState();
     const call = new TwilioCall(state, undefined);
-    const request = new Request("https://example.com/ws/CA1", { headers: UPGRADE });
-    assert.equal((await call.fetch(request)).status, 101);
+    assert.equal((await call.fetch(callRequest())).status, 101);
     const [client] = clients;
     const [transport] = call.sessions;
     await call.clock.tick(0);

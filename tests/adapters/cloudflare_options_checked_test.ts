@@ -11,14 +11,9 @@ import { type CloudflareUpgradeOptions, upgrade } from "../../src/adapters/cloud
 import { CallDurableObject } from "../../src/adapters/cloudflare_durable_object.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
 import { withMemoryWorkers } from "./_memory_workers.ts";
+import { upgradeRequest } from "./_upgrade_request.ts";
 
-const UPGRADE = {
-  upgrade: "websocket",
-  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-  "sec-websocket-version": "13",
-};
-
-const callRequest = () => new Request("https://example.com/ws/CA1", { headers: UPGRADE });
+const callRequest = () => upgradeRequest({ url: "https://example.com/ws/CA1" });
 
 Deno.test("`upgrade` on Workers refuses a `terminate` that is no function, upgrading nothing", async () => {
   await withMemoryWorkers(async (clients) => {

@@ -8,13 +8,7 @@ import { admit } from "../../src/adapters/_admission.ts";
 import { miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
 import { hostWorker } from "../runtimes/cloudflare/hosted_worker.ts";
 import { readStatusLine, sendRawUpgrade } from "./_raw_upgrade.ts";
-
-const UPGRADE = {
-  upgrade: "websocket",
-  connection: "Upgrade",
-  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-  "sec-websocket-version": "13",
-};
+import { UPGRADE_HEADERS } from "./_upgrade_request.ts";
 
 /** The status line workerd answers a raw GET upgrade with, `extra` headers and `body` added. */
 async function statusOf(url: URL, extra: string, body = ""): Promise<string | undefined> {
@@ -35,7 +29,11 @@ Deno.test({
     );
     try {
       for (const [method, body] of [["POST", "{}"], ["PUT", "x"]] as const) {
-        const response = await fetch(new URL("/ws", url), { method, headers: UPGRADE, body });
+        const response = await fetch(new URL("/ws", url), {
+          method,
+          headers: UPGRADE_HEADERS,
+          body,
+        });
         assert.equal(response.status, 405, method);
         assert.equal(response.headers.get("allow"), "GET", method);
         assert.equal(
@@ -63,13 +61,16 @@ Deno.test({
 
 Deno.test("`admit` refuses an upgrade that carries a body as it refuses another method: 405, Allow GET", async () => {
   // As workerd hands a POST over: a GET with a body, which `new Request` would not make.
-  const headers = new Headers({ ...UPGRADE, "content-length": "2" });
+  const headers = new Headers({ ...UPGRADE_HEADERS, "content-length": "2" });
   const told = { method: "GET", headers, body: new ReadableStream() };
   const refusal = await admit(told as unknown as Request, {});
   assert.equal(refusal?.status, 405);
   assert.equal(refusal?.headers.get("allow"), "GET");
   await refusal?.body?.cancel();
-  const post = await admit(new Request("http://x/ws", { method: "POST", headers: UPGRADE }), {});
+  const post = await admit(
+    new Request("http://x/ws", { method: "POST", headers: UPGRADE_HEADERS }),
+    {},
+  );
   assert.equal(post?.status, 405);
   assert.equal(await post?.text(), "WebSocket upgrades use GET, not POST");
 });

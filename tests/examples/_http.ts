@@ -6,13 +6,8 @@
  * @module
  */
 
-/** The headers of a WebSocket handshake (RFC 6455 §4.1), the key being the RFC's own sample. */
-export const UPGRADE_HEADERS: Readonly<Record<string, string>> = {
-  upgrade: "websocket",
-  connection: "Upgrade",
-  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-  "sec-websocket-version": "13",
-};
+/** The headers of a WebSocket handshake (RFC 6455 §4.1): the adapters' tests' own. */
+export { UPGRADE_HEADERS } from "../adapters/_upgrade_request.ts";
 
 /**
  * Sends `GET path` to `hostname` (default 127.0.0.1):`port` with exactly `headers` (include

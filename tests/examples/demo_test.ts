@@ -5,6 +5,7 @@ import { within, WsClient } from "../_ws_client.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import type { WebSocketTransport } from "../../mod.ts";
 import { rawStatus, UPGRADE_HEADERS } from "./_http.ts";
+import { upgradeRequest } from "../adapters/_upgrade_request.ts";
 
 /** `count` bytes of PCM16 whose samples count up from `first`: every byte says where it was. */
 function numberedPcm(first: number, count: number): Uint8Array {
@@ -111,8 +112,9 @@ Deno.test("demo `/ws` refuses a bad query (400), a plain GET (426) and a foreign
   // Refused before any upgrade, so the handler can be called directly.
   const handler = createDemoHandler();
   const foreign = await handler(
-    new Request("http://127.0.0.1:8000/ws", {
-      headers: { ...UPGRADE_HEADERS, origin: "https://evil.example" },
+    upgradeRequest({
+      url: "http://127.0.0.1:8000/ws",
+      headers: { origin: "https://evil.example" },
     }),
   );
   assert.equal(foreign.status, 403);

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { twilioBridge } from "../../examples/twilio/bridge.ts";
 import { MULAW_SILENCE_20MS, twilioIds } from "../serializers/fixtures/twilio_call.ts";
 import { WsClient } from "../_ws_client.ts";
+import { upgradeRequest } from "../adapters/_upgrade_request.ts";
 import { refusedStart, serveMain } from "./_example_main.ts";
 
 Deno.test("examples/twilio answers with Connect Stream TwiML and echoes a call, beeping on DTMF", async () => {
@@ -111,13 +112,7 @@ Deno.test("examples/twilio refuses unsigned requests when it has the auth token"
   const good = await twilioSign("12345", "https://example.ngrok.app/twimlFrom+1555");
   assert.equal((await handler(twiml(good))).status, 200);
 
-  const upgradeHeaders = {
-    upgrade: "websocket",
-    connection: "Upgrade",
-    "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-    "sec-websocket-version": "13",
-  };
-  const unsigned = new Request("http://127.0.0.1:8000/media", { headers: upgradeHeaders });
+  const unsigned = upgradeRequest({ url: "http://127.0.0.1:8000/media" });
   assert.equal((await handler(unsigned)).status, 401);
 });
 

@@ -15,6 +15,7 @@ import { judgePacing, type PacingRun } from "./_pacing_judge.ts";
 import { closeFrame, maskedFrame, RawPeer } from "./cloudflare/raw_peer.ts";
 import { bundleWorker, exampleCompatibilityDate } from "./cloudflare/worker_bundle.ts";
 import { hostWorker } from "./cloudflare/hosted_worker.ts";
+import { UPGRADE_HEADERS } from "../adapters/_upgrade_request.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const ENTRY = new URL("tests/runtimes/cloudflare/test_worker.ts", ROOT);
@@ -62,13 +63,6 @@ async function startWorkerd(compatibilityDate?: string): Promise<Workerd> {
 function connect(url: string): Promise<WsClient> {
   return WsClient.open(url);
 }
-
-const UPGRADE_HEADERS = {
-  upgrade: "websocket",
-  connection: "Upgrade",
-  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-  "sec-websocket-version": "13",
-};
 
 interface DirectClose {
   code: number;
