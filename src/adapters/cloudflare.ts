@@ -33,6 +33,22 @@ export interface CloudflareUpgradeOptions extends TransportOptions, AdmissionOpt
    * this session's: give it only to an object that holds this one connection.
    */
   terminate?: () => void;
+  /**
+   * Whether to agree per-message compression (`permessage-deflate`, RFC 7692) with a client that
+   * offers it. Off by default, as on Node (`ws`) and Bun: from compatibility date 2023-08-15
+   * (Cloudflare's `web_socket_compression` flag) workerd agrees it with every client that offers
+   * it, as browsers and `ws` do, and inflates each message whole before the session sees it, up to
+   * its 32 MiB limit: in local workerd, 30,596 bytes on the wire arrived as a 30 MiB message
+   * before `maxMessageBytes` could refuse it, a thousandfold cheaper way to make the isolate
+   * allocate. Voice gains little: audio compresses poorly, and deflating every outbound chunk
+   * costs CPU time, which Workers bill. Off, a client that sends a compressed message anyway (RSV1
+   * set) breaks the protocol: workerd closes with 1002, and the session ends with 1006. `true`
+   * leaves the choice to workerd; a Worker whose compatibility flags hold
+   * `no_web_socket_compression` agrees none either way.
+   *
+   * @default {false}
+   */
+  compression?: boolean;
 }
 
 /** The server end of a `WebSocketPair`: a standard socket plus `accept()`. Declared locally. */
@@ -41,6 +57,20 @@ interface WorkersWebSocket extends WebSocketLike, WorkerdSocket {
 }
 
 type WebSocketPairConstructor = new () => { 0: WorkersWebSocket; 1: WorkersWebSocket };
+
+/**
+ * The `Sec-WebSocket-Extensions` of a 101 that agrees no compression. With a value of the Worker's
+ * own, workerd does not fill in the client's offer (cloudflare/workerd, src/workerd/api/http.c++,
+ * `Response::send`) but hands the value to its HTTP server, which agrees only a
+ * `permessage-deflate` element of it and writes the header it agreed in place of the Worker's
+ * (capnproto, c++/src/kj/compat/http.c++, `acceptWebSocket`, `MANUAL_COMPRESSION`): a value with
+ * none leaves the 101 with no extension, and never reaches the client. The empty value that
+ * workerd's compatibility flag describes for this (src/workerd/io/compatibility-date.capnp,
+ * `webSocketCompression`) does not do it: kj reads an empty header as no header, and workerd fills
+ * in the client's offer (workerd 1.20260730; tests/adapters/cloudflare_compression_test.ts checks
+ * the 101). A private extension token (RFC 6455, 9.1) that names no extension.
+ */
+const NO_COMPRESSION = "x-no-compression";
 
 /**
  * Upgrades a request to a WebSocket with `WebSocketPair` and wraps the server end in a
@@ -89,9 +119,13 @@ export async function upgrade(
 ): Promise<UpgradeResult> {
   // Plain JavaScript has no type checker: a `terminate` that is no function was found only when a
   // peer left a close unanswered, as a "closed" error, the connection left up.
-  const { terminate } = options;
+  const { terminate, compression } = options;
   if (terminate !== undefined && typeof terminate !== "function") {
     throw new TypeError(`terminate must be a function, got ${typeof terminate}`);
+  }
+  // A string such as "false" would be truthy: checked, so that only `true` agrees compression.
+  if (compression !== undefined && typeof compression !== "boolean") {
+    throw new TypeError(`compression must be a boolean, got ${typeof compression}`);
   }
   const protocol = checkSubprotocol(options.protocol);
   const refusal = await admit(request, options);
@@ -106,9 +140,11 @@ export async function upgrade(
   server.accept();
   // Before the transport listens: it is to hear only the closes this lets through.
   const closes = new WorkerdCloses(server);
-  const headers = protocol !== undefined && offersSubprotocol(request, protocol)
-    ? { "sec-websocket-protocol": protocol }
-    : undefined;
+  const headers: Record<string, string> = {};
+  if (protocol !== undefined && offersSubprotocol(request, protocol)) {
+    headers["sec-websocket-protocol"] = protocol;
+  }
+  if (compression !== true) headers["sec-websocket-extensions"] = NO_COMPRESSION;
   // A `serializer` function that throws ends this session (1011, logged), not the Worker.
   const transport = startSession(
     terminate ? Object.assign(server, { terminate }) : server,
