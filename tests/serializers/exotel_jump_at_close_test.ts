@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { type AudioFrame, type Frame, WebSocketTransport } from "../../mod.ts";
 import { ExotelSerializer } from "../../src/serializers/exotel.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { exotelStart } from "./fixtures/exotel_call.ts";
 
 const STREAM = "MZ0123456789abcdef0123456789";
 
@@ -44,17 +45,7 @@ Deno.test("`ExotelSerializer` drops a lone far-out chunk still unconfirmed at th
   });
   const frames: Frame[] = [];
   transport.receive((frame) => frames.push(frame));
-  client.send(JSON.stringify({
-    event: "start",
-    sequence_number: "1",
-    stream_sid: STREAM,
-    start: {
-      stream_sid: STREAM,
-      call_sid: "CA0123456789abcdef0123456789",
-      account_sid: "AC0123456789abcdef0123456789",
-      media_format: { encoding: "audio/x-raw", sample_rate: "8000", bit_rate: "16" },
-    },
-  }));
+  client.send(exotelStart(STREAM));
   for (let chunk = 1; chunk <= 7; chunk++) client.send(media(chunk, 1000));
   client.send(media(20, 2000));
   await clock.tick(1);

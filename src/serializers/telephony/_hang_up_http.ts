@@ -21,14 +21,31 @@ const SHOWN_CHARS = 200;
 
 /**
  * The name of a header in `headers` whose value, trimmed as `Headers` trims it, still holds a
- * CR, LF or NUL (which `Headers` refuses, with an error quoting the value), if any. A `Headers`
- * object was checked when made. A value that is no string is read as `Headers` reads it.
+ * CR, LF or NUL (which `Headers` refuses, with an error quoting the value), if any. Read as
+ * `new Headers(headers)` reads it (Fetch's `HeadersInit`: an iterable of name-value pairs, else a
+ * record of own properties), so a `Map` (in Deno's types a `HeadersInit`, an `Iterable`) is seen
+ * through, not read as a record with no properties. A `Headers` object was checked when made. A
+ * value that is no string is read as `Headers` reads it. Left to `fetch`: what is no object (no
+ * `HeadersInit`: its error quotes no value), and the rare forms only one reader may read: an
+ * iterator that iterates itself (a generator, a `Map`'s `entries()`), and a pair that is no array
+ * (it may be one); read here, `fetch` would send the request without them.
  */
 export function unsendableHeader(headers: HeadersInit | undefined): string | undefined {
-  if (headers === undefined || headers instanceof Headers) return undefined;
-  const entries = Array.isArray(headers) ? headers : Object.entries(headers);
-  for (const [name, value] of entries) {
-    if (/[\0\r\n]/.test(String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ""))) return name;
+  if (typeof headers !== "object" || headers === null || headers instanceof Headers) {
+    return undefined;
+  }
+  const iterable = typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === "function"
+    ? headers as Iterable<unknown>
+    : undefined;
+  if (iterable !== undefined && (iterable[Symbol.iterator]() as unknown) === iterable) {
+    return undefined;
+  }
+  for (const pair of iterable ?? Object.entries(headers)) {
+    if (!Array.isArray(pair)) continue;
+    const [name, value] = pair;
+    if (/[\0\r\n]/.test(String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ""))) {
+      return String(name);
+    }
   }
   return undefined;
 }

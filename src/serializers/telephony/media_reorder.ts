@@ -70,6 +70,12 @@ export interface MediaReorderOptions {
    * newest packet's successor one may land before a second packet must confirm the jump. Latency
    * is added only while a hole is open, never to packets that arrive in order.
    *
+   * Never less than one packet in force: where packets are longer than `windowMs` (Exotel's are
+   * 100 ms, "every ~100 ms" in its AgentStream WebSocket protocol page), the window is the typical
+   * packet's duration (the median of the latest eight; capped at `maxGapMs`), since reordering
+   * moves whole packets and a shorter window could put none back in its place. One packet, not
+   * more: the hole's wait, the latency a loss costs, stays one packet long.
+   *
    * @default {60} three 20 ms packets: reordering on a media fork is a packet or two.
    */
   windowMs?: number;
@@ -125,17 +131,17 @@ const RECENT_DURATIONS = 8;
 /**
  * Puts numbered inbound media back in order. Push-driven (no timers): packets that arrive in
  * order are delivered at once; a packet after a hole is held until the hole is filled or until
- * the newest packet is more than `windowMs` past it, then the hole is reported as a gap of its
- * exact length and the held packets follow. Duplicates and packets too late to place are dropped;
- * a jump beyond the window waits for a second opinion: if the next packet off the timeline lands
- * nearer the jump than the timeline, and within `maxGapMs` of it, the jump is real (a loss, filled;
- * or beyond `maxGapMs`, a new timeline); if a packet lands on the timeline first, the lone packet
- * was a bogus number and is dropped (counted late), so one bad packet never mutes the packets after
- * it, and no silence filled is ever longer than `maxGapMs`; one still waiting when the stream
- * ends ({@linkcode MediaReorder.flush}) is dropped too, unless it follows a single lost packet,
- * while one waiting at a pause ({@linkcode MediaReorder.giveUpHoles}) waits on for the packets
- * after it. Every drop and fill is counted under the transport's counter names. Memory is bounded
- * (at most 256 packets held).
+ * the newest packet is more than `windowMs` (one packet, where packets are longer) past it, then
+ * the hole is reported as a gap of its exact length and the held packets follow. Duplicates and
+ * packets too late to place are dropped; a jump beyond the window waits for a second opinion: if
+ * the next packet off the timeline lands nearer the jump than the timeline, and within `maxGapMs`
+ * of it, the jump is real (a loss, filled; or beyond `maxGapMs`, a new timeline); if a packet
+ * lands on the timeline first, the lone packet was a bogus number and is dropped (counted late),
+ * so one bad packet never mutes the packets after it, and no silence filled is ever longer than
+ * `maxGapMs`; one still waiting when the stream ends ({@linkcode MediaReorder.flush}) is dropped
+ * too, unless it follows a single lost packet, while one waiting at a pause
+ * ({@linkcode MediaReorder.giveUpHoles}) waits on for the packets after it. Every drop and fill
+ * is counted under the transport's counter names. Memory is bounded (at most 256 packets held).
  *
  * Numbers must be well-formed: a sequence that is not a safe integer (the string
  * "9007199254740993" reads as 2^53, where `n + 1 === n`), a timestamp that is not finite or a
@@ -232,7 +238,11 @@ export class MediaReorder<T> {
     return { ...this.#counts };
   }
 
-  /** How long, in media time, a packet waits for a hole before it (`windowMs`, as resolved). */
+  /**
+   * `windowMs`, as resolved: how long, in media time, a packet waits for a hole before it where
+   * packets are no longer than that (else one packet: see
+   * {@linkcode MediaReorderOptions.windowMs}).
+   */
   get windowMs(): number {
     return this.#windowMs;
   }
@@ -268,9 +278,9 @@ export class MediaReorder<T> {
   /**
    * Ends the stream: delivers everything held, in order, with the holes between as gaps. A jump
    * still waiting for confirmation is dropped, counted late: no packet came to confirm it, and none
-   * will. Only one after a single lost packet (packets longer than the window wait for a second
-   * opinion even then) is taken, its hole filled, as a packet within the window is mid-stream. The
-   * timeline goes on after it.
+   * will. Only one after a single lost packet (one that came when the stream's packets were
+   * shorter, or by timestamp a stamp a little past its place) is taken, its hole filled, as a
+   * packet within the window is mid-stream. The timeline goes on after it.
    */
   flush(output: MediaReorderOutput<T>): void {
     this.#giveUp(output, true);
@@ -323,7 +333,8 @@ export class MediaReorder<T> {
       // taken, it came behind silence for a loss nothing confirmed (1.2 s for a 100 ms Exotel
       // chunk 20 after chunk 7), at the end of the caller's audio, to the bot and into a recording.
       // Past where the packet after the newest would start, as `#classify` measures it: beyond
-      // the window, else it would not wait; a single loss where packets are longer than it.
+      // the window, else it would not wait; a single loss where it waited while packets were
+      // shorter (by timestamp, a stamp that jitters past one packet's place).
       const unitMs = this.#unitMs();
       const pastMs = (candidate.position - this.#head - this.#packetUnits()) * unitMs;
       const single = pastMs <= this.#typicalMs() + candidate.tolerance * unitMs;
@@ -412,6 +423,21 @@ export class MediaReorder<T> {
     return sorted[count >> 1]!;
   }
 
+  /**
+   * The window in force, in ms of media: `windowMs`, or one typical packet where packets are
+   * longer. Reordering moves whole packets: with Exotel's 100 ms packets against the default
+   * 60 ms, a packet two places early (1, 2, 5, 3, 4) waited for a second opinion, and once 3 came
+   * it was still 100 ms past the window and was dropped as late (a hole was never waited for
+   * behind a packet at all: one packet's age is past 60 ms). One packet, not two or three: that is
+   * the latency a hole adds (100 ms behind an Exotel loss, not 300), and a number two packets
+   * ahead (two lost) still waits for a second packet to confirm it, as a jump. Capped at
+   * `maxGapMs`, the longest silence filled (a hole given up by the window is never longer than
+   * the window).
+   */
+  #windowInForceMs(): number {
+    return Math.max(this.#windowMs, Math.min(this.#typicalMs(), this.#maxGapMs));
+  }
+
   /** Ms per position unit: a typical packet's duration by sequence, 1 by timestamp. */
   #unitMs(): number {
     return this.#bySequence ? this.#typicalMs() : 1;
@@ -421,10 +447,10 @@ export class MediaReorder<T> {
     const offset = slot.position - this.#next;
     if (offset < slot.tolerance && offset > -slot.tolerance) return NEXT;
     if (offset > 0) {
-      // Measured past where the packet after the newest would start, so that a window shorter than
-      // a packet still lets a packet follow a single loss.
+      // Measured past where the packet after the newest would start: one after a single loss is a
+      // packet past it, within the window in force (never less than a packet).
       const pastMs = (slot.position - this.#head - this.#packetUnits()) * this.#unitMs();
-      return pastMs <= this.#windowMs ? AHEAD : SUSPECT_AHEAD;
+      return pastMs <= this.#windowInForceMs() ? AHEAD : SUSPECT_AHEAD;
     }
     if (-offset * this.#unitMs() > this.#maxGapMs) return SUSPECT_BEHIND;
     if (slot.position <= this.#historyStart - slot.tolerance || this.#inGap(slot)) return LATE;
@@ -570,7 +596,7 @@ export class MediaReorder<T> {
       const offset = first.position - this.#next;
       if (offset >= first.tolerance) {
         const holeAgeMs = (this.#head - this.#next) * this.#unitMs();
-        if (holeAgeMs <= this.#windowMs && held.length <= MAX_HELD) return;
+        if (holeAgeMs <= this.#windowInForceMs() && held.length <= MAX_HELD) return;
         this.#fill(offset, output);
       } else if (offset <= -first.tolerance) {
         // Overlapped by what was just delivered (possible only by timestamp).

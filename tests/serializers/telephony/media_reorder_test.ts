@@ -354,8 +354,9 @@ Deno.test("`MediaReorder.flush` drops a pending jump, counted late, whether a lo
   assert.deepEqual(s.take(), []);
   assert.equal(s.reorder.counts.inboundMediaLate, 2);
   assert.equal(s.reorder.pending, 0);
-  // Packets longer than the window (Exotel's 100 ms against 60): one after a single loss waits
-  // for a second opinion too, and at the end is taken behind the one packet's silence.
+  // Packets longer than `windowMs` (Exotel's 100 ms against 60): one after a single loss is held
+  // (the window in force is one packet), and at the end is taken behind the one packet's silence;
+  // one after two lost waits for a second opinion.
   const long = stage();
   long.push(1, 100);
   long.push(3, 100);

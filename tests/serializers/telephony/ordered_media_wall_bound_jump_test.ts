@@ -2,8 +2,8 @@
 // window still waiting for a second packet: a pause mid-call, not the stream's end. Packets of
 // 100 ms of PCM16 at 8 kHz, numbered as Exotel's AgentStream numbers them (developer.exotel.com/
 // docs/agentstream/websocket-protocol: `media.chunk` counting the media messages, `timestamp` in
-// ms), longer than the 60 ms window: a chunk after two lost waits for the next to confirm it, one
-// after a single loss too.
+// ms), longer than the 60 ms `windowMs`: a chunk after two lost waits for the next to confirm it;
+// one after a single loss is held behind its hole (the window in force is one packet).
 import assert from "node:assert/strict";
 import type { Frame } from "../../../src/frames.ts";
 import { encodeBase64 } from "../../../src/serializers/telephony/base64.ts";

@@ -1,0 +1,72 @@
+// A hang-up request's headers given as a `Map` (an `Iterable` of pairs, which `Headers`, and so
+// `fetch`, take as they take a list of pairs; from untyped JavaScript, a common slip) escaped the
+// check for a value no HTTP header may carry (a line break or NUL: RFC 9110 §5.5): read as a
+// record it has no properties, and Deno's fetch then refused it with an error quoting the value,
+// a credential, into a log. Read as `new Headers()` reads it, it is refused as a list of pairs is:
+// the header named, the value not shown, nothing sent. The far end: a REST endpoint on 127.0.0.1
+// that records what reaches it.
+import assert from "node:assert/strict";
+import type { TransportError } from "../../../src/errors.ts";
+import { HangUp, type HangUpRequest } from "../../../src/serializers/telephony/hang_up.ts";
+
+/** A hang-up of call "c1" at `base`, with `headers` as given. */
+function request(base: string, headers: unknown): HangUpRequest {
+  return {
+    provider: "Test",
+    callId: "c1",
+    url: `${base}/calls/c1`,
+    init: { method: "DELETE", headers: headers as HeadersInit },
+    alreadyEnded: () => false,
+  };
+}
+
+Deno.test("`HangUp` refuses a `Map` header value fetch would refuse, without showing it; a sound `Map`, or generator, is sent whole", async () => {
+  const seen: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (incoming) => {
+    seen.push(`${incoming.method} ${incoming.headers.get("authorization")}`);
+    return new Response(null, { status: 204 });
+  });
+  const base = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
+  try {
+    for (const key of ["KEY\nsecret123", "KEY\rsecret123", "KEY\0secret123"]) {
+      const headers = new Map([["accept", "application/json"], ["authorization", `Bearer ${key}`]]);
+      await assert.rejects(
+        new HangUp().run(request(base, headers)),
+        (e: TransportError) =>
+          e.code === "protocol" && e.message.includes("authorization header") &&
+          !e.message.includes("secret123") && !String(e.cause ?? "").includes("secret123"),
+        JSON.stringify(key),
+      );
+    }
+    assert.deepEqual(seen, [], "nothing sent");
+    // What is sound goes whole: the check reads a `Map` without using it up, and leaves a
+    // generator (one reader only) to fetch.
+    await new HangUp().run(request(base, new Map([["authorization", "Bearer KEY"]])));
+    const pairs = function* () {
+      yield ["authorization", "Bearer KEY2"];
+    };
+    await new HangUp().run(request(base, pairs()));
+    assert.deepEqual(seen, ["DELETE Bearer KEY", "DELETE Bearer KEY2"]);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("`HangUp` given headers that are no `HeadersInit` fails as a protocol error, not a TypeError from its check", async () => {
+  let sent = 0;
+  // What fetch does first (Fetch standard, fetch(): a new Request from input and init), and all
+  // it gets to: the headers are refused there.
+  const fetchThatChecks = (url: string, init: RequestInit) => {
+    sent++;
+    new Request(url, init);
+    return Promise.resolve(new Response(null, { status: 204 }));
+  };
+  for (const headers of [null, "authorization: x", 5]) {
+    await assert.rejects(
+      new HangUp({ fetch: fetchThatChecks }).run(request("http://127.0.0.1", headers)),
+      (e: TransportError) => e.code === "protocol" && /Test hang-up .* failed/.test(e.message),
+      String(headers),
+    );
+  }
+  assert.equal(sent, 3);
+});
