@@ -151,15 +151,25 @@ export function channelVariables(event: AsteriskEvent): Record<string, string> {
 export interface AsteriskFormat {
   /** The telephony kit's encoding. */
   encoding: TelephonyEncoding;
-  /** Samples per second. */
+  /**
+   * Samples per second, as Asterisk counts them (`ast_format_get_sample_rate`): G.722's audio
+   * rate, 16000, though its bytes go at 8,000 a second (RTP's clock for it).
+   */
   sampleRate: number;
-  /** The byte that is silence in this encoding. */
+  /**
+   * The byte that is silence in this encoding. G.722 has none (`SILENCE_BYTE`): the serializer
+   * pads with zeros coded by its encoder instead; 0xFC is what fades a decoder out.
+   */
   silence: number;
 }
 
 /**
  * Asterisk's format names (`ast_format_get_name`) for the codecs carried here. `slin*` is signed
  * linear in the host's byte order, little-endian on the x86 and ARM machines Asterisk runs on.
+ * `g722` is 16 kHz audio at 64 kbit/s (main/codec_builtin.c: `sample_rate` 16000, 80 bytes a
+ * 10 ms `minimum_ms`, `default_ms` 20), so chan_websocket frames it in 160 bytes
+ * (`optimal_frame_size` = default_ms × minimum_bytes / minimum_ms) and re-frames it freely
+ * (`minimum_bytes` over 10: no passthrough).
  * Not here: `slin12`, `slin32`, `slin96`, `slin192` (rates the resampler lacks) and the
  * passthrough codecs (`opus`, `speex`, `g729`), which need framing this package does not do.
  */
@@ -171,6 +181,7 @@ export const ASTERISK_FORMATS: Readonly<Record<string, AsteriskFormat>> = Object
   slin24: { encoding: "pcm16le", sampleRate: 24000, silence: 0 },
   slin44: { encoding: "pcm16le", sampleRate: 44100, silence: 0 },
   slin48: { encoding: "pcm16le", sampleRate: 48000, silence: 0 },
+  g722: { encoding: "g722", sampleRate: 16000, silence: 0xfc },
 });
 
 /** The format named `name`, or a decode error that says which formats to dial with. */

@@ -88,6 +88,8 @@ const MAX_PENDING_FLUSHES = 16;
  */
 const MAX_REFUSABLE = MAX_PENDING_MARKS + MAX_PENDING_FLUSHES;
 const utf8 = new TextEncoder();
+/** G.722's bytes a second: 64 kbit/s, one byte per tick of its 8 kHz RTP clock (RFC 3551 §4.5.2). */
+const G722_BYTE_RATE = 8000;
 
 /** How marks are acknowledged: see {@linkcode AsteriskSerializerOptions.marks}. */
 export type AsteriskMarks = "auto" | "mark-media" | "buffering";
@@ -158,7 +160,8 @@ interface PendingMark {
  * connection: Asterisk dialling the bot (`Dial(WebSocket/<client>/c(ulaw))`, ARI
  * `externalMedia` with `transport=websocket`) or the bot connecting to Asterisk's `/media/<id>`.
  *
- * Inbound: BINARY messages are media in the channel's format (μ-law, A-law or signed linear at
+ * Inbound: BINARY messages are media in the channel's format (μ-law, A-law, G.722 — 16 kHz audio
+ * in 160-byte 20 ms frames, one codec state per direction for the call — or signed linear at
  * 8, 16, 24, 44.1 or 48 kHz), decoded and resampled to the transport's input rate; TEXT messages
  * are control events, in the plain-text format or the JSON one (`control_message_format`, Asterisk
  * 20.18 / 22.8 / 23.2 and later), told apart per message. `MEDIA_START` → a `start` frame
@@ -182,7 +185,13 @@ interface PendingMark {
  * as the bot's PCM16 bytes; a `cancel`, or the socket's close before it could leave, drops it
  * counted in `stats.audioBytesDroppedOnClose`);
  * marks that were waiting come back as `mark` frames once Asterisk has confirmed the flush (it
- * discards queued marks silently).
+ * discards queued marks silently); after a bot's `PAUSE_MEDIA`, `CONTINUE_MEDIA` follows the
+ * flush, which the docs say ends the pause and chan_websocket.c does not.
+ * The bot's `PAUSE_MEDIA` holds Asterisk's queue, and while it does Asterisk sends no `MEDIA_XON`
+ * (chan_websocket.c `dequeue_frame`): a `MEDIA_XOFF` then holds the transport's sending until the
+ * bot's `CONTINUE_MEDIA` (send it as an urgent `message`: a queued one waits behind the held
+ * audio) and the queue's drain, or `sendTimeoutMs`; the serializer says so once (a "protocol"
+ * error).
  * `mark` → `MARK_MEDIA` or `STOP_MEDIA_BUFFERING` (see {@linkcode AsteriskSerializerOptions.marks});
  * `end` / `cancel` → `HANGUP`; `message` → a TEXT command, for `GET_STATUS`, `PAUSE_MEDIA` and
  * the like: a command's name (`"GET_STATUS"`) or an object `{ command, ...parameters }`. Commands
@@ -281,6 +290,15 @@ export class AsteriskSerializer implements FrameSerializer {
    */
   #direction: "dialled" | "in" | "not-in" = "dialled";
   /**
+   * The bot's `PAUSE_MEDIA` holds Asterisk's queue: it left, and no `CONTINUE_MEDIA` (nor an
+   * interruption, which sends one) since, nor a refusal of it.
+   */
+  #mediaPaused = false;
+  /** `MEDIA_XOFF` came and no `MEDIA_XON` since: the transport's sending is paused. */
+  #xoff = false;
+  /** That XON waits on the bot's `CONTINUE_MEDIA` was reported, for this spell of XOFF and pause. */
+  #pausedXoffReported = false;
+  /**
    * The mark commands sent while the direction is (or may be) "in" whose refusal has not come,
    * oldest first, at most {@linkcode MAX_REFUSABLE}: flush confirmations too (not pending marks,
    * but refused all the same). Each refusal is the oldest's (see `#refusedMark`).
@@ -351,7 +369,7 @@ export class AsteriskSerializer implements FrameSerializer {
       case "mark":
         return this.#mark(frame.name);
       case "end": {
-        const out: SerializedMessage[] = this.#frames.pad(this.#format.silence);
+        const out: SerializedMessage[] = this.#silenced(this.#frames.pad(this.#format.silence));
         if (this.#options.hangUp ?? true) out.push(this.#command("HANGUP"));
         return out;
       }
@@ -381,7 +399,22 @@ export class AsteriskSerializer implements FrameSerializer {
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
     const last = this.#frames.end(this.#audio.endOutbound(playing), this.#format.silence);
-    return last === null ? null : this.#opened(last);
+    return last === null ? null : this.#opened(this.#silenced(last));
+  }
+
+  /**
+   * `messages` from `WholeFrames.pad` or `end`, their padding (the last `paddedBytes` bytes, all
+   * in the last message, a copy of its own) made silence as the encoder codes it. In G.722 a byte
+   * plays as the bytes before it let it (`SILENCE_BYTE`): zeros coded on from our encoder's state
+   * keep the far end's decoder in step with it, where a run of 0xFC would leave the two apart
+   * into the next reply. The other encodings' silence byte is that already.
+   */
+  #silenced(messages: Uint8Array[]): Uint8Array[] {
+    const padded = this.#frames.paddedBytes;
+    if (padded === 0 || this.#format.encoding !== "g722" || messages.length === 0) return messages;
+    const last = messages[messages.length - 1]!;
+    this.#audio.fillSilence(last.subarray(last.length - padded));
+    return messages;
   }
 
   /** Encoded audio as whole-frame media, a bulk transfer opened first where marks need one. */
@@ -420,9 +453,13 @@ export class AsteriskSerializer implements FrameSerializer {
         return { type: "dtmf", digit } satisfies DtmfFrame;
       }
       case "MEDIA_XOFF":
+        this.#xoff = true;
         this.#context?.pauseSending?.(true);
+        this.#xonAwaitsContinue();
         return null;
       case "MEDIA_XON":
+        this.#xoff = false;
+        this.#pausedXoffReported = false;
         this.#context?.pauseSending?.(false);
         return null;
       case "MEDIA_MARK_PROCESSED":
@@ -453,6 +490,8 @@ export class AsteriskSerializer implements FrameSerializer {
    * as it stays so: the first refusal of each such spell is reported, the rest counted.
    */
   #refused(text: string | undefined): void {
+    // A pause refused (passthrough, or the media direction "in") never held the queue.
+    if (text?.startsWith("PAUSE_MEDIA ")) this.#mediaPaused = false;
     if (text !== undefined && PASSTHROUGH_REFUSAL.test(text)) {
       this.#passthroughReported = this.#reportedOnce(
         this.#passthroughReported,
@@ -618,7 +657,9 @@ export class AsteriskSerializer implements FrameSerializer {
     // answered before it), as it does before the transport's end-of-speech mark. The transport's
     // other marks fall mid-speech, where padding would put silence into the speech: the partial
     // frame waits for the next audio there.
-    const tail = isMidSpeechMark(name) ? [] : this.#frames.pad(this.#format.silence);
+    const tail = isMidSpeechMark(name)
+      ? []
+      : this.#silenced(this.#frames.pad(this.#format.silence));
     if (tail.length === 0) return this.#markCommands(mark.id);
     const out: SerializedMessage[] = [];
     if (this.#marks === "buffering" && !this.#bulk) {
@@ -677,6 +718,14 @@ export class AsteriskSerializer implements FrameSerializer {
     this.#audio.reset();
     this.#bulk = false;
     const out: SerializedMessage[] = [this.#command("FLUSH_MEDIA")];
+    if (this.#mediaPaused) {
+      // The docs: a flush "resets the paused state so there's no need to send … CONTINUE_MEDIA".
+      // chan_websocket.c's FLUSH_MEDIA leaves `queue_paused` set: the next reply would wait
+      // behind the bot's pause, and under XOFF no XON would come (see `#pauseSent`). Sent after
+      // the flush, nothing of what it discards plays.
+      out.push(this.#command("CONTINUE_MEDIA"));
+      this.#pauseSent("CONTINUE_MEDIA");
+    }
     if (this.#pending.length > 0) {
       // Asterisk discards the marks it had queued without a word: a mark of ours right after
       // the flush confirms it, and then the discarded ones are given back as Twilio does.
@@ -751,6 +800,7 @@ export class AsteriskSerializer implements FrameSerializer {
     if (this.#json) {
       const text = checkLength(toJson({ command, ...parameters }));
       if (command === "SET_MEDIA_DIRECTION") this.#directionSent(parameters.direction);
+      this.#pauseSent(command);
       return text;
     }
     // Plain text carries a command's name alone: chan_websocket.c reads what follows it only as
@@ -764,7 +814,47 @@ export class AsteriskSerializer implements FrameSerializer {
           `command's name alone; the JSON control format (f(json)) carries parameters`,
       );
     }
-    return this.#command(command);
+    const text = this.#command(command);
+    this.#pauseSent(command);
+    return text;
+  }
+
+  /**
+   * The bot's `PAUSE_MEDIA` or `CONTINUE_MEDIA` leaves. While paused, Asterisk plays silence and
+   * keeps the queue (docs.asterisk.org, WebSocket, `PAUSE_MEDIA`), and its timer tick returns
+   * before it looks at the queue's level (chan_websocket.c `dequeue_frame`: `queue_paused` is
+   * checked first), so a `MEDIA_XOFF` gets its `MEDIA_XON` only after `CONTINUE_MEDIA`, once the
+   * queue is under the XON level again: resuming at `CONTINUE_MEDIA` itself would send into a
+   * queue still over it, so the transport waits for that XON as for any.
+   */
+  #pauseSent(command: string): void {
+    if (command === "PAUSE_MEDIA") {
+      this.#mediaPaused = true;
+      this.#xonAwaitsContinue();
+    } else if (command === "CONTINUE_MEDIA") {
+      this.#mediaPaused = false;
+      this.#pausedXoffReported = false;
+    }
+  }
+
+  /**
+   * XOFF holds while the bot's pause does: no XON comes until the bot's `CONTINUE_MEDIA`, so the
+   * transport's pause of sending lasts until then (and past `sendTimeoutMs` ends itself, Asterisk
+   * dropping what overflows its 1,000 frames). Said once a spell, with what ends it: a queued
+   * `message` frame waits behind the held audio, for an XON that only it can bring.
+   */
+  #xonAwaitsContinue(): void {
+    if (!this.#xoff || !this.#mediaPaused || this.#pausedXoffReported) return;
+    this.#pausedXoffReported = true;
+    this.#context?.report(
+      new TransportError(
+        "protocol",
+        `${PROVIDER}: MEDIA_XOFF while the bot's PAUSE_MEDIA holds the queue: Asterisk sends ` +
+          `MEDIA_XON only after CONTINUE_MEDIA, and sending waits for it: send CONTINUE_MEDIA as ` +
+          `an urgent message (a queued one waits behind the held audio) or interrupt (which ` +
+          `sends it after FLUSH_MEDIA)`,
+      ),
+    );
   }
 
   /** A command in the channel's control format. */
@@ -810,16 +900,23 @@ function ownCommand(command: string): TransportError {
   );
 }
 
-/** The bytes per sample and rate of `format`'s media. */
+/**
+ * The bytes per sample and rate of `format`'s media. G.722's bytes go at 8,000 a second, one per
+ * tick of its RTP clock, though they carry 16 kHz audio: counted as one byte a sample at 8000, its
+ * durations come out right (`TelephonyAudio` takes it so).
+ */
 function wireOf(format: AsteriskFormat): WireFormat {
   return {
     bytesPerSample: format.encoding === "pcm16le" ? 2 : 1,
-    sampleRate: format.sampleRate,
+    sampleRate: format.encoding === "g722" ? G722_BYTE_RATE : format.sampleRate,
   };
 }
 
-/** Bytes in 20 ms of `format` (Asterisk's default framing for these codecs). */
+/**
+ * Bytes in 20 ms of `format` (Asterisk's default framing for these codecs): chan_websocket's
+ * `optimal_frame_size` before `MEDIA_START` says it (160 for G.722).
+ */
 function frameBytesOf(format: AsteriskFormat): number {
-  const samples = (format.sampleRate * 20) / 1000;
-  return format.encoding === "pcm16le" ? samples * 2 : samples;
+  const { bytesPerSample, sampleRate } = wireOf(format);
+  return ((sampleRate * 20) / 1000) * bytesPerSample;
 }

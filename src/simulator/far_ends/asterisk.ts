@@ -18,7 +18,12 @@
  *   leftover with silence and answers `MEDIA_BUFFERING_COMPLETED [id]` once its last frame has
  *   gone to the core). A message over 65,500 bytes closes the socket and hangs the call up.
  * - About 1,000 frames may wait; at about 900 Asterisk sends `MEDIA_XOFF`, and media sent after
- *   it "will probably be dropped"; below about 800 it sends `MEDIA_XON`.
+ *   it "will probably be dropped"; below about 800 it sends `MEDIA_XON`. "The media the app sent
+ *   just prior to receiving `MEDIA_XOFF` will be processed in its entirety": media that arrives
+ *   after XOFF left may have left the bot before XOFF reached it. The protocol has no round trip
+ *   to measure, so such media is taken as in flight for {@linkcode IN_FLIGHT_MS} after XOFF;
+ *   media still coming after that was sent after the bot could have read XOFF
+ *   (`asterisk.media-after-xoff`).
  * - `FLUSH_MEDIA` discards what is queued (and ends a bulk transfer); `MARK_MEDIA [id]`
  *   (20.18 / 22.8 / 23.2 and later) is answered by `MEDIA_MARK_PROCESSED [id]` when the mark
  *   reaches the front of the queue; `REPORT_QUEUE_DRAINED` by one `QUEUE_DRAINED` once the queue
@@ -36,6 +41,7 @@
  */
 
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g711.ts";
+import { G722Decoder, G722Encoder } from "../../audio/g722.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
 import { hexId, littleEndianBytes, samplesFromLittleEndian } from "./_json_events.ts";
 
@@ -52,16 +58,25 @@ export interface AsteriskFarEndOptions {
   controlFormat?: AsteriskControlFormat;
 }
 
-/** The formats the simulated channel can carry: bytes per sample and rate. */
-const FORMATS: Record<string, { rate: number; bytes: 1 | 2; law?: "ulaw" | "alaw" }> = {
-  ulaw: { rate: 8000, bytes: 1, law: "ulaw" },
-  alaw: { rate: 8000, bytes: 1, law: "alaw" },
-  slin: { rate: 8000, bytes: 2 },
-  slin16: { rate: 16000, bytes: 2 },
-  slin24: { rate: 24000, bytes: 2 },
-  slin32: { rate: 32000, bytes: 2 },
-  slin44: { rate: 44100, bytes: 2 },
-  slin48: { rate: 48000, bytes: 2 },
+/**
+ * The formats the simulated channel can carry: the audio's rate, its bytes a second on the wire,
+ * and the codec (signed linear when none). G.722 is 16 kHz audio in 8,000 bytes a second
+ * (asterisk/asterisk main/codec_builtin.c: `sample_rate` 16000, `minimum_bytes` 80 per
+ * `minimum_ms` 10), so its 20 ms `optimal_frame_size` is 160 bytes.
+ */
+const FORMATS: Record<
+  string,
+  { rate: number; byteRate: number; codec?: "ulaw" | "alaw" | "g722" }
+> = {
+  ulaw: { rate: 8000, byteRate: 8000, codec: "ulaw" },
+  alaw: { rate: 8000, byteRate: 8000, codec: "alaw" },
+  g722: { rate: 16000, byteRate: 8000, codec: "g722" },
+  slin: { rate: 8000, byteRate: 16000 },
+  slin16: { rate: 16000, byteRate: 32000 },
+  slin24: { rate: 24000, byteRate: 48000 },
+  slin32: { rate: 32000, byteRate: 64000 },
+  slin44: { rate: 44100, byteRate: 88200 },
+  slin48: { rate: 48000, byteRate: 96000 },
 };
 
 const PTIME_MS = 20;
@@ -70,6 +85,14 @@ const MAX_COMMAND_BYTES = 128;
 const QUEUE_MAX_FRAMES = 1000;
 const XOFF_FRAMES = 900;
 const XON_FRAMES = 800;
+/**
+ * How long after `MEDIA_XOFF` the bot's media may still be what it sent before it read XOFF: a
+ * round trip and the bot's time to act on the event. The protocol offers nothing to measure a
+ * round trip by (no ping, no answer to an event), so it is a bound: above the round trip of any
+ * link a call runs over (ITU-T G.114 keeps one-way delay under 400 ms) and a bot's event loop,
+ * far below a bot that sends on, whose media keeps coming for as long as XOFF holds.
+ */
+export const IN_FLIGHT_MS = 1000;
 const COMMANDS = new Set([
   "ANSWER",
   "HANGUP",
@@ -94,8 +117,10 @@ export class AsteriskFarEnd implements FarEnd {
   readonly #options: FarEndOptions;
   readonly #json: boolean;
   readonly #format: string;
-  readonly #bytesPerSample: 1 | 2;
-  readonly #law: "ulaw" | "alaw" | undefined;
+  readonly #codec: "ulaw" | "alaw" | "g722" | undefined;
+  /** G.722's codec state, one per direction for the call, as Asterisk's translators keep it. */
+  #g722Encoder: G722Encoder | undefined;
+  #g722Decoder: G722Decoder | undefined;
   readonly #frameBytes: number;
   readonly #connectionId: string;
   readonly #channelId: string;
@@ -119,11 +144,10 @@ export class AsteriskFarEnd implements FarEnd {
     this.#json = (asterisk.controlFormat ?? "plain-text") === "json";
     this.protocol = this.#json ? "asterisk-json" : "asterisk";
     this.#format = format;
-    this.#bytesPerSample = spec.bytes;
-    this.#law = spec.law;
+    this.#codec = spec.codec;
     this.playbackRate = spec.rate;
     this.caller = { sampleRate: spec.rate, frameMs: PTIME_MS };
-    this.#frameBytes = (spec.rate * PTIME_MS / 1000) * spec.bytes;
+    this.#frameBytes = spec.byteRate * PTIME_MS / 1000;
     this.#options = options;
     this.#connectionId = options.streamId ?? crypto.randomUUID();
     this.#channelId = options.callId ?? `${Math.floor(Date.now() / 1000)}.${hexId("", 4)}`;
@@ -151,10 +175,12 @@ export class AsteriskFarEnd implements FarEnd {
 
   sendAudio(samples: Int16Array): void {
     this.#checkXon();
-    const bytes = this.#law === "ulaw"
+    const bytes = this.#codec === "ulaw"
       ? mulawEncode(samples)
-      : this.#law === "alaw"
+      : this.#codec === "alaw"
       ? alawEncode(samples)
+      : this.#codec === "g722"
+      ? (this.#g722Encoder ??= new G722Encoder()).encode(samples)
       : littleEndianBytes(samples);
     this.#context.send(bytes);
   }
@@ -178,12 +204,14 @@ export class AsteriskFarEnd implements FarEnd {
       );
       return context.endCall("caller", "Asterisk hung up on an oversized message");
     }
-    // Media already on its way when XOFF left is "processed in its entirety"; media the bot sent
-    // after it could have read XOFF is the fault.
-    if (context.now() > this.#xoffAt) {
+    // Media already on its way when XOFF left is "processed in its entirety" (within IN_FLIGHT_MS
+    // of it); media the bot sent after it could have read XOFF is the fault.
+    const afterXoffMs = context.now() - this.#xoffAt;
+    if (afterXoffMs > IN_FLIGHT_MS) {
       context.violation(
         "asterisk.media-after-xoff",
-        "media sent after MEDIA_XOFF and before MEDIA_XON will probably be dropped",
+        `media ${Math.round(afterXoffMs)} ms after MEDIA_XOFF, past the ${IN_FLIGHT_MS} ms media ` +
+          `in flight takes, and before MEDIA_XON: it will probably be dropped`,
       );
     }
     let bytes = data;
@@ -255,8 +283,9 @@ export class AsteriskFarEnd implements FarEnd {
   }
 
   #decode(bytes: Uint8Array): Int16Array {
-    if (this.#law === "ulaw") return mulawDecode(bytes);
-    if (this.#law === "alaw") return alawDecode(bytes);
+    if (this.#codec === "ulaw") return mulawDecode(bytes);
+    if (this.#codec === "alaw") return alawDecode(bytes);
+    if (this.#codec === "g722") return (this.#g722Decoder ??= new G722Decoder()).decode(bytes);
     return samplesFromLittleEndian(bytes);
   }
 
@@ -366,8 +395,15 @@ export class AsteriskFarEnd implements FarEnd {
     return { command, id: typeof id === "string" ? id : undefined, json: true };
   }
 
+  /** G.722 has no silence byte; 0xFC codes no change in either band, and fades a decoder out. */
   #silenceByte(): number {
-    return this.#law === "ulaw" ? 0xff : this.#law === "alaw" ? 0xd5 : 0;
+    return this.#codec === "ulaw"
+      ? 0xff
+      : this.#codec === "alaw"
+      ? 0xd5
+      : this.#codec === "g722"
+      ? 0xfc
+      : 0;
   }
 
   /** Reports a rule broken and answers with Asterisk's `ERROR` event. */
