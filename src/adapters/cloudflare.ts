@@ -8,6 +8,7 @@
 import type { TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
+import { agreesCompression, NO_COMPRESSION } from "./_compression.ts";
 import { checkSubprotocol, offersSubprotocol } from "./_request_headers.ts";
 import { startSession } from "./_session.ts";
 import { WorkerdCloses, type WorkerdSocket } from "./_workerd_socket.ts";
@@ -59,20 +60,6 @@ interface WorkersWebSocket extends WebSocketLike, WorkerdSocket {
 type WebSocketPairConstructor = new () => { 0: WorkersWebSocket; 1: WorkersWebSocket };
 
 /**
- * The `Sec-WebSocket-Extensions` of a 101 that agrees no compression. With a value of the Worker's
- * own, workerd does not fill in the client's offer (cloudflare/workerd, src/workerd/api/http.c++,
- * `Response::send`) but hands the value to its HTTP server, which agrees only a
- * `permessage-deflate` element of it and writes the header it agreed in place of the Worker's
- * (capnproto, c++/src/kj/compat/http.c++, `acceptWebSocket`, `MANUAL_COMPRESSION`): a value with
- * none leaves the 101 with no extension, and never reaches the client. The empty value that
- * workerd's compatibility flag describes for this (src/workerd/io/compatibility-date.capnp,
- * `webSocketCompression`) does not do it: kj reads an empty header as no header, and workerd fills
- * in the client's offer (workerd 1.20260730; tests/adapters/cloudflare_compression_test.ts checks
- * the 101). A private extension token (RFC 6455, 9.1) that names no extension.
- */
-const NO_COMPRESSION = "x-no-compression";
-
-/**
  * Upgrades a request to a WebSocket with `WebSocketPair` and wraps the server end in a
  * {@linkcode WebSocketTransport}. Refuses, with no upgrade, a request that is not a WebSocket
  * upgrade (426), whose browser origin is not in `allowedOrigins` (403), or that `authorize` turns
@@ -119,14 +106,11 @@ export async function upgrade(
 ): Promise<UpgradeResult> {
   // Plain JavaScript has no type checker: a `terminate` that is no function was found only when a
   // peer left a close unanswered, as a "closed" error, the connection left up.
-  const { terminate, compression } = options;
+  const { terminate } = options;
   if (terminate !== undefined && typeof terminate !== "function") {
     throw new TypeError(`terminate must be a function, got ${typeof terminate}`);
   }
-  // A string such as "false" would be truthy: checked, so that only `true` agrees compression.
-  if (compression !== undefined && typeof compression !== "boolean") {
-    throw new TypeError(`compression must be a boolean, got ${typeof compression}`);
-  }
+  const compression = agreesCompression(options.compression);
   const protocol = checkSubprotocol(options.protocol);
   const refusal = await admit(request, options);
   if (refusal !== null) return { transport: null, response: refusal };
@@ -144,7 +128,7 @@ export async function upgrade(
   if (protocol !== undefined && offersSubprotocol(request, protocol)) {
     headers["sec-websocket-protocol"] = protocol;
   }
-  if (compression !== true) headers["sec-websocket-extensions"] = NO_COMPRESSION;
+  if (!compression) headers["sec-websocket-extensions"] = NO_COMPRESSION;
   // A `serializer` function that throws ends this session (1011, logged), not the Worker.
   const transport = startSession(
     terminate ? Object.assign(server, { terminate }) : server,

@@ -11,6 +11,7 @@ import { checkSharedOptions } from "./_shared_options.ts";
 import type { TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, wrongMethod } from "./_admission.ts";
 import { withCheckedIdleTimeout } from "./_idle_timeout.ts";
+import { agreesCompression, NO_COMPRESSION } from "./_compression.ts";
 import { HonoSocket, type HonoWSContext, type HonoWSEvents } from "./_hono_socket.ts";
 import type { StoppableServer } from "./_server_stop_close.ts";
 import { spaceSubprotocols, withHeader } from "./_request_headers.ts";
@@ -54,6 +55,19 @@ export interface HonoTransportOptions<U = unknown>
    * checked as the Deno adapter checks its own (a `RangeError` where the route is made).
    */
   upgradeOptions?: U;
+  /**
+   * Whether to agree per-message compression (`permessage-deflate`, RFC 7692) on Workers with a
+   * client that offers it. Off by default, as in the Cloudflare adapter (see its `compression`):
+   * workerd agrees it with every client that offers it (browsers and `ws` do) and inflates each
+   * message whole, up to 32 MiB, before the session can refuse it; off, a client that sends a
+   * compressed message anyway is closed with 1002, and the session ends with 1006. Deno, Node and
+   * Bun follow their own settings, whatever this says: `Deno.upgradeWebSocket` agrees no
+   * extension, and `@hono/node-ws`'s `ws` server and Bun's `websocket` (`perMessageDeflate`) agree
+   * none unless told to.
+   *
+   * @default {false}
+   */
+  compression?: boolean;
 }
 
 /**
@@ -75,8 +89,9 @@ export type HonoSessionHandler<C> = (transport: WebSocketTransport, c: C) => voi
  * are made up for as in the Cloudflare adapter (a client that breaks the protocol ends its
  * session with 1006, as does a close code no close frame may carry), and the session's
  * `waitUntil` is the request's `c.executionCtx.waitUntil` unless the options give one (a REST
- * hang-up may outlive the socket). An `onSession` that throws (or rejects) ends its session with
- * 1011 and a fatal "error" event, logged; the app goes on.
+ * hang-up may outlive the socket), and per-message compression is declined there as in the
+ * Cloudflare adapter unless `compression: true`. An `onSession` that throws (or rejects) ends its
+ * session with 1011 and a fatal "error" event, logged; the app goes on.
  * Middleware that writes headers on every response (`cors`, `poweredBy`, `secureHeaders`) may sit
  * in front of the route: tested on Deno, Node, Bun and workerd.
  *
@@ -114,6 +129,7 @@ export function voiceSession<C extends HonoContext, U = unknown>(
   options: HonoTransportOptions<U> = {},
 ): HonoHandler<C> {
   checkSharedOptions(options); // a bad option throws here, once
+  const compression = agreesCompression(options.compression);
   // Options given in its place (plain JavaScript) were never read: every request was upgraded,
   // whatever `allowedOrigins` or `authorize` said, and each session then ended with 1011.
   if (typeof onSession !== "function") {
@@ -152,7 +168,7 @@ export function voiceSession<C extends HonoContext, U = unknown>(
     watchNodeConnection(c, socket);
     // Synchronously, so that listeners added in onSession see "connected" on every runtime.
     if (transport !== null) runSession(transport, () => onSession(transport, c));
-    return response;
+    return compression ? response : declineWorkersCompression(response);
   };
 }
 
@@ -182,6 +198,20 @@ function withRuntimeWaitUntil<O extends TransportOptions>(options: O, c: HonoCon
   const waitUntil = context?.waitUntil;
   if (typeof waitUntil !== "function") return options;
   return { ...options, waitUntil: (promise: Promise<unknown>) => waitUntil.call(context, promise) };
+}
+
+/**
+ * The 101 with compression declined on Workers, told by the `webSocket` workerd's 101 carries:
+ * Hono's Workers `upgradeWebSocket` answers with no `Sec-WebSocket-Extensions`, and workerd then
+ * agrees the client's offer. The 101 Hono made (`new Response`) has mutable headers in workerd,
+ * which header middleware relies on too. On Deno, Node and Bun it is left as it is: there this
+ * header would reach the client, which must fail a connection answered with an extension it did
+ * not offer (RFC 6455, 4.1).
+ */
+function declineWorkersCompression(response: Response): Response {
+  if ((response as { webSocket?: unknown }).webSocket == null) return response;
+  response.headers.set("sec-websocket-extensions", NO_COMPRESSION);
+  return response;
 }
 
 /**

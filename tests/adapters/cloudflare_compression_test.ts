@@ -8,7 +8,7 @@
 // default: the 101 names no extension, and a compressed frame is a protocol error (RFC 6455, 5.2:
 // RSV1 set that no agreed extension defines fails the connection).
 import assert from "node:assert/strict";
-import { constants, deflateRawSync } from "node:zlib";
+import { agreed, BINARY, compressedFrame, OFFER } from "./_compressed_frame.ts";
 import WebSocket from "ws";
 import { within } from "../_ws_client.ts";
 import { miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
@@ -17,42 +17,12 @@ import { exampleCompatibilityDate } from "../runtimes/cloudflare/worker_bundle.t
 import { hostWorker } from "../runtimes/cloudflare/hosted_worker.ts";
 import type { CompressionLogEntry } from "./_cloudflare_compression_worker.ts";
 
-/**
- * An offer as browsers make it (RFC 7692, 5: the extension offered in `Sec-WebSocket-Extensions`;
- * 7.1.2.2: `client_max_window_bits` with no value, the client taking a window the server names).
- */
-const OFFER = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits";
-
 /** The inflated size of the compressed message: 30 MiB, under workerd's own 32 MiB. */
 const INFLATED_BYTES = 30 * 1024 * 1024;
 
-/**
- * One binary message of {@linkcode INFLATED_BYTES} zeros, compressed as RFC 7692 says (7.2.1:
- * DEFLATE, flushed, the final 0x00 0x00 0xff 0xff taken off; 6: RSV1 set on its first frame), in
- * one masked frame (RFC 6455, 5.2; all-zero mask): about 30 KB, a 16-bit length.
- */
-function compressedFrame(): Uint8Array {
-  const flushed = deflateRawSync(new Uint8Array(INFLATED_BYTES), {
-    finishFlush: constants.Z_SYNC_FLUSH,
-  });
-  const payload = flushed.subarray(0, flushed.length - 4);
-  assert.deepEqual([...flushed.subarray(-4)], [0x00, 0x00, 0xff, 0xff]);
-  assert.ok(payload.length < 65536, `${payload.length} bytes fit a 16-bit length`);
-  const FIN_RSV1_BINARY = 0x80 | 0x40 | 0x2;
-  const head = [
-    FIN_RSV1_BINARY,
-    0x80 | 126,
-    payload.length >> 8,
-    payload.length & 0xff,
-    0,
-    0,
-    0,
-    0,
-  ];
-  const frame = new Uint8Array(head.length + payload.length);
-  frame.set(head);
-  frame.set(payload, head.length);
-  return frame;
+/** One binary message of {@linkcode INFLATED_BYTES} zeros, compressed: about 30 KB. */
+function compressedZeros(): Uint8Array {
+  return compressedFrame(new Uint8Array(INFLATED_BYTES), BINARY);
 }
 
 /** The compression fixture Worker and its `CALLS` objects in workerd, at the example's date. */
@@ -65,12 +35,6 @@ async function hostCompressionWorker() {
   return { port: Number(url.port), hosted };
 }
 
-/** The extensions the 101 agreed (its `Sec-WebSocket-Extensions`), `undefined` for none. */
-function agreed(peer: RawPeer): string | undefined {
-  const line = peer.answer.split("\r\n").find((l) => /^sec-websocket-extensions:/i.test(l));
-  return line?.slice(line.indexOf(":") + 1).trim();
-}
-
 /**
  * Upgrades `path` offering compression, sends {@linkcode compressedFrame}, and gives what the 101
  * agreed and the code of the server's close.
@@ -78,8 +42,8 @@ function agreed(peer: RawPeer): string | undefined {
 async function sendCompressed(port: number, path: string) {
   const peer = await RawPeer.open(port, path, [OFFER]);
   try {
-    const extensions = agreed(peer);
-    await peer.write(compressedFrame());
+    const extensions = agreed(peer.answer);
+    await peer.write(compressedZeros());
     return { extensions, closeCode: await peer.closeCode(5000) };
   } finally {
     await peer.close();
