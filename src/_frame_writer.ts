@@ -11,7 +11,17 @@
 import { durationMs } from "./audio/pcm.ts";
 import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
 import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
-import { type SettleLater, settleLater } from "./_settle_later.ts";
+import { settleLater } from "./_settle_later.ts";
+import {
+  closeAfterAbort,
+  finishAbort,
+  type HandedReady,
+  pendingAbort,
+  settleAbort,
+  stop,
+  takeReady,
+  type WritableState,
+} from "./_writable_state.ts";
 
 /** What the writable does with frames: the transport's push surface and its two endings. */
 export interface FrameSink {
@@ -34,69 +44,6 @@ export interface FrameSink {
 
 /** What a write the transport took at once returns: settled, and shared. */
 export const WRITTEN: Promise<void> = Promise.resolve();
-
-/** What the writers of one writable share (a writer let go may leave frames waiting). */
-interface WritableState {
-  /** Fails the stream, as a sink that throws does. */
-  error(error: unknown): void;
-  /** Close was asked for: writes are refused, by a writer made later too (the standard cannot tell). */
-  closing: boolean;
-  /**
-   * Why the stream was aborted or failed, however that came (a writer of ours, the stream's own
-   * `abort()`, a pipe told to stop): frames still waiting for room are not sent, whichever writer
-   * wrote them, as the standard rejects every queued write then ("WritableStreamFinishErroring").
-   */
-  stopped: { reason: unknown } | undefined;
-  /** Settles once the last frame that had to wait for room has been sent; unset when none waits. */
-  waiting: Promise<void> | undefined;
-  /** Writes not yet settled: the one waiting for room and those behind it. */
-  backlog: number;
-  /**
-   * Milliseconds of audio behind the write waiting for room, written since the last interruption
-   * took them ({@linkcode takeHeldAudioMs}): what the next interruption drops here.
-   */
-  heldMs: number;
-  /** How many interruptions have taken `heldMs`: a write settling after one is no longer in it. */
-  taken: number;
-  /**
-   * The first `end` written behind the write waiting for room, while it waits there; `taken`
-   * once the transport handed it over another way ({@linkcode takeHeldEnd}): then never sent.
-   */
-  heldEnd: { frame: EndFrame; taken: boolean } | undefined;
-  /** Aborts the transport's side (`FrameSink.abort`), once however many ways abort comes. */
-  abort(reason: unknown): Promise<void>;
-  /**
-   * The close was asked for while a write waited for room: the standard's close would be queued
-   * behind it, not in flight, and an abort meanwhile fails it (see `settleAbort`).
-   */
-  closeQueued: boolean;
-  /**
-   * The writer's `ready` handed out while writes wait for room, pending, as the standard's is
-   * while there is backpressure: one promise however often it is read and however many writes
-   * queue meanwhile. Taken (unset) as it settles ({@linkcode takeReady}): resolved once no write
-   * waits ("WritableStreamUpdateBackpressure") or at the writer's close ("WritableStreamClose"),
-   * rejected at once when the stream stops ("WritableStreamDefaultWriterEnsureReadyPromise-
-   * Rejected") or with a `TypeError` when the writer is let go ("WritableStreamDefaultWriter-
-   * Release"); the next writer's is its own.
-   */
-  ready: SettleLater<void> | undefined;
-  /** An abort's promise while it waits for the write waiting for room (see `pendingAbort`). */
-  aborting: Promise<void> | undefined;
-}
-
-/** Marks the stream stopped (aborted or failed) for `reason`, unless it already is. */
-function stop(state: WritableState, reason: unknown): void {
-  if (state.stopped !== undefined) return;
-  state.stopped = { reason };
-  takeReady(state)?.reject(reason);
-}
-
-/** The pending `ready` of `state` (see `WritableState.ready`), taken to be settled now. */
-function takeReady(state: WritableState): SettleLater<void> | undefined {
-  const ready = state.ready;
-  state.ready = undefined;
-  return ready;
-}
 
 /** Whether `stream` is a transport's writable, made by {@linkcode frameWritable}. */
 export function isFrameWritable(stream: unknown): boolean {
@@ -165,6 +112,8 @@ class FrameWritable extends WritableStream<Frame> {
       heldEnd: undefined,
       abort: (reason) => aborted ??= sink.abort(reason),
       closeQueued: false,
+      abortAnswer: undefined,
+      lateClose: undefined,
       ready: undefined,
       aborting: undefined,
     };
@@ -198,15 +147,21 @@ class FrameWritable extends WritableStream<Frame> {
         const waiting = state.waiting;
         if (waiting === undefined) return sink.close();
         state.closeQueued = true;
-        return waiting.then(() => {
-          // Aborted while the close waited behind a write for room: as the standard's close
-          // queued behind a write in flight, it fails with the abort's reason and never reaches
-          // the transport ("WritableStreamFinishErroring" rejects the close request).
-          if (state.stopped !== undefined) throw state.stopped.reason;
-          // In flight from here: an abort now settles as this close does (`settleAbort`).
+        // Either way the write waiting for room ends: failed, it stopped the stream (`#fail`).
+        const afterWaiting = () => {
           state.closeQueued = false;
-          return sink.close();
-        });
+          const stopped = state.stopped;
+          // In flight from here: an abort now settles as this close does (`settleAbort`).
+          if (stopped === undefined) return sink.close();
+          // Aborted or failed while the close waited behind a write for room: as the standard's
+          // close queued behind a write in flight, it fails with the stream's reason and never
+          // reaches the transport ("WritableStreamFinishErroring" rejects the close request);
+          // aborted, only once the abort has settled as the transport's abort does.
+          if (state.abortAnswer === undefined) throw stopped.reason;
+          const fail = () => Promise.reject(stopped.reason);
+          return finishAbort(state, state.abort(stopped.reason)).then(fail, fail);
+        };
+        return waiting.then(afterWaiting, afterWaiting);
       },
       // The transport's side is aborted at once (the signal, above); the stream's abort settles,
       // and a writer's `closed` rejects, once the write waiting for room is done, as the
@@ -214,7 +169,8 @@ class FrameWritable extends WritableStream<Frame> {
       abort: (reason) => {
         const aborted = state.abort(reason);
         const waiting = state.waiting;
-        return waiting === undefined ? aborted : waiting.then(() => aborted, () => aborted);
+        const steps = waiting === undefined ? aborted : waiting.then(() => aborted, () => aborted);
+        return finishAbort(state, steps);
       },
     });
     this.#sink = sink;
@@ -254,14 +210,18 @@ class FrameWritable extends WritableStream<Frame> {
   }
 
   override close(): Promise<void> {
-    if (!this.locked) this.#state.closing = true;
+    if (!this.locked) {
+      const late = closeAfterAbort(this.#state);
+      if (late !== undefined) return late;
+      this.#state.closing = true;
+    }
     return super.close();
   }
 
   override abort(reason?: unknown): Promise<void> {
     const state = this.#state;
     if (this.locked) return super.abort(reason); // a TypeError, as the standard's
-    return state.aborting ?? pendingAbort(state, settleAbort(super.abort(reason), reason, state));
+    return state.aborting ?? pendingAbort(state, settleAbort(state, () => super.abort(reason)));
   }
 }
 
@@ -282,6 +242,17 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   #handedOver = false;
   /** `releaseLock()` was called. */
   #released = false;
+  /**
+   * This writer's `closed`, where not the runtime writer's: made while an abort waited for the
+   * write waiting for room, when the runtime's had failed at once (see the constructor).
+   */
+  #closed: Promise<void> | undefined;
+  /**
+   * The `ready` this writer handed out last while writes waited for room: once settled, still its
+   * `ready` unless a stop or release came after (see {@linkcode HandedReady}); unset by a release
+   * that found it settled already.
+   */
+  #ready: HandedReady | undefined;
 
   constructor(standard: WritableStreamDefaultWriter<Frame>, sink: FrameSink, state: WritableState) {
     this.#standard = standard;
@@ -291,36 +262,79 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     // it: the standard writer answers, and keeps the order. (Frames an earlier writer of ours left
     // waiting for room are in `state.waiting`: this one's go after them.)
     this.#handedOver = state.closing || standard.desiredSize !== 1;
+    // Aborted, the abort waiting for the write waiting for room: the standard's stream is erroring,
+    // and a writer's `closed` rejects once the abort settles ("WritableStreamFinishErroring"); the
+    // runtime's, errored, rejected it at once.
+    const answer = state.abortAnswer;
+    if (answer !== undefined) {
+      const reason = state.stopped?.reason;
+      const fail = () => Promise.reject(reason);
+      const closed = this.#closed = answer.promise.then(fail, fail);
+      closed.catch(() => {}); // as the standard's, marked handled
+    }
   }
 
   get closed(): Promise<void> {
-    return this.#standard.closed;
+    return this.#closed ?? this.#standard.closed;
   }
 
   get ready(): Promise<void> {
     const state = this.#state;
-    if (this.#handedOver || state.waiting === undefined) return this.#standard.ready;
+    if (this.#handedOver || state.waiting === undefined) {
+      // The one handed out while writes waited, settled where it was (the runtime writer never saw
+      // that wait, and its own `ready` is another promise), unless replaced since: a release
+      // decided it (`releaseLock`); a stop that came after it settled replaces it.
+      const kept = this.#ready;
+      if (
+        kept?.stopped !== undefined &&
+        (this.#released || kept.stopped === (state.stopped !== undefined))
+      ) {
+        return kept.promise;
+      }
+      return this.#standard.ready;
+    }
     let ready = state.ready;
     if (ready === undefined) {
-      ready = state.ready = settleLater<void>();
+      ready = state.ready = this.#ready = settleLater<void>();
       ready.promise.catch(() => {}); // as the standard's, marked handled: the writes tell of it
     }
     return ready.promise;
   }
 
   get desiredSize(): number | null {
-    if (this.#handedOver) return this.#standard.desiredSize;
-    return 1 - this.#state.backlog; // the standard's high-water mark, less what it would hold
+    const state = this.#state;
+    // The standard's high-water mark, less what it would hold; none once the stream has stopped
+    // (a frame another writer left waiting for room failed).
+    if (!this.#handedOver) return state.stopped === undefined ? 1 - state.backlog : null;
+    const size = this.#standard.desiredSize;
+    // Closed behind writes waiting for room: the runtime's close is in flight, as our writes passed
+    // it by, where the standard's is queued behind them, and they still count (the close, none).
+    return size !== null && state.closeQueued ? size - state.backlog : size;
   }
 
   write(frame: Frame): Promise<void> {
-    // Handed over (let go too: then a TypeError, whatever became of the stream), the standard
-    // writer answers; the stream aborted or failed or closing, so would it.
-    if (this.#handedOver) return this.#standard.write(frame);
-    const stopped = this.#state.stopped;
+    const state = this.#state;
+    if (this.#handedOver) {
+      // Closing, and not failed or aborted (or only aborting: `abortAnswer`): refused here, as the
+      // standard refuses a write once a close is asked for ("WritableStreamDefaultWriterWrite").
+      // The runtime's close may be in flight where the standard's waits behind a write waiting for
+      // room, and Deno's writer, asked to write then, fails the stream (its chunk-size step calls
+      // the size algorithm its close cleared, where "WritableStreamDefaultControllerGetChunkSize"
+      // returns 1); aborting, the runtime's stream has failed already.
+      if (
+        state.closing && !this.#released &&
+        (state.stopped === undefined || state.abortAnswer !== undefined)
+      ) {
+        return Promise.reject(new TypeError("the writable is closing"));
+      }
+      // Else (let go too: then a TypeError, whatever became of the stream) the standard writer
+      // answers.
+      return this.#standard.write(frame);
+    }
+    const stopped = state.stopped;
     if (stopped !== undefined) return Promise.reject(stopped.reason);
-    if (this.#state.closing) return Promise.reject(new TypeError("the writable is closing"));
-    const waiting = this.#state.waiting;
+    if (state.closing) return Promise.reject(new TypeError("the writable is closing"));
+    const waiting = state.waiting;
     if (waiting === undefined) {
       const room = this.#send(frame);
       return room === undefined ? WRITTEN : this.#wait(room);
@@ -339,7 +353,6 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     const held = frame.type === "audio" ? { ...frame, audio: new Uint8Array(frame.audio) } : frame;
     const interruptions = this.#sink.interruptions();
     const release = this.#hold(held);
-    const state = this.#state;
     const end = held.type === "end" && state.heldEnd === undefined
       ? state.heldEnd = { frame: held, taken: false }
       : undefined;
@@ -361,7 +374,10 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   }
 
   close(): Promise<void> {
-    if (this.#handedOver) return this.#standard.close();
+    if (this.#handedOver) {
+      if (this.#released) return this.#standard.close(); // a TypeError, as the standard's
+      return closeAfterAbort(this.#state) ?? this.#standard.close();
+    }
     this.#handedOver = true;
     this.#state.closing = true;
     takeReady(this.#state)?.resolve(); // as the standard's close: no write will wait for room
@@ -374,30 +390,33 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   abort(reason?: unknown): Promise<void> {
     const state = this.#state;
     if (this.#released) return this.#standard.abort(reason); // a TypeError, as the standard's
-    if (this.#handedOver) {
-      return state.aborting ??
-        pendingAbort(state, settleAbort(this.#standard.abort(reason), reason, state));
-    }
+    const first = !this.#handedOver;
     this.#handedOver = true;
-    stop(state, reason);
     // Asked of the stream now, as the standard's abort is: it stands if this writer is let go
     // before the frame waiting for room is done, and the stream is aborted for whoever comes
     // next. Its signal aborts the session at once, as the standard signals a sink's write in
     // flight: its queued audio is dropped (counted), so the frame waiting for room finishes now.
-    // As the standard's, the abort settles once that frame is done; those behind it fail.
-    const aborted = this.#standard.abort(reason);
-    const waiting = state.waiting;
-    if (waiting === undefined) return aborted;
-    const settled = () => aborted;
-    return pendingAbort(state, waiting.then(settled, settled));
+    // As the standard's, the abort settles once that frame is done (`settleAbort`), then
+    // `closed` rejects; those behind it fail.
+    return state.aborting ?? pendingAbort(
+      state,
+      settleAbort(state, () => {
+        if (first) stop(state, reason);
+        return this.#standard.abort(reason);
+      }),
+    );
   }
 
   releaseLock(): void {
     // A `ready` pending is this writer's (one handed over has had its own settled): the standard
-    // rejects it, and the next writer's `ready` is another promise.
-    if (!this.#handedOver) takeReady(this.#state)?.reject(new TypeError("the writer was released"));
+    // rejects it, and it stays this writer's `ready`; one settled already is replaced by the
+    // runtime writer's, rejected. The next writer's `ready` is another promise.
+    const pending = this.#handedOver ? undefined : takeReady(this.#state);
+    pending?.reject(new TypeError("the writer was released"));
+    if (pending === undefined) this.#ready = undefined;
     this.#handedOver = true;
     this.#released = true;
+    this.#closed = undefined; // the runtime writer's, rejected with a TypeError as it lets go
     this.#standard.releaseLock();
   }
 
@@ -431,6 +450,8 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   #wait(room: Promise<void> | undefined): Promise<void> {
     const state = this.#state;
     state.backlog++;
+    /** The wait failed: the stream stops with it (`#fail`, just after `done`). */
+    let failed = false;
     const done = () => {
       state.backlog--;
       if (state.waiting !== settled) return;
@@ -438,10 +459,14 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
       state.aborting = undefined; // see `pendingAbort`
       // None waits for room now: a pending `ready` settles just after this write does, as the
       // standard's backpressure goes off right after it finishes the write (failed, it fails
-      // with it, as the stream does).
-      takeReady(state)?.resolve(settled);
+      // with it, as the stream does: settled as the stream stopped, it stays the writer's).
+      const ready = takeReady(state);
+      if (ready === undefined) return;
+      if (failed) ready.stopped = true;
+      ready.resolve(settled);
     };
     const settled: Promise<void> = Promise.resolve(room).then(done, (error) => {
+      failed = true;
       done();
       this.#fail(error);
       throw error;
@@ -456,31 +481,6 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     stop(this.#state, error);
     this.#state.error(error);
   }
-}
-
-/**
- * The abort of the stream (`aborted`, the runtime's) as the standard's settles. Where the close
- * was asked for while a write waited for room, the runtime's stream holds that close in flight
- * (our writes pass it by), and the abort failing it rejects the abort too; the standard's close
- * is still queued then, and its abort settles as the sink's abort does ("WritableStreamAbort").
- */
-function settleAbort(aborted: Promise<void>, reason: unknown, state: WritableState): Promise<void> {
-  if (!state.closeQueued) return aborted;
-  return aborted.catch((error) =>
-    state.stopped?.reason === error ? state.abort(reason) : Promise.reject(error)
-  );
-}
-
-/**
- * `aborted`, an abort's promise, kept in `state` while the write waiting for room is not done: an
- * abort meanwhile (a writer's, the stream's) answers it, as the standard answers the pending abort
- * request's ("WritableStreamAbort"), where the runtime's stream, which never saw our writes and
- * is aborted already, would resolve it at once. Once that write is done, a later abort resolves
- * at once, as the standard's does once errored ("WritableStreamFinishErroring").
- */
-function pendingAbort(state: WritableState, aborted: Promise<void>): Promise<void> {
-  if (state.waiting !== undefined) state.aborting = aborted;
-  return aborted;
 }
 
 /**

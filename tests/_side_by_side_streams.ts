@@ -86,8 +86,8 @@ export function makeSource(kind: StreamKind): Source {
 /**
  * A destination that records: the transport's writable (`frameWritable`) for the transport's
  * readable, a plain `WritableStream` for the standard's; `hold()` makes its next write wait
- * (until `release()`), `failOn` makes a frame fail, `holdClose()` makes its close wait (until
- * `failClose()`).
+ * (until `release()`, or `failHeld()`), `failOn` makes a frame fail, `holdClose()` makes its close
+ * wait (until `failClose()`).
  */
 export class Destination {
   readonly written: Frame[] = [];
@@ -95,6 +95,7 @@ export class Destination {
   readonly writable: WritableStream<Frame>;
   failOn: Frame | undefined;
   #release: (() => void) | undefined;
+  #failHeld: ((reason: unknown) => void) | undefined;
   #holdNext = false;
   #holdClose = false;
   #failClose: ((reason: unknown) => void) | undefined;
@@ -105,7 +106,10 @@ export class Destination {
       this.written.push(frame);
       if (!this.#holdNext) return undefined;
       this.#holdNext = false;
-      return new Promise<void>((resolve) => (this.#release = resolve));
+      return new Promise<void>((resolve, reject) => {
+        this.#release = resolve;
+        this.#failHeld = reject;
+      });
     };
     const close = () => {
       this.events.push("close");
@@ -124,6 +128,11 @@ export class Destination {
 
   release(): void {
     this.#release?.();
+  }
+
+  /** The write waiting (`hold()`) fails with `reason`, as a sink's write that rejects. */
+  failHeld(reason: unknown): void {
+    this.#failHeld?.(reason);
   }
 
   holdClose(): void {
