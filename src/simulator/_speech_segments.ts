@@ -2,9 +2,10 @@
  * The one check of known speech segments, wherever they are given: `simulateCall`'s
  * `speechSegments` or the audio's own (`CallerPcm.speechSegments`). The report's utterances are
  * taken from them as they are, so a segment that ends before it starts must be refused up front,
- * and so must one that runs past the end of audio of known length: the silence the caller sends
- * after its audio would be counted as speech (an utterance the bot "never answered", or one whose
- * latency is measured from seconds after the caller's last word).
+ * so must two that overlap (one stretch of speech counted as two utterances), and so must one that
+ * runs past the end of audio of known length: the silence the caller sends after its audio would
+ * be counted as speech (an utterance the bot "never answered", or one whose latency is measured
+ * from seconds after the caller's last word).
  *
  * @module
  */
@@ -12,14 +13,27 @@
 import type { SpeechSegment } from "./caller_audio.ts";
 
 /**
- * Throws a `RangeError` unless every segment has `0 <= startMs < endMs`; `name` says where they
- * were given.
+ * Throws a `RangeError` unless every segment has `0 <= startMs < endMs` and no two overlap (they
+ * may touch, and come in any order); `name` says where they were given.
  */
 export function assertSpeechSegments(segments: readonly SpeechSegment[], name: string): void {
   for (const segment of segments) {
     if (!(segment.endMs > segment.startMs) || !(segment.startMs >= 0)) {
       throw new RangeError(
         `${name}: speech segment ${JSON.stringify(segment)} must have 0 <= startMs < endMs`,
+      );
+    }
+  }
+  // Each segment is one utterance: two that overlap are one stretch of speech told twice, and the
+  // bot's one answer would go to the one that ends first, leaving the other "unanswered".
+  const ordered = [...segments].sort((a, b) => a.startMs - b.startMs);
+  for (let i = 1; i < ordered.length; i++) {
+    const before = ordered[i - 1]!;
+    const segment = ordered[i]!;
+    if (segment.startMs < before.endMs) {
+      throw new RangeError(
+        `${name}: speech segments ${JSON.stringify(before)} and ${JSON.stringify(segment)} ` +
+          "overlap: each is one utterance, give one stretch of speech once",
       );
     }
   }

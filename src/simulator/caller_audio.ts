@@ -5,6 +5,7 @@
  * @module
  */
 
+import { kindOf } from "../_kind_of.ts";
 import { concatBytes } from "../audio/_concat_bytes.ts";
 import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
 import { assertResamplerRate } from "../audio/_resampler_rates.ts";
@@ -31,7 +32,10 @@ export interface CallerPcm {
    * @default {1}
    */
   channels?: number;
-  /** Where the speech is, when known (else the simulator finds it by its energy). */
+  /**
+   * Where the speech is, when known (else the simulator finds it by its energy): one segment an
+   * utterance, none overlapping.
+   */
   speechSegments?: SpeechSegment[];
 }
 
@@ -176,6 +180,13 @@ export class CallerAudio {
       this.#streamDone = true;
       fresh = stream.resampler?.flush() ?? new Int16Array(0);
     } else {
+      if (!(value instanceof Uint8Array)) {
+        // Another kind failed in the byte handling below, naming nothing (`bytes.subarray is not
+        // a function`): the call ends as an error that says what the stream gave.
+        throw new TypeError(
+          `the caller's audio stream gave ${kindOf(value)}, not a Uint8Array of PCM16 bytes`,
+        );
+      }
       // Keep a partial sample frame for the next chunk: chunk edges need not fall on samples.
       const bytes = concatBytes(stream.carry, value);
       const whole = bytes.length - (bytes.length % (2 * stream.channels));

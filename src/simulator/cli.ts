@@ -14,6 +14,7 @@
  * @module
  */
 
+import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { systemClock } from "../clock.ts";
@@ -23,7 +24,7 @@ import { FLAG_NAMES } from "./_gate_names.ts";
 import { IDLE_CONTEXT } from "./_idle_context.ts";
 import { judgeCallNaming } from "./_judge_call.ts";
 import { simulateCallNaming } from "./_simulate_call.ts";
-import { assertSpeechSegmentsWithin } from "./_speech_segments.ts";
+import { assertSpeechSegments, assertSpeechSegmentsWithin } from "./_speech_segments.ts";
 import { aggregateReports } from "./aggregate_reports.ts";
 import type { CallFailureReason } from "./call_verdict.ts";
 import { CallerAudio, type SpeechSegment } from "./caller_audio.ts";
@@ -43,7 +44,8 @@ Usage: simulate [options] <ws-url>
   -a, --audio FILE          what the caller says: a WAV file (default: a synthetic caller)
       --pcm-rate HZ         read --audio as raw PCM16 mono at this rate instead of WAV
       --segments LIST       where the speech is in the audio, in ms: 500-1700,4000-5200
-                            (default: found by an energy detector)
+                            (one utterance each, none overlapping; default: found by an
+                            energy detector)
   -r, --record FILE         write a stereo WAV: left the caller, right what the caller heard
                             (with --calls N: FILE-1.wav … FILE-N.wav; at --speed 1 only)
       --speed N             send the caller's audio N times real time, or "max" (default: 1);
@@ -271,6 +273,20 @@ function checkFarEnd(protocol: string, platform: FarEndOptions): FarEnd {
 }
 
 /**
+ * `file` as an error names it: a relative name with the path it was taken as. `npm run simulate`
+ * and `deno task simulate` run in the checkout's root, not in the shell's directory, so a
+ * `caller.wav` the user can see beside them may not be the one that was looked for.
+ */
+function fileNamed(file: string): string {
+  if (isAbsolute(file)) return file;
+  try {
+    return `${file} (${resolve(file)})`;
+  } catch {
+    return file; // no read permission, which the working directory needs: the name as typed
+  }
+}
+
+/**
  * Throws a `TypeError` when `file` cannot be written, leaving it as it was: an existing file is
  * opened without truncating it (its old recording stays until the call has a new one), a missing
  * one is created and removed again.
@@ -285,12 +301,12 @@ function checkWritable(file: string): void {
       Deno.openSync(file, { write: true }).close();
     }
   } catch (error) {
-    throw new TypeError(`--record: cannot write ${file}: ${(error as Error).message}`);
+    throw new TypeError(`--record: cannot write ${fileNamed(file)}: ${(error as Error).message}`);
   }
 }
 
 function parseSegments(text: string): SpeechSegment[] {
-  return text.split(",").map((part) => {
+  const segments = text.split(",").map((part) => {
     const match = /^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
     if (!match) throw new RangeError(`--segments takes START-END,… in ms, got ${part}`);
     const segment = { startMs: Number(match[1]), endMs: Number(match[2]) };
@@ -299,6 +315,9 @@ function parseSegments(text: string): SpeechSegment[] {
     }
     return segment;
   });
+  // Overlapping ones are refused by simulateCall too, but named here by the flag the user typed.
+  assertSpeechSegments(segments, `--segments ${text}`);
+  return segments;
 }
 
 /** The bytes of `--audio`'s file; throws a `TypeError` naming the flag when it cannot be read. */
@@ -306,7 +325,7 @@ async function readAudio(file: string): Promise<Uint8Array> {
   try {
     return await Deno.readFile(file);
   } catch (error) {
-    throw new TypeError(`--audio: cannot read ${file}: ${(error as Error).message}`);
+    throw new TypeError(`--audio: cannot read ${fileNamed(file)}: ${(error as Error).message}`);
   }
 }
 
@@ -649,7 +668,7 @@ export async function main(args: string[]): Promise<number> {
         await Deno.writeFile(file, report.recording);
       } catch (error) {
         // The report still comes: the call happened.
-        const lost = `--record: cannot write ${file}: ${(error as Error).message}`;
+        const lost = `--record: cannot write ${fileNamed(file)}: ${(error as Error).message}`;
         console.error(`simulate: ${lost}`);
         recordingLost.set(i, lost);
       }

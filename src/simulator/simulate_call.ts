@@ -78,8 +78,9 @@ export interface SimulateCallOptions {
   audio?: CallerAudioSource;
   /**
    * Where the speech is in `audio`, in ms of the audio; found by an energy detector when not
-   * given (and not given with the audio). A segment that ends after audio of known length (a WAV
-   * file, whole PCM) is refused with a `RangeError`.
+   * given (and not given with the audio). Each segment is one utterance: segments that overlap,
+   * or one that ends after audio of known length (a WAV file, whole PCM), are refused with a
+   * `RangeError`.
    *
    * @default {undefined}
    */

@@ -281,7 +281,7 @@ Deno.test("the simulate CLI names the flag that took the URL as its value", asyn
   );
 });
 
-Deno.test("the simulate CLI refuses --segments that end after the audio, naming the flags", async () => {
+Deno.test("the simulate CLI refuses --segments that end after the audio or overlap, naming the flags", async () => {
   // `--segments` says "where the speech is in the audio": past its end the caller sends silence,
   // which a segment there counted as an utterance the bot never answered.
   const url = "ws://127.0.0.1:9/"; // never reached: refused first
@@ -299,6 +299,11 @@ Deno.test("the simulate CLI refuses --segments that end after the audio, naming 
       [
         ["--segments", "500-1700,90000-120000"],
         /^simulate: --segments 500-1700,90000-120000 \(the synthetic caller's audio\): .* ends after/,
+      ],
+      // Overlapping: one stretch of speech given as two utterances (speech_segments_checked_test.ts).
+      [
+        ["--audio", wav, "--segments", "0-900,100-200"],
+        /^simulate: --segments 0-900,100-200: speech segments \{"startMs":0,"endMs":900\} and \{"startMs":100,"endMs":200\} overlap/,
       ],
     ];
     for (const [args, message] of refused) {

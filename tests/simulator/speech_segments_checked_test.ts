@@ -95,3 +95,33 @@ Deno.test("simulateCall takes a speech segment that ends with the audio", async 
     [["segments", 400]],
   );
 });
+
+// Each segment is one utterance: two that overlap are one stretch of speech told twice. Taken as
+// they were, the bot's one answer went to the segment that ended first (its latency measured from
+// inside the caller's speech) and the other was left "unanswered", so `--require-answer` failed a
+// bot that had answered. Segments that touch, or come out of order, are each one utterance.
+const OVERLAPPING = [
+  [{ startMs: 0, endMs: 300 }, { startMs: 100, endMs: 200 }], // one inside another
+  [{ startMs: 200, endMs: 400 }, { startMs: 0, endMs: 250 }], // out of order, overlapping
+];
+
+Deno.test("simulateCall refuses speech segments that overlap, as an option or with the audio", async () => {
+  await assertRefusedBothWays(
+    OVERLAPPING,
+    (error) => error instanceof RangeError && /overlap/.test(error.message),
+  );
+});
+
+Deno.test("simulateCall takes speech segments that touch or come out of order", async () => {
+  const report = await callSilentBot({
+    protocol: "raw",
+    audio: { pcm, sampleRate: 16000 },
+    speechSegments: [{ startMs: 300, endMs: 500 }, { startMs: 0, endMs: 300 }],
+    hangUpAtMs: 600,
+  });
+  assert.equal(report.ended.by, "caller");
+  assert.deepEqual(
+    report.utterances.map((u) => [u.source, u.endMs - u.startMs]),
+    [["segments", 300], ["segments", 200]],
+  );
+});

@@ -55,7 +55,13 @@ export function encodeMessageFrame(json: string): Uint8Array {
 export function decodeFrame(bytes: Uint8Array): PipecatFrame {
   const fields = readFields(bytes);
   const [first] = fields;
-  if (!first || first.wire !== BYTES) throw new TypeError("not a pipecat.Frame");
+  // Each says what is wrong: the caller prefixes "not a pipecat.Frame".
+  if (!first) throw new TypeError("an empty message, no frame in it");
+  if (first.wire !== BYTES) {
+    throw new TypeError(
+      `field ${first.number} has wire type ${first.wire}, not a length-delimited frame`,
+    );
+  }
   const inner = readFields(first.bytes!);
   const bytesOf = (n: number) => inner.find((f) => f.number === n && f.wire === BYTES)?.bytes;
   const numberOf = (n: number) => inner.find((f) => f.number === n && f.wire === VARINT)?.value;
@@ -107,6 +113,9 @@ function readFields(bytes: Uint8Array): Field[] {
     const key = varint();
     const number = Math.floor(key / 8);
     const wire = key & 7;
+    // The client's reader (protobuf-ts `BinaryReader.tag()`) throws at field 0, which no message
+    // has: read as a field, all-zero bytes (PCM silence) went on as one empty field per 2 bytes.
+    if (number === 0) throw new TypeError(`illegal tag: field no 0 wire type ${wire}`);
     if (wire === VARINT) fields.push({ number, wire, value: varint() });
     else if (wire === BYTES) {
       const length = varint();
