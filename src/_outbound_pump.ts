@@ -852,7 +852,14 @@ export class OutboundPump {
    * the speech, the padding) plays, and its padding would never be placed. It goes now, padded
    * where the `lastPacket` policy drops (the stream goes on: no reply's end is dropped).
    */
-  #endsBeforeMark = (): void => {
+  #endsBeforeMark = (markFollows: boolean): void => {
+    // No mark follows (the end-of-speech one went already, before the background's first chunk
+    // or with it; too many wait): the background carries the stream on, and pushes what the
+    // serializer holds (a resampler's filter delay, a partial frame: the background's by now)
+    // out with its next chunk. Ended here, that went padded to a whole frame and the resampler
+    // began again from silence: a hole of up to 20 ms in the background at every reply's quiet
+    // time (Vonage and Asterisk, audio resampled), and a click where it resumed.
+    if (this.#backgroundFills && !markFollows) return;
     this.#audioEnded(undefined, false, true);
     if (this.#backgroundFills && this.#sender.pendingPacketBytes > 0) {
       this.#flushHeld(undefined, true);

@@ -146,10 +146,12 @@ export class PlaybackTracker {
    * (whether or not an end-of-speech mark goes then: one may stand at the end already, too many
    * may wait, or none are sent), and before the end-of-speech mark that {@linkcode played} sends.
    * What the serializer still holds of it (`FrameSerializer.audioEnds`) goes then, before any
-   * such mark, which covers it. Set once, by the pump, where the serializer takes it: the quiet
-   * timer is then armed at every drain, marks or not.
+   * such mark, which covers it. `markFollows`: an end-of-speech mark goes right after (else
+   * background audio filling the slots carries on what the serializer holds: see the pump).
+   * Set once, by the pump, where the serializer takes it: the quiet timer is then armed at every
+   * drain, marks or not.
    */
-  stretchEnded: (() => void) | undefined;
+  stretchEnded: ((markFollows: boolean) => void) | undefined;
   /** Utterances not yet over, oldest first; the last one ended is kept for `state`. */
   #utterances: Utterance[] = [];
   #last: Utterance | undefined;
@@ -262,6 +264,14 @@ export class PlaybackTracker {
   #markCount = 0;
   /** An end-of-speech mark was refused while too many waited: sent at the next answer. */
   #endRefused = false;
+  /**
+   * The serializer gave up a mark of ours unsent (see {@linkcode #givenUp}): the far end has no
+   * room for one (mod_audio_fork's slots full of marks it does not answer while its media
+   * stalls). The cadence waits for the far end's next answer to any mark, which frees a slot:
+   * made every `markIntervalMs` meanwhile, each was given up too, and a ten-second stall counted
+   * 40 marks sent and unanswered that never reached the far end. One counts, as the stall's.
+   */
+  #noRoom = false;
   /** Nothing is queued or being cut into chunks: the audio sent so far is all there is. */
   #drained = true;
   /** When the queue last ran dry after a chunk (a response's end counts once it stays so). */
@@ -330,8 +340,9 @@ export class PlaybackTracker {
   /**
    * The serializer gave up the tracker's mark `name`, never sent (see `FarEndHold.onMarkGivenUp`):
    * no answer comes for it. Counted unanswered now (where a later answer passing it, or the
-   * session's end, counted it), and waited for no more: it no longer bounds `heardMs`, and the
-   * place it stood goes by the estimate where no other mark tells (see {@linkcode #unmarked}).
+   * session's end, counted it; the cadence then waits for an answer, see `#noRoom`), and waited
+   * for no more: it no longer bounds `heardMs`, and the place it stood goes by the estimate where
+   * no other mark tells (see {@linkcode #unmarked}).
    * Told from inside the send of the mark itself (declined at once) or of the audio that followed
    * it: nothing is looked at here, the chunk's own update does that.
    */
@@ -340,6 +351,7 @@ export class PlaybackTracker {
     if (index < 0) return; // not waited for (a clear dropped it)
     const mark = this.#marks.splice(index, 1)[0]!;
     this.#stats.marksUnanswered++;
+    this.#noRoom = true;
     if (mark.position > this.#unmarkedTo) this.#unmarkedTo = mark.position;
   }
 
@@ -552,10 +564,13 @@ export class PlaybackTracker {
     this.#backgroundAfterSpeech(now);
   }
 
-  /** The marks owed once a chunk has left: the held boundary's, and the cadence's. */
+  /**
+   * The marks owed once a chunk has left: the held boundary's, and the cadence's (none while the
+   * far end has no room, see `#noRoom`).
+   */
   #markAfterChunk(now: number | undefined): void {
     if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
-    if (this.#leftPosition - this.#markedPosition >= this.#interval) {
+    if (!this.#noRoom && this.#leftPosition - this.#markedPosition >= this.#interval) {
       this.#mark(false, MAX_PENDING_MARKS, false, now);
     }
   }
@@ -686,6 +701,8 @@ export class PlaybackTracker {
 
   /** An inbound mark; returns whether it was one of the tracker's own (to be hidden). */
   acknowledge(name: string): boolean {
+    // Any answer, the bot's too, frees one of the far end's slots: the cadence goes on.
+    this.#noRoom = false;
     if (!name.startsWith(PLAYOUT_MARK_PREFIX)) return false;
     const report = readPlaybackReport(name);
     if (report !== undefined) {
@@ -981,7 +998,7 @@ export class PlaybackTracker {
     // one; else the far end answers before that audio plays, and the hang-up cuts it off.
     const unmarked = this.#markedPosition < sent - EPSILON || !this.#markedEnd;
     if (this.acks && unmarked) {
-      this.stretchEnded?.(); // what the serializer holds goes before the mark, which covers it
+      this.stretchEnded?.(true); // what the serializer holds goes before the mark, which covers it
       this.#mark(true, Infinity, true);
     }
     const now = this.#clock.now();
@@ -1240,8 +1257,9 @@ export class PlaybackTracker {
    */
   #markEnd(): void {
     if (!this.#drained) return;
-    this.stretchEnded?.();
-    if (this.acks && !this.#speechEndMarked) this.#mark(true);
+    const marks = this.acks && !this.#speechEndMarked;
+    this.stretchEnded?.(marks);
+    if (marks) this.#mark(true);
   }
 
   /**
