@@ -7,19 +7,56 @@
  */
 
 import type { GateNames } from "./_gate_names.ts";
+import { endedFirstBy } from "./_not_reached.ts";
 import type { CallReport } from "./report.ts";
 
 /**
- * Why `report` fails `--require-answer`: the bot left an utterance of the caller's unanswered (the
- * report's `responses N/M answered` with N < M); `null` when it answered every one. A call whose
- * caller said nothing has nothing to answer: it passes. At speed `Infinity` no answer is measured
- * (report.ts): the command line refuses `--require-answer` there, so such a report never comes.
- * The reason names the gate as `names` do (the option, or the CLI's flag).
+ * Why `report` fails `--require-answer`, or `null` when the bot answered every utterance:
+ * - an utterance the caller said went unanswered (the report's `responses N/M answered` with
+ *   N < M), one the bot hung up in the middle of included;
+ * - an utterance the caller's audio held was never said because the bot ended the call first
+ *   (`notReached`: `2 not reached: the bot hung up at 0.30 s`): a bot that hangs up at once has
+ *   not answered what it never let the caller ask. One that hangs up after answering the
+ *   caller's last utterance leaves none;
+ * - the bot ended the call before the caller's audio stream ended and what the rest held is not
+ *   known (a stream without speech segments): that every one was answered cannot be told;
+ * - the caller said no utterance at all (silent audio, speech under the threshold, a hang-up
+ *   before the first word): with nothing to answer the call checked nothing, and a gate that
+ *   checked nothing passes nothing (as an aggregate of no calls fails).
+ * A call whose socket never opened is left to its ending, which fails it: the bot was never
+ * asked anything. At speed `Infinity` no answer is measured (report.ts): the command line
+ * refuses `--require-answer` there, so such a report never comes. The reason names the settings
+ * as `names` do (the options, or the CLI's flags).
  */
 export function unansweredUtterances(report: CallReport, names: GateNames): string | null {
-  const unanswered = report.utterances.flatMap((u, n) => u.latencyMs === null ? [`#${n + 1}`] : []);
-  if (unanswered.length === 0) return null;
-  const total = report.utterances.length;
-  return `the bot answered ${total - unanswered.length} of the caller's ${total} utterances ` +
-    `(${unanswered.join(", ")} unanswered), and ${names.requireAnswer} wants every one answered`;
+  if (report.connectMs === null) return null;
+  const said = report.utterances;
+  const unanswered = said.flatMap((u, n) => u.latencyMs === null ? [`#${n + 1}`] : []);
+  const { notReached, ended } = report;
+  const unsaid = notReached?.utterances ?? [];
+  const why: string[] = [];
+  if (unanswered.length > 0) why.push(`${unanswered.join(", ")} unanswered`);
+  if (unsaid.length > 0) {
+    // Numbered on from the said ones, as the text report lists them.
+    const first = said.length + 1;
+    const last = said.length + unsaid.length;
+    const numbers = first === last ? `#${first}` : `#${first}–#${last}`;
+    why.push(`${numbers} not reached: ${endedFirstBy(ended)}`);
+  }
+  if (notReached && notReached.utterances === null) {
+    why.push(
+      `the rest not known: ${endedFirstBy(ended)}, before the caller's audio stream ended ` +
+        `(give its ${names.speechSegments} to have it counted)`,
+    );
+  }
+  const total = said.length + unsaid.length;
+  const wants = `${names.requireAnswer} wants every one answered`;
+  if (why.length > 0) {
+    return `the bot answered ${total - unanswered.length - unsaid.length} of the caller's ` +
+      `${total} utterances (${why.join("; ")}), and ${wants}`;
+  }
+  if (total > 0) return null;
+  return `the caller said no utterance (none louder than ${names.speechThreshold} or in ` +
+    `${names.speechSegments} before the call ended): with nothing to answer the call checked ` +
+    `nothing, and ${names.requireAnswer} passes no call that checked nothing`;
 }

@@ -14,10 +14,17 @@ import { addVoice } from "./_voice.ts";
 import { buildReport, type CallTimeline } from "./_call_report.ts";
 import { CallAudioTimeline } from "./_call_audio.ts";
 import { botWords, closedDetail, withInfo } from "./_ending_words.ts";
+import { endedByBotSide, unsaidUtterances } from "./_not_reached.ts";
 import { ruleEntry } from "./_rule_cap.ts";
 import type { CallerAudio } from "./caller_audio.ts";
 import type { FarEnd, FarEndContext, MarkOnClear, MarkOutcome } from "./far_end.ts";
-import type { CallEndedBy, CallEnding, CallReport, ProtocolViolation } from "./report.ts";
+import type {
+  CallEndedBy,
+  CallEnding,
+  CallReport,
+  NotReached,
+  ProtocolViolation,
+} from "./report.ts";
 import type { CallProgress, ResolvedCallOptions } from "./_call_options.ts";
 
 /**
@@ -91,6 +98,8 @@ export class SimulatedCall {
   #firstAudioMs: number | null = null;
   #callerStartMs = 0;
   #callerSentMs = 0;
+  /** Every sample of the caller's audio has been sent (what goes now is the silence after it). */
+  #callerAudioSaid = false;
   /**
    * The caller's audio stream falling behind: frames of silence sent in its place; whether it was
    * behind when the call ended; since when the caller has been waiting on it (`null`: not waiting).
@@ -368,6 +377,7 @@ export class SimulatedCall {
       // A barge-in is the caller talking: the bot's time to answer starts when it ends.
       if (this.#audio.bargingIn) quietSince = now;
       if (silenceFrom === undefined && this.#caller.ended) {
+        this.#callerAudioSaid = true;
         quietSince = Math.max(quietSince, now);
         silenceFrom = { frame: frame + 1, at: now };
         this.#audio.callerAudioEnded(this.#callerSentMs, now);
@@ -825,6 +835,7 @@ export class SimulatedCall {
   #report(startedAt: string, connectMs: number | null, record = this.#options.record): CallReport {
     const ending = this.#ended ?? { by: "caller", atMs: this.#now(), detail: "the call ended" };
     const ended = { ...ending, detail: ending.detail + this.#stallNote() };
+    const notReached = this.#notReached(ended);
     this.#audio.finish(ended.atMs);
     const marks = this.#markStats;
     return buildReport(this.#timeline(), {
@@ -833,6 +844,7 @@ export class SimulatedCall {
       startedAt,
       connectMs,
       ended,
+      notReached,
       marks: {
         requested: marks.requested,
         acked: marks.acked,
@@ -849,6 +861,25 @@ export class SimulatedCall {
       messages: { ...this.#messages },
       record,
     });
+  }
+
+  /**
+   * What the caller never got to say, the bot having ended the call before all of its audio was
+   * said (report.ts `notReached`); `null` when the call ended otherwise, or after the audio.
+   */
+  #notReached(ended: CallEnding): NotReached | null {
+    if (!endedByBotSide(ended) || this.#callerAudioSaid) return null;
+    const audioMs = this.#callerSentMs;
+    const segments = this.#audio.knownSegments;
+    const utterances = unsaidUtterances({
+      saidMs: audioMs,
+      segments,
+      // The whole audio (a copy) only where its speech is to be found by the detector.
+      samples: segments === undefined ? this.#caller.whole() : undefined,
+      sampleRate: this.#caller.sampleRate,
+      thresholdDbfs: this.#options.speechThresholdDbfs,
+    });
+    return { audioMs, utterances };
   }
 
   #failedReport(startedAt: string, connectMs: number | null, error?: unknown): CallReport {

@@ -14,8 +14,11 @@ import type { BargeInOptions } from "./simulate_call.ts";
 
 /** The bot's pauses within an answer are shorter than this; a longer silence ends a spurt. */
 const BOT_HANGOVER_MS = 250;
-/** The caller's pauses within an utterance are shorter than this. */
-const CALLER_HANGOVER_MS = 500;
+/**
+ * The caller's pauses within an utterance are shorter than this: the call's detector, and the
+ * one that finds what the caller never got to say (`_not_reached.ts`), must cut alike.
+ */
+export const CALLER_HANGOVER_MS = 500;
 
 /** A barge-in the caller makes, in call time. */
 export interface BargeInSpeech {

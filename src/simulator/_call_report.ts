@@ -14,6 +14,7 @@ import type {
   CallReport,
   CallUtterance,
   MarkStats,
+  NotReached,
   ProtocolViolation,
 } from "./report.ts";
 
@@ -38,6 +39,8 @@ export interface CallFacts {
   startedAt: string;
   connectMs: number | null;
   ended: CallEnding;
+  /** What the bot's ending left of the caller's audio unsaid (report.ts). */
+  notReached: NotReached | null;
   marks: Omit<MarkStats, "ackDelayMs"> & { delays: number[] };
   dtmf: { sent: number; unsupported: number; afterEnd: number };
   violations: ProtocolViolation[];
@@ -87,6 +90,7 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
     // Heard no earlier than it arrived (the detector's blocks may start up to one block before).
     firstAudibleMs: firstAudible(audio.bot.spurts[0]?.startMs, timeline.firstAudioMs),
     utterances,
+    notReached: facts.notReached,
     responseLatencyMs: summarize(
       utterances.flatMap((u) => (u.latencyMs === null ? [] : [u.latencyMs])),
     ),

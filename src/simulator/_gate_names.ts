@@ -20,6 +20,10 @@ export interface GateNames {
   maxDuration: string;
   /** The bound on the WebSocket's opening (`connectTimeoutMs`, `--connect-timeout`). */
   connectTimeout: string;
+  /** The level above which sound is speech (`speechThresholdDbfs`, `--speech-threshold`). */
+  speechThreshold: string;
+  /** Where the speech in the caller's audio is (`speechSegments`, `--segments`). */
+  speechSegments: string;
 }
 
 /** As `judgeCall`'s options and `simulateCall`'s name them: for a library user. */
@@ -29,6 +33,8 @@ export const OPTION_NAMES: GateNames = {
   waitForBot: "waitForBot",
   maxDuration: "maxDurationMs",
   connectTimeout: "connectTimeoutMs",
+  speechThreshold: "speechThresholdDbfs",
+  speechSegments: "speechSegments",
 };
 
 /** As the command line's flags: for whoever typed them. */
@@ -38,4 +44,6 @@ export const FLAG_NAMES: GateNames = {
   waitForBot: "--wait-for-bot",
   maxDuration: "--max-duration",
   connectTimeout: "--connect-timeout",
+  speechThreshold: "--speech-threshold",
+  speechSegments: "--segments",
 };

@@ -70,12 +70,23 @@ export interface AggregateReport {
   /** Time to first audible bot audio, over the calls that heard the bot. */
   firstAudibleMs: Distribution | null;
   /**
-   * Caller utterances, all calls together; not those of calls at speed `Infinity`, whose answers
-   * are not measured.
+   * Caller utterances, all calls together, those never said because the bot ended the call first
+   * included (`notReached`); not those of calls at speed `Infinity`, whose answers are not
+   * measured.
    */
   utterances: number;
-  /** Of those, the utterances the bot never answered. */
+  /** Of those, the utterances the bot never answered (`notReached` included). */
   unanswered: number;
+  /**
+   * Of those, the utterances never said: the bot ended their call first (each call's
+   * `notReached`).
+   */
+  notReached: number;
+  /**
+   * Calls the bot ended before their caller's audio stream ended, whose rest (never read, no
+   * speech segments) is not known: what they did not reach is not counted.
+   */
+  notReachedUnknown: number;
   /** Response latency over every answered utterance of every call. */
   responseLatencyMs: Distribution | null;
   /** Barge-ins, all calls together. */
@@ -138,6 +149,8 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
   const stops: number[] = [];
   let utterances = 0;
   let unanswered = 0;
+  let notReached = 0;
+  let notReachedUnknown = 0;
   let bargeIns = 0;
   let fromUtterances = 0;
   let notStopped = 0;
@@ -174,6 +187,16 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
       utterances++;
       if (u.latencyMs === null) unanswered++;
       else latencies.push(u.latencyMs);
+    }
+    // Never said, never answered: counted as the call's own report counts them.
+    if (report.speed !== Infinity && report.notReached) {
+      const unsaid = report.notReached.utterances;
+      if (unsaid === null) notReachedUnknown++;
+      else {
+        utterances += unsaid.length;
+        unanswered += unsaid.length;
+        notReached += unsaid.length;
+      }
     }
     for (const b of report.bargeIns) {
       bargeIns++;
@@ -222,6 +245,8 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     firstAudibleMs: summarize(present(reports.map((r) => r.firstAudibleMs))),
     utterances,
     unanswered,
+    notReached,
+    notReachedUnknown,
     responseLatencyMs: summarize(latencies),
     bargeIns,
     bargeInsFromUtterances: fromUtterances,

@@ -20,7 +20,14 @@ export interface CallVerdictOptions {
   maxUnderrunTotalMs?: number;
   /**
    * Fail a call in which the bot left any of the caller's utterances unanswered (the CLI's
-   * `--require-answer`). Not for a call at speed `Infinity`, where no answer is measured.
+   * `--require-answer`): one the caller said and got no answer to (one the bot hung up in the
+   * middle of included), or one the caller's audio held but never got to say because the bot
+   * ended the call first (the report's `notReached`: a bot that closes at once answered nothing).
+   * A bot that hangs up after answering the caller's last utterance passes. A call in which the
+   * caller said nothing (silent audio, speech under the threshold) fails: it checked nothing; so
+   * does one the bot ended before a caller's audio stream without speech segments ended, whose
+   * rest is not known. A call whose socket never opened is left to its ending (it fails there).
+   * Not for a call at speed `Infinity`, where no answer is measured.
    *
    * @default {false}
    */
@@ -44,7 +51,8 @@ export interface CallVerdictOptions {
 /**
  * Why a call failed: `ending` (it could not connect, the connection dropped, the bot closed with
  * an error code or ended the call saying it failed), `violations` (platform rules broken),
- * `underruns` (over `maxUnderrunTotalMs`), `unanswered` (with `requireAnswer`),
+ * `underruns` (over `maxUnderrunTotalMs`), `unanswered` (with `requireAnswer`: an utterance
+ * unanswered or never reached, or none said),
  * `bot-never-ended` (with `waitForBot`), `recording` (`recordingLost`), `interrupted` (the call
  * was cut short by its signal, Ctrl-C: never a pass, and not held to the gates, which judge a
  * call that ran its course; or the signal came after it ended and cut short the platform's

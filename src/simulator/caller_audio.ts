@@ -123,6 +123,16 @@ export class CallerAudio {
     return this.#reader ? undefined : (this.#samples.length * 1000) / this.sampleRate;
   }
 
+  /**
+   * All of the audio from its start, read or not, in a new array: a WAV file's or whole PCM's;
+   * `undefined` for a stream, whose samples are let go once read and whose rest is not known
+   * until it comes. A call the bot ended early finds in it what the caller never got to say.
+   */
+  whole(): Int16Array | undefined {
+    // Deliberate copy: the reads go on from the same samples, which are not the caller's to change.
+    return this.#reader ? undefined : this.#samples.slice();
+  }
+
   /** Whether every sample of the source has been read (what follows is silence). */
   get ended(): boolean {
     return this.#streamDone && this.#at >= this.#samples.length;

@@ -72,7 +72,12 @@ Usage: simulate [options] <ws-url>
       --early MS            bot audio that arrives with more than MS already queued ahead of it
                             counts as early (default: 1000)
       --require-answer      exit 1 when the bot left any of the caller's utterances unanswered
-                            (the report's "responses N/M answered"; not with --speed max)
+                            (the report's "responses N/M answered"): those the audio held but
+                            the caller never said because the bot hung up first count ("2 not
+                            reached: the bot hung up at 0.30 s"); hanging up after answering the
+                            last one passes; a call in which the caller said nothing (silent
+                            audio, speech under --speech-threshold) fails: it checked nothing;
+                            not with --speed max
       --barge-in MS         speak over the bot MS into each of its answers
       --barge-in-for MS     …for this long (default: 1200)
       --barge-ins N         barge in on N answers at most (default: every answer, but not the

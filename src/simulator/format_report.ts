@@ -5,6 +5,7 @@
  */
 
 import type { Distribution } from "./_distribution.ts";
+import { endedFirstBy } from "./_not_reached.ts";
 import type { AggregateReport } from "./aggregate_reports.ts";
 import { type CallVerdict, judgeCall } from "./call_verdict.ts";
 import type { CallReport, ProtocolViolation } from "./report.ts";
@@ -63,6 +64,21 @@ function transportEstimate(
   return `; by the bot's transport ${figures.underruns}, ${ms(figures.underrunMs)}${calls}`;
 }
 
+/**
+ * What the bot's ending left unsaid, after the answered count (`, 2 not reached: the bot hung up
+ * at 0.30 s`): counted in the utterances, as they are ones the bot never answered; nothing when
+ * it left none.
+ */
+function notReachedNote(r: CallReport): string {
+  const { notReached } = r;
+  if (!notReached) return "";
+  if (notReached.utterances === null) {
+    return `, the rest not known: ${endedFirstBy(r.ended)}, before the caller's audio stream ended`;
+  }
+  const count = notReached.utterances.length;
+  return count === 0 ? "" : `, ${count} not reached: ${endedFirstBy(r.ended)}`;
+}
+
 /** The speed, where the caller's audio was not sent in real time. */
 const speedNote = (speed: number): string =>
   speed === 1 ? "" : ` at ${speed === Infinity ? "max" : `${speed}×`} speed`;
@@ -86,6 +102,8 @@ export function formatReport(report: CallReport | AggregateReport): string {
 
 function formatCall(r: CallReport): string[] {
   const answered = r.utterances.filter((u) => u.latencyMs !== null).length;
+  const unsaid = r.notReached?.utterances ?? [];
+  const utterances = r.utterances.length + unsaid.length;
   // At max speed no answer is measured (report.ts): not "0 answered", and no "no answer" lines.
   const measured = r.speed !== Infinity;
   const lines = [
@@ -98,8 +116,10 @@ function formatCall(r: CallReport): string[] {
     row(
       "responses",
       measured
-        ? `${answered}/${r.utterances.length} answered · ${distribution(r.responseLatencyMs)}`
-        : `not measured at max speed (${r.utterances.length} utterances)`,
+        ? `${answered}/${utterances} answered${notReachedNote(r)} · ${
+          distribution(r.responseLatencyMs)
+        }`
+        : `not measured at max speed (${r.utterances.length} utterances${notReachedNote(r)})`,
     ),
     ...(measured ? r.utterances : []).map((u, i) =>
       `    #${i + 1} ${u.source.padEnd(8)} ${seconds(u.startMs)}–${seconds(u.endMs)} → ${
@@ -107,6 +127,12 @@ function formatCall(r: CallReport): string[] {
           ? "no answer"
           : `${seconds(u.responseStartMs)} (${u.latencyMs! >= 0 ? "+" : ""}${ms(u.latencyMs)})`
       }`
+    ),
+    // Never said, they have no call time: where they are in the caller's audio.
+    ...(measured ? unsaid : []).map((u, i) =>
+      `    #${r.utterances.length + i + 1} not reached: ${seconds(u.startMs)}–${
+        seconds(u.endMs)
+      } of the caller's audio`
     ),
   ];
   if (r.bargeIns.length > 0) {
@@ -187,6 +213,15 @@ function aggregateResultLines(
   ];
 }
 
+/** What the bots' endings left unsaid, all calls together; nothing when they left none. */
+function aggregateNotReached({ notReached, notReachedUnknown }: AggregateReport): string {
+  const unknown = notReachedUnknown === 0
+    ? ""
+    : `, the rest of ${notReachedUnknown} call${notReachedUnknown === 1 ? "" : "s"} not known`;
+  return (notReached === 0 ? "" : `, ${notReached} not reached: the bot ended the call first`) +
+    unknown;
+}
+
 function formatAggregate(r: AggregateReport): string[] {
   const ended = Object.entries(r.endedBy).map(([by, n]) => `${n} by ${by}`).join(", ") || "none";
   return [
@@ -196,7 +231,7 @@ function formatAggregate(r: AggregateReport): string[] {
     row("first bot audio", distribution(r.firstAudibleMs)),
     row(
       "responses",
-      `${r.utterances - r.unanswered}/${r.utterances} answered · ${
+      `${r.utterances - r.unanswered}/${r.utterances} answered${aggregateNotReached(r)} · ${
         distribution(r.responseLatencyMs)
       }`,
     ),

@@ -8,6 +8,7 @@
 import type { Distribution } from "./_distribution.ts";
 import type { PlayoutStats } from "./playout_buffer.ts";
 import type { CallVerdict } from "./call_verdict.ts";
+import type { SpeechSegment } from "./caller_audio.ts";
 
 export type { Distribution } from "./_distribution.ts";
 export type { PlayoutStats } from "./playout_buffer.ts";
@@ -31,6 +32,28 @@ export interface CallUtterance {
    * counts as that one's late answer).
    */
   latencyMs: number | null;
+}
+
+/**
+ * What the caller's audio still held when the bot ended the call: utterances the caller never got
+ * to say, so never answered. A bot that closes the socket at once, or hangs up in the middle of
+ * the caller's turn, has not answered what it never let the caller ask.
+ */
+export interface NotReached {
+  /**
+   * How much of the caller's audio was said when the bot ended the call, in ms of the audio: what
+   * is after it never was.
+   */
+  audioMs: number;
+  /**
+   * The utterances after `audioMs`, in ms of the caller's audio (never said, they have no call
+   * time), found as the report's `utterances` are: from the speech segments when known, else by
+   * the energy detector over the rest of the audio. An utterance the caller had begun when the bot
+   * ended the call is not here: it is in `utterances`, cut short and unanswered. `null` when not
+   * known: the audio is a stream without speech segments, whose rest is never read (give its
+   * `speechSegments` to have it counted).
+   */
+  utterances: SpeechSegment[] | null;
 }
 
 /** One time the caller spoke over the bot, and what the bot did about it. */
@@ -165,6 +188,16 @@ export interface CallReport {
   firstAudibleMs: number | null;
   /** What the caller said and how fast the bot answered each. */
   utterances: CallUtterance[];
+  /**
+   * What the caller never got to say because the bot ended the call first (`ended.by` `"bot"`:
+   * it closed the socket with any code, or ended the call within the protocol; or `"network"`:
+   * its connection dropped) before all of the caller's audio was said; `null` otherwise (the
+   * caller hung up, the call reached `maxDurationMs`, or the audio had all been said). The text
+   * report counts its utterances beside the answered ones (`responses 1/3 answered, 2 not
+   * reached: the bot hung up at 4.10 s`), and `judgeCall`'s `requireAnswer` fails each as one the
+   * bot left unanswered.
+   */
+  notReached: NotReached | null;
   /**
    * The response latencies of the answered utterances; `null` when none was answered, and always
    * at speed `Infinity`, where all of the audio's utterances end at the call's start and no

@@ -238,7 +238,8 @@ export interface SimulateCallOptions {
  * audio and `lingerMs` of quiet), when the bot hangs up, or at `maxDurationMs`.
  *
  * The returned {@linkcode CallReport} has the time to first bot audio, each utterance's response
- * latency, each barge-in's stop latency and stale audio, the underruns the caller heard (beside
+ * latency (and, when the bot ended the call first, the utterances the caller never got to say:
+ * `notReached`), each barge-in's stop latency and stale audio, the underruns the caller heard (beside
  * the bot transport's own count, given `sessionMetrics`), late or early chunks, violations, marks
  * and how the call ended; `formatReport` prints it. The promise rejects only for bad options
  * (`RangeError`, `TypeError`); a bot that cannot be reached gives a report whose `ended.by` is

@@ -17,8 +17,11 @@ export interface ClosingBot {
   close(): Promise<void>;
 }
 
-/** Serves a bot that closes each connection with `code` and `reason` (at most 123 bytes). */
-export function serveClosingBot(code: number, reason: string): ClosingBot {
+/**
+ * Serves a bot that closes each connection with `code` and `reason` (at most 123 bytes), or, with
+ * no code, with a close frame that carries none (RFC 6455 §5.5.1: the peer reads 1005).
+ */
+export function serveClosingBot(code: number | undefined, reason = ""): ClosingBot {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const connections = new Set<Promise<void>>();
   const accepting = (async () => {
@@ -47,16 +50,20 @@ export function serveClosingBot(code: number, reason: string): ClosingBot {
   };
 }
 
-async function closeWith(conn: Deno.Conn, code: number, reason: string): Promise<void> {
+async function closeWith(conn: Deno.Conn, code: number | undefined, reason: string): Promise<void> {
   const reader = new ByteReader(conn);
   if (!(await answerUpgrade(conn, reader))) return;
-  const text = utf8.encode(reason);
-  // An unmasked final close frame (server to client), its payload the code then the reason.
-  const frame = new Uint8Array(4 + text.length);
+  // An unmasked final close frame (server to client), its payload the code then the reason, or
+  // none at all.
+  const text = code === undefined ? new Uint8Array(0) : utf8.encode(reason);
+  const payload = code === undefined ? 0 : 2 + text.length;
+  const frame = new Uint8Array(2 + payload);
   frame[0] = 0x80 | OPCODE_CLOSE;
-  frame[1] = 2 + text.length;
-  new DataView(frame.buffer).setUint16(2, code);
-  frame.set(text, 4);
+  frame[1] = payload;
+  if (code !== undefined) {
+    new DataView(frame.buffer).setUint16(2, code);
+    frame.set(text, 4);
+  }
   await writeAll(conn, frame);
   // The client's frames (audio it had under way, then its close) until its close frame: closing
   // with bytes unread would reset the connection instead of ending it.
