@@ -25,25 +25,45 @@ const SHOWN_CHARS = 200;
  * `new Headers(headers)` reads it (Fetch's `HeadersInit`: an iterable of name-value pairs, else a
  * record of own properties), so a `Map` (in Deno's types a `HeadersInit`, an `Iterable`) is seen
  * through, not read as a record with no properties. A `Headers` object was checked when made. A
- * value that is no string is read as `Headers` reads it. Left to `fetch`: what is no object (no
- * `HeadersInit`: its error quotes no value), and the rare forms only one reader may read: an
- * iterator that iterates itself (a generator, a `Map`'s `entries()`), and a pair that is no array
- * (it may be one); read here, `fetch` would send the request without them.
+ * value that is no string is made one as `Headers` makes it (a symbol is none). Left to `fetch`:
+ * what is no object (no `HeadersInit`: its error quotes no value); what cannot be read (a value
+ * no string can be made of, an iterator or getter that throws), which `fetch` cannot read either:
+ * its own error fails the request as any failure to send does, a protocol error, where one thrown
+ * here was no `TransportError`; and the forms only one reader may read: an iterable that hands
+ * every reader the same iterator (a generator, a `Map`'s `entries()`, an object wrapping one),
+ * and a pair that is no array (it may be one). Read here, `fetch` would send the request without
+ * them.
  */
 export function unsendableHeader(headers: HeadersInit | undefined): string | undefined {
   if (typeof headers !== "object" || headers === null || headers instanceof Headers) {
     return undefined;
   }
-  const iterable = typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === "function"
-    ? headers as Iterable<unknown>
-    : undefined;
-  if (iterable !== undefined && (iterable[Symbol.iterator]() as unknown) === iterable) {
-    return undefined;
+  try {
+    return unsendableIn(headers);
+  } catch {
+    return undefined; // see above: fetch fails on it too, quoting no value
   }
-  for (const pair of iterable ?? Object.entries(headers)) {
+}
+
+/** {@linkcode unsendableHeader} of an object, which may throw where it cannot be read. */
+function unsendableIn(headers: object): string | undefined {
+  const iterate = (headers as Partial<Iterable<unknown>>)[Symbol.iterator];
+  let pairs: Iterable<unknown>;
+  if (typeof iterate === "function") {
+    // Read only where a second reader gets an iterator of its own: one handed to both, read
+    // here, would be used up before fetch reads it.
+    const iterator = iterate.call(headers);
+    if (iterator === iterate.call(headers)) return undefined;
+    pairs = { [Symbol.iterator]: () => iterator };
+  } else {
+    pairs = Object.entries(headers);
+  }
+  for (const pair of pairs) {
     if (!Array.isArray(pair)) continue;
     const [name, value] = pair;
-    if (/[\0\r\n]/.test(String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ""))) {
+    // A template literal converts as the Fetch standard's ByteString does (ToString: a symbol
+    // throws), where `String()` would name a symbol.
+    if (/[\0\r\n]/.test(`${value}`.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ""))) {
       return String(name);
     }
   }

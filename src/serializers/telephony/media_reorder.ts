@@ -278,9 +278,11 @@ export class MediaReorder<T> {
   /**
    * Ends the stream: delivers everything held, in order, with the holes between as gaps. A jump
    * still waiting for confirmation is dropped, counted late: no packet came to confirm it, and none
-   * will. Only one after a single lost packet (one that came when the stream's packets were
-   * shorter, or by timestamp a stamp a little past its place) is taken, its hole filled, as a
-   * packet within the window is mid-stream. The timeline goes on after it.
+   * will. Only one after a single lost packet is taken, its hole filled, as a packet within the
+   * window is mid-stream: by timestamp, a stamp a little past its place (or one that came while
+   * the stream's packets were shorter); by sequence such a packet does not wait for a second
+   * opinion (it is held behind its hole: the window in force is at least one packet, up to
+   * `maxGapMs`). None is taken behind more silence than `maxGapMs`. The timeline goes on after it.
    */
   flush(output: MediaReorderOutput<T>): void {
     this.#giveUp(output, true);
@@ -333,11 +335,16 @@ export class MediaReorder<T> {
       // taken, it came behind silence for a loss nothing confirmed (1.2 s for a 100 ms Exotel
       // chunk 20 after chunk 7), at the end of the caller's audio, to the bot and into a recording.
       // Past where the packet after the newest would start, as `#classify` measures it: beyond
-      // the window, else it would not wait; a single loss where it waited while packets were
-      // shorter (by timestamp, a stamp that jitters past one packet's place).
+      // the window, else it would not wait; a single loss only by timestamp (a stamp that
+      // jitters past one packet's place, or one that waited while packets were shorter): by
+      // sequence one after a single loss is within the window in force, at least a packet (unless
+      // packets are longer than maxGapMs, below).
       const unitMs = this.#unitMs();
       const pastMs = (candidate.position - this.#head - this.#packetUnits()) * unitMs;
-      const single = pastMs <= this.#typicalMs() + candidate.tolerance * unitMs;
+      // Never behind more silence than maxGapMs (packets longer than it): mid-stream that loss,
+      // confirmed, is a new timeline, not silence.
+      const single = pastMs <= this.#typicalMs() + candidate.tolerance * unitMs &&
+        pastMs <= this.#maxGapMs;
       if (candidate.position > this.#next && single) {
         this.#candidate = undefined;
         this.#hold(candidate);
@@ -493,13 +500,18 @@ export class MediaReorder<T> {
         this.#bump("inboundMediaDuplicates", 1);
       } else if (
         distance < this.#distanceFromTimeline(slot.position) &&
-        distance * this.#unitMs() <= this.#maxGapMs
+        (distance * this.#unitMs() <= this.#maxGapMs ||
+          (verdict === SUSPECT_AHEAD && candidate.position > this.#next &&
+            distance < this.#packetUnits() + slot.tolerance))
       ) {
         // Two packets off the timeline and nearer each other than it: the numbering moved. Near
         // in absolute terms too, as the longest loss filled is maxGapMs: two unrelated outliers
         // (300 ahead, then 100000) are each nearer the other than the timeline, and taken for one
         // jump they filled what lies between them with silence (33 minutes; after 2^32, the
-        // hundreds of gigabytes of 2.7 years).
+        // hundreds of gigabytes of 2.7 years). A packet and the one right after it are one jump
+        // whatever their length: where packets are longer than maxGapMs (the window in force is
+        // capped there), a single loss is a jump to confirm, and taken for two outliers every
+        // packet after it was dropped, each when the next came.
         this.#candidate = undefined;
         this.#confirm(candidate, slot, output);
       } else {

@@ -20,13 +20,21 @@ function request(base: string, headers: unknown): HangUpRequest {
   };
 }
 
-Deno.test("`HangUp` refuses a `Map` header value fetch would refuse, without showing it; a sound `Map`, or generator, is sent whole", async () => {
+/**
+ * A provider's REST endpoint on 127.0.0.1:0 that answers every hang-up 204 and notes each request's
+ * method and `authorization` header (`null` where none came).
+ */
+function serveHangUps() {
   const seen: string[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (incoming) => {
     seen.push(`${incoming.method} ${incoming.headers.get("authorization")}`);
     return new Response(null, { status: 204 });
   });
-  const base = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
+  return { seen, server, base: `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}` };
+}
+
+Deno.test("`HangUp` refuses a `Map` header value fetch would refuse, without showing it; a sound `Map`, or generator, is sent whole", async () => {
+  const { seen, server, base } = serveHangUps();
   try {
     for (const key of ["KEY\nsecret123", "KEY\rsecret123", "KEY\0secret123"]) {
       const headers = new Map([["accept", "application/json"], ["authorization", `Bearer ${key}`]]);
@@ -69,4 +77,86 @@ Deno.test("`HangUp` given headers that are no `HeadersInit` fails as a protocol 
     );
   }
   assert.equal(sent, 3);
+});
+
+Deno.test("`HangUp` given a header value no string can be made of fails as a protocol error, as fetch fails on it, not with its check's TypeError", async () => {
+  const { seen, server, base } = serveHangUps();
+  // Fetch reads a header value as a ByteString (WebIDL: ToString first): an object with no way to
+  // a primitive, one whose toString throws, a symbol, fail there, before anything is sent.
+  const unreadable = [
+    Object.create(null),
+    {
+      toString: () => {
+        throw new Error("no string");
+      },
+    },
+    Symbol("x"),
+  ];
+  try {
+    for (const [which, value] of unreadable.entries()) {
+      for (const headers of [new Map([["x-id", value]]), [["x-id", value]], { "x-id": value }]) {
+        await assert.rejects(
+          new HangUp().run(request(base, headers)),
+          (e: TransportError) => e.code === "protocol" && /Test hang-up .* failed/.test(e.message),
+          `value ${which} in a ${headers.constructor.name}`,
+        );
+      }
+    }
+    assert.deepEqual(seen, [], "nothing sent");
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("`HangUp` sends whole the headers of an iterable that hands every reader one iterator", async () => {
+  const { seen, server, base } = serveHangUps();
+  try {
+    // Fetch asks it for an iterator once (WebIDL, sequence conversion): read here first, the one
+    // iterator was used up, and the request went without its authorization header.
+    const entries = new Map([["authorization", "Bearer KEY"]]).entries();
+    await new HangUp().run(request(base, { [Symbol.iterator]: () => entries }));
+    assert.deepEqual(seen, ["DELETE Bearer KEY"]);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("`HangUp` reads headers as fetch does: a `Headers`-like iterable, a record with its own iterator", async () => {
+  const { seen, server, base } = serveHangUps();
+  try {
+    // Refused, the value not shown: pairs from a `URLSearchParams` (an iterable of pairs, as a
+    // `Headers` of another realm or a polyfill is), and from a record's own iterator.
+    const refused = [
+      new URLSearchParams({ authorization: "Bearer KEY\nsecret123" }),
+      {
+        authorization: "Bearer KEY",
+        *[Symbol.iterator]() {
+          yield ["authorization", "Bearer KEY\nsecret123"];
+        },
+      },
+    ];
+    for (const headers of refused) {
+      await assert.rejects(
+        new HangUp().run(request(base, headers)),
+        (e: TransportError) =>
+          e.code === "protocol" && e.message.includes("authorization header") &&
+          !e.message.includes("secret123"),
+      );
+    }
+    // Sent: fetch reads a record with an iterator through the iterator alone, and a record's
+    // symbol key not at all.
+    const sent = [
+      {
+        authorization: "Bearer KEY\nsecret123",
+        *[Symbol.iterator]() {
+          yield ["authorization", "Bearer KEY3"];
+        },
+      },
+      { authorization: "Bearer KEY4", [Symbol("note")]: "a\nb" },
+    ];
+    for (const headers of sent) await new HangUp().run(request(base, headers));
+    assert.deepEqual(seen, ["DELETE Bearer KEY3", "DELETE Bearer KEY4"]);
+  } finally {
+    await server.shutdown();
+  }
 });

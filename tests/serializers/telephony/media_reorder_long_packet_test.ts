@@ -114,3 +114,28 @@ Deno.test("`MediaReorder` a bogus number a packet or two ahead costs the one rea
   assert.equal(s.reorder.counts.inboundMediaDuplicates, 1);
   assert.equal(s.reorder.counts.inboundMediaLate, 0);
 });
+
+Deno.test("`MediaReorder` with packets longer than `maxGapMs` starts a new timeline after a loss, never mutes the packets after it", () => {
+  // The window in force is capped at maxGapMs, so a packet after a single lost 100 ms one waits
+  // for a second opinion; the next packet must confirm the jump (a loss longer than maxGapMs: a
+  // new timeline, no silence), not take it for an unrelated outlier, and so on for every packet.
+  const reorder = new MediaReorder<number>({ windowMs: 20, maxGapMs: 50 });
+  const events: Event[] = [];
+  const output: MediaReorderOutput<number> = {
+    packet: (packet) => events.push({ packet: packet.payload }),
+    gap: (gap) => events.push({ gap: gap.durationMs }),
+  };
+  for (const sequence of [1, 2, 4, 5, 6, 7, 8]) {
+    reorder.push({ sequence, durationMs: 100, payload: sequence }, output);
+  }
+  // Was: [1, 2], each packet after the loss dropped as late when the next came.
+  assert.deepEqual(events, [1, 2, 4, 5, 6, 7, 8].map((packet) => ({ packet })));
+  assert.equal(reorder.counts.inboundMediaResyncs, 1);
+  assert.equal(reorder.counts.inboundMediaLate, 0);
+  // At the stream's end, one after a single loss is not taken behind more silence than maxGapMs.
+  reorder.push({ sequence: 10, durationMs: 100, payload: 10 }, output);
+  reorder.flush(output);
+  const gaps = (events as Event[]).filter((event) => "gap" in event);
+  assert.deepEqual(gaps, [], "no silence of 100 ms, longer than maxGapMs");
+  assert.equal(reorder.pending, 0);
+});
