@@ -13,6 +13,7 @@ import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
 import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
 import { settleLater } from "./_settle_later.ts";
 import {
+  abortWaitsOnlyForSink,
   closeAfterAbort,
   finishAbort,
   type HandedReady,
@@ -111,7 +112,6 @@ class FrameWritable extends WritableStream<Frame> {
       taken: 0,
       heldEnd: undefined,
       abort: (reason) => aborted ??= sink.abort(reason),
-      closeQueued: false,
       abortAnswer: undefined,
       lateClose: undefined,
       ready: undefined,
@@ -146,10 +146,8 @@ class FrameWritable extends WritableStream<Frame> {
         state.closing = true;
         const waiting = state.waiting;
         if (waiting === undefined) return sink.close();
-        state.closeQueued = true;
         // Either way the write waiting for room ends: failed, it stopped the stream (`#fail`).
         const afterWaiting = () => {
-          state.closeQueued = false;
           const stopped = state.stopped;
           // In flight from here: an abort now settles as this close does (`settleAbort`).
           if (stopped === undefined) return sink.close();
@@ -213,7 +211,9 @@ class FrameWritable extends WritableStream<Frame> {
     if (!this.locked) {
       const late = closeAfterAbort(this.#state);
       if (late !== undefined) return late;
-      this.#state.closing = true;
+      // Not once the stream has failed or been aborted: the runtime's refuses the close then, and
+      // a pipe into it fails with the stream's error, not as one into a closing stream.
+      if (this.#state.stopped === undefined) this.#state.closing = true;
     }
     return super.close();
   }
@@ -264,12 +264,16 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     this.#handedOver = state.closing || standard.desiredSize !== 1;
     // Aborted, the abort waiting for the write waiting for room: the standard's stream is erroring,
     // and a writer's `closed` rejects once the abort settles ("WritableStreamFinishErroring"); the
-    // runtime's, errored, rejected it at once.
+    // runtime's, errored, rejected it at once. That write done, the standard's has errored, and
+    // a new writer's `closed` is rejected from the start ("SetUpWritableStreamDefaultWriter"),
+    // where the runtime's, its close in flight, would wait for the transport's abort.
     const answer = state.abortAnswer;
     if (answer !== undefined) {
       const reason = state.stopped?.reason;
       const fail = () => Promise.reject(reason);
-      const closed = this.#closed = answer.promise.then(fail, fail);
+      const closed = this.#closed = abortWaitsOnlyForSink(state)
+        ? fail()
+        : answer.promise.then(fail, fail);
       closed.catch(() => {}); // as the standard's, marked handled
     }
   }
@@ -308,8 +312,11 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     if (!this.#handedOver) return state.stopped === undefined ? 1 - state.backlog : null;
     const size = this.#standard.desiredSize;
     // Closed behind writes waiting for room: the runtime's close is in flight, as our writes passed
-    // it by, where the standard's is queued behind them, and they still count (the close, none).
-    return size !== null && state.closeQueued ? size - state.backlog : size;
+    // it by, or queued in a stream not started yet, where the standard's is queued behind them, and
+    // they still count (the close, none).
+    return size !== null && state.closing && state.waiting !== undefined
+      ? size - state.backlog
+      : size;
   }
 
   write(frame: Frame): Promise<void> {
@@ -325,6 +332,9 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
         state.closing && !this.#released &&
         (state.stopped === undefined || state.abortAnswer !== undefined)
       ) {
+        // Aborting, and the write waiting for room done: errored in the standard's eyes, which
+        // answers with the reason before it looks at a close (`abortWaitsOnlyForSink`).
+        if (abortWaitsOnlyForSink(state)) return Promise.reject(state.stopped?.reason);
         return Promise.reject(new TypeError("the writable is closing"));
       }
       // Else (let go too: then a TypeError, whatever became of the stream) the standard writer
@@ -379,7 +389,8 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
       return closeAfterAbort(this.#state) ?? this.#standard.close();
     }
     this.#handedOver = true;
-    this.#state.closing = true;
+    // Failed (a frame a writer let go of left waiting): the runtime's refuses the close, as above.
+    if (this.#state.stopped === undefined) this.#state.closing = true;
     takeReady(this.#state)?.resolve(); // as the standard's close: no write will wait for room
     // Asked of the stream now, as the standard's close is (the sink's close waits for the frames
     // waiting for room): the close stands if this writer is let go before they are sent, and

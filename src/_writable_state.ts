@@ -41,11 +41,6 @@ export interface WritableState {
   /** Aborts the transport's side (`FrameSink.abort`), once however many ways abort comes. */
   abort(reason: unknown): Promise<void>;
   /**
-   * The close was asked for while a write waited for room: the standard's close would be queued
-   * behind it, not in flight, and an abort meanwhile fails it (see `settleAbort`).
-   */
-  closeQueued: boolean;
-  /**
    * What an abort that came while a write waited for room answers (see `settleAbort`), while it
    * is pending: settled as the transport's abort settles, once that write is done, by the sink's
    * abort or, the close queued, by that close ({@linkcode finishAbort}).
@@ -109,6 +104,10 @@ export function takeReady(state: WritableState): HandedReady | undefined {
  * they fail ({@linkcode finishAbort}). A stream stopped already answers as the runtime's does.
  */
 export function settleAbort(state: WritableState, abort: () => Promise<void>): Promise<void> {
+  // Errored, in the standard's eyes (`abortWaitsOnlyForSink`): another abort resolves at once
+  // ("WritableStreamAbort"), where the runtime's stream, its close in flight, would answer with
+  // its pending abort's promise, which fails as that close does.
+  if (abortWaitsOnlyForSink(state)) return Promise.resolve();
   if (state.stopped !== undefined || state.waiting === undefined) return abort();
   const answer = state.abortAnswer = settleLater<void>();
   // The runtime's abort settles after ours (or fails with the close it held in flight): it
@@ -141,12 +140,28 @@ export function finishAbort(state: WritableState, aborted: Promise<void>): Promi
 }
 
 /**
+ * Whether an abort that came while a write waited for room now waits only for the transport's
+ * abort, that write done: the standard's stream is errored from there on, as
+ * "WritableStreamFinishErroring" marks it before it asks the sink's abort, and answers at once (a
+ * write with the reason, a close with a `TypeError`, a new writer's `closed` rejected, another
+ * abort resolved). The runtime's may still be erroring (its close in flight: our writes passed
+ * it by), and `state.abortAnswer` is pending for as long as the transport's abort takes (its
+ * close handshake, up to `closeTimeoutMs`).
+ */
+export function abortWaitsOnlyForSink(state: WritableState): boolean {
+  return state.abortAnswer !== undefined && state.waiting === undefined;
+}
+
+/**
  * A close asked for while an abort waits for the write waiting for room (`state.abortAnswer`):
  * taken, as the standard's erroring stream takes it, to fail once the abort settles; `undefined`
- * otherwise (the runtime's stream answers).
+ * otherwise (the runtime's stream answers: once that write is done, it has errored, and refuses
+ * the close with a `TypeError` as the standard's errored stream does).
  */
 export function closeAfterAbort(state: WritableState): Promise<void> | undefined {
-  if (state.abortAnswer === undefined || state.closing) return undefined;
+  if (state.abortAnswer === undefined || state.waiting === undefined || state.closing) {
+    return undefined;
+  }
   state.closing = true;
   return (state.lateClose = settleLater<void>()).promise;
 }

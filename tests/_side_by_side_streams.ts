@@ -87,7 +87,8 @@ export function makeSource(kind: StreamKind): Source {
  * A destination that records: the transport's writable (`frameWritable`) for the transport's
  * readable, a plain `WritableStream` for the standard's; `hold()` makes its next write wait
  * (until `release()`, or `failHeld()`), `failOn` makes a frame fail, `holdClose()` makes its close
- * wait (until `failClose()`).
+ * wait (until `failClose()`), `holdAbort()` makes its abort wait (until `endAbort()`), as the
+ * transport's does through its close handshake.
  */
 export class Destination {
   readonly written: Frame[] = [];
@@ -99,6 +100,8 @@ export class Destination {
   #holdNext = false;
   #holdClose = false;
   #failClose: ((reason: unknown) => void) | undefined;
+  #holdAbort = false;
+  #endAbort: ((failure?: { reason: unknown }) => void) | undefined;
 
   constructor(kind: StreamKind) {
     const send = (frame: Frame): Promise<void> | undefined => {
@@ -116,7 +119,13 @@ export class Destination {
       if (!this.#holdClose) return Promise.resolve();
       return new Promise<void>((_, reject) => (this.#failClose = reject));
     };
-    const abort = (reason: unknown) => Promise.resolve(void this.events.push(`abort ${reason}`));
+    const abort = (reason: unknown) => {
+      this.events.push(`abort ${reason}`);
+      if (!this.#holdAbort) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        this.#endAbort = (failure) => failure === undefined ? resolve() : reject(failure.reason);
+      });
+    };
     this.writable = kind === "inboundStream"
       ? frameWritable({ send, close, abort, ...NO_INTERRUPTIONS })
       : new WritableStream<Frame>({ write: send, close, abort });
@@ -142,6 +151,15 @@ export class Destination {
   /** The held close fails with `reason`. */
   failClose(reason: unknown): void {
     this.#failClose?.(reason);
+  }
+
+  holdAbort(): void {
+    this.#holdAbort = true;
+  }
+
+  /** The held abort settles: done, or failed with `failure.reason`. */
+  endAbort(failure?: { reason: unknown }): void {
+    this.#endAbort?.(failure);
   }
 }
 

@@ -177,6 +177,30 @@ for (const kind of ["inboundStream", "standard"] as const satisfies StreamKind[]
     assert.deepEqual(destination.written, [message(1), message(3)]);
   });
 
+  // WHATWG Streams, "WritableStreamClose" refuses a close of an errored stream (a TypeError),
+  // and "ReadableStreamPipeTo" propagates a destination's error backward: it is what the pipe
+  // rejects with.
+  Deno.test(`${kind}: a close() refused by a failed writable leaves it failed: a pipe into it fails with its error`, async () => {
+    const destination = new Destination(kind);
+    const writer = destination.writable.getWriter();
+    const log: string[] = [];
+    destination.failOn = message(1);
+    record(log, "write", writer.write(destination.failOn));
+    await settle();
+    writer.releaseLock();
+    record(log, "close", destination.writable.close());
+    const source = makeSource(kind);
+    record(log, "pipe", source.readable.pipeTo(destination.writable));
+    await settle();
+    // Was (the transport's): "pipe rejected TypeError", refused as a pipe into a closing stream.
+    assert.deepEqual(log.map((line) => line.replace(/TypeError.*/, "TypeError")), [
+      "write rejected Error: the destination failed",
+      "close rejected TypeError",
+      "pipe rejected Error: the destination failed",
+    ]);
+    assert.equal(source.cancelled, 1);
+  });
+
   Deno.test(`${kind}: a write after the writer's close() rejects with a TypeError, nothing sent`, async () => {
     const destination = new Destination(kind);
     const writer = destination.writable.getWriter();
