@@ -1265,10 +1265,17 @@ export class PlaybackTracker {
   /**
    * An end-of-speech mark stands at or past the end of the last speech sent: only background
    * has left since (see {@linkcode #backgroundAfterSpeech}), and a mark now would stand inside it.
+   * So too a mark of the cadence that fell on the speech's last chunk, once background has left
+   * after it: `#backgroundAfterSpeech` sent none for an end marked already, and the partial frame
+   * a serializer held behind that mark (Vonage, Asterisk) went on with the background. An
+   * end-of-speech mark at the quiet time stood inside the background, and the serializer padded
+   * what it held then, the background's, to a whole frame: a hole in the background after the
+   * reply, its resampler begun again from silence.
    */
   get #speechEndMarked(): boolean {
     const u = this.#utterances[this.#utterances.length - 1] ?? this.#last;
-    return this.#markedEnd && u !== undefined && u.end <= this.#markedPosition + EPSILON;
+    if (u === undefined || u.end > this.#markedPosition + EPSILON) return false;
+    return this.#markedEnd || this.#filledSinceMark;
   }
 
   /**

@@ -589,7 +589,13 @@ export class AsteriskSerializer implements FrameSerializer {
     // only the partial frame below is audio that never left.
     const heard = format.sampleRate === was.sampleRate ? null : this.#audio.flushInbound();
     this.#format = format;
-    this.#audio.configure({ encoding: format.encoding, sampleRate: format.sampleRate });
+    // The same format goes on as the stream it was: G.722's coder states too. Asterisk decodes
+    // what it is sent as one stream, MEDIA_START or not (the channel's translator, which
+    // chan_websocket.c never resets), and sends no media before it: begun afresh here, our encoder
+    // coded what followed a greeting sent before MEDIA_START from a state its decoder never had.
+    if (!sameWire) {
+      this.#audio.configure({ encoding: format.encoding, sampleRate: format.sampleRate });
+    }
     if (frameBytes !== this.#frames.frameBytes || !sameWire) {
       const held = this.#frames.resize(frameBytes);
       if (sameWire) {

@@ -124,3 +124,23 @@ Deno.test("`AsteriskSerializer` counts a g722 partial frame cut by an interrupti
   // 80 G.722 bytes are 10 ms (8,000 bytes a second): 160 samples of the bot's 16 kHz PCM16.
   assert.equal(calls.counted.audioBytesInterrupted, 320);
 });
+
+Deno.test("`AsteriskSerializer` dialled g722 keeps its encoder through the MEDIA_START that names g722: audio sent before it and after it is one coded stream", () => {
+  // With a control format set, nothing waits for MEDIA_START (`awaitsStart`): a greeting may be
+  // on its way already. Asterisk decodes what it is sent as one stream, MEDIA_START or not (its
+  // decoder is the channel's translator, which chan_websocket.c never resets): our encoder,
+  // begun afresh at MEDIA_START, coded the rest from a state the far end's decoder never had.
+  const asterisk = new AsteriskSerializer({ format: "g722", controlFormat: "plain-text" });
+  asterisk.setup(WIDEBAND);
+  const bot = tone(1000, 16000, 16000 * 0.1); // 100 ms
+  const sent: Uint8Array[] = [];
+  const take = (frame: Frame) => {
+    for (const m of media(list(asterisk.serialize(frame)))) sent.push(m.slice());
+  };
+  take(audio(bot.subarray(0, 480))); // 30 ms: a frame leaves, 10 ms waits
+  asterisk.deserialize(mediaStart({ format: "g722", frameBytes: 160 }));
+  take(audio(bot.subarray(480)));
+  const wire = joined(sent);
+  assert.equal(wire.length, 800, "five whole frames");
+  assert.deepEqual(wire, new G722Encoder().encode(bot));
+});
