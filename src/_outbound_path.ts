@@ -16,6 +16,7 @@ import type { AudioFrame, EndFrame, Frame, TextFrame } from "./frames.ts";
 import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./playback.ts";
 import type {
   FrameSerializer,
+  SendPauseOptions,
   SerializedMessage,
   SerializerContext,
   SerializeResult,
@@ -34,10 +35,14 @@ import type { TransportStats } from "./transport_stats.ts";
 import {
   asTransportError,
   checkCount,
+  checkSendPause,
   isInboundCounter,
   tellingInboundPackets,
 } from "./_serializer_context_checks.ts";
 import { thrownText } from "./_thrown_text.ts";
+
+/** Why a pause of sending lasts, unless its serializer says otherwise (`SendPauseOptions`). */
+const FAR_END_DID_NOT_RESUME = "the far end asked to pause sending and did not resume";
 
 /** What the serializer's context needs of the inbound path (`InboundPath`). */
 export interface SerializerInbound {
@@ -129,6 +134,8 @@ export class OutboundPath {
   /** When the far end asked us to pause sending (NaN: not paused), and the pause's bound. */
   #pausedSince = NaN;
   #pauseBound: ClockTimer | undefined;
+  /** What the pause held waits on, as its "timeout" error says (`SendPauseOptions.reason`). */
+  #pauseReason = FAR_END_DID_NOT_RESUME;
   /** The socket is open. */
   #open = false;
   /** The far end can take what we send (its start message came, if it needs one: `awaitsStart`). */
@@ -227,10 +234,9 @@ export class OutboundPath {
     });
   }
 
-  /** A pause the far end asked for outlasted `sendTimeoutMs`: sending goes on. */
+  /** A pause outlasted `sendTimeoutMs` from its last arming: sending goes on, said with why. */
   #pauseRanLong(): void {
-    const message =
-      `the far end asked to pause sending and did not resume within ${this.#options.sendTimeoutMs} ms: sending on`;
+    const message = `${this.#pauseReason} within ${this.#options.sendTimeoutMs} ms: sending on`;
     this.pauseSending(false);
     this.#onError(new TransportError("timeout", message));
   }
@@ -246,20 +252,35 @@ export class OutboundPath {
   /**
    * The far end asks us to stop sending for now (`true`) or to go on (`false`): see
    * `SerializerContext.pauseSending`. Counted; a pause longer than `sendTimeoutMs` ends itself.
+   * With `options`, a pause already held is bounded afresh from now, for what it waits on now
+   * (Asterisk's XOFF held by the bot's own PAUSE_MEDIA, then by the far end's drain); without,
+   * a second pause changes nothing, as serializers that repeat their far end's XOFF expect.
    */
-  pauseSending(paused: boolean): void {
-    if (this.#signal.aborted || paused === !Number.isNaN(this.#pausedSince)) return;
+  pauseSending(paused: boolean, options?: SendPauseOptions): void {
+    if (options !== undefined) checkSendPause(options);
+    if (this.#signal.aborted) return;
+    const held = !Number.isNaN(this.#pausedSince);
+    if (paused === held) {
+      if (held && options !== undefined) this.#armPauseBound(options);
+      return;
+    }
     if (paused) {
       this.#pausedSince = this.#clock.now();
       this.#stats.sendPauses++;
-      this.#pauseBound ??= this.#clock.timer(() => this.#pauseRanLong());
-      this.#pauseBound.arm(this.#options.sendTimeoutMs);
+      this.#armPauseBound(options);
     } else {
       this.#stats.sendPausedMs += this.#clock.now() - this.#pausedSince;
       this.#pausedSince = NaN;
       this.#pauseBound?.cancel();
     }
     this.#pump.hold(paused);
+  }
+
+  /** Bounds the pause held by `sendTimeoutMs` from now, its error saying what it waited on. */
+  #armPauseBound(options: SendPauseOptions | undefined): void {
+    this.#pauseReason = options?.reason ?? FAR_END_DID_NOT_RESUME;
+    this.#pauseBound ??= this.#clock.timer(() => this.#pauseRanLong());
+    this.#pauseBound.arm(this.#options.sendTimeoutMs);
   }
 
   /**
@@ -283,7 +304,7 @@ export class OutboundPath {
       report: (error) => this.#onError(asTransportError(error)),
       inboundPacket: tellingInboundPackets(this.#observers),
       inboundFrames: (frames) => inbound.handOn(frames),
-      pauseSending: (paused) => this.pauseSending(paused),
+      pauseSending: (paused, options) => this.pauseSending(paused, options),
       farEndInterrupted: () => this.#gate.close(),
       clock: this.#clock,
       sendTimeoutMs: this.#options.sendTimeoutMs,

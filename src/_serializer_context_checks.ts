@@ -6,6 +6,7 @@
  */
 
 import { TransportError, type TransportErrorCode } from "./errors.ts";
+import type { SendPauseOptions } from "./serializer.ts";
 import type { InboundPacketInfo } from "./session_observer.ts";
 import type { ObserverList } from "./_observer_list.ts";
 import type { SerializerCounter } from "./transport_stats.ts";
@@ -72,6 +73,26 @@ export function checkCount(counter: SerializerCounter, amount: number): void {
     throw new RangeError(
       `SerializerContext.count: ${counter} amount ${thrownText(amount)} is not a finite ` +
         `non-negative number (a bug in the serializer)`,
+    );
+  }
+}
+
+/**
+ * Throws at a serializer that bounds a pause of sending with options that are not an object or
+ * whose `reason` is not a string: the "timeout" error at the bound would say nothing true.
+ */
+export function checkSendPause(options: SendPauseOptions): void {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `SerializerContext.pauseSending: options ${thrownText(options)} is not an object ` +
+        `(a bug in the serializer)`,
+    );
+  }
+  const { reason } = options;
+  if (reason !== undefined && typeof reason !== "string") {
+    throw new TypeError(
+      `SerializerContext.pauseSending: reason ${thrownText(reason)} is not a string ` +
+        `(a bug in the serializer)`,
     );
   }
 }

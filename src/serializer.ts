@@ -288,6 +288,22 @@ export interface FrameSerializer {
 }
 
 /**
+ * How a pause of sending is bounded afresh ({@linkcode SerializerContext.pauseSending}'s second
+ * argument): given while sending is paused, the pause ends itself `sendTimeoutMs` from that call,
+ * not from its start; given as the pause starts, only its `reason` differs.
+ */
+export interface SendPauseOptions {
+  /**
+   * What the pause waits on, as the "timeout" error at its bound says it: the error reads
+   * `<reason> within <sendTimeoutMs> ms: sending on`. A string, or a `TypeError` is thrown at
+   * the serializer.
+   *
+   * @default {"the far end asked to pause sending and did not resume"}
+   */
+  reason?: string;
+}
+
+/**
  * What a serializer may do on its session besides returning frames and messages (see
  * {@linkcode FrameSerializer.bind}).
  */
@@ -337,10 +353,17 @@ export interface SerializerContext {
    * queued leaves, audio nor the frames queued behind it, and nothing is dropped: writers wait
    * for room as usual. Interruptions, urgent messages and {@linkcode send} still go at once.
    * Counted in `stats.sendPauses` and `stats.sendPausedMs`; a pause that lasts longer than the
-   * transport's `sendTimeoutMs` ends itself with a "timeout" error. Optional: a context made by
-   * hand (in a test) may leave it out.
+   * transport's `sendTimeoutMs` ends itself with a "timeout" error ("the far end asked to pause
+   * sending and did not resume within … ms: sending on"), so no far end holds a session for good.
+   * A second `pauseSending(true)` while paused changes nothing. With `options` (see
+   * {@linkcode SendPauseOptions}) it bounds the pause afresh instead: `sendTimeoutMs` from this
+   * call, its error giving `options.reason` — for a pause whose end no longer waits on the far
+   * end alone (Asterisk's `MEDIA_XOFF` while the bot's own `PAUSE_MEDIA` keeps back the
+   * `MEDIA_XON`; then again when the bot's `CONTINUE_MEDIA` leaves). Each arming is bounded, but a
+   * serializer that re-arms without end holds the session as long: re-arm only when what the
+   * pause waits on changes. Optional: a context made by hand (in a test) may leave it out.
    */
-  pauseSending?(paused: boolean): void;
+  pauseSending?(paused: boolean, options?: SendPauseOptions): void;
   /**
    * The far end stopped the bot's speech by itself (ConversationRelay's `interrupt`: the caller
    * talked over it): the responses written so far are closed to late text and audio, as at

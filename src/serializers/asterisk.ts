@@ -88,6 +88,14 @@ const MAX_PENDING_FLUSHES = 16;
  */
 const MAX_REFUSABLE = MAX_PENDING_MARKS + MAX_PENDING_FLUSHES;
 const utf8 = new TextEncoder();
+/**
+ * What the transport's pause of sending waits on while the bot's `PAUSE_MEDIA` keeps back the
+ * `MEDIA_XON` (see `#xonWaitChanged`), as its "timeout" error says: "… within <sendTimeoutMs> ms:
+ * sending on".
+ */
+const CONTINUE_AWAITED = `${PROVIDER}: the bot's PAUSE_MEDIA held Asterisk's queue under ` +
+  `MEDIA_XOFF (no MEDIA_XON comes before CONTINUE_MEDIA, and media past 1,000 queued frames is ` +
+  `dropped) and no CONTINUE_MEDIA left`;
 /** G.722's bytes a second: 64 kbit/s, one byte per tick of its 8 kHz RTP clock (RFC 3551 §4.5.2). */
 const G722_BYTE_RATE = 8000;
 
@@ -190,8 +198,11 @@ interface PendingMark {
  * The bot's `PAUSE_MEDIA` holds Asterisk's queue, and while it does Asterisk sends no `MEDIA_XON`
  * (chan_websocket.c `dequeue_frame`): a `MEDIA_XOFF` then holds the transport's sending until the
  * bot's `CONTINUE_MEDIA` (send it as an urgent `message`: a queued one waits behind the held
- * audio) and the queue's drain, or `sendTimeoutMs`; the serializer says so once (a "protocol"
- * error).
+ * audio) and the queue's drain; the serializer says so once (a "protocol" error). That wait is
+ * bounded in two parts, each by `sendTimeoutMs`: the bot's pause, from when it began holding the
+ * XON (a "timeout" error naming `PAUSE_MEDIA`; sending then goes on, and Asterisk drops what
+ * overflows its queue), and the far end's drain, from the `CONTINUE_MEDIA` (sending waits for
+ * the XON then even where the bot's bound ran out: the queue is over its XON level still).
  * `mark` → `MARK_MEDIA` or `STOP_MEDIA_BUFFERING` (see {@linkcode AsteriskSerializerOptions.marks});
  * `end` / `cancel` → `HANGUP`; `message` → a TEXT command, for `GET_STATUS`, `PAUSE_MEDIA` and
  * the like: a command's name (`"GET_STATUS"`) or an object `{ command, ...parameters }`. Commands
@@ -291,13 +302,16 @@ export class AsteriskSerializer implements FrameSerializer {
   #direction: "dialled" | "in" | "not-in" = "dialled";
   /**
    * The bot's `PAUSE_MEDIA` holds Asterisk's queue: it left, and no `CONTINUE_MEDIA` (nor an
-   * interruption, which sends one) since, nor a refusal of it.
+   * interruption, which sends one) since, nor a refusal of it. Set through `#pauseSent`.
    */
   #mediaPaused = false;
   /** `MEDIA_XOFF` came and no `MEDIA_XON` since: the transport's sending is paused. */
   #xoff = false;
-  /** That XON waits on the bot's `CONTINUE_MEDIA` was reported, for this spell of XOFF and pause. */
-  #pausedXoffReported = false;
+  /**
+   * Both hold, XOFF and the bot's pause: the XON waits on the bot's `CONTINUE_MEDIA`, which the
+   * transport's pause of sending is bounded for, and which was reported (once a spell).
+   */
+  #xonAwaitsContinue = false;
   /**
    * The mark commands sent while the direction is (or may be) "in" whose refusal has not come,
    * oldest first, at most {@linkcode MAX_REFUSABLE}: flush confirmations too (not pending marks,
@@ -455,12 +469,12 @@ export class AsteriskSerializer implements FrameSerializer {
       case "MEDIA_XOFF":
         this.#xoff = true;
         this.#context?.pauseSending?.(true);
-        this.#xonAwaitsContinue();
+        this.#xonWaitChanged();
         return null;
       case "MEDIA_XON":
         this.#xoff = false;
-        this.#pausedXoffReported = false;
         this.#context?.pauseSending?.(false);
+        this.#xonWaitChanged();
         return null;
       case "MEDIA_MARK_PROCESSED":
       case "MEDIA_BUFFERING_COMPLETED":
@@ -491,7 +505,10 @@ export class AsteriskSerializer implements FrameSerializer {
    */
   #refused(text: string | undefined): void {
     // A pause refused (passthrough, or the media direction "in") never held the queue.
-    if (text?.startsWith("PAUSE_MEDIA ")) this.#mediaPaused = false;
+    if (text?.startsWith("PAUSE_MEDIA ")) {
+      this.#mediaPaused = false;
+      this.#xonWaitChanged();
+    }
     if (text !== undefined && PASSTHROUGH_REFUSAL.test(text)) {
       this.#passthroughReported = this.#reportedOnce(
         this.#passthroughReported,
@@ -834,24 +851,28 @@ export class AsteriskSerializer implements FrameSerializer {
    * queue still over it, so the transport waits for that XON as for any.
    */
   #pauseSent(command: string): void {
-    if (command === "PAUSE_MEDIA") {
-      this.#mediaPaused = true;
-      this.#xonAwaitsContinue();
-    } else if (command === "CONTINUE_MEDIA") {
-      this.#mediaPaused = false;
-      this.#pausedXoffReported = false;
-    }
+    if (command !== "PAUSE_MEDIA" && command !== "CONTINUE_MEDIA") return;
+    this.#mediaPaused = command === "PAUSE_MEDIA";
+    this.#xonWaitChanged();
   }
 
   /**
-   * XOFF holds while the bot's pause does: no XON comes until the bot's `CONTINUE_MEDIA`, so the
-   * transport's pause of sending lasts until then (and past `sendTimeoutMs` ends itself, Asterisk
-   * dropping what overflows its 1,000 frames). Said once a spell, with what ends it: a queued
-   * `message` frame waits behind the held audio, for an XON that only it can bring.
+   * XOFF or the bot's pause began or ended: whom the XON waits on may have changed, and the
+   * transport's pause of sending (bounded by its `sendTimeoutMs`, past which it sends on into a
+   * queue Asterisk drops from at 1,000 frames) is bounded afresh for that (`pauseSending`'s
+   * options). Under the bot's pause no XON comes until `CONTINUE_MEDIA`: the far end is not late,
+   * so the time the pause held so far is not counted against it; the bound is the bot's, said by
+   * name, and reported once a spell with what ends it (a queued `message` frame waits behind the
+   * held audio, for an XON that only it can bring). Once `CONTINUE_MEDIA` leaves, the XON is the
+   * far end's again, after the queue's drain under 800 frames (at most 4 s): a fresh bound.
    */
-  #xonAwaitsContinue(): void {
-    if (!this.#xoff || !this.#mediaPaused || this.#pausedXoffReported) return;
-    this.#pausedXoffReported = true;
+  #xonWaitChanged(): void {
+    const awaitsContinue = this.#xoff && this.#mediaPaused;
+    if (awaitsContinue === this.#xonAwaitsContinue) return;
+    this.#xonAwaitsContinue = awaitsContinue;
+    if (!this.#xoff) return; // the XON came: the transport's pause is over
+    this.#context?.pauseSending?.(true, awaitsContinue ? { reason: CONTINUE_AWAITED } : {});
+    if (!awaitsContinue) return;
     this.#context?.report(
       new TransportError(
         "protocol",

@@ -65,7 +65,12 @@ function flowControlledChannel(clock: FakeClock, pair: MemorySocketPair) {
   return log;
 }
 
-Deno.test("`AsteriskSerializer` ends the bot's PAUSE_MEDIA at an interruption: under MEDIA_XOFF the next reply goes at the XON, not after sendTimeoutMs", async () => {
+/**
+ * A call whose bot sends a reply 20 s long, 19 s ahead, into the flow-controlled channel: the
+ * queue reaches 900 frames and Asterisk sends `MEDIA_XOFF` (about 0.2 s in). The transport's
+ * errors are kept.
+ */
+async function replyUnderXoff() {
   const { clock, pair, transport } = narrowbandCall(new AsteriskSerializer(), {
     sendAheadMs: 19_000,
     maxQueuedMs: 60_000,
@@ -75,10 +80,14 @@ Deno.test("`AsteriskSerializer` ends the bot's PAUSE_MEDIA at an interruption: u
   transport.addEventListener("error", (e) => errors.push(e.error));
   transport.receive(() => {});
   await clock.tick(10);
-  // A reply 20 s long, sent 19 s ahead: the queue reaches 900 frames, XOFF.
   transport.send({ type: "audio", audio: level(20_000, 1000), sampleRate: 8000, channels: 1 });
   await clock.tick(200);
   assert.ok(log.events.includes("MEDIA_XOFF"));
+  return { clock, transport, log, errors };
+}
+
+Deno.test("`AsteriskSerializer` ends the bot's PAUSE_MEDIA at an interruption: under MEDIA_XOFF the next reply goes at the XON, not after sendTimeoutMs", async () => {
+  const { clock, transport, log, errors } = await replyUnderXoff();
   // The caller talks: the bot pauses the playout while it decides, then cuts the reply.
   transport.send({ type: "message", message: "PAUSE_MEDIA", urgent: true });
   await clock.tick(1000);
@@ -135,7 +144,14 @@ Deno.test("`AsteriskSerializer` follows FLUSH_MEDIA with CONTINUE_MEDIA only whi
 Deno.test("`AsteriskSerializer` says once that MEDIA_XON waits on CONTINUE_MEDIA while the bot's pause holds an XOFF", () => {
   for (const order of ["xoff first", "pause first"]) {
     const asterisk = new AsteriskSerializer();
-    const { context, reported, paused } = recordingContext();
+    // Each pause asked for, and whom its bound is then the bot's ("bot") or the far end's.
+    const paused: Array<boolean | "bot" | "far end"> = [];
+    const { context, reported } = recordingContext({
+      pauseSending: (pause, options) =>
+        void paused.push(
+          options === undefined ? pause : options.reason === undefined ? "far end" : "bot",
+        ),
+    });
     asterisk.bind(context);
     asterisk.deserialize(mediaStart());
     if (order === "xoff first") asterisk.deserialize("MEDIA_XOFF");
@@ -146,13 +162,52 @@ Deno.test("`AsteriskSerializer` says once that MEDIA_XON waits on CONTINUE_MEDIA
     assert.equal(reported[0]!.code, "protocol");
     assert.match(reported[0]!.message, /MEDIA_XON only after CONTINUE_MEDIA/);
     assert.match(reported[0]!.message, /urgent/);
-    assert.deepEqual(paused, [true], "sending stays paused: the queue is full");
-    // CONTINUE_MEDIA, then XON once the queue has drained under 800: a later spell is told again.
+    // Sending stays paused (the queue is full), bounded for the bot's pause from its start.
+    assert.deepEqual(paused, [true, "bot"], order);
+    // CONTINUE_MEDIA: the XON is the far end's again, bounded afresh; it comes once the queue has
+    // drained under 800, and a later spell is told again.
     asterisk.serialize({ type: "message", message: "CONTINUE_MEDIA" });
     asterisk.deserialize("MEDIA_XON");
-    assert.deepEqual(paused, [true, false]);
+    assert.deepEqual(paused, [true, "bot", "far end", false], order);
     asterisk.deserialize("MEDIA_XOFF");
     asterisk.serialize({ type: "message", message: "PAUSE_MEDIA" });
     assert.equal(reported.length, 2, order);
   }
+});
+
+Deno.test("`AsteriskSerializer` has the far end's MEDIA_XON bounded from the bot's CONTINUE_MEDIA: a pause under MEDIA_XOFF is not the far end being late", async () => {
+  // sendTimeoutMs 5000 (the default). XOFF at about 0.2 s; the bot pauses at once and, 4 s later,
+  // lets the reply go on; Asterisk then plays the queue down under 800 frames (2 s and more)
+  // before its XON: 6 s after the XOFF, the far end prompt all along.
+  const { clock, transport, log, errors } = await replyUnderXoff();
+  transport.send({ type: "message", message: "PAUSE_MEDIA", urgent: true });
+  const playedAtPause = log.played;
+  await clock.tick(4000);
+  assert.ok(log.played - playedAtPause <= 1, "Asterisk plays nothing while paused");
+  transport.send({ type: "message", message: "CONTINUE_MEDIA", urgent: true });
+  await clock.tick(4800);
+  assert.ok(log.events.includes("MEDIA_XON"), log.events.slice(1).join(", "));
+  assert.deepEqual(errors.filter((e) => e.code === "timeout").map((e) => e.message), []);
+  assert.equal(log.dropped, 0, "nothing sent into a full queue");
+  assert.equal(transport.stats.sendPauses, 1, "one pause, bounded afresh twice");
+  await transport.close();
+});
+
+Deno.test("`AsteriskSerializer` bounds a bot's PAUSE_MEDIA that holds MEDIA_XOFF by sendTimeoutMs from its start, the timeout naming it", async () => {
+  const { clock, transport, log, errors } = await replyUnderXoff();
+  // The queue plays on for a second (still over 800 frames: no XON), then the bot pauses it and
+  // never sends CONTINUE_MEDIA.
+  await clock.tick(1000);
+  transport.send({ type: "message", message: "PAUSE_MEDIA", urgent: true });
+  const pausedAt = clock.now();
+  assert.ok(!log.events.includes("MEDIA_XON"));
+  await clock.tick(4800);
+  const timeouts = () => errors.filter((e) => e.code === "timeout").map((e) => e.message);
+  assert.deepEqual(timeouts(), [], "the bot's pause has had less than sendTimeoutMs");
+  await clock.tick(5000 - (clock.now() - pausedAt) + 1);
+  assert.equal(timeouts().length, 1);
+  assert.match(timeouts()[0]!, /the bot's PAUSE_MEDIA held Asterisk's queue under MEDIA_XOFF/);
+  assert.match(timeouts()[0]!, /no CONTINUE_MEDIA left within 5000 ms: sending on$/);
+  assert.equal(errors.filter((e) => e.code === "protocol").length, 1, "said once before");
+  await transport.close();
 });
