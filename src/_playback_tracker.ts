@@ -267,9 +267,10 @@ export class PlaybackTracker {
   /**
    * The serializer gave up a mark of ours unsent (see {@linkcode #givenUp}): the far end has no
    * room for one (mod_audio_fork's slots full of marks it does not answer while its media
-   * stalls). The cadence waits for the far end's next answer to any mark, which frees a slot:
-   * made every `markIntervalMs` meanwhile, each was given up too, and a ten-second stall counted
-   * 40 marks sent and unanswered that never reached the far end. One counts, as the stall's.
+   * stalls). The cadence waits for the far end's next answer to any mark, which frees a slot, or
+   * a clear of its marks that frees them all ({@linkcode #forgotten}): made every
+   * `markIntervalMs` meanwhile, each was given up too, and a ten-second stall counted 40 marks
+   * sent and unanswered that never reached the far end. One counts, as the stall's.
    */
   #noRoom = false;
   /** Nothing is queued or being cut into chunks: the audio sent so far is all there is. */
@@ -334,7 +335,53 @@ export class PlaybackTracker {
     this.#farEndHold = this.acks ? options.sender.farEndHold : undefined;
     if (this.#farEndHold !== undefined) {
       this.#farEndHold.onMarkGivenUp = (name) => this.#givenUp(name);
+      this.#farEndHold.onMarksForgotten = (kept) => this.#forgotten(kept);
     }
+  }
+
+  /**
+   * The far end forgot every mark of ours it was sent but `kept` (see
+   * `FarEndHold.onMarksForgotten`: mod_audio_fork acting on a bot's `clearMarks`), and has room
+   * again. Each forgotten one is counted unanswered now, once: no answer to it reaches the
+   * tracker any more (the serializer drops those crossing the clear), and none passes it. As for
+   * one given up ({@linkcode #givenUp}), the place it stood goes by the estimate where no other
+   * mark tells (see {@linkcode #unmarked}). The cadence, paused for want of room (`#noRoom`) or at
+   * its bound of marks waiting, goes on with the next chunk, and an end-of-speech mark refused
+   * while too many waited goes (see {@linkcode #roomAgain}). Told from inside the send of the
+   * bot's message: the events are looked at again on their timer, not here (a listener may send
+   * or close).
+   */
+  #forgotten(kept: string | undefined): void {
+    if (this.#ended) return; // nothing is waited for, and no timer may be left (see `#ended`)
+    this.#noRoom = false;
+    let stillWaited: PendingMark | undefined;
+    for (const mark of this.#marks) {
+      if (mark.name === kept) {
+        stillWaited = mark;
+        continue;
+      }
+      this.#stats.marksUnanswered++;
+      if (mark.position > this.#unmarkedTo) this.#unmarkedTo = mark.position;
+    }
+    this.#marks = stillWaited === undefined ? [] : [stillWaited];
+    const now = this.#clock.now();
+    this.#roomAgain(now);
+    if (this.#toldOfChanges) {
+      // A response that waited for a forgotten mark's answer ends by the estimate: look again.
+      this.#events.arm(0, now);
+      this.#eventsDue = now;
+    }
+  }
+
+  /**
+   * The far end has room for marks again: the end of what was sent, if its mark was refused while
+   * too many waited, goes once the quiet time has passed (the quiet timer that refused it does not
+   * fire again).
+   */
+  #roomAgain(now: number): void {
+    if (!this.#endRefused) return;
+    this.#endRefused = false;
+    if (this.#drained) this.#quiet.arm(Math.max(0, this.#drainedAt + this.#quietMs - now), now);
   }
 
   /**
@@ -756,12 +803,7 @@ export class PlaybackTracker {
     this.#lagMeasured = true;
     if (!bound) this.#lagRead = true;
     this.#acknowledged = true;
-    // Room again: the end of what was sent, if its mark was refused while too many waited, once
-    // the quiet time has passed (the quiet timer that refused it does not fire again).
-    if (this.#endRefused) {
-      this.#endRefused = false;
-      if (this.#drained) this.#quiet.arm(Math.max(0, this.#drainedAt + this.#quietMs - now), now);
-    }
+    this.#roomAgain(now);
     this.#update();
     return true;
   }

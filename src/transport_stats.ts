@@ -93,10 +93,11 @@ export interface TransportStats {
    * interruption's clear (an answer to one later is ignored), passed by the answer to a later mark,
    * or still pending when the session ended; and, counted at once, those the serializer gave up
    * unsent for want of room at the far end (mod_audio_fork's 30 slots, its media stalled). After
-   * one so given up, the regular marks wait for the far end's next answer to any mark: a stall
-   * counts one, not one per `markIntervalMs`. Marks a bot's `clearMarks` made mod_audio_fork
-   * forget count once a later answer passes them, or at the session's end. Marks sent =
-   * acknowledged + unanswered + pending; once the session is over, nothing is pending.
+   * one so given up, the regular marks wait for the far end's next answer to any mark (or a
+   * bot's `clearMarks`, which frees every slot): a stall counts one, not one per
+   * `markIntervalMs`. Marks a bot's `clearMarks` made mod_audio_fork forget count as it leaves
+   * (but the end-of-speech mark the serializer sends again). Marks sent = acknowledged +
+   * unanswered + pending; once the session is over, nothing is pending.
    */
   marksUnanswered: number;
   /** Inbound media packets that arrived out of order and were put back in order. */

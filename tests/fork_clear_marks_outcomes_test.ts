@@ -5,9 +5,10 @@
 // it holds and answers none of them (jambonz/freeswitch-modules mod_audio_fork/lws_glue.cpp at
 // 30f21899, `processIncomingMessage` :321-331; simulated in
 // serializers/fixtures/fork_module_playout.ts), the transport's own among them, which the
-// playback tracker is not told of: they are counted once a later answer passes them, or at the
-// session's end. Seeded sessions mix replies (background under them in half), the bot's marks, `clearMarks`, interruptions, a
-// stall of the module's media and either side's close.
+// serializer tells the playback tracker of (`FarEndHold.onMarksForgotten`): they are counted as
+// the clear leaves, but the end-of-speech mark sent again after it. Seeded sessions mix replies
+// (background under them in half), the bot's marks, `clearMarks`, interruptions, a stall of the
+// module's media and either side's close.
 import assert from "node:assert/strict";
 import type { OutboundMixer } from "../mod.ts";
 import type { FakeClock } from "../src/testing/mod.ts";
@@ -73,7 +74,9 @@ for (const [name, make] of FORK_SERIALIZERS) {
         if (op === "reply") transport.send(forkAudio(20 * (1 + random.int(100)), 5, `r${step}`));
         else if (op === "mark") transport.send({ type: "mark", name: `m${step}` });
         else if (op === "clear") {
-          transport.send({ type: "message", message: { type: "clearMarks" } });
+          // Every other one urgent: ahead of the reply still queued, so it lands mid-reply.
+          const urgent = steps.filter((op) => op === "clear").length % 2 === 0;
+          transport.send({ type: "message", message: { type: "clearMarks" }, urgent });
         } else if (op === "interrupt") await transport.interrupt();
         await clock.tick(random.int(op === "tick" ? 3000 : 400));
         const s = transport.stats;

@@ -29,6 +29,19 @@ export interface FarEndHold {
    */
   onMarkGivenUp: ((name: string) => void) | undefined;
   /**
+   * Set by the tracker: told that the far end forgot every mark of the transport's it had been
+   * sent, and will answer none of them, its slots all free again: mod_audio_fork acting on a
+   * bot's own `clearMarks` (sent as a message frame), which answers nothing (`lws_glue.cpp` at
+   * 30f21899, `processIncomingMessage` :321-331); answers crossing it are dropped by the
+   * serializer. `kept`: the transport's end-of-speech mark the serializer sends again right after
+   * the command (see `ForkMarks`), still to be answered. The tracker counts the others unanswered
+   * at once, waits for none of them, and its marks, paused for want of room (see
+   * {@linkcode onMarkGivenUp}) or at its own bound of marks waiting, go on: told of nothing, it
+   * went on waiting for an answer the module would not give before the reply's end. Not on the
+   * path of audio: only where a bot clears.
+   */
+  onMarksForgotten: ((kept: string | undefined) => void) | undefined;
+  /**
    * Kept by the pump: chunks of the bot's speech whose send is still under way (an asynchronous
    * serializer's answer to come, or a socket to drain). The serializer counted each into what the
    * far end holds when it took it, yet an interruption's clear may still drop it

@@ -100,6 +100,11 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    */
   onMarkGivenUp: ((name: string) => void) | undefined;
   /**
+   * See `FarEndHold.onMarksForgotten`, set by the tracker: told of each `clearMarks` that leaves
+   * ({@linkcode message}), and of the end-of-speech mark sent again after it, if one is.
+   */
+  onMarksForgotten: ((kept: string | undefined) => void) | undefined;
+  /**
    * The background stopped with samples in the pre-buffer and no mark waiting for them: the flush
    * timer sends the silence that lets its last part go (see {@linkcode backgroundFills}).
    */
@@ -682,7 +687,8 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    * has answered them `cleared` yet: after this it may never), have no marker to take them off its
    * cleared list: a sentinel each follows, or the next marks would be answered late
    * (`lws_glue.cpp:328`). Where none is needed, the transport's last end-of-speech mark, if no
-   * audio followed it, goes again after the command (see {@linkcode #lastEnd}).
+   * audio followed it, goes again after the command (see {@linkcode #lastEnd}). The tracker is
+   * told (`onMarksForgotten`): its other marks will never be answered, and the slots are free.
    */
   message(message: unknown): string | SerializedMessage[] {
     // The module reads a command's `type` and drops anything without one, with only a log line
@@ -722,14 +728,34 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     this.#erased = [];
     if (unmarked > 0) {
       this.#lastEnd = lastEnd; // given up behind the sentinels (see below), and told so
-      return [json, this.#sentinels(unmarked)];
+      const sentinels = this.#sentinels(unmarked);
+      this.#marksForgotten(undefined);
+      return [json, sentinels];
     }
     // The last end-of-speech mark, forgotten (or declined), again: alone, it is answered once all
     // sent has played. Not behind sentinels: the module holds those until the next audio, their
     // names pending, and answers no mark without a marker while any is (see `#lastEnd`).
-    if (lastEnd === undefined) return json;
+    if (lastEnd === undefined) {
+      this.#marksForgotten(undefined);
+      return json;
+    }
     this.#lastEnd = lastEnd;
-    return [json, ...this.#alone(lastEnd)];
+    const again = this.#alone(lastEnd);
+    this.#marksForgotten(lastEnd.name);
+    return [json, ...again];
+  }
+
+  /**
+   * Tells the tracker of a `clearMarks` (`onMarksForgotten`): the module forgot every mark of the
+   * transport's but `kept`, sent again. Told last: the sentinels may have given up a declined
+   * end-of-speech mark (`onMarkGivenUp`, which the tracker reads as a module with no slot free,
+   * pausing its cadence), yet every slot is free now. Untold, a cadence a stall had paused stayed
+   * paused until the reply's end-of-speech mark was answered, and one at its bound of 24 marks
+   * waiting (all forgotten) until an answer passed them: `heardMs` went by the estimate alone for
+   * the rest of the reply.
+   */
+  #marksForgotten(kept: string | undefined): void {
+    this.onMarksForgotten?.(kept);
   }
 
   /** `count` sentinel samples, counted into the pre-buffer as any binary message's samples. */

@@ -219,3 +219,27 @@ Deno.test("`JambonzSerializer` tells the tracker of each mark of the transport's
   serialize(forkAudio(20, 8, "r3"));
   assert.deepEqual(givenUp, ["__wst:7", "__wst:end:8"]);
 });
+
+Deno.test("`JambonzSerializer` tells the tracker of each `clearMarks`, with the end-of-speech mark it sends again", () => {
+  const { jambonz, serialize, fillSlots } = startedJambonz();
+  const hold = FAR_END_HOLDS.get(jambonz)!;
+  const told: string[] = [];
+  hold.onMarkGivenUp = (name) => told.push(`given up ${name}`);
+  hold.onMarksForgotten = (kept) => told.push(`forgotten but ${kept}`);
+  const clear = () => serialize({ type: "message", message: { type: "clearMarks" } });
+  // A declined end-of-speech mark, no audio after it: sent again after the clear, still awaited.
+  fillSlots();
+  serialize({ type: "mark", name: "__wst:end:1" });
+  // Under an id: the bot's marks, unanswered, may have answers crossing the clear.
+  assert.ok(commandOf(clear(), "#m"), "sent again");
+  assert.deepEqual(told, ["forgotten but __wst:end:1"]);
+  // Mid-reply: every mark the module holds is forgotten, none sent again.
+  serialize(forkAudio(200, 7, "r1"));
+  serialize({ type: "mark", name: "__wst:2" });
+  serialize(forkAudio(20, 7, "r1"));
+  clear();
+  assert.deepEqual(told, ["forgotten but __wst:end:1", "forgotten but undefined"]);
+  // Any other message tells nothing.
+  serialize({ type: "message", message: { type: "transcription", text: "hi" } });
+  assert.equal(told.length, 2);
+});
