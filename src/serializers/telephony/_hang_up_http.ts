@@ -1,5 +1,5 @@
 /**
- * The HTTP side of a REST hang-up (`HangUp`): a request's headers checked before it is sent, a
+ * The HTTP side of a REST hang-up (`HangUp`): a request's headers read once and checked before they are sent, a
  * wait bounded by a signal, and an unsuccessful answer read (a bounded prefix of its body, a
  * redirect named) for the error message and the provider's `alreadyEnded`.
  *
@@ -19,55 +19,62 @@ const ERROR_BODY_BYTES = 16 * 1024;
 /** How many characters of an unsuccessful answer's body its error message shows. */
 const SHOWN_CHARS = 200;
 
+/** A request's headers as {@linkcode readHeaders} read them, or why they cannot be sent. */
+export type ReadHeaders =
+  | { headers: HeadersInit | undefined; problem?: undefined }
+  | { problem: string; cause?: unknown };
+
 /**
- * The name of a header in `headers` whose value, trimmed as `Headers` trims it, still holds a
- * CR, LF or NUL (which `Headers` refuses, with an error quoting the value), if any. Read as
- * `new Headers(headers)` reads it (Fetch's `HeadersInit`: an iterable of name-value pairs, else a
- * record of own properties), so a `Map` (in Deno's types a `HeadersInit`, an `Iterable`) is seen
- * through, not read as a record with no properties. A `Headers` object was checked when made. A
- * value that is no string is made one as `Headers` makes it (a symbol is none). Left to `fetch`:
- * what is no object (no `HeadersInit`: its error quotes no value); what cannot be read (a value
- * no string can be made of, an iterator or getter that throws), which `fetch` cannot read either:
- * its own error fails the request as any failure to send does, a protocol error, where one thrown
- * here was no `TransportError`; and the forms only one reader may read: an iterable that hands
- * every reader the same iterator (a generator, a `Map`'s `entries()`, an object wrapping one),
- * and a pair that is no array (it may be one). Read here, `fetch` would send the request without
- * them.
+ * `headers` read once, as `new Headers(headers)` reads them (Fetch's `HeadersInit`: an iterable of
+ * name-value pairs — a list, a `Map`, a generator — else a record of own properties), into the
+ * list of pairs that is then sent: read here and again by `fetch`, an iterable that hands every
+ * reader the same iterator went without its headers. A `Headers` object (checked when made),
+ * `undefined` and what is no object (`fetch` refuses it quoting no value) are sent as given.
+ * Refused, naming no value (a header's value may be a credential, which `fetch`'s own errors
+ * quote into a log): a value that, trimmed as `Headers` trims it, still holds a CR, LF or NUL
+ * (RFC 9110 §5.5); a pair that is not a name and a value; a name or value no string can be made
+ * of (converted as the Fetch standard's ByteString is, by ToString: a symbol fails); headers that
+ * throw as they are read.
  */
-export function unsendableHeader(headers: HeadersInit | undefined): string | undefined {
+export function readHeaders(headers: HeadersInit | undefined): ReadHeaders {
   if (typeof headers !== "object" || headers === null || headers instanceof Headers) {
-    return undefined;
+    return { headers };
   }
+  let entries: unknown[];
   try {
-    return unsendableIn(headers);
-  } catch {
-    return undefined; // see above: fetch fails on it too, quoting no value
+    entries = typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === "function"
+      ? [...(headers as Iterable<unknown>)]
+      : Object.entries(headers);
+  } catch (cause) {
+    return { problem: "its headers could not be read", cause };
   }
+  const pairs: [string, string][] = [];
+  for (const entry of entries) {
+    const pair = isIterable(entry) ? [...entry] : undefined;
+    if (pair?.length !== 2) {
+      return { problem: "its headers hold a pair that is not a name and a value" };
+    }
+    let name: string, value: string;
+    try {
+      name = `${pair[0]}`;
+      value = `${pair[1]}`;
+    } catch (cause) {
+      return { problem: "its headers hold a name or value no string can be made of", cause };
+    }
+    if (/[\0\r\n]/.test(value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ""))) {
+      return {
+        problem: `its ${name} header holds a line break or NUL, which no HTTP header may (the ` +
+          "value is not shown: it may be a credential)",
+      };
+    }
+    pairs.push([name, value]);
+  }
+  return { headers: pairs };
 }
 
-/** {@linkcode unsendableHeader} of an object, which may throw where it cannot be read. */
-function unsendableIn(headers: object): string | undefined {
-  const iterate = (headers as Partial<Iterable<unknown>>)[Symbol.iterator];
-  let pairs: Iterable<unknown>;
-  if (typeof iterate === "function") {
-    // Read only where a second reader gets an iterator of its own: one handed to both, read
-    // here, would be used up before fetch reads it.
-    const iterator = iterate.call(headers);
-    if (iterator === iterate.call(headers)) return undefined;
-    pairs = { [Symbol.iterator]: () => iterator };
-  } else {
-    pairs = Object.entries(headers);
-  }
-  for (const pair of pairs) {
-    if (!Array.isArray(pair)) continue;
-    const [name, value] = pair;
-    // A template literal converts as the Fetch standard's ByteString does (ToString: a symbol
-    // throws), where `String()` would name a symbol.
-    if (/[\0\r\n]/.test(`${value}`.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ""))) {
-      return String(name);
-    }
-  }
-  return undefined;
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] === "function";
 }
 
 /** `promise`, or a rejection as soon as `signal` aborts; the listener is removed either way. */

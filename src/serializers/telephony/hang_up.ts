@@ -14,7 +14,7 @@ import {
   cancelUnread,
   type ErrorAnswer,
   readErrorAnswer,
-  unsendableHeader,
+  readHeaders,
 } from "./_hang_up_http.ts";
 
 /**
@@ -300,15 +300,20 @@ export class HangUp {
     // Quoted: the id is the far end's, and must not start a line of its own in a log.
     const what = `${provider} hang-up of call ${JSON.stringify(callId)}`;
     if (this.#sessionEnd?.aborted) throw sessionEnded(what);
-    const unsendable = unsendableHeader(request.init.headers);
-    if (unsendable !== undefined) {
-      // fetch would refuse it with an error quoting the value: an API key, in a log.
-      const message = `${what} not sent: its ${unsendable} header holds a line break or NUL, ` +
-        "which no HTTP header may (the value is not shown: it may be a credential)";
-      throw new TransportError("protocol", message);
+    // Read once, and sent as read: fetch's own errors quote what it cannot send (an API key, in a
+    // log), and an iterable of headers may be read only once.
+    const read = readHeaders(request.init.headers);
+    if (read.problem !== undefined) {
+      throw new TransportError("protocol", `${what} not sent: ${read.problem}`, {
+        cause: read.cause,
+      });
     }
+    const { headers } = read;
+    const sent = headers === undefined || headers === request.init.headers
+      ? request
+      : { ...request, init: { ...request.init, headers } };
     this.#attempted = true;
-    const attempt = this.#attempt(request, what, spentMs);
+    const attempt = this.#attempt(sent, what, spentMs);
     // Handed over as it is sent, whether or not it will outlive the session: the runtime takes
     // it surely while the socket's request is being handled, which the session's end may not
     // be, and it costs nothing (one request a session, within its bound). Settled only: its

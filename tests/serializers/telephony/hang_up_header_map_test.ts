@@ -79,7 +79,7 @@ Deno.test("`HangUp` given headers that are no `HeadersInit` fails as a protocol 
   assert.equal(sent, 3);
 });
 
-Deno.test("`HangUp` given a header value no string can be made of fails as a protocol error, as fetch fails on it, not with its check's TypeError", async () => {
+Deno.test("`HangUp` given a header value no string can be made of fails as a protocol error that says so, nothing sent, as fetch fails on it, not with a TypeError", async () => {
   const { seen, server, base } = serveHangUps();
   // Fetch reads a header value as a ByteString (WebIDL: ToString first): an object with no way to
   // a primitive, one whose toString throws, a symbol, fail there, before anything is sent.
@@ -97,7 +97,10 @@ Deno.test("`HangUp` given a header value no string can be made of fails as a pro
       for (const headers of [new Map([["x-id", value]]), [["x-id", value]], { "x-id": value }]) {
         await assert.rejects(
           new HangUp().run(request(base, headers)),
-          (e: TransportError) => e.code === "protocol" && /Test hang-up .* failed/.test(e.message),
+          (e: TransportError) =>
+            e.code === "protocol" &&
+            /Test hang-up .* not sent: its headers hold a name or value no string can be made of/
+              .test(e.message),
           `value ${which} in a ${headers.constructor.name}`,
         );
       }
@@ -156,6 +159,33 @@ Deno.test("`HangUp` reads headers as fetch does: a `Headers`-like iterable, a re
     ];
     for (const headers of sent) await new HangUp().run(request(base, headers));
     assert.deepEqual(seen, ["DELETE Bearer KEY3", "DELETE Bearer KEY4"]);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("`HangUp` reads headers once: a generator's value fetch would refuse is refused unshown, and a pair that is no name and value is refused, nothing sent", async () => {
+  const { seen, server, base } = serveHangUps();
+  try {
+    // A generator hands every reader the one iterator: left to fetch, its refusal quoted the value.
+    const generated = function* () {
+      yield ["authorization", "Bearer KEY\nsecret123"];
+    };
+    await assert.rejects(
+      new HangUp().run(request(base, generated())),
+      (e: TransportError) =>
+        e.code === "protocol" && e.message.includes("authorization header") &&
+        !e.message.includes("secret123"),
+    );
+    // Fetch refuses a pair of three (Fetch, "fill": "If header's size is not 2, throw").
+    await assert.rejects(
+      new HangUp().run(request(base, [["authorization", "Bearer KEY", "secret123"]])),
+      (e: TransportError) =>
+        e.code === "protocol" &&
+        e.message.includes("its headers hold a pair that is not a name and a value") &&
+        !e.message.includes("secret123"),
+    );
+    assert.deepEqual(seen, [], "nothing sent");
   } finally {
     await server.shutdown();
   }
