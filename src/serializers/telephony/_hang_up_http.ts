@@ -1,7 +1,7 @@
 /**
- * The HTTP side of a REST hang-up (`HangUp`): a request's headers read once and checked before they are sent, a
- * wait bounded by a signal, and an unsuccessful answer read (a bounded prefix of its body, a
- * redirect named) for the error message and the provider's `alreadyEnded`.
+ * The HTTP side of a REST hang-up (`HangUp`): a request's headers read once and checked before
+ * they are sent, a wait bounded by a signal, and an unsuccessful answer read (a bounded prefix of
+ * its body, a redirect named) for the error message and the provider's `alreadyEnded`.
  *
  * @module
  */
