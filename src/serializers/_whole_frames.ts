@@ -7,6 +7,13 @@
  */
 
 /**
+ * What fills the rest of a last frame: a byte that is silence in the encoding, or a function that
+ * fills the bytes it is given with silence where no byte is (G.722, whose bytes play as the ones
+ * before them let them: `TelephonyAudio.fillSilence` codes zeros on from its encoder's state).
+ */
+export type Silence = number | ((bytes: Uint8Array) => unknown);
+
+/**
  * Cuts a stream of encoded audio into messages of whole frames, keeping the partial frame at the
  * end for the next audio. Consecutive whole frames leave as one message (a view of the caller's
  * bytes, no copy), at most `maxMessageBytes` long, or each frame as a message of its own without
@@ -122,15 +129,16 @@ export class WholeFrames {
   }
 
   /**
-   * The held audio as messages of whole frames, the last filled up with `padByte` (silence);
-   * none when nothing is held. More than one frame only after a {@linkcode WholeFrames.carry}.
+   * The held audio as messages of whole frames, the last filled up with `silence`; none when
+   * nothing is held. More than one frame only after a {@linkcode WholeFrames.carry}.
    */
-  pad(padByte: number): Uint8Array[] {
+  pad(silence: Silence): Uint8Array[] {
     this.#paddedBytes = 0;
     if (this.#heldBytes === 0) return [];
     const end = Math.ceil(this.#heldBytes / this.#frameBytes) * this.#frameBytes;
     const frames = this.#held.slice(0, end);
-    frames.fill(padByte, this.#heldBytes);
+    if (typeof silence === "number") frames.fill(silence, this.#heldBytes);
+    else silence(frames.subarray(this.#heldBytes));
     this.#paddedBytes = end - this.#heldBytes;
     this.#heldBytes = 0;
     return this.push(frames);
@@ -138,12 +146,12 @@ export class WholeFrames {
 
   /**
    * A stretch of audio ends: `tail` (what a resampler still held of it, or `null`) goes after the
-   * held bytes, and the last frame is filled up with `padByte`, as {@linkcode WholeFrames.pad}
+   * held bytes, and the last frame is filled up with `silence`, as {@linkcode WholeFrames.pad}
    * does; `null` when nothing is left to send.
    */
-  end(tail: Uint8Array | null, padByte: number): Uint8Array[] | null {
+  end(tail: Uint8Array | null, silence: Silence): Uint8Array[] | null {
     const frames = tail === null ? [] : this.push(tail);
-    frames.push(...this.pad(padByte));
+    frames.push(...this.pad(silence));
     this.#endExtraBytes = (tail?.length ?? 0) + this.#paddedBytes;
     return frames.length === 0 ? null : frames;
   }

@@ -29,7 +29,7 @@ import {
 import { toJson } from "./_to_json.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
 import { registerHeldFrames } from "./_held_frame_ends.ts";
-import { WholeFrames } from "./_whole_frames.ts";
+import { type Silence, WholeFrames } from "./_whole_frames.ts";
 import { type WireFormat, WrittenBytes } from "./_written_bytes.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
@@ -383,7 +383,7 @@ export class AsteriskSerializer implements FrameSerializer {
       case "mark":
         return this.#mark(frame.name);
       case "end": {
-        const out: SerializedMessage[] = this.#silenced(this.#frames.pad(this.#format.silence));
+        const out: SerializedMessage[] = this.#frames.pad(this.#silence());
         if (this.#options.hangUp ?? true) out.push(this.#command("HANGUP"));
         return out;
       }
@@ -412,24 +412,23 @@ export class AsteriskSerializer implements FrameSerializer {
    * open the transport has the partial frame dropped instead, counted (see `HeldFrameEnds`).
    */
   audioEnds(playing: boolean): SerializedMessage[] | null {
-    const last = this.#frames.end(this.#audio.endOutbound(playing), this.#format.silence);
-    return last === null ? null : this.#opened(this.#silenced(last));
+    const last = this.#frames.end(this.#audio.endOutbound(playing), this.#silence());
+    return last === null ? null : this.#opened(last);
   }
 
   /**
-   * `messages` from `WholeFrames.pad` or `end`, their padding (the last `paddedBytes` bytes, all
-   * in the last message, a copy of its own) made silence as the encoder codes it. In G.722 a byte
-   * plays as the bytes before it let it (`SILENCE_BYTE`): zeros coded on from our encoder's state
-   * keep the far end's decoder in step with it, where a run of 0xFC would leave the two apart
-   * into the next reply. The other encodings' silence byte is that already.
+   * What fills a frame's padding: the format's silence byte, or in G.722, where a byte plays as
+   * the bytes before it let it (`SILENCE_BYTE`), zeros coded on from our encoder's state
+   * (`TelephonyAudio.fillSilence`), which keep the far end's decoder in step with it: a run of
+   * 0xFC would leave the two apart into the next reply.
    */
-  #silenced(messages: Uint8Array[]): Uint8Array[] {
-    const padded = this.#frames.paddedBytes;
-    if (padded === 0 || this.#format.encoding !== "g722" || messages.length === 0) return messages;
-    const last = messages[messages.length - 1]!;
-    this.#audio.fillSilence(last.subarray(last.length - padded));
-    return messages;
+  #silence(): Silence {
+    return this.#format.encoding === "g722" ? this.#codedSilence : this.#format.silence;
   }
+
+  readonly #codedSilence = (bytes: Uint8Array): void => {
+    this.#audio.fillSilence(bytes);
+  };
 
   /** Encoded audio as whole-frame media, a bulk transfer opened first where marks need one. */
   #media(bytes: Uint8Array): SerializedMessage[] {
@@ -680,9 +679,7 @@ export class AsteriskSerializer implements FrameSerializer {
     // answered before it), as it does before the transport's end-of-speech mark. The transport's
     // other marks fall mid-speech, where padding would put silence into the speech: the partial
     // frame waits for the next audio there.
-    const tail = isMidSpeechMark(name)
-      ? []
-      : this.#silenced(this.#frames.pad(this.#format.silence));
+    const tail = isMidSpeechMark(name) ? [] : this.#frames.pad(this.#silence());
     if (tail.length === 0) return this.#markCommands(mark.id);
     const out: SerializedMessage[] = [];
     if (this.#marks === "buffering" && !this.#bulk) {
