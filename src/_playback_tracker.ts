@@ -360,8 +360,7 @@ export class PlaybackTracker {
         stillWaited = mark;
         continue;
       }
-      this.#stats.marksUnanswered++;
-      if (mark.position > this.#unmarkedTo) this.#unmarkedTo = mark.position;
+      this.#noAnswerFor(mark);
     }
     this.#marks = stillWaited === undefined ? [] : [stillWaited];
     const now = this.#clock.now();
@@ -396,9 +395,16 @@ export class PlaybackTracker {
   #givenUp(name: string): void {
     const index = this.#marks.findIndex((m) => m.name === name);
     if (index < 0) return; // not waited for (a clear dropped it)
-    const mark = this.#marks.splice(index, 1)[0]!;
-    this.#stats.marksUnanswered++;
+    this.#noAnswerFor(this.#marks.splice(index, 1)[0]!);
     this.#noRoom = true;
+  }
+
+  /**
+   * `mark`, taken off the marks waited for, will never be answered: counted unanswered, and the
+   * place it stood goes by the estimate where no other mark tells (see {@linkcode #unmarked}).
+   */
+  #noAnswerFor(mark: PendingMark): void {
+    this.#stats.marksUnanswered++;
     if (mark.position > this.#unmarkedTo) this.#unmarkedTo = mark.position;
   }
 
