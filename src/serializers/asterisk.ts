@@ -26,6 +26,7 @@ import {
   readAsteriskEvent,
   textField,
 } from "./_asterisk_events.ts";
+import { type AsteriskMediaDirection, AsteriskMediaPause } from "./_asterisk_media_pause.ts";
 import { toJson } from "./_to_json.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
 import { registerHeldFrames } from "./_held_frame_ends.ts";
@@ -194,7 +195,10 @@ interface PendingMark {
  * counted in `stats.audioBytesDroppedOnClose`);
  * marks that were waiting come back as `mark` frames once Asterisk has confirmed the flush (it
  * discards queued marks silently); after a bot's `PAUSE_MEDIA`, `CONTINUE_MEDIA` follows the
- * flush, which the docs say ends the pause and chan_websocket.c does not.
+ * flush, which the docs say ends the pause and chan_websocket.c does not. A pause command Asterisk
+ * refuses (passthrough, or the media direction "in") leaves its queue as it was: a
+ * `CONTINUE_MEDIA` refused while the direction is "in" leaves the pause in place after the
+ * direction is "both" again, ended then by an interruption or the bot's `CONTINUE_MEDIA`.
  * The bot's `PAUSE_MEDIA` holds Asterisk's queue, and while it does Asterisk sends no `MEDIA_XON`
  * (chan_websocket.c `dequeue_frame`): a `MEDIA_XOFF` then holds the transport's sending until the
  * bot's `CONTINUE_MEDIA` (send it as an urgent `message`: a queued one waits behind the held
@@ -299,12 +303,13 @@ export class AsteriskSerializer implements FrameSerializer {
    * `handle_command`), so a mark command sent while it is "in" is refused, one sent after a change
    * to "both" or "out" is not, however late the refusals of the ones before come back.
    */
-  #direction: "dialled" | "in" | "not-in" = "dialled";
+  #direction: AsteriskMediaDirection = "dialled";
   /**
-   * The bot's `PAUSE_MEDIA` holds Asterisk's queue: it left, and no `CONTINUE_MEDIA` (nor an
-   * interruption, which sends one) since, nor a refusal of it. Set through `#pauseSent`.
+   * Whether the bot's `PAUSE_MEDIA` holds Asterisk's queue: it left, and no `CONTINUE_MEDIA` (nor
+   * an interruption, which sends one) since that Asterisk did not refuse. Told through
+   * `#pauseSent` and `#refused`.
    */
-  #mediaPaused = false;
+  readonly #mediaPause = new AsteriskMediaPause();
   /** `MEDIA_XOFF` came and no `MEDIA_XON` since: the transport's sending is paused. */
   #xoff = false;
   /**
@@ -483,6 +488,7 @@ export class AsteriskSerializer implements FrameSerializer {
           // the mark commands sent so far is refused.
           this.#direction = "not-in";
           this.#refusable = [];
+          this.#mediaPause.dialledNotIn();
         }
         return this.#acknowledged(event);
       case "ERROR":
@@ -503,11 +509,7 @@ export class AsteriskSerializer implements FrameSerializer {
    * as it stays so: the first refusal of each such spell is reported, the rest counted.
    */
   #refused(text: string | undefined): void {
-    // A pause refused (passthrough, or the media direction "in") never held the queue.
-    if (text?.startsWith("PAUSE_MEDIA ")) {
-      this.#mediaPaused = false;
-      this.#xonWaitChanged();
-    }
+    this.#pauseRefused(text);
     if (text !== undefined && PASSTHROUGH_REFUSAL.test(text)) {
       this.#passthroughReported = this.#reportedOnce(
         this.#passthroughReported,
@@ -546,9 +548,32 @@ export class AsteriskSerializer implements FrameSerializer {
    * answered too; flagging either left the refused one to be counted again.
    */
   #refusedMark(): void {
-    if (this.#direction === "dialled") this.#direction = "in"; // dialled d(in)
+    if (this.#direction === "dialled") this.#dialledIn();
     const mark = this.#refusable.shift();
     if (mark !== undefined) mark.refused = true;
+  }
+
+  /**
+   * A refusal of the bot's `PAUSE_MEDIA` or `CONTINUE_MEDIA`: Asterisk's queue stays as it was
+   * before that command (see `AsteriskMediaPause`), which a passthrough channel never pauses.
+   */
+  #pauseRefused(text: string | undefined): void {
+    if (text === undefined) return;
+    const pause = text.startsWith("PAUSE_MEDIA ");
+    if (!pause && !text.startsWith("CONTINUE_MEDIA ")) return;
+    if (PASSTHROUGH_REFUSAL.test(text)) this.#mediaPause.refusedInPassthrough();
+    else if (DIRECTION_REFUSAL.test(text)) {
+      const dialledIn = this.#mediaPause.refused(pause);
+      if (dialledIn && this.#direction === "dialled") this.#direction = "in";
+    } else return;
+    this.#xonWaitChanged();
+  }
+
+  /** A refusal showed the channel was dialled `d(in)`: the commands sent so far met "in". */
+  #dialledIn(): void {
+    this.#direction = "in";
+    this.#mediaPause.dialledIn();
+    this.#xonWaitChanged();
   }
 
   /** A mark command is sent: kept for the refusal it draws if the direction is (or may be) "in". */
@@ -738,11 +763,12 @@ export class AsteriskSerializer implements FrameSerializer {
     this.#audio.reset();
     this.#bulk = false;
     const out: SerializedMessage[] = [this.#command("FLUSH_MEDIA")];
-    if (this.#mediaPaused) {
+    if (this.#mediaPause.paused && this.#direction !== "in") {
       // The docs: a flush "resets the paused state so there's no need to send … CONTINUE_MEDIA".
       // chan_websocket.c's FLUSH_MEDIA leaves `queue_paused` set: the next reply would wait
       // behind the bot's pause, and under XOFF no XON would come (see `#pauseSent`). Sent after
-      // the flush, nothing of what it discards plays.
+      // the flush, nothing of what it discards plays. Not while the direction is "in": Asterisk
+      // refuses it then, and the pause stays for the next flush or the bot's own to end.
       out.push(this.#command("CONTINUE_MEDIA"));
       this.#pauseSent("CONTINUE_MEDIA");
     }
@@ -849,7 +875,7 @@ export class AsteriskSerializer implements FrameSerializer {
    */
   #pauseSent(command: string): void {
     if (command !== "PAUSE_MEDIA" && command !== "CONTINUE_MEDIA") return;
-    this.#mediaPaused = command === "PAUSE_MEDIA";
+    this.#mediaPause.sent(command === "PAUSE_MEDIA", this.#direction);
     this.#xonWaitChanged();
   }
 
@@ -864,7 +890,7 @@ export class AsteriskSerializer implements FrameSerializer {
    * far end's again, after the queue's drain under 800 frames (at most 4 s): a fresh bound.
    */
   #xonWaitChanged(): void {
-    const awaitsContinue = this.#xoff && this.#mediaPaused;
+    const awaitsContinue = this.#xoff && this.#mediaPause.paused;
     if (awaitsContinue === this.#xonAwaitsContinue) return;
     this.#xonAwaitsContinue = awaitsContinue;
     if (!this.#xoff) return; // the XON came: the transport's pause is over
