@@ -176,31 +176,43 @@ function parse(data: string | Uint8Array): JsonObject | undefined {
   }
 }
 
+/**
+ * The message's own field `key`, never an inherited one: were `Object.prototype` polluted
+ * elsewhere in the process (say with `streamSid`), every message would look like that provider's,
+ * and its serializer, which reads own fields only, would refuse the call.
+ */
+function field(message: JsonObject, key: string): unknown {
+  return Object.hasOwn(message, key) ? message[key] : undefined;
+}
+
 function providerOf(message: JsonObject): TelephonyProvider | undefined {
+  const has = (key: string) => Object.hasOwn(message, key);
   const hosted = hostedProviderOf(message);
   if (hosted !== undefined) return hosted;
   if (
-    message.version === "2" && typeof message.type === "string" && typeof message.id === "string"
+    field(message, "version") === "2" && typeof field(message, "type") === "string" &&
+    typeof field(message, "id") === "string"
   ) {
     return "genesys";
   }
-  if (message.event === "MEDIA_START" && "optimal_frame_size" in message) return "asterisk";
+  const event = field(message, "event");
+  if (event === "MEDIA_START" && has("optimal_frame_size")) return "asterisk";
   if (
-    message.event === undefined && typeof message.callSid === "string" &&
-    "sampleRate" in message && "mixType" in message
+    event === undefined && typeof field(message, "callSid") === "string" &&
+    has("sampleRate") && has("mixType")
   ) {
     return "jambonz";
   }
-  const event = message.event;
   if (typeof event !== "string") return undefined;
   if (event.startsWith("websocket:")) return "vonage";
-  if (event === "connected") return message.protocol === "Call" ? "twilio" : undefined;
+  if (event === "connected") return field(message, "protocol") === "Call" ? "twilio" : undefined;
   if (event !== "start" && event !== "media") return undefined;
-  const start = isObject(message.start) ? message.start : {};
-  if ("streamSid" in message || "callSid" in start || "accountSid" in start) return "twilio";
-  if ("callId" in start || "streamId" in start || "streamId" in message) return "plivo";
-  if ("stream_id" in message || "call_control_id" in start) return "telnyx";
-  if ("stream_sid" in message || "call_sid" in start) return "exotel";
+  const start = field(message, "start");
+  const inStart = (key: string) => isObject(start) && Object.hasOwn(start, key);
+  if (has("streamSid") || inStart("callSid") || inStart("accountSid")) return "twilio";
+  if (inStart("callId") || inStart("streamId") || has("streamId")) return "plivo";
+  if (has("stream_id") || inStart("call_control_id")) return "telnyx";
+  if (has("stream_sid") || inStart("call_sid")) return "exotel";
   return undefined;
 }
 
@@ -252,18 +264,20 @@ export function serializerForProvider(
  * wraps its Twilio-style messages in a log envelope (`eventType`, `rawEvent`).
  */
 function hostedProviderOf(message: JsonObject): TelephonyProvider | undefined {
-  if (message.type === "setup" && typeof message.sessionId === "string") {
+  if (field(message, "type") === "setup" && typeof field(message, "sessionId") === "string") {
     return "conversationrelay";
   }
   // SignalWire's reference shows its Twilio-style messages inside a log envelope: one level, so
   // an envelope in an envelope is no evidence (followed down, a client's 10,000 of them overflowed
   // the stack before any transport, and its size limit, existed).
-  if (message.event === undefined && isObject(message.rawEvent)) {
-    return isObject(message.rawEvent.rawEvent) ? undefined : providerOf(message.rawEvent);
+  const event = field(message, "event");
+  const rawEvent = field(message, "rawEvent");
+  if (event === undefined && isObject(rawEvent)) {
+    return isObject(field(rawEvent, "rawEvent")) ? undefined : providerOf(rawEvent);
   }
-  const contentType = message["content-type"];
+  const contentType = field(message, "content-type");
   if (
-    message.event === undefined && typeof contentType === "string" &&
+    event === undefined && typeof contentType === "string" &&
     contentType.toLowerCase().startsWith("audio/l16")
   ) {
     return "vonage";

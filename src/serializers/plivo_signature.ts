@@ -46,6 +46,7 @@ export interface VerifyPlivoSignatureOptions {
  * when the query is not empty, then each POST parameter as name and value, sorted, with no
  * separators. Parameters are compared decoded: `?a=1&b=2` and `?a=1%26b%3D2` sign alike. A POST
  * body that is not a form (`multipart/form-data` too) gives `false`: the signature cannot cover it.
+ * So does a nonce with a `.` in it, which would move where the signed URL ends.
  *
  * This is what Plivo's own SDKs compute (plivo-python `plivo/utils/signature_v3.py`, whose
  * `parse_qs` decodes the query before `get_sorted_query_string` joins it back unescaped, and
@@ -75,7 +76,11 @@ export async function verifyPlivoSignature(
     .map((name) => request.headers.get(name))
     .filter((value) => value !== null);
   const nonce = request.headers.get("x-plivo-signature-v3-nonce");
-  if (headers.length === 0 || nonce === null) return false;
+  // The signed text is `${base}.${nonce}`: a nonce with a "." in it would let a captured
+  // signature for `…/answer.php` pass for `…/answer` with the nonce `php.<nonce>` (or for a
+  // query or form cut at any "."). Plivo's nonces are digits ("05429567804466091622" in its
+  // signature-validation guide), so none of its own is refused.
+  if (headers.length === 0 || nonce === null || nonce.includes(".")) return false;
 
   const { base: url, query: rawQuery } = splitUrl(options.url ?? request.url);
   let base = url;

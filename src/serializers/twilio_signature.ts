@@ -40,10 +40,12 @@ export interface VerifyTwilioSignatureOptions {
  * value sorted by name. Twilio signs the Media Streams WebSocket upgrade (a GET) too, so this fits
  * an adapter's `authorize` hook; Twilio signs the `wss://` URL of `<Stream url>`, which a server
  * sees as `http(s)://`, so pass that URL as `url`. As Twilio's own libraries do, the URL is tried
- * as given and with its default port added or removed. A JSON POST is checked through its
- * `bodySHA256` query parameter; any other POST body that is not a form (`multipart/form-data`
- * too) gives `false`, since the signature cannot cover it. The request's body is read from a
- * clone; the request stays usable. With a `replayGuard`, a signature seen before gives `false` (see its limits there).
+ * as given and with its port removed (any port: Twilio may sign a URL on a port of its own
+ * without it) or, when it names none, with its scheme's default port added. A JSON POST is
+ * checked through its `bodySHA256` query parameter; any other POST body that is not a form
+ * (`multipart/form-data` too) gives `false`, since the signature cannot cover it. The request's
+ * body is read from a clone; the request stays usable. With a `replayGuard`, a signature seen
+ * before gives `false` (see its limits there).
  * Only the auth token's HMAC-SHA1 is checked: a request Twilio signed under a Webhook Rule with a
  * SharedKey (its Webhooks configuration API, in public beta), which then carries
  * `X-Twilio-Webhooks-Signature-Settings`, gives `false`.
@@ -102,18 +104,21 @@ export async function verifyTwilioSignature(
   return false;
 }
 
-/** The URL as given, plus with its scheme's default port added or removed. */
+/**
+ * The URL as given, plus the one other spelling Twilio may have signed: without its port when it
+ * names one (any port: Twilio's security notes say it drops an HTTPS URL's port before signing,
+ * and twilio-python and twilio-node try the URL with every port removed), with its scheme's
+ * default port when it names none. The user-info part, if any, stays as written.
+ */
 function urlVariants(url: string): string[] {
-  const variants = [url];
-  const match = /^(https?|wss?):\/\/([^/?#:]+)(:\d+)?(.*)$/i.exec(url);
-  if (match) {
-    const [, scheme, host, port, rest] = match;
-    const secure = /^(https|wss)$/i.test(scheme!);
-    const defaultPort = secure ? ":443" : ":80";
-    if (port === undefined) variants.push(`${scheme}://${host}${defaultPort}${rest}`);
-    else if (port === defaultPort) variants.push(`${scheme}://${host}${rest}`);
-  }
-  return variants;
+  // The authority ends at the first "/", "?" or "#"; the user info at its last "@"; the port is
+  // the digits after the host's last ":" (a bracketed IPv6 host keeps its own colons).
+  const match = /^(https?|wss?):\/\/([^/?#]*@)?([^/?#]*?)(:\d*)?([/?#].*)?$/i.exec(url);
+  if (!match) return [url];
+  const [, scheme, userInfo = "", host, port, rest = ""] = match;
+  if (port !== undefined) return [url, `${scheme}://${userInfo}${host}${rest}`];
+  const defaultPort = /^(https|wss)$/i.test(scheme!) ? ":443" : ":80";
+  return [url, `${scheme}://${userInfo}${host}${defaultPort}${rest}`];
 }
 
 function toHex(bytes: Uint8Array): string {

@@ -272,3 +272,23 @@ Deno.test("`detectProvider` tells Asterisk (either control format) and jambonz f
   assert.equal(detectProvider(["MEDIA_XON", '{"sampleRate":8000}', "MEDIA_STARTED x"]), null);
 });
 // --- end self-hosted platforms ---
+
+Deno.test("`detectProvider` reads a message's own fields only, never ones a polluted `Object.prototype` lends it", () => {
+  // What the serializers read is the message's own fields (`JsonReader`); detection must agree,
+  // or a process whose `Object.prototype` some dependency polluted takes every call for one
+  // provider's, whose serializer then refuses it ("start message has no streamSid").
+  const prototype = Object.prototype as Record<string, unknown>;
+  const telnyx = FIRST.telnyx.map((m) => JSON.stringify(m));
+  const vonageVideo = '{"content-type":"audio/l16;rate=16000","sessionId":"s1"}';
+  const polluters = [["streamSid", "MZ1"], ["event", "media"], ["type", "setup"]] as const;
+  for (const [name, value] of polluters) {
+    prototype[name] = value;
+    try {
+      assert.equal(detectProvider(telnyx)?.provider, "telnyx", name);
+      assert.equal(detectProvider([vonageVideo])?.provider, "vonage", name);
+      assert.equal(detectProvider(['{"event":"connected"}']), null, name);
+    } finally {
+      delete prototype[name];
+    }
+  }
+});

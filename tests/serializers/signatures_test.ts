@@ -479,3 +479,92 @@ Deno.test("`verifyTelnyxSignature` refuses a request whose body was read already
   const publicKey = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
   assert.equal(await verifyTelnyxSignature(request, { publicKey }), false);
 });
+
+Deno.test("`verifyTwilioSignature` tries a URL on any port without it, as Twilio's libraries do", async () => {
+  // Twilio's security notes: for callbacks over HTTPS, Twilio drops the port (if any) before
+  // computing the signature; twilio-python (`remove_port`) and twilio-node (`removePort`) try the
+  // URL with whatever port it names removed. The vectors are twilio-python's own
+  // (tests/unit/test_request_validator.py: `test_validation_removes_port_on_https`, `…_on_http`,
+  // `…_adds_port_on_https`, `…_adds_port_on_http`): Twilio's documented parameters, token "12345".
+  const params = {
+    CallSid: "CA1234567890ABCDE",
+    Digits: "1234",
+    From: "+14158675309",
+    To: "+18005551212",
+    Caller: "+14158675309",
+  };
+  /** A signed POST to `url`; with `publicUrl`, received at a local address and checked as that. */
+  const check = (url: string, signature: string, publicUrl?: string) =>
+    verifyTwilioSignature(
+      new Request(url, {
+        method: "POST",
+        headers: {
+          "x-twilio-signature": signature,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: form(params),
+      }),
+      publicUrl === undefined ? "12345" : { authToken: "12345", url: publicUrl },
+    );
+  const withoutPort = "RSOYDt4T1cUTdK1PDd93/VVr8B8="; // over https://mycompany.com/myapp.php?…
+  assert.equal(await check("https://mycompany.com:1234/myapp.php?foo=1&bar=2", withoutPort), true);
+  assert.equal(await check("https://mycompany.com/myapp.php?foo=1&bar=2", withoutPort), true);
+  // Signed with the port, as Twilio signs some callbacks: the URL as given still verifies.
+  const onHttpPort = "Zmvh+3yNM1Phv2jhDCwEM3q5ebU="; // over http://mycompany.com:1234/…
+  assert.equal(await check("http://mycompany.com:1234/myapp.php?foo=1&bar=2", onHttpPort), true);
+  // Signed with the default port spelled out, checked against a URL that names none.
+  const with443 = "kvajT1Ptam85bY51eRf/AJRuM3w=";
+  assert.equal(await check("https://mycompany.com/myapp.php?foo=1&bar=2", with443), true);
+  const with80 = "0ZXoZLH/DfblKGATFgpif+LLRf4=";
+  assert.equal(await check("http://mycompany.com/myapp.php?foo=1&bar=2", with80), true);
+  // Another host or query is another URL, whatever the port.
+  assert.equal(await check("https://mycompany.org:1234/myapp.php?foo=1&bar=2", withoutPort), false);
+  assert.equal(await check("https://mycompany.com:1234/myapp.php?foo=1", withoutPort), false);
+  // The port is found after user info (Twilio's HTTP-authentication URL form) and after an IPv6
+  // host, whose colons stay (signatures by python3's hmac over each URL without its port).
+  const local = "http://127.0.0.1:8000/myapp.php?foo=1&bar=2";
+  assert.equal(
+    await check(
+      local,
+      "CukzLTc1tT5dXEDIHm/tKBanW10=",
+      "https://user:pass@mycompany.com:8443/myapp.php?foo=1&bar=2",
+    ),
+    true,
+  );
+  assert.equal(
+    await check(
+      local,
+      "cJj0ZdT17HpXbqVMZgQilda2zhg=",
+      "https://[2001:db8::1]:8443/myapp.php?foo=1&bar=2",
+    ),
+    true,
+  );
+});
+
+Deno.test("`verifyPlivoSignature` refuses a nonce with a dot, which would move where the signed URL ends", async () => {
+  // Plivo signs `${url}.${nonce}` (its signature-validation guide: the message is the base URI
+  // and the nonce, e.g. "05429567804466091622"). Signatures by python3's hmac over each message.
+  const authToken = "MAXXXXTOKEN";
+  const nonce = "05429567804466091622";
+  const upgrade = (url: string, signedNonce: string, signature: string) =>
+    verifyPlivoSignature(
+      new Request("http://127.0.0.1:8000/", {
+        headers: { "x-plivo-signature-v3": signature, "x-plivo-signature-v3-nonce": signedNonce },
+      }),
+      { authToken, url },
+    );
+  const answerPhp = "1eB6dSnJky0Tjv0mcjBhB1S3zPZFUfAVScBYRysQmKk="; // "…/answer.php.0542…"
+  assert.equal(await upgrade("https://example.com/answer.php", nonce, answerPhp), true);
+  // The same signed text, split at another dot: another URL, which Plivo never signed.
+  assert.equal(await upgrade("https://example.com/answer", `php.${nonce}`, answerPhp), false);
+  const hostParam = "QaqSXXRAbrBaLXtC8evkIXbKnYxKgvZqedZs1/HjBLY="; // "…?host=api.example.com.0542…"
+  assert.equal(
+    await upgrade("https://example.com/stream?host=api.example.com", nonce, hostParam),
+    true,
+  );
+  assert.equal(
+    await upgrade("https://example.com/stream?host=api", `example.com.${nonce}`, hostParam),
+    false,
+    "a query value cut short",
+  );
+});

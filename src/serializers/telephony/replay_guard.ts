@@ -75,7 +75,8 @@ export interface MemoryReplayGuardOptions {
    */
   maxEntries?: number;
   /**
-   * The current time in milliseconds since the epoch (injectable for tests).
+   * The current time in milliseconds since the epoch (injectable for tests). Each claim that
+   * gets a value that is not a finite number from it throws a `RangeError`.
    *
    * @default {Date.now}
    */
@@ -132,8 +133,8 @@ export class MemoryReplayGuard implements ReplayGuard {
 
   /**
    * See {@linkcode ReplayGuard.claim}. Throws a `RangeError` for an `expiresAt` that is not a
-   * finite number, before anything is recorded: the request then fails to verify, where a key
-   * never remembered would let its replays pass.
+   * finite number, and when `now()` gives no finite number, before anything is recorded: the
+   * request then fails to verify, where a key never remembered would let its replays pass.
    */
   claim(key: string, expiresAt?: number): boolean {
     if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
@@ -142,6 +143,11 @@ export class MemoryReplayGuard implements ReplayGuard {
       );
     }
     const now = this.#now();
+    // NaN (or a Date, whose sum with the window is a string) compares false with every expiry:
+    // each claim would pass and record nothing.
+    if (typeof now !== "number" || !Number.isFinite(now)) {
+      throw new RangeError(`now() must return a finite number of milliseconds, got ${String(now)}`);
+    }
     this.#forgetExpired(now);
     const seenUntil = this.#seen.get(key);
     if (seenUntil !== undefined && seenUntil > now) return false;

@@ -13,3 +13,19 @@ Deno.test("`MemoryReplayGuard.claim` refuses an expiry that is not a finite numb
   assert.equal(guard.claim("acme:sig", 5_000), false);
   assert.equal(guard.claim("acme:other"), true, "no expiry: the guard's own window");
 });
+
+Deno.test("`MemoryReplayGuard.claim` refuses a clock that gives no finite time, rather than remember nothing", () => {
+  // Each of these made every claim pass and record nothing: a replay guard that let every
+  // replay through (NaN compares false with any expiry; a Date plus the window is a string).
+  const clocks = [() => NaN, () => undefined, () => new Date(1_000), () => Infinity];
+  for (const clock of clocks) {
+    const guard = new MemoryReplayGuard({ now: clock as unknown as () => number });
+    assert.throws(
+      () => guard.claim("plivo:nonce-1"),
+      (e: Error) =>
+        e instanceof RangeError && /now\(\) must return a finite number/.test(e.message),
+      String(clock()),
+    );
+    assert.equal(guard.size, 0);
+  }
+});
