@@ -7,6 +7,7 @@
  */
 
 import type { GateNames } from "./_gate_names.ts";
+import { leftUnsaidCount } from "./_left_unsaid.ts";
 import { endedFirstBy } from "./_not_reached.ts";
 import type { CallReport } from "./report.ts";
 
@@ -21,8 +22,11 @@ import type { CallReport } from "./report.ts";
  * - the bot ended the call before the caller's audio stream ended and what the rest held is not
  *   known (a stream without speech segments): that every one was answered cannot be told;
  * - the caller said no utterance at all (silent audio, speech under the threshold, a hang-up
- *   before the first word): with nothing to answer the call checked nothing, and a gate that
- *   checked nothing passes nothing (as an aggregate of no calls fails).
+ *   before the first word, a platform handshake the bot never completed): with nothing to
+ *   answer the call checked nothing, and a gate that checked nothing passes nothing (as an
+ *   aggregate of no calls fails). The reason names which.
+ * Utterances the caller's own schedule left unsaid (`leftUnsaid`: its hang-up, the call's bound)
+ * are none of these: no answer was owed for them.
  * A call whose socket never opened is left to its ending, which fails it: the bot was never
  * asked anything. At speed `Infinity` no answer is measured (report.ts): the command line
  * refuses `--require-answer` there, so such a report never comes. The reason names the settings
@@ -56,7 +60,24 @@ export function unansweredUtterances(report: CallReport, names: GateNames): stri
       `${total} utterances (${why.join("; ")}), and ${wants}`;
   }
   if (total > 0) return null;
-  return `the caller said no utterance (none louder than ${names.speechThreshold} or in ` +
-    `${names.speechSegments} before the call ended): with nothing to answer the call checked ` +
-    `nothing, and ${names.requireAnswer} passes no call that checked nothing`;
+  return `the caller said no utterance (${nothingSaidWhy(report, names)}): with nothing to ` +
+    `answer the call checked nothing, and ${names.requireAnswer} passes no call that checked ` +
+    `nothing`;
+}
+
+/**
+ * Why the caller said nothing, by its real cause: the platform's handshake never completed (the
+ * caller never began: Genesys's `opened` never came), the caller's own schedule ended the call
+ * before its first utterance, or its audio held none the call could hear.
+ */
+function nothingSaidWhy(report: CallReport, names: GateNames): string {
+  const { ended } = report;
+  if (report.handshakeMs === null) {
+    return `the ${report.protocol} handshake never completed, so the caller never began: the ` +
+      `call ended at ${(ended.atMs / 1000).toFixed(2)} s (${ended.detail})`;
+  }
+  const left = leftUnsaidCount(report);
+  if (left !== "") return `its own schedule ended the call before the first: ${left}`;
+  return `none louder than ${names.speechThreshold} or in ${names.speechSegments} before the ` +
+    `call ended`;
 }

@@ -14,7 +14,8 @@ import { addVoice } from "./_voice.ts";
 import { buildReport, type CallTimeline } from "./_call_report.ts";
 import { CallAudioTimeline } from "./_call_audio.ts";
 import { botWords, closedDetail, withInfo } from "./_ending_words.ts";
-import { endedByBotSide, unsaidUtterances } from "./_not_reached.ts";
+import { endedByBotSide } from "./_not_reached.ts";
+import { unsaidUtterances } from "./_unsaid_utterances.ts";
 import { ruleEntry } from "./_rule_cap.ts";
 import type { CallerAudio } from "./caller_audio.ts";
 import type { FarEnd, FarEndContext, MarkOnClear, MarkOutcome } from "./far_end.ts";
@@ -22,6 +23,7 @@ import type {
   CallEndedBy,
   CallEnding,
   CallReport,
+  LeftUnsaid,
   NotReached,
   ProtocolViolation,
 } from "./report.ts";
@@ -76,6 +78,13 @@ export class SimulatedCall {
   #callerClosed = false;
   #onReady: (() => void) | undefined;
   #ready = false;
+  /** When the far end's handshake completed (report.ts `handshakeMs`); `null` until it did. */
+  #readyAtMs: number | null = null;
+  /**
+   * Which of the caller's own settings ended the call, when one did (report.ts `leftUnsaid`):
+   * not the bot's doing, whatever the audio still held.
+   */
+  #endedBySchedule: LeftUnsaid["by"] | null = null;
   #marks: PendingMark[] = [];
   #markTimer: AbortController | undefined;
   readonly #markStats = {
@@ -275,7 +284,14 @@ export class SimulatedCall {
 
   /** Ends the call at its bound on its length (`maxDurationMs`): the caller hangs up. */
   #reachedMaxDuration(): void {
+    if (!this.#ended) this.#endedBySchedule = "max-duration";
     this.#end("timeout", `the call reached ${this.#maxDuration()}`);
+  }
+
+  /** Ends the call at `hangUpAtMs`: the caller hangs up, as asked. */
+  #hangUpAsAsked(): void {
+    if (!this.#ended) this.#endedBySchedule = "hang-up";
+    this.#end("caller", `the caller hung up at ${this.#options.hangUpAtMs} ms as asked`);
   }
 
   /** The caller's side of the call: audio frames on schedule, DTMF, barge-ins, hanging up. */
@@ -383,7 +399,7 @@ export class SimulatedCall {
         this.#audio.callerAudioEnded(this.#callerSentMs, now);
       }
       if (options.hangUpAtMs !== undefined && this.#callerSentMs >= options.hangUpAtMs) {
-        this.#end("caller", `the caller hung up at ${options.hangUpAtMs} ms as asked`);
+        this.#hangUpAsAsked();
       } else if (now >= options.maxDurationMs) {
         this.#reachedMaxDuration();
       } else if (
@@ -416,7 +432,7 @@ export class SimulatedCall {
     const { hangUpAtMs } = this.#options;
     if (!(await this.#sleepUntil(at, frame))) return;
     this.#press(dtmf, hangUpAtMs!);
-    this.#end("caller", `the caller hung up at ${hangUpAtMs} ms as asked`);
+    this.#hangUpAsAsked();
   }
 
   /** Makes the presses due before caller-audio time `beforeMs`, taking them off `dtmf` (sorted). */
@@ -535,6 +551,7 @@ export class SimulatedCall {
       clear: () => this.#clear(),
       ready: () => {
         this.#ready = true;
+        this.#readyAtMs ??= this.#now();
         this.#onReady?.();
       },
       // Only `true` fails the call (far_end.ts): a far end's own options of any other value don't.
@@ -836,6 +853,7 @@ export class SimulatedCall {
     const ending = this.#ended ?? { by: "caller", atMs: this.#now(), detail: "the call ended" };
     const ended = { ...ending, detail: ending.detail + this.#stallNote() };
     const notReached = this.#notReached(ended);
+    const leftUnsaid = this.#leftUnsaid();
     this.#audio.finish(ended.atMs);
     const marks = this.#markStats;
     return buildReport(this.#timeline(), {
@@ -843,8 +861,10 @@ export class SimulatedCall {
       url: this.#url,
       startedAt,
       connectMs,
+      handshakeMs: connectMs === null ? null : this.#readyAtMs,
       ended,
       notReached,
+      leftUnsaid,
       marks: {
         requested: marks.requested,
         acked: marks.acked,
@@ -869,6 +889,23 @@ export class SimulatedCall {
    */
   #notReached(ended: CallEnding): NotReached | null {
     if (!endedByBotSide(ended) || this.#callerAudioSaid) return null;
+    return this.#unsaid();
+  }
+
+  /**
+   * What the caller never said because its own schedule (`hangUpAtMs`, `maxDurationMs`) ended
+   * the call before all of its audio was said (report.ts `leftUnsaid`); `null` when the call
+   * ended otherwise, after the audio, or before the handshake let the caller speak (the bot's
+   * doing: `handshakeMs` is `null`).
+   */
+  #leftUnsaid(): LeftUnsaid | null {
+    const by = this.#endedBySchedule;
+    if (by === null || !this.#ready || this.#callerAudioSaid) return null;
+    return { by, ...this.#unsaid() };
+  }
+
+  /** The utterances of the caller's audio after what it said. */
+  #unsaid(): NotReached {
     const audioMs = this.#callerSentMs;
     const segments = this.#audio.knownSegments;
     const utterances = unsaidUtterances({

@@ -16,7 +16,7 @@ import type { BargeInOptions } from "./simulate_call.ts";
 const BOT_HANGOVER_MS = 250;
 /**
  * The caller's pauses within an utterance are shorter than this: the call's detector, and the
- * one that finds what the caller never got to say (`_not_reached.ts`), must cut alike.
+ * one that finds what the caller never got to say (`_unsaid_utterances.ts`), must cut alike.
  */
 export const CALLER_HANGOVER_MS = 500;
 

@@ -13,6 +13,7 @@ import type {
   CallEnding,
   CallReport,
   CallUtterance,
+  LeftUnsaid,
   MarkStats,
   NotReached,
   ProtocolViolation,
@@ -38,9 +39,13 @@ export interface CallFacts {
   url: string;
   startedAt: string;
   connectMs: number | null;
+  /** When the platform's handshake completed (report.ts). */
+  handshakeMs: number | null;
   ended: CallEnding;
   /** What the bot's ending left of the caller's audio unsaid (report.ts). */
   notReached: NotReached | null;
+  /** What the caller's own schedule left of its audio unsaid (report.ts). */
+  leftUnsaid: LeftUnsaid | null;
   marks: Omit<MarkStats, "ackDelayMs"> & { delays: number[] };
   dtmf: { sent: number; unsupported: number; afterEnd: number };
   violations: ProtocolViolation[];
@@ -84,6 +89,7 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
     startedAt: facts.startedAt,
     speed: timeline.speed,
     connectMs: facts.connectMs,
+    handshakeMs: facts.handshakeMs,
     durationMs: endMs,
     callerAudioMs: timeline.callerAudioMs,
     firstAudioMs: timeline.firstAudioMs,
@@ -91,6 +97,7 @@ export function buildReport(timeline: CallTimeline, facts: CallFacts): CallRepor
     firstAudibleMs: firstAudible(audio.bot.spurts[0]?.startMs, timeline.firstAudioMs),
     utterances,
     notReached: facts.notReached,
+    leftUnsaid: facts.leftUnsaid,
     responseLatencyMs: summarize(
       utterances.flatMap((u) => (u.latencyMs === null ? [] : [u.latencyMs])),
     ),

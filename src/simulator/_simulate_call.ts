@@ -10,6 +10,7 @@ import { SimulatedCall } from "./_call.ts";
 import { resolveCallOptions } from "./_call_options.ts";
 import type { GateNames } from "./_gate_names.ts";
 import { assertSpeechSegmentsWithin } from "./_speech_segments.ts";
+import { assertWebSocketUrl } from "./_websocket_url.ts";
 import { CallerAudio, type CallerPcm } from "./caller_audio.ts";
 import { FAR_ENDS } from "./far_ends.ts";
 import type { CallReport, TransportUnderruns } from "./report.ts";
@@ -26,6 +27,9 @@ export async function simulateCallNaming(
   names: GateNames,
 ): Promise<CallReport> {
   const resolved = resolveCallOptions(options, names);
+  // Dialled by the simulator's own WebSocket, the URL is the command line's kind; a `connect` of
+  // the caller's own dials what it is given (an in-memory pair's `memory://bot`, say).
+  if (options.connect === undefined) assertWebSocketUrl(String(url), "url");
   const factory = typeof options.protocol === "function"
     ? options.protocol
     : FAR_ENDS[options.protocol];

@@ -87,6 +87,17 @@ export interface AggregateReport {
    * speech segments) is not known: what they did not reach is not counted.
    */
   notReachedUnknown: number;
+  /**
+   * Utterances never said because the caller's own schedule ended their call first (each call's
+   * `leftUnsaid`: its hang-up, or the call's bound), all calls together: not among `utterances`,
+   * as no answer was owed for them.
+   */
+  leftUnsaid: number;
+  /**
+   * Calls the caller's own schedule ended before their audio stream ended, whose rest (never
+   * read, no speech segments) is not known: what they left unsaid is not counted.
+   */
+  leftUnsaidUnknown: number;
   /** Response latency over every answered utterance of every call. */
   responseLatencyMs: Distribution | null;
   /** Barge-ins, all calls together. */
@@ -151,6 +162,8 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
   let unanswered = 0;
   let notReached = 0;
   let notReachedUnknown = 0;
+  let leftUnsaid = 0;
+  let leftUnsaidUnknown = 0;
   let bargeIns = 0;
   let fromUtterances = 0;
   let notStopped = 0;
@@ -197,6 +210,12 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
         unanswered += unsaid.length;
         notReached += unsaid.length;
       }
+    }
+    // Never said by the caller's own choice: counted apart, whatever the speed (no answer owed).
+    if (report.leftUnsaid) {
+      const unsaid = report.leftUnsaid.utterances;
+      if (unsaid === null) leftUnsaidUnknown++;
+      else leftUnsaid += unsaid.length;
     }
     for (const b of report.bargeIns) {
       bargeIns++;
@@ -247,6 +266,8 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     unanswered,
     notReached,
     notReachedUnknown,
+    leftUnsaid,
+    leftUnsaidUnknown,
     responseLatencyMs: summarize(latencies),
     bargeIns,
     bargeInsFromUtterances: fromUtterances,

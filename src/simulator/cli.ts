@@ -25,6 +25,7 @@ import { IDLE_CONTEXT } from "./_idle_context.ts";
 import { judgeCallNaming } from "./_judge_call.ts";
 import { simulateCallNaming } from "./_simulate_call.ts";
 import { assertSpeechSegments, assertSpeechSegmentsWithin } from "./_speech_segments.ts";
+import { assertWebSocketUrl } from "./_websocket_url.ts";
 import { aggregateReports } from "./aggregate_reports.ts";
 import type { CallFailureReason } from "./call_verdict.ts";
 import { CallerAudio, type SpeechSegment } from "./caller_audio.ts";
@@ -34,6 +35,15 @@ import { formatReport } from "./format_report.ts";
 import type { CallReport } from "./report.ts";
 import type { CallProgress, SimulateCallOptions } from "./simulate_call.ts";
 import { syntheticCaller } from "./synthetic_caller.ts";
+
+/**
+ * The most calls one run makes (`--calls`). One process runs every call on one thread: at 300
+ * real-time Twilio calls it already used half a core (BENCHMARKS.md, "Simulated Twilio calls"),
+ * so far past this the caller's own frames go out late and the report measures the simulator,
+ * not the bot; and a mistyped count (`--calls 100000`) opened that many sockets at once, each
+ * call's buffers with them, before anything could be reported. More load: more processes.
+ */
+const MAX_CALLS = 1000;
 
 const HELP =
   `Call a voice bot's WebSocket as a telephony platform would, and report what the caller lived.
@@ -75,14 +85,17 @@ Usage: simulate [options] <ws-url>
                             (the report's "responses N/M answered"): those the audio held but
                             the caller never said because the bot hung up first count ("2 not
                             reached: the bot hung up at 0.30 s"); hanging up after answering the
-                            last one passes; a call in which the caller said nothing (silent
-                            audio, speech under --speech-threshold) fails: it checked nothing;
-                            not with --speed max
+                            last one passes; those --hang-up-at or --max-duration left unsaid
+                            are counted apart ("1 left unsaid"), not against the bot; a call in
+                            which the caller said nothing (silent audio, speech under
+                            --speech-threshold, a handshake the bot never completed) fails: it
+                            checked nothing; not with --speed max
       --barge-in MS         speak over the bot MS into each of its answers
       --barge-in-for MS     …for this long (default: 1200)
       --barge-ins N         barge in on N answers at most (default: every answer, but not the
                             bot's answer to a barge-in: the caller listens to that)
-  -n, --calls N             run N calls at once and print their aggregate report (default: 1)
+  -n, --calls N             run N calls at once and print their aggregate report (1 to
+                            ${MAX_CALLS}; default: 1)
       --ramp MS             with --calls: spread the calls' starts over MS (default: 0)
       --param KEY=VALUE     a custom parameter of the call (repeatable; raw and pipecat carry none)
       --rate HZ             the platform's audio rate, where it offers a choice
@@ -472,17 +485,14 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     url = parsed.positionals[0]!;
-    if (!/^wss?:\/\//.test(url)) {
-      throw new RangeError(`the URL must start with ws:// or wss://, got ${url}`);
-    }
-    // One no WebSocket can be made for is bad usage too, not a call that failed to connect.
-    if (!URL.canParse(url)) throw new RangeError(`the URL is not a valid URL, got ${url}`);
-    if (url.includes("#")) {
-      throw new RangeError(`the URL must have no #fragment (a WebSocket URL has none), got ${url}`);
-    }
+    // One no WebSocket can be made for is bad usage too, not a call that failed to connect; the
+    // same URLs as simulateCall takes (_websocket_url.ts).
+    assertWebSocketUrl(url, "the URL");
     calls = decimal(values.calls ?? "1");
-    if (!Number.isInteger(calls) || calls < 1) {
-      throw new RangeError(`--calls must be a whole number ≥ 1, got ${values.calls}`);
+    if (!Number.isInteger(calls) || calls < 1 || calls > MAX_CALLS) {
+      throw new RangeError(
+        `--calls must be a whole number from 1 to ${MAX_CALLS}, got ${values.calls}`,
+      );
     }
     rampMs = millis(values.ramp, "ramp") ?? 0;
     // Flags one of which would be silently ignored are refused, as --pcm-rate without --audio is.

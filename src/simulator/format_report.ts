@@ -5,6 +5,7 @@
  */
 
 import type { Distribution } from "./_distribution.ts";
+import { leftUnsaidCount } from "./_left_unsaid.ts";
 import { endedFirstBy } from "./_not_reached.ts";
 import type { AggregateReport } from "./aggregate_reports.ts";
 import { type CallVerdict, judgeCall } from "./call_verdict.ts";
@@ -79,6 +80,26 @@ function notReachedNote(r: CallReport): string {
   return count === 0 ? "" : `, ${count} not reached: ${endedFirstBy(r.ended)}`;
 }
 
+/**
+ * What the caller's own schedule left unsaid, after the answered count (`, 2 left unsaid: the
+ * caller hung up at 4.10 s, as asked`): apart from them, as no answer was owed for them; the
+ * rest, when not known, said so too. Nothing when it left none.
+ */
+function leftUnsaidNote(r: CallReport): string {
+  if (r.leftUnsaid?.utterances === null) {
+    return `, the rest not known: the caller's own schedule ended the call before its audio ` +
+      `stream ended`;
+  }
+  const count = leftUnsaidCount(r);
+  return count === "" ? "" : `, ${count}`;
+}
+
+/** The connect time, and a platform handshake that never completed (the caller never spoke). */
+function connectText(r: CallReport): string {
+  if (r.connectMs === null || r.handshakeMs !== null) return ms(r.connectMs);
+  return `${ms(r.connectMs)} · the ${r.protocol} handshake never completed: the caller never spoke`;
+}
+
 /** The speed, where the caller's audio was not sent in real time. */
 const speedNote = (speed: number): string =>
   speed === 1 ? "" : ` at ${speed === Infinity ? "max" : `${speed}×`} speed`;
@@ -103,6 +124,7 @@ export function formatReport(report: CallReport | AggregateReport): string {
 function formatCall(r: CallReport): string[] {
   const answered = r.utterances.filter((u) => u.latencyMs !== null).length;
   const unsaid = r.notReached?.utterances ?? [];
+  const left = r.leftUnsaid?.utterances ?? [];
   const utterances = r.utterances.length + unsaid.length;
   // At max speed no answer is measured (report.ts): not "0 answered", and no "no answer" lines.
   const measured = r.speed !== Infinity;
@@ -111,15 +133,17 @@ function formatCall(r: CallReport): string[] {
       seconds(r.ended.atMs)
     } (${r.ended.detail})`,
     ...resultLines(r.verdict ?? judgeCall(r)),
-    row("connect", ms(r.connectMs)),
+    row("connect", connectText(r)),
     row("first bot audio", `${ms(r.firstAudibleMs)} heard (first audio in ${ms(r.firstAudioMs)})`),
     row(
       "responses",
       measured
-        ? `${answered}/${utterances} answered${notReachedNote(r)} · ${
+        ? `${answered}/${utterances} answered${notReachedNote(r)}${leftUnsaidNote(r)} · ${
           distribution(r.responseLatencyMs)
         }`
-        : `not measured at max speed (${r.utterances.length} utterances${notReachedNote(r)})`,
+        : `not measured at max speed (${r.utterances.length} utterances${notReachedNote(r)}${
+          leftUnsaidNote(r)
+        })`,
     ),
     ...(measured ? r.utterances : []).map((u, i) =>
       `    #${i + 1} ${u.source.padEnd(8)} ${seconds(u.startMs)}–${seconds(u.endMs)} → ${
@@ -131,6 +155,12 @@ function formatCall(r: CallReport): string[] {
     // Never said, they have no call time: where they are in the caller's audio.
     ...(measured ? unsaid : []).map((u, i) =>
       `    #${r.utterances.length + i + 1} not reached: ${seconds(u.startMs)}–${
+        seconds(u.endMs)
+      } of the caller's audio`
+    ),
+    // Numbered on from the said ones too: the audio's utterances in order (never both lists).
+    ...(measured ? left : []).map((u, i) =>
+      `    #${r.utterances.length + i + 1} left unsaid: ${seconds(u.startMs)}–${
         seconds(u.endMs)
       } of the caller's audio`
     ),
@@ -222,6 +252,19 @@ function aggregateNotReached({ notReached, notReachedUnknown }: AggregateReport)
     unknown;
 }
 
+/** What the callers' own schedules left unsaid, all calls together; nothing when none. */
+function aggregateLeftUnsaid({ leftUnsaid, leftUnsaidUnknown }: AggregateReport): string {
+  const unknown = leftUnsaidUnknown === 0
+    ? ""
+    : `, the rest of ${leftUnsaidUnknown} call${
+      leftUnsaidUnknown === 1 ? "" : "s"
+    } cut short by the caller's own schedule not known`;
+  return (leftUnsaid === 0
+    ? ""
+    : `, ${leftUnsaid} left unsaid: the caller's own schedule (its hang-up, the call's bound) ` +
+      `ended the call first`) + unknown;
+}
+
 function formatAggregate(r: AggregateReport): string[] {
   const ended = Object.entries(r.endedBy).map(([by, n]) => `${n} by ${by}`).join(", ") || "none";
   return [
@@ -231,9 +274,9 @@ function formatAggregate(r: AggregateReport): string[] {
     row("first bot audio", distribution(r.firstAudibleMs)),
     row(
       "responses",
-      `${r.utterances - r.unanswered}/${r.utterances} answered${aggregateNotReached(r)} · ${
-        distribution(r.responseLatencyMs)
-      }`,
+      `${r.utterances - r.unanswered}/${r.utterances} answered${aggregateNotReached(r)}${
+        aggregateLeftUnsaid(r)
+      } · ${distribution(r.responseLatencyMs)}`,
     ),
     row(
       "barge-ins",

@@ -56,6 +56,31 @@ export interface NotReached {
   utterances: SpeechSegment[] | null;
 }
 
+/**
+ * What the caller's audio still held when the caller's own schedule ended the call: utterances it
+ * was set never to say. Not the bot's doing, so no answer is owed for them (`judgeCall`'s
+ * `requireAnswer` does not count them), but a run that meant to test them did not.
+ */
+export interface LeftUnsaid {
+  /**
+   * Which of the caller's settings ended the call: its hang-up (`"hang-up"`: `hangUpAtMs`,
+   * `--hang-up-at`) or the call's bound on its length (`"max-duration"`: `maxDurationMs`,
+   * `--max-duration`).
+   */
+  by: "hang-up" | "max-duration";
+  /**
+   * How much of the caller's audio was said when the call ended, in ms of the audio: what is
+   * after it never was.
+   */
+  audioMs: number;
+  /**
+   * The utterances after `audioMs`, in ms of the caller's audio, found as {@linkcode
+   * NotReached.utterances} are (an utterance the caller had begun is in `utterances`); `null`
+   * when not known: a stream without speech segments, whose rest is never read.
+   */
+  utterances: SpeechSegment[] | null;
+}
+
 /** One time the caller spoke over the bot, and what the bot did about it. */
 export interface BargeIn {
   /**
@@ -178,6 +203,13 @@ export interface CallReport {
   speed: number;
   /** How long the WebSocket took to open; `null` when it never did. */
   connectMs: number | null;
+  /**
+   * When the platform's opening handshake completed, from the socket's opening, and the caller's
+   * audio could flow (Genesys: the bot's `opened`; 0 where the platform waits for no answer,
+   * Twilio's streams); `null` when it never did (the bot never answered it, or the socket never
+   * opened): the caller never spoke.
+   */
+  handshakeMs: number | null;
   /** How long the call lasted. */
   durationMs: number;
   /** Milliseconds of caller audio sent. */
@@ -198,6 +230,14 @@ export interface CallReport {
    * bot left unanswered.
    */
   notReached: NotReached | null;
+  /**
+   * What the caller never said because its own schedule ended the call (`ended.by` `"caller"` at
+   * `hangUpAtMs`, or `"timeout"` at `maxDurationMs`) before all of its audio was said, after the
+   * platform's handshake; `null` otherwise. The text report counts its utterances apart from the
+   * answered ones (`responses 1/1 answered, 2 left unsaid: the caller hung up at 4.10 s, as
+   * asked`); `judgeCall`'s `requireAnswer` does not hold them against the bot.
+   */
+  leftUnsaid: LeftUnsaid | null;
   /**
    * The response latencies of the answered utterances; `null` when none was answered, and always
    * at speed `Infinity`, where all of the audio's utterances end at the call's start and no

@@ -15,7 +15,9 @@ import type { FarEndFactory, FarEndOptions } from "./far_end.ts";
 import type { CallReport } from "./report.ts";
 
 export type { CallProgress } from "./_call_options.ts";
-export type { Clock } from "../clock.ts";
+// With the types `Clock` names (its `timer`): the entry point's own doc lint
+// (`deno doc --lint src/simulator/mod.ts`) found them private, as nothing here exported them.
+export type { Clock, ClockTimer, ClockTimerOptions } from "../clock.ts";
 export type { WebSocketLike } from "../socket.ts";
 
 /** The caller speaking over the bot. */
@@ -243,7 +245,9 @@ export interface SimulateCallOptions {
  * the bot transport's own count, given `sessionMetrics`), late or early chunks, violations, marks
  * and how the call ended; `formatReport` prints it. The promise rejects only for bad options
  * (`RangeError`, `TypeError`); a bot that cannot be reached gives a report whose `ended.by` is
- * `"error"`. An ending's detail names the option that ended the call, where one did
+ * `"error"`. `url` is a WebSocket URL, as the command line takes it: `ws://` or `wss://`, with no
+ * `#fragment`; another (`http://…`, one the URL parser refuses) is a bad option, a `RangeError`,
+ * unless `connect` is your own, which dials whatever it is given. An ending's detail names the option that ended the call, where one did
  * (`the call reached maxDurationMs (3000 ms)`); the CLI's names its flag (`--max-duration`).
  *
  * @example A Twilio call to a bot that beeps once it has heard half a second

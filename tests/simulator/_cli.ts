@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { within } from "../_ws_client.ts";
+import { main } from "../../src/simulator/cli.ts";
 
 /** The CLI's entry point. */
 export const CLI = new URL("../../src/simulator/cli.ts", import.meta.url).pathname;
@@ -79,4 +80,19 @@ export async function expectUsage(
       assert.notEqual(stdout, "", "a report");
     }),
   ]);
+}
+
+/**
+ * What the CLI's `--help` prints (its `main`, in this process), after checking it exits 0.
+ */
+export async function printedHelp(): Promise<string> {
+  const log = console.log;
+  const printed: string[] = [];
+  console.log = (text: string) => printed.push(text);
+  try {
+    assert.equal(await main(["--help"]), 0);
+  } finally {
+    console.log = log;
+  }
+  return printed.join("\n");
 }

@@ -8,8 +8,8 @@ import { expectUsage } from "./_cli.ts";
 Deno.test("the simulate CLI refuses numbers written in forms its help does not offer", async () => {
   const url = "ws://127.0.0.1:9/"; // never reached when refused
   const refused: [string[], RegExp][] = [
-    [["--calls", "0x2"], /^simulate: --calls must be a whole number ≥ 1, got 0x2/],
-    [["--calls", "2e0"], /^simulate: --calls must be a whole number ≥ 1, got 2e0/],
+    [["--calls", "0x2"], /^simulate: --calls must be a whole number from 1 to 1000, got 0x2/],
+    [["--calls", "2e0"], /^simulate: --calls must be a whole number from 1 to 1000, got 2e0/],
     [["--calls", "2", "--ramp", "0b10"], /^simulate: --ramp must be milliseconds, got 0b10/],
     [["--linger", "1e3"], /^simulate: --linger must be milliseconds, got 1e3/],
     [["--hang-up-at", "0x10"], /^simulate: --hang-up-at must be milliseconds, got 0x10/],

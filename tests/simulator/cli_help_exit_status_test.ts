@@ -2,22 +2,10 @@
 // It exits 1 too for a bot that closes with 1012/1013 (`_failed_ending.ts`) and for a --record
 // file it could not write, and its --encoding takes Asterisk's formats: the help says so.
 import assert from "node:assert/strict";
-import { main } from "../../src/simulator/cli.ts";
-
-async function help(): Promise<string> {
-  const log = console.log;
-  const printed: string[] = [];
-  console.log = (text: string) => printed.push(text);
-  try {
-    assert.equal(await main(["--help"]), 0);
-  } finally {
-    console.log = log;
-  }
-  return printed.join("\n");
-}
+import { printedHelp } from "./_cli.ts";
 
 Deno.test("the simulate CLI's --help names every reason a run exits 1, and Asterisk's encodings", async () => {
-  const text = (await help()).replace(/\s+/g, " ");
+  const text = (await printedHelp()).replace(/\s+/g, " ");
   assert.match(text, /1011, 1013 and the other failures/);
   assert.match(text, /had its --record file written; 1 otherwise/);
   // A Genesys bot's disconnect that says it failed, and the opt-in gates.
