@@ -16,7 +16,10 @@ export interface FrameSource {
   next(): Promise<IteratorResult<Frame>>;
   /** Answers a pending `next()` with done, taking no frame: the pipe is shutting down. */
   stop(): void;
-  /** Cancels the readable with `reason`, and lets go of it. */
+  /**
+   * Cancels the readable with `reason`; the lock is still held, until {@linkcode release}: the
+   * standard's pipe lets go of the source only as it finalizes, after every action has settled.
+   */
   cancel(reason: unknown): Promise<void>;
   /** Lets go of the readable; frames not read stay for its next reader. */
   release(): void;
@@ -141,7 +144,12 @@ export function pipeFrames(
       const error = signal!.reason;
       const actions: (() => Promise<unknown>)[] = [];
       if (!preventAbort) {
-        actions.push(() => destinationFailed ? Promise.resolve() : writer.abort(error));
+        // Only a destination still writable is aborted, as the standard's pipe does: one failed
+        // or failing (`desiredSize` null: aborted, its abort under way) is left to it, where
+        // another abort would wait for that one (a close in flight first: up to `closeTimeoutMs`).
+        actions.push(() =>
+          destinationFailed || writer.desiredSize === null ? Promise.resolve() : writer.abort(error)
+        );
       }
       if (!preventCancel) actions.push(cancelSource(error));
       shutdown(() => Promise.all(actions.map((action) => action())), { error });
@@ -170,7 +178,13 @@ export function pipeFrames(
           try {
             await writer.ready;
           } catch {
-            return; // the destination failed: writer.closed says so
+            // The destination failed, or is failing (aborted while a write waits for room):
+            // writer.closed says so, once it has. Closing propagated forward comes first where it
+            // already applies: the standard's pipe looks at a source closed before it reads, and
+            // with `preventClose` is over at once, resolved, unless the destination had already
+            // errored (then writer.closed, rejected from the start, has shut the pipe down).
+            if (preventClose && source.ended()) shutdown();
+            return;
           }
           if (shuttingDown) return;
         }

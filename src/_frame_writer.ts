@@ -13,8 +13,8 @@ import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
 import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
 import { settleLater } from "./_settle_later.ts";
 import {
-  abortWaitsOnlyForSink,
   closeAfterAbort,
+  erroredAsStandard,
   finishAbort,
   type HandedReady,
   pendingAbort,
@@ -39,7 +39,10 @@ export interface FrameSink {
   dropUnsent(frame: Frame): void;
   /** The writable was closed: send what is queued, then leave. */
   close(): Promise<void>;
-  /** The writable was aborted. */
+  /**
+   * The writable was aborted, for `reason`: the aborter's own, which the writer's `closed` and the
+   * refused writes reject with (the transport keeps it nowhere: it closes with 1011, its own).
+   */
   abort(reason: unknown): Promise<void>;
 }
 
@@ -80,7 +83,9 @@ export function holdsEnd(stream: WritableStream<Frame> | undefined): boolean {
 
 /**
  * Whether `stream` is a transport's writable whose close has been asked for: it takes no more
- * frames (the standard's "close queued or in flight", which a pipe checks before it reads).
+ * frames (the standard's "close queued or in flight", which a pipe checks before it reads). Not
+ * once it has errored in the standard's eyes: a pipe into it fails with its error, as the
+ * standard's pipe looks at the destination's error before its close ("ReadableStreamPipeTo").
  */
 export function isClosingFrameWritable(stream: WritableStream<Frame>): boolean {
   return stream instanceof FrameWritable && FrameWritable.closing(stream);
@@ -125,7 +130,7 @@ class FrameWritable extends WritableStream<Frame> {
         // would let a whole TTS buffer play first. Its signal comes at once. (A pipe told to stop
         // waits for its writes before it aborts at all, as the standard says.)
         c.signal?.addEventListener("abort", () => {
-          stop(state, c.signal.reason);
+          stop(state, c.signal.reason, false);
           void state.abort(c.signal.reason);
         });
       },
@@ -192,7 +197,8 @@ class FrameWritable extends WritableStream<Frame> {
 
   /** See {@linkcode isClosingFrameWritable}. */
   static closing(stream: FrameWritable): boolean {
-    return stream.#state.closing;
+    const state = stream.#state;
+    return state.closing && !erroredAsStandard(state);
   }
 
   /** See {@linkcode takeHeldEnd}. */
@@ -266,14 +272,16 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     // and a writer's `closed` rejects once the abort settles ("WritableStreamFinishErroring"); the
     // runtime's, errored, rejected it at once. That write done, the standard's has errored, and
     // a new writer's `closed` is rejected from the start ("SetUpWritableStreamDefaultWriter"),
-    // where the runtime's, its close in flight, would wait for the transport's abort.
+    // where the runtime's, its close in flight, would wait for the transport's abort. So too once
+    // a write failed behind which a close was queued (`erroredAsStandard`), where the runtime's
+    // close in flight has yet to fail.
     const answer = state.abortAnswer;
-    if (answer !== undefined) {
+    if (answer !== undefined || erroredAsStandard(state)) {
       const reason = state.stopped?.reason;
       const fail = () => Promise.reject(reason);
-      const closed = this.#closed = abortWaitsOnlyForSink(state)
+      const closed = this.#closed = erroredAsStandard(state)
         ? fail()
-        : answer.promise.then(fail, fail);
+        : answer!.promise.then(fail, fail);
       closed.catch(() => {}); // as the standard's, marked handled
     }
   }
@@ -322,6 +330,12 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   write(frame: Frame): Promise<void> {
     const state = this.#state;
     if (this.#handedOver) {
+      // Errored in the standard's eyes, which answers with the reason before it looks at a close
+      // (`erroredAsStandard`: a write failed, or an abort waits only for the transport's), where
+      // the runtime's close may still be in flight, refusing the write as a closing stream's.
+      if (!this.#released && erroredAsStandard(state)) {
+        return Promise.reject(state.stopped?.reason);
+      }
       // Closing, and not failed or aborted (or only aborting: `abortAnswer`): refused here, as the
       // standard refuses a write once a close is asked for ("WritableStreamDefaultWriterWrite").
       // The runtime's close may be in flight where the standard's waits behind a write waiting for
@@ -332,9 +346,6 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
         state.closing && !this.#released &&
         (state.stopped === undefined || state.abortAnswer !== undefined)
       ) {
-        // Aborting, and the write waiting for room done: errored in the standard's eyes, which
-        // answers with the reason before it looks at a close (`abortWaitsOnlyForSink`).
-        if (abortWaitsOnlyForSink(state)) return Promise.reject(state.stopped?.reason);
         return Promise.reject(new TypeError("the writable is closing"));
       }
       // Else (let go too: then a TypeError, whatever became of the stream) the standard writer
@@ -412,7 +423,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     return state.aborting ?? pendingAbort(
       state,
       settleAbort(state, () => {
-        if (first) stop(state, reason);
+        if (first) stop(state, reason, false);
         return this.#standard.abort(reason);
       }),
     );
@@ -489,7 +500,7 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   #fail(error: unknown): void {
     this.#handedOver = true;
     if (this.#state.stopped !== undefined) return;
-    stop(this.#state, error);
+    stop(this.#state, error, true);
     this.#state.error(error);
   }
 }

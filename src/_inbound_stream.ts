@@ -23,7 +23,8 @@ const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
 /**
  * The frames of `queue` as a `ReadableStream`, the queued ones first; `onCancel` is called once
- * if the reader cancels it. Throws a `TypeError` when the frames already go elsewhere.
+ * if the reader cancels it, without the cancel's reason (see the source's `cancel`). Throws a
+ * `TypeError` when the frames already go elsewhere.
  */
 export function inboundStream(queue: InboundQueue, onCancel: () => void): ReadableStream<Frame> {
   return new InboundStream(queue, onCancel).readable;
@@ -38,7 +39,7 @@ class InboundStream {
   #pulled = false;
   /** `next()` calls waiting for a frame, oldest first. */
   #nexts: ((result: IteratorResult<Frame>) => void)[] = [];
-  /** Lets go of the running iteration's lock when the stream closes; set while one runs. */
+  /** Lets go of the running iteration's lock as a `next()` gets the close; set while one runs. */
   #endIteration: (() => void) | undefined;
   /** Closed or cancelled. */
   #done = false;
@@ -53,6 +54,10 @@ class InboundStream {
         this.#controller = controller;
       },
       pull: () => this.#pull(),
+      // The reason is not kept: it is the reader's own, and its promise (or its pipe's) is where
+      // the reader learns of it. A cancel is no error of the session, which goes on (it closes
+      // once the writable is closed too), so it is neither an "error" event nor a close reason,
+      // unlike WebSocketStream's, whose cancel closes the socket with a `WebSocketError`'s code.
       cancel: () => {
         this.#done = true;
         queue.discard();
@@ -149,12 +154,9 @@ class InboundStream {
         });
       },
       stop: () => this.#endNexts(),
-      cancel: (reason: unknown): Promise<void> => {
-        if (released) return Promise.resolve();
-        const cancelled = reader.cancel(reason); // the stream's cancel answers waiting next()s
-        release();
-        return cancelled;
-      },
+      // The lock is kept: a pipe lets go of it as it finalizes (`FrameSource.cancel`).
+      cancel: (reason: unknown): Promise<void> =>
+        released ? Promise.resolve() : reader.cancel(reason), // answers waiting next()s
       release,
       ended: () => this.#done || this.#queue.ended && this.#queue.size === 0,
     };
@@ -182,7 +184,10 @@ class InboundStream {
       // Only this iteration's: a return that waited on a next() the close answered runs after
       // the close let go of the lock, when an iteration begun since may be the one running.
       if (this.#endIteration === endIteration) this.#endIteration = undefined;
-      const ended = preventCancel ? (source.release(), undefined) : source.cancel(value);
+      // As the standard's `return()`: the cancel asked, the lock let go at once, not once the
+      // cancel has settled ("ReadableStreamReaderGenericCancel", then "...DefaultReaderRelease").
+      const ended = preventCancel ? undefined : source.cancel(value);
+      source.release();
       const result = { value, done: true } as IteratorResult<Frame>;
       return ended === undefined ? Promise.resolve(result) : ended.then(() => result);
     };
@@ -233,8 +238,11 @@ class InboundStream {
     if (this.#done) return;
     this.#done = true;
     this.#controller.close();
+    // As the standard's iterator, which lets go of the lock as a read gets the close (its "close
+    // steps"): with no `next()` waiting, the stream stays locked until the next one.
+    const waited = this.#nexts.length > 0;
     this.#endNexts();
-    this.#endIteration?.();
+    if (waited) this.#endIteration?.();
   }
 }
 

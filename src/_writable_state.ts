@@ -20,8 +20,11 @@ export interface WritableState {
    * Why the stream was aborted or failed, however that came (a writer of ours, the stream's own
    * `abort()`, a pipe told to stop): frames still waiting for room are not sent, whichever writer
    * wrote them, as the standard rejects every queued write then ("WritableStreamFinishErroring").
+   * `failed`: a write failed (or the transport threw on a frame), which errors the standard's
+   * stream at once, where an abort leaves it erroring until the write in flight is done (see
+   * {@linkcode erroredAsStandard}).
    */
-  stopped: { reason: unknown } | undefined;
+  stopped: { reason: unknown; failed: boolean } | undefined;
   /** Settles once the last frame that had to wait for room has been sent; unset when none waits. */
   waiting: Promise<void> | undefined;
   /** Writes not yet settled: the one waiting for room and those behind it. */
@@ -76,10 +79,10 @@ export interface HandedReady extends SettleLater<void> {
   stopped?: boolean;
 }
 
-/** Marks the stream stopped (aborted or failed) for `reason`, unless it already is. */
-export function stop(state: WritableState, reason: unknown): void {
+/** Marks the stream stopped (`failed`, or aborted) for `reason`, unless it already is. */
+export function stop(state: WritableState, reason: unknown, failed: boolean): void {
   if (state.stopped !== undefined) return;
-  state.stopped = { reason };
+  state.stopped = { reason, failed };
   takeReady(state)?.reject(reason);
 }
 
@@ -104,10 +107,10 @@ export function takeReady(state: WritableState): HandedReady | undefined {
  * they fail ({@linkcode finishAbort}). A stream stopped already answers as the runtime's does.
  */
 export function settleAbort(state: WritableState, abort: () => Promise<void>): Promise<void> {
-  // Errored, in the standard's eyes (`abortWaitsOnlyForSink`): another abort resolves at once
+  // Errored, in the standard's eyes (`erroredAsStandard`): another abort resolves at once
   // ("WritableStreamAbort"), where the runtime's stream, its close in flight, would answer with
   // its pending abort's promise, which fails as that close does.
-  if (abortWaitsOnlyForSink(state)) return Promise.resolve();
+  if (erroredAsStandard(state)) return Promise.resolve();
   if (state.stopped !== undefined || state.waiting === undefined) return abort();
   const answer = state.abortAnswer = settleLater<void>();
   // The runtime's abort settles after ours (or fails with the close it held in flight): it
@@ -150,6 +153,20 @@ export function finishAbort(state: WritableState, aborted: Promise<void>): Promi
  */
 export function abortWaitsOnlyForSink(state: WritableState): boolean {
   return state.abortAnswer !== undefined && state.waiting === undefined;
+}
+
+/**
+ * Whether the standard's stream has errored, not merely stopped: it answers at once then (a write
+ * with the reason, before it looks at a close; an abort resolved; a new writer's `closed`
+ * rejected). So it is once a write failed: that write was its one operation in flight, and a close
+ * queued behind it fails with it ("WritableStreamDealWithRejection" finishes erroring at once). The
+ * runtime's stream never saw that write and had its close in flight (our writes passed it by): it
+ * is erroring until that close's step fails, a few microtasks on, and would refuse a write made
+ * meanwhile with a `TypeError`, as a closing stream's. So it is too once an abort has only the
+ * sink's abort left to wait for ({@linkcode abortWaitsOnlyForSink}).
+ */
+export function erroredAsStandard(state: WritableState): boolean {
+  return state.stopped?.failed === true || abortWaitsOnlyForSink(state);
 }
 
 /**
