@@ -29,9 +29,9 @@ export { rtviBotReady, type RtviBotReadyOptions } from "./rtvi.ts";
 export interface ProtobufSerializerOptions {
   /**
    * Whether an outbound `interruption` frame is sent as a `pipecat.InterruptionFrame`. pipecat
-   * servers since 0.0.90 send one; the official JS client's schema has none
-   * (`@pipecat-ai/websocket-transport` 1.7.1), so it logs "Failed to deserialize incoming message"
-   * at each one and ignores it: turn this off to keep its console quiet.
+   * servers since 1.3.0 send one (frames.proto gained it there); the official JS client's schema
+   * has none (`@pipecat-ai/websocket-transport` 1.7.1), so it logs "Failed to deserialize incoming
+   * message" at each one and ignores it: turn this off to keep its console quiet.
    *
    * @default {true}
    */
