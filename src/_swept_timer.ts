@@ -18,6 +18,16 @@ import { reportUncaught } from "./_report_uncaught.ts";
 /** The longest delay runtimes' `setTimeout` waits (2³¹ − 1 ms, 24.8 days); longer fires at once. */
 export const MAX_DELAY_MS = 2 ** 31 - 1;
 
+/**
+ * Throws a `RangeError` unless `toleranceMs` (`ClockTimerOptions.toleranceMs`) is a finite number
+ * ≥ 0: the one check for every clock, so that a `FakeClock` refuses what `systemClock` refuses.
+ */
+export function checkToleranceMs(toleranceMs: number): void {
+  if (!(toleranceMs >= 0) || !Number.isFinite(toleranceMs)) {
+    throw new RangeError(`toleranceMs must be a finite number >= 0, got ${toleranceMs}`);
+  }
+}
+
 /** The timers of one tolerance, and the one runtime timer that sweeps them. */
 class Sweep {
   readonly #toleranceMs: number;
@@ -68,6 +78,10 @@ class Sweep {
       if (timer.target <= now) due.push(timer);
       else if (timer.target < next) next = timer.target;
     }
+    // Called in the order they fell due, ties in the order they were armed, as `setTimeout`'s and
+    // `FakeClock`'s are: the set holds them in the order each was first watched, and a timer moved
+    // on keeps its place there.
+    due.sort(byDueTime);
     // Let go of them all before any callback runs, each remembering which arming is due.
     const armings = due.map((timer) => {
       this.#timers.delete(timer);
@@ -90,10 +104,20 @@ class Sweep {
   };
 }
 
+/** Orders due timers by when they fell due, then by when they were armed. */
+function byDueTime(a: SweptTimer, b: SweptTimer): number {
+  return a.target - b.target || a.order - b.order;
+}
+
+/** Counts armings, every swept timer's: ties among due timers go in this order. */
+let armings = 0;
+
 /** A re-armable timer, swept with every other of the same tolerance. */
 class SweptTimer implements ClockTimer {
   /** When it is to fire (`performance.now()` time). */
   target = 0;
+  /** When it was last armed, among every swept timer's armings. */
+  order = 0;
   readonly #callback: () => void;
   readonly #sweep: Sweep;
   #armed = false;
@@ -113,6 +137,7 @@ class SweptTimer implements ClockTimer {
     this.target = now + (ms > 0 ? ms : 0); // NaN or negative is 0, as setTimeout takes it
     this.#armed = true;
     this.#arming++;
+    this.order = ++armings;
     this.#sweep.watch(this, now);
   }
 

@@ -6,7 +6,7 @@
  */
 
 import { reportUncaught } from "./_report_uncaught.ts";
-import { MAX_DELAY_MS, SweptTimers } from "./_swept_timer.ts";
+import { checkToleranceMs, MAX_DELAY_MS, SweptTimers } from "./_swept_timer.ts";
 import type { Clock, ClockTimer, ClockTimerOptions } from "./clock.ts";
 
 /**
@@ -38,9 +38,7 @@ export function systemTimers(shareTimers: boolean): Clock {
     },
     timer(callback: () => void, options?: ClockTimerOptions): ClockTimer {
       const toleranceMs = options?.toleranceMs ?? 0;
-      if (!(toleranceMs >= 0) || !Number.isFinite(toleranceMs)) {
-        throw new RangeError(`toleranceMs must be a finite number >= 0, got ${toleranceMs}`);
-      }
+      checkToleranceMs(toleranceMs);
       // Under a millisecond of tolerance is none: the shared millisecond buckets are that exact.
       return toleranceMs >= 1
         ? (swept ?? new SweptTimers()).timer(callback, Math.floor(toleranceMs))
@@ -58,7 +56,20 @@ export function systemTimers(shareTimers: boolean): Clock {
 interface Bucket {
   handle: ReturnType<typeof setTimeout>;
   timers: Set<SharedTimer>;
+  /** The latest arming among `timers` (`SharedTimer.order`). */
+  lastOrder: number;
+  /**
+   * Whether `timers` left the order they were armed in: a timer re-armed for later while armed
+   * joins its new millisecond only when its old one fires, after those armed since.
+   */
+  reordered: boolean;
 }
+
+/**
+ * Counts armings, every timer's: timers due in one millisecond run in the order they were last
+ * armed, as `setTimeout`'s of one deadline run in the order they were set (and `FakeClock`'s).
+ */
+let armings = 0;
 
 /** One clock's buckets, by the millisecond they fire at. */
 type Buckets = Map<number, Bucket>;
@@ -72,7 +83,12 @@ function fireBucket(buckets: Buckets, due: number): void {
   const bucket = buckets.get(due);
   if (bucket === undefined) return;
   buckets.delete(due);
-  for (const timer of bucket.timers) {
+  // Rarely out of order; a copy then, sorted (a timer cancelled or re-armed meanwhile is skipped
+  // by `fire`, as it is by the set's own iteration).
+  const timers = bucket.reordered
+    ? [...bucket.timers].sort((a, b) => a.order - b.order)
+    : bucket.timers;
+  for (const timer of timers) {
     try {
       timer.fire(bucket);
     } catch (error) {
@@ -89,6 +105,8 @@ class SharedTimer implements ClockTimer {
   #due = 0;
   /** When it is to fire: later than `#due` when it was re-armed for later while armed. */
   #target = 0;
+  /** When it was last armed, among every timer's armings. */
+  order = 0;
 
   constructor(callback: () => void, buckets: Buckets) {
     this.#callback = callback;
@@ -103,10 +121,17 @@ class SharedTimer implements ClockTimer {
     // NaN or negative is 0, as setTimeout takes it (NaN would be a bucket that never fires).
     const due = Math.ceil(now + (ms > 0 ? ms : 0));
     this.#target = due;
+    this.order = ++armings;
     if (this.#bucket !== undefined) {
       // Pushed later (a quiet-time timer re-armed at every chunk, say): stay where it waits and
       // move on when that bucket fires, rather than leave one set and join another each time.
-      if (due >= this.#due) return;
+      // Armed again for the very millisecond it waits in, it is called there, now after the
+      // timers armed before this arming.
+      if (due > this.#due) return;
+      if (due === this.#due) {
+        this.#bucket.reordered = true;
+        return;
+      }
       this.cancel();
     }
     this.#file(due);
@@ -147,9 +172,13 @@ class SharedTimer implements ClockTimer {
       bucket = {
         handle: setTimeout(fireBucket, Math.max(0, Math.ceil(due - now)), buckets, due),
         timers: new Set(),
+        lastOrder: 0,
+        reordered: false,
       };
       buckets.set(due, bucket);
     }
+    if (this.order < bucket.lastOrder) bucket.reordered = true;
+    else bucket.lastOrder = this.order;
     bucket.timers.add(this);
     this.#bucket = bucket;
     this.#due = due;

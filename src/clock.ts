@@ -60,7 +60,9 @@ export interface Clock {
  * The real clock: `performance.now()` and `setTimeout`. Timers due in the same millisecond share
  * one `setTimeout`, whichever sessions they belong to. Timers with a `toleranceMs` are swept
  * together instead: one `setTimeout` serves all of that tolerance, and moving one later calls
- * nothing in the runtime.
+ * nothing in the runtime. Exact timers, and those of one tolerance, run in the order they fell
+ * due, and those due at one time in the order they were last armed, as `setTimeout`'s and
+ * `FakeClock`'s do.
  *
  * Except on Cloudflare Workers, where each timer keeps a runtime timer of its own: a runtime timer
  * there belongs to the request (or Durable Object) that set it, and a timer sharing one set by

@@ -5,6 +5,7 @@
  */
 
 import type { Clock, ClockTimer, ClockTimerOptions } from "../clock.ts";
+import { checkToleranceMs } from "../_swept_timer.ts";
 
 /** A pending call, in due order (ties in the order they were armed). */
 interface Pending {
@@ -59,6 +60,8 @@ export class FakeClock implements Clock {
   #now: number;
   #timers: Pending[] = [];
   #order = 0;
+  /** The tick, `next` or `runAll` under way: the next one starts when it ends. */
+  #moving: Promise<unknown> = Promise.resolve();
 
   /** Starts the clock at `start` milliseconds; throws a `RangeError` unless it is finite. */
   constructor(start = 0) {
@@ -78,7 +81,10 @@ export class FakeClock implements Clock {
     return this.#timers.length;
   }
 
-  /** When the earliest pending sleep or timer is due, or `undefined` when none is. */
+  /**
+   * When the earliest pending sleep or timer is due (`Infinity`: armed for ever, it never will
+   * be), or `undefined` when none is.
+   */
   get nextDue(): number | undefined {
     return this.#timers[0]?.due;
   }
@@ -91,7 +97,7 @@ export class FakeClock implements Clock {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const pending: Pending = {
-        due: this.#now + delay(ms),
+        due: this.#dueAt(this.#now, ms),
         order: this.#order++,
         fire: () => {
           signal?.removeEventListener("abort", onAbort);
@@ -109,10 +115,14 @@ export class FakeClock implements Clock {
 
   /**
    * A re-armable timer on the fake time: it fires during {@linkcode tick}, at the very time it
-   * was armed for (a `toleranceMs` in the options is allowed, and not used). A negative or NaN
-   * delay is 0, as for `setTimeout`.
+   * was armed for (a `toleranceMs` in the options is checked as `systemClock` checks it, a
+   * `RangeError` unless a finite number ≥ 0, and not used). A negative or NaN delay is 0, as for
+   * `setTimeout`; armed for a time already past (a `now` read before the clock moved), it fires
+   * at once, after the timers already due, as `systemClock`'s does.
    */
-  timer(callback: () => void, _options?: ClockTimerOptions): ClockTimer {
+  timer(callback: () => void, options?: ClockTimerOptions): ClockTimer {
+    // Checked as the real clock checks it: a test must not pass where production throws.
+    checkToleranceMs(options?.toleranceMs ?? 0);
     let pending: Pending | undefined;
     const cancel = () => {
       if (pending === undefined) return;
@@ -123,7 +133,7 @@ export class FakeClock implements Clock {
       arm: (ms: number, now: number = this.#now) => {
         cancel();
         const armed: Pending = {
-          due: now + delay(ms),
+          due: this.#dueAt(now, ms),
           order: this.#order++,
           fire: () => {
             if (pending === armed) pending = undefined;
@@ -138,6 +148,15 @@ export class FakeClock implements Clock {
         return pending !== undefined;
       },
     };
+  }
+
+  /**
+   * When a call armed `ms` after `from` is due: never before the fake time, which never goes back
+   * (a `from` in the past, or NaN, is now). `Infinity` is never: `systemClock` never fires it.
+   */
+  #dueAt(from: number, ms: number): number {
+    const due = from + delay(ms);
+    return due > this.#now ? due : this.#now;
   }
 
   #insert(pending: Pending): void {
@@ -158,50 +177,72 @@ export class FakeClock implements Clock {
 
   /**
    * Advances the time by `ms`, firing each timer due on the way at its own due time and letting
-   * the code it wakes run (including sleeps that code starts) before moving on.
+   * the code it wakes run (including sleeps that code starts) before moving on. A tick called
+   * while another (or `next`, `runAll`) is under way starts when that one ends, and counts from
+   * the time it ended at: the time never goes back, and `tick(10)` twice unawaited is 20 ms.
    *
    * Rejects with a `RangeError`, moving nothing, unless `ms` is a finite number ≥ 0. Rejects with
    * an `Error` once 10,000 timers have fired at one time without it moving: code that sleeps 0 ms
    * in a loop, or a timer that re-arms itself for 0 ms, would keep it there for ever (the tick
    * runs on microtasks, so no real timer, a test's own bound included, could fire meanwhile). The
-   * time then stays at that moment, and the timers not yet fired stay pending.
+   * time then stays at that moment, and the timers not yet fired stay pending. A timer's callback
+   * that throws rejects the tick with what it threw, likewise: the time stays at that timer's
+   * moment, and the timers after it stay pending for the next tick.
    */
   async tick(ms: number): Promise<void> {
     if (!(ms >= 0) || !Number.isFinite(ms)) {
       throw new RangeError(`FakeClock.tick: ms must be a finite number >= 0, got ${ms}`);
     }
-    await this.#advance(this.#now + ms, { at: this.#now, fired: 0 });
+    await this.#inTurn(() => this.#advance(this.#now + ms, { at: this.#now, fired: 0 }));
   }
 
   /**
    * Advances the time to the next pending timer and fires it (and any other due then, as
-   * {@linkcode tick} does, with its bound); returns false if there is none.
+   * {@linkcode tick} does, with its bound); returns false if there is none, or none that will
+   * ever be due (armed for `Infinity`).
    */
   async next(): Promise<boolean> {
-    return await this.#next({ at: this.#now, fired: 0 });
+    return await this.#inTurn(() => this.#next({ at: this.#now, fired: 0 }));
   }
 
   /**
    * Fires timers until none is pending or `limit` milliseconds have passed. Rejects with a
-   * `RangeError` unless `limit` is a number ≥ 0 (`Infinity`: until none is pending), and like
-   * {@linkcode tick} once 10,000 timers have fired at one time: the count spans the whole run, as
-   * one `next` after another could otherwise stay at one time for ever.
+   * `RangeError` unless `limit` is a number ≥ 0 (`Infinity`: until none is pending, or none
+   * pending will ever be due), and like {@linkcode tick} once 10,000 timers have fired at one
+   * time: the count spans the whole run, as one `next` after another could otherwise stay at one
+   * time for ever.
    */
   async runAll(limit = 3_600_000): Promise<void> {
     if (!(limit >= 0)) {
       throw new RangeError(`FakeClock.runAll: limit must be a number >= 0, got ${limit}`);
     }
-    const end = this.#now + limit;
-    const fires: Fires = { at: this.#now, fired: 0 };
-    // Let work started just before this call schedule its first sleep: without this turn, a
-    // pipeline started on the line above would find no timer and end the run at once.
-    await settle();
-    while (this.nextDue !== undefined && this.nextDue <= end) await this.#next(fires);
+    await this.#inTurn(async () => {
+      const end = this.#now + limit;
+      const fires: Fires = { at: this.#now, fired: 0 };
+      // Let work started just before this call schedule its first sleep: without this turn, a
+      // pipeline started on the line above would find no timer and end the run at once.
+      await settle();
+      for (;;) {
+        const due = this.nextDue;
+        if (due === undefined || due === Infinity || due > end) return;
+        await this.#next(fires);
+      }
+    });
+  }
+
+  /**
+   * Runs `move` once the tick, `next` or `runAll` under way has ended: two moving the time at
+   * once would each set it to their own target, one taking it back past what the other fired.
+   */
+  #inTurn<T>(move: () => Promise<T>): Promise<T> {
+    const turn = this.#moving.then(move);
+    this.#moving = turn.catch(() => {}); // its caller hears the rejection; the next turn goes on
+    return turn;
   }
 
   async #next(fires: Fires): Promise<boolean> {
     const due = this.nextDue;
-    if (due === undefined) return false;
+    if (due === undefined || due === Infinity) return false; // moving to Infinity ends the clock
     await this.#advance(due, fires);
     return true;
   }
