@@ -6,7 +6,7 @@
  */
 
 import { authTokenOptions } from "./_auth_token_options.ts";
-import { compareParams, signedFormParams } from "./_signed_form.ts";
+import { compareParams, maxBodyBytesOption, signedFormParams } from "./_signed_body.ts";
 import { hmacBase64 } from "./telephony/hmac_base64.ts";
 import type { ReplayGuard } from "./telephony/replay_guard.ts";
 import { timingSafeEqual } from "./telephony/timing_safe_equal.ts";
@@ -34,6 +34,15 @@ export interface VerifyPlivoSignatureOptions {
    * @default {undefined}
    */
   replayGuard?: ReplayGuard;
+  /**
+   * The longest body read, in bytes: a non-negative integer (anything else is a `RangeError`;
+   * the bound cannot be switched off). A longer one gives `false`, refused by its
+   * `Content-Length` before a byte is read, or, streamed without one, as soon as it passes the
+   * bound. Plivo's requests are a call's form parameters, a few kilobytes; it documents no size.
+   *
+   * @default {1048576}
+   */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -52,8 +61,9 @@ export interface VerifyPlivoSignatureOptions {
  * `parse_qs` decodes the query before `get_sorted_query_string` joins it back unescaped, and
  * plivo-node `lib/utils/v3Security.js`, likewise through `querystring.parse`), and it matches
  * both on the points where they agree; it follows Python on the scheme's case. The body is read
- * from a clone; the request stays usable. With a `replayGuard`, a nonce seen before gives
- * `false`.
+ * from a clone, after its method and media type are checked (a GET, the upgrade included, is
+ * never read; a body on another method gives `false`) and at most `maxBodyBytes` of it; the
+ * request stays usable. With a `replayGuard`, a nonce seen before gives `false`.
  *
  * @example Refusing an unsigned request
  * ```ts
@@ -69,6 +79,7 @@ export async function verifyPlivoSignature(
   authToken: string | VerifyPlivoSignatureOptions,
 ): Promise<boolean> {
   const options: VerifyPlivoSignatureOptions = authTokenOptions(authToken);
+  const maxBodyBytes = maxBodyBytesOption(options.maxBodyBytes);
   // V3 is signed with the token of the account (or sub-account) the call belongs to, Ma-V3 with
   // the main account's: either, checked against the token given, lets a main account's token
   // verify its sub-accounts' calls.
@@ -87,7 +98,7 @@ export async function verifyPlivoSignature(
   // "&" first: given a string, URLSearchParams drops a leading "?", which `URL.searchParams` and
   // Python's `parse_qs` keep ("??a=1" has the parameter "?a").
   const query = sortedQuery([...new URLSearchParams(`&${rawQuery}`)]);
-  const post = await signedFormParams(request);
+  const post = await signedFormParams(request, maxBodyBytes);
   if (post === null) return false; // a body the signature cannot cover
   if (request.method === "POST" && post.length > 0) {
     base += `?${query}${query.length > 0 ? "." : ""}`;

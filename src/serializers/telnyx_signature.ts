@@ -5,6 +5,7 @@
  */
 
 import { concatBytes } from "../audio/_concat_bytes.ts";
+import { maxBodyBytesOption, signedBodyBytes } from "./_signed_body.ts";
 import { decodeBase64, encodeBase64 } from "./telephony/base64.ts";
 import type { ReplayGuard } from "./telephony/replay_guard.ts";
 
@@ -35,6 +36,15 @@ export interface VerifyTelnyxSignatureOptions {
    * @default {undefined}
    */
   replayGuard?: ReplayGuard;
+  /**
+   * The longest body read, in bytes: a non-negative integer (anything else is a `RangeError`;
+   * the bound cannot be switched off). A longer one gives `false`, refused by its
+   * `Content-Length` before a byte is read, or, streamed without one, as soon as it passes the
+   * bound. Telnyx's webhooks are one JSON event, a few kilobytes; it documents no size.
+   *
+   * @default {1048576}
+   */
+  maxBodyBytes?: number;
 }
 
 const encoder = new TextEncoder();
@@ -42,9 +52,10 @@ const encoder = new TextEncoder();
 /**
  * Whether `request` carries a valid Telnyx signature: `telnyx-signature-ed25519` is base64 of an
  * Ed25519 signature, by Telnyx's key, over `${telnyx-timestamp}|${raw body}`; the timestamp must
- * be within `toleranceSeconds` of now. The body is read, as the bytes sent, from a clone; the
- * request stays usable. Malformed headers or keys give `false`, never an exception; bad options
- * throw. With a `replayGuard`, a request seen before gives `false`.
+ * be within `toleranceSeconds` of now. The body is read, as the bytes sent, from a clone, once
+ * the headers and the key check out, and at most `maxBodyBytes` of it; the request stays
+ * usable. Malformed headers or keys give `false`, never an exception; bad options throw. With a
+ * `replayGuard`, a request seen before gives `false`.
  *
  * @example Refusing an unsigned webhook
  * ```ts
@@ -71,6 +82,7 @@ export async function verifyTelnyxSignature(
       `toleranceSeconds must be a positive, finite number of seconds, got ${String(tolerance)}`,
     );
   }
+  const maxBodyBytes = maxBodyBytesOption(options.maxBodyBytes);
   const now = (options.now ?? Date.now)();
   // A clock that gives NaN would make every age pass the tolerance check below.
   if (typeof now !== "number" || !Number.isFinite(now)) {
@@ -90,13 +102,11 @@ export async function verifyTelnyxSignature(
   } catch {
     return false;
   }
-  // Read already (by a framework, or by mistake): the body cannot be checked, so it is refused.
-  if (request.bodyUsed) return false;
   // The body's bytes as sent: Telnyx signs them, and text would not give them back (decoding
-  // drops a leading byte-order mark and replaces bytes that are not UTF-8).
-  const body = request.body === null
-    ? new Uint8Array(0)
-    : new Uint8Array(await request.clone().arrayBuffer());
+  // drops a leading byte-order mark and replaces bytes that are not UTF-8). Read already (by a
+  // framework, or by mistake) or longer than the bound, it cannot be checked: refused.
+  const body = await signedBodyBytes(request, maxBodyBytes);
+  if (body === null) return false;
   const signed = concatBytes(encoder.encode(`${timestamp}|`), body) as Uint8Array<ArrayBuffer>;
   const valid = await crypto.subtle.verify("Ed25519", key, signatureBytes, signed);
   if (!valid || options.replayGuard === undefined) return valid;

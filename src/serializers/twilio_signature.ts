@@ -5,7 +5,12 @@
  */
 
 import { authTokenOptions } from "./_auth_token_options.ts";
-import { compareParams, signedFormParams } from "./_signed_form.ts";
+import {
+  compareParams,
+  maxBodyBytesOption,
+  signedBodyBytes,
+  signedFormParams,
+} from "./_signed_body.ts";
 import { hmacBase64 } from "./telephony/hmac_base64.ts";
 import type { ReplayGuard } from "./telephony/replay_guard.ts";
 import { timingSafeEqual } from "./telephony/timing_safe_equal.ts";
@@ -32,6 +37,16 @@ export interface VerifyTwilioSignatureOptions {
    * @default {undefined}
    */
   replayGuard?: ReplayGuard;
+  /**
+   * The longest body read, in bytes: a non-negative integer (anything else is a `RangeError`;
+   * the bound cannot be switched off). A longer one gives `false`, refused by its
+   * `Content-Length` before a byte is read, or, streamed without one, as soon as it passes the
+   * bound. Twilio's webhook bodies are a few kilobytes; the largest it documents is a
+   * transcription status callback of up to 1 MB (error 17564).
+   *
+   * @default {1048576}
+   */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -43,9 +58,11 @@ export interface VerifyTwilioSignatureOptions {
  * as given and with its port removed (any port: Twilio may sign a URL on a port of its own
  * without it) or, when it names none, with its scheme's default port added. A JSON POST is
  * checked through its `bodySHA256` query parameter; any other POST body that is not a form
- * (`multipart/form-data` too) gives `false`, since the signature cannot cover it. The request's
- * body is read from a clone; the request stays usable. With a `replayGuard`, a signature seen
- * before gives `false` (see its limits there).
+ * (`multipart/form-data` too) gives `false`, since the signature cannot cover it, and so does a
+ * body on another method (a GET, the upgrade included, is never read). The request's body is read
+ * from a clone, after its method and media type are checked and at most `maxBodyBytes` of it
+ * (a JSON body only once the URL's signature matches); the request stays usable. With a
+ * `replayGuard`, a signature seen before gives `false` (see its limits there).
  * Only the auth token's HMAC-SHA1 is checked: a request Twilio signed under a Webhook Rule with a
  * SharedKey (its Webhooks configuration API, in public beta), which then carries
  * `X-Twilio-Webhooks-Signature-Settings`, gives `false`.
@@ -64,23 +81,16 @@ export async function verifyTwilioSignature(
   authToken: string | VerifyTwilioSignatureOptions,
 ): Promise<boolean> {
   const options: VerifyTwilioSignatureOptions = authTokenOptions(authToken);
+  const maxBodyBytes = maxBodyBytesOption(options.maxBodyBytes);
   const signature = request.headers.get("x-twilio-signature");
   if (signature === null || signature === "") return false;
   const url = options.url ?? request.url;
 
   let suffix = "";
   const bodySha = new URL(url).searchParams.get("bodySHA256");
-  if (bodySha !== null && request.method !== "GET" && request.method !== "HEAD") {
-    // A JSON body: the URL is signed, and the body is bound to it by its hash (a missing body
-    // is the empty one, whose hash must match too).
-    if (request.bodyUsed) return false;
-    // Hashed as the bytes sent: text would drop a leading byte-order mark and replace bytes
-    // that are not UTF-8, and the hash would no longer be Twilio's.
-    const body = request.body === null ? new ArrayBuffer(0) : await request.clone().arrayBuffer();
-    const digest = await crypto.subtle.digest("SHA-256", body);
-    if (toHex(new Uint8Array(digest)) !== bodySha.toLowerCase()) return false;
-  } else {
-    const params = await signedFormParams(request);
+  const hashedBody = bodySha !== null && request.method !== "GET" && request.method !== "HEAD";
+  if (!hashedBody) {
+    const params = await signedFormParams(request, maxBodyBytes);
     if (params === null) return false; // a body the signature cannot cover
     // Sorted by name, then a repeated name's values, each value once (code unit order), as
     // Twilio's libraries do (twilio-python: `sorted(set(values))`).
@@ -92,16 +102,32 @@ export async function verifyTwilioSignature(
     }
   }
 
+  let expected: string | undefined;
   for (const candidate of urlVariants(url)) {
-    const expected = await hmacBase64(candidate + suffix, {
-      key: options.authToken,
-      hash: "SHA-1",
-    });
-    if (!timingSafeEqual(expected, signature)) continue;
-    return options.replayGuard === undefined ||
-      await options.replayGuard.claim(`twilio:${expected}`);
+    const mac = await hmacBase64(candidate + suffix, { key: options.authToken, hash: "SHA-1" });
+    if (!timingSafeEqual(mac, signature)) continue;
+    expected = mac;
+    break;
   }
-  return false;
+  if (expected === undefined) return false;
+  // A JSON body: the URL is signed, and the body is bound to it by its hash (a missing body is
+  // the empty one, whose hash must match too). The URL's signature is checked first, so only a
+  // request Twilio signed gets its body read.
+  if (hashedBody && await bodyHash(request, maxBodyBytes) !== bodySha.toLowerCase()) return false;
+  return options.replayGuard === undefined ||
+    await options.replayGuard.claim(`twilio:${expected}`);
+}
+
+/**
+ * The SHA-256 of `request`'s body, lower-case hex; `null` when the body cannot be checked (read
+ * already, or longer than `maxBodyBytes`).
+ */
+async function bodyHash(request: Request, maxBodyBytes: number): Promise<string | null> {
+  // Hashed as the bytes sent: text would drop a leading byte-order mark and replace bytes that
+  // are not UTF-8, and the hash would no longer be Twilio's.
+  const body = await signedBodyBytes(request, maxBodyBytes);
+  if (body === null) return null;
+  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", body)));
 }
 
 /**

@@ -568,3 +568,40 @@ Deno.test("`verifyPlivoSignature` refuses a nonce with a dot, which would move w
     "a query value cut short",
   );
 });
+
+Deno.test("`verifyTwilioSignature` and `verifyPlivoSignature` read a body's leading byte-order mark as `formData()` does", async () => {
+  // `formData()` parses a form's bytes with the URL Standard's urlencoded parser, which decodes
+  // each name "without BOM": a captured request replayed with a byte-order mark before its body
+  // reaches the application with its first field renamed ("\uFEFFCallSid"). `text()` drops the
+  // mark, so reading the form from it verified the fields as signed. Signatures over the fields
+  // without the mark: Twilio's URL then each name and value sorted; Plivo's URL, "?", the
+  // parameters sorted, "." and the nonce.
+  const url = "https://example.com/voice";
+  const twilio = await hmac("SHA-1", "12345", `${url}CallSidCA1From+1555`);
+  const plivo = await hmac("SHA-256", "12345", `${url}?CallUUIDc1From+1555.n1`);
+  const bom = (text: string) =>
+    new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(text)]);
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  const twilioRequest = (body: Uint8Array<ArrayBuffer> | string) =>
+    new Request(url, { method: "POST", headers: { ...form, "x-twilio-signature": twilio }, body });
+  const plivoRequest = (body: Uint8Array<ArrayBuffer> | string) =>
+    new Request(url, {
+      method: "POST",
+      headers: { ...form, "x-plivo-signature-v3": plivo, "x-plivo-signature-v3-nonce": "n1" },
+      body,
+    });
+  // As signed: valid.
+  assert.equal(
+    await verifyTwilioSignature(twilioRequest("CallSid=CA1&From=%2B1555"), "12345"),
+    true,
+  );
+  assert.equal(await verifyPlivoSignature(plivoRequest("CallUUID=c1&From=%2B1555"), "12345"), true);
+  // With the mark: the application reads another name, so the signature does not cover it.
+  const marked = bom("CallSid=CA1&From=%2B1555");
+  assert.deepEqual([...(await twilioRequest(marked).formData()).keys()], ["\uFEFFCallSid", "From"]);
+  assert.equal(await verifyTwilioSignature(twilioRequest(marked), "12345"), false);
+  assert.equal(
+    await verifyPlivoSignature(plivoRequest(bom("CallUUID=c1&From=%2B1555")), "12345"),
+    false,
+  );
+});
