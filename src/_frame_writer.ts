@@ -10,7 +10,7 @@
 
 import { durationMs } from "./audio/pcm.ts";
 import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
-import type { AudioFrame, EndFrame, Frame } from "./frames.ts";
+import type { AudioFrame, EndFrame, Frame, MessageFrame } from "./frames.ts";
 import { settleLater } from "./_settle_later.ts";
 import {
   closeAfterAbort,
@@ -30,6 +30,12 @@ export interface FrameSink {
   send(frame: Frame): Promise<void> | undefined;
   /** How many interruptions the session has had. */
   interruptions(): number;
+  /**
+   * Whether a `message` frame not marked `urgent` goes at once past the writes waiting for room,
+   * as the transport would take it past its own queue (`FrameSerializer.overtakesQueue`): asked
+   * only where no `message` frame waits among those writes. Absent: it waits its turn.
+   */
+  overtakes?(frame: MessageFrame): boolean;
   /** Audio written before an interruption and still waiting in a writer when it came: dropped. */
   dropInterrupted(frame: AudioFrame): void;
   /**
@@ -91,6 +97,18 @@ export function isClosingFrameWritable(stream: WritableStream<Frame>): boolean {
   return stream instanceof FrameWritable && FrameWritable.closing(stream);
 }
 
+/**
+ * What the writers of one writable share (`WritableState`), and the `message` frames among the
+ * frames waiting for room.
+ */
+interface FrameWritableState extends WritableState {
+  /**
+   * `message` frames waiting for room behind another write: a message written after them may not
+   * overtake them (see {@linkcode overtakingFrame}).
+   */
+  heldMessages: number;
+}
+
 /** Makes the writable of a transport whose frames go to `sink`. */
 export function frameWritable(sink: FrameSink): WritableStream<Frame> {
   return new FrameWritable(sink);
@@ -102,12 +120,12 @@ export function frameWritable(sink: FrameSink): WritableStream<Frame> {
  */
 class FrameWritable extends WritableStream<Frame> {
   readonly #sink: FrameSink;
-  readonly #state: WritableState;
+  readonly #state: FrameWritableState;
 
   constructor(sink: FrameSink) {
     let controller!: WritableStreamDefaultController;
     let aborted: Promise<void> | undefined;
-    const state: WritableState = {
+    const state: FrameWritableState = {
       error: (error) => controller.error(error),
       closing: false,
       stopped: undefined,
@@ -116,6 +134,7 @@ class FrameWritable extends WritableStream<Frame> {
       heldMs: 0,
       taken: 0,
       heldEnd: undefined,
+      heldMessages: 0,
       abort: (reason) => aborted ??= sink.abort(reason),
       abortAnswer: undefined,
       lateClose: undefined,
@@ -141,10 +160,14 @@ class FrameWritable extends WritableStream<Frame> {
       // written before. Else a pipe's frames would overtake them, and the close would leave the
       // session before they were sent.
       // An interruption or an urgent message goes at once, as from a writer of ours (see
-      // `overtakesWaiting`). On the usual path (nothing waiting) one field read a write.
+      // `overtakingFrame`). On the usual path (nothing waiting) one field read a write. A message
+      // held here is not counted in `heldMessages`: the standard calls this again only once it
+      // has been sent, and a writer of ours cannot write meanwhile (the pipe holds the lock).
       write: (frame) => {
         const waiting = state.waiting;
-        if (waiting === undefined || overtakesWaiting(frame)) return sink.send(frame);
+        if (waiting === undefined) return sink.send(frame);
+        const overtaking = overtakingFrame(frame, sink, state);
+        if (overtaking !== undefined) return sink.send(overtaking);
         return waiting.then(() => sink.send(frame));
       },
       close: () => {
@@ -238,12 +261,13 @@ class FrameWritable extends WritableStream<Frame> {
  * a frame written while one waits for room is sent after it, `ready` and `desiredSize` tell of
  * that wait, a write after `close()` rejects, and a frame the transport throws on errors the
  * stream, as a throwing sink does. Except that interruptions and urgent messages overtake what
- * waits for room, as they overtake the transport's own queue.
+ * waits for room, as they overtake the transport's own queue, and so does a message the
+ * serializer lets overtake (`FrameSerializer.overtakesQueue`) where no message waits before it.
  */
 class FrameWriter implements WritableStreamDefaultWriter<Frame> {
   readonly #standard: WritableStreamDefaultWriter<Frame>;
   readonly #sink: FrameSink;
-  readonly #state: WritableState;
+  readonly #state: FrameWritableState;
   /** `close()`, `abort()` or `releaseLock()` was called: the standard writer answers from now on. */
   #handedOver = false;
   /** `releaseLock()` was called. */
@@ -260,7 +284,11 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
    */
   #ready: HandedReady | undefined;
 
-  constructor(standard: WritableStreamDefaultWriter<Frame>, sink: FrameSink, state: WritableState) {
+  constructor(
+    standard: WritableStreamDefaultWriter<Frame>,
+    sink: FrameSink,
+    state: FrameWritableState,
+  ) {
     this.#standard = standard;
     this.#sink = sink;
     this.#state = state;
@@ -364,8 +392,10 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     // refuses it (an `encode` error): it is never sent, so it has no place to keep, and held it
     // would be read as the audio it is not.
     if (refused(frame)) return this.#send(frame) ?? WRITTEN;
-    // An interruption or an urgent message goes at once, as `send` takes it.
-    if (overtakesWaiting(frame)) return this.#send(frame) ?? WRITTEN;
+    // An interruption or an urgent message goes at once, as `send` takes it; so does a message
+    // the transport lets overtake (sent as urgent: asked once).
+    const overtaking = overtakingFrame(frame, this.#sink, state);
+    if (overtaking !== undefined) return this.#send(overtaking) ?? WRITTEN;
     // Behind a frame that waits for room, as the standard stream queues it; audio that an
     // interruption overtook meanwhile was written before it, and goes with the rest it dropped
     // (its `droppedMs` told of it), whether or not the writer stopped since.
@@ -377,8 +407,13 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     const end = held.type === "end" && state.heldEnd === undefined
       ? state.heldEnd = { frame: held, taken: false }
       : undefined;
+    const message = held.type === "message";
+    if (message) state.heldMessages++;
     const turn = (failed: { reason: unknown } | undefined) => {
       release();
+      // Its turn: no longer ahead of the messages written after it (sent now, it is queued or
+      // gone, as the transport then tells).
+      if (message) state.heldMessages--;
       if (end !== undefined) {
         state.heldEnd = undefined;
         if (end.taken) return; // handed to the serializer as the socket dropped
@@ -506,12 +541,25 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
 }
 
 /**
- * Whether `frame` goes at once past frames waiting for room, as `send` takes it past the
- * transport's own queue: an interruption, or an urgent message. Behind a frame that waits for
- * room (a long TTS buffer) it would wait for most of that frame to play.
+ * The frame to send at once past the frames waiting for room, as `send` takes it past the
+ * transport's own queue, or `undefined` where `frame` waits its turn: an interruption, an urgent
+ * message, or a message the transport lets overtake (`FrameSink.overtakes`, the serializer's
+ * `overtakesQueue`) where no message written before it waits here. That one goes as an urgent
+ * message (a copy), so that it is not asked again. Behind a frame that waits for room (a long
+ * TTS buffer) it would wait for most of that frame to play, and one that ends a pause of sending
+ * (Asterisk's `CONTINUE_MEDIA` under `MEDIA_XOFF`) for as long as the pause's bound. Only a
+ * message is asked: nothing for audio.
  */
-function overtakesWaiting(frame: Frame): boolean {
-  return frame.type === "interruption" || frame.type === "message" && frame.urgent === true;
+function overtakingFrame(
+  frame: Frame,
+  sink: FrameSink,
+  state: FrameWritableState,
+): Frame | undefined {
+  if (frame.type === "interruption") return frame;
+  if (frame.type !== "message") return undefined;
+  if (frame.urgent === true) return frame;
+  if (state.heldMessages > 0 || sink.overtakes?.(frame) !== true) return undefined;
+  return { ...frame, urgent: true };
 }
 
 /** Whether the transport refuses `frame` at once (an `encode` error): no frame, or a malformed one. */

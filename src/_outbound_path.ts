@@ -12,7 +12,7 @@ import { PlayoutTimeline } from "./_playout_timeline.ts";
 import { ResponseGate } from "./_response_gate.ts";
 import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
-import type { AudioFrame, EndFrame, Frame, TextFrame } from "./frames.ts";
+import type { AudioFrame, EndFrame, Frame, MessageFrame, TextFrame } from "./frames.ts";
 import { type InterruptResult, type PlaybackState, StaleAudioEvent } from "./playback.ts";
 import type {
   FrameSerializer,
@@ -145,6 +145,11 @@ export class OutboundPath {
    * ask for a pause, and such a session holds neither timer (nor its callback).
    */
   #startBound: ClockTimer | undefined;
+  /**
+   * `message` frames queued so far (`sendFrame`): while the sender has taken fewer
+   * (`OutboundSender.messageFramesTaken`), one waits in the queue (see {@linkcode overtakes}).
+   */
+  #messagesQueued = 0;
   /** The background the `background` function made for this session: the session's to release. */
   readonly #madeBackground: OutboundMixer | undefined;
   /** The session's background, as the pump mixes, fills and detaches through it. */
@@ -354,9 +359,15 @@ export class OutboundPath {
 
   /**
    * Queues a frame after the audio before it; an `end` after `endSilenceMs` of silence. Text the
-   * far end speaks (`speaksText`) is the reply: text of an interrupted response is dropped.
+   * far end speaks (`speaksText`) is the reply: text of an interrupted response is dropped. A
+   * message the serializer lets overtake ({@linkcode overtakes}) goes at once instead, as an
+   * urgent one.
    */
   sendFrame(frame: Frame): Promise<void> | undefined {
+    if (frame.type === "message") {
+      if (this.overtakes(frame)) return void this.sender.sendUrgent(frame);
+      this.#messagesQueued++;
+    }
     if (frame.type === "text" && this.#serializer.speaksText === true && this.#staleText(frame)) {
       return;
     }
@@ -371,6 +382,38 @@ export class OutboundPath {
       ) this.#pump.pushAudio(this.#silence());
     }
     return this.#pump.pushFrame(frame);
+  }
+
+  /**
+   * Whether `frame`, a `message` frame not marked urgent, goes at once as an urgent message would,
+   * ahead of the audio queued before it, as the serializer says (`overtakesQueue`: Asterisk's
+   * `CONTINUE_MEDIA`, which a `MEDIA_XOFF` under the bot's `PAUSE_MEDIA` waits on, would wait
+   * behind the audio that pause of sending holds until its bound). Only once sending has begun
+   * (nothing leaves before: the serializer's set-up, the far end's start), and where no `message`
+   * frame waits in the queue ahead of it: it would land after this one (a `PAUSE_MEDIA` after the
+   * `CONTINUE_MEDIA`, Asterisk left paused). Marks queued ahead keep their place after their
+   * audio. A serializer without the method costs a message frame one read; audio never asks.
+   */
+  overtakes(frame: MessageFrame): boolean {
+    const serializer = this.#serializer;
+    if (serializer.overtakesQueue === undefined) return false;
+    if (!this.#open || !this.#farEndReady || this.#signal.aborted) return false;
+    if (this.#messagesQueued !== this.sender.messageFramesTaken) return false;
+    try {
+      return serializer.overtakesQueue(frame) === true;
+    } catch (cause) {
+      this.#stats.encodeErrors++;
+      const message = `the serializer's overtakesQueue threw: ${thrownText(cause)}; the ` +
+        `message keeps its place after the audio before it`;
+      this.#onError(new TransportError("encode", message, { cause }));
+      return false;
+    }
+  }
+
+  /** A frame too late: the session is closing, or a writer held it when aborted. Counted. */
+  dropOnClose(frame: Frame): undefined {
+    if (frame.type === "audio") this.#stats.audioBytesDroppedOnClose += frame.audio.length;
+    else this.#stats.framesDroppedOnClose++;
   }
 
   /** See `WebSocketTransport.startResponse`. */

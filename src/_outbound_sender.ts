@@ -175,6 +175,8 @@ export class OutboundSender {
   #lateAnswers: LateAnswers | undefined;
   /** An urgent frame's send is watching the socket drain (see `#watchUrgentBacklog`). */
   #urgentBacklog = false;
+  /** See {@linkcode messageFramesTaken}. */
+  #messageFramesTaken = 0;
   /** The last audio chunk's late answer refused it (see {@linkcode refusedLate}). */
   #refusedLate = false;
   /**
@@ -578,8 +580,17 @@ export class OutboundSender {
     }
   }
 
+  /**
+   * `message` frames {@linkcode sendFrame} has taken: all come from the transport's queue, in
+   * order, so fewer than were queued means one still waits there (`OutboundPath.overtakes`).
+   */
+  get messageFramesTaken(): number {
+    return this.#messageFramesTaken;
+  }
+
   /** Serializes a frame that keeps its place after the audio before it, and sends it. */
   sendFrame(frame: Frame): Promise<void> | void {
+    if (frame.type === "message") this.#messageFramesTaken++;
     if (this.#socket.readyState !== ReadyState.OPEN) {
       this.#stats.framesDroppedOnClose++;
       return;

@@ -6,7 +6,7 @@
 
 import type { Clock } from "./clock.ts";
 import type { TransportError } from "./errors.ts";
-import type { Frame } from "./frames.ts";
+import type { Frame, MessageFrame } from "./frames.ts";
 import type { InboundPacketInfo } from "./session_observer.ts";
 import type { SerializerCounter } from "./transport_stats.ts";
 
@@ -128,6 +128,75 @@ export interface FrameSerializer {
    * @default {false}
    */
   readonly speaksText?: boolean;
+  /**
+   * Whether `frame`, a `message` frame not marked `urgent`, goes at once as an urgent message
+   * would: ahead of the audio and marks queued before it, of the writes waiting in the writable's
+   * writers for room, and through a pause of sending ({@linkcode SerializerContext.pauseSending}).
+   * For the command that ends what holds that audio back, which queued behind it would wait until
+   * the pause's bound (Asterisk's `CONTINUE_MEDIA` while the bot's `PAUSE_MEDIA` keeps back the
+   * `MEDIA_XON` that a `MEDIA_XOFF` waits for). `false`, or no such method: it keeps its place
+   * after the audio before it. The audio before it still leaves in the order written, and what is
+   * written after it stays behind that audio.
+   *
+   * Asked as the transport takes the frame (`send`, or a write: then as it is written where writes
+   * wait for room, and again when its turn comes if it waited), once sending has begun (the
+   * serializer set up, the socket open, the far end's start come: see {@linkcode awaitsStart}),
+   * and only where no other `message` frame waits ahead of it, in the transport's queue or in a
+   * writer: messages are never reordered among themselves (a `PAUSE_MEDIA` still queued would land
+   * after the `CONTINUE_MEDIA` and leave the far end paused). Asked per message frame, never per
+   * audio chunk: answer synchronously, from what the frames serialized so far and the far end's
+   * messages told. A throw is an "encode" error, counted in `encodeErrors` and reported; the frame
+   * keeps its place. Optional.
+   *
+   * @example A far end's "RESUME" goes ahead of the audio its pause of sending holds
+   * ```ts
+   * import {
+   *   type Frame,
+   *   type FrameSerializer,
+   *   type MessageFrame,
+   *   type SerializerContext,
+   *   WebSocketTransport,
+   * } from "@x/ws-transport";
+   * import { FakeClock, MemorySocketPair } from "@x/ws-transport/testing";
+   * import assert from "node:assert/strict";
+   *
+   * class HoldingSerializer implements FrameSerializer {
+   *   #context: SerializerContext | undefined;
+   *   bind(context: SerializerContext) {
+   *     this.#context = context;
+   *   }
+   *   overtakesQueue(frame: MessageFrame) {
+   *     return frame.message === "RESUME"; // queued, it would wait for the pause it ends
+   *   }
+   *   serialize(frame: Frame) {
+   *     if (frame.type === "message") return String(frame.message);
+   *     return frame.type === "audio" ? frame.audio : null;
+   *   }
+   *   deserialize(data: string | Uint8Array) {
+   *     if (data === "HOLD") this.#context?.pauseSending?.(true); // the far end's flow control
+   *     if (data === "GO") this.#context?.pauseSending?.(false);
+   *     return null;
+   *   }
+   * }
+   * const clock = new FakeClock();
+   * const { server, client } = new MemorySocketPair();
+   * const transport = new WebSocketTransport(server, {
+   *   serializer: new HoldingSerializer(),
+   *   clock,
+   *   audioOut: { sampleRate: 16000 },
+   * });
+   * transport.receive(() => {});
+   * await clock.tick(10);
+   * const second = new Uint8Array(32000); // 1 s at 16 kHz
+   * void transport.send({ type: "audio", audio: second, sampleRate: 16000, channels: 1 });
+   * client.send("HOLD");
+   * await clock.tick(100);
+   * transport.send({ type: "message", message: "RESUME" }); // not urgent: it overtakes all the same
+   * assert.equal(server.sent.at(-1), "RESUME");
+   * await transport.close();
+   * ```
+   */
+  overtakesQueue?(frame: MessageFrame): boolean;
   /**
    * One outbound frame to zero, one or several messages. A serializer may send a frame's message
    * through the context instead ({@linkcode SerializerContext.send}, as Genesys does to number
@@ -351,7 +420,8 @@ export interface SerializerContext {
    * Pauses sending (`true`) or lets it go on (`false`), for protocols whose far end asks the
    * sender to stop for a while (Asterisk's `MEDIA_XOFF` / `MEDIA_XON`). While paused nothing
    * queued leaves, audio nor the frames queued behind it, and nothing is dropped: writers wait
-   * for room as usual. Interruptions, urgent messages and {@linkcode send} still go at once.
+   * for room as usual. Interruptions, urgent messages, the messages the serializer lets overtake
+   * ({@linkcode FrameSerializer.overtakesQueue}) and {@linkcode send} still go at once.
    * Counted in `stats.sendPauses` and `stats.sendPausedMs`; a pause that lasts longer than the
    * transport's `sendTimeoutMs` ends itself with a "timeout" error ("the far end asked to pause
    * sending and did not resume within … ms: sending on"), so no far end holds a session for good.

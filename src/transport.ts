@@ -150,7 +150,7 @@ export class WebSocketTransport extends EventTarget {
     stats: this.#stats,
     onError: (error) => this.#onError(error),
   });
-  readonly #watch: SessionWatch;
+  readonly #watch!: SessionWatch; // its catch may find none
   readonly #events: SocketEvents;
   readonly #closer: SocketCloser;
   readonly #opened: ClockTimer; // fires "connected" a task on, for a socket open already
@@ -221,6 +221,7 @@ export class WebSocketTransport extends EventTarget {
     } catch (error) {
       releaseSerializer(this.#serializer); // no session begun: it may still serve one
       this.#out?.abandon(); // releases a background made for the session (a stream cancelled)
+      this.#watch?.stop(); // its session and inactivity bounds, armed as it was made
       throw error;
     }
     this.#ready = this.#setUp(); // last: a failed set-up closes the session, all of it built
@@ -247,8 +248,9 @@ export class WebSocketTransport extends EventTarget {
     return this.#writable ??= frameWritable({
       send: (frame) => this.send(frame),
       interruptions: () => this.#stats.interruptions,
+      overtakes: (frame) => this.#out.overtakes(frame),
       dropInterrupted: (frame) => void (this.#stats.audioBytesInterrupted += frame.audio.length),
-      dropUnsent: (frame) => this.#dropOnClose(frame),
+      dropUnsent: (frame) => this.#out.dropOnClose(frame),
       close: () => this.#finishWriting(),
       abort: () => {
         this.#writableLeft = true;
@@ -265,12 +267,6 @@ export class WebSocketTransport extends EventTarget {
    */
   receive(handler: (frame: Frame) => void): void {
     this.#in.handTo(handler);
-  }
-
-  /** A frame too late: the session is closing, or a writer held it when aborted. Counted. */
-  #dropOnClose(frame: Frame): undefined {
-    if (frame.type === "audio") this.#stats.audioBytesDroppedOnClose += frame.audio.length;
-    else this.#stats.framesDroppedOnClose++;
   }
 
   /** A frame that cannot be sent (malformed, or no frame at all): dropped, counted, reported. */
@@ -295,7 +291,7 @@ export class WebSocketTransport extends EventTarget {
     this.#stats.framesOut++;
     const problem = frameProblem(frame);
     if (problem !== undefined) return this.#refuse(problem); // refused alike after close
-    if (this.#closing) return this.#dropOnClose(frame);
+    if (this.#closing) return this.#out.dropOnClose(frame);
     switch (frame.type) {
       case "audio":
         return this.#out.sendAudio(frame);

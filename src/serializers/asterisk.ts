@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { DtmfFrame, Frame, MarkFrame, StartFrame } from "../frames.ts";
+import type { DtmfFrame, Frame, MarkFrame, MessageFrame, StartFrame } from "../frames.ts";
 import type {
   FrameSerializer,
   SerializedMessage,
@@ -201,12 +201,13 @@ interface PendingMark {
  * direction is "both" again, ended then by an interruption or the bot's `CONTINUE_MEDIA`.
  * The bot's `PAUSE_MEDIA` holds Asterisk's queue, and while it does Asterisk sends no `MEDIA_XON`
  * (chan_websocket.c `dequeue_frame`): a `MEDIA_XOFF` then holds the transport's sending until the
- * bot's `CONTINUE_MEDIA` (send it as an urgent `message`: a queued one waits behind the held
- * audio) and the queue's drain; the serializer says so once (a "protocol" error). That wait is
- * bounded in two parts, each by `sendTimeoutMs`: the bot's pause, from when it began holding the
- * XON (a "timeout" error naming `PAUSE_MEDIA`; sending then goes on, and Asterisk drops what
- * overflows its queue), and the far end's drain, from the `CONTINUE_MEDIA` (sending waits for
- * the XON then even where the bot's bound ran out: the queue is over its XON level still).
+ * bot's `CONTINUE_MEDIA` and the queue's drain. That `CONTINUE_MEDIA` goes at once, urgent or not,
+ * ahead of the audio held (see {@linkcode AsteriskSerializer.overtakesQueue}), unless a `message`
+ * written before it waits still. The wait is bounded in two parts, each by `sendTimeoutMs`: the
+ * bot's pause, from when it began holding the XON (a "timeout" error naming `PAUSE_MEDIA`;
+ * sending then goes on, and Asterisk drops what overflows its queue), and the far end's drain,
+ * from the `CONTINUE_MEDIA` (sending waits for the XON then even where the bot's bound ran out:
+ * the queue is over its XON level still).
  * `mark` → `MARK_MEDIA` or `STOP_MEDIA_BUFFERING` (see {@linkcode AsteriskSerializerOptions.marks});
  * `end` / `cancel` → `HANGUP`; `message` → a TEXT command, for `GET_STATUS`, `PAUSE_MEDIA` and
  * the like: a command's name (`"GET_STATUS"`) or an object `{ command, ...parameters }`. Commands
@@ -314,7 +315,7 @@ export class AsteriskSerializer implements FrameSerializer {
   #xoff = false;
   /**
    * Both hold, XOFF and the bot's pause: the XON waits on the bot's `CONTINUE_MEDIA`, which the
-   * transport's pause of sending is bounded for, and which was reported (once a spell).
+   * transport's pause of sending is bounded for, and which overtakes the audio that pause holds.
    */
   #xonAwaitsContinue = false;
   /**
@@ -373,6 +374,25 @@ export class AsteriskSerializer implements FrameSerializer {
     this.#packetBytes = audio.outputPacketBytes;
     this.#audio.setup(audio);
     this.#written.setup(audio);
+  }
+
+  /**
+   * Whether `frame` is the bot's `CONTINUE_MEDIA` (`"CONTINUE_MEDIA"` or `{ command:
+   * "CONTINUE_MEDIA" }`, in either control format) while the `MEDIA_XON` waits on it: a
+   * `MEDIA_XOFF` came and the bot's `PAUSE_MEDIA` holds the queue (chan_websocket.c
+   * `dequeue_frame` returns while `queue_paused`, before its XON check). The transport then sends
+   * it at once (`FrameSerializer.overtakesQueue`), ahead of the audio its pause of sending holds,
+   * behind which it would wait for an XON only it can bring, until `sendTimeoutMs` (then sending
+   * goes on into a full queue, and Asterisk drops what passes 1,000 frames). The audio held
+   * follows at the XON, in order. Not without an XOFF: Asterisk queues the audio sent while it is
+   * paused and plays it after the `CONTINUE_MEDIA`, so overtaking it would only cut the bot's pause
+   * short by as long as that audio took to send.
+   */
+  overtakesQueue(frame: MessageFrame): boolean {
+    if (!this.#xonAwaitsContinue) return false;
+    const message = frame.message;
+    return message === "CONTINUE_MEDIA" ||
+      isObject(message) && message.command === "CONTINUE_MEDIA";
   }
 
   /** One frame to zero or more Asterisk messages; see the class description. */
@@ -885,9 +905,10 @@ export class AsteriskSerializer implements FrameSerializer {
    * queue Asterisk drops from at 1,000 frames) is bounded afresh for that (`pauseSending`'s
    * options). Under the bot's pause no XON comes until `CONTINUE_MEDIA`: the far end is not late,
    * so the time the pause held so far is not counted against it; the bound is the bot's, said by
-   * name, and reported once a spell with what ends it (a queued `message` frame waits behind the
-   * held audio, for an XON that only it can bring). Once `CONTINUE_MEDIA` leaves, the XON is the
-   * far end's again, after the queue's drain under 800 frames (at most 4 s): a fresh bound.
+   * name. Nothing is reported: the bot's `CONTINUE_MEDIA` overtakes the held audio (see
+   * {@linkcode overtakesQueue}), so the pause lasts as long as the bot means it to. Once
+   * `CONTINUE_MEDIA` leaves, the XON is the far end's again, after the queue's drain under 800
+   * frames (at most 4 s): a fresh bound.
    */
   #xonWaitChanged(): void {
     const awaitsContinue = this.#xoff && this.#mediaPause.paused;
@@ -895,16 +916,6 @@ export class AsteriskSerializer implements FrameSerializer {
     this.#xonAwaitsContinue = awaitsContinue;
     if (!this.#xoff) return; // the XON came: the transport's pause is over
     this.#context?.pauseSending?.(true, awaitsContinue ? { reason: CONTINUE_AWAITED } : {});
-    if (!awaitsContinue) return;
-    this.#context?.report(
-      new TransportError(
-        "protocol",
-        `${PROVIDER}: MEDIA_XOFF while the bot's PAUSE_MEDIA holds the queue: Asterisk sends ` +
-          `MEDIA_XON only after CONTINUE_MEDIA, and sending waits for it: send CONTINUE_MEDIA as ` +
-          `an urgent message (a queued one waits behind the held audio) or interrupt (which ` +
-          `sends it after FLUSH_MEDIA)`,
-      ),
-    );
   }
 
   /** A command in the channel's control format. */
