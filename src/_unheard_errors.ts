@@ -12,7 +12,10 @@
 import type { TransportError } from "./errors.ts";
 import type { TransportStats } from "./transport_stats.ts";
 
-/** How many errors are held for the next listener; more are counted, the oldest going first. */
+/**
+ * How many errors are held for the next listener; more are counted, the oldest going first. Not
+ * while a listener added is being handed them: those reported meanwhile have a listener.
+ */
 const MAX_HELD = 16;
 
 /** Holds the errors no listener heard until an "error" listener is added, then hands them over. */
@@ -56,16 +59,28 @@ export class UnheardErrors {
         }
       } finally {
         this.#delivering = false;
+        this.#trim(); // none heard those left: the latest wait for the next listener, as ever
       }
     });
   }
 
+  /**
+   * While a listener added is being handed the errors held, one reported meanwhile (in the same
+   * turn as the `addEventListener`, or by a listener) has a listener: it waits its turn, and
+   * counting it unheard for want of room would drop an error someone listens for. Held so only
+   * for what one turn reports: the hand-over runs a microtask on, before any socket's next event.
+   */
   #hold(error: TransportError): void {
+    this.#held.push(error);
+    if (!this.#delivering) this.#trim();
+  }
+
+  /** Keeps the latest `MAX_HELD`; those before go, counted as errors no listener heard. */
+  #trim(): void {
     const held = this.#held;
-    if (held.length === MAX_HELD) {
+    while (held.length > MAX_HELD) {
       held.shift();
       this.#stats.errorsUnheard++;
     }
-    held.push(error);
   }
 }

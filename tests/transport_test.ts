@@ -822,12 +822,13 @@ Deno.test("errors reported before anyone listens are held for the first listener
   report(new TransportError("encode", "in the same turn"));
   assert.deepEqual(first, [], "delivered a microtask after the listener is added, not inside it");
   await Promise.resolve();
-  // The 16 latest, in the order they were reported: the one of this turn joins those held.
-  const expected = Array.from({ length: 15 }, (_, i) => `problem ${i + 5}`);
+  // The 16 latest reported before anyone listened, in order, then the one of this turn: it has a
+  // listener, so it pushes none of those held out.
+  const expected = Array.from({ length: 16 }, (_, i) => `problem ${i + 4}`);
   expected.push("in the same turn");
   assert.deepEqual(first, expected);
   assert.deepEqual(second, expected);
-  assert.equal(transport.stats.errorsUnheard, 5);
+  assert.equal(transport.stats.errorsUnheard, 4);
   report(new TransportError("encode", "later"));
   assert.deepEqual(first.at(-1), "later", "once someone listens, errors go out at once");
   await transport.close();
@@ -861,4 +862,20 @@ Deno.test("`WebSocketTransport` whose constructor threw leaves no open bound arm
   );
   assert.equal(clock.pendingTimers, 0, "no timer left by a transport that was never made");
   await clock.tick(20_000);
+});
+
+Deno.test("`WebSocketTransport` whose socket cannot be listened to leaves no session timer armed", async () => {
+  // A socket without `addEventListener` throws as the transport starts listening, after the
+  // session and inactivity bounds were armed: they fired later into a transport never made.
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const deaf = Object.assign(Object.create(pair.server), { addEventListener: undefined });
+  assert.throws(() =>
+    new WebSocketTransport(deaf, {
+      clock,
+      sessionTimeoutMs: 60_000,
+      inactivityTimeoutMs: 10_000,
+    }), TypeError);
+  assert.equal(clock.pendingTimers, 0, "no timer left by a transport that was never made");
+  await clock.tick(120_000);
 });

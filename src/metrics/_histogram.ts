@@ -10,12 +10,18 @@ import type { DurationSummary } from "./session_metrics_snapshot.ts";
 const MIN = 0.1;
 /** Each bucket is this much wider than the one before: quantiles are exact to 1 %. */
 const RATIO = 1.02;
-/** Buckets from 0.1 ms to 1000 s; longer durations share the last. */
-const BUCKETS = Math.ceil(Math.log(1e6 / MIN) / Math.log(RATIO));
+/**
+ * The longest duration measured to 1 %, in ms: a day and more (a session's durations are within
+ * it, and a call that long is past any provider's limit); longer ones share the last bucket, their
+ * percentiles clamped to the largest seen. Each 10× more range is 116 buckets, 465 bytes.
+ */
+const MAX = 1e8;
+/** Buckets from 0.1 ms to `MAX`: 1047, 4.2 KB, made when the first duration is recorded. */
+const BUCKETS = Math.ceil(Math.log(MAX / MIN) / Math.log(RATIO));
 const LOG_RATIO = Math.log(RATIO);
 
 /**
- * Counts durations in logarithmic buckets (2 % wide, 0.1 ms to 1000 s): a percentile is the
+ * Counts durations in logarithmic buckets (2 % wide, 0.1 ms to 27 h): a percentile is the
  * bucket's middle, within 1 % of the truth, clamped to the exact smallest and largest seen, so a
  * histogram of one value gives that value back.
  */
@@ -28,7 +34,7 @@ export class DurationHistogram {
   #max = -Infinity;
   #last = NaN;
 
-  /** Records a duration in ms (negative counts as 0). */
+  /** Records a duration in ms (negative, or NaN, counts as 0). */
   record(ms: number): void {
     const value = ms > 0 ? ms : 0;
     this.#count++;

@@ -83,6 +83,14 @@ export interface SessionMetricsEventMap {
 /** Spells of the bot's kept for a turn end told late: more would be a turn long since over. */
 const MAX_UNANSWERED_STARTS = 16;
 
+/** What measuring needs and the final figures do not (see `SessionMetrics.#meters`). */
+interface Meters {
+  readonly lateness: DurationHistogram;
+  readonly underruns: UnderrunMeter;
+  readonly turns: DurationHistogram;
+  readonly bargeIns: DurationHistogram;
+}
+
 /**
  * Per-session metrics, attached to a transport with {@linkcode SessionMetrics.attach} (a session
  * without them pays nothing). They measure:
@@ -178,7 +186,8 @@ export class SessionMetrics extends EventTarget {
   readonly #guards = new ListenerGuards((error) => this.#listenerFailed(error), "SessionMetrics");
   readonly #clock: Clock;
   readonly #lateAfterMs: number;
-  readonly #detector: SpeechDetector | undefined;
+  /** Let go when measuring stops, as the meters are. */
+  #detector: SpeechDetector | undefined;
   readonly #startedAt: number;
   #endedAt: number | undefined;
   #final: SessionMetricsSnapshot | undefined;
@@ -200,11 +209,18 @@ export class SessionMetrics extends EventTarget {
   #outboundMs = 0;
   /** Where the outbound audio told of ends on the timeline (see `#dropped`). */
   #outboundEnd = 0;
-  readonly #lateness = new DurationHistogram();
-  readonly #underruns = new UnderrunMeter();
+  /**
+   * The histograms and the underrun ring, until measuring stops: then let go, so that metrics
+   * kept after their session (a dashboard of recent calls) hold their final figures alone, a few
+   * KB, not the meters that made them (the ring is 21 KB, a histogram's buckets 4 KB).
+   */
+  #meters: Meters | undefined = {
+    lateness: new DurationHistogram(),
+    underruns: new UnderrunMeter(),
+    turns: new DurationHistogram(),
+    bargeIns: new DurationHistogram(),
+  };
   // Turns.
-  readonly #turns = new DurationHistogram();
-  readonly #bargeIns = new DurationHistogram();
   /** When the caller's last turn ended, until the bot answers it or the caller goes on. */
   #turnEnded: number | undefined;
   /** When the bot last became audible (the start of its latest spell of speaking). */
@@ -248,9 +264,9 @@ export class SessionMetrics extends EventTarget {
       inboundAudio: (frame, at) => this.#inbound(frame, at),
       inboundPacket: (packet) => this.#arrived(packet),
       outboundAudio: (chunk, info) => this.#outbound(chunk, info),
-      playoutLag: (info) => this.#underruns.lagChanged(info.changeMs),
-      playoutMoved: (info) => this.#underruns.moved(info),
-      interrupted: () => this.#underruns.interrupted(),
+      playoutLag: (info) => this.#meters?.underruns.lagChanged(info.changeMs),
+      playoutMoved: (info) => this.#meters?.underruns.moved(info),
+      interrupted: () => this.#meters?.underruns.interrupted(),
       outboundDropped: (info) => this.#dropped(info.position),
       closed: () => this.#end(),
     });
@@ -341,6 +357,7 @@ export class SessionMetrics extends EventTarget {
   snapshot(): SessionMetricsSnapshot {
     if (this.#final !== undefined) return structuredClone(this.#final);
     const stats = this.#transport!.stats; // measuring: the figures are not final yet
+    const { lateness, underruns, turns, bargeIns } = this.#meters!;
     const now = this.#endedAt ?? this.#clock.now();
     return {
       durationMs: now - this.#startedAt,
@@ -361,18 +378,18 @@ export class SessionMetrics extends EventTarget {
       outbound: {
         chunks: this.#chunks,
         audioMs: this.#outboundMs,
-        lateChunks: this.#lateness.count,
-        lateness: this.#lateness.summary(),
-        underruns: this.#underruns.count,
-        underrunMs: this.#underruns.totalMs,
+        lateChunks: lateness.count,
+        lateness: lateness.summary(),
+        underruns: underruns.count,
+        underrunMs: underruns.totalMs,
         bytesInterrupted: stats.audioBytesInterrupted,
         bytesStale: stats.audioBytesStale,
         textFramesStale: stats.textFramesStale,
         bytesDroppedOnClose: stats.audioBytesDroppedOnClose,
       },
       interruptions: stats.interruptions,
-      turnLatency: this.#turns.summary(),
-      bargeInStopLatency: this.#bargeIns.summary(),
+      turnLatency: turns.summary(),
+      bargeInStopLatency: bargeIns.summary(),
     };
   }
 
@@ -393,6 +410,9 @@ export class SessionMetrics extends EventTarget {
     transport.removeEventListener("speakingstart", this.#onSpeakingStart);
     transport.removeEventListener("speakingstop", this.#onSpeakingStop);
     this.#final = this.snapshot();
+    // The figures are final: what made them may go (see `#meters`).
+    this.#meters = undefined;
+    this.#detector = undefined;
     this.#transport = undefined;
     this.#stoppedTransport = heldWeakly(transport);
   }
@@ -479,13 +499,15 @@ export class SessionMetrics extends EventTarget {
   }
 
   #outbound(chunk: AudioFrame, info: OutboundAudioInfo): void {
-    this.#underruns.chunk(info, chunk.responseId);
+    const meters = this.#meters;
+    if (meters === undefined) return; // measuring stopped
+    meters.underruns.chunk(info, chunk.responseId);
     this.#chunks++;
     this.#outboundMs += info.durationMs;
     this.#outboundEnd = info.position + info.durationMs;
     const late = info.sentAt - info.deadline;
     if (late > this.#lateAfterMs) {
-      this.#lateness.record(late);
+      meters.lateness.record(late);
       this.#measured("voice.outbound.lateness", late);
     }
   }
@@ -498,7 +520,9 @@ export class SessionMetrics extends EventTarget {
    * same. The next audio is told from `position` on.
    */
   #dropped(position: number): void {
-    this.#chunks -= this.#underruns.dropped(position);
+    const meters = this.#meters;
+    if (meters === undefined) return; // measuring stopped
+    this.#chunks -= meters.underruns.dropped(position);
     this.#outboundMs -= Math.max(0, this.#outboundEnd - position);
     this.#outboundEnd = Math.min(this.#outboundEnd, position);
   }
@@ -554,19 +578,23 @@ export class SessionMetrics extends EventTarget {
     }
     this.#botStopped = now;
     this.#stoppedResponse = responseId;
-    this.#underruns.fellSilent();
+    this.#meters?.underruns.fellSilent();
   };
 
   /** A latency below zero is a clock that stepped back (see `callerTurnEnded`): 0 ms. */
   #answered(measured: number): void {
+    const meters = this.#meters;
+    if (meters === undefined) return; // measuring stopped (a "metric" listener detached)
     const latency = Math.max(0, measured);
-    this.#turns.record(latency);
+    meters.turns.record(latency);
     this.#measured("voice.turn.latency", latency);
   }
 
   #bargedIn(speechAt: number, stoppedAt: number): void {
+    const meters = this.#meters;
+    if (meters === undefined) return; // measuring stopped (a "metric" listener detached)
     const latency = Math.max(0, stoppedAt - speechAt); // a clock that stepped back: 0 ms
-    this.#bargeIns.record(latency);
+    meters.bargeIns.record(latency);
     this.#measured("voice.barge_in.stop_latency", latency);
   }
 
