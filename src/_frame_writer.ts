@@ -33,7 +33,10 @@ export interface FrameSink {
   /**
    * Whether a `message` frame not marked `urgent` goes at once past the writes waiting for room,
    * as the transport would take it past its own queue (`FrameSerializer.overtakesQueue`): asked
-   * only where no `message` frame waits among those writes. Absent: it waits its turn.
+   * only where no `message` frame waits among those writes. It then goes to {@linkcode send} as
+   * written (the transport asks again as it takes it): a copy marked urgent would reach the
+   * serializer as a frame the bot never wrote (the JSON serializer writes `urgent` on the wire).
+   * Absent: it waits its turn.
    */
   overtakes?(frame: MessageFrame): boolean;
   /** Audio written before an interruption and still waiting in a writer when it came: dropped. */
@@ -104,7 +107,7 @@ export function isClosingFrameWritable(stream: WritableStream<Frame>): boolean {
 interface FrameWritableState extends WritableState {
   /**
    * `message` frames waiting for room behind another write: a message written after them may not
-   * overtake them (see {@linkcode overtakingFrame}).
+   * overtake them (see {@linkcode overtakesWaiting}).
    */
   heldMessages: number;
 }
@@ -160,14 +163,16 @@ class FrameWritable extends WritableStream<Frame> {
       // written before. Else a pipe's frames would overtake them, and the close would leave the
       // session before they were sent.
       // An interruption or an urgent message goes at once, as from a writer of ours (see
-      // `overtakingFrame`). On the usual path (nothing waiting) one field read a write. A message
+      // `overtakesWaiting`). On the usual path (nothing waiting) one field read a write. A message
       // held here is not counted in `heldMessages`: the standard calls this again only once it
-      // has been sent, and a writer of ours cannot write meanwhile (the pipe holds the lock).
+      // has been sent, and a writer of ours cannot write meanwhile (the pipe holds the lock). A
+      // frame the transport refuses goes now, to be refused (an `encode` error), as from a writer
+      // of ours: the question reads its fields (`null.type` would fail the stream).
       write: (frame) => {
         const waiting = state.waiting;
-        if (waiting === undefined) return sink.send(frame);
-        const overtaking = overtakingFrame(frame, sink, state);
-        if (overtaking !== undefined) return sink.send(overtaking);
+        if (waiting === undefined || refused(frame) || overtakesWaiting(frame, sink, state)) {
+          return sink.send(frame);
+        }
         return waiting.then(() => sink.send(frame));
       },
       close: () => {
@@ -393,9 +398,8 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     // would be read as the audio it is not.
     if (refused(frame)) return this.#send(frame) ?? WRITTEN;
     // An interruption or an urgent message goes at once, as `send` takes it; so does a message
-    // the transport lets overtake (sent as urgent: asked once).
-    const overtaking = overtakingFrame(frame, this.#sink, state);
-    if (overtaking !== undefined) return this.#send(overtaking) ?? WRITTEN;
+    // the transport lets overtake.
+    if (overtakesWaiting(frame, this.#sink, state)) return this.#send(frame) ?? WRITTEN;
     // Behind a frame that waits for room, as the standard stream queues it; audio that an
     // interruption overtook meanwhile was written before it, and goes with the rest it dropped
     // (its `droppedMs` told of it), whether or not the writer stopped since.
@@ -541,25 +545,19 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
 }
 
 /**
- * The frame to send at once past the frames waiting for room, as `send` takes it past the
- * transport's own queue, or `undefined` where `frame` waits its turn: an interruption, an urgent
- * message, or a message the transport lets overtake (`FrameSink.overtakes`, the serializer's
- * `overtakesQueue`) where no message written before it waits here. That one goes as an urgent
- * message (a copy), so that it is not asked again. Behind a frame that waits for room (a long
- * TTS buffer) it would wait for most of that frame to play, and one that ends a pause of sending
- * (Asterisk's `CONTINUE_MEDIA` under `MEDIA_XOFF`) for as long as the pause's bound. Only a
- * message is asked: nothing for audio.
+ * Whether `frame` goes at once past the frames waiting for room, as `send` takes it past the
+ * transport's own queue: an interruption, an urgent message, or a message the transport lets
+ * overtake (`FrameSink.overtakes`, the serializer's `overtakesQueue`) where no message written
+ * before it waits here. Behind a frame that waits for room (a long TTS buffer) it would wait for
+ * most of that frame to play, and one that ends a pause of sending (Asterisk's `CONTINUE_MEDIA`
+ * under `MEDIA_XOFF`) for as long as the pause's bound. Only a message is asked: nothing for
+ * audio.
  */
-function overtakingFrame(
-  frame: Frame,
-  sink: FrameSink,
-  state: FrameWritableState,
-): Frame | undefined {
-  if (frame.type === "interruption") return frame;
-  if (frame.type !== "message") return undefined;
-  if (frame.urgent === true) return frame;
-  if (state.heldMessages > 0 || sink.overtakes?.(frame) !== true) return undefined;
-  return { ...frame, urgent: true };
+function overtakesWaiting(frame: Frame, sink: FrameSink, state: FrameWritableState): boolean {
+  if (frame.type === "interruption") return true;
+  if (frame.type !== "message") return false;
+  if (frame.urgent === true) return true;
+  return state.heldMessages === 0 && sink.overtakes?.(frame) === true;
 }
 
 /** Whether the transport refuses `frame` at once (an `encode` error): no frame, or a malformed one. */

@@ -389,23 +389,32 @@ export class OutboundPath {
    * ahead of the audio queued before it, as the serializer says (`overtakesQueue`: Asterisk's
    * `CONTINUE_MEDIA`, which a `MEDIA_XOFF` under the bot's `PAUSE_MEDIA` waits on, would wait
    * behind the audio that pause of sending holds until its bound). Only once sending has begun
-   * (nothing leaves before: the serializer's set-up, the far end's start), and where no `message`
-   * frame waits in the queue ahead of it: it would land after this one (a `PAUSE_MEDIA` after the
-   * `CONTINUE_MEDIA`, Asterisk left paused). Marks queued ahead keep their place after their
-   * audio. A serializer without the method costs a message frame one read; audio never asks.
+   * (nothing leaves before: the serializer's set-up, the far end's start) and while the session
+   * is not ending (`drop`: after the bot's `end` is said, a message queued never leaves, and one
+   * sent at once would follow the hang-up), and where no `message` frame waits ahead of it, in
+   * the queue or for an asynchronous serializer's answer: it would land after this one (a
+   * `PAUSE_MEDIA` after the `CONTINUE_MEDIA`, Asterisk left paused). Marks queued ahead keep
+   * their place after their audio. A serializer without the method costs a message frame one
+   * read; audio never asks.
    */
   overtakes(frame: MessageFrame): boolean {
     const serializer = this.#serializer;
     if (serializer.overtakesQueue === undefined) return false;
-    if (!this.#open || !this.#farEndReady || this.#signal.aborted) return false;
-    if (this.#messagesQueued !== this.sender.messageFramesTaken) return false;
+    if (!this.#open || !this.#farEndReady || this.#dropped || this.#signal.aborted) return false;
+    const sender = this.sender;
+    if (this.#messagesQueued !== sender.messageFramesTaken || sender.messageAnswersDue > 0) {
+      return false;
+    }
     try {
       return serializer.overtakesQueue(frame) === true;
     } catch (cause) {
       this.#stats.encodeErrors++;
       const message = `the serializer's overtakesQueue threw: ${thrownText(cause)}; the ` +
         `message keeps its place after the audio before it`;
-      this.#onError(new TransportError("encode", message, { cause }));
+      const error = new TransportError("encode", message, { cause });
+      // Told a microtask on, once the frame has its place (queued, or held in a writer): an error
+      // listener that sends a message now would see none ahead of it, and it would overtake this.
+      queueMicrotask(() => this.#onError(error));
       return false;
     }
   }

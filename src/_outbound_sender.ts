@@ -177,6 +177,8 @@ export class OutboundSender {
   #urgentBacklog = false;
   /** See {@linkcode messageFramesTaken}. */
   #messageFramesTaken = 0;
+  /** See {@linkcode messageAnswersDue}. */
+  #messageAnswersDue = 0;
   /** The last audio chunk's late answer refused it (see {@linkcode refusedLate}). */
   #refusedLate = false;
   /**
@@ -588,9 +590,20 @@ export class OutboundSender {
     return this.#messageFramesTaken;
   }
 
+  /**
+   * `message` frames taken ({@linkcode sendFrame}, {@linkcode sendUrgent}) whose asynchronous
+   * serializer's answer has not come: they have not left, and a message sent at once meanwhile
+   * would land before them where its answer came first (`OutboundPath.overtakes`). Every answer
+   * comes (`LateAnswers.of` settles on the answer, a rejection, its bound or the session's end).
+   */
+  get messageAnswersDue(): number {
+    return this.#messageAnswersDue;
+  }
+
   /** Serializes a frame that keeps its place after the audio before it, and sends it. */
   sendFrame(frame: Frame): Promise<void> | void {
-    if (frame.type === "message") this.#messageFramesTaken++;
+    const message = frame.type === "message";
+    if (message) this.#messageFramesTaken++;
     if (this.#socket.readyState !== ReadyState.OPEN) {
       this.#stats.framesDroppedOnClose++;
       return;
@@ -600,7 +613,9 @@ export class OutboundSender {
     const result = this.#serialize(frame);
     const sentItself = this.#throughContext !== through; // now: later, other messages have left
     if (result instanceof Promise) {
+      if (message) this.#messageAnswersDue++;
       return result.then((messages) => {
+        if (message) this.#messageAnswersDue--;
         // Read once it has answered: it may only then have taken the frame it held.
         const released = this.#heldFrame?.released() ?? 0;
         if (this.#transmitAnswer(frame, messages, this.#transmit, counted, sentItself, released)) {
@@ -726,7 +741,10 @@ export class OutboundSender {
     const sentItself = this.#throughContext !== through; // now: later, other messages have left
     const released = this.#heldFrame?.released() ?? 0;
     if (result instanceof Promise) {
+      const message = frame.type === "message";
+      if (message) this.#messageAnswersDue++;
       void result.then((messages) => {
+        if (message) this.#messageAnswersDue--;
         const lostAudio = this.#lostAudioBytes;
         const sent = this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself);
         this.#countReleased(released, messages, lostAudio);

@@ -138,15 +138,17 @@ export interface FrameSerializer {
    * after the audio before it. The audio before it still leaves in the order written, and what is
    * written after it stays behind that audio.
    *
-   * Asked as the transport takes the frame (`send`, or a write: then as it is written where writes
-   * wait for room, and again when its turn comes if it waited), once sending has begun (the
-   * serializer set up, the socket open, the far end's start come: see {@linkcode awaitsStart}),
-   * and only where no other `message` frame waits ahead of it, in the transport's queue or in a
-   * writer: messages are never reordered among themselves (a `PAUSE_MEDIA` still queued would land
-   * after the `CONTINUE_MEDIA` and leave the far end paused). Asked per message frame, never per
-   * audio chunk: answer synchronously, from what the frames serialized so far and the far end's
-   * messages told. A throw is an "encode" error, counted in `encodeErrors` and reported; the frame
-   * keeps its place. Optional.
+   * Asked as the transport takes the frame (`send`, or a write; where writes wait for room, also
+   * as it is written, and again when its turn comes if it waited), once sending has begun (the
+   * serializer set up, the socket open, the far end's start come: see {@linkcode awaitsStart})
+   * and until the session ends (after the bot's `end` is said no message leaves), and only where
+   * no other `message` frame waits ahead of it, in the transport's queue, in a writer, or for this
+   * serializer's asynchronous answer: messages are never reordered among themselves (a
+   * `PAUSE_MEDIA` still queued would land after the `CONTINUE_MEDIA` and leave the far end
+   * paused). The frame is serialized as written (not marked `urgent`). Asked per message frame,
+   * maybe twice, never per audio chunk: answer synchronously, from what the frames serialized so
+   * far and the far end's messages told. A throw is an "encode" error, counted in `encodeErrors`
+   * and reported; the frame keeps its place. Optional.
    *
    * @example A far end's "RESUME" goes ahead of the audio its pause of sending holds
    * ```ts
