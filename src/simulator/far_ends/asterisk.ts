@@ -28,8 +28,23 @@
  *   (20.18 / 22.8 / 23.2 and later) is answered by `MEDIA_MARK_PROCESSED [id]` when the mark
  *   reaches the front of the queue; `REPORT_QUEUE_DRAINED` by one `QUEUE_DRAINED` once the queue
  *   first runs dry (media sent after the command included; chan_websocket.c `dequeue_frame`);
- *   `GET_STATUS` by `STATUS`; `HANGUP` hangs up and closes the socket; `ANSWER`, `PAUSE_MEDIA`,
- *   `CONTINUE_MEDIA` and `SET_MEDIA_DIRECTION` are accepted (noted, not simulated).
+ *   `GET_STATUS` by `STATUS`; `HANGUP` hangs up and closes the socket; `ANSWER` is accepted
+ *   (noted, not simulated).
+ * - `PAUSE_MEDIA` holds the queue: the caller hears silence, and the bot's media and marks wait
+ *   behind what was queued, counted against its 1,000 frames (`MEDIA_XOFF` at 900, what passes
+ *   1,000 dropped, `asterisk.queue-full`); no `MEDIA_XON`, mark answer or `QUEUE_DRAINED` comes
+ *   until `CONTINUE_MEDIA` plays the queue on (chan_websocket.c `dequeue_frame` returns before
+ *   any of them while `queue_paused`). `FLUSH_MEDIA` empties the queue and leaves the pause, as
+ *   chan_websocket.c does (the docs say a flush ends it). The audio the far end handed the
+ *   simulator's speaker before the pause came (a paced bot's lead, a chunk or two) plays on: the
+ *   speaker takes audio as it arrives and cannot give it back.
+ * - `SET_MEDIA_DIRECTION` (JSON only; `direction` "both", the default, "in" or "out"): "in" drops
+ *   the bot's media (`asterisk.direction-in-media`), stops the channel's timer, which holds the
+ *   queue as a pause does, and refuses `START_MEDIA_BUFFERING`, `STOP_MEDIA_BUFFERING`,
+ *   `MARK_MEDIA`, `PAUSE_MEDIA` and `CONTINUE_MEDIA` with `ERROR` "<command> not supported while
+ *   media direction is 'in'" (`asterisk.direction-in-command`), leaving the queue and its pause as
+ *   they were; "out" sends the bot none of the caller's audio (chan_websocket.c `handle_command`,
+ *   `read_from_ws_and_queue`, `webchan_write`).
  * - The caller hanging up closes the socket; there is no goodbye message.
  *
  * The page does not say what happens to a mark or a buffering completion queued behind flushed
@@ -93,6 +108,27 @@ const XON_FRAMES = 800;
  * far below a bot that sends on, whose media keeps coming for as long as XOFF holds.
  */
 export const IN_FLIGHT_MS = 1000;
+/** The media direction, as the bot sees it (chan_websocket.c `webchan_media_direction`). */
+type MediaDirection = "both" | "in" | "out";
+const DIRECTIONS: ReadonlySet<string> = new Set(["both", "in", "out"]);
+/**
+ * The commands chan_websocket.c refuses while the direction is "in"
+ * (`ERROR_ON_INVALID_MEDIA_DIRECTION_RTN`).
+ */
+const REFUSED_WHILE_IN: ReadonlySet<string> = new Set([
+  "START_MEDIA_BUFFERING",
+  "STOP_MEDIA_BUFFERING",
+  "MARK_MEDIA",
+  "PAUSE_MEDIA",
+  "CONTINUE_MEDIA",
+]);
+/** A mark's answer queued behind held media: the name the report knows it by, and the answer. */
+interface HeldMark {
+  name: string;
+  answer: () => void;
+}
+/** What waits in the held queue, in order: decoded frames, and the answers queued behind them. */
+type Held = { samples: Int16Array; frames: number } | HeldMark;
 const COMMANDS = new Set([
   "ANSWER",
   "HANGUP",
@@ -132,6 +168,19 @@ export class AsteriskFarEnd implements FarEnd {
   #drainReport = false;
   /** When `MEDIA_XOFF` was sent (NaN: the queue is not full). */
   #xoffAt = NaN;
+  /** The bot's `PAUSE_MEDIA` holds the queue (chan_websocket.c `queue_paused`). */
+  #paused = false;
+  #direction: MediaDirection = "both";
+  /**
+   * What came while the queue was held (see `#holding`), kept here rather than handed to the
+   * speaker, which plays whatever it is given: released in order once the queue plays again.
+   */
+  #held: Held[] = [];
+  #heldFrames = 0;
+  /** Held marks released to the speaker and not played yet: a flush drops them, counted so. */
+  readonly #released = new Set<HeldMark>();
+  /** `QUEUE_DRAINED` came due while the queue was held: it waits for the queue to play again. */
+  #drainHeld = false;
 
   constructor(options: FarEndOptions, asterisk: AsteriskFarEndOptions = {}) {
     const format = options.encoding ?? "ulaw";
@@ -175,6 +224,7 @@ export class AsteriskFarEnd implements FarEnd {
 
   sendAudio(samples: Int16Array): void {
     this.#checkXon();
+    // Coded all the same: the core translates a frame before chan_websocket.c drops it.
     const bytes = this.#codec === "ulaw"
       ? mulawEncode(samples)
       : this.#codec === "alaw"
@@ -182,6 +232,8 @@ export class AsteriskFarEnd implements FarEnd {
       : this.#codec === "g722"
       ? (this.#g722Encoder ??= new G722Encoder()).encode(samples)
       : littleEndianBytes(samples);
+    // webchan_write: "The app doesn't want media right now".
+    if (this.#direction === "out") return;
     this.#context.send(bytes);
   }
 
@@ -203,6 +255,14 @@ export class AsteriskFarEnd implements FarEnd {
         `a ${data.length}-byte message; over ${MAX_MESSAGE_BYTES} bytes closes the socket`,
       );
       return context.endCall("caller", "Asterisk hung up on an oversized message");
+    }
+    if (this.#direction === "in") {
+      // read_from_ws_and_queue drops it before it is framed: no queue, no flow control.
+      return context.violation(
+        "asterisk.direction-in-media",
+        `a ${data.length}-byte media message while the media direction is 'in' ` +
+          `(SET_MEDIA_DIRECTION): Asterisk drops it`,
+      );
     }
     // Media already on its way when XOFF left is "processed in its entirety" (within IN_FLIGHT_MS
     // of it); media the bot sent after it could have read XOFF is the fault.
@@ -243,14 +303,19 @@ export class AsteriskFarEnd implements FarEnd {
     if (bytes.length > room) {
       context.violation(
         "asterisk.queue-full",
-        `the frame queue holds ${QUEUE_MAX_FRAMES} frames: ${
-          (bytes.length - Math.max(0, room)) / this.#frameBytes
-        } frames dropped`,
+        `the frame queue holds ${QUEUE_MAX_FRAMES} frames${
+          this.#paused ? " (PAUSE_MEDIA holds it: nothing plays before CONTINUE_MEDIA)" : ""
+        }: ${(bytes.length - Math.max(0, room)) / this.#frameBytes} frames dropped`,
       );
       bytes = bytes.subarray(0, Math.max(0, room));
     }
     if (bytes.length === 0) return;
-    context.play(this.#decode(bytes));
+    const samples = this.#decode(bytes);
+    if (this.#holding()) {
+      const frames = bytes.length / this.#frameBytes;
+      this.#held.push({ samples, frames });
+      this.#heldFrames += frames;
+    } else context.play(samples);
     if (Number.isNaN(this.#xoffAt) && this.#queuedFrames() >= XOFF_FRAMES) {
       this.#xoffAt = context.now();
       this.#event("MEDIA_XOFF", {}, { channel_id: this.#channelId });
@@ -261,10 +326,16 @@ export class AsteriskFarEnd implements FarEnd {
    * QUEUE_DRAINED once the queue is empty: chan_websocket.c `dequeue_frame` sends it at the first
    * timer tick that finds no frame queued, so media sent after `REPORT_QUEUE_DRAINED` puts it off
    * until that has played too (the notification is no mark at the audio queued so far). A flush
-   * empties the queue: it comes then. The far end's own wait, not a mark the bot asked for.
+   * empties the queue: it comes then. The far end's own wait, not a mark the bot asked for. A
+   * held queue (see `#holding`) is never found dry: `dequeue_frame` returns before it looks while
+   * paused, and no timer runs it while the direction is "in"; it waits for the queue to play.
    */
   #whenDrained(): void {
     this.#context.whenPlayed("ack", () => {
+      if (this.#holding()) {
+        this.#drainHeld = true;
+        return;
+      }
       if (this.#context.queuedMs() > 0) return this.#whenDrained();
       this.#drainReport = false;
       this.#event("QUEUE_DRAINED", {}, { channel_id: this.#channelId });
@@ -272,6 +343,8 @@ export class AsteriskFarEnd implements FarEnd {
   }
 
   #checkXon(): void {
+    // dequeue_frame returns before its XON check while paused; no timer runs it under "in".
+    if (this.#holding()) return;
     if (!Number.isNaN(this.#xoffAt) && this.#queuedFrames() < XON_FRAMES) {
       this.#xoffAt = NaN;
       this.#event("MEDIA_XON", {}, { channel_id: this.#channelId });
@@ -279,7 +352,62 @@ export class AsteriskFarEnd implements FarEnd {
   }
 
   #queuedFrames(): number {
-    return Math.ceil(this.#context.queuedMs() / PTIME_MS - 1e-9);
+    return Math.ceil(this.#context.queuedMs() / PTIME_MS - 1e-9) + this.#heldFrames;
+  }
+
+  /**
+   * Whether nothing of the queue plays: the bot's `PAUSE_MEDIA` holds it, or the direction is
+   * "in", which stops the channel's timer (chan_websocket.c `handle_command`).
+   */
+  #holding(): boolean {
+    return this.#paused || this.#direction === "in";
+  }
+
+  /**
+   * Asks for `answer` once the audio queued so far has played. Behind a held queue it waits
+   * there, asked now (the report's delay counts from the bot's command), answered once released
+   * and played.
+   */
+  #markQueued(name: string, answer: () => void): void {
+    if (!this.#holding()) return this.#context.mark(name, "drop", answer);
+    this.#context.markRequested(name);
+    this.#held.push({ name, answer });
+  }
+
+  /** The queue plays again, unless it is still held: what it held goes to the speaker, in order. */
+  #release(): void {
+    if (this.#holding()) return;
+    const held = this.#held;
+    this.#held = [];
+    this.#heldFrames = 0;
+    for (const item of held) {
+      if ("samples" in item) this.#context.play(item.samples);
+      else this.#releaseMark(item);
+    }
+    if (this.#drainHeld) {
+      this.#drainHeld = false;
+      this.#whenDrained();
+    }
+  }
+
+  #releaseMark(mark: HeldMark): void {
+    this.#released.add(mark);
+    this.#context.whenPlayed("drop", () => {
+      this.#released.delete(mark);
+      this.#context.markSettled(mark.name, "played");
+      mark.answer();
+    });
+  }
+
+  /** A flush: the held queue goes, the marks in it or released from it dropped unanswered. */
+  #dropHeld(): void {
+    for (const item of this.#held) {
+      if (!("samples" in item)) this.#context.markSettled(item.name, "dropped");
+    }
+    for (const mark of this.#released) this.#context.markSettled(mark.name, "dropped");
+    this.#held = [];
+    this.#heldFrames = 0;
+    this.#released.clear();
   }
 
   #decode(bytes: Uint8Array): Int16Array {
@@ -300,9 +428,17 @@ export class AsteriskFarEnd implements FarEnd {
     }
     const parsed = this.#parse(text.trim());
     if (parsed === null) return;
-    const { command, id, json } = parsed;
+    const { command, id, json, fields } = parsed;
     if (!COMMANDS.has(command)) {
       return context.violation("asterisk.unknown-command", `unknown command ${text.slice(0, 60)}`);
+    }
+    if (this.#direction === "in" && REFUSED_WHILE_IN.has(command)) {
+      // Refused before it does anything: the queue, its pause and the bulk transfer stay as they
+      // were.
+      return this.#error(
+        "asterisk.direction-in-command",
+        `${command} not supported while media direction is 'in'`,
+      );
     }
     switch (command) {
       case "HANGUP":
@@ -318,9 +454,8 @@ export class AsteriskFarEnd implements FarEnd {
           this.#leftover = new Uint8Array(0);
           this.#queue(frame);
         }
-        return context.mark(
+        return this.#markQueued(
           `buffering ${id ?? ""}`,
-          "drop",
           () =>
             this.#event(
               "MEDIA_BUFFERING_COMPLETED",
@@ -334,7 +469,7 @@ export class AsteriskFarEnd implements FarEnd {
         );
       }
       case "MARK_MEDIA":
-        return context.mark(`mark ${id ?? ""}`, "drop", () =>
+        return this.#markQueued(`mark ${id ?? ""}`, () =>
           this.#event(
             "MEDIA_MARK_PROCESSED",
             {
@@ -345,9 +480,17 @@ export class AsteriskFarEnd implements FarEnd {
             id,
           ));
       case "FLUSH_MEDIA":
+        // The pause stays: chan_websocket.c clears no `queue_paused` here, whatever the docs say.
         this.#bulk = false;
         this.#leftover = new Uint8Array(0);
+        this.#dropHeld();
         return context.clear();
+      case "PAUSE_MEDIA":
+        this.#paused = true;
+        return;
+      case "CONTINUE_MEDIA":
+        this.#paused = false;
+        return this.#release();
       case "REPORT_QUEUE_DRAINED":
         if (this.#drainReport) return; // a flag in chan_websocket.c: set already
         this.#drainReport = true;
@@ -360,24 +503,51 @@ export class AsteriskFarEnd implements FarEnd {
           xoff_level: XOFF_FRAMES,
           queue_full: !Number.isNaN(this.#xoffAt),
           bulk_media: this.#bulk,
-          media_paused: false,
+          media_paused: this.#paused,
         });
-      case "SET_MEDIA_DIRECTION":
+      case "SET_MEDIA_DIRECTION": {
         if (!json) {
           return this.#error("asterisk.json-only", "SET_MEDIA_DIRECTION only supports JSON format");
         }
-        return context.note(`asterisk ${command}`);
+        const direction = fields.direction;
+        if (typeof direction !== "string") {
+          return this.#error(
+            "asterisk.bad-direction",
+            "SET_MEDIA_DIRECTION requires a 'direction' parameter",
+          );
+        }
+        if (!DIRECTIONS.has(direction)) {
+          return this.#error(
+            "asterisk.bad-direction",
+            `'${direction.slice(0, 20)}' is not a valid direction for SET_MEDIA_DIRECTION`,
+          );
+        }
+        this.#direction = direction as MediaDirection;
+        return this.#release();
+      }
       default:
         return context.note(`asterisk ${command}`);
     }
   }
 
-  /** The command and its correlation id, or null after reporting why there is none. */
-  #parse(text: string): { command: string; id: string | undefined; json: boolean } | null {
+  /**
+   * The command, its correlation id and (JSON) its other fields, or null after reporting why
+   * there is none.
+   */
+  #parse(
+    text: string,
+  ):
+    | { command: string; id: string | undefined; json: boolean; fields: Record<string, unknown> }
+    | null {
     if (!this.#json) {
       const space = text.indexOf(" ");
-      if (space < 0) return { command: text, id: undefined, json: false };
-      return { command: text.slice(0, space), id: text.slice(space + 1).trim(), json: false };
+      if (space < 0) return { command: text, id: undefined, json: false, fields: {} };
+      return {
+        command: text.slice(0, space),
+        id: text.slice(space + 1).trim(),
+        json: false,
+        fields: {},
+      };
     }
     let value: unknown;
     try {
@@ -391,8 +561,9 @@ export class AsteriskFarEnd implements FarEnd {
       this.#context.violation("asterisk.unknown-command", `no "command": ${text.slice(0, 60)}`);
       return null;
     }
-    const id = (value as { correlation_id?: unknown }).correlation_id;
-    return { command, id: typeof id === "string" ? id : undefined, json: true };
+    const fields = value as Record<string, unknown>;
+    const id = fields.correlation_id;
+    return { command, id: typeof id === "string" ? id : undefined, json: true, fields };
   }
 
   /** G.722 has no silence byte; 0xFC codes no change in either band, and fades a decoder out. */
