@@ -179,21 +179,32 @@ export class FakeClock implements Clock {
    * Advances the time by `ms`, firing each timer due on the way at its own due time and letting
    * the code it wakes run (including sleeps that code starts) before moving on. A tick called
    * while another (or `next`, `runAll`) is under way starts when that one ends, and counts from
-   * the time it ended at: the time never goes back, and `tick(10)` twice unawaited is 20 ms.
+   * the time it ended at: the time never goes back, and `tick(10)` twice unawaited is 20 ms. So
+   * does one called from a timer's callback, or from code a tick woke: a tick never waits for the
+   * code it wakes, so awaiting one there cannot hold the tick under way, and it runs after it.
    *
-   * Rejects with a `RangeError`, moving nothing, unless `ms` is a finite number ≥ 0. Rejects with
-   * an `Error` once 10,000 timers have fired at one time without it moving: code that sleeps 0 ms
-   * in a loop, or a timer that re-arms itself for 0 ms, would keep it there for ever (the tick
-   * runs on microtasks, so no real timer, a test's own bound included, could fire meanwhile). The
-   * time then stays at that moment, and the timers not yet fired stay pending. A timer's callback
-   * that throws rejects the tick with what it threw, likewise: the time stays at that timer's
-   * moment, and the timers after it stay pending for the next tick.
+   * Rejects with a `RangeError`, moving nothing, unless `ms` is a finite number ≥ 0 and the time
+   * it would reach is finite (not past `Number.MAX_VALUE`). Rejects with an `Error` once 10,000
+   * timers have fired at one time without it moving: code that sleeps 0 ms in a loop, or a timer
+   * that re-arms itself for 0 ms, would keep it there for ever (the tick runs on microtasks, so no
+   * real timer, a test's own bound included, could fire meanwhile). The time then stays at that
+   * moment, and the timers not yet fired stay pending. A timer's callback that throws rejects the
+   * tick with what it threw, likewise: the time stays at that timer's moment, and the timers after
+   * it stay pending for the next tick.
    */
   async tick(ms: number): Promise<void> {
     if (!(ms >= 0) || !Number.isFinite(ms)) {
       throw new RangeError(`FakeClock.tick: ms must be a finite number >= 0, got ${ms}`);
     }
-    await this.#inTurn(() => this.#advance(this.#now + ms, { at: this.#now, fired: 0 }));
+    await this.#inTurn(() => {
+      const target = this.#now + ms;
+      // A finite step can still overflow: moved to `Infinity`, the clock would fire what is armed
+      // for ever (which `systemClock` never fires) and keep a time its constructor refuses.
+      if (!Number.isFinite(target)) {
+        throw new RangeError(`FakeClock.tick: ${this.#now} + ${ms} ms is past the largest time`);
+      }
+      return this.#advance(target, { at: this.#now, fired: 0 });
+    });
   }
 
   /**
