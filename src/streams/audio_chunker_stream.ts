@@ -21,7 +21,9 @@ export interface AudioChunkerStreamOptions {
 /**
  * Re-chunks audio frames to `chunkMs` each, whatever sizes they are written in, keeping the
  * remainder across writes; the short remainder left at the end of the stream is emitted as a last,
- * shorter chunk. Aligned runs of the input come out as `subarray` views of it (no copy).
+ * shorter chunk. The bytes of each write are copied once, and the chunks cut from them are views
+ * of that copy: chunks wait in the readable (and in whatever reads it) after the write has
+ * returned, when a writer may reuse its buffer, as it may once the transport's `write` has.
  *
  * Other frames pass through in order: the remainder written before one (a `mark`, a message, an
  * `end` frame) is flushed ahead of it as a short chunk, so a mark is never reported played before
@@ -74,7 +76,13 @@ export class AudioChunkerStream extends TransformStream<Frame, Frame> {
         switch (frame.type) {
           case "audio":
             assertAudioBytes(frame);
-            chunker.push(frame, emit);
+            // Deliberate copy, one per write: the chunker's views of the writer's bytes would
+            // change under the reader when the writer reuses its buffer (a bot refilling one
+            // buffer per frame), and what comes out is read after the write has returned.
+            chunker.push(
+              frame.audio.length === 0 ? frame : { ...frame, audio: frame.audio.slice() },
+              emit,
+            );
             return;
           case "interruption":
           case "cancel":

@@ -11,8 +11,10 @@ import { type Clock, systemClock } from "../clock.ts";
 export interface PacerOptions {
   /**
    * How far ahead of its playback time a chunk may leave, in milliseconds: the far end's jitter
-   * buffer. Unset, it is the duration of the chunk being scheduled (one chunk ahead), so real-time
-   * input is forwarded with no added wait.
+   * buffer. Unset, it is the longest chunk scheduled on the current timeline, the one being
+   * scheduled included (one chunk ahead): real-time input is forwarded with no added wait
+   * whatever the sizes of its chunks, and a short chunk (a sentence's last) neither waits until
+   * the far end has all but played out nor holds the longer chunk after it past its slot.
    */
   sendAheadMs?: number;
   /**
@@ -53,6 +55,16 @@ export class Pacer {
   /** Milliseconds of audio scheduled since the anchor. */
   #scheduledMs = 0;
   #playsAt = NaN;
+  /**
+   * The longest chunk reserved on the current timeline: the default lead. Each chunk's own
+   * duration would not do when sizes vary. A chunk is sent in order, so it leaves no earlier
+   * than the one before it, and a short one (a lead of its own length) reserved before a long
+   * one would hold that one until the far end had all but played out (by the long one's length
+   * less the short one's); and real-time input would wait whenever a chunk is shorter than half
+   * the first (it arrives the first chunk's length before it plays, and may leave only its own
+   * length before).
+   */
+  #longestMs = 0;
 
   /** Makes a pacer; `sendAheadMs`, when given, must be zero or more. */
   constructor(options: PacerOptions = {}) {
@@ -74,18 +86,24 @@ export class Pacer {
       // Idle, or the far end has played all we sent: the next chunk starts a new timeline.
       this.#anchor = now;
       this.#scheduledMs = 0;
+      this.#longestMs = 0;
     }
     this.#playsAt = this.#anchor + this.#scheduledMs;
     if (this.#emptyLeavesNow(durationMs)) return 0;
-    const deadline = this.#playsAt - (this.#sendAheadMs ?? durationMs);
+    if (durationMs > this.#longestMs) this.#longestMs = durationMs;
+    const deadline = this.#playsAt - this.#leadMs(durationMs);
     this.#scheduledMs += durationMs;
     return deadline > now ? deadline - now : 0;
   }
 
+  /** How far ahead of its playback time a chunk of `durationMs` may leave. */
+  #leadMs(durationMs: number): number {
+    return this.#sendAheadMs ?? Math.max(durationMs, this.#longestMs);
+  }
+
   /**
-   * With the default lead (each chunk its own duration ahead), an empty chunk would have none: it
-   * would wait until all before it had played, and hold the chunk after it past its deadline. It
-   * plays for nothing, so it has no slot to wait for.
+   * With the default lead, an empty chunk plays for nothing, so it has no slot to wait for: it
+   * leaves at once, with the chunk before it, rather than in the next chunk's slot.
    */
   #emptyLeavesNow(durationMs: number): boolean {
     return durationMs === 0 && this.#sendAheadMs === undefined;
@@ -97,7 +115,7 @@ export class Pacer {
    */
   peek(durationMs: number, now: number = this.#clock.now()): number {
     if (!(now <= this.#anchor + this.#scheduledMs) || this.#emptyLeavesNow(durationMs)) return 0;
-    const deadline = this.#anchor + this.#scheduledMs - (this.#sendAheadMs ?? durationMs);
+    const deadline = this.#anchor + this.#scheduledMs - this.#leadMs(durationMs);
     return deadline > now ? deadline - now : 0;
   }
 
@@ -121,6 +139,8 @@ export class Pacer {
    * before its time while what was sent before it still plays): the next chunk takes its place.
    */
   release(durationMs: number): void {
+    // The default lead stays as the released chunk may have raised it: the far end took chunks
+    // that far ahead already on this timeline.
     this.#scheduledMs = Math.max(0, this.#scheduledMs - durationMs);
   }
 
@@ -129,5 +149,6 @@ export class Pacer {
     this.#anchor = NaN;
     this.#scheduledMs = 0;
     this.#playsAt = NaN;
+    this.#longestMs = 0;
   }
 }

@@ -10,14 +10,24 @@ import { assertPcmFormat, durationMs } from "../audio/pcm.ts";
 import { Pacer, type PacerOptions } from "./pacer.ts";
 import { assertAudioBytes } from "./_audio_bytes.ts";
 
+/**
+ * An audio frame as it leaves: a copy of it and its bytes (deliberate), since it is read after
+ * the write has returned, when a writer may reuse its buffer. An empty one has no bytes to lose.
+ */
+function handedOn(frame: AudioFrame): AudioFrame {
+  return frame.audio.length === 0 ? frame : { ...frame, audio: frame.audio.slice() };
+}
+
 /** Options for {@linkcode PacerStream}. */
 export interface PacerStreamOptions {
   /**
    * How far ahead of its playback time an audio frame may leave, in milliseconds: the far end's
-   * jitter buffer. Unset, each frame may leave one frame ahead (its own duration), so real-time
-   * input passes with no added wait.
+   * jitter buffer. Unset, each frame may leave one frame ahead: the longest frame paced since
+   * the timeline began (an idle spell or an `interruption` begins a new one), itself included,
+   * so real-time input passes with no added wait whatever its frame sizes, and a short frame
+   * (a sentence's last) holds no frame after it past its slot. Set it for a fixed lead.
    *
-   * @default {the duration of the frame being scheduled}
+   * @default {the longest frame on the current timeline}
    */
   sendAheadMs?: number;
   /**
@@ -37,14 +47,15 @@ export interface PacerStreamOptions {
  *
  * The wait is the injected clock's cancellable `sleep`, never a busy loop, so it works where the
  * clock moves only across timers and I/O (Cloudflare Workers); a frame that may leave now leaves
- * without any timer, and an empty audio frame (it plays for nothing) at once. Other frames pass
- * through in order; an `interruption` frame resets the timeline, so the audio after it leaves at
- * once. Cancelling the readable ends a pending sleep at once, and the frame that was waiting in
- * it is dropped, counted in {@linkcode PacerStream.droppedBytes}. Aborting the writable does not
- * reach the sleep: the streams standard lets the write in flight finish first, and shows a
- * transformer no signal for the abort, so the frame in flight leaves at the end of its wait
- * (about one frame's duration) and the abort settles then. Either way no timer outlives the
- * stream.
+ * without any timer, and an empty audio frame (it plays for nothing) at once. An audio frame
+ * leaves as a copy, its bytes too: it is read after its write has returned, when a writer may
+ * reuse its buffer. Other frames pass through untouched, in order; an `interruption` frame
+ * resets the timeline, so the audio after it leaves at once. Cancelling the readable ends a
+ * pending sleep at once, and the frame that was waiting in it is dropped, counted in
+ * {@linkcode PacerStream.droppedBytes}. Aborting the writable does not reach the sleep: the
+ * streams standard lets the write in flight finish first, and shows a transformer no signal for
+ * the abort, so the frame in flight leaves at the end of its wait (about one frame's duration)
+ * and the abort settles then. Either way no timer outlives the stream.
  *
  * This stream paces frames in the order they were written: an `interruption` frame takes effect
  * behind the audio written before it. Dropping queued audio at once is the transport's
@@ -104,9 +115,11 @@ export class PacerStream extends TransformStream<Frame, Frame> {
             waiting = frame;
             return clock.sleep(wait, abort.signal).then(() => {
               waiting = undefined;
-              controller.enqueue(frame);
+              controller.enqueue(handedOn(frame));
             });
           }
+          controller.enqueue(handedOn(frame));
+          return undefined;
         } else if (frame.type === "interruption") {
           pacer.reset();
         }

@@ -31,7 +31,9 @@ export interface PacketizerStreamOptions {
 /**
  * Cuts the bytes of audio frames into audio frames of exactly `packetSize` bytes, for media
  * endpoints that insist on strict framing (pipecat's `fixed_audio_packet_size`). The remainder is
- * kept across writes; whole packets inside one write come out as `subarray` views of it (no copy).
+ * kept across writes. The bytes of each write are copied once, and the packets cut from them are
+ * views of that copy: packets wait in the readable (and in whatever reads it) after the write has
+ * returned, when a writer may reuse its buffer.
  *
  * Only audio is cut: every other frame passes through untouched and in order, so a text or
  * control message is never split (pipecat's packetizer would cut a serialized protobuf message).
@@ -94,7 +96,9 @@ export class PacketizerStream extends TransformStream<Frame, Frame> {
               sampleRate = frame.sampleRate;
               channels = frame.channels;
             }
-            packetizer.push(frame.audio, emit);
+            // Deliberate copy, one per write: views of the writer's bytes would change under the
+            // reader when the writer reuses its buffer, and packets are read after the write.
+            packetizer.push(frame.audio.slice(), emit);
             return;
           case "interruption":
           case "cancel":

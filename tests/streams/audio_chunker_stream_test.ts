@@ -56,11 +56,38 @@ Deno.test("`AudioChunkerStream` handles writes ending on, just before and just a
   assert.deepEqual(audioBytes(out), input);
 });
 
-Deno.test("`AudioChunkerStream` emits views of an aligned write, no copy", async () => {
+Deno.test("`AudioChunkerStream` copies a write once: its chunks are views of one copy", async () => {
   const input = ramp(640 * 4);
   const out = await run(new AudioChunkerStream({ chunkMs: 20 }), [audio(input)]);
   assert.equal(out.length, 4);
-  for (const frame of out) assert.ok(frame.type === "audio" && frame.audio.buffer === input.buffer);
+  const buffers = new Set(out.map((frame) => frame.type === "audio" && frame.audio.buffer));
+  assert.equal(buffers.size, 1);
+  assert.ok(!buffers.has(input.buffer));
+  assert.deepEqual(audioBytes(out), input);
+});
+
+Deno.test("`AudioChunkerStream` keeps its chunks when the writer reuses its buffer", async () => {
+  // A bot refilling one buffer per frame, as `AudioFrame` lets a writer once `write` returns:
+  // the chunks read after that (here, all of the first frame's) kept its bytes, not the next
+  // frame's. Views of the buffer, they changed with it; in front of `transport.writable`, as
+  // the README puts the stream, the caller heard a 20 ms chunk of the next frame twice.
+  const stream = new AudioChunkerStream({ chunkMs: 20 });
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  // A view at an odd offset into the bot's buffer: three 20 ms chunks at 16 kHz mono.
+  const buffer = new Uint8Array(1 + 640 * 3 + 1);
+  const frame = audio(buffer.subarray(1, 1 + 640 * 3));
+  buffer.fill(1);
+  const first = reader.read(); // lets the write through: the stream holds one chunk at most
+  await writer.write(frame);
+  buffer.fill(2); // the write has returned: the bot writes its next frame into the same buffer
+  const chunks = [await first, await reader.read(), await reader.read()];
+  for (const { value } of chunks) {
+    assert.ok(value?.type === "audio");
+    assert.deepEqual(value.audio, new Uint8Array(640).fill(1));
+  }
+  await writer.close();
+  assert.deepEqual(await reader.read(), { done: true, value: undefined });
 });
 
 Deno.test("`AudioChunkerStream` chunks stereo and 8 kHz audio by their true byte rate", async () => {

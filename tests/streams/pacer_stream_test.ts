@@ -175,13 +175,80 @@ Deno.test("`PacerStream` paces by the true byte rate across formats", async () =
 });
 
 Deno.test("`PacerStream` lets an empty audio frame through without holding the next one", async () => {
-  // The default lead is each frame's own duration: an empty frame's is 0, and reserved as a
-  // chunk it waited for everything before it to play out (80 ms here), so the frame after it
-  // left at its playback time, not one frame ahead of it as the class promises.
+  // With each frame's own duration as the lead, an empty frame's was 0: reserved as a chunk, it
+  // waited for everything before it to play out (80 ms here), so the frame after it left at its
+  // playback time, not one frame ahead of it as the class promises. It plays for nothing: it
+  // leaves with the frame before it.
   const clock = new FakeClock();
   const frames = [audio(640), audio(640), audio(640), audio(640), audio(0), audio(640), audio(640)];
   const left = await drive(clock, ReadableStream.from(frames), new PacerStream({ clock }));
   assert.deepEqual(left.map((l) => l.at), [0, 0, 20, 40, 40, 60, 80]);
+});
+
+Deno.test("`PacerStream` by default holds no frame past its slot behind a shorter one", async () => {
+  // Each frame's own duration as its lead: the 1 ms frame (a sentence's last) left at 79, the far
+  // end 1 ms from running dry, and held the 20 ms frame after it there, 18 ms past its slot (one
+  // frame ahead, 61). The longest frame of the timeline as the lead: each leaves 20 ms ahead.
+  const clock = new FakeClock();
+  const frames = [
+    audio(640),
+    audio(640),
+    audio(640),
+    audio(640),
+    audio(32),
+    audio(640),
+    audio(640),
+  ];
+  const left = await drive(clock, ReadableStream.from(frames), new PacerStream({ clock }));
+  assert.deepEqual(left.map((l) => l.at), [0, 0, 20, 40, 60, 61, 81]);
+});
+
+Deno.test("`PacerStream` by default adds no wait to real-time input of varying frame sizes", async () => {
+  // Frames of 40, 10, 20, 10, 40 and 5 ms, each written once it has been captured: the 10 ms
+  // frame after the first (due to play at 80) waited from 50 to 70 with a lead of its own length.
+  const clock = new FakeClock();
+  const sizes = [1280, 320, 640, 320, 1280, 160, 1280, 320];
+  const arrived: number[] = [];
+  async function* realTime(): AsyncGenerator<Frame> {
+    let capturedMs = 0;
+    for (const bytes of sizes) {
+      capturedMs += bytes / 32; // 16 kHz mono
+      await clock.sleep(capturedMs - clock.now());
+      arrived.push(clock.now());
+      yield audio(bytes);
+    }
+  }
+  const left = await drive(clock, ReadableStream.from(realTime()), new PacerStream({ clock }));
+  assert.deepEqual(left.map((l) => l.at), arrived);
+});
+
+Deno.test("`PacerStream` keeps the audio it hands on when the writer reuses its buffer", async () => {
+  // A bot refilling one buffer per frame once `write` returns: the frame it wrote was handed on
+  // as it was, a view of that buffer, and read after the write had returned, it held the next
+  // frame's bytes, whether it had left at once or after its pacing sleep.
+  const clock = new FakeClock();
+  const stream = new PacerStream({ clock, sendAheadMs: 0 });
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  const buffer = new Uint8Array(1 + 640); // 20 ms at 16 kHz mono, at an odd offset
+  const frame = { ...audio(0), audio: buffer.subarray(1) };
+  const reads = [reader.read(), reader.read()];
+  buffer.fill(1);
+  await writer.write(frame); // leaves at once
+  buffer.fill(2);
+  const writing = writer.write(frame);
+  await clock.tick(0);
+  assert.equal(clock.pendingTimers, 1); // this one leaves after its pacing sleep
+  await clock.tick(20);
+  await writing;
+  buffer.fill(3);
+  for (const [i, read] of reads.entries()) {
+    const { value } = await read;
+    assert.ok(value?.type === "audio");
+    assert.deepEqual(value.audio, new Uint8Array(640).fill(i + 1));
+  }
+  await writer.close();
+  assert.equal(clock.pendingTimers, 0);
 });
 
 Deno.test("`PacerStream` passes other frames through in order, without waiting", async () => {

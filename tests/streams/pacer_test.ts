@@ -15,7 +15,7 @@ Deno.test("`Pacer` sends one chunk ahead by default", () => {
 });
 
 Deno.test("`Pacer` by default lets an empty chunk go now, and the chunk after it keeps its slot", () => {
-  // Each chunk its own duration ahead: an empty one would have waited for all before it to play.
+  // With a lead of its own duration (0), an empty chunk waited for all before it to play.
   const pacer = new Pacer({ clock: new FakeClock() });
   const waits = [20, 20, 20, 20, 0, 20, 20].map((ms) => [pacer.peek(ms), pacer.reserve(ms)]);
   assert.deepEqual(waits, [[0, 0], [0, 0], [20, 20], [40, 40], [0, 0], [60, 60], [80, 80]]);
@@ -33,6 +33,36 @@ Deno.test("`Pacer` adds no wait to real-time input", async () => {
       await clock.tick(20);
     }
   }
+});
+
+Deno.test("`Pacer` by default adds no wait to real-time input of varying chunk sizes", async () => {
+  // Each chunk reserved once it has been captured. With a lead of its own length, the 10 ms chunk
+  // after the first 40 (due to play at 80, reserved at 50) waited 20 ms.
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock });
+  for (const ms of [40, 10, 20, 10, 40, 5, 40, 10, 10, 10]) {
+    await clock.tick(ms);
+    assert.equal(pacer.reserve(ms), 0, `the ${ms} ms chunk captured by ${clock.now()}`);
+  }
+});
+
+Deno.test("`Pacer` by default keeps the longest chunk's lead for a short chunk and the one after", () => {
+  // Written at once. A lead of its own length held the 1 ms chunk until 79 (the far end 1 ms
+  // from running dry) and, sent in order, the 20 ms chunk after it past its slot at 61.
+  const pacer = new Pacer({ clock: new FakeClock() });
+  const waits = [20, 20, 20, 20, 1, 20, 20].map((ms) => [pacer.peek(ms), pacer.reserve(ms)]);
+  assert.deepEqual(waits, [[0, 0], [0, 0], [20, 20], [40, 40], [60, 60], [61, 61], [81, 81]]);
+});
+
+Deno.test("`Pacer` forgets the longest chunk with the timeline", async () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock });
+  // On one timeline, the 20 ms chunks after a second of audio may leave a second ahead, as it did.
+  assert.deepEqual([1000, 20, 20].map((ms) => pacer.reserve(ms)), [0, 0, 20]);
+  pacer.reset();
+  assert.deepEqual([20, 20, 20, 20].map((ms) => pacer.reserve(ms)), [0, 0, 20, 40]);
+  await clock.tick(10_000); // the far end ran dry: a new timeline
+  assert.deepEqual([20, 20, 20].map((ms) => pacer.reserve(ms)), [0, 0, 20]);
 });
 
 Deno.test("`Pacer` starts a new timeline after an underrun, without catch-up", async () => {

@@ -49,11 +49,35 @@ Deno.test("`PacketizerStream` handles writes ending on, just before and just aft
   assert.deepEqual([...audioOf(out[6])], [48, 49, 50, 51, 0xee, 0xee, 0xee, 0xee]);
 });
 
-Deno.test("`PacketizerStream` cuts whole packets of one write as views, no copy", async () => {
+Deno.test("`PacketizerStream` copies a write once: its packets are views of one copy", async () => {
   const input = ramp(640 * 3);
   const out = await run(new PacketizerStream({ packetSize: 640 }), [audio(input)]);
   assert.equal(out.length, 3);
-  for (const frame of out) assert.equal(audioOf(frame).buffer, input.buffer);
+  const buffers = new Set(out.map((frame) => audioOf(frame).buffer));
+  assert.equal(buffers.size, 1);
+  assert.ok(!buffers.has(input.buffer));
+  out.forEach((frame, i) =>
+    assert.deepEqual(audioOf(frame), input.subarray(i * 640, (i + 1) * 640))
+  );
+});
+
+Deno.test("`PacketizerStream` keeps its packets when the writer reuses its buffer", async () => {
+  // A writer refilling one buffer per write once `write` returns: the packets read after that
+  // were views of the buffer, and carried the next write's bytes.
+  const stream = new PacketizerStream({ packetSize: 640 });
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  const buffer = new Uint8Array(1 + 640 * 3);
+  const frame = audio(buffer.subarray(1)); // a view at an odd offset
+  buffer.fill(1);
+  const first = reader.read(); // lets the write through
+  await writer.write(frame);
+  buffer.fill(2);
+  for (const read of [first, reader.read(), reader.read()]) {
+    assert.deepEqual(audioOf((await read).value), new Uint8Array(640).fill(1));
+  }
+  await writer.close();
+  assert.deepEqual(await reader.read(), { done: true, value: undefined });
 });
 
 Deno.test("`PacketizerStream` never cuts or touches a non-audio frame", async () => {
