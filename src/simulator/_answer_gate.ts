@@ -15,10 +15,12 @@ import type { CallReport } from "./report.ts";
  * Why `report` fails `--require-answer`, or `null` when the bot answered every utterance:
  * - an utterance the caller said went unanswered (the report's `responses N/M answered` with
  *   N < M), one the bot hung up in the middle of included;
- * - an utterance the caller's audio held was never said because the bot ended the call first
- *   (`notReached`: `2 not reached: the bot hung up at 0.30 s`): a bot that hangs up at once has
- *   not answered what it never let the caller ask. One that hangs up after answering the
- *   caller's last utterance leaves none;
+ * - an utterance the caller's audio held was never said because the bot ended the call first,
+ *   or made the platform end it by breaking one of its rules (`notReached`: `2 not reached: the
+ *   bot hung up at 0.30 s`, `1 not reached: the platform hung up at 0.80 s on a rule the bot
+ *   broke (asterisk.message-too-large)`): a bot that hangs up at once has not answered what it
+ *   never let the caller ask. One that hangs up after answering the caller's last utterance
+ *   leaves none;
  * - the bot ended the call before the caller's audio stream ended and what the rest held is not
  *   known (a stream without speech segments): that every one was answered cannot be told;
  * - the caller said no utterance at all (silent audio, speech under the threshold, a hang-up

@@ -31,9 +31,9 @@ import type { CallProgress, ResolvedCallOptions } from "./_call_options.ts";
 
 /**
  * What an ending may carry beyond who ended the call and why: the socket's close, a failure, the
- * bot's own words on why.
+ * bot's own words on why, the rule of the platform's the bot broke for the platform to hang up.
  */
-type EndingExtras = Pick<CallEnding, "code" | "reason" | "failed" | "info">;
+type EndingExtras = Pick<CallEnding, "code" | "reason" | "failed" | "info" | "brokenRule">;
 
 interface PendingMark {
   name: string;
@@ -561,9 +561,16 @@ export class SimulatedCall {
         const info = typeof options?.info === "string" && options.info !== ""
           ? botWords(options.info)
           : undefined;
+        // The platform hanging up on a rule the bot broke (far_end.ts `brokenRule`): the caller's
+        // side ended it, but not by the caller's choice (report.ts `notReached`).
+        const brokenRule = by === "caller" && typeof options?.brokenRule === "string" &&
+            options.brokenRule !== ""
+          ? options.brokenRule
+          : undefined;
         this.#end(by, info === undefined ? reason : withInfo(reason, info), {
           ...(options?.failed === true ? { failed: true } : {}),
           ...(info === undefined ? {} : { info }),
+          ...(brokenRule === undefined ? {} : { brokenRule }),
         });
       },
       note: (what) => {
@@ -747,7 +754,7 @@ export class SimulatedCall {
 
   #endAt(atMs: number, by: CallEndedBy, detail: string, extras: EndingExtras = {}): void {
     if (this.#ended) return;
-    const { code, reason, failed, info } = extras;
+    const { code, reason, failed, info, brokenRule } = extras;
     this.#ended = {
       by,
       atMs,
@@ -756,6 +763,7 @@ export class SimulatedCall {
       ...(reason === undefined || reason === "" ? {} : { reason }),
       ...(failed ? { failed } : {}),
       ...(info === undefined ? {} : { info }),
+      ...(brokenRule === undefined ? {} : { brokenRule }),
     };
     if (this.#audio) this.#audio.advance(atMs);
     this.#ending.abort();
@@ -885,7 +893,8 @@ export class SimulatedCall {
 
   /**
    * What the caller never got to say, the bot having ended the call before all of its audio was
-   * said (report.ts `notReached`); `null` when the call ended otherwise, or after the audio.
+   * said, itself or by a rule it broke that made the platform hang up (report.ts `notReached`);
+   * `null` when the call ended otherwise, or after the audio.
    */
   #notReached(ended: CallEnding): NotReached | null {
     if (!endedByBotSide(ended) || this.#callerAudioSaid) return null;

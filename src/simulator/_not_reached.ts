@@ -1,6 +1,6 @@
 /**
  * The caller's utterances a call never reached: its audio held them, but the bot ended the call
- * before the caller got to say them. The report's `utterances` are what the caller said; without
+ * (or made the platform end it, by breaking one of its rules) before the caller got to say them. The report's `utterances` are what the caller said; without
  * these, a bot that closes the socket at once had "0/0 answered", nothing left unanswered, and
  * passed `--require-answer` for never letting the caller ask. (Which utterances those are is
  * found as for every reason the caller stopped: `_unsaid_utterances.ts`.)
@@ -13,17 +13,27 @@ import type { CallEnding } from "./report.ts";
 /**
  * Whether the bot's side ended the call: it closed the socket (any code: 1000, 1005 and 4xxx
  * alike), ended it within the protocol (a Genesys `disconnect`, a ConversationRelay `end`), or
- * its connection dropped. Not the caller's hang-up (`hangUpAtMs`: what it left unsaid, it chose
+ * its connection dropped; or the platform hung up on a rule the bot broke (`brokenRule`: Asterisk
+ * on an oversized message): the caller's side ended that call, but the bot made it, as surely as
+ * by closing the socket. Not the caller's hang-up (`hangUpAtMs`: what it left unsaid, it chose
  * to) nor the call's bound (`maxDurationMs`, the caller's setting): those are the report's
  * `leftUnsaid` (`_left_unsaid.ts`); nor a failure to connect or the
  * caller's own audio failing (`error`), nor an abort.
  */
 export function endedByBotSide(ended: CallEnding): boolean {
-  return ended.by === "bot" || ended.by === "network";
+  return ended.by === "bot" || ended.by === "network" ||
+    ended.by === "caller" && ended.brokenRule !== undefined;
 }
 
-/** Who ended the call first, and when, in words: `the bot hung up at 0.30 s`. */
+/**
+ * Who ended the call first, and when, in words: `the bot hung up at 0.30 s`, `the platform hung
+ * up at 0.80 s on a rule the bot broke (asterisk.message-too-large)`.
+ */
 export function endedFirstBy(ended: CallEnding): string {
   const at = `${(ended.atMs / 1000).toFixed(2)} s`;
-  return ended.by === "network" ? `the connection dropped at ${at}` : `the bot hung up at ${at}`;
+  if (ended.by === "network") return `the connection dropped at ${at}`;
+  if (ended.by === "caller" && ended.brokenRule !== undefined) {
+    return `the platform hung up at ${at} on a rule the bot broke (${ended.brokenRule})`;
+  }
+  return `the bot hung up at ${at}`;
 }

@@ -78,8 +78,8 @@ export interface AggregateReport {
   /** Of those, the utterances the bot never answered (`notReached` included). */
   unanswered: number;
   /**
-   * Of those, the utterances never said: the bot ended their call first (each call's
-   * `notReached`).
+   * Of those, the utterances never said: the bot ended their call first, or made the platform
+   * end it by breaking one of its rules (each call's `notReached`).
    */
   notReached: number;
   /**

@@ -22,7 +22,8 @@ export interface CallVerdictOptions {
    * Fail a call in which the bot left any of the caller's utterances unanswered (the CLI's
    * `--require-answer`): one the caller said and got no answer to (one the bot hung up in the
    * middle of included), or one the caller's audio held but never got to say because the bot
-   * ended the call first (the report's `notReached`: a bot that closes at once answered nothing).
+   * ended the call first, or made the platform end it by breaking one of its rules (the report's
+   * `notReached`: a bot that closes at once answered nothing).
    * A bot that hangs up after answering the caller's last utterance passes. A call in which the
    * caller said nothing (silent audio, speech under the threshold) fails: it checked nothing; so
    * does one the bot ended before a caller's audio stream without speech segments ended, whose

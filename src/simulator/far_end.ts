@@ -90,6 +90,16 @@ export interface EndCallOptions {
    * @default {none}
    */
   info?: string;
+  /**
+   * The platform ends the call itself (`by` `"caller"`) because the bot broke this rule of its
+   * (the `rule` of a violation reported with `context.violation`: Asterisk hanging up on a message
+   * over 65,500 bytes, `asterisk.message-too-large`). The report's ending keeps it
+   * (`CallEnding.brokenRule`), and what the caller's audio still held is the bot's doing
+   * (`notReached`), not the caller's choice. Ignored with `by` `"bot"`.
+   *
+   * @default {none: the platform ended it for no rule of the bot's}
+   */
+  brokenRule?: string;
 }
 
 /** What the simulator does for a {@linkcode FarEnd}: its clock, its socket and its speaker. */
@@ -132,9 +142,10 @@ export interface FarEndContext {
   ready(): void;
   /**
    * Ends the call from within the protocol: the bot asked to (`"bot"`, e.g. AudioHook's
-   * `disconnect`) or the platform gives up on it (`"caller"`, e.g. no answer to a handshake).
-   * The simulator then hangs up as the caller would (`hangUp`) and closes the socket. With
-   * `{ failed: true }` the call failed by how it ended: the bot ended it saying it failed.
+   * `disconnect`) or the platform gives up on it (`"caller"`, e.g. no answer to a handshake;
+   * with `{ brokenRule }` when it hangs up on a rule the bot broke). The simulator then hangs up
+   * as the caller would (`hangUp`) and closes the socket. With `{ failed: true }` the call failed
+   * by how it ended: the bot ended it saying it failed.
    */
   endCall(by: "bot" | "caller", reason: string, options?: EndCallOptions): void;
   /** Notes a message the platform accepts but the simulator has no use for (it is counted). */

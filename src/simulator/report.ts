@@ -183,6 +183,15 @@ export interface CallEnding {
    * `interrupted`, its gates still judged: the call ran its course). Absent otherwise.
    */
   closingCutShort?: true;
+  /**
+   * The platform's rule the bot broke for which the platform itself ended the call (`by`
+   * `"caller"`: the platform's side hung up, not the caller by its schedule), as the `rule` of
+   * one of the report's `violations`: `asterisk.message-too-large` (Asterisk hangs up on a
+   * message over 65,500 bytes), `conversationrelay.invalid-message` (Telnyx closes after ten
+   * invalid messages in a row: the rule of the tenth). What the caller had not said yet is the bot's doing: the
+   * report's `notReached`. Absent otherwise.
+   */
+  brokenRule?: string;
 }
 
 /** Everything a simulated call measured. */
@@ -222,12 +231,14 @@ export interface CallReport {
   utterances: CallUtterance[];
   /**
    * What the caller never got to say because the bot ended the call first (`ended.by` `"bot"`:
-   * it closed the socket with any code, or ended the call within the protocol; or `"network"`:
-   * its connection dropped) before all of the caller's audio was said; `null` otherwise (the
-   * caller hung up, the call reached `maxDurationMs`, or the audio had all been said). The text
-   * report counts its utterances beside the answered ones (`responses 1/3 answered, 2 not
-   * reached: the bot hung up at 4.10 s`), and `judgeCall`'s `requireAnswer` fails each as one the
-   * bot left unanswered.
+   * it closed the socket with any code, or ended the call within the protocol; `"network"`: its
+   * connection dropped; or `"caller"` with `ended.brokenRule`: the platform hung up on a rule
+   * the bot broke) before all of the caller's audio was said; `null` otherwise (the caller hung
+   * up, the call reached `maxDurationMs`, or the audio had all been said). The text report
+   * counts its utterances beside the answered ones (`responses 1/3 answered, 2 not reached: the
+   * bot hung up at 4.10 s`; `… the platform hung up at 0.80 s on a rule the bot broke
+   * (asterisk.message-too-large)`), and `judgeCall`'s `requireAnswer` fails each as one the bot
+   * left unanswered.
    */
   notReached: NotReached | null;
   /**

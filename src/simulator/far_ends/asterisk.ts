@@ -254,7 +254,10 @@ export class AsteriskFarEnd implements FarEnd {
         "asterisk.message-too-large",
         `a ${data.length}-byte message; over ${MAX_MESSAGE_BYTES} bytes closes the socket`,
       );
-      return context.endCall("caller", "Asterisk hung up on an oversized message");
+      // The platform's hang-up, on the bot's rule: what the caller had still to say is the bot's.
+      return context.endCall("caller", "Asterisk hung up on an oversized message", {
+        brokenRule: "asterisk.message-too-large",
+      });
     }
     if (this.#direction === "in") {
       // read_from_ws_and_queue drops it before it is framed: no queue, no flow control.

@@ -262,7 +262,10 @@ export class ConversationRelayFarEnd implements FarEnd {
     this.#context.violation(rule, detail);
     this.#send({ type: "error", description: `Invalid message received: ${detail}` });
     if (this.#platform === "telnyx" && ++this.#invalidInARow >= TELNYX_INVALID_LIMIT) {
-      this.#context.endCall("caller", `${TELNYX_INVALID_LIMIT} invalid messages in a row`);
+      // The platform's hang-up, on the bot's rule: what the caller had still to say is the bot's.
+      this.#context.endCall("caller", `${TELNYX_INVALID_LIMIT} invalid messages in a row`, {
+        brokenRule: rule,
+      });
     }
   }
 
