@@ -161,19 +161,22 @@ class FrameWritable extends WritableStream<Frame> {
       // the standard writes a stream's chunks, and closes it, in the order they came
       // (WHATWG Streams, "WritableStreamDefaultControllerAdvanceQueueIfNeeded"), and ours were
       // written before. Else a pipe's frames would overtake them, and the close would leave the
-      // session before they were sent.
+      // session before they were sent. Held there, it is a writer's held frame (`sendInTurn`):
+      // audio an interruption overtook meanwhile is dropped with the rest, an `end` can be taken
+      // as the socket drops, and a frame whose wait failed is counted dropped, never lost untold.
       // An interruption or an urgent message goes at once, as from a writer of ours (see
-      // `overtakesWaiting`). On the usual path (nothing waiting) one field read a write. A message
-      // held here is not counted in `heldMessages`: the standard calls this again only once it
-      // has been sent, and a writer of ours cannot write meanwhile (the pipe holds the lock). A
-      // frame the transport refuses goes now, to be refused (an `encode` error), as from a writer
-      // of ours: the question reads its fields (`null.type` would fail the stream).
+      // `overtakesWaiting`). On the usual path (nothing waiting) one field read a write. The
+      // standard calls this again only once the frame held here has been sent, and a writer of
+      // ours cannot write meanwhile (the pipe holds the lock). A frame the transport refuses goes
+      // now, to be refused (an `encode` error), as from a writer of ours: the question reads its
+      // fields (`null.type` would fail the stream). The pipe's chunk is not copied: the stream
+      // owns it once enqueued, as the standard's does.
       write: (frame) => {
         const waiting = state.waiting;
         if (waiting === undefined || refused(frame) || overtakesWaiting(frame, sink, state)) {
           return sink.send(frame);
         }
-        return waiting.then(() => sink.send(frame));
+        return sendInTurn(frame, waiting, { sink, state, send: (held) => sink.send(held) });
       },
       close: () => {
         state.closing = true;
@@ -400,37 +403,12 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     // An interruption or an urgent message goes at once, as `send` takes it; so does a message
     // the transport lets overtake.
     if (overtakesWaiting(frame, this.#sink, state)) return this.#send(frame) ?? WRITTEN;
-    // Behind a frame that waits for room, as the standard stream queues it; audio that an
-    // interruption overtook meanwhile was written before it, and goes with the rest it dropped
-    // (its `droppedMs` told of it), whether or not the writer stopped since.
+    // Behind a frame that waits for room, as the standard stream queues it (`sendInTurn`).
     // Its audio is read now, as `send` reads it: the bot may reuse its buffer once write returns.
     // A copy of its own: a Node `Buffer`'s `slice()` is a view of the same memory.
     const held = frame.type === "audio" ? { ...frame, audio: new Uint8Array(frame.audio) } : frame;
-    const interruptions = this.#sink.interruptions();
-    const release = this.#hold(held);
-    const end = held.type === "end" && state.heldEnd === undefined
-      ? state.heldEnd = { frame: held, taken: false }
-      : undefined;
-    const message = held.type === "message";
-    if (message) state.heldMessages++;
-    const turn = (failed: { reason: unknown } | undefined) => {
-      release();
-      // Its turn: no longer ahead of the messages written after it (sent now, it is queued or
-      // gone, as the transport then tells).
-      if (message) state.heldMessages--;
-      if (end !== undefined) {
-        state.heldEnd = undefined;
-        if (end.taken) return; // handed to the serializer as the socket dropped
-      }
-      const interrupted = held.type === "audio" && this.#sink.interruptions() !== interruptions;
-      if (interrupted) this.#sink.dropInterrupted(held);
-      const stopped = failed ?? state.stopped;
-      if (stopped === undefined) return interrupted ? undefined : this.#send(held);
-      // Aborted or failed: the standard refuses the frames behind, and the transport counts them.
-      if (!interrupted) this.#sink.dropUnsent(held);
-      throw stopped.reason;
-    };
-    return this.#wait(waiting.then(() => turn(undefined), (reason) => turn({ reason })));
+    const send = (turn: Frame) => this.#send(turn);
+    return this.#wait(sendInTurn(held, waiting, { sink: this.#sink, state, send }));
   }
 
   close(): Promise<void> {
@@ -491,22 +469,6 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     }
   }
 
-  /**
-   * Counts `frame`'s audio as held until the returned function is called (its turn came), so that
-   * an interruption meanwhile can tell what it drops (`interrupt().droppedMs`).
-   */
-  #hold(frame: Frame): () => void {
-    const state = this.#state;
-    // Only a sound frame is held (`refused`); audio of no bytes has no duration to count.
-    const ms = frame.type === "audio" ? durationMs(frame.audio.length, frame) : 0;
-    if (!(ms > 0) || !Number.isFinite(ms)) return () => {};
-    const taken = state.taken;
-    state.heldMs += ms;
-    return () => {
-      if (state.taken === taken) state.heldMs -= ms;
-    };
-  }
-
   /** `room` is a wait for room: frames written meanwhile go after it. */
   #wait(room: Promise<void> | undefined): Promise<void> {
     const state = this.#state;
@@ -542,6 +504,70 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     stop(this.#state, error, true);
     this.#state.error(error);
   }
+}
+
+/** Where a frame held behind a write waiting for room goes at its turn. */
+interface HeldFrameWay {
+  sink: FrameSink;
+  state: FrameWritableState;
+  /** Sends it: a writer's (a frame the transport throws on fails the stream), or the sink's. */
+  send(frame: Frame): Promise<void> | undefined;
+}
+
+/**
+ * Sends `held`, written behind the write waiting for room (`waiting`), once that write is done,
+ * as the standard stream queues it; settles as its send does. Meanwhile its audio counts as held
+ * (`takeHeldAudioMs`), an `end` can be taken as the socket drops (`takeHeldEnd`), and a message
+ * keeps the messages written after it from overtaking it. At its turn, audio an interruption
+ * overtook meanwhile was written before it, and goes with the rest it dropped (its `droppedMs`
+ * told of it), whether or not the stream stopped since; else, the stream aborted or failed (that
+ * wait failed, or another stopped it), it is refused as the standard refuses the writes queued
+ * then, and counted (`dropUnsent`): each frame ends sent, taken, or counted once.
+ */
+function sendInTurn(
+  held: Frame,
+  waiting: Promise<void>,
+  { sink, state, send }: HeldFrameWay,
+): Promise<void> {
+  const interruptions = sink.interruptions();
+  const release = holdAudio(state, held);
+  const end = held.type === "end" && state.heldEnd === undefined
+    ? state.heldEnd = { frame: held, taken: false }
+    : undefined;
+  const message = held.type === "message";
+  if (message) state.heldMessages++;
+  const turn = (failed: { reason: unknown } | undefined) => {
+    release();
+    // Its turn: no longer ahead of the messages written after it (sent now, it is queued or
+    // gone, as the transport then tells).
+    if (message) state.heldMessages--;
+    if (end !== undefined) {
+      state.heldEnd = undefined;
+      if (end.taken) return; // handed to the serializer as the socket dropped
+    }
+    const interrupted = held.type === "audio" && sink.interruptions() !== interruptions;
+    if (interrupted) sink.dropInterrupted(held);
+    const stopped = failed ?? state.stopped;
+    if (stopped === undefined) return interrupted ? undefined : send(held);
+    if (!interrupted) sink.dropUnsent(held);
+    throw stopped.reason;
+  };
+  return waiting.then(() => turn(undefined), (reason) => turn({ reason }));
+}
+
+/**
+ * Counts `frame`'s audio as held until the returned function is called (its turn came), so that
+ * an interruption meanwhile can tell what it drops (`interrupt().droppedMs`).
+ */
+function holdAudio(state: FrameWritableState, frame: Frame): () => void {
+  // Only a sound frame is held (`refused`); audio of no bytes has no duration to count.
+  const ms = frame.type === "audio" ? durationMs(frame.audio.length, frame) : 0;
+  if (!(ms > 0) || !Number.isFinite(ms)) return () => {};
+  const taken = state.taken;
+  state.heldMs += ms;
+  return () => {
+    if (state.taken === taken) state.heldMs -= ms;
+  };
 }
 
 /**
