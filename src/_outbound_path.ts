@@ -311,6 +311,7 @@ export class OutboundPath {
       inboundFrames: (frames) => inbound.handOn(frames),
       pauseSending: (paused, options) => this.pauseSending(paused, options),
       farEndInterrupted: () => this.#gate.close(),
+      farEndHeld: (held) => void this.tracker.farEndHeld(held === true),
       clock: this.#clock,
       sendTimeoutMs: this.#options.sendTimeoutMs,
       closeTimeoutMs: this.#options.closeTimeoutMs,

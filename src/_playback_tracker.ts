@@ -313,6 +313,12 @@ export class PlaybackTracker {
   #owedPlaysOn = false;
   #owedAcknowledged = false;
 
+  /**
+   * The far end holds its playout (see {@linkcode farEndHeld}) at this position: nothing past it
+   * is heard until it plays on. NaN: it plays.
+   */
+  #heldPosition = NaN;
+
   /** Makes a tracker; marks are inserted only when `markIntervalMs` > 0. */
   constructor(options: PlaybackTrackerOptions) {
     this.#timeline = options.timeline;
@@ -431,6 +437,43 @@ export class PlaybackTracker {
    */
   get #toldOfChanges(): boolean {
     return this.#wantsEvents || this.#played.length > 0;
+  }
+
+  /**
+   * The far end holds its playout (`held`: Asterisk's `PAUSE_MEDIA`, the bot's own), keeping what
+   * it is sent queued, or plays on. While it holds, nothing past the position playing then is
+   * heard, no response begins or ends by the estimate past it, and no mark's answer is overdue
+   * for it. As it plays on, everything sent from that position on is placed anew, to play from
+   * now on (`PlayoutTimeline.resumeFrom`): the responses, the marks waiting, the observers and
+   * the pacing schedule with it. Without that, the hold read as the far end's lag (the marks in
+   * it answered that much late), learned for the next reply, which then began that much late by
+   * the estimate (a barge-in in it heard nothing), and `heardMs` ran on through a hold longer
+   * than `playoutTimeoutMs`. Called at the command's send and at most once a change: no cost per
+   * chunk.
+   */
+  farEndHeld(held: boolean): void {
+    if (this.#ended || held === !Number.isNaN(this.#heldPosition)) return;
+    const now = this.#clock.now();
+    const timeline = this.#timeline;
+    if (held) {
+      const left = this.#leftPosition;
+      const playing = timeline.playedAt(now - this.#heardLag);
+      this.#heldPosition = playing < left ? playing : left;
+      return;
+    }
+    const from = this.#heldPosition;
+    this.#heldPosition = NaN;
+    if (timeline.sentMs > from + EPSILON) {
+      // What was playing at the hold plays now, as far behind the estimate as the far end plays.
+      timeline.resumeFrom(from, now - this.#heardLag);
+      this.replaced(from);
+    }
+    this.#update(now);
+  }
+
+  /** Whether the far end holds its playout at or before `position` (see `farEndHeld`). */
+  #heldAt(position: number): boolean {
+    return position >= this.#heldPosition - EPSILON; // NaN: not held
   }
 
   /** Whether the far end acknowledges playout here (the tracker inserts marks). */
@@ -1012,6 +1055,9 @@ export class PlaybackTracker {
       // before an answer is bounded by the marks alone, as it was before that bound.
       this.#firstChunkEnd = Infinity;
       this.#idleAt = NaN; // whether it says `started` after a clear is not known
+      // A clear does not end a hold (chan_websocket's FLUSH_MEDIA leaves `queue_paused` set): what
+      // is sent after it waits for the far end to play on, unless its serializer ends the hold.
+      if (!Number.isNaN(this.#heldPosition)) this.#heldPosition = this.#timeline.sentMs;
     }
     // The boundary mark owed where the packetizer held a response's end (see `#boundaryAt`) was
     // for the response after it, none of whose audio has left: dropped now, cleared or not. Not
@@ -1171,6 +1217,7 @@ export class PlaybackTracker {
     let heard = this.#timeline.playedAt(time - this.#heardLag);
     const left = this.#leftPosition;
     if (heard > left) heard = left;
+    if (heard > this.#heldPosition) heard = this.#heldPosition; // NaN: not held
     const hold = this.#farEndHold;
     if (hold !== undefined && heard > left - hold.heldMs) heard = left - hold.heldMs;
     if (this.acks && !this.#acknowledged) heard = this.#unansweredBound(heard, time);
@@ -1400,6 +1447,7 @@ export class PlaybackTracker {
     while (this.#utterances.length > 0) {
       const u = this.#utterances[0]!;
       if (!u.started) {
+        if (this.#heldAt(u.start)) break; // it begins once the far end plays on
         const startsAt = u.startPlaysAt + this.#lag;
         const reported = u.startReported === true;
         if (now < startsAt - EPSILON && !reported) {
@@ -1457,6 +1505,8 @@ export class PlaybackTracker {
         next = settledAt;
         break;
       }
+      // Held by the far end: it ends once it plays on (told, an update comes then).
+      if (this.#heldAt(end)) break;
       const lateBy = this.#playoutTimeoutMs;
       const endsAt = u.endPlaysAt + Math.max(0, this.#heardLag);
       // No answer is to come for its end (see `#unmarked`): by the estimate, not late.

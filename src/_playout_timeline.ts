@@ -251,16 +251,34 @@ export class PlayoutTimeline {
       !Number.isNaN(this.#spellAnchor);
     if (joins) {
       // The kept spells from `from` on never played as placed: the spell before ends at `from`.
-      while (this.#pastCount > 0) {
-        const newest = this.#pastNext === 0 ? PAST_SPELLS - 1 : this.#pastNext - 1;
-        if (this.#past![2 * newest]! < from) break;
-        this.#pastNext = newest;
-        this.#pastCount--;
-      }
+      this.#forgetSpellsFrom(from);
       this.#spellStart = from; // from its anchor: when that chunk began it, the far end dry
     }
     const moved = this.replaceFrom(from, now);
     return joins ? from : moved;
+  }
+
+  /**
+   * The far end played nothing of what was sent from position `from` on for a while (it held its
+   * playout: Asterisk's `PAUSE_MEDIA`, kept until `CONTINUE_MEDIA`), and plays it from `at` on:
+   * all of it one spell from there, the spells placed after `from` forgotten (none of them played
+   * as placed), and the pacing schedule moved with it, so that what is sent next leads the far
+   * end's real playout by `sendAheadMs` again rather than by that plus the hold. A chunk reserved
+   * meanwhile goes on after it. Nothing moves where nothing was sent from `from` on.
+   */
+  resumeFrom(from: number, at: number): void {
+    const durationMs = this.#sentMs - from;
+    if (!(durationMs > 0) || !Number.isFinite(at)) return;
+    if (from > this.#spellStart && !Number.isNaN(this.#spellAnchor)) this.#keepSpell();
+    this.#forgetSpellsFrom(from);
+    this.#spellStart = from;
+    this.#spellAnchor = at;
+    this.#pacer.reset();
+    this.#pacer.reserve(durationMs + this.#pendingMs, at);
+    if (this.#pendingMs > 0) {
+      this.#pendingPlaysAt = this.#pendingStartsAt = at + durationMs;
+      this.#pendingContinues = true;
+    }
   }
 
   /**
@@ -291,6 +309,16 @@ export class PlayoutTimeline {
       end = start;
     }
     return end; // older than every kept spell: the oldest one's start
+  }
+
+  /** The kept spells that begin at `from` or later never played as placed: forgotten. */
+  #forgetSpellsFrom(from: number): void {
+    while (this.#pastCount > 0) {
+      const newest = this.#pastNext === 0 ? PAST_SPELLS - 1 : this.#pastNext - 1;
+      if (this.#past![2 * newest]! < from) break;
+      this.#pastNext = newest;
+      this.#pastCount--;
+    }
   }
 
   /** The current spell is over (a new one begins): keep it for {@linkcode playedAt}. */

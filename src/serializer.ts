@@ -437,6 +437,18 @@ export interface SerializerContext {
    */
   pauseSending?(paused: boolean, options?: SendPauseOptions): void;
   /**
+   * The far end holds its playout (`true`): it plays silence and keeps what it is sent queued,
+   * to play once it goes on (`false`), as Asterisk does from the bot's `PAUSE_MEDIA` to its
+   * `CONTINUE_MEDIA`. The transport's playout estimate then takes none of that audio as heard
+   * while it is held (`interrupt()`'s `heardMs`, the speaking events), and from `false` on places
+   * it, and its pacing, from that moment: the hold is not read as the far end's delay, and
+   * sending leads the far end by `sendAheadMs` again. Call it where the hold begins or ends (a
+   * command sent, a refusal that shows it was not taken), not per chunk; the same value twice
+   * changes nothing, and an interruption's clear does not end a hold. Optional: a context made by
+   * hand may leave it out.
+   */
+  farEndHeld?(held: boolean): void;
+  /**
    * The far end stopped the bot's speech by itself (ConversationRelay's `interrupt`: the caller
    * talked over it): the responses written so far are closed to late text and audio, as at
    * `transport.interrupt()`, but nothing is cleared, sent or counted as an interruption.

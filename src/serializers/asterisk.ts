@@ -318,6 +318,8 @@ export class AsteriskSerializer implements FrameSerializer {
    * transport's pause of sending is bounded for, and which overtakes the audio that pause holds.
    */
   #xonAwaitsContinue = false;
+  /** What the transport was last told of the bot's pause (see `#heldChanged`). */
+  #toldHeld = false;
   /**
    * The mark commands sent while the direction is (or may be) "in" whose refusal has not come,
    * oldest first, at most {@linkcode MAX_REFUSABLE}: flush confirmations too (not pending marks,
@@ -911,11 +913,25 @@ export class AsteriskSerializer implements FrameSerializer {
    * frames (at most 4 s): a fresh bound.
    */
   #xonWaitChanged(): void {
+    this.#heldChanged();
     const awaitsContinue = this.#xoff && this.#mediaPause.paused;
     if (awaitsContinue === this.#xonAwaitsContinue) return;
     this.#xonAwaitsContinue = awaitsContinue;
     if (!this.#xoff) return; // the XON came: the transport's pause is over
     this.#context?.pauseSending?.(true, awaitsContinue ? { reason: CONTINUE_AWAITED } : {});
+  }
+
+  /**
+   * The bot's pause holds Asterisk's playout, or no longer does (a command sent, or a refusal
+   * that showed one was not taken): the transport is told (`SerializerContext.farEndHeld`), so
+   * that it counts nothing queued meanwhile as heard and places it from the `CONTINUE_MEDIA` on.
+   * Called wherever `#xonWaitChanged` is, the pause's every change among them.
+   */
+  #heldChanged(): void {
+    const paused = this.#mediaPause.paused;
+    if (paused === this.#toldHeld) return;
+    this.#toldHeld = paused;
+    this.#context?.farEndHeld?.(paused);
   }
 
   /** A command in the channel's control format. */

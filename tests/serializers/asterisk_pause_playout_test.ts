@@ -1,0 +1,220 @@
+// What the transport takes the caller to have heard when the bot's own PAUSE_MEDIA held Asterisk's
+// playout mid-reply. docs.asterisk.org, Configuration → Channel Drivers → WebSocket, "Commands":
+// `PAUSE_MEDIA` "The channel driver will then start playing silence to the caller but keep the
+// data you've already sent in the queue. You can still send media … it'll just get queued behind
+// whatever was already in the queue"; `CONTINUE_MEDIA` resumes it; `FLUSH_MEDIA` empties the
+// queue; `MARK_MEDIA` (JSON, 20.18 / 22.8 / 23.2) is answered by `MEDIA_MARK_PROCESSED` once the
+// audio before it has played. asterisk/asterisk channels/chan_websocket.c (f0c1c1a7):
+// `dequeue_frame` returns at once while `queue_paused` — no voice frame, no option frame (so no
+// mark answer) — one 20 ms timer tick at a time; `handle_command` sets and clears `queue_paused`.
+//
+// The far end below is that channel, reduced to what this needs (JSON control, slin16, 640-byte
+// frames, no bulk transfer: the serializer's marks are "mark-media" on a JSON channel).
+//
+// The serializer tells the transport of the pause (`SerializerContext.farEndHeld`). Before it did,
+// the timeline took the paused audio as played: the marks inside the pause, answered that much
+// late, taught a lag the next reply began late by (a barge-in in its first second heard nothing
+// of it), `heardMs` ran on through a pause longer than `playoutTimeoutMs`, and the far end held
+// the pause's length more than `sendAheadMs` until the reply's end.
+import assert from "node:assert/strict";
+import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
+import { WebSocketTransport } from "../../src/transport.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { mediaStart } from "./fixtures/asterisk_channel_playout.ts";
+import { filledPcm16k } from "./fixtures/filled_pcm_16k.ts";
+
+const FRAME_BYTES = 640; // slin16, 20 ms
+const REPLY_BYTE = 0x11;
+const NEXT_BYTE = 0x22;
+
+/** A chan_websocket channel that honours PAUSE_MEDIA: counts the reply's frames it played. */
+function pausingChannel(clock: FakeClock, pair: MemorySocketPair) {
+  type Item = { voice: number } | { answer: string };
+  let queue: Item[] = [];
+  let paused = false;
+  let up = true;
+  let nextFramesPlayed = 0;
+  const log = {
+    replyFramesPlayed: 0,
+    get nextFramesPlayed() {
+      return nextFramesPlayed;
+    },
+    get queuedFrames() {
+      return queue.filter((item) => "voice" in item).length;
+    },
+  };
+  pair.client.addEventListener("message", (e) => {
+    if (!up) return;
+    const data = (e as MessageEvent).data;
+    if (typeof data !== "string") {
+      const bytes = new Uint8Array(data as ArrayBuffer);
+      // process_binary_message outside a bulk transfer: whole frames, the rest dropped.
+      for (let at = 0; bytes.length - at >= FRAME_BYTES; at += FRAME_BYTES) {
+        queue.push({ voice: bytes[at]! });
+      }
+      return;
+    }
+    const { command, correlation_id: id } = JSON.parse(data);
+    if (command === "MARK_MEDIA") {
+      queue.push({
+        answer: JSON.stringify({
+          event: "MEDIA_MARK_PROCESSED",
+          channel_id: "1.1",
+          correlation_id: id,
+        }),
+      });
+    } else if (command === "FLUSH_MEDIA") queue = [];
+    else if (command === "PAUSE_MEDIA") paused = true;
+    else if (command === "CONTINUE_MEDIA") paused = false;
+    else if (command === "HANGUP") {
+      up = false;
+      pair.client.close(1000);
+    }
+  });
+  const tick = () => {
+    if (!up || pair.client.readyState !== 1) return; // the call is over
+    // dequeue_frame: nothing at all while the bot's pause holds the queue (silence plays).
+    if (!paused) {
+      let item = queue.shift();
+      while (item !== undefined && "answer" in item) {
+        pair.client.send(item.answer);
+        item = queue.shift();
+      }
+      if (item !== undefined && item.voice === REPLY_BYTE) log.replyFramesPlayed++;
+      if (item !== undefined && item.voice === NEXT_BYTE) nextFramesPlayed++;
+    }
+    void clock.sleep(20).then(tick);
+  };
+  void clock.sleep(0).then(() => {
+    pair.client.send(mediaStart({ json: true, format: "slin16", frameBytes: FRAME_BYTES }));
+    tick();
+  });
+  return log;
+}
+
+/**
+ * A 16 kHz session (20 ms chunks, the transport's own marks every 250 ms) whose bot starts a
+ * reply (`replyMs`, 6 s) at 10 ms, sends PAUSE_MEDIA at `pauseAt` and CONTINUE_MEDIA `pauseMs` later (urgent:
+ * a bot pausing mid-reply does not wait for its reply to be sent first).
+ */
+async function pausedReply(
+  pauseAt: number,
+  pauseMs: number,
+  { sendAheadMs, replyMs = 6000, continues = true }: {
+    sendAheadMs?: number;
+    replyMs?: number;
+    /** Whether the bot sends CONTINUE_MEDIA (else the pause holds on). */
+    continues?: boolean;
+  } = {},
+) {
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: new AsteriskSerializer(),
+    audioIn: { sampleRate: 16000 },
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    clock,
+    ...(sendAheadMs === undefined ? {} : { sendAheadMs, maxQueuedMs: sendAheadMs + 1000 }),
+  });
+  const errors: string[] = [];
+  transport.addEventListener("error", (e) => void errors.push(String(e.error)));
+  const far = pausingChannel(clock, pair);
+  transport.receive(() => {});
+  await clock.tick(10);
+  void transport.send({ ...filledPcm16k(replyMs * 32, REPLY_BYTE), responseId: "r1" });
+  await clock.tick(pauseAt - 10);
+  void transport.send({ type: "message", message: { command: "PAUSE_MEDIA" }, urgent: true });
+  await clock.tick(pauseMs);
+  if (continues) {
+    void transport.send({ type: "message", message: { command: "CONTINUE_MEDIA" }, urgent: true });
+  }
+  return { clock, transport, far, errors };
+}
+
+Deno.test("Asterisk PAUSE_MEDIA: a barge-in 4.9 s into a 5 s pause hears what played before it, not the pause", async () => {
+  const { clock, transport, far } = await pausedReply(1000, 4900);
+  const playedMs = far.replyFramesPlayed * 20;
+  const result = await transport.interrupt();
+  assert.ok(Math.abs(playedMs - 1000) <= 40, `the far end played ${playedMs} ms`);
+  // Before: the marks bounded heardMs only until playoutTimeoutMs (2 s) overdue: 3,880 ms.
+  assert.ok(
+    Math.abs(result.heardMs - playedMs) <= 60,
+    `heardMs ${result.heardMs}, the far end played ${playedMs}`,
+  );
+  await transport.close();
+  await clock.tick(60_000);
+});
+
+Deno.test("Asterisk PAUSE_MEDIA: heardMs follows the far end after CONTINUE_MEDIA", async () => {
+  for (const [pauseMs, after] of [[2000, 200], [2000, 1500], [3000, 1000]] as const) {
+    const { clock, transport, far } = await pausedReply(1000, pauseMs);
+    await clock.tick(after);
+    const playedMs = far.replyFramesPlayed * 20;
+    const result = await transport.interrupt();
+    assert.ok(Math.abs(playedMs - 1000 - after) <= 60, `the far end played ${playedMs} ms`);
+    assert.ok(
+      Math.abs(result.heardMs - playedMs) <= 60,
+      `${pauseMs} ms pause, ${after} ms on: heardMs ${result.heardMs}, played ${playedMs}`,
+    );
+    await transport.close();
+    await clock.tick(60_000);
+  }
+});
+
+Deno.test("Asterisk PAUSE_MEDIA: the reply after a paused one begins when the far end plays it, and a barge-in in it hears it", async () => {
+  const { clock, transport, far } = await pausedReply(1000, 2000);
+  const starts: Array<[string | undefined, number]> = [];
+  transport.addEventListener("speakingstart", (e) => void starts.push([e.responseId, clock.now()]));
+  await clock.tick(7000); // the paused reply has played out (at 8 s)
+  void transport.send({ ...filledPcm16k(2 * 32_000, NEXT_BYTE), responseId: "r2" });
+  let firstPlayedAt = NaN;
+  for (let t = 0; t < 400; t += 20) {
+    await clock.tick(20);
+    if (Number.isNaN(firstPlayedAt) && far.nextFramesPlayed > 0) firstPlayedAt = clock.now();
+  }
+  const playedMs = far.nextFramesPlayed * 20;
+  const result = await transport.interrupt();
+  // Before: the pause's late answers taught a lag of a second, and the next reply (however much
+  // later) began a second late by the estimate: at 400 ms none of it was heard.
+  assert.equal(starts.length, 1, "r2 began");
+  assert.ok(
+    starts[0]![1] - firstPlayedAt <= 60,
+    `began at ${starts[0]![1]}, played ${firstPlayedAt}`,
+  );
+  assert.equal(result.responseId, "r2");
+  assert.ok(
+    Math.abs(result.heardMs - playedMs) <= 60,
+    `heardMs ${result.heardMs}, the far end played ${playedMs}`,
+  );
+  await transport.close();
+  await clock.tick(60_000);
+});
+
+Deno.test("Asterisk PAUSE_MEDIA: after CONTINUE_MEDIA the far end's queue comes back to sendAheadMs", async () => {
+  const { clock, transport, far } = await pausedReply(1000, 3000, {
+    sendAheadMs: 1000,
+    replyMs: 12_000,
+  });
+  await clock.tick(3500); // the pause's length and more on: the pacing has waited for the far end
+  // Before: the pacer went on as if the pause had played, and Asterisk held 4 s (200 frames), the
+  // pause's length more than sendAheadMs, to the reply's end.
+  assert.ok(far.queuedFrames <= 1000 / 20 + 2, `${far.queuedFrames} frames queued`);
+  await transport.close();
+  await clock.tick(60_000);
+});
+
+Deno.test("Asterisk PAUSE_MEDIA: a barge-in during the pause hears what played before it, and the next reply plays and is heard", async () => {
+  const { clock, transport, far } = await pausedReply(1000, 1000, { continues: false });
+  // The caller barges in 1 s into the pause: FLUSH_MEDIA, then the serializer's CONTINUE_MEDIA.
+  const first = await transport.interrupt();
+  assert.ok(Math.abs(first.heardMs - 1000) <= 60, `heardMs ${first.heardMs}`);
+  void transport.send({ ...filledPcm16k(2 * 32_000, NEXT_BYTE), responseId: "r2" });
+  await clock.tick(400);
+  const playedMs = far.nextFramesPlayed * 20;
+  const second = await transport.interrupt();
+  assert.ok(playedMs >= 340, `the far end played ${playedMs} ms of r2`);
+  assert.equal(second.responseId, "r2");
+  assert.ok(Math.abs(second.heardMs - playedMs) <= 60, `heardMs ${second.heardMs} of ${playedMs}`);
+  await transport.close();
+  await clock.tick(60_000);
+});
