@@ -63,7 +63,10 @@ export class InboundPath {
   readonly #onError: (error: TransportError) => void;
   /** The session is over, or a handler's failure has ended it. */
   #over = false;
-  /** The reader cancelled `readable`: frames after it are not wanted, and not counted dropped. */
+  /**
+   * The reader cancelled `readable`: frames after it are not wanted, and not counted dropped
+   * (those it left queued are, in `inboundFramesDiscarded`).
+   */
   #readerLeft = false;
   readonly #observers: ObserverList;
   readonly #clock: Clock;
@@ -209,8 +212,10 @@ export class InboundPath {
    * after; `onCancel` is called once if the reader cancels it.
    */
   stream(onCancel: () => void): ReadableStream<Frame> {
-    return this.#readable ??= inboundStream(this.#queue, () => {
+    return this.#readable ??= inboundStream(this.#queue, (framesDropped) => {
       this.#readerLeft = true;
+      // Queued for the reader, so counted in `framesIn`, and never read: counted once, here.
+      this.#stats.inboundFramesDiscarded += framesDropped;
       onCancel();
     });
   }

@@ -118,12 +118,17 @@ export class InboundQueue {
     this.#reader = reader;
   }
 
-  /** The reader is gone: what waits is dropped, and later frames go nowhere. */
-  discard(): void {
+  /**
+   * The reader is gone: what waits is dropped, and later frames go nowhere. Returns how many
+   * waited, for the drop count (0 once discarded).
+   */
+  discard(): number {
+    const dropped = this.size;
     this.#done = true;
     this.#reader = undefined;
     this.#frames = [];
     this.#head = 0;
+    return dropped;
   }
 
   /** No more frames will come: a handler is done; a reader is told once it has taken the rest. */

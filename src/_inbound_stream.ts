@@ -23,10 +23,13 @@ const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
 /**
  * The frames of `queue` as a `ReadableStream`, the queued ones first; `onCancel` is called once
- * if the reader cancels it, without the cancel's reason (see the source's `cancel`). Throws a
- * `TypeError` when the frames already go elsewhere.
+ * if the reader cancels it, with how many queued frames the cancel dropped, without the cancel's
+ * reason (see the source's `cancel`). Throws a `TypeError` when the frames already go elsewhere.
  */
-export function inboundStream(queue: InboundQueue, onCancel: () => void): ReadableStream<Frame> {
+export function inboundStream(
+  queue: InboundQueue,
+  onCancel: (framesDropped: number) => void,
+): ReadableStream<Frame> {
   return new InboundStream(queue, onCancel).readable;
 }
 
@@ -44,7 +47,7 @@ class InboundStream {
   /** Closed or cancelled. */
   #done = false;
 
-  constructor(queue: InboundQueue, onCancel: () => void) {
+  constructor(queue: InboundQueue, onCancel: (framesDropped: number) => void) {
     this.#queue = queue;
     queue.claim("readable", () => {
       if (queue.size === 0) this.#close();
@@ -58,11 +61,13 @@ class InboundStream {
       // the reader learns of it. A cancel is no error of the session, which goes on (it closes
       // once the writable is closed too), so it is neither an "error" event nor a close reason,
       // unlike WebSocketStream's, whose cancel closes the socket with a `WebSocketError`'s code.
+      // What waited in the queue for the reader is dropped with it, and how much is told, to be
+      // counted: a `for await` that breaks, or a pipe whose destination failed, leaves some.
       cancel: () => {
         this.#done = true;
-        queue.discard();
+        const framesDropped = queue.discard();
         this.#endNexts();
-        onCancel();
+        onCancel(framesDropped);
       },
     });
   }

@@ -17,7 +17,9 @@ export interface TransportStats {
   /**
    * Frames handed to the bot (on `readable`, or to a `receive` handler), counted as they are
    * queued: none that come while the session closes (`inboundFramesDroppedOnClose`) or after the
-   * reader cancelled `readable`.
+   * reader cancelled `readable`. Those queued and then dropped unread count here too, and again
+   * where they were dropped: for a reader behind (`inboundAudioFramesDropped`), behind a handler
+   * that threw (`inboundFramesDroppedOnClose`), at the reader's cancel (`inboundFramesDiscarded`).
    */
   framesIn: number;
   /** Frames taken from `writable`. */
@@ -153,6 +155,15 @@ export interface TransportStats {
    * streams until it hears the close, so nearly every hang-up of the bot's own has some.
    */
   inboundFramesDroppedOnClose: number;
+  /**
+   * Inbound frames queued for `readable`'s reader, dropped unread when it cancelled `readable`
+   * (`readable.cancel()`, a `for await` loop that breaks or throws, a pipe that cancels its
+   * source: its destination failed or closed, its signal aborted). Each is in `framesIn` too.
+   * Counted only, no error: the reader chose to stop. Frames that come after the cancel are in
+   * neither (their messages are in `messagesIn`): the bot asked for no more, and nothing holds
+   * them. With `preventCancel` (on `values()` or `pipeTo`) the frames stay for the next reader.
+   */
+  inboundFramesDiscarded: number;
 }
 
 /**
@@ -214,5 +225,6 @@ export function emptyStats(): TransportStats {
     inboundAfterEnd: 0,
     inboundMessagesDroppedOnClose: 0,
     inboundFramesDroppedOnClose: 0,
+    inboundFramesDiscarded: 0,
   };
 }

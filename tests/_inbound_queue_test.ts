@@ -39,3 +39,16 @@ Deno.test("`InboundQueue` gives frames to one reader only", () => {
   other.receive(() => {});
   assert.throws(() => other.claim("readable"), /already go to a receive\(\) handler/);
 });
+
+Deno.test("`InboundQueue.discard` drops what waits, says how many, and takes no more frames", () => {
+  const { q, events } = queue();
+  q.claim("readable");
+  for (const f of [message(1), audio(2), message(3)]) q.push(f);
+  assert.equal(q.discard(), 3, "the frames the reader leaves unread, for the count");
+  assert.equal(q.size, 0);
+  assert.equal(q.ended, true);
+  q.push(message(4));
+  assert.equal(q.size, 0, "a frame after it goes nowhere");
+  assert.equal(q.discard(), 0, "none twice");
+  assert.deepEqual(events, []);
+});
