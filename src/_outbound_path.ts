@@ -236,6 +236,8 @@ export class OutboundPath {
       clock,
       sendEnd: (frame) => this.#sendEnd(frame),
       onError: init.onError,
+      holdBoundMs: options.sendTimeoutMs,
+      messageWaits: () => this.#messagesQueued !== this.sender.messageFramesTaken,
     });
   }
 
@@ -311,7 +313,10 @@ export class OutboundPath {
       inboundFrames: (frames) => inbound.handOn(frames),
       pauseSending: (paused, options) => this.pauseSending(paused, options),
       farEndInterrupted: () => this.#gate.close(),
-      farEndHeld: (held) => void this.tracker.farEndHeld(held === true),
+      farEndHeld: (held) => {
+        this.tracker.farEndHeld(held === true); // the pacing's hold with it (see `holdAt`)
+        if (held !== true) this.#pump.farEndPlays();
+      },
       clock: this.#clock,
       sendTimeoutMs: this.#options.sendTimeoutMs,
       closeTimeoutMs: this.#options.closeTimeoutMs,

@@ -67,6 +67,19 @@ const MOVES_TOLD = 3;
 /** What the pacing timer waits for when it waits for a slot of background audio. */
 const FILL = Symbol("fill");
 
+/**
+ * What the pacing timer waits for while the far end holds its playout and the next chunk would
+ * leave more than `sendAheadMs` past it (see `PlayoutTimeline.holdAt`): the far end to play on
+ * (`farEndPlays`, which wakes the pump first), or else the hold's bound.
+ */
+const PLAYS_ON = Symbol("plays on");
+
+/**
+ * What the pacing timer waits for once the far end played on: the run, asked again from a turn
+ * of its own (see {@linkcode OutboundPump.farEndPlays}).
+ */
+const ASK_AGAIN = Symbol("ask again");
+
 /** Options for {@linkcode OutboundPump}. */
 export interface OutboundPumpOptions {
   /** The outbound format and the length of the chunks audio is cut into. */
@@ -94,6 +107,13 @@ export interface OutboundPumpOptions {
   sendEnd: (frame: EndFrame) => Promise<void>;
   /** Takes errors: a fatal one (a bug the pump cannot recover from) ends the session. */
   onError: (error: TransportError) => void;
+  /**
+   * How long the far end's hold of its playout may keep audio back (`sendTimeoutMs`), from when
+   * it began: past it, sending goes on, with a "timeout" error (see `PlayoutTimeline.holdAt`).
+   */
+  holdBoundMs: number;
+  /** Whether a `message` frame waits in the queue (asked only while a hold keeps audio back). */
+  messageWaits: () => boolean;
 }
 
 /**
@@ -120,9 +140,17 @@ export class OutboundPump {
   readonly #clock: Clock;
   /**
    * What the pacing timer waits for: the chunk at the head of the queue, or (`FILL`) the next
-   * slot of background audio, which goes to speech instead if some is queued by then.
+   * slot of background audio, which goes to speech instead if some is queued by then, or
+   * (`PLAYS_ON`, `ASK_AGAIN`) the far end's hold: no slot reserved for either symbol.
    */
-  #paced: (OutboundItem & { kind: "audio" }) | typeof FILL | undefined;
+  #paced:
+    | (OutboundItem & { kind: "audio" })
+    | typeof FILL
+    | typeof PLAYS_ON
+    | typeof ASK_AGAIN
+    | undefined;
+  readonly #holdBoundMs: number;
+  readonly #messageWaits: () => boolean;
   readonly #format: MixerFormat;
   #mixer: OutboundMixer | undefined;
   /** The mixer's `attach` was called (and did not decline): its `detach` says so. */
@@ -227,6 +255,8 @@ export class OutboundPump {
     this.#tracker = options.tracker;
     this.#sendEnd = options.sendEnd;
     this.#onError = options.onError;
+    this.#holdBoundMs = options.holdBoundMs;
+    this.#messageWaits = options.messageWaits;
     this.#clock = options.clock;
     this.#pacing = options.clock.timer(this.#onDeadline);
     this.#tail = options.clock.timer(this.#onTail);
@@ -438,7 +468,9 @@ export class OutboundPump {
     this.#tail.cancel();
     this.#chunker.flush(this.#enqueueChunk);
     this.#queue.pushFrame(frame);
-    this.#run();
+    // Behind audio the far end's hold keeps back: the run decides anew (see `#waitsForPlayOn`).
+    if (this.#paced === PLAYS_ON && frame.type === "message") this.#askAgain();
+    else this.#run();
     return this.#queue.room();
   }
 
@@ -542,7 +574,7 @@ export class OutboundPump {
     if (this.#paced !== undefined) {
       // The pump was waiting for a deadline that no longer exists. Where the schedule is kept,
       // the slot reserved for the dropped chunk goes back (else a chunk-long hole follows).
-      if (!farEndCleared && this.#paced !== FILL) this.#timeline.release();
+      if (!farEndCleared && typeof this.#paced !== "symbol") this.#timeline.release();
       this.#paced = undefined;
       this.#pacing.cancel();
       this.#running = false;
@@ -573,6 +605,71 @@ export class OutboundPump {
     } else this.#run();
     // The background's run-out came during the hold: judged now, after what the run sent.
     this.#backgroundStop?.holdEnded();
+  }
+
+  /**
+   * The far end plays on after holding its playout (`SerializerContext.farEndHeld(false)`, told
+   * to the tracker first, which placed what it held, and the pacing, from now): a chunk waiting
+   * for that, or for a slot placed before the schedule moved, is paced anew. From the pacing
+   * timer, at once: the serializer tells of it inside its `serialize` of the command, where a
+   * run would have it serialize audio before that returned.
+   */
+  farEndPlays(): void {
+    const paced = this.#paced;
+    if (paced === undefined || paced === ASK_AGAIN || this.#stopped) return; // a run asks anew
+    if (typeof paced !== "symbol") this.#timeline.release();
+    this.#paced = ASK_AGAIN;
+    this.#pacing.arm(0);
+  }
+
+  /**
+   * A `message` was queued while the run waited on the far end's hold (`PLAYS_ON`, no slot
+   * reserved): the run asks anew now (see {@linkcode #waitsForPlayOn}).
+   */
+  #askAgain(): void {
+    this.#pacing.cancel();
+    this.#paced = undefined;
+    this.#dueWhileHeld = false;
+    this.#running = false;
+    this.#run();
+  }
+
+  /**
+   * The next chunk would begin more than `sendAheadMs` past where the far end holds its playout
+   * (`PlayoutTimeline.holdAt`): it waits for the far end to play on ({@linkcode farEndPlays}),
+   * the pacing timer armed for the hold's bound (`holdBoundMs` from its start) and no sooner.
+   * Returns false where it does not wait, the hold given up on: the bound has passed (a
+   * "timeout" error says so, and sending goes on, paced as though the far end played), or a
+   * `message` waits behind that audio, which it keeps its place after, as it would without the
+   * hold (a bot's `CONTINUE_MEDIA` would otherwise wait for the bound). Once a hold, not per
+   * chunk.
+   */
+  #waitsForPlayOn(now: number): boolean {
+    if (this.#messageWaits()) {
+      this.#timeline.endHold();
+      return false;
+    }
+    const left = this.#timeline.heldSince + this.#holdBoundMs - now;
+    if (!(left > 0)) {
+      this.#holdRanLong();
+      return false;
+    }
+    this.#paced = PLAYS_ON;
+    this.#pacing.arm(left, now);
+    return true;
+  }
+
+  /** The far end's hold kept audio back past its bound: sending goes on, said with why. */
+  #holdRanLong(): void {
+    this.#timeline.endHold();
+    this.#onError(
+      new TransportError(
+        "timeout",
+        `the far end held its playout (SerializerContext.farEndHeld; on Asterisk, the bot's ` +
+          `PAUSE_MEDIA with no CONTINUE_MEDIA since) and did not play on within ` +
+          `${this.#holdBoundMs} ms: sending on, into the queue it holds`,
+      ),
+    );
   }
 
   /**
@@ -667,8 +764,14 @@ export class OutboundPump {
             wait = this.#timeline.waitFor(this.#format.chunkMs, now);
           }
           if (wait > 0) {
-            this.#paced = FILL;
-            return this.#pacing.arm(wait, now);
+            if (wait === Infinity) {
+              if (this.#waitsForPlayOn(now)) return;
+              wait = this.#timeline.waitFor(this.#format.chunkMs, now); // the hold given up
+            }
+            if (wait > 0) {
+              this.#paced = FILL;
+              return this.#pacing.arm(wait, now);
+            }
           }
           const filler = this.#fill(this.#mixer);
           const filled = this.#backgroundFills;
@@ -701,12 +804,18 @@ export class OutboundPump {
             now = this.#reread();
             wait = this.#timeline.reserve(item.durationMs, now, this.#tailDueAt, queuedAt);
           }
-          this.#tailDueAt = undefined;
           if (wait > 0) {
+            // The far end holds its playout: it waits for that, else the run asks anew.
+            if (wait === Infinity) {
+              if (this.#waitsForPlayOn(now)) return;
+              continue;
+            }
+            this.#tailDueAt = undefined;
             this.#paced = item;
             if (this.#queue.queuedMs > this.#tailMs) this.#wroteAhead = true;
             return this.#pacing.arm(wait, now);
           }
+          this.#tailDueAt = undefined;
           this.#queue.shift();
           const sending = this.#sendChunk(item.chunk, item.durationMs, true, now);
           stale = true;
@@ -956,8 +1065,10 @@ export class OutboundPump {
     const paced = this.#paced;
     this.#paced = undefined;
     if (paced === undefined) return;
-    if (paced === FILL) {
+    // No chunk's slot (one check, as the one for FILL was): the run asks anew.
+    if (typeof paced === "symbol") {
       this.#running = false;
+      if (paced === PLAYS_ON) this.#holdRanLong(); // the hold's bound came first
       return this.#run();
     }
     this.#queue.shift();

@@ -448,8 +448,9 @@ export class PlaybackTracker {
    * the pacing schedule with it. Without that, the hold read as the far end's lag (the marks in
    * it answered that much late), learned for the next reply, which then began that much late by
    * the estimate (a barge-in in it heard nothing), and `heardMs` ran on through a hold longer
-   * than `playoutTimeoutMs`. Called at the command's send and at most once a change: no cost per
-   * chunk.
+   * than `playoutTimeoutMs`. The pacing holds with it (`PlayoutTimeline.holdAt`): nothing leaves
+   * more than `sendAheadMs` past the position held at until it plays on. Called at the command's
+   * send and at most once a change: no cost per chunk.
    */
   farEndHeld(held: boolean): void {
     if (this.#ended || held === !Number.isNaN(this.#heldPosition)) return;
@@ -459,6 +460,8 @@ export class PlaybackTracker {
       const left = this.#leftPosition;
       const playing = timeline.playedAt(now - this.#heardLag);
       this.#heldPosition = playing < left ? playing : left;
+      // Sending holds too, `sendAheadMs` past it: the far end's queue must not grow by the hold.
+      timeline.holdAt(this.#heldPosition, now);
       return;
     }
     const from = this.#heldPosition;
@@ -467,7 +470,7 @@ export class PlaybackTracker {
       // What was playing at the hold plays now, as far behind the estimate as the far end plays.
       timeline.resumeFrom(from, now - this.#heardLag);
       this.replaced(from);
-    }
+    } else timeline.endHold(); // nothing to place anew: the pacing goes on from here
     this.#update(now);
   }
 

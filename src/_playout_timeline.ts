@@ -63,6 +63,14 @@ export class PlayoutTimeline {
   /** The chunk committed last: its position and its pacing deadline. */
   #lastPosition = 0;
   #lastDeadline = NaN;
+  /**
+   * While the far end holds its playout (see {@linkcode holdAt}): the position past which no
+   * chunk may begin, `sendAheadMs` past the one it holds at (and a rounding over). Infinity while
+   * it plays, so that asking the pacing costs a chunk one comparison and nothing more.
+   */
+  #holdCap = Infinity;
+  /** When the hold on the pacing began; NaN: none. */
+  #heldSince = NaN;
 
   /** Makes an empty timeline. */
   constructor(options: PlayoutTimelineOptions) {
@@ -81,7 +89,9 @@ export class PlayoutTimeline {
    * milliseconds to wait before it may leave (0: now). Call {@linkcode commit} once it has left.
    * `now`: the clock as the caller read it in the same turn; `dueAt`: when a chunk the caller held
    * back on purpose was due (its lateness is counted from there); `queuedAt`: when the chunk was
-   * written, where the caller knows it (it is not due before: see below).
+   * written, where the caller knows it (it is not due before: see below). Infinity, nothing
+   * reserved: the far end holds its playout, and this chunk waits for it to play on (see
+   * {@linkcode holdAt}).
    */
   reserve(
     durationMs: number,
@@ -89,6 +99,8 @@ export class PlayoutTimeline {
     dueAt?: number,
     queuedAt?: number,
   ): number {
+    // Past what the far end's hold lets leave: nothing reserved, no wait the pacer could name.
+    if (this.#sentMs > this.#holdCap) return Infinity;
     const wait = this.#pacer.reserve(durationMs, now);
     const playsAt = this.#pacer.playsAt;
     // Whether the pacer went on with its timeline is read from its own answer, not by comparing
@@ -134,10 +146,39 @@ export class PlayoutTimeline {
 
   /**
    * How long a chunk of `durationMs` reserved now would wait, without reserving it (`now`: as in
-   * {@linkcode reserve}).
+   * {@linkcode reserve}; Infinity as there).
    */
   waitFor(durationMs: number, now?: number): number {
+    if (this.#sentMs > this.#holdCap) return Infinity;
     return this.#pacer.peek(durationMs, now);
+  }
+
+  /**
+   * The far end holds its playout at `position` from `now` (Asterisk's `PAUSE_MEDIA`): it plays
+   * nothing and queues what it is sent. What it can take without its queue growing by the hold
+   * is what a far end that plays leads by: until it plays on ({@linkcode resumeFrom}) or the
+   * hold's bound gives up on it ({@linkcode endHold}), no chunk that begins more than
+   * `sendAheadMs` past `position` may leave — {@linkcode reserve} and {@linkcode waitFor} answer
+   * Infinity for it, reserving nothing — where the pacer, which knows nothing of the hold, would
+   * send on as though the far end played, and leave it holding the hold's length more at its end.
+   */
+  holdAt(position: number, now: number): void {
+    this.#holdCap = position + this.#sendAheadMs + 1e-6;
+    this.#heldSince = now;
+  }
+
+  /**
+   * The hold on the pacing is over (see {@linkcode holdAt}): the far end plays on, or the hold
+   * outlasted its bound and sending goes on, paced as though it played.
+   */
+  endHold(): void {
+    this.#holdCap = Infinity;
+    this.#heldSince = NaN;
+  }
+
+  /** When the hold on the pacing began (see {@linkcode holdAt}); NaN: there is none. */
+  get heldSince(): number {
+    return this.#heldSince;
   }
 
   /** The position of the chunk committed last. */
@@ -188,7 +229,12 @@ export class PlayoutTimeline {
    */
   append(durationMs: number, now: number): void {
     if (!(durationMs > 0) || this.#pendingMs > 0) return;
+    // It has left, hold or not: placed past the hold's cap too. Lifted around the call here (a
+    // cold path) rather than by a second way into `reserve`, which would cost every chunk a call.
+    const cap = this.#holdCap;
+    this.#holdCap = Infinity;
     this.reserve(durationMs, now);
+    this.#holdCap = cap;
     this.commit(now);
   }
 
@@ -264,9 +310,11 @@ export class PlayoutTimeline {
    * all of it one spell from there, the spells placed after `from` forgotten (none of them played
    * as placed), and the pacing schedule moved with it, so that what is sent next leads the far
    * end's real playout by `sendAheadMs` again rather than by that plus the hold. A chunk reserved
-   * meanwhile goes on after it. Nothing moves where nothing was sent from `from` on.
+   * meanwhile goes on after it. Nothing moves where nothing was sent from `from` on. The hold on
+   * the pacing ({@linkcode holdAt}) ends.
    */
   resumeFrom(from: number, at: number): void {
+    this.endHold();
     const durationMs = this.#sentMs - from;
     if (!(durationMs > 0) || !Number.isFinite(at)) return;
     if (from > this.#spellStart && !Number.isNaN(this.#spellAnchor)) this.#keepSpell();
@@ -367,6 +415,9 @@ export class PlayoutTimeline {
 
   /** The far end's audio was cleared now: nothing sent before plays any more. */
   cut(): void {
+    // A clear does not end a hold (chan_websocket's FLUSH_MEDIA leaves its queue paused): the
+    // far end holds at the end of what was sent, with nothing queued.
+    if (this.#holdCap !== Infinity) this.#holdCap = this.#sentMs + this.#sendAheadMs + 1e-6;
     this.#pacer.reset();
     this.#spellStart = this.#sentMs;
     this.#spellAnchor = NaN;

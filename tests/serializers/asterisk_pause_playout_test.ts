@@ -16,6 +16,11 @@
 // late, taught a lag the next reply began late by (a barge-in in its first second heard nothing
 // of it), `heardMs` ran on through a pause longer than `playoutTimeoutMs`, and the far end held
 // the pause's length more than `sendAheadMs` until the reply's end.
+//
+// The pacing holds with the pause (`PlayoutTimeline.holdAt`): nothing leaves more than
+// `sendAheadMs` past what was playing as it began, until CONTINUE_MEDIA or, failing that,
+// `sendTimeoutMs`. Before, the transport sent on as though the far end played, and Asterisk's
+// queue grew by the pause (only MEDIA_XOFF, at about 900 frames, stopped it).
 import assert from "node:assert/strict";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
@@ -35,6 +40,8 @@ function pausingChannel(clock: FakeClock, pair: MemorySocketPair) {
   let up = true;
   let nextFramesPlayed = 0;
   const log = {
+    /** Every voice frame played, in order, by its first byte. */
+    played: [] as number[],
     replyFramesPlayed: 0,
     get nextFramesPlayed() {
       return nextFramesPlayed;
@@ -80,6 +87,7 @@ function pausingChannel(clock: FakeClock, pair: MemorySocketPair) {
         pair.client.send(item.answer);
         item = queue.shift();
       }
+      if (item !== undefined) log.played.push(item.voice);
       if (item !== undefined && item.voice === REPLY_BYTE) log.replyFramesPlayed++;
       if (item !== undefined && item.voice === NEXT_BYTE) nextFramesPlayed++;
     }
@@ -100,11 +108,17 @@ function pausingChannel(clock: FakeClock, pair: MemorySocketPair) {
 async function pausedReply(
   pauseAt: number,
   pauseMs: number,
-  { sendAheadMs, replyMs = 6000, continues = true }: {
+  { sendAheadMs, replyMs = 6000, continues = true, reply, duringPause, urgentContinue = true }: {
     sendAheadMs?: number;
     replyMs?: number;
     /** Whether the bot sends CONTINUE_MEDIA (else the pause holds on). */
     continues?: boolean;
+    /** The reply's audio (else `replyMs` of REPLY_BYTE). */
+    reply?: Uint8Array;
+    /** Called every 20 ms of the pause with the far end (else the pause passes in one tick). */
+    duringPause?: (far: ReturnType<typeof pausingChannel>) => void;
+    /** Whether the CONTINUE_MEDIA is urgent (else it queues behind the audio written before). */
+    urgentContinue?: boolean;
   } = {},
 ) {
   const clock = new FakeClock();
@@ -121,12 +135,25 @@ async function pausedReply(
   const far = pausingChannel(clock, pair);
   transport.receive(() => {});
   await clock.tick(10);
-  void transport.send({ ...filledPcm16k(replyMs * 32, REPLY_BYTE), responseId: "r1" });
+  const audio = reply === undefined
+    ? filledPcm16k(replyMs * 32, REPLY_BYTE)
+    : { type: "audio" as const, audio: reply, sampleRate: 16000, channels: 1 };
+  void transport.send({ ...audio, responseId: "r1" });
   await clock.tick(pauseAt - 10);
   void transport.send({ type: "message", message: { command: "PAUSE_MEDIA" }, urgent: true });
-  await clock.tick(pauseMs);
+  if (duringPause === undefined) await clock.tick(pauseMs);
+  else {
+    for (let t = 0; t < pauseMs; t += 20) {
+      await clock.tick(20);
+      duringPause(far);
+    }
+  }
   if (continues) {
-    void transport.send({ type: "message", message: { command: "CONTINUE_MEDIA" }, urgent: true });
+    void transport.send({
+      type: "message",
+      message: { command: "CONTINUE_MEDIA" },
+      urgent: urgentContinue,
+    });
   }
   return { clock, transport, far, errors };
 }
@@ -215,6 +242,77 @@ Deno.test("Asterisk PAUSE_MEDIA: a barge-in during the pause hears what played b
   assert.ok(playedMs >= 340, `the far end played ${playedMs} ms of r2`);
   assert.equal(second.responseId, "r2");
   assert.ok(Math.abs(second.heardMs - playedMs) <= 60, `heardMs ${second.heardMs} of ${playedMs}`);
+  await transport.close();
+  await clock.tick(60_000);
+});
+
+/** `ms` of 16 kHz audio whose 20 ms frame i is all one byte, 1 + i % 250: the far end tells them apart. */
+function numberedFrames(ms: number): Uint8Array {
+  const audio = new Uint8Array(ms * 32);
+  for (let i = 0; i < ms / 20; i++) audio.fill(1 + i % 250, i * FRAME_BYTES, (i + 1) * FRAME_BYTES);
+  return audio;
+}
+
+/** Whether `played` is the numbered frames of `ms` (see `numberedFrames`), all, in order. */
+function allInOrder(played: number[], ms: number): boolean {
+  return played.length === ms / 20 && played.every((value, i) => value === 1 + i % 250);
+}
+
+Deno.test("Asterisk PAUSE_MEDIA: during a 3 s pause the far end's queue grows by no more than sendAheadMs, and the held reply all plays after CONTINUE_MEDIA, in order", async () => {
+  const queued: number[] = [];
+  const { clock, transport, errors, far } = await pausedReply(1000, 3000, {
+    sendAheadMs: 1000,
+    replyMs: 12_000,
+    reply: numberedFrames(12_000),
+    duringPause: (far) => void queued.push(far.queuedFrames),
+  });
+  // Before: the pacer sent on as though the far end played: 50 frames queued as the pause began,
+  // 200 at its end (the pause's 3 s more).
+  const most = Math.max(...queued);
+  assert.ok(most <= 1000 / 20 + 2, `${most} frames queued during the pause`);
+  assert.ok(most - queued[0]! <= 1000 / 20, `grew from ${queued[0]} to ${most}`);
+  await clock.tick(12_500); // the reply's 11 s left play out
+  assert.ok(allInOrder(far.played, 12_000), `${far.played.length} frames played`);
+  assert.deepEqual(errors, []);
+  await transport.close();
+  await clock.tick(60_000);
+});
+
+Deno.test("Asterisk PAUSE_MEDIA: a pause no CONTINUE_MEDIA ends holds sending back for sendTimeoutMs, then a timeout error names it and sending goes on", async () => {
+  const { clock, transport, errors, far } = await pausedReply(1000, 4900, {
+    sendAheadMs: 1000,
+    replyMs: 12_000,
+    continues: false,
+  });
+  const codes: string[] = [];
+  transport.addEventListener("error", (e) => void codes.push(e.error.code));
+  // 4.9 s into the pause (sendTimeoutMs, 5 s, from its start): held back, nothing said.
+  assert.ok(far.queuedFrames <= 1000 / 20 + 2, `${far.queuedFrames} frames queued`);
+  assert.deepEqual(errors, []);
+  await clock.tick(200);
+  assert.deepEqual(codes, ["timeout"], errors.join("\n"));
+  assert.match(errors[0]!, /PAUSE_MEDIA.* within 5000 ms: sending on/);
+  await clock.tick(1000);
+  // Sent on, paced as though the far end played (Asterisk queues it: its own bound is 1,000 frames).
+  assert.ok(far.queuedFrames > 1000 / 20 + 2, `${far.queuedFrames} frames queued`);
+  assert.ok(far.replyFramesPlayed <= 1000 / 20 + 2, "nothing played while paused");
+  await transport.close();
+  await clock.tick(60_000);
+});
+
+Deno.test("Asterisk PAUSE_MEDIA: a CONTINUE_MEDIA written behind the audio the pause holds back keeps its place after it, and the reply plays whole", async () => {
+  const { clock, transport, errors, far } = await pausedReply(1000, 1000, {
+    sendAheadMs: 1000,
+    replyMs: 6000,
+    reply: numberedFrames(6000),
+    urgentContinue: false,
+  });
+  // It follows the reply's audio, paced as without the pause (README: "without an XOFF it keeps
+  // its place after the audio before it"), not kept until the pause's bound (at 6 s). It leaves
+  // with the reply's end (at 5 s), and the 5 s of the reply left play from then.
+  await clock.tick(9000);
+  assert.deepEqual(errors, []);
+  assert.ok(allInOrder(far.played, 6000), `${far.played.length} frames played`);
   await transport.close();
   await clock.tick(60_000);
 });

@@ -46,9 +46,9 @@ async function pausingCall(continueAtMs: number | null, hangUpAtMs: number): Pro
       audioIn: { sampleRate: 8000, channels: 1 },
       audioOut: { sampleRate: 8000, channels: 1, chunkMs: 20 },
       markIntervalMs: 0,
-      // 18.5 s ahead: 925 frames at once, past the XOFF level. The transport's pacing does not
-      // see the bot's pause: after the XON it sends up to its lead plus the pause ahead of what
-      // Asterisk plays (19.5 s, 975 frames, with the 1 s pause below), within the 1,000.
+      // 18.5 s ahead: 925 frames at once, past the XOFF level, within the 1,000. (The transport
+      // holds its pacing while the bot's pause holds Asterisk's playout: nothing leaves more than
+      // its lead past what played when the pause began, so the pause does not add to the queue.)
       sendAheadMs: 18_500,
       maxQueuedMs: 60_000,
     });
