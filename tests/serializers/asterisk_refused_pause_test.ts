@@ -16,18 +16,11 @@
 import assert from "node:assert/strict";
 import type { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
-import { mediaStart } from "./fixtures/asterisk_channel_playout.ts";
+import { mediaStart, REFUSED_WHILE_IN } from "./fixtures/asterisk_channel_playout.ts";
 import { level, narrowbandCall } from "./fixtures/narrowband_call.ts";
 import { startedChannel } from "./fixtures/asterisk_refusing_channel.ts";
 
 const FRAME_BYTES = 160;
-const REFUSED_WHILE_IN = [
-  "START_MEDIA_BUFFERING",
-  "STOP_MEDIA_BUFFERING",
-  "MARK_MEDIA",
-  "PAUSE_MEDIA",
-  "CONTINUE_MEDIA",
-];
 
 /** chan_websocket's ERROR event (JSON control) for `command` refused while the direction is "in". */
 function refusal(command: string): string {
@@ -129,11 +122,7 @@ for (const refused of ["CONTINUE_MEDIA", "PAUSE_MEDIA"]) {
 
 Deno.test("`AsteriskSerializer` has MEDIA_XON wait on CONTINUE_MEDIA under a pause a refused CONTINUE_MEDIA did not end", () => {
   const { asterisk } = startedChannel(true);
-  asterisk.serialize({ type: "message", message: "PAUSE_MEDIA" });
-  setDirection(asterisk, "in");
-  asterisk.serialize({ type: "message", message: "CONTINUE_MEDIA" });
-  asterisk.deserialize(refusal("CONTINUE_MEDIA"));
-  setDirection(asterisk, "both");
+  pauseThenRefusedContinue(asterisk);
   const resume = { type: "message", message: "CONTINUE_MEDIA" } as const;
   assert.equal(asterisk.overtakesQueue(resume), false, "no XOFF: nothing waits on it");
   asterisk.deserialize(JSON.stringify({ event: "MEDIA_XOFF", channel_id: "1.1" }));
@@ -144,6 +133,18 @@ Deno.test("`AsteriskSerializer` has MEDIA_XON wait on CONTINUE_MEDIA under a pau
 /** The bot's `SET_MEDIA_DIRECTION` (its parameter needs the JSON control format). */
 function setDirection(asterisk: AsteriskSerializer, direction: "in" | "both"): void {
   asterisk.serialize({ type: "message", message: { command: "SET_MEDIA_DIRECTION", direction } });
+}
+
+/**
+ * The bot pauses, sets the direction "in", sends `CONTINUE_MEDIA` (refused for that direction:
+ * the pause holds) and sets the direction "both" again.
+ */
+function pauseThenRefusedContinue(asterisk: AsteriskSerializer): void {
+  asterisk.serialize({ type: "message", message: "PAUSE_MEDIA" });
+  setDirection(asterisk, "in");
+  asterisk.serialize({ type: "message", message: "CONTINUE_MEDIA" });
+  asterisk.deserialize(refusal("CONTINUE_MEDIA"));
+  setDirection(asterisk, "both");
 }
 
 /** The commands an interruption sends, by name. */
@@ -177,11 +178,7 @@ Deno.test("`AsteriskSerializer` takes a pause refused on a channel dialled d(in)
 Deno.test('`AsteriskSerializer` keeps a pause sent before the bot set the direction "in" through the refusal of a CONTINUE_MEDIA sent after', () => {
   const { asterisk } = startedChannel(true);
   // Dialled "both" (not to be seen): the PAUSE_MEDIA held; the CONTINUE_MEDIA is refused.
-  asterisk.serialize({ type: "message", message: "PAUSE_MEDIA" });
-  setDirection(asterisk, "in");
-  asterisk.serialize({ type: "message", message: "CONTINUE_MEDIA" });
-  asterisk.deserialize(refusal("CONTINUE_MEDIA"));
-  setDirection(asterisk, "both");
+  pauseThenRefusedContinue(asterisk);
   assert.deepEqual(flushed(asterisk), ["FLUSH_MEDIA", "CONTINUE_MEDIA"]);
 });
 

@@ -16,20 +16,7 @@ import { TransportError } from "../../src/errors.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
 import type { FrameSerializer } from "../../src/serializer.ts";
 import { analyze, samplesOf, tone } from "./fixtures/telephony_harness.ts";
-
-const SETUP = {
-  inputSampleRate: 16000,
-  inputChannels: 1,
-  outputSampleRate: 24000,
-  outputChannels: 1,
-};
-const isDecode = (e: unknown) => e instanceof TransportError && e.code === "decode";
-
-function serializer(): ProtobufSerializer {
-  const s = new ProtobufSerializer();
-  s.setup(SETUP);
-  return s;
-}
+import { isDecode, serializer } from "./fixtures/protobuf_serializer.ts";
 
 /** A binary `pipecat.Frame` holding an `AudioRawFrame`, as a client sends the microphone's. */
 const audioMessage = (audio: Uint8Array, sampleRate: number, numChannels: number) =>

@@ -10,22 +10,7 @@
 // Every malformed message is a decode error, never a frame made up nor another kind of throw.
 import assert from "node:assert/strict";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import { ProtobufSerializer } from "../../src/serializers/protobuf.ts";
-import { TransportError } from "../../src/errors.ts";
-
-const SETUP = {
-  inputSampleRate: 16000,
-  inputChannels: 1,
-  outputSampleRate: 24000,
-  outputChannels: 1,
-};
-const isDecode = (e: unknown) => e instanceof TransportError && e.code === "decode";
-
-function serializer(): ProtobufSerializer {
-  const s = new ProtobufSerializer();
-  s.setup(SETUP);
-  return s;
-}
+import { isDecode, serializer } from "./fixtures/protobuf_serializer.ts";
 
 /** `Frame` field `kind` holding the message `body` writes. */
 function frame(kind: number, body: (w: BinaryWriter) => void): Uint8Array {

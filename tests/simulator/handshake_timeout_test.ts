@@ -4,26 +4,9 @@
 // no violation, so failedEnding() and the CLI counted the call as a pass.
 // Bot and simulator on one FakeClock over real sockets (tests/_lockstep.ts).
 import assert from "node:assert/strict";
-import { FAR_ENDS, type FarEndFactory } from "../../src/simulator/mod.ts";
 import { failedEnding } from "../../src/simulator/_failed_ending.ts";
 import { callSilentBot } from "./_silent_bot_call.ts";
-
-/** The raw far end, except that it waits for a handshake the bot never answers. */
-const neverReady: FarEndFactory = (options) => {
-  const raw = FAR_ENDS.raw!(options);
-  return {
-    protocol: "handshaking",
-    caller: raw.caller,
-    playbackRate: raw.playbackRate,
-    open(context) {
-      raw.open({ ...context, ready() {/* waits for the bot's answer, which never comes */} });
-    },
-    receive: (data) => raw.receive(data),
-    sendAudio: (samples) => raw.sendAudio(samples),
-    sendDtmf: () => false,
-    hangUp: () => raw.hangUp(),
-  };
-};
+import { neverReady } from "./_never_ready_far_end.ts";
 
 function call(maxDurationMs?: number) {
   return callSilentBot({

@@ -8,15 +8,11 @@
 // A bot that accepts the WebSocket and says nothing, on 127.0.0.1 port 0, bot and simulator on
 // one FakeClock (./_silent_bot_call.ts).
 import assert from "node:assert/strict";
-import {
-  FAR_ENDS,
-  type FarEndFactory,
-  formatReport,
-  syntheticCaller,
-} from "../../src/simulator/mod.ts";
+import { formatReport, syntheticCaller } from "../../src/simulator/mod.ts";
 import { FLAG_NAMES } from "../../src/simulator/_gate_names.ts";
 import { judgeCallNaming } from "../../src/simulator/_judge_call.ts";
 import { callSilentBot } from "./_silent_bot_call.ts";
+import { neverReady } from "./_never_ready_far_end.ts";
 
 /** Two utterances, 300–700 ms and 1000–1400 ms of 1.7 s of audio. */
 const twoUtterances = () => syntheticCaller({ utterancesMs: [400, 400], pauseMs: 300 });
@@ -47,20 +43,6 @@ Deno.test("--require-answer names a Genesys handshake that never opened as why t
 });
 
 Deno.test("--require-answer names any far end's handshake that never completed alike", async () => {
-  // The raw far end, but waiting for a handshake the bot never answers (handshake_timeout_test.ts).
-  const neverReady: FarEndFactory = (options) => {
-    const raw = FAR_ENDS.raw!(options);
-    return {
-      protocol: "handshaking",
-      caller: raw.caller,
-      playbackRate: raw.playbackRate,
-      open: (context) => raw.open({ ...context, ready() {/* never answered */} }),
-      receive: (data) => raw.receive(data),
-      sendAudio: (samples) => raw.sendAudio(samples),
-      sendDtmf: () => false,
-      hangUp: () => raw.hangUp(),
-    };
-  };
   const report = await callSilentBot(
     { protocol: neverReady, audio: twoUtterances(), maxDurationMs: 2000 },
     FLAG_NAMES,
