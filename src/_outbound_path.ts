@@ -237,7 +237,7 @@ export class OutboundPath {
       sendEnd: (frame) => this.#sendEnd(frame),
       onError: init.onError,
       holdBoundMs: options.sendTimeoutMs,
-      messageWaits: () => this.#messagesQueued !== this.sender.messageFramesTaken,
+      messageWaits: () => this.#messageWaits(),
     });
   }
 
@@ -407,10 +407,7 @@ export class OutboundPath {
     const serializer = this.#serializer;
     if (serializer.overtakesQueue === undefined) return false;
     if (!this.#open || !this.#farEndReady || this.#dropped || this.#signal.aborted) return false;
-    const sender = this.sender;
-    if (this.#messagesQueued !== sender.messageFramesTaken || sender.messageAnswersDue > 0) {
-      return false;
-    }
+    if (this.#messageWaits() || this.sender.messageAnswersDue > 0) return false;
     try {
       return serializer.overtakesQueue(frame) === true;
     } catch (cause) {
@@ -423,6 +420,11 @@ export class OutboundPath {
       queueMicrotask(() => this.#onError(error));
       return false;
     }
+  }
+
+  /** Whether a `message` frame waits in the queue: the sender has taken fewer than were queued. */
+  #messageWaits(): boolean {
+    return this.#messagesQueued !== this.sender.messageFramesTaken;
   }
 
   /** A frame too late: the session is closing, or a writer held it when aborted. Counted. */
