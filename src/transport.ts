@@ -155,7 +155,10 @@ export class WebSocketTransport extends EventTarget {
   readonly #closer: SocketCloser;
   readonly #opened: ClockTimer; // fires "connected" a task on, for a socket open already
 
-  /** Wraps an open or opening socket. Throws a `RangeError` naming any bad option. */
+  /**
+   * Wraps an open or opening socket. Throws a `RangeError` naming any bad option value, and a
+   * `TypeError` for an option of the wrong kind or a serializer that serves or served a session.
+   */
   constructor(socket: WebSocketLike, options: TransportOptions = {}) {
     super();
     resolveTransportOptions(options); // every option checked (the serializer too) before a claim

@@ -57,10 +57,11 @@ export interface AudioOutOptions {
 export interface TransportOptions {
   /**
    * Turns frames into wire messages and back. One per session, ever: serializers keep one call's
-   * state (call and stream ids, sequence numbers, resampler filters) and cannot be reset. Options
-   * shared by many sessions (a Hono route, Node's `upgradeHandler`) give a function that makes one
-   * (`() => new TwilioSerializer()`); an instance that serves, or has served, a session is refused
-   * with a `TypeError`.
+   * state (call and stream ids, sequence numbers, resampler filters) and cannot be reset. An
+   * instance that serves, or has served, a session is refused with a `TypeError`. Options shared
+   * by many sessions (a Hono route, Node's `upgradeHandler`) take only a function that makes one
+   * (`() => new TwilioSerializer()`): an instance there, even an unused one, is a `TypeError`
+   * where the route or handler is made.
    *
    * @default {new RawPcmSerializer()}
    */

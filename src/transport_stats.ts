@@ -22,7 +22,12 @@ export interface TransportStats {
    * that threw (`inboundFramesDroppedOnClose`), at the reader's cancel (`inboundFramesDiscarded`).
    */
   framesIn: number;
-  /** Frames taken from `writable`. */
+  /**
+   * Frames the bot sent (`send`) or wrote to `writable`, counted as taken: malformed ones too
+   * (refused then, in `encodeErrors`), and those dropped because the session was closing (in
+   * `…DroppedOnClose`); not a value that is no frame at all (`null`, an unknown `type`), counted
+   * only in `encodeErrors`.
+   */
   framesOut: number;
   /**
    * Outbound audio chunks (background alone included) that began to leave, with nothing of them

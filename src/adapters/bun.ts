@@ -93,8 +93,9 @@ export const websocket: BunWebSocketHandlers = {
 /**
  * Upgrades a request inside `Bun.serve`'s `fetch` and wraps the socket in a
  * {@linkcode WebSocketTransport}; give `Bun.serve` {@linkcode websocket} as its handlers. Refuses
- * like the Deno adapter (426, 403, 401 or `authorize`'s own response, 400 for a `Host` with
- * userinfo, 503 once `shutdownSignal` has aborted). After an upgrade the
+ * like the Deno adapter (400 for a `Host` with userinfo, 503 once `shutdownSignal` has aborted,
+ * then 426, 405, 400 for a malformed `Sec-WebSocket-Key`, 426 for another version, 403, 401 or
+ * `authorize`'s own response, 503 past `authorizeTimeoutMs`). After an upgrade the
  * `response` is a placeholder Bun ignores. Backpressure comes from Bun's buffered amount.
  *
  * @example Refusing what is not a WebSocket upgrade

@@ -61,9 +61,11 @@ type WebSocketPairConstructor = new () => { 0: WorkersWebSocket; 1: WorkersWebSo
 
 /**
  * Upgrades a request to a WebSocket with `WebSocketPair` and wraps the server end in a
- * {@linkcode WebSocketTransport}. Refuses, with no upgrade, a request that is not a WebSocket
- * upgrade (426), whose browser origin is not in `allowedOrigins` (403), or that `authorize` turns
- * down (401, or its own response). An upgrade by POST or PUT is refused with 405 as on the other
+ * {@linkcode WebSocketTransport}. Refuses, with no upgrade, a request whose `Host` is no host
+ * (400), then one that is not a WebSocket upgrade (426), with a malformed `Sec-WebSocket-Key`
+ * (400) or a `Sec-WebSocket-Version` other than 13 (426), whose browser origin is not in
+ * `allowedOrigins` (403), or that `authorize` turns down (401, or its own response; 503 once
+ * `authorizeTimeoutMs` has passed). An upgrade by POST or PUT is refused with 405 as on the other
  * runtimes, told by its body: workerd hands it to the Worker as a GET. One with no body looks
  * like a GET to the Worker, and workerd itself fails the 101 it is answered with (a 500).
  *

@@ -43,9 +43,13 @@ export interface DenoUpgradeOptions extends TransportOptions, AdmissionOptions, 
 
 /**
  * Upgrades a request to a WebSocket and wraps it in a {@linkcode WebSocketTransport}. Refuses,
- * with no upgrade, a request that is not a WebSocket upgrade (426), whose browser origin is not
- * in `allowedOrigins` (403), or that `authorize` turns down (401, or its own response); one whose
- * `Host` is no host (userinfo: 400); every one once `shutdownSignal` has aborted (503).
+ * with no upgrade, a request whose `Host` is no host (userinfo: 400), every one once
+ * `shutdownSignal` has aborted (503), then one that is not a WebSocket upgrade (426), not a GET or
+ * one with a body (405), with a malformed `Sec-WebSocket-Key` (400) or a `Sec-WebSocket-Version`
+ * other than 13 (426), whose browser origin is not in `allowedOrigins` (403), or that `authorize`
+ * turns down (401, or its own response; 503 once `authorizeTimeoutMs` has passed). A bad option
+ * throws a `RangeError` or `TypeError` first; a `serializer` function that throws gives
+ * `transport: null` with the upgrade's response (the session closed with 1011, logged).
  *
  * @example An echo server for `deno serve`
  * ```ts
