@@ -39,6 +39,13 @@ export interface FrameSink {
    * Absent: it waits its turn.
    */
   overtakes?(frame: MessageFrame): boolean;
+  /**
+   * A `message` frame now waits for room behind another write (see {@linkcode holdsMessage}):
+   * told as it begins to wait, so that a wait the transport would give up for a message queued
+   * behind the audio it holds back (the far end's hold of its playout) is given up for this one
+   * too, as for one sent. Absent: nobody is told.
+   */
+  messageHeld?(): void;
   /** Audio written before an interruption and still waiting in a writer when it came: dropped. */
   dropInterrupted(frame: AudioFrame): void;
   /**
@@ -88,6 +95,15 @@ export function takeHeldEnd(stream: WritableStream<Frame> | undefined): EndFrame
  */
 export function holdsEnd(stream: WritableStream<Frame> | undefined): boolean {
   return stream instanceof FrameWritable && FrameWritable.holdsEnd(stream);
+}
+
+/**
+ * Whether a `message` frame written to `stream` (a transport's writable, or none yet) waits in
+ * its writers for room: it reaches the transport once the frames before it have room, and keeps
+ * its place after them (`FrameSink.messageHeld` tells when one begins to wait).
+ */
+export function holdsMessage(stream: WritableStream<Frame> | undefined): boolean {
+  return stream instanceof FrameWritable && FrameWritable.holdsMessage(stream);
 }
 
 /**
@@ -224,6 +240,11 @@ class FrameWritable extends WritableStream<Frame> {
   static holdsEnd(stream: FrameWritable): boolean {
     const held = stream.#state.heldEnd;
     return held !== undefined && !held.taken;
+  }
+
+  /** See {@linkcode holdsMessage}. */
+  static holdsMessage(stream: FrameWritable): boolean {
+    return stream.#state.heldMessages > 0;
   }
 
   /** See {@linkcode isClosingFrameWritable}. */
@@ -535,7 +556,10 @@ function sendInTurn(
     ? state.heldEnd = { frame: held, taken: false }
     : undefined;
   const message = held.type === "message";
-  if (message) state.heldMessages++;
+  if (message) {
+    state.heldMessages++;
+    sink.messageHeld?.(); // counted first: the transport asks `holdsMessage`
+  }
   const turn = (failed: { reason: unknown } | undefined) => {
     release();
     // Its turn: no longer ahead of the messages written after it (sent now, it is queued or

@@ -40,6 +40,7 @@ import {
   tellingInboundPackets,
 } from "./_serializer_context_checks.ts";
 import { thrownText } from "./_thrown_text.ts";
+import { holdsMessage, takeHeldAudioMs, takeHeldEnd } from "./_frame_writer.ts";
 
 /** Why a pause of sending lasts, unless its serializer says otherwise (`SendPauseOptions`). */
 const FAR_END_DID_NOT_RESUME = "the far end asked to pause sending and did not resume";
@@ -80,15 +81,13 @@ export interface OutboundPathOptions {
    */
   goodbye: (say: () => Promise<void> | void, reason: string) => Promise<void>;
   /**
-   * Takes the milliseconds of audio waiting in the writable's writers for room, which an
-   * interruption drops as their turn comes (`takeHeldAudioMs`); none without it.
+   * The transport's writable, once made: what waits in its writers for room counts here too —
+   * its audio, which an interruption drops as its turn comes (`takeHeldAudioMs`), its first
+   * `end`, which `#handOver` takes (`takeHeldEnd`), and its `message` frames, behind which
+   * nothing overtakes and for which the far end's hold is given up (`holdsMessage`). None
+   * without it.
    */
-  takeWriterHeldMs?: () => number;
-  /**
-   * Takes the first `end` waiting in the writable's writers for room (`takeHeldEnd`), which is
-   * then never sent: for `#handOver`; none without it.
-   */
-  takeWriterHeldEnd?: () => EndFrame | undefined;
+  writable?: () => WritableStream<Frame> | undefined;
 }
 
 /** The outbound side of one session. */
@@ -116,8 +115,7 @@ export class OutboundPath {
   readonly #dispatch: (event: Event) => void;
   readonly #goodbye: (say: () => Promise<void> | void, reason: string) => Promise<void>;
   readonly #onError: (error: TransportError) => void;
-  readonly #takeWriterHeldMs: () => number;
-  readonly #takeWriterHeldEnd: () => EndFrame | undefined;
+  readonly #writable: () => WritableStream<Frame> | undefined;
   /** The response the last audio written belonged to, for the silence an `end` adds. */
   #lastResponseId: string | undefined;
   /** Interrupted, and no audio since: nothing is playing that a hang-up could cut off. */
@@ -165,8 +163,7 @@ export class OutboundPath {
     this.#goodbye = init.goodbye;
     this.#serializer = init.serializer;
     this.#onError = init.onError;
-    this.#takeWriterHeldMs = init.takeWriterHeldMs ?? (() => 0);
-    this.#takeWriterHeldEnd = init.takeWriterHeldEnd ?? (() => undefined);
+    this.#writable = init.writable ?? (() => undefined);
     this.#clock = clock;
     this.#observers = init.observers;
     const timeline = this.#timeline = new PlayoutTimeline({
@@ -244,6 +241,7 @@ export class OutboundPath {
   /** A pause outlasted `sendTimeoutMs` from its last arming: sending goes on, said with why. */
   #pauseRanLong(): void {
     const message = `${this.#pauseReason} within ${this.#options.sendTimeoutMs} ms: sending on`;
+    this.#pump.pauseRanLong(this.#clock.now()); // the far end's hold too, if its bound passed
     this.pauseSending(false);
     this.#onError(new TransportError("timeout", message));
   }
@@ -422,9 +420,23 @@ export class OutboundPath {
     }
   }
 
-  /** Whether a `message` frame waits in the queue: the sender has taken fewer than were queued. */
+  /**
+   * Whether a `message` frame waits behind the audio queued: in the queue (the sender has taken
+   * fewer than were queued), or written to a writer behind a write waiting for room, which waits
+   * on that audio (then it reaches the queue only once the audio has left: a hold that kept it
+   * back until its bound kept the message too).
+   */
   #messageWaits(): boolean {
-    return this.#messagesQueued !== this.sender.messageFramesTaken;
+    return this.#messagesQueued !== this.sender.messageFramesTaken ||
+      holdsMessage(this.#writable());
+  }
+
+  /**
+   * A `message` frame began to wait in a writer for room (`FrameSink.messageHeld`): it waits as
+   * one queued does (see {@linkcode #messageWaits}), and the pump is told so.
+   */
+  messageHeld(): void {
+    this.#pump.messageWaiting();
   }
 
   /** A frame too late: the session is closing, or a writer held it when aborted. Counted. */
@@ -550,7 +562,7 @@ export class OutboundPath {
   interrupt(clears: boolean): InterruptResult {
     // Audio still waiting in a writer for room was written before the interruption: it is dropped
     // later, as its turn comes (counted then), but never plays, so it is dropped audio now.
-    const unsent = this.#pump.queuedMs + this.#takeWriterHeldMs();
+    const unsent = this.#pump.queuedMs + takeHeldAudioMs(this.#writable());
     const result = this.tracker.interrupt(unsent, clears);
     // The tracker knows only what was sent: before anything left (the socket not open yet, the
     // far end's start not come), it names none, though the response queued to play is dropped.
@@ -618,7 +630,7 @@ export class OutboundPath {
   #handOver(): void {
     if (this.#endHandedOver || !this.#open) return;
     // Else one written behind a goodbye still waiting in a writer for room (`maxQueuedMs`).
-    const frame = this.#unsaidEnd ?? this.#takeWriterHeldEnd();
+    const frame = this.#unsaidEnd ?? takeHeldEnd(this.#writable());
     if (frame === undefined) return;
     this.#endHandedOver = true;
     this.#pump.withdraw(frame); // queued still: never sent now (else `#sendEnd` holds it)

@@ -623,6 +623,19 @@ export class OutboundPump {
   }
 
   /**
+   * A `message` now waits behind the audio queued here without being queued itself (written to a
+   * writer behind a write waiting for room, which waits on that audio: see `messageWaits`): a run
+   * waiting on the far end's hold asks anew, as for one queued ({@linkcode pushFrame}), and gives
+   * the hold up for it. From the pacing timer, at once: told inside the writer's `write`, where a
+   * run's listeners could write again before that frame had its place.
+   */
+  messageWaiting(): void {
+    if (this.#paced !== PLAYS_ON || this.#stopped) return;
+    this.#paced = ASK_AGAIN;
+    this.#pacing.arm(0);
+  }
+
+  /**
    * A `message` was queued while the run waited on the far end's hold (`PLAYS_ON`, no slot
    * reserved): the run asks anew now (see {@linkcode #waitsForPlayOn}).
    */
@@ -657,6 +670,19 @@ export class OutboundPump {
     this.#paced = PLAYS_ON;
     this.#pacing.arm(left, now);
     return true;
+  }
+
+  /**
+   * The far end's pause of sending (`hold`) ran past its bound, and is about to end with an error
+   * of its own (`OutboundPath`'s): a hold of the far end's playout whose bound has passed too, by
+   * `now`, ends with it, unsaid. One cause, one report: on Asterisk both are the bot's
+   * `PAUSE_MEDIA` with no `CONTINUE_MEDIA` (under it `MEDIA_XOFF` gets no `MEDIA_XON`), and the
+   * pause's error, which tells that Asterisk drops what overflows its queue, is the one kept (the
+   * hold's came in the same turn, as sending went on: two errors for one wait). A hold whose
+   * bound is still to come holds on (its own error then, for the time the pause did not cover).
+   */
+  pauseRanLong(now: number): void {
+    if (this.#timeline.heldSince + this.#holdBoundMs <= now) this.#timeline.endHold();
   }
 
   /** The far end's hold kept audio back past its bound: sending goes on, said with why. */
@@ -1068,7 +1094,9 @@ export class OutboundPump {
     // No chunk's slot (one check, as the one for FILL was): the run asks anew.
     if (typeof paced === "symbol") {
       this.#running = false;
-      if (paced === PLAYS_ON) this.#holdRanLong(); // the hold's bound came first
+      // The hold's bound came first, unless the hold was given up meanwhile (the pause of
+      // sending that kept this deadline waiting gave it up with its own error: `pauseRanLong`).
+      if (paced === PLAYS_ON && !Number.isNaN(this.#timeline.heldSince)) this.#holdRanLong();
       return this.#run();
     }
     this.#queue.shift();

@@ -29,7 +29,7 @@
  */
 
 import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
-import { frameWritable, holdsEnd, takeHeldAudioMs, takeHeldEnd } from "./_frame_writer.ts";
+import { frameWritable, holdsEnd } from "./_frame_writer.ts";
 import { type AddOptions, type AnyListener, GuardedListeners } from "./_guarded_listeners.ts";
 import { InboundPath } from "./_inbound_path.ts";
 import { ObserverList } from "./_observer_list.ts";
@@ -180,8 +180,7 @@ export class WebSocketTransport extends EventTarget {
         goodbye: (say, reason) => this.#goodbye(say, reason),
         background: options.background,
         observers: this.#observers,
-        takeWriterHeldMs: () => takeHeldAudioMs(this.#writable),
-        takeWriterHeldEnd: () => takeHeldEnd(this.#writable),
+        writable: () => this.#writable,
       });
       this.#in = new InboundPath({
         serializer: this.#serializer,
@@ -252,6 +251,7 @@ export class WebSocketTransport extends EventTarget {
       send: (frame) => this.send(frame),
       interruptions: () => this.#stats.interruptions,
       overtakes: (frame) => this.#out.overtakes(frame),
+      messageHeld: () => this.#out.messageHeld(),
       dropInterrupted: (frame) => void (this.#stats.audioBytesInterrupted += frame.audio.length),
       dropUnsent: (frame) => this.#out.dropOnClose(frame),
       close: () => this.#finishWriting(),

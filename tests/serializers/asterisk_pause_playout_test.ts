@@ -22,6 +22,7 @@
 // `sendTimeoutMs`. Before, the transport sent on as though the far end played, and Asterisk's
 // queue grew by the pause (only MEDIA_XOFF, at about 900 frames, stopped it).
 import assert from "node:assert/strict";
+import type { Frame } from "../../src/frames.ts";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
@@ -108,7 +109,15 @@ function pausingChannel(clock: FakeClock, pair: MemorySocketPair) {
 async function pausedReply(
   pauseAt: number,
   pauseMs: number,
-  { sendAheadMs, replyMs = 6000, continues = true, reply, duringPause, urgentContinue = true }: {
+  {
+    sendAheadMs,
+    replyMs = 6000,
+    continues = true,
+    reply,
+    duringPause,
+    urgentContinue = true,
+    writes = false,
+  }: {
     sendAheadMs?: number;
     replyMs?: number;
     /** Whether the bot sends CONTINUE_MEDIA (else the pause holds on). */
@@ -119,6 +128,11 @@ async function pausedReply(
     duringPause?: (far: ReturnType<typeof pausingChannel>) => void;
     /** Whether the CONTINUE_MEDIA is urgent (else it queues behind the audio written before). */
     urgentContinue?: boolean;
+    /**
+     * Whether the bot writes with a writer of the writable (else `transport.send`): the reply's
+     * write then waits for room (`maxQueuedMs`), and frames written after it wait behind it.
+     */
+    writes?: boolean;
   } = {},
 ) {
   const clock = new FakeClock();
@@ -138,9 +152,12 @@ async function pausedReply(
   const audio = reply === undefined
     ? filledPcm16k(replyMs * 32, REPLY_BYTE)
     : { type: "audio" as const, audio: reply, sampleRate: 16000, channels: 1 };
-  void transport.send({ ...audio, responseId: "r1" });
+  const writer = writes ? transport.writable.getWriter() : undefined;
+  const send = (frame: Frame) =>
+    void (writer === undefined ? transport.send(frame) : writer.write(frame).catch(() => {}));
+  send({ ...audio, responseId: "r1" });
   await clock.tick(pauseAt - 10);
-  void transport.send({ type: "message", message: { command: "PAUSE_MEDIA" }, urgent: true });
+  send({ type: "message", message: { command: "PAUSE_MEDIA" }, urgent: true });
   if (duringPause === undefined) await clock.tick(pauseMs);
   else {
     for (let t = 0; t < pauseMs; t += 20) {
@@ -149,13 +166,9 @@ async function pausedReply(
     }
   }
   if (continues) {
-    void transport.send({
-      type: "message",
-      message: { command: "CONTINUE_MEDIA" },
-      urgent: urgentContinue,
-    });
+    send({ type: "message", message: { command: "CONTINUE_MEDIA" }, urgent: urgentContinue });
   }
-  return { clock, transport, far, errors };
+  return { clock, transport, far, errors, send };
 }
 
 Deno.test("Asterisk PAUSE_MEDIA: a barge-in 4.9 s into a 5 s pause hears what played before it, not the pause", async () => {
@@ -300,19 +313,60 @@ Deno.test("Asterisk PAUSE_MEDIA: a pause no CONTINUE_MEDIA ends holds sending ba
   await clock.tick(60_000);
 });
 
-Deno.test("Asterisk PAUSE_MEDIA: a CONTINUE_MEDIA written behind the audio the pause holds back keeps its place after it, and the reply plays whole", async () => {
-  const { clock, transport, errors, far } = await pausedReply(1000, 1000, {
-    sendAheadMs: 1000,
-    replyMs: 6000,
-    reply: numberedFrames(6000),
-    urgentContinue: false,
-  });
-  // It follows the reply's audio, paced as without the pause (README: "without an XOFF it keeps
-  // its place after the audio before it"), not kept until the pause's bound (at 6 s). It leaves
-  // with the reply's end (at 5 s), and the 5 s of the reply left play from then.
-  await clock.tick(9000);
-  assert.deepEqual(errors, []);
-  assert.ok(allInOrder(far.played, 6000), `${far.played.length} frames played`);
-  await transport.close();
-  await clock.tick(60_000);
+Deno.test("Asterisk PAUSE_MEDIA: a CONTINUE_MEDIA behind the audio the pause holds back keeps its place after it, and the reply plays whole, sent or written with a writer waiting for room", async () => {
+  for (const writes of [false, true]) {
+    const { clock, transport, errors, far } = await pausedReply(1000, 1000, {
+      sendAheadMs: 1000,
+      replyMs: 6000,
+      reply: numberedFrames(6000),
+      urgentContinue: false,
+      writes,
+    });
+    // It follows the reply's audio, paced as without the pause (README: "without an XOFF it keeps
+    // its place after the audio before it"), not kept until the pause's bound (at 6 s). It leaves
+    // with the reply's end (at 5 s), and the 5 s of the reply left play from then. Written, the
+    // reply's write waits for room (`maxQueuedMs` 2 s) and the CONTINUE_MEDIA waits behind it, out
+    // of the transport's queue: the hold kept the reply back until its bound, as though no message
+    // waited (a timeout error, and the CONTINUE_MEDIA left only then); now it leaves as one sent.
+    await clock.tick(9000);
+    assert.deepEqual(errors, [], `writes: ${writes}`);
+    assert.ok(
+      allInOrder(far.played, 6000),
+      `${far.played.length} frames played (writes: ${writes})`,
+    );
+    await transport.close();
+    await clock.tick(60_000);
+  }
+});
+
+Deno.test("Asterisk PAUSE_MEDIA: an end written during a pause no CONTINUE_MEDIA ends hangs up within the hold's bound, the reply's sending and playoutTimeoutMs, sent or written", async () => {
+  for (const writes of [false, true]) {
+    // The pause from 1 s, the end written at 3 s behind 12 s of reply (1 s played, 1 s sent on).
+    const { clock, transport, errors, far, send } = await pausedReply(1000, 2000, {
+      sendAheadMs: 1000,
+      replyMs: 12_000,
+      continues: false,
+      writes,
+    });
+    send({ type: "end" });
+    let closedAt = NaN;
+    void transport.closed.then(() => closedAt = clock.now());
+    for (let i = 0; i < 60 && Number.isNaN(closedAt); i++) await clock.tick(500);
+    // The hold's bound (6 s), the 11 s of reply left paced on from there, playoutTimeoutMs (2 s):
+    // the end waits on nothing else, and its own wait is bounded.
+    assert.ok(closedAt <= 6000 + 11_000 + 2000 + 100, `hung up at ${closedAt} (${writes})`);
+    assert.equal(errors.length, 2, errors.join("\n"));
+    assert.match(errors[0]!, /PAUSE_MEDIA with no CONTINUE_MEDIA since.* within 5000 ms/);
+    assert.match(errors[1]!, /did not acknowledge playout in time: hanging up on the estimate/);
+    // Everything left the transport (Asterisk held it, and drops it at the HANGUP): nothing is
+    // the transport's to count dropped; the marks it never answered are counted.
+    assert.equal(transport.stats.audioBytesSent, 12_000 * 32);
+    assert.equal(
+      transport.stats.audioBytesDroppedOnClose + transport.stats.framesDroppedOnClose,
+      0,
+    );
+    assert.ok(transport.stats.marksUnanswered > 0);
+    assert.equal(far.played.length, 50, "nothing played after the pause");
+    await clock.tick(60_000);
+  }
 });

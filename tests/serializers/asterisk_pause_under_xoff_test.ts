@@ -100,12 +100,12 @@ const audio = (ms: number, value: number): Frame => ({
 });
 
 /**
- * A call whose bot sends a reply 20 s long at level 1000, 19 s ahead, into the flow-controlled
+ * A call whose bot sends a reply `replyMs` (20 s) long at level 1000, 19 s ahead, into the flow-controlled
  * channel: the queue reaches 900 frames and Asterisk sends `MEDIA_XOFF` (about 0.2 s in). The
  * transport's errors are kept. `writes`: the bot writes the reply with a writer of the writable,
  * whose write then waits for room (`maxQueuedMs` 500: the second not sent stays queued).
  */
-async function replyUnderXoff(writes = false) {
+async function replyUnderXoff(writes = false, replyMs = 20_000) {
   const { clock, pair, transport } = narrowbandCall(new AsteriskSerializer(), {
     sendAheadMs: 19_000,
     maxQueuedMs: writes ? 500 : 60_000,
@@ -116,8 +116,8 @@ async function replyUnderXoff(writes = false) {
   transport.receive(() => {});
   await clock.tick(10);
   const writer = transport.writable.getWriter();
-  if (writes) void writer.write(audio(20_000, 1000));
-  else transport.send(audio(20_000, 1000));
+  if (writes) void writer.write(audio(replyMs, 1000));
+  else transport.send(audio(replyMs, 1000));
   await clock.tick(200);
   assert.ok(log.events.includes("MEDIA_XOFF"));
   return { clock, transport, log, errors, writer };
@@ -246,6 +246,30 @@ Deno.test("`AsteriskSerializer` bounds a bot's PAUSE_MEDIA that holds MEDIA_XOFF
   assert.match(timeouts()[0]!, /the bot's PAUSE_MEDIA held Asterisk's queue under MEDIA_XOFF/);
   assert.match(timeouts()[0]!, /no CONTINUE_MEDIA left within 5000 ms: sending on$/);
   assert.deepEqual(errors.filter((e) => e.code === "protocol"), [], "nothing said before");
+  await transport.close();
+});
+
+Deno.test("`AsteriskSerializer`'s PAUSE_MEDIA that holds MEDIA_XOFF and the pacing both, never continued, is one timeout error, the XON wait's, and sending goes on", async () => {
+  // A reply of 30 s: past what the bot's pause lets leave (`sendAheadMs` past what played as it
+  // began, about 20 s), so its hold on the pacing (`SerializerContext.farEndHeld`) keeps audio
+  // back too once the XON wait gives up. Both wait on the bot's CONTINUE_MEDIA, and both bounds
+  // had passed: two timeout errors came, in the same turn, both naming PAUSE_MEDIA.
+  const { clock, transport, log, errors } = await replyUnderXoff(false, 30_000);
+  await clock.tick(1000);
+  transport.send({ type: "message", message: "PAUSE_MEDIA", urgent: true });
+  const droppedBefore = log.dropped;
+  await clock.tick(5000 + 100);
+  const timeouts = errors.filter((e) => e.code === "timeout").map((e) => e.message);
+  assert.equal(timeouts.length, 1, timeouts.join("\n"));
+  // The one kept says what holds the XON, and that Asterisk drops what overflows its queue.
+  assert.match(timeouts[0]!, /PAUSE_MEDIA held Asterisk's queue under MEDIA_XOFF/);
+  assert.match(timeouts[0]!, /no CONTINUE_MEDIA left within 5000 ms: sending on$/);
+  // Given up both: sent on as though Asterisk played, not kept at the hold's cap (about 20 s
+  // sent: 1,000 frames queued at most, a few dropped), so Asterisk drops what overflows.
+  await clock.tick(2000);
+  assert.ok(log.dropped - droppedBefore > 100, `${log.dropped - droppedBefore} frames dropped`);
+  assert.deepEqual(errors.filter((e) => e.code === "timeout").length, 1, "nothing said since");
+  assert.equal(transport.stats.sendPauses, 1);
   await transport.close();
 });
 
