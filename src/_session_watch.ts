@@ -30,8 +30,14 @@ export class SessionWatch {
   readonly #options: SessionWatchOptions;
   readonly #timeout: ClockTimer | undefined;
   readonly #silence: ClockTimer | undefined;
-  readonly #onAbort = () => this.#options.close();
+  // Not once stopped: an abort seen at the start closes on a microtask, and the session may be
+  // over by then (its constructor failed after this watch was made).
+  readonly #onAbort = () => {
+    if (!this.#stopped) this.#options.close();
+  };
   #lastHeard: number;
+  /** The session is over: nothing is armed, dispatched or closed again. */
+  #stopped = false;
 
   /** Starts watching now. */
   constructor(clock: Clock, options: SessionWatchOptions) {
@@ -59,6 +65,7 @@ export class SessionWatch {
 
   /** The session is over: no timer and no listener is left. */
   stop(): void {
+    this.#stopped = true;
     this.#timeout?.cancel();
     this.#silence?.cancel();
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
@@ -69,7 +76,11 @@ export class SessionWatch {
     const silentFor = this.#clock.now() - this.#lastHeard;
     if (silentFor < timeoutMs) return this.#silence!.arm(timeoutMs - silentFor);
     // A listener that calls preventDefault() keeps the session: it is told again later.
-    if (this.#options.dispatch(new Event("inactive", { cancelable: true }))) {
+    const closes = this.#options.dispatch(new Event("inactive", { cancelable: true }));
+    // Unless the session ended inside the listener (it closed a socket that was closed already,
+    // or the peer's close came): `stop` has run, and a timer armed now would outlive it.
+    if (this.#stopped) return;
+    if (closes) {
       this.#options.close(1001, `nothing from the peer for ${timeoutMs} ms`);
       return;
     }

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { concatBytes } from "./_bytes.ts";
+
 /** One received message: text as a string, binary as bytes, and when it arrived. */
 export interface Received {
   /** The message. */
@@ -88,14 +90,7 @@ export class WsClient {
 
   /** Every binary message received so far, joined. */
   get binaryBytes(): Uint8Array {
-    const parts = this.binaries;
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
+    return concatBytes(this.binaries);
   }
 
   /**

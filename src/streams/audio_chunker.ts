@@ -29,10 +29,11 @@ export interface AudioChunkerOptions {
  * Cuts audio frames into chunks of `chunkMs` each, whatever sizes they arrive in. Aligned runs of
  * the input are emitted as `subarray` views (no copy: whoever keeps one past the push copies it);
  * a chunk that straddles two inputs, and the remainder held between pushes, live in buffers of
- * the chunker's own, so the caller may reuse its buffer once `push` returns. When the format
- * changes, the old format's remainder is emitted first as a short chunk, so no audio is ever
- * played at the wrong rate; likewise when the `responseId` changes, and chunks carry their
- * frame's `responseId`.
+ * the chunker's own, so the caller may reuse its buffer once `push` returns. That buffer grows
+ * with the audio held: a long `chunkMs` (any positive duration is taken, as the transport's
+ * `audioOut.chunkMs` is) costs memory only as its audio comes. When the format changes, the old
+ * format's remainder is emitted first as a short chunk, so no audio is ever played at the wrong
+ * rate; likewise when the `responseId` changes, and chunks carry their frame's `responseId`.
  *
  * The input is a stream of bytes, which may be cut anywhere (a file or a network read is cut at
  * arbitrary byte boundaries): a frame of odd length goes on into the next one, as the bytes came.

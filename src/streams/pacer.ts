@@ -7,6 +7,18 @@
 
 import { type Clock, systemClock } from "../clock.ts";
 
+/**
+ * Throws a `RangeError` naming `durationMs` unless it is a finite number ≥ 0. One `Infinity` on
+ * the timeline would make every chunk after it wait for ever (a sleep no timer ends), a negative
+ * one would send the chunks after it before their slots, and NaN would end the timeline unseen.
+ */
+function checkDuration(durationMs: number, method: string): void {
+  // NaN fails `>= 0`; a string (from plain JavaScript) would be added as text.
+  if (typeof durationMs === "number" && durationMs >= 0 && durationMs !== Infinity) return;
+  const got = typeof durationMs === "string" ? JSON.stringify(durationMs) : String(durationMs);
+  throw new RangeError(`Pacer.${method}: durationMs must be a finite number >= 0, got ${got}`);
+}
+
 /** Options for {@linkcode Pacer}. */
 export interface PacerOptions {
   /**
@@ -80,8 +92,10 @@ export class Pacer {
    * Reserves the next slot for a chunk that plays for `durationMs`; returns how many milliseconds
    * to wait before sending it (0: send now). Call once per chunk, in order. `now` is the clock's
    * time, when the caller has just read it (a read of a real clock is a call into the runtime).
+   * Throws a `RangeError` unless `durationMs` is a finite number ≥ 0.
    */
   reserve(durationMs: number, now: number = this.#clock.now()): number {
+    checkDuration(durationMs, "reserve");
     if (!(now <= this.#anchor + this.#scheduledMs)) {
       // Idle, or the far end has played all we sent: the next chunk starts a new timeline.
       this.#anchor = now;
@@ -111,9 +125,10 @@ export class Pacer {
 
   /**
    * How many milliseconds {@linkcode reserve} would ask a chunk of `durationMs` to wait now,
-   * without reserving anything (`now`: as in `reserve`).
+   * without reserving anything (`now`: as in `reserve`). Throws a `RangeError` as `reserve` does.
    */
   peek(durationMs: number, now: number = this.#clock.now()): number {
+    checkDuration(durationMs, "peek");
     if (!(now <= this.#anchor + this.#scheduledMs) || this.#emptyLeavesNow(durationMs)) return 0;
     const deadline = this.#anchor + this.#scheduledMs - this.#leadMs(durationMs);
     return deadline > now ? deadline - now : 0;
@@ -137,8 +152,10 @@ export class Pacer {
   /**
    * Gives back the slot reserved last, `durationMs` long, whose chunk will not leave (dropped
    * before its time while what was sent before it still plays): the next chunk takes its place.
+   * Throws a `RangeError` as `reserve` does.
    */
   release(durationMs: number): void {
+    checkDuration(durationMs, "release");
     // The default lead stays as the released chunk may have raised it: the far end took chunks
     // that far ahead already on this timeline.
     this.#scheduledMs = Math.max(0, this.#scheduledMs - durationMs);

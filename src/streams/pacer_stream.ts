@@ -47,12 +47,13 @@ export interface PacerStreamOptions {
  *
  * The wait is the injected clock's cancellable `sleep`, never a busy loop, so it works where the
  * clock moves only across timers and I/O (Cloudflare Workers); a frame that may leave now leaves
- * without any timer, and an empty audio frame (it plays for nothing) at once. An audio frame
- * leaves as a copy, its bytes too: it is read after its write has returned, when a writer may
- * reuse its buffer. Other frames pass through untouched, in order; an `interruption` frame
- * resets the timeline, so the audio after it leaves at once. Cancelling the readable ends a
- * pending sleep at once, and the frame that was waiting in it is dropped, counted in
- * {@linkcode PacerStream.droppedBytes}. Aborting the writable does not reach the sleep: the
+ * without any timer, and an empty audio frame (it plays for nothing) with the frame before it
+ * (with a `sendAheadMs` set, it keeps its place in the timeline: it leaves at the slot of the
+ * frame after it). An audio frame leaves as a copy, its bytes too: it is read after its write has
+ * returned, when a writer may reuse its buffer. Other frames pass through untouched, in order; an
+ * `interruption` frame resets the timeline, so the audio after it leaves at once. Cancelling the
+ * readable ends a pending sleep at once, and the frame that was waiting in it is dropped, counted
+ * in {@linkcode PacerStream.droppedBytes}. Aborting the writable does not reach the sleep: the
  * streams standard lets the write in flight finish first, and shows a transformer no signal for
  * the abort, so the frame in flight leaves at the end of its wait (about one frame's duration)
  * and the abort settles then. Either way no timer outlives the stream.

@@ -35,7 +35,9 @@ export interface PacketizerOptions {
  * Accumulates bytes and emits packets of exactly `packetSize` bytes, keeping the remainder for
  * the next push. Whole packets inside one push are emitted as `subarray` views of it (whoever
  * keeps one past the push copies it); a packet that straddles two pushes, and the remainder held
- * between pushes, live in buffers of the packetizer's own.
+ * between pushes, live in buffers of the packetizer's own. The remainder's buffer grows with the
+ * bytes held, so a large `packetSize` costs memory only as bytes come (and, padded, as the last
+ * packet goes out).
  *
  * @example 1000 bytes in, then 300: two packets of 640, 20 bytes held
  * ```ts
@@ -99,10 +101,15 @@ export class Packetizer {
     const rest = this.#cutter.take();
     if (rest === null) return 0;
     switch (policy) {
-      case "pad":
-        rest.buffer.fill(this.#padByte, rest.bytes);
-        emit(rest.buffer);
+      case "pad": {
+        // A large packet's remainder sits in a buffer the size of what was held (it grows as
+        // bytes come): the padded packet is made whole only now, when it goes out.
+        const packet = rest.buffer.length === this.#size ? rest.buffer : new Uint8Array(this.#size);
+        if (packet !== rest.buffer) packet.set(rest.buffer.subarray(0, rest.bytes));
+        packet.fill(this.#padByte, rest.bytes);
+        emit(packet);
         return 0;
+      }
       case "short":
         emit(rest.buffer.subarray(0, rest.bytes));
         return 0;

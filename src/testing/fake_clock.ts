@@ -25,12 +25,24 @@ async function settle(): Promise<void> {
 const SETTLE_TURNS = 100;
 
 /**
- * How many timers may fire at one fake time, in one {@linkcode FakeClock.tick} (or `runAll`),
- * before it gives up. Only a loop firing without end gets there (a sleep of 0 ms awaited in a
- * loop, a timer re-arming itself for 0 ms): time cannot move on it, and the tick, running on
- * microtasks, would spin for ever, no real timer (a `waitFor`, a test's own bound) ever firing.
+ * How many timers may fire without the fake time moving a whole millisecond, in one
+ * {@linkcode FakeClock.tick} (or `next`, `runAll`), before it gives up. Only a loop firing
+ * without end gets there: a sleep of 0 ms awaited in a loop, or a timer re-arming itself for 0 ms
+ * (time cannot move on it), or for a step far below a millisecond, 1e-9 ms (time moves, but a
+ * tick of a second would fire 10^12 times). The tick, running on microtasks, would spin for ever
+ * or nearly, no real timer (a `waitFor`, a test's own bound) ever firing. A millisecond is the
+ * real clock's grain: `setTimeout` takes whole milliseconds, and `systemClock` gives the timers
+ * due in one millisecond one `setTimeout`.
  */
-const MAX_FIRES_AT_ONE_TIME = 10_000;
+const MAX_FIRES_IN_ONE_MS = 10_000;
+
+/**
+ * How many timers one {@linkcode FakeClock.runAll} may fire before it gives up: a timer re-arming
+ * itself for ever would keep `runAll(Infinity)` firing for ever (every fire at a time of its own,
+ * so the bound above never comes), on microtasks. Above an hour of 20 ms chunks (180,000 fires),
+ * ten times the most any test of this module fires in one move; about three seconds of firing.
+ */
+const MAX_FIRES_IN_ONE_RUN = 200_000;
 
 /** A delay as `setTimeout` takes it: NaN or negative is 0 (NaN would make the time NaN). */
 function delay(ms: number): number {
@@ -185,12 +197,14 @@ export class FakeClock implements Clock {
    *
    * Rejects with a `RangeError`, moving nothing, unless `ms` is a finite number ≥ 0 and the time
    * it would reach is finite (not past `Number.MAX_VALUE`). Rejects with an `Error` once 10,000
-   * timers have fired at one time without it moving: code that sleeps 0 ms in a loop, or a timer
-   * that re-arms itself for 0 ms, would keep it there for ever (the tick runs on microtasks, so no
-   * real timer, a test's own bound included, could fire meanwhile). The time then stays at that
-   * moment, and the timers not yet fired stay pending. A timer's callback that throws rejects the
-   * tick with what it threw, likewise: the time stays at that timer's moment, and the timers after
-   * it stay pending for the next tick.
+   * timers have fired without the time moving a whole millisecond: code that sleeps 0 ms in a
+   * loop, or a timer that re-arms itself for 0 ms, would keep it there for ever, and code that
+   * sleeps 1e-9 ms in a loop all but for ever (the tick runs on microtasks, so no real timer, a
+   * test's own bound included, could fire meanwhile). The time then stays at the last timer fired,
+   * and the timers not yet fired stay pending. The count starts again each time the time has moved
+   * a whole millisecond: any number of timers fire while it moves. A timer's callback that throws
+   * rejects the tick with what it threw, likewise: the time stays at that timer's moment, and the
+   * timers after it stay pending for the next tick.
    */
   async tick(ms: number): Promise<void> {
     if (!(ms >= 0) || !Number.isFinite(ms)) {
@@ -203,7 +217,7 @@ export class FakeClock implements Clock {
       if (!Number.isFinite(target)) {
         throw new RangeError(`FakeClock.tick: ${this.#now} + ${ms} ms is past the largest time`);
       }
-      return this.#advance(target, { at: this.#now, fired: 0 });
+      return this.#advance(target, { at: this.#now, fired: 0, total: 0 });
     });
   }
 
@@ -213,29 +227,45 @@ export class FakeClock implements Clock {
    * ever be due (armed for `Infinity`).
    */
   async next(): Promise<boolean> {
-    return await this.#inTurn(() => this.#next({ at: this.#now, fired: 0 }));
+    return await this.#inTurn(() => this.#next({ at: this.#now, fired: 0, total: 0 }));
   }
 
   /**
-   * Fires timers until none is pending or `limit` milliseconds have passed. Rejects with a
-   * `RangeError` unless `limit` is a number ≥ 0 (`Infinity`: until none is pending, or none
-   * pending will ever be due), and like {@linkcode tick} once 10,000 timers have fired at one
-   * time: the count spans the whole run, as one `next` after another could otherwise stay at one
-   * time for ever.
+   * Fires timers until none is pending or `limit` milliseconds have passed. Resolves `true` when
+   * it ran out of timers (none pending, or none pending that will ever be due: armed for
+   * `Infinity`), `false` when it stopped at `limit` with timers still due after it: a timer that
+   * re-arms itself (a heartbeat, a pacing loop never stopped) runs the whole limit, one hour by
+   * default, and `assert.ok(await clock.runAll())` says so, where a test means to run to the end.
+   *
+   * Rejects with a `RangeError` unless `limit` is a number ≥ 0 (`Infinity`: until none is
+   * pending, or none pending will ever be due); like {@linkcode tick} once 10,000 timers have
+   * fired without the time moving a whole millisecond (the count spans the whole run, as one
+   * `next` after another could otherwise stay at one time for ever); and with an `Error` naming
+   * the bound once it has fired 200,000 timers, more still due: a timer re-arming itself for
+   * ever would keep `runAll(Infinity)` running for ever. The time then stays at the last timer
+   * fired, and the rest stay pending.
    */
-  async runAll(limit = 3_600_000): Promise<void> {
+  async runAll(limit = 3_600_000): Promise<boolean> {
     if (!(limit >= 0)) {
       throw new RangeError(`FakeClock.runAll: limit must be a number >= 0, got ${limit}`);
     }
-    await this.#inTurn(async () => {
+    return await this.#inTurn(async () => {
       const end = this.#now + limit;
-      const fires: Fires = { at: this.#now, fired: 0 };
+      const fires: Fires = { at: this.#now, fired: 0, total: 0 };
       // Let work started just before this call schedule its first sleep: without this turn, a
       // pipeline started on the line above would find no timer and end the run at once.
       await settle();
       for (;;) {
         const due = this.nextDue;
-        if (due === undefined || due === Infinity || due > end) return;
+        if (due === undefined || due === Infinity) return true;
+        if (due > end) return false;
+        if (fires.total >= MAX_FIRES_IN_ONE_RUN) {
+          throw new Error(
+            `FakeClock.runAll: ${MAX_FIRES_IN_ONE_RUN} timers fired (up to ${this.#now} ms) and ` +
+              `more are due (next at ${due} ms): is a timer re-arming itself for ever? Give ` +
+              "runAll a limit, or stop the timer",
+          );
+        }
         await this.#next(fires);
       }
     });
@@ -258,35 +288,51 @@ export class FakeClock implements Clock {
     return true;
   }
 
-  /** Moves the time to `target`, firing what is due on the way (`fires`: those at one time). */
+  /**
+   * Moves the time to `target`, firing what is due on the way (`fires`: those since the time was
+   * last a whole millisecond on, and all in this move).
+   */
   async #advance(target: number, fires: Fires): Promise<void> {
     await settle();
     for (;;) {
       const next = this.#timers[0];
       if (next === undefined || next.due > target) break;
-      this.#timers.shift();
-      this.#now = next.due;
-      if (fires.at !== this.#now) {
-        fires.at = this.#now;
+      if (next.due - fires.at >= 1) {
+        fires.at = next.due;
         fires.fired = 0;
       }
-      if (++fires.fired > MAX_FIRES_AT_ONE_TIME) {
-        this.#insert(next); // not fired: it stays pending, first in line
-        throw new Error(
-          `FakeClock: ${MAX_FIRES_AT_ONE_TIME} timers fired at ${this.#now} ms and time cannot ` +
-            "move on: is something awaiting sleep(0) in a loop, or re-arming a timer for 0 ms?",
-        );
-      }
+      if (++fires.fired > MAX_FIRES_IN_ONE_MS) throw this.#stuck(fires, next.due);
+      this.#timers.shift();
+      this.#now = next.due;
+      fires.total++;
       next.fire();
       await settle();
     }
     this.#now = target;
     await settle();
   }
+
+  /**
+   * The error for a move stuck near one time: the timer due at `due` is not fired (it stays
+   * pending, first in line), and the time stays at the last one fired.
+   */
+  #stuck(fires: Fires, due: number): Error {
+    const span = due === fires.at ? `at ${due} ms` : `at ${fires.at} ms to ${due} ms`;
+    const cause = due === this.#now
+      ? "time cannot move on: is something awaiting sleep(0) in a loop, or re-arming a timer " +
+        "for 0 ms?"
+      : "time not moving a whole millisecond: is something awaiting a sleep far below a " +
+        "millisecond (1e-9 ms) in a loop, or re-arming a timer for one?";
+    return new Error(`FakeClock: ${MAX_FIRES_IN_ONE_MS} timers fired ${span}, ${cause}`);
+  }
 }
 
-/** The timers fired at one fake time, in one tick or run. */
+/** The timers fired in one tick or run. */
 interface Fires {
+  /** When the time was last a whole millisecond on from the one before: `fired` counts since. */
   at: number;
+  /** Timers fired since `at`. */
   fired: number;
+  /** Timers fired in this tick or run. */
+  total: number;
 }

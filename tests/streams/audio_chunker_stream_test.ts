@@ -3,13 +3,10 @@ import fc from "fast-check";
 import { AudioChunkerStream } from "../../src/streams/audio_chunker_stream.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
 import { assertRefusesAudioNotBytes } from "./_audio_not_bytes.ts";
+import { concatBytes, ramp } from "../_bytes.ts";
 
 function audio(bytes: Uint8Array, sampleRate = 16000, channels = 1): AudioFrame {
   return { type: "audio", audio: bytes, sampleRate, channels };
-}
-
-function ramp(length: number, start = 0): Uint8Array {
-  return Uint8Array.from({ length }, (_, i) => (start + i) & 0xff);
 }
 
 function run(stream: TransformStream<Frame, Frame>, frames: Frame[]): Promise<Frame[]> {
@@ -22,14 +19,7 @@ function trace(frames: Frame[]): (number | string)[] {
 }
 
 function audioBytes(frames: Frame[]): Uint8Array {
-  const parts = frames.flatMap((f) => (f.type === "audio" ? [f.audio] : []));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(frames.flatMap((f) => (f.type === "audio" ? [f.audio] : [])));
 }
 
 Deno.test("`AudioChunkerStream` keeps the remainder across writes and flushes it at the end", async () => {

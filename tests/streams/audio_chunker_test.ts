@@ -2,30 +2,17 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { AudioChunker } from "../../src/streams/audio_chunker.ts";
 import type { AudioFrame } from "../../src/frames.ts";
+import { concatBytes, ramp } from "../_bytes.ts";
 
 function audio(bytes: Uint8Array, sampleRate = 16000, channels = 1): AudioFrame {
   return { type: "audio", audio: bytes, sampleRate, channels };
 }
 
 /** Bytes 0, 1, 2, … (mod 256), so misplaced or lost bytes show. */
-function ramp(length: number, start = 0): Uint8Array {
-  return Uint8Array.from({ length }, (_, i) => (start + i) & 0xff);
-}
-
 function collect(chunker: AudioChunker, frames: AudioFrame[]): AudioFrame[] {
   const out: AudioFrame[] = [];
   for (const frame of frames) chunker.push(frame, (c) => out.push(c));
   chunker.flush((c) => out.push(c));
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
   return out;
 }
 
@@ -125,7 +112,10 @@ Deno.test("`AudioChunker` gives the same bytes for any chunking of the input", (
         const out = collect(chunker, frames);
         // A last odd byte (half a sample) stays held for a push that would complete it.
         assert.equal(chunker.pendingBytes, whole.length % 2);
-        assert.deepEqual(concat(out.map((c) => c.audio)), whole.subarray(0, whole.length & ~1));
+        assert.deepEqual(
+          concatBytes(out.map((c) => c.audio)),
+          whole.subarray(0, whole.length & ~1),
+        );
         const size = Math.floor(8 * chunkMs) * 2;
         // Every chunk but the last is whole.
         for (const chunk of out.slice(0, -1)) assert.equal(chunk.audio.length, size);

@@ -4,13 +4,10 @@ import { PacketizerStream } from "../../src/streams/packetizer_stream.ts";
 import type { LastPacketPolicy } from "../../src/streams/packetizer.ts";
 import type { AudioFrame, Frame } from "../../src/frames.ts";
 import { assertRefusesAudioNotBytes } from "./_audio_not_bytes.ts";
+import { ramp } from "../_bytes.ts";
 
 function audio(bytes: Uint8Array, sampleRate = 16000, channels = 1): AudioFrame {
   return { type: "audio", audio: bytes, sampleRate, channels };
-}
-
-function ramp(length: number, start = 0): Uint8Array {
-  return Uint8Array.from({ length }, (_, i) => (start + i) & 0xff);
 }
 
 function run(stream: TransformStream<Frame, Frame>, frames: Frame[]): Promise<Frame[]> {

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type LastPacketPolicy, Packetizer } from "../../src/streams/packetizer.ts";
-
-function ramp(length: number, start = 0): Uint8Array {
-  return Uint8Array.from({ length }, (_, i) => (start + i) & 0xff);
-}
+import { ramp } from "../_bytes.ts";
 
 function run(
   packetizer: Packetizer,

@@ -4,6 +4,7 @@ import { telephonyEncodingOf } from "../../../src/serializers/telephony/telephon
 import type { AudioFrame } from "../../../src/frames.ts";
 import type { TransportError } from "../../../src/errors.ts";
 import { tone } from "../fixtures/telephony_harness.ts";
+import { concatBytes } from "../../_bytes.ts";
 
 const SETUP = {
   inputSampleRate: 16000,
@@ -18,16 +19,6 @@ const frameOf = (samples: Int16Array, sampleRate: number, channels = 1): AudioFr
   channels,
 });
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 Deno.test("`TelephonyAudio` encodes chunk by chunk exactly as in one piece", () => {
   const source = tone(440, 24000, 24000);
   const whole = new TelephonyAudio();
@@ -39,7 +30,7 @@ Deno.test("`TelephonyAudio` encodes chunk by chunk exactly as in one piece", () 
       const out = chunked.encode(frameOf(source.slice(at, at + chunk), 24000));
       if (out) parts.push(out.slice());
     }
-    const joined = concat(parts);
+    const joined = concatBytes(parts);
     assert.deepEqual(joined, oneShot.subarray(0, joined.length), `chunks of ${chunk}`);
     assert.ok(oneShot.length - joined.length < 40);
   }
@@ -57,7 +48,7 @@ Deno.test("`TelephonyAudio` decodes chunk by chunk exactly as in one piece", () 
     const frame = chunked.decode(wire.subarray(at, at + 160));
     if (frame) parts.push(frame.audio);
   }
-  const joined = concat(parts);
+  const joined = concatBytes(parts);
   assert.deepEqual(joined, oneShot.subarray(0, joined.length));
 });
 
