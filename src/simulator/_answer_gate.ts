@@ -7,7 +7,7 @@
  */
 
 import type { GateNames } from "./_gate_names.ts";
-import { leftUnsaidCount } from "./_left_unsaid.ts";
+import { leftUnsaidCount, leftUnsaidWhy } from "./_left_unsaid.ts";
 import { endedFirstBy } from "./_not_reached.ts";
 import type { CallReport } from "./report.ts";
 
@@ -28,7 +28,8 @@ import type { CallReport } from "./report.ts";
  *   answer the call checked nothing, and a gate that checked nothing passes nothing (as an
  *   aggregate of no calls fails). The reason names which.
  * Utterances the caller's own schedule left unsaid (`leftUnsaid`: its hang-up, the call's bound)
- * are none of these: no answer was owed for them.
+ * are none of these, nor the one it cut mid-sentence (`cutShortBy`), unanswered: no answer was
+ * owed for them.
  * A call whose socket never opened is left to its ending, which fails it: the bot was never
  * asked anything. At speed `Infinity` no answer is measured (report.ts): the command line
  * refuses `--require-answer` there, so such a report never comes. The reason names the settings
@@ -36,8 +37,13 @@ import type { CallReport } from "./report.ts";
  */
 export function unansweredUtterances(report: CallReport, names: GateNames): string | null {
   if (report.connectMs === null) return null;
+  // Numbered as the text report numbers them; one the caller's own schedule cut mid-sentence and
+  // the bot did not answer is owed no answer (the caller left), and is not counted at all.
   const said = report.utterances;
-  const unanswered = said.flatMap((u, n) => u.latencyMs === null ? [`#${n + 1}`] : []);
+  const owed = said.filter((u) => u.latencyMs !== null || u.cutShortBy === undefined).length;
+  const unanswered = said.flatMap((u, n) =>
+    u.latencyMs === null && u.cutShortBy === undefined ? [`#${n + 1}`] : []
+  );
   const { notReached, ended } = report;
   const unsaid = notReached?.utterances ?? [];
   const why: string[] = [];
@@ -55,7 +61,7 @@ export function unansweredUtterances(report: CallReport, names: GateNames): stri
         `(give its ${names.speechSegments} to have it counted)`,
     );
   }
-  const total = said.length + unsaid.length;
+  const total = owed + unsaid.length;
   const wants = `${names.requireAnswer} wants every one answered`;
   if (why.length > 0) {
     return `the bot answered ${total - unanswered.length - unsaid.length} of the caller's ` +
@@ -79,6 +85,11 @@ function nothingSaidWhy(report: CallReport, names: GateNames): string {
       `call ended at ${(ended.atMs / 1000).toFixed(2)} s (${ended.detail})`;
   }
   const left = leftUnsaidCount(report);
+  const cut = report.utterances.find((u) => u.cutShortBy !== undefined);
+  if (cut !== undefined && report.leftUnsaid !== null) {
+    return `its own schedule cut the first short: ${leftUnsaidWhy(report.leftUnsaid, ended)}` +
+      (left === "" ? "" : `; ${left}`);
+  }
   if (left !== "") return `its own schedule ended the call before the first: ${left}`;
   return `none louder than ${names.speechThreshold} or in ${names.speechSegments} before the ` +
     `call ended`;

@@ -15,7 +15,7 @@ import { buildReport, type CallTimeline } from "./_call_report.ts";
 import { CallAudioTimeline } from "./_call_audio.ts";
 import { botWords, closedDetail, withInfo } from "./_ending_words.ts";
 import { endedByBotSide } from "./_not_reached.ts";
-import { unsaidUtterances } from "./_unsaid_utterances.ts";
+import { type UnsaidAudio, unsaidUtterances, utteranceCutShort } from "./_unsaid_utterances.ts";
 import { ruleEntry } from "./_rule_cap.ts";
 import type { CallerAudio } from "./caller_audio.ts";
 import type { FarEnd, FarEndContext, MarkOnClear, MarkOutcome } from "./far_end.ts";
@@ -265,7 +265,9 @@ export class SimulatedCall {
           // The platform gives up on the bot and hangs up, as a phone would.
           const detail = `the ${protocol} handshake did not complete in ${READY_TIMEOUT_MS} ms`;
           this.#violation(`${protocol}.no-handshake`, detail);
-          this.#end("caller", detail);
+          // On the bot's rule, as Genesys's own hang-up on a missing `opened` (report.ts
+          // `brokenRule`); the caller never began, so nothing is `notReached` (#notReached).
+          this.#end("caller", detail, { brokenRule: `${protocol}.no-handshake` });
         }
         resolve();
       }, () => {/* ready first */});
@@ -862,6 +864,8 @@ export class SimulatedCall {
     const ended = { ...ending, detail: ending.detail + this.#stallNote() };
     const notReached = this.#notReached(ended);
     const leftUnsaid = this.#leftUnsaid();
+    // Before `finish`, which ends the caller's spurt under way.
+    const cutShort = this.#cutShort();
     this.#audio.finish(ended.atMs);
     const marks = this.#markStats;
     return buildReport(this.#timeline(), {
@@ -873,6 +877,7 @@ export class SimulatedCall {
       ended,
       notReached,
       leftUnsaid,
+      cutShort,
       marks: {
         requested: marks.requested,
         acked: marks.acked,
@@ -894,10 +899,12 @@ export class SimulatedCall {
   /**
    * What the caller never got to say, the bot having ended the call before all of its audio was
    * said, itself or by a rule it broke that made the platform hang up (report.ts `notReached`);
-   * `null` when the call ended otherwise, or after the audio.
+   * `null` when the call ended otherwise, after the audio, or before the platform's handshake
+   * let the caller begin (`handshakeMs` `null`: "the caller never began" is the truer reason,
+   * and `requireAnswer` gives it), as `leftUnsaid` is.
    */
   #notReached(ended: CallEnding): NotReached | null {
-    if (!endedByBotSide(ended) || this.#callerAudioSaid) return null;
+    if (!this.#ready || !endedByBotSide(ended) || this.#callerAudioSaid) return null;
     return this.#unsaid();
   }
 
@@ -913,19 +920,37 @@ export class SimulatedCall {
     return { by, ...this.#unsaid() };
   }
 
+  /**
+   * The caller's utterance that its own schedule (`hangUpAtMs`, `maxDurationMs`) cut
+   * mid-sentence, by its start in the caller's audio, as `leftUnsaid` is found (report.ts
+   * `CallUtterance.cutShortBy`): no answer is owed for it; `null` when the call ended otherwise
+   * or between utterances. For a stream without segments, whose rest is not known, the caller's
+   * detector says whether an utterance was under way.
+   */
+  #cutShort(): { by: LeftUnsaid["by"]; startMs: number } | null {
+    const by = this.#endedBySchedule;
+    if (by === null || !this.#ready || this.#callerAudioSaid) return null;
+    const cut = utteranceCutShort(this.#unsaidAudio());
+    const startMs = cut === undefined ? this.#audio.caller?.currentStartMs ?? null : cut?.startMs;
+    return startMs === null || startMs === undefined ? null : { by, startMs };
+  }
+
   /** The utterances of the caller's audio after what it said. */
   #unsaid(): NotReached {
-    const audioMs = this.#callerSentMs;
+    return { audioMs: this.#callerSentMs, utterances: unsaidUtterances(this.#unsaidAudio()) };
+  }
+
+  /** Where the caller's utterances past what it said are found. */
+  #unsaidAudio(): UnsaidAudio {
     const segments = this.#audio.knownSegments;
-    const utterances = unsaidUtterances({
-      saidMs: audioMs,
+    return {
+      saidMs: this.#callerSentMs,
       segments,
       // The whole audio (a copy) only where its speech is to be found by the detector.
       samples: segments === undefined ? this.#caller.whole() : undefined,
       sampleRate: this.#caller.sampleRate,
       thresholdDbfs: this.#options.speechThresholdDbfs,
-    });
-    return { audioMs, utterances };
+    };
   }
 
   #failedReport(startedAt: string, connectMs: number | null, error?: unknown): CallReport {

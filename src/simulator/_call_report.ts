@@ -46,6 +46,11 @@ export interface CallFacts {
   notReached: NotReached | null;
   /** What the caller's own schedule left of its audio unsaid (report.ts). */
   leftUnsaid: LeftUnsaid | null;
+  /**
+   * The utterance the caller's own schedule cut mid-sentence, by its start in the caller's audio
+   * (report.ts `CallUtterance.cutShortBy`); `null` for none.
+   */
+  cutShort: { by: LeftUnsaid["by"]; startMs: number } | null;
   marks: Omit<MarkStats, "ackDelayMs"> & { delays: number[] };
   dtmf: { sent: number; unsupported: number; afterEnd: number };
   violations: ProtocolViolation[];
@@ -58,7 +63,7 @@ export interface CallFacts {
 export function buildReport(timeline: CallTimeline, facts: CallFacts): CallReport {
   const { audio } = timeline;
   const endMs = facts.ended.atMs;
-  const utterances = callerUtterances(timeline, endMs);
+  const utterances = callerUtterances(timeline, endMs, facts.cutShort);
   // At speed Infinity every utterance of the audio ends at the caller's start: a "latency" would
   // be the time since the call began, and which answer is whose is not known. None is measured.
   if (timeline.speed !== Infinity) matchResponses(utterances, audio.bot.spurts);
@@ -165,7 +170,11 @@ function overBot(
 }
 
 /** What the caller said, in call time, in order: the audio's speech and the barge-ins. */
-function callerUtterances(timeline: CallTimeline, endMs: number): CallUtterance[] {
+function callerUtterances(
+  timeline: CallTimeline,
+  endMs: number,
+  cutShort: CallFacts["cutShort"],
+): CallUtterance[] {
   const { audio, callerAudioMs } = timeline;
   const spoken = audio.caller
     ? audio.caller.spurts.map((s) => ({ ...s, source: "detector" as const }))
@@ -178,6 +187,7 @@ function callerUtterances(timeline: CallTimeline, endMs: number): CallUtterance[
       source: s.source,
       responseStartMs: null,
       latencyMs: null,
+      ...(cutShort !== null && s.startMs === cutShort.startMs ? { cutShortBy: cutShort.by } : {}),
     }));
   for (const speech of audio.bargeIns) {
     utterances.push({

@@ -26,14 +26,37 @@ export function endedByBotSide(ended: CallEnding): boolean {
 }
 
 /**
+ * Which of the bot's side ended the call: the bot itself, its connection (dropped), or the
+ * platform on a rule the bot broke (`brokenRule`); `null` when it was not the bot's side.
+ */
+export type BotSideEnding = "bot" | "network" | "platform";
+
+/** Which of the bot's side ended the call (see {@linkcode BotSideEnding}), or `null`. */
+export function botSideEnding(ended: CallEnding): BotSideEnding | null {
+  if (!endedByBotSide(ended)) return null;
+  return ended.by === "caller" ? "platform" : ended.by === "network" ? "network" : "bot";
+}
+
+/**
  * Who ended the call first, and when, in words: `the bot hung up at 0.30 s`, `the platform hung
  * up at 0.80 s on a rule the bot broke (asterisk.message-too-large)`.
  */
 export function endedFirstBy(ended: CallEnding): string {
   const at = `${(ended.atMs / 1000).toFixed(2)} s`;
-  if (ended.by === "network") return `the connection dropped at ${at}`;
-  if (ended.by === "caller" && ended.brokenRule !== undefined) {
+  const side = botSideEnding(ended);
+  if (side === "network") return `the connection dropped at ${at}`;
+  if (side === "platform") {
     return `the platform hung up at ${at} on a rule the bot broke (${ended.brokenRule})`;
   }
   return `the bot hung up at ${at}`;
 }
+
+/**
+ * The same, for utterances of many calls (an aggregate's), without a time: `the bot hung up
+ * first`, `the connection dropped first`, `the platform hung up first, on a rule the bot broke`.
+ */
+export const ENDED_FIRST_BY: Record<BotSideEnding, string> = {
+  bot: "the bot hung up first",
+  network: "the connection dropped first",
+  platform: "the platform hung up first, on a rule the bot broke",
+};

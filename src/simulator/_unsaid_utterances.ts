@@ -33,15 +33,33 @@ export interface UnsaidAudio {
  * segments, whose rest was never read.
  */
 export function unsaidUtterances(audio: UnsaidAudio): SpeechSegment[] | null {
-  const { saidMs, segments, samples } = audio;
+  const { saidMs } = audio;
+  // From the audio's start, not from `saidMs`: a spurt under way (or within its hangover) where
+  // the caller stopped is the one the call already has, not a new one.
+  return allUtterances(audio)?.filter((s) => s.startMs >= saidMs) ?? null;
+}
+
+/**
+ * The utterance of the caller's audio under way at `saidMs` (begun before it, its speech going on
+ * past it): the one a call that stopped there cut mid-sentence; `null` when none was, `undefined`
+ * when not known (a stream without segments, whose rest was never read).
+ */
+export function utteranceCutShort(audio: UnsaidAudio): SpeechSegment | null | undefined {
+  const { saidMs } = audio;
+  const all = allUtterances(audio);
+  if (all === null) return undefined;
+  return all.find((s) => s.startMs < saidMs && s.endMs > saidMs) ?? null;
+}
+
+/** Every utterance of the caller's audio, in order; `null` when not known. */
+function allUtterances(audio: UnsaidAudio): SpeechSegment[] | null {
+  const { segments, samples } = audio;
   if (segments !== undefined) {
-    return segments.filter((s) => s.startMs >= saidMs)
-      .map(({ startMs, endMs }) => ({ startMs, endMs }))
+    return segments.map(({ startMs, endMs }) => ({ startMs, endMs }))
       .sort((a, b) => a.startMs - b.startMs);
   }
   if (samples === undefined) return null;
-  // From the audio's start, not from `saidMs`: a spurt under way (or within its hangover) where
-  // the caller stopped is the one the call already has, not a new one.
+  // The same detector, on the same samples, from the same origin as the call's own.
   const detector = new TalkSpurtDetector({
     sampleRate: audio.sampleRate,
     thresholdDbfs: audio.thresholdDbfs,
@@ -50,5 +68,5 @@ export function unsaidUtterances(audio: UnsaidAudio): SpeechSegment[] | null {
   });
   detector.push(samples);
   detector.finish();
-  return detector.spurts.filter((s) => s.startMs >= saidMs);
+  return detector.spurts.map(({ startMs, endMs }) => ({ startMs, endMs }));
 }

@@ -6,6 +6,7 @@
 
 import { type Distribution, summarize } from "./_distribution.ts";
 import { withoutBotWords } from "./_ending_words.ts";
+import { type BotSideEnding, botSideEnding } from "./_not_reached.ts";
 import { ruleEntry } from "./_rule_cap.ts";
 import { type CallFailureReason, judgeCall } from "./call_verdict.ts";
 import type { CallEndedBy, CallReport, MarkStats, ProtocolViolation } from "./report.ts";
@@ -61,6 +62,11 @@ export interface AggregateReport {
   /** How the calls ended, by who ended them. */
   endedBy: Partial<Record<CallEndedBy, number>>;
   /**
+   * Of the calls `endedBy` `caller`, those the platform hung up on a rule the bot broke (their
+   * `ended.brokenRule`): the caller's side ended them, but not by the caller's choice.
+   */
+  endedOnBrokenRule: number;
+  /**
    * Whether every call passed and why the others failed, from each call's `verdict` (judged
    * with no gates where a call has none).
    */
@@ -70,18 +76,33 @@ export interface AggregateReport {
   /** Time to first audible bot audio, over the calls that heard the bot. */
   firstAudibleMs: Distribution | null;
   /**
-   * Caller utterances, all calls together, those never said because the bot ended the call first
-   * included (`notReached`); not those of calls at speed `Infinity`, whose answers are not
+   * Caller utterances, all calls together, those never said because the bot's side ended the call
+   * first included (`notReached`); not those of calls at speed `Infinity`, whose answers are not
    * measured.
    */
   utterances: number;
+  /**
+   * Calls at speed `Infinity` (`--speed max`), whose answers are not measured: their utterances
+   * are not among `utterances`, and the text report says so rather than "0/0 answered".
+   */
+  unmeasuredCalls: number;
   /** Of those, the utterances the bot never answered (`notReached` included). */
   unanswered: number;
+  /**
+   * Utterances the caller's own schedule cut mid-sentence that the bot had not answered (each
+   * call's utterances with `cutShortBy`): not among `utterances`, as no answer was owed for them.
+   */
+  cutShort: number;
   /**
    * Of those, the utterances never said: the bot ended their call first, or made the platform
    * end it by breaking one of its rules (each call's `notReached`).
    */
   notReached: number;
+  /**
+   * `notReached` by who ended those calls: the bot (`bot`), its dropped connection (`network`),
+   * or the platform on a rule the bot broke (`platform`); the causes with none are absent.
+   */
+  notReachedBy: Partial<Record<"bot" | "network" | "platform", number>>;
   /**
    * Calls the bot ended before their caller's audio stream ended, whose rest (never read, no
    * speech segments) is not known: what they did not reach is not counted.
@@ -148,6 +169,8 @@ export interface AggregateReport {
  */
 export function aggregateReports(reports: readonly CallReport[]): AggregateReport {
   const endedBy: Partial<Record<CallEndedBy, number>> = {};
+  let endedOnBrokenRule = 0;
+  const notReachedBy: Partial<Record<BotSideEnding, number>> = {};
   const failures = new Map<string, FailureGroup>();
   let failedCalls = 0;
   const notes: Record<string, number> = {};
@@ -160,6 +183,8 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
   const stops: number[] = [];
   let utterances = 0;
   let unanswered = 0;
+  let cutShort = 0;
+  let unmeasuredCalls = 0;
   let notReached = 0;
   let notReachedUnknown = 0;
   let leftUnsaid = 0;
@@ -170,6 +195,7 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
   let staleAudioMs = 0;
   for (const report of reports) {
     endedBy[report.ended.by] = (endedBy[report.ended.by] ?? 0) + 1;
+    if (botSideEnding(report.ended) === "platform") endedOnBrokenRule++;
     const verdict = report.verdict ?? judgeCall(report);
     if (!verdict.passed) failedCalls++;
     for (const { reason, detail } of verdict.failures) {
@@ -196,7 +222,13 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
       notes[note] = (notes[note] ?? 0) + count;
     }
     // At speed Infinity no answer is measured (report.ts): its utterances are not unanswered.
+    if (report.speed === Infinity) unmeasuredCalls++;
     for (const u of report.speed === Infinity ? [] : report.utterances) {
+      // The caller left mid-sentence: no answer owed, counted apart as the call's report does.
+      if (u.latencyMs === null && u.cutShortBy !== undefined) {
+        cutShort++;
+        continue;
+      }
       utterances++;
       if (u.latencyMs === null) unanswered++;
       else latencies.push(u.latencyMs);
@@ -209,6 +241,10 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
         utterances += unsaid.length;
         unanswered += unsaid.length;
         notReached += unsaid.length;
+        const side = botSideEnding(report.ended);
+        if (side !== null && unsaid.length > 0) {
+          notReachedBy[side] = (notReachedBy[side] ?? 0) + unsaid.length;
+        }
       }
     }
     // Never said by the caller's own choice: counted apart, whatever the speed (no answer owed).
@@ -252,6 +288,7 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     protocol: reports[0]?.protocol ?? "",
     calls: reports.length,
     endedBy,
+    endedOnBrokenRule,
     verdict: {
       passed: reports.length > 0 && failedCalls === 0,
       failedCalls,
@@ -263,8 +300,11 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     connectMs: summarize(present(reports.map((r) => r.connectMs))),
     firstAudibleMs: summarize(present(reports.map((r) => r.firstAudibleMs))),
     utterances,
+    unmeasuredCalls,
     unanswered,
+    cutShort,
     notReached,
+    notReachedBy,
     notReachedUnknown,
     leftUnsaid,
     leftUnsaidUnknown,

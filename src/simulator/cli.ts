@@ -83,10 +83,12 @@ Usage: simulate [options] <ws-url>
                             counts as early (default: 1000)
       --require-answer      exit 1 when the bot left any of the caller's utterances unanswered
                             (the report's "responses N/M answered"): those the audio held but
-                            the caller never said because the bot hung up first count ("2 not
-                            reached: the bot hung up at 0.30 s"); hanging up after answering the
-                            last one passes; those --hang-up-at or --max-duration left unsaid
-                            are counted apart ("1 left unsaid"), not against the bot; a call in
+                            the caller never said because the bot hung up first, or made the
+                            platform hang up by breaking its rules, count ("2 not reached: the
+                            bot hung up at 0.30 s"); hanging up after answering the last one
+                            passes; those --hang-up-at or --max-duration left unsaid are counted
+                            apart ("1 left unsaid"), not against the bot, as is one they cut
+                            mid-sentence ("#2 cut short by the caller's hang-up"); a call in
                             which the caller said nothing (silent audio, speech under
                             --speech-threshold, a handshake the bot never completed) fails: it
                             checked nothing; not with --speed max
@@ -498,6 +500,12 @@ export async function main(args: string[]): Promise<number> {
     // Flags one of which would be silently ignored are refused, as --pcm-rate without --audio is.
     if (values.ramp !== undefined && values.calls === undefined) {
       throw new RangeError("--ramp needs --calls (it spreads the starts of several calls)");
+    }
+    // One call has no starts to spread: the ramp would be ignored without a word.
+    if (values.ramp !== undefined && calls === 1) {
+      throw new RangeError(
+        "--ramp needs --calls 2 or more (it spreads the starts of several calls)",
+      );
     }
     record = values.record;
     const platform: FarEndOptions = {};

@@ -95,7 +95,9 @@ export interface EndCallOptions {
    * (the `rule` of a violation reported with `context.violation`: Asterisk hanging up on a message
    * over 65,500 bytes, `asterisk.message-too-large`). The report's ending keeps it
    * (`CallEnding.brokenRule`), and what the caller's audio still held is the bot's doing
-   * (`notReached`), not the caller's choice. Ignored with `by` `"bot"`.
+   * (`notReached`), not the caller's choice; before `ready()` (a handshake the bot never
+   * answered: Genesys's `genesys.open-timeout`) the caller never began, and nothing is
+   * `notReached`. Ignored with `by` `"bot"`.
    *
    * @default {none: the platform ended it for no rule of the bot's}
    */

@@ -6,7 +6,7 @@
 
 import type { Distribution } from "./_distribution.ts";
 import { leftUnsaidCount } from "./_left_unsaid.ts";
-import { endedFirstBy } from "./_not_reached.ts";
+import { type BotSideEnding, ENDED_FIRST_BY, endedFirstBy } from "./_not_reached.ts";
 import type { AggregateReport } from "./aggregate_reports.ts";
 import { type CallVerdict, judgeCall } from "./call_verdict.ts";
 import type { CallReport, ProtocolViolation } from "./report.ts";
@@ -121,15 +121,39 @@ export function formatReport(report: CallReport | AggregateReport): string {
   return ("kind" in report ? formatAggregate(report) : formatCall(report)).join("\n");
 }
 
+/**
+ * Who ended the call, in the header: its `ended.by`, and for a platform's hang-up on a rule the
+ * bot broke (`by` `caller` with `brokenRule`) which rule: the caller did not choose to hang up.
+ */
+function callEndedBy({ ended }: CallReport): string {
+  return ended.by === "caller" && ended.brokenRule !== undefined
+    ? `caller (the platform, on a rule the bot broke: ${ended.brokenRule})`
+    : ended.by;
+}
+
+/** What the caller's own schedule cut mid-sentence: no answer owed (report.ts `cutShortBy`). */
+const CUT_SHORT_BY = { "hang-up": "the caller's hang-up", "max-duration": "the call's bound" };
+
+/**
+ * The utterance the caller's own schedule cut mid-sentence, unanswered, after the answered
+ * count (`, #2 cut short by the caller's hang-up`): not counted in it, as no answer was owed.
+ */
+function cutShortNote(r: CallReport): string {
+  const n = r.utterances.findIndex((u) => u.cutShortBy !== undefined && u.latencyMs === null);
+  return n < 0 ? "" : `, #${n + 1} cut short by ${CUT_SHORT_BY[r.utterances[n]!.cutShortBy!]}`;
+}
+
 function formatCall(r: CallReport): string[] {
   const answered = r.utterances.filter((u) => u.latencyMs !== null).length;
   const unsaid = r.notReached?.utterances ?? [];
   const left = r.leftUnsaid?.utterances ?? [];
-  const utterances = r.utterances.length + unsaid.length;
+  // An utterance the caller's own schedule cut short, unanswered, is owed no answer: not counted.
+  const owed = r.utterances.filter((u) => u.latencyMs !== null || u.cutShortBy === undefined);
+  const utterances = owed.length + unsaid.length;
   // At max speed no answer is measured (report.ts): not "0 answered", and no "no answer" lines.
   const measured = r.speed !== Infinity;
   const lines = [
-    `${r.protocol} call to ${r.url}${speedNote(r.speed)}: ended by ${r.ended.by} at ${
+    `${r.protocol} call to ${r.url}${speedNote(r.speed)}: ended by ${callEndedBy(r)} at ${
       seconds(r.ended.atMs)
     } (${r.ended.detail})`,
     ...resultLines(r.verdict ?? judgeCall(r)),
@@ -138,9 +162,9 @@ function formatCall(r: CallReport): string[] {
     row(
       "responses",
       measured
-        ? `${answered}/${utterances} answered${notReachedNote(r)}${leftUnsaidNote(r)} · ${
-          distribution(r.responseLatencyMs)
-        }`
+        ? `${answered}/${utterances} answered${cutShortNote(r)}${notReachedNote(r)}${
+          leftUnsaidNote(r)
+        } · ${distribution(r.responseLatencyMs)}`
         : `not measured at max speed (${r.utterances.length} utterances${notReachedNote(r)}${
           leftUnsaidNote(r)
         })`,
@@ -148,7 +172,7 @@ function formatCall(r: CallReport): string[] {
     ...(measured ? r.utterances : []).map((u, i) =>
       `    #${i + 1} ${u.source.padEnd(8)} ${seconds(u.startMs)}–${seconds(u.endMs)} → ${
         u.responseStartMs === null
-          ? "no answer"
+          ? u.cutShortBy === undefined ? "no answer" : `cut short by ${CUT_SHORT_BY[u.cutShortBy]}`
           : `${seconds(u.responseStartMs)} (${u.latencyMs! >= 0 ? "+" : ""}${ms(u.latencyMs)})`
       }`
     ),
@@ -243,13 +267,24 @@ function aggregateResultLines(
   ];
 }
 
-/** What the bots' endings left unsaid, all calls together; nothing when they left none. */
-function aggregateNotReached({ notReached, notReachedUnknown }: AggregateReport): string {
+/**
+ * What the bots' side's endings left unsaid, all calls together, by who ended the calls (`, 2 not
+ * reached: the platform hung up first, on a rule the bot broke`; with more than one, each with
+ * its count); nothing when they left none. A platform's hang-up is not the bot's: said apart.
+ */
+function aggregateNotReached(
+  { notReached, notReachedBy, notReachedUnknown }: AggregateReport,
+): string {
   const unknown = notReachedUnknown === 0
     ? ""
     : `, the rest of ${notReachedUnknown} call${notReachedUnknown === 1 ? "" : "s"} not known`;
-  return (notReached === 0 ? "" : `, ${notReached} not reached: the bot ended the call first`) +
-    unknown;
+  if (notReached === 0) return unknown;
+  const causes = (Object.entries(notReachedBy) as [BotSideEnding, number][])
+    .filter(([, n]) => n > 0);
+  const why = causes.length === 1
+    ? ENDED_FIRST_BY[causes[0]![0]]
+    : causes.map(([side, n]) => `${ENDED_FIRST_BY[side]} (${n})`).join("; ");
+  return `, ${notReached} not reached: ${why}` + unknown;
 }
 
 /** What the callers' own schedules left unsaid, all calls together; nothing when none. */
@@ -265,19 +300,47 @@ function aggregateLeftUnsaid({ leftUnsaid, leftUnsaidUnknown }: AggregateReport)
       `ended the call first`) + unknown;
 }
 
+/**
+ * Who ended the call, as its JSON's `ended.by` says it, and, where the caller's side ended it on a
+ * rule the bot broke, that it was the platform's hang-up, not the caller's choice.
+ */
+function endedByText(by: string, platformHangUps: number, calls?: number): string {
+  if (by !== "caller" || platformHangUps === 0) return by;
+  const which = calls === undefined || calls === platformHangUps
+    ? ""
+    : `${platformHangUps} of them `;
+  return `${by} (${which}the platform, on a rule the bot broke)`;
+}
+
+/**
+ * The aggregate's answers: how many were answered, and why the rest were not; for calls at max
+ * speed, that their answers were not measured (all of them: not "0/0 answered").
+ */
+function aggregateResponses(r: AggregateReport): string {
+  const unmeasured = r.unmeasuredCalls;
+  if (r.calls > 0 && unmeasured === r.calls) {
+    return `not measured at max speed (${unmeasured} call${unmeasured === 1 ? "" : "s"}` +
+      `${aggregateLeftUnsaid(r)})`;
+  }
+  return `${r.utterances - r.unanswered}/${r.utterances} answered${
+    r.cutShort === 0 ? "" : `, ${r.cutShort} cut short by the caller's own schedule`
+  }${aggregateNotReached(r)}${aggregateLeftUnsaid(r)}${
+    unmeasured === 0
+      ? ""
+      : `, ${unmeasured} call${unmeasured === 1 ? "" : "s"} at max speed not measured`
+  } · ${distribution(r.responseLatencyMs)}`;
+}
+
 function formatAggregate(r: AggregateReport): string[] {
-  const ended = Object.entries(r.endedBy).map(([by, n]) => `${n} by ${by}`).join(", ") || "none";
+  const ended = Object.entries(r.endedBy)
+    .map(([by, n]) => `${n} by ${endedByText(by, r.endedOnBrokenRule, n)}`)
+    .join(", ") || "none";
   return [
     `${r.calls} calls${r.protocol ? ` (${r.protocol})` : ""}: ended ${ended}`,
     ...aggregateResultLines(r.verdict, r.calls),
     row("connect", distribution(r.connectMs)),
     row("first bot audio", distribution(r.firstAudibleMs)),
-    row(
-      "responses",
-      `${r.utterances - r.unanswered}/${r.utterances} answered${aggregateNotReached(r)}${
-        aggregateLeftUnsaid(r)
-      } · ${distribution(r.responseLatencyMs)}`,
-    ),
+    row("responses", aggregateResponses(r)),
     row(
       "barge-ins",
       `${r.bargeIns} (${

@@ -32,6 +32,14 @@ export interface CallUtterance {
    * counts as that one's late answer).
    */
   latencyMs: number | null;
+  /**
+   * The caller's own schedule ended the call in the middle of this utterance: its hang-up
+   * (`"hang-up"`: `hangUpAtMs`, `--hang-up-at`) or the call's bound (`"max-duration"`), as the
+   * report's `leftUnsaid` says. The caller left mid-sentence, so unanswered it is not held against
+   * the bot (`judgeCall`'s `requireAnswer` does not count it, nor the text report's answered
+   * count). Absent otherwise: an utterance the bot's ending cut short is unanswered.
+   */
+  cutShortBy?: LeftUnsaid["by"];
 }
 
 /**
@@ -188,8 +196,11 @@ export interface CallEnding {
    * `"caller"`: the platform's side hung up, not the caller by its schedule), as the `rule` of
    * one of the report's `violations`: `asterisk.message-too-large` (Asterisk hangs up on a
    * message over 65,500 bytes), `conversationrelay.invalid-message` (Telnyx closes after ten
-   * invalid messages in a row: the rule of the tenth). What the caller had not said yet is the bot's doing: the
-   * report's `notReached`. Absent otherwise.
+   * invalid messages in a row: the rule of the tenth), `genesys.open-timeout` (Genesys hangs up
+   * when no `opened` came within 5 s), `<protocol>.no-handshake` (a far end whose handshake never
+   * completed in 15 s). What the caller had not said yet is the bot's doing: the report's
+   * `notReached`; but before the handshake completed (`handshakeMs` `null`) the caller never
+   * began, and that is what the report says (`notReached` is `null`). Absent otherwise.
    */
   brokenRule?: string;
 }
@@ -234,7 +245,8 @@ export interface CallReport {
    * it closed the socket with any code, or ended the call within the protocol; `"network"`: its
    * connection dropped; or `"caller"` with `ended.brokenRule`: the platform hung up on a rule
    * the bot broke) before all of the caller's audio was said; `null` otherwise (the caller hung
-   * up, the call reached `maxDurationMs`, or the audio had all been said). The text report
+   * up, the call reached `maxDurationMs`, the audio had all been said, or the platform's
+   * handshake never completed: `handshakeMs` `null`, the caller never began). The text report
    * counts its utterances beside the answered ones (`responses 1/3 answered, 2 not reached: the
    * bot hung up at 4.10 s`; `… the platform hung up at 0.80 s on a rule the bot broke
    * (asterisk.message-too-large)`), and `judgeCall`'s `requireAnswer` fails each as one the bot

@@ -4,11 +4,15 @@ import {
   type CallReport,
   simulateCall,
   type SimulateCallOptions,
+  syntheticCaller,
 } from "../../src/simulator/mod.ts";
 import type { GateNames } from "../../src/simulator/_gate_names.ts";
 import { simulateCallNaming } from "../../src/simulator/_simulate_call.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { Lockstep } from "../_lockstep.ts";
+
+/** Two utterances, 300–700 ms and 1000–1400 ms of 1.7 s of audio, their segments known. */
+export const twoUtterances = () => syntheticCaller({ utterancesMs: [400, 400], pauseMs: 300 });
 
 /**
  * Calls a silent bot on 127.0.0.1 port 0 with `options`; the report when the call is over. The

@@ -8,19 +8,11 @@
 // A bot that says nothing on 127.0.0.1 port 0, bot and simulator on one FakeClock
 // (./_silent_bot_call.ts): the raw protocol, 20 ms caller frames, so the hang-ups fall on frames.
 import assert from "node:assert/strict";
-import {
-  aggregateReports,
-  formatReport,
-  judgeCall,
-  syntheticCaller,
-} from "../../src/simulator/mod.ts";
+import { aggregateReports, formatReport, judgeCall } from "../../src/simulator/mod.ts";
 import { FLAG_NAMES } from "../../src/simulator/_gate_names.ts";
 import { judgeCallNaming } from "../../src/simulator/_judge_call.ts";
-import { callSilentBot } from "./_silent_bot_call.ts";
+import { callSilentBot, twoUtterances } from "./_silent_bot_call.ts";
 import { printedHelp } from "./_cli.ts";
-
-/** Two utterances, 300–700 ms and 1000–1400 ms of 1.7 s of audio, their segments known. */
-const twoUtterances = () => syntheticCaller({ utterancesMs: [400, 400], pauseMs: 300 });
 
 Deno.test("the utterances a hang-up at hangUpAtMs left unsaid are the report's leftUnsaid, not held against the bot", async () => {
   const report = await callSilentBot({ protocol: "raw", audio: twoUtterances(), hangUpAtMs: 800 });

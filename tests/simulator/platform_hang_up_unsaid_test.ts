@@ -134,9 +134,54 @@ Deno.test("the aggregate counts the utterances a platform's hang-up left unsaid 
   assert.equal(total.unanswered, 4);
   assert.equal(total.notReached, 2);
   assert.equal(total.leftUnsaid, 0);
+  assert.deepEqual(total.notReachedBy, { platform: 2 });
+  assert.equal(total.endedOnBrokenRule, 2);
+  // The platform's hang-up is not the bot's: said as it was (it said "the bot ended the call
+  // first"), in the aggregate's first line too (it said "ended 2 by caller").
+  const text = formatReport(total);
   assert.match(
-    formatReport(total),
-    /\n {2}responses {8}0\/4 answered, 2 not reached: the bot ended the call first · —\n/,
+    text,
+    /\n {2}responses {8}0\/4 answered, 2 not reached: the platform hung up first, on a rule the bot broke · —\n/,
+  );
+  assert.match(
+    text,
+    /^2 calls \(asterisk\): ended 2 by caller \(the platform, on a rule the bot broke\)\n/,
+  );
+});
+
+Deno.test("the aggregate says each cause apart when the bot, and the platform on its rule, ended calls first", async () => {
+  const oversized = await callOversizingBot();
+  const hungUp = await callBot(
+    "asterisk",
+    syntheticCaller({ utterancesMs: [400, 400], pauseMs: 300 }),
+    (data, socket) => {
+      if (data instanceof ArrayBuffer) socket.close(1000, "bye");
+    },
+  );
+  assert.equal(hungUp.ended.by, "bot", hungUp.ended.detail);
+  const unsaid = hungUp.notReached?.utterances?.length ?? 0;
+  assert.ok(unsaid > 0, JSON.stringify(hungUp.notReached));
+  const total = aggregateReports([oversized, hungUp, oversized]);
+  assert.deepEqual(total.notReachedBy, { platform: 2, bot: unsaid });
+  const text = formatReport(total);
+  assert.ok(
+    text.includes(
+      `, ${2 + unsaid} not reached: the platform hung up first, on a rule the bot broke (2); ` +
+        `the bot hung up first (${unsaid}) · `,
+    ),
+    text,
+  );
+  assert.match(
+    text,
+    /^3 calls \(asterisk\): ended 2 by caller \(the platform, on a rule the bot broke\), 1 by bot\n/,
+  );
+});
+
+Deno.test("the per-call text's first line names the platform's hang-up, not the caller's", async () => {
+  const report = await callOversizingBot();
+  assert.match(
+    formatReport(report).split("\n")[0]!,
+    /: ended by caller \(the platform, on a rule the bot broke: asterisk\.message-too-large\) at 0\.80 s \(Asterisk hung up on an oversized message\)$/,
   );
 });
 

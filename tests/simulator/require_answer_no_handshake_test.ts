@@ -8,14 +8,11 @@
 // A bot that accepts the WebSocket and says nothing, on 127.0.0.1 port 0, bot and simulator on
 // one FakeClock (./_silent_bot_call.ts).
 import assert from "node:assert/strict";
-import { formatReport, syntheticCaller } from "../../src/simulator/mod.ts";
+import { formatReport } from "../../src/simulator/mod.ts";
 import { FLAG_NAMES } from "../../src/simulator/_gate_names.ts";
 import { judgeCallNaming } from "../../src/simulator/_judge_call.ts";
-import { callSilentBot } from "./_silent_bot_call.ts";
+import { callSilentBot, twoUtterances } from "./_silent_bot_call.ts";
 import { neverReady } from "./_never_ready_far_end.ts";
-
-/** Two utterances, 300–700 ms and 1000–1400 ms of 1.7 s of audio. */
-const twoUtterances = () => syntheticCaller({ utterancesMs: [400, 400], pauseMs: 300 });
 
 /** The reason --require-answer gives, as the CLI names its flags. */
 function unanswered(report: Parameters<typeof judgeCallNaming>[0]): string | undefined {
@@ -33,7 +30,8 @@ Deno.test("--require-answer names a Genesys handshake that never opened as why t
   assert.equal(
     unanswered(report),
     "the caller said no utterance (the genesys handshake never completed, so the caller never " +
-      "began: the call ended at 5.00 s (no opened)): with nothing to answer the call checked " +
+      `began: the call ended at 5.00 s (Genesys hung up: no "opened" within 5000 ms)): with ` +
+      "nothing to answer the call checked " +
       "nothing, and --require-answer passes no call that checked nothing",
   );
   assert.match(

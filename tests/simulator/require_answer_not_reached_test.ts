@@ -25,14 +25,11 @@ import {
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { Lockstep } from "../_lockstep.ts";
 import { serveClosingBot } from "./_closing_bot.ts";
-import { callSilentBot } from "./_silent_bot_call.ts";
+import { callSilentBot, twoUtterances } from "./_silent_bot_call.ts";
 
 /** The raw far end's rate, and its PCM16 bytes per ms. */
 const RATE = 16000;
 const BYTES_PER_MS = (RATE * 2) / 1000;
-
-/** Two utterances, 300–700 ms and 1000–1400 ms of 1.7 s of audio, their segments known. */
-const twoUtterances = () => syntheticCaller({ utterancesMs: [400, 400], pauseMs: 300 });
 
 /** One call to a bot that hangs up at once, on a clock nobody moves: it ends on the bot's close. */
 async function callClosingBot(
@@ -245,6 +242,6 @@ Deno.test("the aggregate counts the utterances the bots' endings left unsaid as 
   assert.deepEqual(total.verdict.failures.map((f) => [f.reason, f.calls]), [["unanswered", 2]]);
   assert.match(
     formatReport(total),
-    /\n {2}responses {8}0\/4 answered, 4 not reached: the bot ended the call first · —\n/,
+    /\n {2}responses {8}0\/4 answered, 4 not reached: the bot hung up first · —\n/,
   );
 });

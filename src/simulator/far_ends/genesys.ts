@@ -160,7 +160,11 @@ export class GenesysFarEnd implements FarEnd {
       context.violation("genesys.open-timeout", `no "opened" within ${OPEN_TIMEOUT_MS} ms`);
       this.#send("error", { code: 408, message: "Open transaction timeout" });
       this.#closeReason = "error";
-      context.endCall("caller", "no opened");
+      // The platform's hang-up, on the bot's rule (`brokenRule`). Before the handshake the caller
+      // never began, so nothing of its audio is the bot's `notReached`: `handshakeMs` is null.
+      context.endCall("caller", `Genesys hung up: no "opened" within ${OPEN_TIMEOUT_MS} ms`, {
+        brokenRule: "genesys.open-timeout",
+      });
     }, () => {/* the call ended first */});
   }
 
