@@ -66,7 +66,10 @@ export class BotTrack {
   #fresh = true;
   /** A new spell starts no earlier than this sample (the end of the last, or the cut). */
   #floor = 0;
-  /** Samples a move lost because the ring wrote out their place to make room for them. */
+  /**
+   * Samples a move lost: the ring wrote out their place to make room for them, or they were
+   * written out before the move was told (see {@linkcode moved}).
+   */
   #moved = 0;
   /** The longest chunk seen: the transport's chunk length. */
   #chunkMs = 0;
@@ -251,6 +254,14 @@ export class BotTrack {
     const skipped = splits ? 0 : Math.max(0, spell.position - position);
     const samples = this.#timeline.sampleAt(playsAt + skipped) - from;
     if (samples <= 0) return; // placed there (or later) already
+    // What of it is written out already stays where the estimate put it, though the far end played
+    // it later (a PAUSE_MEDIA longer than `holdMs`: the recorder is told of it only as it ends, by
+    // this move): heard at its new place, silence in the recording there. Counted, as a move's
+    // losses are; uncounted, a recording with the reply's words inside the caller's silence and
+    // missing after it claimed `lateMs` 0.
+    const last = spells[spells.length - 1]!;
+    const placedEnd = this.#sampleOf(last, last.endPosition);
+    this.#moved += Math.max(0, Math.min(this.#ring.base, placedEnd) - from);
     this.#shift(Math.max(from, this.#ring.base), samples);
     const ms = samples * 1000 / this.#rate;
     let first = index;

@@ -94,7 +94,11 @@ export interface CallRecorderOptions {
 export interface RecordingStats {
   /** Milliseconds of recording written out (silence in place of dropped blocks included). */
   durationMs: number;
-  /** Milliseconds of audio that arrived after its place had been written out (not recorded). */
+  /**
+   * Milliseconds of audio that arrived after its place had been written out (not recorded), and
+   * of the bot's audio the far end played later than placed, moved only once its place had been
+   * written out (a PAUSE_MEDIA longer than `holdMs`: recorded where first placed, not where heard).
+   */
   lateMs: number;
   /**
    * Milliseconds of recording dropped because the reader fell too far behind, each written as
