@@ -39,7 +39,7 @@ export interface InterruptResult {
   heardMs: number;
   /**
    * Milliseconds of audio dropped: queued in the transport (a packetizer's partial packet
-   * included), or sent but not yet played.
+   * included), waiting in a `writable` write for room, or sent but not yet played.
    */
   droppedMs: number;
   /** Whether `heardMs` rests on the far end's acknowledgements (see {@linkcode PlaybackState}). */

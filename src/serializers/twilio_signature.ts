@@ -56,13 +56,14 @@ export interface VerifyTwilioSignatureOptions {
  * an adapter's `authorize` hook; Twilio signs the `wss://` URL of `<Stream url>`, which a server
  * sees as `http(s)://`, so pass that URL as `url`. As Twilio's own libraries do, the URL is tried
  * as given and with its port removed (any port: Twilio may sign a URL on a port of its own
- * without it) or, when it names none, with its scheme's default port added. A JSON POST is
- * checked through its `bodySHA256` query parameter; any other POST body that is not a form
- * (`multipart/form-data` too) gives `false`, since the signature cannot cover it, and so does a
- * body on another method (a GET, the upgrade included, is never read). The request's body is read
- * from a clone, after its method and media type are checked and at most `maxBodyBytes` of it
- * (a JSON body only once the URL's signature matches); the request stays usable. With a
- * `replayGuard`, a signature seen before gives `false` (see its limits there).
+ * without it) or, when it names none, with its scheme's default port added. A URL with a
+ * `bodySHA256` query parameter (Twilio's JSON POSTs) binds the body by that hash instead, on any
+ * method but GET and HEAD and whatever its media type; without one, a POST body that is not a
+ * form (`multipart/form-data` too) gives `false`, since the signature cannot cover it, and so
+ * does a body on another method (a GET, the upgrade included, is never read). The request's body
+ * is read from a clone (a form only once its method and media type are checked, a hashed body only
+ * once the URL's signature matches), up to the first chunk that passes `maxBodyBytes`; the
+ * request stays usable. With a `replayGuard`, a signature seen before gives `false` (see its limits there).
  * Only the auth token's HMAC-SHA1 is checked: a request Twilio signed under a Webhook Rule with a
  * SharedKey (its Webhooks configuration API, in public beta), which then carries
  * `X-Twilio-Webhooks-Signature-Settings`, gives `false`.
