@@ -51,6 +51,9 @@ export function durationMs(byteLength: number, format: PcmFormat): number {
  * The number of bytes of PCM16 in `format` that play for `ms` milliseconds, rounded down to whole
  * sample frames (never 0: at least one sample frame).
  *
+ * @throws {RangeError} when `ms` is not a finite number >= 0, or `format` is not a usable PCM16
+ * format (see {@linkcode assertPcmFormat}).
+ *
  * @example
  * ```ts
  * import { bytesForDuration } from "@x/ws-transport/audio";
@@ -61,6 +64,12 @@ export function durationMs(byteLength: number, format: PcmFormat): number {
  * ```
  */
 export function bytesForDuration(ms: number, format: PcmFormat): number {
+  // Checked, as the doc promises a whole frame or more: a NaN duration came back as NaN bytes
+  // (`new Uint8Array(NaN)` is an empty buffer, no error), 0 channels as 0 bytes.
+  if (!(ms >= 0) || !Number.isFinite(ms)) {
+    throw new RangeError(`ms must be a finite number >= 0, got ${ms}`);
+  }
+  assertPcmFormat(format);
   const frameBytes = format.channels * BYTES_PER_SAMPLE;
   const frames = Math.floor((format.sampleRate * ms) / 1000);
   return Math.max(1, frames) * frameBytes;

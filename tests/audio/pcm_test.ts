@@ -34,6 +34,20 @@ Deno.test("`bytesForDuration` rounds down to whole sample frames, never below on
   assert.equal(bytesForDuration(0.01, { sampleRate: 8000, channels: 2 }) % 4, 0);
 });
 
+Deno.test("`bytesForDuration` refuses a duration or format that makes no whole frame", () => {
+  const mono = { sampleRate: 16000, channels: 1 };
+  // Before, NaN bytes (an empty `new Uint8Array(NaN)` downstream, no error) and 0 bytes.
+  assert.throws(
+    () => bytesForDuration(Number.NaN, mono),
+    /ms must be a finite number >= 0, got NaN/,
+  );
+  assert.throws(() => bytesForDuration(Infinity, mono), RangeError);
+  assert.throws(() => bytesForDuration(-20, mono), /got -20/);
+  assert.throws(() => bytesForDuration(20, { sampleRate: 16000, channels: 0 }), /channels.*0/);
+  assert.throws(() => bytesForDuration(20, { sampleRate: Number.NaN, channels: 1 }), /sampleRate/);
+  assert.equal(bytesForDuration(0, mono), 2); // 0 ms: still the one frame the doc promises
+});
+
 Deno.test("`assertPcmFormat` rejects bad rates and channel counts, naming them", () => {
   assertPcmFormat({ sampleRate: 16000, channels: 1 });
   assert.throws(() => assertPcmFormat({ sampleRate: 0, channels: 1 }), /format\.sampleRate.*0/);
