@@ -6,6 +6,8 @@
  * @module
  */
 
+import { kindOf } from "./_kind_of.ts";
+
 /** How many response ids the gate remembers; an id older than that counts as new again. */
 const REMEMBERED_IDS = 1024;
 
@@ -62,8 +64,15 @@ export class ResponseGate {
     return true;
   }
 
-  /** Begins a response for untagged audio and text; returns its id (`id`, or a fresh one). */
+  /**
+   * Begins a response for untagged audio and text; returns its id (`id`, or a fresh one). Throws
+   * a `TypeError` for an id that is no string, as a frame's `responseId` is refused: taken, it
+   * would tag every untagged frame after it past that check, and reach events and serializers.
+   */
   start(id?: string): string {
+    if (id !== undefined && typeof id !== "string") {
+      throw new TypeError(`startResponse takes a string id (or none), got ${kindOf(id)}`);
+    }
     const next = id ?? `response-${++this.#started}`;
     this.#implicit = next;
     this.#remember(next);

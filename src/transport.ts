@@ -32,6 +32,7 @@ import { frameProblem, notAFrameProblem } from "./_frame_problem.ts";
 import { frameWritable, holdsEnd } from "./_frame_writer.ts";
 import { type AddOptions, type AnyListener, GuardedListeners } from "./_guarded_listeners.ts";
 import { InboundPath } from "./_inbound_path.ts";
+import { checkedObserver } from "./_observer_check.ts";
 import { ObserverList } from "./_observer_list.ts";
 import { OutboundPath } from "./_outbound_path.ts";
 import { claimSerializer, releaseSerializer, setUpSerializer } from "./_serializer_setup.ts";
@@ -316,9 +317,9 @@ export class WebSocketTransport extends EventTarget {
 
   /**
    * Begins a response for audio (and spoken text) frames that carry no `responseId`: what is
-   * written after it belongs to it, so the stale-audio gate works for a bot that tags nothing — after an
-   * interruption its audio is dropped until it begins the next response. Returns the id
-   * (`id`, or a fresh one), which events and {@linkcode interrupt} report.
+   * written after it belongs to it, so the stale-audio gate works for a bot that tags nothing:
+   * after an interruption its audio is dropped until it begins the next response. Returns `id`
+   * (a `TypeError` if no string) or a fresh one, which events and {@linkcode interrupt} report.
    */
   startResponse(id?: string): string {
     return this.#out.startResponse(id);
@@ -335,11 +336,10 @@ export class WebSocketTransport extends EventTarget {
    * Returns a function that stops telling it (given twice: told once). Ended: it is told the end.
    */
   observe(observer: SessionObserver): () => void {
-    observer.observing?.(this);
-    const ended = this.#ended;
-    if (ended !== undefined) {
+    checkedObserver(observer).observing?.(this); // a TypeError for no observer: nothing taken
+    if (this.#ended !== undefined) {
       // Over already: told so (a microtask on, as it would have been), and nothing more.
-      queueMicrotask(() => this.#observers.closed(ended, [observer]));
+      queueMicrotask(() => this.#observers.closed(this.#ended!, [observer]));
       return () => {};
     }
     return this.#observers.add(observer);
