@@ -6,6 +6,7 @@
  */
 
 import { audioFrameProblem, notAFrameProblem } from "./_frame_problem.ts";
+import { kindOf } from "./_kind_of.ts";
 import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
@@ -466,11 +467,21 @@ function inboundFrameProblem(value: unknown): string | undefined {
   }
   const frame = value as Frame;
   if (frame.type === "audio") {
-    const problem = audioFrameProblem(frame);
+    const problem = audioFrameProblem(frame) ?? timestampProblem(frame.timestampMs);
     return problem === undefined ? undefined : `malformed audio (${problem})`;
   }
   if (frame.type === "mark" && typeof frame.name !== "string") return "a mark with no name";
   return undefined;
+}
+
+/**
+ * Names a media time that is not a finite number (a serializer of one's own that misread it):
+ * the recorder and the reorder window place audio by it, and a NaN would start a new stretch at
+ * every frame. Most frames carry none: one comparison.
+ */
+function timestampProblem(timestampMs: unknown): string | undefined {
+  if (timestampMs === undefined || Number.isFinite(timestampMs)) return undefined;
+  return `audio frame's timestampMs is ${kindOf(timestampMs)}, not a finite number (or none)`;
 }
 
 /** A message's size as `bytesIn` counts it (text in UTF-16 code units). */

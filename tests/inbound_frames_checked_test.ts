@@ -19,6 +19,10 @@ const FRAMES: Record<string, Frame | Frame[]> = {
   "no rate": audio(new Uint8Array(2), NaN),
   "no channels": audio(new Uint8Array(2), 16000, 0),
   mixed: [audio(new Uint8Array(2)), audio(new Uint8Array(3)), { type: "text", text: "hi" }],
+  timed: { ...audio(new Uint8Array(320)), timestampMs: 40 } as Frame,
+  "NaN time": { ...audio(new Uint8Array(320)), timestampMs: NaN } as Frame,
+  "endless time": { ...audio(new Uint8Array(320)), timestampMs: Infinity } as Frame,
+  "text time": { ...audio(new Uint8Array(320)), timestampMs: "40" } as unknown as Frame,
 };
 
 function decoder() {
@@ -67,4 +71,17 @@ Deno.test("inbound audio at another rate than audioIn's is taken, as its seriali
   d.receive("odd");
   assert.deepEqual(frames, [FRAMES.rate]);
   assert.equal(errors.length, 1, "malformed audio is refused all the same");
+});
+
+// A serializer of one's own that reads a provider's media time wrongly: a NaN placed every frame
+// as a new stretch in the recording (its resampler restarted each time), a string as text.
+Deno.test("inbound audio whose timestampMs is not a finite number is a decode error, not a frame", () => {
+  const { d, frames, errors, stats } = decoder();
+  const bad = ["NaN time", "endless time", "text time"];
+  for (const name of ["timed", ...bad, "good"]) d.receive(name);
+  assert.deepEqual(frames, [FRAMES.timed, FRAMES.good]);
+  assert.equal(stats.decodeErrors, bad.length);
+  assert.deepEqual(errors.map((e) => [e.code, e.fatal]), bad.map(() => ["decode", false]));
+  assert.match(errors[0]!.message, /timestampMs is a number \(NaN\)/);
+  assert.match(errors[2]!.message, /timestampMs is a string/);
 });
