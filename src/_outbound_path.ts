@@ -83,9 +83,9 @@ export interface OutboundPathOptions {
   /**
    * The transport's writable, once made: what waits in its writers for room counts here too —
    * its audio, which an interruption drops as its turn comes (`takeHeldAudioMs`), its first
-   * `end`, which `#handOver` takes (`takeHeldEnd`), and its `message` frames, behind which
-   * nothing overtakes and for which the far end's hold is given up (`holdsMessage`). None
-   * without it.
+   * `end`, which `#handOver` takes (`takeHeldEnd`), and its `message` frames, for which the far
+   * end's hold is given up (`holdsMessage`; the writer itself keeps what is written after them
+   * from overtaking them). None without it.
    */
   writable?: () => WritableStream<Frame> | undefined;
 }
@@ -405,7 +405,10 @@ export class OutboundPath {
     const serializer = this.#serializer;
     if (serializer.overtakesQueue === undefined) return false;
     if (!this.#open || !this.#farEndReady || this.#dropped || this.#signal.aborted) return false;
-    if (this.#messageWaits() || this.sender.messageAnswersDue > 0) return false;
+    // Not the messages waiting in a writer for room: they reach the queue only at their turn,
+    // behind this one whether it overtakes or queues (this one is sent directly, or is a writer's
+    // own held frame at its turn, with only frames written after it still held).
+    if (this.#messageQueued() || this.sender.messageAnswersDue > 0) return false;
     try {
       return serializer.overtakesQueue(frame) === true;
     } catch (cause) {
@@ -427,8 +430,12 @@ export class OutboundPath {
    * back until its bound kept the message too).
    */
   #messageWaits(): boolean {
-    return this.#messagesQueued !== this.sender.messageFramesTaken ||
-      holdsMessage(this.#writable());
+    return this.#messageQueued() || holdsMessage(this.#writable());
+  }
+
+  /** Whether a `message` frame waits in the queue: the sender has taken fewer than were queued. */
+  #messageQueued(): boolean {
+    return this.#messagesQueued !== this.sender.messageFramesTaken;
   }
 
   /**

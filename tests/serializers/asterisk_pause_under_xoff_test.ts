@@ -357,3 +357,27 @@ Deno.test("`AsteriskSerializer`'s CONTINUE_MEDIA does not overtake a PAUSE_MEDIA
   assert.ok(!log.paused, "Asterisk's queue goes on");
   await transport.close();
 });
+
+Deno.test("`AsteriskSerializer` has the bot's CONTINUE_MEDIA, sent while a message waits in a writer for room, overtake the audio MEDIA_XOFF holds under its PAUSE_MEDIA", async () => {
+  // The bot writes its reply and a GET_STATUS with a writer (the GET_STATUS waits behind the write
+  // waiting for room), pauses the playout, then sends CONTINUE_MEDIA with `transport.send`. The
+  // GET_STATUS reaches the transport only at its turn, after the CONTINUE_MEDIA whether that
+  // overtakes or queues: it is not ahead of it. Counted as ahead, it kept the CONTINUE_MEDIA
+  // behind the audio the XOFF holds, for an XON only that CONTINUE_MEDIA could bring: nothing
+  // moved until sendTimeoutMs (5 s), then a timeout error and sending on into a full queue.
+  const { clock, transport, log, errors, writer } = await replyUnderXoff(true);
+  void writer.write({ type: "message", message: "PAUSE_MEDIA", urgent: true });
+  void writer.write({ type: "message", message: "GET_STATUS" });
+  await clock.tick(1000);
+  transport.send({ type: "message", message: { command: "CONTINUE_MEDIA" } });
+  await clock.tick(20);
+  // was: still "PAUSE_MEDIA", Asterisk paused
+  assert.equal(log.received.at(-1), "CONTINUE_MEDIA", log.received.join(", "));
+  assert.ok(!log.paused);
+  await clock.tick(7000);
+  assert.ok(log.events.includes("MEDIA_XON"), log.events.slice(1).join(", "));
+  assert.deepEqual(errors.filter((e) => e.code === "timeout").map((e) => e.message), []);
+  assert.equal(log.dropped, 0, "nothing sent into a full queue");
+  assert.ok(log.received.includes("GET_STATUS"), "the GET_STATUS went at its turn");
+  await transport.close();
+});
