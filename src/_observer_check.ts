@@ -20,6 +20,7 @@ const OBSERVER_METHODS = Object.keys(
     outboundAudio: true,
     playoutLag: true,
     playoutMoved: true,
+    playoutHeld: true,
     interrupted: true,
     outboundDropped: true,
     closed: true,

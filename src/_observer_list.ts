@@ -11,6 +11,7 @@ import type {
   InterruptionInfo,
   OutboundAudioInfo,
   OutboundDroppedInfo,
+  PlayoutHoldInfo,
   PlayoutLagInfo,
   PlayoutMoveInfo,
   SessionObserver,
@@ -26,6 +27,7 @@ type Told =
   | "outboundAudio"
   | "playoutLag"
   | "playoutMoved"
+  | "playoutHeld"
   | "interrupted"
   | "closed";
 
@@ -97,6 +99,11 @@ export class ObserverList {
   /** See {@linkcode SessionObserver.playoutMoved}. */
   playoutMoved(info: PlayoutMoveInfo): void {
     this.#tell(this.list, "playoutMoved", info);
+  }
+
+  /** See {@linkcode SessionObserver.playoutHeld}. */
+  playoutHeld(info: PlayoutHoldInfo): void {
+    this.#tell(this.list, "playoutHeld", info);
   }
 
   /** See {@linkcode SessionObserver.interrupted}. */

@@ -211,6 +211,11 @@ export class OutboundPath {
       onReplaced: (from) => {
         if (this.#observers.list.length > 0) this.#moved(from);
       },
+      // Only as the far end's hold begins or ends (a command sent): nothing per chunk.
+      onHeld: (held, position) => {
+        if (this.#observers.list.length === 0) return;
+        this.#observers.playoutHeld({ at: clock.now(), held, position });
+      },
     });
     const background = sessionBackground(init.background);
     if (typeof init.background === "function") this.#madeBackground = background;

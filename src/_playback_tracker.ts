@@ -113,6 +113,12 @@ export interface PlaybackTrackerOptions {
    * {@linkcode PlaybackTracker.replaced}): the observers told of it before hear of the move.
    */
   onReplaced?: (from: number) => void;
+  /**
+   * Told, after the tracker, that the far end holds its playout from position `position`
+   * (`held`), or plays on from it (see {@linkcode PlaybackTracker.farEndHeld}): the observers hear
+   * of it. Playing on, before the audio it held is placed anew (`onReplaced`).
+   */
+  onHeld?: (held: boolean, position: number) => void;
 }
 
 /** Follows the far end's playout of one session's audio. */
@@ -135,6 +141,7 @@ export class PlaybackTracker {
   readonly #playoutTimeoutMs: number;
   readonly #dispatch: (event: Event) => void;
   readonly #onReplaced: ((from: number) => void) | undefined;
+  readonly #onHeld: ((held: boolean, position: number) => void) | undefined;
   /**
    * Called after a pass of an update that dispatched a speaking event, with the clock as read
    * before it: the listeners' synchronous work may hold what this turn sent past its slot (see
@@ -335,6 +342,7 @@ export class PlaybackTracker {
     this.#takesReports = options.playbackReports === true && options.markIntervalMs === 0;
     this.#dispatch = options.dispatch;
     this.#onReplaced = options.onReplaced;
+    this.#onHeld = options.onHeld;
     const tolerance = { toleranceMs: TIMER_TOLERANCE_MS };
     this.#events = options.clock.timer(() => this.#update(), tolerance);
     this.#quiet = options.clock.timer(() => this.#markEnd(), tolerance);
@@ -462,15 +470,21 @@ export class PlaybackTracker {
       this.#heldPosition = playing < left ? playing : left;
       // Sending holds too, `sendAheadMs` past it: the far end's queue must not grow by the hold.
       timeline.holdAt(this.#heldPosition, now);
+      // Told as it begins, not only as it ends (the move at the end): an observer that writes out
+      // what played (a recorder) holds that audio back meanwhile, not where the estimate had it.
+      this.#onHeld?.(true, this.#heldPosition);
       return;
     }
     const from = this.#heldPosition;
     this.#heldPosition = NaN;
-    if (timeline.sentMs > from + EPSILON) {
-      // What was playing at the hold plays now, as far behind the estimate as the far end plays.
-      timeline.resumeFrom(from, now - this.#heardLag);
-      this.replaced(from);
-    } else timeline.endHold(); // nothing to place anew: the pacing goes on from here
+    const moves = timeline.sentMs > from + EPSILON;
+    // What was playing at the hold plays now, as far behind the estimate as the far end plays;
+    // with nothing sent past it, nothing to place anew: the pacing goes on from here.
+    if (moves) timeline.resumeFrom(from, now - this.#heardLag);
+    else timeline.endHold();
+    // Told even where nothing moves: an observer holding what comes from `from` on lets go of it.
+    this.#onHeld?.(false, from);
+    if (moves) this.replaced(from);
     this.#update(now);
   }
 

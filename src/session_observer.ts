@@ -87,6 +87,25 @@ export interface PlayoutMoveInfo {
 }
 
 /**
+ * The far end holds its playout, or plays on (see {@linkcode SessionObserver.playoutHeld}): a
+ * hold the bot asked for (Asterisk's `PAUSE_MEDIA`, until its `CONTINUE_MEDIA`), during which
+ * the far end plays silence and keeps what it was sent queued.
+ */
+export interface PlayoutHoldInfo {
+  /** When the transport learned it: the command that holds, or plays on, left (clock ms). */
+  at: number;
+  /** Whether the far end holds (`true`) or plays on (`false`). */
+  held: boolean;
+  /**
+   * Where on the outbound timeline: nothing told of from this position on plays while it holds,
+   * whatever its `playsAt` (chunks told of during the hold have the estimate as though it
+   * played). Playing on, the same position: what it held plays from there, placed by
+   * `playoutMoved`, told right after where anything was sent past it.
+   */
+  position: number;
+}
+
+/**
  * One inbound media packet as it arrived (see {@linkcode SessionObserver.inboundPacket}): the two
  * times RFC 3550 §6.4.1 measures interarrival jitter from. One object is reused for every packet:
  * read it during the call, copy what you keep, and do not change it.
@@ -149,6 +168,16 @@ export interface SessionObserver {
    * their new place in `playsAt` already.
    */
   playoutMoved?(info: PlayoutMoveInfo): void;
+  /**
+   * The far end holds its playout from `info.position` on (`info.held`), or plays on (see
+   * {@linkcode PlayoutHoldInfo}): told as the hold begins, so that an observer that writes out
+   * what played (a recorder) holds that audio back meanwhile, and as it ends, before the
+   * `playoutMoved` that places what was held. A hold outlasts an interruption (Asterisk's
+   * `FLUSH_MEDIA` clears the queue, not the pause): the audio after it is held too. Not told
+   * where the serializer knows of no hold (only Asterisk's does), nor to an observer added during
+   * one of the hold that was under way.
+   */
+  playoutHeld?(info: PlayoutHoldInfo): void;
   /** An interruption cut the bot's audio. */
   interrupted?(info: InterruptionInfo): void;
   /**

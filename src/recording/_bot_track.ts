@@ -18,6 +18,11 @@ const EPSILON = 1e-6;
  * resampler's output held back there (its delay, at most 2.3 ms), all the gap changes.
  */
 const REWRITE_MS = 3;
+/**
+ * Audio a far end holds is kept this far (ms) ahead of what is written out next (see
+ * `BotTrack.hold`): moved once a second, not at every write-out.
+ */
+const HELD_STEP_MS = 1000;
 
 /**
  * A spell: audio the far end plays back to back, from a chunk sent after it had played
@@ -68,7 +73,8 @@ export class BotTrack {
   #floor = 0;
   /**
    * Samples a move lost: the ring wrote out their place to make room for them, or they were
-   * written out before the move was told (see {@linkcode moved}).
+   * written out before the move was told (see {@linkcode moved}); and those not recorded past
+   * the bound of a hold (see {@linkcode hold}).
    */
   #moved = 0;
   /** The longest chunk seen: the transport's chunk length. */
@@ -80,14 +86,59 @@ export class BotTrack {
    * told next from there plays after a gap, a spell of its own (see {@linkcode moved}).
    */
   #movedAt = NaN;
+  /**
+   * The far end holds its playout from this position on (NaN: it plays): the audio from there is
+   * kept ahead of the write-out until it plays on (see {@linkcode hold}).
+   */
+  #heldFrom = NaN;
+  /**
+   * The audio held was moved ahead of the write-out (see {@linkcode #keepHeldAhead}): the next
+   * move may place it earlier than it lies, where it played, no earlier than what is written out.
+   */
+  #keptAhead = false;
+  /** The most audio held back for a hold, in samples (see {@linkcode hold}). */
+  readonly #maxHeld: number;
 
-  /** The bot's track in `ring` at `rate`, for a recording that holds its audio `holdMs`. */
-  constructor(ring: SampleRing, rate: number, timeline: RecordingTimeline, holdMs: number) {
+  /**
+   * The bot's track in `ring` at `rate`, for a recording that holds its audio `holdMs`, and
+   * holds back at most `maxHeldMs` of it for a far end that holds its playout.
+   */
+  constructor(
+    ring: SampleRing,
+    rate: number,
+    timeline: RecordingTimeline,
+    holdMs: number,
+    maxHeldMs: number,
+  ) {
     this.#ring = ring;
     this.#rate = rate;
     this.#timeline = timeline;
     this.#segment = new TrackSegment(ring, rate, "bot");
     this.#kept = new KeptChunks(rate, holdMs);
+    this.#maxHeld = Math.round(maxHeldMs * rate / 1000);
+  }
+
+  /**
+   * The far end holds its playout from `position` on (Asterisk's `PAUSE_MEDIA`:
+   * `SessionObserver.playoutHeld`): none of that audio plays until it plays on, whatever its
+   * place by the estimate, which runs on through the pause. It is kept ahead of the write-out
+   * (see {@linkcode settle}), silence written in its place, until the move at the far end's
+   * `CONTINUE_MEDIA` places it where it played. Told only as the pause ended, the caller's audio
+   * meanwhile wrote it out where the estimate had it: inside the silence the caller heard.
+   *
+   * Bounded: the transport sends no more than `sendAheadMs` past `position` while the far end
+   * holds, until its hold's bound (`sendTimeoutMs`) gives up on it and sends on, into the queue
+   * held. A reply that goes on into an hour's pause would have the track hold all of it: past
+   * `maxHeldMs` held, the chunks that come are not recorded, counted late (the far end plays them
+   * after what is held, if it keeps them at all: Asterisk drops what overflows its queue).
+   */
+  hold(position: number): void {
+    this.#heldFrom = position;
+  }
+
+  /** The far end plays on (see {@linkcode hold}): the move told next places what it held. */
+  playsOn(): void {
+    this.#heldFrom = NaN;
   }
 
   /** Samples skipped because their place was written out already. */
@@ -113,10 +164,20 @@ export class BotTrack {
     // on with the spell only where the spell lays it, and after a gap otherwise.
     const movedHere = Math.abs(info.position - this.#movedAt) < EPSILON;
     this.#movedAt = NaN;
-    const continues = spell !== undefined && !this.#fresh &&
-      Math.abs(info.position - spell.endPosition) < EPSILON &&
-      ((!movedHere && !(info.deadline > origin + EPSILON)) ||
-        Math.abs(this.#timeline.sampleAt(playsAt) - this.#sampleOf(spell, info.position)) <= 1);
+    // Held by the far end (see `hold`): its `playsAt` is the estimate as though the far end
+    // played, not where it plays. Back to back with what it holds, it goes on with that, where it
+    // is kept; followed, it pulled the held audio back to its estimate, written out in the pause.
+    // Past the bound of what is held, it is not recorded (see `hold`).
+    const held = info.position > this.#heldFrom - EPSILON; // NaN: false
+    if (held && this.#heldLength() >= this.#maxHeld) {
+      this.#moved += Math.round(info.durationMs * this.#rate / 1000);
+      return;
+    }
+    const followsOn = spell !== undefined && !this.#fresh &&
+      Math.abs(info.position - spell.endPosition) < EPSILON;
+    const continues = followsOn && (held ||
+      (!movedHere && !(info.deadline > origin + EPSILON)) ||
+      Math.abs(this.#timeline.sampleAt(playsAt) - this.#sampleOf(spell!, info.position)) <= 1);
     if (!continues) {
       this.#segment.end();
       this.#floor = Math.max(this.#floor, this.#ring.end);
@@ -136,12 +197,49 @@ export class BotTrack {
       // The chunks' length, not this chunk's: a reply's shorter last chunk must not make a lag
       // change smaller than a chunk worth moving what was written (a gap inside the speech).
       this.#chunkMs = Math.max(this.#chunkMs, info.durationMs);
-      this.#follow(this.#spells.length - 1, playsAt - origin, info.sentAt);
+      if (!held) this.#follow(this.#spells.length - 1, playsAt - origin, info.sentAt);
       if (!this.#segment.open) this.#segment.start(this.#sampleOf(spell!, info.position));
     }
     const taken = this.#segment.push(chunk);
     spell!.endPosition = info.position + info.durationMs;
     this.#kept.keep(chunk, info.position, info.durationMs, taken);
+  }
+
+  /**
+   * Where the audio held from `#heldFrom` on begins in the ring (a sample), and the position it
+   * begins at (`#heldFrom`, or a later spell's first, after a gap); undefined where none is placed.
+   */
+  #heldStart(): { sample: number; position: number } | undefined {
+    const from = this.#heldFrom;
+    const spell = this.#spells.find((s) => from < s.endPosition - EPSILON);
+    if (spell === undefined) return undefined;
+    if (from > spell.position + EPSILON) {
+      return { sample: this.#sampleOf(spell, from), position: from };
+    }
+    return { sample: spell.start, position: spell.position };
+  }
+
+  /** How much audio is held (samples), from where it begins to the end of what is placed. */
+  #heldLength(): number {
+    const start = this.#heldStart();
+    if (start === undefined) return 0;
+    const last = this.#spells.at(-1)!;
+    return this.#sampleOf(last, last.endPosition) - start.sample;
+  }
+
+  /**
+   * The far end holds its playout (see {@linkcode hold}): once what is written out next (up to
+   * sample `before`) would reach the audio it holds, that is moved later, to `HELD_STEP_MS` past
+   * `before`, as a move would: none of it is written out while held, silence in its place, as the
+   * caller heard. A step at a time, not a block (the audio held is copied at each: up to
+   * `maxHeldMs` of it, past the transport's hold bound). As the far end plays on, the move places
+   * it where it played: earlier than kept, too (see {@linkcode moved}).
+   */
+  #keepHeldAhead(before: number): void {
+    const start = this.#heldStart();
+    if (start === undefined || start.sample >= before) return;
+    this.moved(start.position, this.#timeline.timeAt(before) + HELD_STEP_MS);
+    this.#keptAhead = true;
   }
 
   /**
@@ -252,13 +350,18 @@ export class BotTrack {
     // The move may begin before the first chunk this was told of (the recorder was added part-way
     // through the turn that moved): that chunk plays where it follows `position`, back to back.
     const skipped = splits ? 0 : Math.max(0, spell.position - position);
-    const samples = this.#timeline.sampleAt(playsAt + skipped) - from;
-    if (samples <= 0) return; // placed there (or later) already
+    let samples = this.#timeline.sampleAt(playsAt + skipped) - from;
+    // Audio kept ahead of the write-out through a hold (see `#keepHeldAhead`) may play earlier
+    // than it lies: it moves back there, after the audio before it and what is written out.
+    const aheadOfHold = this.#keptAhead;
+    this.#keptAhead = false;
+    if (aheadOfHold) samples = Math.max(samples, Math.max(spell.floor, this.#ring.base) - from);
+    if (samples === 0 || (samples < 0 && !aheadOfHold)) return; // placed there (or later) already
     // What of it is written out already stays where the estimate put it, though the far end played
-    // it later (a PAUSE_MEDIA longer than `holdMs`: the recorder is told of it only as it ends, by
-    // this move): heard at its new place, silence in the recording there. Counted, as a move's
-    // losses are; uncounted, a recording with the reply's words inside the caller's silence and
-    // missing after it claimed `lateMs` 0.
+    // it later (a PAUSE_MEDIA longer than `holdMs` the recorder was told of only as it ended, by
+    // this move, not as it began: see `hold`): heard at its new place, silence in the recording
+    // there. Counted, as a move's losses are; uncounted, a recording with the reply's words inside
+    // the caller's silence and missing after it claimed `lateMs` 0.
     const last = spells[spells.length - 1]!;
     const placedEnd = this.#sampleOf(last, last.endPosition);
     this.#moved += Math.max(0, Math.min(this.#ring.base, placedEnd) - from);
@@ -346,6 +449,7 @@ export class BotTrack {
     this.#spells = [];
     this.#fresh = true;
     this.#movedAt = NaN;
+    this.#keptAhead = false;
     this.#kept.clear(); // what comes next starts a stretch of its own
   }
 
@@ -370,6 +474,7 @@ export class BotTrack {
    * {@linkcode heldFrom}).
    */
   settle(before: number): number {
+    if (!Number.isNaN(this.#heldFrom)) this.#keepHeldAhead(before);
     const spells = this.#spells;
     while (spells.length > 1 && spells[1]!.start <= before) spells.shift();
     const current = spells.at(-1);

@@ -15,6 +15,7 @@ import type {
   ObservedSession,
   OutboundAudioInfo,
   OutboundDroppedInfo,
+  PlayoutHoldInfo,
   PlayoutLagInfo,
   PlayoutMoveInfo,
   SessionObserver,
@@ -97,7 +98,9 @@ export interface RecordingStats {
   /**
    * Milliseconds of audio that arrived after its place had been written out (not recorded), and
    * of the bot's audio the far end played later than placed, moved only once its place had been
-   * written out (a PAUSE_MEDIA longer than `holdMs`: recorded where first placed, not where heard).
+   * written out (recorded where first placed, not where heard); and of the bot's audio sent while
+   * the far end held its playout (`playoutHeld`) with 30 s of it held already (a reply sent on
+   * into a PAUSE_MEDIA that outlasted the transport's `sendTimeoutMs`: not recorded).
    */
   lateMs: number;
   /**
@@ -130,6 +133,15 @@ const MAX_AHEAD_MS = 60_000;
  * (with a minute, 16 MB at 48 kHz; with an hour, gigabytes).
  */
 const MAX_HOLD_MS = 60_000;
+/**
+ * The most bot audio held back while the far end holds its playout (`playoutHeld`: Asterisk's
+ * `PAUSE_MEDIA`), in ms: kept ahead of the write-out, it must fit in the rings' room ahead
+ * (`MAX_AHEAD_MS`) with the audio placed after it. The transport sends `sendAheadMs` past the
+ * hold and no more, until its hold's bound (`sendTimeoutMs`) sends on into it: a reply that goes
+ * on into an hour's pause would hold it all. Past this much held, the chunks that come are not
+ * recorded, counted late (see `BotTrack.hold`).
+ */
+const MAX_HELD_MS = 30_000;
 
 /**
  * Records a call as it was heard: a {@linkcode SessionObserver} (`transport.observe(recorder)`)
@@ -287,7 +299,7 @@ export class CallRecorder implements SessionObserver {
     this.#callerRing = new SampleRing(capacity, maxCapacity, makeRoom);
     this.#botRing = new SampleRing(capacity, maxCapacity, makeRoom);
     this.#caller = new CallerTrack(this.#callerRing, sampleRate, this.#timeline, callerGapMs);
-    this.#bot = new BotTrack(this.#botRing, sampleRate, this.#timeline, holdMs);
+    this.#bot = new BotTrack(this.#botRing, sampleRate, this.#timeline, holdMs, MAX_HELD_MS);
     const channels = layout === "stereo" ? 2 : 1;
     const maxBytes = Math.ceil(maxBufferedMs * perMs) * channels * BYTES_PER_SAMPLE;
     const onCancel = () => {
@@ -465,6 +477,16 @@ export class CallRecorder implements SessionObserver {
   playoutMoved(info: PlayoutMoveInfo): void {
     if (this.#stopped) return;
     this.#run(() => this.#bot.moved(info.position, info.playsAt));
+  }
+
+  /**
+   * Holds the bot's audio back while the far end holds its playout, and lets it go as it plays on
+   * (a {@linkcode SessionObserver} method): none of it is written out inside the pause, and the
+   * move as it plays on places it where it played (see `BotTrack.hold` for the bound).
+   */
+  playoutHeld(info: PlayoutHoldInfo): void {
+    if (this.#stopped) return;
+    this.#run(() => info.held ? this.#bot.hold(info.position) : this.#bot.playsOn());
   }
 
   /** Cuts the bot's audio where the caller stopped hearing it (a {@linkcode SessionObserver} method). */

@@ -23,10 +23,8 @@
 // queue grew by the pause (only MEDIA_XOFF, at about 900 frames, stopped it).
 import assert from "node:assert/strict";
 import type { Frame } from "../../src/frames.ts";
-import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
-import { WebSocketTransport } from "../../src/transport.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { mediaStart } from "./fixtures/asterisk_channel_playout.ts";
+import { asterisk16kTransport, mediaStart } from "./fixtures/asterisk_channel_playout.ts";
 import { filledPcm16k } from "./fixtures/filled_pcm_16k.ts";
 
 const FRAME_BYTES = 640; // slin16, 20 ms
@@ -135,15 +133,9 @@ async function pausedReply(
     writes?: boolean;
   } = {},
 ) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new AsteriskSerializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-    ...(sendAheadMs === undefined ? {} : { sendAheadMs, maxQueuedMs: sendAheadMs + 1000 }),
-  });
+  const { clock, pair, transport } = asterisk16kTransport(
+    sendAheadMs === undefined ? {} : { sendAheadMs, maxQueuedMs: sendAheadMs + 1000 },
+  );
   const errors: string[] = [];
   transport.addEventListener("error", (e) => void errors.push(String(e.error)));
   const far = pausingChannel(clock, pair);
