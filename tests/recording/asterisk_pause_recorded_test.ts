@@ -6,7 +6,7 @@
 // once while `queue_paused`, one 20 ms timer tick at a time.
 import assert from "node:assert/strict";
 import { CallRecorder } from "../../src/recording/call_recorder.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import type { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import {
   asterisk16kTransport,
   mediaStart,

@@ -23,7 +23,7 @@
 // queue grew by the pause (only MEDIA_XOFF, at about 900 frames, stopped it).
 import assert from "node:assert/strict";
 import type { Frame } from "../../src/frames.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import type { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { asterisk16kTransport, mediaStart } from "./fixtures/asterisk_channel_playout.ts";
 import { filledPcm16k } from "./fixtures/filled_pcm_16k.ts";
 
