@@ -85,9 +85,11 @@ function nothingSaidWhy(report: CallReport, names: GateNames): string {
       `call ended at ${(ended.atMs / 1000).toFixed(2)} s (${ended.detail})`;
   }
   const left = leftUnsaidCount(report);
-  const cut = report.utterances.find((u) => u.cutShortBy !== undefined);
-  if (cut !== undefined && report.leftUnsaid !== null) {
-    return `its own schedule cut the first short: ${leftUnsaidWhy(report.leftUnsaid, ended)}` +
+  // By the utterance's own mark: a barge-in cut after all of the audio was said has no
+  // `leftUnsaid` to tell why.
+  const by = report.utterances.find((u) => u.cutShortBy !== undefined)?.cutShortBy;
+  if (by !== undefined) {
+    return `its own schedule cut the first short: ${leftUnsaidWhy({ by }, ended)}` +
       (left === "" ? "" : `; ${left}`);
   }
   if (left !== "") return `its own schedule ended the call before the first: ${left}`;

@@ -11,7 +11,7 @@ import type { Clock } from "../clock.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { utf8Length } from "../_utf8_length.ts";
 import { addVoice } from "./_voice.ts";
-import { buildReport, type CallTimeline } from "./_call_report.ts";
+import { buildReport, type CallFacts, type CallTimeline } from "./_call_report.ts";
 import { CallAudioTimeline } from "./_call_audio.ts";
 import { botWords, closedDetail, withInfo } from "./_ending_words.ts";
 import { endedByBotSide } from "./_not_reached.ts";
@@ -923,16 +923,32 @@ export class SimulatedCall {
   /**
    * The caller's utterance that its own schedule (`hangUpAtMs`, `maxDurationMs`) cut
    * mid-sentence, by its start in the caller's audio, as `leftUnsaid` is found (report.ts
-   * `CallUtterance.cutShortBy`): no answer is owed for it; `null` when the call ended otherwise
-   * or between utterances. For a stream without segments, whose rest is not known, the caller's
-   * detector says whether an utterance was under way.
+   * `CallUtterance.cutShortBy`): no answer is owed for it; `startMs` `null` when the schedule
+   * ended the call between utterances (a barge-in under way is cut all the same), `null` when
+   * the call ended otherwise. For a stream without segments, whose rest is not known, the
+   * caller's detector says whether an utterance was under way.
    */
-  #cutShort(): { by: LeftUnsaid["by"]; startMs: number } | null {
+  #cutShort(): CallFacts["cutShort"] {
     const by = this.#endedBySchedule;
-    if (by === null || !this.#ready || this.#callerAudioSaid) return null;
+    if (by === null || !this.#ready) return null;
+    // After the audio, only a barge-in can be under way (`buildReport` finds it by its end).
+    if (this.#callerAudioSaid) return { by, startMs: null };
     const cut = utteranceCutShort(this.#unsaidAudio());
-    const startMs = cut === undefined ? this.#audio.caller?.currentStartMs ?? null : cut?.startMs;
-    return startMs === null || startMs === undefined ? null : { by, startMs };
+    const startMs = cut === undefined ? this.#soundingAtCut() : cut?.startMs ?? null;
+    return { by, startMs };
+  }
+
+  /**
+   * For a stream without segments: the start of the caller's utterance still sounding in the
+   * last block before the cut, or `null`. Not one merely within its detector's hangover: an
+   * utterance that ended 300 ms before the hang-up was said in full (as the whole audio's
+   * detector finds it, its end before the cut), and is owed its answer; where the rest is not
+   * known, a pause is taken as the end, so that the guess never excuses the bot.
+   */
+  #soundingAtCut(): number | null {
+    const detector = this.#audio.caller;
+    if (detector === null || !detector.audibleAt(this.#callerSentMs)) return null;
+    return detector.currentStartMs;
   }
 
   /** The utterances of the caller's audio after what it said. */

@@ -47,10 +47,12 @@ export interface CallFacts {
   /** What the caller's own schedule left of its audio unsaid (report.ts). */
   leftUnsaid: LeftUnsaid | null;
   /**
-   * The utterance the caller's own schedule cut mid-sentence, by its start in the caller's audio
-   * (report.ts `CallUtterance.cutShortBy`); `null` for none.
+   * The caller's own schedule ended the call (`by`), and the utterance of its audio it cut
+   * mid-sentence, by its start in the caller's audio (`startMs`, `null` for none); a barge-in
+   * still being spoken at the end is cut by it too (report.ts `CallUtterance.cutShortBy`).
+   * `null` when the schedule did not end the call.
    */
-  cutShort: { by: LeftUnsaid["by"]; startMs: number } | null;
+  cutShort: { by: LeftUnsaid["by"]; startMs: number | null } | null;
   marks: Omit<MarkStats, "ackDelayMs"> & { delays: number[] };
   dtmf: { sent: number; unsupported: number; afterEnd: number };
   violations: ProtocolViolation[];
@@ -196,6 +198,8 @@ function callerUtterances(
       source: "barge-in",
       responseStartMs: null,
       latencyMs: null,
+      // Still being spoken when the caller's own schedule ended the call: cut mid-sentence too.
+      ...(cutShort !== null && speech.endMs > endMs ? { cutShortBy: cutShort.by } : {}),
     });
   }
   return utterances.sort((a, b) => a.startMs - b.startMs);

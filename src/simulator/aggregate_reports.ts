@@ -90,12 +90,13 @@ export interface AggregateReport {
   unanswered: number;
   /**
    * Utterances the caller's own schedule cut mid-sentence that the bot had not answered (each
-   * call's utterances with `cutShortBy`): not among `utterances`, as no answer was owed for them.
+   * call's utterances with `cutShortBy`, barge-ins included): not among `utterances`, as no
+   * answer was owed for them; not those of calls at speed `Infinity`.
    */
   cutShort: number;
   /**
-   * Of those, the utterances never said: the bot ended their call first, or made the platform
-   * end it by breaking one of its rules (each call's `notReached`).
+   * Of `unanswered`, the utterances never said: the bot ended their call first, or made the
+   * platform end it by breaking one of its rules (each call's `notReached`).
    */
   notReached: number;
   /**

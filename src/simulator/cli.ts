@@ -98,7 +98,8 @@ Usage: simulate [options] <ws-url>
                             bot's answer to a barge-in: the caller listens to that)
   -n, --calls N             run N calls at once and print their aggregate report (1 to
                             ${MAX_CALLS}; default: 1)
-      --ramp MS             with --calls: spread the calls' starts over MS (default: 0)
+      --ramp MS             with --calls 2 or more: spread the calls' starts over MS
+                            (default: 0)
       --param KEY=VALUE     a custom parameter of the call (repeatable; raw and pipecat carry none)
       --rate HZ             the platform's audio rate, where it offers a choice
       --encoding NAME       the platform's encoding, where it offers a choice (Telnyx

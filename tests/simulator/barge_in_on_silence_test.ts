@@ -3,18 +3,10 @@
 // bot already silent and reported as one it "stopped for in 0 ms", skewing stop latency to 0.
 // Bot and simulator on one FakeClock over real sockets (tests/_lockstep.ts): exact times.
 import assert from "node:assert/strict";
-import { mulawEncode } from "../../src/audio/g711.ts";
 import { type BargeIn, simulateCall } from "../../src/simulator/mod.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { Lockstep } from "../_lockstep.ts";
-
-function tonePayload(ms: number): string {
-  const s = new Int16Array(8 * ms);
-  for (let i = 0; i < s.length; i++) {
-    s[i] = Math.round(9000 * Math.sin((2 * Math.PI * 440 * i) / 8000));
-  }
-  return btoa(String.fromCharCode(...mulawEncode(s)));
-}
+import { tonePayload } from "./_tone_payload.ts";
 
 /**
  * A Twilio call to a bot that plays `answer` (tone and silence, in ms, alternating) from 100 ms
