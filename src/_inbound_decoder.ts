@@ -35,9 +35,9 @@ export interface InboundDecoderOptions {
   /** Times {@linkcode deserializeTimeoutMs}. */
   clock?: Clock;
   /**
-   * How long an asynchronous `deserialize` may take (`sendTimeoutMs`) before its message is given
-   * up as a decode error and the messages behind it are read. Unset (or no clock), it is awaited
-   * however long it takes.
+   * How long an asynchronous `deserialize`, or a `Blob` message's read, may take (`sendTimeoutMs`)
+   * before its message is given up as a decode error and the messages behind it are read. Unset
+   * (or no clock), it is awaited however long it takes.
    */
   deserializeTimeoutMs?: number;
   /** Takes each frame, in order. */
@@ -78,14 +78,15 @@ export class InboundDecoder {
   #blobUnderWay = false;
   readonly #deserializeTimeoutMs: number;
   /**
-   * Fires when the asynchronous decode waited for has taken too long; made at the first, on
-   * `#boundClock` (none: decodes are not bounded). A serializer that decodes at once makes none.
+   * Fires when the asynchronous decode (or `Blob` read) waited for has taken too long; made at the
+   * first, on `#boundClock` (none: they are not bounded). A serializer that decodes at once, on a
+   * socket that hands no `Blob`, makes none.
    */
   #stuck: ClockTimer | undefined;
   readonly #boundClock: Clock | undefined;
-  /** Numbers each asynchronous decode: a late answer from one given up is told by it. */
+  /** Numbers each asynchronous decode and `Blob` read: a late answer from one given up is told. */
   #asyncDecodes = 0;
-  /** The number of the asynchronous decode waited for, 0 for none. */
+  /** The number of the asynchronous decode (or `Blob` read) waited for, 0 for none. */
   #awaited = 0;
 
   /** Makes a decoder that waits for {@linkcode start}. */
@@ -303,21 +304,14 @@ export class InboundDecoder {
     if (typeof Blob !== "undefined" && data instanceof Blob) {
       this.#stats.bytesIn += data.size;
       if (data.size > this.#maxMessageBytes) return this.#tooBig(data.size);
-      this.#busy = true;
       this.#blobUnderWay = true;
-      // The bytes' decode may itself be asynchronous, and keeps the decoder busy until it ends.
+      // Bounded as an asynchronous decode is: a `Blob` a socket of one's own hands over may be
+      // backed by a stream or a file, whose read can hang, and would hold every later message.
+      const read = this.#awaitAnswer();
       data.arrayBuffer().then(
-        (buffer) => {
-          this.#busy = false;
-          this.#blobUnderWay = false;
-          if (!this.#stopped) this.#decode(new Uint8Array(buffer));
-        },
-        (cause) => {
-          this.#busy = false;
-          this.#blobUnderWay = false;
-          if (!this.#stopped) this.#failed(cause);
-        },
-      ).finally(() => this.#drain());
+        (buffer) => this.#blobRead(read, () => this.#decode(new Uint8Array(buffer))),
+        (cause) => this.#blobRead(read, () => this.#failed(cause)),
+      );
       return;
     }
     this.#failed(
@@ -348,11 +342,7 @@ export class InboundDecoder {
       return this.#failed(cause);
     }
     if (result instanceof Promise) {
-      this.#busy = true;
-      const decode = this.#awaited = ++this.#asyncDecodes;
-      if (this.#boundClock !== undefined) {
-        (this.#stuck ??= this.#boundClock.timer(this.#givenUp)).arm(this.#deserializeTimeoutMs);
-      }
+      const decode = this.#awaitAnswer();
       result.then(
         (frames) => {
           if (!this.#settled(decode)) return;
@@ -377,6 +367,35 @@ export class InboundDecoder {
   }
 
   /**
+   * An asynchronous decode or `Blob` read begins: the decoder is busy until it answers or its bound
+   * passes. Returns its number, for {@linkcode #settled}.
+   */
+  #awaitAnswer(): number {
+    this.#busy = true;
+    const answer = this.#awaited = ++this.#asyncDecodes;
+    if (this.#boundClock !== undefined) {
+      (this.#stuck ??= this.#boundClock.timer(this.#givenUp)).arm(this.#deserializeTimeoutMs);
+    }
+    return answer;
+  }
+
+  /**
+   * A `Blob`'s bytes came (or its read failed): `then` decodes them (or reports the failure),
+   * unless the read was given up, or the session ended, meanwhile. The bytes' decode may itself
+   * be asynchronous, and keeps the decoder busy until it ends.
+   */
+  #blobRead(read: number, then: () => void): void {
+    if (!this.#settled(read)) return;
+    this.#blobUnderWay = false;
+    this.#busy = false;
+    try {
+      then();
+    } finally {
+      this.#drain();
+    }
+  }
+
+  /**
    * Whether the decode numbered `decode` is still the one waited for: its answer is taken. One
    * given up (or answering after stop) is not: its frames would come after later messages' frames.
    */
@@ -387,15 +406,19 @@ export class InboundDecoder {
     return true;
   }
 
-  /** The decode waited for has taken too long: a stuck serializer would stall every message. */
+  /**
+   * The decode (or `Blob` read) waited for has taken too long: a stuck serializer, or a `Blob`
+   * whose bytes never come, would stall every message.
+   */
   #givenUp = (): void => {
     if (this.#awaited === 0 || this.#stopped) return;
     this.#awaited = 0;
+    const what = this.#blobUnderWay
+      ? "a Blob message's bytes were not read"
+      : "serializer did not read a message";
+    this.#blobUnderWay = false;
     this.#failed(
-      new TransportError(
-        "decode",
-        `serializer did not read a message within ${this.#deserializeTimeoutMs} ms: given up`,
-      ),
+      new TransportError("decode", `${what} within ${this.#deserializeTimeoutMs} ms: given up`),
     );
     this.#resume();
   };

@@ -544,9 +544,32 @@ export class OutboundPath {
   }
 
   /**
+   * An urgent frame `send` took while the serializer's set-up ran, sent once that is done. Where
+   * the session ended meanwhile, or is closing (closed from this side, the set-up failed or ran
+   * past its bound), the frame is as late as one sent after the close, and dropped alike,
+   * counted: the serializer is not asked. Its session is over or ending, and it would answer as
+   * to one never begun (a codec the failed set-up never loaded, a session not open yet: an
+   * "encode" error reported after the end) or take up, after the end, state already let go.
+   */
+  sendUrgentAfter(ready: Promise<void>, frame: Frame): Promise<void> {
+    return ready.then(() => void this.#urgentUnlessClosing(frame));
+  }
+
+  /** Sends `frame` at once, or drops it (counted) once nothing can leave; whether it was sent. */
+  #urgentUnlessClosing(frame: Frame): boolean {
+    if (this.sender.closing) {
+      this.dropOnClose(frame);
+      return false;
+    }
+    this.sender.sendUrgent(frame);
+    return true;
+  }
+
+  /**
    * The transport's interruption (`WebSocketTransport.interrupt`): the serializer's clear message
    * leaves at once, ahead of what the bot sends next, and sending goes on. `ready`: the
-   * serializer's set-up, still under way: nothing has left yet, and the clear follows it.
+   * serializer's set-up, still under way: nothing has left yet, and the clear follows it (not
+   * once the session ended meanwhile: {@linkcode sendUrgentAfter}).
    */
   interruptFarEnd(ready: Promise<void> | undefined): Promise<InterruptResult> {
     // Before the far end's start nothing has left: nothing to clear (Twilio's has no address yet).
@@ -554,8 +577,7 @@ export class OutboundPath {
     if (ready !== undefined) {
       const result = this.interrupt(true); // nothing has left yet
       return ready.then(() => {
-        this.sender.sendUrgent({ type: "interruption" });
-        this.resume();
+        if (this.#urgentUnlessClosing({ type: "interruption" })) this.resume();
         return result;
       });
     }

@@ -591,6 +591,16 @@ export class OutboundSender {
   }
 
   /**
+   * The session is over, or its socket closing (closed from this side, or after a set-up that
+   * failed): nothing handed over now can leave. A frame held back until now (see
+   * `OutboundPath.sendUrgentAfter`) is then too late, dropped before the serializer sees it.
+   */
+  get closing(): boolean {
+    const state = this.#socket.readyState;
+    return this.#signal.aborted || state === ReadyState.CLOSING || state === ReadyState.CLOSED;
+  }
+
+  /**
    * `message` frames taken ({@linkcode sendFrame}, {@linkcode sendUrgent}) whose asynchronous
    * serializer's answer has not come: they have not left, and a message sent at once meanwhile
    * would land before them where its answer came first (`OutboundPath.overtakes`). Every answer

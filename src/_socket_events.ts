@@ -49,18 +49,35 @@ export class SocketEvents {
     try {
       socket.binaryType = "arraybuffer";
     } catch { /* see above */ }
-    socket.addEventListener("message", handlers.message);
-    socket.addEventListener("close", this.#onClose);
-    socket.addEventListener("error", this.#onError);
-    if (socket.readyState === ReadyState.CONNECTING) {
-      socket.addEventListener("open", this.#onOpen);
-      // A connecting socket may never open, and then never closes either (Deno upgrades after an
-      // awaited `authorize` even for a caller gone meanwhile): unbounded, the session never ends.
-      if (bound !== undefined) {
-        this.#openBound = bound.clock.timer(this.#neverOpened);
-        this.#openBound.arm(bound.openTimeoutMs);
+    try {
+      socket.addEventListener("message", handlers.message);
+      socket.addEventListener("close", this.#onClose);
+      socket.addEventListener("error", this.#onError);
+      if (socket.readyState === ReadyState.CONNECTING) {
+        socket.addEventListener("open", this.#onOpen);
+        // A connecting socket may never open, and then never closes either (Deno upgrades after
+        // an awaited `authorize` even for a caller gone meanwhile): unbounded, it never ends.
+        if (bound !== undefined) {
+          this.#openBound = bound.clock.timer(this.#neverOpened);
+          this.#openBound.arm(bound.openTimeoutMs);
+        }
       }
+    } catch (error) {
+      // A socket of one's own that refuses a listener (or its `readyState`) part-way: the
+      // transport is never made, so nothing of it may stay on the socket: a later message or
+      // close would reach a session that does not exist.
+      this.#unlistenAfter(error);
     }
+  }
+
+  /** Takes back what the constructor added before `error`, then throws `error`. */
+  #unlistenAfter(error: unknown): never {
+    try {
+      this.stop();
+    } catch {
+      // The same socket refusing to let go: `error`, the first refusal, says what is wrong.
+    }
+    throw error;
   }
 
   /** Stops listening. */

@@ -306,7 +306,7 @@ export class WebSocketTransport extends EventTarget {
       case "message":
         if (!frame.urgent) break;
         if (this.#isReady) return void this.#out.sender.sendUrgent(frame);
-        return this.#ready.then(() => void this.#out.sender.sendUrgent(frame));
+        return this.#out.sendUrgentAfter(this.#ready, frame); // not once the session ended
       case "end":
         this.#out.sendFrame(frame);
         return this.closed.then(() => {});

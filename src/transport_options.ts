@@ -223,8 +223,8 @@ export interface TransportOptions {
    * How long a send may wait for `bufferedAmount` to drain before the session ends with a
    * "backpressure" error (1008): a peer that stops reading cannot hold a session open. It bounds
    * a serializer's asynchronous `setup` and each asynchronous `serialize` too (a "protocol"
-   * error, 1011, when one has not finished), and each asynchronous `deserialize` (given up: a
-   * "decode" error, the session going on).
+   * error, 1011, when one has not finished), and each asynchronous `deserialize` or `Blob`
+   * message's read (given up: a "decode" error, the session going on).
    *
    * @default {5000}
    */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type SocketEventHandlers, SocketEvents } from "../src/_socket_events.ts";
 import { TransportError } from "../src/errors.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { refusingSocket } from "./_refusing_socket.ts";
 
 function listen(
   pair = new MemorySocketPair(),
@@ -90,3 +91,29 @@ Deno.test("SocketEvents: the open bound is disarmed by the open, and by stop", a
   assert.deepEqual([opened.seen, stopped.seen], [["open"], []]);
   assert.deepEqual([...opened.errors, ...stopped.errors], []);
 });
+
+for (const refused of ["message", "close", "error", "open"]) {
+  Deno.test(`SocketEvents: a socket that refuses its ${refused} listener is left with none, and no open bound`, async () => {
+    const clock = new FakeClock();
+    const { pair, listening } = refusingSocket(refused);
+    const seen: string[] = [];
+    const handlers: SocketEventHandlers = {
+      message: () => seen.push("message"),
+      open: () => seen.push("open"),
+      close: () => seen.push("close"),
+      error: () => seen.push("error"),
+    };
+    assert.throws(
+      () => new SocketEvents(pair.server, handlers, { clock, openTimeoutMs: 300 }),
+      new RegExp(`no ${refused} events`),
+    );
+    assert.deepEqual([...listening], [], "every listener added before the refusal taken back");
+    assert.equal(clock.pendingTimers, 0);
+    pair.server.dispatchEvent(new Event("open"));
+    pair.server.dispatchEvent(new MessageEvent("message", { data: new ArrayBuffer(1) }));
+    pair.server.dispatchEvent(new Event("error"));
+    pair.server.dispatchEvent(closeEvent({ code: 1000, wasClean: true }));
+    await clock.tick(1000);
+    assert.deepEqual(seen, []);
+  });
+}

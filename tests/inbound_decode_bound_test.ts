@@ -40,9 +40,16 @@ function harness(options: { deserializeTimeoutMs?: number } = {}) {
   return { decoder, clock, frames, errors, stats, answer };
 }
 
-Deno.test("a deserialize that never settles is given up after the bound, and those behind it read", async () => {
-  const { decoder, clock, frames, errors, stats, answer } = harness();
-  decoder.receive("later stuck");
+/**
+ * `stuck` never answers: within the bound the two messages behind it wait, in order; at the bound
+ * it is given up (a decode error, the session going on) and they are read.
+ */
+async function givenUpAtTheBound(
+  { decoder, clock, frames, errors }: ReturnType<typeof harness>,
+  stuck: string | Blob,
+  says: RegExp,
+): Promise<void> {
+  decoder.receive(stuck);
   decoder.receive("a");
   decoder.receive("b");
   await clock.tick(4999);
@@ -51,7 +58,13 @@ Deno.test("a deserialize that never settles is given up after the bound, and tho
   await clock.tick(1);
   assert.deepEqual(frames, ["a", "b"]);
   assert.deepEqual(errors.map((e) => [e.code, e.fatal]), [["decode", false]]);
-  assert.match(errors[0]!.message, /within 5000 ms/);
+  assert.match(errors[0]!.message, says);
+}
+
+Deno.test("a deserialize that never settles is given up after the bound, and those behind it read", async () => {
+  const h = harness();
+  const { decoder, frames, errors, stats, answer } = h;
+  await givenUpAtTheBound(h, "later stuck", /within 5000 ms/);
   assert.equal(stats.decodeErrors, 1);
   // Its late answer would come after later messages' frames: it is dropped, not delivered.
   await answer("stuck");
@@ -103,4 +116,49 @@ Deno.test("a Blob whose bytes decode asynchronously keeps later messages behind 
   assert.deepEqual(frames, [], "the Blob's frame is still being decoded");
   await answer("bytes 7");
   assert.deepEqual(frames, ["bytes 7", "after"]);
+});
+
+/** A `Blob` whose bytes never come: a stream- or file-backed read that hangs. */
+class HungBlob extends Blob {
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    return new Promise<ArrayBuffer>(() => {});
+  }
+}
+
+Deno.test("a Blob whose bytes never come is given up after the bound, and those behind it read", async () => {
+  const h = harness();
+  const { decoder, clock, errors, stats } = h;
+  await givenUpAtTheBound(
+    h,
+    new HungBlob([new Uint8Array([7])]),
+    /a Blob message's bytes were not read within 5000 ms/,
+  );
+  assert.deepEqual([stats.messagesIn, stats.decodeErrors], [3, 1]);
+  // The session's end finds nothing under way: nothing more counted, no timer left.
+  decoder.stop();
+  assert.equal(stats.inboundMessagesDroppedOnClose, 0);
+  assert.equal(errors.length, 1);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("a Blob read within the bound, then its asynchronous decode, are each bounded from their start", async () => {
+  const { decoder, clock, frames, errors } = harness();
+  let give!: () => void;
+  const held = new (class extends Blob {
+    override arrayBuffer(): Promise<ArrayBuffer> {
+      return new Promise<ArrayBuffer>((resolve) => (give = () => resolve(new ArrayBuffer(1))));
+    }
+  })([new Uint8Array(1)]);
+  decoder.receive(held);
+  decoder.receive("after");
+  await clock.tick(3000);
+  give(); // read in time: its bytes' decode (asynchronous here) begins, bounded from now
+  await clock.tick(4999);
+  assert.deepEqual([frames, errors], [[], []]);
+  await clock.tick(1);
+  assert.deepEqual(frames, ["after"]);
+  assert.deepEqual(errors.map((e) => e.message), [
+    "serializer did not read a message within 5000 ms: given up",
+  ]);
+  assert.equal(clock.pendingTimers, 0);
 });

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { BackgroundAudio, RawPcmSerializer, WebSocketTransport } from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { refusingSocket } from "./_refusing_socket.ts";
 
 class BadBind extends RawPcmSerializer {
   bind(): void {
@@ -81,3 +82,17 @@ for (const [failure, make] of Object.entries(failures)) {
     });
   }
 }
+
+Deno.test("a socket that refuses one listener part-way keeps none of the transport's: its close reaches no half-made session", async () => {
+  const clock = new FakeClock();
+  const { pair, listening } = refusingSocket("error", new MemorySocketPair());
+  const socket = pair.server;
+  assert.throws(() => new WebSocketTransport(socket, { clock }), /no error events/);
+  assert.deepEqual([...listening], [], "the message and close listeners taken back");
+  // Left on, these reached a transport never made: its close handling found no socket events
+  // to stop and threw inside the socket's listener, an uncaught error.
+  pair.client.send(new Uint8Array(640));
+  pair.client.close(1000);
+  await clock.tick(1000);
+  assert.equal(clock.pendingTimers, 0);
+});
