@@ -5,7 +5,7 @@
 // the test) instead of hanging it.
 
 import assert from "node:assert/strict";
-import { FakeClock } from "../src/testing/fake_clock.ts";
+import { FakeClock } from "../../src/testing/fake_clock.ts";
 
 Deno.test("`FakeClock.runAll` resolves true when it ran out of timers, false when it stopped at its limit", async () => {
   const clock = new FakeClock();
