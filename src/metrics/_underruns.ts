@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { OutboundAudioInfo, PlayoutMoveInfo } from "../session_observer.ts";
+import type { OutboundAudioInfo, PlayoutHoldInfo, PlayoutMoveInfo } from "../session_observer.ts";
 
 /**
  * Gaps this short are the arithmetic of the timeline (float sums of chunk lengths), not silence a
@@ -24,9 +24,12 @@ const KEPT = 512;
  * real time, the sender stalled longer than its lead). The gap before a new response is no
  * underrun, nor the silence an interruption leaves; background audio filling the far end's time
  * keeps it from running dry. Chunks moved after they were told of (`playoutMoved`) move their
- * gaps; a new measure of the far end's lag moves all told of before, their gaps unchanged. The
- * figures only grow, as counters do: a gap a later correction shortens or closes stays counted as
- * it was at its longest.
+ * gaps; a new measure of the far end's lag moves all told of before, their gaps unchanged. A hold
+ * of the far end's playout the bot asked for (`playoutHeld`: Asterisk's `PAUSE_MEDIA`) is silence
+ * by request, not the far end run dry: the move that places what it held after it opens no gap,
+ * and audio sent while it holds, where the estimate (which runs on as though the far end played)
+ * had it run dry, plays back to back with what it holds. The figures only grow, as counters do: a
+ * gap a later correction shortens or closes stays counted as it was at its longest.
  */
 export class UnderrunMeter {
   /** Underruns counted. */
@@ -50,6 +53,18 @@ export class UnderrunMeter {
   #response: string | undefined | null = null;
   /** The bot fell silent since its latest speech chunk (untagged audio after it is a new reply). */
   #fellSilent = false;
+  /**
+   * The far end holds its playout from this position on (NaN: it plays): the `playsAt` of chunks
+   * from there is the estimate's, which runs on through the hold (see {@linkcode held}).
+   */
+  #heldFrom = NaN;
+  /** When the hold began (clock ms): a gap before it was the far end run dry. */
+  #heldAt = NaN;
+  /**
+   * The far end played on from this position after a hold (NaN: no move of that is awaited): the
+   * move told next from there places the held audio after the pause, which is no gap.
+   */
+  #playsOnFrom = NaN;
 
   /** A chunk left: `responseId` is the chunk's, `info` what the observers were told of it. */
   chunk(info: OutboundAudioInfo, responseId: string | undefined): void {
@@ -61,7 +76,13 @@ export class UnderrunMeter {
     let gapMs = 0;
     if (this.#length > 0) {
       const last = (this.#first + this.#length - 1) % KEPT;
-      gapMs = info.playsAt - (this.#playsAt[last]! + this.#durationMs[last]!);
+      const end = this.#playsAt[last]! + this.#durationMs[last]!;
+      gapMs = info.playsAt - end;
+      // Sent while the far end holds, after the estimate had it run dry: the far end ran dry
+      // only until the hold began, as far as this knows; the rest was the pause asked for.
+      if (info.position > this.#heldFrom - TOLERANCE_MS) {
+        gapMs = Math.min(gapMs, Math.max(0, this.#heldAt - end));
+      }
     }
     if (this.#length === KEPT) this.#first = (this.#first + 1) % KEPT; // the oldest let go
     else this.#length++;
@@ -73,6 +94,20 @@ export class UnderrunMeter {
     this.#countedMs[at] = 0;
     this.#goesOn[at] = continues ? 1 : 0;
     if (continues) this.#counted(at);
+  }
+
+  /**
+   * The far end holds its playout from `info.position` on, or plays on from there
+   * (`SessionObserver.playoutHeld`). While it holds, nothing from there plays, whatever the
+   * estimate says: a chunk sent meanwhile after the estimate ran dry queues behind the held audio,
+   * and plays right after it (its gap is what the far end ran dry before the hold began). As it
+   * plays on, the move told next places all of that after the pause the bot asked for, back to
+   * back (see {@linkcode moved}).
+   */
+  held(info: PlayoutHoldInfo): void {
+    this.#heldFrom = info.held ? info.position : NaN;
+    this.#heldAt = info.at;
+    this.#playsOnFrom = info.held ? NaN : info.position;
   }
 
   /**
@@ -106,6 +141,11 @@ export class UnderrunMeter {
    * whole: the gap is as long, told before it rather than inside it.
    */
   moved(info: PlayoutMoveInfo): void {
+    // The far end plays on after a hold: what it held plays after the pause the bot asked for,
+    // silence by request, not the far end run dry (the gap before it stays as it was). Moved from
+    // anywhere else, the audio was late.
+    const playsOn = Math.abs(info.position - this.#playsOnFrom) <= TOLERANCE_MS;
+    this.#playsOnFrom = NaN;
     let i = 0;
     while (i < this.#length) {
       const at = (this.#first + i) % KEPT;
@@ -122,7 +162,7 @@ export class UnderrunMeter {
       const playsAt = info.playsAt + (this.#position[at]! - info.position);
       // The first moved: the audio before it ends where it did. Those after follow it at once.
       if (i !== first) this.#gapMs[at] = 0;
-      else if (opens) this.#gapMs[at]! += playsAt - this.#playsAt[at]!;
+      else if (opens && !playsOn) this.#gapMs[at]! += playsAt - this.#playsAt[at]!;
       this.#playsAt[at] = playsAt;
       if (this.#goesOn[at] === 1) this.#counted(at);
     }

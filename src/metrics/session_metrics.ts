@@ -16,7 +16,12 @@ import { type Clock, systemClock } from "../clock.ts";
 import type { TransportError } from "../errors.ts";
 import type { AudioFrame } from "../frames.ts";
 import type { SpeakingEvent } from "../playback.ts";
-import type { InboundPacketInfo, OutboundAudioInfo, SessionObserver } from "../session_observer.ts";
+import type {
+  InboundPacketInfo,
+  OutboundAudioInfo,
+  PlayoutHoldInfo,
+  SessionObserver,
+} from "../session_observer.ts";
 import {
   SpeechDetector,
   type SpeechDetectorOptions,
@@ -112,15 +117,18 @@ interface Meters {
  *   the playout estimate (`OutboundAudioInfo.playsAt`), and for how long in all: a chunk of the
  *   response that plays more than 0.5 ms after the audio before it ends (its source slower than
  *   real time, the sender stalled longer than its lead). The silence between responses, or after
- *   an interruption, is none; background audio filling the far end's time leaves none. A tagged
- *   response is one across its spells; untagged audio, until the bot falls silent;
+ *   an interruption, is none, nor a hold of the far end's playout the bot asked for (Asterisk's
+ *   `PAUSE_MEDIA` … `CONTINUE_MEDIA`: `SessionObserver.playoutHeld`); background audio filling
+ *   the far end's time leaves none. A tagged response is one across its spells; untagged audio,
+ *   until the bot falls silent;
  * - **turn latency**: from the end of the caller's turn — found by a speech detector on the
  *   inbound audio, or marked by the bot ({@linkcode callerTurnEnded}) — to the bot's first
  *   audible audio after it ("speakingstart");
  * - **barge-in stop latency**: from the caller starting to talk while the bot was speaking to
  *   its "speakingstop" with reason "interrupted"; a response stopped as it resumes after a pause
  *   the caller began talking in is a barge-in too, of 0 ms (the bot stopped before the caller
- *   heard it over their own voice);
+ *   heard it over their own voice); a response the far end held at the bot's request (Asterisk's
+ *   `PAUSE_MEDIA`) and the bot then interrupted stopped for the caller as the hold began;
  * - the transport's **reorder, gap, drop and interruption counters** (`transport.stats`).
  *
  * Read them any time with {@linkcode snapshot} (plain data: JSON as it is), listen for "metric"
@@ -247,7 +255,23 @@ export class SessionMetrics extends EventTarget {
    * caused it only after it): when, when the bot had become audible, and when it had last
    * fallen silent before.
    */
-  #interrupted: { at: number; botStarted: number; silentBefore: number } | undefined;
+  #interrupted:
+    | { at: number; stoppedAt: number; botStarted: number; silentBefore: number }
+    | undefined;
+  /**
+   * When the far end last began to hold its playout at the bot's request (`playoutHeld`:
+   * Asterisk's `PAUSE_MEDIA`; NaN: never), and when the caller hears the bot again after it: where
+   * the move that places what was held as it plays on, or audio sent after that, plays (Infinity
+   * until then). A response interrupted before that fell silent for the caller as the hold began,
+   * not at the interruption (a bot that pauses as the caller begins to talk, then cuts its reply).
+   * The interruption's own clear may end the hold, and place what it held at that very moment
+   * (Asterisk's `FLUSH_MEDIA`, then `CONTINUE_MEDIA`, told before the "speakingstop"): none of it
+   * was heard.
+   */
+  #silentFrom = NaN;
+  #audibleAgainAt = Infinity;
+  /** The latest hold has ended: audio told from now on plays (see `#silentFrom`). */
+  #playedOn = false;
 
   private constructor(transport: MeteredTransport, options: SessionMetricsOptions) {
     super();
@@ -265,7 +289,11 @@ export class SessionMetrics extends EventTarget {
       inboundPacket: (packet) => this.#arrived(packet),
       outboundAudio: (chunk, info) => this.#outbound(chunk, info),
       playoutLag: (info) => this.#meters?.underruns.lagChanged(info.changeMs),
-      playoutMoved: (info) => this.#meters?.underruns.moved(info),
+      playoutMoved: (info) => {
+        this.#audible(info.playsAt);
+        this.#meters?.underruns.moved(info);
+      },
+      playoutHeld: (info) => this.#held(info),
       interrupted: () => this.#meters?.underruns.interrupted(),
       outboundDropped: (info) => this.#dropped(info.position),
       closed: () => this.#end(),
@@ -296,7 +324,7 @@ export class SessionMetrics extends EventTarget {
     const interrupted = this.#interrupted;
     if (interrupted !== undefined && at <= interrupted.at && at >= interrupted.silentBefore) {
       this.#interrupted = undefined;
-      return this.#bargedIn(Math.max(at, interrupted.botStarted), interrupted.at);
+      return this.#bargedIn(Math.max(at, interrupted.botStarted), interrupted.stoppedAt);
     }
     this.#speechStarted = at;
   }
@@ -501,6 +529,7 @@ export class SessionMetrics extends EventTarget {
   #outbound(chunk: AudioFrame, info: OutboundAudioInfo): void {
     const meters = this.#meters;
     if (meters === undefined) return; // measuring stopped
+    this.#audible(info.playsAt);
     meters.underruns.chunk(info, chunk.responseId);
     this.#chunks++;
     this.#outboundMs += info.durationMs;
@@ -560,6 +589,9 @@ export class SessionMetrics extends EventTarget {
     const audible = this.#responseStarted < now;
     const { reason, responseId } = event as unknown as SpeakingEvent;
     if (reason === "interrupted" && audible) {
+      // Held by the far end since the bot's latest spell began: the caller heard it stop there.
+      const silent = this.#silentFrom >= this.#botStarted && !(this.#audibleAgainAt < now);
+      const stoppedAt = silent ? this.#silentFrom : now;
       // A barge-in: the caller is talking, and began since the bot last fell silent before this
       // response (a pause between its spells does not count). Talking over each other began when
       // both were: the later of the two starts, the spell playing now's for speech begun since the
@@ -567,10 +599,11 @@ export class SessionMetrics extends EventTarget {
       if (started !== undefined && started >= this.#silentBeforeResponse) {
         this.#speechStarted = undefined;
         const botAudible = started >= this.#botStopped ? this.#botStarted : this.#responseStarted;
-        this.#bargedIn(Math.max(started, botAudible), now);
+        this.#bargedIn(Math.max(started, botAudible), stoppedAt);
       } else {
         this.#interrupted = {
           at: now,
+          stoppedAt,
           botStarted: this.#responseStarted,
           silentBefore: this.#silentBeforeResponse,
         };
@@ -580,6 +613,24 @@ export class SessionMetrics extends EventTarget {
     this.#stoppedResponse = responseId;
     this.#meters?.underruns.fellSilent();
   };
+
+  /**
+   * The far end holds its playout, or plays on (`playoutHeld`): silence the bot asked for, which
+   * is no underrun, and where the caller stops hearing a reply interrupted during it.
+   */
+  #held(info: PlayoutHoldInfo): void {
+    this.#playedOn = !info.held;
+    if (info.held) {
+      this.#silentFrom = info.at;
+      this.#audibleAgainAt = Infinity;
+    }
+    this.#meters?.underruns.held(info);
+  }
+
+  /** Audio plays from `playsAt`: after a hold that has ended, the bot is heard again then. */
+  #audible(playsAt: number): void {
+    if (this.#playedOn && playsAt < this.#audibleAgainAt) this.#audibleAgainAt = playsAt;
+  }
 
   /** A latency below zero is a clock that stepped back (see `callerTurnEnded`): 0 ms. */
   #answered(measured: number): void {

@@ -74,6 +74,7 @@ export interface OutboundMetrics {
   /**
    * Times the bot's speech ran dry at the far end in the middle of a response, by the playout
    * estimate: a chunk of the response played more than 0.5 ms after the audio before it ended.
+   * A hold of the far end's playout the bot asked for (Asterisk's `PAUSE_MEDIA`) is none.
    */
   underruns: number;
   /** How long the far end had nothing to play in those, in all, in ms. */
@@ -110,7 +111,10 @@ export interface SessionMetricsSnapshot {
   interruptions: number;
   /** From the end of the caller's turn to the bot's first audible audio after it. */
   turnLatency: DurationSummary;
-  /** From the caller starting to talk over the bot to the bot falling silent ("interrupted"). */
+  /**
+   * From the caller starting to talk over the bot to the bot falling silent ("interrupted"), or,
+   * for a response the far end held at the bot's request before it was interrupted, to the hold.
+   */
   bargeInStopLatency: DurationSummary;
 }
 

@@ -7,55 +7,24 @@
 import assert from "node:assert/strict";
 import { CallRecorder } from "../../src/recording/call_recorder.ts";
 import type { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import {
-  asterisk16kTransport,
-  mediaStart,
-} from "../serializers/fixtures/asterisk_channel_playout.ts";
+import { asterisk16kTransport } from "../serializers/fixtures/asterisk_channel_playout.ts";
 import { filledPcm16k } from "../serializers/fixtures/filled_pcm_16k.ts";
 import { collect } from "./_call.ts";
+import { pausingAsterisk } from "../metrics/_pausing_asterisk.ts";
 
 const FRAME_BYTES = 640; // slin16, 20 ms
 
-/** A chan_websocket channel that honours PAUSE_MEDIA; `played[i]`: the clock time of frame i. */
-function pausingChannel(clock: FakeClock, pair: MemorySocketPair) {
-  type Item = { voice: number } | { answer: string };
-  let queue: Item[] = [];
-  let paused = false;
-  const played: number[] = [];
-  pair.client.addEventListener("message", (e) => {
-    const data = (e as MessageEvent).data;
-    if (typeof data !== "string") {
-      const bytes = new Uint8Array(data as ArrayBuffer);
-      for (let at = 0; bytes.length - at >= FRAME_BYTES; at += FRAME_BYTES) {
-        queue.push({ voice: bytes[at]! });
-      }
-      return;
-    }
-    const { command, correlation_id: id } = JSON.parse(data);
-    if (command === "MARK_MEDIA") {
-      const answer = { event: "MEDIA_MARK_PROCESSED", channel_id: "1.1", correlation_id: id };
-      queue.push({ answer: JSON.stringify(answer) });
-    } else if (command === "FLUSH_MEDIA") queue = [];
-    else if (command === "PAUSE_MEDIA") paused = true;
-    else if (command === "CONTINUE_MEDIA") paused = false;
-  });
-  const tick = () => {
-    if (pair.client.readyState !== 1) return;
-    if (!paused) {
-      let item = queue.shift();
-      while (item !== undefined && "answer" in item) {
-        pair.client.send(item.answer);
-        item = queue.shift();
-      }
-      if (item !== undefined) played.push(clock.now());
-    }
-    void clock.sleep(20).then(tick);
+/**
+ * A chan_websocket channel that honours PAUSE_MEDIA (the metrics' far end, its docs cited
+ * there); `played[i]`: the clock time frame i of the bot's began to play, filled as the call goes.
+ */
+function pausingChannel(clock: FakeClock, pair: MemorySocketPair): { readonly played: number[] } {
+  const ticks = pausingAsterisk(clock, pair);
+  return {
+    get played() {
+      return ticks.flatMap((t) => typeof t.heard === "object" ? [t.at] : []);
+    },
   };
-  void clock.sleep(0).then(() => {
-    pair.client.send(mediaStart({ json: true, format: "slin16", frameBytes: FRAME_BYTES }));
-    tick();
-  });
-  return played;
 }
 
 /** Where the far end played the reply against where the recording has it, in 20 ms steps. */
@@ -99,7 +68,7 @@ async function pausedReply(
   transport.observe(recorder);
   const bot = collect(recorder.bot);
   void collect(recorder.caller);
-  const played = pausingChannel(clock, pair);
+  const far = pausingChannel(clock, pair);
   transport.receive(() => {});
   // The caller's microphone goes on through the pause (20 ms of slin16 every 20 ms): its audio
   // drives the recording's write-out while the bot's audio waits in the paused queue.
@@ -118,7 +87,7 @@ async function pausedReply(
   await talk(replyMs + 2000);
   await transport.close();
   const samples = new Int16Array((await bot).slice(44).buffer);
-  return { played, samples, stats: recorder.stats, errors };
+  return { played: far.played, samples, stats: recorder.stats, errors };
 }
 
 /**
