@@ -487,6 +487,7 @@ export class OutboundPath {
    */
   start(): void {
     this.#open = true;
+    this.sender.sendHeldUrgent(); // taken while the socket connected: ahead of all that is queued
     if (this.#farEndReady) return this.#pump.start();
     const awaitsStart = this.#awaitsStart();
     if (awaitsStart === undefined) return; // it threw: the session is ending
@@ -572,11 +573,13 @@ export class OutboundPath {
    * once the session ended meanwhile: {@linkcode sendUrgentAfter}).
    */
   interruptFarEnd(ready: Promise<void> | undefined): Promise<InterruptResult> {
-    // Before the far end's start nothing has left: nothing to clear (Twilio's has no address yet).
-    if (this.awaitingStart) return Promise.resolve(this.interrupt(true));
+    // Before the socket opens, or the far end's start, nothing has left: nothing to clear (and
+    // Twilio's has no address yet).
+    if (this.awaitingStart || this.sender.connecting) return Promise.resolve(this.interrupt(true));
     if (ready !== undefined) {
       const result = this.interrupt(true); // nothing has left yet
       return ready.then(() => {
+        if (this.sender.connecting && !this.sender.closing) return result; // nor has it now
         if (this.#urgentUnlessClosing({ type: "interruption" })) this.resume();
         return result;
       });
@@ -717,6 +720,7 @@ export class OutboundPath {
     this.tracker.end();
     this.#pauseBound?.cancel();
     this.#startBound?.cancel();
+    this.sender.dropHeldUrgent(); // the socket never opened
     this.#heldNeverLeaves();
     const left = this.#pump.stop();
     this.#stats.audioBytesDroppedOnClose += left.audioBytes;

@@ -175,6 +175,12 @@ export class OutboundSender {
   #lateAnswers: LateAnswers | undefined;
   /** An urgent frame's send is watching the socket drain (see `#watchUrgentBacklog`). */
   #urgentBacklog = false;
+  /**
+   * Urgent frames taken while the socket was still connecting (Deno's upgraded socket until its
+   * "open": a bot greets its caller at once), unserialized: they leave in the order taken once it
+   * opens ({@linkcode sendHeldUrgent}), or are counted dropped where it never does.
+   */
+  #heldUrgent: Frame[] | undefined;
   /** See {@linkcode messageFramesTaken}. */
   #messageFramesTaken = 0;
   /** See {@linkcode messageAnswersDue}. */
@@ -741,9 +747,20 @@ export class OutboundSender {
    * Sends a frame at once, out of band (an interruption's clear, an urgent message): it never
    * waits for the socket to drain, since it must overtake what is waiting there. Returns
    * whether a message left for it: returned by the serializer or sent through its context
-   * (Genesys numbers its messages so), or still to come from an asynchronous serializer.
+   * (Genesys numbers its messages so), or still to come: from an asynchronous serializer, or held
+   * while the socket connects (see `#heldUrgent`).
    */
   sendUrgent(frame: Frame): boolean {
+    // Not lost on a socket still connecting; and while some are held, behind them.
+    if (this.#heldUrgent !== undefined || this.connecting) {
+      (this.#heldUrgent ??= []).push(frame);
+      return true;
+    }
+    return this.#sendUrgentNow(frame);
+  }
+
+  /** {@linkcode sendUrgent} on a socket open or gone: sent, or lost and counted. */
+  #sendUrgentNow(frame: Frame): boolean {
     const before = this.#stats.messagesOut;
     const counted = this.#stats.encodeErrors;
     const through = this.#throughContext;
@@ -767,6 +784,32 @@ export class OutboundSender {
     this.#countReleased(released, result, lostAudio);
     if (sent) this.#watchUrgentBacklog();
     return this.#stats.messagesOut > before;
+  }
+
+  /** The socket has not opened yet: nothing sent on it now could leave. */
+  get connecting(): boolean {
+    return this.#socket.readyState === ReadyState.CONNECTING;
+  }
+
+  /**
+   * The socket is open: the urgent frames held while it connected leave, in the order taken,
+   * ahead of anything queued; one sent meanwhile (an error listener's) goes behind them.
+   */
+  sendHeldUrgent(): void {
+    const held = this.#heldUrgent;
+    if (held === undefined) return;
+    try {
+      // Its length read anew each time: one sent meanwhile joins its end.
+      for (let i = 0; i < held.length; i++) this.#sendUrgentNow(held[i]!);
+    } finally {
+      this.#heldUrgent = undefined;
+    }
+  }
+
+  /** The session ended with its socket never open: the urgent frames held never leave. */
+  dropHeldUrgent(): void {
+    this.#stats.framesDroppedOnClose += this.#heldUrgent?.length ?? 0;
+    this.#heldUrgent = undefined;
   }
 
   /**
