@@ -13,7 +13,8 @@ import {
 import type { PlayoutLagInfo } from "../../src/session_observer.ts";
 import { asterisk16kTransport } from "../serializers/fixtures/asterisk_channel_playout.ts";
 import { filledPcm16k } from "../serializers/fixtures/filled_pcm_16k.ts";
-import { FRAME_BYTES, heardUnderruns, pausingAsterisk } from "./_pausing_asterisk.ts";
+import { FRAME_BYTES, pausingAsterisk } from "../serializers/fixtures/pausing_asterisk.ts";
+import { heardUnderruns } from "./_pausing_asterisk.ts";
 
 /** The reply's bytes (the caller's are 5). */
 const REPLY = 0x11;
@@ -52,7 +53,7 @@ async function pausedCall(steps: Step[], endAt: number, sendAheadMs?: number) {
   // What the transport told the metrics of its lag: the pause must not read as one.
   const lags: PlayoutLagInfo[] = [];
   transport.observe({ playoutLag: (info) => void lags.push({ ...info }) });
-  const ticks = pausingAsterisk(clock, pair);
+  const { ticks } = pausingAsterisk(clock, pair);
   transport.receive(() => {});
   let callerFrames = 0;
   const pending = [...steps];

@@ -10,16 +10,14 @@ import type { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { asterisk16kTransport } from "../serializers/fixtures/asterisk_channel_playout.ts";
 import { filledPcm16k } from "../serializers/fixtures/filled_pcm_16k.ts";
 import { collect } from "./_call.ts";
-import { pausingAsterisk } from "../metrics/_pausing_asterisk.ts";
-
-const FRAME_BYTES = 640; // slin16, 20 ms
+import { FRAME_BYTES, pausingAsterisk } from "../serializers/fixtures/pausing_asterisk.ts";
 
 /**
- * A chan_websocket channel that honours PAUSE_MEDIA (the metrics' far end, its docs cited
- * there); `played[i]`: the clock time frame i of the bot's began to play, filled as the call goes.
+ * A chan_websocket channel that honours PAUSE_MEDIA (tests/serializers/fixtures/pausing_asterisk.ts,
+ * its docs cited there); `played[i]`: the clock time frame i of the bot's began to play, filled as the call goes.
  */
 function pausingChannel(clock: FakeClock, pair: MemorySocketPair): { readonly played: number[] } {
-  const ticks = pausingAsterisk(clock, pair);
+  const { ticks } = pausingAsterisk(clock, pair);
   return {
     get played() {
       return ticks.flatMap((t) => typeof t.heard === "object" ? [t.at] : []);

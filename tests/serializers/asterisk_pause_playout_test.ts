@@ -24,79 +24,40 @@
 import assert from "node:assert/strict";
 import type { Frame } from "../../src/frames.ts";
 import type { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { asterisk16kTransport, mediaStart } from "./fixtures/asterisk_channel_playout.ts";
+import { asterisk16kTransport } from "./fixtures/asterisk_channel_playout.ts";
+import { FRAME_BYTES, pausingAsterisk } from "./fixtures/pausing_asterisk.ts";
 import { filledPcm16k } from "./fixtures/filled_pcm_16k.ts";
 
-const FRAME_BYTES = 640; // slin16, 20 ms
 const REPLY_BYTE = 0x11;
 const NEXT_BYTE = 0x22;
 
-/** A chan_websocket channel that honours PAUSE_MEDIA: counts the reply's frames it played. */
+/**
+ * A chan_websocket channel that honours PAUSE_MEDIA (./fixtures/pausing_asterisk.ts, its docs
+ * cited there): the frames it played, counted by reply.
+ */
 function pausingChannel(clock: FakeClock, pair: MemorySocketPair) {
-  type Item = { voice: number } | { answer: string };
-  let queue: Item[] = [];
-  let paused = false;
-  let up = true;
-  let nextFramesPlayed = 0;
-  const log = {
+  const far = pausingAsterisk(clock, pair);
+  const played = (voice?: number) =>
+    far.ticks.flatMap((t) =>
+      typeof t.heard === "object" && (voice === undefined || t.heard.voice === voice)
+        ? [t.heard.voice]
+        : []
+    );
+  return {
     /** Every voice frame played, in order, by its first byte. */
-    played: [] as number[],
-    replyFramesPlayed: 0,
+    get played() {
+      return played();
+    },
+    get replyFramesPlayed() {
+      return played(REPLY_BYTE).length;
+    },
     get nextFramesPlayed() {
-      return nextFramesPlayed;
+      return played(NEXT_BYTE).length;
     },
     get queuedFrames() {
-      return queue.filter((item) => "voice" in item).length;
+      return far.queuedFrames;
     },
   };
-  pair.client.addEventListener("message", (e) => {
-    if (!up) return;
-    const data = (e as MessageEvent).data;
-    if (typeof data !== "string") {
-      const bytes = new Uint8Array(data as ArrayBuffer);
-      // process_binary_message outside a bulk transfer: whole frames, the rest dropped.
-      for (let at = 0; bytes.length - at >= FRAME_BYTES; at += FRAME_BYTES) {
-        queue.push({ voice: bytes[at]! });
-      }
-      return;
-    }
-    const { command, correlation_id: id } = JSON.parse(data);
-    if (command === "MARK_MEDIA") {
-      queue.push({
-        answer: JSON.stringify({
-          event: "MEDIA_MARK_PROCESSED",
-          channel_id: "1.1",
-          correlation_id: id,
-        }),
-      });
-    } else if (command === "FLUSH_MEDIA") queue = [];
-    else if (command === "PAUSE_MEDIA") paused = true;
-    else if (command === "CONTINUE_MEDIA") paused = false;
-    else if (command === "HANGUP") {
-      up = false;
-      pair.client.close(1000);
-    }
-  });
-  const tick = () => {
-    if (!up || pair.client.readyState !== 1) return; // the call is over
-    // dequeue_frame: nothing at all while the bot's pause holds the queue (silence plays).
-    if (!paused) {
-      let item = queue.shift();
-      while (item !== undefined && "answer" in item) {
-        pair.client.send(item.answer);
-        item = queue.shift();
-      }
-      if (item !== undefined) log.played.push(item.voice);
-      if (item !== undefined && item.voice === REPLY_BYTE) log.replyFramesPlayed++;
-      if (item !== undefined && item.voice === NEXT_BYTE) nextFramesPlayed++;
-    }
-    void clock.sleep(20).then(tick);
-  };
-  void clock.sleep(0).then(() => {
-    pair.client.send(mediaStart({ json: true, format: "slin16", frameBytes: FRAME_BYTES }));
-    tick();
-  });
-  return log;
 }
 
 /**

@@ -1,54 +1,22 @@
 // An injected barge-in goes only over a bot the caller can hear. The bot's spurt detector stays
 // active 250 ms past its last sound (its hangover); a barge-in due in that time was made over a
 // bot already silent and reported as one it "stopped for in 0 ms", skewing stop latency to 0.
-// Bot and simulator on one FakeClock over real sockets (tests/_lockstep.ts): exact times.
+// Bot and simulator on one FakeClock over real sockets (./_twilio_talking_bot.ts): exact times.
 import assert from "node:assert/strict";
-import { type BargeIn, simulateCall } from "../../src/simulator/mod.ts";
-import { FakeClock } from "../../src/testing/fake_clock.ts";
-import { Lockstep } from "../_lockstep.ts";
-import { tonePayload } from "./_tone_payload.ts";
+import type { BargeIn } from "../../src/simulator/mod.ts";
+import { callTalkingTwilioBot } from "./_twilio_talking_bot.ts";
 
 /**
  * A Twilio call to a bot that plays `answer` (tone and silence, in ms, alternating) from 100 ms
  * on, and never stops for the caller; the caller says nothing and barges in as `bargeIn` says.
  */
 async function bargeIns(answer: number[], afterMs: number): Promise<BargeIn[]> {
-  const clock = new FakeClock();
-  const lockstep = new Lockstep(clock);
-  let script: Promise<void> = Promise.resolve();
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const { socket, response } = lockstep.accept(request);
-    socket.addEventListener("message", (e: MessageEvent) => {
-      const m = JSON.parse(e.data);
-      if (m.event !== "start") return;
-      script = clock.sleep(100).then(() => {
-        // Tone and silence as one stream of audio, sent at once: the far end plays it in order.
-        for (const [i, ms] of answer.entries()) {
-          const payload = i % 2 === 0
-            ? tonePayload(ms)
-            : btoa(String.fromCharCode(...new Uint8Array(8 * ms).fill(0xff))); // μ-law silence
-          socket.send(
-            JSON.stringify({ event: "media", streamSid: m.streamSid, media: { payload } }),
-          );
-        }
-      });
-    });
-    return response;
+  const report = await callTalkingTwilioBot(answer, {
+    audio: { pcm: new Uint8Array(16000 * 2 * 3), sampleRate: 16000 }, // 3 s of silence
+    hangUpAtMs: 2500,
+    bargeIn: { afterMs, durationMs: 400 },
   });
-  try {
-    const report = await lockstep.run(simulateCall(`ws://127.0.0.1:${server.addr.port}/`, {
-      protocol: "twilio",
-      audio: { pcm: new Uint8Array(16000 * 2 * 3), sampleRate: 16000 }, // 3 s of silence
-      hangUpAtMs: 2500,
-      bargeIn: { afterMs, durationMs: 400 },
-      clock,
-      connect: lockstep.connectCaller,
-    }));
-    return report.bargeIns.filter((b) => b.source === "injected");
-  } finally {
-    await script;
-    await server.shutdown();
-  }
+  return report.bargeIns.filter((b) => b.source === "injected");
 }
 
 Deno.test("a barge-in due while the bot is already silent (within its hangover) is not made", async () => {

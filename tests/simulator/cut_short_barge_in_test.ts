@@ -2,60 +2,32 @@
 // barge-in was being spoken) counted as unanswered under `requireAnswer`, where an utterance of
 // the caller's audio cut the same way is owed no answer (report.ts `CallUtterance.cutShortBy`):
 // the caller left in the middle of it, and no bot answers a question before it is finished. It
-// is now marked and said apart as that one is. Bot and simulator on one FakeClock over real
-// sockets (tests/_lockstep.ts): exact times. The bot is Twilio's Media Streams peer: it answers
-// the `start` event with `media` messages (Twilio Docs, "Media Streams - WebSocket Messages",
-// "Send messages back to Twilio": `event`, `streamSid`, `media.payload` base64 μ-law 8 kHz).
+// is now marked and said apart as that one is. The bot is Twilio's Media Streams peer
+// (./_twilio_talking_bot.ts, on one FakeClock with the simulator: exact times).
 import assert from "node:assert/strict";
 import {
   aggregateReports,
   type CallReport,
   formatReport,
   judgeCall,
-  simulateCall,
 } from "../../src/simulator/mod.ts";
-import { FakeClock } from "../../src/testing/fake_clock.ts";
-import { Lockstep } from "../_lockstep.ts";
-import { tonePayload } from "./_tone_payload.ts";
+import { callTalkingTwilioBot } from "./_twilio_talking_bot.ts";
 
 /**
  * A Twilio call to a bot that talks for 2 s from 100 ms on and never stops for the caller; the
- * caller's audio is `audioMs` of silence, and it barges in 500 ms into the bot's talk for `durationMs`, then
- * hangs up at `hangUpAtMs`.
+ * caller's audio is `audioMs` of silence, and it barges in 500 ms into the bot's talk for
+ * `durationMs`, then hangs up at `hangUpAtMs`.
  */
-async function bargeInThenHangUp(
+function bargeInThenHangUp(
   hangUpAtMs: number,
   durationMs: number,
   audioMs = 3000,
 ): Promise<CallReport> {
-  const clock = new FakeClock();
-  const lockstep = new Lockstep(clock);
-  let script: Promise<void> = Promise.resolve();
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const { socket, response } = lockstep.accept(request);
-    socket.addEventListener("message", (e: MessageEvent) => {
-      const m = JSON.parse(e.data);
-      if (m.event !== "start") return;
-      script = clock.sleep(100).then(() => {
-        const media = { payload: tonePayload(2000) };
-        socket.send(JSON.stringify({ event: "media", streamSid: m.streamSid, media }));
-      });
-    });
-    return response;
+  return callTalkingTwilioBot([2000], {
+    audio: { pcm: new Uint8Array(16 * 2 * audioMs), sampleRate: 16000 },
+    hangUpAtMs,
+    bargeIn: { afterMs: 500, durationMs },
   });
-  try {
-    return await lockstep.run(simulateCall(`ws://127.0.0.1:${server.addr.port}/`, {
-      protocol: "twilio",
-      audio: { pcm: new Uint8Array(16 * 2 * audioMs), sampleRate: 16000 },
-      hangUpAtMs,
-      bargeIn: { afterMs: 500, durationMs },
-      clock,
-      connect: lockstep.connectCaller,
-    }));
-  } finally {
-    await script;
-    await server.shutdown();
-  }
 }
 
 const unanswered = (report: CallReport) =>

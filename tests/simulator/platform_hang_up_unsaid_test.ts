@@ -21,13 +21,12 @@ import {
   type CallReport,
   formatReport,
   judgeCall,
-  simulateCall,
   syntheticCaller,
 } from "../../src/simulator/mod.ts";
 import { FLAG_NAMES } from "../../src/simulator/_gate_names.ts";
 import { judgeCallNaming } from "../../src/simulator/_judge_call.ts";
-import { FakeClock } from "../../src/testing/fake_clock.ts";
-import { type CountingSocket, Lockstep } from "../_lockstep.ts";
+import type { CountingSocket } from "../_lockstep.ts";
+import { callLockstepBot } from "./_silent_bot_call.ts";
 
 /** Asterisk's default μ-law at 8 kHz: bytes of the caller's audio per ms. */
 const ULAW_BYTES_PER_MS = 8;
@@ -38,33 +37,16 @@ const OVERSIZED = new Uint8Array(65_501);
  * Calls a bot on 127.0.0.1 port 0 over `protocol`; `onMessage` is the bot, given each message the
  * platform sends it and the bot's socket.
  */
-async function callBot(
+function callBot(
   protocol: string,
   audio: ReturnType<typeof syntheticCaller>,
   onMessage: (data: unknown, socket: CountingSocket) => void,
 ): Promise<CallReport> {
-  const clock = new FakeClock();
-  const lockstep = new Lockstep(clock);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const { socket, response } = lockstep.accept(request);
-    socket.binaryType = "arraybuffer";
+  return callLockstepBot({ protocol, audio }, (socket) => {
     socket.addEventListener("message", (event: MessageEvent) => {
       if (socket.readyState === 1) onMessage(event.data, socket);
     });
-    return response;
   });
-  try {
-    return await lockstep.run(
-      simulateCall(`ws://127.0.0.1:${server.addr.port}/`, {
-        protocol,
-        audio,
-        clock,
-        connect: lockstep.connectCaller,
-      }),
-    );
-  } finally {
-    await server.shutdown();
-  }
 }
 
 /**

@@ -23,9 +23,8 @@ import {
   syntheticCaller,
 } from "../../src/simulator/mod.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
-import { Lockstep } from "../_lockstep.ts";
 import { serveClosingBot } from "./_closing_bot.ts";
-import { callSilentBot, twoUtterances } from "./_silent_bot_call.ts";
+import { callLockstepBot, callSilentBot, twoUtterances } from "./_silent_bot_call.ts";
 
 /** The raw far end's rate, and its PCM16 bytes per ms. */
 const RATE = 16000;
@@ -128,15 +127,11 @@ function tone(ms: number): Uint8Array {
  * the frame's schedule) and, once it has heard `answersAtMs[i]`, answers with 200 ms of tone;
  * once it has heard `hangUpAtMs`, closes the socket with 1000.
  */
-async function callScriptedBot(
+function callScriptedBot(
   script: { answersAtMs: number[]; hangUpAtMs: number },
   audio: ReturnType<typeof syntheticCaller>,
 ): Promise<CallReport> {
-  const clock = new FakeClock();
-  const lockstep = new Lockstep(clock);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const { socket, response } = lockstep.accept(request);
-    socket.binaryType = "arraybuffer";
+  return callLockstepBot({ protocol: "raw", audio }, (socket) => {
     const answers = [...script.answersAtMs];
     let heardMs = 0;
     socket.addEventListener("message", (event: MessageEvent) => {
@@ -148,20 +143,7 @@ async function callScriptedBot(
       }
       if (heardMs >= script.hangUpAtMs) socket.close(1000, "goodbye");
     });
-    return response;
   });
-  try {
-    return await lockstep.run(
-      simulateCall(`ws://127.0.0.1:${server.addr.port}/`, {
-        protocol: "raw",
-        audio,
-        clock,
-        connect: lockstep.connectCaller,
-      }),
-    );
-  } finally {
-    await server.shutdown();
-  }
 }
 
 Deno.test("requireAnswer passes a bot that answers every utterance, then says goodbye and hangs up before the audio's end", async () => {
