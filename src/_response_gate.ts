@@ -8,7 +8,14 @@
 
 import { kindOf } from "./_kind_of.ts";
 
-/** How many response ids the gate remembers; an id older than that counts as new again. */
+/**
+ * How many response ids the gate remembers. Ids are the bot's own strings, in no order the gate
+ * could compare, so telling a stale id from a new one takes remembering it; bounded, so a session
+ * of endless responses holds no more than this. The one heard longest ago is forgotten first, and
+ * every frame of a response is hearing it: a stale stream still sending stays remembered however
+ * many responses follow. Only one silent while 1024 other responses began, then sending again, is
+ * taken for new and sent ({@linkcode ResponseGate.forgottenStale} counts the stale ids forgotten).
+ */
 const REMEMBERED_IDS = 1024;
 
 /**
@@ -48,6 +55,7 @@ export class ResponseGate {
     if (id === this.#lastAsked) return this.#lastAnswer;
     const stamp = this.#seen.get(id);
     if (stamp === undefined) this.#remember(id);
+    else this.#heard(id, stamp);
     this.#lastAsked = id;
     return this.#lastAnswer = stamp !== undefined && stamp < this.#interruptions;
   }
@@ -90,11 +98,31 @@ export class ResponseGate {
     this.#lastAsked = undefined;
   }
 
+  /**
+   * Stale ids forgotten to keep the bound (see `REMEMBERED_IDS`): if one's response sends again,
+   * it is taken for a new response and sent.
+   */
+  get forgottenStale(): number {
+    return this.#forgottenStale;
+  }
+  #forgottenStale = 0;
+
   #remember(id: string): void {
-    this.#seen.delete(id);
-    this.#seen.set(id, this.#interruptions);
+    this.#heard(id, this.#interruptions);
     if (this.#seen.size > REMEMBERED_IDS) {
-      this.#seen.delete(this.#seen.keys().next().value!);
+      const [oldest, stamp] = this.#seen.entries().next().value!;
+      this.#seen.delete(oldest);
+      if (stamp < this.#interruptions) this.#forgottenStale++;
     }
+  }
+
+  /**
+   * Moves `id` to the back of the line to be forgotten: a map keeps insertion order, so the first
+   * key is the id heard longest ago. Asked only when the id asked changes (`#lastAsked`), not per
+   * chunk.
+   */
+  #heard(id: string, stamp: number): void {
+    this.#seen.delete(id);
+    this.#seen.set(id, stamp);
   }
 }

@@ -31,7 +31,10 @@ export interface AudioFrame {
    * Outbound: the response (one utterance of the bot) this audio belongs to. Audio with the same
    * id is one response, a new id starts the next; after an interruption, audio of a response
    * written before it is dropped as stale (see `transport.startResponse` for untagged audio).
-   * Ids must not repeat. Without one the audio is paced and sent exactly as any other.
+   * Ids must not repeat. Without one the audio is paced and sent exactly as any other. The
+   * transport remembers the 1024 responses heard last, each frame of a response hearing it: a
+   * stale response that stays silent while 1024 others begin, then sends again, is taken for a
+   * new one and sent.
    */
   responseId?: string;
   /**

@@ -17,7 +17,11 @@ export interface PcmFormat {
 export const BYTES_PER_SAMPLE = 2;
 
 /**
- * Bytes per second of PCM16 audio in `format`.
+ * Bytes per second of PCM16 audio in `format`. Unchecked, as it runs per chunk: a rate or channel
+ * count of 0, a fraction or NaN gives 0, a fraction or NaN back (and {@linkcode durationMs}
+ * Infinity or NaN). Every entry where a format comes in (the transport's options, serializers,
+ * the streams' first frame of a new format, the recorder, the mixer) refuses such a format first;
+ * check one of your own with {@linkcode assertPcmFormat}.
  *
  * @example
  * ```ts
@@ -33,7 +37,8 @@ export function bytesPerSecond(format: PcmFormat): number {
 }
 
 /**
- * How long `byteLength` bytes of PCM16 in `format` play, in milliseconds.
+ * How long `byteLength` bytes of PCM16 in `format` play, in milliseconds. Unchecked, as
+ * {@linkcode bytesPerSecond} is.
  *
  * @example
  * ```ts

@@ -12,6 +12,7 @@ import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { CallIds } from "./telephony/call_ids.ts";
 import { EndOfStream } from "./telephony/_end_of_stream.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
+import { MediaBeforeStart } from "./_media_before_start.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -83,7 +84,10 @@ export interface ExotelSerializerOptions {
  * Inbound: `start` → a `start` frame (`stream_sid`, `call_sid`, `custom_parameters` as
  * `params`); `media` → `audio` (the caller's track: with both tracks streamed, the outbound one,
  * what the caller hears, is skipped); `dtmf` → `dtmf`; `mark` → `mark`; `stop` → `end` (with
- * `stop.reason` when given). `connected` and other events arrive as `message` frames. The
+ * `stop.reason` when given). `connected` and other events arrive as `message` frames. Media
+ * before the first `start` (no `streamSid` given in the options) is dropped, as Exotel sends
+ * `start` first and it names the format: a decode error, reported once, each counted in
+ * `decodeErrors`. The
  * `start`'s `media_format.encoding` sets the stream's encoding both ways: `audio/x-raw` (PCM16) or
  * `audio/x-mulaw` (μ-law, 8 kHz unless `sample_rate` says otherwise; one of Exotel's beta media
  * formats, whose pages do not say what Exotel takes back: we answer in the stream's format, as on
@@ -154,6 +158,8 @@ export class ExotelSerializer implements FrameSerializer {
   #reportedAt: string | undefined;
   /** A start in an encoding or at a rate Exotel does not document (or unreadable) refuses its media. */
   #refused = new RefusedFormat();
+  /** Media before the start, dropped: its format and stream are not known yet. */
+  readonly #beforeStart = new MediaBeforeStart(PROVIDER);
 
   /** Makes a serializer for one call; see {@linkcode ExotelSerializerOptions}. */
   constructor(options: ExotelSerializerOptions = {}) {
@@ -197,6 +203,7 @@ export class ExotelSerializer implements FrameSerializer {
     this.#media.bind(context);
     this.#end.bind(context);
     this.#refused.bind(context);
+    this.#beforeStart.bind(context);
     this.#report = context.report;
   }
 
@@ -264,6 +271,7 @@ export class ExotelSerializer implements FrameSerializer {
         // The outbound track is skipped before any refusal: never the caller's, it is no media
         // of the stream's to refuse (nor a decode error to count).
         if (media === null) return null;
+        if (this.#beforeStart.refuses(this.awaitsStart)) return null;
         if (this.#refused.refusesMedia()) return null;
         return this.#media.push(media);
       }

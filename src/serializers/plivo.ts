@@ -23,6 +23,7 @@ import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { stageForStart } from "./telephony/_inbound_order.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
+import { MediaBeforeStart } from "./_media_before_start.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio, type TelephonyFormat } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
@@ -107,7 +108,9 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
  * names the outbound track too); `dtmf` → `dtmf`; `playedStream` (a checkpoint has played;
  * `played` in older docs) → `mark`; `stop`, should Plivo send one, → `end` (Plivo reports a stopped stream by HTTP
  * callback and by closing the socket, which the transport reports). `clearedAudio` and other
- * events arrive as `message` frames with Plivo's JSON as is.
+ * events arrive as `message` frames with Plivo's JSON as is. Media before the first `start` (no
+ * `streamId` given in the options) is dropped, as Plivo sends `start` first and it names the
+ * format: a decode error, reported once, each counted in `decodeErrors`.
  *
  * Outbound: `audio` → one `playAudio` per frame; `mark` → `checkpoint`; `interruption` →
  * `clearAudio`; `dtmf` → `sendDTMF` (Plivo plays the key into the call: "0"-"9", "*", "#"; a
@@ -149,6 +152,8 @@ export class PlivoSerializer implements FrameSerializer {
   #authToken: string | undefined;
   /** The stream's media, refused while its start names a format Plivo does not stream. */
   readonly #refused = new RefusedFormat();
+  /** Media before the start, dropped: its format and stream are not known yet. */
+  readonly #beforeStart = new MediaBeforeStart(PROVIDER);
 
   /** Makes a serializer for one call; see {@linkcode PlivoSerializerOptions}. */
   constructor(options: PlivoSerializerOptions = {}) {
@@ -191,6 +196,7 @@ export class PlivoSerializer implements FrameSerializer {
     this.#media.bind(context);
     this.#end.bind(context);
     this.#refused.bind(context);
+    this.#beforeStart.bind(context);
     this.#hangUp.useSession(context);
   }
 
@@ -254,6 +260,7 @@ export class PlivoSerializer implements FrameSerializer {
       case "media": {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         if (media === null) return null;
+        if (this.#beforeStart.refuses(this.awaitsStart)) return null;
         if (this.#refused.refusesMedia()) return null;
         return this.#media.push(media);
       }

@@ -26,6 +26,7 @@ import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { stageForStart } from "./telephony/_inbound_order.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
+import { MediaBeforeStart } from "./_media_before_start.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
@@ -133,7 +134,9 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
  * `media.timestamp` when `start.tracks` names the outbound track too, which shares the chunk
  * counter in Twilio's examples); `dtmf` → `dtmf`; `mark` (a mark we sent has played, or was
  * cleared) → `mark`; `stop` → `end`. Other events (`connected`, future ones) arrive as `message`
- * frames carrying Twilio's JSON as is.
+ * frames carrying Twilio's JSON as is. Media before the first `start` (no `streamSid` given in
+ * the options) is dropped, as Twilio sends `start` first and it names the format: a decode error,
+ * reported once, each counted in `decodeErrors`.
  *
  * Outbound: `audio` → one `media` message per frame (resampled to 8 kHz, μ-law); `mark` →
  * `mark`; `interruption` → `clear` (and the outbound resampler is reset); `message` → its JSON
@@ -177,6 +180,8 @@ export class TwilioSerializer implements FrameSerializer {
   #apiBase: string;
   /** The stream's media, refused while its start names a format we cannot decode. */
   readonly #refused = new RefusedFormat();
+  /** Media before the start, dropped: its format and stream are not known yet. */
+  readonly #beforeStart = new MediaBeforeStart(PROVIDER);
 
   /** Makes a serializer for one call; see {@linkcode TwilioSerializerOptions}. */
   constructor(options: TwilioSerializerOptions = {}) {
@@ -221,6 +226,7 @@ export class TwilioSerializer implements FrameSerializer {
     this.#media.bind(context);
     this.#end.bind(context);
     this.#refused.bind(context);
+    this.#beforeStart.bind(context);
     this.#hangUp.useSession(context);
   }
 
@@ -280,6 +286,7 @@ export class TwilioSerializer implements FrameSerializer {
       case "media": {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         if (media === null) return null;
+        if (this.#beforeStart.refuses(this.awaitsStart)) return null;
         if (this.#refused.refusesMedia()) return null;
         return this.#media.push(media);
       }

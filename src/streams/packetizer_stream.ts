@@ -6,6 +6,7 @@
 
 import type { Frame } from "../frames.ts";
 import { type LastPacketPolicy, Packetizer } from "./packetizer.ts";
+import { assertPcmFormat } from "../audio/pcm.ts";
 import { assertAudioBytes } from "./_audio_bytes.ts";
 
 /** Options for {@linkcode PacketizerStream}. */
@@ -92,6 +93,9 @@ export class PacketizerStream extends TransformStream<Frame, Frame> {
           case "audio":
             assertAudioBytes(frame);
             if (frame.sampleRate !== sampleRate || frame.channels !== channels) {
+              // Checked on a format change only, as the other streams do: the packets would carry
+              // a format no reader can time (a NaN or infinite duration downstream).
+              assertPcmFormat(frame, "frame");
               flush();
               sampleRate = frame.sampleRate;
               channels = frame.channels;

@@ -719,8 +719,10 @@ export class SpeechDetector {
 }
 
 function checkFormat(sampleRate: number, channels: number): void {
-  if (!Number.isFinite(sampleRate) || sampleRate <= 0) {
-    throw new RangeError(`sampleRate must be a positive number, got ${sampleRate}`);
+  // An integer, as every other entry of a format asks (`assertPcmFormat`) and the transport's
+  // frames always are: a fractional rate is a slip of units or arithmetic, not a real stream.
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
+    throw new RangeError(`sampleRate must be a positive integer, got ${sampleRate}`);
   }
   if (!Number.isInteger(channels) || channels <= 0) {
     throw new RangeError(`channels must be a positive integer, got ${channels}`);

@@ -41,9 +41,20 @@ const MAX_FIRES_IN_ONE_MS = 10_000;
  * timer re-arming itself for ever would keep it firing for ever (every fire at a time of its own,
  * so the bound above never comes), on microtasks. Above an hour of 20 ms chunks (180,000 fires),
  * ten times the most any test of this module fires in one move; about three seconds of firing. A
- * run with a limit is not bound so: it ends at its limit.
+ * move with a limit ends at its limit, and is bound by the rate below.
  */
 const MAX_FIRES_IN_ONE_RUN = 200_000;
+
+/**
+ * How many timers a millisecond, on average, any move (a tick, `next`, a run with or without a
+ * limit) may fire beyond {@linkcode MAX_FIRES_IN_ONE_RUN}: it gives up once it has fired more than
+ * `MAX_FIRES_IN_ONE_RUN + MAX_FIRES_PER_MS_MOVED × the milliseconds it moved the time`. A timer
+ * re-arming itself every microsecond fires 1000 a millisecond, under the bound per millisecond
+ * above, so `runAll()`'s hour fired 3.6 billion, for hours; the bound stops it after 222,000
+ * (about three seconds). Twice the pacing of 1000 sessions sharing the clock (20 ms chunks: 50 a
+ * millisecond), which a run to its limit fires whatever its length.
+ */
+const MAX_FIRES_PER_MS_MOVED = 100;
 
 /** A delay as `setTimeout` takes it: NaN or negative is 0 (NaN would make the time NaN). */
 function delay(ms: number): number {
@@ -203,7 +214,11 @@ export class FakeClock implements Clock {
    * sleeps 1e-9 ms in a loop all but for ever (the tick runs on microtasks, so no real timer, a
    * test's own bound included, could fire meanwhile). The time then stays at the last timer fired,
    * and the timers not yet fired stay pending. The count starts again each time the time has moved
-   * a whole millisecond: any number of timers fire while it moves. A timer's callback that throws
+   * a whole millisecond. Rejects likewise once it has fired more than 200,000 timers and 100 a
+   * millisecond it moved the time (a timer re-arming itself every microsecond, 1000 a
+   * millisecond, meets it after 222,000): so one move fires at most `200,000 + 100 × ms`, and a
+   * loop far below a millisecond is told apart from many sessions' pacing (1000 calls of 20 ms
+   * chunks fire 50 a millisecond, any length of time). A timer's callback that throws
    * rejects the tick with what it threw, likewise: the time stays at that timer's moment, and the
    * timers after it stay pending for the next tick.
    */
@@ -218,7 +233,7 @@ export class FakeClock implements Clock {
       if (!Number.isFinite(target)) {
         throw new RangeError(`FakeClock.tick: ${this.#now} + ${ms} ms is past the largest time`);
       }
-      return this.#advance(target, { at: this.#now, fired: 0, total: 0 });
+      return this.#advance(target, { from: this.#now, at: this.#now, fired: 0, total: 0 });
     });
   }
 
@@ -228,7 +243,9 @@ export class FakeClock implements Clock {
    * ever be due (armed for `Infinity`).
    */
   async next(): Promise<boolean> {
-    return await this.#inTurn(() => this.#next({ at: this.#now, fired: 0, total: 0 }));
+    return await this.#inTurn(() =>
+      this.#next({ from: this.#now, at: this.#now, fired: 0, total: 0 })
+    );
   }
 
   /**
@@ -244,8 +261,10 @@ export class FakeClock implements Clock {
    * `next` after another could otherwise stay at one time for ever); and, run with no limit
    * (`Infinity`), with an `Error` naming the bound once it has fired 200,000 timers, more still
    * due: a timer re-arming itself for ever would keep it running for ever. The time then stays at
-   * the last timer fired, and the rest stay pending. A run with a limit fires any number on the
-   * way to it (1000 sessions sharing the clock fire 50,000 a second of 20 ms pacing).
+   * the last timer fired, and the rest stay pending. Any run, like a tick, rejects once it has
+   * fired more than 200,000 timers and 100 a millisecond it moved the time: a loop re-arming
+   * itself far below a millisecond would otherwise run the hour (3.6 billion fires at a
+   * microsecond); 1000 sessions sharing the clock (50,000 a second of 20 ms pacing) never meet it.
    */
   async runAll(limit = 3_600_000): Promise<boolean> {
     if (!(limit >= 0)) {
@@ -253,7 +272,7 @@ export class FakeClock implements Clock {
     }
     return await this.#inTurn(async () => {
       const end = this.#now + limit;
-      const fires: Fires = { at: this.#now, fired: 0, total: 0 };
+      const fires: Fires = { from: this.#now, at: this.#now, fired: 0, total: 0 };
       // Let work started just before this call schedule its first sleep: without this turn, a
       // pipeline started on the line above would find no timer and end the run at once.
       await settle();
@@ -261,9 +280,9 @@ export class FakeClock implements Clock {
         const due = this.nextDue;
         if (due === undefined || due === Infinity) return true;
         if (due > end) return false;
-        // Only without a limit: a limited run ends there, every fire on the way having moved the
-        // time (the bound per millisecond catches one that does not), and many sessions sharing a
-        // clock fire far more than one timer would (1000 calls' 20 ms pacing: 50,000 a second).
+        // Only without a limit: a limited run ends there, and is bound by its rate of fires
+        // (`#advance`); many sessions sharing a clock fire far more than one timer would (1000
+        // calls' 20 ms pacing: 50,000 a second), so a flat count would refuse them.
         if (limit === Infinity && fires.total >= MAX_FIRES_IN_ONE_RUN) {
           throw new Error(
             `FakeClock.runAll: ${MAX_FIRES_IN_ONE_RUN} timers fired (up to ${this.#now} ms) and ` +
@@ -307,6 +326,14 @@ export class FakeClock implements Clock {
         fires.fired = 0;
       }
       if (++fires.fired > MAX_FIRES_IN_ONE_MS) throw this.#stuck(fires, next.due);
+      const moved = next.due - fires.from;
+      if (fires.total >= MAX_FIRES_IN_ONE_RUN + MAX_FIRES_PER_MS_MOVED * moved) {
+        throw new Error(
+          `FakeClock: ${fires.total} timers fired in ${moved} ms (more than ` +
+            `${MAX_FIRES_IN_ONE_RUN} and ${MAX_FIRES_PER_MS_MOVED} a millisecond): is something ` +
+            "re-arming a timer, or awaiting a sleep in a loop, for far below a millisecond?",
+        );
+      }
       this.#timers.shift();
       this.#now = next.due;
       fires.total++;
@@ -334,6 +361,8 @@ export class FakeClock implements Clock {
 
 /** The timers fired in one tick or run. */
 interface Fires {
+  /** The time the tick or run started at. */
+  from: number;
   /** When the time was last a whole millisecond on from the one before: `fired` counts since. */
   at: number;
   /** Timers fired since `at`. */

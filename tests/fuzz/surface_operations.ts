@@ -766,11 +766,31 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
       },
     });
 
+  /** Twilio's start: the stream MZ1 begins (the platform far end's marks name it). */
+  const sendTwilioStart = () => {
+    twilioStarted = true;
+    pair.client.send(
+      JSON.stringify({
+        event: "start",
+        streamSid: "MZ1",
+        start: { streamSid: "MZ1", callSid: "CA1", accountSid: "AC1" },
+      }),
+    );
+  };
+  /**
+   * A Twilio media message, after the stream's start: Twilio sends its `start` before any media
+   * ("Media Streams - WebSocket Messages"), and the serializer drops media before it.
+   */
+  const sendTwilioMedia = (message: string) => {
+    if (!twilioStarted) sendTwilioStart();
+    sendMedia(() => pair.client.send(message));
+  };
+
   /** Up to `packets` media messages at once (`sendMedia` may send none); the number tried. */
   const callerSpeaks = (packets: number): number => {
     let spoken = 0;
     for (; spoken < Math.min(packets, 50) && pair.client.readyState === 1; spoken++) {
-      if (kind === "twilio") sendMedia(() => pair.client.send(twilioMedia(++chunk)));
+      if (kind === "twilio") sendTwilioMedia(twilioMedia(++chunk));
       // A far end that stopped its stream and streams on (see "client audio after its stop").
       else if (platform?.stopped && platform.endsStream) {
         sendMedia(() => platform.sendMediaAfterStop(), true);
@@ -865,20 +885,11 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
       desc = "client audio";
       if (pair.client.readyState === 1) {
         if (kind === "twilio" && !twilioStarted && r.chance(0.5)) {
-          twilioStarted = true;
           desc = "twilio start";
-          pair.client.send(
-            JSON.stringify({
-              event: "start",
-              streamSid: "MZ1",
-              start: { streamSid: "MZ1", callSid: "CA1", accountSid: "AC1" },
-            }),
-          );
+          sendTwilioStart();
         } else if (kind === "twilio") {
-          sendMedia(() =>
-            pair.client.send(
-              JSON.stringify({ event: "media", streamSid: "MZ1", media: { payload: "/////w==" } }),
-            )
+          sendTwilioMedia(
+            JSON.stringify({ event: "media", streamSid: "MZ1", media: { payload: "/////w==" } }),
           );
         } else if (platform !== undefined) {
           // Drawn for the platform kinds alone, so that the other kinds' seeds replay as before.
@@ -982,7 +993,7 @@ export async function runSession(seed: number, ops: number, only?: Kind): Promis
       if (kind === "twilio" && pair.client.readyState === 1) {
         // Chunk n + 2 missing: the reorder window holds n + 3 and n + 4 behind the hole.
         for (const n of [chunk + 1, chunk + 3, chunk + 4]) {
-          sendMedia(() => pair.client.send(twilioMedia(n)));
+          sendTwilioMedia(twilioMedia(n));
         }
         chunk += 4;
         if (r.chance(0.5)) {

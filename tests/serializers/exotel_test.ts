@@ -97,7 +97,9 @@ Deno.test("`ExotelSerializer` refuses sample rates Exotel does not offer", () =>
   refused.deserialize(start("16000"));
   assert.equal((refused.deserialize(media) as unknown[]).length, 1);
   assert.throws(
-    () => new ExotelSerializer().deserialize('{"event":"media","media":{"payload":"AAAA"}}'),
+    () =>
+      new ExotelSerializer({ streamSid: exotelIds.stream })
+        .deserialize('{"event":"media","media":{"payload":"AAAA"}}'),
     /odd length of 3 bytes/,
   );
 });

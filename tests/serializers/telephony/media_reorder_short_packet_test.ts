@@ -20,35 +20,50 @@ const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 const MULAW_20MS = b64(new Uint8Array(160).fill(0xff));
 const PCM16_20MS = b64(new Uint8Array(320));
 
-/** Per provider: a serializer and its documented media message, chunk `chunk`, payload given. */
+/**
+ * Per provider: a serializer and its documented media message, chunk `chunk`, payload given. The
+ * stream ids are given, as for a start consumed elsewhere: media before a start is refused.
+ */
 const providers: [string, () => FrameSerializer, (chunk: number, payload?: string) => string][] = [
-  ["Twilio", () => new TwilioSerializer(), (chunk, payload = MULAW_20MS) =>
-    JSON.stringify({
-      event: "media",
-      sequenceNumber: String(chunk + 1),
-      streamSid: "MZ1",
-      media: { track: "inbound", chunk: String(chunk), timestamp: String(chunk * 20), payload },
-    })],
+  [
+    "Twilio",
+    () => new TwilioSerializer({ streamSid: "MZ1" }),
+    (chunk, payload = MULAW_20MS) =>
+      JSON.stringify({
+        event: "media",
+        sequenceNumber: String(chunk + 1),
+        streamSid: "MZ1",
+        media: { track: "inbound", chunk: String(chunk), timestamp: String(chunk * 20), payload },
+      }),
+  ],
   ["Telnyx", () => new TelnyxSerializer(), (chunk, payload = MULAW_20MS) =>
     JSON.stringify({
       event: "media",
       sequence_number: String(chunk + 1),
       media: { track: "inbound", chunk: String(chunk), timestamp: String(chunk * 20), payload },
     })],
-  ["Plivo", () => new PlivoSerializer(), (chunk, payload = MULAW_20MS) =>
-    JSON.stringify({
-      event: "media",
-      sequenceNumber: chunk + 1,
-      streamId: "s1",
-      media: { track: "inbound", timestamp: String(1705312200000 + chunk * 20), chunk, payload },
-    })],
-  ["Exotel", () => new ExotelSerializer(), (chunk, payload = PCM16_20MS) =>
-    JSON.stringify({
-      event: "media",
-      sequence_number: String(chunk + 1),
-      stream_sid: "MZ1",
-      media: { chunk: String(chunk), timestamp: String(chunk * 20), payload },
-    })],
+  [
+    "Plivo",
+    () => new PlivoSerializer({ streamId: "s1" }),
+    (chunk, payload = MULAW_20MS) =>
+      JSON.stringify({
+        event: "media",
+        sequenceNumber: chunk + 1,
+        streamId: "s1",
+        media: { track: "inbound", timestamp: String(1705312200000 + chunk * 20), chunk, payload },
+      }),
+  ],
+  [
+    "Exotel",
+    () => new ExotelSerializer({ streamSid: "MZ1" }),
+    (chunk, payload = PCM16_20MS) =>
+      JSON.stringify({
+        event: "media",
+        sequence_number: String(chunk + 1),
+        stream_sid: "MZ1",
+        media: { chunk: String(chunk), timestamp: String(chunk * 20), payload },
+      }),
+  ],
 ];
 
 for (const [name, make, media] of providers) {
