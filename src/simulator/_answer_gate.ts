@@ -84,14 +84,17 @@ function nothingSaidWhy(report: CallReport, names: GateNames): string {
     return `the ${report.protocol} handshake never completed, so the caller never began: the ` +
       `call ended at ${(ended.atMs / 1000).toFixed(2)} s (${ended.detail})`;
   }
-  const left = leftUnsaidCount(report);
   // By the utterance's own mark: a barge-in cut after all of the audio was said has no
   // `leftUnsaid` to tell why.
   const by = report.utterances.find((u) => u.cutShortBy !== undefined)?.cutShortBy;
   if (by !== undefined) {
-    return `its own schedule cut the first short: ${leftUnsaidWhy({ by }, ended)}` +
-      (left === "" ? "" : `; ${left}`);
+    // The cut and the rest left unsaid are one ending's doing (`leftUnsaid.by` is `by`): its
+    // words said once, not once for each ("…at 0.50 s; 1 left unsaid: …at 0.50 s").
+    const unsaid = report.leftUnsaid?.utterances?.length ?? 0;
+    const more = unsaid === 0 ? "" : ` and left ${unsaid} more unsaid`;
+    return `its own schedule cut the first short${more}: ${leftUnsaidWhy({ by }, ended)}`;
   }
+  const left = leftUnsaidCount(report);
   if (left !== "") return `its own schedule ended the call before the first: ${left}`;
   return `none louder than ${names.speechThreshold} or in ${names.speechSegments} before the ` +
     `call ended`;

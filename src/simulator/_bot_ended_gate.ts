@@ -22,6 +22,6 @@ export function botNeverEnded(
   names: GateNames,
 ): string | null {
   if (report.ended.by !== "timeout") return null;
-  return `the call reached ${names.maxDuration} ${maxDurationMs} without the bot ending it ` +
+  return `the call reached ${names.maxDuration} (${maxDurationMs} ms) without the bot ending it ` +
     `(${names.waitForBot} leaves the hang-up to the bot)`;
 }

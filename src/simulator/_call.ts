@@ -931,8 +931,12 @@ export class SimulatedCall {
   #cutShort(): CallFacts["cutShort"] {
     const by = this.#endedBySchedule;
     if (by === null || !this.#ready) return null;
-    // After the audio, only a barge-in can be under way (`buildReport` finds it by its end).
-    if (this.#callerAudioSaid) return { by, startMs: null };
+    // After the audio, only a barge-in can be under way (`buildReport` finds it by its end), or
+    // an utterance that ended with the audio at this very instant (cut too: `utteranceCutShort`).
+    // Not the stream detector's guess: it reads the audio's last block, long past, as the cut's.
+    if (this.#callerAudioSaid) {
+      return { by, startMs: utteranceCutShort(this.#unsaidAudio())?.startMs ?? null };
+    }
     const cut = utteranceCutShort(this.#unsaidAudio());
     const startMs = cut === undefined ? this.#soundingAtCut() : cut?.startMs ?? null;
     return { by, startMs };

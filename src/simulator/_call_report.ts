@@ -198,8 +198,10 @@ function callerUtterances(
       source: "barge-in",
       responseStartMs: null,
       latencyMs: null,
-      // Still being spoken when the caller's own schedule ended the call: cut mid-sentence too.
-      ...(cutShort !== null && speech.endMs > endMs ? { cutShortBy: cutShort.by } : {}),
+      // Still being spoken when the caller's own schedule ended the call: cut mid-sentence too;
+      // one ending at that very instant left the caller no time to hear an answer, as for the
+      // audio's utterances (_unsaid_utterances.ts `utteranceCutShort`).
+      ...(cutShort !== null && speech.endMs >= endMs ? { cutShortBy: cutShort.by } : {}),
     });
   }
   return utterances.sort((a, b) => a.startMs - b.startMs);

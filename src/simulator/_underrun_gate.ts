@@ -51,5 +51,5 @@ export function underrunsOverBound(
     ms(longestUnderrunMs, decimals)
   }`;
   return `the caller heard ${ms(underrunMs, decimals)} of underruns (${gaps}), more than ` +
-    `${names.maxUnderrunTotal} ${boundMs} allows`;
+    `${names.maxUnderrunTotal} (${boundMs} ms) allows`;
 }

@@ -41,14 +41,16 @@ export function unsaidUtterances(audio: UnsaidAudio): SpeechSegment[] | null {
 
 /**
  * The utterance of the caller's audio under way at `saidMs` (begun before it, its speech going on
- * past it): the one a call that stopped there cut mid-sentence; `null` when none was, `undefined`
- * when not known (a stream without segments, whose rest was never read).
+ * to it or past it): the one a call that stopped there cut mid-sentence; `null` when none was,
+ * `undefined` when not known (a stream without segments, whose rest was never read). One that
+ * ends exactly at `saidMs` is among them: said in full, but the caller left the same instant,
+ * with no time at all to hear an answer, so none is owed for it either.
  */
 export function utteranceCutShort(audio: UnsaidAudio): SpeechSegment | null | undefined {
   const { saidMs } = audio;
   const all = allUtterances(audio);
   if (all === null) return undefined;
-  return all.find((s) => s.startMs < saidMs && s.endMs > saidMs) ?? null;
+  return all.find((s) => s.startMs < saidMs && s.endMs >= saidMs) ?? null;
 }
 
 /** Every utterance of the caller's audio, in order; `null` when not known. */

@@ -5,7 +5,9 @@
  * ```sh
  * deno run -A jsr:@x/ws-transport/simulate --protocol twilio --audio caller.wav \
  *   --record heard.wav ws://127.0.0.1:8000/phone
- * npm run simulate -- --protocol raw --calls 5 ws://127.0.0.1:8000/ws   # from a checkout
+ * # From a checkout, against the demo (`npm start`): its echo line, delayed 2 s so that what the
+ * # caller hears back is an answer (undelayed, each "answer" starts before the words it echoes).
+ * npm run simulate -- --protocol raw --calls 5 "ws://127.0.0.1:8000/ws?delay_ms=2000"
  * ```
  *
  * The only file of the simulator that uses Deno's APIs (files, arguments, signals, the
@@ -45,12 +47,42 @@ import { syntheticCaller } from "./synthetic_caller.ts";
  */
 const MAX_CALLS = 1000;
 
+/**
+ * The exit status of a run the simulator itself failed (an exception of its own, not bad usage):
+ * apart from 1 (a call failed: the bot's doing, as CI reads it) and 2 (bad usage: the user's),
+ * so that neither is blamed for the simulator's bug.
+ */
+const INTERNAL_ERROR = 3;
+
+/** How wide a line of {@linkcode HELP} is at most: a terminal's 100 columns. */
+const HELP_WIDTH = 99;
+/** Where the help's descriptions start: after `  -p, --protocol NAME       `. */
+const HELP_INDENT = 28;
+
+/**
+ * `text` wrapped at spaces to the help's description column, its first line after a flag's
+ * name: the protocols, listed from `FAR_ENDS`, ran on in one line of 209 characters, which a
+ * terminal breaks anywhere, under the flags' column.
+ */
+function helpColumn(text: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && HELP_INDENT + line.length + 1 + word.length > HELP_WIDTH) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.join(`\n${" ".repeat(HELP_INDENT)}`);
+}
+
 const HELP =
   `Call a voice bot's WebSocket as a telephony platform would, and report what the caller lived.
 
 Usage: simulate [options] <ws-url>
 
-  -p, --protocol NAME       ${Object.keys(FAR_ENDS).join(", ")} (default: twilio)
+  -p, --protocol NAME       ${helpColumn(`${Object.keys(FAR_ENDS).join(", ")} (default: twilio)`)}
   -a, --audio FILE          what the caller says: a WAV file (default: a synthetic caller)
       --pcm-rate HZ         read --audio as raw PCM16 mono at this rate instead of WAV
       --segments LIST       where the speech is in the audio, in ms: 500-1700,4000-5200
@@ -67,8 +99,8 @@ Usage: simulate [options] <ws-url>
       --hang-up-at MS       hang up at this time of the caller's audio
       --wait-for-bot        never hang up: wait for the bot to end the call (a call that
                             reaches --max-duration instead exits 1)
-      --linger MS           after the audio ends, hang up once the bot is quiet this long (default: 3000;
-                            not with --hang-up-at or --wait-for-bot)
+      --linger MS           after the audio ends, hang up once the bot is quiet this long
+                            (default: 3000; not with --hang-up-at or --wait-for-bot)
       --max-duration MS     end the call after this long (default: 300000)
       --connect-timeout MS  fail a call whose WebSocket has not opened within MS (default:
                             10000; --max-duration bounds it too)
@@ -100,7 +132,8 @@ Usage: simulate [options] <ws-url>
                             ${MAX_CALLS}; default: 1)
       --ramp MS             with --calls 2 or more: spread the calls' starts over MS
                             (default: 0)
-      --param KEY=VALUE     a custom parameter of the call (repeatable; raw and pipecat carry none)
+      --param KEY=VALUE     a custom parameter of the call (repeatable, each KEY once; raw and
+                            pipecat carry none)
       --rate HZ             the platform's audio rate, where it offers a choice
       --encoding NAME       the platform's encoding, where it offers a choice (Telnyx
                             PCMU/PCMA/L16/G722, Plivo audio/x-mulaw/audio/x-l16, Exotel
@@ -120,12 +153,13 @@ an error code (1011, 1013 and the other failures of RFC 6455 §7.4.1 and §11.7)
 a failure (Genesys: a disconnect with reason error or unauthorized), kept within
 --max-underrun-total when given, had every utterance answered with --require-answer, was ended
 by the bot before --max-duration with --wait-for-bot, and had its --record file written; 1
-otherwise; 2 for bad usage; 130 when Ctrl-C cut a call short (before it ended, or after, in the
-platform's closing handshake: Genesys waiting for "closed"; its verdict "interrupted"), after the
-report of what happened until then; a Ctrl-C after every call ended that cuts no handshake short
-(the caller only waits for the socket to close) leaves the status to the calls' verdicts. The
-report's "result" line (in JSON, each call's "verdict") says whether each call passed and every
-reason it failed.`;
+otherwise; 2 for bad usage; 3 when the simulator itself failed (an internal error, said on
+stderr: neither the bot's fault nor the command line's); 130 when Ctrl-C cut a call short (before
+it ended, or after, in the platform's closing handshake: Genesys waiting for "closed"; its verdict
+"interrupted"), after the report of what happened until then; a Ctrl-C after every call ended
+that cuts no handshake short (the caller only waits for the socket to close) leaves the status to
+the calls' verdicts. The report's "result" line (in JSON, each call's "verdict") says whether each
+call passed and every reason it failed.`;
 
 /** Where call `index` (from 0) of `calls` is recorded: `FILE`, or `FILE-1.wav` … `FILE-N.wav`. */
 function recordFile(record: string, calls: number, index: number): string {
@@ -341,6 +375,29 @@ function parseSegments(text: string): SpeechSegment[] {
   return segments;
 }
 
+/**
+ * `--param`'s pairs as the call's custom parameters. A key given twice is refused: the call
+ * carries one value for it, and which one would be taken (the last) was said nowhere, so a
+ * parameter typed again further along a long command line silently replaced the first.
+ */
+function parseParams(pairs: readonly string[]): Record<string, string> {
+  const parameters = new Map<string, string>();
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at < 1) throw new RangeError(`--param takes KEY=VALUE, got ${pair}`);
+    const key = pair.slice(0, at);
+    const value = pair.slice(at + 1);
+    if (parameters.has(key)) {
+      throw new RangeError(
+        `--param ${key} given twice (${key}=${parameters.get(key)}, then ${pair}): give each ` +
+          `key once`,
+      );
+    }
+    parameters.set(key, value);
+  }
+  return Object.fromEntries(parameters);
+}
+
 /** The bytes of `--audio`'s file; throws a `TypeError` naming the flag when it cannot be read. */
 async function readAudio(file: string): Promise<Uint8Array> {
   try {
@@ -436,10 +493,11 @@ const TAKES_VALUE: ReadonlySet<string> = new Set(
  * 0 when every call passed (as `--help` says: connected, broke no platform rule, not closed by
  * the bot with an error code nor ended by it as a failure, within `--max-underrun-total`, every
  * utterance answered with `--require-answer`, ended by the bot with `--wait-for-bot`, recorded),
- * 1 otherwise, 2 for bad usage, 130 when Ctrl-C cut a call short (its verdict `interrupted`:
- * before it ended, or in the platform's closing handshake after; one that cuts nothing short
- * changes nothing). Prints the report (text, or JSON with
- * `--json`) to stdout and the progress line to stderr.
+ * 1 otherwise, 2 for bad usage, 3 when the simulator itself failed (an internal error: an
+ * exception of its own, said on stderr, never the bot's fault nor the usage's), 130 when Ctrl-C
+ * cut a call short (its verdict `interrupted`: before it ended, or in the platform's closing
+ * handshake after; one that cuts nothing short changes nothing). Prints the report (text, or JSON
+ * with `--json`) to stdout and the progress line to stderr.
  *
  * @example Asking for help
  * ```ts
@@ -456,6 +514,22 @@ const TAKES_VALUE: ReadonlySet<string> = new Set(
  * ```
  */
 export async function main(args: string[]): Promise<number> {
+  try {
+    return await run(args);
+  } catch (error) {
+    // Bad usage was refused inside (2), and a call never rejects for the bot's faults: what
+    // throws is the simulator's own fault, neither the user's (2) nor a call's that failed (1),
+    // which a CI job would read as the bot's.
+    console.error(
+      `simulate: internal error (the simulator's own fault, not the bot's nor the command ` +
+        `line's): ${(error as Error)?.stack ?? error}`,
+    );
+    return INTERNAL_ERROR;
+  }
+}
+
+/** {@linkcode main}, but for the simulator's own faults, which it throws. */
+async function run(args: string[]): Promise<number> {
   let options: SimulateCallOptions;
   let url: string;
   let calls: number;
@@ -510,13 +584,7 @@ export async function main(args: string[]): Promise<number> {
     }
     record = values.record;
     const platform: FarEndOptions = {};
-    if (values.param) {
-      platform.customParameters = Object.fromEntries(values.param.map((pair) => {
-        const at = pair.indexOf("=");
-        if (at < 1) throw new RangeError(`--param takes KEY=VALUE, got ${pair}`);
-        return [pair.slice(0, at), pair.slice(at + 1)];
-      }));
-    }
+    if (values.param) platform.customParameters = parseParams(values.param);
     const rate = hertz(values.rate, "rate");
     if (rate !== undefined) platform.sampleRate = rate;
     if (values.encoding !== undefined) platform.encoding = values.encoding;
@@ -672,9 +740,6 @@ export async function main(args: string[]): Promise<number> {
       done++;
       return report;
     }));
-  } catch (error) {
-    console.error(`simulate: ${(error as Error).message}`);
-    return 2;
   } finally {
     clearInterval(ticker);
     Deno.removeSignalListener("SIGINT", onSignal);

@@ -37,7 +37,9 @@ export interface CallUtterance {
    * (`"hang-up"`: `hangUpAtMs`, `--hang-up-at`) or the call's bound (`"max-duration"`), as the
    * report's `leftUnsaid` says. The caller left mid-sentence, so unanswered it is not held against
    * the bot (`judgeCall`'s `requireAnswer` does not count it, nor the text report's answered
-   * count). A barge-in still being spoken then is cut the same way. For a stream without speech
+   * count). A barge-in still being spoken then is cut the same way. So is one that ended at the
+   * very instant the call did: said in full, but with no time at all left to hear an answer, none
+   * is owed (one that ended a frame earlier is owed its answer). For a stream without speech
    * segments, whose rest is not known, only an utterance still sounding at the cut is (one in a
    * pause is taken as said in full). Absent otherwise: an utterance the bot's ending cut short
    * is unanswered.

@@ -11,7 +11,9 @@ Deno.test("`judgeCall`'s gate reasons name its options, not the CLI's flags", as
   const report = await callSilentBot({
     protocol: "raw",
     audio: syntheticCaller({ utterancesMs: [300], pauseMs: 300 }),
-    hangUpAtMs: 600,
+    // Its utterance is 300–600 ms: a hang-up at 600 would leave the caller no time to hear an
+    // answer, owing none (cut_short_at_hang_up_test.ts); 100 ms later one is owed.
+    hangUpAtMs: 700,
   });
   assert.equal(report.utterances.length, 1, "one utterance, which the silent bot leaves");
   // What the call would have been had its caller heard underruns and had it run to its bound.
@@ -29,7 +31,7 @@ Deno.test("`judgeCall`'s gate reasons name its options, not the CLI's flags", as
     {
       reason: "underruns",
       detail: "the caller heard 300 ms of underruns (1 gap, the longest 300 ms), more than " +
-        "maxUnderrunTotalMs 100 allows",
+        "maxUnderrunTotalMs (100 ms) allows",
     },
     {
       reason: "unanswered",
@@ -38,7 +40,7 @@ Deno.test("`judgeCall`'s gate reasons name its options, not the CLI's flags", as
     },
     {
       reason: "bot-never-ended",
-      detail: "the call reached maxDurationMs 600 without the bot ending it " +
+      detail: "the call reached maxDurationMs (600 ms) without the bot ending it " +
         "(waitForBot leaves the hang-up to the bot)",
     },
   ]);

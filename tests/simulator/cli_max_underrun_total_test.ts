@@ -40,7 +40,7 @@ Deno.test("the simulate CLI fails a run whose caller heard more underruns than -
     assert.equal(over.code, 1, "over the bound: the run fails");
     assert.match(
       over.stderr,
-      /^simulate: the caller heard \d+(\.\d)? ms of underruns \(1 gap, the longest \d+(\.\d)? ms\), more than --max-underrun-total 50 allows\n$/,
+      /^simulate: the caller heard \d+(\.\d)? ms of underruns \(1 gap, the longest \d+(\.\d)? ms\), more than --max-underrun-total \(50 ms\) allows\n$/,
     );
 
     assert.equal(within.code, 0, within.stderr);
@@ -56,7 +56,7 @@ Deno.test("the simulate CLI fails a run whose caller heard more underruns than -
         new RegExp(
           `^simulate: call ${
             i + 1
-          } of 2: the caller heard .* more than --max-underrun-total 50\\.5 allows$`,
+          } of 2: the caller heard .* more than --max-underrun-total \\(50\\.5 ms\\) allows$`,
         ),
       )
     );

@@ -2,7 +2,8 @@
 // Shown to a tenth of a millisecond, a total just over the bound read as the bound itself ("heard
 // 40 ms of underruns …, more than --max-underrun-total 40 allows"): whoever reads it cannot tell
 // why the run failed. The gaps are whole samples at the far end's rate (at 24 kHz a sample is
-// 0.041666… ms), so such totals are what a caller hears.
+// 0.041666… ms), so such totals are what a caller hears. The bound names its unit too: "more than
+// --max-underrun-total 40 allows" left the reader to guess what 40 counts.
 import assert from "node:assert/strict";
 import { FLAG_NAMES } from "../../src/simulator/_gate_names.ts";
 import { underrunsOverBound as judged } from "../../src/simulator/_underrun_gate.ts";
@@ -23,19 +24,19 @@ Deno.test("--max-underrun-total: a total just over the bound is shown over it, n
   assert.equal(
     underrunsOverBound(heard(total), 40),
     "the caller heard 40.04 ms of underruns (1 gap, the longest 40.04 ms), more than " +
-      "--max-underrun-total 40 allows",
+      "--max-underrun-total (40 ms) allows",
   );
   // Over a fractional bound by less than a hundredth: as many digits as it takes.
   assert.equal(
     underrunsOverBound(heard(40.5004, 2, 30), 40.5),
     "the caller heard 40.5004 ms of underruns (2 gaps, the longest 30 ms), more than " +
-      "--max-underrun-total 40.5 allows",
+      "--max-underrun-total (40.5 ms) allows",
   );
   // Clearly over: a tenth, as before.
   assert.equal(
     underrunsOverBound(heard(300.04), 50),
     "the caller heard 300 ms of underruns (1 gap, the longest 300 ms), more than " +
-      "--max-underrun-total 50 allows",
+      "--max-underrun-total (50 ms) allows",
   );
   assert.equal(underrunsOverBound(heard(40), 40), null, "at the bound is within it");
 });

@@ -4,7 +4,8 @@
 // passed. Now such a call fails (exit 1), a line on stderr saying it reached --max-duration
 // without the bot ending it; the report's ending already says the call reached --max-duration
 // (named by the flag the user typed: it named the library's option, maxDurationMs, right above
-// the flag-named line).
+// the flag-named line). The line names the bound's unit, as the ending does: "--max-duration 800"
+// left the reader to guess what 800 counts.
 // Each run is a subprocess of `deno run src/simulator/cli.ts`, as users run it, against a raw-PCM
 // bot on 127.0.0.1:0 that takes the call and says nothing.
 import assert from "node:assert/strict";
@@ -27,7 +28,7 @@ Deno.test("the simulate CLI with --wait-for-bot fails a call the bot never ended
     assert.equal(run.code, 1, "the bot never ended the call: the run fails");
     assert.equal(
       run.stderr,
-      "simulate: the call reached --max-duration 800 without the bot ending it (--wait-for-bot " +
+      "simulate: the call reached --max-duration (800 ms) without the bot ending it (--wait-for-bot " +
         "leaves the hang-up to the bot)\n",
     );
   } finally {

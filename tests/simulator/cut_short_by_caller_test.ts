@@ -82,7 +82,7 @@ Deno.test("the call's bound cutting the caller mid-sentence is the caller's sche
   // Its only utterance cut short, the call checked nothing: it fails, saying why.
   assert.match(
     unanswered(report) ?? "",
-    /^the caller said no utterance \(its own schedule cut the first short: the call reached its maximum duration at 0\.50 s; 1 left unsaid: /,
+    /^the caller said no utterance \(its own schedule cut the first short and left 1 more unsaid: the call reached its maximum duration at 0\.50 s\): /,
   );
   assert.match(
     formatReport(report),
