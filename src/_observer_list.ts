@@ -53,6 +53,12 @@ export class ObserverList {
    * when the first is told: a session that had no observer holds none.
    */
   #toldClosed: WeakSet<SessionObserver> | undefined;
+  /**
+   * The far end's hold of its playout under way (see {@linkcode playoutHeld}), as it was told
+   * when it began; undefined while it plays. Kept whether or not anyone observes (told every
+   * hold, a command sent: nothing per chunk), so that an observer added during it hears of it.
+   */
+  #hold: PlayoutHoldInfo | undefined;
 
   /** `onError`: where an observer's exception is reported (the transport's error path). */
   constructor(onError: (error: TransportError) => void) {
@@ -62,9 +68,15 @@ export class ObserverList {
   /**
    * Adds `observer`; returns a function that removes it. An observer added already is not added
    * again (told each event once, as a recorder must record it once); either function removes it.
+   * One added while the far end holds its playout is told of that hold at once, as it began
+   * (`playoutHeld`, `held: true`, its `at` and `position`): a recorder added then would otherwise
+   * write out as played the audio the hold keeps back, and metrics count its silence an underrun.
    */
   add(observer: SessionObserver): () => void {
-    if (!this.list.includes(observer)) this.list = [...this.list, observer];
+    if (!this.list.includes(observer)) {
+      this.list = [...this.list, observer];
+      if (this.#hold !== undefined) this.#tell([observer], "playoutHeld", { ...this.#hold });
+    }
     return () => {
       const index = this.list.indexOf(observer);
       if (index >= 0) this.list = [...this.list.slice(0, index), ...this.list.slice(index + 1)];
@@ -103,7 +115,8 @@ export class ObserverList {
 
   /** See {@linkcode SessionObserver.playoutHeld}. */
   playoutHeld(info: PlayoutHoldInfo): void {
-    this.#tell(this.list, "playoutHeld", info);
+    this.#hold = info.held ? { ...info } : undefined;
+    if (this.list.length > 0) this.#tell(this.list, "playoutHeld", info);
   }
 
   /** See {@linkcode SessionObserver.interrupted}. */
@@ -120,6 +133,7 @@ export class ObserverList {
     if (list === undefined) {
       list = this.list;
       this.list = [];
+      this.#hold = undefined; // the session is over: no observer is added to it
     }
     if (list.length === 0) return;
     const toldClosed = this.#toldClosed ??= new WeakSet();

@@ -211,9 +211,9 @@ export class OutboundPath {
       onReplaced: (from) => {
         if (this.#observers.list.length > 0) this.#moved(from);
       },
-      // Only as the far end's hold begins or ends (a command sent): nothing per chunk.
+      // Only as the far end's hold begins or ends (a command sent): nothing per chunk. Told with
+      // no observer too: the list keeps the hold for one added during it.
       onHeld: (held, position) => {
-        if (this.#observers.list.length === 0) return;
         this.#observers.playoutHeld({ at: clock.now(), held, position });
       },
     });
@@ -830,7 +830,14 @@ export class OutboundPath {
     }
     this.#unsaidEnd = undefined; // said now
     if (this.tracker.acks && !confirmed) {
-      const message = "the far end did not acknowledge playout in time: hanging up on the estimate";
+      // Audio the far end's hold keeps back (Asterisk's PAUSE_MEDIA) was sent and is never heard:
+      // said, as no counter holds it (see `PlaybackTracker.heldUnplayedMs`).
+      const heldMs = Math.round(this.tracker.heldUnplayedMs);
+      const message = heldMs > 0
+        ? `the far end held its playout (SerializerContext.farEndHeld; on Asterisk, the bot's ` +
+          `PAUSE_MEDIA with no CONTINUE_MEDIA since) and did not acknowledge playout in time: ` +
+          `hanging up, ${heldMs} ms of audio sent and never played`
+        : "the far end did not acknowledge playout in time: hanging up on the estimate";
       this.#onError(new TransportError("timeout", message));
     }
     await this.#goodbye(() => this.sender.sendFrame(frame), frame.reason ?? "");

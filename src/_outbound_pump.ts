@@ -654,17 +654,19 @@ export class OutboundPump {
    * Returns false where it does not wait, the hold given up on: the bound has passed (a
    * "timeout" error says so, and sending goes on, paced as though the far end played), or a
    * `message` waits behind that audio, which it keeps its place after, as it would without the
-   * hold (a bot's `CONTINUE_MEDIA` would otherwise wait for the bound). Once a hold, not per
-   * chunk.
+   * hold (a bot's `CONTINUE_MEDIA` would otherwise wait for the bound). The bound is looked at
+   * first: a hold whose bound passed while a pause of sending kept the run away (the deadline
+   * kept for the pause's end) and a message queued meanwhile ran long all the same, and is said
+   * to have (it was given up unsaid). Once a hold, not per chunk.
    */
   #waitsForPlayOn(now: number): boolean {
-    if (this.#messageWaits()) {
-      this.#timeline.endHold();
-      return false;
-    }
     const left = this.#timeline.heldSince + this.#holdBoundMs - now;
     if (!(left > 0)) {
       this.#holdRanLong();
+      return false;
+    }
+    if (this.#messageWaits()) {
+      this.#timeline.endHold();
       return false;
     }
     this.#paced = PLAYS_ON;

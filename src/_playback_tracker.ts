@@ -493,6 +493,18 @@ export class PlaybackTracker {
     return position >= this.#heldPosition - EPSILON; // NaN: not held
   }
 
+  /**
+   * Milliseconds of the audio sent that the far end's hold keeps unplayed (see
+   * {@linkcode farEndHeld}): what left past the position it holds at. 0 while it plays. Read
+   * where an `end` gives up waiting for playout (`OutboundPath`): that audio was sent and never
+   * heard, which no byte counter holds (they count what the transport did with the bot's audio,
+   * and all of this left), so the error says it.
+   */
+  get heldUnplayedMs(): number {
+    const unplayed = this.#timeline.sentMs - this.#heldPosition;
+    return unplayed > 0 ? unplayed : 0; // NaN: not held
+  }
+
   /** Whether the far end acknowledges playout here (the tracker inserts marks). */
   get acks(): boolean {
     return this.#markIntervalMs > 0;

@@ -57,3 +57,35 @@ Deno.test("an observer is told a hold with nothing sent past it begins and ends,
     ["held", { at: playsOnAt, held: false, position: 0 }],
   ]);
 });
+
+Deno.test("an observer added during a hold is told of it at once, as it began, then of its end; one added after it of nothing", async () => {
+  for (const othersObserve of [false, true]) {
+    const { clock, pair, transport } = asterisk16kTransport({ sendAheadMs: 300 });
+    if (othersObserve) transport.observe({ playoutHeld: () => {} });
+    transport.receive(() => {});
+    pair.client.send(mediaStart({ json: true, format: "slin16", frameBytes: 640 }));
+    await clock.tick(10);
+    void transport.send({ ...filledPcm16k(2000 * 32, 0x11), responseId: "r1" });
+    await clock.tick(500);
+    const pausedAt = clock.now();
+    void transport.send({ type: "message", message: { command: "PAUSE_MEDIA" }, urgent: true });
+    await clock.tick(1000);
+    const told: PlayoutHoldInfo[] = [];
+    transport.observe({ playoutHeld: (info) => void told.push({ ...info }) });
+    // At once, inside `observe`: the hold as it began, where it holds.
+    assert.equal(told.length, 1, `others observe: ${othersObserve}`);
+    assert.equal(told[0]!.held, true);
+    assert.equal(told[0]!.at, pausedAt);
+    assert.ok(told[0]!.position > 300 && told[0]!.position <= 500, `held at ${told[0]!.position}`);
+    await clock.tick(1000);
+    const playsOnAt = clock.now();
+    void transport.send({ type: "message", message: { command: "CONTINUE_MEDIA" }, urgent: true });
+    await clock.tick(100);
+    assert.deepEqual(told.slice(1), [{ at: playsOnAt, held: false, position: told[0]!.position }]);
+    const late: PlayoutHoldInfo[] = [];
+    transport.observe({ playoutHeld: (info) => void late.push(info) });
+    await clock.tick(100);
+    assert.deepEqual(late, [], "no hold under way: nothing told");
+    await transport.close();
+  }
+});

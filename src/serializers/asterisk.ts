@@ -27,7 +27,7 @@ import {
   textField,
 } from "./_asterisk_events.ts";
 import { type AsteriskMediaDirection, AsteriskMediaPause } from "./_asterisk_media_pause.ts";
-import { toJson } from "./_to_json.ts";
+import { botCommand, commandText } from "./_asterisk_commands.ts";
 import { describe, isObject } from "./telephony/_json_value.ts";
 import { registerHeldFrames } from "./_held_frame_ends.ts";
 import { type Silence, WholeFrames } from "./_whole_frames.ts";
@@ -39,8 +39,6 @@ export { ASTERISK_FORMATS, type AsteriskFormat } from "./_asterisk_events.ts";
 const PROVIDER = "Asterisk";
 /** "The maximum websocket message size the underlying websocket code can handle is 65500 bytes." */
 const MAX_MESSAGE_BYTES = 65_500;
-/** Asterisk ignores TEXT messages longer than this (`MAX_TEXT_MESSAGE_LEN` in chan_websocket.c). */
-const MAX_COMMAND_BYTES = 128;
 /** Mark names sent as they are; others travel under an id of ours (which starts with `#`). */
 const PLAIN_ID = /^[A-Za-z0-9_.:\-]{1,64}$/;
 /** How a passthrough channel (`p` dial option) refuses a command (chan_websocket.c `handle_command`). */
@@ -53,22 +51,6 @@ const PASSTHROUGH_REFUSAL = /not supported in passthrough mode/;
 const DIRECTION_REFUSAL = /not supported while media direction is 'in'/;
 /** Such a refusal of the command that carries a mark's id. */
 const MARK_REFUSAL = /^(?:MARK_MEDIA|STOP_MEDIA_BUFFERING) /;
-/** A command's name: Asterisk's are upper-case words joined by underscores (case-sensitive). */
-const COMMAND_NAME = /^[A-Z][A-Z0-9_]*$/;
-/**
- * The commands this serializer sends itself, and the frame that sends each. It keeps count of
- * what they do: the marks Asterisk holds (`FLUSH_MEDIA` discards them unanswered), the bulk
- * transfer open, the partial frame held back, the end after the audio has played. Sent past it
- * in a `message` frame, the transport would not know either: a raw `FLUSH_MEDIA` cuts only what
- * Asterisk had queued while the reply goes on, counted as played.
- */
-const OWN_COMMANDS: Readonly<Record<string, string>> = Object.freeze({
-  FLUSH_MEDIA: "an interruption frame",
-  MARK_MEDIA: "a mark frame",
-  START_MEDIA_BUFFERING: "a mark frame (the serializer opens and closes bulk transfers)",
-  STOP_MEDIA_BUFFERING: "a mark frame (the serializer opens and closes bulk transfers)",
-  HANGUP: "an end frame (after the audio has played) or a cancel frame",
-});
 /**
  * Marks kept waiting for Asterisk's answer: the transport marks every `markIntervalMs` (250 by
  * default) of paced audio, so this is many seconds past what Asterisk has queued. Past it a far
@@ -88,7 +70,6 @@ const MAX_PENDING_FLUSHES = 16;
  * confirmations are awaited (a passthrough channel refuses them with another error, so they stay).
  */
 const MAX_REFUSABLE = MAX_PENDING_MARKS + MAX_PENDING_FLUSHES;
-const utf8 = new TextEncoder();
 /**
  * What the transport's pause of sending waits on while the bot's `PAUSE_MEDIA` keeps back the
  * `MEDIA_XON` (see `#xonWaitChanged`), as its "timeout" error says: "… within <sendTimeoutMs> ms:
@@ -846,45 +827,20 @@ export class AsteriskSerializer implements FrameSerializer {
   }
 
   /**
-   * A `message` frame's command in the channel's control format: Asterisk reads every TEXT
-   * message in that format (chan_websocket.c `handle_command`), so a bare word on a JSON channel is
-   * answered with ERROR "Unable to parse JSON command", and a JSON object in plain text is taken
-   * whole as a command's name and ignored.
+   * A `message` frame's command in the channel's control format (see `botCommand`), and what it
+   * changes that the serializer keeps count of: the media direction, the bot's pause.
    */
   #message(message: unknown): string {
-    const { command, ...parameters } = typeof message === "string"
-      ? { command: message }
-      : isObject(message)
-      ? message
-      : {};
-    if (typeof command !== "string" || !COMMAND_NAME.test(command)) {
-      // `STOP_MEDIA_BUFFERING <id>` as the docs write it: one of ours all the same.
-      const own = typeof message === "string" ? message.split(" ", 1)[0]! : undefined;
-      throw own !== undefined && Object.hasOwn(OWN_COMMANDS, own)
-        ? ownCommand(own)
-        : notACommand(message);
-    }
-    if (Object.hasOwn(OWN_COMMANDS, command)) throw ownCommand(command);
-    if (this.#json) {
-      const text = checkLength(toJson({ command, ...parameters }));
-      if (command === "SET_MEDIA_DIRECTION") this.#directionSent(parameters.direction);
-      this.#pauseSent(command);
-      return text;
-    }
-    // Plain text carries a command's name alone: chan_websocket.c reads what follows it only as
-    // the correlation id of the commands sent here by their frames, and refuses
-    // SET_MEDIA_DIRECTION outside JSON.
-    const names = Object.keys(parameters).filter((name) => parameters[name] !== undefined);
-    if (names.length > 0) {
-      throw new TransportError(
-        "encode",
-        `${PROVIDER}: ${command} with ${names.join(", ")}: plain-text control carries a ` +
-          `command's name alone; the JSON control format (f(json)) carries parameters`,
-      );
-    }
-    const text = this.#command(command);
+    const { command, parameters, text } = botCommand(message, this.#json);
+    // Plain text carries no direction (`botCommand` refuses parameters there).
+    if (this.#json && command === "SET_MEDIA_DIRECTION") this.#directionSent(parameters.direction);
     this.#pauseSent(command);
     return text;
+  }
+
+  /** A command of the serializer's own in the channel's control format. */
+  #command(command: string, correlationId?: string): string {
+    return commandText(this.#json, command, correlationId);
   }
 
   /**
@@ -933,48 +889,6 @@ export class AsteriskSerializer implements FrameSerializer {
     this.#toldHeld = paused;
     this.#context?.farEndHeld?.(paused);
   }
-
-  /** A command in the channel's control format. */
-  #command(command: string, correlationId?: string): string {
-    const text = this.#json
-      ? JSON.stringify(
-        correlationId === undefined ? { command } : { command, correlation_id: correlationId },
-      )
-      : correlationId === undefined
-      ? command
-      : `${command} ${correlationId}`;
-    return checkLength(text);
-  }
-}
-
-/** `text`, unless Asterisk would ignore it for its length: then an encode error. */
-function checkLength(text: string): string {
-  const bytes = utf8.encode(text).length;
-  if (bytes > MAX_COMMAND_BYTES) {
-    throw new TransportError(
-      "encode",
-      `${PROVIDER}: a ${bytes}-byte command; Asterisk ignores TEXT messages over ${MAX_COMMAND_BYTES} bytes`,
-    );
-  }
-  return text;
-}
-
-/** A `message` frame that names no command: an encode error. */
-function notACommand(message: unknown): TransportError {
-  return new TransportError(
-    "encode",
-    `${PROVIDER}: message ${describe(message)} is not a command: send a command's name ` +
-      `("GET_STATUS") or an object { command, ...parameters }`,
-  );
-}
-
-/** A `message` frame holding a command the serializer sends itself: an encode error. */
-function ownCommand(command: string): TransportError {
-  return new TransportError(
-    "encode",
-    `${PROVIDER}: ${command} goes as ${OWN_COMMANDS[command]}, not a message frame: the ` +
-      "serializer keeps count of the marks, bulk transfers and partial frame it sends",
-  );
 }
 
 /**

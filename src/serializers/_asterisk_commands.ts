@@ -1,0 +1,123 @@
+/**
+ * Writing Asterisk `chan_websocket` control commands in either of its two formats: the
+ * serializer's own (`commandText`) and the bot's, sent in a `message` frame (`botCommand`). The
+ * twin of `_asterisk_events.ts`, which reads the events that answer them; what the commands
+ * change (marks, the bot's pause, the media direction) is the serializer's to keep. Internal to
+ * `AsteriskSerializer`.
+ *
+ * @module
+ */
+
+import { TransportError } from "../errors.ts";
+import { toJson } from "./_to_json.ts";
+import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
+
+const PROVIDER = "Asterisk";
+/** Asterisk ignores TEXT messages longer than this (`MAX_TEXT_MESSAGE_LEN` in chan_websocket.c). */
+const MAX_COMMAND_BYTES = 128;
+/** A command's name: Asterisk's are upper-case words joined by underscores (case-sensitive). */
+const COMMAND_NAME = /^[A-Z][A-Z0-9_]*$/;
+/**
+ * The commands this serializer sends itself, and the frame that sends each. It keeps count of
+ * what they do: the marks Asterisk holds (`FLUSH_MEDIA` discards them unanswered), the bulk
+ * transfer open, the partial frame held back, the end after the audio has played. Sent past it
+ * in a `message` frame, the transport would not know either: a raw `FLUSH_MEDIA` cuts only what
+ * Asterisk had queued while the reply goes on, counted as played.
+ */
+const OWN_COMMANDS: Readonly<Record<string, string>> = Object.freeze({
+  FLUSH_MEDIA: "an interruption frame",
+  MARK_MEDIA: "a mark frame",
+  START_MEDIA_BUFFERING: "a mark frame (the serializer opens and closes bulk transfers)",
+  STOP_MEDIA_BUFFERING: "a mark frame (the serializer opens and closes bulk transfers)",
+  HANGUP: "an end frame (after the audio has played) or a cancel frame",
+});
+const utf8 = new TextEncoder();
+
+/** A bot's command as it leaves: its name, its parameters, and the TEXT message that carries it. */
+export interface BotCommand {
+  command: string;
+  /** The JSON form's parameters besides `command` (none in plain text). */
+  parameters: JsonObject;
+  text: string;
+}
+
+/**
+ * A command of the serializer's own, `correlationId` after it, in the channel's control format
+ * (`json`: the `f(json)` dial option). An encode error if Asterisk would ignore it for its length.
+ */
+export function commandText(json: boolean, command: string, correlationId?: string): string {
+  const text = json
+    ? JSON.stringify(
+      correlationId === undefined ? { command } : { command, correlation_id: correlationId },
+    )
+    : correlationId === undefined
+    ? command
+    : `${command} ${correlationId}`;
+  return checkLength(text);
+}
+
+/**
+ * A `message` frame's command in the channel's control format: Asterisk reads every TEXT
+ * message in that format (chan_websocket.c `handle_command`), so a bare word on a JSON channel is
+ * answered with ERROR "Unable to parse JSON command", and a JSON object in plain text is taken
+ * whole as a command's name and ignored. An encode error for what is no command, for one of the
+ * serializer's own, for parameters in plain text, and for a message Asterisk would ignore.
+ */
+export function botCommand(message: unknown, json: boolean): BotCommand {
+  const { command, ...parameters } = typeof message === "string"
+    ? { command: message }
+    : isObject(message)
+    ? message
+    : {};
+  if (typeof command !== "string" || !COMMAND_NAME.test(command)) {
+    // `STOP_MEDIA_BUFFERING <id>` as the docs write it: one of ours all the same.
+    const own = typeof message === "string" ? message.split(" ", 1)[0]! : undefined;
+    throw own !== undefined && Object.hasOwn(OWN_COMMANDS, own)
+      ? ownCommand(own)
+      : notACommand(message);
+  }
+  if (Object.hasOwn(OWN_COMMANDS, command)) throw ownCommand(command);
+  if (json) return { command, parameters, text: checkLength(toJson({ command, ...parameters })) };
+  // Plain text carries a command's name alone: chan_websocket.c reads what follows it only as
+  // the correlation id of the commands sent here by their frames, and refuses
+  // SET_MEDIA_DIRECTION outside JSON.
+  const names = Object.keys(parameters).filter((name) => parameters[name] !== undefined);
+  if (names.length > 0) {
+    throw new TransportError(
+      "encode",
+      `${PROVIDER}: ${command} with ${names.join(", ")}: plain-text control carries a ` +
+        `command's name alone; the JSON control format (f(json)) carries parameters`,
+    );
+  }
+  return { command, parameters, text: commandText(false, command) };
+}
+
+/** `text`, unless Asterisk would ignore it for its length: then an encode error. */
+function checkLength(text: string): string {
+  const bytes = utf8.encode(text).length;
+  if (bytes > MAX_COMMAND_BYTES) {
+    throw new TransportError(
+      "encode",
+      `${PROVIDER}: a ${bytes}-byte command; Asterisk ignores TEXT messages over ${MAX_COMMAND_BYTES} bytes`,
+    );
+  }
+  return text;
+}
+
+/** A `message` frame that names no command: an encode error. */
+function notACommand(message: unknown): TransportError {
+  return new TransportError(
+    "encode",
+    `${PROVIDER}: message ${describe(message)} is not a command: send a command's name ` +
+      `("GET_STATUS") or an object { command, ...parameters }`,
+  );
+}
+
+/** A `message` frame holding a command the serializer sends itself: an encode error. */
+function ownCommand(command: string): TransportError {
+  return new TransportError(
+    "encode",
+    `${PROVIDER}: ${command} goes as ${OWN_COMMANDS[command]}, not a message frame: the ` +
+      "serializer keeps count of the marks, bulk transfers and partial frame it sends",
+  );
+}
