@@ -22,7 +22,7 @@ import type {
   SerializeResult,
 } from "./serializer.ts";
 import type { ObserverList } from "./_observer_list.ts";
-import type { OutboundMixer } from "./session_observer.ts";
+import type { InboundPacketInfo, OutboundMixer } from "./session_observer.ts";
 import { SessionMixer } from "./_session_mixer.ts";
 import type { WebSocketLike } from "./socket.ts";
 import { Packetizer } from "./streams/packetizer.ts";
@@ -31,7 +31,7 @@ import {
   sessionBackground,
   type TransportOptions,
 } from "./transport_options.ts";
-import type { TransportStats } from "./transport_stats.ts";
+import type { SerializerCounter, TransportStats } from "./transport_stats.ts";
 import {
   asTransportError,
   checkCount,
@@ -40,6 +40,7 @@ import {
   tellingInboundPackets,
 } from "./_serializer_context_checks.ts";
 import { thrownText } from "./_thrown_text.ts";
+import { SessionLink } from "./_session_link.ts";
 import { holdsMessage, takeHeldAudioMs, takeHeldEnd } from "./_frame_writer.ts";
 
 /** Why a pause of sending lasts, unless its serializer says otherwise (`SendPauseOptions`). */
@@ -104,6 +105,8 @@ export class OutboundPath {
   readonly #options: ResolvedTransportOptions;
   readonly #stats: TransportStats;
   readonly #signal: AbortSignal;
+  /** How the serializer's context reaches this path: let go of at the end (see `SessionLink`). */
+  #contextLink: SessionLink<ContextParts> | undefined;
   /** The session is ending otherwise than by an `end` (cancel, close): an `end` waiting stops. */
   #dropped = false;
   /**
@@ -299,10 +302,22 @@ export class OutboundPath {
    * decode under way when the session ended, answering after: counted dropped on close already).
    */
   serializerContext(inbound: SerializerInbound): SerializerContext {
+    const fixed = {
+      clock: this.#clock,
+      sendTimeoutMs: this.#options.sendTimeoutMs,
+      closeTimeoutMs: this.#options.closeTimeoutMs,
+      signal: this.#signal,
+      ...(this.#options.waitUntil && { waitUntil: this.#options.waitUntil }),
+    };
+    this.#contextLink = new SessionLink(this.#contextParts(inbound));
+    return linkedContext(this.#contextLink, fixed);
+  }
+
+  /** What the serializer's context does, reached through its link (see `linkedContext`). */
+  #contextParts(inbound: SerializerInbound): ContextParts {
     return {
       send: (message) => this.sender.sendMessage(message),
-      count: (counter, amount = 1, held = false) => {
-        checkCount(counter, amount);
+      count: (counter, amount, held) => {
         if (isInboundCounter(counter) && inbound.decodingStopped) return;
         // Audio a serializer drops from what it holds was counted sent when it was handed over:
         // the sender knows how much (see `OutboundSender.countHeldDrop`).
@@ -320,11 +335,6 @@ export class OutboundPath {
         this.tracker.farEndHeld(held === true); // the pacing's hold with it (see `holdAt`)
         if (held !== true) this.#pump.farEndPlays();
       },
-      clock: this.#clock,
-      sendTimeoutMs: this.#options.sendTimeoutMs,
-      closeTimeoutMs: this.#options.closeTimeoutMs,
-      signal: this.#signal,
-      ...(this.#options.waitUntil && { waitUntil: this.#options.waitUntil }),
     };
   }
 
@@ -717,6 +727,7 @@ export class OutboundPath {
 
   /** The session is over: nothing more is sent, no timer is left; what was queued is counted. */
   stop(): void {
+    this.#contextLink?.loosen(); // a serializer kept after the call keeps none of it
     this.tracker.end();
     this.#pauseBound?.cancel();
     this.#startBound?.cancel();
@@ -842,4 +853,45 @@ export class OutboundPath {
     }
     await this.#goodbye(() => this.sender.sendFrame(frame), frame.reason ?? "");
   }
+}
+
+/** The parts of the serializer's context that reach into the session. */
+interface ContextParts {
+  send(message: SerializedMessage): void;
+  count(counter: SerializerCounter, amount: number, held: boolean): void;
+  report(error: TransportError): void;
+  inboundPacket(packet: Readonly<InboundPacketInfo>): void;
+  inboundFrames(frames: Frame[]): void;
+  pauseSending(paused: boolean, options?: SendPauseOptions): void;
+  farEndInterrupted(): void;
+  farEndHeld(held: boolean): void;
+}
+
+/**
+ * The context a serializer is bound with, made outside the path's methods: a closure shares its
+ * scope with every closure made beside it, so made there, these would keep the path (and the
+ * inbound path) themselves, however they reach it. Made here, they hold only the link and the
+ * session's fixed values.
+ */
+function linkedContext(
+  link: SessionLink<ContextParts>,
+  fixed: Pick<
+    SerializerContext,
+    "clock" | "sendTimeoutMs" | "closeTimeoutMs" | "signal" | "waitUntil"
+  >,
+): SerializerContext {
+  return {
+    send: (message) => link.target?.send(message),
+    count: (counter, amount = 1, held = false) => {
+      checkCount(counter, amount);
+      link.target?.count(counter, amount, held);
+    },
+    report: (error) => link.target?.report(error),
+    inboundPacket: (packet) => link.target?.inboundPacket(packet),
+    inboundFrames: (frames) => link.target?.inboundFrames(frames),
+    pauseSending: (paused, options) => link.target?.pauseSending(paused, options),
+    farEndInterrupted: () => link.target?.farEndInterrupted(),
+    farEndHeld: (held) => link.target?.farEndHeld(held),
+    ...fixed,
+  };
 }

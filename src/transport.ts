@@ -54,6 +54,7 @@ import {
   type TransportOptions,
 } from "./transport_options.ts";
 import { emptyStats, type TransportStats } from "./transport_stats.ts";
+import { SESSION_OVER } from "./_session_link.ts";
 
 /**
  * A real-time voice session over one WebSocket. Inbound messages become frames, handed to a
@@ -489,7 +490,7 @@ export class WebSocketTransport extends EventTarget {
   /** The socket is gone: settle everything once. */
   #finish(code: number, reason: string): void {
     if (this.#over.signal.aborted) return;
-    this.#over.abort();
+    this.#over.abort(SESSION_OVER); // a reason made in the session would keep it (see its doc)
     this.#opened.cancel();
     this.#watch.stop();
     this.#out.stop();

@@ -33,6 +33,7 @@ import {
   TICK_MS,
 } from "./_fork_buffers.ts";
 import { ForkMarkNames } from "./_fork_mark_names.ts";
+import { SESSION_OVER } from "../_session_link.ts";
 
 /** Drops the audio playing and buffered; marks not reached come back as `cleared`. */
 const KILL_AUDIO = '{"type":"killAudio"}';
@@ -413,11 +414,13 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    * counted their frames sent when they were handed over. A {@linkcode wait} under way ends.
    */
   stop(): void {
-    this.#over.abort();
+    this.#over.abort(SESSION_OVER); // one made here would keep the session (see its doc)
     this.#lastEnd = undefined;
     this.#flushTimer?.cancel();
     const held = this.release(); // the release timer goes with them
     for (const command of held) this.#context?.send(command);
+    // The session's own callbacks: a serializer kept after its call must not keep the session.
+    this.onRelease = this.onMarkGivenUp = this.onMarksForgotten = undefined;
   }
 
   /**
@@ -427,7 +430,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    * waiting for its last batch ({@linkcode wait}) stops waiting, its goodbye too late.
    */
   cancel(): string[] {
-    this.#cancelled.abort();
+    this.#cancelled.abort(SESSION_OVER);
     this.#lastEnd = undefined;
     this.#sayingGoodbye = true;
     this.#flushTimer?.cancel();
