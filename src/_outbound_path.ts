@@ -497,8 +497,7 @@ export class OutboundPath {
    */
   start(): void {
     this.#open = true;
-    this.sender.sendHeldUrgent(); // taken while the socket connected: ahead of all that is queued
-    if (this.#farEndReady) return this.#pump.start();
+    if (this.#farEndReady) return this.#beginSending();
     const awaitsStart = this.#awaitsStart();
     if (awaitsStart === undefined) return; // it threw: the session is ending
     if (awaitsStart) {
@@ -506,7 +505,31 @@ export class OutboundPath {
       return this.#startBound.arm(this.#options.sendTimeoutMs);
     }
     this.#farEndReady = true;
+    this.#beginSending();
+  }
+
+  /** Sending begins: the urgent frames held first, ahead of all that is queued, then the pump. */
+  #beginSending(): void {
+    this.sender.releaseUrgent();
     this.#pump.start();
+  }
+
+  /**
+   * The serializer's set-up is done (`WebSocketTransport`'s, on its `ready`). Where the socket
+   * is open already and no start is awaited, the urgent frames held leave now, in order, ahead of
+   * what the bot does once its `ready` settles (a `cancel` sent during the set-up says its
+   * goodbye then), not a task on with "connected" ({@linkcode start}). An `awaitsStart` that
+   * throws holds them: `start` reports it, and the session ends.
+   */
+  setUpDone(): void {
+    if (this.sender.connecting || this.sender.closing) return;
+    let awaitsStart: boolean;
+    try {
+      awaitsStart = this.#serializer.awaitsStart === true;
+    } catch {
+      return;
+    }
+    if (!awaitsStart || this.#farEndReady) this.sender.releaseUrgent();
   }
 
   /**
@@ -526,17 +549,16 @@ export class OutboundPath {
     }
   }
 
-  /** Whether the far end takes nothing yet: its start message has not come (`awaitsStart`). */
-  get awaitingStart(): boolean {
-    return !this.#farEndReady && this.#serializer.awaitsStart === true;
-  }
-
   /** The far end's start message has come (or its bound passed): sending may begin. */
   farEndStarted(): void {
     if (this.#farEndReady) return;
     this.#farEndReady = true;
     this.#startBound?.cancel();
-    if (this.#open && !this.#signal.aborted) this.#pump.start();
+    if (this.#signal.aborted) return;
+    if (this.#open) return this.#beginSending();
+    // Read as the set-up ended, on a socket open already: "connected" (`start`) comes a task on,
+    // and the pump with it; the urgent frames held go now, the last of what held them done.
+    if (!this.sender.connecting && !this.sender.closing) this.sender.releaseUrgent();
   }
 
   /**
@@ -555,50 +577,19 @@ export class OutboundPath {
   }
 
   /**
-   * An urgent frame `send` took while the serializer's set-up ran, sent once that is done. Where
-   * the session ended meanwhile, or is closing (closed from this side, the set-up failed or ran
-   * past its bound), the frame is as late as one sent after the close, and dropped alike,
-   * counted: the serializer is not asked. Its session is over or ending, and it would answer as
-   * to one never begun (a codec the failed set-up never loaded, a session not open yet: an
-   * "encode" error reported after the end) or take up, after the end, state already let go.
-   */
-  sendUrgentAfter(ready: Promise<void>, frame: Frame): Promise<void> {
-    return ready.then(() => void this.#urgentUnlessClosing(frame));
-  }
-
-  /** Sends `frame` at once, or drops it (counted) once nothing can leave; whether it was sent. */
-  #urgentUnlessClosing(frame: Frame): boolean {
-    if (this.sender.closing) {
-      this.dropOnClose(frame);
-      return false;
-    }
-    this.sender.sendUrgent(frame);
-    return true;
-  }
-
-  /**
    * The transport's interruption (`WebSocketTransport.interrupt`): the serializer's clear message
-   * leaves at once, ahead of what the bot sends next, and sending goes on. `ready`: the
-   * serializer's set-up, still under way: nothing has left yet, and the clear follows it (not
-   * once the session ended meanwhile: {@linkcode sendUrgentAfter}).
+   * leaves at once, ahead of what the bot sends next, and sending goes on. Before sending begins
+   * (the socket connecting, the set-up under way, the far end's start awaited: see
+   * `OutboundSender.urgentMayLeave`) nothing has left: nothing to clear, and none is sent (nor
+   * held: Twilio's would have no address yet).
    */
-  interruptFarEnd(ready: Promise<void> | undefined): Promise<InterruptResult> {
-    // Before the socket opens, or the far end's start, nothing has left: nothing to clear (and
-    // Twilio's has no address yet).
-    if (this.awaitingStart || this.sender.connecting) return Promise.resolve(this.interrupt(true));
-    if (ready !== undefined) {
-      const result = this.interrupt(true); // nothing has left yet
-      return ready.then(() => {
-        if (this.sender.connecting && !this.sender.closing) return result; // nor has it now
-        if (this.#urgentUnlessClosing({ type: "interruption" })) this.resume();
-        return result;
-      });
-    }
+  interruptFarEnd(): InterruptResult {
+    if (!this.sender.urgentMayLeave) return this.interrupt(true);
     // The clear leaves at once, before what the bot sends next (raw PCM has none: what left plays).
     const cleared = this.sender.sendUrgent({ type: "interruption" });
     const result = this.interrupt(cleared);
     this.resume();
-    return Promise.resolve(result);
+    return result;
   }
 
   /**
@@ -731,7 +722,7 @@ export class OutboundPath {
     this.tracker.end();
     this.#pauseBound?.cancel();
     this.#startBound?.cancel();
-    this.sender.dropHeldUrgent(); // the socket never opened
+    this.sender.dropHeldUrgent(); // sending never began
     this.#heldNeverLeaves();
     const left = this.#pump.stop();
     this.#stats.audioBytesDroppedOnClose += left.audioBytes;

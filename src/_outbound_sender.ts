@@ -176,11 +176,21 @@ export class OutboundSender {
   /** An urgent frame's send is watching the socket drain (see `#watchUrgentBacklog`). */
   #urgentBacklog = false;
   /**
-   * Urgent frames taken while the socket was still connecting (Deno's upgraded socket until its
-   * "open": a bot greets its caller at once), unserialized: they leave in the order taken once it
-   * opens ({@linkcode sendHeldUrgent}), or are counted dropped where it never does.
+   * Urgent frames (urgent messages, an interruption's clear) taken before they may leave, in the
+   * order taken, unserialized: the one list, whatever holds them (see {@linkcode urgentMayLeave}).
+   * They leave once nothing does ({@linkcode releaseUrgent}), or are counted dropped at the end.
    */
   #heldUrgent: Frame[] | undefined;
+  /** See {@linkcode urgentMayLeave}. */
+  #urgentMayLeave = false;
+  /**
+   * The serializer's own messages (its context's `send`: a set-up's greeting to its far end)
+   * sent while the socket still connected, in order: they leave as it opens, ahead of all else,
+   * or are counted dropped where it never does. Not in `#heldUrgent`: they wait for the socket
+   * alone, not for the set-up (which may be what sends them) nor the far end's start (which may
+   * answer them). Serialized already, so nothing of the session's later state changes them.
+   */
+  #heldOwn: SerializedMessage[] | undefined;
   /** See {@linkcode messageFramesTaken}. */
   #messageFramesTaken = 0;
   /** See {@linkcode messageAnswersDue}. */
@@ -598,8 +608,8 @@ export class OutboundSender {
 
   /**
    * The session is over, or its socket closing (closed from this side, or after a set-up that
-   * failed): nothing handed over now can leave. A frame held back until now (see
-   * `OutboundPath.sendUrgentAfter`) is then too late, dropped before the serializer sees it.
+   * failed): nothing handed over now can leave. An urgent frame taken now, before any could
+   * leave (see {@linkcode urgentMayLeave}), is too late, dropped before the serializer sees it.
    */
   get closing(): boolean {
     const state = this.#socket.readyState;
@@ -748,11 +758,16 @@ export class OutboundSender {
    * waits for the socket to drain, since it must overtake what is waiting there. Returns
    * whether a message left for it: returned by the serializer or sent through its context
    * (Genesys numbers its messages so), or still to come: from an asynchronous serializer, or held
-   * while the socket connects (see `#heldUrgent`).
+   * until urgent frames may leave (see `#heldUrgent`). Taken once the session is over (or its
+   * socket closing) before any could leave, it is too late: counted dropped, never serialized.
    */
   sendUrgent(frame: Frame): boolean {
-    // Not lost on a socket still connecting; and while some are held, behind them.
-    if (this.#heldUrgent !== undefined || this.connecting) {
+    // While some are held, behind them (one sent as they are released too).
+    if (this.#heldUrgent !== undefined || !this.#urgentMayLeave) {
+      if (!this.#urgentMayLeave && this.closing) {
+        this.#stats.framesDroppedOnClose++;
+        return false;
+      }
       (this.#heldUrgent ??= []).push(frame);
       return true;
     }
@@ -792,10 +807,25 @@ export class OutboundSender {
   }
 
   /**
-   * The socket is open: the urgent frames held while it connected leave, in the order taken,
-   * ahead of anything queued; one sent meanwhile (an error listener's) goes behind them.
+   * Whether urgent frames leave as they are taken: sending has begun. Until then they wait in
+   * one list, in the order taken, for the last of what holds everything back: the socket still
+   * connecting (Deno's upgraded socket until its "open": a bot greets its caller at once), the
+   * serializer's set-up under way (it may not encode yet), the far end's start awaited
+   * (`FrameSerializer.awaitsStart`: Twilio's messages need the `streamSid` its start brings).
+   * Nothing has left then, so an interruption sends no clear (`OutboundPath.interruptFarEnd`).
    */
-  sendHeldUrgent(): void {
+  get urgentMayLeave(): boolean {
+    return this.#urgentMayLeave;
+  }
+
+  /**
+   * Sending begins (the socket open, the set-up done, the far end's start come or its bound
+   * passed): the urgent frames held leave, in the order taken, ahead of anything queued; one sent
+   * meanwhile (an error listener's) goes behind them. Once: from now on they leave as taken.
+   */
+  releaseUrgent(): void {
+    this.#urgentMayLeave = true;
+    this.#sendHeldOwn(); // the open's listener may come after ours: the protocol's own go first
     const held = this.#heldUrgent;
     if (held === undefined) return;
     try {
@@ -806,10 +836,17 @@ export class OutboundSender {
     }
   }
 
-  /** The session ended with its socket never open: the urgent frames held never leave. */
+  /**
+   * The session ended before sending began: the urgent frames held never leave, nor the
+   * serializer's own messages held for a socket that never opened; counted.
+   */
   dropHeldUrgent(): void {
-    this.#stats.framesDroppedOnClose += this.#heldUrgent?.length ?? 0;
+    this.#stats.framesDroppedOnClose += (this.#heldUrgent?.length ?? 0) +
+      (this.#heldOwn?.length ?? 0);
     this.#heldUrgent = undefined;
+    if (this.#heldOwn === undefined) return;
+    this.#heldOwn = undefined;
+    this.#socket.removeEventListener("open", this.#sendHeldOwn);
   }
 
   /**
@@ -836,12 +873,34 @@ export class OutboundSender {
     return this.#stats.messagesOut + this.#lostMessages;
   }
 
-  /** Sends one serialized message at once (a serializer's own reply); counted lost if it is. */
+  /**
+   * Sends one serialized message at once (a serializer's own, through its context); counted lost
+   * if it is. On a socket still connecting it waits for the open (see `#heldOwn`).
+   */
   sendMessage(message: SerializedMessage): void {
+    if (this.connecting && !this.#signal.aborted) return this.#holdOwn(message);
     const lost = this.#lostMessages;
     this.#transmit(message);
     if (this.#lostMessages !== lost) this.#stats.framesDroppedOnClose++;
   }
+
+  /** Holds a serializer's own message until the socket opens (see `#heldOwn`). */
+  #holdOwn(message: SerializedMessage): void {
+    if (this.#heldOwn === undefined) {
+      this.#heldOwn = [];
+      this.#socket.addEventListener("open", this.#sendHeldOwn);
+    }
+    this.#heldOwn.push(message);
+  }
+
+  /** The socket opened (or sending begins): the serializer's own messages held leave, in order. */
+  #sendHeldOwn = (): void => {
+    const held = this.#heldOwn;
+    if (held === undefined) return;
+    this.#heldOwn = undefined;
+    this.#socket.removeEventListener("open", this.#sendHeldOwn);
+    for (const message of held) this.sendMessage(message);
+  };
 
   /**
    * Sends the packetizer's partial last packet as its `lastPacket` policy says; dropped by that

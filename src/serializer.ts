@@ -104,10 +104,15 @@ export interface FrameSerializer {
   /**
    * Whether the far end can take nothing from us before its own `start` message (Twilio, Plivo
    * and Exotel address every message to the stream id that message brings); read when the socket
-   * opens. The transport then holds what it would send, the background audio too, until
-   * `deserialize` has returned a `start` frame; nothing is dropped, writers wait for room as
-   * usual. If no `start` frame comes within `sendTimeoutMs`, a "timeout" error is reported and
-   * sending begins anyway.
+   * opens, and as the set-up ends. The transport then sends nothing of the bot's until
+   * `deserialize` has returned a `start` frame: its audio, the background too, and its queued
+   * frames wait in the queue (writers wait for room as usual); its urgent `message` frames wait,
+   * unserialized, in the order sent, and leave first, the moment the start is read; an
+   * interruption before it sends no clear (nothing has left to clear). What the serializer sends
+   * itself through its context (`SerializerContext.send`) is not held. If no `start` frame comes
+   * within `sendTimeoutMs`, a "timeout" error is reported and sending begins anyway, the urgent
+   * frames first. Where the session ends first, what waits is dropped, counted (the urgent frames
+   * in `framesDroppedOnClose`), and the serializer is not asked for it.
    */
   readonly awaitsStart?: boolean;
   /**
@@ -380,9 +385,12 @@ export interface SendPauseOptions {
  */
 export interface SerializerContext {
   /**
-   * Sends a message on the socket at once, ahead of any queued audio and bypassing pacing; drops
-   * it when the socket is not open. Serializers that number their messages (AudioHook `seq`)
-   * send everything they originate through it, so numbers leave in order.
+   * Sends a message on the socket at once, ahead of any queued audio and bypassing pacing. On a
+   * socket still connecting it waits for the open (then leaves first, in order), not for the
+   * set-up nor the far end's start (see {@linkcode FrameSerializer.awaitsStart}); once the socket
+   * is closing, or it never opens, it is dropped, counted in `framesDroppedOnClose`. Serializers
+   * that number their messages (AudioHook `seq`) send everything they originate through it, so
+   * numbers leave in order.
    */
   send(message: SerializedMessage): void;
   /**

@@ -306,8 +306,8 @@ export class WebSocketTransport extends EventTarget {
         return this.#cancel(frame);
       case "message":
         if (!frame.urgent) break;
-        if (this.#isReady) return void this.#out.sender.sendUrgent(frame);
-        return this.#out.sendUrgentAfter(this.#ready, frame); // not once the session ended
+        this.#out.sender.sendUrgent(frame); // held until sending begins (`urgentMayLeave`)
+        return this.#isReady ? undefined : this.#ready; // during the set-up: settles once done
       case "end":
         this.#out.sendFrame(frame);
         return this.closed.then(() => {});
@@ -393,7 +393,7 @@ export class WebSocketTransport extends EventTarget {
     const nothing = { responseId: undefined, heardMs: 0, droppedMs: 0, acknowledged: false };
     if (this.#closing) return Promise.resolve(nothing);
     this.#stats.interruptions++;
-    return this.#out.interruptFarEnd(this.#isReady ? undefined : this.#ready);
+    return Promise.resolve(this.#out.interruptFarEnd());
   }
 
   /**
@@ -457,6 +457,7 @@ export class WebSocketTransport extends EventTarget {
       return this.#fail(error as TransportError);
     }
     this.#isReady = true;
+    this.#out.setUpDone(); // the urgent frames held leave, where nothing else holds them
     // Already open (Workers, ws): a task (or the first message) on, so awaiting code can listen.
     if (this.#socket.readyState === ReadyState.OPEN) this.#opened.arm(0);
     this.#in.start();
@@ -482,9 +483,8 @@ export class WebSocketTransport extends EventTarget {
     this.#closing = true;
     if (remote) this.#out.drop(closeCode === 1006); // dropped: no close frame, the call may be up
     this.#finish(closeCode, reason);
-    if (remote) {
-      this.dispatchEvent(new TransportCloseEvent("disconnected", { code: closeCode, reason }));
-    }
+    if (!remote) return;
+    this.dispatchEvent(new TransportCloseEvent("disconnected", { code: closeCode, reason }));
   };
 
   /** The socket is gone: settle everything once. */

@@ -13,6 +13,11 @@ import { emptyStats } from "../src/transport_stats.ts";
 /** What a test may set of the sender's options; a clock, if given, is a fake one. */
 export type LoneSenderOptions = Partial<Omit<OutboundSenderOptions, "clock">> & {
   clock?: FakeClock;
+  /**
+   * `false`: the sender as `OutboundPath` builds it, before sending begins: urgent frames are held
+   * until the test calls `releaseUrgent()`. By default sending has begun.
+   */
+  sendingBegun?: boolean;
 };
 
 /**
@@ -20,7 +25,7 @@ export type LoneSenderOptions = Partial<Omit<OutboundSenderOptions, "clock">> & 
  * errors gathered (`errors`), `over` its session's end. Unless `options` say: a serializer that
  * sends nothing, no WAV header, no packets, a 1 MiB socket bound and a 1 s `sendTimeoutMs`.
  */
-export function loneSender(options: LoneSenderOptions = {}) {
+export function loneSender({ sendingBegun = true, ...options }: LoneSenderOptions = {}) {
   const pair = new MemorySocketPair();
   const clock = options.clock ?? new FakeClock();
   const stats = options.stats ?? emptyStats();
@@ -39,5 +44,8 @@ export function loneSender(options: LoneSenderOptions = {}) {
     onError: (error) => errors.push(error),
     ...options,
   });
+  // Sending has begun, as it has in a session once its socket is open, its serializer set up
+  // and the far end's start come: urgent frames leave as they are taken (`urgentMayLeave`).
+  if (sendingBegun) sender.releaseUrgent();
   return { sender, pair, clock, stats, errors, over };
 }

@@ -222,3 +222,45 @@ Deno.test("`OutboundSender.audioEnds` reports an answer that is no message, nami
     ],
   ]);
 });
+
+Deno.test("`OutboundSender` holds urgent frames, unserialized, until `releaseUrgent`, then sends them in order; too late once closing", () => {
+  const asked: string[] = [];
+  const { sender: s, pair, stats } = loneSenderUnreleased((frame) => {
+    asked.push(frame.type);
+    return frame.type === "message" ? String(frame.message) : "clear";
+  });
+  assert.equal(s.urgentMayLeave, false);
+  assert.equal(s.sendUrgent({ type: "message", message: "a" }), true, "still to come");
+  assert.equal(s.sendUrgent({ type: "interruption" }), true);
+  assert.equal(s.sendUrgent({ type: "message", message: "b" }), true);
+  assert.deepEqual(asked, []);
+  assert.deepEqual(pair.server.sent, []);
+  s.releaseUrgent();
+  assert.deepEqual(pair.server.sent, ["a", "clear", "b"]);
+  s.sendUrgent({ type: "message", message: "c" });
+  assert.deepEqual(pair.server.sent, ["a", "clear", "b", "c"], "at once from now on");
+  assert.equal(stats.framesDroppedOnClose, 0);
+
+  // Another, ended before sending began: what it held is counted, and what comes after too.
+  const late = loneSenderUnreleased();
+  late.sender.sendUrgent({ type: "message", message: "x" });
+  late.over.abort();
+  assert.equal(late.sender.sendUrgent({ type: "message", message: "y" }), false);
+  late.sender.dropHeldUrgent();
+  assert.equal(late.stats.framesDroppedOnClose, 2);
+  assert.deepEqual(late.pair.server.sent, []);
+});
+
+/**
+ * {@linkcode loneSender}'s sender before sending begins: nothing may leave until it is told
+ * (`releaseUrgent`). Its serializer throws if asked, unless `serialize`.
+ */
+function loneSenderUnreleased(serialize?: FrameSerializer["serialize"]) {
+  const asked = () => {
+    throw new Error("asked after the end");
+  };
+  return loneSender({
+    sendingBegun: false,
+    serializer: { serialize: serialize ?? asked, deserialize: () => null },
+  });
+}

@@ -105,14 +105,28 @@ Deno.test("`TelnyxSerializer` one absurd number mutes nothing: every valid packe
   }
 });
 
+/**
+ * Each case's serializer given the stream id, where it has one to give: its far end then takes
+ * messages from the open, with no start message awaited (`awaitsStart`), urgent ones at once.
+ */
+const knowingTheStream: Record<string, () => FrameSerializer> = {
+  Twilio: () => new TwilioSerializer({ streamSid: "MZ1" }),
+  Telnyx: () => new TelnyxSerializer(),
+  Plivo: () => new PlivoSerializer({ streamId: "ST1" }),
+  Exotel: () => new ExotelSerializer({ streamSid: "ES1" }),
+};
+
 for (const [name, make] of cases) {
   Deno.test(`\`${name}Serializer\` reports a message JSON cannot write (undefined, a function) and goes on`, async () => {
     const { server } = new MemorySocketPair();
     const audioOut = name === "Exotel" ? { sampleRate: 8000, chunkMs: 200 } : {};
-    const transport = new WebSocketTransport(server, { serializer: make(), audioOut });
+    const serializer = knowingTheStream[name]!();
+    assert.equal(serializer.awaitsStart ?? false, false);
+    const transport = new WebSocketTransport(server, { serializer, audioOut });
     const errors: TransportError[] = [];
     transport.addEventListener("error", (e) => errors.push(e.error));
-    // Urgent: serialized at once (a queued one waits for the provider's start message).
+    // Urgent: serialized at once, the far end taking messages from the open (with a start
+    // message awaited, urgent ones wait for it too: see tests/urgent_held_until_sending_test.ts).
     transport.send({ type: "message", message: undefined, urgent: true });
     transport.send({ type: "message", message: () => 1, urgent: true });
     await new Promise((resolve) => setTimeout(resolve, 0));
