@@ -107,6 +107,12 @@ export class OutboundPath {
   readonly #signal: AbortSignal;
   /** How the serializer's context reaches this path: let go of at the end (see `SessionLink`). */
   #contextLink: SessionLink<ContextParts> | undefined;
+  /**
+   * What that link reaches, held here: once loosened, the link alone would let it be collected
+   * while the transport is still held, and a late call (an asynchronous decode's count, a report)
+   * would reach nobody. Held by the path, it lives exactly as long as the session does.
+   */
+  #contextReached: ContextParts | undefined;
   /** The session is ending otherwise than by an `end` (cancel, close): an `end` waiting stops. */
   #dropped = false;
   /**
@@ -309,7 +315,8 @@ export class OutboundPath {
       signal: this.#signal,
       ...(this.#options.waitUntil && { waitUntil: this.#options.waitUntil }),
     };
-    this.#contextLink = new SessionLink(this.#contextParts(inbound));
+    this.#contextReached = this.#contextParts(inbound);
+    this.#contextLink = new SessionLink(this.#contextReached);
     return linkedContext(this.#contextLink, fixed);
   }
 

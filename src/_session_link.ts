@@ -28,7 +28,9 @@ export class SessionLink<T extends object> {
 
   /**
    * The session is over: from now on the link keeps nothing alive. Where the runtime has no weak
-   * references (Workers without the `enable_weak_ref` compatibility flag) it stays strong.
+   * references (Workers without the `enable_weak_ref` compatibility flag) it stays strong. The
+   * session must hold the target itself: held by the link alone, it would be collected at the
+   * next collection however long the session is kept, and a late call would reach nobody.
    */
   loosen(): void {
     const target = this.#strong;

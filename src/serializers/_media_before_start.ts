@@ -19,12 +19,18 @@ import { TransportError } from "../errors.ts";
  */
 export class MediaBeforeStart {
   readonly #provider: string;
+  readonly #streamIdOption: string;
   #reported = false;
   #context: SerializerContext | undefined;
 
-  /** `provider` names the far end in the error. */
-  constructor(provider: string) {
+  /**
+   * `provider` names the far end in the error, `streamIdOption` the serializer's option that
+   * gives it its stream id: the error says what to do where the far end sends no start at all (a
+   * Twilio-compatible platform that skips it would otherwise lose every packet of its audio).
+   */
+  constructor(provider: string, streamIdOption: string) {
     this.#provider = provider;
+    this.#streamIdOption = streamIdOption;
   }
 
   /** Takes the transport's context, where drops after the first are counted. */
@@ -43,7 +49,9 @@ export class MediaBeforeStart {
       throw new TransportError(
         "decode",
         `${this.#provider}: media before the stream's start message is dropped (its format and ` +
-          "stream are not known yet; reported once, each counted in decodeErrors)",
+          "stream are not known yet; reported once, each counted in decodeErrors). A far end " +
+          `that sends no start: give the serializer its \`${this.#streamIdOption}\` option ` +
+          "(and its format's options, where not the default)",
       );
     }
     this.#context.count("decodeErrors");

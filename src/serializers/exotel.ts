@@ -159,7 +159,7 @@ export class ExotelSerializer implements FrameSerializer {
   /** A start in an encoding or at a rate Exotel does not document (or unreadable) refuses its media. */
   #refused = new RefusedFormat();
   /** Media before the start, dropped: its format and stream are not known yet. */
-  readonly #beforeStart = new MediaBeforeStart(PROVIDER);
+  readonly #beforeStart = new MediaBeforeStart(PROVIDER, "streamSid");
 
   /** Makes a serializer for one call; see {@linkcode ExotelSerializerOptions}. */
   constructor(options: ExotelSerializerOptions = {}) {

@@ -153,7 +153,7 @@ export class PlivoSerializer implements FrameSerializer {
   /** The stream's media, refused while its start names a format Plivo does not stream. */
   readonly #refused = new RefusedFormat();
   /** Media before the start, dropped: its format and stream are not known yet. */
-  readonly #beforeStart = new MediaBeforeStart(PROVIDER);
+  readonly #beforeStart = new MediaBeforeStart(PROVIDER, "streamId");
 
   /** Makes a serializer for one call; see {@linkcode PlivoSerializerOptions}. */
   constructor(options: PlivoSerializerOptions = {}) {

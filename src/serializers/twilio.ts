@@ -181,7 +181,7 @@ export class TwilioSerializer implements FrameSerializer {
   /** The stream's media, refused while its start names a format we cannot decode. */
   readonly #refused = new RefusedFormat();
   /** Media before the start, dropped: its format and stream are not known yet. */
-  readonly #beforeStart = new MediaBeforeStart(PROVIDER);
+  readonly #beforeStart = new MediaBeforeStart(PROVIDER, "streamSid");
 
   /** Makes a serializer for one call; see {@linkcode TwilioSerializerOptions}. */
   constructor(options: TwilioSerializerOptions = {}) {

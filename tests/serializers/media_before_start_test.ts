@@ -30,6 +30,8 @@ function farEndMessage(script: ScriptStep[], event: string): string {
 
 const providers: {
   name: string;
+  /** The option that gives the serializer its stream id. */
+  streamIdOption: string;
   make: () => FrameSerializer;
   /** Given its stream id, as for a start consumed elsewhere. */
   makeAddressed: () => FrameSerializer;
@@ -37,18 +39,21 @@ const providers: {
 }[] = [
   {
     name: "Twilio",
+    streamIdOption: "streamSid",
     make: () => new TwilioSerializer(),
     makeAddressed: () => new TwilioSerializer({ streamSid: twilioIds.stream }),
     script: twilioCall,
   },
   {
     name: "Plivo",
+    streamIdOption: "streamId",
     make: () => new PlivoSerializer(),
     makeAddressed: () => new PlivoSerializer({ streamId: plivoIds.stream }),
     script: plivoCall,
   },
   {
     name: "Exotel",
+    streamIdOption: "streamSid",
     make: () => new ExotelSerializer(),
     makeAddressed: () => new ExotelSerializer({ streamSid: exotelIds.stream }),
     script: exotelCall,
@@ -87,6 +92,12 @@ for (const provider of providers) {
     assert.equal(s.errors.length, 1, String(s.errors));
     assert.equal(s.errors[0]!.code, "decode");
     assert.match(s.errors[0]!.message, /media before the stream's start message/);
+    // What to do where the far end sends no start at all (a platform that copies the protocol
+    // but skips it would otherwise lose all its audio): the option that gives the stream id.
+    assert.ok(
+      s.errors[0]!.message.includes(`give the serializer its \`${provider.streamIdOption}\``),
+      s.errors[0]!.message,
+    );
     s.client.send(start);
     s.client.send(media);
     await s.server.waitFor(() => s.audio() > 0);
