@@ -19,9 +19,12 @@ function loop(clock: FakeClock, stepMs: number, times: number) {
   return state;
 }
 
-/** Where the bound meets a loop of `perMs` fires a millisecond: 200,000 + 100 × ms moved. */
+/**
+ * Where the bound meets a loop of `perMs` fires a millisecond, alone on the clock: 200,000 +
+ * (100 + its one timer pending) × ms moved.
+ */
 function boundAt(perMs: number): number {
-  return Math.ceil(200_000 / (perMs - 100)) * perMs;
+  return Math.ceil(200_000 / (perMs - 101)) * perMs;
 }
 
 for (
@@ -55,4 +58,29 @@ Deno.test("`FakeClock` runs a loop of 100 fires a millisecond to its limit", asy
   assert.equal(await clock.runAll(1_000), false, "stopped at its limit, the loop still due");
   assert.ok(Math.abs(run.fired - 100_000) <= 1, `${run.fired}`);
   run.timer.cancel();
+});
+
+// Many sessions sharing one clock each keep timers pending that fire about once a 10 ms: 10,000 of
+// them fire 1000 a millisecond, far over the flat 100 a millisecond, yet none loops. Their
+// allowance grows with the timers pending (was: refused after 223 ms of this, 223,000 fires).
+Deno.test("`FakeClock` runs 10,000 timers of 10 ms (1000 fires a millisecond) to its limit", async () => {
+  const clock = new FakeClock();
+  const runs = Array.from({ length: 10_000 }, (_, i) => {
+    const run = loop(clock, 10, Infinity);
+    run.timer.arm(1 + (i % 10)); // spread over the 10 ms, as sessions' starts are
+    return run;
+  });
+  assert.equal(await clock.runAll(300), false, "stopped at its limit, the timers still due");
+  const fired = runs.reduce((sum, run) => sum + run.fired, 0);
+  assert.ok(Math.abs(fired - 300_000) <= 10_000, `${fired}`);
+  for (const run of runs) run.timer.cancel();
+});
+
+Deno.test("a loop every microsecond beside 50 other timers pending is still bounded", async () => {
+  const clock = new FakeClock();
+  const others = Array.from({ length: 50 }, () => loop(clock, 20, Infinity));
+  const run = loop(clock, 0.001, 1_000_000);
+  await assert.rejects(clock.runAll(), /far below a millisecond/);
+  assert.ok(run.fired < 300_000, `gave up near the bound: ${run.fired}`);
+  for (const other of [...others, run]) other.timer.cancel();
 });
