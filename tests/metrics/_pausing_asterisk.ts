@@ -1,10 +1,10 @@
 /**
  * What the caller heard through a pause, read from the chan_websocket far end's log of ticks
- * (tests/serializers/fixtures/pausing_asterisk.ts, its docs cited there).
+ * (tests/serializers/fixtures/asterisk_channel_playout.ts, its docs cited there).
  *
  * @module
  */
-import type { Tick } from "../serializers/fixtures/pausing_asterisk.ts";
+import type { Tick } from "../serializers/fixtures/asterisk_channel_playout.ts";
 
 /**
  * The underruns the caller heard in a reply whose frames carry `voice`: each run of ticks with

@@ -8,8 +8,9 @@
 // `dequeue_frame` returns at once while `queue_paused` — no voice frame, no option frame (so no
 // mark answer) — one 20 ms timer tick at a time; `handle_command` sets and clears `queue_paused`.
 //
-// The far end below is that channel, reduced to what this needs (JSON control, slin16, 640-byte
-// frames, no bulk transfer: the serializer's marks are "mark-media" on a JSON channel).
+// The far end is that channel (tests/serializers/fixtures/pausing_asterisk.ts: JSON control,
+// slin16, 640-byte frames; these tests open no bulk transfer: the serializer's marks are
+// "mark-media" on a JSON channel).
 //
 // The serializer tells the transport of the pause (`SerializerContext.farEndHeld`). Before it did,
 // the timeline took the paused audio as played: the marks inside the pause, answered that much
