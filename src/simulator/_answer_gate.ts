@@ -6,6 +6,7 @@
  * @module
  */
 
+import { counted } from "./_counted.ts";
 import type { GateNames } from "./_gate_names.ts";
 import { leftUnsaidCount, leftUnsaidWhy } from "./_left_unsaid.ts";
 import { endedFirstBy } from "./_not_reached.ts";
@@ -65,7 +66,7 @@ export function unansweredUtterances(report: CallReport, names: GateNames): stri
   const wants = `${names.requireAnswer} wants every one answered`;
   if (why.length > 0) {
     return `the bot answered ${total - unanswered.length - unsaid.length} of the caller's ` +
-      `${total} utterances (${why.join("; ")}), and ${wants}`;
+      `${counted(total, "utterance")} (${why.join("; ")}), and ${wants}`;
   }
   if (total > 0) return null;
   return `the caller said no utterance (${nothingSaidWhy(report, names)}): with nothing to ` +

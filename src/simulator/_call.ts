@@ -11,9 +11,11 @@ import type { Clock } from "../clock.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { utf8Length } from "../_utf8_length.ts";
 import { addVoice } from "./_voice.ts";
+import { counted } from "./_counted.ts";
 import { buildReport, type CallFacts, type CallTimeline } from "./_call_report.ts";
 import { CallAudioTimeline } from "./_call_audio.ts";
 import { botWords, closedDetail, withInfo } from "./_ending_words.ts";
+import { leftUnsaidWhy } from "./_left_unsaid.ts";
 import { endedByBotSide } from "./_not_reached.ts";
 import { type UnsaidAudio, unsaidUtterances, utteranceCutShort } from "./_unsaid_utterances.ts";
 import { ruleEntry } from "./_rule_cap.ts";
@@ -106,6 +108,8 @@ export class SimulatedCall {
   readonly #clears: number[] = [];
   #firstAudioMs: number | null = null;
   #callerStartMs = 0;
+  /** The caller's side has begun (its first frame is being made): the call has progress to tell. */
+  #callerStarted = false;
   #callerSentMs = 0;
   /** Every sample of the caller's audio has been sent (what goes now is the silence after it). */
   #callerAudioSaid = false;
@@ -290,10 +294,18 @@ export class SimulatedCall {
     this.#end("timeout", `the call reached ${this.#maxDuration()}`);
   }
 
-  /** Ends the call at `hangUpAtMs`: the caller hangs up, as asked. */
+  /**
+   * Ends the call at `hangUpAtMs`: the caller hangs up, as asked. Its detail says when on the
+   * call's clock, in seconds, as the report says every moment (the header's end beside it,
+   * the utterances, the left-unsaid note, in that note's own words): `hangUpAtMs` is a time of
+   * the caller's audio, which starts after the handshake and runs `speed` times faster, so
+   * "5000 ms as asked" sat beside "ended at 5.01 s", two clocks and two units.
+   */
   #hangUpAsAsked(): void {
-    if (!this.#ended) this.#endedBySchedule = "hang-up";
-    this.#end("caller", `the caller hung up at ${this.#options.hangUpAtMs} ms as asked`);
+    if (this.#ended) return;
+    this.#endedBySchedule = "hang-up";
+    const atMs = this.#now();
+    this.#endAt(atMs, "caller", leftUnsaidWhy({ by: "hang-up" }, { atMs }));
   }
 
   /** The caller's side of the call: audio frames on schedule, DTMF, barge-ins, hanging up. */
@@ -304,6 +316,7 @@ export class SimulatedCall {
     const speed = options.speed;
     const dtmf = [...options.dtmf].sort((a, b) => a.atMs - b.atMs);
     this.#callerStartMs = this.#now();
+    this.#callerStarted = true;
     this.#audio.callerStarts(this.#callerStartMs);
     // Since when the bot has been quiet, as the caller counts it for hanging up: from its last
     // sound, or from the end of the caller's own audio if that is later (a caller does not count
@@ -484,7 +497,7 @@ export class SimulatedCall {
     const { frames, atEnd } = this.#stall;
     const frameMs = this.#farEnd.caller.frameMs;
     if (frames > 0) {
-      const silence = `${frames} frame${frames === 1 ? "" : "s"} (${frames * frameMs} ms of ` +
+      const silence = `${counted(frames, "frame")} (${frames * frameMs} ms of ` +
         `silence sent in its place)`;
       return `; the caller's audio stream had nothing ready for ${silence}` +
         (atEnd ? ", still at the end" : "");
@@ -829,6 +842,18 @@ export class SimulatedCall {
     // here, as the transport drops a server socket: `terminate()` where the socket has one, else
     // Deno's resource close (a socket of the caller's own `connect` without either is left).
     if (socket.readyState !== 3) terminate(socket);
+  }
+
+  /**
+   * How the call is going now, for a reader at its own pace (the CLI's progress line, at each of
+   * its updates); `undefined` until the caller has begun (connecting, the platform's handshake).
+   * Read on demand, not pushed: a snapshot pushed once per `progressIntervalMs` (1 s) and read by
+   * a line updated every 250 ms was up to a second old ("heard 0.0 s" with the bot's answer
+   * already playing). Nothing is computed per frame for it; the figures are as of the caller's
+   * last frame (20 ms for Twilio), which every one of them moves with.
+   */
+  progress(): CallProgress | undefined {
+    return this.#callerStarted ? this.#progress(this.#now()) : undefined;
   }
 
   #progress(now: number): CallProgress {

@@ -8,6 +8,7 @@
 
 import { unansweredUtterances } from "./_answer_gate.ts";
 import { botNeverEnded } from "./_bot_ended_gate.ts";
+import { counted } from "./_counted.ts";
 import { failedEnding } from "./_failed_ending.ts";
 import type { GateNames } from "./_gate_names.ts";
 import { underrunsOverBound } from "./_underrun_gate.ts";
@@ -89,8 +90,6 @@ function violationsDetail(report: CallReport): string | null {
   const count = violations.reduce((n, v) => n + v.count, 0);
   const named = violations.slice(0, RULES_NAMED).map((v) => `${v.rule} ×${v.count}`);
   const more = violations.length - named.length;
-  return `the bot broke ${violations.length} platform rule${violations.length === 1 ? "" : "s"}` +
-    ` ${count} time${count === 1 ? "" : "s"}: ${named.join(", ")}${
-      more > 0 ? ` and ${more} more` : ""
-    }`;
+  return `the bot broke ${counted(violations.length, "platform rule")}` +
+    ` ${counted(count, "time")}: ${named.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
 }

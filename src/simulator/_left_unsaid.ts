@@ -15,7 +15,10 @@ import type { CallReport, LeftUnsaid } from "./report.ts";
  * Why the caller left them unsaid, in words: `the caller hung up at 4.10 s, as asked` or `the
  * call reached its maximum duration at 3.00 s`.
  */
-export function leftUnsaidWhy(left: Pick<LeftUnsaid, "by">, ended: CallReport["ended"]): string {
+export function leftUnsaidWhy(
+  left: Pick<LeftUnsaid, "by">,
+  ended: Pick<CallReport["ended"], "atMs">,
+): string {
   const at = `${(ended.atMs / 1000).toFixed(2)} s`;
   return left.by === "hang-up"
     ? `the caller hung up at ${at}, as asked`

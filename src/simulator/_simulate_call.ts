@@ -14,17 +14,23 @@ import { assertWebSocketUrl } from "./_websocket_url.ts";
 import { CallerAudio, type CallerPcm } from "./caller_audio.ts";
 import { FAR_ENDS } from "./far_ends.ts";
 import type { CallReport, TransportUnderruns } from "./report.ts";
-import type { SessionUnderrunFigures, SimulateCallOptions } from "./simulate_call.ts";
+import type { CallProgress, SessionUnderrunFigures, SimulateCallOptions } from "./simulate_call.ts";
 import { syntheticCaller } from "./synthetic_caller.ts";
+
+/** Reads how a call is going now; `undefined` until its caller has begun. */
+export type ReadProgress = () => CallProgress | undefined;
 
 /**
  * Runs one call as `simulateCall` does (see there), its ending's detail naming the settings as
- * `names` do.
+ * `names` do. `watch`, when given, is handed the call's {@linkcode ReadProgress} as the call
+ * starts: the CLI's progress line reads it at each of its updates, current then, where
+ * `onProgress`'s snapshots are pushed at the call's own pace.
  */
 export async function simulateCallNaming(
   url: string | URL,
   options: SimulateCallOptions,
   names: GateNames,
+  watch?: (read: ReadProgress) => void,
 ): Promise<CallReport> {
   const resolved = resolveCallOptions(options, names);
   // Dialled by the simulator's own WebSocket, the URL is the command line's kind; a `connect` of
@@ -54,6 +60,7 @@ export async function simulateCallNaming(
     throw new TypeError(`sessionMetrics must be a function, got ${typeof sessionMetrics}`);
   }
   const call = new SimulatedCall(String(url), resolved, farEnd, caller);
+  watch?.(() => call.progress());
   const report = await call.run();
   // Read once the call is over: the bot's transport has sent (and counted) all it will.
   if (sessionMetrics) report.transportUnderruns = transportUnderruns(sessionMetrics);

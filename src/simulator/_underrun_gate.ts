@@ -7,6 +7,7 @@
  * @module
  */
 
+import { counted } from "./_counted.ts";
 import type { GateNames } from "./_gate_names.ts";
 import type { CallReport } from "./report.ts";
 
@@ -47,9 +48,7 @@ export function underrunsOverBound(
   const { underruns, underrunMs, longestUnderrunMs } = report.audio;
   if (!(underrunMs - boundMs > SUMMING_NOISE_MS)) return null;
   const decimals = decimalsOver(underrunMs, boundMs);
-  const gaps = `${underruns} gap${underruns === 1 ? "" : "s"}, the longest ${
-    ms(longestUnderrunMs, decimals)
-  }`;
+  const gaps = `${counted(underruns, "gap")}, the longest ${ms(longestUnderrunMs, decimals)}`;
   return `the caller heard ${ms(underrunMs, decimals)} of underruns (${gaps}), more than ` +
     `${names.maxUnderrunTotal} (${boundMs} ms) allows`;
 }

@@ -25,6 +25,7 @@ import { resolveCallOptions, speechThreshold } from "./_call_options.ts";
 import { FLAG_NAMES } from "./_gate_names.ts";
 import { IDLE_CONTEXT } from "./_idle_context.ts";
 import { judgeCallNaming } from "./_judge_call.ts";
+import { ProgressLine } from "./_progress_line.ts";
 import { simulateCallNaming } from "./_simulate_call.ts";
 import { assertSpeechSegments, assertSpeechSegmentsWithin } from "./_speech_segments.ts";
 import { assertWebSocketUrl } from "./_websocket_url.ts";
@@ -35,7 +36,7 @@ import type { FarEnd, FarEndOptions } from "./far_end.ts";
 import { FAR_ENDS } from "./far_ends.ts";
 import { formatReport } from "./format_report.ts";
 import type { CallReport } from "./report.ts";
-import type { CallProgress, SimulateCallOptions } from "./simulate_call.ts";
+import type { SimulateCallOptions } from "./simulate_call.ts";
 import { syntheticCaller } from "./synthetic_caller.ts";
 
 /**
@@ -417,30 +418,6 @@ function parseDtmf(text: string): { atMs: number; digit: string }[] {
   });
 }
 
-function progressLine(
-  started: number,
-  progress: Map<number, CallProgress>,
-  done: number,
-  total: number,
-): string {
-  const elapsed = ((performance.now() - started) / 1000).toFixed(1);
-  if (total === 1) {
-    const p = progress.get(0);
-    if (!p) return `${elapsed} s · connecting…`;
-    return `${elapsed} s · said ${(p.callerAudioMs / 1000).toFixed(1)} s · heard ${
-      (p.heardMs / 1000).toFixed(1)
-    } s · ${p.utterances} utterances · bot ${
-      p.botSpeaking ? "speaking" : "quiet"
-    } · ${p.marksAcked} marks · ${p.violations} violations`;
-  }
-  const live = [...progress.values()];
-  const violations = live.reduce((n, p) => n + p.violations, 0);
-  const speaking = live.filter((p) => p.botSpeaking).length;
-  return `${elapsed} s · ${total} calls: ${
-    total - done
-  } live, ${done} ended · bot speaking in ${speaking} · ${violations} violations`;
-}
-
 /** The command line's options, as node:util's parseArgs reads them. */
 const OPTIONS = {
   protocol: { type: "string", short: "p", default: "twilio" },
@@ -716,14 +693,16 @@ async function run(args: string[]): Promise<number> {
   };
   Deno.addSignalListener("SIGINT", onSignal);
   const terminal = !values.quiet && Deno.stderr.isTerminal();
-  const progress = new Map<number, CallProgress>();
-  const started = performance.now();
-  let done = 0;
   const encoder = new TextEncoder();
-  const ticker = values.quiet ? undefined : setInterval(() => {
-    const line = progressLine(started, progress, done, calls);
-    Deno.stderr.writeSync(encoder.encode(terminal ? `\r\x1b[K${line}` : `${line}\n`));
-  }, terminal ? 250 : 5000);
+  // Each update reads the calls' figures then (_progress_line.ts): a terminal's line four times a
+  // second, a log's every 5 s.
+  const progress = values.quiet ? undefined : new ProgressLine({
+    clock: systemClock,
+    calls,
+    intervalMs: terminal ? 250 : 5000,
+    write: (line) =>
+      Deno.stderr.writeSync(encoder.encode(terminal ? `\r\x1b[K${line}` : `${line}\n`)),
+  });
   let reports: CallReport[];
   try {
     reports = await Promise.all(Array.from({ length: calls }, async (_, i) => {
@@ -732,16 +711,17 @@ async function run(args: string[]): Promise<number> {
         await systemClock.sleep((rampMs * i) / (calls - 1), abort.signal).catch(() => {});
       }
       // As simulateCall calls, the ending naming the flags the user typed, not the options.
-      const report = await simulateCallNaming(url, {
-        ...options,
-        signal: abort.signal,
-        onProgress: (p) => progress.set(i, p),
-      }, FLAG_NAMES);
-      done++;
+      const report = await simulateCallNaming(
+        url,
+        { ...options, signal: abort.signal },
+        FLAG_NAMES,
+        (read) => progress?.watch(i, read),
+      );
+      progress?.ended(i);
       return report;
     }));
   } finally {
-    clearInterval(ticker);
+    progress?.stop();
     Deno.removeSignalListener("SIGINT", onSignal);
     if (terminal) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
   }

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { counted } from "./_counted.ts";
 import type { Distribution } from "./_distribution.ts";
 import { leftUnsaidCount } from "./_left_unsaid.ts";
 import { type BotSideEnding, ENDED_FIRST_BY, endedFirstBy } from "./_not_reached.ts";
@@ -26,7 +27,7 @@ function violationLines(violations: readonly (ProtocolViolation & { calls?: numb
     row("violations", `${violations.reduce((n, v) => n + v.count, 0)}`),
     ...violations.map((v) =>
       `    ${v.rule} ×${v.count}${
-        v.calls === undefined ? ` (first at ${ms(v.firstAtMs)})` : ` in ${v.calls} calls`
+        v.calls === undefined ? ` (first at ${ms(v.firstAtMs)})` : ` in ${counted(v.calls, "call")}`
       }: ${v.detail}`
     ),
   ];
@@ -61,7 +62,7 @@ function transportEstimate(
   figures: { underruns: number; underrunMs: number; calls?: number } | null,
 ): string {
   if (figures === null) return "";
-  const calls = figures.calls === undefined ? "" : ` in ${figures.calls} calls`;
+  const calls = figures.calls === undefined ? "" : ` in ${counted(figures.calls, "call")}`;
   return `; by the bot's transport ${figures.underruns}, ${ms(figures.underrunMs)}${calls}`;
 }
 
@@ -165,9 +166,9 @@ function formatCall(r: CallReport): string[] {
         ? `${answered}/${utterances} answered${cutShortNote(r)}${notReachedNote(r)}${
           leftUnsaidNote(r)
         } · ${distribution(r.responseLatencyMs)}`
-        : `not measured at max speed (${r.utterances.length} utterances${notReachedNote(r)}${
-          leftUnsaidNote(r)
-        })`,
+        : `not measured at max speed (${counted(r.utterances.length, "utterance")}${
+          notReachedNote(r)
+        }${leftUnsaidNote(r)})`,
     ),
     ...(measured ? r.utterances : []).map((u, i) =>
       `    #${i + 1} ${u.source.padEnd(8)} ${seconds(u.startMs)}–${seconds(u.endMs)} → ${
@@ -207,7 +208,7 @@ function formatCall(r: CallReport): string[] {
       "bot audio",
       `${seconds(a.receivedMs)} received, ${seconds(a.playedMs)} played, ${
         seconds(a.clearedMs)
-      } cleared · ${a.chunks} chunks`,
+      } cleared · ${counted(a.chunks, "chunk")}`,
     ),
     row(
       "",
@@ -277,7 +278,7 @@ function aggregateNotReached(
 ): string {
   const unknown = notReachedUnknown === 0
     ? ""
-    : `, the rest of ${notReachedUnknown} call${notReachedUnknown === 1 ? "" : "s"} not known`;
+    : `, the rest of ${counted(notReachedUnknown, "call")} not known`;
   if (notReached === 0) return unknown;
   const causes = (Object.entries(notReachedBy) as [BotSideEnding, number][])
     .filter(([, n]) => n > 0);
@@ -291,8 +292,8 @@ function aggregateNotReached(
 function aggregateLeftUnsaid({ leftUnsaid, leftUnsaidUnknown }: AggregateReport): string {
   const unknown = leftUnsaidUnknown === 0
     ? ""
-    : `, the rest of ${leftUnsaidUnknown} call${
-      leftUnsaidUnknown === 1 ? "" : "s"
+    : `, the rest of ${
+      counted(leftUnsaidUnknown, "call")
     } cut short by the caller's own schedule not known`;
   return (leftUnsaid === 0
     ? ""
@@ -319,15 +320,13 @@ function endedByText(by: string, platformHangUps: number, calls?: number): strin
 function aggregateResponses(r: AggregateReport): string {
   const unmeasured = r.unmeasuredCalls;
   if (r.calls > 0 && unmeasured === r.calls) {
-    return `not measured at max speed (${unmeasured} call${unmeasured === 1 ? "" : "s"}` +
+    return `not measured at max speed (${counted(unmeasured, "call")}` +
       `${aggregateLeftUnsaid(r)})`;
   }
   return `${r.utterances - r.unanswered}/${r.utterances} answered${
     r.cutShort === 0 ? "" : `, ${r.cutShort} cut short by the caller's own schedule`
   }${aggregateNotReached(r)}${aggregateLeftUnsaid(r)}${
-    unmeasured === 0
-      ? ""
-      : `, ${unmeasured} call${unmeasured === 1 ? "" : "s"} at max speed not measured`
+    unmeasured === 0 ? "" : `, ${counted(unmeasured, "call")} at max speed not measured`
   } · ${distribution(r.responseLatencyMs)}`;
 }
 
@@ -336,7 +335,7 @@ function formatAggregate(r: AggregateReport): string[] {
     .map(([by, n]) => `${n} by ${endedByText(by, r.endedOnBrokenRule, n)}`)
     .join(", ") || "none";
   return [
-    `${r.calls} calls${r.protocol ? ` (${r.protocol})` : ""}: ended ${ended}`,
+    `${counted(r.calls, "call")}${r.protocol ? ` (${r.protocol})` : ""}: ended ${ended}`,
     ...aggregateResultLines(r.verdict, r.calls),
     row("connect", distribution(r.connectMs)),
     row("first bot audio", distribution(r.firstAudibleMs)),

@@ -35,7 +35,7 @@ Deno.test("`judgeCall`'s gate reasons name its options, not the CLI's flags", as
     },
     {
       reason: "unanswered",
-      detail: "the bot answered 0 of the caller's 1 utterances (#1 unanswered), and " +
+      detail: "the bot answered 0 of the caller's 1 utterance (#1 unanswered), and " +
         "requireAnswer wants every one answered",
     },
     {

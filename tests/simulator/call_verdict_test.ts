@@ -35,7 +35,7 @@ Deno.test("the text report of one call says whether it passed, and every reason 
       { reason: "ending", detail: 'disconnect (error): "no usable media"' },
       {
         reason: "unanswered",
-        detail: "the bot answered 0 of the caller's 1 utterances (#1 unanswered), and " +
+        detail: "the bot answered 0 of the caller's 1 utterance (#1 unanswered), and " +
           "requireAnswer wants every one answered",
       },
     ],
@@ -45,7 +45,7 @@ Deno.test("the text report of one call says whether it passed, and every reason 
     `genesys call to ${report.url}: ended by bot at 1.00 s (disconnect (error): "no usable media")`,
     "  result           FAILED",
     '    ending: disconnect (error): "no usable media"',
-    "    unanswered: the bot answered 0 of the caller's 1 utterances (#1 unanswered), and " +
+    "    unanswered: the bot answered 0 of the caller's 1 utterance (#1 unanswered), and " +
     "requireAnswer wants every one answered",
   ]);
   // A report without a verdict (simulateCall's own) is judged with no gates.

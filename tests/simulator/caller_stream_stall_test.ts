@@ -227,7 +227,7 @@ Deno.test("simulateCall hangs up without waiting for a caller stream's cancel th
   assert.equal(ended.by, "caller");
   assert.equal(ended.atMs, 1_000);
   // The stream always had audio ready: no stall to report.
-  assert.equal(ended.detail, "the caller hung up at 1000 ms as asked");
+  assert.equal(ended.detail, "the caller hung up at 1.00 s, as asked");
 });
 
 Deno.test("simulateCall ends a call whose caller stream errors while the caller sleeps, as an error", async () => {

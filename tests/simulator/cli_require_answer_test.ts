@@ -44,7 +44,7 @@ Deno.test("the simulate CLI with --require-answer fails a run whose bot never an
     assert.equal(required.code, 1, "no answer: the run fails");
     assert.equal(
       required.stderr,
-      "simulate: the bot answered 0 of the caller's 1 utterances (#1 unanswered), and " +
+      "simulate: the bot answered 0 of the caller's 1 utterance (#1 unanswered), and " +
         "--require-answer wants every one answered\n",
     );
     assert.equal(plain.code, 0, `the default is unchanged: ${plain.stderr}`);

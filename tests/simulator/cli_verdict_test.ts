@@ -105,7 +105,7 @@ Deno.test("the simulate CLI's JSON gives each call's verdict first, as its exit 
       assert.equal(Object.keys(report)[0], "verdict");
       const unanswered = {
         reason: "unanswered",
-        detail: "the bot answered 0 of the caller's 1 utterances (#1 unanswered), and " +
+        detail: "the bot answered 0 of the caller's 1 utterance (#1 unanswered), and " +
           "--require-answer wants every one answered",
       };
       assert.deepEqual(report.verdict, { passed: false, failures: [unanswered] });

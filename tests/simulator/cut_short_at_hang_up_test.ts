@@ -53,7 +53,7 @@ Deno.test("an utterance ending a frame before the caller's hang-up is owed its a
   assert.equal(
     judgeCall(report, { requireAnswer: true }).failures.find((f) => f.reason === "unanswered")
       ?.detail,
-    "the bot answered 0 of the caller's 1 utterances (#1 unanswered), and requireAnswer wants " +
+    "the bot answered 0 of the caller's 1 utterance (#1 unanswered), and requireAnswer wants " +
       "every one answered",
   );
 });
@@ -84,7 +84,7 @@ Deno.test("the last utterance ending exactly at the hang-up is owed none, the on
   assert.deepEqual(report.leftUnsaid?.utterances, []);
   assert.equal(
     unanswered(report),
-    "the bot answered 0 of the caller's 1 utterances (#1 unanswered), and --require-answer " +
+    "the bot answered 0 of the caller's 1 utterance (#1 unanswered), and --require-answer " +
       "wants every one answered",
   );
 });

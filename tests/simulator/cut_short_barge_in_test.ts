@@ -60,7 +60,7 @@ Deno.test("a barge-in said in full before the hang-up is owed its answer", async
     report.utterances.map((u) => [u.source, u.latencyMs, u.cutShortBy]),
     [["barge-in", null, undefined]],
   );
-  assert.match(unanswered(report) ?? "", /^the bot answered 0 of the caller's 1 utterances/);
+  assert.match(unanswered(report) ?? "", /^the bot answered 0 of the caller's 1 utterance/);
 });
 
 Deno.test("a barge-in cut after all of the audio was said names the hang-up as the reason", async () => {

@@ -37,7 +37,7 @@ Deno.test("an utterance the caller's hang-up cut mid-sentence is not held agains
   );
   assert.equal(
     unanswered(report),
-    "the bot answered 0 of the caller's 1 utterances (#1 unanswered), and requireAnswer wants " +
+    "the bot answered 0 of the caller's 1 utterance (#1 unanswered), and requireAnswer wants " +
       "every one answered",
   );
   const text = formatReport(report).split("\n");
@@ -62,7 +62,7 @@ Deno.test("found by the detector, the utterance a hang-up cut is the caller's to
   assert.deepEqual(report.utterances.map((u) => u.cutShortBy), [undefined, "hang-up"]);
   assert.match(
     unanswered(report) ?? "",
-    /^the bot answered 0 of the caller's 1 utterances \(#1 unanswered\)/,
+    /^the bot answered 0 of the caller's 1 utterance \(#1 unanswered\)/,
   );
 });
 

@@ -43,7 +43,7 @@ Deno.test("a streamed utterance said in full before the hang-up is owed its answ
     );
     assert.equal(
       unanswered(report),
-      "the bot answered 0 of the caller's 1 utterances (#1 unanswered), and requireAnswer wants " +
+      "the bot answered 0 of the caller's 1 utterance (#1 unanswered), and requireAnswer wants " +
         "every one answered",
     );
   }

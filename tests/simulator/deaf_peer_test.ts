@@ -37,7 +37,7 @@ Deno.test("a call to a peer that never answers the close leaves no socket open a
       () => socket === undefined || socket.readyState === WebSocket.CONNECTING,
     );
     assert.equal(report.ended.by, "caller");
-    assert.equal(report.ended.detail, "the caller hung up at 200 ms as asked");
+    assert.equal(report.ended.detail, "the caller hung up at 0.20 s, as asked");
     assert.deepEqual(report.violations, []);
     assert.equal(clock.now(), 200 + 2_000, "the report came after the 2 s close wait");
     // The connection is dropped under the caller: the peer's read ends, the socket closes.

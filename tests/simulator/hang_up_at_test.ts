@@ -14,7 +14,7 @@ for (const [protocol, frameMs] of [["exotel", 100], ["twilio", 20]] as const) {
     const report = await callSilentBot({ protocol, audio: SECOND, hangUpAtMs: 250 });
     assert.equal(report.ended.by, "caller");
     assert.equal(report.ended.atMs, 250);
-    assert.equal(report.ended.detail, "the caller hung up at 250 ms as asked");
+    assert.equal(report.ended.detail, "the caller hung up at 0.25 s, as asked");
     assert.equal(report.callerAudioMs, Math.floor(250 / frameMs) * frameMs, "whole frames only");
   });
 }

@@ -28,7 +28,7 @@ Deno.test("the utterances a hang-up at hangUpAtMs left unsaid are the report's l
   // The one the caller said and the bot left unanswered fails the gate; the one never said not.
   assert.deepEqual(judgeCall(report, { requireAnswer: true }).failures, [{
     reason: "unanswered",
-    detail: "the bot answered 0 of the caller's 1 utterances (#1 unanswered), and requireAnswer " +
+    detail: "the bot answered 0 of the caller's 1 utterance (#1 unanswered), and requireAnswer " +
       "wants every one answered",
   }]);
   const text = formatReport(report).split("\n");

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { counted } from "../_counted.ts";
 import type { FarEndContext } from "../far_end.ts";
 
 /** A JSON object as the bot sent it. */
@@ -23,7 +24,7 @@ export function readEvent(
   if (typeof data !== "string") {
     context.violation(
       `${protocol}.binary-message`,
-      `a binary message of ${data.length} bytes; ${protocol} takes JSON text only`,
+      `a binary message of ${counted(data.length, "byte")}; ${protocol} takes JSON text only`,
     );
     return null;
   }

@@ -55,6 +55,7 @@
  * @module
  */
 
+import { counted } from "../_counted.ts";
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import { G722Decoder, G722Encoder } from "../../audio/g722.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
@@ -292,7 +293,7 @@ export class AsteriskFarEnd implements FarEnd {
         context.violation(
           "asterisk.partial-frame",
           `a ${data.length}-byte message is not a multiple of optimal_frame_size ` +
-            `${this.#frameBytes}: the last ${bytes.length - whole} bytes are dropped`,
+            `${this.#frameBytes}: the last ${counted(bytes.length - whole, "byte")} dropped`,
         );
       }
     }
@@ -308,7 +309,7 @@ export class AsteriskFarEnd implements FarEnd {
         "asterisk.queue-full",
         `the frame queue holds ${QUEUE_MAX_FRAMES} frames${
           this.#paused ? " (PAUSE_MEDIA holds it: nothing plays before CONTINUE_MEDIA)" : ""
-        }: ${(bytes.length - Math.max(0, room)) / this.#frameBytes} frames dropped`,
+        }: ${counted((bytes.length - Math.max(0, room)) / this.#frameBytes, "frame")} dropped`,
       );
       bytes = bytes.subarray(0, Math.max(0, room));
     }

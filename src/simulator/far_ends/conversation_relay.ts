@@ -30,6 +30,7 @@
  * @module
  */
 
+import { counted } from "../_counted.ts";
 import { addVoice } from "../_voice.ts";
 import { TalkSpurtDetector } from "../_talk_spurts.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
@@ -117,7 +118,7 @@ export class ConversationRelayFarEnd implements FarEnd {
     if (typeof data !== "string") {
       return this.#invalid(
         "conversationrelay.binary-message",
-        `a binary message of ${data.length} bytes: ConversationRelay carries no audio`,
+        `a binary message of ${counted(data.length, "byte")}: ConversationRelay carries no audio`,
       );
     }
     let message: Json;

@@ -55,6 +55,7 @@
  * @module
  */
 
+import { counted } from "../_counted.ts";
 import { mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
 
@@ -378,7 +379,7 @@ export class GenesysFarEnd implements FarEnd {
     const why = this.#state === "closing" ? ` ${this.#noAudioInFlight}` : "";
     context.violation(
       "genesys.audio-out-of-session",
-      `${data.length} bytes of audio while ${this.#state}${why}`,
+      `${counted(data.length, "byte")} of audio while ${this.#state}${why}`,
     );
   }
 

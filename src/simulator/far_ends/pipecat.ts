@@ -18,6 +18,7 @@
  * @module
  */
 
+import { counted } from "../_counted.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
 import { littleEndianBytes, samplesFromLittleEndian } from "./_json_events.ts";
 import { decodeFrame, encodeAudioFrame, encodeMessageFrame } from "./_pipecat_protobuf.ts";
@@ -109,7 +110,7 @@ export class PipecatFarEnd implements FarEnd {
           // The web client reads it as an Int16Array, which an odd byte count cannot be.
           context.violation(
             "pipecat.odd-length",
-            `an AudioRawFrame of ${frame.audio.length} bytes is not whole PCM16 samples`,
+            `an AudioRawFrame of ${counted(frame.audio.length, "byte")} is not whole PCM16 samples`,
           );
         }
         return context.play(samplesFromLittleEndian(frame.audio));

@@ -21,6 +21,7 @@
  * @module
  */
 
+import { counted } from "../_counted.ts";
 import { mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import { Resampler } from "../../audio/resampler.ts";
 import { fromBase64, toBase64 } from "../_base64.ts";
@@ -167,7 +168,10 @@ export class PlivoFarEnd implements FarEnd {
     if (contentType === MULAW && sampleRate === 8000) samples = mulawDecode(bytes);
     else if (contentType === L16 && (sampleRate === 8000 || sampleRate === 16000)) {
       if (bytes.length % 2 !== 0) {
-        context.violation("plivo.bad-media", `playAudio L16 of ${bytes.length} bytes (odd)`);
+        context.violation(
+          "plivo.bad-media",
+          `playAudio L16 of ${counted(bytes.length, "byte")} (odd)`,
+        );
       }
       samples = samplesFromLittleEndian(bytes);
     } else {

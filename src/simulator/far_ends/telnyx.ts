@@ -27,6 +27,7 @@
  * @module
  */
 
+import { counted } from "../_counted.ts";
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import { G722Decoder, G722Encoder } from "../../audio/g722.ts";
 import { toBase64 } from "../_base64.ts";
@@ -189,7 +190,10 @@ export class TelnyxFarEnd implements FarEnd {
     if (this.#playback === "PCMA") return alawDecode(bytes);
     if (this.#playback === "G722") return (this.#decoder ??= new G722Decoder()).decode(bytes);
     if (bytes.length % 2 !== 0) {
-      this.#context.violation("telnyx.bad-media", `L16 payload of ${bytes.length} bytes (odd)`);
+      this.#context.violation(
+        "telnyx.bad-media",
+        `L16 payload of ${counted(bytes.length, "byte")} (odd)`,
+      );
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const out = new Int16Array(bytes.length >> 1);

@@ -25,6 +25,7 @@
  * @module
  */
 
+import { counted } from "../_counted.ts";
 import { mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import { toBase64 } from "../_base64.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
@@ -160,7 +161,10 @@ export class TwilioFarEnd implements FarEnd {
       return;
     }
     if (this.#linear && bytes.length % 2 !== 0) {
-      context.violation("signalwire.bad-media", `an L16 payload of ${bytes.length} bytes (odd)`);
+      context.violation(
+        "signalwire.bad-media",
+        `an L16 payload of ${counted(bytes.length, "byte")} (odd)`,
+      );
       return;
     }
     context.play(this.#linear ? samplesFromLittleEndian(bytes) : mulawDecode(bytes));
