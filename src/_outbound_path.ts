@@ -22,7 +22,7 @@ import type {
   SerializeResult,
 } from "./serializer.ts";
 import type { ObserverList } from "./_observer_list.ts";
-import type { InboundPacketInfo, OutboundMixer } from "./session_observer.ts";
+import type { OutboundMixer } from "./session_observer.ts";
 import { SessionMixer } from "./_session_mixer.ts";
 import type { WebSocketLike } from "./socket.ts";
 import { Packetizer } from "./streams/packetizer.ts";
@@ -31,16 +31,16 @@ import {
   sessionBackground,
   type TransportOptions,
 } from "./transport_options.ts";
-import type { SerializerCounter, TransportStats } from "./transport_stats.ts";
+import type { TransportStats } from "./transport_stats.ts";
 import {
   asTransportError,
-  checkCount,
   checkSendPause,
   isInboundCounter,
   tellingInboundPackets,
 } from "./_serializer_context_checks.ts";
 import { thrownText } from "./_thrown_text.ts";
 import { SessionLink } from "./_session_link.ts";
+import { type ContextParts, linkedContext } from "./_linked_context.ts";
 import { holdsMessage, takeHeldAudioMs, takeHeldEnd } from "./_frame_writer.ts";
 
 /** Why a pause of sending lasts, unless its serializer says otherwise (`SendPauseOptions`). */
@@ -851,45 +851,4 @@ export class OutboundPath {
     }
     await this.#goodbye(() => this.sender.sendFrame(frame), frame.reason ?? "");
   }
-}
-
-/** The parts of the serializer's context that reach into the session. */
-interface ContextParts {
-  send(message: SerializedMessage): void;
-  count(counter: SerializerCounter, amount: number, held: boolean): void;
-  report(error: TransportError): void;
-  inboundPacket(packet: Readonly<InboundPacketInfo>): void;
-  inboundFrames(frames: Frame[]): void;
-  pauseSending(paused: boolean, options?: SendPauseOptions): void;
-  farEndInterrupted(): void;
-  farEndHeld(held: boolean): void;
-}
-
-/**
- * The context a serializer is bound with, made outside the path's methods: a closure shares its
- * scope with every closure made beside it, so made there, these would keep the path (and the
- * inbound path) themselves, however they reach it. Made here, they hold only the link and the
- * session's fixed values.
- */
-function linkedContext(
-  link: SessionLink<ContextParts>,
-  fixed: Pick<
-    SerializerContext,
-    "clock" | "sendTimeoutMs" | "closeTimeoutMs" | "signal" | "waitUntil"
-  >,
-): SerializerContext {
-  return {
-    send: (message) => link.target?.send(message),
-    count: (counter, amount = 1, held = false) => {
-      checkCount(counter, amount);
-      link.target?.count(counter, amount, held);
-    },
-    report: (error) => link.target?.report(error),
-    inboundPacket: (packet) => link.target?.inboundPacket(packet),
-    inboundFrames: (frames) => link.target?.inboundFrames(frames),
-    pauseSending: (paused, options) => link.target?.pauseSending(paused, options),
-    farEndInterrupted: () => link.target?.farEndInterrupted(),
-    farEndHeld: (held) => link.target?.farEndHeld(held),
-    ...fixed,
-  };
 }

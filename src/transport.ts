@@ -4,7 +4,8 @@
  * The data flow, one hop per file (the transport keeps the lifecycle and the dispatch):
  *
  * ```text
- * set-up    _serializer_setup.ts: the serializer claimed for this session and set up (bounded)
+ * set-up    _serializer_setup.ts: the serializer claimed for this session and set up (bounded),
+ *             bound to its context (_linked_context.ts: the session held weakly once over)
  *
  * inbound   _socket_events.ts ─► _inbound_path.ts ─► _inbound_decoder.ts (size limit, Blob,
  *             in-order async decode, bounded) ─► serializer.deserialize (serializer.ts; serializers/…) ─► frames
@@ -382,12 +383,11 @@ export class WebSocketTransport extends EventTarget {
 
   /**
    * Drops every queued and partly packetized byte of outbound audio at once, resets the pacing
-   * clock, and sends the serializer's clear message (Twilio `clear`, …) ahead of anything else;
-   * audio still arriving for the responses written so far is dropped as stale. Resolves, once
-   * the clear message is on its way, with what the caller heard of the response that was playing
-   * and how much audio was dropped. Where the serializer has no message for an interruption
-   * (raw PCM), the far end cannot be cleared and what was sent plays on: it counts as heard,
-   * and the pacing clock is kept so the next response follows it.
+   * clock, and sends the serializer's clear message (Twilio `clear`, …) ahead of anything else
+   * (none before sending began: nothing left); audio still arriving for the responses written so
+   * far is dropped as stale. Resolves with what the caller heard of the response that was playing
+   * and how much was dropped. Where the serializer has no message for an interruption (raw PCM),
+   * what was sent plays on: it counts as heard, and the next response follows it.
    */
   interrupt(): Promise<InterruptResult> {
     const nothing = { responseId: undefined, heardMs: 0, droppedMs: 0, acknowledged: false };

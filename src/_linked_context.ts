@@ -1,0 +1,56 @@
+/**
+ * The context a serializer is bound with (`FrameSerializer.bind`), reaching its session through a
+ * {@linkcode SessionLink}: a serializer kept after its call (to read its call ids) keeps none of
+ * the ended session. Internal to `OutboundPath`, which makes the parts.
+ *
+ * @module
+ */
+
+import { checkCount } from "./_serializer_context_checks.ts";
+import type { SessionLink } from "./_session_link.ts";
+import type { TransportError } from "./errors.ts";
+import type { Frame } from "./frames.ts";
+import type { SendPauseOptions, SerializedMessage, SerializerContext } from "./serializer.ts";
+import type { InboundPacketInfo } from "./session_observer.ts";
+import type { SerializerCounter } from "./transport_stats.ts";
+
+/** The parts of the serializer's context that reach into the session. */
+export interface ContextParts {
+  send(message: SerializedMessage): void;
+  count(counter: SerializerCounter, amount: number, held: boolean): void;
+  report(error: TransportError): void;
+  inboundPacket(packet: Readonly<InboundPacketInfo>): void;
+  inboundFrames(frames: Frame[]): void;
+  pauseSending(paused: boolean, options?: SendPauseOptions): void;
+  farEndInterrupted(): void;
+  farEndHeld(held: boolean): void;
+}
+
+/**
+ * The context a serializer is bound with, made outside the path's methods: a closure shares its
+ * scope with every closure made beside it, so made there, these would keep the path (and the
+ * inbound path) themselves, however they reach it. Made here, they hold only the link and the
+ * session's fixed values.
+ */
+export function linkedContext(
+  link: SessionLink<ContextParts>,
+  fixed: Pick<
+    SerializerContext,
+    "clock" | "sendTimeoutMs" | "closeTimeoutMs" | "signal" | "waitUntil"
+  >,
+): SerializerContext {
+  return {
+    send: (message) => link.target?.send(message),
+    count: (counter, amount = 1, held = false) => {
+      checkCount(counter, amount);
+      link.target?.count(counter, amount, held);
+    },
+    report: (error) => link.target?.report(error),
+    inboundPacket: (packet) => link.target?.inboundPacket(packet),
+    inboundFrames: (frames) => link.target?.inboundFrames(frames),
+    pauseSending: (paused, options) => link.target?.pauseSending(paused, options),
+    farEndInterrupted: () => link.target?.farEndInterrupted(),
+    farEndHeld: (held) => link.target?.farEndHeld(held),
+    ...fixed,
+  };
+}
