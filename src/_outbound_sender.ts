@@ -31,7 +31,7 @@ import { DrainWait } from "./_drain_wait.ts";
 import { NoMessageReports } from "./_no_message_reports.ts";
 import { HeldFrameShare } from "./_outbound_held_frame.ts";
 import { PacketRun } from "./_packet_run.ts";
-import { dropClearedAnswer, LateAnswers } from "./_sender_late_answers.ts";
+import { dropClearedAnswer, LateAnswers, UrgentLine } from "./_sender_late_answers.ts";
 import {
   audioBytesOf,
   ENDED,
@@ -176,6 +176,12 @@ export class OutboundSender {
   /** An urgent frame's send is watching the socket drain (see `#watchUrgentBacklog`). */
   #urgentBacklog = false;
   /**
+   * The urgent frames whose answers are due, or come and waiting behind one that is, in the order
+   * taken (see `UrgentLine`); `undefined` while none is (the usual case: then nothing waits).
+   * Everything sent meanwhile leaves behind them.
+   */
+  #urgentLine: UrgentLine | undefined;
+  /**
    * Urgent frames (urgent messages, an interruption's clear) taken before they may leave, in the
    * order taken, unserialized: the one list, whatever holds them (see {@linkcode urgentMayLeave}).
    * They leave once nothing does ({@linkcode releaseUrgent}), or are counted dropped at the end.
@@ -309,17 +315,24 @@ export class OutboundSender {
       stats.audioBytesRefused += chunk.audio.length;
       return false;
     }
+    // Behind the urgent frames whose answers are due (see `#urgentLine`): it leaves after them,
+    // as an answer that comes later does. Only there: on the usual path, one field read.
+    if (this.#urgentLine !== undefined) {
+      return this.#audioAnswered(chunk, result, clearDrops, refused);
+    }
     return this.#transmitAudio(chunk, result, this.#put, refused);
   }
 
   /**
-   * Sends `chunk` once the serializer's `answer` comes (see `sendAudio`), unless an interruption's
-   * clear overtook it and `clearDrops` (see `dropClearedAnswer`); tells the far end's hold, and
-   * keeps the chunk's milliseconds as due ({@linkcode answerDueMs}) meanwhile.
+   * Sends `chunk` once the serializer's `answer` comes (see `sendAudio`), and once the urgent
+   * frames taken before it have left (`#urgentLine` as it is taken: one taken later jumps ahead
+   * of it only where its answer comes first), unless an interruption's clear overtook it and
+   * `clearDrops` (see `dropClearedAnswer`); tells the far end's hold, and keeps the chunk's
+   * milliseconds as due ({@linkcode answerDueMs}) meanwhile.
    */
   #audioAnswered(
     chunk: AudioFrame,
-    answer: Promise<Outcome>,
+    answer: Promise<Outcome> | Serialized,
     clearDrops: boolean,
     refused: number,
   ): Promise<void> {
@@ -330,7 +343,11 @@ export class OutboundSender {
     // Background too: its answer, as speech's, never leaves once the session has ended.
     this.#answerDueMs = durationMs(chunk.audio.length, chunk);
     this.#answerDueClears = clearDrops;
-    return answer.then((messages) => {
+    // Taken behind urgent frames whose answers are due: it leaves after them.
+    const line = this.#urgentLine;
+    const answered = (messages: Outcome): Promise<void> | void =>
+      line === undefined ? leaves(messages) : line.behind(() => leaves(messages));
+    const leaves = (messages: Outcome): Promise<void> | void => {
       this.#answerDueMs = 0;
       // Refused now (or the session ended): placed on the timeline as its send began, it
       // never left (see `refusedLate`).
@@ -343,7 +360,9 @@ export class OutboundSender {
         messages !== ENDED && this.#socket.readyState === ReadyState.OPEN
       ) return dropClearedAnswer(this.#stats, chunk, messages, this.farEndHold);
       return this.#transmitAudio(chunk, messages, this.#transmit, refused);
-    });
+    };
+    // Only an answer that came later, or one now behind `#urgentLine`: a promise either way.
+    return answer instanceof Promise ? answer.then(answered) : answered(answer) as Promise<void>;
   }
 
   /**
@@ -640,17 +659,32 @@ export class OutboundSender {
     const sentItself = this.#throughContext !== through; // now: later, other messages have left
     if (result instanceof Promise) {
       if (message) this.#messageAnswersDue++;
-      return result.then((messages) => {
+      const leaves = (messages: Outcome): Promise<void> | void => {
         if (message) this.#messageAnswersDue--;
         // Read once it has answered: it may only then have taken the frame it held.
         const released = this.#heldFrame?.released() ?? 0;
         if (this.#transmitAnswer(frame, messages, this.#transmit, counted, sentItself, released)) {
           return this.#drain();
         }
-      });
+      };
+      // Taken behind urgent frames whose answers are due: it leaves after them (`#urgentLine`).
+      const line = this.#urgentLine;
+      if (line === undefined) return result.then(leaves);
+      return result.then((messages) => line.behind(() => leaves(messages)));
     }
     // A mark's or an `end`'s padded partial frame: counted once its messages are handed over.
     const released = this.#heldFrame?.released() ?? 0;
+    const line = this.#urgentLine;
+    if (line !== undefined && result !== REFUSED) {
+      // Behind the urgent frames whose answers are due: it leaves after them, as a later answer.
+      if (message) this.#messageAnswersDue++;
+      return line.behind(() => {
+        if (message) this.#messageAnswersDue--;
+        if (this.#transmitAnswer(frame, result, this.#transmit, counted, sentItself, released)) {
+          return this.#drain();
+        }
+      });
+    }
     if (this.#transmitAnswer(frame, result, this.#put, counted, sentItself, released)) {
       return this.#drain();
     }
@@ -782,23 +816,33 @@ export class OutboundSender {
     const result = this.#serialize(frame);
     const sentItself = this.#throughContext !== through; // now: later, other messages have left
     const released = this.#heldFrame?.released() ?? 0;
-    if (result instanceof Promise) {
+    let line = this.#urgentLine;
+    if (result instanceof Promise || line !== undefined) {
+      // Its answer comes later, or one taken before it is due: it leaves in its turn, and all
+      // sent meanwhile after it (see `UrgentLine`).
+      line ??= this.#urgentLine = new UrgentLine(() => this.#urgentLineDrained(line!));
       const message = frame.type === "message";
       if (message) this.#messageAnswersDue++;
-      void result.then((messages) => {
+      line.take(result, (messages) => {
         if (message) this.#messageAnswersDue--;
         const lostAudio = this.#lostAudioBytes;
         const sent = this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself);
         this.#countReleased(released, messages, lostAudio);
         if (sent) this.#watchUrgentBacklog();
       });
-      return true;
+      // Still to come; or, answered now, what leaves in its turn (or left through the context).
+      return result instanceof Promise || sentItself || (result !== REFUSED && result !== null);
     }
     const lostAudio = this.#lostAudioBytes;
     const sent = this.#transmitFrame(frame, result, this.#transmit, counted, sentItself);
     this.#countReleased(released, result, lostAudio);
     if (sent) this.#watchUrgentBacklog();
     return this.#stats.messagesOut > before;
+  }
+
+  /** Every urgent answer in `line` has left: what is sent now leaves at once again. */
+  #urgentLineDrained(line: UrgentLine): void {
+    if (this.#urgentLine === line) this.#urgentLine = undefined;
   }
 
   /** The socket has not opened yet: nothing sent on it now could leave. */

@@ -1,7 +1,9 @@
 /**
  * The outbound sender's cold path for a serializer that answers later (its `serialize` returns a
  * promise): each answer is bounded by `sendTimeoutMs` (`SerializingWatchdog`) and checked as it
- * comes, and a late answer for audio that an interruption's clear overtook is dropped, counted.
+ * comes, a late answer for audio that an interruption's clear overtook is dropped, counted, and
+ * the urgent frames taken while an earlier one's answer is due, and all sent behind them, wait
+ * for it (`UrgentLine`).
  * Nothing here runs for a chunk the serializer answers at once: the parts are made at the first
  * answer that comes later (see `OutboundSender`).
  *
@@ -105,4 +107,92 @@ export function dropClearedAnswer(
 function textMessages(messages: Serialized): string[] {
   if (typeof messages === "string") return [messages];
   return Array.isArray(messages) ? messages.filter((m) => typeof m === "string") : [];
+}
+
+/** An urgent frame's place in an {@linkcode UrgentLine}: its answer once it has come. */
+interface UrgentPlace {
+  /** The answer; `undefined` while it is due. */
+  outcome: Outcome | undefined;
+  /** Hands the answer to the socket (or counts it lost), in its turn. */
+  readonly send: (outcome: Outcome) => void;
+}
+
+/**
+ * The urgent frames taken while an asynchronous serializer's answer for an earlier one is due,
+ * in the order taken: each leaves in its turn, once the answers before it have left. Urgent
+ * frames are promised to leave in order (an urgent message answered slowly must not land after
+ * a later one, nor a serializer that numbers its messages, Genesys's, see its numbers out of
+ * order), and what is sent meanwhile leaves behind them ({@linkcode behind}), as it would behind
+ * an urgent frame answered at once. Every answer in it settles (`LateAnswers.of`: the answer, a
+ * rejection, its `sendTimeoutMs` bound or the session's end), so the line always drains: a
+ * stalled answer holds the rest no longer than its bound. Made only where an urgent answer comes
+ * later, and let go once drained: nothing of it on a session whose urgent frames are answered at
+ * once, nor per audio chunk.
+ */
+export class UrgentLine {
+  readonly #places: UrgentPlace[] = [];
+  /** The sends waiting for the line to drain, in the order they came. */
+  readonly #behind: (() => void)[] = [];
+  readonly #onDrained: () => void;
+  #drained = false;
+
+  /** `onDrained`: told once every answer in the line has left (it is then done with). */
+  constructor(onDrained: () => void) {
+    this.#onDrained = onDrained;
+  }
+
+  /**
+   * Takes an urgent frame's answer, now or later, to be handed to `send` in its turn: at once
+   * where nothing is ahead of it and it has come.
+   */
+  take(answer: Outcome | Promise<Outcome>, send: (outcome: Outcome) => void): void {
+    const place: UrgentPlace = { outcome: undefined, send };
+    this.#places.push(place);
+    if (!(answer instanceof Promise)) {
+      place.outcome = answer;
+      return this.#release();
+    }
+    void answer.then((outcome) => {
+      place.outcome = outcome;
+      this.#release();
+    });
+  }
+
+  /**
+   * Runs `send` once every urgent answer in the line has left: what was taken after them. The
+   * sends waiting run in the order they came, in the one turn the line drains in (a promise each
+   * would order them by how many steps each took to come here, not by when they came); at once
+   * where the line has drained already (an answer that came later than the line's).
+   */
+  behind<T>(send: () => T): T | Promise<Awaited<T>> {
+    if (this.#drained) return send();
+    return new Promise((settle, fail) => {
+      this.#behind.push(() => {
+        try {
+          settle(send() as Awaited<T>);
+        } catch (cause) {
+          fail(cause);
+        }
+      });
+    });
+  }
+
+  /**
+   * Hands on the answers that have come at the line's head, in order; once none is left, the
+   * sends behind them. A send that takes another urgent frame (an error listener's) puts it at
+   * the line's end: the loop reaches it in its turn.
+   */
+  #release(): void {
+    const places = this.#places;
+    while (places.length > 0 && places[0]!.outcome !== undefined) {
+      const place = places.shift()!;
+      place.send(place.outcome!);
+    }
+    // Once: a send's listener that took a frame may have drained the line in its own turn.
+    if (places.length > 0 || this.#drained) return;
+    this.#drained = true;
+    this.#onDrained();
+    for (const send of this.#behind) send();
+    this.#behind.length = 0;
+  }
 }
