@@ -2,92 +2,27 @@
 // Channel Drivers → WebSocket: `PAUSE_MEDIA` plays silence and keeps the queue until
 // `CONTINUE_MEDIA`; `SET_MEDIA_DIRECTION` (JSON control only) "in" drops the application's media,
 // and START/STOP_MEDIA_BUFFERING, MARK_MEDIA, PAUSE_MEDIA and CONTINUE_MEDIA "will generate an
-// error" while it holds. The far end below is asterisk/asterisk channels/chan_websocket.c
-// (926a1068), handle_command: PAUSE_MEDIA and CONTINUE_MEDIA set and clear `queue_paused` only
-// past ERROR_ON_INVALID_MEDIA_DIRECTION_RTN, which answers with its ERROR and returns first, so a
-// refused command leaves the queue as it was; FLUSH_MEDIA empties the queue and leaves
-// `queue_paused` alone; SET_MEDIA_DIRECTION "in" stops the channel's timer, "both" starts it again.
-// dequeue_frame, every 20 ms, plays nothing while `queue_paused`; read_from_ws_and_queue drops
-// media while the direction is "in".
+// error" while it holds. The far end is asteriskFarEnd (fixtures/asterisk_channel_playout.ts),
+// from asterisk/asterisk channels/chan_websocket.c (926a1068), handle_command: PAUSE_MEDIA and
+// CONTINUE_MEDIA set and clear `queue_paused` only past ERROR_ON_INVALID_MEDIA_DIRECTION_RTN, which
+// answers with its ERROR and returns first, so a refused command leaves the queue as it was;
+// FLUSH_MEDIA empties the queue and leaves `queue_paused` alone; SET_MEDIA_DIRECTION "in" stops
+// the channel's timer, "both" starts it again. dequeue_frame, every 20 ms, plays nothing while
+// `queue_paused`; read_from_ws_and_queue drops media while the direction is "in".
 //
 // The serializer took a refused CONTINUE_MEDIA as ending the pause: Asterisk stayed paused once
 // the direction was "both" again, and the bot's interruption, taken as after no pause, sent no
 // CONTINUE_MEDIA after its FLUSH_MEDIA, so the next reply was never heard.
 import assert from "node:assert/strict";
-import type { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
-import { mediaStart, REFUSED_WHILE_IN } from "./fixtures/asterisk_channel_playout.ts";
+import { asteriskFarEnd } from "./fixtures/asterisk_channel_playout.ts";
 import { level, narrowbandCall } from "./fixtures/narrowband_call.ts";
 import { startedChannel } from "./fixtures/asterisk_refusing_channel.ts";
-
-const FRAME_BYTES = 160;
 
 /** chan_websocket's ERROR event (JSON control) for `command` refused while the direction is "in". */
 function refusal(command: string): string {
   const text = `${command} not supported while media direction is 'in'`;
   return JSON.stringify({ event: "ERROR", channel_id: "1.1", error_text: text });
-}
-
-/** A JSON-controlled μ-law channel: its pause, its media direction; the frames it played. */
-function pausingChannel(clock: FakeClock, pair: MemorySocketPair) {
-  const log = { played: 0, refused: [] as string[] };
-  const queue: Array<{ voice: true } | { option: string }> = [];
-  let paused = false;
-  let directionIn = false;
-  const send = (text: string) => pair.client.send(text);
-  pair.client.addEventListener("message", (e) => {
-    const data = (e as MessageEvent).data;
-    if (typeof data !== "string") {
-      if (directionIn) return;
-      const frames = Math.floor((data as ArrayBuffer).byteLength / FRAME_BYTES);
-      for (let i = 0; i < frames; i++) queue.push({ voice: true });
-      return;
-    }
-    const { command, correlation_id: id, direction } = JSON.parse(data);
-    if (directionIn && REFUSED_WHILE_IN.includes(command)) {
-      log.refused.push(command);
-      return send(refusal(command));
-    }
-    switch (command) {
-      case "PAUSE_MEDIA":
-        paused = true;
-        break;
-      case "CONTINUE_MEDIA":
-        paused = false;
-        break;
-      case "FLUSH_MEDIA":
-        queue.length = 0; // queue_paused untouched
-        break;
-      case "SET_MEDIA_DIRECTION":
-        directionIn = direction === "in";
-        break;
-      case "MARK_MEDIA":
-        queue.push({
-          option: JSON.stringify({
-            event: "MEDIA_MARK_PROCESSED",
-            channel_id: "1.1",
-            correlation_id: id,
-          }),
-        });
-        break;
-    }
-  });
-  const tick = () => {
-    if (!paused && !directionIn) {
-      let item = queue.shift();
-      while (item && "option" in item) {
-        send(item.option);
-        item = queue.shift();
-      }
-      if (item) log.played++;
-    }
-    void clock.sleep(20).then(tick);
-  };
-  void clock.sleep(0).then(() => {
-    send(mediaStart({ json: true }));
-    tick();
-  });
-  return log;
 }
 
 const command = (name: string, direction?: string) => ({
@@ -99,7 +34,8 @@ const command = (name: string, direction?: string) => ({
 for (const refused of ["CONTINUE_MEDIA", "PAUSE_MEDIA"]) {
   Deno.test(`\`AsteriskSerializer\` keeps the bot's pause through a ${refused} refused for the media direction "in": its interruption ends it, and the next reply plays`, async () => {
     const { clock, pair, transport } = narrowbandCall(new AsteriskSerializer());
-    const log = pausingChannel(clock, pair);
+    // A JSON-controlled μ-law channel, dialled with the direction "both".
+    const log = asteriskFarEnd(clock, pair, { json: true, format: "ulaw", frameBytes: 160 });
     transport.receive(() => {});
     await clock.tick(10);
     transport.send({ type: "audio", audio: level(2000, 1000), sampleRate: 8000, channels: 1 });
@@ -112,10 +48,13 @@ for (const refused of ["CONTINUE_MEDIA", "PAUSE_MEDIA"]) {
     assert.deepEqual(log.refused, [refused]);
     // Asterisk is paused still. The caller talks; the bot cuts the reply and answers.
     await transport.interrupt();
-    const playedBefore = log.played;
+    const playedBefore = log.played.length;
     transport.send({ type: "audio", audio: level(1000, 2000), sampleRate: 8000, channels: 1 });
     await clock.tick(1500);
-    assert.ok(log.played - playedBefore >= 45, `${log.played - playedBefore} frames played`);
+    assert.ok(
+      log.played.length - playedBefore >= 45,
+      `${log.played.length - playedBefore} frames played`,
+    );
     await transport.close();
   });
 }
