@@ -51,7 +51,11 @@ export interface MessageFrame {
   type: "message";
   /** The message; it must survive `JSON.stringify`. */
   message: unknown;
-  /** Outbound only: send before any queued audio instead of in order with it. */
+  /**
+   * Outbound only: send before any queued audio instead of in order with it. Before sending has
+   * begun (the socket connecting, the serializer's set-up, the far end's start where its
+   * serializer `awaitsStart`), urgent messages wait, in order, and leave first once it has.
+   */
   urgent?: boolean;
 }
 

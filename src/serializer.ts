@@ -103,16 +103,18 @@ export interface FrameSerializer {
   readonly playbackReports?: boolean;
   /**
    * Whether the far end can take nothing from us before its own `start` message (Twilio, Plivo
-   * and Exotel address every message to the stream id that message brings); read when the socket
-   * opens, and as the set-up ends. The transport then sends nothing of the bot's until
-   * `deserialize` has returned a `start` frame: its audio, the background too, and its queued
-   * frames wait in the queue (writers wait for room as usual); its urgent `message` frames wait,
-   * unserialized, in the order sent, and leave first, the moment the start is read; an
-   * interruption before it sends no clear (nothing has left to clear). What the serializer sends
-   * itself through its context (`SerializerContext.send`) is not held. If no `start` frame comes
-   * within `sendTimeoutMs`, a "timeout" error is reported and sending begins anyway, the urgent
-   * frames first. Where the session ends first, what waits is dropped, counted (the urgent frames
-   * in `framesDroppedOnClose`), and the serializer is not asked for it.
+   * and Exotel address every message to the stream id that message brings; Vonage and jambonz
+   * without a rate given learn it there, Asterisk with `controlFormat: "auto"` its control
+   * format); read when the socket opens, and as the set-up ends. The transport then sends nothing
+   * of the bot's until `deserialize` has returned a `start` frame: its audio, the background too,
+   * and its queued frames wait in the queue (writers wait for room as usual); its urgent
+   * `message` frames wait, unserialized, in the order sent, and leave first, the moment the start
+   * is read; an interruption before it sends no clear (nothing has left to clear). What the
+   * serializer sends itself through its context (`SerializerContext.send`) is not held for the
+   * start (it waits only for the socket's open). If no `start` frame comes within
+   * `sendTimeoutMs`, a "timeout" error is reported and sending begins anyway, the urgent frames
+   * first. Where the session ends first, what waits is dropped, counted (the urgent frames in
+   * `framesDroppedOnClose`), and the serializer is not asked for it.
    */
   readonly awaitsStart?: boolean;
   /**

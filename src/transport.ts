@@ -284,12 +284,12 @@ export class WebSocketTransport extends EventTarget {
   /**
    * Sends one frame: the push surface of {@linkcode writable}. Audio is queued and paced, other
    * frames keep their place after the audio before them (urgent messages and interruptions go
-   * at once). Returns `undefined` when there is room for more, or a promise to await before
-   * sending more audio: it settles once the queue has room (for `end`, once the session has
-   * closed). Sending while it is pending loses nothing; the queue just grows past
-   * `maxQueuedMs`. The transport reads a frame's audio before `send` returns and copies what it
-   * must keep, so the caller may reuse its buffer at once. Frames sent after a `cancel` or a
-   * {@linkcode close} are too late: dropped, counted in `stats` (`…DroppedOnClose`).
+   * at once, once sending began: see `MessageFrame.urgent`). Returns `undefined` when there is
+   * room for more, or a promise to await before sending more audio: it settles once the queue has
+   * room (for `end`, once the session has closed). Sending while it is pending loses nothing; the
+   * queue just grows past `maxQueuedMs`. The transport reads a frame's audio before `send`
+   * returns and copies what it must keep, so the caller may reuse its buffer at once. Frames sent
+   * after a `cancel` or a {@linkcode close} are too late: dropped, counted (`…DroppedOnClose`).
    */
   send(frame: Frame): Promise<void> | undefined {
     const notAFrame = notAFrameProblem(frame);

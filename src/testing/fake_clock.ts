@@ -49,7 +49,8 @@ const MAX_FIRES_IN_ONE_RUN = 200_000;
  * How many timers a millisecond, on average, any move (a tick, `next`, a run with or without a
  * limit) may fire beyond {@linkcode MAX_FIRES_IN_ONE_RUN}, besides one a millisecond for each timer
  * pending (the most at once in the move): it gives up once it has fired more than
- * `MAX_FIRES_IN_ONE_RUN + (MAX_FIRES_PER_MS_MOVED + pending) × the milliseconds it moved the time`.
+ * `MAX_FIRES_IN_ONE_RUN + (MAX_FIRES_PER_MS_MOVED + pending) × ms moved` (the milliseconds it moved
+ * the time).
  * A timer re-arming itself every microsecond fires 1000 a millisecond, under the bound per
  * millisecond above, so `runAll()`'s hour fired 3.6 billion, for hours; the bound stops it after
  * about 222,000 (three seconds). Many sessions sharing the clock each keep their timers pending,
@@ -220,9 +221,9 @@ export class FakeClock implements Clock {
    * millisecond it moved the time, 100 plus one per timer pending (a timer re-arming itself every
    * microsecond, 1000 a millisecond, meets it after about 222,000): a loop far below a millisecond
    * is told apart from many sessions' pacing, whose timers, pending side by side, each fire at most
-   * about once a millisecond (1000 calls of 10 ms chunks and their far ends, any length of time). A timer's callback that throws
-   * rejects the tick with what it threw, likewise: the time stays at that timer's moment, and the
-   * timers after it stay pending for the next tick.
+   * about once a millisecond (1000 calls of 10 ms chunks and their far ends, any length of time).
+   * A timer's callback that throws rejects the tick with what it threw, likewise: the time stays
+   * at that timer's moment, and the timers after it stay pending for the next tick.
    */
   async tick(ms: number): Promise<void> {
     if (!(ms >= 0) || !Number.isFinite(ms)) {
