@@ -653,6 +653,11 @@ export class OutboundSender {
       this.#stats.framesDroppedOnClose++;
       return;
     }
+    // A cancel hangs up now, dropping what is queued: it waits for no urgent answer still due (up
+    // to `sendTimeoutMs`, to end the session with that bound's 1011, not its own close code).
+    // Those are dropped, counted; what they held back leaves before it, as it would have before
+    // any such wait (see `UrgentLine.dropDue`).
+    if (frame.type === "cancel") this.#urgentLine?.dropDue();
     const counted = this.#stats.encodeErrors;
     const through = this.#throughContext;
     const result = this.#serialize(frame);

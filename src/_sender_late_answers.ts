@@ -14,7 +14,13 @@ import type { Clock } from "./clock.ts";
 import type { AudioFrame, Frame } from "./frames.ts";
 import type { SerializedMessage } from "./serializer.ts";
 import type { TransportStats } from "./transport_stats.ts";
-import { audioBytesOf, type Outcome, REFUSED, type Serialized } from "./_serializer_answer.ts";
+import {
+  audioBytesOf,
+  ENDED,
+  type Outcome,
+  REFUSED,
+  type Serialized,
+} from "./_serializer_answer.ts";
 import { type Serializing, SerializingWatchdog } from "./_serializing_watchdog.ts";
 import type { FarEndHold } from "./serializers/_far_end_holds.ts";
 
@@ -153,6 +159,7 @@ export class UrgentLine {
       return this.#release();
     }
     void answer.then((outcome) => {
+      if (place.outcome !== undefined) return; // dropped already (`dropDue`)
       place.outcome = outcome;
       this.#release();
     });
@@ -175,6 +182,17 @@ export class UrgentLine {
         }
       });
     });
+  }
+
+  /**
+   * The session hangs up now (a `cancel`): the urgent frames whose answers are still due never
+   * leave (each handed `ENDED`, counted dropped at the close, as at the session's end; its answer,
+   * should it come, finds its place gone), and the line drains at once: the answers that have come
+   * and the sends behind them go in order, ahead of the cancel.
+   */
+  dropDue(): void {
+    for (const place of this.#places) if (place.outcome === undefined) place.outcome = ENDED;
+    this.#release();
   }
 
   /**

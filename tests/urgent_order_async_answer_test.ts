@@ -229,3 +229,29 @@ Deno.test("an urgent message an error listener sends as the line's answers leave
   assert.deepEqual(s.wire(), ["B", "E", "F"], "the line drained");
   await s.transport.close();
 });
+
+Deno.test("a cancel hangs up at once, not behind an urgent message whose answer is due: that message is dropped, counted, what it held back leaves before the cancel", async () => {
+  const s = await session();
+  // Its own message, to see where it leaves.
+  const serialize = s.serializer.serialize.bind(s.serializer);
+  s.serializer.serialize = (frame) =>
+    frame.type === "cancel"
+      ? JSON.stringify({ event: "message", name: "cancel" })
+      : serialize(frame);
+  s.transport.send(urgent("A", true));
+  s.transport.send(urgent("B"));
+  await s.clock.tick(30);
+  // README, Frames: `cancel` (hang up now; what is sent after it is dropped and counted).
+  void s.transport.send({ type: "cancel", closeCode: 1001, reason: "bot hung up" });
+  await s.clock.tick(10);
+  assert.equal(s.pair.server.readyState, 3, "closed at once, not after sendTimeoutMs (5 s)");
+  assert.deepEqual(s.wire(), ["B", "cancel"], "B, answered, before the cancel; A never");
+  const closed = await s.transport.closed;
+  assert.equal(closed.code, 1001, "the cancel's own close code, not the bound's 1011");
+  assert.deepEqual(s.errors, [], "no answer given up: the session ended first");
+  s.answer("A"); // too late: ignored
+  await s.clock.tick(10);
+  assert.deepEqual(s.wire(), ["B", "cancel"]);
+  assert.equal(s.transport.stats.framesDroppedOnClose, 1, "A, dropped, counted once");
+  assert.equal(s.transport.stats.encodeErrors, 0);
+});
