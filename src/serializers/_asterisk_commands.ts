@@ -10,6 +10,7 @@
 
 import { TransportError } from "../errors.ts";
 import { toJson } from "./_to_json.ts";
+import { utf8Length } from "../_utf8_length.ts";
 import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
 
 const PROVIDER = "Asterisk";
@@ -31,7 +32,6 @@ const OWN_COMMANDS: Readonly<Record<string, string>> = Object.freeze({
   STOP_MEDIA_BUFFERING: "a mark frame (the serializer opens and closes bulk transfers)",
   HANGUP: "an end frame (after the audio has played) or a cancel frame",
 });
-const utf8 = new TextEncoder();
 
 /** A bot's command as it leaves: its name, its parameters, and the TEXT message that carries it. */
 export interface BotCommand {
@@ -94,7 +94,7 @@ export function botCommand(message: unknown, json: boolean): BotCommand {
 
 /** `text`, unless Asterisk would ignore it for its length: then an encode error. */
 function checkLength(text: string): string {
-  const bytes = utf8.encode(text).length;
+  const bytes = utf8Length(text);
   if (bytes > MAX_COMMAND_BYTES) {
     throw new TransportError(
       "encode",

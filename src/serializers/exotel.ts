@@ -12,7 +12,6 @@ import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { CallIds } from "./telephony/call_ids.ts";
 import { EndOfStream } from "./telephony/_end_of_stream.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
-import { MediaBeforeStart } from "./_media_before_start.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
@@ -158,8 +157,6 @@ export class ExotelSerializer implements FrameSerializer {
   #reportedAt: string | undefined;
   /** A start in an encoding or at a rate Exotel does not document (or unreadable) refuses its media. */
   #refused = new RefusedFormat();
-  /** Media before the start, dropped: its format and stream are not known yet. */
-  readonly #beforeStart = new MediaBeforeStart(PROVIDER, "streamSid");
 
   /** Makes a serializer for one call; see {@linkcode ExotelSerializerOptions}. */
   constructor(options: ExotelSerializerOptions = {}) {
@@ -176,6 +173,7 @@ export class ExotelSerializer implements FrameSerializer {
       streamId: options.streamSid,
       callId: options.callSid,
     });
+    if (this.awaitsStart) this.#refused.refuseUntilStart(PROVIDER, "streamSid");
   }
 
   /** The stream SID, once known. */
@@ -203,7 +201,6 @@ export class ExotelSerializer implements FrameSerializer {
     this.#media.bind(context);
     this.#end.bind(context);
     this.#refused.bind(context);
-    this.#beforeStart.bind(context);
     this.#report = context.report;
   }
 
@@ -271,7 +268,6 @@ export class ExotelSerializer implements FrameSerializer {
         // The outbound track is skipped before any refusal: never the caller's, it is no media
         // of the stream's to refuse (nor a decode error to count).
         if (media === null) return null;
-        if (this.#beforeStart.refuses(this.awaitsStart)) return null;
         if (this.#refused.refusesMedia()) return null;
         return this.#media.push(media);
       }

@@ -23,7 +23,6 @@ import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { stageForStart } from "./telephony/_inbound_order.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
-import { MediaBeforeStart } from "./_media_before_start.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
 import { TelephonyAudio, type TelephonyFormat } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
@@ -152,8 +151,6 @@ export class PlivoSerializer implements FrameSerializer {
   #authToken: string | undefined;
   /** The stream's media, refused while its start names a format Plivo does not stream. */
   readonly #refused = new RefusedFormat();
-  /** Media before the start, dropped: its format and stream are not known yet. */
-  readonly #beforeStart = new MediaBeforeStart(PROVIDER, "streamId");
 
   /** Makes a serializer for one call; see {@linkcode PlivoSerializerOptions}. */
   constructor(options: PlivoSerializerOptions = {}) {
@@ -173,6 +170,7 @@ export class PlivoSerializer implements FrameSerializer {
       streamId: options.streamId,
       callId: options.callId,
     });
+    if (this.awaitsStart) this.#refused.refuseUntilStart(PROVIDER, "streamId");
     this.#authId = options.authId;
     this.#authToken = options.authToken;
     this.#hangUp = HangUp.forSerializer(
@@ -196,7 +194,6 @@ export class PlivoSerializer implements FrameSerializer {
     this.#media.bind(context);
     this.#end.bind(context);
     this.#refused.bind(context);
-    this.#beforeStart.bind(context);
     this.#hangUp.useSession(context);
   }
 
@@ -260,7 +257,6 @@ export class PlivoSerializer implements FrameSerializer {
       case "media": {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         if (media === null) return null;
-        if (this.#beforeStart.refuses(this.awaitsStart)) return null;
         if (this.#refused.refusesMedia()) return null;
         return this.#media.push(media);
       }

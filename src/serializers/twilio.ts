@@ -26,7 +26,6 @@ import { readMediaMessage } from "./telephony/media_message.ts";
 import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { stageForStart } from "./telephony/_inbound_order.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
-import { MediaBeforeStart } from "./_media_before_start.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
@@ -180,8 +179,6 @@ export class TwilioSerializer implements FrameSerializer {
   #apiBase: string;
   /** The stream's media, refused while its start names a format we cannot decode. */
   readonly #refused = new RefusedFormat();
-  /** Media before the start, dropped: its format and stream are not known yet. */
-  readonly #beforeStart = new MediaBeforeStart(PROVIDER, "streamSid");
 
   /** Makes a serializer for one call; see {@linkcode TwilioSerializerOptions}. */
   constructor(options: TwilioSerializerOptions = {}) {
@@ -205,6 +202,7 @@ export class TwilioSerializer implements FrameSerializer {
       streamId: options.streamSid,
       callId: options.callSid,
     });
+    if (this.awaitsStart) this.#refused.refuseUntilStart(PROVIDER, "streamSid");
     this.#accountSid = options.accountSid;
     this.#authToken = options.authToken;
     this.#apiBase = apiBaseOf(options);
@@ -226,7 +224,6 @@ export class TwilioSerializer implements FrameSerializer {
     this.#media.bind(context);
     this.#end.bind(context);
     this.#refused.bind(context);
-    this.#beforeStart.bind(context);
     this.#hangUp.useSession(context);
   }
 
@@ -286,7 +283,6 @@ export class TwilioSerializer implements FrameSerializer {
       case "media": {
         const media = readMediaMessage(message, { inboundTracks: INBOUND_TRACKS });
         if (media === null) return null;
-        if (this.#beforeStart.refuses(this.awaitsStart)) return null;
         if (this.#refused.refusesMedia()) return null;
         return this.#media.push(media);
       }
