@@ -1,13 +1,13 @@
 /**
  * The context a serializer is bound with (`FrameSerializer.bind`), reaching its session through a
- * {@linkcode SessionLink}: a serializer kept after its call (to read its call ids) keeps none of
+ * weak hold (`heldWeakly`): a serializer kept after its call (to read its call ids) keeps none of
  * the ended session. Internal to `OutboundPath`, which makes the parts.
  *
  * @module
  */
 
 import { checkCount } from "./_serializer_context_checks.ts";
-import type { SessionLink } from "./_session_link.ts";
+import type { WeakHold } from "./_session_link.ts";
 import type { TransportError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
 import type { SendPauseOptions, SerializedMessage, SerializerContext } from "./serializer.ts";
@@ -33,24 +33,24 @@ export interface ContextParts {
  * session's fixed values.
  */
 export function linkedContext(
-  link: SessionLink<ContextParts>,
+  link: WeakHold<ContextParts>,
   fixed: Pick<
     SerializerContext,
     "clock" | "sendTimeoutMs" | "closeTimeoutMs" | "signal" | "waitUntil"
   >,
 ): SerializerContext {
   return {
-    send: (message) => link.target?.send(message),
+    send: (message) => link.deref()?.send(message),
     count: (counter, amount = 1, held = false) => {
       checkCount(counter, amount);
-      link.target?.count(counter, amount, held);
+      link.deref()?.count(counter, amount, held);
     },
-    report: (error) => link.target?.report(error),
-    inboundPacket: (packet) => link.target?.inboundPacket(packet),
-    inboundFrames: (frames) => link.target?.inboundFrames(frames),
-    pauseSending: (paused, options) => link.target?.pauseSending(paused, options),
-    farEndInterrupted: () => link.target?.farEndInterrupted(),
-    farEndHeld: (held) => link.target?.farEndHeld(held),
+    report: (error) => link.deref()?.report(error),
+    inboundPacket: (packet) => link.deref()?.inboundPacket(packet),
+    inboundFrames: (frames) => link.deref()?.inboundFrames(frames),
+    pauseSending: (paused, options) => link.deref()?.pauseSending(paused, options),
+    farEndInterrupted: () => link.deref()?.farEndInterrupted(),
+    farEndHeld: (held) => link.deref()?.farEndHeld(held),
     ...fixed,
   };
 }

@@ -39,7 +39,7 @@ import {
   tellingInboundPackets,
 } from "./_serializer_context_checks.ts";
 import { thrownText } from "./_thrown_text.ts";
-import { SessionLink } from "./_session_link.ts";
+import { heldWeakly } from "./_session_link.ts";
 import { type ContextParts, linkedContext } from "./_linked_context.ts";
 import { holdsMessage, takeHeldAudioMs, takeHeldEnd } from "./_frame_writer.ts";
 
@@ -105,14 +105,13 @@ export class OutboundPath {
   readonly #options: ResolvedTransportOptions;
   readonly #stats: TransportStats;
   readonly #signal: AbortSignal;
-  /** How the serializer's context reaches this path: let go of at the end (see `SessionLink`). */
-  #contextLink: SessionLink<ContextParts> | undefined;
   /**
-   * What that link reaches, held here: once loosened, the link alone would let it be collected
-   * while the transport is still held, and a late call (an asynchronous decode's count, a report)
-   * would reach nobody. Held by the path, it lives exactly as long as the session does.
+   * What the serializer's context does, which it reaches only weakly (see `linkedContext`): held
+   * here, it lives exactly as long as the session does, and a serializer kept after the call
+   * keeps none of it. Held by the context alone, a collection would take it while the transport
+   * is still held, and a late call (an asynchronous decode's count, a report) would reach nobody.
    */
-  #contextReached: ContextParts | undefined;
+  #contextParts: ContextParts | undefined;
   /** The session is ending otherwise than by an `end` (cancel, close): an `end` waiting stops. */
   #dropped = false;
   /**
@@ -315,13 +314,12 @@ export class OutboundPath {
       signal: this.#signal,
       ...(this.#options.waitUntil && { waitUntil: this.#options.waitUntil }),
     };
-    this.#contextReached = this.#contextParts(inbound);
-    this.#contextLink = new SessionLink(this.#contextReached);
-    return linkedContext(this.#contextLink, fixed);
+    this.#contextParts = this.#partsFor(inbound);
+    return linkedContext(heldWeakly(this.#contextParts), fixed);
   }
 
-  /** What the serializer's context does, reached through its link (see `linkedContext`). */
-  #contextParts(inbound: SerializerInbound): ContextParts {
+  /** What the serializer's context does, reached weakly (see `linkedContext`). */
+  #partsFor(inbound: SerializerInbound): ContextParts {
     return {
       send: (message) => this.sender.sendMessage(message),
       count: (counter, amount, held) => {
@@ -725,7 +723,6 @@ export class OutboundPath {
 
   /** The session is over: nothing more is sent, no timer is left; what was queued is counted. */
   stop(): void {
-    this.#contextLink?.loosen(); // a serializer kept after the call keeps none of it
     this.tracker.end();
     this.#pauseBound?.cancel();
     this.#startBound?.cancel();

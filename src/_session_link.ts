@@ -2,42 +2,32 @@
  * How what a session hands out reaches back into it without keeping it once it is over.
  *
  * An application may keep a serializer after its call (to read its call ids: `callSid`,
- * `sessionId`), and the serializer keeps the context the transport bound it with. Were that
- * context's functions to close over the session's paths, one kept serializer would keep the
- * whole ended session: its transport, socket, queues and observers. So they reach the session
- * through a link: strong while the session runs, weak once it is over. A late answer (an
- * asynchronous decode, a count) still lands while anything else holds the session (its
- * transport, whose `stats` someone may read); once nothing does, there is nobody to tell.
+ * `sessionId`), and the serializer keeps the context the transport bound it with; it may keep
+ * `SessionMetrics` for their final figures. Were what they keep to close over the session, one
+ * kept serializer would keep the whole ended session: its transport, socket, queues and
+ * observers. So they reach the session weakly ({@linkcode heldWeakly}), the session holding what
+ * they reach for as long as it lasts: a late answer (an asynchronous decode, a count) still lands
+ * while anything holds the session (its transport, whose `stats` someone may read); once nothing
+ * does, there is nobody to tell. And the session's abort reasons are made outside any session
+ * ({@linkcode SESSION_OVER}).
  *
  * @module
  */
 
-/** A reference held strongly until {@linkcode SessionLink.loosen}, weakly after. */
-export class SessionLink<T extends object> {
-  #strong: T | undefined;
-  #weak: WeakRef<T> | undefined;
+/** What {@linkcode heldWeakly} returns: the target, until it has been collected. */
+export interface WeakHold<T extends object> {
+  deref(): T | undefined;
+}
 
-  constructor(target: T) {
-    this.#strong = target;
-  }
-
-  /** What the link reaches: while held strongly, or until it has been collected. */
-  get target(): T | undefined {
-    return this.#strong ?? this.#weak?.deref();
-  }
-
-  /**
-   * The session is over: from now on the link keeps nothing alive. Where the runtime has no weak
-   * references (Workers without the `enable_weak_ref` compatibility flag) it stays strong. The
-   * session must hold the target itself: held by the link alone, it would be collected at the
-   * next collection however long the session is kept, and a late call would reach nobody.
-   */
-  loosen(): void {
-    const target = this.#strong;
-    if (target === undefined || typeof WeakRef !== "function") return;
-    this.#weak = new WeakRef(target);
-    this.#strong = undefined;
-  }
+/**
+ * `target` held weakly where the runtime has weak references (workerd only with its
+ * `enable_weak_ref` compatibility flag:
+ * https://developers.cloudflare.com/changelog/2025-05-08-finalization-registry); held strongly
+ * where it has none. What it reaches must be held strongly by the session itself for as long as
+ * the session lasts: held by this alone, it would be collected at the next collection.
+ */
+export function heldWeakly<T extends object>(target: T): WeakHold<T> {
+  return typeof WeakRef === "function" ? new WeakRef(target) : { deref: () => target };
 }
 
 /**

@@ -1,5 +1,5 @@
-// A serializer's context reaches its session weakly once the session is over (`SessionLink`), so a
-// kept serializer keeps none of it; but while the application holds the transport (to read its
+// A serializer's context reaches its session weakly (`heldWeakly`, src/_session_link.ts), so a kept
+// serializer keeps none of it; but while the application holds the transport (to read its
 // `stats`), a late call (a count, a message of its own, a report) must still reach it, however
 // many collections have run meanwhile.
 import assert from "node:assert/strict";

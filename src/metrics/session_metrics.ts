@@ -35,6 +35,7 @@ import { UnderrunMeter } from "./_underruns.ts";
 import { MetricEvent } from "./metric_event.ts";
 import type { MetricInstrument, SessionMetricsSnapshot } from "./session_metrics_snapshot.ts";
 import { SessionSummaryEvent } from "./session_summary_event.ts";
+import { heldWeakly } from "../_session_link.ts";
 
 /** What {@linkcode SessionMetrics} needs of a transport (a `WebSocketTransport` fits). */
 export interface MeteredTransport extends EventTarget {
@@ -660,14 +661,4 @@ export class SessionMetrics extends EventTarget {
     const snapshot = this.#final ??= this.snapshot();
     this.dispatchEvent(new SessionSummaryEvent(structuredClone(snapshot), summaryLine(snapshot)));
   }
-}
-
-/**
- * `transport` held weakly where the runtime has weak references (workerd, only with its
- * `enable_weak_ref` compatibility flag:
- * https://developers.cloudflare.com/changelog/2025-05-08-finalization-registry); held as before
- * where it has none.
- */
-function heldWeakly(transport: MeteredTransport): { deref(): MeteredTransport | undefined } {
-  return typeof WeakRef === "function" ? new WeakRef(transport) : { deref: () => transport };
 }
