@@ -97,7 +97,7 @@ export class OutboundPath {
   readonly sender: OutboundSender;
   /** The far end's playout. */
   readonly tracker: PlaybackTracker;
-  readonly #gate = new ResponseGate();
+  readonly #gate = new ResponseGate(() => this.#forgotStale());
   readonly #pump: OutboundPump;
   readonly #timeline: PlayoutTimeline;
   readonly #clock: Clock;
@@ -369,6 +369,22 @@ export class OutboundPath {
     this.#stats.textFramesStale++;
     if (this.#gate.firstDrop(id)) this.#dispatch(new StaleAudioEvent(id));
     return true;
+  }
+
+  /**
+   * The gate forgot a stale response to keep its bound (see `ResponseGate`): counted, the first
+   * reported. Should that response send again, its audio (or text) is sent, not dropped: the one
+   * way stale audio is played, so said where the bot's errors are heard. A microtask on: told
+   * inside the gate's answer, a listener's frames or interruption would come before the frame
+   * being handled, which is placed after them.
+   */
+  #forgotStale(): void {
+    if (this.#stats.staleResponsesForgotten++ > 0) return;
+    const message = "the stale-response gate forgot an interrupted response to keep its bound " +
+      "(it remembers the 1,024 responses heard last): if that response sends again, its audio " +
+      "(or text) is taken for a new response's and sent (counted in staleResponsesForgotten; " +
+      "further ones without another report)";
+    queueMicrotask(() => this.#onError(new TransportError("encode", message)));
   }
 
   /** Audio for a protocol with no audio path: dropped, counted, reported once. */
@@ -837,12 +853,16 @@ export class OutboundPath {
     this.#unsaidEnd = undefined; // said now
     if (this.tracker.acks && !confirmed) {
       // Audio the far end's hold keeps back (Asterisk's PAUSE_MEDIA) was sent and is never heard:
-      // said, as no counter holds it (see `PlaybackTracker.heldUnplayedMs`).
+      // counted apart from the byte counters (they count what the transport did with the bot's
+      // audio, and all of this left: audioBytesSent has it), and said. Once: this `end` is the
+      // one said, and a second finds the session ended (dropped above).
       const heldMs = Math.round(this.tracker.heldUnplayedMs);
+      this.#stats.audioMsUnplayedAtEnd += heldMs;
       const message = heldMs > 0
         ? `the far end held its playout (SerializerContext.farEndHeld; on Asterisk, the bot's ` +
           `PAUSE_MEDIA with no CONTINUE_MEDIA since) and did not acknowledge playout in time: ` +
-          `hanging up, ${heldMs} ms of audio sent and never played`
+          `hanging up, ${heldMs} ms of audio sent and never played (counted in ` +
+          `audioMsUnplayedAtEnd)`
         : "the far end did not acknowledge playout in time: hanging up on the estimate";
       this.#onError(new TransportError("timeout", message));
     }

@@ -14,7 +14,8 @@ import { kindOf } from "./_kind_of.ts";
  * of endless responses holds no more than this. The one heard longest ago is forgotten first, and
  * every frame of a response is hearing it: a stale stream still sending stays remembered however
  * many responses follow. Only one silent while 1024 other responses began, then sending again, is
- * taken for new and sent ({@linkcode ResponseGate.forgottenStale} counts the stale ids forgotten).
+ * taken for new and sent: the gate tells each stale id it forgets (`onForgetStale`), which the
+ * transport counts in `stats.staleResponsesForgotten` and reports the first of.
  */
 const REMEMBERED_IDS = 1024;
 
@@ -27,6 +28,7 @@ const REMEMBERED_IDS = 1024;
  */
 export class ResponseGate {
   readonly #seen = new Map<string, number>();
+  readonly #onForgetStale: () => void;
   #interruptions = 0;
   #implicit: string | undefined;
   #started = 0;
@@ -43,6 +45,14 @@ export class ResponseGate {
    */
   #lastAsked: string | undefined;
   #lastAnswer = false;
+
+  /**
+   * `onForgetStale` is told of each stale id forgotten to keep the bound (see `REMEMBERED_IDS`):
+   * if its response sends again, it is taken for a new response and sent.
+   */
+  constructor(onForgetStale: () => void) {
+    this.#onForgetStale = onForgetStale;
+  }
 
   /** The response `responseId` (a frame's own tag) means: its own, or the one begun by `start`. */
   idOf(responseId: string | undefined): string | undefined {
@@ -98,21 +108,12 @@ export class ResponseGate {
     this.#lastAsked = undefined;
   }
 
-  /**
-   * Stale ids forgotten to keep the bound (see `REMEMBERED_IDS`): if one's response sends again,
-   * it is taken for a new response and sent.
-   */
-  get forgottenStale(): number {
-    return this.#forgottenStale;
-  }
-  #forgottenStale = 0;
-
   #remember(id: string): void {
     this.#heard(id, this.#interruptions);
     if (this.#seen.size > REMEMBERED_IDS) {
       const [oldest, stamp] = this.#seen.entries().next().value!;
       this.#seen.delete(oldest);
-      if (stamp < this.#interruptions) this.#forgottenStale++;
+      if (stamp < this.#interruptions) this.#onForgetStale();
     }
   }
 

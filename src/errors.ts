@@ -7,7 +7,8 @@
 /**
  * What went wrong, in a word:
  * - `"decode"`: an inbound message could not be read (the session goes on);
- * - `"encode"`: an outbound frame could not be serialized (the session goes on);
+ * - `"encode"`: an outbound frame could not be serialized, or the stale-response gate forgot an
+ *   interrupted response to keep its bound (the session goes on);
  * - `"closed"`: the socket failed, or refused a message (its `send` threw: that message is lost
  *   and counted; while the socket stays open the session goes on), or the session ended with
  *   inbound messages unread;

@@ -89,6 +89,13 @@ export interface TransportStats {
    */
   textFramesStale: number;
   /**
+   * Interrupted responses the stale-response gate forgot to keep its bound: it remembers the
+   * 1,024 responses heard last, and one silent while 1,024 others began is forgotten. Should it
+   * send again, its audio (or text) is taken for a new response's and sent, not counted in
+   * `audioBytesStale`. The first is reported (an "encode" error; the session goes on).
+   */
+  staleResponsesForgotten: number;
+  /**
    * Marks the transport inserted to learn the far end's playout, handed to the serializer: those
    * it gave up unsent too (see `marksUnanswered`).
    */
@@ -129,6 +136,14 @@ export interface TransportStats {
    * refused (Twilio's before its start message), dropped.
    */
   audioBytesRefused: number;
+  /**
+   * Milliseconds of outbound audio sent that the far end still held unplayed when an `end` hung
+   * up: its playout held (`SerializerContext.farEndHeld`; on Asterisk, the bot's `PAUSE_MEDIA`
+   * with no `CONTINUE_MEDIA` since), the `end` gave up waiting for it at `playoutTimeoutMs`. That
+   * audio left (it is in `audioBytesSent`, in no other byte counter) and was never heard; the
+   * "timeout" error the hang-up reports says how much too. By the playout estimate, to the ms.
+   */
+  audioMsUnplayedAtEnd: number;
   /** Times the far end asked us to pause sending (Asterisk's `MEDIA_XOFF`); nothing is dropped. */
   sendPauses: number;
   /** Milliseconds sending stayed paused at the far end's request, in all. */
@@ -214,6 +229,7 @@ export function emptyStats(): TransportStats {
     interruptions: 0,
     audioBytesStale: 0,
     textFramesStale: 0,
+    staleResponsesForgotten: 0,
     marksSent: 0,
     marksAcknowledged: 0,
     marksUnanswered: 0,
@@ -224,6 +240,7 @@ export function emptyStats(): TransportStats {
     inboundMediaGapMs: 0,
     inboundMediaResyncs: 0,
     audioBytesRefused: 0,
+    audioMsUnplayedAtEnd: 0,
     sendPauses: 0,
     sendPausedMs: 0,
     errorsUnheard: 0,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ResponseGate } from "../src/_response_gate.ts";
 
 Deno.test("ResponseGate: a response's audio is stale after an interruption, however often asked before", () => {
-  const gate = new ResponseGate();
+  const gate = new ResponseGate(() => {});
   assert.equal(gate.isStale("a"), false);
   assert.equal(gate.isStale("a"), false); // asked again: the remembered answer
   gate.close();
@@ -14,7 +14,7 @@ Deno.test("ResponseGate: a response's audio is stale after an interruption, howe
 });
 
 Deno.test("ResponseGate: `start` with an interrupted id opens it again; untagged audio takes its id", () => {
-  const gate = new ResponseGate();
+  const gate = new ResponseGate(() => {});
   gate.isStale("r1");
   gate.close();
   assert.equal(gate.isStale("r1"), true);
@@ -26,7 +26,7 @@ Deno.test("ResponseGate: `start` with an interrupted id opens it again; untagged
 });
 
 Deno.test("ResponseGate: each stale run is reported once", () => {
-  const gate = new ResponseGate();
+  const gate = new ResponseGate(() => {});
   assert.equal(gate.firstDrop("a"), true);
   assert.equal(gate.firstDrop("a"), false);
   assert.equal(gate.firstDrop("b"), true);
@@ -35,7 +35,7 @@ Deno.test("ResponseGate: each stale run is reported once", () => {
 });
 
 Deno.test("ResponseGate: interleaved stale responses are each reported once until the next interruption", () => {
-  const gate = new ResponseGate();
+  const gate = new ResponseGate(() => {});
   gate.isStale("a");
   gate.isStale("b");
   gate.close();

@@ -3,13 +3,15 @@
 // began 1024 tagged responses (a `responseId` per sentence) was pushed out and its next chunk,
 // taken for a new response, was played after the interruption. Now every frame of a response is
 // hearing its id, and the one heard longest ago goes first; a stale id that is forgotten (silent
-// while 1024 others began) is counted.
+// while 1024 others began) is told (`onForgetStale`: the transport counts it in
+// `stats.staleResponsesForgotten`, see stale_response_forgotten_test.ts).
 
 import assert from "node:assert/strict";
 import { ResponseGate } from "../src/_response_gate.ts";
 
 Deno.test("ResponseGate: a stale response still sending is not forgotten, however many responses follow", () => {
-  const gate = new ResponseGate();
+  let forgottenStale = 0;
+  const gate = new ResponseGate(() => forgottenStale++);
   assert.equal(gate.isStale("old"), false);
   gate.close(); // interrupted: "old" is stale from now on
   for (let i = 0; i < 3000; i++) {
@@ -19,19 +21,20 @@ Deno.test("ResponseGate: a stale response still sending is not forgotten, howeve
       assert.equal(gate.isStale("old"), true, `the stale stream's chunk after ${i} new responses`);
     }
   }
-  assert.equal(gate.forgottenStale, 0);
+  assert.equal(forgottenStale, 0);
 });
 
-Deno.test("ResponseGate: a stale id silent while 1024 responses began is forgotten, and counted", () => {
-  const gate = new ResponseGate();
+Deno.test("ResponseGate: a stale id silent while 1024 responses began is forgotten, and told", () => {
+  let forgottenStale = 0;
+  const gate = new ResponseGate(() => forgottenStale++);
   gate.isStale("old");
   gate.isStale("old-2"); // seen after "old", before the interruption: stale too
   gate.close();
   for (let i = 0; i < 1023; i++) gate.isStale(`sentence-${i}`);
-  assert.equal(gate.forgottenStale, 1, '"old" forgotten to keep the bound');
+  assert.equal(forgottenStale, 1, '"old" forgotten to keep the bound');
   gate.isStale("sentence-1023");
-  assert.equal(gate.forgottenStale, 2);
+  assert.equal(forgottenStale, 2);
   gate.isStale("sentence-1024"); // a fresh id pushed out: nothing can be played wrongly by it
-  assert.equal(gate.forgottenStale, 2);
+  assert.equal(forgottenStale, 2);
   assert.equal(gate.isStale("old"), false, "the documented limit: taken for a new response");
 });

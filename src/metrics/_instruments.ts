@@ -136,6 +136,13 @@ export const INSTRUMENTS: readonly MetricInstrument[] = Object.freeze([
     "Bot text of interrupted responses dropped before sending, where the far end speaks text",
   ),
   instrument(
+    "voice.outbound.stale_forgotten",
+    "counter",
+    "{response}",
+    "outbound.staleResponsesForgotten",
+    "Interrupted responses forgotten past the 1,024 remembered: their late audio would be played",
+  ),
+  instrument(
     "voice.outbound.dropped_on_close",
     "counter",
     "By",
@@ -202,6 +209,8 @@ export function summaryLine(s: SessionMetricsSnapshot): string {
   add("stale_bytes", o.bytesStale);
   // Only where text went stale: an audio session never has any, and its line stays as it was.
   if (o.textFramesStale > 0) add("stale_texts", o.textFramesStale);
+  // Only where the gate's bound was reached: nearly no session does.
+  if (o.staleResponsesForgotten > 0) add("stale_forgotten", o.staleResponsesForgotten);
   add("close_dropped_bytes", o.bytesDroppedOnClose);
   add("turns", s.turnLatency.count);
   durations("turn", s.turnLatency);

@@ -414,6 +414,7 @@ export class SessionMetrics extends EventTarget {
         bytesInterrupted: stats.audioBytesInterrupted,
         bytesStale: stats.audioBytesStale,
         textFramesStale: stats.textFramesStale,
+        staleResponsesForgotten: stats.staleResponsesForgotten,
         bytesDroppedOnClose: stats.audioBytesDroppedOnClose,
       },
       interruptions: stats.interruptions,

@@ -90,6 +90,11 @@ export interface OutboundMetrics {
    */
   textFramesStale: number;
   /**
+   * Interrupted responses the stale-response gate forgot to keep its bound
+   * (`transport.stats.staleResponsesForgotten`): should one send again, its audio is played.
+   */
+  staleResponsesForgotten: number;
+  /**
    * Audio bytes dropped because the session was closing or closed, or the socket refused their
    * message, and with `lastPacket: "drop"` each reply's partial packet
    * (`transport.stats.audioBytesDroppedOnClose`).

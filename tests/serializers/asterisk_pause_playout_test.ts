@@ -293,7 +293,7 @@ Deno.test("Asterisk PAUSE_MEDIA: a CONTINUE_MEDIA behind the audio the pause hol
   }
 });
 
-Deno.test("Asterisk PAUSE_MEDIA: an end written during a pause no CONTINUE_MEDIA ends hangs up within the hold's bound, the reply's sending and playoutTimeoutMs, sent or written", async () => {
+Deno.test("Asterisk PAUSE_MEDIA: an end written during a pause no CONTINUE_MEDIA ends hangs up within the hold's bound, the reply's sending and playoutTimeoutMs, sent or written; what the far end held unplayed counted once", async () => {
   for (const writes of [false, true]) {
     // The pause from 1 s, the end written at 3 s behind 12 s of reply (1 s played, 1 s sent on).
     const { clock, transport, errors, far, send } = await pausedReply(1000, 2000, {
@@ -303,6 +303,7 @@ Deno.test("Asterisk PAUSE_MEDIA: an end written during a pause no CONTINUE_MEDIA
       writes,
     });
     send({ type: "end" });
+    send({ type: "end" }); // a second: the unplayed audio is still counted once
     let closedAt = NaN;
     void transport.closed.then(() => closedAt = clock.now());
     for (let i = 0; i < 60 && Number.isNaN(closedAt); i++) await clock.tick(500);
@@ -321,12 +322,18 @@ Deno.test("Asterisk PAUSE_MEDIA: an end written during a pause no CONTINUE_MEDIA
     assert.ok(Math.abs(unplayedMs - 11_000) <= 100, `${unplayedMs} ms held unplayed`);
     // Everything left the transport (Asterisk held it, and drops it at the HANGUP): nothing is
     // the transport's to count dropped (no byte counter counts what the far end dropped after it
-    // was sent: audioBytesSent has it); the error says it, and the marks never answered count.
+    // was sent: audioBytesSent has it). audioMsUnplayedAtEnd holds it, once: the second `end`
+    // is dropped (framesDroppedOnClose), adding nothing; no byte of it is counted anywhere else.
+    // Before, only the error's text said it.
+    assert.equal(transport.stats.audioMsUnplayedAtEnd, unplayedMs);
+    assert.match(errors[1]!, /never played \(counted in audioMsUnplayedAtEnd\)/);
     assert.equal(transport.stats.audioBytesSent, 12_000 * 32);
     assert.equal(
-      transport.stats.audioBytesDroppedOnClose + transport.stats.framesDroppedOnClose,
+      transport.stats.audioBytesDroppedOnClose + transport.stats.audioBytesInterrupted +
+        transport.stats.audioBytesStale + transport.stats.audioBytesRefused,
       0,
     );
+    assert.equal(transport.stats.framesDroppedOnClose, 1, "the second end");
     assert.ok(transport.stats.marksUnanswered > 0);
     assert.equal(far.played.length, 50, "nothing played after the pause");
     await clock.tick(60_000);
