@@ -8,6 +8,7 @@
  */
 
 import { type Clock, systemClock } from "../clock.ts";
+import { settleLater } from "../_settle_later.ts";
 import type { WebSocketTransport } from "../transport.ts";
 import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
 import { checkShutdownOptions, refusedForShutdown, type ShutdownOptions } from "./_shutdown.ts";
@@ -35,7 +36,10 @@ export interface AdmissionOptions {
   allowedOrigins?: readonly string[];
   /**
    * Decides, before anything is accepted, whether the request may open a session: `true` lets it
-   * in, `false` refuses it with 401, a `Response` refuses it with that response.
+   * in, `false` refuses it with 401, a `Response` refuses it with that response. An answer that is
+   * awaited is waited for no longer once the client hangs up (where the runtime aborts the
+   * request's `signal` then: Deno, Bun; refused with 400, never upgraded) or `shutdownSignal`
+   * aborts (503).
    */
   authorize?: (request: Request) => boolean | Response | Promise<boolean | Response>;
   /**
@@ -86,8 +90,9 @@ const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
  * POST upgrade as a GET), so every adapter answers alike. A `Host` that is no host (with
  * userinfo: `user@example.com`) gets 400, as RFC 9112 (3.2) has a server answer an invalid one:
  * the runtimes take it as the bare host (Node's `new URL`, …), so `authorize` and the app would
- * see a host the request did not name. Once the `shutdownSignal` has aborted, 503. Throws a
- * `RangeError` or `TypeError` for a bad option first, before anything is upgraded.
+ * see a host the request did not name. Once the `shutdownSignal` has aborted, 503, also while
+ * `authorize` is awaited; a client that hangs up then, 400 (see `AdmissionOptions.authorize`).
+ * Throws a `RangeError` or `TypeError` for a bad option first, before anything is upgraded.
  */
 export async function admit(
   request: Request,
@@ -136,9 +141,15 @@ export async function admit(
     return new Response(`Origin ${origin} is not allowed`, { status: 403 });
   }
   if (options.authorize !== undefined) {
-    let verdict: boolean | Response | typeof TIMED_OUT;
+    let verdict: boolean | Response | typeof TIMED_OUT | typeof STOPPED;
     try {
-      verdict = await bounded(options.authorize(request), timeoutMs, options.clock ?? systemClock);
+      verdict = await bounded(
+        options.authorize(request),
+        timeoutMs,
+        options.clock ?? systemClock,
+        // The caller gone, or the server shutting down: nothing is to wait for the answer then.
+        () => [request.signal as AbortSignal | undefined, options.shutdownSignal],
+      );
     } catch (error) {
       // A hook that throws has not said yes: refuse, and do not leak its error to the client;
       // the server's log says why (a database down would otherwise refuse every call unseen).
@@ -147,6 +158,12 @@ export async function admit(
     }
     if (verdict === TIMED_OUT) {
       return new Response("Authorization did not finish in time", { status: 503 });
+    }
+    if (verdict === STOPPED) {
+      // Upgraded all the same, Deno kept the connection of a caller gone meanwhile for good: its
+      // socket never opened, and `server.shutdown()` waited on it. Nobody reads this refusal.
+      return refusedForShutdown(options) ??
+        new Response("The client left before it was admitted", { status: 400 });
     }
     if (verdict instanceof Response) return verdict;
     if (verdict !== true) return new Response("Unauthorized", { status: 401 });
@@ -230,23 +247,42 @@ function checkWebOrigin(entry: string): void {
 }
 
 const TIMED_OUT: unique symbol = Symbol("timed out");
+const STOPPED: unique symbol = Symbol("stopped");
 
-/** `verdict`, or `TIMED_OUT` once `timeoutMs` has passed first; no timer is left either way. */
+/**
+ * `verdict`, or `TIMED_OUT` once `timeoutMs` has passed first, or `STOPPED` once one of the
+ * signals `stops` gives has aborted first: the request's (the client hung up: Deno's, Bun's and
+ * Hono's servers abort it then; a `Request` made by hand, as Node's adapter makes one, never
+ * aborts) or the server's shutdown, which a slow `authorize` would otherwise hold for up to
+ * `authorizeTimeoutMs`. No timer or listener is left either way.
+ */
 async function bounded<T>(
   verdict: T | Promise<T>,
   timeoutMs: number,
   clock: Clock,
-): Promise<T | typeof TIMED_OUT> {
+  stops: () => (AbortSignal | undefined)[],
+): Promise<T | typeof TIMED_OUT | typeof STOPPED> {
   // A thenable from another realm or library is bounded too.
   if (typeof (verdict as PromiseLike<T> | undefined)?.then !== "function") return verdict as T;
+  // Read only for an answer that is awaited, but before the wait: Deno makes a request's signal
+  // when it is first read, one made after the caller left never aborts, and the first read
+  // prints Deno's notice about the signal's "legacy behavior" once per process.
+  const signals = stops().filter((signal) => signal !== undefined);
   const done = new AbortController();
   const timeout = clock.sleep(timeoutMs, done.signal).then(
     (): typeof TIMED_OUT => TIMED_OUT,
     (): typeof TIMED_OUT => TIMED_OUT,
   );
+  const stopped = settleLater<typeof STOPPED>();
+  const stop = () => stopped.resolve(STOPPED);
+  for (const signal of signals) {
+    if (signal.aborted) stop();
+    else signal.addEventListener("abort", stop);
+  }
   try {
-    return await Promise.race([verdict, timeout]);
+    return await Promise.race([verdict, timeout, stopped.promise]);
   } finally {
     done.abort();
+    for (const signal of signals) signal.removeEventListener("abort", stop);
   }
 }

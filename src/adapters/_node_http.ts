@@ -77,7 +77,8 @@ export interface BodyBound {
 /**
  * Writes `response` as a raw HTTP/1.1 reply on the connection the upgrade asked for, then closes
  * the connection once the reply is written, or once `bound` has passed while the client does not
- * take it. A body not read within `bound` is left out.
+ * take it. A body not read within `bound` is left out; so is every body when the request's
+ * `method` is HEAD (its length told all the same).
  * The reason phrase is the response's `statusText`, or else the status's standard one: `admit`'s
  * refusals and most of `authorize`'s (`new Response(null, { status: 503 })`) carry none. A status
  * Node knows no phrase for gets Node's own fallback, "unknown", as `ServerResponse.writeHead`
@@ -87,6 +88,7 @@ export async function refuse(
   socket: NodeDuplex,
   response: Response,
   bound: BodyBound,
+  method?: string,
 ): Promise<void> {
   let body = "";
   try {
@@ -104,7 +106,9 @@ export async function refuse(
   });
   head += `connection: close\r\ncontent-length: ${new TextEncoder().encode(body).length}\r\n\r\n`;
   try {
-    socket.write(head + body);
+    // A reply to HEAD ends with its header section, its length that of the GET's (RFC 9110,
+    // 9.3.2 and 8.6): a body after it would be read as the start of a next response.
+    socket.write(method === "HEAD" ? head : head + body);
     // `end()` only half-closes, and a `node:http` server's connections stay open half-closed: a
     // client that read the refusal and never hangs up would hold its connection for good. One
     // that stops reading never lets a refusal larger than the buffers finish: it gets `bound`.

@@ -175,7 +175,7 @@ export function upgradeHandler(
         ? wrongMethod(method)
         : new Response(`Bad request: ${thrownText(error)}`, { status: 400 });
     }
-    if (refusal !== null) return await refuse(socket, refusal, bodyBound);
+    if (refusal !== null) return await refuse(socket, refusal, bodyBound, request.method);
     // ws checks each frame's length before reading it against its server's maxPayload: ours for
     // this socket, never above the server's own. It answers the first subprotocol offered
     // unless its server's handleProtocols picks: `protocol`'s choice for this socket.
@@ -196,7 +196,7 @@ export function upgradeHandler(
       // logged; left to reject this listener's promise, it would end the process.
       console.error(error);
       const failed = new Response("Internal server error", { status: 500 });
-      return await refuse(socket, failed, bodyBound);
+      return await refuse(socket, failed, bodyBound, request.method);
     }
     socket.off("error", onReset); // ws listens from here on
   };

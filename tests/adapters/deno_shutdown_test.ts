@@ -82,6 +82,31 @@ Deno.test("Deno `upgrade`: a request still being authorized when the shutdown be
   await server.shutdown();
 });
 
+Deno.test("Deno `upgrade`: the shutdown refuses a request whose `authorize` has not answered at once (503), not after `authorizeTimeoutMs`", async () => {
+  // A lookup that hangs held the request, and `server.shutdown()` after `sessionsEnded`, for up
+  // to `authorizeTimeoutMs` (10 s by default).
+  const shutdown = new AbortController();
+  const asked = Promise.withResolvers<void>();
+  const answer = Promise.withResolvers<boolean>();
+  const { server, sessions, http } = serve({
+    shutdownSignal: shutdown.signal,
+    authorize: () => (asked.resolve(), answer.promise),
+  });
+  try {
+    const response = fetch(upgradeRequest({ url: http }));
+    await asked.promise;
+    shutdown.abort();
+    const refused = await within(response, 3000, "the refusal");
+    assert.equal(refused.status, 503);
+    await refused.body?.cancel();
+    assert.equal(sessions.length, 0);
+  } finally {
+    answer.resolve(true); // the lookup's late yes lets in no one
+    await within(server.shutdown(), 3000, "the server's shutdown");
+  }
+  assert.equal(sessions.length, 0);
+});
+
 Deno.test("Deno `upgrade`: a `shutdownSignal` that is no AbortSignal is a TypeError naming it", async () => {
   const request = upgradeRequest();
   const shutdownSignal = new AbortController() as unknown as AbortSignal;
