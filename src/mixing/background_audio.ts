@@ -268,7 +268,7 @@ export class BackgroundAudio implements OutboundMixer {
 
   /**
    * The volume (a linear gain); setting it fades to the new level over `fadeMs` (lowered while a
-   * stream has run dry, at once: nothing sounds to fade).
+   * stream has run dry, or set while stopped and faded out, at once: nothing sounds to fade).
    */
   get volume(): number {
     return this.#gain.volume.target;
@@ -278,9 +278,12 @@ export class BackgroundAudio implements OutboundMixer {
     atLeastZero(volume, "volume");
     // Not sounding (a stream ran dry), a lower level has nothing to fall through: there at once,
     // as a stop's fade (else the stream's next audio came back at the old level, falling). A
-    // higher one still fades in over that audio.
+    // higher one still fades in over that audio. Stopped and faded out, any level is there at
+    // once: a `start` fades in to it from silence (ramped from the old one alongside that fade,
+    // a level lowered to 0.1 from 1 swelled to 0.28 before it fell).
     const falls = this.#dry && volume < this.#gain.volume.value;
-    this.#gain.volume.to(volume, falls ? 0 : this.#frames(this.#fadeMs));
+    const now = falls || (!this.#playing && this.#silent());
+    this.#gain.volume.to(volume, now ? 0 : this.#frames(this.#fadeMs));
   }
 
   /** Plays (again, from where it stopped), fading in; wakes the transport to send it. */
@@ -353,12 +356,11 @@ export class BackgroundAudio implements OutboundMixer {
   mix(chunk: AudioFrame): AudioFrame {
     this.#throwHeld();
     const format = this.#format;
-    if (format === undefined || this.#silent()) return chunk;
-    // Speech, mixed or sent unmixed: the far end hears the bot, so the background ducks.
-    const duck = this.#duck;
-    if (duck !== undefined && this.#gain.duck.target !== duck.gain) {
-      this.#gain.duck.to(duck.gain, this.#frames(duck.attackMs));
-    }
+    if (format === undefined) return chunk;
+    // Speech, mixed or sent unmixed: the far end hears the bot, so the background ducks (stopped,
+    // too: see `#duckFor`).
+    this.#duckFor(true);
+    if (this.#silent()) return chunk;
     if (chunk.sampleRate !== format.sampleRate || chunk.channels !== format.channels) {
       this.#mismatch(chunk);
       // The background goes on in time all the same: the chunk's duration is skipped.
@@ -376,7 +378,11 @@ export class BackgroundAudio implements OutboundMixer {
   fill(): AudioFrame | undefined {
     this.#throwHeld();
     const format = this.#format;
-    if (format === undefined || this.#silent()) return this.#idleNow();
+    if (format === undefined) return this.#idleNow();
+    if (this.#silent()) {
+      this.#duckFor(false); // the bot is silent: released, ready for a `start` (see `#duckFor`)
+      return this.#idleNow();
+    }
     const stream = this.#stream;
     const samples = this.#frames(format.chunkMs) * format.channels;
     // A stream sends whole chunks only, until it ends: a short one would be a gap anyway.
@@ -384,10 +390,7 @@ export class BackgroundAudio implements OutboundMixer {
       this.#ranDry();
       return this.#idleNow();
     }
-    const duck = this.#duck;
-    if (duck !== undefined && this.#gain.duck.target !== 1) {
-      this.#gain.duck.to(1, this.#frames(duck.releaseMs));
-    }
+    this.#duckFor(false);
     const out = this.#buffer(samples);
     out.fill(0);
     this.#play(out);
@@ -411,6 +414,27 @@ export class BackgroundAudio implements OutboundMixer {
     this.#wake = undefined;
     this.#stream?.stop();
     this.#throwHeld(); // the session ended before a call of the transport's threw it
+  }
+
+  /**
+   * Ducks under the bot's speech (`speaking`) or rises back after it: a ramp of `attackMs` or
+   * `releaseMs` while the background sounds. Stopped and faded out (or over), it is there at once:
+   * nothing plays through it, and the fade-in of a `start` begins from silence, so no step is
+   * heard. Left as it was while stopped, a `start` under speech faded in un-ducked, swelling to
+   * 2.4 times the ducked level (0.72 of the volume for a 0.3 duck) before the attack caught up;
+   * one after speech the stopped background had ducked under rose over `releaseMs` (400 ms) from
+   * the ducked level, however long the bot had been silent, not over `fadeMs`.
+   */
+  #duckFor(speaking: boolean): void {
+    const duck = this.#duck;
+    if (duck === undefined) return;
+    const ramp = this.#gain.duck;
+    const target = speaking ? duck.gain : 1;
+    if (this.#silent()) {
+      if (ramp.value !== target || ramp.target !== target) ramp.to(target, 0);
+    } else if (ramp.target !== target) {
+      ramp.to(target, this.#frames(speaking ? duck.attackMs : duck.releaseMs));
+    }
   }
 
   /** Whether nothing is to be heard: stopped and faded out, ended, failed or detached. */
