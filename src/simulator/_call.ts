@@ -860,7 +860,8 @@ export class SimulatedCall {
     return {
       atMs: now,
       callerAudioMs: this.#callerSentMs,
-      heardMs: this.#audio.buffer.stats().playedMs,
+      // The getter, not `stats()`: that summarises a histogram, per call, at every update.
+      heardMs: this.#audio.buffer.playedMs,
       utterances: this.#audio.callerUtterances(this.#callerSentMs),
       botSpeaking: this.#audio.botSounding,
       violations: [...this.#violations.values()].reduce((n, v) => n + v.count, 0),

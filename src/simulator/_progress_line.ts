@@ -87,8 +87,13 @@ export class ProgressLine {
     const violations = all.reduce((n, p) => n + (p?.violations ?? 0), 0);
     const speaking = live.filter((p) => p?.botSpeaking).length;
     const done = this.#ended.size;
+    // A call not started yet (`--ramp` spreads the starts) is not live: it was counted so, "10
+    // live" while one call ran and nine waited their turn.
+    const waiting = this.#calls - live.length - done;
     return `${elapsed} s · ${counted(this.#calls, "call")}: ${
-      this.#calls - done
-    } live, ${done} ended · bot speaking in ${speaking} · ${counted(violations, "violation")}`;
+      waiting > 0 ? `${waiting} waiting, ` : ""
+    }${live.length} live, ${done} ended · bot speaking in ${speaking} · ${
+      counted(violations, "violation")
+    }`;
   }
 }

@@ -176,6 +176,31 @@ export class PlayoutBuffer {
     return this.#queued > 0;
   }
 
+  /**
+   * Milliseconds of queued audio the speaker has played (silence and cleared audio not counted):
+   * `stats().playedMs`, without building the rest of the summary. A reader polling a call while
+   * it runs (the command line's progress line, four times a second per call) reads this:
+   * `stats()` summarises the lead-time histogram (10,001 bins) at every call.
+   *
+   * @example What the caller has heard so far
+   * ```ts
+   * import { PlayoutBuffer } from "@x/ws-transport/simulator";
+   * import assert from "node:assert/strict";
+   *
+   * const buffer = new PlayoutBuffer({ sampleRate: 8000 });
+   * buffer.enqueue(new Int16Array(4000), 100); // 500 ms of audio, after 100 ms of silence
+   * buffer.advance(350);
+   * assert.equal(buffer.playedMs, 250);
+   * buffer.clear(400); // the last 200 ms dropped, never heard
+   * buffer.advance(1000);
+   * assert.equal(buffer.playedMs, 300);
+   * assert.equal(buffer.stats().playedMs, buffer.playedMs);
+   * ```
+   */
+  get playedMs(): number {
+    return (this.#played * 1000) / this.#rate;
+  }
+
   /** The time the speaker has played up to. */
   get playedUntilMs(): number {
     return this.#origin + (this.#speaker * 1000) / this.#rate;
@@ -267,7 +292,7 @@ export class PlayoutBuffer {
     return {
       chunks: this.#chunks,
       receivedMs: ms(this.#enqueued),
-      playedMs: ms(this.#played),
+      playedMs: this.playedMs,
       clearedMs: ms(this.#cleared),
       underruns: this.#underruns,
       underrunMs: this.#underrunMs,

@@ -126,7 +126,7 @@ Deno.test("AsteriskFarEnd holds its queue from PAUSE_MEDIA: silence plays, media
   assert.deepEqual(marks, { requested: 1, played: 1, dropped: 0 });
 });
 
-Deno.test("AsteriskFarEnd under PAUSE_MEDIA sends no MEDIA_XON before CONTINUE_MEDIA, and drops what passes 1,000 frames", () => {
+Deno.test("AsteriskFarEnd under PAUSE_MEDIA sends no MEDIA_XON before CONTINUE_MEDIA, and drops a message that finds 1,000 frames queued", () => {
   const { asterisk, advance, command, sent, violations, playedMs } = call();
   command("PAUSE_MEDIA");
   for (let i = 0; i < 3; i++) asterisk.receive(ulaw(300)); // 900 frames: the XOFF level
@@ -134,16 +134,42 @@ Deno.test("AsteriskFarEnd under PAUSE_MEDIA sends no MEDIA_XON before CONTINUE_M
   advance(6000); // time enough to play the queue under its XON level, were it playing
   assert.ok(!sent.some(([, text]) => text === "MEDIA_XON"), "the pause holds the XON back");
   assert.equal(playedMs(), 0);
-  // A bot that sends on: past the XOFF and its media in flight, and past the queue's 1,000 frames.
+  // A bot that sends on, past the XOFF and its media in flight: chan_websocket.c
+  // process_binary_message queues a message that finds fewer than 1,000 frames whole (1,050
+  // then), and drops the next whole.
   asterisk.receive(ulaw(150));
-  assert.deepEqual(violations, ["asterisk.media-after-xoff", "asterisk.queue-full"]);
+  asterisk.receive(ulaw(150));
+  assert.deepEqual(violations, [
+    "asterisk.media-after-xoff",
+    "asterisk.media-after-xoff",
+    "asterisk.queue-full",
+  ]);
   command("CONTINUE_MEDIA");
   const continuedAt = 6000;
-  advance(5000);
-  // 1,000 frames queued: under 800 after 201 have played.
+  advance(6000);
+  // 1,050 frames queued: under 800 after 251 have played.
   const xon = sent.find(([, text]) => text === "MEDIA_XON");
-  assert.equal(xon?.[0], continuedAt + 201 * 20);
-  assert.equal(playedMs(), 5000);
+  assert.equal(xon?.[0], continuedAt + 251 * 20);
+  assert.equal(playedMs(), 6000);
+  advance(20_000);
+  assert.equal(playedMs(), 1050 * 20, "all that was queued played");
+});
+
+Deno.test("AsteriskFarEnd looks at its 1,000-frame bound once a message, as chan_websocket.c does: a bulk transfer's leftover outlives a message dropped", () => {
+  const { asterisk, advance, command, violations, playedMs } = call();
+  command("PAUSE_MEDIA");
+  command("START_MEDIA_BUFFERING");
+  asterisk.receive(ulaw(400));
+  asterisk.receive(ulaw(400));
+  asterisk.receive(new Uint8Array(160 * 199 + 100).fill(0x80)); // 999 frames, and 100 bytes over
+  asterisk.receive(ulaw(3)); // found 999: queued whole, 1,002 then (100 bytes over still)
+  assert.deepEqual(violations, []);
+  asterisk.receive(new Uint8Array(60).fill(0x80)); // found 1,002: dropped, the 100 bytes kept
+  assert.deepEqual(violations, ["asterisk.queue-full"]);
+  command("STOP_MEDIA_BUFFERING b1"); // the leftover, padded to a frame, queued past the bound
+  command("CONTINUE_MEDIA");
+  advance(30_000);
+  assert.equal(playedMs(), 1003 * 20);
 });
 
 Deno.test("AsteriskFarEnd: FLUSH_MEDIA empties a paused queue, its marks dropped, and the pause holds (chan_websocket.c; the docs say a flush ends it)", () => {
@@ -263,8 +289,9 @@ Deno.test("AsteriskFarEnd answers a SET_MEDIA_DIRECTION without a valid directio
   command("SET_MEDIA_DIRECTION");
   command("SET_MEDIA_DIRECTION", { direction: "sideways" });
   assert.deepEqual(events().map((text) => JSON.parse(text).error_text), [
-    "SET_MEDIA_DIRECTION requires a 'direction' parameter",
-    "'sideways' is not a valid direction for SET_MEDIA_DIRECTION",
+    // handle_command's texts for SET_MEDIA_DIRECTION end in ".\n" (asterisk_text_bytes_test.ts).
+    "SET_MEDIA_DIRECTION requires a 'direction' parameter.\n",
+    "'sideways' is not a valid direction for SET_MEDIA_DIRECTION.\n",
   ]);
   assert.deepEqual(violations, ["asterisk.bad-direction", "asterisk.bad-direction"]);
 });

@@ -56,3 +56,22 @@ Deno.test("PlayoutBuffer has played a lone 20 ms chunk 20 ms after it came, not 
   buffer.advance(3520);
   assert.equal(buffer.consumed, buffer.position);
 });
+
+Deno.test("PlayoutBuffer's playedMs is stats().playedMs at every step: played audio only, not silence nor what a clear dropped", () => {
+  const buffer = new PlayoutBuffer({ sampleRate: 8000 });
+  const steps: Array<[string, () => void, number]> = [
+    ["empty", () => {}, 0],
+    ["silence", () => buffer.advance(100), 0],
+    ["queued", () => buffer.enqueue(ms(500), 100), 0],
+    ["part played", () => buffer.advance(237), 137],
+    ["cleared", () => buffer.clear(300), 200],
+    ["silence after", () => buffer.advance(400), 200],
+    ["more", () => buffer.enqueue(ms(35), 400), 200],
+    ["played out", () => buffer.advance(1000), 235],
+  ];
+  for (const [name, step, playedMs] of steps) {
+    step();
+    assert.equal(buffer.playedMs, playedMs, name);
+    assert.equal(buffer.stats().playedMs, buffer.playedMs, name);
+  }
+});

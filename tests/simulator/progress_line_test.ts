@@ -107,3 +107,28 @@ Deno.test("with several calls, one that ended is no longer live nor speaking; it
     line.stop();
   }
 });
+
+Deno.test("with calls started one after another (--ramp), one not started yet is waiting, not live", () => {
+  const clock = new FakeClock();
+  const line = new ProgressLine({ clock, calls: 3, intervalMs: 250, write: () => {} });
+  try {
+    const quiet = {
+      atMs: 0,
+      callerAudioMs: 0,
+      heardMs: 0,
+      utterances: 0,
+      botSpeaking: false,
+      violations: 0,
+      marksAcked: 0,
+    };
+    line.watch(0, () => quiet);
+    assert.match(line.line(), / · 3 calls: 2 waiting, 1 live, 0 ended · /);
+    line.watch(1, () => quiet);
+    line.ended(0);
+    assert.match(line.line(), / · 3 calls: 1 waiting, 1 live, 1 ended · /);
+    line.watch(2, () => quiet);
+    assert.match(line.line(), / · 3 calls: 2 live, 1 ended · /);
+  } finally {
+    line.stop();
+  }
+});

@@ -18,9 +18,12 @@
  *   leftover with silence and answers `MEDIA_BUFFERING_COMPLETED [id]` once its last frame has
  *   gone to the core). A message over 65,500 bytes closes the socket and hangs the call up.
  * - About 1,000 frames may wait; at about 900 Asterisk sends `MEDIA_XOFF`, and media sent after
- *   it "will probably be dropped"; below about 800 it sends `MEDIA_XON`. "The media the app sent
- *   just prior to receiving `MEDIA_XOFF` will be processed in its entirety": media that arrives
- *   after XOFF left may have left the bot before XOFF reached it. The protocol has no round trip
+ *   it "will probably be dropped"; below about 800 it sends `MEDIA_XON`. chan_websocket.c
+ *   `process_binary_message` looks at the bound once, as a message comes: a message that finds
+ *   1,000 frames queued is dropped whole (`asterisk.queue-full`), one that finds fewer is queued
+ *   whole, however far past 1,000 that takes the queue. "The media the app sent just prior to
+ *   receiving `MEDIA_XOFF` will be processed in its entirety": media that arrives after XOFF
+ *   left may have left the bot before XOFF reached it. The protocol has no round trip
  *   to measure, so such media is taken as in flight for {@linkcode IN_FLIGHT_MS} after XOFF;
  *   media still coming after that was sent after the bot could have read XOFF
  *   (`asterisk.media-after-xoff`).
@@ -31,13 +34,13 @@
  *   `GET_STATUS` by `STATUS`; `HANGUP` hangs up and closes the socket; `ANSWER` is accepted
  *   (noted, not simulated).
  * - `PAUSE_MEDIA` holds the queue: the caller hears silence, and the bot's media and marks wait
- *   behind what was queued, counted against its 1,000 frames (`MEDIA_XOFF` at 900, what passes
- *   1,000 dropped, `asterisk.queue-full`); no `MEDIA_XON`, mark answer or `QUEUE_DRAINED` comes
- *   until `CONTINUE_MEDIA` plays the queue on (chan_websocket.c `dequeue_frame` returns before
- *   any of them while `queue_paused`). `FLUSH_MEDIA` empties the queue and leaves the pause, as
- *   chan_websocket.c does (the docs say a flush ends it). The audio the far end handed the
- *   simulator's speaker before the pause came (a paced bot's lead, a chunk or two) plays on: the
- *   speaker takes audio as it arrives and cannot give it back.
+ *   behind what was queued, counted against its 1,000 frames (`MEDIA_XOFF` at 900, a message
+ *   that finds 1,000 dropped, `asterisk.queue-full`); no `MEDIA_XON`, mark answer or
+ *   `QUEUE_DRAINED` comes until `CONTINUE_MEDIA` plays the queue on (chan_websocket.c
+ *   `dequeue_frame` returns before any of them while `queue_paused`). `FLUSH_MEDIA` empties the
+ *   queue and leaves the pause, as chan_websocket.c does (the docs say a flush ends it). The
+ *   audio the far end handed the simulator's speaker before the pause came (a paced bot's lead,
+ *   a chunk or two) plays on: the speaker takes audio as it arrives and cannot give it back.
  * - `SET_MEDIA_DIRECTION` (JSON only; `direction` "both", the default, "in" or "out"): "in" drops
  *   the bot's media (`asterisk.direction-in-media`), stops the channel's timer, which holds the
  *   queue as a pause does, and refuses `START_MEDIA_BUFFERING`, `STOP_MEDIA_BUFFERING`,
@@ -46,6 +49,15 @@
  *   they were; "out" sends the bot none of the caller's audio (chan_websocket.c `handle_command`,
  *   `read_from_ws_and_queue`, `webchan_write`).
  * - The caller hanging up closes the socket; there is no goodbye message.
+ *
+ * Every TEXT message the far end writes is byte for byte the one chan_websocket.c writes
+ * (asterisk/asterisk 926a1068, August 2026, its `_create_event_*` functions): plain text as their
+ * `ast_asprintf` formats, JSON through Jansson with keys in their `ast_json_pack` order
+ * (`_jansson_json.ts`). Their `ERROR` texts are `handle_command`'s, the three of
+ * `SET_MEDIA_DIRECTION` ending in ".\n" as its `send_event` calls write them, the others
+ * without; the command is read as `process_text_message` reads it (cut at a NUL, `ast_strip`:
+ * bytes below 33 off both ends; a plain-text parameter is the rest after the first space,
+ * unstripped).
  *
  * The page does not say what happens to a mark or a buffering completion queued behind flushed
  * media: the simulator drops it, unanswered, and the report counts it `dropped`. It does not
@@ -59,6 +71,7 @@ import { counted } from "../_counted.ts";
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from "../../audio/g711.ts";
 import { G722Decoder, G722Encoder } from "../../audio/g722.ts";
 import type { FarEnd, FarEndContext, FarEndOptions } from "../far_end.ts";
+import { janssonCompact, janssonLoad } from "./_jansson_json.ts";
 import { hexId, littleEndianBytes, samplesFromLittleEndian } from "./_json_events.ts";
 
 /** How `chan_websocket` writes its control messages. */
@@ -206,20 +219,26 @@ export class AsteriskFarEnd implements FarEnd {
   open(context: FarEndContext): void {
     this.#context = context;
     const channel = `WebSocket/${this.#connectionId}/0x${hexId("", 12)}`;
-    this.#event("MEDIA_START", {
-      connection_id: this.#connectionId,
-      channel,
-      channel_id: this.#channelId,
-      format: this.#format,
-      optimal_frame_size: this.#frameBytes,
-      ptime: PTIME_MS,
-    }, {
-      channel_variables: {
-        MEDIA_WEBSOCKET_CONNECTION_ID: this.#connectionId,
-        MEDIA_WEBSOCKET_OPTIMAL_FRAME_SIZE: String(this.#frameBytes),
-        ...this.#options.customParameters,
+    // _create_event_MEDIA_START.
+    this.#send(
+      `MEDIA_START connection_id:${this.#connectionId} channel:${channel} ` +
+        `channel_id:${this.#channelId} format:${this.#format} ` +
+        `optimal_frame_size:${this.#frameBytes} ptime:${PTIME_MS}`,
+      {
+        event: "MEDIA_START",
+        connection_id: this.#connectionId,
+        channel,
+        channel_id: this.#channelId,
+        format: this.#format,
+        optimal_frame_size: this.#frameBytes,
+        ptime: PTIME_MS,
+        channel_variables: {
+          MEDIA_WEBSOCKET_CONNECTION_ID: this.#connectionId,
+          MEDIA_WEBSOCKET_OPTIMAL_FRAME_SIZE: String(this.#frameBytes),
+          ...this.#options.customParameters,
+        },
       },
-    });
+    );
     context.ready();
   }
 
@@ -239,7 +258,12 @@ export class AsteriskFarEnd implements FarEnd {
   }
 
   sendDtmf(digit: string): boolean {
-    this.#event("DTMF_END", { digit, channel_id: this.#channelId });
+    // _create_event_DTMF_END: the digit first in plain text, the channel id first in JSON.
+    this.#send(`DTMF_END digit:${digit} channel_id:${this.#channelId}`, {
+      event: "DTMF_END",
+      channel_id: this.#channelId,
+      digit,
+    });
     return true;
   }
 
@@ -278,6 +302,17 @@ export class AsteriskFarEnd implements FarEnd {
           `in flight takes, and before MEDIA_XON: it will probably be dropped`,
       );
     }
+    // process_binary_message's one look at the bound, before anything of the message is framed
+    // (a bulk transfer's leftover stays as it was): the whole message, or none of it. The far end
+    // cut the message at 1,000 frames instead, counting as dropped frames Asterisk queues.
+    if (this.#queuedFrames() >= QUEUE_MAX_FRAMES) {
+      return context.violation(
+        "asterisk.queue-full",
+        `a ${data.length}-byte message found the frame queue at its ${QUEUE_MAX_FRAMES} frames${
+          this.#paused ? " (PAUSE_MEDIA holds it: nothing plays before CONTINUE_MEDIA)" : ""
+        }: dropped whole`,
+      );
+    }
     let bytes = data;
     if (this.#bulk && this.#leftover.length > 0) {
       const joined = new Uint8Array(this.#leftover.length + data.length);
@@ -300,19 +335,13 @@ export class AsteriskFarEnd implements FarEnd {
     this.#queue(bytes.subarray(0, whole));
   }
 
-  /** Plays whole frames, up to the queue's bound, and says XOFF at the high-water mark. */
+  /**
+   * Plays whole frames (or holds them), and says XOFF at the high-water mark; the bound was
+   * looked at as the message came (`receive`), and a bulk transfer's last frame is queued past it
+   * (STOP_MEDIA_BUFFERING, `queue_frame_from_buffer`, looks at none).
+   */
   #queue(bytes: Uint8Array): void {
     const context = this.#context;
-    const room = (QUEUE_MAX_FRAMES - this.#queuedFrames()) * this.#frameBytes;
-    if (bytes.length > room) {
-      context.violation(
-        "asterisk.queue-full",
-        `the frame queue holds ${QUEUE_MAX_FRAMES} frames${
-          this.#paused ? " (PAUSE_MEDIA holds it: nothing plays before CONTINUE_MEDIA)" : ""
-        }: ${counted((bytes.length - Math.max(0, room)) / this.#frameBytes, "frame")} dropped`,
-      );
-      bytes = bytes.subarray(0, Math.max(0, room));
-    }
     if (bytes.length === 0) return;
     const samples = this.#decode(bytes);
     if (this.#holding()) {
@@ -322,7 +351,7 @@ export class AsteriskFarEnd implements FarEnd {
     } else context.play(samples);
     if (Number.isNaN(this.#xoffAt) && this.#queuedFrames() >= XOFF_FRAMES) {
       this.#xoffAt = context.now();
-      this.#event("MEDIA_XOFF", {}, { channel_id: this.#channelId });
+      this.#noData("MEDIA_XOFF");
     }
   }
 
@@ -342,7 +371,7 @@ export class AsteriskFarEnd implements FarEnd {
       }
       if (this.#context.queuedMs() > 0) return this.#whenDrained();
       this.#drainReport = false;
-      this.#event("QUEUE_DRAINED", {}, { channel_id: this.#channelId });
+      this.#noData("QUEUE_DRAINED");
     });
   }
 
@@ -351,7 +380,7 @@ export class AsteriskFarEnd implements FarEnd {
     if (this.#holding()) return;
     if (!Number.isNaN(this.#xoffAt) && this.#queuedFrames() < XON_FRAMES) {
       this.#xoffAt = NaN;
-      this.#event("MEDIA_XON", {}, { channel_id: this.#channelId });
+      this.#noData("MEDIA_XON");
     }
   }
 
@@ -430,7 +459,7 @@ export class AsteriskFarEnd implements FarEnd {
           `${MAX_COMMAND_BYTES} bytes`,
       );
     }
-    const parsed = this.#parse(text.trim());
+    const parsed = this.#parse(astStrip(text));
     if (parsed === null) return;
     const { command, id, json, fields } = parsed;
     if (!COMMANDS.has(command)) {
@@ -460,29 +489,11 @@ export class AsteriskFarEnd implements FarEnd {
         }
         return this.#markQueued(
           `buffering ${id ?? ""}`,
-          () =>
-            this.#event(
-              "MEDIA_BUFFERING_COMPLETED",
-              {
-                channel_id: this.#channelId,
-                correlation_id: id ?? "",
-              },
-              {},
-              id,
-            ),
+          () => this.#answer("MEDIA_BUFFERING_COMPLETED", id),
         );
       }
       case "MARK_MEDIA":
-        return this.#markQueued(`mark ${id ?? ""}`, () =>
-          this.#event(
-            "MEDIA_MARK_PROCESSED",
-            {
-              channel_id: this.#channelId,
-              correlation_id: id ?? "",
-            },
-            {},
-            id,
-          ));
+        return this.#markQueued(`mark ${id ?? ""}`, () => this.#answer("MEDIA_MARK_PROCESSED", id));
       case "FLUSH_MEDIA":
         // The pause stays: chan_websocket.c clears no `queue_paused` here, whatever the docs say.
         this.#bulk = false;
@@ -500,30 +511,23 @@ export class AsteriskFarEnd implements FarEnd {
         this.#drainReport = true;
         return this.#whenDrained();
       case "GET_STATUS":
-        return this.#event("STATUS", {
-          channel_id: this.#channelId,
-          queue_length: this.#queuedFrames(),
-          xon_level: XON_FRAMES,
-          xoff_level: XOFF_FRAMES,
-          queue_full: !Number.isNaN(this.#xoffAt),
-          bulk_media: this.#bulk,
-          media_paused: this.#paused,
-        });
+        return this.#status();
       case "SET_MEDIA_DIRECTION": {
+        // handle_command's three texts here end in ".\n", unlike its others.
         if (!json) {
-          return this.#error("asterisk.json-only", "SET_MEDIA_DIRECTION only supports JSON format");
+          return this.#error("asterisk.json-only", `${command} only supports JSON format.\n`);
         }
         const direction = fields.direction;
         if (typeof direction !== "string") {
           return this.#error(
             "asterisk.bad-direction",
-            "SET_MEDIA_DIRECTION requires a 'direction' parameter",
+            `${command} requires a 'direction' parameter.\n`,
           );
         }
         if (!DIRECTIONS.has(direction)) {
           return this.#error(
             "asterisk.bad-direction",
-            `'${direction.slice(0, 20)}' is not a valid direction for SET_MEDIA_DIRECTION`,
+            `'${direction}' is not a valid direction for ${command}.\n`,
           );
         }
         this.#direction = direction as MediaDirection;
@@ -544,19 +548,18 @@ export class AsteriskFarEnd implements FarEnd {
     | { command: string; id: string | undefined; json: boolean; fields: Record<string, unknown> }
     | null {
     if (!this.#json) {
+      // handle_command: the command up to the first space, the parameter all after it.
       const space = text.indexOf(" ");
       if (space < 0) return { command: text, id: undefined, json: false, fields: {} };
       return {
         command: text.slice(0, space),
-        id: text.slice(space + 1).trim(),
+        id: text.slice(space + 1),
         json: false,
         fields: {},
       };
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
+    const value = janssonLoad(text);
+    if (value === undefined) {
       this.#error("asterisk.bad-json", "Unable to parse JSON command");
       return null;
     }
@@ -581,33 +584,77 @@ export class AsteriskFarEnd implements FarEnd {
       : 0;
   }
 
-  /** Reports a rule broken and answers with Asterisk's `ERROR` event. */
+  /**
+   * Reports a rule broken and answers with Asterisk's `ERROR` event (_create_event_ERROR),
+   * `text` as handle_command writes it (a trailing newline is not repeated in the report).
+   */
   #error(rule: string, text: string): void {
-    this.#context.violation(rule, text);
-    this.#event("ERROR", { channel_id: this.#channelId, error_text: text });
+    this.#context.violation(rule, text.trimEnd());
+    this.#send(`ERROR channel_id:${this.#channelId} error_text:${text}`, {
+      event: "ERROR",
+      channel_id: this.#channelId,
+      error_text: text,
+    });
+  }
+
+  /** An event without data (_create_event_nodata): its name, or its name and the channel id. */
+  #noData(event: string): void {
+    this.#send(event, { event, channel_id: this.#channelId });
   }
 
   /**
-   * Sends an event in the call's control format: plain text is `EVENT key:value …` (or
-   * `EVENT id` for the two that carry a correlation id, `bare`), JSON is one object; `extra` is
-   * JSON-only (channel variables; the channel id of the events that carry no data in plain
-   * text).
+   * The answer to a mark or a bulk transfer (_create_event_MEDIA_MARK_PROCESSED,
+   * _create_event_MEDIA_BUFFERING_COMPLETED): in plain text the id after a space when the
+   * command had one, in JSON the id or "".
    */
-  #event(
-    event: string,
-    fields: Record<string, string | number | boolean>,
-    extra: Record<string, unknown> = {},
-    bare?: string,
-  ): void {
-    if (this.#json) {
-      this.#context.send(JSON.stringify({ event, ...fields, ...extra }));
-      return;
-    }
-    if (event === "MEDIA_MARK_PROCESSED" || event === "MEDIA_BUFFERING_COMPLETED") {
-      this.#context.send(bare ? `${event} ${bare}` : event);
-      return;
-    }
-    const parts = Object.entries(fields).map(([key, value]) => `${key}:${value}`);
-    this.#context.send(parts.length > 0 ? `${event} ${parts.join(" ")}` : event);
+  #answer(event: "MEDIA_MARK_PROCESSED" | "MEDIA_BUFFERING_COMPLETED", id?: string): void {
+    this.#send(id === undefined ? event : `${event} ${id}`, {
+      event,
+      channel_id: this.#channelId,
+      correlation_id: id ?? "",
+    });
   }
+
+  /** GET_STATUS's answer (_create_event_STATUS). */
+  #status(): void {
+    const queueLength = this.#queuedFrames();
+    const queueFull = !Number.isNaN(this.#xoffAt);
+    this.#send(
+      `STATUS channel_id:${this.#channelId} queue_length:${queueLength} ` +
+        `xon_level:${XON_FRAMES} xoff_level:${XOFF_FRAMES} queue_full:${queueFull} ` +
+        `bulk_media:${this.#bulk} media_paused:${this.#paused}`,
+      {
+        event: "STATUS",
+        channel_id: this.#channelId,
+        queue_length: queueLength,
+        xon_level: XON_FRAMES,
+        xoff_level: XOFF_FRAMES,
+        queue_full: queueFull,
+        bulk_media: this.#bulk,
+        media_paused: this.#paused,
+      },
+    );
+  }
+
+  /**
+   * Sends an event in the call's control format: `plain` as it is, or `json` as Jansson writes
+   * it, its keys in the order given (each caller's is its `ast_json_pack` order).
+   */
+  #send(plain: string, json: Record<string, unknown>): void {
+    this.#context.send(this.#json ? janssonCompact(json) : plain);
+  }
+}
+
+/**
+ * A TEXT message as process_text_message reads it: a C string (cut at a NUL), `ast_strip`ped
+ * (bytes below 33 off both ends, where `trim()` takes Unicode spaces too and leaves control
+ * characters).
+ */
+function astStrip(text: string): string {
+  const nul = text.indexOf("\0");
+  let end = nul < 0 ? text.length : nul;
+  let start = 0;
+  while (start < end && text.charCodeAt(start) < 33) start++;
+  while (end > start && text.charCodeAt(end - 1) < 33) end--;
+  return text.slice(start, end);
 }
