@@ -31,10 +31,11 @@ import { DrainWait } from "./_drain_wait.ts";
 import { NoMessageReports } from "./_no_message_reports.ts";
 import { HeldFrameShare } from "./_outbound_held_frame.ts";
 import { PacketRun } from "./_packet_run.ts";
-import { dropClearedAnswer, LateAnswers, UrgentLine } from "./_sender_late_answers.ts";
+import { dropUnsentAnswer, LateAnswers, UrgentLine } from "./_sender_late_answers.ts";
 import {
   audioBytesOf,
   ENDED,
+  holdsMessages,
   messagesIn,
   NOT_A_MESSAGE,
   notAMessageReport,
@@ -197,6 +198,21 @@ export class OutboundSender {
    * answer them). Serialized already, so nothing of the session's later state changes them.
    */
   #heldOwn: SerializedMessage[] | undefined;
+  /**
+   * Messages the serializer has handed its context (`sendMessage`), whatever became of them (sent,
+   * lost, held for the open or behind `#urgentLine`): read before a frame's `serialize` and once
+   * its answer is taken, it tells whether the serializer sent one for the frame itself (see
+   * `#transmitFrame`'s `sentItself`). For an answer that came later, any sent meanwhile counts:
+   * a wrapper's inner serializer sends the frame's message so as the answer comes, and nothing
+   * says whose a message is; a frame with no message is then not reported, rather than one whose
+   * message left reported dropped.
+   */
+  #contextSends = 0;
+  /**
+   * A cancel was taken ({@linkcode sendFrame}): the session's end told the observers that the
+   * chunk whose answer was due never leaves, so it does not (see `#audioAnswered`).
+   */
+  #cancelTaken = false;
   /** See {@linkcode messageFramesTaken}. */
   #messageFramesTaken = 0;
   /** See {@linkcode messageAnswersDue}. */
@@ -353,12 +369,20 @@ export class OutboundSender {
       // never left (see `refusedLate`).
       this.#refusedLate = messages === REFUSED || messages === ENDED;
       hold?.answered(this.#refusedLate);
-      // An interruption's clear left while the serializer worked: dropped. At the close, it is
-      // lost as any late answer is (`#transmitAudio` counts it).
+      // At the close, it is lost as any late answer is (`#transmitAudio` counts it).
       if (
-        clearDrops && this.#farEndClears !== clears && messages !== REFUSED &&
-        messages !== ENDED && this.#socket.readyState === ReadyState.OPEN
-      ) return dropClearedAnswer(this.#stats, chunk, messages, this.farEndHold);
+        messages !== REFUSED && messages !== ENDED && this.#socket.readyState === ReadyState.OPEN
+      ) {
+        // A cancel was taken while it waited (behind an urgent answer due, or for its own): the
+        // session's end told it never left, and it is not an interruption's to count.
+        if (this.#cancelTaken) {
+          return dropUnsentAnswer(this.#stats, "audioBytesDroppedOnClose", chunk, messages, hold);
+        }
+        // An interruption's clear left while the serializer worked: dropped.
+        if (clearDrops && this.#farEndClears !== clears) {
+          return dropUnsentAnswer(this.#stats, "audioBytesInterrupted", chunk, messages, hold);
+        }
+      }
       return this.#transmitAudio(chunk, messages, this.#transmit, refused);
     };
     // Only an answer that came later, or one now behind `#urgentLine`: a promise either way.
@@ -657,17 +681,21 @@ export class OutboundSender {
     // to `sendTimeoutMs`, to end the session with that bound's 1011, not its own close code).
     // Those are dropped, counted; what they held back leaves before it, as it would have before
     // any such wait (see `UrgentLine.dropDue`).
-    if (frame.type === "cancel") this.#urgentLine?.dropDue();
+    if (frame.type === "cancel") {
+      this.#cancelTaken = true;
+      this.#urgentLine?.dropDue();
+    }
     const counted = this.#stats.encodeErrors;
-    const through = this.#throughContext;
+    const sends = this.#contextSends;
     const result = this.#serialize(frame);
-    const sentItself = this.#throughContext !== through; // now: later, other messages have left
     if (result instanceof Promise) {
       if (message) this.#messageAnswersDue++;
       const leaves = (messages: Outcome): Promise<void> | void => {
         if (message) this.#messageAnswersDue--;
         // Read once it has answered: it may only then have taken the frame it held.
         const released = this.#heldFrame?.released() ?? 0;
+        // Read as it answered: its message may have gone through the context as it came.
+        const sentItself = this.#contextSends !== sends;
         if (this.#transmitAnswer(frame, messages, this.#transmit, counted, sentItself, released)) {
           return this.#drain();
         }
@@ -677,6 +705,7 @@ export class OutboundSender {
       if (line === undefined) return result.then(leaves);
       return result.then((messages) => line.behind(() => leaves(messages)));
     }
+    const sentItself = this.#contextSends !== sends;
     // A mark's or an `end`'s padded partial frame: counted once its messages are handed over.
     const released = this.#heldFrame?.released() ?? 0;
     const line = this.#urgentLine;
@@ -794,11 +823,19 @@ export class OutboundSender {
 
   /**
    * Sends a frame at once, out of band (an interruption's clear, an urgent message): it never
-   * waits for the socket to drain, since it must overtake what is waiting there. Returns
-   * whether a message left for it: returned by the serializer or sent through its context
-   * (Genesys numbers its messages so), or still to come: from an asynchronous serializer, or held
-   * until urgent frames may leave (see `#heldUrgent`). Taken once the session is over (or its
-   * socket closing) before any could leave, it is too late: counted dropped, never serialized.
+   * waits for the socket to drain, since it must overtake what is waiting there. Taken once the
+   * session is over (or its socket closing) before any could leave, it is too late: counted
+   * dropped, never serialized.
+   *
+   * Returns whether the far end is told of it, as far as is known as it is taken (an
+   * interruption's caller reads it as "the far end drops what it holds": `interruptFarEnd`):
+   * true where a message for it (returned by the serializer or sent through its context, as
+   * Genesys numbers its messages) was handed to the socket, or is to be in its turn (answered now
+   * behind urgent answers still due: it leaves once they have, which may be up to `sendTimeoutMs`
+   * later), or may yet be (an asynchronous answer still to come; a frame held until urgent frames
+   * may leave, see `#heldUrgent`). False where none is: the serializer refused it or has no
+   * message for it (`null`, a list of none), the socket refused it or was found closed, or it was
+   * too late. The same, an urgent answer due or not.
    */
   sendUrgent(frame: Frame): boolean {
     // While some are held, behind them (one sent as they are released too).
@@ -817,12 +854,13 @@ export class OutboundSender {
   #sendUrgentNow(frame: Frame): boolean {
     const before = this.#stats.messagesOut;
     const counted = this.#stats.encodeErrors;
-    const through = this.#throughContext;
+    const sends = this.#contextSends;
     const result = this.#serialize(frame);
-    const sentItself = this.#throughContext !== through; // now: later, other messages have left
+    const sentItself = this.#contextSends !== sends;
     const released = this.#heldFrame?.released() ?? 0;
     let line = this.#urgentLine;
-    if (result instanceof Promise || line !== undefined) {
+    const later = result instanceof Promise;
+    if (later || line !== undefined) {
       // Its answer comes later, or one taken before it is due: it leaves in its turn, and all
       // sent meanwhile after it (see `UrgentLine`).
       line ??= this.#urgentLine = new UrgentLine(() => this.#urgentLineDrained(line!));
@@ -831,12 +869,14 @@ export class OutboundSender {
       line.take(result, (messages) => {
         if (message) this.#messageAnswersDue--;
         const lostAudio = this.#lostAudioBytes;
-        const sent = this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself);
+        // An answer that came later: its message may have gone through the context as it came.
+        const sentSo = later ? this.#contextSends !== sends : sentItself;
+        const sent = this.#transmitFrame(frame, messages, this.#transmit, counted, sentSo);
         this.#countReleased(released, messages, lostAudio);
         if (sent) this.#watchUrgentBacklog();
       });
-      // Still to come; or, answered now, what leaves in its turn (or left through the context).
-      return result instanceof Promise || sentItself || (result !== REFUSED && result !== null);
+      // Still to come; or, answered now, what leaves in its turn (or through the context).
+      return later || sentItself || holdsMessages(result);
     }
     const lostAudio = this.#lostAudioBytes;
     const sent = this.#transmitFrame(frame, result, this.#transmit, counted, sentItself);
@@ -915,19 +955,31 @@ export class OutboundSender {
   }
 
   /**
-   * Messages handed to the socket so far, sent or lost: read before and after a frame's
-   * `serialize`, it tells whether the serializer sent a message for it through its context.
-   */
-  get #throughContext(): number {
-    return this.#stats.messagesOut + this.#lostMessages;
-  }
-
-  /**
    * Sends one serialized message at once (a serializer's own, through its context); counted lost
-   * if it is. On a socket still connecting it waits for the open (see `#heldOwn`).
+   * if it is. On a socket still connecting it waits for the open (see `#heldOwn`). While urgent
+   * answers are due (`#urgentLine`) it waits in that line, after all taken before it
+   * (`UrgentLine.own`): it never overtakes an answer made before it and still in the line (a
+   * wrapper whose inner serializer, called once the wrapper's own work is done, returns one
+   * frame's message and sends the next one's through the context, as Genesys does), nor an urgent
+   * frame taken before it; the serializer's messages keep the order it made them in. Whose message
+   * it is, nothing says: where the serializer makes a frame's message only after the urgent frames
+   * taken after that frame (a wrapper that answers out of order), it leaves after them.
    */
   sendMessage(message: SerializedMessage): void {
+    this.#contextSends++;
+    this.#sendOwn(message);
+  }
+
+  /** {@linkcode sendMessage}, for a message counted among the context's sends already. */
+  #sendOwn(message: SerializedMessage): void {
     if (this.connecting && !this.#signal.aborted) return this.#holdOwn(message);
+    const line = this.#urgentLine;
+    if (line !== undefined) return line.own(() => this.#putOwn(message));
+    this.#putOwn(message);
+  }
+
+  /** Hands a serializer's own message to the socket, the frame counted dropped if it is lost. */
+  #putOwn(message: SerializedMessage): void {
     const lost = this.#lostMessages;
     this.#transmit(message);
     if (this.#lostMessages !== lost) this.#stats.framesDroppedOnClose++;
@@ -948,7 +1000,7 @@ export class OutboundSender {
     if (held === undefined) return;
     this.#heldOwn = undefined;
     this.#socket.removeEventListener("open", this.#sendHeldOwn);
-    for (const message of held) this.sendMessage(message);
+    for (const message of held) this.#sendOwn(message);
   };
 
   /**

@@ -93,19 +93,22 @@ export class LateAnswers {
 }
 
 /**
- * The late answer for `chunk` came after an interruption's clear had left: after it, this audio
- * would play on at the far end (what the clear should have dropped), untracked (the timeline was
- * cut). Dropped, counted in `audioBytesInterrupted`. The serializer counted it in what its far
- * end holds (`hold`), which never sees it; its mark commands too: the far end must still answer
- * them (`FarEndHold.neverLeft`).
+ * The answer for `chunk`, come late or waiting behind urgent frames, never leaves: an
+ * interruption's clear left first (after it, this audio would play on at the far end, what the
+ * clear should have dropped, untracked: the timeline was cut), counted in `audioBytesInterrupted`;
+ * or a cancel was taken (the session's end told the observers it never left), counted in
+ * `audioBytesDroppedOnClose`. The serializer counted it in what its far end holds (`hold`), which
+ * never sees it; its mark commands too: the far end must still answer them
+ * (`FarEndHold.neverLeft`).
  */
-export function dropClearedAnswer(
+export function dropUnsentAnswer(
   stats: TransportStats,
+  counter: "audioBytesInterrupted" | "audioBytesDroppedOnClose",
   chunk: AudioFrame,
   messages: Serialized,
   hold: FarEndHold | undefined,
 ): void {
-  stats.audioBytesInterrupted += chunk.audio.length;
+  stats[counter] += chunk.audio.length;
   hold?.neverLeft(audioBytesOf(messages), textMessages(messages));
 }
 
@@ -129,11 +132,12 @@ interface UrgentPlace {
  * frames are promised to leave in order (an urgent message answered slowly must not land after
  * a later one, nor a serializer that numbers its messages, Genesys's, see its numbers out of
  * order), and what is sent meanwhile leaves behind them ({@linkcode behind}), as it would behind
- * an urgent frame answered at once. Every answer in it settles (`LateAnswers.of`: the answer, a
- * rejection, its `sendTimeoutMs` bound or the session's end), so the line always drains: a
- * stalled answer holds the rest no longer than its bound. Made only where an urgent answer comes
- * later, and let go once drained: nothing of it on a session whose urgent frames are answered at
- * once, nor per audio chunk.
+ * an urgent frame answered at once; the serializer's own messages (its context's `send`) after
+ * all taken before them ({@linkcode own}). Every answer in it settles (`LateAnswers.of`: the
+ * answer, a rejection, its `sendTimeoutMs` bound or the session's end), so the line always
+ * drains: a stalled answer holds the rest no longer than its bound. Made only where an urgent
+ * answer comes later, and let go once drained: nothing of it on a session whose urgent frames are
+ * answered at once, nor per audio chunk.
  */
 export class UrgentLine {
   readonly #places: UrgentPlace[] = [];
@@ -163,6 +167,19 @@ export class UrgentLine {
       place.outcome = outcome;
       this.#release();
     });
+  }
+
+  /**
+   * Takes a message the serializer sends of its own (its context's `send`) while the line holds
+   * answers: it leaves after all taken before it, and the serializer's messages in the order it
+   * made them (its numbers, Genesys's): behind the sends waiting for the line where any waits (a
+   * frame answered at once behind it, whose message the serializer made first), else at the
+   * line's end, as an urgent frame answered at once. Never ahead of an answer it came after (a
+   * wrapper's inner serializer returns one frame's message and sends the next one's so).
+   */
+  own(send: () => void): void {
+    if (this.#behind.length > 0) this.#behind.push(send);
+    else this.take(null, send);
   }
 
   /**

@@ -86,6 +86,12 @@ export function serializerName(serializer: object): string {
   return name === undefined || name === "" || name === "Object" ? "serializer" : name;
 }
 
+/** Whether `messages` (an answer, checked) hold a message to send: not none, nor a list of none. */
+export function holdsMessages(messages: Serialized | typeof REFUSED): boolean {
+  if (messages === null || messages === REFUSED) return false;
+  return !Array.isArray(messages) || messages.length > 0;
+}
+
 /** The bytes of the binary (audio) messages among `messages`; 0 for no messages. */
 export function audioBytesOf(messages: Serialized | symbol): number {
   if (messages instanceof Uint8Array) return messages.length;

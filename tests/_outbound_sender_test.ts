@@ -264,3 +264,26 @@ function loneSenderUnreleased(serialize?: FrameSerializer["serialize"]) {
     serializer: { serialize: serialize ?? asked, deserialize: () => null },
   });
 }
+
+Deno.test("`OutboundSender.sendUrgent` says the far end is told alike whether an urgent answer is due or not: not for a clear answered with an empty list", async () => {
+  let answerSlow!: (message: string) => void;
+  const { sender: s, pair } = loneSender({
+    serializer: {
+      serialize(frame: Frame) {
+        if (frame.type === "interruption") return []; // a list of none: nothing to send
+        if (frame.type !== "message") return null;
+        if (frame.message !== "slow") return String(frame.message);
+        return new Promise<string>((resolve) => answerSlow = resolve);
+      },
+      deserialize: () => null,
+    },
+  });
+  assert.equal(s.sendUrgent({ type: "interruption" }), false, "no message: not told");
+  assert.equal(s.sendUrgent({ type: "message", message: "slow" }), true, "still to come");
+  // Behind the slow answer: answered now, told in its turn; the clear's empty list tells nothing.
+  assert.equal(s.sendUrgent({ type: "message", message: "a" }), true);
+  assert.equal(s.sendUrgent({ type: "interruption" }), false, "no message behind the line either");
+  answerSlow("slow");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(pair.server.sent, ["slow", "a"]);
+});

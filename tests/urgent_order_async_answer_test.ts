@@ -13,17 +13,8 @@
 // The far end here speaks no platform's protocol: a message is its JSON, a clear
 // `{"event":"clear"}`, audio raw PCM (RawPcmSerializer); `MemorySocket.sent` is the wire's order.
 import assert from "node:assert/strict";
-import {
-  type Frame,
-  type FrameSerializer,
-  RawPcmSerializer,
-  type TransportError,
-  WebSocketTransport,
-} from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
-
-const SAMPLE_RATE = 16000;
-const BYTES_PER_MS = (SAMPLE_RATE * 2) / 1000;
+import { type Frame, type FrameSerializer, RawPcmSerializer, type TransportError } from "../mod.ts";
+import { BYTES_PER_MS, SAMPLE_RATE, urgentWireSession } from "./_urgent_wire_session.ts";
 
 /**
  * Raw PCM, messages as JSON of their `name`; a message whose `slow` is set is answered only once
@@ -53,39 +44,10 @@ function slowUrgentSerializer() {
   };
 }
 
-/** An open session on {@linkcode slowUrgentSerializer}, 20 ms chunks, on a fake clock. */
+/** An open session on {@linkcode slowUrgentSerializer} (see `urgentWireSession`). */
 async function session(sendTimeoutMs = 5000) {
-  const clock = new FakeClock(1000);
-  const pair = new MemorySocketPair();
   const slow = slowUrgentSerializer();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: slow.serializer,
-    audioOut: { sampleRate: SAMPLE_RATE, chunkMs: 20 },
-    sendTimeoutMs,
-    clock,
-  });
-  transport.receive(() => {});
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => errors.push(event.error));
-  await clock.tick(0);
-  /** The wire so far: a message's name ("clear" for a clear), a run of audio as "audio<value>". */
-  const wire = () => {
-    const seen: string[] = [];
-    for (const data of pair.server.sent) {
-      const label = typeof data === "string"
-        ? (JSON.parse(data) as { name?: string; event: string }).name ?? "clear"
-        : `audio${(data as Uint8Array)[0]}`;
-      if (seen.at(-1) !== label || !label.startsWith("audio")) seen.push(label);
-    }
-    return seen;
-  };
-  /** Bytes of audio of `value` on the wire. */
-  const audioBytes = (value: number) =>
-    pair.server.sent
-      .filter((data): data is Uint8Array => typeof data !== "string")
-      .filter((data) => data[0] === value)
-      .reduce((sum, data) => sum + data.length, 0);
-  return { clock, pair, transport, errors, wire, audioBytes, ...slow };
+  return { ...(await urgentWireSession(slow.serializer, sendTimeoutMs)), ...slow };
 }
 
 const urgent = (name: string, slow = false): Frame => ({
