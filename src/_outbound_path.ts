@@ -134,6 +134,8 @@ export class OutboundPath {
   #unsaidEnd: EndFrame | undefined;
   /** It went to the serializer as the socket dropped under it (see `#handOver`): not dropped. */
   #endHandedOver = false;
+  /** What the far end's hold kept unplayed was counted as the session ended (see `#countHeld`). */
+  #heldCounted = false;
   readonly #serializer: FrameSerializer;
   /** Audio refused because the far end takes none is reported once. */
   #refused = false;
@@ -671,6 +673,7 @@ export class OutboundPath {
    */
   drop(dropped = false): void {
     this.#dropped = true;
+    this.#countHeld(); // before the tracker ends and the partial frame is told (they read them)
     this.tracker.end();
     this.#heldNeverLeaves();
     this.#stats.audioBytesDroppedOnClose += this.#pump.clear();
@@ -739,6 +742,7 @@ export class OutboundPath {
 
   /** The session is over: nothing more is sent, no timer is left; what was queued is counted. */
   stop(): void {
+    this.#countHeld(); // none: every ending drops first, which counted it (a bound, not a path)
     this.tracker.end();
     this.#pauseBound?.cancel();
     this.#startBound?.cancel();
@@ -765,6 +769,27 @@ export class OutboundPath {
     this.#endDropTold = true;
     this.sender.neverLeftTold(true);
     this.#heldDropped(this.#timeline.sentMs - heldMs, this.#clock.now());
+  }
+
+  /**
+   * The session is ending while the far end's hold (`SerializerContext.farEndHeld`: Asterisk's
+   * `PAUSE_MEDIA` with no `CONTINUE_MEDIA` since) keeps audio it was sent unplayed: that audio is
+   * never heard, whatever ends the call (an `end` that gave up waiting for it, a `cancel`,
+   * `close()`, the far end's close or the socket dropping: Asterisk hangs the channel up with the
+   * socket, its queue unplayed), and all of it left (`audioBytesSent` has it; no byte counter
+   * holds what a far end drops after it was sent): counted in `stats.audioMsUnplayedAtEnd`, once,
+   * by the first ending to read it (an `end`'s hang-up, then the close it asks for, counts once).
+   * Not what never left (the serializer's partial frame, a packet not yet whole, a chunk whose
+   * asynchronous answer is due: placed on the timeline past the hold, counted dropped on close):
+   * read here before `#heldNeverLeaves` tells it. Returns the milliseconds counted now.
+   */
+  #countHeld(): number {
+    if (this.#heldCounted) return 0;
+    this.#heldCounted = true;
+    const neverLeftMs = this.sender.neverLeftMs + this.sender.answerDueMs;
+    const heldMs = Math.round(Math.max(0, this.tracker.heldUnplayedMs - neverLeftMs));
+    this.#stats.audioMsUnplayedAtEnd += heldMs;
+    return heldMs;
   }
 
   /** Tells the observers the audio told of from `position` on never left (`outboundDropped`). */
@@ -855,9 +880,9 @@ export class OutboundPath {
       // Audio the far end's hold keeps back (Asterisk's PAUSE_MEDIA) was sent and is never heard:
       // counted apart from the byte counters (they count what the transport did with the bot's
       // audio, and all of this left: audioBytesSent has it), and said. Once: this `end` is the
-      // one said, and a second finds the session ended (dropped above).
-      const heldMs = Math.round(this.tracker.heldUnplayedMs);
-      this.#stats.audioMsUnplayedAtEnd += heldMs;
+      // one said, a second finds the session ended (dropped above), and the close that follows
+      // this one's hang-up counts nothing more (`#countHeld`).
+      const heldMs = this.#countHeld();
       const message = heldMs > 0
         ? `the far end held its playout (SerializerContext.farEndHeld; on Asterisk, the bot's ` +
           `PAUSE_MEDIA with no CONTINUE_MEDIA since) and did not acknowledge playout in time: ` +

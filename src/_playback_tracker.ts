@@ -496,9 +496,9 @@ export class PlaybackTracker {
   /**
    * Milliseconds of the audio sent that the far end's hold keeps unplayed (see
    * {@linkcode farEndHeld}): what left past the position it holds at. 0 while it plays. Read
-   * where an `end` gives up waiting for playout (`OutboundPath`): that audio was sent and never
+   * as the session ends (`OutboundPath`, whatever ends it): that audio was sent and never
    * heard, which no byte counter holds (they count what the transport did with the bot's audio,
-   * and all of this left): counted in `stats.audioMsUnplayedAtEnd`, and the error says it.
+   * and all of this left): counted in `stats.audioMsUnplayedAtEnd`, and an `end`'s error says it.
    */
   get heldUnplayedMs(): number {
     const unplayed = this.#timeline.sentMs - this.#heldPosition;

@@ -137,11 +137,15 @@ export interface TransportStats {
    */
   audioBytesRefused: number;
   /**
-   * Milliseconds of outbound audio sent that the far end still held unplayed when an `end` hung
-   * up: its playout held (`SerializerContext.farEndHeld`; on Asterisk, the bot's `PAUSE_MEDIA`
-   * with no `CONTINUE_MEDIA` since), the `end` gave up waiting for it at `playoutTimeoutMs`. That
-   * audio left (it is in `audioBytesSent`, in no other byte counter) and was never heard; the
-   * "timeout" error the hang-up reports says how much too. By the playout estimate, to the ms.
+   * Milliseconds of outbound audio sent that the far end still held unplayed when the session
+   * ended: its playout held (`SerializerContext.farEndHeld`; on Asterisk, the bot's `PAUSE_MEDIA`
+   * with no `CONTINUE_MEDIA` since) as an `end` hung up (giving up waiting for it at
+   * `playoutTimeoutMs`; the "timeout" error the hang-up reports says how much too), a `cancel`
+   * hung up, `close()` closed, or the far end closed or the socket dropped (Asterisk hangs the
+   * channel up with its socket, its queue unplayed). Counted once a session, by whichever came
+   * first (an `end` then the close it asks for: once). That audio left (it is in `audioBytesSent`,
+   * in no other byte counter) and was never heard; what never left (a partial frame or packet)
+   * is `audioBytesDroppedOnClose`'s, not this. By the playout estimate, to the ms.
    */
   audioMsUnplayedAtEnd: number;
   /** Times the far end asked us to pause sending (Asterisk's `MEDIA_XOFF`); nothing is dropped. */

@@ -495,7 +495,7 @@ export class AsteriskSerializer implements FrameSerializer {
         }
         return this.#acknowledged(event);
       case "ERROR":
-        this.#refused(optionalTextField(event, "error_text"));
+        this.#refused(errorText(event));
         return null;
       default:
         return { type: "message", message: { ...event.fields, event: event.event } };
@@ -889,6 +889,20 @@ export class AsteriskSerializer implements FrameSerializer {
     this.#toldHeld = paused;
     this.#context?.farEndHeld?.(paused);
   }
+}
+
+/**
+ * An `ERROR` event's `error_text`, its surrounding whitespace trimmed, or `undefined` where it has
+ * none. chan_websocket.c ends its three `SET_MEDIA_DIRECTION` texts in ".\n" (`handle_command`:
+ * "%s only supports JSON format.\n", "%s requires a 'direction' parameter.\n", "'%s' is not a
+ * valid direction for %s.\n"). The plain-text form cannot carry that newline (an event is one
+ * line, trimmed as it is read: `readAsteriskEvent`) while the JSON form keeps it, escaped: trimmed
+ * in both, the bot is told the same words for the same refusal in either control format, and no
+ * report ends in a line break of Asterisk's printf.
+ */
+function errorText(event: AsteriskEvent): string | undefined {
+  const text = optionalTextField(event, "error_text")?.trim();
+  return text === "" ? undefined : text;
 }
 
 /**
