@@ -59,8 +59,12 @@ export type MediaReorderCounts = Record<MediaReorderCounter, number>;
 export interface MediaReorderOptions {
   /**
    * What puts packets in order: their `sequence` numbers or their `timestampMs`. By timestamp,
-   * a packet within half its duration of the expected time counts as on time, so senders whose
-   * timestamps carry a few ms of jitter (Plivo's are wall-clock epoch ms) make no false gaps.
+   * a packet within half its duration of where the one before it ends counts as on time, so stamps
+   * a few ms off the packets' step (Plivo's are wall-clock epoch ms) make no false gap. The
+   * timeline follows each stamp, though: jitter that swings by half a packet or more from one
+   * packet to the next (6 ms early, then 6 ms late, with 20 ms packets) leaves a hole of the swing,
+   * filled. `OrderedMedia` places a packet whose number says it is the newest where the
+   * one before it ends, which only the numbers can tell from a duplicate.
    *
    * @default {"sequence"} every provider we speak numbers its media messages one by one.
    */

@@ -91,8 +91,9 @@ export interface MediaMessage {
  * stream's first packet), those the stage then drops too: the network's jitter is measured from
  * every packet received, not from the frames. A message without the number the stage orders by
  * goes through as it came. By timestamp, a packet with a newer number than any before it,
- * stamped up to one packet before where the newest ends, is placed there: its stamp jittered (a
- * burst stamped alike), it is no duplicate. Every repair and drop is counted through the
+ * stamped from one packet before to less than half a packet after where the newest ends, is
+ * placed there: its stamp jittered (a burst stamped alike), it is no duplicate, and nothing is
+ * missing before it. Every repair and drop is counted through the
  * serializer's context, so it reaches `transport.stats`. A serializer using it hands on what it
  * holds at the far end's end of stream ({@linkcode OrderedMedia.flush}) and from its own
  * `finish()`, which the transport calls when the socket closes.
@@ -354,10 +355,15 @@ export class OrderedMedia {
 
   /**
    * Where a packet ordered by timestamp goes: a newer chunk than any taken (never a duplicate:
-   * Twilio, Telnyx, Plivo and Exotel number each media message anew) stamped at or up to one
-   * packet before where the newest taken ends is the next packet, its stamp off by jitter (a
-   * sender stamping by its wall clock stamps a burst alike): set there, not dropped as overlapping
-   * it. A stamp ahead is left as it is: it may follow a loss, or come early before a late one.
+   * Twilio, Telnyx, Plivo and Exotel number each media message anew) stamped from one packet
+   * before to less than half a packet after where the newest taken ends is the next packet, its
+   * stamp off by jitter (a sender stamping by its wall clock stamps a burst alike): set there,
+   * exactly. Not dropped as overlapping the one before; and not left at its stamp either, since
+   * the reorder stage would then carry the jitter on: one stamped 6 ms early moved the timeline
+   * 6 ms back while its audio still followed on whole, and the next, 6 ms late, was then 12 ms
+   * past its place, a hole filled with 12 ms of silence (Plivo's epoch-ms stamps, each within 6 ms
+   * of its time, made a second of speech 1.19 s long, silence every third packet). A stamp half a
+   * packet or more ahead is left as it is: it may follow a loss, or come early before a late one.
    * With both tracks on one chunk counter, the chunks of a track do not say which are missing, so
    * the stamp orders; they do say which packet is new.
    */
@@ -369,13 +375,26 @@ export class OrderedMedia {
     }
     if (this.#timeModulus !== undefined) return atMs; // wrapped times: left to the reorder stage
     const offsetMs = atMs - endMs;
-    return offsetMs <= -durationMs / 2 && offsetMs >= -durationMs ? endMs : atMs;
+    return offsetMs < durationMs / 2 && offsetMs >= -durationMs ? endMs : atMs;
   }
 
-  /** A packet ordered by timestamp was taken at `atMs`: the newest chunk so far marks the step. */
+  /**
+   * A packet ordered by timestamp was taken at `atMs`: the newest chunk so far marks the step, and
+   * so does one placed at or after where the step ends, whatever its chunk. Chunks and media times
+   * both count up: a packet newer in time than the step with an older chunk says the step's chunk
+   * was out of line (one bogus `chunk` of 10^12). Kept, that chunk was newer than every chunk after
+   * it, so no packet was ever in step again: for the rest of the stream a burst stamped alike lost
+   * its second packet, dropped as a duplicate, and jitter was filled with silence.
+   */
   #stepped(atMs: number, chunk: number | undefined, durationMs: number): void {
     if (chunk === undefined || !Number.isFinite(chunk)) return;
-    if (this.#stepChunk !== undefined && !(chunk > this.#stepChunk)) return;
+    const endMs = this.#stepEndMs;
+    if (
+      this.#stepChunk !== undefined && endMs !== undefined && !(chunk > this.#stepChunk) &&
+      !(atMs >= endMs)
+    ) {
+      return;
+    }
     this.#stepChunk = chunk;
     this.#stepEndMs = atMs + durationMs;
   }
