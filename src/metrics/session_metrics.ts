@@ -12,7 +12,7 @@ import {
   reportError,
 } from "../_guarded_listeners.ts";
 import { durationMs } from "../audio/pcm.ts";
-import { type Clock, systemClock } from "../clock.ts";
+import type { Clock } from "../clock.ts";
 import type { TransportError } from "../errors.ts";
 import type { AudioFrame } from "../frames.ts";
 import type { SpeakingEvent } from "../playback.ts";
@@ -36,6 +36,8 @@ import { MetricEvent } from "./metric_event.ts";
 import type { MetricInstrument, SessionMetricsSnapshot } from "./session_metrics_snapshot.ts";
 import { SessionSummaryEvent } from "./session_summary_event.ts";
 import { heldWeakly } from "../_session_link.ts";
+import { shownValue } from "../_kind_of.ts";
+import { resolveMetricsOptions } from "./_metrics_options.ts";
 
 /** What {@linkcode SessionMetrics} needs of a transport (a `WebSocketTransport` fits). */
 export interface MeteredTransport extends EventTarget {
@@ -177,7 +179,14 @@ export class SessionMetrics extends EventTarget {
    */
   static readonly instruments: readonly MetricInstrument[] = INSTRUMENTS;
 
-  /** Starts measuring `transport`'s session now; returns the metrics. */
+  /**
+   * Starts measuring `transport`'s session now; returns the metrics.
+   *
+   * @throws {TypeError} when `transport`, the options, `clock` or `speech` is not the kind of
+   * thing it must be (naming it), before anything is observed.
+   * @throws {RangeError} naming a bad number: `lateAfterMs`, or an option of `speech` (see
+   * {@linkcode SpeechDetectorOptions}).
+   */
   static attach(transport: MeteredTransport, options: SessionMetricsOptions = {}): SessionMetrics {
     return new SessionMetrics(transport, options);
   }
@@ -276,15 +285,12 @@ export class SessionMetrics extends EventTarget {
 
   private constructor(transport: MeteredTransport, options: SessionMetricsOptions) {
     super();
-    const { speech = true, lateAfterMs = 5, clock = transport.clock ?? systemClock } = options;
-    if (!(lateAfterMs >= 0) || !Number.isFinite(lateAfterMs)) {
-      throw new RangeError(`lateAfterMs must be a finite number >= 0, got ${lateAfterMs}`);
-    }
+    const { speech, lateAfterMs, clock } = resolveMetricsOptions(transport, options);
     this.#transport = transport;
     this.#clock = clock;
     this.#lateAfterMs = lateAfterMs;
     this.#startedAt = clock.now();
-    if (speech !== false) this.#detector = new SpeechDetector(speech === true ? {} : speech);
+    if (speech !== undefined) this.#detector = new SpeechDetector(speech);
     this.#unobserve = transport.observe({
       inboundAudio: (frame, at) => this.#inbound(frame, at),
       inboundPacket: (packet) => this.#arrived(packet),
@@ -372,7 +378,7 @@ export class SessionMetrics extends EventTarget {
     const now = this.#clock.now();
     if (at === undefined) return now;
     if (typeof at !== "number" || !Number.isFinite(at)) {
-      throw new RangeError(`${method}: at must be a finite clock time, got ${at}`);
+      throw new RangeError(`${method}: at must be a finite clock time, got ${shownValue(at)}`);
     }
     return Math.min(at, now);
   }

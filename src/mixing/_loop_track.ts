@@ -7,7 +7,7 @@
 
 import { pcm16Samples, type PcmFormat } from "../audio/pcm.ts";
 import type { AudioFrame } from "../frames.ts";
-import { kindOf } from "../_kind_of.ts";
+import { kindOf, shownValue } from "../_kind_of.ts";
 
 /** A whole track: its samples (interleaved), their format, and the caller's object it came from. */
 export interface LoopTrack {
@@ -49,11 +49,13 @@ export function loopTrack(
   const { sampleRate, channels } = track.format;
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
     throw new RangeError(
-      `BackgroundAudio: sampleRate must be a positive integer, got ${sampleRate}`,
+      `BackgroundAudio: sampleRate must be a positive integer, got ${shownValue(sampleRate)}`,
     );
   }
   if (!Number.isInteger(channels) || channels <= 0) {
-    throw new RangeError(`BackgroundAudio: channels must be a positive integer, got ${channels}`);
+    throw new RangeError(
+      `BackgroundAudio: channels must be a positive integer, got ${shownValue(channels)}`,
+    );
   }
   if (track.samples.length < channels || track.samples.length % channels !== 0) {
     throw new TypeError(

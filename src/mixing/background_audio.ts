@@ -11,7 +11,7 @@ import type { MixerFormat, OutboundMixer } from "../session_observer.ts";
 import { convertLoop, type TrackPieces } from "./_convert.ts";
 import { BackgroundGain, mixInto } from "./_gain.ts";
 import { type LoopTrack, loopTrack } from "./_loop_track.ts";
-import { kindOf } from "../_kind_of.ts";
+import { kindOf, shownValue } from "../_kind_of.ts";
 import { StreamTrack } from "./_stream_track.ts";
 
 /** How the background gets out of the way of the bot's speech. */
@@ -64,7 +64,9 @@ export interface BackgroundAudioOptions {
    */
   volume?: number;
   /**
-   * Play a whole track again from the start when it ends (streams play once).
+   * Play a whole track again from the start when it ends (streams play once). Played once, it
+   * ends (`playing` false, `onEnded` told), and {@linkcode BackgroundAudio.start} plays it again
+   * from its beginning.
    *
    * @default {true}
    */
@@ -102,8 +104,9 @@ export interface BackgroundAudioOptions {
    */
   onError?: (error: Error) => void;
   /**
-   * Told when the background has played to its end (a stream ended, a track without `loop`).
-   * One that throws ends the session as `onError`'s does.
+   * Told when the background has played to its end (a stream ended, a track without `loop`:
+   * again at each end of a track that `start()` played again), once `playing` is false. One
+   * that throws ends the session as `onError`'s does.
    */
   onEnded?: () => void;
 }
@@ -127,7 +130,9 @@ export interface BackgroundAudioOptions {
  *   `onError` for what only the session reveals. Speech in another format than the transport's
  *   `audioOut` is sent unmixed (reported once).
  * - **Stopping**: {@linkcode stop} fades out and the transport stops sending filler;
- *   {@linkcode start} fades in again and wakes it. When the session ends (`detach`), a
+ *   {@linkcode start} fades in again and wakes it. Played to its end (a track with `loop: false`,
+ *   a stream), it is no longer {@linkcode playing}: `start` then plays a track again from its
+ *   beginning, and does nothing for a stream, read once. When the session ends (`detach`), a
  *   streamed source's pending read is cancelled and nothing is left running: no timer, no read.
  *
  * @example Hold music under the bot, ducked while it speaks
@@ -197,6 +202,11 @@ export class BackgroundAudio implements OutboundMixer {
    * a gain below 0, …).
    */
   constructor(source: BackgroundSource, options: BackgroundAudioOptions = {}) {
+    // Without a type checker (plain JavaScript, `any`) `null` failed as the runtime's "Cannot
+    // destructure", and a string or a number was taken for no options at all.
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`BackgroundAudio options must be an object, got ${kindOf(options)}`);
+    }
     const {
       sampleRate,
       channels = 1,
@@ -213,10 +223,10 @@ export class BackgroundAudio implements OutboundMixer {
     atLeastZero(fadeMs, "fadeMs");
     atLeastZero(readAheadMs, "readAheadMs");
     if (sampleRate !== undefined && (!Number.isInteger(sampleRate) || sampleRate <= 0)) {
-      throw new RangeError(`sampleRate must be a positive integer, got ${sampleRate}`);
+      throw new RangeError(`sampleRate must be a positive integer, got ${shownValue(sampleRate)}`);
     }
     if (!Number.isInteger(channels) || channels <= 0) {
-      throw new RangeError(`channels must be a positive integer, got ${channels}`);
+      throw new RangeError(`channels must be a positive integer, got ${shownValue(channels)}`);
     }
     if (
       ducking !== true && ducking !== false && (typeof ducking !== "object" || ducking === null)
@@ -261,7 +271,10 @@ export class BackgroundAudio implements OutboundMixer {
     this.#gain = new BackgroundGain(volume, 0);
   }
 
-  /** Whether it is playing (between {@linkcode start} and {@linkcode stop}). */
+  /**
+   * Whether it is playing: between {@linkcode start} and {@linkcode stop}, until it plays to its
+   * end (a stream ended, a track without `loop`).
+   */
   get playing(): boolean {
     return this.#playing;
   }
@@ -286,9 +299,24 @@ export class BackgroundAudio implements OutboundMixer {
     this.#gain.volume.to(volume, now ? 0 : this.#frames(this.#fadeMs));
   }
 
-  /** Plays (again, from where it stopped), fading in; wakes the transport to send it. */
+  /**
+   * Plays (again, from where it stopped), fading in; wakes the transport to send it. A track
+   * played to its end (`loop: false`) plays again from its beginning, as a media player's play
+   * does after the end; a stream that ended has no more to play, and stays ended (`playing`
+   * false: the call does nothing).
+   */
   start(): void {
     if (this.#playing) return;
+    if (this.#ended) {
+      // Its audio is gone as it played (a stream is read once): nothing to start again.
+      if (this.#stream !== undefined) return;
+      // "From where it stopped" is the end: nothing would play, for ever. Played to its end, the
+      // track is rewound, as a media element's play() seeks one that has ended to its start (the
+      // HTML Standard's "internal play steps"); its next end is an end again (`onEnded` told).
+      this.#ended = false;
+      this.#position = this.#piece = this.#offset = 0;
+      this.#dry = false;
+    }
     this.#playing = true;
     // Before `attach` there is no sample rate to fade over: `attach` fades in from silence.
     if (this.#format !== undefined) this.#gain.fade.to(1, this.#frames(this.#fadeMs));
@@ -549,9 +577,16 @@ export class BackgroundAudio implements OutboundMixer {
     return Math.round((ms * (this.#format?.sampleRate ?? 0)) / 1000);
   }
 
+  /**
+   * Played to its end: it is no longer playing (a `start` plays a track again, see
+   * {@linkcode start}), and the fade is at silence, for that `start` to fade in from. Told after,
+   * so that an `onEnded` that calls `start` plays it again.
+   */
   #end(): void {
     if (this.#ended || this.#detached) return;
     this.#ended = true;
+    this.#playing = false;
+    this.#gain.fade.to(0, 0);
     this.#onEnded?.();
   }
 
@@ -596,7 +631,9 @@ export class BackgroundAudio implements OutboundMixer {
 }
 
 function atLeastZero(value: number, name: string): void {
+  // `Number.isFinite` takes no string ("0.5" >= 0 is true): a number of the wrong kind is refused,
+  // and named by its kind (`got a string (0.5)`, not `got 0.5`, which reads as the number).
   if (!(value >= 0) || !Number.isFinite(value)) {
-    throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
+    throw new RangeError(`${name} must be a finite number >= 0, got ${shownValue(value)}`);
   }
 }

@@ -336,7 +336,7 @@ export class CallRecorder implements SessionObserver {
    * The 44-byte WAV header for what has been written so far: once the recording has ended, the
    * true header to write over the first 44 bytes of a file. After the stream errored or was
    * cancelled, it counts what its reader was given. With layout "separate", name the
-   * stream (`"caller"` or `"bot"`).
+   * stream (`"caller"` or `"bot"`; another name, or none, is a `TypeError`).
    */
   wavHeader(stream?: "caller" | "bot"): Uint8Array {
     if (this.#layout !== "separate") {
@@ -531,6 +531,11 @@ export class CallRecorder implements SessionObserver {
   #separate(stream: "caller" | "bot"): WavOutput {
     if (this.#layout !== "separate") {
       throw new TypeError(`layout "${this.#layout}" records one stream: read \`readable\``);
+    }
+    // Named by a caller without a type checker (`wavHeader("left")`), any other name was taken
+    // for "bot": the bot's header, written over the caller's file, said nothing was wrong.
+    if (stream !== "caller" && stream !== "bot") {
+      throw new TypeError(`the stream must be "caller" or "bot", got ${kindOf(stream)}`);
     }
     return this.#outputs[stream === "caller" ? 0 : 1]!;
   }

@@ -67,3 +67,34 @@ Deno.test("the simulator's `CallRecorder` refuses options that are no object wit
     });
   }
 });
+
+Deno.test('`CallRecorder.wavHeader` refuses a stream that is neither "caller" nor "bot"', () => {
+  // Any other name was taken for "bot": the bot's header, written over the caller's file.
+  const recorder = new CallRecorder({ layout: "separate", clock: new FakeClock() });
+  for (const [stream, got] of [["left", /a string \(left\)$/], [1, /a number \(1\)$/]] as const) {
+    assert.throws(() => recorder.wavHeader(stream as never), {
+      name: "TypeError",
+      message: new RegExp(`^the stream must be "caller" or "bot", got ${got.source}`),
+    }, String(stream));
+  }
+  assert.throws(() => recorder.wavHeader(), {
+    name: "TypeError",
+    message: /name "caller" or "bot"/,
+  });
+  assert.equal(recorder.wavHeader("caller").length, 44);
+  assert.equal(recorder.wavHeader("bot").length, 44);
+  recorder.stop();
+});
+
+Deno.test("`CallRecorder` lets no option of the wrong kind through", () => {
+  // Every option, every wrong kind: refused, naming the option (none is taken by truthiness or
+  // read as the number a string spells).
+  const bad = ["500", true, null, NaN, Infinity, -Infinity, -1, {}, [], () => 0];
+  for (const name of ["sampleRate", "layout", "holdMs", "maxBufferedMs", "callerGapMs", "clock"]) {
+    for (const value of bad) {
+      assert.throws(() => new CallRecorder({ [name]: value } as never), {
+        message: new RegExp(`^${name} must be `),
+      }, `${name}: ${String(value)}`);
+    }
+  }
+});
