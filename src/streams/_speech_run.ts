@@ -33,6 +33,11 @@ const START_SPAN = 1.5;
  * far under any sample.
  */
 export const ROUNDING_MS = 1e-6;
+/**
+ * The windows a run's ring holds at first: the default span (300 ms) in windows of 10 ms, twice,
+ * as the ring is sized (see the constructor), so the defaults never grow it.
+ */
+const FIRST_WINDOWS = 64;
 
 /**
  * The windows since one over the start threshold that may become speech: a ring, oldest first,
@@ -41,10 +46,12 @@ export const ROUNDING_MS = 1e-6;
  * dropped from its front, and then what does not begin at a window over the start threshold.
  */
 export class SpeechRun {
-  readonly #startsMs: Float64Array;
-  readonly #durationsMs: Float64Array;
-  readonly #levelsDb: Float64Array;
-  readonly #kinds: Uint8Array;
+  #startsMs: Float64Array;
+  #durationsMs: Float64Array;
+  #levelsDb: Float64Array;
+  #kinds: Uint8Array;
+  /** The most windows the ring holds (see the constructor); it grows to it as windows come. */
+  readonly #maxWindows: number;
   readonly #minSpeechMs: number;
   readonly #spanMs: number;
   #first = 0;
@@ -59,7 +66,11 @@ export class SpeechRun {
     // Room for every window of the span and the one after it, with windows a little shorter than
     // windowMs (a rate whose window is not a whole number of samples); a fuller ring drops its
     // oldest, which only shortens the span.
-    const windows = 2 * Math.ceil(this.#spanMs / windowMs) + 2;
+    this.#maxWindows = 2 * Math.ceil(this.#spanMs / windowMs) + 2;
+    // Not allocated whole: a span of many windows (a minSpeechMs of days, a windowMs under a
+    // sample) asked for gigabytes at construction (an allocation failure, or memory taken as the
+    // ring turned), while a run holds at most the windows its span really covers.
+    const windows = Math.min(this.#maxWindows, FIRST_WINDOWS);
     this.#startsMs = new Float64Array(windows);
     this.#durationsMs = new Float64Array(windows);
     this.#levelsDb = new Float64Array(windows);
@@ -107,8 +118,11 @@ export class SpeechRun {
       if (this.#count === 0) return false;
       kind = 0;
     }
+    if (this.#count === this.#kinds.length) {
+      if (this.#kinds.length < this.#maxWindows) this.#grow();
+      else this.#drop();
+    }
     const ring = this.#kinds.length;
-    if (this.#count === ring) this.#drop();
     const at = (this.#first + this.#count++) % ring;
     this.#startsMs[at] = startMs;
     this.#durationsMs[at] = durationMs;
@@ -130,6 +144,23 @@ export class SpeechRun {
   /** Forgets every window. */
   clear(): void {
     this.#count = this.#loudMs = 0;
+  }
+
+  /** Doubles the ring (up to its most), its windows kept in order from its start. */
+  #grow(): void {
+    const ring = this.#kinds.length;
+    const windows = Math.min(this.#maxWindows, 2 * ring);
+    const first = this.#first;
+    const grown = <T extends Float64Array | Uint8Array>(old: T, fresh: T): T => {
+      fresh.set(old.subarray(first));
+      fresh.set(old.subarray(0, first), ring - first);
+      return fresh;
+    };
+    this.#startsMs = grown(this.#startsMs, new Float64Array(windows));
+    this.#durationsMs = grown(this.#durationsMs, new Float64Array(windows));
+    this.#levelsDb = grown(this.#levelsDb, new Float64Array(windows));
+    this.#kinds = grown(this.#kinds, new Uint8Array(windows));
+    this.#first = 0;
   }
 
   #drop(): void {

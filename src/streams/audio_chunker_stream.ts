@@ -29,8 +29,9 @@ export interface AudioChunkerStreamOptions {
  * `end` frame) is flushed ahead of it as a short chunk, so a mark is never reported played before
  * audio written ahead of it, as the transport does. An `interruption` or `cancel` frame instead
  * drops the remainder (counted in {@linkcode AudioChunkerStream.droppedBytes}), so no stale audio
- * follows a barge-in; so does the stream cancelled (its readable cancelled, its writable aborted).
- * A change of sample rate or channel count flushes the old format's remainder as a short chunk.
+ * follows a barge-in; so does the stream cancelled (its readable cancelled, its writable aborted)
+ * or errored by a frame it refuses. A change of sample rate or channel count flushes the old
+ * format's remainder as a short chunk.
  *
  * The audio written is a stream of bytes that may be cut anywhere: a frame of odd length (or, in
  * stereo, not whole sample frames) goes on into the next, and every chunk that comes out is whole
@@ -68,30 +69,41 @@ export class AudioChunkerStream extends TransformStream<Frame, Frame> {
     // One emit callback for the stream's lifetime rather than a closure per write.
     let controller!: TransformStreamDefaultController<Frame>;
     const emit = (chunk: AudioFrame) => controller.enqueue(chunk);
+    /** One frame through: audio cut into chunks, other frames passed on after what is held. */
+    const pass = (frame: Frame): void => {
+      switch (frame.type) {
+        case "audio":
+          assertAudioBytes(frame);
+          // Deliberate copy, one per write: the chunker's views of the writer's bytes would
+          // change under the reader when the writer reuses its buffer (a bot refilling one
+          // buffer per frame), and what comes out is read after the write has returned.
+          chunker.push(
+            frame.audio.length === 0 ? frame : { ...frame, audio: frame.audio.slice() },
+            emit,
+          );
+          return;
+        case "interruption":
+        case "cancel":
+          this.#droppedBytes += chunker.clear();
+          break;
+        default:
+          chunker.flush(emit);
+      }
+      controller.enqueue(frame);
+    };
     super({
       start(c) {
         controller = c;
       },
       transform: (frame) => {
-        switch (frame.type) {
-          case "audio":
-            assertAudioBytes(frame);
-            // Deliberate copy, one per write: the chunker's views of the writer's bytes would
-            // change under the reader when the writer reuses its buffer (a bot refilling one
-            // buffer per frame), and what comes out is read after the write has returned.
-            chunker.push(
-              frame.audio.length === 0 ? frame : { ...frame, audio: frame.audio.slice() },
-              emit,
-            );
-            return;
-          case "interruption":
-          case "cancel":
-            this.#droppedBytes += chunker.clear();
-            break;
-          default:
-            chunker.flush(emit);
+        try {
+          pass(frame);
+        } catch (error) {
+          // A frame refused (audio that is no bytes, a bad format) errors the stream, and no
+          // flush or cancel comes after: what is held never goes out, so it is counted here.
+          this.#droppedBytes += chunker.clear();
+          throw error;
         }
-        controller.enqueue(frame);
       },
       flush: () => {
         chunker.flush(emit);
@@ -108,9 +120,9 @@ export class AudioChunkerStream extends TransformStream<Frame, Frame> {
 
   /**
    * Audio bytes dropped: those held back when an `interruption` or `cancel` frame arrived or the
-   * stream was cancelled (its readable cancelled, its writable aborted), and those of a sample
-   * frame cut short whose rest never came (the stream ended, or the response or format changed
-   * first).
+   * stream was cancelled (its readable cancelled, its writable aborted) or errored by a frame it
+   * refused, and those of a sample frame cut short whose rest never came (the stream ended, or
+   * the response or format changed first).
    */
   get droppedBytes(): number {
     return this.#droppedBytes + this.#chunker.droppedBytes;

@@ -130,9 +130,18 @@ export class BargeInStream extends SpeechDetectorStream {
      */
     let failed = false;
     const interrupt = (speech: SpeechStartEvent) => {
+      // An interrupt() that throws where it is called (a plain function checking its state
+      // first) fails as one that rejects: out of the "speakingstart" listener, where a paused
+      // response's barge-in runs, it escaped into the transport's dispatch, the stream going on.
+      let interrupting: Promise<InterruptResult>;
+      try {
+        interrupting = transport.interrupt();
+      } catch (error) {
+        interrupting = Promise.reject(error);
+      }
       // Called after the frame has passed: a throw errors the stream rather than escaping as
       // an unhandled rejection, which ends a Deno or Node process and every call in it.
-      transport.interrupt().then((result) => onBargeIn?.(result, speech)).catch((error) => {
+      interrupting.then((result) => onBargeIn?.(result, speech)).catch((error) => {
         if (failed) return;
         failed = true;
         if (ended) reportAfterEnd(transport, error);

@@ -40,9 +40,9 @@ export interface PacketizerStreamOptions {
  * control message is never split (pipecat's packetizer would cut a serialized protobuf message).
  * An `interruption` or `cancel` frame drops the remainder (counted in
  * {@linkcode PacketizerStream.droppedBytes}) and passes on; so does the stream cancelled (its
- * readable cancelled, its writable aborted), where nothing passes on. At the end of the stream,
- * before an `end` frame and when the sample rate or channel count changes, the partial packet
- * follows the `lastPacket` policy.
+ * readable cancelled, its writable aborted) or errored by a frame it refuses, where nothing passes
+ * on. At the end of the stream, before an `end` frame and when the sample rate or channel count
+ * changes, the partial packet follows the `lastPacket` policy.
  *
  * Packets carry the format of the audio they were cut from, not its `responseId`: they are the
  * wire's framing, as the transport's own packets (`fixedAudioPacketSize`) are, and one may hold
@@ -84,35 +84,46 @@ export class PacketizerStream extends TransformStream<Frame, Frame> {
     const flush = () => {
       this.#droppedBytes += packetizer.flush(emit);
     };
+    /** One frame through: audio cut into packets, other frames passed on. */
+    const pass = (frame: Frame): void => {
+      switch (frame.type) {
+        case "audio":
+          assertAudioBytes(frame);
+          if (frame.sampleRate !== sampleRate || frame.channels !== channels) {
+            // Checked on a format change only, as the other streams do: the packets would carry
+            // a format no reader can time (a NaN or infinite duration downstream).
+            assertPcmFormat(frame, "frame");
+            flush();
+            sampleRate = frame.sampleRate;
+            channels = frame.channels;
+          }
+          // Deliberate copy, one per write: views of the writer's bytes would change under the
+          // reader when the writer reuses its buffer, and packets are read after the write.
+          packetizer.push(frame.audio.slice(), emit);
+          return;
+        case "interruption":
+        case "cancel":
+          this.#droppedBytes += packetizer.clear();
+          break;
+        case "end":
+          flush();
+          break;
+      }
+      controller.enqueue(frame);
+    };
     super({
       start(c) {
         controller = c;
       },
       transform: (frame) => {
-        switch (frame.type) {
-          case "audio":
-            assertAudioBytes(frame);
-            if (frame.sampleRate !== sampleRate || frame.channels !== channels) {
-              // Checked on a format change only, as the other streams do: the packets would carry
-              // a format no reader can time (a NaN or infinite duration downstream).
-              assertPcmFormat(frame, "frame");
-              flush();
-              sampleRate = frame.sampleRate;
-              channels = frame.channels;
-            }
-            // Deliberate copy, one per write: views of the writer's bytes would change under the
-            // reader when the writer reuses its buffer, and packets are read after the write.
-            packetizer.push(frame.audio.slice(), emit);
-            return;
-          case "interruption":
-          case "cancel":
-            this.#droppedBytes += packetizer.clear();
-            break;
-          case "end":
-            flush();
-            break;
+        try {
+          pass(frame);
+        } catch (error) {
+          // A frame refused (audio that is no bytes, a bad format) errors the stream, and no
+          // flush or cancel comes after: the partial packet never goes out, so it is counted here.
+          this.#droppedBytes += packetizer.clear();
+          throw error;
         }
-        controller.enqueue(frame);
       },
       flush,
       // The readable cancelled or the writable aborted: the partial packet will never go out.
@@ -124,8 +135,8 @@ export class PacketizerStream extends TransformStream<Frame, Frame> {
 
   /**
    * Audio bytes dropped: the remainder held when an `interruption` or `cancel` frame arrived or
-   * the stream was cancelled (its readable cancelled, its writable aborted), and partial packets
-   * discarded by the `"drop"` policy.
+   * the stream was cancelled (its readable cancelled, its writable aborted) or errored by a frame
+   * it refused, and partial packets discarded by the `"drop"` policy.
    */
   get droppedBytes(): number {
     return this.#droppedBytes;

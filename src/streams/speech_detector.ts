@@ -81,7 +81,8 @@ export interface SpeechDetectorOptions {
    * began): sound that began `startDb` over the floor, `stopDb` over it for at least 70 % of that
    * time (the rest: the dips of consonants and short pauses between words).
    *
-   * @default {200} pipecat's VAD default start time: clicks, coughs and short noises stay below.
+   * @default {200} pipecat's VAD default start time: clicks, pops and shorter noises stay below
+   * (a short cough too; a loud cough of 250 ms or more on a quiet line sounds long enough).
    */
   minSpeechMs?: number;
   /**

@@ -24,9 +24,10 @@ const NOTHING = new Uint8Array(0);
  * from the wrong byte pair would play noise. The bytes of a sample frame cut short at the end of
  * an audio frame go into the next audio frame's WAV, ahead of its own bytes, as they came; every
  * audio frame still gives one WAV (an empty one when the frame completes no sample frame). Where
- * the rest of that sample frame can never come (the stream ends or is cancelled, the sample rate,
- * channel count or `responseId` changes, or an `interruption` or `cancel` frame drops the audio
- * before it), its bytes are dropped, counted in {@linkcode WavEncoderStream.droppedBytes}.
+ * the rest of that sample frame can never come (the stream ends, is cancelled or errors on a frame
+ * it refuses, the sample rate, channel count or `responseId` changes, or an `interruption` or
+ * `cancel` frame drops the audio before it), its bytes are dropped, counted in
+ * {@linkcode WavEncoderStream.droppedBytes}.
  *
  * Each output frame is a new buffer: header and samples must be one contiguous message, so this
  * copy is deliberate. A frame with a non-positive or fractional rate or channel count, or one a
@@ -87,44 +88,55 @@ export class WavEncoderStream extends TransformStream<Frame, Frame> {
       this.#droppedBytes += cutShort.length;
       cutShort = NOTHING;
     };
+    /** One frame through: audio as a WAV of whole sample frames, other frames as they are. */
+    const pass = (frame: Frame, controller: TransformStreamDefaultController<Frame>): void => {
+      if (frame.type !== "audio") {
+        // The audio before these is dropped: the rest of a sample cut short will not follow.
+        if (frame.type === "interruption" || frame.type === "cancel") drop();
+        controller.enqueue(frame);
+        return;
+      }
+      assertAudioBytes(frame);
+      if (
+        frame.sampleRate !== sampleRate || frame.channels !== channels ||
+        frame.responseId !== responseId
+      ) {
+        // Not the same audio going on: its bytes would make a sample of two different ones.
+        drop();
+      }
+      // A bad rate would write a header that lies about the audio; refuse it instead.
+      assertPcmFormat(frame, "frame");
+      const sampleFrameBytes = frame.channels * BYTES_PER_SAMPLE;
+      const available = cutShort.length + frame.audio.length;
+      const dataBytes = available - available % sampleFrameBytes;
+      const wav = new Uint8Array(WAV_HEADER_BYTES + dataBytes);
+      writeWavHeader(wav, dataBytes, frame);
+      const fromFrame = dataBytes - cutShort.length;
+      if (fromFrame >= 0) {
+        wav.set(cutShort, WAV_HEADER_BYTES);
+        wav.set(frame.audio.subarray(0, fromFrame), WAV_HEADER_BYTES + cutShort.length);
+        cutShort = fromFrame === frame.audio.length ? NOTHING : frame.audio.slice(fromFrame);
+      } else {
+        // Still less than one sample frame (a tiny read): all of it waits for the next.
+        const joined = new Uint8Array(available);
+        joined.set(cutShort);
+        joined.set(frame.audio, cutShort.length);
+        cutShort = joined;
+      }
+      ({ sampleRate, channels, responseId } = frame);
+      // The frame's other fields (its responseId) go on with it, as the transport's header does.
+      controller.enqueue({ ...frame, audio: wav });
+    };
     super({
       transform(frame, controller) {
-        if (frame.type !== "audio") {
-          // The audio before these is dropped: the rest of a sample cut short will not follow.
-          if (frame.type === "interruption" || frame.type === "cancel") drop();
-          controller.enqueue(frame);
-          return;
-        }
-        assertAudioBytes(frame);
-        if (
-          frame.sampleRate !== sampleRate || frame.channels !== channels ||
-          frame.responseId !== responseId
-        ) {
-          // Not the same audio going on: its bytes would make a sample of two different ones.
+        try {
+          pass(frame, controller);
+        } catch (error) {
+          // A frame refused (audio that is no bytes, a format no header can state) errors the
+          // stream, and no flush or cancel comes after: the bytes held never go out.
           drop();
+          throw error;
         }
-        // A bad rate would write a header that lies about the audio; refuse it instead.
-        assertPcmFormat(frame, "frame");
-        const sampleFrameBytes = frame.channels * BYTES_PER_SAMPLE;
-        const available = cutShort.length + frame.audio.length;
-        const dataBytes = available - available % sampleFrameBytes;
-        const wav = new Uint8Array(WAV_HEADER_BYTES + dataBytes);
-        writeWavHeader(wav, dataBytes, frame);
-        const fromFrame = dataBytes - cutShort.length;
-        if (fromFrame >= 0) {
-          wav.set(cutShort, WAV_HEADER_BYTES);
-          wav.set(frame.audio.subarray(0, fromFrame), WAV_HEADER_BYTES + cutShort.length);
-          cutShort = fromFrame === frame.audio.length ? NOTHING : frame.audio.slice(fromFrame);
-        } else {
-          // Still less than one sample frame (a tiny read): all of it waits for the next.
-          const joined = new Uint8Array(available);
-          joined.set(cutShort);
-          joined.set(frame.audio, cutShort.length);
-          cutShort = joined;
-        }
-        ({ sampleRate, channels, responseId } = frame);
-        // The frame's other fields (its responseId) go on with it, as the transport's header does.
-        controller.enqueue({ ...frame, audio: wav });
       },
       // The rest of a sample cut short at the end never came.
       flush: drop,
@@ -135,8 +147,9 @@ export class WavEncoderStream extends TransformStream<Frame, Frame> {
 
   /**
    * Audio bytes dropped: those of a sample frame cut short whose rest never came, because the
-   * stream ended or was cancelled (its readable cancelled, its writable aborted), the sample
-   * rate, channel count or `responseId` changed, or an `interruption` or `cancel` frame came.
+   * stream ended, was cancelled (its readable cancelled, its writable aborted) or errored on a
+   * frame it refused, the sample rate, channel count or `responseId` changed, or an
+   * `interruption` or `cancel` frame came.
    */
   get droppedBytes(): number {
     return this.#droppedBytes;
