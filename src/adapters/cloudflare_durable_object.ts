@@ -219,8 +219,11 @@ export abstract class CallDurableObject<Env = unknown, State = unknown> {
       // An override that throws (a bad provider name in the URL) must not leave the call claimed.
       const own = checkedOptions(this.upgradeOptions(request));
       const options: CloudflareUpgradeOptions = {
-        terminate: () => this.#terminate(options),
         ...own,
+        // Unset means the object's reset, `terminate: undefined` too (spread, it dropped the
+        // reset, and a peer that never answered the close kept its connection); anything else
+        // is the override's, for `upgrade` to refuse if it is no function.
+        terminate: own.terminate === undefined ? () => this.#terminate(options) : own.terminate,
         ...this.#keptAlive(own),
       };
       result = await upgrade(request, options);

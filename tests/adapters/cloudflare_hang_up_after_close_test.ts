@@ -46,9 +46,16 @@ function silentProvider() {
  * Opens a call at `path` of the test Worker (the provider's origin appended), hangs it up, and
  * closes its socket while the provider is asked: the hang-up's timeout must still be reported.
  */
-async function hangUpOutlivesTheSocket(path: string): Promise<void> {
+async function hangUpOutlivesTheSocket(
+  path: string,
+  more: Parameters<typeof hostWorker>[2] = {},
+): Promise<void> {
   const provider = silentProvider();
-  const worker = await hostWorker(new URL("./_cloudflare_hang_up_worker.ts", import.meta.url));
+  const worker = await hostWorker(
+    new URL("./_cloudflare_hang_up_worker.ts", import.meta.url),
+    undefined,
+    more,
+  );
   const origin = `127.0.0.1:${worker.url.port}`;
   try {
     const client = await WsClient.open(
@@ -80,4 +87,15 @@ Deno.test({
   name: "On workerd, Hono's `voiceSession` lets a hang-up outlive the socket by itself",
   ...miniflareSanitizers,
   fn: () => hangUpOutlivesTheSocket("/hono?api="),
+});
+
+// `CallDurableObject` passes its own `ctx.waitUntil` (README, "A hang-up that outlives the
+// socket"): checked on a real `DurableObjectState`, where the other tests fake it.
+Deno.test({
+  name: "On workerd, `CallDurableObject` lets a hang-up outlive the socket by itself",
+  ...miniflareSanitizers,
+  fn: () =>
+    hangUpOutlivesTheSocket("/object?api=", {
+      durableObjects: { CALLS: { className: "HangUpCall", useSQLite: true } },
+    }),
 });

@@ -365,6 +365,10 @@ Deno.test(
       // The reset waits a task: the application heard the timeout and saw `closed` settle.
       const seen = await (await workerd.mf.dispatchFetch("http://localhost/closing-seen")).json();
       assert.deepEqual(seen, ["error timeout", "closed 4000", "again 409"]);
+      // The reset is the end of the refusals: the same call connects to the object made anew.
+      const next = await connect(`${workerd.ws}/closing/silent`);
+      next.send("{}");
+      assert.equal((await within(next.closed, 3000, "the next call's own close")).code, 4000);
     } finally {
       try {
         conn.close();

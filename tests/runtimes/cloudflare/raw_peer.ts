@@ -94,6 +94,11 @@ export class RawPeer {
     }
   }
 
+  /** Resolves once the server has ended the connection, waiting up to `ms` for it. */
+  async ended(ms: number): Promise<void> {
+    await within(this.#reading, ms, `the end of the connection (of ${ms} ms)`);
+  }
+
   /** Resolves once more bytes have come, or the reading ended. */
   #more(): Promise<void> {
     return new Promise((resolve) => (this.#woken = resolve));
