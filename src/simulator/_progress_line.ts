@@ -20,7 +20,10 @@ export interface ProgressLineOptions {
   calls: number;
   /** How often the line is written, in ms of `clock`. */
   intervalMs: number;
-  /** Writes one update of the line. */
+  /**
+   * Writes one update of the line. One that throws (stderr a pipe whose reader is gone, a full
+   * disk, a terminal that went away) stops the line: see {@linkcode ProgressLine.lost}.
+   */
   write: (line: string) => void;
 }
 
@@ -36,6 +39,7 @@ export class ProgressLine {
   /** Each ended call's last figures, by its index: its violations still count. */
   readonly #ended = new Map<number, CallProgress | undefined>();
   readonly #timer: ClockTimer;
+  #lost: unknown = undefined;
 
   constructor(options: ProgressLineOptions) {
     this.#clock = options.clock;
@@ -44,7 +48,16 @@ export class ProgressLine {
     this.#intervalMs = options.intervalMs;
     this.#startedAt = this.#clock.now();
     this.#timer = this.#clock.timer(() => {
-      this.#write(this.line());
+      try {
+        this.#write(this.line());
+      } catch (error) {
+        // The line is a courtesy beside the run: where it cannot be written it is not written
+        // again, and the calls go on to their report and exit status. Thrown from the timer, it
+        // ended the run as an uncaught error, exit 1 (a call failed, CI read) and no report:
+        // `simulate … 2>&1 | head -1` once the head had its line.
+        this.#lost = error;
+        return;
+      }
       this.#timer.arm(this.#intervalMs);
     });
     this.#timer.arm(this.#intervalMs);
@@ -63,6 +76,11 @@ export class ProgressLine {
   ended(index: number): void {
     this.#ended.set(index, this.#live.get(index)?.());
     this.#live.delete(index);
+  }
+
+  /** Why the line stopped before {@linkcode stop}: what its `write` threw; `undefined` if none. */
+  get lost(): unknown {
+    return this.#lost;
   }
 
   /** Stops writing the line. */

@@ -22,6 +22,7 @@ import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import { systemClock } from "../clock.ts";
 import { isKeypadDigit } from "../_keypad_digits.ts";
 import { resolveCallOptions, speechThreshold } from "./_call_options.ts";
+import { CtrlC } from "./_ctrl_c.ts";
 import { FLAG_NAMES } from "./_gate_names.ts";
 import { IDLE_CONTEXT } from "./_idle_context.ts";
 import { judgeCallNaming } from "./_judge_call.ts";
@@ -497,9 +498,11 @@ export async function main(args: string[]): Promise<number> {
     // Bad usage was refused inside (2), and a call never rejects for the bot's faults: what
     // throws is the simulator's own fault, neither the user's (2) nor a call's that failed (1),
     // which a CI job would read as the bot's.
-    console.error(
-      `simulate: internal error (the simulator's own fault, not the bot's nor the command ` +
-        `line's): ${(error as Error)?.stack ?? error}`,
+    sayOnStderr(() =>
+      console.error(
+        `simulate: internal error (the simulator's own fault, not the bot's nor the command ` +
+          `line's): ${(error as Error)?.stack ?? error}`,
+      )
     );
     return INTERNAL_ERROR;
   }
@@ -680,18 +683,14 @@ async function run(args: string[]): Promise<number> {
       for (let i = 0; i < calls; i++) checkWritable(recordFile(record, calls, i));
     }
   } catch (error) {
-    console.error(`simulate: ${(error as Error).message}\n\n${HELP}`);
+    sayOnStderr(() => console.error(`simulate: ${(error as Error).message}\n\n${HELP}`));
     return 2;
   }
 
   const abort = new AbortController();
-  const onSignal = () => {
-    abort.abort();
-    // A second Ctrl-C is the shell's again: it ends the process at once, without a report, when
-    // the first one's hang-up takes too long to wait for.
-    Deno.removeSignalListener("SIGINT", onSignal);
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
+  // Ctrl-C hangs the calls up, each reporting what happened until then; a second one, pressed
+  // when that takes too long, is the shell's again (_ctrl_c.ts).
+  const ctrlC = new CtrlC({ clock: systemClock, onInterrupt: () => abort.abort() });
   const terminal = !values.quiet && Deno.stderr.isTerminal();
   const encoder = new TextEncoder();
   // Each update reads the calls' figures then (_progress_line.ts): a terminal's line four times a
@@ -722,8 +721,11 @@ async function run(args: string[]): Promise<number> {
     }));
   } finally {
     progress?.stop();
-    Deno.removeSignalListener("SIGINT", onSignal);
-    if (terminal) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+    ctrlC.stop();
+    // Not once the line could not be written: the terminal is gone, or stderr was never one.
+    if (terminal && progress?.lost === undefined) {
+      sayOnStderr(() => Deno.stderr.writeSync(encoder.encode("\r\x1b[K")));
+    }
   }
 
   /** Why each call's recording could not be written, by the call's index. */
@@ -738,7 +740,7 @@ async function run(args: string[]): Promise<number> {
       } catch (error) {
         // The report still comes: the call happened.
         const lost = `--record: cannot write ${fileNamed(file)}: ${(error as Error).message}`;
-        console.error(`simulate: ${lost}`);
+        sayOnStderr(() => console.error(`simulate: ${lost}`));
         recordingLost.set(i, lost);
       }
     }
@@ -769,7 +771,7 @@ async function run(args: string[]): Promise<number> {
   for (const [i, { verdict }] of judged.entries()) {
     const call = calls === 1 ? "" : `call ${i + 1} of ${calls}: `;
     for (const { reason, detail } of verdict.failures) {
-      if (GATES.has(reason)) console.error(`simulate: ${call}${detail}`);
+      if (GATES.has(reason)) sayOnStderr(() => console.error(`simulate: ${call}${detail}`));
     }
   }
   // Interrupted (Ctrl-C): the report so far, and the shell's status for it, never a pass. Only
@@ -782,6 +784,20 @@ async function run(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
+
+/**
+ * Writes to stderr with `write`, or not at all where stderr cannot take it (a full disk, a
+ * terminal gone; console.error passes over a closed pipe alone): what the run says there is beside
+ * its answer, the report on stdout and the exit status, which a throw here turned into exit 1
+ * (a failed call, to CI) or 3.
+ */
+function sayOnStderr(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // Nowhere left to say it.
+  }
+}
 
 /** JSON has no Infinity (it would print `null`): `--speed max` is `"max"` in the report. */
 function jsonValue(key: string, value: unknown): unknown {
