@@ -7,7 +7,7 @@
 
 import { OutboundPump } from "./_outbound_pump.ts";
 import { OutboundSender } from "./_outbound_sender.ts";
-import { PlaybackTracker } from "./_playback_tracker.ts";
+import { type ClearFate, PlaybackTracker } from "./_playback_tracker.ts";
 import { PlayoutTimeline } from "./_playout_timeline.ts";
 import { ResponseGate } from "./_response_gate.ts";
 import type { Clock, ClockTimer } from "./clock.ts";
@@ -604,27 +604,43 @@ export class OutboundPath {
    * leaves at once, ahead of what the bot sends next, and sending goes on. Before sending begins
    * (the socket connecting, the set-up under way, the far end's start awaited: see
    * `OutboundSender.urgentMayLeave`) nothing has left: nothing to clear, and none is sent (nor
-   * held: Twilio's would have no address yet).
+   * held: Twilio's would have no address yet). A promise where the clear waits in the urgent line
+   * (see `OutboundSender.sendClear`): what was heard once it left, or the session ended.
    */
-  interruptFarEnd(): InterruptResult {
+  interruptFarEnd(): InterruptResult | Promise<InterruptResult> {
     if (!this.sender.urgentMayLeave) return this.interrupt(true);
     // The clear leaves at once, before what the bot sends next (raw PCM has none: what left plays).
-    const cleared = this.sender.sendUrgent({ type: "interruption" });
-    const result = this.interrupt(cleared);
+    const cleared = this.sender.sendClear();
+    if (typeof cleared === "boolean") {
+      const result = this.interrupt(cleared);
+      this.resume();
+      return result;
+    }
+    // It waits behind an urgent answer due (or for its own): the cut is made now, nothing more of
+    // the interrupted responses leaves, but the far end plays on what it holds until the clear
+    // reaches it. The answer is what was heard then (bounded: every answer ahead is).
+    let heardThen: ((fate: ClearFate) => InterruptResult) | undefined;
+    this.interrupt(true, (unsent) => {
+      const cut = this.tracker.interruptUntilCleared(unsent);
+      heardThen = cut.then;
+      return cut.result;
+    });
     this.resume();
-    return result;
+    return cleared.then((fate) => heardThen!(fate));
   }
 
   /**
    * An interruption: what the caller heard, every queued byte dropped (counted), the responses
    * written so far closed to late audio. `clears`: the far end was told to drop what it holds;
    * when it was not (the protocol has no words for it), what was sent plays on and is heard.
+   * `cut`: the tracker's cut, where it is not `PlaybackTracker.interrupt`'s (`unsent`: the
+   * milliseconds not yet sent, dropped).
    */
-  interrupt(clears: boolean): InterruptResult {
+  interrupt(clears: boolean, cut?: (unsent: number) => InterruptResult): InterruptResult {
     // Audio still waiting in a writer for room was written before the interruption: it is dropped
     // later, as its turn comes (counted then), but never plays, so it is dropped audio now.
     const unsent = this.#pump.queuedMs + takeHeldAudioMs(this.#writable());
-    const result = this.tracker.interrupt(unsent, clears);
+    const result = cut === undefined ? this.tracker.interrupt(unsent, clears) : cut(unsent);
     // The tracker knows only what was sent: before anything left (the socket not open yet, the
     // far end's start not come), it names none, though the response queued to play is dropped.
     // Not when sent audio was heard or dropped: that is an untagged response in play, and stays so.

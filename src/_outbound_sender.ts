@@ -46,6 +46,7 @@ import {
   serializerName,
   STRETCH_END,
 } from "./_serializer_answer.ts";
+import type { ClearFate } from "./_playback_tracker.ts";
 import { HELD_FRAME_ENDS } from "./serializers/_held_frame_ends.ts";
 import { FAR_END_HOLDS, type FarEndHold } from "./serializers/_far_end_holds.ts";
 import { isMidSpeechMark } from "./serializers/_mid_speech_mark.ts";
@@ -828,7 +829,8 @@ export class OutboundSender {
    * dropped, never serialized.
    *
    * Returns whether the far end is told of it, as far as is known as it is taken (an
-   * interruption's caller reads it as "the far end drops what it holds": `interruptFarEnd`):
+   * interruption's clear, whose caller reads it as "the far end drops what it holds", goes by
+   * {@linkcode sendClear} instead, which says when it is not known yet):
    * true where a message for it (returned by the serializer or sent through its context, as
    * Genesys numbers its messages) was handed to the socket, or is to be in its turn (answered now
    * behind urgent answers still due: it leaves once they have, which may be up to `sendTimeoutMs`
@@ -850,8 +852,31 @@ export class OutboundSender {
     return this.#sendUrgentNow(frame);
   }
 
-  /** {@linkcode sendUrgent} on a socket open or gone: sent, or lost and counted. */
-  #sendUrgentNow(frame: Frame): boolean {
+  /**
+   * An interruption's clear ({@linkcode sendUrgent}): whether the far end is told of it, where that
+   * is known now, as `sendUrgent` says; where it waits in the urgent line instead (an urgent
+   * message's asynchronous answer is due ahead of it, or its own answer comes later), a promise of
+   * what became of it once its turn came: up to `sendTimeoutMs` on for each answer ahead of it
+   * (`UrgentLine`: each is bounded, and the session's end settles them all). Meanwhile the far
+   * end plays on what it holds (`PlaybackTracker.interruptUntilCleared`).
+   */
+  sendClear(): boolean | Promise<ClearFate> {
+    const frame: Frame = { type: "interruption" };
+    if (this.#heldUrgent !== undefined || !this.#urgentMayLeave) return this.sendUrgent(frame);
+    let fate: Promise<ClearFate> | undefined;
+    const told = this.#sendUrgentNow(frame, () => {
+      let tell!: (fate: ClearFate) => void;
+      fate = new Promise((settle) => tell = settle);
+      return tell;
+    });
+    return fate ?? told;
+  }
+
+  /**
+   * {@linkcode sendUrgent} on a socket open or gone: sent, or lost and counted. `waits`: asked
+   * where the frame waits in the urgent line, for whom to tell its fate once its turn comes.
+   */
+  #sendUrgentNow(frame: Frame, waits?: () => (fate: ClearFate) => void): boolean {
     const before = this.#stats.messagesOut;
     const counted = this.#stats.encodeErrors;
     const sends = this.#contextSends;
@@ -866,14 +891,25 @@ export class OutboundSender {
       line ??= this.#urgentLine = new UrgentLine(() => this.#urgentLineDrained(line!));
       const message = frame.type === "message";
       if (message) this.#messageAnswersDue++;
+      const tell = waits?.();
       line.take(result, (messages) => {
         if (message) this.#messageAnswersDue--;
         const lostAudio = this.#lostAudioBytes;
+        const lost = this.#lostMessages;
         // An answer that came later: its message may have gone through the context as it came.
         const sentSo = later ? this.#contextSends !== sends : sentItself;
-        const sent = this.#transmitFrame(frame, messages, this.#transmit, counted, sentSo);
-        this.#countReleased(released, messages, lostAudio);
-        if (sent) this.#watchUrgentBacklog();
+        let sent = false;
+        try {
+          sent = this.#transmitFrame(frame, messages, this.#transmit, counted, sentSo);
+          this.#countReleased(released, messages, lostAudio);
+          if (sent) this.#watchUrgentBacklog();
+        } finally {
+          // Told whatever came of it (a listener that threw too): an interruption waits on it.
+          if (tell !== undefined) {
+            const ended = messages === ENDED || this.#lostMessages !== lost;
+            tell(ended ? "ended" : sent || sentSo ? "sent" : "none");
+          }
+        }
       });
       // Still to come; or, answered now, what leaves in its turn (or through the context).
       return later || sentItself || holdsMessages(result);

@@ -46,6 +46,21 @@ import {
 } from "./_playback_utterance.ts";
 
 /**
+ * What became of an interruption's clear that left later (see
+ * `PlaybackTracker.interruptUntilCleared`): handed to the socket, none after all (no message:
+ * the far end plays on), or the session ended first.
+ */
+export type ClearFate = "sent" | "none" | "ended";
+
+/** An interruption's cut: its result, the response it names, the position heard, and when. */
+interface InterruptCut {
+  result: InterruptResult;
+  current: Utterance | undefined;
+  heard: number;
+  at: number;
+}
+
+/**
  * How late the tracker's timers (speaking events, the mark after a quiet time) may fire: one
  * 20 ms chunk. While a response streams, the moment its end would play moves on with every chunk;
  * a timer per session chasing it at its own millisecond woke the event loop ~15 times a second per
@@ -1050,6 +1065,63 @@ export class PlaybackTracker {
    * come once the interruption is through (see {@linkcode cleared}).
    */
   interrupt(queuedMs: number, farEndClears = true): InterruptResult {
+    return this.#interrupt(queuedMs, farEndClears).result;
+  }
+
+  /**
+   * {@linkcode interrupt} where the far end's clear leaves only later (taken behind an urgent
+   * message whose asynchronous answer is due, or answered later itself: `OutboundSender.sendClear`;
+   * each answer ahead of it bounded by `sendTimeoutMs`): the cut is made now (nothing more of the
+   * interrupted responses leaves, its stops are told now), but the far end plays on what it was
+   * sent until the clear reaches it. Returns what to ask once the clear's fate is known: the
+   * interruption's result then. "sent": what the far end played meanwhile, by the estimate (no
+   * faster than real time, no further than what had left or its hold lets it), counted heard, not
+   * dropped; "none": the serializer had no clear after all, and all that left plays on, as where
+   * the protocol has none (`interrupt`'s `farEndClears` false); "ended": the session ended first,
+   * the far end playing on until then. Only on the interrupt path; nothing per chunk. Returns
+   * the result as of now too, the one to tell where the clear's fate is never asked.
+   */
+  interruptUntilCleared(
+    queuedMs: number,
+  ): { result: InterruptResult; then: (fate: ClearFate) => InterruptResult } {
+    const left = this.#leftPosition;
+    // How far the far end can play with nothing more sent: what left, short of what it holds back,
+    // and of the speech chunk whose answer is due (placed as sent, it is dropped as it comes).
+    const dueMs = this.#sender.clearedAnswerDueMs;
+    let reach = left - dueMs;
+    if (reach > this.#heldPosition) reach = this.#heldPosition; // NaN: not held
+    const hold = this.#farEndHold;
+    if (hold !== undefined && reach > left - hold.heldMs) reach = left - hold.heldMs;
+    // When the end of what left is heard, by the estimate (NaN: all of it has played already).
+    const endHeardAt = this.#timeline.playsAt(left) + this.#heardLag;
+    const cut = this.#interrupt(queuedMs, true);
+    const { result, current, heard, at } = cut;
+    // `result` is the caller's to complete (the response queued, where none had left yet).
+    const then = (fate: ClearFate): InterruptResult => {
+      if (current === undefined) return result;
+      let heardThen = heard;
+      if (fate === "none") heardThen = Math.max(heard, left - dueMs); // it all plays on
+      else if (reach > heard) {
+        const now = this.#clock.now();
+        const byEstimate = Number.isNaN(endHeardAt) ? left : left - Math.max(0, endHeardAt - now);
+        heardThen = Math.max(heard, Math.min(reach, heard + (now - at), byEstimate));
+      }
+      if (fate !== "none" && heardThen <= heard + EPSILON) return result;
+      const heardMs = heardOf(current, heardThen);
+      // What `transport.playback` says of it, unless a later response has begun since.
+      if (this.#last === current) this.#lastHeardMs = heardMs;
+      return {
+        responseId: result.responseId,
+        heardMs,
+        droppedMs: queuedMs + Math.max(0, left - heardThen),
+        acknowledged: false, // what was heard past the cut rests on the estimate alone
+      };
+    };
+    return { result, then };
+  }
+
+  /** See {@linkcode interrupt}; also the response it names, the position heard, and when. */
+  #interrupt(queuedMs: number, farEndClears: boolean): InterruptCut {
     const now = this.#update(); // what began playing meanwhile, with no timer to say so
     // What the packetizer holds never left: it is in `queuedMs`, and dropped with the rest.
     const left = this.#leftPosition;
@@ -1103,7 +1175,7 @@ export class PlaybackTracker {
       this.#events.arm(0, now);
       this.#eventsDue = now;
     }
-    return result;
+    return { result, current, heard, at: now };
   }
 
   /**

@@ -28,21 +28,34 @@ export interface PlaybackState {
   acknowledged: boolean;
 }
 
-/** What `transport.interrupt()` resolves with: what the caller heard, and what was dropped. */
+/**
+ * What `transport.interrupt()` resolves with: what the caller heard, and what was dropped. It
+ * resolves once the far end's clear has left: at once, but where the clear waits behind an urgent
+ * message whose serializer answers later (urgent frames leave in the order taken), up to
+ * `sendTimeoutMs` for each answer ahead of it, or when the session ends first. Meanwhile the far
+ * end plays on what it was sent, and that counts as heard.
+ */
 export interface InterruptResult {
   /**
    * The response that was playing (or queued to play); `undefined` for untagged audio. Where the
    * far end cannot be cleared (raw PCM), the last response sent: all that was sent plays on.
    */
   responseId: string | undefined;
-  /** Milliseconds of that response the caller heard before the interruption. */
+  /**
+   * Milliseconds of that response the caller heard before the interruption: before its clear
+   * reached the far end (by the estimate, where it waited: see above), or, where the far end has
+   * no clear (raw PCM, or a serializer that answered it with no message), all that was sent.
+   */
   heardMs: number;
   /**
    * Milliseconds of audio dropped: queued in the transport (a packetizer's partial packet
    * included), waiting in a `writable` write for room, or sent but not yet played.
    */
   droppedMs: number;
-  /** Whether `heardMs` rests on the far end's acknowledgements (see {@linkcode PlaybackState}). */
+  /**
+   * Whether `heardMs` rests on the far end's acknowledgements (see {@linkcode PlaybackState}):
+   * false where the far end played on past the interruption while its clear waited.
+   */
   acknowledged: boolean;
 }
 
@@ -68,7 +81,11 @@ export interface SpeakingEventInit {
  * as "speakingstop" when its last audio has played, it was interrupted, or the session ended. Its
  * last audio is known once a later response begins, or when nothing more of it was queued for the
  * quiet time (`sendAheadMs` or two chunks, the longer), so audio relayed in real time that runs a
- * little late is one spell of speaking, not one per chunk.
+ * little late is one spell of speaking, not one per chunk. An interruption's "speakingstop" comes
+ * as the interruption is taken (what a listener sends then is a new response), with what was
+ * heard by then: where the far end plays on after it (it has no clear, or its clear waits behind
+ * an urgent message answered later), `transport.interrupt()`'s answer says what was heard in the
+ * end.
  *
  * @example
  * ```ts

@@ -4,18 +4,27 @@
  *
  * @module
  */
-import { type FrameSerializer, type TransportError, WebSocketTransport } from "../mod.ts";
+import {
+  type FrameSerializer,
+  type TransportError,
+  type TransportOptions,
+  WebSocketTransport,
+} from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 
 export const SAMPLE_RATE = 16000;
 export const BYTES_PER_MS = (SAMPLE_RATE * 2) / 1000;
 
 /**
- * Opens a session on `serializer`. `wire()` labels each text message by its JSON's `name` ("clear"
+ * Opens a session on `serializer` (with `options`, if any). `wire()` labels each text message by its JSON's `name` ("clear"
  * for one without), and each run of audio messages as "audio<first byte>"; `audioBytes(value)` sums
  * the audio bytes on the wire whose first byte is `value`.
  */
-export async function urgentWireSession(serializer: FrameSerializer, sendTimeoutMs = 5000) {
+export async function urgentWireSession(
+  serializer: FrameSerializer,
+  sendTimeoutMs = 5000,
+  options: Pick<TransportOptions, "sendAheadMs" | "playoutDelayMs"> = {},
+) {
   const clock = new FakeClock(1000);
   const pair = new MemorySocketPair();
   const transport = new WebSocketTransport(pair.server, {
@@ -23,6 +32,7 @@ export async function urgentWireSession(serializer: FrameSerializer, sendTimeout
     audioOut: { sampleRate: SAMPLE_RATE, chunkMs: 20 },
     sendTimeoutMs,
     clock,
+    ...options,
   });
   transport.receive(() => {});
   const errors: TransportError[] = [];
