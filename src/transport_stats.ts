@@ -148,9 +148,12 @@ export interface TransportStats {
    * is `audioBytesDroppedOnClose`'s, not this. By the playout estimate, to the ms.
    */
   audioMsUnplayedAtEnd: number;
-  /** Times the far end asked us to pause sending (Asterisk's `MEDIA_XOFF`); nothing is dropped. */
+  /**
+   * Times sending paused at the far end's request (Asterisk's `MEDIA_XOFF`) or for its serializer
+   * (jambonz and FreeSWITCH: until `mod_audio_fork` has applied a `killAudio`); nothing is dropped.
+   */
   sendPauses: number;
-  /** Milliseconds sending stayed paused at the far end's request, in all. */
+  /** Milliseconds sending stayed paused (see `sendPauses`), in all. */
   sendPausedMs: number;
   /**
    * Errors no "error" listener heard (none was registered), beyond the 16 held for the next one

@@ -39,6 +39,22 @@ import { SESSION_OVER } from "../_session_link.ts";
 const KILL_AUDIO = '{"type":"killAudio"}';
 
 /**
+ * The name prefix of the mark sent right after each `killAudio`, whose answer proves the module
+ * has applied it (see {@linkcode ForkMarks.interrupt}). One of the transport's own names: a bot's
+ * mark cannot carry it, and its answer is never handed on.
+ */
+const CLEAR_PROOF_PREFIX = `${PLAYOUT_MARK_PREFIX}killed:`;
+
+/**
+ * How long sending waits at most for the answer to the mark after a `killAudio` (see
+ * {@linkcode ForkMarks.interrupt}): the module answers it within a tick of reading it, so this
+ * is a round trip and a tick with a wide margin. Past it sending goes on, reported.
+ */
+export const CLEAR_PROOF_TIMEOUT_MS = 1000;
+/** What a pause for a clear's proof waited on, as its "timeout" error says. */
+const UNPROVEN_CLEAR = "mod_audio_fork did not answer the mark sent after killAudio";
+
+/**
  * The module keeps at most 30 marks (in inventory and in use) and discards further ones with
  * only a log line (`MAX_MARKS` in jambonz/freeswitch-modules `mod_audio_fork/lws_glue.cpp`).
  */
@@ -165,6 +181,23 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    * mark follows it, so the names `killAudio` left need no sentinel samples.
    */
   #sayingGoodbye = false;
+  /**
+   * The name the mark sent right after the last `killAudio` travels under, while its answer is
+   * awaited and sending is paused for it (see {@linkcode interrupt}).
+   */
+  #clearProof: string | undefined;
+  #clearProofCommand = "";
+  /** A binary message (sentinels) went since the last `killAudio` (see `#clearUnproven`). */
+  #binarySinceKill = false;
+  #clearProofs = 0;
+  /** Bounds the pause for {@linkcode #clearProof}'s answer (only with the session's clock). */
+  #clearProofTimer: ClockTimer | undefined;
+  /**
+   * A pause for a clear's proof ran out and no proof came since: the next one that runs out is
+   * seen in `stats.sendPauses` and `sendPausedMs` only, not reported again (a far end that
+   * answers no mark would raise one error per interruption for the whole call).
+   */
+  #clearProofLate = false;
   /** Names whose marker the last `killAudio` erased, until the module answers them `cleared`. */
   #erased: string[] = [];
   /** The transport's end-of-speech mark {@linkcode command} last declined for want of a slot. */
@@ -239,7 +272,18 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     for (const text of texts) context.send(text);
     // Not through `take`: the count already stands where the module will, at an empty pre-buffer.
     if (bytes >= 2) context.send(new Uint8Array(bytes & ~1));
+    this.#binarySinceKill = true;
+    this.#killAgain(context);
+  }
+
+  /**
+   * A second `killAudio` ({@linkcode neverLeft}), its clear proven as the interruption's is: the
+   * first's proof may come before this one's tick, and audio sent then would be cleared by it.
+   */
+  #killAgain(context: SerializerContext): void {
     context.send(KILL_AUDIO);
+    const proof = this.#awaitClear();
+    if (proof !== undefined) context.send(proof);
   }
 
   /**
@@ -258,7 +302,8 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
       // Not through `take`: after the first batch the module moves 640 samples, markers
       // included, and the second `killAudio` drops them; it holds nothing after, as counted.
       context.send(new Uint8Array(Math.max(1, THRESHOLD - texts.length) * 2));
-      context.send(KILL_AUDIO);
+      this.#binarySinceKill = true;
+      this.#killAgain(context);
       return;
     }
     for (const command of texts) {
@@ -336,6 +381,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     this.#context = context;
     this.#sessionEnd = context.signal;
     if (context.clock !== undefined) {
+      this.#clearProofTimer = context.clock.timer(() => this.#clearUnproven());
       this.#releaseTimer = context.clock.timer(() => {
         if (this.cancelled) return;
         // Behind samples in the pre-buffer, sent alone, they would be answered on the first dry
@@ -415,6 +461,8 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    */
   stop(): void {
     this.#over.abort(SESSION_OVER); // one made here would keep the session (see its doc)
+    this.#clearProof = undefined;
+    this.#clearProofTimer?.cancel();
     this.#lastEnd = undefined;
     this.#flushTimer?.cancel();
     const held = this.release(); // the release timer goes with them
@@ -431,6 +479,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    */
   cancel(): string[] {
     this.#cancelled.abort(SESSION_OVER);
+    if (this.#clearProof !== undefined) this.#clearProven(); // the goodbye waits for no proof
     this.#lastEnd = undefined;
     this.#sayingGoodbye = true;
     this.#flushTimer?.cancel();
@@ -562,7 +611,82 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     const before = (whole === null ? null : Array.isArray(whole) ? whole : [whole]) ??
       this.tail() ?? this.release();
     this.#killed();
-    return before.length === 0 ? KILL_AUDIO : [...before, KILL_AUDIO];
+    const proof = this.#awaitClear();
+    if (proof === undefined) return before.length === 0 ? KILL_AUDIO : [...before, KILL_AUDIO];
+    return [...before, KILL_AUDIO, proof];
+  }
+
+  /**
+   * The module does not clear when it reads `killAudio`: it sets a flag, and its next 20 ms media
+   * tick empties the playout buffer and answers the marks in use and in inventory `cleared`
+   * (`processIncomingMessage` and `dub_speech_frame`, `lws_glue.cpp:291-299` and `:936-965` at
+   * 30f21899). Audio sent meanwhile (a bot that interrupts itself and speaks at once: the
+   * transport's lead, 100 ms at 8 kHz, leaves in one go) completes a batch that lands in the
+   * playout buffer and is cleared with the old reply; a mark with it is answered `cleared`, and
+   * its name stays on the module's cleared list with no marker left to take it off, every later
+   * mark answered one marker late for the rest of the call. So a mark of the serializer's own
+   * goes right after `killAudio` (returned), and sending pauses (`pauseSending`: the sender keeps
+   * the bot's audio and marks queued, nothing dropped) until the module answers it: read after
+   * `killAudio` on the same socket, it is answered on a tick no earlier than the one that clears,
+   * whatever it says (`cleared`, from the inventory at that tick; `playout`, from an empty tick
+   * after it). It costs a round trip after an interruption, and only then. Bounded by
+   * {@linkcode CLEAR_PROOF_TIMEOUT_MS}: if the module read it just after the clearing tick while
+   * erased names wait on its cleared list, it holds it in inventory, unanswered until audio
+   * plays (`:978-989`, `:1034-1043`), and sending goes on, reported. `undefined` (no pause) with
+   * no way to pause or to bound it (a context made by hand), at the goodbye, or with no slot for
+   * the mark (the module would discard it: `markCountExceeded`, `:303`).
+   */
+  #awaitClear(): string | undefined {
+    const context = this.#context;
+    const timer = this.#clearProofTimer;
+    if (context?.pauseSending === undefined || timer === undefined) return undefined;
+    if (this.#sayingGoodbye || this.#pending >= MAX_PENDING_MARKS) return undefined;
+    const mark = this.#counted(`${CLEAR_PROOF_PREFIX}${++this.#clearProofs}`, true);
+    // Not counted into the inventory: read before the clearing tick, as it almost always is (the
+    // two messages go together), that tick answers it, and the sentinels that tick's answers call
+    // for reach a module that no longer holds it (counted in, its marker made the pre-buffer's
+    // count one sample over, and the silence that ends the next reply one short of its batch).
+    // Read after that tick, the module holds it in inventory: see `#clearUnproven`.
+    this.#clearProof = mark.name;
+    this.#clearProofCommand = mark.command;
+    this.#binarySinceKill = false;
+    // Bounded by the transport too (`sendTimeoutMs`, if shorter), its error saying what it waited on.
+    context.pauseSending(true, { reason: `${this.#provider}: ${UNPROVEN_CLEAR}` });
+    timer.arm(CLEAR_PROOF_TIMEOUT_MS);
+    return mark.command;
+  }
+
+  /** The module answered the mark after the last `killAudio` (`sent`): sending goes on. */
+  #clearProven(): void {
+    this.#clearProof = undefined;
+    this.#clearProofLate = false;
+    this.#clearProofTimer?.cancel();
+    this.#context?.pauseSending?.(false);
+  }
+
+  /**
+   * No answer to the mark after `killAudio` came in time: sending goes on, reported once. The
+   * module read the mark after the clearing tick, and holds it in inventory while erased names
+   * wait on its cleared list (or lost it, with the call's media stalled): it is counted as the
+   * module holds it now, in inventory, or, where a binary message (a sentinel) went since, its
+   * marker in the pre-buffer, which that message put there.
+   */
+  #clearUnproven(): void {
+    const name = this.#clearProof;
+    if (name === undefined) return;
+    this.#clearProof = undefined;
+    if (!this.#binarySinceKill) this.toInventory([name]);
+    else this.take(new Uint8Array(0), [{ name, command: this.#clearProofCommand }], false);
+    this.#context?.pauseSending?.(false);
+    if (this.#clearProofLate) return;
+    this.#clearProofLate = true;
+    this.#context?.report(
+      new TransportError(
+        "timeout",
+        `${this.#provider}: ${UNPROVEN_CLEAR} within ${CLEAR_PROOF_TIMEOUT_MS} ms: sending on; ` +
+          "audio it takes before its next 20 ms tick is cleared with the interrupted reply",
+      ),
+    );
   }
 
   /** `killAudio` is leaving: it empties the playout buffer, markers and all, not the pre-buffer. */
@@ -694,6 +818,26 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    * told (`onMarksForgotten`): its other marks will never be answered, and the slots are free.
    */
   message(message: unknown): string | SerializedMessage[] {
+    const awaited = this.#clearProof;
+    const messages = this.#message(message);
+    if (awaited === undefined || (message as { type?: unknown }).type !== "clearMarks") {
+      return messages;
+    }
+    // The module forgets the mark after `killAudio` with the rest: it would never answer it, and
+    // sending would wait out the bound. Another goes after the command; read before the clearing
+    // tick (the two went together: the bot's urgent message overtakes the paused queue), that
+    // tick answers it `cleared`.
+    this.#clearProof = undefined;
+    const proof = this.#awaitClear();
+    if (proof === undefined) {
+      this.#clearProven(); // no room or no goodbye left to prove: sending goes on, as before
+      return messages;
+    }
+    return [...(Array.isArray(messages) ? messages : [messages]), proof];
+  }
+
+  /** See {@linkcode message}: the command and what goes with it, the clear's proof aside. */
+  #message(message: unknown): string | SerializedMessage[] {
     // The module reads a command's `type` and drops anything without one, with only a log line
     // (`processIncomingMessage`, `lws_glue.cpp:205-391`): refused here, where the bot hears of it.
     if (!isObject(message) || typeof message.type !== "string") {
@@ -763,6 +907,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
 
   /** `count` sentinel samples, counted into the pre-buffer as any binary message's samples. */
   #sentinels(count: number): Uint8Array {
+    this.#binarySinceKill = true;
     this.#forgetLastEnd();
     this.#killedLast = false;
     return this.take(sentinels(count), NO_MARKS, false);
@@ -806,6 +951,12 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
       if (!erased) this.markerAnswered(sent);
       if (this.#lastEnd?.name === name) this.#lastEnd = undefined; // answered
       else if (this.#lastEnd !== undefined) this.#retryDeclined();
+      if (name.startsWith(CLEAR_PROOF_PREFIX)) {
+        // Ours, never handed on: the latest one's answer, either event, proves the clear (see
+        // `#awaitClear`); an earlier one's (a second interruption came first) proves nothing.
+        if (sent === this.#clearProof) this.#clearProven();
+        return null;
+      }
       // Played or cleared by killAudio, the bot waiting on it is done waiting (as with Twilio).
       return { type: "mark", name } satisfies MarkFrame;
     }

@@ -80,7 +80,9 @@ export interface FreeSwitchSerializerOptions {
  * → a `message` frame.
  *
  * Outbound: `audio` → binary L16 at `streamSampleRate` (sample value -1 nudged to -2: the module
- * reads 0xFFFF as a mark's place); `interruption` → `killAudio`; `mark` → `mark`, sent right
+ * reads 0xFFFF as a mark's place); `interruption` → `killAudio`, then a mark of the serializer's
+ * own, sending paused until the module answers it (it clears only at its next 20 ms tick: audio
+ * sent before that would be cleared too; 1 s at most, then reported); `mark` → `mark`, sent right
  * before the next audio or at the reply's end (at most 30 waiting, the transport's own at most 24
  * of them; see `_fork_marks.ts` for why, and for the silence and sentinel samples sent for the
  * module's pre-buffer and mark lists; a `streamSampleRate` other than `sampleRate` is reported

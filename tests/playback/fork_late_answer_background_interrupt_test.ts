@@ -92,8 +92,11 @@ for (const [name, make] of FORK_SERIALIZERS) {
         await clock.tick(1);
       }
       const runs = playedRuns();
-      // What the module's speaker played from the interruption on: the stopped reply, never.
-      const after = runs.filter((run) => run.at + run.ms > interruptedAt + 1);
+      // What the module's speaker played from the frame that acts on `killAudio` on (the module
+      // only sets a flag when it reads it, and its next 20 ms frame clears: lws_glue.cpp:299,
+      // :939): the stopped reply, never.
+      const clearedAt = (Math.floor(interruptedAt / 20) + 1) * 20;
+      const after = runs.filter((run) => run.at + run.ms > clearedAt + 1);
       const reply = after.filter((run) => run.value === 101);
       // Before: the reply's last 40 ms, played as the background's chunk completed its batch.
       assert.deepEqual(reply, [], `the reply after the clear at ${interruptedAt}`);

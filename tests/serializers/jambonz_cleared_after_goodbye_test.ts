@@ -24,11 +24,19 @@ for (const goodbye of ["cancel", "end"] as const) {
     await transport.interrupt();
     void transport.send({ type: goodbye });
     await clock.tick(5);
+    // A `cancel` goes at once; an `end` once the module has shown it applied killAudio (the
+    // serializer's mark after it answered: sending pauses until then, see `ForkMarks.interrupt`).
+    const proof = wire.find((m) => m.includes("__wst:killed:"));
+    assert.ok(proof !== undefined, wire.join("\n"));
+    const proofName = JSON.parse(proof).data.name;
+    if (goodbye === "cancel") assert.ok(wire.includes('{"type":"disconnect"}'), wire.join("\n"));
+    // The module's next tick: killAudio applied, the marks answered, in use then in inventory.
+    pair.client.send('{"type": "mark", "data": {"name":"said", "event": "cleared"}}');
+    pair.client.send(`{"type": "mark", "data": {"name":"${proofName}", "event": "cleared"}}`);
+    // An `end`'s goodbye then waits for the batch the sentinel's silence completes to play.
+    await clock.tick(200);
     const at = wire.indexOf('{"type":"disconnect"}');
     assert.ok(at >= 0, wire.join("\n"));
-    // The module's next tick: killAudio applied, the mark answered.
-    pair.client.send('{"type": "mark", "data": {"name":"said", "event": "cleared"}}');
-    await clock.tick(20);
     assert.deepEqual(wire.slice(at + 1), [], `sent after the disconnect:\n${wire.join("\n")}`);
     pair.client.close(1000);
     await clock.tick(1000);

@@ -47,8 +47,31 @@ Deno.test("`JambonzSerializer` plays the documented listen session message by me
     },
   });
   jambonz.setup(SETUP);
-  const documented = documentedOnly(jambonz);
+  // The serializer's own mark after killAudio, which proves the module applied it before sending
+  // goes on (see `ForkMarks.interrupt`), is no message of the documented session: set aside.
+  const proofs: string[] = [];
+  const documented = documentedOnly({
+    ...jambonz,
+    deserialize: (data) => jambonz.deserialize(data),
+    serialize: (frame) => {
+      const result = jambonz.serialize(frame);
+      if (!Array.isArray(result)) return result;
+      // Its answer never comes in this script: the `clearMarks` after it makes the module forget
+      // it, so another goes after that command (under an id: answers may cross the clear).
+      const own = (m: unknown, i: number) =>
+        typeof m === "string" &&
+        (m.includes('"__wst:killed:') || (i > 0 && result[i - 1] === '{"type":"clearMarks"}'));
+      proofs.push(...result.filter(own) as string[]);
+      return result.filter((m, i) => !own(m, i));
+    },
+  });
   await playFork(documented.serializer, jambonzCall, 16000);
+  assert.deepEqual(proofs, [
+    '{"type":"mark","data":{"name":"__wst:killed:1"}}',
+    '{"type":"mark","data":{"name":"#m1"}}',
+  ]);
+  // Paused for its answer, and bounded afresh for the second (a timer on this clock ends it).
+  assert.deepEqual(calls.paused, [true, true]);
   assert.equal(jambonz.streamSampleRate, 16000, "sends back at the rate it was sent");
   assert.deepEqual(calls.reported, []);
   // The bot's own marks get no silence (a mark may fall mid-speech). What the module's pre-buffer

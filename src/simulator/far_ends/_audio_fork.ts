@@ -20,10 +20,11 @@
  *   (`:994-1010`); so does an audio sample of -1. While no mark is in use or cleared and the
  *   playout buffer is empty, one inventory mark is answered per 20 ms frame at once, though its
  *   audio may still sit in the pre-buffer (`:1035-1041`).
- * - `killAudio` empties the playout buffer at the next frame (`:299`, `:939`; here at once),
- *   markers and all, but not the pre-buffer; marks in use and in inventory are answered
- *   `cleared`, and those in use go to the cleared list (`:946-960`), from which later markers
- *   take names first. `clearMarks` moves marks in use and in inventory there too (`:327-330`).
+ * - `killAudio` only sets a flag (`:291-299`): the next 20 ms frame empties the playout buffer
+ *   (`:939-942`), markers and all, but not the pre-buffer; marks in use and in inventory then are
+ *   answered `cleared`, and those in use go to the cleared list (`:946-960`), from which later
+ *   markers take names first. Audio (and marks) that arrive between the command and that frame
+ *   are cleared with the old reply, where they reach the playout buffer. `clearMarks` moves marks in use and in inventory there too (`:327-330`).
  * - When the stream's rate is not the channel's, the pre-buffer, markers included, goes through
  *   a resampler (`:136-152`, `:521-523`): the markers do not come out as 0xFFFF, and the marks
  *   are never answered (modelled as lost; a filtered sample that happens to be -1 answering one
@@ -92,6 +93,8 @@ export class AudioForkPlayback {
   #inUse: string[] = [];
   #cleared: string[] = [];
   #watchingInventory = false;
+  /** A `killAudio` was read and the frame that acts on it has not come (see #killAtNextFrame). */
+  #killPending = false;
   /** Batches in the playout buffer that the next tick's frame starts on (see #toPlayout). */
   #waiting: number[][] = [];
 
@@ -125,7 +128,7 @@ export class AudioForkPlayback {
     }
     switch (message?.type) {
       case "killAudio":
-        return this.#kill();
+        return this.#killAtNextFrame();
       case "mark": {
         const name = (message.data as { name?: unknown } | undefined)?.name;
         if (typeof name !== "string") {
@@ -251,7 +254,23 @@ export class AudioForkPlayback {
     // With no mark in use or cleared the module plays the 0xFFFF as a sample of -1.
   }
 
-  /** `killAudio`: the playout buffer goes, markers and all; the pre-buffer stays. */
+  /**
+   * `killAudio` read: `clear_bidirectional_audio_buffer` set (`:299`), for the next frame
+   * (`dub_speech_frame`, `:939`) to act on. Set twice before that frame, it clears once.
+   */
+  #killAtNextFrame(): void {
+    if (this.#killPending) return;
+    this.#killPending = true;
+    const context = this.#context;
+    const now = context.now();
+    const frame = (Math.floor(now / FRAME_MS) + 1) * FRAME_MS;
+    context.sleep(frame - now).then(() => {
+      this.#killPending = false;
+      this.#kill();
+    }, () => {/* the call is over */});
+  }
+
+  /** The frame after `killAudio`: the playout buffer goes, markers and all; the pre-buffer stays. */
   #kill(): void {
     for (const name of [...this.#inUse, ...this.#inventory]) this.#answer(name, "cleared");
     this.#cleared.push(...this.#inUse);
@@ -274,6 +293,8 @@ export class AudioForkPlayback {
       while (this.#inventory.length > 0) {
         await context.sleep(FRAME_MS - (context.now() % FRAME_MS));
         if (
+          // The frame that clears answers the inventory `cleared` instead (`:946-960`).
+          !this.#killPending &&
           this.#inventory.length > 0 && this.#inUse.length + this.#cleared.length === 0 &&
           context.queuedMs() < 1e-6 && this.#waiting.length === 0
         ) {

@@ -79,3 +79,27 @@ Deno.test("mod_audio_fork far end: audio reaching a dry playout buffer plays fro
   // The 220 ms ahead of the mark, from 20: played at 240, when the marker is reached.
   assert.deepEqual(answers, [{ name: "m", event: "playout", atMs: 240 }]);
 });
+
+Deno.test("mod_audio_fork far end: killAudio clears at the next 20 ms frame, with the audio and marks that came before it", async () => {
+  const clock = new FakeClock();
+  const { fork, answers } = forkContext(clock);
+  fork.receive(audio(160));
+  fork.receive(JSON.stringify({ type: "mark", data: { name: "old" } }));
+  fork.receive(audio(80)); // a whole batch after the first: `old`'s marker into the playout
+  await clock.tick(45);
+  // `killAudio` only sets a flag (`:299`); the frame at 60 acts on it (`:939`).
+  fork.receive(JSON.stringify({ type: "killAudio" }));
+  // Before that frame: a batch of the next reply, with a mark, reaches the playout buffer.
+  fork.receive(JSON.stringify({ type: "mark", data: { name: "early" } }));
+  fork.receive(audio(80));
+  fork.receive(JSON.stringify({ type: "mark", data: { name: "proof" } }));
+  await clock.tick(14);
+  assert.equal(answers.length, 0, "nothing cleared before the frame");
+  await clock.tick(1);
+  // Marks in use, then in inventory, answered `cleared` at that frame (`:946-960`).
+  assert.deepEqual(answers.map((a) => [a.name, a.event, a.atMs]), [
+    ["old", "cleared", 60],
+    ["early", "cleared", 60],
+    ["proof", "cleared", 60],
+  ]);
+});
