@@ -1100,10 +1100,12 @@ export class PlaybackTracker {
     const then = (fate: ClearFate): InterruptResult => {
       if (current === undefined) return result;
       let heardThen = heard;
-      if (fate === "none") heardThen = Math.max(heard, left - dueMs); // it all plays on
-      else if (reach > heard) {
-        const now = this.#clock.now();
-        const byEstimate = Number.isNaN(endHeardAt) ? left : left - Math.max(0, endHeardAt - now);
+      const now = this.#clock.now();
+      const byEstimate = Number.isNaN(endHeardAt) ? left : left - Math.max(0, endHeardAt - now);
+      if (fate === "none") {
+        heardThen = Math.max(heard, left - dueMs); // it all plays on
+        this.#playsOnUncleared(byEstimate, reach, now);
+      } else if (reach > heard) {
         heardThen = Math.max(heard, Math.min(reach, heard + (now - at), byEstimate));
       }
       if (fate !== "none" && heardThen <= heard + EPSILON) return result;
@@ -1118,6 +1120,22 @@ export class PlaybackTracker {
       };
     };
     return { result, then };
+  }
+
+  /**
+   * An interruption's clear that waited was no clear after all (`interruptUntilCleared`, "none"):
+   * the far end plays on what left, from `playing` (heard by the estimate `now`), as though it had
+   * never been cut. The cut placed the far end dry: the next response (sent already as the
+   * urgent line drained, or to come) would read as playing at once, its "speakingstart" and
+   * `heardMs` early by the rest, and be paced that much ahead. Placed after it instead, as after
+   * a synchronous `interrupt` with no clear. Not where the far end cannot reach `playing` (`reach`:
+   * it holds its playout, and its own resume places what it holds). Only on this rare path.
+   */
+  #playsOnUncleared(playing: number, reach: number, now: number): void {
+    if (this.#ended || !(this.#timeline.sentMs > playing + EPSILON) || reach < playing) return;
+    this.#timeline.resumeFrom(playing, now - this.#heardLag);
+    this.replaced(playing);
+    this.#update(now);
   }
 
   /** See {@linkcode interrupt}; also the response it names, the position heard, and when. */

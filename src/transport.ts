@@ -251,7 +251,7 @@ export class WebSocketTransport extends EventTarget {
    */
   get writable(): WritableStream<Frame> {
     return this.#writable ??= frameWritable({
-      send: (frame) => this.send(frame),
+      send: (frame) => frame?.type === "interruption" ? void this.send(frame) : this.send(frame),
       interruptions: () => this.#stats.interruptions,
       overtakes: (frame) => this.#out.overtakes(frame),
       messageHeld: () => this.#out.messageHeld(),
