@@ -21,14 +21,16 @@ import type {
 // envelope's numbering and checks (`_genesys_envelope.ts`), what the bot may send
 // (`_genesys_server_messages.ts`), the last message and its output variables
 // (`_genesys_farewell.ts`), the bound on Genesys's close (`_genesys_close_bound.ts`), Genesys's
-// playback and the goodbye's wait for it (`_genesys_playback.ts`), and the client `error`
-// report (`_genesys_client_error.ts`).
+// playback and the goodbye's wait for it (`_genesys_playback.ts`), the client `error` report
+// (`_genesys_client_error.ts`), and the transport's settings against Genesys's limit on binary
+// messages (`_genesys_rate_limit.ts`).
 import { chooseMedia, noMediaReason, openStartFrame } from "./_audiohook_open.ts";
 import { clientError } from "./_genesys_client_error.ts";
 import { GenesysCloseBound } from "./_genesys_close_bound.ts";
 import { GenesysEnvelope, MAX_TEXT_BYTES } from "./_genesys_envelope.ts";
 import { GenesysFarewell } from "./_genesys_farewell.ts";
 import { GenesysPlayback } from "./_genesys_playback.ts";
+import { binaryRateProblem } from "./_genesys_rate_limit.ts";
 import { botServerMessage } from "./_genesys_server_messages.ts";
 import { EndOfStream } from "./telephony/_end_of_stream.ts";
 import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
@@ -163,9 +165,10 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  *
  * Outbound: audio → binary PCMU at 8 kHz, mono, when the session carries it
  * ({@linkcode GenesysSerializerOptions.sendAudio}; Genesys limits the number of binary messages,
- * 5 a second on average: set the transport's `fixedAudioPacketSize` to 1600, 200 ms; without it,
- * the resampler's last samples of a reply are dropped rather than sent as a message of their
- * own); `interruption` → an `event` with a
+ * 5 a second on average: set the transport's `fixedAudioPacketSize` to 1600, 200 ms; a session
+ * that carries audio and opens with shorter messages reports an "encode" error, once; without
+ * packets, the resampler's last samples of a reply are dropped rather than sent as a message of
+ * their own); `interruption` → an `event` with a
  * `barge_in` entity; `end` or `cancel` → `disconnect` with reason `completed` (once), `info` the
  * end's reason, and the output variables; a `message` frame holding `{ type, parameters }` →
  * that server message in a proper envelope (e.g. `event` with transcript entities), from `opened`
@@ -281,6 +284,11 @@ export class GenesysSerializer implements FrameSerializer {
    * last held until the next completes it: a stretch's held end then joins that packet.
    */
   #packetized = false;
+  /**
+   * What is wrong with the transport's cut of the bot's audio for Genesys's limit on binary
+   * messages (see `_genesys_rate_limit.ts`), reported once a session that carries audio opens.
+   */
+  #rateProblem: TransportError | undefined;
   /** Whether the session is Genesys's connection probe (see `openStartFrame`): no call behind it. */
   #probe = false;
   /** Refusal reasons already reported, so each is reported once. */
@@ -382,6 +390,7 @@ export class GenesysSerializer implements FrameSerializer {
   setup(audio: SerializerAudioSetup): void {
     this.#audio.setup(audio);
     this.#packetized = audio.outputPacketBytes !== undefined;
+    this.#rateProblem = binaryRateProblem(audio);
     // PCMU at 8 kHz: 8 bytes a millisecond, as in `serialize`.
     this.#playback.packets(
       audio.outputPacketBytes === undefined ? undefined : audio.outputPacketBytes / 8,
@@ -700,6 +709,12 @@ export class GenesysSerializer implements FrameSerializer {
     this.#paused = this.#startPaused;
     const start = openStartFrame(this.#envelope.id, parameters);
     this.#probe = start.probe === true;
+    // Known only now: a monitor takes none of the bot's audio, and a probe has no call to speak
+    // to. Reported, not refused: the settings are the transport's, and a bot that never speaks
+    // long draws no 429.
+    if (this.#carriesAudio && !this.#probe && this.#rateProblem !== undefined) {
+      this.#context?.report(this.#rateProblem);
+    }
     return start;
   }
 
