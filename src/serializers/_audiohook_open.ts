@@ -107,11 +107,62 @@ export function noMediaReason(offers: unknown, channel: GenesysChannel): string 
 }
 
 /**
+ * The `start` params an `open`'s own fields fill (`participantId` is the participant's `id`):
+ * `organizationId`, `conversationId` and `participant` are required fields of the protocol's
+ * `OpenParameters`, `language` an optional one (purecloudlabs/audiohook-reference-implementation,
+ * app/audiohook/src/protocol/message.ts, `OpenParameters` and `Participant`). They are kept for
+ * those fields even when the open leaves one out, so that what a bot reads under one of these
+ * names is always Genesys's own value, never an entry of `customConfig` or `inputVariables`
+ * that happens to share the name.
+ */
+export const OPEN_FIELD_PARAMS = [
+  "organizationId",
+  "conversationId",
+  "participantId",
+  "ani",
+  "aniName",
+  "dnis",
+  "language",
+] as const;
+
+/**
+ * The `open` fields whose entries are named by the customer, not by the protocol: `inputVariables`
+ * are the Inputs of Architect's Call Audio Connector action, "name/value pairs" the flow author
+ * chooses (help.mypurecloud.com, "Call Audio Connector action", Inputs), and `customConfig` the
+ * integration's own JSON object (`OpenParameters.customConfig`). Every entry is a `start` param
+ * under `<field>.<name>`, a key no other entry can take; `inputVariables` first, as a bare name
+ * both carry is given to the flow's value (below).
+ */
+const CUSTOMER_MAPS = ["inputVariables", "customConfig"] as const;
+
+/**
+ * Whether a customer's entry may also be a `start` param under its bare name: not when the name is
+ * one the open's own fields fill ({@linkcode OPEN_FIELD_PARAMS}), nor when it begins like a
+ * `<field>.` key (`inputVariables.ani`), which would then read as another map's entry.
+ */
+function takesBareName(name: string): boolean {
+  return !(OPEN_FIELD_PARAMS as readonly string[]).includes(name) &&
+    !CUSTOMER_MAPS.some((map) => name.startsWith(`${map}.`));
+}
+
+/**
  * The `start` frame for an `open`: `streamId` the session id, `callId` the conversation id,
- * `params` the organization id, participant `ani`/`aniName`/`dnis`, `language`, then the
- * `customConfig` and `inputVariables` entries (non-strings as JSON); `probe` when the conversation
+ * `params` the organization id, conversation id, participant `id` (as `participantId`) and
+ * `ani`/`aniName`/`dnis`, `language`, then the `inputVariables` and `customConfig` entries
+ * (non-strings as JSON; see below); `probe` when the conversation
  * or participant id is the nil UUID, which is how Genesys's connection probe opens (the reference
  * client's `--connection-probe`: it opens, is answered and closes, with no call behind it).
+ *
+ * The open's own values always win: the names the flow author and the integration choose are
+ * free, so a flow variable may well be called `language` or `ani`, and were it merged over the
+ * open's fields the bot would read it as Genesys's value, and lose that value, without a word.
+ * So every entry is kept under `customConfig.<name>` or `inputVariables.<name>`, whatever its
+ * name (a bot that needs its flow variable `language` reads `params["inputVariables.language"]`),
+ * and also under its bare name when that is free: not one of {@linkcode OPEN_FIELD_PARAMS}, not
+ * a `<field>.` key, and, for a `customConfig` entry, not the name of an `inputVariables` one (the
+ * flow's value for this call over the integration's setting, which stays under
+ * `customConfig.<name>`). Nothing the open carries is lost, and a bot that reads `<field>.<name>`
+ * finds the entry there whatever else the open carries.
  */
 export function openStartFrame(sessionId: string, parameters: JsonObject): StartFrame {
   const start: StartFrame = { type: "start", streamId: sessionId };
@@ -123,20 +174,26 @@ export function openStartFrame(sessionId: string, parameters: JsonObject): Start
     setOwnField(params, name, typeof value === "string" ? value : JSON.stringify(value));
   };
   if (typeof parameters.conversationId === "string") start.callId = parameters.conversationId;
-  text("organizationId", parameters.organizationId);
-  text("conversationId", parameters.conversationId);
-  if (isObject(parameters.participant)) {
-    const { id, ani, aniName, dnis } = parameters.participant;
-    text("participantId", id);
-    text("ani", ani);
-    text("aniName", aniName);
-    text("dnis", dnis);
+  const own: Record<(typeof OPEN_FIELD_PARAMS)[number], unknown> = {
+    organizationId: parameters.organizationId,
+    conversationId: parameters.conversationId,
+    participantId: participant.id,
+    ani: participant.ani,
+    aniName: participant.aniName,
+    dnis: participant.dnis,
+    language: parameters.language,
+  };
+  for (const name of OPEN_FIELD_PARAMS) text(name, own[name]);
+  const entries = CUSTOMER_MAPS.map((map) => {
+    const values = parameters[map];
+    return [map, isObject(values) ? Object.entries(values) : []] as const;
+  });
+  for (const [map, list] of entries) {
+    for (const [name, value] of list) text(`${map}.${name}`, value);
   }
-  text("language", parameters.language);
-  for (const key of ["customConfig", "inputVariables"]) {
-    const entries = parameters[key];
-    if (isObject(entries)) {
-      for (const [name, value] of Object.entries(entries)) text(name, value);
+  for (const [, list] of entries) {
+    for (const [name, value] of list) {
+      if (takesBareName(name) && !Object.hasOwn(params, name)) text(name, value);
     }
   }
   if (Object.keys(params).length > 0) start.params = params;

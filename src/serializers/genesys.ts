@@ -146,8 +146,11 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * {@linkcode GenesysSerializerOptions.channel}; an `open` offering none is refused with
  * `disconnect`, reason `error`, its `info` saying what was missing, a decode error and no `start`
  * frame: a session without audio is no use to a voice bot) and a `start` frame (`streamId` the
- * session id, `callId` the conversation id, `params` the organization id, participant
- * `ani`/`aniName`/`dnis`, `language`, then `customConfig` and `inputVariables` entries); binary
+ * session id, `callId` the conversation id, `params` the organization, conversation and
+ * participant ids, participant `ani`/`aniName`/`dnis` and `language`, always the open's own
+ * values, then every `inputVariables` and `customConfig` entry under `inputVariables.<name>` or
+ * `customConfig.<name>`, and under its bare name too unless one of the open's fields or an input
+ * variable took it: a flow variable named `language` never stands in for the open's); binary
  * PCMU → audio frames at the transport's input rate (stereo is split and only the chosen channel
  * kept, as mono), from `opened` until Genesys's `close`, so also what the caller says while Genesys
  * has not yet read our `disconnect`, except while the stream is paused; `ping` → `pong`; `close` →
