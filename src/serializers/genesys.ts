@@ -291,7 +291,7 @@ export class GenesysSerializer implements FrameSerializer {
    * What is wrong with the transport's cut of the bot's audio for Genesys's limit on binary
    * messages (see `_genesys_rate_limit.ts`), reported once a session that carries audio opens.
    */
-  #rateProblem: TransportError | undefined;
+  #rateProblem: string | undefined;
   /** Whether the session is Genesys's connection probe (see `openStartFrame`): no call behind it. */
   #probe = false;
   /** Refusal reasons already reported, so each is reported once. */
@@ -716,7 +716,7 @@ export class GenesysSerializer implements FrameSerializer {
     // to. Reported, not refused: the settings are the transport's, and a bot that never speaks
     // long draws no 429.
     if (this.#carriesAudio && !this.#probe && this.#rateProblem !== undefined) {
-      this.#context?.report(this.#rateProblem);
+      this.#context?.report(new TransportError("encode", this.#rateProblem));
     }
     return start;
   }
