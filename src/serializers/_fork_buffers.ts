@@ -71,6 +71,8 @@ interface Take {
   marks: readonly HeldMark[];
   /** Batches moved once it was counted; -1: a chunk that made no take. */
   batch: number;
+  /** Sentinel samples the pre-buffer held before it (see `ForkBuffers.sentinelsHeld`). */
+  sentinels: number;
 }
 
 /** A take with nothing counted yet, in batch `batch`. */
@@ -83,6 +85,7 @@ function newTake(batch = 0): Take {
     markers: NO_NAMES,
     marks: NO_MARKS,
     batch,
+    sentinels: 0,
   };
 }
 
@@ -102,6 +105,8 @@ export class ForkBuffers {
   #queued: string[] = [];
   /** Samples and markers in the module's pre-buffer, and what moves it to the playout buffer. */
   #held = 0;
+  /** Of {@linkcode #held}, the sentinel samples (see {@linkcode sentinelsHeld}). */
+  #sentinels = 0;
   #threshold = FIRST_THRESHOLD;
   /**
    * What the module holds unplayed while a send is under way ({@linkcode sendsUnderWay}): the
@@ -172,6 +177,25 @@ export class ForkBuffers {
     return this.#held === 0 ? 0 : Math.max(1, this.#threshold - this.#held);
   }
 
+  /**
+   * Sentinel samples (markers with no name of their own, sent to take names off the module's
+   * cleared list) waiting in the pre-buffer, as counted: the silence that flushes it before a
+   * `killAudio` moves them into the playout buffer, which that `killAudio` empties, and the names
+   * they were for stay on the cleared list (see `ForkMarks.interrupt`).
+   */
+  protected get sentinelsHeld(): number {
+    return this.#sentinels;
+  }
+
+  /** `bytes` of sentinel samples are leaving, counted as {@linkcode take} counts any. */
+  protected takeSentinels(bytes: Uint8Array): Uint8Array {
+    const batches = this.#batches;
+    this.take(bytes, NO_MARKS, false);
+    // Held unless they completed a batch (which took them to the playout buffer).
+    if (this.#batches === batches) this.#sentinels += bytes.length >> 1;
+    return bytes;
+  }
+
   /** Whether markers wait in the pre-buffer. */
   protected get markersPrebuffered(): boolean {
     return this.#prebuffered.length > 0;
@@ -232,6 +256,7 @@ export class ForkBuffers {
     }
     // It completed the batch: the module still holds what came before it, at its threshold.
     this.#held += take.before;
+    this.#sentinels = take.sentinels;
     this.#threshold = take.threshold;
     this.#batches--;
     const back = take.moved.filter((name) => remove(this.#queued, name));
@@ -265,6 +290,7 @@ export class ForkBuffers {
     // It completed a batch of its own: nothing was held before it to let go.
     this.#batches++;
     this.#held = 0;
+    this.#sentinels = 0;
     this.#threshold = THRESHOLD;
   }
 
@@ -308,10 +334,12 @@ export class ForkBuffers {
     }
     let threshold = 0;
     let moved = NO_NAMES;
+    const sentinelsBefore = this.#sentinels;
     if (this.#held >= this.#threshold) {
       threshold = this.#threshold;
       this.#batches++;
       this.#held = 0;
+      this.#sentinels = 0;
       this.#threshold = THRESHOLD;
       if (this.#prebuffered.length > 0) {
         if (take !== undefined) moved = [...this.#prebuffered];
@@ -327,6 +355,7 @@ export class ForkBuffers {
       take.markers = markers;
       take.marks = marks;
       take.batch = this.#batches;
+      take.sentinels = sentinelsBefore;
     }
     // What was held before this message goes to the playout buffer with it, now.
     if (threshold > 0 && before > 0) this.onRelease?.((before * 1000) / this.#rate());

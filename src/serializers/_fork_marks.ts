@@ -282,6 +282,11 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    */
   #killAgain(context: SerializerContext): void {
     context.send(KILL_AUDIO);
+    // What completed the batch moved the sentinels the count holds (left in the pre-buffer by
+    // `interrupt`, or sent again after its `killAudio`): this one erases them. They go once
+    // more, not counted again (the count holds them already).
+    const lost = this.#sayingGoodbye ? 0 : this.sentinelsHeld;
+    if (lost > 0) context.send(sentinels(lost));
     const proof = this.#awaitClear();
     if (proof !== undefined) context.send(proof);
   }
@@ -603,17 +608,30 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     // end played then. Its samples are counted again as its answer comes (`answered`). One send
     // is under way at most: with speech's, no background answer is due.
     this.#flushedWhole = this.sendsUnderWay > 0;
+    // Sentinels still in the pre-buffer (sent for names an earlier `killAudio` left on the
+    // module's cleared list, no audio since to carry them out) go to the playout buffer with the
+    // flush, and this `killAudio` erases them: the names stay, and every later mark is answered
+    // a marker late for the rest of the call. They go again after it, into the emptied
+    // pre-buffer (fewer than a batch: the clearing tick leaves them), ahead of the clear's proof
+    // (which must not take a marker: see `#awaitClear`). Not at the goodbye: no mark follows.
+    const lost = this.#sayingGoodbye ? 0 : this.sentinelsHeld;
     const whole = this.#flushedWhole || this.answersFollowFlush()
       ? this.#audio(new Uint8Array(FIRST_THRESHOLD * 2), false)
       : null;
     // Marks held go before it either way: in the inventory or the playout buffer, `killAudio`
     // answers them `cleared`, and the bot waiting on them is done waiting.
+    // Nothing but sentinels held: no part of a reply to drop, and `killAudio` leaves them there.
+    // Flushed, they would go only to be sent again, and that silence would give the mark after
+    // an earlier `killAudio`, if still unanswered, a marker (see `#awaitClear`).
+    const onlySentinels = whole === null && this.heldSamples === lost;
     const before = (whole === null ? null : Array.isArray(whole) ? whole : [whole]) ??
-      this.tail() ?? this.release();
+      (onlySentinels ? null : this.tail()) ?? this.release();
     this.#killed();
+    const again = lost > 0 && !onlySentinels ? [this.takeSentinels(sentinels(lost))] : [];
     const proof = this.#awaitClear();
-    if (proof === undefined) return before.length === 0 ? KILL_AUDIO : [...before, KILL_AUDIO];
-    return [...before, KILL_AUDIO, proof];
+    const messages = [...before, KILL_AUDIO, ...again];
+    if (proof !== undefined) messages.push(proof);
+    return messages.length === 1 ? KILL_AUDIO : messages;
   }
 
   /**
@@ -910,7 +928,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     this.#binarySinceKill = true;
     this.#forgetLastEnd();
     this.#killedLast = false;
-    return this.take(sentinels(count), NO_MARKS, false);
+    return this.takeSentinels(sentinels(count));
   }
 
   /**
