@@ -668,7 +668,8 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     this.#clearProof = mark.name;
     this.#clearProofCommand = mark.command;
     this.#binarySinceKill = false;
-    // Bounded by the transport too (`sendTimeoutMs`, if shorter), its error saying what it waited on.
+    // Bounded by the transport too (`sendTimeoutMs`, if shorter), its error saying what it
+    // waited on.
     context.pauseSending(true, { reason: `${this.#provider}: ${UNPROVEN_CLEAR}` });
     timer.arm(CLEAR_PROOF_TIMEOUT_MS);
     return mark.command;

@@ -24,7 +24,8 @@
  *   (`:939-942`), markers and all, but not the pre-buffer; marks in use and in inventory then are
  *   answered `cleared`, and those in use go to the cleared list (`:946-960`), from which later
  *   markers take names first. Audio (and marks) that arrive between the command and that frame
- *   are cleared with the old reply, where they reach the playout buffer. `clearMarks` moves marks in use and in inventory there too (`:327-330`).
+ *   are cleared with the old reply, where they reach the playout buffer. `clearMarks` moves
+ *   marks in use and in inventory there too (`:327-330`).
  * - When the stream's rate is not the channel's, the pre-buffer, markers included, goes through
  *   a resampler (`:136-152`, `:521-523`): the markers do not come out as 0xFFFF, and the marks
  *   are never answered (modelled as lost; a filtered sample that happens to be -1 answering one
@@ -270,7 +271,9 @@ export class AudioForkPlayback {
     }, () => {/* the call is over */});
   }
 
-  /** The frame after `killAudio`: the playout buffer goes, markers and all; the pre-buffer stays. */
+  /**
+   * The frame after `killAudio`: the playout buffer goes, markers and all; the pre-buffer stays.
+   */
   #kill(): void {
     for (const name of [...this.#inUse, ...this.#inventory]) this.#answer(name, "cleared");
     this.#cleared.push(...this.#inUse);
