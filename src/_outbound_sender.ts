@@ -11,7 +11,8 @@
  * (`_sender_late_answers.ts`), the share of the bot's speech a whole-frames serializer holds back
  * (`_outbound_held_frame.ts`), the frames with no message (`_no_message_reports.ts`), the wait
  * for a full socket to drain (`_drain_wait.ts`), a run of packets at a stretch's end or a mark
- * (`_packet_run.ts`), and how audio handed over is counted (`_audio_counts.ts`).
+ * (`_packet_run.ts`), how audio handed over is counted (`_audio_counts.ts`), and the urgent frames
+ * sent out of band, held until sending begins (`_sender_urgent.ts`, its host the sender itself).
  *
  * @module
  */
@@ -32,10 +33,10 @@ import { NoMessageReports } from "./_no_message_reports.ts";
 import { HeldFrameShare } from "./_outbound_held_frame.ts";
 import { PacketRun } from "./_packet_run.ts";
 import { dropUnsentAnswer, LateAnswers, UrgentLine } from "./_sender_late_answers.ts";
+import { UrgentSender } from "./_sender_urgent.ts";
 import {
   audioBytesOf,
   ENDED,
-  holdsMessages,
   messagesIn,
   NOT_A_MESSAGE,
   notAMessageReport,
@@ -175,8 +176,6 @@ export class OutboundSender {
   readonly #serializerName: string;
   /** An asynchronous serializer's answers, each bounded by `sendTimeoutMs` (see `LateAnswers`). */
   #lateAnswers: LateAnswers | undefined;
-  /** An urgent frame's send is watching the socket drain (see `#watchUrgentBacklog`). */
-  #urgentBacklog = false;
   /**
    * The urgent frames whose answers are due, or come and waiting behind one that is, in the order
    * taken (see `UrgentLine`); `undefined` while none is (the usual case: then nothing waits).
@@ -184,21 +183,10 @@ export class OutboundSender {
    */
   #urgentLine: UrgentLine | undefined;
   /**
-   * Urgent frames (urgent messages, an interruption's clear) taken before they may leave, in the
-   * order taken, unserialized: the one list, whatever holds them (see {@linkcode urgentMayLeave}).
-   * They leave once nothing does ({@linkcode releaseUrgent}), or are counted dropped at the end.
+   * The urgent frames (held until sending begins, then sent out of band), and the serializer's
+   * own messages held for the open: made with the sender, which is its host (see `UrgentSender`).
    */
-  #heldUrgent: Frame[] | undefined;
-  /** See {@linkcode urgentMayLeave}. */
-  #urgentMayLeave = false;
-  /**
-   * The serializer's own messages (its context's `send`: a set-up's greeting to its far end)
-   * sent while the socket still connected, in order: they leave as it opens, ahead of all else,
-   * or are counted dropped where it never does. Not in `#heldUrgent`: they wait for the socket
-   * alone, not for the set-up (which may be what sends them) nor the far end's start (which may
-   * answer them). Serialized already, so nothing of the session's later state changes them.
-   */
-  #heldOwn: SerializedMessage[] | undefined;
+  readonly #urgent: UrgentSender;
   /**
    * Messages the serializer has handed its context (`sendMessage`), whatever became of them (sent,
    * lost, held for the open or behind `#urgentLine`): read before a frame's `serialize` and once
@@ -287,6 +275,7 @@ export class OutboundSender {
     }
     this.farEndHold = FAR_END_HOLDS.get(options.serializer);
     this.#serializerName = serializerName(options.serializer);
+    this.#urgent = new UrgentSender(this);
   }
 
   /** The asynchronous serializer's answers, made at the first. */
@@ -822,103 +811,14 @@ export class OutboundSender {
     return new PacketRun(send, () => this.#lostAudioBytes);
   }
 
-  /**
-   * Sends a frame at once, out of band (an interruption's clear, an urgent message): it never
-   * waits for the socket to drain, since it must overtake what is waiting there. Taken once the
-   * session is over (or its socket closing) before any could leave, it is too late: counted
-   * dropped, never serialized.
-   *
-   * Returns whether the far end is told of it, as far as is known as it is taken (an
-   * interruption's clear, whose caller reads it as "the far end drops what it holds", goes by
-   * {@linkcode sendClear} instead, which says when it is not known yet):
-   * true where a message for it (returned by the serializer or sent through its context, as
-   * Genesys numbers its messages) was handed to the socket, or is to be in its turn (answered now
-   * behind urgent answers still due: it leaves once they have, which may be up to `sendTimeoutMs`
-   * later), or may yet be (an asynchronous answer still to come; a frame held until urgent frames
-   * may leave, see `#heldUrgent`). False where none is: the serializer refused it or has no
-   * message for it (`null`, a list of none), the socket refused it or was found closed, or it was
-   * too late. The same, an urgent answer due or not.
-   */
+  /** See `UrgentSender.sendUrgent`. */
   sendUrgent(frame: Frame): boolean {
-    // While some are held, behind them (one sent as they are released too).
-    if (this.#heldUrgent !== undefined || !this.#urgentMayLeave) {
-      if (!this.#urgentMayLeave && this.closing) {
-        this.#stats.framesDroppedOnClose++;
-        return false;
-      }
-      (this.#heldUrgent ??= []).push(frame);
-      return true;
-    }
-    return this.#sendUrgentNow(frame);
+    return this.#urgent.sendUrgent(frame);
   }
 
-  /**
-   * An interruption's clear ({@linkcode sendUrgent}): whether the far end is told of it, where that
-   * is known now, as `sendUrgent` says; where it waits in the urgent line instead (an urgent
-   * message's asynchronous answer is due ahead of it, or its own answer comes later), a promise of
-   * what became of it once its turn came: up to `sendTimeoutMs` on for each answer ahead of it
-   * (`UrgentLine`: each is bounded, and the session's end settles them all). Meanwhile the far
-   * end plays on what it holds (`PlaybackTracker.interruptUntilCleared`).
-   */
+  /** See `UrgentSender.sendClear`. */
   sendClear(): boolean | Promise<ClearFate> {
-    const frame: Frame = { type: "interruption" };
-    if (this.#heldUrgent !== undefined || !this.#urgentMayLeave) return this.sendUrgent(frame);
-    let fate: Promise<ClearFate> | undefined;
-    const told = this.#sendUrgentNow(frame, () => {
-      let tell!: (fate: ClearFate) => void;
-      fate = new Promise((settle) => tell = settle);
-      return tell;
-    });
-    return fate ?? told;
-  }
-
-  /**
-   * {@linkcode sendUrgent} on a socket open or gone: sent, or lost and counted. `waits`: asked
-   * where the frame waits in the urgent line, for whom to tell its fate once its turn comes.
-   */
-  #sendUrgentNow(frame: Frame, waits?: () => (fate: ClearFate) => void): boolean {
-    const before = this.#stats.messagesOut;
-    const counted = this.#stats.encodeErrors;
-    const sends = this.#contextSends;
-    const result = this.#serialize(frame);
-    const sentItself = this.#contextSends !== sends;
-    const released = this.#heldFrame?.released() ?? 0;
-    let line = this.#urgentLine;
-    const later = result instanceof Promise;
-    if (later || line !== undefined) {
-      // Its answer comes later, or one taken before it is due: it leaves in its turn, and all
-      // sent meanwhile after it (see `UrgentLine`).
-      line ??= this.#urgentLine = new UrgentLine(() => this.#urgentLineDrained(line!));
-      const message = frame.type === "message";
-      if (message) this.#messageAnswersDue++;
-      const tell = waits?.();
-      line.take(result, (messages) => {
-        if (message) this.#messageAnswersDue--;
-        const lostAudio = this.#lostAudioBytes;
-        const lost = this.#lostMessages;
-        // An answer that came later: its message may have gone through the context as it came.
-        const sentSo = later ? this.#contextSends !== sends : sentItself;
-        let sent = false;
-        try {
-          sent = this.#transmitFrame(frame, messages, this.#transmit, counted, sentSo);
-          this.#countReleased(released, messages, lostAudio);
-          if (sent) this.#watchUrgentBacklog();
-        } finally {
-          // Told whatever came of it (a listener that threw too): an interruption waits on it.
-          if (tell !== undefined) {
-            const ended = messages === ENDED || this.#lostMessages !== lost;
-            tell(ended ? "ended" : sent || sentSo ? "sent" : "none");
-          }
-        }
-      });
-      // Still to come; or, answered now, what leaves in its turn (or through the context).
-      return later || sentItself || holdsMessages(result);
-    }
-    const lostAudio = this.#lostAudioBytes;
-    const sent = this.#transmitFrame(frame, result, this.#transmit, counted, sentItself);
-    this.#countReleased(released, result, lostAudio);
-    if (sent) this.#watchUrgentBacklog();
-    return this.#stats.messagesOut > before;
+    return this.#urgent.sendClear();
   }
 
   /** Every urgent answer in `line` has left: what is sent now leaves at once again. */
@@ -931,68 +831,24 @@ export class OutboundSender {
     return this.#socket.readyState === ReadyState.CONNECTING;
   }
 
-  /**
-   * Whether urgent frames leave as they are taken: sending has begun. Until then they wait in
-   * one list, in the order taken, for the last of what holds everything back: the socket still
-   * connecting (Deno's upgraded socket until its "open": a bot greets its caller at once), the
-   * serializer's set-up under way (it may not encode yet), the far end's start awaited
-   * (`FrameSerializer.awaitsStart`: Twilio's messages need the `streamSid` its start brings).
-   * Nothing has left then, so an interruption sends no clear (`OutboundPath.interruptFarEnd`).
-   */
+  /** See `UrgentSender.urgentMayLeave`. */
   get urgentMayLeave(): boolean {
-    return this.#urgentMayLeave;
+    return this.#urgent.urgentMayLeave;
   }
 
-  /**
-   * Sending begins (the socket open, the set-up done, the far end's start come or its bound
-   * passed): the urgent frames held leave, in the order taken, ahead of anything queued; one sent
-   * meanwhile (an error listener's) goes behind them. Once: from now on they leave as taken.
-   */
+  /** See `UrgentSender.releaseUrgent`. */
   releaseUrgent(): void {
-    this.#urgentMayLeave = true;
-    this.#sendHeldOwn(); // the open's listener may come after ours: the protocol's own go first
-    const held = this.#heldUrgent;
-    if (held === undefined) return;
-    try {
-      // Its length read anew each time: one sent meanwhile joins its end.
-      for (let i = 0; i < held.length; i++) this.#sendUrgentNow(held[i]!);
-    } finally {
-      this.#heldUrgent = undefined;
-    }
+    this.#urgent.releaseUrgent();
   }
 
-  /**
-   * The session ended before sending began: the urgent frames held never leave, nor the
-   * serializer's own messages held for a socket that never opened; counted.
-   */
+  /** See `UrgentSender.dropHeldUrgent`. */
   dropHeldUrgent(): void {
-    this.#stats.framesDroppedOnClose += (this.#heldUrgent?.length ?? 0) +
-      (this.#heldOwn?.length ?? 0);
-    this.#heldUrgent = undefined;
-    if (this.#heldOwn === undefined) return;
-    this.#heldOwn = undefined;
-    this.#socket.removeEventListener("open", this.#sendHeldOwn);
-  }
-
-  /**
-   * An urgent frame never waits for room, but a peer that reads none of what piles up is given up
-   * all the same: past `maxBufferedBytes` unsent, the drain wait runs unawaited, and ends the
-   * session (1008) if the socket has not drained in `sendTimeoutMs`. A bot that sends only urgent
-   * messages (transcripts, events) would otherwise buffer without bound. One watch at a time.
-   */
-  #watchUrgentBacklog(): void {
-    if (this.#urgentBacklog) return;
-    const waiting = this.#drain();
-    if (waiting === undefined) return;
-    this.#urgentBacklog = true;
-    void waiting.then(() => {
-      this.#urgentBacklog = false;
-    });
+    this.#urgent.dropHeldUrgent();
   }
 
   /**
    * Sends one serialized message at once (a serializer's own, through its context); counted lost
-   * if it is. On a socket still connecting it waits for the open (see `#heldOwn`). While urgent
+   * if it is. On a socket still connecting it waits for the open (see `UrgentSender`). While urgent
    * answers are due (`#urgentLine`) it waits in that line, after all taken before it
    * (`UrgentLine.own`): it never overtakes an answer made before it and still in the line (a
    * wrapper whose inner serializer, called once the wrapper's own work is done, returns one
@@ -1003,41 +859,8 @@ export class OutboundSender {
    */
   sendMessage(message: SerializedMessage): void {
     this.#contextSends++;
-    this.#sendOwn(message);
+    this.#urgent.sendOwn(message);
   }
-
-  /** {@linkcode sendMessage}, for a message counted among the context's sends already. */
-  #sendOwn(message: SerializedMessage): void {
-    if (this.connecting && !this.#signal.aborted) return this.#holdOwn(message);
-    const line = this.#urgentLine;
-    if (line !== undefined) return line.own(() => this.#putOwn(message));
-    this.#putOwn(message);
-  }
-
-  /** Hands a serializer's own message to the socket, the frame counted dropped if it is lost. */
-  #putOwn(message: SerializedMessage): void {
-    const lost = this.#lostMessages;
-    this.#transmit(message);
-    if (this.#lostMessages !== lost) this.#stats.framesDroppedOnClose++;
-  }
-
-  /** Holds a serializer's own message until the socket opens (see `#heldOwn`). */
-  #holdOwn(message: SerializedMessage): void {
-    if (this.#heldOwn === undefined) {
-      this.#heldOwn = [];
-      this.#socket.addEventListener("open", this.#sendHeldOwn);
-    }
-    this.#heldOwn.push(message);
-  }
-
-  /** The socket opened (or sending begins): the serializer's own messages held leave, in order. */
-  #sendHeldOwn = (): void => {
-    const held = this.#heldOwn;
-    if (held === undefined) return;
-    this.#heldOwn = undefined;
-    this.#socket.removeEventListener("open", this.#sendHeldOwn);
-    for (const message of held) this.#sendOwn(message);
-  };
 
   /**
    * Sends the packetizer's partial last packet as its `lastPacket` policy says; dropped by that
@@ -1579,6 +1402,92 @@ export class OutboundSender {
       onError: this.#onError,
     });
     return this.#drainWait.wait();
+  }
+
+  // The members below named `urgent…` are for `UrgentSender` only (see `UrgentHost`): it reaches
+  // the sender's state through them, with no closure made per session.
+
+  /** For `UrgentSender` only. */
+  get urgentStats(): TransportStats {
+    return this.#stats;
+  }
+
+  /** For `UrgentSender` only. */
+  get urgentSocket(): WebSocketLike {
+    return this.#socket;
+  }
+
+  /** For `UrgentSender` only. */
+  get urgentAborted(): boolean {
+    return this.#signal.aborted;
+  }
+
+  /** For `UrgentSender` only. */
+  get urgentContextSends(): number {
+    return this.#contextSends;
+  }
+
+  /** For `UrgentSender` only. */
+  get urgentLostMessages(): number {
+    return this.#lostMessages;
+  }
+
+  /** For `UrgentSender` only. */
+  get urgentLostAudioBytes(): number {
+    return this.#lostAudioBytes;
+  }
+
+  /** For `UrgentSender` only. */
+  get urgentLine(): UrgentLine | undefined {
+    return this.#urgentLine;
+  }
+
+  /** For `UrgentSender` only. */
+  urgentLineTaken(): UrgentLine {
+    const line: UrgentLine = this.#urgentLine ??= new UrgentLine(() =>
+      this.#urgentLineDrained(line)
+    );
+    return line;
+  }
+
+  /** For `UrgentSender` only. */
+  urgentAnswersDue(change: 1 | -1): void {
+    this.#messageAnswersDue += change;
+  }
+
+  /** For `UrgentSender` only. */
+  urgentSerialize(frame: Frame): Serialized | typeof REFUSED | Promise<Outcome> {
+    return this.#serialize(frame);
+  }
+
+  /** For `UrgentSender` only. */
+  urgentReleased(): number {
+    return this.#heldFrame?.released() ?? 0;
+  }
+
+  /** For `UrgentSender` only. */
+  urgentTransmit(frame: Frame, messages: Outcome, counted: number, sentItself: boolean): boolean {
+    return this.#transmitFrame(frame, messages, this.#transmit, counted, sentItself);
+  }
+
+  /** For `UrgentSender` only. */
+  urgentCountReleased(released: number, messages: Serialized | symbol, lostAudio: number): void {
+    this.#countReleased(released, messages, lostAudio);
+  }
+
+  /** For `UrgentSender` only. */
+  urgentDrain(): Promise<void> | void {
+    return this.#drain();
+  }
+
+  /**
+   * For `UrgentSender` only: hands a serializer's own message to the socket, the frame counted
+   * dropped if it is lost.
+   */
+  urgentPutOwn(message: SerializedMessage): void {
+    const lost = this.#lostMessages;
+    this.#transmit(message);
+    if (this.#lostMessages !== lost) this.#stats.framesDroppedOnClose++;
   }
 }
 
