@@ -498,11 +498,9 @@ export async function main(args: string[]): Promise<number> {
     // Bad usage was refused inside (2), and a call never rejects for the bot's faults: what
     // throws is the simulator's own fault, neither the user's (2) nor a call's that failed (1),
     // which a CI job would read as the bot's.
-    sayOnStderr(() =>
-      console.error(
-        `simulate: internal error (the simulator's own fault, not the bot's nor the command ` +
-          `line's): ${(error as Error)?.stack ?? error}`,
-      )
+    sayOnStderr(
+      `simulate: internal error (the simulator's own fault, not the bot's nor the command ` +
+        `line's): ${(error as Error)?.stack ?? error}`,
     );
     return INTERNAL_ERROR;
   }
@@ -683,7 +681,7 @@ async function run(args: string[]): Promise<number> {
       for (let i = 0; i < calls; i++) checkWritable(recordFile(record, calls, i));
     }
   } catch (error) {
-    sayOnStderr(() => console.error(`simulate: ${(error as Error).message}\n\n${HELP}`));
+    sayOnStderr(`simulate: ${(error as Error).message}\n\n${HELP}`);
     return 2;
   }
 
@@ -724,7 +722,11 @@ async function run(args: string[]): Promise<number> {
     ctrlC.stop();
     // Not once the line could not be written: the terminal is gone, or stderr was never one.
     if (terminal && progress?.lost === undefined) {
-      sayOnStderr(() => Deno.stderr.writeSync(encoder.encode("\r\x1b[K")));
+      try {
+        Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+      } catch {
+        // The terminal went away since the last update: nothing to clear.
+      }
     }
   }
 
@@ -740,7 +742,7 @@ async function run(args: string[]): Promise<number> {
       } catch (error) {
         // The report still comes: the call happened.
         const lost = `--record: cannot write ${fileNamed(file)}: ${(error as Error).message}`;
-        sayOnStderr(() => console.error(`simulate: ${lost}`));
+        sayOnStderr(`simulate: ${lost}`);
         recordingLost.set(i, lost);
       }
     }
@@ -771,7 +773,7 @@ async function run(args: string[]): Promise<number> {
   for (const [i, { verdict }] of judged.entries()) {
     const call = calls === 1 ? "" : `call ${i + 1} of ${calls}: `;
     for (const { reason, detail } of verdict.failures) {
-      if (GATES.has(reason)) sayOnStderr(() => console.error(`simulate: ${call}${detail}`));
+      if (GATES.has(reason)) sayOnStderr(`simulate: ${call}${detail}`);
     }
   }
   // Interrupted (Ctrl-C): the report so far, and the shell's status for it, never a pass. Only
@@ -786,14 +788,14 @@ async function run(args: string[]): Promise<number> {
 if (import.meta.main) Deno.exit(await main(Deno.args));
 
 /**
- * Writes to stderr with `write`, or not at all where stderr cannot take it (a full disk, a
- * terminal gone; console.error passes over a closed pipe alone): what the run says there is beside
- * its answer, the report on stdout and the exit status, which a throw here turned into exit 1
- * (a failed call, to CI) or 3.
+ * Says `text` on stderr, or nothing where stderr cannot take it (a full disk, a terminal gone;
+ * console.error passes over a closed pipe alone): what the run says there is beside its answer,
+ * the report on stdout and the exit status, which a throw here turned into exit 1 (a failed
+ * call, to CI) or 3.
  */
-function sayOnStderr(write: () => void): void {
+function sayOnStderr(text: string): void {
   try {
-    write();
+    console.error(text);
   } catch {
     // Nowhere left to say it.
   }

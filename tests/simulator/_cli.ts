@@ -96,3 +96,17 @@ export async function printedHelp(): Promise<string> {
   }
   return printed.join("\n");
 }
+
+/**
+ * A bot on 127.0.0.1 that accepts a call and stays quiet, so the call lingers until the caller
+ * ends it; `heard` settles at the first message it receives (the call is under way).
+ */
+export function quietBot(): { server: Deno.HttpServer<Deno.NetAddr>; heard: Promise<void> } {
+  const heard = Promise.withResolvers<void>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    socket.onmessage = () => heard.resolve();
+    return response;
+  });
+  return { server, heard: heard.promise };
+}

@@ -7,16 +7,11 @@ import assert from "node:assert/strict";
 import { CtrlC, RELAYED_SIGINT_MS, type SigintSource } from "../../src/simulator/_ctrl_c.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { within } from "../_ws_client.ts";
-import { RUN_CLI } from "./_cli.ts";
+import { quietBot, RUN_CLI } from "./_cli.ts";
 
 Deno.test("the simulate CLI given Ctrl-C twice 2 ms apart, as npm relays it, still prints its report and exits 130", async () => {
   // A bot that accepts and stays quiet: the call would linger on until Ctrl-C.
-  const heard = Promise.withResolvers<void>();
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const { socket, response } = Deno.upgradeWebSocket(request);
-    socket.onmessage = () => heard.resolve();
-    return response;
-  });
+  const { server, heard } = quietBot();
   try {
     const child = new Deno.Command(Deno.execPath(), {
       args: [...RUN_CLI, "-p", "raw", "-q", `ws://127.0.0.1:${server.addr.port}/`],
@@ -25,7 +20,7 @@ Deno.test("the simulate CLI given Ctrl-C twice 2 ms apart, as npm relays it, sti
     }).spawn();
     const output = child.output();
     try {
-      await within(heard.promise, 10_000, "the caller's first message");
+      await within(heard, 10_000, "the caller's first message");
     } finally {
       child.kill("SIGINT");
       await new Promise((resolve) => setTimeout(resolve, 2));

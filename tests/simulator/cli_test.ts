@@ -5,7 +5,7 @@ import { createDemoHandler } from "../../examples/demo/handler.ts";
 import { demoOrigins } from "../../examples/demo/origins.ts";
 import { within } from "../_ws_client.ts";
 import { serveClosingBot } from "./_closing_bot.ts";
-import { CLI, runCli as simulate } from "./_cli.ts";
+import { CLI, quietBot, runCli as simulate } from "./_cli.ts";
 
 Deno.test("the simulate CLI runs two calls against the demo, records each and prints the aggregate", async () => {
   // The demo answers only its own address: it is told the port once the server has one.
@@ -190,12 +190,7 @@ Deno.test("the simulate CLI names a WAV file's rate it cannot read, and what it 
 
 Deno.test("the simulate CLI interrupted (SIGINT) prints the report so far and exits 130, never 0", async () => {
   // A bot that accepts and stays quiet: the call would linger on.
-  const heard = Promise.withResolvers<void>();
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const { socket, response } = Deno.upgradeWebSocket(request);
-    socket.onmessage = () => heard.resolve();
-    return response;
-  });
+  const { server, heard } = quietBot();
   try {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
@@ -211,7 +206,7 @@ Deno.test("the simulate CLI interrupted (SIGINT) prints the report so far and ex
       stderr: "piped",
     }).spawn();
     // Interrupt once the call is under way: the bot has heard the caller.
-    await within(heard.promise, 10_000, "the caller's first message");
+    await within(heard, 10_000, "the caller's first message");
     child.kill("SIGINT");
     const { code, stdout } = await child.output();
     assert.equal(code, 130);
