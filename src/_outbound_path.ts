@@ -296,6 +296,17 @@ export class OutboundPath {
     this.#pump.hold(paused);
   }
 
+  /**
+   * The session is ending with sending paused: the pause ends with it, and its time so far is
+   * counted in `stats.sendPausedMs` (a pause the far end held to the end lasted all that time).
+   */
+  #pauseEnds(): void {
+    this.#pauseBound?.cancel();
+    if (Number.isNaN(this.#pausedSince)) return;
+    this.#stats.sendPausedMs += this.#clock.now() - this.#pausedSince;
+    this.#pausedSince = NaN;
+  }
+
   /** Bounds the pause held by `sendTimeoutMs` from now, its error saying what it waited on. */
   #armPauseBound(options: SendPauseOptions | undefined): void {
     this.#pauseReason = options?.reason ?? FAR_END_DID_NOT_RESUME;
@@ -689,6 +700,7 @@ export class OutboundPath {
    */
   drop(dropped = false): void {
     this.#dropped = true;
+    this.#pauseEnds();
     this.#countHeld(); // before the tracker ends and the partial frame is told (they read them)
     this.tracker.end();
     this.#heldNeverLeaves();
@@ -758,9 +770,9 @@ export class OutboundPath {
 
   /** The session is over: nothing more is sent, no timer is left; what was queued is counted. */
   stop(): void {
+    this.#pauseEnds(); // none held: every ending drops first, which ended it
     this.#countHeld(); // none: every ending drops first, which counted it (a bound, not a path)
     this.tracker.end();
-    this.#pauseBound?.cancel();
     this.#startBound?.cancel();
     this.sender.dropHeldUrgent(); // sending never began
     this.#heldNeverLeaves();

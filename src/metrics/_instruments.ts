@@ -115,6 +115,20 @@ export const INSTRUMENTS: readonly MetricInstrument[] = Object.freeze([
     "Time the far end had nothing to play within the bot's responses",
   ),
   instrument(
+    "voice.outbound.send_pauses",
+    "counter",
+    "{pause}",
+    "outbound.sendPauses",
+    "Times sending paused at the far end's request (Asterisk's MEDIA_XOFF) or for its serializer",
+  ),
+  instrument(
+    "voice.outbound.send_paused_duration",
+    "counter",
+    "ms",
+    "outbound.sendPausedMs",
+    "Time sending stayed paused in those",
+  ),
+  instrument(
     "voice.outbound.interrupted",
     "counter",
     "By",
@@ -148,6 +162,13 @@ export const INSTRUMENTS: readonly MetricInstrument[] = Object.freeze([
     "By",
     "outbound.bytesDroppedOnClose",
     "Bot audio dropped at the close or refused by the socket; with lastPacket drop, partial packets",
+  ),
+  instrument(
+    "voice.outbound.unplayed_at_end",
+    "counter",
+    "ms",
+    "outbound.audioMsUnplayedAtEnd",
+    "Bot audio the far end held unplayed at the session's end, at the bot's request (PAUSE_MEDIA)",
   ),
   instrument(
     "voice.interruptions",
@@ -204,6 +225,11 @@ export function summaryLine(s: SessionMetricsSnapshot): string {
   durations("lateness", o.lateness);
   add("underruns", o.underruns);
   add("underrun_ms", o.underrunMs);
+  // Only where sending paused: most far ends never ask, and their line stays as it was.
+  if (o.sendPauses > 0) {
+    add("send_pauses", o.sendPauses);
+    add("send_paused_ms", o.sendPausedMs);
+  }
   add("interruptions", s.interruptions);
   add("interrupted_bytes", o.bytesInterrupted);
   add("stale_bytes", o.bytesStale);
@@ -212,6 +238,8 @@ export function summaryLine(s: SessionMetricsSnapshot): string {
   // Only where the gate's bound was reached: nearly no session does.
   if (o.staleResponsesForgotten > 0) add("stale_forgotten", o.staleResponsesForgotten);
   add("close_dropped_bytes", o.bytesDroppedOnClose);
+  // Only where a hold of the far end's playout outlasted the session: Asterisk's, and rarely.
+  if (o.audioMsUnplayedAtEnd > 0) add("unplayed_ms", o.audioMsUnplayedAtEnd);
   add("turns", s.turnLatency.count);
   durations("turn", s.turnLatency);
   add("barge_ins", s.bargeInStopLatency.count);

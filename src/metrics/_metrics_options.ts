@@ -6,14 +6,14 @@
 
 import { type Clock, systemClock } from "../clock.ts";
 import { kindOf, shownValue } from "../_kind_of.ts";
-import type { SpeechDetectorOptions } from "../streams/speech_detector.ts";
+import { SpeechDetector, type SpeechDetectorOptions } from "../streams/speech_detector.ts";
 import { expectMethods } from "../transport_options.ts";
 import type { MeteredTransport, SessionMetricsOptions } from "./session_metrics.ts";
 
 /** What `SessionMetrics` is made with: every option resolved to a value. */
 export interface ResolvedMetricsOptions {
-  /** The speech detector's options, or `undefined` for none (`speech: false`). */
-  speech: SpeechDetectorOptions | undefined;
+  /** The speech detector, or `undefined` for none (`speech: false`). */
+  detector: SpeechDetector | undefined;
   lateAfterMs: number;
   clock: Clock;
 }
@@ -36,7 +36,8 @@ export function resolveMetricsOptions(
   // `expectMethods` lets `undefined` through (an option left out): a transport cannot be.
   if (transport === undefined) throw new TypeError(`transport must be ${TRANSPORT}, got undefined`);
   expectMethods(transport, "transport", TRANSPORT_METHODS, TRANSPORT);
-  if (typeof options !== "object" || options === null) {
+  // An array is an object too, and `[]` was taken for no options at all.
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new TypeError(`SessionMetrics options must be an object, got ${kindOf(options)}`);
   }
   // `now` is all the metrics read of a clock (a clock of the transport's kind has more).
@@ -47,8 +48,12 @@ export function resolveMetricsOptions(
   }
   const { speech = true, lateAfterMs = 5, clock = transport.clock ?? systemClock } = options;
   // An object: a detector's options (checked by the detector itself). A string or a number was
-  // taken for `true` (a detector with the defaults), `null` failed inside the detector.
-  if (typeof speech !== "boolean" && (typeof speech !== "object" || speech === null)) {
+  // taken for `true` (a detector with the defaults), `null` failed inside the detector, and an
+  // array was taken for options left out.
+  if (
+    typeof speech !== "boolean" &&
+    (typeof speech !== "object" || speech === null || Array.isArray(speech))
+  ) {
     throw new TypeError(
       `speech must be true, false or a speech detector's options, got ${kindOf(speech)}`,
     );
@@ -59,9 +64,28 @@ export function resolveMetricsOptions(
       `lateAfterMs must be a finite number >= 0, got ${shownValue(lateAfterMs)}`,
     );
   }
-  return {
-    speech: speech === false ? undefined : speech === true ? {} : speech,
-    lateAfterMs,
-    clock,
-  };
+  const detector = speech === false ? undefined : speechDetector(speech === true ? {} : speech);
+  return { detector, lateAfterMs, clock };
+}
+
+/**
+ * The detector made with the options given as `speech`, its errors naming them by that path:
+ * the detector names its own options (`minSpeechMs must be …`), which under `SessionMetrics`'
+ * options are `speech.minSpeechMs`, and a user reading the bare name could not tell which
+ * options object it meant. Its checks' messages begin with the option's name, then "must"; any
+ * other error (the runtime's own) goes as it is.
+ */
+function speechDetector(options: SpeechDetectorOptions): SpeechDetector {
+  try {
+    return new SpeechDetector(options);
+  } catch (error) {
+    if (!(error instanceof Error) || !/^\w+ must /.test(error.message)) throw error;
+    if (error instanceof RangeError) {
+      throw new RangeError(`speech.${error.message}`, { cause: error });
+    }
+    if (error instanceof TypeError) {
+      throw new TypeError(`speech.${error.message}`, { cause: error });
+    }
+    throw error;
+  }
 }

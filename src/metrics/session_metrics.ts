@@ -22,10 +22,10 @@ import type {
   PlayoutHoldInfo,
   SessionObserver,
 } from "../session_observer.ts";
-import {
+import type {
   SpeechDetector,
-  type SpeechDetectorOptions,
-  type SpeechEvent,
+  SpeechDetectorOptions,
+  SpeechEvent,
 } from "../streams/speech_detector.ts";
 import type { TransportStats } from "../transport_stats.ts";
 import { DurationHistogram } from "./_histogram.ts";
@@ -132,7 +132,9 @@ interface Meters {
  *   the caller began talking in is a barge-in too, of 0 ms (the bot stopped before the caller
  *   heard it over their own voice); a response the far end held at the bot's request (Asterisk's
  *   `PAUSE_MEDIA`) and the bot then interrupted stopped for the caller as the hold began;
- * - the transport's **reorder, gap, drop and interruption counters** (`transport.stats`).
+ * - the transport's **reorder, gap, drop, interruption and send-pause counters**
+ *   (`transport.stats`), and the audio sent that a hold of the far end's playout the bot asked for
+ *   left unplayed at the session's end.
  *
  * Read them any time with {@linkcode snapshot} (plain data: JSON as it is), listen for "metric"
  * events (each duration as it is measured) and "summary" (once, at the end, with a logfmt line).
@@ -182,10 +184,10 @@ export class SessionMetrics extends EventTarget {
   /**
    * Starts measuring `transport`'s session now; returns the metrics.
    *
-   * @throws {TypeError} when `transport`, the options, `clock` or `speech` is not the kind of
-   * thing it must be (naming it), before anything is observed.
-   * @throws {RangeError} naming a bad number: `lateAfterMs`, or an option of `speech` (see
-   * {@linkcode SpeechDetectorOptions}).
+   * @throws {TypeError} when `transport`, the options, `clock` or `speech` (or its `onLevel`) is
+   * not the kind of thing it must be (naming it: `speech.onLevel`), before anything is observed.
+   * @throws {RangeError} naming a bad number: `lateAfterMs`, or an option of `speech` by its path,
+   * `speech.minSpeechMs` (see {@linkcode SpeechDetectorOptions}).
    */
   static attach(transport: MeteredTransport, options: SessionMetricsOptions = {}): SessionMetrics {
     return new SessionMetrics(transport, options);
@@ -285,12 +287,12 @@ export class SessionMetrics extends EventTarget {
 
   private constructor(transport: MeteredTransport, options: SessionMetricsOptions) {
     super();
-    const { speech, lateAfterMs, clock } = resolveMetricsOptions(transport, options);
+    const { detector, lateAfterMs, clock } = resolveMetricsOptions(transport, options);
     this.#transport = transport;
     this.#clock = clock;
     this.#lateAfterMs = lateAfterMs;
     this.#startedAt = clock.now();
-    if (speech !== undefined) this.#detector = new SpeechDetector(speech);
+    this.#detector = detector;
     this.#unobserve = transport.observe({
       inboundAudio: (frame, at) => this.#inbound(frame, at),
       inboundPacket: (packet) => this.#arrived(packet),
@@ -417,11 +419,14 @@ export class SessionMetrics extends EventTarget {
         lateness: lateness.summary(),
         underruns: underruns.count,
         underrunMs: underruns.totalMs,
+        sendPauses: stats.sendPauses,
+        sendPausedMs: stats.sendPausedMs,
         bytesInterrupted: stats.audioBytesInterrupted,
         bytesStale: stats.audioBytesStale,
         textFramesStale: stats.textFramesStale,
         staleResponsesForgotten: stats.staleResponsesForgotten,
         bytesDroppedOnClose: stats.audioBytesDroppedOnClose,
+        audioMsUnplayedAtEnd: stats.audioMsUnplayedAtEnd,
       },
       interruptions: stats.interruptions,
       turnLatency: turns.summary(),

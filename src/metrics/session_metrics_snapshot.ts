@@ -79,6 +79,17 @@ export interface OutboundMetrics {
   underruns: number;
   /** How long the far end had nothing to play in those, in all, in ms. */
   underrunMs: number;
+  /**
+   * Times sending paused at the far end's request (Asterisk's `MEDIA_XOFF`) or for its serializer
+   * (jambonz and FreeSWITCH, until `mod_audio_fork` has applied a `killAudio`): nothing is dropped,
+   * but chunks wait (`transport.stats.sendPauses`).
+   */
+  sendPauses: number;
+  /**
+   * How long sending stayed paused in those, in all, in ms (`transport.stats.sendPausedMs`): a
+   * pause still held as the session ends counts until the end.
+   */
+  sendPausedMs: number;
   /** Audio bytes dropped by interruptions (`transport.stats.audioBytesInterrupted`). */
   bytesInterrupted: number;
   /** Audio bytes of interrupted responses dropped before sending (`audioBytesStale`). */
@@ -100,6 +111,13 @@ export interface OutboundMetrics {
    * (`transport.stats.audioBytesDroppedOnClose`).
    */
   bytesDroppedOnClose: number;
+  /**
+   * Milliseconds of audio sent that the far end still held unplayed as the session ended, its
+   * playout held at the bot's request (Asterisk's `PAUSE_MEDIA` with no `CONTINUE_MEDIA` since):
+   * sent, never heard (`transport.stats.audioMsUnplayedAtEnd`). Counted as the session ends: 0
+   * before, and in the final figures.
+   */
+  audioMsUnplayedAtEnd: number;
 }
 
 /** A session's metrics at one moment: what `SessionMetrics.snapshot()` returns. */

@@ -203,8 +203,8 @@ export class BackgroundAudio implements OutboundMixer {
    */
   constructor(source: BackgroundSource, options: BackgroundAudioOptions = {}) {
     // Without a type checker (plain JavaScript, `any`) `null` failed as the runtime's "Cannot
-    // destructure", and a string or a number was taken for no options at all.
-    if (typeof options !== "object" || options === null) {
+    // destructure", and a string, a number or an array was taken for no options at all.
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
       throw new TypeError(`BackgroundAudio options must be an object, got ${kindOf(options)}`);
     }
     const {
@@ -228,9 +228,10 @@ export class BackgroundAudio implements OutboundMixer {
     if (!Number.isInteger(channels) || channels <= 0) {
       throw new RangeError(`channels must be a positive integer, got ${shownValue(channels)}`);
     }
-    if (
-      ducking !== true && ducking !== false && (typeof ducking !== "object" || ducking === null)
-    ) {
+    // An array is an object too: `ducking: []` ducked on the defaults, as though it were `true`.
+    const duckingOptions = typeof ducking === "object" && ducking !== null &&
+      !Array.isArray(ducking);
+    if (ducking !== true && ducking !== false && !duckingOptions) {
       throw new TypeError(
         `BackgroundAudio: ducking must be true, false or its options, got ${kindOf(ducking)}`,
       );

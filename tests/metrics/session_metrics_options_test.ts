@@ -50,6 +50,15 @@ const TYPE_ERRORS: Refusal[] = [
   ["speech a number", attachWith({ speech: 1 }), SPEECH],
   ["speech null", attachWith({ speech: null }), /^speech must be .*, got null$/],
   ["speech a function", attachWith({ speech: () => true }), SPEECH],
+  // An array is an object: `[]` was taken for options left out, a detector with the defaults.
+  ["speech []", attachWith({ speech: [] }), /^speech must be .*, got an Array$/],
+  ["options []", attachWith([]), /^SessionMetrics options must be an object, got an Array$/],
+  // The detector's own, named by the path the options were written at.
+  [
+    "speech.onLevel a number",
+    attachWith({ speech: { onLevel: 5 } }),
+    /^speech\.onLevel must be a function, got number$/,
+  ],
   ["transport undefined", () => SessionMetrics.attach(undefined as never), TRANSPORT],
   ["transport null", () => SessionMetrics.attach(null as never), TRANSPORT],
   ["transport {}", () => SessionMetrics.attach({} as never), TRANSPORT],
@@ -71,10 +80,29 @@ const RANGE_ERRORS: Refusal[] = [
   ["lateAfterMs NaN", attachWith({ lateAfterMs: NaN }), /got NaN$/],
   ["lateAfterMs negative", attachWith({ lateAfterMs: -1 }), /got -1$/],
   ["lateAfterMs Infinity", attachWith({ lateAfterMs: Infinity }), /got Infinity$/],
-  // The detector's own options, checked by the detector, before anything is observed.
-  ["speech.windowMs 0", attachWith({ speech: { windowMs: 0 } }), /^windowMs must be /],
-  ["speech.minSilenceMs negative", attachWith({ speech: { minSilenceMs: -1 } }), /minSilenceMs/],
-  ["speech.startDb Infinity", attachWith({ speech: { startDb: Infinity } }), /^startDb must be /],
+  // The detector's own options, checked by the detector, before anything is observed, and named
+  // by their path under these options: a bare "minSpeechMs must be …" named no options object.
+  ["speech.windowMs 0", attachWith({ speech: { windowMs: 0 } }), /^speech\.windowMs must be /],
+  [
+    "speech.minSpeechMs negative",
+    attachWith({ speech: { minSpeechMs: -1 } }),
+    /^speech\.minSpeechMs must be a finite number of at least 0, got -1$/,
+  ],
+  [
+    "speech.minSilenceMs NaN",
+    attachWith({ speech: { minSilenceMs: NaN } }),
+    /^speech\.minSilenceMs must be /,
+  ],
+  [
+    "speech.startDb Infinity",
+    attachWith({ speech: { startDb: Infinity } }),
+    /^speech\.startDb must be /,
+  ],
+  [
+    "speech.stopDb over startDb",
+    attachWith({ speech: { startDb: 6, stopDb: 9 } }),
+    /^speech\.stopDb must not exceed startDb \(6\), got 9$/,
+  ],
 ];
 
 Deno.test("`SessionMetrics.attach` refuses arguments of the wrong kind with a TypeError naming them, observing nothing", () => {

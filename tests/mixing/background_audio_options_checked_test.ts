@@ -35,6 +35,7 @@ Deno.test("`BackgroundAudio` refuses options that are no object with a TypeError
     [null, /got null$/],
     ["loop", /got a string \(loop\)$/],
     [0.5, /got a number \(0\.5\)$/],
+    [[], /got an Array$/], // an array is an object: it was taken for no options
   ];
   for (const [options, got] of refusals) {
     assert.throws(() => new BackgroundAudio(wav, options as never), {
@@ -96,4 +97,30 @@ Deno.test("`BackgroundAudio` names a frame's format of the wrong kind by that ki
     name: "RangeError",
     message: /^BackgroundAudio: sampleRate must be a positive integer, got a string \(16000\)$/,
   });
+});
+
+Deno.test("`BackgroundAudio` refuses ducking that is neither true, false nor its options", () => {
+  // An array is an object: `ducking: []` ducked on the defaults, as though it were `true`.
+  const refusals: [unknown, RegExp][] = [
+    [[], /got an Array$/],
+    [[{ gain: 0.1 }], /got an Array$/],
+    [null, /got null$/],
+    ["true", /got a string \(true\)$/],
+    [1, /got a number \(1\)$/],
+  ];
+  for (const [ducking, got] of refusals) {
+    assert.throws(
+      () => new BackgroundAudio(silence, { sampleRate: 16000, ducking: ducking as never }),
+      {
+        name: "TypeError",
+        message: new RegExp(
+          `^BackgroundAudio: ducking must be true, false or its options, ${got.source}`,
+        ),
+      },
+      String(ducking),
+    );
+  }
+  for (const ducking of [true, false, {}, { gain: 0.1 }]) {
+    new BackgroundAudio(silence, { sampleRate: 16000, ducking });
+  }
 });
