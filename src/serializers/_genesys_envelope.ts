@@ -1,8 +1,8 @@
 /**
  * The AudioHook envelope of one session, both ways: our server messages numbered (`seq`, from 1,
  * with `clientseq` the last `seq` Genesys sent, and the session `id`), and the checks every client
- * message's envelope must pass (`seq`, `serverseq`, `position`, `id`) before the serializer acts
- * on it. Internal to `genesys.ts`.
+ * message must pass before the serializer acts on it: its text (a JSON object, not too long) and
+ * its envelope (`seq`, `serverseq`, `position`, `id`). Internal to `genesys.ts`.
  *
  * Apart from the serializer because it is the protocol's numbering and nothing else: the counters
  * move only here, so the rules that keep them consistent (a number taken only once its message is
@@ -16,8 +16,8 @@
 import { TransportError } from "../errors.ts";
 import { utf8Length } from "../_utf8_length.ts";
 import { toJson } from "./_to_json.ts";
-import { describe, isSequenceNumber, type JsonObject } from "./telephony/_json_value.ts";
-import type { JsonReader } from "./telephony/json_reader.ts";
+import { describe, isObject, isSequenceNumber, type JsonObject } from "./telephony/_json_value.ts";
+import { JsonReader } from "./telephony/json_reader.ts";
 
 /** The nil UUID: the session id before `open` gives one, and a connection probe's conversation and participant ids. */
 export const NIL_UUID = "00000000-0000-0000-0000-000000000000";
@@ -29,6 +29,14 @@ export const NIL_UUID = "00000000-0000-0000-0000-000000000000";
  * client's UTF-16 units, so no message under it is too long there.
  */
 export const MAX_TEXT_BYTES = 65_535;
+
+/**
+ * The longest text message Genesys may send us, in UTF-16 code units (a string's `length`): the
+ * reference server refuses a longer one before it reads it, "Text message too large (>64K)", a
+ * `disconnect` with reason `error` (server/serversessionimpl.ts, onTextMessage:
+ * `data.length > 65535`). Counted as it counts, so no message it takes is refused here.
+ */
+export const MAX_CLIENT_TEXT_LENGTH = 65_535;
 
 /**
  * An ISO 8601 duration in seconds, the only form AudioHook uses (`PT1.5S`, `PT.5S`): exactly what
@@ -155,6 +163,31 @@ export class GenesysEnvelope {
     }
     return position;
   }
+}
+
+/**
+ * One text message from Genesys read as a client message's JSON object, or `breach(info)` thrown:
+ * the reference server asks the client to end the session (`disconnect`, reason `error`) for a
+ * text over {@linkcode MAX_CLIENT_TEXT_LENGTH} ("Text message too large"), one that is not JSON
+ * ("Text message not valid JSON") and JSON that is no object ("Message not a well-formed client
+ * message": `isClientMessageBase` in protocol/validators.ts wants an object), as it does for an
+ * envelope that fails {@linkcode GenesysEnvelope.check} (server/serversessionimpl.ts,
+ * onTextMessage). Measured before it is parsed: a text that long is not read at all.
+ */
+export function readClientText(data: string, breach: Breach): JsonReader {
+  if (data.length > MAX_CLIENT_TEXT_LENGTH) {
+    throw breach(
+      `Text message too large: ${data.length} characters, over ${MAX_CLIENT_TEXT_LENGTH}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    throw breach(`Text message not valid JSON: ${describe(data)}`);
+  }
+  if (!isObject(value)) throw breach(`Text message not a JSON object: ${describe(value)}`);
+  return new JsonReader(value, { provider: "genesys" });
 }
 
 /**

@@ -27,14 +27,14 @@ import type {
 import { chooseMedia, noMediaReason, openStartFrame } from "./_audiohook_open.ts";
 import { clientError } from "./_genesys_client_error.ts";
 import { GenesysCloseBound } from "./_genesys_close_bound.ts";
-import { GenesysEnvelope, MAX_TEXT_BYTES } from "./_genesys_envelope.ts";
+import { GenesysEnvelope, MAX_TEXT_BYTES, readClientText } from "./_genesys_envelope.ts";
 import { GenesysFarewell } from "./_genesys_farewell.ts";
 import { GenesysPlayback } from "./_genesys_playback.ts";
 import { binaryRateProblem } from "./_genesys_rate_limit.ts";
 import { botServerMessage } from "./_genesys_server_messages.ts";
 import { EndOfStream } from "./telephony/_end_of_stream.ts";
 import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
-import { JsonReader } from "./telephony/json_reader.ts";
+import type { JsonReader } from "./telephony/json_reader.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 
 const PROVIDER = "genesys";
@@ -49,6 +49,37 @@ const MAX_PLAYBACK_WAIT_MS = 60_000;
  * it is part of: room for the `disconnect` to leave before the transport gives the end up (1011).
  */
 const SEND_MARGIN_MS = 250;
+
+/**
+ * What Genesys's `close` ends, by the name its drop is reported under: its audio and every client
+ * message but those in {@linkcode READ_AFTER_CLOSE}; a type not named here is reported as a
+ * "message". The reference client sends none of them once it has sent `close`: it closes its
+ * media source (no audio, `discarded`, `paused` or `resumed`) and stops its pings
+ * (client/clientsessionimpl.ts, initiateClose), and the reference server acts on no `update`,
+ * `paused` or `resumed` outside an open session (server/serversessionimpl.ts).
+ */
+const ENDED_BY_CLOSE = [
+  "audio",
+  "discarded",
+  "dtmf",
+  "pause",
+  "paused",
+  "ping",
+  "playback_completed",
+  "playback_started",
+  "resumed",
+  "update",
+  "message",
+];
+
+/**
+ * The client messages still read after Genesys's `close`: an `error`, which the reference client
+ * may send while it closes (a 409 for a server message it did not expect then, or a 408 when no
+ * `closed` comes: client/clientsessionimpl.ts, signalFatalError and initiateClose), reported; and
+ * a second `close` or an `open`, each a decode error of its own ("close after the session
+ * closed", "open while the session is closed").
+ */
+const READ_AFTER_CLOSE: ReadonlySet<string> = new Set(["close", "error", "open"]);
 
 /** An AudioHook audio channel: the customer (`external`) or the agent/bot side (`internal`). */
 export type GenesysChannel = "external" | "internal";
@@ -132,11 +163,12 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * `send` at once and the bot never sees those exchanges. Server messages carry `seq` (ours,
  * from 1) and `clientseq` (the last `seq` Genesys sent). Replies, barge-ins and bot messages are
  * numbered and sent at once, so their numbers leave in order; only `disconnect` is returned from
- * `serialize`, so that it follows the audio queued before it. Genesys's messages must be numbered
- * one after the other, carry a `serverseq` that acknowledges none we have not sent, a `position`
- * (a duration such as `PT1.5S`) and this session's `id` (a UUID), and its audio must be whole
- * frames of the accepted media, from `opened` on, and not while its stream is paused, as the
- * reference server requires: a message that breaks a rule is a decode error and not acted on
+ * `serialize`, so that it follows the audio queued before it. Genesys's text messages must be
+ * JSON objects of at most 65,535 characters (UTF-16 units, as its reference server counts them),
+ * numbered one after the other, carry a `serverseq` that acknowledges none we have not sent, a
+ * `position` (a duration such as `PT1.5S`) and this session's `id` (a UUID), and its audio must
+ * be whole frames of the accepted media, from `opened` on, and not while its stream is paused, as
+ * the reference server requires: a message that breaks a rule is a decode error and not acted on
  * (audio not delivered), and the first asks Genesys to end the session (`disconnect` with reason
  * `error`). Only Genesys's `close` once we are ending (after our `disconnect`) is answered
  * whatever is wrong with it, the fault counted in `decodeErrors` and reported: it ends the
@@ -154,17 +186,22 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * PCMU → audio frames at the transport's input rate (stereo is split and only the chosen channel
  * kept, as mono), from `opened` until Genesys's `close`, so also what the caller says while Genesys
  * has not yet read our `disconnect`, except while the stream is paused; `ping` → `pong`; `close` →
- * `closed` (with the output variables) and an `end` frame with the close reason, once (audio and
- * `dtmf` after it, which the client does not send, are dropped, counted in `stats.inboundAfterEnd`
- * and reported once, a "protocol" error); `paused` (from `opened` too when it asked to start
- * paused) and `resumed` track whether audio may flow; `dtmf` → a `dtmf` frame; `error` (Genesys's
- * `code`, `message` and `retryAfter`) is reported as a "protocol" error and, like everything else
- * (`update`, `discarded`, …), reaches the bot as a `message` frame holding the AudioHook message;
- * so do the Audio Connector's `playback_started` and `playback_completed`, which the serializer
- * also reads (see the playback reports and the ending below).
+ * `closed` (with the output variables) and an `end` frame with the close reason, once (after it,
+ * audio and messages, which the client does not send, are dropped, a `ping` left unanswered as
+ * `closed` is our last message, counted in `stats.inboundAfterEnd` and reported once, a
+ * "protocol" error; a second `close` or an `open` is a decode error; an `error` is still
+ * reported; the bot reads nothing after its `end`); `paused` (from `opened` too when it asked to
+ * start paused) and `resumed` track whether audio may flow; `dtmf` → a `dtmf` frame; `error`
+ * (Genesys's `code`, `message` and `retryAfter`) is reported as a "protocol" error and, like
+ * everything else (`update`, `discarded`, …), reaches the bot as a `message` frame holding the
+ * AudioHook message; so do the Audio Connector's `playback_started` and `playback_completed`,
+ * which the serializer also reads (see the playback reports and the ending below).
  * {@linkcode GenesysSerializer.position} is where Genesys last said its stream was; server messages
  * carry no `position` (the protocol defines it on client messages only: the reference
- * implementation's `ClientMessageBase` has it, `ServerMessageBase` has `clientseq` instead).
+ * implementation's `ClientMessageBase` has it, `ServerMessageBase` has `clientseq` instead). It is
+ * the stream's time, not the audio the bot has heard: the reference client's position runs on
+ * while the stream is paused and over the audio it discards (client/src/mediasource-tone.ts, its
+ * sample position; the `resumed` and `discarded` messages say how much of it never came).
  *
  * Outbound: audio → binary PCMU at 8 kHz, mono, when the session carries it
  * ({@linkcode GenesysSerializerOptions.sendAudio}; Genesys limits the number of binary messages,
@@ -261,8 +298,11 @@ export class GenesysSerializer implements FrameSerializer {
   /** What Genesys says of its playback of the bot's audio, and the goodbye's wait for it. */
   #playback = new GenesysPlayback();
   #audio = new TelephonyAudio({ encoding: "mulaw", sampleRate: 8000, provider: PROVIDER });
-  /** Genesys's `close` ends its stream: audio and DTMF after it are counted and reported once. */
-  #end = new EndOfStream(PROVIDER, ["audio", "dtmf"]);
+  /**
+   * Genesys's `close` ends its stream: what it sends after it (audio, messages but `error`) is
+   * counted and reported once, and never reaches the bot.
+   */
+  #end = new EndOfStream(PROVIDER, ENDED_BY_CLOSE);
   #context: SerializerContext | undefined;
   #state: State = "idle";
   /** Our numbering and Genesys's, and the session id: every message's envelope. */
@@ -355,7 +395,7 @@ export class GenesysSerializer implements FrameSerializer {
     return this.#state === "active" && !this.#paused;
   }
 
-  /** Where Genesys last said its audio stream was (the `position` of its latest message). */
+  /** Where Genesys last said its audio stream was (the `position` of the latest message taken). */
   get position(): string {
     return this.#position;
   }
@@ -551,7 +591,7 @@ export class GenesysSerializer implements FrameSerializer {
   /** One AudioHook message to frames, answering control messages through the context. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (typeof data !== "string") return this.#audioIn(data);
-    const message = JsonReader.parse(data, PROVIDER);
+    const message = readClientText(data, (info) => this.#breach(info));
     // Genesys's answer to our disconnect: the session's end, taken even if malformed.
     if (message.value.type === "close" && this.#state === "disconnecting") {
       return this.#closeWhileEnding(message);
@@ -562,6 +602,14 @@ export class GenesysSerializer implements FrameSerializer {
     const parameters = message.value.parameters === undefined
       ? {}
       : message.object("parameters").value;
+    // Genesys's close transaction ended the session: the bot has had its `end`, and our `closed`
+    // is the last server message (no `pong` after it). Nothing but an `error` has a meaning now,
+    // and a second `close` or `open` is refused below as a decode error; the rest is a
+    // misbehaving client's, dropped, counted and reported once, as audio after the close is.
+    if (this.#state === "closed" && !READ_AFTER_CLOSE.has(type)) {
+      this.#end.refuses(ENDED_BY_CLOSE.includes(type) ? type : "message");
+      return null;
+    }
     this.#position = position;
     switch (type) {
       case "open":
@@ -611,8 +659,6 @@ export class GenesysSerializer implements FrameSerializer {
         ];
       }
       case "dtmf":
-        // Nothing of the call comes after the close transaction (the bot has had its `end`).
-        if (this.#end.refuses("dtmf")) return null;
         return {
           type: "dtmf",
           digit: message.object("parameters").dtmfDigit("digit"),
@@ -620,7 +666,11 @@ export class GenesysSerializer implements FrameSerializer {
       case "error":
         // Genesys says something went wrong on its side (a 429 rate limit, a 500), then closes
         // with reason `error`: reported, or the bot would learn the cause only from the close.
+        // Also after the close, where the reference client may still send one (an error 409 for
+        // a server message it did not expect while closing): reported, but the bot, which has
+        // had its `end`, reads nothing more.
         this.#context?.report(clientError(parameters));
+        if (this.#state === "closed") return null;
         return { type: "message", message: message.value } satisfies MessageFrame;
       default:
         return { type: "message", message: message.value } satisfies MessageFrame;

@@ -153,8 +153,14 @@ Deno.test("`GenesysSerializer` sends audio to a monitor-only client only when to
   // Each binary message that was already on its way meets another 415 until the socket closes.
   assert.ok(sent.slice(2).every((m) => JSON.stringify(m) === JSON.stringify(error415)));
   const frames = await rest(s);
-  assert.deepEqual(frames.filter((f) => f.type !== "message"), [{ type: "end", reason: "error" }]);
-  assert.equal(frames.length, sent.length, "each error reaches the bot as a message frame");
+  // The error before the close reaches the bot as a message frame; the bot reads nothing after
+  // its `end`, but every error is reported, those after the close too.
+  assert.deepEqual(frames.map((f) => f.type), ["message", "end"]);
+  assert.deepEqual(frames[1], { type: "end", reason: "error" });
+  const reported415 = s.errors.filter((e) =>
+    e.message === "genesys: error 415: Unexpected binary message"
+  );
+  assert.equal(reported415.length, sent.length - 1, "each error reported");
   assert.equal((await s.transport.closed).initiator, "remote");
   assert.deepEqual(s.client.violations, []);
 });
