@@ -70,6 +70,14 @@ export class SimulatedCall {
   readonly #over = new AbortController();
   #socket: WebSocketLike | undefined;
   #t0 = 0;
+  /**
+   * When the caller began to connect (`null`: not yet), and whether the socket opened: the call's
+   * times count from its opening (`#t0`), but a call whose socket never opened ends when the
+   * caller gave up, timed from the attempt (at "0.00 s", however long it waited, it read as a
+   * refusal even when it waited out a 10 s connect timeout).
+   */
+  #connectingSince: number | null = null;
+  #opened = false;
   /** The bot's messages that came before the far end was opened; `undefined` once it was. */
   #early: (string | Uint8Array)[] | undefined = [];
   #audio!: CallAudioTimeline;
@@ -173,8 +181,18 @@ export class SimulatedCall {
     return this.#clock.now() - this.#t0;
   }
 
+  /**
+   * The time an ending is dated at: of the call once its socket opened; before, since the caller
+   * began to connect (0 when it never began: aborted during a `--ramp`'s wait).
+   */
+  #endingTime(): number {
+    if (this.#opened) return this.#now();
+    return this.#connectingSince === null ? 0 : this.#clock.now() - this.#connectingSince;
+  }
+
   /** Opens the socket; false when it failed or timed out (the reason is in `#ended`). */
   async #connect(): Promise<boolean> {
+    this.#connectingSince = this.#clock.now();
     let socket: WebSocketLike;
     try {
       const offered = this.#farEnd.subprotocols;
@@ -182,7 +200,11 @@ export class SimulatedCall {
         ? this.#options.connect(this.#url)
         : this.#options.connect(this.#url, [...offered]);
     } catch (error) {
-      this.#endAt(0, "error", `could not connect: ${(error as Error)?.message ?? error}`);
+      this.#endAt(
+        this.#endingTime(),
+        "error",
+        `could not connect: ${(error as Error)?.message ?? error}`,
+      );
       return false;
     }
     this.#socket = socket;
@@ -224,6 +246,7 @@ export class SimulatedCall {
     });
     if (outcome === "open") {
       this.#t0 = this.#clock.now();
+      this.#opened = true;
       socket.addEventListener("close", this.#onClose);
       return true;
     }
@@ -231,9 +254,11 @@ export class SimulatedCall {
       // Still an error, whichever bound it was: the call never connected, which must not pass.
       const { names } = this.#options;
       const bound = waitMs < connectTimeoutMs ? names.maxDuration : names.connectTimeout;
-      this.#endAt(0, "error", `the WebSocket did not open within ${waitMs} ms (${bound})`);
+      const detail = `the WebSocket did not open within ${waitMs} ms (${bound})`;
+      this.#endAt(this.#endingTime(), "error", detail);
     } else if (outcome === "failed") {
-      this.#endAt(0, "error", `could not connect to ${this.#url}${failure ? `: ${failure}` : ""}`);
+      const detail = `could not connect to ${this.#url}${failure ? `: ${failure}` : ""}`;
+      this.#endAt(this.#endingTime(), "error", detail);
     }
     socket.removeEventListener("message", this.#onMessage);
     try {
@@ -764,7 +789,7 @@ export class SimulatedCall {
 
   #end(by: CallEndedBy, detail: string, extras: EndingExtras = {}): void {
     if (this.#ended) return;
-    this.#endAt(this.#t0 === 0 && !this.#audio ? 0 : this.#now(), by, detail, extras);
+    this.#endAt(this.#endingTime(), by, detail, extras);
   }
 
   #endAt(atMs: number, by: CallEndedBy, detail: string, extras: EndingExtras = {}): void {
@@ -1000,7 +1025,9 @@ export class SimulatedCall {
   }
 
   #failedReport(startedAt: string, connectMs: number | null, error?: unknown): CallReport {
-    if (error !== undefined) this.#endAt(0, "error", String((error as Error)?.message ?? error));
+    if (error !== undefined) {
+      this.#endAt(this.#endingTime(), "error", String((error as Error)?.message ?? error));
+    }
     this.#audio = this.#newTimeline();
     // A call whose socket never opened has nothing to record: no empty WAV to write over a file.
     return this.#report(startedAt, connectMs, this.#options.record && connectMs !== null);

@@ -7,7 +7,29 @@
  * @module
  */
 
-import type { CallEnding } from "./report.ts";
+import type { CallEndedBy, CallEnding } from "./report.ts";
+
+/**
+ * How the text report says a call ended, after "ended", by its `ended.by`: the JSON's word where
+ * it reads as English ("ended by caller"), words where it did not ("ended by aborted", "ended by
+ * error", which reads "by mistake"). The call's header (`: ended by caller at 5.30 s`), the
+ * aggregate's (`2 ended by caller, 1 aborted`) and its failure lines (`(by an error)`) all say it
+ * so.
+ */
+export const ENDED_BY_WORDS: Record<CallEndedBy, string> = {
+  caller: "by caller",
+  bot: "by bot",
+  network: "by the network",
+  timeout: "by timeout",
+  error: "by an error",
+  aborted: "aborted",
+};
+
+/** {@linkcode ENDED_BY_WORDS}' words as a phrase of their own: "ended by caller", "aborted". */
+export function endedPhrase(by: CallEndedBy): string {
+  const words = ENDED_BY_WORDS[by];
+  return by === "aborted" ? words : `ended ${words}`;
+}
 
 /** Longest the bot's words are kept: a reason, not a 64 KiB message pasted into every report. */
 const MAX_WORDS = 200;

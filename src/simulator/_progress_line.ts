@@ -2,8 +2,8 @@
  * The command line's progress line: how the run is going, written every `intervalMs` while its
  * calls run. Each update reads every live call's figures at that moment (`ReadProgress`), so the
  * line is as current as the call: it printed a snapshot each call pushed once a second, and said
- * "heard 0.0 s" while the bot's first answer had been playing for most of one. The clock is
- * injected (tests drive it with a `FakeClock`, as they drive the calls).
+ * "heard 0.0 s" (now "bot audio played") while the bot's first answer had been playing for most
+ * of one. The clock is injected (tests drive it with a `FakeClock`, as they drive the calls).
  *
  * @module
  */
@@ -94,11 +94,16 @@ export class ProgressLine {
     if (this.#calls === 1) {
       const p = this.#live.get(0)?.() ?? this.#ended.get(0);
       if (!p) return `${elapsed} s · connecting…`;
-      return `${elapsed} s · said ${(p.callerAudioMs / 1000).toFixed(1)} s · heard ${
-        (p.heardMs / 1000).toFixed(1)
-      } s · ${counted(p.utterances, "utterance")} · bot ${p.botSpeaking ? "speaking" : "quiet"} · ${
-        counted(p.marksAcked, "mark")
-      } · ${counted(p.violations, "violation")}`;
+      // Audio, not speech: the caller's silences (and what it sends after its audio ends) and the
+      // bot's count as much as their words. Labelled "said" and "heard", the figures claimed
+      // speech, and "said 12.0 s" stood beside "1 utterance" of 0.4 s. Named as the report names
+      // them (`bot audio … played`); the speech is the utterances' count and "bot speaking".
+      return `${elapsed} s · caller audio sent ${(p.callerAudioMs / 1000).toFixed(1)} s · ` +
+        `bot audio played ${(p.heardMs / 1000).toFixed(1)} s · ${
+          counted(p.utterances, "utterance")
+        } · bot ${p.botSpeaking ? "speaking" : "quiet"} · ${counted(p.marksAcked, "mark")} · ${
+          counted(p.violations, "violation")
+        }`;
     }
     const live = [...this.#live.values()].map((read) => read());
     const all = [...live, ...this.#ended.values()];

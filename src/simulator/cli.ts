@@ -644,37 +644,43 @@ async function run(args: string[]): Promise<number> {
     maxDurationMs = resolveCallOptions(options).maxDurationMs;
     const farEnd = checkFarEnd(values.protocol, platform);
     // The audio is decoded once, here: for its checks (that it can be read, that the segments
-    // lie within it: the synthetic caller's, when no file is given) and for every call.
-    if (options.audio !== undefined || options.speechSegments !== undefined) {
-      const audioFlags = values.audio === undefined
-        ? " (the synthetic caller's audio)"
-        : ` --audio ${values.audio}`;
-      let audio: CallerAudio;
-      try {
-        audio = new CallerAudio(options.audio ?? syntheticCaller(), {
-          sampleRate: farEnd.caller.sampleRate,
-        });
-      } catch (error) {
-        // The file's, or its --pcm-rate's: the platform's rate was checked with the far end.
-        const flags = audioFlags.trimStart() +
-          (pcmRate === undefined ? "" : ` --pcm-rate ${pcmRate}`);
-        throw new RangeError(`${flags}: ${(error as Error).message}`);
-      }
-      if (options.speechSegments !== undefined) {
-        // Segments past the audio's end would count the silence after it as speech: refused by
-        // simulateCall too, but named here by the flags the user typed.
-        assertSpeechSegmentsWithin(
-          options.speechSegments,
-          audio.durationMs ?? Infinity,
-          `--segments ${values.segments}${audioFlags}`,
-        );
-      }
-      if (options.audio !== undefined) {
-        // Each call is handed the decoded samples at the platform's rate, not the file again.
-        const samples = await audio.read(Math.round((audio.durationMs! * audio.sampleRate) / 1000));
-        options.audio = { pcm: new Uint8Array(samples.buffer), sampleRate: audio.sampleRate };
-      }
+    // lie within it: the synthetic caller's, when no file is given) and for every call. The
+    // synthetic caller's too: made and resampled in each call (in the first, some 60 ms to make,
+    // and 40 to 60 ms to resample for an 8 kHz platform, in every one), it held each call back
+    // after its --ramp start, the first by some 120 ms, so that the ramp's first gap came out
+    // short by the making.
+    const audioFlags = values.audio === undefined
+      ? " (the synthetic caller's audio)"
+      : ` --audio ${values.audio}`;
+    let audio: CallerAudio;
+    try {
+      audio = new CallerAudio(options.audio ?? syntheticCaller(), {
+        sampleRate: farEnd.caller.sampleRate,
+      });
+    } catch (error) {
+      // The file's, or its --pcm-rate's: the platform's rate was checked with the far end.
+      const flags = audioFlags.trimStart() +
+        (pcmRate === undefined ? "" : ` --pcm-rate ${pcmRate}`);
+      throw new RangeError(`${flags}: ${(error as Error).message}`);
     }
+    if (options.speechSegments !== undefined) {
+      // Segments past the audio's end would count the silence after it as speech: refused by
+      // simulateCall too, but named here by the flags the user typed.
+      assertSpeechSegmentsWithin(
+        options.speechSegments,
+        audio.durationMs ?? Infinity,
+        `--segments ${values.segments}${audioFlags}`,
+      );
+    }
+    // Each call is handed the decoded samples at the platform's rate, not the file (or the
+    // synthetic caller) again; the synthetic caller's speech segments with them.
+    const samples = await audio.read(Math.round((audio.durationMs! * audio.sampleRate) / 1000));
+    const { speechSegments } = audio;
+    options.audio = {
+      pcm: new Uint8Array(samples.buffer),
+      sampleRate: audio.sampleRate,
+      ...(speechSegments === undefined ? {} : { speechSegments }),
+    };
     if (record !== undefined) {
       // Found unwritable now, not after the call, when its report would be lost with it; last,
       // once nothing else can refuse the command line.
@@ -703,10 +709,10 @@ async function run(args: string[]): Promise<number> {
   let reports: CallReport[];
   try {
     reports = await Promise.all(Array.from({ length: calls }, async (_, i) => {
-      if (rampMs > 0 && calls > 1) {
-        // Ctrl-C ends the wait: the call then reports itself aborted before it started.
-        await systemClock.sleep((rampMs * i) / (calls - 1), abort.signal).catch(() => {});
-      }
+      // The first call starts at once, as the ramp says, not after a timer's turn; Ctrl-C ends
+      // the others' wait: the call then reports itself aborted before it started.
+      const startMs = calls > 1 ? (rampMs * i) / (calls - 1) : 0;
+      if (startMs > 0) await systemClock.sleep(startMs, abort.signal).catch(() => {});
       // As simulateCall calls, the ending naming the flags the user typed, not the options.
       const report = await simulateCallNaming(
         url,

@@ -6,11 +6,12 @@
 
 import { counted } from "./_counted.ts";
 import type { Distribution } from "./_distribution.ts";
+import { ENDED_BY_WORDS, endedPhrase } from "./_ending_words.ts";
 import { leftUnsaidCount } from "./_left_unsaid.ts";
 import { type BotSideEnding, ENDED_FIRST_BY, endedFirstBy } from "./_not_reached.ts";
 import type { AggregateReport } from "./aggregate_reports.ts";
 import { type CallVerdict, judgeCall } from "./call_verdict.ts";
-import type { CallReport, ProtocolViolation } from "./report.ts";
+import type { CallEndedBy, CallReport, ProtocolViolation } from "./report.ts";
 
 const ms = (value: number | null | undefined): string =>
   value === null || value === undefined ? "—" : `${Math.round(value).toLocaleString("en-US")} ms`;
@@ -123,13 +124,19 @@ export function formatReport(report: CallReport | AggregateReport): string {
 }
 
 /**
- * Who ended the call, in the header: its `ended.by`, and for a platform's hang-up on a rule the
- * bot broke (`by` `caller` with `brokenRule`) which rule: the caller did not choose to hang up.
+ * How the call ended, in the header, and when: who ended it (its `ended.by`, in words:
+ * `ENDED_BY_WORDS`), and for a platform's hang-up on a rule the bot broke (`by` `caller` with
+ * `brokenRule`) which rule: the caller did not choose to hang up. A socket that never opened
+ * (`connectMs` `null`) failed to connect: "ended by error at 0.00 s" said neither that nor how
+ * long the caller waited (its `atMs`, timed from the attempt: there was no opening to time from).
  */
-function callEndedBy({ ended }: CallReport): string {
-  return ended.by === "caller" && ended.brokenRule !== undefined
-    ? `caller (the platform, on a rule the bot broke: ${ended.brokenRule})`
-    : ended.by;
+function callEnding({ ended, connectMs }: CallReport): string {
+  const at = `at ${seconds(ended.atMs)}`;
+  if (ended.by === "error" && connectMs === null) return `never connected, gave up ${at}`;
+  if (ended.by === "caller" && ended.brokenRule !== undefined) {
+    return `ended by caller (the platform, on a rule the bot broke: ${ended.brokenRule}) ${at}`;
+  }
+  return `${endedPhrase(ended.by)} ${at}`;
 }
 
 /** What the caller's own schedule cut mid-sentence: no answer owed (report.ts `cutShortBy`). */
@@ -154,9 +161,7 @@ function formatCall(r: CallReport): string[] {
   // At max speed no answer is measured (report.ts): not "0 answered", and no "no answer" lines.
   const measured = r.speed !== Infinity;
   const lines = [
-    `${r.protocol} call to ${r.url}${speedNote(r.speed)}: ended by ${callEndedBy(r)} at ${
-      seconds(r.ended.atMs)
-    } (${r.ended.detail})`,
+    `${r.protocol} call to ${r.url}${speedNote(r.speed)}: ${callEnding(r)} (${r.ended.detail})`,
     ...resultLines(r.verdict ?? judgeCall(r)),
     row("connect", connectText(r)),
     row("first bot audio", `${ms(r.firstAudibleMs)} heard (first audio in ${ms(r.firstAudioMs)})`),
@@ -263,7 +268,7 @@ function aggregateResultLines(
         : `${calls - failedCalls} passed, ${failedCalls} FAILED`,
     ),
     ...failures.map((f) =>
-      `    ${f.calls} × ${f.reason}${f.by ? ` (by ${f.by})` : ""}: ${f.detail}`
+      `    ${f.calls} × ${f.reason}${f.by ? ` (${ENDED_BY_WORDS[f.by]})` : ""}: ${f.detail}`
     ),
   ];
 }
@@ -302,15 +307,17 @@ function aggregateLeftUnsaid({ leftUnsaid, leftUnsaidUnknown }: AggregateReport)
 }
 
 /**
- * Who ended the call, as its JSON's `ended.by` says it, and, where the caller's side ended it on a
- * rule the bot broke, that it was the platform's hang-up, not the caller's choice.
+ * How the calls ended, in words (`endedPhrase`: `ended by caller`, `aborted`), and, where the
+ * caller's side ended them on a rule the bot broke, that it was the platform's hang-up, not the
+ * caller's choice.
  */
-function endedByText(by: string, platformHangUps: number, calls?: number): string {
-  if (by !== "caller" || platformHangUps === 0) return by;
+function endedByText(by: CallEndedBy, platformHangUps: number, calls?: number): string {
+  const words = endedPhrase(by);
+  if (by !== "caller" || platformHangUps === 0) return words;
   const which = calls === undefined || calls === platformHangUps
     ? ""
     : `${platformHangUps} of them `;
-  return `${by} (${which}the platform, on a rule the bot broke)`;
+  return `${words} (${which}the platform, on a rule the bot broke)`;
 }
 
 /**
@@ -331,11 +338,11 @@ function aggregateResponses(r: AggregateReport): string {
 }
 
 function formatAggregate(r: AggregateReport): string[] {
-  const ended = Object.entries(r.endedBy)
-    .map(([by, n]) => `${n} by ${endedByText(by, r.endedOnBrokenRule, n)}`)
-    .join(", ") || "none";
+  const ended = (Object.entries(r.endedBy) as [CallEndedBy, number][])
+    .map(([by, n]) => `${n} ${endedByText(by, r.endedOnBrokenRule, n)}`)
+    .join(", ") || "none ended";
   return [
-    `${counted(r.calls, "call")}${r.protocol ? ` (${r.protocol})` : ""}: ended ${ended}`,
+    `${counted(r.calls, "call")}${r.protocol ? ` (${r.protocol})` : ""}: ${ended}`,
     ...aggregateResultLines(r.verdict, r.calls),
     row("connect", distribution(r.connectMs)),
     row("first bot audio", distribution(r.firstAudibleMs)),

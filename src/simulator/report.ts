@@ -170,7 +170,11 @@ export type CallEndedBy = "caller" | "bot" | "network" | "timeout" | "error" | "
 export interface CallEnding {
   /** Who ended it. */
   by: CallEndedBy;
-  /** When. */
+  /**
+   * When. For a call whose socket never opened (`connectMs` `null`), when the caller gave up,
+   * from its attempt to connect (a connect timeout's end, a refusal's moment), as the report has
+   * no opening to count from; 0 for a call aborted before it began to connect.
+   */
   atMs: number;
   /** What happened, in words. */
   detail: string;
@@ -235,7 +239,7 @@ export interface CallReport {
    * opened): the caller never spoke.
    */
   handshakeMs: number | null;
-  /** How long the call lasted. */
+  /** How long the call lasted: `ended.atMs` (for a socket that never opened, the attempt). */
   durationMs: number;
   /** Milliseconds of caller audio sent. */
   callerAudioMs: number;

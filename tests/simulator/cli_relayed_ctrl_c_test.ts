@@ -30,7 +30,7 @@ Deno.test("the simulate CLI given Ctrl-C twice 2 ms apart, as npm relays it, sti
     const text = new TextDecoder();
     assert.equal(signal, null, `killed by ${signal}: ${text.decode(stderr)}`);
     assert.equal(code, 130);
-    assert.match(text.decode(stdout), /raw call to ws:\/\/127\.0\.0\.1:\d+\/: ended by aborted/);
+    assert.match(text.decode(stdout), /raw call to ws:\/\/127\.0\.0\.1:\d+\/: aborted at /);
   } finally {
     await server.shutdown();
   }

@@ -68,7 +68,7 @@ Deno.test('the simulate CLI says max speed as "max" (JSON has no Infinity) and c
 Deno.test("the simulate CLI prints a text report and exits 1 when the bot cannot be reached", async () => {
   const { code, stdout } = await simulate(["--protocol", "twilio", "ws://127.0.0.1:9/"]);
   assert.equal(code, 1);
-  assert.match(stdout, /twilio call to ws:\/\/127\.0\.0\.1:9\/: ended by error/);
+  assert.match(stdout, /twilio call to ws:\/\/127\.0\.0\.1:9\/: never connected, gave up at /);
 });
 
 Deno.test("the simulate CLI explains bad usage and exits 2", async () => {
@@ -156,7 +156,10 @@ Deno.test("the simulate CLI names the flag the user typed in a usage error, neve
   // And μ-law is Exotel's to choose: the call is made (to a port that never answers).
   const mulaw = await simulate(["-p", "exotel", "--encoding", "audio/x-mulaw", "-q", url]);
   assert.equal(mulaw.code, 1, mulaw.stderr);
-  assert.match(mulaw.stdout, /exotel call to ws:\/\/127\.0\.0\.1:9\/: ended by error/);
+  assert.match(
+    mulaw.stdout,
+    /exotel call to ws:\/\/127\.0\.0\.1:9\/: never connected, gave up at /,
+  );
 });
 
 Deno.test("the simulate CLI names a WAV file's rate it cannot read, and what it can", async () => {
@@ -212,7 +215,7 @@ Deno.test("the simulate CLI interrupted (SIGINT) prints the report so far and ex
     assert.equal(code, 130);
     assert.match(
       new TextDecoder().decode(stdout),
-      /raw call to ws:\/\/127\.0\.0\.1:\d+\/: ended by aborted/,
+      /raw call to ws:\/\/127\.0\.0\.1:\d+\/: aborted at /,
     );
   } finally {
     await server.shutdown();

@@ -199,7 +199,7 @@ Deno.test("the simulate CLI's --calls N summary says why calls failed, in text a
   assert.equal(text.code, 1);
   assert.match(
     text.stdout,
-    /\n {2}result +0 passed, 2 FAILED\n {4}2 × ending \(by error\): could not connect to ws:\/\/127\.0\.0\.1:9\//,
+    /\n {2}result +0 passed, 2 FAILED\n {4}2 × ending \(by an error\): could not connect to ws:\/\/127\.0\.0\.1:9\//,
   );
   const json = await simulate(["-q", "--json", "--calls", "2", url]);
   assert.equal(json.code, 1);

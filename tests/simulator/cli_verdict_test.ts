@@ -79,7 +79,7 @@ Deno.test("the simulate CLI interrupted (SIGINT) prints no gate's line: an inter
       assert.equal(code, 130);
       assert.equal(text.decode(stderr), "", "no --require-answer line for a call cut short");
       const report = text.decode(stdout);
-      assert.match(report, /ended by aborted/);
+      assert.match(report, /: aborted at /);
       assert.match(report, /\n {2}result {11}FAILED\n {4}interrupted: the call was cut short /);
       assert.match(report, /responses {8}0\/1 answered/, "the utterance was unanswered");
     });

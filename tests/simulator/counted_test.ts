@@ -46,7 +46,7 @@ Deno.test("a call's report: 1 chunk", async () => {
 
 Deno.test("an aggregate of one call: 1 call, in 1 call", async () => {
   const text = formatReport(aggregateReports([await oneOfEach()]));
-  assert.match(text, /^1 call \(twilio\): ended 1 by caller$/m);
+  assert.match(text, /^1 call \(twilio\): 1 ended by caller$/m);
   assert.match(text, /twilio\.unknown-event ×1 in 1 call: x$/m);
   assert.match(text, /by the bot's transport 1, 40 ms in 1 call\)/);
 });

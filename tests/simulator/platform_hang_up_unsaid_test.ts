@@ -127,7 +127,7 @@ Deno.test("the aggregate counts the utterances a platform's hang-up left unsaid 
   );
   assert.match(
     text,
-    /^2 calls \(asterisk\): ended 2 by caller \(the platform, on a rule the bot broke\)\n/,
+    /^2 calls \(asterisk\): 2 ended by caller \(the platform, on a rule the bot broke\)\n/,
   );
 });
 
@@ -155,7 +155,7 @@ Deno.test("the aggregate says each cause apart when the bot, and the platform on
   );
   assert.match(
     text,
-    /^3 calls \(asterisk\): ended 2 by caller \(the platform, on a rule the bot broke\), 1 by bot\n/,
+    /^3 calls \(asterisk\): 2 ended by caller \(the platform, on a rule the bot broke\), 1 ended by bot\n/,
   );
 });
 

@@ -57,13 +57,39 @@ Deno.test("each update of the progress line says what the caller has heard by th
   const during = updates.filter((u) => u.atMs > answerAt && u.atMs < answerAt + ANSWER_MS);
   assert.ok(during.length >= 3, `updates while the answer played: ${during.length}`);
   for (const { atMs, line } of updates) {
-    const heard = Number(/heard (\d+\.\d) s/.exec(line)?.[1] ?? "0");
+    const heard = Number(/bot audio played (\d+\.\d) s/.exec(line)?.[1] ?? "0");
     const truth = Math.min(ANSWER_MS, Math.max(0, atMs - answerAt)) / 1000;
     // A tenth: the line's one decimal, and the caller's last frame (20 ms) the figures are as of.
     assert.ok(
       Math.abs(heard - truth) <= 0.1,
       `at ${atMs} ms, ${atMs - answerAt} ms into the answer: "${line}" (heard ${truth} s)`,
     );
+  }
+});
+
+// "said 12.0 s · heard 3.0 s" beside "1 utterance": the figures are audio, the caller's silences
+// and the bot's counted with their words (the caller's audio sent, the bot's played), and the
+// labels claimed speech. Labelled as what they count, as the report names the bot's.
+Deno.test("the line labels its figures as the audio they count, not as speech", () => {
+  const clock = new FakeClock();
+  const line = new ProgressLine({ clock, calls: 1, intervalMs: 250, write: () => {} });
+  try {
+    line.watch(0, () => ({
+      atMs: 12_000,
+      callerAudioMs: 12_000,
+      heardMs: 3000,
+      utterances: 1,
+      botSpeaking: false,
+      violations: 0,
+      marksAcked: 0,
+    }));
+    assert.match(
+      line.line(),
+      /^0\.0 s · caller audio sent 12\.0 s · bot audio played 3\.0 s · 1 utterance · /,
+    );
+    assert.doesNotMatch(line.line(), /said|heard/);
+  } finally {
+    line.stop();
   }
 });
 
