@@ -9,6 +9,7 @@ import type { AudioFrame } from "../frames.ts";
 import { KeypadTones } from "./_keypad_tones.ts";
 import { ROUNDING_MS, SpeechRun } from "./_speech_run.ts";
 import { assertAudioBytes } from "./_audio_bytes.ts";
+import { shownValue } from "../_kind_of.ts";
 
 /** Speech began: `atMs` is where, on the audio's own timeline (samples pushed, not wall time). */
 export interface SpeechStartEvent {
@@ -285,13 +286,17 @@ export class SpeechDetector {
     positive("startDb", startDb);
     positive("stopDb", stopDb);
     if (stopDb > startDb) {
-      throw new RangeError(`stopDb must not exceed startDb (${startDb}), got ${stopDb}`);
+      throw new RangeError(
+        `stopDb must not exceed startDb (${startDb}), got ${shownValue(stopDb)}`,
+      );
     }
     atLeastZero("minSpeechMs", minSpeechMs);
     atLeastZero("minSilenceMs", minSilenceMs);
     atLeastZero("noiseFloorRiseDbPerSecond", noiseFloorRiseDbPerSecond);
     if (!Number.isFinite(minNoiseFloorDb)) {
-      throw new RangeError(`minNoiseFloorDb must be a finite number, got ${minNoiseFloorDb}`);
+      throw new RangeError(
+        `minNoiseFloorDb must be a finite number, got ${shownValue(minNoiseFloorDb)}`,
+      );
     }
     this.#byteRate = sampleRate;
     this.#byteChannels = channels;
@@ -723,21 +728,21 @@ function checkFormat(sampleRate: number, channels: number): void {
   // An integer, as every other entry of a format asks (`assertPcmFormat`) and the transport's
   // frames always are: a fractional rate is a slip of units or arithmetic, not a real stream.
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
-    throw new RangeError(`sampleRate must be a positive integer, got ${sampleRate}`);
+    throw new RangeError(`sampleRate must be a positive integer, got ${shownValue(sampleRate)}`);
   }
   if (!Number.isInteger(channels) || channels <= 0) {
-    throw new RangeError(`channels must be a positive integer, got ${channels}`);
+    throw new RangeError(`channels must be a positive integer, got ${shownValue(channels)}`);
   }
 }
 
 function positive(name: string, value: number): void {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive number, got ${value}`);
+    throw new RangeError(`${name} must be a positive number, got ${shownValue(value)}`);
   }
 }
 
 function atLeastZero(name: string, value: number): void {
   if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number of at least 0, got ${value}`);
+    throw new RangeError(`${name} must be a finite number of at least 0, got ${shownValue(value)}`);
   }
 }
