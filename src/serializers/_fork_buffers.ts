@@ -362,6 +362,11 @@ export class ForkBuffers {
     return bytes;
   }
 
+  /** Whether the marker of the mark sent as `name` is in the playout buffer, as counted. */
+  protected inPlayout(name: string): boolean {
+    return this.#queued.includes(name);
+  }
+
   /** Mark commands `names` went without a binary message: they wait in the inventory. */
   protected toInventory(names: readonly string[]): void {
     this.#inventory.push(...names);

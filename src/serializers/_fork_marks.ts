@@ -187,6 +187,26 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    */
   #clearProof: string | undefined;
   #clearProofCommand = "";
+  /**
+   * The last `killAudio` found all of the module's {@linkcode MAX_PENDING_MARKS} slots taken, so
+   * no mark could follow it (the module would discard it): sending is paused all the same, until
+   * the module has answered every mark it held (see {@linkcode #owedProofAnswered}).
+   */
+  #proofOwed = false;
+  /** While {@linkcode #proofOwed}: a `cleared` answer came, which only a clearing tick sends. */
+  #owedSawClear = false;
+  /**
+   * The mark of the serializer's own whose marker went right behind the sentinel samples the
+   * pre-buffer held (see {@linkcode #witnessSentinels}), until the module answers it; `sentinels`:
+   * how many stood ahead of it, or 0 once they need nothing more.
+   */
+  #witness: { name: string; sentinels: number } | undefined;
+  #witnesses = 0;
+  /**
+   * {@linkcode interrupt} is flushing the pre-buffer: the sentinels it moves are sent again after
+   * its `killAudio`, so no witness goes with them (its `cleared` answer would send them twice).
+   */
+  #interrupting = false;
   /** A binary message (sentinels) went since the last `killAudio` (see `#clearUnproven`). */
   #binarySinceKill = false;
   #clearProofs = 0;
@@ -430,6 +450,46 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
   }
 
   /**
+   * Audio (a chunk, or the serializer's own silence but an interruption's) is leaving behind
+   * sentinel samples in the pre-buffer: the batch it completes moves them to the playout buffer,
+   * where the module takes them at its next tick. An interruption read
+   * before that tick has them erased with the rest (`dub_speech_frame`, `lws_glue.cpp:936-965`),
+   * the names they were for left on the cleared list, every later mark answered a marker late;
+   * read after it, they were taken, and sending them again would take a name that is not on that
+   * list (a later mark answered early). The count cannot tell which: a mark of the serializer's
+   * own, its command held for this audio, puts its marker right behind them (the inventory's
+   * markers open the message, `:80-101`), in the same frame of the tick that takes them (fewer
+   * than a frame's 160 samples, at the front of a playout buffer a clear left empty), and its
+   * answer tells: `playout`, taken; `cleared`, erased (see {@linkcode #witnessAnswered}). Only
+   * with the session's clock (the clear's proof needs it too), a slot free for it, and none
+   * outstanding; never at the goodbye.
+   */
+  #witnessSentinels(): void {
+    if (this.#witness !== undefined || this.#sayingGoodbye || this.#clearProofTimer === undefined) {
+      return;
+    }
+    const name = `${CLEAR_PROOF_PREFIX}w${++this.#witnesses}`;
+    if (!this.#roomForTransport(name)) return;
+    const mark = this.#counted(name, true);
+    this.#witness = { name: mark.name, sentinels: this.sentinelsHeld };
+    this.#unsent.unshift(mark); // first: its marker right behind the sentinels
+  }
+
+  /**
+   * The module answered the mark behind the sentinels ({@linkcode #witnessSentinels}): `cleared`
+   * while they stood in the playout buffer at an interruption (`sentinels` still counted), they
+   * were erased with it; they go again, into the pre-buffer the clear left (their names are
+   * still on the cleared list).
+   */
+  #witnessAnswered(event: string | undefined): void {
+    const witness = this.#witness!;
+    this.#witness = undefined;
+    if (event !== "cleared" || witness.sentinels === 0) return;
+    if (this.#context === undefined || this.#sayingGoodbye) return;
+    this.#context.send(this.#sentinels(witness.sentinels));
+  }
+
+  /**
    * {@linkcode audio}; `chunk`: the bytes are an audio chunk's the sender asked for, not the
    * serializer's own (see `ForkBuffers.take`). `background`: they are background's, part of no
    * reply, which a declined end-of-speech mark outlives (see {@linkcode #lastEnd}).
@@ -441,6 +501,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
   ): Uint8Array | SerializedMessage[] {
     // Audio moves the pre-buffer on: what a stretch's end left there goes with it.
     if (this.#flushTimer?.armed) this.#flushTimer.cancel();
+    if (this.sentinelsHeld > 0 && !this.#interrupting) this.#witnessSentinels();
     this.#backgroundEnds = false;
     // Audio after the last end-of-speech mark: its place is no longer the end of what was sent.
     // Background keeps one declined (see `#lastEnd`): it still goes once a slot frees.
@@ -467,6 +528,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
   stop(): void {
     this.#over.abort(SESSION_OVER); // one made here would keep the session (see its doc)
     this.#clearProof = undefined;
+    this.#proofOwed = false;
     this.#clearProofTimer?.cancel();
     this.#lastEnd = undefined;
     this.#flushTimer?.cancel();
@@ -484,7 +546,8 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    */
   cancel(): string[] {
     this.#cancelled.abort(SESSION_OVER);
-    if (this.#clearProof !== undefined) this.#clearProven(); // the goodbye waits for no proof
+    // The goodbye waits for no proof.
+    if (this.#clearProof !== undefined || this.#proofOwed) this.#clearProven();
     this.#lastEnd = undefined;
     this.#sayingGoodbye = true;
     this.#flushTimer?.cancel();
@@ -615,6 +678,14 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     // pre-buffer (fewer than a batch: the clearing tick leaves them), ahead of the clear's proof
     // (which must not take a marker: see `#awaitClear`). Not at the goodbye: no mark follows.
     const lost = this.#sayingGoodbye ? 0 : this.sentinelsHeld;
+    // The sentinels behind which the witness went are still in the pre-buffer (its marker too):
+    // counted in `lost` above. Only those a batch moved before this are in doubt (in the playout
+    // buffer, or erased by an earlier `killAudio` whose tick has not answered the witness yet).
+    const witness = this.#witness;
+    if (witness !== undefined && !this.inPlayout(witness.name)) {
+      if (!this.#erased.includes(witness.name)) witness.sentinels = 0;
+    }
+    this.#interrupting = true;
     const whole = this.#flushedWhole || this.answersFollowFlush()
       ? this.#audio(new Uint8Array(FIRST_THRESHOLD * 2), false)
       : null;
@@ -626,6 +697,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     const onlySentinels = whole === null && this.heldSamples === lost;
     const before = (whole === null ? null : Array.isArray(whole) ? whole : [whole]) ??
       (onlySentinels ? null : this.tail()) ?? this.release();
+    this.#interrupting = false;
     this.#killed();
     const again = lost > 0 && !onlySentinels ? [this.takeSentinels(sentinels(lost))] : [];
     const proof = this.#awaitClear();
@@ -658,7 +730,9 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     const context = this.#context;
     const timer = this.#clearProofTimer;
     if (context?.pauseSending === undefined || timer === undefined) return undefined;
-    if (this.#sayingGoodbye || this.#pending >= MAX_PENDING_MARKS) return undefined;
+    if (this.#sayingGoodbye) return undefined;
+    this.#proofOwed = false;
+    if (this.#pending >= MAX_PENDING_MARKS) return void this.#oweProof(context, timer);
     const mark = this.#counted(`${CLEAR_PROOF_PREFIX}${++this.#clearProofs}`, true);
     // Not counted into the inventory: read before the clearing tick, as it almost always is (the
     // two messages go together), that tick answers it, and the sentinels that tick's answers call
@@ -675,8 +749,45 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     return mark.command;
   }
 
+  /**
+   * {@linkcode #awaitClear} with every slot taken: no mark may follow `killAudio`, yet the module
+   * applies it only at its next tick, so sending pauses all the same, bounded as for the mark.
+   * That tick answers every mark the module holds `cleared` (`dub_speech_frame`, `lws_glue.cpp`
+   * :936-965), in one go: see {@linkcode #owedProofAnswered} for what ends the pause.
+   */
+  #oweProof(context: SerializerContext, timer: ClockTimer): void {
+    this.#clearProof = undefined;
+    this.#proofOwed = true;
+    this.#owedSawClear = false;
+    this.#binarySinceKill = false;
+    context.pauseSending!(true, { reason: `${this.#provider}: ${UNPROVEN_CLEAR}` });
+    timer.arm(CLEAR_PROOF_TIMEOUT_MS);
+  }
+
+  /**
+   * An answer came while {@linkcode #proofOwed} (`event`, counted off {@linkcode #pending}). Only
+   * a clearing tick answers `cleared`, and it answers every mark the module holds at once: once
+   * none is pending, after a `cleared` one, the clear is proven. Not at the first `cleared`: the
+   * audio resumed would go ahead of the sentinels the rest of that tick's answers call for, and
+   * a mark in it would take a name off the cleared list instead (answered never, and a later
+   * one late). None pending and none `cleared` (all answered as played, in flight as the bot
+   * interrupted): the clearing tick may still be ahead, and a slot is free: the mark goes now,
+   * within the same bound.
+   */
+  #owedProofAnswered(event: string | undefined, context: SerializerContext): void {
+    if (event === "cleared") this.#owedSawClear = true;
+    if (this.#pending > 0) return;
+    if (this.#owedSawClear) return this.#clearProven();
+    this.#proofOwed = false;
+    const mark = this.#counted(`${CLEAR_PROOF_PREFIX}${++this.#clearProofs}`, true);
+    this.#clearProof = mark.name;
+    this.#clearProofCommand = mark.command;
+    context.send(mark.command);
+  }
+
   /** The module answered the mark after the last `killAudio` (`sent`): sending goes on. */
   #clearProven(): void {
+    this.#proofOwed = false;
     this.#clearProof = undefined;
     this.#clearProofLate = false;
     this.#clearProofTimer?.cancel();
@@ -692,10 +803,13 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    */
   #clearUnproven(): void {
     const name = this.#clearProof;
-    if (name === undefined) return;
+    if (name === undefined && !this.#proofOwed) return;
     this.#clearProof = undefined;
-    if (!this.#binarySinceKill) this.toInventory([name]);
-    else this.take(new Uint8Array(0), [{ name, command: this.#clearProofCommand }], false);
+    this.#proofOwed = false; // no mark of its own went (no slot freed): none to count
+    if (name !== undefined) {
+      if (!this.#binarySinceKill) this.toInventory([name]);
+      else this.take(new Uint8Array(0), [{ name, command: this.#clearProofCommand }], false);
+    }
     this.#context?.pauseSending?.(false);
     if (this.#clearProofLate) return;
     this.#clearProofLate = true;
@@ -837,7 +951,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    * told (`onMarksForgotten`): its other marks will never be answered, and the slots are free.
    */
   message(message: unknown): string | SerializedMessage[] {
-    const awaited = this.#clearProof;
+    const awaited = this.#clearProof ?? (this.#proofOwed ? "" : undefined);
     const messages = this.#message(message);
     if (awaited === undefined || (message as { type?: unknown }).type !== "clearMarks") {
       return messages;
@@ -888,6 +1002,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     this.#refusing = false;
     const unmarked = this.forgetMarkers() + this.#erased.length;
     this.#unsent = []; // never sent: the module has nothing of them to forget
+    this.#witness = undefined; // forgotten with the rest
     this.#lastEnd = undefined;
     this.#releaseTimer?.cancel();
     this.#flushTimer?.cancel();
@@ -968,6 +1083,11 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
         this.#context.send(this.#sentinels(1));
       }
       if (!erased) this.markerAnswered(sent);
+      // Before the pause may end: the sentinels go ahead of the audio it held.
+      if (sent === this.#witness?.name) this.#witnessAnswered(event);
+      if (this.#proofOwed && this.#context !== undefined) {
+        this.#owedProofAnswered(event, this.#context);
+      }
       if (this.#lastEnd?.name === name) this.#lastEnd = undefined; // answered
       else if (this.#lastEnd !== undefined) this.#retryDeclined();
       if (name.startsWith(CLEAR_PROOF_PREFIX)) {

@@ -9,32 +9,16 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/testing/mod.ts";
 import { CLEAR_PROOF_TIMEOUT_MS } from "../../src/serializers/_fork_marks.ts";
-import { wiredFork } from "./fixtures/fork_module.ts";
+import {
+  botMarks,
+  nextEndMark,
+  reply,
+  speakAt,
+  type WiredFork as Wired,
+  wiredFork,
+} from "./fixtures/fork_module.ts";
 
 const NEW_REPLY = 2000;
-
-type Wired = ReturnType<typeof wiredFork>;
-
-/** `ms` of the level `level`, in 20 ms messages. */
-function speakAt(w: Wired, ms: number, level: number): void {
-  for (let t = 0; t < ms; t += 20) {
-    const s = new Int16Array(Math.min(20, ms - t) * 8).fill(level);
-    w.send({ type: "audio", audio: new Uint8Array(s.buffer), sampleRate: 8000, channels: 1 });
-  }
-}
-
-let ends = 0;
-/** A whole reply: `ms` of speech, the bot's mark `name`, the transport's end-of-speech mark. */
-function reply(w: Wired, ms: number, name: string, level = 1000): void {
-  speakAt(w, ms, level);
-  w.send({ type: "mark", name });
-  w.send({ type: "mark", name: `__wst:end:${++ends}` });
-}
-
-/** The bot's marks answered so far, in order (the transport's own left out). */
-function botMarks(w: Wired): string[] {
-  return w.marks.map((m) => m.name).filter((name) => !name.startsWith("__wst:"));
-}
 
 /** The reproduction: a reply interrupted mid-way, and a new one spoken at once (w4's). */
 function interruptAndSpeakAtOnce(w: Wired): number {
@@ -50,7 +34,7 @@ function interruptAndSpeakAtOnce(w: Wired): number {
   speakAt(w, 60, NEW_REPLY);
   w.send({ type: "mark", name: "c" });
   speakAt(w, 40, NEW_REPLY);
-  w.send({ type: "mark", name: `__wst:end:${++ends}` });
+  w.send({ type: "mark", name: nextEndMark() });
   return cut;
 }
 
@@ -92,7 +76,7 @@ for (const provider of ["jambonz", "freeswitch"] as const) {
     w.send({ type: "interruption" });
     speakAt(w, 100, NEW_REPLY);
     w.send({ type: "mark", name: "n" });
-    w.send({ type: "mark", name: `__wst:end:${++ends}` });
+    w.send({ type: "mark", name: nextEndMark() });
     w.frames(60);
     const events = Object.fromEntries(w.module.events.map((e) => [e.name, e.event]));
     assert.equal(events.m, "cleared");
@@ -155,7 +139,7 @@ for (const provider of ["jambonz", "freeswitch"] as const) {
     w.frames(1); // the clearing frame answers the mark sent after clearMarks
     assert.equal(w.pause.paused, false, "released by the new proof's answer");
     w.send({ type: "mark", name: "n" });
-    w.send({ type: "mark", name: `__wst:end:${++ends}` });
+    w.send({ type: "mark", name: nextEndMark() });
     w.frames(40);
     const after = w.module.out.filter((v) => v === NEW_REPLY).length / 8;
     assert.equal(after, 100, "ms of the new reply");

@@ -82,8 +82,11 @@ Deno.test("`JambonzSerializer` plays the documented listen session message by me
   // sentinel sample given to the name killAudio left without a marker waits there), which waits
   // for the batch it completes to play (640 samples at 16 kHz, and the module's 20 ms tick).
   assert.deepEqual(documented.extra, [{ after: "interruption", bytes: 319 * 2 }]);
-  // The sentinel sample for the name killAudio left (its mark answered `cleared`), then that silence.
-  assert.deepEqual(sentAhead, [2, 639 * 2]);
+  // The sentinel sample for the name killAudio left (its mark answered `cleared`), then that silence,
+  // the serializer's own mark ahead of it (under an id, 37 bytes): its marker goes right behind the
+  // sentinel, and its answer tells whether a `killAudio` erased the sentinel before the module's
+  // tick took it (`ForkMarks.#witnessSentinels`).
+  assert.deepEqual(sentAhead, [2, 37, 639 * 2]);
   assert.deepEqual(waits, [40 + 20]);
 });
 
