@@ -15,6 +15,7 @@ import type { PolyphaseFilter } from "./_polyphase_filter.ts";
 import { outputsBefore, PolyphaseResampler, reachBefore } from "./_polyphase_resampler.ts";
 import { newInt16Array } from "./_slab.ts";
 import { assertResamplerRate } from "./_resampler_rates.ts";
+import { MAX_CHANNELS } from "./_frame_limits.ts";
 
 export { RESAMPLER_RATES } from "./_resampler_rates.ts";
 
@@ -25,7 +26,7 @@ export interface ResamplerOptions {
   /** Samples per second per channel of the output; one of {@linkcode RESAMPLER_RATES}. */
   outputRate: number;
   /**
-   * Interleaved channels in both input and output.
+   * Interleaved channels in both input and output: 1 to 32, as many as an audio frame may carry.
    *
    * @default {1}
    */
@@ -177,14 +178,18 @@ export class Resampler {
 
   /**
    * Makes a resampler. Throws a `RangeError` when a rate is not one of
-   * {@linkcode RESAMPLER_RATES} or `channels` is not a positive integer.
+   * {@linkcode RESAMPLER_RATES} or `channels` is not an integer from 1 to 32.
    */
   constructor(options: ResamplerOptions) {
     const { inputRate, outputRate, channels = 1 } = options;
     assertResamplerRate(inputRate, "inputRate");
     assertResamplerRate(outputRate, "outputRate");
-    if (!Number.isInteger(channels) || channels < 1) {
-      throw new RangeError(`channels must be a positive integer, got ${channels}`);
+    // Bounded as every frame is (`_frame_limits.ts`): each channel gets its own filter history,
+    // so a million of them made the constructor allocate for over a minute instead of refusing.
+    if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) {
+      throw new RangeError(
+        `channels must be an integer from 1 to ${MAX_CHANNELS}, got ${channels}`,
+      );
     }
     this.inputRate = inputRate;
     this.outputRate = outputRate;

@@ -18,7 +18,8 @@ const MAX_DATA_BYTES = 0xffffffff - 36;
  * `offset` (so a caller can put header and data in one allocation). Throws a `RangeError` for a
  * format or size the header cannot state (a rate or channel count that is not a positive
  * integer, more than 32,767 channels, a byte rate or a size past 32 bits), as Python's `wave`
- * refuses them, rather than write a header that lies about the audio.
+ * refuses them, rather than write a header that lies about the audio; and for an `offset` that
+ * is not an integer or leaves fewer than 44 bytes of `target` after it.
  */
 export function writeWavHeader(
   target: Uint8Array,
@@ -37,6 +38,16 @@ export function writeWavHeader(
   if (!Number.isInteger(dataBytes) || dataBytes < 0 || dataBytes > MAX_DATA_BYTES) {
     throw new RangeError(
       `dataBytes must be an integer from 0 to ${MAX_DATA_BYTES}, got ${dataBytes}`,
+    );
+  }
+  // Checked against `target` itself, not its buffer: a DataView is bounded only by the buffer, so
+  // a short view of a larger buffer (a slab, a subarray) had its neighbour's bytes overwritten,
+  // and a negative offset wrote before the view's start, without a word.
+  if (!Number.isInteger(offset) || offset < 0 || offset + WAV_HEADER_BYTES > target.length) {
+    throw new RangeError(
+      `a ${WAV_HEADER_BYTES}-byte header at offset ${offset} does not fit a target of ` +
+        `${target.length} bytes (offset must be an integer from 0 to target.length − ` +
+        `${WAV_HEADER_BYTES})`,
     );
   }
   const view = new DataView(target.buffer, target.byteOffset + offset, WAV_HEADER_BYTES);

@@ -31,6 +31,15 @@ Deno.test("`Resampler` rejects unsupported rates, channels and partial frames", 
     () => new Resampler({ inputRate: 8000, outputRate: 16000, channels: 1.5 }),
     RangeError,
   );
+  // As many channels as a frame may carry (MAX_CHANNELS); a million took the constructor over a
+  // minute of allocating filter histories before this bound.
+  assert.equal(new Resampler({ inputRate: 8000, outputRate: 44100, channels: 32 }).channels, 32);
+  for (const channels of [33, 1e6]) {
+    assert.throws(
+      () => new Resampler({ inputRate: 8000, outputRate: 44100, channels }),
+      new RegExp(`channels must be an integer from 1 to 32, got ${channels}`),
+    );
+  }
   const stereo = new Resampler({ inputRate: 8000, outputRate: 16000, channels: 2 });
   assert.throws(() => stereo.process(new Int16Array(3)), /multiple of channels \(2\), got 3/);
   assert.throws(

@@ -7,7 +7,7 @@ import { WAV_HEADER_BYTES, wrapWav, writeWavHeader } from "../../src/audio/wav.t
  *
  * ```sh
  * python3 -c 'import io, wave
- * for rate, ch, n in [(16000, 1, 4), (8000, 2, 8), (24000, 1, 0), (44100, 2, 12)]:
+ * for rate, ch, n in [(16000, 1, 4), (8000, 2, 8), (24000, 1, 0), (44100, 2, 12), (16000, 1, 5)]:
  *     b = io.BytesIO()
  *     with wave.open(b, "wb") as w:
  *         w.setsampwidth(2); w.setnchannels(ch); w.setframerate(rate); w.writeframes(bytes(n))
@@ -38,6 +38,14 @@ const PYTHON_WAVE_HEADERS: [number, number, number, string][] = [
     2,
     12,
     "524946463000000057415645666d7420100000000100020044ac000010b1020004001000646174610c000000",
+  ],
+  // An odd byte count (half a sample): `wave` counts the bytes as given, RIFF size 36 + n, and
+  // writes no RIFF pad byte after them (49 bytes in all); `wrapWav` does the same.
+  [
+    16000,
+    1,
+    5,
+    "524946462900000057415645666d74201000000001000100803e0000007d0000020010006461746105000000",
   ],
 ];
 
@@ -91,4 +99,29 @@ Deno.test("`writeWavHeader` refuses what its fields cannot hold instead of wrapp
   ) {
     assert.throws(() => wrapWav(new Uint8Array(2), format), RangeError, JSON.stringify(format));
   }
+});
+
+Deno.test("`writeWavHeader` refuses an offset that leaves less than 44 bytes of `target`, writing nothing outside it", () => {
+  // A DataView is bounded by the buffer, not by the view it is made from: a 20-byte view of a
+  // 100-byte slab took the header's last 24 bytes out of its neighbour, and a negative offset
+  // wrote before the view's start.
+  const mono = { sampleRate: 8000, channels: 1 };
+  for (
+    const [start, length, offset] of [
+      [0, 20, 0], // target too short for a header at all
+      [0, 50, 7], // 44 bytes from 7 run past 50
+      [10, 60, -10], // before the view's start
+      [0, 60, 1.5],
+      [0, 60, NaN],
+    ] as const
+  ) {
+    const backing = new Uint8Array(100).fill(0xaa);
+    const target = backing.subarray(start, start + length);
+    assert.throws(() => writeWavHeader(target, 4, mono, offset), /offset must be an integer/);
+    assert.ok(backing.every((b) => b === 0xaa), `${start}+${length} at ${offset}: bytes changed`);
+  }
+  // The last place a header fits is still taken.
+  const exact = new Uint8Array(50);
+  writeWavHeader(exact, 4, mono, 6);
+  assert.equal(new TextDecoder().decode(exact.subarray(6, 10)), "RIFF");
 });
