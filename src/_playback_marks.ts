@@ -1,9 +1,10 @@
 /**
  * The marks the playback tracker sends into its audio and has not had answered yet: what one
  * holds, how many may wait, when two answers agree, and how the waiting ones move when the audio
- * they stand in is placed anew. Apart from the tracker because these are the marks' own rules,
- * read where a mark is made, answered or moved (a few a second at most, never a chunk), and the
- * tracker's file keeps to when it sends them and what their answers mean for what was heard.
+ * they stand in is placed anew. Apart from the marks' bookkeeping because these are the marks'
+ * own rules, read where a mark is made, answered or moved (a few a second at most, never a
+ * chunk): when the marks go and what their answers teach is `_playback_marking.ts`
+ * (`PlaybackMarks`), and what that means for what was heard, the tracker's file.
  *
  * @module
  */
@@ -41,7 +42,7 @@ export interface PendingMark {
    * came, and answer it as it arrives: an answer read by this time (when the mark was sent, plus
    * the lag then known, which holds the network's round trip, plus `STEADY_LAG_MS`) may be such,
    * and bounds the lag rather than reads it. One read later was held until its place played: it
-   * reads the lag (see `PlaybackTracker.acknowledge`). -Infinity: sent before its place played,
+   * reads the lag (see `PlaybackMarks.answered`). -Infinity: sent before its place played,
    * its answer reads the lag. By the estimate alone, not plus the lag: the mark crosses the same
    * way out as the audio before it, so it finds its place played wherever the far end's buffer is
    * under how late it was sent, whatever the lag, which adds the round trip (20 ms late, across a

@@ -5,10 +5,11 @@
  * an acknowledgement says "position p has played now", which both bounds what was heard and
  * teaches the tracker how far behind the estimate the far end really plays.
  *
- * This file is when things happen: chunks taken, marks sent, answers and reports taken, speaking
- * events fired. What stands apart from that is beside it: a response's audio and what of it lies
- * before a position (`_playback_utterance.ts`), the marks awaiting answers
- * (`_playback_marks.ts`), and the lag the answers teach (`_playback_lag.ts`).
+ * This file is when things happen: chunks taken, answers and reports taken, speaking events
+ * fired. What stands apart from that is beside it: a response's audio and what of it lies before
+ * a position (`_playback_utterance.ts`), the tracker's own marks, when they go and what an answer
+ * to one teaches (`_playback_marking.ts`, with what a mark holds in `_playback_marks.ts`), and
+ * the lag the answers teach (`_playback_lag.ts`).
  *
  * @module
  */
@@ -21,7 +22,6 @@ import type { AudioFrame } from "./frames.ts";
 import {
   type InterruptResult,
   type PlaybackState,
-  PLAYOUT_END_MARK_PREFIX,
   PLAYOUT_MARK_PREFIX,
   SpeakingEvent,
   type SpeakingStopReason,
@@ -30,11 +30,10 @@ import type { TransportStats } from "./transport_stats.ts";
 import { type PlaybackReport, readPlaybackReport } from "./_playback_reports.ts";
 import { LagReadings } from "./_playback_lag.ts";
 import {
-  MAX_PENDING_MARKS,
-  type PendingMark,
-  replaceMarks,
-  STEADY_LAG_MS,
-} from "./_playback_marks.ts";
+  PlaybackMarks,
+  type PlaybackMarksHost,
+  type PlaybackMarksOptions,
+} from "./_playback_marking.ts";
 import {
   addGap,
   EPSILON,
@@ -93,23 +92,11 @@ interface PlayedWaiter {
   deadline: number;
 }
 
-/** Options for {@linkcode PlaybackTracker}. */
-export interface PlaybackTrackerOptions {
-  /** The session's pacing schedule and playout estimate. */
-  timeline: PlayoutTimeline;
-  /** Sends the tracker's own marks. */
-  sender: OutboundSender;
-  /** For event times and the tracker's timers. */
-  clock: Clock;
-  /** Counters: marks sent and acknowledged. */
-  stats: TransportStats;
-  /** Insert a mark after this much audio of a response; 0 inserts none (no acknowledgements). */
-  markIntervalMs: number;
-  /**
-   * While acknowledgements agree with the estimate, the interval doubles after each, up to this
-   * (equal to `markIntervalMs`: a fixed cadence). One that disagrees brings it back.
-   */
-  maxMarkIntervalMs: number;
+/**
+ * Options for {@linkcode PlaybackTracker}: its marks' (the timeline, the sender, the clock, also
+ * for event times and the tracker's timers, the stats, the cadence), and its own.
+ */
+export interface PlaybackTrackerOptions extends PlaybackMarksOptions {
   /** How long after the queue runs dry to mark the end of what was sent. */
   quietMs: number;
   /** How far behind the pacing estimate the far end plays, until acknowledgements say. */
@@ -137,7 +124,7 @@ export interface PlaybackTrackerOptions {
 }
 
 /** Follows the far end's playout of one session's audio. */
-export class PlaybackTracker {
+export class PlaybackTracker implements PlaybackMarksHost {
   readonly #timeline: PlayoutTimeline;
   readonly #sender: OutboundSender;
   /**
@@ -148,10 +135,10 @@ export class PlaybackTracker {
   readonly #farEndHold: FarEndHold | undefined;
   readonly #clock: Clock;
   readonly #stats: TransportStats;
-  readonly #markIntervalMs: number;
-  readonly #maxMarkIntervalMs: number;
-  /** The cadence now: `markIntervalMs`, wider while the acknowledgements keep agreeing. */
-  #interval: number;
+  /** Marks are sent, and answered (`markIntervalMs` > 0): see {@linkcode acks}. */
+  readonly #acks: boolean;
+  /** The tracker's own marks: when they go, what their answers teach (see `PlaybackMarks`). */
+  readonly #marks: PlaybackMarks;
   readonly #quietMs: number;
   readonly #playoutTimeoutMs: number;
   readonly #dispatch: (event: Event) => void;
@@ -199,31 +186,10 @@ export class PlaybackTracker {
   readonly #readings = new LagReadings();
   #acknowledged = false;
   /**
-   * A mark of the cadence has been answered (the session's first mark aside, see
-   * {@linkcode #markFirst}): the next answer that agrees with it may spread the marks out.
-   */
-  #cadenceAnswered = false;
-  /**
-   * An answer has measured the lag: read it, or bounded it where none had read it yet (see
-   * `PendingMark.boundsUntil`). Answers that bound it after that only lower it (but for a buffer
-   * that grew, where none has read it: see `acknowledge`).
-   */
-  #lagMeasured = false;
-  /** An answer has read the lag, not only bounded it (see `PendingMark.boundsUntil`). */
-  #lagRead = false;
-  /** The session's first mark, outside the cadence (see {@linkcode #markFirst}). */
-  #firstMark: PendingMark | undefined;
-  /**
    * Where the session's first chunk of speech ended (NaN: none sent yet; Infinity: a clear came
    * first): until the far end's first answer, no more counts heard (see `#unansweredBound`).
    */
   #firstChunkEnd = NaN;
-  /**
-   * The end of the response before, where a response began while the packetizer held that end
-   * for a packet not yet whole: the mark of their boundary is owed there, sent once the packet
-   * has left (see {@linkcode beforeChunk}). NaN: none owed.
-   */
-  #boundaryAt = NaN;
   /** The heard position is past an unanswered mark: by the estimate, the mark's bound passed. */
   #pastMark = false;
   /** Position the far end has acknowledged as played. */
@@ -247,11 +213,10 @@ export class PlaybackTracker {
   /** The session's end found the goodbye still playing (see {@linkcode #holdsGoodbye}). */
   #goodbyeHeld = false;
   /**
-   * The session is over ({@linkcode end}, not holding a goodbye): no mark is made any more. A send
-   * that waited for the socket to drain ends only after it (the wait ends as the session does, or
-   * past `sendTimeoutMs`), and the pump, which runs on through the closing handshake, tells of a
-   * drain then: a mark made at that drain's quiet time would go to a socket that is closing,
-   * counted in `marksSent`, again in `marksUnanswered` and in `framesDroppedOnClose`.
+   * The session is over ({@linkcode end}, not holding a goodbye): no mark is made any more (see
+   * `PlaybackMarks.end`), and no timer armed. A send that waited for the socket to drain ends
+   * only after it (the wait ends as the session does, or past `sendTimeoutMs`), and the pump,
+   * which runs on through the closing handshake, tells of a drain then.
    */
   #ended = false;
   /** The serializer hands on the far end's playback reports (see {@linkcode #report}). */
@@ -263,38 +228,6 @@ export class PlaybackTracker {
    * left, even while the packetizer holds that audio.
    */
   #filledAt = -Infinity;
-  #marks: PendingMark[] = [];
-  /**
-   * The furthest place of a mark the serializer gave up, never sent (see {@linkcode #givenUp}): a
-   * response ending there or before, with no mark waiting at or before its end, has no answer to
-   * wait for (see {@linkcode #unmarked}).
-   */
-  #unmarkedTo = -Infinity;
-  /**
-   * Background audio left since the last mark was sent: the far end has played on past it, and a
-   * reply that begins after every response before it has stopped is marked at its start (see
-   * {@linkcode beforeChunk}).
-   */
-  #filledSinceMark = false;
-  /** Where the last mark of the cadence stands (the session's first mark is outside it). */
-  #markedPosition = 0;
-  /**
-   * The last mark sent was an end-of-speech one (or nothing is held: none sent yet, or a clear):
-   * the serializers that hold part of a frame or a batch have sent it out before that mark.
-   */
-  #markedEnd = true;
-  #markCount = 0;
-  /** An end-of-speech mark was refused while too many waited: sent at the next answer. */
-  #endRefused = false;
-  /**
-   * The serializer gave up a mark of ours unsent (see {@linkcode #givenUp}): the far end has no
-   * room for one (mod_audio_fork's slots full of marks it does not answer while its media
-   * stalls). The cadence waits for the far end's next answer to any mark, which frees a slot, or
-   * a clear of its marks that frees them all ({@linkcode #forgotten}): made every
-   * `markIntervalMs` meanwhile, each was given up too, and a ten-second stall counted 40 marks
-   * sent and unanswered that never reached the far end. One counts, as the stall's.
-   */
-  #noRoom = false;
   /** Nothing is queued or being cut into chunks: the audio sent so far is all there is. */
   #drained = true;
   /** When the queue last ran dry after a chunk (a response's end counts once it stays so). */
@@ -347,9 +280,7 @@ export class PlaybackTracker {
     this.#sender = options.sender;
     this.#clock = options.clock;
     this.#stats = options.stats;
-    this.#markIntervalMs = options.markIntervalMs;
-    this.#maxMarkIntervalMs = Math.max(options.markIntervalMs, options.maxMarkIntervalMs);
-    this.#interval = options.markIntervalMs;
+    this.#acks = options.markIntervalMs > 0;
     this.#quietMs = options.quietMs;
     this.#playoutTimeoutMs = options.playoutTimeoutMs;
     this.#lag = options.playoutDelayMs;
@@ -360,95 +291,46 @@ export class PlaybackTracker {
     this.#onHeld = options.onHeld;
     const tolerance = { toleranceMs: TIMER_TOLERANCE_MS };
     this.#events = options.clock.timer(() => this.#update(), tolerance);
-    this.#quiet = options.clock.timer(() => this.#markEnd(), tolerance);
+    this.#quiet = options.clock.timer(() => this.#quietPassed(), tolerance);
+    const marks = new PlaybackMarks(options, this, this.#readings, this.#utterances);
+    this.#marks = marks;
     this.#farEndHold = this.acks ? options.sender.farEndHold : undefined;
     if (this.#farEndHold !== undefined) {
-      this.#farEndHold.onMarkGivenUp = (name) => this.#givenUp(name);
-      this.#farEndHold.onMarksForgotten = (kept) => this.#forgotten(kept);
+      this.#farEndHold.onMarkGivenUp = (name) => marks.givenUp(name);
+      this.#farEndHold.onMarksForgotten = (kept) => marks.forgotten(kept);
     }
   }
 
   /**
-   * The far end forgot every mark of ours it was sent but `kept` (see
-   * `FarEndHold.onMarksForgotten`: mod_audio_fork acting on a bot's `clearMarks`), and has room
-   * again. Each forgotten one is counted unanswered now, once: no answer to it reaches the
-   * tracker any more (the serializer drops those crossing the clear), and none passes it. As for
-   * one given up ({@linkcode #givenUp}), the place it stood goes by the estimate where no other
-   * mark tells (see {@linkcode #unmarked}). The cadence, paused for want of room (`#noRoom`) or at
-   * its bound of marks waiting, goes on with the next chunk, and an end-of-speech mark refused
-   * while too many waited goes (see {@linkcode #roomAgain}). Told from inside the send of the
-   * bot's message: the events are looked at again on their timer, not here (a listener may send
-   * or close).
+   * For {@linkcode PlaybackMarks} only: an answer to the mark at `position` came, and the lag
+   * is now `lag` (see `PlaybackMarks.answered`).
    */
-  #forgotten(kept: string | undefined): void {
-    if (this.#ended) return; // nothing is waited for, and no timer may be left (see `#ended`)
-    this.#noRoom = false;
-    let stillWaited: PendingMark | undefined;
-    for (const mark of this.#marks) {
-      if (mark.name === kept) {
-        stillWaited = mark;
-        continue;
-      }
-      this.#noAnswerFor(mark);
-    }
-    this.#marks = stillWaited === undefined ? [] : [stillWaited];
-    const now = this.#clock.now();
-    this.#roomAgain(now);
-    if (this.#toldOfChanges) {
-      // A response that waited for a forgotten mark's answer ends by the estimate: look again.
-      this.#events.arm(0, now);
-      this.#eventsDue = now;
-    }
+  marksAnswered(position: number, lag: number): void {
+    this.#ackedPosition = Math.max(this.#ackedPosition, position);
+    this.#setLag(lag);
+    this.#acknowledged = true;
+    this.#update();
   }
 
   /**
-   * The far end has room for marks again: the end of what was sent, if its mark was refused while
-   * too many waited, goes once the quiet time has passed (the quiet timer that refused it does not
-   * fire again).
+   * For {@linkcode PlaybackMarks} only: the far end has room for marks again, and the end of
+   * what was sent, its mark refused while too many waited, goes once the quiet time has passed
+   * (the quiet timer that refused it does not fire again).
    */
-  #roomAgain(now: number): void {
-    if (!this.#endRefused) return;
-    this.#endRefused = false;
+  marksQuietAgain(now: number): void {
     if (this.#drained) this.#quiet.arm(Math.max(0, this.#drainedAt + this.#quietMs - now), now);
   }
 
   /**
-   * The serializer gave up the tracker's mark `name`, never sent (see `FarEndHold.onMarkGivenUp`):
-   * no answer comes for it. Counted unanswered now (where a later answer passing it, or the
-   * session's end, counted it; the cadence then waits for an answer, see `#noRoom`), and waited
-   * for no more: it no longer bounds `heardMs`, and the place it stood goes by the estimate where
-   * no other mark tells (see {@linkcode #unmarked}).
-   * Told from inside the send of the mark itself (declined at once) or of the audio that followed
-   * it: nothing is looked at here, the chunk's own update does that.
+   * For {@linkcode PlaybackMarks} only: the far end forgot marks (see `PlaybackMarks.forgotten`).
+   * A response that waited for a forgotten mark's answer ends by the estimate: look again, on the
+   * events timer (told from inside a send: a listener may send or close).
    */
-  #givenUp(name: string): void {
-    const index = this.#marks.findIndex((m) => m.name === name);
-    if (index < 0) return; // not waited for (a clear dropped it)
-    this.#noAnswerFor(this.#marks.splice(index, 1)[0]!);
-    this.#noRoom = true;
-  }
-
-  /**
-   * `mark`, taken off the marks waited for, will never be answered: counted unanswered, and the
-   * place it stood goes by the estimate where no other mark tells (see {@linkcode #unmarked}).
-   */
-  #noAnswerFor(mark: PendingMark): void {
-    this.#stats.marksUnanswered++;
-    if (mark.position > this.#unmarkedTo) this.#unmarkedTo = mark.position;
-  }
-
-  /**
-   * Whether a response ending at `end` has no answer to wait for: a mark at or past its end was
-   * given up ({@linkcode #givenUp}), and none waits at or before it. It then ends by the estimate,
-   * as a far end that answers no marks has it, not at the answer to a mark of the next reply's
-   * (whose start waited for that, `speakingstart` late by up to the cadence), nor
-   * `playoutTimeoutMs` past it. A mark waiting at or before its end still tells (a far end that
-   * stalled answers it late).
-   */
-  #unmarked(end: number): boolean {
-    if (end > this.#unmarkedTo + EPSILON) return false;
-    const waiting = this.#marks[0];
-    return waiting === undefined || waiting.position > end + EPSILON;
+  marksForgotten(now: number): void {
+    if (this.#toldOfChanges) {
+      this.#events.arm(0, now);
+      this.#eventsDue = now;
+    }
   }
 
   /**
@@ -522,36 +404,15 @@ export class PlaybackTracker {
 
   /** Whether the far end acknowledges playout here (the tracker inserts marks). */
   get acks(): boolean {
-    return this.#markIntervalMs > 0;
+    return this.#acks;
   }
 
   /**
    * A chunk of response `id` is about to leave: a new response's start is marked first, and the
-   * session's first chunk of speech, if no mark has followed it yet (see {@linkcode #markFirst}).
+   * session's first chunk of speech, if no mark has followed it yet (see `PlaybackMarks`).
    */
   beforeChunk(id: string | undefined): void {
-    if (!this.acks) return;
-    const current = this.#utterances[this.#utterances.length - 1];
-    if (current !== undefined && current.id !== id) {
-      // The packetizer holds the end of the one before: a mark now, at what has left, stands
-      // before that end, which the far end has long played if it ran dry meanwhile. Answered at
-      // once, it confirms none of that end (the response before stays audible until the next
-      // mark, its successor unstarted), and the wait for the packet reads as the far end's delay.
-      // The mark goes after the packet that carries that end: with this chunk, or a later one.
-      if (this.#leftPosition < current.end - EPSILON) this.#boundaryAt = current.end;
-      else this.#mark(false, 2 * MAX_PENDING_MARKS);
-    } else if (current === undefined && this.#serial > 0 && this.#filledSinceMark) {
-      // No response plays on, but background filled the slots since the last mark: the far end
-      // never ran dry, so no new spell put its delay back where the estimate has it, and that
-      // delay drifts (mod_audio_fork plays in whole batches, and each reply's short last chunk
-      // moves where they fall: 20 ms later a reply). The cadence, spread out while answers
-      // agreed, sends no mark inside a short reply, and the end-of-speech mark is answered only
-      // once the reply has played: the reply began and was heard by the delay learned a reply
-      // before (20-40 ms early). A mark at its start bounds `heardMs` there until the far end
-      // reaches it, and its answer reads the delay as the reply begins.
-      this.#mark(false, 2 * MAX_PENDING_MARKS);
-    }
-    if (this.#markCount === 0 && this.#serial > 0) this.#markFirst();
+    if (this.acks) this.#marks.beforeChunk(id, this.#serial > 0);
   }
 
   /**
@@ -590,18 +451,15 @@ export class PlaybackTracker {
     leavesLater = false,
   ): void {
     if (!speech) {
-      this.#filledSinceMark = true;
-      if (!leavesLater) this.#backgroundAfterSpeech(now);
-      // Background alone: it too fills the packet that held speech back, and sends it; and a far
-      // end reporting its playback plays it on after the speech (see #filled).
-      if (this.acks && !leavesLater && !Number.isNaN(this.#boundaryAt)) {
-        this.#markHeldBoundary(now);
-      }
+      // Background alone: it too fills the packet that held speech back, and sends it (its
+      // marks: see `PlaybackMarks.backgroundSent`); and a far end reporting its playback plays it
+      // on after the speech (see #filled).
+      this.#marks.backgroundSent(this.#drained, leavesLater, now);
       if ((this.#takesReports && this.#filled()) || this.#waitsForHeld) this.#update(now);
       return;
     }
     // The quiet timer is not cancelled here: re-armed at the next drain, it just fires later,
-    // and firing while audio is still going does nothing (see #markEnd).
+    // and firing while audio is still going does nothing (see #quietPassed).
     this.#drained = false;
     const position = this.#timeline.lastPosition;
     let current = this.#utterances[this.#utterances.length - 1];
@@ -633,7 +491,7 @@ export class PlaybackTracker {
     current.end = this.#timeline.sentMs;
     if (Number.isNaN(this.#firstChunkEnd)) this.#firstChunkEnd = current.end;
     current.endPlaysAt = this.#timeline.playsAt(current.end);
-    if (this.acks && !leavesLater) this.#markAfterChunk(now);
+    if (this.acks && !leavesLater) this.#marks.afterChunk(now);
     // Only a response's first chunk can bring an event closer (its start; the end of the one
     // before it): a later chunk moves its own end later, which the events timer, firing early,
     // finds and follows, and which drained() follows at once when the queue runs dry. So the
@@ -653,9 +511,7 @@ export class PlaybackTracker {
    */
   chunkLeft(now: number, speech: boolean): void {
     if (!this.acks) return;
-    if (speech) return this.#markAfterChunk(now);
-    if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
-    this.#backgroundAfterSpeech(now);
+    this.#marks.leftLate(speech, this.#drained, now);
   }
 
   /**
@@ -667,52 +523,18 @@ export class PlaybackTracker {
    */
   chunkNeverLeft(now: number): void {
     this.#trimToSent();
-    if (this.acks && !Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
+    if (this.acks) this.#marks.heldAudioGone(now);
     this.#update(now);
-  }
-
-  /**
-   * A chunk of background alone takes a slot: if the speech ran out before it (drained), its end
-   * is marked now, not at the quiet time (see {@linkcode drained}), which with background filling
-   * the slots is no quiet: the mark went after all the background of that time, and the reply's
-   * `speakingstop`, which waits for its answer, came that much after the far end had played its
-   * end (80 ms at the default pacing, every reply a bot writes ahead; one relayed in real time had
-   * its end marked at once, its tail leaving at the quiet time). Called before the chunk leaves
-   * ({@linkcode beforeBackground}), the mark stands at the end; called by {@linkcode chunkSent} or
-   * {@linkcode chunkLeft} once it has (where the end was still on its way before: a send that
-   * waits), a chunk past it. (A mark mod_audio_fork declines at the end for want of a slot
-   * outlives the background chunk after it, and goes once a slot frees: see `ForkMarks`.) Not
-   * while the packetizer holds that end (the background's chunks fill its packet and send it: the
-   * next one looks again), nor where a mark stands at the end already (the cadence's, at a reply
-   * whose last chunk it fell on). `now`: as in chunkSent.
-   */
-  #backgroundAfterSpeech(now?: number): void {
-    if (!this.acks || !this.#drained) return;
-    const u = this.#utterances[this.#utterances.length - 1];
-    if (u === undefined || u.end <= this.#markedPosition + EPSILON) return;
-    if (u.end > this.#leftPosition + EPSILON) return; // still held
-    this.#mark(true, 2 * MAX_PENDING_MARKS, false, now);
   }
 
   /**
    * A chunk of background alone is about to take a slot (told by the pump before it reserves it):
    * the end of the speech before it, if not marked yet, is marked now, where it stands, so that
    * `speakingstop` comes as the far end plays the reply's last sample, not a chunk later (see
-   * {@linkcode #backgroundAfterSpeech}). `now`: as in chunkSent.
+   * `PlaybackMarks.backgroundAfterSpeech`). `now`: as in chunkSent.
    */
   beforeBackground(now: number): void {
-    this.#backgroundAfterSpeech(now);
-  }
-
-  /**
-   * The marks owed once a chunk has left: the held boundary's, and the cadence's (none while the
-   * far end has no room, see `#noRoom`).
-   */
-  #markAfterChunk(now: number | undefined): void {
-    if (!Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
-    if (!this.#noRoom && this.#leftPosition - this.#markedPosition >= this.#interval) {
-      this.#mark(false, MAX_PENDING_MARKS, false, now);
-    }
+    this.#marks.backgroundAfterSpeech(this.#drained, now);
   }
 
   /**
@@ -722,7 +544,7 @@ export class PlaybackTracker {
    * plays: it goes unseen, as one an interruption drops before it began.
    */
   heldAudioGone(droppedMs: number, now?: number): void {
-    if (this.acks && !Number.isNaN(this.#boundaryAt)) this.#markHeldBoundary(now);
+    if (this.acks) this.#marks.heldAudioGone(now);
     if (droppedMs > 0) this.#trimToSent();
     else if (this.#takesReports) this.#padded(this.#sender.paddedMs);
     if (this.#waitsForHeld || droppedMs > 0) this.#update(now);
@@ -751,17 +573,6 @@ export class PlaybackTracker {
     if (!(ms > 0) || u === undefined) return;
     u.paddedMs = ms;
     u.paddedAt = u.end;
-  }
-
-  /**
-   * The mark owed at a response's end the packetizer held (see `#boundaryAt`), once that end has
-   * left (or never will: a policy or an interruption dropped it, and what did leave is its end).
-   */
-  #markHeldBoundary(now: number | undefined): void {
-    const end = Math.min(this.#boundaryAt, this.#timeline.sentMs);
-    if (this.#leftPosition < end - EPSILON) return; // still held
-    this.#boundaryAt = NaN;
-    this.#mark(false, 2 * MAX_PENDING_MARKS, false, now);
   }
 
   /**
@@ -806,12 +617,12 @@ export class PlaybackTracker {
     this.#drainedAt = now;
     if (quietPassed) {
       this.#quiet.cancel();
-      this.#markEnd();
+      this.#quietPassed();
     } else if (
       // Where the serializer takes the end of a stretch, at every drain, as a streaming source's
       // drains re-arm it anyway where marks are sent (a number written on the swept clock).
       this.stretchEnded !== undefined ||
-      (this.acks && this.#markedPosition < this.#leftPosition - EPSILON)
+      (this.acks && this.#marks.markedPosition < this.#leftPosition - EPSILON)
     ) this.#quiet.arm(this.#quietMs, now);
     if (this.#toldOfChanges) this.#update(now);
   }
@@ -830,7 +641,7 @@ export class PlaybackTracker {
       u.endPlaysAt = timeline.playsAt(u.end);
       if (u.start >= from - EPSILON) u.startPlaysAt = timeline.playsAt(u.start);
     }
-    replaceMarks(this.#marks, from, this.#timeline);
+    this.#marks.replaced(from);
     if (tell) this.#onReplaced?.(from);
   }
 
@@ -842,62 +653,16 @@ export class PlaybackTracker {
   /** An inbound mark; returns whether it was one of the tracker's own (to be hidden). */
   acknowledge(name: string): boolean {
     // Any answer, the bot's too, frees one of the far end's slots: the cadence goes on.
-    this.#noRoom = false;
+    this.#marks.slotFreed();
     if (!name.startsWith(PLAYOUT_MARK_PREFIX)) return false;
     const report = readPlaybackReport(name);
     if (report !== undefined) {
       this.#report(report);
       return true;
     }
-    const index = this.#marks.findIndex((m) => m.name === name);
-    // Unknown: from before an interruption (the far end acknowledges cleared marks too).
-    if (index < 0) return true;
-    const mark = this.#marks[index]!;
-    this.#marks.splice(0, index + 1);
-    this.#stats.marksAcknowledged++;
-    this.#stats.marksUnanswered += index; // passed by this answer: played, never answered
-    this.#ackedPosition = Math.max(this.#ackedPosition, mark.position);
-    const now = this.#clock.now();
-    const lag = now - mark.playsAt;
-    // A far end that plays where the estimate says needs few marks: the estimate, corrected by
-    // the last acknowledgement, fills in between them (and each pending mark still bounds it).
-    // One that moved (a stall, a buffer that grew) is watched closely again.
-    // The session's first mark measures the far end as its playout begins (a jitter buffer still
-    // filling): its answer teaches the delay, but the cadence, and whether it may spread, goes by
-    // the cadence's own answers, as it would without it.
-    const bound = now <= mark.boundsUntil;
-    if (mark !== this.#firstMark && !bound) {
-      const steady = this.#cadenceAnswered && Math.abs(lag - this.#readings.last) <= STEADY_LAG_MS;
-      this.#interval = steady
-        ? Math.min(this.#interval * 2, this.#maxMarkIntervalMs)
-        : this.#markIntervalMs;
-      this.#cadenceAnswered = true;
-    }
-    // A mark sent after its place played (an end-of-speech mark, sent the quiet time after the
-    // last chunk left, where that chunk played at once) is answered as it arrives if the far end
-    // has played all before it: its measure is how late it was sent, an upper bound of the lag,
-    // not a reading of it, though it may be the lag (see `LagReadings.bound`). With no measure
-    // yet, it is the best there is, and errs long, as a late read does; the bounds after it only
-    // lower it.
-    // Read as the lag (the smaller of the last two), they flipped the lag the observers are told
-    // at most one-chunk replies (which send no mark but their end's) across a network of a few ms
-    // of jitter: each bound is the mark's lateness plus that reply's round trip. An answer that
-    // took longer than the network's round trip was held by the far end until its place played
-    // (a buffer that grew): it reads the lag, and takes part in the cadence, as a timely one does;
-    // short replies send no other mark once the cadence has spread past them. Where no answer has
-    // read the lag yet, it is the first bound's measure, the mark's lateness in it, and a buffer
-    // that grew by up to that much more holds the answers within `boundsUntil`: a bound more than
-    // `STEADY_LAG_MS` above the lag is no jitter then, and is learned as a read is, a rise once
-    // the next confirms it (bounds that only lowered kept the lag 40 ms short for good after a
-    // 60 ms growth, one-chunk replies at the default pacing).
-    const grew = !this.#lagRead && lag > this.#lag + STEADY_LAG_MS;
-    if (bound && this.#lagMeasured && !grew) this.#setLag(this.#readings.bound(lag, this.#lag));
-    else this.#setLag(this.#readings.read(lag, now, this.#lag));
-    this.#lagMeasured = true;
-    if (!bound) this.#lagRead = true;
-    this.#acknowledged = true;
-    this.#roomAgain(now);
-    this.#update();
+    // One of the tracker's own marks (an unknown one is from before a clear): what it teaches
+    // comes back in `marksAnswered`.
+    this.#marks.answered(name);
     return true;
   }
 
@@ -1160,14 +925,12 @@ export class PlaybackTracker {
     this.#owedHeard = heard;
     this.#owedPlaysOn = !farEndClears;
     this.#owedAcknowledged = result.acknowledged;
+    // The far end drops what it buffered, and the marks in it; the boundary mark owed is dropped,
+    // cleared or not (see `PlaybackMarks.interrupted`).
+    this.#marks.interrupted(farEndClears);
     if (farEndClears) {
-      // The far end drops what it buffered; acknowledgements of marks in it mean nothing now.
-      // (Not cleared, it plays on, and the marks in it still tell when.)
-      this.#stats.marksUnanswered += this.#marks.length;
-      this.#marks = [];
-      this.#unmarkedTo = -Infinity; // all before the clear is acknowledged (see below)
-      this.#markedPosition = this.#timeline.sentMs;
-      this.#markedEnd = true; // the clear dropped what a serializer held
+      // All before the clear is acknowledged. (Not cleared, it plays on, and the marks in it
+      // still tell when.)
       this.#ackedPosition = this.#timeline.sentMs;
       this.#reported = false; // not the far end's word (see #reportedAt)
       // The bound of the call's first chunk is the call's start's: after a clear, what is heard
@@ -1178,11 +941,6 @@ export class PlaybackTracker {
       // is sent after it waits for the far end to play on, unless its serializer ends the hold.
       if (!Number.isNaN(this.#heldPosition)) this.#heldPosition = this.#timeline.sentMs;
     }
-    // The boundary mark owed where the packetizer held a response's end (see `#boundaryAt`) was
-    // for the response after it, none of whose audio has left: dropped now, cleared or not. Not
-    // cleared, its mark still went out with the next audio, after the interruption, and was
-    // answered for a response nobody heard (the one before it stops here, owed its stop).
-    this.#boundaryAt = NaN;
     this.#drained = true;
     this.#quiet.cancel();
     this.#disarmEvents();
@@ -1205,15 +963,8 @@ export class PlaybackTracker {
     // out, with no quiet time to wait (else the hang-up would stop it as "ended").
     this.#final = true;
     const sent = this.#timeline.sentMs;
-    // Never refused: the hang-up waits for its answer (one mark more, once, at the end). An
-    // end-of-speech mark, even where a mark stands at the end already: Vonage and Asterisk send
-    // a held partial frame, jambonz and FreeSWITCH the silence completing a batch, only before
-    // one; else the far end answers before that audio plays, and the hang-up cuts it off.
-    const unmarked = this.#markedPosition < sent - EPSILON || !this.#markedEnd;
-    if (this.acks && unmarked) {
-      this.stretchEnded?.(true); // what the serializer holds goes before the mark, which covers it
-      this.#mark(true, Infinity, true);
-    }
+    // Its end-of-speech mark, never refused: the hang-up waits for its answer.
+    if (this.acks) this.#marks.markFinal(sent);
     const now = this.#clock.now();
     if (this.#isPlayed(sent, now)) {
       this.#update(now); // the last response may have played out with no timer to say so
@@ -1279,6 +1030,7 @@ export class PlaybackTracker {
       return;
     }
     this.#ended = true;
+    this.#marks.end();
     this.#owedThrough = 0; // stopped here as "ended" (an interruption's clear did not come)
     this.#trimToLeft(this.#leftPosition);
     this.#stopAll("ended", this.#heardPosition(this.#clock.now()));
@@ -1286,8 +1038,7 @@ export class PlaybackTracker {
     this.#quiet.cancel();
     for (const waiter of this.#played) waiter.resolve();
     this.#played = [];
-    this.#stats.marksUnanswered += this.#marks.length;
-    this.#marks = [];
+    this.#marks.endWaiting();
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -1356,7 +1107,7 @@ export class PlaybackTracker {
     // (one that stalled longer is overstated by the rest of its stall, until its late answer
     // brings the figure back to the truth: a floor that kept it would carry the overstatement
     // into the next response).
-    const next = this.#marks[0];
+    const next = this.#marks.oldest;
     this.#pastMark = false;
     if (next !== undefined && heard > next.position) {
       const overdueAt = next.playsAt + Math.max(0, this.#heardLag) + this.#playoutTimeoutMs;
@@ -1370,17 +1121,17 @@ export class PlaybackTracker {
   /**
    * Before the far end's first answer, the position heard by `time` (the estimate `heard`) is no
    * further than the end of the session's first chunk of speech: the far end's delay is not known
-   * yet (see {@linkcode #markFirst}). The first mark stands at the end of what had left by the
-   * next chunk: with `fixedAudioPacketSize` longer than a chunk, the end of the first packet,
-   * which bounded `heardMs` to that packet (80 ms of Twilio-like 640-byte packets of μ-law, not
-   * the 20 ms chunk). Once the oldest mark's answer is late beyond `playoutTimeoutMs`, the marks'
-   * own bound takes over (see {@linkcode #heardPosition}), as it did: a far end that never
-   * answers still has all of a response heard once it has played by the estimate.
+   * yet (see the session's first mark, `PlaybackMarks`). The first mark stands at the end of what
+   * had left by the next chunk: with `fixedAudioPacketSize` longer than a chunk, the end of the
+   * first packet, which bounded `heardMs` to that packet (80 ms of Twilio-like 640-byte packets of
+   * μ-law, not the 20 ms chunk). Once the oldest mark's answer is late beyond `playoutTimeoutMs`,
+   * the marks' own bound takes over (see {@linkcode #heardPosition}), as it did: a far end that
+   * never answers still has all of a response heard once it has played by the estimate.
    */
   #unansweredBound(heard: number, time: number): number {
     const first = this.#firstChunkEnd;
     if (!(heard > first)) return heard; // NaN: nothing sent yet; Infinity: after a clear
-    const oldest = this.#marks[0];
+    const oldest = this.#marks.oldest;
     const overdue = oldest !== undefined &&
       time >= oldest.playsAt + Math.max(0, this.#heardLag) + this.#playoutTimeoutMs;
     return overdue ? heard : first;
@@ -1425,102 +1176,13 @@ export class PlaybackTracker {
   }
 
   /**
-   * A mark at what was sent so far; `end`: nothing more was written for `quietMs`. `limit`: how
-   * many may be pending already (see {@linkcode MAX_PENDING_MARKS}), more for the end of what was
-   * sent. `now`: the clock as the caller read it in the same turn, if it did (a mark of the
-   * cadence, sent as a chunk leaves, then costs no read). Returns the mark made, if any (the
-   * serializer may have given it up already: see {@linkcode #givenUp}).
-   */
-  #mark(
-    end = false,
-    limit = end ? 2 * MAX_PENDING_MARKS : MAX_PENDING_MARKS,
-    again = false,
-    now?: number,
-  ): PendingMark | undefined {
-    if (this.#ended) return; // it could only be dropped at the close (see `#ended`)
-    // At what has left: a packet the packetizer holds goes after the mark (see `#leftPosition`).
-    const position = this.#leftPosition;
-    // `again`: a mark where the last one stands, to make it an end-of-speech one (see `played`).
-    if (position <= this.#markedPosition + EPSILON && !(again && position > EPSILON)) return;
-    if (this.#marks.length >= limit) {
-      this.#endRefused ||= end;
-      return;
-    }
-    const prefix = end ? PLAYOUT_END_MARK_PREFIX : PLAYOUT_MARK_PREFIX;
-    const name = `${prefix}${++this.#markCount}`;
-    this.#markedPosition = position;
-    this.#markedEnd = end;
-    this.#filledSinceMark = false;
-    const playsAt = this.#timeline.playsAt(position);
-    // A clock read a mark (a few a second at most), not a chunk; none where the caller read it.
-    const sentAt = now ?? this.#clock.now();
-    const boundsUntil = sentAt > playsAt + EPSILON
-      ? sentAt + Math.max(0, this.#lag) + STEADY_LAG_MS
-      : -Infinity;
-    const mark: PendingMark = { name, position, playsAt, boundsUntil };
-    this.#marks.push(mark);
-    if (position >= this.#boundaryAt - EPSILON) this.#boundaryAt = NaN; // the boundary's too
-    this.#stats.marksSent++;
-    void this.#sender.sendFrame({ type: "mark", name });
-    return mark;
-  }
-
-  /**
    * The quiet time has passed with nothing queued: the stretch of speech ends (see
-   * {@linkcode stretchEnded}), and its end is marked where the far end acknowledges marks.
+   * {@linkcode stretchEnded}), and its end is marked where the far end acknowledges marks (see
+   * `PlaybackMarks.quietPassed`).
    */
-  #markEnd(): void {
+  #quietPassed(): void {
     if (!this.#drained) return;
-    const marks = this.acks && !this.#speechEndMarked;
-    this.stretchEnded?.(marks);
-    if (marks) this.#mark(true);
-  }
-
-  /**
-   * An end-of-speech mark stands at or past the end of the last speech sent: only background
-   * has left since (see {@linkcode #backgroundAfterSpeech}), and a mark now would stand inside it.
-   * So too a mark of the cadence that fell on the speech's last chunk, once background has left
-   * after it: `#backgroundAfterSpeech` sent none for an end marked already, and the partial frame
-   * a serializer held behind that mark (Vonage, Asterisk) went on with the background. An
-   * end-of-speech mark at the quiet time stood inside the background, and the serializer padded
-   * what it held then, the background's, to a whole frame: a hole in the background after the
-   * reply, its resampler begun again from silence.
-   */
-  get #speechEndMarked(): boolean {
-    const u = this.#utterances[this.#utterances.length - 1] ?? this.#last;
-    if (u === undefined || u.end > this.#markedPosition + EPSILON) return false;
-    return this.#markedEnd || this.#filledSinceMark;
-  }
-
-  /**
-   * The session's first mark, right after its first chunk of speech rather than `markIntervalMs`
-   * in, and outside the cadence (the marks after it stand where they would without it): one mark
-   * more per call. Until an acknowledgement measures it, the far end's delay is unknown: the
-   * estimate is the pacing alone (plus `playoutDelayMs`, 0 unless told, and a told one unchecked),
-   * and a far end 450 ms behind has played none of the 260 ms that the first mark of the cadence
-   * would let it count heard. This one bounds `heardMs` to the first chunk until the far end
-   * reaches it, and its answer teaches the delay as early as it can come. `speakingstart` and
-   * `playback.speaking` still go by the estimate, so that a caller who talks over a greeting is
-   * heard as a barge-in at once.
-   *
-   * Sent as the next chunk of speech leaves, right before it, not as soon as the first has left:
-   * FreeSWITCH's `mod_audio_fork` (jambonz, FreeSWITCH) answers a mark that no audio has followed
-   * yet at once while its playout buffer is empty (`lws_glue.cpp:1035-1041`), as it is at a call's
-   * start until 160 ms have gathered in its pre-buffer; a source writing in real time, its next
-   * chunk 20 ms later, would have it answered before anything played, teaching a delay of the
-   * network's round trip. With the next chunk right behind it, its marker goes into the audio.
-   * Should none follow, the end-of-speech mark after the quiet time stands at the same place, as
-   * it always did (and the module's pre-buffer is flushed with it: see `ForkMarks.tail`).
-   */
-  #markFirst(): void {
-    const cadenceFrom = this.#markedPosition;
-    const count = this.#markCount;
-    const mark = this.#mark();
-    // Nothing has left yet (all of it is held for a packet): the next chunk looks again.
-    if (this.#markCount === count) return;
-    // The mark itself, not the list's last: one the serializer gave up at once is off the list.
-    this.#firstMark = mark;
-    this.#markedPosition = cadenceFrom;
+    this.#marks.quietPassed(this.#last);
   }
 
   /**
@@ -1577,7 +1239,8 @@ export class PlaybackTracker {
         // of it (mod_audio_fork's pre-buffer, see `FarEndHold`; heard is bounded there too, see
         // `#heardPosition`): it begins once some leaves, or is let go. The far end's hold only
         // once an answer has measured its delay: before, the start goes by the estimate alone,
-        // so that a caller talking over the greeting is a barge-in at once (see `#markFirst`).
+        // so that a caller talking over the greeting is a barge-in at once (see the session's
+        // first mark, `PlaybackMarks`).
         const farEndHeld = this.#acknowledged ? (this.#farEndHold?.heldMs ?? 0) : 0;
         if (u.start >= left - farEndHeld - EPSILON) {
           this.#waitsForHeld = true;
@@ -1628,8 +1291,8 @@ export class PlaybackTracker {
       if (this.#heldAt(end)) break;
       const lateBy = this.#playoutTimeoutMs;
       const endsAt = u.endPlaysAt + Math.max(0, this.#heardLag);
-      // No answer is to come for its end (see `#unmarked`): by the estimate, not late.
-      const unmarked = this.acks && this.#unmarked(end);
+      // No answer is to come for its end (see `PlaybackMarks.unmarked`): by the estimate, not late.
+      const unmarked = this.acks && this.#marks.unmarked(end);
       const waitsForWord = (this.acks && !unmarked) || awaitsReport;
       const stopsAt = Math.max(waitsForWord ? endsAt + lateBy : endsAt, settledAt);
       if ((waitsForWord || unmarked) && now >= stopsAt) {

@@ -4,7 +4,7 @@
 // end-of-speech mark went at the quiet time, after that background: answered only once the far end
 // had played it too, it put every reply's `speakingstop` 80 ms after the far end had played the
 // reply's last sample (its answer is what the stop waits for). Now it goes as the background's first
-// chunk leaves (`PlaybackTracker`, `#backgroundAfterSpeech`): at most one chunk (40 ms) late.
+// chunk leaves (`PlaybackMarks.backgroundAfterSpeech`): at most one chunk (40 ms) late.
 // (A reply relayed in real time had its end marked at once: its held-back tail leaves at the quiet
 // time, and the mark right after it; the first one's end the cadence's mark covers, answered as it
 // plays: fork_background_end_mark_test.ts.)
