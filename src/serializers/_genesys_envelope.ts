@@ -2,7 +2,8 @@
  * The AudioHook envelope of one session, both ways: our server messages numbered (`seq`, from 1,
  * with `clientseq` the last `seq` Genesys sent, and the session `id`), and the checks every client
  * message must pass before the serializer acts on it: its text (a JSON object, not too long) and
- * its envelope (`seq`, `serverseq`, `position`, `id`). Internal to `genesys.ts`.
+ * its envelope (`seq`, `serverseq`, `position`, `id`, `version`, `type`, `parameters`). Internal
+ * to `genesys.ts`.
  *
  * Apart from the serializer because it is the protocol's numbering and nothing else: the counters
  * move only here, so the rules that keep them consistent (a number taken only once its message is
@@ -55,6 +56,16 @@ const UUID =
  * breach's `info` (it also asks Genesys to end the session, once).
  */
 export type Breach = (info: string) => TransportError;
+
+/** What {@linkcode GenesysEnvelope.check} found a client message to be, once it passed. */
+export interface ClientEnvelope {
+  /** Where Genesys's stream was when it sent the message (a duration such as `PT1.5S`). */
+  position: string;
+  /** The message's type: any string, since the Audio Connector has types the reference lacks. */
+  type: string;
+  /** The message's parameters; absent ones are empty. */
+  parameters: JsonObject;
+}
 
 /** One session's numbering and id, ours and Genesys's (see the module doc). */
 export class GenesysEnvelope {
@@ -110,12 +121,13 @@ export class GenesysEnvelope {
   /**
    * Checks what every client message must be, as the reference server does before acting on one:
    * `seq` the next number (a replay, an older message or a gap is refused), `serverseq` present
-   * and no more than the last `seq` we sent, `position` a duration, and `id` this session's once
-   * `open` has named it. A fault throws `breach(info)`; the message is then not acted on.
-   * `closing`: the message is Genesys's close transaction answering our `disconnect`, taken
-   * whatever its `seq`. Returns the message's `position`.
+   * and no more than the last `seq` we sent, `position` a duration, `id` this session's once
+   * `open` has named it, `version` "2", `type` a string and `parameters`, when present, an
+   * object. A fault throws `breach(info)`; the message is then not acted on. `closing`: the
+   * message is Genesys's close transaction answering our `disconnect`, taken whatever its `seq`.
+   * Returns the message's `position`, `type` and `parameters`.
    */
-  check(message: JsonReader, closing: boolean, breach: Breach): string {
+  check(message: JsonReader, closing: boolean, breach: Breach): ClientEnvelope {
     const seq = sequenceNumber(message, "seq", breach);
     const expected = this.#clientseq + 1;
     if (seq !== expected) {
@@ -161,7 +173,28 @@ export class GenesysEnvelope {
     } else if (id !== this.#id) {
       throw breach(`Session identifier mismatch: ${describe(id)}`);
     }
-    return position;
+    // The rest of the reference implementation's `isMessageBase` (protocol/validators.ts), whose
+    // failure its server answers as "Message not a well-formed client message" with `disconnect`,
+    // reason `error` (server/serversessionimpl.ts, onTextMessage), checked after `seq` as the
+    // fields above are. `version` is required and must be the string "2", the protocol version
+    // this serializer speaks: a message of another version (or none) cannot be read as one of
+    // ours. `type` must be a string, whatever string: the reference server also refuses a type it
+    // does not know ("not a supported client message"), but the Audio Connector sends types it
+    // lacks (`dtmf`, `playback_started`, `playback_completed`), so an unknown type still reaches
+    // the bot.
+    const version = message.value.version;
+    if (version !== "2") throw breach(`version is not "2": ${describe(version)}`);
+    const type = message.value.type;
+    if (typeof type !== "string") throw breach(`type is not a string: ${describe(type)}`);
+    // `parameters` an object (`isJsonObject`): null, an array, a string or a number is refused.
+    // Absent, it is taken as empty, although the reference requires it: every message Genesys's
+    // clients are known to send carries it, and a session ended over a missing `{}` would cost a
+    // call for nothing the serializer needs.
+    const given = message.value.parameters;
+    if (given !== undefined && !isObject(given)) {
+      throw breach(`parameters are not an object: ${describe(given)}`);
+    }
+    return { position, type, parameters: given ?? {} };
   }
 }
 

@@ -166,13 +166,14 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * `serialize`, so that it follows the audio queued before it. Genesys's text messages must be
  * JSON objects of at most 65,535 characters (UTF-16 units, as its reference server counts them),
  * numbered one after the other, carry a `serverseq` that acknowledges none we have not sent, a
- * `position` (a duration such as `PT1.5S`) and this session's `id` (a UUID), and its audio must
- * be whole frames of the accepted media, from `opened` on, and not while its stream is paused, as
- * the reference server requires: a message that breaks a rule is a decode error and not acted on
- * (audio not delivered), and the first asks Genesys to end the session (`disconnect` with reason
- * `error`). Only Genesys's `close` once we are ending (after our `disconnect`) is answered
- * whatever is wrong with it, the fault counted in `decodeErrors` and reported: it ends the
- * session, and its client waits for our `closed`.
+ * `position` (a duration such as `PT1.5S`), this session's `id` (a UUID), `version` "2", a string
+ * `type` (any: one the serializer does not know reaches the bot) and, when present, `parameters`
+ * that are an object, and its audio must be whole frames of the accepted media, from `opened` on,
+ * and not while its stream is paused, as the reference server requires: a message that breaks a
+ * rule is a decode error and not acted on (audio not delivered), and the first asks Genesys to end
+ * the session (`disconnect` with reason `error`). Only Genesys's `close` once we are ending
+ * (after our `disconnect`) is answered whatever is wrong with it, the fault counted in
+ * `decodeErrors` and reported: it ends the session, and its client waits for our `closed`.
  *
  * Inbound: `open` (the first message only) → `opened` (accepting a PCMU 8 kHz offer, see
  * {@linkcode GenesysSerializerOptions.channel}; an `open` offering none is refused with
@@ -596,12 +597,13 @@ export class GenesysSerializer implements FrameSerializer {
     if (message.value.type === "close" && this.#state === "disconnecting") {
       return this.#closeWhileEnding(message);
     }
-    const position = this.#envelope.check(message, false, (info) => this.#breach(info));
-    const type = message.string("type");
-    // Absent parameters are empty; present ones (null included) must be an object.
-    const parameters = message.value.parameters === undefined
-      ? {}
-      : message.object("parameters").value;
+    // A message that fails the envelope's check (its numbering, `version`, `type` or `parameters`
+    // among it) is a breach: not acted on, and Genesys is asked to end the session.
+    const { position, type, parameters } = this.#envelope.check(
+      message,
+      false,
+      (info) => this.#breach(info),
+    );
     // Genesys's close transaction ended the session: the bot has had its `end`, and our `closed`
     // is the last server message (no `pong` after it). Nothing but an `error` has a meaning now,
     // and a second `close` or `open` is refused below as a decode error; the rest is a
@@ -704,7 +706,7 @@ export class GenesysSerializer implements FrameSerializer {
   #closeWhileEnding(message: JsonReader): Frame | Frame[] {
     let fault: string | undefined;
     try {
-      this.#position = this.#envelope.check(message, true, (info) => this.#breach(info));
+      this.#position = this.#envelope.check(message, true, (info) => this.#breach(info)).position;
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       fault = error.message;
