@@ -15,7 +15,7 @@
 // onto its socket, as a faulty client would send it.
 import assert from "node:assert/strict";
 import type { Frame } from "../../mod.ts";
-import { audioHookSession } from "./fixtures/audiohook_session.ts";
+import { sessionMeeting } from "./fixtures/audiohook_text_session.ts";
 import { boundGenesys, openMessage, SESSION } from "./fixtures/genesys_open.ts";
 
 /** The limit the reference server holds client text to, in UTF-16 units (a string's length). */
@@ -46,37 +46,6 @@ function updateOfLength(seq: number, length: number, char = "a"): string {
   const text = clientMessage("update", seq, { language: char.repeat(length - bare.length) });
   assert.equal(text.length, length);
   return text;
-}
-
-/**
- * Opens a session, has the client's socket carry `text`, and runs the session to its end: what
- * the client saw, what the bot read after its `start`, and what the transport counted.
- */
-async function sessionMeeting(text: string) {
-  const s = audioHookSession();
-  const frames: Frame[] = [];
-  const read = (async () => {
-    for await (const frame of s.transport.readable) frames.push(frame);
-  })();
-  s.client.open();
-  await s.clock.runAll(100);
-  assert.equal(s.client.state, "open");
-  s.pair.client.send(text);
-  await s.clock.runAll(5000);
-  // A session nobody asked to end would stay open: closed here, for the assertions to say so.
-  if (!s.client.seen.some((m) => "type" in m && m.type === "closed")) await s.transport.close();
-  const closed = await s.transport.closed;
-  await read;
-  const disconnects = s.client.seen.flatMap((m) =>
-    "type" in m && m.type === "disconnect" ? [m.parameters] : []
-  );
-  return {
-    ...s,
-    closed,
-    disconnects,
-    seen: s.client.seen.map((m) => ("type" in m ? m.type : "binary")),
-    after: frames.slice(1),
-  };
 }
 
 const unreadable: [string, string, string][] = [
