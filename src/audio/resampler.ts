@@ -16,6 +16,7 @@ import { outputsBefore, PolyphaseResampler, reachBefore } from "./_polyphase_res
 import { newInt16Array } from "./_slab.ts";
 import { assertResamplerRate } from "./_resampler_rates.ts";
 import { MAX_CHANNELS } from "./_frame_limits.ts";
+import { shownValue } from "../_kind_of.ts";
 
 export { RESAMPLER_RATES } from "./_resampler_rates.ts";
 
@@ -188,7 +189,7 @@ export class Resampler {
     // so a million of them made the constructor allocate for over a minute instead of refusing.
     if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) {
       throw new RangeError(
-        `channels must be an integer from 1 to ${MAX_CHANNELS}, got ${channels}`,
+        `channels must be an integer from 1 to ${MAX_CHANNELS}, got ${shownValue(channels)}`,
       );
     }
     this.inputRate = inputRate;

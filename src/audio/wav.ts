@@ -6,6 +6,7 @@
  */
 
 import { assertPcmFormat, BYTES_PER_SAMPLE, type PcmFormat } from "./pcm.ts";
+import { shownValue } from "../_kind_of.ts";
 
 /** Length of the canonical PCM WAV header. */
 export const WAV_HEADER_BYTES = 44;
@@ -37,15 +38,16 @@ export function writeWavHeader(
   }
   if (!Number.isInteger(dataBytes) || dataBytes < 0 || dataBytes > MAX_DATA_BYTES) {
     throw new RangeError(
-      `dataBytes must be an integer from 0 to ${MAX_DATA_BYTES}, got ${dataBytes}`,
+      `dataBytes must be an integer from 0 to ${MAX_DATA_BYTES}, got ${shownValue(dataBytes)}`,
     );
   }
   // Checked against `target` itself, not its buffer: a DataView is bounded only by the buffer, so
   // a short view of a larger buffer (a slab, a subarray) had its neighbour's bytes overwritten,
   // and a negative offset wrote before the view's start, without a word.
   if (!Number.isInteger(offset) || offset < 0 || offset + WAV_HEADER_BYTES > target.length) {
+    const at = shownValue(offset);
     throw new RangeError(
-      `a ${WAV_HEADER_BYTES}-byte header at offset ${offset} does not fit a target of ` +
+      `a ${WAV_HEADER_BYTES}-byte header at offset ${at} does not fit a target of ` +
         `${target.length} bytes (offset must be an integer from 0 to target.length − ` +
         `${WAV_HEADER_BYTES})`,
     );

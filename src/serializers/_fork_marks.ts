@@ -61,6 +61,15 @@ const UNPROVEN_CLEAR = "mod_audio_fork did not answer the mark sent after killAu
 export const MAX_PENDING_MARKS = 30;
 
 /**
+ * What a pause for a clear's proof waited on where no mark could follow `killAudio` (see
+ * `ForkMarks.#oweProof`): the module's answers to the marks it held. Said as the mark's was, it
+ * named a mark that never went.
+ */
+const UNANSWERED_CLEAR =
+  `mod_audio_fork did not answer the marks it held at killAudio (all ${MAX_PENDING_MARKS} ` +
+  "of its marks in use: no mark of the serializer's own could follow it)";
+
+/**
  * Of the module's {@linkcode MAX_PENDING_MARKS}, the most the transport's own marks (named with
  * `PLAYOUT_MARK_PREFIX`) may hold: the rest are the bot's, so a bot's mark is refused only while
  * at least six of its own wait. 24 is the playback tracker's own bound for its cadence: a session
@@ -760,7 +769,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     this.#proofOwed = true;
     this.#owedSawClear = false;
     this.#binarySinceKill = false;
-    context.pauseSending!(true, { reason: `${this.#provider}: ${UNPROVEN_CLEAR}` });
+    context.pauseSending!(true, { reason: `${this.#provider}: ${UNANSWERED_CLEAR}` });
     timer.arm(CLEAR_PROOF_TIMEOUT_MS);
   }
 
@@ -799,13 +808,16 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
    * module read the mark after the clearing tick, and holds it in inventory while erased names
    * wait on its cleared list (or lost it, with the call's media stalled): it is counted as the
    * module holds it now, in inventory, or, where a binary message (a sentinel) went since, its
-   * marker in the pre-buffer, which that message put there.
+   * marker in the pre-buffer, which that message put there. Where no mark could follow the
+   * `killAudio` ({@linkcode #oweProof}), what went unanswered is the marks the module held, and
+   * the report says so (it named a mark that never went).
    */
   #clearUnproven(): void {
     const name = this.#clearProof;
     if (name === undefined && !this.#proofOwed) return;
     this.#clearProof = undefined;
     this.#proofOwed = false; // no mark of its own went (no slot freed): none to count
+    const unanswered = name === undefined ? UNANSWERED_CLEAR : UNPROVEN_CLEAR;
     if (name !== undefined) {
       if (!this.#binarySinceKill) this.toInventory([name]);
       else this.take(new Uint8Array(0), [{ name, command: this.#clearProofCommand }], false);
@@ -816,7 +828,7 @@ export class ForkMarks extends ForkBuffers implements FarEndHold {
     this.#context?.report(
       new TransportError(
         "timeout",
-        `${this.#provider}: ${UNPROVEN_CLEAR} within ${CLEAR_PROOF_TIMEOUT_MS} ms: sending on; ` +
+        `${this.#provider}: ${unanswered} within ${CLEAR_PROOF_TIMEOUT_MS} ms: sending on; ` +
           "audio it takes before its next 20 ms tick is cleared with the interrupted reply",
       ),
     );

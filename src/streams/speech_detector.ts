@@ -10,6 +10,7 @@ import { KeypadTones } from "./_keypad_tones.ts";
 import { ROUNDING_MS, SpeechRun } from "./_speech_run.ts";
 import { assertAudioBytes } from "./_audio_bytes.ts";
 import { shownValue } from "../_kind_of.ts";
+import { MAX_CHANNELS, MAX_SAMPLE_RATE } from "../audio/_frame_limits.ts";
 
 /** Speech began: `atMs` is where, on the audio's own timeline (samples pushed, not wall time). */
 export interface SpeechStartEvent {
@@ -43,13 +44,15 @@ export type SpeechEvent = SpeechStartEvent | SpeechStopEvent;
 /** Options for {@linkcode SpeechDetector}. */
 export interface SpeechDetectorOptions {
   /**
-   * The sample rate of audio pushed as bare bytes (an audio frame brings its own).
+   * The sample rate of audio pushed as bare bytes (an audio frame brings its own): an integer
+   * up to 384,000, as any frame's.
    *
    * @default {16000} the transport's default inbound rate.
    */
   sampleRate?: number;
   /**
-   * The channel count of audio pushed as bare bytes (all channels are measured together).
+   * The channel count of audio pushed as bare bytes (all channels are measured together): up to
+   * 32, as any frame's.
    *
    * @default {1}
    */
@@ -732,6 +735,14 @@ function checkFormat(sampleRate: number, channels: number): void {
   }
   if (!Number.isInteger(channels) || channels <= 0) {
     throw new RangeError(`channels must be a positive integer, got ${shownValue(channels)}`);
+  }
+  // Bounded as every frame is (`_frame_limits.ts`): the window's buffers are sized from the
+  // format, so a rate or channel count of 2^40 failed in the runtime's allocator, naming nothing.
+  if (sampleRate > MAX_SAMPLE_RATE) {
+    throw new RangeError(`sampleRate must be at most ${MAX_SAMPLE_RATE}, got ${sampleRate}`);
+  }
+  if (channels > MAX_CHANNELS) {
+    throw new RangeError(`channels must be at most ${MAX_CHANNELS}, got ${channels}`);
   }
 }
 

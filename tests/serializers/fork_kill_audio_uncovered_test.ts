@@ -246,3 +246,26 @@ for (const provider of ["jambonz", "freeswitch"] as const) {
     assert.equal(w.reports.length, 1, "the bound's timeout, once");
   });
 }
+
+for (const provider of ["jambonz", "freeswitch"] as const) {
+  Deno.test(`${provider}: the bound's report, with all 30 marks taken at the interruption, says what went unanswered: no mark of the serializer's own went`, async () => {
+    const clock = new FakeClock();
+    const w = wiredFork({ provider, clock });
+    replyWithThirtyMarks(w);
+    const sent: string[] = [];
+    const receive = w.module.receive.bind(w.module);
+    w.module.receive = (m) => {
+      if (typeof m === "string") sent.push(m);
+      receive(m);
+    };
+    w.module.onEvent = () => {}; // the answers are lost on the way
+    w.send({ type: "interruption" });
+    await clock.tick(CLEAR_PROOF_TIMEOUT_MS);
+    assert.deepEqual(sent.filter((m) => m.includes('"mark"')), [], "no mark followed killAudio");
+    assert.equal(w.reports.length, 1);
+    const { message } = w.reports[0]!;
+    assert.doesNotMatch(message, /the mark sent after killAudio/, "no mark was sent");
+    assert.match(message, /did not answer the marks it held at killAudio/);
+    assert.match(message, /all 30 of its marks in use/);
+  });
+}
