@@ -83,7 +83,7 @@ export class WorkerdCloses {
   #closeTold = false;
   /** The close made up here, let through on its way to the listeners. */
   #madeUp: Event | undefined;
-  /** The refusal told in place of workerd's error for a message over its cap. */
+  /** The error told here (a refusal in place of workerd's own, or `neverServed`'s timeout). */
   #refusal: Event | undefined;
 
   /** Starts watching `socket`'s closes: call it before the transport listens to the socket. */
@@ -137,6 +137,22 @@ export class WorkerdCloses {
     );
     this.#dropped(message, 1009);
   };
+
+  /**
+   * The Worker never sent the upgrade's 101 (see `upgrade`): no client has this socket, and
+   * workerd tells it nothing, ever. The listeners hear a "timeout" error, then a dropped
+   * connection (1006), as a socket that never opened is told on the other runtimes; the socket is
+   * then closed, for workerd to free it (a close in answer is kept from the listeners).
+   */
+  neverServed(reason: string): void {
+    if (this.#closeTold) return;
+    const error = new TransportError("timeout", reason, { closeCode: 1006 });
+    this.#socket.dispatchEvent(
+      this.#refusal = Object.assign(new Event("error"), { error, message: reason }),
+    );
+    this.#dropped(reason);
+    releaseDropped(this.#socket);
+  }
 
   /**
    * Tells the listeners the connection dropped (1006, or `code`), now: in a Worker the request

@@ -5,7 +5,9 @@
  * @module
  */
 
-import type { TransportOptions } from "../transport_options.ts";
+import { systemClock } from "../clock.ts";
+import type { WebSocketTransport } from "../transport.ts";
+import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
 import type { WebSocketLike } from "../socket.ts";
 import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.ts";
 import { agreesCompression, NO_COMPRESSION } from "./_compression.ts";
@@ -58,6 +60,56 @@ interface WorkersWebSocket extends WebSocketLike, WorkerdSocket {
 }
 
 type WebSocketPairConstructor = new () => { 0: WorkersWebSocket; 1: WorkersWebSocket };
+
+/**
+ * Ends the session if its 101 is not sent within `openTimeoutMs`: a Worker whose `fetch` answers
+ * something else after the upgrade (its own code threw, and it answers 500) throws the client end
+ * away, and workerd tells the server end nothing, ever: the session stayed unsettled, and a
+ * Durable Object's call claimed, every reconnect refused (409). workerd's `accept()` on the client
+ * end throws once the end has gone out in a response ("Can't accept() WebSocket that was already
+ * used in a response"): one that succeeds says it never did, and it never will, as a response
+ * can carry no accepted end. A 101 still being answered that late is failed by it: a bound all the
+ * same, the one a socket that never opened has on the other runtimes. A first message from the
+ * peer says the 101 went: the bound and its hold on the client end go with it.
+ */
+function endIfNeverServed(
+  { client: given, server }: { client: WorkersWebSocket; server: WorkersWebSocket },
+  closes: WorkerdCloses,
+  transport: WebSocketTransport,
+  options: TransportOptions,
+): void {
+  const { openTimeoutMs } = resolveTransportOptions(options); // checked by the transport already
+  let client: WorkersWebSocket | undefined = given; // let go of once known: see below
+  const bound = (options.clock ?? systemClock).timer(() => {
+    const unserved = client!;
+    served();
+    try {
+      unserved.accept();
+    } catch {
+      return; // the client has it
+    }
+    closes.neverServed(
+      `the upgrade's 101 was not sent within ${openTimeoutMs} ms: the Worker answered otherwise`,
+    );
+    // The server end has sent its close: answered here, for workerd before compatibility date
+    // 2026-04-07 (no `web_socket_auto_reply_to_close`) keeps a close unanswered for good.
+    try {
+      unserved.close(1000);
+    } catch {
+      // Answered already (workerd from that date): the pair is closed.
+    }
+  });
+  // Once known (or moot), nothing is kept: a pending timer keeps a Durable Object from eviction,
+  // and the client end is the memory of a second socket for every live session.
+  const served = () => {
+    bound.cancel();
+    client = undefined;
+    server.removeEventListener("message", served);
+  };
+  server.addEventListener("message", served);
+  bound.arm(openTimeoutMs);
+  transport.closed.then(served, served);
+}
 
 /**
  * Upgrades a request to a WebSocket with `WebSocketPair` and wraps the server end in a
@@ -137,6 +189,7 @@ export async function upgrade(
     options,
   );
   closes.followErrors();
+  if (transport !== null) endIfNeverServed({ client, server }, closes, transport, options);
   return {
     transport,
     response: new Response(null, { status: 101, webSocket: client, headers } as ResponseInit),

@@ -20,8 +20,21 @@ import { bundleWorker, exampleCompatibilityDate } from "./worker_bundle.ts";
 const ENTRY = new URL("./memory_worker.ts", import.meta.url);
 /** Two 40 ms chunks of 16 kHz mono PCM16: the first comes back at once, the second 40 ms on. */
 const AUDIO = new Uint8Array(2 * 1280);
-/** A binary frame of 3.75 ms of audio, as a bare TCP client sends it (frames under 126 bytes). */
-const AUDIO_FRAME = maskedFrame(0x82, new Array(120).fill(0));
+/**
+ * A binary frame of one 40 ms chunk, as a bare TCP client sends it (a 16-bit length, RFC 6455
+ * §5.2, an all-zero mask): echoed at once, which tells that the session has heard its peer.
+ */
+const AUDIO_FRAME = new Uint8Array([
+  0x82,
+  0x80 | 126,
+  1280 >> 8,
+  1280 & 0xff,
+  0,
+  0,
+  0,
+  0,
+  ...new Uint8Array(1280),
+]);
 /** A frame with opcode 3, which RFC 6455 reserves: workerd fails the connection. */
 const RESERVED_OPCODE_FRAME = maskedFrame(0x83);
 
@@ -160,6 +173,10 @@ export class MemoryWorkerd implements AsyncDisposable {
     if (kind.end === "dropped" || kind.end === "broken") {
       const peer = await RawPeer.open(this.#port, path);
       await peer.write(AUDIO_FRAME);
+      // Until its peer's first message the Cloudflare adapter holds the 101's client end (a
+      // second socket), to end a session whose 101 was never sent: a count taken before then
+      // would find it.
+      await peer.heard(5000);
       return {
         end: async () => {
           if (kind.end === "broken") {

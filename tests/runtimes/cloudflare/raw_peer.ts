@@ -94,6 +94,16 @@ export class RawPeer {
     }
   }
 
+  /** Resolves once the server has sent something past the 101, waiting up to `ms` for it. */
+  async heard(ms: number): Promise<void> {
+    const deadline = performance.now() + ms;
+    while (this.#bytes.length === 0) {
+      if (this.#ended) throw new Error("the connection ended with nothing sent");
+      const left = Math.max(0, deadline - performance.now());
+      await within(this.#more(), left, `a frame from the server (of ${ms} ms)`);
+    }
+  }
+
   /** Resolves once the server has ended the connection, waiting up to `ms` for it. */
   async ended(ms: number): Promise<void> {
     await within(this.#reading, ms, `the end of the connection (of ${ms} ms)`);
