@@ -63,6 +63,8 @@ export interface SpeechDetectorOptions {
    * frequency (ITU-T Q.24) too, and most up to 2 % off: in a shorter one speech reads as the
    * keypad's tones, so they are not tested there and start speech as any sound does.
    *
+   * From 1 to 1,000.
+   *
    * @default {10} fine enough to time a barge-in, long enough for a steady estimate (80 samples
    * at 8 kHz).
    */
@@ -137,6 +139,10 @@ const EMPTY = new Uint8Array(0);
  * even by speech whose first pause (40 ms between syllables) comes right after it.
  */
 const QUIET_HOLD_MS = 30;
+
+/** The shortest and the longest analysis window (`windowMs`), in ms. */
+const MIN_WINDOW_MS = 1;
+const MAX_WINDOW_MS = 1000;
 /**
  * How long the floor the first window set stays a guess that a pause of digital silence may
  * replace with `minNoiseFloorDb`, in ms from that window. A sound at the first sample, then exact
@@ -285,7 +291,15 @@ export class SpeechDetector {
       onLevel,
     } = options;
     checkFormat(sampleRate, channels);
-    positive("windowMs", windowMs);
+    // Bounded: a window under a millisecond sized the quiet hold's ring in billions (the
+    // allocator's error, naming nothing), and one of seconds asked a buffer as large at the first
+    // push; neither measures speech, whose syllables last tens of milliseconds.
+    const inRange = windowMs >= MIN_WINDOW_MS && windowMs <= MAX_WINDOW_MS;
+    if (typeof windowMs !== "number" || !inRange) {
+      throw new RangeError(
+        `windowMs must be from ${MIN_WINDOW_MS} to ${MAX_WINDOW_MS}, got ${shownValue(windowMs)}`,
+      );
+    }
     positive("startDb", startDb);
     positive("stopDb", stopDb);
     if (stopDb > startDb) {

@@ -46,3 +46,16 @@ Deno.test("SpeechDetector: the frame limits themselves are taken", () => {
   new SpeechDetector().push(frameOf(384_000, 32), (event) => void events.push(event.type));
   assert.deepEqual(events, []);
 });
+
+Deno.test("SpeechDetector: windowMs is bounded, 1 to 1,000 ms, refused by name past either end", () => {
+  for (const windowMs of [1e-9, 0.125, 0.999, 1000.5, 1e9, Infinity, NaN]) {
+    assert.throws(
+      () => new SpeechDetector({ windowMs }),
+      (error: Error) =>
+        error instanceof RangeError &&
+        error.message === `windowMs must be from 1 to 1000, got ${windowMs}`,
+      `windowMs ${windowMs}`,
+    );
+  }
+  for (const windowMs of [1, 10, 1000]) new SpeechDetector({ windowMs });
+});
