@@ -278,7 +278,9 @@ export class OutboundPath {
    */
   pauseSending(paused: boolean, options?: SendPauseOptions): void {
     if (options !== undefined) checkSendPause(options);
-    if (this.#signal.aborted) return;
+    // Once the session is ending nothing more is sent: a far end's XOFF in the close handshake
+    // pauses nothing, and was counted, its bound armed, as a pause of the call.
+    if (this.#signal.aborted || this.#dropped) return;
     const held = !Number.isNaN(this.#pausedSince);
     if (paused === held) {
       if (held && options !== undefined) this.#armPauseBound(options);

@@ -146,3 +146,16 @@ Deno.test("a send pause the far end still holds as the session ends counts until
   assert.equal(snapshot.outbound.sendPausedMs, 1000, "the final figures have it");
   assert.match(line, / send_pauses=1 send_paused_ms=1000 /);
 });
+
+Deno.test("a far end's XOFF once the bot hung up (cancel) pauses nothing: no pause counted", async () => {
+  const call = await meteredAsterisk();
+  const { clock, pair, transport } = call;
+  await clock.tick(490);
+  void transport.send({ type: "cancel" }); // the session ends: nothing more of the bot's is sent
+  flowControl(pair, "MEDIA_XOFF"); // still read: the far end has not closed yet
+  await clock.tick(200);
+  pair.client.close(1000);
+  await untilClosed(clock, transport);
+  assert.deepEqual([transport.stats.sendPauses, transport.stats.sendPausedMs], [0, 0]);
+  assert.deepEqual(call.errors, []);
+});
