@@ -67,6 +67,11 @@ export interface AggregateReport {
    */
   endedOnBrokenRule: number;
   /**
+   * Of the calls `endedBy` `error`, those whose socket never opened (their `connectMs` `null`):
+   * the caller gave up connecting (refused, or no answer within `--connect-timeout`).
+   */
+  neverConnected: number;
+  /**
    * Whether every call passed and why the others failed, from each call's `verdict` (judged
    * with no gates where a call has none).
    */
@@ -171,6 +176,7 @@ export interface AggregateReport {
 export function aggregateReports(reports: readonly CallReport[]): AggregateReport {
   const endedBy: Partial<Record<CallEndedBy, number>> = {};
   let endedOnBrokenRule = 0;
+  let neverConnected = 0;
   const notReachedBy: Partial<Record<BotSideEnding, number>> = {};
   const failures = new Map<string, FailureGroup>();
   let failedCalls = 0;
@@ -197,6 +203,7 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
   for (const report of reports) {
     endedBy[report.ended.by] = (endedBy[report.ended.by] ?? 0) + 1;
     if (botSideEnding(report.ended) === "platform") endedOnBrokenRule++;
+    if (report.ended.by === "error" && report.connectMs === null) neverConnected++;
     const verdict = report.verdict ?? judgeCall(report);
     if (!verdict.passed) failedCalls++;
     for (const { reason, detail } of verdict.failures) {
@@ -290,6 +297,7 @@ export function aggregateReports(reports: readonly CallReport[]): AggregateRepor
     calls: reports.length,
     endedBy,
     endedOnBrokenRule,
+    neverConnected,
     verdict: {
       passed: reports.length > 0 && failedCalls === 0,
       failedCalls,

@@ -309,10 +309,22 @@ function aggregateLeftUnsaid({ leftUnsaid, leftUnsaidUnknown }: AggregateReport)
 /**
  * How the calls ended, in words (`endedPhrase`: `ended by caller`, `aborted`), and, where the
  * caller's side ended them on a rule the bot broke, that it was the platform's hang-up, not the
- * caller's choice.
+ * caller's choice; where calls ended by an error never connected, that they did not.
  */
-function endedByText(by: CallEndedBy, platformHangUps: number, calls?: number): string {
+function endedByText(
+  by: CallEndedBy,
+  platformHangUps: number,
+  calls?: number,
+  neverConnected = 0,
+): string {
   const words = endedPhrase(by);
+  // As each call's header says it ("never connected"): a run against a server that is down reads
+  // so, not as errors of the bot's.
+  if (by === "error" && neverConnected > 0) {
+    return calls === neverConnected
+      ? "never connected"
+      : `${words} (${neverConnected} of them never connected)`;
+  }
   if (by !== "caller" || platformHangUps === 0) return words;
   const which = calls === undefined || calls === platformHangUps
     ? ""
@@ -339,7 +351,7 @@ function aggregateResponses(r: AggregateReport): string {
 
 function formatAggregate(r: AggregateReport): string[] {
   const ended = (Object.entries(r.endedBy) as [CallEndedBy, number][])
-    .map(([by, n]) => `${n} ${endedByText(by, r.endedOnBrokenRule, n)}`)
+    .map(([by, n]) => `${n} ${endedByText(by, r.endedOnBrokenRule, n, r.neverConnected)}`)
     .join(", ") || "none ended";
   return [
     `${counted(r.calls, "call")}${r.protocol ? ` (${r.protocol})` : ""}: ${ended}`,

@@ -6,7 +6,12 @@
 // connected. The socket: an in-memory one left connecting for good (a server that never answers
 // the upgrade, RFC 6455 §4.1: the client waits for the 101), the time a FakeClock's.
 import assert from "node:assert/strict";
-import { formatReport, simulateCall, type SimulateCallOptions } from "../../src/simulator/mod.ts";
+import {
+  aggregateReports,
+  formatReport,
+  simulateCall,
+  type SimulateCallOptions,
+} from "../../src/simulator/mod.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
 
 /** A raw call to a socket that never opens, run to its report with `drive` moving the clock. */
@@ -50,4 +55,20 @@ Deno.test("an abort while connecting is dated when it came, not at 0", async () 
   assert.equal(report.connectMs, null);
   assert.deepEqual([report.ended.by, report.ended.atMs], ["aborted", 1200]);
   assert.match(formatReport(report), /^raw call to ws:\/\/bot\.invalid\/: aborted at 1\.20 s \(/);
+});
+
+Deno.test("the aggregate says how many calls never connected, as each call's header does", async () => {
+  const gaveUp = () => callNeverAnswered({ connectTimeoutMs: 5000 }, (clock) => clock.tick(5000));
+  const [a, b] = [await gaveUp(), await gaveUp()];
+  const all = aggregateReports([a, b]);
+  assert.equal(all.neverConnected, 2);
+  assert.match(formatReport(all).split("\n")[0]!, /: 2 never connected\b/);
+  // One call of three ended by an error once connected: the header tells the two apart.
+  const connected = { ...a, connectMs: 12, ended: { ...a.ended, detail: "the bot failed" } };
+  const mixed = aggregateReports([a, b, connected]);
+  assert.equal(mixed.neverConnected, 2);
+  assert.match(
+    formatReport(mixed).split("\n")[0]!,
+    /: 3 ended by an error \(2 of them never connected\)/,
+  );
 });
