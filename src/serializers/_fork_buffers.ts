@@ -103,6 +103,17 @@ export class ForkBuffers {
   /** Names whose marker is in the pre-buffer (`killAudio` leaves those), then in the playout. */
   #prebuffered: string[] = [];
   #queued: string[] = [];
+  /**
+   * Names whose commands went on their own ({@linkcode toInventory}) while their markers are
+   * counted in the inventory or the pre-buffer: whether the module put those markers in is not
+   * known. A tick that finds its playout buffer empty answers an inventory mark at once
+   * (`dub_speech_frame`, `lws_glue.cpp:1029-1041`), and then the next binary message puts no
+   * marker in for it (`processIncomingBinary`, `:80-101`); its answer may reach the serializer only
+   * after that message, the next reply's audio, has gone. See {@linkcode samplesToFlush} and
+   * {@linkcode markerAnswered}. Only ever names of the inventory and the pre-buffer: a batch that
+   * moves them, an answer, `killAudio` or `clearMarks` takes them out.
+   */
+  readonly #sentAlone = new Set<string>();
   /** Samples and markers in the module's pre-buffer, and what moves it to the playout buffer. */
   #held = 0;
   /** Of {@linkcode #held}, the sentinel samples (see {@linkcode sentinelsHeld}). */
@@ -171,10 +182,23 @@ export class ForkBuffers {
    * its playout buffer run dry, before this silence comes (`lws_glue.cpp:1029-1041`), and then
    * puts no marker in. Counted, the pre-buffer would stay a sample short and hold the reply's
    * end; not counted, it reaches the threshold either way (a sample over, when the marker does go
-   * in: the pre-buffer moves whole).
+   * in: the pre-buffer moves whole). Nor are the markers in the pre-buffer of marks whose
+   * commands went on their own ({@linkcode #sentAlone}), for the same reason: a tick may have
+   * answered them before the binary message that counted them in arrived. Counted, two such marks
+   * answered late left the silence two samples short, the module holding the reply's end, and
+   * every later reply's marks were answered only with the next reply.
    */
   protected get samplesToFlush(): number {
-    return this.#held === 0 ? 0 : Math.max(1, this.#threshold - this.#held);
+    if (this.#held === 0) return 0;
+    return Math.max(1, this.#threshold - this.#held + this.#markersInDoubt());
+  }
+
+  /** Markers counted in the pre-buffer that the module may never have put in (see `#sentAlone`). */
+  #markersInDoubt(): number {
+    if (this.#sentAlone.size === 0) return 0;
+    let doubtful = 0;
+    for (const name of this.#prebuffered) if (this.#sentAlone.has(name)) doubtful++;
+    return doubtful;
   }
 
   /**
@@ -343,6 +367,10 @@ export class ForkBuffers {
       this.#threshold = THRESHOLD;
       if (this.#prebuffered.length > 0) {
         if (take !== undefined) moved = [...this.#prebuffered];
+        // Moved either way by now, the pre-buffer emptied whole: no longer in doubt.
+        if (this.#sentAlone.size > 0) {
+          for (const name of this.#prebuffered) this.#sentAlone.delete(name);
+        }
         this.#queued.push(...this.#prebuffered);
         this.#prebuffered.length = 0;
       }
@@ -370,6 +398,7 @@ export class ForkBuffers {
   /** Mark commands `names` went without a binary message: they wait in the inventory. */
   protected toInventory(names: readonly string[]): void {
     this.#inventory.push(...names);
+    for (const name of names) this.#sentAlone.add(name);
   }
 
   /**
@@ -379,6 +408,7 @@ export class ForkBuffers {
   protected killMarkers(): string[] {
     const erased = this.#queued;
     this.#queued = [];
+    for (const name of this.#inventory) this.#sentAlone.delete(name);
     this.#inventory = [];
     return erased;
   }
@@ -392,14 +422,25 @@ export class ForkBuffers {
     this.#inventory = [];
     this.#prebuffered = [];
     this.#queued = [];
+    this.#sentAlone.clear();
     return unmarked;
   }
 
-  /** The module answered the mark sent as `name`: its marker (or command) is gone. */
+  /**
+   * The module answered the mark sent as `name`: its marker (or command) is gone. A mark whose
+   * command went on its own ({@linkcode #sentAlone}), answered while its marker is counted in the
+   * pre-buffer, was answered from the inventory by a tick with nothing to play: a marker in the
+   * pre-buffer cannot have played, for the module moves it to the playout buffer only with its
+   * batch, which the count (holding every marker the module may hold) would have moved first. So
+   * the binary message that counted it in put none there: the count drops it, and is exact again.
+   */
   protected markerAnswered(name: string): void {
-    if (!remove(this.#queued, name) && !remove(this.#prebuffered, name)) {
-      remove(this.#inventory, name);
-    }
+    const alone = this.#sentAlone.delete(name);
+    if (remove(this.#queued, name)) return;
+    if (!remove(this.#prebuffered, name)) return void remove(this.#inventory, name);
+    if (!alone) return;
+    this.#held = Math.max(0, this.#held - 1);
+    this.#heldUntilArrived = Math.max(0, this.#heldUntilArrived - 1);
   }
 }
 
