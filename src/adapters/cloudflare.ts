@@ -13,7 +13,7 @@ import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.t
 import { agreesCompression, NO_COMPRESSION } from "./_compression.ts";
 import { checkSubprotocol, offersSubprotocol } from "./_request_headers.ts";
 import { startSession } from "./_session.ts";
-import { WorkerdCloses, type WorkerdSocket } from "./_workerd_socket.ts";
+import { closeIfNeverServed, WorkerdCloses, type WorkerdSocket } from "./_workerd_socket.ts";
 
 export type { AdmissionOptions, UpgradeResult };
 
@@ -62,53 +62,28 @@ interface WorkersWebSocket extends WebSocketLike, WorkerdSocket {
 type WebSocketPairConstructor = new () => { 0: WorkersWebSocket; 1: WorkersWebSocket };
 
 /**
- * Ends the session if its 101 is not sent within `openTimeoutMs`: a Worker whose `fetch` answers
- * something else after the upgrade (its own code threw, and it answers 500) throws the client end
- * away, and workerd tells the server end nothing, ever: the session stayed unsettled, and a
- * Durable Object's call claimed, every reconnect refused (409). workerd's `accept()` on the client
- * end throws once the end has gone out in a response ("Can't accept() WebSocket that was already
- * used in a response"): one that succeeds says it never did, and it never will, as a response
- * can carry no accepted end. A 101 still being answered that late is failed by it: a bound all the
- * same, the one a socket that never opened has on the other runtimes. A first message from the
- * peer says the 101 went: the bound and its hold on the client end go with it.
+ * Ends the session if its 101 is not sent within `openTimeoutMs`: the Worker answered otherwise
+ * (see `closeIfNeverServed`), and the session stayed unsettled, a Durable Object's call claimed,
+ * every reconnect refused (409). A first message from the peer, or the session's end, says the
+ * check is done with.
  */
 function endIfNeverServed(
-  { client: given, server }: { client: WorkersWebSocket; server: WorkersWebSocket },
+  { client, server }: { client: WorkersWebSocket; server: WorkersWebSocket },
   closes: WorkerdCloses,
   transport: WebSocketTransport,
   options: TransportOptions,
 ): void {
   const { openTimeoutMs } = resolveTransportOptions(options); // checked by the transport already
-  let client: WorkersWebSocket | undefined = given; // let go of once known: see below
-  const bound = (options.clock ?? systemClock).timer(() => {
-    const unserved = client!;
-    served();
-    try {
-      unserved.accept();
-    } catch {
-      return; // the client has it
-    }
-    closes.neverServed(
-      `the upgrade's 101 was not sent within ${openTimeoutMs} ms: the Worker answered otherwise`,
-    );
-    // The server end has sent its close: answered here, for workerd before compatibility date
-    // 2026-04-07 (no `web_socket_auto_reply_to_close`) keeps a close unanswered for good.
-    try {
-      unserved.close(1000);
-    } catch {
-      // Answered already (workerd from that date): the pair is closed.
-    }
+  closeIfNeverServed(client, {
+    clock: options.clock ?? systemClock,
+    timeoutMs: openTimeoutMs,
+    servedBy: { target: server, type: "message" },
+    moot: transport.closed,
+    end: () =>
+      closes.neverServed(
+        `the upgrade's 101 was not sent within ${openTimeoutMs} ms: the Worker answered otherwise`,
+      ),
   });
-  // Once known (or moot), nothing is kept: a pending timer keeps a Durable Object from eviction,
-  // and the client end is the memory of a second socket for every live session.
-  const served = () => {
-    bound.cancel();
-    client = undefined;
-    server.removeEventListener("message", served);
-  };
-  server.addEventListener("message", served);
-  bound.arm(openTimeoutMs);
-  transport.closed.then(served, served);
 }
 
 /**
@@ -119,7 +94,8 @@ function endIfNeverServed(
  * `allowedOrigins` (403), or that `authorize` turns down (401, or its own response; 503 once
  * `authorizeTimeoutMs` has passed). An upgrade by POST or PUT is refused with 405 as on the other
  * runtimes, told by its body: workerd hands it to the Worker as a GET. One with no body looks
- * like a GET to the Worker, and workerd itself fails the 101 it is answered with (a 500).
+ * like a GET to the Worker, and workerd itself fails the 101 it is answered with (a 500), closing
+ * the session's socket at once (1006).
  *
  * Workers have no `bufferedAmount`, so what bounds sending is the transport's pacing (each audio
  * chunk leaves at its deadline) and `maxQueuedMs`; timers keep pacing exact even though the

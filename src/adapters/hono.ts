@@ -8,7 +8,8 @@
 
 import type { WebSocketTransport } from "../transport.ts";
 import { checkSharedOptions } from "./_shared_options.ts";
-import type { TransportOptions } from "../transport_options.ts";
+import { systemClock } from "../clock.ts";
+import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
 import { type AdmissionOptions, admit, wrongMethod } from "./_admission.ts";
 import { withCheckedIdleTimeout } from "./_idle_timeout.ts";
 import { agreesCompression, NO_COMPRESSION } from "./_compression.ts";
@@ -17,6 +18,7 @@ import type { StoppableServer } from "./_server_stop_close.ts";
 import { spaceSubprotocols, withHeader } from "./_request_headers.ts";
 import { runSession, startSession } from "./_session.ts";
 import type { ShutdownOptions } from "./_shutdown.ts";
+import { closeIfNeverServed, type PairClientEnd } from "./_workerd_socket.ts";
 
 export type { AdmissionOptions, HonoWSContext, HonoWSEvents };
 export { sessionsEnded, type ShutdownOptions } from "./_shutdown.ts";
@@ -166,6 +168,7 @@ export function voiceSession<C extends HonoContext, U = unknown>(
     if (!readable(request)) c.req.raw = copy; // what onSession and later middleware read
     const transport = startSession(socket, withRuntimeWaitUntil(options, c));
     watchNodeConnection(c, socket);
+    closeWorkersPairIfNeverSent(response, socket, options);
     // Synchronously, so that listeners added in onSession see "connected" on every runtime.
     if (transport !== null) runSession(transport, () => onSession(transport, c));
     return compression ? response : declineWorkersCompression(response);
@@ -198,6 +201,31 @@ function withRuntimeWaitUntil<O extends TransportOptions>(options: O, c: HonoCon
   const waitUntil = context?.waitUntil;
   if (typeof waitUntil !== "function") return options;
   return { ...options, waitUntil: (promise: Promise<unknown>) => waitUntil.call(context, promise) };
+}
+
+/**
+ * Hono on Workers: closes the pair once `openTimeoutMs` has passed if the 101 was never sent (a
+ * middleware replaced it, or threw after it, and the app answered 500: see `closeIfNeverServed`).
+ * Hono hands the socket over only with an event, so the session, still connecting, has ended at
+ * that bound already (a "timeout", 1006, its timer armed first); but workerd kept the accepted
+ * server end, and the request with it, for good. Closed, it frees both, and Hono's "close" reaches
+ * the socket of a session that no longer listens. The client end is the 101's `webSocket`; a first
+ * message says the 101 went (the socket opens with it). Not Workers (no `webSocket` to accept):
+ * nothing to do.
+ */
+function closeWorkersPairIfNeverSent(
+  response: Response,
+  socket: HonoSocket,
+  options: TransportOptions,
+): void {
+  const client = (response as { webSocket?: Partial<PairClientEnd> | null }).webSocket;
+  if (typeof client?.accept !== "function" || typeof client.close !== "function") return;
+  const { openTimeoutMs } = resolveTransportOptions(options); // checked by the transport already
+  closeIfNeverServed(client as PairClientEnd, {
+    clock: options.clock ?? systemClock,
+    timeoutMs: openTimeoutMs,
+    servedBy: { target: socket, type: "open" },
+  });
 }
 
 /**

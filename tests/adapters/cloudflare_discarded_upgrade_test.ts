@@ -14,17 +14,7 @@ import { miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
 import { hostWorker } from "../runtimes/cloudflare/hosted_worker.ts";
 import { WsClient } from "../_ws_client.ts";
 import { UPGRADE_HEADERS } from "./_upgrade_request.ts";
-
-/** The log at `url`'s `path`, asked again (every 50 ms, 5 s at most) until `seen` holds. */
-async function logUntil(url: URL, path: string, seen: (log: string[]) => boolean) {
-  let log: string[] = [];
-  for (let asked = 0; asked < 100; asked++) {
-    log = await (await fetch(new URL(path, url))).json();
-    if (seen(log)) return log;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return log;
-}
+import { logUntil } from "./_worker_log.ts";
 
 // Before and after workerd answers a close itself (compatibility date 2026-04-07).
 for (const date of ["2026-03-01", "2026-07-01"]) {
