@@ -7,7 +7,8 @@
 
 import { OutboundPump } from "./_outbound_pump.ts";
 import { OutboundSender } from "./_outbound_sender.ts";
-import { type ClearFate, PlaybackTracker } from "./_playback_tracker.ts";
+import { ClearWaitTells, type HeldInterruption } from "./_clear_wait_tells.ts";
+import { PlaybackTracker } from "./_playback_tracker.ts";
 import { PlayoutTimeline } from "./_playout_timeline.ts";
 import { ResponseGate } from "./_response_gate.ts";
 import type { Clock, ClockTimer } from "./clock.ts";
@@ -158,6 +159,11 @@ export class OutboundPath {
    * (`OutboundSender.messageFramesTaken`), one waits in the queue (see {@linkcode overtakes}).
    */
   #messagesQueued = 0;
+  /**
+   * What the observers are told behind interruptions whose clear waits, held until its fate is
+   * known (`undefined`: nothing held, the usual case, one read a chunk): see `_clear_wait_tells.ts`.
+   */
+  #heldTells: ClearWaitTells | undefined;
   /** The background the `background` function made for this session: the session's to release. */
   readonly #madeBackground: OutboundMixer | undefined;
   /** The session's background, as the pump mixes, fills and detaches through it. */
@@ -200,7 +206,7 @@ export class OutboundPath {
     // erases it; the next audio is told at the positions it held). No interruption: nobody cut in.
     this.sender.placedAudioDropped = (ms) => {
       if (this.#observers.list.length === 0) return;
-      this.#observers.outboundDropped({ at: clock.now(), position: timeline.sentMs - ms });
+      this.#heldDropped(timeline.sentMs - ms, clock.now());
     };
     // How long the queue must stay dry before what was sent counts as all there is (a real-time
     // source's jitter is shorter): the end is then marked, and audio held back is sent.
@@ -632,14 +638,42 @@ export class OutboundPath {
     // It waits behind an urgent answer due (or for its own): the cut is made now, nothing more of
     // the interrupted responses leaves, but the far end plays on what it holds until the clear
     // reaches it. The answer is what was heard then (bounded: every answer ahead is).
-    let heardThen: ((fate: ClearFate) => InterruptResult) | undefined;
+    // The observers are told of it then too, at the position heard then (see `#heldTells`).
+    const held: HeldInterruption = {
+      kind: "interrupted",
+      then: undefined,
+      heardPosition: NaN,
+      unsentFrom: NaN,
+      heldMs: 0,
+    };
     this.interrupt(true, (unsent) => {
       const cut = this.tracker.interruptUntilCleared(unsent);
-      heardThen = cut.then;
+      held.then = cut.then;
       return cut.result;
-    });
+    }, held);
     this.resume();
-    return cleared.then((fate) => heardThen!(fate));
+    return cleared.then((fate) => {
+      const known = held.then!(fate);
+      this.#clearKnown(held, known.heardPosition);
+      return known.result;
+    });
+  }
+
+  /**
+   * The fate of the clear of `held` is known, the far end having played to `heardPosition`: the
+   * observers are told of it, and of what was held behind it (see `ClearWaitTells.known`).
+   */
+  #clearKnown(held: HeldInterruption, heardPosition: number): void {
+    if (this.#heldTells?.known(held, heardPosition)) this.#heldTells = undefined;
+  }
+
+  /**
+   * The session is ending with clears still waiting: the far end played on until now, and the
+   * observers are told so before they hear of the end (what never left, the session's close).
+   */
+  #clearsEnded(): void {
+    this.#heldTells?.ended();
+    this.#heldTells = undefined;
   }
 
   /**
@@ -647,9 +681,14 @@ export class OutboundPath {
    * written so far closed to late audio. `clears`: the far end was told to drop what it holds;
    * when it was not (the protocol has no words for it), what was sent plays on and is heard.
    * `cut`: the tracker's cut, where it is not `PlaybackTracker.interrupt`'s (`unsent`: the
-   * milliseconds not yet sent, dropped).
+   * milliseconds not yet sent, dropped). `held`: the clear waits, and the observers are told of
+   * the interruption once its fate is known (see {@linkcode #heldTells}), not now.
    */
-  interrupt(clears: boolean, cut?: (unsent: number) => InterruptResult): InterruptResult {
+  interrupt(
+    clears: boolean,
+    cut?: (unsent: number) => InterruptResult,
+    held?: HeldInterruption,
+  ): InterruptResult {
     // Audio still waiting in a writer for room was written before the interruption: it is dropped
     // later, as its turn comes (counted then), but never plays, so it is dropped audio now.
     const unsent = this.#pump.queuedMs + takeHeldAudioMs(this.#writable());
@@ -670,7 +709,19 @@ export class OutboundPath {
     const heldMs = this.sender.neverLeftMs + answerDueMs;
     this.sender.neverLeftTold(answerDueMs > 0);
     const unsentFrom = this.#timeline.sentMs - heldMs;
+    if (held !== undefined) {
+      // Held before the queue is cleared: a "speakingstop" listener's reply is told behind it.
+      held.unsentFrom = unsentFrom;
+      held.heldMs = heldMs;
+      (this.#heldTells ??= new ClearWaitTells(
+        this.#observers,
+        this.#timeline,
+        this.tracker,
+        this.#clock,
+      )).interrupted(held);
+    }
     this.#stats.audioBytesInterrupted += this.#pump.clear(clears);
+    if (held !== undefined) return result;
     const at = this.#clock.now();
     this.#observers.interrupted({ at, heardPosition: this.tracker.cutPosition });
     // It never left, so it was not sent (`stats.audioBytesSent` never counted it): metrics take it
@@ -703,6 +754,7 @@ export class OutboundPath {
   drop(dropped = false): void {
     this.#dropped = true;
     this.#pauseEnds();
+    this.#clearsEnded(); // before the tracker ends and what never left is told
     this.#countHeld(); // before the tracker ends and the partial frame is told (they read them)
     this.tracker.end();
     this.#heldNeverLeaves();
@@ -773,6 +825,7 @@ export class OutboundPath {
   /** The session is over: nothing more is sent, no timer is left; what was queued is counted. */
   stop(): void {
     this.#pauseEnds(); // none held: every ending drops first, which ended it
+    this.#clearsEnded(); // none waits: as for the pause
     this.#countHeld(); // none: every ending drops first, which counted it (a bound, not a path)
     this.tracker.end();
     this.#startBound?.cancel();
@@ -822,9 +875,14 @@ export class OutboundPath {
     return heldMs;
   }
 
-  /** Tells the observers the audio told of from `position` on never left (`outboundDropped`). */
+  /**
+   * Tells the observers the audio told of from `position` on never left (`outboundDropped`);
+   * behind a clear that waits, in its turn (see {@linkcode #heldTells}).
+   */
   #heldDropped(position: number, at: number): void {
-    if (this.#observers.list.length > 0) this.#observers.outboundDropped({ at, position });
+    if (this.#observers.list.length === 0) return;
+    if (this.#heldTells !== undefined) this.#heldTells.dropped(position, at);
+    else this.#observers.outboundDropped({ at, position });
   }
 
   /**
@@ -863,6 +921,8 @@ export class OutboundPath {
       sentAt,
       speech,
     };
+    // Behind a clear that waits: told once its fate is known (see `#heldTells`), placed then.
+    if (this.#heldTells !== undefined) return void this.#heldTells.audio(chunk, info);
     this.#observers.outboundAudio(chunk, info);
     this.#pump.userCodeRan(sentAt);
   }
@@ -877,6 +937,10 @@ export class OutboundPath {
       position: from,
       playsAt: this.#timeline.playsAt(from) + this.tracker.lag,
     };
+    // Behind a clear that waits, in its turn, placed as it is then (see `#heldTells`).
+    if (this.#heldTells !== undefined) {
+      return void this.#heldTells.moved(from, info.at, info.playsAt);
+    }
     this.#observers.playoutMoved(info);
   }
 

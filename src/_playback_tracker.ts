@@ -51,6 +51,16 @@ import {
  */
 export type ClearFate = "sent" | "none" | "ended";
 
+/**
+ * An interruption whose clear waited, once the clear's fate is known (see
+ * `PlaybackTracker.interruptUntilCleared`): its result, and the timeline position heard then
+ * (past it, nothing of what the interruption cut was heard: what the observers are told).
+ */
+export interface ClearKnown {
+  result: InterruptResult;
+  heardPosition: number;
+}
+
 /** An interruption's cut: its result, the response it names, the position heard, and when. */
 interface InterruptCut {
   result: InterruptResult;
@@ -267,6 +277,18 @@ export class PlaybackTracker implements PlaybackMarksHost {
   #owedHeard = 0;
   #owedPlaysOn = false;
   #owedAcknowledged = false;
+  /**
+   * Interruptions whose clear waits (see {@linkcode interruptUntilCleared}), their clear's fate
+   * not known yet: what is sent meanwhile leaves only behind the clear (or, with none, behind what
+   * plays on), so a response sent meanwhile does not begin ("speakingstart") before then.
+   */
+  #clearsWaiting = 0;
+  /**
+   * Where what waits behind the first of them begins (the end of what was sent at its cut; NaN:
+   * none waits): nothing from there on plays, nor is heard, until the last one's fate is known (a
+   * later interruption's clear waits behind the first, and cut what was sent between them).
+   */
+  #clearWaitsFrom = NaN;
 
   /**
    * The far end holds its playout (see {@linkcode farEndHeld}) at this position: nothing past it
@@ -432,7 +454,10 @@ export class PlaybackTracker implements PlaybackMarksHost {
     return this.#lag;
   }
 
-  /** The timeline position heard when the last interruption came. */
+  /**
+   * The timeline position heard when the last interruption came (for one whose clear waits, see
+   * {@linkcode interruptUntilCleared} for the position heard once its fate is known).
+   */
   get cutPosition(): number {
     return this.#cutPosition;
   }
@@ -838,17 +863,20 @@ export class PlaybackTracker implements PlaybackMarksHost {
    * message whose asynchronous answer is due, or answered later itself: `OutboundSender.sendClear`;
    * each answer ahead of it bounded by `sendTimeoutMs`): the cut is made now (nothing more of the
    * interrupted responses leaves, its stops are told now), but the far end plays on what it was
-   * sent until the clear reaches it. Returns what to ask once the clear's fate is known: the
-   * interruption's result then. "sent": what the far end played meanwhile, by the estimate (no
-   * faster than real time, no further than what had left or its hold lets it), counted heard, not
-   * dropped; "none": the serializer had no clear after all, and all that left plays on, as where
-   * the protocol has none (`interrupt`'s `farEndClears` false); "ended": the session ended first,
-   * the far end playing on until then. Only on the interrupt path; nothing per chunk. Returns
-   * the result as of now too, the one to tell where the clear's fate is never asked.
+   * sent until the clear reaches it; a response sent meanwhile leaves only behind the clear, and
+   * begins ("speakingstart") only once its fate is known. Returns what to ask then: the
+   * interruption's result, and the position heard (what the observers are told). "sent": what the
+   * far end played meanwhile, by the estimate (no faster than real time, no further than what had
+   * left or its hold lets it), counted heard, not dropped; "none": the serializer had no clear
+   * after all, and all that left plays on, as where the protocol has none (`interrupt`'s
+   * `farEndClears` false); "ended": the session ended first, the far end playing on until then.
+   * Asked again (the session's end asks "ended" of one still waiting), it answers as of then. Only
+   * on the interrupt path; nothing per chunk. Returns the result as of now too, the one to tell
+   * where the clear's fate is never asked.
    */
   interruptUntilCleared(
     queuedMs: number,
-  ): { result: InterruptResult; then: (fate: ClearFate) => InterruptResult } {
+  ): { result: InterruptResult; then: (fate: ClearFate) => ClearKnown } {
     const left = this.#leftPosition;
     // How far the far end can play with nothing more sent: what left, short of what it holds back,
     // and of the speech chunk whose answer is due (placed as sent, it is dropped as it comes).
@@ -861,28 +889,43 @@ export class PlaybackTracker implements PlaybackMarksHost {
     const endHeardAt = this.#timeline.playsAt(left) + this.#heardLag;
     const cut = this.#interrupt(queuedMs, true);
     const { result, current, heard, at } = cut;
+    // Where what is sent after the cut begins: it waits behind the clear (see `#playsAfterClear`).
+    const after = this.#timeline.sentMs;
+    // Until its fate is known, what is sent after it does not begin (see `#clearsWaiting`).
+    if (this.#clearsWaiting++ === 0) this.#clearWaitsFrom = after;
+    let waiting = true;
     // `result` is the caller's to complete (the response queued, where none had left yet).
-    const then = (fate: ClearFate): InterruptResult => {
-      if (current === undefined) return result;
-      let heardThen = heard;
+    const then = (fate: ClearFate): ClearKnown => {
       const now = this.#clock.now();
       const byEstimate = Number.isNaN(endHeardAt) ? left : left - Math.max(0, endHeardAt - now);
+      let heardThen = heard;
       if (fate === "none") {
         heardThen = Math.max(heard, left - dueMs); // it all plays on
-        this.#playsOnUncleared(byEstimate, reach, now);
+        if (current !== undefined) this.#playsOnUncleared(byEstimate, reach, now);
       } else if (reach > heard) {
         heardThen = Math.max(heard, Math.min(reach, heard + (now - at), byEstimate));
       }
-      if (fate !== "none" && heardThen <= heard + EPSILON) return result;
+      if (fate === "sent") this.#playsAfterClear(after, now);
+      if (waiting) {
+        waiting = false;
+        // What waited behind the clear begins as it plays ("ended": nothing begins any more).
+        if (--this.#clearsWaiting === 0) {
+          this.#clearWaitsFrom = NaN;
+          if (fate !== "ended" && !this.#ended) this.#update(now);
+        }
+      }
+      if (current === undefined) return { result, heardPosition: heardThen };
+      if (fate !== "none" && heardThen <= heard + EPSILON) return { result, heardPosition: heard };
       const heardMs = heardOf(current, heardThen);
       // What `transport.playback` says of it, unless a later response has begun since.
       if (this.#last === current) this.#lastHeardMs = heardMs;
-      return {
+      const known = {
         responseId: result.responseId,
         heardMs,
         droppedMs: queuedMs + Math.max(0, left - heardThen),
         acknowledged: false, // what was heard past the cut rests on the estimate alone
       };
+      return { result: known, heardPosition: heardThen };
     };
     return { result, then };
   }
@@ -901,6 +944,22 @@ export class PlaybackTracker implements PlaybackMarksHost {
     this.#timeline.resumeFrom(playing, now - this.#heardLag);
     this.replaced(playing);
     this.#update(now);
+  }
+
+  /**
+   * An interruption's clear that waited has left (`interruptUntilCleared`, "sent"): what was sent
+   * since the cut, from position `from` on, waited behind it and plays from now on, as it leaves.
+   * The cut placed it as though the far end had run dry then: the next response would read as
+   * playing while the far end still played the one interrupted, its "speakingstart" and `heardMs`
+   * early by the wait. Not where the far end holds its playout (its own resume places what it
+   * holds). Only on this rare path.
+   */
+  #playsAfterClear(from: number, now: number): void {
+    const timeline = this.#timeline;
+    if (this.#ended || !(timeline.sentMs > from + EPSILON)) return;
+    if (!Number.isNaN(this.#heldPosition)) return;
+    timeline.resumeFrom(from, now);
+    this.replaced(from);
   }
 
   /** See {@linkcode interrupt}; also the response it names, the position heard, and when. */
@@ -1032,6 +1091,8 @@ export class PlaybackTracker implements PlaybackMarksHost {
     this.#ended = true;
     this.#marks.end();
     this.#owedThrough = 0; // stopped here as "ended" (an interruption's clear did not come)
+    this.#clearsWaiting = 0; // nothing begins now
+    this.#clearWaitsFrom = NaN;
     this.#trimToLeft(this.#leftPosition);
     this.#stopAll("ended", this.#heardPosition(this.#clock.now()));
     this.#events.cancel();
@@ -1088,6 +1149,7 @@ export class PlaybackTracker implements PlaybackMarksHost {
     const left = this.#leftPosition;
     if (heard > left) heard = left;
     if (heard > this.#heldPosition) heard = this.#heldPosition; // NaN: not held
+    if (heard > this.#clearWaitsFrom) heard = this.#clearWaitsFrom; // NaN: no clear waits
     const hold = this.#farEndHold;
     if (hold !== undefined && heard > left - hold.heldMs) heard = left - hold.heldMs;
     if (this.acks && !this.#acknowledged) heard = this.#unansweredBound(heard, time);
@@ -1229,6 +1291,8 @@ export class PlaybackTracker implements PlaybackMarksHost {
       const u = this.#utterances[0]!;
       if (!u.started) {
         if (this.#heldAt(u.start)) break; // it begins once the far end plays on
+        // Its audio leaves behind a clear that waits: it begins once that clear's fate is known.
+        if (u.start >= this.#clearWaitsFrom - EPSILON) break; // NaN: none waits
         const startsAt = u.startPlaysAt + this.#lag;
         const reported = u.startReported === true;
         if (now < startsAt - EPSILON && !reported) {

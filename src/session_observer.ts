@@ -178,7 +178,14 @@ export interface SessionObserver {
    * `position`). Not told where the serializer knows of no hold (only Asterisk's does).
    */
   playoutHeld?(info: PlayoutHoldInfo): void;
-  /** An interruption cut the bot's audio. */
+  /**
+   * An interruption cut the bot's audio. Where its clear cannot leave at once (an urgent message
+   * ahead of it, or the clear itself, answered later by an asynchronous serializer), the far end
+   * plays on until it does: told once it has left (or the serializer answered it with no message,
+   * all that left then playing on, or the session ended first, told before `closed`), at the
+   * position heard then; what is told after the interruption meanwhile (the next reply's audio,
+   * which waits behind the clear, `playoutMoved`, `outboundDropped`) is told after it, in order.
+   */
   interrupted?(info: InterruptionInfo): void;
   /**
    * Audio told of with its chunks was dropped before it left: the partial packet at a stretch's
