@@ -64,8 +64,8 @@ type WebSocketPairConstructor = new () => { 0: WorkersWebSocket; 1: WorkersWebSo
 /**
  * Ends the session if its 101 is not sent within `openTimeoutMs`: the Worker answered otherwise
  * (see `closeIfNeverServed`), and the session stayed unsettled, a Durable Object's call claimed,
- * every reconnect refused (409). A first message from the peer, or the session's end, says the
- * check is done with.
+ * every reconnect refused (409). A first message from the peer, or the session's end with its
+ * close answered (see `endedAnswered`), says the check is done with.
  */
 function endIfNeverServed(
   { client, server }: { client: WorkersWebSocket; server: WorkersWebSocket },
@@ -78,12 +78,27 @@ function endIfNeverServed(
     clock: options.clock ?? systemClock,
     timeoutMs: openTimeoutMs,
     servedBy: { target: server, type: "message" },
-    moot: transport.closed,
+    moot: endedAnswered(transport, server),
     end: () =>
       closes.neverServed(
         `the upgrade's 101 was not sent within ${openTimeoutMs} ms: the Worker answered otherwise`,
       ),
   });
+}
+
+/**
+ * Settles when the session has ended with its socket CLOSED (its close answered, or a dropped
+ * connection let go: workerd holds nothing of it). Never where it ended otherwise: a session the
+ * Worker closed itself before throwing the 101 away (its own set-up failed) ends at
+ * `closeTimeoutMs`, its close unanswered and the server end CLOSING, well before `openTimeoutMs`;
+ * dropped then, the check left that end, and the session's listeners, to workerd for good. It
+ * runs to its bound instead, and closes the pair (a served socket is left alone there: see
+ * `closeIfNeverServed`).
+ */
+function endedAnswered(transport: WebSocketTransport, server: WorkersWebSocket): Promise<void> {
+  return transport.closed.then(() =>
+    server.readyState === 3 ? undefined : new Promise<void>(() => {}) // the bound decides
+  );
 }
 
 /**

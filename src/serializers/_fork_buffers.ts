@@ -264,12 +264,16 @@ export class ForkBuffers {
     if (!refused || take === undefined || take.batch < 0) return;
     this.#heldUntilArrived = Math.max(0, this.#heldUntilArrived - take.added);
     // Its markers never went in: marks whose commands went before it wait in the inventory still,
-    // for the next binary message; those whose commands went with it, held again.
+    // for the next binary message; those whose commands went with it, held again. Not one the
+    // module answered meanwhile (a tick that found its playout buffer empty answered it from the
+    // inventory, `markerAnswered`): counted again, a marker the module never holds stayed in the
+    // count for the rest of the call (an interruption took it for erased, and a `clearMarks` sent
+    // a sentinel for it, which answered the next mark at its place).
     const withIt = new Set(take.marks.map((mark) => mark.name));
     const inventory: string[] = [];
     for (const name of take.markers) {
-      if (!remove(this.#prebuffered, name)) remove(this.#queued, name);
-      if (!withIt.has(name)) inventory.push(name);
+      const counted = remove(this.#prebuffered, name) || remove(this.#queued, name);
+      if (counted && !withIt.has(name)) inventory.push(name);
     }
     this.#inventory.unshift(...inventory);
     this.heldAgain(take.marks);
