@@ -1,9 +1,9 @@
 /**
  * The linear-phase polyphase FIR for ratios the elliptic filters do not cover (e.g. 160/147): a
  * Kaiser-windowed sinc sampled at every phase of the ratio, designed once per ratio and shared.
- * Alone (going down between close rates: 22.05 → 16, 24 → 22.05, 48 → 44.1 kHz) it is 72 samples
- * of the lower rate long; as the wide-transition stage of a chain (`_chained_resampler.ts`),
- * 8–32 taps.
+ * Alone (going down between close rates: 22.05 → 16, 24 → 22.05, 48 → 44.1, 16 → 12, 32 → 24,
+ * 32 → 22.05, 44.1 → 32 kHz) it is 72 samples of the lower rate long; as the wide-transition stage
+ * of a chain (`_chained_resampler.ts`), 8–144 taps.
  *
  * @module
  */

@@ -9,11 +9,15 @@ import { kindOf } from "../_kind_of.ts";
 /** The sample rates {@linkcode Resampler} converts between. */
 export const RESAMPLER_RATES: readonly number[] = Object.freeze([
   8000,
+  12000,
   16000,
   22050,
   24000,
+  32000,
   44100,
   48000,
+  96000,
+  192000,
 ]);
 
 /**

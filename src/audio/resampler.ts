@@ -1,7 +1,7 @@
 /**
- * A streaming PCM16 sample-rate converter for the rates voice pipelines meet: 8, 16, 22.05, 24,
- * 44.1 and 48 kHz; at 8 kHz flat to 3.4 kHz and ≥ 83 dB down from 4 kHz on. It holds back
- * 0.25–0.33 ms when 8 kHz meets 16, 24 or 48 kHz, at most 2.3 ms for any pair; see
+ * A streaming PCM16 sample-rate converter for the rates voice pipelines meet: 8, 12, 16, 22.05,
+ * 24, 32, 44.1, 48, 96 and 192 kHz; at 8 kHz flat to 3.4 kHz and ≥ 83 dB down from 4 kHz on. It
+ * holds back 0.25–0.33 ms when 8 kHz meets 12, 16, 24 or 48 kHz, at most 3 ms for any pair; see
  * {@linkcode Resampler} for the filters, the latency and the output length.
  *
  * @module
@@ -95,36 +95,38 @@ function chainStages(
  * state kept across chunks: the concatenated outputs of any chunking of a stream, plus `flush()`,
  * are identical, sample for sample, to one `process()` of the whole stream plus `flush()`.
  *
- * **Quality.** Relative to the Nyquist frequency of the lower rate (4 kHz when 8 kHz is
- * involved): flat within ±0.04 dB up to 85 % (3.4 kHz at 8 kHz); everything from 100 % on
- * attenuated by at least 83 dB (83–92 dB going down 2:1 and 3:1 and with the FIR alone,
- * 100–113 dB for the other ratios among 8, 16, 24 and 48 kHz): no aliasing going down, no images
- * going up. Tones anywhere in the pass band keep a SINAD of 88.6 dB or better at −6 dBFS, the
- * limit set by 16-bit input and output. `tests/bench/resampler_quality.ts` measures every pair
- * beside soxr and sox.
+ * **Quality.** Relative to the Nyquist frequency of the lower rate (4 kHz when 8 kHz is involved):
+ * flat within ±0.04 dB up to 85 % (3.4 kHz at 8 kHz); everything from 100 % on attenuated by at
+ * least 83 dB (83–92 dB going down 2:1 and 3:1 and with the FIR alone, 100–113 dB for the other
+ * elliptic ratios, 92–107 dB through a chain): no aliasing going down, no images going up. Tones
+ * anywhere in the pass band keep a SINAD of 88.4 dB or better at −6 dBFS, the limit set by 16-bit
+ * input and output (sox `rate -v`: 89–93 dB). `tests/bench/resampler_quality.ts` measures every
+ * pair beside soxr and sox.
  *
- * **Filters.** Ratios among 8, 16, 24 and 48 kHz, and 22.05 ⇄ 44.1 kHz (2:1, 3:1, 6:1, 3:2 and
- * back), run elliptic IIR filters (order 10 going down 2:1 and 3:1, order 12 otherwise; designed
- * offline, tables in the source), rearranged so that the recursion runs at the lower rate (for
- * 3:2, the input rate) and the rest is a 13–73-tap FIR computed only for the samples kept: a
- * third of the multiplies of a linear-phase FIR with the same pass and stop bands (92 taps at
- * 16 kHz, 138 at 24 kHz), which is what lets 24 → 8 kHz run faster than soxr in plain
- * JavaScript. Their phase is not linear: on top of the delay held back (below), 2 kHz comes
- * 0.14 ms later than low frequencies at 8 kHz, 3 kHz 0.6–0.7 ms, and the 3.4 kHz band edge
- * 2.6–3.9 ms (half that at 16 kHz). Every other ratio goes through twice the lower rate: the
- * elliptic 2:1 filter there, and between that rate and the higher one a 8–32-tap Kaiser FIR that
- * only has to stop what would fold onto the pass band (`_chained_resampler.ts`). Going down
- * between close rates (22.05 → 16, 24 → 22.05, 48 → 44.1 kHz) that FIR would have to be long
- * after all, so those run a polyphase Kaiser-windowed-sinc FIR alone, designed once per ratio
- * and shared by every instance: linear phase, 72 samples of the lower rate long.
+ * **Filters.** Ratios among 8, 12, 16, 24, 32, 48, 96 and 192 kHz, and 22.05 ⇄ 44.1 kHz, that are
+ * 2:1, 3:1, 6:1 or 3:2 (and back) run elliptic IIR filters (order 10 going down 2:1 and 3:1, order
+ * 12 otherwise; designed offline, tables in the source), rearranged so that the recursion runs at
+ * the lower rate (for 3:2, the input rate) and the rest is a 13–73-tap FIR computed only for the
+ * samples kept: a third of the multiplies of a linear-phase FIR with the same pass and stop bands
+ * (92 taps at 16 kHz, 138 at 24 kHz), which is what lets 24 → 8 kHz run faster than soxr in plain
+ * JavaScript. Their phase is not linear: on top of the delay held back (below), 2 kHz comes 0.14 ms
+ * later than low frequencies at 8 kHz, 3 kHz 0.6–0.7 ms, and the 3.4 kHz band edge 2.6–3.9 ms (half
+ * that at 16 kHz). Every other ratio goes through twice the lower rate: the elliptic 2:1 filter
+ * there, and between that rate and the higher one a Kaiser FIR that only has to stop what would
+ * fold onto the pass band (`_chained_resampler.ts`): 8–32 taps up to 48 kHz, 24–144 going down from
+ * 96 or 192 kHz (its length grows with the ratio). Going down between close rates (22.05 → 16, 24 →
+ * 22.05, 48 → 44.1, 16 → 12, 32 → 24, 32 → 22.05, 44.1 → 32 kHz) that FIR would have to be long
+ * after all, so those run a polyphase Kaiser-windowed-sinc FIR alone, designed once per ratio and
+ * shared by every instance: linear phase, 72 samples of the lower rate long.
  *
  * **Latency.** `process()` holds back what an output sample needs before it is complete, and
  * nothing else: with the IIR filters, their delay at low frequencies (2–2.6 samples of the lower
  * rate: 0.25–0.33 ms at 8 kHz, under 0.2 ms above), so the output stays aligned with the input
  * there; through twice the lower rate, 4–5.5 samples of it (0.5–0.7 ms at 8 kHz, 0.25–0.35 ms at
- * 16 kHz, less above); with the FIR alone, half its length (36 samples of the lower rate: 2.3 ms
- * for 22.05 → 16 kHz, 1.6 ms for 24 → 22.05 kHz, 0.8 ms for 48 → 44.1 kHz). That is the whole
- * delay the resampler adds.
+ * 16 kHz, less above); with the FIR alone, half its length (36 samples of the lower rate: 3 ms
+ * for 16 → 12 kHz, 2.3 ms for 22.05 → 16 kHz, 1.6 ms for 24 → 22.05 and 32 → 22.05 kHz, 1.5 ms
+ * for 32 → 24 kHz, 1.1 ms for 44.1 → 32 kHz, 0.8 ms for 48 → 44.1 kHz). That is the whole delay
+ * the resampler adds.
  *
  * **A stream's start** is taken as coming after silence: a stream that starts loud (a reply's
  * first sample) comes out sample for sample as the same audio does after silence, for every pair

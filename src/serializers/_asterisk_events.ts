@@ -170,17 +170,24 @@ export interface AsteriskFormat {
  * 10 ms `minimum_ms`, `default_ms` 20), so chan_websocket frames it in 160 bytes
  * (`optimal_frame_size` = default_ms × minimum_bytes / minimum_ms) and re-frames it freely
  * (`minimum_bytes` over 10: no passthrough).
- * Not here: `slin12`, `slin32`, `slin96`, `slin192` (rates the resampler lacks) and the
- * passthrough codecs (`opus`, `speex`, `g729`), which need framing this package does not do.
+ * `slin12`, `slin32`, `slin96` and `slin192` are the same signed linear at 12, 32, 96 and 192 kHz
+ * (main/codec_builtin.c: `sample_rate` 12000 … 192000, `minimum_bytes` 240, 640, 1920, 3840 a
+ * 10 ms `minimum_ms`, `default_ms` 20: 480-, 1280-, 3840- and 7680-byte frames).
+ * Not here: the passthrough codecs (`opus`, `speex`, `g729`), which need framing this package
+ * does not do.
  */
 export const ASTERISK_FORMATS: Readonly<Record<string, AsteriskFormat>> = Object.freeze({
   ulaw: { encoding: "mulaw", sampleRate: 8000, silence: 0xff },
   alaw: { encoding: "alaw", sampleRate: 8000, silence: 0xd5 },
   slin: { encoding: "pcm16le", sampleRate: 8000, silence: 0 },
+  slin12: { encoding: "pcm16le", sampleRate: 12000, silence: 0 },
   slin16: { encoding: "pcm16le", sampleRate: 16000, silence: 0 },
   slin24: { encoding: "pcm16le", sampleRate: 24000, silence: 0 },
+  slin32: { encoding: "pcm16le", sampleRate: 32000, silence: 0 },
   slin44: { encoding: "pcm16le", sampleRate: 44100, silence: 0 },
   slin48: { encoding: "pcm16le", sampleRate: 48000, silence: 0 },
+  slin96: { encoding: "pcm16le", sampleRate: 96000, silence: 0 },
+  slin192: { encoding: "pcm16le", sampleRate: 192000, silence: 0 },
   g722: { encoding: "g722", sampleRate: 16000, silence: 0xfc },
 });
 

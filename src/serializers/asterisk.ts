@@ -150,14 +150,14 @@ interface PendingMark {
  * connection: Asterisk dialling the bot (`Dial(WebSocket/<client>/c(ulaw))`, ARI
  * `externalMedia` with `transport=websocket`) or the bot connecting to Asterisk's `/media/<id>`.
  *
- * Inbound: BINARY messages are media in the channel's format (μ-law, A-law, G.722 — 16 kHz audio
- * in 160-byte 20 ms frames, one codec state per direction for the call — or signed linear at
- * 8, 16, 24, 44.1 or 48 kHz), decoded and resampled to the transport's input rate; TEXT messages
- * are control events, in the plain-text format or the JSON one (`control_message_format`, Asterisk
- * 20.18 / 22.8 / 23.2 and later), told apart per message. `MEDIA_START` → a `start` frame
+ * Inbound: BINARY messages are media in the channel's format (μ-law, A-law, G.722 — 16 kHz audio in
+ * 160-byte 20 ms frames, one codec state per direction for the call — or signed linear at 8, 12,
+ * 16, 24, 32, 44.1, 48, 96 or 192 kHz), decoded and resampled to the transport's input rate; TEXT
+ * messages are control events, in the plain-text format or the JSON one (`control_message_format`,
+ * Asterisk 20.18 / 22.8 / 23.2 and later), told apart per message. `MEDIA_START` → a `start` frame
  * (`streamId` the connection id, `callId` the channel's unique id, `params` the JSON form's
  * channel variables plus `channel`, `format`, `optimal_frame_size` and `ptime`) and sets the
- * format and frame size; a format this serializer cannot carry (opus, slin32, …) is a decode
+ * format and frame size; a format this serializer cannot carry (opus, speex, …) is a decode
  * error naming the ones it can. `DTMF_END` → `dtmf`; `MEDIA_MARK_PROCESSED` and
  * `MEDIA_BUFFERING_COMPLETED` for one of our marks → that `mark`; `MEDIA_XOFF` / `MEDIA_XON`
  * pause and resume the transport's sending (nothing is dropped; counted in

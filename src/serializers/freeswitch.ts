@@ -12,7 +12,6 @@ import type {
   SerializerContext,
   SerializeResult,
 } from "../serializer.ts";
-import { RESAMPLER_RATES } from "../audio/resampler.ts";
 import type { TransportError } from "../errors.ts";
 import {
   ahead,
@@ -285,9 +284,16 @@ export class FreeSwitchSerializer implements FrameSerializer {
   }
 }
 
+/**
+ * The rates this serializer streams at, both ways: `mod_audio_fork`'s (its `8k`/`16k` and the
+ * L16 rates of `bidirectionalAudio_stream_samplerate`), named, not read off the resampler's list,
+ * which carries rates (32, 96 kHz) no fork stream is known to use.
+ */
+const FORK_RATES: readonly number[] = [8000, 16000, 24000, 48000];
+
 function checkRate(rate: number, name: string): number {
-  if (!RESAMPLER_RATES.includes(rate) || rate % 8000 !== 0) {
-    throw new RangeError(`${name} must be one of 8000, 16000, 24000, 48000, got ${rate}`);
+  if (!FORK_RATES.includes(rate)) {
+    throw new RangeError(`${name} must be one of ${FORK_RATES.join(", ")}, got ${rate}`);
   }
   return rate;
 }

@@ -16,9 +16,23 @@ const direct: [number, number][] = [
   [48000, 16000],
   [48000, 24000],
   [44100, 22050],
+  [32000, 16000],
+  [96000, 32000],
+  [96000, 16000],
+  [12000, 8000],
+  [48000, 32000],
+  [192000, 96000],
 ];
 /** Chains whose second stage is an elliptic decimator (see `_chained_resampler.ts`). */
-const chained: [number, number][] = [[44100, 8000], [22050, 8000], [44100, 16000]];
+const chained: [number, number][] = [
+  [44100, 8000],
+  [22050, 8000],
+  [44100, 16000],
+  [32000, 8000],
+  [96000, 8000],
+  [32000, 12000],
+  [192000, 22050],
+];
 
 /** 300 ms of a constant `value`, after `silentMs` of silence, through a fresh resampler. */
 function step(inputRate: number, outputRate: number, silentMs: number, value = 2313): Int16Array {

@@ -108,8 +108,8 @@ Deno.test("the simulate CLI names the flag the user typed in a usage error, neve
       /^simulate: --rate 12345: the simulator makes the caller's audio at 8000, .* not at raw's 12345 Hz/,
     ],
     [
-      ["-p", "freeswitch", "--rate", "32000"],
-      /^simulate: --rate 32000: .* not at freeswitch's 32000 Hz/,
+      ["-p", "freeswitch", "--rate", "64000"],
+      /^simulate: --rate 64000: .* not at freeswitch's 64000 Hz/,
     ],
     [
       ["-p", "twilio", "--rate", "16000"],
@@ -165,9 +165,9 @@ Deno.test("the simulate CLI names the flag the user typed in a usage error, neve
 Deno.test("the simulate CLI names a WAV file's rate it cannot read, and what it can", async () => {
   const dir = await Deno.makeTempDir({ prefix: "simulate_cli_" });
   try {
-    // 32 kHz: a rate people record at that the resampler does not take.
-    const rate = 32000;
-    const wav = new Uint8Array(44 + rate * 2 * 0.1);
+    // 11.025 kHz: a rate people record at that the resampler does not take.
+    const rate = 11025;
+    const wav = new Uint8Array(44 + 2 * Math.round(rate * 0.1));
     const view = new DataView(wav.buffer);
     const text = (at: number, s: string) => [...s].forEach((c, i) => wav[at + i] = c.charCodeAt(0));
     text(0, "RIFF");
@@ -185,7 +185,7 @@ Deno.test("the simulate CLI names a WAV file's rate it cannot read, and what it 
     await Deno.writeFile(`${dir}/caller.wav`, wav);
     const { code, stderr } = await simulate(["--audio", `${dir}/caller.wav`, "ws://127.0.0.1:9/"]);
     assert.equal(code, 2, stderr);
-    assert.match(stderr, /the WAV file's rate is 32000 Hz: the simulator reads 8000, 16000/);
+    assert.match(stderr, /the WAV file's rate is 11025 Hz: the simulator reads 8000, 12000, 16000/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
