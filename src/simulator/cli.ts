@@ -139,8 +139,8 @@ Usage: simulate [options] <ws-url>
       --rate HZ             the platform's audio rate, where it offers a choice
       --encoding NAME       the platform's encoding, where it offers a choice (Telnyx
                             PCMU/PCMA/L16/G722, Plivo audio/x-mulaw/audio/x-l16, Exotel
-                            audio/x-raw/audio/x-mulaw, Asterisk ulaw/alaw/g722/slin/slin16/
-                            slin24/slin44/slin48)
+                            audio/x-raw/audio/x-mulaw, Asterisk ulaw/alaw/g722/slin/slin12/
+                            slin16/slin24/slin32/slin44/slin48/slin96/slin192)
       --playback-encoding NAME
                             the encoding it plays the bot's audio in, where that is set apart
                             (Telnyx's bidirectional codec: PCMU, the default, PCMA, L16 or G722)

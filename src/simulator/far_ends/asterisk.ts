@@ -101,11 +101,14 @@ const FORMATS: Record<
   alaw: { rate: 8000, byteRate: 8000, codec: "alaw" },
   g722: { rate: 16000, byteRate: 8000, codec: "g722" },
   slin: { rate: 8000, byteRate: 16000 },
+  slin12: { rate: 12000, byteRate: 24000 },
   slin16: { rate: 16000, byteRate: 32000 },
   slin24: { rate: 24000, byteRate: 48000 },
   slin32: { rate: 32000, byteRate: 64000 },
   slin44: { rate: 44100, byteRate: 88200 },
   slin48: { rate: 48000, byteRate: 96000 },
+  slin96: { rate: 96000, byteRate: 192000 },
+  slin192: { rate: 192000, byteRate: 384000 },
 };
 
 const PTIME_MS = 20;
