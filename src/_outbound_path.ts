@@ -709,6 +709,19 @@ export class OutboundPath {
     const heldMs = this.sender.neverLeftMs + answerDueMs;
     this.sender.neverLeftTold(answerDueMs > 0);
     const unsentFrom = this.#timeline.sentMs - heldMs;
+    if (held === undefined && this.#heldTells !== undefined) {
+      // Its clear left at once (the urgent line drained), but an earlier clear's fate is not told
+      // yet (a few microtasks on): the observers hear of this one behind it, in its turn, at the
+      // position heard now. Told at once, it would come before the first (`interrupted` twice,
+      // out of order, the first's dropped audio after the second).
+      held = {
+        kind: "interrupted",
+        then: undefined,
+        heardPosition: this.tracker.cutPosition,
+        unsentFrom: NaN,
+        heldMs: 0,
+      };
+    }
     if (held !== undefined) {
       // Held before the queue is cleared: a "speakingstop" listener's reply is told behind it.
       held.unsentFrom = unsentFrom;

@@ -219,3 +219,37 @@ Deno.test("a second interruption while the first one's clear waits answers that 
   assert.equal(count(samples[0]!, R2), 0);
   assert.equal(count(samples[0]!, 0x0303) / PER_MS, 300);
 });
+
+// A second interruption made just as the first one's clear leaves: its own clear leaves at once
+// (the urgent line has drained), but the observers have not been told of the first yet (its fate
+// is told a few microtasks on). They hear of the first one first, and its dropped audio, then of
+// the second (`SessionObserver.interrupted`: what is told after the interruption meanwhile is told
+// after it, in order). Made at each microtask from the first's answer on, so the test does not
+// rest on how many the sender takes.
+Deno.test("a second interruption whose clear leaves at once, before the first waiting one's fate is told, is told to the observers after the first, and after what the first dropped", async () => {
+  for (let microtasks = 0; microtasks < 8; microtasks++) {
+    const s = await interruptedSession(false);
+    const first = s.transport.interrupt();
+    await s.clock.tick(100);
+    s.answer("A"); // the first's clear leaves behind A
+    for (let i = 0; i < microtasks; i++) await Promise.resolve();
+    const second = s.transport.interrupt();
+    await s.clock.tick(0);
+    assert.equal((await first).heardMs, 440, `${microtasks}`);
+    await second;
+    await s.clock.tick(500);
+    await s.transport.close();
+    assert.deepEqual(s.wire(), ["audio1", "A", "clear", "clear"], `${microtasks}`);
+    const told = s.log.filter((line) =>
+      line.startsWith("interrupted") || line.startsWith("dropped")
+    );
+    assert.equal(told.length, 3, `${microtasks}: ${told}`);
+    assert.deepEqual(
+      told.slice(0, 2),
+      ["interrupted@440 heard 440", "dropped@440 from 720"],
+      `${microtasks}: ${told}`,
+    );
+    assert.match(told[2]!, /^interrupted@440 /, `${microtasks}: ${told}`);
+    assert.deepEqual(await s.recorded(), { r1: 440, r2: 0 }, `${microtasks}`);
+  }
+});

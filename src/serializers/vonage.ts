@@ -26,8 +26,7 @@ import type {
 } from "../serializer.ts";
 import { concatBytes } from "../audio/_concat_bytes.ts";
 import { pcm16Bytes, pcm16Samples } from "../audio/pcm.ts";
-import { Resampler, RESAMPLER_RATES } from "../audio/resampler.ts";
-import { assertResamplerRate } from "../audio/_resampler_rates.ts";
+import { Resampler } from "../audio/resampler.ts";
 import { toJson } from "./_to_json.ts";
 import { registerHeldFrames } from "./_held_frame_ends.ts";
 import { WholeFrames } from "./_whole_frames.ts";
@@ -60,10 +59,11 @@ const MAX_CLEARED_MARKS = MAX_PENDING_MARKS;
 /** Options for {@linkcode VonageSerializer}. */
 export interface VonageSerializerOptions {
   /**
-   * Vonage's audio rate in Hz, as the NCCO's `content-type` (`audio/l16;rate=16000`) sets it.
-   * The `websocket:connected` event's own `content-type` overrides it. Given, the bot's audio
-   * leaves from the socket's opening; not given, nothing leaves before `websocket:connected`
-   * names the rate (see {@linkcode VonageSerializer.awaitsStart}).
+   * Vonage's audio rate in Hz (8000 or 16000), as the NCCO's `content-type`
+   * (`audio/l16;rate=16000`) sets it. The `websocket:connected` event's own `content-type`
+   * overrides it. Given, the bot's audio leaves from the socket's opening; not given, nothing
+   * leaves before `websocket:connected` names the rate (see
+   * {@linkcode VonageSerializer.awaitsStart}).
    *
    * @default {16000}
    */
@@ -173,7 +173,11 @@ export class VonageSerializer implements FrameSerializer {
   constructor(options: VonageSerializerOptions = {}) {
     this.#rateGiven = options.sampleRate !== undefined;
     const rate = options.sampleRate ?? 16000;
-    assertResamplerRate(rate, "sampleRate");
+    if (!VONAGE_RATES.includes(rate)) {
+      throw new RangeError(
+        `sampleRate must be one of ${VONAGE_RATES.join(", ")} (Vonage's), got ${rate}`,
+      );
+    }
     this.#audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate: rate, provider: PROVIDER });
     this.#frames = new WholeFrames(frameBytesAt(rate)); // one frame per message, as Vonage asks
     // For the transport: the held frame is the bot's speech, not filter state (_held_frame_ends.ts).
@@ -421,14 +425,25 @@ function frameBytesAt(rate: number): number {
   return (rate / 50) * 2;
 }
 
-/** The `rate=` of an `audio/l16;rate=16000` content type. */
+/**
+ * The rates Vonage streams at, as the Voice API's WebSockets guide lists them ("set the
+ * content-type property to audio/l16;rate=16000 or audio/l16;rate=8000"; the @vonage/voice SDK's
+ * `WebsocketBitrate` has these two alone, the @vonage/video SDK's Audio Connector `AudioRate` too):
+ * named, not read off the resampler's list, which carries rates (12, 32, 96, 192 kHz: Asterisk's)
+ * no Vonage far end names. And 24000, taken before this list as the resampler's: not refused on
+ * the strength of an SDK's enum alone, as a newer Vonage far end may name it. Another is no
+ * Vonage far end's: refused.
+ */
+const VONAGE_RATES: readonly number[] = [8000, 16000, 24000];
+
+/** The `rate=` of an `audio/l16;rate=16000` content type (one of {@linkcode VONAGE_RATES}). */
 function rateOf(reader: JsonReader, contentType: string): number {
   const [type, ...parameters] = contentType.split(";").map((part) => part.trim().toLowerCase());
   if (type !== "audio/l16") {
     throw reader.error(`content-type is not audio/l16: ${describe(contentType)}`);
   }
   const rate = Number(parameters.find((p) => p.startsWith("rate="))?.slice(5) ?? "16000");
-  if (!RESAMPLER_RATES.includes(rate)) {
+  if (!VONAGE_RATES.includes(rate)) {
     throw reader.error(`content-type has an unsupported rate: ${describe(contentType)}`);
   }
   return rate;

@@ -94,10 +94,11 @@ export function telephonyEncodingOf(
 }
 
 /**
- * Whether `TelephonyAudio` can convert audio at `rate` (the resampler's rates: 8, 16, 22.05, 24,
- * 44.1 and 48 kHz), or, given the `encoding`, at `rate` in it (G.722: 8000, its RTP clock, or
- * 16000, its audio rate). Serializers check a rate a provider announces with this and report a
- * decode error instead of a `RangeError`.
+ * Whether `TelephonyAudio` can convert audio at `rate` (the resampler's rates: 8, 12, 16, 22.05,
+ * 24, 32, 44.1, 48, 96 and 192 kHz), or, given the `encoding`, at `rate` in it (G.722: 8000, its
+ * RTP clock, or 16000, its audio rate). Serializers check a rate a provider announces with this
+ * and report a decode error instead of a `RangeError`; it says what can be converted, not what a
+ * provider sends: a serializer whose platform documents fewer rates checks its own list too.
  *
  * @example Checking an announced rate
  * ```ts
