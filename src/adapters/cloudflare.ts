@@ -13,7 +13,8 @@ import { type AdmissionOptions, admit, type UpgradeResult } from "./_admission.t
 import { agreesCompression, NO_COMPRESSION } from "./_compression.ts";
 import { checkSubprotocol, offersSubprotocol } from "./_request_headers.ts";
 import { startSession } from "./_session.ts";
-import { closeIfNeverServed, WorkerdCloses, type WorkerdSocket } from "./_workerd_socket.ts";
+import { closeIfNeverServed } from "./_unsent_upgrade.ts";
+import { WorkerdCloses, type WorkerdSocket } from "./_workerd_socket.ts";
 
 export type { AdmissionOptions, UpgradeResult };
 

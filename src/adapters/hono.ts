@@ -18,7 +18,7 @@ import type { StoppableServer } from "./_server_stop_close.ts";
 import { spaceSubprotocols, withHeader } from "./_request_headers.ts";
 import { runSession, startSession } from "./_session.ts";
 import type { ShutdownOptions } from "./_shutdown.ts";
-import { closeIfNeverServed, type PairClientEnd } from "./_workerd_socket.ts";
+import { closeIfNeverServed, type PairClientEnd } from "./_unsent_upgrade.ts";
 
 export type { AdmissionOptions, HonoWSContext, HonoWSEvents };
 export { sessionsEnded, type ShutdownOptions } from "./_shutdown.ts";

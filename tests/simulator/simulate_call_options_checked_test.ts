@@ -122,7 +122,7 @@ Deno.test("CallRecorder and CallerAudio refuse a rate they cannot work at, namin
   for (const sampleRate of [0, NaN, 12345, "8000" as unknown as number]) {
     assert.throws(() => new CallerAudio(pcm, { sampleRate }), {
       name: "RangeError",
-      message: /^sampleRate must be one of 8000, 16000, .*, got /,
+      message: /^sampleRate must be one of 8000, 12000, 16000, .*, got /,
     });
   }
 });
