@@ -6,7 +6,8 @@
 
 import { type Clock, systemClock } from "../clock.ts";
 import { kindOf, shownValue } from "../_kind_of.ts";
-import { SpeechDetector, type SpeechDetectorOptions } from "../streams/speech_detector.ts";
+import { SpeechDetector } from "../streams/speech_detector.ts";
+import { resolveSpeechOptions } from "../streams/_speech_detector_options.ts";
 import { expectMethods } from "../transport_options.ts";
 import type { MeteredTransport, SessionMetricsOptions } from "./session_metrics.ts";
 
@@ -64,28 +65,10 @@ export function resolveMetricsOptions(
       `lateAfterMs must be a finite number >= 0, got ${shownValue(lateAfterMs)}`,
     );
   }
-  const detector = speech === false ? undefined : speechDetector(speech === true ? {} : speech);
+  // Checked here by the path they were given under (`speech.minSpeechMs`): the detector's own
+  // checks name its options bare, which under these options could not tell which object was meant.
+  const speechOptions = speech === true ? {} : speech;
+  if (speechOptions !== false) resolveSpeechOptions(speechOptions, "speech.");
+  const detector = speechOptions === false ? undefined : new SpeechDetector(speechOptions);
   return { detector, lateAfterMs, clock };
-}
-
-/**
- * The detector made with the options given as `speech`, its errors naming them by that path:
- * the detector names its own options (`minSpeechMs must be …`), which under `SessionMetrics`'
- * options are `speech.minSpeechMs`, and a user reading the bare name could not tell which
- * options object it meant. Its checks' messages begin with the option's name, then "must"; any
- * other error (the runtime's own) goes as it is.
- */
-function speechDetector(options: SpeechDetectorOptions): SpeechDetector {
-  try {
-    return new SpeechDetector(options);
-  } catch (error) {
-    if (!(error instanceof Error) || !/^\w+ must /.test(error.message)) throw error;
-    if (error instanceof RangeError) {
-      throw new RangeError(`speech.${error.message}`, { cause: error });
-    }
-    if (error instanceof TypeError) {
-      throw new TypeError(`speech.${error.message}`, { cause: error });
-    }
-    throw error;
-  }
 }

@@ -215,7 +215,7 @@ export function readClientText(data: string, breach: Breach): JsonReader {
   }
   let value: unknown;
   try {
-    value = JSON.parse(data);
+    value = JsonReader.parseValue(data, "genesys");
   } catch {
     throw breach(`Text message not valid JSON: ${describe(data)}`);
   }

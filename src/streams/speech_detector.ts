@@ -9,8 +9,7 @@ import type { AudioFrame } from "../frames.ts";
 import { KeypadTones } from "./_keypad_tones.ts";
 import { ROUNDING_MS, SpeechRun } from "./_speech_run.ts";
 import { assertAudioBytes } from "./_audio_bytes.ts";
-import { shownValue } from "../_kind_of.ts";
-import { MAX_CHANNELS, MAX_SAMPLE_RATE } from "../audio/_frame_limits.ts";
+import { checkSpeechFormat, resolveSpeechOptions } from "./_speech_detector_options.ts";
 
 /** Speech began: `atMs` is where, on the audio's own timeline (samples pushed, not wall time). */
 export interface SpeechStartEvent {
@@ -139,10 +138,6 @@ const EMPTY = new Uint8Array(0);
  * even by speech whose first pause (40 ms between syllables) comes right after it.
  */
 const QUIET_HOLD_MS = 30;
-
-/** The shortest and the longest analysis window (`windowMs`), in ms. */
-const MIN_WINDOW_MS = 1;
-const MAX_WINDOW_MS = 1000;
 /**
  * How long the floor the first window set stays a guess that a pause of digital silence may
  * replace with `minNoiseFloorDb`, in ms from that window. A sound at the first sample, then exact
@@ -278,58 +273,19 @@ export class SpeechDetector {
 
   /** Makes a detector; see {@linkcode SpeechDetectorOptions}. */
   constructor(options: SpeechDetectorOptions = {}) {
-    const {
-      sampleRate = 16000,
-      channels = 1,
-      windowMs = 10,
-      startDb = 12,
-      stopDb = 6,
-      minSpeechMs = 200,
-      minSilenceMs = 500,
-      noiseFloorRiseDbPerSecond = 3,
-      minNoiseFloorDb = -60,
-      onLevel,
-    } = options;
-    checkFormat(sampleRate, channels);
-    // Bounded: a window under a millisecond sized the quiet hold's ring in billions (the
-    // allocator's error, naming nothing), and one of seconds asked a buffer as large at the first
-    // push; neither measures speech, whose syllables last tens of milliseconds.
-    const inRange = windowMs >= MIN_WINDOW_MS && windowMs <= MAX_WINDOW_MS;
-    if (typeof windowMs !== "number" || !inRange) {
-      throw new RangeError(
-        `windowMs must be from ${MIN_WINDOW_MS} to ${MAX_WINDOW_MS}, got ${shownValue(windowMs)}`,
-      );
-    }
-    positive("startDb", startDb);
-    positive("stopDb", stopDb);
-    if (stopDb > startDb) {
-      throw new RangeError(
-        `stopDb must not exceed startDb (${startDb}), got ${shownValue(stopDb)}`,
-      );
-    }
-    atLeastZero("minSpeechMs", minSpeechMs);
-    atLeastZero("minSilenceMs", minSilenceMs);
-    atLeastZero("noiseFloorRiseDbPerSecond", noiseFloorRiseDbPerSecond);
-    if (!Number.isFinite(minNoiseFloorDb)) {
-      throw new RangeError(
-        `minNoiseFloorDb must be a finite number, got ${shownValue(minNoiseFloorDb)}`,
-      );
-    }
-    this.#byteRate = sampleRate;
-    this.#byteChannels = channels;
-    this.#windowMs = windowMs;
-    this.#startDb = startDb;
-    this.#stopDb = stopDb;
-    this.#minSpeechMs = minSpeechMs;
-    this.#minSilenceMs = minSilenceMs;
-    this.#riseDbPerMs = noiseFloorRiseDbPerSecond / 1000;
-    this.#minFloorDb = minNoiseFloorDb;
-    if (onLevel !== undefined && typeof onLevel !== "function") {
-      throw new TypeError(`onLevel must be a function, got ${typeof onLevel}`);
-    }
-    this.#onLevel = onLevel;
-    this.#recentDb = new Float64Array(Math.max(1, Math.round(QUIET_HOLD_MS / windowMs)));
-    this.#run = new SpeechRun(minSpeechMs, windowMs);
+    const o = resolveSpeechOptions(options);
+    this.#byteRate = o.sampleRate;
+    this.#byteChannels = o.channels;
+    this.#windowMs = o.windowMs;
+    this.#startDb = o.startDb;
+    this.#stopDb = o.stopDb;
+    this.#minSpeechMs = o.minSpeechMs;
+    this.#minSilenceMs = o.minSilenceMs;
+    this.#riseDbPerMs = o.noiseFloorRiseDbPerSecond / 1000;
+    this.#minFloorDb = o.minNoiseFloorDb;
+    this.#onLevel = o.onLevel;
+    this.#recentDb = new Float64Array(Math.max(1, Math.round(QUIET_HOLD_MS / o.windowMs)));
+    this.#run = new SpeechRun(o.minSpeechMs, o.windowMs);
   }
 
   /** Whether speech is under way (between a `speechstart` and its `speechstop`). */
@@ -497,7 +453,7 @@ export class SpeechDetector {
 
   /** A new format: the partial window of the old one is dropped, its time kept. */
   #format(rate: number, channels: number): void {
-    checkFormat(rate, channels);
+    checkSpeechFormat(rate, channels);
     const originMs = this.timeMs;
     this.#sum = this.#samples = this.#frames = 0;
     this.#carry = -1;
@@ -738,36 +694,5 @@ export class SpeechDetector {
     if (thrown === undefined) return;
     this.#thrown = undefined;
     throw thrown.error;
-  }
-}
-
-function checkFormat(sampleRate: number, channels: number): void {
-  // An integer, as every other entry of a format asks (`assertPcmFormat`) and the transport's
-  // frames always are: a fractional rate is a slip of units or arithmetic, not a real stream.
-  if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
-    throw new RangeError(`sampleRate must be a positive integer, got ${shownValue(sampleRate)}`);
-  }
-  if (!Number.isInteger(channels) || channels <= 0) {
-    throw new RangeError(`channels must be a positive integer, got ${shownValue(channels)}`);
-  }
-  // Bounded as every frame is (`_frame_limits.ts`): the window's buffers are sized from the
-  // format, so a rate or channel count of 2^40 failed in the runtime's allocator, naming nothing.
-  if (sampleRate > MAX_SAMPLE_RATE) {
-    throw new RangeError(`sampleRate must be at most ${MAX_SAMPLE_RATE}, got ${sampleRate}`);
-  }
-  if (channels > MAX_CHANNELS) {
-    throw new RangeError(`channels must be at most ${MAX_CHANNELS}, got ${channels}`);
-  }
-}
-
-function positive(name: string, value: number): void {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive number, got ${shownValue(value)}`);
-  }
-}
-
-function atLeastZero(name: string, value: number): void {
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number of at least 0, got ${shownValue(value)}`);
   }
 }

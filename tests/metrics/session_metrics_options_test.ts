@@ -101,7 +101,7 @@ const RANGE_ERRORS: Refusal[] = [
   [
     "speech.stopDb over startDb",
     attachWith({ speech: { startDb: 6, stopDb: 9 } }),
-    /^speech\.stopDb must not exceed startDb \(6\), got 9$/,
+    /^speech\.stopDb must not exceed speech\.startDb \(6\), got 9$/,
   ],
 ];
 
