@@ -19,6 +19,7 @@ import { OwnedSlab } from "../audio/_owned_slab.ts";
 import { newInt16Array } from "../audio/_slab.ts";
 import { MAX_CHANNELS } from "../audio/_frame_limits.ts";
 import { type Frame as PipecatFrame, FrameSchema } from "./_pipecat_frames_pb.ts";
+import { checkRecords } from "./_pipecat_wire_check.ts";
 import { toJson } from "./_to_json.ts";
 import { thrownText } from "../_thrown_text.ts";
 import { atSessionEnd } from "../_session_end.ts";
@@ -186,6 +187,7 @@ export class ProtobufSerializer implements FrameSerializer {
     }
     let message: PipecatFrame;
     try {
+      checkRecords(data);
       message = fromBinary(FrameSchema, data, { readUnknownFields: false });
     } catch (cause) {
       throw new TransportError(
