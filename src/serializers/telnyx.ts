@@ -49,6 +49,27 @@ const OUTBOUND_RATES: Readonly<Record<TelephonyEncoding, readonly number[]>> = {
   g722: [8000, 16000],
 };
 
+/**
+ * The codecs Telnyx streams to us and the rates a start may announce for each, by its documents:
+ * `stream_codec` (Call Control "Start streaming", TeXML `<Stream>` `codec`) is "PCMU, PCMA, G722,
+ * OPUS, AMR-WB, L16" or the call's own; G.711 is 8 kHz; G.722 is 16 kHz audio on RTP's 8 kHz
+ * clock (RFC 3551 §4.5.2), and the reference states no `sample_rate` for it, so either names it;
+ * L16 takes the stream's sampling rate, "8000, 16000, 22050, 24000, 48000" ("Start streaming",
+ * `stream_bidirectional_sampling_rate`; TeXML's `bidirectionalSamplingRate` lists 8000, 16000,
+ * 24000). OPUS and AMR-WB are not decoded, and so not listed: a start naming them is refused as
+ * an unknown codec. L16 is RTP's, big-endian; no little-endian name is Telnyx's. Another rate is
+ * a format Telnyx does not stream: read at it, the call would play at the wrong speed.
+ */
+const TELNYX_RATES: Readonly<Partial<Record<TelephonyEncoding, readonly number[]>>> = {
+  mulaw: [8000],
+  alaw: [8000],
+  g722: [8000, 16000],
+  pcm16be: [8000, 16000, 22050, 24000, 48000],
+};
+/** What a refused format's error names: what Telnyx streams. */
+const TELNYX_FORMATS = "Telnyx streams PCMU and PCMA at 8000 Hz, G722 at 8000 or 16000, " +
+  "L16 at 8000, 16000, 22050, 24000 or 48000";
+
 /** Options for {@linkcode TelnyxSerializer}. */
 export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
   /**
@@ -125,10 +146,11 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
  * with G.722 that fades the audio out, and the decoder is back in step 90 ms after it at the
  * median, 200 ms at worst (see `SILENCE_BYTE`).
  *
- * A `start` naming a codec we cannot decode (OPUS, AMR-WB) is a decode error, its ids kept
+ * A `start` naming a codec we cannot decode (OPUS, AMR-WB), or a rate Telnyx does not stream its
+ * codec at (PCMU at 32000, L16 at 44100: see `TELNYX_RATES`), is a decode error, its ids kept
  * (hang-up still works), and so is every inbound `media` message after it until a `start` in a
- * codec we decode: refused and counted in `decodeErrors` each (reported once), never decoded as
- * noise.
+ * format we decode: refused and counted in `decodeErrors` each (reported once), never decoded as
+ * noise or at the wrong speed.
  *
  * Outbound: `audio` → one `media` message per frame, in the stream's bidirectional codec (PCMU 8 kHz
  * unless `outboundEncoding`/`outboundSampleRate` say otherwise; not the codec of the audio Telnyx
@@ -357,13 +379,17 @@ export class TelnyxSerializer implements FrameSerializer {
     this.#refused.apply(() => {
       const mediaFormat = start.optionalObject("media_format");
       if (mediaFormat !== undefined) {
+        // Telnyx's media streaming reference shows `media_format` with PCMU at 8000 and states no
+        // sample_rate for G722: RTP's clock for it is 8000 (RFC 3551 §4.5.2), its audio 16000.
+        // `TELNYX_RATES` takes either as G.722; a rate no codec of Telnyx's streams at is refused.
+        // What the start leaves out is the stream's: judged with it, as the pair it makes.
+        const before = { encoding: this.#in.encoding, sampleRate: this.#in.sampleRate };
         const format = readMediaFormat(mediaFormat, {
           encoding: "encoding",
           sampleRate: "sample_rate",
-        });
-        // Telnyx's media streaming reference shows `media_format` with PCMU at 8000 and states no
-        // sample_rate for G722: RTP's clock for it is 8000 (RFC 3551 §4.5.2), its audio 16000.
-        // `readMediaFormat` takes either as G.722 and refuses another.
+          rates: TELNYX_RATES,
+          streams: TELNYX_FORMATS,
+        }, before);
         // What we receive only: the bidirectional codec is set apart, PCMU 8 kHz by default.
         this.#in.configure(format);
       }

@@ -38,6 +38,28 @@ const PROVIDER = "Twilio";
  * L16): not G.722, which `TelephonyAudio` speaks for Telnyx.
  */
 const TWILIO_ENCODINGS: readonly TelephonyEncoding[] = ["mulaw", "alaw", "pcm16le", "pcm16be"];
+/**
+ * The rates each of them streams at, by the platforms' documents:
+ * - Twilio, "Media Streams - WebSocket Messages", Start message: `mediaFormat.encoding` "is
+ *   always audio/x-mulaw", `mediaFormat.sampleRate` "is always 8000" (Fonoster's `twilio`
+ *   streams copy it: μ-law 8 kHz);
+ * - SignalWire, cXML `<Stream>`: `codec` PCMU (the default, `PCMU@8000h`), PCMA, L16, `L16@16000h`
+ *   or `L16@24000h` (its REST API's `StreamCodec`), the Start message's `mediaFormat.sampleRate`
+ *   "8000, 16000, 24000", and "Send a media message": μ-law "with 8000 Hz sample rate", L16 at
+ *   16000 or 24000. G.711 is 8 kHz whichever law; RTP's plain L16 names no rate, so 8000 is kept.
+ * Another rate is no format any of them streams: read at it, the call would play at the wrong
+ * speed, so a start announcing one is refused as an unknown encoding is.
+ */
+const TWILIO_RATES: Readonly<Partial<Record<TelephonyEncoding, readonly number[]>>> = {
+  mulaw: [8000],
+  alaw: [8000],
+  pcm16le: [8000, 16000, 24000],
+  pcm16be: [8000, 16000, 24000],
+};
+/** What a refused format's error names: what Twilio and the platforms speaking it stream. */
+const TWILIO_FORMATS =
+  "Twilio streams audio/x-mulaw at 8000 Hz; SignalWire PCMU or PCMA at 8000, " +
+  "L16 at 8000, 16000 or 24000";
 const INBOUND_TRACKS = ["inbound", "inbound_track"];
 
 /** Options for {@linkcode TwilioSerializer}. */
@@ -101,7 +123,9 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
    */
   encoding?: TelephonyEncoding;
   /**
-   * The wire sample rate until `start.mediaFormat` says otherwise.
+   * The wire sample rate until `start.mediaFormat` says otherwise: 8000, or 16000 or 24000 for
+   * L16 (SignalWire's); another, or another with the encoding, is a `RangeError`, as a start
+   * announcing it is a decode error.
    *
    * @default {8000}
    */
@@ -126,9 +150,10 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
  * `rawEvent`); such a message is read by its `rawEvent`.
  *
  * Inbound: `start` → a `start` frame (stream SID, call SID, `<Parameter>`s as `params`); a
- * `start` whose `mediaFormat` we cannot decode is a decode error, its ids kept (the stream can be
- * addressed, the call hung up), and so is every `media` after it until a `start` we decode (counted
- * in `decodeErrors` each, reported once);
+ * `start` whose `mediaFormat` we cannot decode, or whose rate no platform speaking the protocol
+ * documents for its encoding (μ-law at 32000, L16 at 44100: see `TWILIO_RATES`), is a decode
+ * error, its ids kept (the stream can be addressed, the call hung up), and so is every `media`
+ * after it until a `start` we decode (counted in `decodeErrors` each, reported once);
  * `media` → `audio` frames at the transport's input rate, put in order by `media.chunk` (by
  * `media.timestamp` when `start.tracks` names the outbound track too, which shares the chunk
  * counter in Twilio's examples); `dtmf` → `dtmf`; `mark` (a mark we sent has played, or was
@@ -189,11 +214,12 @@ export class TwilioSerializer implements FrameSerializer {
         } for Twilio, got ${options.encoding}`,
       );
     }
-    this.#audio = new TelephonyAudio({
-      encoding: options.encoding ?? "mulaw",
-      sampleRate: options.sampleRate ?? 8000,
-      provider: PROVIDER,
-    });
+    const encoding = options.encoding ?? "mulaw";
+    const sampleRate = options.sampleRate ?? 8000;
+    if (!TWILIO_RATES[encoding]!.includes(sampleRate)) {
+      throw new RangeError(`sampleRate ${sampleRate} with encoding ${encoding}: ${TWILIO_FORMATS}`);
+    }
+    this.#audio = new TelephonyAudio({ encoding, sampleRate, provider: PROVIDER });
     this.#media = new OrderedMedia({ audio: this.#audio, provider: PROVIDER });
     this.#littleEndianL16 = isLittleEndian(options.l16ByteOrder);
     this.#ids = new CallIds({
@@ -317,12 +343,16 @@ export class TwilioSerializer implements FrameSerializer {
     this.#refused.apply(() => {
       const format = start.optionalObject("mediaFormat");
       if (format !== undefined) {
+        // What the start leaves out is the stream's: judged with it, as the pair it makes.
+        const before = { encoding: this.#audio.encoding, sampleRate: this.#audio.sampleRate };
         this.#audio.configure(readMediaFormat(format, {
           encoding: "encoding",
           sampleRate: "sampleRate",
           littleEndianL16: this.#littleEndianL16,
           encodings: TWILIO_ENCODINGS,
-        }));
+          rates: TWILIO_RATES,
+          streams: TWILIO_FORMATS,
+        }, before));
       }
     });
     return frame;

@@ -33,14 +33,30 @@ export interface MediaFormatFields {
    * @default {every one `TelephonyAudio` speaks}
    */
   encodings?: readonly TelephonyEncoding[];
-  /** Said after the refusal of an encoding outside `encodings`: what the provider streams. */
+  /**
+   * The rates this provider documents for each encoding it streams, where it streams fewer than
+   * `TelephonyAudio` converts: a rate outside its encoding's list is a decode error naming the
+   * field and value, as an unconvertible one is (read at the wrong rate, the call's audio would
+   * play at the wrong speed), followed by `streams` when given. An encoding with no list here is
+   * refused as one outside `encodings`. Where the start names only one of the two, the other is
+   * the stream's (`readMediaFormat`'s `before`).
+   *
+   * @default {every rate `isTelephonyRate` takes}
+   */
+  rates?: Readonly<Partial<Record<TelephonyEncoding, readonly number[]>>>;
+  /**
+   * Said after the refusal of an encoding outside `encodings` or of a rate outside `rates`: what
+   * the provider streams.
+   */
   streams?: string;
 }
 
 /**
  * The encoding and rate a provider's media format object announces, each absent when the
  * provider left it out, ready for {@linkcode TelephonyAudio.configure}. An encoding this module
- * does not speak, or a rate it cannot resample, is a decode error naming the field and value.
+ * does not speak, or a rate it cannot resample, is a decode error naming the field and value, and
+ * so is one the provider does not document (`fields.encodings`, `fields.rates`). `before` is the
+ * stream's format until this start: what the start leaves out of the pair is judged as that.
  *
  * @example Plivo's `start.mediaFormat`
  * ```ts
@@ -58,18 +74,18 @@ export interface MediaFormatFields {
  * });
  * ```
  */
-export function readMediaFormat(format: JsonReader, fields: MediaFormatFields): TelephonyFormat {
+export function readMediaFormat(
+  format: JsonReader,
+  fields: MediaFormatFields,
+  before?: Required<TelephonyFormat>,
+): TelephonyFormat {
   const name = format.optionalString(fields.encoding);
   const sampleRate = format.optionalNumber(fields.sampleRate);
   const encoding = name === undefined
     ? undefined
     : telephonyEncodingOf(name, { littleEndianL16: fields.littleEndianL16 ?? false });
-  if (
-    name !== undefined &&
-    (encoding === undefined ||
-      (fields.encodings !== undefined && !fields.encodings.includes(encoding)))
-  ) {
-    const streams = fields.streams === undefined ? "" : `: ${fields.streams}`;
+  const streams = fields.streams === undefined ? "" : `: ${fields.streams}`;
+  if (name !== undefined && (encoding === undefined || !isStreamed(encoding, fields))) {
     throw format.error(
       `unsupported ${format.pathOf(fields.encoding)} ${JSON.stringify(name)}${streams}`,
     );
@@ -78,8 +94,51 @@ export function readMediaFormat(format: JsonReader, fields: MediaFormatFields): 
     const of = name === undefined ? "" : ` for ${name}`;
     throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}${of}`);
   }
+  const documented = documentedRates(encoding ?? before?.encoding, fields);
+  if (sampleRate !== undefined && documented !== undefined && !documented.includes(sampleRate)) {
+    const of = name !== undefined
+      ? ` for ${name}`
+      : before === undefined
+      ? ""
+      : ` for the stream's ${before.encoding}`;
+    throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}${of}${streams}`);
+  }
+  // Named alone, the encoding is at the stream's rate (G.722 at its own: `TelephonyAudio`'s rule).
+  const rateBefore = encoding === "g722" ? G722_RTP_CLOCK : before?.sampleRate;
+  if (
+    name !== undefined && sampleRate === undefined && documented !== undefined &&
+    rateBefore !== undefined && !documented.includes(rateBefore)
+  ) {
+    throw format.error(
+      `unsupported ${format.pathOf(fields.encoding)} ${
+        JSON.stringify(name)
+      } at the stream's ${rateBefore} Hz${streams}`,
+    );
+  }
   const result: TelephonyFormat = {};
   if (encoding !== undefined) result.encoding = encoding;
   if (sampleRate !== undefined) result.sampleRate = sampleRate;
   return result;
+}
+
+/** RTP's clock for G.722 (RFC 3551 §4.5.2): its rate where a start names it without one. */
+const G722_RTP_CLOCK = 8000;
+
+/** Whether the provider streams `encoding`: listed in `encodings`, and in `rates` if given. */
+function isStreamed(encoding: TelephonyEncoding, fields: MediaFormatFields): boolean {
+  return (fields.encodings === undefined || fields.encodings.includes(encoding)) &&
+    (fields.rates === undefined || fields.rates[encoding] !== undefined);
+}
+
+/**
+ * The rates the provider documents for `encoding` (for any of its encodings where that is not
+ * known), or `undefined` where it lists none.
+ */
+function documentedRates(
+  encoding: TelephonyEncoding | undefined,
+  fields: MediaFormatFields,
+): readonly number[] | undefined {
+  if (fields.rates === undefined) return undefined;
+  if (encoding === undefined) return Object.values(fields.rates).flat();
+  return fields.rates[encoding] ?? [];
 }

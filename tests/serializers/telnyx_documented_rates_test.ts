@@ -1,0 +1,142 @@
+// The formats `TelnyxSerializer` takes from a start's `media_format`: those Telnyx documents, no
+// other. The far end's start is the one of Telnyx's "Stream call media over WebSocket" AsyncAPI
+// reference (developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket:
+// `start.media_format` `{ encoding, sample_rate, channels }`, PCMU at 8000 in its example), in
+// each codec Call Control's "Start streaming" lets `stream_codec` be ("PCMU, PCMA, G722, OPUS,
+// AMR-WB, L16"), L16 at each rate its sampling rate may be ("8000, 16000, 22050, 24000, 48000",
+// developers.telnyx.com/api-reference/call-commands/streaming-start), and G722 at 8000 (RTP's
+// clock for it, RFC 3551 §4.5.2) or 16000 (its audio's): the reference states no rate for it.
+// A start announcing a rate Telnyx does not stream its codec at (PCMU at 32 kHz, L16 at 44.1 kHz:
+// rates the resampler converts) is refused as OPUS is: a decode error naming the field and
+// value, its ids kept, its media refused until a start we decode.
+import assert from "node:assert/strict";
+import { type Frame, TransportError, WebSocketTransport } from "@x/ws-transport";
+import { MemorySocketPair } from "@x/ws-transport/testing";
+import { TelnyxSerializer } from "../../src/serializers/telnyx.ts";
+import { telnyxIds, telnyxStart } from "./fixtures/telnyx_call.ts";
+
+/** A `media` message of 20 ms of silence in `codec` at `rate` (G722's bytes: a byte a tick). */
+function media(codec: string, rate: number, chunk = 1): string {
+  const ticks = codec === "G722" ? 160 : rate / 50;
+  const bytes = codec === "L16"
+    ? new Uint8Array(ticks * 2)
+    : new Uint8Array(ticks).fill(codec === "PCMA" ? 0xd5 : codec === "G722" ? 0xfc : 0xff);
+  return JSON.stringify({
+    event: "media",
+    sequence_number: String(chunk + 1),
+    stream_id: telnyxIds.stream,
+    media: {
+      track: "inbound",
+      chunk: String(chunk),
+      timestamp: String(chunk * 20),
+      payload: bytes.toBase64(),
+    },
+  });
+}
+
+const DOCUMENTED: [codec: string, rate: number, audioRate: number][] = [
+  ["PCMU", 8000, 8000],
+  ["PCMA", 8000, 8000],
+  ["G722", 8000, 16000],
+  ["G722", 16000, 16000],
+  ["L16", 8000, 8000],
+  ["L16", 16000, 16000],
+  ["L16", 22050, 22050],
+  ["L16", 24000, 24000],
+  ["L16", 48000, 48000],
+];
+
+for (const [codec, rate, audioRate] of DOCUMENTED) {
+  Deno.test(`\`TelnyxSerializer\` takes ${codec} at ${rate} Hz and reads its media as ${audioRate} Hz audio`, () => {
+    const telnyx = new TelnyxSerializer();
+    // At the audio's rate, nothing is resampled: 20 ms in is 20 ms of PCM16 out, exactly.
+    telnyx.setup({
+      inputSampleRate: audioRate,
+      inputChannels: 1,
+      outputSampleRate: 8000,
+      outputChannels: 1,
+    });
+    const start = telnyx.deserialize(telnyxStart(codec, rate)) as Frame;
+    assert.equal(start.type, "start");
+    const frames = [telnyx.deserialize(media(codec, rate))].flat() as Frame[];
+    const audio = frames.filter((f) => f.type === "audio");
+    assert.equal(audio.length, 1);
+    assert.equal(audio[0]!.audio.length, (audioRate / 50) * 2, "20 ms at the announced rate");
+  });
+}
+
+const UNDOCUMENTED: [codec: string, rate: number][] = [
+  ["PCMU", 32000],
+  ["PCMU", 16000],
+  ["PCMA", 24000],
+  ["L16", 44100],
+  ["L16", 32000],
+  ["L16", 12000],
+];
+
+for (const [codec, rate] of UNDOCUMENTED) {
+  Deno.test(`\`TelnyxSerializer\` refuses a start of ${codec} at ${rate} Hz, and the call goes on`, async () => {
+    const { server, client } = new MemorySocketPair();
+    const telnyx = new TelnyxSerializer();
+    const transport = new WebSocketTransport(server, { serializer: telnyx });
+    const errors: unknown[] = [];
+    transport.addEventListener("error", (e) => errors.push((e as ErrorEvent).error));
+    client.send(telnyxStart(codec, rate));
+    for (let chunk = 1; chunk <= 3; chunk++) client.send(media(codec, rate, chunk));
+    // A start in a documented format lets the media through again.
+    client.send(telnyxStart("PCMU", 8000));
+    client.send(media("PCMU", 8000, 4));
+    const frames: Frame[] = [];
+    const reader = transport.readable.getReader();
+    while (!frames.some((f) => f.type === "audio")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      frames.push(value);
+    }
+    reader.releaseLock();
+    // The refused start's ids are kept: the call can be hung up.
+    assert.equal(telnyx.streamId, telnyxIds.stream);
+    assert.equal(telnyx.callControlId, telnyxIds.call);
+    await transport.close();
+    assert.deepEqual(frames.map((f) => f.type), ["start", "audio"]);
+    assert.equal(transport.stats.decodeErrors, 1 + 3, "the refused start and each of its media");
+    assert.equal(errors.length, 2, "the start, and its media once");
+    assert.ok(errors[0] instanceof TransportError && errors[0].code === "decode");
+    assert.equal(
+      (errors[0] as Error).message,
+      `Telnyx: start.media_format.sample_rate is ${rate} for ${codec}: Telnyx streams PCMU and ` +
+        "PCMA at 8000 Hz, G722 at 8000 or 16000, L16 at 8000, 16000, 22050, 24000 or 48000",
+    );
+    assert.match(String(errors[1]), /refused \(reported once, each counted in decodeErrors\)/);
+  });
+}
+
+Deno.test("`TelnyxSerializer` judges a codec announced without a rate at the stream's rate", () => {
+  const telnyx = new TelnyxSerializer();
+  telnyx.deserialize(telnyxStart("L16", 16000));
+  const codecOnly = (encoding: string) =>
+    JSON.stringify({
+      event: "start",
+      stream_id: telnyxIds.stream,
+      start: { call_control_id: telnyxIds.call, media_format: { encoding, channels: 1 } },
+    });
+  // PCMU at the L16 stream's 16 kHz is no format Telnyx streams: read so, it would play slow.
+  assert.throws(() => telnyx.deserialize(codecOnly("PCMU")), {
+    code: "decode",
+    message: /^Telnyx: unsupported start\.media_format\.encoding "PCMU" at the stream's 16000 Hz/,
+  });
+  // G722 named alone is at its own clock, whatever the stream's rate was.
+  assert.equal((telnyx.deserialize(codecOnly("G722")) as Frame).type, "start");
+});
+
+Deno.test("`TelnyxSerializer` refuses a little-endian PCM name: Telnyx's L16 is RTP's, big-endian", () => {
+  // Read as little-endian, big-endian L16 would be loud noise; Telnyx names no other byte order.
+  for (const name of ["audio/x-raw", "slin", "pcm16le"]) {
+    assert.throws(() => new TelnyxSerializer().deserialize(telnyxStart(name, 16000)), {
+      code: "decode",
+      message: new RegExp(
+        `unsupported start\\.media_format\\.encoding "${name.replace("/", "\\/")}"`,
+      ),
+    });
+  }
+});
