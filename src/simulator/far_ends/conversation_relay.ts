@@ -24,8 +24,10 @@
  * What the documents leave to the platform, the simulator decides: its speech recognizer takes a
  * talk spurt of the caller's audio (above the call's `speechThresholdDbfs`) for one utterance, ended by {@linkcode ENDPOINT_MS} of silence,
  * and sends it as one final `prompt` ("utterance N"); its speech synthesizer speaks each token at
- * {@linkcode MS_PER_CHARACTER} a character from the moment it arrives; `play` sounds one second
- * per loop (the URL is not fetched).
+ * {@linkcode MS_PER_CHARACTER} a character, queued as it arrives behind the speech before it (a
+ * talk cycle not `preemptible` plays out before the next begins); `play` sounds one second
+ * per loop (the URL is not fetched). A barge-in is judged by the `interruptible` of the cycle
+ * being heard, and `interrupt` tells what was heard of that cycle.
  *
  * @module
  */
@@ -73,8 +75,14 @@ export class ConversationRelayFarEnd implements FarEnd {
   #recognizer!: TalkSpurtDetector;
   #utterances = 0;
   #lang = "en-US";
-  /** The cycle being spoken (or last spoken), and the one that follows it. */
-  #speaking: TalkCycle | null = null;
+  /** The talk cycle begun last: the bot's next text joins it while it is open. */
+  #latest: TalkCycle | null = null;
+  /**
+   * The talk cycles whose speech was queued since the last clear, oldest first: one not
+   * `preemptible` plays to its end before the next begins, so the one being heard may be older
+   * than `#latest`.
+   */
+  #queued: TalkCycle[] = [];
   #invalidInARow = 0;
 
   constructor(options: FarEndOptions, platform: ConversationRelayPlatform = "twilio") {
@@ -105,7 +113,7 @@ export class ConversationRelayFarEnd implements FarEnd {
   }
 
   sendDtmf(digit: string): boolean {
-    if (this.#audible() && allows(this.#speaking!.interruptible, "dtmf")) this.#interrupt();
+    this.#bargeIn("dtmf");
     this.#send({ type: "dtmf", digit });
     return true;
   }
@@ -188,7 +196,13 @@ export class ConversationRelayFarEnd implements FarEnd {
 
   /** The recognizer heard the caller start: speech over interruptible speech stops it. */
   #callerSpeaks(): void {
-    if (this.#audible() && allows(this.#speaking!.interruptible, "speech")) this.#interrupt();
+    this.#bargeIn("speech");
+  }
+
+  /** The caller's speech or keypress over the cycle being heard stops it if it allows. */
+  #bargeIn(by: "speech" | "dtmf"): void {
+    const heard = this.#beingHeard();
+    if (heard !== null && allows(heard.cycle.interruptible, by)) this.#interrupt(heard);
   }
 
   /** The recognizer heard the caller stop: one final transcript. */
@@ -218,10 +232,10 @@ export class ConversationRelayFarEnd implements FarEnd {
 
   /** The cycle a message's speech belongs to: the open one, or a new one. */
   #cycleFor(message: Json): TalkCycle {
-    const current = this.#speaking;
+    const current = this.#latest;
     if (current !== null && !current.ended) return current;
     // A new talk cycle: a preemptible one still playing gives way to it.
-    if (current !== null && current.preemptible && this.#audible()) this.#context.clear();
+    if (current !== null && current.preemptible && this.#context.queuedMs() > 0) this.#clear();
     const cycle: TalkCycle = {
       text: "",
       queuedMs: 0,
@@ -229,7 +243,10 @@ export class ConversationRelayFarEnd implements FarEnd {
       preemptible: message.preemptible === true,
       ended: false,
     };
-    this.#speaking = cycle;
+    this.#latest = cycle;
+    // Only the cycles still playing are kept: a long call's replies do not pile up.
+    if (this.#beingHeard() === null) this.#queued = [];
+    this.#queued.push(cycle);
     return cycle;
   }
 
@@ -240,17 +257,36 @@ export class ConversationRelayFarEnd implements FarEnd {
     this.#context.play(samples);
   }
 
-  /** Whether the current cycle is still being heard. */
-  #audible(): boolean {
-    return this.#speaking !== null && this.#context.queuedMs() > 0;
+  /**
+   * The cycle the caller is hearing and how much of it they have heard, or `null` when nothing
+   * plays. What is still queued is the end of the cycles queued last: counted back from the newest,
+   * the cycle it reaches into is the one being heard; those before it have played out.
+   */
+  #beingHeard(): { cycle: TalkCycle; heardMs: number } | null {
+    let unplayedMs = this.#context.queuedMs();
+    if (unplayedMs <= 0) return null;
+    for (let i = this.#queued.length - 1; i >= 0; i--) {
+      const cycle = this.#queued[i]!;
+      if (unplayedMs > cycle.queuedMs && i > 0) {
+        unplayedMs -= cycle.queuedMs;
+        continue;
+      }
+      this.#queued.splice(0, i); // played out: no barge-in will reach them again
+      return { cycle, heardMs: Math.max(0, cycle.queuedMs - unplayedMs) };
+    }
+    return null;
   }
 
-  /** Stops the speech and tells the bot how much of the cycle was heard. */
-  #interrupt(): void {
-    const cycle = this.#speaking!;
-    const heardMs = Math.max(0, cycle.queuedMs - this.#context.queuedMs());
+  /** Drops all the speech queued: the cycles it belonged to are over. */
+  #clear(): void {
     this.#context.clear();
-    cycle.ended = true;
+    for (const cycle of this.#queued) cycle.ended = true;
+    this.#queued = [];
+  }
+
+  /** Stops the speech and tells the bot how much of the cycle being heard was heard. */
+  #interrupt({ cycle, heardMs }: { cycle: TalkCycle; heardMs: number }): void {
+    this.#clear();
     const spoken = cycle.text.slice(0, Math.floor(heardMs / MS_PER_CHARACTER));
     this.#send({
       type: "interrupt",
@@ -283,25 +319,29 @@ function validate(message: unknown): string | null {
   const m = message as Json;
   const optional = (key: string, type: string) =>
     m[key] === undefined || typeof m[key] === type ? null : `${m.type}.${key} is not a ${type}`;
+  // Speech the bot sends, `text` or `play`, says who may cut it short in the same words.
+  const interruptible = () =>
+    m.interruptible === undefined || interruptibleOf(m.interruptible)
+      ? null
+      : `${m.type}.interruptible is not none, dtmf, speech, any or a boolean`;
   switch (m.type) {
     case "text":
       if (typeof m.token !== "string") return "text without a string token";
       return optional("last", "boolean") ?? optional("lang", "string") ??
-        optional("preemptible", "boolean") ??
-        (m.interruptible === undefined || interruptibleOf(m.interruptible)
-          ? null
-          : "text.interruptible is not none, dtmf, speech, any or a boolean");
+        optional("preemptible", "boolean") ?? interruptible();
     case "play":
       if (typeof m.source !== "string") return "play without a source URL";
-      return optional("loop", "number") ?? optional("preemptible", "boolean");
+      return optional("loop", "number") ?? optional("preemptible", "boolean") ??
+        interruptible();
     case "sendDigits":
       return typeof m.digits === "string" && DIGITS.test(m.digits)
         ? null
         : "sendDigits.digits is not a string of 0-9, *, # and w";
     case "language":
-      return typeof m.ttsLanguage === "string" || typeof m.transcriptionLanguage === "string"
-        ? null
-        : "language without ttsLanguage or transcriptionLanguage";
+      if (m.ttsLanguage === undefined && m.transcriptionLanguage === undefined) {
+        return "language without ttsLanguage or transcriptionLanguage";
+      }
+      return optional("ttsLanguage", "string") ?? optional("transcriptionLanguage", "string");
     case "end":
       return optional("handoffData", "string");
     default:

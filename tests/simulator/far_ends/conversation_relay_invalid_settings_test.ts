@@ -1,0 +1,60 @@
+// The ConversationRelay far end refuses a bot's message whose settings are of the wrong kind, as
+// the platform does. Twilio's "Getting and sending WebSocket messages"
+// (twilio.com/docs/voice/conversationrelay/websocket-messages): "ConversationRelay validates the
+// incoming messages that your application sends us. If validation fails then Twilio returns error
+// 64107 [...] the message will not be processed" (an `error` message, "Error message"); the
+// `play` message takes `interruptible` as the `text` message does (`none`, `dtmf`, `speech`,
+// `any`, or a boolean: Twilio's changelog "New Features Now Available for ConversationRelay",
+// 2025-04-01), and the `language` message's `ttsLanguage` and `transcriptionLanguage` are
+// language codes (strings).
+import assert from "node:assert/strict";
+import { ConversationRelayFarEnd } from "../../../src/simulator/far_ends/conversation_relay.ts";
+import { farEndContext } from "./_context.ts";
+
+/** What the far end answers `message` with: the violations it saw and the messages it sent. */
+function answer(message: unknown) {
+  const violations: string[] = [];
+  const sent: Record<string, unknown>[] = [];
+  let played = 0;
+  const far = new ConversationRelayFarEnd({});
+  far.open(farEndContext({
+    violation: (rule, detail) => void violations.push(`${rule}: ${detail}`),
+    send: (m) => void sent.push(JSON.parse(m as string)),
+    play: (samples) => void (played += samples.length),
+  }));
+  far.receive(JSON.stringify(message));
+  return { violations, replies: sent.filter((m) => m.type !== "setup"), played };
+}
+
+Deno.test("ConversationRelay far end: a `play` whose `interruptible` is no setting is refused with `error`, not played", () => {
+  const refused = answer({
+    type: "play",
+    source: "https://example.com/hold.mp3",
+    interruptible: "sometimes",
+  });
+  assert.deepEqual(refused.violations, [
+    "conversationrelay.invalid-message: play.interruptible is not none, dtmf, speech, any or a boolean",
+  ]);
+  assert.equal(refused.replies[0]?.type, "error");
+  assert.equal(refused.played, 0, "not processed");
+  for (const interruptible of ["none", "dtmf", "speech", "any", true, false]) {
+    const taken = answer({ type: "play", source: "https://example.com/a.mp3", interruptible });
+    assert.deepEqual(taken.violations, [], String(interruptible));
+    assert.ok(taken.played > 0);
+  }
+});
+
+Deno.test("ConversationRelay far end: a `language` whose codes are not strings is refused with `error`", () => {
+  for (
+    const message of [
+      { type: "language", ttsLanguage: 5, transcriptionLanguage: "en-US" },
+      { type: "language", ttsLanguage: "sv-SE", transcriptionLanguage: ["en-US"] },
+    ]
+  ) {
+    const refused = answer(message);
+    assert.equal(refused.violations.length, 1, JSON.stringify(message));
+    assert.match(refused.violations[0]!, /language\.\w+Language is not a string/);
+    assert.equal(refused.replies[0]?.type, "error");
+  }
+  assert.deepEqual(answer({ type: "language", ttsLanguage: "sv-SE" }).violations, []);
+});

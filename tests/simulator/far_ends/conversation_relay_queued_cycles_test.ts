@@ -1,0 +1,136 @@
+// The ConversationRelay far end when a talk cycle is queued behind one still being spoken: a bot
+// on `ConversationRelaySerializer` without `streamText` sends each `text` frame as a whole talk
+// cycle (`last: true`), so two frames in a row are two cycles, the second waiting for the first
+// (not `preemptible`, the default). Twilio's "Getting and sending WebSocket messages"
+// (twilio.com/docs/voice/conversationrelay/websocket-messages): "Text tokens message" — a talk
+// cycle ends at `last: true`, and its `interruptible` says what may cut *its* speech short;
+// "Interrupt message" — sent "when the caller interrupts TTS playback", with what was spoken of it
+// until then (`utteranceUntilInterrupt`, `durationUntilInterruptMs`). So a barge-in over the first
+// cycle is judged by the first cycle's `interruptible`, and reports what was heard of it.
+import assert from "node:assert/strict";
+import { ConversationRelaySerializer } from "../../../src/serializers/conversation_relay.ts";
+import type { Frame } from "../../../src/frames.ts";
+import {
+  ConversationRelayFarEnd,
+  MS_PER_CHARACTER,
+} from "../../../src/simulator/far_ends/conversation_relay.ts";
+import { syntheticCaller } from "../../../src/simulator/mod.ts";
+import { startCall } from "../../playback/_provider_call.ts";
+import { farEndContext } from "./_context.ts";
+
+/** A far end whose playout queue the test drains by hand: `played(ms)` of it has been heard. */
+function call() {
+  let queuedMs = 0;
+  let clears = 0;
+  const fromPlatform: Record<string, unknown>[] = [];
+  const far = new ConversationRelayFarEnd({});
+  far.open(farEndContext({
+    play: (samples) => void (queuedMs += (samples.length * 1000) / 8000),
+    queuedMs: () => queuedMs,
+    clear: () => void (queuedMs = 0, clears++),
+    send: (m) => void fromPlatform.push(JSON.parse(m as string)),
+  }));
+  /** The bot's frames, through the serializer, to the far end. */
+  const bot = (relay: ConversationRelaySerializer, ...frames: Frame[]) => {
+    for (const frame of frames) {
+      const sent = relay.serialize(frame);
+      if (typeof sent === "string") far.receive(sent);
+    }
+  };
+  return {
+    far,
+    bot,
+    interrupts: () => fromPlatform.filter((m) => m.type === "interrupt"),
+    played: (ms: number) => void (queuedMs = Math.max(0, queuedMs - ms)),
+    queuedMs: () => queuedMs,
+    clears: () => clears,
+  };
+}
+
+const text = (t: string): Frame => ({ type: "text", text: t });
+
+Deno.test("ConversationRelay far end: a barge-in over the first of two queued replies reports what was heard of it", () => {
+  const c = call();
+  c.bot(new ConversationRelaySerializer(), text("Hello there."), text("How can I help?"));
+  c.played(6 * MS_PER_CHARACTER); // "Hello " heard
+  c.far.sendDtmf("1"); // `interruptible` "any" by default: a keypress cuts the speech short
+  assert.deepEqual(c.interrupts(), [{
+    type: "interrupt",
+    utteranceUntilInterrupt: "Hello ",
+    durationUntilInterruptMs: 6 * MS_PER_CHARACTER,
+  }]);
+  assert.equal(c.queuedMs(), 0, "the rest of both replies is cleared");
+});
+
+Deno.test("ConversationRelay far end: the cycle being spoken, not the one queued behind it, says whether a keypress cuts it", () => {
+  // The first cycle may not be cut short; the one queued behind it may be.
+  const guarded = call();
+  guarded.bot(
+    new ConversationRelaySerializer({ interruptible: "none" }),
+    text("This call is recorded."),
+  );
+  guarded.bot(new ConversationRelaySerializer({ interruptible: "any" }), text("How can I help?"));
+  guarded.played(5 * MS_PER_CHARACTER);
+  guarded.far.sendDtmf("1");
+  assert.deepEqual(guarded.interrupts(), [], "the notice plays on");
+  assert.equal(guarded.clears(), 0);
+  // The notice heard through and "How " of the next: a keypress now cuts that one short.
+  guarded.played(("This call is recorded.".length - 5 + 4) * MS_PER_CHARACTER);
+  guarded.far.sendDtmf("2");
+  assert.deepEqual(guarded.interrupts(), [{
+    type: "interrupt",
+    utteranceUntilInterrupt: "How ",
+    durationUntilInterruptMs: 4 * MS_PER_CHARACTER,
+  }]);
+
+  // The other way round: the first cycle may be cut short, the one behind it not.
+  const open = call();
+  open.bot(
+    new ConversationRelaySerializer({ interruptible: "dtmf" }),
+    text("Press one for sales."),
+  );
+  open.bot(new ConversationRelaySerializer({ interruptible: "none" }), text("Goodbye."));
+  open.played(6 * MS_PER_CHARACTER);
+  open.far.sendDtmf("1");
+  assert.deepEqual(open.interrupts(), [{
+    type: "interrupt",
+    utteranceUntilInterrupt: "Press ",
+    durationUntilInterruptMs: 6 * MS_PER_CHARACTER,
+  }]);
+});
+
+Deno.test("ConversationRelay: the caller talks over the first of two whole replies, the bot learns what was heard of it", async () => {
+  const seen: Frame[] = [];
+  const first = "You said utterance 1.";
+  const call = startCall(
+    {
+      protocol: "conversationrelay",
+      serializer: () => new ConversationRelaySerializer(),
+      rate: 8000,
+      chunkMs: 20,
+    },
+    { jitterMs: 0, returnMs: 0 },
+    {
+      audio: syntheticCaller({ utterancesMs: [800], pauseMs: 4000 }),
+      bargeIn: { afterMs: 600, durationMs: 700, count: 1 },
+      lingerMs: 2000,
+    },
+    (frame, transport) => {
+      seen.push(frame);
+      if (frame.type !== "transcription" || frame.text !== "utterance 1") return;
+      transport.send({ type: "text", text: first }); // two talk cycles, the second queued
+      transport.send({ type: "text", text: "Anything else?" });
+    },
+  );
+  await call.clock.tick(20_000);
+  const report = await call.report;
+  assert.deepEqual(report.violations, []);
+  const at = seen.findIndex((f) => f.type === "interruption");
+  const interrupt = seen[at + 1] as { type: string; message: Record<string, unknown> };
+  const heardMs = interrupt.message.durationUntilInterruptMs as number;
+  assert.ok(heardMs >= 600 && heardMs <= 640, `heard ${heardMs} ms`);
+  assert.equal(
+    interrupt.message.utteranceUntilInterrupt,
+    first.slice(0, Math.floor(heardMs / MS_PER_CHARACTER)),
+  );
+});
