@@ -65,6 +65,8 @@ interface Take {
   threshold: number;
   /** The names whose markers the batch it completed moved to the playout buffer. */
   moved: readonly string[];
+  /** Of {@linkcode moved}, those in doubt as it moved them (see `ForkBuffers.#sentAlone`). */
+  movedInDoubt: readonly string[];
   /** The names whose markers it put in (the inventory's). */
   markers: readonly string[];
   /** Of those, the ones whose commands went with it (held for it). */
@@ -82,6 +84,7 @@ function newTake(batch = 0): Take {
     before: 0,
     threshold: 0,
     moved: NO_NAMES,
+    movedInDoubt: NO_NAMES,
     markers: NO_NAMES,
     marks: NO_MARKS,
     batch,
@@ -268,7 +271,11 @@ export class ForkBuffers {
     // module answered meanwhile (a tick that found its playout buffer empty answered it from the
     // inventory, `markerAnswered`): counted again, a marker the module never holds stayed in the
     // count for the rest of the call (an interruption took it for erased, and a `clearMarks` sent
-    // a sentinel for it, which answered the next mark at its place).
+    // a sentinel for it, which answered the next mark at its place). Those back in the inventory
+    // are in doubt again, whatever a batch counted since did (their commands went before any
+    // binary message that reached the module): a tick may answer them from there before the next
+    // one arrives. Without their doubt, such an answer coming after that message left its marker
+    // in the count for good, a sample the module never held.
     const withIt = new Set(take.marks.map((mark) => mark.name));
     const inventory: string[] = [];
     for (const name of take.markers) {
@@ -276,6 +283,7 @@ export class ForkBuffers {
       if (counted && !withIt.has(name)) inventory.push(name);
     }
     this.#inventory.unshift(...inventory);
+    for (const name of inventory) this.#sentAlone.add(name);
     this.heldAgain(take.marks);
     if (take.batch !== this.#batches) return;
     if (take.threshold === 0) {
@@ -289,6 +297,10 @@ export class ForkBuffers {
     this.#batches--;
     const back = take.moved.filter((name) => remove(this.#queued, name));
     this.#prebuffered.unshift(...back);
+    // Back in the pre-buffer, those in doubt as it moved them are in doubt again (the move ended
+    // their doubt, and it never happened): else the late answer of one the module had answered
+    // from the inventory left its marker counted, the pre-buffer a sample over the module's.
+    for (const name of take.movedInDoubt) if (back.includes(name)) this.#sentAlone.add(name);
   }
 
   /**
@@ -362,6 +374,7 @@ export class ForkBuffers {
     }
     let threshold = 0;
     let moved = NO_NAMES;
+    let movedInDoubt = NO_NAMES;
     const sentinelsBefore = this.#sentinels;
     if (this.#held >= this.#threshold) {
       threshold = this.#threshold;
@@ -371,8 +384,10 @@ export class ForkBuffers {
       this.#threshold = THRESHOLD;
       if (this.#prebuffered.length > 0) {
         if (take !== undefined) moved = [...this.#prebuffered];
-        // Moved either way by now, the pre-buffer emptied whole: no longer in doubt.
+        // Moved either way by now, the pre-buffer emptied whole: no longer in doubt (unless the
+        // chunk is refused late: its take keeps their doubt, see `answered`).
         if (this.#sentAlone.size > 0) {
+          if (take !== undefined) movedInDoubt = moved.filter((name) => this.#sentAlone.has(name));
           for (const name of this.#prebuffered) this.#sentAlone.delete(name);
         }
         this.#queued.push(...this.#prebuffered);
@@ -384,6 +399,7 @@ export class ForkBuffers {
       take.before = before;
       take.threshold = threshold;
       take.moved = moved;
+      take.movedInDoubt = movedInDoubt;
       take.markers = markers;
       take.marks = marks;
       take.batch = this.#batches;
@@ -445,6 +461,13 @@ export class ForkBuffers {
     if (!alone) return;
     this.#held = Math.max(0, this.#held - 1);
     this.#heldUntilArrived = Math.max(0, this.#heldUntilArrived - 1);
+    // The chunk that counted it in added a sample less than counted: refused late, it takes out
+    // only what it added. Else the count, taken down for this marker twice, stayed a sample under
+    // the module's pre-buffer: it reached a batch a sample after the module did, and a reply that
+    // ended there got a sample of silence, its end and its marks left in the module's pre-buffer.
+    for (const take of this.#due) {
+      if (take.batch >= 0 && take.markers.includes(name)) return void take.added--;
+    }
   }
 }
 
