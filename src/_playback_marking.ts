@@ -583,6 +583,17 @@ export class PlaybackMarks {
     this.#boundaryAt = NaN;
   }
 
+  /**
+   * The clear of an interruption whose clear waited proved to be none (`interruptUntilCleared`,
+   * "none"): the far end plays on all it was sent, up to `sent`, and answers the marks in it, but
+   * those were dropped at the cut ({@linkcode interrupted}, counted unanswered): their answers are
+   * unknown now. The places they stood go by the estimate (see {@linkcode unmarked}), as for a
+   * mark given up, not `playoutTimeoutMs` past it.
+   */
+  notCleared(sent: number): void {
+    if (sent > this.#unmarkedTo) this.#unmarkedTo = sent;
+  }
+
   /** The session is over: no mark is made any more (see `#ended`). */
   end(): void {
     this.#ended = true;

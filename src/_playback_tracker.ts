@@ -289,6 +289,8 @@ export class PlaybackTracker implements PlaybackMarksHost {
    * later interruption's clear waits behind the first, and cut what was sent between them).
    */
   #clearWaitsFrom = NaN;
+  /** Counts the cuts: an interruption whose clear waits asks, at its fate, if it was the last. */
+  #cuts = 0;
 
   /**
    * The far end holds its playout (see {@linkcode farEndHeld}) at this position: nothing past it
@@ -869,7 +871,8 @@ export class PlaybackTracker implements PlaybackMarksHost {
    * far end played meanwhile, by the estimate (no faster than real time, no further than what had
    * left or its hold lets it), counted heard, not dropped; "none": the serializer had no clear
    * after all, and all that left plays on, as where the protocol has none (`interrupt`'s
-   * `farEndClears` false); "ended": the session ended first, the far end playing on until then.
+   * `farEndClears` false), a response sent but not begun at the cut beginning as it plays (see
+   * `#beginsAfterAll`); "ended": the session ended first, the far end playing on until then.
    * Asked again (the session's end asks "ended" of one still waiting), it answers as of then. Only
    * on the interrupt path; nothing per chunk. Returns the result as of now too, the one to tell
    * where the clear's fate is never asked.
@@ -887,7 +890,13 @@ export class PlaybackTracker implements PlaybackMarksHost {
     if (hold !== undefined && reach > left - hold.heldMs) reach = left - hold.heldMs;
     // When the end of what left is heard, by the estimate (NaN: all of it has played already).
     const endHeardAt = this.#timeline.playsAt(left) + this.#heardLag;
+    // The responses whose audio left but that had not begun: the cut stops them unseen (cleared,
+    // they never play), but where the clear proves to be none they play after all.
+    const unbegun = this.#utterances.filter((u) => !u.started && u.start < left - dueMs - EPSILON);
+    const ackedBefore = this.#ackedPosition;
     const cut = this.#interrupt(queuedMs, true);
+    const cuts = this.#cuts;
+    const ackedAtCut = this.#ackedPosition;
     const { result, current, heard, at } = cut;
     // Where what is sent after the cut begins: it waits behind the clear (see `#playsAfterClear`).
     const after = this.#timeline.sentMs;
@@ -901,6 +910,17 @@ export class PlaybackTracker implements PlaybackMarksHost {
       let heardThen = heard;
       if (fate === "none") {
         heardThen = Math.max(heard, left - dueMs); // it all plays on
+        // Not once a later interruption has cut them again (its own clear's fate decides).
+        if (cuts === this.#cuts) {
+          // The cut took all that was sent for acknowledged (cleared): not so, it plays on, and
+          // the marks in it, dropped, go by the estimate (else what plays on read as heard, and
+          // ended, at once).
+          if (this.acks && this.#ackedPosition === ackedAtCut) {
+            this.#ackedPosition = ackedBefore;
+            this.#marks.notCleared(ackedAtCut);
+          }
+          this.#beginsAfterAll(unbegun, left - dueMs);
+        }
         if (current !== undefined) this.#playsOnUncleared(byEstimate, reach, now);
       } else if (reach > heard) {
         heardThen = Math.max(heard, Math.min(reach, heard + (now - at), byEstimate));
@@ -928,6 +948,31 @@ export class PlaybackTracker implements PlaybackMarksHost {
       return { result: known, heardPosition: heardThen };
     };
     return { result, then };
+  }
+
+  /**
+   * An interruption's clear that waited was no clear after all (`interruptUntilCleared`, "none"):
+   * the responses `unbegun` whose audio had left when it was taken, but that had not begun, play
+   * after all, and are audible again: each begins ("speakingstart") as it plays, and stops as any
+   * other does, once played. The cut stopped them unseen, as a clear drops them; left so, one
+   * played with no "speakingstart" (nor `heardMs`, nor a `SessionMetrics` turn answered). Their
+   * audio only as far as it reaches the far end (`reached`: not the speech chunk whose answer is
+   * due, dropped as it comes); one the far end holds begins once it plays on (see `#updatePass`).
+   * Placed ahead of those sent since, which follow them. Only on this rare path.
+   */
+  #beginsAfterAll(unbegun: Utterance[], reached: number): void {
+    if (this.#ended) return;
+    const playing: Utterance[] = [];
+    for (const u of unbegun) {
+      if (u.end > reached + EPSILON) {
+        u.end = Math.max(u.start, reached);
+        u.sentMs = ownMsTo(u, u.end);
+        u.endPlaysAt = this.#timeline.playsAt(u.end);
+      }
+      // (Still there, its stop not yet told: it stays, stopped unseen as the cut's stops are.)
+      if (u.sentMs > EPSILON && !this.#utterances.includes(u)) playing.push(u);
+    }
+    this.#utterances.unshift(...playing);
   }
 
   /**
@@ -968,6 +1013,7 @@ export class PlaybackTracker implements PlaybackMarksHost {
     // What the packetizer holds never left: it is in `queuedMs`, and dropped with the rest.
     const left = this.#leftPosition;
     const heard = farEndClears ? this.#heardPosition(now) : left;
+    this.#cuts++;
     const current = farEndClears
       ? this.#audible(heard) ?? this.#utterances[0] ?? this.#stillPlaying(heard)
       : this.#lastLeft(left); // the one the sent audio ends with
