@@ -2,12 +2,12 @@
  * The AudioHook envelope of one session, both ways: our server messages numbered (`seq`, from 1,
  * with `clientseq` the last `seq` Genesys sent, and the session `id`), and the checks every client
  * message must pass before the serializer acts on it: its text (a JSON object, not too long) and
- * its envelope (`seq`, `serverseq`, `position`, `id`, `version`, `type`, `parameters`). Internal
- * to `genesys.ts`.
+ * its envelope (`seq`, `serverseq`, `position`, `id`, `version`, `type`, `parameters`, and what
+ * its type's parameters must hold: `_genesys_client_parameters.ts`). Internal to `genesys.ts`.
  *
  * Apart from the serializer because it is the protocol's numbering and nothing else: the counters
  * move only here, so the rules that keep them consistent (a number taken only once its message is
- * made; a wrong `seq` never becomes the expected one) are read in one place, and the serializer's
+ * made; a wrong `seq`, or a malformed message's, never becomes the expected one) are read in one place, and the serializer's
  * session state is no part of them. What a breach does (the `disconnect` that asks Genesys to end
  * the session) is the serializer's: the checks hand it the breach's `info` through `breach`.
  *
@@ -17,6 +17,7 @@
 import { TransportError } from "../errors.ts";
 import { utf8Length } from "../_utf8_length.ts";
 import { toJson } from "./_to_json.ts";
+import { clientParametersFault, DURATION } from "./_genesys_client_parameters.ts";
 import { describe, isObject, isSequenceNumber, type JsonObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 
@@ -40,11 +41,6 @@ export const MAX_TEXT_BYTES = 65_535;
 export const MAX_CLIENT_TEXT_LENGTH = 65_535;
 
 /**
- * An ISO 8601 duration in seconds, the only form AudioHook uses (`PT1.5S`, `PT.5S`): exactly what
- * the reference implementation's `isDuration` accepts (protocol/validators.ts, `durationRegex`).
- */
-const DURATION = /^PT(?:\d*\.)?\d+S$/;
-/**
  * A session id: a UUID, or the nil UUID, exactly what the reference implementation's `isUuid`
  * accepts (protocol/validators.ts, `uuidRegex`).
  */
@@ -63,7 +59,7 @@ export interface ClientEnvelope {
   position: string;
   /** The message's type: any string, since the Audio Connector has types the reference lacks. */
   type: string;
-  /** The message's parameters; absent ones are empty. */
+  /** The message's parameters (every client message carries them). */
   parameters: JsonObject;
 }
 
@@ -119,83 +115,100 @@ export class GenesysEnvelope {
   }
 
   /**
-   * Checks what every client message must be, as the reference server does before acting on one:
-   * `seq` the next number (a replay, an older message or a gap is refused), `serverseq` present
-   * and no more than the last `seq` we sent, `position` a duration, `id` this session's once
-   * `open` has named it, `version` "2", `type` a string and `parameters`, when present, an
-   * object. A fault throws `breach(info)`; the message is then not acted on. `closing`: the
-   * message is Genesys's close transaction answering our `disconnect`, taken whatever its `seq`.
-   * Returns the message's `position`, `type` and `parameters`.
+   * Checks what every client message must be, in the reference server's order (server/
+   * serversessionimpl.ts, onTextMessage). First its shape (`isClientMessageBase`, protocol/
+   * validators.ts): `seq` and `serverseq` sequence numbers, `position` a duration, `id` a UUID,
+   * `version` "2", `type` a string and `parameters` an object. Then its number: `seq` the next
+   * one (a replay, an older message or a gap is refused); only a message that has passed both is
+   * taken, so its `seq` becomes the `clientseq` our messages acknowledge. Then, the message
+   * taken, `serverseq` no more than the last `seq` we sent, `id` this session's once `open` has
+   * named it, and the parameters its type requires (`_genesys_client_parameters.ts`). A fault
+   * throws `breach(info)`; the message is then not acted on. `closing`: the message is Genesys's
+   * close transaction answering our `disconnect`, taken whatever its `seq`. Returns the
+   * message's `position`, `type` and `parameters`.
    */
   check(message: JsonReader, closing: boolean, breach: Breach): ClientEnvelope {
     const seq = sequenceNumber(message, "seq", breach);
-    const expected = this.#clientseq + 1;
-    if (seq !== expected) {
+    // Once the session is ending (our `disconnect`, or a breach's) Genesys's numbering can no
+    // longer be matched, so its close transaction is taken whatever its `seq` (the reference
+    // takes `close` "in any state"), and `closed` acknowledges it: the session ends properly,
+    // not by timeout. Taken before its shape is checked, as it is answered whatever is wrong.
+    if (closing) this.#clientseq = seq;
+    const { serverseq, position, type, parameters } = clientMessageBase(message, breach);
+    if (!closing) {
+      const expected = this.#clientseq + 1;
       // The reference server requires seq === clientseq + 1 and answers anything else with
       // `disconnect` reason `error` ("Invalid seq value (not monotonically increasing)"), leaving
-      // `clientseq` where it was (server/serversessionimpl.ts, onTextMessage): a wrong number,
-      // one corrupt value as much as a replay, never becomes the expected one, or a single bad
-      // `seq` would make every later message look old. Once the session is ending (our
-      // `disconnect`, or that breach's) Genesys's numbering can no longer be matched, so its
-      // close transaction is taken whatever its `seq` (the reference takes `close` "in any
-      // state"), and `closed` acknowledges it: the session ends properly, not by timeout.
-      if (!closing) throw breach(`Invalid seq value ${seq}, expected ${expected}`);
+      // `clientseq` where it was: a wrong number, one corrupt value as much as a replay, never
+      // becomes the expected one, or a single bad `seq` would make every later message look old.
+      // Nor does a message that failed its shape above: the reference checks the shape first
+      // and never takes its `seq`, so our `disconnect` acknowledges the last message taken.
+      if (seq !== expected) throw breach(`Invalid seq value ${seq}, expected ${expected}`);
+      this.#clientseq = seq;
     }
-    this.#clientseq = seq;
-    // Required on every client message, not only where we have sent something to acknowledge:
-    // the reference implementation's `ClientMessageBase` declares `serverseq` unconditionally and
-    // its server refuses a message without it as "not a well-formed client message"
-    // (protocol/validators.ts, isClientMessageBase; server/serversessionimpl.ts, onTextMessage).
-    if (message.value.serverseq === undefined) throw breach("Missing serverseq");
-    const serverseq = sequenceNumber(message, "serverseq", breach);
     if (serverseq > this.#seq) {
       throw breach(`Invalid serverseq value ${serverseq}, ours is ${this.#seq}`);
     }
-    // Required on every client message too, and checked after `seq` like `serverseq`, so that a
-    // refused message still moves `clientseq` on and Genesys's close transaction is taken: the
-    // reference implementation's `ClientMessageBase` declares `position` unconditionally and
-    // `isClientMessageBase` (protocol/validators.ts) refuses a message whose `position` fails
-    // `isDuration` (absent, not a string, or not `PT…S`).
-    const position = message.value.position;
-    if (position === undefined) throw breach("Missing position");
-    if (typeof position !== "string" || !DURATION.test(position)) {
-      throw breach(`position is not a duration: ${describe(position)}`);
+    // Named by `open`, the session takes no message of another: the reference answers one with
+    // "Session identifier mismatch" (onTextMessage). Before, any UUID (checked above) names it.
+    if (this.#id !== NIL_UUID && message.value.id !== this.#id) {
+      throw breach(`Session identifier mismatch: ${describe(message.value.id)}`);
     }
-    // Before `open` has named the session, a UUID (every message's `id` is one: the reference
-    // implementation's `isMessageBase` requires `uuidRegex`); an `open` with any other id could
-    // be answered with nothing its client takes, and an id longer than a UUID would carry
-    // `opened` past the 65,535 bytes the serializer's `#checkOpenedFits` keeps it under.
-    const id = message.value.id;
-    if (this.#id === NIL_UUID) {
-      if (typeof id !== "string" || !UUID.test(id)) {
-        throw breach(`id is not a session UUID: ${describe(id)}`);
-      }
-    } else if (id !== this.#id) {
-      throw breach(`Session identifier mismatch: ${describe(id)}`);
-    }
-    // The rest of the reference implementation's `isMessageBase` (protocol/validators.ts), whose
-    // failure its server answers as "Message not a well-formed client message" with `disconnect`,
-    // reason `error` (server/serversessionimpl.ts, onTextMessage), checked after `seq` as the
-    // fields above are. `version` is required and must be the string "2", the protocol version
-    // this serializer speaks: a message of another version (or none) cannot be read as one of
-    // ours. `type` must be a string, whatever string: the reference server also refuses a type it
-    // does not know ("not a supported client message"), but the Audio Connector sends types it
-    // lacks (`dtmf`, `playback_started`, `playback_completed`), so an unknown type still reaches
-    // the bot.
-    const version = message.value.version;
-    if (version !== "2") throw breach(`version is not "2": ${describe(version)}`);
-    const type = message.value.type;
-    if (typeof type !== "string") throw breach(`type is not a string: ${describe(type)}`);
-    // `parameters` an object (`isJsonObject`): null, an array, a string or a number is refused.
-    // Absent, it is taken as empty, although the reference requires it: every message Genesys's
-    // clients are known to send carries it, and a session ended over a missing `{}` would cost a
-    // call for nothing the serializer needs.
-    const given = message.value.parameters;
-    if (given !== undefined && !isObject(given)) {
-      throw breach(`parameters are not an object: ${describe(given)}`);
-    }
-    return { position, type, parameters: given ?? {} };
+    // The parameters each type the reference knows requires; the reference answers a failure
+    // with "Invalid Message: Invalid/missing parameters" (onTextMessage, `isClientMessage`).
+    // A type it does not know is not refused: the Audio Connector sends types it lacks (`dtmf`,
+    // `playback_started`, `playback_completed`), and an unknown type still reaches the bot.
+    // A `close` is the exception: Genesys waits for our `closed` to end the session, and a breach's
+    // `disconnect` would only be answered by the close it already sent, so the call would end by
+    // timeout; its fault is the serializer's to report (`closeParametersFault`).
+    const fault = type === "close" ? undefined : clientParametersFault(type, parameters);
+    if (fault !== undefined) throw breach(fault);
+    return { position, type, parameters };
   }
+}
+
+/**
+ * The fields every client message must carry, as the reference implementation's
+ * `isClientMessageBase` and `isMessageBase` require them (protocol/validators.ts; its server
+ * refuses a message that fails them as "Message not a well-formed client message"), or
+ * `breach(info)` thrown naming the first that fails. All of them, `serverseq` and `position`
+ * included, on every client message, not only where we have sent something to acknowledge.
+ * `version` must be the string "2", the protocol version this serializer speaks: a message of
+ * another version (or none) cannot be read as one of ours. `type` must be a string, whatever
+ * string (see `check`). `parameters` must be an object (`isJsonObject`): absent, null, an array,
+ * a string or a number is refused, as the reference does, and as the Audio Connector's own
+ * reference declares it on every message (GenesysCloudBlueprints/
+ * audioconnector-server-reference-implementation, src/protocol/message.ts, `MessageBase`).
+ * `id` must be a UUID (`isUuid`): an `open` with any other id could be answered with nothing its
+ * client takes, and an id longer than a UUID would carry `opened` past the 65,535 bytes the
+ * serializer's `#checkOpenedFits` keeps it under.
+ */
+function clientMessageBase(
+  message: JsonReader,
+  breach: Breach,
+): { serverseq: number; position: string; type: string; parameters: JsonObject } {
+  const fields = message.value;
+  if (fields.serverseq === undefined) throw breach("Missing serverseq");
+  const serverseq = sequenceNumber(message, "serverseq", breach);
+  const position = fields.position;
+  if (position === undefined) throw breach("Missing position");
+  if (typeof position !== "string" || !DURATION.test(position)) {
+    throw breach(`position is not a duration: ${describe(position)}`);
+  }
+  const id = fields.id;
+  if (typeof id !== "string" || !UUID.test(id)) {
+    throw breach(`id is not a session UUID: ${describe(id)}`);
+  }
+  const version = fields.version;
+  if (version !== "2") throw breach(`version is not "2": ${describe(version)}`);
+  const type = fields.type;
+  if (typeof type !== "string") throw breach(`type is not a string: ${describe(type)}`);
+  const parameters = fields.parameters;
+  if (parameters === undefined) throw breach("Missing parameters");
+  if (!isObject(parameters)) {
+    throw breach(`parameters are not an object: ${describe(parameters)}`);
+  }
+  return { serverseq, position, type, parameters };
 }
 
 /**

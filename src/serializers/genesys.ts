@@ -26,6 +26,7 @@ import type {
 // messages (`_genesys_rate_limit.ts`).
 import { chooseMedia, noMediaReason, openStartFrame } from "./_audiohook_open.ts";
 import { clientError } from "./_genesys_client_error.ts";
+import { clientParametersFault } from "./_genesys_client_parameters.ts";
 import { GenesysCloseBound } from "./_genesys_close_bound.ts";
 import { GenesysEnvelope, MAX_TEXT_BYTES, readClientText } from "./_genesys_envelope.ts";
 import { GenesysFarewell } from "./_genesys_farewell.ts";
@@ -167,13 +168,18 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * JSON objects of at most 65,535 characters (UTF-16 units, as its reference server counts them),
  * numbered one after the other, carry a `serverseq` that acknowledges none we have not sent, a
  * `position` (a duration such as `PT1.5S`), this session's `id` (a UUID), `version` "2", a string
- * `type` (any: one the serializer does not know reaches the bot) and, when present, `parameters`
- * that are an object, and its audio must be whole frames of the accepted media, from `opened` on,
- * and not while its stream is paused, as the reference server requires: a message that breaks a
- * rule is a decode error and not acted on (audio not delivered), and the first asks Genesys to end
- * the session (`disconnect` with reason `error`). Only Genesys's `close` once we are ending
- * (after our `disconnect`) is answered whatever is wrong with it, the fault counted in
- * `decodeErrors` and reported: it ends the session, and its client waits for our `closed`.
+ * `type` (any: one the serializer does not know reaches the bot) and `parameters` that are an
+ * object holding what the reference requires of its type (a `resumed` its `start` and `discarded`,
+ * an `error` its `code` and `message`, …), and its audio must be whole frames of the accepted
+ * media, from `opened` on, and not while its stream is paused, as the reference server requires: a
+ * message that breaks a rule is a decode error and not acted on (audio not delivered; a text
+ * message's `seq` not taken when its shape is wrong), and the first asks Genesys to end the
+ * session (`disconnect` with reason `error`, its `info` beginning "Client Error: " as the
+ * reference server's do). A `close` whose parameters are off (no known `reason`) is answered all
+ * the same, the fault a decode error counted and reported: refused, the session would end only by
+ * timeout, Genesys waiting for our `closed`. Only Genesys's `close` once we are ending (after our
+ * `disconnect`) is answered whatever is wrong with it, the fault counted in `decodeErrors` and
+ * reported: it ends the session, and its client waits for our `closed`.
  *
  * Inbound: `open` (the first message only) → `opened` (accepting a PCMU 8 kHz offer, see
  * {@linkcode GenesysSerializerOptions.channel}; an `open` offering none is refused with
@@ -597,8 +603,8 @@ export class GenesysSerializer implements FrameSerializer {
     if (message.value.type === "close" && this.#state === "disconnecting") {
       return this.#closeWhileEnding(message);
     }
-    // A message that fails the envelope's check (its numbering, `version`, `type` or `parameters`
-    // among it) is a breach: not acted on, and Genesys is asked to end the session.
+    // A message that fails the envelope's check (its shape, its numbering, or the parameters its
+    // type requires) is a breach: not acted on, and Genesys is asked to end the session.
     const { position, type, parameters } = this.#envelope.check(
       message,
       false,
@@ -626,6 +632,9 @@ export class GenesysSerializer implements FrameSerializer {
       case "close":
         // Answered once: a second `closed` and a second `end` frame would end the bot twice.
         if (this.#state === "closed") throw message.error("close after the session closed");
+        // Answered whatever its parameters lack (an unknown `reason`): refused, the session would
+        // end only at `closeTimeoutMs`, Genesys waiting for the `closed` a breach never sends.
+        this.#closeFault(clientParametersFault("close", parameters));
         return this.#close(parameters);
       case "paused": // Genesys paused the stream (on hold), or answers our `pause`
       // `pause` is the server's message in the reference implementation (protocol/message.ts),
@@ -712,17 +721,24 @@ export class GenesysSerializer implements FrameSerializer {
       fault = error.message;
     }
     const given = message.value.parameters;
-    const parameters = given === undefined ? {} : given;
-    if (!isObject(parameters)) {
-      fault ??= `${PROVIDER}: close parameters are not an object: ${describe(parameters)}`;
-    }
-    if (fault !== undefined) {
-      this.#context?.count("decodeErrors");
-      this.#context?.report(
-        new TransportError("decode", `${fault} (in Genesys's close, answered all the same)`),
-      );
-    }
-    return this.#close(isObject(parameters) ? parameters : {});
+    if (fault === undefined && isObject(given)) fault = clientParametersFault("close", given);
+    this.#closeFault(fault);
+    // The check refuses parameters that are absent or no object (or a `reason` it does not
+    // know); answered all the same, the close is read for what it holds.
+    return this.#close(isObject(given) ? given : {});
+  }
+
+  /**
+   * What was wrong with a `close` answered all the same (`fault`, from the envelope's check or its
+   * parameters; nothing when `undefined`): a decode error, counted in `decodeErrors` and reported.
+   */
+  #closeFault(fault: string | undefined): void {
+    if (fault === undefined) return;
+    const what = fault.startsWith(`${PROVIDER}: `) ? fault : `${PROVIDER}: ${fault}`;
+    this.#context?.count("decodeErrors");
+    this.#context?.report(
+      new TransportError("decode", `${what} (in Genesys's close, answered all the same)`),
+    );
   }
 
   #open(message: JsonReader, parameters: JsonObject): StartFrame {
@@ -748,7 +764,7 @@ export class GenesysSerializer implements FrameSerializer {
       // searchable docs.)
       const reason = noMediaReason(parameters.media, this.#channel);
       this.#state = "disconnecting";
-      this.#reply("disconnect", { reason: "error", info: reason });
+      this.#reply("disconnect", { reason: "error", info: clientErrorInfo(reason) });
       this.#closeBound.arm();
       throw message.error(`open refused, ${reason}: ${describe(parameters.media)}`);
     }
@@ -814,7 +830,9 @@ export class GenesysSerializer implements FrameSerializer {
       // abandon, waits for the close itself.
       const endSaid = this.#playback.waiting;
       this.#playback.abandon(); // this disconnect is the one a waiting goodbye would have sent
-      this.#context?.send(this.#envelope.take("disconnect", { reason: "error", info }));
+      this.#context?.send(
+        this.#envelope.take("disconnect", { reason: "error", info: clientErrorInfo(info) }),
+      );
       if (!endSaid) this.#closeBound.arm();
     }
     return new TransportError("decode", `${PROVIDER}: ${info}`);
@@ -964,4 +982,14 @@ export class GenesysSerializer implements FrameSerializer {
     this.#context.send(text);
     return null;
   }
+}
+
+/**
+ * The `info` of the `disconnect` that answers a client's breach: the reference server words every
+ * one it sends for a client's fault "Client Error: …" (server/serversessionimpl.ts,
+ * signalClientError), its own faults "Server error: …" (signalError), so that whoever reads
+ * Genesys's log of the session tells whose fault ended it.
+ */
+function clientErrorInfo(info: string): string {
+  return `Client Error: ${info}`;
 }

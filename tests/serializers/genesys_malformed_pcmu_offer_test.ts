@@ -46,7 +46,7 @@ for (
     // Answered as before: `disconnect`, then the client's close transaction.
     assert.deepEqual(kinds(s.client), ["disconnect", "closed"]);
     const reason = `no well-formed PCMU media offered: the PCMU offer has ${fault}`;
-    assert.deepEqual(s.disconnects, [{ reason: "error", info: reason }]);
+    assert.deepEqual(s.disconnects, [{ reason: "error", info: `Client Error: ${reason}` }]);
     assert.deepEqual(s.client.violations, []);
     assert.deepEqual(s.frames, [{ type: "end", reason: "disconnect" }]);
     assert.deepEqual(s.errors.map((e) => e.code), ["decode"]);
@@ -66,8 +66,8 @@ Deno.test("`GenesysSerializer` set to the internal channel blames a malformed of
   assert.deepEqual(kinds(s.client), ["disconnect", "closed"]);
   assert.deepEqual(s.disconnects, [{
     reason: "error",
-    info:
-      `no well-formed PCMU media offered: the first PCMU offer has channels ["external","x"], ` +
+    info: `Client Error: no well-formed PCMU media offered: the first PCMU offer has channels ` +
+      `["external","x"], ` +
       `${CHANNELS} (and 1 more malformed PCMU offer)`,
   }]);
 });
@@ -80,7 +80,8 @@ Deno.test("`GenesysSerializer` still names its channel option when a well-formed
   ], { channel: "internal" });
   assert.deepEqual(s.disconnects, [{
     reason: "error",
-    info: "no PCMU 8000 Hz media of the internal channel offered (the channel option)",
+    info:
+      "Client Error: no PCMU 8000 Hz media of the internal channel offered (the channel option)",
   }]);
 });
 

@@ -17,7 +17,7 @@ Deno.test("`GenesysSerializer` refusing an open whose media is one offer, not a 
   const s = await refusedAudioHookOpen(PCMU_EXTERNAL as unknown as unknown[]);
   const info = 'no media list offered: media is {"type":"audio","format":"PCMU","channels":' +
     '["external"],"..., not a list of offers';
-  assert.deepEqual(s.disconnects, [{ reason: "error", info }]);
+  assert.deepEqual(s.disconnects, [{ reason: "error", info: `Client Error: ${info}` }]);
   assert.deepEqual(s.client.violations, []);
   assert.deepEqual(s.errors.map((e) => e.code), ["decode"]);
   assert.ok(s.errors[0]!.message.startsWith(`genesys: open refused, ${info}: `));

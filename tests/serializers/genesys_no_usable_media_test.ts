@@ -38,7 +38,10 @@ for (
     // No `opened`: `disconnect` answers the open transaction, the client's close transaction
     // follows (`close` reason "disconnect" → `closed`), and the client closes the socket.
     assert.deepEqual(kinds(s.client), ["disconnect", "closed"]);
-    assert.deepEqual(s.disconnects, [{ reason: "error", info: "no PCMU 8000 Hz media offered" }]);
+    assert.deepEqual(s.disconnects, [{
+      reason: "error",
+      info: "Client Error: no PCMU 8000 Hz media offered",
+    }]);
     assert.deepEqual(s.client.sent.map((m) => m.type), ["open", "close"]);
     assert.deepEqual(s.client.violations, []);
     // The bot gets no `start` (no session opened), only the end; the refusal is one decode error.
@@ -60,7 +63,8 @@ Deno.test("`GenesysSerializer` refusing an Audio Connector's external-only offer
   assert.deepEqual(kinds(s.client), ["disconnect", "closed"]);
   assert.deepEqual(s.disconnects, [{
     reason: "error",
-    info: "no PCMU 8000 Hz media of the internal channel offered (the channel option)",
+    info:
+      "Client Error: no PCMU 8000 Hz media of the internal channel offered (the channel option)",
   }]);
   assert.deepEqual(s.client.violations, []);
   assert.deepEqual(s.frames, [{ type: "end", reason: "disconnect" }]);

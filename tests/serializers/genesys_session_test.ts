@@ -241,7 +241,7 @@ Deno.test("`GenesysSerializer` drops caller audio sent while the stream is pause
   const disconnect = s.client.seen.find((m) => "type" in m && m.type === "disconnect");
   assert.deepEqual(disconnect && "parameters" in disconnect && disconnect.parameters, {
     reason: "error",
-    info: "Received 1600 bytes of audio while the stream is paused",
+    info: "Client Error: Received 1600 bytes of audio while the stream is paused",
   });
   assert.deepEqual(s.client.violations, []);
   assert.deepEqual(
