@@ -13,6 +13,7 @@ import { CallIds } from "./telephony/call_ids.ts";
 import { EndOfStream } from "./telephony/_end_of_stream.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
+import { readMediaFormat } from "./telephony/media_format.ts";
 import { readMediaMessage } from "./telephony/media_message.ts";
 import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
@@ -20,18 +21,17 @@ import {
   bytesPerSample,
   SILENCE_BYTE,
   type TelephonyEncoding,
-  telephonyEncodingOf,
 } from "./telephony/telephony_encoding.ts";
 
 const PROVIDER = "Exotel";
+/** The one rate Exotel documents μ-law at: a μ-law start without a `sample_rate` means it. */
+const MULAW_RATE = 8000;
 /**
  * The caller's track. Exotel's beta "Track Selection" can stream both tracks interleaved, each
  * media message naming its `track`, `inbound` or `outbound`: the outbound one is what the caller
  * hears (the bot's own voice), not the caller's.
  */
 const INBOUND_TRACKS = ["inbound"];
-/** The rates Exotel's `sample-rate` URL parameter allows. */
-const EXOTEL_RATES = [8000, 16000, 24000];
 /** Exotel's smallest outbound media payload ("Chunk size window for Bidirectional streaming"). */
 const MIN_CHUNK_BYTES = 3200;
 /**
@@ -42,11 +42,18 @@ const MAX_CHUNK_BYTES = 100_000;
 /** Exotel's outbound media payloads come in whole units of this many bytes (the same window). */
 const CHUNK_MULTIPLE = 320;
 /**
- * The encodings Exotel documents, by the wire encoding each means: `audio/x-raw` ("raw/slin",
- * PCM16 little-endian, the Voicebot applet's format) and `audio/x-mulaw` (the MediaFormat
- * `audio/x-mulaw;rate=8000` of its beta extension guide and the Legs API's `start_stream`).
+ * The encodings Exotel documents, by the wire encoding each means, and the rates it streams each
+ * at: `audio/x-raw` ("raw/slin", PCM16 little-endian, the Voicebot applet's format) at the rates
+ * its URL's `?sample-rate=` allows, 8000, 16000 or 24000 ("Working with the Stream and Voicebot
+ * Applet", "Sample Rate"); `audio/x-mulaw` at 8000 only (the MediaFormat `audio/x-mulaw;rate=8000`
+ * of its beta extension guide, "1. Media Format": "mulaw 8 kHz", and the Legs API's
+ * `start_stream`). Read at another rate, a stream's media would play at the wrong speed; in
+ * another encoding (Exotel's `audio/L16`, of undocumented byte order, among them), as noise.
  */
-const EXOTEL_ENCODINGS: readonly TelephonyEncoding[] = ["pcm16le", "mulaw"];
+const EXOTEL_RATES: Readonly<Partial<Record<TelephonyEncoding, readonly number[]>>> = {
+  pcm16le: [8000, 16000, 24000],
+  mulaw: [MULAW_RATE],
+};
 /** What a refused encoding's error names: what Exotel documents, and why its L16 is not read. */
 const EXOTEL_FORMATS = "Exotel documents audio/x-raw (PCM16 little-endian, 8, 16 or 24 kHz) and " +
   "audio/x-mulaw (8 kHz); the byte order of its audio/L16 is not documented";
@@ -88,15 +95,16 @@ export interface ExotelSerializerOptions {
  * `start` first and it names the format: a decode error, reported once, each counted in
  * `decodeErrors`. The
  * `start`'s `media_format.encoding` sets the stream's encoding both ways: `audio/x-raw` (PCM16) or
- * `audio/x-mulaw` (μ-law, 8 kHz unless `sample_rate` says otherwise; one of Exotel's beta media
- * formats, whose pages do not say what Exotel takes back: we answer in the stream's format, as on
- * Twilio). Any other encoding, Exotel's beta `audio/L16` among them (its byte order is not
- * documented), is a decode error, its ids kept, and so is every `media` message after it until a
- * `start` in a documented encoding: refused and counted in `decodeErrors` each (reported once),
- * never played as noise. So is a
- * `sample_rate` other than 8000, 16000 or 24000, and a `media_format` that cannot be read (an
- * `encoding` that is no string, a `sample_rate` that is no number). Outbound-track media is
- * skipped all the same, never refused.
+ * `audio/x-mulaw` (μ-law, at 8 kHz, with or without a `sample_rate` saying so; one of Exotel's
+ * beta media formats, whose pages do not say what Exotel takes back: we answer in the stream's
+ * format, as on Twilio). Any other encoding, Exotel's beta `audio/L16` among them (its byte order
+ * is not documented), is a decode error, its ids kept, and so is every `media` message after it
+ * until a `start` in a documented format: refused and counted in `decodeErrors` each (reported
+ * once), never played as noise. So is a `sample_rate` Exotel does not stream the encoding at (the
+ * start's, or the stream's where the start names none): PCM16 at other than 8000, 16000 or 24000,
+ * μ-law at other than 8000, each of which would play at the wrong speed; and a `media_format` that
+ * cannot be read (an `encoding` that is no string, a `sample_rate` that is no number).
+ * Outbound-track media is skipped all the same, never refused.
  *
  * Outbound: `audio` → one `media` message per frame; `mark` → `mark`; `interruption` → `clear`;
  * `message` → its JSON as is. Exotel has no hang-up in this protocol: `end`/`cancel` produce
@@ -162,7 +170,7 @@ export class ExotelSerializer implements FrameSerializer {
   constructor(options: ExotelSerializerOptions = {}) {
     const sampleRate = options.sampleRate ?? 8000;
     this.#rateGiven = options.sampleRate !== undefined;
-    if (!EXOTEL_RATES.includes(sampleRate)) {
+    if (!EXOTEL_RATES.pcm16le!.includes(sampleRate)) {
       throw new RangeError(`sampleRate must be 8000, 16000 or 24000, got ${sampleRate}`);
     }
     this.#audio = new TelephonyAudio({ encoding: "pcm16le", sampleRate, provider: PROVIDER });
@@ -316,24 +324,24 @@ export class ExotelSerializer implements FrameSerializer {
     // no object, an encoding that is no string, a sample_rate that is no number) throws, and the
     // media after it must not be decoded in the old format either.
     this.#refused.apply(() => {
-      const format = start.optionalObject("media_format");
-      const name = format?.optionalString("encoding");
-      const encoding = name === undefined ? undefined : telephonyEncodingOf(name);
-      if (name !== undefined && (encoding === undefined || !EXOTEL_ENCODINGS.includes(encoding))) {
-        // Read as another encoding, it would be noise (an L16 of the wrong byte order too).
-        const what = `${format!.pathOf("encoding")} ${JSON.stringify(name)}`;
-        throw message.error(`unsupported ${what}: ${EXOTEL_FORMATS}`);
-      }
-      // Exotel documents μ-law at 8 kHz only: without a sample_rate, a μ-law start means 8 kHz,
-      // not the `?sample-rate=` the PCM16 stream had.
-      const rate = format?.optionalNumber("sample_rate") ??
-        (encoding === "mulaw" ? 8000 : undefined);
-      if (rate !== undefined && !EXOTEL_RATES.includes(rate)) {
-        // Read at the old rate, its media would play at the wrong speed.
-        throw message.error(`start.media_format.sample_rate is ${rate}, not 8000, 16000 or 24000`);
-      }
+      const mediaFormat = start.optionalObject("media_format");
+      if (mediaFormat === undefined) return;
+      // What the start leaves out is the stream's, judged with it as the pair it makes (a lone
+      // `sample_rate` by the stream's encoding's rates), but for one rule of Exotel's: μ-law,
+      // documented at 8 kHz only, named without a `sample_rate` is at 8 kHz, not at the
+      // `?sample-rate=` the PCM16 stream had. So an encoding named alone is judged at 8000, a
+      // rate every encoding of Exotel's streams at (PCM16 named alone keeps the stream's rate,
+      // which is one of its own), and μ-law's rate is given it below.
+      const before = { encoding: this.#audio.encoding, sampleRate: MULAW_RATE };
+      const format = readMediaFormat(mediaFormat, {
+        encoding: "encoding",
+        sampleRate: "sample_rate",
+        rates: EXOTEL_RATES,
+        streams: EXOTEL_FORMATS,
+      }, before);
+      if (format.encoding === "mulaw") format.sampleRate ??= MULAW_RATE;
       // Both ways: Exotel's bidirectional stream has one format (`content_type`, MediaFormat).
-      this.#audio.configure({ encoding, sampleRate: rate });
+      this.#audio.configure(format);
     });
     // The wire rate is now settled: judge chunkMs against it.
     this.#judgeChunkMs(true);

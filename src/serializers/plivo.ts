@@ -24,7 +24,7 @@ import { OrderedMedia } from "./telephony/ordered_media.ts";
 import { stageForStart } from "./telephony/_inbound_order.ts";
 import { RefusedFormat } from "./telephony/_refused_format.ts";
 import { readMediaFormat } from "./telephony/media_format.ts";
-import { TelephonyAudio, type TelephonyFormat } from "./telephony/telephony_audio.ts";
+import { TelephonyAudio } from "./telephony/telephony_audio.ts";
 import { encodeBase64 } from "./telephony/base64.ts";
 import type { TelephonyEncoding } from "./telephony/telephony_encoding.ts";
 import { setOwnField } from "./_own_field.ts";
@@ -35,16 +35,16 @@ export { verifyPlivoSignature, type VerifyPlivoSignatureOptions } from "./plivo_
 const PROVIDER = "Plivo";
 const INBOUND_TRACKS = ["inbound"];
 /**
- * The encodings Plivo streams and plays back: `audio/x-mulaw` and `audio/x-l16` (little-endian),
- * the only content types of its `<Stream>` and `playAudio`. `#playAudio` can name no other: A-law
- * or big-endian L16 would go out labelled `audio/x-l16` and play as noise.
+ * The encodings Plivo streams and plays back, and the rates it does each at: `audio/x-mulaw` at
+ * 8000 and `audio/x-l16` (little-endian) at 8000 or 16000, the only content types and rates of
+ * its `<Stream>` (`contentType`: `audio/x-l16;rate=8000`, `audio/x-l16;rate=16000`,
+ * `audio/x-mulaw;rate=8000`) and of `playAudio` (`sampleRate`: "audio/x-l16: 8000, 16000;
+ * audio/x-mulaw: 8000"). The options and a start's `mediaFormat` are judged by it alike:
+ * `#playAudio` can name no other, and another would go out labelled `audio/x-l16` (A-law or
+ * big-endian L16, playing as noise) or in a playAudio Plivo refuses; read at another rate, the
+ * caller's media would play at the wrong speed.
  */
-const PLIVO_ENCODINGS: readonly TelephonyEncoding[] = ["mulaw", "pcm16le"];
-/**
- * The rates Plivo plays each of them at: playAudio's `sampleRate` allows 8000 and 16000 for
- * `audio/x-l16`, 8000 for `audio/x-mulaw`; another would go out in a playAudio Plivo refuses.
- */
-const PLIVO_RATES: Readonly<Record<string, readonly number[]>> = {
+const PLIVO_RATES: Readonly<Partial<Record<TelephonyEncoding, readonly number[]>>> = {
   mulaw: [8000],
   pcm16le: [8000, 16000],
 };
@@ -101,8 +101,9 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
  *
  * Inbound: `start` → a `start` frame (`streamId`, `callId`, the `extraHeaders` pairs as `params`);
  * a `start` whose `mediaFormat` Plivo cannot play back (other than μ-law at 8 kHz or L16 at
- * 8 or 16 kHz) is a decode error, its ids kept, and so is every `media` after it until a `start` we
- * decode (counted in `decodeErrors` each, reported once);
+ * 8 or 16 kHz, what it leaves out being the stream's) is a decode error naming the field and
+ * value, its ids kept, and so is every `media` after it until a `start` we decode (counted in
+ * `decodeErrors` each, reported once);
  * `media` → `audio`, put in order by `media.chunk` (by `media.timestamp` when `start.tracks`
  * names the outbound track too); `dtmf` → `dtmf`; `playedStream` (a checkpoint has played;
  * `played` in older docs) → `mark`; `stop`, should Plivo send one, → `end` (Plivo reports a stopped stream by HTTP
@@ -155,11 +156,13 @@ export class PlivoSerializer implements FrameSerializer {
   /** Makes a serializer for one call; see {@linkcode PlivoSerializerOptions}. */
   constructor(options: PlivoSerializerOptions = {}) {
     const encoding = options.encoding ?? "mulaw";
-    if (!PLIVO_ENCODINGS.includes(encoding)) {
+    // Own fields only: a caller's `"toString"` is no encoding of Plivo's either.
+    const rates = Object.hasOwn(PLIVO_RATES, encoding) ? PLIVO_RATES[encoding] : undefined;
+    if (rates === undefined) {
       throw new RangeError(`encoding must be "mulaw" or "pcm16le" for Plivo, got ${encoding}`);
     }
     const sampleRate = options.sampleRate ?? 8000;
-    if (!PLIVO_RATES[encoding]!.includes(sampleRate)) {
+    if (!rates.includes(sampleRate)) {
       throw new RangeError(`sampleRate ${sampleRate} with encoding ${encoding}: ${PLIVO_FORMATS}`);
     }
     this.#audio = new TelephonyAudio({ encoding, sampleRate, provider: PROVIDER });
@@ -291,7 +294,16 @@ export class PlivoSerializer implements FrameSerializer {
     });
     this.#refused.apply(() => {
       const mediaFormat = start.optionalObject("mediaFormat");
-      if (mediaFormat !== undefined) this.#audio.configure(plivoFormat(mediaFormat, this.#audio));
+      if (mediaFormat === undefined) return;
+      // What the start leaves out is the stream's: judged with it, as the pair it makes.
+      const before = { encoding: this.#audio.encoding, sampleRate: this.#audio.sampleRate };
+      this.#audio.configure(readMediaFormat(mediaFormat, {
+        encoding: "encoding",
+        sampleRate: "sampleRate",
+        littleEndianL16: true,
+        rates: PLIVO_RATES,
+        streams: PLIVO_FORMATS,
+      }, before));
     });
     return frame;
   }
@@ -314,28 +326,6 @@ export class PlivoSerializer implements FrameSerializer {
       alreadyEnded: (status) => status === 404,
     };
   }
-}
-
-/**
- * The format a start's `mediaFormat` announces, judged with what it leaves out taken from the
- * stream's: an encoding or a rate Plivo does not stream and play is a decode error.
- */
-function plivoFormat(mediaFormat: JsonReader, audio: TelephonyAudio): TelephonyFormat {
-  const format = readMediaFormat(mediaFormat, {
-    encoding: "encoding",
-    sampleRate: "sampleRate",
-    littleEndianL16: true,
-    encodings: PLIVO_ENCODINGS,
-    streams: "Plivo streams audio/x-mulaw and audio/x-l16",
-  });
-  const encoding = format.encoding ?? audio.encoding;
-  const sampleRate = format.sampleRate ?? audio.sampleRate;
-  if (!PLIVO_RATES[encoding]!.includes(sampleRate)) {
-    throw mediaFormat.error(
-      `unsupported ${mediaFormat.path}: ${encoding} at ${sampleRate} Hz (${PLIVO_FORMATS})`,
-    );
-  }
-  return format;
 }
 
 /** `"a=1;b=2"` or `"a=1,b=2"` (Plivo's `extraHeaders`) → `{ a: "1", b: "2" }`. */
