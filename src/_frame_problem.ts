@@ -56,7 +56,8 @@ export function frameProblem(frame: Frame): string | undefined {
         (frame.responseId === undefined ? undefined : notString(frame, "responseId", " (or none)"));
     case "transcription":
       return notString(frame, "text") ?? notString(frame, "userId") ??
-        notString(frame, "timestamp");
+        notString(frame, "timestamp") ??
+        (frame.language === undefined ? undefined : notString(frame, "language", " (or none)"));
     case "dtmf":
       return notString(frame, "digit");
     case "mark":

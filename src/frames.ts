@@ -84,6 +84,12 @@ export interface TranscriptionFrame {
   userId: string;
   /** When, as an ISO 8601 string. */
   timestamp: string;
+  /**
+   * The language the recognizer heard, as the provider names it (a BCP 47 tag such as `en-US`),
+   * where it says: ConversationRelay's `prompt` `lang`. pipecat's `TranscriptionFrame.language`;
+   * its protobuf wire has no such field, so the protobuf serializer leaves it out.
+   */
+  language?: string;
 }
 
 /** A telephone keypad press. */

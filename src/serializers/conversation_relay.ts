@@ -6,11 +6,11 @@
  * @module
  */
 
-import type { Frame, MessageFrame, StartFrame } from "../frames.ts";
+import type { Frame, MessageFrame, StartFrame, TranscriptionFrame } from "../frames.ts";
 import type { FrameSerializer, SerializerContext } from "../serializer.ts";
 import { TransportError } from "../errors.ts";
 import { toJson } from "./_to_json.ts";
-import type { JsonObject } from "./telephony/_json_value.ts";
+import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 import { phoneDigit } from "../_keypad_digits.ts";
 
@@ -65,15 +65,17 @@ export interface ConversationRelaySerializerOptions {
  * socket carries text both ways, so the session has no audio and no pacing.
  *
  * Inbound: `setup` → a `start` frame (`sessionId` as `streamId`, `callSid` as `callId`,
- * `customParameters` as `params`; the whole message stays readable as `setupMessage`); a final
- * `prompt` (`last` not `false`) → a `transcription` frame (`voicePrompt`, the number of the
- * person on the line as `userId`: `from`, or `to` on a call the app placed), a partial one → a
- * `message` frame holding it; `interrupt` → an `interruption` frame followed by a `message`
- * frame holding it (`utteranceUntilInterrupt`,
- * `durationUntilInterruptMs`: what the caller heard, for cutting the LLM's context); `dtmf` → a
- * `dtmf` frame; `error` → an "error" event (code `"protocol"`, the session goes on) and a
- * `message` frame holding it; other types (debug `info` messages, later additions) → `message`
- * frames. A binary message is a decode error: ConversationRelay sends none.
+ * `customParameters` as `params`, a value that is no string, number or boolean as its JSON
+ * text, counted in `decodeErrors` and reported; the whole message stays readable as
+ * `setupMessage`); a final `prompt` (`last` not `false`) → a `transcription` frame
+ * (`voicePrompt`, the number of the person on the line as `userId`: `from`, or `to` on a call the
+ * app placed; `lang` as `language`), a partial one → a `message` frame holding it; `interrupt` → an `interruption`
+ * frame followed by a `message` frame holding it (`utteranceUntilInterrupt`,
+ * `durationUntilInterruptMs`: what the caller heard, for cutting the LLM's context; one of the
+ * wrong type is counted in `decodeErrors` and reported, and the interruption still happens);
+ * `dtmf` → a `dtmf` frame; `error` → an "error" event (code `"protocol"`, the session goes on)
+ * and a `message` frame holding it; other types (debug `info` messages, later additions) →
+ * `message` frames. A binary message is a decode error: ConversationRelay sends none.
  *
  * Outbound: `text` → a text token (see `streamText`; `lang`, `interruptible` and `preemptible`
  * when set); `dtmf` → `sendDigits` for a digit the platform plays ("0"-"9", "*", "#": the keypad
@@ -112,7 +114,9 @@ export interface ConversationRelaySerializerOptions {
  * }));
  * assert.deepEqual(start, { type: "start", streamId: "VX1", callId: "CA1", params: { lang: "en" } });
  * const heard = relay.deserialize('{"type":"prompt","voicePrompt":"Hi!","lang":"en-US","last":true}');
- * assert.equal(heard && !Array.isArray(heard) && heard.type === "transcription" && heard.text, "Hi!");
+ * assert.ok(heard && !Array.isArray(heard) && heard.type === "transcription");
+ * assert.equal(heard.text, "Hi!");
+ * assert.equal(heard.language, "en-US"); // the language heard, where the platform says
  * assert.equal(
  *   relay.serialize({ type: "text", text: "Hello there." }),
  *   '{"type":"text","token":"Hello there.","last":true}',
@@ -203,16 +207,25 @@ export class ConversationRelaySerializer implements FrameSerializer {
       case "prompt": {
         const text = message.string("voicePrompt");
         if (message.value.last === false) return raw;
-        return {
+        const transcription: TranscriptionFrame = {
           type: "transcription",
           text,
           userId: this.#caller(),
           timestamp: new Date().toISOString(),
         };
+        // The language heard (Twilio's "Prompt message": `lang`), for a bot that answers in it;
+        // one of the wrong type is reported, the words still delivered.
+        let language: string | undefined;
+        this.#checkDetail(() => language = message.optionalString("lang"));
+        if (language) transcription.language = language;
+        return transcription;
       }
       case "interrupt":
-        message.optionalString("utteranceUntilInterrupt");
-        message.optionalNumber("durationUntilInterruptMs");
+        // What the caller heard is a detail; the barge-in itself is not: a field of the wrong type
+        // is reported, and the interruption still happens (refused whole, the bot's stale reply
+        // would keep its place).
+        this.#checkDetail(() => message.optionalString("utteranceUntilInterrupt"));
+        this.#checkDetail(() => message.optionalNumber("durationUntilInterruptMs"));
         // The platform stopped the speech itself: tokens of the replies written so far, still
         // coming from an LLM that has not noticed, are stale (they would be spoken as a new talk
         // cycle), whether or not the bot answers with an interruption of its own.
@@ -235,16 +248,72 @@ export class ConversationRelaySerializer implements FrameSerializer {
   }
 
   #start(message: JsonReader): StartFrame {
-    const start: StartFrame = {
-      type: "start",
-      streamId: message.string("sessionId"),
-      params: message.optionalStringRecord("customParameters") ?? {},
-    };
+    const streamId = message.string("sessionId");
     const callId = message.optionalString("callSid") ?? message.optionalString("callControlId");
+    const start: StartFrame = { type: "start", streamId, params: this.#params(message) };
     if (callId !== undefined) start.callId = callId;
     // Kept only once decoded: a setup refused as a decode error describes no session.
     this.#setup = message.value;
     return start;
+  }
+
+  /**
+   * `customParameters` as the start frame's `params`. Twilio's are `<Parameter>` names and values,
+   * strings; but Telnyx's call command `conversation_relay_start` takes `custom_parameters` as
+   * values of any JSON type (its SDKs: `Hash{Symbol=>Object}`), forwarded to this message. One
+   * such value must not cost the call its start (its ids, the bot's greeting): a nested value
+   * goes on as its JSON text, and `customParameters` that is no object as no parameters, each
+   * counted in `decodeErrors` and reported (`setupMessage` keeps the message as it came).
+   */
+  #params(message: JsonReader): Record<string, string> {
+    const given = message.value.customParameters;
+    if (given === undefined || given === null) return {};
+    if (!isObject(given)) {
+      this.#repaired(
+        `${PROVIDER}: setup's customParameters is not an object: ${describe(given)}; none kept`,
+      );
+      return {};
+    }
+    const entries: [string, string][] = [];
+    const nested: string[] = [];
+    for (const [name, value] of Object.entries(given)) {
+      if (typeof value === "string") entries.push([name, value]);
+      else if (typeof value === "number" || typeof value === "boolean") {
+        entries.push([name, String(value)]);
+      } else {
+        // Parsed JSON: no cycle nor BigInt, so it always has a JSON text.
+        entries.push([name, JSON.stringify(value)]);
+        nested.push(name);
+      }
+    }
+    if (nested.length > 0) {
+      this.#repaired(
+        `${PROVIDER}: setup's customParameters ${nested.join(", ")} ${
+          nested.length === 1 ? "is" : "are"
+        } not a string: passed on as JSON text`,
+      );
+    }
+    // Defined, not assigned: a parameter named "__proto__" stays an ordinary field.
+    return Object.fromEntries(entries);
+  }
+
+  /** Reads an optional detail of a message; one of the wrong type is reported, not thrown. */
+  #checkDetail(read: () => unknown): void {
+    try {
+      read();
+    } catch (error) {
+      if (!(error instanceof TransportError)) throw error;
+      this.#repaired(`${error.message}; the message goes on without it`);
+    }
+  }
+
+  /**
+   * A message read in part (`message`, naming the provider): counted in `decodeErrors` and
+   * reported, the session going on.
+   */
+  #repaired(message: string): void {
+    this.#context?.count("decodeErrors");
+    this.#context?.report(new TransportError("decode", message));
   }
 
   /**

@@ -6,7 +6,7 @@
 
 import { MAX_CHANNELS, MAX_SAMPLE_RATE } from "../audio/_frame_limits.ts";
 import { TransportError } from "../errors.ts";
-import type { CancelFrame, Frame } from "../frames.ts";
+import type { CancelFrame, Frame, TranscriptionFrame } from "../frames.ts";
 import type { FrameSerializer, SerializerAudioSetup } from "../serializer.ts";
 import { decodeBase64, encodeBase64 } from "./telephony/base64.ts";
 import { toJson } from "./_to_json.ts";
@@ -99,13 +99,16 @@ export class JsonSerializer implements FrameSerializer {
           : { type: "message", message: o.message };
       case "text":
         return { type: "text", text: str(o, "text") };
-      case "transcription":
-        return {
+      case "transcription": {
+        const transcription: TranscriptionFrame = {
           type: "transcription",
           text: str(o, "text"),
           userId: str(o, "userId"),
           timestamp: str(o, "timestamp"),
         };
+        if (o.language !== undefined) transcription.language = str(o, "language");
+        return transcription;
+      }
       case "dtmf": {
         const digit = str(o, "digit");
         // Our own format spells a digit as the frame does: no provider's spellings to forgive.

@@ -23,6 +23,7 @@ import { checkRecords } from "./_pipecat_wire_check.ts";
 import { toJson } from "./_to_json.ts";
 import { thrownText } from "../_thrown_text.ts";
 import { atSessionEnd } from "../_session_end.ts";
+import { rtviDtmfFrames } from "./rtvi.ts";
 
 export { rtviBotReady, type RtviBotReadyOptions } from "./rtvi.ts";
 
@@ -46,7 +47,9 @@ export interface ProtobufSerializerOptions {
  * up/down-mixed when the sender declared something else; the JS client sends 16 kHz mono, or its
  * `recorderSampleRate`: the last samples the resampler holds back go on where the declared rate
  * changes, and at the socket's close);
- * `message` → a message frame holding the parsed JSON (RTVI messages such as `client-ready`);
+ * `message` → a message frame holding the parsed JSON (RTVI messages such as `client-ready`),
+ * but an RTVI `dtmf` message (`PipecatClient.sendDTMF`) → a `dtmf` frame per key, in order, as
+ * pipecat's `RTVIProcessor` makes them;
  * `text`, `transcription`, `interruption` → the frames of those names. Text WebSocket messages,
  * bytes that are not a `pipecat.Frame` (or are one of a kind the schema lacks), JSON that does not
  * parse, or audio that is not whole PCM16 sample frames at a supported rate throw a
@@ -67,8 +70,9 @@ export interface ProtobufSerializerOptions {
  * // What the client sends: a pipecat.Frame whose MessageFrame holds the JSON.
  * const wire = serializer.serialize({ type: "message", message: clientReady }) as Uint8Array;
  * const frame = serializer.deserialize(wire);
+ * assert.ok(frame !== null && !Array.isArray(frame)); // several only for a `dtmf` message's keys
  * assert.deepEqual(frame, { type: "message", message: clientReady });
- * const reply = rtviBotReady(frame!);
+ * const reply = rtviBotReady(frame);
  * assert.ok(reply);
  * assert.ok(serializer.serialize(reply) instanceof Uint8Array);
  * ```
@@ -174,11 +178,12 @@ export class ProtobufSerializer implements FrameSerializer {
   }
 
   /**
-   * One binary `pipecat.Frame` to a frame; `null` for an empty frame or audio still buffered. Audio
-   * at a rate other than the one before begins with the samples the resampler held back of the
-   * old rate: the caller's, from just before it.
+   * One binary `pipecat.Frame` to a frame (several for the keys of an RTVI `dtmf` message);
+   * `null` for an empty frame or audio still buffered. Audio at a rate other than the one before
+   * begins with the samples the resampler held back of the old rate: the caller's, from just
+   * before it.
    */
-  deserialize(data: string | Uint8Array): Frame | null {
+  deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (typeof data === "string") {
       throw new TransportError(
         "decode",
@@ -200,8 +205,12 @@ export class ProtobufSerializer implements FrameSerializer {
     switch (frame.case) {
       case "audio":
         return this.#audio(frame.value.audio, frame.value.sampleRate, frame.value.numChannels);
-      case "message":
-        return { type: "message", message: parseData(frame.value.data) };
+      case "message": {
+        const parsed = parseData(frame.value.data);
+        // The client's keypresses are the bot's `dtmf` frames, as pipecat's RTVIProcessor makes
+        // them.
+        return rtviDtmfFrames(parsed) ?? { type: "message", message: parsed };
+      }
       case "text":
         return { type: "text", text: frame.value.text };
       case "transcription":

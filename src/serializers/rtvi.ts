@@ -1,11 +1,12 @@
 /**
- * The one piece of RTVI (the pipecat clients' message protocol) a transport-level bot must speak:
- * the `client-ready` → `bot-ready` handshake that `PipecatClient.connect()` waits for.
+ * The pieces of RTVI (the pipecat clients' message protocol) a transport-level bot needs: the
+ * `client-ready` → `bot-ready` handshake that `PipecatClient.connect()` waits for, and the
+ * client's keypresses (`sendDTMF`), which are the bot's `dtmf` frames as pipecat makes them.
  *
  * @module
  */
 
-import type { Frame, MessageFrame } from "../frames.ts";
+import type { DtmfFrame, Frame, MessageFrame } from "../frames.ts";
 
 /** Options for {@linkcode rtviBotReady}. */
 export interface RtviBotReadyOptions {
@@ -69,4 +70,37 @@ export function rtviBotReady(frame: Frame, options: RtviBotReadyOptions = {}): M
       data: { ...options.data, version: options.version ?? "2.1.0" },
     },
   };
+}
+
+/**
+ * The keys an RTVI `dtmf` message may carry: pipecat's `KeypadEntry` (0-9, `*`, `#`), which is
+ * also all `PipecatClient.sendDTMF` lets through (`/^[0-9*#]+$/`): no keypad letters.
+ */
+const RTVI_KEYS = /^[0-9*#]$/;
+
+/**
+ * The client's keypresses in an RTVI message, as the `dtmf` frames pipecat makes of them; `null`
+ * for any other message. `PipecatClient.sendDTMF("12#")` (pipecat-client-web, client-js
+ * `client.ts`) sends `{label: "rtvi-ai", type: "dtmf", id, data: {buttons: ["1", "2", "#"]}}` to a
+ * bot on protocol 2.1.0 (the version `rtviBotReady` announces), and one `{button: "1"}` message
+ * per key to a bot that announced 2.0.x; pipecat's `RTVIProcessor` (`processors/frameworks/rtvi/
+ * processor.py`, `_handle_dtmf`) pushes one `InputDTMFFrame` per key, in order, "exactly as a
+ * telephony transport's keypresses would", so a bot reads a browser's keys as a caller's. A `dtmf`
+ * message whose keys are not that (none, or one that is no key) is no keypress: `null`, and it
+ * goes on as the message it is (pipecat answers such a one with an `error-response`).
+ */
+export function rtviDtmfFrames(message: unknown): DtmfFrame[] | null {
+  if (typeof message !== "object" || message === null) return null;
+  const { label, type, data } = message as Record<string, unknown>;
+  if (label !== "rtvi-ai" || type !== "dtmf") return null;
+  if (typeof data !== "object" || data === null) return null;
+  const { buttons, button } = data as Record<string, unknown>;
+  const keys: unknown[] | undefined = Array.isArray(buttons)
+    ? buttons
+    : buttons === undefined
+    ? [button]
+    : undefined;
+  if (keys === undefined || keys.length === 0) return null;
+  if (!keys.every((key) => typeof key === "string" && RTVI_KEYS.test(key))) return null;
+  return (keys as string[]).map((digit) => ({ type: "dtmf", digit }));
 }

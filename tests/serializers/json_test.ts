@@ -65,3 +65,19 @@ Deno.test("`JsonSerializer` refuses a message frame's urgent of the wrong type a
     message: 2,
   });
 });
+
+Deno.test("JsonSerializer: a transcription's language goes both ways; one that is no string is refused", () => {
+  const json = new JsonSerializer();
+  const frame = {
+    type: "transcription" as const,
+    text: "Hola",
+    userId: "caller",
+    timestamp: "2026-12-07T05:00:00.000Z",
+    language: "es-MX",
+  };
+  assert.deepEqual(json.deserialize(json.serialize(frame) as string), frame);
+  assert.throws(
+    () => json.deserialize(JSON.stringify({ ...frame, language: 7 })),
+    (e) => e instanceof TransportError && e.code === "decode" && /language/.test(e.message),
+  );
+});

@@ -4,9 +4,19 @@
 // a 2.1+ bot gets one `dtmf` message `{buttons: [...]}`. A key it cannot press is an unsupported
 // press for the simulator to count, not an RTVI message no real client sends.
 import assert from "node:assert/strict";
+import { fromBinary } from "@bufbuild/protobuf";
 import { farEndContext } from "./_context.ts";
 import { FAR_ENDS } from "../../../src/simulator/far_ends.ts";
 import { ProtobufSerializer } from "../../../src/serializers/protobuf.ts";
+import { FrameSchema } from "../../../src/serializers/_pipecat_frames_pb.ts";
+import type { Frame } from "../../../src/frames.ts";
+
+/** The RTVI message a binary `pipecat.Frame` holds, read from the wire, not by our serializer. */
+function rtviMessage(data: Uint8Array): unknown {
+  const { frame } = fromBinary(FrameSchema, data);
+  assert.equal(frame.case, "message");
+  return JSON.parse(frame.value!.data);
+}
 
 Deno.test("the pipecat far end presses 0-9, * and # after bot-ready, as client-js does, and no other key", () => {
   const server = new ProtobufSerializer();
@@ -17,9 +27,12 @@ Deno.test("the pipecat far end presses 0-9, * and # after bot-ready, as client-j
     outputChannels: 1,
   });
   const sent: unknown[] = [];
+  const read: Frame[] = [];
   const context = farEndContext({
-    send: (data) =>
-      sent.push((server.deserialize(data as Uint8Array) as { message: unknown }).message),
+    send: (data) => {
+      sent.push(rtviMessage(data as Uint8Array));
+      read.push(...[server.deserialize(data as Uint8Array) ?? []].flat());
+    },
   });
   const farEnd = FAR_ENDS["pipecat"]!({});
   farEnd.open(context);
@@ -36,4 +49,6 @@ Deno.test("the pipecat far end presses 0-9, * and # after bot-ready, as client-j
     sent.map((m) => (m as { type: string; data: unknown }).data),
     [{ buttons: ["0"] }, { buttons: ["9"] }, { buttons: ["*"] }, { buttons: ["#"] }],
   );
+  // What the bot reads of them: a `dtmf` frame per key, as pipecat's RTVIProcessor makes them.
+  assert.deepEqual(read.slice(1), ["0", "9", "*", "#"].map((digit) => ({ type: "dtmf", digit })));
 });
