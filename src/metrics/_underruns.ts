@@ -190,6 +190,23 @@ export class UnderrunMeter {
     return wholly;
   }
 
+  /**
+   * When the audio at timeline `position` plays at the far end, by the latest estimate of the
+   * chunks kept (moves and lag changes included); NaN where no chunk kept holds it (it was told
+   * before the ring's oldest, or before measuring began). The newest first: a position asked for
+   * is one just heard, near the end of what was sent.
+   */
+  playsAtPosition(position: number): number {
+    for (let i = this.#length - 1; i >= 0; i--) {
+      const at = (this.#first + i) % KEPT;
+      const start = this.#position[at]!;
+      if (position < start - TOLERANCE_MS) continue;
+      if (position > start + this.#durationMs[at]! + TOLERANCE_MS) return NaN;
+      return this.#playsAt[at]! + (position - start);
+    }
+    return NaN;
+  }
+
   /** The gap before the chunk at `at` measured anew: counted where it is longer than counted. */
   #counted(at: number): void {
     const gapMs = this.#gapMs[at]!;

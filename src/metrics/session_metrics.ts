@@ -18,6 +18,7 @@ import type { AudioFrame } from "../frames.ts";
 import type { SpeakingEvent } from "../playback.ts";
 import type {
   InboundPacketInfo,
+  InterruptionInfo,
   OutboundAudioInfo,
   PlayoutHoldInfo,
   SessionObserver,
@@ -41,7 +42,11 @@ import { resolveMetricsOptions } from "./_metrics_options.ts";
 
 /** What {@linkcode SessionMetrics} needs of a transport (a `WebSocketTransport` fits). */
 export interface MeteredTransport extends EventTarget {
-  /** Tells `observer` what happens on the session; returns a function that stops it. */
+  /**
+   * Tells `observer` what happens on the session; returns a function that stops it. A barge-in
+   * is measured once its interruption is told (`interrupted`, after its "speakingstop"); one
+   * that never is, at its "speakingstop", as more come or measuring stops.
+   */
   observe(observer: SessionObserver): () => void;
   /** The session's counters. */
   readonly stats: TransportStats;
@@ -91,6 +96,31 @@ export interface SessionMetricsEventMap {
 /** Spells of the bot's kept for a turn end told late: more would be a turn long since over. */
 const MAX_UNANSWERED_STARTS = 16;
 
+/**
+ * An interruption that stopped the bot while it was audible, for a barge-in's stop latency: when
+ * ("speakingstop"), when the caller stopped hearing the bot (`stoppedAt`), when the response had
+ * become audible and when the bot had last fallen silent before it; whether the far end held its
+ * playout then (the caller heard the bot stop at the hold); whether the transport has told of its
+ * cut (`SessionObserver.interrupted`: `stoppedAt` is final then), and the caller's speech that
+ * talked over it, once known (the barge-in is measured when both are).
+ */
+interface Interruption {
+  readonly at: number;
+  stoppedAt: number;
+  readonly botStarted: number;
+  readonly silentBefore: number;
+  readonly held: boolean;
+  told: boolean;
+  speechAt: number | undefined;
+}
+
+/**
+ * Interruptions kept awaiting the transport's word of their cut (`SessionObserver.interrupted`):
+ * a `WebSocketTransport` tells each, at once or once its clear leaves, and a clear waits behind
+ * one answer at a time; more are a transport that tells none.
+ */
+const MAX_UNTOLD_INTERRUPTIONS = 16;
+
 /** What measuring needs and the final figures do not (see `SessionMetrics.#meters`). */
 interface Meters {
   readonly lateness: DurationHistogram;
@@ -128,10 +158,14 @@ interface Meters {
  *   inbound audio, or marked by the bot ({@linkcode callerTurnEnded}) — to the bot's first
  *   audible audio after it ("speakingstart");
  * - **barge-in stop latency**: from the caller starting to talk while the bot was speaking to
- *   its "speakingstop" with reason "interrupted"; a response stopped as it resumes after a pause
- *   the caller began talking in is a barge-in too, of 0 ms (the bot stopped before the caller
- *   heard it over their own voice); a response the far end held at the bot's request (Asterisk's
- *   `PAUSE_MEDIA`) and the bot then interrupted stopped for the caller as the hold began;
+ *   its "speakingstop" with reason "interrupted" — where the interruption's clear waited (behind
+ *   an urgent message answered later, or answered later itself), to when it left, or the far end
+ *   ran out of what it was sent before (the position `SessionObserver.interrupted` says was
+ *   heard, as `interrupt()`'s `heardMs` does), measured then; a response stopped as it resumes
+ *   after a pause the caller began talking in is a barge-in too, of 0 ms (the bot stopped before
+ *   the caller heard it over their own voice); a response the far end held at the bot's request
+ *   (Asterisk's `PAUSE_MEDIA`) and the bot then interrupted stopped for the caller as the hold
+ *   began;
  * - the transport's **reorder, gap, drop, interruption and send-pause counters**
  *   (`transport.stats`), and the audio sent that a hold of the far end's playout the bot asked for
  *   left unplayed at the session's end.
@@ -230,6 +264,11 @@ export class SessionMetrics extends EventTarget {
   /** Where the outbound audio told of ends on the timeline (see `#dropped`). */
   #outboundEnd = 0;
   /**
+   * Where the first outbound audio told of since the attach begins on the timeline (Infinity:
+   * none yet): what was told before it was never counted here (see `#dropped`).
+   */
+  #outboundStart = Infinity;
+  /**
    * The histograms and the underrun ring, until measuring stops: then let go, so that metrics
    * kept after their session (a dashboard of recent calls) hold their final figures alone, a few
    * KB, not the meters that made them (the ring is 21 KB, a histogram's buckets 4 KB).
@@ -264,12 +303,14 @@ export class SessionMetrics extends EventTarget {
   #silentBeforeResponse = -Infinity;
   /**
    * The last interruption no barge-in has claimed yet (a detector may report the speech that
-   * caused it only after it): when, when the bot had become audible, and when it had last
-   * fallen silent before.
+   * caused it only after it).
    */
-  #interrupted:
-    | { at: number; stoppedAt: number; botStarted: number; silentBefore: number }
-    | undefined;
+  #interrupted: Interruption | undefined;
+  /**
+   * Interruptions the bot fell silent in ("speakingstop") whose `SessionObserver.interrupted` has
+   * not come yet: where the clear waits (see `#cutTold`), the far end plays on until it leaves.
+   */
+  readonly #untold: Interruption[] = [];
   /**
    * When the far end last began to hold its playout at the bot's request (`playoutHeld`:
    * Asterisk's `PAUSE_MEDIA`; NaN: never), and when the caller hears the bot again after it: where
@@ -303,7 +344,7 @@ export class SessionMetrics extends EventTarget {
         this.#meters?.underruns.moved(info);
       },
       playoutHeld: (info) => this.#held(info),
-      interrupted: () => this.#meters?.underruns.interrupted(),
+      interrupted: (info) => this.#cutTold(info),
       outboundDropped: (info) => this.#dropped(info.position),
       closed: () => this.#end(),
     });
@@ -333,7 +374,8 @@ export class SessionMetrics extends EventTarget {
     const interrupted = this.#interrupted;
     if (interrupted !== undefined && at <= interrupted.at && at >= interrupted.silentBefore) {
       this.#interrupted = undefined;
-      return this.#bargedIn(Math.max(at, interrupted.botStarted), interrupted.stoppedAt);
+      interrupted.speechAt = Math.max(at, interrupted.botStarted);
+      return this.#measureBargeIn(interrupted);
     }
     this.#speechStarted = at;
   }
@@ -397,7 +439,9 @@ export class SessionMetrics extends EventTarget {
     const { lateness, underruns, turns, bargeIns } = this.#meters!;
     const now = this.#endedAt ?? this.#clock.now();
     return {
-      durationMs: now - this.#startedAt,
+      // A clock that stepped back past the attach (see `callerTurnEnded`): 0 ms, not below (a
+      // histogram's value, `voice.session.duration`, which OpenTelemetry SDKs drop below zero).
+      durationMs: Math.max(0, now - this.#startedAt),
       ended: this.#endedAt !== undefined,
       inbound: {
         frames: this.#frames,
@@ -450,6 +494,7 @@ export class SessionMetrics extends EventTarget {
     this.#unobserve = undefined;
     transport.removeEventListener("speakingstart", this.#onSpeakingStart);
     transport.removeEventListener("speakingstop", this.#onSpeakingStop);
+    this.#untoldMeasured(); // before the figures freeze (a listener's detach returns above)
     this.#final = this.snapshot();
     // The figures are final: what made them may go (see `#meters`).
     this.#meters = undefined;
@@ -546,6 +591,7 @@ export class SessionMetrics extends EventTarget {
     meters.underruns.chunk(info, chunk.responseId);
     this.#chunks++;
     this.#outboundMs += info.durationMs;
+    if (info.position < this.#outboundStart) this.#outboundStart = info.position;
     this.#outboundEnd = info.position + info.durationMs;
     const late = info.sentAt - info.deadline;
     if (late > this.#lateAfterMs) {
@@ -559,13 +605,15 @@ export class SessionMetrics extends EventTarget {
    * the close): it was not sent, so it comes off the chunks and ms sent, as it comes off
    * `stats.audioBytesSent` (else it counted both as sent and as dropped). A chunk part of which
    * left stays counted, less the part that did not. Lateness stays: the chunk was late all the
-   * same. The next audio is told from `position` on.
+   * same. The next audio is told from `position` on. Not what was told before the attach (a
+   * packet held across it): it was never counted (it took `voice.outbound.audio` below 0).
    */
   #dropped(position: number): void {
     const meters = this.#meters;
     if (meters === undefined) return; // measuring stopped
     this.#chunks -= meters.underruns.dropped(position);
-    this.#outboundMs -= Math.max(0, this.#outboundEnd - position);
+    const from = Math.max(position, this.#outboundStart);
+    this.#outboundMs -= Math.max(0, this.#outboundEnd - from);
     this.#outboundEnd = Math.min(this.#outboundEnd, position);
   }
 
@@ -603,8 +651,22 @@ export class SessionMetrics extends EventTarget {
     const { reason, responseId } = event as unknown as SpeakingEvent;
     if (reason === "interrupted" && audible) {
       // Held by the far end since the bot's latest spell began: the caller heard it stop there.
-      const silent = this.#silentFrom >= this.#botStarted && !(this.#audibleAgainAt < now);
-      const stoppedAt = silent ? this.#silentFrom : now;
+      const held = this.#silentFrom >= this.#botStarted && !(this.#audibleAgainAt < now);
+      const interruption: Interruption = {
+        at: now,
+        stoppedAt: held ? this.#silentFrom : now,
+        botStarted: this.#responseStarted,
+        silentBefore: this.#silentBeforeResponse,
+        held,
+        told: false,
+        speechAt: undefined,
+      };
+      // Measured once the transport tells of the cut (`#cutTold`): at once, where the clear left.
+      // More untold than a few clears could hold is a transport that tells none: the oldest is
+      // measured at its cut (else they waited for the session's end, kept all along).
+      const untold = this.#untold;
+      if (untold.length === MAX_UNTOLD_INTERRUPTIONS) this.#measuredAtCut(untold.shift()!);
+      untold.push(interruption);
       // A barge-in: the caller is talking, and began since the bot last fell silent before this
       // response (a pause between its spells does not count). Talking over each other began when
       // both were: the later of the two starts, the spell playing now's for speech begun since the
@@ -612,14 +674,9 @@ export class SessionMetrics extends EventTarget {
       if (started !== undefined && started >= this.#silentBeforeResponse) {
         this.#speechStarted = undefined;
         const botAudible = started >= this.#botStopped ? this.#botStarted : this.#responseStarted;
-        this.#bargedIn(Math.max(started, botAudible), stoppedAt);
+        interruption.speechAt = Math.max(started, botAudible);
       } else {
-        this.#interrupted = {
-          at: now,
-          stoppedAt,
-          botStarted: this.#responseStarted,
-          silentBefore: this.#silentBeforeResponse,
-        };
+        this.#interrupted = interruption;
       }
     }
     this.#botStopped = now;
@@ -652,6 +709,54 @@ export class SessionMetrics extends EventTarget {
     const latency = Math.max(0, measured);
     meters.turns.record(latency);
     this.#measured("voice.turn.latency", latency);
+  }
+
+  /**
+   * The transport tells of an interruption's cut (`SessionObserver.interrupted`): right after the
+   * "speakingstop" where its clear left at once; where it waited (behind an urgent message whose
+   * asynchronous answer was due, or answered later itself), once it left, the far end having
+   * played on until then, to `info.heardPosition`, or until it ran dry (README, "Metrics": the
+   * bot falls silent when the clear leaves). The caller stopped hearing the bot when that
+   * position played: no later than the tell, nor earlier than the "speakingstop" (where the far
+   * end plays on regardless, raw PCM, the bot is taken as silent at the cut, as before). Not
+   * where the far end held its playout: the caller heard it stop at the hold.
+   */
+  #cutTold(info: InterruptionInfo): void {
+    const meters = this.#meters;
+    if (meters === undefined) return; // measuring stopped
+    meters.underruns.interrupted();
+    const untold = this.#untold.splice(0);
+    const heardUntil = Math.min(info.at, meters.underruns.playsAtPosition(info.heardPosition));
+    for (const interruption of untold) {
+      interruption.told = true;
+      // NaN: the position heard is not among the chunks kept: as at the cut.
+      if (!interruption.held && heardUntil > interruption.stoppedAt) {
+        interruption.stoppedAt = heardUntil;
+      }
+      this.#measureBargeIn(interruption);
+    }
+  }
+
+  /** A barge-in whose speech is known and whose cut was told is measured (once). */
+  #measureBargeIn(interruption: Interruption): void {
+    const { speechAt, told } = interruption;
+    if (speechAt === undefined || !told) return;
+    interruption.speechAt = undefined;
+    this.#bargedIn(speechAt, interruption.stoppedAt);
+  }
+
+  /**
+   * Measuring stops with interruptions whose cut was never told (a transport of another's making
+   * that tells none; a `WebSocketTransport` tells each before `closed`): measured at the cut.
+   */
+  #untoldMeasured(): void {
+    for (const interruption of this.#untold.splice(0)) this.#measuredAtCut(interruption);
+  }
+
+  /** Its cut is taken as told: the bot silent for the caller at the "speakingstop". */
+  #measuredAtCut(interruption: Interruption): void {
+    interruption.told = true;
+    this.#measureBargeIn(interruption);
   }
 
   #bargedIn(speechAt: number, stoppedAt: number): void {

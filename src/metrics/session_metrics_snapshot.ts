@@ -135,8 +135,9 @@ export interface SessionMetricsSnapshot {
   /** From the end of the caller's turn to the bot's first audible audio after it. */
   turnLatency: DurationSummary;
   /**
-   * From the caller starting to talk over the bot to the bot falling silent ("interrupted"), or,
-   * for a response the far end held at the bot's request before it was interrupted, to the hold.
+   * From the caller starting to talk over the bot to the bot falling silent ("interrupted"; where
+   * the interruption's clear waited, when it left or the far end ran dry before), or, for a
+   * response the far end held at the bot's request before it was interrupted, to the hold.
    */
   bargeInStopLatency: DurationSummary;
 }

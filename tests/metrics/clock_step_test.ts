@@ -70,3 +70,13 @@ Deno.test("`SessionMetrics` measures a turn answered after the clock stepped bac
   assert.equal(s.metrics.snapshot().turnLatency.last, 0);
   s.closed();
 });
+
+Deno.test("`SessionMetrics`' session length is 0 ms, not below, when the clock steps back past the attach", () => {
+  const clock = new SteppingClock();
+  const s = meteredSession(clock); // attached at 1000
+  clock.time = 990;
+  assert.equal(s.metrics.snapshot().durationMs, 0, "`voice.session.duration`, a histogram");
+  s.closed(); // ends at 990
+  assert.equal(s.metrics.snapshot().durationMs, 0);
+  assert.match(s.metrics.summary(), /^session_ms=0 /);
+});
