@@ -54,7 +54,9 @@ function errorDisconnect(seq: number, clientseq: number, info: string) {
     seq,
     clientseq,
     id: SESSION,
-    parameters: { reason: "error", info },
+    // Worded as the reference server words a client's fault (serversessionimpl.ts,
+    // signalClientError: "Client Error: …").
+    parameters: { reason: "error", info: `Client Error: ${info}` },
   };
 }
 
@@ -227,6 +229,7 @@ Deno.test("`GenesysSerializer` starts paused when asked, and pause()/resume() as
       serverseq: 2,
       id: SESSION,
       position: "PT0S",
+      parameters: { start: "PT0S", discarded: "PT0S" },
     }),
   );
   assert.equal(genesys.active, true);
@@ -733,8 +736,10 @@ Deno.test("`GenesysSerializer` refuses a client message without serverseq as a p
   genesys.deserialize(open(MONO));
   const { serverseq: _, ...ping } = JSON.parse(client("ping", 2));
   assert.throws(() => genesys.deserialize(JSON.stringify(ping)), isDecode);
+  // `clientseq` 1: the malformed ping's `seq` is not taken, as the reference checks a message's
+  // shape before it takes its `seq` (onTextMessage).
   assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [
-    errorDisconnect(2, 2, "Missing serverseq"),
+    errorDisconnect(2, 1, "Missing serverseq"),
   ], "no pong: the ping was not acted on; the first breach asks Genesys to end the session");
   assert.equal(genesys.peerCloses, true);
   // Genesys's close transaction, a well-formed message, is still taken.
@@ -799,7 +804,10 @@ Deno.test("`GenesysSerializer` takes a malformed seq or serverseq as a protocol 
     );
     assert.deepEqual(
       disconnects.map((m) => m.parameters),
-      [{ reason: "error", info: `${key} is not a sequence number: ${JSON.stringify(value)}` }],
+      [{
+        reason: "error",
+        info: `Client Error: ${key} is not a sequence number: ${JSON.stringify(value)}`,
+      }],
       `${key}: ${value}`,
     );
     assert.equal(types(sent).includes("pong"), false, "the ping was not acted on");
@@ -829,8 +837,9 @@ Deno.test("`GenesysSerializer` takes a missing or malformed position as a protoc
     genesys.deserialize(open(MONO));
     const ping = { ...JSON.parse(client("ping", 2)), position };
     assert.throws(() => genesys.deserialize(JSON.stringify(ping)), isDecode, name);
+    // `clientseq` 1: a malformed message's `seq` is not taken (see the serverseq test above).
     assert.deepEqual(sent.map((m) => JSON.parse(m as string)).slice(1), [
-      errorDisconnect(2, 2, info),
+      errorDisconnect(2, 1, info),
     ], `${name}: no pong (not acted on); disconnect with reason "error"`);
     assert.equal(genesys.position, "PT0S", `${name}: a bad message changes nothing`);
     assert.equal(genesys.peerCloses, true, name);
@@ -1037,9 +1046,12 @@ Deno.test("`GenesysSerializer` answers Genesys's malformed close while ending wi
     ["no position", { position: undefined }, /Missing position/],
     ["no serverseq", { serverseq: undefined }, /Missing serverseq/],
     ["serverseq ahead of ours", { serverseq: 9 }, /Invalid serverseq value 9/],
-    ["another session's id", { id: "00000000-0000-0000-0000-00000000000f" }, /Session identifier/],
+    ["another session's id", { id: "11111111-1111-4111-8111-111111111111" }, /Session identifier/],
+    ["an id that is no UUID", { id: "00000000-0000-0000-0000-00000000000f" }, /not a session UUID/],
     ["no seq", { seq: undefined }, /seq is not a sequence number: undefined/],
     ["parameters not an object", { parameters: "end" }, /parameters/],
+    ["no parameters", { parameters: undefined }, /Missing parameters/],
+    ["a reason the protocol lacks", { parameters: { reason: "bye" } }, /close parameters: reason/],
   ];
   for (const [name, change, fault] of cases) {
     const { genesys, sent, counts, reports } = bound();
