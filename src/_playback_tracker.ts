@@ -291,6 +291,17 @@ export class PlaybackTracker implements PlaybackMarksHost {
   #clearWaitsFrom = NaN;
   /** Counts the cuts: an interruption whose clear waits asks, at its fate, if it was the last. */
   #cuts = 0;
+  /**
+   * The responses sent but not begun at the cuts of the interruptions whose clears wait (see
+   * {@linkcode interruptUntilCleared}), oldest first, and the position acknowledged before the
+   * first of those cuts: where the last of those clears proves to be none, the far end was
+   * cleared of nothing, and all of them play. A later interruption's cut, coming before an earlier
+   * one's fate, finds those the earlier one stopped gone: kept only with that one's cut, they
+   * played unseen where both clears proved to be none, and what played on from before the first
+   * cut read as acknowledged. A clear that is sent clears those listed up to its cut.
+   */
+  #notBegunAtCuts: Utterance[] = [];
+  #ackedBeforeCuts = 0;
 
   /**
    * The far end holds its playout (see {@linkcode farEndHeld}) at this position: nothing past it
@@ -857,7 +868,13 @@ export class PlaybackTracker implements PlaybackMarksHost {
    * come once the interruption is through (see {@linkcode cleared}).
    */
   interrupt(queuedMs: number, farEndClears = true): InterruptResult {
-    return this.#interrupt(queuedMs, farEndClears).result;
+    const { result } = this.#interrupt(queuedMs, farEndClears);
+    // Cleared now, whatever an earlier clear that waited proves to be (see `#notBegunAtCuts`).
+    if (farEndClears) {
+      this.#notBegunAtCuts = [];
+      this.#ackedBeforeCuts = this.#ackedPosition;
+    }
+    return result;
   }
 
   /**
@@ -890,13 +907,21 @@ export class PlaybackTracker implements PlaybackMarksHost {
     if (hold !== undefined && reach > left - hold.heldMs) reach = left - hold.heldMs;
     // When the end of what left is heard, by the estimate (NaN: all of it has played already).
     const endHeardAt = this.#timeline.playsAt(left) + this.#heardLag;
-    // The responses whose audio left but that had not begun: the cut stops them unseen (cleared,
-    // they never play), but where the clear proves to be none they play after all.
-    const unbegun = this.#utterances.filter((u) => !u.started && u.start < left - dueMs - EPSILON);
-    const ackedBefore = this.#ackedPosition;
+    if (this.#clearsWaiting === 0) {
+      this.#notBegunAtCuts = [];
+      this.#ackedBeforeCuts = this.#ackedPosition;
+    }
     const cut = this.#interrupt(queuedMs, true);
     const cuts = this.#cuts;
     const ackedAtCut = this.#ackedPosition;
+    // The responses whose audio left but that had not begun: the cut stops them unseen (cleared,
+    // they never play), but where the clear proves to be none they play after all (see
+    // `#notBegunAtCuts`). Read after the cut's update: one that began in it was audible at the
+    // cut, and stops so ("interrupted"); read before, it was put back begun, and stopped again.
+    const unbegun = this.#utterances.filter((u) => !u.started && u.start < left - dueMs - EPSILON);
+    this.#reachOnlyTo(unbegun, left - dueMs);
+    this.#notBegunAtCuts.push(...unbegun);
+    const notBegun = this.#notBegunAtCuts.slice();
     const { result, current, heard, at } = cut;
     // Where what is sent after the cut begins: it waits behind the clear (see `#playsAfterClear`).
     const after = this.#timeline.sentMs;
@@ -912,25 +937,29 @@ export class PlaybackTracker implements PlaybackMarksHost {
         heardThen = Math.max(heard, left - dueMs); // it all plays on
         // Not once a later interruption has cut them again (its own clear's fate decides).
         if (cuts === this.#cuts) {
-          // The cut took all that was sent for acknowledged (cleared): not so, it plays on, and
+          // The cuts took all that was sent for acknowledged (cleared): not so, it plays on, and
           // the marks in it, dropped, go by the estimate (else what plays on read as heard, and
           // ended, at once).
           if (this.acks && this.#ackedPosition === ackedAtCut) {
-            this.#ackedPosition = ackedBefore;
+            this.#ackedPosition = this.#ackedBeforeCuts;
             this.#marks.notCleared(ackedAtCut);
           }
-          this.#beginsAfterAll(unbegun, left - dueMs);
+          this.#beginsAfterAll(this.#notBegunAtCuts);
         }
         if (current !== undefined) this.#playsOnUncleared(byEstimate, reach, now);
       } else if (reach > heard) {
         heardThen = Math.max(heard, Math.min(reach, heard + (now - at), byEstimate));
       }
-      if (fate === "sent") this.#playsAfterClear(after, now);
+      if (fate === "sent") {
+        this.#playsAfterClear(after, now);
+        if (waiting) this.#clearedUpTo(notBegun, ackedAtCut);
+      }
       if (waiting) {
         waiting = false;
         // What waited behind the clear begins as it plays ("ended": nothing begins any more).
         if (--this.#clearsWaiting === 0) {
           this.#clearWaitsFrom = NaN;
+          this.#notBegunAtCuts = [];
           if (fate !== "ended" && !this.#ended) this.#update(now);
         }
       }
@@ -951,27 +980,48 @@ export class PlaybackTracker implements PlaybackMarksHost {
   }
 
   /**
-   * An interruption's clear that waited was no clear after all (`interruptUntilCleared`, "none"):
-   * the responses `unbegun` whose audio had left when it was taken, but that had not begun, play
-   * after all, and are audible again: each begins ("speakingstart") as it plays, and stops as any
-   * other does, once played. The cut stopped them unseen, as a clear drops them; left so, one
-   * played with no "speakingstart" (nor `heardMs`, nor a `SessionMetrics` turn answered). Their
-   * audio only as far as it reaches the far end (`reached`: not the speech chunk whose answer is
-   * due, dropped as it comes); one the far end holds begins once it plays on (see `#updatePass`).
-   * Placed ahead of those sent since, which follow them. Only on this rare path.
+   * The responses `unbegun`, sent but not begun at an interruption's cut whose clear waits, have
+   * of their audio only what reaches the far end, should the clear prove to be none: not the
+   * speech chunk whose answer is due, dropped as it comes (`reached`). Placed now, while the
+   * timeline still places what was sent before the cut: placed at the clear's fate, on the cut
+   * timeline, the end was NaN, and a reply ending so never stopped where marks are answered, its
+   * timer armed again at every firing. (Where what the far end played on is placed anew at the
+   * fate, `#playsOnUncleared` moves it too.)
    */
-  #beginsAfterAll(unbegun: Utterance[], reached: number): void {
-    if (this.#ended) return;
-    const playing: Utterance[] = [];
+  #reachOnlyTo(unbegun: Utterance[], reached: number): void {
     for (const u of unbegun) {
-      if (u.end > reached + EPSILON) {
-        u.end = Math.max(u.start, reached);
-        u.sentMs = ownMsTo(u, u.end);
-        u.endPlaysAt = this.#timeline.playsAt(u.end);
-      }
-      // (Still there, its stop not yet told: it stays, stopped unseen as the cut's stops are.)
-      if (u.sentMs > EPSILON && !this.#utterances.includes(u)) playing.push(u);
+      if (u.end <= reached + EPSILON) continue;
+      u.end = Math.max(u.start, reached);
+      u.sentMs = ownMsTo(u, u.end);
+      u.endPlaysAt = this.#timeline.playsAt(u.end);
     }
+  }
+
+  /**
+   * The clear of an interruption that waited was sent (`interruptUntilCleared`, "sent"), while a
+   * later one's still waits: the far end dropped what it held then, so the responses not begun at
+   * its cut and before (`notBegun`) play for no later fate, and all sent before its cut
+   * (`ackedAtCut`) counts as acknowledged (see `#notBegunAtCuts`).
+   */
+  #clearedUpTo(notBegun: Utterance[], ackedAtCut: number): void {
+    this.#notBegunAtCuts = this.#notBegunAtCuts.filter((u) => !notBegun.includes(u));
+    if (ackedAtCut > this.#ackedBeforeCuts) this.#ackedBeforeCuts = ackedAtCut;
+  }
+
+  /**
+   * An interruption's clear that waited was no clear after all (`interruptUntilCleared`, "none"),
+   * nor any clear whose interruption came before it and after the last sent: the responses
+   * `unbegun` whose audio had left when they were taken, but that had not begun, play after all,
+   * and are audible again: each begins ("speakingstart") as it plays, and stops as any other
+   * does, once played. The cut stopped them unseen, as a clear drops them; left so, one played
+   * with no "speakingstart" (nor `heardMs`, nor a `SessionMetrics` turn answered). One the far end
+   * holds begins once it plays on (see `#updatePass`). Placed ahead of those sent since, which
+   * follow them. Only on this rare path.
+   */
+  #beginsAfterAll(unbegun: Utterance[]): void {
+    if (this.#ended) return;
+    // (Still there, its stop not yet told: it stays, stopped unseen as the cut's stops are.)
+    const playing = unbegun.filter((u) => u.sentMs > EPSILON && !this.#utterances.includes(u));
     this.#utterances.unshift(...playing);
   }
 
@@ -1139,6 +1189,7 @@ export class PlaybackTracker implements PlaybackMarksHost {
     this.#owedThrough = 0; // stopped here as "ended" (an interruption's clear did not come)
     this.#clearsWaiting = 0; // nothing begins now
     this.#clearWaitsFrom = NaN;
+    this.#notBegunAtCuts = [];
     this.#trimToLeft(this.#leftPosition);
     this.#stopAll("ended", this.#heardPosition(this.#clock.now()));
     this.#events.cancel();

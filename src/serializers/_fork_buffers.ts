@@ -59,7 +59,10 @@ const NO_NAMES: readonly string[] = Object.freeze([]);
 interface Take {
   /** Samples and markers it added. */
   added: number;
-  /** What the pre-buffer held before it. */
+  /**
+   * What the pre-buffer held before it (less the markers it moved in doubt that the module has
+   * since answered from its inventory: see `ForkBuffers.#answeredMovedInDoubt`).
+   */
   before: number;
   /** The threshold it reached (the batch it completed), or 0: it completed none. */
   threshold: number;
@@ -456,7 +459,7 @@ export class ForkBuffers {
    */
   protected markerAnswered(name: string): void {
     const alone = this.#sentAlone.delete(name);
-    if (remove(this.#queued, name)) return;
+    if (remove(this.#queued, name)) return this.#answeredMovedInDoubt(name);
     if (!remove(this.#prebuffered, name)) return void remove(this.#inventory, name);
     if (!alone) return;
     this.#held = Math.max(0, this.#held - 1);
@@ -467,6 +470,26 @@ export class ForkBuffers {
     // ended there got a sample of silence, its end and its marks left in the module's pre-buffer.
     for (const take of this.#due) {
       if (take.batch >= 0 && take.markers.includes(name)) return void take.added--;
+    }
+  }
+
+  /**
+   * The mark `name`, whose marker the count had moved to the playout buffer, was answered: if a
+   * chunk whose answer is still due moved it in doubt (see `Take.movedInDoubt`), the module
+   * answered it from the inventory, for that batch has not reached the module (nothing else could
+   * have moved it there first: the count holds every marker the module may hold). The module
+   * never held its marker: that chunk brings, or the pre-buffer held before it, a sample less than
+   * counted. Else, that chunk refused late, what the pre-buffer held before it came back with the
+   * marker in it, a sample over the module's: the silence after the reply a sample short of the
+   * module's batch, its end and its marks left in the module's pre-buffer until the next reply.
+   */
+  #answeredMovedInDoubt(name: string): void {
+    for (const take of this.#due) {
+      if (!take.movedInDoubt.includes(name)) continue;
+      this.#heldUntilArrived = Math.max(0, this.#heldUntilArrived - 1);
+      if (take.markers.includes(name)) take.added--;
+      else take.before--;
+      return;
     }
   }
 }

@@ -142,6 +142,40 @@ for (const provider of ["jambonz", "freeswitch"] as const) {
     assert.deepEqual(w.reports, []);
   });
 
+  Deno.test(`${provider}: a chunk that completed the counted batch, refused late once the late answer of a mark sent alone it moved had come, leaves the count as the module's pre-buffer, the reply's end flushed`, async () => {
+    const clock = new FakeClock();
+    const w = wiredFork({ provider, clock });
+    await markSentAlone(w, clock, "b");
+    // The module's empty tick answers b from the inventory; the answer is still on its way.
+    const deliver = w.module.onEvent;
+    const held: string[] = [];
+    w.module.onEvent = (json) => void held.push(json);
+    w.frames(1);
+    assert.equal(held.length, 1, "answered from the inventory");
+    speakAt(w, 20, 1000);
+    assert.equal(w.module.pre.length, 160);
+    // A chunk that completes the counted batch (b's marker moved with it) is taken, its answer
+    // due; b's answer comes (its marker never went in), and then the chunk is refused.
+    takenLater(w, 480);
+    w.module.onEvent = deliver;
+    for (const json of held) deliver(json);
+    refuse(w);
+    assert.deepEqual(botMarks(w), ["a", "b"]);
+    // Before: 161, b's marker back in what the pre-buffer held before the chunk.
+    assert.equal(counted(w), w.module.pre.length, "counted as the module holds");
+    // A sample short of the module's batch, then the reply's end (see the tests above).
+    w.send(audio(640 - 160 - 1));
+    assert.equal(w.module.pre.length, 639);
+    w.send({ type: "mark", name: "d" });
+    w.send({ type: "mark", name: nextEndMark() });
+    assert.equal(w.module.pre.length, 0, "the reply's end flushed, none of it held in the module");
+    playOut(w);
+    assert.deepEqual(botMarks(w), ["a", "b", "d"]);
+    assert.equal(w.marks.at(-1)?.name, lastEndMark());
+    for (const name of ["e", "f", "g"]) nextReplyInStep(w, name);
+    assert.deepEqual(w.reports, []);
+  });
+
   Deno.test(`${provider}: a mark sent alone whose marker a refused chunk counted, answered late, goes back to the inventory in doubt: counted with the next chunk, its late answer leaves the count as the module's`, async () => {
     const clock = new FakeClock();
     const w = wiredFork({ provider, clock });
