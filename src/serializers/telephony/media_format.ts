@@ -90,18 +90,18 @@ export function readMediaFormat(
       `unsupported ${format.pathOf(fields.encoding)} ${JSON.stringify(name)}${streams}`,
     );
   }
-  if (sampleRate !== undefined && !isTelephonyRate(sampleRate, encoding)) {
-    const of = name === undefined ? "" : ` for ${name}`;
-    throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}${of}`);
+  // A rate named alone is the stream's encoding's: judged as that (G.722 takes two rates only).
+  const rateOf = name !== undefined
+    ? ` for ${name}`
+    : before === undefined
+    ? ""
+    : ` for the stream's ${before.encoding}`;
+  if (sampleRate !== undefined && !isTelephonyRate(sampleRate, encoding ?? before?.encoding)) {
+    throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}${rateOf}`);
   }
   const documented = documentedRates(encoding ?? before?.encoding, fields);
   if (sampleRate !== undefined && documented !== undefined && !documented.includes(sampleRate)) {
-    const of = name !== undefined
-      ? ` for ${name}`
-      : before === undefined
-      ? ""
-      : ` for the stream's ${before.encoding}`;
-    throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}${of}${streams}`);
+    throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}${rateOf}${streams}`);
   }
   // Named alone, the encoding is at the stream's rate (G.722 at its own: `TelephonyAudio`'s rule).
   const rateBefore = encoding === "g722" ? G722_RTP_CLOCK : before?.sampleRate;
