@@ -94,7 +94,8 @@ export interface ExotelSerializerOptions {
  * before the first `start` (no `streamSid` given in the options) is dropped, as Exotel sends
  * `start` first and it names the format: a decode error, reported once, each counted in
  * `decodeErrors`. The
- * `start`'s `media_format.encoding` sets the stream's encoding both ways: `audio/x-raw` (PCM16) or
+ * `start`'s `media_format.encoding` sets the stream's encoding both ways: `audio/x-raw` (PCM16;
+ * also `raw`, and `base64` as Exotel's older Stream Applet article shows it) or
  * `audio/x-mulaw` (μ-law, at 8 kHz, with or without a `sample_rate` saying so; one of Exotel's
  * beta media formats, whose pages do not say what Exotel takes back: we answer in the stream's
  * format, as on Twilio). Any other encoding, Exotel's beta `audio/L16` among them (its byte order
@@ -324,8 +325,18 @@ export class ExotelSerializer implements FrameSerializer {
     // no object, an encoding that is no string, a sample_rate that is no number) throws, and the
     // media after it must not be decoded in the old format either.
     this.#refused.apply(() => {
-      const mediaFormat = start.optionalObject("media_format");
-      if (mediaFormat === undefined) return;
+      const given = start.optionalObject("media_format");
+      if (given === undefined) return;
+      // Exotel's older "Working with the Stream Applet" article shows the start's media format as
+      // `{"encoding": "base64", "sample_rate": "8000", "bit_rate": "128kbps"}`: "base64" names how
+      // the payload is carried, not the audio, which is the applet's raw/slin PCM16 (8 kHz × 16
+      // bits = 128 kbit/s). Read as that, not refused: refused, the call's audio was all lost.
+      const mediaFormat = given.value.encoding === "base64"
+        ? new JsonReader({ ...given.value, encoding: "audio/x-raw" }, {
+          provider: PROVIDER,
+          path: start.pathOf("media_format"),
+        })
+        : given;
       // What the start leaves out is the stream's, judged with it as the pair it makes (a lone
       // `sample_rate` by the stream's encoding's rates), but for one rule of Exotel's: μ-law,
       // documented at 8 kHz only, named without a `sample_rate` is at 8 kHz, not at the

@@ -64,3 +64,28 @@ Deno.test('`ExotelSerializer` reads the applet page\'s `encoding: "raw"` start a
   const read = new Int16Array(frame.audio.buffer, frame.audio.byteOffset, frame.audio.length / 2);
   assert.deepEqual([...read], samples);
 });
+
+// Exotel's older support article "Working with the Stream Applet" (support.exotel.com, solution
+// 3000108630) shows the start's media format as `"encoding": "base64"`, `"bit_rate": "128kbps"`:
+// the payload's carriage, the audio being the applet's raw/slin PCM16 (8 kHz × 16 bits). Read as
+// that at the stream's rate, not refused (refused, every packet of the call was dropped).
+Deno.test("`ExotelSerializer` reads the older article's `encoding: \"base64\"` start as the applet's PCM16", () => {
+  const exotel = new ExotelSerializer({ sampleRate: 16000 });
+  exotel.setup({
+    inputSampleRate: 16000,
+    inputChannels: 1,
+    outputSampleRate: 16000,
+    outputChannels: 1,
+  });
+  const start = structuredClone(exotelStart);
+  start.start.media_format = { encoding: "base64", sample_rate: "16000", bit_rate: "128kbps" };
+  const started = exotel.deserialize(JSON.stringify(start));
+  assert.equal(!Array.isArray(started) && started?.type, "start");
+  const samples = Array.from({ length: 320 }, (_, i) => (i - 160) * 150);
+  const frames = [exotel.deserialize(JSON.stringify(exotelMedia(samples)))].flat() as Frame[];
+  assert.equal(frames.length, 1);
+  const frame = frames[0]!;
+  assert.ok(frame.type === "audio" && frame.sampleRate === 16000);
+  const read = new Int16Array(frame.audio.buffer, frame.audio.byteOffset, frame.audio.length / 2);
+  assert.deepEqual([...read], samples);
+});
