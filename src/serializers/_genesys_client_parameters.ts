@@ -14,7 +14,7 @@
  * @module
  */
 
-import { describe, type JsonObject } from "./telephony/_json_value.ts";
+import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
 
 /**
  * An ISO 8601 duration in seconds (`PT1.5S`, `PT.5S`): the reference's `isDuration`
@@ -22,8 +22,14 @@ import { describe, type JsonObject } from "./telephony/_json_value.ts";
  */
 export const DURATION = /^PT(?:\d*\.)?\d+S$/;
 
-/** A language code such as `en-US`: the reference's `isLanguageCode` (`languageCodeRegex`). */
-const LANGUAGE_CODE = /^[a-z]{2,3}-[A-Za-z]{2,3}$/;
+/**
+ * A language tag such as `en-US`: BCP 47's form (a 2–3 letter language, then subtags of 1–8
+ * letters or digits), wider than the reference's `isLanguageCode` (`languageCodeRegex`, a language
+ * and one 2–3 letter region), which refuses tags Genesys Cloud's languages include (`es-419`,
+ * `zh-Hant-TW`): an `update` ending the call over its language's spelling would cost a call for
+ * nothing the serializer reads.
+ */
+const LANGUAGE_CODE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
 
 /** The reasons a `close` may give: the reference's `isCloseReason` (protocol/message.ts, `CloseReason`). */
 const CLOSE_REASONS = ["disconnect", "end", "error", "reconnect"];
@@ -103,4 +109,16 @@ export function clientParametersFault(type: string, parameters: JsonObject): str
     }
   }
   return undefined;
+}
+
+/**
+ * What is wrong with the `parameters` of a `close` as it came (`given`: absent or no object, or
+ * lacking a known `reason`), or `undefined` when they pass. The envelope's check leaves a close's
+ * parameters to the serializer, which answers a close whatever they are (Genesys waits for our
+ * `closed`) and reports this.
+ */
+export function closeParametersFault(given: unknown): string | undefined {
+  if (given === undefined) return "Missing parameters";
+  if (!isObject(given)) return `parameters are not an object: ${describe(given)}`;
+  return clientParametersFault("close", given);
 }

@@ -176,7 +176,8 @@ export class GenesysEnvelope {
  * `version` must be the string "2", the protocol version this serializer speaks: a message of
  * another version (or none) cannot be read as one of ours. `type` must be a string, whatever
  * string (see `check`). `parameters` must be an object (`isJsonObject`): absent, null, an array,
- * a string or a number is refused, as the reference does, and as the Audio Connector's own
+ * a string or a number is refused (but for a `close`'s, taken as none and left to the serializer
+ * to report: see `check`), as the reference does, and as the Audio Connector's own
  * reference declares it on every message (GenesysCloudBlueprints/
  * audioconnector-server-reference-implementation, src/protocol/message.ts, `MessageBase`).
  * `id` must be a UUID (`isUuid`): an `open` with any other id could be answered with nothing its
@@ -204,6 +205,11 @@ function clientMessageBase(
   const type = fields.type;
   if (typeof type !== "string") throw breach(`type is not a string: ${describe(type)}`);
   const parameters = fields.parameters;
+  // A `close`'s are the serializer's to judge, as the rest of what its parameters must hold is
+  // (see `check`): it answers a close whatever they are, and reports what is wrong with them.
+  if (type === "close" && !isObject(parameters)) {
+    return { serverseq, position, type, parameters: {} };
+  }
   if (parameters === undefined) throw breach("Missing parameters");
   if (!isObject(parameters)) {
     throw breach(`parameters are not an object: ${describe(parameters)}`);

@@ -26,7 +26,7 @@ import type {
 // messages (`_genesys_rate_limit.ts`).
 import { chooseMedia, noMediaReason, openStartFrame } from "./_audiohook_open.ts";
 import { clientError } from "./_genesys_client_error.ts";
-import { clientParametersFault } from "./_genesys_client_parameters.ts";
+import { closeParametersFault } from "./_genesys_client_parameters.ts";
 import { GenesysCloseBound } from "./_genesys_close_bound.ts";
 import { GenesysEnvelope, MAX_TEXT_BYTES, readClientText } from "./_genesys_envelope.ts";
 import { GenesysFarewell } from "./_genesys_farewell.ts";
@@ -175,11 +175,12 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * message that breaks a rule is a decode error and not acted on (audio not delivered; a text
  * message's `seq` not taken when its shape is wrong), and the first asks Genesys to end the
  * session (`disconnect` with reason `error`, its `info` beginning "Client Error: " as the
- * reference server's do). A `close` whose parameters are off (no known `reason`) is answered all
- * the same, the fault a decode error counted and reported: refused, the session would end only by
- * timeout, Genesys waiting for our `closed`. Only Genesys's `close` once we are ending (after our
- * `disconnect`) is answered whatever is wrong with it, the fault counted in `decodeErrors` and
- * reported: it ends the session, and its client waits for our `closed`.
+ * reference server's do). A `close` whose parameters are off (no known `reason`, or no
+ * parameters at all) is answered all the same, the fault a decode error counted and reported:
+ * refused, the session would end only by timeout, Genesys waiting for our `closed`. Only
+ * Genesys's `close` once we are ending (after our `disconnect`) is answered whatever is wrong
+ * with it, the fault counted in `decodeErrors` and reported: it ends the session, and its client
+ * waits for our `closed`.
  *
  * Inbound: `open` (the first message only) → `opened` (accepting a PCMU 8 kHz offer, see
  * {@linkcode GenesysSerializerOptions.channel}; an `open` offering none is refused with
@@ -632,9 +633,10 @@ export class GenesysSerializer implements FrameSerializer {
       case "close":
         // Answered once: a second `closed` and a second `end` frame would end the bot twice.
         if (this.#state === "closed") throw message.error("close after the session closed");
-        // Answered whatever its parameters lack (an unknown `reason`): refused, the session would
-        // end only at `closeTimeoutMs`, Genesys waiting for the `closed` a breach never sends.
-        this.#closeFault(clientParametersFault("close", parameters));
+        // Answered whatever its parameters lack (an unknown `reason`, or parameters at all):
+        // refused, the session would end only at `closeTimeoutMs`, Genesys waiting for the
+        // `closed` a breach never sends.
+        this.#closeFault(closeParametersFault(message.value.parameters));
         return this.#close(parameters);
       case "paused": // Genesys paused the stream (on hold), or answers our `pause`
       // `pause` is the server's message in the reference implementation (protocol/message.ts),
@@ -721,10 +723,10 @@ export class GenesysSerializer implements FrameSerializer {
       fault = error.message;
     }
     const given = message.value.parameters;
-    if (fault === undefined && isObject(given)) fault = clientParametersFault("close", given);
+    fault ??= closeParametersFault(given);
     this.#closeFault(fault);
-    // The check refuses parameters that are absent or no object (or a `reason` it does not
-    // know); answered all the same, the close is read for what it holds.
+    // Parameters that are absent or no object, or lack a known `reason`, are reported above;
+    // answered all the same, the close is read for what it holds.
     return this.#close(isObject(given) ? given : {});
   }
 

@@ -49,7 +49,7 @@ export interface ProtobufSerializerOptions {
  * changes, and at the socket's close);
  * `message` → a message frame holding the parsed JSON (RTVI messages such as `client-ready`),
  * but an RTVI `dtmf` message (`PipecatClient.sendDTMF`) → a `dtmf` frame per key, in order, as
- * pipecat's `RTVIProcessor` makes them;
+ * pipecat's `RTVIProcessor` makes them (one of more than 100 keys is a decode error);
  * `text`, `transcription`, `interruption` → the frames of those names. Text WebSocket messages,
  * bytes that are not a `pipecat.Frame` (or are one of a kind the schema lacks), JSON that does not
  * parse, or audio that is not whole PCM16 sample frames at a supported rate throw a

@@ -7,6 +7,7 @@
  */
 
 import type { DtmfFrame, Frame, MessageFrame } from "../frames.ts";
+import { TransportError } from "../errors.ts";
 
 /** Options for {@linkcode rtviBotReady}. */
 export interface RtviBotReadyOptions {
@@ -79,6 +80,17 @@ export function rtviBotReady(frame: Frame, options: RtviBotReadyOptions = {}): M
 const RTVI_KEYS = /^[0-9*#]$/;
 
 /**
+ * The most keys one RTVI `dtmf` message may carry. Neither end bounds them (the client checks
+ * only its pattern, pipecat's `DTMFInputData` only `min_length=1`), but each key is a frame
+ * handed on at once: a bot reading through `readable` takes them one at a time, and past four
+ * times `maxInboundFrames` waiting (2,000 by default) the inbound queue, which drops no message,
+ * takes the reader to be stuck and ends the session. No one types that many at once (a card
+ * number is 19 keys, a phone number and its extension some 25): 100 is far above what a person
+ * enters and far below that bound.
+ */
+const MAX_RTVI_KEYS = 100;
+
+/**
  * The client's keypresses in an RTVI message, as the `dtmf` frames pipecat makes of them; `null`
  * for any other message. `PipecatClient.sendDTMF("12#")` (pipecat-client-web, client-js
  * `client.ts`) sends `{label: "rtvi-ai", type: "dtmf", id, data: {buttons: ["1", "2", "#"]}}` to a
@@ -87,7 +99,9 @@ const RTVI_KEYS = /^[0-9*#]$/;
  * processor.py`, `_handle_dtmf`) pushes one `InputDTMFFrame` per key, in order, "exactly as a
  * telephony transport's keypresses would", so a bot reads a browser's keys as a caller's. A `dtmf`
  * message whose keys are not that (none, or one that is no key) is no keypress: `null`, and it
- * goes on as the message it is (pipecat answers such a one with an `error-response`).
+ * goes on as the message it is (pipecat answers such a one with an `error-response`). One of more
+ * than 100 keys is a decode error (see `MAX_RTVI_KEYS`): thrown, the transport counts it in
+ * `decodeErrors` and reports it, and the session goes on.
  */
 export function rtviDtmfFrames(message: unknown): DtmfFrame[] | null {
   if (typeof message !== "object" || message === null) return null;
@@ -101,6 +115,14 @@ export function rtviDtmfFrames(message: unknown): DtmfFrame[] | null {
     ? [button]
     : undefined;
   if (keys === undefined || keys.length === 0) return null;
+  if (keys.length > MAX_RTVI_KEYS) {
+    // Refused whole, not cut short: the first 100 keys of a sequence are a wrong entry.
+    throw new TransportError(
+      "decode",
+      `RTVI dtmf message of ${keys.length} keys, over ${MAX_RTVI_KEYS}: ` +
+        "more than anyone types at once, refused",
+    );
+  }
   if (!keys.every((key) => typeof key === "string" && RTVI_KEYS.test(key))) return null;
   return (keys as string[]).map((digit) => ({ type: "dtmf", digit }));
 }
