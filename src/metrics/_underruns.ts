@@ -38,14 +38,15 @@ export class UnderrunMeter {
   totalMs = 0;
   // The latest chunks, in timeline order (background alone too: it fills the far end's time), a
   // ring of `#length` from `#first`: where each is on the timeline, for how long, when it plays,
-  // whether it carries speech that goes on from the speech before it (the same response), how
-  // long the far end had nothing to play right before it (0 when it follows at once), and the
-  // longest that gap was told (what is counted).
+  // whether it carries speech (see `speechStopsAt`), whether that goes on from the speech before
+  // it (the same response), how long the far end had nothing to play right before it (0 when it
+  // follows at once), and the longest that gap was told (what is counted).
   readonly #position = new Float64Array(KEPT);
   readonly #durationMs = new Float64Array(KEPT);
   readonly #playsAt = new Float64Array(KEPT);
   readonly #gapMs = new Float64Array(KEPT);
   readonly #countedMs = new Float64Array(KEPT);
+  readonly #speech = new Uint8Array(KEPT);
   readonly #goesOn = new Uint8Array(KEPT);
   #first = 0;
   #length = 0;
@@ -92,6 +93,7 @@ export class UnderrunMeter {
     this.#playsAt[at] = info.playsAt;
     this.#gapMs[at] = gapMs;
     this.#countedMs[at] = 0;
+    this.#speech[at] = info.speech ? 1 : 0;
     this.#goesOn[at] = continues ? 1 : 0;
     if (continues) this.#counted(at);
   }
@@ -191,18 +193,30 @@ export class UnderrunMeter {
   }
 
   /**
-   * When the audio at timeline `position` plays at the far end, by the latest estimate of the
-   * chunks kept (moves and lag changes included); NaN where no chunk kept holds it (it was told
-   * before the ring's oldest, or before measuring began). The newest first: a position asked for
-   * is one just heard, near the end of what was sent.
+   * When the bot's speech stopped playing at the far end, the far end having played up to
+   * timeline `position` (an interruption's `heardPosition`), by the latest estimate of the chunks
+   * kept (moves and lag changes included): when `position` plays, where it is in speech; where it
+   * is in background audio, when the speech before it ended (a reply that ran out before the
+   * clear reached the far end, the background playing on: the caller stopped hearing the bot
+   * there, as the interruption's `heardMs` says). NaN where no chunk kept holds `position` (told
+   * before the ring's oldest, before measuring began, or in a hole the timeline left), or no
+   * speech kept comes before it. The newest first: a position asked for is one just heard, near
+   * the end of what was sent.
    */
-  playsAtPosition(position: number): number {
-    for (let i = this.#length - 1; i >= 0; i--) {
+  speechStopsAt(position: number): number {
+    let i = this.#length - 1;
+    for (; i >= 0; i--) {
       const at = (this.#first + i) % KEPT;
       const start = this.#position[at]!;
       if (position < start - TOLERANCE_MS) continue;
       if (position > start + this.#durationMs[at]! + TOLERANCE_MS) return NaN;
-      return this.#playsAt[at]! + (position - start);
+      if (this.#speech[at] === 1) return this.#playsAt[at]! + (position - start);
+      break;
+    }
+    // In background alone: the bot fell silent where the speech before it ended.
+    for (i--; i >= 0; i--) {
+      const at = (this.#first + i) % KEPT;
+      if (this.#speech[at] === 1) return this.#playsAt[at]! + this.#durationMs[at]!;
     }
     return NaN;
   }

@@ -29,6 +29,7 @@ import type {
   SpeechEvent,
 } from "../streams/speech_detector.ts";
 import type { TransportStats } from "../transport_stats.ts";
+import { BargeInMeter } from "./_barge_ins.ts";
 import { DurationHistogram } from "./_histogram.ts";
 import { INSTRUMENTS, summaryLine } from "./_instruments.ts";
 import { InterarrivalJitter } from "./_interarrival_jitter.ts";
@@ -96,37 +97,26 @@ export interface SessionMetricsEventMap {
 /** Spells of the bot's kept for a turn end told late: more would be a turn long since over. */
 const MAX_UNANSWERED_STARTS = 16;
 
-/**
- * An interruption that stopped the bot while it was audible, for a barge-in's stop latency: when
- * ("speakingstop"), when the caller stopped hearing the bot (`stoppedAt`), when the response had
- * become audible and when the bot had last fallen silent before it; whether the far end held its
- * playout then (the caller heard the bot stop at the hold); whether the transport has told of its
- * cut (`SessionObserver.interrupted`: `stoppedAt` is final then), and the caller's speech that
- * talked over it, once known (the barge-in is measured when both are).
- */
-interface Interruption {
-  readonly at: number;
-  stoppedAt: number;
-  readonly botStarted: number;
-  readonly silentBefore: number;
-  readonly held: boolean;
-  told: boolean;
-  speechAt: number | undefined;
-}
-
-/**
- * Interruptions kept awaiting the transport's word of their cut (`SessionObserver.interrupted`):
- * a `WebSocketTransport` tells each, at once or once its clear leaves, and a clear waits behind
- * one answer at a time; more are a transport that tells none.
- */
-const MAX_UNTOLD_INTERRUPTIONS = 16;
-
 /** What measuring needs and the final figures do not (see `SessionMetrics.#meters`). */
 interface Meters {
   readonly lateness: DurationHistogram;
   readonly underruns: UnderrunMeter;
   readonly turns: DurationHistogram;
+  /** The barge-ins' stop latencies, as `bargeInMeter` measures them. */
   readonly bargeIns: DurationHistogram;
+  readonly bargeInMeter: BargeInMeter;
+}
+
+/** The meters, a barge-in's stop latency handed to `bargedIn` as it is measured. */
+function newMeters(bargedIn: (latencyMs: number) => void): Meters {
+  const underruns = new UnderrunMeter();
+  return {
+    lateness: new DurationHistogram(),
+    underruns,
+    turns: new DurationHistogram(),
+    bargeIns: new DurationHistogram(),
+    bargeInMeter: new BargeInMeter(underruns, bargedIn),
+  };
 }
 
 /**
@@ -273,58 +263,15 @@ export class SessionMetrics extends EventTarget {
    * kept after their session (a dashboard of recent calls) hold their final figures alone, a few
    * KB, not the meters that made them (the ring is 21 KB, a histogram's buckets 4 KB).
    */
-  #meters: Meters | undefined = {
-    lateness: new DurationHistogram(),
-    underruns: new UnderrunMeter(),
-    turns: new DurationHistogram(),
-    bargeIns: new DurationHistogram(),
-  };
+  #meters: Meters | undefined = newMeters((latencyMs) => this.#bargedIn(latencyMs));
   // Turns.
   /** When the caller's last turn ended, until the bot answers it or the caller goes on. */
   #turnEnded: number | undefined;
-  /** When the bot last became audible (the start of its latest spell of speaking). */
-  #botStarted = -Infinity;
-  /**
-   * When the response the bot plays (or last played) first became audible: a response may play
-   * in spells, with pauses between its sentences.
-   */
-  #responseStarted = -Infinity;
   /**
    * When the bot began spells of speaking that answered no turn yet, for a turn end told late:
    * the oldest first, those before the caller's latest speech left out.
    */
   readonly #unansweredStarts: number[] = [];
-  /** When the caller began to speak, while they speak, until a barge-in uses it. */
-  #speechStarted: number | undefined;
-  /** When the bot last fell silent, and in which response. */
-  #botStopped = -Infinity;
-  #stoppedResponse: string | undefined;
-  /** When the bot last fell silent before the response it plays (or last played) began. */
-  #silentBeforeResponse = -Infinity;
-  /**
-   * The last interruption no barge-in has claimed yet (a detector may report the speech that
-   * caused it only after it).
-   */
-  #interrupted: Interruption | undefined;
-  /**
-   * Interruptions the bot fell silent in ("speakingstop") whose `SessionObserver.interrupted` has
-   * not come yet: where the clear waits (see `#cutTold`), the far end plays on until it leaves.
-   */
-  readonly #untold: Interruption[] = [];
-  /**
-   * When the far end last began to hold its playout at the bot's request (`playoutHeld`:
-   * Asterisk's `PAUSE_MEDIA`; NaN: never), and when the caller hears the bot again after it: where
-   * the move that places what was held as it plays on, or audio sent after that, plays (Infinity
-   * until then). A response interrupted before that fell silent for the caller as the hold began,
-   * not at the interruption (a bot that pauses as the caller begins to talk, then cuts its reply).
-   * The interruption's own clear may end the hold, and place what it held at that very moment
-   * (Asterisk's `FLUSH_MEDIA`, then `CONTINUE_MEDIA`, told before the "speakingstop"): none of it
-   * was heard.
-   */
-  #silentFrom = NaN;
-  #audibleAgainAt = Infinity;
-  /** The latest hold has ended: audio told from now on plays (see `#silentFrom`). */
-  #playedOn = false;
 
   private constructor(transport: MeteredTransport, options: SessionMetricsOptions) {
     super();
@@ -340,7 +287,7 @@ export class SessionMetrics extends EventTarget {
       outboundAudio: (chunk, info) => this.#outbound(chunk, info),
       playoutLag: (info) => this.#meters?.underruns.lagChanged(info.changeMs),
       playoutMoved: (info) => {
-        this.#audible(info.playsAt);
+        this.#meters?.bargeInMeter.audible(info.playsAt);
         this.#meters?.underruns.moved(info);
       },
       playoutHeld: (info) => this.#held(info),
@@ -371,13 +318,7 @@ export class SessionMetrics extends EventTarget {
     // Spells begun before this speech answer no turn that ends after it.
     const starts = this.#unansweredStarts;
     while (starts.length > 0 && starts[0]! < at) starts.shift();
-    const interrupted = this.#interrupted;
-    if (interrupted !== undefined && at <= interrupted.at && at >= interrupted.silentBefore) {
-      this.#interrupted = undefined;
-      interrupted.speechAt = Math.max(at, interrupted.botStarted);
-      return this.#measureBargeIn(interrupted);
-    }
-    this.#speechStarted = at;
+    this.#meters?.bargeInMeter.callerSpeechStarted(at);
   }
 
   /**
@@ -402,7 +343,7 @@ export class SessionMetrics extends EventTarget {
   }
 
   #callerTurnEnded(at: number): void {
-    this.#speechStarted = undefined; // the caller's speech is over
+    this.#meters?.bargeInMeter.callerTurnEnded(); // the caller's speech is over
     const starts = this.#unansweredStarts;
     const answer = starts.find((start) => start >= at);
     if (answer !== undefined) {
@@ -494,7 +435,9 @@ export class SessionMetrics extends EventTarget {
     this.#unobserve = undefined;
     transport.removeEventListener("speakingstart", this.#onSpeakingStart);
     transport.removeEventListener("speakingstop", this.#onSpeakingStop);
-    this.#untoldMeasured(); // before the figures freeze (a listener's detach returns above)
+    // Barge-ins whose cut was never told, before the figures freeze (a listener's detach returns
+    // above).
+    this.#meters?.bargeInMeter.stopped();
     this.#final = this.snapshot();
     // The figures are final: what made them may go (see `#meters`).
     this.#meters = undefined;
@@ -587,7 +530,7 @@ export class SessionMetrics extends EventTarget {
   #outbound(chunk: AudioFrame, info: OutboundAudioInfo): void {
     const meters = this.#meters;
     if (meters === undefined) return; // measuring stopped
-    this.#audible(info.playsAt);
+    meters.bargeInMeter.audible(info.playsAt);
     meters.underruns.chunk(info, chunk.responseId);
     this.#chunks++;
     this.#outboundMs += info.durationMs;
@@ -620,13 +563,7 @@ export class SessionMetrics extends EventTarget {
   // Typed as the runtime's own listener: workerd's and Deno's `Event` types differ.
   #onSpeakingStart: EventListener = (event) => {
     const now = this.#clock.now();
-    this.#botStarted = now;
-    const { responseId } = event as unknown as SpeakingEvent;
-    // A tagged response going on after a pause between its spells is the same response.
-    if (responseId === undefined || responseId !== this.#stoppedResponse) {
-      this.#responseStarted = now;
-      this.#silentBeforeResponse = this.#botStopped;
-    }
+    this.#meters?.bargeInMeter.botStarted(now, (event as unknown as SpeakingEvent).responseId);
     const turnEnded = this.#turnEnded;
     if (turnEnded === undefined) {
       // No turn of the caller's to answer (the bot spoke first, or again): maybe one told later.
@@ -641,46 +578,7 @@ export class SessionMetrics extends EventTarget {
   };
 
   #onSpeakingStop: EventListener = (event) => {
-    const now = this.#clock.now();
-    const started = this.#speechStarted;
-    // Started this very moment: a response the far end had not begun to play when an interruption
-    // came that cannot stop it (raw PCM), told at once. The bot was not audible: no barge-in. A
-    // response stopped as its next spell starts (speech caught in the pause before it) was audible
-    // in its earlier spells: the caller cut it short, a barge-in of 0 ms or more.
-    const audible = this.#responseStarted < now;
-    const { reason, responseId } = event as unknown as SpeakingEvent;
-    if (reason === "interrupted" && audible) {
-      // Held by the far end since the bot's latest spell began: the caller heard it stop there.
-      const held = this.#silentFrom >= this.#botStarted && !(this.#audibleAgainAt < now);
-      const interruption: Interruption = {
-        at: now,
-        stoppedAt: held ? this.#silentFrom : now,
-        botStarted: this.#responseStarted,
-        silentBefore: this.#silentBeforeResponse,
-        held,
-        told: false,
-        speechAt: undefined,
-      };
-      // Measured once the transport tells of the cut (`#cutTold`): at once, where the clear left.
-      // More untold than a few clears could hold is a transport that tells none: the oldest is
-      // measured at its cut (else they waited for the session's end, kept all along).
-      const untold = this.#untold;
-      if (untold.length === MAX_UNTOLD_INTERRUPTIONS) this.#measuredAtCut(untold.shift()!);
-      untold.push(interruption);
-      // A barge-in: the caller is talking, and began since the bot last fell silent before this
-      // response (a pause between its spells does not count). Talking over each other began when
-      // both were: the later of the two starts, the spell playing now's for speech begun since the
-      // last spell ended (in the pause, the bot was silent), the response's for speech before.
-      if (started !== undefined && started >= this.#silentBeforeResponse) {
-        this.#speechStarted = undefined;
-        const botAudible = started >= this.#botStopped ? this.#botStarted : this.#responseStarted;
-        interruption.speechAt = Math.max(started, botAudible);
-      } else {
-        this.#interrupted = interruption;
-      }
-    }
-    this.#botStopped = now;
-    this.#stoppedResponse = responseId;
+    this.#meters?.bargeInMeter.botStopped(this.#clock.now(), event as unknown as SpeakingEvent);
     this.#meters?.underruns.fellSilent();
   };
 
@@ -689,17 +587,8 @@ export class SessionMetrics extends EventTarget {
    * is no underrun, and where the caller stops hearing a reply interrupted during it.
    */
   #held(info: PlayoutHoldInfo): void {
-    this.#playedOn = !info.held;
-    if (info.held) {
-      this.#silentFrom = info.at;
-      this.#audibleAgainAt = Infinity;
-    }
+    this.#meters?.bargeInMeter.held(info);
     this.#meters?.underruns.held(info);
-  }
-
-  /** Audio plays from `playsAt`: after a hold that has ended, the bot is heard again then. */
-  #audible(playsAt: number): void {
-    if (this.#playedOn && playsAt < this.#audibleAgainAt) this.#audibleAgainAt = playsAt;
   }
 
   /** A latency below zero is a clock that stepped back (see `callerTurnEnded`): 0 ms. */
@@ -712,59 +601,21 @@ export class SessionMetrics extends EventTarget {
   }
 
   /**
-   * The transport tells of an interruption's cut (`SessionObserver.interrupted`): right after the
-   * "speakingstop" where its clear left at once; where it waited (behind an urgent message whose
-   * asynchronous answer was due, or answered later itself), once it left, the far end having
-   * played on until then, to `info.heardPosition`, or until it ran dry (README, "Metrics": the
-   * bot falls silent when the clear leaves). The caller stopped hearing the bot when that
-   * position played: no later than the tell, nor earlier than the "speakingstop" (where the far
-   * end plays on regardless, raw PCM, the bot is taken as silent at the cut, as before). Not
-   * where the far end held its playout: the caller heard it stop at the hold.
+   * The transport tells of an interruption's cut (`SessionObserver.interrupted`): what comes next
+   * is a new response, and a barge-in that waited for it is measured (see `BargeInMeter.cutTold`).
    */
   #cutTold(info: InterruptionInfo): void {
     const meters = this.#meters;
     if (meters === undefined) return; // measuring stopped
     meters.underruns.interrupted();
-    const untold = this.#untold.splice(0);
-    const heardUntil = Math.min(info.at, meters.underruns.playsAtPosition(info.heardPosition));
-    for (const interruption of untold) {
-      interruption.told = true;
-      // NaN: the position heard is not among the chunks kept: as at the cut.
-      if (!interruption.held && heardUntil > interruption.stoppedAt) {
-        interruption.stoppedAt = heardUntil;
-      }
-      this.#measureBargeIn(interruption);
-    }
+    meters.bargeInMeter.cutTold(info);
   }
 
-  /** A barge-in whose speech is known and whose cut was told is measured (once). */
-  #measureBargeIn(interruption: Interruption): void {
-    const { speechAt, told } = interruption;
-    if (speechAt === undefined || !told) return;
-    interruption.speechAt = undefined;
-    this.#bargedIn(speechAt, interruption.stoppedAt);
-  }
-
-  /**
-   * Measuring stops with interruptions whose cut was never told (a transport of another's making
-   * that tells none; a `WebSocketTransport` tells each before `closed`): measured at the cut.
-   */
-  #untoldMeasured(): void {
-    for (const interruption of this.#untold.splice(0)) this.#measuredAtCut(interruption);
-  }
-
-  /** Its cut is taken as told: the bot silent for the caller at the "speakingstop". */
-  #measuredAtCut(interruption: Interruption): void {
-    interruption.told = true;
-    this.#measureBargeIn(interruption);
-  }
-
-  #bargedIn(speechAt: number, stoppedAt: number): void {
+  #bargedIn(latencyMs: number): void {
     const meters = this.#meters;
     if (meters === undefined) return; // measuring stopped (a "metric" listener detached)
-    const latency = Math.max(0, stoppedAt - speechAt); // a clock that stepped back: 0 ms
-    meters.bargeIns.record(latency);
-    this.#measured("voice.barge_in.stop_latency", latency);
+    meters.bargeIns.record(latencyMs);
+    this.#measured("voice.barge_in.stop_latency", latencyMs);
   }
 
   #measured(name: string, value: number): void {

@@ -1,0 +1,239 @@
+/**
+ * Barge-ins: how fast the bot stopped when the caller talked over it (see `SessionMetrics`,
+ * "barge-in stop latency").
+ *
+ * @module
+ */
+
+import type { SpeakingEvent } from "../playback.ts";
+import type { InterruptionInfo, PlayoutHoldInfo } from "../session_observer.ts";
+
+/** Where the far end played the bot's speech (an `UnderrunMeter` keeps what was sent). */
+export interface SpeechPlayout {
+  /**
+   * When the bot's speech stopped playing, the far end having played up to timeline `position`
+   * (NaN: not known).
+   */
+  speechStopsAt(position: number): number;
+}
+
+/**
+ * An interruption that stopped the bot while it was audible, for a barge-in's stop latency: when
+ * ("speakingstop"), when the caller stopped hearing the bot (`stoppedAt`), when the response had
+ * become audible and when the bot had last fallen silent before it; whether the far end held its
+ * playout then (the caller heard the bot stop at the hold); whether the transport has told of its
+ * cut (`SessionObserver.interrupted`: `stoppedAt` is final then), and the caller's speech that
+ * talked over it, once known (the barge-in is measured when both are).
+ */
+interface Interruption {
+  readonly at: number;
+  stoppedAt: number;
+  readonly botStarted: number;
+  readonly silentBefore: number;
+  readonly held: boolean;
+  told: boolean;
+  speechAt: number | undefined;
+}
+
+/**
+ * Interruptions kept awaiting the transport's word of their cut (`SessionObserver.interrupted`):
+ * a `WebSocketTransport` tells each, at once or once its clear leaves, and a clear waits behind
+ * one answer at a time; more are a transport that tells none.
+ */
+const MAX_UNTOLD_INTERRUPTIONS = 16;
+
+/**
+ * Finds the barge-ins of a session and measures each one's stop latency, from the caller starting
+ * to talk over the audible bot to the bot falling silent for the caller, once both are known: the
+ * caller's speech may be told after the interruption (a detector's `minSpeechMs`), and where the
+ * interruption's clear waits, the far end plays on until it leaves (`SessionObserver.interrupted`
+ * says so then). Each latency measured goes to the function given (0 ms where the clock stepped
+ * back). Told what it needs by its owner: the bot's spells of speaking ("speakingstart",
+ * "speakingstop"), the caller's speech, the far end's holds of its playout, and the cuts.
+ */
+export class BargeInMeter {
+  readonly #playout: SpeechPlayout;
+  readonly #measured: (latencyMs: number) => void;
+  /** When the caller began to speak, while they speak, until a barge-in uses it. */
+  #speechStarted: number | undefined;
+  /** When the bot last became audible (the start of its latest spell of speaking). */
+  #botStarted = -Infinity;
+  /**
+   * When the response the bot plays (or last played) first became audible: a response may play
+   * in spells, with pauses between its sentences.
+   */
+  #responseStarted = -Infinity;
+  /** When the bot last fell silent, and in which response. */
+  #botStopped = -Infinity;
+  #stoppedResponse: string | undefined;
+  /** When the bot last fell silent before the response it plays (or last played) began. */
+  #silentBeforeResponse = -Infinity;
+  /**
+   * The last interruption no barge-in has claimed yet (a detector may report the speech that
+   * caused it only after it).
+   */
+  #interrupted: Interruption | undefined;
+  /**
+   * Interruptions the bot fell silent in ("speakingstop") whose `SessionObserver.interrupted` has
+   * not come yet: where the clear waits (see {@linkcode cutTold}), the far end plays on until it
+   * leaves.
+   */
+  readonly #untold: Interruption[] = [];
+  /**
+   * When the far end last began to hold its playout at the bot's request (`playoutHeld`:
+   * Asterisk's `PAUSE_MEDIA`; NaN: never), and when the caller hears the bot again after it: where
+   * the move that places what was held as it plays on, or audio sent after that, plays (Infinity
+   * until then). A response interrupted before that fell silent for the caller as the hold began,
+   * not at the interruption (a bot that pauses as the caller begins to talk, then cuts its reply).
+   * The interruption's own clear may end the hold, and place what it held at that very moment
+   * (Asterisk's `FLUSH_MEDIA`, then `CONTINUE_MEDIA`, told before the "speakingstop"): none of it
+   * was heard.
+   */
+  #silentFrom = NaN;
+  #audibleAgainAt = Infinity;
+  /** The latest hold has ended: audio told from now on plays (see `#silentFrom`). */
+  #playedOn = false;
+
+  /**
+   * `playout`: where the bot's speech played, for a cut told late; `measured`: called with each
+   * barge-in's stop latency, in ms.
+   */
+  constructor(playout: SpeechPlayout, measured: (latencyMs: number) => void) {
+    this.#playout = playout;
+    this.#measured = measured;
+  }
+
+  /** The bot became audible at `now` ("speakingstart"), in response `responseId`. */
+  botStarted(now: number, responseId: string | undefined): void {
+    this.#botStarted = now;
+    // A tagged response going on after a pause between its spells is the same response.
+    if (responseId === undefined || responseId !== this.#stoppedResponse) {
+      this.#responseStarted = now;
+      this.#silentBeforeResponse = this.#botStopped;
+    }
+  }
+
+  /** The bot fell silent at `now` ("speakingstop"), for `stop.reason`. */
+  botStopped(now: number, stop: Pick<SpeakingEvent, "reason" | "responseId">): void {
+    const started = this.#speechStarted;
+    // Started this very moment: a response the far end had not begun to play when an interruption
+    // came that cannot stop it (raw PCM), told at once. The bot was not audible: no barge-in. A
+    // response stopped as its next spell starts (speech caught in the pause before it) was audible
+    // in its earlier spells: the caller cut it short, a barge-in of 0 ms or more.
+    const audible = this.#responseStarted < now;
+    if (stop.reason === "interrupted" && audible) {
+      // Held by the far end since the bot's latest spell began: the caller heard it stop there.
+      const held = this.#silentFrom >= this.#botStarted && !(this.#audibleAgainAt < now);
+      const interruption: Interruption = {
+        at: now,
+        stoppedAt: held ? this.#silentFrom : now,
+        botStarted: this.#responseStarted,
+        silentBefore: this.#silentBeforeResponse,
+        held,
+        told: false,
+        speechAt: undefined,
+      };
+      // Measured once the transport tells of the cut (`cutTold`): at once, where the clear left.
+      // More untold than a few clears could hold is a transport that tells none: the oldest is
+      // measured at its cut (else they waited for the session's end, kept all along).
+      const untold = this.#untold;
+      if (untold.length === MAX_UNTOLD_INTERRUPTIONS) this.#measuredAtCut(untold.shift()!);
+      untold.push(interruption);
+      // A barge-in: the caller is talking, and began since the bot last fell silent before this
+      // response (a pause between its spells does not count). Talking over each other began when
+      // both were: the later of the two starts, the spell playing now's for speech begun since the
+      // last spell ended (in the pause, the bot was silent), the response's for speech before.
+      if (started !== undefined && started >= this.#silentBeforeResponse) {
+        this.#speechStarted = undefined;
+        const botAudible = started >= this.#botStopped ? this.#botStarted : this.#responseStarted;
+        interruption.speechAt = Math.max(started, botAudible);
+      } else {
+        this.#interrupted = interruption;
+      }
+    }
+    this.#botStopped = now;
+    this.#stoppedResponse = stop.responseId;
+  }
+
+  /**
+   * The caller began to speak at `at`: speech that began while the bot was audible, before an
+   * interruption, measures that barge-in, even told after it; else it is kept for the next.
+   */
+  callerSpeechStarted(at: number): void {
+    const interrupted = this.#interrupted;
+    if (interrupted !== undefined && at <= interrupted.at && at >= interrupted.silentBefore) {
+      this.#interrupted = undefined;
+      interrupted.speechAt = Math.max(at, interrupted.botStarted);
+      return this.#measureBargeIn(interrupted);
+    }
+    this.#speechStarted = at;
+  }
+
+  /** The caller's turn ended: their speech is over, and talks over nothing the bot says next. */
+  callerTurnEnded(): void {
+    this.#speechStarted = undefined;
+  }
+
+  /**
+   * The far end holds its playout, or plays on (`playoutHeld`): where the caller stops hearing a
+   * reply interrupted during it.
+   */
+  held(info: PlayoutHoldInfo): void {
+    this.#playedOn = !info.held;
+    if (info.held) {
+      this.#silentFrom = info.at;
+      this.#audibleAgainAt = Infinity;
+    }
+  }
+
+  /** Audio plays from `playsAt`: after a hold that has ended, the bot is heard again then. */
+  audible(playsAt: number): void {
+    if (this.#playedOn && playsAt < this.#audibleAgainAt) this.#audibleAgainAt = playsAt;
+  }
+
+  /**
+   * The transport tells of an interruption's cut (`SessionObserver.interrupted`): right after the
+   * "speakingstop" where its clear left at once; where it waited (behind an urgent message whose
+   * asynchronous answer was due, or answered later itself), once it left, the far end having
+   * played on until then, to `info.heardPosition`, or until it ran dry (README, "Metrics": the
+   * bot falls silent when the clear leaves). The caller stopped hearing the bot when the speech
+   * up to that position stopped playing: no later than the tell, nor earlier than the
+   * "speakingstop" (where the far end plays on regardless, raw PCM, the bot is taken as silent at
+   * the cut, as before). Not where the far end held its playout: the caller heard it stop at the
+   * hold.
+   */
+  cutTold(info: InterruptionInfo): void {
+    const untold = this.#untold.splice(0);
+    const heardUntil = Math.min(info.at, this.#playout.speechStopsAt(info.heardPosition));
+    for (const interruption of untold) {
+      interruption.told = true;
+      // NaN: the position heard, or speech before it, is not among the chunks kept: as at the cut.
+      if (!interruption.held && heardUntil > interruption.stoppedAt) {
+        interruption.stoppedAt = heardUntil;
+      }
+      this.#measureBargeIn(interruption);
+    }
+  }
+
+  /**
+   * Measuring stops with interruptions whose cut was never told (a transport of another's making
+   * that tells none; a `WebSocketTransport` tells each before `closed`): measured at the cut.
+   */
+  stopped(): void {
+    for (const interruption of this.#untold.splice(0)) this.#measuredAtCut(interruption);
+  }
+
+  /** Its cut is taken as told: the bot silent for the caller at the "speakingstop". */
+  #measuredAtCut(interruption: Interruption): void {
+    interruption.told = true;
+    this.#measureBargeIn(interruption);
+  }
+
+  /** A barge-in whose speech is known and whose cut was told is measured (once). */
+  #measureBargeIn(interruption: Interruption): void {
+    const { speechAt, told } = interruption;
+    if (speechAt === undefined || !told) return;
+    interruption.speechAt = undefined;
+    this.#measured(Math.max(0, interruption.stoppedAt - speechAt)); // a clock stepped back: 0 ms
+  }
+}
