@@ -19,6 +19,8 @@ import { spaceSubprotocols, withHeader } from "./_request_headers.ts";
 import { runSession, startSession } from "./_session.ts";
 import type { ShutdownOptions } from "./_shutdown.ts";
 import { closeIfNeverServed, type PairClientEnd } from "./_unsent_upgrade.ts";
+import { closeFrameMayCarry } from "./_answer_close.ts";
+import { ReadyState } from "../socket.ts";
 
 export type { AdmissionOptions, HonoWSContext, HonoWSEvents };
 export { sessionsEnded, type ShutdownOptions } from "./_shutdown.ts";
@@ -168,7 +170,7 @@ export function voiceSession<C extends HonoContext, U = unknown>(
     if (!readable(request)) c.req.raw = copy; // what onSession and later middleware read
     const transport = startSession(socket, withRuntimeWaitUntil(options, c));
     watchNodeConnection(c, socket);
-    closeWorkersPairIfNeverSent(response, socket, options);
+    closeWorkersPairIfNeverSent(response, socket, options, transport);
     // Synchronously, so that listeners added in onSession see "connected" on every runtime.
     if (transport !== null) runSession(transport, () => onSession(transport, c));
     return compression ? response : declineWorkersCompression(response);
@@ -210,13 +212,15 @@ function withRuntimeWaitUntil<O extends TransportOptions>(options: O, c: HonoCon
  * that bound already (a "timeout", 1006, its timer armed first); but workerd kept the accepted
  * server end, and the request with it, for good. Closed, it frees both, and Hono's "close" reaches
  * the socket of a session that no longer listens. The client end is the 101's `webSocket`; a first
- * message says the 101 went (the socket opens with it). Not Workers (no `webSocket` to accept):
+ * message says the 101 went (the socket opens with it). If it went and the client has said nothing
+ * by then, see {@linkcode closeQuietClientAsOthers}. Not Workers (no `webSocket` to accept):
  * nothing to do.
  */
 function closeWorkersPairIfNeverSent(
   response: Response,
   socket: HonoSocket,
   options: TransportOptions,
+  transport: WebSocketTransport | null,
 ): void {
   const client = (response as { webSocket?: Partial<PairClientEnd> | null }).webSocket;
   if (typeof client?.accept !== "function" || typeof client.close !== "function") return;
@@ -225,6 +229,32 @@ function closeWorkersPairIfNeverSent(
     clock: options.clock ?? systemClock,
     timeoutMs: openTimeoutMs,
     servedBy: { target: socket, type: "open" },
+    ...(transport === null ? {} : { quiet: () => closeQuietClientAsOthers(transport, socket) }),
+  });
+}
+
+/**
+ * The code a served Workers client that stayed quiet through `openTimeoutMs` is closed with: 1001,
+ * as the silent-peer bound (`inactivityTimeoutMs`) closes a quiet client on every runtime, workerd
+ * included (measured on Deno, Node, Bun, workerd, directly and under Hono).
+ */
+const QUIET_CLIENT_CLOSE_CODE = 1001;
+
+/**
+ * Hono on Workers, a 101 that went to a client that has said nothing within `openTimeoutMs`: Hono
+ * has not handed the socket over (it does with the first message), so the session ended at that
+ * bound as one whose socket never opened, 1006, and asked the socket to close with no code; the
+ * client, told at its first message, saw 1005 and no reason, where the quiet client of every other
+ * runtime, its session ended by a bound, sees a code and the reason. 1006 is one no close frame may
+ * carry: the close waiting for Hono's first event is made {@linkcode QUIET_CLIENT_CLOSE_CODE} with
+ * the session's reason, so the client reads what `closed` says. workerd gives no way to reach the
+ * server end before that event (the client end, once in a 101, closes nothing the client sees):
+ * the connection stays until the client speaks or leaves.
+ */
+function closeQuietClientAsOthers(transport: WebSocketTransport, socket: HonoSocket): void {
+  void transport.closed.then(({ code, reason }) => {
+    if (socket.readyState !== ReadyState.CONNECTING || closeFrameMayCarry(code)) return;
+    socket.close(QUIET_CLIENT_CLOSE_CODE, reason);
   });
 }
 
