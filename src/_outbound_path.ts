@@ -33,6 +33,7 @@ import {
   type TransportOptions,
 } from "./transport_options.ts";
 import type { TransportStats } from "./transport_stats.ts";
+import { SendPauseTally } from "./_send_pause_tally.ts";
 import {
   asTransportError,
   checkSendPause,
@@ -140,8 +141,12 @@ export class OutboundPath {
   readonly #serializer: FrameSerializer;
   /** Audio refused because the far end takes none is reported once. */
   #refused = false;
-  /** When the far end asked us to pause sending (NaN: not paused), and the pause's bound. */
-  #pausedSince = NaN;
+  /**
+   * Whether sending is paused, counted in `stats` (a pause held counts its time so far in
+   * `sendPausedMs` as the counters are read: see {@linkcode statsRead}), and the pause's bound.
+   * Both made at the first pause, as `#startBound` is: most far ends never ask for one.
+   */
+  #pauses: SendPauseTally | undefined;
   #pauseBound: ClockTimer | undefined;
   /** What the pause held waits on, as its "timeout" error says (`SendPauseOptions.reason`). */
   #pauseReason = FAR_END_DID_NOT_RESUME;
@@ -287,18 +292,16 @@ export class OutboundPath {
     // Once the session is ending nothing more is sent: a far end's XOFF in the close handshake
     // pauses nothing, and was counted, its bound armed, as a pause of the call.
     if (this.#signal.aborted || this.#dropped) return;
-    const held = !Number.isNaN(this.#pausedSince);
+    const held = this.#pauses?.held === true;
     if (paused === held) {
       if (held && options !== undefined) this.#armPauseBound(options);
       return;
     }
     if (paused) {
-      this.#pausedSince = this.#clock.now();
-      this.#stats.sendPauses++;
+      (this.#pauses ??= new SendPauseTally(this.#stats, this.#clock)).begin();
       this.#armPauseBound(options);
     } else {
-      this.#stats.sendPausedMs += this.#clock.now() - this.#pausedSince;
-      this.#pausedSince = NaN;
+      this.#pauses!.end();
       this.#pauseBound?.cancel();
     }
     this.#pump.hold(paused);
@@ -310,9 +313,15 @@ export class OutboundPath {
    */
   #pauseEnds(): void {
     this.#pauseBound?.cancel();
-    if (Number.isNaN(this.#pausedSince)) return;
-    this.#stats.sendPausedMs += this.#clock.now() - this.#pausedSince;
-    this.#pausedSince = NaN;
+    this.#pauses?.end();
+  }
+
+  /**
+   * `copy`, a copy of the session's counters being handed out (`transport.stats`), with a send
+   * pause still held counted to now in `sendPausedMs`, as it counts in `sendPauses` from its start.
+   */
+  statsRead(copy: TransportStats): TransportStats {
+    return this.#pauses === undefined ? copy : this.#pauses.withHeld(copy);
   }
 
   /** Bounds the pause held by `sendTimeoutMs` from now, its error saying what it waited on. */

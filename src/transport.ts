@@ -349,7 +349,7 @@ export class WebSocketTransport extends EventTarget {
 
   /** A snapshot of the session's counters. */
   get stats(): TransportStats {
-    return { ...this.#stats };
+    return this.#out.statsRead({ ...this.#stats }); // a pause held counted to now
   }
 
   /** Whether the socket is open and "connected" has been dispatched. */

@@ -153,7 +153,10 @@ export interface TransportStats {
    * (jambonz and FreeSWITCH: until `mod_audio_fork` has applied a `killAudio`); nothing is dropped.
    */
   sendPauses: number;
-  /** Milliseconds sending stayed paused (see `sendPauses`), in all: one held at the end, to it. */
+  /**
+   * Milliseconds sending stayed paused (see `sendPauses`), in all: one still held counts to the
+   * moment these counters are read, one held at the end, to it.
+   */
   sendPausedMs: number;
   /**
    * Errors no "error" listener heard (none was registered), beyond the 16 held for the next one

@@ -87,7 +87,8 @@ export interface OutboundMetrics {
   sendPauses: number;
   /**
    * How long sending stayed paused in those, in all, in ms (`transport.stats.sendPausedMs`): a
-   * pause still held as the session ends counts until the end.
+   * pause still held counts its time so far (a live snapshot's, or a `detach()`'s, to then; one
+   * held as the session ends, until the end), as it counts in `sendPauses` from its start.
    */
   sendPausedMs: number;
   /** Audio bytes dropped by interruptions (`transport.stats.audioBytesInterrupted`). */
