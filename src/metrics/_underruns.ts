@@ -198,10 +198,12 @@ export class UnderrunMeter {
    * kept (moves and lag changes included): when `position` plays, where it is in speech; where it
    * is in background audio, when the speech before it ended (a reply that ran out before the
    * clear reached the far end, the background playing on: the caller stopped hearing the bot
-   * there, as the interruption's `heardMs` says). NaN where no chunk kept holds `position` (told
-   * before the ring's oldest, before measuring began, or in a hole the timeline left), or no
-   * speech kept comes before it. The newest first: a position asked for is one just heard, near
-   * the end of what was sent.
+   * there, as the interruption's `heardMs` says). At a chunk's very start (within the timeline's
+   * arithmetic), none of it was heard: as in background, the speech before it ended there (a
+   * clear that reached the far end just as a spell of speech after a pause was to begin). NaN
+   * where no chunk kept holds `position` (told before the ring's oldest, before measuring began,
+   * or in a hole the timeline left), or no speech kept comes before it. The newest first: a
+   * position asked for is one just heard, near the end of what was sent.
    */
   speechStopsAt(position: number): number {
     let i = this.#length - 1;
@@ -210,10 +212,13 @@ export class UnderrunMeter {
       const start = this.#position[at]!;
       if (position < start - TOLERANCE_MS) continue;
       if (position > start + this.#durationMs[at]! + TOLERANCE_MS) return NaN;
-      if (this.#speech[at] === 1) return this.#playsAt[at]! + (position - start);
+      if (this.#speech[at] === 1 && position > start + TOLERANCE_MS) {
+        return this.#playsAt[at]! + (position - start);
+      }
       break;
     }
-    // In background alone: the bot fell silent where the speech before it ended.
+    // In background alone, or at speech not yet begun: the bot fell silent where the speech
+    // before it ended.
     for (i--; i >= 0; i--) {
       const at = (this.#first + i) % KEPT;
       if (this.#speech[at] === 1) return this.#playsAt[at]! + this.#durationMs[at]!;

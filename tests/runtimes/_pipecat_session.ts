@@ -22,12 +22,17 @@ export type PipecatBot = (
 
 /**
  * Runs `test` with a client connected (bot-ready seen, protocol 2.1.0) to a server whose bot is
- * `bot` (16 kHz mono in, 24 kHz mono out in 20 ms chunks, as the client sends and plays); the
- * client disconnected, the session and the server ended afterwards, whatever `test` did.
+ * `bot` (16 kHz mono in, 24 kHz mono out in 20 ms chunks, as the client sends and plays), and the
+ * server's session; the client disconnected, the session and the server ended afterwards,
+ * whatever `test` did.
  */
 export async function withPipecatClient(
   bot: PipecatBot,
-  test: (client: PipecatClient, media: StandInMediaManager) => Promise<void>,
+  test: (
+    client: PipecatClient,
+    media: StandInMediaManager,
+    session: WebSocketTransport,
+  ) => Promise<void>,
 ): Promise<void> {
   logger.setLevel(LogLevel.WARN);
   let session: WebSocketTransport | undefined;
@@ -68,7 +73,7 @@ export async function withPipecatClient(
     const connecting = client.connect({ wsUrl: `ws://127.0.0.1:${server.addr.port}/` });
     const ready = await within(connecting, 5000, "bot-ready");
     assert.equal(ready.version, "2.1.0");
-    await test(client, media);
+    await test(client, media, session!); // upgraded before the bot-ready it answered
   } finally {
     await client.disconnect();
     await session?.closed;
