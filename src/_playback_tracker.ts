@@ -8,8 +8,9 @@
  * This file is when things happen: chunks taken, answers and reports taken, speaking events
  * fired. What stands apart from that is beside it: a response's audio and what of it lies before
  * a position (`_playback_utterance.ts`), the tracker's own marks, when they go and what an answer
- * to one teaches (`_playback_marking.ts`, with what a mark holds in `_playback_marks.ts`), and
- * the lag the answers teach (`_playback_lag.ts`).
+ * to one teaches (`_playback_marking.ts`, with what a mark holds in `_playback_marks.ts`), the
+ * lag the answers teach (`_playback_lag.ts`), and the interruptions whose clear waits, and what
+ * waits behind them (`_playback_clear_waits.ts`).
  *
  * @module
  */
@@ -34,6 +35,7 @@ import {
   type PlaybackMarksHost,
   type PlaybackMarksOptions,
 } from "./_playback_marking.ts";
+import { type ClearFate, ClearWaits, type ClearWaitsHost } from "./_playback_clear_waits.ts";
 import {
   addGap,
   EPSILON,
@@ -44,12 +46,7 @@ import {
   type Utterance,
 } from "./_playback_utterance.ts";
 
-/**
- * What became of an interruption's clear that left later (see
- * `PlaybackTracker.interruptUntilCleared`): handed to the socket, none after all (no message:
- * the far end plays on), or the session ended first.
- */
-export type ClearFate = "sent" | "none" | "ended";
+export type { ClearFate } from "./_playback_clear_waits.ts";
 
 /**
  * An interruption whose clear waited, once the clear's fate is known (see
@@ -134,7 +131,7 @@ export interface PlaybackTrackerOptions extends PlaybackMarksOptions {
 }
 
 /** Follows the far end's playout of one session's audio. */
-export class PlaybackTracker implements PlaybackMarksHost {
+export class PlaybackTracker implements PlaybackMarksHost, ClearWaitsHost {
   readonly #timeline: PlayoutTimeline;
   readonly #sender: OutboundSender;
   /**
@@ -278,30 +275,11 @@ export class PlaybackTracker implements PlaybackMarksHost {
   #owedPlaysOn = false;
   #owedAcknowledged = false;
   /**
-   * Interruptions whose clear waits (see {@linkcode interruptUntilCleared}), their clear's fate
-   * not known yet: what is sent meanwhile leaves only behind the clear (or, with none, behind what
-   * plays on), so a response sent meanwhile does not begin ("speakingstart") before then.
+   * The interruptions whose clear waits, and what waits behind them (see
+   * {@linkcode interruptUntilCleared}): made at the first such clear, which most sessions never
+   * have.
    */
-  #clearsWaiting = 0;
-  /**
-   * Where what waits behind the first of them begins (the end of what was sent at its cut; NaN:
-   * none waits): nothing from there on plays, nor is heard, until the last one's fate is known (a
-   * later interruption's clear waits behind the first, and cut what was sent between them).
-   */
-  #clearWaitsFrom = NaN;
-  /** Counts the cuts: an interruption whose clear waits asks, at its fate, if it was the last. */
-  #cuts = 0;
-  /**
-   * The responses sent but not begun at the cuts of the interruptions whose clears wait (see
-   * {@linkcode interruptUntilCleared}), oldest first, and the position acknowledged before the
-   * first of those cuts: where the last of those clears proves to be none, the far end was
-   * cleared of nothing, and all of them play. A later interruption's cut, coming before an earlier
-   * one's fate, finds those the earlier one stopped gone: kept only with that one's cut, they
-   * played unseen where both clears proved to be none, and what played on from before the first
-   * cut read as acknowledged. A clear that is sent clears those listed up to its cut.
-   */
-  #notBegunAtCuts: Utterance[] = [];
-  #ackedBeforeCuts = 0;
+  #clearWaits: ClearWaits | undefined;
 
   /**
    * The far end holds its playout (see {@linkcode farEndHeld}) at this position: nothing past it
@@ -869,11 +847,8 @@ export class PlaybackTracker implements PlaybackMarksHost {
    */
   interrupt(queuedMs: number, farEndClears = true): InterruptResult {
     const { result } = this.#interrupt(queuedMs, farEndClears);
-    // Cleared now, whatever an earlier clear that waited proves to be (see `#notBegunAtCuts`).
-    if (farEndClears) {
-      this.#notBegunAtCuts = [];
-      this.#ackedBeforeCuts = this.#ackedPosition;
-    }
+    // Cleared now, whatever an earlier clear that waited proves to be (see `ClearWaits`).
+    this.#clearWaits?.interrupted(farEndClears, this.#ackedPosition);
     return result;
   }
 
@@ -889,7 +864,7 @@ export class PlaybackTracker implements PlaybackMarksHost {
    * left or its hold lets it), counted heard, not dropped; "none": the serializer had no clear
    * after all, and all that left plays on, as where the protocol has none (`interrupt`'s
    * `farEndClears` false), a response sent but not begun at the cut beginning as it plays (see
-   * `#beginsAfterAll`); "ended": the session ended first, the far end playing on until then.
+   * `ClearWaits`); "ended": the session ended first, the far end playing on until then.
    * Asked again (the session's end asks "ended" of one still waiting), it answers as of then. Only
    * on the interrupt path; nothing per chunk. Returns the result as of now too, the one to tell
    * where the clear's fate is never asked.
@@ -907,62 +882,26 @@ export class PlaybackTracker implements PlaybackMarksHost {
     if (hold !== undefined && reach > left - hold.heldMs) reach = left - hold.heldMs;
     // When the end of what left is heard, by the estimate (NaN: all of it has played already).
     const endHeardAt = this.#timeline.playsAt(left) + this.#heardLag;
-    if (this.#clearsWaiting === 0) {
-      this.#notBegunAtCuts = [];
-      this.#ackedBeforeCuts = this.#ackedPosition;
+    let waits = this.#clearWaits;
+    if (waits === undefined) {
+      waits = this.#clearWaits = new ClearWaits(this.#timeline, this, this.#utterances);
+      if (this.#ended) waits.end(); // as one made before the end would have been told
     }
-    const cut = this.#interrupt(queuedMs, true);
-    const cuts = this.#cuts;
-    const ackedAtCut = this.#ackedPosition;
-    // The responses whose audio left but that had not begun: the cut stops them unseen (cleared,
-    // they never play), but where the clear proves to be none they play after all (see
-    // `#notBegunAtCuts`). Read after the cut's update: one that began in it was audible at the
-    // cut, and stops so ("interrupted"); read before, it was put back begun, and stopped again.
-    const unbegun = this.#utterances.filter((u) => !u.started && u.start < left - dueMs - EPSILON);
-    this.#reachOnlyTo(unbegun, left - dueMs);
-    this.#notBegunAtCuts.push(...unbegun);
-    const notBegun = this.#notBegunAtCuts.slice();
-    const { result, current, heard, at } = cut;
-    // Where what is sent after the cut begins: it waits behind the clear (see `#playsAfterClear`).
-    const after = this.#timeline.sentMs;
-    // Until its fate is known, what is sent after it does not begin (see `#clearsWaiting`).
-    if (this.#clearsWaiting++ === 0) this.#clearWaitsFrom = after;
-    let waiting = true;
+    waits.cutComing(this.#ackedPosition);
+    const { result, current, heard, at } = this.#interrupt(queuedMs, true);
+    const reached = left - dueMs; // as far as it plays, should the clear prove to be none
+    const taken = waits.wait(reached, reach, current !== undefined, this.#ackedPosition);
     // `result` is the caller's to complete (the response queued, where none had left yet).
     const then = (fate: ClearFate): ClearKnown => {
       const now = this.#clock.now();
       const byEstimate = Number.isNaN(endHeardAt) ? left : left - Math.max(0, endHeardAt - now);
       let heardThen = heard;
-      if (fate === "none") {
-        heardThen = Math.max(heard, left - dueMs); // it all plays on
-        // Not once a later interruption has cut them again (its own clear's fate decides).
-        if (cuts === this.#cuts) {
-          // The cuts took all that was sent for acknowledged (cleared): not so, it plays on, and
-          // the marks in it, dropped, go by the estimate (else what plays on read as heard, and
-          // ended, at once).
-          if (this.acks && this.#ackedPosition === ackedAtCut) {
-            this.#ackedPosition = this.#ackedBeforeCuts;
-            this.#marks.notCleared(ackedAtCut);
-          }
-          this.#beginsAfterAll(this.#notBegunAtCuts);
-        }
-        if (current !== undefined) this.#playsOnUncleared(byEstimate, reach, now);
-      } else if (reach > heard) {
+      if (fate === "none") heardThen = Math.max(heard, reached); // it all plays on
+      else if (reach > heard) {
         heardThen = Math.max(heard, Math.min(reach, heard + (now - at), byEstimate));
       }
-      if (fate === "sent") {
-        this.#playsAfterClear(after, now);
-        if (waiting) this.#clearedUpTo(notBegun, ackedAtCut);
-      }
-      if (waiting) {
-        waiting = false;
-        // What waited behind the clear begins as it plays ("ended": nothing begins any more).
-        if (--this.#clearsWaiting === 0) {
-          this.#clearWaitsFrom = NaN;
-          this.#notBegunAtCuts = [];
-          if (fate !== "ended" && !this.#ended) this.#update(now);
-        }
-      }
+      // What the fate does to the playout: what played on, what waited, what begins after all.
+      taken(fate, now, byEstimate);
       if (current === undefined) return { result, heardPosition: heardThen };
       if (fate !== "none" && heardThen <= heard + EPSILON) return { result, heardPosition: heard };
       const heardMs = heardOf(current, heardThen);
@@ -980,81 +919,31 @@ export class PlaybackTracker implements PlaybackMarksHost {
   }
 
   /**
-   * The responses `unbegun`, sent but not begun at an interruption's cut whose clear waits, have
-   * of their audio only what reaches the far end, should the clear prove to be none: not the
-   * speech chunk whose answer is due, dropped as it comes (`reached`). Placed now, while the
-   * timeline still places what was sent before the cut: placed at the clear's fate, on the cut
-   * timeline, the end was NaN, and a reply ending so never stopped where marks are answered, its
-   * timer armed again at every firing. (Where what the far end played on is placed anew at the
-   * fate, `#playsOnUncleared` moves it too.)
+   * For {@linkcode ClearWaits} only: the clears proved to be none, and all that was sent up to
+   * `ackedAtCut`, taken as acknowledged at the cut, plays on: unless an answer moved it since, the
+   * position acknowledged goes back to `ackedBefore`, and the marks dropped at the cut go by the
+   * estimate (see `PlaybackMarks.notCleared`).
    */
-  #reachOnlyTo(unbegun: Utterance[], reached: number): void {
-    for (const u of unbegun) {
-      if (u.end <= reached + EPSILON) continue;
-      u.end = Math.max(u.start, reached);
-      u.sentMs = ownMsTo(u, u.end);
-      u.endPlaysAt = this.#timeline.playsAt(u.end);
+  clearsUncleared(ackedAtCut: number, ackedBefore: number): void {
+    if (this.acks && this.#ackedPosition === ackedAtCut) {
+      this.#ackedPosition = ackedBefore;
+      this.#marks.notCleared(ackedAtCut);
     }
   }
 
-  /**
-   * The clear of an interruption that waited was sent (`interruptUntilCleared`, "sent"), while a
-   * later one's still waits: the far end dropped what it held then, so the responses not begun at
-   * its cut and before (`notBegun`) play for no later fate, and all sent before its cut
-   * (`ackedAtCut`) counts as acknowledged (see `#notBegunAtCuts`).
-   */
-  #clearedUpTo(notBegun: Utterance[], ackedAtCut: number): void {
-    this.#notBegunAtCuts = this.#notBegunAtCuts.filter((u) => !notBegun.includes(u));
-    if (ackedAtCut > this.#ackedBeforeCuts) this.#ackedBeforeCuts = ackedAtCut;
-  }
-
-  /**
-   * An interruption's clear that waited was no clear after all (`interruptUntilCleared`, "none"),
-   * nor any clear whose interruption came before it and after the last sent: the responses
-   * `unbegun` whose audio had left when they were taken, but that had not begun, play after all,
-   * and are audible again: each begins ("speakingstart") as it plays, and stops as any other
-   * does, once played. The cut stopped them unseen, as a clear drops them; left so, one played
-   * with no "speakingstart" (nor `heardMs`, nor a `SessionMetrics` turn answered). One the far end
-   * holds begins once it plays on (see `#updatePass`). Placed ahead of those sent since, which
-   * follow them. Only on this rare path.
-   */
-  #beginsAfterAll(unbegun: Utterance[]): void {
-    if (this.#ended) return;
-    // (Still there, its stop not yet told: it stays, stopped unseen as the cut's stops are.)
-    const playing = unbegun.filter((u) => u.sentMs > EPSILON && !this.#utterances.includes(u));
-    this.#utterances.unshift(...playing);
-  }
-
-  /**
-   * An interruption's clear that waited was no clear after all (`interruptUntilCleared`, "none"):
-   * the far end plays on what left, from `playing` (heard by the estimate `now`), as though it had
-   * never been cut. The cut placed the far end dry: the next response (sent already as the
-   * urgent line drained, or to come) would read as playing at once, its "speakingstart" and
-   * `heardMs` early by the rest, and be paced that much ahead. Placed after it instead, as after
-   * a synchronous `interrupt` with no clear. Not where the far end cannot reach `playing` (`reach`:
-   * it holds its playout, and its own resume places what it holds). Only on this rare path.
-   */
-  #playsOnUncleared(playing: number, reach: number, now: number): void {
-    if (this.#ended || !(this.#timeline.sentMs > playing + EPSILON) || reach < playing) return;
-    this.#timeline.resumeFrom(playing, now - this.#heardLag);
-    this.replaced(playing);
+  /** For {@linkcode ClearWaits} only: what waited behind a clear may begin or end now. */
+  clearsLookAgain(now: number): void {
     this.#update(now);
   }
 
-  /**
-   * An interruption's clear that waited has left (`interruptUntilCleared`, "sent"): what was sent
-   * since the cut, from position `from` on, waited behind it and plays from now on, as it leaves.
-   * The cut placed it as though the far end had run dry then: the next response would read as
-   * playing while the far end still played the one interrupted, its "speakingstart" and `heardMs`
-   * early by the wait. Not where the far end holds its playout (its own resume places what it
-   * holds). Only on this rare path.
-   */
-  #playsAfterClear(from: number, now: number): void {
-    const timeline = this.#timeline;
-    if (this.#ended || !(timeline.sentMs > from + EPSILON)) return;
-    if (!Number.isNaN(this.#heldPosition)) return;
-    timeline.resumeFrom(from, now);
-    this.replaced(from);
+  /** The lag for what has played by now (see `#heardLag`): read where a clear's fate places it. */
+  get heardLag(): number {
+    return this.#heardLag;
+  }
+
+  /** Whether the far end holds its playout now (see {@linkcode farEndHeld}). */
+  get farEndHolds(): boolean {
+    return !Number.isNaN(this.#heldPosition);
   }
 
   /** See {@linkcode interrupt}; also the response it names, the position heard, and when. */
@@ -1063,7 +952,6 @@ export class PlaybackTracker implements PlaybackMarksHost {
     // What the packetizer holds never left: it is in `queuedMs`, and dropped with the rest.
     const left = this.#leftPosition;
     const heard = farEndClears ? this.#heardPosition(now) : left;
-    this.#cuts++;
     const current = farEndClears
       ? this.#audible(heard) ?? this.#utterances[0] ?? this.#stillPlaying(heard)
       : this.#lastLeft(left); // the one the sent audio ends with
@@ -1187,9 +1075,7 @@ export class PlaybackTracker implements PlaybackMarksHost {
     this.#ended = true;
     this.#marks.end();
     this.#owedThrough = 0; // stopped here as "ended" (an interruption's clear did not come)
-    this.#clearsWaiting = 0; // nothing begins now
-    this.#clearWaitsFrom = NaN;
-    this.#notBegunAtCuts = [];
+    this.#clearWaits?.end(); // nothing begins now
     this.#trimToLeft(this.#leftPosition);
     this.#stopAll("ended", this.#heardPosition(this.#clock.now()));
     this.#events.cancel();
@@ -1246,7 +1132,8 @@ export class PlaybackTracker implements PlaybackMarksHost {
     const left = this.#leftPosition;
     if (heard > left) heard = left;
     if (heard > this.#heldPosition) heard = this.#heldPosition; // NaN: not held
-    if (heard > this.#clearWaitsFrom) heard = this.#clearWaitsFrom; // NaN: no clear waits
+    const waits = this.#clearWaits; // none made: no clear ever waited
+    if (waits !== undefined && heard > waits.from) heard = waits.from; // NaN: none waits now
     const hold = this.#farEndHold;
     if (hold !== undefined && heard > left - hold.heldMs) heard = left - hold.heldMs;
     if (this.acks && !this.#acknowledged) heard = this.#unansweredBound(heard, time);
@@ -1389,7 +1276,8 @@ export class PlaybackTracker implements PlaybackMarksHost {
       if (!u.started) {
         if (this.#heldAt(u.start)) break; // it begins once the far end plays on
         // Its audio leaves behind a clear that waits: it begins once that clear's fate is known.
-        if (u.start >= this.#clearWaitsFrom - EPSILON) break; // NaN: none waits
+        const waits = this.#clearWaits; // none made: no clear ever waited
+        if (waits !== undefined && u.start >= waits.from - EPSILON) break; // NaN: none waits now
         const startsAt = u.startPlaysAt + this.#lag;
         const reported = u.startReported === true;
         if (now < startsAt - EPSILON && !reported) {
