@@ -89,3 +89,71 @@ Deno.test("a barge-in whose clear waits while background plays after the reply r
   await transport.close();
   await clock.tick(1000);
 });
+
+// And a barge-in whose interruption's clear waits while the far end plays on, when the clear reaches
+// it exactly where the reply's next spell of speech begins after a pause filled with background
+// (`background`: the transport fills the far end's time between spells): none of that spell was
+// heard, so the caller stopped hearing the bot where the spell before it ran out, as the
+// interruption's `heardMs` says (README, "What the caller heard"), not where the unheard spell
+// would have begun. The same as a clear that arrives a moment earlier, in the background: a
+// chunk's start, where nothing of it has played, is the end of the audio before it.
+
+/** `ms` of the reply r1's speech, every byte 1. */
+function speech(ms: number): Frame {
+  return {
+    type: "audio",
+    audio: new Uint8Array(ms * BYTES_PER_MS).fill(1),
+    sampleRate: 16000,
+    channels: 1,
+    responseId: "r1",
+  };
+}
+
+/**
+ * r1 in two spells of 100 ms, the second sent 150 ms after the first: behind the 400 ms of
+ * background sent ahead, they play from 1420 to 1520 and from 1560 to 1660, background between.
+ * The caller talks from 1480, the bot is cut at 1500 and its clear reaches the far end after
+ * `waitMs`. Returns the interruption's `heardMs` and the barge-in's stop latency.
+ */
+async function bargeIn(waitMs: number): Promise<[number, number | null]> {
+  const slow = slowClearSerializer();
+  const clock = new FakeClock(1000);
+  const pair = new MemorySocketPair();
+  const transport = new WebSocketTransport(pair.server, {
+    serializer: slow.serializer,
+    audioOut: { sampleRate: 16000, chunkMs: 20 },
+    sendAheadMs: 400,
+    background: hum,
+    clock,
+  });
+  transport.receive(() => {});
+  await clock.tick(0);
+  const metrics = SessionMetrics.attach(transport, { speech: false });
+  const speakingStarts: number[] = [];
+  transport.addEventListener("speakingstart", () => speakingStarts.push(clock.now()));
+  transport.send(speech(100));
+  await clock.tick(150);
+  transport.send(speech(100));
+  await clock.tick(330);
+  metrics.callerSpeechStarted(); // at 1480
+  await clock.tick(20);
+  const interrupted = transport.interrupt(); // at 1500: the clear waits
+  await clock.tick(waitMs);
+  slow.answerClear();
+  await clock.tick(0);
+  assert.deepEqual(speakingStarts, [1420]);
+  const { heardMs } = await interrupted;
+  const latency = metrics.snapshot().bargeInStopLatency.last;
+  await transport.close();
+  await clock.tick(1000);
+  return [heardMs, latency];
+}
+
+Deno.test("a barge-in whose clear waits and reaches the far end where the reply's next spell would begin stops where the spell before ran out", async () => {
+  // In the background between the spells: from 1480 to 1520.
+  assert.deepEqual(await bargeIn(50), [100, 40]);
+  // At 1560, the second spell's start, nothing of it heard: still 1520, not 1560.
+  assert.deepEqual(await bargeIn(60), [100, 40]);
+  // 10 ms into the second spell: heard until 1570.
+  assert.deepEqual(await bargeIn(70), [110, 90]);
+});
