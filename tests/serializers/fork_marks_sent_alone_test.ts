@@ -15,17 +15,12 @@ import {
   botMarks,
   lastEndMark,
   nextEndMark,
+  playOut,
   reply,
   speakAt,
   type WiredFork,
   wiredFork,
 } from "./fixtures/fork_module.ts";
-
-/** Plays until the module has nothing left to play (its pre-buffer aside). */
-function playOut(w: WiredFork): void {
-  for (let i = 0; i < 200 && w.module.playout.length > 0; i++) w.frames(1);
-  w.frames(2);
-}
 
 /** Later replies, each one's marks answered as it plays, nothing of it left in the pre-buffer. */
 function laterRepliesInStep(w: WiredFork): void {

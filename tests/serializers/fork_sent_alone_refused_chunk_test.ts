@@ -19,17 +19,12 @@ import {
   botMarks,
   lastEndMark,
   nextEndMark,
+  playOut,
   reply,
   speakAt,
   type WiredFork,
   wiredFork,
 } from "./fixtures/fork_module.ts";
-
-/** Plays until the module has nothing left to play (its pre-buffer aside). */
-function playOut(w: WiredFork): void {
-  for (let i = 0; i < 200 && w.module.playout.length > 0; i++) w.frames(1);
-  w.frames(2);
-}
 
 /** `samples` of a steady level, as one audio frame at 8 kHz. */
 function audio(samples: number): Frame {
