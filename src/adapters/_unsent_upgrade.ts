@@ -34,8 +34,6 @@ export interface ServedWatch {
   moot?: Promise<unknown>;
   /** Ends the session, when the 101 never went, before the pair is closed. */
   end?: () => void;
-  /** Called at the bound when the 101 went but no `servedBy` event came: the client is quiet. */
-  quiet?: () => void;
 }
 
 /**
@@ -61,7 +59,7 @@ export function closeIfNeverServed(given: PairClientEnd, watch: ServedWatch): vo
     try {
       unserved.accept();
     } catch {
-      return watch.quiet?.(); // the client has it, and has said nothing
+      return; // the client has it
     }
     watch.end?.();
     try {

@@ -20,6 +20,7 @@ import { runSession, startSession } from "./_session.ts";
 import type { ShutdownOptions } from "./_shutdown.ts";
 import { closeIfNeverServed, type PairClientEnd } from "./_unsent_upgrade.ts";
 import { closeFrameMayCarry } from "./_answer_close.ts";
+import { capCloseReason } from "../_close_reason.ts";
 import { ReadyState } from "../socket.ts";
 
 export type { AdmissionOptions, HonoWSContext, HonoWSEvents };
@@ -213,8 +214,8 @@ function withRuntimeWaitUntil<O extends TransportOptions>(options: O, c: HonoCon
  * server end, and the request with it, for good. Closed, it frees both, and Hono's "close" reaches
  * the socket of a session that no longer listens. The client end is the 101's `webSocket`; a first
  * message says the 101 went (the socket opens with it). If it went and the client has said nothing
- * by then, see {@linkcode closeQuietClientAsOthers}. Not Workers (no `webSocket` to accept):
- * nothing to do.
+ * by then, see {@linkcode closeQuietClientAsOthers}, watching from the start. Not Workers (no
+ * `webSocket` to accept): nothing to do.
  */
 function closeWorkersPairIfNeverSent(
   response: Response,
@@ -229,8 +230,8 @@ function closeWorkersPairIfNeverSent(
     clock: options.clock ?? systemClock,
     timeoutMs: openTimeoutMs,
     servedBy: { target: socket, type: "open" },
-    ...(transport === null ? {} : { quiet: () => closeQuietClientAsOthers(transport, socket) }),
   });
+  if (transport !== null) closeQuietClientAsOthers(transport, socket);
 }
 
 /**
@@ -249,12 +250,16 @@ const QUIET_CLIENT_CLOSE_CODE = 1001;
  * carry: the close waiting for Hono's first event is made {@linkcode QUIET_CLIENT_CLOSE_CODE} with
  * the session's reason, so the client reads what `closed` says. workerd gives no way to reach the
  * server end before that event (the client end, once in a 101, closes nothing the client sees):
- * the connection stays until the client speaks or leaves.
+ * the connection stays until the client speaks or leaves. Watched from the session's start, not
+ * from the check of the 101 at the same bound: on Workers each is a runtime timer of its own, and
+ * a client speaking between them was handed the session's close as it stood, with no code (1005).
+ * The close is set as the session's end settles, before any event of the socket's can come; where
+ * the 101 never went, no client is there to read it.
  */
 function closeQuietClientAsOthers(transport: WebSocketTransport, socket: HonoSocket): void {
   void transport.closed.then(({ code, reason }) => {
     if (socket.readyState !== ReadyState.CONNECTING || closeFrameMayCarry(code)) return;
-    socket.close(QUIET_CLIENT_CLOSE_CODE, reason);
+    socket.close(QUIET_CLIENT_CLOSE_CODE, capCloseReason(reason)); // a close frame's 123 bytes
   });
 }
 
