@@ -41,6 +41,12 @@ export interface ClearWaitsHost {
   clearsUncleared(ackedAtCut: number, ackedBefore: number): void;
   /** What waited behind a clear may begin or end now: the state is brought up to date. */
   clearsLookAgain(now: number): void;
+  /**
+   * The responses a clear proving to be none put back are the last sent (nothing was sent since
+   * the cut), and their interruption closed them to more audio: no quiet time after the last
+   * drain is to pass before the last of them is over, once played.
+   */
+  clearsPutBackLast(): void;
 }
 
 /**
@@ -70,8 +76,20 @@ export class ClearWaits {
    * later interruption's clear waits behind the first, and cut what was sent between them).
    */
   #from = NaN;
-  /** Counts the cuts: an interruption whose clear waits asks, at its fate, if it was the last. */
+  /**
+   * Counts the cuts that clear: an interruption whose clear waits asks, at its fate, if it was the
+   * last. Not a synchronous interruption's where the far end has no clear (`interrupted`, not
+   * clearing): it cleared nothing, and stopped nothing an earlier cut had not (those are in
+   * `#notBegunAtCuts`), so where the earlier clear proves to be none they play after all.
+   */
   #cuts = 0;
+  /**
+   * Counts the synchronous interruptions that cleared (`interrupted`): one that came between a
+   * waiting clear's cut and its fate (its clear left at once, the urgent line drained as the
+   * earlier answer came, a few microtasks before that fate is told) cleared the far end then, so
+   * nothing plays on from before it, whatever the earlier clear proves to be.
+   */
+  #clearedAtOnce = 0;
   /**
    * The responses sent but not begun at the cuts of the interruptions whose clears wait, oldest
    * first, and the position acknowledged before the first of those cuts: where the last of those
@@ -120,8 +138,9 @@ export class ClearWaits {
    * waited proves to be, up to `acked`.
    */
   interrupted(clears: boolean, acked: number): void {
+    if (!clears) return; // it cleared nothing: an earlier clear's fate still decides (see `#cuts`)
     this.#cuts++;
-    if (!clears) return;
+    this.#clearedAtOnce++;
     this.#notBegunAtCuts = [];
     this.#ackedBeforeCuts = acked;
   }
@@ -141,6 +160,7 @@ export class ClearWaits {
    */
   wait(reached: number, reach: number, cutOne: boolean, ackedAtCut: number): ClearFateTaken {
     const cuts = ++this.#cuts;
+    const clearedAtOnce = this.#clearedAtOnce;
     const unbegun = this.#utterances.filter((u) => !u.started && u.start < reached - EPSILON);
     this.#reachOnlyTo(unbegun, reached);
     this.#notBegunAtCuts.push(...unbegun);
@@ -158,9 +178,15 @@ export class ClearWaits {
           // the marks in it, dropped, go by the estimate (else what plays on read as heard, and
           // ended, at once).
           this.#host.clearsUncleared(ackedAtCut, this.#ackedBeforeCuts);
-          this.#beginsAfterAll(this.#notBegunAtCuts);
+          const putBack = this.#beginsAfterAll(this.#notBegunAtCuts);
+          // Nothing sent since the cut: they are the last, and each is over once played.
+          if (putBack && !(this.#timeline.sentMs > after + EPSILON)) this.#host.clearsPutBackLast();
         }
-        if (cutOne) this.#playsOnUncleared(playing, reach, now);
+        // Not where a clear left at once since (see `#clearedAtOnce`): the far end was cleared
+        // then, and what was sent after it placed as playing from then, not behind what played on.
+        if (cutOne && clearedAtOnce === this.#clearedAtOnce) {
+          this.#playsOnUncleared(playing, reach, now);
+        }
       }
       if (fate === "sent") {
         this.#playsAfterClear(after, now);
@@ -221,13 +247,14 @@ export class ClearWaits {
    * stopped them unseen, as a clear drops them; left so, one played with no "speakingstart" (nor
    * `heardMs`, nor a `SessionMetrics` turn answered). One the far end holds begins once it plays
    * on (see `PlaybackTracker`'s `#updatePass`). Placed ahead of those sent since, which follow
-   * them. Only on this rare path.
+   * them. Only on this rare path. Returns whether any was put back.
    */
-  #beginsAfterAll(unbegun: Utterance[]): void {
-    if (this.#ended) return;
+  #beginsAfterAll(unbegun: Utterance[]): boolean {
+    if (this.#ended) return false;
     // (Still there, its stop not yet told: it stays, stopped unseen as the cut's stops are.)
     const playing = unbegun.filter((u) => u.sentMs > EPSILON && !this.#utterances.includes(u));
     this.#utterances.unshift(...playing);
+    return playing.length > 0;
   }
 
   /**

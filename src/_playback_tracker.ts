@@ -936,6 +936,19 @@ export class PlaybackTracker implements PlaybackMarksHost, ClearWaitsHost {
     this.#update(now);
   }
 
+  /**
+   * For {@linkcode ClearWaits} only: the responses put back at a clear that proved to be none are
+   * the last sent, and closed to more audio (the interruption closed its gate to them): the last
+   * of them, alone, is over once played, not a quiet time after the queue last ran dry (which it
+   * did at the cut, where an answer was due until then: `speakingstop` up to `quietMs` late). As
+   * though the queue had been dry for good; the next audio queued and sent drains anew. Not while
+   * something is queued (not drained: it waits for that to leave, as any does). Only on this
+   * rare path: nothing per chunk.
+   */
+  clearsPutBackLast(): void {
+    if (this.#drained) this.#drainedAt = -Infinity;
+  }
+
   /** The lag for what has played by now (see `#heardLag`): read where a clear's fate places it. */
   get heardLag(): number {
     return this.#heardLag;

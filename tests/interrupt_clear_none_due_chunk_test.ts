@@ -130,8 +130,9 @@ Deno.test("a reply not yet begun as the interruption came, its last chunk's answ
   assert.equal(s.speaking, false);
   assert.deepEqual(s.log, [
     "speakingstart r2@360 heard 0",
-    // Played by 540, but over only the quiet time (sendAheadMs, 400) after the queue ran dry,
-    // which it did at the cut (the pump waited for the answer due until then), as any reply is.
-    "speakingstop r2@600 heard 180 played",
+    // Over as it has played: the interruption closed it to more audio, so no quiet time
+    // (sendAheadMs, 400) is waited for after the queue ran dry, which it did only at the cut (the
+    // pump waited for the answer due until then). Before: "@600", that quiet time after the cut.
+    "speakingstop r2@540 heard 180 played",
   ]);
 });
