@@ -29,6 +29,17 @@ export interface SocketCloserOptions {
 
 /** Closes one socket, within bounds. */
 export class SocketCloser {
+  /**
+   * Whether {@linkcode close} has begun: the session ends with this close (its code and reason,
+   * within its own bound), which the open bound of `SocketEvents` leaves be.
+   */
+  #begun = false;
+
+  /** Whether {@linkcode close} has begun (see `#begun`). */
+  get begun(): boolean {
+    return this.#begun;
+  }
+
   readonly #socket: WebSocketLike;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
@@ -53,6 +64,7 @@ export class SocketCloser {
    * reason on every path, as the close event reports it when the peer answers.
    */
   async close(code: number, reason: string): Promise<void> {
+    this.#begun = true; // before the wait for the socket to open, which may be long
     // What goes out, and so what `closed` says however the close ends: the peer's answer echoes
     // the cut reason, and one path settling with the whole would make `closed` differ by path.
     const sent = this.#sendable(reason);

@@ -29,6 +29,12 @@ export interface OpenBound {
   clock: Clock;
   /** After this long still connecting, the socket counts as a dropped connection. */
   openTimeoutMs: number;
+  /**
+   * Whether the session's own close has begun (`SocketCloser.begun`): the bound leaves it be.
+   *
+   * @default {never}
+   */
+  closing?: () => boolean;
 }
 
 /** Listens to one socket for one session, until {@linkcode stop}. */
@@ -36,6 +42,7 @@ export class SocketEvents {
   readonly #socket: WebSocketLike;
   readonly #handlers: SocketEventHandlers;
   readonly #openTimeoutMs: number;
+  readonly #closing: () => boolean;
   /** Armed while the socket connects (see {@linkcode OpenBound}). */
   readonly #openBound: ClockTimer | undefined;
 
@@ -44,6 +51,7 @@ export class SocketEvents {
     this.#socket = socket;
     this.#handlers = handlers;
     this.#openTimeoutMs = bound?.openTimeoutMs ?? Infinity;
+    this.#closing = bound?.closing ?? (() => false);
     // Binary messages arrive as Blob otherwise, which costs an async read and can reorder them.
     // A socket that fixes its binaryType (some test doubles) still works: Blob is handled.
     try {
@@ -101,10 +109,15 @@ export class SocketEvents {
    * connecting socket does should it open after all: nothing may go on it. The "timeout" only
    * says why (not fatal, as a socket's "error" before its close is not): the close that follows
    * settles the session as the caller's end, `initiator` "remote" with a "disconnected" event.
+   * Not a session whose own close has begun: that close waits for the socket to open (see
+   * `SocketCloser`), bounded by `closeTimeoutMs` and then dropping the socket itself, and ends the
+   * session with its code and reason. Ended here, the bot's close was lost: `closed` said 1006 and
+   * this bound's reason, and a client whose socket opened late (Hono on Workers, at the client's
+   * first message) read that reason with 1001, in place of the bot's code and reason.
    */
   #neverOpened = (): void => {
     const socket = this.#socket;
-    if (socket.readyState !== ReadyState.CONNECTING) return;
+    if (socket.readyState !== ReadyState.CONNECTING || this.#closing()) return;
     const reason = `the socket did not open within ${this.#openTimeoutMs} ms`;
     this.#handlers.error(new TransportError("timeout", reason, { closeCode: 1006 }));
     this.stop(); // the close below is the session's end: the socket's own events come too late

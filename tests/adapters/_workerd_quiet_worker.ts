@@ -4,7 +4,8 @@
  * `/hono/idle` (Hono on Workers, `inactivityTimeoutMs`), `/hono/open` (Hono on Workers, whose
  * sessions open only at the client's first message: `openTimeoutMs`). Each session's end is logged
  * for `GET /log`, as `<path> closed <code> <reason>`, and `/hono/open past the bound` once the
- * adapter has looked whether that route's 101 went.
+ * adapter has looked whether that route's 101 went. `/hono/bye` (Hono on Workers) is a session
+ * the bot closes as it starts, its close waiting for the socket past `openTimeoutMs`.
  *
  * @module
  */
@@ -44,6 +45,14 @@ app.get(
     // A runtime timer of the Worker's own: past it, the adapter's check of the 101 has been made.
     setTimeout(() => log.push("/hono/open past the bound"), QUIET_BOUND_MS + 100);
   }, { openTimeoutMs: QUIET_BOUND_MS }),
+);
+
+app.get(
+  "/hono/bye",
+  voiceSession(honoUpgrade, (transport) => {
+    watchAndEcho(transport, "/hono/bye");
+    void transport.close(4000, "bye");
+  }, { openTimeoutMs: QUIET_BOUND_MS, closeTimeoutMs: 2 * QUIET_BOUND_MS }),
 );
 
 export default {

@@ -8,7 +8,9 @@
 // carry): the client, closed at its first message (workerd gives no way to the server end before
 // it), saw 1005 and no reason. It sees 1001 and the session's reason, as a quiet client does
 // everywhere else. A close frame carries a code and a reason: RFC 6455, 5.5.1; 1005 and 1006 are
-// never sent: 7.4.1.
+// never sent: 7.4.1. A session the bot closed before the client spoke, its close waiting past
+// `openTimeoutMs` (Hono on Workers), is no quiet client's: its end and the client's close are the
+// bot's code and reason, not the bound's.
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
 import { hostMiniflare, miniflareSanitizers } from "../runtimes/miniflare_sanitizers.ts";
@@ -34,7 +36,7 @@ async function closeSeen(client: WsClient): Promise<{ code: number; reason: stri
 
 Deno.test({
   name:
-    "workerd: a quiet client whose session a bound ended is closed with 1001 and the reason, under Hono too",
+    "workerd: a quiet client whose session a bound ended is closed with 1001 and the reason, under Hono too (the bot's close, where it closed first)",
   ...miniflareSanitizers,
   async fn() {
     const script = await bundleWorker(new URL("./_workerd_quiet_worker.ts", import.meta.url));
@@ -70,6 +72,13 @@ Deno.test({
       await logUntil(url, "/log", (log) => log.includes("/hono/open past the bound"));
       honoOpen.send(new Uint8Array(3200));
       assert.deepEqual(await closeSeen(honoOpen), { code: 1001, reason: never });
+
+      // Hono, a session the bot closed before the client spoke, its close waiting past
+      // `openTimeoutMs`: the bot's close is the session's end, and what the client reads.
+      const [honoBye, honoByeEnd] = await quietUntilEnded(url, "/hono/bye");
+      assert.equal(honoByeEnd, "/hono/bye closed 4000 bye");
+      honoBye.send(new Uint8Array(3200));
+      assert.deepEqual(await closeSeen(honoBye), { code: 4000, reason: "bye" });
     } finally {
       await hosted.dispose();
     }

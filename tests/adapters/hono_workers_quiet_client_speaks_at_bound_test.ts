@@ -5,56 +5,20 @@
 // task between them. It is told 1001 and the session's reason, as a client quiet a moment longer
 // is (hono_workerd_quiet_client_test.ts, on workerd itself), not 1005 and no reason.
 //
-// workerd's `WebSocketPair` on memory sockets, from Cloudflare's documentation (Workers →
-// Runtime APIs → WebSockets): `new WebSocketPair()` gives `[client, server]`; the server end is
-// `accept()`ed and served by the Worker, the client end goes in the 101 (`new Response(null,
-// { status: 101, webSocket: client })`). workerd's `accept()` on an end a response carried throws
-// ("Can't accept() WebSocket that was already used in a response"), which is what tells the
-// adapter the 101 went. Hono's Workers `upgradeWebSocket` (hono/cloudflare-workers) hands the
-// route's events the server end, `onMessage` on its "message" events (no `onOpen`).
+// Memory Workers, a 101 that went to its client: see _carried_pair_workers.ts.
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/cloudflare-workers";
 import { voiceSession } from "../../src/adapters/hono.ts";
 import type { FrameSerializer } from "../../src/serializer.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
-import { type MemorySocket, MemorySocketPair } from "../../src/testing/memory_socket.ts";
+import type { MemorySocket } from "../../src/testing/memory_socket.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
+import { withCarriedPairs } from "./_carried_pair_workers.ts";
 import { upgradeRequest } from "./_upgrade_request.ts";
 
 const OPEN_TIMEOUT_MS = 200;
 const NEVER_OPENED = `the socket did not open within ${OPEN_TIMEOUT_MS} ms`;
-
-/** `WebSocketPair`, its client end one a 101 carried: `accept()` throws, as workerd's does. */
-class CarriedPair {
-  static clients: MemorySocket[] = [];
-  readonly 0: MemorySocket & { accept(): void };
-  readonly 1: MemorySocket & { accept(): void };
-  constructor() {
-    const { client, server } = new MemorySocketPair();
-    CarriedPair.clients.push(client);
-    this[0] = Object.assign(client, {
-      accept() {
-        throw new TypeError("Can't accept() WebSocket that was already used in a response.");
-      },
-    });
-    this[1] = Object.assign(server, { accept() {} });
-  }
-}
-
-/** workerd's `Response`: takes a 101 (Deno's refuses a status below 200) and its `webSocket`. */
-class WorkersResponse extends Response {
-  readonly #status: number;
-  readonly webSocket: unknown;
-  constructor(body?: BodyInit | null, init?: ResponseInit & { webSocket?: unknown }) {
-    super(body, init?.status === 101 ? { ...init, status: 200 } : init);
-    this.#status = init?.status ?? 200;
-    this.webSocket = init?.webSocket ?? null;
-  }
-  override get status(): number {
-    return this.#status;
-  }
-}
 
 /**
  * A session of Hono on (memory) Workers whose client speaks once `speakAt` (ms) has passed: at
@@ -63,13 +27,10 @@ class WorkersResponse extends Response {
  */
 async function quietClient(speakAt: number) {
   const clock = new FakeClock();
-  const globals = globalThis as { WebSocketPair?: unknown; Response: typeof Response };
-  const { Response: DenoResponse } = globals;
-  globals.WebSocketPair = CarriedPair;
-  globals.Response = WorkersResponse;
-  CarriedPair.clients = [];
   const sessions: WebSocketTransport[] = [];
-  try {
+  let clients: readonly MemorySocket[] = [];
+  const client = () => clients[0]!;
+  clients = await withCarriedPairs(async () => {
     const serializer = (): FrameSerializer => ({
       setup: () => void clock.timer(() => client().send(new Uint8Array(320))).arm(speakAt),
       serialize: () => null,
@@ -86,11 +47,7 @@ async function quietClient(speakAt: number) {
     );
     const response = await app.fetch(upgradeRequest({ url: "https://example.com/ws" }));
     assert.equal(response.status, 101);
-  } finally {
-    globals.Response = DenoResponse;
-    delete globals.WebSocketPair;
-  }
-  const client = () => CarriedPair.clients[0]!;
+  });
   const seen = new Promise<{ code: number; reason: string }>((resolve) =>
     client().addEventListener("close", (event) => resolve(event as CloseEvent))
   );
