@@ -51,9 +51,12 @@ export interface ClearWaitsHost {
 
 /**
  * What the fate of one clear that waited does to the playout (`now`: as read then; `playing`: the
- * position the far end plays by the estimate then, where it played on uncut).
+ * position the far end plays by the estimate then, where it played on uncut). Returns, where the
+ * clear was sent while the far end was placed as playing on what an earlier clear proving to be
+ * none left it (see `#clearedPlayingOn`), the position it had played when this one dropped the
+ * rest: the heard position then. NaN: not so.
  */
-export type ClearFateTaken = (fate: ClearFate, now: number, playing: number) => void;
+export type ClearFateTaken = (fate: ClearFate, now: number, playing: number) => number;
 
 /** One tracker's interruptions whose clear waits, and what waits behind them. */
 export class ClearWaits {
@@ -171,6 +174,7 @@ export class ClearWaits {
     if (this.#waiting++ === 0) this.#from = after;
     let waiting = true;
     return (fate, now, playing) => {
+      let clearedAt = NaN;
       if (fate === "none") {
         // Not once a later interruption has cut them again (its own clear's fate decides).
         if (cuts === this.#cuts) {
@@ -189,16 +193,18 @@ export class ClearWaits {
         }
       }
       if (fate === "sent") {
+        clearedAt = this.#clearedPlayingOn(after, now);
         this.#playsAfterClear(after, now);
         if (waiting) this.#clearedUpTo(notBegun, ackedAtCut);
       }
-      if (!waiting) return;
+      if (!waiting) return clearedAt;
       waiting = false;
       // What waited behind the clear begins as it plays ("ended": nothing begins any more).
-      if (--this.#waiting !== 0) return;
+      if (--this.#waiting !== 0) return clearedAt;
       this.#from = NaN;
       this.#notBegunAtCuts = [];
       if (fate !== "ended" && !this.#ended) this.#host.clearsLookAgain(now);
+      return clearedAt;
     };
   }
 
@@ -271,6 +277,27 @@ export class ClearWaits {
     this.#timeline.resumeFrom(playing, now - this.#host.heardLag);
     this.#host.replaced(playing);
     this.#host.clearsLookAgain(now);
+  }
+
+  /**
+   * An interruption's clear that waited has left ("sent") while the far end was placed as playing
+   * on what was sent before its cut (`from`): an earlier clear that waited proved to be none after
+   * this cut, and `#playsOnUncleared` placed it so. The far end dropped the rest now. Returns the
+   * position it had played by then, by the estimate: the heard position, where this cut's own,
+   * read on the timeline the earlier cut had left dry, was all that left (the observers told so
+   * kept, recorded, what the clear dropped unplayed). With nothing sent since the cut, the
+   * timeline is cut here (else the next response read as playing only once what was dropped had,
+   * its "speakingstart" late by the rest); what was sent since is placed by `#playsAfterClear`.
+   * NaN: not so (the far end was placed dry at the cut, or holds its playout: its own resume
+   * places it). Only on this rare path.
+   */
+  #clearedPlayingOn(from: number, now: number): number {
+    const timeline = this.#timeline;
+    if (this.#ended || this.#host.farEndHolds) return NaN;
+    const played = timeline.playedAt(now - this.#host.heardLag);
+    if (!(played < from - EPSILON)) return NaN;
+    if (!(timeline.sentMs > from + EPSILON)) timeline.cutBehind(now);
+    return played;
   }
 
   /**

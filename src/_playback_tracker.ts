@@ -901,9 +901,16 @@ export class PlaybackTracker implements PlaybackMarksHost, ClearWaitsHost {
         heardThen = Math.max(heard, Math.min(reach, heard + (now - at), byEstimate));
       }
       // What the fate does to the playout: what played on, what waited, what begins after all.
-      taken(fate, now, byEstimate);
+      const clearedAt = taken(fate, now, byEstimate);
+      // Sent while the far end played on what an earlier clear proving none left it: `heard`
+      // was read on the timeline that earlier cut left dry (all that left), and the far end had
+      // played only this far when this clear dropped the rest.
+      const clearedPlayingOn = clearedAt < heardThen; // NaN: false
+      if (clearedPlayingOn) heardThen = clearedAt;
       if (current === undefined) return { result, heardPosition: heardThen };
-      if (fate !== "none" && heardThen <= heard + EPSILON) return { result, heardPosition: heard };
+      if (fate !== "none" && !clearedPlayingOn && heardThen <= heard + EPSILON) {
+        return { result, heardPosition: heard };
+      }
       const heardMs = heardOf(current, heardThen);
       // What `transport.playback` says of it, unless a later response has begun since.
       if (this.#last === current) this.#lastHeardMs = heardMs;

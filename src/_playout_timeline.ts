@@ -413,6 +413,23 @@ export class PlayoutTimeline {
     if (this.#spellStart > this.#sentMs) this.#spellStart = this.#sentMs;
   }
 
+  /**
+   * The far end's audio was cleared at `now` by a clear that left after its cut
+   * (`ClearWaits`: an earlier one's "none" had placed what it was sent as playing on): as
+   * {@linkcode cut}, but a chunk reserved meanwhile, waiting behind the clear, is kept (cut
+   * drops it: its commit would add nothing, and the timeline lose its audio); it plays from when
+   * it leaves, a new spell, from `now` at the earliest. Only on that rare path.
+   */
+  cutBehind(now: number): void {
+    const pendingMs = this.#pendingMs;
+    this.cut();
+    if (!(pendingMs > 0)) return;
+    this.#pendingMs = pendingMs;
+    this.#pacer.reserve(pendingMs, now);
+    this.#pendingPlaysAt = this.#pendingStartsAt = this.#pendingDeadline = now;
+    this.#pendingContinues = false;
+  }
+
   /** The far end's audio was cleared now: nothing sent before plays any more. */
   cut(): void {
     // A clear does not end a hold (chan_websocket's FLUSH_MEDIA leaves its queue paused): the

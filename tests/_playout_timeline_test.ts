@@ -161,3 +161,19 @@ Deno.test("`PlayoutTimeline.replaceFrom` places everything a late turn sent wher
   timeline.cut();
   assert.ok(Number.isNaN(timeline.replaceFrom(60, clock.now() + 500)), "cut: nothing plays");
 });
+
+Deno.test("`PlayoutTimeline.cutBehind` drops what was sent, and keeps the chunk reserved behind the clear, placed as it leaves", async () => {
+  const clock = new FakeClock();
+  const timeline = new PlayoutTimeline({ clock, sendAheadMs: 20 });
+  for (let i = 0; i < 5; i++) send(timeline, 20);
+  assert.ok(timeline.reserve(20) > 0, "the next chunk waits for its slot");
+  await clock.tick(30);
+  timeline.cutBehind(clock.now()); // the far end dropped 30..100 now
+  assert.equal(timeline.unplayedMs, 0);
+  assert.equal(timeline.playedAt(clock.now()), 100);
+  await clock.tick(10);
+  timeline.commit(clock.now()); // it leaves at 40: `cut` lost it (its commit added nothing)
+  assert.equal(timeline.sentMs, 120);
+  assert.equal(timeline.playsAt(100), 40, "it plays as it leaves");
+  assert.equal(timeline.playedAt(50), 110);
+});

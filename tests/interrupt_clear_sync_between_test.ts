@@ -208,3 +208,51 @@ Deno.test("a reply not yet begun at two waiting clears' cuts, the first proving 
   assert.deepEqual(s.wire(), ["audio1", "audio2", "clear"]);
   assert.deepEqual(w.log.filter((line) => line.includes(" r2@")), [], "r2 was cleared unheard");
 });
+
+// The same two waiting clears, and a reply written at 200, after both fates. The first's "none"
+// (160) placed the far end as playing on to 400; the second's clear, sent at 170, dropped all it
+// held then. Before, with nothing sent since the second cut, that "sent" moved nothing: the reply
+// began at 400 though it played from 200, and the second interruption, its heard position read
+// at its cut on the timeline the first cut had left dry (= all that left), told the observers
+// 400: the recorder kept r2 (`2@200+200`), cleared unplayed.
+Deno.test("a reply written after two waiting clears, the first proving none, the second sent, begins as it leaves, and the second's heard position is where the clear found the far end", async () => {
+  const later = clearsAnswered(2, null);
+  const s = await urgentWireSession(later.serializer, 5000, { sendAheadMs: 400 });
+  const w = watched(s.transport, s.clock);
+  s.transport.send(reply(200, "r1", 1));
+  s.transport.send(reply(200, "r2", 2));
+  await s.clock.tick(100);
+  const first = s.transport.interrupt();
+  await s.clock.tick(20);
+  const second = s.transport.interrupt();
+  await s.clock.tick(40);
+  later.answer(null); // the first: no clear, what it left plays on
+  await s.clock.tick(10);
+  later.answer(CLEAR); // the second: the far end drops all it had at 170
+  await s.clock.tick(30);
+  s.transport.send(reply(200, "r3", 3)); // at 200: plays as it leaves
+  await s.clock.tick(0);
+  const results = [await first, await second];
+  await s.clock.tick(1000);
+  await s.transport.close();
+  assert.deepEqual(s.wire(), ["audio1", "audio2", "clear", "audio3"]);
+  assert.deepEqual(results, [
+    { responseId: "r1", heardMs: 200, droppedMs: 0, acknowledged: false },
+    { responseId: undefined, heardMs: 0, droppedMs: 0, acknowledged: false },
+  ]);
+  assert.deepEqual(w.log, [
+    "speakingstart r1@0 heard 0",
+    "speakingstop r1@100 heard 100 interrupted",
+    "interrupted@160 heard 400", // none: all that left plays on, as far as it goes
+    "interrupted@170 heard 170", // before: 400
+    "speakingstart r3@200 heard 0", // before: "@400"
+    "speakingstop r3@600 heard 200 played", // over the quiet time after it ran dry, at 400
+  ]);
+  // All of r3 recorded, in one run. (Not where: the recorder, told at 160 that the first
+  // interruption heard all that left, let go of r1 and r2's spells, and the second's cut at 170
+  // erases nothing of them: r2 is still kept, and r3 placed behind it, at 400. A fault of the
+  // recorder's cut, src/recording/_bot_track.ts, see the a5 report.)
+  const r3 = (await w.placed()).filter((run) => run.startsWith("3@"));
+  assert.equal(r3.length, 1);
+  assert.match(r3[0]!, /\+200$/);
+});
