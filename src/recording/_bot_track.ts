@@ -444,13 +444,22 @@ export class BotTrack {
         break;
       }
     }
-    if (cut !== undefined) this.#ring.erase(cut);
-    this.#floor = cut ?? this.#ring.end;
-    this.#spells = [];
-    this.#fresh = true;
+    this.#fresh = true; // what comes next starts a spell (and a stretch) of its own
     this.#movedAt = NaN;
     this.#keptAhead = false;
-    this.#kept.clear(); // what comes next starts a stretch of its own
+    if (cut === undefined) {
+      // All of it was heard (a clear that proved "none": the far end played on to the end of
+      // what it had): nothing is erased, and the spells, the chunks kept and the floor stay as
+      // they are, as at any gap. A later interruption may yet find the far end short of here (a
+      // second clear, sent, dropping what it held: heard 170 after this one's 400); let go, its
+      // cut found nothing to erase, the audio dropped stayed in the recording, and the next reply
+      // went after it, where it never played.
+      return;
+    }
+    this.#ring.erase(cut);
+    this.#floor = cut;
+    this.#spells = [];
+    this.#kept.clear();
   }
 
   /** The session ended at clock time `at`: nothing after it was heard. */
