@@ -29,23 +29,17 @@ export interface SocketCloserOptions {
 
 /** Closes one socket, within bounds. */
 export class SocketCloser {
-  /**
-   * Whether {@linkcode close} has begun: the session ends with this close (its code and reason,
-   * within its own bound), which the open bound of `SocketEvents` leaves be.
-   */
-  #begun = false;
-
-  /** Whether {@linkcode close} has begun (see `#begun`). */
-  get begun(): boolean {
-    return this.#begun;
-  }
-
   readonly #socket: WebSocketLike;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #closed: AbortSignal;
   readonly #finish: (code: number, reason: string) => void;
   readonly #report: (error: TransportError) => void;
+  /**
+   * Whether {@linkcode close} has begun: the session ends with this close (its code and reason,
+   * within its own bound), which the open bound of `SocketEvents` leaves be.
+   */
+  #begun = false;
 
   /** Makes a closer for one socket. */
   constructor(options: SocketCloserOptions) {
@@ -55,6 +49,11 @@ export class SocketCloser {
     this.#closed = options.closedSignal;
     this.#finish = options.finish;
     this.#report = options.report;
+  }
+
+  /** Whether {@linkcode close} has begun (see `#begun`). */
+  get begun(): boolean {
+    return this.#begun;
   }
 
   /**
