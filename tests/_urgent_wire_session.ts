@@ -5,7 +5,10 @@
  * @module
  */
 import {
+  type Frame,
   type FrameSerializer,
+  type SessionObserver,
+  type SpeakingEvent,
   type TransportError,
   type TransportOptions,
   WebSocketTransport,
@@ -54,4 +57,41 @@ export async function urgentWireSession(
       .filter((data) => data[0] === value)
       .reduce((sum, data) => sum + data.length, 0);
   return { clock, pair, transport, errors, wire, audioBytes };
+}
+
+/** `ms` of the response `id`'s audio, every byte `value` (so its samples tell it apart). */
+export const reply = (ms: number, id: string, value: number): Frame => ({
+  type: "audio",
+  audio: new Uint8Array(BYTES_PER_MS * ms).fill(value),
+  sampleRate: SAMPLE_RATE,
+  channels: 1,
+  responseId: id,
+});
+
+/**
+ * A log of what the session tells, from now (`at()`): each interruption observers are told
+ * ("interrupted@<ms> heard <position>"), each "speakingstart" and "speakingstop" ("<type>
+ * <id>@<ms> heard <heardMs>[ <reason>]"), and what `more` tells, in the same observer as the
+ * interruptions (so that what is told at one moment keeps its order).
+ */
+export function speakingLog(
+  transport: WebSocketTransport,
+  clock: FakeClock,
+  more: (log: string[], at: () => number) => SessionObserver = () => ({}),
+) {
+  const t0 = clock.now();
+  const at = () => clock.now() - t0;
+  const log: string[] = [];
+  transport.observe({
+    interrupted: (info) => log.push(`interrupted@${at()} heard ${info.heardPosition}`),
+    ...more(log, at),
+  });
+  for (const type of ["speakingstart", "speakingstop"]) {
+    transport.addEventListener(type, (event) => {
+      const { responseId, heardMs, reason } = event as SpeakingEvent;
+      const why = reason === undefined ? "" : ` ${reason}`;
+      log.push(`${type} ${responseId}@${at()} heard ${heardMs}${why}`);
+    });
+  }
+  return { log, at };
 }

@@ -21,15 +21,7 @@ import {
 } from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
-import { BYTES_PER_MS, SAMPLE_RATE } from "./_urgent_wire_session.ts";
-
-const reply = (ms: number, id: string, value: number): Frame => ({
-  type: "audio",
-  audio: new Uint8Array(BYTES_PER_MS * ms).fill(value),
-  sampleRate: SAMPLE_RATE,
-  channels: 1,
-  responseId: id,
-});
+import { BYTES_PER_MS, reply, SAMPLE_RATE } from "./_urgent_wire_session.ts";
 
 /**
  * `MarkingSerializer`'s protocol, answering the chunk of audio `heldChunk` of value `heldValue`

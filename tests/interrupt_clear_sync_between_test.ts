@@ -30,24 +30,15 @@ import {
   type FrameSerializer,
   type InterruptResult,
   RawPcmSerializer,
-  type SpeakingEvent,
   type WebSocketTransport,
 } from "../mod.ts";
 import type { FakeClock } from "../src/testing/mod.ts";
-import { BYTES_PER_MS, SAMPLE_RATE, urgentWireSession } from "./_urgent_wire_session.ts";
+import { reply, SAMPLE_RATE, speakingLog, urgentWireSession } from "./_urgent_wire_session.ts";
 import { collect } from "./recording/_call.ts";
 import { parseWav, runs, sampleOf } from "./recording/_wav.ts";
 
 const CLEAR = JSON.stringify({ event: "clear" });
 const PER_MS = SAMPLE_RATE / 1000; // the recording's samples per ms (it records at 16 kHz)
-
-const reply = (ms: number, id: string, value: number): Frame => ({
-  type: "audio",
-  audio: new Uint8Array(BYTES_PER_MS * ms).fill(value),
-  sampleRate: SAMPLE_RATE,
-  channels: 1,
-  responseId: id,
-});
 
 /**
  * Raw PCM whose interruptions are answered in turn: the first `waiting` later
@@ -79,18 +70,7 @@ function watched(transport: WebSocketTransport, clock: FakeClock) {
   const recorder = new CallRecorder({ layout: "separate" });
   transport.observe(recorder);
   const bot = collect(recorder.bot);
-  const t0 = clock.now();
-  const log: string[] = [];
-  transport.observe({
-    interrupted: (info) => log.push(`interrupted@${clock.now() - t0} heard ${info.heardPosition}`),
-  });
-  for (const type of ["speakingstart", "speakingstop"]) {
-    transport.addEventListener(type, (event) => {
-      const { responseId, heardMs, reason } = event as SpeakingEvent;
-      const why = reason === undefined ? "" : ` ${reason}`;
-      log.push(`${type} ${responseId}@${clock.now() - t0} heard ${heardMs}${why}`);
-    });
-  }
+  const { log } = speakingLog(transport, clock);
   const placed = async () => {
     const { samples } = parseWav(await bot);
     const byValue = new Map([1, 2, 3].map((value) => [sampleOf(value), value]));

@@ -25,20 +25,17 @@ import {
   type FrameSerializer,
   type InterruptResult,
   RawPcmSerializer,
-  type SpeakingEvent,
   WebSocketTransport,
 } from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
-import { BYTES_PER_MS, SAMPLE_RATE, urgentWireSession } from "./_urgent_wire_session.ts";
-
-const reply = (ms: number, id: string, value: number): Frame => ({
-  type: "audio",
-  audio: new Uint8Array(BYTES_PER_MS * ms).fill(value),
-  sampleRate: SAMPLE_RATE,
-  channels: 1,
-  responseId: id,
-});
+import {
+  BYTES_PER_MS,
+  reply,
+  SAMPLE_RATE,
+  speakingLog,
+  urgentWireSession,
+} from "./_urgent_wire_session.ts";
 
 /**
  * `inner`, its interruptions answered later, in turn: `answer(message)` answers the oldest
@@ -61,19 +58,7 @@ function laterClears(inner: MarkingSerializer | RawPcmSerializer) {
 
 /** Logs `transport`'s speaking events and observed interruptions as `what@ms since now`. */
 function logOf(transport: WebSocketTransport, clock: FakeClock): string[] {
-  const t0 = clock.now();
-  const log: string[] = [];
-  transport.observe({
-    interrupted: (info) => log.push(`interrupted@${clock.now() - t0} heard ${info.heardPosition}`),
-  });
-  for (const type of ["speakingstart", "speakingstop"]) {
-    transport.addEventListener(type, (event) => {
-      const { responseId, heardMs, reason } = event as SpeakingEvent;
-      const why = reason === undefined ? "" : ` ${reason}`;
-      log.push(`${type} ${responseId}@${clock.now() - t0} heard ${heardMs}${why}`);
-    });
-  }
-  return log;
+  return speakingLog(transport, clock).log;
 }
 
 /** A raw PCM session whose clears are answered later, 400 ms ahead of playing, logged. */

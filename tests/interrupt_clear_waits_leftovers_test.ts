@@ -20,12 +20,17 @@ import {
   type FrameSerializer,
   RawPcmSerializer,
   SessionMetrics,
-  type SpeakingEvent,
   WebSocketTransport,
 } from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
-import { BYTES_PER_MS, SAMPLE_RATE, urgentWireSession } from "./_urgent_wire_session.ts";
+import {
+  BYTES_PER_MS,
+  reply,
+  SAMPLE_RATE,
+  speakingLog,
+  urgentWireSession,
+} from "./_urgent_wire_session.ts";
 import { collect } from "./recording/_call.ts";
 import { count, parseWav } from "./recording/_wav.ts";
 
@@ -53,14 +58,6 @@ function slowSerializer() {
   return { serializer, answer: (none?: null) => answer(none) };
 }
 
-const reply = (ms: number, id: string, value: number): Frame => ({
-  type: "audio",
-  audio: new Uint8Array(BYTES_PER_MS * ms).fill(value),
-  sampleRate: SAMPLE_RATE,
-  channels: 1,
-  responseId: id,
-});
-
 /**
  * Watches `transport` on `clock` from now on: its observer calls and speaking events logged as
  * `what@ms since now`, a recorder of the bot's side (`recorded()`: the ms of each reply's samples,
@@ -71,20 +68,9 @@ function watched(transport: WebSocketTransport, clock: FakeClock) {
   transport.observe(recorder);
   const bot = collect(recorder.bot);
   const metrics = SessionMetrics.attach(transport, { speech: false, clock });
-  const t0 = clock.now();
-  const at = () => clock.now() - t0;
-  const log: string[] = [];
-  transport.observe({
-    interrupted: (info) => log.push(`interrupted@${at()} heard ${info.heardPosition}`),
+  const { log, at } = speakingLog(transport, clock, (log, at) => ({
     outboundDropped: (info) => log.push(`dropped@${at()} from ${info.position}`),
-  });
-  for (const type of ["speakingstart", "speakingstop"]) {
-    transport.addEventListener(type, (event) => {
-      const { responseId, heardMs, reason } = event as SpeakingEvent;
-      const why = reason === undefined ? "" : ` ${reason}`;
-      log.push(`${type} ${responseId}@${at()} heard ${heardMs}${why}`);
-    });
-  }
+  }));
   const recorded = async (...values: number[]) => {
     const { samples } = parseWav(await bot);
     return values.map((value) => count(samples[0]!, SAMPLE[value]!) / PER_MS);

@@ -17,7 +17,7 @@ import {
   RawPcmSerializer,
   type SpeakingEvent,
 } from "../mod.ts";
-import { BYTES_PER_MS, SAMPLE_RATE, urgentWireSession } from "./_urgent_wire_session.ts";
+import { BYTES_PER_MS, reply, SAMPLE_RATE, urgentWireSession } from "./_urgent_wire_session.ts";
 import { collect } from "./recording/_call.ts";
 import { count, parseWav } from "./recording/_wav.ts";
 
@@ -55,14 +55,6 @@ function slowSerializer(slowClear: boolean) {
   const answer = (name: string, answer?: null) => due.get(name)!.shift()!(answer);
   return { serializer, answer };
 }
-
-const reply = (ms: number, id: string, value: number): Frame => ({
-  type: "audio",
-  audio: new Uint8Array(BYTES_PER_MS * ms).fill(value),
-  sampleRate: SAMPLE_RATE,
-  channels: 1,
-  responseId: id,
-});
 
 /**
  * A session 400 ms ahead of playing, recorded (the bot's side alone), whose observer calls and
