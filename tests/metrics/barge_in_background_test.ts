@@ -52,7 +52,11 @@ function slowClearSerializer() {
   return { serializer, answerClear: () => answer!() };
 }
 
-Deno.test("a barge-in whose clear waits while background plays after the reply ran out stops where the reply ran out, as heardMs says", async () => {
+/**
+ * An open session on a slow clear, 400 ms ahead of playing, background in every empty slot, its
+ * metrics attached and its "speakingstart"s' times kept.
+ */
+async function backgroundSession() {
   const slow = slowClearSerializer();
   const clock = new FakeClock(1000);
   const pair = new MemorySocketPair();
@@ -68,6 +72,11 @@ Deno.test("a barge-in whose clear waits while background plays after the reply r
   const metrics = SessionMetrics.attach(transport, { speech: false });
   const speakingStarts: number[] = [];
   transport.addEventListener("speakingstart", () => speakingStarts.push(clock.now()));
+  return { slow, clock, transport, metrics, speakingStarts };
+}
+
+Deno.test("a barge-in whose clear waits while background plays after the reply ran out stops where the reply ran out, as heardMs says", async () => {
+  const { slow, clock, transport, metrics, speakingStarts } = await backgroundSession();
   // 200 ms of reply behind the 400 ms of background sent ahead: it plays from 1420 to 1620.
   transport.send({
     type: "audio",
@@ -116,21 +125,7 @@ function speech(ms: number): Frame {
  * `waitMs`. Returns the interruption's `heardMs` and the barge-in's stop latency.
  */
 async function bargeIn(waitMs: number): Promise<[number, number | null]> {
-  const slow = slowClearSerializer();
-  const clock = new FakeClock(1000);
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: slow.serializer,
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    sendAheadMs: 400,
-    background: hum,
-    clock,
-  });
-  transport.receive(() => {});
-  await clock.tick(0);
-  const metrics = SessionMetrics.attach(transport, { speech: false });
-  const speakingStarts: number[] = [];
-  transport.addEventListener("speakingstart", () => speakingStarts.push(clock.now()));
+  const { slow, clock, transport, metrics, speakingStarts } = await backgroundSession();
   transport.send(speech(100));
   await clock.tick(150);
   transport.send(speech(100));
