@@ -70,6 +70,38 @@ function nextReplyInStep(w: WiredFork, name: string): void {
   assert.equal(w.marks.at(-1)?.name, lastEndMark(), "the reply's end mark with it");
 }
 
+/**
+ * The module's empty tick answers the mark sent alone from its inventory, the answer held on its
+ * way; returns what delivers it.
+ */
+function answerFromInventoryHeld(w: WiredFork): () => void {
+  const deliver = w.module.onEvent;
+  const held: string[] = [];
+  w.module.onEvent = (json) => void held.push(json);
+  w.frames(1);
+  assert.equal(held.length, 1, "answered from the inventory");
+  return () => {
+    w.module.onEvent = deliver;
+    for (const json of held) deliver(json);
+  };
+}
+
+/**
+ * The reply goes on to a sample short of the module's batch, then ends with the bot's mark d: its
+ * end flushed out of the module (counted a sample off, it was taken for moved, or not, and the
+ * reply's end and its marks waited for the next reply), d answered as it plays.
+ */
+function replyEndFlushed(w: WiredFork): void {
+  w.send(audio(640 - 160 - 1));
+  assert.equal(w.module.pre.length, 639);
+  w.send({ type: "mark", name: "d" });
+  w.send({ type: "mark", name: nextEndMark() });
+  assert.equal(w.module.pre.length, 0, "the reply's end flushed, none of it held in the module");
+  playOut(w);
+  assert.deepEqual(botMarks(w), ["a", "b", "d"]);
+  assert.equal(w.marks.at(-1)?.name, lastEndMark());
+}
+
 for (const provider of ["jambonz", "freeswitch"] as const) {
   Deno.test(`${provider}: a chunk refused late after a mark sent alone was answered from the inventory leaves the count as the module's pre-buffer, the reply's end flushed`, () => {
     // No session clock (a context made by hand): the stretch's end sends a held mark alone even
@@ -107,32 +139,17 @@ for (const provider of ["jambonz", "freeswitch"] as const) {
     const w = wiredFork({ provider, clock });
     await markSentAlone(w, clock, "b");
     // The module's empty tick answers b from the inventory; the answer is still on its way.
-    const deliver = w.module.onEvent;
-    const held: string[] = [];
-    w.module.onEvent = (json) => void held.push(json);
-    w.frames(1);
-    assert.equal(held.length, 1, "answered from the inventory");
+    const deliverHeld = answerFromInventoryHeld(w);
     // The next reply's first 20 ms reach the module (no marker: b is answered), counted with b's.
     speakAt(w, 20, 1000);
     assert.equal(w.module.pre.length, 160);
     // A chunk that completes the counted batch is taken, its answer due, then refused.
     takenLater(w, 480);
     refuse(w);
-    w.module.onEvent = deliver;
-    for (const json of held) deliver(json); // b's answer: its marker never went in
+    deliverHeld(); // b's answer: its marker never went in
     assert.deepEqual(botMarks(w), ["a", "b"]);
     assert.equal(counted(w), w.module.pre.length, "counted as the module holds");
-    // The reply goes on to a sample short of the module's batch, then ends with a mark: its end
-    // flushed out of the module (counted a sample over, it was taken for moved, and no silence
-    // went: the reply's end and its marks waited for the next reply).
-    w.send(audio(640 - 160 - 1));
-    assert.equal(w.module.pre.length, 639);
-    w.send({ type: "mark", name: "d" });
-    w.send({ type: "mark", name: nextEndMark() });
-    assert.equal(w.module.pre.length, 0, "the reply's end flushed, none of it held in the module");
-    playOut(w);
-    assert.deepEqual(botMarks(w), ["a", "b", "d"]);
-    assert.equal(w.marks.at(-1)?.name, lastEndMark());
+    replyEndFlushed(w);
     for (const name of ["e", "f", "g"]) nextReplyInStep(w, name);
     assert.deepEqual(w.reports, []);
   });
@@ -142,31 +159,18 @@ for (const provider of ["jambonz", "freeswitch"] as const) {
     const w = wiredFork({ provider, clock });
     await markSentAlone(w, clock, "b");
     // The module's empty tick answers b from the inventory; the answer is still on its way.
-    const deliver = w.module.onEvent;
-    const held: string[] = [];
-    w.module.onEvent = (json) => void held.push(json);
-    w.frames(1);
-    assert.equal(held.length, 1, "answered from the inventory");
+    const deliverHeld = answerFromInventoryHeld(w);
     speakAt(w, 20, 1000);
     assert.equal(w.module.pre.length, 160);
     // A chunk that completes the counted batch (b's marker moved with it) is taken, its answer
     // due; b's answer comes (its marker never went in), and then the chunk is refused.
     takenLater(w, 480);
-    w.module.onEvent = deliver;
-    for (const json of held) deliver(json);
+    deliverHeld(); // b's answer: its marker never went in
     refuse(w);
     assert.deepEqual(botMarks(w), ["a", "b"]);
     // Before: 161, b's marker back in what the pre-buffer held before the chunk.
     assert.equal(counted(w), w.module.pre.length, "counted as the module holds");
-    // A sample short of the module's batch, then the reply's end (see the tests above).
-    w.send(audio(640 - 160 - 1));
-    assert.equal(w.module.pre.length, 639);
-    w.send({ type: "mark", name: "d" });
-    w.send({ type: "mark", name: nextEndMark() });
-    assert.equal(w.module.pre.length, 0, "the reply's end flushed, none of it held in the module");
-    playOut(w);
-    assert.deepEqual(botMarks(w), ["a", "b", "d"]);
-    assert.equal(w.marks.at(-1)?.name, lastEndMark());
+    replyEndFlushed(w);
     for (const name of ["e", "f", "g"]) nextReplyInStep(w, name);
     assert.deepEqual(w.reports, []);
   });
@@ -175,28 +179,16 @@ for (const provider of ["jambonz", "freeswitch"] as const) {
     const clock = new FakeClock();
     const w = wiredFork({ provider, clock });
     await markSentAlone(w, clock, "b");
-    const deliver = w.module.onEvent;
-    const held: string[] = [];
-    w.module.onEvent = (json) => void held.push(json);
-    w.frames(1);
-    assert.equal(held.length, 1, "answered from the inventory");
+    const deliverHeld = answerFromInventoryHeld(w);
     // A whole batch taken, b's marker counted in and moved with it; refused.
     takenLater(w, 1280);
     refuse(w);
     // The next chunk reaches the module (no marker: b is answered), then b's answer arrives.
     speakAt(w, 20, 1000);
-    w.module.onEvent = deliver;
-    for (const json of held) deliver(json);
+    deliverHeld(); // b's answer: its marker never went in
     assert.deepEqual(botMarks(w), ["a", "b"]);
     assert.equal(counted(w), w.module.pre.length, "counted as the module holds");
-    // A sample short of the module's batch, then the reply's end (see the test above).
-    w.send(audio(640 - 160 - 1));
-    assert.equal(w.module.pre.length, 639);
-    w.send({ type: "mark", name: "d" });
-    w.send({ type: "mark", name: nextEndMark() });
-    assert.equal(w.module.pre.length, 0, "the reply's end flushed, none of it held in the module");
-    playOut(w);
-    assert.deepEqual(botMarks(w), ["a", "b", "d"]);
+    replyEndFlushed(w);
     for (const name of ["e", "f", "g"]) nextReplyInStep(w, name);
     assert.deepEqual(w.reports, []);
   });
