@@ -20,15 +20,10 @@
 // been played" (twilio.com/docs/voice/media-streams/websocket-messages, "Mark message"). Each
 // serializer answers its interruptions later, in turn (a remote encoder, a worker).
 import assert from "node:assert/strict";
-import {
-  type Frame,
-  type FrameSerializer,
-  type InterruptResult,
-  RawPcmSerializer,
-  WebSocketTransport,
-} from "../mod.ts";
+import { type InterruptResult, RawPcmSerializer, WebSocketTransport } from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
+import { laterClears } from "./_later_clears.ts";
 import {
   BYTES_PER_MS,
   reply,
@@ -36,25 +31,6 @@ import {
   speakingLog,
   urgentWireSession,
 } from "./_urgent_wire_session.ts";
-
-/**
- * `inner`, its interruptions answered later, in turn: `answer(message)` answers the oldest
- * still waiting (`null`: no message).
- */
-function laterClears(inner: MarkingSerializer | RawPcmSerializer) {
-  const waiting: ((message: string | null) => void)[] = [];
-  const serializer: FrameSerializer = {
-    playoutMarks: inner instanceof MarkingSerializer && inner.playoutMarks,
-    setup: (audio) => inner.setup(audio),
-    deserialize: (data) => inner.deserialize(data),
-    serialize(frame: Frame) {
-      if (frame.type !== "interruption") return inner.serialize(frame);
-      return new Promise<string | null>((resolve) => waiting.push(resolve));
-    },
-  };
-  const answer = (message: string | null) => waiting.shift()!(message);
-  return { serializer, answer };
-}
 
 /** Logs `transport`'s speaking events and observed interruptions as `what@ms since now`. */
 function logOf(transport: WebSocketTransport, clock: FakeClock): string[] {

@@ -24,6 +24,7 @@ import {
 } from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
+import { laterClears } from "./_later_clears.ts";
 import {
   BYTES_PER_MS,
   reply,
@@ -150,29 +151,10 @@ Deno.test("a reply not yet begun as the interruption came, whose clear is sent b
   assert.deepEqual(await s.recorded(1, 2), [180, 0]);
 });
 
-/**
- * `MarkingSerializer`'s protocol, its interruption answered later: `answer("clear")`, or `null`
- * (no message).
- */
-function laterClearSerializer() {
-  const marking = new MarkingSerializer();
-  let answer: (message: string | null) => void = () => {};
-  const serializer: FrameSerializer = {
-    playoutMarks: marking.playoutMarks,
-    setup: (audio) => marking.setup(audio),
-    deserialize: (data) => marking.deserialize(data),
-    serialize(frame: Frame) {
-      if (frame.type !== "interruption") return marking.serialize(frame);
-      return new Promise<string | null>((resolve) => answer = resolve);
-    },
-  };
-  return { serializer, answer: (message: string | null) => answer(message) };
-}
-
 Deno.test("on a far end answering marks, a reply not yet begun as the interruption came, whose clear proves to be none, begins as the far end plays it, and stops as it has played it", async () => {
   const clock = new FakeClock(1000);
   const pair = new MemorySocketPair();
-  const later = laterClearSerializer();
+  const later = laterClears(new MarkingSerializer());
   const transport = new WebSocketTransport(pair.server, {
     serializer: later.serializer,
     clock,
