@@ -86,11 +86,12 @@ export interface ConversationRelaySerializerOptions {
  * up when the TwiML has nothing after `<Connect>`; `message` frames go as JSON text, for `play`,
  * `language` or a token with settings of its own. `audio` cannot be carried: it is dropped,
  * counted in `transport.stats.audioBytesRefused` and reported once (code `"encode"`). The
- * platform stops its own speech when the caller talks over it, and the app cannot stop it (mark
- * the next reply `preemptible` to cut in); but a streamed reply (`streamText`) that an
- * interruption cut short is over, and its talk cycle is closed with an empty `last: true` token
- * at once: at the bot's `interruption`, or at the platform's `interrupt` (sent through the
- * transport's context, ahead of any token queued). Otherwise `interruption` sends nothing.
+ * platform stops its own speech when the caller talks over it, and the app cannot stop it (a
+ * reply marked `preemptible` gives way to the next one as it begins: the flag is the cut reply's,
+ * not the next's); but a streamed reply (`streamText`) that an interruption cut short is over,
+ * and its talk cycle is closed with an empty `last: true` token at once: at the bot's
+ * `interruption`, or at the platform's `interrupt` (sent through the transport's context, ahead
+ * of any token queued). Otherwise `interruption` sends nothing.
  * Tokens of a cut reply that still come after the interruption (an LLM stream that has not
  * noticed) would be spoken as a new talk cycle: the transport drops them (`speaksText`), counted
  * in `transport.stats.textFramesStale` and reported once as `staleaudio`, when the bot tags its

@@ -19,7 +19,8 @@
  *   64107) and not processed; the session goes on (Telnyx closes after ten in a row).
  * - `interruptible` is `none`, `dtmf`, `speech` or `any` (`true` is `any`, `false` `none`), by
  *   default `any`: caller speech (or a keypress) over the speech stops it. A talk cycle marked
- *   `preemptible` gives way to the text of the next one.
+ *   `preemptible` gives way to the next one (its first `text` or `play`), still being heard or
+ *   still waiting; a cycle not marked, ahead of it, plays on.
  *
  * What the documents leave to the platform, the simulator decides: its speech recognizer takes a
  * talk spurt of the caller's audio (above the call's `speechThresholdDbfs`) for one utterance, ended by {@linkcode ENDPOINT_MS} of silence,
@@ -234,8 +235,7 @@ export class ConversationRelayFarEnd implements FarEnd {
   #cycleFor(message: Json): TalkCycle {
     const current = this.#latest;
     if (current !== null && !current.ended) return current;
-    // A new talk cycle: a preemptible one still playing gives way to it.
-    if (current !== null && current.preemptible && this.#context.queuedMs() > 0) this.#clear();
+    this.#preempt();
     const cycle: TalkCycle = {
       text: "",
       queuedMs: 0,
@@ -250,11 +250,35 @@ export class ConversationRelayFarEnd implements FarEnd {
     return cycle;
   }
 
+  /**
+   * A new talk cycle begins: the cycles still to be heard that are `preemptible` give way to it,
+   * and only those. Twilio's "Text tokens message" and "Play media message" set `preemptible` per
+   * talk cycle, for *that* cycle's speech (its changelog of 2025-04-01: whether "the TTS of the
+   * current talk cycle can allow text tokens from the subsequent talk cycle to interrupt"); a
+   * cycle not `preemptible` queued ahead of it plays on. The playout buffer can only be cleared
+   * whole, so what is kept (the rest of the cycle being heard, the cycles waiting) is queued
+   * again behind the clear: the same speech, heard from where it was.
+   */
+  #preempt(): void {
+    const heard = this.#beingHeard(); // from here on `#queued` holds only what is still to play
+    if (heard === null || !this.#queued.some((cycle) => cycle.preemptible)) return;
+    const still = this.#queued;
+    this.#context.clear();
+    this.#queued = [];
+    for (const cycle of still) {
+      if (cycle.preemptible) {
+        cycle.ended = true; // given way: its speech is gone, no more text joins it
+        continue;
+      }
+      this.#queued.push(cycle);
+      const unplayedMs = cycle === heard.cycle ? cycle.queuedMs - heard.heardMs : cycle.queuedMs;
+      this.#context.play(voice(unplayedMs));
+    }
+  }
+
   #speak(cycle: TalkCycle, ms: number): void {
-    const samples = new Int16Array(Math.round((RATE * ms) / 1000));
-    addVoice(samples, 0, samples.length, RATE, { phase: 0, total: samples.length, peak: 0.3 });
     cycle.queuedMs += ms;
-    this.#context.play(samples);
+    this.#context.play(voice(ms));
   }
 
   /**
@@ -353,6 +377,13 @@ function interruptibleOf(value: unknown): Interruptible | undefined {
   if (value === true) return "any";
   if (value === false) return "none";
   return INTERRUPTIBLE.find((v) => v === value);
+}
+
+/** `ms` of the simulated synthesizer's voice. */
+function voice(ms: number): Int16Array {
+  const samples = new Int16Array(Math.round((RATE * ms) / 1000));
+  addVoice(samples, 0, samples.length, RATE, { phase: 0, total: samples.length, peak: 0.3 });
+  return samples;
 }
 
 function allows(interruptible: Interruptible, by: "speech" | "dtmf"): boolean {
