@@ -40,8 +40,12 @@ export interface InboundDecoderOptions {
    * (or no clock), it is awaited however long it takes.
    */
   deserializeTimeoutMs?: number;
-  /** Takes each frame, in order. */
-  onFrame: (frame: Frame) => void;
+  /**
+   * Takes each frame, in order, with how many frames of its message (or of the batch the
+   * serializer handed on) came before it: 0 begins one. The inbound queue's stuck-reader bound
+   * lets a message's own frames pass it (see `InboundQueue.push`).
+   */
+  onFrame: (frame: Frame, earlierOfItsMessage: number) => void;
   /**
    * Takes each error: a bad message (not fatal), an oversized one (fatal), too many messages
    * waiting (fatal, once), messages the session ended before reading (not fatal, once).
@@ -58,7 +62,7 @@ export class InboundDecoder {
   readonly #serializer: FrameSerializer;
   readonly #maxMessageBytes: number;
   readonly #stats: TransportStats;
-  readonly #onFrame: (frame: Frame) => void;
+  readonly #onFrame: (frame: Frame, earlierOfItsMessage: number) => void;
   readonly #onError: (error: TransportError) => void;
   #backlog: WebSocketData[];
   readonly #maxWaitingMessages: number;
@@ -456,11 +460,11 @@ export class InboundDecoder {
     // does: the sender takes it so from `serialize` too.
     if (frames == null || this.#stopped) return;
     let problem: string | undefined;
-    if (!Array.isArray(frames)) problem = this.#take(frames);
+    if (!Array.isArray(frames)) problem = this.#take(frames, 0);
     else {
-      for (const frame of frames) {
+      for (let i = 0; i < frames.length; i++) {
         if (this.#stopped) return; // a frame handed on ended the session
-        const wrong = this.#take(frame);
+        const wrong = this.#take(frames[i], i);
         problem ??= wrong;
       }
     }
@@ -468,10 +472,10 @@ export class InboundDecoder {
     this.#failed(new TransportError("decode", `serializer read a message as ${problem}`));
   }
 
-  /** Hands `frame` on, or names what makes it no frame. */
-  #take(frame: unknown): string | undefined {
+  /** Hands `frame`, the `index`th of its message, on, or names what makes it no frame. */
+  #take(frame: unknown, index: number): string | undefined {
     const problem = inboundFrameProblem(frame);
-    if (problem === undefined) this.#onFrame(frame as Frame);
+    if (problem === undefined) this.#onFrame(frame as Frame, index);
     return problem;
   }
 }

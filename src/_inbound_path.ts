@@ -25,8 +25,10 @@ export interface InboundPathOptions {
   /** A larger message ends the session (1009). */
   maxMessageBytes: number;
   /**
-   * Frames held for a slow reader before the oldest audio is dropped; four times as many
-   * messages waiting to be read (behind an asynchronous decode) end the session.
+   * Frames held for a slow reader before the oldest audio is dropped. More than four times as
+   * many frames of earlier messages left unread by a reader (beside those of the message
+   * arriving: see `InboundQueue.push`), or more than four times as many messages waiting behind an
+   * asynchronous decode, end the session.
    */
   maxInboundFrames: number;
   /** Messages read before the transport existed, decoded first. */
@@ -98,7 +100,7 @@ export class InboundPath {
     this.#decoder = new InboundDecoder({
       serializer: options.serializer,
       maxMessageBytes: options.maxMessageBytes,
-      // As many as the queue holds messages before it takes its reader to be stuck.
+      // The queue's stuck-reader bound (there in frames of earlier messages, here in messages).
       maxWaitingMessages: 4 * options.maxInboundFrames,
       stats: options.stats,
       ...(options.initialMessages ? { initialMessages: options.initialMessages } : {}),
@@ -220,7 +222,8 @@ export class InboundPath {
     });
   }
 
-  #onFrame = (frame: Frame): void => {
+  /** `earlierOfItsMessage`: see {@linkcode InboundQueue.push}. */
+  #onFrame = (frame: Frame, earlierOfItsMessage: number): void => {
     if (frame.type === "audio") {
       if (this.#observers.list.length > 0) {
         const at = this.#clock.now();
@@ -234,7 +237,7 @@ export class InboundPath {
     // this one to no one: not received. Counted before it is handed on, as a handler reads it.
     if (this.#queue.ended) return this.#notHandedOn();
     this.#stats.framesIn++;
-    this.#queue.push(frame);
+    this.#queue.push(frame, earlierOfItsMessage);
   };
 
   /**

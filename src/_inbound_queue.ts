@@ -2,7 +2,9 @@
  * Where a transport's inbound frames wait for the application: handed straight to a `receive`
  * handler, or held in a bounded queue for a reader (`readable`, made by `_inbound_stream.ts`). A
  * socket cannot be paused, so a slow reader is met by dropping the oldest audio (real-time audio
- * that is late is worthless), never messages.
+ * that is late is worthless), never messages. Those are bounded instead: a reader that leaves more
+ * than four times `maxFrames` frames of earlier socket messages waiting is taken to be stuck (see
+ * {@linkcode InboundQueue.push}).
  *
  * @module
  */
@@ -15,7 +17,10 @@ export interface InboundQueueOptions {
   maxFrames: number;
   /** Called for every audio frame dropped; `first` is true for the first of an overflow spell. */
   onDrop: (first: boolean) => void;
-  /** Called when four times `maxFrames` messages (no audio) wait: the reader is stuck. */
+  /**
+   * Called when, no audio waiting, more than four times `maxFrames` frames wait beside those of
+   * the message arriving: the reader is stuck (see {@linkcode InboundQueue.push}).
+   */
   onOverflow: () => void;
   /**
    * Called with how many queued frames a handler will never get: the queue ended while
@@ -66,8 +71,18 @@ export class InboundQueue {
     return this.#ended || this.#done;
   }
 
-  /** Hands a frame to the handler or the waiting reader, or queues it. */
-  push(frame: Frame): void {
+  /**
+   * Hands a frame to the handler or the waiting reader, or queues it. `earlierOfItsMessage` is how
+   * many frames of the same socket message (or batch the serializer handed on) came just before
+   * it (0, left out: it begins one). A message's frames come all at once, before any reader can
+   * take one, and one message may make many (an RTVI `dtmf` of up to 100 keys, a reorder window's
+   * held media flushed with a telephony `stop`): so they are let past the stuck-reader bound,
+   * which judges the frames of earlier messages, still unread, against four times `maxFrames`.
+   * A reader that takes each frame as it comes is never judged stuck by one message; one that
+   * stopped is, at the first frame of the next (so what it pins stays within `4 × maxFrames` and
+   * one message's frames), and nothing is kept per frame for it.
+   */
+  push(frame: Frame, earlierOfItsMessage = 0): void {
     if (this.#done || this.#ended) return;
     if (this.#handler !== undefined) return this.#handler(frame);
     const reader = this.#reader;
@@ -76,7 +91,7 @@ export class InboundQueue {
       return reader(frame);
     }
     this.#frames.push(frame);
-    if (this.size > this.#maxFrames) this.#dropOldestAudio();
+    if (this.size > this.#maxFrames) this.#dropOldestAudio(earlierOfItsMessage);
   }
 
   /**
@@ -151,7 +166,8 @@ export class InboundQueue {
     return frame;
   }
 
-  #dropOldestAudio(): void {
+  /** Over `maxFrames`: drops the oldest audio, or says the reader is stuck (see `push`). */
+  #dropOldestAudio(earlierOfItsMessage: number): void {
     for (let i = this.#head; i < this.#frames.length; i++) {
       if (this.#frames[i]!.type === "audio") {
         this.#frames.splice(i, 1);
@@ -161,7 +177,10 @@ export class InboundQueue {
       }
     }
     // Only messages are queued: they are never dropped, so past a hard bound the reader is
-    // taken to be stuck and the session is ended rather than let memory grow without limit.
-    if (this.size > 4 * this.#maxFrames) this.#onOverflow();
+    // taken to be stuck and the session is ended rather than let memory grow without limit. The
+    // frames of the message arriving before this one are not its fault: it could take none yet.
+    // (Counted as handed on, not as queued: fewer may wait, some gone to a waiting reader or
+    // dropped as audio, and the bound is then looser by as many, never by more than the message.)
+    if (this.size - earlierOfItsMessage > 4 * this.#maxFrames) this.#onOverflow();
   }
 }

@@ -122,9 +122,13 @@ export interface TransportOptions {
   maxQueuedMs?: number;
   /**
    * How many inbound frames `readable` holds for a slow reader. Past it the oldest audio frame is
-   * dropped (audio is real time; late audio is worthless), counted in `stats`. More than four
-   * times as many messages waiting (a reader stuck behind them, an asynchronous `deserialize`, a
-   * `Blob` read or the serializer's set-up) end the session ("backpressure", 1008).
+   * dropped (audio is real time; late audio is worthless), counted in `stats`. Other frames are
+   * never dropped: a reader that leaves more than four times as many of them unread is taken to
+   * be stuck, and the session ends ("backpressure", 1008). The frames of the message arriving are
+   * not counted against it (one message may make many at once: an RTVI `dtmf` of up to 100 keys),
+   * so a stuck reader is caught at the next message's first frame. Likewise more than four times
+   * as many messages waiting for an asynchronous `deserialize`, a `Blob` read or the serializer's
+   * set-up end the session.
    *
    * @default {500}
    */

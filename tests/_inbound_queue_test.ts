@@ -52,3 +52,35 @@ Deno.test("`InboundQueue.discard` drops what waits, says how many, and takes no 
   assert.equal(q.discard(), 0, "none twice");
   assert.deepEqual(events, []);
 });
+
+/** Pushes `count` message frames as one socket message's, numbered from `from`. */
+function pushMessage(q: ReturnType<typeof queue>["q"], count: number, from = 0): void {
+  for (let i = 0; i < count; i++) q.push(message(from + i), i);
+}
+
+Deno.test("`InboundQueue` lets the frames of the message arriving past the stuck-reader bound: one message of 100 frames is not a stuck reader (maxFrames 1)", () => {
+  const { q, events } = queue(1); // more than 4 frames of earlier messages waiting: stuck
+  q.claim("readable");
+  pushMessage(q, 100);
+  assert.equal(q.size, 100);
+  assert.deepEqual(events, [], "all 100 came before the reader could take one");
+  for (let i = 0; i < 97; i++) assert.deepEqual(q.take(), message(i));
+  pushMessage(q, 100, 100); // with 3 of the first waiting, its first frame makes 4: within
+  assert.deepEqual(events, []);
+  assert.equal(q.size, 103);
+});
+
+Deno.test("`InboundQueue` takes a reader that stopped to be stuck at the next message's first frame, however many frames that one makes", () => {
+  const { q, events } = queue(1);
+  q.claim("readable");
+  pushMessage(q, 100); // took none of it
+  q.push(message(100), 0); // 100 of earlier messages wait, over 4
+  assert.deepEqual(events, ["overflow"]);
+  // One-frame messages are judged as before: the fifth waiting is one too many.
+  const small = queue(1);
+  small.q.claim("readable");
+  for (let i = 0; i < 4; i++) small.q.push(message(i));
+  assert.deepEqual(small.events, []);
+  pushMessage(small.q, 10, 4); // its first frame makes 5: the 4 before are the reader's
+  assert.equal(small.events[0], "overflow");
+});

@@ -1,12 +1,11 @@
 // How many keys one RTVI `dtmf` message may make frames of. Neither end bounds it:
 // `PipecatClient.sendDTMF` checks only `/^[0-9*#]+$/` (pipecat-client-web, client-js
 // `client/client.ts`) and pipecat's `DTMFInputData` only `min_length=1` (`processors/frameworks/
-// rtvi/models.py`). Each key is a frame handed on at once, and a bot that reads through `readable`
-// takes them one at a time: past four times `maxInboundFrames` waiting (2,000 by default) the
-// inbound queue, which drops no message, takes the reader to be stuck and ends the session
-// ("backpressure", 1008). So a 40 kB message of 10,000 keys ended a session whose bot was reading.
-// No one types that many at once (a card number is 19 keys): the serializer refuses such a
-// message whole, as a decode error counted and reported, and the session goes on.
+// rtvi/models.py`). Each key is a frame handed on at once, all of them held until the bot reads
+// them (a 40 kB message of 10,000 keys: 10,000 frames; the inbound queue's stuck-reader bound lets
+// one message's own frames pass, so only memory bounds them). No one types that many at once (a
+// card number is 19 keys): the serializer refuses such a message whole, as a decode error counted
+// and reported, and the session goes on.
 import assert from "node:assert/strict";
 import { ProtobufFrameSerializer } from "@pipecat-ai/websocket-transport";
 import { RTVIMessage } from "@pipecat-ai/client-js";
