@@ -38,27 +38,21 @@ const INBOUND_TRACKS = ["inbound", "inbound_track"];
 const MIN_CHUNK_MS = 20;
 const MAX_CHUNK_MS = 30_000;
 /**
- * The bidirectional sampling rates (`stream_bidirectional_sampling_rate`: 8000, 16000, 24000) each
- * codec takes. G.722 samples at 16 kHz on RTP's 8 kHz clock (RFC 3551 §4.5.2): either names it.
- */
-const OUTBOUND_RATES: Readonly<Record<TelephonyEncoding, readonly number[]>> = {
-  mulaw: [8000],
-  alaw: [8000],
-  pcm16le: [8000, 16000, 24000],
-  pcm16be: [8000, 16000, 24000],
-  g722: [8000, 16000],
-};
-
-/**
- * The codecs Telnyx streams to us and the rates a start may announce for each, by its documents:
- * `stream_codec` (Call Control "Start streaming", TeXML `<Stream>` `codec`) is "PCMU, PCMA, G722,
- * OPUS, AMR-WB, L16" or the call's own; G.711 is 8 kHz; G.722 is 16 kHz audio on RTP's 8 kHz
- * clock (RFC 3551 §4.5.2), and the reference states no `sample_rate` for it, so either names it;
- * L16 takes the stream's sampling rate, "8000, 16000, 22050, 24000, 48000" ("Start streaming",
- * `stream_bidirectional_sampling_rate`; TeXML's `bidirectionalSamplingRate` lists 8000, 16000,
- * 24000). OPUS and AMR-WB are not decoded, and so not listed: a start naming them is refused as
- * an unknown codec. L16 is RTP's, big-endian; no little-endian name is Telnyx's. Another rate is
- * a format Telnyx does not stream: read at it, the call would play at the wrong speed.
+ * The codecs Telnyx streams, both ways, and the rates it does each at, by its documents. Call
+ * Control's "Start streaming" (developers.telnyx.com/api-reference/call-commands/streaming-start)
+ * lets `stream_codec`, what Telnyx streams to us, be "PCMU, PCMA, G722, OPUS, AMR-WB, L16" or
+ * the call's own, and `stream_bidirectional_codec`, what it takes from us, the same six; its one
+ * `stream_bidirectional_sampling_rate` is "8000, 16000, 22050, 24000, 48000" (TeXML's `<Stream>`,
+ * developers.telnyx.com/docs/voice/programmable-voice/texml-verbs/stream, lists
+ * `bidirectionalSamplingRate` "8000, 16000, 24000", and no L16). G.711 is 8 kHz (RFC 3551
+ * §4.5.14: PCMU's and PCMA's RTP clock; the AsyncAPI reference's start shows PCMU at 8000); G.722
+ * is 16 kHz audio on RTP's 8 kHz clock (RFC 3551 §4.5.2), and the references state no rate for
+ * it, so either names it; L16 is at the stream's sampling rate. OPUS and AMR-WB are not coded
+ * here, and so not listed: a start naming them is refused as an unknown codec (the options'
+ * `TelephonyEncoding` has no name for them). L16 is RTP's, big-endian: no little-endian name is
+ * Telnyx's, and little-endian samples sent as L16 would play as loud noise. Another rate is a
+ * format Telnyx does not stream: read or sent at it, the call would play at the wrong speed. The
+ * options are held to it as a start is (`checkFormatOption`).
  */
 const TELNYX_RATES: Readonly<Partial<Record<TelephonyEncoding, readonly number[]>>> = {
   mulaw: [8000],
@@ -69,6 +63,41 @@ const TELNYX_RATES: Readonly<Partial<Record<TelephonyEncoding, readonly number[]
 /** What a refused format's error names: what Telnyx streams. */
 const TELNYX_FORMATS = "Telnyx streams PCMU and PCMA at 8000 Hz, G722 at 8000 or 16000, " +
   "L16 at 8000, 16000, 22050, 24000 or 48000";
+
+/**
+ * Refuses an encoding and rate given as options that `TELNYX_RATES` does not hold, a
+ * `RangeError` naming the options, as `TwilioSerializer` refuses its own: a start announcing the
+ * pair is a decode error, and a stream asked for or played in it would be read or sent at the
+ * wrong speed, or as noise, for the whole call. `direction` says whose audio it is: what Telnyx
+ * streams to us, or what it takes from us.
+ */
+function checkFormatOption(
+  format: { encoding: TelephonyEncoding; sampleRate: number },
+  names: { encoding: string; sampleRate: string; direction: "streams" | "takes" },
+): void {
+  const { encoding, sampleRate } = format;
+  // Own keys only: a JavaScript caller's "constructor" is no codec of Telnyx's.
+  const rates = Object.hasOwn(TELNYX_RATES, encoding) ? TELNYX_RATES[encoding] : undefined;
+  if (rates === undefined) {
+    throw new RangeError(
+      `${names.encoding} must be one of ${Object.keys(TELNYX_RATES).join(", ")} for Telnyx, ` +
+        `got ${encoding}: ${TELNYX_FORMATS}`,
+    );
+  }
+  if (!rates.includes(sampleRate)) {
+    throw new RangeError(
+      `Telnyx ${names.direction} ${encoding} at ${orList(rates)} Hz, ` +
+        `got ${names.sampleRate} ${sampleRate}`,
+    );
+  }
+}
+
+/** `[8000, 16000, 24000]` as "8000, 16000 or 24000". */
+function orList(values: readonly number[]): string {
+  return values.length < 2
+    ? values.join("")
+    : `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
+}
 
 /** Options for {@linkcode TelnyxSerializer}. */
 export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
@@ -91,8 +120,10 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
    */
   apiKey?: string;
   /**
-   * The encoding of inbound audio; `start.media_format.encoding` overrides it (`PCMU`, `PCMA`,
-   * `L16`, `G722` are understood; L16 is big-endian as RTP sends it).
+   * The encoding of inbound audio, the stream's `stream_codec`; `start.media_format.encoding`
+   * overrides it (`PCMU`, `PCMA`, `L16`, `G722` are understood; L16 is big-endian as RTP sends
+   * it). `"pcm16le"` is no codec of Telnyx's: a `RangeError`, as is a pair with
+   * {@linkcode sampleRate} that Telnyx does not stream.
    *
    * @default {"mulaw"}
    */
@@ -102,7 +133,8 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
    * (`stream_bidirectional_codec`, TeXML `bidirectionalCodec`), which Telnyx sets apart from the
    * codec it streams to us and defaults to PCMU, whatever the call's codec. Set it when you set
    * that (`"alaw"` for PCMA, `"pcm16be"` for L16 with {@linkcode outboundSampleRate}, `"g722"`
-   * for G722).
+   * for G722). `"pcm16le"` is a `RangeError`: Telnyx's L16 is big-endian, and little-endian
+   * samples would play as loud noise.
    *
    * @default {"mulaw"}
    */
@@ -110,14 +142,18 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
   /**
    * The sample rate of the audio we send: the stream's bidirectional sampling rate
    * (`stream_bidirectional_sampling_rate`, TeXML `bidirectionalSamplingRate`; Telnyx's default
-   * 8000). PCMU and PCMA are 8000 only; L16 may be 8000, 16000 or 24000; G722 is 16 kHz audio
-   * on RTP's 8 kHz clock, and takes 8000 or 16000 alike.
+   * 8000). PCMU and PCMA are 8000 only; L16 may be 8000, 16000, 22050, 24000 or 48000 (Call
+   * Control's "Start streaming"; TeXML lists 8000, 16000 and 24000); G722 is 16 kHz audio on
+   * RTP's 8 kHz clock, and takes 8000 or 16000 alike. Another is a `RangeError`.
    *
    * @default {8000}
    */
   outboundSampleRate?: number;
   /**
-   * The sample rate of inbound audio; `start.media_format.sample_rate` overrides it.
+   * The sample rate of inbound audio; `start.media_format.sample_rate` overrides it. Held to what
+   * Telnyx streams {@linkcode inboundEncoding} at, as a start's rate is: PCMU and PCMA 8000; L16
+   * 8000, 16000, 22050, 24000 or 48000; G722 8000 or 16000. Another pair is a `RangeError`: read
+   * at it, the call would play at the wrong speed.
    *
    * @default {8000}
    */
@@ -150,7 +186,9 @@ export interface TelnyxSerializerOptions extends HangUpSerializerOptions {
  * codec at (PCMU at 32000, L16 at 44100: see `TELNYX_RATES`), is a decode error, its ids kept
  * (hang-up still works), and so is every inbound `media` message after it until a `start` in a
  * format we decode: refused and counted in `decodeErrors` each (reported once), never decoded as
- * noise or at the wrong speed.
+ * noise or at the wrong speed. A start naming PCMU or PCMA without a rate is at 8 kHz, G.711's
+ * only rate; another codec named alone is at the stream's rate (G722 at its own). The options'
+ * formats are held to the same list: a pair Telnyx does not stream is a `RangeError`.
  *
  * Outbound: `audio` → one `media` message per frame, in the stream's bidirectional codec (PCMU 8 kHz
  * unless `outboundEncoding`/`outboundSampleRate` say otherwise; not the codec of the audio Telnyx
@@ -204,24 +242,27 @@ export class TelnyxSerializer implements FrameSerializer {
 
   /** Makes a serializer for one call; see {@linkcode TelnyxSerializerOptions}. */
   constructor(options: TelnyxSerializerOptions = {}) {
-    const inbound = options.inboundEncoding ?? "mulaw";
-    const sampleRate = options.sampleRate ?? 8000;
-    this.#in = new TelephonyAudio({ encoding: inbound, sampleRate, provider: PROVIDER });
-    this.#media = new OrderedMedia({ audio: this.#in, provider: PROVIDER });
-    const outboundEncoding = options.outboundEncoding ?? "mulaw";
-    const outboundSampleRate = options.outboundSampleRate ?? 8000;
-    const rates = OUTBOUND_RATES[outboundEncoding];
-    if (!rates.includes(outboundSampleRate)) {
-      throw new RangeError(
-        `Telnyx sends ${outboundEncoding} at ${rates.join(" or ")} Hz, ` +
-          `got outboundSampleRate ${outboundSampleRate}`,
-      );
-    }
-    this.#out = new TelephonyAudio({
-      encoding: outboundEncoding,
-      sampleRate: outboundSampleRate,
-      provider: PROVIDER,
+    const inbound = {
+      encoding: options.inboundEncoding ?? "mulaw",
+      sampleRate: options.sampleRate ?? 8000,
+    };
+    checkFormatOption(inbound, {
+      encoding: "inboundEncoding",
+      sampleRate: "sampleRate",
+      direction: "streams",
     });
+    const outbound = {
+      encoding: options.outboundEncoding ?? "mulaw",
+      sampleRate: options.outboundSampleRate ?? 8000,
+    };
+    checkFormatOption(outbound, {
+      encoding: "outboundEncoding",
+      sampleRate: "outboundSampleRate",
+      direction: "takes",
+    });
+    this.#in = new TelephonyAudio({ ...inbound, provider: PROVIDER });
+    this.#media = new OrderedMedia({ audio: this.#in, provider: PROVIDER });
+    this.#out = new TelephonyAudio({ ...outbound, provider: PROVIDER });
     this.#ids = new CallIds({
       provider: PROVIDER,
       streamField: "stream_id",
@@ -382,13 +423,16 @@ export class TelnyxSerializer implements FrameSerializer {
         // Telnyx's media streaming reference shows `media_format` with PCMU at 8000 and states no
         // sample_rate for G722: RTP's clock for it is 8000 (RFC 3551 §4.5.2), its audio 16000.
         // `TELNYX_RATES` takes either as G.722; a rate no codec of Telnyx's streams at is refused.
-        // What the start leaves out is the stream's: judged with it, as the pair it makes.
+        // What the start leaves out is the stream's: judged with it, as the pair it makes; but
+        // PCMU or PCMA named alone is at 8 kHz, G.711's only rate, whatever the stream's was (an
+        // L16 stream's 16 kHz): refused there, every packet of the call would be dropped.
         const before = { encoding: this.#in.encoding, sampleRate: this.#in.sampleRate };
         const format = readMediaFormat(mediaFormat, {
           encoding: "encoding",
           sampleRate: "sample_rate",
           rates: TELNYX_RATES,
           streams: TELNYX_FORMATS,
+          loneEncodingAtOnlyRate: true,
         }, before);
         // What we receive only: the bidirectional codec is set apart, PCMU 8 kHz by default.
         this.#in.configure(format);

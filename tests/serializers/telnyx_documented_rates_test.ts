@@ -91,22 +91,66 @@ for (const [codec, rate] of UNDOCUMENTED) {
   });
 }
 
-Deno.test("`TelnyxSerializer` judges a codec announced without a rate at the stream's rate", () => {
-  const telnyx = new TelnyxSerializer();
-  telnyx.deserialize(telnyxStart("L16", 16000));
-  const codecOnly = (encoding: string) =>
-    JSON.stringify({
-      event: "start",
-      stream_id: telnyxIds.stream,
-      start: { call_control_id: telnyxIds.call, media_format: { encoding, channels: 1 } },
-    });
-  // PCMU at the L16 stream's 16 kHz is no format Telnyx streams: read so, it would play slow.
-  assert.throws(() => telnyx.deserialize(codecOnly("PCMU")), {
-    code: "decode",
-    message: /^Telnyx: unsupported start\.media_format\.encoding "PCMU" at the stream's 16000 Hz/,
+/** A start naming only its codec, as the reference's `media_format` may leave its rate out. */
+const codecOnly = (encoding: string) =>
+  JSON.stringify({
+    event: "start",
+    stream_id: telnyxIds.stream,
+    start: { call_control_id: telnyxIds.call, media_format: { encoding, channels: 1 } },
   });
+
+// G.711 has one rate, 8 kHz: RFC 3551 §4.5.14 fixes PCMU's and PCMA's RTP clock at 8000, and
+// Telnyx documents them at no other (the AsyncAPI reference's start: PCMU at 8000). A start
+// naming PCMU alone after an L16 stream at 16 kHz announces PCMU at 8 kHz: judged at the stream's
+// 16 kHz it was refused, and every packet of the call with it.
+for (const codec of ["PCMU", "PCMA"]) {
+  Deno.test(`\`TelnyxSerializer\` reads ${codec} named without a rate at 8 kHz, whatever the stream's rate was`, () => {
+    const telnyx = new TelnyxSerializer();
+    telnyx.setup({
+      inputSampleRate: 8000,
+      inputChannels: 1,
+      outputSampleRate: 8000,
+      outputChannels: 1,
+    });
+    telnyx.deserialize(telnyxStart("L16", 16000));
+    assert.equal((telnyx.deserialize(codecOnly(codec)) as Frame).type, "start");
+    // 160 bytes of G.711 are 20 ms at 8 kHz: 160 samples out at 8 kHz, not 80 (read at 16 kHz).
+    const frames = [telnyx.deserialize(media(codec, 8000))].flat() as Frame[];
+    const audio = frames.filter((f) => f.type === "audio");
+    assert.equal(audio.length, 1);
+    assert.equal(audio[0]!.audio.length, 320, "20 ms at 8 kHz");
+  });
+}
+
+Deno.test("`TelnyxSerializer` keeps the stream's rate for L16 named alone, and G722 at its own", () => {
+  const telnyx = new TelnyxSerializer();
+  telnyx.setup({
+    inputSampleRate: 24000,
+    inputChannels: 1,
+    outputSampleRate: 8000,
+    outputChannels: 1,
+  });
+  telnyx.deserialize(telnyxStart("L16", 24000));
+  // L16 takes every rate Telnyx streams: named alone, it is the stream's 24 kHz.
+  telnyx.deserialize(codecOnly("L16"));
+  const frames = [telnyx.deserialize(media("L16", 24000))].flat() as Frame[];
+  assert.equal(frames.filter((f) => f.type === "audio")[0]!.audio.length, 960, "20 ms at 24 kHz");
   // G722 named alone is at its own clock, whatever the stream's rate was.
   assert.equal((telnyx.deserialize(codecOnly("G722")) as Frame).type, "start");
+});
+
+Deno.test("`TelnyxSerializer` still judges a rate named alone by the stream's codec: PCMU at 16 kHz refused", () => {
+  const telnyx = new TelnyxSerializer();
+  telnyx.deserialize(telnyxStart("PCMU", 8000));
+  const rateOnly = JSON.stringify({
+    event: "start",
+    stream_id: telnyxIds.stream,
+    start: { call_control_id: telnyxIds.call, media_format: { sample_rate: 16000 } },
+  });
+  assert.throws(() => telnyx.deserialize(rateOnly), {
+    code: "decode",
+    message: /^Telnyx: start\.media_format\.sample_rate is 16000 for the stream's mulaw: Telnyx/,
+  });
 });
 
 Deno.test("`TelnyxSerializer` refuses a little-endian PCM name: Telnyx's L16 is RTP's, big-endian", () => {

@@ -195,7 +195,7 @@ Deno.test("`TelnyxSerializer` refuses a G722 start at a rate G.722 is not sent a
   });
   assert.throws(
     () => new TelnyxSerializer({ outboundEncoding: "g722", outboundSampleRate: 24000 }),
-    /Telnyx sends g722 at 8000 or 16000 Hz/,
+    /Telnyx takes g722 at 8000 or 16000 Hz, got outboundSampleRate 24000/,
   );
 });
 

@@ -172,13 +172,15 @@ Deno.test("`TelnyxSerializer` sends PCMU at 8 kHz whatever the stream's codec, a
   }
 });
 
-Deno.test("`TelnyxSerializer` refuses a bidirectional rate Telnyx does not send: G.711 is 8 kHz, L16 8, 16 or 24", () => {
+// Call Control's "Start streaming": `stream_bidirectional_sampling_rate` "8000, 16000, 22050,
+// 24000, 48000" (developers.telnyx.com/api-reference/call-commands/streaming-start).
+Deno.test("`TelnyxSerializer` refuses a bidirectional rate Telnyx does not take: G.711 is 8 kHz, L16 8, 16, 22.05, 24 or 48", () => {
   assert.throws(() => new TelnyxSerializer({ outboundSampleRate: 16000 }), RangeError);
   assert.throws(
     () => new TelnyxSerializer({ outboundEncoding: "pcm16be", outboundSampleRate: 11025 }),
     RangeError,
   );
-  for (const rate of [8000, 16000, 24000]) {
+  for (const rate of [8000, 16000, 22050, 24000, 48000]) {
     new TelnyxSerializer({ outboundEncoding: "pcm16be", outboundSampleRate: rate });
   }
 });

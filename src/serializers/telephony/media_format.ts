@@ -49,6 +49,16 @@ export interface MediaFormatFields {
    * the provider streams.
    */
   streams?: string;
+  /**
+   * Whether an encoding named without a rate, where `rates` lists one rate for it, is at that
+   * rate rather than the stream's: for a provider whose single-rate codecs have no other (Telnyx's
+   * PCMU and PCMA, G.711, are 8 kHz, their RTP clock by RFC 3551 §4.5.14), so a start naming PCMU
+   * alone on a 16 kHz L16 stream announces PCMU at 8 kHz, not a format to refuse. Where it is
+   * `false`, such an encoding is judged at the stream's rate (`before`), as any other is.
+   *
+   * @default {false}
+   */
+  loneEncodingAtOnlyRate?: boolean;
 }
 
 /**
@@ -103,8 +113,13 @@ export function readMediaFormat(
   if (sampleRate !== undefined && documented !== undefined && !documented.includes(sampleRate)) {
     throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}${rateOf}${streams}`);
   }
-  // Named alone, the encoding is at the stream's rate (G.722 at its own: `TelephonyAudio`'s rule).
-  const rateBefore = encoding === "g722" ? G722_RTP_CLOCK : before?.sampleRate;
+  // Named alone, the encoding is at the stream's rate (G.722 at its own: `TelephonyAudio`'s rule),
+  // or at its only rate where the provider's codecs have one (`loneEncodingAtOnlyRate`).
+  const onlyRate = name !== undefined && sampleRate === undefined &&
+      fields.loneEncodingAtOnlyRate === true && documented?.length === 1
+    ? documented[0]
+    : undefined;
+  const rateBefore = encoding === "g722" ? G722_RTP_CLOCK : onlyRate ?? before?.sampleRate;
   if (
     name !== undefined && sampleRate === undefined && documented !== undefined &&
     rateBefore !== undefined && !documented.includes(rateBefore)
@@ -117,7 +132,9 @@ export function readMediaFormat(
   }
   const result: TelephonyFormat = {};
   if (encoding !== undefined) result.encoding = encoding;
-  if (sampleRate !== undefined) result.sampleRate = sampleRate;
+  // Given, so that the stream is read at it, not at the rate it had (PCMU after 16 kHz L16).
+  const rate = sampleRate ?? onlyRate;
+  if (rate !== undefined) result.sampleRate = rate;
   return result;
 }
 

@@ -76,9 +76,11 @@ export class TelnyxFarEnd implements FarEnd {
     this.playbackRate = this.#playback === "L16"
       ? options.sampleRate ?? 8000
       : RATES[this.#playback];
-    if (![8000, 16000, 24000].includes(this.playbackRate)) {
+    // Call Control's "Start streaming" (`stream_bidirectional_sampling_rate`) lists five rates;
+    // TeXML's `bidirectionalSamplingRate` three of them (8000, 16000, 24000).
+    if (![8000, 16000, 22050, 24000, 48000].includes(this.playbackRate)) {
       throw new RangeError(
-        `Telnyx plays L16 at 8000, 16000 or 24000 Hz, got ${options.sampleRate}`,
+        `Telnyx plays L16 at 8000, 16000, 22050, 24000 or 48000 Hz, got ${options.sampleRate}`,
       );
     }
     this.caller = { sampleRate: RATES[this.#codec], frameMs: 20 };
