@@ -20,16 +20,20 @@ export interface SpeechPlayout {
 /**
  * An interruption that stopped the bot while it was audible, for a barge-in's stop latency: when
  * ("speakingstop"), when the caller stopped hearing the bot (`stoppedAt`), when the response had
- * become audible and when the bot had last fallen silent before it; whether the far end held its
- * playout then (the caller heard the bot stop at the hold); whether the transport has told of its
- * cut (`SessionObserver.interrupted`: `stoppedAt` is final then), and the caller's speech that
- * talked over it, once known (the barge-in is measured when both are).
+ * become audible and when the bot had last fallen silent before it, the same for the response's
+ * spell it stopped (speech begun in the pause before that spell talked over the bot only from its
+ * start); whether the far end held its playout then (the caller heard the bot stop at the hold);
+ * whether the transport has told of its cut (`SessionObserver.interrupted`: `stoppedAt` is final
+ * then), and the caller's speech that talked over it, once known (the barge-in is measured when
+ * both are).
  */
 interface Interruption {
   readonly at: number;
   stoppedAt: number;
   readonly botStarted: number;
   readonly silentBefore: number;
+  readonly spellStarted: number;
+  readonly silentBeforeSpell: number;
   readonly held: boolean;
   told: boolean;
   speechAt: number | undefined;
@@ -41,6 +45,19 @@ interface Interruption {
  * one answer at a time; more are a transport that tells none.
  */
 const MAX_UNTOLD_INTERRUPTIONS = 16;
+
+/**
+ * When the caller, who began to speak at `speechStarted`, and the bot `interruption` stopped were
+ * first both talking: the later of the two starts, the stopped spell's for speech begun since the
+ * spell before it ended (in the pause, the bot was silent), the response's for speech before.
+ * The same whether the speech was told before the interruption or after it.
+ */
+function talkedOverFrom(interruption: Interruption, speechStarted: number): number {
+  const botAudible = speechStarted >= interruption.silentBeforeSpell
+    ? interruption.spellStarted
+    : interruption.botStarted;
+  return Math.max(speechStarted, botAudible);
+}
 
 /**
  * Finds the barge-ins of a session and measures each one's stop latency, from the caller starting
@@ -129,6 +146,8 @@ export class BargeInMeter {
         stoppedAt: held ? this.#silentFrom : now,
         botStarted: this.#responseStarted,
         silentBefore: this.#silentBeforeResponse,
+        spellStarted: this.#botStarted,
+        silentBeforeSpell: this.#botStopped,
         held,
         told: false,
         speechAt: undefined,
@@ -140,13 +159,10 @@ export class BargeInMeter {
       if (untold.length === MAX_UNTOLD_INTERRUPTIONS) this.#measuredAtCut(untold.shift()!);
       untold.push(interruption);
       // A barge-in: the caller is talking, and began since the bot last fell silent before this
-      // response (a pause between its spells does not count). Talking over each other began when
-      // both were: the later of the two starts, the spell playing now's for speech begun since the
-      // last spell ended (in the pause, the bot was silent), the response's for speech before.
+      // response (a pause between its spells does not count).
       if (started !== undefined && started >= this.#silentBeforeResponse) {
         this.#speechStarted = undefined;
-        const botAudible = started >= this.#botStopped ? this.#botStarted : this.#responseStarted;
-        interruption.speechAt = Math.max(started, botAudible);
+        interruption.speechAt = talkedOverFrom(interruption, started);
       } else {
         this.#interrupted = interruption;
       }
@@ -157,13 +173,14 @@ export class BargeInMeter {
 
   /**
    * The caller began to speak at `at`: speech that began while the bot was audible, before an
-   * interruption, measures that barge-in, even told after it; else it is kept for the next.
+   * interruption, measures that barge-in, even told after it (from where it would have, told
+   * before); else it is kept for the next.
    */
   callerSpeechStarted(at: number): void {
     const interrupted = this.#interrupted;
     if (interrupted !== undefined && at <= interrupted.at && at >= interrupted.silentBefore) {
       this.#interrupted = undefined;
-      interrupted.speechAt = Math.max(at, interrupted.botStarted);
+      interrupted.speechAt = talkedOverFrom(interrupted, at);
       return this.#measureBargeIn(interrupted);
     }
     this.#speechStarted = at;
@@ -201,6 +218,12 @@ export class BargeInMeter {
    * "speakingstop" (where the far end plays on regardless, raw PCM, the bot is taken as silent at
    * the cut, as before). Not where the far end held its playout: the caller heard it stop at the
    * hold.
+   *
+   * Every interruption waiting is ended by this tell: the transport tells one per `interrupt()`,
+   * in their order, with no id, and a reply sent behind a clear that waits begins only as the
+   * clear's fate is told (src/_playback_clear_waits.ts): the bot is silent by its events until
+   * then, so no later barge-in can wait beside this tell's own (tests/metrics/
+   * barge_in_own_cut_test.ts). Several waiting are a transport that tells none, or tells late.
    */
   cutTold(info: InterruptionInfo): void {
     const untold = this.#untold.splice(0);
