@@ -25,9 +25,9 @@ export interface InboundPathOptions {
   /** A larger message ends the session (1009). */
   maxMessageBytes: number;
   /**
-   * Frames held for a slow reader before the oldest audio is dropped. More than four times as
-   * many frames of earlier messages left unread by a reader (beside those of the message
-   * arriving: see `InboundQueue.push`), or more than four times as many messages waiting behind an
+   * Frames held for a slow reader before the oldest audio is dropped. Four times as many frames of
+   * earlier messages left unread by a reader, or more (those of the message arriving not counted:
+   * see `InboundQueue.push`), or more than four times as many messages waiting behind an
    * asynchronous decode, end the session.
    */
   maxInboundFrames: number;
@@ -260,7 +260,16 @@ export class InboundPath {
     this.#onError(new TransportError("backpressure", message));
   };
 
+  /**
+   * The reader is stuck: the queue is ended here, before the error is told, so the overflow is
+   * the last frame it takes and fires once. The close the error asks for ends it too, but only
+   * after finishing the serializer (whose held frames would be queued past the bound, ahead of
+   * the rest of the message being read), and not at all during the read-on after the peer's
+   * close (the session is over already: each later frame would overflow again). What comes
+   * after is dropped, counted (`inboundFramesDroppedOnClose`), as in a closing session.
+   */
   #onOverflow = (): void => {
+    this.#queue.end();
     const message = "inbound frames are not being read and only messages are queued";
     this.#onError(new TransportError("backpressure", message, { closeCode: 1008, fatal: true }));
   };

@@ -2,8 +2,8 @@
  * Where a transport's inbound frames wait for the application: handed straight to a `receive`
  * handler, or held in a bounded queue for a reader (`readable`, made by `_inbound_stream.ts`). A
  * socket cannot be paused, so a slow reader is met by dropping the oldest audio (real-time audio
- * that is late is worthless), never messages. Those are bounded instead: a reader that leaves more
- * than four times `maxFrames` frames of earlier socket messages waiting is taken to be stuck (see
+ * that is late is worthless), never messages. Those are bounded instead: a reader that leaves four
+ * times `maxFrames` frames of earlier socket messages waiting, or more, is taken to be stuck (see
  * {@linkcode InboundQueue.push}).
  *
  * @module
@@ -18,8 +18,8 @@ export interface InboundQueueOptions {
   /** Called for every audio frame dropped; `first` is true for the first of an overflow spell. */
   onDrop: (first: boolean) => void;
   /**
-   * Called when, no audio waiting, more than four times `maxFrames` frames wait beside those of
-   * the message arriving: the reader is stuck (see {@linkcode InboundQueue.push}).
+   * Called when, no audio waiting, four times `maxFrames` frames of earlier messages wait, or more,
+   * as a message's frame arrives: the reader is stuck (see {@linkcode InboundQueue.push}).
    */
   onOverflow: () => void;
   /**

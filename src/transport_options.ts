@@ -123,7 +123,7 @@ export interface TransportOptions {
   /**
    * How many inbound frames `readable` holds for a slow reader. Past it the oldest audio frame is
    * dropped (audio is real time; late audio is worthless), counted in `stats`. Other frames are
-   * never dropped: a reader that leaves more than four times as many of them unread is taken to
+   * never dropped: a reader that leaves four times as many of them unread, or more, is taken to
    * be stuck, and the session ends ("backpressure", 1008). The frames of the message arriving are
    * not counted against it (one message may make many at once: an RTVI `dtmf` of up to 100 keys),
    * so a stuck reader is caught at the next message's first frame. Likewise more than four times
