@@ -10,6 +10,7 @@ import type { Clock } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import { ReadyState, type WebSocketLike } from "./socket.ts";
 import { thrownText } from "./_thrown_text.ts";
+import { closeEvenIfOpenedLater } from "./_late_open_close.ts";
 
 /** Options for {@linkcode SocketCloser}. */
 export interface SocketCloserOptions {
@@ -74,7 +75,10 @@ export class SocketCloser {
     if (state === ReadyState.CLOSED) return this.#finish(code, sent);
     if (state !== ReadyState.CLOSING) {
       try {
-        this.#socket.close(code, sent);
+        closeEvenIfOpenedLater(this.#socket, () => this.#socket.close(code, sent), {
+          clock: this.#clock,
+          timeoutMs: this.#timeoutMs,
+        });
       } catch (cause) {
         const message = `socket.close(${code}) failed: ${thrownText(cause)}`;
         this.#report(new TransportError("closed", message, { cause }));

@@ -9,6 +9,7 @@
 import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import { ReadyState, type WebSocketLike } from "./socket.ts";
+import { closeEvenIfOpenedLater } from "./_late_open_close.ts";
 import { thrownText } from "./_thrown_text.ts";
 
 /** What the transport does with each of its socket's events. */
@@ -42,6 +43,7 @@ export class SocketEvents {
   readonly #socket: WebSocketLike;
   readonly #handlers: SocketEventHandlers;
   readonly #openTimeoutMs: number;
+  readonly #clock: Clock | undefined;
   readonly #closing: () => boolean;
   /** Armed while the socket connects (see {@linkcode OpenBound}). */
   readonly #openBound: ClockTimer | undefined;
@@ -51,6 +53,7 @@ export class SocketEvents {
     this.#socket = socket;
     this.#handlers = handlers;
     this.#openTimeoutMs = bound?.openTimeoutMs ?? Infinity;
+    this.#clock = bound?.clock;
     this.#closing = bound?.closing ?? (() => false);
     // Binary messages arrive as Blob otherwise, which costs an async read and can reorder them.
     // A socket that fixes its binaryType (some test doubles) still works: Blob is handled.
@@ -123,7 +126,11 @@ export class SocketEvents {
     this.stop(); // the close below is the session's end: the socket's own events come too late
     try {
       socket.terminate?.();
-      if (socket.readyState === ReadyState.CONNECTING) socket.close();
+      if (socket.readyState === ReadyState.CONNECTING) {
+        // A late 101 (Deno) opens it all the same: closed again then (the bound: as long again).
+        const bound = { clock: this.#clock!, timeoutMs: this.#openTimeoutMs };
+        closeEvenIfOpenedLater(socket, () => socket.close(), bound);
+      }
     } catch (cause) {
       const message = `dropping a socket that never opened failed: ${thrownText(cause)}`;
       this.#handlers.error(new TransportError("closed", message, { cause }));

@@ -12,6 +12,7 @@ import { ReadyState, type WebSocketLike } from "../socket.ts";
 import { WebSocketTransport } from "../transport.ts";
 import { resolveTransportOptions, type TransportOptions } from "../transport_options.ts";
 import { thrownText } from "../_thrown_text.ts";
+import { closeEvenIfOpenedLater } from "../_late_open_close.ts";
 import { EventSocket } from "./_event_socket.ts";
 import { followShutdown, type ShutdownOptions } from "./_shutdown.ts";
 
@@ -71,7 +72,9 @@ function closeOnceOpen(socket: WebSocketLike, options: TransportOptions, close: 
     settled.abort();
     try {
       socket.terminate?.();
-      if (socket.readyState === ReadyState.CONNECTING) socket.close();
+      // A late 101 (Deno) opens it all the same: closed again then, as `close` would have.
+      const bound = { clock, timeoutMs };
+      if (socket.readyState === ReadyState.CONNECTING) closeEvenIfOpenedLater(socket, close, bound);
     } catch {
       // Gone either way.
     }

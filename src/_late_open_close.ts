@@ -1,0 +1,60 @@
+/**
+ * A close made while a socket still connects, made again should the socket open after all (Deno,
+ * whose route sent the upgrade's 101 late), with a bound on the peer's answer to it. Used by the
+ * session's own close (`SocketCloser`), the open bound (`SocketEvents`) and a session that could
+ * not start (the adapters' `startSession`).
+ *
+ * @module
+ */
+
+import type { Clock } from "./clock.ts";
+import { ReadyState, type WebSocketLike } from "./socket.ts";
+
+/** The bound on a close made again once a socket opened late (see `closeEvenIfOpenedLater`). */
+export interface LateCloseBound {
+  /** The session's clock. */
+  clock: Clock;
+  /** How long the peer has to answer that close before its connection is dropped. */
+  timeoutMs: number;
+}
+
+/**
+ * Calls `close` on `socket`; made while it is still connecting, calls it again should the socket
+ * open after all. Deno's socket, closed before the route has sent the upgrade's 101, only marks
+ * itself closing and sends nothing; once the 101 goes out it opens as if never closed (`readyState`
+ * OPEN): the caller got no close frame (RFC 6455 §7.1.2), only Deno's keep-alive pings, and the
+ * connection stayed until the idle timeout (30 s; never with 0) or the caller left. Closed again
+ * on its "open", the caller is sent the close, and a caller that does not answer it within
+ * `bound.timeoutMs` has its connection dropped, as `SocketCloser` drops one. The session itself has
+ * settled meanwhile: nothing of it is kept but this listener on the socket, and the socket's own.
+ */
+export function closeEvenIfOpenedLater(
+  socket: WebSocketLike,
+  close: () => void,
+  bound: LateCloseBound,
+): void {
+  const connecting = socket.readyState === ReadyState.CONNECTING;
+  close(); // a throw here is the caller's to report: nothing is armed
+  if (!connecting) return;
+  const openedLate = () => {
+    socket.removeEventListener("open", openedLate);
+    if (socket.readyState !== ReadyState.OPEN) return; // a runtime whose close held
+    const answered = new AbortController();
+    const onClose = () => answered.abort();
+    socket.addEventListener("close", onClose);
+    try {
+      close();
+    } catch {
+      // Closing after all, or gone: the drop below ends the connection either way.
+    }
+    bound.clock.sleep(bound.timeoutMs, answered.signal).then(() => {
+      socket.removeEventListener("close", onClose);
+      try {
+        socket.terminate?.();
+      } catch {
+        // Gone either way.
+      }
+    }, () => socket.removeEventListener("close", onClose));
+  };
+  socket.addEventListener("open", openedLate);
+}
