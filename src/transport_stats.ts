@@ -164,8 +164,10 @@ export interface TransportStats {
    */
   errorsUnheard: number;
   /**
-   * Inbound messages dropped because they came after the far end's end of stream (one still
-   * being read when the session ended counts in `inboundMessagesDroppedOnClose` instead).
+   * Inbound messages dropped because they came after the far end's end of stream, or after the
+   * serializer's own `disconnect` answering the far end's breach of its protocol (Genesys's
+   * messages out of step until its close); one still being read when the session ended counts in
+   * `inboundMessagesDroppedOnClose` instead.
    */
   inboundAfterEnd: number;
   /**

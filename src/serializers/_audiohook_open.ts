@@ -7,7 +7,7 @@
 
 import type { StartFrame } from "../frames.ts";
 import type { GenesysChannel } from "./genesys.ts";
-import { describe, isObject, type JsonObject } from "./telephony/_json_value.ts";
+import { isObject, type JsonObject } from "./telephony/_json_value.ts";
 import { NIL_UUID } from "./_genesys_envelope.ts";
 import { setOwnField } from "./_own_field.ts";
 
@@ -28,82 +28,58 @@ export interface ChosenMedia {
  * stereo one sends the other party's audio only to be thrown away. The offers' order is not a
  * demand (the reference client accepts any offered entry), so preferring mono costs Genesys
  * nothing; when no mono offer of the channel exists the stereo one is taken and the channel kept.
+ * Every offer is well formed by now: the envelope's check refuses an open with any malformed one
+ * (`_genesys_open_parameters.ts`); of those, only PCMU audio at 8000 Hz on known channels is taken.
  */
-export function chooseMedia(offers: unknown, channel: GenesysChannel): ChosenMedia | undefined {
-  if (!Array.isArray(offers)) return undefined;
-  const usable = offers.filter(isPcmuOffer).filter((offer) =>
-    pcmuOfferFaults(offer).length === 0 && (offer.channels as unknown[]).includes(channel)
-  );
-  const chosen = usable.find((offer) => (offer.channels as unknown[]).length === 1) ?? usable[0];
+export function chooseMedia(
+  offers: readonly MediaOffer[],
+  channel: GenesysChannel,
+): ChosenMedia | undefined {
+  const usable = offers.filter((offer) => takesOffer(offer) && offer.channels.includes(channel));
+  const chosen = usable.find((offer) => offer.channels.length === 1) ?? usable[0];
   if (chosen === undefined) return undefined;
-  const channels = chosen.channels as string[];
   return {
-    offer: { type: "audio", format: "PCMU", channels: [...channels], rate: 8000 },
-    channels: channels.length,
-    keep: channels.indexOf(channel),
+    offer: { type: "audio", format: "PCMU", channels: [...chosen.channels], rate: 8000 },
+    channels: chosen.channels.length,
+    keep: chosen.channels.indexOf(channel),
   };
 }
 
-/** An offer of PCMU audio, well formed or not: what the serializer would take if it were. */
-function isPcmuOffer(offer: unknown): offer is JsonObject {
-  return isObject(offer) && offer.type === "audio" && offer.format === "PCMU";
+/**
+ * An offer the serializer takes: audio, PCMU, at 8000 Hz (the only rate AudioHook defines,
+ * `MediaRate`), on channels it knows ("external", "internal": `MediaChannels`, core.ts). Others,
+ * well formed but of values the protocol may add, are passed over.
+ */
+function takesOffer(offer: MediaOffer): boolean {
+  return offer.type === "audio" && offer.format === "PCMU" && offer.rate === 8000 &&
+    offer.channels.every((c) => c === "external" || c === "internal");
 }
 
 /**
- * What is wrong with a PCMU offer, field by field (none for a well-formed one), by the protocol's
- * own checks of a `MediaParameter`: `rate` is 8000, the only rate AudioHook defines, and
- * `channels` a list of one or two of "external" and "internal" (purecloudlabs/
- * audiohook-reference-implementation, app/audiohook/src/protocol/core.ts, `MediaRate` and
- * `MediaChannels`; validators.ts, `isMediaRate` and `isMediaChannels`).
+ * A media offer of an open the envelope's check has passed: `MediaParameter` (purecloudlabs/
+ * audiohook-reference-implementation, app/audiohook/src/protocol/core.ts).
  */
-function pcmuOfferFaults(offer: JsonObject): string[] {
-  const faults: string[] = [];
-  // A field left out is said so: `describe` would print it as the word undefined.
-  const given = (value: unknown) => value === undefined ? "none" : describe(value);
-  if (offer.rate !== 8000) faults.push(`rate ${given(offer.rate)}, not 8000`);
-  const channels = offer.channels;
-  if (
-    !Array.isArray(channels) || channels.length < 1 || channels.length > 2 ||
-    !channels.every((c) => c === "external" || c === "internal")
-  ) {
-    faults.push(`channels ${given(channels)}, not one or two of "external" and "internal"`);
-  }
-  return faults;
+export interface MediaOffer {
+  type: string;
+  format: string;
+  channels: string[];
+  rate: number;
 }
 
 /**
  * Why {@linkcode chooseMedia} found no offer to accept, as the `disconnect` answering the `open`
- * says it to Genesys (its `info`, which Genesys logs: what the admin reads). An offer of PCMU at
- * 8 kHz that lacks the wanted channel is told apart from no PCMU at all: an Audio Connector
- * offers the caller's channel alone ("Only the external audio channel is sent from the client to
- * the server", help.mypurecloud.com, "Audio Connector overview"), so a serializer set to
- * `channel: "internal"` is refused for its option, not for a format Genesys did offer. And both
- * from a PCMU offer that breaks the protocol (a rate other than 8000, channels that are no list
- * of one or two known ones): that one is the client's fault, named with what it offered, not
- * the channel option's, which no setting could have made fit. So is `media` that is no list
- * (one offer sent bare): the protocol's `OpenParameters.media` is a list of them.
+ * says it to Genesys (its `info`, which Genesys logs: what the admin reads). An offer of PCMU
+ * that lacks the wanted channel is told apart from no PCMU at all: an Audio Connector offers the
+ * caller's channel alone ("Only the external audio channel is sent from the client to the
+ * server", help.mypurecloud.com, "Audio Connector overview"), so a serializer set to
+ * `channel: "internal"` is refused for its option, not for a format Genesys did offer. (An offer
+ * that breaks the protocol never gets here: see {@linkcode chooseMedia}.)
  */
-export function noMediaReason(offers: unknown, channel: GenesysChannel): string {
-  // `media` must be a list (`isMediaParameters`): one offer sent bare, or none at all, is the
-  // client's fault, named as such rather than as a format it may well have offered.
-  if (!Array.isArray(offers)) {
-    return offers === undefined
-      ? "no media list offered: the open has none"
-      : `no media list offered: media is ${describe(offers)}, not a list of offers`;
-  }
-  const pcmu = offers.filter(isPcmuOffer);
-  const malformed = pcmu.map(pcmuOfferFaults).filter((faults) => faults.length > 0);
-  if (pcmu.length > malformed.length) {
+export function noMediaReason(offers: readonly MediaOffer[], channel: GenesysChannel): string {
+  if (offers.some(takesOffer)) {
     return `no PCMU 8000 Hz media of the ${channel} channel offered (the channel option)`;
   }
-  const [first] = malformed;
-  if (first === undefined) return "no PCMU 8000 Hz media offered";
-  const others = malformed.length - 1;
-  if (others === 0) {
-    return `no well-formed PCMU media offered: the PCMU offer has ${first.join(" and ")}`;
-  }
-  return `no well-formed PCMU media offered: the first PCMU offer has ${first.join(" and ")} ` +
-    `(and ${others} more malformed PCMU offer${others === 1 ? "" : "s"})`;
+  return "no PCMU 8000 Hz media offered";
 }
 
 /**

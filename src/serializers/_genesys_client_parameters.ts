@@ -29,7 +29,7 @@ export const DURATION = /^PT(?:\d*\.)?\d+S$/;
  * `zh-Hant-TW`): an `update` ending the call over its language's spelling would cost a call for
  * nothing the serializer reads.
  */
-const LANGUAGE_CODE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
+export const LANGUAGE_CODE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
 
 /** The reasons a `close` may give: the reference's `isCloseReason` (protocol/message.ts, `CloseReason`). */
 const CLOSE_REASONS = ["disconnect", "end", "error", "reconnect"];
@@ -43,8 +43,8 @@ const duration: FieldRule = (value) =>
 /**
  * Each client type the reference knows, with its fields: required ones must be present and
  * right, optional ones right when present; other fields are free, as the reference's
- * `makeValidator` leaves them. `open` is not here: the serializer reads its offer itself (see
- * `_audiohook_open.ts`).
+ * `makeValidator` leaves them. `open` is not here: its parameters are a tree, checked by
+ * `_genesys_open_parameters.ts`.
  */
 const CLIENT_PARAMETERS: Readonly<
   Record<string, { required?: Record<string, FieldRule>; optional?: Record<string, FieldRule> }>

@@ -18,6 +18,7 @@ import { TransportError } from "../errors.ts";
 import { utf8Length } from "../_utf8_length.ts";
 import { toJson } from "./_to_json.ts";
 import { clientParametersFault, DURATION } from "./_genesys_client_parameters.ts";
+import { openParametersFault, UUID } from "./_genesys_open_parameters.ts";
 import { describe, isObject, isSequenceNumber, type JsonObject } from "./telephony/_json_value.ts";
 import { JsonReader } from "./telephony/json_reader.ts";
 
@@ -39,13 +40,6 @@ export const MAX_TEXT_BYTES = 65_535;
  * `data.length > 65535`). Counted as it counts, so no message it takes is refused here.
  */
 export const MAX_CLIENT_TEXT_LENGTH = 65_535;
-
-/**
- * A session id: a UUID, or the nil UUID, exactly what the reference implementation's `isUuid`
- * accepts (protocol/validators.ts, `uuidRegex`).
- */
-const UUID =
-  /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|0{8}-0{4}-0{4}-0{4}-0{12})$/;
 
 /**
  * The decode error for a client message that breaks the protocol, made by the serializer from the
@@ -122,12 +116,20 @@ export class GenesysEnvelope {
    * one (a replay, an older message or a gap is refused); only a message that has passed both is
    * taken, so its `seq` becomes the `clientseq` our messages acknowledge. Then, the message
    * taken, `serverseq` no more than the last `seq` we sent, `id` this session's once `open` has
-   * named it, and the parameters its type requires (`_genesys_client_parameters.ts`). A fault
+   * named it, and the parameters its type requires (`_genesys_client_parameters.ts`;
+   * an `open`'s, `_genesys_open_parameters.ts`). A fault
    * throws `breach(info)`; the message is then not acted on. `closing`: the message is Genesys's
-   * close transaction answering our `disconnect`, taken whatever its `seq`. Returns the
-   * message's `position`, `type` and `parameters`.
+   * close transaction answering our `disconnect`, taken whatever its `seq`. `outOfStep`: a
+   * well-formed message whose `seq` is not the next is no breach but handed to it (see the
+   * serializer's `deserialize`, after a breach), and `null` returned: not taken, not acted on.
+   * Returns the message's `position`, `type` and `parameters`.
    */
-  check(message: JsonReader, closing: boolean, breach: Breach): ClientEnvelope {
+  check(
+    message: JsonReader,
+    closing: boolean,
+    breach: Breach,
+    outOfStep?: () => void,
+  ): ClientEnvelope | null {
     const seq = sequenceNumber(message, "seq", breach);
     // Once the session is ending (our `disconnect`, or a breach's) Genesys's numbering can no
     // longer be matched, so its close transaction is taken whatever its `seq` (the reference
@@ -143,7 +145,13 @@ export class GenesysEnvelope {
       // becomes the expected one, or a single bad `seq` would make every later message look old.
       // Nor does a message that failed its shape above: the reference checks the shape first
       // and never takes its `seq`, so our `disconnect` acknowledges the last message taken.
-      if (seq !== expected) throw breach(`Invalid seq value ${seq}, expected ${expected}`);
+      if (seq !== expected) {
+        if (outOfStep === undefined) {
+          throw breach(`Invalid seq value ${seq}, expected ${expected}`);
+        }
+        outOfStep();
+        return null;
+      }
       this.#clientseq = seq;
     }
     if (serverseq > this.#seq) {
@@ -154,6 +162,10 @@ export class GenesysEnvelope {
     if (this.#id !== NIL_UUID && message.value.id !== this.#id) {
       throw breach(`Session identifier mismatch: ${describe(message.value.id)}`);
     }
+    // An `open` names the session before its parameters are judged, as the reference server
+    // takes the first message's id before it checks them (onTextMessage): a `disconnect` refusing
+    // a malformed open is of the session Genesys opened, not of the nil one.
+    if (type === "open" && this.#id === NIL_UUID) this.#id = message.value.id as string;
     // The parameters each type the reference knows requires; the reference answers a failure
     // with "Invalid Message: Invalid/missing parameters" (onTextMessage, `isClientMessage`).
     // A type it does not know is not refused: the Audio Connector sends types it lacks (`dtmf`,
@@ -161,7 +173,13 @@ export class GenesysEnvelope {
     // A `close` is the exception: Genesys waits for our `closed` to end the session, and a breach's
     // `disconnect` would only be answered by the close it already sent, so the call would end by
     // timeout; its fault is the serializer's to report (`closeParametersFault`).
-    const fault = type === "close" ? undefined : clientParametersFault(type, parameters);
+    // An `open`'s (`_genesys_open_parameters.ts`): its ids, its participant, every media offer
+    // and its language, refused as the reference refuses them, before the open is acted on.
+    const fault = type === "close"
+      ? undefined
+      : type === "open"
+      ? openParametersFault(parameters)
+      : clientParametersFault(type, parameters);
     if (fault !== undefined) throw breach(fault);
     return { position, type, parameters };
   }

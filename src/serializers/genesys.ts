@@ -24,7 +24,7 @@ import type {
 // playback and the goodbye's wait for it (`_genesys_playback.ts`), the client `error` report
 // (`_genesys_client_error.ts`), and the transport's settings against Genesys's limit on binary
 // messages (`_genesys_rate_limit.ts`).
-import { chooseMedia, noMediaReason, openStartFrame } from "./_audiohook_open.ts";
+import { chooseMedia, type MediaOffer, noMediaReason, openStartFrame } from "./_audiohook_open.ts";
 import { clientError } from "./_genesys_client_error.ts";
 import { closeParametersFault } from "./_genesys_client_parameters.ts";
 import { GenesysCloseBound } from "./_genesys_close_bound.ts";
@@ -169,15 +169,21 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * numbered one after the other, carry a `serverseq` that acknowledges none we have not sent, a
  * `position` (a duration such as `PT1.5S`), this session's `id` (a UUID), `version` "2", a string
  * `type` (any: one the serializer does not know reaches the bot) and `parameters` that are an
- * object holding what the reference requires of its type (a `resumed` its `start` and `discarded`,
- * an `error` its `code` and `message`, …), and its audio must be whole frames of the accepted
- * media, from `opened` on, and not while its stream is paused, as the reference server requires: a
- * message that breaks a rule is a decode error and not acted on (audio not delivered; a text
- * message's `seq` not taken when its shape is wrong), and the first asks Genesys to end the
- * session (`disconnect` with reason `error`, its `info` beginning "Client Error: " as the
- * reference server's do). A `close` whose parameters are off (no known `reason`, or no
- * parameters at all) is answered all the same, the fault a decode error counted and reported:
- * refused, the session would end only by timeout, Genesys waiting for our `closed`. Only
+ * object holding what the reference requires of its type (an `open` its organization and
+ * conversation UUIDs, a participant with a UUID `id` and `ani`, `aniName` and `dnis`, a list of
+ * well-formed media offers, every one, and, if any, a language tag, judged as BCP 47 where the
+ * reference's pattern refuses `es-419`; a `resumed` its `start` and `discarded`, an `error` its
+ * `code` and `message`, …), and its audio must be whole frames of the accepted media, from
+ * `opened` on, and not while its stream is paused, as the reference server requires: a message
+ * that breaks a rule is a decode error and not acted on (audio not delivered; a text message's
+ * `seq` not taken when its shape is wrong), and the first asks Genesys to end the session
+ * (`disconnect` with reason `error`, its `info` beginning "Client Error: " as the reference
+ * server's do). Genesys numbers on from a message so refused until it has read the `disconnect`:
+ * its well-formed messages out of step meanwhile are not read, counted in
+ * `stats.inboundAfterEnd` (not as more decode errors: the one breach is). A `close` whose
+ * parameters are off (no known `reason`, or no parameters at all) is answered all the same, the
+ * fault a decode error counted and reported: refused, the session would end only by timeout,
+ * Genesys waiting for our `closed`. Only
  * Genesys's `close` once we are ending (after our `disconnect`) is answered whatever is wrong
  * with it, the fault counted in `decodeErrors` and reported: it ends the session, and its client
  * waits for our `closed`.
@@ -346,6 +352,11 @@ export class GenesysSerializer implements FrameSerializer {
   #reported = new Set<string>();
   /** The bound on Genesys's close after a disconnect no `end` follows. */
   #closeBound = new GenesysCloseBound();
+  /**
+   * Whether our `disconnect` answered a breach of Genesys's: its numbering may then run ahead of
+   * ours until its close (see `deserialize`).
+   */
+  #breached = false;
 
   /** Makes a serializer for one session; see {@linkcode GenesysSerializerOptions}. */
   constructor(options: GenesysSerializerOptions = {}) {
@@ -606,11 +617,25 @@ export class GenesysSerializer implements FrameSerializer {
     }
     // A message that fails the envelope's check (its shape, its numbering, or the parameters its
     // type requires) is a breach: not acted on, and Genesys is asked to end the session.
-    const { position, type, parameters } = this.#envelope.check(
+    const checked = this.#envelope.check(
       message,
       false,
       (info) => this.#breach(info),
+      // After a breach's `disconnect` Genesys numbers on from the message we refused, whose `seq`
+      // was not taken (a malformed shape, a wrong number), until it reads the disconnect and
+      // closes: its well-formed messages meanwhile are out of step through no fault of theirs,
+      // the one fault already counted and reported. Taken as a breach each, they would swell
+      // `decodeErrors` with messages Genesys sent right. The reference server, once it has
+      // signalled an error, signals nothing more (serversessionimpl.ts,
+      // suppressErrorSignalStateMap: SIGNALED-ERROR) and acts on no message out of step; so here:
+      // not read, as after the session's end, and counted in `inboundAfterEnd`. A message that
+      // is malformed besides is still a decode error.
+      this.#breached && this.#state === "disconnecting"
+        ? () => this.#context?.count("inboundAfterEnd")
+        : undefined,
     );
+    if (checked === null) return null;
+    const { position, type, parameters } = checked;
     // Genesys's close transaction ended the session: the bot has had its `end`, and our `closed`
     // is the last server message (no `pong` after it). Nothing but an `error` has a meaning now,
     // and a second `close` or `open` is refused below as a decode error; the rest is a
@@ -717,7 +742,8 @@ export class GenesysSerializer implements FrameSerializer {
   #closeWhileEnding(message: JsonReader): Frame | Frame[] {
     let fault: string | undefined;
     try {
-      this.#position = this.#envelope.check(message, true, (info) => this.#breach(info)).position;
+      // Taken whatever its `seq` (`closing`): never `null`.
+      this.#position = this.#envelope.check(message, true, (info) => this.#breach(info))!.position;
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       fault = error.message;
@@ -746,7 +772,10 @@ export class GenesysSerializer implements FrameSerializer {
   #open(message: JsonReader, parameters: JsonObject): StartFrame {
     // A UUID: the envelope's check has seen to it.
     this.#envelope.id = message.string("id");
-    const media = chooseMedia(parameters.media, this.#channel);
+    // A list of well-formed offers: the envelope's check refused the open otherwise
+    // (`_genesys_open_parameters.ts`), as the reference server does.
+    const offers = parameters.media as MediaOffer[];
+    const media = chooseMedia(offers, this.#channel);
     if (media === undefined) {
       // Refused with `disconnect` (reason `error`), not accepted with `opened` and empty `media`.
       // AudioHook allows the empty answer: the reference server sends it when its selectors leave
@@ -764,7 +793,7 @@ export class GenesysSerializer implements FrameSerializer {
       // onDisconnectMessage). Ended at once, the Architect flow takes its failure path instead.
       // (Genesys's protocol pages, developer.genesys.cloud "AudioHook protocol", were not in the
       // searchable docs.)
-      const reason = noMediaReason(parameters.media, this.#channel);
+      const reason = noMediaReason(offers, this.#channel);
       this.#state = "disconnecting";
       this.#reply("disconnect", { reason: "error", info: clientErrorInfo(reason) });
       this.#closeBound.arm();
@@ -828,6 +857,7 @@ export class GenesysSerializer implements FrameSerializer {
   #breach(info: string): TransportError {
     if (this.#state === "idle" || this.#state === "active") {
       this.#state = "disconnecting";
+      this.#breached = true;
       // A goodbye waiting for Genesys's playback: the transport, its `end` answered by this
       // abandon, waits for the close itself.
       const endSaid = this.#playback.waiting;

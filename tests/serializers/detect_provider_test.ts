@@ -82,7 +82,12 @@ const FIRST = {
     serverseq: 0,
     id: "e160e428-53e2-487c-977d-96989bf5c99d",
     position: "PT0S",
-    parameters: { media: [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }] },
+    parameters: {
+      organizationId: "d7934305-0972-4844-938e-9060eef73d05",
+      conversationId: "090eaa2f-72fa-480a-83e0-8667ff89c0ec",
+      participant: { id: "883efee8-3d6c-4537-b500-6d7ca4b92fa0", ani: "", aniName: "", dnis: "" },
+      media: [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }],
+    },
   }],
 };
 

@@ -29,6 +29,16 @@ function bound(options = {}) {
   return { genesys, sent, counts, reports };
 }
 
+/**
+ * The ids and participant every `open` carries, well formed (`isOpenParameters`, validators.ts):
+ * an open without them is refused (genesys_open_parameters_test.ts).
+ */
+const OPEN_IDS = {
+  organizationId: "d7934305-0972-4844-938e-9060eef73d05",
+  conversationId: "090eaa2f-72fa-480a-83e0-8667ff89c0ec",
+  participant: { id: "883efee8-3d6c-4537-b500-6d7ca4b92fa0", ani: "", aniName: "", dnis: "" },
+};
+
 function open(media: unknown[], seq = 1): string {
   return JSON.stringify({
     version: "2",
@@ -37,7 +47,7 @@ function open(media: unknown[], seq = 1): string {
     serverseq: 0,
     id: SESSION,
     position: "PT0S",
-    parameters: { organizationId: "o", conversationId: "c", participant: {}, media },
+    parameters: { ...OPEN_IDS, media },
   });
 }
 
@@ -191,7 +201,7 @@ Deno.test("`GenesysSerializer` disconnects with an error when no PCMU 8 kHz medi
   assert.throws(
     () =>
       genesys.deserialize(
-        open([{ type: "audio", format: "L16", channels: ["external"], rate: 16000 }]),
+        open([{ type: "audio", format: "L16", channels: ["external"], rate: 8000 }]),
       ),
     isDecode,
   );
@@ -212,6 +222,7 @@ Deno.test("`GenesysSerializer` starts paused when asked, and pause()/resume() as
     id: SESSION,
     position: "PT0S",
     parameters: {
+      ...OPEN_IDS,
       media: [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }],
       supportedLanguages: true,
     },
@@ -594,26 +605,43 @@ Deno.test("`GenesysSerializer` takes client messages numbered one after the othe
   // one as `clientseq`; the reference server (serversessionimpl.ts, onTextMessage) requires
   // seq === clientseq + 1 and serverseq <= its own seq, and otherwise disconnects with reason
   // "error" ("Invalid seq value (not monotonically increasing)", "Invalid serverseq value").
-  const { genesys, sent } = bound();
-  genesys.deserialize(open(MONO)); // seq 1
-  genesys.deserialize(client("ping", 2));
-  assert.deepEqual(sent.map((m) => JSON.parse(m as string).clientseq), [1, 2]);
-  sent.length = 0;
-  for (const seq of [2, 1]) {
-    // A replay or an older message: not acted on (no pong), and clientseq never goes back.
-    assert.throws(() => genesys.deserialize(client("ping", seq)), isDecode, `seq ${seq}`);
+  const opened = () => {
+    const session = bound();
+    session.genesys.deserialize(open(MONO)); // seq 1
+    session.genesys.deserialize(client("ping", 2));
+    assert.deepEqual(session.sent.map((m) => JSON.parse(m as string).clientseq), [1, 2]);
+    session.sent.length = 0;
+    return session;
+  };
+  for (
+    const [what, message, info, clientseq] of [
+      ["a replay", client("ping", 2), "Invalid seq value 2, expected 3", 2],
+      ["an older message", client("ping", 1), "Invalid seq value 1, expected 3", 2],
+      ["a gap", client("dtmf", 5, { digit: "1" }), "Invalid seq value 5, expected 3", 2],
+      [
+        "serverseq ahead of ours",
+        JSON.stringify({ ...JSON.parse(client("ping", 3)), serverseq: 9 }),
+        "Invalid serverseq value 9, ours is 2",
+        // Its `seq` was right, and taken, as the reference server takes it before the serverseq.
+        3,
+      ],
+    ] as const
+  ) {
+    const { genesys, sent } = opened();
+    // Not acted on (no pong, no DTMF), and answered once with disconnect reason "error".
+    assert.throws(() => genesys.deserialize(message), isDecode, what);
+    assert.deepEqual(sent.map((m) => JSON.parse(m as string)), [
+      errorDisconnect(3, clientseq, info),
+    ], what);
+    assert.equal(genesys.peerCloses, true);
   }
-  assert.throws(() => genesys.deserialize(client("dtmf", 5, { digit: "1" })), isDecode, "a gap");
-  assert.throws(
-    () => genesys.deserialize(JSON.stringify({ ...JSON.parse(client("ping", 6)), serverseq: 9 })),
-    isDecode,
-    "serverseq ahead of ours",
-  );
-  // The first breach is answered once with disconnect reason "error"; no message was acted on.
-  assert.deepEqual(sent.map((m) => JSON.parse(m as string)), [
-    errorDisconnect(3, 2, "Invalid seq value 2, expected 3"),
-  ]);
-  assert.equal(genesys.peerCloses, true);
+  // Genesys, numbering on from the message refused until it has read our disconnect, is out of
+  // step through no fault of its own: its messages meanwhile are not acted on, and counted as
+  // after the session's end, not as more decode errors (see genesys_after_breach_test.ts).
+  const { genesys, sent, counts } = opened();
+  assert.throws(() => genesys.deserialize(client("ping", 4)), isDecode, "a gap");
+  assert.equal(genesys.deserialize(client("ping", 5)), null);
+  assert.deepEqual(counts, [["inboundAfterEnd", 1]]);
   // Genesys answers with its close transaction, numbered on from the last message it sent: once
   // the session is ending the close is taken whatever its seq, and the session ends.
   sent.length = 0;
@@ -643,8 +671,9 @@ Deno.test("`GenesysSerializer` does not let one wrong seq become the expected on
     errorDisconnect(3, 2, "Invalid seq value 4294967296, expected 3"),
   ]);
   sent.length = 0;
-  // Still refused on the expected number's terms (3), not the corrupt one's.
-  assert.throws(() => genesys.deserialize(client("ping", 4)), isDecode, "numbered past it");
+  // Still judged on the expected number's terms (3), not the corrupt one's: out of step, not
+  // acted on (no pong), counted as after the session's end.
+  assert.equal(genesys.deserialize(client("ping", 4)), null, "numbered past it");
   assert.deepEqual(sent, [], "the breach is answered once");
   assert.deepEqual(genesys.deserialize(client("close", 5, { reason: "end" })), {
     type: "end",
