@@ -338,19 +338,18 @@ export class ExotelSerializer implements FrameSerializer {
         })
         : given;
       // What the start leaves out is the stream's, judged with it as the pair it makes (a lone
-      // `sample_rate` by the stream's encoding's rates), but for one rule of Exotel's: μ-law,
-      // documented at 8 kHz only, named without a `sample_rate` is at 8 kHz, not at the
-      // `?sample-rate=` the PCM16 stream had. So an encoding named alone is judged at 8000, a
-      // rate every encoding of Exotel's streams at (PCM16 named alone keeps the stream's rate,
-      // which is one of its own), and μ-law's rate is given it below.
-      const before = { encoding: this.#audio.encoding, sampleRate: MULAW_RATE };
+      // `sample_rate` by the stream's encoding's rates; PCM16 named alone keeps the stream's
+      // rate), but μ-law, documented at 8 kHz only, named without a `sample_rate` is at 8 kHz,
+      // not at the `?sample-rate=` the PCM16 stream had: G.711's one rate, read so on every
+      // platform that streams it at no other (`loneEncodingAtOnlyRate`).
+      const before = { encoding: this.#audio.encoding, sampleRate: this.#audio.sampleRate };
       const format = readMediaFormat(mediaFormat, {
         encoding: "encoding",
         sampleRate: "sample_rate",
         rates: EXOTEL_RATES,
         streams: EXOTEL_FORMATS,
+        loneEncodingAtOnlyRate: true,
       }, before);
-      if (format.encoding === "mulaw") format.sampleRate ??= MULAW_RATE;
       // Both ways: Exotel's bidirectional stream has one format (`content_type`, MediaFormat).
       this.#audio.configure(format);
     });

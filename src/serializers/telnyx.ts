@@ -81,14 +81,29 @@ function checkFormatOption(
   if (rates === undefined) {
     throw new RangeError(
       `${names.encoding} must be one of ${Object.keys(TELNYX_RATES).join(", ")} for Telnyx, ` +
-        `got ${encoding}: ${TELNYX_FORMATS}`,
+        `got ${shown(encoding)}: ${TELNYX_FORMATS}`,
     );
   }
   if (!rates.includes(sampleRate)) {
     throw new RangeError(
       `Telnyx ${names.direction} ${encoding} at ${orList(rates)} Hz, ` +
-        `got ${names.sampleRate} ${sampleRate}`,
+        `got ${names.sampleRate} ${shown(sampleRate)}`,
     );
+  }
+}
+
+/**
+ * A value a JavaScript caller gave, as a refusal names it: a string quoted (`"16000"` is no rate,
+ * and shown bare it would read as one the list holds; `""` would vanish), a symbol by its
+ * description (interpolated as is, it would throw a `TypeError` in place of the refusal).
+ */
+function shown(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  try {
+    return String(value);
+  } catch {
+    // An object without a `toString` (`Object.create(null)`).
+    return `a ${typeof value}`;
   }
 }
 

@@ -153,7 +153,9 @@ export interface TwilioSerializerOptions extends HangUpSerializerOptions {
  * `start` whose `mediaFormat` we cannot decode, or whose rate no platform speaking the protocol
  * documents for its encoding (μ-law at 32000, L16 at 44100: see `TWILIO_RATES`), is a decode
  * error, its ids kept (the stream can be addressed, the call hung up), and so is every `media`
- * after it until a `start` we decode (counted in `decodeErrors` each, reported once);
+ * after it until a `start` we decode (counted in `decodeErrors` each, reported once). What a
+ * start's `mediaFormat` leaves out is the stream's, but μ-law or A-law named without a rate is at
+ * 8 kHz, G.711's only rate, whatever the stream's was (SignalWire's L16 at 16 kHz);
  * `media` → `audio` frames at the transport's input rate, put in order by `media.chunk` (by
  * `media.timestamp` when `start.tracks` names the outbound track too, which shares the chunk
  * counter in Twilio's examples); `dtmf` → `dtmf`; `mark` (a mark we sent has played, or was
@@ -343,7 +345,12 @@ export class TwilioSerializer implements FrameSerializer {
     this.#refused.apply(() => {
       const format = start.optionalObject("mediaFormat");
       if (format !== undefined) {
-        // What the start leaves out is the stream's: judged with it, as the pair it makes.
+        // What the start leaves out is the stream's: judged with it, as the pair it makes; but
+        // μ-law or A-law named alone is at 8 kHz, G.711's only rate (RFC 3551 §4.5.14; Twilio's
+        // `sampleRate` "is always 8000", SignalWire's PCMU and PCMA are at 8000 only: see
+        // `TWILIO_RATES`), whatever the stream's was (SignalWire's L16 at 16 kHz): refused there,
+        // every packet of the call would be dropped. One stream, one format both ways: the bot's
+        // audio goes out in it too.
         const before = { encoding: this.#audio.encoding, sampleRate: this.#audio.sampleRate };
         this.#audio.configure(readMediaFormat(format, {
           encoding: "encoding",
@@ -352,6 +359,7 @@ export class TwilioSerializer implements FrameSerializer {
           encodings: TWILIO_ENCODINGS,
           rates: TWILIO_RATES,
           streams: TWILIO_FORMATS,
+          loneEncodingAtOnlyRate: true,
         }, before));
       }
     });

@@ -67,14 +67,14 @@ Deno.test("`TelnyxSerializer` refuses an inbound format Telnyx does not stream, 
   assert.throws(() => new TelnyxSerializer({ inboundEncoding: "pcm16le", sampleRate: 16000 }), {
     name: "RangeError",
     message: "inboundEncoding must be one of mulaw, alaw, g722, pcm16be for Telnyx, got " +
-      "pcm16le: Telnyx streams PCMU and PCMA at 8000 Hz, G722 at 8000 or 16000, L16 at 8000, " +
+      '"pcm16le": Telnyx streams PCMU and PCMA at 8000 Hz, G722 at 8000 or 16000, L16 at 8000, ' +
       "16000, 22050, 24000 or 48000",
   });
   // A JavaScript caller's own-property lookalike is no codec either.
   const notACodec = { inboundEncoding: "constructor" } as unknown as TelnyxSerializerOptions;
   assert.throws(() => new TelnyxSerializer(notACodec), {
     name: "RangeError",
-    message: /^inboundEncoding must be one of .* got constructor/,
+    message: /^inboundEncoding must be one of .* got "constructor"/,
   });
 });
 
@@ -82,7 +82,7 @@ Deno.test("`TelnyxSerializer` refuses a bidirectional codec Telnyx does not take
   for (const rate of [8000, 16000, 24000]) {
     assert.throws(
       () => new TelnyxSerializer({ outboundEncoding: "pcm16le", outboundSampleRate: rate }),
-      { name: "RangeError", message: /^outboundEncoding must be one of .* got pcm16le: Telnyx/ },
+      { name: "RangeError", message: /^outboundEncoding must be one of .* got "pcm16le": Telnyx/ },
     );
   }
   for (const [encoding, rate] of UNDOCUMENTED) {
@@ -148,4 +148,38 @@ Deno.test("`TelnyxSerializer` sends L16 at 22050 and 48000 Hz, the bidirectional
     assert.equal(padded.length, (rate / 50) * 2, `${rate}: padded to 20 ms`);
     assert.equal(telnyx.paddedMessages, 1);
   }
+});
+
+Deno.test("`TelnyxSerializer` names what a JavaScript caller gave when refusing it: a string rate quoted, never a rate it lists", () => {
+  const refused = (options: unknown) => {
+    try {
+      new TelnyxSerializer(options as TelnyxSerializerOptions);
+    } catch (error) {
+      assert.ok(error instanceof RangeError, String(error));
+      return error.message;
+    }
+    assert.fail(`${String(JSON.stringify(options))} was taken`);
+  };
+  // "16000" is no number: shown as 16000, the refusal read as if Telnyx refused a rate it lists.
+  assert.equal(
+    refused({ inboundEncoding: "pcm16be", sampleRate: "16000" }),
+    'Telnyx streams pcm16be at 8000, 16000, 22050, 24000 or 48000 Hz, got sampleRate "16000"',
+  );
+  assert.equal(
+    refused({ outboundSampleRate: "8000" }),
+    'Telnyx takes mulaw at 8000 Hz, got outboundSampleRate "8000"',
+  );
+  assert.equal(refused({ sampleRate: "" }), 'Telnyx streams mulaw at 8000 Hz, got sampleRate ""');
+  assert.equal(refused({ sampleRate: NaN }), "Telnyx streams mulaw at 8000 Hz, got sampleRate NaN");
+  assert.match(refused({ inboundEncoding: "" })!, /^inboundEncoding must be one of .* got "": /);
+  assert.match(
+    refused({ outboundEncoding: "PCMU" })!,
+    /^outboundEncoding must be one of .* got "PCMU": /,
+  );
+  // A symbol is refused as another wrong value is, not by a TypeError of the message's making.
+  assert.match(refused({ inboundEncoding: Symbol("mulaw") })!, /got Symbol\(mulaw\): /);
+  assert.match(
+    refused({ sampleRate: Symbol.iterator })!,
+    /got sampleRate Symbol\(Symbol\.iterator\)$/,
+  );
 });

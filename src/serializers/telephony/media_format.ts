@@ -51,10 +51,12 @@ export interface MediaFormatFields {
   streams?: string;
   /**
    * Whether an encoding named without a rate, where `rates` lists one rate for it, is at that
-   * rate rather than the stream's: for a provider whose single-rate codecs have no other (Telnyx's
-   * PCMU and PCMA, G.711, are 8 kHz, their RTP clock by RFC 3551 §4.5.14), so a start naming PCMU
-   * alone on a 16 kHz L16 stream announces PCMU at 8 kHz, not a format to refuse. Where it is
-   * `false`, such an encoding is judged at the stream's rate (`before`), as any other is.
+   * rate rather than the stream's: for a provider whose single-rate codecs have no other. G.711
+   * is 8 kHz, its RTP clock by RFC 3551 §4.5.14, and Telnyx (PCMU, PCMA), Twilio and SignalWire
+   * (μ-law, A-law) and Exotel (μ-law) stream it at no other rate, so a start naming μ-law alone
+   * on a 16 kHz PCM16 stream announces μ-law at 8 kHz, not a format to refuse (refused, every
+   * packet of the call would be dropped). Where it is `false` (Plivo's `PlivoSerializer`), such
+   * an encoding is judged at the stream's rate (`before`), as any other is.
    *
    * @default {false}
    */
