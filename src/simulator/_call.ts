@@ -589,6 +589,7 @@ export class SimulatedCall {
       markRequested: (name) => this.#markRequested(name),
       markSettled: (name, outcome) => this.#markSettled(name, outcome),
       clear: () => this.#clear(),
+      dropQueued: (fromMs, toMs) => this.#dropQueued(fromMs, toMs),
       ready: () => {
         this.#ready = true;
         this.#readyAtMs ??= this.#now();
@@ -785,6 +786,23 @@ export class SimulatedCall {
         this.#markStats.dropped++;
       }
     }
+  }
+
+  /**
+   * The far end dropped part of its queue (far_end.ts `dropQueued`): not the bot's clear, so not
+   * among `#clears` (no barge-in's clear is dated by it), and no mark is answered for it. The
+   * marks waiting keep their place in what is left. The buffer counts the dropped audio as gone
+   * from the queue at once (`consumed`): a mark after the span needs no change, one before it
+   * (or within it, which waits for the audio before the span) is moved on by as much.
+   */
+  #dropQueued(fromMs: number, toMs: number): void {
+    const { from, to } = this.#audio.buffer.dropQueued(fromMs, toMs, this.#now());
+    if (to === from) return;
+    for (const mark of this.#marks) {
+      if (mark.position < to) mark.position = Math.min(mark.position, from) + (to - from);
+    }
+    // Their times moved: the first may be due sooner.
+    this.#armMarkTimer();
   }
 
   #end(by: CallEndedBy, detail: string, extras: EndingExtras = {}): void {

@@ -21,6 +21,7 @@ export const IDLE_CONTEXT: Readonly<FarEndContext> = Object.freeze({
   markRequested: () => {},
   markSettled: () => {},
   clear: () => {},
+  dropQueued: () => {},
   ready: () => {},
   endCall: () => {},
   note: () => {},

@@ -138,8 +138,21 @@ export interface FarEndContext {
    * as cleared (`"cleared"`), or dropped with no answer ever (`"dropped"`).
    */
   markSettled(name: string, outcome: MarkOutcome): void;
-  /** Drops all queued audio now (the bot cleared it). */
+  /**
+   * Drops all queued audio now (the bot cleared it): the report dates the barge-in's clear by it
+   * (`BargeIn.clearAtMs`). Not for part of the queue: see `dropQueued`.
+   */
   clear(): void;
+  /**
+   * Drops the part of the queued audio from `fromMs` to `toMs` into it (0 is the next sample to
+   * play, `queuedMs()` the end; `Infinity` reaches it) by the platform's own rule, not the bot's
+   * clear: ConversationRelay dropping a preemptible talk cycle queued behind speech that plays
+   * on. What is before and after plays on without a break, as queued: nothing is queued again,
+   * nor counted as received twice. The report counts the audio dropped in `audio.clearedMs`
+   * (dropped before it played) but dates no barge-in's clear by it (`BargeIn.clearAtMs`), and
+   * answers no mark for it: a mark waits for the audio left before it.
+   */
+  dropQueued(fromMs: number, toMs: number): void;
   /** The platform's handshake is done: the caller's audio may flow. */
   ready(): void;
   /**

@@ -1,7 +1,8 @@
 /**
  * The far end's playout buffer: the platform's queue of the bot's audio, played to the caller at
  * the platform's real rate. It is what makes "played" mean something: marks are acknowledged
- * when the audio before them has left it, a clear empties it, and a bot that sends too late runs
+ * when the audio before them has left it, a clear empties it (a far end's own drop,
+ * {@linkcode PlayoutBuffer.dropQueued}, takes out part of it), and a bot that sends too late runs
  * it dry (an underrun the caller hears as a gap).
  *
  * @module
@@ -55,7 +56,11 @@ export interface PlayoutStats {
   receivedMs: number;
   /** Milliseconds of audio played to the caller. */
   playedMs: number;
-  /** Milliseconds of audio dropped by clears before it played. */
+  /**
+   * Milliseconds of audio dropped before it played: by clears, and by the far end taking part of
+   * its queue out ({@linkcode PlayoutBuffer.dropQueued}: ConversationRelay's preemptible talk
+   * cycles giving way). Each sample once: what is kept plays on, it is not queued again.
+   */
   clearedMs: number;
   /**
    * Gaps the caller heard inside the bot's reply: times the buffer ran dry (the reply not over)
@@ -284,6 +289,67 @@ export class PlayoutBuffer {
     // Silence after a clear is the bot's choice, not an underrun.
     this.#dryAt = null;
     return dropped;
+  }
+
+  /**
+   * Plays what is due at `nowMs`, then takes out the queued audio from `fromMs` to `toMs` into
+   * what is left (0 is the next sample to play; `Infinity` reaches the end): the far end's own
+   * drop of part of its queue (ConversationRelay dropping a preemptible talk cycle queued behind
+   * speech that plays on), where a clear would drop it all. What is before and after plays on
+   * without a break; the dropped audio counts in `clearedMs`, and leaves the queue (`consumed`)
+   * at once. Returns the queued positions it spanned (as `position` numbered them before the
+   * drop): a mark at or before `from` is reached `to - from` samples later in `consumed`, one
+   * within the span where the span was, one at or after `to` where it was.
+   *
+   * @example A middle part dropped; the rest plays on
+   * ```ts
+   * import { PlayoutBuffer } from "@x/ws-transport/simulator";
+   * import assert from "node:assert/strict";
+   *
+   * const buffer = new PlayoutBuffer({ sampleRate: 8000 });
+   * buffer.enqueue(new Int16Array(8000), 0); // 1 s at t = 0
+   * buffer.advance(200);
+   * assert.deepEqual(buffer.dropQueued(300, 500, 200), { from: 4000, to: 5600 });
+   * assert.equal(buffer.queuedMs, 600);
+   * assert.equal(buffer.stats().clearedMs, 200);
+   * assert.equal(buffer.timeOfPosition(buffer.position), 800);
+   * ```
+   */
+  dropQueued(fromMs: number, toMs: number, nowMs: number): { from: number; to: number } {
+    if (typeof fromMs !== "number" || !Number.isFinite(fromMs) || fromMs < 0) {
+      throw new RangeError(`fromMs must be a finite number >= 0, got ${fromMs}`);
+    }
+    if (typeof toMs !== "number" || !(toMs >= fromMs)) {
+      throw new RangeError(`toMs must be a number >= fromMs (${fromMs}), got ${toMs}`);
+    }
+    this.advance(nowMs);
+    const sample = (ms: number) => Math.min(this.#queued, Math.round((ms * this.#rate) / 1000));
+    const start = sample(fromMs);
+    const end = sample(toMs);
+    const span = { from: this.#consumed + start, to: this.#consumed + end };
+    if (end === start) return span;
+    const kept: Int16Array[] = [];
+    let offset = 0; // of the chunk in the queue, from the next sample to play
+    for (const [i, whole] of this.#queue.entries()) {
+      const chunk = i === 0 ? whole.subarray(this.#head) : whole;
+      const chunkStart = offset;
+      offset += chunk.length;
+      if (offset <= start || chunkStart >= end) {
+        kept.push(chunk);
+        continue;
+      }
+      if (chunkStart < start) kept.push(chunk.subarray(0, start - chunkStart));
+      if (offset > end) kept.push(chunk.subarray(end - chunkStart));
+    }
+    this.#queue = kept;
+    this.#head = 0;
+    const dropped = end - start;
+    this.#queued -= dropped;
+    this.#consumed += dropped;
+    this.#cleared += dropped;
+    // A drop that empties the queue leaves `#dryAt` null (it is while audio is queued): the
+    // silence after is the far end's doing, not an underrun, as after a clear.
+    return span;
   }
 
   /** The buffer's figures so far. */

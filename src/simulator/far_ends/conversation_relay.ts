@@ -255,24 +255,31 @@ export class ConversationRelayFarEnd implements FarEnd {
    * and only those. Twilio's "Text tokens message" and "Play media message" set `preemptible` per
    * talk cycle, for *that* cycle's speech (its changelog of 2025-04-01: whether "the TTS of the
    * current talk cycle can allow text tokens from the subsequent talk cycle to interrupt"); a
-   * cycle not `preemptible` queued ahead of it plays on. The playout buffer can only be cleared
-   * whole, so what is kept (the rest of the cycle being heard, the cycles waiting) is queued
-   * again behind the clear: the same speech, heard from where it was.
+   * cycle not `preemptible` queued ahead of it plays on. The preemptible cycles' speech is
+   * dropped where it lies in the queue (`dropQueued`), the rest playing on as queued: the
+   * platform's own rule, not a clear of the bot's, and the speech kept is neither cut nor queued
+   * again.
    */
   #preempt(): void {
     const heard = this.#beingHeard(); // from here on `#queued` holds only what is still to play
     if (heard === null || !this.#queued.some((cycle) => cycle.preemptible)) return;
-    const still = this.#queued;
-    this.#context.clear();
+    const still = this.#queued.map((cycle) => ({
+      cycle,
+      unplayedMs: cycle === heard.cycle ? cycle.queuedMs - heard.heardMs : cycle.queuedMs,
+    }));
     this.#queued = [];
-    for (const cycle of still) {
-      if (cycle.preemptible) {
-        cycle.ended = true; // given way: its speech is gone, no more text joins it
-        continue;
-      }
-      this.#queued.push(cycle);
-      const unplayedMs = cycle === heard.cycle ? cycle.queuedMs - heard.heardMs : cycle.queuedMs;
-      this.#context.play(voice(unplayedMs));
+    for (const { cycle } of still) {
+      if (cycle.preemptible) cycle.ended = true; // given way: no more text joins it
+      else this.#queued.push(cycle);
+    }
+    const context = this.#context;
+    // Where the cycles' speech begins in the queue: counted from its end, as `#beingHeard` counts.
+    const cyclesMs = still.reduce((sum, { unplayedMs }) => sum + unplayedMs, 0);
+    let atMs = Math.max(0, context.queuedMs() - cyclesMs);
+    for (const { cycle, unplayedMs } of still) {
+      // What follows a dropped cycle moves up into its place: `atMs` stays where it began.
+      if (cycle.preemptible) context.dropQueued(atMs, atMs + unplayedMs);
+      else atMs += unplayedMs;
     }
   }
 

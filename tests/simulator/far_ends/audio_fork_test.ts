@@ -42,6 +42,7 @@ function forkContext(clock: FakeClock) {
     markRequested: () => {},
     markSettled: () => {},
     clear: () => buffer.clear(clock.now()),
+    dropQueued: (fromMs, toMs) => void buffer.dropQueued(fromMs, toMs, clock.now()),
     ready: () => {},
     endCall: () => {},
     note: () => {},

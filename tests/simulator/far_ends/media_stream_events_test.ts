@@ -34,6 +34,7 @@ function openFarEnd(protocol: string): { farEnd: FarEnd; recorded: Recorded } {
     markRequested: () => {},
     markSettled: () => {},
     clear: () => recorded.clears++,
+    dropQueued: () => {},
     ready: () => {},
     endCall: () => {},
     note: () => {},

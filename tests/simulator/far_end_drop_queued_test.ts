@@ -1,0 +1,109 @@
+// The call's `FarEndContext.dropQueued` (far_end.ts): a far end takes part of its playout queue
+// out by its platform's own rule (ConversationRelay's preemptible talk cycles). Unlike the bot's
+// clear, it dates no barge-in's clear and answers no mark; the marks waiting keep their place in
+// what is left: one before the span is reached when the same audio has played as before, one
+// within it where the span was, one after it sooner by the audio dropped.
+import assert from "node:assert/strict";
+import { type CallReport, simulateCall } from "../../src/simulator/mod.ts";
+import { FAR_ENDS } from "../../src/simulator/far_ends.ts";
+import type { FarEndOptions } from "../../src/simulator/far_end.ts";
+import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+
+/** `ms` of the bot's audio for the raw far end (16 kHz PCM16). */
+const audio = (ms: number) => new Uint8Array(ms * 16 * 2).fill(0x20);
+
+/**
+ * The raw far end, taking the bot's text `mark:<name>` as a mark (its answer noted with the call
+ * time) and `drop:<from>:<to>` as a drop of that part of its queue, noting when it dropped.
+ */
+function rawWithDrops(acks: Record<string, number>, drops: number[]) {
+  return (options: FarEndOptions) => {
+    const farEnd = FAR_ENDS.raw!(options);
+    const open = farEnd.open.bind(farEnd);
+    farEnd.open = (context) => {
+      open(context);
+      const receive = farEnd.receive.bind(farEnd);
+      farEnd.receive = (data) => {
+        if (typeof data !== "string") return receive(data);
+        const [what, a, b] = data.split(":");
+        if (what === "mark") return context.mark(a!, "drop", () => (acks[a!] = context.now()));
+        if (what !== "drop") return receive(data);
+        drops.push(context.now());
+        context.dropQueued(Number(a), Number(b));
+      };
+    };
+    return farEnd;
+  };
+}
+
+async function call(bot: (pair: MemorySocketPair) => void) {
+  const acks: Record<string, number> = {};
+  const drops: number[] = [];
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  let report: CallReport | undefined;
+  simulateCall("ws://bot.invalid/", {
+    protocol: rawWithDrops(acks, drops),
+    clock,
+    connect: () => pair.client,
+    hangUpAtMs: 2_000,
+  }).then((r) => (report = r));
+  await clock.tick(10);
+  bot(pair);
+  for (let t = 0; t < 5_000 && report === undefined; t += 10) await clock.tick(10);
+  assert.ok(report, "the call ended");
+  return { report, acks, droppedAt: drops[0]! };
+}
+
+Deno.test("dropQueued: the marks waiting keep their place in what is left of the queue", async () => {
+  const { report, acks, droppedAt } = await call((pair) => {
+    for (const [ms, mark] of [[200, "a"], [200, "b"], [200, "c"]] as const) {
+      pair.server.send(audio(ms));
+      pair.server.send(`mark:${mark}`);
+    }
+    pair.server.send(audio(400));
+    // 1000 ms queued, marks at 200, 400 and 600: out goes 300 to 500, around the second.
+    pair.server.send("drop:300:500");
+  });
+  assert.deepEqual(report.violations, []);
+  assert.deepEqual(
+    { a: acks.a! - droppedAt, b: acks.b! - droppedAt, c: acks.c! - droppedAt },
+    { a: 200, b: 300, c: 400 },
+  );
+  assert.deepEqual(
+    { acked: report.marks.acked, ackedOnClear: report.marks.ackedOnClear },
+    { acked: 3, ackedOnClear: 0 },
+    "played, not answered as cleared",
+  );
+  const { receivedMs, playedMs, clearedMs, chunks } = report.audio;
+  assert.deepEqual({ receivedMs, playedMs, clearedMs, chunks }, {
+    receivedMs: 1000,
+    playedMs: 800,
+    clearedMs: 200,
+    chunks: 4,
+  });
+});
+
+Deno.test("dropQueued is no clear of the bot's: a barge-in over the audio is dated by none", async () => {
+  // Over the bot's audio, nothing cleared by the bot: the far end's drop is not its clear.
+  const clock = new FakeClock();
+  const pair = new MemorySocketPair();
+  const reportPromise = simulateCall("ws://bot.invalid/", {
+    protocol: rawWithDrops({}, []),
+    clock,
+    connect: () => pair.client,
+    hangUpAtMs: 3_000,
+    bargeIn: { afterMs: 300, durationMs: 400, count: 1 },
+  });
+  await clock.tick(10);
+  pair.server.send(audio(2000));
+  await clock.tick(500); // the caller barges in at about 310 ms
+  pair.server.send("drop:500:1000");
+  let report: CallReport | undefined;
+  reportPromise.then((r) => (report = r));
+  for (let t = 0; t < 5_000 && report === undefined; t += 10) await clock.tick(10);
+  assert.ok(report);
+  assert.equal(report.bargeIns.length, 1);
+  assert.equal(report.bargeIns[0]!.clearAtMs, null);
+  assert.equal(report.audio.clearedMs, 500);
+});
