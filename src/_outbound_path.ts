@@ -43,7 +43,7 @@ import {
 import { thrownText } from "./_thrown_text.ts";
 import { heldWeakly } from "./_session_link.ts";
 import { type ContextParts, linkedContext } from "./_linked_context.ts";
-import { holdsMessage, takeHeldAudioMs, takeHeldEnd } from "./_frame_writer.ts";
+import { holdsEnd, holdsMessage, takeHeldAudioMs, takeHeldEnd } from "./_frame_writer.ts";
 
 /** Why a pause of sending lasts, unless its serializer says otherwise (`SendPauseOptions`). */
 const FAR_END_DID_NOT_RESUME = "the far end asked to pause sending and did not resume";
@@ -526,6 +526,25 @@ export class OutboundPath {
   /** The bot's `end` is queued: the session ends once it has been said. */
   get endQueued(): boolean {
     return this.#endQueued;
+  }
+
+  /** An `end` waits to be said: queued, or written and waiting in a writer for room. */
+  get endWaits(): boolean {
+    return this.#endQueued || holdsEnd(this.#writable());
+  }
+
+  /**
+   * The socket never opened for the bot's `end` (`EndBeforeOpen.neverSaid`): the session ends as
+   * that end's goodbye would end it, `settle` in place of the `end` said (what was queued before
+   * it counted dropped, as the goodbye drops it, and the `end` with it as the session stops).
+   */
+  neverSaid(settle: (code: number, reason: string) => void): void {
+    // One taken from its writer is counted here: taken, the writer lets it go uncounted.
+    const held = this.#unsaidEnd === undefined ? takeHeldEnd(this.#writable()) : undefined;
+    if (held !== undefined) this.#stats.framesDroppedOnClose++;
+    const reason = (this.#unsaidEnd ?? held)?.reason ?? "";
+    // 1000: the code an `end`'s goodbye closes with (`WebSocketTransport.#goodbye`).
+    void this.#goodbye(() => settle(1000, reason), reason);
   }
 
   /**

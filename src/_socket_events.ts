@@ -1,7 +1,7 @@
 /**
  * The socket's events as the transport takes them: a binary message as an `ArrayBuffer`, a
  * close with the code it stands for, an error as a `TransportError`, and a socket that never
- * opens as a dropped connection.
+ * opens as a dropped connection, or, where the bot's `end` waits for it, as the bot's end.
  *
  * @module
  */
@@ -9,6 +9,7 @@
 import type { Clock, ClockTimer } from "./clock.ts";
 import { TransportError } from "./errors.ts";
 import { ReadyState, type WebSocketLike } from "./socket.ts";
+import { capCloseReason } from "./_close_reason.ts";
 import { closeEvenIfOpenedLater } from "./_late_open_close.ts";
 import { thrownText } from "./_thrown_text.ts";
 
@@ -24,6 +25,21 @@ export interface SocketEventHandlers {
   error: (error: TransportError) => void;
 }
 
+/**
+ * The bot's `end`, as the open bound sees it (the session's `OutboundPath`): written before the
+ * socket opened, it is the bot's own ending, as its `close()` would be, not the caller's drop.
+ */
+export interface EndBeforeOpen {
+  /** Whether an `end` waits to be said: queued, or written and waiting in a writer for room. */
+  readonly endWaits: boolean;
+  /**
+   * The socket did not open in time for it: the session ends as the bot's end (its goodbye,
+   * `initiator` "local"), `settle` called in place of the `end` said, with the code and reason
+   * that end closes with.
+   */
+  neverSaid(settle: (code: number, reason: string) => void): void;
+}
+
 /** How long a connecting socket may take to open, on the session's clock. */
 export interface OpenBound {
   /** The session's time source. */
@@ -36,6 +52,20 @@ export interface OpenBound {
    * @default {never}
    */
   closing?: () => boolean;
+  /**
+   * The bot's `end`: while one waits to be said, the bound leaves the session be, and gives the
+   * socket `closeTimeoutMs` more to open (see `#neverOpened`).
+   *
+   * @default {none}
+   */
+  end?: EndBeforeOpen;
+  /**
+   * How much longer than `openTimeoutMs` a socket may take to open under the bot's `end`: the
+   * session's `closeTimeoutMs`, what its `close()` would wait for the socket to open.
+   *
+   * @default {0}
+   */
+  closeTimeoutMs?: number;
 }
 
 /** Listens to one socket for one session, until {@linkcode stop}. */
@@ -45,8 +75,12 @@ export class SocketEvents {
   readonly #openTimeoutMs: number;
   readonly #clock: Clock | undefined;
   readonly #closing: () => boolean;
+  readonly #end: EndBeforeOpen | undefined;
+  readonly #closeTimeoutMs: number;
   /** Armed while the socket connects (see {@linkcode OpenBound}). */
   readonly #openBound: ClockTimer | undefined;
+  /** The open bound has passed under the bot's `end`: armed again, it is the end's wait. */
+  #endWaiting = false;
 
   /** Starts listening; a connecting socket is given `bound.openTimeoutMs` to open. */
   constructor(socket: WebSocketLike, handlers: SocketEventHandlers, bound?: OpenBound) {
@@ -55,6 +89,8 @@ export class SocketEvents {
     this.#openTimeoutMs = bound?.openTimeoutMs ?? Infinity;
     this.#clock = bound?.clock;
     this.#closing = bound?.closing ?? (() => false);
+    this.#end = bound?.end;
+    this.#closeTimeoutMs = bound?.closeTimeoutMs ?? 0;
     // Binary messages arrive as Blob otherwise, which costs an async read and can reorder them.
     // A socket that fixes its binaryType (some test doubles) still works: Blob is handled.
     try {
@@ -117,26 +153,67 @@ export class SocketEvents {
    * session with its code and reason. Ended here, the bot's close was lost: `closed` said 1006 and
    * this bound's reason, and a client whose socket opened late (Hono on Workers, at the client's
    * first message) read that reason with 1001, in place of the bot's code and reason.
+   *
+   * Nor, at first, a session whose bot has written its `end`: that is the bot's ending too, a
+   * goodbye said before its close. The socket is given `closeTimeoutMs` more to open (what a
+   * `close()` made at the bound would wait for it; counted from the bound, not from the `end`, so
+   * an early goodbye never gives up sooner than a session without one): opened, the queued audio
+   * plays and the goodbye is said, then the close, as any `end`'s. Not open then, the session ends
+   * as the bot's end would (`#endNeverSaid`). Ended here as the caller's drop, the bot's ending
+   * was lost as its close was: a 1006, a "disconnected" event, and a late client closed with
+   * none of the end's reason.
    */
   #neverOpened = (): void => {
     const socket = this.#socket;
     if (socket.readyState !== ReadyState.CONNECTING || this.#closing()) return;
+    if (this.#endWaiting) return this.#end!.neverSaid(this.#endNeverSaid);
+    if (this.#end?.endWaits) {
+      this.#endWaiting = true;
+      return this.#openBound!.arm(this.#closeTimeoutMs);
+    }
     const reason = `the socket did not open within ${this.#openTimeoutMs} ms`;
     this.#handlers.error(new TransportError("timeout", reason, { closeCode: 1006 }));
-    this.stop(); // the close below is the session's end: the socket's own events come too late
+    this.#drop(() => socket.close(), this.#openTimeoutMs);
+    this.#handlers.close(1006, reason);
+  };
+
+  /**
+   * The bot's `end` waited past both bounds for a socket that never opened: said to nobody. The
+   * session ends as that end's close would (`code` and `reason`, `initiator` "local": the bot's
+   * goodbye, `EndBeforeOpen.neverSaid`, has made it ours; no "disconnected"); what was queued to
+   * go before it never left (counted dropped as the session stops). The "timeout" says why (not
+   * fatal: the session is ending already). The socket is dropped as at the open bound, and closed
+   * with the end's code and reason should it open after all: a late client reads the bot's close.
+   */
+  #endNeverSaid = (code: number, reason: string): void => {
+    const socket = this.#socket;
+    const waited = this.#openTimeoutMs + this.#closeTimeoutMs;
+    const message = `the socket did not open within ${waited} ms (openTimeoutMs, then ` +
+      `closeTimeoutMs for the bot's end): the end was never said`;
+    this.#handlers.error(new TransportError("timeout", message, { closeCode: code }));
+    const sent = capCloseReason(reason); // what a close frame carries, and so what `closed` says
+    this.#drop(() => socket.close(code, sent), this.#closeTimeoutMs);
+    this.#handlers.close(code, sent);
+  };
+
+  /**
+   * Stops listening and drops the socket that never opened where the runtime can, else closes
+   * it: a late 101 (Deno) opens it all the same, and `close` is made again then, the caller's
+   * answer bounded by `timeoutMs`. A failure is reported.
+   */
+  #drop(close: () => void, timeoutMs: number): void {
+    const socket = this.#socket;
+    this.stop(); // the close that follows is the session's end: the socket's events come too late
     try {
       socket.terminate?.();
       if (socket.readyState === ReadyState.CONNECTING) {
-        // A late 101 (Deno) opens it all the same: closed again then (the bound: as long again).
-        const bound = { clock: this.#clock!, timeoutMs: this.#openTimeoutMs };
-        closeEvenIfOpenedLater(socket, () => socket.close(), bound);
+        closeEvenIfOpenedLater(socket, close, { clock: this.#clock!, timeoutMs });
       }
     } catch (cause) {
       const message = `dropping a socket that never opened failed: ${thrownText(cause)}`;
       this.#handlers.error(new TransportError("closed", message, { cause }));
     }
-    this.#handlers.close(1006, reason);
-  };
+  }
 
   #onClose = (event: Event): void => {
     const { code, reason = "", wasClean } = event as CloseEvent;
