@@ -568,12 +568,17 @@ export class OrderedMedia {
    * media: a far end that sends nothing after a hole (its caller's audio paused, a stalled
    * network, a stream left open) would leave the media before it to the socket's close. Only
    * with the session's clock and a way to hand frames on between messages
-   * (`SerializerContext.inboundFrames`); else the wait is bounded by media and the close.
+   * (`SerializerContext.inboundFrames`); else the wait is bounded by media and the close. None
+   * once the session is over.
    */
   #holding(): void {
     const context = this.#context;
     const clock = context?.clock;
     if (clock === undefined || context?.inboundFrames === undefined) return;
+    // The session is over (its end cancelled any wait, see `bind`): a push now is an asynchronous
+    // decode answering late, its message counted unread (`inboundMessagesDroppedOnClose`). A wait
+    // armed for it would outlive the session and hand that media to it, counted a second time.
+    if (context.signal?.aborted === true) return;
     // May fire a little late: a hole's end is a matter of packets, not of a millisecond.
     this.#heldTimer ??= clock.timer(this.#heldTooLong, { toleranceMs: 20 });
     this.#heldTimer.arm(HELD_WALL_WINDOWS * this.#reorder.windowMs);
