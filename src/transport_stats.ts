@@ -164,9 +164,9 @@ export interface TransportStats {
    */
   errorsUnheard: number;
   /**
-   * Inbound messages dropped because they came after the far end's end of stream, or after the
-   * serializer's own `disconnect` answering the far end's breach of its protocol (Genesys's
-   * messages out of step until its close); one still being read when the session ended counts in
+   * Inbound messages dropped because they came after the far end's end of stream, or out of step
+   * only because the serializer refused the one before, once its `disconnect` has gone
+   * (Genesys's, until its close); one still being read when the session ended counts in
    * `inboundMessagesDroppedOnClose` instead.
    */
   inboundAfterEnd: number;

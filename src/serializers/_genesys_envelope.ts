@@ -64,6 +64,14 @@ export class GenesysEnvelope {
   #seq = 0;
   /** The last `seq` Genesys sent that we took. */
   #clientseq = 0;
+  /**
+   * Whether Genesys numbers on from a text message of its own that we refused before its `seq`
+   * was taken (unreadable, malformed in its shape, or out of step): its next messages are then
+   * out of step through our refusal, not through a fault of theirs. Not set by a refusal that
+   * leaves the numbering together: audio (no `seq`), or a message refused once its `seq` was taken
+   * (its `serverseq`, `id` or parameters).
+   */
+  #behind = false;
 
   /** The session id Genesys gave in `open` (the nil UUID before). */
   get id(): string {
@@ -73,6 +81,14 @@ export class GenesysEnvelope {
   /** Names the session: the `id` of Genesys's `open`, which `check` has seen is a UUID. */
   set id(id: string) {
     this.#id = id;
+  }
+
+  /**
+   * A text message of Genesys's was refused unread (too long, not JSON, no object: see
+   * {@linkcode readClientText}): numbered by Genesys all the same, its `seq` was not taken.
+   */
+  refusedUnread(): void {
+    this.#behind = true;
   }
 
   /**
@@ -120,9 +136,11 @@ export class GenesysEnvelope {
    * an `open`'s, `_genesys_open_parameters.ts`). A fault
    * throws `breach(info)`; the message is then not acted on. `closing`: the message is Genesys's
    * close transaction answering our `disconnect`, taken whatever its `seq`. `outOfStep`: a
-   * well-formed message whose `seq` is not the next is no breach but handed to it (see the
-   * serializer's `deserialize`, after a breach), and `null` returned: not taken, not acted on.
-   * Returns the message's `position`, `type` and `parameters`.
+   * message well formed in its shape whose `seq` is not the next, while Genesys numbers on from
+   * a message we refused before taking its `seq` (see `#behind`), is no breach but handed to it
+   * (see the serializer's `deserialize`, once the session is ending), and `null` returned: not
+   * taken, not acted on, and nothing past its number checked, as the reference server checks
+   * nothing past it. Returns the message's `position`, `type` and `parameters`.
    */
   check(
     message: JsonReader,
@@ -130,13 +148,25 @@ export class GenesysEnvelope {
     breach: Breach,
     outOfStep?: () => void,
   ): ClientEnvelope | null {
-    const seq = sequenceNumber(message, "seq", breach);
-    // Once the session is ending (our `disconnect`, or a breach's) Genesys's numbering can no
-    // longer be matched, so its close transaction is taken whatever its `seq` (the reference
-    // takes `close` "in any state"), and `closed` acknowledges it: the session ends properly,
-    // not by timeout. Taken before its shape is checked, as it is answered whatever is wrong.
-    if (closing) this.#clientseq = seq;
-    const { serverseq, position, type, parameters } = clientMessageBase(message, breach);
+    let seq: number;
+    let base: ReturnType<typeof clientMessageBase>;
+    try {
+      seq = sequenceNumber(message, "seq", breach);
+      // Once the session is ending (our `disconnect`, or a breach's) Genesys's numbering can no
+      // longer be matched, so its close transaction is taken whatever its `seq` (the reference
+      // takes `close` "in any state"), and `closed` acknowledges it: the session ends properly,
+      // not by timeout. Taken before its shape is checked, as it is answered whatever is wrong.
+      if (closing) {
+        this.#clientseq = seq;
+        this.#behind = false;
+      }
+      base = clientMessageBase(message, breach);
+    } catch (error) {
+      // Refused before its `seq` was taken: Genesys numbers on from it.
+      if (!closing) this.#behind = true;
+      throw error;
+    }
+    const { serverseq, position, type, parameters } = base;
     if (!closing) {
       const expected = this.#clientseq + 1;
       // The reference server requires seq === clientseq + 1 and answers anything else with
@@ -146,13 +176,17 @@ export class GenesysEnvelope {
       // Nor does a message that failed its shape above: the reference checks the shape first
       // and never takes its `seq`, so our `disconnect` acknowledges the last message taken.
       if (seq !== expected) {
-        if (outOfStep === undefined) {
-          throw breach(`Invalid seq value ${seq}, expected ${expected}`);
+        // Out of step through our refusal of one before it, not a fault of its own: ahead, as
+        // Genesys numbers on (a number already taken, a replay, is its own fault).
+        if (this.#behind && seq > expected && outOfStep !== undefined) {
+          outOfStep();
+          return null;
         }
-        outOfStep();
-        return null;
+        this.#behind = true;
+        throw breach(`Invalid seq value ${seq}, expected ${expected}`);
       }
       this.#clientseq = seq;
+      this.#behind = false;
     }
     if (serverseq > this.#seq) {
       throw breach(`Invalid serverseq value ${serverseq}, ours is ${this.#seq}`);

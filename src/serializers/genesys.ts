@@ -178,12 +178,13 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * that breaks a rule is a decode error and not acted on (audio not delivered; a text message's
  * `seq` not taken when its shape is wrong), and the first asks Genesys to end the session
  * (`disconnect` with reason `error`, its `info` beginning "Client Error: " as the reference
- * server's do). Genesys numbers on from a message so refused until it has read the `disconnect`:
- * its well-formed messages out of step meanwhile are not read, counted in
- * `stats.inboundAfterEnd` (not as more decode errors: the one breach is). A `close` whose
- * parameters are off (no known `reason`, or no parameters at all) is answered all the same, the
- * fault a decode error counted and reported: refused, the session would end only by timeout,
- * Genesys waiting for our `closed`. Only
+ * server's do). Genesys numbers on from a text message so refused before its `seq` was taken
+ * (unreadable, malformed in its shape, out of step) until it has read our `disconnect` (the
+ * breach's, or our goodbye's before it): its messages out of step meanwhile, well formed in
+ * their shape, are not read, counted in `stats.inboundAfterEnd` (not as more decode errors: the
+ * one refusal is). A `close` whose parameters are off (no known `reason`, or no parameters at
+ * all) is answered all the same, the fault a decode error counted and reported: refused, the
+ * session would end only by timeout, Genesys waiting for our `closed`. Only
  * Genesys's `close` once we are ending (after our `disconnect`) is answered whatever is wrong
  * with it, the fault counted in `decodeErrors` and reported: it ends the session, and its client
  * waits for our `closed`.
@@ -352,11 +353,6 @@ export class GenesysSerializer implements FrameSerializer {
   #reported = new Set<string>();
   /** The bound on Genesys's close after a disconnect no `end` follows. */
   #closeBound = new GenesysCloseBound();
-  /**
-   * Whether our `disconnect` answered a breach of Genesys's: its numbering may then run ahead of
-   * ours until its close (see `deserialize`).
-   */
-  #breached = false;
 
   /** Makes a serializer for one session; see {@linkcode GenesysSerializerOptions}. */
   constructor(options: GenesysSerializerOptions = {}) {
@@ -610,7 +606,11 @@ export class GenesysSerializer implements FrameSerializer {
   /** One AudioHook message to frames, answering control messages through the context. */
   deserialize(data: string | Uint8Array): Frame | Frame[] | null {
     if (typeof data !== "string") return this.#audioIn(data);
-    const message = readClientText(data, (info) => this.#breach(info));
+    const message = readClientText(data, (info) => {
+      // Numbered by Genesys all the same: it numbers on from it (see below).
+      this.#envelope.refusedUnread();
+      return this.#breach(info);
+    });
     // Genesys's answer to our disconnect: the session's end, taken even if malformed.
     if (message.value.type === "close" && this.#state === "disconnecting") {
       return this.#closeWhileEnding(message);
@@ -621,18 +621,19 @@ export class GenesysSerializer implements FrameSerializer {
       message,
       false,
       (info) => this.#breach(info),
-      // After a breach's `disconnect` Genesys numbers on from the message we refused, whose `seq`
-      // was not taken (a malformed shape, a wrong number), until it reads the disconnect and
-      // closes: its well-formed messages meanwhile are out of step through no fault of theirs,
-      // the one fault already counted and reported. Taken as a breach each, they would swell
-      // `decodeErrors` with messages Genesys sent right. The reference server, once it has
-      // signalled an error, signals nothing more (serversessionimpl.ts,
-      // suppressErrorSignalStateMap: SIGNALED-ERROR) and acts on no message out of step; so here:
-      // not read, as after the session's end, and counted in `inboundAfterEnd`. A message that
-      // is malformed besides is still a decode error.
-      this.#breached && this.#state === "disconnecting"
-        ? () => this.#context?.count("inboundAfterEnd")
-        : undefined,
+      // Genesys numbers on from a text message we refused before its `seq` was taken (unreadable,
+      // a malformed shape, a wrong number), until it reads our disconnect (the breach's, or our
+      // goodbye's when the refusal came after it) and closes: its messages meanwhile are out of
+      // step through no fault of theirs, the one fault already counted and reported (the
+      // envelope knows whether the numbering was so left behind: a refused audio message, or one
+      // refused once its `seq` was taken, leaves it in step, and a message out of step then is a
+      // fault of its own). Taken as a breach each, they would swell `decodeErrors` with messages
+      // Genesys sent right. The reference server, once it has signalled an error, signals nothing
+      // more (serversessionimpl.ts, suppressErrorSignalStateMap: SIGNALED-ERROR) and checks
+      // nothing of a message past a wrong number; so here: not read, as after the session's end,
+      // and counted in `inboundAfterEnd`. A message malformed in its shape besides is still a
+      // decode error (its shape is checked before its number).
+      this.#state === "disconnecting" ? () => this.#context?.count("inboundAfterEnd") : undefined,
     );
     if (checked === null) return null;
     const { position, type, parameters } = checked;
@@ -857,7 +858,6 @@ export class GenesysSerializer implements FrameSerializer {
   #breach(info: string): TransportError {
     if (this.#state === "idle" || this.#state === "active") {
       this.#state = "disconnecting";
-      this.#breached = true;
       // A goodbye waiting for Genesys's playback: the transport, its `end` answered by this
       // abandon, waits for the close itself.
       const endSaid = this.#playback.waiting;

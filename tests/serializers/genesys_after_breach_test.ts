@@ -61,7 +61,8 @@ async function breachedSession() {
   })();
   send(message("open", openParameters(MONO)));
   await clock.runAll(100);
-  return { clock, transport, errors, seen, frames, read, message, send };
+  const audio = (bytes: Uint8Array) => pair.client.send(bytes);
+  return { clock, transport, errors, seen, frames, read, message, send, audio };
 }
 
 for (
@@ -115,6 +116,21 @@ Deno.test("Genesys: a message malformed besides, after a breach, is still a deco
   assert.equal(s.transport.stats.inboundAfterEnd, 0);
 });
 
+Deno.test("Genesys: after a breach, a replay of a number already taken is still a decode error", async () => {
+  // Genesys numbers on from the message refused: only a message ahead of ours is out of step
+  // through our refusal; one behind (the open's 1 again) is a fault of its own.
+  const s = await breachedSession();
+  s.send({ ...s.message("ping", {}), position: undefined });
+  s.send({ ...s.message("ping", {}), seq: 1 });
+  s.send(s.message("ping", {}));
+  s.send(s.message("close", { reason: "disconnect" }));
+  await s.clock.runAll(5000);
+  await s.transport.closed;
+  await s.read;
+  assert.equal(s.transport.stats.decodeErrors, 2);
+  assert.equal(s.transport.stats.inboundAfterEnd, 1);
+});
+
 Deno.test("Genesys: after our goodbye's disconnect, a message out of step is still a decode error", async () => {
   // No breach left Genesys's numbering behind ours: a wrong seq then is a fault of its own.
   const s = await breachedSession();
@@ -131,3 +147,63 @@ Deno.test("Genesys: after our goodbye's disconnect, a message out of step is sti
   assert.equal(s.transport.stats.decodeErrors, 1);
   assert.equal(s.transport.stats.inboundAfterEnd, 0);
 });
+
+Deno.test("Genesys: after our goodbye's disconnect, the messages Genesys numbers on from one refused are counted after the session's end, not as decode errors", async () => {
+  // The refusal is the fault, counted once; its `seq` not taken, every later message Genesys
+  // numbers on from it is out of step through no fault of its own, as after a breach's disconnect.
+  const s = await breachedSession();
+  const ended = s.transport.send({ type: "end", reason: "done" });
+  await s.clock.runAll(10);
+  assert.deepEqual(s.seen.map((m) => m.type), ["opened", "disconnect"]);
+  s.send({ ...s.message("ping", {}), position: undefined });
+  s.send(s.message("ping", {}));
+  s.send(s.message("dtmf", { digit: "1" }));
+  s.send(s.message("close", { reason: "disconnect" }));
+  await s.clock.runAll(5000);
+  await ended;
+  await s.transport.closed;
+  await s.read;
+  assert.deepEqual(s.seen.map((m) => m.type), ["opened", "disconnect", "closed"]);
+  assert.equal(s.transport.stats.decodeErrors, 1);
+  assert.equal(s.transport.stats.inboundAfterEnd, 2);
+});
+
+type Session = Awaited<ReturnType<typeof breachedSession>>;
+
+for (
+  const [what, breach] of [
+    // Audio carries no `seq` (server/serversessionimpl.ts, onBinaryMessage): "Received audio in
+    // state PAUSED", a breach.
+    ["audio while paused", async (s: Session) => {
+      s.send(s.message("paused", {}));
+      await s.clock.runAll(10);
+      s.audio(new Uint8Array(160));
+    }],
+    // The reference takes a message's `seq` before it judges its parameters (onTextMessage):
+    // the next message is in step again.
+    ["a ping whose rtt is no duration", (s: Session) => {
+      s.send(s.message("ping", { rtt: 5 }));
+    }],
+  ] as const
+) {
+  Deno.test(`Genesys: after a breach by ${what}, which leaves Genesys's numbering in step, a message out of step is a decode error of its own`, async () => {
+    // Refusing it leaves Genesys's numbering and ours together, so a text message out of step
+    // after it is Genesys's own second fault, not one our refusal caused. The messages numbered
+    // on from that one are.
+    const s = await breachedSession();
+    await breach(s);
+    await s.clock.runAll(10);
+    assert.deepEqual(s.seen.map((m) => m.type), ["opened", "disconnect"]);
+    assert.equal(s.transport.stats.decodeErrors, 1);
+    const gap = s.message("ping", {});
+    s.send({ ...gap, seq: (gap.seq as number) + 1 });
+    s.send(s.message("ping", {}));
+    s.send(s.message("close", { reason: "disconnect" }));
+    await s.clock.runAll(5000);
+    await s.transport.closed;
+    await s.read;
+    assert.deepEqual(s.seen.map((m) => m.type), ["opened", "disconnect", "closed"]);
+    assert.equal(s.transport.stats.decodeErrors, 2);
+    assert.equal(s.transport.stats.inboundAfterEnd, 1);
+  });
+}

@@ -133,6 +133,13 @@ export class GenesysFarEnd implements FarEnd {
         `Genesys's session id (streamId) is a UUID, got ${JSON.stringify(options.streamId)}`,
       );
     }
+    // The call id is the open's `conversationId`, which AudioHook also requires to be a UUID
+    // (`isOpenParameters`): the serializer refuses an open with another.
+    if (options.callId !== undefined && !SESSION_UUID.test(options.callId)) {
+      throw new RangeError(
+        `Genesys's conversation id (callId) is a UUID, got ${JSON.stringify(options.callId)}`,
+      );
+    }
     this.#id = options.streamId ?? crypto.randomUUID();
   }
 
