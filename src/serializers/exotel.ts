@@ -341,14 +341,13 @@ export class ExotelSerializer implements FrameSerializer {
       // `sample_rate` by the stream's encoding's rates; PCM16 named alone keeps the stream's
       // rate), but μ-law, documented at 8 kHz only, named without a `sample_rate` is at 8 kHz,
       // not at the `?sample-rate=` the PCM16 stream had: G.711's one rate, read so on every
-      // platform that streams it at no other (`loneEncodingAtOnlyRate`).
+      // platform that streams it at no other (`readMediaFormat`).
       const before = { encoding: this.#audio.encoding, sampleRate: this.#audio.sampleRate };
       const format = readMediaFormat(mediaFormat, {
         encoding: "encoding",
         sampleRate: "sample_rate",
         rates: EXOTEL_RATES,
         streams: EXOTEL_FORMATS,
-        loneEncodingAtOnlyRate: true,
       }, before);
       // Both ways: Exotel's bidirectional stream has one format (`content_type`, MediaFormat).
       this.#audio.configure(format);

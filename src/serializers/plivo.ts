@@ -101,9 +101,9 @@ export interface PlivoSerializerOptions extends HangUpSerializerOptions {
  *
  * Inbound: `start` → a `start` frame (`streamId`, `callId`, the `extraHeaders` pairs as `params`);
  * a `start` whose `mediaFormat` Plivo cannot play back (other than μ-law at 8 kHz or L16 at
- * 8 or 16 kHz, what it leaves out being the stream's) is a decode error naming the field and
- * value, its ids kept, and so is every `media` after it until a `start` we decode (counted in
- * `decodeErrors` each, reported once);
+ * 8 or 16 kHz, what it leaves out being the stream's, but μ-law named alone being at 8 kHz) is a
+ * decode error naming the field and value, its ids kept, and so is every `media` after it until a
+ * `start` we decode (counted in `decodeErrors` each, reported once);
  * `media` → `audio`, put in order by `media.chunk` (by `media.timestamp` when `start.tracks`
  * names the outbound track too); `dtmf` → `dtmf`; `playedStream` (a checkpoint has played;
  * `played` in older docs) → `mark`; `stop`, should Plivo send one, → `end` (Plivo reports a stopped stream by HTTP
@@ -295,7 +295,11 @@ export class PlivoSerializer implements FrameSerializer {
     this.#refused.apply(() => {
       const mediaFormat = start.optionalObject("mediaFormat");
       if (mediaFormat === undefined) return;
-      // What the start leaves out is the stream's: judged with it, as the pair it makes.
+      // What the start leaves out is the stream's: judged with it, as the pair it makes; but
+      // μ-law named alone is at 8 kHz, G.711's only rate and the only one Plivo streams and plays
+      // it at (see `PLIVO_RATES`), whatever the stream's was (L16 at 16 kHz): refused there, every
+      // packet of the call would be dropped. One stream, one format both ways: the bot's audio
+      // goes out in it too, its playAudio labelled so.
       const before = { encoding: this.#audio.encoding, sampleRate: this.#audio.sampleRate };
       this.#audio.configure(readMediaFormat(mediaFormat, {
         encoding: "encoding",

@@ -447,7 +447,6 @@ export class TelnyxSerializer implements FrameSerializer {
           sampleRate: "sample_rate",
           rates: TELNYX_RATES,
           streams: TELNYX_FORMATS,
-          loneEncodingAtOnlyRate: true,
         }, before);
         // What we receive only: the bidirectional codec is set apart, PCMU 8 kHz by default.
         this.#in.configure(format);

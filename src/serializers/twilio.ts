@@ -359,7 +359,6 @@ export class TwilioSerializer implements FrameSerializer {
           encodings: TWILIO_ENCODINGS,
           rates: TWILIO_RATES,
           streams: TWILIO_FORMATS,
-          loneEncodingAtOnlyRate: true,
         }, before));
       }
     });

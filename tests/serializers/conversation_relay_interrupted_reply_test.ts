@@ -76,6 +76,8 @@ function farEnd(options: ConversationRelaySerializerOptions) {
     play: (samples) => void (queuedMs += (samples.length * 1000) / 8000),
     queuedMs: () => queuedMs,
     clear: () => void (queuedMs = 0, clears++),
+    // The platform's own drop (far_end.ts `dropQueued`): the span within what is queued.
+    dropQueued: (fromMs, toMs) => void (queuedMs -= Math.max(0, Math.min(toMs, queuedMs) - fromMs)),
     send: (m) => void fromPlatform.push(JSON.parse(m as string)),
   }));
   const bot = {
@@ -112,8 +114,9 @@ Deno.test("ConversationRelay far end: a reply the bot interrupted gives way to i
   assert.deepEqual(call.fromPlatform.at(-1), { type: "dtmf", digit: "2" }, "no interrupt");
   call.bot.interrupt();
   call.bot.say("Support, ", "one moment.", "");
-  // The menu's rest is cleared, and the caller hears the answer at once.
-  assert.equal(call.clears(), 1, "the menu gave way");
+  // The menu's rest is dropped by the platform (no clear of the bot's), and the caller hears the
+  // answer at once.
+  assert.equal(call.clears(), 0, "the menu gave way: dropped, not cleared");
   assert.equal(call.queuedMs(), "Support, one moment.".length * MS_PER_CHARACTER);
 });
 

@@ -39,7 +39,8 @@ export interface MediaFormatFields {
    * field and value, as an unconvertible one is (read at the wrong rate, the call's audio would
    * play at the wrong speed), followed by `streams` when given. An encoding with no list here is
    * refused as one outside `encodings`. Where the start names only one of the two, the other is
-   * the stream's (`readMediaFormat`'s `before`).
+   * the stream's (`readMediaFormat`'s `before`), but for an encoding listed at one rate: named
+   * alone, it is at that rate (G.711 at 8 kHz, whatever the stream's was).
    *
    * @default {every rate `isTelephonyRate` takes}
    */
@@ -49,18 +50,6 @@ export interface MediaFormatFields {
    * the provider streams.
    */
   streams?: string;
-  /**
-   * Whether an encoding named without a rate, where `rates` lists one rate for it, is at that
-   * rate rather than the stream's: for a provider whose single-rate codecs have no other. G.711
-   * is 8 kHz, its RTP clock by RFC 3551 §4.5.14, and Telnyx (PCMU, PCMA), Twilio and SignalWire
-   * (μ-law, A-law) and Exotel (μ-law) stream it at no other rate, so a start naming μ-law alone
-   * on a 16 kHz PCM16 stream announces μ-law at 8 kHz, not a format to refuse (refused, every
-   * packet of the call would be dropped). Where it is `false` (Plivo's `PlivoSerializer`), such
-   * an encoding is judged at the stream's rate (`before`), as any other is.
-   *
-   * @default {false}
-   */
-  loneEncodingAtOnlyRate?: boolean;
 }
 
 /**
@@ -116,9 +105,11 @@ export function readMediaFormat(
     throw format.error(`${format.pathOf(fields.sampleRate)} is ${sampleRate}${rateOf}${streams}`);
   }
   // Named alone, the encoding is at the stream's rate (G.722 at its own: `TelephonyAudio`'s rule),
-  // or at its only rate where the provider's codecs have one (`loneEncodingAtOnlyRate`).
-  const onlyRate = name !== undefined && sampleRate === undefined &&
-      fields.loneEncodingAtOnlyRate === true && documented?.length === 1
+  // or at its only rate where `rates` lists one: G.711, 8 kHz (its RTP clock, RFC 3551 §4.5.14),
+  // which Telnyx (PCMU, PCMA), Twilio and SignalWire (μ-law, A-law), Exotel and Plivo (μ-law)
+  // stream at no other rate. So a start naming μ-law alone on a 16 kHz PCM16 stream announces
+  // μ-law at 8 kHz, not a format to refuse (refused, every packet of the call would be dropped).
+  const onlyRate = name !== undefined && sampleRate === undefined && documented?.length === 1
     ? documented[0]
     : undefined;
   const rateBefore = encoding === "g722" ? G722_RTP_CLOCK : onlyRate ?? before?.sampleRate;

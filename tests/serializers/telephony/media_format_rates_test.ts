@@ -75,16 +75,15 @@ Deno.test("`readMediaFormat` judges half a format with the stream's other half",
       `Acme: start.media_format.sample_rate is 24000 for the stream's mulaw: ${ACME.streams}`,
     ),
   );
-  // An encoding alone is at the stream's rate: PCMU at 16 kHz is no format Acme streams.
+  // An encoding alone is at the stream's rate (L16 after μ-law: 8 kHz, a rate Acme lists for it),
   assert.deepEqual(readMediaFormat(format('{"encoding":"L16"}'), ACME, mulawAt8k), {
     encoding: "pcm16be",
   });
-  assert.throws(
-    () => readMediaFormat(format('{"encoding":"PCMU"}'), ACME, l16At16k),
-    refusal(
-      `Acme: unsupported start.media_format.encoding "PCMU" at the stream's 16000 Hz: ${ACME.streams}`,
-    ),
-  );
+  // but at its only rate where Acme lists one: PCMU after L16 at 16 kHz is PCMU at 8 kHz, given.
+  assert.deepEqual(readMediaFormat(format('{"encoding":"PCMU"}'), ACME, l16At16k), {
+    encoding: "mulaw",
+    sampleRate: 8000,
+  });
   // G.722 named alone is at its own rate (RTP's clock), whatever the stream's was.
   assert.deepEqual(
     readMediaFormat(format('{"encoding":"G722"}'), ACME, {

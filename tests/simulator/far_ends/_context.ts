@@ -1,6 +1,9 @@
 /**
  * A far end's context for driving one far end by hand: the call's side of `FarEndContext` doing
- * nothing, at time 0, but failing the test at a violation; a test gives what it watches.
+ * nothing, at time 0, but failing the test at a violation; a test gives what it watches. A test
+ * that keeps a playout queue of its own (`queuedMs`) must also say how part of it is dropped
+ * (`dropQueued`), or a far end's drop fails it: the idle context's would leave its queue as it
+ * was, and the test would go on against a queue the far end did not leave.
  *
  * @module
  */
@@ -15,6 +18,12 @@ export function farEndContext(watched: Partial<FarEndContext> = {}): FarEndConte
     ...IDLE_CONTEXT,
     sleep: () => Promise.resolve(),
     violation: (rule, detail) => assert.fail(`${rule}: ${detail}`),
+    ...(watched.queuedMs === undefined ? {} : {
+      dropQueued: (fromMs: number, toMs: number) =>
+        assert.fail(
+          `dropQueued(${fromMs}, ${toMs}) on a queue the test keeps, given no dropQueued`,
+        ),
+    }),
     ...watched,
   };
 }
