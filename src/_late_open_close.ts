@@ -19,20 +19,28 @@ export interface LateCloseBound {
 }
 
 /**
- * Calls `close` on `socket`; made while it is still connecting, calls it again should the socket
- * open after all. Deno's socket, closed before the route has sent the upgrade's 101, only marks
- * itself closing and sends nothing; once the 101 goes out it opens as if never closed (`readyState`
- * OPEN): the caller got no close frame (RFC 6455 §7.1.2), only Deno's keep-alive pings, and the
- * connection stayed until the idle timeout (30 s; never with 0) or the caller left. Closed again
- * on its "open", the caller is sent the close, and a caller that does not answer it within
- * `bound.timeoutMs` has its connection dropped, as `SocketCloser` drops one. The session itself has
- * settled meanwhile: nothing of it is kept but this listener on the socket, and the socket's own.
+ * Calls `socket.close(code, reason)` (`close()` with no code where `code` is `undefined`); made
+ * while it is still connecting, calls it again should the socket open after all. Deno's socket,
+ * closed before the route has sent the upgrade's 101, only marks itself closing and sends nothing;
+ * once the 101 goes out it opens as if never closed (`readyState` OPEN): the caller got no close
+ * frame (RFC 6455 §7.1.2), only Deno's keep-alive pings, and the connection stayed until the idle
+ * timeout (30 s; never with 0) or the caller left. Closed again on its "open", the caller is sent
+ * the close, and a caller that does not answer it within `bound.timeoutMs` has its connection
+ * dropped, as `SocketCloser` drops one.
+ *
+ * The session itself has settled meanwhile, and the listener left on the socket holds nothing of
+ * it: a code and a reason are taken, not a function. Deno keeps a socket whose caller left before
+ * its late 101 for good (the upgrade goes nowhere, the socket stays CLOSING), and a function made
+ * inside a session's object reaches that object through its scope (a class's arrow fields share
+ * one with `this`): every such session was kept with the socket, its queues and audio included.
  */
 export function closeEvenIfOpenedLater(
   socket: WebSocketLike,
-  close: () => void,
+  code: number | undefined,
+  reason: string | undefined,
   bound: LateCloseBound,
 ): void {
+  const close = () => code === undefined ? socket.close() : socket.close(code, reason);
   const connecting = socket.readyState === ReadyState.CONNECTING;
   close(); // a throw here is the caller's to report: nothing is armed
   if (!connecting) return;

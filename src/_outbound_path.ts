@@ -528,9 +528,14 @@ export class OutboundPath {
     return this.#endQueued;
   }
 
-  /** An `end` waits to be said: queued, or written and waiting in a writer for room. */
+  /**
+   * An `end` waits to be said: queued, or written and waiting in a writer for room. Not once the
+   * session is ending otherwise (`drop`: a `cancel`, a close): the `end` is dropped then (counted),
+   * never said, and so not the session's ending: a `cancel` after it, waiting on an asynchronous
+   * serializer's set-up, was overruled by the `end` it had dropped (1000 and its reason).
+   */
   get endWaits(): boolean {
-    return this.#endQueued || holdsEnd(this.#writable());
+    return !this.#dropped && (this.#endQueued || holdsEnd(this.#writable()));
   }
 
   /**

@@ -75,10 +75,8 @@ export class SocketCloser {
     if (state === ReadyState.CLOSED) return this.#finish(code, sent);
     if (state !== ReadyState.CLOSING) {
       try {
-        closeEvenIfOpenedLater(this.#socket, () => this.#socket.close(code, sent), {
-          clock: this.#clock,
-          timeoutMs: this.#timeoutMs,
-        });
+        const bound = { clock: this.#clock, timeoutMs: this.#timeoutMs };
+        closeEvenIfOpenedLater(this.#socket, code, sent, bound);
       } catch (cause) {
         const message = `socket.close(${code}) failed: ${thrownText(cause)}`;
         this.#report(new TransportError("closed", message, { cause }));

@@ -173,7 +173,7 @@ export class SocketEvents {
     }
     const reason = `the socket did not open within ${this.#openTimeoutMs} ms`;
     this.#handlers.error(new TransportError("timeout", reason, { closeCode: 1006 }));
-    this.#drop(() => socket.close(), this.#openTimeoutMs);
+    this.#drop(undefined, undefined, this.#openTimeoutMs);
     this.#handlers.close(1006, reason);
   };
 
@@ -186,28 +186,27 @@ export class SocketEvents {
    * with the end's code and reason should it open after all: a late client reads the bot's close.
    */
   #endNeverSaid = (code: number, reason: string): void => {
-    const socket = this.#socket;
     const waited = this.#openTimeoutMs + this.#closeTimeoutMs;
     const message = `the socket did not open within ${waited} ms (openTimeoutMs, then ` +
       `closeTimeoutMs for the bot's end): the end was never said`;
     this.#handlers.error(new TransportError("timeout", message, { closeCode: code }));
     const sent = capCloseReason(reason); // what a close frame carries, and so what `closed` says
-    this.#drop(() => socket.close(code, sent), this.#closeTimeoutMs);
+    this.#drop(code, sent, this.#closeTimeoutMs);
     this.#handlers.close(code, sent);
   };
 
   /**
    * Stops listening and drops the socket that never opened where the runtime can, else closes
-   * it: a late 101 (Deno) opens it all the same, and `close` is made again then, the caller's
-   * answer bounded by `timeoutMs`. A failure is reported.
+   * it with `code` and `reason` (none: no code): a late 101 (Deno) opens it all the same, and it
+   * is closed again then, the caller's answer bounded by `timeoutMs`. A failure is reported.
    */
-  #drop(close: () => void, timeoutMs: number): void {
+  #drop(code: number | undefined, reason: string | undefined, timeoutMs: number): void {
     const socket = this.#socket;
     this.stop(); // the close that follows is the session's end: the socket's events come too late
     try {
       socket.terminate?.();
       if (socket.readyState === ReadyState.CONNECTING) {
-        closeEvenIfOpenedLater(socket, close, { clock: this.#clock!, timeoutMs });
+        closeEvenIfOpenedLater(socket, code, reason, { clock: this.#clock!, timeoutMs });
       }
     } catch (cause) {
       const message = `dropping a socket that never opened failed: ${thrownText(cause)}`;

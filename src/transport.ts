@@ -222,7 +222,7 @@ export class WebSocketTransport extends EventTarget {
         open: this.#onOpen,
         close: this.#onClose,
         error: this.#onError,
-      }, { clock, ...resolved, closing: () => this.#closer.begun, end: this.#out });
+      }, { ...resolved, clock, closing: () => this.#closer.begun, end: this.#out });
     } catch (error) {
       releaseSerializer(this.#serializer); // no session begun: it may still serve one
       this.#out?.abandon(); // releases a background made for the session (a stream cancelled)

@@ -16,6 +16,9 @@ import { closeEvenIfOpenedLater } from "../_late_open_close.ts";
 import { EventSocket } from "./_event_socket.ts";
 import { followShutdown, type ShutdownOptions } from "./_shutdown.ts";
 
+/** The reason the socket of a session that could not start is closed with (code 1011). */
+const SESSION_FAILED = "session failed";
+
 /**
  * Makes the session's transport on a socket the adapter has already accepted, or, when that
  * throws (a `serializer` function that failed, a serializer that serves or served another
@@ -35,7 +38,7 @@ export function startSession(
     console.error(new TransportError("application", message, { cause, closeCode: 1011 }));
     const close = () => {
       try {
-        socket.close(1011, "session failed");
+        socket.close(1011, SESSION_FAILED);
       } catch {
         // Already closing: it goes either way.
       }
@@ -74,7 +77,8 @@ function closeOnceOpen(socket: WebSocketLike, options: TransportOptions, close: 
       socket.terminate?.();
       // A late 101 (Deno) opens it all the same: closed again then, as `close` would have.
       const bound = { clock, timeoutMs };
-      if (socket.readyState === ReadyState.CONNECTING) closeEvenIfOpenedLater(socket, close, bound);
+      if (socket.readyState !== ReadyState.CONNECTING) return;
+      closeEvenIfOpenedLater(socket, 1011, SESSION_FAILED, bound);
     } catch {
       // Gone either way.
     }
