@@ -590,6 +590,24 @@ export class OutboundPath {
   }
 
   /**
+   * The bot's `cancel`: drops what is queued, as every ending does ({@linkcode drop}), and returns
+   * whether the cancel can be said. Not on a socket that has not opened: nothing leaves on it (the
+   * cancel counted dropped, as the sender counts a frame it finds no open socket for), so the
+   * session closes at once, as `close()` does, with the cancel's code and reason, and that close
+   * waits for the socket to open (`SocketCloser`), which the open bound leaves be. A cancel that
+   * waited for an asynchronous set-up first, to be said after it, left the session to that bound
+   * (`SocketEvents.#neverOpened`): 1006, the cancel's code lost, `initiator` "remote" yet no
+   * "disconnected"; and where the far end closes after a goodbye (`peerCloses`), its close was
+   * waited for though nothing had been said to it, and the bound came first alike.
+   */
+  dropForCancel(): boolean {
+    this.drop();
+    if (!this.sender.connecting) return true;
+    this.#stats.framesDroppedOnClose++;
+    return false;
+  }
+
+  /**
    * The serializer's set-up is done (`WebSocketTransport`'s, on its `ready`). Where the socket
    * is open already and no start is awaited, the urgent frames held leave now, in order, ahead of
    * what the bot does once its `ready` settles (a `cancel` sent during the set-up says its

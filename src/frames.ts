@@ -147,9 +147,10 @@ export interface CancelFrame {
   /** Discriminant. */
   type: "cancel";
   /**
-   * The code the socket closes with once the goodbye is said: 1000, the default, or another an
-   * application may send (see `assertCloseCode`; any other is refused as a bad frame), e.g. 1001
-   * "going away" for a server shutting down, as the adapters' `shutdownSignal` sends it.
+   * The code the socket closes with once the goodbye is said (before the socket opens, at once:
+   * nothing can be said): 1000, the default, or another an application may send (see
+   * `assertCloseCode`; any other is refused as a bad frame), e.g. 1001 "going away" for a server
+   * shutting down, as the adapters' `shutdownSignal` sends it.
    */
   closeCode?: number;
   /** The close's reason: `"cancelled"` by default. */

@@ -522,7 +522,7 @@ export class WebSocketTransport extends EventTarget {
 
   async #cancel({ closeCode, reason = "cancelled" }: CancelFrame): Promise<void> {
     this.#closing = true; // what is sent after it is too late, dropped and counted, as after `end`
-    this.#out.drop();
+    if (!this.#out.dropForCancel()) return this.close(closeCode, reason); // unopened: as close()
     await this.#ready;
     await this.#goodbye(() => this.#out.sender.sendFrame({ type: "cancel" }), reason, closeCode);
   }
