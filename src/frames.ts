@@ -147,10 +147,11 @@ export interface CancelFrame {
   /** Discriminant. */
   type: "cancel";
   /**
-   * The code the socket closes with once the goodbye is said (before the socket opens, at once:
-   * nothing can be said): 1000, the default, or another an application may send (see
-   * `assertCloseCode`; any other is refused as a bad frame), e.g. 1001 "going away" for a server
-   * shutting down, as the adapters' `shutdownSignal` sends it.
+   * The code the socket closes with once the goodbye is said (before the socket opens nothing can
+   * be said: the close begins at once, as `close()`'s does, the socket given `closeTimeoutMs` to
+   * open and then as long for the peer's answer): 1000, the default, or another an application
+   * may send (see `assertCloseCode`; any other is refused as a bad frame), e.g. 1001 "going away"
+   * for a server shutting down, as the adapters' `shutdownSignal` sends it.
    */
   closeCode?: number;
   /** The close's reason: `"cancelled"` by default. */
