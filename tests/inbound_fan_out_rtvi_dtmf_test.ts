@@ -13,35 +13,15 @@
 // (`@pipecat-ai/websocket-transport`, `serializeMessage`) carries as a protobuf `MessageFrame`;
 // pipecat's RTVI processor makes one `InputDTMFFrame` of each key (`_handle_dtmf`).
 import assert from "node:assert/strict";
-import { ProtobufFrameSerializer } from "@pipecat-ai/websocket-transport";
-import { RTVIMessage } from "@pipecat-ai/client-js";
 import type { Frame } from "../src/frames.ts";
 import type { TransportError } from "../src/errors.ts";
-import { ProtobufSerializer } from "../src/serializers/protobuf.ts";
-import { WebSocketTransport } from "../src/transport.ts";
-import { FakeClock } from "../src/testing/fake_clock.ts";
-import { MemorySocketPair } from "../src/testing/memory_socket.ts";
+import { dtmfKeys, pipecatSession } from "./serializers/fixtures/pipecat_session.ts";
 
-/** What the real JS client's serializer writes for `sendDTMF` of `count` keys. */
-function keys(count: number): Uint8Array {
-  const buttons = Array.from({ length: count }, (_, i) => "0123456789*#"[i % 12]!);
-  return new ProtobufFrameSerializer().serializeMessage(new RTVIMessage("dtmf", { buttons }));
-}
-
-/** A pipecat session on a fake clock holding `maxInboundFrames` frames, its errors collected. */
+/** A pipecat session (fixtures/pipecat_session.ts) holding `maxInboundFrames` frames, started. */
 async function session(maxInboundFrames: number) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new ProtobufSerializer(),
-    clock,
-    audioIn: { sampleRate: 16000, channels: 1 },
-    maxInboundFrames,
-  });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => void errors.push(event.error));
-  await clock.tick(0);
-  return { clock, pair, transport, errors };
+  const s = pipecatSession({ maxInboundFrames });
+  await s.clock.tick(0);
+  return s;
 }
 
 type Session = Awaited<ReturnType<typeof session>>;
@@ -75,7 +55,7 @@ Deno.test("a 100-key RTVI dtmf message to a bot reading readable a frame at a ti
   const s = await session(1); // 4 frames of earlier messages may wait
   const bot = steadyReader(s, 1);
   await s.clock.tick(10);
-  s.pair.client.send(keys(100));
+  s.pair.client.send(dtmfKeys(100));
   await s.clock.tick(0);
   assert.deepEqual(codes(s.errors), [], "99 frames wait, all of the message arriving");
   await s.clock.tick(200);
@@ -86,7 +66,7 @@ Deno.test("a 100-key RTVI dtmf message to a bot reading readable a frame at a ti
     { type: "dtmf", digit: "0" },
   ]);
   // Read up, it takes the next such message as well.
-  s.pair.client.send(keys(100));
+  s.pair.client.send(dtmfKeys(100));
   await s.clock.tick(200);
   assert.equal(bot.frames.length, 200, "every key read, in order");
   assert.deepEqual(bot.frames[199], { type: "dtmf", digit: "3" });
@@ -101,16 +81,16 @@ Deno.test("a 100-key RTVI dtmf message to a bot reading readable a frame at a ti
 Deno.test("a bot that stopped reading is still taken to be stuck at the next message, holding no more than 4 × maxInboundFrames frames and one message's (backpressure, 1008)", async () => {
   const s = await session(1);
   const reader = s.transport.readable.getReader(); // takes nothing
-  s.pair.client.send(keys(100));
+  s.pair.client.send(dtmfKeys(100));
   await s.clock.tick(0);
   assert.deepEqual(codes(s.errors), [], "one message's frames wait: no error yet");
   assert.equal(s.transport.connected, true);
   s.pair.client.answersClose = false; // the peer answers the close when the test says
-  s.pair.client.send(keys(100)); // its first frame finds 100 of an earlier message unread
+  s.pair.client.send(dtmfKeys(100)); // its first frame finds 100 of an earlier message unread
   await s.clock.tick(0);
   assert.deepEqual(codes(s.errors), [["backpressure", true, 1008]]);
   // A runtime that reads on while closing (Node's ws, Deno's client sockets) keeps delivering.
-  arrive(s, keys(100));
+  arrive(s, dtmfKeys(100));
   const heard = new Promise<number>((resolve) =>
     s.pair.client.addEventListener("close", (e) => resolve((e as CloseEvent).code))
   );

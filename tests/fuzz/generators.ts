@@ -53,9 +53,10 @@ export interface InboundProtocol {
   readonly endsStream: boolean;
   /**
    * Whether every text message must carry exactly the next number (AudioHook's `seq`), binary
-   * media none: media then takes no number, nothing but media comes before the opening, a number
-   * a mutated message may have taken is skipped, and a control goes before the stop so that the
-   * far end's numbering and ours agree again.
+   * media none: media then takes no number, nothing comes before the opening (audio before
+   * AudioHook's open is a breach that ends the session unopened), a number a mutated message may
+   * have taken is skipped, and a control goes before the stop so that the far end's numbering and
+   * ours agree again.
    */
   readonly strictSequence?: boolean;
   /** Fields holding sequence numbers, chunk numbers or timestamps, for the number mutations. */

@@ -72,12 +72,19 @@ export function planSession(protocol: InboundProtocol, seed: number, fuzzSteps: 
   let highestChunk = 0;
 
   const strict = protocol.strictSequence === true;
-  if (rng.chance(0.3)) {
+  // What a far end may send before its opening. An AudioHook client (the strict numbering's) sends
+  // nothing: it "does not send audio until the server completes the open transaction" (Genesys's
+  // help, "What happens during a successful session between Genesys Cloud and your AudioHook
+  // server?"), and audio before it is a breach that ends the session unopened (the reference
+  // server's "Received audio in state PREPARING", tests/serializers/genesys_audio_breach_test.ts):
+  // no session would be left for the probe to hear. The rolls are drawn all the same, so that a
+  // seed plans the same steps after the opening as before.
+  const early = rng.chance(0.3);
+  if (early && !strict) {
     add("before start", "media before start", protocol.media(seq + 1, chunk + 1));
-    const controls = protocol.controls(seq + 1);
-    if (rng.chance(0.5) && !strict) {
-      add("before start", "control before start", rng.pick(controls));
-    }
+  }
+  if (early && rng.chance(0.5) && !strict) {
+    add("before start", "control before start", rng.pick(protocol.controls(seq + 1)));
   }
   for (const message of opening) add("opening", "opening", message);
 

@@ -14,14 +14,11 @@ import {
   ConversationRelaySerializer,
   type ConversationRelaySerializerOptions,
 } from "../../src/serializers/conversation_relay.ts";
-import {
-  ConversationRelayFarEnd,
-  MS_PER_CHARACTER,
-} from "../../src/simulator/far_ends/conversation_relay.ts";
+import { MS_PER_CHARACTER } from "../../src/simulator/far_ends/conversation_relay.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { MemorySocketPair } from "../../src/testing/memory_socket.ts";
 import { WebSocketTransport } from "../../src/transport.ts";
-import { farEndContext } from "../simulator/far_ends/_context.ts";
+import { handDrainedRelay } from "../simulator/far_ends/_relay_context.ts";
 
 const CLOSE = { type: "text", token: "", last: true };
 
@@ -65,43 +62,28 @@ Deno.test("`ConversationRelaySerializer`: the platform's interrupt closes the cu
   assert.deepEqual(sent, [CLOSE], "closed by the bot: nothing more");
 });
 
-/** A far end whose playout queue the test drains by hand: `played(ms)` of it has been heard. */
+/**
+ * A far end whose playout queue the test drains by hand (_relay_context.ts), and a bot streaming
+ * its replies to it through a serializer made with `options`.
+ */
 function farEnd(options: ConversationRelaySerializerOptions) {
   const relay = new ConversationRelaySerializer({ streamText: true, ...options });
-  let queuedMs = 0;
-  let clears = 0;
-  const fromPlatform: Record<string, unknown>[] = [];
-  const far = new ConversationRelayFarEnd({});
-  far.open(farEndContext({
-    play: (samples) => void (queuedMs += (samples.length * 1000) / 8000),
-    queuedMs: () => queuedMs,
-    clear: () => void (queuedMs = 0, clears++),
-    // The platform's own drop (far_end.ts `dropQueued`): the span within what is queued.
-    dropQueued: (fromMs, toMs) => void (queuedMs -= Math.max(0, Math.min(toMs, queuedMs) - fromMs)),
-    send: (m) => void fromPlatform.push(JSON.parse(m as string)),
-  }));
+  const call = handDrainedRelay();
   const bot = {
     say: (...tokens: string[]) => {
       for (const text of tokens) {
         for (const m of wire(relay.serialize({ type: "text", text }))) {
-          far.receive(JSON.stringify(m));
+          call.far.receive(JSON.stringify(m));
         }
       }
     },
     interrupt: () => {
       for (const m of wire(relay.serialize({ type: "interruption" }))) {
-        far.receive(JSON.stringify(m));
+        call.far.receive(JSON.stringify(m));
       }
     },
   };
-  return {
-    far,
-    bot,
-    fromPlatform,
-    played: (ms: number) => void (queuedMs = Math.max(0, queuedMs - ms)),
-    queuedMs: () => queuedMs,
-    clears: () => clears,
-  };
+  return { ...call, bot };
 }
 
 Deno.test("ConversationRelay far end: a reply the bot interrupted gives way to its next, preemptible one", () => {

@@ -14,56 +14,14 @@
 // The client here is Genesys's, cut to what the test needs: it opens, sends what the test says,
 // and answers our `disconnect` with its close transaction when the test lets it read it.
 import assert from "node:assert/strict";
-import { type Frame, type TransportError, WebSocketTransport } from "../../mod.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { GenesysSerializer } from "../../src/serializers/genesys.ts";
 import { openParameters } from "./fixtures/audiohook_client.ts";
-import { SESSION } from "./fixtures/genesys_session.ts";
+import { handWrittenAudioHookSession } from "./fixtures/audiohook_hand_written_client.ts";
 
 const MONO = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
 
-async function breachedSession() {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new GenesysSerializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    closeTimeoutMs: 1000,
-    clock,
-  });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => errors.push(event.error));
-  const seen: { type: string; parameters: Record<string, unknown> }[] = [];
-  let seq = 0;
-  let serverseq = 0;
-  const message = (type: string, parameters: Record<string, unknown>) => ({
-    version: "2",
-    type,
-    seq: ++seq,
-    serverseq,
-    id: SESSION,
-    position: "PT0S",
-    parameters,
-  });
-  const send = (value: Record<string, unknown>) => pair.client.send(JSON.stringify(value));
-  pair.client.addEventListener("message", (event) => {
-    const data = (event as MessageEvent).data;
-    if (typeof data !== "string") return;
-    const parsed = JSON.parse(data);
-    serverseq = parsed.seq;
-    seen.push({ type: parsed.type, parameters: parsed.parameters });
-    if (parsed.type === "closed") pair.client.close();
-  });
-  const frames: Frame[] = [];
-  const read = (async () => {
-    for await (const frame of transport.readable) frames.push(frame);
-  })();
-  send(message("open", openParameters(MONO)));
-  await clock.runAll(100);
-  const audio = (bytes: Uint8Array) => pair.client.send(bytes);
-  return { clock, transport, errors, seen, frames, read, message, send, audio };
-}
+/** A session Genesys opened, whose client the test writes (it answers no `disconnect` itself). */
+const breachedSession = () =>
+  handWrittenAudioHookSession(openParameters(MONO), { answersDisconnect: false });
 
 for (
   const [what, breach] of [

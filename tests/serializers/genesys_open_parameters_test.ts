@@ -13,20 +13,12 @@
 // refused needs: it sends the test's `open`, answers a `disconnect` with `close` and a `closed`
 // by closing its socket.
 import assert from "node:assert/strict";
-import { type Frame, type TransportError, WebSocketTransport } from "../../mod.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { GenesysSerializer } from "../../src/serializers/genesys.ts";
+import { REFERENCE_OPEN_IDS } from "./fixtures/audiohook_client.ts";
+import { handWrittenAudioHookSession } from "./fixtures/audiohook_hand_written_client.ts";
 import { SESSION } from "./fixtures/genesys_session.ts";
 
 const WELL_FORMED = {
-  organizationId: "d7934305-0972-4844-938e-9060eef73d05",
-  conversationId: "090eaa2f-72fa-480a-83e0-8667ff89c0ec",
-  participant: {
-    id: "883efee8-3d6c-4537-b500-6d7ca4b92fa0",
-    ani: "+1-555-555-1234",
-    aniName: "John Doe",
-    dnis: "+1-800-555-6789",
-  },
+  ...REFERENCE_OPEN_IDS,
   media: [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }],
 };
 
@@ -35,48 +27,13 @@ const WELL_FORMED = {
  * closed: what the client saw, the frames the bot read, the errors reported, the stats.
  */
 async function opening(parameters: Record<string, unknown>) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new GenesysSerializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    closeTimeoutMs: 1000,
-    clock,
-  });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => errors.push(event.error));
-  const seen: { type: string; id: string; parameters: Record<string, unknown> }[] = [];
-  let seq = 0;
-  let serverseq = 0;
-  const send = (type: string, params: Record<string, unknown>) =>
-    pair.client.send(JSON.stringify({
-      version: "2",
-      type,
-      seq: ++seq,
-      serverseq,
-      id: SESSION,
-      position: "PT0S",
-      parameters: params,
-    }));
-  pair.client.addEventListener("message", (event) => {
-    const message = JSON.parse((event as MessageEvent).data as string);
-    serverseq = message.seq;
-    seen.push({ type: message.type, id: message.id, parameters: message.parameters });
-    if (message.type === "disconnect") send("close", { reason: "disconnect" });
-    if (message.type === "closed") pair.client.close();
-  });
-  const frames: Frame[] = [];
-  const read = (async () => {
-    for await (const frame of transport.readable) frames.push(frame);
-  })();
-  send("open", parameters);
-  await clock.runAll(100);
+  const s = await handWrittenAudioHookSession(parameters, { answersDisconnect: true });
   // A session taken stays open: closed here, for the assertions to say so.
-  if (!seen.some((m) => m.type === "closed")) await transport.close();
-  const closed = await transport.closed;
-  await read;
-  return { clock, seen, frames, errors, closed, stats: transport.stats };
+  if (!s.seen.some((m) => m.type === "closed")) await s.transport.close();
+  const closed = await s.transport.closed;
+  await s.read;
+  const { clock, seen, frames, errors } = s;
+  return { clock, seen, frames, errors, closed, stats: s.transport.stats };
 }
 
 const { participant } = WELL_FORMED;

@@ -9,54 +9,21 @@
 // it makes is judged.
 import assert from "node:assert/strict";
 import type { Frame } from "../../src/frames.ts";
-import { PlivoSerializer, type PlivoSerializerOptions } from "../../src/serializers/plivo.ts";
+import { PlivoSerializer } from "../../src/serializers/plivo.ts";
 import type { TelephonyEncoding } from "../../src/serializers/telephony/telephony_encoding.ts";
-import { plivoIds } from "./fixtures/plivo_call.ts";
+import { plivoFor, plivoIds, plivoMedia, plivoStartWith } from "./fixtures/plivo_call.ts";
 
 const PLIVO_STREAMS = "Plivo streams audio/x-mulaw at 8000 Hz and audio/x-l16 at 8000 or 16000 Hz";
-
-/** A start whose `mediaFormat` is `format`. */
-const startWith = (format: Record<string, string | number>) =>
-  JSON.stringify({
-    event: "start",
-    sequenceNumber: 0,
-    start: {
-      callId: plivoIds.call,
-      streamId: plivoIds.stream,
-      tracks: ["inbound"],
-      mediaFormat: format,
-    },
-  });
-
-/** A `media` message whose payload is `bytes`. */
-const media = (bytes: Uint8Array) =>
-  JSON.stringify({
-    event: "media",
-    sequenceNumber: 1,
-    streamId: plivoIds.stream,
-    media: { track: "inbound", timestamp: "0", chunk: 1, payload: bytes.toBase64() },
-  });
-
-/** A serializer whose bot speaks and hears at `rate`: audio at that wire rate is not resampled. */
-function plivoFor(rate: number, options: PlivoSerializerOptions = {}): PlivoSerializer {
-  const plivo = new PlivoSerializer(options);
-  plivo.setup({
-    inputSampleRate: rate,
-    inputChannels: 1,
-    outputSampleRate: rate,
-    outputChannels: 1,
-  });
-  return plivo;
-}
 
 Deno.test("`PlivoSerializer` reads audio/x-l16 at 16 kHz little-endian, at that rate", () => {
   const plivo = plivoFor(16000);
   assert.equal(
-    (plivo.deserialize(startWith({ encoding: "audio/x-l16", sampleRate: 16000 })) as Frame).type,
+    (plivo.deserialize(plivoStartWith({ encoding: "audio/x-l16", sampleRate: 16000 })) as Frame)
+      .type,
     "start",
   );
   // 1000 and -2 little-endian: E8 03, FE FF. Read big-endian, they would be -6141 and -257.
-  const frames = [plivo.deserialize(media(Uint8Array.of(0xe8, 0x03, 0xfe, 0xff)))].flat();
+  const frames = [plivo.deserialize(plivoMedia(Uint8Array.of(0xe8, 0x03, 0xfe, 0xff)))].flat();
   const audio = frames.filter((f) => f?.type === "audio");
   assert.equal(audio.length, 1);
   assert.deepEqual(Array.from(new Int16Array(audio[0]!.audio.slice().buffer)), [1000, -2]);
@@ -72,20 +39,20 @@ for (
 ) {
   Deno.test(`\`PlivoSerializer\` refuses ${format.encoding} at ${format.sampleRate} Hz, naming the field and value`, () => {
     const plivo = plivoFor(8000);
-    assert.throws(() => plivo.deserialize(startWith(format)), {
+    assert.throws(() => plivo.deserialize(plivoStartWith(format)), {
       code: "decode",
       message: `Plivo: start.mediaFormat.sampleRate ${because}: ${PLIVO_STREAMS}`,
     });
     // The ids are kept; the stream's media refused until a start we decode.
     assert.equal(plivo.streamId, plivoIds.stream);
-    assert.throws(() => plivo.deserialize(media(new Uint8Array(160))), /its media is refused/);
+    assert.throws(() => plivo.deserialize(plivoMedia(new Uint8Array(160))), /its media is refused/);
   });
 }
 
 Deno.test("`PlivoSerializer` judges what a start leaves out as the stream's", () => {
   // A lone sampleRate is the stream's encoding's: μ-law at 16 kHz, refused.
   const mulaw = plivoFor(8000);
-  assert.throws(() => mulaw.deserialize(startWith({ sampleRate: 16000 })), {
+  assert.throws(() => mulaw.deserialize(plivoStartWith({ sampleRate: 16000 })), {
     code: "decode",
     message:
       `Plivo: start.mediaFormat.sampleRate is 16000 for the stream's mulaw: ${PLIVO_STREAMS}`,
@@ -93,16 +60,16 @@ Deno.test("`PlivoSerializer` judges what a start leaves out as the stream's", ()
   // A lone encoding is at the stream's rate, but μ-law's only one, 8 kHz, where the stream was at
   // 16 (plivo_lone_encoding_test.ts): taken, and a lone rate after it judged as μ-law's.
   const wideband = plivoFor(16000, { encoding: "pcm16le", sampleRate: 16000 });
-  wideband.deserialize(startWith({ encoding: "audio/x-mulaw" }));
-  assert.throws(() => wideband.deserialize(startWith({ sampleRate: 16000 })), {
+  wideband.deserialize(plivoStartWith({ encoding: "audio/x-mulaw" }));
+  assert.throws(() => wideband.deserialize(plivoStartWith({ sampleRate: 16000 })), {
     code: "decode",
     message:
       `Plivo: start.mediaFormat.sampleRate is 16000 for the stream's mulaw: ${PLIVO_STREAMS}`,
   });
   // L16's own rate, 16 kHz, named alone on an 8 kHz L16 stream: taken, read at 16 kHz.
   const l16 = plivoFor(16000, { encoding: "pcm16le" });
-  l16.deserialize(startWith({ sampleRate: 16000 }));
-  const frames = [l16.deserialize(media(new Uint8Array(640)))].flat();
+  l16.deserialize(plivoStartWith({ sampleRate: 16000 }));
+  const frames = [l16.deserialize(plivoMedia(new Uint8Array(640)))].flat();
   assert.equal(frames.filter((f) => f?.type === "audio")[0]!.audio.length, 640, "20 ms at 16 kHz");
 });
 

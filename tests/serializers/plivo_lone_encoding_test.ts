@@ -10,49 +10,16 @@
 // format both ways, so the bot's audio goes out in it too, its playAudio labelled so.
 import assert from "node:assert/strict";
 import type { Frame } from "../../src/frames.ts";
-import { PlivoSerializer } from "../../src/serializers/plivo.ts";
-import { plivoIds } from "./fixtures/plivo_call.ts";
-
-/** A start whose `mediaFormat` is `format`. */
-const startWith = (format: Record<string, string | number>) =>
-  JSON.stringify({
-    event: "start",
-    sequenceNumber: 0,
-    start: {
-      callId: plivoIds.call,
-      streamId: plivoIds.stream,
-      tracks: ["inbound"],
-      mediaFormat: format,
-    },
-  });
-
-/** A `media` message of `bytes` bytes of μ-law silence (0xFF). */
-const media = (bytes: number) =>
-  JSON.stringify({
-    event: "media",
-    sequenceNumber: 1,
-    streamId: plivoIds.stream,
-    media: {
-      track: "inbound",
-      timestamp: "0",
-      chunk: 1,
-      payload: new Uint8Array(bytes).fill(0xff).toBase64(),
-    },
-  });
+import { plivoFor, plivoMedia, plivoStartWith } from "./fixtures/plivo_call.ts";
 
 Deno.test("`PlivoSerializer` reads audio/x-mulaw named without a sampleRate at 8 kHz after an L16 stream at 16 kHz", () => {
-  const plivo = new PlivoSerializer({ encoding: "pcm16le", sampleRate: 16000 });
   // The bot hears and speaks at 8 kHz: μ-law at 8 kHz is not resampled.
-  plivo.setup({
-    inputSampleRate: 8000,
-    inputChannels: 1,
-    outputSampleRate: 8000,
-    outputChannels: 1,
-  });
-  const start = plivo.deserialize(startWith({ encoding: "audio/x-mulaw" })) as Frame;
+  const plivo = plivoFor(8000, { encoding: "pcm16le", sampleRate: 16000 });
+  const start = plivo.deserialize(plivoStartWith({ encoding: "audio/x-mulaw" })) as Frame;
   assert.equal(start.type, "start");
   // 160 bytes of μ-law are 20 ms at 8 kHz: 160 samples out (320 bytes), not 80 (read at 16 kHz).
-  const audio = [plivo.deserialize(media(160))].flat().filter((f) => f?.type === "audio");
+  const silence = new Uint8Array(160).fill(0xff); // μ-law's
+  const audio = [plivo.deserialize(plivoMedia(silence))].flat().filter((f) => f?.type === "audio");
   assert.equal(audio.length, 1);
   assert.equal(audio[0]!.audio.length, 320, "20 ms at 8 kHz");
   // The bot's 20 ms go out as μ-law at 8 kHz, 160 bytes, and the playAudio says so.

@@ -7,25 +7,13 @@
 // card number is 19 keys): the serializer refuses such a message whole, as a decode error counted
 // and reported, and the session goes on.
 import assert from "node:assert/strict";
-import { ProtobufFrameSerializer } from "@pipecat-ai/websocket-transport";
-import { RTVIMessage } from "@pipecat-ai/client-js";
 import type { Frame } from "../../src/frames.ts";
-import type { TransportError } from "../../src/errors.ts";
-import { ProtobufSerializer } from "../../src/serializers/protobuf.ts";
-import { WebSocketTransport } from "../../src/transport.ts";
-import { FakeClock } from "../../src/testing/fake_clock.ts";
-import { MemorySocketPair } from "../../src/testing/memory_socket.ts";
+import { dtmfKeys, pipecatSession } from "./fixtures/pipecat_session.ts";
 import { isDecode, serializer } from "./fixtures/protobuf_serializer.ts";
-
-/** What the real JS client's serializer writes for `sendDTMF` of `count` keys to a 2.1.0 bot. */
-function keys(count: number): Uint8Array {
-  const buttons = Array.from({ length: count }, (_, i) => "0123456789*#"[i % 12]!);
-  return new ProtobufFrameSerializer().serializeMessage(new RTVIMessage("dtmf", { buttons }));
-}
 
 Deno.test("`ProtobufSerializer` makes frames of up to 100 keys of one RTVI dtmf message, and refuses more as a decode error", () => {
   const ours = serializer();
-  const frames = ours.deserialize(keys(100));
+  const frames = ours.deserialize(dtmfKeys(100));
   assert.ok(Array.isArray(frames));
   assert.equal(frames.length, 100);
   assert.deepEqual(frames.slice(10, 13), [
@@ -34,22 +22,14 @@ Deno.test("`ProtobufSerializer` makes frames of up to 100 keys of one RTVI dtmf 
     { type: "dtmf", digit: "0" },
   ]);
   assert.throws(
-    () => ours.deserialize(keys(101)),
+    () => ours.deserialize(dtmfKeys(101)),
     (e) =>
       isDecode(e) && /dtmf/.test((e as Error).message) && /101 keys/.test((e as Error).message),
   );
 });
 
 Deno.test("`ProtobufSerializer` through a transport read by `readable`: a dtmf message of 10,000 keys is refused, and the session goes on", async () => {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new ProtobufSerializer(),
-    clock,
-    audioIn: { sampleRate: 16000, channels: 1 },
-  });
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (event) => void errors.push(event.error));
+  const { clock, pair, transport, errors } = pipecatSession();
   const frames: Frame[] = [];
   const reader = transport.readable.getReader();
   const reading = (async () => {
@@ -60,9 +40,9 @@ Deno.test("`ProtobufSerializer` through a transport read by `readable`: a dtmf m
     }
   })();
   await clock.tick(10);
-  pair.client.send(keys(10_000));
+  pair.client.send(dtmfKeys(10_000));
   await clock.tick(10);
-  pair.client.send(keys(2));
+  pair.client.send(dtmfKeys(2));
   await clock.tick(10);
   assert.deepEqual(errors.map((e) => [e.code, e.fatal]), [["decode", false]]);
   assert.equal(transport.stats.decodeErrors, 1);

@@ -7,19 +7,10 @@
 // caller's keypad. So the bot gets `dtmf` frames here too, not a `message` frame it must know RTVI
 // to read.
 import assert from "node:assert/strict";
-import { ProtobufFrameSerializer } from "@pipecat-ai/websocket-transport";
-import { RTVIMessage, RTVIMessageType } from "@pipecat-ai/client-js";
+import { RTVIMessageType } from "@pipecat-ai/client-js";
 import type { Frame } from "../../src/frames.ts";
-import { ProtobufSerializer } from "../../src/serializers/protobuf.ts";
-import { WebSocketTransport } from "../../src/transport.ts";
-import { FakeClock } from "../../src/testing/fake_clock.ts";
-import { MemorySocketPair } from "../../src/testing/memory_socket.ts";
+import { fromPipecatClient, pipecatSession } from "./fixtures/pipecat_session.ts";
 import { serializer } from "./fixtures/protobuf_serializer.ts";
-
-/** What the real JS client's serializer writes for an RTVI message of `type` with `data`. */
-function fromClient(type: string, data: unknown): Uint8Array {
-  return new ProtobufFrameSerializer().serializeMessage(new RTVIMessage(type, data));
-}
 
 const asFrames = (result: Frame | Frame[] | null): Frame[] =>
   result === null ? [] : Array.isArray(result) ? result : [result];
@@ -27,13 +18,16 @@ const asFrames = (result: Frame | Frame[] | null): Frame[] =>
 Deno.test("`ProtobufSerializer` reads the client's sendDTMF keys as dtmf frames, in order", () => {
   assert.equal(RTVIMessageType.DTMF, "dtmf", "the client's own name for the message");
   const ours = serializer();
-  assert.deepEqual(asFrames(ours.deserialize(fromClient("dtmf", { buttons: ["1", "2", "#"] }))), [
-    { type: "dtmf", digit: "1" },
-    { type: "dtmf", digit: "2" },
-    { type: "dtmf", digit: "#" },
-  ]);
+  assert.deepEqual(
+    asFrames(ours.deserialize(fromPipecatClient("dtmf", { buttons: ["1", "2", "#"] }))),
+    [
+      { type: "dtmf", digit: "1" },
+      { type: "dtmf", digit: "2" },
+      { type: "dtmf", digit: "#" },
+    ],
+  );
   // A bot that announced 2.0.x gets one legacy `{button}` message per key.
-  assert.deepEqual(asFrames(ours.deserialize(fromClient("dtmf", { button: "*" }))), [
+  assert.deepEqual(asFrames(ours.deserialize(fromPipecatClient("dtmf", { button: "*" }))), [
     { type: "dtmf", digit: "*" },
   ]);
 });
@@ -50,7 +44,7 @@ Deno.test("`ProtobufSerializer` keeps a dtmf message that holds no keypress as t
     null,
   ];
   for (const data of odd) {
-    const frame = ours.deserialize(fromClient("dtmf", data));
+    const frame = ours.deserialize(fromPipecatClient("dtmf", data));
     assert.ok(!Array.isArray(frame) && frame?.type === "message", JSON.stringify(data));
     assert.deepEqual((frame.message as { data: unknown }).data, data);
   }
@@ -68,17 +62,11 @@ Deno.test("`ProtobufSerializer` keeps a dtmf message that holds no keypress as t
 });
 
 Deno.test("`ProtobufSerializer` through a transport: the bot reads the client's keys as dtmf frames", async () => {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new ProtobufSerializer(),
-    clock,
-    audioIn: { sampleRate: 16000, channels: 1 },
-  });
+  const { clock, pair, transport } = pipecatSession();
   const frames: Frame[] = [];
   transport.receive((frame) => void frames.push(frame));
   await clock.tick(10);
-  pair.client.send(fromClient("dtmf", { buttons: ["4", "2"] }));
+  pair.client.send(fromPipecatClient("dtmf", { buttons: ["4", "2"] }));
   await clock.tick(10);
   assert.deepEqual(frames, [{ type: "dtmf", digit: "4" }, { type: "dtmf", digit: "2" }]);
   assert.equal(transport.stats.decodeErrors, 0);

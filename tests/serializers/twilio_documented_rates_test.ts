@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import type { Frame } from "@x/ws-transport";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { refusedStartCall } from "./fixtures/refused_start_call.ts";
-import { twilioIds, twilioStart } from "./fixtures/twilio_call.ts";
+import { twilioIds, twilioMedia, twilioStart } from "./fixtures/twilio_call.ts";
 
 const startIn = (encoding: string, sampleRate: number) =>
   twilioStart({ tracks: ["inbound"], mediaFormat: { encoding, sampleRate, channels: 1 } });
@@ -22,18 +22,7 @@ const startIn = (encoding: string, sampleRate: number) =>
 /** A `media` message of 20 ms of silence in `encoding` at `rate`. */
 function media(encoding: string, rate: number, chunk = 1): string {
   const linear = encoding.toLowerCase().includes("l16");
-  const bytes = new Uint8Array((rate / 50) * (linear ? 2 : 1)).fill(linear ? 0 : 0xff);
-  return JSON.stringify({
-    event: "media",
-    sequenceNumber: String(chunk + 1),
-    media: {
-      track: "inbound",
-      chunk: String(chunk),
-      timestamp: String(chunk * 20),
-      payload: bytes.toBase64(),
-    },
-    streamSid: twilioIds.stream,
-  });
+  return twilioMedia(new Uint8Array((rate / 50) * (linear ? 2 : 1)).fill(linear ? 0 : 0xff), chunk);
 }
 
 const DOCUMENTED: [platform: string, encoding: string, rate: number][] = [

@@ -13,25 +13,15 @@ import { type AudioFrame, type Frame, WebSocketTransport } from "../../mod.ts";
 import { mulawDecode } from "../../src/audio/g711.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { twilioIds, twilioStart } from "./fixtures/twilio_call.ts";
+import { twilioIds, twilioMedia, twilioStart } from "./fixtures/twilio_call.ts";
 
 /** μ-law code of chunk `n`'s every sample: each chunk sounds its own level (silence is 0xFF). */
 const codeOf = (chunk: number) => 0x80 + chunk;
 /** What chunk `n`'s samples decode to. */
 const levelOf = (chunk: number) => mulawDecode(new Uint8Array([codeOf(chunk)]))[0]!;
 
-const media = (chunk: number) =>
-  JSON.stringify({
-    event: "media",
-    sequenceNumber: String(chunk + 1),
-    media: {
-      track: "inbound",
-      chunk: String(chunk),
-      timestamp: String(chunk * 20),
-      payload: btoa(String.fromCharCode(...new Uint8Array(160).fill(codeOf(chunk)))),
-    },
-    streamSid: twilioIds.stream,
-  });
+/** Chunk `n`'s `media` message, 20 ms at its own level. */
+const media = (chunk: number) => twilioMedia(new Uint8Array(160).fill(codeOf(chunk)), chunk);
 
 /** A Twilio session at 8 kHz (no resampling), its frames, and each audio frame as heard. */
 async function twilioSession() {

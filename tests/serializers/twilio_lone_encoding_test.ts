@@ -12,25 +12,14 @@
 import assert from "node:assert/strict";
 import type { Frame } from "@x/ws-transport";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
-import { twilioIds, twilioStart } from "./fixtures/twilio_call.ts";
+import { twilioMedia, twilioStart } from "./fixtures/twilio_call.ts";
 
 const startWith = (mediaFormat: Record<string, string | number>) =>
   twilioStart({ tracks: ["inbound"], mediaFormat: { ...mediaFormat, channels: 1 } });
 
 /** A `media` message of `bytes` bytes of silence in a G.711 law (0xFF) or L16 (0). */
-function media(bytes: number, linear: boolean, chunk = 1): string {
-  return JSON.stringify({
-    event: "media",
-    sequenceNumber: String(chunk + 1),
-    media: {
-      track: "inbound",
-      chunk: String(chunk),
-      timestamp: String(chunk * 20),
-      payload: new Uint8Array(bytes).fill(linear ? 0 : 0xff).toBase64(),
-    },
-    streamSid: twilioIds.stream,
-  });
-}
+const media = (bytes: number, linear: boolean) =>
+  twilioMedia(new Uint8Array(bytes).fill(linear ? 0 : 0xff));
 
 /** A serializer whose bot hears and speaks at 8 kHz: G.711 at 8 kHz is not resampled. */
 function signalWire(): TwilioSerializer {

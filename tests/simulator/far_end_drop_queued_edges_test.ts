@@ -3,62 +3,15 @@
 // has run dry. The raw far end plays the bot's 16 kHz PCM16 as it comes (far_ends/raw_pcm.ts);
 // each of the bot's chunks is at its own level, so the recording tells which one was heard.
 import assert from "node:assert/strict";
-import { type CallReport, simulateCall } from "../../src/simulator/mod.ts";
-import { FAR_ENDS } from "../../src/simulator/far_ends.ts";
-import type { FarEndOptions } from "../../src/simulator/far_end.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { callWithDrops } from "./_raw_far_end_with_drops.ts";
+
+/** A recorded call of the raw far end with drops (_raw_far_end_with_drops.ts). */
+const call = (bot: Parameters<typeof callWithDrops>[0]) => callWithDrops(bot, { record: true });
 
 /** `ms` of the bot's 16 kHz PCM16, every sample `level`. */
 function audio(ms: number, level: number): Uint8Array {
   const samples = new Int16Array(ms * 16).fill(level);
   return new Uint8Array(samples.buffer);
-}
-
-/**
- * The raw far end, taking the bot's text `mark:<name>` as a mark (its answer noted with the call
- * time) and `drop:<from>:<to>` as a drop of that part of its queue, noting when it dropped.
- */
-function rawWithDrops(acks: Record<string, number>, drops: number[]) {
-  return (options: FarEndOptions) => {
-    const farEnd = FAR_ENDS.raw!(options);
-    const open = farEnd.open.bind(farEnd);
-    farEnd.open = (context) => {
-      open(context);
-      const receive = farEnd.receive.bind(farEnd);
-      farEnd.receive = (data) => {
-        if (typeof data !== "string") return receive(data);
-        const [what, a, b] = data.split(":");
-        if (what === "mark") return context.mark(a!, "drop", () => (acks[a!] = context.now()));
-        if (what !== "drop") return receive(data);
-        drops.push(context.now());
-        context.dropQueued(Number(a), Number(b));
-      };
-    };
-    return farEnd;
-  };
-}
-
-/** A recorded call of the raw far end; `bot` drives the bot's side with the call's clock. */
-async function call(
-  bot: (pair: MemorySocketPair, clock: FakeClock) => void | Promise<void>,
-) {
-  const acks: Record<string, number> = {};
-  const drops: number[] = [];
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  let report: CallReport | undefined;
-  simulateCall("ws://bot.invalid/", {
-    protocol: rawWithDrops(acks, drops),
-    clock,
-    connect: () => pair.client,
-    hangUpAtMs: 2_000,
-    record: true,
-  }).then((r) => (report = r));
-  await clock.tick(10);
-  await bot(pair, clock);
-  for (let t = 0; t < 5_000 && report === undefined; t += 10) await clock.tick(10);
-  assert.ok(report, "the call ended");
-  return { report, acks, drops };
 }
 
 /** The right channel (what the caller heard) of a stereo 16 kHz recording, as runs of levels. */

@@ -5,53 +5,15 @@
 // within it where the span was, one after it sooner by the audio dropped.
 import assert from "node:assert/strict";
 import { type CallReport, simulateCall } from "../../src/simulator/mod.ts";
-import { FAR_ENDS } from "../../src/simulator/far_ends.ts";
-import type { FarEndOptions } from "../../src/simulator/far_end.ts";
 import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
+import { callWithDrops, rawWithDrops } from "./_raw_far_end_with_drops.ts";
 
 /** `ms` of the bot's audio for the raw far end (16 kHz PCM16). */
 const audio = (ms: number) => new Uint8Array(ms * 16 * 2).fill(0x20);
 
-/**
- * The raw far end, taking the bot's text `mark:<name>` as a mark (its answer noted with the call
- * time) and `drop:<from>:<to>` as a drop of that part of its queue, noting when it dropped.
- */
-function rawWithDrops(acks: Record<string, number>, drops: number[]) {
-  return (options: FarEndOptions) => {
-    const farEnd = FAR_ENDS.raw!(options);
-    const open = farEnd.open.bind(farEnd);
-    farEnd.open = (context) => {
-      open(context);
-      const receive = farEnd.receive.bind(farEnd);
-      farEnd.receive = (data) => {
-        if (typeof data !== "string") return receive(data);
-        const [what, a, b] = data.split(":");
-        if (what === "mark") return context.mark(a!, "drop", () => (acks[a!] = context.now()));
-        if (what !== "drop") return receive(data);
-        drops.push(context.now());
-        context.dropQueued(Number(a), Number(b));
-      };
-    };
-    return farEnd;
-  };
-}
-
+/** A call of the raw far end with drops (_raw_far_end_with_drops.ts); when it first dropped. */
 async function call(bot: (pair: MemorySocketPair) => void) {
-  const acks: Record<string, number> = {};
-  const drops: number[] = [];
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair();
-  let report: CallReport | undefined;
-  simulateCall("ws://bot.invalid/", {
-    protocol: rawWithDrops(acks, drops),
-    clock,
-    connect: () => pair.client,
-    hangUpAtMs: 2_000,
-  }).then((r) => (report = r));
-  await clock.tick(10);
-  bot(pair);
-  for (let t = 0; t < 5_000 && report === undefined; t += 10) await clock.tick(10);
-  assert.ok(report, "the call ended");
+  const { report, acks, drops } = await callWithDrops(bot);
   return { report, acks, droppedAt: drops[0]! };
 }
 

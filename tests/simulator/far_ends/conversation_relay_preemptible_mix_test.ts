@@ -12,27 +12,17 @@
 // was heard of it (`utteranceUntilInterrupt`, `durationUntilInterruptMs`).
 import assert from "node:assert/strict";
 import {
-  ConversationRelayFarEnd,
   ENDPOINT_MS,
   MS_PER_CHARACTER,
 } from "../../../src/simulator/far_ends/conversation_relay.ts";
-import { farEndContext } from "./_context.ts";
+import { handDrainedRelay } from "./_relay_context.ts";
 
-/** A far end whose playout queue the test drains by hand: `played(ms)` of it has been heard. */
+/** A far end whose playout queue the test drains by hand (_relay_context.ts), driven by JSON. */
 function call() {
-  let queuedMs = 0;
-  let clears = 0;
-  const fromPlatform: Record<string, unknown>[] = [];
-  const far = new ConversationRelayFarEnd({});
-  far.open(farEndContext({
-    play: (samples) => void (queuedMs += (samples.length * 1000) / 8000),
-    queuedMs: () => queuedMs,
-    clear: () => void (queuedMs = 0, clears++),
-    // The platform's own drop (far_end.ts `dropQueued`): the span within what is queued.
-    dropQueued: (fromMs, toMs) => void (queuedMs -= Math.max(0, Math.min(toMs, queuedMs) - fromMs)),
-    send: (m) => void fromPlatform.push(JSON.parse(m as string)),
-  }));
+  const relay = handDrainedRelay();
+  const { far } = relay;
   return {
+    ...relay,
     /** The bot's messages, as JSON text. */
     bot: (...messages: Record<string, unknown>[]) => {
       for (const message of messages) far.receive(JSON.stringify(message));
@@ -43,10 +33,6 @@ function call() {
       far.sendAudio(new Int16Array(160).map((_, i) => (i % 2 ? 10_000 : -10_000)));
       for (let ms = 0; ms <= ENDPOINT_MS + 40; ms += 20) far.sendAudio(new Int16Array(160));
     },
-    interrupts: () => fromPlatform.filter((m) => m.type === "interrupt"),
-    played: (ms: number) => void (queuedMs = Math.max(0, queuedMs - ms)),
-    queuedMs: () => queuedMs,
-    clears: () => clears,
   };
 }
 

@@ -10,41 +10,22 @@
 import assert from "node:assert/strict";
 import { ConversationRelaySerializer } from "../../../src/serializers/conversation_relay.ts";
 import type { Frame } from "../../../src/frames.ts";
-import {
-  ConversationRelayFarEnd,
-  MS_PER_CHARACTER,
-} from "../../../src/simulator/far_ends/conversation_relay.ts";
+import { MS_PER_CHARACTER } from "../../../src/simulator/far_ends/conversation_relay.ts";
 import { syntheticCaller } from "../../../src/simulator/mod.ts";
 import { startCall } from "../../playback/_provider_call.ts";
-import { farEndContext } from "./_context.ts";
+import { handDrainedRelay } from "./_relay_context.ts";
 
-/** A far end whose playout queue the test drains by hand: `played(ms)` of it has been heard. */
+/** A far end whose playout queue the test drains by hand (_relay_context.ts), driven by frames. */
 function call() {
-  let queuedMs = 0;
-  let clears = 0;
-  const fromPlatform: Record<string, unknown>[] = [];
-  const far = new ConversationRelayFarEnd({});
-  far.open(farEndContext({
-    play: (samples) => void (queuedMs += (samples.length * 1000) / 8000),
-    queuedMs: () => queuedMs,
-    clear: () => void (queuedMs = 0, clears++),
-    send: (m) => void fromPlatform.push(JSON.parse(m as string)),
-  }));
+  const relay = handDrainedRelay();
   /** The bot's frames, through the serializer, to the far end. */
-  const bot = (relay: ConversationRelaySerializer, ...frames: Frame[]) => {
+  const bot = (serializer: ConversationRelaySerializer, ...frames: Frame[]) => {
     for (const frame of frames) {
-      const sent = relay.serialize(frame);
-      if (typeof sent === "string") far.receive(sent);
+      const sent = serializer.serialize(frame);
+      if (typeof sent === "string") relay.far.receive(sent);
     }
   };
-  return {
-    far,
-    bot,
-    interrupts: () => fromPlatform.filter((m) => m.type === "interrupt"),
-    played: (ms: number) => void (queuedMs = Math.max(0, queuedMs - ms)),
-    queuedMs: () => queuedMs,
-    clears: () => clears,
-  };
+  return { ...relay, bot };
 }
 
 const text = (t: string): Frame => ({ type: "text", text: t });
