@@ -180,7 +180,7 @@ class FrameWritable extends WritableStream<Frame> {
       // session before they were sent. Held there, it is a writer's held frame (`sendInTurn`):
       // audio an interruption overtook meanwhile is dropped with the rest, an `end` can be taken
       // as the socket drops, and a frame whose wait failed is counted dropped, never lost untold.
-      // An interruption or an urgent message goes at once, as from a writer of ours (see
+      // An interruption, a cancel or an urgent message goes at once, as from a writer of ours (see
       // `overtakesWaiting`). On the usual path (nothing waiting) one field read a write. The
       // standard calls this again only once the frame held here has been sent, and a writer of
       // ours cannot write meanwhile (the pipe holds the lock). A frame the transport refuses goes
@@ -421,8 +421,8 @@ class FrameWriter implements WritableStreamDefaultWriter<Frame> {
     // refuses it (an `encode` error): it is never sent, so it has no place to keep, and held it
     // would be read as the audio it is not.
     if (refused(frame)) return this.#send(frame) ?? WRITTEN;
-    // An interruption or an urgent message goes at once, as `send` takes it; so does a message
-    // the transport lets overtake.
+    // An interruption, a cancel or an urgent message goes at once, as `send` takes it; so does a
+    // message the transport lets overtake.
     if (overtakesWaiting(frame, this.#sink, state)) return this.#send(frame) ?? WRITTEN;
     // Behind a frame that waits for room, as the standard stream queues it (`sendInTurn`).
     // Its audio is read now, as `send` reads it: the bot may reuse its buffer once write returns.
@@ -596,15 +596,23 @@ function holdAudio(state: FrameWritableState, frame: Frame): () => void {
 
 /**
  * Whether `frame` goes at once past the frames waiting for room, as `send` takes it past the
- * transport's own queue: an interruption, an urgent message, or a message the transport lets
- * overtake (`FrameSink.overtakes`, the serializer's `overtakesQueue`) where no message written
- * before it waits here. Behind a frame that waits for room (a long TTS buffer) it would wait for
- * most of that frame to play, and one that ends a pause of sending (Asterisk's `CONTINUE_MEDIA`
- * under `MEDIA_XOFF`) for as long as the pause's bound. Only a message is asked: nothing for
- * audio.
+ * transport's own queue: an interruption, a `cancel`, an urgent message, or a message the
+ * transport lets overtake (`FrameSink.overtakes`, the serializer's `overtakesQueue`) where no
+ * message written before it waits here. Behind a frame that waits for room (a long TTS buffer) it
+ * would wait for most of that frame to play, and one that ends a pause of sending (Asterisk's
+ * `CONTINUE_MEDIA` under `MEDIA_XOFF`) for as long as the pause's bound. Only a message is asked:
+ * nothing for audio.
+ *
+ * A `cancel` hangs up at once, dropping what was written before it (`CancelFrame`): in turn, it
+ * waited for the audio ahead of it to play down to `maxQueuedMs` (a 2 s write hung up 1.8 s late),
+ * and, written before the socket opened, where that audio waits for the open, it never reached the
+ * transport before the open bound ended the session as the caller's drop (1006, "disconnected"),
+ * its code lost. What it passes by reaches the transport after it, too late: dropped, counted
+ * (`framesDroppedOnClose`, `audioBytesDroppedOnClose`), as what is written after it is; an `end`
+ * among them is no longer the session's ending (`OutboundPath.endWaits`).
  */
 function overtakesWaiting(frame: Frame, sink: FrameSink, state: FrameWritableState): boolean {
-  if (frame.type === "interruption") return true;
+  if (frame.type === "interruption" || frame.type === "cancel") return true;
   if (frame.type !== "message") return false;
   if (frame.urgent === true) return true;
   return state.heldMessages === 0 && sink.overtakes?.(frame) === true;

@@ -476,15 +476,14 @@ export class WebSocketTransport extends EventTarget {
     this.#out.start();
   };
 
-  #onClose = (closeCode: number, reason: string): void => {
+  #onClose = (code: number, reason: string): void => {
     // Not after our goodbye either: the peer's close answers it (it may beat a REST hang-up).
     const remote = !this.#closing && this.#initiator === "remote";
     if (remote && this.#opened.armed) this.#onOpen(); // it left at once: "connected" first
     this.#closing = true;
-    if (remote) this.#out.drop(closeCode === 1006); // dropped: no close frame, the call may be up
-    this.#finish(closeCode, reason);
-    if (!remote) return;
-    this.dispatchEvent(new TransportCloseEvent("disconnected", { code: closeCode, reason }));
+    if (remote) this.#out.drop(code === 1006); // dropped: no close frame, the call may be up
+    this.#finish(code, reason);
+    if (remote) this.dispatchEvent(new TransportCloseEvent("disconnected", { code, reason }));
   };
 
   /** The socket is gone: settle everything once. */
@@ -522,6 +521,7 @@ export class WebSocketTransport extends EventTarget {
 
   async #cancel({ closeCode, reason = "cancelled" }: CancelFrame): Promise<void> {
     this.#closing = true; // what is sent after it is too late, dropped and counted, as after `end`
+    this.#initiator = "local"; // ours from now, as close()'s: a peer close meanwhile answers it
     if (!this.#out.dropForCancel()) return this.close(closeCode, reason); // unopened: as close()
     await this.#ready;
     await this.#goodbye(() => this.#out.sender.sendFrame({ type: "cancel" }), reason, closeCode);
