@@ -128,19 +128,19 @@ export class GenesysEnvelope {
    * Checks what every client message must be, in the reference server's order (server/
    * serversessionimpl.ts, onTextMessage). First its shape (`isClientMessageBase`, protocol/
    * validators.ts): `seq` and `serverseq` sequence numbers, `position` a duration, `id` a UUID,
-   * `version` "2", `type` a string and `parameters` an object. Then its number: `seq` the next
-   * one (a replay, an older message or a gap is refused); only a message that has passed both is
-   * taken, so its `seq` becomes the `clientseq` our messages acknowledge. Then, the message
-   * taken, `serverseq` no more than the last `seq` we sent, `id` this session's once `open` has
-   * named it, and the parameters its type requires (`_genesys_client_parameters.ts`;
-   * an `open`'s, `_genesys_open_parameters.ts`). A fault
-   * throws `breach(info)`; the message is then not acted on. `closing`: the message is Genesys's
-   * close transaction answering our `disconnect`, taken whatever its `seq`. `outOfStep`: a
-   * message well formed in its shape whose `seq` is not the next, while Genesys numbers on from
-   * a message we refused before taking its `seq` (see `#behind`), is no breach but handed to it
-   * (see the serializer's `deserialize`, once the session is ending), and `null` returned: not
-   * taken, not acted on, and nothing past its number checked, as the reference server checks
-   * nothing past it. Returns the message's `position`, `type` and `parameters`.
+   * `version` "2", `type` a string and `parameters` an object. Then its number: `seq` the next one
+   * (a replay, an older message or a gap is refused); only a message that has passed both is taken,
+   * so its `seq` becomes the `clientseq` our messages acknowledge. Then, the message taken,
+   * `serverseq` no more than the last `seq` we sent, `id` this session's once `open` has named it,
+   * and the parameters its type requires (`_genesys_client_parameters.ts`; an `open`'s,
+   * `_genesys_open_parameters.ts`). A fault throws `breach(info)`; the message is then not acted
+   * on. `closing`: the message is Genesys's close transaction answering our `disconnect`, taken
+   * whatever its `seq`. `outOfStep`: a message well formed in its shape whose `seq` is not the
+   * next, while Genesys numbers on from a message we refused before taking its `seq` (see
+   * `#behind`), is no breach but handed to it (see the serializer's `deserialize`, once the session
+   * is ending), and `null` returned: not taken, not acted on, and nothing past its number checked,
+   * as the reference server checks nothing past it. Returns the message's `position`, `type` and
+   * `parameters`.
    */
   check(
     message: JsonReader,

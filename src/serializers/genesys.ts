@@ -161,11 +161,11 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  *
  * The protocol makes the server answer by itself (`open` → `opened`, `ping` → `pong`, `close` →
  * `closed`), so the serializer needs the transport's `bind`: it answers through the context's
- * `send` at once and the bot never sees those exchanges. Server messages carry `seq` (ours,
- * from 1) and `clientseq` (the last `seq` Genesys sent). Replies, barge-ins and bot messages are
- * numbered and sent at once, so their numbers leave in order; only `disconnect` is returned from
- * `serialize`, so that it follows the audio queued before it. Genesys's text messages must be
- * JSON objects of at most 65,535 characters (UTF-16 units, as its reference server counts them),
+ * `send` at once and the bot never sees those exchanges. Server messages carry `seq` (ours, from 1)
+ * and `clientseq` (the last `seq` Genesys sent). Replies, barge-ins and bot messages are numbered
+ * and sent at once, so their numbers leave in order; only `disconnect` is returned from
+ * `serialize`, so that it follows the audio queued before it. Genesys's text messages must be JSON
+ * objects of at most 65,535 characters (UTF-16 units, as its reference server counts them),
  * numbered one after the other, carry a `serverseq` that acknowledges none we have not sent, a
  * `position` (a duration such as `PT1.5S`), this session's `id` (a UUID), `version` "2", a string
  * `type` (any: one the serializer does not know reaches the bot) and `parameters` that are an
@@ -173,21 +173,20 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * conversation UUIDs, a participant with a UUID `id` and `ani`, `aniName` and `dnis`, a list of
  * well-formed media offers, every one, and, if any, a language tag, judged as BCP 47 where the
  * reference's pattern refuses `es-419`; a `resumed` its `start` and `discarded`, an `error` its
- * `code` and `message`, …), and its audio must be whole frames of the accepted media, from
- * `opened` on, and not while its stream is paused, as the reference server requires: a message
- * that breaks a rule is a decode error and not acted on (audio not delivered; a text message's
- * `seq` not taken when its shape is wrong), and the first asks Genesys to end the session
- * (`disconnect` with reason `error`, its `info` beginning "Client Error: " as the reference
- * server's do). Genesys numbers on from a text message so refused before its `seq` was taken
- * (unreadable, malformed in its shape, out of step) until it has read our `disconnect` (the
- * breach's, or our goodbye's before it): its messages out of step meanwhile, well formed in
- * their shape, are not read, counted in `stats.inboundAfterEnd` (not as more decode errors: the
- * one refusal is). A `close` whose parameters are off (no known `reason`, or no parameters at
- * all) is answered all the same, the fault a decode error counted and reported: refused, the
- * session would end only by timeout, Genesys waiting for our `closed`. Only
- * Genesys's `close` once we are ending (after our `disconnect`) is answered whatever is wrong
- * with it, the fault counted in `decodeErrors` and reported: it ends the session, and its client
- * waits for our `closed`.
+ * `code` and `message`, …), and its audio must be whole frames of the accepted media, from `opened`
+ * on, and not while its stream is paused, as the reference server requires: a message that breaks a
+ * rule is a decode error and not acted on (audio not delivered; a text message's `seq` not taken
+ * when its shape is wrong), and the first asks Genesys to end the session (`disconnect` with reason
+ * `error`, its `info` beginning "Client Error: " as the reference server's do). Genesys numbers on
+ * from a text message so refused before its `seq` was taken (unreadable, malformed in its shape,
+ * out of step) until it has read our `disconnect` (the breach's, or our goodbye's before it): its
+ * messages out of step meanwhile, well formed in their shape, are not read, counted in
+ * `stats.inboundAfterEnd` (not as more decode errors: the one refusal is). A `close` whose
+ * parameters are off (no known `reason`, or no parameters at all) is answered all the same, the
+ * fault a decode error counted and reported: refused, the session would end only by timeout,
+ * Genesys waiting for our `closed`. Only Genesys's `close` once we are ending (after our
+ * `disconnect`) is answered whatever is wrong with it, the fault counted in `decodeErrors` and
+ * reported: it ends the session, and its client waits for our `closed`.
  *
  * Inbound: `open` (the first message only) → `opened` (accepting a PCMU 8 kHz offer, see
  * {@linkcode GenesysSerializerOptions.channel}; an `open` offering none is refused with
