@@ -258,10 +258,7 @@ export class WebSocketTransport extends EventTarget {
       dropInterrupted: (frame) => void (this.#stats.audioBytesInterrupted += frame.audio.length),
       dropUnsent: (frame) => this.#out.dropOnClose(frame),
       close: () => this.#finishWriting(),
-      abort: () => {
-        this.#writableLeft = true;
-        return this.close(1011, "writable aborted");
-      },
+      abort: () => this.close(1011, "writable aborted"), // closing: no `#leave` needed
     });
   }
 
@@ -519,11 +516,13 @@ export class WebSocketTransport extends EventTarget {
 
   // ---- ending ----------------------------------------------------------------------------------
 
-  async #cancel({ closeCode, reason = "cancelled" }: CancelFrame): Promise<void> {
+  async #cancel({ closeCode = 1000, reason = "cancelled" }: CancelFrame): Promise<void> {
     this.#closing = true; // what is sent after it is too late, dropped and counted, as after `end`
     this.#initiator = "local"; // ours from now, as close()'s: a peer close meanwhile answers it
     if (!this.#out.dropForCancel()) return this.close(closeCode, reason); // unopened: as close()
+    this.#closeAsked = { code: closeCode, reason }; // closed as set-up runs (it failed): the bot's
     await this.#ready;
+    if (!this.#closeStarted) this.#closeAsked = undefined; // a fatal error in the goodbye: its own
     await this.#goodbye(() => this.#out.sender.sendFrame({ type: "cancel" }), reason, closeCode);
   }
 
