@@ -9,9 +9,9 @@
 // and the open bound leaves it be: the cancel's code and reason, `initiator` "local", no
 // "disconnected", the socket given `closeTimeoutMs` to open and the peer as long to answer.
 import assert from "node:assert/strict";
-import type { Frame, FrameSerializer, TransportError } from "../mod.ts";
-import { WebSocketTransport } from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import type { Frame, WebSocketTransport } from "../mod.ts";
+import { hangUpSerializer } from "./_hang_up_serializer.ts";
+import { observedSession } from "./_observed_session.ts";
 
 const OPEN_TIMEOUT_MS = 200;
 const CLOSE_TIMEOUT_MS = 500;
@@ -20,55 +20,19 @@ const AUDIO_BYTES = 1280;
 const CANCEL: Frame = { type: "cancel", closeCode: 4000, reason: "hung up" };
 
 /**
- * Raw PCM with a hang-up message for a `cancel`; its set-up runs until `finish()` when `slow`,
- * and the far end closes after a cancel (`peerCloses`) when asked.
+ * A session on a socket still connecting (open when asked), on raw PCM with a hang-up message for
+ * a `cancel` whose set-up runs until `finishSetUp()` when `slow`; its events, what its client reads.
  */
-function hangUpSerializer(options: { slow: boolean; peerCloses?: boolean }) {
-  const setUp = Promise.withResolvers<void>();
-  const serialized: string[] = [];
-  const serializer: FrameSerializer = {
-    ...(options.slow ? { setup: () => setUp.promise } : {}),
-    ...(options.peerCloses ? { peerCloses: true } : {}),
-    serialize(frame) {
-      serialized.push(frame.type);
-      if (frame.type === "audio") return frame.audio;
-      return frame.type === "cancel" ? "hang up" : null;
-    },
-    deserialize: () => null,
-  };
-  return { serializer, serialized, finishSetUp: () => setUp.resolve() };
-}
-
-/** A session on a socket still connecting, its events, and what its client reads. */
 function connectingSession(options: { slow: boolean; peerCloses?: boolean; open?: boolean }) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair({ connecting: !options.open });
   const hangUp = hangUpSerializer(options);
-  const transport = new WebSocketTransport(pair.server, {
+  const session = observedSession({
     serializer: hangUp.serializer,
     audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
     openTimeoutMs: OPEN_TIMEOUT_MS,
     closeTimeoutMs: CLOSE_TIMEOUT_MS,
+    open: options.open === true,
   });
-  const seen: string[] = [];
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (e) => errors.push(e.error));
-  transport.addEventListener("connected", () => seen.push("connected"));
-  transport.addEventListener("disconnected", () => seen.push("disconnected"));
-  const clientRead: (number | string)[] = [];
-  pair.client.binaryType = "arraybuffer";
-  pair.client.addEventListener("message", (e) => {
-    const data = (e as MessageEvent).data;
-    clientRead.push(typeof data === "string" ? data : (data as ArrayBuffer).byteLength);
-  });
-  pair.client.addEventListener("close", (e) => {
-    const { code, reason } = e as CloseEvent;
-    clientRead.push(`close ${code} ${reason}`);
-  });
-  let settled = false;
-  void transport.closed.then(() => (settled = true));
-  return { ...hangUp, clock, pair, transport, seen, errors, clientRead, settled: () => settled };
+  return { ...hangUp, ...session };
 }
 
 /** The bot's last words, then its cancel: the audio is dropped by the cancel. */

@@ -9,142 +9,43 @@
 // late on purpose, reading the server's frames as RFC 6455 §5.2 lays them out (a server's
 // unmasked).
 import assert from "node:assert/strict";
-import type { FrameSerializer, TransportError, WebSocketTransport } from "../mod.ts";
-import { upgrade } from "../src/adapters/deno.ts";
+import type { FrameSerializer } from "../mod.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { within } from "./_ws_client.ts";
-import { sendRawUpgrade } from "./adapters/_raw_upgrade.ts";
+import { serveLateUpgrade } from "./adapters/_late_upgrade_server.ts";
+import { clientClose, describeFrame } from "./adapters/_raw_frame_reader.ts";
 
 const OPEN_TIMEOUT_MS = 200;
 const CLOSE_TIMEOUT_MS = 500;
-
-/** One frame from the server: its opcode (RFC 6455 §5.2) and payload. */
-interface ServerFrame {
-  opcode: number;
-  payload: Uint8Array;
-}
-
-/** Reads what a server sent on a raw connection: the upgrade's reply head, then its frames. */
-class RawReader {
-  #conn: Deno.Conn;
-  #bytes = new Uint8Array(0);
-
-  constructor(conn: Deno.Conn) {
-    this.#conn = conn;
-  }
-
-  /** More bytes, or `false` at the end of the stream. */
-  async #more(): Promise<boolean> {
-    const chunk = new Uint8Array(4096);
-    const n = await this.#conn.read(chunk);
-    if (n === null) return false;
-    const joined = new Uint8Array(this.#bytes.length + n);
-    joined.set(this.#bytes);
-    joined.set(chunk.subarray(0, n), this.#bytes.length);
-    this.#bytes = joined;
-    return true;
-  }
-
-  #take(n: number): Uint8Array {
-    const taken = this.#bytes.slice(0, n);
-    this.#bytes = this.#bytes.slice(n);
-    return taken;
-  }
-
-  /** The status line of the reply, its head read to the blank line. */
-  async statusLine(): Promise<string | undefined> {
-    let end: number;
-    while ((end = new TextDecoder().decode(this.#bytes).indexOf("\r\n\r\n")) < 0) {
-      if (!await this.#more()) throw new Error("the connection ended before the reply's head");
-    }
-    return new TextDecoder().decode(this.#take(end + 4)).split("\r\n")[0];
-  }
-
-  /** The next frame (payloads under 126 bytes: all a close carries), or `null` at EOF. */
-  async frame(): Promise<ServerFrame | null> {
-    const length = () => this.#bytes[1]! & 0x7f;
-    while (this.#bytes.length < 2 || this.#bytes.length < 2 + length()) {
-      if (!await this.#more()) return null;
-    }
-    const [first, second] = this.#take(2);
-    assert.equal(second! & 0x80, 0, "a server's frame is not masked (RFC 6455 §5.1)");
-    return { opcode: first! & 0x0f, payload: this.#take(second! & 0x7f) };
-  }
-
-  /** Whether the server ended the connection (nothing more came, the stream ended). */
-  async ended(): Promise<boolean> {
-    return !await this.#more();
-  }
-}
-
-/** A frame as the test reads it: a close's code (network byte order) and reason. */
-function described(frame: ServerFrame | null): string {
-  if (frame === null) return "end of stream";
-  if (frame.opcode !== 0x8) return `opcode ${frame.opcode}`;
-  const code = new DataView(frame.payload.buffer).getUint16(0);
-  return `close ${code} ${new TextDecoder().decode(frame.payload.subarray(2))}`;
-}
-
-/**
- * A client's close frame echoing the server's (RFC 6455 §5.5.1), masked (§5.3) with a zero key:
- * the payload as it is.
- */
-function clientClose(code: number, reason: string): Uint8Array {
-  const text = new TextEncoder().encode(reason);
-  const frame = new Uint8Array(8 + text.length);
-  frame.set([0x88, 0x80 | (2 + text.length), 0, 0, 0, 0, code >> 8, code & 0xff]);
-  frame.set(text, 8);
-  return frame;
-}
 
 /**
  * A server whose route makes a session on a serializer whose set-up runs until the test ends,
  * writes the bot's cancel at once, and holds the 101 until `send101`.
  */
 async function cancelBeforeLateUpgrade() {
-  const clock = new FakeClock();
-  const made = Promise.withResolvers<WebSocketTransport>();
-  const hold = Promise.withResolvers<void>();
   const setUp = Promise.withResolvers<void>();
-  const errors: TransportError[] = [];
-  const seen: string[] = [];
   const serializer: FrameSerializer = {
     setup: () => setUp.promise,
     serialize: (frame) => frame.type === "cancel" ? "hang up" : null,
     deserialize: () => null,
   };
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
-    const { transport, response } = await upgrade(request, {
-      clock,
+  const late = await serveLateUpgrade(
+    {
+      clock: new FakeClock(),
       serializer,
       openTimeoutMs: OPEN_TIMEOUT_MS,
       closeTimeoutMs: CLOSE_TIMEOUT_MS,
-    });
-    if (transport) {
-      transport.addEventListener("error", (e) => errors.push(e.error));
-      transport.addEventListener("connected", () => seen.push("connected"));
-      transport.addEventListener("disconnected", () => seen.push("disconnected"));
-      void transport.send({ type: "cancel", closeCode: 4000, reason: "hung up" });
-      made.resolve(transport);
-    }
-    await hold.promise;
-    return response;
-  });
-  const conn = await sendRawUpgrade(server.addr.port);
-  const transport = await within(made.promise, 3000, "the session");
+    },
+    (transport) => void transport.send({ type: "cancel", closeCode: 4000, reason: "hung up" }),
+  );
+  const { transport } = late;
+  assert(transport);
   return {
-    clock,
+    ...late,
     transport,
-    errors,
-    seen,
-    conn,
-    reader: new RawReader(conn),
-    send101: () => hold.resolve(),
     async stop() {
       setUp.resolve();
-      hold.resolve();
-      conn.close();
-      await within(server.shutdown(), 3000, "the server's shutdown");
+      await late.stop();
     },
   };
 }
@@ -154,12 +55,8 @@ Deno.test("Deno: a cancel written before a 101 that goes out past the open bound
   try {
     await late.clock.tick(OPEN_TIMEOUT_MS + 100);
     assert.equal(late.errors.length, 0, "the open bound left the session to the cancel's close");
-    late.send101();
-    assert.equal(
-      await within(late.reader.statusLine(), 3000, "the 101"),
-      "HTTP/1.1 101 Switching Protocols",
-    );
-    const first = described(await within(late.reader.frame(), 3000, "the first frame"));
+    assert.equal(await late.send101(), "HTTP/1.1 101 Switching Protocols");
+    const first = describeFrame(await within(late.reader.frame(), 3000, "the first frame"));
     assert.equal(first, "close 4000 hung up", "the cancel's close, nothing said before it");
     await late.conn.write(clientClose(4000, "hung up"));
     const closed = await within(late.transport.closed, 3000, "the session's end");
@@ -184,12 +81,8 @@ Deno.test("Deno: a cancel written before a 101 that never went out in time ends 
       ["timeout", 4000, false],
     ]);
     assert.deepEqual(late.seen, []);
-    late.send101();
-    assert.equal(
-      await within(late.reader.statusLine(), 3000, "the 101"),
-      "HTTP/1.1 101 Switching Protocols",
-    );
-    const first = described(await within(late.reader.frame(), 3000, "the first frame"));
+    assert.equal(await late.send101(), "HTTP/1.1 101 Switching Protocols");
+    const first = describeFrame(await within(late.reader.frame(), 3000, "the first frame"));
     assert.equal(first, "close 4000 hung up", "the cancel's close, not one with no code");
     await late.clock.tick(CLOSE_TIMEOUT_MS); // the caller never answers: dropped
     assert.equal(await within(late.reader.ended(), 3000, "the drop"), true);

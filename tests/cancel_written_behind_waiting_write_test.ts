@@ -8,9 +8,9 @@
 // once, as an interruption does; what it passes by reaches the transport after it, too late, and
 // is dropped and counted once, as what is written after it is.
 import assert from "node:assert/strict";
-import type { Frame, FrameSerializer, TransportError } from "../mod.ts";
-import { WebSocketTransport } from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import type { Frame } from "../mod.ts";
+import { hangUpSerializer } from "./_hang_up_serializer.ts";
+import { observedSession } from "./_observed_session.ts";
 
 const OPEN_TIMEOUT_MS = 200;
 const CLOSE_TIMEOUT_MS = 500;
@@ -29,41 +29,15 @@ function audio(ms: number): Frame {
 
 /** A session on raw PCM whose cancel is a message of its own, and what its client reads. */
 function session(options: { connecting: boolean }) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair({ connecting: options.connecting });
-  const serialized: string[] = [];
-  const serializer: FrameSerializer = {
-    serialize(frame) {
-      serialized.push(frame.type);
-      if (frame.type === "audio") return frame.audio;
-      return frame.type === "cancel" ? "hang up" : null;
-    },
-    deserialize: () => null,
-  };
-  const transport = new WebSocketTransport(pair.server, {
+  const { serializer, serialized } = hangUpSerializer();
+  const session = observedSession({
     serializer,
     audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
     openTimeoutMs: OPEN_TIMEOUT_MS,
     closeTimeoutMs: CLOSE_TIMEOUT_MS,
+    open: !options.connecting,
   });
-  const seen: string[] = [];
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (e) => errors.push(e.error));
-  transport.addEventListener("connected", () => seen.push("connected"));
-  transport.addEventListener("disconnected", () => seen.push("disconnected"));
-  const clientRead: string[] = [];
-  pair.client.binaryType = "arraybuffer";
-  pair.client.addEventListener("message", (e) => {
-    const data = (e as MessageEvent).data;
-    clientRead.push(typeof data === "string" ? data : "audio");
-  });
-  pair.client.addEventListener("close", (e) => {
-    clientRead.push(`close ${(e as CloseEvent).code} ${(e as CloseEvent).reason}`);
-  });
-  let settled = false;
-  void transport.closed.then(() => (settled = true));
-  return { clock, pair, transport, seen, errors, clientRead, serialized, settled: () => settled };
+  return { ...session, serialized };
 }
 
 Deno.test("a cancel written behind a write waiting for room hangs up at once, not once that audio has played", async () => {

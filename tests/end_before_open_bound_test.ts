@@ -9,8 +9,8 @@
 // the end counted dropped, a "timeout" saying the socket never opened. The caller's own close
 // meanwhile is still the caller's end.
 import assert from "node:assert/strict";
-import { RawPcmSerializer, type TransportError, WebSocketTransport } from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { RawPcmSerializer, type WebSocketTransport } from "../mod.ts";
+import { observedSession } from "./_observed_session.ts";
 
 const OPEN_TIMEOUT_MS = 200;
 const CLOSE_TIMEOUT_MS = 500;
@@ -21,33 +21,13 @@ const NEVER_SAID = `the socket did not open within ${OPEN_TIMEOUT_MS + CLOSE_TIM
 
 /** A session on a socket still connecting, its events, and what its client reads. */
 function connectingSession(extra: { maxQueuedMs?: number } = {}) {
-  const clock = new FakeClock();
-  const pair = new MemorySocketPair({ connecting: true });
-  const transport = new WebSocketTransport(pair.server, {
+  return observedSession({
     serializer: new RawPcmSerializer(),
     audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
     openTimeoutMs: OPEN_TIMEOUT_MS,
     closeTimeoutMs: CLOSE_TIMEOUT_MS,
     ...extra,
   });
-  const seen: string[] = [];
-  const errors: TransportError[] = [];
-  transport.addEventListener("error", (e) => errors.push(e.error));
-  transport.addEventListener("connected", () => seen.push("connected"));
-  transport.addEventListener("disconnected", () => seen.push("disconnected"));
-  const clientRead: (number | string)[] = [];
-  pair.client.binaryType = "arraybuffer";
-  pair.client.addEventListener("message", (e) => {
-    clientRead.push(((e as MessageEvent).data as ArrayBuffer).byteLength);
-  });
-  pair.client.addEventListener("close", (e) => {
-    const { code, reason } = e as CloseEvent;
-    clientRead.push(`close ${code} ${reason}`);
-  });
-  let settled = false;
-  void transport.closed.then(() => (settled = true));
-  return { clock, pair, transport, seen, errors, clientRead, settled: () => settled };
 }
 
 /** The bot's goodbye: 40 ms of audio, then its `end`. */

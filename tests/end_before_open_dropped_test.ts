@@ -1,12 +1,13 @@
 // An `end` written before the socket opened is the bot's ending (the open bound gives the socket
 // `closeTimeoutMs` more, then ends the session as that end's close), but not once something else
 // has dropped it: a `cancel` after it drops what is queued, the `end` with it (counted in
-// `framesDroppedOnClose`), and hangs up itself. Here the cancel waits on the serializer's
-// asynchronous set-up (bounded by `sendTimeoutMs`) while the socket still connects; the open
-// bound then found the dropped `end` "waiting", and ended the session as that end's goodbye:
-// 1000 and the end's reason, `initiator` "local", a "timeout" saying the end was never said,
-// the end counted dropped all the same. A session whose bot cancelled with no `end` before it
-// ends at the open bound as a dropped connection; one that wrote an `end` first ends the same.
+// `framesDroppedOnClose`), and hangs up itself. Here the serializer's asynchronous set-up is still
+// under way while the socket still connects. The cancel once waited on that set-up, and the open
+// bound then found the dropped `end` "waiting" and ended the session as that end's goodbye (1000
+// and the end's reason, a "timeout" saying the end was never said). A cancel before open now
+// closes at once with its own code and reason, as `close()` does (`initiator` "local", no error,
+// no `disconnected`): a session whose bot wrote an `end` before its cancel ends exactly as one
+// whose bot only cancelled, the end one more frame dropped.
 import assert from "node:assert/strict";
 import { RawPcmSerializer, type TransportClosed, WebSocketTransport } from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";

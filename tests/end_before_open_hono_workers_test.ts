@@ -7,16 +7,9 @@
 // later still reads the end's close (README, Hono: "it is then closed with the session's code and
 // reason"), the session ended as the bot's end.
 import assert from "node:assert/strict";
-import { Hono } from "hono";
-import { upgradeWebSocket } from "hono/cloudflare-workers";
-import { voiceSession } from "../src/adapters/hono.ts";
-import type { TransportError } from "../src/errors.ts";
 import { RawPcmSerializer } from "../src/serializers/raw_pcm.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
-import type { MemorySocket } from "../src/testing/memory_socket.ts";
-import type { WebSocketTransport } from "../src/transport.ts";
-import { withCarriedPairs } from "./adapters/_carried_pair_workers.ts";
-import { upgradeRequest } from "./adapters/_upgrade_request.ts";
+import { sessionBeforeTheClientSpoke } from "./adapters/_hono_workers_first_message.ts";
 
 const OPEN_TIMEOUT_MS = 200;
 const CLOSE_TIMEOUT_MS = 500;
@@ -29,35 +22,20 @@ const GOODBYE_BYTES = 640;
  */
 async function goodbyeBeforeTheClientSpoke(speakAt: number) {
   const clock = new FakeClock();
-  const sessions: WebSocketTransport[] = [];
-  const errors: TransportError[] = [];
   const events: string[] = [];
-  let clients: readonly MemorySocket[] = [];
-  clients = await withCarriedPairs(async () => {
-    const app = new Hono();
-    app.get(
-      "/ws",
-      voiceSession(upgradeWebSocket, (transport) => {
-        sessions.push(transport);
-        transport.addEventListener("error", (e) => errors.push(e.error));
-        transport.addEventListener("disconnected", () => events.push("disconnected"));
-        clock.timer(() => clients[0]!.send(new Uint8Array(320))).arm(speakAt);
-        const audio = new Uint8Array(GOODBYE_BYTES);
-        transport.send({ type: "audio", audio, sampleRate: 8000, channels: 1 });
-        void transport.send({ type: "end", reason: "goodbye" });
-      }, {
-        clock,
-        serializer: () => new RawPcmSerializer(),
-        audioIn: { sampleRate: 8000 },
-        audioOut: { sampleRate: 8000, chunkMs: 20 },
-        openTimeoutMs: OPEN_TIMEOUT_MS,
-        closeTimeoutMs: CLOSE_TIMEOUT_MS,
-      }),
-    );
-    const response = await app.fetch(upgradeRequest({ url: "https://example.com/ws" }));
-    assert.equal(response.status, 101);
+  const { session: transport, errors, client } = await sessionBeforeTheClientSpoke(speakAt, {
+    clock,
+    serializer: () => new RawPcmSerializer(),
+    audioIn: { sampleRate: 8000 },
+    audioOut: { sampleRate: 8000, chunkMs: 20 },
+    openTimeoutMs: OPEN_TIMEOUT_MS,
+    closeTimeoutMs: CLOSE_TIMEOUT_MS,
+  }, (transport) => {
+    transport.addEventListener("disconnected", () => events.push("disconnected"));
+    const audio = new Uint8Array(GOODBYE_BYTES);
+    transport.send({ type: "audio", audio, sampleRate: 8000, channels: 1 });
+    void transport.send({ type: "end", reason: "goodbye" });
   });
-  const client = clients[0]!;
   client.binaryType = "arraybuffer";
   const read: string[] = [];
   client.addEventListener("message", (e) => {
@@ -68,9 +46,9 @@ async function goodbyeBeforeTheClientSpoke(speakAt: number) {
     read.push(`close ${code} ${reason}`);
   });
   await clock.tick(Math.max(speakAt, OPEN_TIMEOUT_MS + CLOSE_TIMEOUT_MS) + 1000);
-  const session = await sessions[0]!.closed;
+  const session = await transport.closed;
   const timeouts = errors.filter((e) => e.code === "timeout").map((e) => [e.closeCode, e.fatal]);
-  return { session, read, timeouts, events, stats: sessions[0]!.stats };
+  return { session, read, timeouts, events, stats: transport.stats };
 }
 
 Deno.test("Hono on Workers: a goodbye said before the client spoke outlives the open bound: the client, speaking within closeTimeoutMs more, hears it, then the end's close", async () => {

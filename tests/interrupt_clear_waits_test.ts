@@ -12,47 +12,18 @@
 // `{"event":"clear"}`, audio raw PCM (RawPcmSerializer); `MemorySocket.sent` is the wire's order.
 // It plays what it is sent as it comes, back to back (the estimate's model: no acknowledgements).
 import assert from "node:assert/strict";
-import {
-  type Frame,
-  type FrameSerializer,
-  type InterruptResult,
-  RawPcmSerializer,
-  type SpeakingEvent,
-} from "../mod.ts";
-import { BYTES_PER_MS, SAMPLE_RATE, urgentWireSession } from "./_urgent_wire_session.ts";
+import type { Frame, InterruptResult, SpeakingEvent } from "../mod.ts";
+import { handAnsweredPcm } from "./_hand_answered_pcm.ts";
+import { BYTES_PER_MS, reply as replyOf, urgentWireSession } from "./_urgent_wire_session.ts";
 
 /**
- * Raw PCM, messages as JSON of their `name`; a message whose `slow` is set is answered only once
- * `answer(name)` is called (never, if it is not). With `slowClear`, the clear too ("clear"),
- * `answer("clear", null)` answering it with no message.
+ * An open session, the far end sent 400 ms ahead of playing, on raw PCM, messages as JSON of their
+ * `name`; a message whose `slow` is set is answered only once `answer(name)` is called (never, if it
+ * is not). With `slowClear`, the clear too ("clear"), `answer("clear", null)` answering it with no
+ * message.
  */
-function slowSerializer(slowClear = false) {
-  const pcm = new RawPcmSerializer();
-  const due = new Map<string, (answer?: unknown) => void>();
-  const later = (name: string, text: string) =>
-    new Promise<string | null>((resolve) =>
-      due.set(name, (answer?: unknown) => resolve(answer === undefined ? text : answer as null))
-    );
-  const serializer: FrameSerializer = {
-    setup: (audio) => pcm.setup(audio),
-    deserialize: (data) => pcm.deserialize(data),
-    serialize(frame: Frame) {
-      if (frame.type === "interruption") {
-        const clear = JSON.stringify({ event: "clear" });
-        return slowClear ? later("clear", clear) : clear;
-      }
-      if (frame.type !== "message") return pcm.serialize(frame);
-      const { name, slow } = frame.message as { name: string; slow?: boolean };
-      const text = JSON.stringify({ event: "message", name });
-      return slow === true ? later(name, text) : text;
-    },
-  };
-  return { serializer, answer: (name: string, answer?: null) => due.get(name)!(answer) };
-}
-
-/** An open session on {@linkcode slowSerializer}, the far end sent 400 ms ahead of playing. */
 async function session(options: { slowClear?: boolean; sendTimeoutMs?: number } = {}) {
-  const slow = slowSerializer(options.slowClear);
+  const slow = handAnsweredPcm({ clear: options.slowClear === true });
   const opened = await urgentWireSession(slow.serializer, options.sendTimeoutMs ?? 5000, {
     sendAheadMs: 400,
   });
@@ -65,13 +36,8 @@ const urgent = (name: string): Frame => ({
   urgent: true,
 });
 
-const reply = (ms: number): Frame => ({
-  type: "audio",
-  audio: new Uint8Array(BYTES_PER_MS * ms).fill(1),
-  sampleRate: SAMPLE_RATE,
-  channels: 1,
-  responseId: "r1",
-});
+/** r1, `ms` long. */
+const reply = (ms: number): Frame => replyOf(ms, "r1", 1);
 
 /** Whether `promise` has settled by now (a few microtasks on). */
 async function settled(promise: Promise<unknown>): Promise<boolean> {

@@ -9,32 +9,23 @@ import { WebSocketTransport } from "../mod.ts";
 import type { Frame } from "../src/frames.ts";
 import type { FrameSerializer } from "../src/serializer.ts";
 import { TwilioSerializer } from "../src/serializers/twilio.ts";
-import { encodeBase64 } from "../src/serializers/telephony/base64.ts";
 import { OrderedMedia } from "../src/serializers/telephony/ordered_media.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
 import { globexAudio } from "./serializers/telephony/_ordered_media_stage.ts";
 import { recordingContext } from "./serializers/fixtures/recording_context.ts";
-import { MULAW_SILENCE_20MS, twilioIds, twilioStart } from "./serializers/fixtures/twilio_call.ts";
+import {
+  MULAW_SILENCE_20MS,
+  MULAW_SILENCE_BYTES_20MS,
+  twilioMedia,
+  twilioStart,
+} from "./serializers/fixtures/twilio_call.ts";
 
 /** The reorder window's default (60 ms) four times over: `OrderedMedia`'s wall-time bound. */
 const HELD_BOUND_MS = 4 * 60;
 
-/**
- * A Twilio media message as in Twilio's "Media Streams - WebSocket Messages" ("media" message:
- * `media.chunk` counts the chunks from 1, `media.timestamp` is ms from the stream's start).
- */
-const twilioMedia = (chunk: number) =>
-  JSON.stringify({
-    event: "media",
-    sequenceNumber: String(chunk + 1),
-    media: {
-      track: "inbound",
-      chunk: String(chunk),
-      timestamp: String((chunk - 1) * 20),
-      payload: MULAW_SILENCE_20MS,
-    },
-    streamSid: twilioIds.stream,
-  });
+/** Chunk `chunk` of 20 ms of silence, its timestamp counted from the stream's start (0 ms). */
+const silenceChunk = (chunk: number) =>
+  twilioMedia(MULAW_SILENCE_BYTES_20MS, chunk, { timestampMs: (chunk - 1) * 20 });
 
 /**
  * Twilio's serializer, read asynchronously (as `FrameSerializer.deserialize` allows): chunk 3
@@ -64,8 +55,8 @@ Deno.test("media of a decode given up at the session's end, answered later behin
   await clock.tick(0);
   // The far end: its start, chunk 1, chunk 3 (chunk 2 lost), then its close.
   client.send(twilioStart());
-  client.send(twilioMedia(1));
-  client.send(twilioMedia(3));
+  client.send(silenceChunk(1));
+  client.send(silenceChunk(3));
   client.close(1000, "bye");
   // Chunk 3's decode outlasts the read-on after the peer's close (closeTimeoutMs).
   await clock.tick(500);
@@ -94,7 +85,7 @@ Deno.test("`OrderedMedia` arms no wall-time wait for media pushed behind a hole 
   });
   const ordered = new OrderedMedia({ audio: globexAudio(), provider: "Globex" });
   ordered.bind(context);
-  const payload = encodeBase64(new Uint8Array(160).fill(0xff));
+  const payload = MULAW_SILENCE_20MS;
   const push = (chunk: number) =>
     ordered.push({ sequence: chunk, timestampMs: (chunk - 1) * 20, payload });
   assert.equal(push(1).length, 1);

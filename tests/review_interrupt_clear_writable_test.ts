@@ -9,35 +9,15 @@
 // The far end speaks no platform's protocol: a message is its JSON, a clear `{"event":"clear"}`,
 // audio raw PCM (RawPcmSerializer); `MemorySocket.sent` is the wire's order.
 import assert from "node:assert/strict";
-import { type Frame, type FrameSerializer, RawPcmSerializer } from "../mod.ts";
-import { BYTES_PER_MS, SAMPLE_RATE, urgentWireSession } from "./_urgent_wire_session.ts";
+import type { Frame } from "../mod.ts";
+import { handAnsweredPcm } from "./_hand_answered_pcm.ts";
+import { BYTES_PER_MS, reply as replyOf, urgentWireSession } from "./_urgent_wire_session.ts";
+
+/** r1, `ms` long. */
+const reply = (ms: number): Frame => replyOf(ms, "r1", 1);
 
 /** Raw PCM; a message is its `name` as JSON, answered only once `answer(name)` is called. */
-function slowSerializer() {
-  const pcm = new RawPcmSerializer();
-  const due = new Map<string, () => void>();
-  const serializer: FrameSerializer = {
-    setup: (audio) => pcm.setup(audio),
-    deserialize: (data) => pcm.deserialize(data),
-    serialize(frame: Frame) {
-      if (frame.type === "interruption") return JSON.stringify({ event: "clear" });
-      if (frame.type === "cancel") return JSON.stringify({ event: "message", name: "cancel" });
-      if (frame.type !== "message") return pcm.serialize(frame);
-      const { name } = frame.message as { name: string };
-      const text = JSON.stringify({ event: "message", name });
-      return new Promise<string>((resolve) => due.set(name, () => resolve(text)));
-    },
-  };
-  return { serializer, answer: (name: string) => due.get(name)!() };
-}
-
-const reply = (ms: number): Frame => ({
-  type: "audio",
-  audio: new Uint8Array(BYTES_PER_MS * ms).fill(1),
-  sampleRate: SAMPLE_RATE,
-  channels: 1,
-  responseId: "r1",
-});
+const slowSerializer = () => handAnsweredPcm({ everyMessage: true, cancelMessage: true });
 
 async function interruptedBehindSlowUrgent() {
   const slow = slowSerializer();

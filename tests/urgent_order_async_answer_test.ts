@@ -13,40 +13,17 @@
 // The far end here speaks no platform's protocol: a message is its JSON, a clear
 // `{"event":"clear"}`, audio raw PCM (RawPcmSerializer); `MemorySocket.sent` is the wire's order.
 import assert from "node:assert/strict";
-import { type Frame, type FrameSerializer, RawPcmSerializer, type TransportError } from "../mod.ts";
+import type { Frame, TransportError } from "../mod.ts";
+import { handAnsweredPcm } from "./_hand_answered_pcm.ts";
 import { BYTES_PER_MS, SAMPLE_RATE, urgentWireSession } from "./_urgent_wire_session.ts";
 
 /**
- * Raw PCM, messages as JSON of their `name`; a message whose `slow` is set is answered only once
- * `answer(name)` is called (never, if it is not), with `answer(name, value)` that value.
+ * An open session (see `urgentWireSession`) on raw PCM, messages as JSON of their `name`; a message
+ * whose `slow` is set is answered only once `answer(name)` is called (never, if it is not), with
+ * `answer(name, value)` that value.
  */
-function slowUrgentSerializer() {
-  const pcm = new RawPcmSerializer();
-  const due = new Map<string, (answer?: unknown) => void>();
-  const serializer: FrameSerializer = {
-    setup: (audio) => pcm.setup(audio),
-    deserialize: (data) => pcm.deserialize(data),
-    serialize(frame: Frame) {
-      if (frame.type === "interruption") return JSON.stringify({ event: "clear" });
-      if (frame.type !== "message") return pcm.serialize(frame);
-      const { name, slow } = frame.message as { name: string; slow?: boolean };
-      const text = JSON.stringify({ event: "message", name });
-      if (slow !== true) return text;
-      // `answer` given: what a serializer answers that is no message (an encode error).
-      return new Promise<string>((resolve) =>
-        due.set(name, (answer?: unknown) => resolve((answer ?? text) as string))
-      );
-    },
-  };
-  return {
-    serializer,
-    answer: (name: string, answer?: unknown) => due.get(name)!(answer),
-  };
-}
-
-/** An open session on {@linkcode slowUrgentSerializer} (see `urgentWireSession`). */
 async function session(sendTimeoutMs = 5000) {
-  const slow = slowUrgentSerializer();
+  const slow = handAnsweredPcm();
   return { ...(await urgentWireSession(slow.serializer, sendTimeoutMs)), ...slow };
 }
 

@@ -8,16 +8,9 @@
 // closed with the session's code and reason"), whether the client speaks within the close's wait
 // or after the session has ended (its close unanswered).
 import assert from "node:assert/strict";
-import { Hono } from "hono";
-import { upgradeWebSocket } from "hono/cloudflare-workers";
-import { voiceSession } from "../../src/adapters/hono.ts";
-import type { TransportError } from "../../src/errors.ts";
 import type { FrameSerializer } from "../../src/serializer.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
-import type { MemorySocket } from "../../src/testing/memory_socket.ts";
-import type { WebSocketTransport } from "../../src/transport.ts";
-import { withCarriedPairs } from "./_carried_pair_workers.ts";
-import { upgradeRequest } from "./_upgrade_request.ts";
+import { sessionBeforeTheClientSpoke } from "./_hono_workers_first_message.ts";
 
 const OPEN_TIMEOUT_MS = 200;
 const CLOSE_TIMEOUT_MS = 500;
@@ -28,33 +21,18 @@ const CLOSE_TIMEOUT_MS = 500;
  */
 async function closedBeforeTheClientSpoke(speakAt: number) {
   const clock = new FakeClock();
-  const sessions: WebSocketTransport[] = [];
-  const errors: TransportError[] = [];
-  let clients: readonly MemorySocket[] = [];
-  clients = await withCarriedPairs(async () => {
-    const serializer = (): FrameSerializer => ({
-      setup: () => void clock.timer(() => clients[0]!.send(new Uint8Array(320))).arm(speakAt),
-      serialize: () => null,
-      deserialize: () => null,
-    });
-    const app = new Hono();
-    app.get(
-      "/ws",
-      voiceSession(upgradeWebSocket, (transport) => {
-        sessions.push(transport);
-        transport.addEventListener("error", (e) => errors.push(e.error));
-        void transport.close(4000, "bye");
-      }, { clock, serializer, openTimeoutMs: OPEN_TIMEOUT_MS, closeTimeoutMs: CLOSE_TIMEOUT_MS }),
-    );
-    const response = await app.fetch(upgradeRequest({ url: "https://example.com/ws" }));
-    assert.equal(response.status, 101);
-  });
+  const serializer = (): FrameSerializer => ({ serialize: () => null, deserialize: () => null });
+  const { session: transport, errors, client } = await sessionBeforeTheClientSpoke(
+    speakAt,
+    { clock, serializer, openTimeoutMs: OPEN_TIMEOUT_MS, closeTimeoutMs: CLOSE_TIMEOUT_MS },
+    (transport) => void transport.close(4000, "bye"),
+  );
   const seen = new Promise<{ code: number; reason: string }>((resolve) =>
-    clients[0]!.addEventListener("close", (event) => resolve(event as CloseEvent))
+    client.addEventListener("close", (event) => resolve(event as CloseEvent))
   );
   await clock.tick(Math.max(speakAt, 2 * CLOSE_TIMEOUT_MS) + 100);
   const { code, reason } = await seen;
-  const session = await sessions[0]!.closed;
+  const session = await transport.closed;
   // The client's message, read as the session ends, is dropped and reported ("closed"): not ours.
   const timeouts = errors.filter((e) => e.code === "timeout").map((e) => [e.closeCode, e.message]);
   return { session, seen: { code, reason }, timeouts };

@@ -8,15 +8,12 @@
 // hang-up under way as the call's socket closes is such work. `voiceSession` hands it the
 // context's `waitUntil` unless the options have one of their own.
 import assert from "node:assert/strict";
-import { Hono } from "hono";
-import { upgradeWebSocket } from "hono/cloudflare-workers";
-import { type HonoTransportOptions, voiceSession } from "../../src/adapters/hono.ts";
+import type { HonoTransportOptions } from "../../src/adapters/hono.ts";
 import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
-import type { TransportError } from "../../src/errors.ts";
 import type { WebSocketTransport } from "../../src/transport.ts";
 import { withMemoryWorkers } from "./_memory_workers.ts";
-import { upgradeRequest } from "./_upgrade_request.ts";
+import { serveHonoVoiceRoute } from "./_hono_voice_route.ts";
 import { TWILIO_START } from "../serializers/telephony/_hang_up_session.ts";
 
 /** Workers' `ExecutionContext`, faked: the promises handed to its `waitUntil`. */
@@ -43,25 +40,16 @@ async function startedCall(
     requests++;
     return clock.sleep(300, init.signal!).then(() => new Response("busy", { status: 500 }));
   };
-  const sessions: WebSocketTransport[] = [];
-  const errors: TransportError[] = [];
-  const app = new Hono();
-  app.get(
-    "/ws",
-    voiceSession(upgradeWebSocket, (transport) => {
-      sessions.push(transport);
-      transport.addEventListener("error", (e) => errors.push(e.error));
-      transport.receive(() => {});
-    }, {
+  const { sessions, errors } = await serveHonoVoiceRoute(
+    {
       clock,
       serializer: () => new TwilioSerializer({ accountSid: "AC1", authToken: "t", fetch }),
       sendTimeoutMs: 5000,
       ...options,
-    }),
+    },
+    (transport) => transport.receive(() => {}),
+    executionCtx,
   );
-  const request = upgradeRequest({ url: "https://example.com/ws" });
-  const response = await app.fetch(request, {}, executionCtx);
-  assert.equal(response.status, 101);
   return { clock, sessions, errors, requests: () => requests };
 }
 

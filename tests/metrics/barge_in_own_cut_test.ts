@@ -12,29 +12,12 @@
 // `{"event":"clear"}`, audio raw PCM (RawPcmSerializer), played as it comes, back to back (the
 // estimate's model: no acknowledgements): the caller hears the bot until the clear leaves.
 import assert from "node:assert/strict";
-import { type Frame, type FrameSerializer, RawPcmSerializer, SessionMetrics } from "../../mod.ts";
+import { SessionMetrics } from "../../mod.ts";
+import { handAnsweredPcm } from "../_hand_answered_pcm.ts";
 import { reply, speakingLog, urgentWireSession } from "../_urgent_wire_session.ts";
 
-/** Raw PCM, its clear sent at once, messages as JSON of their `name`, each answered by hand. */
-function laterMessages() {
-  const pcm = new RawPcmSerializer();
-  const due = new Map<string, () => void>();
-  const serializer: FrameSerializer = {
-    setup: (audio) => pcm.setup(audio),
-    deserialize: (data) => pcm.deserialize(data),
-    serialize(frame: Frame) {
-      if (frame.type === "interruption") return JSON.stringify({ event: "clear" });
-      if (frame.type !== "message") return pcm.serialize(frame);
-      const { name } = frame.message as { name: string };
-      const text = JSON.stringify({ event: "message", name });
-      return new Promise<string>((resolve) => due.set(name, () => resolve(text)));
-    },
-  };
-  return { serializer, answer: (name: string) => due.get(name)!() };
-}
-
 Deno.test("barge-ins whose clears wait behind urgent messages are each measured by their own cut", async () => {
-  const later = laterMessages();
+  const later = handAnsweredPcm({ everyMessage: true }); // its clear sent at once
   const s = await urgentWireSession(later.serializer, 5000, { sendAheadMs: 400 });
   const metrics = SessionMetrics.attach(s.transport, { speech: false });
   const measured: number[] = [];

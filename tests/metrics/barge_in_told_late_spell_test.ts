@@ -10,27 +10,12 @@
 // raw PCM (RawPcmSerializer), played as it comes, back to back (the estimate's model: no
 // acknowledgements), so what the caller heard is what left, from when it left to the clear.
 import assert from "node:assert/strict";
-import { type Frame, type FrameSerializer, RawPcmSerializer, SessionMetrics } from "../../mod.ts";
-import { BYTES_PER_MS, SAMPLE_RATE, urgentWireSession } from "../_urgent_wire_session.ts";
+import { type Frame, SessionMetrics } from "../../mod.ts";
+import { handAnsweredPcm } from "../_hand_answered_pcm.ts";
+import { reply, urgentWireSession } from "../_urgent_wire_session.ts";
 
-/** Raw PCM whose interruption is a clear message, sent at once. */
-function clearingPcm(): FrameSerializer {
-  const pcm = new RawPcmSerializer();
-  return {
-    setup: (audio) => pcm.setup(audio),
-    deserialize: (data) => pcm.deserialize(data),
-    serialize: (frame: Frame) =>
-      frame.type === "interruption" ? JSON.stringify({ event: "clear" }) : pcm.serialize(frame),
-  };
-}
-
-const sentence = (ms: number): Frame => ({
-  type: "audio",
-  audio: new Uint8Array(BYTES_PER_MS * ms).fill(1),
-  sampleRate: SAMPLE_RATE,
-  channels: 1,
-  responseId: "r1",
-});
+/** A sentence of r1, `ms` long. */
+const sentence = (ms: number): Frame => reply(ms, "r1", 1);
 
 /**
  * r1's first sentence plays 0–500 ms; the caller begins to talk at 1000, in the pause; the second
@@ -38,7 +23,7 @@ const sentence = (ms: number): Frame => ({
  * the caller's speech is told just after the interruption, with the time it began.
  */
 async function spellBargeIn(toldLate: boolean) {
-  const s = await urgentWireSession(clearingPcm());
+  const s = await urgentWireSession(handAnsweredPcm().serializer); // its clear sent at once
   const metrics = SessionMetrics.attach(s.transport, { speech: false });
   const spells: string[] = [];
   s.transport.addEventListener("speakingstart", () => spells.push(`start@${s.clock.now() - t0}`));

@@ -171,7 +171,7 @@ Deno.test("`GenesysSerializer` passes over a well-formed offer of a value AudioH
   assert.equal(s.stats.decodeErrors, 0);
 });
 
-Deno.test("`GenesysSerializer` answers an open offering only values it does not take with no media, not a breach of the protocol", async () => {
+Deno.test("`GenesysSerializer` answers an open offering only values it does not take with a disconnect (no PCMU 8000 Hz media offered), and the session ends", async () => {
   const s = await opening({
     ...WELL_FORMED,
     media: [{ type: "audio", format: "PCMU", channels: ["external"], rate: 16000 }],

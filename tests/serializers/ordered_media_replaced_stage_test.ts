@@ -11,7 +11,7 @@ import { TwilioSerializer } from "../../src/serializers/twilio.ts";
 import { recordingContext } from "./fixtures/recording_context.ts";
 import { countedAbort } from "../_counted_abort.ts";
 import { NARROWBAND_SETUP } from "./fixtures/narrowband_call.ts";
-import { MULAW_SILENCE_20MS, twilioIds } from "./fixtures/twilio_call.ts";
+import { MULAW_SILENCE_BYTES_20MS, twilioIds, twilioMedia } from "./fixtures/twilio_call.ts";
 
 const start = (tracks: string[], sequenceNumber: number) =>
   JSON.stringify({
@@ -28,18 +28,9 @@ const start = (tracks: string[], sequenceNumber: number) =>
     streamSid: twilioIds.stream,
   });
 
+/** Chunk `chunk` of 20 ms of silence, its timestamp counted from the stream's start (0 ms). */
 const media = (chunk: number, sequenceNumber: number) =>
-  JSON.stringify({
-    event: "media",
-    sequenceNumber: String(sequenceNumber),
-    media: {
-      track: "inbound",
-      chunk: String(chunk),
-      timestamp: String((chunk - 1) * 20),
-      payload: MULAW_SILENCE_20MS,
-    },
-    streamSid: twilioIds.stream,
-  });
+  twilioMedia(MULAW_SILENCE_BYTES_20MS, chunk, { sequenceNumber, timestampMs: (chunk - 1) * 20 });
 
 Deno.test("`OrderedMedia` replaced at a start that orders otherwise lets go of the session's signal: one listener however many starts", () => {
   const { controller: { signal }, listening } = countedAbort();
