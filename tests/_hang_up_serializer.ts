@@ -7,8 +7,9 @@
 import type { FrameSerializer } from "../mod.ts";
 
 /**
- * The serializer, the frame types it was given (`serialized`), and `finishSetUp` for one that is
- * `slow` (its set-up runs until then); `peerCloses` for a far end that closes after a cancel.
+ * The serializer, the frame types it was given (`serialized`), and `finishSetUp` / `failSetUp`
+ * for one that is `slow` (its set-up runs until then); `peerCloses` for a far end that closes
+ * after a cancel.
  */
 export function hangUpSerializer(options: { slow?: boolean; peerCloses?: boolean } = {}) {
   const setUp = Promise.withResolvers<void>();
@@ -23,5 +24,10 @@ export function hangUpSerializer(options: { slow?: boolean; peerCloses?: boolean
     },
     deserialize: () => null,
   };
-  return { serializer, serialized, finishSetUp: () => setUp.resolve() };
+  return {
+    serializer,
+    serialized,
+    finishSetUp: () => setUp.resolve(),
+    failSetUp: (error: unknown) => setUp.reject(error),
+  };
 }

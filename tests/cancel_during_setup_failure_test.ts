@@ -7,9 +7,10 @@
 // after the set-up, while the cancel's goodbye waits for the far end to close (`peerCloses`), still
 // closes with its own code: only a close the cancel has yet to begin is the cancel's.
 import assert from "node:assert/strict";
-import type { Frame, FrameSerializer, TransportError } from "../mod.ts";
+import type { Frame, TransportError } from "../mod.ts";
 import { WebSocketTransport } from "../mod.ts";
 import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { hangUpSerializer } from "./_hang_up_serializer.ts";
 
 const SEND_TIMEOUT_MS = 300;
 const CANCEL: Frame = { type: "cancel", closeCode: 4000, reason: "hung up" };
@@ -18,18 +19,10 @@ const CANCEL: Frame = { type: "cancel", closeCode: 4000, reason: "hung up" };
 function openSession(options: { peerCloses?: boolean } = {}) {
   const clock = new FakeClock();
   const pair = new MemorySocketPair();
-  const setUp = Promise.withResolvers<void>();
-  const serialized: string[] = [];
-  const serializer: FrameSerializer = {
-    setup: () => setUp.promise,
-    ...(options.peerCloses ? { peerCloses: true } : {}),
-    serialize(frame) {
-      serialized.push(frame.type);
-      if (frame.type === "audio") return frame.audio;
-      return frame.type === "cancel" ? "hang up" : null;
-    },
-    deserialize: () => null,
-  };
+  const { serializer, serialized, finishSetUp, failSetUp } = hangUpSerializer({
+    slow: true,
+    ...options,
+  });
   const transport = new WebSocketTransport(pair.server, {
     serializer,
     audioOut: { sampleRate: 16000, chunkMs: 20 },
@@ -45,7 +38,7 @@ function openSession(options: { peerCloses?: boolean } = {}) {
   pair.client.addEventListener("close", (e) => {
     clientRead.push(`close ${(e as CloseEvent).code} ${(e as CloseEvent).reason}`);
   });
-  return { clock, pair, transport, errors, clientRead, serialized, setUp };
+  return { clock, pair, transport, errors, clientRead, serialized, finishSetUp, failSetUp };
 }
 
 const ENDINGS = [
@@ -55,7 +48,7 @@ const ENDINGS = [
 ] as const;
 
 const FAILURES = [
-  ["rejects", (s: ReturnType<typeof openSession>) => s.setUp.reject(new Error("no token"))],
+  ["rejects", (s: ReturnType<typeof openSession>) => s.failSetUp(new Error("no token"))],
   ["times out", (s: ReturnType<typeof openSession>) => s.clock.tick(SEND_TIMEOUT_MS)],
 ] as const;
 
@@ -88,7 +81,7 @@ for (const [how, end] of ENDINGS) {
 
 Deno.test("a fatal error while a cancel's goodbye waits for the far end to close keeps its own code", async () => {
   const s = openSession({ peerCloses: true });
-  s.setUp.resolve();
+  s.finishSetUp();
   await s.clock.tick(1); // set up, "connected"
   void s.transport.send(CANCEL);
   await s.clock.tick(1);
