@@ -145,6 +145,7 @@ export class WebSocketTransport extends EventTarget {
   #resolveClosed!: (closed: TransportClosed) => void;
   #ended: TransportClosed | undefined; // how the session ended, once it has
   #closeAsked: { code: number; reason: string } | undefined;
+  #cancelAsked: { closeCode: number; message: string } | undefined; // a set-up's failure yields
   #initiator: "local" | "remote" = "remote";
   #readableLeft = false;
   #writableLeft = false;
@@ -508,7 +509,8 @@ export class WebSocketTransport extends EventTarget {
   /** Reports a fatal error and ends the session with its close code. */
   #fail(error: TransportError): void {
     this.#listeners.report(error);
-    void this.close(error.closeCode ?? 1011, error.message);
+    const ending = this.#isReady ? error : this.#cancelAsked ?? error; // the bot's came first
+    void this.close(ending.closeCode ?? 1011, ending.message);
   }
 
   #onError = (error: TransportError): void =>
@@ -520,9 +522,8 @@ export class WebSocketTransport extends EventTarget {
     this.#closing = true; // what is sent after it is too late, dropped and counted, as after `end`
     this.#initiator = "local"; // ours from now, as close()'s: a peer close meanwhile answers it
     if (!this.#out.dropForCancel()) return this.close(closeCode, reason); // unopened: as close()
-    this.#closeAsked = { code: closeCode, reason }; // closed as set-up runs (it failed): the bot's
+    this.#cancelAsked = { closeCode, message: reason }; // the set-up failing meanwhile: ours
     await this.#ready;
-    if (!this.#closeStarted) this.#closeAsked = undefined; // a fatal error in the goodbye: its own
     await this.#goodbye(() => this.#out.sender.sendFrame({ type: "cancel" }), reason, closeCode);
   }
 

@@ -95,3 +95,19 @@ Deno.test("a fatal error while a cancel's goodbye waits for the far end to close
   await s.clock.tick(0);
   assert.equal(s.clock.pendingTimers, 0);
 });
+
+Deno.test("a close() made while a cancel waits for the set-up keeps its own code: it is what the peer is sent", async () => {
+  // As a runtime's own close does (Bun's `server.stop(true)`, taken as this side's `close()`):
+  // the code and reason `closed` reports are those of the close frame that went.
+  const s = openSession();
+  void s.transport.send(CANCEL);
+  await s.clock.tick(1);
+  void s.transport.close(4100, "mine");
+  await s.clock.tick(1);
+  assert.deepEqual(await s.transport.closed, { code: 4100, reason: "mine", initiator: "local" });
+  assert.deepEqual(s.clientRead, ["close 4100 mine"]);
+  s.finishSetUp();
+  await s.clock.tick(0);
+  assert.equal(s.transport.stats.framesDroppedOnClose, 1, "the cancel, never said");
+  assert.equal(s.clock.pendingTimers, 0);
+});
