@@ -20,17 +20,20 @@ export interface HandAnsweredOptions {
 }
 
 /**
- * The serializer, and `answer(name)` giving the answer held for `name`; `answer(name, value)`
+ * The serializer, and `answer(name)` giving the oldest answer held for `name`; `answer(name, value)`
  * answers `value` instead (`null`: no message after all; anything else no message is: an encode
  * error).
  */
 export function handAnsweredPcm(options: HandAnsweredOptions = {}) {
   const pcm = new RawPcmSerializer();
-  const due = new Map<string, (answer?: unknown) => void>();
+  // Answers held per name, oldest first: a name may be waited on more than once (two clears).
+  const due = new Map<string, ((answer?: unknown) => void)[]>();
   const later = (name: string, text: string) =>
-    new Promise<string | null>((resolve) =>
-      due.set(name, (answer?: unknown) => resolve((answer === undefined ? text : answer) as string))
-    );
+    new Promise<string | null>((resolve) => {
+      const answers = due.get(name) ?? [];
+      due.set(name, answers);
+      answers.push((answer?: unknown) => resolve((answer === undefined ? text : answer) as string));
+    });
   const serializer: FrameSerializer = {
     setup: (audio) => pcm.setup(audio),
     deserialize: (data) => pcm.deserialize(data),
@@ -50,6 +53,6 @@ export function handAnsweredPcm(options: HandAnsweredOptions = {}) {
   };
   return {
     serializer,
-    answer: (name: string, answer?: unknown) => due.get(name)!(answer),
+    answer: (name: string, answer?: unknown) => due.get(name)!.shift()!(answer),
   };
 }

@@ -13,15 +13,9 @@
 // media sent before it has been played" (twilio.com/docs/voice/media-streams/websocket-messages,
 // "Mark message").
 import assert from "node:assert/strict";
-import {
-  type Frame,
-  type FrameSerializer,
-  type SpeakingEvent,
-  WebSocketTransport,
-} from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import type { Frame, FrameSerializer, SpeakingEvent } from "../mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
-import { BYTES_PER_MS, reply, SAMPLE_RATE } from "./_urgent_wire_session.ts";
+import { BYTES_PER_MS, reply, urgentWireSession } from "./_urgent_wire_session.ts";
 
 /**
  * `MarkingSerializer`'s protocol, answering the chunk of audio `heldChunk` of value `heldValue`
@@ -62,20 +56,13 @@ function laterSerializer(heldValue: number, heldChunk: number) {
  * transport still read as speaking 1 s after the fate, and the spans the far end played of r2.
  */
 async function dueChunkAtTheCut(fateMs: number) {
-  const clock = new FakeClock(1000);
-  const pair = new MemorySocketPair();
   // r2's last chunk (its 10th of 20 ms) is answered later.
   const later = laterSerializer(2, 10);
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: later.serializer,
-    clock,
-    audioOut: { sampleRate: SAMPLE_RATE, chunkMs: 20 },
+  const { clock, pair, transport } = await urgentWireSession(later.serializer, 5000, {
     sendAheadMs: 400,
     playoutDelayMs: 60,
   });
   const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 60, bytesPerMs: BYTES_PER_MS });
-  transport.receive(() => {});
-  await clock.tick(0);
   const t0 = clock.now();
   const log: string[] = [];
   for (const type of ["speakingstart", "speakingstop"]) {

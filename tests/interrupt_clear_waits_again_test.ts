@@ -20,17 +20,11 @@
 // been played" (twilio.com/docs/voice/media-streams/websocket-messages, "Mark message"). Each
 // serializer answers its interruptions later, in turn (a remote encoder, a worker).
 import assert from "node:assert/strict";
-import { type InterruptResult, RawPcmSerializer, WebSocketTransport } from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import { type InterruptResult, RawPcmSerializer, type WebSocketTransport } from "../mod.ts";
+import type { FakeClock } from "../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
 import { laterClears } from "./_later_clears.ts";
-import {
-  BYTES_PER_MS,
-  reply,
-  SAMPLE_RATE,
-  speakingLog,
-  urgentWireSession,
-} from "./_urgent_wire_session.ts";
+import { BYTES_PER_MS, reply, speakingLog, urgentWireSession } from "./_urgent_wire_session.ts";
 
 /** Logs `transport`'s speaking events and observed interruptions as `what@ms since now`. */
 function logOf(transport: WebSocketTransport, clock: FakeClock): string[] {
@@ -130,19 +124,12 @@ Deno.test("a reply not yet begun at two interruptions, the first clear sent, the
 });
 
 Deno.test("on a far end answering marks, a reply not yet begun at two interruptions, both of whose clears prove to be none, begins as the far end plays it, and stops as it has played it", async () => {
-  const clock = new FakeClock(1000);
-  const pair = new MemorySocketPair();
   const later = laterClears(new MarkingSerializer());
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: later.serializer,
-    clock,
-    audioOut: { sampleRate: SAMPLE_RATE, chunkMs: 20 },
+  const { clock, pair, transport } = await urgentWireSession(later.serializer, 5000, {
     sendAheadMs: 400,
     playoutDelayMs: 60,
   });
   const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 60, bytesPerMs: BYTES_PER_MS });
-  transport.receive(() => {});
-  await clock.tick(0);
   const log = logOf(transport, clock);
   transport.send(reply(300, "r1", 1));
   transport.send(reply(200, "r2", 2));

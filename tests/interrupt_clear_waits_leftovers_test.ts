@@ -20,9 +20,9 @@ import {
   type FrameSerializer,
   RawPcmSerializer,
   SessionMetrics,
-  WebSocketTransport,
+  type WebSocketTransport,
 } from "../mod.ts";
-import { FakeClock, MemorySocketPair } from "../src/testing/mod.ts";
+import type { FakeClock } from "../src/testing/mod.ts";
 import { FakeFarEnd, MarkingSerializer } from "./_fake_far_end.ts";
 import { laterClears } from "./_later_clears.ts";
 import {
@@ -152,19 +152,12 @@ Deno.test("a reply not yet begun as the interruption came, whose clear is sent b
 });
 
 Deno.test("on a far end answering marks, a reply not yet begun as the interruption came, whose clear proves to be none, begins as the far end plays it, and stops as it has played it", async () => {
-  const clock = new FakeClock(1000);
-  const pair = new MemorySocketPair();
   const later = laterClears(new MarkingSerializer());
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: later.serializer,
-    clock,
-    audioOut: { sampleRate: SAMPLE_RATE, chunkMs: 20 },
+  const { clock, pair, transport } = await urgentWireSession(later.serializer, 5000, {
     sendAheadMs: 400,
     playoutDelayMs: 60,
   });
   const farEnd = new FakeFarEnd(clock, pair.client, { jitterMs: 60, bytesPerMs: BYTES_PER_MS });
-  transport.receive(() => {});
-  await clock.tick(0);
   const s = watched(transport, clock);
   transport.send(reply(300, "r1", 1));
   transport.send(reply(200, "r2", 2));

@@ -10,51 +10,15 @@
 // `{"event":"clear"}`, audio raw PCM (RawPcmSerializer); `MemorySocket.sent` is the wire's order.
 // It plays what it is sent as it comes, back to back (the estimate's model: no acknowledgements).
 import assert from "node:assert/strict";
-import {
-  CallRecorder,
-  type Frame,
-  type FrameSerializer,
-  RawPcmSerializer,
-  type SpeakingEvent,
-} from "../mod.ts";
+import { CallRecorder, type SpeakingEvent } from "../mod.ts";
 import { BYTES_PER_MS, reply, SAMPLE_RATE, urgentWireSession } from "./_urgent_wire_session.ts";
 import { collect } from "./recording/_call.ts";
 import { count, parseWav } from "./recording/_wav.ts";
+import { handAnsweredPcm } from "./_hand_answered_pcm.ts";
 
 const PER_MS = SAMPLE_RATE / 1000; // the recording's samples per ms (it records at 16 kHz)
 const R1 = 0x0101; // the sample a byte 1 of 16-bit PCM makes: the interrupted reply's
 const R2 = 0x0202; // the next reply's
-
-/**
- * Raw PCM, messages as JSON of their `name`; a message whose `slow` is set is answered only once
- * `answer(name)` is called (the oldest of that name first). With `slowClear`, the clear too
- * ("clear"), `answer("clear", null)` answering it with no message.
- */
-function slowSerializer(slowClear: boolean) {
-  const pcm = new RawPcmSerializer();
-  const due = new Map<string, ((answer?: null) => void)[]>();
-  const later = (name: string, text: string) =>
-    new Promise<string | null>((resolve) => {
-      const answers = due.get(name) ?? [];
-      due.set(name, answers);
-      answers.push((answer?: null) => resolve(answer === undefined ? text : answer));
-    });
-  const serializer: FrameSerializer = {
-    setup: (audio) => pcm.setup(audio),
-    deserialize: (data) => pcm.deserialize(data),
-    serialize(frame: Frame) {
-      if (frame.type === "interruption") {
-        const clear = JSON.stringify({ event: "clear" });
-        return slowClear ? later("clear", clear) : clear;
-      }
-      if (frame.type !== "message") return pcm.serialize(frame);
-      const { name } = frame.message as { name: string };
-      return later(name, JSON.stringify({ event: "message", name }));
-    },
-  };
-  const answer = (name: string, answer?: null) => due.get(name)!.shift()!(answer);
-  return { serializer, answer };
-}
 
 /**
  * A session 400 ms ahead of playing, recorded (the bot's side alone), whose observer calls and
@@ -63,7 +27,7 @@ function slowSerializer(slowClear: boolean) {
  * chunk's send waits behind it.
  */
 async function interruptedSession(slowClear: boolean) {
-  const slow = slowSerializer(slowClear);
+  const slow = handAnsweredPcm({ everyMessage: true, clear: slowClear });
   const s = await urgentWireSession(slow.serializer, 5000, { sendAheadMs: 400 });
   const recorder = new CallRecorder({ layout: "separate" });
   s.transport.observe(recorder);

@@ -11,48 +11,12 @@
 // `{"event":"clear"}`, audio raw PCM (RawPcmSerializer); it plays what it is sent as it comes,
 // back to back (the estimate's model: no acknowledgements).
 import assert from "node:assert/strict";
-import {
-  type Frame,
-  type FrameSerializer,
-  RawPcmSerializer,
-  SessionMetrics,
-  SpeakingEvent,
-  type TransportStats,
-} from "../../mod.ts";
+import { type Frame, SessionMetrics, SpeakingEvent, type TransportStats } from "../../mod.ts";
 import type { MeteredTransport } from "../../src/metrics/session_metrics.ts";
 import type { SessionObserver } from "../../src/session_observer.ts";
 import { FakeClock } from "../../src/testing/mod.ts";
 import { BYTES_PER_MS, SAMPLE_RATE, urgentWireSession } from "../_urgent_wire_session.ts";
-
-/**
- * Raw PCM, messages as JSON of their `name`, each answered only once `answer(name)` is called;
- * with `slowClear`, the clear too ("clear").
- */
-function slowSerializer(slowClear: boolean) {
-  const pcm = new RawPcmSerializer();
-  const due = new Map<string, (() => void)[]>();
-  const later = (name: string, text: string) =>
-    new Promise<string>((resolve) => {
-      const answers = due.get(name) ?? [];
-      due.set(name, answers);
-      answers.push(() => resolve(text));
-    });
-  const serializer: FrameSerializer = {
-    setup: (audio) => pcm.setup(audio),
-    deserialize: (data) => pcm.deserialize(data),
-    serialize(frame: Frame) {
-      if (frame.type === "interruption") {
-        const clear = JSON.stringify({ event: "clear" });
-        return slowClear ? later("clear", clear) : clear;
-      }
-      if (frame.type !== "message") return pcm.serialize(frame);
-      const { name } = frame.message as { name: string };
-      return later(name, JSON.stringify({ event: "message", name }));
-    },
-  };
-  const answer = (name: string) => due.get(name)!.shift()!();
-  return { serializer, answer };
-}
+import { handAnsweredPcm } from "../_hand_answered_pcm.ts";
 
 const reply = (ms: number, id: string): Frame => ({
   type: "audio",
@@ -69,7 +33,7 @@ const reply = (ms: number, id: string): Frame => ({
  * detector's `minSpeechMs`), at its time.
  */
 async function bargeInWhileClearWaits(slowClear: boolean, speechToldLate: boolean) {
-  const slow = slowSerializer(slowClear);
+  const slow = handAnsweredPcm({ everyMessage: true, clear: slowClear });
   const s = await urgentWireSession(slow.serializer, 5000, { sendAheadMs: 400 });
   const metrics = SessionMetrics.attach(s.transport, { speech: false });
   const measured: string[] = [];
@@ -110,7 +74,7 @@ for (const slowClear of [false, true]) {
 }
 
 Deno.test("a barge-in whose clear waits, the far end running out of audio before it leaves, stops where the far end ran dry", async () => {
-  const slow = slowSerializer(true);
+  const slow = handAnsweredPcm({ everyMessage: true, clear: true });
   const s = await urgentWireSession(slow.serializer, 5000, { sendAheadMs: 400 });
   const metrics = SessionMetrics.attach(s.transport, { speech: false });
   s.transport.send(reply(200, "r1")); // all of it leaves at once, and plays until 200
@@ -127,7 +91,7 @@ Deno.test("a barge-in whose clear waits, the far end running out of audio before
 });
 
 Deno.test("a barge-in whose clear still waits as the session closes stops at the close, as the interruption's heardMs says", async () => {
-  const slow = slowSerializer(false);
+  const slow = handAnsweredPcm({ everyMessage: true });
   const s = await urgentWireSession(slow.serializer, 5000, { sendAheadMs: 400 });
   const metrics = SessionMetrics.attach(s.transport, { speech: false });
   s.transport.send(reply(2000, "r1"));
@@ -146,7 +110,7 @@ Deno.test("a barge-in whose clear still waits as the session closes stops at the
 });
 
 Deno.test("a barge-in whose clear waits as the metrics are detached is measured at the cut, before the figures freeze", async () => {
-  const slow = slowSerializer(true);
+  const slow = handAnsweredPcm({ everyMessage: true, clear: true });
   const s = await urgentWireSession(slow.serializer, 5000, { sendAheadMs: 400 });
   const metrics = SessionMetrics.attach(s.transport, { speech: false });
   s.transport.send(reply(2000, "r1"));
