@@ -21,6 +21,15 @@
  *   default `any`: caller speech (or a keypress) over the speech stops it. A talk cycle marked
  *   `preemptible` gives way to the next one (its first `text` or `play`), still being heard or
  *   still waiting; a cycle not marked, ahead of it, plays on.
+ * - `interrupt` is sent "when the caller interrupts TTS playback by speaking" (Twilio's
+ *   "Interrupt message"): a keypress that stops the speech (`interruptible` `dtmf` or `any`) is
+ *   told as its `dtmf` message alone.
+ * - A `play` is a talk cycle of its own: it carries its own `interruptible` and `preemptible` and
+ *   no `last`. One sent while a `text` cycle is still open (no `last: true` yet) is queued where
+ *   it arrives, and the text cycle's tokens after it go on with that cycle.
+ * - `loop` is how many times the media plays, by default once; `0` plays it 1,000 times, the
+ *   most it plays ("Play media message": "A value of 0 plays it 1,000 times (maximum)"), so a
+ *   larger `loop` plays 1,000 times too.
  *
  * What the documents leave to the platform, the simulator decides: its speech recognizer takes a
  * talk spurt of the caller's audio (above the call's `speechThresholdDbfs`) for one utterance, ended by {@linkcode ENDPOINT_MS} of silence,
@@ -28,7 +37,8 @@
  * {@linkcode MS_PER_CHARACTER} a character, queued as it arrives behind the speech before it (a
  * talk cycle not `preemptible` plays out before the next begins); `play` sounds one second
  * per loop (the URL is not fetched). A barge-in is judged by the `interruptible` of the cycle
- * being heard, and `interrupt` tells what was heard of that cycle.
+ * being heard, and `interrupt` tells what was heard of that cycle: of a text cycle its text and
+ * its own speech, not a `play` heard in its midst.
  *
  * @module
  */
@@ -51,6 +61,10 @@ const INTERRUPTIBLE = ["none", "dtmf", "speech", "any"] as const;
 type Interruptible = typeof INTERRUPTIBLE[number];
 const DIGITS = /^[0-9*#wW]+$/;
 const TELNYX_INVALID_LIMIT = 10;
+/** How long the simulated media of a `play` lasts, each loop. */
+const MEDIA_LOOP_MS = 1000;
+/** The most loops a `play` plays, and what `loop: 0` asks ("Play media message", "loop"). */
+const MAX_LOOPS = 1000;
 
 /** One talk cycle's speech: what it says and how much of it is queued to play. */
 interface TalkCycle {
@@ -59,6 +73,17 @@ interface TalkCycle {
   interruptible: Interruptible;
   preemptible: boolean;
   ended: boolean;
+}
+
+/**
+ * One stretch of a talk cycle's speech in the playout queue. A text cycle's speech lies in more
+ * than one when a `play` came in its midst: the queue plays in the order the speech came.
+ */
+interface QueuedSpeech {
+  cycle: TalkCycle;
+  ms: number;
+  /** How much of the cycle's speech was queued before this stretch. */
+  cycleOffsetMs: number;
 }
 
 /** Which platform's copy of ConversationRelay to be. */
@@ -76,14 +101,14 @@ export class ConversationRelayFarEnd implements FarEnd {
   #recognizer!: TalkSpurtDetector;
   #utterances = 0;
   #lang = "en-US";
-  /** The talk cycle begun last: the bot's next text joins it while it is open. */
-  #latest: TalkCycle | null = null;
+  /** The text talk cycle begun last: the bot's next text joins it while it is open. */
+  #openText: TalkCycle | null = null;
   /**
-   * The talk cycles whose speech was queued since the last clear, oldest first: one not
-   * `preemptible` plays to its end before the next begins, so the one being heard may be older
-   * than `#latest`.
+   * The speech queued since the last clear, oldest first, each stretch with its cycle: one not
+   * `preemptible` plays to its end before the next begins, so the cycle being heard may be older
+   * than `#openText`.
    */
-  #queued: TalkCycle[] = [];
+  #queued: QueuedSpeech[] = [];
   #invalidInARow = 0;
 
   constructor(options: FarEndOptions, platform: ConversationRelayPlatform = "twilio") {
@@ -113,8 +138,15 @@ export class ConversationRelayFarEnd implements FarEnd {
     this.#recognizer.push(samples);
   }
 
+  /**
+   * A keypress over speech that takes one (`interruptible` `dtmf` or `any`) stops it, and the bot
+   * is told of the key by its `dtmf` message only: Twilio's "Interrupt message" is sent "when the
+   * caller interrupts TTS playback by speaking" (websocket-messages, "Getting messages from
+   * Twilio"), and the `interruptible` it names is what "dtmf" refines (changelog 2025-04-01).
+   */
   sendDtmf(digit: string): boolean {
-    this.#bargeIn("dtmf");
+    const heard = this.#beingHeard();
+    if (heard !== null && allows(heard.cycle.interruptible, "dtmf")) this.#clear();
     this.#send({ type: "dtmf", digit });
     return true;
   }
@@ -195,15 +227,13 @@ export class ConversationRelayFarEnd implements FarEnd {
     };
   }
 
-  /** The recognizer heard the caller start: speech over interruptible speech stops it. */
+  /**
+   * The recognizer heard the caller start: speech over the cycle being heard stops it if it
+   * allows, and `interrupt` tells the bot what was heard of it.
+   */
   #callerSpeaks(): void {
-    this.#bargeIn("speech");
-  }
-
-  /** The caller's speech or keypress over the cycle being heard stops it if it allows. */
-  #bargeIn(by: "speech" | "dtmf"): void {
     const heard = this.#beingHeard();
-    if (heard !== null && allows(heard.cycle.interruptible, by)) this.#interrupt(heard);
+    if (heard !== null && allows(heard.cycle.interruptible, "speech")) this.#interrupt(heard);
   }
 
   /** The recognizer heard the caller stop: one final transcript. */
@@ -217,37 +247,41 @@ export class ConversationRelayFarEnd implements FarEnd {
   }
 
   #text(message: Json): void {
-    const cycle = this.#cycleFor(message);
+    const open = this.#openText;
+    const cycle = open !== null && !open.ended ? open : this.#newCycle(message);
+    this.#openText = cycle;
     cycle.text += message.token as string;
     this.#speak(cycle, (message.token as string).length * MS_PER_CHARACTER);
     if (message.last === true) cycle.ended = true;
   }
 
+  /**
+   * A `play` is a whole talk cycle with its own flags (Twilio's "Play media message" carries its
+   * own `interruptible` and `preemptible`, and no `last`), even in the midst of an open text
+   * cycle: that cycle stays open, so the rest of its tokens neither begin a cycle of their own
+   * nor preempt the speech before them.
+   */
   #play(message: Json): void {
-    const loops = typeof message.loop === "number" && message.loop > 0 ? message.loop : 1;
-    const cycle = this.#cycleFor(message);
+    const loop = message.loop as number | undefined;
+    const loops = loop === undefined ? 1 : loop === 0 ? MAX_LOOPS : Math.min(loop, MAX_LOOPS);
+    const cycle = this.#newCycle(message);
     cycle.ended = true;
-    this.#speak(cycle, loops * 1000);
+    this.#speak(cycle, loops * MEDIA_LOOP_MS, media(loops));
     this.#context.note("conversationrelay play");
   }
 
-  /** The cycle a message's speech belongs to: the open one, or a new one. */
-  #cycleFor(message: Json): TalkCycle {
-    const current = this.#latest;
-    if (current !== null && !current.ended) return current;
+  /** A talk cycle begins: the preemptible ones still to be heard give way to it. */
+  #newCycle(message: Json): TalkCycle {
     this.#preempt();
-    const cycle: TalkCycle = {
+    // Only the speech still playing is kept: a long call's replies do not pile up.
+    if (this.#beingHeard() === null) this.#queued = [];
+    return {
       text: "",
       queuedMs: 0,
       interruptible: interruptibleOf(message.interruptible) ?? "any",
       preemptible: message.preemptible === true,
       ended: false,
     };
-    this.#latest = cycle;
-    // Only the cycles still playing are kept: a long call's replies do not pile up.
-    if (this.#beingHeard() === null) this.#queued = [];
-    this.#queued.push(cycle);
-    return cycle;
   }
 
   /**
@@ -262,48 +296,55 @@ export class ConversationRelayFarEnd implements FarEnd {
    */
   #preempt(): void {
     const heard = this.#beingHeard(); // from here on `#queued` holds only what is still to play
-    if (heard === null || !this.#queued.some((cycle) => cycle.preemptible)) return;
-    const still = this.#queued.map((cycle) => ({
-      cycle,
-      unplayedMs: cycle === heard.cycle ? cycle.queuedMs - heard.heardMs : cycle.queuedMs,
+    // Only a cycle that is over gives way: a text cycle still open (no `last: true` yet) does not
+    // give way to a `play` sent in its midst, the rest of its tokens being still to come.
+    const givesWay = (cycle: TalkCycle) => cycle.preemptible && cycle.ended;
+    if (heard === null || !this.#queued.some(({ cycle }) => givesWay(cycle))) return;
+    const still = this.#queued.map((speech, i) => ({
+      speech,
+      unplayedMs: i === 0 ? speech.ms - heard.heardInStretchMs : speech.ms,
     }));
     this.#queued = [];
-    for (const { cycle } of still) {
-      if (cycle.preemptible) cycle.ended = true; // given way: no more text joins it
-      else this.#queued.push(cycle);
-    }
+    for (const { speech } of still) if (!givesWay(speech.cycle)) this.#queued.push(speech);
     const context = this.#context;
-    // Where the cycles' speech begins in the queue: counted from its end, as `#beingHeard` counts.
-    const cyclesMs = still.reduce((sum, { unplayedMs }) => sum + unplayedMs, 0);
-    let atMs = Math.max(0, context.queuedMs() - cyclesMs);
-    for (const { cycle, unplayedMs } of still) {
-      // What follows a dropped cycle moves up into its place: `atMs` stays where it began.
-      if (cycle.preemptible) context.dropQueued(atMs, atMs + unplayedMs);
+    // Where the speech begins in the queue: counted from its end, as `#beingHeard` counts.
+    const stillMs = still.reduce((sum, { unplayedMs }) => sum + unplayedMs, 0);
+    let atMs = Math.max(0, context.queuedMs() - stillMs);
+    for (const { speech, unplayedMs } of still) {
+      // What follows a dropped stretch moves up into its place: `atMs` stays where it began.
+      if (givesWay(speech.cycle)) context.dropQueued(atMs, atMs + unplayedMs);
       else atMs += unplayedMs;
     }
   }
 
-  #speak(cycle: TalkCycle, ms: number): void {
+  #speak(cycle: TalkCycle, ms: number, samples: Int16Array = voice(ms)): void {
+    this.#queued.push({ cycle, ms, cycleOffsetMs: cycle.queuedMs });
     cycle.queuedMs += ms;
-    this.#context.play(voice(ms));
+    this.#context.play(samples);
   }
 
   /**
-   * The cycle the caller is hearing and how much of it they have heard, or `null` when nothing
-   * plays. What is still queued is the end of the cycles queued last: counted back from the newest,
-   * the cycle it reaches into is the one being heard; those before it have played out.
+   * The cycle the caller is hearing and how much of its speech they have heard, or `null` when
+   * nothing plays. What is still queued is the end of the speech queued last: counted back from
+   * the newest, the stretch it reaches into is the one being heard; those before it have played
+   * out.
    */
-  #beingHeard(): { cycle: TalkCycle; heardMs: number } | null {
+  #beingHeard(): { cycle: TalkCycle; heardMs: number; heardInStretchMs: number } | null {
     let unplayedMs = this.#context.queuedMs();
     if (unplayedMs <= 0) return null;
     for (let i = this.#queued.length - 1; i >= 0; i--) {
-      const cycle = this.#queued[i]!;
-      if (unplayedMs > cycle.queuedMs && i > 0) {
-        unplayedMs -= cycle.queuedMs;
+      const speech = this.#queued[i]!;
+      if (unplayedMs > speech.ms && i > 0) {
+        unplayedMs -= speech.ms;
         continue;
       }
       this.#queued.splice(0, i); // played out: no barge-in will reach them again
-      return { cycle, heardMs: Math.max(0, cycle.queuedMs - unplayedMs) };
+      const heardInStretchMs = Math.max(0, speech.ms - unplayedMs);
+      return {
+        cycle: speech.cycle,
+        heardMs: speech.cycleOffsetMs + heardInStretchMs,
+        heardInStretchMs,
+      };
     }
     return null;
   }
@@ -311,7 +352,7 @@ export class ConversationRelayFarEnd implements FarEnd {
   /** Drops all the speech queued: the cycles it belonged to are over. */
   #clear(): void {
     this.#context.clear();
-    for (const cycle of this.#queued) cycle.ended = true;
+    for (const { cycle } of this.#queued) cycle.ended = true;
     this.#queued = [];
   }
 
@@ -362,8 +403,11 @@ function validate(message: unknown): string | null {
         optional("preemptible", "boolean") ?? interruptible();
     case "play":
       if (typeof m.source !== "string") return "play without a source URL";
-      return optional("loop", "number") ?? optional("preemptible", "boolean") ??
-        interruptible();
+      // "Optional, integer value" ("Play media message"); TwiML's `<Play>` "loop" adds ">= 0".
+      if (m.loop !== undefined && !(Number.isInteger(m.loop) && (m.loop as number) >= 0)) {
+        return "play.loop is not a whole number of times, 0 or more";
+      }
+      return optional("preemptible", "boolean") ?? interruptible();
     case "sendDigits":
       return typeof m.digits === "string" && DIGITS.test(m.digits)
         ? null
@@ -390,6 +434,14 @@ function interruptibleOf(value: unknown): Interruptible | undefined {
 function voice(ms: number): Int16Array {
   const samples = new Int16Array(Math.round((RATE * ms) / 1000));
   addVoice(samples, 0, samples.length, RATE, { phase: 0, total: samples.length, peak: 0.3 });
+  return samples;
+}
+
+/** The simulated media of a `play`, `loops` times over: the one clip, made once and repeated. */
+function media(loops: number): Int16Array {
+  const clip = voice(MEDIA_LOOP_MS);
+  const samples = new Int16Array(clip.length * loops);
+  for (let i = 0; i < loops; i++) samples.set(clip, i * clip.length);
   return samples;
 }
 

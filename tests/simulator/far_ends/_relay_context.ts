@@ -8,7 +8,10 @@
  * @module
  */
 
-import { ConversationRelayFarEnd } from "../../../src/simulator/far_ends/conversation_relay.ts";
+import {
+  ConversationRelayFarEnd,
+  ENDPOINT_MS,
+} from "../../../src/simulator/far_ends/conversation_relay.ts";
 import { farEndContext } from "./_context.ts";
 
 /** The far end and what the test reads of its queue and its messages. */
@@ -20,6 +23,11 @@ export interface HandDrainedRelay {
   interrupts(): Record<string, unknown>[];
   /** `ms` more of the queue has been heard. */
   played(ms: number): void;
+  /**
+   * The caller says something: 20 ms of loud sound, then silence enough to end it. Speech, not a
+   * keypress, is what makes the platform send `interrupt` (Twilio's "Interrupt message").
+   */
+  speaks(): void;
   queuedMs(): number;
   /** How many times the bot's clear emptied the queue. */
   clears(): number;
@@ -43,6 +51,10 @@ export function handDrainedRelay(): HandDrainedRelay {
     fromPlatform,
     interrupts: () => fromPlatform.filter((m) => m.type === "interrupt"),
     played: (ms) => void (queuedMs = Math.max(0, queuedMs - ms)),
+    speaks: () => {
+      far.sendAudio(new Int16Array(160).map((_, i) => (i % 2 ? 10_000 : -10_000)));
+      for (let ms = 0; ms <= ENDPOINT_MS + 40; ms += 20) far.sendAudio(new Int16Array(160));
+    },
     queuedMs: () => queuedMs,
     clears: () => clears,
   };

@@ -52,9 +52,10 @@ Deno.test("ConversationRelay far end: preemptible cycles between kept ones are d
   assert.equal(stats.clearedMs, ms(HOLD) + ms(STILL));
   assert.equal(stats.receivedMs, ms(NOTICE) + ms(HOLD) + ms(MORE) + ms(STILL) + ms(ANSWER));
   assert.equal(stats.chunks, 5, "nothing queued again");
-  // The notice heard out, then "One " of MORE: the keypress stops MORE, the cycle being heard.
+  // The notice heard out, then "One " of MORE: the caller's speech stops MORE, the cycle being
+  // heard.
   now = ms(NOTICE) + 4 * MS_PER_CHARACTER;
-  far.sendDtmf("1");
+  far.sendAudio(new Int16Array(160).map((_, i) => (i % 2 ? 10_000 : -10_000)));
   assert.deepEqual(interrupts, [{
     type: "interrupt",
     utteranceUntilInterrupt: "One ",

@@ -5,7 +5,8 @@
 // 64107 [...] the message will not be processed" (an `error` message, "Error message"); the
 // `play` message takes `interruptible` as the `text` message does (`none`, `dtmf`, `speech`,
 // `any`, or a boolean: Twilio's changelog "New Features Now Available for ConversationRelay",
-// 2025-04-01), and the `language` message's `ttsLanguage` and `transcriptionLanguage` are
+// 2025-04-01) and a `loop` that is a whole number ("Play media message": "Optional, integer
+// value"; TwiML's `<Play>` "loop" allows "integer >= 0"), and the `language` message's `ttsLanguage` and `transcriptionLanguage` are
 // language codes (strings).
 import assert from "node:assert/strict";
 import { ConversationRelayFarEnd } from "../../../src/simulator/far_ends/conversation_relay.ts";
@@ -57,4 +58,15 @@ Deno.test("ConversationRelay far end: a `language` whose codes are not strings i
     assert.equal(refused.replies[0]?.type, "error");
   }
   assert.deepEqual(answer({ type: "language", ttsLanguage: "sv-SE" }).violations, []);
+});
+
+Deno.test("ConversationRelay far end: a `play` whose `loop` is negative or fractional is refused with `error`, not played", () => {
+  for (const loop of [-1, 1.5]) {
+    const refused = answer({ type: "play", source: "https://example.com/hold.mp3", loop });
+    assert.deepEqual(refused.violations, [
+      "conversationrelay.invalid-message: play.loop is not a whole number of times, 0 or more",
+    ]);
+    assert.equal(refused.replies[0]?.type, "error", `loop ${loop}: refused`);
+    assert.equal(refused.played, 0, `loop ${loop}: not played`);
+  }
 });
