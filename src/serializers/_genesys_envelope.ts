@@ -62,7 +62,7 @@ export class GenesysEnvelope {
   #id = NIL_UUID;
   /** The last `seq` we sent. */
   #seq = 0;
-  /** The last `seq` Genesys sent that we took. */
+  /** The last `seq` Genesys sent that we took: the highest, as it never moves back. */
   #clientseq = 0;
   /**
    * Whether Genesys numbers on from a text message of its own that we refused before its `seq`
@@ -135,11 +135,12 @@ export class GenesysEnvelope {
    * and the parameters its type requires (`_genesys_client_parameters.ts`; an `open`'s,
    * `_genesys_open_parameters.ts`). A fault throws `breach(info)`; the message is then not acted
    * on. `closing`: the message is Genesys's close transaction answering our `disconnect`, taken
-   * whatever its `seq`. `outOfStep`: a message well formed in its shape whose `seq` is not the
-   * next, while Genesys numbers on from a message we refused before taking its `seq` (see
-   * `#behind`), is no breach but handed to it (see the serializer's `deserialize`, once the session
-   * is ending), and `null` returned: not taken, not acted on, and nothing past its number checked,
-   * as the reference server checks nothing past it. Returns the message's `position`, `type` and
+   * whatever its `seq` (which becomes `clientseq` only when ahead of it: never backwards).
+   * `outOfStep`: a message well formed in its shape whose `seq` is not the next, while Genesys
+   * numbers on from a message we refused before taking its `seq` (see `#behind`), is no breach but
+   * handed to it (see the serializer's `deserialize`, once the session is ending), and `null`
+   * returned: not taken, not acted on, and nothing past its number checked, as the reference
+   * server checks nothing past it. Returns the message's `position`, `type` and
    * `parameters`.
    */
   check(
@@ -156,8 +157,13 @@ export class GenesysEnvelope {
       // longer be matched, so its close transaction is taken whatever its `seq` (the reference
       // takes `close` "in any state"), and `closed` acknowledges it: the session ends properly,
       // not by timeout. Taken before its shape is checked, as it is answered whatever is wrong.
+      // Taken forward only: `clientseq` acknowledges the client's messages up to it, so a close
+      // ahead of ours (Genesys numbering on from one we refused) is acknowledged, but one replaying
+      // a number already taken leaves it where it was, or `closed` would take back what our
+      // earlier messages acknowledged (the reference server only ever moves it forward, by one).
+      // A `seq` that is no number throws above: nothing to acknowledge, the last one taken stays.
       if (closing) {
-        this.#clientseq = seq;
+        if (seq > this.#clientseq) this.#clientseq = seq;
         this.#behind = false;
       }
       base = clientMessageBase(message, breach);

@@ -181,7 +181,8 @@ type State = "idle" | "active" | "disconnecting" | "closed";
  * from a text message so refused before its `seq` was taken (unreadable, malformed in its shape,
  * out of step) until it has read our `disconnect` (the breach's, or our goodbye's before it): its
  * messages out of step meanwhile, well formed in their shape, are not read, counted in
- * `stats.inboundAfterEnd` (not as more decode errors: the one refusal is). A `close` whose
+ * `stats.inboundAfterEnd` (not as more decode errors: the one refusal is), an `error` among them
+ * still reported (a "protocol" error with its code and message). A `close` whose
  * parameters are off (no known `reason`, or no parameters at all) is answered all the same, the
  * fault a decode error counted and reported: refused, the session would end only by timeout,
  * Genesys waiting for our `closed`. Only Genesys's `close` once we are ending (after our
@@ -631,8 +632,8 @@ export class GenesysSerializer implements FrameSerializer {
       // more (serversessionimpl.ts, suppressErrorSignalStateMap: SIGNALED-ERROR) and checks
       // nothing of a message past a wrong number; so here: not read, as after the session's end,
       // and counted in `inboundAfterEnd`. A message malformed in its shape besides is still a
-      // decode error (its shape is checked before its number).
-      this.#state === "disconnecting" ? () => this.#context?.count("inboundAfterEnd") : undefined,
+      // decode error (its shape is checked before its number). An `error` is also reported.
+      this.#state === "disconnecting" ? () => this.#outOfStep(message) : undefined,
     );
     if (checked === null) return null;
     const { position, type, parameters } = checked;
@@ -712,6 +713,22 @@ export class GenesysSerializer implements FrameSerializer {
         return { type: "message", message: message.value } satisfies MessageFrame;
       default:
         return { type: "message", message: message.value } satisfies MessageFrame;
+    }
+  }
+
+  /**
+   * A message Genesys numbered on from one we refused, while we are ending (see `deserialize`):
+   * not read, counted in `inboundAfterEnd`. But an `error` is the platform's word on what went
+   * wrong (its `code`, `message`, `retryAfter`), which the close that follows (reason `error`)
+   * does not carry: reported as every other `error` Genesys sends is, in step or after its close,
+   * or the bot would never learn why the session ended. Its parameters, like anything past a
+   * wrong number, are not judged: what came is reported as it came.
+   */
+  #outOfStep(message: JsonReader): void {
+    this.#context?.count("inboundAfterEnd");
+    // An object: the envelope's check has seen to the shape before the number.
+    if (message.value.type === "error") {
+      this.#context?.report(clientError(message.value.parameters as JsonObject));
     }
   }
 
