@@ -47,6 +47,13 @@ interface Interruption {
 const MAX_UNTOLD_INTERRUPTIONS = 16;
 
 /**
+ * Interruptions kept awaiting the caller's speech that caused them, told late: a recognizer tells
+ * each speech's start within a second or so, a few replies at most; more are interruptions the
+ * caller did not cause (the bot's own), which no speech claims. The oldest is let go.
+ */
+const MAX_UNCLAIMED_INTERRUPTIONS = 16;
+
+/**
  * When the caller, who began to speak at `speechStarted`, and the bot `interruption` stopped were
  * first both talking: the later of the two starts, the stopped spell's for speech begun since the
  * spell before it ended (in the pause, the bot was silent), the response's for speech before.
@@ -86,10 +93,13 @@ export class BargeInMeter {
   /** When the bot last fell silent before the response it plays (or last played) began. */
   #silentBeforeResponse = -Infinity;
   /**
-   * The last interruption no barge-in has claimed yet (a detector may report the speech that
-   * caused it only after it).
+   * Interruptions no barge-in has claimed yet, oldest first: a detector may report the speech
+   * that caused one only after it, and after the bot went on to a newer reply, talked over in
+   * turn (a bot that interrupts on a fast detector and speaks on at once, its recognizer telling
+   * each speech's start with its transcript): each waits for its own speech, not only the latest
+   * (tests/metrics/barge_in_told_after_next_test.ts).
    */
-  #interrupted: Interruption | undefined;
+  readonly #unclaimed: Interruption[] = [];
   /**
    * Interruptions the bot fell silent in ("speakingstop") whose `SessionObserver.interrupted` has
    * not come yet: where the clear waits (see {@linkcode cutTold}), the far end plays on until it
@@ -164,7 +174,9 @@ export class BargeInMeter {
         this.#speechStarted = undefined;
         interruption.speechAt = talkedOverFrom(interruption, started);
       } else {
-        this.#interrupted = interruption;
+        const unclaimed = this.#unclaimed;
+        if (unclaimed.length === MAX_UNCLAIMED_INTERRUPTIONS) unclaimed.shift();
+        unclaimed.push(interruption);
       }
     }
     this.#botStopped = now;
@@ -174,12 +186,16 @@ export class BargeInMeter {
   /**
    * The caller began to speak at `at`: speech that began while the bot was audible, before an
    * interruption, measures that barge-in, even told after it (from where it would have, told
-   * before); else it is kept for the next.
+   * before), and after newer interruptions; else it is kept for the next. The newest that fits
+   * first: a speech's window (from the silence before the response to its interruption) touches
+   * the next one's only at its end.
    */
   callerSpeechStarted(at: number): void {
-    const interrupted = this.#interrupted;
-    if (interrupted !== undefined && at <= interrupted.at && at >= interrupted.silentBefore) {
-      this.#interrupted = undefined;
+    const unclaimed = this.#unclaimed;
+    for (let i = unclaimed.length - 1; i >= 0; i--) {
+      const interrupted = unclaimed[i]!;
+      if (at > interrupted.at || at < interrupted.silentBefore) continue;
+      unclaimed.splice(i, 1);
       interrupted.speechAt = talkedOverFrom(interrupted, at);
       return this.#measureBargeIn(interrupted);
     }

@@ -28,8 +28,10 @@ const KEPT = 512;
  * of the far end's playout the bot asked for (`playoutHeld`: Asterisk's `PAUSE_MEDIA`) is silence
  * by request, not the far end run dry: the move that places what it held after it opens no gap,
  * and audio sent while it holds, where the estimate (which runs on as though the far end played)
- * had it run dry, plays back to back with what it holds. The figures only grow, as counters do: a
- * gap a later correction shortens or closes stays counted as it was at its longest.
+ * had it run dry, plays back to back with what it holds; a hold that held nothing (begun after
+ * the far end ran dry) leaves its own time out of the gap before the next chunk, one underrun of
+ * the dry time before and after it. The figures only grow, as counters do: a gap a later
+ * correction shortens or closes stays counted as it was at its longest.
  */
 export class UnderrunMeter {
   /** Underruns counted. */
@@ -59,13 +61,24 @@ export class UnderrunMeter {
    * from there is the estimate's, which runs on through the hold (see {@linkcode held}).
    */
   #heldFrom = NaN;
-  /** When the hold began (clock ms): a gap before it was the far end run dry. */
+  /** When the latest hold began (clock ms): a gap before it was the far end run dry. */
   #heldAt = NaN;
   /**
-   * The far end played on from this position after a hold (NaN: no move of that is awaited): the
-   * move told next from there places the held audio after the pause, which is no gap.
+   * The far end played on from this position after a hold that held audio (NaN: no move of that
+   * is awaited): the move told next from there places the held audio after the pause, which is
+   * no gap. Awaited only where audio was told past the position: the transport moves nothing
+   * else (`SessionObserver.playoutHeld`), so a later move from there, after a play-on that held
+   * nothing, is audio that left late, a gap like any other
+   * (tests/metrics/underrun_pause_holding_nothing_test.ts).
    */
   #playsOnFrom = NaN;
+  /**
+   * How long the far end was held, since the latest chunk's audio ran out, by holds that held
+   * none of it (begun after the estimate had it play out, nothing sent meanwhile): silence the
+   * bot asked for, which the next chunk's gap leaves out. The far end ran dry before such a hold
+   * and after it, not during it.
+   */
+  #pausedMs = 0;
 
   /** A chunk left: `responseId` is the chunk's, `info` what the observers were told of it. */
   chunk(info: OutboundAudioInfo, responseId: string | undefined): void {
@@ -76,15 +89,16 @@ export class UnderrunMeter {
     }
     let gapMs = 0;
     if (this.#length > 0) {
-      const last = (this.#first + this.#length - 1) % KEPT;
-      const end = this.#playsAt[last]! + this.#durationMs[last]!;
-      gapMs = info.playsAt - end;
+      const end = this.#endOf((this.#first + this.#length - 1) % KEPT);
+      // The holds that held nothing since the audio before it ran out were no gap.
+      gapMs = info.playsAt - end - this.#pausedMs;
       // Sent while the far end holds, after the estimate had it run dry: the far end ran dry
       // only until the hold began, as far as this knows; the rest was the pause asked for.
       if (info.position > this.#heldFrom - TOLERANCE_MS) {
-        gapMs = Math.min(gapMs, Math.max(0, this.#heldAt - end));
+        gapMs = Math.min(gapMs, Math.max(0, this.#heldAt - end - this.#pausedMs));
       }
     }
+    this.#pausedMs = 0;
     if (this.#length === KEPT) this.#first = (this.#first + 1) % KEPT; // the oldest let go
     else this.#length++;
     const at = (this.#first + this.#length - 1) % KEPT;
@@ -104,12 +118,31 @@ export class UnderrunMeter {
    * estimate says: a chunk sent meanwhile after the estimate ran dry queues behind the held audio,
    * and plays right after it (its gap is what the far end ran dry before the hold began). As it
    * plays on, the move told next places all of that after the pause the bot asked for, back to
-   * back (see {@linkcode moved}).
+   * back (see {@linkcode moved}); where it held nothing, no move follows, and the pause is left
+   * out of the next chunk's gap.
    */
   held(info: PlayoutHoldInfo): void {
-    this.#heldFrom = info.held ? info.position : NaN;
-    this.#heldAt = info.at;
-    this.#playsOnFrom = info.held ? NaN : info.position;
+    if (info.held) {
+      this.#heldFrom = info.position;
+      this.#heldAt = info.at;
+      this.#playsOnFrom = NaN;
+      return;
+    }
+    this.#heldFrom = NaN;
+    const last = (this.#first + this.#length - 1) % KEPT;
+    if (
+      this.#length > 0 &&
+      this.#position[last]! + this.#durationMs[last]! > info.position + TOLERANCE_MS
+    ) {
+      this.#playsOnFrom = info.position; // it held audio: the move told next places it
+      return;
+    }
+    // It held nothing: the far end had run dry by the hold (the estimate had played it all), and
+    // paused from then, or from where the audio ran out, until now, by request.
+    this.#playsOnFrom = NaN;
+    const end = this.#length > 0 ? this.#endOf(last) : -Infinity;
+    const pausedFrom = end > this.#heldAt ? end : this.#heldAt; // NaN: no hold told began
+    if (info.at > pausedFrom) this.#pausedMs += info.at - pausedFrom;
   }
 
   /**
@@ -224,6 +257,11 @@ export class UnderrunMeter {
       if (this.#speech[at] === 1) return this.#playsAt[at]! + this.#durationMs[at]!;
     }
     return NaN;
+  }
+
+  /** When the chunk at `at` ends playing, by the estimate. */
+  #endOf(at: number): number {
+    return this.#playsAt[at]! + this.#durationMs[at]!;
   }
 
   /** The gap before the chunk at `at` measured anew: counted where it is longer than counted. */
