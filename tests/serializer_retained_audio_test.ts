@@ -22,7 +22,7 @@ Deno.test("an ended transport holds no more memory with a resampling serializer 
   const held = Object.fromEntries(report.map((r) => [r.serializer, r.bytesPerTransport]));
   const shown = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
   // Raw PCM keeps no audio state: what its ended transport holds (its state and counts, about
-  // 27 KB) is the baseline. Twilio and Vonage resample both ways (8 kHz on the wire, 16 kHz for
+  // 22 KB) is the baseline. Twilio and Vonage resample both ways (8 kHz on the wire, 16 kHz for
   // the bot): until they let go, each held 105–125 KB more, two resamplers' filter history (42 KB
   // each) and the call's slabs (16 KB each); jambonz and FreeSWITCH some 65 KB more (their
   // outbound converters, made apart from the transport's set-up), protobuf 15 KB more (its slab);

@@ -11,10 +11,9 @@
 // after the pause. Every figure is checked against what the far end logged it played, tick by
 // tick (tests/serializers/fixtures/asterisk_channel_playout.ts, its docs cited there).
 import assert from "node:assert/strict";
-import { SessionMetrics, WebSocketTransport } from "../../mod.ts";
-import { AsteriskSerializer } from "../../src/serializers/asterisk.ts";
-import { MemorySocketPair } from "../../src/testing/mod.ts";
+import { SessionMetrics } from "../../mod.ts";
 import { StallClock } from "../_stall_clock.ts";
+import { asterisk16kTransport } from "../serializers/fixtures/asterisk_channel_playout.ts";
 import { filledPcm16k } from "../serializers/fixtures/filled_pcm_16k.ts";
 import { pausingAsterisk } from "../serializers/fixtures/pausing_asterisk.ts";
 
@@ -34,14 +33,7 @@ const command = (name: string) => ({
  * the hold and the moves, and the metrics as the call ended.
  */
 async function pausedBetweenSentences(stallMs: number) {
-  const clock = new StallClock();
-  const pair = new MemorySocketPair();
-  const transport = new WebSocketTransport(pair.server, {
-    serializer: new AsteriskSerializer(),
-    audioIn: { sampleRate: 16000 },
-    audioOut: { sampleRate: 16000, chunkMs: 20 },
-    clock,
-  });
+  const { clock, pair, transport } = asterisk16kTransport({}, new StallClock());
   const errors: string[] = [];
   transport.addEventListener("error", (event) => errors.push(event.error.message));
   const metrics = SessionMetrics.attach(transport, { speech: false });
