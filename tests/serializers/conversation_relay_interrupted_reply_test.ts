@@ -109,7 +109,7 @@ Deno.test("ConversationRelay far end: what the caller heard of the next reply is
   call.bot.interrupt(); // the bot gave up on that reply (its lookup answered)
   call.bot.say("Your balance is ten dollars.", "");
   call.played(10 * MS_PER_CHARACTER);
-  call.far.sendDtmf("0"); // `interruptible` "any": the keypress barges in
+  call.speaks(); // `interruptible` "any": the caller's speech barges in
   assert.deepEqual(call.fromPlatform.at(-2), {
     type: "interrupt",
     utteranceUntilInterrupt: "Your balan",

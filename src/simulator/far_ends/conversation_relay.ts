@@ -349,10 +349,15 @@ export class ConversationRelayFarEnd implements FarEnd {
     return null;
   }
 
-  /** Drops all the speech queued: the cycles it belonged to are over. */
+  /**
+   * Drops all the speech queued: the cycles it belonged to are over, and so is the open text
+   * cycle, whose speech may all have played out before a `play` sent in its midst was cut: the
+   * bot's next token begins a new cycle with its own flags, not the rest of the one cut short.
+   */
   #clear(): void {
     this.#context.clear();
     for (const { cycle } of this.#queued) cycle.ended = true;
+    if (this.#openText !== null) this.#openText.ended = true;
     this.#queued = [];
   }
 
