@@ -11,6 +11,7 @@
 import {
   ConversationRelayFarEnd,
   ENDPOINT_MS,
+  MS_PER_CHARACTER,
 } from "../../../src/simulator/far_ends/conversation_relay.ts";
 import { farEndContext } from "./_context.ts";
 
@@ -21,6 +22,10 @@ export interface HandDrainedRelay {
   fromPlatform: Record<string, unknown>[];
   /** The platform's `interrupt` messages among them. */
   interrupts(): Record<string, unknown>[];
+  /** What the platform sent after its `setup`. */
+  sent(): Record<string, unknown>[];
+  /** The bot sends `messages`, each as its JSON text. */
+  bot(...messages: Record<string, unknown>[]): void;
   /** `ms` more of the queue has been heard. */
   played(ms: number): void;
   /**
@@ -50,6 +55,10 @@ export function handDrainedRelay(): HandDrainedRelay {
     far,
     fromPlatform,
     interrupts: () => fromPlatform.filter((m) => m.type === "interrupt"),
+    sent: () => fromPlatform.filter((m) => m.type !== "setup"),
+    bot: (...messages) => {
+      for (const message of messages) far.receive(JSON.stringify(message));
+    },
     played: (ms) => void (queuedMs = Math.max(0, queuedMs - ms)),
     speaks: () => {
       far.sendAudio(new Int16Array(160).map((_, i) => (i % 2 ? 10_000 : -10_000)));
@@ -59,3 +68,21 @@ export function handDrainedRelay(): HandDrainedRelay {
     clears: () => clears,
   };
 }
+
+/** How long the far end speaks `text` (`MS_PER_CHARACTER` a character). */
+export const spokenMs = (text: string): number => text.length * MS_PER_CHARACTER;
+
+/** A `text` message of the bot's ("Text tokens message"), with `flags` over it. */
+export const token = (t: string, last: boolean, flags: Record<string, unknown> = {}) => ({
+  type: "text",
+  token: t,
+  last,
+  ...flags,
+});
+
+/** A `play` message of the bot's ("Play media message"), with `flags` over it. */
+export const play = (flags: Record<string, unknown> = {}) => ({
+  type: "play",
+  source: "https://example.com/hold.mp3",
+  ...flags,
+});

@@ -12,31 +12,13 @@
 // interrupts TTS playback by speaking", with `utteranceUntilInterrupt` and
 // `durationUntilInterruptMs` of the speech cut short.
 import assert from "node:assert/strict";
-import { MS_PER_CHARACTER } from "../../../src/simulator/far_ends/conversation_relay.ts";
-import { handDrainedRelay } from "./_relay_context.ts";
+import { handDrainedRelay, play, spokenMs, token } from "./_relay_context.ts";
 
-function call() {
-  const relay = handDrainedRelay();
-  return {
-    ...relay,
-    bot: (...messages: Record<string, unknown>[]) => {
-      for (const message of messages) relay.far.receive(JSON.stringify(message));
-    },
-  };
-}
-
-const ms = (text: string) => text.length * MS_PER_CHARACTER;
-const token = (t: string, last: boolean, flags: Record<string, unknown> = {}) => ({
-  type: "text",
-  token: t,
-  last,
-  ...flags,
-});
-const play = { type: "play", source: "https://example.com/hold.mp3" };
-
+const call = handDrainedRelay;
+const ms = spokenMs;
 Deno.test("ConversationRelay far end: speech over a `play` heard after an open text cycle's speech ends that cycle too", () => {
   const c = call();
-  c.bot(token("Let me check ", false), play);
+  c.bot(token("Let me check ", false), play());
   c.played(ms("Let me check ") + 200); // the text heard through, into the media
   c.speaks();
   assert.deepEqual(c.interrupts(), [{
@@ -59,10 +41,7 @@ Deno.test("ConversationRelay far end: speech over a `play` heard after an open t
 Deno.test("ConversationRelay far end: a keypress over a `play` heard after an open text cycle's speech ends that cycle, and its flags with it", () => {
   const c = call();
   // The open cycle may not be cut short; the media may be, by a key.
-  c.bot(token("Your account ", false, { interruptible: "none" }), {
-    ...play,
-    interruptible: "dtmf",
-  });
+  c.bot(token("Your account ", false, { interruptible: "none" }), play({ interruptible: "dtmf" }));
   c.played(ms("Your account ") + 300);
   c.far.sendDtmf("0");
   assert.equal(c.clears(), 1, "the media stops");

@@ -14,33 +14,10 @@
 //   `<Play>` reference (twilio.com/docs/voice/twiml/play) allows "integer >= 0" (error 13410).
 import assert from "node:assert/strict";
 import { MS_PER_CHARACTER } from "../../../src/simulator/far_ends/conversation_relay.ts";
-import { handDrainedRelay } from "./_relay_context.ts";
+import { handDrainedRelay, play, spokenMs, token } from "./_relay_context.ts";
 
-/** A far end whose playout queue the test drains by hand (_relay_context.ts), driven by JSON. */
-function call() {
-  const relay = handDrainedRelay();
-  return {
-    ...relay,
-    bot: (...messages: Record<string, unknown>[]) => {
-      for (const message of messages) relay.far.receive(JSON.stringify(message));
-    },
-    /** What the platform sent after its `setup`. */
-    sent: () => relay.fromPlatform.filter((m) => m.type !== "setup"),
-  };
-}
-
-const ms = (text: string) => text.length * MS_PER_CHARACTER;
-const token = (t: string, last: boolean, flags: Record<string, unknown> = {}) => ({
-  type: "text",
-  token: t,
-  last,
-  ...flags,
-});
-const play = (flags: Record<string, unknown> = {}) => ({
-  type: "play",
-  source: "https://example.com/hold.mp3",
-  ...flags,
-});
+const call = handDrainedRelay;
+const ms = spokenMs;
 /** What one second of the simulated media lasts, a loop. */
 const LOOP_MS = 1000;
 
