@@ -125,6 +125,18 @@ export class GenesysEnvelope {
   }
 
   /**
+   * What is wrong with a client message's `seq` (`undefined`: nothing): it must be the next one,
+   * or, while Genesys numbers on from a message we refused before taking its `seq` (`#behind`),
+   * any ahead of it. A number already taken (a replay, an older message) is always a fault, and
+   * so is a gap while the numbering is in step.
+   */
+  #seqFault(seq: number): string | undefined {
+    const expected = this.#clientseq + 1;
+    if (seq === expected || (this.#behind && seq > expected)) return undefined;
+    return `Invalid seq value ${seq}, expected ${expected}`;
+  }
+
+  /**
    * Checks what every client message must be, in the reference server's order (server/
    * serversessionimpl.ts, onTextMessage). First its shape (`isClientMessageBase`, protocol/
    * validators.ts): `seq` and `serverseq` sequence numbers, `position` a duration, `id` a UUID,
@@ -135,7 +147,9 @@ export class GenesysEnvelope {
    * and the parameters its type requires (`_genesys_client_parameters.ts`; an `open`'s,
    * `_genesys_open_parameters.ts`). A fault throws `breach(info)`; the message is then not acted
    * on. `closing`: the message is Genesys's close transaction answering our `disconnect`, taken
-   * whatever its `seq` (which becomes `clientseq` only when ahead of it: never backwards).
+   * whatever its `seq` (which becomes `clientseq` only when ahead of it: never backwards), but a
+   * `seq` out of step by a fault of Genesys's (see `#seqFault`) still throws `breach(info)` once
+   * its shape has passed, for the serializer to report while it answers the close.
    * `outOfStep`: a message well formed in its shape whose `seq` is not the next, while Genesys
    * numbers on from a message we refused before taking its `seq` (see `#behind`), is no breach but
    * handed to it (see the serializer's `deserialize`, once the session is ending), and `null`
@@ -151,6 +165,8 @@ export class GenesysEnvelope {
   ): ClientEnvelope | null {
     let seq: number;
     let base: ReturnType<typeof clientMessageBase>;
+    /** What is wrong with a closing message's `seq`, reported once its shape has passed. */
+    let closingSeqFault: string | undefined;
     try {
       seq = sequenceNumber(message, "seq", breach);
       // Once the session is ending (our `disconnect`, or a breach's) Genesys's numbering can no
@@ -162,7 +178,13 @@ export class GenesysEnvelope {
       // a number already taken leaves it where it was, or `closed` would take back what our
       // earlier messages acknowledged (the reference server only ever moves it forward, by one).
       // A `seq` that is no number throws above: nothing to acknowledge, the last one taken stays.
+      // Taken, but not silently: a `seq` that is neither the next nor ahead of it through our
+      // refusal of one before it (see `#behind`) is Genesys's own fault, a replay or a gap, which
+      // the reference server refuses as it refuses any ("Invalid seq value (not monotonically
+      // increasing)": server/serversessionimpl.ts, onTextMessage), so it is reported as the
+      // close's other faults are, after its shape, which the reference checks first.
       if (closing) {
+        closingSeqFault = this.#seqFault(seq);
         if (seq > this.#clientseq) this.#clientseq = seq;
         this.#behind = false;
       }
@@ -172,6 +194,7 @@ export class GenesysEnvelope {
       if (!closing) this.#behind = true;
       throw error;
     }
+    if (closingSeqFault !== undefined) throw breach(closingSeqFault);
     const { serverseq, position, type, parameters } = base;
     if (!closing) {
       const expected = this.#clientseq + 1;
@@ -183,8 +206,8 @@ export class GenesysEnvelope {
       // and never takes its `seq`, so our `disconnect` acknowledges the last message taken.
       if (seq !== expected) {
         // Out of step through our refusal of one before it, not a fault of its own: ahead, as
-        // Genesys numbers on (a number already taken, a replay, is its own fault).
-        if (this.#behind && seq > expected && outOfStep !== undefined) {
+        // Genesys numbers on (a number already taken, a replay, is its own fault: `#seqFault`).
+        if (outOfStep !== undefined && this.#seqFault(seq) === undefined) {
           outOfStep();
           return null;
         }
