@@ -63,6 +63,13 @@ export interface InboundProtocol {
   readonly numberPaths: readonly FieldPath[];
   /** Fields holding base64 audio. */
   readonly base64Paths: readonly FieldPath[];
+  /**
+   * The media number a mutated message may still be read as, where the serializer puts media in
+   * order by numbers a mutation can move (Twilio-like `media.chunk`, or `media.timestamp` as a
+   * number of packets): its reader takes numeric strings (`JsonReader.optionalNumber`), so an odd
+   * value such as `"0x10"` may be read as media 16. Undefined when nothing readable is there.
+   */
+  mediaNumberRead?(wire: string | Uint8Array): number | undefined;
 }
 
 export function getPath(value: unknown, path: FieldPath): unknown {
@@ -167,7 +174,41 @@ function twilioLike(shape: TwilioLikeShape): InboundProtocol {
     endsStream: true,
     numberPaths: [shape.seqPath, ["media", "chunk"], ["media", "timestamp"]],
     base64Paths: [["media", "payload"]],
+    mediaNumberRead(wire) {
+      const value = parsedObject(wire);
+      if (value === undefined) return undefined;
+      const chunk = readableWhole(getPath(value, ["media", "chunk"]));
+      const at = readableWhole(getPath(value, ["media", "timestamp"]));
+      const { base, stepMs } = shape.timestamp;
+      const byTime = at === undefined ? undefined : Math.floor((at - base) / stepMs) + 1;
+      const read = [chunk, byTime].filter((n): n is number => n !== undefined);
+      return read.length === 0 ? undefined : Math.max(...read);
+    },
   };
+}
+
+/** A wire message's JSON object, if it is one. */
+function parsedObject(wire: string | Uint8Array): Record<string, unknown> | undefined {
+  if (typeof wire !== "string") return undefined;
+  try {
+    const value = JSON.parse(wire);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A number field as the serializers' JSON reader takes it (a number, or a numeric string: Twilio
+ * and Telnyx send `"chunk": "3"`), when it is a whole number the fuzz can count on from.
+ */
+function readableWhole(field: unknown): number | undefined {
+  const number = typeof field === "number"
+    ? field
+    : typeof field === "string" && field.trim() !== ""
+    ? Number(field)
+    : NaN;
+  return Number.isSafeInteger(number) ? number : undefined;
 }
 
 const EIGHT_KHZ = { audioIn: { sampleRate: 8000 }, audioOut: { sampleRate: 8000 } };

@@ -188,8 +188,9 @@ const genesys: InboundProtocol = {
   name: "genesys",
   serializer: () => new GenesysSerializer(),
   // A breach's `disconnect` asks Genesys to close; this far end never does, and the session ends
-  // itself once `closeTimeoutMs` has passed (AudioHook: the client answers with its close). A
-  // minute lets every step of the fuzz reach the session, which reads on meanwhile.
+  // itself once `closeTimeoutMs` has passed (AudioHook: the client answers with its close). The
+  // fuzz stretches this bound past its whole session (inbound_fuzz.ts, `outlastingCloseTimeout`),
+  // so that every step reaches the session, which reads on meanwhile.
   options: { ...EIGHT_KHZ, closeTimeoutMs: 60_000 },
   opening: () => [audioHookMessage("open", 1)],
   // 100 ms of PCMU at 8 kHz, the external channel alone (what `opened` chose).

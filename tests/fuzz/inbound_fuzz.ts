@@ -118,6 +118,12 @@ export function planSession(protocol: InboundProtocol, seed: number, fuzzSteps: 
       const mutated = mutate(valid, protocol, rng);
       add("fuzz", mutated.label, mutated.wire);
       if (opening.includes(valid) && !strict) openingBroken = true;
+      // A mutated number may still be read, and ahead (`"0x10"` is media 16): a jump ahead as the
+      // out-of-order media's is, and what follows must continue from it. Read as the stream's
+      // first media it starts the timeline, and every media behind it is late (MediaReorder: "a
+      // packet behind the timeline by less than [maxGapMs] is a duplicate or late").
+      const read = protocol.mediaNumberRead?.(mutated.wire);
+      if (read !== undefined && read > chunk + 1) highestChunk = Math.max(highestChunk, read);
       if (strict) seq++;
     }
   }
@@ -173,6 +179,8 @@ const STEP_MS = 20;
  * serializer changes): a longer gap is silence the caller never made, allocated in one message.
  */
 const MAX_GAP_MS = 5000;
+/** Fake milliseconds after the probe for anything paced or timed to settle. */
+const PROBE_SETTLE_MS = 1000;
 /** Real milliseconds a close may take before the session counts as hung. */
 const CLOSE_GUARD_MS = 2000;
 
@@ -203,6 +211,7 @@ export async function runSession(
   const { server, client } = new MemorySocketPair();
   const transport = new WebSocketTransport(server, {
     ...protocol.options,
+    ...outlastingCloseTimeout(protocol, steps),
     serializer: protocol.serializer(),
     clock,
   });
@@ -244,7 +253,7 @@ export async function runSession(
       if (step.phase === "probe" && steps[index + 1]?.phase !== "probe") {
         // Time gives up no hole (the probe's own later packets do, see PROBE_MEDIA); a second of
         // it lets anything the transport paces or times settle, then look for the probe's audio.
-        await clock.tick(1000);
+        await clock.tick(PROBE_SETTLE_MS);
         const probeStart = steps.findIndex((s) => s.phase === "probe");
         const content = protocol.content ?? "audio";
         const heard = frames.some((f) => f.step >= probeStart && f.frame.type === content);
@@ -314,6 +323,25 @@ export async function runSession(
     framesIn: stats.framesIn,
     decodeErrors: stats.decodeErrors,
   };
+}
+
+/**
+ * A close timeout the protocol sets, stretched past the whole session's fake time. This far end
+ * never answers a request to close: AudioHook's `disconnect` after a breach, which the serializer
+ * follows with an end of its own once `closeTimeoutMs` has passed (genesys.ts, "as it does after a
+ * breach's `disconnect`"). A fixed bound (it was a minute) ended every longer session early, on
+ * the fuzzer's own clock: at 3000 steps × 20 ms each Genesys seed's later steps were sent into a
+ * closed socket. Protocols that set no close timeout keep the transport's default.
+ */
+function outlastingCloseTimeout(
+  protocol: InboundProtocol,
+  steps: readonly Step[],
+): { closeTimeoutMs?: number } {
+  const set = protocol.options.closeTimeoutMs;
+  if (set === undefined) return {};
+  const sessionMs = steps.length * STEP_MS + PROBE_SETTLE_MS;
+  // Twice the session, so that a bound armed at its very first step still ends past its last.
+  return { closeTimeoutMs: Math.max(set, 2 * sessionMs) };
 }
 
 /** Closes the session; it must settle, with no fake timer left behind. */
