@@ -1,7 +1,8 @@
 /**
- * examples/cloudflare as a Node 20 user runs it (`npm install && npx wrangler dev`): its
- * `worker.ts` bundled with the library, in the workerd of wrangler 4.86 with the settings of its
- * `wrangler.toml`, driven by a WebSocket client as the README describes the Worker.
+ * examples/cloudflare as a Node 20 user's `npx wrangler dev` runs it, but bundled by Deno rather
+ * than by wrangler's esbuild: its `worker.ts` with the library, in the workerd of wrangler 4.86
+ * (its miniflare) with the settings of its `wrangler.toml`, driven by a WebSocket client as the
+ * README describes the Worker.
  */
 
 import assert from "node:assert/strict";

@@ -374,8 +374,8 @@ function freePort(hostname: string): number {
 /**
  * Runs `npm start` (the README's command) with `env`, waits for its first line, hands it to `fn`,
  * then stops it. It runs in a process group of its own (`setsid`) and the whole group gets the
- * SIGTERM: npm → `deno task` → `deno run` is three processes, and a signal to npm alone can leave
- * the server running.
+ * SIGTERM: npm → its shell → `deno run` are processes of their own, and a signal to npm alone
+ * can leave the server running.
  */
 async function withNpmStart(
   env: Record<string, string>,

@@ -1,8 +1,9 @@
 // Ctrl-C under `npm run simulate`: the terminal sends SIGINT to the whole foreground process
 // group, and npm passes the one it gets on to its script too, so the simulator gets two SIGINTs
-// about 2 ms apart (measured: npm 11, `npm run` → `deno task` → `deno run`). It took the second
-// for the user's second press, "the shell's again", and died without its report. A copy within
-// RELAYED_SIGINT_MS of the first is now the same Ctrl-C; a later one still ends the run at once.
+// about 2 ms apart (measured: npm 11, `npm run` → `deno task` → `deno run`; npm now runs
+// `deno run` itself, which relays it all the same). It took the second for the user's second
+// press, "the shell's again", and died without its report. A copy within RELAYED_SIGINT_MS of the
+// first is now the same Ctrl-C; a later one still ends the run at once.
 import assert from "node:assert/strict";
 import { CtrlC, RELAYED_SIGINT_MS, type SigintSource } from "../../src/simulator/_ctrl_c.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";
