@@ -32,22 +32,44 @@ export function readSettings(env: (name: string) => string | undefined): BridgeS
     throw new RangeError("OPENAI_API_KEY is not set: the bridge needs it to reach OpenAI");
   }
   const publicHost = get("PUBLIC_HOST");
+  const plivoAuthId = get("PLIVO_AUTH_ID");
+  const plivoAuthToken = get("PLIVO_AUTH_TOKEN");
+  if (plivoAuthId !== undefined && plivoAuthToken === undefined) {
+    // The id alone turns nothing on: the signature check needs only the token, the hang-up both.
+    throw new RangeError(
+      "PLIVO_AUTH_ID is set without PLIVO_AUTH_TOKEN: hanging Plivo calls up through its API " +
+        "takes both (PLIVO_AUTH_TOKEN alone checks the signature on /plivo)",
+    );
+  }
   const settings: BridgeSettings = {
     apiKey,
     url: get("OPENAI_REALTIME_URL"),
     model: get("OPENAI_REALTIME_MODEL"),
     voice: get("OPENAI_VOICE"),
     instructions: get("BRIDGE_INSTRUCTIONS"),
-    localBargeIn: get("LOCAL_BARGE_IN") === "1",
+    localBargeIn: parseLocalBargeIn(get("LOCAL_BARGE_IN")),
     publicHost: publicHost === undefined ? undefined : parsePublicHost(publicHost),
     twilioAuthToken: get("TWILIO_AUTH_TOKEN"),
     telnyxApiKey: get("TELNYX_API_KEY"),
-    plivoAuthId: get("PLIVO_AUTH_ID"),
-    plivoAuthToken: get("PLIVO_AUTH_TOKEN"),
+    plivoAuthId,
+    plivoAuthToken,
     openProviders: [],
   };
   settings.openProviders = parseOpenProviders(get("OPEN_PROVIDERS") ?? "", settings);
   return settings;
+}
+
+/**
+ * `LOCAL_BARGE_IN`: "1" on, "0" (or unset) off. Anything else is refused: read as off, a "true" or
+ * "yes" would leave the bridge's own barge-in detection off while its operator thinks it on.
+ */
+function parseLocalBargeIn(text: string | undefined): boolean {
+  if (text === undefined || text === "0") return false;
+  if (text === "1") return true;
+  throw new RangeError(
+    "LOCAL_BARGE_IN takes 1 (detect barge-in on the caller's audio too) or 0 (the model's own " +
+      `detector alone, as when unset), got ${JSON.stringify(text)}`,
+  );
 }
 
 /**

@@ -493,7 +493,7 @@ Deno.test("realtime-bridge main.ts with no check configured takes every path, an
   }
 });
 
-Deno.test("realtime-bridge main.ts refuses to start with a message and exit 2: no OPENAI_API_KEY, a PUBLIC_HOST with a scheme, path or space, a bad OPEN_PROVIDERS", async () => {
+Deno.test("realtime-bridge main.ts refuses to start with a message and exit 2: no OPENAI_API_KEY, a PUBLIC_HOST with a scheme, path or space, a bad OPEN_PROVIDERS, LOCAL_BARGE_IN other than 1 or 0, PLIVO_AUTH_ID without its token", async () => {
   const cases: [Record<string, string>, RegExp][] = [
     [{}, /OPENAI_API_KEY is not set/],
     [
@@ -512,6 +512,11 @@ Deno.test("realtime-bridge main.ts refuses to start with a message and exit 2: n
     [
       { ...BRIDGE_ENV, TWILIO_AUTH_TOKEN: "secret", OPEN_PROVIDERS: "twilio" },
       /OPEN_PROVIDERS lists twilio, whose calls TWILIO_AUTH_TOKEN checks/,
+    ],
+    [{ ...BRIDGE_ENV, LOCAL_BARGE_IN: "true" }, /LOCAL_BARGE_IN takes 1 .* or 0 .*got "true"/],
+    [
+      { ...BRIDGE_ENV, PLIVO_AUTH_ID: "MA1" },
+      /PLIVO_AUTH_ID is set without PLIVO_AUTH_TOKEN/,
     ],
   ];
   for (const [env, message] of cases) {

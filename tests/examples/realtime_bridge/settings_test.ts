@@ -1,0 +1,63 @@
+// The realtime bridge's settings (examples/realtime-bridge/settings.ts), read from a plain map: what
+// each setting takes, and that a setting which would do nothing as written is refused by name
+// rather than ignored. realtime_bridge_test.ts shows main.ts turning these refusals into a message
+// and exit status 2.
+import assert from "node:assert/strict";
+import { readSettings } from "../../../examples/realtime-bridge/settings.ts";
+
+const REQUIRED = { OPENAI_API_KEY: "sk-test-key" };
+
+function read(env: Record<string, string>) {
+  return readSettings((name) => env[name]);
+}
+
+Deno.test("realtime-bridge settings: LOCAL_BARGE_IN is on with 1, off with 0, unset or empty", () => {
+  assert.equal(read({ ...REQUIRED, LOCAL_BARGE_IN: "1" }).localBargeIn, true);
+  assert.equal(read({ ...REQUIRED, LOCAL_BARGE_IN: "0" }).localBargeIn, false);
+  assert.equal(read({ ...REQUIRED, LOCAL_BARGE_IN: "" }).localBargeIn, false);
+  assert.equal(read(REQUIRED).localBargeIn, false);
+});
+
+Deno.test("realtime-bridge settings: LOCAL_BARGE_IN other than 1 or 0 is refused, not taken as off", () => {
+  for (const value of ["true", "yes", "on", "false", "off", " 1", "1 ", "01", "2"]) {
+    assert.throws(
+      () => read({ ...REQUIRED, LOCAL_BARGE_IN: value }),
+      (error: unknown) =>
+        error instanceof RangeError &&
+        error.message.startsWith("LOCAL_BARGE_IN takes 1 ") &&
+        error.message.includes(" or 0 ") &&
+        error.message.endsWith(`got ${JSON.stringify(value)}`),
+      `LOCAL_BARGE_IN=${JSON.stringify(value)} was not refused by name`,
+    );
+  }
+});
+
+Deno.test("realtime-bridge settings: PLIVO_AUTH_ID without PLIVO_AUTH_TOKEN is refused, as it would hang nothing up", () => {
+  assert.throws(
+    () => read({ ...REQUIRED, PLIVO_AUTH_ID: "MA0000000000000000000" }),
+    (error: unknown) =>
+      error instanceof RangeError &&
+      /^PLIVO_AUTH_ID is set without PLIVO_AUTH_TOKEN: /.test(error.message) &&
+      // The id is an account name, not a secret, but nothing here needs to show it.
+      !error.message.includes("MA0000000000000000000"),
+  );
+});
+
+Deno.test("realtime-bridge settings: Plivo's token alone checks /plivo, with its id also hangs up", () => {
+  // PLIVO_AUTH_TOKEN alone is the signature check (provider_checks.ts needs only the token);
+  // the hang-up (main.ts gives PlivoSerializer both) is what the id adds.
+  const tokenOnly = read({ ...REQUIRED, PLIVO_AUTH_TOKEN: "plivo-secret" });
+  assert.equal(tokenOnly.plivoAuthToken, "plivo-secret");
+  assert.equal(tokenOnly.plivoAuthId, undefined);
+  const both = read({ ...REQUIRED, PLIVO_AUTH_ID: "MA1", PLIVO_AUTH_TOKEN: "plivo-secret" });
+  assert.equal(both.plivoAuthId, "MA1");
+  assert.equal(both.plivoAuthToken, "plivo-secret");
+});
+
+Deno.test("realtime-bridge settings: the single-value provider settings stand alone", () => {
+  // Twilio's hang-up takes the account SID from the call's own `start` message and Telnyx's
+  // Call Control authenticates with the API key alone: neither has a half to leave out.
+  const settings = read({ ...REQUIRED, TWILIO_AUTH_TOKEN: "secret", TELNYX_API_KEY: "KEY0" });
+  assert.equal(settings.twilioAuthToken, "secret");
+  assert.equal(settings.telnyxApiKey, "KEY0");
+});
