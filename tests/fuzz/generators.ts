@@ -66,8 +66,9 @@ export interface InboundProtocol {
   /**
    * The media number a mutated message may still be read as, where the serializer puts media in
    * order by numbers a mutation can move (Twilio-like `media.chunk`, or `media.timestamp` as a
-   * number of packets): its reader takes numeric strings (`JsonReader.optionalNumber`), so an odd
-   * value such as `"0x10"` may be read as media 16. Undefined when nothing readable is there.
+   * number of packets): its reader takes JSON numbers and strings of plain decimal digits
+   * (`JsonReader.optionalNumber`), so `"16"` is media 16 while `"0x10"` is no number, and the
+   * message a decode error. Undefined when nothing readable is there.
    */
   mediaNumberRead?(wire: string | Uint8Array): number | undefined;
 }
@@ -177,8 +178,12 @@ function twilioLike(shape: TwilioLikeShape): InboundProtocol {
     mediaNumberRead(wire) {
       const value = parsedObject(wire);
       if (value === undefined) return undefined;
-      const chunk = readableWhole(getPath(value, ["media", "chunk"]));
-      const at = readableWhole(getPath(value, ["media", "timestamp"]));
+      const chunkField = getPath(value, ["media", "chunk"]);
+      const atField = getPath(value, ["media", "timestamp"]);
+      // A number the reader refuses makes the whole message a decode error: none of it is read.
+      if (refusedNumber(chunkField) || refusedNumber(atField)) return undefined;
+      const chunk = readableWhole(chunkField);
+      const at = readableWhole(atField);
       const { base, stepMs } = shape.timestamp;
       const byTime = at === undefined ? undefined : Math.floor((at - base) / stepMs) + 1;
       const read = [chunk, byTime].filter((n): n is number => n !== undefined);
@@ -199,15 +204,30 @@ function parsedObject(wire: string | Uint8Array): Record<string, unknown> | unde
 }
 
 /**
- * A number field as the serializers' JSON reader takes it (a number, or a numeric string: Twilio
- * and Telnyx send `"chunk": "3"`), when it is a whole number the fuzz can count on from.
+ * A number spelled in a string as the serializers' JSON reader takes it (`JsonReader`'s
+ * `optionalNumber`): digits, with an optional minus and fraction, as Twilio and Telnyx send
+ * `"chunk": "3"`. No exponent, sign `+`, radix prefix or spaces.
  */
-function readableWhole(field: unknown): number | undefined {
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+/** A number field as the serializers' JSON reader reads it; `NaN` when it refuses it. */
+function readNumber(field: unknown): number {
   const number = typeof field === "number"
     ? field
-    : typeof field === "string" && field.trim() !== ""
+    : typeof field === "string" && PLAIN_DECIMAL.test(field)
     ? Number(field)
     : NaN;
+  return Number.isFinite(number) ? number : NaN;
+}
+
+/** Whether the reader refuses a field present (neither `undefined` nor `null`) as no number. */
+function refusedNumber(field: unknown): boolean {
+  return field !== undefined && field !== null && Number.isNaN(readNumber(field));
+}
+
+/** A number field as the reader reads it, when it is a whole number the fuzz can count on from. */
+function readableWhole(field: unknown): number | undefined {
+  const number = readNumber(field);
   return Number.isSafeInteger(number) ? number : undefined;
 }
 

@@ -9,54 +9,11 @@
 // 240 ms) gives up what waits; the burst's chunk 17 then confirms the loss. The jump must wait on
 // for it: dropped at the bound, chunk 16's 20 ms of speech were lost and filled with silence.
 import assert from "node:assert/strict";
-import { type AudioFrame, type Frame, WebSocketTransport } from "../../mod.ts";
-import { mulawDecode } from "../../src/audio/g711.ts";
-import { TwilioSerializer } from "../../src/serializers/twilio.ts";
-import { FakeClock, MemorySocketPair } from "../../src/testing/mod.ts";
-import { twilioIds, twilioMedia, twilioStart } from "./fixtures/twilio_call.ts";
-
-/** μ-law code of chunk `n`'s every sample: each chunk sounds its own level (silence is 0xFF). */
-const codeOf = (chunk: number) => 0x80 + chunk;
-/** What chunk `n`'s samples decode to. */
-const levelOf = (chunk: number) => mulawDecode(new Uint8Array([codeOf(chunk)]))[0]!;
-
-/** Chunk `n`'s `media` message, 20 ms at its own level. */
-const media = (chunk: number) => twilioMedia(new Uint8Array(160).fill(codeOf(chunk)), chunk);
-
-/** A Twilio session at 8 kHz (no resampling), its frames, and each audio frame as heard. */
-async function twilioSession() {
-  const clock = new FakeClock();
-  const { server, client } = new MemorySocketPair();
-  const transport = new WebSocketTransport(server, {
-    serializer: new TwilioSerializer(),
-    audioIn: { sampleRate: 8000, channels: 1 },
-    clock,
-  });
-  const frames: Frame[] = [];
-  transport.receive((frame) => frames.push(frame));
-  client.send(twilioStart({
-    tracks: ["inbound"],
-    mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
-  }));
-  await clock.tick(1);
-  const heard = () =>
-    frames.filter((f): f is AudioFrame => f.type === "audio").map((frame) => ({
-      ms: frame.audio.length / 16,
-      levels: [...new Set(new Int16Array(frame.audio.slice().buffer))],
-    }));
-  const end = async () => {
-    client.send(
-      JSON.stringify({ event: "stop", sequenceNumber: "99", streamSid: twilioIds.stream }),
-    );
-    client.close(1000);
-    await clock.tick(0);
-    assert.equal((await transport.closed).initiator, "remote");
-  };
-  return { clock, client, transport, heard, end };
-}
-
-const chunks = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => ({ ms: 20, levels: [levelOf(from + i)] }));
+import {
+  levelledChunks as chunks,
+  levelledMedia as media,
+  levelledTwilioCall as twilioSession,
+} from "./fixtures/twilio_levelled_call.ts";
 
 Deno.test("`TwilioSerializer` keeps the chunk after a loss of five across a 300 ms stall: the burst after it confirms the loss, and only the lost chunks become silence", async () => {
   const { clock, client, transport, heard, end } = await twilioSession();

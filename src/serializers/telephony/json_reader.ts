@@ -26,6 +26,16 @@ export interface JsonReaderOptions {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
+ * A number as the providers' pages write one inside a string: digits, with an optional minus and
+ * fraction. Twilio's "Media message" (`"chunk": "1"`, `"timestamp": "5"`), Telnyx's media frames
+ * (`"sequence_number": "1"`) and Exotel's (`"chunk": "2"`, `"timestamp": "200"`,
+ * `"sample_rate": "8000"`) show digits only; the minus and the fraction are what the same number
+ * sent as JSON may hold, so a string reads no wider than that. No exponent, sign `+`, radix
+ * prefix, or spaces: none is on any page, and each is how a mangled value slips in.
+ */
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+/**
  * Reads one JSON object strictly. Each read names the field it wants; a missing or mistyped field
  * is a `TransportError` with code `"decode"` whose message names the provider, the field's whole
  * path and the value found (`Twilio: media.payload is not a string: 5`), so a deserializer never
@@ -144,16 +154,19 @@ export class JsonReader {
   }
 
   /**
-   * The field `key` when present, which must then be a finite number. Providers disagree on
-   * whether numbers travel as JSON numbers or strings (Twilio and Telnyx send
-   * `"sequenceNumber": "3"`), so numeric strings are accepted too.
+   * The field `key` when present, which must then be a finite number: a JSON number, or a string
+   * holding a plain decimal number (`"3"`, `"-2"`, `"0.5"`). Providers disagree on whether
+   * numbers travel as JSON numbers or strings (Twilio, Telnyx and Exotel send `"chunk": "3"`), and
+   * the strings their pages show are digits only. Any other spelling `Number()` would take
+   * (`"0x10"`, `"0b1"`, `"1e3"`, `" 7 "`, `"+5"`, `".5"`) is no number a provider sends: read as
+   * one, a mangled `"0x10"` chunk became media 16 and moved the reorder stage's timeline.
    */
   optionalNumber(key: string): number | undefined {
     const value = this.#field(key);
     if (value === undefined || value === null) return undefined;
     const number = typeof value === "number"
       ? value
-      : typeof value === "string" && value.trim() !== ""
+      : typeof value === "string" && PLAIN_DECIMAL.test(value)
       ? Number(value)
       : NaN;
     if (!Number.isFinite(number)) throw this.#wrong(key, "a number");

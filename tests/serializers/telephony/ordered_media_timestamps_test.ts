@@ -117,7 +117,7 @@ Deno.test("Twilio: a media timestamp before the stream began, or absurd, is igno
     TWILIO_START,
     twilioMedia(2, 1, "100"),
     twilioMedia(3, 2, "0"), // before the first media: before the stream began
-    twilioMedia(4, 3, "-1e308"), // absurd, yet a finite number
+    twilioMedia(4, 3, -1e308), // absurd, yet a finite number
     twilioMedia(5, 4, "160"),
     twilioMedia(6, 5, -2147483648),
     twilioMedia(7, 6, 9007199254740991), // far ahead of the stream
