@@ -442,7 +442,9 @@ function rateOf(reader: JsonReader, contentType: string): number {
   if (type !== "audio/l16") {
     throw reader.error(`content-type is not audio/l16: ${describe(contentType)}`);
   }
-  const rate = Number(parameters.find((p) => p.startsWith("rate="))?.slice(5) ?? "16000");
+  const spelled = parameters.find((p) => p.startsWith("rate="))?.slice(5) ?? "16000";
+  // Digits only, as Vonage writes the rate: `Number` would also take "0x3e80" or "16e3".
+  const rate = /^\d+$/.test(spelled) ? Number(spelled) : NaN;
   if (!VONAGE_RATES.includes(rate)) {
     throw reader.error(`content-type has an unsupported rate: ${describe(contentType)}`);
   }

@@ -15,7 +15,7 @@ const SETUP = {
   outputChannels: 1,
 };
 
-const connected = (rate: number) =>
+const connected = (rate: number | string) =>
   JSON.stringify({ event: "websocket:connected", "content-type": `audio/l16;rate=${rate}` });
 
 Deno.test("`VonageSerializer` takes the rates Vonage documents from the far end, 8000 and 16000, and 24000 as before", () => {
@@ -38,5 +38,19 @@ Deno.test("`VonageSerializer` refuses a rate Vonage does not document, though th
     );
     assert.equal(vonage.sampleRate, 16000, `rate=${rate}: the rate stays`);
     assert.throws(() => new VonageSerializer({ sampleRate: rate }), RangeError, `option ${rate}`);
+  }
+});
+
+Deno.test("`VonageSerializer` refuses a rate spelled otherwise than in digits, as Vonage writes it", () => {
+  for (const rate of ["0x3e80", "16e3", "+16000", "16000.0", ""]) {
+    const vonage = new VonageSerializer();
+    vonage.setup(SETUP);
+    vonage.deserialize(connected(8000));
+    assert.throws(
+      () => vonage.deserialize(connected(rate)),
+      (e) => e instanceof TransportError && e.code === "decode" && e.message.includes("rate"),
+      `rate=${rate}`,
+    );
+    assert.equal(vonage.sampleRate, 8000, `rate=${rate}: the rate stays`);
   }
 });
