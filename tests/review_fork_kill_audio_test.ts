@@ -6,6 +6,7 @@
 // were for stayed on the module's cleared list (`:946-960`, taken first by later markers,
 // `:994-1010`), every later mark answered a marker late for the rest of the call.
 import assert from "node:assert/strict";
+import { Prng } from "./fuzz/prng.ts";
 import { FakeClock } from "../src/testing/mod.ts";
 import { CLEAR_PROOF_TIMEOUT_MS } from "../src/serializers/_fork_marks.ts";
 import {
@@ -65,18 +66,6 @@ for (const provider of ["jambonz", "freeswitch"] as const) {
   });
 }
 
-/** A small seeded generator (mulberry32): the same call every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Plays out all the module holds, the serializer's timers run between (the call goes quiet). */
 async function drain(w: Wired, clock: FakeClock): Promise<void> {
   for (let round = 0; round < 3; round++) {
@@ -95,7 +84,8 @@ for (const provider of ["jambonz", "freeswitch"] as const) {
     for (let seed = 1; seed <= 60; seed++) {
       const clock = new FakeClock();
       const w = wiredFork({ provider, clock });
-      const random = seeded(seed);
+      const prng = new Prng(seed);
+      const random = () => prng.next();
       const sent: string[] = [];
       const log: string[] = [];
       for (let step = 0; step < 120; step++) {

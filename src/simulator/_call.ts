@@ -575,10 +575,11 @@ export class SimulatedCall {
       sleep: (ms) => this.#clock.sleep(ms, this.#over.signal),
       send: (message) => this.#send(message),
       violation: (rule, detail) => this.#violation(rule, detail),
-      play: (samples) => {
+      play: (samples, times = 1) => {
         const now = this.#now();
+        // First, as it refuses a `times` that is not a whole number >= 1 before anything changes.
+        this.#audio.play(samples, now, times);
         if (this.#firstAudioMs === null && samples.length > 0) this.#firstAudioMs = now;
-        this.#audio.play(samples, now);
       },
       queuedMs: () => {
         this.#audio.advance(this.#now());

@@ -106,9 +106,9 @@ export class CallAudioTimeline {
     return this.#bargeIn !== null;
   }
 
-  /** The bot's audio arrived at `now`. */
-  play(samples: Int16Array, now: number): void {
-    this.buffer.enqueue(samples, now);
+  /** The bot's audio arrived at `now`: `samples`, `times` over (held once, see `enqueue`). */
+  play(samples: Int16Array, now: number, times = 1): void {
+    this.buffer.enqueue(samples, now, times);
   }
 
   /** Plays what is due at `now`. */

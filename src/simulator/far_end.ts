@@ -114,8 +114,17 @@ export interface FarEndContext {
   send(message: string | Uint8Array): void;
   /** Reports that the bot broke one of the platform's rules (`rule` is a short stable id). */
   violation(rule: string, detail: string): void;
-  /** Queues the bot's audio (PCM16 mono at `playbackRate`) in the far end's playout buffer. */
-  play(samples: Int16Array): void;
+  /**
+   * Queues the bot's audio (PCM16 mono at `playbackRate`) in the far end's playout buffer,
+   * `times` over: a looped media (ConversationRelay's `play` with `loop`) is its one clip queued
+   * by reference `times` times, played back to back, not a copy per loop. It is one message of
+   * the bot's in the report (`audio.chunks`, lead times, early and late chunks), as it is on the
+   * wire. The samples are kept, not copied: they must not change until they have played.
+   * Throws a `RangeError` unless `times` is a whole number, 1 or more.
+   *
+   * @default {times: 1}
+   */
+  play(samples: Int16Array, times?: number): void;
   /** Milliseconds of the bot's audio queued in the playout buffer, not yet played. */
   queuedMs(): number;
   /**

@@ -88,6 +88,18 @@ export interface PlayoutStats {
 const MIN_UNDERRUN_MS = 1;
 
 /**
+ * One message of the bot's audio in the queue: `samples`, `times` over, by reference. A looped
+ * media (ConversationRelay's `play` of `loop: 0` is 1,000 one-second clips) is held as its one
+ * clip, not a copy per loop: 16 KB where a copy would be 16 MB per play, per call. The clip is
+ * only ever read (played out as views of it, cut as views of it), never written.
+ */
+interface QueuedAudio {
+  samples: Int16Array;
+  /** Repetitions still queued, the one playing included (it is `#head` into it). */
+  times: number;
+}
+
+/**
  * A queue of PCM16 mono samples that plays at `sampleRate` on the caller's clock: each method
  * takes the current time and first plays everything due up to it. Time runs as a sample count
  * of the speaker (silence included), so nothing drifts over a long call.
@@ -112,7 +124,8 @@ export class PlayoutBuffer {
   readonly #onPlay: ((played: Int16Array | number) => void) | undefined;
   readonly #maxUnderrunMs: number;
   readonly #earlyMs: number;
-  #queue: Int16Array[] = [];
+  #queue: QueuedAudio[] = [];
+  /** Samples of the first entry's current repetition already taken out. */
   #head = 0;
   #queued = 0;
   /** Samples ever queued, and ever taken out (played or cleared). */
@@ -219,8 +232,31 @@ export class PlayoutBuffer {
     return this.playedUntilMs + (Math.max(0, position - this.#consumed) * 1000) / this.#rate;
   }
 
-  /** Plays what is due at `nowMs`, then queues `samples` behind what is left. */
-  enqueue(samples: Int16Array, nowMs: number): void {
+  /**
+   * Plays what is due at `nowMs`, then queues `samples` behind what is left, `times` over (a
+   * looped media: one message, one chunk in the figures, whose audio is `times` copies of
+   * `samples` back to back). The samples are kept by reference, not copied, and never written:
+   * a caller must not change them until they have played.
+   *
+   * @example A clip looped three times is held once and plays three times
+   * ```ts
+   * import { PlayoutBuffer } from "@x/ws-transport/simulator";
+   * import assert from "node:assert/strict";
+   *
+   * const buffer = new PlayoutBuffer({ sampleRate: 8000 });
+   * buffer.enqueue(new Int16Array(8000).fill(1000), 0, 3); // 1 s of audio, 3 times
+   * assert.equal(buffer.queuedMs, 3000);
+   * assert.equal(buffer.stats().chunks, 1);
+   * ```
+   */
+  enqueue(samples: Int16Array, nowMs: number, times = 1): void {
+    // Checked before anything plays: a refused message changes nothing.
+    if (
+      typeof times !== "number" || !Number.isSafeInteger(times) || times < 1 ||
+      !Number.isSafeInteger(samples.length * times)
+    ) {
+      throw new RangeError(`times must be a whole number >= 1, got ${times}`);
+    }
     this.advance(nowMs);
     if (samples.length === 0) return;
     const leadMs = this.queuedMs;
@@ -241,9 +277,10 @@ export class PlayoutBuffer {
     // over it (a barge-in the bot did not clear for) still ends it where it runs dry.
     if (this.#queued === 0) this.#callerSpoke = false;
     this.#dryAt = null;
-    this.#queue.push(samples);
-    this.#queued += samples.length;
-    this.#enqueued += samples.length;
+    this.#queue.push({ samples, times });
+    const total = samples.length * times;
+    this.#queued += total;
+    this.#enqueued += total;
     this.#maxQueued = Math.max(this.#maxQueued, this.#queued);
   }
 
@@ -328,18 +365,18 @@ export class PlayoutBuffer {
     const end = sample(toMs);
     const span = { from: this.#consumed + start, to: this.#consumed + end };
     if (end === start) return span;
-    const kept: Int16Array[] = [];
-    let offset = 0; // of the chunk in the queue, from the next sample to play
-    for (const [i, whole] of this.#queue.entries()) {
-      const chunk = i === 0 ? whole.subarray(this.#head) : whole;
-      const chunkStart = offset;
-      offset += chunk.length;
-      if (offset <= start || chunkStart >= end) {
-        kept.push(chunk);
-        continue;
-      }
-      if (chunkStart < start) kept.push(chunk.subarray(0, start - chunkStart));
-      if (offset > end) kept.push(chunk.subarray(end - chunkStart));
+    const kept: QueuedAudio[] = [];
+    // Where each entry's first sample lies, from the next sample to play: the first entry's
+    // repetition under way began `#head` samples before it.
+    let base = -this.#head;
+    for (const entry of this.#queue) {
+      const entryStart = base;
+      const entryEnd = base + entry.samples.length * entry.times;
+      base = entryEnd;
+      const visible = Math.max(entryStart, 0);
+      // What is kept of it, as spans of the entry's own audio: before the drop, and after it.
+      kept.push(...piecesOf(entry, visible - entryStart, Math.min(start, entryEnd) - entryStart));
+      kept.push(...piecesOf(entry, Math.max(end, visible) - entryStart, entryEnd - entryStart));
     }
     this.#queue = kept;
     this.#head = 0;
@@ -370,23 +407,52 @@ export class PlayoutBuffer {
     };
   }
 
-  /** Up to `count` queued samples, in order, as a view where one chunk holds them. */
+  /**
+   * Up to `count` queued samples, in order, as a view where one repetition of one chunk holds
+   * them (a view of the queued samples, never a copy, never written).
+   */
   #take(count: number): Int16Array {
     const first = this.#queue[0]!;
-    const available = first.length - this.#head;
+    const available = first.samples.length - this.#head;
     let piece: Int16Array;
     if (available <= count) {
-      piece = first.subarray(this.#head);
-      this.#queue.shift();
+      piece = first.samples.subarray(this.#head);
       this.#head = 0;
+      // The entry is the buffer's own record: counting down its repetitions writes no samples.
+      if (--first.times === 0) this.#queue.shift();
     } else {
-      piece = first.subarray(this.#head, this.#head + count);
+      piece = first.samples.subarray(this.#head, this.#head + count);
       this.#head += count;
     }
     this.#queued -= piece.length;
     this.#consumed += piece.length;
     return piece;
   }
+}
+
+/**
+ * Samples `from` to `to` of `entry`'s audio (its `samples`, `times` over) as entries: a partial
+ * repetition at either end as a view, the whole ones between as the one clip repeated, so that
+ * a cut into a looped media keeps holding its one clip.
+ */
+function piecesOf(entry: QueuedAudio, from: number, to: number): QueuedAudio[] {
+  const { samples } = entry;
+  const length = samples.length;
+  const pieces: QueuedAudio[] = [];
+  let at = from;
+  const into = at % length;
+  if (at < to && into !== 0) {
+    const stop = Math.min(to, at - into + length);
+    pieces.push({ samples: samples.subarray(into, into + stop - at), times: 1 });
+    at = stop;
+  }
+  const whole = Math.floor((to - at) / length);
+  if (whole > 0) {
+    pieces.push({ samples, times: whole });
+    at += whole * length;
+  }
+  if (at < to) pieces.push({ samples: samples.subarray(0, to - at), times: 1 });
+  return pieces;
 }
 
 /** Throws a `RangeError` naming `name` unless `value` is a number >= 0 (Infinity: no limit). */

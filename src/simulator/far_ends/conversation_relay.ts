@@ -266,7 +266,7 @@ export class ConversationRelayFarEnd implements FarEnd {
     const loops = loop === undefined ? 1 : loop === 0 ? MAX_LOOPS : Math.min(loop, MAX_LOOPS);
     const cycle = this.#newCycle(message);
     cycle.ended = true;
-    this.#speak(cycle, loops * MEDIA_LOOP_MS, media(loops));
+    this.#speak(cycle, loops * MEDIA_LOOP_MS, mediaClip(), loops);
     this.#context.note("conversationrelay play");
   }
 
@@ -317,10 +317,11 @@ export class ConversationRelayFarEnd implements FarEnd {
     }
   }
 
-  #speak(cycle: TalkCycle, ms: number, samples: Int16Array = voice(ms)): void {
+  /** Queues `ms` of the cycle's speech: `samples` (by default its voice), `times` over. */
+  #speak(cycle: TalkCycle, ms: number, samples: Int16Array = voice(ms), times = 1): void {
     this.#queued.push({ cycle, ms, cycleOffsetMs: cycle.queuedMs });
     cycle.queuedMs += ms;
-    this.#context.play(samples);
+    this.#context.play(samples, times);
   }
 
   /**
@@ -442,12 +443,13 @@ function voice(ms: number): Int16Array {
   return samples;
 }
 
-/** The simulated media of a `play`, `loops` times over: the one clip, made once and repeated. */
-function media(loops: number): Int16Array {
-  const clip = voice(MEDIA_LOOP_MS);
-  const samples = new Int16Array(clip.length * loops);
-  for (let i = 0; i < loops; i++) samples.set(clip, i * clip.length);
-  return samples;
+/**
+ * One loop of the simulated media of a `play`. Queued by reference once per `play`, `loops`
+ * times over (`context.play(clip, loops)`), never copied per loop: a `loop: 0` hold music is
+ * 1,000 loops, 16 MB at 8 kHz as one array, held per call until it plays or is dropped.
+ */
+function mediaClip(): Int16Array {
+  return voice(MEDIA_LOOP_MS);
 }
 
 function allows(interruptible: Interruptible, by: "speech" | "dtmf"): boolean {

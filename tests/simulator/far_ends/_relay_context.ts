@@ -1,9 +1,9 @@
 /**
  * A ConversationRelay far end opened on a playout queue the test drains by hand (`played(ms)` of
  * it has been heard), on the do-nothing context of `_context.ts`: the bot's audio joins the queue
- * at 8 kHz, the bot's clear empties it (counted), the platform's own drop (far_end.ts
- * `dropQueued`, ConversationRelay's preemptible talk cycles) takes its span out of what is
- * queued, and what the platform sends the bot is kept, parsed.
+ * at 8 kHz (a looped media `times` over), the bot's clear empties it (counted), the platform's
+ * own drop (far_end.ts `dropQueued`, ConversationRelay's preemptible talk cycles) takes its span
+ * out of what is queued, and what the platform sends the bot is kept, parsed.
  *
  * @module
  */
@@ -45,7 +45,8 @@ export function handDrainedRelay(): HandDrainedRelay {
   const fromPlatform: Record<string, unknown>[] = [];
   const far = new ConversationRelayFarEnd({});
   far.open(farEndContext({
-    play: (samples) => void (queuedMs += (samples.length * 1000) / 8000),
+    // A looped `play` comes as its one clip, `times` over (far_end.ts `play`).
+    play: (samples, times = 1) => void (queuedMs += (samples.length * times * 1000) / 8000),
     queuedMs: () => queuedMs,
     clear: () => void (queuedMs = 0, clears++),
     dropQueued: (fromMs, toMs) => void (queuedMs -= Math.max(0, Math.min(toMs, queuedMs) - fromMs)),
