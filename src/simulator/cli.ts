@@ -266,6 +266,32 @@ function joinNegativeValues(args: readonly string[], takesValue: ReadonlySet<str
 }
 
 /**
+ * Throws a `RangeError` when a flag that takes one value was given more than once (`--linger 500
+ * --linger 900`, `-p raw --protocol twilio`): parseArgs keeps the last, and which wins is said
+ * nowhere, so a flag typed again further along a long command line replaced the first without a
+ * word, as a repeated `--param` key did. `--param` itself is repeatable (`multiple`), and a switch
+ * given twice (`--json --json`) ignores nothing.
+ */
+function assertEachFlagOnce(tokens: readonly ParsedToken[]): void {
+  const given = new Map<string, string>();
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.value === undefined) continue;
+    const option = OPTIONS[token.name as keyof typeof OPTIONS];
+    if ("multiple" in option) continue;
+    const first = given.get(token.name);
+    if (first !== undefined) {
+      throw new RangeError(
+        `--${token.name} given twice (${first}, then ${token.value}): give each flag once`,
+      );
+    }
+    given.set(token.name, token.value);
+  }
+}
+
+/** What parseArgs reads a command line as, one token per option, positional or `--`. */
+type ParsedToken = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
+
+/**
  * Makes the far end once, before any call, so that what it refuses (a rate the platform does not
  * take) is bad usage found first, named by the flags it read (`--rate 12345: …`): its own message
  * is the platform's rule, not the flag the user typed. Refuses an encoding or a rate given to a
@@ -521,12 +547,14 @@ async function run(args: string[]): Promise<number> {
       args: joinNegativeValues(args, TAKES_VALUE),
       allowPositionals: true,
       options: OPTIONS,
+      tokens: true,
     });
     values = parsed.values;
     if (values.help) {
       console.log(HELP);
       return 0;
     }
+    assertEachFlagOnce(parsed.tokens);
     if (parsed.positionals.length !== 1) {
       // A flag given no value takes the URL after it as its own (`--linger ws://…`): say so.
       const taken = Object.entries(values).find(([, value]) =>
