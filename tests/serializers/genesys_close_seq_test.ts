@@ -22,30 +22,9 @@
 //
 // The client is Genesys's, written message by message (fixtures/audiohook_hand_written_client.ts).
 import assert from "node:assert/strict";
-import { openParameters } from "./fixtures/audiohook_client.ts";
-import { handWrittenAudioHookSession } from "./fixtures/audiohook_hand_written_client.ts";
+import { type PingedSession, pingedTwice, toTheEnd } from "./fixtures/audiohook_pinged_session.ts";
 
-const MONO = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
-
-type Session = Awaited<ReturnType<typeof handWrittenAudioHookSession>>;
-
-/** Opened (`seq` 1) and pinged twice (2, 3): every message taken, `clientseq` 3. */
-async function pingedTwice(): Promise<Session> {
-  const s = await handWrittenAudioHookSession(openParameters(MONO), { answersDisconnect: false });
-  s.send(s.message("ping", {}));
-  s.send(s.message("ping", {}));
-  await s.clock.runAll(10);
-  assert.deepEqual(s.clientseqs, [1, 2, 3]);
-  return s;
-}
-
-/** Runs the session to its end: the fake clock past `closeTimeoutMs` (1000), everything read. */
-async function toTheEnd(s: Session, ended?: Promise<void>): Promise<void> {
-  await s.clock.runAll(5000);
-  await ended;
-  await s.transport.closed;
-  await s.read;
-}
+type Session = PingedSession;
 
 for (
   const [what, change, fault] of [
