@@ -86,7 +86,9 @@ export interface MediaReorderOptions {
   /**
    * The longest loss filled with silence, in ms. A confirmed jump farther ahead (or a run of
    * numbers farther behind) starts a new timeline instead (a resync); a packet behind the
-   * timeline by less than this is a duplicate or late, never a restart.
+   * timeline by less than this is a duplicate or late, never a restart, except while the timeline
+   * holds only its first packet: two packets that agree farther behind it than the window say the
+   * first number was bogus, and the timeline begins anew at them (see {@linkcode MediaReorder}).
    *
    * @default {5000} a longer hole is an outage or a restarted counter, not packet loss.
    */
@@ -142,10 +144,16 @@ const RECENT_DURATIONS = 8;
  * of it, the jump is real (a loss, filled; or beyond `maxGapMs`, a new timeline); if a packet
  * lands on the timeline first, the lone packet was a bogus number and is dropped (counted late),
  * so one bad packet never mutes the packets after it, and no silence filled is ever longer than
- * `maxGapMs`; one still waiting when the stream ends ({@linkcode MediaReorder.flush}) is dropped
- * too, unless it follows a single lost packet, while one waiting at a pause
- * ({@linkcode MediaReorder.giveUpHoles}) waits on for the packets after it. Every drop and fill
- * is counted under the transport's counter names. Memory is bounded (at most 256 packets held).
+ * `maxGapMs`. The stream's first packet goes out at once, its number unconfirmed: while it stands
+ * alone on the timeline, a packet behind it by more than the window waits for a second opinion
+ * the same way, and if the next lands near it, the first number was the outlier (chunk "250"
+ * where the numbering starts at 1) and the timeline begins anew there (a resync), so a bogus
+ * first number never mutes the real packets after it either; only the numbers' disagreement
+ * counts, never where they start. One still waiting when the stream ends
+ * ({@linkcode MediaReorder.flush}) is dropped too, unless it follows a single lost packet, while
+ * one waiting at a pause ({@linkcode MediaReorder.giveUpHoles}) waits on for the packets after
+ * it. Every drop and fill is counted under the transport's counter names. Memory is bounded (at
+ * most 256 packets held).
  *
  * Numbers must be well-formed: a sequence that is not a safe integer (the string
  * "9007199254740993" reads as 2^53, where `n + 1 === n`), a timestamp that is not finite or a
@@ -194,6 +202,11 @@ export class MediaReorder<T> {
   #next = 0;
   /** The farthest position that has arrived on the timeline: "now", in media time. */
   #head = 0;
+  /**
+   * Where the timeline began (its first packet): while `#head` is still there, no packet after
+   * the first has confirmed its number.
+   */
+  #began = 0;
   /**
    * The durations of the latest packets to arrive (a ring). A hole is measured and filled by their
    * median, not by the last packet's: one short packet (a 1-byte payload) before a loss would
@@ -415,6 +428,7 @@ export class MediaReorder<T> {
   #begin(position: number): void {
     this.#started = true;
     this.#next = this.#head = this.#historyStart = position;
+    this.#began = position;
     this.#gaps.length = 0;
   }
 
@@ -464,6 +478,18 @@ export class MediaReorder<T> {
       return pastMs <= this.#windowInForceMs() ? AHEAD : SUSPECT_AHEAD;
     }
     if (-offset * this.#unitMs() > this.#maxGapMs) return SUSPECT_BEHIND;
+    if (
+      this.#head === this.#began &&
+      (this.#began - slot.position) * this.#unitMs() > this.#windowInForceMs()
+    ) {
+      // Only the packet the timeline began with stands on it: its number had no second opinion.
+      // One landing behind it farther than reordering reaches waits for the next, as a jump
+      // beyond the window does mid-stream: if that one lands near it, the first number was the
+      // outlier (chunk "250" where the numbering starts at 1) and the timeline begins anew there,
+      // a resync; if it lands on the timeline, this one was. Taken as late, every real packet
+      // after a bogus first number was dropped, up to maxGapMs of the caller's audio.
+      return SUSPECT_BEHIND;
+    }
     if (slot.position <= this.#historyStart - slot.tolerance || this.#inGap(slot)) return LATE;
     return DUPLICATE;
   }
