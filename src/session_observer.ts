@@ -172,10 +172,11 @@ export interface SessionObserver {
    * The far end holds its playout from `info.position` on (`info.held`), or plays on (see
    * {@linkcode PlayoutHoldInfo}): told as the hold begins, so that an observer that writes out
    * what played (a recorder) holds that audio back meanwhile, and as it ends, before the
-   * `playoutMoved` that places what was held. A hold outlasts an interruption (Asterisk's
-   * `FLUSH_MEDIA` clears the queue, not the pause): the audio after it is held too. An observer
-   * added during a hold is told of it at once, inside `observe`, as it began (its `at` and
-   * `position`). Not told where the serializer knows of no hold (only Asterisk's does).
+   * `playoutMoved` that places what was held (none follows a hold that held nothing: no audio
+   * told of past its position). A hold outlasts an interruption (Asterisk's `FLUSH_MEDIA` clears
+   * the queue, not the pause): the audio after it is held too. An observer added during a hold is
+   * told of it at once, inside `observe`, as it began (its `at` and `position`). Not told where
+   * the serializer knows of no hold (only Asterisk's does).
    */
   playoutHeld?(info: PlayoutHoldInfo): void;
   /**

@@ -12,19 +12,11 @@ import assert from "node:assert/strict";
 import type { TransportError, WebSocketTransport } from "../../mod.ts";
 import { upgrade } from "../../src/adapters/deno.ts";
 import { within } from "../_ws_client.ts";
+import { binaryHead } from "./_raw_client_frame.ts";
 import { describeFrame, RawFrameReader } from "./_raw_frame_reader.ts";
 import { sendRawUpgrade } from "./_raw_upgrade.ts";
 
 const MiB = 1024 * 1024;
-
-/** A client's binary frame head announcing `length` payload bytes, masked with a zero key. */
-function binaryHead(length: number): Uint8Array {
-  const head = new Uint8Array(14);
-  head[0] = 0x82; // FIN, binary
-  head[1] = 0x80 | 127; // masked, 64-bit length
-  new DataView(head.buffer).setBigUint64(2, BigInt(length)); // network byte order
-  return head; // bytes 10–13: the zero masking key
-}
 
 /** Writes `bytes` whole; `false` once the server has dropped the connection. */
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<boolean> {

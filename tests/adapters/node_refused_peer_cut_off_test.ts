@@ -12,20 +12,12 @@
 // adapter's cut-off is a runtime timer, so the bound is checked in real time with room on both
 // sides: far under `ws`'s 30 s, and not before most of `closeTimeoutMs` has passed.
 import assert from "node:assert/strict";
+import { binaryHead } from "./_raw_client_frame.ts";
 import { closeBody, RawFrameReader } from "./_raw_frame_reader.ts";
 import { serveNodeUpgrades } from "./_node_upgrades.ts";
 import { sendRawUpgrade } from "./_raw_upgrade.ts";
 
 const CLOSE_TIMEOUT_MS = 1000;
-
-/** A client's binary frame head announcing `length` payload bytes, masked with a zero key. */
-function binaryHead(length: number): Uint8Array {
-  const head = new Uint8Array(14);
-  head[0] = 0x82; // FIN, binary
-  head[1] = 0x80 | 127; // masked, 64-bit length
-  new DataView(head.buffer).setBigUint64(2, BigInt(length)); // network byte order
-  return head; // bytes 10–13: the zero masking key, so the payload goes as it is
-}
 
 Deno.test("Node `upgradeHandler`: a peer that goes on sending a refused message is cut off after closeTimeoutMs, not ws's 30 s", async () => {
   const server = await serveNodeUpgrades({

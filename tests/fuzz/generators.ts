@@ -10,6 +10,8 @@ import { PlivoSerializer } from "../../src/serializers/plivo.ts";
 import { ExotelSerializer } from "../../src/serializers/exotel.ts";
 import { RawPcmSerializer } from "../../src/serializers/raw_pcm.ts";
 import { JsonSerializer } from "../../src/serializers/json.ts";
+import { JsonReader } from "../../src/serializers/telephony/json_reader.ts";
+import { TransportError } from "../../src/errors.ts";
 import type { ScriptStep } from "../serializers/fixtures/telephony_harness.ts";
 import { twilioCall } from "../serializers/fixtures/twilio_call.ts";
 import { telnyxCall } from "../serializers/fixtures/telnyx_call.ts";
@@ -204,20 +206,16 @@ function parsedObject(wire: string | Uint8Array): Record<string, unknown> | unde
 }
 
 /**
- * A number spelled in a string as the serializers' JSON reader takes it (`JsonReader`'s
- * `optionalNumber`): digits, with an optional minus and fraction, as Twilio and Telnyx send
- * `"chunk": "3"`. No exponent, sign `+`, radix prefix or spaces.
+ * A number field as the serializers' JSON reader reads it (`JsonReader.optionalNumber` itself, so
+ * that the fuzz follows what the reader takes, not a copy of its rule); `NaN` when it refuses it.
  */
-const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
-
-/** A number field as the serializers' JSON reader reads it; `NaN` when it refuses it. */
 function readNumber(field: unknown): number {
-  const number = typeof field === "number"
-    ? field
-    : typeof field === "string" && PLAIN_DECIMAL.test(field)
-    ? Number(field)
-    : NaN;
-  return Number.isFinite(number) ? number : NaN;
+  try {
+    return JsonReader.parse(JSON.stringify({ field }), "fuzz").optionalNumber("field") ?? NaN;
+  } catch (error) {
+    if (error instanceof TransportError) return NaN;
+    throw error;
+  }
 }
 
 /** Whether the reader refuses a field present (neither `undefined` nor `null`) as no number. */

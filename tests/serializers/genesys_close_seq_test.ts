@@ -22,9 +22,7 @@
 //
 // The client is Genesys's, written message by message (fixtures/audiohook_hand_written_client.ts).
 import assert from "node:assert/strict";
-import { type PingedSession, pingedTwice, toTheEnd } from "./fixtures/audiohook_pinged_session.ts";
-
-type Session = PingedSession;
+import { pingedTwice, toTheEnd } from "./fixtures/audiohook_pinged_session.ts";
 
 for (
   const [what, change, fault] of [

@@ -25,6 +25,7 @@
 import assert from "node:assert/strict";
 import { openParameters } from "./fixtures/audiohook_client.ts";
 import { handWrittenAudioHookSession } from "./fixtures/audiohook_hand_written_client.ts";
+import { pingedTwice, toTheEnd } from "./fixtures/audiohook_pinged_session.ts";
 
 const MONO = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
 
@@ -33,9 +34,7 @@ const MONO = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 800
  * acknowledging it), then ended by the bot's `end`: our `disconnect` acknowledges 3.
  */
 async function endingSession() {
-  const s = await handWrittenAudioHookSession(openParameters(MONO), { answersDisconnect: false });
-  s.send(s.message("ping", {}));
-  s.send(s.message("ping", {}));
+  const s = await pingedTwice();
   const ended = s.transport.send({ type: "end", reason: "done" });
   await s.clock.runAll(10);
   assert.deepEqual(s.seen.map((m) => m.type), ["opened", "pong", "pong", "disconnect"]);
@@ -46,10 +45,7 @@ async function endingSession() {
 /** Sends Genesys's `close` as `change` makes it, and runs the session to its end. */
 async function closeWith(s: Awaited<ReturnType<typeof endingSession>>, change: object) {
   s.send({ ...s.message("close", { reason: "disconnect" }), ...change });
-  await s.clock.runAll(5000);
-  await s.ended;
-  await s.transport.closed;
-  await s.read;
+  await toTheEnd(s, s.ended);
   // Answered whatever its seq: the bot has its end, the session ends as AudioHook ends it.
   assert.deepEqual(s.seen.map((m) => m.type), ["opened", "pong", "pong", "disconnect", "closed"]);
   assert.deepEqual(s.frames.map((f) => f.type), ["start", "end"]);
@@ -78,9 +74,7 @@ Deno.test("Genesys: a replayed close after a breach does not move clientseq back
   assert.deepEqual(s.seen.map((m) => m.type), ["opened", "pong", "disconnect"]);
   assert.deepEqual(s.clientseqs, [1, 2, 2]);
   s.send({ ...s.message("close", { reason: "disconnect" }), seq: 1 });
-  await s.clock.runAll(5000);
-  await s.transport.closed;
-  await s.read;
+  await toTheEnd(s);
   assert.deepEqual(s.seen.map((m) => m.type), ["opened", "pong", "disconnect", "closed"]);
   assert.deepEqual(s.clientseqs, [1, 2, 2, 2]);
 });

@@ -21,6 +21,7 @@
 import assert from "node:assert/strict";
 import { openParameters } from "./fixtures/audiohook_client.ts";
 import { handWrittenAudioHookSession } from "./fixtures/audiohook_hand_written_client.ts";
+import { toTheEnd } from "./fixtures/audiohook_pinged_session.ts";
 
 const MONO = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
 
@@ -53,10 +54,7 @@ for (
     s.send(s.message("error", { code: 429, message: "Too many requests", retryAfter: "PT3S" }));
     s.send(s.message("ping", {}));
     s.send(s.message("close", { reason: "error" }));
-    await s.clock.runAll(5000);
-    await ended;
-    await s.transport.closed;
-    await s.read;
+    await toTheEnd(s, ended);
     assert.deepEqual(s.seen.map((m) => m.type), ["opened", "disconnect", "closed"]);
     // The refusal is the one decode error; the platform's word reaches the bot as a report.
     assert.deepEqual(s.errors.map((e) => [e.code, e.message]).slice(1), [
@@ -79,9 +77,7 @@ Deno.test("Genesys: an error out of step whose parameters are off is reported fo
   await s.clock.runAll(10);
   s.send(s.message("error", { code: "busy", message: "Service unavailable" }));
   s.send(s.message("close", { reason: "error" }));
-  await s.clock.runAll(5000);
-  await s.transport.closed;
-  await s.read;
+  await toTheEnd(s);
   assert.deepEqual(s.errors.map((e) => [e.code, e.message]).slice(1), [
     ["protocol", 'genesys: error "busy": Service unavailable'],
   ]);

@@ -10,7 +10,7 @@
  *   `callType`, `callerName`, `callStatus`; Telnyx `callControlId`, `callSessionId`,
  *   `callLegId`), then `prompt` (`voicePrompt`, `lang`, `last`) when the caller has said
  *   something, `dtmf` (`digit`) for a keypress, `interrupt` (`utteranceUntilInterrupt`,
- *   `durationUntilInterruptMs`) when the caller cut the speech short, and `error`
+ *   `durationUntilInterruptMs`) when the caller's speech cut the bot's speech short, and `error`
  *   (`description`) for a message it could not take.
  * - It takes `text` (`token`, `last`, optional `lang`, `interruptible`, `preemptible`),
  *   `play` (`source`, optional `loop`, `interruptible`, `preemptible`), `sendDigits` (`digits`),
@@ -20,7 +20,8 @@
  * - `interruptible` is `none`, `dtmf`, `speech` or `any` (`true` is `any`, `false` `none`), by
  *   default `any`: caller speech (or a keypress) over the speech stops it. A talk cycle marked
  *   `preemptible` gives way to the next one (its first `text` or `play`), still being heard or
- *   still waiting; a cycle not marked, ahead of it, plays on.
+ *   still waiting, once it has ended (a `play` sent inside an open text cycle does not cut it);
+ *   a cycle not marked, ahead of it, plays on.
  * - `interrupt` is sent "when the caller interrupts TTS playback by speaking" (Twilio's
  *   "Interrupt message"): a keypress that stops the speech (`interruptible` `dtmf` or `any`) is
  *   told as its `dtmf` message alone.

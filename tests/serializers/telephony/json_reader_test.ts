@@ -74,7 +74,7 @@ Deno.test("`JsonReader` treats undefined and null alike as absent in optional re
   }
   assert.equal(message.optionalString("s"), "v");
   assert.deepEqual(message.optionalObject("o")?.value, {});
-  assert.equal(message.optionalNumber("n"), 3, "numeric strings are numbers");
+  assert.equal(message.optionalNumber("n"), 3, "a string of decimal digits is a number");
   assert.equal(message.optionalNumber("z"), 0);
   for (const bad of ['""', '" "', '"1e999"', "true", "[]"]) {
     const reader = JsonReader.parse(`{"n":${bad}}`, "Acme");

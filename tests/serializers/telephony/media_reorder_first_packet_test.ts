@@ -64,14 +64,8 @@ Deno.test("`MediaReorder`: a normal stream's first packet still goes out at once
   assert.equal(s.reorder.pending, 0);
   s.push(...range(2, 6));
   assert.deepEqual(s.packets(), range(1, 6));
-  assert.deepEqual(s.reorder.counts, {
-    inboundMediaReordered: 0,
-    inboundMediaDuplicates: 0,
-    inboundMediaLate: 0,
-    inboundMediaGapsFilled: 0,
-    inboundMediaGapMs: 0,
-    inboundMediaResyncs: 0,
-  });
+  const counted = Object.entries(s.reorder.counts).filter(([, count]) => count !== 0);
+  assert.deepEqual(counted, [], "no repair counted");
 });
 
 Deno.test("`MediaReorder`: a numbering that starts anywhere is taken as it starts (only disagreement counts)", () => {

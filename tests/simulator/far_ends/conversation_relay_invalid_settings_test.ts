@@ -6,8 +6,8 @@
 // `play` message takes `interruptible` as the `text` message does (`none`, `dtmf`, `speech`,
 // `any`, or a boolean: Twilio's changelog "New Features Now Available for ConversationRelay",
 // 2025-04-01) and a `loop` that is a whole number ("Play media message": "Optional, integer
-// value"; TwiML's `<Play>` "loop" allows "integer >= 0"), and the `language` message's `ttsLanguage` and `transcriptionLanguage` are
-// language codes (strings).
+// value"; TwiML's `<Play>` "loop" allows "integer >= 0"), and the `language` message's
+// `ttsLanguage` and `transcriptionLanguage` are language codes (strings).
 import assert from "node:assert/strict";
 import { ConversationRelayFarEnd } from "../../../src/simulator/far_ends/conversation_relay.ts";
 import { farEndContext } from "./_context.ts";
@@ -21,7 +21,7 @@ function answer(message: unknown) {
   far.open(farEndContext({
     violation: (rule, detail) => void violations.push(`${rule}: ${detail}`),
     send: (m) => void sent.push(JSON.parse(m as string)),
-    play: (samples) => void (played += samples.length),
+    play: (samples, times = 1) => void (played += samples.length * times),
   }));
   far.receive(JSON.stringify(message));
   return { violations, replies: sent.filter((m) => m.type !== "setup"), played };

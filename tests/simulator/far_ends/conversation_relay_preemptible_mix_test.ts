@@ -12,23 +12,11 @@
 // was heard of it (`utteranceUntilInterrupt`, `durationUntilInterruptMs`).
 import assert from "node:assert/strict";
 import { MS_PER_CHARACTER } from "../../../src/simulator/far_ends/conversation_relay.ts";
-import { handDrainedRelay } from "./_relay_context.ts";
+import { handDrainedRelay, spokenMs } from "./_relay_context.ts";
 
 /** A far end whose playout queue the test drains by hand (_relay_context.ts), driven by JSON. */
-function call() {
-  const relay = handDrainedRelay();
-  const { far } = relay;
-  return {
-    ...relay,
-    /** The bot's messages, as JSON text. */
-    bot: (...messages: Record<string, unknown>[]) => {
-      for (const message of messages) far.receive(JSON.stringify(message));
-    },
-    dtmf: (digit: string) => far.sendDtmf(digit),
-  };
-}
-
-const ms = (text: string) => text.length * MS_PER_CHARACTER;
+const call = handDrainedRelay;
+const ms = spokenMs;
 const text = (token: string, flags: Record<string, unknown> = {}) => ({
   type: "text",
   token,
@@ -105,13 +93,17 @@ Deno.test("ConversationRelay far end: caller speech over mixed cycles is judged 
   assert.equal(c.queuedMs(), ms(NOTICE) + ms(ANSWER), "the hold message gave way");
   c.played(5 * MS_PER_CHARACTER);
   c.speaks();
-  c.dtmf("1");
+  c.far.sendDtmf("1");
   assert.deepEqual(c.interrupts(), [], "the notice is not interruptible");
   assert.equal(c.clears(), 0, "the preemption is no clear of the bot's: nothing cleared");
   // The notice heard through, and "How " of the answer.
   c.played(ms(NOTICE) - 5 * MS_PER_CHARACTER + 4 * MS_PER_CHARACTER);
-  c.dtmf("2");
-  assert.deepEqual(c.interrupts(), [], "the answer takes speech only");
+  // A keypress is never told as `interrupt` (it comes as `dtmf` alone): what shows it stopped
+  // nothing is the queue, still whole.
+  const queuedBeforeKey = c.queuedMs();
+  c.far.sendDtmf("2");
+  assert.equal(c.clears(), 0, "the answer takes speech only: the key stops nothing");
+  assert.equal(c.queuedMs(), queuedBeforeKey);
   c.speaks();
   assert.deepEqual(c.interrupts(), [{
     type: "interrupt",

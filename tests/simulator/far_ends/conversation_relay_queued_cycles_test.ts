@@ -4,9 +4,10 @@
 // (not `preemptible`, the default). Twilio's "Getting and sending WebSocket messages"
 // (twilio.com/docs/voice/conversationrelay/websocket-messages): "Text tokens message" — a talk
 // cycle ends at `last: true`, and its `interruptible` says what may cut *its* speech short;
-// "Interrupt message" — sent "when the caller interrupts TTS playback by speaking", with what was spoken of it
-// until then (`utteranceUntilInterrupt`, `durationUntilInterruptMs`). So a barge-in over the first
-// cycle is judged by the first cycle's `interruptible`, and reports what was heard of it.
+// "Interrupt message" — sent "when the caller interrupts TTS playback by speaking", with what was
+// spoken of it until then (`utteranceUntilInterrupt`, `durationUntilInterruptMs`). So a barge-in
+// over the first cycle is judged by the first cycle's `interruptible`, and reports what was heard
+// of it; a keypress the cycle takes stops it too, told by `dtmf` alone.
 import assert from "node:assert/strict";
 import { ConversationRelaySerializer } from "../../../src/serializers/conversation_relay.ts";
 import type { Frame } from "../../../src/frames.ts";

@@ -1,0 +1,18 @@
+/**
+ * A client's WebSocket frame written byte for byte (RFC 6455 §5.2), for what a `WebSocket` client
+ * will not send: a message announced larger than the server takes, streamed at the test's pace.
+ *
+ * @module
+ */
+
+/**
+ * A client's binary frame head announcing `length` payload bytes (a 64-bit length), masked
+ * (§5.3) with a zero key, so that the payload goes as it is.
+ */
+export function binaryHead(length: number): Uint8Array {
+  const head = new Uint8Array(14);
+  head[0] = 0x82; // FIN, binary
+  head[1] = 0x80 | 127; // masked, 64-bit length
+  new DataView(head.buffer).setBigUint64(2, BigInt(length)); // network byte order
+  return head; // bytes 10–13: the zero masking key
+}
