@@ -87,8 +87,9 @@ export interface MediaReorderOptions {
    * The longest loss filled with silence, in ms. A confirmed jump farther ahead (or a run of
    * numbers farther behind) starts a new timeline instead (a resync); a packet behind the
    * timeline by less than this is a duplicate or late, never a restart, except while the timeline
-   * holds only its first packet: two packets that agree farther behind it than the window say the
-   * first number was bogus, and the timeline begins anew at them (see {@linkcode MediaReorder}).
+   * holds only its first packet: a packet farther behind it than the window, and the next, which
+   * agrees with it wherever it lands behind the first, say the first number was bogus, and the
+   * timeline begins anew at them (see {@linkcode MediaReorder}).
    *
    * @default {5000} a longer hole is an outage or a restarted counter, not packet loss.
    */
@@ -486,8 +487,9 @@ export class MediaReorder<T> {
       // One landing behind it farther than reordering reaches waits for the next, as a jump
       // beyond the window does mid-stream: if that one lands near it, the first number was the
       // outlier (chunk "250" where the numbering starts at 1) and the timeline begins anew there,
-      // a resync; if it lands on the timeline, this one was. Taken as late, every real packet
-      // after a bogus first number was dropped, up to maxGapMs of the caller's audio.
+      // a resync (the next agrees even within the window: see `#secondOpinion`); if it lands on
+      // the timeline, this one was. Taken as late, every real packet after a bogus first number
+      // was dropped, up to maxGapMs of the caller's audio.
       return SUSPECT_BEHIND;
     }
     if (slot.position <= this.#historyStart - slot.tolerance || this.#inGap(slot)) return LATE;
@@ -551,6 +553,11 @@ export class MediaReorder<T> {
       }
       return;
     }
+    if (verdict === LATE && candidate !== undefined && this.#secondOpinion(slot, candidate)) {
+      this.#candidate = undefined;
+      this.#confirm(candidate, slot, output);
+      return;
+    }
     const counted = slot.position < this.#head;
     this.#settle(slot, verdict, output);
     if (candidate !== undefined && (verdict === NEXT || verdict === AHEAD)) {
@@ -567,6 +574,25 @@ export class MediaReorder<T> {
         this.#bump("inboundMediaLate", 1);
       }
     }
+  }
+
+  /**
+   * Whether `slot`, late on a timeline that holds only its first packet, agrees with the packet
+   * waiting behind that first one (see `#classify`): it is the waiting packet's second opinion
+   * wherever it lands behind the first, not only beyond the window. Judged late on its own and
+   * so saying nothing, the packets after a first number a few packets too high (chunk "5" where
+   * the numbering starts at 1; Exotel's chunk "3" of 100 ms packets) were all dropped: the one
+   * waiting once the stream reached the first's number, those within the window as they came,
+   * up to the window plus a packet of the caller's audio (200 ms at Exotel's), where a first
+   * number farther off lost none. Nearer the waiting packet than the timeline, and not its
+   * duplicate, as two packets off the timeline must be to confirm a jump.
+   */
+  #secondOpinion(slot: Slot<T>, candidate: Slot<T>): boolean {
+    if (this.#head !== this.#began || candidate.position >= this.#next) return false;
+    const distance = Math.abs(slot.position - candidate.position);
+    return distance >= slot.tolerance &&
+      distance < this.#distanceFromTimeline(slot.position) &&
+      distance * this.#unitMs() <= this.#maxGapMs;
   }
 
   #settle(slot: Slot<T>, verdict: Verdict, output: MediaReorderOutput<T>): void {
