@@ -223,28 +223,21 @@ Deno.test("ConversationRelay `play` of `loop: 0`: the buffer holds the one clip,
  */
 function loopingFarEnd(refusals: unknown[]): FarEndFactory {
   return (options) => {
-    const raw = FAR_ENDS.raw!(options);
-    return {
-      protocol: "looping",
-      caller: raw.caller,
-      playbackRate: raw.playbackRate,
-      open(context) {
-        raw.open(context);
-        const clip = new Int16Array(raw.playbackRate / 10).fill(5000);
-        for (const times of [0, 2.5]) {
-          try {
-            context.play(clip, times);
-          } catch (error) {
-            refusals.push(error);
-          }
+    const farEnd = FAR_ENDS.raw!(options);
+    const open = farEnd.open.bind(farEnd);
+    farEnd.open = (context) => {
+      open(context);
+      const clip = new Int16Array(farEnd.playbackRate / 10).fill(5000);
+      for (const times of [0, 2.5]) {
+        try {
+          context.play(clip, times);
+        } catch (error) {
+          refusals.push(error);
         }
-        context.play(clip, 3);
-      },
-      receive: (data) => raw.receive(data),
-      sendAudio: (samples) => raw.sendAudio(samples),
-      sendDtmf: (digit) => raw.sendDtmf(digit),
-      hangUp: () => raw.hangUp(),
+      }
+      context.play(clip, 3);
     };
+    return farEnd;
   };
 }
 
