@@ -14,14 +14,7 @@
 // The client here is Genesys's, cut to what the test needs: it opens, sends what the test says,
 // and answers our `disconnect` with its close transaction when the test lets it read it.
 import assert from "node:assert/strict";
-import { openParameters } from "./fixtures/audiohook_client.ts";
-import { handWrittenAudioHookSession } from "./fixtures/audiohook_hand_written_client.ts";
-
-const MONO = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
-
-/** A session Genesys opened, whose client the test writes (it answers no `disconnect` itself). */
-const breachedSession = () =>
-  handWrittenAudioHookSession(openParameters(MONO), { answersDisconnect: false });
+import { openedSession as breachedSession, toTheEnd } from "./fixtures/audiohook_pinged_session.ts";
 
 for (
   const [what, breach] of [
@@ -67,9 +60,7 @@ Deno.test("Genesys: a message malformed besides, after a breach, is still a deco
   // Out of step and without its serverseq: Genesys broke the protocol again.
   s.send({ ...s.message("ping", {}), serverseq: undefined });
   s.send(s.message("close", { reason: "disconnect" }));
-  await s.clock.runAll(5000);
-  await s.transport.closed;
-  await s.read;
+  await toTheEnd(s);
   assert.equal(s.transport.stats.decodeErrors, 2);
   assert.equal(s.transport.stats.inboundAfterEnd, 0);
 });
@@ -82,9 +73,7 @@ Deno.test("Genesys: after a breach, a replay of a number already taken is still 
   s.send({ ...s.message("ping", {}), seq: 1 });
   s.send(s.message("ping", {}));
   s.send(s.message("close", { reason: "disconnect" }));
-  await s.clock.runAll(5000);
-  await s.transport.closed;
-  await s.read;
+  await toTheEnd(s);
   assert.equal(s.transport.stats.decodeErrors, 2);
   assert.equal(s.transport.stats.inboundAfterEnd, 1);
 });
@@ -98,10 +87,7 @@ Deno.test("Genesys: after our goodbye's disconnect, a message out of step is sti
   assert.deepEqual(s.seen.map((m) => m.type), ["opened", "disconnect"]);
   s.send({ ...s.message("ping", {}), seq: 7 });
   s.send(s.message("close", { reason: "disconnect" }));
-  await s.clock.runAll(5000);
-  await ended;
-  await s.transport.closed;
-  await s.read;
+  await toTheEnd(s, ended);
   assert.equal(s.transport.stats.decodeErrors, 1);
   assert.equal(s.transport.stats.inboundAfterEnd, 0);
 });
@@ -117,10 +103,7 @@ Deno.test("Genesys: after our goodbye's disconnect, the messages Genesys numbers
   s.send(s.message("ping", {}));
   s.send(s.message("dtmf", { digit: "1" }));
   s.send(s.message("close", { reason: "disconnect" }));
-  await s.clock.runAll(5000);
-  await ended;
-  await s.transport.closed;
-  await s.read;
+  await toTheEnd(s, ended);
   assert.deepEqual(s.seen.map((m) => m.type), ["opened", "disconnect", "closed"]);
   assert.equal(s.transport.stats.decodeErrors, 1);
   assert.equal(s.transport.stats.inboundAfterEnd, 2);
@@ -157,9 +140,7 @@ for (
     s.send({ ...gap, seq: (gap.seq as number) + 1 });
     s.send(s.message("ping", {}));
     s.send(s.message("close", { reason: "disconnect" }));
-    await s.clock.runAll(5000);
-    await s.transport.closed;
-    await s.read;
+    await toTheEnd(s);
     assert.deepEqual(s.seen.map((m) => m.type), ["opened", "disconnect", "closed"]);
     assert.equal(s.transport.stats.decodeErrors, 2);
     assert.equal(s.transport.stats.inboundAfterEnd, 1);

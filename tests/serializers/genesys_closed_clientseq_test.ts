@@ -23,11 +23,7 @@
 //
 // The client is Genesys's, written message by message (fixtures/audiohook_hand_written_client.ts).
 import assert from "node:assert/strict";
-import { openParameters } from "./fixtures/audiohook_client.ts";
-import { handWrittenAudioHookSession } from "./fixtures/audiohook_hand_written_client.ts";
-import { pingedTwice, toTheEnd } from "./fixtures/audiohook_pinged_session.ts";
-
-const MONO = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
+import { openedSession, pingedTwice, toTheEnd } from "./fixtures/audiohook_pinged_session.ts";
 
 /**
  * A session Genesys opened (`seq` 1) and pinged twice (`seq` 2 and 3, each answered with a `pong`
@@ -67,7 +63,7 @@ for (
 }
 
 Deno.test("Genesys: a replayed close after a breach does not move clientseq back either", async () => {
-  const s = await handWrittenAudioHookSession(openParameters(MONO), { answersDisconnect: false });
+  const s = await openedSession();
   s.send(s.message("ping", {})); // seq 2, answered
   s.send({ ...s.message("ping", {}), position: undefined }); // seq 3, refused: not taken
   await s.clock.runAll(10);

@@ -19,13 +19,13 @@
 //
 // The client is Genesys's, written message by message (fixtures/audiohook_hand_written_client.ts).
 import assert from "node:assert/strict";
-import { openParameters } from "./fixtures/audiohook_client.ts";
-import { handWrittenAudioHookSession } from "./fixtures/audiohook_hand_written_client.ts";
-import { toTheEnd } from "./fixtures/audiohook_pinged_session.ts";
+import {
+  openedSession,
+  type PingedSession,
+  toTheEnd,
+} from "./fixtures/audiohook_pinged_session.ts";
 
-const MONO = [{ type: "audio", format: "PCMU", channels: ["external"], rate: 8000 }];
-
-type Session = Awaited<ReturnType<typeof handWrittenAudioHookSession>>;
+type Session = PingedSession;
 
 /** Genesys's text message the serializer refuses before taking its `seq`: no `position`. */
 const refusedUnread = (s: Session) => s.send({ ...s.message("ping", {}), position: undefined });
@@ -47,7 +47,7 @@ for (
   ] as const
 ) {
   Deno.test(`Genesys: an error out of step ${what} is reported with its code and message, and counted`, async () => {
-    const s = await handWrittenAudioHookSession(openParameters(MONO), { answersDisconnect: false });
+    const s = await openedSession();
     const { ended } = await refusal(s);
     assert.deepEqual(s.seen.map((m) => m.type), ["opened", "disconnect"]);
     // Numbered on from the refused message: out of step.
@@ -72,7 +72,7 @@ for (
 Deno.test("Genesys: an error out of step whose parameters are off is reported for what it says", async () => {
   // Out of step, nothing past its number is judged (as the reference server judges nothing past
   // a wrong `seq`): what it carries is reported as it came, not refused as a second fault.
-  const s = await handWrittenAudioHookSession(openParameters(MONO), { answersDisconnect: false });
+  const s = await openedSession();
   refusedUnread(s);
   await s.clock.runAll(10);
   s.send(s.message("error", { code: "busy", message: "Service unavailable" }));
