@@ -43,7 +43,7 @@ export function readSettings(env: (name: string) => string | undefined): BridgeS
   }
   const settings: BridgeSettings = {
     apiKey,
-    url: get("OPENAI_REALTIME_URL"),
+    url: parseRealtimeUrl(get("OPENAI_REALTIME_URL")),
     model: get("OPENAI_REALTIME_MODEL"),
     voice: get("OPENAI_VOICE"),
     instructions: get("BRIDGE_INSTRUCTIONS"),
@@ -57,6 +57,40 @@ export function readSettings(env: (name: string) => string | undefined): BridgeS
   };
   settings.openProviders = parseOpenProviders(get("OPEN_PROVIDERS") ?? "", settings);
   return settings;
+}
+
+/**
+ * `OPENAI_REALTIME_URL`: a `ws:` or `wss:` URL with no fragment, or unset (OpenAI's own). Read at
+ * start, not at the first call: a value the WebSocket cannot open (no scheme, a fragment, `ftp:`)
+ * would otherwise let the bridge serve and then hang up every call it takes, "the model is
+ * unavailable". An `http:`/`https:` one is refused too, with its `ws:`/`wss:` spelling to write:
+ * Deno's WebSocket would open it as that, but the setting names a WebSocket endpoint, as the
+ * README writes it.
+ */
+function parseRealtimeUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  // `#` alone is a fragment too (an empty one), which the WebSocket refuses as any other.
+  const fragment = text.includes("#");
+  if (url !== undefined && (url.protocol === "ws:" || url.protocol === "wss:") && !fragment) {
+    return text;
+  }
+  // The URL meant, when only the scheme (or a fragment) is wrong: say so, rather than use it.
+  let meant: string | undefined;
+  if (url !== undefined && /^(?:http|https|ws|wss):$/.test(url.protocol)) {
+    url.hash = "";
+    meant = url.href.replace(/^http/, "ws").replace(/#$/, "");
+  }
+  throw new RangeError(
+    "OPENAI_REALTIME_URL must be a ws: or wss: URL without a fragment, such as " +
+      `wss://api.openai.com/v1/realtime, got ${JSON.stringify(text)}` +
+      (meant === undefined ? "" : `: write ${JSON.stringify(meant)}`),
+  );
 }
 
 /**

@@ -526,3 +526,22 @@ Deno.test("realtime-bridge main.ts refuses to start with a message and exit 2: n
     assert.doesNotMatch(output, /Uncaught|\bat file:/, "a message, not a stack");
   }
 });
+
+Deno.test("realtime-bridge main.ts refuses to start with a message and exit 2 when OPENAI_REALTIME_URL is no ws: or wss: URL", async () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [
+      { ...BRIDGE_ENV, OPENAI_REALTIME_URL: "https://api.openai.com/v1/realtime" },
+      /OPENAI_REALTIME_URL must be a ws: or wss: URL.*write "wss:\/\/api\.openai\.com\/v1\/realtime"/,
+    ],
+    [
+      { ...BRIDGE_ENV, OPENAI_REALTIME_URL: "api.openai.com/v1/realtime" },
+      /OPENAI_REALTIME_URL must be a ws: or wss: URL.*got "api\.openai\.com\/v1\/realtime"/,
+    ],
+  ];
+  for (const [env, message] of cases) {
+    const { code, output } = await refusedStart(BRIDGE_MAIN, env);
+    assert.equal(code, 2, output);
+    assert.match(output, message);
+    assert.doesNotMatch(output, /Uncaught|\bat file:/, "a message, not a stack");
+  }
+});

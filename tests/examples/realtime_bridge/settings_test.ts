@@ -61,3 +61,43 @@ Deno.test("realtime-bridge settings: the single-value provider settings stand al
   assert.equal(settings.twilioAuthToken, "secret");
   assert.equal(settings.telnyxApiKey, "KEY0");
 });
+
+Deno.test("realtime-bridge settings: OPENAI_REALTIME_URL takes a ws: or wss: URL, and is OpenAI's own unset or empty", () => {
+  for (
+    const url of [
+      "wss://api.openai.com/v1/realtime",
+      "ws://127.0.0.1:8080/v1/realtime",
+      "wss://proxy.example/v1/realtime?model=gpt-realtime-mini",
+    ]
+  ) {
+    assert.equal(read({ ...REQUIRED, OPENAI_REALTIME_URL: url }).url, url);
+  }
+  assert.equal(read({ ...REQUIRED, OPENAI_REALTIME_URL: "" }).url, undefined);
+  assert.equal(read(REQUIRED).url, undefined);
+});
+
+Deno.test("realtime-bridge settings: OPENAI_REALTIME_URL that no WebSocket opens is refused at start, with the URL meant where there is one", () => {
+  // Each would let the bridge serve, then hang up every call: "the model is unavailable".
+  const cases: [string, string | null][] = [
+    ["https://api.openai.com/v1/realtime", "wss://api.openai.com/v1/realtime"],
+    ["http://127.0.0.1:8080/v1/realtime", "ws://127.0.0.1:8080/v1/realtime"],
+    ["wss://api.openai.com/v1/realtime#model", "wss://api.openai.com/v1/realtime"],
+    ["wss://api.openai.com/v1/realtime#", "wss://api.openai.com/v1/realtime"],
+    ["api.openai.com/v1/realtime", null],
+    ["ftp://api.openai.com/v1/realtime", null],
+    ["wss://", null],
+  ];
+  for (const [value, meant] of cases) {
+    assert.throws(
+      () => read({ ...REQUIRED, OPENAI_REALTIME_URL: value }),
+      (error: unknown) =>
+        error instanceof RangeError &&
+        error.message.startsWith("OPENAI_REALTIME_URL must be a ws: or wss: URL") &&
+        error.message.includes(`got ${JSON.stringify(value)}`) &&
+        (meant === null
+          ? !error.message.includes(": write ")
+          : error.message.endsWith(`: write ${JSON.stringify(meant)}`)),
+      `OPENAI_REALTIME_URL=${JSON.stringify(value)} was not refused as expected`,
+    );
+  }
+});
