@@ -66,10 +66,11 @@ export class GenesysEnvelope {
   #clientseq = 0;
   /**
    * Whether Genesys numbers on from a text message of its own that we refused before its `seq`
-   * was taken (unreadable, malformed in its shape, or out of step): its next messages are then
-   * out of step through our refusal, not through a fault of theirs. Not set by a refusal that
-   * leaves the numbering together: audio (no `seq`), or a message refused once its `seq` was taken
-   * (its `serverseq`, `id` or parameters).
+   * was taken (unreadable, malformed in its shape, or out of step), or a close we answered whose
+   * `seq` is no number: its next messages are then out of step through our refusal, not through
+   * a fault of theirs. Not set by a refusal that leaves the numbering together: audio (no `seq`),
+   * or a message refused once its `seq` was taken (its `serverseq`, `id` or parameters). Cleared
+   * by the next message whose `seq` is taken.
    */
   #behind = false;
 
@@ -150,12 +151,13 @@ export class GenesysEnvelope {
    * whatever its `seq` (which becomes `clientseq` only when ahead of it: never backwards), but a
    * `seq` out of step by a fault of Genesys's (see `#seqFault`) still throws `breach(info)` once
    * its shape has passed, for the serializer to report while it answers the close.
-   * `outOfStep`: a message well formed in its shape whose `seq` is not the next, while Genesys
-   * numbers on from a message we refused before taking its `seq` (see `#behind`), is no breach but
-   * handed to it (see the serializer's `deserialize`, once the session is ending), and `null`
-   * returned: not taken, not acted on, and nothing past its number checked, as the reference
-   * server checks nothing past it. Returns the message's `position`, `type` and
-   * `parameters`.
+   * `outOfStep`: a message well formed in its shape whose `seq` is ahead of the next, while
+   * Genesys numbers on from a message we refused before taking its `seq` (see `#behind`), is no
+   * breach but handed to it (see the serializer's `deserialize`, once the session is ending), and
+   * `null` returned: not taken, not acted on, and nothing past its number checked, as the
+   * reference server checks nothing past it. Without `outOfStep` (the serializer gives none once
+   * the session has closed) such a message is no breach either, but taken as in step: its `seq`
+   * becomes `clientseq`. Returns the message's `position`, `type` and `parameters`.
    */
   check(
     message: JsonReader,
@@ -164,11 +166,22 @@ export class GenesysEnvelope {
     outOfStep?: () => void,
   ): ClientEnvelope | null {
     let seq: number;
+    try {
+      seq = sequenceNumber(message, "seq", breach);
+    } catch (error) {
+      // No number to take, a close's while we are ending too: Genesys numbered the message all
+      // the same (the reference client numbers every message it builds: clientsessionimpl.ts,
+      // buildMessage, `seq: ++this.seq`), so it numbers on from it, as from one refused unread.
+      // A close whose number was unreadable leaves the numbering behind as any such message does:
+      // Genesys's `error` after it (a 409, numbered after that close: signalFatalError) is ahead
+      // through our failure to take the close's number, not a fault of its own.
+      this.#behind = true;
+      throw error;
+    }
     let base: ReturnType<typeof clientMessageBase>;
     /** What is wrong with a closing message's `seq`, reported once its shape has passed. */
     let closingSeqFault: string | undefined;
     try {
-      seq = sequenceNumber(message, "seq", breach);
       // Once the session is ending (our `disconnect`, or a breach's) Genesys's numbering can no
       // longer be matched, so its close transaction is taken whatever its `seq` (the reference
       // takes `close` "in any state"), and `closed` acknowledges it: the session ends properly,
@@ -177,7 +190,7 @@ export class GenesysEnvelope {
       // ahead of ours (Genesys numbering on from one we refused) is acknowledged, but one replaying
       // a number already taken leaves it where it was, or `closed` would take back what our
       // earlier messages acknowledged (the reference server only ever moves it forward, by one).
-      // A `seq` that is no number throws above: nothing to acknowledge, the last one taken stays.
+      // A `seq` that is no number threw above: nothing to acknowledge, the last one taken stays.
       // Taken, but not silently: a `seq` that is neither the next nor ahead of it through our
       // refusal of one before it (see `#behind`) is Genesys's own fault, a replay or a gap, which
       // the reference server refuses as it refuses any ("Invalid seq value (not monotonically
@@ -205,14 +218,22 @@ export class GenesysEnvelope {
       // Nor does a message that failed its shape above: the reference checks the shape first
       // and never takes its `seq`, so our `disconnect` acknowledges the last message taken.
       if (seq !== expected) {
+        const seqFault = this.#seqFault(seq);
+        if (seqFault !== undefined) {
+          this.#behind = true;
+          throw breach(seqFault);
+        }
         // Out of step through our refusal of one before it, not a fault of its own: ahead, as
         // Genesys numbers on (a number already taken, a replay, is its own fault: `#seqFault`).
-        if (outOfStep !== undefined && this.#seqFault(seq) === undefined) {
+        // Handed to `outOfStep` where the caller has one (while we are ending); else taken below,
+        // Genesys's numbering caught up with, as a close's ahead is: once the session has closed
+        // (the only time the serializer gives none while behind, as every refusal before sends
+        // a `disconnect`), nothing of ours follows for it to acknowledge, and Genesys's `error`
+        // after its close is its word on what went wrong, read as in step.
+        if (outOfStep !== undefined) {
           outOfStep();
           return null;
         }
-        this.#behind = true;
-        throw breach(`Invalid seq value ${seq}, expected ${expected}`);
       }
       this.#clientseq = seq;
       this.#behind = false;
