@@ -93,10 +93,13 @@ export interface MediaMessage {
  * goes through as it came. By timestamp, a packet with a newer number than any before it,
  * stamped from one packet before to less than half a packet after where the newest ends, is
  * placed there: its stamp jittered (a burst stamped alike), it is no duplicate, and nothing is
- * missing before it. Every repair and drop is counted through the
- * serializer's context, so it reaches `transport.stats`. A serializer using it hands on what it
- * holds at the far end's end of stream ({@linkcode OrderedMedia.flush}) and from its own
- * `finish()`, which the transport calls when the socket closes.
+ * missing before it. So is one stamped farther back, up to 5 s, right after the stream's first
+ * packet: one of the two stamps is off (a first stamped late cost the audio after it), and the
+ * packet after decides whether the stamps that follow are read moved by as much. Every repair
+ * and drop is counted through the serializer's context, so it reaches `transport.stats`. A
+ * serializer using it hands on what it holds at the far end's end of stream
+ * ({@linkcode OrderedMedia.flush}) and from its own `finish()`, which the transport calls when
+ * the socket closes.
  *
  * @example Twilio-style media, the second message late
  * ```ts
@@ -142,6 +145,21 @@ export class OrderedMedia {
    */
   #stepChunk: number | undefined;
   #stepEndMs: number | undefined;
+  /** By timestamp: whether the step is the stage's first packet (none vouched for its stamp). */
+  #stepIsFirst = false;
+  /**
+   * By timestamp: what is added to every media time after the stage's first packet once a newer
+   * chunk was stamped before that first one began (see `#inStep`); 0 until then.
+   */
+  #stampShiftMs = 0;
+  /** Whether `#stampShiftMs` rests on one packet: the next newer chunk confirms or undoes it. */
+  #shiftUnconfirmed = false;
+  /**
+   * The shift as `#inStep` read the packet it placed, and whether unconfirmed: in force once the
+   * stage has taken that packet (`#stepped`), so that a packet it refuses changes nothing.
+   */
+  #placedShiftMs = 0;
+  #placedShiftUnconfirmed = false;
   /** The range media times wrap in (ordered by timestamp with a modulus), else `undefined`. */
   #timeModulus: number | undefined;
   /**
@@ -267,7 +285,7 @@ export class OrderedMedia {
     if (this.#originMs !== undefined && firstMs !== undefined) {
       this.#originMs += this.#bySequence ? firstMs : -firstMs;
     }
-    this.#stepChunk = this.#stepEndMs = undefined;
+    this.#forgetStep();
     return this.#handOver();
   }
 
@@ -366,16 +384,46 @@ export class OrderedMedia {
    * packet or more ahead is left as it is: it may follow a loss, or come early before a late one.
    * With both tracks on one chunk counter, the chunks of a track do not say which are missing, so
    * the stamp orders; they do say which packet is new.
+   *
+   * The stage's first packet has only its own stamp to go by, and it went out at once. A newer
+   * chunk stamped before that first one began says one of the two stamps is off: set where the
+   * first ends (its place either way), and the stamps after it read moved by as much, as if the
+   * first's was late. The next newer chunk is the second opinion: read either way, the nearer
+   * where the step ends wins, and the move is kept or undone. Left at its stamp, it and every
+   * packet after it up to the first's end were late or overlapping on the first's timeline,
+   * dropped: a first packet stamped 80 ms late cost the 80 ms of audio after it (farther, the
+   * reorder stage's own second opinion began the timeline anew); one stamped a packet late was
+   * taken for jitter, every packet after it then set a packet on from its stamp, and a single loss
+   * later left no hole, the call that much short. A stamp less than a packet before the first's
+   * end is jitter, placed as above.
    */
   #inStep(atMs: number, chunk: number | undefined, durationMs: number): number {
+    this.#placedShiftMs = this.#stampShiftMs;
+    this.#placedShiftUnconfirmed = this.#shiftUnconfirmed;
+    const shiftedMs = atMs + this.#stampShiftMs;
     const endMs = this.#stepEndMs;
     const last = this.#stepChunk;
     if (endMs === undefined || last === undefined || chunk === undefined || !(chunk > last)) {
-      return atMs;
+      return shiftedMs;
     }
     if (this.#timeModulus !== undefined) return atMs; // wrapped times: left to the reorder stage
-    const offsetMs = atMs - endMs;
-    return offsetMs < durationMs / 2 && offsetMs >= -durationMs ? endMs : atMs;
+    let readMs = shiftedMs;
+    if (this.#shiftUnconfirmed) {
+      this.#placedShiftUnconfirmed = false;
+      if (Math.abs(atMs - endMs) <= Math.abs(shiftedMs - endMs)) {
+        this.#placedShiftMs = 0; // the stamp the shift rested on was the one off, not the first's
+        readMs = atMs;
+      }
+    }
+    const offsetMs = readMs - endMs;
+    // Never farther than the longest gap the reorder stage fills: a stamp that far off is its to
+    // judge (a second packet agreeing with it begins the timeline anew).
+    if (this.#stepIsFirst && offsetMs <= -durationMs && offsetMs >= -MAX_AHEAD_MS) {
+      this.#placedShiftMs -= offsetMs;
+      this.#placedShiftUnconfirmed = true;
+      return endMs;
+    }
+    return offsetMs < durationMs / 2 && offsetMs >= -durationMs ? endMs : readMs;
   }
 
   /**
@@ -384,7 +432,8 @@ export class OrderedMedia {
    * both count up: a packet newer in time than the step with an older chunk says the step's chunk
    * was out of line (one bogus `chunk` of 10^12). Kept, that chunk was newer than every chunk after
    * it, so no packet was ever in step again: for the rest of the stream a burst stamped alike lost
-   * its second packet, dropped as a duplicate, and jitter was filled with silence.
+   * its second packet, dropped as a duplicate, and jitter was filled with silence. The stamps'
+   * shift as `#inStep` read this packet is in force from here.
    */
   #stepped(atMs: number, chunk: number | undefined, durationMs: number): void {
     if (chunk === undefined || !Number.isFinite(chunk)) return;
@@ -395,8 +444,18 @@ export class OrderedMedia {
     ) {
       return;
     }
+    this.#stampShiftMs = this.#placedShiftMs;
+    this.#shiftUnconfirmed = this.#placedShiftUnconfirmed;
+    this.#stepIsFirst = this.#stepChunk === undefined;
     this.#stepChunk = chunk;
     this.#stepEndMs = atMs + durationMs;
+  }
+
+  /** A new stream, or a new key to order by: no step, and the stamps read as they come. */
+  #forgetStep(): void {
+    this.#stepChunk = this.#stepEndMs = undefined;
+    this.#stepIsFirst = this.#shiftUnconfirmed = this.#placedShiftUnconfirmed = false;
+    this.#stampShiftMs = this.#placedShiftMs = 0;
   }
 
   /**
@@ -476,7 +535,7 @@ export class OrderedMedia {
     this.#endDecoding();
     this.#nextMs = 0;
     this.#firstMs = undefined;
-    this.#stepChunk = this.#stepEndMs = undefined;
+    this.#forgetStep();
     this.#resetClock();
     this.#arrival.streamStart = true; // the next packet's media time counts anew
     return this.#handOver();

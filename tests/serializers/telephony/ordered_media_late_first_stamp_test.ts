@@ -1,0 +1,123 @@
+// The caller's first packet stamped late, on a stream ordered by media time. A Plivo far end as
+// its "Stream Event Protocol" page shows it (plivo.com/docs/voice/audio-streaming/audio-streaming:
+// "start" with `start.tracks` ["inbound", "outbound"], as `<Stream audioTrack="both">` makes it;
+// "media" with `media.track`, `media.chunk` and `media.timestamp` in epoch ms): with both tracks
+// the caller's packets are put in order by `media.timestamp`, and one `chunk` counter runs across
+// the tracks. Plivo stamps by its wall clock, so a stamp can be a few packets off: here the first
+// caller packet's, then (the other reading of the same two stamps) the second's.
+import assert from "node:assert/strict";
+import type { AudioFrame, Frame } from "../../../mod.ts";
+import { mulawDecode } from "../../../src/audio/g711.ts";
+import { PlivoSerializer } from "../../../src/serializers/plivo.ts";
+import { encodeBase64 } from "../../../src/serializers/telephony/base64.ts";
+import { plivoIds } from "../fixtures/plivo_call.ts";
+import { NARROWBAND_SETUP } from "../fixtures/narrowband_call.ts";
+import { recordingContext } from "../fixtures/recording_context.ts";
+
+const EPOCH_MS = 1705312200000;
+/** μ-law code of packet `n`'s every sample: each packet its own level (silence is 0xFF). */
+const codeOf = (packet: number) => 0x80 + (packet % 100);
+const packetOfLevel = new Map(
+  Array.from(
+    { length: 100 },
+    (_, packet) => [mulawDecode(new Uint8Array([codeOf(packet)]))[0]!, packet],
+  ),
+);
+
+/**
+ * A call of `count` 20 ms packets from both tracks, the caller's packet `n` stamped its time plus
+ * `offByMs.get(n)`, those in `lost` never sent; each caller audio frame out as "time:packet"
+ * ("time:-" for silence filled), and the counts.
+ */
+function call(count: number, offByMs: Map<number, number>, lost: number[] = []) {
+  const plivo = new PlivoSerializer();
+  plivo.setup(NARROWBAND_SETUP);
+  const { context, counted } = recordingContext();
+  plivo.bind(context);
+  const frames: Frame[] = [];
+  const take = (out: Frame | Frame[] | null) => out !== null && frames.push(...[out].flat());
+  take(plivo.deserialize(JSON.stringify({
+    event: "start",
+    sequenceNumber: 1,
+    start: {
+      callId: plivoIds.call,
+      streamId: plivoIds.stream,
+      accountId: "MAXXXXXXXXXXXXXXXXXX",
+      tracks: ["inbound", "outbound"],
+      mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000 },
+    },
+  })));
+  let sequenceNumber = 1;
+  for (let packet = 0; packet < count; packet++) {
+    for (const track of ["outbound", "inbound"] as const) {
+      sequenceNumber++;
+      if (track === "inbound" && lost.includes(packet)) continue;
+      const offMs = track === "inbound" ? offByMs.get(packet) ?? 0 : 0;
+      take(plivo.deserialize(JSON.stringify({
+        event: "media",
+        sequenceNumber,
+        streamId: plivoIds.stream,
+        media: {
+          track,
+          timestamp: String(EPOCH_MS + 20 * packet + offMs),
+          chunk: sequenceNumber - 1,
+          payload: encodeBase64(new Uint8Array(160).fill(codeOf(packet))),
+        },
+      })));
+    }
+  }
+  frames.push(...plivo.finish());
+  const heard = frames.filter((frame): frame is AudioFrame => frame.type === "audio").map(
+    (frame) => {
+      const level = new Int16Array(frame.audio.slice().buffer)[0]!;
+      return `${frame.timestampMs}:${packetOfLevel.get(level) ?? "-"}`;
+    },
+  );
+  return { heard, counted };
+}
+
+/** Packets `0..count-1` back to back, each where it belongs ("-" where `silent`). */
+const backToBack = (count: number, silent: number[] = []) =>
+  Array.from({ length: count }, (_, n) => `${n * 20}:${silent.includes(n) ? "-" : n}`);
+
+for (const lateMs of [40, 60, 80]) {
+  Deno.test(`\`PlivoSerializer\` with both tracks keeps every packet after a first one stamped ${lateMs} ms late`, () => {
+    const { heard, counted } = call(12, new Map([[0, lateMs]]));
+    // Was: the packets stamped before the first's end dropped as late or overlapping it,
+    // lateMs of the caller's audio (80 ms: packets 1 to 4).
+    assert.deepEqual(heard, backToBack(12));
+    assert.equal(counted.inboundMediaLate, undefined);
+    assert.equal(counted.inboundMediaDuplicates, undefined);
+    assert.equal(counted.inboundMediaGapsFilled, undefined);
+  });
+}
+
+for (const lateMs of [20, 80]) {
+  Deno.test(`\`PlivoSerializer\` with both tracks still fills a loss after a first packet stamped ${lateMs} ms late, where it was and with its own length`, () => {
+    // The stamps after the first read moved by as much: they still say what is missing. Was, at
+    // 20 ms: each packet stamped a packet before where the one before ended was taken as jitter
+    // and set there, so a single loss left no hole: the call 20 ms short, nothing filled.
+    const { heard, counted } = call(12, new Map([[0, lateMs]]), [3, 8]);
+    assert.deepEqual(heard, backToBack(12, [3, 8]));
+    assert.equal(counted.inboundMediaGapsFilled, 2);
+    assert.equal(counted.inboundMediaGapMs, 40);
+    assert.equal(counted.inboundMediaLate, undefined);
+  });
+}
+
+Deno.test("`PlivoSerializer` with both tracks takes a second packet stamped 80 ms early in its place, and reads the stamps after it as they are", () => {
+  // The same two stamps, read the other way: the third packet's stamp agrees with the first's.
+  const { heard, counted } = call(12, new Map([[1, -80]]), [6]);
+  assert.deepEqual(heard, backToBack(12, [6]));
+  assert.equal(counted.inboundMediaGapsFilled, 1);
+  assert.equal(counted.inboundMediaGapMs, 20);
+  assert.equal(counted.inboundMediaLate, undefined);
+});
+
+Deno.test("`PlivoSerializer` with both tracks reads no jitter within a packet as a late first stamp", () => {
+  // The first stamped 6 ms late, the second 6 ms early: 12 ms apart, jitter placed as it was.
+  const { heard, counted } = call(10, new Map([[0, 6], [1, -6], [2, -6], [4, 6]]));
+  assert.deepEqual(heard, backToBack(10));
+  assert.equal(counted.inboundMediaGapsFilled, undefined);
+  assert.equal(counted.inboundMediaDuplicates, undefined);
+});
